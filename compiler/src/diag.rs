@@ -1,0 +1,170 @@
+//! Diagnostics: every compile error and warning, with its code, spans and help,
+//! rendered in rustc's form by codespan-reporting.
+//!
+//! Each error class has one [`Code`]; `docs/ERRORS.md`-style explanations live
+//! on the variants. Rendering never colours output that is not a terminal.
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, termcolor};
+
+use crate::syntax::ast::Span;
+
+/// Every class of compile error. The code is stable: tests and users refer to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Code {
+    /// A character that starts no token.
+    E0001,
+    /// A string literal without its closing quote, or with an unknown escape.
+    E0002,
+    /// A token where the grammar does not allow it.
+    E0003,
+    /// The file ends in the middle of an item or statement.
+    E0004,
+    /// A name that is not bound at this point.
+    E0101,
+    /// A call to a function that is neither a builtin, an `op` nor a `fn`.
+    E0102,
+    /// A call with the wrong number of positional arguments.
+    E0103,
+    /// An unknown or repeated keyword argument.
+    E0104,
+    /// Two ops or fns with one name, or a repeated parameter.
+    E0105,
+    /// A fn or op that calls itself, directly or through others.
+    E0106,
+    /// An argument of the wrong kind (a string where a tensor is needed, a
+    /// fraction where an integer is needed, ...).
+    E0107,
+    /// A statement in the wrong place (`save` outside a forward block, a missing
+    /// or misplaced `return`, ...).
+    E0108,
+    /// f32 meeting f64 without an explicit conversion.
+    E0201,
+    /// Shapes that do not broadcast, or do not fit an op.
+    E0202,
+    /// A backward block reads a forward name that was not saved.
+    E0301,
+    /// `save` names something the forward block does not define.
+    E0302,
+    /// A backward block returns the wrong number of gradients.
+    E0303,
+    /// A returned gradient's shape or dtype differs from its parameter's.
+    E0304,
+    /// `.grad` of a tensor that is not a requires-grad leaf.
+    E0401,
+    /// `backward` of a tensor that does not require grad, or without a gradient
+    /// for a tensor of more than one element.
+    E0402,
+    /// A backward through values that an earlier backward released.
+    E0403,
+    /// `zero_()` of a gradient that is still `None`.
+    E0404,
+    /// A warning-free lint promoted by nothing yet; reserved for unused results.
+    W0001,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::E0001 => "E0001",
+            Code::E0002 => "E0002",
+            Code::E0003 => "E0003",
+            Code::E0004 => "E0004",
+            Code::E0101 => "E0101",
+            Code::E0102 => "E0102",
+            Code::E0103 => "E0103",
+            Code::E0104 => "E0104",
+            Code::E0105 => "E0105",
+            Code::E0106 => "E0106",
+            Code::E0107 => "E0107",
+            Code::E0108 => "E0108",
+            Code::E0201 => "E0201",
+            Code::E0202 => "E0202",
+            Code::E0301 => "E0301",
+            Code::E0302 => "E0302",
+            Code::E0303 => "E0303",
+            Code::E0304 => "E0304",
+            Code::E0401 => "E0401",
+            Code::E0402 => "E0402",
+            Code::E0403 => "E0403",
+            Code::E0404 => "E0404",
+            Code::W0001 => "W0001",
+        }
+    }
+}
+
+/// A label: a span and what to say about it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+/// One compile error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub message: String,
+    /// The offending code.
+    pub primary: Label,
+    /// Other places that matter (the parameter whose shape a gradient must have, the
+    /// first of two backward calls, ...).
+    pub secondary: Vec<Label>,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            message: message.into(),
+            primary: Label { span, message: label.into() },
+            secondary: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.secondary.push(Label { span, message: message.into() });
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Renders diagnostics in rustc's form. `color` is for a terminal only.
+pub fn render(diags: &[Diagnostic], file_name: &str, source: &str, color: bool) -> String {
+    let file = SimpleFile::new(file_name, source);
+    let config = term::Config::default();
+    let mut buffer = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
+    for d in diags {
+        let mut labels = vec![CsLabel::primary((), clamp(d.primary.span, source)).with_message(&d.primary.message)];
+        labels.extend(d.secondary.iter().map(|l| CsLabel::secondary((), clamp(l.span, source)).with_message(&l.message)));
+        let mut cs = CsDiagnostic::error().with_code(d.code.as_str()).with_message(&d.message).with_labels(labels);
+        if let Some(help) = &d.help {
+            cs = cs.with_notes(vec![format!("help: {help}")]);
+        }
+        // Writing into an in-memory buffer cannot fail except on a span outside the
+        // file, which clamp() rules out.
+        let _ = term::emit_to_write_style(&mut buffer, &config, &file, &cs);
+    }
+    String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}
+
+/// Keeps a span inside the source, on character boundaries, so rendering never fails.
+fn clamp(span: Span, source: &str) -> std::ops::Range<usize> {
+    let mut start = span.start.min(source.len());
+    let mut end = span.end.min(source.len()).max(start);
+    while !source.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !source.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
+}

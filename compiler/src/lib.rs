@@ -1,0 +1,11 @@
+//! graphc's compiler: `.act` text in, a runnable [`graphc_runtime::plan::Plan`] out.
+//!
+//! The pipeline, each arrow a function from one data structure to the next:
+//! ```text
+//! text --syntax::lex--> tokens --syntax::parse--> AST --lower (with check/)--> forward graph
+//!      --autodiff--> forward + backward graphs --passes--> optimized graph --schedule--> plan
+//! ```
+//! [`driver`] runs the pipeline and keeps every stage for `graphc ir`.
+
+pub mod diag;
+pub mod syntax;

@@ -1,0 +1,162 @@
+//! The abstract syntax tree of a `.act` file. Every node carries the byte span
+//! of the source it came from, so that every later error can point at it.
+
+/// A half-open byte range `[start, end)` in the source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+    }
+}
+
+/// A name as written, with its span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A whole file: items in source order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct File {
+    pub items: Vec<Item>,
+}
+
+/// A top-level item. Ops and fns may be used before the line that defines them;
+/// statements run in order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    Op(OpDef),
+    Fn(FnDef),
+    Stmt(Stmt),
+}
+
+/// `op Name(params) { forward { ... } backward(g) { ... } }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpDef {
+    pub name: Ident,
+    pub params: Vec<Ident>,
+    pub forward: Block,
+    /// Absent when the op has no backward block: its gradient is derived like a fn's.
+    pub backward: Option<Backward>,
+    pub span: Span,
+}
+
+/// `backward(grad) { body }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Backward {
+    /// The name bound to the gradient flowing into the op's output.
+    pub grad: Ident,
+    pub body: Block,
+    /// The span of the `backward` keyword and its parameter list.
+    pub span: Span,
+}
+
+/// `fn name(params) { body }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FnDef {
+    pub name: Ident,
+    pub params: Vec<Ident>,
+    pub body: Block,
+    pub span: Span,
+}
+
+/// A braced list of statements.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StmtKind {
+    /// `name = expr`.
+    Assign { target: Ident, value: Expr },
+    /// An expression evaluated for its effect (`print(...)`, `y.backward()`, ...).
+    Expr(Expr),
+    /// `save a, b` (only in an op's forward block).
+    Save(Vec<Ident>),
+    /// `return e1, e2, ...` (one value in forward and fn bodies; one per parameter in backward).
+    Return(Vec<Expr>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+    MatMul,
+}
+
+impl BinOp {
+    /// The operator as written in source.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Pow => "**",
+            BinOp::MatMul => "@",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnOp {
+    Neg,
+}
+
+/// A call argument: positional (`name` is `None`) or keyword (`name=value`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arg {
+    pub name: Option<Ident>,
+    pub value: Expr,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    /// A number literal. `is_int` is true when it was written without `.` or an
+    /// exponent (`3`), which matters where an integer is required (shapes, dims, seeds)
+    /// and for how `print` shows it.
+    Number { value: f64, is_int: bool },
+    /// A string literal, escapes already resolved.
+    Str(String),
+    Bool(bool),
+    /// `none`.
+    None,
+    Name(String),
+    /// `[e1, e2, ...]`, as in `tensor([[1, 2], [3, 4]])`.
+    List(Vec<Expr>),
+    Unary { op: UnOp, operand: Box<Expr> },
+    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    /// `callee(args)`.
+    Call { callee: Ident, args: Vec<Arg> },
+    /// `receiver.method(args)`, which means `method(receiver, args)`.
+    Method { receiver: Box<Expr>, method: Ident, args: Vec<Arg> },
+    /// `receiver.field` (only `.grad` is meaningful).
+    Field { receiver: Box<Expr>, field: Ident },
+}

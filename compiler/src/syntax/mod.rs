@@ -1,0 +1,5 @@
+//! The front end: tokens ([`lexer`]), the LR grammar (`grammar.lalrpop`) and the AST ([`ast`]).
+
+pub mod ast;
+pub mod lexer;
+pub mod parser;

@@ -1,0 +1,134 @@
+//! The interpreter: runs a [`Plan`] step by step.
+//!
+//! It holds one slot per plan value, the random generator and the current
+//! figure. Output goes to any `Write`, so tests capture it exactly.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::format::tensor_str;
+use crate::kernels;
+use crate::op::Op;
+use crate::plan::{FigureCmd, Plan, PrintItem, Step, ValueId};
+use crate::plot::Figure;
+use crate::rng::Generator;
+use crate::tensor::Tensor;
+
+/// A failure while running: the only ones left after compilation are I/O.
+#[derive(Debug)]
+pub struct RunError {
+    pub message: String,
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The interpreter's state between steps.
+pub struct Machine {
+    slots: Vec<Option<Tensor>>,
+    generator: Generator,
+    figure: Figure,
+    /// Bytes held by live slots now, and the most ever held at once.
+    live_bytes: usize,
+    peak_bytes: usize,
+}
+
+impl Machine {
+    pub fn new(plan: &Plan) -> Machine {
+        Machine {
+            slots: vec![None; plan.values.len()],
+            generator: Generator::new(),
+            figure: Figure::new(),
+            live_bytes: 0,
+            peak_bytes: 0,
+        }
+    }
+
+    /// The most bytes of tensor data alive at once during the run so far.
+    pub fn peak_bytes(&self) -> usize {
+        self.peak_bytes
+    }
+
+    fn get(&self, v: ValueId) -> &Tensor {
+        // The scheduler computes every value before its first use and frees it after
+        // its last, so an empty slot here is a scheduler bug, not a user error.
+        self.slots[v.0 as usize].as_ref().unwrap_or_else(|| panic!("plan reads value {} before it is computed", v.0))
+    }
+
+    fn set(&mut self, v: ValueId, t: Tensor) {
+        self.live_bytes += t.numel() * t.dtype().size();
+        self.peak_bytes = self.peak_bytes.max(self.live_bytes);
+        self.slots[v.0 as usize] = Some(t);
+    }
+
+    /// Runs every step of `plan`, writing printed output to `out`.
+    pub fn run(&mut self, plan: &Plan, out: &mut dyn Write) -> Result<(), RunError> {
+        for step in &plan.steps {
+            self.step(plan, step, out)?;
+        }
+        out.flush().map_err(|e| RunError { message: format!("cannot write output: {e}") })
+    }
+
+    fn step(&mut self, plan: &Plan, step: &Step, out: &mut dyn Write) -> Result<(), RunError> {
+        match step {
+            Step::Compute { out: dst, op, args } => {
+                let info = &plan.values[dst.0 as usize];
+                let t = match op {
+                    Op::Randn => self.generator.randn(info.dtype, &info.shape),
+                    Op::Rand => self.generator.rand(info.dtype, &info.shape),
+                    _ => {
+                        let inputs: Vec<&Tensor> = args.iter().map(|&a| self.get(a)).collect();
+                        kernels::eval(op, &inputs, info.dtype, &info.shape)
+                    }
+                };
+                self.set(*dst, t);
+            }
+            Step::Seed(s) => self.generator.manual_seed(*s),
+            Step::Print(items) => {
+                let parts: Vec<String> = items
+                    .iter()
+                    .map(|item| match item {
+                        PrintItem::Text(s) => s.clone(),
+                        PrintItem::Tensor { value, suffix } => tensor_str(self.get(*value), suffix),
+                        PrintItem::None => "None".to_string(),
+                    })
+                    .collect();
+                writeln!(out, "{}", parts.join(" ")).map_err(|e| RunError { message: format!("cannot write output: {e}") })?;
+            }
+            Step::Figure(cmd) => self.figure_cmd(cmd)?,
+            Step::Free(v) => {
+                if let Some(t) = self.slots[v.0 as usize].take() {
+                    self.live_bytes -= t.numel() * t.dtype().size();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn figure_cmd(&mut self, cmd: &FigureCmd) -> Result<(), RunError> {
+        match cmd {
+            FigureCmd::Plot { x, y, label, alpha } => {
+                let xs = self.get(*x).to_f64_vec();
+                let ys = self.get(*y).to_f64_vec();
+                self.figure.plot(&xs, &ys, label.as_deref(), *alpha);
+            }
+            FigureCmd::Grid => self.figure.grid(),
+            FigureCmd::Legend => self.figure.legend(),
+            FigureCmd::XLabel(s) => self.figure.xlabel(s),
+            FigureCmd::YLabel(s) => self.figure.ylabel(s),
+            FigureCmd::Title(s) => self.figure.title(s),
+            FigureCmd::SaveFig { path } => {
+                self.figure.savefig(Path::new(path)).map_err(|e| RunError { message: format!("cannot save figure to `{path}`: {e}") })?
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs a plan from a fresh machine.
+pub fn run(plan: &Plan, out: &mut dyn Write) -> Result<(), RunError> {
+    Machine::new(plan).run(plan, out)
+}
