@@ -1,0 +1,277 @@
+//! The builtin functions of `.act` (spec section 5): their names, parameters and
+//! keyword arguments, and the binding of a call's arguments to them.
+//!
+//! Binding is generic over the argument value type, so this file holds only the
+//! call-shape rules; what each builtin computes lives in lowering.
+
+use std::collections::HashMap;
+
+use crate::diag::{Code, Diagnostic};
+use crate::syntax::ast::{Ident, Span};
+
+/// Elementwise functions of one tensor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unary {
+    Exp,
+    Log,
+    Sqrt,
+    Sin,
+    Cos,
+    Tanh,
+    Sigmoid,
+    Relu,
+    Abs,
+}
+
+/// Every builtin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    Randn,
+    Rand,
+    Zeros,
+    Ones,
+    Full,
+    Arange,
+    Linspace,
+    Tensor,
+    OnesLike,
+    ZerosLike,
+    ManualSeed,
+    Unary(Unary),
+    Pow,
+    Maximum,
+    Minimum,
+    Sum,
+    Mean,
+    MatMul,
+    Transpose,
+    Backward,
+    ZeroGrad,
+    Detach,
+    Print,
+    Plot,
+    Grid,
+    Legend,
+    XLabel,
+    YLabel,
+    Title,
+    SaveFig,
+}
+
+/// How many positional arguments a builtin takes, and their names (which may
+/// also be passed by keyword).
+pub struct Signature {
+    pub params: &'static [&'static str],
+    pub min: usize,
+    /// `None`: any number (`randn(2, 3)`, `print(a, b, c)`).
+    pub max: Option<usize>,
+    /// Keyword-only arguments.
+    pub keywords: &'static [&'static str],
+}
+
+const CREATE_KW: &[&str] = &["requires_grad", "dtype"];
+
+pub fn lookup(name: &str) -> Option<Builtin> {
+    use Builtin as B;
+    Some(match name {
+        "randn" => B::Randn,
+        "rand" => B::Rand,
+        "zeros" => B::Zeros,
+        "ones" => B::Ones,
+        "full" => B::Full,
+        "arange" => B::Arange,
+        "linspace" => B::Linspace,
+        "tensor" => B::Tensor,
+        "ones_like" => B::OnesLike,
+        "zeros_like" => B::ZerosLike,
+        "manual_seed" => B::ManualSeed,
+        "exp" => B::Unary(Unary::Exp),
+        "log" => B::Unary(Unary::Log),
+        "sqrt" => B::Unary(Unary::Sqrt),
+        "sin" => B::Unary(Unary::Sin),
+        "cos" => B::Unary(Unary::Cos),
+        "tanh" => B::Unary(Unary::Tanh),
+        "sigmoid" => B::Unary(Unary::Sigmoid),
+        "relu" => B::Unary(Unary::Relu),
+        "abs" => B::Unary(Unary::Abs),
+        "pow" => B::Pow,
+        "maximum" => B::Maximum,
+        "minimum" => B::Minimum,
+        "sum" => B::Sum,
+        "mean" => B::Mean,
+        "matmul" => B::MatMul,
+        "transpose" => B::Transpose,
+        "backward" => B::Backward,
+        "zero_grad" => B::ZeroGrad,
+        "detach" => B::Detach,
+        "print" => B::Print,
+        "plot" => B::Plot,
+        "grid" => B::Grid,
+        "legend" => B::Legend,
+        "xlabel" => B::XLabel,
+        "ylabel" => B::YLabel,
+        "title" => B::Title,
+        "savefig" => B::SaveFig,
+        _ => return None,
+    })
+}
+
+/// Every builtin name, for "did you mean" suggestions.
+pub const NAMES: &[&str] = &[
+    "randn", "rand", "zeros", "ones", "full", "arange", "linspace", "tensor", "ones_like", "zeros_like",
+    "manual_seed", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "pow", "maximum",
+    "minimum", "sum", "mean", "matmul", "transpose", "backward", "zero_grad", "detach", "print", "plot", "grid",
+    "legend", "xlabel", "ylabel", "title", "savefig",
+];
+
+pub fn signature(b: Builtin) -> Signature {
+    use Builtin as B;
+    let sig = |params: &'static [&'static str], min: usize, max: Option<usize>, keywords: &'static [&'static str]| {
+        Signature { params, min, max, keywords }
+    };
+    match b {
+        B::Randn | B::Rand | B::Zeros | B::Ones => sig(&[], 0, None, CREATE_KW),
+        B::Full => sig(&[], 1, None, CREATE_KW),
+        B::Arange => sig(&["start", "end", "step"], 1, Some(3), CREATE_KW),
+        B::Linspace => sig(&["start", "end", "steps"], 3, Some(3), CREATE_KW),
+        B::Tensor => sig(&["data"], 1, Some(1), CREATE_KW),
+        B::OnesLike | B::ZerosLike => sig(&["input"], 1, Some(1), CREATE_KW),
+        B::ManualSeed => sig(&["seed"], 1, Some(1), &[]),
+        B::Unary(_) | B::Transpose | B::ZeroGrad | B::Detach => sig(&["input"], 1, Some(1), &[]),
+        B::Pow => sig(&["input", "exponent"], 2, Some(2), &[]),
+        B::Maximum | B::Minimum | B::MatMul => sig(&["input", "other"], 2, Some(2), &[]),
+        B::Sum | B::Mean => sig(&["input", "dim"], 1, Some(2), &[]),
+        B::Backward => sig(&["tensor", "grad"], 1, Some(2), &["retain_graph"]),
+        B::Print => sig(&[], 0, None, &[]),
+        B::Plot => sig(&["x", "y"], 2, Some(2), &["label", "alpha"]),
+        B::Grid | B::Legend => sig(&[], 0, Some(0), &[]),
+        B::XLabel | B::YLabel | B::Title => sig(&["text"], 1, Some(1), &[]),
+        B::SaveFig => sig(&["path"], 1, Some(1), &[]),
+    }
+}
+
+/// A call's arguments matched to a signature.
+pub struct Bound<V> {
+    /// Positional arguments (and named parameters passed by keyword), in parameter order;
+    /// `None` where an optional parameter was not given.
+    pub positional: Vec<Option<(V, Span)>>,
+    /// Keyword-only arguments that were given.
+    pub keywords: HashMap<&'static str, (V, Span)>,
+}
+
+impl<V> Bound<V> {
+    /// Takes keyword-only argument `name`, if given.
+    pub fn keyword(&mut self, name: &str) -> Option<(V, Span)> {
+        self.keywords.remove(name)
+    }
+}
+
+/// Matches `args` (keyword name, value, span) to the signature of `name`.
+pub fn bind<V>(
+    name: &str,
+    sig: &Signature,
+    args: Vec<(Option<Ident>, V, Span)>,
+    call_span: Span,
+) -> Result<Bound<V>, Diagnostic> {
+    let mut positional: Vec<Option<(V, Span)>> = Vec::new();
+    let mut keywords = HashMap::new();
+    let mut seen_keyword = false;
+    for (kw, value, span) in args {
+        match kw {
+            None => {
+                if seen_keyword {
+                    return Err(Diagnostic::new(
+                        Code::E0104,
+                        "positional argument after a keyword argument",
+                        span,
+                        "positional argument",
+                    )
+                    .with_help("put positional arguments before keyword arguments"));
+                }
+                positional.push(Some((value, span)));
+            }
+            Some(kw) => {
+                seen_keyword = true;
+                if let Some(i) = sig.params.iter().position(|p| *p == kw.name) {
+                    if positional.len() <= i {
+                        positional.resize_with(i + 1, || None);
+                    }
+                    if positional[i].is_some() {
+                        return Err(Diagnostic::new(
+                            Code::E0104,
+                            format!("`{name}` got argument `{}` twice", kw.name),
+                            kw.span,
+                            "given again here",
+                        )
+                        .with_help(format!("pass `{}` once", kw.name)));
+                    }
+                    positional[i] = Some((value, span));
+                } else if let Some(k) = sig.keywords.iter().find(|k| **k == kw.name) {
+                    if keywords.insert(*k, (value, span)).is_some() {
+                        return Err(Diagnostic::new(
+                            Code::E0104,
+                            format!("`{name}` got keyword argument `{}` twice", kw.name),
+                            kw.span,
+                            "given again here",
+                        )
+                        .with_help(format!("pass `{}` once", kw.name)));
+                    }
+                } else {
+                    let accepted: Vec<String> =
+                        sig.params.iter().chain(sig.keywords.iter()).map(|k| format!("`{k}`")).collect();
+                    let help = if accepted.is_empty() {
+                        format!("`{name}` takes no keyword arguments")
+                    } else {
+                        format!("`{name}` accepts the keyword arguments {}", accepted.join(", "))
+                    };
+                    return Err(Diagnostic::new(
+                        Code::E0104,
+                        format!("`{name}` has no keyword argument `{}`", kw.name),
+                        kw.span,
+                        "unknown keyword argument",
+                    )
+                    .with_help(help));
+                }
+            }
+        }
+    }
+    let given = positional.iter().filter(|p| p.is_some()).count();
+    let too_many = sig.max.is_some_and(|m| positional.len() > m);
+    if given < sig.min || too_many {
+        let expected = match sig.max {
+            Some(m) if m == sig.min => format!("{m}"),
+            Some(m) => format!("{} to {m}", sig.min),
+            None => format!("at least {}", sig.min),
+        };
+        let plural = if sig.max == Some(1) && sig.min == 1 { "" } else { "s" };
+        return Err(Diagnostic::new(
+            Code::E0103,
+            format!("`{name}` takes {expected} argument{plural} but {given} were given"),
+            call_span,
+            format!("expected {expected} argument{plural}"),
+        )
+        .with_help(usage(name, sig)));
+    }
+    // A gap (`arange(start=1)` without `end`) is a missing required argument.
+    if let Some(i) = positional.iter().take(sig.min).position(|p| p.is_none()) {
+        return Err(Diagnostic::new(
+            Code::E0103,
+            format!("`{name}` is missing argument `{}`", sig.params.get(i).copied().unwrap_or("?")),
+            call_span,
+            "missing argument",
+        )
+        .with_help(usage(name, sig)));
+    }
+    Ok(Bound { positional, keywords })
+}
+
+/// A one-line usage string for help messages.
+pub fn usage(name: &str, sig: &Signature) -> String {
+    let mut parts: Vec<String> = if sig.params.is_empty() && sig.max != Some(0) {
+        vec!["...".to_string()]
+    } else {
+        sig.params.iter().enumerate().map(|(i, p)| if i < sig.min { p.to_string() } else { format!("{p}=...") }).collect()
+    };
+    parts.extend(sig.keywords.iter().map(|k| format!("{k}=...")));
+    format!("usage: {name}({})", parts.join(", "))
+}

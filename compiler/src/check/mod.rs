@@ -1,0 +1,12 @@
+//! The checker's rules, used by lowering as it builds the graph: argument
+//! binding for builtins ([`builtins`]), shape and dtype rules ([`shapes`]) and
+//! the op-definition rules that hold independently of any call ([`ops`]).
+//!
+//! Shapes in `.act` are static, but an `op` or `fn` is generic over the shapes
+//! of its arguments, so shape checks run per call site as lowering inlines the
+//! body; rules that do not depend on shapes run once per definition, before
+//! lowering, so an op that is never called is still checked.
+
+pub mod builtins;
+pub mod ops;
+pub mod shapes;

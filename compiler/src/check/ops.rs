@@ -1,0 +1,380 @@
+//! Rules on `op` and `fn` definitions that hold whatever the call site:
+//! unique names and parameters, `save`/`return` placement, the saved-result rule
+//! of a backward block, the number of gradients it returns, names bound before
+//! use, and no recursion. They run once per definition, before lowering, so an
+//! op that is never called is still checked.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::check::builtins;
+use crate::diag::{Code, Diagnostic};
+use crate::syntax::ast::{Arg, Block, Expr, ExprKind, File, FnDef, Ident, Item, OpDef, Span, StmtKind};
+
+/// The file's ops and fns by name.
+#[derive(Default)]
+pub struct Defs<'a> {
+    pub ops: HashMap<String, &'a OpDef>,
+    pub fns: HashMap<String, &'a FnDef>,
+}
+
+/// Collects definitions and checks every rule of this module.
+pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
+    let mut defs = Defs::default();
+    let mut diags = Vec::new();
+    let mut first_span: HashMap<String, Span> = HashMap::new();
+    for item in &file.items {
+        let (name, params) = match item {
+            Item::Op(op) => (&op.name, &op.params),
+            Item::Fn(f) => (&f.name, &f.params),
+            Item::Stmt(_) => continue,
+        };
+        if let Some(prev) = first_span.get(&name.name) {
+            diags.push(
+                Diagnostic::new(Code::E0105, format!("`{}` is defined twice", name.name), name.span, "defined again here")
+                    .with_secondary(*prev, "first defined here")
+                    .with_help("rename one of the two definitions"),
+            );
+            continue;
+        }
+        if builtins::lookup(&name.name).is_some() {
+            diags.push(
+                Diagnostic::new(
+                    Code::E0105,
+                    format!("`{}` is the name of a builtin", name.name),
+                    name.span,
+                    "this definition would hide the builtin",
+                )
+                .with_help(format!("choose another name, such as `my_{}`", name.name)),
+            );
+            continue;
+        }
+        first_span.insert(name.name.clone(), name.span);
+        check_params(params, &mut diags);
+        match item {
+            Item::Op(op) => {
+                defs.ops.insert(op.name.name.clone(), op);
+            }
+            Item::Fn(f) => {
+                defs.fns.insert(f.name.name.clone(), f);
+            }
+            Item::Stmt(_) => {}
+        }
+    }
+    for item in &file.items {
+        match item {
+            Item::Op(op) if defs.ops.get(&op.name.name).is_some_and(|d| std::ptr::eq(*d, op)) => check_op(op, &mut diags),
+            Item::Fn(f) if defs.fns.get(&f.name.name).is_some_and(|d| std::ptr::eq(*d, f)) => check_fn(f, &mut diags),
+            _ => {}
+        }
+    }
+    check_recursion(&defs, &mut diags);
+    (defs, diags)
+}
+
+fn check_params(params: &[Ident], diags: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    for p in params {
+        if let Some(prev) = seen.insert(&p.name, p.span) {
+            diags.push(
+                Diagnostic::new(Code::E0105, format!("parameter `{}` appears twice", p.name), p.span, "repeated here")
+                    .with_secondary(prev, "first here")
+                    .with_help("give each parameter its own name"),
+            );
+        }
+    }
+}
+
+fn check_fn(f: &FnDef, diags: &mut Vec<Diagnostic>) {
+    let mut scope: HashMap<String, Span> = f.params.iter().map(|p| (p.name.clone(), p.span)).collect();
+    check_block(&f.body, &mut scope, BlockKind::Fn, diags);
+}
+
+fn check_op(op: &OpDef, diags: &mut Vec<Diagnostic>) {
+    // Forward: parameters and its own names are in scope.
+    let mut fwd_scope: HashMap<String, Span> = op.params.iter().map(|p| (p.name.clone(), p.span)).collect();
+    let saved = check_block(&op.forward, &mut fwd_scope, BlockKind::Forward, diags);
+    if !matches!(op.forward.stmts.last().map(|s| &s.kind), Some(StmtKind::Return(_))) {
+        diags.push(
+            Diagnostic::new(Code::E0108, format!("the forward block of `{}` does not return", op.name.name), op.forward.span, "no `return` at the end")
+                .with_help("end the forward block with `return <result>`"),
+        );
+    }
+    let Some(bw) = &op.backward else { return };
+    // Backward: only the gradient, the saved names and its own names are in scope.
+    let mut bw_scope: HashMap<String, Span> = HashMap::new();
+    bw_scope.insert(bw.grad.name.clone(), bw.grad.span);
+    for s in &saved {
+        bw_scope.insert(s.name.clone(), s.span);
+    }
+    let ctx = BackwardCtx { forward_names: &fwd_scope };
+    check_block_with(&bw.body, &mut bw_scope, BlockKind::Backward, Some(&ctx), diags);
+    match bw.body.stmts.last().map(|s| (&s.kind, s.span)) {
+        Some((StmtKind::Return(values), span)) => {
+            if values.len() != op.params.len() {
+                let params_span = op.params.first().map(|p| p.span.to(op.params.last().unwrap().span)).unwrap_or(op.name.span);
+                diags.push(
+                    Diagnostic::new(
+                        Code::E0303,
+                        format!(
+                            "the backward of `{}` returns {} gradient{} but `{}` has {} parameter{}",
+                            op.name.name,
+                            values.len(),
+                            if values.len() == 1 { "" } else { "s" },
+                            op.name.name,
+                            op.params.len(),
+                            if op.params.len() == 1 { "" } else { "s" }
+                        ),
+                        span,
+                        format!("{} returned here", values.len()),
+                    )
+                    .with_secondary(params_span, format!("{} parameter{}", op.params.len(), if op.params.len() == 1 { "" } else { "s" }))
+                    .with_help("return one gradient per parameter, in order; write `none` for a parameter without one"),
+                );
+            }
+        }
+        _ => diags.push(
+            Diagnostic::new(Code::E0108, format!("the backward block of `{}` does not return", op.name.name), bw.body.span, "no `return` at the end")
+                .with_help("end the backward block with `return` and one gradient per parameter"),
+        ),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BlockKind {
+    Fn,
+    Forward,
+    Backward,
+}
+
+struct BackwardCtx<'a> {
+    forward_names: &'a HashMap<String, Span>,
+}
+
+/// Checks a block; returns the names it saves (forward blocks only).
+fn check_block(block: &Block, scope: &mut HashMap<String, Span>, kind: BlockKind, diags: &mut Vec<Diagnostic>) -> Vec<Ident> {
+    check_block_with(block, scope, kind, None, diags)
+}
+
+fn check_block_with(
+    block: &Block,
+    scope: &mut HashMap<String, Span>,
+    kind: BlockKind,
+    bw: Option<&BackwardCtx>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Ident> {
+    let mut saved = Vec::new();
+    let mut returned: Option<Span> = None;
+    for stmt in &block.stmts {
+        if let Some(ret) = returned {
+            diags.push(
+                Diagnostic::new(Code::E0108, "statement after `return`", stmt.span, "never runs")
+                    .with_secondary(ret, "the block returns here")
+                    .with_help("move this statement before the `return`, or remove it"),
+            );
+            break;
+        }
+        match &stmt.kind {
+            StmtKind::Assign { target, value } => {
+                check_names(value, scope, bw, diags);
+                scope.insert(target.name.clone(), target.span);
+            }
+            StmtKind::Expr(e) => check_names(e, scope, bw, diags),
+            StmtKind::Save(names) => {
+                if kind != BlockKind::Forward {
+                    diags.push(
+                        Diagnostic::new(Code::E0108, "`save` outside an op's forward block", stmt.span, "not allowed here")
+                            .with_help("only an op's forward block saves values for its backward"),
+                    );
+                    continue;
+                }
+                for n in names {
+                    if scope.contains_key(&n.name) {
+                        saved.push(n.clone());
+                    } else {
+                        diags.push(
+                            Diagnostic::new(Code::E0302, format!("cannot save `{}`: the forward block has no such name here", n.name), n.span, "not defined before this `save`")
+                                .with_help("save a parameter, or a name assigned earlier in the forward block"),
+                        );
+                    }
+                }
+            }
+            StmtKind::Return(values) => {
+                for v in values {
+                    if !matches!(v.kind, ExprKind::None) || kind != BlockKind::Backward {
+                        check_names(v, scope, bw, diags);
+                    }
+                }
+                if kind != BlockKind::Backward && values.len() != 1 {
+                    diags.push(
+                        Diagnostic::new(Code::E0108, format!("`return` of {} values", values.len()), stmt.span, "returns more than one value")
+                            .with_help("a forward block or fn returns exactly one value"),
+                    );
+                }
+                returned = Some(stmt.span);
+            }
+        }
+    }
+    saved
+}
+
+/// Every name an expression reads must be in scope (callee names are not reads).
+fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: Option<&BackwardCtx>, diags: &mut Vec<Diagnostic>) {
+    match &e.kind {
+        ExprKind::Name(n) => {
+            if scope.contains_key(n) || n == "f32" || n == "f64" {
+                return;
+            }
+            if let Some(ctx) = bw {
+                if let Some(def) = ctx.forward_names.get(n) {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::E0301,
+                            format!("the backward block reads `{n}`, which the forward block did not save"),
+                            e.span,
+                            "not saved",
+                        )
+                        .with_secondary(*def, format!("`{n}` is defined in the forward block here"))
+                        .with_help(format!("add `save {n}` to the forward block, before its `return`")),
+                    );
+                    return;
+                }
+            }
+            diags.push(unknown_name(n, e.span, scope));
+        }
+        ExprKind::Number { .. } | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::None => {}
+        ExprKind::List(items) => items.iter().for_each(|i| check_names(i, scope, bw, diags)),
+        ExprKind::Unary { operand, .. } => check_names(operand, scope, bw, diags),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            check_names(lhs, scope, bw, diags);
+            check_names(rhs, scope, bw, diags);
+        }
+        ExprKind::Call { args, .. } => check_args(args, scope, bw, diags),
+        ExprKind::Method { receiver, args, .. } => {
+            check_names(receiver, scope, bw, diags);
+            check_args(args, scope, bw, diags);
+        }
+        ExprKind::Field { receiver, .. } => check_names(receiver, scope, bw, diags),
+    }
+}
+
+fn check_args(args: &[Arg], scope: &HashMap<String, Span>, bw: Option<&BackwardCtx>, diags: &mut Vec<Diagnostic>) {
+    for a in args {
+        check_names(&a.value, scope, bw, diags);
+    }
+}
+
+/// E0101 with a suggestion of the closest name in scope.
+pub fn unknown_name(name: &str, span: Span, scope: &HashMap<String, Span>) -> Diagnostic {
+    let d = Diagnostic::new(Code::E0101, format!("cannot find `{name}` here"), span, "not defined");
+    match closest(name, scope.keys().map(String::as_str)) {
+        Some(s) => d.with_help(format!("did you mean `{s}`? Names must be assigned before they are read; op and fn bodies see only their parameters and their own names")),
+        None => d.with_help("assign it before this line; op and fn bodies see only their parameters and their own names"),
+    }
+}
+
+/// The candidate within edit distance 2 of `name`, if any.
+pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, _)| *d <= 2 && *d < name.len().max(1))
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Ops and fns are inlined, so a call cycle would never end: reject it at the call that closes it.
+fn check_recursion(defs: &Defs, diags: &mut Vec<Diagnostic>) {
+    // Calls made by each definition: (callee, span of the call).
+    let mut calls: HashMap<&str, Vec<(String, Span)>> = HashMap::new();
+    for (name, op) in &defs.ops {
+        let mut v = Vec::new();
+        collect_calls_block(&op.forward, &mut v);
+        if let Some(bw) = &op.backward {
+            collect_calls_block(&bw.body, &mut v);
+        }
+        calls.insert(name, v);
+    }
+    for (name, f) in &defs.fns {
+        let mut v = Vec::new();
+        collect_calls_block(&f.body, &mut v);
+        calls.insert(name, v);
+    }
+    let mut names: Vec<&str> = calls.keys().copied().collect();
+    names.sort();
+    let mut reported: HashSet<Span> = HashSet::new();
+    for start in names {
+        // Depth-first search with an explicit stack, so deep call chains cannot overflow.
+        let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
+        let mut on_path: Vec<&str> = vec![start];
+        let mut done: HashSet<&str> = HashSet::new();
+        while let Some((node, i)) = stack.pop() {
+            let edges = &calls[node];
+            if i >= edges.len() {
+                on_path.pop();
+                done.insert(node);
+                continue;
+            }
+            stack.push((node, i + 1));
+            let (callee, span) = &edges[i];
+            let Some((callee_key, _)) = calls.get_key_value(callee.as_str()) else { continue };
+            if *callee_key == start {
+                if reported.insert(*span) {
+                    diags.push(
+                        Diagnostic::new(Code::E0106, format!("`{start}` calls itself (through `{}`)", on_path.join("` -> `")), *span, "this call closes the cycle")
+                            .with_help("ops and fns are inlined into a static graph, so they cannot recurse; unroll the computation"),
+                    );
+                }
+            } else if !on_path.contains(callee_key) && !done.contains(callee_key) {
+                on_path.push(callee_key);
+                stack.push((callee_key, 0));
+            }
+        }
+    }
+}
+
+fn collect_calls_block(b: &Block, out: &mut Vec<(String, Span)>) {
+    for s in &b.stmts {
+        match &s.kind {
+            StmtKind::Assign { value, .. } => collect_calls(value, out),
+            StmtKind::Expr(e) => collect_calls(e, out),
+            StmtKind::Return(vs) => vs.iter().for_each(|v| collect_calls(v, out)),
+            StmtKind::Save(_) => {}
+        }
+    }
+}
+
+fn collect_calls(e: &Expr, out: &mut Vec<(String, Span)>) {
+    match &e.kind {
+        ExprKind::Call { callee, args } => {
+            out.push((callee.name.clone(), callee.span));
+            args.iter().for_each(|a| collect_calls(&a.value, out));
+        }
+        ExprKind::Method { receiver, method, args } => {
+            out.push((method.name.clone(), method.span));
+            collect_calls(receiver, out);
+            args.iter().for_each(|a| collect_calls(&a.value, out));
+        }
+        ExprKind::List(items) => items.iter().for_each(|i| collect_calls(i, out)),
+        ExprKind::Unary { operand, .. } => collect_calls(operand, out),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            collect_calls(lhs, out);
+            collect_calls(rhs, out);
+        }
+        ExprKind::Field { receiver, .. } => collect_calls(receiver, out),
+        ExprKind::Number { .. } | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::None | ExprKind::Name(_) => {}
+    }
+}

@@ -1,0 +1,11 @@
+//! The graph IR: a petgraph `StableDiGraph` of [`graphc_runtime::Op`] nodes
+//! ([`graph`]), the program around it (effects, backward calls, custom ops:
+//! [`program`]), its verifier ([`verify`]) and its printer ([`print`]).
+
+pub mod graph;
+pub mod print;
+pub mod program;
+pub mod verify;
+
+pub use graph::{Graph, Node, NodeId, NodeMeta, Region};
+pub use program::Program;

@@ -1,0 +1,155 @@
+//! A whole compiled program: the graph plus what happens in order around it.
+//!
+//! The graph holds every value the program computes; [`Effect`]s hold what the
+//! program does in source order (seeding, sampling, printing, plotting). A
+//! `backward` call is not an effect: autodiff turns it into graph nodes, and the
+//! `.grad` a statement reads is just the node that holds the gradient's value at
+//! that point of the program.
+
+use std::collections::HashMap;
+
+use graphc_runtime::plan::TensorSuffix;
+
+use super::graph::{Graph, NodeId};
+use crate::syntax::ast::Span;
+
+/// One argument of `print`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PrintArg {
+    Text(String),
+    Tensor { node: NodeId, suffix: TensorSuffix },
+    /// A gradient that is still `None`.
+    None,
+}
+
+/// A figure command whose tensors are graph nodes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FigureEffect {
+    Plot { x: NodeId, y: NodeId, label: Option<String>, alpha: f64 },
+    Grid,
+    Legend,
+    XLabel(String),
+    YLabel(String),
+    Title(String),
+    SaveFig { path: String },
+}
+
+/// Something the program does at a point in its order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// `manual_seed(s)`.
+    Seed(u64),
+    /// A random node draws from the generator here, and nowhere else.
+    Sample(NodeId),
+    Print(Vec<PrintArg>),
+    Figure(FigureEffect),
+}
+
+impl Effect {
+    /// The nodes the effect reads.
+    pub fn nodes(&self) -> Vec<NodeId> {
+        match self {
+            Effect::Seed(_) => vec![],
+            Effect::Sample(n) => vec![*n],
+            Effect::Print(args) => args
+                .iter()
+                .filter_map(|a| match a {
+                    PrintArg::Tensor { node, .. } => Some(*node),
+                    PrintArg::Text(_) | PrintArg::None => None,
+                })
+                .collect(),
+            Effect::Figure(FigureEffect::Plot { x, y, .. }) => vec![*x, *y],
+            Effect::Figure(_) => vec![],
+        }
+    }
+
+    /// Rewrites every node the effect reads.
+    pub fn map_nodes(&mut self, f: &mut dyn FnMut(NodeId) -> NodeId) {
+        match self {
+            Effect::Seed(_) => {}
+            Effect::Sample(n) => *n = f(*n),
+            Effect::Print(args) => {
+                for a in args {
+                    if let PrintArg::Tensor { node, .. } = a {
+                        *node = f(*node);
+                    }
+                }
+            }
+            Effect::Figure(FigureEffect::Plot { x, y, .. }) => {
+                *x = f(*x);
+                *y = f(*y);
+            }
+            Effect::Figure(_) => {}
+        }
+    }
+}
+
+/// One call of a user `op` that has a backward block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomCall {
+    pub op_name: String,
+    pub span: Span,
+    /// The call's arguments, one per parameter.
+    pub inputs: Vec<NodeId>,
+    /// The node that holds the op's result; autodiff applies the op's backward here.
+    pub output: NodeId,
+    /// The template's gradient parameter (`Param(0)`, in a `Template` region).
+    pub grad_param: NodeId,
+    /// Saved values: the forward node saved, and the template `Param` standing for it.
+    pub saved: Vec<SavedValue>,
+    /// The gradient the backward block returns for each parameter, or `None` for `none`.
+    pub returns: Vec<Option<NodeId>>,
+}
+
+/// A value an op's forward saved for its backward.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SavedValue {
+    pub name: String,
+    pub forward: NodeId,
+    pub param: NodeId,
+}
+
+/// One `backward(...)` call of the program, in program order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BackwardCall {
+    pub span: Span,
+    /// The tensor differentiated.
+    pub root: NodeId,
+    /// The gradient flowing into `root` (the `grad=` argument, or ones).
+    pub seed: NodeId,
+    pub retain_graph: bool,
+    /// For each leaf that receives a gradient: the leaf, and the placeholder
+    /// (`Param`, region `Backward(k)`) that autodiff replaces with the gradient.
+    pub targets: Vec<(NodeId, NodeId)>,
+}
+
+/// The program after lowering; autodiff and passes transform it in place.
+#[derive(Clone, Debug, Default)]
+pub struct Program {
+    pub graph: Graph,
+    pub effects: Vec<Effect>,
+    pub backwards: Vec<BackwardCall>,
+    pub custom_calls: Vec<CustomCall>,
+    /// For a node that is the output of a custom call: the call's index.
+    pub custom_output: HashMap<NodeId, usize>,
+    /// Leaves created with `requires_grad=true`.
+    pub leaves: Vec<NodeId>,
+}
+
+impl Program {
+    /// Makes every reader of `old` (graph edges and effects) read `new`.
+    pub fn replace_all_uses(&mut self, old: NodeId, new: NodeId) {
+        self.graph.replace_uses(old, new);
+        for e in &mut self.effects {
+            e.map_nodes(&mut |n| if n == old { new } else { n });
+        }
+    }
+
+    /// The nodes that effects read: the roots that keep the rest alive.
+    pub fn roots(&self) -> Vec<NodeId> {
+        let mut v: Vec<NodeId> = self.effects.iter().flat_map(|e| e.nodes()).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}

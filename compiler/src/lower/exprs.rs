@@ -1,0 +1,367 @@
+//! Expressions: names, literals, arithmetic with PyTorch's wrapped-number and
+//! broadcasting rules, `.grad`, and dispatch of calls and methods.
+
+use graphc_runtime::op::F64Bits;
+use graphc_runtime::{DType, Op};
+
+use super::{Lowerer, Scope, Value};
+use crate::check::{builtins, ops::unknown_name, shapes};
+use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::NodeId;
+use crate::syntax::ast::{Arg, BinOp, Expr, ExprKind, Ident, Span, UnOp};
+
+impl<'a> Lowerer<'a> {
+    pub(crate) fn expr(&mut self, e: &Expr, scope: &mut Scope) -> Value {
+        match &e.kind {
+            ExprKind::Number { value, is_int } => Value::Number { value: *value, is_int: *is_int },
+            ExprKind::Str(s) => Value::Str(s.clone()),
+            ExprKind::Bool(b) => Value::Bool(*b),
+            ExprKind::None => Value::None,
+            ExprKind::Name(n) => match scope.names.get(n) {
+                Some(v) => v.clone(),
+                None if n == "f32" => Value::DType(DType::F32),
+                None if n == "f64" => Value::DType(DType::F64),
+                None => {
+                    let known: std::collections::HashMap<String, Span> =
+                        scope.names.keys().map(|k| (k.clone(), Span::default())).collect();
+                    self.error(unknown_name(n, e.span, &known))
+                }
+            },
+            ExprKind::List(items) => Value::List(items.iter().map(|i| (self.expr(i, scope), i.span)).collect()),
+            ExprKind::Unary { op: UnOp::Neg, operand } => {
+                let v = self.expr(operand, scope);
+                self.neg(v, operand.span, e.span)
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let a = self.expr(lhs, scope);
+                let b = self.expr(rhs, scope);
+                self.binary(*op, (a, lhs.span), (b, rhs.span), e.span)
+            }
+            ExprKind::Call { callee, args } => {
+                let args = self.args(args, scope);
+                self.call(callee, args, e.span)
+            }
+            ExprKind::Method { receiver, method, args } => {
+                if method.name == "zero_" {
+                    return self.zero_method(receiver, args, scope, e.span);
+                }
+                let recv = self.expr(receiver, scope);
+                let mut all = vec![(None, recv, receiver.span)];
+                all.extend(self.args(args, scope));
+                self.call(method, all, e.span)
+            }
+            ExprKind::Field { receiver, field } => {
+                let recv = self.expr(receiver, scope);
+                self.field(recv, receiver.span, field)
+            }
+        }
+    }
+
+    fn args(&mut self, args: &[Arg], scope: &mut Scope) -> Vec<(Option<Ident>, Value, Span)> {
+        args.iter().map(|a| (a.name.clone(), self.expr(&a.value, scope), a.value.span)).collect()
+    }
+
+    /// Calls a builtin, an op or a fn by name.
+    pub(crate) fn call(&mut self, callee: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
+        if let Some(op) = self.defs.ops.get(&callee.name).copied() {
+            return self.call_op(op, args, span);
+        }
+        if let Some(f) = self.defs.fns.get(&callee.name).copied() {
+            return self.call_fn(f, args, span);
+        }
+        if let Some(b) = builtins::lookup(&callee.name) {
+            return self.call_builtin(b, &callee.name, args, span);
+        }
+        let mut candidates: Vec<&str> = builtins::NAMES.to_vec();
+        candidates.extend(self.defs.ops.keys().map(String::as_str));
+        candidates.extend(self.defs.fns.keys().map(String::as_str));
+        let d = Diagnostic::new(Code::E0102, format!("there is no function `{}`", callee.name), callee.span, "unknown function");
+        let d = match crate::check::ops::closest(&callee.name, candidates.into_iter()) {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None => d.with_help("call a builtin (spec section 5), or define it with `fn` or `op`"),
+        };
+        self.error(d)
+    }
+
+    /// Requires a tensor; numbers are not accepted here.
+    pub(crate) fn expect_tensor(&mut self, v: Value, span: Span, what: &str) -> Option<NodeId> {
+        match v {
+            Value::Tensor(n) => Some(n),
+            Value::Poison => None,
+            other => {
+                self.error(
+                    Diagnostic::new(Code::E0107, format!("{what} must be a tensor, not {}", other.describe()), span, "not a tensor")
+                        .with_help("make a tensor with `tensor([...])`, `full(...)` or another creation builtin"),
+                );
+                None
+            }
+        }
+    }
+
+    fn neg(&mut self, v: Value, operand_span: Span, span: Span) -> Value {
+        match v {
+            Value::Number { value, is_int } => Value::Number { value: -value, is_int },
+            Value::Tensor(n) => {
+                let (dt, sh) = (self.dtype_of(n), self.shape_of(n));
+                Value::Tensor(self.op_node(Op::Neg, dt, sh, &[n], span, "NegBackward0"))
+            }
+            Value::Poison => Value::Poison,
+            other => self.error(
+                Diagnostic::new(Code::E0107, format!("cannot negate {}", other.describe()), operand_span, "not a number or tensor")
+                    .with_help("unary `-` applies to numbers and tensors"),
+            ),
+        }
+    }
+
+    /// Checks that two tensors may meet: same dtype, broadcastable shapes. Returns the result shape.
+    pub(crate) fn meet(&mut self, a: NodeId, sa: Span, b: NodeId, sb: Span, what: &str) -> Option<Vec<usize>> {
+        let (da, db) = (self.dtype_of(a), self.dtype_of(b));
+        if da != db {
+            self.error(
+                Diagnostic::new(Code::E0201, format!("{what} mixes {da} and {db}"), sa, format!("this is {da}"))
+                    .with_secondary(sb, format!("this is {db}"))
+                    .with_help("graphc never converts dtypes implicitly; create both tensors with the same `dtype=`"),
+            );
+            return None;
+        }
+        match shapes::broadcast(&self.shape_of(a), &self.shape_of(b)) {
+            Ok(s) => Some(s),
+            Err(msg) => {
+                let (sha, shb) = (shapes::show(&self.shape_of(a)), shapes::show(&self.shape_of(b)));
+                self.error(
+                    Diagnostic::new(Code::E0202, format!("{what}: {msg}"), sa, format!("shape {sha}"))
+                        .with_secondary(sb, format!("shape {shb}"))
+                        .with_help("make the shapes equal, or 1 where one side should be repeated (NumPy broadcasting)"),
+                );
+                None
+            }
+        }
+    }
+
+    /// `a OP b` for any mix of numbers and tensors.
+    pub(crate) fn binary(&mut self, op: BinOp, (a, sa): (Value, Span), (b, sb): (Value, Span), span: Span) -> Value {
+        use Value::{Number, Poison, Tensor};
+        let what = format!("`{}`", op.symbol());
+        match (a, b) {
+            (Poison, _) | (_, Poison) => Poison,
+            (Number { value: x, is_int: ix }, Number { value: y, is_int: iy }) => self.fold_numbers(op, x, ix, y, iy, sb),
+            (Tensor(t), Number { value, .. }) => self.tensor_number(op, t, value, sb, span),
+            (Number { value, .. }, Tensor(t)) => self.number_tensor(op, value, sa, t, span),
+            (Tensor(x), Tensor(y)) => {
+                if op == BinOp::MatMul {
+                    return self.matmul(x, sa, y, sb, span);
+                }
+                let Some(shape) = self.meet(x, sa, y, sb, &what) else { return Poison };
+                let dt = self.dtype_of(x);
+                let (o, name) = match op {
+                    BinOp::Add => (Op::Add, "AddBackward0"),
+                    BinOp::Sub => (Op::Sub, "SubBackward0"),
+                    BinOp::Mul => (Op::Mul, "MulBackward0"),
+                    BinOp::Div => (Op::Div, "DivBackward0"),
+                    BinOp::Pow => (Op::Pow, "PowBackward1"),
+                    BinOp::MatMul => unreachable!("handled above"),
+                };
+                Tensor(self.op_node(o, dt, shape, &[x, y], span, name))
+            }
+            (x, y) => {
+                let (bad, bad_span) = if matches!(x, Number { .. } | Tensor(_)) { (y, sb) } else { (x, sa) };
+                self.error(
+                    Diagnostic::new(Code::E0107, format!("{what} cannot take {}", bad.describe()), bad_span, "not a number or tensor")
+                        .with_help("arithmetic applies to numbers and tensors"),
+                )
+            }
+        }
+    }
+
+    /// Arithmetic on two literals happens at compile time, with Python's rules.
+    fn fold_numbers(&mut self, op: BinOp, x: f64, ix: bool, y: f64, iy: bool, sb: Span) -> Value {
+        let both_int = ix && iy;
+        let (value, is_int) = match op {
+            BinOp::Add => (x + y, both_int),
+            BinOp::Sub => (x - y, both_int),
+            BinOp::Mul => (x * y, both_int),
+            BinOp::Div => {
+                if y == 0.0 {
+                    return self.error(
+                        Diagnostic::new(Code::E0107, "division by zero in a constant expression", sb, "this is zero")
+                            .with_help("Python raises ZeroDivisionError here; divide a tensor to get inf"),
+                    );
+                }
+                (x / y, false)
+            }
+            BinOp::Pow => (x.powf(y), both_int && y >= 0.0),
+            BinOp::MatMul => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, "`@` needs tensors, not numbers", sb, "a number")
+                        .with_help("use `*` for numbers"),
+                )
+            }
+        };
+        Value::Number { value, is_int }
+    }
+
+    /// `tensor OP number`: the number is wrapped to the tensor's dtype.
+    fn tensor_number(&mut self, op: BinOp, t: NodeId, c: f64, sc: Span, span: Span) -> Value {
+        let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
+        let (o, name) = match op {
+            // PyTorch dispatches `x ** c` to pow(Tensor, Scalar), with its own fast paths.
+            BinOp::Pow => return Value::Tensor(self.op_node(Op::PowScalar(F64Bits::new(c)), dt, sh, &[t], span, "PowBackward0")),
+            BinOp::Add => (Op::Add, "AddBackward0"),
+            BinOp::Sub => (Op::Sub, "SubBackward0"),
+            BinOp::Mul => (Op::Mul, "MulBackward0"),
+            BinOp::Div => (Op::Div, "DivBackward0"),
+            BinOp::MatMul => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, "`@` needs two tensors", sc, "a number").with_help("use `*` to scale a tensor"),
+                )
+            }
+        };
+        let c = self.scalar(c, dt, sc);
+        Value::Tensor(self.op_node(o, dt, sh, &[t, c], span, name))
+    }
+
+    /// `number OP tensor`, with the reflected operators PyTorch uses.
+    fn number_tensor(&mut self, op: BinOp, c: f64, sc: Span, t: NodeId, span: Span) -> Value {
+        let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
+        match op {
+            BinOp::Add => {
+                let c = self.scalar(c, dt, sc);
+                Value::Tensor(self.op_node(Op::Add, dt, sh, &[c, t], span, "AddBackward0"))
+            }
+            BinOp::Mul => {
+                let c = self.scalar(c, dt, sc);
+                Value::Tensor(self.op_node(Op::Mul, dt, sh, &[c, t], span, "MulBackward0"))
+            }
+            // `c - x` is `torch.rsub(x, c)`.
+            BinOp::Sub => {
+                let c = self.scalar(c, dt, sc);
+                Value::Tensor(self.op_node(Op::Sub, dt, sh, &[c, t], span, "RsubBackward1"))
+            }
+            // `c / x` is `x.reciprocal() * c` in torch/_tensor.py (`__rdiv__`).
+            BinOp::Div => {
+                let r = self.op_node(Op::PowScalar(F64Bits::new(-1.0)), dt, sh.clone(), &[t], span, "ReciprocalBackward0");
+                let c = self.scalar(c, dt, sc);
+                Value::Tensor(self.op_node(Op::Mul, dt, sh, &[r, c], span, "MulBackward0"))
+            }
+            // `c ** x` is `torch.pow(c, x)` (pow.Scalar).
+            BinOp::Pow => {
+                let c = self.scalar(c, dt, sc);
+                Value::Tensor(self.op_node(Op::Pow, dt, sh, &[c, t], span, "PowBackward2"))
+            }
+            BinOp::MatMul => self.error(
+                Diagnostic::new(Code::E0107, "`@` needs two tensors", sc, "a number").with_help("use `*` to scale a tensor"),
+            ),
+        }
+    }
+
+    pub(crate) fn matmul(&mut self, a: NodeId, sa: Span, b: NodeId, sb: Span, span: Span) -> Value {
+        let (da, db) = (self.dtype_of(a), self.dtype_of(b));
+        if da != db {
+            return self.error(
+                Diagnostic::new(Code::E0201, format!("matmul mixes {da} and {db}"), sa, format!("this is {da}"))
+                    .with_secondary(sb, format!("this is {db}"))
+                    .with_help("create both tensors with the same `dtype=`"),
+            );
+        }
+        let (sha, shb) = (self.shape_of(a), self.shape_of(b));
+        match shapes::matmul(&sha, &shb) {
+            Ok(shape) => {
+                // PyTorch's matmul dispatches by rank, and the grad_fn shows which kernel ran.
+                let name = match (sha.len(), shb.len()) {
+                    (1, 1) => "DotBackward0",
+                    (2, 1) => "MvBackward0",
+                    (1, 2) => "SqueezeBackward4",
+                    _ => "MmBackward0",
+                };
+                Value::Tensor(self.op_node(Op::MatMul, da, shape, &[a, b], span, name))
+            }
+            Err(msg) => self.error(
+                Diagnostic::new(Code::E0202, msg, sa, format!("shape {}", shapes::show(&sha)))
+                    .with_secondary(sb, format!("shape {}", shapes::show(&shb)))
+                    .with_help("the last dimension of the left operand must equal the first of the right one"),
+            ),
+        }
+    }
+
+    /// Whether `n` is a leaf created with `requires_grad=true`.
+    pub(crate) fn is_grad_leaf(&self, n: NodeId) -> bool {
+        self.grad_state.contains_key(&n)
+    }
+
+    /// E0401 for `.grad` (or `zero_grad`) of something that is not a requires-grad leaf.
+    pub(crate) fn not_a_leaf(&mut self, n: NodeId, span: Span) -> Value {
+        let why = if self.requires_grad(n) {
+            "it is computed from other tensors, so it is not a leaf"
+        } else {
+            "it does not require grad"
+        };
+        self.error(
+            Diagnostic::new(Code::E0401, format!("this tensor has no `.grad`: {why}"), span, "not a requires-grad leaf")
+                .with_help("read `.grad` of a tensor created with `requires_grad=true` (for example `x = randn(3, requires_grad=true)`)"),
+        )
+    }
+
+    fn field(&mut self, recv: Value, span: Span, field: &Ident) -> Value {
+        if field.name != "grad" {
+            return self.error(
+                Diagnostic::new(Code::E0102, format!("tensors have no field `{}`", field.name), field.span, "unknown field")
+                    .with_help("the only field is `.grad`; call functions as methods with `x.f(...)`"),
+            );
+        }
+        match recv {
+            Value::Tensor(n) if self.is_grad_leaf(n) => match self.grad_state[&n] {
+                Some(g) => Value::Tensor(g),
+                None => Value::None,
+            },
+            Value::Tensor(n) => self.not_a_leaf(n, span),
+            Value::Poison => Value::Poison,
+            other => self.error(
+                Diagnostic::new(Code::E0401, format!("{} has no `.grad`", other.describe()), span, "not a tensor")
+                    .with_help("read `.grad` of a tensor created with `requires_grad=true`"),
+            ),
+        }
+    }
+
+    /// `x.grad.zero_()`: the gradient of leaf `x` becomes zeros.
+    fn zero_method(&mut self, receiver: &Expr, args: &[Arg], scope: &mut Scope, span: Span) -> Value {
+        if let Some(a) = args.first() {
+            return self.error(
+                Diagnostic::new(Code::E0103, "`zero_` takes no arguments", a.value.span, "unexpected argument")
+                    .with_help("write `x.grad.zero_()`"),
+            );
+        }
+        let ExprKind::Field { receiver: leaf_expr, field } = &receiver.kind else {
+            return self.error(
+                Diagnostic::new(Code::E0107, "`zero_()` applies to a gradient", receiver.span, "not `.grad`")
+                    .with_help("tensors are immutable; write `x.grad.zero_()` to zero a leaf's gradient, or `zeros_like(x)` for a new tensor"),
+            );
+        };
+        let leaf = self.expr(leaf_expr, scope);
+        if field.name != "grad" {
+            return self.field(leaf, leaf_expr.span, field);
+        }
+        match leaf {
+            Value::Tensor(n) => self.zero_grad_of(n, leaf_expr.span, span),
+            Value::Poison => Value::Poison,
+            other => self.field(other, leaf_expr.span, field),
+        }
+    }
+
+    /// Sets the gradient of leaf `n` to zeros (E0404 if it is still `None`).
+    pub(crate) fn zero_grad_of(&mut self, n: NodeId, leaf_span: Span, span: Span) -> Value {
+        if !self.is_grad_leaf(n) {
+            return self.not_a_leaf(n, leaf_span);
+        }
+        if self.grad_state[&n].is_none() {
+            return self.error(
+                Diagnostic::new(Code::E0404, "the gradient is still `None` here: no backward has reached this tensor", span, "nothing to zero")
+                    .with_help("call `backward` first, or remove this line (PyTorch raises AttributeError on `None.zero_()`)"),
+            );
+        }
+        let (dt, sh) = (self.dtype_of(n), self.shape_of(n));
+        let z = self.node(Op::Full(F64Bits::new(0.0)), dt, sh, &[], span);
+        self.prog.graph.meta_mut(z).note = Some("zeroed grad".to_string());
+        self.grad_state.insert(n, Some(z));
+        Value::None
+    }
+}

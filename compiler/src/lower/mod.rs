@@ -1,0 +1,244 @@
+//! Lowering: the checked AST becomes the program graph.
+//!
+//! Lowering walks the top-level statements in order, evaluating each
+//! expression to a [`Value`]: tensors become graph nodes with their dtype and
+//! shape computed (and checked) on the spot, numbers and strings stay
+//! compile-time values. `fn` calls and `op` forward blocks are inlined; an
+//! `op`'s backward block is lowered once per call site into a template that
+//! autodiff instantiates. A `backward` call records which leaves receive a
+//! gradient and gives each `.grad` a new value node, so that every read of
+//! `.grad` is an ordinary node: the program stays a pure dataflow graph plus an
+//! ordered list of effects (seed, sample, print, plot).
+//!
+//! Errors do not stop lowering: a failed expression becomes [`Value::Poison`],
+//! which silently propagates, so one mistake yields one diagnostic.
+
+mod builtin_calls;
+mod exprs;
+mod user_calls;
+
+use std::collections::HashMap;
+
+use graphc_runtime::{DType, Op};
+
+use crate::check::ops::{check_definitions, Defs};
+use crate::diag::Diagnostic;
+use crate::ir::graph::{Node, NodeId, NodeMeta, Region};
+use crate::ir::program::Program;
+use crate::syntax::ast::{Block, File, Item, Span, Stmt, StmtKind};
+
+/// A compile-time value.
+#[derive(Clone, Debug)]
+pub enum Value {
+    Tensor(NodeId),
+    /// A number literal or arithmetic on literals; it becomes a tensor of the
+    /// dtype of the tensor it meets (PyTorch's wrapped-number rule).
+    Number { value: f64, is_int: bool },
+    Str(String),
+    Bool(bool),
+    None,
+    DType(DType),
+    List(Vec<(Value, Span)>),
+    /// The result of an expression that already produced a diagnostic.
+    Poison,
+}
+
+impl Value {
+    /// What kind of value this is, for error messages.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Value::Tensor(_) => "a tensor",
+            Value::Number { is_int: true, .. } => "an integer",
+            Value::Number { .. } => "a number",
+            Value::Str(_) => "a string",
+            Value::Bool(_) => "a boolean",
+            Value::None => "`none`",
+            Value::DType(_) => "a dtype",
+            Value::List(_) => "a list",
+            Value::Poison => "an invalid value",
+        }
+    }
+}
+
+/// The names visible in one body: the top level, or one inlined call of an op or fn.
+#[derive(Default)]
+pub struct Scope {
+    names: HashMap<String, Value>,
+}
+
+/// Lowering state.
+pub struct Lowerer<'a> {
+    defs: &'a Defs<'a>,
+    pub(crate) prog: Program,
+    diags: Vec<Diagnostic>,
+    /// The current `.grad` of each requires-grad leaf: `None` until a backward reaches it.
+    grad_state: HashMap<NodeId, Option<NodeId>>,
+    /// PyTorch's `grad_fn` name of each node that has one (for printing).
+    grad_fn: HashMap<NodeId, String>,
+    /// The region new nodes go to.
+    region: Region,
+    /// Inside an op's forward block nodes do not require grad (PyTorch runs
+    /// `Function.forward` under no_grad); the op's output does.
+    no_grad: bool,
+    /// Ops and fns being inlined, innermost last.
+    call_stack: Vec<String>,
+}
+
+/// Lowers a parsed file. Returns the program, or every error found.
+pub fn lower(file: &File) -> Result<Program, Vec<Diagnostic>> {
+    let (defs, mut diags) = check_definitions(file);
+    let mut l = Lowerer {
+        defs: &defs,
+        prog: Program::default(),
+        diags: Vec::new(),
+        grad_state: HashMap::new(),
+        grad_fn: HashMap::new(),
+        region: Region::Forward,
+        no_grad: false,
+        call_stack: Vec::new(),
+    };
+    let mut scope = Scope::default();
+    for item in &file.items {
+        if let Item::Stmt(stmt) = item {
+            l.stmt(stmt, &mut scope, BodyKind::TopLevel);
+        }
+    }
+    diags.append(&mut l.diags);
+    if diags.is_empty() {
+        Ok(l.prog)
+    } else {
+        Err(dedup(diags))
+    }
+}
+
+/// The same body inlined at two call sites reports the same mistake twice; keep one.
+fn dedup(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for d in diags {
+        let key = (d.code, d.primary.span, d.message.clone());
+        if !seen.contains(&key) {
+            seen.push(key);
+            out.push(d);
+        }
+    }
+    out.sort_by_key(|d| (d.primary.span.start, d.primary.span.end));
+    out
+}
+
+/// Where a block is being lowered.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum BodyKind {
+    TopLevel,
+    Fn,
+    Forward,
+    Backward,
+}
+
+/// What lowering a body produced: its `return` values (with spans) and, for a
+/// forward block, the names it saved.
+#[derive(Default)]
+pub(crate) struct BodyResult {
+    pub returned: Option<Vec<(Value, Span)>>,
+    pub saved: Vec<(String, Value, Span)>,
+}
+
+impl<'a> Lowerer<'a> {
+    pub(crate) fn error(&mut self, d: Diagnostic) -> Value {
+        self.diags.push(d);
+        Value::Poison
+    }
+
+    /// Adds a node in the current region. `requires_grad` follows PyTorch:
+    /// true when an operand requires grad, except under no_grad and for `detach`.
+    pub(crate) fn node(&mut self, op: Op, dtype: DType, shape: Vec<usize>, args: &[NodeId], span: Span) -> NodeId {
+        let requires_grad =
+            !self.no_grad && !matches!(op, Op::Detach) && args.iter().any(|a| self.prog.graph.meta(*a).requires_grad);
+        let random = op.is_random();
+        let id = self.prog.graph.add(
+            Node { op, dtype, shape },
+            args,
+            NodeMeta { span, region: self.region, requires_grad, note: None },
+        );
+        if random {
+            self.prog.effects.push(crate::ir::program::Effect::Sample(id));
+        }
+        id
+    }
+
+    /// Adds a node and records its PyTorch `grad_fn` name (shown only when it requires grad).
+    pub(crate) fn op_node(&mut self, op: Op, dtype: DType, shape: Vec<usize>, args: &[NodeId], span: Span, grad_fn: &str) -> NodeId {
+        let id = self.node(op, dtype, shape, args, span);
+        self.grad_fn.insert(id, grad_fn.to_string());
+        id
+    }
+
+    /// A 0-d constant of `dtype`: a wrapped number.
+    pub(crate) fn scalar(&mut self, value: f64, dtype: DType, span: Span) -> NodeId {
+        self.node(Op::Full(graphc_runtime::op::F64Bits::new(value)), dtype, vec![], &[], span)
+    }
+
+    pub(crate) fn dtype_of(&self, n: NodeId) -> DType {
+        self.prog.graph.node(n).dtype
+    }
+
+    pub(crate) fn shape_of(&self, n: NodeId) -> Vec<usize> {
+        self.prog.graph.node(n).shape.clone()
+    }
+
+    pub(crate) fn requires_grad(&self, n: NodeId) -> bool {
+        self.prog.graph.meta(n).requires_grad
+    }
+
+    /// Lowers a statement; returns the `return` values if it is a return.
+    pub(crate) fn stmt(&mut self, stmt: &Stmt, scope: &mut Scope, kind: BodyKind) -> Option<BodyResult> {
+        match &stmt.kind {
+            StmtKind::Assign { target, value } => {
+                let v = self.expr(value, scope);
+                if let Value::Tensor(n) = v {
+                    let meta = self.prog.graph.meta_mut(n);
+                    if meta.note.is_none() {
+                        meta.note = Some(target.name.clone());
+                    }
+                }
+                scope.names.insert(target.name.clone(), v);
+                None
+            }
+            StmtKind::Expr(e) => {
+                self.expr(e, scope);
+                None
+            }
+            StmtKind::Save(names) => {
+                // Placement and undefined names were reported by the definition checks.
+                let mut r = BodyResult::default();
+                if kind == BodyKind::Forward {
+                    for n in names {
+                        if let Some(v) = scope.names.get(&n.name) {
+                            r.saved.push((n.name.clone(), v.clone(), n.span));
+                        }
+                    }
+                }
+                Some(r)
+            }
+            StmtKind::Return(values) => {
+                let vals = values.iter().map(|e| (self.expr(e, scope), e.span)).collect();
+                Some(BodyResult { returned: Some(vals), saved: Vec::new() })
+            }
+        }
+    }
+
+    /// Lowers a block up to its `return`; collects saved names along the way.
+    pub(crate) fn block(&mut self, block: &Block, scope: &mut Scope, kind: BodyKind) -> BodyResult {
+        let mut result = BodyResult::default();
+        for s in &block.stmts {
+            if let Some(mut r) = self.stmt(s, scope, kind) {
+                result.saved.append(&mut r.saved);
+                if r.returned.is_some() {
+                    result.returned = r.returned;
+                    break;
+                }
+            }
+        }
+        result
+    }
+}

@@ -1,0 +1,240 @@
+//! Calls of user `fn`s and `op`s, inlined at the call site.
+//!
+//! A `fn` body is lowered with its parameters bound to the arguments. An `op`
+//! with a backward block is lowered in two parts: its forward block inline,
+//! under no_grad, with the output marked as the op's; and its backward block
+//! as a template in its own region, with `Param` nodes for the incoming
+//! gradient and each saved value. Autodiff later copies the template into every
+//! backward that passes through the call, wiring the saved params to the
+//! forward nodes that made them, so saved values are reused, never recomputed.
+
+use graphc_runtime::Op;
+
+use super::{BodyKind, Lowerer, Scope, Value};
+use crate::check::shapes;
+use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::{NodeId, Region};
+use crate::ir::program::{CustomCall, SavedValue};
+use crate::syntax::ast::{FnDef, Ident, OpDef, Span};
+
+/// Inlining depth at which lowering gives up; recursion is rejected before
+/// lowering, so only absurdly deep (but finite) call chains reach this.
+const MAX_DEPTH: usize = 256;
+
+impl<'a> Lowerer<'a> {
+    /// Binds positional arguments to parameters (no keywords for user definitions).
+    fn bind_params(&mut self, name: &Ident, params: &[Ident], args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Option<Vec<(Value, Span)>> {
+        if let Some((Some(kw), _, _)) = args.iter().find(|(k, _, _)| k.is_some()) {
+            let kw = kw.clone();
+            let pos = params.iter().position(|p| p.name == kw.name);
+            if pos.is_none() {
+                self.error(
+                    Diagnostic::new(Code::E0104, format!("`{}` has no parameter `{}`", name.name, kw.name), kw.span, "unknown keyword argument")
+                        .with_secondary(name.span, "defined here")
+                        .with_help(format!("its parameters are {}", params.iter().map(|p| format!("`{}`", p.name)).collect::<Vec<_>>().join(", "))),
+                );
+                return None;
+            }
+        }
+        // Keyword arguments name parameters; place them, then fill the rest in order.
+        let mut slots: Vec<Option<(Value, Span)>> = vec![None; params.len()];
+        let mut next = 0;
+        for (kw, v, s) in args {
+            let i = match kw {
+                Some(k) => params.iter().position(|p| p.name == k.name).expect("checked above"),
+                None => {
+                    while next < slots.len() && slots[next].is_some() {
+                        next += 1;
+                    }
+                    next
+                }
+            };
+            if i >= slots.len() || slots[i].is_some() {
+                self.error(
+                    Diagnostic::new(Code::E0103, format!("`{}` takes {} argument{}", name.name, params.len(), if params.len() == 1 { "" } else { "s" }), span, "too many arguments")
+                        .with_secondary(name.span, "defined here")
+                        .with_help(format!("call it as `{}({})`", name.name, params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "))),
+                );
+                return None;
+            }
+            slots[i] = Some((v, s));
+        }
+        if slots.iter().any(|s| s.is_none()) {
+            let given = slots.iter().filter(|s| s.is_some()).count();
+            self.error(
+                Diagnostic::new(Code::E0103, format!("`{}` takes {} argument{} but {given} were given", name.name, params.len(), if params.len() == 1 { "" } else { "s" }), span, "missing arguments")
+                    .with_secondary(name.span, "defined here")
+                    .with_help(format!("call it as `{}({})`", name.name, params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "))),
+            );
+            return None;
+        }
+        Some(slots.into_iter().flatten().collect())
+    }
+
+    fn enter(&mut self, name: &str, span: Span) -> bool {
+        if self.call_stack.len() >= MAX_DEPTH {
+            self.error(
+                Diagnostic::new(Code::E0106, format!("calls nest more than {MAX_DEPTH} deep at `{name}`"), span, "too deep")
+                    .with_help("flatten the chain of calls"),
+            );
+            return false;
+        }
+        self.call_stack.push(name.to_string());
+        true
+    }
+
+    pub(crate) fn call_fn(&mut self, f: &FnDef, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
+        let Some(args) = self.bind_params(&f.name, &f.params, args, span) else { return Value::Poison };
+        if !self.enter(&f.name.name, span) {
+            return Value::Poison;
+        }
+        let mut scope = Scope::default();
+        for (p, (v, _)) in f.params.iter().zip(args) {
+            scope.names.insert(p.name.clone(), v);
+        }
+        let r = self.block(&f.body, &mut scope, BodyKind::Fn);
+        self.call_stack.pop();
+        match r.returned {
+            Some(mut vals) if vals.len() == 1 => vals.remove(0).0,
+            Some(_) => Value::Poison, // reported by the definition checks
+            None => Value::None,
+        }
+    }
+
+    pub(crate) fn call_op(&mut self, op: &OpDef, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
+        let Some(args) = self.bind_params(&op.name, &op.params, args, span) else { return Value::Poison };
+        let mut inputs = Vec::new();
+        for (p, (v, s)) in op.params.iter().zip(&args) {
+            match self.expect_tensor(v.clone(), *s, &format!("argument `{}` of op `{}`", p.name, op.name.name)) {
+                Some(n) => inputs.push(n),
+                None => return Value::Poison,
+            }
+        }
+        if !self.enter(&op.name.name, span) {
+            return Value::Poison;
+        }
+        let result = match &op.backward {
+            Some(_) => self.custom_call(op, inputs, span),
+            // Without a backward block the op is differentiated like a fn.
+            None => {
+                let mut scope = Scope::default();
+                for (p, n) in op.params.iter().zip(&inputs) {
+                    scope.names.insert(p.name.clone(), Value::Tensor(*n));
+                }
+                let r = self.block(&op.forward, &mut scope, BodyKind::Forward);
+                match r.returned {
+                    Some(mut vals) if vals.len() == 1 => vals.remove(0).0,
+                    _ => Value::Poison,
+                }
+            }
+        };
+        self.call_stack.pop();
+        result
+    }
+
+    fn custom_call(&mut self, op: &OpDef, inputs: Vec<NodeId>, span: Span) -> Value {
+        let bw = op.backward.as_ref().expect("custom_call is only for ops with a backward block");
+        let first_new = self.prog.graph.index_bound();
+        // Forward, under no_grad.
+        let was_no_grad = std::mem::replace(&mut self.no_grad, true);
+        let mut scope = Scope::default();
+        for (p, n) in op.params.iter().zip(&inputs) {
+            scope.names.insert(p.name.clone(), Value::Tensor(*n));
+        }
+        let r = self.block(&op.forward, &mut scope, BodyKind::Forward);
+        self.no_grad = was_no_grad;
+        let Some(mut rets) = r.returned else { return Value::Poison };
+        if rets.len() != 1 {
+            return Value::Poison;
+        }
+        let (ret, ret_span) = rets.remove(0);
+        let Some(mut out) = self.expect_tensor(ret, ret_span, &format!("the result of op `{}`", op.name.name)) else { return Value::Poison };
+        let (dt, sh) = (self.dtype_of(out), self.shape_of(out));
+        // The op's output must be a node of its own, so that autodiff can apply the
+        // op's backward there; a forward that returns an input gets a copy.
+        if out.index() < first_new || self.prog.custom_output.contains_key(&out) {
+            out = self.node(Op::Reshape, dt, sh.clone(), &[out], ret_span);
+        }
+        let requires_grad = !self.no_grad && inputs.iter().any(|i| self.requires_grad(*i));
+        {
+            let meta = self.prog.graph.meta_mut(out);
+            meta.requires_grad = requires_grad;
+            meta.note = Some(format!("{} output", op.name.name));
+        }
+        self.grad_fn.insert(out, format!("{}Backward", op.name.name));
+
+        // Saved values must be tensors (numbers are wrapped to the output's dtype).
+        let mut saved_nodes = Vec::new();
+        for (name, v, s) in r.saved {
+            let node = match v {
+                Value::Tensor(n) => n,
+                Value::Number { value, .. } => self.scalar(value, dt, s),
+                Value::Poison => return Value::Poison,
+                other => {
+                    return self.error(
+                        Diagnostic::new(Code::E0107, format!("`save` keeps tensors, and `{name}` is {}", other.describe()), s, "not a tensor")
+                            .with_help("save only tensors; literals can be written directly in the backward block"),
+                    )
+                }
+            };
+            saved_nodes.push((name, node));
+        }
+
+        // Backward template, in its own region.
+        let k = self.prog.custom_calls.len() as u32;
+        let saved_region = std::mem::replace(&mut self.region, Region::Template(k));
+        let was_no_grad = std::mem::replace(&mut self.no_grad, true);
+        let grad_param = self.node(Op::Param(0), dt, sh.clone(), &[], bw.grad.span);
+        self.prog.graph.meta_mut(grad_param).note = Some(bw.grad.name.clone());
+        let mut bscope = Scope::default();
+        bscope.names.insert(bw.grad.name.clone(), Value::Tensor(grad_param));
+        let mut saved = Vec::new();
+        for (i, (name, node)) in saved_nodes.iter().enumerate() {
+            let (sdt, ssh) = (self.dtype_of(*node), self.shape_of(*node));
+            let p = self.node(Op::Param(i as u32 + 1), sdt, ssh, &[], bw.span);
+            self.prog.graph.meta_mut(p).note = Some(format!("saved {name}"));
+            bscope.names.insert(name.clone(), Value::Tensor(p));
+            saved.push(SavedValue { name: name.clone(), forward: *node, param: p });
+        }
+        let br = self.block(&bw.body, &mut bscope, BodyKind::Backward);
+        self.no_grad = was_no_grad;
+        self.region = saved_region;
+        let Some(grads) = br.returned else { return Value::Poison };
+        if grads.len() != op.params.len() {
+            return Value::Poison; // E0303, reported by the definition checks
+        }
+        let mut returns = Vec::new();
+        for ((g, gs), (p, input)) in grads.into_iter().zip(op.params.iter().zip(&inputs)) {
+            let (pdt, psh) = (self.dtype_of(*input), self.shape_of(*input));
+            match g {
+                Value::None => returns.push(None),
+                Value::Tensor(n) => {
+                    let (gdt, gsh) = (self.dtype_of(n), self.shape_of(n));
+                    if gdt != pdt || gsh != psh {
+                        let what = if gdt != pdt { format!("dtype {gdt}") } else { format!("shape {}", shapes::show(&gsh)) };
+                        let want = if gdt != pdt { format!("dtype {pdt}") } else { format!("shape {}", shapes::show(&psh)) };
+                        return self.error(
+                            Diagnostic::new(Code::E0304, format!("the gradient for `{}` has {what}, but `{}` has {want} at this call", p.name, p.name), gs, what.clone())
+                                .with_secondary(p.span, format!("`{}` has {want}", p.name))
+                                .with_secondary(span, "called here")
+                                .with_help(format!("return a gradient of the parameter's {}", if gdt != pdt { "dtype" } else { "shape (sum over broadcast dimensions if needed)" })),
+                        );
+                    }
+                    returns.push(Some(n));
+                }
+                Value::Poison => return Value::Poison,
+                other => {
+                    return self.error(
+                        Diagnostic::new(Code::E0304, format!("the gradient for `{}` must be a tensor or `none`, not {}", p.name, other.describe()), gs, "not a gradient")
+                            .with_secondary(p.span, "for this parameter")
+                            .with_help("return a tensor of the parameter's shape, or `none`"),
+                    )
+                }
+            }
+        }
+        let index = self.prog.custom_calls.len();
+        self.prog.custom_output.insert(out, index);
+        self.prog.custom_calls.push(CustomCall { op_name: op.name.name.clone(), span, inputs, output: out, grad_param, saved, returns });
+        Value::Tensor(out)
+    }
+}
