@@ -6,8 +6,10 @@
 //! uniform floats from the low bits of one or two engine outputs, and normals by
 //! Box-Muller, either one element at a time in double precision with a cached
 //! second sample (fewer than 16 elements), or in blocks of 16 in the tensor's
-//! dtype (`normal_fill`, 16 elements or more). See
-//! `shared/reference/torch_rng.md` for the facts this file reproduces.
+//! dtype (`normal_fill`, 16 elements or more). For float32 the large path is
+//! PyTorch's AVX2 `normal_fill_16_AVX2`, whose log and sincos are reproduced lane
+//! by lane in [`avx_mathfun`]. See `shared/reference/torch_rng.md` for the facts
+//! this file reproduces; every reference vector matches bit for bit.
 
 use rand_mt::Mt;
 
@@ -132,11 +134,12 @@ impl BoxMuller for f32 {
         1.0 - self
     }
     fn pair(u1: f32, u2: f32) -> (f32, f32) {
-        let radius = (-2.0 * u1.ln()).sqrt();
+        let radius = (-2.0 * avx_mathfun::log(u1)).sqrt();
         // PyTorch's float32 path is `normal_fill_16_AVX2`, which multiplies by
         // the float constant `2.0f * pi` in float.
         let theta = (2.0 * std::f64::consts::PI) as f32 * u2;
-        (radius * theta.cos(), radius * theta.sin())
+        let (sin, cos) = avx_mathfun::sincos(theta);
+        (radius * cos, radius * sin)
     }
 }
 
@@ -180,5 +183,113 @@ fn normal_fill<T: BoxMuller>(d: &mut [T], mut uniform: impl FnMut() -> T) {
             *x = uniform();
         }
         normal_fill_16(tail);
+    }
+}
+
+/// Scalar copies of the Cephes-style `log256_ps` and `sincos256_ps` that PyTorch's
+/// float32 `normal_fill_16_AVX2` calls (`aten/src/ATen/native/cpu/avx_mathfun.h`,
+/// after Julien Pommier's `sse_mathfun`). They are not libm's functions and differ
+/// from them in the last bits, so `randn` of 16 or more float32 elements needs them
+/// to reproduce PyTorch bit for bit. Each vector lane is computed independently, so
+/// one lane at a time gives the same results.
+mod avx_mathfun {
+    /// `a * b + c` with one rounding. GCC, which builds PyTorch for Linux, contracts
+    /// the intrinsics' separate multiplies and adds into fused multiply-adds (the
+    /// AVX2 kernels are built with `-mfma`, and GCC's default is
+    /// `-ffp-contract=fast`). The reference vectors settle it: with fused
+    /// operations all 692 large-n elements match bit for bit, with separate ones
+    /// only 683 do.
+    #[inline]
+    fn madd(a: f32, b: f32, c: f32) -> f32 {
+        a.mul_add(b, c)
+    }
+
+    const SQRTHF: f32 = 0.707106781186547524;
+    const LOG_P: [f32; 9] = [
+        7.0376836292E-2,
+        -1.1514610310E-1,
+        1.1676998740E-1,
+        -1.2420140846E-1,
+        1.4249322787E-1,
+        -1.6668057665E-1,
+        2.0000714765E-1,
+        -2.4999993993E-1,
+        3.3333331174E-1,
+    ];
+    const LOG_Q1: f32 = -2.12194440e-4;
+    const LOG_Q2: f32 = 0.693359375;
+
+    /// `log256_ps` for one lane: NaN for x <= 0; denormals are flushed to the
+    /// smallest normal first.
+    pub fn log(x: f32) -> f32 {
+        let invalid = x <= 0.0;
+        // `_mm256_max_ps(x, min_norm)` returns the second operand for NaN.
+        let x = if x > f32::MIN_POSITIVE { x } else { f32::MIN_POSITIVE };
+        let bits = x.to_bits();
+        let mut e = ((bits >> 23) as i32 - 0x7f) as f32 + 1.0;
+        // Keep the mantissa, with the exponent of 0.5: m in [0.5, 1).
+        let m = f32::from_bits((bits & !0x7f80_0000) | 0.5f32.to_bits());
+        let mut x = m - 1.0;
+        if m < SQRTHF {
+            e -= 1.0;
+            x += m;
+        }
+        let z = x * x;
+        let mut y = LOG_P[0];
+        for &p in &LOG_P[1..] {
+            y = madd(y, x, p);
+        }
+        y = y * x;
+        y = y * z;
+        y = madd(e, LOG_Q1, y);
+        y = madd(-z, 0.5, y);
+        let r = madd(e, LOG_Q2, x + y);
+        if invalid {
+            f32::NAN
+        } else {
+            r
+        }
+    }
+
+    const DP1: f32 = -0.78515625;
+    const DP2: f32 = -2.4187564849853515625e-4;
+    const DP3: f32 = -3.77489497744594108e-8;
+    const SINCOF: [f32; 3] = [-1.9515295891E-4, 8.3321608736E-3, -1.6666654611E-1];
+    const COSCOF: [f32; 3] = [2.443315711809948E-005, -1.388731625493765E-003, 4.166664568298827E-002];
+    const FOPI: f32 = 1.27323954473516;
+
+    /// `sincos256_ps` for one lane: `(sin x, cos x)`.
+    pub fn sincos(x: f32) -> (f32, f32) {
+        let sign_sin = x.is_sign_negative();
+        let mut x = x.abs();
+        // Octant: the integer part of x * 4/pi, rounded up to even (`cvttps` truncates).
+        let j = (((x * FOPI) as i32).wrapping_add(1)) & !1;
+        let y = j as f32;
+        let swap_sin = j & 4 != 0;
+        let poly_sin = j & 2 == 0;
+        let swap_cos = (j.wrapping_sub(2)) & 4 == 0;
+        // Extended-precision reduction: x = ((x - y*DP1) - y*DP2) - y*DP3.
+        x = madd(y, DP1, x);
+        x = madd(y, DP2, x);
+        x = madd(y, DP3, x);
+        let z = x * x;
+        let mut c = COSCOF[0];
+        c = madd(c, z, COSCOF[1]);
+        c = madd(c, z, COSCOF[2]);
+        c = c * z;
+        c = c * z;
+        c = madd(-z, 0.5, c);
+        c += 1.0;
+        let mut s = SINCOF[0];
+        s = madd(s, z, SINCOF[1]);
+        s = madd(s, z, SINCOF[2]);
+        s = s * z;
+        s = madd(s, x, x);
+        // Where `poly_sin`, sine takes the sine polynomial and cosine the cosine one;
+        // elsewhere they swap.
+        let (sin_v, cos_v) = if poly_sin { (s, c) } else { (c, s) };
+        let sin_v = if sign_sin != swap_sin { -sin_v } else { sin_v };
+        let cos_v = if swap_cos { -cos_v } else { cos_v };
+        (sin_v, cos_v)
     }
 }
