@@ -2,11 +2,14 @@
 //! element (`UnaryOpsKernel.cpp`, `BinaryOpsKernel.cpp`, `PowKernel.cpp`), in the
 //! tensor's own precision.
 //!
-//! PyTorch switches to SIMD code (Sleef `exp`, `tanh`, ...) for the 16-element
-//! (float) or 8-element (double) chunks of contiguous tensors, and uses its scalar
-//! code with the system libm for the remainder. graphc always uses the scalar form:
-//! it is bit-exact for arithmetic (+ - * / sqrt are correctly rounded either way)
-//! and for short tensors, and within an ulp or so of Sleef for the long ones.
+//! PyTorch computes some of these with SIMD code that graphc does not reproduce:
+//! kernels built on `cpu_kernel_vec` (sigmoid, the arithmetic ones) use SIMD only
+//! for whole 16-float / 8-double chunks and scalar libm code for the rest, while
+//! `exp`, `log`, `sin`, `cos` and `tanh` go through `vml::v<op>`, i.e. Sleef, for
+//! every element. graphc always uses the scalar form with libm. That is bit-exact
+//! for arithmetic (+ - * / sqrt are correctly rounded either way) and for short
+//! `cpu_kernel_vec` tensors; Sleef's `tanh` is 1 ulp away from libm's on some
+//! inputs (see tests/kernels.rs), and `exp` agreed on every reference value.
 
 use super::broadcast::expand;
 use super::float::Float;
