@@ -1,13 +1,94 @@
 //! PyTorch-exact CPU kernels for every non-random [`Op`].
-//! (Interface fixed; implementation in progress.)
+//!
+//! `eval` checks the dtype once and hands typed slices to generic kernels, split
+//! by concern: [`elementwise`] (one and two operands, `where`), [`broadcast`]
+//! (`Expand`, `SumTo` and operand broadcasting), [`reduce`] (`Sum`, `Mean`),
+//! [`matmul`], [`shape`] (`Transpose`) and [`sources`] (`Full`, `Literal`,
+//! `Arange`, `Linspace`). Each kernel's doc says which PyTorch kernel it follows.
+
+pub mod broadcast;
+pub mod elementwise;
+pub mod float;
+pub mod matmul;
+pub mod reduce;
+pub mod shape;
+pub mod sources;
 
 use crate::op::Op;
-use crate::tensor::{DType, Tensor};
+use crate::tensor::{numel, DType, Tensor};
+use matmul::Gemm;
 
 /// Evaluates a pure op on its operands, producing a tensor of `dtype` and `shape`
 /// (the node's static type). Panics on `Randn`, `Rand` and `Param`, which are not
 /// pure: the compiler never asks for them here.
 pub fn eval(op: &Op, args: &[&Tensor], dtype: DType, shape: &[usize]) -> Tensor {
-    let _ = (op, args, dtype, shape);
-    todo!("kernels")
+    assert_eq!(args.len(), op.arity(), "{} takes {} operands, got {}", op.name(), op.arity(), args.len());
+    match dtype {
+        DType::F32 => eval_typed::<f32>(op, args, shape),
+        DType::F64 => eval_typed::<f64>(op, args, shape),
+    }
+}
+
+fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
+    let out = shape.to_vec();
+    let n = numel(shape);
+    let data: Vec<T> = match op {
+        Op::Randn | Op::Rand | Op::Param(_) => panic!(
+            "kernels::eval got `{}`: random ops are run by the generator and params are bound by autodiff; the compiler must not send them here",
+            op.name()
+        ),
+        Op::Full(v) => vec![T::from_f64(v.get()); n],
+        Op::Literal(vs) => {
+            let vs: Vec<f64> = vs.iter().map(|v| v.get()).collect();
+            assert_eq!(vs.len(), n, "literal with {} values for shape {shape:?}", vs.len());
+            sources::literal(&vs)
+        }
+        Op::Arange { start, step } => sources::arange(start.get(), step.get(), n),
+        Op::Linspace { start, end } => sources::linspace(start.get(), end.get(), n),
+        Op::Neg
+        | Op::Exp
+        | Op::Log
+        | Op::Sqrt
+        | Op::Sin
+        | Op::Cos
+        | Op::Tanh
+        | Op::Sigmoid
+        | Op::Relu
+        | Op::Abs
+        | Op::Sign
+        | Op::PowScalar(_)
+        | Op::Detach => {
+            let a = T::slice(args[0]);
+            assert_eq!(args[0].shape(), shape, "{} must keep its operand's shape", op.name());
+            elementwise::unary(op, a)
+        }
+        Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Maximum | Op::Minimum => {
+            elementwise::binary(op, T::slice(args[0]), args[0].shape(), T::slice(args[1]), args[1].shape(), shape)
+        }
+        Op::Where(cmp) => {
+            let ops = [0, 1, 2, 3].map(|i| (T::slice(args[i]), args[i].shape()));
+            elementwise::select(*cmp, ops, shape)
+        }
+        Op::Expand => broadcast::expand(T::slice(args[0]), args[0].shape(), shape).into_owned(),
+        Op::SumTo => broadcast::sum_to(T::slice(args[0]), args[0].shape(), shape),
+        Op::Reshape => {
+            assert_eq!(args[0].numel(), n, "reshape of {:?} to {shape:?}", args[0].shape());
+            T::slice(args[0]).to_vec()
+        }
+        Op::Transpose => match *args[0].shape() {
+            [rows, cols] => {
+                assert_eq!(shape, [cols, rows], "transpose of {:?} to {shape:?}", args[0].shape());
+                shape::transpose(T::slice(args[0]), rows, cols)
+            }
+            ref s => panic!("transpose of a {}-d tensor (shape {s:?})", s.len()),
+        },
+        Op::Sum { dim } => reduce::sum(T::slice(args[0]), args[0].shape(), *dim),
+        Op::Mean { dim } => reduce::mean(T::slice(args[0]), args[0].shape(), *dim),
+        Op::MatMul => {
+            let (c, c_shape) = matmul::matmul(T::slice(args[0]), args[0].shape(), T::slice(args[1]), args[1].shape());
+            assert_eq!(c_shape, shape, "matmul result shape");
+            c
+        }
+    };
+    T::tensor(out, data)
 }
