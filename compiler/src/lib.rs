@@ -7,5 +7,12 @@
 //! ```
 //! [`driver`] runs the pipeline and keeps every stage for `graphc ir`.
 
+pub mod autodiff;
+pub mod check;
 pub mod diag;
+pub mod ir;
+pub mod lower;
+pub mod passes;
+pub mod schedule;
+pub mod driver;
 pub mod syntax;

@@ -89,7 +89,7 @@ pub enum Op {
     Tanh,
     /// `sigmoid(x)` = `1 / (1 + exp(-x))` in the dtype, as PyTorch's CPU kernel.
     Sigmoid,
-    /// `relu(x)` = `x <= 0 ? 0 : x` (NaN propagates).
+    /// `relu(x)` = `x < 0 ? 0 : x` (PyTorch's clamp_min kernel: NaN and -0.0 pass through).
     Relu,
     /// `abs(x)`.
     Abs,
@@ -117,6 +117,10 @@ pub enum Op {
     Maximum,
     /// `minimum(a, b)`; NaN if either is NaN.
     Minimum,
+    /// `tanh_backward(grad, y)` = `grad * (1 - y*y)`, with `1 - y*y` as one fused
+    /// multiply-add, as PyTorch's compiled CPU kernel rounds it (checked bit for bit
+    /// against PyTorch's tutorial gradients). Operands: the gradient, tanh's output.
+    TanhBackward,
 
     // ---- selection, four operands broadcast to the node's shape ----
     /// `where(a CMP b, x, y)`: operands `a, b, x, y`. Used by derivative rules
@@ -177,7 +181,7 @@ impl Op {
             | Op::Transpose
             | Op::Sum { .. }
             | Op::Mean { .. } => 1,
-            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Maximum | Op::Minimum | Op::MatMul => 2,
+            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Maximum | Op::Minimum | Op::TanhBackward | Op::MatMul => 2,
             Op::Where(_) => 4,
         }
     }
@@ -212,6 +216,7 @@ impl Op {
             | Op::Pow
             | Op::Maximum
             | Op::Minimum
+            | Op::TanhBackward
             | Op::Where(_) => true,
             Op::Full(_)
             | Op::Literal(_)
@@ -260,6 +265,7 @@ impl Op {
             Op::Pow => "pow",
             Op::Maximum => "maximum",
             Op::Minimum => "minimum",
+            Op::TanhBackward => "tanh_backward",
             Op::Where(_) => "where",
             Op::Expand => "expand",
             Op::SumTo => "sum_to",

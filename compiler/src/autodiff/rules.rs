@@ -61,13 +61,24 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
             let ns = c.neg(gr, sin);
             vec![Some(c.mul(gr, g, ns))]
         }
-        // tanh_backward(grad, result): grad * (1 - result * result)
+        // tanh_backward(grad, result): grad * (1 - result * result), one PyTorch kernel.
         Op::Tanh => {
             let y = c.fwd(n);
-            let yy = c.mul(gr, y, y);
-            let one = c.scalar(gr, 1.0, dt);
-            let d = c.sub(gr, one, yy);
-            vec![Some(c.mul(gr, g, d))]
+            vec![Some(c.binary(gr, Op::TanhBackward, g, y))]
+        }
+        // The derivative of tanh's backward, for gradients of gradients:
+        // d/dg = 1 - y*y (the same kernel with a unit gradient), d/dy = -2 * g * y.
+        Op::TanhBackward => {
+            let (gv, y) = (c.fwd(ops[0]), c.fwd(ops[1]));
+            vec![
+                need(0).then(|| c.binary(gr, Op::TanhBackward, g, y)),
+                need(1).then(|| {
+                    let m2 = c.scalar(gr, -2.0, dt);
+                    let gy = c.mul(gr, gv, y);
+                    let t = c.mul(gr, m2, gy);
+                    c.mul(gr, g, t)
+                }),
+            ]
         }
         // sigmoid_backward(grad, result): grad * (1 - result) * result
         Op::Sigmoid => {

@@ -7,7 +7,7 @@
 //! the op, so that ops stay comparable for CSE.
 
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
-use petgraph::visit::EdgeRef;
+use petgraph::visit::{EdgeRef, NodeIndexable};
 use petgraph::Direction;
 
 use graphc_runtime::{DType, Op};

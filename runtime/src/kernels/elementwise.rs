@@ -115,6 +115,8 @@ fn binary_fn<T: Float>(op: &Op) -> fn(T, T) -> T {
                 a
             }
         },
+        // PyTorch's `tanh_backward` kernel `a * (1 - b * b)`, compiled with FMA contraction.
+        Op::TanhBackward => |g: T, y: T| g * (-y).mul_add(y, T::ONE),
         _ => unreachable!("{} is not a two-operand elementwise op", op.name()),
     }
 }

@@ -62,7 +62,7 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
             assert_eq!(args[0].shape(), shape, "{} must keep its operand's shape", op.name());
             elementwise::unary(op, a)
         }
-        Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Maximum | Op::Minimum => {
+        Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Maximum | Op::Minimum | Op::TanhBackward => {
             elementwise::binary(op, T::slice(args[0]), args[0].shape(), T::slice(args[1]), args[1].shape(), shape)
         }
         Op::Where(cmp) => {

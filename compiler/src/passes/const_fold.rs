@@ -1,0 +1,57 @@
+//! Constant folding: a pure node whose operands are all constants is evaluated
+//! now, with the runtime's own kernels (so the folded bits are the bits the
+//! runtime would compute), and becomes a constant. After this pass no pure
+//! node has only constant operands, unless its result would be a large
+//! non-uniform tensor (kept as code rather than bloating the program).
+
+use graphc_runtime::op::F64Bits;
+use graphc_runtime::{kernels, Op, Tensor};
+
+use super::Change;
+use crate::ir::graph::NodeId;
+use crate::ir::program::Program;
+
+/// Non-uniform results up to this many elements are stored as literals.
+const MAX_LITERAL: usize = 64;
+
+pub fn run(prog: &mut Program) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for n in prog.graph.topo_order() {
+        let node = prog.graph.node(n).clone();
+        let ops = prog.graph.operands(n);
+        if ops.is_empty() || node.op.is_random() || matches!(node.op, Op::Param(_)) {
+            continue;
+        }
+        let Some(inputs) = ops.iter().map(|o| constant_tensor(prog, *o)).collect::<Option<Vec<Tensor>>>() else { continue };
+        let refs: Vec<&Tensor> = inputs.iter().collect();
+        let result = kernels::eval(&node.op, &refs, node.dtype, &node.shape).to_f64_vec();
+        let new_op = if result.iter().all(|v| v.to_bits() == result[0].to_bits()) && !result.is_empty() {
+            Op::Full(F64Bits::new(result[0]))
+        } else if result.len() <= MAX_LITERAL {
+            Op::Literal(result.iter().map(|v| F64Bits::new(*v)).collect())
+        } else {
+            continue;
+        };
+        changes.push(Change { span: prog.graph.meta(n).span, what: format!("{} of constants -> {}", node.op.name(), describe(&new_op)) });
+        prog.graph.set_operands(n, &[]);
+        prog.graph.node_mut(n).op = new_op;
+    }
+    changes
+}
+
+/// The value of a constant node, materialized.
+fn constant_tensor(prog: &Program, n: NodeId) -> Option<Tensor> {
+    let node = prog.graph.node(n);
+    match &node.op {
+        Op::Full(_) | Op::Literal(_) => Some(kernels::eval(&node.op, &[], node.dtype, &node.shape)),
+        _ => None,
+    }
+}
+
+fn describe(op: &Op) -> String {
+    match op {
+        Op::Full(v) => format!("full({v})"),
+        Op::Literal(vs) => format!("literal of {} values", vs.len()),
+        other => other.name().to_string(),
+    }
+}

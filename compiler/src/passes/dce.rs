@@ -1,0 +1,32 @@
+//! Dead-code elimination: a node that no effect needs, directly or through
+//! other nodes, is removed. Random draws are effects themselves, so they stay.
+//! After this pass every node contributes to something the program prints,
+//! plots or draws.
+
+use std::collections::HashSet;
+
+use super::Change;
+use crate::ir::program::Program;
+
+pub fn run(prog: &mut Program) -> Vec<Change> {
+    let mut live = HashSet::new();
+    let mut stack = prog.roots();
+    while let Some(n) = stack.pop() {
+        if live.insert(n) {
+            stack.extend(prog.graph.operands(n));
+        }
+    }
+    let mut changes = Vec::new();
+    for n in prog.graph.ids() {
+        if !live.contains(&n) {
+            let node = prog.graph.node(n);
+            let what = match &prog.graph.meta(n).note {
+                Some(note) => format!("{} ({note}) is never used -> removed", node.op.name()),
+                None => format!("{} is never used -> removed", node.op.name()),
+            };
+            changes.push(Change { span: prog.graph.meta(n).span, what });
+            prog.graph.remove(n);
+        }
+    }
+    changes
+}
