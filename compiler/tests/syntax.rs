@@ -596,3 +596,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn pathological_nesting_is_an_error_not_a_stack_overflow() {
+    for n in [1_000usize, 100_000] {
+        for source in [
+            format!("x = {}1", "-".repeat(n)),
+            format!("x = {}1{}", "(".repeat(n), ")".repeat(n)),
+            format!("x = {}", "[".repeat(n)),
+            format!("x = 1{}", "+1".repeat(n)),
+            format!("x = 2{}", " ** 2".repeat(n)),
+            format!("x = y{}", ".f()".repeat(n)),
+        ] {
+            let d = parse_err(&source);
+            assert_eq!(d.code, Code::E0003);
+            assert_eq!(d.message, "expression is nested too deeply");
+        }
+    }
+    // Moderate nesting parses, and a large tensor literal is wide, not deep.
+    parse_ok(&format!("x = {}1{}", "(".repeat(100), ")".repeat(100)));
+    parse_ok(&format!("x = -{}", "-".repeat(100) + "1"));
+    let row = format!("[{}]", vec!["-1.5"; 200].join(", "));
+    parse_ok(&format!("x = tensor([{}])\ny = 1", vec![row.as_str(); 200].join(",\n")));
+}

@@ -20,6 +20,7 @@ lalrpop_mod!(
 /// list so that error recovery can be added without changing callers.
 pub fn parse(source: &str) -> Result<ast::File, Vec<Diagnostic>> {
     let tokens = lexer::lex(source).map_err(|d| vec![d])?;
+    check_nesting(&tokens).map_err(|d| vec![d])?;
     grammar::FileParser::new()
         .parse(tokens.into_iter().map(Ok::<_, Diagnostic>))
         .map_err(|e| vec![convert(e, source)])
@@ -28,6 +29,80 @@ pub fn parse(source: &str) -> Result<ast::File, Vec<Diagnostic>> {
 /// Builds a binary expression node; the grammar's actions call it for every operator.
 pub(crate) fn binary(op: BinOp, lhs: Expr, rhs: Expr, start: usize, end: usize) -> Expr {
     Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span: Span::new(start, end) }
+}
+
+/// The deepest expression tree the parser accepts. The AST and every pass over it
+/// recurse, and dropping a tree is recursive too, so a pathological input such as
+/// 100,000 unary minuses would overflow the stack; Python's parser has a similar
+/// limit. Real programs stay far below it.
+pub const MAX_NESTING: usize = 200;
+
+/// Rejects token streams whose expressions could nest deeper than [`MAX_NESTING`],
+/// before any tree is built. The bound is conservative but tight for lists: within
+/// one comma-separated element every operator or `.` may add a level (left-deep
+/// chains such as `a + a + ...` do), and each bracket adds one more, while siblings
+/// separated by commas do not add up, so a large tensor literal passes.
+fn check_nesting(tokens: &[(usize, Token, usize)]) -> Result<(), Diagnostic> {
+    // One frame per open bracket (and one for the statement): the operators counted
+    // in the current element, the deepest bracket nested in it, and the deepest
+    // element closed so far.
+    struct Frame {
+        ops: usize,
+        child: usize,
+        widest: usize,
+    }
+    impl Frame {
+        fn new() -> Frame {
+            Frame { ops: 0, child: 0, widest: 0 }
+        }
+        fn element(&self) -> usize {
+            self.ops + self.child
+        }
+        fn bound(&self) -> usize {
+            self.widest.max(self.element())
+        }
+    }
+    let mut stack = vec![Frame::new()];
+    for (start, token, end) in tokens {
+        match token {
+            Token::LParen | Token::LBracket => stack.push(Frame::new()),
+            Token::RParen | Token::RBracket if stack.len() > 1 => {
+                let inner = stack.pop().map_or(0, |f| f.bound()) + 1;
+                if let Some(outer) = stack.last_mut() {
+                    outer.child = outer.child.max(inner);
+                }
+            }
+            Token::Comma => {
+                if let Some(frame) = stack.last_mut() {
+                    frame.widest = frame.bound();
+                    frame.ops = 0;
+                    frame.child = 0;
+                }
+            }
+            Token::Plus | Token::Minus | Token::Star | Token::Slash | Token::StarStar | Token::At | Token::Dot => {
+                if let Some(frame) = stack.last_mut() {
+                    frame.ops += 1;
+                }
+            }
+            // A statement boundary outside brackets starts afresh; inside brackets the
+            // parser will reject it anyway.
+            Token::Newline | Token::Semi | Token::LBrace | Token::RBrace if stack.len() == 1 => {
+                stack[0] = Frame::new();
+            }
+            _ => {}
+        }
+        let depth: usize = stack.len() + stack.iter().map(Frame::element).sum::<usize>();
+        if depth > MAX_NESTING {
+            return Err(Diagnostic::new(
+                Code::E0003,
+                "expression is nested too deeply",
+                Span::new(*start, *end),
+                format!("nesting passes {MAX_NESTING} levels here"),
+            )
+            .with_help("split the expression into several statements with intermediate names"));
+        }
+    }
+    Ok(())
 }
 
 fn convert(error: ParseError<usize, Token, Diagnostic>, source: &str) -> Diagnostic {
