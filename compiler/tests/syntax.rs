@@ -522,6 +522,8 @@ fn e0004_unexpected_end_of_file() {
         assert_eq!(d.primary.span, Span::new(source.len(), source.len()), "{source:?}");
         assert_eq!(d.message, "unexpected end of file");
     }
+    let d = parse_err("x = y.");
+    assert_eq!(d.help.as_deref(), Some("expected a name"));
     let d = parse_err("fn f(x) {\n  return x\n");
     assert_eq!(d.help.as_deref(), Some("expected an expression, a newline, `save`, `return` or `}`"));
 }

@@ -176,6 +176,11 @@ fn expected_help(expected: &[String]) -> Option<String> {
         names.retain(|n| !EXPR_START.contains(n));
         alternatives.push("an expression".to_string());
     }
+    // Where any name fits, so do the soft keywords `forward` and `backward` (after
+    // a `.`); "a name" already says it.
+    if has(&names, "ident") {
+        names.retain(|n| *n != "forward" && *n != "backward");
+    }
     if has(&names, "+") && has(&names, "*") {
         names.retain(|n| !BIN_OPS.contains(n));
         alternatives.push("an operator".to_string());
