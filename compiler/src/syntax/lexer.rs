@@ -1,1 +1,246 @@
-//! (in progress)
+//! The `.act` lexer: logos turns text into raw tokens, then [`lex`] applies the
+//! Go-style newline rule so that the grammar only ever sees significant newlines.
+//!
+//! Choices the spec leaves open, written down here:
+//! - Numbers are `3`, `0.1`, `1.`, `.5`, `1e-3`, `2.5E+2`, `1.e5` (Python's float
+//!   forms). `.5` is accepted because PyTorch users write it; it cannot clash with
+//!   field access, since a field name never starts with a digit.
+//! - A raw line break inside a string literal is an error (E0002, unterminated
+//!   string): a string must be closed on the line it starts, and `\n` writes a newline.
+//! - A newline ends a statement after an identifier, a number, a string, `)`, `]`,
+//!   `}`, `none`, `true`, `false` or `return`. The spec's list does not name `}`; it
+//!   is added so that a line closing a block (or an `op`/`fn` item) ends that item.
+//!   As in Go, an opening brace must therefore stay on the line of its header.
+//! - The end of the file also ends a statement under the same rule, so the last
+//!   line needs no trailing newline. That terminator has the empty span at the end
+//!   of the file.
+
+use logos::Logos;
+
+use crate::diag::{Code, Diagnostic};
+use crate::syntax::ast::Span;
+
+/// A number literal's value and whether it was written as an integer (`3`, not `3.0`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NumLit {
+    pub value: f64,
+    pub is_int: bool,
+}
+
+/// What went wrong inside logos. Errors that come from a callback carry their own
+/// span, because the part at fault (one escape) can be narrower than the token.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum LexError {
+    /// A character that starts no token; its span is the one logos reports.
+    #[default]
+    InvalidChar,
+    /// `\q` inside a string: the span covers the backslash and the character after it.
+    UnknownEscape { span: Span, escape: String },
+    /// A string cut by the end of its line or of the file: the span runs from the
+    /// opening quote to where the string was cut.
+    Unterminated { span: Span },
+}
+
+/// A token of `.act`. [`lex`] returns them with byte spans.
+#[derive(Logos, Clone, Debug, PartialEq)]
+#[logos(error = LexError)]
+#[logos(skip r"[ \t\r\f]+")]
+// A comment runs to the end of its line by design, so its greedy regex is intended.
+#[logos(skip(r"#[^\n]*", allow_greedy = true))]
+pub enum Token {
+    #[token("op")]
+    Op,
+    #[token("fn")]
+    Fn,
+    #[token("forward")]
+    Forward,
+    #[token("backward")]
+    Backward,
+    #[token("save")]
+    Save,
+    #[token("return")]
+    Return,
+    #[token("true")]
+    True,
+    #[token("false")]
+    False,
+    #[token("none")]
+    None,
+
+    #[regex(r"[A-Za-z_][A-Za-z0-9_]*", |lex| lex.slice().to_string())]
+    Ident(String),
+
+    #[regex(r"[0-9]+", number)]
+    #[regex(r"[0-9]+\.[0-9]*([eE][+-]?[0-9]+)?", number)]
+    #[regex(r"\.[0-9]+([eE][+-]?[0-9]+)?", number)]
+    #[regex(r"[0-9]+[eE][+-]?[0-9]+", number)]
+    Number(NumLit),
+
+    #[token("\"", string)]
+    Str(String),
+
+    #[token("+")]
+    Plus,
+    #[token("-")]
+    Minus,
+    #[token("*")]
+    Star,
+    #[token("/")]
+    Slash,
+    #[token("**")]
+    StarStar,
+    #[token("@")]
+    At,
+    #[token("=")]
+    Eq,
+    #[token("(")]
+    LParen,
+    #[token(")")]
+    RParen,
+    #[token("[")]
+    LBracket,
+    #[token("]")]
+    RBracket,
+    #[token("{")]
+    LBrace,
+    #[token("}")]
+    RBrace,
+    #[token(",")]
+    Comma,
+    #[token(".")]
+    Dot,
+    #[token(":")]
+    Colon,
+    #[token(";")]
+    Semi,
+    /// A line break. After [`lex`], only the significant ones remain.
+    #[token("\n")]
+    Newline,
+}
+
+impl Token {
+    /// Whether a newline right after this token ends the statement.
+    fn ends_statement(&self) -> bool {
+        matches!(
+            self,
+            Token::Ident(_)
+                | Token::Number(_)
+                | Token::Str(_)
+                | Token::RParen
+                | Token::RBracket
+                | Token::RBrace
+                | Token::None
+                | Token::True
+                | Token::False
+                | Token::Return
+        )
+    }
+}
+
+/// Reads a number literal. Every form the regexes accept is one that Rust's float
+/// parser accepts too, so the fallback to infinity is only a guard.
+fn number(lex: &mut logos::Lexer<Token>) -> NumLit {
+    let text = lex.slice();
+    let is_int = text.bytes().all(|b| b.is_ascii_digit());
+    NumLit { value: text.parse::<f64>().unwrap_or(f64::INFINITY), is_int }
+}
+
+/// Reads a string literal after its opening quote, resolving escapes. The body is
+/// scanned by hand because the error for a bad escape must point at the escape.
+fn string(lex: &mut logos::Lexer<Token>) -> Result<String, LexError> {
+    let start = lex.span().start;
+    let body_start = lex.span().end;
+    let rest = lex.remainder();
+    let mut out = String::new();
+    let mut chars = rest.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => {
+                lex.bump(i + 1);
+                return Ok(out);
+            }
+            '\n' => break,
+            '\\' => match chars.next() {
+                Some((_, 'n')) => out.push('\n'),
+                Some((_, 't')) => out.push('\t'),
+                Some((_, '"')) => out.push('"'),
+                Some((_, '\\')) => out.push('\\'),
+                // A backslash before the line break or the end of the file leaves the
+                // string unterminated; that is the more useful thing to say.
+                Some((_, '\n')) | None => break,
+                Some((j, other)) => {
+                    let end = j + other.len_utf8();
+                    lex.bump(end);
+                    return Err(LexError::UnknownEscape {
+                        span: Span::new(body_start + i, body_start + end),
+                        escape: rest[i..end].to_string(),
+                    });
+                }
+            },
+            _ => out.push(c),
+        }
+    }
+    // The string is cut at the end of the line (or file); the error spans what was written.
+    let cut = rest.find('\n').unwrap_or(rest.len());
+    let cut = rest[..cut].trim_end_matches('\r').len();
+    lex.bump(cut);
+    Err(LexError::Unterminated { span: Span::new(start, body_start + cut) })
+}
+
+/// Turns source text into tokens with byte spans, keeping only the newlines that end
+/// a statement: those at nesting depth zero of `( )` and `[ ]` that follow a token
+/// that can end a statement. The first lexical error stops lexing.
+pub fn lex(source: &str) -> Result<Vec<(usize, Token, usize)>, Diagnostic> {
+    let mut out: Vec<(usize, Token, usize)> = Vec::new();
+    // Depth of open `(` and `[`; unbalanced closers saturate at zero so that the
+    // parser, not the lexer, reports them.
+    let mut depth: usize = 0;
+    let mut lexer = Token::lexer(source);
+    while let Some(result) = lexer.next() {
+        let range = lexer.span();
+        let token = match result {
+            Ok(token) => token,
+            Err(error) => return Err(lex_error(error, Span::new(range.start, range.end), source)),
+        };
+        match token {
+            Token::LParen | Token::LBracket => depth += 1,
+            Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
+            Token::Newline => {
+                let keep = depth == 0 && out.last().is_some_and(|(_, last, _)| last.ends_statement());
+                if keep {
+                    out.push((range.start, Token::Newline, range.end));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        out.push((range.start, token, range.end));
+    }
+    // The end of the file ends the last statement as a newline would.
+    if depth == 0 && out.last().is_some_and(|(_, last, _)| last.ends_statement()) {
+        out.push((source.len(), Token::Newline, source.len()));
+    }
+    Ok(out)
+}
+
+fn lex_error(error: LexError, span: Span, source: &str) -> Diagnostic {
+    match error {
+        LexError::InvalidChar => {
+            let text = source.get(span.start..span.end).unwrap_or("");
+            let shown = text.chars().next().map(|c| c.escape_debug().to_string()).unwrap_or_default();
+            Diagnostic::new(Code::E0001, format!("invalid character `{shown}`"), span, "no token starts with this character")
+                .with_help("identifiers use ASCII letters, digits and `_`; strings go in double quotes")
+        }
+        LexError::UnknownEscape { span, escape } => Diagnostic::new(
+            Code::E0002,
+            format!("unknown escape `{}` in string", escape.escape_debug()),
+            span,
+            "unknown escape",
+        )
+        .with_help(r#"the escapes are \n, \t, \" and \\"#),
+        LexError::Unterminated { span } => {
+            Diagnostic::new(Code::E0002, "unterminated string", span, "this string is not closed")
+                .with_help(r#"close the string with `"` on the same line; write a line break as \n"#)
+        }
+    }
+}

@@ -1,1 +1,209 @@
-//! (in progress)
+//! The parser: the lexer's tokens through the LR grammar generated from
+//! `grammar.lalrpop`, with lalrpop's errors translated into [`Diagnostic`]s that
+//! speak the language of the source (`expected an expression or `)``), not of
+//! the grammar's terminal names.
+
+use lalrpop_util::{lalrpop_mod, ParseError};
+
+use crate::diag::{Code, Diagnostic};
+use crate::syntax::ast::{self, BinOp, Expr, ExprKind, Span};
+use crate::syntax::lexer::{self, Token};
+
+lalrpop_mod!(
+    #[allow(clippy::all, clippy::pedantic, unused_parens, unused_imports, dead_code)]
+    grammar,
+    "/syntax/grammar.rs"
+);
+
+/// Parses a whole `.act` file. Lexing stops at the first bad token and parsing at
+/// the first unexpected one, so the error list holds one diagnostic today; it is a
+/// list so that error recovery can be added without changing callers.
+pub fn parse(source: &str) -> Result<ast::File, Vec<Diagnostic>> {
+    let tokens = lexer::lex(source).map_err(|d| vec![d])?;
+    check_nesting(&tokens).map_err(|d| vec![d])?;
+    grammar::FileParser::new()
+        .parse(tokens.into_iter().map(Ok::<_, Diagnostic>))
+        .map_err(|e| vec![convert(e, source)])
+}
+
+/// Builds a binary expression node; the grammar's actions call it for every operator.
+pub(crate) fn binary(op: BinOp, lhs: Expr, rhs: Expr, start: usize, end: usize) -> Expr {
+    Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span: Span::new(start, end) }
+}
+
+/// The deepest expression tree the parser accepts. The AST and every pass over it
+/// recurse, and dropping a tree is recursive too, so a pathological input such as
+/// 100,000 unary minuses would overflow the stack; Python's parser has a similar
+/// limit. Real programs stay far below it.
+pub const MAX_NESTING: usize = 200;
+
+/// Rejects token streams whose expressions could nest deeper than [`MAX_NESTING`],
+/// before any tree is built. The bound is conservative but tight for lists: within
+/// one comma-separated element every operator or `.` may add a level (left-deep
+/// chains such as `a + a + ...` do), and each bracket adds one more, while siblings
+/// separated by commas do not add up, so a large tensor literal passes.
+fn check_nesting(tokens: &[(usize, Token, usize)]) -> Result<(), Diagnostic> {
+    // One frame per open bracket (and one for the statement): the operators counted
+    // in the current element, the deepest bracket nested in it, and the deepest
+    // element closed so far.
+    struct Frame {
+        ops: usize,
+        child: usize,
+        widest: usize,
+    }
+    impl Frame {
+        fn new() -> Frame {
+            Frame { ops: 0, child: 0, widest: 0 }
+        }
+        fn element(&self) -> usize {
+            self.ops + self.child
+        }
+        fn bound(&self) -> usize {
+            self.widest.max(self.element())
+        }
+    }
+    let mut stack = vec![Frame::new()];
+    for (start, token, end) in tokens {
+        match token {
+            Token::LParen | Token::LBracket => stack.push(Frame::new()),
+            Token::RParen | Token::RBracket if stack.len() > 1 => {
+                let inner = stack.pop().map_or(0, |f| f.bound()) + 1;
+                if let Some(outer) = stack.last_mut() {
+                    outer.child = outer.child.max(inner);
+                }
+            }
+            Token::Comma => {
+                if let Some(frame) = stack.last_mut() {
+                    frame.widest = frame.bound();
+                    frame.ops = 0;
+                    frame.child = 0;
+                }
+            }
+            Token::Plus | Token::Minus | Token::Star | Token::Slash | Token::StarStar | Token::At | Token::Dot => {
+                if let Some(frame) = stack.last_mut() {
+                    frame.ops += 1;
+                }
+            }
+            // A statement boundary outside brackets starts afresh; inside brackets the
+            // parser will reject it anyway.
+            Token::Newline | Token::Semi | Token::LBrace | Token::RBrace if stack.len() == 1 => {
+                stack[0] = Frame::new();
+            }
+            _ => {}
+        }
+        let depth: usize = stack.len() + stack.iter().map(Frame::element).sum::<usize>();
+        if depth > MAX_NESTING {
+            return Err(Diagnostic::new(
+                Code::E0003,
+                "expression is nested too deeply",
+                Span::new(*start, *end),
+                format!("nesting passes {MAX_NESTING} levels here"),
+            )
+            .with_help("split the expression into several statements with intermediate names"));
+        }
+    }
+    Ok(())
+}
+
+fn convert(error: ParseError<usize, Token, Diagnostic>, source: &str) -> Diagnostic {
+    let eof = Span::new(source.len(), source.len());
+    match error {
+        ParseError::InvalidToken { location } => {
+            // The lexer has already rejected every invalid character, so this is a guard.
+            Diagnostic::new(Code::E0001, "invalid token", Span::new(location, location), "here")
+        }
+        ParseError::UnrecognizedEof { expected, .. } => unexpected_eof(eof, &expected),
+        // The newline that the lexer adds at the end of the file has an empty span
+        // there; when the grammar rejects it, the file simply ended too early.
+        ParseError::UnrecognizedToken { token: (start, Token::Newline, end), expected }
+            if start == end && start == source.len() =>
+        {
+            unexpected_eof(eof, &expected)
+        }
+        ParseError::UnrecognizedToken { token: (start, token, end), expected } => {
+            let span = Span::new(start, end);
+            let what = describe(&token, source.get(start..end).unwrap_or(""));
+            let mut d = Diagnostic::new(Code::E0003, format!("unexpected {what}"), span, "unexpected here");
+            if let Some(help) = expected_help(&expected) {
+                d = d.with_help(help);
+            }
+            d
+        }
+        ParseError::ExtraToken { token: (start, token, end) } => {
+            let what = describe(&token, source.get(start..end).unwrap_or(""));
+            Diagnostic::new(Code::E0003, format!("unexpected {what}"), Span::new(start, end), "unexpected here")
+                .with_help("expected the end of the file")
+        }
+        ParseError::User { error } => error,
+    }
+}
+
+fn unexpected_eof(eof: Span, expected: &[String]) -> Diagnostic {
+    let mut d = Diagnostic::new(Code::E0004, "unexpected end of file", eof, "the file ends here");
+    if let Some(help) = expected_help(expected) {
+        d = d.with_help(help);
+    }
+    d
+}
+
+/// How an unexpected token is named in a message.
+fn describe(token: &Token, text: &str) -> String {
+    match token {
+        Token::Newline => "newline".to_string(),
+        Token::Str(_) => "string literal".to_string(),
+        Token::Ident(_) => format!("name `{text}`"),
+        Token::Number(_) => format!("number `{text}`"),
+        _ => format!("`{text}`"),
+    }
+}
+
+/// Tokens that can start an expression; when a number is expected, all of them are,
+/// and the help says "an expression" instead of listing them.
+const EXPR_START: &[&str] = &["ident", "number", "string", "true", "false", "none", "(", "[", "-", "backward"];
+/// Binary operators; when `+` and `*` are both expected, so are the rest.
+const BIN_OPS: &[&str] = &["+", "-", "*", "/", "**", "@"];
+/// The most alternatives a help line lists before it gives a general hint instead.
+const MAX_ALTERNATIVES: usize = 6;
+
+/// Translates lalrpop's expected terminals (written as the grammar's quoted names,
+/// such as `"\")\""`) into a short help line, or `None` when nothing is expected.
+fn expected_help(expected: &[String]) -> Option<String> {
+    let mut names: Vec<&str> = expected.iter().map(|e| e.trim_matches('"')).collect();
+    let mut alternatives: Vec<String> = Vec::new();
+    let has = |names: &[&str], n: &str| names.contains(&n);
+
+    if has(&names, "number") {
+        names.retain(|n| !EXPR_START.contains(n));
+        alternatives.push("an expression".to_string());
+    }
+    // Where any name fits, so do the soft keywords `forward` and `backward` (after
+    // a `.`); "a name" already says it.
+    if has(&names, "ident") {
+        names.retain(|n| *n != "forward" && *n != "backward");
+    }
+    if has(&names, "+") && has(&names, "*") {
+        names.retain(|n| !BIN_OPS.contains(n));
+        alternatives.push("an operator".to_string());
+    }
+    if has(&names, "newline") {
+        names.retain(|n| *n != "newline" && *n != ";");
+        alternatives.push("a newline".to_string());
+    }
+    for name in names {
+        alternatives.push(match name {
+            "ident" => "a name".to_string(),
+            "number" => "a number".to_string(),
+            "string" => "a string".to_string(),
+            "newline" => "a newline".to_string(),
+            other => format!("`{other}`"),
+        });
+    }
+    match alternatives.len() {
+        0 => None,
+        n if n > MAX_ALTERNATIVES => {
+            Some("this token does not fit here; check for a missing operator, comma or bracket before it".to_string())
+        }
+        1 => Some(format!("expected {}", alternatives[0])),
+        n => Some(format!("expected {} or {}", alternatives[..n - 1].join(", "), alternatives[n - 1])),
+    }
+}

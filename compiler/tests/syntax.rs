@@ -1,0 +1,623 @@
+//! Tests of the front end: lexer, grammar, spans and parse errors, plus proptest
+//! fuzzing that no input panics the parser.
+
+use graphc_compiler::diag::{Code, Diagnostic};
+use graphc_compiler::syntax::ast::*;
+use graphc_compiler::syntax::lexer::{lex, Token};
+use graphc_compiler::syntax::parser::parse;
+use proptest::prelude::*;
+
+// ------------------------------------------------------------------ helpers
+
+/// The spec's section-7 example, written out as the tutorial has it.
+const TUTORIAL: &str = r#"op SelfDefinedTanh(inp) {
+    forward {
+        exp_x = exp(inp)
+        exp_x_ = exp(-inp)
+        result = (exp_x - exp_x_) / (exp_x + exp_x_)
+        save result
+        return result
+    }
+    backward(grad_output) {
+        return grad_output * (1 - result ** 2)
+    }
+}
+
+fn tanh_sigmoid(x) {
+    return 2 * sigmoid(2 * x) - 1
+}
+
+manual_seed(0)
+inp = randn(5, requires_grad=true)
+out = SelfDefinedTanh((inp + 1) ** 2)
+print("Out is")
+print(out)
+out.backward(ones_like(inp), retain_graph=true)
+print("\nFirst call")
+print(inp.grad)
+out.backward(ones_like(inp), retain_graph=true)
+print("\nSecond call")
+print(inp.grad)
+inp.grad.zero_()
+out.backward(ones_like(inp), retain_graph=true)
+print("\nCall after zeroing gradients")
+print(inp.grad)
+
+# ... the same again with tanh_sigmoid and with the builtin tanh ...
+
+x = arange(-8, 8, 0.1, requires_grad=true)
+y = SelfDefinedTanh(x)
+y.sum().backward()
+plot(x, y, label="tanh(x)", alpha=0.7)
+plot(x, x.grad, label="tanh'(x)", alpha=0.5)
+grid()
+legend()
+savefig("tanh_demo.png")
+"#;
+
+fn parse_ok(source: &str) -> File {
+    match parse(source) {
+        Ok(file) => file,
+        Err(diags) => panic!("parse failed for {source:?}: {diags:#?}"),
+    }
+}
+
+fn parse_err(source: &str) -> Diagnostic {
+    match parse(source) {
+        Ok(file) => panic!("expected an error for {source:?}, got {file:#?}"),
+        Err(mut diags) => {
+            assert_eq!(diags.len(), 1, "{diags:#?}");
+            diags.remove(0)
+        }
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(source: &str, offset: usize) -> (usize, usize) {
+    let before = &source[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, col)
+}
+
+fn text(source: &str, span: Span) -> &str {
+    &source[span.start..span.end]
+}
+
+/// An S-expression of an expression, so precedence tests read at a glance.
+fn sexp(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Number { value, is_int } => {
+            if *is_int {
+                format!("{value}")
+            } else {
+                format!("{value}f")
+            }
+        }
+        ExprKind::Str(s) => format!("{s:?}"),
+        ExprKind::Bool(b) => b.to_string(),
+        ExprKind::None => "none".to_string(),
+        ExprKind::Name(n) => n.clone(),
+        ExprKind::List(items) => format!("[{}]", items.iter().map(sexp).collect::<Vec<_>>().join(" ")),
+        ExprKind::Unary { operand, .. } => format!("(neg {})", sexp(operand)),
+        ExprKind::Binary { op, lhs, rhs } => format!("({} {} {})", op.symbol(), sexp(lhs), sexp(rhs)),
+        ExprKind::Call { callee, args } => format!("(call {}{})", callee.name, args_sexp(args)),
+        ExprKind::Method { receiver, method, args } => {
+            format!("(method {} {}{})", sexp(receiver), method.name, args_sexp(args))
+        }
+        ExprKind::Field { receiver, field } => format!("(field {} {})", sexp(receiver), field.name),
+    }
+}
+
+fn args_sexp(args: &[Arg]) -> String {
+    args.iter()
+        .map(|a| match &a.name {
+            Some(n) => format!(" {}={}", n.name, sexp(&a.value)),
+            None => format!(" {}", sexp(&a.value)),
+        })
+        .collect()
+}
+
+/// Parses a single expression statement and returns its S-expression.
+fn expr(source: &str) -> String {
+    let file = parse_ok(source);
+    assert_eq!(file.items.len(), 1, "{file:#?}");
+    match &file.items[0] {
+        Item::Stmt(Stmt { kind: StmtKind::Expr(e), .. }) => sexp(e),
+        other => panic!("not an expression statement: {other:#?}"),
+    }
+}
+
+/// The statements of a file that holds only statements.
+fn stmts(source: &str) -> Vec<Stmt> {
+    parse_ok(source)
+        .items
+        .into_iter()
+        .map(|item| match item {
+            Item::Stmt(s) => s,
+            other => panic!("not a statement: {other:#?}"),
+        })
+        .collect()
+}
+
+/// Checks that every node's span lies inside its parent's and inside the source.
+fn check_expr_spans(e: &Expr, outer: Span) {
+    assert!(outer.start <= e.span.start && e.span.end <= outer.end, "{e:#?} outside {outer:?}");
+    match &e.kind {
+        ExprKind::List(items) => items.iter().for_each(|i| check_expr_spans(i, e.span)),
+        ExprKind::Unary { operand, .. } => check_expr_spans(operand, e.span),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            check_expr_spans(lhs, e.span);
+            check_expr_spans(rhs, e.span);
+            assert!(lhs.span.end <= rhs.span.start);
+        }
+        ExprKind::Call { callee, args } => {
+            assert_eq!(callee.span.start, e.span.start);
+            args.iter().for_each(|a| check_expr_spans(&a.value, e.span));
+        }
+        ExprKind::Method { receiver, args, .. } => {
+            check_expr_spans(receiver, e.span);
+            args.iter().for_each(|a| check_expr_spans(&a.value, e.span));
+        }
+        ExprKind::Field { receiver, .. } => check_expr_spans(receiver, e.span),
+        _ => {}
+    }
+}
+
+// ------------------------------------------------------------------ the tutorial
+
+#[test]
+fn tutorial_parses_with_the_expected_items() {
+    let file = parse_ok(TUTORIAL);
+    // One op, one fn, and the 23 top-level statements after them.
+    assert_eq!(file.items.len(), 2 + 23);
+
+    let Item::Op(op) = &file.items[0] else { panic!("first item is not an op") };
+    assert_eq!(op.name.name, "SelfDefinedTanh");
+    assert_eq!(text(TUTORIAL, op.name.span), "SelfDefinedTanh");
+    assert_eq!(op.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["inp"]);
+    assert_eq!(op.span.start, 0);
+    assert!(text(TUTORIAL, op.span).ends_with("    }\n}"));
+    assert_eq!(op.forward.stmts.len(), 5);
+    assert!(text(TUTORIAL, op.forward.span).starts_with("{\n        exp_x = exp(inp)"));
+
+    // `result = (exp_x - exp_x_) / (exp_x + exp_x_)`: a division of two parenthesized sums.
+    let result = &op.forward.stmts[2];
+    assert_eq!(text(TUTORIAL, result.span), "result = (exp_x - exp_x_) / (exp_x + exp_x_)");
+    let StmtKind::Assign { target, value } = &result.kind else { panic!("not an assignment") };
+    assert_eq!(target.name, "result");
+    assert_eq!(sexp(value), "(/ (- exp_x exp_x_) (+ exp_x exp_x_))");
+    let ExprKind::Binary { lhs, .. } = &value.kind else { unreachable!() };
+    assert_eq!(text(TUTORIAL, lhs.span), "(exp_x - exp_x_)");
+
+    assert_eq!(op.forward.stmts[3].kind, StmtKind::Save(vec![Ident { name: "result".into(), span: find(TUTORIAL, "result\n        return", 0) }]));
+    let StmtKind::Return(values) = &op.forward.stmts[4].kind else { panic!("not a return") };
+    assert_eq!(values.len(), 1);
+
+    let backward = op.backward.as_ref().expect("the op has a backward block");
+    assert_eq!(backward.grad.name, "grad_output");
+    assert_eq!(text(TUTORIAL, backward.span), "backward(grad_output)");
+    let StmtKind::Return(grads) = &backward.body.stmts[0].kind else { panic!("not a return") };
+    assert_eq!(grads.iter().map(sexp).collect::<Vec<_>>(), ["(* grad_output (- 1 (** result 2)))"]);
+
+    let Item::Fn(f) = &file.items[1] else { panic!("second item is not a fn") };
+    assert_eq!(f.name.name, "tanh_sigmoid");
+    assert_eq!(text(TUTORIAL, f.span), "fn tanh_sigmoid(x) {\n    return 2 * sigmoid(2 * x) - 1\n}");
+    let StmtKind::Return(values) = &f.body.stmts[0].kind else { panic!("not a return") };
+    assert_eq!(sexp(&values[0]), "(- (* 2 (call sigmoid (* 2 x))) 1)");
+
+    let top: Vec<&Stmt> = file.items[2..].iter().map(|i| if let Item::Stmt(s) = i { s } else { panic!() }).collect();
+    assert_eq!(text(TUTORIAL, top[0].span), "manual_seed(0)");
+    let StmtKind::Assign { value, .. } = &top[1].kind else { panic!() };
+    assert_eq!(sexp(value), "(call randn 5 requires_grad=true)");
+    let StmtKind::Assign { value, .. } = &top[2].kind else { panic!() };
+    assert_eq!(sexp(value), "(call SelfDefinedTanh (** (+ inp 1) 2))");
+    let StmtKind::Expr(e) = &top[5].kind else { panic!() };
+    assert_eq!(sexp(e), "(method out backward (call ones_like inp) retain_graph=true)");
+    assert_eq!(text(TUTORIAL, e.span), "out.backward(ones_like(inp), retain_graph=true)");
+    let StmtKind::Expr(e) = &top[6].kind else { panic!() };
+    assert_eq!(sexp(e), r#"(call print "\nFirst call")"#);
+    let StmtKind::Expr(e) = &top[11].kind else { panic!() };
+    assert_eq!(sexp(e), "(method (field inp grad) zero_)");
+    let StmtKind::Assign { value, .. } = &top[15].kind else { panic!() };
+    assert_eq!(sexp(value), "(call arange (neg 8) 8 0.1f requires_grad=true)");
+    let StmtKind::Expr(e) = &top[17].kind else { panic!() };
+    assert_eq!(sexp(e), "(method (method y sum) backward)");
+    let last = top.last().unwrap();
+    assert_eq!(text(TUTORIAL, last.span), r#"savefig("tanh_demo.png")"#);
+    assert_eq!(line_col(TUTORIAL, last.span.start), (43, 1));
+
+    // Every expression's span nests inside its statement's.
+    for s in &top {
+        match &s.kind {
+            StmtKind::Assign { value, .. } => check_expr_spans(value, s.span),
+            StmtKind::Expr(e) => check_expr_spans(e, s.span),
+            _ => {}
+        }
+    }
+}
+
+/// The span of the `nth` occurrence of the first word of `needle` in `source`.
+fn find(source: &str, needle: &str, nth: usize) -> Span {
+    let start = source.match_indices(needle).nth(nth).expect("needle present").0;
+    let word = needle.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap();
+    Span::new(start, start + word.len())
+}
+
+// ------------------------------------------------------------------ precedence
+
+#[test]
+fn power_binds_tighter_than_unary_minus() {
+    assert_eq!(expr("-x ** 2"), "(neg (** x 2))");
+    assert_eq!(expr("2 ** -1"), "(** 2 (neg 1))");
+    assert_eq!(expr("-2 ** -x ** 2"), "(neg (** 2 (neg (** x 2))))");
+}
+
+#[test]
+fn power_is_right_associative() {
+    assert_eq!(expr("2 ** 3 ** 2"), "(** 2 (** 3 2))");
+}
+
+#[test]
+fn additive_and_multiplicative_are_left_associative() {
+    assert_eq!(expr("a - b - c"), "(- (- a b) c)");
+    assert_eq!(expr("a / b * c"), "(* (/ a b) c)");
+    assert_eq!(expr("a @ b + c"), "(+ (@ a b) c)");
+    assert_eq!(expr("c + a @ b"), "(+ c (@ a b))");
+    assert_eq!(expr("a * b @ c"), "(@ (* a b) c)");
+    assert_eq!(expr("-a * b"), "(* (neg a) b)");
+    assert_eq!(expr("(a + b) * c"), "(* (+ a b) c)");
+}
+
+#[test]
+fn binary_spans_cover_their_operands() {
+    let source = "a - b - c";
+    let s = &stmts(source)[0];
+    let StmtKind::Expr(e) = &s.kind else { panic!() };
+    assert_eq!(e.span, Span::new(0, 9));
+    let ExprKind::Binary { lhs, rhs, .. } = &e.kind else { panic!() };
+    assert_eq!(text(source, lhs.span), "a - b");
+    assert_eq!(text(source, rhs.span), "c");
+
+    let source = "-x ** 2";
+    let StmtKind::Expr(e) = &stmts(source)[0].kind else { panic!() };
+    let ExprKind::Unary { operand, .. } = &e.kind else { panic!() };
+    assert_eq!(e.span, Span::new(0, 7));
+    assert_eq!(text(source, operand.span), "x ** 2");
+}
+
+// ------------------------------------------------------------------ postfix, calls, literals
+
+#[test]
+fn method_chains_and_fields() {
+    assert_eq!(expr("y.sum().backward()"), "(method (method y sum) backward)");
+    assert_eq!(expr("x.grad.zero_()"), "(method (field x grad) zero_)");
+    assert_eq!(expr("f(x).grad"), "(field (call f x) grad)");
+    assert_eq!(expr("backward(y, grad=none, retain_graph=false)"), "(call backward y grad=none retain_graph=false)");
+    let source = "x.grad.zero_()";
+    let StmtKind::Expr(e) = &stmts(source)[0].kind else { panic!() };
+    let ExprKind::Method { receiver, method, .. } = &e.kind else { panic!() };
+    assert_eq!(text(source, receiver.span), "x.grad");
+    assert_eq!(text(source, method.span), "zero_");
+}
+
+#[test]
+fn keyword_arguments_and_trailing_commas() {
+    assert_eq!(expr("f(x, dim=1)"), "(call f x dim=1)");
+    assert_eq!(expr("f(x, dim=1,)"), "(call f x dim=1)");
+    assert_eq!(expr("f()"), "(call f)");
+    assert_eq!(expr("[1, 2,]"), "[1 2]");
+    assert_eq!(expr("[]"), "[]");
+    assert_eq!(expr("tensor([[1, 2], [3, 4]])"), "(call tensor [[1 2] [3 4]])");
+    let source = "plot(x, y, label=\"a\")";
+    let StmtKind::Expr(Expr { kind: ExprKind::Call { args, .. }, .. }) = &stmts(source)[0].kind else { panic!() };
+    let name = args[2].name.as_ref().unwrap();
+    assert_eq!(text(source, name.span), "label");
+    assert_eq!(text(source, args[2].value.span), "\"a\"");
+}
+
+#[test]
+fn number_forms() {
+    assert_eq!(expr("3"), "3");
+    assert_eq!(expr("0.1"), "0.1f");
+    assert_eq!(expr("1e-3"), "0.001f");
+    assert_eq!(expr("2.5E+2"), "250f");
+    assert_eq!(expr(".5"), "0.5f");
+    assert_eq!(expr("1."), "1f");
+    assert_eq!(expr("1.e2"), "100f");
+}
+
+#[test]
+fn strings_with_escapes() {
+    assert_eq!(expr(r#"print("a\nb\tc\"d\\e")"#), "(call print \"a\\nb\\tc\\\"d\\\\e\")");
+    let file = parse_ok(r#"s = "tab\there""#);
+    let Item::Stmt(Stmt { kind: StmtKind::Assign { value, .. }, .. }) = &file.items[0] else { panic!() };
+    assert_eq!(value.kind, ExprKind::Str("tab\there".to_string()));
+    assert_eq!(value.span, Span::new(4, 15));
+    // A `#` inside a string is not a comment.
+    assert_eq!(expr(r##"print("# not a comment")"##), r##"(call print "# not a comment")"##);
+}
+
+// ------------------------------------------------------------------ newlines and terminators
+
+#[test]
+fn calls_and_lists_span_lines() {
+    let source = "y = f(\n    a,\n    b=2,\n)\nz = [\n  [1, 2],\n  [3, 4]\n]\n";
+    let s = stmts(source);
+    assert_eq!(s.len(), 2);
+    let StmtKind::Assign { value, .. } = &s[0].kind else { panic!() };
+    assert_eq!(sexp(value), "(call f a b=2)");
+    assert_eq!(text(source, s[0].span), "y = f(\n    a,\n    b=2,\n)");
+    let StmtKind::Assign { value, .. } = &s[1].kind else { panic!() };
+    assert_eq!(sexp(value), "[[1 2] [3 4]]");
+}
+
+#[test]
+fn an_operator_at_the_end_of_a_line_continues_the_statement() {
+    let s = stmts("y = a +\n    b\n");
+    assert_eq!(s.len(), 1);
+}
+
+#[test]
+fn comments_blank_lines_and_semicolons() {
+    let source = "\n\n# leading comment\nx = 1 # trailing comment\n\n\n;;y = 2; z = 3;\n# last\n";
+    let s = stmts(source);
+    assert_eq!(s.len(), 3);
+    assert_eq!(text(source, s[0].span), "x = 1");
+    assert_eq!(text(source, s[1].span), "y = 2");
+    assert_eq!(text(source, s[2].span), "z = 3");
+    assert!(parse_ok("").items.is_empty());
+    assert!(parse_ok("# only a comment").items.is_empty());
+    assert!(parse_ok("\n;\n").items.is_empty());
+    // No newline at the end of the file.
+    assert_eq!(stmts("x = 1").len(), 1);
+}
+
+#[test]
+fn blocks_accept_blank_lines_and_same_line_forms() {
+    let source = "fn f(x) {\n\n    # c\n    y = x; return y\n\n}\nfn g(a, b,) { return a, b }\nop N(x) {\n  forward {\n    return x\n  }\n\n}\nfn e() {}\n";
+    let file = parse_ok(source);
+    assert_eq!(file.items.len(), 4);
+    let Item::Fn(f) = &file.items[0] else { panic!() };
+    assert_eq!(f.body.stmts.len(), 2);
+    let Item::Fn(g) = &file.items[1] else { panic!() };
+    assert_eq!(g.params.len(), 2);
+    let StmtKind::Return(values) = &g.body.stmts[0].kind else { panic!() };
+    assert_eq!(values.len(), 2);
+    let Item::Op(op) = &file.items[2] else { panic!() };
+    assert!(op.backward.is_none());
+    let Item::Fn(e) = &file.items[3] else { panic!() };
+    assert!(e.params.is_empty() && e.body.stmts.is_empty());
+}
+
+#[test]
+fn return_lists_and_save_lists() {
+    let source = "op M(a, b) {\n forward {\n  p = a * b\n  save a, b\n  return p\n }\n backward(g) {\n  return g * b, none\n }\n}\n";
+    let file = parse_ok(source);
+    let Item::Op(op) = &file.items[0] else { panic!() };
+    let StmtKind::Save(names) = &op.forward.stmts[1].kind else { panic!() };
+    assert_eq!(names.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    let bw = op.backward.as_ref().unwrap();
+    let StmtKind::Return(values) = &bw.body.stmts[0].kind else { panic!() };
+    assert_eq!(values.iter().map(sexp).collect::<Vec<_>>(), ["(* g b)", "none"]);
+    // A bare `return` returns nothing; the checker decides whether that is allowed.
+    let file = parse_ok("fn f() {\n return\n}");
+    let Item::Fn(f) = &file.items[0] else { panic!() };
+    assert_eq!(f.body.stmts[0].kind, StmtKind::Return(vec![]));
+}
+
+#[test]
+fn lexer_drops_newlines_that_do_not_end_statements() {
+    let tokens: Vec<Token> = lex("a = (\n1 +\n2)\nb").unwrap().into_iter().map(|(_, t, _)| t).collect();
+    let newlines = tokens.iter().filter(|t| **t == Token::Newline).count();
+    // One after `)` and one added at the end of the file after `b`.
+    assert_eq!(newlines, 2);
+    let spans = lex("x\n").unwrap();
+    assert_eq!(spans.last().unwrap(), &(1, Token::Newline, 2));
+    let spans = lex("x").unwrap();
+    assert_eq!(spans.last().unwrap(), &(1, Token::Newline, 1));
+}
+
+// ------------------------------------------------------------------ errors
+
+#[test]
+fn e0001_invalid_character() {
+    let source = "x = 1\ny = $z\n";
+    let d = parse_err(source);
+    assert_eq!(d.code, Code::E0001);
+    assert_eq!(line_col(source, d.primary.span.start), (2, 5));
+    assert_eq!(text(source, d.primary.span), "$");
+
+    // A non-ASCII character is rejected whole, never half a code point.
+    let source = "é = 1";
+    let d = parse_err(source);
+    assert_eq!(d.code, Code::E0001);
+    assert_eq!(text(source, d.primary.span), "é");
+    assert!(d.message.contains('é'));
+}
+
+#[test]
+fn e0002_bad_strings() {
+    let source = "print(\"a\\qb\")";
+    let d = parse_err(source);
+    assert_eq!(d.code, Code::E0002);
+    assert_eq!(text(source, d.primary.span), "\\q");
+    assert_eq!(line_col(source, d.primary.span.start), (1, 9));
+
+    let source = "x = 1\nprint(\"abc\ny = 2\n";
+    let d = parse_err(source);
+    assert_eq!(d.code, Code::E0002);
+    assert_eq!(text(source, d.primary.span), "\"abc");
+    assert_eq!(line_col(source, d.primary.span.start), (2, 7));
+
+    let source = "print(\"abc";
+    let d = parse_err(source);
+    assert_eq!(d.code, Code::E0002);
+    assert_eq!(text(source, d.primary.span), "\"abc");
+
+    let source = "print(\"abc\\";
+    let d = parse_err(source);
+    assert_eq!(d.code, Code::E0002);
+}
+
+#[test]
+fn e0003_unexpected_token() {
+    let source = "x = f(a,, b)";
+    let d = parse_err(source);
+    assert_eq!(d.code, Code::E0003);
+    assert_eq!(d.message, "unexpected `,`");
+    assert_eq!(text(source, d.primary.span), ",");
+    assert_eq!(line_col(source, d.primary.span.start), (1, 9));
+    assert_eq!(d.help.as_deref(), Some("expected an expression or `)`"));
+
+    let source = "fn f(x) {\n  return x\n}\ny = 1 2\n";
+    let d = parse_err(source);
+    assert_eq!(d.code, Code::E0003);
+    assert_eq!(d.message, "unexpected number `2`");
+    assert_eq!(line_col(source, d.primary.span.start), (4, 7));
+    let help = d.help.unwrap();
+    assert!(help.contains("an operator") && help.contains("a newline"), "{help}");
+
+    let source = "x = )";
+    let d = parse_err(source);
+    assert_eq!(d.message, "unexpected `)`");
+    assert_eq!(d.help.as_deref(), Some("expected an expression"));
+
+    // `save` takes names only, so the newline after `save` is dropped and `x` joins it.
+    let source = "save\nx = 1";
+    let d = parse_err(source);
+    assert_eq!(d.code, Code::E0003);
+    assert_eq!(d.message, "unexpected `=`");
+    assert_eq!(line_col(source, d.primary.span.start), (2, 3));
+
+    let source = "op A(x) {\n  forward {\n    return x\n  }\n  y = 1\n}\n";
+    let d = parse_err(source);
+    assert_eq!(d.code, Code::E0003);
+    assert_eq!(line_col(source, d.primary.span.start), (5, 3));
+
+    // `:` is a token of the language that no rule uses yet.
+    let source = "x = a:b";
+    let d = parse_err(source);
+    assert_eq!(d.code, Code::E0003);
+    assert_eq!(d.message, "unexpected `:`");
+
+    // Two statements on one line need a `;`.
+    let source = "f(x) g(x)";
+    let d = parse_err(source);
+    assert_eq!(d.message, "unexpected name `g`");
+
+    // The opening brace must stay on the header's line.
+    let source = "fn f(x)\n{\n return x\n}\n";
+    let d = parse_err(source);
+    assert_eq!(d.code, Code::E0003);
+    assert_eq!(d.message, "unexpected newline");
+    assert_eq!(line_col(source, d.primary.span.start), (1, 8));
+}
+
+#[test]
+fn e0004_unexpected_end_of_file() {
+    for source in ["x = ", "x = f(1,\n  2", "fn f(x) {\n  return x\n", "op A(x) {\n  forward {\n", "op A", "x = [1, 2", "x = 1 +\n# end\n"] {
+        let d = parse_err(source);
+        assert_eq!(d.code, Code::E0004, "{source:?}: {d:#?}");
+        assert_eq!(d.primary.span, Span::new(source.len(), source.len()), "{source:?}");
+        assert_eq!(d.message, "unexpected end of file");
+    }
+    let d = parse_err("x = y.");
+    assert_eq!(d.help.as_deref(), Some("expected a name"));
+    let d = parse_err("fn f(x) {\n  return x\n");
+    assert_eq!(d.help.as_deref(), Some("expected an expression, a newline, `save`, `return` or `}`"));
+}
+
+#[test]
+fn errors_render() {
+    let source = "x = f(a,, b)";
+    let d = parse_err(source);
+    let out = graphc_compiler::diag::render(&[d], "t.act", source, false);
+    assert!(out.contains("error[E0003]: unexpected `,`"), "{out}");
+    assert!(out.contains("t.act:1:9"), "{out}");
+}
+
+// ------------------------------------------------------------------ fuzzing
+
+/// Pieces of the language's text, so that random mixes reach deep into the grammar.
+const PIECES: &[&str] = &[
+    "op", "fn", "forward", "backward", "save", "return", "true", "false", "none", "x", "grad", "f", "_a1", "3",
+    "0.1", "1e-3", "2.5E+2", ".5", "\"s\"", "\"a\\nb\"", "\"bad\\q\"", "\"open", "+", "-", "*", "/", "**", "@", "=",
+    "(", ")", "[", "]", "{", "}", ",", ".", ":", ";", "\n", "# c\n", " ", "\t", "\r\n", "é", "$", "\\",
+];
+
+/// Tokens of the language as text, each of which lexes on its own.
+const VALID_TOKENS: &[&str] = &[
+    "op", "fn", "forward", "backward", "save", "return", "true", "false", "none", "x", "y", "grad", "print", "3",
+    "0.5", "1e-3", "\"s\"", "+", "-", "*", "/", "**", "@", "=", "(", ")", "[", "]", "{", "}", ",", ".", ":", ";",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_text_never_panics(source in "\\PC*") {
+        let _ = parse(&source);
+    }
+
+    #[test]
+    fn random_unicode_with_newlines_never_panics(source in "[\\x00-\\x7f\\u{80}-\\u{10ffff}\\n]{0,64}") {
+        let _ = parse(&source);
+    }
+
+    #[test]
+    fn random_mix_of_language_text_never_panics(pieces in prop::collection::vec(prop::sample::select(PIECES), 0..48)) {
+        let source: String = pieces.concat();
+        let _ = parse(&source);
+    }
+
+    #[test]
+    fn random_valid_tokens_never_panic(
+        tokens in prop::collection::vec(
+            (prop::sample::select(VALID_TOKENS), prop::sample::select(&[" ", "\n", " \n "][..])),
+            0..64,
+        )
+    ) {
+        let source: String = tokens.iter().flat_map(|(t, sep)| [*t, *sep]).collect();
+        let lexed = lex(&source);
+        prop_assert!(lexed.is_ok(), "{:?}", lexed);
+        match parse(&source) {
+            Ok(file) => {
+                // Every statement's span lies in the file.
+                for item in &file.items {
+                    if let Item::Stmt(s) = item {
+                        prop_assert!(s.span.start <= s.span.end && s.span.end <= source.len());
+                    }
+                }
+            }
+            Err(diags) => {
+                for d in &diags {
+                    prop_assert!(d.primary.span.start <= d.primary.span.end && d.primary.span.end <= source.len());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn pathological_nesting_is_an_error_not_a_stack_overflow() {
+    for n in [1_000usize, 100_000] {
+        for source in [
+            format!("x = {}1", "-".repeat(n)),
+            format!("x = {}1{}", "(".repeat(n), ")".repeat(n)),
+            format!("x = {}", "[".repeat(n)),
+            format!("x = 1{}", "+1".repeat(n)),
+            format!("x = 2{}", " ** 2".repeat(n)),
+            format!("x = y{}", ".f()".repeat(n)),
+        ] {
+            let d = parse_err(&source);
+            assert_eq!(d.code, Code::E0003);
+            assert_eq!(d.message, "expression is nested too deeply");
+        }
+    }
+    // Moderate nesting parses, and a large tensor literal is wide, not deep.
+    parse_ok(&format!("x = {}1{}", "(".repeat(100), ")".repeat(100)));
+    parse_ok(&format!("x = -{}", "-".repeat(100) + "1"));
+    let row = format!("[{}]", vec!["-1.5"; 200].join(", "));
+    parse_ok(&format!("x = tensor([{}])\ny = 1", vec![row.as_str(); 200].join(",\n")));
+}
