@@ -178,6 +178,20 @@ impl Figure {
         result
     }
 
+    /// The figure's pixels as row-major RGB bytes with its width and height: exactly
+    /// what `savefig` encodes into a PNG, for callers (and tests) that inspect the
+    /// image without decoding a file.
+    pub fn render_rgb(&self) -> Result<(u32, u32, Vec<u8>), PlotError> {
+        ensure_font()?;
+        let mut buf = vec![0u8; (WIDTH_PX * HEIGHT_PX * 3) as usize];
+        {
+            let root = BitMapBackend::with_buffer(&mut buf, (WIDTH_PX, HEIGHT_PX)).into_drawing_area();
+            self.draw(&root).map_err(|e| plot_error(format!("cannot draw the figure: {e}")))?;
+            root.present().map_err(|e| plot_error(format!("cannot finish the image: {e}")))?;
+        }
+        Ok((WIDTH_PX, HEIGHT_PX, buf))
+    }
+
     fn render_to(&self, tmp: &Path, format: ImageFormat) -> Result<(), PlotError> {
         match format {
             ImageFormat::Png => {

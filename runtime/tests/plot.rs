@@ -60,6 +60,31 @@ fn png_of_two_curves() {
     }
 }
 
+/// The pixels the PNG is encoded from are not blank: besides white there are the
+/// two line colours blended at their alphas (0.7 and 0.5 over white), the grid grey,
+/// black text and spines, and many anti-aliased text shades.
+#[test]
+fn rendered_pixels_hold_the_figure() {
+    let (w, h, rgb) = tutorial_figure().render_rgb().unwrap();
+    assert_eq!((w, h, rgb.len()), (1050, 525, 1050 * 525 * 3));
+    let pixels: std::collections::HashSet<[u8; 3]> = rgb.chunks(3).map(|p| [p[0], p[1], p[2]]).collect();
+    assert!(pixels.len() > 20, "only {} distinct colours", pixels.len());
+    let blend = |c: [u8; 3], a: f64| c.map(|v| (v as f64 * a + 255.0 * (1.0 - a)).round() as u8);
+    let near = |want: [u8; 3]| pixels.iter().any(|p| p.iter().zip(want).all(|(&a, b)| (a as i32 - b as i32).abs() <= 2));
+    for (name, colour) in [
+        ("white background", [255, 255, 255]),
+        ("black spines", [0, 0, 0]),
+        ("grid grey", [0xb0, 0xb0, 0xb0]),
+        ("tanh in #1f77b4 at alpha 0.7", blend([0x1f, 0x77, 0xb4], 0.7)),
+        ("tanh' in #ff7f0e at alpha 0.5", blend([0xff, 0x7f, 0x0e], 0.5)),
+    ] {
+        assert!(near(colour), "no {name} pixel {colour:?}");
+    }
+    // Most of the canvas is background, as in matplotlib's figure.
+    let white = rgb.chunks(3).filter(|p| p == &[255, 255, 255]).count();
+    assert!(white > 1050 * 525 / 2 && white < 1050 * 525 * 98 / 100, "{white} white pixels");
+}
+
 /// The SVG has the canvas size and contains both legend labels, with the mathtext
 /// reduced to plain text.
 #[test]
