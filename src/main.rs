@@ -1,1 +1,113 @@
-fn main() {}
+//! The `graphc` command line: `run`, `check` and `ir`. It only wires the
+//! compiler to the runtime; every decision lives in those crates.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use graphc_compiler::diag;
+use graphc_compiler::driver::{compile, Compiled};
+use graphc_compiler::ir::print::{print_stage, IrStage};
+
+/// Exit codes: 0 success, 1 compile error, 2 usage error, 3 run-time failure.
+const EXIT_COMPILE: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+const EXIT_RUNTIME: u8 = 3;
+
+/// graphc: a static-graph compiler and interpreter for automatic differentiation.
+///
+/// Write custom differentiable ops in `.act` (forward and backward blocks, as a
+/// torch.autograd.Function), see every graph the compiler makes of them, and run
+/// them with the numbers PyTorch gives.
+#[derive(Parser)]
+#[command(name = "graphc", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile a program and run it: print its output and write its figures.
+    Run {
+        /// The .act program.
+        file: PathBuf,
+    },
+    /// Compile a program completely (parse, check, autodiff, passes) without running it.
+    Check {
+        /// The .act program.
+        file: PathBuf,
+    },
+    /// Print the intermediate representation at one stage or all of them.
+    Ir {
+        /// The .act program.
+        file: PathBuf,
+        /// graph: after lowering; grad: after autodiff; opt: after the passes, with what each changed.
+        #[arg(long, value_enum)]
+        stage: Option<Stage>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Stage {
+    Graph,
+    Grad,
+    Opt,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run { file } => with_compiled(&file, false, |c, _| {
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            match graphc_runtime::exec::run(&c.plan, &mut out) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    let _ = out.flush();
+                    eprintln!("error: {e}");
+                    ExitCode::from(EXIT_RUNTIME)
+                }
+            }
+        }),
+        Command::Check { file } => with_compiled(&file, false, |c, _| {
+            let nodes = c.optimized.graph.node_count();
+            eprintln!("{}: ok ({} backward call(s), {nodes} node(s) after optimization)", file.display(), c.autodiff.per_backward.len());
+            ExitCode::SUCCESS
+        }),
+        Command::Ir { file, stage } => with_compiled(&file, true, |c, source| {
+            let stages: Vec<IrStage> = match stage {
+                Some(Stage::Graph) => vec![IrStage::Graph],
+                Some(Stage::Grad) => vec![IrStage::Grad],
+                Some(Stage::Opt) => vec![IrStage::Opt],
+                None => vec![IrStage::Graph, IrStage::Grad, IrStage::Opt],
+            };
+            let text: Vec<String> = stages.into_iter().map(|s| print_stage(c, s, source)).collect();
+            print!("{}", text.join("\n"));
+            ExitCode::SUCCESS
+        }),
+    }
+}
+
+/// Reads and compiles `file`; on errors prints the diagnostics and exits 1 with nothing on stdout.
+fn with_compiled(file: &Path, keep_stages: bool, then: impl FnOnce(&Compiled, &str) -> ExitCode) -> ExitCode {
+    let source = match std::fs::read_to_string(file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot read `{}`: {e}", file.display());
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    match compile(&source, keep_stages) {
+        Ok(c) => then(&c, &source),
+        Err(diags) => {
+            let color = std::io::stderr().is_terminal();
+            eprint!("{}", diag::render(&diags, &file.display().to_string(), &source, color));
+            let n = diags.len();
+            eprintln!("error: could not compile `{}` due to {n} previous error{}", file.display(), if n == 1 { "" } else { "s" });
+            ExitCode::from(EXIT_COMPILE)
+        }
+    }
+}

@@ -168,3 +168,37 @@ fn clamp(span: Span, source: &str) -> std::ops::Range<usize> {
     }
     start..end
 }
+
+/// Maps byte offsets to 1-based line and column numbers (columns count characters).
+pub struct LineIndex<'a> {
+    source: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(source: &'a str) -> LineIndex<'a> {
+        let mut starts = vec![0];
+        starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { source, starts }
+    }
+
+    /// The 1-based (line, column) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.source.len());
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        let col = self.source.get(start..offset).map(|s| s.chars().count()).unwrap_or(offset - start) + 1;
+        (line + 1, col)
+    }
+
+    /// The source text of a span, on one line, shortened to `max` characters.
+    pub fn snippet(&self, span: Span, max: usize) -> String {
+        let text = self.source.get(span.start.min(self.source.len())..span.end.min(self.source.len())).unwrap_or("");
+        let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if one_line.chars().count() > max {
+            format!("{}...", one_line.chars().take(max.saturating_sub(3)).collect::<String>())
+        } else {
+            one_line
+        }
+    }
+}

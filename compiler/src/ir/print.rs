@@ -1,1 +1,261 @@
-//! in progress
+//! The IR as text, for people and for snapshot tests.
+//!
+//! Nodes are renumbered `%0, %1, ...` in a deterministic topological order, so
+//! removed nodes leave no holes and the same program always prints the same
+//! text. One node a line: `%id = op operands : dtype[shape]`, then a comment
+//! with the name it is bound to (or the rule that made it) and its source
+//! position. Lines are grouped under headers that say which part of the
+//! program they belong to (forward, the k-th backward, an op's backward
+//! template). After the graph come the backward calls with the saved values
+//! each reads, and the program's effects in order.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use graphc_runtime::op::{Cmp, Op};
+
+use super::graph::{NodeId, Region};
+use super::program::{Effect, FigureEffect, PrintArg, Program};
+use crate::diag::LineIndex;
+use crate::driver::Compiled;
+
+/// Which stage to print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IrStage {
+    /// After lowering: the forward graph, backward templates and gradient placeholders.
+    Graph,
+    /// After autodiff: every backward graph derived.
+    Grad,
+    /// After the optimization passes, with what each pass changed.
+    Opt,
+}
+
+/// Prints one stage of a compilation (compiled with `keep_stages`).
+pub fn print_stage(c: &Compiled, stage: IrStage, source: &str) -> String {
+    let lines = LineIndex::new(source);
+    match stage {
+        IrStage::Graph => {
+            let prog = c.lowered.as_ref().expect("compiled with keep_stages");
+            format!("== stage graph: after lowering ==\n{}", program(prog, &lines, Some(prog)))
+        }
+        IrStage::Grad => {
+            let prog = c.differentiated.as_ref().expect("compiled with keep_stages");
+            format!("== stage grad: after autodiff ==\n{}", program(prog, &lines, c.lowered.as_ref()))
+        }
+        IrStage::Opt => {
+            let mut out = String::from("== stage opt: after optimization ==\n");
+            for r in &c.passes {
+                let _ = writeln!(out, "pass {}: {} change{}, {} -> {} nodes", r.name, r.changes.len(), if r.changes.len() == 1 { "" } else { "s" }, r.nodes_before, r.nodes_after);
+                // Identical rewrites on one line are counted, not repeated.
+                let mut grouped: Vec<(String, usize)> = Vec::new();
+                for ch in &r.changes {
+                    let (l, col) = lines.line_col(ch.span.start);
+                    let text = format!("{}:{}: {}", l, col, ch.what);
+                    match grouped.iter_mut().find(|(t, _)| *t == text) {
+                        Some((_, n)) => *n += 1,
+                        None => grouped.push((text, 1)),
+                    }
+                }
+                for (text, n) in grouped {
+                    if n == 1 {
+                        let _ = writeln!(out, "  {text}");
+                    } else {
+                        let _ = writeln!(out, "  {text} (x{n})");
+                    }
+                }
+            }
+            out.push('\n');
+            out.push_str(&program(&c.optimized, &lines, None));
+            out
+        }
+    }
+}
+
+/// Prints a program: graph, backward calls, effects. `lowered` (when given) supplies
+/// the backward calls' roots and seeds as lowering recorded them.
+pub fn program(prog: &Program, lines: &LineIndex, lowered: Option<&Program>) -> String {
+    let g = &prog.graph;
+    let order = g.topo_order();
+    let num: HashMap<NodeId, usize> = order.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let name = |n: &NodeId| num.get(n).map(|i| format!("%{i}")).unwrap_or_else(|| "%?".to_string());
+    let mut out = String::new();
+    let mut region: Option<Region> = None;
+    for n in &order {
+        let meta = g.meta(*n);
+        if region != Some(meta.region) {
+            region = Some(meta.region);
+            let header = match meta.region {
+                Region::Forward => "forward".to_string(),
+                Region::Backward(k) => match prog.backwards.get(k as usize) {
+                    Some(b) => {
+                        let (l, c) = lines.line_col(b.span.start);
+                        format!("backward {k} ({l}:{c}: {})", lines.snippet(b.span, 48))
+                    }
+                    None => format!("backward {k}"),
+                },
+                Region::Template(k) => match prog.custom_calls.get(k as usize) {
+                    Some(cc) => {
+                        let (l, c) = lines.line_col(cc.span.start);
+                        format!("template: backward block of {} for the call at {l}:{c}", cc.op_name)
+                    }
+                    None => format!("template {k}"),
+                },
+            };
+            let _ = writeln!(out, "{header}:");
+        }
+        let node = g.node(*n);
+        let operands: Vec<String> = g.operands(*n).iter().map(name).collect();
+        let shape = node.shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ");
+        let mut line = format!("  {} = {}", name(n), op_text(&node.op));
+        if !operands.is_empty() {
+            let _ = write!(line, " {}", operands.join(", "));
+        }
+        let _ = write!(line, " : {}[{}]", node.dtype, shape);
+        let (l, c) = lines.line_col(meta.span.start);
+        let mut comment = Vec::new();
+        if meta.requires_grad && meta.region == Region::Forward {
+            comment.push("requires_grad".to_string());
+        }
+        if let Some(note) = &meta.note {
+            comment.push(note.clone());
+        }
+        comment.push(format!("@{l}:{c}"));
+        let _ = writeln!(out, "{line}  # {}", comment.join(", "));
+    }
+    let _ = writeln!(out, "({} nodes, {} edges)", g.node_count(), g.edge_count());
+
+    // Backward calls and the forward values each keeps alive.
+    let calls = lowered.map(|l| &l.backwards).unwrap_or(&prog.backwards);
+    if !calls.is_empty() && lowered.is_some() {
+        out.push('\n');
+        for (k, b) in calls.iter().enumerate() {
+            let (l, c) = lines.line_col(b.span.start);
+            let _ = writeln!(
+                out,
+                "backward {k} at {l}:{c}: d({}) with seed {}{}",
+                name(&b.root),
+                name(&b.seed),
+                if b.retain_graph { ", retain_graph" } else { "" }
+            );
+            let saved = saved_reads(prog, k as u32);
+            if saved.is_empty() && !has_region(prog, Region::Backward(k as u32)) {
+                continue;
+            }
+            if saved.is_empty() {
+                let _ = writeln!(out, "  saved: none");
+            }
+            for (s, users) in saved {
+                let node = g.node(s);
+                let bytes = node.shape.iter().product::<usize>() * node.dtype.size();
+                let what = g.meta(s).note.clone().unwrap_or_else(|| node.op.name().to_string());
+                let users: Vec<String> = users.iter().map(name).collect();
+                let _ = writeln!(
+                    out,
+                    "  saved {} ({what}): {}[{}], {bytes} bytes, read by {}",
+                    name(&s),
+                    node.dtype,
+                    node.shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "),
+                    users.join(", ")
+                );
+            }
+        }
+    }
+
+    if !prog.effects.is_empty() {
+        out.push_str("\neffects:\n");
+        for e in &prog.effects {
+            let text = match e {
+                Effect::Seed(s) => format!("manual_seed({s})"),
+                Effect::Sample(n) => format!("sample {}", name(n)),
+                Effect::Print(args) => {
+                    let parts: Vec<String> = args
+                        .iter()
+                        .map(|a| match a {
+                            PrintArg::Text(t) => format!("{t:?}"),
+                            PrintArg::None => "None".to_string(),
+                            PrintArg::Tensor { node, suffix } => match &suffix.grad_fn {
+                                Some(f) => format!("{} <{f}>", name(node)),
+                                None => name(node),
+                            },
+                        })
+                        .collect();
+                    format!("print {}", parts.join(", "))
+                }
+                Effect::Figure(f) => match f {
+                    FigureEffect::Plot { x, y, label, alpha } => {
+                        format!("plot {}, {} label={:?} alpha={}", name(x), name(y), label.clone().unwrap_or_default(), alpha)
+                    }
+                    FigureEffect::Grid => "grid".to_string(),
+                    FigureEffect::Legend => "legend".to_string(),
+                    FigureEffect::XLabel(t) => format!("xlabel {t:?}"),
+                    FigureEffect::YLabel(t) => format!("ylabel {t:?}"),
+                    FigureEffect::Title(t) => format!("title {t:?}"),
+                    FigureEffect::SaveFig { path } => format!("savefig {path:?}"),
+                },
+            };
+            let _ = writeln!(out, "  {text}");
+        }
+    }
+    out
+}
+
+fn has_region(prog: &Program, r: Region) -> bool {
+    prog.graph.ids().iter().any(|n| prog.graph.meta(*n).region == r)
+}
+
+/// The forward nodes that backward `k`'s nodes read, with the backward nodes reading each.
+fn saved_reads(prog: &Program, k: u32) -> Vec<(NodeId, Vec<NodeId>)> {
+    let g = &prog.graph;
+    let mut m: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
+    for n in g.ids() {
+        if g.meta(n).region != Region::Backward(k) {
+            continue;
+        }
+        for o in g.operands(n) {
+            let om = g.meta(o);
+            // Constants are not saved values: they are part of the formula.
+            if om.region == Region::Forward && !matches!(g.node(o).op, Op::Full(_)) {
+                m.entry(o).or_default().push(n);
+            }
+        }
+    }
+    let mut v: Vec<(NodeId, Vec<NodeId>)> = m.into_iter().collect();
+    v.sort();
+    for (_, users) in &mut v {
+        users.sort();
+        users.dedup();
+    }
+    v
+}
+
+/// The op with its parameters, as the dump shows it.
+fn op_text(op: &Op) -> String {
+    match op {
+        Op::Full(v) => format!("full({v})"),
+        Op::Literal(vs) => {
+            let shown: Vec<String> = vs.iter().take(6).map(|v| format!("{v}")).collect();
+            if vs.len() > 6 {
+                format!("literal([{}, ... {} values])", shown.join(", "), vs.len())
+            } else {
+                format!("literal([{}])", shown.join(", "))
+            }
+        }
+        Op::Arange { start, step } => format!("arange(start={start}, step={step})"),
+        Op::Linspace { start, end } => format!("linspace({start}, {end})"),
+        Op::Param(k) => format!("param({k})"),
+        Op::PowScalar(e) => format!("pow_scalar({e})"),
+        Op::Where(c) => format!(
+            "where({})",
+            match c {
+                Cmp::Lt => "<",
+                Cmp::Le => "<=",
+                Cmp::Eq => "==",
+                Cmp::Gt => ">",
+                Cmp::Ge => ">=",
+            }
+        ),
+        Op::Sum { dim: Some(d) } => format!("sum(dim={d})"),
+        Op::Mean { dim: Some(d) } => format!("mean(dim={d})"),
+        other => other.name().to_string(),
+    }
+}
