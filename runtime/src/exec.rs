@@ -31,6 +31,8 @@ pub struct Machine {
     slots: Vec<Option<Tensor>>,
     generator: Generator,
     figure: Figure,
+    /// When set, every printed tensor is also kept here (for tests that compare at full precision).
+    captured: Option<Vec<Tensor>>,
     /// Bytes held by live slots now, and the most ever held at once.
     live_bytes: usize,
     peak_bytes: usize,
@@ -42,6 +44,7 @@ impl Machine {
             slots: vec![None; plan.values.len()],
             generator: Generator::new(),
             figure: Figure::new(),
+            captured: None,
             live_bytes: 0,
             peak_bytes: 0,
         }
@@ -92,7 +95,12 @@ impl Machine {
                     .iter()
                     .map(|item| match item {
                         PrintItem::Text(s) => s.clone(),
-                        PrintItem::Tensor { value, suffix } => tensor_str(self.get(*value), suffix),
+                        PrintItem::Tensor { value, suffix } => {
+                            if let Some(c) = &mut self.captured {
+                                c.push(self.slots[value.0 as usize].clone().expect("printed values are computed"));
+                            }
+                            tensor_str(self.get(*value), suffix)
+                        }
                         PrintItem::None => "None".to_string(),
                     })
                     .collect();
@@ -126,6 +134,16 @@ impl Machine {
         }
         Ok(())
     }
+}
+
+/// Runs a plan from a fresh machine, returning what it printed and every printed
+/// tensor at full precision, in print order. Figures are still written.
+pub fn run_capture(plan: &Plan) -> Result<(String, Vec<Tensor>), RunError> {
+    let mut m = Machine::new(plan);
+    m.captured = Some(Vec::new());
+    let mut out = Vec::new();
+    m.run(plan, &mut out)?;
+    Ok((String::from_utf8_lossy(&out).into_owned(), m.captured.take().unwrap_or_default()))
 }
 
 /// Runs a plan from a fresh machine.

@@ -85,6 +85,9 @@ pub fn differentiate(prog: &mut Program) -> Result<AutodiffStats, Vec<Diagnostic
     let mut released: HashMap<NodeId, usize> = HashMap::new();
     let mut diags = Vec::new();
     let templates = template_nodes(prog);
+    // Nodes are removed only at the end: petgraph reuses freed indices, and the
+    // walk relies on indices following creation order.
+    let mut dead = Vec::new();
     for k in 0..prog.backwards.len() {
         let call = prog.backwards[k].clone();
         let order = backward_order(prog, call.root);
@@ -156,7 +159,7 @@ pub fn differentiate(prog: &mut Program) -> Result<AutodiffStats, Vec<Diagnostic
         for (leaf, placeholder) in &call.targets {
             let grad = final_grads.get(leaf).copied().expect("reachable_leaves and backward_order agree on the leaves");
             prog.replace_all_uses(*placeholder, grad);
-            prog.graph.remove(*placeholder);
+            dead.push(*placeholder);
         }
         let created = prog.graph.ids().into_iter().filter(|n| n.index() >= before).count();
         let mut saved: Vec<NodeId> = ctx.forward_reads.iter().copied().collect();
@@ -164,6 +167,9 @@ pub fn differentiate(prog: &mut Program) -> Result<AutodiffStats, Vec<Diagnostic
         stats.per_backward.push((created, saved));
     }
     // Templates have been copied wherever they were needed.
+    for n in dead {
+        prog.graph.remove(n);
+    }
     for nodes in templates.values() {
         for n in nodes {
             prog.graph.remove(*n);
