@@ -147,7 +147,17 @@ pub fn program(prog: &Program, lines: &LineIndex, lowered: Option<&Program>) -> 
             for (s, users) in saved {
                 let node = g.node(s);
                 let bytes = node.shape.iter().product::<usize>() * node.dtype.size();
-                let what = g.meta(s).note.clone().unwrap_or_else(|| node.op.name().to_string());
+                // A value an op saved is named as the op's forward named it.
+                let saved_as: Vec<String> = prog
+                    .custom_calls
+                    .iter()
+                    .flat_map(|cc| cc.saved.iter().filter(|sv| sv.forward == s).map(move |sv| format!("`{}` saved by {}", sv.name, cc.op_name)))
+                    .collect();
+                let what = if saved_as.is_empty() {
+                    g.meta(s).note.clone().unwrap_or_else(|| node.op.name().to_string())
+                } else {
+                    saved_as.join(", ")
+                };
                 let users: Vec<String> = users.iter().map(name).collect();
                 let _ = writeln!(
                     out,

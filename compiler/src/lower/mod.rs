@@ -111,14 +111,15 @@ pub fn lower(file: &File) -> Result<Program, Vec<Diagnostic>> {
     }
 }
 
-/// The same body inlined at two call sites reports the same mistake twice; keep one.
+/// The same body inlined at two call sites reports the same mistake twice, and a
+/// name the definition checks already rejected fails again when lowered: keep the
+/// first diagnostic for each place (the definition checks come first).
 fn dedup(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let mut seen = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for d in diags {
-        let key = (d.code, d.primary.span, d.message.clone());
-        if !seen.contains(&key) {
-            seen.push(key);
+        let key = d.primary.span;
+        if seen.insert(key) {
             out.push(d);
         }
     }

@@ -159,7 +159,10 @@ impl<'a> Lowerer<'a> {
         {
             let meta = self.prog.graph.meta_mut(out);
             meta.requires_grad = requires_grad;
-            meta.note = Some(format!("{} output", op.name.name));
+            meta.note = Some(match meta.note.take() {
+                Some(name) => format!("{name}, {} output", op.name.name),
+                None => format!("{} output", op.name.name),
+            });
         }
         self.grad_fn.insert(out, format!("{}Backward", op.name.name));
 
