@@ -60,14 +60,14 @@ enum Stage {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run { file } => with_compiled(&file, false, |c, _| {
+        Command::Run { file } => with_compiled(&file, false, |c, source| {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             match graphc_runtime::exec::run(&c.plan, &mut out) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     let _ = out.flush();
-                    eprintln!("error: {e}");
+                    report_run_error(&e, &file, source);
                     ExitCode::from(EXIT_RUNTIME)
                 }
             }
@@ -89,6 +89,20 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }),
     }
+}
+
+/// Prints a run-time failure like a compile error: at the statement that failed, with help.
+fn report_run_error(e: &graphc_runtime::exec::RunError, file: &Path, source: &str) {
+    let color = std::io::stderr().is_terminal();
+    match e.source {
+        Some((start, end)) => {
+            let d = diag::Diagnostic::new(diag::Code::R0001, &e.message, graphc_compiler::syntax::ast::Span::new(start, end), "failed here")
+                .with_help(&e.help);
+            eprint!("{}", diag::render(&[d], &file.display().to_string(), source, color));
+        }
+        None => eprintln!("error[{}]: {}\n  = help: {}", diag::Code::R0002.as_str(), e.message, e.help),
+    }
+    eprintln!("error: `{}` stopped at run time", file.display());
 }
 
 /// Reads and compiles `file`; on errors prints the diagnostics and exits 1 with nothing on stdout.

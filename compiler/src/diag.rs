@@ -60,8 +60,10 @@ pub enum Code {
     E0403,
     /// `zero_()` of a gradient that is still `None`.
     E0404,
-    /// A warning-free lint promoted by nothing yet; reserved for unused results.
-    W0001,
+    /// Run time: a figure could not be written (missing or unwritable directory).
+    R0001,
+    /// Run time: the program's output could not be written.
+    R0002,
 }
 
 impl Code {
@@ -89,7 +91,8 @@ impl Code {
             Code::E0402 => "E0402",
             Code::E0403 => "E0403",
             Code::E0404 => "E0404",
-            Code::W0001 => "W0001",
+            Code::R0001 => "R0001",
+            Code::R0002 => "R0002",
         }
     }
 }

@@ -43,7 +43,7 @@ pub fn schedule(prog: &Program) -> Plan {
                     FigureEffect::XLabel(t) => FigureCmd::XLabel(t.clone()),
                     FigureEffect::YLabel(t) => FigureCmd::YLabel(t.clone()),
                     FigureEffect::Title(t) => FigureCmd::Title(t.clone()),
-                    FigureEffect::SaveFig { path } => FigureCmd::SaveFig { path: path.clone() },
+                    FigureEffect::SaveFig { path, span } => FigureCmd::SaveFig { path: path.clone(), source: (span.start, span.end) },
                 };
                 s.plan.steps.push(Step::Figure(cmd));
             }

@@ -18,6 +18,20 @@ use crate::tensor::Tensor;
 #[derive(Debug)]
 pub struct RunError {
     pub message: String,
+    /// What to do about it.
+    pub help: String,
+    /// The byte range of the statement that failed, when one did.
+    pub source: Option<(usize, usize)>,
+}
+
+impl RunError {
+    fn output(e: std::io::Error) -> RunError {
+        RunError {
+            message: format!("cannot write the program's output: {e}"),
+            help: "check that standard output is writable (a closed pipe or a full disk stops the run)".to_string(),
+            source: None,
+        }
+    }
 }
 
 impl std::fmt::Display for RunError {
@@ -72,7 +86,7 @@ impl Machine {
         for step in &plan.steps {
             self.step(plan, step, out)?;
         }
-        out.flush().map_err(|e| RunError { message: format!("cannot write output: {e}") })
+        out.flush().map_err(RunError::output)
     }
 
     fn step(&mut self, plan: &Plan, step: &Step, out: &mut dyn Write) -> Result<(), RunError> {
@@ -104,7 +118,7 @@ impl Machine {
                         PrintItem::None => "None".to_string(),
                     })
                     .collect();
-                writeln!(out, "{}", parts.join(" ")).map_err(|e| RunError { message: format!("cannot write output: {e}") })?;
+                writeln!(out, "{}", parts.join(" ")).map_err(RunError::output)?;
             }
             Step::Figure(cmd) => self.figure_cmd(cmd)?,
             Step::Free(v) => {
@@ -128,9 +142,11 @@ impl Machine {
             FigureCmd::XLabel(s) => self.figure.xlabel(s),
             FigureCmd::YLabel(s) => self.figure.ylabel(s),
             FigureCmd::Title(s) => self.figure.title(s),
-            FigureCmd::SaveFig { path } => {
-                self.figure.savefig(Path::new(path)).map_err(|e| RunError { message: format!("cannot save figure to `{path}`: {e}") })?
-            }
+            FigureCmd::SaveFig { path, source } => self.figure.savefig(Path::new(path)).map_err(|e| RunError {
+                message: format!("cannot save the figure to `{path}`: {e}"),
+                help: "choose a path in an existing, writable directory; nothing was written".to_string(),
+                source: Some(*source),
+            })?,
         }
         Ok(())
     }

@@ -49,7 +49,8 @@ pub enum FigureCmd {
     YLabel(String),
     Title(String),
     /// Writes the figure; the format follows the extension (`.png` or `.svg`).
-    SaveFig { path: String },
+    /// `source` is the byte range of the `savefig` call, so that a failure can point at it.
+    SaveFig { path: String, source: (usize, usize) },
 }
 
 /// One step of the program.

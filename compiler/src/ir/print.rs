@@ -200,7 +200,7 @@ pub fn program(prog: &Program, lines: &LineIndex, lowered: Option<&Program>) -> 
                     FigureEffect::XLabel(t) => format!("xlabel {t:?}"),
                     FigureEffect::YLabel(t) => format!("ylabel {t:?}"),
                     FigureEffect::Title(t) => format!("title {t:?}"),
-                    FigureEffect::SaveFig { path } => format!("savefig {path:?}"),
+                    FigureEffect::SaveFig { path, .. } => format!("savefig {path:?}"),
                 },
             };
             let _ = writeln!(out, "  {text}");

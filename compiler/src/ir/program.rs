@@ -31,7 +31,7 @@ pub enum FigureEffect {
     XLabel(String),
     YLabel(String),
     Title(String),
-    SaveFig { path: String },
+    SaveFig { path: String, span: Span },
 }
 
 /// Something the program does at a point in its order.

@@ -188,7 +188,7 @@ impl<'a> Lowerer<'a> {
                                     .with_help("end the path in `.png` or `.svg`"),
                             );
                         }
-                        FigureEffect::SaveFig { path: s }
+                        FigureEffect::SaveFig { path: s, span }
                     }
                 };
                 self.figure(fx)
