@@ -490,3 +490,43 @@ fn literal_reads_back_exactly() {
     assert_eq!(literal(&[], &[2.5]), "2.5");
     assert!(weights(20).iter().all(|w| (0.5..=1.5).contains(&w.abs())));
 }
+
+// ------------------------------------------------------------------ points where finite differences say nothing
+
+/// Runs `body` after defining x = [0, -1, 2] (f64, requires grad) and returns the
+/// printed tensors.
+fn printed(body: &str) -> Vec<Vec<f64>> {
+    let source = format!("x = tensor([0.0, -1.0, 2.0], dtype=f64, requires_grad=true)\n{body}");
+    let compiled = compile(&source, false).unwrap_or_else(|d| panic!("{}", graphc_compiler::diag::render(&d, "kink.act", &source, false)));
+    let (_, printed) = run_capture(&compiled.plan).expect("runs");
+    printed.iter().map(|t| t.to_f64_vec()).collect()
+}
+
+/// At kinks and ties the gradient is a convention, not a limit, so it is checked
+/// against the values PyTorch 2.15 gives for the same inputs (confirmed with
+/// torch: relu'(0) = 0, abs'(0) = 0, d/dx x**0 = 0, ties in maximum/minimum split
+/// the gradient in half, and pow's gradients at a zero base).
+#[test]
+fn kinks_and_ties_follow_pytorch() {
+    let cases: &[(&str, Vec<f64>)] = &[
+        ("relu(x)", vec![0.0, 0.0, 1.0]),
+        ("abs(x)", vec![0.0, -1.0, 1.0]),
+        ("x ** 0", vec![0.0, 0.0, 0.0]),
+        ("maximum(x, tensor([0.0, -1.0, 1.0], dtype=f64))", vec![0.5, 0.5, 1.0]),
+        ("minimum(x, tensor([0.0, -1.0, 1.0], dtype=f64))", vec![0.5, 0.5, 0.0]),
+    ];
+    for (expr, expected) in cases {
+        let got = printed(&format!("sum({expr}).backward()\nprint(x.grad)\n"));
+        assert_eq!(&got[0], expected, "gradient of sum({expr}) at x = [0, -1, 2]");
+    }
+    let got = printed(
+        "b = tensor([0.0, 0.0, 2.0], dtype=f64, requires_grad=true)
+e = tensor([0.0, 2.0, -1.0], dtype=f64, requires_grad=true)
+sum(pow(b, e)).backward()
+print(b.grad, e.grad)
+",
+    );
+    assert_eq!(got[0], vec![0.0, 0.0, -0.25], "pow's base gradient at a zero base");
+    assert_eq!(got[1][..2], [0.0, 0.0], "pow's exponent gradient at a zero base with e >= 0");
+    assert!((got[1][2] - 0.34657359027997264).abs() < 1e-15, "pow's exponent gradient 2**-1 * ln 2: {}", got[1][2]);
+}
