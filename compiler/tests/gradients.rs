@@ -530,3 +530,63 @@ print(b.grad, e.grad)
     assert_eq!(got[1][..2], [0.0, 0.0], "pow's exponent gradient at a zero base with e >= 0");
     assert!((got[1][2] - 0.34657359027997264).abs() < 1e-15, "pow's exponent gradient 2**-1 * ln 2: {}", got[1][2]);
 }
+
+// ------------------------------------------------------------------ random compositions
+
+/// A random smooth expression of shape [3] (`matrix` false) or [2, 3] over the
+/// leaves `v` [3] and `m` [2, 3], driven by a stream of choices. Only bounded or
+/// slowly growing functions are used so that finite differences stay accurate;
+/// the point is the plumbing between rules: shared subexpressions, broadcasting,
+/// reductions feeding elementwise ops, user ops and fns inside larger graphs.
+fn composite(c: &mut impl Iterator<Item = u32>, matrix: bool, depth: u32) -> String {
+    let mut pick = |n: u32| c.next().unwrap_or(0) % n;
+    let leaf = if matrix { "m" } else { "v" };
+    if depth == 0 {
+        return leaf.to_string();
+    }
+    let choice = pick(8);
+    let unary = ["sin", "cos", "tanh", "sigmoid", "Cube", "twice"][pick(6) as usize];
+    let bin = ["+", "-", "*"][pick(3) as usize];
+    let d = depth - 1;
+    match (matrix, choice) {
+        (_, 0) => leaf.to_string(),
+        (_, 1 | 2) => format!("{unary}({})", composite(c, matrix, d)),
+        (_, 3 | 4) => format!("({} {bin} {})", composite(c, matrix, d), composite(c, matrix, d)),
+        (_, 5) => format!("mix({}, {})", composite(c, matrix, d), composite(c, matrix, d)),
+        (true, 6) => format!("({} {bin} {})", composite(c, true, d), composite(c, false, d)),
+        (true, _) => format!("transpose(sin(transpose({})))", composite(c, true, d)),
+        (false, 6) => format!("{}({}, dim=0)", ["sum", "mean"][pick(2) as usize], composite(c, true, d)),
+        (false, _) => format!("(sin({}) @ (transpose({}) @ sin({})))", composite(c, false, d), composite(c, true, d), composite(c, true, d)),
+    }
+}
+
+const COMPOSITE_ITEMS: &str = "
+op Cube(a) {
+    forward {
+        save a
+        return a * a * a
+    }
+    backward(g) {
+        return g * (3 * a ** 2)
+    }
+}
+fn twice(a) {
+    return a + a
+}
+fn mix(a, b) {
+    return sin(a) * b + a
+}
+";
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn random_compositions(choices in prop::collection::vec(any::<u32>(), 0..40), v in prop::collection::vec(-1.0f64..1.0, 3), m in prop::collection::vec(-1.0f64..1.0, 6), matrix in any::<bool>()) {
+        let expr = composite(&mut choices.into_iter(), matrix, 3);
+        let out: &[usize] = if matrix { &[2, 3] } else { &[3] };
+        // Leaves that the expression does not use get no gradient; always use both.
+        let expr = format!("{expr} + sum(m * m) * 0 + sum(v * v) * 0");
+        check(COMPOSITE_ITEMS, &[leaf("v", &[3], v), leaf("m", &[2, 3], m)], out, &expr)?;
+    }
+}
