@@ -143,7 +143,9 @@ impl Diagnostic {
 /// Renders diagnostics in rustc's form. `color` is for a terminal only.
 pub fn render(diags: &[Diagnostic], file_name: &str, source: &str, color: bool) -> String {
     let file = SimpleFile::new(file_name, source);
-    let config = term::Config::default();
+    // rustc's ASCII form (`--> file:line:col`, `|` borders) rather than codespan's
+    // box-drawing default, so messages look like rustc's and grep well.
+    let config = term::Config { chars: term::Chars::ascii(), ..term::Config::default() };
     let mut buffer = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
     for d in diags {
         let mut labels = vec![CsLabel::primary((), clamp(d.primary.span, source)).with_message(&d.primary.message)];

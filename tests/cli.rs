@@ -1,0 +1,309 @@
+//! End-to-end tests of the `graphc` binary: exit codes, what goes to stdout and
+//! stderr, byte-exact agreement with PyTorch, and the figures it writes.
+//!
+//! Every run happens in its own scratch directory under the target directory,
+//! so `savefig` paths in the programs never litter the repository.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+/// PyTorch's output of the tutorial, made by ../shared/reference/seed_demo.py
+/// with torch 2.15; the shared folder sits beside the repository checkout.
+const SEED_DEMO_STDOUT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/seed_demo.torch-2.15.stdout");
+
+fn repo(rel: &str) -> PathBuf {
+    Path::new(REPO).join(rel)
+}
+
+/// A fresh, empty directory for one test, so tests running in parallel never
+/// see each other's files.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn graphc(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_graphc")).args(args).current_dir(cwd).output().expect("cannot start the graphc binary")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Panics with everything the process said, so a failing assertion is easy to diagnose.
+fn describe(out: &Output) -> String {
+    format!("exit status {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}", out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+/// The width and height in a PNG's IHDR chunk, after checking the signature.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert!(bytes.len() > 24, "PNG of {} bytes is too short", bytes.len());
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG signature");
+    assert_eq!(&bytes[12..16], b"IHDR", "the first chunk must be IHDR");
+    let w = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+    let h = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+    (w, h)
+}
+
+#[test]
+fn tutorial_prints_exactly_what_pytorch_prints_and_writes_the_figure() {
+    let expected = std::fs::read(SEED_DEMO_STDOUT).unwrap_or_else(|e| {
+        panic!("cannot read the PyTorch reference {SEED_DEMO_STDOUT}: {e}\n(the shared folder must sit beside the repository checkout)")
+    });
+    let dir = scratch("tutorial");
+    let out = graphc(&["run", repo("examples/tanh_demo.act").to_str().unwrap()], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    if out.stdout != expected {
+        panic!("stdout differs from PyTorch's\n--- graphc ---\n{}\n--- torch 2.15 ---\n{}", text(&out.stdout), text(&expected));
+    }
+    // 7 x 3.5 inches at 150 dpi, as the tutorial sets the figure.
+    let png = std::fs::read(dir.join("tanh_demo.png")).expect("the tutorial must write tanh_demo.png in the current directory");
+    assert_eq!(png_size(&png), (1050, 525));
+}
+
+/// Each examples/NAME.act that has a tests/programs/torch/NAME.stdout must print
+/// it byte for byte. Those files were made by running tests/programs/torch/NAME.py
+/// with torch 2.15.0 (the real PyTorch, nothing else).
+#[test]
+fn examples_print_exactly_what_pytorch_prints() {
+    let torch_dir = repo("tests/programs/torch");
+    let mut checked = Vec::new();
+    for entry in std::fs::read_dir(&torch_dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("stdout") {
+            continue;
+        }
+        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+        let example = repo(&format!("examples/{name}.act"));
+        assert!(example.exists(), "{} has no example {}", path.display(), example.display());
+        let dir = scratch(&format!("torch-{name}"));
+        let out = graphc(&["run", example.to_str().unwrap()], &dir);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", describe(&out));
+        let expected = std::fs::read(&path).unwrap();
+        if out.stdout != expected {
+            panic!("{name}: stdout differs from PyTorch's\n--- graphc ---\n{}\n--- torch 2.15 ---\n{}", text(&out.stdout), text(&expected));
+        }
+        checked.push(name);
+    }
+    checked.sort();
+    // The references must not silently disappear.
+    for name in ["broadcast_matmul", "f64", "saves_input", "two_params_none"] {
+        assert!(checked.iter().any(|c| c == name), "no PyTorch reference for examples/{name}.act");
+    }
+}
+
+/// Every bad program: its file, the code of its first error, and the line:col
+/// where that error points.
+const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
+    ("e0001_invalid_character.act", "E0001", "3:7"),
+    ("e0002_unterminated_string.act", "E0002", "3:7"),
+    ("e0003_unexpected_token.act", "E0003", "3:7"),
+    ("e0004_unexpected_eof.act", "E0004", "4:1"),
+    ("e0101_unknown_name.act", "E0101", "3:9"),
+    ("e0102_unknown_function.act", "E0102", "3:5"),
+    ("e0103_arity.act", "E0103", "6:5"),
+    ("e0104_unknown_keyword.act", "E0104", "2:14"),
+    ("e0105_duplicate_definition.act", "E0105", "5:4"),
+    ("e0106_recursion.act", "E0106", "3:12"),
+    ("e0107_wrong_kind.act", "E0107", "3:9"),
+    ("e0108_forward_without_return.act", "E0108", "3:13"),
+    ("e0108_save_outside_forward.act", "E0108", "3:5"),
+    ("e0108_statement_after_return.act", "E0108", "4:5"),
+    ("e0201_dtype_mix.act", "E0201", "4:5"),
+    ("e0202_broadcast.act", "E0202", "4:5"),
+    ("e0202_matmul.act", "E0202", "4:5"),
+    ("e0301_unsaved_read.act", "E0301", "8:20"),
+    ("e0302_save_unknown.act", "E0302", "4:14"),
+    ("e0303_gradient_count.act", "E0303", "8:9"),
+    ("e0304_gradient_shape.act", "E0304", "7:16"),
+    ("e0401_grad_of_non_leaf.act", "E0401", "5:7"),
+    ("e0402_no_requires_grad.act", "E0402", "4:1"),
+    ("e0402_non_scalar.act", "E0402", "4:1"),
+    ("e0403_backward_twice.act", "E0403", "5:1"),
+    ("e0404_zero_none_grad.act", "E0404", "3:1"),
+];
+
+#[test]
+fn bad_programs_exit_1_with_empty_stdout_and_point_at_the_error() {
+    for (file, code, line_col) in BAD_PROGRAMS {
+        // A relative path, run from the repository root, is what the arrow must show.
+        let rel = format!("tests/programs/errors/{file}");
+        for sub in ["run", "check", "ir"] {
+            let out = graphc(&[sub, &rel], Path::new(REPO));
+            let stderr = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{sub} {rel}: {}", describe(&out));
+            assert!(out.stdout.is_empty(), "{sub} {rel}: a compile error must leave stdout empty\n{}", describe(&out));
+            let first = stderr.lines().find(|l| l.starts_with("error[")).unwrap_or("");
+            assert!(first.starts_with(&format!("error[{code}]")), "{rel}: the first error must be {code}, got `{first}`");
+            let arrow = format!("--> {rel}:{line_col}");
+            let first_arrow = stderr.lines().find(|l| l.trim_start().starts_with("-->")).unwrap_or("");
+            assert_eq!(first_arrow.trim_start(), arrow, "{rel}: wrong location\n{stderr}");
+            assert!(stderr.lines().any(|l| l.trim_start().starts_with("= help: ")), "{rel}: no help line\n{stderr}");
+        }
+    }
+}
+
+/// The table above must cover every file in tests/programs/errors and every
+/// error code, so a new program or a new code cannot go untested.
+#[test]
+fn bad_program_table_covers_every_file_and_code() {
+    let mut files: Vec<String> = std::fs::read_dir(repo("tests/programs/errors"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".act"))
+        .collect();
+    files.sort();
+    let mut listed: Vec<String> = BAD_PROGRAMS.iter().map(|(f, _, _)| f.to_string()).collect();
+    listed.sort();
+    assert_eq!(files, listed, "tests/programs/errors and BAD_PROGRAMS differ");
+
+    // Every code that diag.rs declares, except the reserved warning.
+    let diag = std::fs::read_to_string(repo("compiler/src/diag.rs")).unwrap();
+    let enum_body = diag.split("pub enum Code {").nth(1).unwrap().split('}').next().unwrap();
+    let codes: Vec<&str> = enum_body
+        .lines()
+        .map(|l| l.trim().trim_end_matches(','))
+        .filter(|l| l.starts_with('E') && l.len() == 5)
+        .collect();
+    assert!(codes.len() >= 20, "could not read the codes from diag.rs: {codes:?}");
+    for code in codes {
+        assert!(BAD_PROGRAMS.iter().any(|(_, c, _)| *c == code), "no bad program for {code}");
+    }
+}
+
+#[test]
+fn help_works_for_graphc_and_every_subcommand() {
+    let dir = scratch("help");
+    for args in [vec!["--help"], vec!["run", "--help"], vec!["check", "--help"], vec!["ir", "--help"], vec!["help"]] {
+        let out = graphc(&args, &dir);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", describe(&out));
+        assert!(text(&out.stdout).contains("Usage: graphc"), "{args:?}: {}", describe(&out));
+    }
+    // The subcommands' help describes their own arguments.
+    let ir = text(&graphc(&["ir", "--help"], &dir).stdout);
+    assert!(ir.contains("--stage"), "{ir}");
+    assert!(ir.contains("graph") && ir.contains("grad") && ir.contains("opt"), "{ir}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = scratch("usage");
+    let missing = graphc(&["run", "no_such_file.act"], &dir);
+    assert_eq!(missing.status.code(), Some(2), "{}", describe(&missing));
+    assert!(missing.stdout.is_empty());
+    assert!(text(&missing.stderr).contains("no_such_file.act"), "{}", describe(&missing));
+
+    let unknown = graphc(&["frobnicate", "x.act"], &dir);
+    assert_eq!(unknown.status.code(), Some(2), "{}", describe(&unknown));
+
+    let no_command = graphc(&[], &dir);
+    assert_eq!(no_command.status.code(), Some(2), "{}", describe(&no_command));
+
+    let bad_stage = graphc(&["ir", repo("examples/tanh_demo.act").to_str().unwrap(), "--stage", "llvm"], &dir);
+    assert_eq!(bad_stage.status.code(), Some(2), "{}", describe(&bad_stage));
+}
+
+#[test]
+fn check_prints_nothing_on_stdout_for_good_programs() {
+    let dir = scratch("check");
+    let mut n = 0;
+    for entry in std::fs::read_dir(repo("examples")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("act") {
+            continue;
+        }
+        let out = graphc(&["check", path.to_str().unwrap()], &dir);
+        assert_eq!(out.status.code(), Some(0), "{}: {}", path.display(), describe(&out));
+        assert!(out.stdout.is_empty(), "{}: check must not print on stdout\n{}", path.display(), describe(&out));
+        n += 1;
+    }
+    assert!(n >= 5, "only {n} examples found");
+    // check compiles but does not run: no figure appears.
+    assert!(std::fs::read_dir(&dir).unwrap().next().is_none(), "check wrote files");
+}
+
+/// The node count from the `(N nodes, M edges)` line of an IR dump.
+fn node_count(ir: &str) -> usize {
+    let line = ir.lines().find(|l| l.starts_with('(') && l.contains(" nodes, ")).unwrap_or_else(|| panic!("no node count in\n{ir}"));
+    line[1..].split(' ').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn grad_stage_shows_the_backward_reading_the_saved_result() {
+    let dir = scratch("ir-grad");
+    let file = repo("examples/tanh_demo.act");
+    let source = std::fs::read_to_string(&file).unwrap();
+    let out = graphc(&["ir", file.to_str().unwrap(), "--stage", "grad"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let ir = text(&out.stdout);
+    assert!(ir.starts_with("== stage grad: after autodiff ==\n"), "{ir}");
+
+    // The first backward call (line 32) keeps the op's output alive: that is
+    // `result`, which the forward block saved and returned.
+    let section: Vec<&str> = ir.lines().skip_while(|l| !l.starts_with("backward 0 at 32:1:")).skip(1).take_while(|l| l.starts_with("  ")).collect();
+    let saved = section
+        .iter()
+        .find(|l| l.contains("(SelfDefinedTanh output)"))
+        .unwrap_or_else(|| panic!("backward 0 does not list the op's saved result:\n{ir}"));
+    let saved_id = saved.trim_start().strip_prefix("saved ").unwrap().split(' ').next().unwrap();
+    let reader = saved.rsplit("read by ").next().unwrap().split(", ").next().unwrap();
+
+    // The reader is `result ** 2` of the backward block, at the position of `result`.
+    let reader_line = ir
+        .lines()
+        .find(|l| l.trim_start().starts_with(&format!("{reader} = ")))
+        .unwrap_or_else(|| panic!("no node {reader}:\n{ir}"));
+    assert!(reader_line.contains(&format!("pow_scalar(2.0) {saved_id} :")), "{reader_line}");
+    let at = reader_line.rsplit('@').next().unwrap();
+    let (l, c) = at.split_once(':').unwrap();
+    let (l, c): (usize, usize) = (l.parse().unwrap(), c.parse().unwrap());
+    let src_line = source.lines().nth(l - 1).unwrap();
+    assert!(src_line[c - 1..].starts_with("result ** 2"), "{reader_line} points at `{src_line}`");
+
+    // It is read, not recomputed: the backward section has no exp of its own.
+    let b0: Vec<&str> = ir.lines().skip_while(|l| !l.starts_with("backward 0 (32:1")).skip(1).take_while(|l| l.starts_with("  ")).collect();
+    assert!(!b0.is_empty(), "no backward 0 graph section:\n{ir}");
+    assert!(b0.iter().all(|l| !l.contains("= exp ")), "backward 0 recomputes exp:\n{}", b0.join("\n"));
+}
+
+#[test]
+fn optimization_leaves_fewer_nodes() {
+    let dir = scratch("ir-opt");
+    let file = repo("examples/tanh_demo.act");
+    let grad = graphc(&["ir", file.to_str().unwrap(), "--stage", "grad"], &dir);
+    let opt = graphc(&["ir", file.to_str().unwrap(), "--stage", "opt"], &dir);
+    assert_eq!(grad.status.code(), Some(0), "{}", describe(&grad));
+    assert_eq!(opt.status.code(), Some(0), "{}", describe(&opt));
+    let (g, o) = (node_count(&text(&grad.stdout)), node_count(&text(&opt.stdout)));
+    assert!(o < g, "opt has {o} nodes, grad {g}");
+    assert!(text(&opt.stdout).contains("\npass cse: "), "the opt stage reports each pass");
+}
+
+#[test]
+fn savefig_into_a_missing_directory_fails_at_run_time_and_writes_nothing() {
+    let dir = scratch("savefig-missing");
+    let program = "x = linspace(0, 1, 5)\nplot(x, x * x)\nsavefig(\"no_such_dir/figure.png\")\n";
+    std::fs::write(dir.join("plot.act"), program).unwrap();
+    let out = graphc(&["run", "plot.act"], &dir);
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("no_such_dir/figure.png"), "the message must name the path:\n{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    let mut left: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    left.sort();
+    assert_eq!(left, vec!["plot.act".to_string()], "the failed savefig left files behind");
+}
+
+#[test]
+fn run_output_before_a_failure_is_kept() {
+    // Output printed before the run-time error still reaches stdout, as Python's would.
+    let dir = scratch("savefig-partial");
+    std::fs::write(dir.join("p.act"), "print(\"before\")\nx = linspace(0, 1, 3)\nplot(x, x)\nsavefig(\"missing/f.svg\")\n").unwrap();
+    let out = graphc(&["run", "p.act"], &dir);
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert_eq!(text(&out.stdout), "before\n");
+}
