@@ -113,6 +113,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0108_forward_without_return.act", "E0108", "3:13"),
     ("e0108_save_outside_forward.act", "E0108", "3:5"),
     ("e0108_statement_after_return.act", "E0108", "4:5"),
+    ("e0108_top_level_return.act", "E0108", "4:1"),
     ("e0201_dtype_mix.act", "E0201", "4:5"),
     ("e0202_broadcast.act", "E0202", "4:5"),
     ("e0202_matmul.act", "E0202", "4:5"),
@@ -247,7 +248,7 @@ fn grad_stage_shows_the_backward_reading_the_saved_result() {
     let section: Vec<&str> = ir.lines().skip_while(|l| !l.starts_with("backward 0 at 32:1:")).skip(1).take_while(|l| l.starts_with("  ")).collect();
     let saved = section
         .iter()
-        .find(|l| l.contains("(SelfDefinedTanh output)"))
+        .find(|l| l.contains("(`result` saved by SelfDefinedTanh)"))
         .unwrap_or_else(|| panic!("backward 0 does not list the op's saved result:\n{ir}"));
     let saved_id = saved.trim_start().strip_prefix("saved ").unwrap().split(' ').next().unwrap();
     let reader = saved.rsplit("read by ").next().unwrap().split(", ").next().unwrap();
@@ -292,7 +293,9 @@ fn savefig_into_a_missing_directory_fails_at_run_time_and_writes_nothing() {
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("no_such_dir/figure.png"), "the message must name the path:\n{stderr}");
-    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.starts_with("error[R0001]: "), "{stderr}");
+    assert!(stderr.contains("--> plot.act:3:1"), "the error points at the savefig call:\n{stderr}");
+    assert!(stderr.contains("= help: "), "{stderr}");
     let mut left: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     left.sort();
     assert_eq!(left, vec!["plot.act".to_string()], "the failed savefig left files behind");

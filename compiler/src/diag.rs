@@ -1,8 +1,9 @@
-//! Diagnostics: every compile error and warning, with its code, spans and help,
+//! Diagnostics: every compile error (and run-time failure), with its code, spans and help,
 //! rendered in rustc's form by codespan-reporting.
 //!
-//! Each error class has one [`Code`]; `docs/ERRORS.md`-style explanations live
-//! on the variants. Rendering never colours output that is not a terminal.
+//! Each error class has one [`Code`]; the variants' docs say what triggers
+//! each, and `docs/diagnostics.md` explains each with an example.
+//! Rendering never colours output that is not a terminal.
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel};
 use codespan_reporting::files::SimpleFile;

@@ -15,6 +15,8 @@ use crate::syntax::ast::{Arg, Block, Expr, ExprKind, File, FnDef, Ident, Item, O
 pub struct Defs<'a> {
     pub ops: HashMap<String, &'a OpDef>,
     pub fns: HashMap<String, &'a FnDef>,
+    /// Definitions on a call cycle (already reported); lowering does not inline them.
+    pub recursive: HashSet<String>,
 }
 
 /// Collects definitions and checks every rule of this module.
@@ -67,8 +69,22 @@ pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
             _ => {}
         }
     }
-    check_recursion(&defs, &mut diags);
+    check_recursion(&mut defs, &mut diags);
+    check_top_level(file, &mut diags);
     (defs, diags)
+}
+
+/// `save` and `return` belong in op and fn bodies; at the top level they would be ignored.
+fn check_top_level(file: &File, diags: &mut Vec<Diagnostic>) {
+    for item in &file.items {
+        let Item::Stmt(stmt) = item else { continue };
+        let (what, help) = match &stmt.kind {
+            StmtKind::Save(_) => ("`save` outside an op's forward block", "only an op's forward block saves values for its backward"),
+            StmtKind::Return(_) => ("`return` outside an op or fn", "the program runs top to bottom; remove the `return`, or put the code in a `fn`"),
+            StmtKind::Assign { .. } | StmtKind::Expr(_) => continue,
+        };
+        diags.push(Diagnostic::new(Code::E0108, what, stmt.span, "not allowed at the top level").with_help(help));
+    }
 }
 
 fn check_params(params: &[Ident], diags: &mut Vec<Diagnostic>) {
@@ -297,7 +313,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Ops and fns are inlined, so a call cycle would never end: reject it at the call that closes it.
-fn check_recursion(defs: &Defs, diags: &mut Vec<Diagnostic>) {
+fn check_recursion(defs: &mut Defs, diags: &mut Vec<Diagnostic>) {
     // Calls made by each definition: (callee, span of the call).
     let mut calls: HashMap<&str, Vec<(String, Span)>> = HashMap::new();
     for (name, op) in &defs.ops {
@@ -316,6 +332,7 @@ fn check_recursion(defs: &Defs, diags: &mut Vec<Diagnostic>) {
     let mut names: Vec<&str> = calls.keys().copied().collect();
     names.sort();
     let mut reported: HashSet<Span> = HashSet::new();
+    let mut recursive: HashSet<String> = HashSet::new();
     for start in names {
         // Depth-first search with an explicit stack, so deep call chains cannot overflow.
         let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
@@ -332,6 +349,7 @@ fn check_recursion(defs: &Defs, diags: &mut Vec<Diagnostic>) {
             let (callee, span) = &edges[i];
             let Some((callee_key, _)) = calls.get_key_value(callee.as_str()) else { continue };
             if *callee_key == start {
+                recursive.extend(on_path.iter().map(|s| s.to_string()));
                 if reported.insert(*span) {
                     diags.push(
                         Diagnostic::new(Code::E0106, format!("`{start}` calls itself (through `{}`)", on_path.join("` -> `")), *span, "this call closes the cycle")
@@ -344,6 +362,7 @@ fn check_recursion(defs: &Defs, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
+    defs.recursive = recursive;
 }
 
 fn collect_calls_block(b: &Block, out: &mut Vec<(String, Span)>) {

@@ -63,6 +63,10 @@ impl<'a> Lowerer<'a> {
 
     /// Calls a builtin, an op or a fn by name.
     pub(crate) fn call(&mut self, callee: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
+        if self.defs.recursive.contains(&callee.name) {
+            // The cycle was reported by the definition checks; inlining it would never end.
+            return Value::Poison;
+        }
         if let Some(op) = self.defs.ops.get(&callee.name).copied() {
             return self.call_op(op, args, span);
         }

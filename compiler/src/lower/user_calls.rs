@@ -115,15 +115,25 @@ impl<'a> Lowerer<'a> {
         }
         let result = match &op.backward {
             Some(_) => self.custom_call(op, inputs, span),
-            // Without a backward block the op is differentiated like a fn.
+            // Without a backward block the op is differentiated like a fn, but its
+            // output still prints as the op's (spec 2.1), when the op computed it.
             None => {
+                let first_new = self.prog.graph.index_bound();
                 let mut scope = Scope::default();
                 for (p, n) in op.params.iter().zip(&inputs) {
                     scope.names.insert(p.name.clone(), Value::Tensor(*n));
                 }
                 let r = self.block(&op.forward, &mut scope, BodyKind::Forward);
                 match r.returned {
-                    Some(mut vals) if vals.len() == 1 => vals.remove(0).0,
+                    Some(mut vals) if vals.len() == 1 => {
+                        let v = vals.remove(0).0;
+                        if let Value::Tensor(n) = v {
+                            if n.index() >= first_new {
+                                self.grad_fn.insert(n, format!("{}Backward", op.name.name));
+                            }
+                        }
+                        v
+                    }
                     _ => Value::Poison,
                 }
             }
