@@ -93,9 +93,19 @@ pub fn differentiate(prog: &mut Program) -> Result<AutodiffStats, Vec<Diagnostic
         let order = backward_order(prog, call.root);
         let leaves: HashSet<NodeId> = prog.leaves.iter().copied().collect();
         let mut grads: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
-        grads.insert(call.root, vec![call.seed]);
         let before = prog.graph.index_bound();
         let mut ctx = RuleCtx::new(Region::Backward(k as u32));
+        let seed = match call.seed {
+            Some(s) => s,
+            None => {
+                ctx.at(call.span);
+                let root = prog.graph.node(call.root).clone();
+                let s = ctx.full(&mut prog.graph, 1.0, root.dtype, root.shape);
+                prog.graph.meta_mut(s).note = Some("seed".to_string());
+                s
+            }
+        };
+        grads.insert(call.root, vec![seed]);
         let mut holders: Vec<NodeId> = Vec::new();
         let mut conflict: Option<(NodeId, usize)> = None;
         let mut final_grads: HashMap<NodeId, NodeId> = HashMap::new();

@@ -134,7 +134,7 @@ pub fn program(prog: &Program, lines: &LineIndex, lowered: Option<&Program>) -> 
                 out,
                 "backward {k} at {l}:{c}: d({}) with seed {}{}",
                 name(&b.root),
-                name(&b.seed),
+                b.seed.map(|s| name(&s)).unwrap_or_else(|| "ones".to_string()),
                 if b.retain_graph { ", retain_graph" } else { "" }
             );
             let saved = saved_reads(prog, k as u32);

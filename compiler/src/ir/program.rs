@@ -115,8 +115,10 @@ pub struct BackwardCall {
     pub span: Span,
     /// The tensor differentiated.
     pub root: NodeId,
-    /// The gradient flowing into `root` (the `grad=` argument, or ones).
-    pub seed: NodeId,
+    /// The gradient flowing into `root` (the `grad=` argument).
+    /// `None` for an implicit seed of ones (`y.backward()` of a one-element `y`),
+    /// which autodiff creates in the backward's region.
+    pub seed: Option<NodeId>,
     pub retain_graph: bool,
     /// For each leaf that receives a gradient: the leaf, and the placeholder
     /// (`Param`, region `Backward(k)`) that autodiff replaces with the gradient.

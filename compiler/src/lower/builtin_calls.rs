@@ -484,9 +484,9 @@ impl<'a> Lowerer<'a> {
                             .with_help("pass the gradient explicitly, e.g. `y.backward(ones_like(y))`, or reduce first with `y.sum().backward()`"),
                     );
                 }
-                let s = self.node(Op::Full(F64Bits::new(1.0)), dt, sh.clone(), &[], span);
-                self.prog.graph.meta_mut(s).note = Some("seed".to_string());
-                s
+                // Autodiff makes the ones when it derives this backward, so the
+                // seed sits with the rest of the backward graph.
+                None
             }
             Some((g, gs)) => {
                 let Some(g) = self.expect_tensor(g, gs, "`grad`") else {
@@ -511,7 +511,7 @@ impl<'a> Lowerer<'a> {
                             .with_help("pass a gradient of the tensor's shape, such as `ones_like(y)`"),
                     );
                 }
-                g
+                Some(g)
             }
         };
         let leaves = crate::autodiff::reachable_leaves(&self.prog, y);
