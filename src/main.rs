@@ -65,6 +65,8 @@ fn main() -> ExitCode {
             let mut out = stdout.lock();
             match graphc_runtime::exec::run(&c.plan, &mut out) {
                 Ok(()) => ExitCode::SUCCESS,
+                // Like other command-line tools, stop quietly when the reader of our output is gone.
+                Err(e) if e.broken_pipe => ExitCode::SUCCESS,
                 Err(e) => {
                     let _ = out.flush();
                     report_run_error(&e, &file, source);

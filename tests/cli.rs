@@ -126,6 +126,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0402_non_scalar.act", "E0402", "4:1"),
     ("e0403_backward_twice.act", "E0403", "5:1"),
     ("e0404_zero_none_grad.act", "E0404", "3:1"),
+    ("e0405_grad_of_unused.act", "E0405", "5:15"),
 ];
 
 #[test]

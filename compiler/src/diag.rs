@@ -61,6 +61,8 @@ pub enum Code {
     E0403,
     /// `zero_()` of a gradient that is still `None`.
     E0404,
+    /// `grad(y, x)` where no gradient flows from `y` back to `x`.
+    E0405,
     /// Run time: a figure could not be written (missing or unwritable directory).
     R0001,
     /// Run time: the program's output could not be written.
@@ -92,6 +94,7 @@ impl Code {
             Code::E0402 => "E0402",
             Code::E0403 => "E0403",
             Code::E0404 => "E0404",
+            Code::E0405 => "E0405",
             Code::R0001 => "R0001",
             Code::R0002 => "R0002",
         }

@@ -22,14 +22,18 @@ pub struct RunError {
     pub help: String,
     /// The byte range of the statement that failed, when one did.
     pub source: Option<(usize, usize)>,
+    /// The reader of the output went away (`graphc run prog.act | head`): not
+    /// the program's fault, so the CLI stops quietly.
+    pub broken_pipe: bool,
 }
 
 impl RunError {
     fn output(e: std::io::Error) -> RunError {
         RunError {
             message: format!("cannot write the program's output: {e}"),
-            help: "check that standard output is writable (a closed pipe or a full disk stops the run)".to_string(),
+            help: "check that standard output is writable (a full disk stops the run)".to_string(),
             source: None,
+            broken_pipe: e.kind() == std::io::ErrorKind::BrokenPipe,
         }
     }
 }
@@ -146,6 +150,7 @@ impl Machine {
                 message: format!("cannot save the figure to `{path}`: {e}"),
                 help: "choose a path in an existing, writable directory; nothing was written".to_string(),
                 source: Some(*source),
+                broken_pipe: false,
             })?,
         }
         Ok(())

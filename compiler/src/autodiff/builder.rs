@@ -19,11 +19,13 @@ pub struct RuleCtx {
     pub reads_forward: bool,
     /// Every forward value this backward reads.
     pub forward_reads: BTreeSet<NodeId>,
+    /// With `create_graph`, derived nodes require grad where their operands do.
+    pub create_graph: bool,
 }
 
 impl RuleCtx {
     pub fn new(region: Region) -> RuleCtx {
-        RuleCtx { region, span: Span::default(), reads_forward: false, forward_reads: BTreeSet::new() }
+        RuleCtx { region, span: Span::default(), reads_forward: false, forward_reads: BTreeSet::new(), create_graph: false }
     }
 
     /// Sets the span derived nodes get (the forward node being differentiated).
@@ -39,10 +41,11 @@ impl RuleCtx {
     }
 
     pub fn add_node(&mut self, g: &mut Graph, op: Op, dtype: DType, shape: Vec<usize>, args: &[NodeId]) -> NodeId {
+        let requires_grad = self.create_graph && args.iter().any(|a| g.meta(*a).requires_grad);
         g.add(
             Node { op, dtype, shape },
             args,
-            NodeMeta { span: self.span, region: self.region, requires_grad: false, note: None },
+            NodeMeta { span: self.span, region: self.region, requires_grad, note: None },
         )
     }
 

@@ -78,7 +78,124 @@ fn backward_order(prog: &Program, root: NodeId) -> Vec<NodeId> {
     v
 }
 
-/// Derives every backward graph of the program, in place.
+/// One derivation: the gradient reaching each target, and the forward nodes
+/// whose rules read saved values (what a release would free).
+pub struct Derivation {
+    pub grads: HashMap<NodeId, NodeId>,
+    pub holders: Vec<NodeId>,
+    /// Forward values the derived graph reads (for the IR dump's saved list).
+    pub forward_reads: Vec<NodeId>,
+}
+
+/// Derives the gradients of `root` (seeded with `seed`, or ones) with respect to
+/// `targets`, adding the nodes to `region`. With `create_graph`, derived nodes
+/// require grad where their operands do, so that they can be differentiated again.
+#[allow(clippy::too_many_arguments)]
+pub fn derive(
+    prog: &mut Program,
+    root: NodeId,
+    seed: Option<NodeId>,
+    span: crate::syntax::ast::Span,
+    region: Region,
+    targets: &HashSet<NodeId>,
+    create_graph: bool,
+    templates: &HashMap<u32, Vec<NodeId>>,
+) -> Derivation {
+    let mut order = backward_order(prog, root);
+    // A gradient with respect to a tensor that is not a leaf stops there and needs
+    // only the nodes on paths from the root to it.
+    let leaves: HashSet<NodeId> = prog.leaves.iter().copied().collect();
+    if targets.iter().any(|t| !leaves.contains(t)) {
+        let reach = reaching(prog, &order, targets);
+        order.retain(|n| reach.contains(n));
+    }
+    let mut ctx = RuleCtx::new(region);
+    ctx.create_graph = create_graph;
+    let seed = match seed {
+        Some(s) => s,
+        None => {
+            ctx.at(span);
+            let r = prog.graph.node(root).clone();
+            let s = ctx.full(&mut prog.graph, 1.0, r.dtype, r.shape);
+            prog.graph.meta_mut(s).note = Some("seed".to_string());
+            s
+        }
+    };
+    let mut grads: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
+    grads.insert(root, vec![seed]);
+    let mut holders = Vec::new();
+    let mut final_grads = HashMap::new();
+    for n in order {
+        let Some(contribs) = grads.remove(&n) else { continue };
+        let g = ctx.sum(&mut prog.graph, n, &contribs);
+        if targets.contains(&n) {
+            final_grads.insert(n, g);
+            continue;
+        }
+        if leaves.contains(&n) {
+            continue;
+        }
+        ctx.reads_forward = false;
+        let input_grads: Vec<(NodeId, Option<NodeId>)> = match prog.custom_output.get(&n) {
+            Some(&c) => {
+                let inputs = prog.custom_calls[c].inputs.clone();
+                let out = rules::custom(&mut ctx, prog, c, g, templates);
+                inputs.into_iter().zip(out).collect()
+            }
+            None => {
+                let operands = prog.graph.operands(n);
+                let needs: Vec<bool> = operands.iter().map(|o| prog.graph.meta(*o).requires_grad).collect();
+                let out = rules::builtin(&mut ctx, &mut prog.graph, n, g, &needs);
+                operands.into_iter().zip(out).collect()
+            }
+        };
+        if ctx.reads_forward {
+            holders.push(n);
+        }
+        for (input, grad) in input_grads {
+            if let Some(grad) = grad {
+                if prog.graph.meta(input).requires_grad {
+                    grads.entry(input).or_default().push(grad);
+                }
+            }
+        }
+    }
+    Derivation { grads: final_grads, holders, forward_reads: ctx.forward_reads.iter().copied().collect() }
+}
+
+/// The nodes of `order` from which a backward walk reaches one of `targets`.
+fn reaching(prog: &Program, order: &[NodeId], targets: &HashSet<NodeId>) -> HashSet<NodeId> {
+    // `order` is in reverse creation order, so operands come after their users:
+    // walking it backwards visits every node after everything it reads.
+    let mut reach: HashSet<NodeId> = targets.clone();
+    for &n in order.iter().rev() {
+        if reach.contains(&n) {
+            continue;
+        }
+        let preds: Vec<NodeId> = match prog.custom_output.get(&n) {
+            Some(&c) => prog.custom_calls[c].inputs.clone(),
+            None => prog.graph.operands(n),
+        };
+        if preds.iter().any(|p| reach.contains(p)) {
+            reach.insert(n);
+        }
+    }
+    reach
+}
+
+/// Whether a gradient flows from `root` back to `x` (E0405 when it does not).
+pub fn reaches(prog: &Program, root: NodeId, x: NodeId) -> bool {
+    let order = backward_order(prog, root);
+    order.contains(&x) && reaching(prog, &order, &HashSet::from([x])).contains(&root)
+}
+
+/// The nodes of each op call's backward template, in creation order.
+pub fn templates(prog: &Program) -> HashMap<u32, Vec<NodeId>> {
+    template_nodes(prog)
+}
+
+/// Derives every backward graph of the program that lowering left for later, in
+/// place, and checks the retain_graph rule over all of them in program order.
 pub fn differentiate(prog: &mut Program) -> Result<AutodiffStats, Vec<Diagnostic>> {
     let mut stats = AutodiffStats::default();
     // Which backward released each node's saved values.
@@ -90,63 +207,22 @@ pub fn differentiate(prog: &mut Program) -> Result<AutodiffStats, Vec<Diagnostic
     let mut dead = Vec::new();
     for k in 0..prog.backwards.len() {
         let call = prog.backwards[k].clone();
-        let order = backward_order(prog, call.root);
-        let leaves: HashSet<NodeId> = prog.leaves.iter().copied().collect();
-        let mut grads: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
         let before = prog.graph.index_bound();
-        let mut ctx = RuleCtx::new(Region::Backward(k as u32));
-        let seed = match call.seed {
-            Some(s) => s,
+        let (holders, saved) = match &call.derived {
+            // Derived already, during lowering (create_graph): only the rule is checked.
+            Some(d) => (d.holders.clone(), d.forward_reads.clone()),
             None => {
-                ctx.at(call.span);
-                let root = prog.graph.node(call.root).clone();
-                let s = ctx.full(&mut prog.graph, 1.0, root.dtype, root.shape);
-                prog.graph.meta_mut(s).note = Some("seed".to_string());
-                s
+                let targets: HashSet<NodeId> = call.targets.iter().map(|(t, _)| *t).collect();
+                let d = derive(prog, call.root, call.seed, call.span, Region::Backward(k as u32), &targets, false, &templates);
+                for (target, placeholder) in &call.targets {
+                    let grad = d.grads.get(target).copied().expect("lowering and autodiff agree on what a backward reaches");
+                    prog.replace_all_uses(*placeholder, grad);
+                    dead.push(*placeholder);
+                }
+                (d.holders, d.forward_reads)
             }
         };
-        grads.insert(call.root, vec![seed]);
-        let mut holders: Vec<NodeId> = Vec::new();
-        let mut conflict: Option<(NodeId, usize)> = None;
-        let mut final_grads: HashMap<NodeId, NodeId> = HashMap::new();
-        for n in order {
-            let Some(contribs) = grads.remove(&n) else { continue };
-            let g = ctx.sum(&mut prog.graph, n, &contribs);
-            if leaves.contains(&n) {
-                final_grads.insert(n, g);
-                continue;
-            }
-            ctx.reads_forward = false;
-            let input_grads = match prog.custom_output.get(&n) {
-                Some(&c) => {
-                    let inputs = prog.custom_calls[c].inputs.clone();
-                    let out = rules::custom(&mut ctx, prog, c, g, &templates);
-                    inputs.into_iter().zip(out).collect::<Vec<_>>()
-                }
-                None => {
-                    let operands = prog.graph.operands(n);
-                    let needs: Vec<bool> = operands.iter().map(|o| prog.graph.meta(*o).requires_grad).collect();
-                    let out = rules::builtin(&mut ctx, &mut prog.graph, n, g, &needs);
-                    operands.into_iter().zip(out).collect()
-                }
-            };
-            if ctx.reads_forward {
-                holders.push(n);
-                if conflict.is_none() {
-                    if let Some(&j) = released.get(&n) {
-                        conflict = Some((n, j));
-                    }
-                }
-            }
-            for (input, grad) in input_grads {
-                if let Some(grad) = grad {
-                    if prog.graph.meta(input).requires_grad {
-                        grads.entry(input).or_default().push(grad);
-                    }
-                }
-            }
-        }
-        if let Some((n, j)) = conflict {
+        if let Some((n, j)) = holders.iter().find_map(|h| released.get(h).map(|j| (*h, *j))) {
             let first = &prog.backwards[j];
             diags.push(
                 Diagnostic::new(
@@ -166,14 +242,7 @@ pub fn differentiate(prog: &mut Program) -> Result<AutodiffStats, Vec<Diagnostic
                 released.entry(*h).or_insert(k);
             }
         }
-        for (leaf, placeholder) in &call.targets {
-            let grad = final_grads.get(leaf).copied().expect("reachable_leaves and backward_order agree on the leaves");
-            prog.replace_all_uses(*placeholder, grad);
-            dead.push(*placeholder);
-        }
         let created = prog.graph.ids().into_iter().filter(|n| n.index() >= before).count();
-        let mut saved: Vec<NodeId> = ctx.forward_reads.iter().copied().collect();
-        saved.sort();
         stats.per_backward.push((created, saved));
     }
     // Templates have been copied wherever they were needed.

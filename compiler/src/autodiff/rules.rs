@@ -66,16 +66,16 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
             let y = c.fwd(n);
             vec![Some(c.binary(gr, Op::TanhBackward, g, y))]
         }
-        // The derivative of tanh's backward, for gradients of gradients:
-        // d/dg = 1 - y*y (the same kernel with a unit gradient), d/dy = -2 * g * y.
+        // tanh_backward(grad_output, output), for gradients of gradients:
+        // grad_output: tanh_backward(grad, output); output: grad * (-2 * output * grad_output).
         Op::TanhBackward => {
             let (gv, y) = (c.fwd(ops[0]), c.fwd(ops[1]));
             vec![
                 need(0).then(|| c.binary(gr, Op::TanhBackward, g, y)),
                 need(1).then(|| {
                     let m2 = c.scalar(gr, -2.0, dt);
-                    let gy = c.mul(gr, gv, y);
-                    let t = c.mul(gr, m2, gy);
+                    let m2y = c.mul(gr, m2, y);
+                    let t = c.mul(gr, m2y, gv);
                     c.mul(gr, g, t)
                 }),
             ]

@@ -46,6 +46,7 @@ pub enum Builtin {
     MatMul,
     Transpose,
     Backward,
+    Grad,
     ZeroGrad,
     Detach,
     Print,
@@ -102,6 +103,7 @@ pub fn lookup(name: &str) -> Option<Builtin> {
         "matmul" => B::MatMul,
         "transpose" => B::Transpose,
         "backward" => B::Backward,
+        "grad" => B::Grad,
         "zero_grad" => B::ZeroGrad,
         "detach" => B::Detach,
         "print" => B::Print,
@@ -120,7 +122,7 @@ pub fn lookup(name: &str) -> Option<Builtin> {
 pub const NAMES: &[&str] = &[
     "randn", "rand", "zeros", "ones", "full", "arange", "linspace", "tensor", "ones_like", "zeros_like",
     "manual_seed", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "pow", "maximum",
-    "minimum", "sum", "mean", "matmul", "transpose", "backward", "zero_grad", "detach", "print", "plot", "grid",
+    "minimum", "sum", "mean", "matmul", "transpose", "backward", "grad", "zero_grad", "detach", "print", "plot", "grid",
     "legend", "xlabel", "ylabel", "title", "savefig",
 ];
 
@@ -142,6 +144,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Maximum | B::Minimum | B::MatMul => sig(&["input", "other"], 2, Some(2), &[]),
         B::Sum | B::Mean => sig(&["input", "dim"], 1, Some(2), &[]),
         B::Backward => sig(&["tensor", "grad"], 1, Some(2), &["retain_graph"]),
+        B::Grad => sig(&["output", "input", "grad"], 2, Some(3), &["create_graph", "retain_graph"]),
         B::Print => sig(&[], 0, None, &[]),
         B::Plot => sig(&["x", "y"], 2, Some(2), &["label", "alpha"]),
         B::Grid | B::Legend => sig(&[], 0, Some(0), &[]),

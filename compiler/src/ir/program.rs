@@ -120,9 +120,21 @@ pub struct BackwardCall {
     /// which autodiff creates in the backward's region.
     pub seed: Option<NodeId>,
     pub retain_graph: bool,
-    /// For each leaf that receives a gradient: the leaf, and the placeholder
+    /// For each tensor that receives a gradient (the reached leaves for
+    /// `backward`, the `x` of `grad(y, x)`): the tensor, and the placeholder
     /// (`Param`, region `Backward(k)`) that autodiff replaces with the gradient.
     pub targets: Vec<(NodeId, NodeId)>,
+    /// Set when lowering derived this call already (`grad(..., create_graph=true)`,
+    /// whose result later statements differentiate again): the forward nodes whose
+    /// saved values it read, for the retain_graph rule, and the values it read.
+    pub derived: Option<DerivedCall>,
+}
+
+/// What an already-derived call read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DerivedCall {
+    pub holders: Vec<NodeId>,
+    pub forward_reads: Vec<NodeId>,
 }
 
 /// The program after lowering; autodiff and passes transform it in place.

@@ -10,7 +10,7 @@ use crate::check::builtins::{self, bind, Bound, Builtin, Unary};
 use crate::check::shapes;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::{NodeId, Region};
-use crate::ir::program::{BackwardCall, Effect, FigureEffect, PrintArg};
+use crate::ir::program::{BackwardCall, DerivedCall, Effect, FigureEffect, PrintArg};
 use crate::syntax::ast::{BinOp, Ident, Span};
 
 /// The largest element count a creation call may ask for (16 GiB of f64), so a typo
@@ -141,6 +141,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             Builtin::Backward => self.backward(&mut bound, span),
+            Builtin::Grad => self.grad(&mut bound, span),
             Builtin::ZeroGrad => {
                 let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
                 let Some(t) = self.expect_tensor(v, vs, "zero_grad's argument") else { return Value::Poison };
@@ -416,7 +417,8 @@ impl<'a> Lowerer<'a> {
         if self.is_grad_leaf(n) {
             return TensorSuffix { grad_fn: None, requires_grad: true };
         }
-        TensorSuffix { grad_fn: self.grad_fn.get(&n).cloned(), requires_grad: true }
+        let name = self.grad_fn.get(&n).cloned().unwrap_or_else(|| derived_grad_fn(&self.prog.graph.node(n).op).to_string());
+        TensorSuffix { grad_fn: Some(name), requires_grad: true }
     }
 
     fn plot(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
@@ -452,68 +454,122 @@ impl<'a> Lowerer<'a> {
     }
 
     /// `backward(y, grad=g, retain_graph=b)`: records the call and gives each reached leaf's `.grad` a new value.
-    fn backward(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
-        let (v, ys) = bound.positional[0].clone().expect("bind guarantees the tensor");
-        let Some(y) = self.expect_tensor(v, ys, "the tensor to differentiate") else { return Value::Poison };
-        let retain_graph = match bound.keyword("retain_graph") {
-            None => false,
-            Some((Value::Bool(b), _)) => b,
+    /// A boolean keyword argument.
+    fn flag(&mut self, bound: &mut Bound<Value>, name: &str, default: bool) -> Option<bool> {
+        match bound.keyword(name) {
+            None => Some(default),
+            Some((Value::Bool(b), _)) => Some(b),
             Some((other, s)) => {
-                return self.error(
-                    Diagnostic::new(Code::E0107, format!("`retain_graph` must be `true` or `false`, not {}", other.describe()), s, "not a boolean")
-                        .with_help("write `retain_graph=true`"),
-                )
+                self.error(
+                    Diagnostic::new(Code::E0107, format!("`{name}` must be `true` or `false`, not {}", other.describe()), s, "not a boolean")
+                        .with_help(format!("write `{name}=true`")),
+                );
+                None
             }
-        };
+        }
+    }
+
+    /// The tensor to differentiate: it must require grad.
+    fn differentiable(&mut self, bound: &Bound<Value>) -> Option<(NodeId, Span)> {
+        let (v, ys) = bound.positional[0].clone().expect("bind guarantees the tensor");
+        let y = self.expect_tensor(v, ys, "the tensor to differentiate")?;
         if !self.requires_grad(y) {
-            return self.error(
+            self.error(
                 Diagnostic::new(Code::E0402, "this tensor does not require grad, so there is nothing to differentiate", ys, "does not require grad")
                     .with_help("compute it from a leaf created with `requires_grad=true`"),
             );
+            return None;
         }
+        Some((y, ys))
+    }
+
+    /// The `grad=` seed of a backward or grad call: `Ok(None)` means ones (only for one element).
+    fn seed(&mut self, arg: Option<(Value, Span)>, y: NodeId, ys: Span) -> Result<Option<NodeId>, ()> {
         let (dt, sh) = (self.dtype_of(y), self.shape_of(y));
-        let k = self.prog.backwards.len() as u32;
-        let saved_region = self.region;
-        self.region = Region::Backward(k);
-        let seed = match bound.positional.get(1).cloned().flatten() {
+        match arg {
             None | Some((Value::None, _)) => {
                 if sh.iter().product::<usize>() != 1 {
-                    self.region = saved_region;
-                    return self.error(
-                        Diagnostic::new(Code::E0402, format!("backward without `grad` needs a one-element tensor, but this one has shape {}", shapes::show(&sh)), ys, "not a scalar")
+                    self.error(
+                        Diagnostic::new(Code::E0402, format!("differentiating without `grad` needs a one-element tensor, but this one has shape {}", shapes::show(&sh)), ys, "not a scalar")
                             .with_help("pass the gradient explicitly, e.g. `y.backward(ones_like(y))`, or reduce first with `y.sum().backward()`"),
                     );
+                    return Err(());
                 }
-                // Autodiff makes the ones when it derives this backward, so the
-                // seed sits with the rest of the backward graph.
-                None
+                // Autodiff makes the ones when it derives the call, so the seed
+                // sits with the rest of the backward graph.
+                Ok(None)
             }
             Some((g, gs)) => {
-                let Some(g) = self.expect_tensor(g, gs, "`grad`") else {
-                    self.region = saved_region;
-                    return Value::Poison;
-                };
+                let g = self.expect_tensor(g, gs, "`grad`").ok_or(())?;
                 let gd = self.dtype_of(g);
                 let gsh = self.shape_of(g);
                 if gd != dt {
-                    self.region = saved_region;
-                    return self.error(
+                    self.error(
                         Diagnostic::new(Code::E0201, format!("the gradient is {gd} but the tensor is {dt}"), gs, format!("this is {gd}"))
                             .with_secondary(ys, format!("this is {dt}"))
                             .with_help("give the gradient the tensor's dtype"),
                     );
+                    return Err(());
                 }
                 if gsh != sh {
-                    self.region = saved_region;
-                    return self.error(
+                    self.error(
                         Diagnostic::new(Code::E0202, format!("the gradient has shape {} but the tensor has shape {}", shapes::show(&gsh), shapes::show(&sh)), gs, format!("shape {}", shapes::show(&gsh)))
                             .with_secondary(ys, format!("shape {}", shapes::show(&sh)))
                             .with_help("pass a gradient of the tensor's shape, such as `ones_like(y)`"),
                     );
+                    return Err(());
                 }
-                Some(g)
+                Ok(Some(g))
             }
-        };
+        }
+    }
+
+    /// `grad(y, x, grad=g, create_graph=false, retain_graph=create_graph)`: the
+    /// gradient of `y` with respect to `x` as a value, without touching `.grad`.
+    /// With `create_graph` it is derived now, requiring grad where it depends on
+    /// tensors that do, so later statements can differentiate it again.
+    fn grad(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
+        let Some(create_graph) = self.flag(bound, "create_graph", false) else { return Value::Poison };
+        let Some(retain_graph) = self.flag(bound, "retain_graph", create_graph) else { return Value::Poison };
+        let Some((y, ys)) = self.differentiable(bound) else { return Value::Poison };
+        let (v, xs) = bound.positional[1].clone().expect("bind guarantees the input");
+        let Some(x) = self.expect_tensor(v, xs, "the tensor to differentiate with respect to") else { return Value::Poison };
+        if !crate::autodiff::reaches(&self.prog, y, x) {
+            return self.error(
+                Diagnostic::new(Code::E0405, "no gradient flows from this tensor to the one asked for", xs, "not used to compute the first argument")
+                    .with_secondary(ys, "differentiated tensor")
+                    .with_help("ask for the gradient with respect to a tensor that requires grad and is used (not through `detach`) to compute the first argument"),
+            );
+        }
+        let Ok(seed) = self.seed(bound.positional.get(2).cloned().flatten(), y, ys) else { return Value::Poison };
+        let k = self.prog.backwards.len() as u32;
+        let region = Region::Backward(k);
+        if create_graph {
+            let templates = crate::autodiff::templates(&self.prog);
+            let targets = std::collections::HashSet::from([x]);
+            let d = crate::autodiff::derive(&mut self.prog, y, seed, span, region, &targets, true, &templates);
+            let result = d.grads[&x];
+            let derived = Some(DerivedCall { holders: d.holders, forward_reads: d.forward_reads });
+            self.prog.backwards.push(BackwardCall { span, root: y, seed, retain_graph, targets: vec![], derived });
+            return Value::Tensor(result);
+        }
+        let saved_region = std::mem::replace(&mut self.region, region);
+        let (dt, sh) = (self.dtype_of(x), self.shape_of(x));
+        let placeholder = self.node(Op::Param(0), dt, sh, &[], span);
+        self.prog.graph.meta_mut(placeholder).note = Some("grad(...)".to_string());
+        self.region = saved_region;
+        self.prog.backwards.push(BackwardCall { span, root: y, seed, retain_graph, targets: vec![(x, placeholder)], derived: None });
+        Value::Tensor(placeholder)
+    }
+
+    /// `backward(y, grad=g, retain_graph=b)`: records the call and gives each reached leaf's `.grad` a new value.
+    fn backward(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
+        let Some(retain_graph) = self.flag(bound, "retain_graph", false) else { return Value::Poison };
+        let Some((y, ys)) = self.differentiable(bound) else { return Value::Poison };
+        let Ok(seed) = self.seed(bound.positional.get(1).cloned().flatten(), y, ys) else { return Value::Poison };
+        let k = self.prog.backwards.len() as u32;
+        let saved_region = self.region;
+        self.region = Region::Backward(k);
         let leaves = crate::autodiff::reachable_leaves(&self.prog, y);
         let mut targets = Vec::new();
         for (i, leaf) in leaves.into_iter().enumerate() {
@@ -534,7 +590,45 @@ impl<'a> Lowerer<'a> {
             targets.push((leaf, placeholder));
         }
         self.region = saved_region;
-        self.prog.backwards.push(BackwardCall { span, root: y, seed, retain_graph, targets });
+        self.prog.backwards.push(BackwardCall { span, root: y, seed, retain_graph, targets, derived: None });
         Value::None
+    }
+}
+
+/// The `grad_fn` PyTorch shows for a node that autodiff derived (a gradient built
+/// with `create_graph=true`): the backward of the op PyTorch's formula runs there.
+fn derived_grad_fn(op: &Op) -> &'static str {
+    match op {
+        Op::Add => "AddBackward0",
+        Op::Sub => "SubBackward0",
+        Op::Mul => "MulBackward0",
+        Op::Div => "DivBackward0",
+        Op::Neg => "NegBackward0",
+        Op::Exp => "ExpBackward0",
+        Op::Log => "LogBackward0",
+        Op::Sqrt => "SqrtBackward0",
+        Op::Sin => "SinBackward0",
+        Op::Cos => "CosBackward0",
+        Op::Tanh => "TanhBackward0",
+        Op::Sigmoid => "SigmoidBackward0",
+        Op::Relu => "ReluBackward0",
+        Op::Abs => "AbsBackward0",
+        Op::Sign => "SgnBackward0",
+        Op::PowScalar(_) => "PowBackward0",
+        Op::Pow => "PowBackward1",
+        Op::Maximum => "MaximumBackward0",
+        Op::Minimum => "MinimumBackward0",
+        Op::TanhBackward => "TanhBackwardBackward0",
+        Op::Where(_) => "WhereBackward0",
+        Op::Expand => "ExpandBackward0",
+        Op::SumTo => "SumBackward1",
+        Op::Reshape => "ViewBackward0",
+        Op::Transpose => "TransposeBackward0",
+        Op::Sum { dim: None } => "SumBackward0",
+        Op::Sum { dim: Some(_) } => "SumBackward1",
+        Op::Mean { dim: None } => "MeanBackward0",
+        Op::Mean { dim: Some(_) } => "MeanBackward1",
+        Op::MatMul => "MmBackward0",
+        Op::Detach | Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) => "CloneBackward0",
     }
 }

@@ -77,8 +77,8 @@ pub struct Lowerer<'a> {
     grad_fn: HashMap<NodeId, String>,
     /// The region new nodes go to.
     region: Region,
-    /// Inside an op's forward block nodes do not require grad (PyTorch runs
-    /// `Function.forward` under no_grad); the op's output does.
+    /// While lowering an op's backward template, nodes do not require grad:
+    /// autodiff recomputes the flag for every copy it makes.
     no_grad: bool,
     /// Ops and fns being inlined, innermost last.
     call_stack: Vec<String>,

@@ -2,7 +2,7 @@
 //!
 //! A `fn` body is lowered with its parameters bound to the arguments. An `op`
 //! with a backward block is lowered in two parts: its forward block inline,
-//! under no_grad, with the output marked as the op's; and its backward block
+//! with the output marked as the op's; and its backward block
 //! as a template in its own region, with `Param` nodes for the incoming
 //! gradient and each saved value. Autodiff later copies the template into every
 //! backward that passes through the call, wiring the saved params to the
@@ -145,14 +145,17 @@ impl<'a> Lowerer<'a> {
     fn custom_call(&mut self, op: &OpDef, inputs: Vec<NodeId>, span: Span) -> Value {
         let bw = op.backward.as_ref().expect("custom_call is only for ops with a backward block");
         let first_new = self.prog.graph.index_bound();
-        // Forward, under no_grad.
-        let was_no_grad = std::mem::replace(&mut self.no_grad, true);
+        // Forward. Unlike PyTorch, which runs `Function.forward` under no_grad, the
+        // op's intermediate values keep track of what they depend on: first-order
+        // gradients still go through the backward block (autodiff stops at the
+        // op's output), but a gradient of that gradient differentiates the saved
+        // values through the forward nodes that computed them instead of
+        // treating them as constants (PyTorch's silent double-backward bug).
         let mut scope = Scope::default();
         for (p, n) in op.params.iter().zip(&inputs) {
             scope.names.insert(p.name.clone(), Value::Tensor(*n));
         }
         let r = self.block(&op.forward, &mut scope, BodyKind::Forward);
-        self.no_grad = was_no_grad;
         let Some(mut rets) = r.returned else { return Value::Poison };
         if rets.len() != 1 {
             return Value::Poison;
