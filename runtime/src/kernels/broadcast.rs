@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use super::float::Float;
-use super::reduce::pairwise_sum;
+use super::reduce::sum_dims;
 use crate::tensor::numel;
 
 /// The stride of each output dimension in the operand, or 0 where the operand is
@@ -66,21 +66,25 @@ pub fn expand<'a, T: Float>(src: &'a [T], src_shape: &[usize], out: &[usize]) ->
     Cow::Owned(broadcast_offsets(src_shape, out).into_iter().map(|o| src[o]).collect())
 }
 
-/// PyTorch's `sum_to(x, shape)`: leading dimensions of `x` are summed away, then
-/// every dimension where `target` has size 1 and `x` does not. Each output element
-/// sums its contributions in row-major order of `x` with [`pairwise_sum`], the same
-/// summation `Sum` uses, so `sum_to(x, [])` equals `sum(x)` bit for bit.
+/// PyTorch's `sum_to(x, shape)`: one `sum(dims, keepdim=True)` over the leading
+/// dimensions of `x` and every dimension where `target` has size 1 and `x` does
+/// not, in PyTorch's summation order ([`sum_dims`]), so `sum_to(x, [])` equals
+/// `sum(x)` bit for bit and a multi-dimension reduction groups as PyTorch's does.
 pub fn sum_to<T: Float>(src: &[T], src_shape: &[usize], target: &[usize]) -> Vec<T> {
     if src_shape == target {
         return src.to_vec();
     }
-    // Which output element each input element adds into is exactly the broadcast
-    // mapping from `target` up to `src_shape`.
-    let dest = broadcast_offsets(target, src_shape);
-    let n_out = numel(target);
-    let mut groups: Vec<Vec<T>> = vec![Vec::new(); n_out];
-    for (i, &d) in dest.iter().enumerate() {
-        groups[d].push(src[i]);
-    }
-    groups.iter().map(|g| pairwise_sum(g)).collect()
+    assert!(target.len() <= src_shape.len(), "cannot sum shape {src_shape:?} to {target:?}");
+    let lead = src_shape.len() - target.len();
+    let reduced: Vec<bool> = (0..src_shape.len())
+        .map(|d| {
+            if d < lead {
+                return true;
+            }
+            let (s, t) = (src_shape[d], target[d - lead]);
+            assert!(s == t || t == 1, "cannot sum shape {src_shape:?} to {target:?}");
+            t == 1 && s != 1
+        })
+        .collect();
+    sum_dims(src, src_shape, &reduced)
 }

@@ -1,58 +1,311 @@
-//! Reductions: `Sum` and `Mean`, over everything or over one dimension.
+//! Reductions: `Sum` and `Mean`, over everything, one dimension or a set of them.
 //!
-//! PyTorch's CPU sum is a multi-level cascade sum (`SumKernel.cpp`) whose exact
-//! grouping depends on the vector width and memory layout, so graphc does not try
-//! to reproduce it bit for bit. It uses a pairwise scheme with the same error
-//! behaviour instead: runs of up to [`BLOCK`] elements are added left to right, and
-//! longer runs are split in half recursively. For n <= BLOCK this is the plain
-//! left-to-right sum, which is also what PyTorch's scalar tail computes for short
-//! rows; for long rows the rounding error grows like log(n), never like n.
+//! Float addition is not associative, so matching PyTorch's printed digits needs
+//! PyTorch's exact summation order, not just a sum of the same accuracy. This
+//! module reproduces the order of PyTorch's CPU `cascade_sum`
+//! (`aten/src/ATen/native/cpu/SumKernel.cpp`) as built for AVX2, single-threaded:
+//!
+//! * The reduction is laid out the way `TensorIterator` lays it out: dimensions of
+//!   size 1 vanish, reduced dimensions come first (fastest first), then the kept
+//!   ones, and neighbours that are contiguous for both input and output are
+//!   coalesced. The kernel then sees a 2-d loop (`size0` x `size1`) per index of
+//!   the remaining dimensions ([`sum_dims`]).
+//! * The kernel picks one of four paths by strides: a vectorized or scalar inner
+//!   sum (each row contiguous or strided) or a vectorized or scalar outer sum
+//!   (columns summed side by side), see [`Reduction::kernel`].
+//! * Every path is built from two orders on a strided run of elements:
+//!   [`cascade`] (`multi_row_sum`: chunks of 16 or more summed, then the chunk sums
+//!   summed, over four levels) and [`row_sum`] (four interleaved cascades, then
+//!   the leftover elements, then the four partial sums).
+//! * A vector register holds 256 bits (8 `f32` or 4 `f64` lanes); each lane is an
+//!   independent accumulator and the lanes are added left to right at the end.
+//! * The output starts at +0.0 and each result is added to it, so a sum of
+//!   negative zeros is +0.0, as in PyTorch.
+//!
+//! What this does not cover: PyTorch splits a reduction over threads when the
+//! input has at least 32768 elements (`at::internal::GRAIN_SIZE`) and more than one
+//! thread is available. A full reduction then sums one chunk per thread and adds
+//! the per-thread results; a dimension reduction splits the kept columns. graphc
+//! always computes the single-threaded order, which is what PyTorch prints under
+//! `torch.set_num_threads(1)` at every size, and at any thread count below 32768
+//! elements. On an AVX-512 build PyTorch's lanes are twice as wide and the last
+//! bits of long sums differ from these.
 
 use super::float::Float;
 use crate::tensor::numel;
 
-/// The length below which a run is added left to right.
-const BLOCK: usize = 8;
-
-/// The sum of `xs` in their own precision, pairwise above [`BLOCK`] elements.
-pub fn pairwise_sum<T: Float>(xs: &[T]) -> T {
-    if xs.len() <= BLOCK {
-        // The accumulator starts at +0, as PyTorch's reduction identity does, so the
-        // sum of [-0.0] is +0.0 there and here.
-        let mut acc = T::ZERO;
-        for &x in xs {
-            acc = acc + x;
-        }
-        return acc;
-    }
-    let mid = xs.len() / 2;
-    pairwise_sum(&xs[..mid]) + pairwise_sum(&xs[mid..])
+/// How many lanes a 256-bit (AVX2) vector register holds for this element type:
+/// `Vectorized<float>` has 8 and `Vectorized<double>` has 4.
+fn lanes<T>() -> usize {
+    32 / std::mem::size_of::<T>()
 }
 
-/// `sum(x)` (dim `None`) or `sum(x, dim=d)`: for each output element, the
-/// elements along `d` gathered in order and summed with [`pairwise_sum`].
+/// PyTorch's `utils::CeilLog2`: ceil(log2(x)), but 1 for every x <= 2.
+fn ceil_log2(x: usize) -> usize {
+    if x <= 2 {
+        1
+    } else {
+        (usize::BITS - (x - 1).leading_zeros()) as usize
+    }
+}
+
+/// PyTorch's `multi_row_sum` for a single column: the `len` elements
+/// `src[base + i * stride]`, summed in chunks of `2^level_power`, whose sums are
+/// carried up through four accumulator levels. Each level is emptied into the next
+/// when a chunk ends, and deeper levels only when the index is a multiple of their
+/// span, so numbers of similar magnitude meet. The level sums are added last.
+pub fn cascade<T: Float>(src: &[T], base: usize, stride: usize, len: usize) -> T {
+    const LEVELS: usize = 4;
+    let level_power = (ceil_log2(len) / LEVELS).max(4);
+    let level_step = 1usize << level_power;
+    let level_mask = level_step - 1;
+    let mut acc = [T::ZERO; LEVELS];
+    let mut i = 0;
+    while i + level_step <= len {
+        for _ in 0..level_step {
+            acc[0] = acc[0] + src[base + i * stride];
+            i += 1;
+        }
+        for j in 1..LEVELS {
+            acc[j] = acc[j] + acc[j - 1];
+            acc[j - 1] = T::ZERO;
+            if i & (level_mask << (j * level_power)) != 0 {
+                break;
+            }
+        }
+    }
+    while i < len {
+        acc[0] = acc[0] + src[base + i * stride];
+        i += 1;
+    }
+    for j in 1..LEVELS {
+        acc[0] = acc[0] + acc[j];
+    }
+    acc[0]
+}
+
+/// PyTorch's `row_sum`: the run is read as rows of four (`ilp_factor`), each of
+/// the four columns is summed with [`cascade`], the elements after the last full
+/// row are added to the first column's sum, and then the other three column sums
+/// are added to it in order.
+pub fn row_sum<T: Float>(src: &[T], base: usize, stride: usize, len: usize) -> T {
+    const ILP: usize = 4;
+    let rows = len / ILP;
+    let mut partial = [T::ZERO; ILP];
+    for (k, p) in partial.iter_mut().enumerate() {
+        *p = cascade(src, base + k * stride, ILP * stride, rows);
+    }
+    for i in rows * ILP..len {
+        partial[0] = partial[0] + src[base + i * stride];
+    }
+    for k in 1..ILP {
+        partial[0] = partial[0] + partial[k];
+    }
+    partial[0]
+}
+
+/// PyTorch's `vectorized_inner_sum` for one contiguous row of `len >= lanes`
+/// elements: lane `l` sums the elements `l, l + lanes, l + 2 * lanes, ...` of the
+/// whole vectors with [`row_sum`]; then, starting from 0, the scalar tail after
+/// the last whole vector is added, and after it the lanes in order.
+fn vectorized_row<T: Float>(src: &[T], base: usize, len: usize) -> T {
+    let w = lanes::<T>();
+    let vectors = len / w;
+    let mut total = T::ZERO;
+    for k in vectors * w..len {
+        total = total + src[base + k];
+    }
+    for l in 0..w {
+        total = total + row_sum(src, base + l, w, vectors);
+    }
+    total
+}
+
+/// One call of the kernel's 2-d loop: `size0` x `size1` elements at `in_base`,
+/// with element strides `ins` for the input and `outs` for the output (an output
+/// stride of 0 marks a reduced dimension).
+struct Reduction {
+    in_base: usize,
+    out_base: usize,
+    sizes: [usize; 2],
+    ins: [usize; 2],
+    outs: [usize; 2],
+}
+
+impl Reduction {
+    /// The body of `cascade_sum`'s loop: results are added into `out`, which the
+    /// caller filled with +0.0, exactly as `CastStoreAccumulate` does.
+    fn kernel<T: Float>(mut self, src: &[T], out: &mut [T]) {
+        // The reduced dimension is moved to the front when only the second one is.
+        if self.outs[0] != 0 && self.outs[1] == 0 {
+            self.ins.swap(0, 1);
+            self.outs.swap(0, 1);
+            self.sizes.swap(0, 1);
+        }
+        let [size0, size1] = self.sizes;
+        let (ib, ob) = (self.in_base, self.out_base);
+        if self.outs[0] != 0 {
+            // Nothing is reduced in this loop (every reduced dimension has size 1):
+            // each output element gets its input element added once.
+            for j in 0..size1 {
+                for i in 0..size0 {
+                    let o = ob + i * self.outs[0] + j * self.outs[1];
+                    out[o] = out[o] + src[ib + i * self.ins[0] + j * self.ins[1]];
+                }
+            }
+            return;
+        }
+        let os = self.outs[1];
+        let w = lanes::<T>();
+        let mut store = |j: usize, v: T| out[ob + j * os] = out[ob + j * os] + v;
+        if self.ins[0] == 1 && size0 >= w {
+            // Contiguous rows at least one vector long.
+            for j in 0..size1 {
+                store(j, vectorized_row(src, ib + j * self.ins[1], size0));
+            }
+        } else if self.ins[1] == 1 && size1 >= w {
+            // Contiguous columns: four vectors of columns share one multi-row
+            // cascade, single vectors use row_sum, and the last few columns are
+            // summed one at a time, also with row_sum.
+            let mut j = 0;
+            while j + 4 * w <= size1 {
+                for c in j..j + 4 * w {
+                    store(c, cascade(src, ib + c, self.ins[0], size0));
+                }
+                j += 4 * w;
+            }
+            while j + w <= size1 {
+                for c in j..j + w {
+                    store(c, row_sum(src, ib + c, self.ins[0], size0));
+                }
+                j += w;
+            }
+            for c in j..size1 {
+                store(c, row_sum(src, ib + c, self.ins[0], size0));
+            }
+        } else if self.ins[0] < self.ins[1] {
+            // Short or strided rows: each row with row_sum.
+            for j in 0..size1 {
+                store(j, row_sum(src, ib + j * self.ins[1], self.ins[0], size0));
+            }
+        } else {
+            // Strided columns, fewer than a vector: groups of four columns share a
+            // multi-row cascade, and the remaining columns use row_sum.
+            let mut j = 0;
+            while j + 4 <= size1 {
+                for c in j..j + 4 {
+                    store(c, cascade(src, ib + c * self.ins[1], self.ins[0], size0));
+                }
+                j += 4;
+            }
+            for c in j..size1 {
+                store(c, row_sum(src, ib + c * self.ins[1], self.ins[0], size0));
+            }
+        }
+    }
+}
+
+/// One dimension of the iteration space: its size and its element strides in the
+/// input and in the output (0 where the dimension is reduced).
+#[derive(Clone, Copy)]
+struct Dim {
+    size: usize,
+    ins: usize,
+    outs: usize,
+}
+
+/// The dimensions in `TensorIterator`'s order for a reduction of a contiguous
+/// input: size-1 dimensions dropped, reduced dimensions first, each group
+/// fastest-varying first, then neighbours merged where both strides continue.
+fn iteration_dims(shape: &[usize], reduced: &[bool]) -> Vec<Dim> {
+    let mut ins = vec![0; shape.len()];
+    let mut outs = vec![0; shape.len()];
+    let (mut si, mut so) = (1, 1);
+    for d in (0..shape.len()).rev() {
+        ins[d] = si;
+        si *= shape[d];
+        if !reduced[d] {
+            outs[d] = so;
+            so *= shape[d];
+        }
+    }
+    let fastest_first = (0..shape.len()).rev().filter(|&d| shape[d] != 1);
+    let (red, kept): (Vec<usize>, Vec<usize>) = fastest_first.partition(|&d| reduced[d]);
+    let mut dims: Vec<Dim> = Vec::new();
+    for d in red.into_iter().chain(kept) {
+        let next = Dim { size: shape[d], ins: ins[d], outs: outs[d] };
+        match dims.last_mut() {
+            Some(p) if p.ins * p.size == next.ins && p.outs * p.size == next.outs => p.size *= next.size,
+            _ => dims.push(next),
+        }
+    }
+    dims
+}
+
+/// `x.sum(dims, keepdim=True)` for the dimensions where `reduced` is true, in
+/// PyTorch's single-threaded order. The result is in row-major order of the kept
+/// dimensions, so it serves keepdim and not alike.
+pub fn sum_dims<T: Float>(src: &[T], shape: &[usize], reduced: &[bool]) -> Vec<T> {
+    assert_eq!(shape.len(), reduced.len(), "one flag per dimension");
+    let out_len: usize = shape.iter().zip(reduced).filter(|(_, &r)| !r).map(|(s, _)| s).product();
+    let mut out = vec![T::ZERO; out_len];
+    if src.is_empty() {
+        return out;
+    }
+    let dims = iteration_dims(shape, reduced);
+    // The 2-d loop covers the first two dimensions; a missing one has size 1 and
+    // stride 0, as in TensorIterator's padded strides.
+    let pad = Dim { size: 1, ins: 0, outs: 0 };
+    let d0 = dims.first().copied().unwrap_or(pad);
+    let d1 = dims.get(1).copied().unwrap_or(pad);
+    let outer = dims.get(2..).unwrap_or(&[]);
+    // The loop runs once per index of the outer dimensions, the first fastest.
+    let mut index = vec![0; outer.len()];
+    loop {
+        let in_base = outer.iter().zip(&index).map(|(d, &i)| d.ins * i).sum();
+        let out_base = outer.iter().zip(&index).map(|(d, &i)| d.outs * i).sum();
+        let call = Reduction {
+            in_base,
+            out_base,
+            sizes: [d0.size, d1.size],
+            ins: [d0.ins, d1.ins],
+            outs: [d0.outs, d1.outs],
+        };
+        call.kernel(src, &mut out);
+        let mut k = 0;
+        while k < outer.len() {
+            index[k] += 1;
+            if index[k] < outer[k].size {
+                break;
+            }
+            index[k] = 0;
+            k += 1;
+        }
+        if k == outer.len() {
+            return out;
+        }
+    }
+}
+
+/// The sum of all of `xs` (a contiguous tensor of any shape), in the order of
+/// PyTorch's `x.sum()`: the elements form one row, so this is the inner sum.
+pub fn sum_all<T: Float>(xs: &[T]) -> T {
+    sum_dims(xs, &[xs.len()], &[true])[0]
+}
+
+/// `sum(x)` (dim `None`) or `sum(x, dim=d)` with keepdim false, in PyTorch's order.
 pub fn sum<T: Float>(src: &[T], shape: &[usize], dim: Option<usize>) -> Vec<T> {
     let Some(d) = dim else {
-        return vec![pairwise_sum(src)];
+        return vec![sum_all(src)];
     };
     assert!(d < shape.len(), "sum over dimension {d} of a {}-d tensor", shape.len());
-    let outer = numel(&shape[..d]);
-    let len = shape[d];
-    let inner = numel(&shape[d + 1..]);
-    let mut out = Vec::with_capacity(outer * inner);
-    let mut run = Vec::with_capacity(len);
-    for o in 0..outer {
-        for i in 0..inner {
-            run.clear();
-            run.extend((0..len).map(|k| src[(o * len + k) * inner + i]));
-            out.push(pairwise_sum(&run));
-        }
-    }
-    out
+    let reduced: Vec<bool> = (0..shape.len()).map(|k| k == d).collect();
+    sum_dims(src, shape, &reduced)
 }
 
-/// `mean(x)` or `mean(x, dim=d)`: PyTorch's CPU `mean` is `sum(...).div_(count)`,
-/// so the sum is divided by the count rounded to the dtype.
+/// `mean(x)` or `mean(x, dim=d)`: PyTorch's CPU `mean` for float and double is
+/// `sum(...).div_(count)`, a true division by the count rounded to the dtype (not
+/// a multiplication by its reciprocal); the reference tests check this bit for bit.
 pub fn mean<T: Float>(src: &[T], shape: &[usize], dim: Option<usize>) -> Vec<T> {
     let count = match dim {
         None => numel(shape),
