@@ -22,12 +22,13 @@
 //! * The output starts at +0.0 and each result is added to it, so a sum of
 //!   negative zeros is +0.0, as in PyTorch.
 //!
-//! What this does not cover: PyTorch splits a reduction over threads when the
-//! input has at least 32768 elements (`at::internal::GRAIN_SIZE`) and more than one
-//! thread is available. A full reduction then sums one chunk per thread and adds
-//! the per-thread results; a dimension reduction splits the kept columns. graphc
-//! always computes the single-threaded order, which is what PyTorch prints under
-//! `torch.set_num_threads(1)` at every size, and at any thread count below 32768
+//! What this does not cover: PyTorch's `parallel_reduce` runs serially below
+//! 32768 elements (`at::internal::GRAIN_SIZE`) or with one thread. Otherwise a full
+//! reduction sums one chunk of at least 32768 elements per thread into a buffer
+//! and then sums the buffer (so exactly 32768 elements is still one chunk), and a
+//! dimension reduction splits the kept columns between threads. graphc always
+//! computes the single-threaded order, which is what PyTorch prints under
+//! `torch.set_num_threads(1)` at every size, and at any thread count up to 32768
 //! elements. On an AVX-512 build PyTorch's lanes are twice as wide and the last
 //! bits of long sums differ from these.
 
