@@ -593,10 +593,14 @@ impl Run<'_> {
         let max = max_finite(dt);
         // Unbounded operands give unknown bounds, not an overflow; a bound between the
         // largest finite value and the threshold rounds down to the largest finite value.
-        if bounded && r.hi >= thr {
+        // When an operand can already overflow in the same direction, the finite
+        // values near the top are the edge of that overflow (exp(x) + exp(-x) is
+        // large only where one exp already overflows), so this op is not a new origin.
+        let upstream = |causes: &[Cause]| causes.iter().any(|c| c.overflow);
+        if bounded && r.hi >= thr && !upstream(&r.pos_inf) {
             r.pos_inf.push(Cause { origin: n, overflow: true, cond: None });
         }
-        if bounded && r.lo <= -thr {
+        if bounded && r.lo <= -thr && !upstream(&r.neg_inf) {
             r.neg_inf.push(Cause { origin: n, overflow: true, cond: None });
         }
         if bounded || r.hi.is_finite() {
@@ -712,9 +716,9 @@ impl Run<'_> {
             if odd && lo < 0.0 {
                 r.neg_inf.push(cause);
             }
-            let (plo, phi) = hull(&[lo.powf(c), hi.powf(c)]);
             if !(odd && lo < 0.0) {
-                r.lo = plo.min(phi).max(0.0).min(if hi > 0.0 { hi.powf(c) } else { f64::INFINITY });
+                // Without a sign change the smallest value is at the largest magnitude.
+                r.lo = lo.abs().max(hi.abs()).powf(c);
             }
         } else {
             let mut points = vec![lo.powf(c), hi.powf(c)];
@@ -735,7 +739,8 @@ impl Run<'_> {
         }
         r.nan = a.nan || (!int && a.may_be_negative());
         r.nan_reported = a.nan_reported;
-        self.overflow_check(n, &mut r, a.bounded(), dt);
+        // Near zero a negative power is unbounded because of the division, not an overflow.
+        self.overflow_check(n, &mut r, a.bounded() && !(c < 0.0 && straddles), dt);
         r
     }
 

@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use graphc_runtime::Op;
+use graphc_runtime::{DType, Op};
 
 use super::range::{self, Analysis, HazardKind, Range};
 use crate::diag::{Code, Diagnostic};
@@ -80,7 +80,17 @@ fn origin_label(g: &Graph, a: &Analysis, o: NodeId) -> String {
             let reach = if arg.hi.is_finite() { format!("its argument reaches {}", short(arg.hi)) } else { "its argument has no upper bound".to_string() };
             format!("`exp` overflows to inf in {dt} above {:.2}, and {reach}", range::exp_limit(node.dtype))
         }
-        op => format!("`{}` can exceed the largest finite {dt} ({:e}) and round to inf", op.name(), range::max_finite(node.dtype)),
+        op => {
+            let max = match node.dtype {
+                DType::F32 => format!("{:e}", f32::MAX),
+                DType::F64 => format!("{:e}", f64::MAX),
+            };
+            if matches!(op, Op::Full(_) | Op::Literal(_)) {
+                format!("this constant is beyond the largest finite {dt} ({max}) and rounds to inf")
+            } else {
+                format!("`{}` can exceed the largest finite {dt} ({max}) and round to inf", op.name())
+            }
+        }
     }
 }
 
