@@ -26,6 +26,9 @@ const EXIT_RUNTIME: u8 = 3;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Treat warnings as errors: print them as errors, run nothing, exit 1.
+    #[arg(long, global = true)]
+    deny_warnings: bool,
 }
 
 #[derive(Subcommand)]
@@ -59,8 +62,9 @@ enum Stage {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let deny = cli.deny_warnings;
     match cli.command {
-        Command::Run { file } => with_compiled(&file, false, |c, source| {
+        Command::Run { file } => with_compiled(&file, false, deny, |c, source| {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             match graphc_runtime::exec::run(&c.plan, &mut out) {
@@ -74,12 +78,12 @@ fn main() -> ExitCode {
                 }
             }
         }),
-        Command::Check { file } => with_compiled(&file, false, |c, _| {
+        Command::Check { file } => with_compiled(&file, false, deny, |c, _| {
             let nodes = c.optimized.graph.node_count();
             eprintln!("{}: ok ({} backward call(s), {nodes} node(s) after optimization)", file.display(), c.autodiff.per_backward.len());
             ExitCode::SUCCESS
         }),
-        Command::Ir { file, stage } => with_compiled(&file, true, |c, source| {
+        Command::Ir { file, stage } => with_compiled(&file, true, deny, |c, source| {
             let stages: Vec<IrStage> = match stage {
                 Some(Stage::Graph) => vec![IrStage::Graph],
                 Some(Stage::Grad) => vec![IrStage::Grad],
@@ -108,7 +112,8 @@ fn report_run_error(e: &graphc_runtime::exec::RunError, file: &Path, source: &st
 }
 
 /// Reads and compiles `file`; on errors prints the diagnostics and exits 1 with nothing on stdout.
-fn with_compiled(file: &Path, keep_stages: bool, then: impl FnOnce(&Compiled, &str) -> ExitCode) -> ExitCode {
+/// Warnings go to stderr before `then` runs, or, with `deny`, count as errors.
+fn with_compiled(file: &Path, keep_stages: bool, deny: bool, then: impl FnOnce(&Compiled, &str) -> ExitCode) -> ExitCode {
     let source = match std::fs::read_to_string(file) {
         Ok(s) => s,
         Err(e) => {
@@ -116,8 +121,23 @@ fn with_compiled(file: &Path, keep_stages: bool, then: impl FnOnce(&Compiled, &s
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    match compile(&source, keep_stages) {
-        Ok(c) => then(&c, &source),
+    let result = compile(&source, keep_stages).and_then(|c| {
+        if deny && !c.warnings.is_empty() {
+            Err(c.warnings.into_iter().map(|w| w.denied()).collect())
+        } else {
+            Ok(c)
+        }
+    });
+    match result {
+        Ok(c) => {
+            let n = c.warnings.len();
+            if n > 0 {
+                let color = std::io::stderr().is_terminal();
+                eprint!("{}", diag::render(&c.warnings, &file.display().to_string(), &source, color));
+                eprintln!("warning: `{}` generated {n} warning{}", file.display(), if n == 1 { "" } else { "s" });
+            }
+            then(&c, &source)
+        }
         Err(diags) => {
             let color = std::io::stderr().is_terminal();
             eprint!("{}", diag::render(&diags, &file.display().to_string(), &source, color));

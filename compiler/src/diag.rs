@@ -1,17 +1,20 @@
-//! Diagnostics: every compile error (and run-time failure), with its code, spans and help,
-//! rendered in rustc's form by codespan-reporting.
+//! Diagnostics: every compile error, compile-time warning (and run-time failure), with its
+//! code, spans and help, rendered in rustc's form by codespan-reporting.
 //!
-//! Each error class has one [`Code`]; the variants' docs say what triggers
-//! each, and `docs/diagnostics.md` explains each with an example.
+//! Each error or warning class has one [`Code`]; the variants' docs say what triggers
+//! each, and `docs/diagnostics.md` explains each with an example. A diagnostic's
+//! [`Severity`] decides whether it stops compilation: errors do, warnings never do
+//! (unless the command line asks for `--deny-warnings`).
 //! Rendering never colours output that is not a terminal.
 
-use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel};
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel, Severity as CsSeverity};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor};
 
 use crate::syntax::ast::Span;
 
-/// Every class of compile error. The code is stable: tests and users refer to it.
+/// Every class of compile error and warning. The code is stable: tests and users refer to it.
+/// `E` codes are errors, `W` codes warnings, `R` codes run-time failures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Code {
     /// A character that starts no token.
@@ -63,6 +66,11 @@ pub enum Code {
     E0404,
     /// `grad(y, x)` where no gradient flows from `y` back to `x`.
     E0405,
+    /// Warning: an op can overflow to infinity for inputs in its range, and the infinity
+    /// becomes NaN further on (`inf - inf`, `inf / inf`, `0 * inf`, `sin(inf)`, ...).
+    /// Found by the range analysis (`analysis/range.rs`), reported at the op that makes
+    /// the NaN with the overflowing op as a secondary label.
+    W0101,
     /// Run time: a figure could not be written (missing or unwritable directory).
     R0001,
     /// Run time: the program's output could not be written.
@@ -95,6 +103,7 @@ impl Code {
             Code::E0403 => "E0403",
             Code::E0404 => "E0404",
             Code::E0405 => "E0405",
+            Code::W0101 => "W0101",
             Code::R0001 => "R0001",
             Code::R0002 => "R0002",
         }
@@ -108,9 +117,19 @@ pub struct Label {
     pub message: String,
 }
 
-/// One compile error.
+/// Whether a diagnostic stops compilation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Severity {
+    /// The program is rejected: nothing runs.
+    Error,
+    /// The program compiles and runs; the warning is shown on stderr.
+    Warning,
+}
+
+/// One compile error or warning.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
+    pub severity: Severity,
     pub code: Code,
     pub message: String,
     /// The offending code.
@@ -123,14 +142,26 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error.
     pub fn new(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Diagnostic {
         Diagnostic {
+            severity: Severity::Error,
             code,
             message: message.into(),
             primary: Label { span, message: label.into() },
             secondary: Vec::new(),
             help: None,
         }
+    }
+
+    /// A warning: shown, but compilation goes on.
+    pub fn warning(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::new(code, message, span, label) }
+    }
+
+    /// The same diagnostic as an error, for `--deny-warnings`.
+    pub fn denied(self) -> Diagnostic {
+        Diagnostic { severity: Severity::Error, ..self }
     }
 
     pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
@@ -154,7 +185,11 @@ pub fn render(diags: &[Diagnostic], file_name: &str, source: &str, color: bool) 
     for d in diags {
         let mut labels = vec![CsLabel::primary((), clamp(d.primary.span, source)).with_message(&d.primary.message)];
         labels.extend(d.secondary.iter().map(|l| CsLabel::secondary((), clamp(l.span, source)).with_message(&l.message)));
-        let mut cs = CsDiagnostic::error().with_code(d.code.as_str()).with_message(&d.message).with_labels(labels);
+        let severity = match d.severity {
+            Severity::Error => CsSeverity::Error,
+            Severity::Warning => CsSeverity::Warning,
+        };
+        let mut cs = CsDiagnostic::new(severity).with_code(d.code.as_str()).with_message(&d.message).with_labels(labels);
         if let Some(help) = &d.help {
             cs = cs.with_notes(vec![format!("help: {help}")]);
         }

@@ -5,8 +5,11 @@
 //! text --syntax::lex--> tokens --syntax::parse--> AST --lower (with check/)--> forward graph
 //!      --autodiff--> forward + backward graphs --passes--> optimized graph --schedule--> plan
 //! ```
+//! After autodiff, [`analysis`] propagates value ranges through the graph and warns
+//! where an overflow can become NaN; warnings never stop the pipeline.
 //! [`driver`] runs the pipeline and keeps every stage for `graphc ir`.
 
+pub mod analysis;
 pub mod autodiff;
 pub mod check;
 pub mod diag;

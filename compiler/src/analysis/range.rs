@@ -1,0 +1,843 @@
+//! Range analysis: for every node, an interval that holds all the finite values it
+//! can take, whether it can be +inf or -inf (and why), and whether it can be NaN.
+//!
+//! The analysis is one pass over the graph in topological order, so it covers
+//! whatever graph it is given; the driver runs it after autodiff, so that backward
+//! graphs are covered too, and before the passes, so that every node still has the
+//! span of the source it came from.
+//!
+//! Intervals come from what the program says: `arange`/`linspace` bounds, `rand` in
+//! [0, 1), constants and literals exactly, values given in a side table (an `input`
+//! declared `in [LO, HI]`), and nothing for `randn` and everything else, which is
+//! unbounded. An infinite bound means "no bound known"; it does not mean that the
+//! value can be infinite. That is tracked apart, as a list of [`Cause`]s, because
+//! the warnings are about infinities that an op *creates* by overflowing.
+//!
+//! An op "can overflow" when the real result for operands in their intervals can
+//! exceed the dtype's largest finite value (rounding to infinity). With bounded
+//! operands this is decided exactly from the bounds. With an unbounded operand it is
+//! claimed only for `exp` and `pow`, which overflow on ordinary inputs (`exp` of
+//! f32 above 88.72); linear arithmetic on an unbounded value is assumed not to
+//! overflow, since otherwise every `randn(5) + 1` would be reported.
+//!
+//! Bounds are computed in f64 without outward rounding, so they are accurate to a
+//! few ulps, which is enough to find overflow thresholds, not to prove bit-exact
+//! bounds.
+//!
+//! To avoid reporting `exp(x) - exp(-x)` as `inf - inf` (both exps overflow, but
+//! never for the same x), an infinity caused by `exp` carries a condition on the
+//! element it depends on: `exp(a*r + b)` can be inf only where `r > t` (or `r < t`).
+//! Two infinities whose conditions on the same root exclude each other never meet.
+//! Conditions hold elementwise, so they are dropped wherever elements are moved
+//! (broadcast, reshape, transpose, reductions).
+
+use std::collections::HashMap;
+
+use graphc_runtime::{DType, Op};
+
+use crate::ir::graph::{Graph, NodeId};
+
+/// Which side of a threshold an element of a root must be on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Side {
+    Above,
+    Below,
+}
+
+/// "Only where the element of `root` at the same position is above (below) `t`".
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Cond {
+    pub root: NodeId,
+    pub side: Side,
+    pub t: f64,
+}
+
+/// True unless the two conditions cannot hold for the same element.
+fn compatible(a: Option<Cond>, b: Option<Cond>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) if a.root == b.root => match (a.side, b.side) {
+            (Side::Above, Side::Below) => a.t < b.t,
+            (Side::Below, Side::Above) => b.t < a.t,
+            _ => true,
+        },
+        _ => true,
+    }
+}
+
+/// One way a value can be infinite.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Cause {
+    /// The op whose result is first infinite.
+    pub origin: NodeId,
+    /// True for an overflow (a finite result too large for the dtype); false for an
+    /// exact infinity such as `x / 0` or `log(0)`, which is not what W0101 is about.
+    pub overflow: bool,
+    /// When the infinity can happen, if known.
+    pub cond: Option<Cond>,
+}
+
+/// What the analysis knows about one node's values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Range {
+    /// Lower bound of the finite values (`-inf`: no bound known).
+    pub lo: f64,
+    /// Upper bound of the finite values (`+inf`: no bound known).
+    pub hi: f64,
+    /// Why the value can be +inf (empty: it cannot).
+    pub pos_inf: Vec<Cause>,
+    /// Why the value can be -inf (empty: it cannot).
+    pub neg_inf: Vec<Cause>,
+    /// The value can be NaN.
+    pub nan: bool,
+    /// A NaN that reaches this value was already reported as a hazard upstream, so
+    /// that the consequences of one NaN are not reported again and again.
+    pub nan_reported: bool,
+}
+
+impl Range {
+    pub fn new(lo: f64, hi: f64) -> Range {
+        Range { lo, hi, pos_inf: Vec::new(), neg_inf: Vec::new(), nan: false, nan_reported: false }
+    }
+
+    pub fn unbounded() -> Range {
+        Range::new(f64::NEG_INFINITY, f64::INFINITY)
+    }
+
+    /// Both bounds are known.
+    pub fn bounded(&self) -> bool {
+        self.lo.is_finite() && self.hi.is_finite()
+    }
+
+    pub fn may_be_inf(&self) -> bool {
+        !self.pos_inf.is_empty() || !self.neg_inf.is_empty()
+    }
+
+    fn may_be_zero(&self) -> bool {
+        self.lo <= 0.0 && 0.0 <= self.hi
+    }
+
+    fn may_be_positive(&self) -> bool {
+        self.hi > 0.0 || !self.pos_inf.is_empty()
+    }
+
+    fn may_be_negative(&self) -> bool {
+        self.lo < 0.0 || !self.neg_inf.is_empty()
+    }
+
+    /// The same range with the conditions dropped, for an operand whose elements
+    /// do not line up with the result's.
+    fn unaligned(&self) -> Range {
+        let strip = |v: &[Cause]| v.iter().map(|c| Cause { cond: None, ..*c }).collect();
+        Range { pos_inf: strip(&self.pos_inf), neg_inf: strip(&self.neg_inf), ..self.clone() }
+    }
+
+    fn all_inf(&self) -> Vec<Cause> {
+        self.pos_inf.iter().chain(&self.neg_inf).copied().collect()
+    }
+}
+
+/// What kind of NaN an overflow can turn into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HazardKind {
+    /// `inf - inf` in an add or subtract.
+    InfMinusInf,
+    /// `inf / inf`.
+    InfOverInf,
+    /// `0 * inf` in a multiplication (or in `tanh_backward`, or a matmul's products).
+    ZeroTimesInf,
+    /// `+inf` and `-inf` summed by a reduction or a matmul.
+    OppositeInfSum,
+    /// A function that is NaN at an infinity (`sin`, `cos`, `log(-inf)`, `sqrt(-inf)`).
+    NanAtInf,
+}
+
+/// A place where an overflow can become NaN.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hazard {
+    pub node: NodeId,
+    pub kind: HazardKind,
+    /// The ops whose overflow can lead here, nearest first as found.
+    pub origins: Vec<NodeId>,
+}
+
+/// The ranges of all nodes and the hazards found.
+#[derive(Clone, Debug, Default)]
+pub struct Analysis {
+    pub ranges: HashMap<NodeId, Range>,
+    pub hazards: Vec<Hazard>,
+}
+
+/// The largest finite value of a dtype.
+pub fn max_finite(dt: DType) -> f64 {
+    match dt {
+        DType::F32 => f32::MAX as f64,
+        DType::F64 => f64::MAX,
+    }
+}
+
+/// The smallest magnitude that rounds to infinity: the largest finite value plus
+/// half an ulp (f32: 2^128 - 2^103). For f64 it is not representable, so an f64
+/// result overflows exactly when f64 arithmetic gives infinity.
+fn overflow_threshold(dt: DType) -> f64 {
+    match dt {
+        DType::F32 => 2f64.powi(128) - 2f64.powi(103),
+        DType::F64 => f64::INFINITY,
+    }
+}
+
+/// The argument above which `exp` overflows in a dtype (88.72 for f32, 709.78 for f64).
+pub fn exp_limit(dt: DType) -> f64 {
+    match dt {
+        DType::F32 => overflow_threshold(dt).ln(),
+        DType::F64 => f64::MAX.ln(),
+    }
+}
+
+/// Magnitudes below half the smallest subnormal round to zero.
+fn flush(v: f64, dt: DType) -> f64 {
+    let tiny = match dt {
+        DType::F32 => 2f64.powi(-150),
+        DType::F64 => 0.0,
+    };
+    if v.abs() <= tiny {
+        0.0
+    } else {
+        v
+    }
+}
+
+/// A product of bounds where 0 times an unknown bound is 0: the finite values are
+/// multiplied, never an infinity.
+fn mul_b(a: f64, b: f64) -> f64 {
+    if a == 0.0 || b == 0.0 {
+        0.0
+    } else {
+        a * b
+    }
+}
+
+/// The hull of some candidate bounds, ignoring NaN (an `inf / inf` of two unknown bounds).
+fn hull(points: &[f64]) -> (f64, f64) {
+    let finite: Vec<f64> = points.iter().copied().filter(|v| !v.is_nan()).collect();
+    if finite.is_empty() {
+        return (f64::NEG_INFINITY, f64::INFINITY);
+    }
+    (finite.iter().copied().fold(f64::INFINITY, f64::min), finite.iter().copied().fold(f64::NEG_INFINITY, f64::max))
+}
+
+/// Adds causes without repeating one.
+fn extend(into: &mut Vec<Cause>, from: &[Cause]) {
+    for c in from {
+        if !into.contains(c) {
+            into.push(*c);
+        }
+    }
+}
+
+/// The overflow origins of every pair of causes that can happen together, or none.
+fn clash(a: &[Cause], b: &[Cause]) -> Vec<NodeId> {
+    let mut origins = Vec::new();
+    for x in a {
+        for y in b {
+            if (x.overflow || y.overflow) && compatible(x.cond, y.cond) {
+                for c in [x, y] {
+                    if c.overflow && !origins.contains(&c.origin) {
+                        origins.push(c.origin);
+                    }
+                }
+            }
+        }
+    }
+    origins
+}
+
+/// The overflow origins among some causes.
+fn overflow_origins(causes: &[Cause]) -> Vec<NodeId> {
+    let mut v = Vec::new();
+    for c in causes.iter().filter(|c| c.overflow) {
+        if !v.contains(&c.origin) {
+            v.push(c.origin);
+        }
+    }
+    v
+}
+
+/// `x = a * root + b`, elementwise, for the conditions of `exp`.
+#[derive(Clone, Copy, Debug)]
+struct Affine {
+    root: NodeId,
+    a: f64,
+    b: f64,
+}
+
+/// The state of one run: ranges so far and hazards found.
+struct Run<'g> {
+    graph: &'g Graph,
+    ranges: HashMap<NodeId, Range>,
+    affine: HashMap<NodeId, Affine>,
+    hazards: Vec<Hazard>,
+}
+
+/// Analyzes every node of `graph`. `given` holds intervals for nodes whose values
+/// the program declares (an `input` with `in [LO, HI]`); they replace what the
+/// node's op would say.
+pub fn analyze(graph: &Graph, given: &HashMap<NodeId, (f64, f64)>) -> Analysis {
+    let mut run = Run { graph, ranges: HashMap::new(), affine: HashMap::new(), hazards: Vec::new() };
+    for id in graph.topo_order() {
+        let r = match given.get(&id) {
+            Some(&(lo, hi)) => Range::new(lo, hi),
+            None => run.transfer(id),
+        };
+        let aff = run.affine_of(id);
+        run.affine.insert(id, aff);
+        run.ranges.insert(id, r);
+    }
+    Analysis { ranges: run.ranges, hazards: run.hazards }
+}
+
+impl Run<'_> {
+    /// The range of operand `x` as seen by node `n`: conditions dropped unless the
+    /// operand has the node's shape.
+    fn operand(&self, n: NodeId, x: NodeId) -> Range {
+        let r = &self.ranges[&x];
+        if self.graph.node(x).shape == self.graph.node(n).shape {
+            r.clone()
+        } else {
+            r.unaligned()
+        }
+    }
+
+    /// The value of a node whose elements are all one known constant.
+    fn constant(&self, id: NodeId) -> Option<f64> {
+        match &self.graph.node(id).op {
+            Op::Full(v) => Some(v.get()),
+            Op::Literal(vs) if vs.len() == 1 => Some(vs[0].get()),
+            Op::Expand | Op::Detach => self.constant(self.graph.operands(id)[0]),
+            _ => None,
+        }
+    }
+
+    /// The affine form of a node in terms of a root, through negation, detach and
+    /// arithmetic with constants on operands of the node's shape.
+    fn affine_of(&self, id: NodeId) -> Affine {
+        let own = Affine { root: id, a: 1.0, b: 0.0 };
+        let node = self.graph.node(id);
+        let ops = self.graph.operands(id);
+        let aligned = |x: NodeId| self.graph.node(x).shape == node.shape;
+        let form = |x: NodeId| self.affine.get(&x).copied().filter(|_| aligned(x));
+        match &node.op {
+            Op::Neg => form(ops[0]).map(|f| Affine { a: -f.a, b: -f.b, ..f }).unwrap_or(own),
+            Op::Detach => form(ops[0]).unwrap_or(own),
+            Op::Add | Op::Sub | Op::Mul | Op::Div => {
+                let (l, r) = (ops[0], ops[1]);
+                let res = match (self.constant(l), self.constant(r)) {
+                    (None, Some(c)) => form(l).map(|f| match node.op {
+                        Op::Add => Affine { b: f.b + c, ..f },
+                        Op::Sub => Affine { b: f.b - c, ..f },
+                        Op::Mul => Affine { a: f.a * c, b: f.b * c, ..f },
+                        _ => Affine { a: f.a / c, b: f.b / c, ..f },
+                    }),
+                    (Some(c), None) => form(r).and_then(|f| match node.op {
+                        Op::Add => Some(Affine { b: c + f.b, ..f }),
+                        Op::Sub => Some(Affine { a: -f.a, b: c - f.b, ..f }),
+                        Op::Mul => Some(Affine { a: c * f.a, b: c * f.b, ..f }),
+                        _ => None,
+                    }),
+                    _ => None,
+                };
+                res.filter(|f| f.a.is_finite() && f.b.is_finite() && f.a != 0.0).unwrap_or(own)
+            }
+            _ => own,
+        }
+    }
+
+    fn hazard(&mut self, node: NodeId, kind: HazardKind, origins: Vec<NodeId>, out: &mut Range) {
+        // Some NaN is possible here whatever the origins say; whether it is worth a
+        // warning depends on an overflow being among them.
+        out.nan = true;
+        if origins.is_empty() {
+            return;
+        }
+        out.nan_reported = true;
+        self.hazards.push(Hazard { node, kind, origins });
+    }
+
+    /// The range of node `n` from its operands' ranges.
+    fn transfer(&mut self, n: NodeId) -> Range {
+        let node = self.graph.node(n).clone();
+        let dt = node.dtype;
+        let ops = self.graph.operands(n);
+        let args: Vec<Range> = ops.iter().map(|&x| self.operand(n, x)).collect();
+        let numel = |s: &[usize]| s.iter().product::<usize>();
+        let mut out = match &node.op {
+            // ---- sources ----
+            Op::Full(v) => constant_range(&[v.get()], n, dt),
+            Op::Literal(vs) => constant_range(&vs.iter().map(|v| v.get()).collect::<Vec<_>>(), n, dt),
+            Op::Arange { start, step } => {
+                let count = node.shape.first().copied().unwrap_or(1).max(1);
+                let last = start.get() + step.get() * (count - 1) as f64;
+                Range::new(start.get().min(last), start.get().max(last))
+            }
+            Op::Linspace { start, end } => Range::new(start.get().min(end.get()), start.get().max(end.get())),
+            Op::Rand => Range::new(0.0, 1.0),
+            // Normals and values bound from outside have no bound the program states.
+            Op::Randn | Op::Param(_) => Range::unbounded(),
+
+            // ---- elementwise, one operand ----
+            Op::Neg => {
+                let a = &args[0];
+                Range { lo: -a.hi, hi: -a.lo, pos_inf: a.neg_inf.clone(), neg_inf: a.pos_inf.clone(), ..a.clone() }
+            }
+            Op::Detach => args[0].clone(),
+            Op::Exp => self.exp(n, ops[0], &args[0], dt),
+            Op::Log => {
+                let a = &args[0];
+                let smallest = match dt {
+                    DType::F32 => 2f64.powi(-149).ln(),
+                    DType::F64 => 4.9e-324f64.ln(),
+                };
+                let mut r = Range::new(if a.lo <= 0.0 { smallest } else { a.lo.ln() }, if a.hi <= 0.0 { smallest } else { a.hi.ln() });
+                r.pos_inf = a.pos_inf.clone();
+                if a.may_be_zero() {
+                    r.neg_inf.push(Cause { origin: n, overflow: false, cond: None });
+                }
+                r.nan = a.nan || a.lo < 0.0;
+                r.nan_reported = a.nan_reported;
+                if !a.neg_inf.is_empty() && !a.nan_reported {
+                    self.hazard(n, HazardKind::NanAtInf, overflow_origins(&a.neg_inf), &mut r);
+                }
+                r
+            }
+            Op::Sqrt => {
+                let a = &args[0];
+                let mut r = Range::new(a.lo.max(0.0).sqrt(), a.hi.max(0.0).sqrt());
+                r.pos_inf = a.pos_inf.clone();
+                r.nan = a.nan || a.lo < 0.0;
+                r.nan_reported = a.nan_reported;
+                if !a.neg_inf.is_empty() && !a.nan_reported {
+                    self.hazard(n, HazardKind::NanAtInf, overflow_origins(&a.neg_inf), &mut r);
+                }
+                r
+            }
+            Op::Sin | Op::Cos => {
+                let a = &args[0];
+                let mut r = Range::new(-1.0, 1.0);
+                r.nan = a.nan;
+                r.nan_reported = a.nan_reported;
+                if a.may_be_inf() && !a.nan_reported {
+                    self.hazard(n, HazardKind::NanAtInf, overflow_origins(&a.all_inf()), &mut r);
+                }
+                r
+            }
+            Op::Tanh | Op::Sigmoid => {
+                let a = &args[0];
+                let f = |x: f64| if matches!(node.op, Op::Tanh) { x.tanh() } else { 1.0 / (1.0 + (-x).exp()) };
+                let floor = if matches!(node.op, Op::Tanh) { -1.0 } else { 0.0 };
+                let lo = if a.neg_inf.is_empty() { f(a.lo) } else { floor };
+                let hi = if a.pos_inf.is_empty() { f(a.hi) } else { 1.0 };
+                Range { nan: a.nan, nan_reported: a.nan_reported, ..Range::new(lo, hi) }
+            }
+            Op::Relu => {
+                let a = &args[0];
+                let lo = if a.neg_inf.is_empty() { a.lo.max(0.0) } else { 0.0 };
+                Range { lo, hi: a.hi.max(0.0), pos_inf: a.pos_inf.clone(), neg_inf: Vec::new(), ..a.clone() }
+            }
+            Op::Abs => {
+                let a = &args[0];
+                let (lo, hi) = if a.lo >= 0.0 {
+                    (a.lo, a.hi)
+                } else if a.hi <= 0.0 {
+                    (-a.hi, -a.lo)
+                } else {
+                    (0.0, a.hi.max(-a.lo))
+                };
+                Range { lo, hi, pos_inf: a.all_inf(), neg_inf: Vec::new(), ..a.clone() }
+            }
+            Op::Sign => {
+                let a = &args[0];
+                // sign(NaN) is 0 in graphc's kernel, so no NaN passes through.
+                let lo = if a.may_be_negative() { -1.0 } else if a.may_be_zero() || a.nan { 0.0 } else { 1.0 };
+                let hi = if a.may_be_positive() { 1.0 } else if a.may_be_zero() || a.nan { 0.0 } else { -1.0 };
+                Range::new(lo, hi)
+            }
+            Op::PowScalar(c) => self.pow_scalar(n, &args[0], c.get()),
+
+            // ---- elementwise, two operands ----
+            Op::Add | Op::Sub => {
+                let (a, b) = (&args[0], &args[1]);
+                let sub = matches!(node.op, Op::Sub);
+                let (blo, bhi, bpos, bneg) = if sub { (-b.hi, -b.lo, &b.neg_inf, &b.pos_inf) } else { (b.lo, b.hi, &b.pos_inf, &b.neg_inf) };
+                let mut r = Range::new(a.lo + blo, a.hi + bhi);
+                extend(&mut r.pos_inf, &a.pos_inf);
+                extend(&mut r.pos_inf, bpos);
+                extend(&mut r.neg_inf, &a.neg_inf);
+                extend(&mut r.neg_inf, bneg);
+                r.nan = a.nan || b.nan;
+                r.nan_reported = a.nan_reported || b.nan_reported;
+                if !r.nan_reported {
+                    let mut origins = clash(&a.pos_inf, bneg);
+                    for o in clash(&a.neg_inf, bpos) {
+                        if !origins.contains(&o) {
+                            origins.push(o);
+                        }
+                    }
+                    if !(a.pos_inf.is_empty() || bneg.is_empty()) || !(a.neg_inf.is_empty() || bpos.is_empty()) {
+                        self.hazard(n, HazardKind::InfMinusInf, origins, &mut r);
+                    }
+                }
+                self.overflow_check(n, &mut r, a.bounded() && b.bounded(), dt);
+                r
+            }
+            Op::Mul => {
+                let mut r = self.mul(n, &args[0], &args[1], HazardKind::ZeroTimesInf);
+                self.overflow_check(n, &mut r, args[0].bounded() && args[1].bounded(), dt);
+                r
+            }
+            Op::Div => {
+                let mut r = self.div(n, &args[0], &args[1]);
+                let bounded = args[0].bounded() && args[1].bounded() && !args[1].may_be_zero();
+                self.overflow_check(n, &mut r, bounded, dt);
+                r
+            }
+            Op::Pow => self.pow(n, &args[0], &args[1], dt),
+            Op::Maximum | Op::Minimum => {
+                let (a, b) = (&args[0], &args[1]);
+                let max = matches!(node.op, Op::Maximum);
+                // An infinity on the losing side is replaced by the other operand.
+                let eff_lo = |r: &Range| if r.neg_inf.is_empty() { r.lo } else { f64::NEG_INFINITY };
+                let eff_hi = |r: &Range| if r.pos_inf.is_empty() { r.hi } else { f64::INFINITY };
+                let mut r = Range::new(a.lo.min(b.lo), a.hi.max(b.hi));
+                if max {
+                    r.lo = eff_lo(a).max(eff_lo(b));
+                    if r.lo == f64::NEG_INFINITY {
+                        r.lo = a.lo.min(b.lo);
+                    }
+                    extend(&mut r.pos_inf, &a.pos_inf);
+                    extend(&mut r.pos_inf, &b.pos_inf);
+                    if !a.neg_inf.is_empty() && !b.neg_inf.is_empty() {
+                        extend(&mut r.neg_inf, &a.neg_inf);
+                        extend(&mut r.neg_inf, &b.neg_inf);
+                    }
+                } else {
+                    r.hi = eff_hi(a).min(eff_hi(b));
+                    if r.hi == f64::INFINITY {
+                        r.hi = a.hi.max(b.hi);
+                    }
+                    extend(&mut r.neg_inf, &a.neg_inf);
+                    extend(&mut r.neg_inf, &b.neg_inf);
+                    if !a.pos_inf.is_empty() && !b.pos_inf.is_empty() {
+                        extend(&mut r.pos_inf, &a.pos_inf);
+                        extend(&mut r.pos_inf, &b.pos_inf);
+                    }
+                }
+                r.nan = a.nan || b.nan;
+                r.nan_reported = a.nan_reported || b.nan_reported;
+                r
+            }
+            Op::TanhBackward => {
+                // grad * (1 - y*y): the factor first, then a product with the gradient.
+                let y = &args[1];
+                let sq = self.pow_scalar(n, y, 2.0);
+                let mut t = Range::new(1.0 - sq.hi, 1.0 - sq.lo);
+                t.neg_inf = sq.pos_inf.clone();
+                t.nan = sq.nan;
+                t.nan_reported = sq.nan_reported;
+                let mut r = self.mul(n, &args[0], &t, HazardKind::ZeroTimesInf);
+                self.overflow_check(n, &mut r, args[0].bounded() && t.bounded(), dt);
+                r
+            }
+
+            // ---- selection ----
+            Op::Where(_) => {
+                let (x, y) = (&args[2], &args[3]);
+                let mut r = Range::new(x.lo.min(y.lo), x.hi.max(y.hi));
+                extend(&mut r.pos_inf, &x.pos_inf);
+                extend(&mut r.pos_inf, &y.pos_inf);
+                extend(&mut r.neg_inf, &x.neg_inf);
+                extend(&mut r.neg_inf, &y.neg_inf);
+                r.nan = x.nan || y.nan;
+                r.nan_reported = x.nan_reported || y.nan_reported;
+                r
+            }
+
+            // ---- shape: same values, possibly moved ----
+            Op::Expand | Op::Reshape => args[0].clone(),
+            Op::Transpose => args[0].unaligned(),
+
+            // ---- reductions ----
+            Op::SumTo | Op::Sum { .. } => {
+                let count = numel(&self.graph.node(ops[0]).shape) / numel(&node.shape).max(1);
+                self.reduce(n, &args[0], count, false, dt)
+            }
+            Op::Mean { .. } => {
+                let count = numel(&self.graph.node(ops[0]).shape) / numel(&node.shape).max(1);
+                self.reduce(n, &args[0], count, true, dt)
+            }
+
+            // ---- linear algebra ----
+            Op::MatMul => {
+                let k = self.graph.node(ops[0]).shape.last().copied().unwrap_or(1);
+                let p = self.mul(n, &args[0].unaligned(), &args[1].unaligned(), HazardKind::ZeroTimesInf);
+                self.reduce(n, &p, k, false, dt)
+            }
+        };
+        out.lo = flush(out.lo, dt);
+        out.hi = flush(out.hi, dt);
+        out
+    }
+
+    /// Records an overflow of node `n` when its operands were bounded and its finite
+    /// bounds reach the dtype's overflow threshold; the bounds are then clamped.
+    fn overflow_check(&mut self, n: NodeId, r: &mut Range, bounded: bool, dt: DType) {
+        let thr = overflow_threshold(dt);
+        let max = max_finite(dt);
+        // Unbounded operands give unknown bounds, not an overflow; a bound between the
+        // largest finite value and the threshold rounds down to the largest finite value.
+        // When an operand can already overflow in the same direction, the finite
+        // values near the top are the edge of that overflow (exp(x) + exp(-x) is
+        // large only where one exp already overflows), so this op is not a new origin.
+        let upstream = |causes: &[Cause]| causes.iter().any(|c| c.overflow);
+        if bounded && r.hi >= thr && !upstream(&r.pos_inf) {
+            r.pos_inf.push(Cause { origin: n, overflow: true, cond: None });
+        }
+        if bounded && r.lo <= -thr && !upstream(&r.neg_inf) {
+            r.neg_inf.push(Cause { origin: n, overflow: true, cond: None });
+        }
+        if bounded || r.hi.is_finite() {
+            r.hi = r.hi.min(max);
+        }
+        if bounded || r.lo.is_finite() {
+            r.lo = r.lo.max(-max);
+        }
+    }
+
+    fn exp(&mut self, n: NodeId, x: NodeId, a: &Range, dt: DType) -> Range {
+        let limit = exp_limit(dt);
+        let lo = if a.neg_inf.is_empty() { a.lo.exp() } else { 0.0 };
+        let mut r = Range::new(lo, a.hi.exp().min(max_finite(dt)));
+        r.pos_inf = a.pos_inf.clone();
+        r.nan = a.nan;
+        r.nan_reported = a.nan_reported;
+        // exp overflows on ordinary arguments, so an unbounded argument counts too.
+        if a.hi > limit {
+            let f = self.affine.get(&x).copied();
+            let cond = f.map(|f| Cond { root: f.root, side: if f.a > 0.0 { Side::Above } else { Side::Below }, t: (limit - f.b) / f.a });
+            r.pos_inf.insert(0, Cause { origin: n, overflow: true, cond });
+        }
+        r
+    }
+
+    fn mul(&mut self, n: NodeId, a: &Range, b: &Range, kind: HazardKind) -> Range {
+        let (lo, hi) = hull(&[mul_b(a.lo, b.lo), mul_b(a.lo, b.hi), mul_b(a.hi, b.lo), mul_b(a.hi, b.hi)]);
+        let mut r = Range::new(lo, hi);
+        // An infinity times a nonzero value is an infinity of the product's sign.
+        for (inf, other, positive) in [(&a.pos_inf, b, true), (&a.neg_inf, b, false), (&b.pos_inf, a, true), (&b.neg_inf, a, false)] {
+            if other.may_be_positive() {
+                extend(if positive { &mut r.pos_inf } else { &mut r.neg_inf }, inf);
+            }
+            if other.may_be_negative() {
+                extend(if positive { &mut r.neg_inf } else { &mut r.pos_inf }, inf);
+            }
+        }
+        r.nan = a.nan || b.nan;
+        r.nan_reported = a.nan_reported || b.nan_reported;
+        let zero_inf = (a.may_be_inf() && b.may_be_zero()) || (b.may_be_inf() && a.may_be_zero());
+        if zero_inf && !r.nan_reported {
+            let mut origins = Vec::new();
+            if b.may_be_zero() {
+                origins.extend(overflow_origins(&a.all_inf()));
+            }
+            if a.may_be_zero() {
+                for o in overflow_origins(&b.all_inf()) {
+                    if !origins.contains(&o) {
+                        origins.push(o);
+                    }
+                }
+            }
+            self.hazard(n, kind, origins, &mut r);
+        }
+        r
+    }
+
+    fn div(&mut self, n: NodeId, a: &Range, b: &Range) -> Range {
+        let mut r = if b.may_be_zero() {
+            Range::unbounded()
+        } else {
+            let (lo, hi) = hull(&[a.lo / b.lo, a.lo / b.hi, a.hi / b.lo, a.hi / b.hi]);
+            Range::new(lo, hi)
+        };
+        // inf / x keeps the infinity, with the sign of x (zero included, whose sign
+        // the analysis does not know).
+        let b_pos = b.hi >= 0.0 || !b.pos_inf.is_empty();
+        let b_neg = b.lo <= 0.0 || !b.neg_inf.is_empty();
+        if b_pos {
+            extend(&mut r.pos_inf, &a.pos_inf);
+            extend(&mut r.neg_inf, &a.neg_inf);
+        }
+        if b_neg {
+            extend(&mut r.pos_inf, &a.neg_inf);
+            extend(&mut r.neg_inf, &a.pos_inf);
+        }
+        // x / 0 is an exact infinity, and 0 / 0 is NaN; neither is an overflow.
+        if b.may_be_zero() {
+            let c = Cause { origin: n, overflow: false, cond: None };
+            r.pos_inf.push(c);
+            r.neg_inf.push(c);
+        }
+        r.nan = a.nan || b.nan || (a.may_be_zero() && b.may_be_zero());
+        r.nan_reported = a.nan_reported || b.nan_reported;
+        if a.may_be_inf() && b.may_be_inf() && !r.nan_reported {
+            let origins = clash(&a.all_inf(), &b.all_inf());
+            self.hazard(n, HazardKind::InfOverInf, origins, &mut r);
+        }
+        r
+    }
+
+    fn pow_scalar(&mut self, n: NodeId, a: &Range, c: f64) -> Range {
+        let dt = self.graph.node(n).dtype;
+        if c == 0.0 {
+            // PyTorch's special case: ones, even for NaN and infinities.
+            return Range::new(1.0, 1.0);
+        }
+        if c == 1.0 {
+            return a.clone();
+        }
+        let int = c.fract() == 0.0;
+        let odd = int && (c.abs() % 2.0) == 1.0;
+        let mut r;
+        // A non-integer power of a negative number is NaN; only x >= 0 counts for bounds.
+        let (lo, hi) = if int { (a.lo, a.hi) } else { (a.lo.max(0.0), a.hi.max(0.0)) };
+        let straddles = lo <= 0.0 && 0.0 <= hi;
+        if c < 0.0 && straddles {
+            // 1 / 0: an exact infinity, not an overflow.
+            r = Range::new(if odd && lo < 0.0 { f64::NEG_INFINITY } else { 0.0 }, f64::INFINITY);
+            let cause = Cause { origin: n, overflow: false, cond: None };
+            r.pos_inf.push(cause);
+            if odd && lo < 0.0 {
+                r.neg_inf.push(cause);
+            }
+            if !(odd && lo < 0.0) {
+                // Without a sign change the smallest value is at the largest magnitude.
+                r.lo = lo.abs().max(hi.abs()).powf(c);
+            }
+        } else {
+            let mut points = vec![lo.powf(c), hi.powf(c)];
+            if straddles {
+                points.push(0.0);
+            }
+            let (plo, phi) = hull(&points);
+            r = Range::new(plo, phi);
+        }
+        // Infinities in: inf ** c is inf for c > 0 and 0 for c < 0.
+        if c > 0.0 {
+            extend(&mut r.pos_inf, &a.pos_inf);
+            if odd {
+                extend(&mut r.neg_inf, &a.neg_inf);
+            } else {
+                extend(&mut r.pos_inf, &a.neg_inf);
+            }
+        }
+        r.nan = a.nan || (!int && a.may_be_negative());
+        r.nan_reported = a.nan_reported;
+        // Near zero a negative power is unbounded because of the division, not an overflow.
+        self.overflow_check(n, &mut r, a.bounded() && !(c < 0.0 && straddles), dt);
+        r
+    }
+
+    fn pow(&mut self, n: NodeId, a: &Range, b: &Range, dt: DType) -> Range {
+        // The magnitude |a| ** b is bilinear in (b, ln|a|), so its extremes are at corners.
+        let (mlo, mhi) = if a.lo >= 0.0 {
+            (a.lo, a.hi)
+        } else if a.hi <= 0.0 {
+            (-a.hi, -a.lo)
+        } else {
+            (0.0, a.hi.max(-a.lo))
+        };
+        let (plo, phi) = hull(&[mlo.powf(b.lo), mlo.powf(b.hi), mhi.powf(b.lo), mhi.powf(b.hi), if mlo <= 1.0 && 1.0 <= mhi { 1.0 } else { f64::NAN }]);
+        let negative_base = a.may_be_negative();
+        let mut r = if negative_base { Range::new(-phi, phi) } else { Range::new(plo, phi) };
+        let max = max_finite(dt);
+        if phi > max {
+            // 0 ** negative is an exact infinity; anything else past the top is an
+            // overflow, and pow overflows on ordinary arguments, so an unbounded
+            // operand counts too.
+            let overflow = !(mlo == 0.0 && b.lo < 0.0 && a.bounded() && b.bounded() && mhi.powf(b.hi) <= max && mhi.powf(b.lo) <= max);
+            let cause = Cause { origin: n, overflow, cond: None };
+            r.pos_inf.push(cause);
+            r.hi = max;
+            if negative_base {
+                r.neg_inf.push(cause);
+                r.lo = -max;
+            }
+        }
+        // Infinities in: inf ** (b > 0) is inf; a ** inf is inf for |a| > 1; a ** -inf for |a| < 1.
+        if b.may_be_positive() {
+            extend(&mut r.pos_inf, &a.pos_inf);
+            extend(&mut r.pos_inf, &a.neg_inf);
+            if negative_base {
+                extend(&mut r.neg_inf, &a.neg_inf);
+            }
+        }
+        if mhi > 1.0 {
+            extend(&mut r.pos_inf, &b.pos_inf);
+        }
+        if mlo < 1.0 {
+            extend(&mut r.pos_inf, &b.neg_inf);
+        }
+        r.nan = a.nan || b.nan || negative_base;
+        r.nan_reported = a.nan_reported || b.nan_reported;
+        r
+    }
+
+    /// A sum (or mean) of `count` elements of range `a`.
+    fn reduce(&mut self, n: NodeId, a: &Range, count: usize, mean: bool, dt: DType) -> Range {
+        if count <= 1 {
+            return a.clone();
+        }
+        let a = a.unaligned();
+        let k = count as f64;
+        let mut r = Range::new(mul_b(a.lo, k), mul_b(a.hi, k));
+        r.pos_inf = a.pos_inf.clone();
+        r.neg_inf = a.neg_inf.clone();
+        r.nan = a.nan;
+        r.nan_reported = a.nan_reported;
+        if !r.nan_reported && !a.pos_inf.is_empty() && !a.neg_inf.is_empty() {
+            let origins = clash(&a.pos_inf, &a.neg_inf);
+            self.hazard(n, HazardKind::OppositeInfSum, origins, &mut r);
+        }
+        // The sum can overflow even when the mean is in range: PyTorch's mean sums first.
+        self.overflow_check(n, &mut r, a.bounded(), dt);
+        if mean {
+            r.lo = if r.neg_inf.iter().any(|c| c.origin == n) { r.lo } else { a.lo };
+            r.hi = if r.pos_inf.iter().any(|c| c.origin == n) { r.hi } else { a.hi };
+        }
+        r
+    }
+}
+
+/// The range of a constant: its values, or an overflow where one rounds to infinity.
+fn constant_range(values: &[f64], n: NodeId, dt: DType) -> Range {
+    let thr = overflow_threshold(dt);
+    let max = max_finite(dt);
+    let mut r = Range::new(f64::INFINITY, f64::NEG_INFINITY);
+    for &v in values {
+        if v.is_nan() {
+            r.nan = true;
+        } else if v >= thr {
+            r.pos_inf = vec![Cause { origin: n, overflow: v.is_finite(), cond: None }];
+        } else if v <= -thr {
+            r.neg_inf = vec![Cause { origin: n, overflow: v.is_finite(), cond: None }];
+        } else {
+            let v = v.clamp(-max, max);
+            r.lo = r.lo.min(v);
+            r.hi = r.hi.max(v);
+        }
+    }
+    if r.lo > r.hi {
+        // Only infinities and NaN: no finite value at all; an empty interval would
+        // confuse the products, so use a single zero-free point.
+        r.lo = if r.pos_inf.is_empty() { -max } else { max };
+        r.hi = r.lo;
+    }
+    r
+}

@@ -1,0 +1,207 @@
+//! The range analysis and its stability warnings (W0101): which programs warn,
+//! where, and what the intervals are, including intervals given from a side
+//! table, the way declared `input` ranges are meant to arrive.
+
+use std::collections::HashMap;
+
+use graphc_compiler::analysis::range::{analyze, Range};
+use graphc_compiler::analysis::stability::warnings;
+use graphc_compiler::diag::{render, Code, Diagnostic, LineIndex, Severity};
+use graphc_compiler::driver::compile;
+use graphc_compiler::ir::graph::NodeId;
+use graphc_compiler::ir::program::Program;
+use graphc_runtime::Op;
+
+fn warnings_of(source: &str) -> Vec<Diagnostic> {
+    match compile(source, false) {
+        Ok(c) => c.warnings,
+        Err(d) => panic!("does not compile:\n{}", render(&d, "t.act", source, false)),
+    }
+}
+
+/// The program after autodiff, which is what the driver analyzes.
+fn differentiated(source: &str) -> Program {
+    compile(source, true).unwrap_or_else(|d| panic!("{}", render(&d, "t.act", source, false))).differentiated.unwrap()
+}
+
+fn at(source: &str, d: &Diagnostic) -> (usize, usize) {
+    LineIndex::new(source).line_col(d.primary.span.start)
+}
+
+const EXP_QUOTIENT: &str = "\
+op MyTanh(x) {
+    forward {
+        a = exp(x)
+        b = exp(-x)
+        y = (a - b) / (a + b)
+        save y
+        return y
+    }
+    backward(g) {
+        return g * (1 - y ** 2)
+    }
+}
+";
+
+fn exp_quotient_with(input: &str) -> String {
+    format!("{EXP_QUOTIENT}{input}\nout = MyTanh(x)\nprint(out)\n")
+}
+
+#[test]
+fn the_exp_quotient_of_an_unbounded_input_warns_at_the_division() {
+    let src = exp_quotient_with("x = randn(5)");
+    let w = warnings_of(&src);
+    assert_eq!(w.len(), 1, "{w:#?}");
+    let d = &w[0];
+    assert_eq!((d.code, d.severity), (Code::W0101, Severity::Warning));
+    assert_eq!(at(&src, d), (5, 13), "the division");
+    // randn is unbounded both ways, so both exps can overflow (for opposite x).
+    let lines = LineIndex::new(&src);
+    let seconds: Vec<_> = d.secondary.iter().map(|l| lines.line_col(l.span.start)).collect();
+    assert_eq!(seconds, vec![(3, 13), (4, 13)], "exp(x) and exp(-x)");
+    assert!(d.help.as_deref().unwrap().contains("`tanh(x)`"), "{:?}", d.help);
+    let text = render(&w, "t.act", &src, false);
+    assert!(text.starts_with("warning[W0101]: an overflow can make this division NaN\n"), "{text}");
+    assert!(text.contains("--> t.act:5:13"), "{text}");
+}
+
+#[test]
+fn the_exp_quotient_of_a_small_range_does_not_warn() {
+    assert_eq!(warnings_of(&exp_quotient_with("x = arange(-8, 8, 0.1)")), vec![]);
+    assert_eq!(warnings_of(&exp_quotient_with("x = linspace(-88, 88, 50)")), vec![]);
+    assert_eq!(warnings_of(&exp_quotient_with("x = rand(5)")), vec![]);
+}
+
+#[test]
+fn the_exp_quotient_of_a_wide_range_warns_with_both_exps() {
+    let src = exp_quotient_with("x = arange(-100, 100, 0.5)");
+    let w = warnings_of(&src);
+    assert_eq!(w.len(), 1, "{w:#?}");
+    // Both ends overflow: exp(x) above 88.72, exp(-x) below -88.72.
+    assert_eq!(w[0].secondary.len(), 2, "{:#?}", w[0]);
+}
+
+#[test]
+fn exp_minus_exp_never_meets_at_infinity_for_opposite_signs() {
+    // exp(x) and exp(-x) never overflow for the same x, so their difference is not
+    // inf - inf; the warning is only at the division.
+    let src = exp_quotient_with("x = arange(-100, 100, 0.5)");
+    let w = warnings_of(&src);
+    assert!(w.iter().all(|d| at(&src, d) != (5, 14)), "{w:#?}");
+}
+
+#[test]
+fn exp_minus_exp_of_the_same_large_range_warns_at_the_subtraction() {
+    let src = "x = arange(0, 200, 1)\ny = exp(x) - exp(x)\nprint(y)\n";
+    let w = warnings_of(src);
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert_eq!(at(src, &w[0]), (2, 5));
+    assert!(w[0].primary.message.contains("inf - inf"), "{:#?}", w[0]);
+    assert!(w[0].help.as_deref().unwrap().contains("rewrite"), "{:?}", w[0].help);
+
+    let small = "x = arange(-8, 8, 0.1)\ny = exp(x) - exp(x)\nprint(y)\n";
+    assert_eq!(warnings_of(small), vec![]);
+}
+
+#[test]
+fn stable_forms_do_not_warn() {
+    let src = "\
+x = randn(5, requires_grad=true)
+y = tanh(x) + sigmoid(x) + relu(x) * 2 - abs(x)
+y.sum().backward()
+print(x.grad)
+print(tanh((x + 1) ** 2))
+";
+    assert_eq!(warnings_of(src), vec![]);
+}
+
+#[test]
+fn the_tutorial_warns_once_at_the_ops_division() {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/tanh_demo.act")).unwrap();
+    let w = warnings_of(&src);
+    assert_eq!(w.len(), 1, "{}", render(&w, "tanh_demo.act", &src, false));
+    assert_eq!(at(&src, &w[0]), (12, 18));
+}
+
+#[test]
+fn other_overflow_patterns() {
+    let cases = [
+        ("x = arange(-100, 100, 0.5)\nprint(exp(x) / (1 + exp(x)))\n", (2, 7), "`sigmoid(x)`"),
+        ("x = arange(0, 100, 1)\nprint(sin(exp(x)))\n", (2, 7), "rewrite"),
+        ("x = arange(-1e30, 1e30, 1e29)\nprint(x * x - x * x)\n", (2, 7), "rewrite"),
+        ("x = arange(100, 200, 1)\nprint(exp(x) * exp(-x))\n", (2, 7), "rewrite"),
+    ];
+    for (src, pos, help) in cases {
+        let w = warnings_of(src);
+        assert_eq!(w.len(), 1, "{src}\n{w:#?}");
+        assert_eq!(at(src, &w[0]), pos, "{src}");
+        assert!(w[0].help.as_deref().unwrap().contains(help), "{src}\n{:?}", w[0].help);
+    }
+}
+
+#[test]
+fn a_nan_is_reported_once_not_at_every_consequence() {
+    // The backward multiplies the NaN-prone result again; only the division warns.
+    let src = format!("{EXP_QUOTIENT}x = randn(5, requires_grad=true)\nout = MyTanh((x + 1) ** 2)\nout.sum().backward()\nprint(x.grad)\n");
+    assert_eq!(warnings_of(&src).len(), 1);
+}
+
+#[test]
+fn unread_values_do_not_warn() {
+    assert_eq!(warnings_of("x = arange(0, 200, 1)\ny = exp(x) - exp(x)\nprint(x)\n"), vec![]);
+}
+
+fn node_with(prog: &Program, f: impl Fn(&Op) -> bool) -> NodeId {
+    prog.graph.ids().into_iter().find(|&n| f(&prog.graph.node(n).op)).expect("no such node")
+}
+
+#[test]
+fn a_declared_interval_replaces_the_unbounded_one() {
+    // What an `input x: f32[5] in [LO, HI]` declaration will do: give the source
+    // node an interval from the side table.
+    let src = exp_quotient_with("x = randn(5)");
+    let prog = differentiated(&src);
+    let x = node_with(&prog, |o| matches!(o, Op::Randn));
+    assert_eq!(warnings(&prog, &HashMap::new()).len(), 1);
+    assert_eq!(warnings(&prog, &HashMap::from([(x, (-10.0, 10.0))])), vec![]);
+    assert_eq!(warnings(&prog, &HashMap::from([(x, (-10.0, 90.0))])).len(), 1);
+}
+
+#[test]
+fn intervals_of_basic_ops() {
+    let src = "\
+x = arange(-2, 3, 1)
+print(exp(x))
+print(x * x)
+print((x + 1).sum())
+print(rand(4) / 2)
+print(1 / x)
+print(tanh(randn(3)))
+print(exp(arange(0, 100, 1)))
+";
+    let prog = differentiated(src);
+    let a = analyze(&prog.graph, &HashMap::new());
+    let find = |f: &dyn Fn(&Op) -> bool| -> &Range { &a.ranges[&node_with(&prog, f)] };
+    let x = find(&|o| matches!(o, Op::Arange { .. }));
+    assert_eq!((x.lo, x.hi), (-2.0, 2.0));
+    let e = &a.ranges[&prog.graph.ids().into_iter().find(|&n| matches!(prog.graph.node(n).op, Op::Exp)).unwrap()];
+    assert!((e.lo - (-2f64).exp()).abs() < 1e-12 && (e.hi - 2f64.exp()).abs() < 1e-12, "{e:?}");
+    assert!(e.pos_inf.is_empty());
+    let sq = find(&|o| matches!(o, Op::Mul));
+    assert_eq!((sq.lo, sq.hi), (-4.0, 4.0), "x * x is not known to be one value squared");
+    let s = find(&|o| matches!(o, Op::Sum { .. }));
+    assert_eq!((s.lo, s.hi), (-5.0, 15.0), "five elements in [-1, 3]");
+    let half = find(&|o| matches!(o, Op::Div));
+    assert_eq!((half.lo, half.hi), (0.0, 0.5));
+    let t = find(&|o| matches!(o, Op::Tanh));
+    assert_eq!((t.lo, t.hi), (-1.0, 1.0));
+    // 1 / x (lowered as x ** -1, as PyTorch does) with x containing 0: unbounded,
+    // infinite by division (not by overflow), never NaN.
+    let inv = find(&|o| matches!(o, Op::PowScalar(c) if c.get() == -1.0));
+    assert!(inv.pos_inf.iter().chain(&inv.neg_inf).all(|c| !c.overflow), "{inv:?}");
+    assert!(inv.lo.is_infinite() && inv.hi.is_infinite() && inv.may_be_inf() && !inv.nan, "{inv:?}");
+    let big = prog.graph.ids().into_iter().filter(|&n| matches!(prog.graph.node(n).op, Op::Exp)).last().unwrap();
+    let big = &a.ranges[&big];
+    assert_eq!(big.hi, f32::MAX as f64);
+    assert!(big.pos_inf.iter().any(|c| c.overflow), "{big:?}");
+}
