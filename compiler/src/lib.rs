@@ -16,3 +16,4 @@ pub mod passes;
 pub mod schedule;
 pub mod driver;
 pub mod syntax;
+pub mod tools;
