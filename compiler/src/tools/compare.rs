@@ -90,9 +90,12 @@ impl DType {
     }
     /// Formats an x of this dtype in its shortest round-tripping form.
     fn fmt(self, v: f64) -> String {
-        match self {
-            DType::F32 => format!("{}", v as f32),
-            DType::F64 => format!("{v}"),
+        let small = v != 0.0 && v.abs() < 1e-3;
+        match (self, small) {
+            (DType::F32, false) => format!("{}", v as f32),
+            (DType::F32, true) => format!("{:e}", v as f32),
+            (DType::F64, false) => format!("{v}"),
+            (DType::F64, true) => format!("{v:e}"),
         }
     }
 }
@@ -182,7 +185,7 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
         dtype.name(),
     ));
     out.push_str(&format!(
-        "errors in ulps of {} at the reference value, over the points where both are finite; non-finite intervals refined to {} points\n\n",
+        "errors in ulps of {} at the reference value (at least one f64 ulp of the largest reference value), over the points where both are finite;\nbounds of NaN or infinite intervals refined with {} more points\n\n",
         dtype.name(),
         opts.points
     ));
@@ -205,12 +208,13 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
                 (ulps(stats.max_ulps), ulps(stats.median_ulps), stats.worst_x.map(|v| dtype.fmt(v)).unwrap_or_else(|| "-".to_string()))
             };
             rows.push([if k == 0 { name.clone() } else { String::new() }, label.to_string(), max, median, worst, intervals]);
+            let floor = reference_floor(refs);
             let (px, py): (Vec<f64>, Vec<f64>) = e
                 .x
                 .iter()
                 .zip(vals.iter().zip(refs))
                 .filter(|(_, (v, r))| v.is_finite() && r.is_finite())
-                .map(|(x, (v, r))| (*x, (1.0 + (v - r).abs() / dtype.ulp(*r)).log10()))
+                .map(|(x, (v, r))| (*x, (1.0 + (v - r).abs() / unit(dtype, *r, floor)).log10()))
                 .unzip();
             plot_lines.push((format!("{name} {label}"), px, py));
         }
@@ -283,11 +287,29 @@ fn evaluate(defs_text: &str, name: &str, x_expr: &str) -> Result<Evaluation, Str
     Ok(Evaluation { x: t[0].to_f64_vec(), y: t[1].to_f64_vec(), grad: t[2].to_f64_vec() })
 }
 
+/// The unit of error at reference value `r`: one ulp of the dtype at `r`, but
+/// never less than `floor`, the resolution of the f64 reference itself.
+fn unit(dtype: DType, r: f64, floor: f64) -> f64 {
+    dtype.ulp(r).max(floor)
+}
+
+/// The f64 reference is not exact either: where the true value is tiny but is
+/// computed from values near 1 (tanh's gradient `1 - y*y` in its tails), the f64
+/// result is off by about one f64 ulp of the larger values, and counting f32 ulps
+/// of the tiny true value against it would report errors of 1e28 ulps that are
+/// the reference's own. So no unit is smaller than one f64 ulp of the largest
+/// |reference| over the range.
+fn reference_floor(refs: &[f64]) -> f64 {
+    let largest = refs.iter().filter(|r| r.is_finite()).fold(0.0f64, |m, r| m.max(r.abs()));
+    DType::F64.ulp(largest)
+}
+
 fn stats(dtype: DType, x: &[f64], vals: &[f64], refs: &[f64]) -> Stats {
+    let floor = reference_floor(refs);
     let mut errors: Vec<(f64, f64)> = Vec::new();
     for i in 0..x.len() {
         if vals[i].is_finite() && refs[i].is_finite() {
-            errors.push(((vals[i] - refs[i]).abs() / dtype.ulp(refs[i]), x[i]));
+            errors.push(((vals[i] - refs[i]).abs() / unit(dtype, refs[i], floor), x[i]));
         }
     }
     let worst = errors.iter().copied().fold(None::<(f64, f64)>, |w, e| if w.is_none_or(|w| e.0 > w.0) { Some(e) } else { w });
