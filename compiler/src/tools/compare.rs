@@ -312,7 +312,7 @@ fn stats(dtype: DType, x: &[f64], vals: &[f64], refs: &[f64]) -> Stats {
             errors.push(((vals[i] - refs[i]).abs() / unit(dtype, refs[i], floor), x[i]));
         }
     }
-    let worst = errors.iter().copied().fold(None::<(f64, f64)>, |w, e| if w.is_none_or(|w| e.0 > w.0) { Some(e) } else { w });
+    let worst = errors.iter().copied().filter(|e| e.0 > 0.0).fold(None::<(f64, f64)>, |w, e| if w.is_none_or(|w| e.0 > w.0) { Some(e) } else { w });
     let mut sorted: Vec<f64> = errors.iter().map(|e| e.0).collect();
     sorted.sort_by(|a, b| a.total_cmp(b));
     let median = if sorted.is_empty() { 0.0 } else { sorted[(sorted.len() - 1) / 2] };
