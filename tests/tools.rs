@@ -54,7 +54,7 @@ fn gradcheck_fails_a_wrong_backward_and_names_its_parameter() {
     assert!(row(&stdout, "Cube").ends_with("pass"), "{stdout}");
     assert!(row(&stdout, "Mul").ends_with("FAIL: gradient of `y`"), "{stdout}");
     // The error points at the second returned expression, on the `return` line.
-    assert!(stderr.contains("error[E0501]: the backward block of `Mul` returns a wrong gradient for `y`"), "{stderr}");
+    assert!(stderr.contains("error[G0001]: the backward block of `Mul` returns a wrong gradient for `y`"), "{stderr}");
     assert!(stderr.contains("--> tests/gradcheck/wrong_backward.act:20:27"), "{stderr}");
     assert!(!stderr.contains("for `x`"), "{stderr}");
     snapshot("tools__gradcheck__wrong_backward", &transcript(&out));

@@ -63,7 +63,7 @@ pub enum Code {
     E0404,
     /// `graphc gradcheck`: a backward block returns a gradient that disagrees with
     /// the derivative of its forward block.
-    E0501,
+    G0001,
     /// Run time: a figure could not be written (missing or unwritable directory).
     R0001,
     /// Run time: the program's output could not be written.
@@ -95,7 +95,7 @@ impl Code {
             Code::E0402 => "E0402",
             Code::E0403 => "E0403",
             Code::E0404 => "E0404",
-            Code::E0501 => "E0501",
+            Code::G0001 => "G0001",
             Code::R0001 => "R0001",
             Code::R0002 => "R0002",
         }

@@ -488,7 +488,7 @@ fn failure_diagnostic(op: &OpDef, i: usize, r: &OpResult) -> Diagnostic {
     let worst = num.worst.or(der.and_then(|d| d.worst));
     let label = format!("wrong gradient for `{}`: max abs error {} against finite differences", param.name, sci(num.max_abs));
     let mut d = Diagnostic::new(
-        Code::E0501,
+        Code::G0001,
         format!("the backward block of `{}` returns a wrong gradient for `{}`", op.name.name, param.name),
         span,
         label,
