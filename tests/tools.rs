@@ -1,7 +1,8 @@
 //! Tests of `graphc gradcheck` and `graphc compare`: verdicts, exit codes,
-//! diagnostics, usage errors, and snapshots of their output in snapshots/
-//! (named `tools__<command>__<case>`; regenerate with
-//! `INSTA_UPDATE=always cargo test --test tools` and read the diff).
+//! diagnostics, usage errors, and snapshots of their output in snapshots/tools/
+//! (a directory of their own, since tests/snapshots.rs expects every file in
+//! snapshots/ to belong to a program), named `<command>__<case>`; regenerate with
+//! `INSTA_UPDATE=always cargo test --test tools` and read the diff.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -24,7 +25,7 @@ fn transcript(out: &Output) -> String {
 
 fn snapshot(name: &str, value: &str) {
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(Path::new(REPO).join("snapshots"));
+    settings.set_snapshot_path(Path::new(REPO).join("snapshots").join("tools"));
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
     settings.bind(|| insta::assert_snapshot!(name, value));
@@ -42,7 +43,7 @@ fn gradcheck_passes_the_tutorial_op() {
     let stdout = text(&out.stdout);
     assert!(row(&stdout, "SelfDefinedTanh").ends_with("pass"), "{stdout}");
     assert!(out.stderr.is_empty());
-    snapshot("tools__gradcheck__tanh_demo", &transcript(&out));
+    snapshot("gradcheck__tanh_demo", &transcript(&out));
 }
 
 #[test]
@@ -57,7 +58,7 @@ fn gradcheck_fails_a_wrong_backward_and_names_its_parameter() {
     assert!(stderr.contains("error[G0001]: the backward block of `Mul` returns a wrong gradient for `y`"), "{stderr}");
     assert!(stderr.contains("--> tests/gradcheck/wrong_backward.act:20:27"), "{stderr}");
     assert!(!stderr.contains("for `x`"), "{stderr}");
-    snapshot("tools__gradcheck__wrong_backward", &transcript(&out));
+    snapshot("gradcheck__wrong_backward", &transcript(&out));
 }
 
 #[test]
@@ -69,7 +70,7 @@ fn gradcheck_reports_skipped_and_non_differentiable_ops_without_failing() {
     assert!(row(&stdout, "Gram").contains("skipped: the forward does not compile at these shapes"), "{stdout}");
     assert!(row(&stdout, "Log").ends_with("pass"), "{stdout}");
     assert!(row(&stdout, "Abs").ends_with("pass"), "{stdout}");
-    snapshot("tools__gradcheck__kinds", &transcript(&out));
+    snapshot("gradcheck__kinds", &transcript(&out));
 
     // At a 2-D shape the matrix op is checked too.
     let out = graphc(&["gradcheck", "tests/gradcheck/kinds.act", "--shape", "m=3,4"]);
@@ -108,7 +109,7 @@ fn compare_reports_the_nan_intervals_of_the_exp_based_tanh_in_f32() {
     assert!(row(&stdout, "tanh_sigmoid").ends_with("none"), "{stdout}");
     assert!(row(&stdout, "tanh").ends_with("none"), "{stdout}");
     assert_eq!(stdout.lines().filter(|l| l.contains(" gradient ")).count(), 3, "{stdout}");
-    snapshot("tools__compare__tanh_demo", &transcript(&out));
+    snapshot("compare__tanh_demo", &transcript(&out));
 }
 
 #[test]
@@ -116,11 +117,11 @@ fn compare_near_the_tutorials_first_input_shows_the_gradient_error() {
     // The tutorial's first input (inp + 1) ** 2 is about 6.457: this is the README's puzzle.
     let out = graphc(&["compare", "examples/tanh_demo.act", "--ops", "SelfDefinedTanh,tanh_sigmoid,tanh", "--range", "6:7"]);
     assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
-    snapshot("tools__compare__tanh_demo_6_7", &transcript(&out));
+    snapshot("compare__tanh_demo_6_7", &transcript(&out));
     // In f64 the same implementations agree to a few f64 ulps of the reference's scale.
     let out = graphc(&["compare", "examples/tanh_demo.act", "--ops", "SelfDefinedTanh,tanh", "--range", "6:7", "--dtype", "f64", "--points", "101"]);
     assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
-    snapshot("tools__compare__tanh_demo_6_7_f64", &transcript(&out));
+    snapshot("compare__tanh_demo_6_7_f64", &transcript(&out));
 }
 
 #[test]
@@ -171,6 +172,6 @@ fn help_describes_both_commands() {
     for cmd in ["gradcheck", "compare"] {
         let out = graphc(&[cmd, "--help"]);
         assert_eq!(out.status.code(), Some(0));
-        snapshot(&format!("tools__{cmd}__help"), &text(&out.stdout));
+        snapshot(&format!("{cmd}__help"), &text(&out.stdout));
     }
 }
