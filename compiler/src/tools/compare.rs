@@ -196,7 +196,7 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
         for (k, label) in [(0, "output"), (1, "gradient")] {
             let (vals, refs) = if k == 0 { (&e.y, &reference_eval.y) } else { (&e.grad, &reference_eval.grad) };
             let mut stats = stats(dtype, &e.x, vals, refs);
-            refine(&defs_text, name, k, dtype, &e.x, vals, &mut stats, opts.points, &linspace);
+            refine(&defs_text, name, k, &e.x, vals, &mut stats, opts.points, &linspace);
             let intervals = if stats.non_finite.is_empty() {
                 "none".to_string()
             } else {
@@ -344,7 +344,7 @@ fn stats(dtype: DType, x: &[f64], vals: &[f64], refs: &[f64]) -> Stats {
 /// the range is searched again with `points` points between the last finite and
 /// the first non-finite sample. `k` is 0 for the output, 1 for the gradient.
 #[allow(clippy::too_many_arguments)]
-fn refine(defs_text: &str, name: &str, k: usize, dtype: DType, x: &[f64], vals: &[f64], stats: &mut Stats, points: usize, linspace: &dyn Fn(f64, f64, usize) -> String) {
+fn refine(defs_text: &str, name: &str, k: usize, x: &[f64], vals: &[f64], stats: &mut Stats, points: usize, linspace: &dyn Fn(f64, f64, usize) -> String) {
     let index_of = |v: f64| x.iter().position(|&p| p == v);
     for interval in &mut stats.non_finite {
         let (Some(first), Some(last)) = (index_of(interval.0), index_of(interval.1)) else { continue };
@@ -366,5 +366,4 @@ fn refine(defs_text: &str, name: &str, k: usize, dtype: DType, x: &[f64], vals: 
             }
         }
     }
-    let _ = dtype;
 }
