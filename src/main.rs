@@ -51,6 +51,58 @@ enum Command {
         #[arg(long, value_enum)]
         stage: Option<Stage>,
     },
+    /// Check every op's backward block against its forward: the gradient graphc derives and finite differences.
+    ///
+    /// For each op with a backward block, at seeded random f64 points of each
+    /// parameter's shape, the backward's gradient of sum(op(x) * w) (w a seeded
+    /// random weight) is compared with the gradient graphc derives from the forward
+    /// block alone and with central finite differences (h = 1e-6). An element passes
+    /// when |backward - reference| <= 1e-5 + 1e-3 * |reference| (PyTorch's gradcheck
+    /// tolerances). Points where the forward is not differentiable are left out and
+    /// reported. Exits 1 when any op fails, with an error at its backward's `return`.
+    Gradcheck {
+        /// The .act program.
+        file: PathBuf,
+        /// Parameter shape: `3,4` for every parameter, or `NAME=3,4` for one (repeatable; default 5).
+        #[arg(long = "shape", value_name = "SHAPE")]
+        shapes: Vec<String>,
+        /// Draw the random points uniformly from LO:HI (default -2:2).
+        #[arg(long, value_name = "LO:HI", allow_hyphen_values = true)]
+        range: Option<String>,
+        /// Seed of the random points and weights.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Random points per op.
+        #[arg(long, default_value_t = 2)]
+        samples: usize,
+    },
+    /// Compare implementations of one function over a range: errors in ulps, NaN and infinite intervals.
+    ///
+    /// Each named op, fn or one-argument builtin is evaluated, with its gradient, at
+    /// N evenly spaced points (linspace in the chosen dtype) and compared with the
+    /// reference evaluated in f64 at the same points.
+    Compare {
+        /// The .act program that defines the ops and fns.
+        file: PathBuf,
+        /// Comma-separated names of ops, fns of one tensor argument, or builtins such as `tanh`.
+        #[arg(long, value_name = "A,B,...", required = true)]
+        ops: String,
+        /// The interval of the points.
+        #[arg(long, value_name = "LO:HI", allow_hyphen_values = true, default_value = "-10:10")]
+        range: String,
+        /// Number of points.
+        #[arg(long, value_name = "N", default_value_t = 1001)]
+        points: usize,
+        /// The dtype the implementations are evaluated in.
+        #[arg(long, value_name = "f32|f64", default_value = "f32")]
+        dtype: String,
+        /// The reference (default: the builtin of the same name if listed, else the first op); always evaluated in f64.
+        #[arg(long, value_name = "NAME")]
+        reference: Option<String>,
+        /// Also draw the errors against x into this PNG or SVG file.
+        #[arg(long, value_name = "PATH")]
+        plot: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -94,7 +146,31 @@ fn main() -> ExitCode {
             print!("{}", text.join("\n"));
             ExitCode::SUCCESS
         }),
+        // With --deny-warnings the tools first refuse a file that warns, as `check` would.
+        Command::Gradcheck { file, .. } | Command::Compare { file, .. } if deny && !warning_free(&file) => ExitCode::from(EXIT_COMPILE),
+        Command::Gradcheck { file, shapes, range, seed, samples } => {
+            use graphc_compiler::tools::gradcheck;
+            let opts = gradcheck::Options { shapes, range, seed, samples };
+            finish(gradcheck::run(&file, &opts, std::io::stderr().is_terminal()))
+        }
+        Command::Compare { file, ops, range, points, dtype, reference, plot } => {
+            use graphc_compiler::tools::compare;
+            let opts = compare::Options { ops, range, points, dtype, reference, plot };
+            finish(compare::run(&file, &opts, std::io::stderr().is_terminal()))
+        }
     }
+}
+
+/// Compiles `file` with warnings denied; false (after printing why) if it has errors or warnings.
+fn warning_free(file: &Path) -> bool {
+    with_compiled(file, false, true, |_, _| ExitCode::SUCCESS) == ExitCode::SUCCESS
+}
+
+/// Prints what a tool produced and exits with its code.
+fn finish(outcome: graphc_compiler::tools::Outcome) -> ExitCode {
+    print!("{}", outcome.stdout);
+    eprint!("{}", outcome.stderr);
+    ExitCode::from(outcome.code)
 }
 
 /// Prints a run-time failure like a compile error: at the statement that failed, with help.

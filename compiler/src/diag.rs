@@ -71,6 +71,9 @@ pub enum Code {
     /// Found by the range analysis (`analysis/range.rs`), reported at the op that makes
     /// the NaN with the overflowing op as a secondary label.
     W0101,
+    /// `graphc gradcheck`: a backward block returns a gradient that disagrees with
+    /// the derivative of its forward block.
+    G0001,
     /// Run time: a figure could not be written (missing or unwritable directory).
     R0001,
     /// Run time: the program's output could not be written.
@@ -104,6 +107,7 @@ impl Code {
             Code::E0404 => "E0404",
             Code::E0405 => "E0405",
             Code::W0101 => "W0101",
+            Code::G0001 => "G0001",
             Code::R0001 => "R0001",
             Code::R0002 => "R0002",
         }

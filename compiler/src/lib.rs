@@ -19,3 +19,4 @@ pub mod passes;
 pub mod schedule;
 pub mod driver;
 pub mod syntax;
+pub mod tools;

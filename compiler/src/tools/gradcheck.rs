@@ -1,0 +1,513 @@
+//! `graphc gradcheck`: checks every hand-written backward block against the
+//! op's forward block.
+//!
+//! For each `op` with a backward block, at a few seeded random points of each
+//! parameter's shape, in f64, the vector-Jacobian product `d/dx sum(op(x) * w)`
+//! (for a seeded random weight `w` of the output's shape) is computed three ways:
+//!
+//! 1. by the op's backward block (a normal call),
+//! 2. by the gradient graphc derives from the forward block alone (the same
+//!    program with the backward block cut out, so the op is differentiated as
+//!    an op without backward is), and
+//! 3. by central finite differences of the forward, `(f(x+h) - f(x-h)) / 2h`.
+//!
+//! The tolerances are PyTorch's `torch.autograd.gradcheck` defaults: finite
+//! difference step `h = 1e-6`, and a backward value `a` passes against a
+//! reference `r` when `|a - r| <= atol + rtol * |r|` with `atol = 1e-5`,
+//! `rtol = 1e-3`. Relative errors are printed as `|a - r| / max(|r|, atol)`, so
+//! that a zero reference does not make them infinite.
+//!
+//! A point where the forward is not differentiable is left out rather than
+//! failed: the finite differences with `h` and `h/2` disagree beyond the
+//! tolerance (a kink or a jump), or a value is NaN or infinite. An op with no
+//! point left is reported as not differentiable. Parameters whose backward
+//! returns the literal `none` are treated as constants, as PyTorch's gradcheck
+//! treats inputs that do not require grad.
+
+use std::path::Path;
+
+use graphc_runtime::tensor::Tensor;
+
+use super::{number, run_program, sci, tensor_literal, Definitions, Outcome, SplitMix, EXIT_FAIL};
+use crate::diag::{self, Code, Diagnostic};
+use crate::syntax::ast::{ExprKind, Expr, OpDef, StmtKind};
+
+/// PyTorch's gradcheck defaults.
+pub const EPS: f64 = 1e-6;
+pub const ATOL: f64 = 1e-5;
+pub const RTOL: f64 = 1e-3;
+
+/// The command line's choices.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// `--shape`: `3,4` for every parameter, or `NAME=3,4` for one parameter.
+    pub shapes: Vec<String>,
+    /// `--range LO:HI`: where the random points are drawn (uniformly).
+    pub range: Option<String>,
+    /// `--seed`: the seed of the points and weights.
+    pub seed: u64,
+    /// `--samples`: how many random points per op.
+    pub samples: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { shapes: Vec::new(), range: None, seed: 0, samples: 2 }
+    }
+}
+
+/// Parsed shape options: a default for every parameter and per-name overrides.
+struct Shapes {
+    default: Vec<usize>,
+    named: Vec<(String, Vec<usize>)>,
+}
+
+impl Shapes {
+    fn parse(specs: &[String]) -> Result<Shapes, String> {
+        let mut shapes = Shapes { default: vec![5], named: Vec::new() };
+        for spec in specs {
+            let (name, dims) = match spec.split_once('=') {
+                Some((n, d)) => (Some(n.trim().to_string()), d),
+                None => (None, spec.as_str()),
+            };
+            let bad = || format!("malformed shape `{spec}`: write sizes separated by commas, such as `3,4`, or `NAME=3,4` for one parameter");
+            let dims: Vec<usize> = if dims.trim().is_empty() {
+                Vec::new()
+            } else {
+                dims.split(',').map(|d| d.trim().parse::<usize>().map_err(|_| bad())).collect::<Result<_, _>>()?
+            };
+            if dims.iter().product::<usize>() > 4096 {
+                return Err(format!("shape `{spec}` is too large for finite differences (at most 4096 elements)"));
+            }
+            match name {
+                Some(n) => shapes.named.push((n, dims)),
+                None => shapes.default = dims,
+            }
+        }
+        Ok(shapes)
+    }
+    fn of(&self, param: &str) -> &[usize] {
+        self.named.iter().rev().find(|(n, _)| n == param).map(|(_, d)| d.as_slice()).unwrap_or(&self.default)
+    }
+}
+
+/// Errors of one parameter's backward against one reference.
+#[derive(Clone, Copy, Debug, Default)]
+struct Errors {
+    max_abs: f64,
+    max_rel: f64,
+    /// Elements beyond the tolerance.
+    violations: usize,
+    /// The worst violating element: (sample, element, backward, reference).
+    worst: Option<(usize, usize, f64, f64)>,
+    worst_excess: f64,
+}
+
+impl Errors {
+    fn add(&mut self, sample: usize, element: usize, a: f64, r: f64) {
+        let abs = (a - r).abs();
+        self.max_abs = self.max_abs.max(abs);
+        self.max_rel = self.max_rel.max(abs / r.abs().max(ATOL));
+        let excess = abs - (ATOL + RTOL * r.abs());
+        if excess > 0.0 {
+            self.violations += 1;
+            if self.worst.is_none() || excess > self.worst_excess {
+                self.worst = Some((sample, element, a, r));
+                self.worst_excess = excess;
+            }
+        }
+    }
+    fn merge(&mut self, o: &Errors) {
+        self.max_abs = self.max_abs.max(o.max_abs);
+        self.max_rel = self.max_rel.max(o.max_rel);
+        self.violations += o.violations;
+    }
+}
+
+/// What the check found for one op.
+enum Verdict {
+    Pass,
+    Fail(Vec<usize>),
+    Skipped(String),
+    NotDifferentiable,
+    NothingToCheck,
+}
+
+struct OpResult {
+    name: String,
+    vs_derived: Option<Errors>,
+    vs_numeric: Errors,
+    /// Elements left out because the forward is not differentiable there, and all elements.
+    masked: usize,
+    total: usize,
+    derived_note: Option<String>,
+    verdict: Verdict,
+    per_param: Vec<(Errors, Option<Errors>)>,
+    /// The sample points, per sample and parameter, for the diagnostic.
+    points: Vec<Vec<Vec<f64>>>,
+    params: Vec<String>,
+    /// Output elements over all samples, and those that were NaN or infinite.
+    outputs: usize,
+    bad_outputs: usize,
+    /// The parameters whose gradient the backward block returns as `none`.
+    constant: Vec<bool>,
+}
+
+/// Runs `graphc gradcheck FILE`.
+pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
+    let source = match std::fs::read_to_string(path) {
+        Ok(s) => s,
+        Err(e) => return Outcome::usage(format!("cannot read `{}`: {e}", path.display())),
+    };
+    let file_name = path.display().to_string();
+    let shapes = match Shapes::parse(&opts.shapes) {
+        Ok(s) => s,
+        Err(e) => return Outcome::usage(e),
+    };
+    let (lo, hi) = match &opts.range {
+        Some(r) => match super::parse_range(r) {
+            Ok(r) => r,
+            Err(e) => return Outcome::usage(e),
+        },
+        None => (-2.0, 2.0),
+    };
+    if opts.samples == 0 {
+        return Outcome::usage("--samples must be at least 1");
+    }
+    // The file must compile as a whole first, so that every definition is known
+    // to be valid and the generated programs can only fail on shapes.
+    if let Err(diags) = crate::driver::compile(&source, false) {
+        let n = diags.len();
+        let mut stderr = diag::render(&diags, &file_name, &source, color);
+        stderr.push_str(&format!("error: could not compile `{file_name}` due to {n} previous error{}\n", if n == 1 { "" } else { "s" }));
+        return Outcome { stdout: String::new(), stderr, code: EXIT_FAIL };
+    }
+    let defs = match Definitions::parse(&source, &file_name, color) {
+        Ok(d) => d,
+        Err(o) => return o,
+    };
+    for (name, _) in &shapes.named {
+        if !defs.ops().any(|op| op.params.iter().any(|p| &p.name == name)) {
+            return Outcome::usage(format!("--shape names `{name}`, which is no parameter of an op in `{file_name}`"));
+        }
+    }
+
+    let mut results = Vec::new();
+    for op in defs.ops().filter(|op| op.backward.is_some()) {
+        results.push(check_op(&defs, op, &shapes, (lo, hi), opts));
+    }
+
+    let mut out = String::new();
+    let shape_text = describe_shapes(&shapes);
+    out.push_str(&format!(
+        "gradcheck {file_name}: {shape_text}, {} random point(s) per op in [{}, {}) (seed {}), f64\n",
+        opts.samples,
+        fmt_num(lo),
+        fmt_num(hi),
+        opts.seed
+    ));
+    out.push_str("backward block vs the gradient graphc derives from the forward block, and vs central finite differences (h = 1e-6)\n");
+    out.push_str("pass: |backward - reference| <= 1e-5 + 1e-3 * |reference| for every element (PyTorch's gradcheck tolerances)\n\n");
+    if results.is_empty() {
+        out.push_str("no op with a backward block: nothing to check\n");
+        return Outcome { stdout: out, stderr: String::new(), code: 0 };
+    }
+    let header = ["op", "derived: max abs", "max rel", "finite diff: max abs", "max rel", "verdict"];
+    let mut rows: Vec<[String; 6]> = Vec::new();
+    for r in &results {
+        let (da, dr) = match &r.vs_derived {
+            Some(e) => (sci(e.max_abs), sci(e.max_rel)),
+            None => ("-".to_string(), "-".to_string()),
+        };
+        let (na, nr) = match r.verdict {
+            Verdict::Skipped(_) | Verdict::NotDifferentiable | Verdict::NothingToCheck => ("-".to_string(), "-".to_string()),
+            _ => (sci(r.vs_numeric.max_abs), sci(r.vs_numeric.max_rel)),
+        };
+        let (da, dr) = if matches!(r.verdict, Verdict::Skipped(_) | Verdict::NotDifferentiable | Verdict::NothingToCheck) { ("-".to_string(), "-".to_string()) } else { (da, dr) };
+        let op = defs.ops().find(|o| o.name.name == r.name).expect("results come from the file's ops");
+        let verdict = match &r.verdict {
+            Verdict::Pass => "pass".to_string(),
+            Verdict::Fail(params) => {
+                let names: Vec<String> = params.iter().map(|&i| format!("`{}`", op.params[i].name)).collect();
+                format!("FAIL: gradient of {}", names.join(", "))
+            }
+            Verdict::Skipped(why) => format!("skipped: {why}"),
+            Verdict::NotDifferentiable => "not differentiable at the sampled points".to_string(),
+            Verdict::NothingToCheck => "nothing to check: every gradient is `none`".to_string(),
+        };
+        rows.push([r.name.clone(), da, dr, na, nr, verdict]);
+    }
+    let widths: Vec<usize> = (0..6).map(|c| rows.iter().map(|r| r[c].chars().count()).chain([header[c].len()]).max().unwrap_or(0)).collect();
+    let line = |cells: [&str; 6]| -> String {
+        let mut s = String::new();
+        for (c, cell) in cells.iter().enumerate() {
+            if c == 5 {
+                s.push_str(cell);
+            } else {
+                s.push_str(&format!("{cell:<w$}  ", w = widths[c]));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    out.push_str(&line(header));
+    for r in &rows {
+        out.push_str(&line([&r[0], &r[1], &r[2], &r[3], &r[4], &r[5]]));
+    }
+    // Notes below the table say what the one-word verdicts leave out.
+    let mut notes = Vec::new();
+    for r in &results {
+        if r.masked > 0 && !matches!(r.verdict, Verdict::NotDifferentiable) {
+            notes.push(format!("{}: {} of {} checked elements left out, where the forward is not differentiable", r.name, r.masked, r.total));
+        }
+        if r.bad_outputs > 0 && !matches!(r.verdict, Verdict::NotDifferentiable) {
+            notes.push(format!("{}: {} of {} output elements are NaN or infinite at the sampled points and are left out", r.name, r.bad_outputs, r.outputs));
+        }
+        for (i, p) in r.constant.iter().enumerate() {
+            if *p {
+                notes.push(format!("{}: the gradient of `{}` is not checked, since the backward block returns `none` for it", r.name, r.params[i]));
+            }
+        }
+        if let Some(n) = &r.derived_note {
+            notes.push(format!("{}: {n}", r.name));
+        }
+    }
+    if !notes.is_empty() {
+        out.push('\n');
+        for n in notes {
+            out.push_str(&format!("note: {n}\n"));
+        }
+    }
+
+    let mut diags = Vec::new();
+    for r in &results {
+        if let Verdict::Fail(params) = &r.verdict {
+            let op = defs.ops().find(|o| o.name.name == r.name).expect("results come from the file's ops");
+            for &i in params {
+                diags.push(failure_diagnostic(op, i, r));
+            }
+        }
+    }
+    if diags.is_empty() {
+        return Outcome { stdout: out, stderr: String::new(), code: 0 };
+    }
+    let n = diags.len();
+    let mut stderr = diag::render(&diags, &file_name, &source, color);
+    stderr.push_str(&format!("error: gradcheck of `{file_name}` failed: {n} wrong gradient{}\n", if n == 1 { "" } else { "s" }));
+    Outcome { stdout: out, stderr, code: EXIT_FAIL }
+}
+
+fn fmt_num(v: f64) -> String {
+    format!("{v}")
+}
+
+fn describe_shapes(shapes: &Shapes) -> String {
+    let dims = |d: &[usize]| format!("[{}]", d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", "));
+    let mut s = format!("shape {} for every parameter", dims(&shapes.default));
+    for (n, d) in &shapes.named {
+        s.push_str(&format!(", {} for `{n}`", dims(d)));
+    }
+    s
+}
+
+/// The backward block's `return` expressions, one per parameter.
+fn returned(op: &OpDef) -> Option<&[Expr]> {
+    let b = op.backward.as_ref()?;
+    b.body.stmts.iter().rev().find_map(|s| if let StmtKind::Return(e) = &s.kind { Some(e.as_slice()) } else { None })
+}
+
+/// The statements that draw the weighted scalar `sum(op(args) * w)`.
+fn call(op: &OpDef, args: &[String]) -> String {
+    format!("sum({}({}) * w)", op.name.name, args.join(", "))
+}
+
+fn check_op(defs: &Definitions, op: &OpDef, shapes: &Shapes, (lo, hi): (f64, f64), opts: &Options) -> OpResult {
+    let name = op.name.name.clone();
+    let nparams = op.params.len();
+    // A parameter whose gradient is the literal `none` is a constant for the op.
+    let constant: Vec<bool> = match returned(op) {
+        Some(exprs) => (0..nparams).map(|i| exprs.get(i).is_some_and(|e| matches!(e.kind, ExprKind::None))).collect(),
+        None => vec![false; nparams],
+    };
+    let diff: Vec<usize> = (0..nparams).filter(|&i| !constant[i]).collect();
+    let shape_of: Vec<Vec<usize>> = op.params.iter().map(|p| shapes.of(&p.name).to_vec()).collect();
+    let mut result = OpResult {
+        name: name.clone(),
+        vs_derived: Some(Errors::default()),
+        vs_numeric: Errors::default(),
+        masked: 0,
+        total: 0,
+        derived_note: None,
+        verdict: Verdict::Pass,
+        per_param: vec![(Errors::default(), Some(Errors::default())); nparams],
+        points: Vec::new(),
+        params: op.params.iter().map(|p| p.name.clone()).collect(),
+        constant: constant.clone(),
+        outputs: 0,
+        bad_outputs: 0,
+    };
+    if diff.is_empty() {
+        result.verdict = Verdict::NothingToCheck;
+        return result;
+    }
+    let with_backward = defs.definitions_text(None);
+    let derived_defs = defs.definitions_text(Some(&name));
+    // Each op gets its own stream, so adding an op to a file does not move another op's points.
+    let mut rng = SplitMix::new(opts.seed ^ name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3)));
+    for sample in 0..opts.samples {
+        let xs: Vec<Vec<f64>> = shape_of.iter().map(|s| (0..s.iter().product::<usize>()).map(|_| rng.uniform(lo, hi)).collect()).collect();
+        result.points.push(xs.clone());
+        let lit = |i: usize, v: &[f64], grad: bool| tensor_literal(v, &shape_of[i], "f64", grad);
+        let plain: Vec<String> = (0..nparams).map(|i| lit(i, &xs[i], false)).collect();
+
+        // The forward alone, to learn the output's shape (and whether it compiles at these shapes).
+        let probe = format!("{with_backward}print({}({}))\n", name, plain.join(", "));
+        let base = match run_program(&probe) {
+            Ok(t) if t.len() == 1 => t[0].clone(),
+            Ok(_) => {
+                result.verdict = Verdict::Skipped("the forward does not return one tensor".to_string());
+                return result;
+            }
+            Err(e) => {
+                result.verdict = Verdict::Skipped(format!("the forward does not compile at these shapes: {e}"));
+                return result;
+            }
+        };
+        let out_shape = base.shape().to_vec();
+        // Outputs that are NaN or infinite at the point get weight 0 and are left
+        // out of the finite-difference sums, so that one bad output does not make
+        // every element's difference NaN (PyTorch's gradcheck, which builds the
+        // whole Jacobian, sees them one row at a time).
+        let base_values = base.to_f64_vec();
+        let w: Vec<f64> = base_values.iter().map(|v| rng.uniform(-1.0, 1.0) * if v.is_finite() { 1.0 } else { 0.0 }).collect();
+        result.outputs += base_values.len();
+        result.bad_outputs += base_values.iter().filter(|v| !v.is_finite()).count();
+        let mut setup = format!("w = {}\n", tensor_literal(&w, &out_shape, "f64", false));
+        for i in 0..nparams {
+            setup.push_str(&format!("x{i} = {}\n", lit(i, &xs[i], !constant[i])));
+        }
+        let names: Vec<String> = (0..nparams).map(|i| format!("x{i}")).collect();
+        // `0 * sum(x)` makes every checked leaf reach the loss, so its .grad is a
+        // tensor (zeros plus nothing) even where a backward block ignores it.
+        let keep: Vec<String> = diff.iter().map(|i| format!("sum(x{i})")).collect();
+        let grads = format!(
+            "y = {} + 0 * ({})\ny.backward()\n{}",
+            call(op, &names),
+            keep.join(" + "),
+            diff.iter().map(|i| format!("print(x{i}.grad)\n")).collect::<String>()
+        );
+        // Finite differences: for every element, f(x+h), f(x-h), f(x+h/2), f(x-h/2).
+        let mut fd = String::new();
+        let mut steps = Vec::new();
+        for &i in &diff {
+            for j in 0..xs[i].len() {
+                for h in [EPS, EPS / 2.0] {
+                    let mut plus = xs[i].clone();
+                    plus[j] += h;
+                    let mut minus = xs[i].clone();
+                    minus[j] -= h;
+                    steps.push(plus[j] - minus[j]);
+                    for v in [&plus, &minus] {
+                        let mut args = plain.clone();
+                        args[i] = lit(i, v, false);
+                        fd.push_str(&format!("print({}({}))\n", name, args.join(", ")));
+                    }
+                }
+            }
+        }
+        let analytic = match run_program(&format!("{with_backward}{setup}{grads}{fd}")) {
+            Ok(t) => t,
+            Err(e) => {
+                result.verdict = Verdict::Skipped(format!("the check program does not compile: {e}"));
+                return result;
+            }
+        };
+        let derived = match run_program(&format!("{derived_defs}{setup}{grads}")) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                result.derived_note = Some(format!("graphc cannot derive a gradient from the forward block: {e}"));
+                result.vs_derived = None;
+                for p in &mut result.per_param {
+                    p.1 = None;
+                }
+                None
+            }
+        };
+        let values = |t: &Tensor| t.to_f64_vec();
+        let weighted = |t: &Tensor| values(t).iter().zip(&w).filter(|(_, w)| **w != 0.0).map(|(v, w)| v * w).sum::<f64>();
+        let mut fd_iter = analytic[diff.len()..].iter().map(weighted);
+        let mut step_iter = steps.into_iter();
+        for (k, &i) in diff.iter().enumerate() {
+            let a = values(&analytic[k]);
+            let d = derived.as_ref().map(|d| values(&d[k]));
+            for j in 0..xs[i].len() {
+                let mut n = [0.0; 2];
+                for slot in &mut n {
+                    let (fp, fm) = (fd_iter.next().unwrap_or(f64::NAN), fd_iter.next().unwrap_or(f64::NAN));
+                    *slot = (fp - fm) / step_iter.next().unwrap_or(f64::NAN);
+                }
+                result.total += 1;
+                let dj = d.as_ref().map(|d| d[j]);
+                let finite = n[0].is_finite() && n[1].is_finite() && a[j].is_finite() && dj.is_none_or(f64::is_finite);
+                if !finite || (n[0] - n[1]).abs() > ATOL + RTOL * n[0].abs() {
+                    result.masked += 1;
+                    continue;
+                }
+                result.per_param[i].0.add(sample, j, a[j], n[0]);
+                if let (Some(e), Some(dj)) = (&mut result.per_param[i].1, dj) {
+                    e.add(sample, j, a[j], dj);
+                }
+            }
+        }
+    }
+    let mut failing = Vec::new();
+    for (i, (num, der)) in result.per_param.iter().enumerate() {
+        result.vs_numeric.merge(num);
+        if let (Some(total), Some(d)) = (&mut result.vs_derived, der) {
+            total.merge(d);
+        }
+        if num.violations > 0 || der.is_some_and(|d| d.violations > 0) {
+            failing.push(i);
+        }
+    }
+    result.verdict = if result.masked == result.total || result.bad_outputs == result.outputs {
+        Verdict::NotDifferentiable
+    } else if failing.is_empty() {
+        Verdict::Pass
+    } else {
+        Verdict::Fail(failing)
+    };
+    result
+}
+
+/// The error at the `return` of the op's backward, on the wrong gradient's expression.
+fn failure_diagnostic(op: &OpDef, i: usize, r: &OpResult) -> Diagnostic {
+    let param = &op.params[i];
+    let exprs = returned(op).expect("only ops with a backward block are checked");
+    let span = exprs.get(i).map(|e| e.span).unwrap_or(op.backward.as_ref().expect("checked").span);
+    let (num, der) = &r.per_param[i];
+    let worst = num.worst.or(der.and_then(|d| d.worst));
+    let label = format!("wrong gradient for `{}`: max abs error {} against finite differences", param.name, sci(num.max_abs));
+    let mut d = Diagnostic::new(
+        Code::G0001,
+        format!("the backward block of `{}` returns a wrong gradient for `{}`", op.name.name, param.name),
+        span,
+        label,
+    )
+    .with_secondary(param.span, format!("the parameter `{}`", param.name));
+    let mut help = String::from("make this expression the derivative of the forward block");
+    if let Some((sample, j, a, reference)) = worst {
+        let x = &r.points[sample][i];
+        let at = if x.len() == 1 { format!("`{}` = {}", param.name, number(x[0])) } else { format!("element {j} of `{}` = {}", param.name, number(x[j])) };
+        help = format!(
+            "at {at} (point {} of {}), d sum({}(...) * w) / d{} is {} but the backward block gives {}; {help}",
+            sample + 1,
+            r.points.len(),
+            op.name.name,
+            param.name,
+            sci(reference),
+            sci(a),
+        );
+    }
+    d = d.with_help(help);
+    d
+}
