@@ -23,15 +23,23 @@ pub struct Compiled {
 /// Compiles `source`. With `keep_stages`, the lowered and differentiated
 /// programs are kept for printing; otherwise only the final ones.
 pub fn compile(source: &str, keep_stages: bool) -> Result<Compiled, Vec<Diagnostic>> {
+    let mut timer = StageTimer::from_env();
     let file = syntax::parser::parse(source)?;
+    timer.lap("parse");
     let mut prog = lower::lower(&file)?;
+    timer.lap("lower");
+    drop(file);
+    timer.lap("drop ast");
     debug_verify(&prog, crate::ir::verify::Stage::Lowered, "lowering");
     let lowered = keep_stages.then(|| prog.clone());
     let stats = autodiff::differentiate(&mut prog)?;
+    timer.lap("autodiff");
     debug_verify(&prog, crate::ir::verify::Stage::Differentiated, "autodiff");
     let differentiated = keep_stages.then(|| prog.clone());
     let reports = passes::optimize(&mut prog);
+    timer.lap("passes");
     let plan = schedule::schedule(&prog);
+    timer.lap("schedule");
     Ok(Compiled { lowered, differentiated, autodiff: stats, optimized: prog, passes: reports, plan })
 }
 
@@ -40,6 +48,26 @@ fn debug_verify(prog: &Program, stage: crate::ir::verify::Stage, after: &str) {
     if cfg!(debug_assertions) {
         if let Err(errs) = crate::ir::verify::verify(prog, stage) {
             panic!("{after} broke the IR:\n{}", errs.join("\n"));
+        }
+    }
+}
+
+/// Prints how long each stage took to stderr when `GRAPHC_TIME_STAGES` is set, so
+/// that compile-time regressions can be located without a profiler.
+pub(crate) struct StageTimer {
+    last: Option<std::time::Instant>,
+}
+
+impl StageTimer {
+    pub(crate) fn from_env() -> StageTimer {
+        StageTimer { last: std::env::var_os("GRAPHC_TIME_STAGES").map(|_| std::time::Instant::now()) }
+    }
+
+    pub(crate) fn lap(&mut self, stage: &str) {
+        if let Some(last) = self.last {
+            let now = std::time::Instant::now();
+            eprintln!("graphc: {stage}: {:.1} ms", (now - last).as_secs_f64() * 1e3);
+            self.last = Some(now);
         }
     }
 }
