@@ -18,16 +18,30 @@ pub struct Compiled {
     pub optimized: Program,
     pub passes: Vec<PassReport>,
     pub plan: Plan,
+    /// Every name `compile_with` could have exported (`name` and `name.grad`), sorted,
+    /// for error messages about an unknown name.
+    pub exportable: Vec<String>,
 }
 
 /// Compiles `source`. With `keep_stages`, the lowered and differentiated
 /// programs are kept for printing; otherwise only the final ones.
 pub fn compile(source: &str, keep_stages: bool) -> Result<Compiled, Vec<Diagnostic>> {
+    compile_with(source, keep_stages, &[])
+}
+
+/// Compiles `source`, keeping the top-level tensors named in `exports` (`name` or
+/// `name.grad`) alive to the end of the run; `plan.exports` says where each is.
+/// Names the program does not bind are left out of the plan: the caller checks
+/// against `Compiled::exportable`.
+pub fn compile_with(source: &str, keep_stages: bool, exports: &[String]) -> Result<Compiled, Vec<Diagnostic>> {
     let mut timer = StageTimer::from_env();
     let file = syntax::parser::parse(source)?;
     timer.lap("parse");
     let mut prog = lower::lower(&file)?;
     timer.lap("lower");
+    let mut exportable: Vec<String> = prog.exports.keys().cloned().collect();
+    exportable.sort();
+    prog.exports.retain(|name, _| exports.contains(name));
     drop(file);
     timer.lap("drop ast");
     debug_verify(&prog, crate::ir::verify::Stage::Lowered, "lowering");
@@ -38,9 +52,13 @@ pub fn compile(source: &str, keep_stages: bool) -> Result<Compiled, Vec<Diagnost
     let differentiated = keep_stages.then(|| prog.clone());
     let reports = passes::optimize(&mut prog);
     timer.lap("passes");
+    prog.input_ranges.retain(|n, _| prog.graph.contains(*n));
+    for input in &mut prog.inputs {
+        input.node = input.node.filter(|n| prog.graph.contains(*n));
+    }
     let plan = schedule::schedule(&prog);
     timer.lap("schedule");
-    Ok(Compiled { lowered, differentiated, autodiff: stats, optimized: prog, passes: reports, plan })
+    Ok(Compiled { lowered, differentiated, autodiff: stats, optimized: prog, passes: reports, plan, exportable })
 }
 
 /// In debug builds (and so in every test) a broken invariant stops compilation loudly.
