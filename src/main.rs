@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use graphc_compiler::diag;
-use graphc_compiler::driver::{compile_with, Compiled};
+use graphc_compiler::driver::{compile_with, Compiled, Exports};
 use graphc_compiler::ir::print::{print_stage, IrStage};
 
 /// Exit codes: 0 success, 1 compile error, 2 usage error, 3 run-time failure.
@@ -87,9 +87,11 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run { file, inputs, saves } => {
             let export_names: Vec<String> = saves.iter().map(|(n, _)| n.clone()).collect();
-            with_compiled_exports(&file, false, &export_names, |c, source| run(c, source, &file, &inputs, &saves))
+            with_compiled_exports(&file, false, Exports::Names(&export_names), |c, source| run(c, source, &file, &inputs, &saves))
         }
-        Command::Bench { file, iters, warmup, threads } => with_compiled(&file, false, |c, source| bench(c, source, &file, iters, warmup, threads)),
+        Command::Bench { file, iters, warmup, threads } => {
+            with_compiled_exports(&file, false, Exports::All, |c, source| bench(c, source, &file, iters, warmup, threads))
+        }
         Command::Check { file } => with_compiled(&file, false, |c, _| {
             let nodes = c.optimized.graph.node_count();
             eprintln!("{}: ok ({} backward call(s), {nodes} node(s) after optimization)", file.display(), c.autodiff.per_backward.len());
@@ -196,7 +198,8 @@ fn run(c: &Compiled, source: &str, file: &Path, inputs: &[(String, PathBuf)], sa
 
 /// `graphc bench`: inputs are drawn once, outside the timing; each run starts from
 /// fresh value slots and gets its own copy of the inputs (copied outside the timing).
-/// Printed output goes to a sink; figures are written as in `run`.
+/// Every top-level tensor and leaf gradient is computed, as if each were `--save`d
+/// (without writing them). Printed output goes to a sink; figures are written as in `run`.
 fn bench(c: &Compiled, source: &str, file: &Path, iters: u32, warmup: u32, threads: u32) -> ExitCode {
     use graphc_runtime::exec::Machine;
     let mut generator = graphc_runtime::rng::Generator::new();
@@ -278,11 +281,11 @@ fn report_run_error(e: &graphc_runtime::exec::RunError, file: &Path, source: &st
 
 /// Reads and compiles `file`; on errors prints the diagnostics and exits 1 with nothing on stdout.
 fn with_compiled(file: &Path, keep_stages: bool, then: impl FnOnce(&Compiled, &str) -> ExitCode) -> ExitCode {
-    with_compiled_exports(file, keep_stages, &[], then)
+    with_compiled_exports(file, keep_stages, Exports::Names(&[]), then)
 }
 
 /// As [`with_compiled`], keeping the named top-level tensors alive for `--save`.
-fn with_compiled_exports(file: &Path, keep_stages: bool, exports: &[String], then: impl FnOnce(&Compiled, &str) -> ExitCode) -> ExitCode {
+fn with_compiled_exports(file: &Path, keep_stages: bool, exports: Exports, then: impl FnOnce(&Compiled, &str) -> ExitCode) -> ExitCode {
     let source = match std::fs::read_to_string(file) {
         Ok(s) => s,
         Err(e) => {

@@ -26,14 +26,24 @@ pub struct Compiled {
 /// Compiles `source`. With `keep_stages`, the lowered and differentiated
 /// programs are kept for printing; otherwise only the final ones.
 pub fn compile(source: &str, keep_stages: bool) -> Result<Compiled, Vec<Diagnostic>> {
-    compile_with(source, keep_stages, &[])
+    compile_with(source, keep_stages, Exports::Names(&[]))
 }
 
-/// Compiles `source`, keeping the top-level tensors named in `exports` (`name` or
-/// `name.grad`) alive to the end of the run; `plan.exports` says where each is.
+/// Which top-level tensors a compilation keeps alive to the end of the run.
+#[derive(Clone, Copy, Debug)]
+pub enum Exports<'a> {
+    /// These names (`name` or `name.grad`), for `graphc run --save`.
+    Names(&'a [String]),
+    /// Every top-level tensor and leaf gradient, for `graphc bench`: a program that
+    /// prints nothing would otherwise be optimized away entirely.
+    All,
+}
+
+/// Compiles `source`, keeping the top-level tensors chosen by `exports` alive to
+/// the end of the run; `plan.exports` says where each is.
 /// Names the program does not bind are left out of the plan: the caller checks
 /// against `Compiled::exportable`.
-pub fn compile_with(source: &str, keep_stages: bool, exports: &[String]) -> Result<Compiled, Vec<Diagnostic>> {
+pub fn compile_with(source: &str, keep_stages: bool, exports: Exports) -> Result<Compiled, Vec<Diagnostic>> {
     let mut timer = StageTimer::from_env();
     let file = syntax::parser::parse(source)?;
     timer.lap("parse");
@@ -41,7 +51,9 @@ pub fn compile_with(source: &str, keep_stages: bool, exports: &[String]) -> Resu
     timer.lap("lower");
     let mut exportable: Vec<String> = prog.exports.keys().cloned().collect();
     exportable.sort();
-    prog.exports.retain(|name, _| exports.contains(name));
+    if let Exports::Names(names) = exports {
+        prog.exports.retain(|name, _| names.contains(name));
+    }
     drop(file);
     timer.lap("drop ast");
     debug_verify(&prog, crate::ir::verify::Stage::Lowered, "lowering");
