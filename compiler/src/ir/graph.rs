@@ -1,14 +1,19 @@
-//! The dataflow graph: nodes are ops with a static dtype and shape; an edge
-//! `a -> b` with weight `i` says that `a` is operand `i` of `b`.
+//! The dataflow graph: nodes are ops with a static dtype and shape; node `b`
+//! reads node `a` as its operand `i` when `a` is the `i`-th entry of `b`'s
+//! operand list.
 //!
-//! Ids wrap petgraph's stable indices so that removing a node never renumbers
-//! the others (passes hold ids across rewrites). Spans, regions and origins
-//! live in a side table ([`NodeMeta`]), kept beside the graph rather than in
-//! the op, so that ops stay comparable for CSE.
-
-use petgraph::stable_graph::{NodeIndex, StableDiGraph};
-use petgraph::visit::{EdgeRef, NodeIndexable};
-use petgraph::Direction;
+//! Nodes live in a vector indexed by [`NodeId`], and a removed node leaves a hole,
+//! so removing a node never renumbers the others (passes hold ids across
+//! rewrites) and ids always follow creation order. Spans, regions and origins
+//! live in a side table ([`NodeMeta`]), kept beside the graph rather than in the
+//! op, so that ops stay comparable for CSE.
+//!
+//! Each node keeps its operands in order and a list of its readers. The reader
+//! lists are maintained lazily: rewrites append to them but never search them,
+//! and a stale entry (a removed reader, or one that no longer reads the node) is
+//! skipped when the list is read. A linked edge list, as petgraph's, must walk
+//! a node's readers to unlink one, which made rewrites around a shared constant
+//! with many readers quadratic in the graph's size.
 
 use graphc_runtime::{DType, Op};
 
@@ -17,11 +22,11 @@ use crate::syntax::ast::Span;
 /// A node of the graph. Ordered by creation, which is also a topological order
 /// of the graph as lowering and autodiff build it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct NodeId(pub NodeIndex<u32>);
+pub struct NodeId(pub u32);
 
 impl NodeId {
     pub fn index(self) -> usize {
-        self.0.index()
+        self.0 as usize
     }
 }
 
@@ -59,11 +64,23 @@ pub struct NodeMeta {
     pub note: Option<String>,
 }
 
+/// One live node: what it computes, what it reads, who may read it.
+#[derive(Clone, Debug)]
+struct Slot {
+    node: Node,
+    meta: NodeMeta,
+    operands: Vec<NodeId>,
+    /// Every node that has read this one since it was added (possibly stale, possibly
+    /// repeated); see the module comment.
+    readers: Vec<NodeId>,
+}
+
 /// The graph with its side table.
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
-    g: StableDiGraph<Node, u32, u32>,
-    meta: Vec<Option<NodeMeta>>,
+    slots: Vec<Option<Slot>>,
+    live: usize,
+    edges: usize,
 }
 
 impl Graph {
@@ -71,73 +88,82 @@ impl Graph {
         Graph::default()
     }
 
+    fn slot(&self, id: NodeId) -> &Slot {
+        self.slots[id.index()].as_ref().unwrap_or_else(|| panic!("node {} was removed", id.0))
+    }
+
+    fn slot_mut(&mut self, id: NodeId) -> &mut Slot {
+        self.slots[id.index()].as_mut().unwrap_or_else(|| panic!("node {} was removed", id.0))
+    }
+
     /// Adds a node whose operands are `args`, in order.
     pub fn add(&mut self, node: Node, args: &[NodeId], meta: NodeMeta) -> NodeId {
-        let id = NodeId(self.g.add_node(node));
-        for (i, a) in args.iter().enumerate() {
-            self.g.add_edge(a.0, id.0, i as u32);
+        let id = NodeId(u32::try_from(self.slots.len()).expect("fewer than 2^32 nodes"));
+        for &a in args {
+            self.slot_mut(a).readers.push(id);
         }
-        let ix = id.index();
-        if self.meta.len() <= ix {
-            self.meta.resize(ix + 1, None);
-        }
-        self.meta[ix] = Some(meta);
+        self.slots.push(Some(Slot { node, meta, operands: args.to_vec(), readers: Vec::new() }));
+        self.live += 1;
+        self.edges += args.len();
         id
     }
 
     pub fn node(&self, id: NodeId) -> &Node {
-        &self.g[id.0]
+        &self.slot(id).node
     }
 
     pub fn node_mut(&mut self, id: NodeId) -> &mut Node {
-        &mut self.g[id.0]
+        &mut self.slot_mut(id).node
     }
 
     pub fn meta(&self, id: NodeId) -> &NodeMeta {
-        self.meta[id.index()].as_ref().expect("every live node has metadata")
+        &self.slot(id).meta
     }
 
     pub fn meta_mut(&mut self, id: NodeId) -> &mut NodeMeta {
-        self.meta[id.index()].as_mut().expect("every live node has metadata")
+        &mut self.slot_mut(id).meta
     }
 
     pub fn contains(&self, id: NodeId) -> bool {
-        self.g.contains_node(id.0)
+        self.slots.get(id.index()).is_some_and(Option::is_some)
     }
 
     pub fn node_count(&self) -> usize {
-        self.g.node_count()
+        self.live
     }
 
     /// All live nodes in creation order.
     pub fn ids(&self) -> Vec<NodeId> {
-        let mut v: Vec<NodeId> = self.g.node_indices().map(NodeId).collect();
-        v.sort();
-        v
+        self.slots.iter().enumerate().filter(|(_, s)| s.is_some()).map(|(i, _)| NodeId(i as u32)).collect()
     }
 
     /// The operands of `id`, in operand order.
     pub fn operands(&self, id: NodeId) -> Vec<NodeId> {
-        let mut e: Vec<(u32, NodeId)> =
-            self.g.edges_directed(id.0, Direction::Incoming).map(|e| (*e.weight(), NodeId(e.source()))).collect();
-        e.sort();
-        e.into_iter().map(|(_, n)| n).collect()
+        self.slot(id).operands.clone()
+    }
+
+    /// The operands of `id`, in operand order, without copying them.
+    pub fn operand_slice(&self, id: NodeId) -> &[NodeId] {
+        &self.slot(id).operands
     }
 
     /// The nodes that read `id` (each once, in creation order).
     pub fn users(&self, id: NodeId) -> Vec<NodeId> {
-        let mut v: Vec<NodeId> = self.g.neighbors_directed(id.0, Direction::Outgoing).map(NodeId).collect();
+        let mut v: Vec<NodeId> = self
+            .slot(id)
+            .readers
+            .iter()
+            .copied()
+            .filter(|&u| self.slots[u.index()].as_ref().is_some_and(|s| s.operands.contains(&id)))
+            .collect();
         v.sort();
         v.dedup();
         v
     }
 
-    /// The raw edge list into `id` as (operand index, source) pairs, for the verifier.
+    /// The edge list into `id` as (operand index, source) pairs, for the verifier.
     pub fn operand_edges(&self, id: NodeId) -> Vec<(u32, NodeId)> {
-        let mut e: Vec<(u32, NodeId)> =
-            self.g.edges_directed(id.0, Direction::Incoming).map(|e| (*e.weight(), NodeId(e.source()))).collect();
-        e.sort();
-        e
+        self.slot(id).operands.iter().enumerate().map(|(i, &n)| (i as u32, n)).collect()
     }
 
     /// Makes every reader of `old` read `new` instead, at the same operand index.
@@ -146,66 +172,93 @@ impl Graph {
         if old == new {
             return;
         }
-        let edges: Vec<_> =
-            self.g.edges_directed(old.0, Direction::Outgoing).map(|e| (e.id(), e.target(), *e.weight())).collect();
-        for (eid, target, w) in edges {
-            self.g.remove_edge(eid);
-            self.g.add_edge(new.0, target, w);
+        let readers = std::mem::take(&mut self.slot_mut(old).readers);
+        for &u in &readers {
+            // A stale or repeated entry finds nothing to rewrite.
+            let Some(slot) = self.slots[u.index()].as_mut() else { continue };
+            let mut rewired = false;
+            for o in slot.operands.iter_mut().filter(|o| **o == old) {
+                *o = new;
+                rewired = true;
+            }
+            if rewired {
+                self.slot_mut(new).readers.push(u);
+            }
         }
     }
 
     /// Replaces the operands of `id` with `args`.
     pub fn set_operands(&mut self, id: NodeId, args: &[NodeId]) {
-        let edges: Vec<_> = self.g.edges_directed(id.0, Direction::Incoming).map(|e| e.id()).collect();
-        for e in edges {
-            self.g.remove_edge(e);
+        for &a in args {
+            self.slot_mut(a).readers.push(id);
         }
-        for (i, a) in args.iter().enumerate() {
-            self.g.add_edge(a.0, id.0, i as u32);
-        }
+        let slot = self.slot_mut(id);
+        let before = slot.operands.len();
+        slot.operands = args.to_vec();
+        self.edges = self.edges - before + args.len();
     }
 
     pub fn remove(&mut self, id: NodeId) {
-        self.g.remove_node(id.0);
-        self.meta[id.index()] = None;
+        if let Some(slot) = self.slots[id.index()].take() {
+            self.live -= 1;
+            self.edges -= slot.operands.len();
+        }
     }
 
     /// A topological order (operands before users), deterministic: among ready
     /// nodes the earliest created goes first, so that the order follows the
-    /// program's text wherever the dataflow allows. Linear in nodes + edges.
+    /// program's text wherever the dataflow allows. Linear in nodes + edges
+    /// (times the logarithm of the ready set's size).
     pub fn topo_order(&self) -> Vec<NodeId> {
         use std::cmp::Reverse;
         use std::collections::BinaryHeap;
-        let bound = self.g.node_bound();
-        let mut indeg = vec![0usize; bound];
-        for id in self.g.node_indices() {
-            indeg[id.index()] = self.g.edges_directed(id, Direction::Incoming).count();
+        let bound = self.slots.len();
+        // The edges out of each node, in compressed rows: one entry per operand
+        // position, so an operand read twice is counted twice, as in `indeg`.
+        let mut indeg = vec![0u32; bound];
+        let mut start = vec![0usize; bound + 1];
+        for s in self.slots.iter().flatten() {
+            for o in &s.operands {
+                start[o.index() + 1] += 1;
+            }
         }
-        let mut ready: BinaryHeap<Reverse<u32>> =
-            self.g.node_indices().filter(|n| indeg[n.index()] == 0).map(|n| Reverse(n.index() as u32)).collect();
-        let mut order = Vec::with_capacity(self.g.node_count());
+        for i in 0..bound {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut targets = vec![0u32; start[bound]];
+        for (i, s) in self.slots.iter().enumerate() {
+            let Some(s) = s else { continue };
+            indeg[i] = s.operands.len() as u32;
+            for o in &s.operands {
+                targets[fill[o.index()]] = i as u32;
+                fill[o.index()] += 1;
+            }
+        }
+        let mut ready: BinaryHeap<Reverse<u32>> = (0..bound)
+            .filter(|&i| self.slots[i].is_some() && indeg[i] == 0)
+            .map(|i| Reverse(i as u32))
+            .collect();
+        let mut order = Vec::with_capacity(self.live);
         while let Some(Reverse(ix)) = ready.pop() {
-            let n = NodeIndex::new(ix as usize);
-            order.push(NodeId(n));
-            for e in self.g.edges_directed(n, Direction::Outgoing) {
-                let t = e.target().index();
-                indeg[t] -= 1;
-                if indeg[t] == 0 {
-                    ready.push(Reverse(t as u32));
+            order.push(NodeId(ix));
+            for &t in &targets[start[ix as usize]..start[ix as usize + 1]] {
+                indeg[t as usize] -= 1;
+                if indeg[t as usize] == 0 {
+                    ready.push(Reverse(t));
                 }
             }
         }
         order
     }
 
-    /// One past the largest node index ever used; nodes added later have larger indices
-    /// as long as nothing has been removed (true during lowering).
+    /// One past the largest node index ever used; nodes added later have larger indices.
     pub fn index_bound(&self) -> usize {
-        self.g.node_bound()
+        self.slots.len()
     }
 
     /// The number of edges (for statistics).
     pub fn edge_count(&self) -> usize {
-        self.g.edge_count()
+        self.edges
     }
 }
