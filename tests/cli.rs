@@ -114,6 +114,8 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0108_save_outside_forward.act", "E0108", "3:5"),
     ("e0108_statement_after_return.act", "E0108", "4:5"),
     ("e0108_top_level_return.act", "E0108", "4:1"),
+    ("e0105_duplicate_input.act", "E0105", "3:7"),
+    ("e0107_input_dtype.act", "E0107", "2:10"),
     ("e0201_dtype_mix.act", "E0201", "4:5"),
     ("e0202_broadcast.act", "E0202", "4:5"),
     ("e0202_matmul.act", "E0202", "4:5"),
@@ -310,4 +312,96 @@ fn run_output_before_a_failure_is_kept() {
     let out = graphc(&["run", "p.act"], &dir);
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     assert_eq!(text(&out.stdout), "before\n");
+}
+
+/// A program with two inputs, one a requires-grad leaf, for the `--input`/`--save` tests.
+const INPUT_PROGRAM: &str = "input x: f32[3] requires_grad in [-1, 1]\ninput w: f64[2, 2]\ny = (x * 2).sum()\ny.backward()\nprint(y)\n";
+
+fn write_npy_f32(path: &Path, shape: &[u64], data: &[f32]) {
+    use npyz::WriterBuilder;
+    let mut file = std::fs::File::create(path).unwrap();
+    let mut w = npyz::WriteOptions::new().default_dtype().shape(shape).writer(&mut file).begin_nd().unwrap();
+    w.extend(data.iter().copied()).unwrap();
+    w.finish().unwrap();
+}
+
+fn write_npy_f64(path: &Path, shape: &[u64], data: &[f64]) {
+    use npyz::WriterBuilder;
+    let mut file = std::fs::File::create(path).unwrap();
+    let mut w = npyz::WriteOptions::new().default_dtype().shape(shape).writer(&mut file).begin_nd().unwrap();
+    w.extend(data.iter().copied()).unwrap();
+    w.finish().unwrap();
+}
+
+/// The scratch directory with the program and good input files written into it.
+fn input_setup(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::write(dir.join("p.act"), INPUT_PROGRAM).unwrap();
+    write_npy_f32(&dir.join("x.npy"), &[3], &[0.5, -1.0, 2.0]);
+    write_npy_f64(&dir.join("w.npy"), &[2, 2], &[1.0, 2.0, 3.0, 4.0]);
+    dir
+}
+
+#[test]
+fn inputs_are_fed_from_npy_files_and_saved_tensors_round_trip() {
+    let dir = input_setup("inputs_ok");
+    let out = graphc(
+        &["run", "p.act", "--input", "x=x.npy", "--input", "w=w.npy", "--save", "y=y.npy", "--save", "x.grad=g.npy", "--save", "w=w2.npy"],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(text(&out.stdout), "tensor(3., grad_fn=<SumBackward0>)\n");
+    let y = npyz::NpyFile::new(std::fs::File::open(dir.join("y.npy")).unwrap()).unwrap();
+    assert_eq!(y.shape(), &[] as &[u64]);
+    assert_eq!(y.into_vec::<f32>().unwrap(), vec![3.0]);
+    let g = npyz::NpyFile::new(std::fs::File::open(dir.join("g.npy")).unwrap()).unwrap();
+    assert_eq!(g.shape(), &[3]);
+    assert_eq!(g.into_vec::<f32>().unwrap(), vec![2.0, 2.0, 2.0]);
+    let w = npyz::NpyFile::new(std::fs::File::open(dir.join("w2.npy")).unwrap()).unwrap();
+    assert_eq!(w.shape(), &[2, 2]);
+    assert_eq!(w.into_vec::<f64>().unwrap(), vec![1.0, 2.0, 3.0, 4.0]);
+    // Nothing but the requested files: the temporary files were renamed.
+    let mut files: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    files.sort();
+    assert_eq!(files, ["g.npy", "p.act", "w.npy", "w2.npy", "x.npy", "y.npy"]);
+}
+
+#[test]
+fn bad_inputs_are_usage_errors_that_name_the_input() {
+    let dir = input_setup("inputs_bad");
+    write_npy_f64(&dir.join("x64.npy"), &[3], &[0.0; 3]);
+    write_npy_f32(&dir.join("x4.npy"), &[4], &[0.0; 4]);
+    let cases: &[(&[&str], &str)] = &[
+        (&["--input", "x=x.npy"], "missing input `w`: the program declares `input w: f64[2, 2]`"),
+        (&["--input", "x=x64.npy", "--input", "w=w.npy"], "holds a f64[3] array, but input `x` is declared f32[3]"),
+        (&["--input", "x=x4.npy", "--input", "w=w.npy"], "holds a f32[4] array, but input `x` is declared f32[3]"),
+        (&["--input", "x=nothere.npy", "--input", "w=w.npy"], "cannot read `nothere.npy` for input `x`"),
+        (&["--input", "z=x.npy"], "the program has no input `z`; the program declares: x: f32[3], w: f64[2, 2]"),
+        (&["--input", "x=x.npy", "--input", "w=w.npy", "--save", "q=q.npy"], "no top-level tensor `q`"),
+    ];
+    for (args, expected) in cases {
+        let mut all = vec!["run", "p.act"];
+        all.extend_from_slice(args);
+        let out = graphc(&all, &dir);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+        assert!(text(&out.stderr).contains(expected), "{args:?}: expected {expected:?} in\n{}", describe(&out));
+        assert!(out.stdout.is_empty(), "{args:?}: nothing runs on a usage error\n{}", describe(&out));
+    }
+}
+
+#[test]
+fn bench_prints_one_json_line() {
+    let dir = input_setup("bench");
+    let out = graphc(&["bench", "p.act", "--iters", "3", "--warmup", "1", "--threads", "2"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let line = text(&out.stdout);
+    let v: serde_json::Value = serde_json::from_str(line.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+    assert_eq!(v["file"], "p.act");
+    assert_eq!(v["iters"], 3);
+    assert_eq!(v["threads"], 2);
+    for key in ["median_ms", "min_ms", "max_ms"] {
+        assert!(v[key].as_f64().is_some_and(|t| t >= 0.0), "{key} in {line}");
+    }
+    // x (12 bytes) and w (32 bytes) are alive at once at least.
+    assert!(v["peak_bytes"].as_u64().is_some_and(|b| b >= 44), "{line}");
 }

@@ -93,7 +93,12 @@ fn every_program_matches_its_snapshots() {
                 for (stage, name) in [(IrStage::Graph, "graph"), (IrStage::Grad, "grad"), (IrStage::Opt, "opt")] {
                     insta::assert_snapshot!(format!("{base}__{name}"), print_stage(&compiled, stage, &source));
                 }
-                insta::assert_snapshot!(format!("{base}__run"), run_output(path, &base));
+                // A program with `input` declarations cannot run without its inputs, and
+                // the benchmark programs are too large to run in a debug test: only
+                // their IR is snapshotted.
+                if compiled.plan.inputs.is_empty() {
+                    insta::assert_snapshot!(format!("{base}__run"), run_output(path, &base));
+                }
             }
         });
     }

@@ -1,6 +1,5 @@
 //! The pipeline, end to end: text to plan, keeping each stage for `graphc ir`.
 
-use std::collections::HashMap;
 
 use graphc_runtime::plan::Plan;
 
@@ -23,25 +22,63 @@ pub struct Compiled {
     /// Warnings (W01xx), in program order of the ops they point at. They never stop
     /// compilation; the command line prints them, or makes them errors with `--deny-warnings`.
     pub warnings: Vec<Diagnostic>,
+    /// Every name `compile_with` could have exported (`name` and `name.grad`), sorted,
+    /// for error messages about an unknown name.
+    pub exportable: Vec<String>,
 }
 
 /// Compiles `source`. With `keep_stages`, the lowered and differentiated
 /// programs are kept for printing; otherwise only the final ones.
 pub fn compile(source: &str, keep_stages: bool) -> Result<Compiled, Vec<Diagnostic>> {
+    compile_with(source, keep_stages, Exports::Names(&[]))
+}
+
+/// Which top-level tensors a compilation keeps alive to the end of the run.
+#[derive(Clone, Copy, Debug)]
+pub enum Exports<'a> {
+    /// These names (`name` or `name.grad`), for `graphc run --save`.
+    Names(&'a [String]),
+    /// Every top-level tensor and leaf gradient, for `graphc bench`: a program that
+    /// prints nothing would otherwise be optimized away entirely.
+    All,
+}
+
+/// Compiles `source`, keeping the top-level tensors chosen by `exports` alive to
+/// the end of the run; `plan.exports` says where each is.
+/// Names the program does not bind are left out of the plan: the caller checks
+/// against `Compiled::exportable`.
+pub fn compile_with(source: &str, keep_stages: bool, exports: Exports) -> Result<Compiled, Vec<Diagnostic>> {
+    let mut timer = StageTimer::from_env();
     let file = syntax::parser::parse(source)?;
+    timer.lap("parse");
     let mut prog = lower::lower(&file)?;
+    timer.lap("lower");
+    let mut exportable: Vec<String> = prog.exports.keys().cloned().collect();
+    exportable.sort();
+    if let Exports::Names(names) = exports {
+        prog.exports.retain(|name, _| names.contains(name));
+    }
+    drop(file);
+    timer.lap("drop ast");
     debug_verify(&prog, crate::ir::verify::Stage::Lowered, "lowering");
     let lowered = keep_stages.then(|| prog.clone());
     let stats = autodiff::differentiate(&mut prog)?;
+    timer.lap("autodiff");
     debug_verify(&prog, crate::ir::verify::Stage::Differentiated, "autodiff");
     let differentiated = keep_stages.then(|| prog.clone());
     // The range analysis runs after autodiff, so that backward graphs are covered,
     // and before the passes, so that every node still points at the source it came
-    // from. No node has a declared interval yet: declared `input` ranges go here.
-    let warnings = analysis::stability::warnings(&prog, &HashMap::new());
+    // from. Declared `input ... in [LO, HI]` ranges replace the unbounded default.
+    let warnings = analysis::stability::warnings(&prog, &prog.input_ranges);
     let reports = passes::optimize(&mut prog);
+    timer.lap("passes");
+    prog.input_ranges.retain(|n, _| prog.graph.contains(*n));
+    for input in &mut prog.inputs {
+        input.node = input.node.filter(|n| prog.graph.contains(*n));
+    }
     let plan = schedule::schedule(&prog);
-    Ok(Compiled { lowered, differentiated, autodiff: stats, optimized: prog, passes: reports, plan, warnings })
+    timer.lap("schedule");
+    Ok(Compiled { lowered, differentiated, autodiff: stats, optimized: prog, passes: reports, plan, warnings, exportable })
 }
 
 /// In debug builds (and so in every test) a broken invariant stops compilation loudly.
@@ -49,6 +86,26 @@ fn debug_verify(prog: &Program, stage: crate::ir::verify::Stage, after: &str) {
     if cfg!(debug_assertions) {
         if let Err(errs) = crate::ir::verify::verify(prog, stage) {
             panic!("{after} broke the IR:\n{}", errs.join("\n"));
+        }
+    }
+}
+
+/// Prints how long each stage took to stderr when `GRAPHC_TIME_STAGES` is set, so
+/// that compile-time regressions can be located without a profiler.
+pub(crate) struct StageTimer {
+    last: Option<std::time::Instant>,
+}
+
+impl StageTimer {
+    pub(crate) fn from_env() -> StageTimer {
+        StageTimer { last: std::env::var_os("GRAPHC_TIME_STAGES").map(|_| std::time::Instant::now()) }
+    }
+
+    pub(crate) fn lap(&mut self, stage: &str) {
+        if let Some(last) = self.last {
+            let now = std::time::Instant::now();
+            eprintln!("graphc: {stage}: {:.1} ms", (now - last).as_secs_f64() * 1e3);
+            self.last = Some(now);
         }
     }
 }

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use graphc_runtime::plan::{FigureCmd, Plan, PrintItem, Step, ValueId, ValueInfo};
+use graphc_runtime::plan::{FigureCmd, InputInfo, Plan, PrintItem, Step, ValueId, ValueInfo};
 
 use crate::ir::graph::NodeId;
 use crate::ir::program::{Effect, FigureEffect, PrintArg, Program};
@@ -49,6 +49,24 @@ pub fn schedule(prog: &Program) -> Plan {
             }
         }
     }
+    // Exports are computed after every effect and never freed, so that the caller
+    // can read them once the run is over. Sorted by name, for a deterministic plan.
+    let mut exports: Vec<(&String, &NodeId)> = prog.exports.iter().collect();
+    exports.sort();
+    for (name, n) in exports {
+        let v = s.ensure(*n);
+        s.plan.exports.push((name.clone(), v));
+    }
+    s.plan.inputs = prog
+        .inputs
+        .iter()
+        .map(|i| InputInfo {
+            name: i.name.clone(),
+            dtype: i.dtype,
+            shape: i.shape.clone(),
+            value: i.node.and_then(|n| s.value.get(&n).copied()),
+        })
+        .collect();
     insert_frees(&mut s.plan);
     s.plan
 }
@@ -89,7 +107,8 @@ impl Scheduler<'_> {
     }
 }
 
-/// Inserts `Free(v)` after the last step that reads `v` (or after its computation if nothing does).
+/// Inserts `Free(v)` after the last step that reads `v` (or after its computation if
+/// nothing does), except for exported values, which live until the end.
 fn insert_frees(plan: &mut Plan) {
     let mut last: HashMap<ValueId, usize> = HashMap::new();
     for (i, step) in plan.steps.iter().enumerate() {
@@ -113,6 +132,9 @@ fn insert_frees(plan: &mut Plan) {
             }
             Step::Figure(_) | Step::Seed(_) | Step::Free(_) => {}
         }
+    }
+    for (_, v) in &plan.exports {
+        last.remove(v);
     }
     let mut frees_after: HashMap<usize, Vec<ValueId>> = HashMap::new();
     for (v, i) in last {

@@ -205,3 +205,13 @@ print(exp(arange(0, 100, 1)))
     assert_eq!(big.hi, f32::MAX as f64);
     assert!(big.pos_inf.iter().any(|c| c.overflow), "{big:?}");
 }
+
+#[test]
+fn a_declared_input_range_bounds_the_analysis() {
+    // The same exp quotient on an `input`: unbounded without a declared range,
+    // safe with `in [-3, 3]`, and warned again when the range reaches past 88.72.
+    let program = |decl: &str| format!("input x: f32[5]{decl}\ny = (exp(x) - exp(-x)) / (exp(x) + exp(-x))\nprint(y)\n");
+    assert_eq!(warnings_of(&program("")).len(), 1, "an input without a range is unbounded");
+    assert!(warnings_of(&program(" in [-3, 3]")).is_empty(), "[-3, 3] cannot overflow exp in f32");
+    assert_eq!(warnings_of(&program(" in [-100, 100]")).len(), 1, "[-100, 100] reaches past 88.72");
+}

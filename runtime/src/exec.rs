@@ -54,6 +54,9 @@ pub struct Machine {
     /// Bytes held by live slots now, and the most ever held at once.
     live_bytes: usize,
     peak_bytes: usize,
+    /// The tensors bound to the plan's inputs for the next run, by input index; each
+    /// is moved into its value slot when the plan loads it, so a run consumes them.
+    inputs: Vec<Option<Tensor>>,
 }
 
 impl Machine {
@@ -65,12 +68,37 @@ impl Machine {
             captured: None,
             live_bytes: 0,
             peak_bytes: 0,
+            inputs: vec![None; plan.inputs.len()],
         }
     }
 
     /// The most bytes of tensor data alive at once during the run so far.
     pub fn peak_bytes(&self) -> usize {
         self.peak_bytes
+    }
+
+    /// Binds input `k` for the next run. The caller (the CLI) has checked the tensor's
+    /// dtype and shape against `plan.inputs[k]`; a mismatch is a caller bug.
+    pub fn bind_input(&mut self, plan: &Plan, k: usize, t: Tensor) {
+        let info = &plan.inputs[k];
+        assert!(
+            t.dtype() == info.dtype && t.shape() == info.shape.as_slice(),
+            "input `{}` bound with the wrong dtype or shape",
+            info.name
+        );
+        self.inputs[k] = Some(t);
+    }
+
+    /// The tensor held by `v` after a run, if it is still alive (exported values always are).
+    pub fn value(&self, v: ValueId) -> Option<&Tensor> {
+        self.slots.get(v.0 as usize).and_then(Option::as_ref)
+    }
+
+    /// Clears every value slot so that the machine can run the plan again (bench).
+    /// The random generator keeps its state; `manual_seed` steps reset it as usual.
+    pub fn reset_values(&mut self) {
+        self.slots.iter_mut().for_each(|s| *s = None);
+        self.live_bytes = 0;
     }
 
     fn get(&self, v: ValueId) -> &Tensor {
@@ -100,6 +128,10 @@ impl Machine {
                 let t = match op {
                     Op::Randn => self.generator.randn(info.dtype, &info.shape),
                     Op::Rand => self.generator.rand(info.dtype, &info.shape),
+                    Op::Input(k) => self.inputs[*k as usize].take().unwrap_or_else(|| {
+                        // The CLI refuses to run before every input is bound, so this is a caller bug.
+                        panic!("input `{}` was not bound before the run", plan.inputs[*k as usize].name)
+                    }),
                     _ => {
                         let inputs: Vec<&Tensor> = args.iter().map(|&a| self.get(a)).collect();
                         kernels::eval(op, &inputs, info.dtype, &info.shape)

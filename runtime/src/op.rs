@@ -71,6 +71,10 @@ pub enum Op {
     /// A value bound from outside: parameter `k` of an op's backward template, or a
     /// gradient contribution that autodiff fills in. Never reaches the runtime.
     Param(u32),
+    /// `input NAME: DTYPE[DIMS]`: the `k`-th declared program input, bound from
+    /// outside before the run ([`crate::plan::Plan::inputs`]). Like a random draw it
+    /// is never folded or merged: its value is unknown at compile time.
+    Input(u32),
 
     // ---- elementwise, one operand, shape preserved ----
     /// `-x`.
@@ -161,7 +165,8 @@ impl Op {
             | Op::Linspace { .. }
             | Op::Randn
             | Op::Rand
-            | Op::Param(_) => 0,
+            | Op::Param(_)
+            | Op::Input(_) => 0,
             Op::Neg
             | Op::Exp
             | Op::Log
@@ -225,6 +230,7 @@ impl Op {
             | Op::Randn
             | Op::Rand
             | Op::Param(_)
+            | Op::Input(_)
             | Op::Expand
             | Op::SumTo
             | Op::Reshape
@@ -245,6 +251,7 @@ impl Op {
             Op::Randn => "randn",
             Op::Rand => "rand",
             Op::Param(_) => "param",
+            Op::Input(_) => "input",
             Op::Neg => "neg",
             Op::Exp => "exp",
             Op::Log => "log",

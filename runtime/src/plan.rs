@@ -68,9 +68,25 @@ pub enum Step {
     Free(ValueId),
 }
 
+/// A declared program input (`input NAME: DTYPE[DIMS]`), in declaration order:
+/// `Op::Input(k)` reads `Plan::inputs[k]`, which the caller binds before the run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputInfo {
+    pub name: String,
+    pub dtype: DType,
+    pub shape: Vec<usize>,
+    /// The value the input is loaded into, or `None` when the program never reads it
+    /// (it must still be supplied, so that a command line does not depend on the optimizer).
+    pub value: Option<ValueId>,
+}
+
 /// A whole program, ready to run.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Plan {
     pub values: Vec<ValueInfo>,
     pub steps: Vec<Step>,
+    pub inputs: Vec<InputInfo>,
+    /// Top-level tensors (`name` or `name.grad`) requested for export, with the value
+    /// that holds each after the run. The scheduler never frees these values.
+    pub exports: Vec<(String, ValueId)>,
 }

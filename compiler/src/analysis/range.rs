@@ -381,7 +381,8 @@ impl Run<'_> {
             Op::Linspace { start, end } => Range::new(start.get().min(end.get()), start.get().max(end.get())),
             Op::Rand => Range::new(0.0, 1.0),
             // Normals and values bound from outside have no bound the program states.
-            Op::Randn | Op::Param(_) => Range::unbounded(),
+            // An input without a declared range may hold anything; a declared one comes from `given`.
+            Op::Randn | Op::Param(_) | Op::Input(_) => Range::unbounded(),
 
             // ---- elementwise, one operand ----
             Op::Neg => {

@@ -202,8 +202,8 @@ pub fn differentiate(prog: &mut Program) -> Result<AutodiffStats, Vec<Diagnostic
     let mut released: HashMap<NodeId, usize> = HashMap::new();
     let mut diags = Vec::new();
     let templates = template_nodes(prog);
-    // Nodes are removed only at the end: petgraph reuses freed indices, and the
-    // walk relies on indices following creation order.
+    // Nodes are removed only at the end, so that `index_bound` counts the nodes
+    // each backward creates.
     let mut dead = Vec::new();
     for k in 0..prog.backwards.len() {
         let call = prog.backwards[k].clone();
@@ -242,7 +242,8 @@ pub fn differentiate(prog: &mut Program) -> Result<AutodiffStats, Vec<Diagnostic
                 released.entry(*h).or_insert(k);
             }
         }
-        let created = prog.graph.ids().into_iter().filter(|n| n.index() >= before).count();
+        // Nothing is removed inside this loop, so the new indices are exactly the new nodes.
+        let created = prog.graph.index_bound() - before;
         stats.per_backward.push((created, saved));
     }
     // Templates have been copied wherever they were needed.

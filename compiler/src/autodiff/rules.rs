@@ -27,7 +27,7 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
     let shape_of = |gr: &Graph, x: NodeId| gr.node(x).shape.clone();
     let grads: Vec<Option<NodeId>> = match &node.op {
         // Sources and opaque values have no operands to differentiate.
-        Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) => vec![],
+        Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => vec![],
         // detach stops gradients; autodiff never walks through it.
         Op::Detach => vec![None],
         Op::Neg => vec![Some(c.neg(gr, g))],

@@ -81,7 +81,7 @@ fn check_top_level(file: &File, diags: &mut Vec<Diagnostic>) {
         let (what, help) = match &stmt.kind {
             StmtKind::Save(_) => ("`save` outside an op's forward block", "only an op's forward block saves values for its backward"),
             StmtKind::Return(_) => ("`return` outside an op or fn", "the program runs top to bottom; remove the `return`, or put the code in a `fn`"),
-            StmtKind::Assign { .. } | StmtKind::Expr(_) => continue,
+            StmtKind::Assign { .. } | StmtKind::Expr(_) | StmtKind::Input(_) => continue,
         };
         diags.push(Diagnostic::new(Code::E0108, what, stmt.span, "not allowed at the top level").with_help(help));
     }
@@ -195,6 +195,8 @@ fn check_block_with(
                 scope.insert(target.name.clone(), target.span);
             }
             StmtKind::Expr(e) => check_names(e, scope, bw, diags),
+            // The grammar accepts `input` only at the top level, never in a block.
+            StmtKind::Input(_) => {}
             StmtKind::Save(names) => {
                 if kind != BlockKind::Forward {
                     diags.push(
@@ -371,7 +373,7 @@ fn collect_calls_block(b: &Block, out: &mut Vec<(String, Span)>) {
             StmtKind::Assign { value, .. } => collect_calls(value, out),
             StmtKind::Expr(e) => collect_calls(e, out),
             StmtKind::Return(vs) => vs.iter().for_each(|v| collect_calls(v, out)),
-            StmtKind::Save(_) => {}
+            StmtKind::Save(_) | StmtKind::Input(_) => {}
         }
     }
 }

@@ -1,13 +1,20 @@
 //! The dataflow graph: nodes are ops with a static dtype and shape; an edge
 //! `a -> b` with weight `i` says that `a` is operand `i` of `b`.
 //!
-//! Ids wrap petgraph's stable indices so that removing a node never renumbers
-//! the others (passes hold ids across rewrites). Spans, regions and origins
-//! live in a side table ([`NodeMeta`]), kept beside the graph rather than in
-//! the op, so that ops stay comparable for CSE.
+//! The graph is a petgraph `StableDiGraph`, so removing a node never renumbers
+//! the others (passes hold ids across rewrites). Spans, regions and origins live
+//! in a side table ([`NodeMeta`]) beside the op, so that ops stay comparable for CSE.
+//!
+//! Two things keep every rewrite cheap, even around a constant that thousands of
+//! nodes read. First, each node also keeps its operands in order (`operands`),
+//! so reading them needs no edge walk. Second, removal is deferred: `remove`
+//! marks a node dead, and [`Graph::compact`] drops all dead nodes at once after
+//! a pass by rebuilding the petgraph storage with the same indices. Unlinking a
+//! single edge from petgraph's singly linked edge lists walks the source's list,
+//! so removing readers of a widely shared node one by one would be quadratic.
 
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
-use petgraph::visit::{EdgeRef, NodeIndexable};
+use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
 use graphc_runtime::{DType, Op};
@@ -17,11 +24,11 @@ use crate::syntax::ast::Span;
 /// A node of the graph. Ordered by creation, which is also a topological order
 /// of the graph as lowering and autodiff build it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct NodeId(pub NodeIndex<u32>);
+pub struct NodeId(pub u32);
 
 impl NodeId {
     pub fn index(self) -> usize {
-        self.0.index()
+        self.0 as usize
     }
 }
 
@@ -59,11 +66,23 @@ pub struct NodeMeta {
     pub note: Option<String>,
 }
 
+/// A node's weight in the petgraph storage.
+#[derive(Clone, Debug)]
+struct Slot {
+    node: Node,
+    meta: NodeMeta,
+    /// The operands in order; always equal to the incoming edges sorted by weight.
+    operands: Vec<NodeId>,
+}
+
 /// The graph with its side table.
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
-    g: StableDiGraph<Node, u32, u32>,
-    meta: Vec<Option<NodeMeta>>,
+    g: StableDiGraph<Slot, u32, u32>,
+    /// Nodes removed since the last compaction; they stay in `g` until then.
+    dead: Vec<bool>,
+    live: usize,
+    edges: usize,
 }
 
 impl Graph {
@@ -71,71 +90,91 @@ impl Graph {
         Graph::default()
     }
 
-    /// Adds a node whose operands are `args`, in order.
+    fn slot(&self, id: NodeId) -> &Slot {
+        assert!(self.contains(id), "node {} was removed", id.0);
+        &self.g[NodeIndex::new(id.index())]
+    }
+
+    fn slot_mut(&mut self, id: NodeId) -> &mut Slot {
+        assert!(self.contains(id), "node {} was removed", id.0);
+        &mut self.g[NodeIndex::new(id.index())]
+    }
+
+    fn ix(id: NodeId) -> NodeIndex<u32> {
+        NodeIndex::new(id.index())
+    }
+
+    /// Adds a node whose operands are `args`, in order. Its index is one past every
+    /// index used so far (removal only marks nodes until [`Graph::compact`]).
     pub fn add(&mut self, node: Node, args: &[NodeId], meta: NodeMeta) -> NodeId {
-        let id = NodeId(self.g.add_node(node));
+        let ix = self.g.add_node(Slot { node, meta, operands: args.to_vec() });
+        let id = NodeId(ix.index() as u32);
+        debug_assert_eq!(id.index(), self.dead.len(), "new nodes follow creation order");
         for (i, a) in args.iter().enumerate() {
-            self.g.add_edge(a.0, id.0, i as u32);
+            self.g.add_edge(Self::ix(*a), ix, i as u32);
         }
-        let ix = id.index();
-        if self.meta.len() <= ix {
-            self.meta.resize(ix + 1, None);
-        }
-        self.meta[ix] = Some(meta);
+        self.dead.push(false);
+        self.live += 1;
+        self.edges += args.len();
         id
     }
 
     pub fn node(&self, id: NodeId) -> &Node {
-        &self.g[id.0]
+        &self.slot(id).node
     }
 
     pub fn node_mut(&mut self, id: NodeId) -> &mut Node {
-        &mut self.g[id.0]
+        &mut self.slot_mut(id).node
     }
 
     pub fn meta(&self, id: NodeId) -> &NodeMeta {
-        self.meta[id.index()].as_ref().expect("every live node has metadata")
+        &self.slot(id).meta
     }
 
     pub fn meta_mut(&mut self, id: NodeId) -> &mut NodeMeta {
-        self.meta[id.index()].as_mut().expect("every live node has metadata")
+        &mut self.slot_mut(id).meta
     }
 
     pub fn contains(&self, id: NodeId) -> bool {
-        self.g.contains_node(id.0)
+        self.dead.get(id.index()).is_some_and(|d| !d) && self.g.contains_node(Self::ix(id))
     }
 
     pub fn node_count(&self) -> usize {
-        self.g.node_count()
+        self.live
     }
 
     /// All live nodes in creation order.
     pub fn ids(&self) -> Vec<NodeId> {
-        let mut v: Vec<NodeId> = self.g.node_indices().map(NodeId).collect();
-        v.sort();
-        v
+        (0..self.dead.len()).map(|i| NodeId(i as u32)).filter(|&n| self.contains(n)).collect()
     }
 
     /// The operands of `id`, in operand order.
     pub fn operands(&self, id: NodeId) -> Vec<NodeId> {
-        let mut e: Vec<(u32, NodeId)> =
-            self.g.edges_directed(id.0, Direction::Incoming).map(|e| (*e.weight(), NodeId(e.source()))).collect();
-        e.sort();
-        e.into_iter().map(|(_, n)| n).collect()
+        self.slot(id).operands.clone()
     }
 
-    /// The nodes that read `id` (each once, in creation order).
+    /// The operands of `id`, in operand order, without copying them.
+    pub fn operand_slice(&self, id: NodeId) -> &[NodeId] {
+        &self.slot(id).operands
+    }
+
+    /// The live nodes that read `id` (each once, in creation order).
     pub fn users(&self, id: NodeId) -> Vec<NodeId> {
-        let mut v: Vec<NodeId> = self.g.neighbors_directed(id.0, Direction::Outgoing).map(NodeId).collect();
+        let mut v: Vec<NodeId> =
+            self.g.neighbors_directed(Self::ix(id), Direction::Outgoing).map(|n| NodeId(n.index() as u32)).filter(|&u| self.contains(u)).collect();
         v.sort();
         v.dedup();
         v
     }
 
-    /// The raw edge list into `id` as (operand index, source) pairs, for the verifier.
+    /// The edge list into `id` as (operand index, source) pairs, read from the
+    /// petgraph edges (not the operand cache), so the verifier checks the two agree.
     pub fn operand_edges(&self, id: NodeId) -> Vec<(u32, NodeId)> {
-        let mut e: Vec<(u32, NodeId)> =
-            self.g.edges_directed(id.0, Direction::Incoming).map(|e| (*e.weight(), NodeId(e.source()))).collect();
+        let mut e: Vec<(u32, NodeId)> = self
+            .g
+            .edges_directed(Self::ix(id), Direction::Incoming)
+            .map(|e| (*e.weight(), NodeId(e.source().index() as u32)))
+            .collect();
         e.sort();
         e
     }
@@ -146,49 +185,119 @@ impl Graph {
         if old == new {
             return;
         }
-        let edges: Vec<_> =
-            self.g.edges_directed(old.0, Direction::Outgoing).map(|e| (e.id(), e.target(), *e.weight())).collect();
+        // Edges come out in list order, and each removal takes the current head of
+        // `old`'s list, so every unlink is constant time.
+        let edges: Vec<_> = self.g.edges_directed(Self::ix(old), Direction::Outgoing).map(|e| (e.id(), e.target(), *e.weight())).collect();
         for (eid, target, w) in edges {
             self.g.remove_edge(eid);
-            self.g.add_edge(new.0, target, w);
+            let t = NodeId(target.index() as u32);
+            if self.contains(t) {
+                self.g.add_edge(Self::ix(new), target, w);
+                self.g[target].operands[w as usize] = new;
+            }
         }
     }
 
     /// Replaces the operands of `id` with `args`.
     pub fn set_operands(&mut self, id: NodeId, args: &[NodeId]) {
-        let edges: Vec<_> = self.g.edges_directed(id.0, Direction::Incoming).map(|e| e.id()).collect();
+        let edges: Vec<_> = self.g.edges_directed(Self::ix(id), Direction::Incoming).map(|e| e.id()).collect();
+        self.edges -= edges.len();
         for e in edges {
             self.g.remove_edge(e);
         }
         for (i, a) in args.iter().enumerate() {
-            self.g.add_edge(a.0, id.0, i as u32);
+            self.g.add_edge(Self::ix(*a), Self::ix(id), i as u32);
+        }
+        self.edges += args.len();
+        self.slot_mut(id).operands = args.to_vec();
+    }
+
+    /// Marks `id` removed; [`Graph::compact`] frees it. Its readers must have been
+    /// rewired first (the verifier checks that no live node or effect reads it).
+    pub fn remove(&mut self, id: NodeId) {
+        if self.contains(id) {
+            self.dead[id.index()] = true;
+            self.live -= 1;
+            self.edges -= self.g[Self::ix(id)].operands.len();
         }
     }
 
-    pub fn remove(&mut self, id: NodeId) {
-        self.g.remove_node(id.0);
-        self.meta[id.index()] = None;
+    /// Drops every removed node from the petgraph storage in one linear pass: the
+    /// storage is rebuilt with the same indices (live nodes keep theirs), then the
+    /// placeholders standing for removed ones, which have no edges, are deleted.
+    /// Petgraph would hand the freed indices to later additions, breaking creation
+    /// order, so this runs once, after the optimization passes, when no node is
+    /// added any more (`add` asserts it).
+    pub fn compact(&mut self) {
+        if self.live + self.edges == 0 && self.dead.is_empty() {
+            return;
+        }
+        let old = std::mem::take(&mut self.g);
+        let bound = self.dead.len();
+        let mut slots: Vec<Option<Slot>> = (0..bound).map(|_| None).collect();
+        let (nodes, _) = old.into_nodes_edges_iters();
+        for n in nodes {
+            let i = n.index.index();
+            if i < bound && !self.dead[i] {
+                slots[i] = Some(n.weight);
+            }
+        }
+        let mut g: StableDiGraph<Slot, u32, u32> = StableDiGraph::with_capacity(bound, self.edges);
+        let filler = || Slot {
+            node: Node { op: Op::Full(graphc_runtime::op::F64Bits::new(0.0)), dtype: DType::F32, shape: vec![] },
+            meta: NodeMeta { span: Span::default(), region: Region::Forward, requires_grad: false, note: None },
+            operands: vec![],
+        };
+        let mut holes = Vec::new();
+        for (i, s) in slots.into_iter().enumerate() {
+            match s {
+                Some(s) => {
+                    g.add_node(s);
+                }
+                None => {
+                    g.add_node(filler());
+                    holes.push(i);
+                }
+            }
+        }
+        for i in 0..bound {
+            let ix = NodeIndex::new(i);
+            if self.dead[i] {
+                continue;
+            }
+            let ops = g[ix].operands.clone();
+            for (k, a) in ops.into_iter().enumerate() {
+                g.add_edge(Self::ix(a), ix, k as u32);
+            }
+        }
+        for i in holes {
+            g.remove_node(NodeIndex::new(i));
+        }
+        self.g = g;
     }
 
     /// A topological order (operands before users), deterministic: among ready
     /// nodes the earliest created goes first, so that the order follows the
-    /// program's text wherever the dataflow allows. Linear in nodes + edges.
+    /// program's text wherever the dataflow allows. Linear in nodes + edges
+    /// (times the logarithm of the ready set's size).
     pub fn topo_order(&self) -> Vec<NodeId> {
         use std::cmp::Reverse;
         use std::collections::BinaryHeap;
-        let bound = self.g.node_bound();
-        let mut indeg = vec![0usize; bound];
-        for id in self.g.node_indices() {
-            indeg[id.index()] = self.g.edges_directed(id, Direction::Incoming).count();
+        let bound = self.dead.len();
+        let mut indeg = vec![0u32; bound];
+        for n in self.ids() {
+            indeg[n.index()] = self.slot(n).operands.len() as u32;
         }
         let mut ready: BinaryHeap<Reverse<u32>> =
-            self.g.node_indices().filter(|n| indeg[n.index()] == 0).map(|n| Reverse(n.index() as u32)).collect();
-        let mut order = Vec::with_capacity(self.g.node_count());
+            (0..bound).filter(|&i| self.contains(NodeId(i as u32)) && indeg[i] == 0).map(|i| Reverse(i as u32)).collect();
+        let mut order = Vec::with_capacity(self.live);
         while let Some(Reverse(ix)) = ready.pop() {
-            let n = NodeIndex::new(ix as usize);
-            order.push(NodeId(n));
-            for e in self.g.edges_directed(n, Direction::Outgoing) {
+            order.push(NodeId(ix));
+            for e in self.g.edges_directed(NodeIndex::new(ix as usize), Direction::Outgoing) {
                 let t = e.target().index();
+                if !self.contains(NodeId(t as u32)) {
+                    continue;
+                }
                 indeg[t] -= 1;
                 if indeg[t] == 0 {
                     ready.push(Reverse(t as u32));
@@ -198,14 +307,13 @@ impl Graph {
         order
     }
 
-    /// One past the largest node index ever used; nodes added later have larger indices
-    /// as long as nothing has been removed (true during lowering).
+    /// One past the largest node index ever used; nodes added later have larger indices.
     pub fn index_bound(&self) -> usize {
-        self.g.node_bound()
+        self.dead.len()
     }
 
     /// The number of edges (for statistics).
     pub fn edge_count(&self) -> usize {
-        self.g.edge_count()
+        self.edges
     }
 }

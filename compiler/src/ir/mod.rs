@@ -1,4 +1,4 @@
-//! The graph IR: a petgraph `StableDiGraph` of [`graphc_runtime::Op`] nodes
+//! The graph IR: a vector of [`graphc_runtime::Op`] nodes with ordered operands
 //! ([`graph`]), the program around it (effects, backward calls, custom ops:
 //! [`program`]), its verifier ([`verify`]) and its printer ([`print`]).
 

@@ -253,6 +253,7 @@ fn op_text(op: &Op) -> String {
         Op::Arange { start, step } => format!("arange(start={start}, step={step})"),
         Op::Linspace { start, end } => format!("linspace({start}, {end})"),
         Op::Param(k) => format!("param({k})"),
+        Op::Input(k) => format!("input({k})"),
         Op::PowScalar(e) => format!("pow_scalar({e})"),
         Op::Where(c) => format!(
             "where({})",

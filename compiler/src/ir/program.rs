@@ -148,6 +148,30 @@ pub struct Program {
     pub custom_output: HashMap<NodeId, usize>,
     /// Leaves created with `requires_grad=true`.
     pub leaves: Vec<NodeId>,
+    /// The declared inputs, in declaration order: `Op::Input(k)` is `inputs[k]`.
+    pub inputs: Vec<ProgramInput>,
+    /// The declared value range (`in [LO, HI]`) of each input node that has one,
+    /// for range analysis. An input node is never merged or folded, so the id stays
+    /// valid through the passes unless dead-code elimination removes the node.
+    pub input_ranges: HashMap<NodeId, (f64, f64)>,
+    /// Top-level tensors that can be saved after the run: each top-level name's
+    /// final tensor binding, and `name.grad` for the final gradient of a leaf
+    /// bound to a top-level name (when a backward reached it). Lowering records
+    /// all of them; the driver keeps only those requested, which then count as
+    /// roots, so the passes keep them alive and rewrites update them.
+    pub exports: HashMap<String, NodeId>,
+}
+
+/// One `input NAME: DTYPE[DIMS]` declaration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProgramInput {
+    pub name: String,
+    /// The `Op::Input` node (None if the optimizer removed it as unused).
+    pub node: Option<NodeId>,
+    pub dtype: graphc_runtime::DType,
+    pub shape: Vec<usize>,
+    pub requires_grad: bool,
+    pub span: Span,
 }
 
 impl Program {
@@ -157,11 +181,18 @@ impl Program {
         for e in &mut self.effects {
             e.map_nodes(&mut |n| if n == old { new } else { n });
         }
+        // Exports are few (only those requested survive lowering), so a scan is cheap.
+        for n in self.exports.values_mut() {
+            if *n == old {
+                *n = new;
+            }
+        }
     }
 
     /// The nodes that effects read: the roots that keep the rest alive.
     pub fn roots(&self) -> Vec<NodeId> {
         let mut v: Vec<NodeId> = self.effects.iter().flat_map(|e| e.nodes()).collect();
+        v.extend(self.exports.values().copied());
         v.sort();
         v.dedup();
         v

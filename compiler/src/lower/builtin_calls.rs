@@ -15,7 +15,7 @@ use crate::syntax::ast::{BinOp, Ident, Span};
 
 /// The largest element count a creation call may ask for (16 GiB of f64), so a typo
 /// such as `zeros(100000, 100000, 100)` is an error instead of an abort.
-const MAX_ELEMENTS: u128 = 1 << 31;
+pub(crate) const MAX_ELEMENTS: u128 = 1 << 31;
 
 impl<'a> Lowerer<'a> {
     pub(crate) fn call_builtin(&mut self, b: Builtin, name: &str, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
@@ -629,6 +629,6 @@ fn derived_grad_fn(op: &Op) -> &'static str {
         Op::Mean { dim: None } => "MeanBackward0",
         Op::Mean { dim: Some(_) } => "MeanBackward1",
         Op::MatMul => "MmBackward0",
-        Op::Detach | Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) => "CloneBackward0",
+        Op::Detach | Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => "CloneBackward0",
     }
 }

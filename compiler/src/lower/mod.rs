@@ -24,8 +24,8 @@ use graphc_runtime::{DType, Op};
 use crate::check::ops::{check_definitions, Defs};
 use crate::diag::Diagnostic;
 use crate::ir::graph::{Node, NodeId, NodeMeta, Region};
-use crate::ir::program::Program;
-use crate::syntax::ast::{Block, File, Item, Span, Stmt, StmtKind};
+use crate::ir::program::{Program, ProgramInput};
+use crate::syntax::ast::{Block, File, InputDecl, Item, Span, Stmt, StmtKind};
 
 /// A compile-time value.
 #[derive(Clone, Debug)]
@@ -103,6 +103,7 @@ pub fn lower(file: &File) -> Result<Program, Vec<Diagnostic>> {
             l.stmt(stmt, &mut scope, BodyKind::TopLevel);
         }
     }
+    l.record_exports(&scope);
     diags.append(&mut l.diags);
     if diags.is_empty() {
         Ok(l.prog)
@@ -209,6 +210,11 @@ impl<'a> Lowerer<'a> {
                 self.expr(e, scope);
                 None
             }
+            StmtKind::Input(decl) => {
+                let v = self.input(decl, stmt.span);
+                scope.names.insert(decl.name.name.clone(), v);
+                None
+            }
             StmtKind::Save(names) => {
                 // Placement and undefined names were reported by the definition checks.
                 let mut r = BodyResult::default();
@@ -224,6 +230,85 @@ impl<'a> Lowerer<'a> {
             StmtKind::Return(values) => {
                 let vals = values.iter().map(|e| (self.expr(e, scope), e.span)).collect();
                 Some(BodyResult { returned: Some(vals), saved: Vec::new() })
+            }
+        }
+    }
+
+    /// Declares a program input: an `Op::Input` source node, a leaf when it requires grad.
+    fn input(&mut self, decl: &InputDecl, span: Span) -> Value {
+        use crate::diag::Code;
+        if let Some(prev) = self.prog.inputs.iter().find(|i| i.name == decl.name.name) {
+            let prev_span = prev.span;
+            return self.error(
+                Diagnostic::new(Code::E0105, format!("the input `{}` is declared twice", decl.name.name), decl.name.span, "declared again here")
+                    .with_secondary(prev_span, "first declared here")
+                    .with_help("give each input its own name: the command line binds inputs by name"),
+            );
+        }
+        let dtype = match decl.dtype.name.as_str() {
+            "f32" => DType::F32,
+            "f64" => DType::F64,
+            other => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("unknown dtype `{other}`"), decl.dtype.span, "not a dtype")
+                        .with_help("write `f32` or `f64`"),
+                )
+            }
+        };
+        let mut shape = Vec::new();
+        for (d, s) in &decl.dims {
+            if !d.is_int || d.value < 0.0 || d.value > u32::MAX as f64 {
+                return self.error(
+                    Diagnostic::new(Code::E0107, "an input's sizes must be non-negative integers", *s, "not a size")
+                        .with_help("write the shape as integers, for example `f32[3, 4]`"),
+                );
+            }
+            shape.push(d.value as usize);
+        }
+        let n: u128 = shape.iter().map(|&d| d as u128).product();
+        if n > builtin_calls::MAX_ELEMENTS {
+            return self.error(
+                Diagnostic::new(
+                    Code::E0202,
+                    format!("an input of shape {} has {n} elements, more than graphc allows ({})", crate::check::shapes::show(&shape), builtin_calls::MAX_ELEMENTS),
+                    span,
+                    "too large",
+                )
+                .with_help("use a smaller shape"),
+            );
+        }
+        let k = self.prog.inputs.len() as u32;
+        let id = self.node(Op::Input(k), dtype, shape.clone(), &[], span);
+        let meta = self.prog.graph.meta_mut(id);
+        meta.note = Some(decl.name.name.clone());
+        if decl.requires_grad {
+            meta.requires_grad = true;
+            self.prog.leaves.push(id);
+            self.grad_state.insert(id, None);
+        }
+        if let Some((lo, hi, _)) = decl.range {
+            self.prog.input_ranges.insert(id, (lo, hi));
+        }
+        self.prog.inputs.push(ProgramInput {
+            name: decl.name.name.clone(),
+            node: Some(id),
+            dtype,
+            shape,
+            requires_grad: decl.requires_grad,
+            span: decl.name.span,
+        });
+        Value::Tensor(id)
+    }
+
+    /// Records the top-level scope's final tensor bindings, and the final `.grad` of
+    /// each leaf bound to a top-level name, as the program's exports.
+    fn record_exports(&mut self, scope: &Scope) {
+        for (name, v) in &scope.names {
+            if let Value::Tensor(n) = v {
+                self.prog.exports.insert(name.clone(), *n);
+                if let Some(Some(g)) = self.grad_state.get(n) {
+                    self.prog.exports.insert(format!("{name}.grad"), *g);
+                }
             }
         }
     }

@@ -5,6 +5,7 @@
 //! After this pass no two pure nodes are identical.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 use graphc_runtime::{DType, Op};
 
@@ -13,24 +14,36 @@ use crate::ir::graph::NodeId;
 use crate::ir::program::Program;
 
 pub fn run(prog: &mut Program) -> Vec<Change> {
-    let mut seen: HashMap<(Op, Vec<NodeId>, DType, Vec<usize>), NodeId> = HashMap::new();
+    // Nodes are bucketed by a hash of (op, operands, dtype, shape) and compared in
+    // place, so that no key is copied out of the graph for every node.
+    let mut seen: HashMap<u64, Vec<NodeId>> = HashMap::new();
     let mut changes = Vec::new();
     for n in prog.graph.topo_order() {
-        let node = prog.graph.node(n);
-        if node.op.is_random() || matches!(node.op, Op::Param(_)) {
+        let g = &prog.graph;
+        let node = g.node(n);
+        if node.op.is_random() || matches!(node.op, Op::Param(_) | Op::Input(_)) {
             continue;
         }
-        let key = (node.op.clone(), prog.graph.operands(n), node.dtype, node.shape.clone());
-        match seen.get(&key) {
-            Some(&first) => {
-                changes.push(Change { span: prog.graph.meta(n).span, what: format!("{} computed twice -> reuse the first", key.0.name()) });
+        let key = key_hash(&node.op, g.operand_slice(n), node.dtype, &node.shape);
+        let bucket = seen.entry(key).or_default();
+        let same = |m: &NodeId| {
+            let other = g.node(*m);
+            other.op == node.op && other.dtype == node.dtype && other.shape == node.shape && g.operand_slice(*m) == g.operand_slice(n)
+        };
+        match bucket.iter().find(|m| same(m)).copied() {
+            Some(first) => {
+                changes.push(Change { span: g.meta(n).span, what: format!("{} computed twice -> reuse the first", node.op.name()) });
                 prog.replace_all_uses(n, first);
                 prog.graph.remove(n);
             }
-            None => {
-                seen.insert(key, n);
-            }
+            None => bucket.push(n),
         }
     }
     changes
+}
+
+fn key_hash(op: &Op, operands: &[NodeId], dtype: DType, shape: &[usize]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (op, operands, dtype, shape).hash(&mut h);
+    h.finish()
 }

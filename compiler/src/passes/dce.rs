@@ -3,22 +3,20 @@
 //! After this pass every node contributes to something the program prints,
 //! plots or draws.
 
-use std::collections::HashSet;
-
 use super::Change;
 use crate::ir::program::Program;
 
 pub fn run(prog: &mut Program) -> Vec<Change> {
-    let mut live = HashSet::new();
+    let mut live = vec![false; prog.graph.index_bound()];
     let mut stack = prog.roots();
     while let Some(n) = stack.pop() {
-        if live.insert(n) {
-            stack.extend(prog.graph.operands(n));
+        if !std::mem::replace(&mut live[n.index()], true) {
+            stack.extend_from_slice(prog.graph.operand_slice(n));
         }
     }
     let mut changes = Vec::new();
     for n in prog.graph.ids() {
-        if !live.contains(&n) {
+        if !live[n.index()] {
             let node = prog.graph.node(n);
             let what = match &prog.graph.meta(n).note {
                 Some(note) => format!("{} ({note}) is never used -> removed", node.op.name()),

@@ -45,9 +45,11 @@ pub const PIPELINE: &[(&str, Pass)] = &[
 /// Runs the pipeline. In debug builds (and so in tests) the verifier runs after every pass.
 pub fn optimize(prog: &mut Program) -> Vec<PassReport> {
     let mut reports = Vec::new();
+    let mut timer = crate::driver::StageTimer::from_env();
     for (name, pass) in PIPELINE {
         let nodes_before = prog.graph.node_count();
         let changes = pass(prog);
+        timer.lap(name);
         if cfg!(debug_assertions) {
             if let Err(errs) = crate::ir::verify::verify(prog, crate::ir::verify::Stage::Differentiated) {
                 panic!("pass `{name}` broke the IR:\n{}", errs.join("\n"));
@@ -55,5 +57,7 @@ pub fn optimize(prog: &mut Program) -> Vec<PassReport> {
         }
         reports.push(PassReport { name, nodes_before, nodes_after: prog.graph.node_count(), changes });
     }
+    // Removed nodes were only marked; free them in one linear rebuild.
+    prog.graph.compact();
     reports
 }

@@ -53,7 +53,7 @@ fn constant(prog: &Program, n: NodeId) -> Option<f64> {
 fn rewrite(prog: &Program, n: NodeId) -> Option<(Rewrite, String)> {
     let g = &prog.graph;
     let node = g.node(n);
-    let ops = g.operands(n);
+    let ops = g.operand_slice(n);
     let same_shape = |x: NodeId| g.node(x).shape == node.shape;
     let is = |x: NodeId, v: f64| constant(prog, x).is_some_and(|c| c.to_bits() == v.to_bits());
     match &node.op {

@@ -93,6 +93,29 @@ pub enum StmtKind {
     Save(Vec<Ident>),
     /// `return e1, e2, ...` (one value in forward and fn bodies; one per parameter in backward).
     Return(Vec<Expr>),
+    /// `input NAME: DTYPE[DIMS] [requires_grad] [in [LO, HI]]`. The grammar accepts it
+    /// only as a top-level item, never inside a block.
+    Input(InputDecl),
+}
+
+/// A declared program input: a placeholder whose value is supplied at run time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputDecl {
+    pub name: Ident,
+    /// The dtype name as written (`f32` or `f64`); lowering checks it.
+    pub dtype: Ident,
+    /// The sizes, each with its span; lowering checks that they are non-negative integers.
+    pub dims: Vec<(NumLitValue, Span)>,
+    pub requires_grad: bool,
+    /// The declared value range `in [LO, HI]`, with its span.
+    pub range: Option<(f64, f64, Span)>,
+}
+
+/// A number as written in a declaration: its value and whether it had no `.` or exponent.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NumLitValue {
+    pub value: f64,
+    pub is_int: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

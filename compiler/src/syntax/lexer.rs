@@ -58,6 +58,8 @@ pub enum Token {
     Backward,
     #[token("save")]
     Save,
+    #[token("input")]
+    Input,
     #[token("return")]
     Return,
     #[token("true")]

@@ -31,6 +31,38 @@ pub(crate) fn binary(op: BinOp, lhs: Expr, rhs: Expr, start: usize, end: usize) 
     Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span: Span::new(start, end) }
 }
 
+/// A modifier after an input declaration's shape.
+pub(crate) enum InputModifier {
+    RequiresGrad(Span),
+    /// `in [LO, HI]`: the bounds and the span of the whole modifier.
+    Range(f64, f64, Span),
+}
+
+/// Checks a modifier word after `input NAME: DTYPE[DIMS]`: `requires_grad`, or `in`
+/// followed by `[LO, HI]` with `LO <= HI`.
+pub(crate) fn input_modifier(
+    word: &str,
+    bounds: Option<(f64, f64)>,
+    span: Span,
+) -> Result<InputModifier, ParseError<usize, Token, Diagnostic>> {
+    let error = |message: String, label: &str, help: &str| {
+        Err(ParseError::User { error: Diagnostic::new(Code::E0003, message, span, label).with_help(help) })
+    };
+    match (word, bounds) {
+        ("requires_grad", None) => Ok(InputModifier::RequiresGrad(span)),
+        ("in", Some((lo, hi))) if lo <= hi => Ok(InputModifier::Range(lo, hi, span)),
+        ("in", Some((lo, hi))) => {
+            error(format!("the input's range [{lo}, {hi}] is empty"), "empty range", "write the lower bound first: `in [LO, HI]`")
+        }
+        ("in", None) => error("`in` needs a range".to_string(), "no range", "write `in [LO, HI]`"),
+        _ => error(
+            format!("unexpected `{word}` after an input declaration"),
+            "not a modifier",
+            "an input declaration may end with `requires_grad` and `in [LO, HI]`",
+        ),
+    }
+}
+
 /// The deepest expression tree the parser accepts. The AST and every pass over it
 /// recurse, and dropping a tree is recursive too, so a pathological input such as
 /// 100,000 unary minuses would overflow the stack; Python's parser has a similar

@@ -33,8 +33,8 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
     let out = shape.to_vec();
     let n = numel(shape);
     let data: Vec<T> = match op {
-        Op::Randn | Op::Rand | Op::Param(_) => panic!(
-            "kernels::eval got `{}`: random ops are run by the generator and params are bound by autodiff; the compiler must not send them here",
+        Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => panic!(
+            "kernels::eval got `{}`: random ops are run by the generator, params are bound by autodiff and inputs by the machine; the compiler must not send them here",
             op.name()
         ),
         Op::Full(v) => vec![T::from_f64(v.get()); n],

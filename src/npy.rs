@@ -1,0 +1,92 @@
+//! NumPy `.npy` files for `graphc run --input` and `--save`.
+//!
+//! Only what graphc's tensors can hold is accepted: little- or big-endian `f4`
+//! and `f8`, in C order, with exactly the declared shape. Every error names the
+//! input and says what was expected, so that a wrong file is fixed without
+//! reading the program.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::Path;
+
+use graphc_runtime::plan::InputInfo;
+use graphc_runtime::tensor::Data;
+use graphc_runtime::{DType, Tensor};
+use npyz::WriterBuilder;
+
+/// Reads `path` as the value of `input`, checking dtype and shape.
+pub fn load(path: &Path, input: &InputInfo) -> Result<Tensor, String> {
+    let expected = format!("{}{:?}", input.dtype, input.shape);
+    let what = format!("input `{}`", input.name);
+    let file = File::open(path).map_err(|e| format!("cannot read `{}` for {what}: {e}", path.display()))?;
+    let npy = npyz::NpyFile::new(BufReader::new(file))
+        .map_err(|e| format!("`{}` is not a valid .npy file (for {what}): {e}", path.display()))?;
+    let type_str = match npy.dtype() {
+        npyz::DType::Plain(t) => t.to_string(),
+        other => format!("{other:?}"),
+    };
+    let dtype = match type_str.trim_start_matches(['<', '>', '=']) {
+        "f4" => DType::F32,
+        "f8" => DType::F64,
+        _ => None.ok_or_else(|| {
+            format!("`{}` holds dtype `{type_str}`, but {what} is declared {expected} (`{}`)", path.display(), npy_type(input.dtype))
+        })?,
+    };
+    let shape: Vec<usize> = npy.shape().iter().map(|&d| d as usize).collect();
+    if dtype != input.dtype || shape != input.shape {
+        return Err(format!(
+            "`{}` holds a {dtype}{shape:?} array, but {what} is declared {expected}",
+            path.display()
+        ));
+    }
+    if shape.len() > 1 && npy.order() != npyz::Order::C {
+        return Err(format!(
+            "`{}` is stored in Fortran order; {what} needs C order (save it with numpy.ascontiguousarray)",
+            path.display()
+        ));
+    }
+    let read_error = |e: std::io::Error| format!("cannot read the data of `{}` for {what}: {e}", path.display());
+    Ok(match dtype {
+        DType::F32 => Tensor::from_f32(shape, npy.into_vec::<f32>().map_err(read_error)?),
+        DType::F64 => Tensor::from_f64(shape, npy.into_vec::<f64>().map_err(read_error)?),
+    })
+}
+
+/// NumPy's name for a dtype, for error messages.
+fn npy_type(dtype: DType) -> &'static str {
+    match dtype {
+        DType::F32 => "<f4, numpy.float32",
+        DType::F64 => "<f8, numpy.float64",
+    }
+}
+
+/// Writes `t` to `path` atomically: to a temporary file beside it, then renamed, so
+/// that a failed write never leaves a partial file under the requested name.
+pub fn save(path: &Path, t: &Tensor) -> std::io::Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let result = write(&tmp, t).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn write(path: &Path, t: &Tensor) -> std::io::Result<()> {
+    let shape: Vec<u64> = t.shape().iter().map(|&d| d as u64).collect();
+    let mut out = BufWriter::new(File::create(path)?);
+    match t.data() {
+        Data::F32(v) => {
+            let mut w = npyz::WriteOptions::new().default_dtype().shape(&shape).writer(&mut out).begin_nd()?;
+            w.extend(v.iter().copied())?;
+            w.finish()?;
+        }
+        Data::F64(v) => {
+            let mut w = npyz::WriteOptions::new().default_dtype().shape(&shape).writer(&mut out).begin_nd()?;
+            w.extend(v.iter().copied())?;
+            w.finish()?;
+        }
+    }
+    out.flush()?;
+    out.into_inner().map_err(|e| e.into_error())?.sync_all()
+}
