@@ -219,25 +219,8 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
             plot_lines.push((format!("{name} {label}"), px, py));
         }
     }
-    let widths: Vec<usize> = (0..6).map(|c| rows.iter().map(|r| r[c].chars().count()).chain([header[c].len()]).max().unwrap_or(0)).collect();
-    let line = |cells: [&str; 6]| -> String {
-        let mut s = String::new();
-        for (c, cell) in cells.iter().enumerate() {
-            // Numbers are right-aligned so that their magnitudes line up.
-            if (2..=4).contains(&c) {
-                s.push_str(&format!("{cell:>w$}  ", w = widths[c]));
-            } else if c == 5 {
-                s.push_str(cell);
-            } else {
-                s.push_str(&format!("{cell:<w$}  ", w = widths[c]));
-            }
-        }
-        s.trim_end().to_string() + "\n"
-    };
-    out.push_str(&line(header));
-    for r in &rows {
-        out.push_str(&line([&r[0], &r[1], &r[2], &r[3], &r[4], &r[5]]));
-    }
+    // Numbers (columns 2 to 4) are right-aligned so that their magnitudes line up.
+    out.push_str(&super::table(header, &rows, &[2, 3, 4]));
 
     if let Some(p) = &opts.plot {
         let mut fig = Figure::new();

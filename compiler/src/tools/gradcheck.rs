@@ -237,22 +237,7 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
         };
         rows.push([r.name.clone(), da, dr, na, nr, verdict]);
     }
-    let widths: Vec<usize> = (0..6).map(|c| rows.iter().map(|r| r[c].chars().count()).chain([header[c].len()]).max().unwrap_or(0)).collect();
-    let line = |cells: [&str; 6]| -> String {
-        let mut s = String::new();
-        for (c, cell) in cells.iter().enumerate() {
-            if c == 5 {
-                s.push_str(cell);
-            } else {
-                s.push_str(&format!("{cell:<w$}  ", w = widths[c]));
-            }
-        }
-        s.trim_end().to_string() + "\n"
-    };
-    out.push_str(&line(header));
-    for r in &rows {
-        out.push_str(&line([&r[0], &r[1], &r[2], &r[3], &r[4], &r[5]]));
-    }
+    out.push_str(&super::table(header, &rows, &[]));
     // Notes below the table say what the one-word verdicts leave out.
     let mut notes = Vec::new();
     for r in &results {

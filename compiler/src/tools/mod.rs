@@ -179,3 +179,27 @@ pub(crate) fn sci(v: f64) -> String {
         format!("{v:.2e}")
     }
 }
+
+/// A plain-text table of six columns: each padded to its widest cell, the last
+/// left unpadded, the columns listed in `right` right-aligned.
+pub(crate) fn table(header: [&str; 6], rows: &[[String; 6]], right: &[usize]) -> String {
+    let widths: Vec<usize> = (0..6).map(|c| rows.iter().map(|r| r[c].chars().count()).chain([header[c].len()]).max().unwrap_or(0)).collect();
+    let line = |cells: [&str; 6]| -> String {
+        let mut s = String::new();
+        for (c, cell) in cells.iter().enumerate() {
+            if c == 5 {
+                s.push_str(cell);
+            } else if right.contains(&c) {
+                s.push_str(&format!("{cell:>w$}  ", w = widths[c]));
+            } else {
+                s.push_str(&format!("{cell:<w$}  ", w = widths[c]));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = line(header);
+    for r in rows {
+        out.push_str(&line([&r[0], &r[1], &r[2], &r[3], &r[4], &r[5]]));
+    }
+    out
+}
