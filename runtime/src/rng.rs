@@ -192,6 +192,10 @@ fn normal_fill<T: BoxMuller>(d: &mut [T], mut uniform: impl FnMut() -> T) {
 /// from them in the last bits, so `randn` of 16 or more float32 elements needs them
 /// to reproduce PyTorch bit for bit. Each vector lane is computed independently, so
 /// one lane at a time gives the same results.
+// The constants are Cephes' decimal literals exactly as avx_mathfun.h writes them,
+// so that a reader can compare them with PyTorch's source; they round to the same
+// f32 values as the shorter forms clippy would suggest.
+#[allow(clippy::excessive_precision, clippy::approx_constant)]
 mod avx_mathfun {
     /// `a * b + c` with one rounding. GCC, which builds PyTorch for Linux, contracts
     /// the intrinsics' separate multiplies and adds into fused multiply-adds (the

@@ -20,8 +20,7 @@ use std::path::{Path, PathBuf};
 
 use graphc_runtime::plot::Figure;
 
-use super::{number, run_program, tensor_literal, Definitions, Outcome, EXIT_FAIL, EXIT_USAGE};
-use crate::diag;
+use super::{number, run_program, tensor_literal, Definitions, Outcome, EXIT_USAGE};
 
 /// The one-argument builtins `compare` accepts by name.
 pub const UNARY_BUILTINS: &[&str] = &["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs"];
@@ -107,11 +106,8 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
         Err(e) => return Outcome::usage(format!("cannot read `{}`: {e}", path.display())),
     };
     let file_name = path.display().to_string();
-    if let Err(diags) = crate::driver::compile(&source, false) {
-        let n = diags.len();
-        let mut stderr = diag::render(&diags, &file_name, &source, color);
-        stderr.push_str(&format!("error: could not compile `{file_name}` due to {n} previous error{}\n", if n == 1 { "" } else { "s" }));
-        return Outcome { stdout: String::new(), stderr, code: EXIT_FAIL };
+    if let Err(o) = super::compile_whole(&source, &file_name, color) {
+        return o;
     }
     let defs = match Definitions::parse(&source, &file_name, color) {
         Ok(d) => d,

@@ -176,11 +176,8 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
     }
     // The file must compile as a whole first, so that every definition is known
     // to be valid and the generated programs can only fail on shapes.
-    if let Err(diags) = crate::driver::compile(&source, false) {
-        let n = diags.len();
-        let mut stderr = diag::render(&diags, &file_name, &source, color);
-        stderr.push_str(&format!("error: could not compile `{file_name}` due to {n} previous error{}\n", if n == 1 { "" } else { "s" }));
-        return Outcome { stdout: String::new(), stderr, code: EXIT_FAIL };
+    if let Err(o) = super::compile_whole(&source, &file_name, color) {
+        return o;
     }
     let defs = match Definitions::parse(&source, &file_name, color) {
         Ok(d) => d,

@@ -203,3 +203,17 @@ pub(crate) fn table(header: [&str; 6], rows: &[[String; 6]], right: &[usize]) ->
     }
     out
 }
+
+/// Compiles the user's file as a whole; its diagnostics, as the compiler prints
+/// them, when it does not compile (a tool then has nothing valid to work on).
+pub(crate) fn compile_whole(source: &str, file_name: &str, color: bool) -> Result<(), Outcome> {
+    match compile(source, false) {
+        Ok(_) => Ok(()),
+        Err(diags) => {
+            let n = diags.len();
+            let mut stderr = crate::diag::render(&diags, file_name, source, color);
+            stderr.push_str(&format!("error: could not compile `{file_name}` due to {n} previous error{}\n", if n == 1 { "" } else { "s" }));
+            Err(Outcome { stdout: String::new(), stderr, code: EXIT_FAIL })
+        }
+    }
+}
