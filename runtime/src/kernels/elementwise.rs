@@ -15,24 +15,27 @@ use super::broadcast::expand;
 use super::float::Float;
 use crate::op::{Cmp, Op};
 
-/// One element of a one-operand op.
-fn unary_fn<T: Float>(op: &Op) -> fn(T) -> T {
+/// A one-operand elementwise op over `src`. Each arm is PyTorch's scalar lambda
+/// for one element; `map1` is generic over it, so the loop is specialized per op
+/// (a function pointer per element would keep the compiler from inlining it).
+pub fn unary<T: Float>(op: &Op, src: &[T]) -> Vec<T> {
     match op {
-        Op::Neg => |a: T| -a,
-        Op::Exp => |a: T| a.exp(),
-        Op::Log => |a: T| a.ln(),
-        Op::Sqrt => |a: T| a.sqrt(),
-        Op::Sin => |a: T| a.sin(),
-        Op::Cos => |a: T| a.cos(),
-        Op::Tanh => |a: T| a.tanh(),
+        Op::PowScalar(c) => pow_scalar(src, c.get()),
+        Op::Neg => map1(src, |a| -a),
+        Op::Exp => map1(src, |a| a.exp()),
+        Op::Log => map1(src, |a| a.ln()),
+        Op::Sqrt => map1(src, |a| a.sqrt()),
+        Op::Sin => map1(src, |a| a.sin()),
+        Op::Cos => map1(src, |a| a.cos()),
+        Op::Tanh => map1(src, |a| a.tanh()),
         // `1 / (1 + exp(-a))`, the scalar lambda of `sigmoid_kernel`.
-        Op::Sigmoid => |a: T| T::ONE / (T::ONE + (-a).exp()),
+        Op::Sigmoid => map1(src, |a| T::ONE / (T::ONE + (-a).exp())),
         // torch.relu is `clamp_min(x, 0)`, whose element is `std::max(a, 0)`,
         // i.e. `a < 0 ? 0 : a`: NaN and -0.0 come out unchanged.
-        Op::Relu => |a: T| if a < T::ZERO { T::ZERO } else { a },
-        Op::Abs => |a: T| a.abs(),
+        Op::Relu => map1(src, |a| if a < T::ZERO { T::ZERO } else { a }),
+        Op::Abs => map1(src, |a| a.abs()),
         // `sign_kernel`: `(0 < a) - (a < 0)`, so NaN and both zeros give +0.
-        Op::Sign => |a: T| {
+        Op::Sign => map1(src, |a| {
             if T::ZERO < a {
                 T::ONE
             } else if a < T::ZERO {
@@ -40,18 +43,13 @@ fn unary_fn<T: Float>(op: &Op) -> fn(T) -> T {
             } else {
                 T::ZERO
             }
-        },
-        Op::Detach => |a: T| a,
+        }),
+        Op::Detach => src.to_vec(),
         _ => unreachable!("{} is not a one-operand elementwise op", op.name()),
     }
 }
 
-/// A one-operand elementwise op over `src`.
-pub fn unary<T: Float>(op: &Op, src: &[T]) -> Vec<T> {
-    if let Op::PowScalar(c) = op {
-        return pow_scalar(src, c.get());
-    }
-    let f = unary_fn::<T>(op);
+fn map1<T: Float>(src: &[T], f: impl Fn(T) -> T) -> Vec<T> {
     src.iter().map(|&a| f(a)).collect()
 }
 
@@ -86,44 +84,57 @@ pub fn pow_scalar<T: Float>(src: &[T], c: f64) -> Vec<T> {
     }
 }
 
-/// One element of a two-operand op.
-fn binary_fn<T: Float>(op: &Op) -> fn(T, T) -> T {
+/// A two-operand elementwise op, both operands broadcast to `out`. Each arm is
+/// PyTorch's scalar lambda for one element, specialized per op by `map2`.
+pub fn binary<T: Float>(op: &Op, a: &[T], a_shape: &[usize], b: &[T], b_shape: &[usize], out: &[usize]) -> Vec<T> {
+    let (a, b) = ((a, a_shape), (b, b_shape));
     match op {
-        Op::Add => |a: T, b: T| a + b,
-        Op::Sub => |a: T, b: T| a - b,
-        Op::Mul => |a: T, b: T| a * b,
-        Op::Div => |a: T, b: T| a / b,
-        Op::Pow => |a: T, b: T| a.powf(b),
+        Op::Add => map2(a, b, out, |x, y| x + y),
+        Op::Sub => map2(a, b, out, |x, y| x - y),
+        Op::Mul => map2(a, b, out, |x, y| x * y),
+        Op::Div => map2(a, b, out, |x, y| x / y),
+        Op::Pow => map2(a, b, out, |x, y| x.powf(y)),
         // `max_elementwise_kernel`: NaN if either is NaN, else `std::max(a, b)`,
         // which is `a < b ? b : a` (so `maximum(0.0, -0.0)` is `0.0`, the first).
-        Op::Maximum => |a: T, b: T| {
-            if a.is_nan() || b.is_nan() {
+        Op::Maximum => map2(a, b, out, |x, y| {
+            if x.is_nan() || y.is_nan() {
                 T::NAN
-            } else if a < b {
-                b
+            } else if x < y {
+                y
             } else {
-                a
+                x
             }
-        },
+        }),
         // `std::min(a, b)` is `b < a ? b : a`.
-        Op::Minimum => |a: T, b: T| {
-            if a.is_nan() || b.is_nan() {
+        Op::Minimum => map2(a, b, out, |x, y| {
+            if x.is_nan() || y.is_nan() {
                 T::NAN
-            } else if b < a {
-                b
+            } else if y < x {
+                y
             } else {
-                a
+                x
             }
-        },
+        }),
         // PyTorch's `tanh_backward` kernel `a * (1 - b * b)`, compiled with FMA contraction.
-        Op::TanhBackward => |g: T, y: T| g * (-y).mul_add(y, T::ONE),
+        Op::TanhBackward => map2(a, b, out, |g, y| g * (-y).mul_add(y, T::ONE)),
         _ => unreachable!("{} is not a two-operand elementwise op", op.name()),
     }
 }
 
-/// A two-operand elementwise op, both operands broadcast to `out`.
-pub fn binary<T: Float>(op: &Op, a: &[T], a_shape: &[usize], b: &[T], b_shape: &[usize], out: &[usize]) -> Vec<T> {
-    let f = binary_fn::<T>(op);
+/// Applies `f` elementwise. A one-element operand (a wrapped number) is read
+/// directly instead of being expanded to the output's size first.
+fn map2<T: Float>((a, a_shape): (&[T], &[usize]), (b, b_shape): (&[T], &[usize]), out: &[usize], f: impl Fn(T, T) -> T) -> Vec<T> {
+    if a_shape == out && b_shape == out {
+        return a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect();
+    }
+    if a_shape == out && b.len() == 1 {
+        let y = b[0];
+        return a.iter().map(|&x| f(x, y)).collect();
+    }
+    if b_shape == out && a.len() == 1 {
+        let x = a[0];
+        return b.iter().map(|&y| f(x, y)).collect();
+    }
     let a = expand(a, a_shape, out);
     let b = expand(b, b_shape, out);
     a.iter().zip(b.iter()).map(|(&x, &y)| f(x, y)).collect()
