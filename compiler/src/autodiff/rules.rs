@@ -238,17 +238,12 @@ fn keepdim(c: &mut RuleCtx, gr: &mut Graph, g: NodeId, in_shape: &[usize], dim: 
 /// matmul by rank, as PyTorch dispatches it: mm, mv, dot, or a vector times a matrix.
 fn matmul(c: &mut RuleCtx, gr: &mut Graph, a: NodeId, b: NodeId, g: NodeId, need_a: bool, need_b: bool) -> Vec<Option<NodeId>> {
     let (ra, rb) = (gr.node(a).shape.len(), gr.node(b).shape.len());
-    let (sa, sb) = (gr.node(a).shape.clone(), gr.node(b).shape.clone());
     let ga = need_a.then(|| {
         let b = c.fwd(b);
         match (ra, rb) {
             (1, 1) => c.mul(gr, g, b),
-            (2, 1) => {
-                // grad.ger(vec): outer product
-                let gc = c.reshape(gr, g, &[sa[0], 1]);
-                let br = c.reshape(gr, b, &[1, sb[0]]);
-                c.matmul(gr, gc, br)
-            }
+            // grad.ger(vec)
+            (2, 1) => outer(c, gr, g, b),
             // mm(grad, mat2.t()); for a vector on the left, the same with grad as a vector.
             _ => {
                 let bt = c.unary_shape(gr, Op::Transpose, b);
@@ -260,17 +255,9 @@ fn matmul(c: &mut RuleCtx, gr: &mut Graph, a: NodeId, b: NodeId, g: NodeId, need
         let a = c.fwd(a);
         match (ra, rb) {
             (1, 1) => c.mul(gr, g, a),
-            // self.t().mv(grad)
-            (2, 1) => {
-                let at = c.unary_shape(gr, Op::Transpose, a);
-                c.matmul(gr, at, g)
-            }
-            (1, 2) => {
-                let ac = c.reshape(gr, a, &[sa[0], 1]);
-                let gr_ = c.reshape(gr, g, &[1, sb[1]]);
-                c.matmul(gr, ac, gr_)
-            }
-            // mat1.t().mm(grad)
+            // vector @ matrix is unsqueeze(0).mm(): its matrix gradient is an outer product.
+            (1, 2) => outer(c, gr, a, g),
+            // self.t().mv(grad), and mat1.t().mm(grad) for two matrices.
             _ => {
                 let at = c.unary_shape(gr, Op::Transpose, a);
                 c.matmul(gr, at, g)
@@ -278,6 +265,14 @@ fn matmul(c: &mut RuleCtx, gr: &mut Graph, a: NodeId, b: NodeId, g: NodeId, need
         }
     });
     vec![ga, gb]
+}
+
+/// The outer product of two vectors, `u[:, None] @ v[None, :]`, as a matmul.
+fn outer(c: &mut RuleCtx, gr: &mut Graph, u: NodeId, v: NodeId) -> NodeId {
+    let (m, n) = (gr.node(u).shape[0], gr.node(v).shape[0]);
+    let uc = c.reshape(gr, u, &[m, 1]);
+    let vr = c.reshape(gr, v, &[1, n]);
+    c.matmul(gr, uc, vr)
 }
 
 /// Applies a user op's backward block: copies its template into the current
