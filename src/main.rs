@@ -10,7 +10,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use graphc_compiler::diag;
-use graphc_compiler::driver::{compile_with, Compiled, Exports};
+use graphc_compiler::driver::{compile_opts, Compiled, Exports, Options};
+use graphc_compiler::fuse::Numerics;
 use graphc_compiler::ir::print::{print_stage, IrStage};
 
 /// Exit codes: 0 success, 1 compile error, 2 usage error, 3 run-time failure.
@@ -31,6 +32,14 @@ struct Cli {
     /// Treat warnings as errors: print them as errors, run nothing, exit 1.
     #[arg(long, global = true)]
     deny_warnings: bool,
+    /// Threads that run fused kernels (default: every core). Results do not depend on it.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    threads: Option<u32>,
+    /// Compute every value with PyTorch's scalar libm, bit for bit. By default only
+    /// printed and plotted values are; the others (--save, bench) may use vector math
+    /// within 2 ulp and exp(-x) as 1/exp(x).
+    #[arg(long, global = true)]
+    exact: bool,
 }
 
 #[derive(Subcommand)]
@@ -59,9 +68,6 @@ enum Command {
         /// Untimed runs before the timed ones.
         #[arg(long, default_value_t = 3)]
         warmup: u32,
-        /// Reported in the JSON line only: the interpreter is single-threaded today.
-        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
-        threads: u32,
     },
     /// Compile a program completely (parse, check, autodiff, passes) without running it.
     Check {
@@ -72,9 +78,17 @@ enum Command {
     Ir {
         /// The .act program.
         file: PathBuf,
-        /// graph: after lowering; grad: after autodiff; opt: after the passes, with what each changed.
+        /// graph: after lowering; grad: after autodiff; opt: after the passes, with what each
+        /// changed, the fused kernels and the residuals (values a backward reads).
         #[arg(long, value_enum)]
         stage: Option<Stage>,
+        /// Compile as `run --save NAME` would: keep top-level tensor NAME (or NAME.grad)
+        /// alive to the end (repeatable).
+        #[arg(long = "export", value_name = "NAME")]
+        exports: Vec<String>,
+        /// Compile as `bench` does: keep every top-level tensor and leaf gradient alive.
+        #[arg(long, conflicts_with = "exports")]
+        export_all: bool,
     },
     /// Check every op's backward block against its forward: the gradient graphc derives and finite differences.
     ///
@@ -140,20 +154,31 @@ enum Stage {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let deny = cli.deny_warnings;
+    let numerics = if cli.exact { Numerics::Exact } else { Numerics::PrintedExact };
+    let threads = cli.threads.map(|t| t as usize).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    // The global pool is built before anything runs, so a failure here is a
+    // system problem (no threads), reported as such.
+    if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global() {
+        eprintln!("error: cannot start {threads} worker threads: {e}");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let opts = CliOpts { deny, numerics };
     match cli.command {
         Command::Run { file, inputs, saves } => {
             let export_names: Vec<String> = saves.iter().map(|(n, _)| n.clone()).collect();
-            with_compiled_exports(&file, false, deny, Exports::Names(&export_names), |c, source| run(c, source, &file, &inputs, &saves))
+            with_compiled_exports(&file, false, opts, Exports::Names(&export_names), |c, source| run(c, source, &file, &inputs, &saves))
         }
-        Command::Bench { file, iters, warmup, threads } => {
-            with_compiled_exports(&file, false, deny, Exports::All, |c, source| bench(c, source, &file, iters, warmup, threads))
+        Command::Bench { file, iters, warmup } => {
+            with_compiled_exports(&file, false, opts, Exports::All, |c, source| bench(c, source, &file, iters, warmup, threads))
         }
-        Command::Check { file } => with_compiled(&file, false, deny, |c, _| {
+        Command::Check { file } => with_compiled_exports(&file, false, opts, Exports::Names(&[]), |c, _| {
             let nodes = c.optimized.graph.node_count();
             eprintln!("{}: ok ({} backward call(s), {nodes} node(s) after optimization)", file.display(), c.autodiff.per_backward.len());
             ExitCode::SUCCESS
         }),
-        Command::Ir { file, stage } => with_compiled(&file, true, deny, |c, source| {
+        Command::Ir { file, stage, exports, export_all } => {
+            let exports = if export_all { Exports::All } else { Exports::Names(&exports) };
+            with_compiled_exports(&file, true, opts, exports, |c, source| {
             let stages: Vec<IrStage> = match stage {
                 Some(Stage::Graph) => vec![IrStage::Graph],
                 Some(Stage::Grad) => vec![IrStage::Grad],
@@ -163,7 +188,8 @@ fn main() -> ExitCode {
             let text: Vec<String> = stages.into_iter().map(|s| print_stage(c, s, source)).collect();
             print!("{}", text.join("\n"));
             ExitCode::SUCCESS
-        }),
+            })
+        }
         // With --deny-warnings the tools first refuse a file that warns, as `check` would.
         Command::Gradcheck { file, .. } | Command::Compare { file, .. } if deny && !warning_free(&file) => ExitCode::from(EXIT_COMPILE),
         Command::Gradcheck { file, shapes, range, seed, samples } => {
@@ -181,7 +207,17 @@ fn main() -> ExitCode {
 
 /// Compiles `file` with warnings denied; false (after printing why) if it has errors or warnings.
 fn warning_free(file: &Path) -> bool {
-    with_compiled(file, false, true, |_, _| ExitCode::SUCCESS) == ExitCode::SUCCESS
+    let opts = CliOpts { deny: true, numerics: Numerics::default() };
+    with_compiled_exports(file, false, opts, Exports::Names(&[]), |_, _| ExitCode::SUCCESS) == ExitCode::SUCCESS
+}
+
+/// The global options every compilation follows.
+#[derive(Clone, Copy)]
+struct CliOpts {
+    /// `--deny-warnings`.
+    deny: bool,
+    /// `--exact` or not.
+    numerics: Numerics,
 }
 
 /// Prints what a tool produced and exits with its code.
@@ -281,16 +317,19 @@ fn run(c: &Compiled, source: &str, file: &Path, inputs: &[(String, PathBuf)], sa
     ExitCode::SUCCESS
 }
 
-/// `graphc bench`: inputs are drawn once, outside the timing; each run starts from
-/// fresh value slots and gets its own copy of the inputs (copied outside the timing).
+/// `graphc bench`: inputs are drawn once and bound once, outside the timing; each
+/// run starts from fresh value slots, reusing the buffers of the run before.
 /// Every top-level tensor and leaf gradient is computed, as if each were `--save`d
 /// (without writing them). Printed output goes to a sink; figures are written as in `run`.
-fn bench(c: &Compiled, source: &str, file: &Path, iters: u32, warmup: u32, threads: u32) -> ExitCode {
+fn bench(c: &Compiled, source: &str, file: &Path, iters: u32, warmup: u32, threads: usize) -> ExitCode {
     use graphc_runtime::exec::Machine;
     let mut generator = graphc_runtime::rng::Generator::new();
     generator.manual_seed(0);
     let inputs: Vec<graphc_runtime::Tensor> = c.plan.inputs.iter().map(|i| generator.randn(i.dtype, &i.shape)).collect();
     let mut machine = Machine::new(&c.plan);
+    for (k, t) in inputs.into_iter().enumerate() {
+        machine.bind_input(&c.plan, k, t);
+    }
     let total = warmup + iters;
     let terminal = std::io::stderr().is_terminal();
     if !terminal {
@@ -302,9 +341,6 @@ fn bench(c: &Compiled, source: &str, file: &Path, iters: u32, warmup: u32, threa
             eprint!("\rgraphc bench: {}: run {}/{total}{}", file.display(), i + 1, if i < warmup { " (warmup)" } else { "         " });
         }
         machine.reset_values();
-        for (k, t) in inputs.iter().enumerate() {
-            machine.bind_input(&c.plan, k, t.clone());
-        }
         let start = std::time::Instant::now();
         let result = machine.run(&c.plan, &mut std::io::sink());
         let elapsed = start.elapsed().as_secs_f64() * 1e3;
@@ -364,14 +400,11 @@ fn report_run_error(e: &graphc_runtime::exec::RunError, file: &Path, source: &st
     eprintln!("error: `{}` stopped at run time", file.display());
 }
 
-/// Reads and compiles `file`; on errors prints the diagnostics and exits 1 with nothing on stdout.
-/// Warnings go to stderr before `then` runs, or, with `deny`, count as errors.
-fn with_compiled(file: &Path, keep_stages: bool, deny: bool, then: impl FnOnce(&Compiled, &str) -> ExitCode) -> ExitCode {
-    with_compiled_exports(file, keep_stages, deny, Exports::Names(&[]), then)
-}
-
-/// As [`with_compiled`], keeping the named top-level tensors alive for `--save`.
-fn with_compiled_exports(file: &Path, keep_stages: bool, deny: bool, exports: Exports, then: impl FnOnce(&Compiled, &str) -> ExitCode) -> ExitCode {
+/// Reads and compiles `file`, keeping the top-level tensors `exports` names alive;
+/// on errors prints the diagnostics and exits 1 with nothing on stdout. Warnings go
+/// to stderr before `then` runs, or, with `--deny-warnings`, count as errors.
+fn with_compiled_exports(file: &Path, keep_stages: bool, opts: CliOpts, exports: Exports, then: impl FnOnce(&Compiled, &str) -> ExitCode) -> ExitCode {
+    let deny = opts.deny;
     let source = match std::fs::read_to_string(file) {
         Ok(s) => s,
         Err(e) => {
@@ -379,7 +412,7 @@ fn with_compiled_exports(file: &Path, keep_stages: bool, deny: bool, exports: Ex
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let result = compile_with(&source, keep_stages, exports).and_then(|c| {
+    let result = compile_opts(&source, &Options { keep_stages, exports, numerics: opts.numerics }).and_then(|c| {
         if deny && !c.warnings.is_empty() {
             Err(c.warnings.into_iter().map(|w| w.denied()).collect())
         } else {

@@ -7,6 +7,7 @@ use crate::autodiff::{self, AutodiffStats};
 use crate::diag::Diagnostic;
 use crate::ir::program::Program;
 use crate::passes::{self, PassReport};
+use crate::fuse::{self, Fusion, Numerics};
 use crate::{analysis, lower, schedule, syntax};
 
 /// Every stage of one compilation.
@@ -18,6 +19,8 @@ pub struct Compiled {
     pub autodiff: AutodiffStats,
     pub optimized: Program,
     pub passes: Vec<PassReport>,
+    /// The optimized graph's partition into fused kernels, which the plan runs.
+    pub fusion: Fusion,
     pub plan: Plan,
     /// Warnings (W01xx), in program order of the ops they point at. They never stop
     /// compilation; the command line prints them, or makes them errors with `--deny-warnings`.
@@ -48,6 +51,22 @@ pub enum Exports<'a> {
 /// Names the program does not bind are left out of the plan: the caller checks
 /// against `Compiled::exportable`.
 pub fn compile_with(source: &str, keep_stages: bool, exports: Exports) -> Result<Compiled, Vec<Diagnostic>> {
+    compile_opts(source, &Options { keep_stages, exports, numerics: Numerics::default() })
+}
+
+/// Everything a compilation can be asked for.
+#[derive(Clone, Copy, Debug)]
+pub struct Options<'a> {
+    /// Keep the lowered and differentiated programs for printing.
+    pub keep_stages: bool,
+    pub exports: Exports<'a>,
+    /// Whether values that are never printed may use fast vector math.
+    pub numerics: Numerics,
+}
+
+/// Compiles `source` as `options` say.
+pub fn compile_opts(source: &str, options: &Options) -> Result<Compiled, Vec<Diagnostic>> {
+    let (keep_stages, exports) = (options.keep_stages, options.exports);
     let mut timer = StageTimer::from_env();
     let file = syntax::parser::parse(source)?;
     timer.lap("parse");
@@ -76,9 +95,11 @@ pub fn compile_with(source: &str, keep_stages: bool, exports: Exports) -> Result
     for input in &mut prog.inputs {
         input.node = input.node.filter(|n| prog.graph.contains(*n));
     }
-    let plan = schedule::schedule(&prog);
+    let fusion = fuse::fuse(&prog, options.numerics);
+    timer.lap("fuse");
+    let plan = schedule::schedule(&prog, &fusion);
     timer.lap("schedule");
-    Ok(Compiled { lowered, differentiated, autodiff: stats, optimized: prog, passes: reports, plan, warnings, exportable })
+    Ok(Compiled { lowered, differentiated, autodiff: stats, optimized: prog, passes: reports, fusion, plan, warnings, exportable })
 }
 
 /// In debug builds (and so in every test) a broken invariant stops compilation loudly.

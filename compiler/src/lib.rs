@@ -3,7 +3,8 @@
 //! The pipeline, each arrow a function from one data structure to the next:
 //! ```text
 //! text --syntax::lex--> tokens --syntax::parse--> AST --lower (with check/)--> forward graph
-//!      --autodiff--> forward + backward graphs --passes--> optimized graph --schedule--> plan
+//!      --autodiff--> forward + backward graphs --passes--> optimized graph
+//!      --fuse--> elementwise kernels --schedule--> plan
 //! ```
 //! After autodiff, [`analysis`] propagates value ranges through the graph and warns
 //! where an overflow can become NaN; warnings never stop the pipeline.
@@ -13,6 +14,7 @@ pub mod analysis;
 pub mod autodiff;
 pub mod check;
 pub mod diag;
+pub mod fuse;
 pub mod ir;
 pub mod lower;
 pub mod passes;

@@ -8,13 +8,15 @@
 
 use std::collections::HashMap;
 
-use graphc_runtime::plan::{FigureCmd, InputInfo, Plan, PrintItem, Step, ValueId, ValueInfo};
+use graphc_runtime::op::{F64Bits, Op};
+use graphc_runtime::plan::{Dst, FigureCmd, FusedKernel, InputInfo, Instr, Plan, PrintItem, Src, Step, ValueId, ValueInfo};
 
+use crate::fuse::Fusion;
 use crate::ir::graph::NodeId;
 use crate::ir::program::{Effect, FigureEffect, PrintArg, Program};
 
-pub fn schedule(prog: &Program) -> Plan {
-    let mut s = Scheduler { prog, plan: Plan::default(), value: HashMap::new() };
+pub fn schedule(prog: &Program, fusion: &Fusion) -> Plan {
+    let mut s = Scheduler { prog, fusion, plan: Plan::default(), value: HashMap::new(), kernel_done: vec![false; fusion.kernels.len()] };
     for effect in &prog.effects {
         match effect {
             Effect::Seed(seed) => s.plan.steps.push(Step::Seed(*seed)),
@@ -73,37 +75,156 @@ pub fn schedule(prog: &Program) -> Plan {
 
 struct Scheduler<'a> {
     prog: &'a Program,
+    fusion: &'a Fusion,
     plan: Plan,
     value: HashMap<NodeId, ValueId>,
+    kernel_done: Vec<bool>,
+}
+
+/// What the scheduler emits as one step: a lone node or a whole kernel.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    Node(NodeId),
+    Kernel(usize),
 }
 
 impl Scheduler<'_> {
-    /// Emits compute steps for `n` and whatever it needs that is not computed yet.
+    fn unit(&self, n: NodeId) -> Unit {
+        match self.fusion.kernel_of.get(&n) {
+            Some(&k) => Unit::Kernel(k),
+            None => Unit::Node(n),
+        }
+    }
+
+    fn done(&self, u: Unit) -> bool {
+        match u {
+            Unit::Node(n) => self.value.contains_key(&n),
+            Unit::Kernel(k) => self.kernel_done[k],
+        }
+    }
+
+    /// The nodes a unit reads from outside itself.
+    fn deps(&self, u: Unit) -> Vec<NodeId> {
+        match u {
+            Unit::Node(n) => self.prog.graph.operands(n),
+            Unit::Kernel(k) => {
+                let kernel = &self.fusion.kernels[k];
+                kernel.inputs.iter().chain(&kernel.scalars).copied().collect()
+            }
+        }
+    }
+
+    /// Emits the steps for `n` and whatever it needs that is not computed yet;
+    /// kernels are ordered like single nodes (fusion never makes a cycle).
     /// Iterative, so that long chains cannot overflow the stack.
     fn ensure(&mut self, n: NodeId) -> ValueId {
-        let g = &self.prog.graph;
-        let mut stack: Vec<(NodeId, bool)> = vec![(n, false)];
-        while let Some((m, expanded)) = stack.pop() {
-            if self.value.contains_key(&m) {
+        let mut stack: Vec<(Unit, bool)> = vec![(self.unit(n), false)];
+        while let Some((u, expanded)) = stack.pop() {
+            if self.done(u) {
                 continue;
             }
             if !expanded {
-                stack.push((m, true));
-                for o in g.operands(m).into_iter().rev() {
-                    if !self.value.contains_key(&o) {
-                        stack.push((o, false));
+                stack.push((u, true));
+                for o in self.deps(u).into_iter().rev() {
+                    let ou = self.unit(o);
+                    if !self.done(ou) {
+                        stack.push((ou, false));
                     }
                 }
                 continue;
             }
-            let node = g.node(m);
-            let args: Vec<ValueId> = g.operands(m).iter().map(|o| self.value[o]).collect();
-            let out = ValueId(self.plan.values.len() as u32);
-            self.plan.values.push(ValueInfo { dtype: node.dtype, shape: node.shape.clone() });
-            self.plan.steps.push(Step::Compute { out, op: node.op.clone(), args });
-            self.value.insert(m, out);
+            match u {
+                Unit::Node(m) => self.emit_node(m),
+                Unit::Kernel(k) => self.emit_kernel(k),
+            }
         }
         self.value[&n]
+    }
+
+    fn new_value(&mut self, n: NodeId) -> ValueId {
+        let node = self.prog.graph.node(n);
+        let v = ValueId(self.plan.values.len() as u32);
+        self.plan.values.push(ValueInfo { dtype: node.dtype, shape: node.shape.clone() });
+        self.value.insert(n, v);
+        v
+    }
+
+    fn emit_node(&mut self, m: NodeId) {
+        let g = &self.prog.graph;
+        let args: Vec<ValueId> = g.operands(m).iter().map(|o| self.value[o]).collect();
+        let op = g.node(m).op.clone();
+        let out = self.new_value(m);
+        self.plan.steps.push(Step::Compute { out, op, args });
+    }
+
+    /// Emits kernel `k` as one [`Step::Fused`]: its outputs get values, every other
+    /// member a scratch register, reused as soon as its last reader has run.
+    fn emit_kernel(&mut self, k: usize) {
+        let g = &self.prog.graph;
+        let kernel = &self.fusion.kernels[k];
+        let inputs: Vec<ValueId> = kernel.inputs.iter().map(|n| self.value[n]).collect();
+        let scalars: Vec<ValueId> = kernel.scalars.iter().map(|n| self.value[n]).collect();
+        let outputs: Vec<ValueId> = kernel.outputs.iter().map(|&n| self.new_value(n)).collect();
+        let out_index: HashMap<NodeId, u32> = kernel.outputs.iter().enumerate().map(|(i, n)| (*n, i as u32)).collect();
+        let index_of = |list: &[NodeId], n: NodeId| list.iter().position(|&x| x == n).map(|i| i as u32);
+
+        // The last instruction that reads each register member.
+        let mut last_read: HashMap<NodeId, usize> = HashMap::new();
+        for (i, &m) in kernel.members.iter().enumerate() {
+            for o in kernel.operands(g, m) {
+                last_read.insert(o, i);
+            }
+        }
+        let mut reg_of: HashMap<NodeId, u32> = HashMap::new();
+        let mut free: Vec<u32> = Vec::new();
+        let mut regs = 0u32;
+        let mut instrs = Vec::with_capacity(kernel.members.len());
+        for (i, &m) in kernel.members.iter().enumerate() {
+            let operands = kernel.operands(g, m);
+            let args: Vec<Src> = operands
+                .iter()
+                .map(|&o| {
+                    if let Some(&r) = reg_of.get(&o) {
+                        Src::Reg(r)
+                    } else if let Some(&j) = out_index.get(&o) {
+                        Src::Out(j)
+                    } else if let Op::Full(v) = g.node(o).op {
+                        Src::Const(v)
+                    } else if let Some(j) = index_of(&kernel.inputs, o) {
+                        Src::In(j)
+                    } else {
+                        Src::Scalar(index_of(&kernel.scalars, o).expect("a kernel operand is a member, constant, input or scalar"))
+                    }
+                })
+                .collect();
+            // The destination is chosen before this instruction's operands are
+            // released, so it never shares a register with one of them.
+            let dst = match out_index.get(&m) {
+                Some(&j) => Dst::Out(j),
+                None => {
+                    let r = free.pop().unwrap_or_else(|| {
+                        regs += 1;
+                        regs - 1
+                    });
+                    reg_of.insert(m, r);
+                    Dst::Reg(r)
+                }
+            };
+            let op = if kernel.reciprocal.contains_key(&m) { Op::Div } else { g.node(m).op.clone() };
+            let args = if kernel.reciprocal.contains_key(&m) { vec![Src::Const(F64Bits::new(1.0)), args[0]] } else { args };
+            instrs.push(Instr { op, args, dst, fast: kernel.fast.contains(&m) });
+            let mut released: Vec<NodeId> = operands.into_iter().filter(|o| last_read.get(o) == Some(&i)).collect();
+            released.sort();
+            released.dedup();
+            for o in released {
+                if let Some(r) = reg_of.get(&o) {
+                    free.push(*r);
+                }
+            }
+        }
+        let len = kernel.shape.iter().product();
+        self.plan.steps.push(Step::Fused(Box::new(FusedKernel { dtype: kernel.dtype, len, inputs, scalars, outputs, instrs, regs })));
+        self.kernel_done[k] = true;
     }
 }
 
@@ -129,6 +250,11 @@ fn insert_frees(plan: &mut Plan) {
             Step::Figure(FigureCmd::Plot { x, y, .. }) => {
                 last.insert(*x, i);
                 last.insert(*y, i);
+            }
+            Step::Fused(k) => {
+                for v in k.inputs.iter().chain(&k.scalars).chain(&k.outputs) {
+                    last.insert(*v, i);
+                }
             }
             Step::Figure(_) | Step::Seed(_) | Step::Free(_) => {}
         }

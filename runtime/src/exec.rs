@@ -3,16 +3,18 @@
 //! It holds one slot per plan value, the random generator and the current
 //! figure. Output goes to any `Write`, so tests capture it exactly.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
 use crate::format::tensor_str;
+use crate::fused;
 use crate::kernels;
 use crate::op::Op;
 use crate::plan::{FigureCmd, Plan, PrintItem, Step, ValueId};
 use crate::plot::Figure;
 use crate::rng::Generator;
-use crate::tensor::Tensor;
+use crate::tensor::{numel, DType, Tensor};
 
 /// A failure while running: the only ones left after compilation are I/O.
 #[derive(Debug)]
@@ -51,12 +53,19 @@ pub struct Machine {
     figure: Figure,
     /// When set, every printed tensor is also kept here (for tests that compare at full precision).
     captured: Option<Vec<Tensor>>,
-    /// Bytes held by live slots now, and the most ever held at once.
+    /// Bytes held by live slots and the pool now, and the most ever held at once
+    /// (plus the fused kernels' per-thread scratch).
     live_bytes: usize,
     peak_bytes: usize,
-    /// The tensors bound to the plan's inputs for the next run, by input index; each
-    /// is moved into its value slot when the plan loads it, so a run consumes them.
+    /// The tensors bound to the plan's inputs, by input index. A run moves each into
+    /// its value slot when the plan loads it and gives it back when the value dies
+    /// or the run ends, so inputs stay bound from one run to the next.
     inputs: Vec<Option<Tensor>>,
+    /// For each value that loads an input: the input's index.
+    input_of: HashMap<ValueId, usize>,
+    /// Buffers of dead values, by dtype and element count, for the next value of
+    /// the same size: after the first run, a run allocates no tensor memory.
+    pool: HashMap<(DType, usize), Vec<Tensor>>,
 }
 
 impl Machine {
@@ -69,15 +78,18 @@ impl Machine {
             live_bytes: 0,
             peak_bytes: 0,
             inputs: vec![None; plan.inputs.len()],
+            input_of: plan.inputs.iter().enumerate().filter_map(|(k, i)| i.value.map(|v| (v, k))).collect(),
+            pool: HashMap::new(),
         }
     }
 
-    /// The most bytes of tensor data alive at once during the run so far.
+    /// The most bytes of tensor data held at once during the runs so far: live
+    /// values, pooled buffers, and the fused kernels' scratch on every thread.
     pub fn peak_bytes(&self) -> usize {
         self.peak_bytes
     }
 
-    /// Binds input `k` for the next run. The caller (the CLI) has checked the tensor's
+    /// Binds input `k` for the next runs. The caller (the CLI) has checked the tensor's
     /// dtype and shape against `plan.inputs[k]`; a mismatch is a caller bug.
     pub fn bind_input(&mut self, plan: &Plan, k: usize, t: Tensor) {
         let info = &plan.inputs[k];
@@ -95,10 +107,12 @@ impl Machine {
     }
 
     /// Clears every value slot so that the machine can run the plan again (bench).
-    /// The random generator keeps its state; `manual_seed` steps reset it as usual.
+    /// Buffers go to the pool and inputs stay bound. The random generator keeps its
+    /// state; `manual_seed` steps reset it as usual.
     pub fn reset_values(&mut self) {
-        self.slots.iter_mut().for_each(|s| *s = None);
-        self.live_bytes = 0;
+        for v in 0..self.slots.len() {
+            self.release(ValueId(v as u32));
+        }
     }
 
     fn get(&self, v: ValueId) -> &Tensor {
@@ -111,6 +125,34 @@ impl Machine {
         self.live_bytes += t.numel() * t.dtype().size();
         self.peak_bytes = self.peak_bytes.max(self.live_bytes);
         self.slots[v.0 as usize] = Some(t);
+    }
+
+    /// A buffer for value `v` from the pool, or a new one (contents unspecified).
+    fn alloc(&mut self, plan: &Plan, v: ValueId) -> Tensor {
+        let info = &plan.values[v.0 as usize];
+        let n = numel(&info.shape);
+        match self.pool.get_mut(&(info.dtype, n)).and_then(Vec::pop) {
+            Some(t) => {
+                // Pooled bytes are already counted in `live_bytes`; `set` counts them again.
+                self.live_bytes -= n * info.dtype.size();
+                t.reshaped(info.shape.clone())
+            }
+            None => Tensor::full(info.dtype, info.shape.clone(), 0.0),
+        }
+    }
+
+    /// Ends value `v`'s life: an input goes back to its binding, any other
+    /// buffer to the pool (still counted as held).
+    fn release(&mut self, v: ValueId) {
+        let Some(t) = self.slots[v.0 as usize].take() else { return };
+        match self.input_of.get(&v) {
+            Some(&k) => {
+                // Counted while the plan holds it; the binding itself is the caller's memory.
+                self.live_bytes -= t.numel() * t.dtype().size();
+                self.inputs[k] = Some(t);
+            }
+            None => self.pool.entry((t.dtype(), t.numel())).or_default().push(t),
+        }
     }
 
     /// Runs every step of `plan`, writing printed output to `out`.
@@ -157,11 +199,20 @@ impl Machine {
                 writeln!(out, "{}", parts.join(" ")).map_err(RunError::output)?;
             }
             Step::Figure(cmd) => self.figure_cmd(cmd)?,
-            Step::Free(v) => {
-                if let Some(t) = self.slots[v.0 as usize].take() {
-                    self.live_bytes -= t.numel() * t.dtype().size();
+            Step::Fused(k) => {
+                let scratch = fused::scratch_bytes(k) * rayon::current_num_threads();
+                self.peak_bytes = self.peak_bytes.max(self.live_bytes + scratch);
+                let mut outs: Vec<Tensor> = k.outputs.iter().map(|&v| self.alloc(plan, v)).collect();
+                {
+                    let ins: Vec<&Tensor> = k.inputs.iter().map(|&v| self.get(v)).collect();
+                    let scalars: Vec<&Tensor> = k.scalars.iter().map(|&v| self.get(v)).collect();
+                    fused::run(k, &ins, &scalars, &mut outs);
+                }
+                for (&v, t) in k.outputs.iter().zip(outs) {
+                    self.set(v, t);
                 }
             }
+            Step::Free(v) => self.release(*v),
         }
         Ok(())
     }

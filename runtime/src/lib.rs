@@ -9,6 +9,7 @@
 
 pub mod exec;
 pub mod format;
+pub mod fused;
 pub mod kernels;
 pub mod op;
 pub mod plan;

@@ -5,7 +5,7 @@
 //! densely; each is computed once, read by later steps, and freed after its
 //! last use (the scheduler inserts [`Step::Free`]).
 
-use crate::op::Op;
+use crate::op::{F64Bits, Op};
 use crate::tensor::DType;
 
 /// Index of a value in [`Plan::values`].
@@ -64,8 +64,63 @@ pub enum Step {
     Print(Vec<PrintItem>),
     /// A figure command.
     Figure(FigureCmd),
+    /// A fused elementwise kernel: many ops, one pass over memory.
+    Fused(Box<FusedKernel>),
     /// The value is dead: its memory can be reused.
     Free(ValueId),
+}
+
+/// Where an instruction of a [`FusedKernel`] reads an operand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Src {
+    /// A scratch register: a value that lives only inside the kernel.
+    Reg(u32),
+    /// The kernel's `k`-th output, already written in this chunk.
+    Out(u32),
+    /// The kernel's `k`-th streamed input (`FusedKernel::inputs`).
+    In(u32),
+    /// The kernel's `k`-th one-element input (`FusedKernel::scalars`), broadcast.
+    Scalar(u32),
+    /// A constant (a wrapped number), rounded to the kernel's dtype.
+    Const(F64Bits),
+}
+
+/// Where an instruction of a [`FusedKernel`] writes its result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dst {
+    Reg(u32),
+    Out(u32),
+}
+
+/// One op of a fused kernel, applied to a chunk of elements.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Instr {
+    /// An elementwise op ([`Op::is_elementwise`]).
+    pub op: Op,
+    pub args: Vec<Src>,
+    pub dst: Dst,
+    /// May use the vector math library (within 2 ulp) instead of PyTorch's scalar
+    /// libm: set by the compiler only for values that are never printed.
+    pub fast: bool,
+}
+
+/// A region of elementwise ops of one dtype and shape, run chunk by chunk: each
+/// chunk of the inputs is read once, every op runs on it in cache, and each
+/// output is written once. Values inside the region never reach memory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FusedKernel {
+    pub dtype: DType,
+    /// The number of elements of every streamed input and output.
+    pub len: usize,
+    /// Inputs read element by element.
+    pub inputs: Vec<ValueId>,
+    /// One-element inputs, read once and broadcast.
+    pub scalars: Vec<ValueId>,
+    pub outputs: Vec<ValueId>,
+    /// In dependency order; every register is written before it is read.
+    pub instrs: Vec<Instr>,
+    /// The number of scratch registers (one chunk of elements each).
+    pub regs: u32,
 }
 
 /// A declared program input (`input NAME: DTYPE[DIMS]`), in declaration order:

@@ -114,6 +114,11 @@ impl Tensor {
         &self.data
     }
 
+    /// The elements, for kernels that write into a buffer they were handed.
+    pub fn data_mut(&mut self) -> &mut Data {
+        &mut self.data
+    }
+
     pub fn into_data(self) -> Data {
         self.data
     }

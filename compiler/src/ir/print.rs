@@ -18,6 +18,7 @@ use super::graph::{NodeId, Region};
 use super::program::{Effect, FigureEffect, PrintArg, Program};
 use crate::diag::LineIndex;
 use crate::driver::Compiled;
+use crate::fuse::Fusion;
 
 /// Which stage to print.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,8 +67,191 @@ pub fn print_stage(c: &Compiled, stage: IrStage, source: &str) -> String {
             }
             out.push('\n');
             out.push_str(&program(&c.optimized, &lines, None));
+            out.push_str(&kernels(&c.optimized, &c.fusion));
+            out.push_str(&residuals(&c.optimized, &c.fusion));
             out
         }
+    }
+}
+
+/// The dump's names: `%i` by position in the deterministic topological order.
+fn numbering(prog: &Program) -> HashMap<NodeId, usize> {
+    prog.graph.topo_order().iter().enumerate().map(|(i, n)| (*n, i)).collect()
+}
+
+/// The fused kernels, one instruction a line, as the plan runs them.
+fn kernels(prog: &Program, fusion: &Fusion) -> String {
+    let g = &prog.graph;
+    let num = numbering(prog);
+    let name = |n: &NodeId| num.get(n).map(|i| format!("%{i}")).unwrap_or_else(|| "%?".to_string());
+    let mut out = String::new();
+    if fusion.kernels.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "\nfused kernels (each reads its inputs once and writes only its outputs):");
+    for (k, kernel) in fusion.kernels.iter().enumerate() {
+        let shape = kernel.shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ");
+        let labelled = |ns: &[NodeId]| -> String {
+            if ns.is_empty() {
+                return "nothing".to_string();
+            }
+            ns.iter()
+                .map(|n| {
+                    // An exported value is called by the name `--save` takes.
+                    let mut exported: Vec<&String> = prog.exports.iter().filter(|(_, e)| *e == n).map(|(name, _)| name).collect();
+                    exported.sort();
+                    match (exported.first(), &g.meta(*n).note) {
+                        (Some(e), _) => format!("{} ({e})", name(n)),
+                        (None, Some(note)) => format!("{} ({note})", name(n)),
+                        (None, None) => name(n),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut reads: Vec<NodeId> = kernel.inputs.clone();
+        reads.extend(&kernel.scalars);
+        let _ = writeln!(
+            out,
+            "  kernel {k}: {}[{shape}], {} op{}; reads {}; writes {}",
+            kernel.dtype,
+            kernel.members.len(),
+            if kernel.members.len() == 1 { "" } else { "s" },
+            labelled(&reads),
+            labelled(&kernel.outputs)
+        );
+        for &m in &kernel.members {
+            let operands: Vec<String> = kernel
+                .operands(g, m)
+                .iter()
+                .map(|o| match g.node(*o).op {
+                    Op::Full(v) => format!("{v}"),
+                    _ => name(o),
+                })
+                .collect();
+            let (op, operands) = if kernel.reciprocal.contains_key(&m) {
+                ("div".to_string(), format!("1.0, {}", operands.join(", ")))
+            } else {
+                (op_text(&g.node(m).op), operands.join(", "))
+            };
+            let mut notes = Vec::new();
+            if kernel.reciprocal.contains_key(&m) {
+                notes.push("exp(-x) as 1/exp(x)".to_string());
+            }
+            if g.node(m).op == Op::Exp && !kernel.reciprocal.contains_key(&m) {
+                notes.push(if kernel.fast.contains(&m) { "vector exp".to_string() } else { "libm exp: printed".to_string() });
+            }
+            if kernel.outputs.contains(&m) {
+                notes.push("stored".to_string());
+            }
+            let notes = if notes.is_empty() { String::new() } else { format!("  # {}", notes.join(", ")) };
+            let _ = writeln!(out, "    {} = {op} {operands}{notes}", name(&m));
+        }
+    }
+    out
+}
+
+/// The residual table: every forward value a backward reads, whether it is stored
+/// between them or never leaves a kernel's registers, and why.
+fn residuals(prog: &Program, fusion: &Fusion) -> String {
+    let g = &prog.graph;
+    let num = numbering(prog);
+    let name = |n: &NodeId| num.get(n).map(|i| format!("%{i}")).unwrap_or_else(|| "%?".to_string());
+    let mut reads: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
+    for n in g.ids() {
+        if !matches!(g.meta(n).region, Region::Backward(_)) {
+            continue;
+        }
+        for o in g.operands(n) {
+            if g.meta(o).region == Region::Forward && !matches!(g.node(o).op, Op::Full(_)) {
+                reads.entry(o).or_default().push(n);
+            }
+        }
+    }
+    if reads.is_empty() {
+        return String::new();
+    }
+    let mut rows: Vec<(usize, [String; 5])> = Vec::new();
+    for (f, readers) in &reads {
+        let node = g.node(*f);
+        let bytes = node.shape.iter().product::<usize>() * node.dtype.size();
+        let shape = format!("{}[{}]", node.dtype, node.shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "));
+        let value = match &g.meta(*f).note {
+            Some(note) => format!("{} {note}", name(f)),
+            None => name(f),
+        };
+        let kernel = fusion.kernel_of.get(f).copied();
+        let same_kernel = kernel.is_some() && readers.iter().all(|r| fusion.kernel_of.get(r) == kernel.as_ref());
+        let stored = kernel.map_or(true, |k| fusion.kernels[k].outputs.contains(f));
+        let (decision, kept, reason) = if same_kernel && !stored {
+            ("fused", 0, format!("forward and backward run in kernel {}: it stays in registers", kernel.unwrap_or(0)))
+        } else if !stored {
+            // Recomputation leaves the value inside its kernel; its readers elsewhere read the copy.
+            ("recompute", 0, "recomputed where it is read".to_string())
+        } else {
+            let exported: Vec<&String> = prog.exports.iter().filter(|(_, n)| *n == f).map(|(name, _)| name).collect();
+            let shown = prog.effects.iter().find(|e| matches!(e, Effect::Print(_) | Effect::Figure(_)) && e.nodes().contains(f));
+            let separated = readers.iter().any(|r| fusion.phase.get(r) != fusion.phase.get(f));
+            let reason = if matches!(node.op, Op::Input(_)) {
+                "a program input: held anyway".to_string()
+            } else if kernel.is_none() && node.op.is_elementwise() {
+                format!("made by `{}` with a broadcast operand, which runs alone", node.op.name())
+            } else if kernel.is_none() {
+                format!("made by `{}`, which is not elementwise", node.op.name())
+            } else if let Some(e) = shown {
+                format!("read by `{}`: stored anyway", effect_text(e, &name))
+            } else if let Some(name) = exported.iter().min() {
+                format!("exported as `{name}`: stored anyway")
+            } else if separated {
+                let at = match fusion.phase.get(f).and_then(|p| prog.effects.get(*p)) {
+                    Some(e) => format!("`{}`", effect_text(e, &name)),
+                    None => "the end".to_string(),
+                };
+                format!("the forward runs for {at}, the backward later")
+            } else {
+                "read by ops outside the kernel that makes it".to_string()
+            };
+            ("keep", bytes, reason)
+        };
+        rows.push((num.get(f).copied().unwrap_or(usize::MAX), [value, shape, kept.to_string(), decision.to_string(), reason]));
+    }
+    rows.sort_by_key(|(i, _)| *i);
+    let mut out = String::from("\nresiduals (forward values a backward reads; bytes = bytes stored between them):\n");
+    let headers = ["value", "shape", "bytes", "decision", "reason"];
+    let mut widths = headers.map(str::len);
+    for (_, r) in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.len());
+        }
+    }
+    let line = |cells: [&str; 5]| -> String {
+        let mut l = String::from(" ");
+        for (i, c) in cells.iter().enumerate() {
+            if i == 4 {
+                let _ = write!(l, " {c}");
+            } else if i == 2 {
+                let _ = write!(l, " {c:>w$}", w = widths[i]);
+            } else {
+                let _ = write!(l, " {c:<w$}", w = widths[i]);
+            }
+        }
+        l.trim_end().to_string()
+    };
+    let _ = writeln!(out, "{}", line(headers));
+    for (_, r) in &rows {
+        let _ = writeln!(out, "{}", line([&r[0], &r[1], &r[2], &r[3], &r[4]]));
+    }
+    out
+}
+
+/// An effect in a few words, for the residual table.
+fn effect_text(e: &Effect, name: &dyn Fn(&NodeId) -> String) -> String {
+    let nodes: Vec<String> = e.nodes().iter().map(name).collect();
+    match e {
+        Effect::Print(_) => format!("print {}", nodes.join(", ")),
+        Effect::Figure(_) => format!("plot {}", nodes.join(", ")),
+        Effect::Sample(_) => format!("sample {}", nodes.join(", ")),
+        Effect::Seed(s) => format!("manual_seed({s})"),
     }
 }
 

@@ -10,32 +10,63 @@
 //! for arithmetic (+ - * / sqrt are correctly rounded either way) and for short
 //! `cpu_kernel_vec` tensors; Sleef's `tanh` is 1 ulp away from libm's on some
 //! inputs (see tests/kernels.rs), and `exp` agreed on every reference value.
+//!
+//! Each op's element formula is written once, in the `*_into` functions, which
+//! write into a caller's buffer: the one-op-at-a-time path (`unary`, `binary`,
+//! `select`) and the fused executor ([`crate::fused`]) both call them, so fusing
+//! ops can never change a result.
 
 use super::broadcast::expand;
 use super::float::Float;
 use crate::op::{Cmp, Op};
 
+/// An operand of an elementwise op: one element per output element, or one
+/// value for all of them (a wrapped number or a one-element tensor).
+#[derive(Clone, Copy, Debug)]
+pub enum Arg<'a, T> {
+    Slice(&'a [T]),
+    Scalar(T),
+}
+
+impl<T: Float> Arg<'_, T> {
+    #[inline(always)]
+    fn at(&self, i: usize) -> T {
+        match self {
+            Arg::Slice(s) => s[i],
+            Arg::Scalar(v) => *v,
+        }
+    }
+}
+
 /// A one-operand elementwise op over `src`. Each arm is PyTorch's scalar lambda
 /// for one element; `map1` is generic over it, so the loop is specialized per op
 /// (a function pointer per element would keep the compiler from inlining it).
 pub fn unary<T: Float>(op: &Op, src: &[T]) -> Vec<T> {
+    let mut out = vec![T::ZERO; src.len()];
+    unary_into(op, Arg::Slice(src), &mut out);
+    out
+}
+
+/// [`unary`] into `dst`; a slice `src` has `dst`'s length.
+#[inline(always)]
+pub fn unary_into<T: Float>(op: &Op, src: Arg<T>, dst: &mut [T]) {
     match op {
-        Op::PowScalar(c) => pow_scalar(src, c.get()),
-        Op::Neg => map1(src, |a| -a),
-        Op::Exp => map1(src, |a| a.exp()),
-        Op::Log => map1(src, |a| a.ln()),
-        Op::Sqrt => map1(src, |a| a.sqrt()),
-        Op::Sin => map1(src, |a| a.sin()),
-        Op::Cos => map1(src, |a| a.cos()),
-        Op::Tanh => map1(src, |a| a.tanh()),
+        Op::PowScalar(c) => pow_scalar_into(src, c.get(), dst),
+        Op::Neg => map1(src, dst, |a| -a),
+        Op::Exp => map1(src, dst, |a| a.exp()),
+        Op::Log => map1(src, dst, |a| a.ln()),
+        Op::Sqrt => map1(src, dst, |a| a.sqrt()),
+        Op::Sin => map1(src, dst, |a| a.sin()),
+        Op::Cos => map1(src, dst, |a| a.cos()),
+        Op::Tanh => map1(src, dst, |a| a.tanh()),
         // `1 / (1 + exp(-a))`, the scalar lambda of `sigmoid_kernel`.
-        Op::Sigmoid => map1(src, |a| T::ONE / (T::ONE + (-a).exp())),
+        Op::Sigmoid => map1(src, dst, |a| T::ONE / (T::ONE + (-a).exp())),
         // torch.relu is `clamp_min(x, 0)`, whose element is `std::max(a, 0)`,
         // i.e. `a < 0 ? 0 : a`: NaN and -0.0 come out unchanged.
-        Op::Relu => map1(src, |a| if a < T::ZERO { T::ZERO } else { a }),
-        Op::Abs => map1(src, |a| a.abs()),
+        Op::Relu => map1(src, dst, |a| if a < T::ZERO { T::ZERO } else { a }),
+        Op::Abs => map1(src, dst, |a| a.abs()),
         // `sign_kernel`: `(0 < a) - (a < 0)`, so NaN and both zeros give +0.
-        Op::Sign => map1(src, |a| {
+        Op::Sign => map1(src, dst, |a| {
             if T::ZERO < a {
                 T::ONE
             } else if a < T::ZERO {
@@ -44,13 +75,22 @@ pub fn unary<T: Float>(op: &Op, src: &[T]) -> Vec<T> {
                 T::ZERO
             }
         }),
-        Op::Detach => src.to_vec(),
+        Op::Detach => map1(src, dst, |a| a),
         _ => unreachable!("{} is not a one-operand elementwise op", op.name()),
     }
 }
 
-fn map1<T: Float>(src: &[T], f: impl Fn(T) -> T) -> Vec<T> {
-    src.iter().map(|&a| f(a)).collect()
+#[inline(always)]
+fn map1<T: Float>(src: Arg<T>, dst: &mut [T], f: impl Fn(T) -> T) {
+    match src {
+        Arg::Slice(s) => {
+            let s = &s[..dst.len()];
+            for (d, &a) in dst.iter_mut().zip(s) {
+                *d = f(a);
+            }
+        }
+        Arg::Scalar(a) => dst.fill(f(a)),
+    }
 }
 
 /// `x ** c` with PyTorch's special cases (`pow_tensor_scalar_kernel` and
@@ -58,45 +98,71 @@ fn map1<T: Float>(src: &[T], f: impl Fn(T) -> T) -> Vec<T> {
 /// and reciprocal kernels; 2, 3 and -2 are multiplications; anything else is
 /// `std::pow(x, double(c))`, which for float promotes to double and rounds back.
 /// `c == 0` is `fill_(1)` and `c == 1` a copy, decided before any kernel runs.
-pub fn pow_scalar<T: Float>(src: &[T], c: f64) -> Vec<T> {
-    let map = |f: &dyn Fn(T) -> T| src.iter().map(|&x| f(x)).collect::<Vec<T>>();
+#[inline(always)]
+fn pow_scalar_into<T: Float>(src: Arg<T>, c: f64, dst: &mut [T]) {
     if c == 0.0 {
-        map(&|_| T::ONE)
+        map1(src, dst, |_| T::ONE)
     } else if c == 1.0 {
-        src.to_vec()
+        map1(src, dst, |x| x)
     } else if c == 0.5 {
-        map(&|x| x.sqrt())
+        map1(src, dst, |x| x.sqrt())
     } else if c == -0.5 {
-        map(&|x| T::ONE / x.sqrt())
+        map1(src, dst, |x| T::ONE / x.sqrt())
     } else if c == -1.0 {
-        map(&|x| T::ONE / x)
+        map1(src, dst, |x| T::ONE / x)
     } else if c == 2.0 {
-        map(&|x| x * x)
+        map1(src, dst, |x| x * x)
     } else if c == 3.0 {
-        map(&|x| x * x * x)
+        map1(src, dst, |x| x * x * x)
     } else if c == -2.0 {
         // PyTorch divides `1.0` (double) by the product, then rounds to the dtype;
         // for float that equals float division, since double is wide enough that
         // the double rounding is innocuous for a quotient.
-        map(&|x| T::from_f64(1.0 / (x * x).to_f64()))
+        map1(src, dst, |x| T::from_f64(1.0 / (x * x).to_f64()))
     } else {
-        map(&|x| T::from_f64(x.to_f64().powf(c)))
+        map1(src, dst, |x| T::from_f64(x.to_f64().powf(c)))
     }
 }
 
 /// A two-operand elementwise op, both operands broadcast to `out`. Each arm is
 /// PyTorch's scalar lambda for one element, specialized per op by `map2`.
 pub fn binary<T: Float>(op: &Op, a: &[T], a_shape: &[usize], b: &[T], b_shape: &[usize], out: &[usize]) -> Vec<T> {
-    let (a, b) = ((a, a_shape), (b, b_shape));
+    let n: usize = out.iter().product();
+    let mut dst = vec![T::ZERO; n];
+    // A one-element operand (a wrapped number) is read directly instead of being
+    // expanded to the output's size first.
+    let arg = |data: &[T], shape: &[usize]| -> Option<Arg<'static, T>> { (shape != out && data.len() == 1).then(|| Arg::Scalar(data[0])) };
+    let (ea, eb);
+    let a = match arg(a, a_shape) {
+        Some(s) => s,
+        None => {
+            ea = expand(a, a_shape, out);
+            Arg::Slice(&ea[..])
+        }
+    };
+    let b = match arg(b, b_shape) {
+        Some(s) => s,
+        None => {
+            eb = expand(b, b_shape, out);
+            Arg::Slice(&eb[..])
+        }
+    };
+    binary_into(op, a, b, &mut dst);
+    dst
+}
+
+/// [`binary`] into `dst`; slice operands have `dst`'s length.
+#[inline(always)]
+pub fn binary_into<T: Float>(op: &Op, a: Arg<T>, b: Arg<T>, dst: &mut [T]) {
     match op {
-        Op::Add => map2(a, b, out, |x, y| x + y),
-        Op::Sub => map2(a, b, out, |x, y| x - y),
-        Op::Mul => map2(a, b, out, |x, y| x * y),
-        Op::Div => map2(a, b, out, |x, y| x / y),
-        Op::Pow => map2(a, b, out, |x, y| x.powf(y)),
+        Op::Add => map2(a, b, dst, |x, y| x + y),
+        Op::Sub => map2(a, b, dst, |x, y| x - y),
+        Op::Mul => map2(a, b, dst, |x, y| x * y),
+        Op::Div => map2(a, b, dst, |x, y| x / y),
+        Op::Pow => map2(a, b, dst, |x, y| x.powf(y)),
         // `max_elementwise_kernel`: NaN if either is NaN, else `std::max(a, b)`,
         // which is `a < b ? b : a` (so `maximum(0.0, -0.0)` is `0.0`, the first).
-        Op::Maximum => map2(a, b, out, |x, y| {
+        Op::Maximum => map2(a, b, dst, |x, y| {
             if x.is_nan() || y.is_nan() {
                 T::NAN
             } else if x < y {
@@ -106,7 +172,7 @@ pub fn binary<T: Float>(op: &Op, a: &[T], a_shape: &[usize], b: &[T], b_shape: &
             }
         }),
         // `std::min(a, b)` is `b < a ? b : a`.
-        Op::Minimum => map2(a, b, out, |x, y| {
+        Op::Minimum => map2(a, b, dst, |x, y| {
             if x.is_nan() || y.is_nan() {
                 T::NAN
             } else if y < x {
@@ -116,34 +182,50 @@ pub fn binary<T: Float>(op: &Op, a: &[T], a_shape: &[usize], b: &[T], b_shape: &
             }
         }),
         // PyTorch's `tanh_backward` kernel `a * (1 - b * b)`, compiled with FMA contraction.
-        Op::TanhBackward => map2(a, b, out, |g, y| g * (-y).mul_add(y, T::ONE)),
+        Op::TanhBackward => map2(a, b, dst, |g, y| g * (-y).mul_add(y, T::ONE)),
         _ => unreachable!("{} is not a two-operand elementwise op", op.name()),
     }
 }
 
-/// Applies `f` elementwise. A one-element operand (a wrapped number) is read
-/// directly instead of being expanded to the output's size first.
-fn map2<T: Float>((a, a_shape): (&[T], &[usize]), (b, b_shape): (&[T], &[usize]), out: &[usize], f: impl Fn(T, T) -> T) -> Vec<T> {
-    if a_shape == out && b_shape == out {
-        return a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect();
+/// Applies `f` elementwise; each combination of slice and scalar operands gets
+/// its own loop, so the common ones vectorize.
+#[inline(always)]
+fn map2<T: Float>(a: Arg<T>, b: Arg<T>, dst: &mut [T], f: impl Fn(T, T) -> T) {
+    let n = dst.len();
+    match (a, b) {
+        (Arg::Slice(a), Arg::Slice(b)) => {
+            let (a, b) = (&a[..n], &b[..n]);
+            for i in 0..n {
+                dst[i] = f(a[i], b[i]);
+            }
+        }
+        (Arg::Slice(a), Arg::Scalar(y)) => {
+            for (d, &x) in dst.iter_mut().zip(&a[..n]) {
+                *d = f(x, y);
+            }
+        }
+        (Arg::Scalar(x), Arg::Slice(b)) => {
+            for (d, &y) in dst.iter_mut().zip(&b[..n]) {
+                *d = f(x, y);
+            }
+        }
+        (Arg::Scalar(x), Arg::Scalar(y)) => dst.fill(f(x, y)),
     }
-    if a_shape == out && b.len() == 1 {
-        let y = b[0];
-        return a.iter().map(|&x| f(x, y)).collect();
-    }
-    if b_shape == out && a.len() == 1 {
-        let x = a[0];
-        return b.iter().map(|&y| f(x, y)).collect();
-    }
-    let a = expand(a, a_shape, out);
-    let b = expand(b, b_shape, out);
-    a.iter().zip(b.iter()).map(|(&x, &y)| f(x, y)).collect()
 }
 
 /// `where(a CMP b, x, y)` with all four operands broadcast to `out`. A comparison
 /// with NaN is false, so NaN selects `y`.
 pub fn select<T: Float>(cmp: Cmp, ops: [(&[T], &[usize]); 4], out: &[usize]) -> Vec<T> {
-    let [a, b, x, y] = ops.map(|(data, shape)| expand(data, shape, out));
+    let expanded = ops.map(|(data, shape)| expand(data, shape, out));
+    let n: usize = out.iter().product();
+    let mut dst = vec![T::ZERO; n];
+    select_into(cmp, [0, 1, 2, 3].map(|i| Arg::Slice(&expanded[i][..])), &mut dst);
+    dst
+}
+
+/// [`select`] into `dst`; slice operands have `dst`'s length.
+#[inline(always)]
+pub fn select_into<T: Float>(cmp: Cmp, [a, b, x, y]: [Arg<T>; 4], dst: &mut [T]) {
     let test: fn(T, T) -> bool = match cmp {
         Cmp::Lt => |p, q| p < q,
         Cmp::Le => |p, q| p <= q,
@@ -151,5 +233,7 @@ pub fn select<T: Float>(cmp: Cmp, ops: [(&[T], &[usize]); 4], out: &[usize]) -> 
         Cmp::Gt => |p, q| p > q,
         Cmp::Ge => |p, q| p >= q,
     };
-    (0..a.len()).map(|i| if test(a[i], b[i]) { x[i] } else { y[i] }).collect()
+    for (i, d) in dst.iter_mut().enumerate() {
+        *d = if test(a.at(i), b.at(i)) { x.at(i) } else { y.at(i) };
+    }
 }

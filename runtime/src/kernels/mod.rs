@@ -13,6 +13,7 @@ pub mod matmul;
 pub mod reduce;
 pub mod shape;
 pub mod sources;
+pub mod vmath;
 
 use crate::op::Op;
 use crate::tensor::{numel, DType, Tensor};

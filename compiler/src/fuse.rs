@@ -1,0 +1,281 @@
+//! Elementwise fusion: the optimized graph is partitioned into kernels, each a
+//! maximal set of elementwise nodes that run in one pass over memory.
+//!
+//! Three facts decide the partition, all computed in one walk of the graph in
+//! the order the scheduler will run it:
+//! - the *phase* of a node: the first effect (print, plot, sample, or the end of
+//!   the program for exported values) that needs it. Nodes of one phase are
+//!   computed together, so only they can share a kernel; a value made in one
+//!   phase and read in a later one is stored in between.
+//! - whether a node is *fusable*: elementwise, with every operand either of the
+//!   node's shape or a single element (broadcast from a register-free scalar).
+//! - its *level*: the number of times a path from the program's sources to it
+//!   leaves a fusable region of one key (phase, dtype, shape). Nodes with equal
+//!   key and level form one kernel. A path out of a kernel and back into it
+//!   would raise the level, so no kernel ever depends on itself, and kernels can
+//!   be ordered like single nodes. Nodes of one key and level that are not
+//!   connected share a kernel too (horizontal fusion), so shared inputs are read once.
+//!
+//! Forward and backward nodes have the same phase when no effect separates
+//! them (a `backward` is not an effect), so they fuse into one kernel, and the
+//! values the backward reads from the forward live in registers, never in memory.
+//!
+//! The only rewrite fusion makes is a strength reduction on values that are
+//! never printed (the only ones allowed to leave PyTorch's bits): `exp(-a)`
+//! becomes `1 / exp(a)` when the kernel already computes `exp(a)`. The
+//! division is within 1 ulp of libm's `exp(-a)` (runtime/tests/vmath.rs).
+
+use std::collections::{HashMap, HashSet};
+
+use graphc_runtime::op::Op;
+use graphc_runtime::DType;
+
+use crate::ir::graph::{Graph, NodeId};
+use crate::ir::program::{Effect, Program};
+
+/// How much freedom fused kernels have with rounding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Numerics {
+    /// Values that are printed or plotted use PyTorch's scalar libm; every other
+    /// value may use the vector math library (within 2 ulp) and the strength reduction.
+    #[default]
+    PrintedExact,
+    /// Every value uses PyTorch's scalar libm (`--exact`).
+    Exact,
+}
+
+/// The partition of the graph into fused kernels.
+#[derive(Clone, Debug, Default)]
+pub struct Fusion {
+    pub kernels: Vec<Kernel>,
+    /// The kernel of every fused node.
+    pub kernel_of: HashMap<NodeId, usize>,
+    /// The phase of every scheduled node (effect index; `effects.len()` for exports).
+    pub phase: HashMap<NodeId, usize>,
+}
+
+/// One fused kernel.
+#[derive(Clone, Debug)]
+pub struct Kernel {
+    pub dtype: DType,
+    pub shape: Vec<usize>,
+    /// The nodes computed, in dependency order. Nodes made redundant by the
+    /// strength reduction are left out.
+    pub members: Vec<NodeId>,
+    /// Values from outside read element by element.
+    pub inputs: Vec<NodeId>,
+    /// One-element values from outside, broadcast.
+    pub scalars: Vec<NodeId>,
+    /// Members read after the kernel (by other ops, effects or exports): the only ones stored.
+    pub outputs: Vec<NodeId>,
+    /// Members that may use fast math (never printed).
+    pub fast: HashSet<NodeId>,
+    /// `exp(-a)` members computed as `1 / exp(a)`: member -> the `exp(a)` member.
+    pub reciprocal: HashMap<NodeId, NodeId>,
+}
+
+impl Kernel {
+    /// Every operand of a member, as the kernel computes it (after the strength reduction).
+    pub fn operands(&self, g: &Graph, m: NodeId) -> Vec<NodeId> {
+        match self.reciprocal.get(&m) {
+            Some(e) => vec![*e],
+            None => g.operands(m),
+        }
+    }
+}
+
+/// The nodes of `prog` in the order the scheduler runs them (operands first),
+/// each with its phase. Iterative, so that long chains cannot overflow the stack.
+pub fn phases(prog: &Program) -> (Vec<NodeId>, HashMap<NodeId, usize>) {
+    let g = &prog.graph;
+    let mut order = Vec::new();
+    let mut phase: HashMap<NodeId, usize> = HashMap::new();
+    let mut visit = |root: NodeId, p: usize, order: &mut Vec<NodeId>| {
+        let mut stack = vec![(root, false)];
+        while let Some((n, expanded)) = stack.pop() {
+            if expanded {
+                if let std::collections::hash_map::Entry::Vacant(e) = phase.entry(n) {
+                    e.insert(p);
+                    order.push(n);
+                }
+                continue;
+            }
+            if phase.contains_key(&n) {
+                continue;
+            }
+            stack.push((n, true));
+            for &o in g.operand_slice(n).iter().rev() {
+                if !phase.contains_key(&o) {
+                    stack.push((o, false));
+                }
+            }
+        }
+    };
+    for (i, e) in prog.effects.iter().enumerate() {
+        for n in e.nodes() {
+            visit(n, i, &mut order);
+        }
+    }
+    for n in export_order(prog) {
+        visit(n, prog.effects.len(), &mut order);
+    }
+    (order, phase)
+}
+
+/// Exported nodes, by name: the scheduler computes them after every effect.
+pub fn export_order(prog: &Program) -> Vec<NodeId> {
+    let mut exports: Vec<(&String, &NodeId)> = prog.exports.iter().collect();
+    exports.sort();
+    exports.into_iter().map(|(_, n)| *n).collect()
+}
+
+/// The nodes whose values reach a print or a plot, directly or through other ops.
+pub fn printed(prog: &Program) -> HashSet<NodeId> {
+    let g = &prog.graph;
+    let mut seen = HashSet::new();
+    let mut stack: Vec<NodeId> = prog
+        .effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Print(_) | Effect::Figure(_)))
+        .flat_map(|e| e.nodes())
+        .collect();
+    while let Some(n) = stack.pop() {
+        if seen.insert(n) {
+            stack.extend(g.operand_slice(n).iter().copied());
+        }
+    }
+    seen
+}
+
+/// A node fusion can put in a kernel: elementwise, each operand of its shape or one element.
+fn fusable(g: &Graph, n: NodeId) -> bool {
+    let node = g.node(n);
+    node.op.is_elementwise()
+        && g.operand_slice(n).iter().all(|&o| {
+            let on = g.node(o);
+            on.dtype == node.dtype && (on.shape == node.shape || on.shape.iter().product::<usize>() == 1)
+        })
+}
+
+fn is_const(g: &Graph, n: NodeId) -> bool {
+    matches!(g.node(n).op, Op::Full(_))
+}
+
+/// Partitions the program's elementwise nodes into kernels.
+pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
+    let g = &prog.graph;
+    let (order, phase) = phases(prog);
+    let printed = printed(prog);
+    let pos: HashMap<NodeId, usize> = order.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+
+    // Levels, in dependency order.
+    let fus: HashSet<NodeId> = order.iter().copied().filter(|&n| fusable(g, n)).collect();
+    let same_key = |a: NodeId, b: NodeId| {
+        fus.contains(&a) && fus.contains(&b) && phase[&a] == phase[&b] && g.node(a).shape == g.node(b).shape && g.node(a).dtype == g.node(b).dtype
+    };
+    let mut level: HashMap<NodeId, u32> = HashMap::with_capacity(order.len());
+    for &n in &order {
+        let l = g
+            .operand_slice(n)
+            .iter()
+            .filter(|&&o| !(fus.contains(&n) && is_const(g, o)))
+            .map(|&o| level[&o] + u32::from(!same_key(o, n)))
+            .max()
+            .unwrap_or(0);
+        level.insert(n, l);
+    }
+
+    // Group by key and level, kernels numbered in order of their first member.
+    type Key = (usize, DType, Vec<usize>, u32);
+    let mut by_key: HashMap<Key, usize> = HashMap::new();
+    let mut fusion = Fusion::default();
+    let mut members: Vec<Vec<NodeId>> = Vec::new();
+    for &n in &order {
+        if !fus.contains(&n) {
+            continue;
+        }
+        let node = g.node(n);
+        let key = (phase[&n], node.dtype, node.shape.clone(), level[&n]);
+        let k = *by_key.entry(key).or_insert_with(|| {
+            members.push(Vec::new());
+            members.len() - 1
+        });
+        members[k].push(n);
+        fusion.kernel_of.insert(n, k);
+    }
+
+    // What outlives each kernel: members read by another kernel, a lone op, an effect or an export.
+    let mut read_outside: HashSet<NodeId> = HashSet::new();
+    for &n in &order {
+        for &o in g.operand_slice(n) {
+            if fusion.kernel_of.contains_key(&o) && fusion.kernel_of.get(&o) != fusion.kernel_of.get(&n) {
+                read_outside.insert(o);
+            }
+        }
+    }
+    read_outside.extend(prog.roots());
+
+    for (k, ms) in members.into_iter().enumerate() {
+        let first = g.node(ms[0]);
+        let mut kernel = Kernel {
+            dtype: first.dtype,
+            shape: first.shape.clone(),
+            members: Vec::new(),
+            inputs: Vec::new(),
+            scalars: Vec::new(),
+            outputs: Vec::new(),
+            fast: HashSet::new(),
+            reciprocal: HashMap::new(),
+        };
+        if numerics == Numerics::PrintedExact {
+            kernel.fast = ms.iter().copied().filter(|m| !printed.contains(m)).collect();
+        }
+        // The strength reduction: `exp(neg(a))` after an `exp(a)` of the same kernel.
+        let mut exp_of: HashMap<NodeId, NodeId> = HashMap::new();
+        for &m in &ms {
+            if g.node(m).op == Op::Exp {
+                let a = g.operand_slice(m)[0];
+                exp_of.entry(a).or_insert(m);
+                let neg_of = (g.node(a).op == Op::Neg && fusion.kernel_of.get(&a) == Some(&k)).then(|| g.operand_slice(a)[0]);
+                if let Some(e) = neg_of.and_then(|x| exp_of.get(&x)) {
+                    if kernel.fast.contains(&m) && pos[e] < pos[&m] {
+                        kernel.reciprocal.insert(m, *e);
+                    }
+                }
+            }
+        }
+        // Members still needed once the reduction has bypassed some `neg` nodes.
+        let mut needed: HashSet<NodeId> = ms.iter().copied().filter(|m| read_outside.contains(m)).collect();
+        for &m in ms.iter().rev() {
+            if needed.contains(&m) {
+                for o in kernel.operands(g, m) {
+                    if fusion.kernel_of.get(&o) == Some(&k) {
+                        needed.insert(o);
+                    }
+                }
+            }
+        }
+        for &m in &ms {
+            if !needed.contains(&m) {
+                fusion.kernel_of.remove(&m);
+                continue;
+            }
+            kernel.members.push(m);
+            if read_outside.contains(&m) {
+                kernel.outputs.push(m);
+            }
+            for o in kernel.operands(g, m) {
+                if fusion.kernel_of.get(&o) == Some(&k) || is_const(g, o) {
+                    continue;
+                }
+                let list = if g.node(o).shape != kernel.shape { &mut kernel.scalars } else { &mut kernel.inputs };
+                if !list.contains(&o) {
+                    list.push(o);
+                }
+            }
+        }
+        fusion.kernels.push(kernel);
+    }
+    fusion.phase = phase;
+    fusion
+}

@@ -1,0 +1,231 @@
+//! The fused-kernel executor: runs a [`FusedKernel`] chunk by chunk.
+//!
+//! A chunk is [`CHUNK`] elements: small enough that every register of the
+//! kernel stays in the core's cache while all of its instructions run over the
+//! chunk, large enough that dispatching an instruction costs nothing next to
+//! its loop. Chunks are independent (every op is elementwise), so rayon runs
+//! them on all threads, and results never depend on the thread count or on the
+//! chunk size: each element sees exactly the same operations in the same order.
+//!
+//! Each instruction calls the same element formulas as the one-op kernels
+//! (`kernels::elementwise::*_into`), so fusing never changes a value. Only
+//! instructions the compiler marked `fast` may use the vector math library.
+
+use std::cell::RefCell;
+
+use rayon::prelude::*;
+
+use crate::kernels::elementwise::{binary_into, select_into, unary_into, Arg};
+use crate::kernels::float::Float;
+use crate::op::Op;
+use crate::plan::{Dst, FusedKernel, Instr, Src};
+use crate::tensor::{DType, Data, Tensor};
+
+/// Elements per chunk: 2048 f32 are 8 KiB a register, so a kernel with a dozen
+/// live registers still fits in L2 beside its input and output chunks.
+pub const CHUNK: usize = 2048;
+
+/// Bytes of scratch one thread needs to run `k`.
+pub fn scratch_bytes(k: &FusedKernel) -> usize {
+    k.regs as usize * CHUNK * k.dtype.size()
+}
+
+/// Runs `k`. `inputs` and `scalars` are the tensors of `k.inputs` and `k.scalars`;
+/// `outputs` are tensors of `k.len` elements (any contents), overwritten.
+pub fn run(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor], outputs: &mut [Tensor]) {
+    match k.dtype {
+        DType::F32 => run_typed::<f32>(k, inputs, scalars, outputs),
+        DType::F64 => run_typed::<f64>(k, inputs, scalars, outputs),
+    }
+}
+
+/// The element types the executor runs: their per-thread scratch and fast math.
+pub trait Element: Float + Send + Sync {
+    /// Calls `f` with this thread's scratch of at least `len` elements. The buffer
+    /// is kept for the thread's lifetime, so steady-state runs allocate nothing.
+    fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [Self]) -> R) -> R;
+    fn slice_mut(t: &mut Tensor) -> &mut [Self];
+    /// `exp` of every element, by the vector math library.
+    fn exp_fast(src: &[Self], dst: &mut [Self]);
+}
+
+macro_rules! impl_element {
+    ($t:ty, $variant:ident) => {
+        impl Element for $t {
+            fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [$t]) -> R) -> R {
+                thread_local! {
+                    static SCRATCH: RefCell<Vec<$t>> = const { RefCell::new(Vec::new()) };
+                }
+                SCRATCH.with(|s| {
+                    let mut s = s.borrow_mut();
+                    if s.len() < len {
+                        s.resize(len, 0.0);
+                    }
+                    f(&mut s[..len])
+                })
+            }
+            fn slice_mut(t: &mut Tensor) -> &mut [$t] {
+                match t.data_mut() {
+                    Data::$variant(v) => v,
+                    _ => panic!("fused kernel output has the wrong dtype"),
+                }
+            }
+            fn exp_fast(src: &[$t], dst: &mut [$t]) {
+                crate::kernels::vmath::exp(src, dst)
+            }
+        }
+    };
+}
+
+impl_element!(f32, F32);
+impl_element!(f64, F64);
+
+/// A raw output pointer shared by the threads that write disjoint chunks of it.
+#[derive(Clone, Copy)]
+struct SendPtr<T>(*mut T);
+// SAFETY: each chunk writes only elements [start, start + m) of each output,
+// and chunks are disjoint, so no two threads touch the same element.
+unsafe impl<T> Send for SendPtr<T> {}
+unsafe impl<T> Sync for SendPtr<T> {}
+
+fn run_typed<T: Element>(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor], outputs: &mut [Tensor]) {
+    let ins: Vec<&[T]> = inputs.iter().map(|t| T::slice(t)).collect();
+    let sc: Vec<T> = scalars.iter().map(|t| T::slice(t)[0]).collect();
+    for (i, s) in ins.iter().enumerate() {
+        assert_eq!(s.len(), k.len, "fused kernel input {i} has the wrong length");
+    }
+    let outs: Vec<SendPtr<T>> = outputs
+        .iter_mut()
+        .map(|t| {
+            let s = T::slice_mut(t);
+            assert_eq!(s.len(), k.len, "fused kernel output has the wrong length");
+            SendPtr(s.as_mut_ptr())
+        })
+        .collect();
+    let n_chunks = k.len.div_ceil(CHUNK);
+    let avx2 = has_avx2_fma();
+    let run_chunk = |c: usize| {
+        let start = c * CHUNK;
+        let m = CHUNK.min(k.len - start);
+        T::with_scratch(k.regs as usize * CHUNK, |scratch| {
+            let ctx = Chunk { ins: &ins, sc: &sc, outs: &outs, scratch: scratch.as_mut_ptr(), start, m };
+            // SAFETY: see `Chunk`; the AVX2 variant runs only where the CPU has AVX2 and FMA.
+            unsafe {
+                #[cfg(target_arch = "x86_64")]
+                if avx2 {
+                    return chunk_avx2(&k.instrs, &ctx);
+                }
+                chunk_portable(&k.instrs, &ctx)
+            }
+        })
+    };
+    if n_chunks > 1 && rayon::current_num_threads() > 1 {
+        (0..n_chunks).into_par_iter().for_each(run_chunk);
+    } else {
+        (0..n_chunks).for_each(run_chunk);
+    }
+}
+
+/// Whether this CPU runs the AVX2 + FMA build of the chunk loop (checked once).
+fn has_avx2_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        static CHOICE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *CHOICE.get_or_init(|| is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"))
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
+/// What one chunk reads and writes. Registers are `CHUNK`-element rows of
+/// `scratch`; the compiler's register allocation never gives an instruction's
+/// destination the register of one of its operands, and outputs are distinct
+/// buffers from inputs, so the slices built from these pointers never alias.
+struct Chunk<'a, T> {
+    ins: &'a [&'a [T]],
+    sc: &'a [T],
+    outs: &'a [SendPtr<T>],
+    scratch: *mut T,
+    start: usize,
+    m: usize,
+}
+
+impl<T: Element> Chunk<'_, T> {
+    #[inline(always)]
+    unsafe fn arg(&self, s: Src) -> Arg<'_, T> {
+        match s {
+            Src::Reg(r) => Arg::Slice(std::slice::from_raw_parts(self.scratch.add(r as usize * CHUNK), self.m)),
+            Src::Out(o) => Arg::Slice(std::slice::from_raw_parts(self.outs[o as usize].0.add(self.start), self.m)),
+            Src::In(i) => Arg::Slice(&self.ins[i as usize][self.start..self.start + self.m]),
+            Src::Scalar(i) => Arg::Scalar(self.sc[i as usize]),
+            Src::Const(c) => Arg::Scalar(T::from_f64(c.get())),
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn dst(&self, d: Dst) -> &mut [T] {
+        match d {
+            Dst::Reg(r) => std::slice::from_raw_parts_mut(self.scratch.add(r as usize * CHUNK), self.m),
+            Dst::Out(o) => std::slice::from_raw_parts_mut(self.outs[o as usize].0.add(self.start), self.m),
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn chunk_avx2<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
+    chunk_body(instrs, c)
+}
+
+unsafe fn chunk_portable<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
+    chunk_body(instrs, c)
+}
+
+/// Every instruction over one chunk. Inlined into both builds above, so that the
+/// element loops are compiled once for AVX2 and once for the baseline CPU.
+/// FMA contraction is never automatic in Rust, so both builds round alike.
+#[inline(always)]
+unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
+    for ins in instrs {
+        let dst = c.dst(ins.dst);
+        let a = |i: usize| c.arg(ins.args[i]);
+        match &ins.op {
+            Op::Exp if ins.fast => match a(0) {
+                Arg::Slice(s) => T::exp_fast(s, dst),
+                scalar => unary_into(&ins.op, scalar, dst),
+            },
+            op @ (Op::Neg
+            | Op::Exp
+            | Op::Log
+            | Op::Sqrt
+            | Op::Sin
+            | Op::Cos
+            | Op::Tanh
+            | Op::Sigmoid
+            | Op::Relu
+            | Op::Abs
+            | Op::Sign
+            | Op::PowScalar(_)
+            | Op::Detach) => unary_into(op, a(0), dst),
+            op @ (Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Maximum | Op::Minimum | Op::TanhBackward) => {
+                binary_into(op, a(0), a(1), dst)
+            }
+            Op::Where(cmp) => select_into(*cmp, [a(0), a(1), a(2), a(3)], dst),
+            op @ (Op::Full(_)
+            | Op::Literal(_)
+            | Op::Arange { .. }
+            | Op::Linspace { .. }
+            | Op::Randn
+            | Op::Rand
+            | Op::Param(_)
+            | Op::Input(_)
+            | Op::Expand
+            | Op::SumTo
+            | Op::Reshape
+            | Op::Transpose
+            | Op::Sum { .. }
+            | Op::Mean { .. }
+            | Op::MatMul) => unreachable!("`{}` is not elementwise; the compiler never fuses it", op.name()),
+        }
+    }
+}
