@@ -66,6 +66,8 @@ pub struct Machine {
     /// Buffers of dead values, by dtype and element count, for the next value of
     /// the same size: after the first run, a run allocates no tensor memory.
     pool: HashMap<(DType, usize), Vec<Tensor>>,
+    /// Tensor buffers allocated so far (not taken from the pool).
+    allocations: usize,
 }
 
 impl Machine {
@@ -80,6 +82,7 @@ impl Machine {
             inputs: vec![None; plan.inputs.len()],
             input_of: plan.inputs.iter().enumerate().filter_map(|(k, i)| i.value.map(|v| (v, k))).collect(),
             pool: HashMap::new(),
+            allocations: 0,
         }
     }
 
@@ -87,6 +90,11 @@ impl Machine {
     /// values, pooled buffers, and the fused kernels' scratch on every thread.
     pub fn peak_bytes(&self) -> usize {
         self.peak_bytes
+    }
+
+    /// How many tensor buffers the machine has allocated (rather than reused) so far.
+    pub fn allocations(&self) -> usize {
+        self.allocations
     }
 
     /// Binds input `k` for the next runs. The caller (the CLI) has checked the tensor's
@@ -137,7 +145,10 @@ impl Machine {
                 self.live_bytes -= n * info.dtype.size();
                 t.reshaped(info.shape.clone())
             }
-            None => Tensor::full(info.dtype, info.shape.clone(), 0.0),
+            None => {
+                self.allocations += 1;
+                Tensor::full(info.dtype, info.shape.clone(), 0.0)
+            }
         }
     }
 
@@ -167,6 +178,10 @@ impl Machine {
         match step {
             Step::Compute { out: dst, op, args } => {
                 let info = &plan.values[dst.0 as usize];
+                // One-op kernels return a new buffer; only inputs are handed over.
+                if !matches!(op, Op::Input(_)) {
+                    self.allocations += 1;
+                }
                 let t = match op {
                     Op::Randn => self.generator.randn(info.dtype, &info.shape),
                     Op::Rand => self.generator.rand(info.dtype, &info.shape),
@@ -200,8 +215,6 @@ impl Machine {
             }
             Step::Figure(cmd) => self.figure_cmd(cmd)?,
             Step::Fused(k) => {
-                let scratch = fused::scratch_bytes(k) * rayon::current_num_threads();
-                self.peak_bytes = self.peak_bytes.max(self.live_bytes + scratch);
                 let mut outs: Vec<Tensor> = k.outputs.iter().map(|&v| self.alloc(plan, v)).collect();
                 {
                     let ins: Vec<&Tensor> = k.inputs.iter().map(|&v| self.get(v)).collect();
@@ -211,6 +224,9 @@ impl Machine {
                 for (&v, t) in k.outputs.iter().zip(outs) {
                     self.set(v, t);
                 }
+                // While the kernel ran, its outputs and every thread's scratch were held too.
+                let scratch = fused::scratch_bytes(k) * rayon::current_num_threads();
+                self.peak_bytes = self.peak_bytes.max(self.live_bytes + scratch);
             }
             Step::Free(v) => self.release(*v),
         }
