@@ -405,3 +405,54 @@ fn bench_prints_one_json_line() {
     // x (12 bytes) and w (32 bytes) are alive at once at least.
     assert!(v["peak_bytes"].as_u64().is_some_and(|b| b >= 44), "{line}");
 }
+
+/// `bench_tanh.act` with `n` elements instead of ten million.
+fn bench_program(n: usize) -> String {
+    std::fs::read_to_string(repo("examples/bench_tanh.act")).unwrap().replace("f32[10000000]", &format!("f32[{n}]"))
+}
+
+#[test]
+fn saved_results_do_not_depend_on_threads_and_exact_keeps_libm() {
+    let dir = scratch("threads");
+    std::fs::write(dir.join("p.act"), bench_program(9001)).unwrap();
+    let x: Vec<f32> = (0..9001).map(|i| ((i as f32) * 0.37).sin() * 3.0).collect();
+    write_npy_f32(&dir.join("x.npy"), &[9001], &x);
+    let save = |extra: &[&str], tag: &str| -> Vec<f32> {
+        let mut args = vec!["run", "p.act", "--input", "x=x.npy", "--save"];
+        let target = format!("x.grad={tag}.npy");
+        args.push(&target);
+        args.extend_from_slice(extra);
+        let out = graphc(&args, &dir);
+        assert_eq!(out.status.code(), Some(0), "{extra:?}: {}", describe(&out));
+        npyz::NpyFile::new(std::fs::File::open(dir.join(format!("{tag}.npy"))).unwrap()).unwrap().into_vec::<f32>().unwrap()
+    };
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let one = save(&["--threads", "1"], "t1");
+    assert_eq!(bits(&one), bits(&save(&["--threads", "2"], "t2")), "1 and 2 threads");
+    assert_eq!(bits(&one), bits(&save(&["--threads", "5"], "t5")), "1 and 5 threads");
+    // --exact computes every value as PyTorch's scalar kernels do: here that is the
+    // formula evaluated op by op in f32 with libm's expf.
+    let exact = save(&["--exact"], "exact");
+    assert_ne!(bits(&one), bits(&exact), "the default may use vector math for values nobody prints");
+    let want: Vec<f32> = x
+        .iter()
+        .map(|&x| {
+            let u = (x + 1.0) * (x + 1.0);
+            let (e, e_) = (u.exp(), (-u).exp());
+            let r = (e - e_) / (e + e_);
+            (1.0 - r * r) * (2.0 * (x + 1.0))
+        })
+        .collect();
+    assert_eq!(bits(&exact), bits(&want));
+}
+
+#[test]
+fn ir_shows_the_fused_kernel_and_the_residuals_of_the_benchmark() {
+    let out = graphc(&["ir", "--stage", "opt", "--export-all", "examples/bench_tanh.act"], &repo(""));
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let ir = text(&out.stdout);
+    let tail = &ir[ir.find("fused kernels").expect("a kernel section")..];
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(repo("snapshots"));
+    settings.bind(|| insta::assert_snapshot!("bench_tanh_kernels", tail));
+}

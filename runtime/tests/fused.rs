@@ -1,0 +1,107 @@
+//! The fused executor against the one-op kernels: every elementwise op, with
+//! streamed, scalar and constant operands, over lengths that end inside a
+//! chunk, on one thread and on several, must give the one-op kernel's bits.
+
+use graphc_runtime::fused::{self, CHUNK};
+use graphc_runtime::kernels;
+use graphc_runtime::op::{Cmp, F64Bits, Op};
+use graphc_runtime::plan::{Dst, FusedKernel, Instr, Src, ValueId};
+use graphc_runtime::rng::Generator;
+use graphc_runtime::{DType, Tensor};
+
+fn ops() -> Vec<Op> {
+    let mut v = vec![
+        Op::Neg,
+        Op::Exp,
+        Op::Log,
+        Op::Sqrt,
+        Op::Sin,
+        Op::Cos,
+        Op::Tanh,
+        Op::Sigmoid,
+        Op::Relu,
+        Op::Abs,
+        Op::Sign,
+        Op::Detach,
+        Op::Add,
+        Op::Sub,
+        Op::Mul,
+        Op::Div,
+        Op::Pow,
+        Op::Maximum,
+        Op::Minimum,
+        Op::TanhBackward,
+    ];
+    v.extend([0.0, 1.0, 0.5, -0.5, -1.0, 2.0, 3.0, -2.0, 1.7].map(|c| Op::PowScalar(F64Bits::new(c))));
+    v.extend([Cmp::Lt, Cmp::Le, Cmp::Eq, Cmp::Gt, Cmp::Ge].map(Op::Where));
+    v
+}
+
+fn same_bits(a: &Tensor, b: &Tensor) -> bool {
+    a.to_f64_vec().iter().zip(b.to_f64_vec()).all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
+/// Operand `i` of an op in the test: streamed input 0 or 1, the scalar, or a constant.
+fn operand(i: usize, variant: usize) -> Src {
+    match (i + variant) % 4 {
+        0 => Src::In(0),
+        1 => Src::In(1),
+        2 => Src::Scalar(0),
+        _ => Src::Const(F64Bits::new(0.25)),
+    }
+}
+
+fn check(dtype: DType, len: usize) {
+    let mut g = Generator::new();
+    g.manual_seed(len as u64);
+    let a = g.randn(dtype, &[len]);
+    // Some equal elements, so that `where(==)` and max/min ties are exercised.
+    let b = Tensor::from_f64_values(dtype, vec![len], a.to_f64_vec().iter().enumerate().map(|(i, x)| if i % 3 == 0 { *x } else { x * -1.5 }).collect());
+    let s = Tensor::from_f64_values(dtype, vec![], vec![0.75]);
+    let c = Tensor::from_f64_values(dtype, vec![], vec![0.25]);
+    let value_of = |src: Src| -> &Tensor {
+        match src {
+            Src::In(0) => &a,
+            Src::In(_) => &b,
+            Src::Scalar(_) => &s,
+            _ => &c,
+        }
+    };
+    for op in ops() {
+        for variant in 0..4 {
+            let args: Vec<Src> = (0..op.arity()).map(|i| operand(i, variant)).collect();
+            // At least one streamed operand, as in every kernel the compiler makes.
+            if !args.iter().any(|s| matches!(s, Src::In(_))) {
+                continue;
+            }
+            let tensors: Vec<&Tensor> = args.iter().map(|&s| value_of(s)).collect();
+            let want = kernels::eval(&op, &tensors, dtype, &[len]);
+            // Through a register first, then to the output, so both paths are used.
+            let k = FusedKernel {
+                dtype,
+                len,
+                inputs: vec![ValueId(0), ValueId(1)],
+                scalars: vec![ValueId(2)],
+                outputs: vec![ValueId(3)],
+                instrs: vec![
+                    Instr { op: op.clone(), args: args.clone(), dst: Dst::Reg(0), fast: false },
+                    Instr { op: Op::Detach, args: vec![Src::Reg(0)], dst: Dst::Out(0), fast: false },
+                ],
+                regs: 1,
+            };
+            for threads in [1, 2] {
+                let mut out = vec![Tensor::full(dtype, vec![len], f64::NAN)];
+                rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| fused::run(&k, &[&a, &b], &[&s], &mut out));
+                assert!(same_bits(&out[0], &want), "{} ({args:?}, {dtype}, n = {len}, {threads} threads) differs from the one-op kernel", op.name());
+            }
+        }
+    }
+}
+
+#[test]
+fn every_fused_op_matches_its_one_op_kernel() {
+    for len in [1, 7, CHUNK, CHUNK + 1, 2 * CHUNK + 13] {
+        check(DType::F32, len);
+        check(DType::F64, len);
+    }
+}
