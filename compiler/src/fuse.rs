@@ -31,6 +31,7 @@ use graphc_runtime::op::Op;
 use graphc_runtime::DType;
 
 use crate::ir::graph::{Graph, NodeId};
+use crate::ir::node_map::NodeMap;
 use crate::ir::program::{Effect, Program};
 
 /// How much freedom fused kernels have with rounding.
@@ -49,9 +50,9 @@ pub enum Numerics {
 pub struct Fusion {
     pub kernels: Vec<Kernel>,
     /// The kernel of every fused node.
-    pub kernel_of: HashMap<NodeId, usize>,
+    pub kernel_of: NodeMap<usize>,
     /// The phase of every scheduled node (effect index; `effects.len()` for exports).
-    pub phase: HashMap<NodeId, usize>,
+    pub phase: NodeMap<usize>,
 }
 
 /// One fused kernel.
@@ -86,16 +87,16 @@ impl Kernel {
 
 /// The nodes of `prog` in the order the scheduler runs them (operands first),
 /// each with its phase. Iterative, so that long chains cannot overflow the stack.
-pub fn phases(prog: &Program) -> (Vec<NodeId>, HashMap<NodeId, usize>) {
+pub fn phases(prog: &Program) -> (Vec<NodeId>, NodeMap<usize>) {
     let g = &prog.graph;
     let mut order = Vec::new();
-    let mut phase: HashMap<NodeId, usize> = HashMap::new();
+    let mut phase: NodeMap<usize> = NodeMap::with_bound(g.index_bound());
     let mut visit = |root: NodeId, p: usize, order: &mut Vec<NodeId>| {
         let mut stack = vec![(root, false)];
         while let Some((n, expanded)) = stack.pop() {
             if expanded {
-                if let std::collections::hash_map::Entry::Vacant(e) = phase.entry(n) {
-                    e.insert(p);
+                if !phase.contains_key(&n) {
+                    phase.insert(n, p);
                     order.push(n);
                 }
                 continue;
@@ -130,9 +131,9 @@ pub fn export_order(prog: &Program) -> Vec<NodeId> {
 }
 
 /// The nodes whose values reach a print or a plot, directly or through other ops.
-pub fn printed(prog: &Program) -> HashSet<NodeId> {
+pub fn printed(prog: &Program) -> NodeMap<()> {
     let g = &prog.graph;
-    let mut seen = HashSet::new();
+    let mut seen = NodeMap::with_bound(g.index_bound());
     let mut stack: Vec<NodeId> = prog
         .effects
         .iter()
@@ -140,7 +141,7 @@ pub fn printed(prog: &Program) -> HashSet<NodeId> {
         .flat_map(|e| e.nodes())
         .collect();
     while let Some(n) = stack.pop() {
-        if seen.insert(n) {
+        if seen.insert(n, ()).is_none() {
             stack.extend(g.operand_slice(n).iter().copied());
         }
     }
@@ -166,19 +167,28 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
     let g = &prog.graph;
     let (order, phase) = phases(prog);
     let printed = printed(prog);
-    let pos: HashMap<NodeId, usize> = order.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let bound = g.index_bound();
+    let mut pos: NodeMap<usize> = NodeMap::with_bound(bound);
+    for (i, n) in order.iter().enumerate() {
+        pos.insert(*n, i);
+    }
 
     // Levels, in dependency order.
-    let fus: HashSet<NodeId> = order.iter().copied().filter(|&n| fusable(g, n)).collect();
+    let mut fus: NodeMap<()> = NodeMap::with_bound(bound);
+    for &n in &order {
+        if fusable(g, n) {
+            fus.insert(n, ());
+        }
+    }
     let same_key = |a: NodeId, b: NodeId| {
-        fus.contains(&a) && fus.contains(&b) && phase[&a] == phase[&b] && g.node(a).shape == g.node(b).shape && g.node(a).dtype == g.node(b).dtype
+        fus.contains_key(&a) && fus.contains_key(&b) && phase[&a] == phase[&b] && g.node(a).shape == g.node(b).shape && g.node(a).dtype == g.node(b).dtype
     };
-    let mut level: HashMap<NodeId, u32> = HashMap::with_capacity(order.len());
+    let mut level: NodeMap<u32> = NodeMap::with_bound(bound);
     for &n in &order {
         let l = g
             .operand_slice(n)
             .iter()
-            .filter(|&&o| !(fus.contains(&n) && is_const(g, o)))
+            .filter(|&&o| !(fus.contains_key(&n) && is_const(g, o)))
             .map(|&o| level[&o] + u32::from(!same_key(o, n)))
             .max()
             .unwrap_or(0);
@@ -190,8 +200,9 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
     let mut by_key: HashMap<Key, usize> = HashMap::new();
     let mut fusion = Fusion::default();
     let mut members: Vec<Vec<NodeId>> = Vec::new();
+    fusion.kernel_of = NodeMap::with_bound(bound);
     for &n in &order {
-        if !fus.contains(&n) {
+        if !fus.contains_key(&n) {
             continue;
         }
         let node = g.node(n);
@@ -205,15 +216,17 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
     }
 
     // What outlives each kernel: members read by another kernel, a lone op, an effect or an export.
-    let mut read_outside: HashSet<NodeId> = HashSet::new();
+    let mut read_outside: NodeMap<()> = NodeMap::with_bound(bound);
     for &n in &order {
         for &o in g.operand_slice(n) {
             if fusion.kernel_of.contains_key(&o) && fusion.kernel_of.get(&o) != fusion.kernel_of.get(&n) {
-                read_outside.insert(o);
+                read_outside.insert(o, ());
             }
         }
     }
-    read_outside.extend(prog.roots());
+    for r in prog.roots() {
+        read_outside.insert(r, ());
+    }
 
     for (k, ms) in members.into_iter().enumerate() {
         let first = g.node(ms[0]);
@@ -228,7 +241,7 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
             reciprocal: HashMap::new(),
         };
         if numerics == Numerics::PrintedExact {
-            kernel.fast = ms.iter().copied().filter(|m| !printed.contains(m)).collect();
+            kernel.fast = ms.iter().copied().filter(|m| !printed.contains_key(m)).collect();
         }
         // The strength reduction: `exp(neg(a))` after an `exp(a)` of the same kernel.
         let mut exp_of: HashMap<NodeId, NodeId> = HashMap::new();
@@ -245,7 +258,7 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
             }
         }
         // Members still needed once the reduction has bypassed some `neg` nodes.
-        let mut needed: HashSet<NodeId> = ms.iter().copied().filter(|m| read_outside.contains(m)).collect();
+        let mut needed: HashSet<NodeId> = ms.iter().copied().filter(|m| read_outside.contains_key(m)).collect();
         for &m in ms.iter().rev() {
             if needed.contains(&m) {
                 for o in kernel.operands(g, m) {
@@ -255,22 +268,25 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
                 }
             }
         }
+        let mut seen_input: HashSet<NodeId> = HashSet::new();
         for &m in &ms {
             if !needed.contains(&m) {
                 fusion.kernel_of.remove(&m);
                 continue;
             }
             kernel.members.push(m);
-            if read_outside.contains(&m) {
+            if read_outside.contains_key(&m) {
                 kernel.outputs.push(m);
             }
-            for o in kernel.operands(g, m) {
-                if fusion.kernel_of.get(&o) == Some(&k) || is_const(g, o) {
+            for &o in g.operand_slice(m) {
+                let o = if kernel.reciprocal.contains_key(&m) { kernel.reciprocal[&m] } else { o };
+                if fusion.kernel_of.get(&o) == Some(&k) || is_const(g, o) || !seen_input.insert(o) {
                     continue;
                 }
-                let list = if g.node(o).shape != kernel.shape { &mut kernel.scalars } else { &mut kernel.inputs };
-                if !list.contains(&o) {
-                    list.push(o);
+                if g.node(o).shape != kernel.shape {
+                    kernel.scalars.push(o);
+                } else {
+                    kernel.inputs.push(o);
                 }
             }
         }

@@ -13,10 +13,12 @@ use graphc_runtime::plan::{Dst, FigureCmd, FusedKernel, InputInfo, Instr, Plan, 
 
 use crate::fuse::Fusion;
 use crate::ir::graph::NodeId;
+use crate::ir::node_map::NodeMap;
 use crate::ir::program::{Effect, FigureEffect, PrintArg, Program};
 
 pub fn schedule(prog: &Program, fusion: &Fusion) -> Plan {
-    let mut s = Scheduler { prog, fusion, plan: Plan::default(), value: HashMap::new(), kernel_done: vec![false; fusion.kernels.len()] };
+    let value = NodeMap::with_bound(prog.graph.index_bound());
+    let mut s = Scheduler { prog, fusion, plan: Plan::default(), value, kernel_done: vec![false; fusion.kernels.len()] };
     for effect in &prog.effects {
         match effect {
             Effect::Seed(seed) => s.plan.steps.push(Step::Seed(*seed)),
@@ -77,7 +79,7 @@ struct Scheduler<'a> {
     prog: &'a Program,
     fusion: &'a Fusion,
     plan: Plan,
-    value: HashMap<NodeId, ValueId>,
+    value: NodeMap<ValueId>,
     kernel_done: Vec<bool>,
 }
 
@@ -165,11 +167,12 @@ impl Scheduler<'_> {
         let inputs: Vec<ValueId> = kernel.inputs.iter().map(|n| self.value[n]).collect();
         let scalars: Vec<ValueId> = kernel.scalars.iter().map(|n| self.value[n]).collect();
         let outputs: Vec<ValueId> = kernel.outputs.iter().map(|&n| self.new_value(n)).collect();
+        // Kernel-local maps are hashed: their size follows the kernel, not the graph.
         let out_index: HashMap<NodeId, u32> = kernel.outputs.iter().enumerate().map(|(i, n)| (*n, i as u32)).collect();
         let index_of = |list: &[NodeId], n: NodeId| list.iter().position(|&x| x == n).map(|i| i as u32);
 
         // The last instruction that reads each register member.
-        let mut last_read: HashMap<NodeId, usize> = HashMap::new();
+        let mut last_read: HashMap<NodeId, usize> = HashMap::with_capacity(kernel.members.len());
         for (i, &m) in kernel.members.iter().enumerate() {
             for o in kernel.operands(g, m) {
                 last_read.insert(o, i);

@@ -3,6 +3,7 @@
 //! [`program`]), its verifier ([`verify`]) and its printer ([`print`]).
 
 pub mod graph;
+pub mod node_map;
 pub mod print;
 pub mod program;
 pub mod verify;
