@@ -453,6 +453,6 @@ fn ir_shows_the_fused_kernel_and_the_residuals_of_the_benchmark() {
     let ir = text(&out.stdout);
     let tail = &ir[ir.find("fused kernels").expect("a kernel section")..];
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(repo("snapshots"));
+    settings.set_snapshot_path(repo("snapshots/cli"));
     settings.bind(|| insta::assert_snapshot!("bench_tanh_kernels", tail));
 }
