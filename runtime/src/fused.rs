@@ -71,7 +71,7 @@ macro_rules! impl_element {
                 }
             }
             fn exp_fast(src: &[$t], dst: &mut [$t]) {
-                crate::kernels::vmath::exp(src, dst)
+                <$t as Float>::exp_fast(src, dst)
             }
         }
     };

@@ -4,10 +4,11 @@
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
+use super::vmath;
 use crate::tensor::{Data, Tensor};
 
 /// A tensor element: `f32` or `f64`. Every method is the plain operation in the
-/// type's own precision (libm for the transcendental ones).
+/// type's own precision (libm for the transcendental ones), except `exp_fast`.
 pub trait Float:
     Copy
     + PartialEq
@@ -38,6 +39,9 @@ pub trait Float:
     fn is_nan(self) -> bool;
     /// `self * a + b` with one rounding.
     fn mul_add(self, a: Self, b: Self) -> Self;
+    /// `exp` of every element of `src` into `dst` with [`vmath`](super::vmath)'s
+    /// vector code: within an ulp or two of exact, so not PyTorch's bits.
+    fn exp_fast(src: &[Self], dst: &mut [Self]);
     /// The elements of `t`; panics if `t` has the other dtype, which would be a
     /// type-checking bug in the compiler (`.act` never mixes dtypes implicitly).
     fn slice(t: &Tensor) -> &[Self];
@@ -45,7 +49,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ty, $variant:ident, $ctor:ident) => {
+    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path) => {
         impl Float for $t {
             const ZERO: $t = 0.0;
             const ONE: $t = 1.0;
@@ -89,6 +93,9 @@ macro_rules! impl_float {
             fn mul_add(self, a: $t, b: $t) -> $t {
                 <$t>::mul_add(self, a, b)
             }
+            fn exp_fast(src: &[$t], dst: &mut [$t]) {
+                $exp_fast(src, dst)
+            }
             fn slice(t: &Tensor) -> &[$t] {
                 match t.data() {
                     Data::$variant(v) => v,
@@ -102,5 +109,5 @@ macro_rules! impl_float {
     };
 }
 
-impl_float!(f32, F32, from_f32);
-impl_float!(f64, F64, from_f64);
+impl_float!(f32, F32, from_f32, vmath::exp_f32);
+impl_float!(f64, F64, from_f64, vmath::exp_f64);

@@ -5,6 +5,8 @@
 //! (`Expand`, `SumTo` and operand broadcasting), [`reduce`] (`Sum`, `Mean`),
 //! [`matmul`], [`shape`] (`Transpose`) and [`sources`] (`Full`, `Literal`,
 //! `Arange`, `Linspace`). Each kernel's doc says which PyTorch kernel it follows.
+//! [`vmath`] is the exception: fast vector math within an ulp or two of exact,
+//! for values that are not printed at PyTorch precision.
 
 pub mod broadcast;
 pub mod elementwise;
