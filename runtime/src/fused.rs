@@ -39,14 +39,13 @@ pub fn run(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor], outputs: &m
     }
 }
 
-/// The element types the executor runs: their per-thread scratch and fast math.
+/// The element types the executor runs, with their per-thread scratch. (Their fast
+/// math is `Float::exp_fast`, from `kernels::vmath`.)
 pub trait Element: Float + Send + Sync {
     /// Calls `f` with this thread's scratch of at least `len` elements. The buffer
     /// is kept for the thread's lifetime, so steady-state runs allocate nothing.
     fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [Self]) -> R) -> R;
     fn slice_mut(t: &mut Tensor) -> &mut [Self];
-    /// `exp` of every element, by the vector math library.
-    fn exp_fast(src: &[Self], dst: &mut [Self]);
 }
 
 macro_rules! impl_element {
@@ -69,9 +68,6 @@ macro_rules! impl_element {
                     Data::$variant(v) => v,
                     _ => panic!("fused kernel output has the wrong dtype"),
                 }
-            }
-            fn exp_fast(src: &[$t], dst: &mut [$t]) {
-                <$t as Float>::exp_fast(src, dst)
             }
         }
     };
