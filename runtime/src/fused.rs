@@ -25,9 +25,27 @@ use crate::tensor::{DType, Data, Tensor};
 /// live registers still fits in L2 beside its input and output chunks.
 pub const CHUNK: usize = 2048;
 
+/// Kernels of at least this many elements write their outputs with non-temporal
+/// stores: outputs that large do not fit in cache anyway, and a plain store would
+/// first read each destination line from memory (write-allocate), a third more
+/// traffic for a kernel like the tutorial's, which reads one vector and writes two.
+/// Smaller outputs are stored normally, so that the next op finds them in cache.
+pub const STREAM_MIN: usize = 1 << 20;
+
+/// Whether `k` writes its outputs with non-temporal stores (through a scratch row each).
+fn streams(k: &FusedKernel) -> bool {
+    cfg!(target_arch = "x86_64") && k.len >= STREAM_MIN
+}
+
+/// Scratch rows one thread needs to run `k`: its registers, and a row per output
+/// when outputs are streamed.
+fn scratch_rows(k: &FusedKernel) -> usize {
+    k.regs as usize + if streams(k) { k.outputs.len() } else { 0 }
+}
+
 /// Bytes of scratch one thread needs to run `k`.
 pub fn scratch_bytes(k: &FusedKernel) -> usize {
-    k.regs as usize * CHUNK * k.dtype.size()
+    scratch_rows(k) * CHUNK * k.dtype.size()
 }
 
 /// Runs `k`. `inputs` and `scalars` are the tensors of `k.inputs` and `k.scalars`;
@@ -46,10 +64,15 @@ pub trait Element: Float + Send + Sync {
     /// is kept for the thread's lifetime, so steady-state runs allocate nothing.
     fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [Self]) -> R) -> R;
     fn slice_mut(t: &mut Tensor) -> &mut [Self];
+    /// Copies `src` to `dst` with non-temporal stores where the CPU has them.
+    ///
+    /// # Safety
+    /// `dst` must be valid for `src.len()` writes that nothing else touches meanwhile.
+    unsafe fn stream_store(src: &[Self], dst: *mut Self);
 }
 
 macro_rules! impl_element {
-    ($t:ty, $variant:ident) => {
+    ($t:ty, $variant:ident, $stream:ident, $load:ident) => {
         impl Element for $t {
             fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [$t]) -> R) -> R {
                 thread_local! {
@@ -63,6 +86,32 @@ macro_rules! impl_element {
                     f(&mut s[..len])
                 })
             }
+            unsafe fn stream_store(src: &[$t], dst: *mut $t) {
+                #[cfg(target_arch = "x86_64")]
+                {
+                    use std::arch::x86_64::*;
+                    // SSE2 (every x86-64 CPU) streams 16 bytes at a time from a
+                    // 16-byte aligned address; the unaligned head and the tail are
+                    // stored normally.
+                    let lanes = 16 / std::mem::size_of::<$t>();
+                    let head = ((16 - (dst as usize % 16)) % 16) / std::mem::size_of::<$t>();
+                    if dst as usize % std::mem::size_of::<$t>() == 0 && head < src.len() {
+                        std::ptr::copy_nonoverlapping(src.as_ptr(), dst, head);
+                        let body = (src.len() - head) / lanes * lanes;
+                        let mut i = head;
+                        while i < head + body {
+                            $stream(dst.add(i), $load(src.as_ptr().add(i)));
+                            i += lanes;
+                        }
+                        std::ptr::copy_nonoverlapping(src.as_ptr().add(i), dst.add(i), src.len() - i);
+                        // Streaming stores are weakly ordered: fence them before the
+                        // chunk is reported done, so every thread sees them.
+                        _mm_sfence();
+                        return;
+                    }
+                }
+                std::ptr::copy_nonoverlapping(src.as_ptr(), dst, src.len());
+            }
             fn slice_mut(t: &mut Tensor) -> &mut [$t] {
                 match t.data_mut() {
                     Data::$variant(v) => v,
@@ -73,8 +122,8 @@ macro_rules! impl_element {
     };
 }
 
-impl_element!(f32, F32);
-impl_element!(f64, F64);
+impl_element!(f32, F32, _mm_stream_ps, _mm_loadu_ps);
+impl_element!(f64, F64, _mm_stream_pd, _mm_loadu_pd);
 
 /// A raw output pointer shared by the threads that write disjoint chunks of it.
 #[derive(Clone, Copy)]
@@ -100,18 +149,22 @@ fn run_typed<T: Element>(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor
         .collect();
     let n_chunks = k.len.div_ceil(CHUNK);
     let avx2 = has_avx2_fma();
+    let stream = streams(k);
     let run_chunk = |c: usize| {
         let start = c * CHUNK;
         let m = CHUNK.min(k.len - start);
-        T::with_scratch(k.regs as usize * CHUNK, |scratch| {
-            let ctx = Chunk { ins: &ins, sc: &sc, outs: &outs, scratch: scratch.as_mut_ptr(), start, m };
+        T::with_scratch(scratch_rows(k) * CHUNK, |scratch| {
+            let out_rows = stream.then_some(k.regs as usize);
+            let ctx = Chunk { ins: &ins, sc: &sc, outs: &outs, scratch: scratch.as_mut_ptr(), start, m, out_rows };
             // SAFETY: see `Chunk`; the AVX2 variant runs only where the CPU has AVX2 and FMA.
             unsafe {
                 #[cfg(target_arch = "x86_64")]
                 if avx2 {
-                    return chunk_avx2(&k.instrs, &ctx);
+                    chunk_avx2(&k.instrs, &ctx);
+                    return ctx.flush();
                 }
-                chunk_portable(&k.instrs, &ctx)
+                chunk_portable(&k.instrs, &ctx);
+                ctx.flush()
             }
         })
     };
@@ -144,6 +197,9 @@ struct Chunk<'a, T> {
     scratch: *mut T,
     start: usize,
     m: usize,
+    /// When outputs are streamed: the first scratch row of the outputs, which the
+    /// instructions write and read instead of the outputs themselves.
+    out_rows: Option<usize>,
 }
 
 impl<T: Element> Chunk<'_, T> {
@@ -151,7 +207,7 @@ impl<T: Element> Chunk<'_, T> {
     unsafe fn arg(&self, s: Src) -> Arg<'_, T> {
         match s {
             Src::Reg(r) => Arg::Slice(std::slice::from_raw_parts(self.scratch.add(r as usize * CHUNK), self.m)),
-            Src::Out(o) => Arg::Slice(std::slice::from_raw_parts(self.outs[o as usize].0.add(self.start), self.m)),
+            Src::Out(o) => Arg::Slice(std::slice::from_raw_parts(self.out_ptr(o), self.m)),
             Src::In(i) => Arg::Slice(&self.ins[i as usize][self.start..self.start + self.m]),
             Src::Scalar(i) => Arg::Scalar(self.sc[i as usize]),
             Src::Const(c) => Arg::Scalar(T::from_f64(c.get())),
@@ -162,7 +218,26 @@ impl<T: Element> Chunk<'_, T> {
     unsafe fn dst(&self, d: Dst) -> &mut [T] {
         match d {
             Dst::Reg(r) => std::slice::from_raw_parts_mut(self.scratch.add(r as usize * CHUNK), self.m),
-            Dst::Out(o) => std::slice::from_raw_parts_mut(self.outs[o as usize].0.add(self.start), self.m),
+            Dst::Out(o) => std::slice::from_raw_parts_mut(self.out_ptr(o), self.m),
+        }
+    }
+
+    /// Where output `o`'s elements of this chunk are computed.
+    #[inline(always)]
+    unsafe fn out_ptr(&self, o: u32) -> *mut T {
+        match self.out_rows {
+            Some(first) => self.scratch.add((first + o as usize) * CHUNK),
+            None => self.outs[o as usize].0.add(self.start),
+        }
+    }
+
+    /// Streams the output rows to the outputs, once every instruction has run.
+    unsafe fn flush(&self) {
+        if let Some(first) = self.out_rows {
+            for (o, out) in self.outs.iter().enumerate() {
+                let row = std::slice::from_raw_parts(self.scratch.add((first + o) * CHUNK), self.m);
+                T::stream_store(row, out.0.add(self.start));
+            }
         }
     }
 }

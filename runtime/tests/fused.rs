@@ -105,3 +105,37 @@ fn every_fused_op_matches_its_one_op_kernel() {
         check(DType::F64, len);
     }
 }
+
+#[test]
+fn streamed_outputs_match_plain_stores() {
+    // A kernel at least `STREAM_MIN` long computes its outputs in scratch rows and
+    // streams them out; one output is also read back by a later instruction.
+    let len = fused::STREAM_MIN + 3;
+    for dtype in [DType::F32, DType::F64] {
+        let mut g = Generator::new();
+        g.manual_seed(3);
+        let a = g.randn(dtype, &[len]);
+        let k = FusedKernel {
+            dtype,
+            len,
+            inputs: vec![ValueId(0)],
+            scalars: vec![],
+            outputs: vec![ValueId(1), ValueId(2)],
+            instrs: vec![
+                Instr { op: Op::Mul, args: vec![Src::In(0), Src::In(0)], dst: Dst::Out(0), fast: false },
+                Instr { op: Op::Add, args: vec![Src::Out(0), Src::Const(F64Bits::new(1.0))], dst: Dst::Reg(0), fast: false },
+                Instr { op: Op::Div, args: vec![Src::In(0), Src::Reg(0)], dst: Dst::Out(1), fast: false },
+            ],
+            regs: 1,
+        };
+        let sq = kernels::eval(&Op::Mul, &[&a, &a], dtype, &[len]);
+        let one = Tensor::from_f64_values(dtype, vec![], vec![1.0]);
+        let den = kernels::eval(&Op::Add, &[&sq, &one], dtype, &[len]);
+        let q = kernels::eval(&Op::Div, &[&a, &den], dtype, &[len]);
+        for threads in [1, 2] {
+            let mut out = vec![Tensor::full(dtype, vec![len], f64::NAN), Tensor::full(dtype, vec![len], f64::NAN)];
+            rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| fused::run(&k, &[&a], &[], &mut out));
+            assert!(same_bits(&out[0], &sq) && same_bits(&out[1], &q), "{dtype}, {threads} threads");
+        }
+    }
+}
