@@ -9,12 +9,20 @@
 //!   phase and read in a later one is stored in between.
 //! - whether a node is *fusable*: elementwise, with every operand either of the
 //!   node's shape or a single element (broadcast from a register-free scalar).
-//! - its *level*: the number of times a path from the program's sources to it
+//! - its *level*: the number of times a path to it from the start of its phase
 //!   leaves a fusable region of one key (phase, dtype, shape). Nodes with equal
 //!   key and level form one kernel. A path out of a kernel and back into it
 //!   would raise the level, so no kernel ever depends on itself, and kernels can
-//!   be ordered like single nodes. Nodes of one key and level that are not
-//!   connected share a kernel too (horizontal fusion), so shared inputs are read once.
+//!   be ordered like single nodes. Values of earlier phases are in memory before
+//!   the phase starts, like constants, so reading them adds no level. Nodes of
+//!   one key and level that are not connected share a kernel too (horizontal
+//!   fusion), so shared inputs are read once. A node that reads nothing computed
+//!   in its own phase (only constants, values of earlier phases, and other such
+//!   nodes of its key) could run at any level up to its readers', so it is moved
+//!   up to the lowest level among them when they all share its key: it joins
+//!   their kernel instead of being stored for them. Values recomputed in a
+//!   backward (passes/remat.rs) are such nodes, and since the values they replace
+//!   came from an earlier phase, recomputing them changes no other node's level.
 //!
 //! Forward and backward nodes have the same phase when no effect separates
 //! them (a `backward` is not an effect), so they fuse into one kernel, and the
@@ -162,6 +170,47 @@ fn is_const(g: &Graph, n: NodeId) -> bool {
     matches!(g.node(n).op, Op::Full(_))
 }
 
+/// Moves every fusable node that reads nothing computed in its phase up to the lowest
+/// level among its readers, when they are all fusable nodes of its key. Raising a node's
+/// level keeps every edge into it legal (its operands are constants, earlier phases or
+/// nodes of its key at a level no higher), and no reader's level is passed, so no
+/// kernel comes to depend on itself. Readers are settled first (reverse order), so a
+/// chain of such nodes moves up together.
+fn lift_free_nodes(
+    g: &Graph,
+    order: &[NodeId],
+    phase: &NodeMap<usize>,
+    fus: &NodeMap<()>,
+    same_key: &dyn Fn(NodeId, NodeId) -> bool,
+    level: &mut NodeMap<u32>,
+) {
+    let mut free: HashSet<NodeId> = HashSet::new();
+    // Readers are collected only for free nodes, which are few.
+    let mut readers: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
+    for &n in order {
+        let ops = g.operand_slice(n);
+        if fus.contains_key(&n) && ops.iter().all(|&o| is_const(g, o) || phase[&o] < phase[&n] || (free.contains(&o) && same_key(o, n))) {
+            free.insert(n);
+        }
+        for &o in ops {
+            if free.contains(&o) {
+                readers.entry(o).or_default().push(n);
+            }
+        }
+    }
+    for &n in order.iter().rev() {
+        if !free.contains(&n) {
+            continue;
+        }
+        let Some(rs) = readers.get(&n) else { continue };
+        if rs.iter().all(|&r| same_key(n, r)) {
+            if let Some(lowest) = rs.iter().map(|r| level[r]).min() {
+                level.insert(n, lowest);
+            }
+        }
+    }
+}
+
 /// Partitions the program's elementwise nodes into kernels.
 pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
     let g = &prog.graph;
@@ -185,15 +234,18 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
     };
     let mut level: NodeMap<u32> = NodeMap::with_bound(bound);
     for &n in &order {
+        // A cycle among kernels would stay inside one phase (an earlier phase never
+        // reads a later one), so operands from earlier phases cannot close one.
         let l = g
             .operand_slice(n)
             .iter()
-            .filter(|&&o| !(fus.contains_key(&n) && is_const(g, o)))
+            .filter(|&&o| !(fus.contains_key(&n) && is_const(g, o)) && phase[&o] == phase[&n])
             .map(|&o| level[&o] + u32::from(!same_key(o, n)))
             .max()
             .unwrap_or(0);
         level.insert(n, l);
     }
+    lift_free_nodes(g, &order, &phase, &fus, &same_key, &mut level);
 
     // Group by key and level, kernels numbered in order of their first member.
     type Key = (usize, DType, Vec<usize>, u32);
@@ -268,6 +320,8 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
                 }
             }
         }
+        // A set beside the input lists, so that a kernel reading thousands of values
+        // (a long chain's backward) does not scan its list once per operand.
         let mut seen_input: HashSet<NodeId> = HashSet::new();
         for &m in &ms {
             if !needed.contains(&m) {

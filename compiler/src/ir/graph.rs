@@ -81,6 +81,9 @@ pub struct Graph {
     g: StableDiGraph<Slot, u32, u32>,
     /// Nodes removed since the last compaction; they stay in `g` until then.
     dead: Vec<bool>,
+    /// Where each node sits in the program's reading order, for [`Graph::topo_order`]'s
+    /// ties: its own index, except for nodes added with [`Graph::add_before`].
+    rank: Vec<u32>,
     live: usize,
     edges: usize,
 }
@@ -114,8 +117,19 @@ impl Graph {
             self.g.add_edge(Self::ix(*a), ix, i as u32);
         }
         self.dead.push(false);
+        self.rank.push(id.0);
         self.live += 1;
         self.edges += args.len();
+        id
+    }
+
+    /// Adds a node as [`Graph::add`] does, but one that the dump and the passes'
+    /// walks place as if it had been created just before `reader`: a value a pass
+    /// makes for one reader is listed beside that reader, not after the whole program.
+    pub fn add_before(&mut self, node: Node, args: &[NodeId], meta: NodeMeta, reader: NodeId) -> NodeId {
+        let rank = self.rank[reader.index()];
+        let id = self.add(node, args, meta);
+        self.rank[id.index()] = rank;
         id
     }
 
@@ -198,6 +212,19 @@ impl Graph {
         }
     }
 
+    /// Makes `user` read `new` wherever it reads `old`; other readers of `old` keep
+    /// reading it. Only the edges from `old` are unlinked, so only `old`'s and
+    /// `user`'s edge lists are walked, never those of `user`'s other operands (a
+    /// constant can have thousands of readers).
+    pub fn replace_operand(&mut self, user: NodeId, old: NodeId, new: NodeId) {
+        let edges: Vec<_> = self.g.edges_directed(Self::ix(user), Direction::Incoming).filter(|e| e.source() == Self::ix(old)).map(|e| (e.id(), *e.weight())).collect();
+        for (eid, w) in edges {
+            self.g.remove_edge(eid);
+            self.g.add_edge(Self::ix(new), Self::ix(user), w);
+            self.slot_mut(user).operands[w as usize] = new;
+        }
+    }
+
     /// Replaces the operands of `id` with `args`.
     pub fn set_operands(&mut self, id: NodeId, args: &[NodeId]) {
         let edges: Vec<_> = self.g.edges_directed(Self::ix(id), Direction::Incoming).map(|e| e.id()).collect();
@@ -277,9 +304,10 @@ impl Graph {
     }
 
     /// A topological order (operands before users), deterministic: among ready
-    /// nodes the earliest created goes first, so that the order follows the
-    /// program's text wherever the dataflow allows. Linear in nodes + edges
-    /// (times the logarithm of the ready set's size).
+    /// nodes the earliest created goes first (a node added with
+    /// [`Graph::add_before`] counts as created just before its reader), so that
+    /// the order follows the program's text wherever the dataflow allows. Linear
+    /// in nodes + edges (times the logarithm of the ready set's size).
     pub fn topo_order(&self) -> Vec<NodeId> {
         use std::cmp::Reverse;
         use std::collections::BinaryHeap;
@@ -288,10 +316,10 @@ impl Graph {
         for n in self.ids() {
             indeg[n.index()] = self.slot(n).operands.len() as u32;
         }
-        let mut ready: BinaryHeap<Reverse<u32>> =
-            (0..bound).filter(|&i| self.contains(NodeId(i as u32)) && indeg[i] == 0).map(|i| Reverse(i as u32)).collect();
+        let key = |i: usize| Reverse((self.rank[i], i as u32));
+        let mut ready: BinaryHeap<Reverse<(u32, u32)>> = (0..bound).filter(|&i| self.contains(NodeId(i as u32)) && indeg[i] == 0).map(key).collect();
         let mut order = Vec::with_capacity(self.live);
-        while let Some(Reverse(ix)) = ready.pop() {
+        while let Some(Reverse((_, ix))) = ready.pop() {
             order.push(NodeId(ix));
             for e in self.g.edges_directed(NodeIndex::new(ix as usize), Direction::Outgoing) {
                 let t = e.target().index();
@@ -300,7 +328,7 @@ impl Graph {
                 }
                 indeg[t] -= 1;
                 if indeg[t] == 0 {
-                    ready.push(Reverse(t as u32));
+                    ready.push(key(t));
                 }
             }
         }

@@ -19,6 +19,7 @@ use super::program::{Effect, FigureEffect, PrintArg, Program};
 use crate::diag::LineIndex;
 use crate::driver::Compiled;
 use crate::fuse::Fusion;
+use crate::passes::remat::{self, Weighed};
 
 /// Which stage to print.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,47 +153,79 @@ fn kernels(prog: &Program, fusion: &Fusion) -> String {
 }
 
 /// The residual table: every forward value a backward reads, whether it is stored
-/// between them or never leaves a kernel's registers, and why.
+/// between them, never leaves a kernel's registers, or is recomputed where the
+/// backward reads it, and why.
 fn residuals(prog: &Program, fusion: &Fusion) -> String {
     let g = &prog.graph;
     let num = numbering(prog);
     let name = |n: &NodeId| num.get(n).map(|i| format!("%{i}")).unwrap_or_else(|| "%?".to_string());
+    let label = |n: NodeId| match &g.meta(n).note {
+        Some(note) => format!("{} ({note})", name(&n)),
+        None => name(&n),
+    };
+    let weighed: HashMap<NodeId, &Weighed> = prog.weighed.iter().map(|w| (w.value, w)).collect();
+    let recomputed = |n: &NodeId| weighed.get(n).is_some_and(|w| remat::decide(&w.facts).recompute);
     let mut reads: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
     for n in g.ids() {
         if !matches!(g.meta(n).region, Region::Backward(_)) {
             continue;
         }
         for o in g.operands(n) {
-            if g.meta(o).region == Region::Forward && !matches!(g.node(o).op, Op::Full(_)) {
+            // A recomputed value's own row says where its readers went.
+            if g.meta(o).region == Region::Forward && !matches!(g.node(o).op, Op::Full(_)) && !recomputed(&o) {
                 reads.entry(o).or_default().push(n);
             }
         }
     }
-    if reads.is_empty() {
+    if reads.is_empty() && !prog.weighed.iter().any(|w| recomputed(&w.value)) {
         return String::new();
     }
     let mut rows: Vec<(usize, [String; 5])> = Vec::new();
+    let shape_of = |n: NodeId| {
+        let node = g.node(n);
+        format!("{}[{}]", node.dtype, node.shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "))
+    };
+    for w in prog.weighed.iter().filter(|w| recomputed(&w.value)) {
+        // The original may be gone when only backward readers read it; its first copy stands for it.
+        let shown = if g.contains(w.value) { w.value } else { w.copies[0] };
+        let value = match &g.meta(shown).note {
+            Some(note) => format!("{} {note}", name(&shown)),
+            None => name(&shown),
+        };
+        let reason = remat::reason(w, &|n| name(&n), &label);
+        rows.push((num.get(&shown).copied().unwrap_or(usize::MAX), [value, shape_of(shown), "0".to_string(), "recompute".to_string(), reason]));
+    }
     for (f, readers) in &reads {
         let node = g.node(*f);
         let bytes = node.shape.iter().product::<usize>() * node.dtype.size();
-        let shape = format!("{}[{}]", node.dtype, node.shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "));
+        let shape = shape_of(*f);
         let value = match &g.meta(*f).note {
             Some(note) => format!("{} {note}", name(f)),
             None => name(f),
         };
         let kernel = fusion.kernel_of.get(f).copied();
-        let same_kernel = kernel.is_some() && readers.iter().all(|r| fusion.kernel_of.get(r) == kernel.as_ref());
         let stored = kernel.map_or(true, |k| fusion.kernels[k].outputs.contains(f));
-        let (decision, kept, reason) = if same_kernel && !stored {
+        let (decision, kept, reason) = if !stored {
+            // Readers outside the kernel would make it stored, so every reader that
+            // runs is in its kernel (the others were folded away by the strength reduction).
             ("fused", 0, format!("forward and backward run in kernel {}: it stays in registers", kernel.unwrap_or(0)))
-        } else if !stored {
-            // Recomputation leaves the value inside its kernel; its readers elsewhere read the copy.
-            ("recompute", 0, "recomputed where it is read".to_string())
         } else {
             let exported: Vec<&String> = prog.exports.iter().filter(|(_, n)| *n == f).map(|(name, _)| name).collect();
             let shown = prog.effects.iter().find(|e| matches!(e, Effect::Print(_) | Effect::Figure(_)) && e.nodes().contains(f));
             let separated = readers.iter().any(|r| fusion.phase.get(r) != fusion.phase.get(f));
-            let reason = if matches!(node.op, Op::Input(_)) {
+            // A reader that makes the kernel store the value whatever the save-or-recompute
+            // pass decides: anything outside the kernel but a fused backward of its shape
+            // in a later phase, which would read a copy instead.
+            let weighable = |u: &NodeId| {
+                matches!(g.meta(*u).region, Region::Backward(_))
+                    && fusion.kernel_of.contains_key(u)
+                    && node.shape == g.node(*u).shape
+                    && fusion.phase.get(u) > fusion.phase.get(f)
+            };
+            let blocker = g.users(*f).into_iter().find(|u| fusion.kernel_of.get(u) != kernel.as_ref() && !weighable(u));
+            let reason = if let Some(w) = weighed.get(f) {
+                remat::reason(w, &|n| name(&n), &label)
+            } else if matches!(node.op, Op::Input(_)) {
                 "a program input: held anyway".to_string()
             } else if kernel.is_none() && node.op.is_elementwise() {
                 format!("made by `{}` with a broadcast operand, which runs alone", node.op.name())
@@ -202,6 +235,8 @@ fn residuals(prog: &Program, fusion: &Fusion) -> String {
                 format!("read by `{}`: stored anyway", effect_text(e, &name))
             } else if let Some(name) = exported.iter().min() {
                 format!("exported as `{name}`: stored anyway")
+            } else if let Some(u) = blocker {
+                format!("{} reads it outside its kernel: stored anyway", label(u))
             } else if separated {
                 let at = match fusion.phase.get(f).and_then(|p| prog.effects.get(*p)) {
                     Some(e) => format!("`{}`", effect_text(e, &name)),

@@ -3,10 +3,13 @@
 //!
 //! Every rewrite here is exact: the optimized program computes the same bits as
 //! the unoptimized one, so optimization can never change what a program prints.
+//! (A value recomputed in a backward is computed by the same ops in the same
+//! order; only fusion's numerics, for values never printed, may differ.)
 
 mod const_fold;
 mod cse;
 mod dce;
+pub mod remat;
 mod simplify;
 
 use crate::ir::program::Program;
@@ -33,12 +36,17 @@ pub type Pass = fn(&mut Program) -> Vec<Change>;
 
 /// The pipeline, in order. Simplification runs before constant folding so that
 /// folded seeds and unit factors disappear first, and dead-code elimination runs
-/// last to sweep up what the others made unreachable.
+/// to sweep up what the others made unreachable. Save-or-recompute weighs the
+/// program as it will run, so it comes after that sweep; it adds nodes, so it
+/// runs here rather than after the graph is compacted, and a last sweep drops
+/// the forward values it made unread.
 pub const PIPELINE: &[(&str, Pass)] = &[
     ("simplify", simplify::run),
     ("const-fold", const_fold::run),
     ("cse", cse::run),
     ("simplify", simplify::run),
+    ("dce", dce::run),
+    ("remat", remat::run),
     ("dce", dce::run),
 ];
 
