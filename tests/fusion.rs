@@ -168,14 +168,40 @@ fn ulps(a: f32, b: f32) -> u32 {
 fn fast_math_stays_within_its_ulp_bounds_of_the_exact_plan() {
     // exp(x) by the vector library, within 2 ulp of libm's (which is within 1 ulp of
     // the exact value); exp(-x) as 1/exp(x), which adds at most 1 ulp.
-    let src = "input x: f32[20011]\ny = exp(x * 10)\nz = exp(-(x * 10))\n";
+    // The input's declared range lets the range analysis prove exp(x * 10) normal,
+    // which the reduction requires.
+    let src = "input x: f32[20011] in [-8, 8]\ny = exp(x * 10)\nz = exp(-(x * 10))\n";
     let plan = |numerics| compile_opts(src, &Options { keep_stages: false, exports: Exports::All, numerics }).unwrap().plan;
+    assert_eq!(exps(&plan(Numerics::PrintedExact)), 1, "exp(-a) is computed as 1/exp(a)");
     let (fast, exact) = (run(&plan(Numerics::PrintedExact)).1, run(&plan(Numerics::Exact)).1);
     let get = |v: &[(String, Tensor)], name: &str| v.iter().find(|(n, _)| n == name).unwrap().1.as_f32().unwrap().to_vec();
     for (name, bound) in [("y", 2), ("z", 3)] {
         let worst = get(&fast, name).iter().zip(get(&exact, name)).map(|(a, b)| ulps(*a, b)).max().unwrap();
         assert!(worst <= bound, "`{name}`: fast is {worst} ulp from exact (bound {bound})");
     }
+}
+
+/// The number of `exp` instructions in a plan's fused kernels.
+fn exps(plan: &Plan) -> usize {
+    plan.steps
+        .iter()
+        .filter_map(|s| if let Step::Fused(k) = s { Some(k.instrs.iter().filter(|i| i.op == graphc_runtime::Op::Exp).count()) } else { None })
+        .sum()
+}
+
+#[test]
+fn the_reciprocal_needs_exp_proven_normal() {
+    // With x unbounded, exp(x) can be subnormal, where 1/exp(x) is up to 4 ulp off
+    // exp(-x): both exponentials are computed.
+    let src = "input x: f32[100]\ny = exp(x)\nz = exp(-x)\n";
+    let c = compile_opts(src, &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact }).unwrap();
+    assert_eq!(exps(&c.plan), 2);
+    // A square is never negative, so the benchmark's exp((x+1)**2) qualifies.
+    let c = compile_opts(MANY_CHUNKS, &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact }).unwrap();
+    assert_eq!(exps(&c.plan), 1);
+    // And --exact never uses it.
+    let c = compile_opts(MANY_CHUNKS, &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::Exact }).unwrap();
+    assert_eq!(exps(&c.plan), 2);
 }
 
 #[test]

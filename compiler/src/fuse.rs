@@ -30,14 +30,16 @@
 //!
 //! The only rewrite fusion makes is a strength reduction on values that are
 //! never printed (the only ones allowed to leave PyTorch's bits): `exp(-a)`
-//! becomes `1 / exp(a)` when the kernel already computes `exp(a)`. The
-//! division is within 1 ulp of libm's `exp(-a)` (runtime/tests/vmath.rs).
+//! becomes `1 / exp(a)` when the kernel already computes `exp(a)` and the range
+//! analysis proves `exp(a)` a normal number. There the division is within 1 ulp
+//! of libm's `exp(-a)` (runtime/tests/vmath.rs checks every f32).
 
 use std::collections::{HashMap, HashSet};
 
 use graphc_runtime::op::Op;
 use graphc_runtime::DType;
 
+use crate::analysis::range::Analysis;
 use crate::ir::graph::{Graph, NodeId};
 use crate::ir::node_map::NodeMap;
 use crate::ir::program::{Effect, Program};
@@ -211,12 +213,28 @@ fn lift_free_nodes(
     }
 }
 
+/// Whether `exp(x)` is a normal number wherever it is finite: only there is
+/// `1 / exp(x)` within 1 ulp of `exp(-x)` (runtime/tests/vmath.rs measured every
+/// f32: 1 ulp for x >= -87.336, up to 4 ulp where exp(x) is subnormal; f64: 1 ulp
+/// for x >= -708.39). The bound is checked with a margin, since the range analysis
+/// is accurate to a few ulps. The analysis runs once, and only when a kernel has
+/// a candidate for the reduction.
+fn exp_is_normal(ranges: &mut Option<Analysis>, prog: &Program, x: NodeId) -> bool {
+    let analysis = ranges.get_or_insert_with(|| crate::analysis::range::analyze(&prog.graph, &prog.input_ranges));
+    let limit = match prog.graph.node(x).dtype {
+        DType::F32 => -87.0,
+        DType::F64 => -708.0,
+    };
+    analysis.ranges.get(&x).is_some_and(|r| r.lo >= limit)
+}
+
 /// Partitions the program's elementwise nodes into kernels.
 pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
     let g = &prog.graph;
     let (order, phase) = phases(prog);
     let printed = printed(prog);
     let bound = g.index_bound();
+    let mut ranges: Option<Analysis> = None;
     let mut pos: NodeMap<usize> = NodeMap::with_bound(bound);
     for (i, n) in order.iter().enumerate() {
         pos.insert(*n, i);
@@ -295,7 +313,8 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
         if numerics == Numerics::PrintedExact {
             kernel.fast = ms.iter().copied().filter(|m| !printed.contains_key(m)).collect();
         }
-        // The strength reduction: `exp(neg(a))` after an `exp(a)` of the same kernel.
+        // The strength reduction: `exp(neg(a))` after an `exp(a)` of the same kernel,
+        // where the range analysis proves `exp(a)` normal.
         let mut exp_of: HashMap<NodeId, NodeId> = HashMap::new();
         for &m in &ms {
             if g.node(m).op == Op::Exp {
@@ -303,7 +322,8 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
                 exp_of.entry(a).or_insert(m);
                 let neg_of = (g.node(a).op == Op::Neg && fusion.kernel_of.get(&a) == Some(&k)).then(|| g.operand_slice(a)[0]);
                 if let Some(e) = neg_of.and_then(|x| exp_of.get(&x)) {
-                    if kernel.fast.contains(&m) && pos[e] < pos[&m] {
+                    let x = g.operand_slice(*e)[0];
+                    if kernel.fast.contains(&m) && pos[e] < pos[&m] && exp_is_normal(&mut ranges, prog, x) {
                         kernel.reciprocal.insert(m, *e);
                     }
                 }

@@ -188,7 +188,7 @@ print(exp(arange(0, 100, 1)))
     assert!((e.lo - (-2f64).exp()).abs() < 1e-12 && (e.hi - 2f64.exp()).abs() < 1e-12, "{e:?}");
     assert!(e.pos_inf.is_empty());
     let sq = find(&|o| matches!(o, Op::Mul));
-    assert_eq!((sq.lo, sq.hi), (-4.0, 4.0), "x * x is not known to be one value squared");
+    assert_eq!((sq.lo, sq.hi), (0.0, 4.0), "x * x is a square of x in [-2, 2]");
     let s = find(&|o| matches!(o, Op::Sum { .. }));
     assert_eq!((s.lo, s.hi), (-5.0, 15.0), "five elements in [-1, 3]");
     let half = find(&|o| matches!(o, Op::Div));

@@ -489,6 +489,8 @@ impl Run<'_> {
                 self.overflow_check(n, &mut r, a.bounded() && b.bounded(), dt);
                 r
             }
+            // `x * x` is a square (the optimizer writes `x ** 2` so): never negative.
+            Op::Mul if ops[0] == ops[1] => self.pow_scalar(n, &args[0], 2.0),
             Op::Mul => {
                 let mut r = self.mul(n, &args[0], &args[1], HazardKind::ZeroTimesInf);
                 self.overflow_check(n, &mut r, args[0].bounded() && args[1].bounded(), dt);
