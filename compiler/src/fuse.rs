@@ -34,7 +34,7 @@
 //! analysis proves `exp(a)` a normal number. There the division is within 1 ulp
 //! of libm's `exp(-a)` (runtime/tests/vmath.rs checks every f32).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use graphc_runtime::op::Op;
 use graphc_runtime::DType;
@@ -80,7 +80,8 @@ pub struct Kernel {
     /// Members read after the kernel (by other ops, effects or exports): the only ones stored.
     pub outputs: Vec<NodeId>,
     /// Members that may use fast math (never printed).
-    pub fast: HashSet<NodeId>,
+    /// For each member (same index): whether it may use fast math (never printed).
+    pub fast: Vec<bool>,
     /// `exp(-a)` members computed as `1 / exp(a)`: member -> the `exp(a)` member.
     pub reciprocal: HashMap<NodeId, NodeId>,
 }
@@ -178,32 +179,8 @@ fn is_const(g: &Graph, n: NodeId) -> bool {
 /// nodes of its key at a level no higher), and no reader's level is passed, so no
 /// kernel comes to depend on itself. Readers are settled first (reverse order), so a
 /// chain of such nodes moves up together.
-fn lift_free_nodes(
-    g: &Graph,
-    order: &[NodeId],
-    phase: &NodeMap<usize>,
-    fus: &NodeMap<()>,
-    same_key: &dyn Fn(NodeId, NodeId) -> bool,
-    level: &mut NodeMap<u32>,
-) {
-    let mut free: HashSet<NodeId> = HashSet::new();
-    // Readers are collected only for free nodes, which are few.
-    let mut readers: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
-    for &n in order {
-        let ops = g.operand_slice(n);
-        if fus.contains_key(&n) && ops.iter().all(|&o| is_const(g, o) || phase[&o] < phase[&n] || (free.contains(&o) && same_key(o, n))) {
-            free.insert(n);
-        }
-        for &o in ops {
-            if free.contains(&o) {
-                readers.entry(o).or_default().push(n);
-            }
-        }
-    }
-    for &n in order.iter().rev() {
-        if !free.contains(&n) {
-            continue;
-        }
+fn lift_free_nodes(free: &[NodeId], readers: &NodeMap<Vec<NodeId>>, same_key: &dyn Fn(NodeId, NodeId) -> bool, level: &mut NodeMap<u32>) {
+    for &n in free.iter().rev() {
         let Some(rs) = readers.get(&n) else { continue };
         if rs.iter().all(|&r| same_key(n, r)) {
             if let Some(lowest) = rs.iter().map(|r| level[r]).min() {
@@ -240,30 +217,49 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
         pos.insert(*n, i);
     }
 
-    // Levels, in dependency order.
+    // Levels, in dependency order. One walk computes what the node needs (fusable,
+    // level, free) while its operands are in cache.
     let mut fus: NodeMap<()> = NodeMap::with_bound(bound);
-    for &n in &order {
-        if fusable(g, n) {
-            fus.insert(n, ());
-        }
-    }
-    let same_key = |a: NodeId, b: NodeId| {
+    let mut level: NodeMap<u32> = NodeMap::with_bound(bound);
+    let mut free: Vec<NodeId> = Vec::new();
+    let mut is_free: NodeMap<()> = NodeMap::with_bound(bound);
+    // Readers are collected only for free nodes, which are few.
+    let mut readers: NodeMap<Vec<NodeId>> = NodeMap::with_bound(bound);
+    let key_of = |fus: &NodeMap<()>, a: NodeId, b: NodeId| {
         fus.contains_key(&a) && fus.contains_key(&b) && phase[&a] == phase[&b] && g.node(a).shape == g.node(b).shape && g.node(a).dtype == g.node(b).dtype
     };
-    let mut level: NodeMap<u32> = NodeMap::with_bound(bound);
     for &n in &order {
+        let n_fus = fusable(g, n);
+        if n_fus {
+            fus.insert(n, ());
+        }
+        let ops = g.operand_slice(n);
         // A cycle among kernels would stay inside one phase (an earlier phase never
         // reads a later one), so operands from earlier phases cannot close one.
-        let l = g
-            .operand_slice(n)
+        let l = ops
             .iter()
-            .filter(|&&o| !(fus.contains_key(&n) && is_const(g, o)) && phase[&o] == phase[&n])
-            .map(|&o| level[&o] + u32::from(!same_key(o, n)))
+            .filter(|&&o| !(n_fus && is_const(g, o)) && phase[&o] == phase[&n])
+            .map(|&o| level[&o] + u32::from(!key_of(&fus, o, n)))
             .max()
             .unwrap_or(0);
         level.insert(n, l);
+        if n_fus && ops.iter().all(|&o| is_const(g, o) || phase[&o] < phase[&n] || (is_free.contains_key(&o) && key_of(&fus, o, n))) {
+            is_free.insert(n, ());
+            free.push(n);
+        }
+        for &o in ops {
+            if is_free.contains_key(&o) {
+                match readers.get_mut(&o) {
+                    Some(v) => v.push(n),
+                    None => {
+                        readers.insert(o, vec![n]);
+                    }
+                }
+            }
+        }
     }
-    lift_free_nodes(g, &order, &phase, &fus, &same_key, &mut level);
+    let same_key = |a: NodeId, b: NodeId| key_of(&fus, a, b);
+    lift_free_nodes(&free, &readers, &same_key, &mut level);
 
     // Group by key and level, kernels numbered in order of their first member.
     type Key = (usize, DType, Vec<usize>, u32);
@@ -298,6 +294,8 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
         read_outside.insert(r, ());
     }
 
+    let mut needed: NodeMap<()> = NodeMap::with_bound(bound);
+    let mut seen: NodeMap<()> = NodeMap::with_bound(bound);
     for (k, ms) in members.into_iter().enumerate() {
         let first = g.node(ms[0]);
         let mut kernel = Kernel {
@@ -307,12 +305,10 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
             inputs: Vec::new(),
             scalars: Vec::new(),
             outputs: Vec::new(),
-            fast: HashSet::new(),
+            fast: Vec::new(),
             reciprocal: HashMap::new(),
         };
-        if numerics == Numerics::PrintedExact {
-            kernel.fast = ms.iter().copied().filter(|m| !printed.contains_key(m)).collect();
-        }
+        let fast = |m: &NodeId| numerics == Numerics::PrintedExact && !printed.contains_key(m);
         // The strength reduction: `exp(neg(a))` after an `exp(a)` of the same kernel,
         // where the range analysis proves `exp(a)` normal.
         let mut exp_of: HashMap<NodeId, NodeId> = HashMap::new();
@@ -323,38 +319,44 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
                 let neg_of = (g.node(a).op == Op::Neg && fusion.kernel_of.get(&a) == Some(&k)).then(|| g.operand_slice(a)[0]);
                 if let Some(e) = neg_of.and_then(|x| exp_of.get(&x)) {
                     let x = g.operand_slice(*e)[0];
-                    if kernel.fast.contains(&m) && pos[e] < pos[&m] && exp_is_normal(&mut ranges, prog, x) {
+                    if fast(&m) && pos[e] < pos[&m] && exp_is_normal(&mut ranges, prog, x) {
                         kernel.reciprocal.insert(m, *e);
                     }
                 }
             }
         }
         // Members still needed once the reduction has bypassed some `neg` nodes.
-        let mut needed: HashSet<NodeId> = ms.iter().copied().filter(|m| read_outside.contains_key(m)).collect();
+        // `needed` and `seen` are shared by all kernels and cleared after each, so
+        // that a kernel costs its own size.
+        for &m in &ms {
+            if read_outside.contains_key(&m) {
+                needed.insert(m, ());
+            }
+        }
         for &m in ms.iter().rev() {
-            if needed.contains(&m) {
+            if needed.contains_key(&m) {
                 for o in kernel.operands(g, m) {
                     if fusion.kernel_of.get(&o) == Some(&k) {
-                        needed.insert(o);
+                        needed.insert(o, ());
                     }
                 }
             }
         }
         // A set beside the input lists, so that a kernel reading thousands of values
         // (a long chain's backward) does not scan its list once per operand.
-        let mut seen_input: HashSet<NodeId> = HashSet::new();
         for &m in &ms {
-            if !needed.contains(&m) {
+            if !needed.contains_key(&m) {
                 fusion.kernel_of.remove(&m);
                 continue;
             }
             kernel.members.push(m);
+            kernel.fast.push(fast(&m));
             if read_outside.contains_key(&m) {
                 kernel.outputs.push(m);
             }
             for &o in g.operand_slice(m) {
                 let o = if kernel.reciprocal.contains_key(&m) { kernel.reciprocal[&m] } else { o };
-                if fusion.kernel_of.get(&o) == Some(&k) || is_const(g, o) || !seen_input.insert(o) {
+                if fusion.kernel_of.get(&o) == Some(&k) || is_const(g, o) || seen.insert(o, ()).is_some() {
                     continue;
                 }
                 if g.node(o).shape != kernel.shape {
@@ -363,6 +365,15 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
                     kernel.inputs.push(o);
                 }
             }
+        }
+        for &m in &ms {
+            needed.remove(&m);
+            for o in g.operand_slice(m) {
+                seen.remove(o);
+            }
+        }
+        for o in kernel.reciprocal.values() {
+            seen.remove(o);
         }
         fusion.kernels.push(kernel);
     }

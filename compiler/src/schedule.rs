@@ -18,7 +18,16 @@ use crate::ir::program::{Effect, FigureEffect, PrintArg, Program};
 
 pub fn schedule(prog: &Program, fusion: &Fusion) -> Plan {
     let value = NodeMap::with_bound(prog.graph.index_bound());
-    let mut s = Scheduler { prog, fusion, plan: Plan::default(), value, kernel_done: vec![false; fusion.kernels.len()] };
+    let bound = prog.graph.index_bound();
+    let mut s = Scheduler {
+        prog,
+        fusion,
+        plan: Plan::default(),
+        value,
+        kernel_done: vec![false; fusion.kernels.len()],
+        src_of: NodeMap::with_bound(bound),
+        last_read: NodeMap::with_bound(bound),
+    };
     for effect in &prog.effects {
         match effect {
             Effect::Seed(seed) => s.plan.steps.push(Step::Seed(*seed)),
@@ -81,6 +90,10 @@ struct Scheduler<'a> {
     plan: Plan,
     value: NodeMap<ValueId>,
     kernel_done: Vec<bool>,
+    /// Scratch for `emit_kernel`: where the kernel being emitted reads each node.
+    src_of: NodeMap<Src>,
+    /// Scratch for `emit_kernel`: the last instruction that reads each node.
+    last_read: NodeMap<usize>,
 }
 
 /// What the scheduler emits as one step: a lone node or a whole kernel.
@@ -167,18 +180,23 @@ impl Scheduler<'_> {
         let inputs: Vec<ValueId> = kernel.inputs.iter().map(|n| self.value[n]).collect();
         let scalars: Vec<ValueId> = kernel.scalars.iter().map(|n| self.value[n]).collect();
         let outputs: Vec<ValueId> = kernel.outputs.iter().map(|&n| self.new_value(n)).collect();
-        // Kernel-local maps are hashed: their size follows the kernel, not the graph.
-        let out_index: HashMap<NodeId, u32> = kernel.outputs.iter().enumerate().map(|(i, n)| (*n, i as u32)).collect();
-        let index_of = |list: &[NodeId], n: NodeId| list.iter().position(|&x| x == n).map(|i| i as u32);
-
-        // The last instruction that reads each register member.
-        let mut last_read: HashMap<NodeId, usize> = HashMap::with_capacity(kernel.members.len());
+        // Where each operand is read from. The map is the scheduler's, cleared after
+        // each kernel, so that a kernel costs its own size, not the graph's.
+        for (j, &n) in kernel.inputs.iter().enumerate() {
+            self.src_of.insert(n, Src::In(j as u32));
+        }
+        for (j, &n) in kernel.scalars.iter().enumerate() {
+            self.src_of.insert(n, Src::Scalar(j as u32));
+        }
+        for (j, &n) in kernel.outputs.iter().enumerate() {
+            self.src_of.insert(n, Src::Out(j as u32));
+        }
+        // The last instruction that reads each member.
         for (i, &m) in kernel.members.iter().enumerate() {
             for o in kernel.operands(g, m) {
-                last_read.insert(o, i);
+                self.last_read.insert(o, i);
             }
         }
-        let mut reg_of: HashMap<NodeId, u32> = HashMap::new();
         let mut free: Vec<u32> = Vec::new();
         let mut regs = 0u32;
         let mut instrs = Vec::with_capacity(kernel.members.len());
@@ -186,44 +204,40 @@ impl Scheduler<'_> {
             let operands = kernel.operands(g, m);
             let args: Vec<Src> = operands
                 .iter()
-                .map(|&o| {
-                    if let Some(&r) = reg_of.get(&o) {
-                        Src::Reg(r)
-                    } else if let Some(&j) = out_index.get(&o) {
-                        Src::Out(j)
-                    } else if let Op::Full(v) = g.node(o).op {
-                        Src::Const(v)
-                    } else if let Some(j) = index_of(&kernel.inputs, o) {
-                        Src::In(j)
-                    } else {
-                        Src::Scalar(index_of(&kernel.scalars, o).expect("a kernel operand is a member, constant, input or scalar"))
-                    }
+                .map(|&o| match (self.src_of.get(&o), &g.node(o).op) {
+                    (Some(src), _) => *src,
+                    (None, Op::Full(v)) => Src::Const(*v),
+                    (None, _) => panic!("kernel operand {} is not a member, constant, input or scalar", o.0),
                 })
                 .collect();
             // The destination is chosen before this instruction's operands are
             // released, so it never shares a register with one of them.
-            let dst = match out_index.get(&m) {
-                Some(&j) => Dst::Out(j),
-                None => {
+            let dst = match self.src_of.get(&m) {
+                Some(Src::Out(j)) => Dst::Out(*j),
+                _ => {
                     let r = free.pop().unwrap_or_else(|| {
                         regs += 1;
                         regs - 1
                     });
-                    reg_of.insert(m, r);
+                    self.src_of.insert(m, Src::Reg(r));
                     Dst::Reg(r)
                 }
             };
             let op = if kernel.reciprocal.contains_key(&m) { Op::Div } else { g.node(m).op.clone() };
             let args = if kernel.reciprocal.contains_key(&m) { vec![Src::Const(F64Bits::new(1.0)), args[0]] } else { args };
-            instrs.push(Instr { op, args, dst, fast: kernel.fast.contains(&m) });
-            let mut released: Vec<NodeId> = operands.into_iter().filter(|o| last_read.get(o) == Some(&i)).collect();
+            instrs.push(Instr { op, args, dst, fast: kernel.fast[i] });
+            let mut released: Vec<NodeId> = operands.into_iter().filter(|o| self.last_read.get(o) == Some(&i)).collect();
             released.sort();
             released.dedup();
             for o in released {
-                if let Some(r) = reg_of.get(&o) {
+                if let Some(Src::Reg(r)) = self.src_of.get(&o) {
                     free.push(*r);
                 }
             }
+        }
+        for n in kernel.inputs.iter().chain(&kernel.scalars).chain(&kernel.members) {
+            self.src_of.remove(n);
+            self.last_read.remove(n);
         }
         let len = kernel.shape.iter().product();
         self.plan.steps.push(Step::Fused(Box::new(FusedKernel { dtype: kernel.dtype, len, inputs, scalars, outputs, instrs, regs })));

@@ -43,9 +43,15 @@ fn scratch_rows(k: &FusedKernel) -> usize {
     k.regs as usize + if streams(k) { k.outputs.len() } else { 0 }
 }
 
+/// The length of a scratch row: a chunk, or the whole kernel if it is shorter, so
+/// that a long chain of small values (thousands of live registers) stays small.
+fn row_len(k: &FusedKernel) -> usize {
+    CHUNK.min(k.len)
+}
+
 /// Bytes of scratch one thread needs to run `k`.
 pub fn scratch_bytes(k: &FusedKernel) -> usize {
-    scratch_rows(k) * CHUNK * k.dtype.size()
+    scratch_rows(k) * row_len(k) * k.dtype.size()
 }
 
 /// Runs `k`. `inputs` and `scalars` are the tensors of `k.inputs` and `k.scalars`;
@@ -153,9 +159,9 @@ fn run_typed<T: Element>(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor
     let run_chunk = |c: usize| {
         let start = c * CHUNK;
         let m = CHUNK.min(k.len - start);
-        T::with_scratch(scratch_rows(k) * CHUNK, |scratch| {
+        T::with_scratch(scratch_rows(k) * row_len(k), |scratch| {
             let out_rows = stream.then_some(k.regs as usize);
-            let ctx = Chunk { ins: &ins, sc: &sc, outs: &outs, scratch: scratch.as_mut_ptr(), start, m, out_rows };
+            let ctx = Chunk { ins: &ins, sc: &sc, outs: &outs, scratch: scratch.as_mut_ptr(), row: row_len(k), start, m, out_rows };
             // SAFETY: see `Chunk`; the AVX2 variant runs only where the CPU has AVX2 and FMA.
             unsafe {
                 #[cfg(target_arch = "x86_64")]
@@ -195,6 +201,8 @@ struct Chunk<'a, T> {
     sc: &'a [T],
     outs: &'a [SendPtr<T>],
     scratch: *mut T,
+    /// Elements between consecutive scratch rows.
+    row: usize,
     start: usize,
     m: usize,
     /// When outputs are streamed: the first scratch row of the outputs, which the
@@ -206,7 +214,7 @@ impl<T: Element> Chunk<'_, T> {
     #[inline(always)]
     unsafe fn arg(&self, s: Src) -> Arg<'_, T> {
         match s {
-            Src::Reg(r) => Arg::Slice(std::slice::from_raw_parts(self.scratch.add(r as usize * CHUNK), self.m)),
+            Src::Reg(r) => Arg::Slice(std::slice::from_raw_parts(self.scratch.add(r as usize * self.row), self.m)),
             Src::Out(o) => Arg::Slice(std::slice::from_raw_parts(self.out_ptr(o), self.m)),
             Src::In(i) => Arg::Slice(&self.ins[i as usize][self.start..self.start + self.m]),
             Src::Scalar(i) => Arg::Scalar(self.sc[i as usize]),
@@ -217,7 +225,7 @@ impl<T: Element> Chunk<'_, T> {
     #[inline(always)]
     unsafe fn dst(&self, d: Dst) -> &mut [T] {
         match d {
-            Dst::Reg(r) => std::slice::from_raw_parts_mut(self.scratch.add(r as usize * CHUNK), self.m),
+            Dst::Reg(r) => std::slice::from_raw_parts_mut(self.scratch.add(r as usize * self.row), self.m),
             Dst::Out(o) => std::slice::from_raw_parts_mut(self.out_ptr(o), self.m),
         }
     }
@@ -226,7 +234,7 @@ impl<T: Element> Chunk<'_, T> {
     #[inline(always)]
     unsafe fn out_ptr(&self, o: u32) -> *mut T {
         match self.out_rows {
-            Some(first) => self.scratch.add((first + o as usize) * CHUNK),
+            Some(first) => self.scratch.add((first + o as usize) * self.row),
             None => self.outs[o as usize].0.add(self.start),
         }
     }
@@ -235,7 +243,7 @@ impl<T: Element> Chunk<'_, T> {
     unsafe fn flush(&self) {
         if let Some(first) = self.out_rows {
             for (o, out) in self.outs.iter().enumerate() {
-                let row = std::slice::from_raw_parts(self.scratch.add((first + o) * CHUNK), self.m);
+                let row = std::slice::from_raw_parts(self.scratch.add((first + o) * self.row), self.m);
                 T::stream_store(row, out.0.add(self.start));
             }
         }

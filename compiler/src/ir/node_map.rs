@@ -28,6 +28,10 @@ impl<T> NodeMap<T> {
         self.slots.get(n.index()).and_then(Option::as_ref)
     }
 
+    pub fn get_mut(&mut self, n: &NodeId) -> Option<&mut T> {
+        self.slots.get_mut(n.index()).and_then(Option::as_mut)
+    }
+
     pub fn contains_key(&self, n: &NodeId) -> bool {
         self.get(n).is_some()
     }

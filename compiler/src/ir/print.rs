@@ -121,7 +121,7 @@ fn kernels(prog: &Program, fusion: &Fusion) -> String {
             labelled(&reads),
             labelled(&kernel.outputs)
         );
-        for &m in &kernel.members {
+        for (i, &m) in kernel.members.iter().enumerate() {
             let operands: Vec<String> = kernel
                 .operands(g, m)
                 .iter()
@@ -140,7 +140,7 @@ fn kernels(prog: &Program, fusion: &Fusion) -> String {
                 notes.push("exp(-x) as 1/exp(x)".to_string());
             }
             if g.node(m).op == Op::Exp && !kernel.reciprocal.contains_key(&m) {
-                notes.push(if kernel.fast.contains(&m) { "vector exp".to_string() } else { "libm exp: printed".to_string() });
+                notes.push(if kernel.fast[i] { "vector exp".to_string() } else { "libm exp: printed".to_string() });
             }
             if kernel.outputs.contains(&m) {
                 notes.push("stored".to_string());
