@@ -128,10 +128,12 @@ print(inp.grad)
 
 /// The example file, with the figure saved into a temporary directory instead
 /// of the working directory, and the plotted tensors printed so they can be compared.
-fn f32_demo() -> (String, PathBuf) {
+/// The tutorial saving its figure to a temporary file named after `test`: tests run
+/// in parallel, and one must not delete the figure another is about to check.
+fn f32_demo(test: &str) -> (String, PathBuf) {
     let demo = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/tanh_demo.act"))
         .expect("examples/tanh_demo.act is part of the repository");
-    let png = std::env::temp_dir().join(format!("graphc-reference-{}.png", std::process::id()));
+    let png = std::env::temp_dir().join(format!("graphc-reference-{}-{test}.png", std::process::id()));
     assert!(demo.contains("savefig(\"tanh_demo.png\")"), "tanh_demo.act saves tanh_demo.png");
     let path = png.to_str().expect("temp paths are UTF-8 here").replace('\\', "\\\\");
     let mut s = demo.replace("savefig(\"tanh_demo.png\")", &format!("savefig(\"{path}\")"));
@@ -190,7 +192,7 @@ fn check_demo(dtype: DType, captured: &[Tensor], skip: usize) {
 
 #[test]
 fn tutorial_f32_matches_pytorch() {
-    let (source, png) = f32_demo();
+    let (source, png) = f32_demo("f32");
     let (_, captured) = run(&source);
     let _ = std::fs::remove_file(&png);
     // Four printed tensors per comparison, then x, y and x.grad.
@@ -208,7 +210,7 @@ fn tutorial_f64_matches_pytorch() {
 #[test]
 fn visualization_matches_pytorch() {
     let r = reference();
-    let (source, png) = f32_demo();
+    let (source, png) = f32_demo("visualization");
     let (_, captured) = run(&source);
     assert!(png.exists(), "savefig wrote the figure");
     let _ = std::fs::remove_file(&png);
