@@ -342,8 +342,8 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
                 }
             }
         }
-        // A set beside the input lists, so that a kernel reading thousands of values
-        // (a long chain's backward) does not scan its list once per operand.
+        // `seen` marks the inputs already listed, so that a kernel reading thousands
+        // of values (a long chain's backward) does not scan its list once per operand.
         for &m in &ms {
             if !needed.contains_key(&m) {
                 fusion.kernel_of.remove(&m);
