@@ -104,29 +104,15 @@ fn the_tanh_benchmark_is_one_kernel_that_stores_only_out_and_the_gradient() {
     assert!(k.regs <= 6, "registers are reused: {} for {} instructions", k.regs, k.instrs.len());
 }
 
-/// A program big enough to span many chunks, with an element count that is not a
-/// multiple of the chunk size.
-const MANY_CHUNKS: &str = "
-op SelfDefinedTanh(inp) {
-    forward {
-        exp_x = exp(inp)
-        exp_x_ = exp(-inp)
-        result = (exp_x - exp_x_) / (exp_x + exp_x_)
-        save result
-        return result
-    }
-    backward(grad_output) {
-        return grad_output * (1 - result ** 2)
-    }
+/// The benchmark program with 20,011 elements: big enough to span many chunks,
+/// with an element count that is not a multiple of the chunk size.
+fn many_chunks() -> String {
+    std::fs::read_to_string(Path::new(REPO).join("examples/bench_tanh.act")).unwrap().replace("f32[10000000]", "f32[20011]")
 }
-input x: f32[20011] requires_grad
-out = SelfDefinedTanh((x + 1) ** 2)
-out.backward(ones_like(x))
-";
 
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
-    let c = compile_opts(MANY_CHUNKS, &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact }).unwrap();
+    let c = compile_opts(&many_chunks(), &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact }).unwrap();
     let with = |threads: usize| rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| run(&c.plan).1);
     let one = with(1);
     for threads in [2, 3, 8] {
@@ -139,7 +125,7 @@ fn results_do_not_depend_on_the_thread_count() {
 
 #[test]
 fn a_steady_state_run_allocates_no_tensor_memory() {
-    let c = compile_opts(MANY_CHUNKS, &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact }).unwrap();
+    let c = compile_opts(&many_chunks(), &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact }).unwrap();
     let mut m = Machine::new(&c.plan);
     let mut g = Generator::new();
     g.manual_seed(0);
@@ -197,10 +183,10 @@ fn the_reciprocal_needs_exp_proven_normal() {
     let c = compile_opts(src, &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact }).unwrap();
     assert_eq!(exps(&c.plan), 2);
     // A square is never negative, so the benchmark's exp((x+1)**2) qualifies.
-    let c = compile_opts(MANY_CHUNKS, &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact }).unwrap();
+    let c = compile_opts(&many_chunks(), &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact }).unwrap();
     assert_eq!(exps(&c.plan), 1);
     // And --exact never uses it.
-    let c = compile_opts(MANY_CHUNKS, &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::Exact }).unwrap();
+    let c = compile_opts(&many_chunks(), &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::Exact }).unwrap();
     assert_eq!(exps(&c.plan), 2);
 }
 
@@ -210,8 +196,8 @@ fn the_fast_tanh_benchmark_agrees_with_the_exact_one() {
     // small u, and 1 - r*r cancels for r near 1, so a 1-ulp change in e_ moves r by
     // a few ulp (of r's size, at most 1) and x.grad = (1 - r*r) * 2(x+1) by a few
     // times 2|x+1| * 2 * 6e-8 in absolute terms. The bounds below are those.
-    let fast = compile_opts(MANY_CHUNKS, &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact }).unwrap();
-    let exact = compile_opts(MANY_CHUNKS, &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::Exact }).unwrap();
+    let fast = compile_opts(&many_chunks(), &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact }).unwrap();
+    let exact = compile_opts(&many_chunks(), &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::Exact }).unwrap();
     let (a, b) = (run(&fast.plan).1, run(&exact.plan).1);
     for (name, tolerance) in [("out", 5e-7), ("x.grad", 1e-5)] {
         let get = |v: &[(String, Tensor)]| v.iter().find(|(n, _)| n == name).unwrap().1.as_f32().unwrap().to_vec();
