@@ -179,15 +179,15 @@ fn main() -> ExitCode {
         Command::Ir { file, stage, exports, export_all } => {
             let exports = if export_all { Exports::All } else { Exports::Names(&exports) };
             with_compiled_exports(&file, true, opts, exports, |c, source| {
-            let stages: Vec<IrStage> = match stage {
-                Some(Stage::Graph) => vec![IrStage::Graph],
-                Some(Stage::Grad) => vec![IrStage::Grad],
-                Some(Stage::Opt) => vec![IrStage::Opt],
-                None => vec![IrStage::Graph, IrStage::Grad, IrStage::Opt],
-            };
-            let text: Vec<String> = stages.into_iter().map(|s| print_stage(c, s, source)).collect();
-            print!("{}", text.join("\n"));
-            ExitCode::SUCCESS
+                let stages: Vec<IrStage> = match stage {
+                    Some(Stage::Graph) => vec![IrStage::Graph],
+                    Some(Stage::Grad) => vec![IrStage::Grad],
+                    Some(Stage::Opt) => vec![IrStage::Opt],
+                    None => vec![IrStage::Graph, IrStage::Grad, IrStage::Opt],
+                };
+                let text: Vec<String> = stages.into_iter().map(|s| print_stage(c, s, source)).collect();
+                print!("{}", text.join("\n"));
+                ExitCode::SUCCESS
             })
         }
         // With --deny-warnings the tools first refuse a file that warns, as `check` would.
@@ -403,7 +403,13 @@ fn report_run_error(e: &graphc_runtime::exec::RunError, file: &Path, source: &st
 /// Reads and compiles `file`, keeping the top-level tensors `exports` names alive;
 /// on errors prints the diagnostics and exits 1 with nothing on stdout. Warnings go
 /// to stderr before `then` runs, or, with `--deny-warnings`, count as errors.
-fn with_compiled_exports(file: &Path, keep_stages: bool, opts: CliOpts, exports: Exports, then: impl FnOnce(&Compiled, &str) -> ExitCode) -> ExitCode {
+fn with_compiled_exports(
+    file: &Path,
+    keep_stages: bool,
+    opts: CliOpts,
+    exports: Exports,
+    then: impl FnOnce(&Compiled, &str) -> ExitCode,
+) -> ExitCode {
     let deny = opts.deny;
     let source = match std::fs::read_to_string(file) {
         Ok(s) => s,

@@ -19,8 +19,7 @@ pub fn load(path: &Path, input: &InputInfo) -> Result<Tensor, String> {
     let expected = format!("{}{:?}", input.dtype, input.shape);
     let what = format!("input `{}`", input.name);
     let file = File::open(path).map_err(|e| format!("cannot read `{}` for {what}: {e}", path.display()))?;
-    let npy = npyz::NpyFile::new(BufReader::new(file))
-        .map_err(|e| format!("`{}` is not a valid .npy file (for {what}): {e}", path.display()))?;
+    let npy = npyz::NpyFile::new(BufReader::new(file)).map_err(|e| format!("`{}` is not a valid .npy file (for {what}): {e}", path.display()))?;
     let type_str = match npy.dtype() {
         npyz::DType::Plain(t) => t.to_string(),
         other => format!("{other:?}"),
@@ -34,16 +33,10 @@ pub fn load(path: &Path, input: &InputInfo) -> Result<Tensor, String> {
     };
     let shape: Vec<usize> = npy.shape().iter().map(|&d| d as usize).collect();
     if dtype != input.dtype || shape != input.shape {
-        return Err(format!(
-            "`{}` holds a {dtype}{shape:?} array, but {what} is declared {expected}",
-            path.display()
-        ));
+        return Err(format!("`{}` holds a {dtype}{shape:?} array, but {what} is declared {expected}", path.display()));
     }
     if shape.len() > 1 && npy.order() != npyz::Order::C {
-        return Err(format!(
-            "`{}` is stored in Fortran order; {what} needs C order (save it with numpy.ascontiguousarray)",
-            path.display()
-        ));
+        return Err(format!("`{}` is stored in Fortran order; {what} needs C order (save it with numpy.ascontiguousarray)", path.display()));
     }
     let read_error = |e: std::io::Error| format!("cannot read the data of `{}` for {what}: {e}", path.display());
     Ok(match dtype {

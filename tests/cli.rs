@@ -168,11 +168,7 @@ fn bad_program_table_covers_every_file_and_code() {
     // Every code that diag.rs declares, except the reserved warning.
     let diag = std::fs::read_to_string(repo("compiler/src/diag.rs")).unwrap();
     let enum_body = diag.split("pub enum Code {").nth(1).unwrap().split('}').next().unwrap();
-    let codes: Vec<&str> = enum_body
-        .lines()
-        .map(|l| l.trim().trim_end_matches(','))
-        .filter(|l| l.starts_with('E') && l.len() == 5)
-        .collect();
+    let codes: Vec<&str> = enum_body.lines().map(|l| l.trim().trim_end_matches(',')).filter(|l| l.starts_with('E') && l.len() == 5).collect();
     assert!(codes.len() >= 20, "could not read the codes from diag.rs: {codes:?}");
     for code in codes {
         assert!(BAD_PROGRAMS.iter().any(|(_, c, _)| *c == code), "no bad program for {code}");
@@ -257,10 +253,7 @@ fn grad_stage_shows_the_backward_reading_the_saved_result() {
     let reader = saved.rsplit("read by ").next().unwrap().split(", ").next().unwrap();
 
     // The reader is `result ** 2` of the backward block, at the position of `result`.
-    let reader_line = ir
-        .lines()
-        .find(|l| l.trim_start().starts_with(&format!("{reader} = ")))
-        .unwrap_or_else(|| panic!("no node {reader}:\n{ir}"));
+    let reader_line = ir.lines().find(|l| l.trim_start().starts_with(&format!("{reader} = "))).unwrap_or_else(|| panic!("no node {reader}:\n{ir}"));
     assert!(reader_line.contains(&format!("pow_scalar(2.0) {saved_id} :")), "{reader_line}");
     let at = reader_line.rsplit('@').next().unwrap();
     let (l, c) = at.split_once(':').unwrap();

@@ -16,8 +16,7 @@ const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
 fn compile_file(path: &Path, exports: Exports, numerics: Numerics) -> Compiled {
     let source = std::fs::read_to_string(path).unwrap();
-    compile_opts(&source, &Options { keep_stages: false, exports, numerics })
-        .unwrap_or_else(|d| panic!("{} does not compile: {d:?}", path.display()))
+    compile_opts(&source, &Options { keep_stages: false, exports, numerics }).unwrap_or_else(|d| panic!("{} does not compile: {d:?}", path.display()))
 }
 
 /// Every good program of the repository (examples and tests/programs outside errors/).

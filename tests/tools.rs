@@ -91,7 +91,11 @@ fn gradcheck_finds_a_wrong_backward_written_here() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tools");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("sine.act");
-    std::fs::write(&path, "op Sine(t) {\n    forward {\n        save t\n        return sin(t)\n    }\n    backward(g) {\n        return -g * cos(t)\n    }\n}\n").unwrap();
+    std::fs::write(
+        &path,
+        "op Sine(t) {\n    forward {\n        save t\n        return sin(t)\n    }\n    backward(g) {\n        return -g * cos(t)\n    }\n}\n",
+    )
+    .unwrap();
     let out = graphc(&["gradcheck", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
     assert!(text(&out.stderr).contains("wrong gradient for `t`"), "{}", transcript(&out));

@@ -1,13 +1,12 @@
 //! The pipeline, end to end: text to plan, keeping each stage for `graphc ir`.
 
-
 use graphc_runtime::plan::Plan;
 
 use crate::autodiff::{self, AutodiffStats};
 use crate::diag::Diagnostic;
+use crate::fuse::{self, Fusion, Numerics};
 use crate::ir::program::Program;
 use crate::passes::{self, PassReport};
-use crate::fuse::{self, Fusion, Numerics};
 use crate::{analysis, lower, schedule, syntax};
 
 /// Every stage of one compilation.

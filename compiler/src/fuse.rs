@@ -145,12 +145,7 @@ pub fn export_order(prog: &Program) -> Vec<NodeId> {
 pub fn printed(prog: &Program) -> NodeMap<()> {
     let g = &prog.graph;
     let mut seen = NodeMap::with_bound(g.index_bound());
-    let mut stack: Vec<NodeId> = prog
-        .effects
-        .iter()
-        .filter(|e| matches!(e, Effect::Print(_) | Effect::Figure(_)))
-        .flat_map(|e| e.nodes())
-        .collect();
+    let mut stack: Vec<NodeId> = prog.effects.iter().filter(|e| matches!(e, Effect::Print(_) | Effect::Figure(_))).flat_map(|e| e.nodes()).collect();
     while let Some(n) = stack.pop() {
         if seen.insert(n, ()).is_none() {
             stack.extend(g.operand_slice(n).iter().copied());
@@ -226,7 +221,11 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
     // Readers are collected only for free nodes, which are few.
     let mut readers: NodeMap<Vec<NodeId>> = NodeMap::with_bound(bound);
     let key_of = |fus: &NodeMap<()>, a: NodeId, b: NodeId| {
-        fus.contains_key(&a) && fus.contains_key(&b) && phase[&a] == phase[&b] && g.node(a).shape == g.node(b).shape && g.node(a).dtype == g.node(b).dtype
+        fus.contains_key(&a)
+            && fus.contains_key(&b)
+            && phase[&a] == phase[&b]
+            && g.node(a).shape == g.node(b).shape
+            && g.node(a).dtype == g.node(b).dtype
     };
     for &n in &order {
         let n_fus = fusable(g, n);

@@ -73,12 +73,7 @@ pub fn schedule(prog: &Program, fusion: &Fusion) -> Plan {
     s.plan.inputs = prog
         .inputs
         .iter()
-        .map(|i| InputInfo {
-            name: i.name.clone(),
-            dtype: i.dtype,
-            shape: i.shape.clone(),
-            value: i.node.and_then(|n| s.value.get(&n).copied()),
-        })
+        .map(|i| InputInfo { name: i.name.clone(), dtype: i.dtype, shape: i.shape.clone(), value: i.node.and_then(|n| s.value.get(&n).copied()) })
         .collect();
     insert_frees(&mut s.plan);
     s.plan

@@ -375,7 +375,8 @@ fn comments_blank_lines_and_semicolons() {
 
 #[test]
 fn blocks_accept_blank_lines_and_same_line_forms() {
-    let source = "fn f(x) {\n\n    # c\n    y = x; return y\n\n}\nfn g(a, b,) { return a, b }\nop N(x) {\n  forward {\n    return x\n  }\n\n}\nfn e() {}\n";
+    let source =
+        "fn f(x) {\n\n    # c\n    y = x; return y\n\n}\nfn g(a, b,) { return a, b }\nop N(x) {\n  forward {\n    return x\n  }\n\n}\nfn e() {}\n";
     let file = parse_ok(source);
     assert_eq!(file.items.len(), 4);
     let Item::Fn(f) = &file.items[0] else { panic!() };
@@ -541,15 +542,59 @@ fn errors_render() {
 
 /// Pieces of the language's text, so that random mixes reach deep into the grammar.
 const PIECES: &[&str] = &[
-    "op", "fn", "forward", "backward", "save", "return", "true", "false", "none", "x", "grad", "f", "_a1", "3",
-    "0.1", "1e-3", "2.5E+2", ".5", "\"s\"", "\"a\\nb\"", "\"bad\\q\"", "\"open", "+", "-", "*", "/", "**", "@", "=",
-    "(", ")", "[", "]", "{", "}", ",", ".", ":", ";", "\n", "# c\n", " ", "\t", "\r\n", "é", "$", "\\",
+    "op",
+    "fn",
+    "forward",
+    "backward",
+    "save",
+    "return",
+    "true",
+    "false",
+    "none",
+    "x",
+    "grad",
+    "f",
+    "_a1",
+    "3",
+    "0.1",
+    "1e-3",
+    "2.5E+2",
+    ".5",
+    "\"s\"",
+    "\"a\\nb\"",
+    "\"bad\\q\"",
+    "\"open",
+    "+",
+    "-",
+    "*",
+    "/",
+    "**",
+    "@",
+    "=",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ".",
+    ":",
+    ";",
+    "\n",
+    "# c\n",
+    " ",
+    "\t",
+    "\r\n",
+    "é",
+    "$",
+    "\\",
 ];
 
 /// Tokens of the language as text, each of which lexes on its own.
 const VALID_TOKENS: &[&str] = &[
-    "op", "fn", "forward", "backward", "save", "return", "true", "false", "none", "x", "y", "grad", "print", "3",
-    "0.5", "1e-3", "\"s\"", "+", "-", "*", "/", "**", "@", "=", "(", ")", "[", "]", "{", "}", ",", ".", ":", ";",
+    "op", "fn", "forward", "backward", "save", "return", "true", "false", "none", "x", "y", "grad", "print", "3", "0.5", "1e-3", "\"s\"", "+", "-",
+    "*", "/", "**", "@", "=", "(", ")", "[", "]", "{", "}", ",", ".", ":", ";",
 ];
 
 proptest! {

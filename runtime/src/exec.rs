@@ -101,11 +101,7 @@ impl Machine {
     /// dtype and shape against `plan.inputs[k]`; a mismatch is a caller bug.
     pub fn bind_input(&mut self, plan: &Plan, k: usize, t: Tensor) {
         let info = &plan.inputs[k];
-        assert!(
-            t.dtype() == info.dtype && t.shape() == info.shape.as_slice(),
-            "input `{}` bound with the wrong dtype or shape",
-            info.name
-        );
+        assert!(t.dtype() == info.dtype && t.shape() == info.shape.as_slice(), "input `{}` bound with the wrong dtype or shape", info.name);
         self.inputs[k] = Some(t);
     }
 

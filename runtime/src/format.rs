@@ -264,11 +264,7 @@ fn str_with_formatter(shape: &[usize], values: &[f64], indent: usize, summarize:
                 str_with_formatter(sub_shape, sub, indent + 1, summarize, f)
             };
             let slices: Vec<String> = if summarize && n > 2 * EDGEITEMS {
-                (0..EDGEITEMS)
-                    .map(slice)
-                    .chain(std::iter::once("...".to_string()))
-                    .chain((n - EDGEITEMS..n).map(slice))
-                    .collect()
+                (0..EDGEITEMS).map(slice).chain(std::iter::once("...".to_string())).chain((n - EDGEITEMS..n).map(slice)).collect()
             } else {
                 (0..n).map(slice).collect()
             };

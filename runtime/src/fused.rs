@@ -286,9 +286,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::Sign
             | Op::PowScalar(_)
             | Op::Detach) => unary_into(op, a(0), dst),
-            op @ (Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Maximum | Op::Minimum | Op::TanhBackward) => {
-                binary_into(op, a(0), a(1), dst)
-            }
+            op @ (Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Maximum | Op::Minimum | Op::TanhBackward) => binary_into(op, a(0), a(1), dst),
             Op::Where(cmp) => select_into(*cmp, [a(0), a(1), a(2), a(3)], dst),
             op @ (Op::Full(_)
             | Op::Literal(_)

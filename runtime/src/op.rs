@@ -159,14 +159,7 @@ impl Op {
     /// The number of operands this op takes.
     pub fn arity(&self) -> usize {
         match self {
-            Op::Full(_)
-            | Op::Literal(_)
-            | Op::Arange { .. }
-            | Op::Linspace { .. }
-            | Op::Randn
-            | Op::Rand
-            | Op::Param(_)
-            | Op::Input(_) => 0,
+            Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => 0,
             Op::Neg
             | Op::Exp
             | Op::Log

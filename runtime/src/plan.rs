@@ -42,7 +42,12 @@ pub enum PrintItem {
 /// A figure command (matplotlib's names).
 #[derive(Clone, Debug, PartialEq)]
 pub enum FigureCmd {
-    Plot { x: ValueId, y: ValueId, label: Option<String>, alpha: f64 },
+    Plot {
+        x: ValueId,
+        y: ValueId,
+        label: Option<String>,
+        alpha: f64,
+    },
     Grid,
     Legend,
     XLabel(String),
@@ -50,7 +55,10 @@ pub enum FigureCmd {
     Title(String),
     /// Writes the figure; the format follows the extension (`.png` or `.svg`).
     /// `source` is the byte range of the `savefig` call, so that a failure can point at it.
-    SaveFig { path: String, source: (usize, usize) },
+    SaveFig {
+        path: String,
+        source: (usize, usize),
+    },
 }
 
 /// One step of the program.

@@ -132,13 +132,7 @@ impl Figure {
         // mismatch from ever panicking here.
         let n = x.len().min(y.len());
         let color = COLOR_CYCLE[self.lines.len() % COLOR_CYCLE.len()];
-        self.lines.push(Line {
-            x: x[..n].to_vec(),
-            y: y[..n].to_vec(),
-            label: label.map(plain_text),
-            alpha: alpha.clamp(0.0, 1.0),
-            color,
-        });
+        self.lines.push(Line { x: x[..n].to_vec(), y: y[..n].to_vec(), label: label.map(plain_text), alpha: alpha.clamp(0.0, 1.0), color });
     }
     pub fn grid(&mut self) {
         self.grid = true;
@@ -168,9 +162,9 @@ impl Figure {
         }
         ensure_font()?;
         let tmp = temporary_path(&dir, path, format);
-        let result = self.render_to(&tmp, format).and_then(|()| {
-            std::fs::rename(&tmp, path).map_err(|e| plot_error(format!("cannot move the figure into `{}`: {e}", path.display())))
-        });
+        let result = self
+            .render_to(&tmp, format)
+            .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| plot_error(format!("cannot move the figure into `{}`: {e}", path.display()))));
         if result.is_err() {
             // The temporary file may or may not exist, depending on where rendering failed.
             let _ = std::fs::remove_file(&tmp);
@@ -361,13 +355,8 @@ fn best_legend_corner(ax: &Axes, lines: &[Line], w: f64, h: f64, inset: f64) -> 
         let inside = |x: f64, y: f64| x >= x0 && x <= x0 + w && y >= y0 && y <= y0 + h;
         let mut badness = 0;
         for line in lines {
-            let pts: Vec<(f64, f64)> = line
-                .x
-                .iter()
-                .zip(&line.y)
-                .filter(|(x, y)| x.is_finite() && y.is_finite())
-                .map(|(&x, &y)| (ax.to_px_x(x), ax.to_px_y(y)))
-                .collect();
+            let pts: Vec<(f64, f64)> =
+                line.x.iter().zip(&line.y).filter(|(x, y)| x.is_finite() && y.is_finite()).map(|(&x, &y)| (ax.to_px_x(x), ax.to_px_y(y))).collect();
             badness += pts.iter().filter(|&&(x, y)| inside(x, y)).count();
             // A segment that passes through the box without a vertex in it still counts,
             // checked at its midpoint, which is enough for densely sampled curves.
@@ -448,11 +437,19 @@ fn ticks(lim: (f64, f64)) -> (Vec<f64>, Vec<String>) {
         let close = |a: f64, b: f64| (a - b).abs() < 1e-10;
         let le = |x: f64| {
             let d = (x / step).floor();
-            if close(x / step - d, 1.0) { d + 1.0 } else { d }
+            if close(x / step - d, 1.0) {
+                d + 1.0
+            } else {
+                d
+            }
         };
         let ge = |x: f64| {
             let d = (x / step).floor();
-            if close(x / step - d, 0.0) { d } else { d + 1.0 }
+            if close(x / step - d, 0.0) {
+                d
+            } else {
+                d + 1.0
+            }
         };
         let (low, high) = (le(vmin - best_vmin), ge(vmax - best_vmin));
         raw = (low as i64..=high as i64).map(|k| k as f64 * step + best_vmin).collect();
@@ -467,7 +464,11 @@ fn ticks(lim: (f64, f64)) -> (Vec<f64>, Vec<String>) {
         .map(|&t| {
             let s = format!("{t:.decimals$}");
             // A tick at a rounding-error negative zero must not read "-0.00".
-            if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') { s.trim_start_matches('-').to_string() } else { s }
+            if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+                s.trim_start_matches('-').to_string()
+            } else {
+                s
+            }
         })
         .collect();
     (shown, labels)

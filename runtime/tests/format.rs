@@ -56,8 +56,7 @@ fn demo_f32(demo: &serde_json::Value, variant: &str, key: &str) -> Tensor {
 /// scientific form the gradients take because their smallest entry is below 1e-4.
 #[test]
 fn seed_demo_stdout_is_reproduced_byte_for_byte() {
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(shared_reference("torch_reference.json")).unwrap()).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(shared_reference("torch_reference.json")).unwrap()).unwrap();
     let demo = &json["demo"];
     let expected = std::fs::read_to_string(shared_reference("seed_demo.torch-2.15.stdout")).unwrap();
     let mut out = String::new();
@@ -109,10 +108,8 @@ fn pytorch_test_print_cases() {
     // A summarized 3-D tensor: "..." rows, blank lines between 2-D blocks.
     let ones = Tensor::full(graphc_runtime::DType::F32, vec![100, 2, 10], 1.0);
     let block = "[[1., 1., 1.,  ..., 1., 1., 1.],\n         [1., 1., 1.,  ..., 1., 1., 1.]]";
-    let expected = format!(
-        "tensor([{b},\n\n        {b},\n\n        {b},\n\n        ...,\n\n        {b},\n\n        {b},\n\n        {b}])",
-        b = block
-    );
+    let expected =
+        format!("tensor([{b},\n\n        {b},\n\n        {b},\n\n        ...,\n\n        {b},\n\n        {b},\n\n        {b}])", b = block);
     assert_eq!(tensor_str(&ones, &plain()), expected);
     // 0-d tensors print the bare element; below 1e-4 forces scientific form.
     assert_eq!(tensor_str(&Tensor::from_f32(vec![], vec![0.00002]), &plain()), "tensor(2.0000e-05)");
@@ -172,7 +169,10 @@ fn zero_dim() {
     assert_eq!(tensor_str(&Tensor::from_f32(vec![], vec![1.5]), &plain()), "tensor(1.5000)");
     assert_eq!(tensor_str(&Tensor::from_f32(vec![], vec![3.0]), &plain()), "tensor(3.)");
     assert_eq!(tensor_str(&Tensor::from_f32(vec![], vec![0.0]), &plain()), "tensor(0.)");
-    assert_eq!(tensor_str(&Tensor::from_f64(vec![], vec![2.5]), &grad_fn("SumBackward0")), "tensor(2.5000, dtype=torch.float64, grad_fn=<SumBackward0>)");
+    assert_eq!(
+        tensor_str(&Tensor::from_f64(vec![], vec![2.5]), &grad_fn("SumBackward0")),
+        "tensor(2.5000, dtype=torch.float64, grad_fn=<SumBackward0>)"
+    );
     assert_eq!(tensor_str(&Tensor::from_f32(vec![], vec![f32::NAN]), &plain()), "tensor(nan)");
 }
 
@@ -182,7 +182,10 @@ fn empty() {
     assert_eq!(tensor_str(&f32s(&[]), &plain()), "tensor([])");
     assert_eq!(tensor_str(&f64s(&[]), &plain()), "tensor([], dtype=torch.float64)");
     assert_eq!(tensor_str(&Tensor::from_f32(vec![2, 0], vec![]), &plain()), "tensor([], size=(2, 0))");
-    assert_eq!(tensor_str(&Tensor::from_f64(vec![0, 3, 1], vec![]), &leaf_requiring_grad()), "tensor([], size=(0, 3, 1), dtype=torch.float64, requires_grad=True)");
+    assert_eq!(
+        tensor_str(&Tensor::from_f64(vec![0, 3, 1], vec![]), &leaf_requiring_grad()),
+        "tensor([], size=(0, 3, 1), dtype=torch.float64, requires_grad=True)"
+    );
 }
 
 /// float64 adds `dtype=torch.float64` before grad_fn; the grad_fn then no longer
@@ -243,10 +246,7 @@ fn long_vector_wraps() {
 #[test]
 fn summarized_vector() {
     let t = Tensor::from_f32(vec![2000], (0..2000).map(|i| i as f32).collect());
-    assert_eq!(
-        tensor_str(&t, &plain()),
-        "tensor([0.0000e+00, 1.0000e+00, 2.0000e+00,  ..., 1.9970e+03, 1.9980e+03,\n        1.9990e+03])"
-    );
+    assert_eq!(tensor_str(&t, &plain()), "tensor([0.0000e+00, 1.0000e+00, 2.0000e+00,  ..., 1.9970e+03, 1.9980e+03,\n        1.9990e+03])");
     // Exactly 1000 elements is not summarized.
     let t = Tensor::from_f32(vec![1000], vec![0.0; 1000]);
     assert_eq!(tensor_str(&t, &plain()).matches("0.").count(), 1000);
@@ -301,7 +301,10 @@ fn matrices() {
     let c = Tensor::from_f32(vec![2, 2, 2], (0..8).map(|i| i as f32).collect());
     assert_eq!(tensor_str(&c, &plain()), "tensor([[[0., 1.],\n         [2., 3.]],\n\n        [[4., 5.],\n         [6., 7.]]])");
     let col = Tensor::from_f64(vec![3, 1], vec![0.5, 1.0, 2.0]);
-    assert_eq!(tensor_str(&col, &grad_fn("MulBackward0")), "tensor([[0.5000],\n        [1.0000],\n        [2.0000]], dtype=torch.float64, grad_fn=<MulBackward0>)");
+    assert_eq!(
+        tensor_str(&col, &grad_fn("MulBackward0")),
+        "tensor([[0.5000],\n        [1.0000],\n        [2.0000]], dtype=torch.float64, grad_fn=<MulBackward0>)"
+    );
 }
 
 /// Python's repr(float): shortest round-trip digits, positional for exponents in

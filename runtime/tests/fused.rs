@@ -56,7 +56,8 @@ fn check(dtype: DType, len: usize) {
     g.manual_seed(len as u64);
     let a = g.randn(dtype, &[len]);
     // Some equal elements, so that `where(==)` and max/min ties are exercised.
-    let b = Tensor::from_f64_values(dtype, vec![len], a.to_f64_vec().iter().enumerate().map(|(i, x)| if i % 3 == 0 { *x } else { x * -1.5 }).collect());
+    let b =
+        Tensor::from_f64_values(dtype, vec![len], a.to_f64_vec().iter().enumerate().map(|(i, x)| if i % 3 == 0 { *x } else { x * -1.5 }).collect());
     let s = Tensor::from_f64_values(dtype, vec![], vec![0.75]);
     let c = Tensor::from_f64_values(dtype, vec![], vec![0.25]);
     let value_of = |src: Src| -> &Tensor {

@@ -258,7 +258,10 @@ fn broadcasting_follows_numpy_rules() {
 #[test]
 fn sum_to_inverts_broadcasting() {
     let x = t64(&[2, 2, 3], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0]);
-    assert_eq!(eval(&Op::SumTo, &[&x], DType::F64, &[2, 1]).to_f64_vec(), vec![1.0 + 2.0 + 3.0 + 7.0 + 8.0 + 9.0, 4.0 + 5.0 + 6.0 + 10.0 + 11.0 + 12.0]);
+    assert_eq!(
+        eval(&Op::SumTo, &[&x], DType::F64, &[2, 1]).to_f64_vec(),
+        vec![1.0 + 2.0 + 3.0 + 7.0 + 8.0 + 9.0, 4.0 + 5.0 + 6.0 + 10.0 + 11.0 + 12.0]
+    );
     assert_eq!(eval(&Op::SumTo, &[&x], DType::F64, &[3]).to_f64_vec(), vec![22.0, 26.0, 30.0]);
     assert_eq!(eval(&Op::SumTo, &[&x], DType::F64, &[1, 3]).to_f64_vec(), vec![22.0, 26.0, 30.0]);
     assert_eq!(eval(&Op::SumTo, &[&x], DType::F64, &[]).to_f64_vec(), vec![78.0]);

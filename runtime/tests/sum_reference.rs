@@ -19,8 +19,7 @@ fn floats(v: &Value) -> Vec<f64> {
 
 /// Compares bits, so a +0.0 where PyTorch has -0.0 (or the reverse) also fails.
 fn check<T: Float>(what: &str, got: &[T], want: &[f64], failures: &mut Vec<String>) {
-    let same = got.len() == want.len()
-        && got.iter().zip(want).all(|(g, &w)| g.to_f64().to_bits() == T::from_f64(w).to_f64().to_bits());
+    let same = got.len() == want.len() && got.iter().zip(want).all(|(g, &w)| g.to_f64().to_bits() == T::from_f64(w).to_f64().to_bits());
     if !same {
         let got: Vec<f64> = got.iter().map(|g| g.to_f64()).collect();
         let n = got.len().min(4);

@@ -457,8 +457,20 @@ impl Run<'_> {
             Op::Sign => {
                 let a = &args[0];
                 // sign(NaN) is 0 in graphc's kernel, so no NaN passes through.
-                let lo = if a.may_be_negative() { -1.0 } else if a.may_be_zero() || a.nan { 0.0 } else { 1.0 };
-                let hi = if a.may_be_positive() { 1.0 } else if a.may_be_zero() || a.nan { 0.0 } else { -1.0 };
+                let lo = if a.may_be_negative() {
+                    -1.0
+                } else if a.may_be_zero() || a.nan {
+                    0.0
+                } else {
+                    1.0
+                };
+                let hi = if a.may_be_positive() {
+                    1.0
+                } else if a.may_be_zero() || a.nan {
+                    0.0
+                } else {
+                    -1.0
+                };
                 Range::new(lo, hi)
             }
             Op::PowScalar(c) => self.pow_scalar(n, &args[0], c.get()),
@@ -756,7 +768,8 @@ impl Run<'_> {
         } else {
             (0.0, a.hi.max(-a.lo))
         };
-        let (plo, phi) = hull(&[mlo.powf(b.lo), mlo.powf(b.hi), mhi.powf(b.lo), mhi.powf(b.hi), if mlo <= 1.0 && 1.0 <= mhi { 1.0 } else { f64::NAN }]);
+        let (plo, phi) =
+            hull(&[mlo.powf(b.lo), mlo.powf(b.hi), mhi.powf(b.lo), mhi.powf(b.hi), if mlo <= 1.0 && 1.0 <= mhi { 1.0 } else { f64::NAN }]);
         let negative_base = a.may_be_negative();
         let mut r = if negative_base { Range::new(-phi, phi) } else { Range::new(plo, phi) };
         let max = max_finite(dt);

@@ -77,7 +77,8 @@ fn origin_label(g: &Graph, a: &Analysis, o: NodeId) -> String {
     match &node.op {
         Op::Exp => {
             let arg: &Range = &a.ranges[&g.operands(o)[0]];
-            let reach = if arg.hi.is_finite() { format!("its argument reaches {}", short(arg.hi)) } else { "its argument has no upper bound".to_string() };
+            let reach =
+                if arg.hi.is_finite() { format!("its argument reaches {}", short(arg.hi)) } else { "its argument has no upper bound".to_string() };
             format!("`exp` overflows to inf in {dt} above {:.2}, and {reach}", range::exp_limit(node.dtype))
         }
         op => {
@@ -127,11 +128,13 @@ fn help(g: &Graph, node: NodeId) -> String {
         let ops = g.operands(node);
         let (num, den) = (ops[0], ops[1]);
         if is_op(g, num, |o| matches!(o, Op::Sub)) && is_op(g, den, |o| matches!(o, Op::Add)) && two_exps(g, num) && two_exps(g, den) {
-            return "this is tanh written with exponentials; `tanh(x)` computes (exp(x) - exp(-x)) / (exp(x) + exp(-x)) without overflowing".to_string();
+            return "this is tanh written with exponentials; `tanh(x)` computes (exp(x) - exp(-x)) / (exp(x) + exp(-x)) without overflowing"
+                .to_string();
         }
         let den_has_exp = is_op(g, den, |o| matches!(o, Op::Add)) && g.operands(strip(g, den)).iter().any(|&x| is_op(g, x, |o| matches!(o, Op::Exp)));
         if is_op(g, num, |o| matches!(o, Op::Exp)) && den_has_exp {
-            return "this looks like a sigmoid written with exponentials; `sigmoid(x)` computes exp(x) / (1 + exp(x)) without overflowing".to_string();
+            return "this looks like a sigmoid written with exponentials; `sigmoid(x)` computes exp(x) / (1 + exp(x)) without overflowing"
+                .to_string();
         }
     }
     "keep the overflowing op's argument in range (for example with `minimum`), or rewrite the expression so that large values cancel before they are computed (for example `tanh`, `sigmoid`, or subtracting the maximum before `exp`)".to_string()

@@ -42,11 +42,7 @@ impl RuleCtx {
 
     pub fn add_node(&mut self, g: &mut Graph, op: Op, dtype: DType, shape: Vec<usize>, args: &[NodeId]) -> NodeId {
         let requires_grad = self.create_graph && args.iter().any(|a| g.meta(*a).requires_grad);
-        g.add(
-            Node { op, dtype, shape },
-            args,
-            NodeMeta { span: self.span, region: self.region, requires_grad, note: None },
-        )
+        g.add(Node { op, dtype, shape }, args, NodeMeta { span: self.span, region: self.region, requires_grad, note: None })
     }
 
     pub fn unary(&mut self, g: &mut Graph, op: Op, x: NodeId) -> NodeId {

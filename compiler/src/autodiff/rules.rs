@@ -175,21 +175,13 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
             let half = c.div(gr, g, two);
             let split = c.select(gr, Cmp::Eq, a, b, half, g);
             let (lose_a, lose_b) = if max { (Cmp::Lt, Cmp::Gt) } else { (Cmp::Gt, Cmp::Lt) };
-            vec![
-                need(0).then(|| c.select(gr, lose_a, a, b, zero, split)),
-                need(1).then(|| c.select(gr, lose_b, a, b, zero, split)),
-            ]
+            vec![need(0).then(|| c.select(gr, lose_a, a, b, zero, split)), need(1).then(|| c.select(gr, lose_b, a, b, zero, split))]
         }
         // where(cond, x, y): x gets the gradient where cond holds, y elsewhere.
         Op::Where(cmp) => {
             let (a, b) = (c.fwd(ops[0]), c.fwd(ops[1]));
             let zero = c.scalar(gr, 0.0, dt);
-            vec![
-                None,
-                None,
-                need(2).then(|| c.select(gr, *cmp, a, b, g, zero)),
-                need(3).then(|| c.select(gr, *cmp, a, b, zero, g)),
-            ]
+            vec![None, None, need(2).then(|| c.select(gr, *cmp, a, b, g, zero)), need(3).then(|| c.select(gr, *cmp, a, b, zero, g))]
         }
         Op::Expand => vec![Some(c.sum_to(gr, g, &shape_of(gr, ops[0])))],
         Op::SumTo => vec![Some(c.expand(gr, g, &shape_of(gr, ops[0])))],
@@ -216,11 +208,7 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         Op::MatMul => matmul(c, gr, ops[0], ops[1], g, need(0), need(1)),
     };
     // Gradients of broadcast operands are summed back to the operand's shape.
-    grads
-        .into_iter()
-        .enumerate()
-        .map(|(i, gi)| gi.map(|gi| c.sum_to(gr, gi, &shape_of(gr, ops[i]))))
-        .collect()
+    grads.into_iter().enumerate().map(|(i, gi)| gi.map(|gi| c.sum_to(gr, gi, &shape_of(gr, ops[i])))).collect()
 }
 
 /// The gradient of a reduction, reshaped so that it broadcasts over the input.

@@ -120,17 +120,51 @@ pub fn lookup(name: &str) -> Option<Builtin> {
 
 /// Every builtin name, for "did you mean" suggestions.
 pub const NAMES: &[&str] = &[
-    "randn", "rand", "zeros", "ones", "full", "arange", "linspace", "tensor", "ones_like", "zeros_like",
-    "manual_seed", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "pow", "maximum",
-    "minimum", "sum", "mean", "matmul", "transpose", "backward", "grad", "zero_grad", "detach", "print", "plot", "grid",
-    "legend", "xlabel", "ylabel", "title", "savefig",
+    "randn",
+    "rand",
+    "zeros",
+    "ones",
+    "full",
+    "arange",
+    "linspace",
+    "tensor",
+    "ones_like",
+    "zeros_like",
+    "manual_seed",
+    "exp",
+    "log",
+    "sqrt",
+    "sin",
+    "cos",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "abs",
+    "pow",
+    "maximum",
+    "minimum",
+    "sum",
+    "mean",
+    "matmul",
+    "transpose",
+    "backward",
+    "grad",
+    "zero_grad",
+    "detach",
+    "print",
+    "plot",
+    "grid",
+    "legend",
+    "xlabel",
+    "ylabel",
+    "title",
+    "savefig",
 ];
 
 pub fn signature(b: Builtin) -> Signature {
     use Builtin as B;
-    let sig = |params: &'static [&'static str], min: usize, max: Option<usize>, keywords: &'static [&'static str]| {
-        Signature { params, min, max, keywords }
-    };
+    let sig =
+        |params: &'static [&'static str], min: usize, max: Option<usize>, keywords: &'static [&'static str]| Signature { params, min, max, keywords };
     match b {
         B::Randn | B::Rand | B::Zeros | B::Ones => sig(&[], 0, None, CREATE_KW),
         B::Full => sig(&[], 1, None, CREATE_KW),
@@ -170,12 +204,7 @@ impl<V> Bound<V> {
 }
 
 /// Matches `args` (keyword name, value, span) to the signature of `name`.
-pub fn bind<V>(
-    name: &str,
-    sig: &Signature,
-    args: Vec<(Option<Ident>, V, Span)>,
-    call_span: Span,
-) -> Result<Bound<V>, Diagnostic> {
+pub fn bind<V>(name: &str, sig: &Signature, args: Vec<(Option<Ident>, V, Span)>, call_span: Span) -> Result<Bound<V>, Diagnostic> {
     let mut positional: Vec<Option<(V, Span)>> = Vec::new();
     let mut keywords = HashMap::new();
     let mut seen_keyword = false;
@@ -183,13 +212,8 @@ pub fn bind<V>(
         match kw {
             None => {
                 if seen_keyword {
-                    return Err(Diagnostic::new(
-                        Code::E0104,
-                        "positional argument after a keyword argument",
-                        span,
-                        "positional argument",
-                    )
-                    .with_help("put positional arguments before keyword arguments"));
+                    return Err(Diagnostic::new(Code::E0104, "positional argument after a keyword argument", span, "positional argument")
+                        .with_help("put positional arguments before keyword arguments"));
                 }
                 positional.push(Some((value, span)));
             }
@@ -200,13 +224,8 @@ pub fn bind<V>(
                         positional.resize_with(i + 1, || None);
                     }
                     if positional[i].is_some() {
-                        return Err(Diagnostic::new(
-                            Code::E0104,
-                            format!("`{name}` got argument `{}` twice", kw.name),
-                            kw.span,
-                            "given again here",
-                        )
-                        .with_help(format!("pass `{}` once", kw.name)));
+                        return Err(Diagnostic::new(Code::E0104, format!("`{name}` got argument `{}` twice", kw.name), kw.span, "given again here")
+                            .with_help(format!("pass `{}` once", kw.name)));
                     }
                     positional[i] = Some((value, span));
                 } else if let Some(k) = sig.keywords.iter().find(|k| **k == kw.name) {
@@ -220,8 +239,7 @@ pub fn bind<V>(
                         .with_help(format!("pass `{}` once", kw.name)));
                     }
                 } else {
-                    let accepted: Vec<String> =
-                        sig.params.iter().chain(sig.keywords.iter()).map(|k| format!("`{k}`")).collect();
+                    let accepted: Vec<String> = sig.params.iter().chain(sig.keywords.iter()).map(|k| format!("`{k}`")).collect();
                     let help = if accepted.is_empty() {
                         format!("`{name}` takes no keyword arguments")
                     } else {

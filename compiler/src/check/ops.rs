@@ -111,8 +111,13 @@ fn check_op(op: &OpDef, diags: &mut Vec<Diagnostic>) {
     let saved = check_block(&op.forward, &mut fwd_scope, BlockKind::Forward, diags);
     if !matches!(op.forward.stmts.last().map(|s| &s.kind), Some(StmtKind::Return(_))) {
         diags.push(
-            Diagnostic::new(Code::E0108, format!("the forward block of `{}` does not return", op.name.name), op.forward.span, "no `return` at the end")
-                .with_help("end the forward block with `return <result>`"),
+            Diagnostic::new(
+                Code::E0108,
+                format!("the forward block of `{}` does not return", op.name.name),
+                op.forward.span,
+                "no `return` at the end",
+            )
+            .with_help("end the forward block with `return <result>`"),
         );
     }
     let Some(bw) = &op.backward else { return };
@@ -210,8 +215,13 @@ fn check_block_with(
                         saved.push(n.clone());
                     } else {
                         diags.push(
-                            Diagnostic::new(Code::E0302, format!("cannot save `{}`: the forward block has no such name here", n.name), n.span, "not defined before this `save`")
-                                .with_help("save a parameter, or a name assigned earlier in the forward block"),
+                            Diagnostic::new(
+                                Code::E0302,
+                                format!("cannot save `{}`: the forward block has no such name here", n.name),
+                                n.span,
+                                "not defined before this `save`",
+                            )
+                            .with_help("save a parameter, or a name assigned earlier in the forward block"),
                         );
                     }
                 }
@@ -285,18 +295,16 @@ fn check_args(args: &[Arg], scope: &HashMap<String, Span>, bw: Option<&BackwardC
 pub fn unknown_name(name: &str, span: Span, scope: &HashMap<String, Span>) -> Diagnostic {
     let d = Diagnostic::new(Code::E0101, format!("cannot find `{name}` here"), span, "not defined");
     match closest(name, scope.keys().map(String::as_str)) {
-        Some(s) => d.with_help(format!("did you mean `{s}`? Names must be assigned before they are read; op and fn bodies see only their parameters and their own names")),
+        Some(s) => d.with_help(format!(
+            "did you mean `{s}`? Names must be assigned before they are read; op and fn bodies see only their parameters and their own names"
+        )),
         None => d.with_help("assign it before this line; op and fn bodies see only their parameters and their own names"),
     }
 }
 
 /// The candidate within edit distance 2 of `name`, if any.
 pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .map(|c| (edit_distance(name, c), c))
-        .filter(|(d, _)| *d <= 2 && *d < name.len().max(1))
-        .min()
-        .map(|(_, c)| c)
+    candidates.map(|c| (edit_distance(name, c), c)).filter(|(d, _)| *d <= 2 && *d < name.len().max(1)).min().map(|(_, c)| c)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -354,8 +362,13 @@ fn check_recursion(defs: &mut Defs, diags: &mut Vec<Diagnostic>) {
                 recursive.extend(on_path.iter().map(|s| s.to_string()));
                 if reported.insert(*span) {
                     diags.push(
-                        Diagnostic::new(Code::E0106, format!("`{start}` calls itself (through `{}`)", on_path.join("` -> `")), *span, "this call closes the cycle")
-                            .with_help("ops and fns are inlined into a static graph, so they cannot recurse; unroll the computation"),
+                        Diagnostic::new(
+                            Code::E0106,
+                            format!("`{start}` calls itself (through `{}`)", on_path.join("` -> `")),
+                            *span,
+                            "this call closes the cycle",
+                        )
+                        .with_help("ops and fns are inlined into a static graph, so they cannot recurse; unroll the computation"),
                     );
                 }
             } else if !on_path.contains(callee_key) && !done.contains(callee_key) {

@@ -19,14 +19,7 @@ pub fn broadcast(a: &[usize], b: &[usize]) -> Result<Vec<usize>, String> {
         } else if da == 1 {
             db
         } else {
-            return Err(format!(
-                "shapes {} and {} do not broadcast: dimension {} is {} in one and {} in the other",
-                show(a),
-                show(b),
-                i,
-                da,
-                db
-            ));
+            return Err(format!("shapes {} and {} do not broadcast: dimension {} is {} in one and {} in the other", show(a), show(b), i, da, db));
         };
     }
     Ok(out)
@@ -63,9 +56,8 @@ pub fn reduce(shape: &[usize], dim: Option<usize>) -> Vec<usize> {
 
 /// `matmul` for 1-D and 2-D operands, as PyTorch's `matmul`.
 pub fn matmul(a: &[usize], b: &[usize]) -> Result<Vec<usize>, String> {
-    let mismatch = |k1: usize, k2: usize| {
-        format!("matmul needs the inner dimensions to agree, but {} @ {} pairs {} with {}", show(a), show(b), k1, k2)
-    };
+    let mismatch =
+        |k1: usize, k2: usize| format!("matmul needs the inner dimensions to agree, but {} @ {} pairs {} with {}", show(a), show(b), k1, k2);
     match (a.len(), b.len()) {
         (1, 1) if a[0] == b[0] => Ok(vec![]),
         (1, 1) => Err(mismatch(a[0], b[0])),

@@ -184,11 +184,8 @@ impl Graph {
     /// The edge list into `id` as (operand index, source) pairs, read from the
     /// petgraph edges (not the operand cache), so the verifier checks the two agree.
     pub fn operand_edges(&self, id: NodeId) -> Vec<(u32, NodeId)> {
-        let mut e: Vec<(u32, NodeId)> = self
-            .g
-            .edges_directed(Self::ix(id), Direction::Incoming)
-            .map(|e| (*e.weight(), NodeId(e.source().index() as u32)))
-            .collect();
+        let mut e: Vec<(u32, NodeId)> =
+            self.g.edges_directed(Self::ix(id), Direction::Incoming).map(|e| (*e.weight(), NodeId(e.source().index() as u32))).collect();
         e.sort();
         e
     }
@@ -217,7 +214,12 @@ impl Graph {
     /// `user`'s edge lists are walked, never those of `user`'s other operands (a
     /// constant can have thousands of readers).
     pub fn replace_operand(&mut self, user: NodeId, old: NodeId, new: NodeId) {
-        let edges: Vec<_> = self.g.edges_directed(Self::ix(user), Direction::Incoming).filter(|e| e.source() == Self::ix(old)).map(|e| (e.id(), *e.weight())).collect();
+        let edges: Vec<_> = self
+            .g
+            .edges_directed(Self::ix(user), Direction::Incoming)
+            .filter(|e| e.source() == Self::ix(old))
+            .map(|e| (e.id(), *e.weight()))
+            .collect();
         for (eid, w) in edges {
             self.g.remove_edge(eid);
             self.g.add_edge(Self::ix(new), Self::ix(user), w);

@@ -47,7 +47,15 @@ pub fn print_stage(c: &Compiled, stage: IrStage, source: &str) -> String {
         IrStage::Opt => {
             let mut out = String::from("== stage opt: after optimization ==\n");
             for r in &c.passes {
-                let _ = writeln!(out, "pass {}: {} change{}, {} -> {} nodes", r.name, r.changes.len(), if r.changes.len() == 1 { "" } else { "s" }, r.nodes_before, r.nodes_after);
+                let _ = writeln!(
+                    out,
+                    "pass {}: {} change{}, {} -> {} nodes",
+                    r.name,
+                    r.changes.len(),
+                    if r.changes.len() == 1 { "" } else { "s" },
+                    r.nodes_before,
+                    r.nodes_after
+                );
                 // Identical rewrites on one line are counted, not repeated.
                 let mut grouped: Vec<(String, usize)> = Vec::new();
                 for ch in &r.changes {
@@ -372,11 +380,8 @@ pub fn program(prog: &Program, lines: &LineIndex, lowered: Option<&Program>) -> 
                     .iter()
                     .flat_map(|cc| cc.saved.iter().filter(|sv| sv.forward == s).map(move |sv| format!("`{}` saved by {}", sv.name, cc.op_name)))
                     .collect();
-                let what = if saved_as.is_empty() {
-                    g.meta(s).note.clone().unwrap_or_else(|| node.op.name().to_string())
-                } else {
-                    saved_as.join(", ")
-                };
+                let what =
+                    if saved_as.is_empty() { g.meta(s).note.clone().unwrap_or_else(|| node.op.name().to_string()) } else { saved_as.join(", ") };
                 let users: Vec<String> = users.iter().map(name).collect();
                 let _ = writeln!(
                     out,

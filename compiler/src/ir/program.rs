@@ -18,7 +18,10 @@ use crate::syntax::ast::Span;
 #[derive(Clone, Debug, PartialEq)]
 pub enum PrintArg {
     Text(String),
-    Tensor { node: NodeId, suffix: TensorSuffix },
+    Tensor {
+        node: NodeId,
+        suffix: TensorSuffix,
+    },
     /// A gradient that is still `None`.
     None,
 }

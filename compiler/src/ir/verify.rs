@@ -27,7 +27,12 @@ pub fn verify(prog: &Program, stage: Stage) -> Result<(), Vec<String>> {
         }
         for (i, (w, _)) in edges.iter().enumerate() {
             if *w as usize != i {
-                errs.push(format!("node {} has operand indices {:?}, expected 0..{}", n.index(), edges.iter().map(|e| e.0).collect::<Vec<_>>(), edges.len()));
+                errs.push(format!(
+                    "node {} has operand indices {:?}, expected 0..{}",
+                    n.index(),
+                    edges.iter().map(|e| e.0).collect::<Vec<_>>(),
+                    edges.len()
+                ));
                 break;
             }
         }

@@ -111,7 +111,9 @@ impl<'a> Lowerer<'a> {
             }
             Builtin::Maximum | Builtin::Minimum => {
                 let [(a, sa), (c, sc)] = self.two(&bound);
-                let (Some(x), Some(y)) = (self.expect_tensor(a, sa, &format!("`{name}`'s input")), self.expect_tensor(c, sc, &format!("`{name}`'s other"))) else {
+                let (Some(x), Some(y)) =
+                    (self.expect_tensor(a, sa, &format!("`{name}`'s input")), self.expect_tensor(c, sc, &format!("`{name}`'s other")))
+                else {
                     return Value::Poison;
                 };
                 let Some(shape) = self.meet(x, sa, y, sc, &format!("`{name}`")) else { return Value::Poison };
@@ -135,9 +137,9 @@ impl<'a> Lowerer<'a> {
                         let dt = self.dtype_of(t);
                         Value::Tensor(self.op_node(Op::Transpose, dt, sh, &[t], span, "TransposeBackward0"))
                     }
-                    Err(msg) => self.error(
-                        Diagnostic::new(Code::E0202, msg, vs, "not 2-D").with_help("transpose swaps the two dimensions of a matrix"),
-                    ),
+                    Err(msg) => {
+                        self.error(Diagnostic::new(Code::E0202, msg, vs, "not 2-D").with_help("transpose swaps the two dimensions of a matrix"))
+                    }
                 }
             }
             Builtin::Backward => self.backward(&mut bound, span),
@@ -239,8 +241,13 @@ impl<'a> Lowerer<'a> {
                 Value::Poison => return None,
                 other => {
                     self.error(
-                        Diagnostic::new(Code::E0107, format!("a dimension of `{name}` must be a non-negative integer, not {}", other.describe()), s, "not a size")
-                            .with_help(format!("write sizes as integers, such as `{name}(2, 3)`")),
+                        Diagnostic::new(
+                            Code::E0107,
+                            format!("a dimension of `{name}` must be a non-negative integer, not {}", other.describe()),
+                            s,
+                            "not a size",
+                        )
+                        .with_help(format!("write sizes as integers, such as `{name}(2, 3)`")),
                     );
                     return None;
                 }
@@ -274,8 +281,13 @@ impl<'a> Lowerer<'a> {
         let n: u128 = shape.iter().map(|&d| d as u128).product();
         if n > MAX_ELEMENTS {
             return self.error(
-                Diagnostic::new(Code::E0202, format!("a tensor of shape {} has {n} elements, more than graphc allows ({MAX_ELEMENTS})", shapes::show(&shape)), span, "too large")
-                    .with_help("use a smaller shape"),
+                Diagnostic::new(
+                    Code::E0202,
+                    format!("a tensor of shape {} has {n} elements, more than graphc allows ({MAX_ELEMENTS})", shapes::show(&shape)),
+                    span,
+                    "too large",
+                )
+                .with_help("use a smaller shape"),
             );
         }
         let id = self.node(op, dtype, shape, &[], span);
@@ -308,8 +320,13 @@ impl<'a> Lowerer<'a> {
         let size = ((end - start) / step).ceil();
         if size < 0.0 {
             return self.error(
-                Diagnostic::new(Code::E0107, format!("arange from {start} to {end} with step {step} goes the wrong way"), span, "empty or backwards range")
-                    .with_help("make the step's sign match the direction from start to end"),
+                Diagnostic::new(
+                    Code::E0107,
+                    format!("arange from {start} to {end} with step {step} goes the wrong way"),
+                    span,
+                    "empty or backwards range",
+                )
+                .with_help("make the step's sign match the direction from start to end"),
             );
         }
         let op = Op::Arange { start: F64Bits::new(start), step: F64Bits::new(step) };
@@ -331,8 +348,13 @@ impl<'a> Lowerer<'a> {
                         None => inner = Some(sh),
                         Some(prev) if *prev != sh => {
                             self.error(
-                                Diagnostic::new(Code::E0202, format!("this row has shape {} but the first has {}", shapes::show(&sh), shapes::show(prev)), *s, "ragged row")
-                                    .with_help("every row of a tensor literal needs the same length"),
+                                Diagnostic::new(
+                                    Code::E0202,
+                                    format!("this row has shape {} but the first has {}", shapes::show(&sh), shapes::show(prev)),
+                                    *s,
+                                    "ragged row",
+                                )
+                                .with_help("every row of a tensor literal needs the same length"),
                             );
                             return None;
                         }
@@ -363,7 +385,9 @@ impl<'a> Lowerer<'a> {
             Some((Value::Number { value, is_int: true }, ds)) => match shapes::normalize_dim(value as i64, shape.len()) {
                 Ok(d) => Some(d),
                 Err(msg) => {
-                    return self.error(Diagnostic::new(Code::E0202, msg, ds, "no such dimension").with_help(format!("the input has shape {}", shapes::show(&shape))))
+                    return self.error(
+                        Diagnostic::new(Code::E0202, msg, ds, "no such dimension").with_help(format!("the input has shape {}", shapes::show(&shape))),
+                    )
                 }
             },
             Some((other, ds)) => {
@@ -427,16 +451,24 @@ impl<'a> Lowerer<'a> {
         let (shx, shy) = (self.shape_of(x), self.shape_of(y));
         if shx.len() != 1 || shx != shy {
             return self.error(
-                Diagnostic::new(Code::E0202, format!("plot needs x and y as 1-D tensors of one length, got {} and {}", shapes::show(&shx), shapes::show(&shy)), sa, format!("shape {}", shapes::show(&shx)))
-                    .with_secondary(sb, format!("shape {}", shapes::show(&shy)))
-                    .with_help("plot one 1-D tensor against another of the same length"),
+                Diagnostic::new(
+                    Code::E0202,
+                    format!("plot needs x and y as 1-D tensors of one length, got {} and {}", shapes::show(&shx), shapes::show(&shy)),
+                    sa,
+                    format!("shape {}", shapes::show(&shx)),
+                )
+                .with_secondary(sb, format!("shape {}", shapes::show(&shy)))
+                .with_help("plot one 1-D tensor against another of the same length"),
             );
         }
         let label = match bound.keyword("label") {
             None => None,
             Some((Value::Str(s), _)) => Some(s),
             Some((other, s)) => {
-                return self.error(Diagnostic::new(Code::E0107, format!("`label` must be a string, not {}", other.describe()), s, "not a string").with_help("write `label=\"...\"`"))
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("`label` must be a string, not {}", other.describe()), s, "not a string")
+                        .with_help("write `label=\"...\"`"),
+                )
             }
         };
         let alpha = match bound.keyword("alpha") {
@@ -490,8 +522,13 @@ impl<'a> Lowerer<'a> {
             None | Some((Value::None, _)) => {
                 if sh.iter().product::<usize>() != 1 {
                     self.error(
-                        Diagnostic::new(Code::E0402, format!("differentiating without `grad` needs a one-element tensor, but this one has shape {}", shapes::show(&sh)), ys, "not a scalar")
-                            .with_help("pass the gradient explicitly, e.g. `y.backward(ones_like(y))`, or reduce first with `y.sum().backward()`"),
+                        Diagnostic::new(
+                            Code::E0402,
+                            format!("differentiating without `grad` needs a one-element tensor, but this one has shape {}", shapes::show(&sh)),
+                            ys,
+                            "not a scalar",
+                        )
+                        .with_help("pass the gradient explicitly, e.g. `y.backward(ones_like(y))`, or reduce first with `y.sum().backward()`"),
                     );
                     return Err(());
                 }
@@ -513,9 +550,14 @@ impl<'a> Lowerer<'a> {
                 }
                 if gsh != sh {
                     self.error(
-                        Diagnostic::new(Code::E0202, format!("the gradient has shape {} but the tensor has shape {}", shapes::show(&gsh), shapes::show(&sh)), gs, format!("shape {}", shapes::show(&gsh)))
-                            .with_secondary(ys, format!("shape {}", shapes::show(&sh)))
-                            .with_help("pass a gradient of the tensor's shape, such as `ones_like(y)`"),
+                        Diagnostic::new(
+                            Code::E0202,
+                            format!("the gradient has shape {} but the tensor has shape {}", shapes::show(&gsh), shapes::show(&sh)),
+                            gs,
+                            format!("shape {}", shapes::show(&gsh)),
+                        )
+                        .with_secondary(ys, format!("shape {}", shapes::show(&sh)))
+                        .with_help("pass a gradient of the tensor's shape, such as `ones_like(y)`"),
                     );
                     return Err(());
                 }
@@ -629,6 +671,8 @@ fn derived_grad_fn(op: &Op) -> &'static str {
         Op::Mean { dim: None } => "MeanBackward0",
         Op::Mean { dim: Some(_) } => "MeanBackward1",
         Op::MatMul => "MmBackward0",
-        Op::Detach | Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => "CloneBackward0",
+        Op::Detach | Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => {
+            "CloneBackward0"
+        }
     }
 }

@@ -22,8 +22,7 @@ impl<'a> Lowerer<'a> {
                 None if n == "f32" => Value::DType(DType::F32),
                 None if n == "f64" => Value::DType(DType::F64),
                 None => {
-                    let known: std::collections::HashMap<String, Span> =
-                        scope.names.keys().map(|k| (k.clone(), Span::default())).collect();
+                    let known: std::collections::HashMap<String, Span> = scope.names.keys().map(|k| (k.clone(), Span::default())).collect();
                     self.error(unknown_name(n, e.span, &known))
                 }
             },
@@ -195,10 +194,7 @@ impl<'a> Lowerer<'a> {
             }
             BinOp::Pow => (x.powf(y), both_int && y >= 0.0),
             BinOp::MatMul => {
-                return self.error(
-                    Diagnostic::new(Code::E0107, "`@` needs tensors, not numbers", sb, "a number")
-                        .with_help("use `*` for numbers"),
-                )
+                return self.error(Diagnostic::new(Code::E0107, "`@` needs tensors, not numbers", sb, "a number").with_help("use `*` for numbers"))
             }
         };
         Value::Number { value, is_int }
@@ -215,9 +211,7 @@ impl<'a> Lowerer<'a> {
             BinOp::Mul => (Op::Mul, "MulBackward0"),
             BinOp::Div => (Op::Div, "DivBackward0"),
             BinOp::MatMul => {
-                return self.error(
-                    Diagnostic::new(Code::E0107, "`@` needs two tensors", sc, "a number").with_help("use `*` to scale a tensor"),
-                )
+                return self.error(Diagnostic::new(Code::E0107, "`@` needs two tensors", sc, "a number").with_help("use `*` to scale a tensor"))
             }
         };
         let c = self.scalar(c, dt, sc);
@@ -252,9 +246,7 @@ impl<'a> Lowerer<'a> {
                 let c = self.scalar(c, dt, sc);
                 Value::Tensor(self.op_node(Op::Pow, dt, sh, &[c, t], span, "PowBackward2"))
             }
-            BinOp::MatMul => self.error(
-                Diagnostic::new(Code::E0107, "`@` needs two tensors", sc, "a number").with_help("use `*` to scale a tensor"),
-            ),
+            BinOp::MatMul => self.error(Diagnostic::new(Code::E0107, "`@` needs two tensors", sc, "a number").with_help("use `*` to scale a tensor")),
         }
     }
 
@@ -294,11 +286,7 @@ impl<'a> Lowerer<'a> {
 
     /// E0401 for `.grad` (or `zero_grad`) of something that is not a requires-grad leaf.
     pub(crate) fn not_a_leaf(&mut self, n: NodeId, span: Span) -> Value {
-        let why = if self.requires_grad(n) {
-            "it is computed from other tensors, so it is not a leaf"
-        } else {
-            "it does not require grad"
-        };
+        let why = if self.requires_grad(n) { "it is computed from other tensors, so it is not a leaf" } else { "it does not require grad" };
         self.error(
             Diagnostic::new(Code::E0401, format!("this tensor has no `.grad`: {why}"), span, "not a requires-grad leaf")
                 .with_help("read `.grad` of a tensor created with `requires_grad=true` (for example `x = randn(3, requires_grad=true)`)"),
@@ -330,8 +318,7 @@ impl<'a> Lowerer<'a> {
     fn zero_method(&mut self, receiver: &Expr, args: &[Arg], scope: &mut Scope, span: Span) -> Value {
         if let Some(a) = args.first() {
             return self.error(
-                Diagnostic::new(Code::E0103, "`zero_` takes no arguments", a.value.span, "unexpected argument")
-                    .with_help("write `x.grad.zero_()`"),
+                Diagnostic::new(Code::E0103, "`zero_` takes no arguments", a.value.span, "unexpected argument").with_help("write `x.grad.zero_()`"),
             );
         }
         let ExprKind::Field { receiver: leaf_expr, field } = &receiver.kind else {

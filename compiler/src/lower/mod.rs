@@ -33,7 +33,10 @@ pub enum Value {
     Tensor(NodeId),
     /// A number literal or arithmetic on literals; it becomes a tensor of the
     /// dtype of the tensor it meets (PyTorch's wrapped-number rule).
-    Number { value: f64, is_int: bool },
+    Number {
+        value: f64,
+        is_int: bool,
+    },
     Str(String),
     Bool(bool),
     None,
@@ -154,14 +157,9 @@ impl<'a> Lowerer<'a> {
     /// Adds a node in the current region. `requires_grad` follows PyTorch:
     /// true when an operand requires grad, except under no_grad and for `detach`.
     pub(crate) fn node(&mut self, op: Op, dtype: DType, shape: Vec<usize>, args: &[NodeId], span: Span) -> NodeId {
-        let requires_grad =
-            !self.no_grad && !matches!(op, Op::Detach) && args.iter().any(|a| self.prog.graph.meta(*a).requires_grad);
+        let requires_grad = !self.no_grad && !matches!(op, Op::Detach) && args.iter().any(|a| self.prog.graph.meta(*a).requires_grad);
         let random = op.is_random();
-        let id = self.prog.graph.add(
-            Node { op, dtype, shape },
-            args,
-            NodeMeta { span, region: self.region, requires_grad, note: None },
-        );
+        let id = self.prog.graph.add(Node { op, dtype, shape }, args, NodeMeta { span, region: self.region, requires_grad, note: None });
         if random {
             self.prog.effects.push(crate::ir::program::Effect::Sample(id));
         }
@@ -270,7 +268,11 @@ impl<'a> Lowerer<'a> {
             return self.error(
                 Diagnostic::new(
                     Code::E0202,
-                    format!("an input of shape {} has {n} elements, more than graphc allows ({})", crate::check::shapes::show(&shape), builtin_calls::MAX_ELEMENTS),
+                    format!(
+                        "an input of shape {} has {n} elements, more than graphc allows ({})",
+                        crate::check::shapes::show(&shape),
+                        builtin_calls::MAX_ELEMENTS
+                    ),
                     span,
                     "too large",
                 )

@@ -51,9 +51,18 @@ impl<'a> Lowerer<'a> {
             };
             if i >= slots.len() || slots[i].is_some() {
                 self.error(
-                    Diagnostic::new(Code::E0103, format!("`{}` takes {} argument{}", name.name, params.len(), if params.len() == 1 { "" } else { "s" }), span, "too many arguments")
-                        .with_secondary(name.span, "defined here")
-                        .with_help(format!("call it as `{}({})`", name.name, params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "))),
+                    Diagnostic::new(
+                        Code::E0103,
+                        format!("`{}` takes {} argument{}", name.name, params.len(), if params.len() == 1 { "" } else { "s" }),
+                        span,
+                        "too many arguments",
+                    )
+                    .with_secondary(name.span, "defined here")
+                    .with_help(format!(
+                        "call it as `{}({})`",
+                        name.name,
+                        params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+                    )),
                 );
                 return None;
             }
@@ -62,9 +71,18 @@ impl<'a> Lowerer<'a> {
         if slots.iter().any(|s| s.is_none()) {
             let given = slots.iter().filter(|s| s.is_some()).count();
             self.error(
-                Diagnostic::new(Code::E0103, format!("`{}` takes {} argument{} but {given} were given", name.name, params.len(), if params.len() == 1 { "" } else { "s" }), span, "missing arguments")
-                    .with_secondary(name.span, "defined here")
-                    .with_help(format!("call it as `{}({})`", name.name, params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "))),
+                Diagnostic::new(
+                    Code::E0103,
+                    format!("`{}` takes {} argument{} but {given} were given", name.name, params.len(), if params.len() == 1 { "" } else { "s" }),
+                    span,
+                    "missing arguments",
+                )
+                .with_secondary(name.span, "defined here")
+                .with_help(format!(
+                    "call it as `{}({})`",
+                    name.name,
+                    params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+                )),
             );
             return None;
         }
@@ -230,10 +248,18 @@ impl<'a> Lowerer<'a> {
                         let what = if gdt != pdt { format!("dtype {gdt}") } else { format!("shape {}", shapes::show(&gsh)) };
                         let want = if gdt != pdt { format!("dtype {pdt}") } else { format!("shape {}", shapes::show(&psh)) };
                         return self.error(
-                            Diagnostic::new(Code::E0304, format!("the gradient for `{}` has {what}, but `{}` has {want} at this call", p.name, p.name), gs, what.clone())
-                                .with_secondary(p.span, format!("`{}` has {want}", p.name))
-                                .with_secondary(span, "called here")
-                                .with_help(format!("return a gradient of the parameter's {}", if gdt != pdt { "dtype" } else { "shape (sum over broadcast dimensions if needed)" })),
+                            Diagnostic::new(
+                                Code::E0304,
+                                format!("the gradient for `{}` has {what}, but `{}` has {want} at this call", p.name, p.name),
+                                gs,
+                                what.clone(),
+                            )
+                            .with_secondary(p.span, format!("`{}` has {want}", p.name))
+                            .with_secondary(span, "called here")
+                            .with_help(format!(
+                                "return a gradient of the parameter's {}",
+                                if gdt != pdt { "dtype" } else { "shape (sum over broadcast dimensions if needed)" }
+                            )),
                         );
                     }
                     returns.push(Some(n));
@@ -241,9 +267,14 @@ impl<'a> Lowerer<'a> {
                 Value::Poison => return Value::Poison,
                 other => {
                     return self.error(
-                        Diagnostic::new(Code::E0304, format!("the gradient for `{}` must be a tensor or `none`, not {}", p.name, other.describe()), gs, "not a gradient")
-                            .with_secondary(p.span, "for this parameter")
-                            .with_help("return a tensor of the parameter's shape, or `none`"),
+                        Diagnostic::new(
+                            Code::E0304,
+                            format!("the gradient for `{}` must be a tensor or `none`, not {}", p.name, other.describe()),
+                            gs,
+                            "not a gradient",
+                        )
+                        .with_secondary(p.span, "for this parameter")
+                        .with_help("return a tensor of the parameter's shape, or `none`"),
                     )
                 }
             }

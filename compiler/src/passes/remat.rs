@@ -86,17 +86,7 @@ pub const CONE_LIMIT: usize = 64;
 pub fn op_ps(op: &Op) -> Option<u64> {
     match op {
         // One arithmetic instruction, or a compare and a select: 0.1 ns measured.
-        Op::Neg
-        | Op::Abs
-        | Op::Relu
-        | Op::Sign
-        | Op::Detach
-        | Op::Add
-        | Op::Sub
-        | Op::Mul
-        | Op::Maximum
-        | Op::Minimum
-        | Op::Where(_) => Some(100),
+        Op::Neg | Op::Abs | Op::Relu | Op::Sign | Op::Detach | Op::Add | Op::Sub | Op::Mul | Op::Maximum | Op::Minimum | Op::Where(_) => Some(100),
         // grad * (1 - y*y): a multiply and a fused multiply-add.
         Op::TanhBackward => Some(200),
         // 0.1-0.2 ns measured for a division, 0.2-0.25 ns for a square root.
@@ -201,11 +191,7 @@ pub struct Weighed {
 pub fn reason(w: &Weighed, name: &dyn Fn(NodeId) -> String, label: &dyn Fn(NodeId) -> String) -> String {
     let d = decide(&w.facts);
     let ops: Vec<&str> = w.facts.ops.iter().map(Op::name).collect();
-    let from = if w.leaves.is_empty() {
-        "constants".to_string()
-    } else {
-        w.leaves.iter().map(|l| label(*l)).collect::<Vec<_>>().join(", ")
-    };
+    let from = if w.leaves.is_empty() { "constants".to_string() } else { w.leaves.iter().map(|l| label(*l)).collect::<Vec<_>>().join(", ") };
     let store = if w.facts.readers == 1 {
         format!("{} ns/elem to store and reload", ns(d.keep_ps))
     } else {
@@ -213,7 +199,11 @@ pub fn reason(w: &Weighed, name: &dyn Fn(NodeId) -> String, label: &dyn Fn(NodeI
     };
     if d.recompute {
         let copies: Vec<String> = w.copies.iter().map(|c| name(*c)).collect();
-        let held = if d.extra_bytes > 0 { format!(", and holds {} bytes of leaves until the backward instead of {}", d.extra_bytes, d.bytes) } else { String::new() };
+        let held = if d.extra_bytes > 0 {
+            format!(", and holds {} bytes of leaves until the backward instead of {}", d.extra_bytes, d.bytes)
+        } else {
+            String::new()
+        };
         format!("{} from {from} as {}: {} ns/elem < {store}{held}", ops.join(", "), copies.join(", "), ns(d.recompute_ps))
     } else if w.facts.truncated {
         format!("recomputing would redo more than {CONE_LIMIT} ops ({}, ...)", ops.iter().take(3).copied().collect::<Vec<_>>().join(", "))

@@ -64,9 +64,7 @@ fn rewrite(prog: &Program, n: NodeId) -> Option<(Rewrite, String)> {
         Op::Add if is(ops[1], -0.0) && same_shape(ops[0]) => Some((Rewrite::Use(ops[0]), "x + (-0.0) -> x".into())),
         Op::PowScalar(e) if e.get() == 1.0 => Some((Rewrite::Use(ops[0]), "x ** 1 -> x".into())),
         Op::PowScalar(e) if e.get() == 2.0 => Some((Rewrite::Square(ops[0]), "x ** 2 -> x * x".into())),
-        Op::Neg if matches!(g.node(ops[0]).op, Op::Neg) => {
-            Some((Rewrite::Use(g.operands(ops[0])[0]), "-(-x) -> x".into()))
-        }
+        Op::Neg if matches!(g.node(ops[0]).op, Op::Neg) => Some((Rewrite::Use(g.operands(ops[0])[0]), "-(-x) -> x".into())),
         Op::Detach => Some((Rewrite::Use(ops[0]), "detach(x) -> x (gradients were derived already)".into())),
         Op::Reshape | Op::Expand | Op::SumTo if same_shape(ops[0]) => {
             Some((Rewrite::Use(ops[0]), format!("{} to the same shape -> x", node.op.name())))

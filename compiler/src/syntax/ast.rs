@@ -165,7 +165,10 @@ pub enum ExprKind {
     /// A number literal. `is_int` is true when it was written without `.` or an
     /// exponent (`3`), which matters where an integer is required (shapes, dims, seeds)
     /// and for how `print` shows it.
-    Number { value: f64, is_int: bool },
+    Number {
+        value: f64,
+        is_int: bool,
+    },
     /// A string literal, escapes already resolved.
     Str(String),
     Bool(bool),
@@ -174,12 +177,29 @@ pub enum ExprKind {
     Name(String),
     /// `[e1, e2, ...]`, as in `tensor([[1, 2], [3, 4]])`.
     List(Vec<Expr>),
-    Unary { op: UnOp, operand: Box<Expr> },
-    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Unary {
+        op: UnOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// `callee(args)`.
-    Call { callee: Ident, args: Vec<Arg> },
+    Call {
+        callee: Ident,
+        args: Vec<Arg>,
+    },
     /// `receiver.method(args)`, which means `method(receiver, args)`.
-    Method { receiver: Box<Expr>, method: Ident, args: Vec<Arg> },
+    Method {
+        receiver: Box<Expr>,
+        method: Ident,
+        args: Vec<Arg>,
+    },
     /// `receiver.field` (only `.grad` is meaningful).
-    Field { receiver: Box<Expr>, field: Ident },
+    Field {
+        receiver: Box<Expr>,
+        field: Ident,
+    },
 }

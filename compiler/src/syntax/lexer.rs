@@ -173,10 +173,7 @@ fn string(lex: &mut logos::Lexer<Token>) -> Result<String, LexError> {
                 Some((j, other)) => {
                     let end = j + other.len_utf8();
                     lex.bump(end);
-                    return Err(LexError::UnknownEscape {
-                        span: Span::new(body_start + i, body_start + end),
-                        escape: rest[i..end].to_string(),
-                    });
+                    return Err(LexError::UnknownEscape { span: Span::new(body_start + i, body_start + end), escape: rest[i..end].to_string() });
                 }
             },
             _ => out.push(c),
@@ -233,16 +230,11 @@ fn lex_error(error: LexError, span: Span, source: &str) -> Diagnostic {
             Diagnostic::new(Code::E0001, format!("invalid character `{shown}`"), span, "no token starts with this character")
                 .with_help("identifiers use ASCII letters, digits and `_`; strings go in double quotes")
         }
-        LexError::UnknownEscape { span, escape } => Diagnostic::new(
-            Code::E0002,
-            format!("unknown escape `{}` in string", escape.escape_debug()),
-            span,
-            "unknown escape",
-        )
-        .with_help(r#"the escapes are \n, \t, \" and \\"#),
-        LexError::Unterminated { span } => {
-            Diagnostic::new(Code::E0002, "unterminated string", span, "this string is not closed")
-                .with_help(r#"close the string with `"` on the same line; write a line break as \n"#)
+        LexError::UnknownEscape { span, escape } => {
+            Diagnostic::new(Code::E0002, format!("unknown escape `{}` in string", escape.escape_debug()), span, "unknown escape")
+                .with_help(r#"the escapes are \n, \t, \" and \\"#)
         }
+        LexError::Unterminated { span } => Diagnostic::new(Code::E0002, "unterminated string", span, "this string is not closed")
+            .with_help(r#"close the string with `"` on the same line; write a line break as \n"#),
     }
 }

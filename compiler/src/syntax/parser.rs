@@ -21,9 +21,7 @@ lalrpop_mod!(
 pub fn parse(source: &str) -> Result<ast::File, Vec<Diagnostic>> {
     let tokens = lexer::lex(source).map_err(|d| vec![d])?;
     check_nesting(&tokens).map_err(|d| vec![d])?;
-    grammar::FileParser::new()
-        .parse(tokens.into_iter().map(Ok::<_, Diagnostic>))
-        .map_err(|e| vec![convert(e, source)])
+    grammar::FileParser::new().parse(tokens.into_iter().map(Ok::<_, Diagnostic>)).map_err(|e| vec![convert(e, source)])
 }
 
 /// Builds a binary expression node; the grammar's actions call it for every operator.
@@ -40,11 +38,7 @@ pub(crate) enum InputModifier {
 
 /// Checks a modifier word after `input NAME: DTYPE[DIMS]`: `requires_grad`, or `in`
 /// followed by `[LO, HI]` with `LO <= HI`.
-pub(crate) fn input_modifier(
-    word: &str,
-    bounds: Option<(f64, f64)>,
-    span: Span,
-) -> Result<InputModifier, ParseError<usize, Token, Diagnostic>> {
+pub(crate) fn input_modifier(word: &str, bounds: Option<(f64, f64)>, span: Span) -> Result<InputModifier, ParseError<usize, Token, Diagnostic>> {
     let error = |message: String, label: &str, help: &str| {
         Err(ParseError::User { error: Diagnostic::new(Code::E0003, message, span, label).with_help(help) })
     };
@@ -147,9 +141,7 @@ fn convert(error: ParseError<usize, Token, Diagnostic>, source: &str) -> Diagnos
         ParseError::UnrecognizedEof { expected, .. } => unexpected_eof(eof, &expected),
         // The newline that the lexer adds at the end of the file has an empty span
         // there; when the grammar rejects it, the file simply ended too early.
-        ParseError::UnrecognizedToken { token: (start, Token::Newline, end), expected }
-            if start == end && start == source.len() =>
-        {
+        ParseError::UnrecognizedToken { token: (start, Token::Newline, end), expected } if start == end && start == source.len() => {
             unexpected_eof(eof, &expected)
         }
         ParseError::UnrecognizedToken { token: (start, token, end), expected } => {
@@ -232,9 +224,7 @@ fn expected_help(expected: &[String]) -> Option<String> {
     }
     match alternatives.len() {
         0 => None,
-        n if n > MAX_ALTERNATIVES => {
-            Some("this token does not fit here; check for a missing operator, comma or bracket before it".to_string())
-        }
+        n if n > MAX_ALTERNATIVES => Some("this token does not fit here; check for a missing operator, comma or bracket before it".to_string()),
         1 => Some(format!("expected {}", alternatives[0])),
         n => Some(format!("expected {} or {}", alternatives[..n - 1].join(", "), alternatives[n - 1])),
     }

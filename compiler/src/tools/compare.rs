@@ -151,11 +151,8 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
             return Outcome::usage(format!("--plot `{}` must end in .png or .svg", p.display()));
         }
     }
-    let reference = opts
-        .reference
-        .clone()
-        .or_else(|| names.iter().find(|n| UNARY_BUILTINS.contains(&n.as_str())).cloned())
-        .unwrap_or_else(|| names[0].clone());
+    let reference =
+        opts.reference.clone().or_else(|| names.iter().find(|n| UNARY_BUILTINS.contains(&n.as_str())).cloned()).unwrap_or_else(|| names[0].clone());
 
     let defs_text = defs.definitions_text(None);
     let linspace = |a: f64, b: f64, n: usize| format!("linspace({}, {}, {n}, dtype={}, requires_grad=true)", number(a), number(b), dtype.name());
@@ -205,13 +202,12 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
             };
             rows.push([if k == 0 { name.clone() } else { String::new() }, label.to_string(), max, median, worst, intervals]);
             let floor = reference_floor(refs);
-            let (px, py): (Vec<f64>, Vec<f64>) = e
-                .x
-                .iter()
-                .zip(vals.iter().zip(refs))
-                .filter(|(_, (v, r))| v.is_finite() && r.is_finite())
-                .map(|(x, (v, r))| (*x, (1.0 + (v - r).abs() / unit(dtype, *r, floor)).log10()))
-                .unzip();
+            let (px, py): (Vec<f64>, Vec<f64>) =
+                e.x.iter()
+                    .zip(vals.iter().zip(refs))
+                    .filter(|(_, (v, r))| v.is_finite() && r.is_finite())
+                    .map(|(x, (v, r))| (*x, (1.0 + (v - r).abs() / unit(dtype, *r, floor)).log10()))
+                    .unzip();
             plot_lines.push((format!("{name} {label}"), px, py));
         }
     }
@@ -323,7 +319,16 @@ fn stats(dtype: DType, x: &[f64], vals: &[f64], refs: &[f64]) -> Stats {
 /// the range is searched again with `points` points between the last finite and
 /// the first non-finite sample. `k` is 0 for the output, 1 for the gradient.
 #[allow(clippy::too_many_arguments)]
-fn refine(defs_text: &str, name: &str, k: usize, x: &[f64], vals: &[f64], stats: &mut Stats, points: usize, linspace: &dyn Fn(f64, f64, usize) -> String) {
+fn refine(
+    defs_text: &str,
+    name: &str,
+    k: usize,
+    x: &[f64],
+    vals: &[f64],
+    stats: &mut Stats,
+    points: usize,
+    linspace: &dyn Fn(f64, f64, usize) -> String,
+) {
     let index_of = |v: f64| x.iter().position(|&p| p == v);
     for interval in &mut stats.non_finite {
         let (Some(first), Some(last)) = (index_of(interval.0), index_of(interval.1)) else { continue };

@@ -30,7 +30,7 @@ use graphc_runtime::tensor::Tensor;
 
 use super::{number, run_program, sci, tensor_literal, Definitions, Outcome, SplitMix, EXIT_FAIL};
 use crate::diag::{self, Code, Diagnostic};
-use crate::syntax::ast::{ExprKind, Expr, OpDef, StmtKind};
+use crate::syntax::ast::{Expr, ExprKind, OpDef, StmtKind};
 
 /// PyTorch's gradcheck defaults.
 pub const EPS: f64 = 1e-6;
@@ -220,7 +220,11 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
             Verdict::Skipped(_) | Verdict::NotDifferentiable | Verdict::NothingToCheck => ("-".to_string(), "-".to_string()),
             _ => (sci(r.vs_numeric.max_abs), sci(r.vs_numeric.max_rel)),
         };
-        let (da, dr) = if matches!(r.verdict, Verdict::Skipped(_) | Verdict::NotDifferentiable | Verdict::NothingToCheck) { ("-".to_string(), "-".to_string()) } else { (da, dr) };
+        let (da, dr) = if matches!(r.verdict, Verdict::Skipped(_) | Verdict::NotDifferentiable | Verdict::NothingToCheck) {
+            ("-".to_string(), "-".to_string())
+        } else {
+            (da, dr)
+        };
         let op = defs.ops().find(|o| o.name.name == r.name).expect("results come from the file's ops");
         let verdict = match &r.verdict {
             Verdict::Pass => "pass".to_string(),
@@ -242,7 +246,10 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
             notes.push(format!("{}: {} of {} checked elements left out, where the forward is not differentiable", r.name, r.masked, r.total));
         }
         if r.bad_outputs > 0 && !matches!(r.verdict, Verdict::NotDifferentiable) {
-            notes.push(format!("{}: {} of {} output elements are NaN or infinite at the sampled points and are left out", r.name, r.bad_outputs, r.outputs));
+            notes.push(format!(
+                "{}: {} of {} output elements are NaN or infinite at the sampled points and are left out",
+                r.name, r.bad_outputs, r.outputs
+            ));
         }
         for (i, p) in r.constant.iter().enumerate() {
             if *p {
@@ -469,17 +476,14 @@ fn failure_diagnostic(op: &OpDef, i: usize, r: &OpResult) -> Diagnostic {
     let (num, der) = &r.per_param[i];
     let worst = num.worst.or(der.and_then(|d| d.worst));
     let label = format!("wrong gradient for `{}`: max abs error {} against finite differences", param.name, sci(num.max_abs));
-    let mut d = Diagnostic::new(
-        Code::G0001,
-        format!("the backward block of `{}` returns a wrong gradient for `{}`", op.name.name, param.name),
-        span,
-        label,
-    )
-    .with_secondary(param.span, format!("the parameter `{}`", param.name));
+    let mut d =
+        Diagnostic::new(Code::G0001, format!("the backward block of `{}` returns a wrong gradient for `{}`", op.name.name, param.name), span, label)
+            .with_secondary(param.span, format!("the parameter `{}`", param.name));
     let mut help = String::from("make this expression the derivative of the forward block");
     if let Some((sample, j, a, reference)) = worst {
         let x = &r.points[sample][i];
-        let at = if x.len() == 1 { format!("`{}` = {}", param.name, number(x[0])) } else { format!("element {j} of `{}` = {}", param.name, number(x[j])) };
+        let at =
+            if x.len() == 1 { format!("`{}` = {}", param.name, number(x[0])) } else { format!("element {j} of `{}` = {}", param.name, number(x[j])) };
         help = format!(
             "at {at} (point {} of {}), d sum({}(...) * w) / d{} is {} but the backward block gives {}; {help}",
             sample + 1,

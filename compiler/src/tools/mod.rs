@@ -45,11 +45,7 @@ impl<'a> Definitions<'a> {
     pub fn parse(source: &'a str, file_name: &str, color: bool) -> Result<Definitions<'a>, Outcome> {
         match crate::syntax::parser::parse(source) {
             Ok(file) => Ok(Definitions { source, file }),
-            Err(diags) => Err(Outcome {
-                stdout: String::new(),
-                stderr: crate::diag::render(&diags, file_name, source, color),
-                code: EXIT_FAIL,
-            }),
+            Err(diags) => Err(Outcome { stdout: String::new(), stderr: crate::diag::render(&diags, file_name, source, color), code: EXIT_FAIL }),
         }
     }
 

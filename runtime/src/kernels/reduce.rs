@@ -265,13 +265,7 @@ pub fn sum_dims<T: Float>(src: &[T], shape: &[usize], reduced: &[bool]) -> Vec<T
     loop {
         let in_base = outer.iter().zip(&index).map(|(d, &i)| d.ins * i).sum();
         let out_base = outer.iter().zip(&index).map(|(d, &i)| d.outs * i).sum();
-        let call = Reduction {
-            in_base,
-            out_base,
-            sizes: [d0.size, d1.size],
-            ins: [d0.ins, d1.ins],
-            outs: [d0.outs, d1.outs],
-        };
+        let call = Reduction { in_base, out_base, sizes: [d0.size, d1.size], ins: [d0.ins, d1.ins], outs: [d0.outs, d1.outs] };
         call.kernel(src, &mut out);
         let mut k = 0;
         while k < outer.len() {

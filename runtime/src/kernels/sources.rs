@@ -51,15 +51,7 @@ pub fn linspace<T: Float>(start: f64, end: f64, n: usize) -> Vec<T> {
     }
     let step = (end - start) / T::from_usize(n - 1);
     let halfway = n / 2;
-    (0..n)
-        .map(|i| {
-            if i < halfway {
-                step.mul_add(T::from_usize(i), start)
-            } else {
-                (-step).mul_add(T::from_usize(n - 1 - i), end)
-            }
-        })
-        .collect()
+    (0..n).map(|i| if i < halfway { step.mul_add(T::from_usize(i), start) } else { (-step).mul_add(T::from_usize(n - 1 - i), end) }).collect()
 }
 
 /// `Literal`: the listed values rounded to the dtype.
