@@ -200,7 +200,7 @@ print(exp(arange(0, 100, 1)))
     let inv = find(&|o| matches!(o, Op::PowScalar(c) if c.get() == -1.0));
     assert!(inv.pos_inf.iter().chain(&inv.neg_inf).all(|c| !c.overflow), "{inv:?}");
     assert!(inv.lo.is_infinite() && inv.hi.is_infinite() && inv.may_be_inf() && !inv.nan, "{inv:?}");
-    let big = prog.graph.ids().into_iter().filter(|&n| matches!(prog.graph.node(n).op, Op::Exp)).last().unwrap();
+    let big = prog.graph.ids().into_iter().rfind(|&n| matches!(prog.graph.node(n).op, Op::Exp)).unwrap();
     let big = &a.ranges[&big];
     assert_eq!(big.hi, f32::MAX as f64);
     assert!(big.pos_inf.iter().any(|c| c.overflow), "{big:?}");

@@ -222,11 +222,13 @@ impl<T: Element> Chunk<'_, T> {
         }
     }
 
+    /// Where an instruction writing `d` stores this chunk's `m` elements. A raw
+    /// pointer rather than a slice: the row lives in memory this `&self` does not own.
     #[inline(always)]
-    unsafe fn dst(&self, d: Dst) -> &mut [T] {
+    unsafe fn dst(&self, d: Dst) -> *mut T {
         match d {
-            Dst::Reg(r) => std::slice::from_raw_parts_mut(self.scratch.add(r as usize * self.row), self.m),
-            Dst::Out(o) => std::slice::from_raw_parts_mut(self.out_ptr(o), self.m),
+            Dst::Reg(r) => self.scratch.add(r as usize * self.row),
+            Dst::Out(o) => self.out_ptr(o),
         }
     }
 
@@ -266,7 +268,9 @@ unsafe fn chunk_portable<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
 #[inline(always)]
 unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
     for ins in instrs {
-        let dst = c.dst(ins.dst);
+        // SAFETY: the destination row holds `c.m` elements and aliases no operand
+        // of this instruction (see `Chunk`).
+        let dst = std::slice::from_raw_parts_mut(c.dst(ins.dst), c.m);
         let a = |i: usize| c.arg(ins.args[i]);
         match &ins.op {
             Op::Exp if ins.fast => match a(0) {

@@ -479,10 +479,11 @@ fn ticks(lim: (f64, f64)) -> (Vec<f64>, Vec<String>) {
 fn tick_decimals(locs: &[f64]) -> usize {
     let (lo, hi) = locs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
     let mut range = hi - lo;
-    if !(range > 0.0) {
+    // A NaN range (no finite ticks) counts as empty, like a zero one.
+    if range.is_nan() || range <= 0.0 {
         range = locs.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     }
-    if !(range > 0.0) {
+    if range.is_nan() || range <= 0.0 {
         range = 1.0;
     }
     let oom = range.log10().floor() as i32;

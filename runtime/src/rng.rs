@@ -177,7 +177,7 @@ fn normal_fill<T: BoxMuller>(d: &mut [T], mut uniform: impl FnMut() -> T) {
         normal_fill_16(&mut d[i..i + 16]);
         i += 16;
     }
-    if n % 16 != 0 {
+    if !n.is_multiple_of(16) {
         let tail = &mut d[n - 16..];
         for x in tail.iter_mut() {
             *x = uniform();
@@ -243,8 +243,8 @@ mod avx_mathfun {
         for &p in &LOG_P[1..] {
             y = madd(y, x, p);
         }
-        y = y * x;
-        y = y * z;
+        y *= x;
+        y *= z;
         y = madd(e, LOG_Q1, y);
         y = madd(-z, 0.5, y);
         let r = madd(e, LOG_Q2, x + y);
@@ -280,14 +280,14 @@ mod avx_mathfun {
         let mut c = COSCOF[0];
         c = madd(c, z, COSCOF[1]);
         c = madd(c, z, COSCOF[2]);
-        c = c * z;
-        c = c * z;
+        c *= z;
+        c *= z;
         c = madd(-z, 0.5, c);
         c += 1.0;
         let mut s = SINCOF[0];
         s = madd(s, z, SINCOF[1]);
         s = madd(s, z, SINCOF[2]);
-        s = s * z;
+        s *= z;
         s = madd(s, x, x);
         // Where `poly_sin`, sine takes the sine polynomial and cosine the cosine one;
         // elsewhere they swap.

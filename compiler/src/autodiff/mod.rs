@@ -17,6 +17,7 @@
 //! After autodiff no `Param` node and no `Template` region remains.
 
 mod builder;
+mod custom;
 mod rules;
 
 use std::collections::{HashMap, HashSet};
@@ -139,7 +140,7 @@ pub fn derive(
         let input_grads: Vec<(NodeId, Option<NodeId>)> = match prog.custom_output.get(&n) {
             Some(&c) => {
                 let inputs = prog.custom_calls[c].inputs.clone();
-                let out = rules::custom(&mut ctx, prog, c, g, templates);
+                let out = custom::apply(&mut ctx, prog, c, g, templates);
                 inputs.into_iter().zip(out).collect()
             }
             None => {

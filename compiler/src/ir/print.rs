@@ -212,7 +212,7 @@ fn residuals(prog: &Program, fusion: &Fusion) -> String {
             None => name(f),
         };
         let kernel = fusion.kernel_of.get(f).copied();
-        let stored = kernel.map_or(true, |k| fusion.kernels[k].outputs.contains(f));
+        let stored = kernel.is_none_or(|k| fusion.kernels[k].outputs.contains(f));
         let (decision, kept, reason) = if !stored {
             // Readers outside the kernel would make it stored, so every reader that
             // runs is in its kernel (the others were folded away by the strength reduction).

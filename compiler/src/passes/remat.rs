@@ -98,7 +98,7 @@ pub fn op_ps(op: &Op) -> Option<u64> {
             e if e == 0.0 || e == 1.0 => 100,
             e if e == 2.0 || e == 3.0 || e == -1.0 => 200,
             e if e == -2.0 || e == 0.5 => 300,
-            e if e == -0.5 => 500,
+            -0.5 => 500,
             _ => 15000,
         }),
         // PyTorch's scalar libm, as measured.
