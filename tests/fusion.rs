@@ -99,7 +99,7 @@ fn the_tanh_benchmark_is_one_kernel_that_stores_only_out_and_the_gradient() {
     let names: Vec<&str> = c.plan.exports.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["out", "x", "x.grad"]);
     // exp(-u) is computed from exp(u): one exponential per element.
-    assert_eq!(k.instrs.iter().filter(|i| i.op == graphc_runtime::Op::Exp).count(), 1);
+    assert_eq!(k.instrs.iter().filter(|i| i.op == graphc_runtime::Op::Unary(graphc_runtime::op::Unary::Exp)).count(), 1);
     assert!(k.regs <= 6, "registers are reused: {} for {} instructions", k.regs, k.instrs.len());
 }
 
@@ -170,7 +170,13 @@ fn fast_math_stays_within_its_ulp_bounds_of_the_exact_plan() {
 fn exps(plan: &Plan) -> usize {
     plan.steps
         .iter()
-        .filter_map(|s| if let Step::Fused(k) = s { Some(k.instrs.iter().filter(|i| i.op == graphc_runtime::Op::Exp).count()) } else { None })
+        .filter_map(|s| {
+            if let Step::Fused(k) = s {
+                Some(k.instrs.iter().filter(|i| i.op == graphc_runtime::Op::Unary(graphc_runtime::op::Unary::Exp)).count())
+            } else {
+                None
+            }
+        })
         .sum()
 }
 

@@ -36,7 +36,7 @@
 
 use std::collections::HashMap;
 
-use graphc_runtime::op::Op;
+use graphc_runtime::op::{Op, Unary};
 use graphc_runtime::DType;
 
 use crate::analysis::range::Analysis;
@@ -312,10 +312,10 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
         // where the range analysis proves `exp(a)` normal.
         let mut exp_of: HashMap<NodeId, NodeId> = HashMap::new();
         for &m in &ms {
-            if g.node(m).op == Op::Exp {
+            if g.node(m).op == Op::Unary(Unary::Exp) {
                 let a = g.operand_slice(m)[0];
                 exp_of.entry(a).or_insert(m);
-                let neg_of = (g.node(a).op == Op::Neg && fusion.kernel_of.get(&a) == Some(&k)).then(|| g.operand_slice(a)[0]);
+                let neg_of = (g.node(a).op == Op::Unary(Unary::Neg) && fusion.kernel_of.get(&a) == Some(&k)).then(|| g.operand_slice(a)[0]);
                 if let Some(e) = neg_of.and_then(|x| exp_of.get(&x)) {
                     let x = g.operand_slice(*e)[0];
                     if fast(&m) && pos[e] < pos[&m] && exp_is_normal(&mut ranges, prog, x) {

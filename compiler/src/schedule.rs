@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use graphc_runtime::op::{F64Bits, Op};
+use graphc_runtime::op::{Binary, F64Bits, Op};
 use graphc_runtime::plan::{Dst, FigureCmd, FusedKernel, InputInfo, Instr, Plan, PrintItem, Src, Step, ValueId, ValueInfo};
 
 use crate::fuse::Fusion;
@@ -218,7 +218,7 @@ impl Scheduler<'_> {
                     Dst::Reg(r)
                 }
             };
-            let op = if kernel.reciprocal.contains_key(&m) { Op::Div } else { g.node(m).op.clone() };
+            let op = if kernel.reciprocal.contains_key(&m) { Op::Binary(Binary::Div) } else { g.node(m).op.clone() };
             let args = if kernel.reciprocal.contains_key(&m) { vec![Src::Const(F64Bits::new(1.0)), args[0]] } else { args };
             instrs.push(Instr { op, args, dst, fast: kernel.fast[i] });
             let mut released: Vec<NodeId> = operands.into_iter().filter(|o| self.last_read.get(o) == Some(&i)).collect();

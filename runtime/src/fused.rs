@@ -15,9 +15,9 @@ use std::cell::RefCell;
 
 use rayon::prelude::*;
 
-use crate::kernels::elementwise::{binary_into, select_into, unary_into, Arg};
+use crate::kernels::elementwise::{binary_into, pow_scalar_into, select_into, unary_into, Arg};
 use crate::kernels::float::Float;
-use crate::op::Op;
+use crate::op::{Op, Unary};
 use crate::plan::{Dst, FusedKernel, Instr, Src};
 use crate::tensor::{DType, Data, Tensor};
 
@@ -273,24 +273,13 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
         let dst = std::slice::from_raw_parts_mut(c.dst(ins.dst), c.m);
         let a = |i: usize| c.arg(ins.args[i]);
         match &ins.op {
-            Op::Exp if ins.fast => match a(0) {
+            Op::Unary(Unary::Exp) if ins.fast => match a(0) {
                 Arg::Slice(s) => T::exp_fast(s, dst),
-                scalar => unary_into(&ins.op, scalar, dst),
+                scalar => unary_into(Unary::Exp, scalar, dst),
             },
-            op @ (Op::Neg
-            | Op::Exp
-            | Op::Log
-            | Op::Sqrt
-            | Op::Sin
-            | Op::Cos
-            | Op::Tanh
-            | Op::Sigmoid
-            | Op::Relu
-            | Op::Abs
-            | Op::Sign
-            | Op::PowScalar(_)
-            | Op::Detach) => unary_into(op, a(0), dst),
-            op @ (Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Maximum | Op::Minimum | Op::TanhBackward) => binary_into(op, a(0), a(1), dst),
+            Op::Unary(u) => unary_into(*u, a(0), dst),
+            Op::PowScalar(c) => pow_scalar_into(a(0), c.get(), dst),
+            Op::Binary(b) => binary_into(*b, a(0), a(1), dst),
             Op::Where(cmp) => select_into(*cmp, [a(0), a(1), a(2), a(3)], dst),
             op @ (Op::Full(_)
             | Op::Literal(_)

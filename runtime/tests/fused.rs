@@ -4,34 +4,14 @@
 
 use graphc_runtime::fused::{self, CHUNK};
 use graphc_runtime::kernels;
-use graphc_runtime::op::{Cmp, F64Bits, Op};
+use graphc_runtime::op::{Binary, Cmp, F64Bits, Op, Unary};
 use graphc_runtime::plan::{Dst, FusedKernel, Instr, Src, ValueId};
 use graphc_runtime::rng::Generator;
 use graphc_runtime::{DType, Tensor};
 
 fn ops() -> Vec<Op> {
-    let mut v = vec![
-        Op::Neg,
-        Op::Exp,
-        Op::Log,
-        Op::Sqrt,
-        Op::Sin,
-        Op::Cos,
-        Op::Tanh,
-        Op::Sigmoid,
-        Op::Relu,
-        Op::Abs,
-        Op::Sign,
-        Op::Detach,
-        Op::Add,
-        Op::Sub,
-        Op::Mul,
-        Op::Div,
-        Op::Pow,
-        Op::Maximum,
-        Op::Minimum,
-        Op::TanhBackward,
-    ];
+    // Every op of the two tables, so that a new row is checked here too.
+    let mut v: Vec<Op> = Unary::ALL.iter().map(|&u| Op::Unary(u)).chain(Binary::ALL.iter().map(|&b| Op::Binary(b))).collect();
     v.extend([0.0, 1.0, 0.5, -0.5, -1.0, 2.0, 3.0, -2.0, 1.7].map(|c| Op::PowScalar(F64Bits::new(c))));
     v.extend([Cmp::Lt, Cmp::Le, Cmp::Eq, Cmp::Gt, Cmp::Ge].map(Op::Where));
     v
@@ -86,7 +66,7 @@ fn check(dtype: DType, len: usize) {
                 outputs: vec![ValueId(3)],
                 instrs: vec![
                     Instr { op: op.clone(), args: args.clone(), dst: Dst::Reg(0), fast: false },
-                    Instr { op: Op::Detach, args: vec![Src::Reg(0)], dst: Dst::Out(0), fast: false },
+                    Instr { op: Op::Unary(Unary::Detach), args: vec![Src::Reg(0)], dst: Dst::Out(0), fast: false },
                 ],
                 regs: 1,
             };
@@ -123,16 +103,16 @@ fn streamed_outputs_match_plain_stores() {
             scalars: vec![],
             outputs: vec![ValueId(1), ValueId(2)],
             instrs: vec![
-                Instr { op: Op::Mul, args: vec![Src::In(0), Src::In(0)], dst: Dst::Out(0), fast: false },
-                Instr { op: Op::Add, args: vec![Src::Out(0), Src::Const(F64Bits::new(1.0))], dst: Dst::Reg(0), fast: false },
-                Instr { op: Op::Div, args: vec![Src::In(0), Src::Reg(0)], dst: Dst::Out(1), fast: false },
+                Instr { op: Op::Binary(Binary::Mul), args: vec![Src::In(0), Src::In(0)], dst: Dst::Out(0), fast: false },
+                Instr { op: Op::Binary(Binary::Add), args: vec![Src::Out(0), Src::Const(F64Bits::new(1.0))], dst: Dst::Reg(0), fast: false },
+                Instr { op: Op::Binary(Binary::Div), args: vec![Src::In(0), Src::Reg(0)], dst: Dst::Out(1), fast: false },
             ],
             regs: 1,
         };
-        let sq = kernels::eval(&Op::Mul, &[&a, &a], dtype, &[len]);
+        let sq = kernels::eval(&Op::Binary(Binary::Mul), &[&a, &a], dtype, &[len]);
         let one = Tensor::from_f64_values(dtype, vec![], vec![1.0]);
-        let den = kernels::eval(&Op::Add, &[&sq, &one], dtype, &[len]);
-        let q = kernels::eval(&Op::Div, &[&a, &den], dtype, &[len]);
+        let den = kernels::eval(&Op::Binary(Binary::Add), &[&sq, &one], dtype, &[len]);
+        let q = kernels::eval(&Op::Binary(Binary::Div), &[&a, &den], dtype, &[len]);
         for threads in [1, 2] {
             let mut out = vec![Tensor::full(dtype, vec![len], f64::NAN), Tensor::full(dtype, vec![len], f64::NAN)];
             rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| fused::run(&k, &[&a], &[], &mut out));

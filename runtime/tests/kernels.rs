@@ -4,7 +4,7 @@
 //! tests of broadcasting, `SumTo`, reductions, matmul shapes and the range sources.
 
 use graphc_runtime::kernels::eval;
-use graphc_runtime::op::{Cmp, F64Bits, Op};
+use graphc_runtime::op::{Binary, Cmp, F64Bits, Op, Unary};
 use graphc_runtime::tensor::{DType, Tensor};
 use serde_json::Value;
 
@@ -68,47 +68,47 @@ fn tutorial(func: &str, inp: &Tensor, tanh_grad: TanhGrad) -> (Tensor, Tensor) {
     let s = inp.shape().to_vec();
     let one = full(dt, &[], 1.0);
     let two = full(dt, &[], 2.0);
-    let x = k(Op::Add, &[inp, &one], &s);
+    let x = k(Op::Binary(Binary::Add), &[inp, &one], &s);
     let p = k(Op::PowScalar(F64Bits::new(2.0)), &[&x], &s);
     let ones = full(dt, &s, 1.0);
     // `grad_p` is the gradient arriving at `p = x.pow(2)`.
     let (out, grad_p) = match func {
         "SelfDefinedTanh" => {
-            let ex = k(Op::Exp, &[&p], &s);
-            let enx = k(Op::Exp, &[&k(Op::Neg, &[&p], &s)], &s);
-            let out = k(Op::Div, &[&k(Op::Sub, &[&ex, &enx], &s), &k(Op::Add, &[&ex, &enx], &s)], &s);
+            let ex = k(Op::Unary(Unary::Exp), &[&p], &s);
+            let enx = k(Op::Unary(Unary::Exp), &[&k(Op::Unary(Unary::Neg), &[&p], &s)], &s);
+            let out = k(Op::Binary(Binary::Div), &[&k(Op::Binary(Binary::Sub), &[&ex, &enx], &s), &k(Op::Binary(Binary::Add), &[&ex, &enx], &s)], &s);
             // `grad_output * (1 - result.pow(2))`.
-            let d = k(Op::Sub, &[&one, &k(Op::PowScalar(F64Bits::new(2.0)), &[&out], &s)], &s);
-            let g = k(Op::Mul, &[&ones, &d], &s);
+            let d = k(Op::Binary(Binary::Sub), &[&one, &k(Op::PowScalar(F64Bits::new(2.0)), &[&out], &s)], &s);
+            let g = k(Op::Binary(Binary::Mul), &[&ones, &d], &s);
             (out, g)
         }
         "tanh_sigmoid" => {
             // torch.mul(torch.sigmoid(torch.mul(x, 2)), 2) - 1
-            let y = k(Op::Sigmoid, &[&k(Op::Mul, &[&p, &two], &s)], &s);
-            let out = k(Op::Sub, &[&k(Op::Mul, &[&y, &two], &s), &one], &s);
+            let y = k(Op::Unary(Unary::Sigmoid), &[&k(Op::Binary(Binary::Mul), &[&p, &two], &s)], &s);
+            let out = k(Op::Binary(Binary::Sub), &[&k(Op::Binary(Binary::Mul), &[&y, &two], &s), &one], &s);
             // SubBackward passes `ones`; MulBackward multiplies by 2; sigmoid_backward
             // is `(g * (1 - y)) * y`; the inner MulBackward multiplies by 2 again.
-            let g = k(Op::Mul, &[&ones, &two], &s);
-            let g = k(Op::Mul, &[&k(Op::Mul, &[&g, &k(Op::Sub, &[&one, &y], &s)], &s), &y], &s);
-            (out, k(Op::Mul, &[&g, &two], &s))
+            let g = k(Op::Binary(Binary::Mul), &[&ones, &two], &s);
+            let g = k(Op::Binary(Binary::Mul), &[&k(Op::Binary(Binary::Mul), &[&g, &k(Op::Binary(Binary::Sub), &[&one, &y], &s)], &s), &y], &s);
+            (out, k(Op::Binary(Binary::Mul), &[&g, &two], &s))
         }
         "tanh" => {
-            let y = k(Op::Tanh, &[&p], &s);
+            let y = k(Op::Unary(Unary::Tanh), &[&p], &s);
             let d = match tanh_grad {
-                TanhGrad::Separate => k(Op::Sub, &[&one, &k(Op::Mul, &[&y, &y], &s)], &s),
+                TanhGrad::Separate => k(Op::Binary(Binary::Sub), &[&one, &k(Op::Binary(Binary::Mul), &[&y, &y], &s)], &s),
                 TanhGrad::Fused => match dt {
                     DType::F32 => t32(&s, &y.as_f32().unwrap().iter().map(|&v| (-v).mul_add(v, 1.0)).collect::<Vec<_>>()),
                     DType::F64 => t64(&s, &y.as_f64().unwrap().iter().map(|&v| (-v).mul_add(v, 1.0)).collect::<Vec<_>>()),
                 },
             };
-            let g = k(Op::Mul, &[&ones, &d], &s);
+            let g = k(Op::Binary(Binary::Mul), &[&ones, &d], &s);
             (y, g)
         }
         other => panic!("unknown tutorial function {other}"),
     };
     // PowBackward0: `grad * (2.0 * self.pow(1.0))`, where `pow(1)` is a copy; then
     // AddBackward0 passes the gradient through to `inp`.
-    let grad = k(Op::Mul, &[&grad_p, &k(Op::Mul, &[&two, &x], &s)], &s);
+    let grad = k(Op::Binary(Binary::Mul), &[&grad_p, &k(Op::Binary(Binary::Mul), &[&two, &x], &s)], &s);
     (out, grad)
 }
 
@@ -122,7 +122,7 @@ fn check_tutorial(func: &str, dtype: DType, tanh_grad: TanhGrad) {
     assert_bits(&format!("{key} out"), &out, &floats(&case["out"]));
     assert_bits(&format!("{key} first_call"), &grad, &floats(&case["first_call"]));
     // The second call accumulates the same gradient into `inp.grad`.
-    let twice = k(Op::Add, &[&grad, &grad], &[5]);
+    let twice = k(Op::Binary(Binary::Add), &[&grad, &grad], &[5]);
     assert_bits(&format!("{key} second_call"), &twice, &floats(&case["second_call"]));
 }
 
@@ -167,9 +167,9 @@ fn check_tanh(dtype: DType, tanh_grad: TanhGrad) {
     // The backward on PyTorch's forward values: `g * (1 - y*y)`, then PowBackward.
     let s = [5];
     let y = Tensor::from_f64_values(dtype, vec![5], want);
-    let x = k(Op::Add, &[&inp, &full(dtype, &[], 1.0)], &s);
+    let x = k(Op::Binary(Binary::Add), &[&inp, &full(dtype, &[], 1.0)], &s);
     let d = match tanh_grad {
-        TanhGrad::Separate => k(Op::Sub, &[&full(dtype, &[], 1.0), &k(Op::Mul, &[&y, &y], &s)], &s),
+        TanhGrad::Separate => k(Op::Binary(Binary::Sub), &[&full(dtype, &[], 1.0), &k(Op::Binary(Binary::Mul), &[&y, &y], &s)], &s),
         TanhGrad::Fused => Tensor::from_f64_values(
             dtype,
             vec![5],
@@ -182,8 +182,8 @@ fn check_tanh(dtype: DType, tanh_grad: TanhGrad) {
                 .collect(),
         ),
     };
-    let g = k(Op::Mul, &[&full(dtype, &s, 1.0), &d], &s);
-    let grad = k(Op::Mul, &[&g, &k(Op::Mul, &[&full(dtype, &[], 2.0), &x], &s)], &s);
+    let g = k(Op::Binary(Binary::Mul), &[&full(dtype, &s, 1.0), &d], &s);
+    let grad = k(Op::Binary(Binary::Mul), &[&g, &k(Op::Binary(Binary::Mul), &[&full(dtype, &[], 2.0), &x], &s)], &s);
     assert_bits(&format!("{key} first_call"), &grad, &floats(&case["first_call"]));
 }
 
@@ -247,10 +247,10 @@ fn linspace_two_sided_formula() {
 fn broadcasting_follows_numpy_rules() {
     let a = t32(&[2, 1], &[1.0, 2.0]);
     let b = t32(&[3], &[10.0, 20.0, 30.0]);
-    let c = eval(&Op::Add, &[&a, &b], DType::F32, &[2, 3]);
+    let c = eval(&Op::Binary(Binary::Add), &[&a, &b], DType::F32, &[2, 3]);
     assert_eq!(c.to_f64_vec(), vec![11.0, 21.0, 31.0, 12.0, 22.0, 32.0]);
     // A 0-d operand is a wrapped number.
-    let c = eval(&Op::Sub, &[&full(DType::F32, &[], 1.0), &b], DType::F32, &[3]);
+    let c = eval(&Op::Binary(Binary::Sub), &[&full(DType::F32, &[], 1.0), &b], DType::F32, &[3]);
     assert_eq!(c.to_f64_vec(), vec![-9.0, -19.0, -29.0]);
     let e = eval(&Op::Expand, &[&a], DType::F32, &[2, 2, 3]);
     assert_eq!(e.to_f64_vec(), vec![1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0]);
@@ -304,12 +304,12 @@ fn matmul_shapes() {
 #[test]
 fn pointwise_special_values() {
     let x = t32(&[5], &[f32::NAN, -0.0, -2.0, 0.0, 3.0]);
-    let relu = eval(&Op::Relu, &[&x], DType::F32, &[5]);
+    let relu = eval(&Op::Unary(Unary::Relu), &[&x], DType::F32, &[5]);
     let r = relu.as_f32().unwrap();
     assert!(r[0].is_nan());
     assert_eq!(r[1..].iter().map(|v| v.to_bits()).collect::<Vec<_>>(), [(-0.0f32).to_bits(), 0, 0, 3.0f32.to_bits()]);
-    assert_eq!(eval(&Op::Sign, &[&x], DType::F32, &[5]).to_f64_vec(), vec![0.0, 0.0, -1.0, 0.0, 1.0]);
-    let m = eval(&Op::Maximum, &[&x, &full(DType::F32, &[], 1.0)], DType::F32, &[5]).to_f64_vec();
+    assert_eq!(eval(&Op::Unary(Unary::Sign), &[&x], DType::F32, &[5]).to_f64_vec(), vec![0.0, 0.0, -1.0, 0.0, 1.0]);
+    let m = eval(&Op::Binary(Binary::Maximum), &[&x, &full(DType::F32, &[], 1.0)], DType::F32, &[5]).to_f64_vec();
     assert!(m[0].is_nan());
     assert_eq!(&m[1..], &[1.0, 1.0, 1.0, 3.0]);
     let w = eval(&Op::Where(Cmp::Gt), &[&x, &full(DType::F32, &[], 0.0), &x, &full(DType::F32, &[], -1.0)], DType::F32, &[5]);

@@ -11,7 +11,7 @@
 use graphc_runtime::kernels::eval;
 use graphc_runtime::kernels::float::Float;
 use graphc_runtime::kernels::vmath::{exp_f32, exp_f32_with, exp_f64, exp_f64_with, Isa};
-use graphc_runtime::op::Op;
+use graphc_runtime::op::{Op, Unary};
 use graphc_runtime::tensor::{DType, Tensor};
 
 /// The accuracy every result must have, in ulps of the result's own format
@@ -407,8 +407,8 @@ fn every_length_agrees_with_the_scalar_kernel_and_each_element_alone() {
     for n in 0..=37 {
         let xs = mixed(n);
         let x32: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
-        let scalar32 = eval(&Op::Exp, &[&Tensor::from_f32(vec![n], x32.clone())], DType::F32, &[n]);
-        let scalar64 = eval(&Op::Exp, &[&Tensor::from_f64(vec![n], xs.clone())], DType::F64, &[n]);
+        let scalar32 = eval(&Op::Unary(Unary::Exp), &[&Tensor::from_f32(vec![n], x32.clone())], DType::F32, &[n]);
+        let scalar64 = eval(&Op::Unary(Unary::Exp), &[&Tensor::from_f64(vec![n], xs.clone())], DType::F64, &[n]);
         for isa in isas() {
             let mut y32 = vec![0.0; n];
             exp_f32_with(isa, &x32, &mut y32);

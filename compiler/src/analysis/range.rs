@@ -33,6 +33,7 @@
 
 use std::collections::HashMap;
 
+use graphc_runtime::op::{Binary, Unary};
 use graphc_runtime::{DType, Op};
 
 use crate::ir::graph::{Graph, NodeId};
@@ -312,7 +313,7 @@ impl Run<'_> {
         match &self.graph.node(id).op {
             Op::Full(v) => Some(v.get()),
             Op::Literal(vs) if vs.len() == 1 => Some(vs[0].get()),
-            Op::Expand | Op::Detach => self.constant(self.graph.operands(id)[0]),
+            Op::Expand | Op::Unary(Unary::Detach) => self.constant(self.graph.operands(id)[0]),
             _ => None,
         }
     }
@@ -326,21 +327,21 @@ impl Run<'_> {
         let aligned = |x: NodeId| self.graph.node(x).shape == node.shape;
         let form = |x: NodeId| self.affine.get(&x).copied().filter(|_| aligned(x));
         match &node.op {
-            Op::Neg => form(ops[0]).map(|f| Affine { a: -f.a, b: -f.b, ..f }).unwrap_or(own),
-            Op::Detach => form(ops[0]).unwrap_or(own),
-            Op::Add | Op::Sub | Op::Mul | Op::Div => {
+            Op::Unary(Unary::Neg) => form(ops[0]).map(|f| Affine { a: -f.a, b: -f.b, ..f }).unwrap_or(own),
+            Op::Unary(Unary::Detach) => form(ops[0]).unwrap_or(own),
+            Op::Binary(Binary::Add) | Op::Binary(Binary::Sub) | Op::Binary(Binary::Mul) | Op::Binary(Binary::Div) => {
                 let (l, r) = (ops[0], ops[1]);
                 let res = match (self.constant(l), self.constant(r)) {
                     (None, Some(c)) => form(l).map(|f| match node.op {
-                        Op::Add => Affine { b: f.b + c, ..f },
-                        Op::Sub => Affine { b: f.b - c, ..f },
-                        Op::Mul => Affine { a: f.a * c, b: f.b * c, ..f },
+                        Op::Binary(Binary::Add) => Affine { b: f.b + c, ..f },
+                        Op::Binary(Binary::Sub) => Affine { b: f.b - c, ..f },
+                        Op::Binary(Binary::Mul) => Affine { a: f.a * c, b: f.b * c, ..f },
                         _ => Affine { a: f.a / c, b: f.b / c, ..f },
                     }),
                     (Some(c), None) => form(r).and_then(|f| match node.op {
-                        Op::Add => Some(Affine { b: c + f.b, ..f }),
-                        Op::Sub => Some(Affine { a: -f.a, b: c - f.b, ..f }),
-                        Op::Mul => Some(Affine { a: c * f.a, b: c * f.b, ..f }),
+                        Op::Binary(Binary::Add) => Some(Affine { b: c + f.b, ..f }),
+                        Op::Binary(Binary::Sub) => Some(Affine { a: -f.a, b: c - f.b, ..f }),
+                        Op::Binary(Binary::Mul) => Some(Affine { a: c * f.a, b: c * f.b, ..f }),
                         _ => None,
                     }),
                     _ => None,
@@ -385,13 +386,13 @@ impl Run<'_> {
             Op::Randn | Op::Param(_) | Op::Input(_) => Range::unbounded(),
 
             // ---- elementwise, one operand ----
-            Op::Neg => {
+            Op::Unary(Unary::Neg) => {
                 let a = &args[0];
                 Range { lo: -a.hi, hi: -a.lo, pos_inf: a.neg_inf.clone(), neg_inf: a.pos_inf.clone(), ..a.clone() }
             }
-            Op::Detach => args[0].clone(),
-            Op::Exp => self.exp(n, ops[0], &args[0], dt),
-            Op::Log => {
+            Op::Unary(Unary::Detach) => args[0].clone(),
+            Op::Unary(Unary::Exp) => self.exp(n, ops[0], &args[0], dt),
+            Op::Unary(Unary::Log) => {
                 let a = &args[0];
                 let smallest = match dt {
                     DType::F32 => 2f64.powi(-149).ln(),
@@ -409,7 +410,7 @@ impl Run<'_> {
                 }
                 r
             }
-            Op::Sqrt => {
+            Op::Unary(Unary::Sqrt) => {
                 let a = &args[0];
                 let mut r = Range::new(a.lo.max(0.0).sqrt(), a.hi.max(0.0).sqrt());
                 r.pos_inf = a.pos_inf.clone();
@@ -420,7 +421,7 @@ impl Run<'_> {
                 }
                 r
             }
-            Op::Sin | Op::Cos => {
+            Op::Unary(Unary::Sin) | Op::Unary(Unary::Cos) => {
                 let a = &args[0];
                 let mut r = Range::new(-1.0, 1.0);
                 r.nan = a.nan;
@@ -430,20 +431,20 @@ impl Run<'_> {
                 }
                 r
             }
-            Op::Tanh | Op::Sigmoid => {
+            Op::Unary(Unary::Tanh) | Op::Unary(Unary::Sigmoid) => {
                 let a = &args[0];
-                let f = |x: f64| if matches!(node.op, Op::Tanh) { x.tanh() } else { 1.0 / (1.0 + (-x).exp()) };
-                let floor = if matches!(node.op, Op::Tanh) { -1.0 } else { 0.0 };
+                let f = |x: f64| if matches!(node.op, Op::Unary(Unary::Tanh)) { x.tanh() } else { 1.0 / (1.0 + (-x).exp()) };
+                let floor = if matches!(node.op, Op::Unary(Unary::Tanh)) { -1.0 } else { 0.0 };
                 let lo = if a.neg_inf.is_empty() { f(a.lo) } else { floor };
                 let hi = if a.pos_inf.is_empty() { f(a.hi) } else { 1.0 };
                 Range { nan: a.nan, nan_reported: a.nan_reported, ..Range::new(lo, hi) }
             }
-            Op::Relu => {
+            Op::Unary(Unary::Relu) => {
                 let a = &args[0];
                 let lo = if a.neg_inf.is_empty() { a.lo.max(0.0) } else { 0.0 };
                 Range { lo, hi: a.hi.max(0.0), pos_inf: a.pos_inf.clone(), neg_inf: Vec::new(), ..a.clone() }
             }
-            Op::Abs => {
+            Op::Unary(Unary::Abs) => {
                 let a = &args[0];
                 let (lo, hi) = if a.lo >= 0.0 {
                     (a.lo, a.hi)
@@ -454,7 +455,7 @@ impl Run<'_> {
                 };
                 Range { lo, hi, pos_inf: a.all_inf(), neg_inf: Vec::new(), ..a.clone() }
             }
-            Op::Sign => {
+            Op::Unary(Unary::Sign) => {
                 let a = &args[0];
                 // sign(NaN) is 0 in graphc's kernel, so no NaN passes through.
                 let lo = if a.may_be_negative() {
@@ -476,9 +477,9 @@ impl Run<'_> {
             Op::PowScalar(c) => self.pow_scalar(n, &args[0], c.get()),
 
             // ---- elementwise, two operands ----
-            Op::Add | Op::Sub => {
+            Op::Binary(Binary::Add) | Op::Binary(Binary::Sub) => {
                 let (a, b) = (&args[0], &args[1]);
-                let sub = matches!(node.op, Op::Sub);
+                let sub = matches!(node.op, Op::Binary(Binary::Sub));
                 let (blo, bhi, bpos, bneg) = if sub { (-b.hi, -b.lo, &b.neg_inf, &b.pos_inf) } else { (b.lo, b.hi, &b.pos_inf, &b.neg_inf) };
                 let mut r = Range::new(a.lo + blo, a.hi + bhi);
                 extend(&mut r.pos_inf, &a.pos_inf);
@@ -502,22 +503,22 @@ impl Run<'_> {
                 r
             }
             // `x * x` is a square (the optimizer writes `x ** 2` so): never negative.
-            Op::Mul if ops[0] == ops[1] => self.pow_scalar(n, &args[0], 2.0),
-            Op::Mul => {
+            Op::Binary(Binary::Mul) if ops[0] == ops[1] => self.pow_scalar(n, &args[0], 2.0),
+            Op::Binary(Binary::Mul) => {
                 let mut r = self.mul(n, &args[0], &args[1], HazardKind::ZeroTimesInf);
                 self.overflow_check(n, &mut r, args[0].bounded() && args[1].bounded(), dt);
                 r
             }
-            Op::Div => {
+            Op::Binary(Binary::Div) => {
                 let mut r = self.div(n, &args[0], &args[1]);
                 let bounded = args[0].bounded() && args[1].bounded() && !args[1].may_be_zero();
                 self.overflow_check(n, &mut r, bounded, dt);
                 r
             }
-            Op::Pow => self.pow(n, &args[0], &args[1], dt),
-            Op::Maximum | Op::Minimum => {
+            Op::Binary(Binary::Pow) => self.pow(n, &args[0], &args[1], dt),
+            Op::Binary(Binary::Maximum) | Op::Binary(Binary::Minimum) => {
                 let (a, b) = (&args[0], &args[1]);
-                let max = matches!(node.op, Op::Maximum);
+                let max = matches!(node.op, Op::Binary(Binary::Maximum));
                 // An infinity on the losing side is replaced by the other operand.
                 let eff_lo = |r: &Range| if r.neg_inf.is_empty() { r.lo } else { f64::NEG_INFINITY };
                 let eff_hi = |r: &Range| if r.pos_inf.is_empty() { r.hi } else { f64::INFINITY };
@@ -549,7 +550,7 @@ impl Run<'_> {
                 r.nan_reported = a.nan_reported || b.nan_reported;
                 r
             }
-            Op::TanhBackward => {
+            Op::Binary(Binary::TanhBackward) => {
                 // grad * (1 - y*y): the factor first, then a product with the gradient.
                 let y = &args[1];
                 let sq = self.pow_scalar(n, y, 2.0);

@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use graphc_runtime::op::{Binary, Unary};
 use graphc_runtime::{DType, Op};
 
 use super::range::{self, Analysis, HazardKind, Range};
@@ -55,7 +56,7 @@ fn live_nodes(prog: &Program) -> HashSet<NodeId> {
 fn diagnostic(g: &Graph, a: &Analysis, node: NodeId, kind: HazardKind, origins: &[NodeId]) -> Diagnostic {
     let op = &g.node(node).op;
     let (what, label) = match kind {
-        HazardKind::InfMinusInf if matches!(op, Op::Add) => ("this addition", "`inf + (-inf)` is NaN".to_string()),
+        HazardKind::InfMinusInf if matches!(op, Op::Binary(Binary::Add)) => ("this addition", "`inf + (-inf)` is NaN".to_string()),
         HazardKind::InfMinusInf => ("this subtraction", "`inf - inf` is NaN".to_string()),
         HazardKind::InfOverInf => ("this division", "`inf / inf` is NaN".to_string()),
         HazardKind::ZeroTimesInf if matches!(op, Op::MatMul) => ("this matrix product", "`0 * inf` in a product is NaN".to_string()),
@@ -75,7 +76,7 @@ fn origin_label(g: &Graph, a: &Analysis, o: NodeId) -> String {
     let node = g.node(o);
     let dt = node.dtype.act_name();
     match &node.op {
-        Op::Exp => {
+        Op::Unary(Unary::Exp) => {
             let arg: &Range = &a.ranges[&g.operands(o)[0]];
             let reach =
                 if arg.hi.is_finite() { format!("its argument reaches {}", short(arg.hi)) } else { "its argument has no upper bound".to_string() };
@@ -107,7 +108,7 @@ fn short(v: f64) -> String {
 
 /// Looks through `detach`, which changes no value.
 fn strip(g: &Graph, mut n: NodeId) -> NodeId {
-    while matches!(g.node(n).op, Op::Detach) {
+    while matches!(g.node(n).op, Op::Unary(Unary::Detach)) {
         n = g.operands(n)[0];
     }
     n
@@ -119,20 +120,25 @@ fn is_op(g: &Graph, n: NodeId, f: impl Fn(&Op) -> bool) -> bool {
 
 /// Both operands of `n` are `exp`s.
 fn two_exps(g: &Graph, n: NodeId) -> bool {
-    g.operands(strip(g, n)).iter().filter(|&&x| is_op(g, x, |o| matches!(o, Op::Exp))).count() == 2
+    g.operands(strip(g, n)).iter().filter(|&&x| is_op(g, x, |o| matches!(o, Op::Unary(Unary::Exp)))).count() == 2
 }
 
 /// A stable form for the expressions people write by hand, or general advice.
 fn help(g: &Graph, node: NodeId) -> String {
-    if matches!(g.node(node).op, Op::Div) {
+    if matches!(g.node(node).op, Op::Binary(Binary::Div)) {
         let ops = g.operands(node);
         let (num, den) = (ops[0], ops[1]);
-        if is_op(g, num, |o| matches!(o, Op::Sub)) && is_op(g, den, |o| matches!(o, Op::Add)) && two_exps(g, num) && two_exps(g, den) {
+        if is_op(g, num, |o| matches!(o, Op::Binary(Binary::Sub)))
+            && is_op(g, den, |o| matches!(o, Op::Binary(Binary::Add)))
+            && two_exps(g, num)
+            && two_exps(g, den)
+        {
             return "this is tanh written with exponentials; `tanh(x)` computes (exp(x) - exp(-x)) / (exp(x) + exp(-x)) without overflowing"
                 .to_string();
         }
-        let den_has_exp = is_op(g, den, |o| matches!(o, Op::Add)) && g.operands(strip(g, den)).iter().any(|&x| is_op(g, x, |o| matches!(o, Op::Exp)));
-        if is_op(g, num, |o| matches!(o, Op::Exp)) && den_has_exp {
+        let den_has_exp = is_op(g, den, |o| matches!(o, Op::Binary(Binary::Add)))
+            && g.operands(strip(g, den)).iter().any(|&x| is_op(g, x, |o| matches!(o, Op::Unary(Unary::Exp))));
+        if is_op(g, num, |o| matches!(o, Op::Unary(Unary::Exp))) && den_has_exp {
             return "this looks like a sigmoid written with exponentials; `sigmoid(x)` computes exp(x) / (1 + exp(x)) without overflowing"
                 .to_string();
         }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use graphc_runtime::op::{Cmp, F64Bits};
+use graphc_runtime::op::{Binary, Cmp, F64Bits, Unary};
 use graphc_runtime::{DType, Op};
 
 use crate::check::shapes;
@@ -59,19 +59,19 @@ impl RuleCtx {
     }
 
     pub fn mul(&mut self, g: &mut Graph, a: NodeId, b: NodeId) -> NodeId {
-        self.binary(g, Op::Mul, a, b)
+        self.binary(g, Op::Binary(Binary::Mul), a, b)
     }
 
     pub fn div(&mut self, g: &mut Graph, a: NodeId, b: NodeId) -> NodeId {
-        self.binary(g, Op::Div, a, b)
+        self.binary(g, Op::Binary(Binary::Div), a, b)
     }
 
     pub fn sub(&mut self, g: &mut Graph, a: NodeId, b: NodeId) -> NodeId {
-        self.binary(g, Op::Sub, a, b)
+        self.binary(g, Op::Binary(Binary::Sub), a, b)
     }
 
     pub fn neg(&mut self, g: &mut Graph, a: NodeId) -> NodeId {
-        self.unary(g, Op::Neg, a)
+        self.unary(g, Op::Unary(Unary::Neg), a)
     }
 
     /// A 0-d constant (a wrapped number in PyTorch's formulas).
@@ -129,7 +129,7 @@ impl RuleCtx {
         self.at(g.meta(n).span);
         let mut acc = contribs[0];
         for &c in &contribs[1..] {
-            acc = self.binary(g, Op::Add, acc, c);
+            acc = self.binary(g, Op::Binary(Binary::Add), acc, c);
         }
         acc
     }

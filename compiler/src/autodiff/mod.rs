@@ -22,6 +22,7 @@ mod rules;
 
 use std::collections::{HashMap, HashSet};
 
+use graphc_runtime::op::Unary;
 use graphc_runtime::Op;
 
 use crate::diag::{Code, Diagnostic};
@@ -68,7 +69,7 @@ fn backward_order(prog: &Program, root: NodeId) -> Vec<NodeId> {
                 }
             }
             None => {
-                if !matches!(g.node(n).op, Op::Detach) {
+                if !matches!(g.node(n).op, Op::Unary(Unary::Detach)) {
                     stack.extend(g.operands(n));
                 }
             }

@@ -8,7 +8,7 @@
 //! operands that require grad (`needs`), as PyTorch does, which also decides
 //! which forward values a backward keeps.
 
-use graphc_runtime::op::Cmp;
+use graphc_runtime::op::{Binary, Cmp, Unary};
 use graphc_runtime::Op;
 
 use super::builder::RuleCtx;
@@ -26,49 +26,49 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         // Sources and opaque values have no operands to differentiate.
         Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => vec![],
         // detach stops gradients; autodiff never walks through it.
-        Op::Detach => vec![None],
-        Op::Neg => vec![Some(c.neg(gr, g))],
+        Op::Unary(Unary::Detach) => vec![None],
+        Op::Unary(Unary::Neg) => vec![Some(c.neg(gr, g))],
         // exp: grad * result
-        Op::Exp => {
+        Op::Unary(Unary::Exp) => {
             let y = c.fwd(n);
             vec![Some(c.mul(gr, g, y))]
         }
         // log: grad.div(self)
-        Op::Log => {
+        Op::Unary(Unary::Log) => {
             let x = c.fwd(ops[0]);
             vec![Some(c.div(gr, g, x))]
         }
         // sqrt: grad / (2 * result)
-        Op::Sqrt => {
+        Op::Unary(Unary::Sqrt) => {
             let y = c.fwd(n);
             let two = c.scalar(gr, 2.0, dt);
             let d = c.mul(gr, two, y);
             vec![Some(c.div(gr, g, d))]
         }
         // sin: grad * self.cos()
-        Op::Sin => {
+        Op::Unary(Unary::Sin) => {
             let x = c.fwd(ops[0]);
-            let cos = c.unary(gr, Op::Cos, x);
+            let cos = c.unary(gr, Op::Unary(Unary::Cos), x);
             vec![Some(c.mul(gr, g, cos))]
         }
         // cos: grad * -self.sin()
-        Op::Cos => {
+        Op::Unary(Unary::Cos) => {
             let x = c.fwd(ops[0]);
-            let sin = c.unary(gr, Op::Sin, x);
+            let sin = c.unary(gr, Op::Unary(Unary::Sin), x);
             let ns = c.neg(gr, sin);
             vec![Some(c.mul(gr, g, ns))]
         }
         // tanh_backward(grad, result): grad * (1 - result * result), one PyTorch kernel.
-        Op::Tanh => {
+        Op::Unary(Unary::Tanh) => {
             let y = c.fwd(n);
-            vec![Some(c.binary(gr, Op::TanhBackward, g, y))]
+            vec![Some(c.binary(gr, Op::Binary(Binary::TanhBackward), g, y))]
         }
         // tanh_backward(grad_output, output), for gradients of gradients:
         // grad_output: tanh_backward(grad, output); output: grad * (-2 * output * grad_output).
-        Op::TanhBackward => {
+        Op::Binary(Binary::TanhBackward) => {
             let (gv, y) = (c.fwd(ops[0]), c.fwd(ops[1]));
             vec![
-                need(0).then(|| c.binary(gr, Op::TanhBackward, g, y)),
+                need(0).then(|| c.binary(gr, Op::Binary(Binary::TanhBackward), g, y)),
                 need(1).then(|| {
                     let m2 = c.scalar(gr, -2.0, dt);
                     let m2y = c.mul(gr, m2, y);
@@ -78,7 +78,7 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
             ]
         }
         // sigmoid_backward(grad, result): grad * (1 - result) * result
-        Op::Sigmoid => {
+        Op::Unary(Unary::Sigmoid) => {
             let y = c.fwd(n);
             let one = c.scalar(gr, 1.0, dt);
             let d = c.sub(gr, one, y);
@@ -86,19 +86,19 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
             vec![Some(c.mul(gr, gd, y))]
         }
         // threshold_backward(grad, result, 0): result <= 0 ? 0 : grad
-        Op::Relu => {
+        Op::Unary(Unary::Relu) => {
             let y = c.fwd(n);
             let zero = c.scalar(gr, 0.0, dt);
             vec![Some(c.select(gr, Cmp::Le, y, zero, zero, g))]
         }
         // abs: grad * self.sgn()
-        Op::Abs => {
+        Op::Unary(Unary::Abs) => {
             let x = c.fwd(ops[0]);
-            let s = c.unary(gr, Op::Sign, x);
+            let s = c.unary(gr, Op::Unary(Unary::Sign), x);
             vec![Some(c.mul(gr, g, s))]
         }
         // sign: zero gradient almost everywhere.
-        Op::Sign => vec![Some(c.full(gr, 0.0, dt, shape_of(gr, ops[0])))],
+        Op::Unary(Unary::Sign) => vec![Some(c.full(gr, 0.0, dt, shape_of(gr, ops[0])))],
         // pow_backward(grad, self, e): e == 0 ? zeros : grad * (e * self.pow(e - 1))
         Op::PowScalar(e) => {
             let e = e.get();
@@ -112,10 +112,10 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
                 vec![Some(c.mul(gr, g, ep))]
             }
         }
-        Op::Add => vec![need(0).then_some(g), need(1).then_some(g)],
-        Op::Sub => vec![need(0).then_some(g), need(1).then(|| c.neg(gr, g))],
+        Op::Binary(Binary::Add) => vec![need(0).then_some(g), need(1).then_some(g)],
+        Op::Binary(Binary::Sub) => vec![need(0).then_some(g), need(1).then(|| c.neg(gr, g))],
         // mul: self: grad * other; other: grad * self
-        Op::Mul => vec![
+        Op::Binary(Binary::Mul) => vec![
             need(0).then(|| {
                 let b = c.fwd(ops[1]);
                 c.mul(gr, g, b)
@@ -126,7 +126,7 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
             }),
         ],
         // div: self: grad / other; other: -grad * ((self / other) / other)
-        Op::Div => vec![
+        Op::Binary(Binary::Div) => vec![
             need(0).then(|| {
                 let b = c.fwd(ops[1]);
                 c.div(gr, g, b)
@@ -141,12 +141,12 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         ],
         // pow_backward_self: where(e == 0, 0, grad * (e * self.pow(e - 1)))
         // pow_backward_exponent: grad * where(self == 0 & e >= 0, 0, result * self.log())
-        Op::Pow => vec![
+        Op::Binary(Binary::Pow) => vec![
             need(0).then(|| {
                 let (a, e) = (c.fwd(ops[0]), c.fwd(ops[1]));
                 let one = c.scalar(gr, 1.0, dt);
                 let em1 = c.sub(gr, e, one);
-                let p = c.binary(gr, Op::Pow, a, em1);
+                let p = c.binary(gr, Op::Binary(Binary::Pow), a, em1);
                 let ep = c.mul(gr, e, p);
                 let full = c.mul(gr, g, ep);
                 let zero = c.scalar(gr, 0.0, dt);
@@ -154,7 +154,7 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
             }),
             need(1).then(|| {
                 let (a, e, y) = (c.fwd(ops[0]), c.fwd(ops[1]), c.fwd(n));
-                let la = c.unary(gr, Op::Log, a);
+                let la = c.unary(gr, Op::Unary(Unary::Log), a);
                 let rl = c.mul(gr, y, la);
                 let zero = c.scalar(gr, 0.0, dt);
                 let inner = c.select(gr, Cmp::Ge, e, zero, zero, rl);
@@ -164,8 +164,8 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         ],
         // maximum: where(self == other, grad / 2, grad).masked_fill_(self < other, 0) (other: self > other)
         // minimum: the same with the comparisons swapped.
-        Op::Maximum | Op::Minimum => {
-            let max = matches!(node.op, Op::Maximum);
+        Op::Binary(Binary::Maximum) | Op::Binary(Binary::Minimum) => {
+            let max = matches!(node.op, Op::Binary(Binary::Maximum));
             let (a, b) = (c.fwd(ops[0]), c.fwd(ops[1]));
             let two = c.scalar(gr, 2.0, dt);
             let zero = c.scalar(gr, 0.0, dt);

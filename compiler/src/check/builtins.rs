@@ -6,22 +6,10 @@
 
 use std::collections::HashMap;
 
+use graphc_runtime::op::Unary;
+
 use crate::diag::{Code, Diagnostic};
 use crate::syntax::ast::{Ident, Span};
-
-/// Elementwise functions of one tensor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unary {
-    Exp,
-    Log,
-    Sqrt,
-    Sin,
-    Cos,
-    Tanh,
-    Sigmoid,
-    Relu,
-    Abs,
-}
 
 /// Every builtin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +25,7 @@ pub enum Builtin {
     OnesLike,
     ZerosLike,
     ManualSeed,
+    /// An elementwise op of one tensor, from the runtime's op table.
     Unary(Unary),
     Pow,
     Maximum,
@@ -72,94 +61,61 @@ pub struct Signature {
 
 const CREATE_KW: &[&str] = &["requires_grad", "dtype"];
 
+/// The creation builtins and `manual_seed`, which come before the op table's
+/// builtins in [`names`].
+const CREATION: &[(&str, Builtin)] = &[
+    ("randn", Builtin::Randn),
+    ("rand", Builtin::Rand),
+    ("zeros", Builtin::Zeros),
+    ("ones", Builtin::Ones),
+    ("full", Builtin::Full),
+    ("arange", Builtin::Arange),
+    ("linspace", Builtin::Linspace),
+    ("tensor", Builtin::Tensor),
+    ("ones_like", Builtin::OnesLike),
+    ("zeros_like", Builtin::ZerosLike),
+    ("manual_seed", Builtin::ManualSeed),
+];
+
+/// The other builtins that are not rows of the op table, with their names.
+const OTHER: &[(&str, Builtin)] = &[
+    ("pow", Builtin::Pow),
+    ("maximum", Builtin::Maximum),
+    ("minimum", Builtin::Minimum),
+    ("sum", Builtin::Sum),
+    ("mean", Builtin::Mean),
+    ("matmul", Builtin::MatMul),
+    ("transpose", Builtin::Transpose),
+    ("backward", Builtin::Backward),
+    ("grad", Builtin::Grad),
+    ("zero_grad", Builtin::ZeroGrad),
+    ("detach", Builtin::Detach),
+    ("print", Builtin::Print),
+    ("plot", Builtin::Plot),
+    ("grid", Builtin::Grid),
+    ("legend", Builtin::Legend),
+    ("xlabel", Builtin::XLabel),
+    ("ylabel", Builtin::YLabel),
+    ("title", Builtin::Title),
+    ("savefig", Builtin::SaveFig),
+];
+
+/// The builtin called `name`: a fixed one, or a one-tensor op of the op table.
 pub fn lookup(name: &str) -> Option<Builtin> {
-    use Builtin as B;
-    Some(match name {
-        "randn" => B::Randn,
-        "rand" => B::Rand,
-        "zeros" => B::Zeros,
-        "ones" => B::Ones,
-        "full" => B::Full,
-        "arange" => B::Arange,
-        "linspace" => B::Linspace,
-        "tensor" => B::Tensor,
-        "ones_like" => B::OnesLike,
-        "zeros_like" => B::ZerosLike,
-        "manual_seed" => B::ManualSeed,
-        "exp" => B::Unary(Unary::Exp),
-        "log" => B::Unary(Unary::Log),
-        "sqrt" => B::Unary(Unary::Sqrt),
-        "sin" => B::Unary(Unary::Sin),
-        "cos" => B::Unary(Unary::Cos),
-        "tanh" => B::Unary(Unary::Tanh),
-        "sigmoid" => B::Unary(Unary::Sigmoid),
-        "relu" => B::Unary(Unary::Relu),
-        "abs" => B::Unary(Unary::Abs),
-        "pow" => B::Pow,
-        "maximum" => B::Maximum,
-        "minimum" => B::Minimum,
-        "sum" => B::Sum,
-        "mean" => B::Mean,
-        "matmul" => B::MatMul,
-        "transpose" => B::Transpose,
-        "backward" => B::Backward,
-        "grad" => B::Grad,
-        "zero_grad" => B::ZeroGrad,
-        "detach" => B::Detach,
-        "print" => B::Print,
-        "plot" => B::Plot,
-        "grid" => B::Grid,
-        "legend" => B::Legend,
-        "xlabel" => B::XLabel,
-        "ylabel" => B::YLabel,
-        "title" => B::Title,
-        "savefig" => B::SaveFig,
-        _ => return None,
-    })
+    let fixed = CREATION.iter().chain(OTHER).find(|(n, _)| *n == name).map(|(_, b)| *b);
+    fixed.or_else(|| Unary::from_builtin_name(name).map(Builtin::Unary))
 }
 
-/// Every builtin name, for "did you mean" suggestions.
-pub const NAMES: &[&str] = &[
-    "randn",
-    "rand",
-    "zeros",
-    "ones",
-    "full",
-    "arange",
-    "linspace",
-    "tensor",
-    "ones_like",
-    "zeros_like",
-    "manual_seed",
-    "exp",
-    "log",
-    "sqrt",
-    "sin",
-    "cos",
-    "tanh",
-    "sigmoid",
-    "relu",
-    "abs",
-    "pow",
-    "maximum",
-    "minimum",
-    "sum",
-    "mean",
-    "matmul",
-    "transpose",
-    "backward",
-    "grad",
-    "zero_grad",
-    "detach",
-    "print",
-    "plot",
-    "grid",
-    "legend",
-    "xlabel",
-    "ylabel",
-    "title",
-    "savefig",
-];
+/// The one-tensor elementwise builtins, from the op table, in table order.
+pub fn unary_names() -> impl Iterator<Item = &'static str> {
+    Unary::ALL.iter().filter_map(|u| u.builtin_name())
+}
+
+/// Every builtin name, for "did you mean" suggestions and the docs' list.
+pub fn names() -> Vec<&'static str> {
+    let name = |(n, _): &(&'static str, Builtin)| *n;
+    CREATION.iter().map(name).chain(unary_names()).chain(OTHER.iter().map(name)).collect()
+}
 
 pub fn signature(b: Builtin) -> Signature {
     use Builtin as B;

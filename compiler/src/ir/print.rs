@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use graphc_runtime::op::{Cmp, Op};
+use graphc_runtime::op::{Cmp, Op, Unary};
 
 use super::graph::{NodeId, Region};
 use super::program::{Effect, FigureEffect, PrintArg, Program};
@@ -147,7 +147,7 @@ fn kernels(prog: &Program, fusion: &Fusion) -> String {
             if kernel.reciprocal.contains_key(&m) {
                 notes.push("exp(-x) as 1/exp(x)".to_string());
             }
-            if g.node(m).op == Op::Exp && !kernel.reciprocal.contains_key(&m) {
+            if g.node(m).op == Op::Unary(Unary::Exp) && !kernel.reciprocal.contains_key(&m) {
                 notes.push(if kernel.fast[i] { "vector exp".to_string() } else { "libm exp: printed".to_string() });
             }
             if kernel.outputs.contains(&m) {

@@ -1,12 +1,12 @@
 //! Lowering of builtin calls (spec section 5): creation, elementwise math,
 //! reductions, linear algebra, gradient control, printing and plotting.
 
-use graphc_runtime::op::F64Bits;
+use graphc_runtime::op::{Binary, F64Bits, Unary};
 use graphc_runtime::plan::TensorSuffix;
 use graphc_runtime::{DType, Op};
 
 use super::{Lowerer, Value};
-use crate::check::builtins::{self, bind, Bound, Builtin, Unary};
+use crate::check::builtins::{self, bind, Bound, Builtin};
 use crate::check::shapes;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::{NodeId, Region};
@@ -91,17 +91,8 @@ impl<'a> Lowerer<'a> {
             Builtin::Unary(u) => {
                 let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
                 let Some(t) = self.expect_tensor(v, vs, &format!("the argument of `{name}`")) else { return Value::Poison };
-                let (op, grad_fn) = match u {
-                    Unary::Exp => (Op::Exp, "ExpBackward0"),
-                    Unary::Log => (Op::Log, "LogBackward0"),
-                    Unary::Sqrt => (Op::Sqrt, "SqrtBackward0"),
-                    Unary::Sin => (Op::Sin, "SinBackward0"),
-                    Unary::Cos => (Op::Cos, "CosBackward0"),
-                    Unary::Tanh => (Op::Tanh, "TanhBackward0"),
-                    Unary::Sigmoid => (Op::Sigmoid, "SigmoidBackward0"),
-                    Unary::Relu => (Op::Relu, "ReluBackward0"),
-                    Unary::Abs => (Op::Abs, "AbsBackward0"),
-                };
+                let op = Op::Unary(u);
+                let grad_fn = op.grad_fn().unwrap_or(CLONE_GRAD_FN);
                 let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
                 Value::Tensor(self.op_node(op, dt, sh, &[t], span, grad_fn))
             }
@@ -117,7 +108,8 @@ impl<'a> Lowerer<'a> {
                     return Value::Poison;
                 };
                 let Some(shape) = self.meet(x, sa, y, sc, &format!("`{name}`")) else { return Value::Poison };
-                let (op, grad_fn) = if b == Builtin::Maximum { (Op::Maximum, "MaximumBackward0") } else { (Op::Minimum, "MinimumBackward0") };
+                let op = Op::Binary(if b == Builtin::Maximum { Binary::Maximum } else { Binary::Minimum });
+                let grad_fn = op.grad_fn().unwrap_or(CLONE_GRAD_FN);
                 let dt = self.dtype_of(x);
                 Value::Tensor(self.op_node(op, dt, shape, &[x, y], span, grad_fn))
             }
@@ -161,7 +153,7 @@ impl<'a> Lowerer<'a> {
                 let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
                 let Some(t) = self.expect_tensor(v, vs, "detach's argument") else { return Value::Poison };
                 let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
-                Value::Tensor(self.node(Op::Detach, dt, sh, &[t], span))
+                Value::Tensor(self.node(Op::Unary(Unary::Detach), dt, sh, &[t], span))
             }
             Builtin::Print => {
                 let items: Vec<PrintArg> = bound.positional.into_iter().flatten().map(|(v, _)| self.print_arg(v)).collect();
@@ -623,7 +615,7 @@ impl<'a> Lowerer<'a> {
             let new = match self.grad_state[&leaf] {
                 None => placeholder,
                 Some(old) => {
-                    let a = self.node(Op::Add, ldt, lsh, &[old, placeholder], span);
+                    let a = self.node(Op::Binary(Binary::Add), ldt, lsh, &[old, placeholder], span);
                     self.prog.graph.meta_mut(a).note = Some(format!("{note}.grad"));
                     a
                 }
@@ -640,39 +632,9 @@ impl<'a> Lowerer<'a> {
 /// The `grad_fn` PyTorch shows for a node that autodiff derived (a gradient built
 /// with `create_graph=true`): the backward of the op PyTorch's formula runs there.
 fn derived_grad_fn(op: &Op) -> &'static str {
-    match op {
-        Op::Add => "AddBackward0",
-        Op::Sub => "SubBackward0",
-        Op::Mul => "MulBackward0",
-        Op::Div => "DivBackward0",
-        Op::Neg => "NegBackward0",
-        Op::Exp => "ExpBackward0",
-        Op::Log => "LogBackward0",
-        Op::Sqrt => "SqrtBackward0",
-        Op::Sin => "SinBackward0",
-        Op::Cos => "CosBackward0",
-        Op::Tanh => "TanhBackward0",
-        Op::Sigmoid => "SigmoidBackward0",
-        Op::Relu => "ReluBackward0",
-        Op::Abs => "AbsBackward0",
-        Op::Sign => "SgnBackward0",
-        Op::PowScalar(_) => "PowBackward0",
-        Op::Pow => "PowBackward1",
-        Op::Maximum => "MaximumBackward0",
-        Op::Minimum => "MinimumBackward0",
-        Op::TanhBackward => "TanhBackwardBackward0",
-        Op::Where(_) => "WhereBackward0",
-        Op::Expand => "ExpandBackward0",
-        Op::SumTo => "SumBackward1",
-        Op::Reshape => "ViewBackward0",
-        Op::Transpose => "TransposeBackward0",
-        Op::Sum { dim: None } => "SumBackward0",
-        Op::Sum { dim: Some(_) } => "SumBackward1",
-        Op::Mean { dim: None } => "MeanBackward0",
-        Op::Mean { dim: Some(_) } => "MeanBackward1",
-        Op::MatMul => "MmBackward0",
-        Op::Detach | Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => {
-            "CloneBackward0"
-        }
-    }
+    op.grad_fn().unwrap_or(CLONE_GRAD_FN)
 }
+
+/// What PyTorch shows for a derived value that no differentiable op made (a
+/// constant or detached value copied into the gradient).
+const CLONE_GRAD_FN: &str = "CloneBackward0";

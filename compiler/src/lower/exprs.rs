@@ -1,7 +1,7 @@
 //! Expressions: names, literals, arithmetic with PyTorch's wrapped-number and
 //! broadcasting rules, `.grad`, and dispatch of calls and methods.
 
-use graphc_runtime::op::F64Bits;
+use graphc_runtime::op::{Binary, F64Bits, Unary};
 use graphc_runtime::{DType, Op};
 
 use super::{Lowerer, Scope, Value};
@@ -75,7 +75,7 @@ impl<'a> Lowerer<'a> {
         if let Some(b) = builtins::lookup(&callee.name) {
             return self.call_builtin(b, &callee.name, args, span);
         }
-        let mut candidates: Vec<&str> = builtins::NAMES.to_vec();
+        let mut candidates: Vec<&str> = builtins::names();
         candidates.extend(self.defs.ops.keys().map(String::as_str));
         candidates.extend(self.defs.fns.keys().map(String::as_str));
         let d = Diagnostic::new(Code::E0102, format!("there is no function `{}`", callee.name), callee.span, "unknown function");
@@ -106,7 +106,7 @@ impl<'a> Lowerer<'a> {
             Value::Number { value, is_int } => Value::Number { value: -value, is_int },
             Value::Tensor(n) => {
                 let (dt, sh) = (self.dtype_of(n), self.shape_of(n));
-                Value::Tensor(self.op_node(Op::Neg, dt, sh, &[n], span, "NegBackward0"))
+                Value::Tensor(self.op_node(Op::Unary(Unary::Neg), dt, sh, &[n], span, "NegBackward0"))
             }
             Value::Poison => Value::Poison,
             other => self.error(
@@ -157,11 +157,11 @@ impl<'a> Lowerer<'a> {
                 let Some(shape) = self.meet(x, sa, y, sb, &what) else { return Poison };
                 let dt = self.dtype_of(x);
                 let (o, name) = match op {
-                    BinOp::Add => (Op::Add, "AddBackward0"),
-                    BinOp::Sub => (Op::Sub, "SubBackward0"),
-                    BinOp::Mul => (Op::Mul, "MulBackward0"),
-                    BinOp::Div => (Op::Div, "DivBackward0"),
-                    BinOp::Pow => (Op::Pow, "PowBackward1"),
+                    BinOp::Add => (Op::Binary(Binary::Add), "AddBackward0"),
+                    BinOp::Sub => (Op::Binary(Binary::Sub), "SubBackward0"),
+                    BinOp::Mul => (Op::Binary(Binary::Mul), "MulBackward0"),
+                    BinOp::Div => (Op::Binary(Binary::Div), "DivBackward0"),
+                    BinOp::Pow => (Op::Binary(Binary::Pow), "PowBackward1"),
                     BinOp::MatMul => unreachable!("handled above"),
                 };
                 Tensor(self.op_node(o, dt, shape, &[x, y], span, name))
@@ -206,10 +206,10 @@ impl<'a> Lowerer<'a> {
         let (o, name) = match op {
             // PyTorch dispatches `x ** c` to pow(Tensor, Scalar), with its own fast paths.
             BinOp::Pow => return Value::Tensor(self.op_node(Op::PowScalar(F64Bits::new(c)), dt, sh, &[t], span, "PowBackward0")),
-            BinOp::Add => (Op::Add, "AddBackward0"),
-            BinOp::Sub => (Op::Sub, "SubBackward0"),
-            BinOp::Mul => (Op::Mul, "MulBackward0"),
-            BinOp::Div => (Op::Div, "DivBackward0"),
+            BinOp::Add => (Op::Binary(Binary::Add), "AddBackward0"),
+            BinOp::Sub => (Op::Binary(Binary::Sub), "SubBackward0"),
+            BinOp::Mul => (Op::Binary(Binary::Mul), "MulBackward0"),
+            BinOp::Div => (Op::Binary(Binary::Div), "DivBackward0"),
             BinOp::MatMul => {
                 return self.error(Diagnostic::new(Code::E0107, "`@` needs two tensors", sc, "a number").with_help("use `*` to scale a tensor"))
             }
@@ -224,27 +224,27 @@ impl<'a> Lowerer<'a> {
         match op {
             BinOp::Add => {
                 let c = self.scalar(c, dt, sc);
-                Value::Tensor(self.op_node(Op::Add, dt, sh, &[c, t], span, "AddBackward0"))
+                Value::Tensor(self.op_node(Op::Binary(Binary::Add), dt, sh, &[c, t], span, "AddBackward0"))
             }
             BinOp::Mul => {
                 let c = self.scalar(c, dt, sc);
-                Value::Tensor(self.op_node(Op::Mul, dt, sh, &[c, t], span, "MulBackward0"))
+                Value::Tensor(self.op_node(Op::Binary(Binary::Mul), dt, sh, &[c, t], span, "MulBackward0"))
             }
             // `c - x` is `torch.rsub(x, c)`.
             BinOp::Sub => {
                 let c = self.scalar(c, dt, sc);
-                Value::Tensor(self.op_node(Op::Sub, dt, sh, &[c, t], span, "RsubBackward1"))
+                Value::Tensor(self.op_node(Op::Binary(Binary::Sub), dt, sh, &[c, t], span, "RsubBackward1"))
             }
             // `c / x` is `x.reciprocal() * c` in torch/_tensor.py (`__rdiv__`).
             BinOp::Div => {
                 let r = self.op_node(Op::PowScalar(F64Bits::new(-1.0)), dt, sh.clone(), &[t], span, "ReciprocalBackward0");
                 let c = self.scalar(c, dt, sc);
-                Value::Tensor(self.op_node(Op::Mul, dt, sh, &[r, c], span, "MulBackward0"))
+                Value::Tensor(self.op_node(Op::Binary(Binary::Mul), dt, sh, &[r, c], span, "MulBackward0"))
             }
             // `c ** x` is `torch.pow(c, x)` (pow.Scalar).
             BinOp::Pow => {
                 let c = self.scalar(c, dt, sc);
-                Value::Tensor(self.op_node(Op::Pow, dt, sh, &[c, t], span, "PowBackward2"))
+                Value::Tensor(self.op_node(Op::Binary(Binary::Pow), dt, sh, &[c, t], span, "PowBackward2"))
             }
             BinOp::MatMul => self.error(Diagnostic::new(Code::E0107, "`@` needs two tensors", sc, "a number").with_help("use `*` to scale a tensor")),
         }

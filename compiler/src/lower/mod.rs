@@ -19,6 +19,7 @@ mod user_calls;
 
 use std::collections::HashMap;
 
+use graphc_runtime::op::Unary;
 use graphc_runtime::{DType, Op};
 
 use crate::check::ops::{check_definitions, Defs};
@@ -157,7 +158,7 @@ impl<'a> Lowerer<'a> {
     /// Adds a node in the current region. `requires_grad` follows PyTorch:
     /// true when an operand requires grad, except under no_grad and for `detach`.
     pub(crate) fn node(&mut self, op: Op, dtype: DType, shape: Vec<usize>, args: &[NodeId], span: Span) -> NodeId {
-        let requires_grad = !self.no_grad && !matches!(op, Op::Detach) && args.iter().any(|a| self.prog.graph.meta(*a).requires_grad);
+        let requires_grad = !self.no_grad && !matches!(op, Op::Unary(Unary::Detach)) && args.iter().any(|a| self.prog.graph.meta(*a).requires_grad);
         let random = op.is_random();
         let id = self.prog.graph.add(Node { op, dtype, shape }, args, NodeMeta { span, region: self.region, requires_grad, note: None });
         if random {

@@ -85,13 +85,10 @@ pub const CONE_LIMIT: usize = 64;
 /// which no cone contains.
 pub fn op_ps(op: &Op) -> Option<u64> {
     match op {
-        // One arithmetic instruction, or a compare and a select: 0.1 ns measured.
-        Op::Neg | Op::Abs | Op::Relu | Op::Sign | Op::Detach | Op::Add | Op::Sub | Op::Mul | Op::Maximum | Op::Minimum | Op::Where(_) => Some(100),
-        // grad * (1 - y*y): a multiply and a fused multiply-add.
-        Op::TanhBackward => Some(200),
-        // 0.1-0.2 ns measured for a division, 0.2-0.25 ns for a square root.
-        Op::Div => Some(200),
-        Op::Sqrt => Some(300),
+        // The op tables hold each row's measured cost.
+        Op::Unary(_) | Op::Binary(_) => op.cost_ps(),
+        // A compare and a select: 0.1 ns measured.
+        Op::Where(_) => Some(100),
         // PyTorch's special exponents are a copy, multiplies, a division or a
         // square root; any other exponent goes through f64 `pow`.
         Op::PowScalar(e) => Some(match e.get() {
@@ -101,13 +98,6 @@ pub fn op_ps(op: &Op) -> Option<u64> {
             -0.5 => 500,
             _ => 15000,
         }),
-        // PyTorch's scalar libm, as measured.
-        Op::Exp => Some(3000),
-        Op::Sigmoid => Some(3300),
-        Op::Log => Some(3500),
-        Op::Sin | Op::Cos => Some(5000),
-        Op::Pow => Some(6500),
-        Op::Tanh => Some(15000),
         Op::Full(_)
         | Op::Literal(_)
         | Op::Arange { .. }
@@ -421,6 +411,8 @@ fn weigh(prog: &Program) -> Vec<Weighing> {
 
 #[cfg(test)]
 mod tests {
+    use graphc_runtime::op::{Binary, Unary};
+
     use super::*;
 
     fn facts(ops: Vec<Op>, leaf_bytes: usize, extra_bytes: usize) -> Facts {
@@ -430,35 +422,35 @@ mod tests {
     #[test]
     fn a_cheap_op_from_a_value_in_memory_is_recomputed() {
         // The tutorial's `inp + 1`: an add and a read of `inp` against a write and a read.
-        let d = decide(&facts(vec![Op::Add], 4, 20));
+        let d = decide(&facts(vec![Op::Binary(Binary::Add)], 4, 20));
         assert_eq!(d, Decision { recompute: true, keep_ps: 560, recompute_ps: 380, bytes: 20, extra_bytes: 20 });
     }
 
     #[test]
     fn a_transcendental_op_is_kept() {
         // The tutorial's `sigmoid(2 * (inp + 1) ** 2)`, from `inp`, which the backward reads anyway.
-        let d = decide(&facts(vec![Op::Sigmoid, Op::Mul, Op::Mul, Op::Add], 0, 0));
+        let d = decide(&facts(vec![Op::Unary(Unary::Sigmoid), Op::Binary(Binary::Mul), Op::Binary(Binary::Mul), Op::Binary(Binary::Add)], 0, 0));
         assert!(!d.recompute);
         assert_eq!((d.keep_ps, d.recompute_ps), (560, 3600));
     }
 
     #[test]
     fn two_new_leaves_cost_more_than_they_save() {
-        let d = decide(&facts(vec![Op::Add], 8, 0));
+        let d = decide(&facts(vec![Op::Binary(Binary::Add)], 8, 0));
         assert_eq!((d.recompute, d.recompute_ps, d.keep_ps), (false, 660, 560));
     }
 
     #[test]
     fn recomputing_never_holds_more_memory() {
         // Cheap enough, but a leaf of f's size and a one-element leaf would outlive the forward instead of f.
-        let d = decide(&facts(vec![Op::Mul], 4, 24));
+        let d = decide(&facts(vec![Op::Binary(Binary::Mul)], 4, 24));
         assert!(!d.recompute && d.recompute_ps < d.keep_ps);
-        assert!(decide(&facts(vec![Op::Mul], 4, 20)).recompute);
+        assert!(decide(&facts(vec![Op::Binary(Binary::Mul)], 4, 20)).recompute);
     }
 
     #[test]
     fn each_reading_kernel_pays_its_own_copy() {
-        let mut f = facts(vec![Op::Mul, Op::Add], 0, 0);
+        let mut f = facts(vec![Op::Binary(Binary::Mul), Op::Binary(Binary::Add)], 0, 0);
         f.dtype = DType::F64;
         f.readers = 2;
         let d = decide(&f);
@@ -468,7 +460,7 @@ mod tests {
 
     #[test]
     fn a_truncated_cone_is_kept() {
-        let mut f = facts(vec![Op::Add], 0, 0);
+        let mut f = facts(vec![Op::Binary(Binary::Add)], 0, 0);
         f.truncated = true;
         assert!(!decide(&f).recompute);
     }

@@ -6,6 +6,7 @@
 //! `x + 0` is deliberately kept: `-0.0 + 0.0` is `+0.0`, so dropping it could
 //! change a printed `-0.` into `0.`. `x * 0` is kept for NaN and infinity.
 
+use graphc_runtime::op::{Binary, Unary};
 use graphc_runtime::Op;
 
 use super::Change;
@@ -26,7 +27,7 @@ pub fn run(prog: &mut Program) -> Vec<Change> {
                     prog.graph.remove(n);
                 }
                 Rewrite::Square(x) => {
-                    prog.graph.node_mut(n).op = Op::Mul;
+                    prog.graph.node_mut(n).op = Op::Binary(Binary::Mul);
                     prog.graph.set_operands(n, &[x, x]);
                 }
             }
@@ -57,15 +58,17 @@ fn rewrite(prog: &Program, n: NodeId) -> Option<(Rewrite, String)> {
     let same_shape = |x: NodeId| g.node(x).shape == node.shape;
     let is = |x: NodeId, v: f64| constant(prog, x).is_some_and(|c| c.to_bits() == v.to_bits());
     match &node.op {
-        Op::Mul if is(ops[1], 1.0) && same_shape(ops[0]) => Some((Rewrite::Use(ops[0]), "x * 1 -> x".into())),
-        Op::Mul if is(ops[0], 1.0) && same_shape(ops[1]) => Some((Rewrite::Use(ops[1]), "1 * x -> x".into())),
-        Op::Div if is(ops[1], 1.0) && same_shape(ops[0]) => Some((Rewrite::Use(ops[0]), "x / 1 -> x".into())),
-        Op::Sub if is(ops[1], 0.0) && same_shape(ops[0]) => Some((Rewrite::Use(ops[0]), "x - 0 -> x".into())),
-        Op::Add if is(ops[1], -0.0) && same_shape(ops[0]) => Some((Rewrite::Use(ops[0]), "x + (-0.0) -> x".into())),
+        Op::Binary(Binary::Mul) if is(ops[1], 1.0) && same_shape(ops[0]) => Some((Rewrite::Use(ops[0]), "x * 1 -> x".into())),
+        Op::Binary(Binary::Mul) if is(ops[0], 1.0) && same_shape(ops[1]) => Some((Rewrite::Use(ops[1]), "1 * x -> x".into())),
+        Op::Binary(Binary::Div) if is(ops[1], 1.0) && same_shape(ops[0]) => Some((Rewrite::Use(ops[0]), "x / 1 -> x".into())),
+        Op::Binary(Binary::Sub) if is(ops[1], 0.0) && same_shape(ops[0]) => Some((Rewrite::Use(ops[0]), "x - 0 -> x".into())),
+        Op::Binary(Binary::Add) if is(ops[1], -0.0) && same_shape(ops[0]) => Some((Rewrite::Use(ops[0]), "x + (-0.0) -> x".into())),
         Op::PowScalar(e) if e.get() == 1.0 => Some((Rewrite::Use(ops[0]), "x ** 1 -> x".into())),
         Op::PowScalar(e) if e.get() == 2.0 => Some((Rewrite::Square(ops[0]), "x ** 2 -> x * x".into())),
-        Op::Neg if matches!(g.node(ops[0]).op, Op::Neg) => Some((Rewrite::Use(g.operands(ops[0])[0]), "-(-x) -> x".into())),
-        Op::Detach => Some((Rewrite::Use(ops[0]), "detach(x) -> x (gradients were derived already)".into())),
+        Op::Unary(Unary::Neg) if matches!(g.node(ops[0]).op, Op::Unary(Unary::Neg)) => {
+            Some((Rewrite::Use(g.operands(ops[0])[0]), "-(-x) -> x".into()))
+        }
+        Op::Unary(Unary::Detach) => Some((Rewrite::Use(ops[0]), "detach(x) -> x (gradients were derived already)".into())),
         Op::Reshape | Op::Expand | Op::SumTo if same_shape(ops[0]) => {
             Some((Rewrite::Use(ops[0]), format!("{} to the same shape -> x", node.op.name())))
         }

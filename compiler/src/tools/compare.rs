@@ -22,8 +22,9 @@ use graphc_runtime::plot::Figure;
 
 use super::{number, run_program, tensor_literal, Definitions, Outcome, EXIT_USAGE};
 
-/// The one-argument builtins `compare` accepts by name.
-pub const UNARY_BUILTINS: &[&str] = &["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs"];
+/// The one-argument builtins `compare` accepts by name: those of the op table.
+pub static UNARY_BUILTINS: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| graphc_runtime::op::Unary::ALL.iter().filter_map(|u| u.builtin_name()).collect());
 
 /// The command line's choices, as written; `run` validates them.
 #[derive(Clone, Debug)]

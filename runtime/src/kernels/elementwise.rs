@@ -11,14 +11,15 @@
 //! `cpu_kernel_vec` tensors; Sleef's `tanh` is 1 ulp away from libm's on some
 //! inputs (see tests/kernels.rs), and `exp` agreed on every reference value.
 //!
-//! Each op's element formula is written once, in the `*_into` functions, which
-//! write into a caller's buffer: the one-op-at-a-time path (`unary`, `binary`,
+//! Each op's element formula is written once, in its row of the op table
+//! (`op/unary.rs`, `op/binary.rs`; `pow_scalar` and `where` here), and the
+//! `*_into` functions, which write into a caller's buffer, apply it: the one-op-at-a-time path (`unary`, `binary`,
 //! `select`) and the fused executor ([`crate::fused`]) both call them, so fusing
 //! ops can never change a result.
 
 use super::broadcast::expand;
 use super::float::Float;
-use crate::op::{Cmp, Op};
+use crate::op::{Binary, Cmp, ElementFn1, ElementFn2, Unary};
 
 /// An operand of an elementwise op: one element per output element, or one
 /// value for all of them (a wrapped number or a one-element tensor).
@@ -38,10 +39,11 @@ impl<T: Float> Arg<'_, T> {
     }
 }
 
-/// A one-operand elementwise op over `src`. Each arm is PyTorch's scalar lambda
-/// for one element; `map1` is generic over it, so the loop is specialized per op
-/// (a function pointer per element would keep the compiler from inlining it).
-pub fn unary<T: Float>(op: &Op, src: &[T]) -> Vec<T> {
+/// A one-operand elementwise op over `src`. The op's row in the table gives
+/// PyTorch's scalar lambda for one element; `map1` is generic over it, so the
+/// loop is specialized per op (a function pointer per element would keep the
+/// compiler from inlining it).
+pub fn unary<T: Float>(op: Unary, src: &[T]) -> Vec<T> {
     let mut out = vec![T::ZERO; src.len()];
     unary_into(op, Arg::Slice(src), &mut out);
     out
@@ -49,34 +51,28 @@ pub fn unary<T: Float>(op: &Op, src: &[T]) -> Vec<T> {
 
 /// [`unary`] into `dst`; a slice `src` has `dst`'s length.
 #[inline(always)]
-pub fn unary_into<T: Float>(op: &Op, src: Arg<T>, dst: &mut [T]) {
-    match op {
-        Op::PowScalar(c) => pow_scalar_into(src, c.get(), dst),
-        Op::Neg => map1(src, dst, |a| -a),
-        Op::Exp => map1(src, dst, |a| a.exp()),
-        Op::Log => map1(src, dst, |a| a.ln()),
-        Op::Sqrt => map1(src, dst, |a| a.sqrt()),
-        Op::Sin => map1(src, dst, |a| a.sin()),
-        Op::Cos => map1(src, dst, |a| a.cos()),
-        Op::Tanh => map1(src, dst, |a| a.tanh()),
-        // `1 / (1 + exp(-a))`, the scalar lambda of `sigmoid_kernel`.
-        Op::Sigmoid => map1(src, dst, |a| T::ONE / (T::ONE + (-a).exp())),
-        // torch.relu is `clamp_min(x, 0)`, whose element is `std::max(a, 0)`,
-        // i.e. `a < 0 ? 0 : a`: NaN and -0.0 come out unchanged.
-        Op::Relu => map1(src, dst, |a| if a < T::ZERO { T::ZERO } else { a }),
-        Op::Abs => map1(src, dst, |a| a.abs()),
-        // `sign_kernel`: `(0 < a) - (a < 0)`, so NaN and both zeros give +0.
-        Op::Sign => map1(src, dst, |a| {
-            if T::ZERO < a {
-                T::ONE
-            } else if a < T::ZERO {
-                -T::ONE
-            } else {
-                T::ZERO
-            }
-        }),
-        Op::Detach => map1(src, dst, |a| a),
-        _ => unreachable!("{} is not a one-operand elementwise op", op.name()),
+pub fn unary_into<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T]) {
+    op.with_element(Map1 { src, dst })
+}
+
+/// `pow_scalar` over `src`: see [`pow_scalar_into`].
+pub fn pow_scalar<T: Float>(c: f64, src: &[T]) -> Vec<T> {
+    let mut out = vec![T::ZERO; src.len()];
+    pow_scalar_into(Arg::Slice(src), c, &mut out);
+    out
+}
+
+/// The loop of a one-operand op, handed the op's element formula by the table.
+struct Map1<'a, 'b, T> {
+    src: Arg<'a, T>,
+    dst: &'b mut [T],
+}
+
+impl<T: Float> ElementFn1<T> for Map1<'_, '_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn call(self, f: impl Fn(T) -> T + Copy) {
+        map1(self.src, self.dst, f)
     }
 }
 
@@ -99,7 +95,7 @@ fn map1<T: Float>(src: Arg<T>, dst: &mut [T], f: impl Fn(T) -> T) {
 /// `std::pow(x, double(c))`, which for float promotes to double and rounds back.
 /// `c == 0` is `fill_(1)` and `c == 1` a copy, decided before any kernel runs.
 #[inline(always)]
-fn pow_scalar_into<T: Float>(src: Arg<T>, c: f64, dst: &mut [T]) {
+pub fn pow_scalar_into<T: Float>(src: Arg<T>, c: f64, dst: &mut [T]) {
     if c == 0.0 {
         map1(src, dst, |_| T::ONE)
     } else if c == 1.0 {
@@ -124,9 +120,9 @@ fn pow_scalar_into<T: Float>(src: Arg<T>, c: f64, dst: &mut [T]) {
     }
 }
 
-/// A two-operand elementwise op, both operands broadcast to `out`. Each arm is
-/// PyTorch's scalar lambda for one element, specialized per op by `map2`.
-pub fn binary<T: Float>(op: &Op, a: &[T], a_shape: &[usize], b: &[T], b_shape: &[usize], out: &[usize]) -> Vec<T> {
+/// A two-operand elementwise op, both operands broadcast to `out`. The op's row
+/// gives PyTorch's scalar lambda for one element, specialized per op by `map2`.
+pub fn binary<T: Float>(op: Binary, a: &[T], a_shape: &[usize], b: &[T], b_shape: &[usize], out: &[usize]) -> Vec<T> {
     let n: usize = out.iter().product();
     let mut dst = vec![T::ZERO; n];
     // A one-element operand (a wrapped number) is read directly instead of being
@@ -153,37 +149,22 @@ pub fn binary<T: Float>(op: &Op, a: &[T], a_shape: &[usize], b: &[T], b_shape: &
 
 /// [`binary`] into `dst`; slice operands have `dst`'s length.
 #[inline(always)]
-pub fn binary_into<T: Float>(op: &Op, a: Arg<T>, b: Arg<T>, dst: &mut [T]) {
-    match op {
-        Op::Add => map2(a, b, dst, |x, y| x + y),
-        Op::Sub => map2(a, b, dst, |x, y| x - y),
-        Op::Mul => map2(a, b, dst, |x, y| x * y),
-        Op::Div => map2(a, b, dst, |x, y| x / y),
-        Op::Pow => map2(a, b, dst, |x, y| x.powf(y)),
-        // `max_elementwise_kernel`: NaN if either is NaN, else `std::max(a, b)`,
-        // which is `a < b ? b : a` (so `maximum(0.0, -0.0)` is `0.0`, the first).
-        Op::Maximum => map2(a, b, dst, |x, y| {
-            if x.is_nan() || y.is_nan() {
-                T::NAN
-            } else if x < y {
-                y
-            } else {
-                x
-            }
-        }),
-        // `std::min(a, b)` is `b < a ? b : a`.
-        Op::Minimum => map2(a, b, dst, |x, y| {
-            if x.is_nan() || y.is_nan() {
-                T::NAN
-            } else if y < x {
-                y
-            } else {
-                x
-            }
-        }),
-        // PyTorch's `tanh_backward` kernel `a * (1 - b * b)`, compiled with FMA contraction.
-        Op::TanhBackward => map2(a, b, dst, |g, y| g * (-y).mul_add(y, T::ONE)),
-        _ => unreachable!("{} is not a two-operand elementwise op", op.name()),
+pub fn binary_into<T: Float>(op: Binary, a: Arg<T>, b: Arg<T>, dst: &mut [T]) {
+    op.with_element(Map2 { a, b, dst })
+}
+
+/// The loop of a two-operand op, handed the op's element formula by the table.
+struct Map2<'a, 'b, T> {
+    a: Arg<'a, T>,
+    b: Arg<'a, T>,
+    dst: &'b mut [T],
+}
+
+impl<T: Float> ElementFn2<T> for Map2<'_, '_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn call(self, f: impl Fn(T, T) -> T + Copy) {
+        map2(self.a, self.b, self.dst, f)
     }
 }
 

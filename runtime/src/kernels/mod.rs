@@ -48,26 +48,15 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
         }
         Op::Arange { start, step } => sources::arange(start.get(), step.get(), n),
         Op::Linspace { start, end } => sources::linspace(start.get(), end.get(), n),
-        Op::Neg
-        | Op::Exp
-        | Op::Log
-        | Op::Sqrt
-        | Op::Sin
-        | Op::Cos
-        | Op::Tanh
-        | Op::Sigmoid
-        | Op::Relu
-        | Op::Abs
-        | Op::Sign
-        | Op::PowScalar(_)
-        | Op::Detach => {
-            let a = T::slice(args[0]);
+        Op::Unary(u) => {
             assert_eq!(args[0].shape(), shape, "{} must keep its operand's shape", op.name());
-            elementwise::unary(op, a)
+            elementwise::unary(*u, T::slice(args[0]))
         }
-        Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Maximum | Op::Minimum | Op::TanhBackward => {
-            elementwise::binary(op, T::slice(args[0]), args[0].shape(), T::slice(args[1]), args[1].shape(), shape)
+        Op::PowScalar(c) => {
+            assert_eq!(args[0].shape(), shape, "{} must keep its operand's shape", op.name());
+            elementwise::pow_scalar(c.get(), T::slice(args[0]))
         }
+        Op::Binary(b) => elementwise::binary(*b, T::slice(args[0]), args[0].shape(), T::slice(args[1]), args[1].shape(), shape),
         Op::Where(cmp) => {
             let ops = [0, 1, 2, 3].map(|i| (T::slice(args[i]), args[i].shape()));
             elementwise::select(*cmp, ops, shape)

@@ -7,10 +7,20 @@
 //! Floating-point parameters are stored as `f64` bit patterns ([`F64Bits`]) so that
 //! the enum can be `Eq + Hash`, which common-subexpression elimination needs.
 //!
+//! The elementwise ops of one or two operands are declared by the tables in
+//! [`unary`] and [`binary`], one row per op; `Op`'s methods read those rows for
+//! the two families and spell out the few parameterised ops here.
+//!
 //! Numerics follow PyTorch's CPU kernels operation for operation (see
 //! `kernels/`), so that graphc prints the same numbers PyTorch does.
 
+mod binary;
+mod unary;
+
 use std::fmt;
+
+pub use binary::Binary;
+pub use unary::Unary;
 
 /// An `f64` stored by its bits, so that ops holding constants are `Eq + Hash`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,54 +87,16 @@ pub enum Op {
     Input(u32),
 
     // ---- elementwise, one operand, shape preserved ----
-    /// `-x`.
-    Neg,
-    /// `exp(x)` (libm `exp`/`expf`).
-    Exp,
-    /// `log(x)` (libm).
-    Log,
-    /// `sqrt(x)` (IEEE, correctly rounded).
-    Sqrt,
-    /// `sin(x)` (libm).
-    Sin,
-    /// `cos(x)` (libm).
-    Cos,
-    /// `tanh(x)` (libm).
-    Tanh,
-    /// `sigmoid(x)` = `1 / (1 + exp(-x))` in the dtype, as PyTorch's CPU kernel.
-    Sigmoid,
-    /// `relu(x)` = `x < 0 ? 0 : x` (PyTorch's clamp_min kernel: NaN and -0.0 pass through).
-    Relu,
-    /// `abs(x)`.
-    Abs,
-    /// `sign(x)`: -1, 0 or 1 (0 for NaN's sign test failing both ways), PyTorch's `sgn` for reals.
-    Sign,
+    /// An op of the [`Unary`] table (`neg`, `exp`, `tanh`, `detach`, ...).
+    Unary(Unary),
     /// `x ** c` for a literal exponent `c`, with PyTorch's special cases:
     /// c = 0 gives ones, 1 a copy, 2 `x*x`, 3 `x*x*x`, 0.5 `sqrt`, -0.5 `1/sqrt`,
     /// -1 `1/x`, -2 `1/(x*x)`, otherwise `pow(x as f64, c) as dtype`.
     PowScalar(F64Bits),
-    /// Identity. Autodiff stops at it (`detach`); passes replace it by its operand.
-    Detach,
 
     // ---- elementwise, two operands, NumPy broadcasting to the node's shape ----
-    /// `a + b`.
-    Add,
-    /// `a - b`.
-    Sub,
-    /// `a * b`.
-    Mul,
-    /// `a / b`.
-    Div,
-    /// `pow(a, b)` elementwise with a tensor exponent (libm `pow`/`powf`).
-    Pow,
-    /// `maximum(a, b)`; NaN if either is NaN.
-    Maximum,
-    /// `minimum(a, b)`; NaN if either is NaN.
-    Minimum,
-    /// `tanh_backward(grad, y)` = `grad * (1 - y*y)`, with `1 - y*y` as one fused
-    /// multiply-add, as PyTorch's compiled CPU kernel rounds it (checked bit for bit
-    /// against PyTorch's tutorial gradients). Operands: the gradient, tanh's output.
-    TanhBackward,
+    /// An op of the [`Binary`] table (`add`, `mul`, `maximum`, `tanh_backward`, ...).
+    Binary(Binary),
 
     // ---- selection, four operands broadcast to the node's shape ----
     /// `where(a CMP b, x, y)`: operands `a, b, x, y`. Used by derivative rules
@@ -155,32 +127,86 @@ pub enum Op {
     MatMul,
 }
 
+/// The family an op belongs to, which decides how passes and kernels treat it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OpClass {
+    /// No operands: constants, ranges, random draws, bound values.
+    Source,
+    /// Elementwise with one operand ([`Unary`], `pow_scalar`).
+    ElementwiseUnary,
+    /// Elementwise with two broadcast operands ([`Binary`]).
+    ElementwiseBinary,
+    /// `where`: elementwise with four broadcast operands.
+    Select,
+    /// Moves or broadcasts elements without arithmetic.
+    Shape,
+    /// Sums over dimensions.
+    Reduction,
+    /// Matrix products.
+    LinearAlgebra,
+}
+
+/// How an op's result dtype follows from its operands'. Today every op keeps
+/// its operands' float dtype; integer and boolean dtypes will add rules here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TypeRule {
+    /// The operands' float dtype (operands always agree).
+    SameFloat,
+}
+
+/// How the compiler's range analysis bounds an elementwise op's result, given
+/// intervals for its operand. The element formula itself is evaluated (in f64)
+/// at the points the rule names, so a row needs no bounds of its own.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RangeRule {
+    /// Non-decreasing on all reals: the result lies between the formula at the
+    /// operand's bounds (including at ±inf when the operand can be infinite).
+    Increasing,
+    /// Non-decreasing on `[min, inf)` and NaN below `min`; the value at `min` may
+    /// be -inf (a pole, as `log1p(-1)`), which is an exact infinity, not an overflow.
+    IncreasingFrom(f64),
+    /// Even, and non-decreasing in `|x|` (`cosh`).
+    Even,
+    /// The analysis has a rule of its own for this op (in `analysis/range`).
+    Custom,
+}
+
+/// A loop that takes a one-operand element formula as a closure of its own
+/// type: see [`Unary::with_element`].
+pub trait ElementFn1<T> {
+    type Output;
+    fn call(self, f: impl Fn(T) -> T + Copy) -> Self::Output;
+}
+
+/// A loop that takes a two-operand element formula: see [`Binary::with_element`].
+pub trait ElementFn2<T> {
+    type Output;
+    fn call(self, f: impl Fn(T, T) -> T + Copy) -> Self::Output;
+}
+
 impl Op {
     /// The number of operands this op takes.
     pub fn arity(&self) -> usize {
+        match self.class() {
+            OpClass::Source => 0,
+            OpClass::ElementwiseUnary | OpClass::Shape | OpClass::Reduction => 1,
+            OpClass::ElementwiseBinary | OpClass::LinearAlgebra => 2,
+            OpClass::Select => 4,
+        }
+    }
+
+    /// The op's family.
+    pub fn class(&self) -> OpClass {
         match self {
-            Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => 0,
-            Op::Neg
-            | Op::Exp
-            | Op::Log
-            | Op::Sqrt
-            | Op::Sin
-            | Op::Cos
-            | Op::Tanh
-            | Op::Sigmoid
-            | Op::Relu
-            | Op::Abs
-            | Op::Sign
-            | Op::PowScalar(_)
-            | Op::Detach
-            | Op::Expand
-            | Op::SumTo
-            | Op::Reshape
-            | Op::Transpose
-            | Op::Sum { .. }
-            | Op::Mean { .. } => 1,
-            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Maximum | Op::Minimum | Op::TanhBackward | Op::MatMul => 2,
-            Op::Where(_) => 4,
+            Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => {
+                OpClass::Source
+            }
+            Op::Unary(_) | Op::PowScalar(_) => OpClass::ElementwiseUnary,
+            Op::Binary(_) => OpClass::ElementwiseBinary,
+            Op::Where(_) => OpClass::Select,
+            Op::Expand | Op::Reshape | Op::Transpose => OpClass::Shape,
+            Op::SumTo | Op::Sum { .. } | Op::Mean { .. } => OpClass::Reduction,
+            Op::MatMul => OpClass::LinearAlgebra,
         }
     }
 
@@ -193,30 +219,59 @@ impl Op {
     /// True for elementwise ops (the output element i depends only on input elements at i,
     /// after broadcasting). Fusion and constant folding rely on this.
     pub fn is_elementwise(&self) -> bool {
+        match self.class() {
+            OpClass::ElementwiseUnary | OpClass::ElementwiseBinary | OpClass::Select => true,
+            OpClass::Source | OpClass::Shape | OpClass::Reduction | OpClass::LinearAlgebra => false,
+        }
+    }
+
+    /// Whether a gradient flows to operand `operand` (autodiff's reachability):
+    /// false for `detach`, for `where`'s compared operands (0 and 1), and for
+    /// operands an op does not have.
+    pub fn differentiable(&self, operand: usize) -> bool {
+        if operand >= self.arity() {
+            return false;
+        }
         match self {
-            Op::Neg
-            | Op::Exp
-            | Op::Log
-            | Op::Sqrt
-            | Op::Sin
-            | Op::Cos
-            | Op::Tanh
-            | Op::Sigmoid
-            | Op::Relu
-            | Op::Abs
-            | Op::Sign
-            | Op::PowScalar(_)
-            | Op::Detach
-            | Op::Add
-            | Op::Sub
-            | Op::Mul
-            | Op::Div
-            | Op::Pow
-            | Op::Maximum
-            | Op::Minimum
-            | Op::TanhBackward
-            | Op::Where(_) => true,
-            Op::Full(_)
+            Op::Unary(u) => u.differentiable(),
+            Op::Binary(b) => b.differentiable(operand),
+            Op::Where(_) => operand >= 2,
+            Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul => true,
+            Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => false,
+        }
+    }
+
+    /// PyTorch's `grad_fn` name for a result of this op, as autograd would build
+    /// it (`None` for sources and `detach`, which have no backward node).
+    pub fn grad_fn(&self) -> Option<&'static str> {
+        match self {
+            Op::Unary(u) => u.grad_fn(),
+            Op::Binary(b) => b.grad_fn(),
+            Op::PowScalar(_) => Some("PowBackward0"),
+            Op::Where(_) => Some("WhereBackward0"),
+            Op::Expand => Some("ExpandBackward0"),
+            Op::SumTo => Some("SumBackward1"),
+            Op::Reshape => Some("ViewBackward0"),
+            Op::Transpose => Some("TransposeBackward0"),
+            Op::Sum { dim: None } => Some("SumBackward0"),
+            Op::Sum { dim: Some(_) } => Some("SumBackward1"),
+            Op::Mean { dim: None } => Some("MeanBackward0"),
+            Op::Mean { dim: Some(_) } => Some("MeanBackward1"),
+            Op::MatMul => Some("MmBackward0"),
+            Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => None,
+        }
+    }
+
+    /// The table's time per element in a fused kernel, in picoseconds, for the
+    /// two table families; `None` for the others (the remat cost model prices
+    /// `pow_scalar` and `where` itself).
+    pub fn cost_ps(&self) -> Option<u64> {
+        match self {
+            Op::Unary(u) => Some(u.cost_ps()),
+            Op::Binary(b) => Some(b.cost_ps()),
+            Op::PowScalar(_)
+            | Op::Where(_)
+            | Op::Full(_)
             | Op::Literal(_)
             | Op::Arange { .. }
             | Op::Linspace { .. }
@@ -230,7 +285,7 @@ impl Op {
             | Op::Transpose
             | Op::Sum { .. }
             | Op::Mean { .. }
-            | Op::MatMul => false,
+            | Op::MatMul => None,
         }
     }
 
@@ -245,27 +300,9 @@ impl Op {
             Op::Rand => "rand",
             Op::Param(_) => "param",
             Op::Input(_) => "input",
-            Op::Neg => "neg",
-            Op::Exp => "exp",
-            Op::Log => "log",
-            Op::Sqrt => "sqrt",
-            Op::Sin => "sin",
-            Op::Cos => "cos",
-            Op::Tanh => "tanh",
-            Op::Sigmoid => "sigmoid",
-            Op::Relu => "relu",
-            Op::Abs => "abs",
-            Op::Sign => "sign",
+            Op::Unary(u) => u.name(),
             Op::PowScalar(_) => "pow_scalar",
-            Op::Detach => "detach",
-            Op::Add => "add",
-            Op::Sub => "sub",
-            Op::Mul => "mul",
-            Op::Div => "div",
-            Op::Pow => "pow",
-            Op::Maximum => "maximum",
-            Op::Minimum => "minimum",
-            Op::TanhBackward => "tanh_backward",
+            Op::Binary(b) => b.name(),
             Op::Where(_) => "where",
             Op::Expand => "expand",
             Op::SumTo => "sum_to",

@@ -1,0 +1,125 @@
+//! The two-operand elementwise ops, declared by one table.
+//!
+//! Each row of [`binary_ops!`] holds what [`super::unary`]'s rows hold, with one
+//! differentiability flag per operand. Operands broadcast (NumPy rules) to the
+//! node's shape.
+
+use super::{ElementFn2, RangeRule, TypeRule};
+use crate::kernels::float::Float;
+
+/// Declares the [`Binary`] enum and everything derived from its rows.
+macro_rules! binary_ops {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident {
+            name: $name:literal,
+            builtin: $builtin:expr,
+            grad_fn: $grad_fn:expr,
+            result: $result:expr,
+            cost_ps: $cost:expr,
+            range: $range:expr,
+            differentiable: $diff:expr,
+            element: |$a:ident, $b:ident| $body:expr $(,)?
+        }
+    )*) => {
+        /// An elementwise op of two operands, broadcast to the node's shape.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Binary {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl Binary {
+            /// Every op of the table, in table order.
+            pub const ALL: &'static [Binary] = &[$(Binary::$variant),*];
+
+            /// The name the IR dump prints.
+            pub fn name(self) -> &'static str {
+                match self { $(Binary::$variant => $name,)* }
+            }
+
+            /// The builtin `.act` calls this op by (`None`: an operator such as `+`, or internal).
+            pub fn builtin_name(self) -> Option<&'static str> {
+                match self { $(Binary::$variant => $builtin,)* }
+            }
+
+            /// PyTorch's `grad_fn` name for a result of this op.
+            pub fn grad_fn(self) -> Option<&'static str> {
+                match self { $(Binary::$variant => $grad_fn,)* }
+            }
+
+            /// How the result's dtype follows from the operands'.
+            pub fn result_type(self) -> TypeRule {
+                match self { $(Binary::$variant => $result,)* }
+            }
+
+            /// Time per element in a fused kernel, in picoseconds (the remat cost model).
+            pub fn cost_ps(self) -> u64 {
+                match self { $(Binary::$variant => $cost,)* }
+            }
+
+            /// How the range analysis bounds the result.
+            pub fn range_rule(self) -> RangeRule {
+                match self { $(Binary::$variant => $range,)* }
+            }
+
+            /// Whether a gradient flows to operand 0 or 1.
+            pub fn differentiable(self, operand: usize) -> bool {
+                let flags: [bool; 2] = match self { $(Binary::$variant => $diff,)* };
+                flags.get(operand).copied().unwrap_or(false)
+            }
+
+            /// The op of `.act` builtin `name`, if the table has one.
+            pub fn from_builtin_name(name: &str) -> Option<Binary> {
+                Binary::ALL.iter().copied().find(|b| b.builtin_name() == Some(name))
+            }
+
+            /// The element formula at one pair of values, in `T`'s precision.
+            #[inline(always)]
+            pub fn apply<T: Float>(self, a: T, b: T) -> T {
+                match self { $(Binary::$variant => { let ($a, $b) = (a, b); $body })* }
+            }
+
+            /// Hands the element formula to `f` as a closure of its own type (see
+            /// [`super::Unary::with_element`]).
+            #[inline(always)]
+            pub fn with_element<T: Float, F: ElementFn2<T>>(self, f: F) -> F::Output {
+                match self { $(Binary::$variant => f.call(|$a: T, $b: T| $body),)* }
+            }
+        }
+    };
+}
+
+binary_ops! {
+    /// `a + b`.
+    Add { name: "add", builtin: None, grad_fn: Some("AddBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+          range: RangeRule::Custom, differentiable: [true, true], element: |x, y| x + y }
+    /// `a - b`.
+    Sub { name: "sub", builtin: None, grad_fn: Some("SubBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+          range: RangeRule::Custom, differentiable: [true, true], element: |x, y| x - y }
+    /// `a * b`.
+    Mul { name: "mul", builtin: None, grad_fn: Some("MulBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+          range: RangeRule::Custom, differentiable: [true, true], element: |x, y| x * y }
+    /// `a / b` (0.1-0.2 ns measured for a division).
+    Div { name: "div", builtin: None, grad_fn: Some("DivBackward0"), result: TypeRule::SameFloat, cost_ps: 200,
+          range: RangeRule::Custom, differentiable: [true, true], element: |x, y| x / y }
+    /// `pow(a, b)` elementwise with a tensor exponent (libm `pow`/`powf`).
+    /// `pow` with a number exponent lowers to `pow_scalar` instead, so the
+    /// builtin is handled by lowering, not looked up here.
+    Pow { name: "pow", builtin: None, grad_fn: Some("PowBackward1"), result: TypeRule::SameFloat, cost_ps: 6500,
+          range: RangeRule::Custom, differentiable: [true, true], element: |x, y| x.powf(y) }
+    /// `maximum(a, b)`: `max_elementwise_kernel`, NaN if either is NaN, else
+    /// `std::max(a, b)`, which is `a < b ? b : a` (so `maximum(0.0, -0.0)` is `0.0`, the first).
+    Maximum { name: "maximum", builtin: Some("maximum"), grad_fn: Some("MaximumBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+              range: RangeRule::Custom, differentiable: [true, true],
+              element: |x, y| if x.is_nan() || y.is_nan() { T::NAN } else if x < y { y } else { x } }
+    /// `minimum(a, b)`: NaN if either is NaN, else `std::min(a, b)`, which is `b < a ? b : a`.
+    Minimum { name: "minimum", builtin: Some("minimum"), grad_fn: Some("MinimumBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+              range: RangeRule::Custom, differentiable: [true, true],
+              element: |x, y| if x.is_nan() || y.is_nan() { T::NAN } else if y < x { y } else { x } }
+    /// `tanh_backward(grad, y)` = `grad * (1 - y*y)`, with `1 - y*y` as one fused
+    /// multiply-add, as PyTorch's compiled CPU kernel rounds it (checked bit for bit
+    /// against PyTorch's tutorial gradients). Operands: the gradient, tanh's output.
+    /// A multiply and a fused multiply-add per element.
+    TanhBackward { name: "tanh_backward", builtin: None, grad_fn: Some("TanhBackwardBackward0"), result: TypeRule::SameFloat, cost_ps: 200,
+                   range: RangeRule::Custom, differentiable: [true, true], element: |g, y| g * (-y).mul_add(y, T::ONE) }
+}

@@ -1,0 +1,140 @@
+//! The one-operand elementwise ops, declared by one table.
+//!
+//! Each row of [`unary_ops!`] is everything graphc knows about one op: its IR
+//! name, the builtin name `.act` calls it by, PyTorch's `grad_fn` name, its result
+//! type, its cost for rematerialization, its range rule, whether its operand is
+//! differentiable, and its element formula. The enum, [`Unary::ALL`], every
+//! accessor and the element dispatch used by the kernels and the fused executor
+//! are generated from the rows, so adding an op here (plus its numerics in
+//! `kernels/float.rs` and its derivative rule in the compiler) is all it takes.
+//! The derivative rule lives in the compiler because it builds graph nodes.
+
+use super::{ElementFn1, RangeRule, TypeRule};
+use crate::kernels::float::Float;
+
+/// Declares the [`Unary`] enum and everything derived from its rows.
+macro_rules! unary_ops {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident {
+            name: $name:literal,
+            builtin: $builtin:expr,
+            grad_fn: $grad_fn:expr,
+            result: $result:expr,
+            cost_ps: $cost:expr,
+            range: $range:expr,
+            differentiable: $diff:expr,
+            element: |$a:ident| $body:expr $(,)?
+        }
+    )*) => {
+        /// An elementwise op of one operand; the result has the operand's shape.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Unary {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl Unary {
+            /// Every op of the table, in table order.
+            pub const ALL: &'static [Unary] = &[$(Unary::$variant),*];
+
+            /// The name the IR dump prints.
+            pub fn name(self) -> &'static str {
+                match self { $(Unary::$variant => $name,)* }
+            }
+
+            /// The builtin `.act` calls this op by (`None`: reached otherwise, such
+            /// as `-x`, or internal).
+            pub fn builtin_name(self) -> Option<&'static str> {
+                match self { $(Unary::$variant => $builtin,)* }
+            }
+
+            /// PyTorch's `grad_fn` name for a result of this op (`None`: no backward node).
+            pub fn grad_fn(self) -> Option<&'static str> {
+                match self { $(Unary::$variant => $grad_fn,)* }
+            }
+
+            /// How the result's dtype follows from the operand's.
+            pub fn result_type(self) -> TypeRule {
+                match self { $(Unary::$variant => $result,)* }
+            }
+
+            /// Time per element in a fused kernel, in picoseconds (the remat cost model).
+            pub fn cost_ps(self) -> u64 {
+                match self { $(Unary::$variant => $cost,)* }
+            }
+
+            /// How the range analysis bounds the result.
+            pub fn range_rule(self) -> RangeRule {
+                match self { $(Unary::$variant => $range,)* }
+            }
+
+            /// Whether a gradient flows to the operand.
+            pub fn differentiable(self) -> bool {
+                match self { $(Unary::$variant => $diff,)* }
+            }
+
+            /// The op of `.act` builtin `name`, if the table has one.
+            pub fn from_builtin_name(name: &str) -> Option<Unary> {
+                Unary::ALL.iter().copied().find(|u| u.builtin_name() == Some(name))
+            }
+
+            /// The element formula at one value, in `T`'s precision.
+            #[inline(always)]
+            pub fn apply<T: Float>(self, a: T) -> T {
+                match self { $(Unary::$variant => { let $a = a; $body })* }
+            }
+
+            /// Hands the element formula to `f` as a closure of its own type, so
+            /// that the caller's loop is compiled once per op and the formula is
+            /// inlined into it (a function pointer per element would prevent that).
+            #[inline(always)]
+            pub fn with_element<T: Float, F: ElementFn1<T>>(self, f: F) -> F::Output {
+                match self { $(Unary::$variant => f.call(|$a: T| $body),)* }
+            }
+        }
+    };
+}
+
+unary_ops! {
+    /// `-x`.
+    Neg { name: "neg", builtin: None, grad_fn: Some("NegBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+          range: RangeRule::Custom, differentiable: true, element: |a| -a }
+    /// `exp(x)` (libm `exp`/`expf`).
+    Exp { name: "exp", builtin: Some("exp"), grad_fn: Some("ExpBackward0"), result: TypeRule::SameFloat, cost_ps: 3000,
+          range: RangeRule::Custom, differentiable: true, element: |a| a.exp() }
+    /// `log(x)` (libm).
+    Log { name: "log", builtin: Some("log"), grad_fn: Some("LogBackward0"), result: TypeRule::SameFloat, cost_ps: 3500,
+          range: RangeRule::Custom, differentiable: true, element: |a| a.ln() }
+    /// `sqrt(x)` (IEEE, correctly rounded).
+    Sqrt { name: "sqrt", builtin: Some("sqrt"), grad_fn: Some("SqrtBackward0"), result: TypeRule::SameFloat, cost_ps: 300,
+           range: RangeRule::Custom, differentiable: true, element: |a| a.sqrt() }
+    /// `sin(x)` (libm).
+    Sin { name: "sin", builtin: Some("sin"), grad_fn: Some("SinBackward0"), result: TypeRule::SameFloat, cost_ps: 5000,
+          range: RangeRule::Custom, differentiable: true, element: |a| a.sin() }
+    /// `cos(x)` (libm).
+    Cos { name: "cos", builtin: Some("cos"), grad_fn: Some("CosBackward0"), result: TypeRule::SameFloat, cost_ps: 5000,
+          range: RangeRule::Custom, differentiable: true, element: |a| a.cos() }
+    /// `tanh(x)` (libm).
+    Tanh { name: "tanh", builtin: Some("tanh"), grad_fn: Some("TanhBackward0"), result: TypeRule::SameFloat, cost_ps: 15000,
+           range: RangeRule::Increasing, differentiable: true, element: |a| a.tanh() }
+    /// `sigmoid(x)` = `1 / (1 + exp(-x))` in the dtype, the scalar lambda of PyTorch's `sigmoid_kernel`.
+    Sigmoid { name: "sigmoid", builtin: Some("sigmoid"), grad_fn: Some("SigmoidBackward0"), result: TypeRule::SameFloat, cost_ps: 3300,
+              range: RangeRule::Increasing, differentiable: true, element: |a| T::ONE / (T::ONE + (-a).exp()) }
+    /// `relu(x)`: torch.relu is `clamp_min(x, 0)`, whose element is `std::max(a, 0)`,
+    /// i.e. `a < 0 ? 0 : a`, so NaN and -0.0 come out unchanged.
+    Relu { name: "relu", builtin: Some("relu"), grad_fn: Some("ReluBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+           range: RangeRule::Increasing, differentiable: true, element: |a| if a < T::ZERO { T::ZERO } else { a } }
+    /// `abs(x)`.
+    Abs { name: "abs", builtin: Some("abs"), grad_fn: Some("AbsBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+          range: RangeRule::Custom, differentiable: true, element: |a| a.abs() }
+    /// `sign(x)`: PyTorch's `sgn` for reals, `sign_kernel`'s `(0 < a) - (a < 0)`,
+    /// so NaN and both zeros give +0. Internal: the derivative of `abs`.
+    Sign { name: "sign", builtin: None, grad_fn: Some("SgnBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+           range: RangeRule::Custom, differentiable: true,
+           element: |a| if T::ZERO < a { T::ONE } else if a < T::ZERO { -T::ONE } else { T::ZERO } }
+    /// Identity. Autodiff stops at it (`detach`); passes replace it by its operand.
+    /// The `detach` builtin and method are lowered by hand (they are not plain
+    /// calls: the result never requires grad), so the row names no builtin.
+    Detach { name: "detach", builtin: None, grad_fn: None, result: TypeRule::SameFloat, cost_ps: 100,
+             range: RangeRule::Custom, differentiable: false, element: |a| a }
+}
