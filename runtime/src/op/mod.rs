@@ -154,21 +154,52 @@ pub enum TypeRule {
     SameFloat,
 }
 
-/// How the compiler's range analysis bounds an elementwise op's result, given
-/// intervals for its operand. The element formula itself is evaluated (in f64)
-/// at the points the rule names, so a row needs no bounds of its own.
+/// How the compiler's range analysis bounds a [`Unary`] op's result from an
+/// interval for its operand. The first three are generic: the analysis evaluates
+/// the row's element formula (in f64) at the points the rule names, so an op with
+/// one of them needs nothing in the analysis. The others name a rule that
+/// `analysis/range` implements for the ops that share it.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum RangeRule {
+pub enum UnaryRange {
     /// Non-decreasing on all reals: the result lies between the formula at the
-    /// operand's bounds (including at ±inf when the operand can be infinite).
+    /// operand's bounds (and at ±inf when the operand can be infinite).
     Increasing,
     /// Non-decreasing on `[min, inf)` and NaN below `min`; the value at `min` may
     /// be -inf (a pole, as `log1p(-1)`), which is an exact infinity, not an overflow.
     IncreasingFrom(f64),
     /// Even, and non-decreasing in `|x|` (`cosh`).
     Even,
-    /// The analysis has a rule of its own for this op (in `analysis/range`).
-    Custom,
+    /// `-x`.
+    Negation,
+    /// `exp`, whose overflow carries a condition on the element it depends on.
+    Exp,
+    /// `log`: NaN below 0, -inf at 0.
+    Log,
+    /// `sqrt`: NaN below 0.
+    Sqrt,
+    /// `sin`, `cos`: within [-1, 1], NaN at infinity.
+    Periodic,
+    /// `abs`.
+    Abs,
+    /// `sign`: -1, 0 or 1.
+    Sign,
+    /// The operand's range (`detach`).
+    Identity,
+}
+
+/// How the range analysis bounds a [`Binary`] op's result: a rule of
+/// `analysis/range` named here, which ops may share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryRange {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+    Maximum,
+    Minimum,
+    /// `grad * (1 - y*y)`.
+    TanhBackward,
 }
 
 /// A loop that takes a one-operand element formula as a closure of its own

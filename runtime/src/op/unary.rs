@@ -9,7 +9,7 @@
 //! `kernels/float.rs` and its derivative rule in the compiler) is all it takes.
 //! The derivative rule lives in the compiler because it builds graph nodes.
 
-use super::{ElementFn1, RangeRule, TypeRule};
+use super::{ElementFn1, TypeRule, UnaryRange};
 use crate::kernels::float::Float;
 
 /// Declares the [`Unary`] enum and everything derived from its rows.
@@ -64,7 +64,7 @@ macro_rules! unary_ops {
             }
 
             /// How the range analysis bounds the result.
-            pub fn range_rule(self) -> RangeRule {
+            pub fn range_rule(self) -> UnaryRange {
                 match self { $(Unary::$variant => $range,)* }
             }
 
@@ -98,43 +98,43 @@ macro_rules! unary_ops {
 unary_ops! {
     /// `-x`.
     Neg { name: "neg", builtin: None, grad_fn: Some("NegBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
-          range: RangeRule::Custom, differentiable: true, element: |a| -a }
+          range: UnaryRange::Negation, differentiable: true, element: |a| -a }
     /// `exp(x)` (libm `exp`/`expf`).
     Exp { name: "exp", builtin: Some("exp"), grad_fn: Some("ExpBackward0"), result: TypeRule::SameFloat, cost_ps: 3000,
-          range: RangeRule::Custom, differentiable: true, element: |a| a.exp() }
+          range: UnaryRange::Exp, differentiable: true, element: |a| a.exp() }
     /// `log(x)` (libm).
     Log { name: "log", builtin: Some("log"), grad_fn: Some("LogBackward0"), result: TypeRule::SameFloat, cost_ps: 3500,
-          range: RangeRule::Custom, differentiable: true, element: |a| a.ln() }
+          range: UnaryRange::Log, differentiable: true, element: |a| a.ln() }
     /// `sqrt(x)` (IEEE, correctly rounded).
     Sqrt { name: "sqrt", builtin: Some("sqrt"), grad_fn: Some("SqrtBackward0"), result: TypeRule::SameFloat, cost_ps: 300,
-           range: RangeRule::Custom, differentiable: true, element: |a| a.sqrt() }
+           range: UnaryRange::Sqrt, differentiable: true, element: |a| a.sqrt() }
     /// `sin(x)` (libm).
     Sin { name: "sin", builtin: Some("sin"), grad_fn: Some("SinBackward0"), result: TypeRule::SameFloat, cost_ps: 5000,
-          range: RangeRule::Custom, differentiable: true, element: |a| a.sin() }
+          range: UnaryRange::Periodic, differentiable: true, element: |a| a.sin() }
     /// `cos(x)` (libm).
     Cos { name: "cos", builtin: Some("cos"), grad_fn: Some("CosBackward0"), result: TypeRule::SameFloat, cost_ps: 5000,
-          range: RangeRule::Custom, differentiable: true, element: |a| a.cos() }
+          range: UnaryRange::Periodic, differentiable: true, element: |a| a.cos() }
     /// `tanh(x)` (libm).
     Tanh { name: "tanh", builtin: Some("tanh"), grad_fn: Some("TanhBackward0"), result: TypeRule::SameFloat, cost_ps: 15000,
-           range: RangeRule::Increasing, differentiable: true, element: |a| a.tanh() }
+           range: UnaryRange::Increasing, differentiable: true, element: |a| a.tanh() }
     /// `sigmoid(x)` = `1 / (1 + exp(-x))` in the dtype, the scalar lambda of PyTorch's `sigmoid_kernel`.
     Sigmoid { name: "sigmoid", builtin: Some("sigmoid"), grad_fn: Some("SigmoidBackward0"), result: TypeRule::SameFloat, cost_ps: 3300,
-              range: RangeRule::Increasing, differentiable: true, element: |a| T::ONE / (T::ONE + (-a).exp()) }
+              range: UnaryRange::Increasing, differentiable: true, element: |a| T::ONE / (T::ONE + (-a).exp()) }
     /// `relu(x)`: torch.relu is `clamp_min(x, 0)`, whose element is `std::max(a, 0)`,
     /// i.e. `a < 0 ? 0 : a`, so NaN and -0.0 come out unchanged.
     Relu { name: "relu", builtin: Some("relu"), grad_fn: Some("ReluBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
-           range: RangeRule::Increasing, differentiable: true, element: |a| if a < T::ZERO { T::ZERO } else { a } }
+           range: UnaryRange::Increasing, differentiable: true, element: |a| if a < T::ZERO { T::ZERO } else { a } }
     /// `abs(x)`.
     Abs { name: "abs", builtin: Some("abs"), grad_fn: Some("AbsBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
-          range: RangeRule::Custom, differentiable: true, element: |a| a.abs() }
+          range: UnaryRange::Abs, differentiable: true, element: |a| a.abs() }
     /// `sign(x)`: PyTorch's `sgn` for reals, `sign_kernel`'s `(0 < a) - (a < 0)`,
     /// so NaN and both zeros give +0. Internal: the derivative of `abs`.
     Sign { name: "sign", builtin: None, grad_fn: Some("SgnBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
-           range: RangeRule::Custom, differentiable: true,
+           range: UnaryRange::Sign, differentiable: true,
            element: |a| if T::ZERO < a { T::ONE } else if a < T::ZERO { -T::ONE } else { T::ZERO } }
     /// Identity. Autodiff stops at it (`detach`); passes replace it by its operand.
     /// The `detach` builtin and method are lowered by hand (they are not plain
     /// calls: the result never requires grad), so the row names no builtin.
     Detach { name: "detach", builtin: None, grad_fn: None, result: TypeRule::SameFloat, cost_ps: 100,
-             range: RangeRule::Custom, differentiable: false, element: |a| a }
+             range: UnaryRange::Identity, differentiable: false, element: |a| a }
 }

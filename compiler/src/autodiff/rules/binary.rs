@@ -1,0 +1,101 @@
+//! The derivative rules of the two-operand elementwise ops: PyTorch's formulas
+//! from `tools/autograd/derivatives.yaml`, one arm per row of the op table.
+//! Each computes only the gradients of operands that require grad (`need`).
+
+use graphc_runtime::op::{Binary, Cmp, Unary};
+use graphc_runtime::Op;
+
+use super::super::builder::RuleCtx;
+use crate::ir::graph::{Graph, NodeId};
+
+/// The gradients of `op`'s operands `ops` given the gradient `g` of its output
+/// `n`, before they are summed back to the operands' shapes.
+pub(super) fn rule(
+    c: &mut RuleCtx,
+    gr: &mut Graph,
+    op: Binary,
+    n: NodeId,
+    ops: &[NodeId],
+    g: NodeId,
+    need: impl Fn(usize) -> bool,
+) -> Vec<Option<NodeId>> {
+    let dt = gr.node(n).dtype;
+    match op {
+        // tanh_backward(grad_output, output), for gradients of gradients:
+        // grad_output: tanh_backward(grad, output); output: grad * (-2 * output * grad_output).
+        Binary::TanhBackward => {
+            let (gv, y) = (c.fwd(ops[0]), c.fwd(ops[1]));
+            vec![
+                need(0).then(|| c.binary(gr, Op::Binary(Binary::TanhBackward), g, y)),
+                need(1).then(|| {
+                    let m2 = c.scalar(gr, -2.0, dt);
+                    let m2y = c.mul(gr, m2, y);
+                    let t = c.mul(gr, m2y, gv);
+                    c.mul(gr, g, t)
+                }),
+            ]
+        }
+        Binary::Add => vec![need(0).then_some(g), need(1).then_some(g)],
+        Binary::Sub => vec![need(0).then_some(g), need(1).then(|| c.neg(gr, g))],
+        // mul: self: grad * other; other: grad * self
+        Binary::Mul => vec![
+            need(0).then(|| {
+                let b = c.fwd(ops[1]);
+                c.mul(gr, g, b)
+            }),
+            need(1).then(|| {
+                let a = c.fwd(ops[0]);
+                c.mul(gr, g, a)
+            }),
+        ],
+        // div: self: grad / other; other: -grad * ((self / other) / other)
+        Binary::Div => vec![
+            need(0).then(|| {
+                let b = c.fwd(ops[1]);
+                c.div(gr, g, b)
+            }),
+            need(1).then(|| {
+                let (a, b) = (c.fwd(ops[0]), c.fwd(ops[1]));
+                let q = c.div(gr, a, b);
+                let q = c.div(gr, q, b);
+                let ng = c.neg(gr, g);
+                c.mul(gr, ng, q)
+            }),
+        ],
+        // pow_backward_self: where(e == 0, 0, grad * (e * self.pow(e - 1)))
+        // pow_backward_exponent: grad * where(self == 0 & e >= 0, 0, result * self.log())
+        Binary::Pow => vec![
+            need(0).then(|| {
+                let (a, e) = (c.fwd(ops[0]), c.fwd(ops[1]));
+                let one = c.scalar(gr, 1.0, dt);
+                let em1 = c.sub(gr, e, one);
+                let p = c.binary(gr, Op::Binary(Binary::Pow), a, em1);
+                let ep = c.mul(gr, e, p);
+                let full = c.mul(gr, g, ep);
+                let zero = c.scalar(gr, 0.0, dt);
+                c.select(gr, Cmp::Eq, e, zero, zero, full)
+            }),
+            need(1).then(|| {
+                let (a, e, y) = (c.fwd(ops[0]), c.fwd(ops[1]), c.fwd(n));
+                let la = c.unary(gr, Op::Unary(Unary::Log), a);
+                let rl = c.mul(gr, y, la);
+                let zero = c.scalar(gr, 0.0, dt);
+                let inner = c.select(gr, Cmp::Ge, e, zero, zero, rl);
+                let w = c.select(gr, Cmp::Eq, a, zero, inner, rl);
+                c.mul(gr, g, w)
+            }),
+        ],
+        // maximum: where(self == other, grad / 2, grad).masked_fill_(self < other, 0) (other: self > other)
+        // minimum: the same with the comparisons swapped.
+        Binary::Maximum | Binary::Minimum => {
+            let max = op == Binary::Maximum;
+            let (a, b) = (c.fwd(ops[0]), c.fwd(ops[1]));
+            let two = c.scalar(gr, 2.0, dt);
+            let zero = c.scalar(gr, 0.0, dt);
+            let half = c.div(gr, g, two);
+            let split = c.select(gr, Cmp::Eq, a, b, half, g);
+            let (lose_a, lose_b) = if max { (Cmp::Lt, Cmp::Gt) } else { (Cmp::Gt, Cmp::Lt) };
+            vec![need(0).then(|| c.select(gr, lose_a, a, b, zero, split)), need(1).then(|| c.select(gr, lose_b, a, b, zero, split))]
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The derivative rules: one entry per op, PyTorch's formulas from
+//! `tools/autograd/derivatives.yaml`, written with the same operations in the
+//! same order so that gradients match PyTorch's bits. Rules reuse the forward
+//! output where PyTorch's do (exp, tanh, sigmoid, sqrt, relu).
+//!
+//! `builtin` returns one optional gradient per operand, in operand order, each
+//! already reduced to its operand's shape; it computes only the gradients of
+//! operands that require grad (`needs`), as PyTorch does, which also decides
+//! which forward values a backward keeps.
+//!
+//! The elementwise families have a file each ([`unary`], [`binary`]), with one
+//! exhaustive arm per row of the op table; the other ops are here.
+
+use graphc_runtime::Op;
+
+use super::builder::RuleCtx;
+use crate::ir::graph::{Graph, NodeId};
+
+mod binary;
+mod unary;
+
+/// The gradients of node `n`'s operands given the gradient `g` of its output.
+pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[bool]) -> Vec<Option<NodeId>> {
+    c.at(gr.meta(n).span);
+    let node = gr.node(n).clone();
+    let ops = gr.operands(n);
+    let dt = node.dtype;
+    let need = |i: usize| needs.get(i).copied().unwrap_or(false);
+    let shape_of = |gr: &Graph, x: NodeId| gr.node(x).shape.clone();
+    let grads: Vec<Option<NodeId>> = match &node.op {
+        // Sources and opaque values have no operands to differentiate.
+        Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => vec![],
+        Op::Unary(u) => vec![unary::rule(c, gr, *u, n, ops[0], g)],
+        Op::PowScalar(e) => vec![Some(unary::pow_scalar(c, gr, e.get(), ops[0], g))],
+        Op::Binary(b) => binary::rule(c, gr, *b, n, &ops, g, need),
+        // where(cond, x, y): x gets the gradient where cond holds, y elsewhere.
+        Op::Where(cmp) => {
+            let (a, b) = (c.fwd(ops[0]), c.fwd(ops[1]));
+            let zero = c.scalar(gr, 0.0, dt);
+            vec![None, None, need(2).then(|| c.select(gr, *cmp, a, b, g, zero)), need(3).then(|| c.select(gr, *cmp, a, b, zero, g))]
+        }
+        Op::Expand => vec![Some(c.sum_to(gr, g, &shape_of(gr, ops[0])))],
+        Op::SumTo => vec![Some(c.expand(gr, g, &shape_of(gr, ops[0])))],
+        Op::Reshape => vec![Some(c.reshape(gr, g, &shape_of(gr, ops[0])))],
+        Op::Transpose => vec![Some(c.unary_shape(gr, Op::Transpose, g))],
+        // sum: grad expanded back (unsqueezed at dim first).
+        Op::Sum { dim } => {
+            let in_shape = shape_of(gr, ops[0]);
+            let gk = keepdim(c, gr, g, &in_shape, *dim);
+            vec![Some(c.expand(gr, gk, &in_shape))]
+        }
+        // mean: grad.expand(sizes) / count
+        Op::Mean { dim } => {
+            let in_shape = shape_of(gr, ops[0]);
+            let count = match dim {
+                None => in_shape.iter().product::<usize>(),
+                Some(d) => in_shape[*d],
+            };
+            let gk = keepdim(c, gr, g, &in_shape, *dim);
+            let ge = c.expand(gr, gk, &in_shape);
+            let nn = c.scalar(gr, count as f64, dt);
+            vec![Some(c.div(gr, ge, nn))]
+        }
+        Op::MatMul => matmul(c, gr, ops[0], ops[1], g, need(0), need(1)),
+    };
+    // Gradients of broadcast operands are summed back to the operand's shape.
+    grads.into_iter().enumerate().map(|(i, gi)| gi.map(|gi| c.sum_to(gr, gi, &shape_of(gr, ops[i])))).collect()
+}
+
+/// The gradient of a reduction, reshaped so that it broadcasts over the input.
+fn keepdim(c: &mut RuleCtx, gr: &mut Graph, g: NodeId, in_shape: &[usize], dim: Option<usize>) -> NodeId {
+    match dim {
+        None => g,
+        Some(d) => {
+            let mut s = in_shape.to_vec();
+            s[d] = 1;
+            c.reshape(gr, g, &s)
+        }
+    }
+}
+
+/// matmul by rank, as PyTorch dispatches it: mm, mv, dot, or a vector times a matrix.
+fn matmul(c: &mut RuleCtx, gr: &mut Graph, a: NodeId, b: NodeId, g: NodeId, need_a: bool, need_b: bool) -> Vec<Option<NodeId>> {
+    let (ra, rb) = (gr.node(a).shape.len(), gr.node(b).shape.len());
+    let ga = need_a.then(|| {
+        let b = c.fwd(b);
+        match (ra, rb) {
+            (1, 1) => c.mul(gr, g, b),
+            // grad.ger(vec)
+            (2, 1) => outer(c, gr, g, b),
+            // mm(grad, mat2.t()); for a vector on the left, the same with grad as a vector.
+            _ => {
+                let bt = c.unary_shape(gr, Op::Transpose, b);
+                c.matmul(gr, g, bt)
+            }
+        }
+    });
+    let gb = need_b.then(|| {
+        let a = c.fwd(a);
+        match (ra, rb) {
+            (1, 1) => c.mul(gr, g, a),
+            // vector @ matrix is unsqueeze(0).mm(): its matrix gradient is an outer product.
+            (1, 2) => outer(c, gr, a, g),
+            // self.t().mv(grad), and mat1.t().mm(grad) for two matrices.
+            _ => {
+                let at = c.unary_shape(gr, Op::Transpose, a);
+                c.matmul(gr, at, g)
+            }
+        }
+    });
+    vec![ga, gb]
+}
+
+/// The outer product of two vectors, `u[:, None] @ v[None, :]`, as a matmul.
+fn outer(c: &mut RuleCtx, gr: &mut Graph, u: NodeId, v: NodeId) -> NodeId {
+    let (m, n) = (gr.node(u).shape[0], gr.node(v).shape[0]);
+    let uc = c.reshape(gr, u, &[m, 1]);
+    let vr = c.reshape(gr, v, &[1, n]);
+    c.matmul(gr, uc, vr)
+}
+
+impl RuleCtx {
+    /// A shape-changing unary op whose result shape follows from its operand (transpose).
+    pub fn unary_shape(&mut self, g: &mut Graph, op: Op, x: NodeId) -> NodeId {
+        let n = g.node(x);
+        let dt = n.dtype;
+        let sh = match op {
+            Op::Transpose => crate::check::shapes::transpose(&n.shape).expect("transpose of a 2-D gradient"),
+            _ => n.shape.clone(),
+        };
+        self.add_node(g, op, dt, sh, &[x])
+    }
+}

@@ -1,0 +1,94 @@
+//! The derivative rules of the one-operand elementwise ops: PyTorch's formulas
+//! from `tools/autograd/derivatives.yaml`, one arm per row of the op table.
+
+use graphc_runtime::op::{Binary, Cmp, F64Bits, Unary};
+use graphc_runtime::Op;
+
+use super::super::builder::RuleCtx;
+use crate::ir::graph::{Graph, NodeId};
+
+/// The gradient of `u`'s operand `x` given the gradient `g` of its output `n`
+/// (`None`: no gradient flows, as through `detach`).
+pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: NodeId, g: NodeId) -> Option<NodeId> {
+    let dt = gr.node(n).dtype;
+    Some(match u {
+        // detach stops gradients; autodiff never walks through it.
+        Unary::Detach => return None,
+        Unary::Neg => c.neg(gr, g),
+        // exp: grad * result
+        Unary::Exp => {
+            let y = c.fwd(n);
+            c.mul(gr, g, y)
+        }
+        // log: grad.div(self)
+        Unary::Log => {
+            let x = c.fwd(x);
+            c.div(gr, g, x)
+        }
+        // sqrt: grad / (2 * result)
+        Unary::Sqrt => {
+            let y = c.fwd(n);
+            let two = c.scalar(gr, 2.0, dt);
+            let d = c.mul(gr, two, y);
+            c.div(gr, g, d)
+        }
+        // sin: grad * self.cos()
+        Unary::Sin => {
+            let x = c.fwd(x);
+            let cos = c.unary(gr, Op::Unary(Unary::Cos), x);
+            c.mul(gr, g, cos)
+        }
+        // cos: grad * -self.sin()
+        Unary::Cos => {
+            let x = c.fwd(x);
+            let sin = c.unary(gr, Op::Unary(Unary::Sin), x);
+            let ns = c.neg(gr, sin);
+            c.mul(gr, g, ns)
+        }
+        // tanh_backward(grad, result): grad * (1 - result * result), one PyTorch kernel.
+        Unary::Tanh => {
+            let y = c.fwd(n);
+            c.binary(gr, Op::Binary(Binary::TanhBackward), g, y)
+        }
+        // sigmoid_backward(grad, result): grad * (1 - result) * result
+        Unary::Sigmoid => {
+            let y = c.fwd(n);
+            let one = c.scalar(gr, 1.0, dt);
+            let d = c.sub(gr, one, y);
+            let gd = c.mul(gr, g, d);
+            c.mul(gr, gd, y)
+        }
+        // threshold_backward(grad, result, 0): result <= 0 ? 0 : grad
+        Unary::Relu => {
+            let y = c.fwd(n);
+            let zero = c.scalar(gr, 0.0, dt);
+            c.select(gr, Cmp::Le, y, zero, zero, g)
+        }
+        // abs: grad * self.sgn()
+        Unary::Abs => {
+            let x = c.fwd(x);
+            let s = c.unary(gr, Op::Unary(Unary::Sign), x);
+            c.mul(gr, g, s)
+        }
+        // sign: zero gradient almost everywhere.
+        Unary::Sign => {
+            let shape = gr.node(x).shape.clone();
+            c.full(gr, 0.0, dt, shape)
+        }
+    })
+}
+
+/// `x ** e` for a constant `e`: pow_backward(grad, self, e) is
+/// `e == 0 ? zeros : grad * (e * self.pow(e - 1))`.
+pub(super) fn pow_scalar(c: &mut RuleCtx, gr: &mut Graph, e: f64, x: NodeId, g: NodeId) -> NodeId {
+    let dt = gr.node(g).dtype;
+    if e == 0.0 {
+        let shape = gr.node(x).shape.clone();
+        return c.full(gr, 0.0, dt, shape);
+    }
+    let x = c.fwd(x);
+    let p = c.unary(gr, Op::PowScalar(F64Bits::new(e - 1.0)), x);
+    let es = c.scalar(gr, e, dt);
+    let ep = c.mul(gr, es, p);
+    c.mul(gr, g, ep)
+}
