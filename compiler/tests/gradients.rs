@@ -215,6 +215,9 @@ proptest! {
     fn abs_rule(v in nonzero_vals(6)) { check("", &[leaf("x", &[6], v)], &[6], "abs(x)")?; }
 
     #[test]
+    fn log1p_rule(v in pos_vals(5)) { check("", &[leaf("x", &[5], v)], &[5], "log1p(x)")?; }
+
+    #[test]
     fn neg_rule(v in any_vals(5)) { check("", &[leaf("x", &[5], v)], &[5], "-x")?; }
 
     #[test]

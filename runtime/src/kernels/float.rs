@@ -30,6 +30,8 @@ pub trait Float:
     fn from_usize(v: usize) -> Self;
     fn exp(self) -> Self;
     fn ln(self) -> Self;
+    /// `ln(1 + self)`.
+    fn ln_1p(self) -> Self;
     fn sqrt(self) -> Self;
     fn sin(self) -> Self;
     fn cos(self) -> Self;
@@ -68,6 +70,11 @@ macro_rules! impl_float {
             }
             fn ln(self) -> $t {
                 <$t>::ln(self)
+            }
+            // Rust's std calls the platform libm, as PyTorch's scalar path does
+            // (its vectorized SLEEF path may differ by an ulp).
+            fn ln_1p(self) -> $t {
+                <$t>::ln_1p(self)
             }
             fn sqrt(self) -> $t {
                 <$t>::sqrt(self)

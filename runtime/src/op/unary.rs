@@ -137,4 +137,8 @@ unary_ops! {
     /// calls: the result never requires grad), so the row names no builtin.
     Detach { name: "detach", builtin: None, grad_fn: None, result: TypeRule::SameFloat, cost_ps: 100,
              range: UnaryRange::Identity, differentiable: false, element: |a| a }
+    /// `log1p(x)` = `log(1 + x)`, exact near 0 (libm `log1p`). Its cost is
+    /// not measured yet: log's.
+    Log1p { name: "log1p", builtin: Some("log1p"), grad_fn: Some("Log1PBackward0"), result: TypeRule::SameFloat, cost_ps: 3500,
+            range: UnaryRange::IncreasingFrom(-1.0), differentiable: true, element: |a| a.ln_1p() }
 }

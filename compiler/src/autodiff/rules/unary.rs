@@ -70,6 +70,13 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: Node
             let s = c.unary(gr, Op::Unary(Unary::Sign), x);
             c.mul(gr, g, s)
         }
+        // log1p_backward(grad, self): grad / (self + 1)
+        Unary::Log1p => {
+            let x = c.fwd(x);
+            let one = c.scalar(gr, 1.0, dt);
+            let d = c.binary(gr, Op::Binary(Binary::Add), x, one);
+            c.div(gr, g, d)
+        }
         // sign: zero gradient almost everywhere.
         Unary::Sign => {
             let shape = gr.node(x).shape.clone();
