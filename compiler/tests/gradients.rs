@@ -218,6 +218,9 @@ proptest! {
     fn log1p_rule(v in pos_vals(5)) { check("", &[leaf("x", &[5], v)], &[5], "log1p(x)")?; }
 
     #[test]
+    fn expm1_rule(v in any_vals(5)) { check("", &[leaf("x", &[5], v)], &[5], "expm1(x)")?; }
+
+    #[test]
     fn neg_rule(v in any_vals(5)) { check("", &[leaf("x", &[5], v)], &[5], "-x")?; }
 
     #[test]

@@ -46,3 +46,9 @@ fn log1p_prints_pytorchs_grad_fn_names() {
     let expected = "tensor([ 0.4055, -0.2877,  0.9163], grad_fn=<Log1PBackward0>)\ntensor([0.6667, 1.3333, 0.4000], grad_fn=<DivBackward0>)\n";
     assert_eq!(forward_and_gradient("log1p"), expected);
 }
+
+#[test]
+fn expm1_prints_pytorchs_grad_fn_names() {
+    let expected = "tensor([ 0.6487, -0.2212,  3.4817], grad_fn=<Expm1Backward0>)\ntensor([1.6487, 0.7788, 4.4817], grad_fn=<MulBackward0>)\n";
+    assert_eq!(forward_and_gradient("expm1"), expected);
+}

@@ -29,6 +29,8 @@ pub trait Float:
     fn to_f64(self) -> f64;
     fn from_usize(v: usize) -> Self;
     fn exp(self) -> Self;
+    /// `exp(self) - 1`.
+    fn exp_m1(self) -> Self;
     fn ln(self) -> Self;
     /// `ln(1 + self)`.
     fn ln_1p(self) -> Self;
@@ -67,6 +69,10 @@ macro_rules! impl_float {
             }
             fn exp(self) -> $t {
                 <$t>::exp(self)
+            }
+            // Rust's std calls the platform libm, as PyTorch's scalar path does.
+            fn exp_m1(self) -> $t {
+                <$t>::exp_m1(self)
             }
             fn ln(self) -> $t {
                 <$t>::ln(self)

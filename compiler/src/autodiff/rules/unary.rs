@@ -77,6 +77,13 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: Node
             let d = c.binary(gr, Op::Binary(Binary::Add), x, one);
             c.div(gr, g, d)
         }
+        // expm1: grad * (result + 1)
+        Unary::Expm1 => {
+            let y = c.fwd(n);
+            let one = c.scalar(gr, 1.0, dt);
+            let d = c.binary(gr, Op::Binary(Binary::Add), y, one);
+            c.mul(gr, g, d)
+        }
         // sign: zero gradient almost everywhere.
         Unary::Sign => {
             let shape = gr.node(x).shape.clone();
