@@ -221,6 +221,12 @@ proptest! {
     fn expm1_rule(v in any_vals(5)) { check("", &[leaf("x", &[5], v)], &[5], "expm1(x)")?; }
 
     #[test]
+    fn sinh_rule(v in any_vals(5)) { check("", &[leaf("x", &[5], v)], &[5], "sinh(x)")?; }
+
+    #[test]
+    fn cosh_rule(v in any_vals(5)) { check("", &[leaf("x", &[5], v)], &[5], "cosh(x)")?; }
+
+    #[test]
     fn neg_rule(v in any_vals(5)) { check("", &[leaf("x", &[5], v)], &[5], "-x")?; }
 
     #[test]

@@ -52,3 +52,15 @@ fn expm1_prints_pytorchs_grad_fn_names() {
     let expected = "tensor([ 0.6487, -0.2212,  3.4817], grad_fn=<Expm1Backward0>)\ntensor([1.6487, 0.7788, 4.4817], grad_fn=<MulBackward0>)\n";
     assert_eq!(forward_and_gradient("expm1"), expected);
 }
+
+#[test]
+fn sinh_prints_pytorchs_grad_fn_names() {
+    let expected = "tensor([ 0.5211, -0.2526,  2.1293], grad_fn=<SinhBackward0>)\ntensor([1.1276, 1.0314, 2.3524], grad_fn=<MulBackward0>)\n";
+    assert_eq!(forward_and_gradient("sinh"), expected);
+}
+
+#[test]
+fn cosh_prints_pytorchs_grad_fn_names() {
+    let expected = "tensor([1.1276, 1.0314, 2.3524], grad_fn=<CoshBackward0>)\ntensor([ 0.5211, -0.2526,  2.1293], grad_fn=<MulBackward0>)\n";
+    assert_eq!(forward_and_gradient("cosh"), expected);
+}

@@ -38,6 +38,8 @@ pub trait Float:
     fn sin(self) -> Self;
     fn cos(self) -> Self;
     fn tanh(self) -> Self;
+    fn sinh(self) -> Self;
+    fn cosh(self) -> Self;
     fn abs(self) -> Self;
     fn powf(self, e: Self) -> Self;
     fn is_nan(self) -> bool;
@@ -93,6 +95,13 @@ macro_rules! impl_float {
             }
             fn tanh(self) -> $t {
                 <$t>::tanh(self)
+            }
+            // Rust's std calls the platform libm, as PyTorch's scalar path does.
+            fn sinh(self) -> $t {
+                <$t>::sinh(self)
+            }
+            fn cosh(self) -> $t {
+                <$t>::cosh(self)
             }
             fn abs(self) -> $t {
                 <$t>::abs(self)

@@ -145,4 +145,10 @@ unary_ops! {
     /// not measured yet: exp's.
     Expm1 { name: "expm1", builtin: Some("expm1"), grad_fn: Some("Expm1Backward0"), result: TypeRule::SameFloat, cost_ps: 3000,
             range: UnaryRange::Increasing, differentiable: true, element: |a| a.exp_m1() }
+    /// `sinh(x)` (libm). Its cost is not measured yet: two exps'.
+    Sinh { name: "sinh", builtin: Some("sinh"), grad_fn: Some("SinhBackward0"), result: TypeRule::SameFloat, cost_ps: 6000,
+           range: UnaryRange::Increasing, differentiable: true, element: |a| a.sinh() }
+    /// `cosh(x)` (libm). Its cost is not measured yet: two exps'.
+    Cosh { name: "cosh", builtin: Some("cosh"), grad_fn: Some("CoshBackward0"), result: TypeRule::SameFloat, cost_ps: 6000,
+           range: UnaryRange::Even, differentiable: true, element: |a| a.cosh() }
 }

@@ -84,6 +84,18 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: Node
             let d = c.binary(gr, Op::Binary(Binary::Add), y, one);
             c.mul(gr, g, d)
         }
+        // sinh: grad * self.cosh()
+        Unary::Sinh => {
+            let x = c.fwd(x);
+            let cosh = c.unary(gr, Op::Unary(Unary::Cosh), x);
+            c.mul(gr, g, cosh)
+        }
+        // cosh: grad * self.sinh()
+        Unary::Cosh => {
+            let x = c.fwd(x);
+            let sinh = c.unary(gr, Op::Unary(Unary::Sinh), x);
+            c.mul(gr, g, sinh)
+        }
         // sign: zero gradient almost everywhere.
         Unary::Sign => {
             let shape = gr.node(x).shape.clone();
