@@ -216,3 +216,39 @@ fn a_declared_input_range_bounds_the_analysis() {
     assert!(warnings_of(&program(" in [-3, 3]")).is_empty(), "[-3, 3] cannot overflow exp in f32");
     assert_eq!(warnings_of(&program(" in [-100, 100]")).len(), 1, "[-100, 100] reaches past 88.72");
 }
+
+/// log1p, expm1, sinh and cosh get their intervals from the rule their table row
+/// names (`IncreasingFrom(-1)`, `Increasing`, `Even`), evaluated with their formulas.
+#[test]
+fn the_table_rules_bound_log1p_expm1_sinh_and_cosh() {
+    let src = "\
+x = linspace(-2, 1, 4, dtype=f64)
+print(log1p(x))
+print(expm1(x))
+print(sinh(x))
+print(cosh(x))
+print(log1p(linspace(0, 1, 3, dtype=f64)))
+print(expm1(linspace(0, 800, 3, dtype=f64)))
+";
+    let prog = differentiated(src);
+    let a = analyze(&prog.graph, &HashMap::new());
+    let all = |u: Unary| -> Vec<(NodeId, &Range)> {
+        prog.graph.ids().into_iter().filter(|&n| prog.graph.node(n).op == Op::Unary(u)).map(|n| (n, &a.ranges[&n])).collect()
+    };
+    let close = |r: &Range, lo: f64, hi: f64| (r.lo - lo).abs() < 1e-12 && (r.hi - hi).abs() < 1e-12;
+    let log1p = all(Unary::Log1p);
+    let (_, below) = log1p[0];
+    assert!(below.nan, "log1p of values below -1 is NaN: {below:?}");
+    assert!(below.neg_inf.iter().all(|c| !c.overflow) && !below.neg_inf.is_empty(), "log1p(-1) is an exact -inf: {below:?}");
+    assert!((below.hi - 2f64.ln()).abs() < 1e-12, "{below:?}");
+    let (_, inside) = log1p[1];
+    assert!(close(inside, 0.0, 2f64.ln()) && !inside.nan && !inside.may_be_inf(), "{inside:?}");
+    let expm1 = all(Unary::Expm1);
+    assert!(close(expm1[0].1, (-2f64).exp_m1(), 1f64.exp_m1()) && !expm1[0].1.may_be_inf(), "{:?}", expm1[0].1);
+    let (big, over) = expm1[1];
+    assert!(over.pos_inf.iter().any(|c| c.overflow && c.origin == big), "expm1(800) overflows f64: {over:?}");
+    let sinh = all(Unary::Sinh);
+    assert!(close(sinh[0].1, (-2f64).sinh(), 1f64.sinh()), "{:?}", sinh[0].1);
+    let cosh = all(Unary::Cosh);
+    assert!(close(cosh[0].1, 1.0, 2f64.cosh()), "cosh is smallest at 0, inside [-2, 1]: {:?}", cosh[0].1);
+}
