@@ -1,9 +1,8 @@
 //! Lowering of builtin calls (spec section 5): creation, elementwise math,
 //! reductions, linear algebra, gradient control, printing and plotting.
 
-use graphc_runtime::op::{Binary, F64Bits, Unary};
-use graphc_runtime::plan::TensorSuffix;
-use graphc_runtime::{DType, Op};
+use graphc_runtime::op::{Binary, Unary};
+use graphc_runtime::Op;
 
 use super::{Lowerer, Value};
 use crate::check::builtins::{self, bind, Bound, Builtin};
@@ -30,64 +29,17 @@ impl<'a> Lowerer<'a> {
             return Value::Poison;
         }
         match b {
-            Builtin::Randn | Builtin::Rand | Builtin::Zeros | Builtin::Ones => {
-                let Some(shape) = self.shape_args(&bound.positional, name) else { return Value::Poison };
-                let op = match b {
-                    Builtin::Randn => Op::Randn,
-                    Builtin::Rand => Op::Rand,
-                    Builtin::Zeros => Op::Full(F64Bits::new(0.0)),
-                    _ => Op::Full(F64Bits::new(1.0)),
-                };
-                self.create(op, shape, &mut bound, DType::F32, span)
-            }
-            Builtin::Full => {
-                let mut pos = bound.positional.clone();
-                let (value, vspan) = pos.pop().flatten().expect("bind guarantees one argument");
-                let Some(v) = self.number(&value, vspan, "the fill value") else { return Value::Poison };
-                let Some(shape) = self.shape_args(&pos, name) else { return Value::Poison };
-                self.create(Op::Full(F64Bits::new(v)), shape, &mut bound, DType::F32, span)
-            }
-            Builtin::Arange => self.arange(&mut bound, span),
-            Builtin::Linspace => {
-                let nums: Vec<Option<f64>> = (0..3).map(|i| self.positional_number(&bound, i, "linspace's arguments")).collect();
-                let (Some(start), Some(end), Some(steps)) = (nums[0], nums[1], nums[2]) else { return Value::Poison };
-                let steps_span = bound.positional[2].as_ref().map(|p| p.1).unwrap_or(span);
-                if steps < 0.0 || steps.fract() != 0.0 {
-                    return self.error(
-                        Diagnostic::new(Code::E0107, "`steps` must be a non-negative integer", steps_span, "not a count")
-                            .with_help("write the number of points, such as `linspace(0, 1, 50)`"),
-                    );
-                }
-                let op = Op::Linspace { start: F64Bits::new(start), end: F64Bits::new(end) };
-                self.create(op, vec![steps as usize], &mut bound, DType::F32, span)
-            }
-            Builtin::Tensor => {
-                let (data, dspan) = bound.positional[0].clone().expect("bind guarantees data");
-                let mut values = Vec::new();
-                let Some(shape) = self.literal_shape(&data, dspan, &mut values) else { return Value::Poison };
-                let op = Op::Literal(values.into_iter().map(F64Bits::new).collect());
-                self.create(op, shape, &mut bound, DType::F32, span)
-            }
-            Builtin::OnesLike | Builtin::ZerosLike => {
-                let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
-                let Some(t) = self.expect_tensor(v, vs, &format!("the argument of `{name}`")) else { return Value::Poison };
-                let fill = if b == Builtin::OnesLike { 1.0 } else { 0.0 };
-                let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
-                self.create(Op::Full(F64Bits::new(fill)), sh, &mut bound, dt, span)
-            }
-            Builtin::ManualSeed => {
-                let (v, vs) = bound.positional[0].clone().expect("bind guarantees seed");
-                match v {
-                    Value::Number { value, is_int: true } if (0.0..=u64::MAX as f64).contains(&value) => {
-                        self.prog.effects.push(Effect::Seed(value as u64));
-                        Value::None
-                    }
-                    other => self.error(
-                        Diagnostic::new(Code::E0107, format!("the seed must be a non-negative integer, not {}", other.describe()), vs, "not a seed")
-                            .with_help("write `manual_seed(0)`"),
-                    ),
-                }
-            }
+            Builtin::Randn
+            | Builtin::Rand
+            | Builtin::Zeros
+            | Builtin::Ones
+            | Builtin::Full
+            | Builtin::Arange
+            | Builtin::Linspace
+            | Builtin::Tensor
+            | Builtin::OnesLike
+            | Builtin::ZerosLike
+            | Builtin::ManualSeed => self.creation(b, name, &mut bound, span),
             Builtin::Unary(u) => {
                 let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
                 let Some(t) = self.expect_tensor(v, vs, &format!("the argument of `{name}`")) else { return Value::Poison };
@@ -100,19 +52,7 @@ impl<'a> Lowerer<'a> {
                 let [a, e] = self.two(&bound);
                 self.binary(BinOp::Pow, a, e, span)
             }
-            Builtin::Maximum | Builtin::Minimum => {
-                let [(a, sa), (c, sc)] = self.two(&bound);
-                let (Some(x), Some(y)) =
-                    (self.expect_tensor(a, sa, &format!("`{name}`'s input")), self.expect_tensor(c, sc, &format!("`{name}`'s other")))
-                else {
-                    return Value::Poison;
-                };
-                let Some(shape) = self.meet(x, sa, y, sc, &format!("`{name}`")) else { return Value::Poison };
-                let op = Op::Binary(if b == Builtin::Maximum { Binary::Maximum } else { Binary::Minimum });
-                let grad_fn = op.grad_fn().unwrap_or(CLONE_GRAD_FN);
-                let dt = self.dtype_of(x);
-                Value::Tensor(self.op_node(op, dt, shape, &[x, y], span, grad_fn))
-            }
+            Builtin::Maximum | Builtin::Minimum => self.min_max(b, name, &bound, span),
             Builtin::Sum | Builtin::Mean => self.reduction(b, name, &bound, span),
             Builtin::MatMul => {
                 let [(a, sa), (c, sc)] = self.two(&bound);
@@ -121,19 +61,7 @@ impl<'a> Lowerer<'a> {
                 };
                 self.matmul(x, sa, y, sc, span)
             }
-            Builtin::Transpose => {
-                let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
-                let Some(t) = self.expect_tensor(v, vs, "transpose's input") else { return Value::Poison };
-                match shapes::transpose(&self.shape_of(t)) {
-                    Ok(sh) => {
-                        let dt = self.dtype_of(t);
-                        Value::Tensor(self.op_node(Op::Transpose, dt, sh, &[t], span, "TransposeBackward0"))
-                    }
-                    Err(msg) => {
-                        self.error(Diagnostic::new(Code::E0202, msg, vs, "not 2-D").with_help("transpose swaps the two dimensions of a matrix"))
-                    }
-                }
-            }
+            Builtin::Transpose => self.transpose(&bound, span),
             Builtin::Backward => self.backward(&mut bound, span),
             Builtin::Grad => self.grad(&mut bound, span),
             Builtin::ZeroGrad => {
@@ -191,12 +119,34 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn figure(&mut self, fx: FigureEffect) -> Value {
-        self.prog.effects.push(Effect::Figure(fx));
-        Value::None
+    /// `maximum(input, other)` and `minimum(input, other)`.
+    fn min_max(&mut self, b: Builtin, name: &str, bound: &Bound<Value>, span: Span) -> Value {
+        let [(a, sa), (c, sc)] = self.two(bound);
+        let (Some(x), Some(y)) = (self.expect_tensor(a, sa, &format!("`{name}`'s input")), self.expect_tensor(c, sc, &format!("`{name}`'s other")))
+        else {
+            return Value::Poison;
+        };
+        let Some(shape) = self.meet(x, sa, y, sc, &format!("`{name}`")) else { return Value::Poison };
+        let op = Op::Binary(if b == Builtin::Maximum { Binary::Maximum } else { Binary::Minimum });
+        let grad_fn = op.grad_fn().unwrap_or(CLONE_GRAD_FN);
+        let dt = self.dtype_of(x);
+        Value::Tensor(self.op_node(op, dt, shape, &[x, y], span, grad_fn))
     }
 
-    fn two(&self, bound: &Bound<Value>) -> [(Value, Span); 2] {
+    /// `transpose(input)` of a 2-D tensor.
+    fn transpose(&mut self, bound: &Bound<Value>, span: Span) -> Value {
+        let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
+        let Some(t) = self.expect_tensor(v, vs, "transpose's input") else { return Value::Poison };
+        match shapes::transpose(&self.shape_of(t)) {
+            Ok(sh) => {
+                let dt = self.dtype_of(t);
+                Value::Tensor(self.op_node(Op::Transpose, dt, sh, &[t], span, "TransposeBackward0"))
+            }
+            Err(msg) => self.error(Diagnostic::new(Code::E0202, msg, vs, "not 2-D").with_help("transpose swaps the two dimensions of a matrix")),
+        }
+    }
+
+    pub(super) fn two(&self, bound: &Bound<Value>) -> [(Value, Span); 2] {
         [bound.positional[0].clone().expect("bind guarantees two"), bound.positional[1].clone().expect("bind guarantees two")]
     }
 
@@ -209,159 +159,6 @@ impl<'a> Lowerer<'a> {
                 self.error(
                     Diagnostic::new(Code::E0107, format!("{what} must be a number, not {}", other.describe()), span, "not a number")
                         .with_help("write a number literal here"),
-                );
-                None
-            }
-        }
-    }
-
-    fn positional_number(&mut self, bound: &Bound<Value>, i: usize, what: &str) -> Option<f64> {
-        let (v, s) = bound.positional.get(i).cloned().flatten()?;
-        self.number(&v, s, what)
-    }
-
-    /// Shape arguments: integers (`randn(2, 3)`) or one list (`randn([2, 3])`).
-    fn shape_args(&mut self, args: &[Option<(Value, Span)>], name: &str) -> Option<Vec<usize>> {
-        let items: Vec<(Value, Span)> = match args {
-            [Some((Value::List(items), _))] => items.clone(),
-            _ => args.iter().flatten().cloned().collect(),
-        };
-        let mut shape = Vec::new();
-        for (v, s) in items {
-            match v {
-                Value::Number { value, is_int: true } if value >= 0.0 => shape.push(value as usize),
-                Value::Poison => return None,
-                other => {
-                    self.error(
-                        Diagnostic::new(
-                            Code::E0107,
-                            format!("a dimension of `{name}` must be a non-negative integer, not {}", other.describe()),
-                            s,
-                            "not a size",
-                        )
-                        .with_help(format!("write sizes as integers, such as `{name}(2, 3)`")),
-                    );
-                    return None;
-                }
-            }
-        }
-        Some(shape)
-    }
-
-    /// Finishes a creation call: `dtype=` and `requires_grad=` keywords, size limit, leaf bookkeeping.
-    fn create(&mut self, op: Op, shape: Vec<usize>, bound: &mut Bound<Value>, default: DType, span: Span) -> Value {
-        let dtype = match bound.keyword("dtype") {
-            None => default,
-            Some((Value::DType(d), _)) => d,
-            Some((other, s)) => {
-                return self.error(
-                    Diagnostic::new(Code::E0107, format!("`dtype` must be `f32` or `f64`, not {}", other.describe()), s, "not a dtype")
-                        .with_help("write `dtype=f32` or `dtype=f64`"),
-                )
-            }
-        };
-        let requires_grad = match bound.keyword("requires_grad") {
-            None => false,
-            Some((Value::Bool(b), _)) => b,
-            Some((other, s)) => {
-                return self.error(
-                    Diagnostic::new(Code::E0107, format!("`requires_grad` must be `true` or `false`, not {}", other.describe()), s, "not a boolean")
-                        .with_help("write `requires_grad=true`"),
-                )
-            }
-        };
-        let n: u128 = shape.iter().map(|&d| d as u128).product();
-        if n > MAX_ELEMENTS {
-            return self.error(
-                Diagnostic::new(
-                    Code::E0202,
-                    format!("a tensor of shape {} has {n} elements, more than graphc allows ({MAX_ELEMENTS})", shapes::show(&shape)),
-                    span,
-                    "too large",
-                )
-                .with_help("use a smaller shape"),
-            );
-        }
-        let id = self.node(op, dtype, shape, &[], span);
-        if requires_grad {
-            self.prog.graph.meta_mut(id).requires_grad = true;
-            self.prog.leaves.push(id);
-            self.grad_state.insert(id, None);
-        }
-        Value::Tensor(id)
-    }
-
-    fn arange(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
-        let given: Vec<Option<f64>> = (0..3).map(|i| self.positional_number(bound, i, "arange's arguments")).collect();
-        if bound.positional.iter().flatten().any(|(v, _)| !matches!(v, Value::Number { .. })) {
-            return Value::Poison;
-        }
-        let count = bound.positional.iter().flatten().count();
-        let (start, end, step) = match count {
-            1 => (0.0, given[0].unwrap_or(0.0), 1.0),
-            2 => (given[0].unwrap_or(0.0), given[1].unwrap_or(0.0), 1.0),
-            _ => (given[0].unwrap_or(0.0), given[1].unwrap_or(0.0), given[2].unwrap_or(1.0)),
-        };
-        if step == 0.0 || !step.is_finite() || !start.is_finite() || !end.is_finite() {
-            return self.error(
-                Diagnostic::new(Code::E0107, "arange needs finite bounds and a non-zero step", span, "invalid range")
-                    .with_help("write `arange(start, end, step)` with step != 0"),
-            );
-        }
-        // PyTorch: size = ceil((end - start) / step), computed in double.
-        let size = ((end - start) / step).ceil();
-        if size < 0.0 {
-            return self.error(
-                Diagnostic::new(
-                    Code::E0107,
-                    format!("arange from {start} to {end} with step {step} goes the wrong way"),
-                    span,
-                    "empty or backwards range",
-                )
-                .with_help("make the step's sign match the direction from start to end"),
-            );
-        }
-        let op = Op::Arange { start: F64Bits::new(start), step: F64Bits::new(step) };
-        self.create(op, vec![size as usize], bound, DType::F32, span)
-    }
-
-    /// The shape of a (nested) list literal, flattening its numbers into `out`.
-    fn literal_shape(&mut self, v: &Value, span: Span, out: &mut Vec<f64>) -> Option<Vec<usize>> {
-        match v {
-            Value::Number { value, .. } => {
-                out.push(*value);
-                Some(vec![])
-            }
-            Value::List(items) => {
-                let mut inner: Option<Vec<usize>> = None;
-                for (item, s) in items {
-                    let sh = self.literal_shape(item, *s, out)?;
-                    match &inner {
-                        None => inner = Some(sh),
-                        Some(prev) if *prev != sh => {
-                            self.error(
-                                Diagnostic::new(
-                                    Code::E0202,
-                                    format!("this row has shape {} but the first has {}", shapes::show(&sh), shapes::show(prev)),
-                                    *s,
-                                    "ragged row",
-                                )
-                                .with_help("every row of a tensor literal needs the same length"),
-                            );
-                            return None;
-                        }
-                        Some(_) => {}
-                    }
-                }
-                let mut shape = vec![items.len()];
-                shape.extend(inner.unwrap_or_default());
-                Some(shape)
-            }
-            Value::Poison => None,
-            other => {
-                self.error(
-                    Diagnostic::new(Code::E0107, format!("a tensor literal holds numbers, not {}", other.describe()), span, "not a number")
-                        .with_help("write `tensor([1.0, 2.0])`"),
                 );
                 None
             }
@@ -400,84 +197,6 @@ impl<'a> Lowerer<'a> {
         Value::Tensor(self.op_node(op, dt, out, &[t], span, grad_fn))
     }
 
-    /// How `print` shows a value: Python's `str()` of it.
-    fn print_arg(&mut self, v: Value) -> PrintArg {
-        match v {
-            Value::Tensor(n) => PrintArg::Tensor { node: n, suffix: self.suffix(n) },
-            Value::Str(s) => PrintArg::Text(s),
-            Value::Number { value, is_int: true } if value.abs() < 9.0e15 => PrintArg::Text(format!("{}", value as i64)),
-            Value::Number { value, .. } => PrintArg::Text(graphc_runtime::format::python_float_repr(value)),
-            Value::Bool(b) => PrintArg::Text(if b { "True" } else { "False" }.to_string()),
-            Value::None => PrintArg::None,
-            Value::DType(d) => PrintArg::Text(d.torch_name().to_string()),
-            Value::List(items) => {
-                let parts: Vec<String> = items
-                    .into_iter()
-                    .map(|(v, _)| match self.print_arg(v) {
-                        PrintArg::Text(s) => s,
-                        PrintArg::None => "None".to_string(),
-                        PrintArg::Tensor { .. } => "tensor(...)".to_string(),
-                    })
-                    .collect();
-                PrintArg::Text(format!("[{}]", parts.join(", ")))
-            }
-            Value::Poison => PrintArg::None,
-        }
-    }
-
-    /// The `grad_fn=<...>` / `requires_grad=True` suffix PyTorch would print for node `n`.
-    fn suffix(&self, n: NodeId) -> TensorSuffix {
-        if !self.requires_grad(n) {
-            return TensorSuffix::default();
-        }
-        if self.is_grad_leaf(n) {
-            return TensorSuffix { grad_fn: None, requires_grad: true };
-        }
-        let name = self.grad_fn.get(&n).cloned().unwrap_or_else(|| derived_grad_fn(&self.prog.graph.node(n).op).to_string());
-        TensorSuffix { grad_fn: Some(name), requires_grad: true }
-    }
-
-    fn plot(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
-        let [(a, sa), (b, sb)] = self.two(bound);
-        let (Some(x), Some(y)) = (self.expect_tensor(a, sa, "plot's x"), self.expect_tensor(b, sb, "plot's y")) else { return Value::Poison };
-        let (shx, shy) = (self.shape_of(x), self.shape_of(y));
-        if shx.len() != 1 || shx != shy {
-            return self.error(
-                Diagnostic::new(
-                    Code::E0202,
-                    format!("plot needs x and y as 1-D tensors of one length, got {} and {}", shapes::show(&shx), shapes::show(&shy)),
-                    sa,
-                    format!("shape {}", shapes::show(&shx)),
-                )
-                .with_secondary(sb, format!("shape {}", shapes::show(&shy)))
-                .with_help("plot one 1-D tensor against another of the same length"),
-            );
-        }
-        let label = match bound.keyword("label") {
-            None => None,
-            Some((Value::Str(s), _)) => Some(s),
-            Some((other, s)) => {
-                return self.error(
-                    Diagnostic::new(Code::E0107, format!("`label` must be a string, not {}", other.describe()), s, "not a string")
-                        .with_help("write `label=\"...\"`"),
-                )
-            }
-        };
-        let alpha = match bound.keyword("alpha") {
-            None => 1.0,
-            Some((Value::Number { value, .. }, _)) if (0.0..=1.0).contains(&value) => value,
-            Some((other, s)) => {
-                return self.error(
-                    Diagnostic::new(Code::E0107, format!("`alpha` must be a number from 0 to 1, not {}", other.describe()), s, "not an opacity")
-                        .with_help("write `alpha=0.5`"),
-                )
-            }
-        };
-        let _ = span;
-        self.figure(FigureEffect::Plot { x, y, label, alpha })
-    }
-
-    /// `backward(y, grad=g, retain_graph=b)`: records the call and gives each reached leaf's `.grad` a new value.
     /// A boolean keyword argument.
     fn flag(&mut self, bound: &mut Bound<Value>, name: &str, default: bool) -> Option<bool> {
         match bound.keyword(name) {
@@ -631,10 +350,10 @@ impl<'a> Lowerer<'a> {
 
 /// The `grad_fn` PyTorch shows for a node that autodiff derived (a gradient built
 /// with `create_graph=true`): the backward of the op PyTorch's formula runs there.
-fn derived_grad_fn(op: &Op) -> &'static str {
+pub(super) fn derived_grad_fn(op: &Op) -> &'static str {
     op.grad_fn().unwrap_or(CLONE_GRAD_FN)
 }
 
 /// What PyTorch shows for a derived value that no differentiable op made (a
 /// constant or detached value copied into the gradient).
-const CLONE_GRAD_FN: &str = "CloneBackward0";
+pub(super) const CLONE_GRAD_FN: &str = "CloneBackward0";

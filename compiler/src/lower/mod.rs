@@ -14,7 +14,9 @@
 //! which silently propagates, so one mistake yields one diagnostic.
 
 mod builtin_calls;
+mod creation_calls;
 mod exprs;
+mod output_calls;
 mod user_calls;
 
 use std::collections::HashMap;

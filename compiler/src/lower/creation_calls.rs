@@ -1,0 +1,254 @@
+//! Lowering of the creation builtins (`randn`, `zeros`, `full`, `arange`,
+//! `linspace`, `tensor`, `ones_like`, ...) and `manual_seed`: their size and value
+//! arguments, the `dtype=` and `requires_grad=` keywords, and the size limit.
+
+use graphc_runtime::op::F64Bits;
+use graphc_runtime::{DType, Op};
+
+use super::builtin_calls::MAX_ELEMENTS;
+use super::{Lowerer, Value};
+use crate::check::builtins::{Bound, Builtin};
+use crate::check::shapes;
+use crate::diag::{Code, Diagnostic};
+use crate::ir::program::Effect;
+use crate::syntax::ast::Span;
+
+impl<'a> Lowerer<'a> {
+    /// A creation builtin or `manual_seed`, its arguments bound.
+    pub(super) fn creation(&mut self, b: Builtin, name: &str, bound: &mut Bound<Value>, span: Span) -> Value {
+        match b {
+            Builtin::Randn | Builtin::Rand | Builtin::Zeros | Builtin::Ones => {
+                let Some(shape) = self.shape_args(&bound.positional, name) else { return Value::Poison };
+                let op = match b {
+                    Builtin::Randn => Op::Randn,
+                    Builtin::Rand => Op::Rand,
+                    Builtin::Zeros => Op::Full(F64Bits::new(0.0)),
+                    _ => Op::Full(F64Bits::new(1.0)),
+                };
+                self.create(op, shape, bound, DType::F32, span)
+            }
+            Builtin::Full => {
+                let mut pos = bound.positional.clone();
+                let (value, vspan) = pos.pop().flatten().expect("bind guarantees one argument");
+                let Some(v) = self.number(&value, vspan, "the fill value") else { return Value::Poison };
+                let Some(shape) = self.shape_args(&pos, name) else { return Value::Poison };
+                self.create(Op::Full(F64Bits::new(v)), shape, bound, DType::F32, span)
+            }
+            Builtin::Arange => self.arange(bound, span),
+            Builtin::Linspace => {
+                let nums: Vec<Option<f64>> = (0..3).map(|i| self.positional_number(bound, i, "linspace's arguments")).collect();
+                let (Some(start), Some(end), Some(steps)) = (nums[0], nums[1], nums[2]) else { return Value::Poison };
+                let steps_span = bound.positional[2].as_ref().map(|p| p.1).unwrap_or(span);
+                if steps < 0.0 || steps.fract() != 0.0 {
+                    return self.error(
+                        Diagnostic::new(Code::E0107, "`steps` must be a non-negative integer", steps_span, "not a count")
+                            .with_help("write the number of points, such as `linspace(0, 1, 50)`"),
+                    );
+                }
+                let op = Op::Linspace { start: F64Bits::new(start), end: F64Bits::new(end) };
+                self.create(op, vec![steps as usize], bound, DType::F32, span)
+            }
+            Builtin::Tensor => {
+                let (data, dspan) = bound.positional[0].clone().expect("bind guarantees data");
+                let mut values = Vec::new();
+                let Some(shape) = self.literal_shape(&data, dspan, &mut values) else { return Value::Poison };
+                let op = Op::Literal(values.into_iter().map(F64Bits::new).collect());
+                self.create(op, shape, bound, DType::F32, span)
+            }
+            Builtin::OnesLike | Builtin::ZerosLike => {
+                let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
+                let Some(t) = self.expect_tensor(v, vs, &format!("the argument of `{name}`")) else { return Value::Poison };
+                let fill = if b == Builtin::OnesLike { 1.0 } else { 0.0 };
+                let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
+                self.create(Op::Full(F64Bits::new(fill)), sh, bound, dt, span)
+            }
+            Builtin::ManualSeed => {
+                let (v, vs) = bound.positional[0].clone().expect("bind guarantees seed");
+                match v {
+                    Value::Number { value, is_int: true } if (0.0..=u64::MAX as f64).contains(&value) => {
+                        self.prog.effects.push(Effect::Seed(value as u64));
+                        Value::None
+                    }
+                    other => self.error(
+                        Diagnostic::new(Code::E0107, format!("the seed must be a non-negative integer, not {}", other.describe()), vs, "not a seed")
+                            .with_help("write `manual_seed(0)`"),
+                    ),
+                }
+            }
+            // `call_builtin` sends only the builtins above here.
+            Builtin::Unary(_)
+            | Builtin::Pow
+            | Builtin::Maximum
+            | Builtin::Minimum
+            | Builtin::Sum
+            | Builtin::Mean
+            | Builtin::MatMul
+            | Builtin::Transpose
+            | Builtin::Backward
+            | Builtin::Grad
+            | Builtin::ZeroGrad
+            | Builtin::Detach
+            | Builtin::Print
+            | Builtin::Plot
+            | Builtin::Grid
+            | Builtin::Legend
+            | Builtin::XLabel
+            | Builtin::YLabel
+            | Builtin::Title
+            | Builtin::SaveFig => unreachable!("`{name}` is not a creation builtin"),
+        }
+    }
+
+    fn positional_number(&mut self, bound: &Bound<Value>, i: usize, what: &str) -> Option<f64> {
+        let (v, s) = bound.positional.get(i).cloned().flatten()?;
+        self.number(&v, s, what)
+    }
+
+    /// Shape arguments: integers (`randn(2, 3)`) or one list (`randn([2, 3])`).
+    fn shape_args(&mut self, args: &[Option<(Value, Span)>], name: &str) -> Option<Vec<usize>> {
+        let items: Vec<(Value, Span)> = match args {
+            [Some((Value::List(items), _))] => items.clone(),
+            _ => args.iter().flatten().cloned().collect(),
+        };
+        let mut shape = Vec::new();
+        for (v, s) in items {
+            match v {
+                Value::Number { value, is_int: true } if value >= 0.0 => shape.push(value as usize),
+                Value::Poison => return None,
+                other => {
+                    self.error(
+                        Diagnostic::new(
+                            Code::E0107,
+                            format!("a dimension of `{name}` must be a non-negative integer, not {}", other.describe()),
+                            s,
+                            "not a size",
+                        )
+                        .with_help(format!("write sizes as integers, such as `{name}(2, 3)`")),
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(shape)
+    }
+
+    /// Finishes a creation call: `dtype=` and `requires_grad=` keywords, size limit, leaf bookkeeping.
+    fn create(&mut self, op: Op, shape: Vec<usize>, bound: &mut Bound<Value>, default: DType, span: Span) -> Value {
+        let dtype = match bound.keyword("dtype") {
+            None => default,
+            Some((Value::DType(d), _)) => d,
+            Some((other, s)) => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("`dtype` must be `f32` or `f64`, not {}", other.describe()), s, "not a dtype")
+                        .with_help("write `dtype=f32` or `dtype=f64`"),
+                )
+            }
+        };
+        let requires_grad = match bound.keyword("requires_grad") {
+            None => false,
+            Some((Value::Bool(b), _)) => b,
+            Some((other, s)) => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("`requires_grad` must be `true` or `false`, not {}", other.describe()), s, "not a boolean")
+                        .with_help("write `requires_grad=true`"),
+                )
+            }
+        };
+        let n: u128 = shape.iter().map(|&d| d as u128).product();
+        if n > MAX_ELEMENTS {
+            return self.error(
+                Diagnostic::new(
+                    Code::E0202,
+                    format!("a tensor of shape {} has {n} elements, more than graphc allows ({MAX_ELEMENTS})", shapes::show(&shape)),
+                    span,
+                    "too large",
+                )
+                .with_help("use a smaller shape"),
+            );
+        }
+        let id = self.node(op, dtype, shape, &[], span);
+        if requires_grad {
+            self.prog.graph.meta_mut(id).requires_grad = true;
+            self.prog.leaves.push(id);
+            self.grad_state.insert(id, None);
+        }
+        Value::Tensor(id)
+    }
+
+    fn arange(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
+        let given: Vec<Option<f64>> = (0..3).map(|i| self.positional_number(bound, i, "arange's arguments")).collect();
+        if bound.positional.iter().flatten().any(|(v, _)| !matches!(v, Value::Number { .. })) {
+            return Value::Poison;
+        }
+        let count = bound.positional.iter().flatten().count();
+        let (start, end, step) = match count {
+            1 => (0.0, given[0].unwrap_or(0.0), 1.0),
+            2 => (given[0].unwrap_or(0.0), given[1].unwrap_or(0.0), 1.0),
+            _ => (given[0].unwrap_or(0.0), given[1].unwrap_or(0.0), given[2].unwrap_or(1.0)),
+        };
+        if step == 0.0 || !step.is_finite() || !start.is_finite() || !end.is_finite() {
+            return self.error(
+                Diagnostic::new(Code::E0107, "arange needs finite bounds and a non-zero step", span, "invalid range")
+                    .with_help("write `arange(start, end, step)` with step != 0"),
+            );
+        }
+        // PyTorch: size = ceil((end - start) / step), computed in double.
+        let size = ((end - start) / step).ceil();
+        if size < 0.0 {
+            return self.error(
+                Diagnostic::new(
+                    Code::E0107,
+                    format!("arange from {start} to {end} with step {step} goes the wrong way"),
+                    span,
+                    "empty or backwards range",
+                )
+                .with_help("make the step's sign match the direction from start to end"),
+            );
+        }
+        let op = Op::Arange { start: F64Bits::new(start), step: F64Bits::new(step) };
+        self.create(op, vec![size as usize], bound, DType::F32, span)
+    }
+
+    /// The shape of a (nested) list literal, flattening its numbers into `out`.
+    fn literal_shape(&mut self, v: &Value, span: Span, out: &mut Vec<f64>) -> Option<Vec<usize>> {
+        match v {
+            Value::Number { value, .. } => {
+                out.push(*value);
+                Some(vec![])
+            }
+            Value::List(items) => {
+                let mut inner: Option<Vec<usize>> = None;
+                for (item, s) in items {
+                    let sh = self.literal_shape(item, *s, out)?;
+                    match &inner {
+                        None => inner = Some(sh),
+                        Some(prev) if *prev != sh => {
+                            self.error(
+                                Diagnostic::new(
+                                    Code::E0202,
+                                    format!("this row has shape {} but the first has {}", shapes::show(&sh), shapes::show(prev)),
+                                    *s,
+                                    "ragged row",
+                                )
+                                .with_help("every row of a tensor literal needs the same length"),
+                            );
+                            return None;
+                        }
+                        Some(_) => {}
+                    }
+                }
+                let mut shape = vec![items.len()];
+                shape.extend(inner.unwrap_or_default());
+                Some(shape)
+            }
+            Value::Poison => None,
+            other => {
+                self.error(
+                    Diagnostic::new(Code::E0107, format!("a tensor literal holds numbers, not {}", other.describe()), span, "not a number")
+                        .with_help("write `tensor([1.0, 2.0])`"),
+                );
+                None
+            }
+        }
+    }
+}

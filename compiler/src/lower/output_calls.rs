@@ -1,0 +1,97 @@
+//! Lowering of the output builtins: what `print` shows for each argument (with
+//! PyTorch's `grad_fn=<...>` suffix) and the figure calls.
+
+use graphc_runtime::plan::TensorSuffix;
+
+use super::builtin_calls::derived_grad_fn;
+use super::{Lowerer, Value};
+use crate::check::builtins::Bound;
+use crate::check::shapes;
+use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::NodeId;
+use crate::ir::program::{Effect, FigureEffect, PrintArg};
+use crate::syntax::ast::Span;
+
+impl<'a> Lowerer<'a> {
+    /// How `print` shows a value: Python's `str()` of it.
+    pub(super) fn print_arg(&mut self, v: Value) -> PrintArg {
+        match v {
+            Value::Tensor(n) => PrintArg::Tensor { node: n, suffix: self.suffix(n) },
+            Value::Str(s) => PrintArg::Text(s),
+            Value::Number { value, is_int: true } if value.abs() < 9.0e15 => PrintArg::Text(format!("{}", value as i64)),
+            Value::Number { value, .. } => PrintArg::Text(graphc_runtime::format::python_float_repr(value)),
+            Value::Bool(b) => PrintArg::Text(if b { "True" } else { "False" }.to_string()),
+            Value::None => PrintArg::None,
+            Value::DType(d) => PrintArg::Text(d.torch_name().to_string()),
+            Value::List(items) => {
+                let parts: Vec<String> = items
+                    .into_iter()
+                    .map(|(v, _)| match self.print_arg(v) {
+                        PrintArg::Text(s) => s,
+                        PrintArg::None => "None".to_string(),
+                        PrintArg::Tensor { .. } => "tensor(...)".to_string(),
+                    })
+                    .collect();
+                PrintArg::Text(format!("[{}]", parts.join(", ")))
+            }
+            Value::Poison => PrintArg::None,
+        }
+    }
+
+    /// The `grad_fn=<...>` / `requires_grad=True` suffix PyTorch would print for node `n`.
+    fn suffix(&self, n: NodeId) -> TensorSuffix {
+        if !self.requires_grad(n) {
+            return TensorSuffix::default();
+        }
+        if self.is_grad_leaf(n) {
+            return TensorSuffix { grad_fn: None, requires_grad: true };
+        }
+        let name = self.grad_fn.get(&n).cloned().unwrap_or_else(|| derived_grad_fn(&self.prog.graph.node(n).op).to_string());
+        TensorSuffix { grad_fn: Some(name), requires_grad: true }
+    }
+
+    pub(super) fn plot(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
+        let [(a, sa), (b, sb)] = self.two(bound);
+        let (Some(x), Some(y)) = (self.expect_tensor(a, sa, "plot's x"), self.expect_tensor(b, sb, "plot's y")) else { return Value::Poison };
+        let (shx, shy) = (self.shape_of(x), self.shape_of(y));
+        if shx.len() != 1 || shx != shy {
+            return self.error(
+                Diagnostic::new(
+                    Code::E0202,
+                    format!("plot needs x and y as 1-D tensors of one length, got {} and {}", shapes::show(&shx), shapes::show(&shy)),
+                    sa,
+                    format!("shape {}", shapes::show(&shx)),
+                )
+                .with_secondary(sb, format!("shape {}", shapes::show(&shy)))
+                .with_help("plot one 1-D tensor against another of the same length"),
+            );
+        }
+        let label = match bound.keyword("label") {
+            None => None,
+            Some((Value::Str(s), _)) => Some(s),
+            Some((other, s)) => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("`label` must be a string, not {}", other.describe()), s, "not a string")
+                        .with_help("write `label=\"...\"`"),
+                )
+            }
+        };
+        let alpha = match bound.keyword("alpha") {
+            None => 1.0,
+            Some((Value::Number { value, .. }, _)) if (0.0..=1.0).contains(&value) => value,
+            Some((other, s)) => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("`alpha` must be a number from 0 to 1, not {}", other.describe()), s, "not an opacity")
+                        .with_help("write `alpha=0.5`"),
+                )
+            }
+        };
+        let _ = span;
+        self.figure(FigureEffect::Plot { x, y, label, alpha })
+    }
+
+    pub(super) fn figure(&mut self, fx: FigureEffect) -> Value {
+        self.prog.effects.push(Effect::Figure(fx));
+        Value::None
+    }
+}
