@@ -12,10 +12,10 @@
 //! inputs (see tests/kernels.rs), and `exp` agreed on every reference value.
 //!
 //! Each op's element formula is written once, in its row of the op table
-//! (`op/unary.rs`, `op/binary.rs`; `pow_scalar` and `where` here), and the
-//! `*_into` functions, which write into a caller's buffer, apply it: the one-op-at-a-time path (`unary`, `binary`,
-//! `select`) and the fused executor ([`crate::fused`]) both call them, so fusing
-//! ops can never change a result.
+//! (`op/unary.rs`, `op/binary.rs`; `pow_scalar` and `where` here), and applied
+//! by the `*_into` functions, which write into a caller's buffer: the
+//! one-op-at-a-time path (`unary`, `binary`, `select`) and the fused executor
+//! ([`crate::fused`]) both call them, so fusing ops can never change a result.
 
 use super::broadcast::expand;
 use super::float::Float;

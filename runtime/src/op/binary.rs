@@ -2,7 +2,7 @@
 //!
 //! Each row of [`binary_ops!`] holds what [`super::unary`]'s rows hold, with one
 //! differentiability flag per operand. Operands broadcast (NumPy rules) to the
-//! node's shape.
+//! node's shape. `cost_ps` is measured as in [`super::unary`].
 
 use super::{BinaryRange, ElementFn2, TypeRule};
 use crate::kernels::float::Float;
