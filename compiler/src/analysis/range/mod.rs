@@ -274,6 +274,19 @@ struct Affine {
     b: f64,
 }
 
+/// The affine form of `f op c` (the constant on the right) or `c op f`, where
+/// that is affine in `f`'s root; every other op is not.
+fn with_constant(op: Binary, f: Affine, c: f64, right: bool) -> Option<Affine> {
+    match (op, right) {
+        (Binary::Add, _) => Some(Affine { b: f.b + c, ..f }),
+        (Binary::Sub, true) => Some(Affine { b: f.b - c, ..f }),
+        (Binary::Sub, false) => Some(Affine { a: -f.a, b: c - f.b, ..f }),
+        (Binary::Mul, _) => Some(Affine { a: f.a * c, b: f.b * c, ..f }),
+        (Binary::Div, true) => Some(Affine { a: f.a / c, b: f.b / c, ..f }),
+        _ => None,
+    }
+}
+
 /// The state of one run: ranges so far and hazards found.
 struct Run<'g> {
     graph: &'g Graph,
@@ -317,7 +330,23 @@ impl Run<'_> {
             Op::Full(v) => Some(v.get()),
             Op::Literal(vs) if vs.len() == 1 => Some(vs[0].get()),
             Op::Expand | Op::Unary(Unary::Detach) => self.constant(self.graph.operands(id)[0]),
-            _ => None,
+            Op::Literal(_)
+            | Op::Unary(_)
+            | Op::Binary(_)
+            | Op::Arange { .. }
+            | Op::Linspace { .. }
+            | Op::Randn
+            | Op::Rand
+            | Op::Param(_)
+            | Op::Input(_)
+            | Op::PowScalar(_)
+            | Op::Where(_)
+            | Op::SumTo
+            | Op::Reshape
+            | Op::Transpose
+            | Op::Sum { .. }
+            | Op::Mean { .. }
+            | Op::MatMul => None,
         }
     }
 
@@ -332,26 +361,33 @@ impl Run<'_> {
         match &node.op {
             Op::Unary(Unary::Neg) => form(ops[0]).map(|f| Affine { a: -f.a, b: -f.b, ..f }).unwrap_or(own),
             Op::Unary(Unary::Detach) => form(ops[0]).unwrap_or(own),
-            Op::Binary(Binary::Add) | Op::Binary(Binary::Sub) | Op::Binary(Binary::Mul) | Op::Binary(Binary::Div) => {
+            Op::Binary(op) => {
                 let (l, r) = (ops[0], ops[1]);
                 let res = match (self.constant(l), self.constant(r)) {
-                    (None, Some(c)) => form(l).map(|f| match node.op {
-                        Op::Binary(Binary::Add) => Affine { b: f.b + c, ..f },
-                        Op::Binary(Binary::Sub) => Affine { b: f.b - c, ..f },
-                        Op::Binary(Binary::Mul) => Affine { a: f.a * c, b: f.b * c, ..f },
-                        _ => Affine { a: f.a / c, b: f.b / c, ..f },
-                    }),
-                    (Some(c), None) => form(r).and_then(|f| match node.op {
-                        Op::Binary(Binary::Add) => Some(Affine { b: c + f.b, ..f }),
-                        Op::Binary(Binary::Sub) => Some(Affine { a: -f.a, b: c - f.b, ..f }),
-                        Op::Binary(Binary::Mul) => Some(Affine { a: c * f.a, b: c * f.b, ..f }),
-                        _ => None,
-                    }),
+                    (None, Some(c)) => form(l).and_then(|f| with_constant(*op, f, c, true)),
+                    (Some(c), None) => form(r).and_then(|f| with_constant(*op, f, c, false)),
                     _ => None,
                 };
                 res.filter(|f| f.a.is_finite() && f.b.is_finite() && f.a != 0.0).unwrap_or(own)
             }
-            _ => own,
+            Op::Unary(_)
+            | Op::Full(_)
+            | Op::Literal(_)
+            | Op::Expand
+            | Op::Arange { .. }
+            | Op::Linspace { .. }
+            | Op::Randn
+            | Op::Rand
+            | Op::Param(_)
+            | Op::Input(_)
+            | Op::PowScalar(_)
+            | Op::Where(_)
+            | Op::SumTo
+            | Op::Reshape
+            | Op::Transpose
+            | Op::Sum { .. }
+            | Op::Mean { .. }
+            | Op::MatMul => own,
         }
     }
 
