@@ -278,7 +278,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
                 scalar => unary_into(Unary::Exp, scalar, dst),
             },
             Op::Unary(u) => unary_into(*u, a(0), dst),
-            Op::PowScalar(c) => pow_scalar_into(a(0), c.get(), dst),
+            Op::PowScalar(e) => pow_scalar_into(a(0), e.get(), dst),
             Op::Binary(b) => binary_into(*b, a(0), a(1), dst),
             Op::Where(cmp) => select_into(*cmp, [a(0), a(1), a(2), a(3)], dst),
             op @ (Op::Full(_)
