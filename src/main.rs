@@ -2,6 +2,7 @@
 //! compiler to the runtime; every decision lives in those crates.
 
 mod npy;
+mod tools;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -193,12 +194,12 @@ fn main() -> ExitCode {
         // With --deny-warnings the tools first refuse a file that warns, as `check` would.
         Command::Gradcheck { file, .. } | Command::Compare { file, .. } if deny && !warning_free(&file) => ExitCode::from(EXIT_COMPILE),
         Command::Gradcheck { file, shapes, range, seed, samples } => {
-            use graphc_compiler::tools::gradcheck;
+            use crate::tools::gradcheck;
             let opts = gradcheck::Options { shapes, range, seed, samples };
             finish(gradcheck::run(&file, &opts, std::io::stderr().is_terminal()))
         }
         Command::Compare { file, ops, range, points, dtype, reference, plot } => {
-            use graphc_compiler::tools::compare;
+            use crate::tools::compare;
             let opts = compare::Options { ops, range, points, dtype, reference, plot };
             finish(compare::run(&file, &opts, std::io::stderr().is_terminal()))
         }
@@ -221,7 +222,7 @@ struct CliOpts {
 }
 
 /// Prints what a tool produced and exits with its code.
-fn finish(outcome: graphc_compiler::tools::Outcome) -> ExitCode {
+fn finish(outcome: crate::tools::Outcome) -> ExitCode {
     print!("{}", outcome.stdout);
     eprint!("{}", outcome.stderr);
     ExitCode::from(outcome.code)

@@ -21,4 +21,3 @@ pub mod lower;
 pub mod passes;
 pub mod schedule;
 pub mod syntax;
-pub mod tools;
