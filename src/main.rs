@@ -11,9 +11,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use graphc_compiler::diag;
+use graphc_compiler::driver::print::{print_stage, IrStage};
 use graphc_compiler::driver::{compile_opts, Compiled, Exports, Options};
 use graphc_compiler::fuse::Numerics;
-use graphc_compiler::ir::print::{print_stage, IrStage};
 
 /// Exit codes: 0 success, 1 compile error, 2 usage error, 3 run-time failure.
 const EXIT_COMPILE: u8 = 1;

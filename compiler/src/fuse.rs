@@ -34,6 +34,8 @@
 //! analysis proves `exp(a)` a normal number. There the division is within 1 ulp
 //! of libm's `exp(-a)` (runtime/tests/vmath.rs checks every f32).
 
+pub mod print;
+
 use std::collections::HashMap;
 
 use graphc_runtime::op::Op;

@@ -66,7 +66,7 @@ use std::collections::{HashMap, HashSet};
 
 use graphc_runtime::{DType, Op};
 
-use super::Change;
+use super::{Change, Detail, Outcome};
 use crate::fuse::{self, Numerics};
 use crate::ir::graph::{NodeId, NodeMeta, Region};
 use crate::ir::program::Program;
@@ -173,7 +173,7 @@ pub fn decide(facts: &Facts) -> Decision {
     Decision { recompute, keep_ps, recompute_ps, bytes, extra_bytes: facts.extra_bytes }
 }
 
-/// A value the pass weighed, kept in [`Program::weighed`] for the residual table.
+/// A value the pass weighed, reported in [`Detail::Remat`] for the residual table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Weighed {
     /// The forward value. Once every reader outside its kernel reads a copy, it
@@ -236,15 +236,18 @@ struct Weighing {
     groups: Vec<(usize, Vec<NodeId>)>,
 }
 
-pub fn run(prog: &mut Program) -> Vec<Change> {
+/// The pass: weighs every candidate, rewrites the readers of those recomputed, and
+/// reports every weighed value in [`Detail::Remat`] for the residual table.
+pub fn run(prog: &mut Program) -> Outcome {
     let weighings = weigh(prog);
     let mut changes = Vec::new();
+    let mut weighed = Vec::new();
     // One copy of each cone node per reading kernel, shared by every cone that needs it there.
     let mut copies: HashMap<(NodeId, usize), NodeId> = HashMap::new();
     for mut w in weighings {
         let d = decide(&w.record.facts);
         if !d.recompute {
-            prog.weighed.push(w.record);
+            weighed.push(w.record);
             continue;
         }
         let f = w.record.value;
@@ -279,9 +282,9 @@ pub fn run(prog: &mut Program) -> Vec<Change> {
             span: g.meta(f).span,
             what: format!("{what} recomputed in the backward instead of stored: {} < {} ns/elem", ns(d.recompute_ps), ns(d.keep_ps)),
         });
-        prog.weighed.push(w.record);
+        weighed.push(w.record);
     }
-    changes
+    Outcome { changes, detail: Detail::Remat(weighed) }
 }
 
 /// Weighs every candidate value, in schedule order, on a preliminary fusion.
