@@ -20,4 +20,5 @@ pub mod ir;
 pub mod lower;
 pub mod passes;
 pub mod schedule;
+pub mod span;
 pub mod syntax;

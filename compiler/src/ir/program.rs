@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use graphc_runtime::plan::TensorSuffix;
 
 use super::graph::{Graph, NodeId};
-use crate::syntax::ast::Span;
+use crate::span::Span;
 
 /// One argument of `print`.
 #[derive(Clone, Debug, PartialEq)]

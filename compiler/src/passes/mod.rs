@@ -15,7 +15,7 @@ pub mod residuals;
 mod simplify;
 
 use crate::ir::program::Program;
-use crate::syntax::ast::Span;
+use crate::span::Span;
 
 /// One rewrite a pass made, at the source it concerns.
 #[derive(Clone, Debug, PartialEq)]
