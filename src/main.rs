@@ -1,5 +1,6 @@
-//! The `graphc` command line: `run`, `check`, `ir` and `bench`. It only wires the
-//! compiler to the runtime; every decision lives in those crates.
+//! The `graphc` command line: `run`, `check`, `ir` and `bench`, and the tools
+//! `gradcheck` and `compare` ([`tools`]). It wires the compiler to the runtime;
+//! every decision about compiling and running lives in those crates.
 
 mod npy;
 mod tools;
