@@ -1,7 +1,9 @@
-//! The `graphc` command line: `run`, `check`, `ir` and `bench`. It only wires the
-//! compiler to the runtime; every decision lives in those crates.
+//! The `graphc` command line: `run`, `check`, `ir` and `bench`, and the tools
+//! `gradcheck` and `compare` ([`tools`]). It wires the compiler to the runtime;
+//! every decision about compiling and running lives in those crates.
 
 mod npy;
+mod tools;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -10,9 +12,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use graphc_compiler::diag;
+use graphc_compiler::driver::print::{print_stage, IrStage};
 use graphc_compiler::driver::{compile_opts, Compiled, Exports, Options};
 use graphc_compiler::fuse::Numerics;
-use graphc_compiler::ir::print::{print_stage, IrStage};
 
 /// Exit codes: 0 success, 1 compile error, 2 usage error, 3 run-time failure.
 const EXIT_COMPILE: u8 = 1;
@@ -193,12 +195,12 @@ fn main() -> ExitCode {
         // With --deny-warnings the tools first refuse a file that warns, as `check` would.
         Command::Gradcheck { file, .. } | Command::Compare { file, .. } if deny && !warning_free(&file) => ExitCode::from(EXIT_COMPILE),
         Command::Gradcheck { file, shapes, range, seed, samples } => {
-            use graphc_compiler::tools::gradcheck;
+            use crate::tools::gradcheck;
             let opts = gradcheck::Options { shapes, range, seed, samples };
             finish(gradcheck::run(&file, &opts, std::io::stderr().is_terminal()))
         }
         Command::Compare { file, ops, range, points, dtype, reference, plot } => {
-            use graphc_compiler::tools::compare;
+            use crate::tools::compare;
             let opts = compare::Options { ops, range, points, dtype, reference, plot };
             finish(compare::run(&file, &opts, std::io::stderr().is_terminal()))
         }
@@ -221,7 +223,7 @@ struct CliOpts {
 }
 
 /// Prints what a tool produced and exits with its code.
-fn finish(outcome: graphc_compiler::tools::Outcome) -> ExitCode {
+fn finish(outcome: crate::tools::Outcome) -> ExitCode {
     print!("{}", outcome.stdout);
     eprint!("{}", outcome.stderr);
     ExitCode::from(outcome.code)

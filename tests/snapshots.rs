@@ -14,7 +14,7 @@ use std::process::Command;
 
 use graphc_compiler::diag;
 use graphc_compiler::driver::compile;
-use graphc_compiler::ir::print::{print_stage, IrStage};
+use graphc_compiler::driver::print::{print_stage, IrStage};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 

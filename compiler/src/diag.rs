@@ -11,7 +11,7 @@ use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabe
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor};
 
-use crate::syntax::ast::Span;
+use crate::span::Span;
 
 /// Every class of compile error and warning. The code is stable: tests and users refer to it.
 /// `E` codes are errors, `W` codes warnings, `R` codes run-time failures.

@@ -1,4 +1,9 @@
 //! The pipeline, end to end: text to plan, keeping each stage for `graphc ir`.
+//! The driver owns what every stage shares: it times each stage and pass
+//! (`GRAPHC_TIME_STAGES`), runs the IR verifier after each in debug builds, and
+//! assembles the stages' printers for `graphc ir` ([`print`]).
+
+pub mod print;
 
 use graphc_runtime::plan::Plan;
 
@@ -88,8 +93,8 @@ pub fn compile_opts(source: &str, options: &Options) -> Result<Compiled, Vec<Dia
     // and before the passes, so that every node still points at the source it came
     // from. Declared `input ... in [LO, HI]` ranges replace the unbounded default.
     let warnings = analysis::stability::warnings(&prog, &prog.input_ranges);
-    let reports = passes::optimize(&mut prog);
-    timer.lap("passes");
+    timer.lap("range analysis");
+    let reports = optimize(&mut prog, &mut timer);
     prog.input_ranges.retain(|n, _| prog.graph.contains(*n));
     for input in &mut prog.inputs {
         input.node = input.node.filter(|n| prog.graph.contains(*n));
@@ -99,6 +104,23 @@ pub fn compile_opts(source: &str, options: &Options) -> Result<Compiled, Vec<Dia
     let plan = schedule::schedule(&prog, &fusion);
     timer.lap("schedule");
     Ok(Compiled { lowered, differentiated, autodiff: stats, optimized: prog, passes: reports, fusion, plan, warnings, exportable })
+}
+
+/// Runs the pass pipeline ([`passes::PIPELINE`]), timing each pass and, in debug
+/// builds (and so in tests), verifying the IR after each.
+fn optimize(prog: &mut Program, timer: &mut StageTimer) -> Vec<PassReport> {
+    let mut reports = Vec::new();
+    for (name, pass) in passes::PIPELINE {
+        let nodes_before = prog.graph.node_count();
+        let passes::Outcome { changes, detail } = pass(prog);
+        timer.lap(name);
+        debug_verify(prog, crate::ir::verify::Stage::Differentiated, &format!("pass `{name}`"));
+        reports.push(PassReport { name, nodes_before, nodes_after: prog.graph.node_count(), changes, detail });
+    }
+    // Removed nodes were only marked; free them in one linear rebuild.
+    prog.graph.compact();
+    timer.lap("compact");
+    reports
 }
 
 /// In debug builds (and so in every test) a broken invariant stops compilation loudly.
@@ -112,16 +134,16 @@ fn debug_verify(prog: &Program, stage: crate::ir::verify::Stage, after: &str) {
 
 /// Prints how long each stage took to stderr when `GRAPHC_TIME_STAGES` is set, so
 /// that compile-time regressions can be located without a profiler.
-pub(crate) struct StageTimer {
+struct StageTimer {
     last: Option<std::time::Instant>,
 }
 
 impl StageTimer {
-    pub(crate) fn from_env() -> StageTimer {
+    fn from_env() -> StageTimer {
         StageTimer { last: std::env::var_os("GRAPHC_TIME_STAGES").map(|_| std::time::Instant::now()) }
     }
 
-    pub(crate) fn lap(&mut self, stage: &str) {
+    fn lap(&mut self, stage: &str) {
         if let Some(last) = self.last {
             let now = std::time::Instant::now();
             eprintln!("graphc: {stage}: {:.1} ms", (now - last).as_secs_f64() * 1e3);

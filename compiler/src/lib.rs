@@ -8,7 +8,15 @@
 //! ```
 //! After autodiff, [`analysis`] propagates value ranges through the graph and warns
 //! where an overflow can become NaN; warnings never stop the pipeline.
-//! [`driver`] runs the pipeline and keeps every stage for `graphc ir`.
+//! [`driver`] runs the pipeline (timing and verifying every stage and pass) and
+//! keeps every stage for `graphc ir`, whose text it assembles from each stage's printer.
+//!
+//! Layers only look down: [`span`] and [`diag`] at the bottom, then [`ir`] (which
+//! imports no stage), the stages in pipeline order, each importing only earlier
+//! stages and analyses, and [`driver`] on top. (One exception: lowering derives
+//! `grad(..., create_graph=true)` at once through [`autodiff`], since later
+//! statements differentiate its result again.) The library compiles `.act` and
+//! nothing else: the tools that run programs (`gradcheck`, `compare`) live in the CLI.
 
 pub mod analysis;
 pub mod autodiff;
@@ -20,5 +28,5 @@ pub mod ir;
 pub mod lower;
 pub mod passes;
 pub mod schedule;
+pub mod span;
 pub mod syntax;
-pub mod tools;

@@ -19,7 +19,7 @@ use petgraph::Direction;
 
 use graphc_runtime::{DType, Op};
 
-use crate::syntax::ast::Span;
+use crate::span::Span;
 
 /// A node of the graph. Ordered by creation, which is also a topological order
 /// of the graph as lowering and autodiff build it.

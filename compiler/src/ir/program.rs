@@ -11,8 +11,7 @@ use std::collections::HashMap;
 use graphc_runtime::plan::TensorSuffix;
 
 use super::graph::{Graph, NodeId};
-use crate::passes::remat::Weighed;
-use crate::syntax::ast::Span;
+use crate::span::Span;
 
 /// One argument of `print`.
 #[derive(Clone, Debug, PartialEq)]
@@ -164,9 +163,6 @@ pub struct Program {
     /// all of them; the driver keeps only those requested, which then count as
     /// roots, so the passes keep them alive and rewrites update them.
     pub exports: HashMap<String, NodeId>,
-    /// Every forward value the save-or-recompute pass weighed, kept or recomputed,
-    /// with the facts it decided on, for the residual table of `graphc ir --stage opt`.
-    pub weighed: Vec<Weighed>,
 }
 
 /// One `input NAME: DTYPE[DIMS]` declaration.

@@ -10,10 +10,12 @@ mod const_fold;
 mod cse;
 mod dce;
 pub mod remat;
+pub mod report;
+pub mod residuals;
 mod simplify;
 
 use crate::ir::program::Program;
-use crate::syntax::ast::Span;
+use crate::span::Span;
 
 /// One rewrite a pass made, at the source it concerns.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,50 +24,66 @@ pub struct Change {
     pub what: String,
 }
 
-/// What one pass did.
+/// What a pass found beyond its rewrites, typed by pass, for that pass's printer.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Detail {
+    #[default]
+    None,
+    /// Every forward value the save-or-recompute pass weighed, kept or recomputed,
+    /// with the facts it decided on, for the residual table ([`residuals`]).
+    Remat(Vec<remat::Weighed>),
+}
+
+/// What one run of a pass returns.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outcome {
+    pub changes: Vec<Change>,
+    pub detail: Detail,
+}
+
+impl From<Vec<Change>> for Outcome {
+    fn from(changes: Vec<Change>) -> Outcome {
+        Outcome { changes, detail: Detail::None }
+    }
+}
+
+/// What one pass did. The driver, which runs the pipeline, makes one per pass.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PassReport {
     pub name: &'static str,
     pub nodes_before: usize,
     pub nodes_after: usize,
     pub changes: Vec<Change>,
+    pub detail: Detail,
 }
 
-/// A pass: rewrites the program, returns its changes.
-pub type Pass = fn(&mut Program) -> Vec<Change>;
+/// A pass: rewrites the program, returns its changes and what else it found.
+pub type Pass = fn(&mut Program) -> Outcome;
 
-/// The pipeline, in order. Simplification runs before constant folding so that
+/// The pipeline, in order; the driver runs it, timing and verifying each pass.
+/// Simplification runs before constant folding so that
 /// folded seeds and unit factors disappear first, and dead-code elimination runs
 /// to sweep up what the others made unreachable. Save-or-recompute weighs the
 /// program as it will run, so it comes after that sweep; it adds nodes, so it
 /// runs here rather than after the graph is compacted, and a last sweep drops
 /// the forward values it made unread.
 pub const PIPELINE: &[(&str, Pass)] = &[
-    ("simplify", simplify::run),
-    ("const-fold", const_fold::run),
-    ("cse", cse::run),
-    ("simplify", simplify::run),
-    ("dce", dce::run),
+    ("simplify", |p| simplify::run(p).into()),
+    ("const-fold", |p| const_fold::run(p).into()),
+    ("cse", |p| cse::run(p).into()),
+    ("simplify", |p| simplify::run(p).into()),
+    ("dce", |p| dce::run(p).into()),
     ("remat", remat::run),
-    ("dce", dce::run),
+    ("dce", |p| dce::run(p).into()),
 ];
 
-/// Runs the pipeline. In debug builds (and so in tests) the verifier runs after every pass.
-pub fn optimize(prog: &mut Program) -> Vec<PassReport> {
-    let mut reports = Vec::new();
-    let mut timer = crate::driver::StageTimer::from_env();
-    for (name, pass) in PIPELINE {
-        let nodes_before = prog.graph.node_count();
-        let changes = pass(prog);
-        timer.lap(name);
-        if cfg!(debug_assertions) {
-            if let Err(errs) = crate::ir::verify::verify(prog, crate::ir::verify::Stage::Differentiated) {
-                panic!("pass `{name}` broke the IR:\n{}", errs.join("\n"));
-            }
-        }
-        reports.push(PassReport { name, nodes_before, nodes_after: prog.graph.node_count(), changes });
-    }
-    // Removed nodes were only marked; free them in one linear rebuild.
-    prog.graph.compact();
+/// The weighed values in the remat pass's report, if it ran.
+pub fn weighed(reports: &[PassReport]) -> &[remat::Weighed] {
     reports
+        .iter()
+        .find_map(|r| match &r.detail {
+            Detail::Remat(w) => Some(w.as_slice()),
+            Detail::None => None,
+        })
+        .unwrap_or(&[])
 }

@@ -7,7 +7,8 @@
 //!
 //! # Which values are weighed
 //!
-//! On a preliminary fusion of the program, a forward value `f` is weighed when
+//! On the partition into kernels that fusion will make (`analysis/partition.rs`,
+//! without fusion's strength reduction), a forward value `f` is weighed when
 //! - it is a member of a kernel (elementwise), and
 //! - every reader outside its kernel is a fused backward node of `f`'s shape in a
 //!   later phase (so the copy fuses into that reader's kernel), and there is one, and
@@ -66,9 +67,10 @@ use std::collections::{HashMap, HashSet};
 
 use graphc_runtime::{DType, Op};
 
-use super::Change;
-use crate::fuse::{self, Numerics};
-use crate::ir::graph::{NodeId, NodeMeta, Region};
+use super::{Change, Detail, Outcome};
+use crate::analysis::partition;
+use crate::ir::graph::{Graph, NodeId, NodeMeta, Region};
+use crate::ir::node_map::NodeMap;
 use crate::ir::program::Program;
 
 /// Time to move one byte between memory and a core, in picoseconds: about 14 GB/s,
@@ -163,7 +165,7 @@ pub fn decide(facts: &Facts) -> Decision {
     Decision { recompute, keep_ps, recompute_ps, bytes, extra_bytes: facts.extra_bytes }
 }
 
-/// A value the pass weighed, kept in [`Program::weighed`] for the residual table.
+/// A value the pass weighed, reported in [`Detail::Remat`] for the residual table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Weighed {
     /// The forward value. Once every reader outside its kernel reads a copy, it
@@ -226,15 +228,18 @@ struct Weighing {
     groups: Vec<(usize, Vec<NodeId>)>,
 }
 
-pub fn run(prog: &mut Program) -> Vec<Change> {
+/// The pass: weighs every candidate, rewrites the readers of those recomputed, and
+/// reports every weighed value in [`Detail::Remat`] for the residual table.
+pub fn run(prog: &mut Program) -> Outcome {
     let weighings = weigh(prog);
     let mut changes = Vec::new();
+    let mut weighed = Vec::new();
     // One copy of each cone node per reading kernel, shared by every cone that needs it there.
     let mut copies: HashMap<(NodeId, usize), NodeId> = HashMap::new();
     for mut w in weighings {
         let d = decide(&w.record.facts);
         if !d.recompute {
-            prog.weighed.push(w.record);
+            weighed.push(w.record);
             continue;
         }
         let f = w.record.value;
@@ -269,21 +274,21 @@ pub fn run(prog: &mut Program) -> Vec<Change> {
             span: g.meta(f).span,
             what: format!("{what} recomputed in the backward instead of stored: {} < {} ns/elem", ns(d.recompute_ps), ns(d.keep_ps)),
         });
-        prog.weighed.push(w.record);
+        weighed.push(w.record);
     }
-    changes
+    Outcome { changes, detail: Detail::Remat(weighed) }
 }
 
-/// Weighs every candidate value, in schedule order, on a preliminary fusion.
+/// Weighs every candidate value, in schedule order, on the partition fusion will make.
 fn weigh(prog: &Program) -> Vec<Weighing> {
     let g = &prog.graph;
     // Exact numerics leave out the `exp(-x)` strength reduction, so no member is
     // bypassed and every operand of a member is a member, an input, a scalar or a
     // constant: cones follow the graph. The kernels and what they store are the
     // same either way; only the members the reduction bypasses differ.
-    let (order, phase) = fuse::phases(prog);
+    let (order, phase) = partition::phases(prog);
     // Most programs run each backward in its forward's phase and have nothing to
-    // weigh; they skip the preliminary fusion, which costs as much as the final one.
+    // weigh; they skip partitioning, which costs as much as fusion.
     let separated = order.iter().any(|&n| {
         matches!(g.meta(n).region, Region::Backward(_))
             && g.operand_slice(n).iter().any(|o| g.meta(*o).region == Region::Forward && phase[o] < phase[&n] && g.node(*o).op.is_elementwise())
@@ -291,9 +296,7 @@ fn weigh(prog: &Program) -> Vec<Weighing> {
     if !separated {
         return Vec::new();
     }
-    let fusion = fuse::fuse(prog, Numerics::Exact);
-    let pos: HashMap<NodeId, usize> = order.iter().enumerate().map(|(i, n)| (*n, i)).collect();
-    let roots: HashSet<NodeId> = prog.roots().into_iter().collect();
+    let (members, kernel_of) = partition::kernels(g, &order, &phase);
     let mut readers: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
     for &n in &order {
         for &o in g.operand_slice(n) {
@@ -303,110 +306,173 @@ fn weigh(prog: &Program) -> Vec<Weighing> {
             }
         }
     }
-    // What each kernel stores and reads, and the last phase that reads each value
-    // (exports live to the end); recomputing updates all three.
-    let mut stored: HashSet<NodeId> = fusion.kernels.iter().flat_map(|k| k.outputs.iter().copied()).collect();
-    let mut kernel_reads: Vec<HashSet<NodeId>> = fusion.kernels.iter().map(|k| k.inputs.iter().chain(&k.scalars).copied().collect()).collect();
-    let mut last_read: HashMap<NodeId, usize> = HashMap::new();
-    for (o, rs) in &readers {
-        last_read.insert(*o, rs.iter().map(|r| phase[r]).max().unwrap_or(0));
-    }
-    for (i, e) in prog.effects.iter().enumerate() {
-        for n in e.nodes() {
-            let l = last_read.entry(n).or_insert(i);
-            *l = (*l).max(i);
-        }
-    }
-    for n in prog.exports.values() {
-        last_read.insert(*n, usize::MAX);
-    }
-
+    let mut state = State::new(prog, &order, &phase, &members, &kernel_of, &readers);
+    let ctx = Context { prog, phase: &phase, kernel_of: &kernel_of, readers: &readers };
+    let pos: HashMap<NodeId, usize> = order.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let roots: HashSet<NodeId> = prog.roots().into_iter().collect();
     let mut weighings = Vec::new();
     for &f in &order {
-        let Some(&k) = fusion.kernel_of.get(&f) else { continue };
-        if g.meta(f).region != Region::Forward || roots.contains(&f) {
-            continue;
+        if kernel_of.contains_key(&f) && g.meta(f).region == Region::Forward && !roots.contains(&f) {
+            weighings.extend(weigh_value(&ctx, &mut state, &pos, f));
         }
-        let outside: Vec<NodeId> = readers.get(&f).into_iter().flatten().copied().filter(|r| fusion.kernel_of.get(r) != Some(&k)).collect();
-        let later_backward = |r: &NodeId| {
-            matches!(g.meta(*r).region, Region::Backward(_))
-                && fusion.kernel_of.contains_key(r)
-                && phase[r] > phase[&f]
-                && g.node(*r).shape == g.node(f).shape
-        };
-        if outside.is_empty() || !outside.iter().all(later_backward) {
-            continue;
-        }
-        let mut groups: Vec<(usize, Vec<NodeId>)> = Vec::new();
-        for &r in &outside {
-            let kr = fusion.kernel_of[&r];
-            match groups.iter_mut().find(|(k, _)| *k == kr) {
-                Some((_, rs)) => rs.push(r),
-                None => groups.push((kr, vec![r])),
-            }
-        }
-        for (_, rs) in &mut groups {
-            rs.sort();
-        }
-        let backward_phase = outside.iter().map(|r| phase[r]).max().unwrap_or(0);
-
-        // The cone: members of f's kernel that f depends on, through values not stored.
-        let mut cone = vec![f];
-        let mut leaves: Vec<NodeId> = Vec::new();
-        let mut seen: HashSet<NodeId> = HashSet::from([f]);
-        let mut truncated = false;
-        let mut i = 0;
-        while i < cone.len() && !truncated {
-            for &o in g.operand_slice(cone[i]) {
-                if !seen.insert(o) || matches!(g.node(o).op, Op::Full(_)) {
-                    continue;
-                }
-                if fusion.kernel_of.get(&o) == Some(&k) && !stored.contains(&o) {
-                    if cone.len() == CONE_LIMIT {
-                        truncated = true;
-                        break;
-                    }
-                    cone.push(o);
-                } else {
-                    leaves.push(o);
-                }
-            }
-            i += 1;
-        }
-        cone.sort_by_key(|n| pos[n]);
-        leaves.sort_by_key(|n| pos[n]);
-
-        let node = g.node(f);
-        let size = node.dtype.size();
-        let numel = |n: NodeId| g.node(n).shape.iter().product::<usize>();
-        let leaf_bytes = groups
-            .iter()
-            .map(|(kr, _)| leaves.iter().filter(|l| !kernel_reads[*kr].contains(l) && g.node(**l).shape == node.shape).count() * size)
-            .sum();
-        let held_anyway = |l: &NodeId| matches!(g.node(*l).op, Op::Input(_)) || last_read.get(l).is_some_and(|p| *p >= backward_phase);
-        let extra_bytes = leaves.iter().filter(|l| !held_anyway(l)).map(|l| numel(*l) * size).sum();
-        let facts = Facts {
-            dtype: node.dtype,
-            elems: numel(f),
-            ops: cone.iter().rev().map(|m| g.node(*m).op.clone()).collect(),
-            truncated,
-            readers: groups.len(),
-            leaf_bytes,
-            extra_bytes,
-        };
-        if decide(&facts).recompute {
-            stored.remove(&f);
-            for l in &leaves {
-                let p = last_read.entry(*l).or_insert(backward_phase);
-                *p = (*p).max(backward_phase);
-                for (kr, _) in &groups {
-                    kernel_reads[*kr].insert(*l);
-                }
-            }
-        }
-        weighings.push(Weighing { record: Weighed { value: f, facts, leaves, copies: Vec::new() }, cone, groups });
     }
     weighings
+}
+
+/// What the weighing reads and never changes: the program, its phases, its kernels
+/// and every node's readers.
+struct Context<'a> {
+    prog: &'a Program,
+    phase: &'a NodeMap<usize>,
+    kernel_of: &'a NodeMap<usize>,
+    readers: &'a HashMap<NodeId, Vec<NodeId>>,
+}
+
+/// What each decision to recompute changes for the values weighed after it.
+struct State {
+    /// The kernel members stored: read after their kernel, by other ops, effects or exports.
+    stored: HashSet<NodeId>,
+    /// The values from outside each kernel that it reads.
+    kernel_reads: Vec<HashSet<NodeId>>,
+    /// The last phase that reads each value (exports live to the end).
+    last_read: HashMap<NodeId, usize>,
+}
+
+impl State {
+    /// What the kernels store and read, and the last phase that reads each value, before any decision.
+    fn new(
+        prog: &Program,
+        order: &[NodeId],
+        phase: &NodeMap<usize>,
+        members: &[Vec<NodeId>],
+        kernel_of: &NodeMap<usize>,
+        readers: &HashMap<NodeId, Vec<NodeId>>,
+    ) -> State {
+        let g = &prog.graph;
+        let mut stored: HashSet<NodeId> = prog.roots().into_iter().filter(|r| kernel_of.contains_key(r)).collect();
+        for &n in order {
+            for &o in g.operand_slice(n) {
+                if kernel_of.get(&o).is_some_and(|k| kernel_of.get(&n) != Some(k)) {
+                    stored.insert(o);
+                }
+            }
+        }
+        let kernel_reads = members
+            .iter()
+            .enumerate()
+            .map(|(k, ms)| {
+                ms.iter()
+                    .flat_map(|m| g.operand_slice(*m))
+                    .filter(|o| kernel_of.get(o) != Some(&k) && !partition::is_const(g, **o))
+                    .copied()
+                    .collect()
+            })
+            .collect();
+        let mut last_read: HashMap<NodeId, usize> = HashMap::new();
+        for (o, rs) in readers {
+            last_read.insert(*o, rs.iter().map(|r| phase[r]).max().unwrap_or(0));
+        }
+        for (i, e) in prog.effects.iter().enumerate() {
+            for n in e.nodes() {
+                let l = last_read.entry(n).or_insert(i);
+                *l = (*l).max(i);
+            }
+        }
+        for n in prog.exports.values() {
+            last_read.insert(*n, usize::MAX);
+        }
+        State { stored, kernel_reads, last_read }
+    }
+}
+
+/// Weighs the forward value `f`, a kernel member that no effect or export reads,
+/// if every reader outside its kernel is a fused backward node of its shape in a
+/// later phase; a decision to recompute updates `state`.
+fn weigh_value(ctx: &Context, state: &mut State, pos: &HashMap<NodeId, usize>, f: NodeId) -> Option<Weighing> {
+    let (g, phase, kernel_of) = (&ctx.prog.graph, ctx.phase, ctx.kernel_of);
+    let k = kernel_of[&f];
+    let outside: Vec<NodeId> = ctx.readers.get(&f).into_iter().flatten().copied().filter(|r| kernel_of.get(r) != Some(&k)).collect();
+    let later_backward = |r: &NodeId| {
+        matches!(g.meta(*r).region, Region::Backward(_)) && kernel_of.contains_key(r) && phase[r] > phase[&f] && g.node(*r).shape == g.node(f).shape
+    };
+    if outside.is_empty() || !outside.iter().all(later_backward) {
+        return None;
+    }
+    let mut groups: Vec<(usize, Vec<NodeId>)> = Vec::new();
+    for &r in &outside {
+        let kr = kernel_of[&r];
+        match groups.iter_mut().find(|(k, _)| *k == kr) {
+            Some((_, rs)) => rs.push(r),
+            None => groups.push((kr, vec![r])),
+        }
+    }
+    for (_, rs) in &mut groups {
+        rs.sort();
+    }
+    let backward_phase = outside.iter().map(|r| phase[r]).max().unwrap_or(0);
+    let (mut cone, mut leaves, truncated) = cone(g, kernel_of, &state.stored, f);
+    cone.sort_by_key(|n| pos[n]);
+    leaves.sort_by_key(|n| pos[n]);
+
+    let node = g.node(f);
+    let size = node.dtype.size();
+    let numel = |n: NodeId| g.node(n).shape.iter().product::<usize>();
+    let leaf_bytes = groups
+        .iter()
+        .map(|(kr, _)| leaves.iter().filter(|l| !state.kernel_reads[*kr].contains(l) && g.node(**l).shape == node.shape).count() * size)
+        .sum();
+    let held_anyway = |l: &NodeId| matches!(g.node(*l).op, Op::Input(_)) || state.last_read.get(l).is_some_and(|p| *p >= backward_phase);
+    let extra_bytes = leaves.iter().filter(|l| !held_anyway(l)).map(|l| numel(*l) * size).sum();
+    let facts = Facts {
+        dtype: node.dtype,
+        elems: numel(f),
+        ops: cone.iter().rev().map(|m| g.node(*m).op.clone()).collect(),
+        truncated,
+        readers: groups.len(),
+        leaf_bytes,
+        extra_bytes,
+    };
+    if decide(&facts).recompute {
+        state.stored.remove(&f);
+        for l in &leaves {
+            let p = state.last_read.entry(*l).or_insert(backward_phase);
+            *p = (*p).max(backward_phase);
+            for (kr, _) in &groups {
+                state.kernel_reads[*kr].insert(*l);
+            }
+        }
+    }
+    Some(Weighing { record: Weighed { value: f, facts, leaves, copies: Vec::new() }, cone, groups })
+}
+
+/// The cone of `f`: `f` and the members of its kernel it depends on through values
+/// not stored, breadth first; the leaves it stops at (constants aside); and whether
+/// it stopped at [`CONE_LIMIT`] ops.
+fn cone(g: &Graph, kernel_of: &NodeMap<usize>, stored: &HashSet<NodeId>, f: NodeId) -> (Vec<NodeId>, Vec<NodeId>, bool) {
+    let k = kernel_of[&f];
+    let mut cone = vec![f];
+    let mut leaves: Vec<NodeId> = Vec::new();
+    let mut seen: HashSet<NodeId> = HashSet::from([f]);
+    let mut truncated = false;
+    let mut i = 0;
+    while i < cone.len() && !truncated {
+        for &o in g.operand_slice(cone[i]) {
+            if !seen.insert(o) || matches!(g.node(o).op, Op::Full(_)) {
+                continue;
+            }
+            if kernel_of.get(&o) == Some(&k) && !stored.contains(&o) {
+                if cone.len() == CONE_LIMIT {
+                    truncated = true;
+                    break;
+                }
+                cone.push(o);
+            } else {
+                leaves.push(o);
+            }
+        }
+        i += 1;
+    }
+    (cone, leaves, truncated)
 }
 
 #[cfg(test)]

@@ -1,22 +1,7 @@
 //! The abstract syntax tree of a `.act` file. Every node carries the byte span
 //! of the source it came from, so that every later error can point at it.
 
-/// A half-open byte range `[start, end)` in the source file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-}
-
-impl Span {
-    pub fn new(start: usize, end: usize) -> Span {
-        Span { start, end }
-    }
-    /// The smallest span covering both.
-    pub fn to(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
-    }
-}
+pub use crate::span::Span;
 
 /// A name as written, with its span.
 #[derive(Clone, Debug, PartialEq)]

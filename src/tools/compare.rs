@@ -100,6 +100,16 @@ impl DType {
     }
 }
 
+/// The command line, validated.
+struct Setup {
+    names: Vec<String>,
+    /// The implementation evaluated in f64 as the reference.
+    reference: String,
+    lo: f64,
+    hi: f64,
+    dtype: DType,
+}
+
 /// Runs `graphc compare FILE --ops ...`.
 pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
     let source = match std::fs::read_to_string(path) {
@@ -114,6 +124,57 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
         Ok(d) => d,
         Err(o) => return o,
     };
+    let setup = match validate(&defs, &file_name, opts) {
+        Ok(s) => s,
+        Err(message) => return Outcome::usage(message),
+    };
+    let Setup { names, reference, lo, hi, dtype } = &setup;
+
+    let defs_text = defs.definitions_text(None);
+    let linspace = |a: f64, b: f64, n: usize| format!("linspace({}, {}, {n}, dtype={}, requires_grad=true)", number(a), number(b), dtype.name());
+    let mut evals = Vec::new();
+    for name in names {
+        match evaluate(&defs_text, name, &linspace(*lo, *hi, opts.points)) {
+            Ok(e) => evals.push(e),
+            Err(e) => return Outcome { stdout: String::new(), stderr: format!("error: {e}\n"), code: EXIT_USAGE },
+        }
+    }
+    let x = evals[0].x.clone();
+    let reference_eval = match evaluate(&defs_text, reference, &tensor_literal(&x, &[x.len()], "f64", true)) {
+        Ok(e) => e,
+        Err(e) => return Outcome { stdout: String::new(), stderr: format!("error: {e}\n"), code: EXIT_USAGE },
+    };
+
+    let mut out = String::new();
+    out.push_str(&format!(
+        "compare {file_name}: {} points in [{}, {}] ({}), reference: {reference} in f64 at the same points\n",
+        opts.points,
+        number_short(*lo),
+        number_short(*hi),
+        dtype.name(),
+    ));
+    out.push_str(&format!(
+        "errors in ulps of {} at the reference value (at least one f64 ulp of the largest reference value), over the points where both are finite;\nbounds of NaN or infinite intervals refined with {} more points\n\n",
+        dtype.name(),
+        opts.points
+    ));
+    let header = ["implementation", "value", "max ulps", "median ulps", "worst x", "NaN or infinite"];
+    let (rows, plot_lines) = measure(&defs_text, &setup, &evals, &reference_eval, opts.points, &linspace);
+    // Numbers (columns 2 to 4) are right-aligned so that their magnitudes line up.
+    out.push_str(&super::table(header, &rows, &[2, 3, 4]));
+
+    if let Some(p) = &opts.plot {
+        if let Err(e) = plot(p, &plot_lines, *dtype, reference) {
+            return Outcome { stdout: out, stderr: format!("error: cannot write `{}`: {e}\n", p.display()), code: 3 };
+        }
+        out.push_str(&format!("\nplot written to {}\n", p.display()));
+    }
+    Outcome { stdout: out, stderr: String::new(), code: 0 }
+}
+
+/// Checks the command line's names, range, point count, dtype and plot path
+/// against the file's definitions; the message says what is wrong.
+fn validate(defs: &Definitions, file_name: &str, opts: &Options) -> Result<Setup, String> {
     let validate = |name: &str| -> Result<(), String> {
         match defs.params_of(name) {
             Some(p) if p.len() == 1 => Ok(()),
@@ -127,70 +188,51 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
     };
     let names: Vec<String> = opts.ops.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     if names.is_empty() {
-        return Outcome::usage("--ops needs at least one name, such as `--ops SelfDefinedTanh,tanh`");
+        return Err("--ops needs at least one name, such as `--ops SelfDefinedTanh,tanh`".to_string());
     }
     for n in names.iter().chain(opts.reference.iter()) {
-        if let Err(e) = validate(n) {
-            return Outcome::usage(e);
-        }
+        validate(n)?;
     }
-    let (lo, hi) = match super::parse_range(&opts.range) {
-        Ok(r) => r,
-        Err(e) => return Outcome::usage(e),
-    };
+    let (lo, hi) = super::parse_range(&opts.range)?;
     if !(2..=1_000_000).contains(&opts.points) {
-        return Outcome::usage(format!("--points must be between 2 and 1000000, not {}", opts.points));
+        return Err(format!("--points must be between 2 and 1000000, not {}", opts.points));
     }
     let dtype = match opts.dtype.as_str() {
         "f32" => DType::F32,
         "f64" => DType::F64,
-        other => return Outcome::usage(format!("unknown dtype `{other}`: write f32 or f64")),
+        other => return Err(format!("unknown dtype `{other}`: write f32 or f64")),
     };
     if let Some(p) = &opts.plot {
         let ext = p.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
         if !matches!(ext.as_deref(), Some("png") | Some("svg")) {
-            return Outcome::usage(format!("--plot `{}` must end in .png or .svg", p.display()));
+            return Err(format!("--plot `{}` must end in .png or .svg", p.display()));
         }
     }
     let reference =
         opts.reference.clone().or_else(|| names.iter().find(|n| UNARY_BUILTINS.contains(&n.as_str())).cloned()).unwrap_or_else(|| names[0].clone());
+    Ok(Setup { names, reference, lo, hi, dtype })
+}
 
-    let defs_text = defs.definitions_text(None);
-    let linspace = |a: f64, b: f64, n: usize| format!("linspace({}, {}, {n}, dtype={}, requires_grad=true)", number(a), number(b), dtype.name());
-    let mut evals = Vec::new();
-    for name in &names {
-        match evaluate(&defs_text, name, &linspace(lo, hi, opts.points)) {
-            Ok(e) => evals.push(e),
-            Err(e) => return Outcome { stdout: String::new(), stderr: format!("error: {e}\n"), code: EXIT_USAGE },
-        }
-    }
-    let x = evals[0].x.clone();
-    let reference_eval = match evaluate(&defs_text, &reference, &tensor_literal(&x, &[x.len()], "f64", true)) {
-        Ok(e) => e,
-        Err(e) => return Outcome { stdout: String::new(), stderr: format!("error: {e}\n"), code: EXIT_USAGE },
-    };
+/// One plotted line: its label and the points `(x, log10(1 + error in ulps))`.
+type PlotLine = (String, Vec<f64>, Vec<f64>);
 
-    let mut out = String::new();
-    out.push_str(&format!(
-        "compare {file_name}: {} points in [{}, {}] ({}), reference: {reference} in f64 at the same points\n",
-        opts.points,
-        number_short(lo),
-        number_short(hi),
-        dtype.name(),
-    ));
-    out.push_str(&format!(
-        "errors in ulps of {} at the reference value (at least one f64 ulp of the largest reference value), over the points where both are finite;\nbounds of NaN or infinite intervals refined with {} more points\n\n",
-        dtype.name(),
-        opts.points
-    ));
-    let header = ["implementation", "value", "max ulps", "median ulps", "worst x", "NaN or infinite"];
+/// The table's rows (output and gradient of each implementation) and the lines to plot.
+fn measure(
+    defs_text: &str,
+    setup: &Setup,
+    evals: &[Evaluation],
+    reference_eval: &Evaluation,
+    points: usize,
+    linspace: &dyn Fn(f64, f64, usize) -> String,
+) -> (Vec<[String; 6]>, Vec<PlotLine>) {
+    let dtype = setup.dtype;
     let mut rows: Vec<[String; 6]> = Vec::new();
-    let mut plot_lines: Vec<(String, Vec<f64>, Vec<f64>)> = Vec::new();
-    for (name, e) in names.iter().zip(&evals) {
+    let mut plot_lines: Vec<PlotLine> = Vec::new();
+    for (name, e) in setup.names.iter().zip(evals) {
         for (k, label) in [(0, "output"), (1, "gradient")] {
             let (vals, refs) = if k == 0 { (&e.y, &reference_eval.y) } else { (&e.grad, &reference_eval.grad) };
             let mut stats = stats(dtype, &e.x, vals, refs);
-            refine(&defs_text, name, k, &e.x, vals, &mut stats, opts.points, &linspace);
+            refine(defs_text, name, k, &e.x, vals, &mut stats, points, linspace);
             let intervals = if stats.non_finite.is_empty() {
                 "none".to_string()
             } else {
@@ -212,25 +254,21 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
             plot_lines.push((format!("{name} {label}"), px, py));
         }
     }
-    // Numbers (columns 2 to 4) are right-aligned so that their magnitudes line up.
-    out.push_str(&super::table(header, &rows, &[2, 3, 4]));
+    (rows, plot_lines)
+}
 
-    if let Some(p) = &opts.plot {
-        let mut fig = Figure::new();
-        for (label, px, py) in &plot_lines {
-            fig.plot(px, py, Some(label), 0.7);
-        }
-        fig.grid();
-        fig.legend();
-        fig.xlabel("x");
-        fig.ylabel(&format!("log10(1 + error in ulps of {})", dtype.name()));
-        fig.title(&format!("error against {reference} in f64"));
-        if let Err(e) = fig.savefig(p) {
-            return Outcome { stdout: out, stderr: format!("error: cannot write `{}`: {e}\n", p.display()), code: 3 };
-        }
-        out.push_str(&format!("\nplot written to {}\n", p.display()));
+/// Draws every line's error against `x` into `path` (PNG or SVG).
+fn plot(path: &Path, lines: &[PlotLine], dtype: DType, reference: &str) -> Result<(), String> {
+    let mut fig = Figure::new();
+    for (label, px, py) in lines {
+        fig.plot(px, py, Some(label), 0.7);
     }
-    Outcome { stdout: out, stderr: String::new(), code: 0 }
+    fig.grid();
+    fig.legend();
+    fig.xlabel("x");
+    fig.ylabel(&format!("log10(1 + error in ulps of {})", dtype.name()));
+    fig.title(&format!("error against {reference} in f64"));
+    fig.savefig(path).map_err(|e| e.to_string())
 }
 
 /// A bound as the user wrote it: `-100` rather than `-100.0`.

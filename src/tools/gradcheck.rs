@@ -29,8 +29,8 @@ use std::path::Path;
 use graphc_runtime::tensor::Tensor;
 
 use super::{number, run_program, sci, tensor_literal, Definitions, Outcome, SplitMix, EXIT_FAIL};
-use crate::diag::{self, Code, Diagnostic};
-use crate::syntax::ast::{Expr, ExprKind, OpDef, StmtKind};
+use graphc_compiler::diag::{self, Code, Diagnostic};
+use graphc_compiler::syntax::ast::{Expr, ExprKind, OpDef, StmtKind};
 
 /// PyTorch's gradcheck defaults.
 pub const EPS: f64 = 1e-6;
@@ -160,20 +160,10 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
         Err(e) => return Outcome::usage(format!("cannot read `{}`: {e}", path.display())),
     };
     let file_name = path.display().to_string();
-    let shapes = match Shapes::parse(&opts.shapes) {
-        Ok(s) => s,
+    let (shapes, (lo, hi)) = match parse_options(opts) {
+        Ok(parsed) => parsed,
         Err(e) => return Outcome::usage(e),
     };
-    let (lo, hi) = match &opts.range {
-        Some(r) => match super::parse_range(r) {
-            Ok(r) => r,
-            Err(e) => return Outcome::usage(e),
-        },
-        None => (-2.0, 2.0),
-    };
-    if opts.samples == 0 {
-        return Outcome::usage("--samples must be at least 1");
-    }
     // The file must compile as a whole first, so that every definition is known
     // to be valid and the generated programs can only fail on shapes.
     if let Err(o) = super::compile_whole(&source, &file_name, color) {
@@ -189,10 +179,8 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
         }
     }
 
-    let mut results = Vec::new();
-    for op in defs.ops().filter(|op| op.backward.is_some()) {
-        results.push(check_op(&defs, op, &shapes, (lo, hi), opts));
-    }
+    let checked: Vec<(&OpDef, OpResult)> =
+        defs.ops().filter(|op| op.backward.is_some()).map(|op| (op, check_op(&defs, op, &shapes, (lo, hi), opts))).collect();
 
     let mut out = String::new();
     let shape_text = describe_shapes(&shapes);
@@ -205,61 +193,13 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
     ));
     out.push_str("backward block vs the gradient graphc derives from the forward block, and vs central finite differences (h = 1e-6)\n");
     out.push_str("pass: |backward - reference| <= 1e-5 + 1e-3 * |reference| for every element (PyTorch's gradcheck tolerances)\n\n");
-    if results.is_empty() {
+    if checked.is_empty() {
         out.push_str("no op with a backward block: nothing to check\n");
         return Outcome { stdout: out, stderr: String::new(), code: 0 };
     }
-    let header = ["op", "derived: max abs", "max rel", "finite diff: max abs", "max rel", "verdict"];
-    let mut rows: Vec<[String; 6]> = Vec::new();
-    for r in &results {
-        let (da, dr) = match &r.vs_derived {
-            Some(e) => (sci(e.max_abs), sci(e.max_rel)),
-            None => ("-".to_string(), "-".to_string()),
-        };
-        let (na, nr) = match r.verdict {
-            Verdict::Skipped(_) | Verdict::NotDifferentiable | Verdict::NothingToCheck => ("-".to_string(), "-".to_string()),
-            _ => (sci(r.vs_numeric.max_abs), sci(r.vs_numeric.max_rel)),
-        };
-        let (da, dr) = if matches!(r.verdict, Verdict::Skipped(_) | Verdict::NotDifferentiable | Verdict::NothingToCheck) {
-            ("-".to_string(), "-".to_string())
-        } else {
-            (da, dr)
-        };
-        let op = defs.ops().find(|o| o.name.name == r.name).expect("results come from the file's ops");
-        let verdict = match &r.verdict {
-            Verdict::Pass => "pass".to_string(),
-            Verdict::Fail(params) => {
-                let names: Vec<String> = params.iter().map(|&i| format!("`{}`", op.params[i].name)).collect();
-                format!("FAIL: gradient of {}", names.join(", "))
-            }
-            Verdict::Skipped(why) => format!("skipped: {why}"),
-            Verdict::NotDifferentiable => "not differentiable at the sampled points".to_string(),
-            Verdict::NothingToCheck => "nothing to check: every gradient is `none`".to_string(),
-        };
-        rows.push([r.name.clone(), da, dr, na, nr, verdict]);
-    }
-    out.push_str(&super::table(header, &rows, &[]));
+    out.push_str(&results_table(&checked));
     // Notes below the table say what the one-word verdicts leave out.
-    let mut notes = Vec::new();
-    for r in &results {
-        if r.masked > 0 && !matches!(r.verdict, Verdict::NotDifferentiable) {
-            notes.push(format!("{}: {} of {} checked elements left out, where the forward is not differentiable", r.name, r.masked, r.total));
-        }
-        if r.bad_outputs > 0 && !matches!(r.verdict, Verdict::NotDifferentiable) {
-            notes.push(format!(
-                "{}: {} of {} output elements are NaN or infinite at the sampled points and are left out",
-                r.name, r.bad_outputs, r.outputs
-            ));
-        }
-        for (i, p) in r.constant.iter().enumerate() {
-            if *p {
-                notes.push(format!("{}: the gradient of `{}` is not checked, since the backward block returns `none` for it", r.name, r.params[i]));
-            }
-        }
-        if let Some(n) = &r.derived_note {
-            notes.push(format!("{}: {n}", r.name));
-        }
-    }
+    let notes: Vec<String> = checked.iter().flat_map(|(_, r)| notes(r)).collect();
     if !notes.is_empty() {
         out.push('\n');
         for n in notes {
@@ -268,9 +208,8 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
     }
 
     let mut diags = Vec::new();
-    for r in &results {
+    for (op, r) in &checked {
         if let Verdict::Fail(params) = &r.verdict {
-            let op = defs.ops().find(|o| o.name.name == r.name).expect("results come from the file's ops");
             for &i in params {
                 diags.push(failure_diagnostic(op, i, r));
             }
@@ -283,6 +222,68 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
     let mut stderr = diag::render(&diags, &file_name, &source, color);
     stderr.push_str(&format!("error: gradcheck of `{file_name}` failed: {n} wrong gradient{}\n", if n == 1 { "" } else { "s" }));
     Outcome { stdout: out, stderr, code: EXIT_FAIL }
+}
+
+/// The shapes and the range the command line asks for.
+fn parse_options(opts: &Options) -> Result<(Shapes, (f64, f64)), String> {
+    let shapes = Shapes::parse(&opts.shapes)?;
+    let range = match &opts.range {
+        Some(r) => super::parse_range(r)?,
+        None => (-2.0, 2.0),
+    };
+    if opts.samples == 0 {
+        return Err("--samples must be at least 1".to_string());
+    }
+    Ok((shapes, range))
+}
+
+/// One row per checked op: its errors against both references and its verdict.
+fn results_table(checked: &[(&OpDef, OpResult)]) -> String {
+    let header = ["op", "derived: max abs", "max rel", "finite diff: max abs", "max rel", "verdict"];
+    let mut rows: Vec<[String; 6]> = Vec::new();
+    for (op, r) in checked {
+        let unchecked = matches!(r.verdict, Verdict::Skipped(_) | Verdict::NotDifferentiable | Verdict::NothingToCheck);
+        let (da, dr) = match &r.vs_derived {
+            Some(e) if !unchecked => (sci(e.max_abs), sci(e.max_rel)),
+            _ => ("-".to_string(), "-".to_string()),
+        };
+        let (na, nr) = if unchecked { ("-".to_string(), "-".to_string()) } else { (sci(r.vs_numeric.max_abs), sci(r.vs_numeric.max_rel)) };
+        let verdict = match &r.verdict {
+            Verdict::Pass => "pass".to_string(),
+            Verdict::Fail(params) => {
+                let names: Vec<String> = params.iter().map(|&i| format!("`{}`", op.params[i].name)).collect();
+                format!("FAIL: gradient of {}", names.join(", "))
+            }
+            Verdict::Skipped(why) => format!("skipped: {why}"),
+            Verdict::NotDifferentiable => "not differentiable at the sampled points".to_string(),
+            Verdict::NothingToCheck => "nothing to check: every gradient is `none`".to_string(),
+        };
+        rows.push([r.name.clone(), da, dr, na, nr, verdict]);
+    }
+    super::table(header, &rows, &[])
+}
+
+/// What one op's verdict leaves out: elements masked, outputs ignored, gradients not checked.
+fn notes(r: &OpResult) -> Vec<String> {
+    let mut notes = Vec::new();
+    if r.masked > 0 && !matches!(r.verdict, Verdict::NotDifferentiable) {
+        notes.push(format!("{}: {} of {} checked elements left out, where the forward is not differentiable", r.name, r.masked, r.total));
+    }
+    if r.bad_outputs > 0 && !matches!(r.verdict, Verdict::NotDifferentiable) {
+        notes.push(format!(
+            "{}: {} of {} output elements are NaN or infinite at the sampled points and are left out",
+            r.name, r.bad_outputs, r.outputs
+        ));
+    }
+    for (i, p) in r.constant.iter().enumerate() {
+        if *p {
+            notes.push(format!("{}: the gradient of `{}` is not checked, since the backward block returns `none` for it", r.name, r.params[i]));
+        }
+    }
+    if let Some(n) = &r.derived_note {
+        notes.push(format!("{}: {n}", r.name));
+    }
+    notes
 }
 
 fn fmt_num(v: f64) -> String {
@@ -309,6 +310,7 @@ fn call(op: &OpDef, args: &[String]) -> String {
     format!("sum({}({}) * w)", op.name.name, args.join(", "))
 }
 
+/// Checks one op's backward block at `opts.samples` random points.
 fn check_op(defs: &Definitions, op: &OpDef, shapes: &Shapes, (lo, hi): (f64, f64), opts: &Options) -> OpResult {
     let name = op.name.name.clone();
     let nparams = op.params.len();
@@ -345,109 +347,153 @@ fn check_op(defs: &Definitions, op: &OpDef, shapes: &Shapes, (lo, hi): (f64, f64
     for sample in 0..opts.samples {
         let xs: Vec<Vec<f64>> = shape_of.iter().map(|s| (0..s.iter().product::<usize>()).map(|_| rng.uniform(lo, hi)).collect()).collect();
         result.points.push(xs.clone());
-        let lit = |i: usize, v: &[f64], grad: bool| tensor_literal(v, &shape_of[i], "f64", grad);
-        let plain: Vec<String> = (0..nparams).map(|i| lit(i, &xs[i], false)).collect();
+        let point = Point { sample, xs: &xs, shape_of: &shape_of, constant: &constant, diff: &diff };
+        if let Err(verdict) = check_sample(&mut result, op, (&with_backward, &derived_defs), &point, &mut rng) {
+            result.verdict = verdict;
+            return result;
+        }
+    }
+    result.verdict = verdict(&mut result);
+    result
+}
 
-        // The forward alone, to learn the output's shape (and whether it compiles at these shapes).
-        let probe = format!("{with_backward}print({}({}))\n", name, plain.join(", "));
-        let base = match run_program(&probe) {
-            Ok(t) if t.len() == 1 => t[0].clone(),
-            Ok(_) => {
-                result.verdict = Verdict::Skipped("the forward does not return one tensor".to_string());
-                return result;
+/// One random point of one op, and what the generated programs need to know about its parameters.
+struct Point<'a> {
+    sample: usize,
+    /// The point's values, per parameter.
+    xs: &'a [Vec<f64>],
+    shape_of: &'a [Vec<usize>],
+    /// The parameters whose gradient the backward block returns as `none`.
+    constant: &'a [bool],
+    /// The other parameters, whose gradients are checked.
+    diff: &'a [usize],
+}
+
+impl Point<'_> {
+    /// Parameter `i`'s value `v` as an f64 tensor literal.
+    fn literal(&self, i: usize, v: &[f64], requires_grad: bool) -> String {
+        tensor_literal(v, &self.shape_of[i], "f64", requires_grad)
+    }
+}
+
+/// Checks the op at one point and adds the errors to `result`; an `Err` is the
+/// verdict that ends the op's check (the programs do not compile at these shapes).
+fn check_sample(
+    result: &mut OpResult,
+    op: &OpDef,
+    (with_backward, derived_defs): (&str, &str),
+    p: &Point,
+    rng: &mut SplitMix,
+) -> Result<(), Verdict> {
+    let name = &op.name.name;
+    let nparams = op.params.len();
+    let plain: Vec<String> = (0..nparams).map(|i| p.literal(i, &p.xs[i], false)).collect();
+
+    // The forward alone, to learn the output's shape (and whether it compiles at these shapes).
+    let probe = format!("{with_backward}print({}({}))\n", name, plain.join(", "));
+    let base = match run_program(&probe) {
+        Ok(t) if t.len() == 1 => t[0].clone(),
+        Ok(_) => return Err(Verdict::Skipped("the forward does not return one tensor".to_string())),
+        Err(e) => return Err(Verdict::Skipped(format!("the forward does not compile at these shapes: {e}"))),
+    };
+    let out_shape = base.shape().to_vec();
+    // Outputs that are NaN or infinite at the point get weight 0 and are left
+    // out of the finite-difference sums, so that one bad output does not make
+    // every element's difference NaN (PyTorch's gradcheck, which builds the
+    // whole Jacobian, sees them one row at a time).
+    let base_values = base.to_f64_vec();
+    let w: Vec<f64> = base_values.iter().map(|v| rng.uniform(-1.0, 1.0) * if v.is_finite() { 1.0 } else { 0.0 }).collect();
+    result.outputs += base_values.len();
+    result.bad_outputs += base_values.iter().filter(|v| !v.is_finite()).count();
+    let mut setup = format!("w = {}\n", tensor_literal(&w, &out_shape, "f64", false));
+    for i in 0..nparams {
+        setup.push_str(&format!("x{i} = {}\n", p.literal(i, &p.xs[i], !p.constant[i])));
+    }
+    let names: Vec<String> = (0..nparams).map(|i| format!("x{i}")).collect();
+    // `0 * sum(x)` makes every checked leaf reach the loss, so its .grad is a
+    // tensor (zeros plus nothing) even where a backward block ignores it.
+    let keep: Vec<String> = p.diff.iter().map(|i| format!("sum(x{i})")).collect();
+    let grads = format!(
+        "y = {} + 0 * ({})\ny.backward()\n{}",
+        call(op, &names),
+        keep.join(" + "),
+        p.diff.iter().map(|i| format!("print(x{i}.grad)\n")).collect::<String>()
+    );
+    let (fd, steps) = finite_differences(op, p, &plain);
+    let analytic = run_program(&format!("{with_backward}{setup}{grads}{fd}"))
+        .map_err(|e| Verdict::Skipped(format!("the check program does not compile: {e}")))?;
+    let derived = match run_program(&format!("{derived_defs}{setup}{grads}")) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            result.derived_note = Some(format!("graphc cannot derive a gradient from the forward block: {e}"));
+            result.vs_derived = None;
+            for pp in &mut result.per_param {
+                pp.1 = None;
             }
-            Err(e) => {
-                result.verdict = Verdict::Skipped(format!("the forward does not compile at these shapes: {e}"));
-                return result;
-            }
-        };
-        let out_shape = base.shape().to_vec();
-        // Outputs that are NaN or infinite at the point get weight 0 and are left
-        // out of the finite-difference sums, so that one bad output does not make
-        // every element's difference NaN (PyTorch's gradcheck, which builds the
-        // whole Jacobian, sees them one row at a time).
-        let base_values = base.to_f64_vec();
-        let w: Vec<f64> = base_values.iter().map(|v| rng.uniform(-1.0, 1.0) * if v.is_finite() { 1.0 } else { 0.0 }).collect();
-        result.outputs += base_values.len();
-        result.bad_outputs += base_values.iter().filter(|v| !v.is_finite()).count();
-        let mut setup = format!("w = {}\n", tensor_literal(&w, &out_shape, "f64", false));
-        for i in 0..nparams {
-            setup.push_str(&format!("x{i} = {}\n", lit(i, &xs[i], !constant[i])));
+            None
         }
-        let names: Vec<String> = (0..nparams).map(|i| format!("x{i}")).collect();
-        // `0 * sum(x)` makes every checked leaf reach the loss, so its .grad is a
-        // tensor (zeros plus nothing) even where a backward block ignores it.
-        let keep: Vec<String> = diff.iter().map(|i| format!("sum(x{i})")).collect();
-        let grads = format!(
-            "y = {} + 0 * ({})\ny.backward()\n{}",
-            call(op, &names),
-            keep.join(" + "),
-            diff.iter().map(|i| format!("print(x{i}.grad)\n")).collect::<String>()
-        );
-        // Finite differences: for every element, f(x+h), f(x-h), f(x+h/2), f(x-h/2).
-        let mut fd = String::new();
-        let mut steps = Vec::new();
-        for &i in &diff {
-            for j in 0..xs[i].len() {
-                for h in [EPS, EPS / 2.0] {
-                    let mut plus = xs[i].clone();
-                    plus[j] += h;
-                    let mut minus = xs[i].clone();
-                    minus[j] -= h;
-                    steps.push(plus[j] - minus[j]);
-                    for v in [&plus, &minus] {
-                        let mut args = plain.clone();
-                        args[i] = lit(i, v, false);
-                        fd.push_str(&format!("print({}({}))\n", name, args.join(", ")));
-                    }
-                }
-            }
-        }
-        let analytic = match run_program(&format!("{with_backward}{setup}{grads}{fd}")) {
-            Ok(t) => t,
-            Err(e) => {
-                result.verdict = Verdict::Skipped(format!("the check program does not compile: {e}"));
-                return result;
-            }
-        };
-        let derived = match run_program(&format!("{derived_defs}{setup}{grads}")) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                result.derived_note = Some(format!("graphc cannot derive a gradient from the forward block: {e}"));
-                result.vs_derived = None;
-                for p in &mut result.per_param {
-                    p.1 = None;
-                }
-                None
-            }
-        };
-        let values = |t: &Tensor| t.to_f64_vec();
-        let weighted = |t: &Tensor| values(t).iter().zip(&w).filter(|(_, w)| **w != 0.0).map(|(v, w)| v * w).sum::<f64>();
-        let mut fd_iter = analytic[diff.len()..].iter().map(weighted);
-        let mut step_iter = steps.into_iter();
-        for (k, &i) in diff.iter().enumerate() {
-            let a = values(&analytic[k]);
-            let d = derived.as_ref().map(|d| values(&d[k]));
-            for j in 0..xs[i].len() {
-                let mut n = [0.0; 2];
-                for slot in &mut n {
-                    let (fp, fm) = (fd_iter.next().unwrap_or(f64::NAN), fd_iter.next().unwrap_or(f64::NAN));
-                    *slot = (fp - fm) / step_iter.next().unwrap_or(f64::NAN);
-                }
-                result.total += 1;
-                let dj = d.as_ref().map(|d| d[j]);
-                let finite = n[0].is_finite() && n[1].is_finite() && a[j].is_finite() && dj.is_none_or(f64::is_finite);
-                if !finite || (n[0] - n[1]).abs() > ATOL + RTOL * n[0].abs() {
-                    result.masked += 1;
-                    continue;
-                }
-                result.per_param[i].0.add(sample, j, a[j], n[0]);
-                if let (Some(e), Some(dj)) = (&mut result.per_param[i].1, dj) {
-                    e.add(sample, j, a[j], dj);
+    };
+    accumulate(result, p, &w, &analytic, derived.as_deref(), steps);
+    Ok(())
+}
+
+/// The statements printing `op` at `x +- h` and `x +- h/2` for every element of every
+/// checked parameter, and the steps `(x + h) - (x - h)` as rounded, in that order.
+fn finite_differences(op: &OpDef, p: &Point, plain: &[String]) -> (String, Vec<f64>) {
+    let mut fd = String::new();
+    let mut steps = Vec::new();
+    for &i in p.diff {
+        for j in 0..p.xs[i].len() {
+            for h in [EPS, EPS / 2.0] {
+                let mut plus = p.xs[i].clone();
+                plus[j] += h;
+                let mut minus = p.xs[i].clone();
+                minus[j] -= h;
+                steps.push(plus[j] - minus[j]);
+                for v in [&plus, &minus] {
+                    let mut args = plain.to_vec();
+                    args[i] = p.literal(i, v, false);
+                    fd.push_str(&format!("print({}({}))\n", op.name.name, args.join(", ")));
                 }
             }
         }
     }
+    (fd, steps)
+}
+
+/// Compares the backward block's gradients (the first tensors of `analytic`) with
+/// the finite differences (the rest of `analytic`) and with the derived gradients.
+fn accumulate(result: &mut OpResult, p: &Point, w: &[f64], analytic: &[Tensor], derived: Option<&[Tensor]>, steps: Vec<f64>) {
+    let values = |t: &Tensor| t.to_f64_vec();
+    let weighted = |t: &Tensor| values(t).iter().zip(w).filter(|(_, w)| **w != 0.0).map(|(v, w)| v * w).sum::<f64>();
+    let mut fd_iter = analytic[p.diff.len()..].iter().map(weighted);
+    let mut step_iter = steps.into_iter();
+    for (k, &i) in p.diff.iter().enumerate() {
+        let a = values(&analytic[k]);
+        let d = derived.map(|d| values(&d[k]));
+        for j in 0..p.xs[i].len() {
+            let mut n = [0.0; 2];
+            for slot in &mut n {
+                let (fp, fm) = (fd_iter.next().unwrap_or(f64::NAN), fd_iter.next().unwrap_or(f64::NAN));
+                *slot = (fp - fm) / step_iter.next().unwrap_or(f64::NAN);
+            }
+            result.total += 1;
+            let dj = d.as_ref().map(|d| d[j]);
+            let finite = n[0].is_finite() && n[1].is_finite() && a[j].is_finite() && dj.is_none_or(f64::is_finite);
+            if !finite || (n[0] - n[1]).abs() > ATOL + RTOL * n[0].abs() {
+                result.masked += 1;
+                continue;
+            }
+            result.per_param[i].0.add(p.sample, j, a[j], n[0]);
+            if let (Some(e), Some(dj)) = (&mut result.per_param[i].1, dj) {
+                e.add(p.sample, j, a[j], dj);
+            }
+        }
+    }
+}
+
+/// Merges the parameters' errors into the op's totals and decides the verdict.
+fn verdict(result: &mut OpResult) -> Verdict {
     let mut failing = Vec::new();
     for (i, (num, der)) in result.per_param.iter().enumerate() {
         result.vs_numeric.merge(num);
@@ -458,14 +504,13 @@ fn check_op(defs: &Definitions, op: &OpDef, shapes: &Shapes, (lo, hi): (f64, f64
             failing.push(i);
         }
     }
-    result.verdict = if result.masked == result.total || result.bad_outputs == result.outputs {
+    if result.masked == result.total || result.bad_outputs == result.outputs {
         Verdict::NotDifferentiable
     } else if failing.is_empty() {
         Verdict::Pass
     } else {
         Verdict::Fail(failing)
-    };
-    result
+    }
 }
 
 /// The error at the `return` of the op's backward, on the wrong gradient's expression.

@@ -12,8 +12,8 @@ use std::fmt::Write as _;
 
 use graphc_runtime::tensor::Tensor;
 
-use crate::driver::compile;
-use crate::syntax::ast::{self, Item};
+use graphc_compiler::driver::compile;
+use graphc_compiler::syntax::ast::{self, Item};
 
 /// What a tool prints and the exit code it asks for; the CLI only forwards them.
 #[derive(Debug, Default)]
@@ -43,9 +43,11 @@ pub(crate) struct Definitions<'a> {
 impl<'a> Definitions<'a> {
     /// Parses `source`, or renders its syntax errors as a failed outcome.
     pub fn parse(source: &'a str, file_name: &str, color: bool) -> Result<Definitions<'a>, Outcome> {
-        match crate::syntax::parser::parse(source) {
+        match graphc_compiler::syntax::parser::parse(source) {
             Ok(file) => Ok(Definitions { source, file }),
-            Err(diags) => Err(Outcome { stdout: String::new(), stderr: crate::diag::render(&diags, file_name, source, color), code: EXIT_FAIL }),
+            Err(diags) => {
+                Err(Outcome { stdout: String::new(), stderr: graphc_compiler::diag::render(&diags, file_name, source, color), code: EXIT_FAIL })
+            }
         }
     }
 
@@ -207,7 +209,7 @@ pub(crate) fn compile_whole(source: &str, file_name: &str, color: bool) -> Resul
         Ok(_) => Ok(()),
         Err(diags) => {
             let n = diags.len();
-            let mut stderr = crate::diag::render(&diags, file_name, source, color);
+            let mut stderr = graphc_compiler::diag::render(&diags, file_name, source, color);
             stderr.push_str(&format!("error: could not compile `{file_name}` due to {n} previous error{}\n", if n == 1 { "" } else { "s" }));
             Err(Outcome { stdout: String::new(), stderr, code: EXIT_FAIL })
         }
