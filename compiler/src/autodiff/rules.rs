@@ -88,8 +88,7 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         // threshold_backward(grad, result, 0): result <= 0 ? 0 : grad
         Op::Relu => {
             let y = c.fwd(n);
-            let zero = c.scalar(gr, 0.0, dt);
-            vec![Some(c.select(gr, Cmp::Le, y, zero, zero, g))]
+            vec![Some(c.threshold_backward(gr, g, y))]
         }
         // abs: grad * self.sgn()
         Op::Abs => {
