@@ -17,8 +17,8 @@ use crate::ir::program::{CustomCall, Program, SavedValue};
 
 /// Applies a user op's backward block: copies its template into the current
 /// backward, with the gradient parameter bound to `g` and each saved parameter
-/// to the forward node it stands for. Returns one gradient per op argument.
-pub fn apply(c: &mut RuleCtx, prog: &mut Program, call: usize, g: NodeId, templates: &HashMap<u32, Vec<NodeId>>) -> Vec<Option<NodeId>> {
+/// to the forward node it stands for. Returns each op argument with its gradient.
+pub fn apply(c: &mut RuleCtx, prog: &mut Program, call: usize, g: NodeId, templates: &HashMap<u32, Vec<NodeId>>) -> Vec<(NodeId, Option<NodeId>)> {
     // `call` comes from `custom_output`, whose values index `custom_calls`.
     let Some(cc) = prog.custom_calls.get(call).cloned() else { return vec![] };
     c.at(cc.span);
@@ -52,7 +52,7 @@ pub fn apply(c: &mut RuleCtx, prog: &mut Program, call: usize, g: NodeId, templa
             copy_call(prog, inner, copy, &map);
         }
     }
-    cc.returns.iter().map(|r| r.map(|t| map.get(&t).copied().unwrap_or(t))).collect()
+    cc.inputs.iter().zip(&cc.returns).map(|(i, r)| (*i, r.map(|t| map.get(&t).copied().unwrap_or(t)))).collect()
 }
 
 /// Registers `copy`, the copy of the output of call `inner` made inside a

@@ -131,11 +131,7 @@ pub fn derive(
         }
         ctx.reads_forward = false;
         let input_grads: Vec<(NodeId, Option<NodeId>)> = match prog.custom_output.get(&n) {
-            Some(&c) => {
-                let inputs = prog.custom_calls[c].inputs.clone();
-                let out = custom::apply(&mut ctx, prog, c, g, templates);
-                inputs.into_iter().zip(out).collect()
-            }
+            Some(&c) => custom::apply(&mut ctx, prog, c, g, templates),
             None => {
                 let operands = prog.graph.operands(n);
                 let needs: Vec<bool> = operands.iter().map(|o| prog.graph.meta(*o).requires_grad).collect();
