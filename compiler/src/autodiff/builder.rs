@@ -22,11 +22,14 @@ pub struct RuleCtx {
     pub forward_reads: BTreeSet<NodeId>,
     /// With `create_graph`, derived nodes require grad where their operands do.
     pub create_graph: bool,
+    /// The `grad_fn` PyTorch shows for derived nodes whose kernel is not named by
+    /// their op alone (a `where` that is `threshold_backward`, an op's output).
+    pub grad_fns: Vec<(NodeId, String)>,
 }
 
 impl RuleCtx {
     pub fn new(region: Region) -> RuleCtx {
-        RuleCtx { region, span: Span::default(), reads_forward: false, forward_reads: BTreeSet::new(), create_graph: false }
+        RuleCtx { region, span: Span::default(), reads_forward: false, forward_reads: BTreeSet::new(), create_graph: false, grad_fns: Vec::new() }
     }
 
     /// Sets the span derived nodes get (the forward node being differentiated).
@@ -111,6 +114,7 @@ impl RuleCtx {
         if self.create_graph && g.meta(result).requires_grad {
             g.meta_mut(n).requires_grad = true;
         }
+        self.grad_fns.push((n, "ThresholdBackwardBackward0".to_string()));
         n
     }
 

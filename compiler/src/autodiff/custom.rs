@@ -49,7 +49,7 @@ pub fn apply(c: &mut RuleCtx, prog: &mut Program, call: usize, g: NodeId, templa
         prog.graph.meta_mut(copy).note = note;
         map.insert(t, copy);
         if let Some(&inner) = prog.custom_output.get(&t) {
-            copy_call(prog, inner, copy, &map);
+            copy_call(c, prog, inner, copy, &map);
         }
     }
     cc.inputs.iter().zip(&cc.returns).map(|(i, r)| (*i, r.map(|t| map.get(&t).copied().unwrap_or(t)))).collect()
@@ -58,8 +58,10 @@ pub fn apply(c: &mut RuleCtx, prog: &mut Program, call: usize, g: NodeId, templa
 /// Registers `copy`, the copy of the output of call `inner` made inside a
 /// template, as the output of a new call of the same op and template, with
 /// its inputs and saved values renamed by `map`.
-fn copy_call(prog: &mut Program, inner: usize, copy: NodeId, map: &HashMap<NodeId, NodeId>) {
+fn copy_call(c: &mut RuleCtx, prog: &mut Program, inner: usize, copy: NodeId, map: &HashMap<NodeId, NodeId>) {
     let Some(ic) = prog.custom_calls.get(inner).cloned() else { return };
+    // PyTorch names the output of a Function applied in a backward as any other.
+    c.grad_fns.push((copy, format!("{}Backward", ic.op_name)));
     let rename = |n: NodeId| map.get(&n).copied().unwrap_or(n);
     let saved = ic.saved.iter().map(|s| SavedValue { name: s.name.clone(), forward: rename(s.forward), param: s.param }).collect();
     let index = prog.custom_calls.len();

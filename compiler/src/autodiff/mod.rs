@@ -79,6 +79,8 @@ pub struct Derivation {
     pub holders: Vec<NodeId>,
     /// Forward values the derived graph reads (for the IR dump's saved list).
     pub forward_reads: Vec<NodeId>,
+    /// PyTorch's `grad_fn` name of derived nodes that their op does not name.
+    pub grad_fns: Vec<(NodeId, String)>,
 }
 
 /// Derives the gradients of `root` (seeded with `seed`, or ones) with respect to
@@ -161,7 +163,7 @@ pub fn derive(
         prog.graph.meta_mut(z).note = Some("zeros: no gradient flows here".to_string());
         final_grads.insert(t, z);
     }
-    Derivation { grads: final_grads, holders, forward_reads: ctx.forward_reads.iter().copied().collect() }
+    Derivation { grads: final_grads, holders, forward_reads: ctx.forward_reads.iter().copied().collect(), grad_fns: ctx.grad_fns }
 }
 
 /// The nodes of `order` from which a backward walk reaches one of `targets`.

@@ -589,9 +589,8 @@ impl<'a> Lowerer<'a> {
         if create_graph {
             let templates = crate::autodiff::templates(&self.prog);
             let targets = std::collections::HashSet::from([x]);
-            let calls = self.prog.custom_calls.len();
             let d = crate::autodiff::derive(&mut self.prog, y, seed, span, region, &targets, true, &templates);
-            self.name_copied_calls(calls);
+            self.grad_fn.extend(d.grad_fns.iter().cloned());
             let result = d.grads[&x];
             let derived = Some(DerivedCall { holders: d.holders, forward_reads: d.forward_reads });
             self.prog.backwards.push(BackwardCall { span, root: y, seed, retain_graph, targets: vec![], derived });

@@ -161,15 +161,6 @@ impl<'a> Lowerer<'a> {
         result
     }
 
-    /// Gives the op calls that autodiff copied out of backward templates (from
-    /// index `from` on) their op's `grad_fn` name, as PyTorch names the output of
-    /// a Function applied inside another one's backward.
-    pub(crate) fn name_copied_calls(&mut self, from: usize) {
-        for cc in self.prog.custom_calls.iter().skip(from) {
-            self.grad_fn.insert(cc.output, format!("{}Backward", cc.op_name));
-        }
-    }
-
     fn custom_call(&mut self, op: &OpDef, bw: &Backward, inputs: Vec<NodeId>, span: Span) -> Value {
         let first_new = self.prog.graph.index_bound();
         // Forward. Unlike PyTorch, which runs `Function.forward` under no_grad, the

@@ -6,6 +6,7 @@ import torch
 
 x = torch.linspace(-2, 2, 5, dtype=torch.float64, requires_grad=True)
 d1, = torch.autograd.grad(torch.relu(x).sum(), x, create_graph=True)
+print(d1)
 d1.sum().backward()
 print(x.grad)
 
