@@ -21,11 +21,14 @@ pub struct RuleCtx {
     pub forward_reads: BTreeSet<NodeId>,
     /// With `create_graph`, derived nodes require grad where their operands do.
     pub create_graph: bool,
+    /// The `grad_fn` PyTorch shows for derived nodes whose kernel is not named by
+    /// their op alone (a `where` that is `threshold_backward`, an op's output).
+    pub grad_fns: Vec<(NodeId, String)>,
 }
 
 impl RuleCtx {
     pub fn new(region: Region) -> RuleCtx {
-        RuleCtx { region, span: Span::default(), reads_forward: false, forward_reads: BTreeSet::new(), create_graph: false }
+        RuleCtx { region, span: Span::default(), reads_forward: false, forward_reads: BTreeSet::new(), create_graph: false, grad_fns: Vec::new() }
     }
 
     /// Sets the span derived nodes get (the forward node being differentiated).
@@ -40,8 +43,11 @@ impl RuleCtx {
         n
     }
 
+    /// Adds a derived node. With `create_graph` it requires grad when an operand
+    /// that its own rule differentiates does (a `where` does not depend
+    /// differentiably on what it compares, as PyTorch's boolean masks do not).
     pub fn add_node(&mut self, g: &mut Graph, op: Op, dtype: DType, shape: Vec<usize>, args: &[NodeId]) -> NodeId {
-        let requires_grad = self.create_graph && args.iter().any(|a| g.meta(*a).requires_grad);
+        let requires_grad = self.create_graph && args.iter().enumerate().any(|(i, a)| op.differentiable(i) && g.meta(*a).requires_grad);
         g.add(Node { op, dtype, shape }, args, NodeMeta { span: self.span, region: self.region, requires_grad, note: None })
     }
 
@@ -51,7 +57,10 @@ impl RuleCtx {
         self.add_node(g, op, dt, sh, &[x])
     }
 
-    /// An elementwise binary op; operands broadcast (rules only pair broadcastable shapes).
+    /// An elementwise binary op; operands broadcast. The shapes come from a graph
+    /// that lowering has shape-checked, and every rule pairs a gradient (of its
+    /// node's shape) with that node's operands or result, so they always broadcast:
+    /// a failure here is a bug in a rule, never a property of the user's program.
     pub fn binary(&mut self, g: &mut Graph, op: Op, a: NodeId, b: NodeId) -> NodeId {
         let dt = g.node(a).dtype;
         let sh = shapes::broadcast(&g.node(a).shape, &g.node(b).shape).expect("derivative rules pair broadcastable shapes");
@@ -87,10 +96,25 @@ impl RuleCtx {
     pub fn select(&mut self, g: &mut Graph, cmp: Cmp, a: NodeId, b: NodeId, x: NodeId, y: NodeId) -> NodeId {
         let dt = g.node(x).dtype;
         let mut sh = Vec::new();
+        // As in `binary`: rules only pair shapes that broadcast.
         for n in [a, b, x, y] {
             sh = shapes::broadcast(&sh, &g.node(n).shape).expect("where operands broadcast");
         }
         self.add_node(g, Op::Where(cmp), dt, sh, &[a, b, x, y])
+    }
+
+    /// PyTorch's `threshold_backward(grad, result, 0)`: `result <= 0 ? 0 : grad`.
+    /// PyTorch's kernel takes `result` as a differentiable input whose gradient is
+    /// zero, so with `create_graph` the gradient requires grad when `result` does,
+    /// and a later backward through it gives the leaves below zeros, not nothing.
+    pub fn threshold_backward(&mut self, g: &mut Graph, grad: NodeId, result: NodeId) -> NodeId {
+        let zero = self.scalar(g, 0.0, g.node(grad).dtype);
+        let n = self.select(g, Cmp::Le, result, zero, zero, grad);
+        if self.create_graph && g.meta(result).requires_grad {
+            g.meta_mut(n).requires_grad = true;
+        }
+        self.grad_fns.push((n, "ThresholdBackwardBackward0".to_string()));
+        n
     }
 
     /// PyTorch's `sum_to`: reduces a broadcast gradient back to an operand's shape.
@@ -120,6 +144,8 @@ impl RuleCtx {
 
     pub fn matmul(&mut self, g: &mut Graph, a: NodeId, b: NodeId) -> NodeId {
         let dt = g.node(a).dtype;
+        // Rules multiply a gradient by a transposed operand of a matmul that
+        // lowering checked, so the shapes always agree.
         let sh = shapes::matmul(&g.node(a).shape, &g.node(b).shape).expect("derivative rules pair matmul shapes");
         self.add_node(g, Op::MatMul, dt, sh, &[a, b])
     }
@@ -127,8 +153,11 @@ impl RuleCtx {
     /// Sums the gradients that reach `n`, in arrival order (PyTorch's input buffer).
     pub fn sum(&mut self, g: &mut Graph, n: NodeId, contribs: &[NodeId]) -> NodeId {
         self.at(g.meta(n).span);
-        let mut acc = contribs[0];
-        for &c in &contribs[1..] {
+        // Autodiff records a node's contributions only by pushing one, so there is
+        // at least one.
+        let (&first, rest) = contribs.split_first().expect("a gradient reaches a node only with a contribution");
+        let mut acc = first;
+        for &c in rest {
             acc = self.binary(g, Op::Binary(Binary::Add), acc, c);
         }
         acc

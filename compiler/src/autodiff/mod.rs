@@ -18,12 +18,10 @@
 
 mod builder;
 mod custom;
+mod operands;
 mod rules;
 
 use std::collections::{HashMap, HashSet};
-
-use graphc_runtime::op::Unary;
-use graphc_runtime::Op;
 
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::{NodeId, Region};
@@ -38,55 +36,51 @@ pub struct AutodiffStats {
     pub per_backward: Vec<(usize, Vec<NodeId>)>,
 }
 
-/// The requires-grad leaves that a backward from `root` reaches, in creation order.
-/// A path through an `op` argument whose gradient the op returns as `none` does not count.
+/// The requires-grad leaves that a backward from `root` sets the `.grad` of, in
+/// creation order: those connected to it in the autograd graph. A path through
+/// an `op` argument whose gradient the op returns as `none` does not count; a
+/// leaf connected only through operands that get a zero gradient counts (and
+/// gets zeros), as in PyTorch.
 pub fn reachable_leaves(prog: &Program, root: NodeId) -> Vec<NodeId> {
-    let order = backward_order(prog, root);
     let leaves: HashSet<NodeId> = prog.leaves.iter().copied().collect();
-    let mut v: Vec<NodeId> = order.into_iter().filter(|n| leaves.contains(n)).collect();
+    let mut v: Vec<NodeId> = walk(prog, root, operands::graph_edges).into_iter().filter(|n| leaves.contains(n)).collect();
     v.sort();
     v
 }
 
-/// The nodes a backward from `root` passes through (requires-grad ancestors,
-/// crossing user ops at their boundary), in reverse creation order.
-fn backward_order(prog: &Program, root: NodeId) -> Vec<NodeId> {
-    let g = &prog.graph;
+/// The requires-grad nodes reached from `root` by following `edges`, stopping at leaves.
+fn walk(prog: &Program, root: NodeId, edges: fn(&Program, NodeId) -> Vec<NodeId>) -> HashSet<NodeId> {
     let leaves: HashSet<NodeId> = prog.leaves.iter().copied().collect();
     let mut seen: HashSet<NodeId> = HashSet::new();
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
-        if !g.meta(n).requires_grad || !seen.insert(n) || leaves.contains(&n) {
+        if !prog.graph.meta(n).requires_grad || !seen.insert(n) || leaves.contains(&n) {
             continue;
         }
-        match prog.custom_output.get(&n) {
-            Some(&c) => {
-                let call = &prog.custom_calls[c];
-                for (input, ret) in call.inputs.iter().zip(&call.returns) {
-                    if ret.is_some() {
-                        stack.push(*input);
-                    }
-                }
-            }
-            None => {
-                if !matches!(g.node(n).op, Op::Unary(Unary::Detach)) {
-                    stack.extend(g.operands(n));
-                }
-            }
-        }
+        stack.extend(edges(prog, n));
     }
-    let mut v: Vec<NodeId> = seen.into_iter().filter(|n| g.meta(*n).requires_grad).collect();
+    seen
+}
+
+/// The nodes a gradient from `root` flows through (requires-grad ancestors along
+/// the operands the derivative rules differentiate, crossing user ops at their
+/// boundary), in reverse creation order.
+fn backward_order(prog: &Program, root: NodeId) -> Vec<NodeId> {
+    let mut v: Vec<NodeId> = walk(prog, root, operands::gradient_edges).into_iter().collect();
     v.sort_by(|a, b| b.cmp(a));
     v
 }
 
-/// One derivation: the gradient reaching each target, and the forward nodes
+/// One derivation: the gradient reaching each target (zeros for a target no
+/// gradient reaches, so every target has one), and the forward nodes
 /// whose rules read saved values (what a release would free).
 pub struct Derivation {
     pub grads: HashMap<NodeId, NodeId>,
     pub holders: Vec<NodeId>,
     /// Forward values the derived graph reads (for the IR dump's saved list).
     pub forward_reads: Vec<NodeId>,
+    /// PyTorch's `grad_fn` name of derived nodes that their op does not name.
+    pub grad_fns: Vec<(NodeId, String)>,
 }
 
 /// Derives the gradients of `root` (seeded with `seed`, or ones) with respect to
@@ -139,11 +133,7 @@ pub fn derive(
         }
         ctx.reads_forward = false;
         let input_grads: Vec<(NodeId, Option<NodeId>)> = match prog.custom_output.get(&n) {
-            Some(&c) => {
-                let inputs = prog.custom_calls[c].inputs.clone();
-                let out = custom::apply(&mut ctx, prog, c, g, templates);
-                inputs.into_iter().zip(out).collect()
-            }
+            Some(&c) => custom::apply(&mut ctx, prog, c, g, templates),
             None => {
                 let operands = prog.graph.operands(n);
                 let needs: Vec<bool> = operands.iter().map(|o| prog.graph.meta(*o).requires_grad).collect();
@@ -162,7 +152,18 @@ pub fn derive(
             }
         }
     }
-    Derivation { grads: final_grads, holders, forward_reads: ctx.forward_reads.iter().copied().collect() }
+    // A target connected to the root only through operands whose gradient is
+    // zero (or through nothing at all) gets zeros, as PyTorch's engine gives.
+    let mut missing: Vec<NodeId> = targets.iter().filter(|t| !final_grads.contains_key(t)).copied().collect();
+    missing.sort();
+    for t in missing {
+        ctx.at(span);
+        let node = prog.graph.node(t).clone();
+        let z = ctx.full(&mut prog.graph, 0.0, node.dtype, node.shape);
+        prog.graph.meta_mut(z).note = Some("zeros: no gradient flows here".to_string());
+        final_grads.insert(t, z);
+    }
+    Derivation { grads: final_grads, holders, forward_reads: ctx.forward_reads.iter().copied().collect(), grad_fns: ctx.grad_fns }
 }
 
 /// The nodes of `order` from which a backward walk reaches one of `targets`.
@@ -174,21 +175,17 @@ fn reaching(prog: &Program, order: &[NodeId], targets: &HashSet<NodeId>) -> Hash
         if reach.contains(&n) {
             continue;
         }
-        let preds: Vec<NodeId> = match prog.custom_output.get(&n) {
-            Some(&c) => prog.custom_calls[c].inputs.clone(),
-            None => prog.graph.operands(n),
-        };
-        if preds.iter().any(|p| reach.contains(p)) {
+        if operands::gradient_edges(prog, n).iter().any(|p| reach.contains(p)) {
             reach.insert(n);
         }
     }
     reach
 }
 
-/// Whether a gradient flows from `root` back to `x` (E0405 when it does not).
+/// Whether `root` is connected to `x` in the autograd graph, so that a gradient
+/// of `root` with respect to `x` exists, possibly zeros (E0405 when it does not).
 pub fn reaches(prog: &Program, root: NodeId, x: NodeId) -> bool {
-    let order = backward_order(prog, root);
-    order.contains(&x) && reaching(prog, &order, &HashSet::from([x])).contains(&root)
+    walk(prog, root, operands::graph_edges).contains(&x)
 }
 
 /// The nodes of each op call's backward template, in creation order.
@@ -217,9 +214,11 @@ pub fn differentiate(prog: &mut Program) -> Result<AutodiffStats, Vec<Diagnostic
                 let targets: HashSet<NodeId> = call.targets.iter().map(|(t, _)| *t).collect();
                 let d = derive(prog, call.root, call.seed, call.span, Region::Backward(k as u32), &targets, false, &templates);
                 for (target, placeholder) in &call.targets {
-                    let grad = d.grads.get(target).copied().expect("lowering and autodiff agree on what a backward reaches");
-                    prog.replace_all_uses(*placeholder, grad);
-                    dead.push(*placeholder);
+                    // `derive` gives every target a gradient, zeros when none flows.
+                    if let Some(&grad) = d.grads.get(target) {
+                        prog.replace_all_uses(*placeholder, grad);
+                        dead.push(*placeholder);
+                    }
                 }
                 (d.holders, d.forward_reads)
             }

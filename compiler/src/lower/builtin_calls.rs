@@ -301,6 +301,7 @@ impl<'a> Lowerer<'a> {
             let templates = crate::autodiff::templates(&self.prog);
             let targets = std::collections::HashSet::from([x]);
             let d = crate::autodiff::derive(&mut self.prog, y, seed, span, region, &targets, true, &templates);
+            self.grad_fn.extend(d.grad_fns.iter().cloned());
             let result = d.grads[&x];
             let derived = Some(DerivedCall { holders: d.holders, forward_reads: d.forward_reads });
             self.prog.backwards.push(BackwardCall { span, root: y, seed, retain_graph, targets: vec![], derived });

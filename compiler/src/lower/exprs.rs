@@ -151,19 +151,16 @@ impl<'a> Lowerer<'a> {
             (Tensor(t), Number { value, .. }) => self.tensor_number(op, t, value, sb, span),
             (Number { value, .. }, Tensor(t)) => self.number_tensor(op, value, sa, t, span),
             (Tensor(x), Tensor(y)) => {
-                if op == BinOp::MatMul {
-                    return self.matmul(x, sa, y, sb, span);
-                }
-                let Some(shape) = self.meet(x, sa, y, sb, &what) else { return Poison };
-                let dt = self.dtype_of(x);
                 let (o, name) = match op {
                     BinOp::Add => (Op::Binary(Binary::Add), "AddBackward0"),
                     BinOp::Sub => (Op::Binary(Binary::Sub), "SubBackward0"),
                     BinOp::Mul => (Op::Binary(Binary::Mul), "MulBackward0"),
                     BinOp::Div => (Op::Binary(Binary::Div), "DivBackward0"),
                     BinOp::Pow => (Op::Binary(Binary::Pow), "PowBackward1"),
-                    BinOp::MatMul => unreachable!("handled above"),
+                    BinOp::MatMul => return self.matmul(x, sa, y, sb, span),
                 };
+                let Some(shape) = self.meet(x, sa, y, sb, &what) else { return Poison };
+                let dt = self.dtype_of(x);
                 Tensor(self.op_node(o, dt, shape, &[x, y], span, name))
             }
             (x, y) => {

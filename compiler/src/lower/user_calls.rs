@@ -8,14 +8,14 @@
 //! backward that passes through the call, wiring the saved params to the
 //! forward nodes that made them, so saved values are reused, never recomputed.
 
-use graphc_runtime::Op;
+use graphc_runtime::{DType, Op};
 
 use super::{BodyKind, Lowerer, Scope, Value};
 use crate::check::shapes;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::{NodeId, Region};
 use crate::ir::program::{CustomCall, SavedValue};
-use crate::syntax::ast::{FnDef, Ident, OpDef, Span};
+use crate::syntax::ast::{Backward, FnDef, Ident, OpDef, Span};
 
 /// Inlining depth at which lowering gives up; recursion is rejected before
 /// lowering, so only absurdly deep (but finite) call chains reach this.
@@ -24,24 +24,25 @@ const MAX_DEPTH: usize = 256;
 impl<'a> Lowerer<'a> {
     /// Binds positional arguments to parameters (no keywords for user definitions).
     fn bind_params(&mut self, name: &Ident, params: &[Ident], args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Option<Vec<(Value, Span)>> {
-        if let Some((Some(kw), _, _)) = args.iter().find(|(k, _, _)| k.is_some()) {
+        // Every keyword must name a parameter, not only the first one.
+        let unknown = args.iter().filter_map(|(k, _, _)| k.as_ref()).find(|k| !params.iter().any(|p| p.name == k.name));
+        if let Some(kw) = unknown {
             let kw = kw.clone();
-            let pos = params.iter().position(|p| p.name == kw.name);
-            if pos.is_none() {
-                self.error(
-                    Diagnostic::new(Code::E0104, format!("`{}` has no parameter `{}`", name.name, kw.name), kw.span, "unknown keyword argument")
-                        .with_secondary(name.span, "defined here")
-                        .with_help(format!("its parameters are {}", params.iter().map(|p| format!("`{}`", p.name)).collect::<Vec<_>>().join(", "))),
-                );
-                return None;
-            }
+            self.error(
+                Diagnostic::new(Code::E0104, format!("`{}` has no parameter `{}`", name.name, kw.name), kw.span, "unknown keyword argument")
+                    .with_secondary(name.span, "defined here")
+                    .with_help(format!("its parameters are {}", params.iter().map(|p| format!("`{}`", p.name)).collect::<Vec<_>>().join(", "))),
+            );
+            return None;
         }
         // Keyword arguments name parameters; place them, then fill the rest in order.
         let mut slots: Vec<Option<(Value, Span)>> = vec![None; params.len()];
         let mut next = 0;
         for (kw, v, s) in args {
             let i = match kw {
-                Some(k) => params.iter().position(|p| p.name == k.name).expect("checked above"),
+                // Every keyword names a parameter (checked above); `slots.len()` is
+                // never a valid slot, so the check below would report it anyway.
+                Some(k) => params.iter().position(|p| p.name == k.name).unwrap_or(slots.len()),
                 None => {
                     while next < slots.len() && slots[next].is_some() {
                         next += 1;
@@ -132,7 +133,7 @@ impl<'a> Lowerer<'a> {
             return Value::Poison;
         }
         let result = match &op.backward {
-            Some(_) => self.custom_call(op, inputs, span),
+            Some(bw) => self.custom_call(op, bw, inputs, span),
             // Without a backward block the op is differentiated like a fn, but its
             // output still prints as the op's (spec 2.1), when the op computed it.
             None => {
@@ -160,8 +161,7 @@ impl<'a> Lowerer<'a> {
         result
     }
 
-    fn custom_call(&mut self, op: &OpDef, inputs: Vec<NodeId>, span: Span) -> Value {
-        let bw = op.backward.as_ref().expect("custom_call is only for ops with a backward block");
+    fn custom_call(&mut self, op: &OpDef, bw: &Backward, inputs: Vec<NodeId>, span: Span) -> Value {
         let first_new = self.prog.graph.index_bound();
         // Forward. Unlike PyTorch, which runs `Function.forward` under no_grad, the
         // op's intermediate values keep track of what they depend on: first-order
@@ -179,46 +179,85 @@ impl<'a> Lowerer<'a> {
             return Value::Poison;
         }
         let (ret, ret_span) = rets.remove(0);
-        let Some(mut out) = self.expect_tensor(ret, ret_span, &format!("the result of op `{}`", op.name.name)) else { return Value::Poison };
-        let (dt, sh) = (self.dtype_of(out), self.shape_of(out));
-        // The op's output must be a node of its own, so that autodiff can apply the
-        // op's backward there; a forward that returns an input gets a copy.
+        let Some(out) = self.expect_tensor(ret, ret_span, &format!("the result of op `{}`", op.name.name)) else { return Value::Poison };
+        let out = self.op_output(op, out, &inputs, first_new, ret_span);
+        let Some(saved_nodes) = self.saved_tensors(r.saved, self.dtype_of(out)) else { return Value::Poison };
+
+        // The call's index is taken before its backward block is lowered, since
+        // that block may call other ops, whose calls are numbered after it: the
+        // index names the call's template region.
+        let index = self.prog.custom_calls.len();
+        let saved_region = std::mem::replace(&mut self.region, Region::Template(index as u32));
+        let was_no_grad = std::mem::replace(&mut self.no_grad, true);
+        let (mut bscope, grad_param, saved) = self.template_params(bw, out, &saved_nodes);
+        self.prog.custom_calls.push(CustomCall {
+            op_name: op.name.name.clone(),
+            span,
+            inputs: inputs.clone(),
+            output: out,
+            grad_param,
+            saved,
+            returns: vec![],
+        });
+        let br = self.block(&bw.body, &mut bscope, BodyKind::Backward);
+        self.no_grad = was_no_grad;
+        self.region = saved_region;
+        let Some(grads) = br.returned else { return Value::Poison };
+        if grads.len() != op.params.len() {
+            return Value::Poison; // E0303, reported by the definition checks
+        }
+        let Some(returns) = self.returned_gradients(op, grads, &inputs, span) else { return Value::Poison };
+        self.prog.custom_calls[index].returns = returns;
+        self.prog.custom_output.insert(out, index);
+        Value::Tensor(out)
+    }
+
+    /// Marks `out` as the op's output and returns the node that holds it. The
+    /// output must be a node of its own, so that autodiff can apply the op's
+    /// backward there; a forward that returns an input (or another op's output)
+    /// gets a copy.
+    fn op_output(&mut self, op: &OpDef, mut out: NodeId, inputs: &[NodeId], first_new: usize, ret_span: Span) -> NodeId {
         if out.index() < first_new || self.prog.custom_output.contains_key(&out) {
-            out = self.node(Op::Reshape, dt, sh.clone(), &[out], ret_span);
+            let (dt, sh) = (self.dtype_of(out), self.shape_of(out));
+            out = self.node(Op::Reshape, dt, sh, &[out], ret_span);
         }
         let requires_grad = !self.no_grad && inputs.iter().any(|i| self.requires_grad(*i));
-        {
-            let meta = self.prog.graph.meta_mut(out);
-            meta.requires_grad = requires_grad;
-            meta.note = Some(match meta.note.take() {
-                Some(name) => format!("{name}, {} output", op.name.name),
-                None => format!("{} output", op.name.name),
-            });
-        }
+        let meta = self.prog.graph.meta_mut(out);
+        meta.requires_grad = requires_grad;
+        meta.note = Some(match meta.note.take() {
+            Some(name) => format!("{name}, {} output", op.name.name),
+            None => format!("{} output", op.name.name),
+        });
         self.grad_fn.insert(out, format!("{}Backward", op.name.name));
+        out
+    }
 
-        // Saved values must be tensors (numbers are wrapped to the output's dtype).
-        let mut saved_nodes = Vec::new();
-        for (name, v, s) in r.saved {
+    /// The forward's saved values as tensors (numbers are wrapped to the output's dtype).
+    fn saved_tensors(&mut self, saved: Vec<(String, Value, Span)>, dt: DType) -> Option<Vec<(String, NodeId)>> {
+        let mut nodes = Vec::new();
+        for (name, v, s) in saved {
             let node = match v {
                 Value::Tensor(n) => n,
                 Value::Number { value, .. } => self.scalar(value, dt, s),
-                Value::Poison => return Value::Poison,
+                Value::Poison => return None,
                 other => {
-                    return self.error(
+                    self.error(
                         Diagnostic::new(Code::E0107, format!("`save` keeps tensors, and `{name}` is {}", other.describe()), s, "not a tensor")
                             .with_help("save only tensors; literals can be written directly in the backward block"),
-                    )
+                    );
+                    return None;
                 }
             };
-            saved_nodes.push((name, node));
+            nodes.push((name, node));
         }
+        Some(nodes)
+    }
 
-        // Backward template, in its own region.
-        let k = self.prog.custom_calls.len() as u32;
-        let saved_region = std::mem::replace(&mut self.region, Region::Template(k));
-        let was_no_grad = std::mem::replace(&mut self.no_grad, true);
-        let grad_param = self.node(Op::Param(0), dt, sh.clone(), &[], bw.grad.span);
+    /// The `Param` nodes of a backward template, in the current (template) region:
+    /// the incoming gradient, shaped as the op's output `out`, and one per saved value.
+    fn template_params(&mut self, bw: &Backward, out: NodeId, saved_nodes: &[(String, NodeId)]) -> (Scope, NodeId, Vec<SavedValue>) {
+        let (dt, sh) = (self.dtype_of(out), self.shape_of(out));
+        let grad_param = self.node(Op::Param(0), dt, sh, &[], bw.grad.span);
         self.prog.graph.meta_mut(grad_param).note = Some(bw.grad.name.clone());
         let mut bscope = Scope::default();
         bscope.names.insert(bw.grad.name.clone(), Value::Tensor(grad_param));
@@ -230,15 +269,14 @@ impl<'a> Lowerer<'a> {
             bscope.names.insert(name.clone(), Value::Tensor(p));
             saved.push(SavedValue { name: name.clone(), forward: *node, param: p });
         }
-        let br = self.block(&bw.body, &mut bscope, BodyKind::Backward);
-        self.no_grad = was_no_grad;
-        self.region = saved_region;
-        let Some(grads) = br.returned else { return Value::Poison };
-        if grads.len() != op.params.len() {
-            return Value::Poison; // E0303, reported by the definition checks
-        }
+        (bscope, grad_param, saved)
+    }
+
+    /// Checks the gradients a backward block returns: each is `none` or a tensor
+    /// of its parameter's dtype and shape at this call (E0304).
+    fn returned_gradients(&mut self, op: &OpDef, grads: Vec<(Value, Span)>, inputs: &[NodeId], span: Span) -> Option<Vec<Option<NodeId>>> {
         let mut returns = Vec::new();
-        for ((g, gs), (p, input)) in grads.into_iter().zip(op.params.iter().zip(&inputs)) {
+        for ((g, gs), (p, input)) in grads.into_iter().zip(op.params.iter().zip(inputs)) {
             let (pdt, psh) = (self.dtype_of(*input), self.shape_of(*input));
             match g {
                 Value::None => returns.push(None),
@@ -247,7 +285,7 @@ impl<'a> Lowerer<'a> {
                     if gdt != pdt || gsh != psh {
                         let what = if gdt != pdt { format!("dtype {gdt}") } else { format!("shape {}", shapes::show(&gsh)) };
                         let want = if gdt != pdt { format!("dtype {pdt}") } else { format!("shape {}", shapes::show(&psh)) };
-                        return self.error(
+                        self.error(
                             Diagnostic::new(
                                 Code::E0304,
                                 format!("the gradient for `{}` has {what}, but `{}` has {want} at this call", p.name, p.name),
@@ -261,12 +299,13 @@ impl<'a> Lowerer<'a> {
                                 if gdt != pdt { "dtype" } else { "shape (sum over broadcast dimensions if needed)" }
                             )),
                         );
+                        return None;
                     }
                     returns.push(Some(n));
                 }
-                Value::Poison => return Value::Poison,
+                Value::Poison => return None,
                 other => {
-                    return self.error(
+                    self.error(
                         Diagnostic::new(
                             Code::E0304,
                             format!("the gradient for `{}` must be a tensor or `none`, not {}", p.name, other.describe()),
@@ -275,13 +314,11 @@ impl<'a> Lowerer<'a> {
                         )
                         .with_secondary(p.span, "for this parameter")
                         .with_help("return a tensor of the parameter's shape, or `none`"),
-                    )
+                    );
+                    return None;
                 }
             }
         }
-        let index = self.prog.custom_calls.len();
-        self.prog.custom_output.insert(out, index);
-        self.prog.custom_calls.push(CustomCall { op_name: op.name.name.clone(), span, inputs, output: out, grad_param, saved, returns });
-        Value::Tensor(out)
+        Some(returns)
     }
 }

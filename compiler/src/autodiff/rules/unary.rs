@@ -1,7 +1,7 @@
 //! The derivative rules of the one-operand elementwise ops: PyTorch's formulas
 //! from `tools/autograd/derivatives.yaml`, one arm per row of the op table.
 
-use graphc_runtime::op::{Binary, Cmp, F64Bits, Unary};
+use graphc_runtime::op::{Binary, F64Bits, Unary};
 use graphc_runtime::Op;
 
 use super::super::builder::RuleCtx;
@@ -61,8 +61,7 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: Node
         // threshold_backward(grad, result, 0): result <= 0 ? 0 : grad
         Unary::Relu => {
             let y = c.fwd(n);
-            let zero = c.scalar(gr, 0.0, dt);
-            c.select(gr, Cmp::Le, y, zero, zero, g)
+            c.threshold_backward(gr, g, y)
         }
         // abs: grad * self.sgn()
         Unary::Abs => {

@@ -1,0 +1,122 @@
+//! Which operands of a node a gradient flows into, from the one declaration that
+//! the derivative rules, the create_graph `requires_grad` flags and every walk of
+//! autodiff agree on: the op table's `Op::differentiable`.
+
+use graphc_runtime::op::Unary;
+use graphc_runtime::Op;
+
+use crate::ir::graph::NodeId;
+use crate::ir::program::Program;
+
+/// The nodes a gradient at `n` flows into: at a user op's output, the arguments
+/// whose gradient its backward block returns (not `none`); elsewhere the
+/// operands the derivative rule differentiates. Only those that require grad.
+pub(crate) fn gradient_edges(prog: &Program, n: NodeId) -> Vec<NodeId> {
+    let g = &prog.graph;
+    let edges: Vec<NodeId> = match prog.custom_output.get(&n).and_then(|&c| prog.custom_calls.get(c)) {
+        Some(call) => call.inputs.iter().zip(&call.returns).filter(|(_, r)| r.is_some()).map(|(i, _)| *i).collect(),
+        None => {
+            let op = &g.node(n).op;
+            g.operands(n).into_iter().enumerate().filter(|(i, _)| op.differentiable(*i)).map(|(_, o)| o).collect()
+        }
+    };
+    edges.into_iter().filter(|e| g.meta(*e).requires_grad).collect()
+}
+
+/// The nodes `n` is connected to in the autograd graph: as [`gradient_edges`],
+/// but also through operands that require grad and receive a zero gradient
+/// (PyTorch's `zeros_like` formulas, such as `threshold_backward`'s for its
+/// `self`). A leaf connected only that way still has its `.grad` set, to zeros.
+pub(crate) fn graph_edges(prog: &Program, n: NodeId) -> Vec<NodeId> {
+    let g = &prog.graph;
+    match prog.custom_output.get(&n) {
+        Some(_) => gradient_edges(prog, n),
+        None if matches!(g.node(n).op, Op::Unary(Unary::Detach)) => vec![],
+        None => g.operands(n).into_iter().filter(|o| g.meta(*o).requires_grad).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use graphc_runtime::op::{Binary, Cmp, F64Bits, Unary};
+    use graphc_runtime::{DType, Op};
+
+    use crate::autodiff::builder::RuleCtx;
+    use crate::autodiff::rules;
+    use crate::ir::graph::{Graph, Node, NodeMeta, Region};
+    use crate::syntax::ast::Span;
+
+    /// One instance of every op: the sources and parameterised ops by hand, the
+    /// elementwise families from their tables.
+    fn every_op() -> Vec<Op> {
+        let one = F64Bits::new(1.0);
+        let mut ops = vec![
+            Op::Full(one),
+            Op::Literal(vec![one]),
+            Op::Arange { start: one, step: one },
+            Op::Linspace { start: one, end: one },
+            Op::Randn,
+            Op::Rand,
+            Op::Param(0),
+            Op::Input(0),
+            Op::PowScalar(F64Bits::new(2.0)),
+            Op::PowScalar(F64Bits::new(0.0)),
+            Op::Where(Cmp::Le),
+            Op::Expand,
+            Op::SumTo,
+            Op::Reshape,
+            Op::Transpose,
+            Op::Sum { dim: None },
+            Op::Sum { dim: Some(0) },
+            Op::Mean { dim: None },
+            Op::Mean { dim: Some(0) },
+            Op::MatMul,
+        ];
+        ops.extend(Unary::ALL.iter().map(|u| Op::Unary(*u)));
+        ops.extend(Binary::ALL.iter().map(|b| Op::Binary(*b)));
+        ops
+    }
+
+    /// Operand shapes and the result shape of a well-formed node of `op`.
+    fn shapes(op: &Op) -> (Vec<Vec<usize>>, Vec<usize>) {
+        match op {
+            Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => {
+                (vec![], vec![3])
+            }
+            Op::Unary(_) | Op::PowScalar(_) => (vec![vec![3]], vec![3]),
+            Op::Binary(_) => (vec![vec![3], vec![3]], vec![3]),
+            Op::Where(_) => (vec![vec![3]; 4], vec![3]),
+            Op::Expand => (vec![vec![1]], vec![3]),
+            Op::SumTo => (vec![vec![3]], vec![1]),
+            Op::Reshape => (vec![vec![3]], vec![3, 1]),
+            Op::Transpose => (vec![vec![2, 3]], vec![3, 2]),
+            Op::Sum { dim: None } | Op::Mean { dim: None } => (vec![vec![3]], vec![]),
+            Op::Sum { dim: Some(_) } | Op::Mean { dim: Some(_) } => (vec![vec![2, 3]], vec![3]),
+            Op::MatMul => (vec![vec![2, 3], vec![3, 4]], vec![2, 4]),
+        }
+    }
+
+    /// The derivative rules and the declaration can never disagree: with every
+    /// operand requiring grad, a rule returns a gradient for exactly the operands
+    /// the declaration calls differentiable, so reachability (which follows the
+    /// declaration) never expects a gradient that the rule does not make.
+    #[test]
+    fn rules_differentiate_exactly_the_declared_operands() {
+        for op in every_op() {
+            let (operands, shape) = shapes(&op);
+            assert_eq!(operands.len(), op.arity(), "{op:?}");
+            let mut g = Graph::new();
+            let meta = NodeMeta { span: Span::default(), region: Region::Forward, requires_grad: true, note: None };
+            let args: Vec<_> = operands.into_iter().map(|s| g.add(Node { op: Op::Randn, dtype: DType::F64, shape: s }, &[], meta.clone())).collect();
+            let n = g.add(Node { op: op.clone(), dtype: DType::F64, shape: shape.clone() }, &args, meta.clone());
+            let seed = g.add(Node { op: Op::Full(F64Bits::new(1.0)), dtype: DType::F64, shape }, &[], meta.clone());
+            let mut ctx = RuleCtx::new(Region::Backward(0));
+            let grads = rules::builtin(&mut ctx, &mut g, n, seed, &vec![true; args.len()]);
+            for i in 0..args.len() {
+                let made = grads.get(i).is_some_and(|gi| gi.is_some());
+                assert_eq!(made, op.differentiable(i), "{op:?} operand {i}: the rule and the declaration disagree");
+            }
+            assert!(grads.len() <= args.len(), "{op:?}: more gradients than operands");
+        }
+    }
+}
