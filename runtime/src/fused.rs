@@ -65,7 +65,11 @@ pub fn scratch_bytes(k: &FusedKernel) -> usize {
 /// what makes the unsafe chunk loop below sound for any arguments.
 pub fn run(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor], outputs: &mut [Tensor]) {
     if let Err(e) = check_instrs(k) {
-        panic!("malformed fused kernel: {e}");
+        // The error has no step: this kernel is not (known to be) part of a plan.
+        match e.instr {
+            Some(i) => panic!("malformed fused kernel: instruction {i}: {}", e.kind),
+            None => panic!("malformed fused kernel: {}", e.kind),
+        }
     }
     assert!(
         inputs.len() == k.inputs.len() && scalars.len() == k.scalars.len() && outputs.len() == k.outputs.len(),
