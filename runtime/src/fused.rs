@@ -65,9 +65,9 @@ pub fn scratch_bytes(k: &FusedKernel) -> usize {
 /// what makes the unsafe chunk loop below sound for any arguments.
 pub fn run(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor], outputs: &mut [Tensor]) {
     if let Err(e) = check_instrs(k) {
-        // The error has no step: this kernel is not (known to be) part of a plan.
         match e.instr {
-            Some(i) => panic!("malformed fused kernel: instruction {i}: {}", e.kind),
+            Some(_) => panic!("malformed fused kernel: {e}"),
+            // A kernel-wide error has no location: this kernel is not known to be part of a plan.
             None => panic!("malformed fused kernel: {}", e.kind),
         }
     }

@@ -6,7 +6,9 @@
 use graphc_runtime::exec::{self, Machine};
 use graphc_runtime::fused;
 use graphc_runtime::op::{F64Bits, Op};
-use graphc_runtime::plan::{Dst, FusedKernel, Instr, Plan, PlanError, PlanErrorKind, PrintItem, Src, Step, Table, TensorSuffix, ValueId, ValueInfo};
+use graphc_runtime::plan::{
+    check_instrs, Dst, FusedKernel, Instr, Plan, PlanError, PlanErrorKind, PrintItem, Src, Step, Table, TensorSuffix, ValueId, ValueInfo,
+};
 use graphc_runtime::{DType, Tensor};
 
 fn info(dtype: DType, shape: &[usize]) -> ValueInfo {
@@ -328,4 +330,25 @@ fn the_fused_executor_refuses_a_short_buffer() {
 fn the_fused_executor_refuses_missing_operands() {
     let mut out = vec![Tensor::full(DType::F32, vec![4], 0.0)];
     fused::run(&kernel(), &[], &[], &mut out);
+}
+
+/// A chain of `n` negations through registers r0, r1, ... then to the output.
+fn chain(n: u32) -> FusedKernel {
+    let mut instrs = vec![instr(Op::Neg, vec![Src::In(0)], Dst::Reg(0))];
+    instrs.extend((1..n).map(|r| instr(Op::Neg, vec![Src::Reg(r - 1)], Dst::Reg(r))));
+    instrs.push(instr(Op::Neg, vec![Src::Reg(n - 1)], Dst::Out(0)));
+    FusedKernel { dtype: DType::F32, len: 4, inputs: vec![ValueId(0)], scalars: vec![], outputs: vec![ValueId(1)], instrs, regs: n }
+}
+
+#[test]
+fn kernels_with_many_registers_are_checked_alike() {
+    // 300 registers do not fit the checker's bits on the stack; 200 do.
+    for n in [200, 300] {
+        assert_eq!(check_instrs(&chain(n)), Ok(()), "{n} registers");
+        // The last register is read before the instruction that writes it.
+        let mut k = chain(n);
+        k.instrs.swap(n as usize - 1, n as usize);
+        let e = check_instrs(&k).unwrap_err();
+        assert_eq!(e.to_string(), format!("instruction {}: register {} is read before it is written", n - 1, n - 1));
+    }
 }

@@ -10,7 +10,8 @@ use crate::tensor::DType;
 /// compiler bug; the message says where (step, instruction) and what is wrong.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlanError {
-    /// The index of the step in `Plan::steps`; `None` for the input and export tables.
+    /// The index of the step in `Plan::steps`; `None` for the input and export tables
+    /// (or for a kernel checked by [`check_instrs`](crate::plan::check_instrs) alone).
     pub step: Option<usize>,
     /// The instruction of a fused kernel, when the problem is inside one.
     pub instr: Option<usize>,
@@ -125,14 +126,14 @@ impl fmt::Display for PlanErrorKind {
 
 impl fmt::Display for PlanError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.step {
-            Some(s) => write!(f, "step {s}")?,
-            None => f.write_str("plan tables")?,
+        match (self.step, self.instr) {
+            (Some(s), Some(i)) => write!(f, "step {s}, instruction {i}: ")?,
+            (Some(s), None) => write!(f, "step {s}: ")?,
+            // A kernel checked on its own (`check_instrs`), outside any plan.
+            (None, Some(i)) => write!(f, "instruction {i}: ")?,
+            (None, None) => f.write_str("plan tables: ")?,
         }
-        if let Some(i) = self.instr {
-            write!(f, ", instruction {i}")?;
-        }
-        write!(f, ": {}", self.kind)
+        write!(f, "{}", self.kind)
     }
 }
 

@@ -22,8 +22,19 @@ pub fn check_instrs(k: &FusedKernel) -> Result<(), PlanError> {
     if k.regs as usize > k.instrs.len() {
         return Err(fail(None, PlanErrorKind::TooManyRegisters { regs: k.regs, instrs: k.instrs.len() }));
     }
-    let mut reg_written = vec![false; k.regs as usize];
-    let mut out_written = vec![false; k.outputs.len()];
+    // What has been written: registers, then outputs, one bit each. On the stack for
+    // the usual small kernel, since `fused::run` checks its kernel on every call.
+    let (regs, outs) = (k.regs as usize, k.outputs.len());
+    let mut small = [0u64; 4];
+    let mut large = Vec::new();
+    let bits: &mut [u64] = if regs + outs <= 256 {
+        &mut small
+    } else {
+        large.resize((regs + outs).div_ceil(64), 0);
+        &mut large
+    };
+    let written = |bits: &[u64], i: usize| bits[i / 64] >> (i % 64) & 1 == 1;
+    let write = |bits: &mut [u64], i: usize| bits[i / 64] |= 1 << (i % 64);
     for (i, ins) in k.instrs.iter().enumerate() {
         let err = |kind| Err(fail(Some(i), kind));
         if !ins.op.is_elementwise() {
@@ -38,13 +49,13 @@ pub fn check_instrs(k: &FusedKernel) -> Result<(), PlanError> {
                     if r >= k.regs {
                         return err(PlanErrorKind::RegisterOutOfRange { reg: r, regs: k.regs });
                     }
-                    if !reg_written[r as usize] {
+                    if !written(bits, r as usize) {
                         return err(PlanErrorKind::ReadBeforeWrite { what: "register", index: r });
                     }
                     continue;
                 }
                 Src::Out(o) => {
-                    if (o as usize) < k.outputs.len() && !out_written[o as usize] {
+                    if (o as usize) < outs && !written(bits, regs + o as usize) {
                         return err(PlanErrorKind::ReadBeforeWrite { what: "output", index: o });
                     }
                     (Table::Outputs, o, k.outputs.len())
@@ -65,7 +76,7 @@ pub fn check_instrs(k: &FusedKernel) -> Result<(), PlanError> {
                 if ins.args.contains(&Src::Reg(r)) {
                     return err(PlanErrorKind::DstIsOperand);
                 }
-                reg_written[r as usize] = true;
+                write(bits, r as usize);
             }
             Dst::Out(o) => {
                 if o as usize >= k.outputs.len() {
@@ -74,11 +85,11 @@ pub fn check_instrs(k: &FusedKernel) -> Result<(), PlanError> {
                 if ins.args.contains(&Src::Out(o)) {
                     return err(PlanErrorKind::DstIsOperand);
                 }
-                out_written[o as usize] = true;
+                write(bits, regs + o as usize);
             }
         }
     }
-    match out_written.iter().position(|w| !w) {
+    match (0..outs).find(|&o| !written(bits, regs + o)) {
         Some(index) => Err(fail(None, PlanErrorKind::OutputNeverWritten { index })),
         None => Ok(()),
     }
