@@ -138,8 +138,9 @@ impl Machine {
     }
 
     fn get(&self, v: ValueId) -> &Tensor {
-        // The scheduler computes every value before its first use and frees it after
-        // its last, so an empty slot here is a scheduler bug, not a user error.
+        // `Machine::new` verified that the plan computes every value before its first
+        // use and frees it after its last, so an empty slot here means the machine was
+        // given another plan than its own: a caller bug, not a user error.
         self.slots[v.0 as usize].as_ref().unwrap_or_else(|| panic!("plan reads value {} before it is computed", v.0))
     }
 
