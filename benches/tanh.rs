@@ -22,7 +22,7 @@ fn bench_example(c: &mut Criterion, name: &str, file: &str, samples: usize) {
     let inputs: Vec<_> = plan.inputs.iter().map(|i| generator.randn(i.dtype, &i.shape)).collect();
     // Inputs stay bound across runs, and each run reuses the buffers of the one
     // before, exactly as in `graphc bench`.
-    let mut machine = Machine::new(plan);
+    let mut machine = Machine::new(plan).expect("the compiler's plans verify");
     for (k, t) in inputs.into_iter().enumerate() {
         machine.bind_input(plan, k, t);
     }

@@ -287,7 +287,13 @@ fn run(c: &Compiled, source: &str, file: &Path, inputs: &[(String, PathBuf)], sa
         Ok(t) => t,
         Err(message) => return usage_error(&message),
     };
-    let mut machine = graphc_runtime::exec::Machine::new(&c.plan);
+    let mut machine = match graphc_runtime::exec::Machine::new(&c.plan) {
+        Ok(m) => m,
+        Err(e) => {
+            report_run_error(&e.into(), file, source);
+            return ExitCode::from(EXIT_RUNTIME);
+        }
+    };
     for (k, t) in tensors.into_iter().enumerate() {
         machine.bind_input(&c.plan, k, t);
     }
@@ -328,7 +334,13 @@ fn bench(c: &Compiled, source: &str, file: &Path, iters: u32, warmup: u32, threa
     let mut generator = graphc_runtime::rng::Generator::new();
     generator.manual_seed(0);
     let inputs: Vec<graphc_runtime::Tensor> = c.plan.inputs.iter().map(|i| generator.randn(i.dtype, &i.shape)).collect();
-    let mut machine = Machine::new(&c.plan);
+    let mut machine = match Machine::new(&c.plan) {
+        Ok(m) => m,
+        Err(e) => {
+            report_run_error(&e.into(), file, source);
+            return ExitCode::from(EXIT_RUNTIME);
+        }
+    };
     for (k, t) in inputs.into_iter().enumerate() {
         machine.bind_input(&c.plan, k, t);
     }

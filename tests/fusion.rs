@@ -39,7 +39,7 @@ fn good_programs() -> Vec<PathBuf> {
 fn run(plan: &Plan) -> (String, Vec<(String, Tensor)>) {
     let mut plan = plan.clone();
     plan.steps.retain(|s| !matches!(s, Step::Figure(_)));
-    let mut m = Machine::new(&plan);
+    let mut m = Machine::new(&plan).unwrap();
     let mut g = Generator::new();
     g.manual_seed(7);
     for (k, i) in plan.inputs.clone().iter().enumerate() {
@@ -125,7 +125,7 @@ fn results_do_not_depend_on_the_thread_count() {
 #[test]
 fn a_steady_state_run_allocates_no_tensor_memory() {
     let c = compile_opts(&many_chunks(), &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact }).unwrap();
-    let mut m = Machine::new(&c.plan);
+    let mut m = Machine::new(&c.plan).unwrap();
     let mut g = Generator::new();
     g.manual_seed(0);
     m.bind_input(&c.plan, 0, g.randn(graphc_runtime::DType::F32, &[20011]));

@@ -101,8 +101,10 @@ pub fn compile_opts(source: &str, options: &Options) -> Result<Compiled, Vec<Dia
     }
     let fusion = fuse::fuse(&prog, options.numerics);
     timer.lap("fuse");
+    fuse::verify::debug_verify(&prog, &fusion);
     let plan = schedule::schedule(&prog, &fusion);
     timer.lap("schedule");
+    schedule::debug_verify(&plan);
     Ok(Compiled { lowered, differentiated, autodiff: stats, optimized: prog, passes: reports, fusion, plan, warnings, exportable })
 }
 

@@ -35,6 +35,7 @@
 //! of libm's `exp(-a)` (runtime/tests/vmath.rs checks every f32).
 
 pub mod print;
+pub mod verify;
 
 use std::collections::HashMap;
 
@@ -131,21 +132,37 @@ fn exp_is_normal(ranges: &mut Option<Analysis>, prog: &Program, x: NodeId) -> bo
 pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
     let g = &prog.graph;
     let (order, phase) = phases(prog);
-    let printed = printed(prog);
     let bound = g.index_bound();
-    let mut ranges: Option<Analysis> = None;
-    let mut pos: NodeMap<usize> = NodeMap::with_bound(bound);
-    for (i, n) in order.iter().enumerate() {
-        pos.insert(*n, i);
-    }
     let (members, kernel_of) = partition::kernels(g, &order, &phase);
     let mut fusion = Fusion { kernel_of, ..Fusion::default() };
+    let mut b = KernelBuilder {
+        prog,
+        numerics,
+        printed: printed(prog),
+        ranges: None,
+        pos: NodeMap::with_bound(bound),
+        read_outside: read_outside(prog, &order, &fusion.kernel_of),
+        needed: NodeMap::with_bound(bound),
+        seen: NodeMap::with_bound(bound),
+    };
+    for (i, n) in order.iter().enumerate() {
+        b.pos.insert(*n, i);
+    }
+    for (k, ms) in members.into_iter().enumerate() {
+        let kernel = b.build(k, &ms, &mut fusion.kernel_of);
+        fusion.kernels.push(kernel);
+    }
+    fusion.phase = phase;
+    fusion
+}
 
-    // What outlives each kernel: members read by another kernel, a lone op, an effect or an export.
-    let mut read_outside: NodeMap<()> = NodeMap::with_bound(bound);
-    for &n in &order {
+/// What outlives each kernel: members read by another kernel, a lone op, an effect or an export.
+fn read_outside(prog: &Program, order: &[NodeId], kernel_of: &NodeMap<usize>) -> NodeMap<()> {
+    let g = &prog.graph;
+    let mut read_outside: NodeMap<()> = NodeMap::with_bound(g.index_bound());
+    for &n in order {
         for &o in g.operand_slice(n) {
-            if fusion.kernel_of.contains_key(&o) && fusion.kernel_of.get(&o) != fusion.kernel_of.get(&n) {
+            if kernel_of.contains_key(&o) && kernel_of.get(&o) != kernel_of.get(&n) {
                 read_outside.insert(o, ());
             }
         }
@@ -153,10 +170,30 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
     for r in prog.roots() {
         read_outside.insert(r, ());
     }
+    read_outside
+}
 
-    let mut needed: NodeMap<()> = NodeMap::with_bound(bound);
-    let mut seen: NodeMap<()> = NodeMap::with_bound(bound);
-    for (k, ms) in members.into_iter().enumerate() {
+/// What building each kernel from its members needs, shared by all kernels.
+struct KernelBuilder<'a> {
+    prog: &'a Program,
+    numerics: Numerics,
+    printed: NodeMap<()>,
+    /// The range analysis, run on the first candidate for the strength reduction.
+    ranges: Option<Analysis>,
+    /// Each node's position in the schedule order.
+    pos: NodeMap<usize>,
+    read_outside: NodeMap<()>,
+    /// Scratch, cleared after each kernel, so that a kernel costs its own size: the
+    /// members still needed, and the operands already listed as inputs or scalars.
+    needed: NodeMap<()>,
+    seen: NodeMap<()>,
+}
+
+impl KernelBuilder<'_> {
+    /// Builds kernel `k` from its members `ms`, dropping from the kernel (and from
+    /// `kernel_of`) the members the strength reduction leaves unread.
+    fn build(&mut self, k: usize, ms: &[NodeId], kernel_of: &mut NodeMap<usize>) -> Kernel {
+        let g = &self.prog.graph;
         let first = g.node(ms[0]);
         let mut kernel = Kernel {
             dtype: first.dtype,
@@ -166,57 +203,38 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
             scalars: Vec::new(),
             outputs: Vec::new(),
             fast: Vec::new(),
-            reciprocal: HashMap::new(),
+            reciprocal: self.reciprocals(k, ms, kernel_of),
         };
-        let fast = |m: &NodeId| numerics == Numerics::PrintedExact && !printed.contains_key(m);
-        // The strength reduction: `exp(neg(a))` after an `exp(a)` of the same kernel,
-        // where the range analysis proves `exp(a)` normal.
-        let mut exp_of: HashMap<NodeId, NodeId> = HashMap::new();
-        for &m in &ms {
-            if g.node(m).op == Op::Unary(Unary::Exp) {
-                let a = g.operand_slice(m)[0];
-                exp_of.entry(a).or_insert(m);
-                let neg_of = (g.node(a).op == Op::Unary(Unary::Neg) && fusion.kernel_of.get(&a) == Some(&k)).then(|| g.operand_slice(a)[0]);
-                if let Some(e) = neg_of.and_then(|x| exp_of.get(&x)) {
-                    let x = g.operand_slice(*e)[0];
-                    if fast(&m) && pos[e] < pos[&m] && exp_is_normal(&mut ranges, prog, x) {
-                        kernel.reciprocal.insert(m, *e);
-                    }
-                }
-            }
-        }
         // Members still needed once the reduction has bypassed some `neg` nodes.
-        // `needed` and `seen` are shared by all kernels and cleared after each, so
-        // that a kernel costs its own size.
-        for &m in &ms {
-            if read_outside.contains_key(&m) {
-                needed.insert(m, ());
+        for &m in ms {
+            if self.read_outside.contains_key(&m) {
+                self.needed.insert(m, ());
             }
         }
         for &m in ms.iter().rev() {
-            if needed.contains_key(&m) {
+            if self.needed.contains_key(&m) {
                 for o in kernel.operands(g, m) {
-                    if fusion.kernel_of.get(&o) == Some(&k) {
-                        needed.insert(o, ());
+                    if kernel_of.get(&o) == Some(&k) {
+                        self.needed.insert(o, ());
                     }
                 }
             }
         }
         // `seen` marks the inputs already listed, so that a kernel reading thousands
         // of values (a long chain's backward) does not scan its list once per operand.
-        for &m in &ms {
-            if !needed.contains_key(&m) {
-                fusion.kernel_of.remove(&m);
+        for &m in ms {
+            if !self.needed.contains_key(&m) {
+                kernel_of.remove(&m);
                 continue;
             }
             kernel.members.push(m);
-            kernel.fast.push(fast(&m));
-            if read_outside.contains_key(&m) {
+            kernel.fast.push(self.fast(m));
+            if self.read_outside.contains_key(&m) {
                 kernel.outputs.push(m);
             }
             for &o in g.operand_slice(m) {
                 let o = if kernel.reciprocal.contains_key(&m) { kernel.reciprocal[&m] } else { o };
-                if fusion.kernel_of.get(&o) == Some(&k) || is_const(g, o) || seen.insert(o, ()).is_some() {
+                if kernel_of.get(&o) == Some(&k) || is_const(g, o) || self.seen.insert(o, ()).is_some() {
                     continue;
                 }
                 if g.node(o).shape != kernel.shape {
@@ -226,17 +244,42 @@ pub fn fuse(prog: &Program, numerics: Numerics) -> Fusion {
                 }
             }
         }
-        for &m in &ms {
-            needed.remove(&m);
+        for &m in ms {
+            self.needed.remove(&m);
             for o in g.operand_slice(m) {
-                seen.remove(o);
+                self.seen.remove(o);
             }
         }
         for o in kernel.reciprocal.values() {
-            seen.remove(o);
+            self.seen.remove(o);
         }
-        fusion.kernels.push(kernel);
+        kernel
     }
-    fusion.phase = phase;
-    fusion
+
+    /// Whether member `m` may use fast math: it is never printed, and numerics allow it.
+    fn fast(&self, m: NodeId) -> bool {
+        self.numerics == Numerics::PrintedExact && !self.printed.contains_key(&m)
+    }
+
+    /// The strength reduction: `exp(neg(a))` after an `exp(a)` of the same kernel,
+    /// where the range analysis proves `exp(a)` normal. Returns member -> `exp(a)`.
+    fn reciprocals(&mut self, k: usize, ms: &[NodeId], kernel_of: &NodeMap<usize>) -> HashMap<NodeId, NodeId> {
+        let g = &self.prog.graph;
+        let mut reciprocal = HashMap::new();
+        let mut exp_of: HashMap<NodeId, NodeId> = HashMap::new();
+        for &m in ms {
+            if g.node(m).op == Op::Unary(Unary::Exp) {
+                let a = g.operand_slice(m)[0];
+                exp_of.entry(a).or_insert(m);
+                let neg_of = (g.node(a).op == Op::Unary(Unary::Neg) && kernel_of.get(&a) == Some(&k)).then(|| g.operand_slice(a)[0]);
+                if let Some(e) = neg_of.and_then(|x| exp_of.get(&x)) {
+                    let x = g.operand_slice(*e)[0];
+                    if self.fast(m) && self.pos[e] < self.pos[&m] && exp_is_normal(&mut self.ranges, self.prog, x) {
+                        reciprocal.insert(m, *e);
+                    }
+                }
+            }
+        }
+        reciprocal
+    }
 }

@@ -240,6 +240,16 @@ impl Scheduler<'_> {
     }
 }
 
+/// In debug builds (and so in every test) a plan the runtime would refuse
+/// ([`Plan::verify`]) stops compilation loudly, at the stage that made it.
+pub fn debug_verify(plan: &Plan) {
+    if cfg!(debug_assertions) {
+        if let Err(e) = plan.verify() {
+            panic!("scheduling made a malformed plan: {e}");
+        }
+    }
+}
+
 /// Inserts `Free(v)` after the last step that reads `v` (or after its computation if
 /// nothing does), except for exported values, which live until the end.
 fn insert_frees(plan: &mut Plan) {

@@ -11,12 +11,13 @@ use crate::format::tensor_str;
 use crate::fused;
 use crate::kernels;
 use crate::op::Op;
-use crate::plan::{FigureCmd, Plan, PrintItem, Step, ValueId};
+use crate::plan::{FigureCmd, Plan, PlanError, PrintItem, Step, ValueId};
 use crate::plot::Figure;
 use crate::rng::Generator;
 use crate::tensor::{numel, DType, Tensor};
 
-/// A failure while running: the only ones left after compilation are I/O.
+/// A failure while running: after compilation only I/O fails (and, were the compiler
+/// ever to emit a malformed plan, its verification: see `From<PlanError>`).
 #[derive(Debug)]
 pub struct RunError {
     pub message: String,
@@ -36,6 +37,18 @@ impl RunError {
             help: "check that standard output is writable (a full disk stops the run)".to_string(),
             source: None,
             broken_pipe: e.kind() == std::io::ErrorKind::BrokenPipe,
+        }
+    }
+}
+
+impl From<PlanError> for RunError {
+    /// A plan that fails verification is graphc's bug, reported as such.
+    fn from(e: PlanError) -> RunError {
+        RunError {
+            message: format!("internal error: the compiled plan is malformed ({e})"),
+            help: "this is a bug in graphc; please report it with the program that caused it".to_string(),
+            source: None,
+            broken_pipe: false,
         }
     }
 }
@@ -71,8 +84,13 @@ pub struct Machine {
 }
 
 impl Machine {
-    pub fn new(plan: &Plan) -> Machine {
-        Machine {
+    /// A machine for `plan`, which is verified first ([`Plan::verify`]): a malformed
+    /// plan (a compiler bug) is refused here rather than misbehaving mid-run. Later
+    /// calls must pass the same plan; another one may make a step panic, though
+    /// never cause undefined behaviour, since the fused executor checks each kernel.
+    pub fn new(plan: &Plan) -> Result<Machine, PlanError> {
+        plan.verify()?;
+        Ok(Machine {
             slots: vec![None; plan.values.len()],
             generator: Generator::new(),
             figure: Figure::new(),
@@ -83,7 +101,7 @@ impl Machine {
             input_of: plan.inputs.iter().enumerate().filter_map(|(k, i)| i.value.map(|v| (v, k))).collect(),
             pool: HashMap::new(),
             allocations: 0,
-        }
+        })
     }
 
     /// The most bytes of tensor data held at once during the runs so far: live
@@ -120,8 +138,9 @@ impl Machine {
     }
 
     fn get(&self, v: ValueId) -> &Tensor {
-        // The scheduler computes every value before its first use and frees it after
-        // its last, so an empty slot here is a scheduler bug, not a user error.
+        // `Machine::new` verified that the plan computes every value before its first
+        // use and frees it after its last, so an empty slot here means the machine was
+        // given another plan than its own: a caller bug, not a user error.
         self.slots[v.0 as usize].as_ref().unwrap_or_else(|| panic!("plan reads value {} before it is computed", v.0))
     }
 
@@ -255,7 +274,7 @@ impl Machine {
 /// Runs a plan from a fresh machine, returning what it printed and every printed
 /// tensor at full precision, in print order. Figures are still written.
 pub fn run_capture(plan: &Plan) -> Result<(String, Vec<Tensor>), RunError> {
-    let mut m = Machine::new(plan);
+    let mut m = Machine::new(plan)?;
     m.captured = Some(Vec::new());
     let mut out = Vec::new();
     m.run(plan, &mut out)?;
@@ -264,5 +283,5 @@ pub fn run_capture(plan: &Plan) -> Result<(String, Vec<Tensor>), RunError> {
 
 /// Runs a plan from a fresh machine.
 pub fn run(plan: &Plan, out: &mut dyn Write) -> Result<(), RunError> {
-    Machine::new(plan).run(plan, out)
+    Machine::new(plan)?.run(plan, out)
 }

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use crate::kernels::elementwise::{binary_into, pow_scalar_into, select_into, unary_into, Arg};
 use crate::kernels::float::Float;
 use crate::op::{Op, Unary};
-use crate::plan::{Dst, FusedKernel, Instr, Src};
+use crate::plan::{check_instrs, Dst, FusedKernel, Instr, Src};
 use crate::tensor::{DType, Data, Tensor};
 
 /// Elements per chunk: 2048 f32 are 8 KiB a register, so a kernel with a dozen
@@ -56,7 +56,31 @@ pub fn scratch_bytes(k: &FusedKernel) -> usize {
 
 /// Runs `k`. `inputs` and `scalars` are the tensors of `k.inputs` and `k.scalars`;
 /// `outputs` are tensors of `k.len` elements (any contents), overwritten.
+///
+/// # Panics
+/// If `k`'s instructions break an invariant of [`check_instrs`] (the checks
+/// [`Plan::verify`](crate::plan::Plan::verify) makes), or a tensor does not match
+/// the kernel's dtype, length or operand count. These checks cost one pass over
+/// the instructions and operands per call, never one per element, and they are
+/// what makes the unsafe chunk loop below sound for any arguments.
 pub fn run(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor], outputs: &mut [Tensor]) {
+    if let Err(e) = check_instrs(k) {
+        match e.instr {
+            Some(_) => panic!("malformed fused kernel: {e}"),
+            // A kernel-wide error has no location: this kernel is not known to be part of a plan.
+            None => panic!("malformed fused kernel: {}", e.kind),
+        }
+    }
+    assert!(
+        inputs.len() == k.inputs.len() && scalars.len() == k.scalars.len() && outputs.len() == k.outputs.len(),
+        "fused kernel given {} inputs, {} scalars and {} outputs for {}, {} and {}",
+        inputs.len(),
+        scalars.len(),
+        outputs.len(),
+        k.inputs.len(),
+        k.scalars.len(),
+        k.outputs.len()
+    );
     match k.dtype {
         DType::F32 => run_typed::<f32>(k, inputs, scalars, outputs),
         DType::F64 => run_typed::<f64>(k, inputs, scalars, outputs),
@@ -102,6 +126,12 @@ macro_rules! impl_element {
                     let lanes = 16 / std::mem::size_of::<$t>();
                     let head = ((16 - (dst as usize % 16)) % 16) / std::mem::size_of::<$t>();
                     if dst as usize % std::mem::size_of::<$t>() == 0 && head < src.len() {
+                        // SAFETY (this block and the loop): every index written is below
+                        // `src.len()`, for which the caller guarantees `dst` is valid and
+                        // unshared; `src` is a slice of that length and cannot overlap
+                        // memory nothing else touches. SSE2 is part of x86-64, and the
+                        // streamed addresses `dst + i` (i from `head` in steps of `lanes`)
+                        // are 16-byte aligned as `_mm_stream_*` requires.
                         std::ptr::copy_nonoverlapping(src.as_ptr(), dst, head);
                         let body = (src.len() - head) / lanes * lanes;
                         let mut i = head;
@@ -116,6 +146,7 @@ macro_rules! impl_element {
                         return;
                     }
                 }
+                // SAFETY: `dst` is valid for `src.len()` unshared writes (the caller's contract).
                 std::ptr::copy_nonoverlapping(src.as_ptr(), dst, src.len());
             }
             fn slice_mut(t: &mut Tensor) -> &mut [$t] {
@@ -137,6 +168,7 @@ struct SendPtr<T>(*mut T);
 // SAFETY: each chunk writes only elements [start, start + m) of each output,
 // and chunks are disjoint, so no two threads touch the same element.
 unsafe impl<T> Send for SendPtr<T> {}
+// SAFETY: as for `Send`: shared copies of the pointer write disjoint elements.
 unsafe impl<T> Sync for SendPtr<T> {}
 
 fn run_typed<T: Element>(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor], outputs: &mut [Tensor]) {
@@ -162,7 +194,13 @@ fn run_typed<T: Element>(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor
         T::with_scratch(scratch_rows(k) * row_len(k), |scratch| {
             let out_rows = stream.then_some(k.regs as usize);
             let ctx = Chunk { ins: &ins, sc: &sc, outs: &outs, scratch: scratch.as_mut_ptr(), row: row_len(k), start, m, out_rows };
-            // SAFETY: see `Chunk`; the AVX2 variant runs only where the CPU has AVX2 and FMA.
+            // SAFETY: `run` checked the instructions (`check_instrs`: registers below
+            // `k.regs`, outputs below `k.outputs.len()`, no destination among its
+            // operands) and that every input and output holds `k.len` elements;
+            // `scratch` holds `scratch_rows(k)` rows of `row_len(k)` >= `m` elements, and
+            // this chunk's range [start, start + m) is inside `k.len` and no other
+            // chunk's. That is `Chunk`'s contract. The AVX2 variant runs only where
+            // the CPU has AVX2 and FMA.
             unsafe {
                 #[cfg(target_arch = "x86_64")]
                 if avx2 {
@@ -192,10 +230,18 @@ fn has_avx2_fma() -> bool {
     false
 }
 
-/// What one chunk reads and writes. Registers are `CHUNK`-element rows of
+/// What one chunk reads and writes. Registers are `row`-element rows of
 /// `scratch`; the compiler's register allocation never gives an instruction's
 /// destination the register of one of its operands, and outputs are distinct
 /// buffers from inputs, so the slices built from these pointers never alias.
+///
+/// The contract of its unsafe methods (established by `run_typed` after `run`'s
+/// checks): `scratch` is valid for `(regs + outputs if out_rows) * row` elements
+/// and used by this chunk only; `m <= row`; each `outs[o]` is valid for
+/// `start + m` elements, of which this chunk alone touches `[start, start + m)`;
+/// every `Src::Reg`/`Dst::Reg` index is below the kernel's `regs` (which rows
+/// `[0, regs)` hold, `out_rows` starting after them) and every `Src::Out`/`Dst::Out`
+/// index below `outs.len()`.
 struct Chunk<'a, T> {
     ins: &'a [&'a [T]],
     sc: &'a [T],
@@ -211,6 +257,11 @@ struct Chunk<'a, T> {
 }
 
 impl<T: Element> Chunk<'_, T> {
+    /// This chunk's elements of operand `s`.
+    ///
+    /// # Safety
+    /// `Chunk`'s contract holds for `s`, and nothing writes the row `s` names while
+    /// the returned slice lives.
     #[inline(always)]
     unsafe fn arg(&self, s: Src) -> Arg<'_, T> {
         match s {
@@ -224,6 +275,9 @@ impl<T: Element> Chunk<'_, T> {
 
     /// Where an instruction writing `d` stores this chunk's `m` elements. A raw
     /// pointer rather than a slice: the row lives in memory this `&self` does not own.
+    ///
+    /// # Safety
+    /// `Chunk`'s contract holds for `d`; the result is valid for `m` writes.
     #[inline(always)]
     unsafe fn dst(&self, d: Dst) -> *mut T {
         match d {
@@ -233,6 +287,9 @@ impl<T: Element> Chunk<'_, T> {
     }
 
     /// Where output `o`'s elements of this chunk are computed.
+    ///
+    /// # Safety
+    /// `o < outs.len()` and `Chunk`'s contract holds; the result is valid for `m` elements.
     #[inline(always)]
     unsafe fn out_ptr(&self, o: u32) -> *mut T {
         match self.out_rows {
@@ -242,6 +299,9 @@ impl<T: Element> Chunk<'_, T> {
     }
 
     /// Streams the output rows to the outputs, once every instruction has run.
+    ///
+    /// # Safety
+    /// `Chunk`'s contract holds, and no slice of the output rows or outputs is alive.
     unsafe fn flush(&self) {
         if let Some(first) = self.out_rows {
             for (o, out) in self.outs.iter().enumerate() {
@@ -252,12 +312,20 @@ impl<T: Element> Chunk<'_, T> {
     }
 }
 
+/// [`chunk_body`] compiled for AVX2 and FMA.
+///
+/// # Safety
+/// As [`chunk_body`], and the CPU supports AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn chunk_avx2<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
     chunk_body(instrs, c)
 }
 
+/// [`chunk_body`] compiled for the baseline CPU.
+///
+/// # Safety
+/// As [`chunk_body`].
 unsafe fn chunk_portable<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
     chunk_body(instrs, c)
 }
@@ -265,6 +333,10 @@ unsafe fn chunk_portable<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
 /// Every instruction over one chunk. Inlined into both builds above, so that the
 /// element loops are compiled once for AVX2 and once for the baseline CPU.
 /// FMA contraction is never automatic in Rust, so both builds round alike.
+///
+/// # Safety
+/// `instrs` passed [`check_instrs`] for the kernel `c` was built for, and `Chunk`'s
+/// contract holds for `c`.
 #[inline(always)]
 unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
     for ins in instrs {

@@ -3,7 +3,15 @@
 //! The compiler's scheduler produces a [`Plan`] from the optimized graph; the
 //! interpreter ([`crate::exec`]) runs it top to bottom. Values are numbered
 //! densely; each is computed once, read by later steps, and freed after its
-//! last use (the scheduler inserts [`Step::Free`]).
+//! last use (the scheduler inserts [`Step::Free`]). [`Plan::verify`] checks all of
+//! this before a plan runs.
+
+mod error;
+mod kernel_check;
+mod verify;
+
+pub use error::{PlanError, PlanErrorKind, Table};
+pub use kernel_check::check_instrs;
 
 use crate::op::{F64Bits, Op};
 use crate::tensor::DType;

@@ -108,11 +108,18 @@ mod x86 {
 
     /// The generic loop is `inline(always)`, so this copy of it is compiled with
     /// AVX2 and FMA enabled and `mul_add` becomes one instruction.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA. (The loop itself is safe code.)
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn exp_f32(src: &[f32], dst: &mut [f32]) {
         blocks::<F32Exp, true>(src, dst)
     }
 
+    /// [`exp_f32`]'s f64 twin.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn exp_f64(src: &[f64], dst: &mut [f64]) {
         blocks::<F64Exp, true>(src, dst)
