@@ -89,7 +89,7 @@ fn numbering(prog: &Program) -> HashMap<NodeId, usize> {
 }
 
 /// The fused kernels, one instruction a line, as the plan runs them.
-fn kernels(prog: &Program, fusion: &Fusion) -> String {
+pub fn kernels(prog: &Program, fusion: &Fusion) -> String {
     let g = &prog.graph;
     let num = numbering(prog);
     let name = |n: &NodeId| num.get(n).map(|i| format!("%{i}")).unwrap_or_else(|| "%?".to_string());

@@ -50,6 +50,11 @@ pub const PIPELINE: &[(&str, Pass)] = &[
     ("dce", dce::run),
 ];
 
+/// The pass that [`PIPELINE`] calls `name`, for running one pass alone (the filetests do).
+pub fn by_name(name: &str) -> Option<Pass> {
+    PIPELINE.iter().find(|(n, _)| *n == name).map(|(_, pass)| *pass)
+}
+
 /// Runs the pipeline. In debug builds (and so in tests) the verifier runs after every pass.
 pub fn optimize(prog: &mut Program) -> Vec<PassReport> {
     let mut reports = Vec::new();
