@@ -74,7 +74,12 @@ fn act_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn round_trip(what: &str, text: &str) -> usize {
     let parsed = match parse(text) {
         Ok(p) => p,
-        Err(d) => panic!("{what}: does not read back: {} at {:?} ({:?})\n{text}", d.message, d.primary.span, &text[d.primary.span.start..d.primary.span.end]),
+        Err(d) => panic!(
+            "{what}: does not read back: {} at {:?} ({:?})\n{text}",
+            d.message,
+            d.primary.span,
+            &text[d.primary.span.start..d.primary.span.end]
+        ),
     };
     let again = parsed.print();
     if again != text {

@@ -208,9 +208,9 @@ impl<'a> Reader<'a> {
             return Ok(());
         }
         let info = body.strip_prefix("template: backward block of ");
-        let (op, at) = info.and_then(|i| i.rsplit_once(" for the call at ")).ok_or_else(|| {
-            self.error(line, "expected `template: backward block of OP for the call at LINE:COL:` or `template K:`")
-        })?;
+        let (op, at) = info
+            .and_then(|i| i.rsplit_once(" for the call at "))
+            .ok_or_else(|| self.error(line, "expected `template: backward block of OP for the call at LINE:COL:` or `template K:`"))?;
         let (l, c) = self.line_col(at)?;
         let pos = self.positions.add(l, c, None);
         // Templates are numbered by their custom call, in the order lowering made them;
@@ -372,10 +372,24 @@ impl<'a> Reader<'a> {
                 let k = k as usize;
                 while prog.inputs.len() <= k {
                     let name = format!("input{}", prog.inputs.len());
-                    prog.inputs.push(ProgramInput { name, node: None, dtype: DType::F32, shape: vec![], requires_grad: false, span: Span::default() });
+                    prog.inputs.push(ProgramInput {
+                        name,
+                        node: None,
+                        dtype: DType::F32,
+                        shape: vec![],
+                        requires_grad: false,
+                        span: Span::default(),
+                    });
                 }
                 let name = meta.note.clone().unwrap_or_else(|| format!("input{k}"));
-                let input = ProgramInput { name, node: Some(n), dtype: node.dtype, shape: node.shape.clone(), requires_grad: meta.requires_grad, span: meta.span };
+                let input = ProgramInput {
+                    name,
+                    node: Some(n),
+                    dtype: node.dtype,
+                    shape: node.shape.clone(),
+                    requires_grad: meta.requires_grad,
+                    span: meta.span,
+                };
                 prog.inputs[k] = input;
             }
         }
@@ -407,8 +421,15 @@ fn attach_saved(prog: &mut Program, saved: &[(NodeId, Vec<(String, String)>)]) {
             at = match prog.custom_calls.iter().skip(at).position(|c| c.op_name == *op) {
                 Some(i) => at + i,
                 None => {
-                    let call =
-                        CustomCall { op_name: op.clone(), span: Span::default(), inputs: vec![], output: REMOVED, grad_param: REMOVED, saved: vec![], returns: vec![] };
+                    let call = CustomCall {
+                        op_name: op.clone(),
+                        span: Span::default(),
+                        inputs: vec![],
+                        output: REMOVED,
+                        grad_param: REMOVED,
+                        saved: vec![],
+                        returns: vec![],
+                    };
                     prog.custom_calls.push(call);
                     prog.custom_calls.len() - 1
                 }
@@ -512,7 +533,8 @@ fn literal_values(p: &str) -> Option<Vec<F64Bits>> {
         Some((shown, count)) => (shown, Some(count.strip_suffix(" values")?.parse::<usize>().ok()?)),
         None => (inner, None),
     };
-    let mut values: Vec<F64Bits> = if shown.is_empty() { vec![] } else { shown.split(", ").map(|v| v.parse().ok().map(F64Bits::new)).collect::<Option<_>>()? };
+    let mut values: Vec<F64Bits> =
+        if shown.is_empty() { vec![] } else { shown.split(", ").map(|v| v.parse().ok().map(F64Bits::new)).collect::<Option<_>>()? };
     if let Some(n) = count {
         if n < values.len() {
             return None;
