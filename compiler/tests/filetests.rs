@@ -62,6 +62,10 @@ fn run(path: &Path, t: &FileTest) -> String {
         panic!("{}: the input does not read back: {} (at `{at}`)", path.display(), d.message)
     });
     let prog = &mut parsed.program;
+    // The lowered stage's invariants, the weaker set: an input may still hold templates.
+    if let Err(errs) = verify(prog, Stage::Lowered) {
+        panic!("{}: the input breaks the IR's invariants:\n{}", path.display(), errs.join("\n"));
+    }
     if t.pass == "fuse" {
         let listing = kernels(prog, &fuse(prog, Numerics::default()));
         return listing.trim_start_matches('\n').to_string();
@@ -85,7 +89,11 @@ fn run(path: &Path, t: &FileTest) -> String {
         let _ = writeln!(out, "  {l}:{c}: {}", ch.what);
     }
     out.push('\n');
-    out.push_str(&print_program(prog, &parsed.source, parsed.calls_listed));
+    let after = print_program(prog, &parsed.source, parsed.calls_listed);
+    // What a pass makes reads back too, so a filetest's output can be the next one's input.
+    let again = parse(&after).map(|p| p.print());
+    assert_eq!(again.as_ref().ok(), Some(&after), "{}: the program after `{}` does not read back", path.display(), t.pass);
+    out.push_str(&after);
     out
 }
 

@@ -197,3 +197,68 @@ fn malformed_text_is_an_i0001_error_at_the_offending_text() {
     let (_, message, _) = error("bogus\n");
     assert!(message.starts_with("expected a region header"), "{message}");
 }
+
+#[test]
+fn positions_and_sizes_beyond_the_limits_are_errors_not_huge_allocations() {
+    let (_, message, at) = error("forward:\n  %0 = full(1.0) : f32[]  # @99999999999:1\n");
+    assert_eq!((message.as_str(), at.as_str()), ("a line or column above 1048576", "99999999999:1"));
+    let (_, message, _) = error("forward:\n  %0 = full(1.0) : f32[65536, 65536]\n");
+    assert_eq!(message, "a shape of more than 2147483648 elements");
+    let (_, message, _) = error("backward 4294967295:\n");
+    assert_eq!(message, "expected a backward call number up to 1048576");
+    let many: String = (1..=2000).map(|l| format!("  %{l} = full(1.0) : f32[]  # @{l}:1000000\n")).collect();
+    let (_, message, _) = error(&format!("forward:\n{many}"));
+    assert_eq!(message, "the positions shown need a source of more than 64 MiB");
+}
+
+/// Pieces of IR text, so that random mixes reach every kind of line.
+const PIECES: &[&str] = &[
+    "forward:\n",
+    "backward 0 (2:1: y.backward()):\n",
+    "backward 1:\n",
+    "template: backward block of F for the call at 3:4:\n",
+    "template 0:\n",
+    "  %0 = randn : f32[3]  # requires_grad, x, @1:5\n",
+    "  %1 = full(2.0) : f32[]  # @2:3\n",
+    "  %2 = mul %0, %1 : f32[3]\n",
+    "  %3 = literal([1.0, 2.0, ... 9 values]) : f64[9]\n",
+    "  %4 = where(<) %0, %1, %0, %2 : f32[3]\n",
+    "  %5 = param(1) : f32[3]  # saved r, @4:4\n",
+    "(6 nodes, 5 edges)\n",
+    "backward 0 at 2:1: d(%2) with seed ones, retain_graph\n",
+    "backward 1 at 2:1: d(%?) with seed %1\n",
+    "  saved %0 (`r` saved by F, `s` saved by G): f32[3], 12 bytes, read by %2\n",
+    "  saved: none\n",
+    "effects:\n",
+    "  print \"a\\u{e9}\\n\", %2 <MulBackward0>, None\n",
+    "  plot %0, %2 label=\"l\" alpha=0.5\n",
+    "  manual_seed(7)\n",
+    "  savefig \"x.png\"\n",
+    "%",
+    " : ",
+    "(",
+    ")",
+    "@",
+    "\"",
+    "\\",
+    "\n",
+    "é",
+    "  ",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+
+    #[test]
+    fn random_ir_text_never_panics(pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..40)) {
+        let text: String = pieces.concat();
+        if let Ok(p) = parse(&text) {
+            let _ = p.print();
+        }
+    }
+
+    #[test]
+    fn random_characters_never_panic(text in "\\PC*") {
+        let _ = parse(&text);
+    }
+}

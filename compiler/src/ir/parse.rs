@@ -54,6 +54,16 @@ use positions::Positions;
 /// The id that `%?` reads as: a value no longer in the graph (never a live node's id).
 pub const REMOVED: NodeId = NodeId(u32::MAX);
 
+/// The largest line, column, backward call, template or input number read: the
+/// reader sizes its lists and its synthetic source by them.
+const MAX_INDEX: usize = 1 << 20;
+
+/// The most elements a node may have, as in the language (`randn` and the like).
+const MAX_ELEMENTS: usize = 1 << 31;
+
+/// The longest synthetic source the reader writes (positions far apart on many lines would make it huge).
+const MAX_SOURCE: usize = 1 << 26;
+
 /// A program read from IR text, with the synthetic source its spans point into.
 #[derive(Clone, Debug)]
 pub struct ParsedIr {
@@ -81,6 +91,9 @@ pub fn parse(text: &str) -> Result<ParsedIr, Diagnostic> {
     let mut r = Reader { text, ..Reader::default() };
     for line in text.split('\n') {
         r.line(line.strip_suffix('\r').unwrap_or(line))?;
+    }
+    if r.positions.source_len() > MAX_SOURCE {
+        return Err(Diagnostic::new(Code::I0001, "the positions shown need a source of more than 64 MiB", Span::new(0, 0), "here"));
     }
     Ok(r.finish())
 }
@@ -177,7 +190,19 @@ impl<'a> Reader<'a> {
     /// `L:C` as numbers.
     fn line_col(&self, text: &'a str) -> Result<(usize, usize), Diagnostic> {
         let pair = text.split_once(':').and_then(|(l, c)| Some((l.parse().ok()?, c.parse().ok()?)));
-        pair.ok_or_else(|| self.error(text, "expected a position `LINE:COL`"))
+        let (l, c) = pair.ok_or_else(|| self.error(text, "expected a position `LINE:COL`"))?;
+        if l > MAX_INDEX || c > MAX_INDEX {
+            return Err(self.error(text, format!("a line or column above {MAX_INDEX}")));
+        }
+        Ok((l, c))
+    }
+
+    /// A backward call's, template's or input's number, bounded so that the lists it sizes stay small.
+    fn index(&self, text: &'a str, what: &str) -> Result<u32, Diagnostic> {
+        match text.parse::<u32>() {
+            Ok(k) if (k as usize) <= MAX_INDEX => Ok(k),
+            _ => Err(self.error(text, format!("expected a {what} number up to {MAX_INDEX}"))),
+        }
     }
 
     /// `backward K (L:C: SNIPPET):` or `backward K:`.
@@ -187,7 +212,7 @@ impl<'a> Reader<'a> {
             Some((k, info)) => (k, Some(info.strip_suffix(')').ok_or_else(|| self.error(line, "expected `)` before the final `:`"))?)),
             None => (rest, None),
         };
-        let k: u32 = k.parse().map_err(|_| self.error(k, "expected a backward call number"))?;
+        let k = self.index(k, "backward call")?;
         if let Some(info) = info {
             let (l, rest) = info.split_once(':').ok_or_else(|| self.error(info, "expected `LINE:COL: SNIPPET`"))?;
             let (c, snippet) = rest.split_once(": ").ok_or_else(|| self.error(info, "expected `LINE:COL: SNIPPET`"))?;
@@ -203,7 +228,7 @@ impl<'a> Reader<'a> {
     fn template_header(&mut self, line: &'a str) -> Result<(), Diagnostic> {
         let body = &line[..line.len() - 1];
         if let Some(k) = body.strip_prefix("template ") {
-            let k = k.parse().map_err(|_| self.error(k, "expected a template number"))?;
+            let k = self.index(k, "template")?;
             self.region = Some(Region::Template(k));
             return Ok(());
         }
@@ -226,7 +251,7 @@ impl<'a> Reader<'a> {
         let bad = || self.error(line, "expected `backward K at LINE:COL: d(%ROOT) with seed %SEED|ones[, retain_graph]`");
         let rest = &line["backward ".len()..];
         let (k, rest) = rest.split_once(" at ").ok_or_else(bad)?;
-        let k: u32 = k.parse().map_err(|_| bad())?;
+        let k = self.index(k, "backward call")?;
         let (at, rest) = rest.split_once(": d(").ok_or_else(bad)?;
         let (l, c) = self.line_col(at)?;
         let (root, rest) = rest.split_once(") with seed ").ok_or_else(bad)?;
@@ -289,6 +314,9 @@ impl<'a> Reader<'a> {
                 operands.push(self.node_ref(o.trim())?);
             }
         }
+        if let Op::Input(k) = op {
+            self.index(&k.to_string(), "input")?;
+        }
         if operands.len() != op.arity() {
             return Err(self.error(op_text, format!("`{}` takes {} operands, not {}", op.name(), op.arity(), operands.len())));
         }
@@ -306,8 +334,13 @@ impl<'a> Reader<'a> {
         let (dtype, dims) = ty.split_once('[').ok_or_else(bad)?;
         let dtype = [DType::F32, DType::F64].into_iter().find(|d| d.act_name() == dtype).ok_or_else(bad)?;
         let dims = dims.strip_suffix(']').ok_or_else(bad)?;
-        let shape = if dims.is_empty() { Ok(vec![]) } else { dims.split(", ").map(|d| d.parse::<usize>()).collect() };
-        Ok((dtype, shape.map_err(|_| bad())?))
+        let shape: Vec<usize> =
+            if dims.is_empty() { vec![] } else { dims.split(", ").map(|d| d.parse::<usize>()).collect::<Result<_, _>>().map_err(|_| bad())? };
+        // The language's own limit: more elements than that could not be computed anyway.
+        match shape.iter().try_fold(1usize, |n, d| n.checked_mul(*d)) {
+            Some(n) if n <= MAX_ELEMENTS => Ok((dtype, shape)),
+            _ => Err(self.error(ty, format!("a shape of more than {MAX_ELEMENTS} elements"))),
+        }
     }
 
     /// `[requires_grad, ][NOTE, ]@L:C`, every part optional; returns the flag, note and position.

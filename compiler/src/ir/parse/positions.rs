@@ -25,6 +25,17 @@ impl Positions {
         self.at.len() - 1
     }
 
+    /// About how many characters [`Positions::build`] would write: the widest
+    /// position of each line that has one, plus one per line.
+    pub(super) fn source_len(&self) -> usize {
+        let mut widths: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+        for (l, c, s) in &self.at {
+            let w = widths.entry(*l).or_default();
+            *w = (*w).max(c + s.as_ref().map_or(0, |s| s.len()));
+        }
+        widths.values().sum::<usize>() + self.at.iter().map(|p| p.0).max().unwrap_or(0)
+    }
+
     /// The synthetic source and, for each recorded position, its span in it: empty
     /// for a bare position, covering the snippet where one was shown.
     pub(super) fn build(&self) -> (String, Vec<Span>) {
