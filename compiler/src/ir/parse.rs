@@ -37,11 +37,12 @@
 //! Errors are [`Diagnostic`]s with code `I0001` and a span in the IR text.
 
 mod effects;
+mod ops;
 mod positions;
 
 use std::collections::HashMap;
 
-use graphc_runtime::op::{Cmp, F64Bits, Op};
+use graphc_runtime::op::Op;
 use graphc_runtime::DType;
 
 use super::graph::{Node, NodeId, NodeMeta, Region};
@@ -49,6 +50,7 @@ use super::print;
 use super::program::{BackwardCall, CustomCall, Program, ProgramInput, SavedValue};
 use crate::diag::{Code, Diagnostic, LineIndex};
 use crate::syntax::ast::Span;
+pub use ops::op_from_text;
 use positions::Positions;
 
 /// The id that `%?` reads as: a value no longer in the graph (never a live node's id).
@@ -487,92 +489,4 @@ fn saved_by(what: &str) -> Option<Vec<(String, String)>> {
         rest = after[end..].strip_prefix(", ").unwrap_or(&after[end..]);
     }
     (!pairs.is_empty()).then_some(pairs)
-}
-
-/// The op a node line names, with its parameters (the text in parentheses after
-/// the name, if any). This is the only place that knows ops by their printed
-/// names and parameter forms.
-pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
-    let num = |s: &str| s.trim().parse::<f64>().ok().map(F64Bits::new);
-    let int = |s: &str| s.trim().parse::<u32>().ok();
-    let keyed = |s: &str, key: &str| s.trim().strip_prefix(key).and_then(|v| v.strip_prefix('=')).map(str::to_string);
-    let op = match (name, params) {
-        ("full", Some(p)) => Op::Full(num(p)?),
-        ("literal", Some(p)) => Op::Literal(literal_values(p)?),
-        ("arange", Some(p)) => {
-            let (start, step) = p.split_once(", ")?;
-            Op::Arange { start: num(&keyed(start, "start")?)?, step: num(&keyed(step, "step")?)? }
-        }
-        ("linspace", Some(p)) => {
-            let (start, end) = p.split_once(", ")?;
-            Op::Linspace { start: num(start)?, end: num(end)? }
-        }
-        ("param", Some(p)) => Op::Param(int(p)?),
-        ("input", Some(p)) => Op::Input(int(p)?),
-        ("pow_scalar", Some(p)) => Op::PowScalar(num(p)?),
-        ("where", Some(p)) => Op::Where(match p {
-            "<" => Cmp::Lt,
-            "<=" => Cmp::Le,
-            "==" => Cmp::Eq,
-            ">" => Cmp::Gt,
-            ">=" => Cmp::Ge,
-            _ => return None,
-        }),
-        ("sum", Some(p)) => Op::Sum { dim: Some(keyed(p, "dim")?.parse().ok()?) },
-        ("mean", Some(p)) => Op::Mean { dim: Some(keyed(p, "dim")?.parse().ok()?) },
-        ("sum", None) => Op::Sum { dim: None },
-        ("mean", None) => Op::Mean { dim: None },
-        (_, Some(_)) => return None,
-        (name, None) => [
-            Op::Randn,
-            Op::Rand,
-            Op::Neg,
-            Op::Exp,
-            Op::Log,
-            Op::Sqrt,
-            Op::Sin,
-            Op::Cos,
-            Op::Tanh,
-            Op::Sigmoid,
-            Op::Relu,
-            Op::Abs,
-            Op::Sign,
-            Op::Detach,
-            Op::Add,
-            Op::Sub,
-            Op::Mul,
-            Op::Div,
-            Op::Pow,
-            Op::Maximum,
-            Op::Minimum,
-            Op::TanhBackward,
-            Op::Expand,
-            Op::SumTo,
-            Op::Reshape,
-            Op::Transpose,
-            Op::MatMul,
-        ]
-        .into_iter()
-        .find(|op| op.name() == name)?,
-    };
-    Some(op)
-}
-
-/// `[a, b, c]`, or `[a, b, c, d, e, f, ... N values]` for a literal shown in part
-/// (the values not shown read back as zeros).
-fn literal_values(p: &str) -> Option<Vec<F64Bits>> {
-    let inner = p.strip_prefix('[')?.strip_suffix(']')?;
-    let (shown, count) = match inner.rsplit_once(", ... ") {
-        Some((shown, count)) => (shown, Some(count.strip_suffix(" values")?.parse::<usize>().ok()?)),
-        None => (inner, None),
-    };
-    let mut values: Vec<F64Bits> =
-        if shown.is_empty() { vec![] } else { shown.split(", ").map(|v| v.parse().ok().map(F64Bits::new)).collect::<Option<_>>()? };
-    if let Some(n) = count {
-        if n < values.len() {
-            return None;
-        }
-        values.resize(n, F64Bits::new(0.0));
-    }
-    Some(values)
 }
