@@ -74,6 +74,8 @@ pub enum Code {
     /// `graphc gradcheck`: a backward block returns a gradient that disagrees with
     /// the derivative of its forward block.
     G0001,
+    /// IR text (`graphc_compiler::ir::parse`) that does not read back into a program.
+    I0001,
     /// Run time: a figure could not be written (missing or unwritable directory).
     R0001,
     /// Run time: the program's output could not be written.
@@ -108,6 +110,7 @@ impl Code {
             Code::E0405 => "E0405",
             Code::W0101 => "W0101",
             Code::G0001 => "G0001",
+            Code::I0001 => "I0001",
             Code::R0001 => "R0001",
             Code::R0002 => "R0002",
         }

@@ -1,9 +1,11 @@
 //! The graph IR: a vector of [`graphc_runtime::Op`] nodes with ordered operands
 //! ([`graph`]), the program around it (effects, backward calls, custom ops:
-//! [`program`]), its verifier ([`verify`]) and its printer ([`print`]).
+//! [`program`]), its verifier ([`verify`]), its printer ([`print`]) and the reader
+//! of the printer's text ([`parse`]).
 
 pub mod graph;
 pub mod node_map;
+pub mod parse;
 pub mod print;
 pub mod program;
 pub mod verify;

@@ -1,0 +1,129 @@
+//! Reading the `effects:` section: one effect a line, as the printer writes them.
+
+use graphc_runtime::plan::TensorSuffix;
+
+use super::Reader;
+use crate::diag::Diagnostic;
+use crate::ir::program::{Effect, FigureEffect, PrintArg};
+
+impl<'a> Reader<'a> {
+    /// One line of the `effects:` section (without its indentation).
+    pub(super) fn effect_line(&mut self, line: &'a str) -> Result<(), Diagnostic> {
+        let (word, rest) = match line.find([' ', '(']) {
+            Some(i) => (&line[..i], &line[i..]),
+            None => (line, ""),
+        };
+        let effect = match word {
+            "manual_seed" => {
+                let seed = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')).and_then(|s| s.parse().ok());
+                Effect::Seed(seed.ok_or_else(|| self.error(line, "expected `manual_seed(N)`"))?)
+            }
+            "sample" => Effect::Sample(self.node_ref(rest.trim())?),
+            "print" => Effect::Print(self.print_args(rest.trim_start())?),
+            "plot" => self.plot(rest.trim_start())?,
+            "grid" if rest.is_empty() => Effect::Figure(FigureEffect::Grid),
+            "legend" if rest.is_empty() => Effect::Figure(FigureEffect::Legend),
+            "xlabel" => Effect::Figure(FigureEffect::XLabel(self.whole_string(rest.trim_start())?)),
+            "ylabel" => Effect::Figure(FigureEffect::YLabel(self.whole_string(rest.trim_start())?)),
+            "title" => Effect::Figure(FigureEffect::Title(self.whole_string(rest.trim_start())?)),
+            // The figure's path is not tied to a source position in the text.
+            "savefig" => Effect::Figure(FigureEffect::SaveFig { path: self.whole_string(rest.trim_start())?, span: Default::default() }),
+            _ => return Err(self.error(line, format!("unknown effect `{word}`"))),
+        };
+        self.prog.effects.push(effect);
+        Ok(())
+    }
+
+    /// `print`'s arguments: string literals, `None`, and values with an optional `<grad_fn>`.
+    fn print_args(&self, mut rest: &'a str) -> Result<Vec<PrintArg>, Diagnostic> {
+        let mut args = Vec::new();
+        while !rest.is_empty() {
+            let (arg, after) = if rest.starts_with('"') {
+                let (s, after) = self.string(rest)?;
+                (PrintArg::Text(s), after)
+            } else if let Some(after) = rest.strip_prefix("None") {
+                (PrintArg::None, after)
+            } else {
+                let end = rest.find([' ', ',']).unwrap_or(rest.len());
+                let node = self.node_ref(&rest[..end])?;
+                let mut after = &rest[end..];
+                let mut grad_fn = None;
+                if let Some(r) = after.strip_prefix(" <") {
+                    let close = r.find('>').ok_or_else(|| self.error(after, "expected `>` after the grad_fn name"))?;
+                    grad_fn = Some(r[..close].to_string());
+                    after = &r[close + 1..];
+                }
+                // The text shows only the grad_fn; PyTorch prints `requires_grad=True`
+                // for a tensor without one exactly when it is a leaf that requires grad.
+                let requires_grad = grad_fn.is_some() || self.prog.graph.meta(node).requires_grad;
+                (PrintArg::Tensor { node, suffix: TensorSuffix { grad_fn, requires_grad } }, after)
+            };
+            args.push(arg);
+            rest = match after.strip_prefix(", ") {
+                Some(r) if !r.is_empty() => r,
+                _ if after.is_empty() => after,
+                _ => return Err(self.error(after, "expected `, ` between print arguments")),
+            };
+        }
+        Ok(args)
+    }
+
+    /// `plot %x, %y label="..." alpha=A`; an empty label reads as no label (both print alike).
+    fn plot(&self, rest: &'a str) -> Result<Effect, Diagnostic> {
+        let bad = || self.error(rest, "expected `plot %X, %Y label=\"...\" alpha=A`");
+        let (x, rest) = rest.split_once(", ").ok_or_else(bad)?;
+        let (y, rest) = rest.split_once(" label=").ok_or_else(bad)?;
+        let (label, rest) = self.string(rest)?;
+        let alpha = rest.strip_prefix(" alpha=").and_then(|a| a.parse::<f64>().ok()).ok_or_else(bad)?;
+        let label = (!label.is_empty()).then_some(label);
+        Ok(Effect::Figure(FigureEffect::Plot { x: self.node_ref(x)?, y: self.node_ref(y)?, label, alpha }))
+    }
+
+    /// A string literal that makes up all of `text`.
+    fn whole_string(&self, text: &'a str) -> Result<String, Diagnostic> {
+        let (s, rest) = self.string(text)?;
+        if !rest.is_empty() {
+            return Err(self.error(rest, "unexpected text after the string"));
+        }
+        Ok(s)
+    }
+
+    /// A string literal as Rust's `{:?}` writes it, at the start of `text`; returns
+    /// its value and the text after it.
+    pub(super) fn string(&self, text: &'a str) -> Result<(String, &'a str), Diagnostic> {
+        let body = text.strip_prefix('"').ok_or_else(|| self.error(text, "expected a string in double quotes"))?;
+        let mut out = String::new();
+        let mut chars = body.char_indices();
+        while let Some((i, ch)) = chars.next() {
+            match ch {
+                '"' => return Ok((out, &body[i + 1..])),
+                '\\' => {
+                    let escaped = match chars.next().map(|(_, e)| e) {
+                        Some('n') => '\n',
+                        Some('t') => '\t',
+                        Some('r') => '\r',
+                        Some('0') => '\0',
+                        Some(e @ ('\\' | '"' | '\'')) => e,
+                        Some('u') => {
+                            let rest = &body[i + 2..];
+                            let code = rest.strip_prefix('{').and_then(|r| r.split_once('}')).map(|(hex, _)| hex);
+                            let ch = code.and_then(|hex| u32::from_str_radix(hex, 16).ok()).and_then(char::from_u32);
+                            let (Some(hex), Some(ch)) = (code, ch) else {
+                                return Err(self.error(&body[i..], "bad `\\u{...}` escape"));
+                            };
+                            // Skip the braces and the digits.
+                            for _ in 0..hex.len() + 2 {
+                                chars.next();
+                            }
+                            ch
+                        }
+                        _ => return Err(self.error(&body[i..], "unknown escape in string")),
+                    };
+                    out.push(escaped);
+                }
+                ch => out.push(ch),
+            }
+        }
+        Err(self.error(text, "string without its closing quote"))
+    }
+}

@@ -1,0 +1,68 @@
+//! Ops by their printed names: the one place the reader knows each op's name and
+//! the form of its parameters (`full(1.0)`, `sum(dim=0)`, `where(<)`, ...).
+
+use graphc_runtime::op::{Binary, Cmp, F64Bits, Op, Unary};
+
+/// The op a node line names, with its parameters (the text in parentheses after
+/// the name, if any). This is the only place that knows ops by their printed
+/// names and parameter forms.
+pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
+    let num = |s: &str| s.trim().parse::<f64>().ok().map(F64Bits::new);
+    let int = |s: &str| s.trim().parse::<u32>().ok();
+    let keyed = |s: &str, key: &str| s.trim().strip_prefix(key).and_then(|v| v.strip_prefix('=')).map(str::to_string);
+    let op = match (name, params) {
+        ("full", Some(p)) => Op::Full(num(p)?),
+        ("literal", Some(p)) => Op::Literal(literal_values(p)?),
+        ("arange", Some(p)) => {
+            let (start, step) = p.split_once(", ")?;
+            Op::Arange { start: num(&keyed(start, "start")?)?, step: num(&keyed(step, "step")?)? }
+        }
+        ("linspace", Some(p)) => {
+            let (start, end) = p.split_once(", ")?;
+            Op::Linspace { start: num(start)?, end: num(end)? }
+        }
+        ("param", Some(p)) => Op::Param(int(p)?),
+        ("input", Some(p)) => Op::Input(int(p)?),
+        ("pow_scalar", Some(p)) => Op::PowScalar(num(p)?),
+        ("where", Some(p)) => Op::Where(match p {
+            "<" => Cmp::Lt,
+            "<=" => Cmp::Le,
+            "==" => Cmp::Eq,
+            ">" => Cmp::Gt,
+            ">=" => Cmp::Ge,
+            _ => return None,
+        }),
+        ("sum", Some(p)) => Op::Sum { dim: Some(keyed(p, "dim")?.parse().ok()?) },
+        ("mean", Some(p)) => Op::Mean { dim: Some(keyed(p, "dim")?.parse().ok()?) },
+        ("sum", None) => Op::Sum { dim: None },
+        ("mean", None) => Op::Mean { dim: None },
+        (_, Some(_)) => return None,
+        // The elementwise families come from their tables, so a new row reads back
+        // without an edit here.
+        (name, None) => [Op::Randn, Op::Rand, Op::Expand, Op::SumTo, Op::Reshape, Op::Transpose, Op::MatMul]
+            .into_iter()
+            .chain(Unary::ALL.iter().map(|u| Op::Unary(*u)))
+            .chain(Binary::ALL.iter().map(|b| Op::Binary(*b)))
+            .find(|op| op.name() == name)?,
+    };
+    Some(op)
+}
+
+/// `[a, b, c]`, or `[a, b, c, d, e, f, ... N values]` for a literal shown in part
+/// (the values not shown read back as zeros).
+fn literal_values(p: &str) -> Option<Vec<F64Bits>> {
+    let inner = p.strip_prefix('[')?.strip_suffix(']')?;
+    let (shown, count) = match inner.rsplit_once(", ... ") {
+        Some((shown, count)) => (shown, Some(count.strip_suffix(" values")?.parse::<usize>().ok()?)),
+        None => (inner, None),
+    };
+    let mut values: Vec<F64Bits> =
+        if shown.is_empty() { vec![] } else { shown.split(", ").map(|v| v.parse().ok().map(F64Bits::new)).collect::<Option<_>>()? };
+    if let Some(n) = count {
+        if n < values.len() {
+            return None;
+        }
+        values.resize(n, F64Bits::new(0.0));
+    }
+    Some(values)
+}
