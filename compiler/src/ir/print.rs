@@ -19,7 +19,7 @@ use std::fmt::Write;
 use graphc_runtime::op::{Cmp, Op};
 
 use super::graph::{NodeId, Region};
-use super::program::{Effect, FigureEffect, PrintArg, Program};
+use super::program::{BackwardCall, Effect, FigureEffect, PrintArg, Program};
 use crate::diag::LineIndex;
 
 /// The dump's names: `%i` by position in the deterministic topological order.
@@ -40,126 +40,145 @@ pub fn program(prog: &Program, lines: &LineIndex, lowered: Option<&Program>) -> 
         let meta = g.meta(*n);
         if region != Some(meta.region) {
             region = Some(meta.region);
-            let header = match meta.region {
-                Region::Forward => "forward".to_string(),
-                Region::Backward(k) => match prog.backwards.get(k as usize) {
-                    Some(b) => {
-                        let (l, c) = lines.line_col(b.span.start);
-                        format!("backward {k} ({l}:{c}: {})", lines.snippet(b.span, 48))
-                    }
-                    None => format!("backward {k}"),
-                },
-                Region::Template(k) => match prog.custom_calls.get(k as usize) {
-                    Some(cc) => {
-                        let (l, c) = lines.line_col(cc.span.start);
-                        format!("template: backward block of {} for the call at {l}:{c}", cc.op_name)
-                    }
-                    None => format!("template {k}"),
-                },
-            };
-            let _ = writeln!(out, "{header}:");
+            let _ = writeln!(out, "{}:", region_header(prog, lines, meta.region));
         }
-        let node = g.node(*n);
-        let operands: Vec<String> = g.operands(*n).iter().map(name).collect();
-        let shape = node.shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ");
-        let mut line = format!("  {} = {}", name(n), op_text(&node.op));
-        if !operands.is_empty() {
-            let _ = write!(line, " {}", operands.join(", "));
-        }
-        let _ = write!(line, " : {}[{}]", node.dtype, shape);
-        let (l, c) = lines.line_col(meta.span.start);
-        let mut comment = Vec::new();
-        if meta.requires_grad && meta.region == Region::Forward {
-            comment.push("requires_grad".to_string());
-        }
-        if let Some(note) = &meta.note {
-            comment.push(note.clone());
-        }
-        comment.push(format!("@{l}:{c}"));
-        let _ = writeln!(out, "{line}  # {}", comment.join(", "));
+        out.push_str(&node_line(prog, lines, *n, &name));
     }
     let _ = writeln!(out, "({} nodes, {} edges)", g.node_count(), g.edge_count());
-
-    // Backward calls and the forward values each keeps alive.
-    let calls = lowered.map(|l| &l.backwards).unwrap_or(&prog.backwards);
-    if !calls.is_empty() && lowered.is_some() {
+    // Backward calls are listed as lowering recorded them, so only when it is known.
+    if let Some(l) = lowered.filter(|l| !l.backwards.is_empty()) {
         out.push('\n');
-        for (k, b) in calls.iter().enumerate() {
-            let (l, c) = lines.line_col(b.span.start);
-            let _ = writeln!(
-                out,
-                "backward {k} at {l}:{c}: d({}) with seed {}{}",
-                name(&b.root),
-                b.seed.map(|s| name(&s)).unwrap_or_else(|| "ones".to_string()),
-                if b.retain_graph { ", retain_graph" } else { "" }
-            );
-            let saved = saved_reads(prog, k as u32);
-            if saved.is_empty() && !has_region(prog, Region::Backward(k as u32)) {
-                continue;
-            }
-            if saved.is_empty() {
-                let _ = writeln!(out, "  saved: none");
-            }
-            for (s, users) in saved {
-                let node = g.node(s);
-                let bytes = node.shape.iter().product::<usize>() * node.dtype.size();
-                // A value an op saved is named as the op's forward named it.
-                let saved_as: Vec<String> = prog
-                    .custom_calls
-                    .iter()
-                    .flat_map(|cc| cc.saved.iter().filter(|sv| sv.forward == s).map(move |sv| format!("`{}` saved by {}", sv.name, cc.op_name)))
-                    .collect();
-                let what =
-                    if saved_as.is_empty() { g.meta(s).note.clone().unwrap_or_else(|| node.op.name().to_string()) } else { saved_as.join(", ") };
-                let users: Vec<String> = users.iter().map(name).collect();
-                let _ = writeln!(
-                    out,
-                    "  saved {} ({what}): {}[{}], {bytes} bytes, read by {}",
-                    name(&s),
-                    node.dtype,
-                    node.shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "),
-                    users.join(", ")
-                );
-            }
-        }
+        out.push_str(&backward_calls(prog, lines, &l.backwards, &name));
     }
-
     if !prog.effects.is_empty() {
         out.push_str("\neffects:\n");
         for e in &prog.effects {
-            let text = match e {
-                Effect::Seed(s) => format!("manual_seed({s})"),
-                Effect::Sample(n) => format!("sample {}", name(n)),
-                Effect::Print(args) => {
-                    let parts: Vec<String> = args
-                        .iter()
-                        .map(|a| match a {
-                            PrintArg::Text(t) => format!("{t:?}"),
-                            PrintArg::None => "None".to_string(),
-                            PrintArg::Tensor { node, suffix } => match &suffix.grad_fn {
-                                Some(f) => format!("{} <{f}>", name(node)),
-                                None => name(node),
-                            },
-                        })
-                        .collect();
-                    format!("print {}", parts.join(", "))
-                }
-                Effect::Figure(f) => match f {
-                    FigureEffect::Plot { x, y, label, alpha } => {
-                        format!("plot {}, {} label={:?} alpha={}", name(x), name(y), label.clone().unwrap_or_default(), alpha)
-                    }
-                    FigureEffect::Grid => "grid".to_string(),
-                    FigureEffect::Legend => "legend".to_string(),
-                    FigureEffect::XLabel(t) => format!("xlabel {t:?}"),
-                    FigureEffect::YLabel(t) => format!("ylabel {t:?}"),
-                    FigureEffect::Title(t) => format!("title {t:?}"),
-                    FigureEffect::SaveFig { path, .. } => format!("savefig {path:?}"),
-                },
-            };
-            let _ = writeln!(out, "  {text}");
+            let _ = writeln!(out, "  {}", effect_line(e, &name));
         }
     }
     out
+}
+
+/// The header of a region: the forward graph, the k-th backward with its call,
+/// or an op call's backward template.
+fn region_header(prog: &Program, lines: &LineIndex, region: Region) -> String {
+    match region {
+        Region::Forward => "forward".to_string(),
+        Region::Backward(k) => match prog.backwards.get(k as usize) {
+            Some(b) => {
+                let (l, c) = lines.line_col(b.span.start);
+                format!("backward {k} ({l}:{c}: {})", lines.snippet(b.span, 48))
+            }
+            None => format!("backward {k}"),
+        },
+        Region::Template(k) => match prog.custom_calls.get(k as usize) {
+            Some(cc) => {
+                let (l, c) = lines.line_col(cc.span.start);
+                format!("template: backward block of {} for the call at {l}:{c}", cc.op_name)
+            }
+            None => format!("template {k}"),
+        },
+    }
+}
+
+/// One node: `%id = op operands : dtype[shape]  # requires_grad, note, @line:col`.
+fn node_line(prog: &Program, lines: &LineIndex, n: NodeId, name: &dyn Fn(&NodeId) -> String) -> String {
+    let g = &prog.graph;
+    let (node, meta) = (g.node(n), g.meta(n));
+    let operands: Vec<String> = g.operands(n).iter().map(name).collect();
+    let shape = node.shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ");
+    let mut line = format!("  {} = {}", name(&n), op_text(&node.op));
+    if !operands.is_empty() {
+        let _ = write!(line, " {}", operands.join(", "));
+    }
+    let _ = write!(line, " : {}[{}]", node.dtype, shape);
+    let (l, c) = lines.line_col(meta.span.start);
+    let mut comment = Vec::new();
+    if meta.requires_grad && meta.region == Region::Forward {
+        comment.push("requires_grad".to_string());
+    }
+    if let Some(note) = &meta.note {
+        comment.push(note.clone());
+    }
+    comment.push(format!("@{l}:{c}"));
+    format!("{line}  # {}\n", comment.join(", "))
+}
+
+/// The backward calls and the forward values each keeps alive.
+fn backward_calls(prog: &Program, lines: &LineIndex, calls: &[BackwardCall], name: &dyn Fn(&NodeId) -> String) -> String {
+    let g = &prog.graph;
+    let mut out = String::new();
+    for (k, b) in calls.iter().enumerate() {
+        let (l, c) = lines.line_col(b.span.start);
+        let _ = writeln!(
+            out,
+            "backward {k} at {l}:{c}: d({}) with seed {}{}",
+            name(&b.root),
+            b.seed.map(|s| name(&s)).unwrap_or_else(|| "ones".to_string()),
+            if b.retain_graph { ", retain_graph" } else { "" }
+        );
+        let saved = saved_reads(prog, k as u32);
+        if saved.is_empty() && !has_region(prog, Region::Backward(k as u32)) {
+            continue;
+        }
+        if saved.is_empty() {
+            let _ = writeln!(out, "  saved: none");
+        }
+        for (s, users) in saved {
+            let node = g.node(s);
+            let bytes = node.shape.iter().product::<usize>() * node.dtype.size();
+            // A value an op saved is named as the op's forward named it.
+            let saved_as: Vec<String> = prog
+                .custom_calls
+                .iter()
+                .flat_map(|cc| cc.saved.iter().filter(|sv| sv.forward == s).map(move |sv| format!("`{}` saved by {}", sv.name, cc.op_name)))
+                .collect();
+            let what = if saved_as.is_empty() { g.meta(s).note.clone().unwrap_or_else(|| node.op.name().to_string()) } else { saved_as.join(", ") };
+            let users: Vec<String> = users.iter().map(name).collect();
+            let _ = writeln!(
+                out,
+                "  saved {} ({what}): {}[{}], {bytes} bytes, read by {}",
+                name(&s),
+                node.dtype,
+                node.shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "),
+                users.join(", ")
+            );
+        }
+    }
+    out
+}
+
+/// One effect, as the `effects:` list shows it.
+fn effect_line(e: &Effect, name: &dyn Fn(&NodeId) -> String) -> String {
+    match e {
+        Effect::Seed(s) => format!("manual_seed({s})"),
+        Effect::Sample(n) => format!("sample {}", name(n)),
+        Effect::Print(args) => {
+            let parts: Vec<String> = args
+                .iter()
+                .map(|a| match a {
+                    PrintArg::Text(t) => format!("{t:?}"),
+                    PrintArg::None => "None".to_string(),
+                    PrintArg::Tensor { node, suffix } => match &suffix.grad_fn {
+                        Some(f) => format!("{} <{f}>", name(node)),
+                        None => name(node),
+                    },
+                })
+                .collect();
+            format!("print {}", parts.join(", "))
+        }
+        Effect::Figure(f) => match f {
+            FigureEffect::Plot { x, y, label, alpha } => {
+                format!("plot {}, {} label={:?} alpha={}", name(x), name(y), label.clone().unwrap_or_default(), alpha)
+            }
+            FigureEffect::Grid => "grid".to_string(),
+            FigureEffect::Legend => "legend".to_string(),
+            FigureEffect::XLabel(t) => format!("xlabel {t:?}"),
+            FigureEffect::YLabel(t) => format!("ylabel {t:?}"),
+            FigureEffect::Title(t) => format!("title {t:?}"),
+            FigureEffect::SaveFig { path, .. } => format!("savefig {path:?}"),
+        },
+    }
 }
 
 fn has_region(prog: &Program, r: Region) -> bool {
