@@ -136,3 +136,26 @@ fn op_calling_an_op_without_a_backward_block_differentiates_twice() {
     assert_close(&out[0], &[0.75, 3.0, 12.0]);
     assert_close(&out[1], &[3.0, -6.0, 12.0]);
 }
+
+/// A gradient that `grad` (without create_graph) returns can be an op's saved
+/// value: autodiff fills the placeholder in everywhere the op call names it (it
+/// used to leave the op reading the removed placeholder, and panicked). PyTorch:
+/// `F.apply(w, g)` with `g = d(3w)/dw = 3` gives `w.grad = g = 3` through `x * y`,
+/// and `y`'s gradient `g * y` is not asked for.
+#[test]
+fn an_op_may_save_a_gradient_that_grad_returned() {
+    let out = run("op F(x, y) {\n\
+             forward {\n\
+                 save y\n\
+                 return x * y\n\
+             }\n\
+             backward(g) {\n\
+                 return g * y, g * y\n\
+             }\n\
+         }\n\
+         w = zeros(dtype=f64, requires_grad=true)\n\
+         g = grad(w * 3, w)\n\
+         F(w, g).backward()\n\
+         print(w.grad)\n");
+    assert_close(&out[0], &[3.0]);
+}

@@ -216,7 +216,7 @@ pub fn differentiate(prog: &mut Program) -> Result<AutodiffStats, Vec<Diagnostic
                 for (target, placeholder) in &call.targets {
                     // `derive` gives every target a gradient, zeros when none flows.
                     if let Some(&grad) = d.grads.get(target) {
-                        prog.replace_all_uses(*placeholder, grad);
+                        prog.replace_value(*placeholder, grad);
                         dead.push(*placeholder);
                     }
                 }

@@ -192,6 +192,26 @@ impl Program {
         }
     }
 
+    /// [`Program::replace_all_uses`], and also every reference that op calls and
+    /// backward calls hold: a gradient placeholder can be an op's argument or saved
+    /// value, or a later backward's root or seed, before autodiff fills it in.
+    pub fn replace_value(&mut self, old: NodeId, new: NodeId) {
+        self.replace_all_uses(old, new);
+        let swap = |n: &mut NodeId| {
+            if *n == old {
+                *n = new;
+            }
+        };
+        for call in &mut self.custom_calls {
+            call.inputs.iter_mut().for_each(swap);
+            call.saved.iter_mut().for_each(|s| swap(&mut s.forward));
+        }
+        for b in &mut self.backwards {
+            swap(&mut b.root);
+            b.seed.iter_mut().for_each(swap);
+        }
+    }
+
     /// The nodes that effects read: the roots that keep the rest alive.
     pub fn roots(&self) -> Vec<NodeId> {
         let mut v: Vec<NodeId> = self.effects.iter().flat_map(|e| e.nodes()).collect();
