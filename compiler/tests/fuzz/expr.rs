@@ -133,7 +133,8 @@ pub fn expr(rng: &mut Rng, sc: &Scope, dt: DType, shape: &[usize], depth: usize)
 fn atom(rng: &mut Rng, sc: &Scope, dt: DType, shape: &[usize]) -> Val {
     let matching: Vec<&Var> = sc.vars.iter().filter(|v| v.val.dtype == dt && v.val.shape == shape).collect();
     if !matching.is_empty() && rng.chance(70) {
-        return Val::of_var(*rng.pick(&matching[..]));
+        let var = matching[rng.below(matching.len())];
+        return Val::of_var(var);
     }
     let requires_grad = rng.chance(8);
     creation(rng, dt, shape, requires_grad)
