@@ -61,7 +61,8 @@ impl Case {
         // such a mutant is drawn again, and after a few tries the case is the program.
         for _ in 0..8 {
             let m = mutate::mutate(&mut rng, &p.source);
-            if big_sizes(&m) <= big_sizes(&p.source) {
+            let (before, after) = (big_sizes(&p.source), big_sizes(&m));
+            if after.0 <= before.0 && after.1 <= before.1 {
                 return (m, p.has_inputs);
             }
         }
@@ -89,11 +90,18 @@ fn known(error: &str) -> Option<&'static str> {
 /// first few are enough to reproduce it, and a common crash would fill the disk.
 const SAVED_PER_KIND: usize = 3;
 
-/// How many integers in `source` are large enough (1,000 to 9,999,999,999) to be a size
-/// that passes the checker's 2^31-element limit yet makes a slow run.
-fn big_sizes(source: &str) -> usize {
-    let runs = source.split(|c: char| !c.is_ascii_digit()).filter(|r| (4..=10).contains(&r.len()));
-    runs.filter(|r| r.parse::<u64>().is_ok_and(|v| v >= 1000)).count()
+/// How many integers outside comments are large enough (1,000 to 9,999,999,999) to be a
+/// size that passes the checker's 2^31-element limit yet makes a slow run, and the largest.
+/// Both matter: duplicating `2100` gives one such integer, `21002100`, as before.
+fn big_sizes(source: &str) -> (usize, u64) {
+    let code = source.lines().map(|l| l.split('#').next().unwrap_or(""));
+    let runs: Vec<u64> = code
+        .flat_map(|l| l.split(|c: char| !c.is_ascii_digit()))
+        .filter(|r| (4..=10).contains(&r.len()))
+        .filter_map(|r| r.parse::<u64>().ok())
+        .filter(|&v| v >= 1000)
+        .collect();
+    (runs.len(), runs.iter().copied().max().unwrap_or(0))
 }
 
 /// Counts over a run.
@@ -319,6 +327,19 @@ fn programs_are_deterministic_and_varied() {
         assert_eq!(case.source().0, case.source().0, "mutant of seed {seed}");
     }
     assert_ne!(gen::program(1).source, gen::program(2).source);
+}
+
+/// Mutants that would allocate huge tensors are redrawn, as in the long run's cases
+/// 2224482m and 2345821m, where a duplicated `2100` became `21002100`.
+#[test]
+fn mutants_keep_sizes_small() {
+    assert!(big_sizes("x = randn(21002100)") > big_sizes("x = randn(2100)"));
+    assert_eq!(big_sizes("# seed 2224482\nx = randn(2)"), (0, 0));
+    for seed in [2224482, 2345821] {
+        let (p, m) = (gen::program(seed).source, Case { seed, mutant: true }.source().0);
+        let (before, after) = (big_sizes(&p), big_sizes(&m));
+        assert!(after.0 <= before.0 && after.1 <= before.1, "case {seed}m:\n{m}");
+    }
 }
 
 /// A mutant differs from its program, so the error paths are really exercised.
