@@ -103,6 +103,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0002_unterminated_string.act", "E0002", "3:7"),
     ("e0003_unexpected_token.act", "E0003", "3:7"),
     ("e0004_unexpected_eof.act", "E0004", "4:1"),
+    ("e0005_comparison.act", "E0005", "3:12"),
     ("e0101_unknown_name.act", "E0101", "3:9"),
     ("e0102_unknown_function.act", "E0102", "3:5"),
     ("e0103_arity.act", "E0103", "6:5"),

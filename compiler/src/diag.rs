@@ -25,6 +25,9 @@ pub enum Code {
     E0003,
     /// The file ends in the middle of an item or statement.
     E0004,
+    /// A Python operator that `.act` does not have yet: a comparison (`>`, `<`,
+    /// `>=`, `<=`, `==`, `!=`).
+    E0005,
     /// A name that is not bound at this point.
     E0101,
     /// A call to a function that is neither a builtin, an `op` nor a `fn`.
@@ -89,6 +92,7 @@ impl Code {
             Code::E0002 => "E0002",
             Code::E0003 => "E0003",
             Code::E0004 => "E0004",
+            Code::E0005 => "E0005",
             Code::E0101 => "E0101",
             Code::E0102 => "E0102",
             Code::E0103 => "E0103",

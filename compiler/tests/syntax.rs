@@ -406,3 +406,32 @@ fn lexer_drops_newlines_that_do_not_end_statements() {
     let spans = lex("x").unwrap();
     assert_eq!(spans.last().unwrap(), &(1, Token::Newline, 1));
 }
+
+#[test]
+fn input_is_a_name_outside_declarations() {
+    // As an op and fn parameter, a variable, a keyword argument name and in expressions.
+    let file = parse_ok("op F(input) {\n    forward {\n        return input * 2\n    }\n}\nfn g(input, other) { return input + other }\n");
+    match &file.items[0] {
+        Item::Op(op) => assert_eq!(op.params[0].name, "input"),
+        other => panic!("not an op: {other:#?}"),
+    }
+    match &file.items[1] {
+        Item::Fn(f) => assert_eq!(f.params[0].name, "input"),
+        other => panic!("not a fn: {other:#?}"),
+    }
+    assert_eq!(expr("exp(input=x)"), "(call exp input=x)");
+    assert_eq!(expr("input * input.sum()"), "(* input (method input sum))");
+    let s = stmts("input = ones(3)\nprint(input)\n");
+    assert!(matches!(&s[0].kind, StmtKind::Assign { target, .. } if target.name == "input"));
+}
+
+#[test]
+fn input_still_declares_where_a_statement_starts_with_input_name() {
+    let s = stmts("input x: f32[3]\ny = 1; input w: f64[2] requires_grad\n");
+    assert!(matches!(&s[0].kind, StmtKind::Input(d) if d.name.name == "x"));
+    assert!(matches!(&s[2].kind, StmtKind::Input(d) if d.name.name == "w" && d.requires_grad));
+    // The keyword token is made only there; after `=` it is a name.
+    let tokens: Vec<Token> = lex("input x: f32[3]\ny = input\n").unwrap().into_iter().map(|(_, t, _)| t).collect();
+    assert_eq!(tokens[0], Token::Input);
+    assert!(tokens.contains(&Token::Ident("input".to_string())));
+}

@@ -284,3 +284,20 @@ fn pathological_nesting_is_an_error_not_a_stack_overflow() {
     let row = format!("[{}]", vec!["-1.5"; 200].join(", "));
     parse_ok(&format!("x = tensor([{}])\ny = 1", vec![row.as_str(); 200].join(",\n")));
 }
+
+#[test]
+fn e0005_comparisons_are_named_at_the_operator() {
+    for op in [">", "<", ">=", "<=", "==", "!="] {
+        let source = format!("x = ones(3)\ny = x * (x {op} 0)\n");
+        let d = parse_err(&source);
+        assert_eq!(d.code, Code::E0005, "{op}");
+        assert_eq!(text(&source, d.primary.span), op);
+        assert_eq!(line_col(&source, d.primary.span.start), (2, 12));
+        assert!(d.message.contains("comparison operators are not supported yet"), "{}", d.message);
+        let help = d.help.as_deref().unwrap_or("");
+        assert!(help.contains("relu") && help.contains("maximum") && help.contains("docs/act-language.md"), "{help}");
+    }
+    // `=` alone is still assignment and `!` alone still starts no token.
+    parse_ok("x = 1\n");
+    assert_eq!(parse_err("x = !y\n").code, Code::E0001);
+}

@@ -14,6 +14,9 @@
 //! - The end of the file also ends a statement under the same rule, so the last
 //!   line needs no trailing newline. That terminator has the empty span at the end
 //!   of the file.
+//! - `input` is a keyword only where a statement starts with `input NAME`, which
+//!   can only be a declaration; everywhere else it is a name, because `input` is
+//!   the parameter name of most PyTorch code and of the builtins' first argument.
 
 use logos::Logos;
 
@@ -58,7 +61,7 @@ pub enum Token {
     Backward,
     #[token("save")]
     Save,
-    #[token("input")]
+    /// `input` where it starts a declaration; [`lex`] makes it from a name by context.
     Input,
     #[token("return")]
     Return,
@@ -115,6 +118,11 @@ pub enum Token {
     Colon,
     #[token(";")]
     Semi,
+    /// A comparison operator (`>`, `<`, `>=`, `<=`, `==`, `!=`). No expression takes
+    /// one yet; it is a token so that [`lex`] can name it instead of reporting an
+    /// invalid character.
+    #[regex(r"[<>]=?|[=!]=", |lex| lex.slice().to_string())]
+    Comparison(String),
     /// A line break. After [`lex`], only the significant ones remain.
     #[token("\n")]
     Newline,
@@ -204,6 +212,7 @@ pub fn lex(source: &str) -> Result<Vec<(usize, Token, usize)>, Diagnostic> {
         match token {
             Token::LParen | Token::LBracket => depth += 1,
             Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
+            Token::Comparison(op) => return Err(comparison(&op, Span::new(range.start, range.end))),
             Token::Newline => {
                 let keep = depth == 0 && out.last().is_some_and(|(_, last, _)| last.ends_statement());
                 if keep {
@@ -214,12 +223,35 @@ pub fn lex(source: &str) -> Result<Vec<(usize, Token, usize)>, Diagnostic> {
             _ => {}
         }
         out.push((range.start, token, range.end));
+        declaration_keyword(&mut out);
     }
     // The end of the file ends the last statement as a newline would.
     if depth == 0 && out.last().is_some_and(|(_, last, _)| last.ends_statement()) {
         out.push((source.len(), Token::Newline, source.len()));
     }
     Ok(out)
+}
+
+/// Once a name follows `input`, turns that `input` into the declaration keyword if
+/// it starts a statement: two names in a row are otherwise never valid, so no
+/// program that uses `input` as a name changes meaning.
+fn declaration_keyword(out: &mut [(usize, Token, usize)]) {
+    let n = out.len();
+    if n < 2 || !matches!(out[n - 1].1, Token::Ident(_)) || out[n - 2].1 != Token::Ident("input".to_string()) {
+        return;
+    }
+    let starts_statement = n == 2 || matches!(out[n - 3].1, Token::Newline | Token::Semi | Token::LBrace | Token::RBrace);
+    if starts_statement {
+        out[n - 2].1 = Token::Input;
+    }
+}
+
+/// E0005 at a comparison operator: what it is, and what to write today.
+fn comparison(op: &str, span: Span) -> Diagnostic {
+    Diagnostic::new(Code::E0005, format!("comparison operators are not supported yet: `{op}`"), span, "a comparison").with_help(
+        "graphc has no boolean tensors or `where` yet: write the mask `x * (x > 0)` as `relu(x)`, and an \
+             elementwise max or min as `maximum(a, b)` or `minimum(a, b)` (docs/act-language.md, section 5)",
+    )
 }
 
 fn lex_error(error: LexError, span: Span, source: &str) -> Diagnostic {
