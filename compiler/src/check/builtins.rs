@@ -1,4 +1,4 @@
-//! The builtin functions of `.act` (spec section 5): their names, parameters and
+//! The builtin functions of `.act` (docs/act-language.md, section 5): their names, parameters and
 //! keyword arguments, and the binding of a call's arguments to them.
 //!
 //! Binding is generic over the argument value type, so this file holds only the

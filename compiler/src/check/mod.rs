@@ -1,5 +1,5 @@
 //! The checker's rules, used by lowering as it builds the graph: argument
-//! binding for builtins ([`builtins`]), shape and dtype rules ([`shapes`]) and
+//! binding for builtins ([`builtins`]), suggestions for PyTorch names ([`aliases`]), shape and dtype rules ([`shapes`]) and
 //! the op-definition rules that hold independently of any call ([`ops`]).
 //!
 //! Shapes in `.act` are static, but an `op` or `fn` is generic over the shapes
@@ -7,6 +7,7 @@
 //! body; rules that do not depend on shapes run once per definition, before
 //! lowering, so an op that is never called is still checked.
 
+pub mod aliases;
 pub mod builtins;
 pub mod ops;
 pub mod shapes;

@@ -1,4 +1,4 @@
-//! Lowering of builtin calls (spec section 5): creation, elementwise math,
+//! Lowering of builtin calls (docs/act-language.md, section 5): creation, elementwise math,
 //! reductions, linear algebra, gradient control, printing and plotting.
 
 use graphc_runtime::op::{Binary, Unary};

@@ -5,7 +5,7 @@ use graphc_runtime::op::{Binary, F64Bits, Unary};
 use graphc_runtime::{DType, Op};
 
 use super::{Lowerer, Scope, Value};
-use crate::check::{builtins, ops::unknown_name, shapes};
+use crate::check::{aliases, builtins, ops::unknown_name, shapes};
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
 use crate::syntax::ast::{Arg, BinOp, Expr, ExprKind, Ident, Span, UnOp};
@@ -79,9 +79,11 @@ impl<'a> Lowerer<'a> {
         candidates.extend(self.defs.ops.keys().map(String::as_str));
         candidates.extend(self.defs.fns.keys().map(String::as_str));
         let d = Diagnostic::new(Code::E0102, format!("there is no function `{}`", callee.name), callee.span, "unknown function");
-        let d = match crate::check::ops::closest(&callee.name, candidates.into_iter()) {
-            Some(s) => d.with_help(format!("did you mean `{s}`?")),
-            None => d.with_help("call a builtin (spec section 5), or define it with `fn` or `op`"),
+        // A PyTorch name with a known equivalent beats a spelling neighbour: `max` is not a typo of `mean`.
+        let d = match (aliases::pytorch_help(&callee.name), crate::check::ops::closest(&callee.name, candidates.into_iter())) {
+            (Some(help), _) => d.with_help(help),
+            (None, Some(s)) => d.with_help(format!("did you mean `{s}`?")),
+            (None, None) => d.with_help("call a builtin (docs/act-language.md, section 5), or define it with `fn` or `op`"),
         };
         self.error(d)
     }
@@ -292,10 +294,10 @@ impl<'a> Lowerer<'a> {
 
     fn field(&mut self, recv: Value, span: Span, field: &Ident) -> Value {
         if field.name != "grad" {
-            return self.error(
-                Diagnostic::new(Code::E0102, format!("tensors have no field `{}`", field.name), field.span, "unknown field")
-                    .with_help("the only field is `.grad`; call functions as methods with `x.f(...)`"),
-            );
+            return self
+                .error(Diagnostic::new(Code::E0102, format!("tensors have no field `{}`", field.name), field.span, "unknown field").with_help(
+                    aliases::pytorch_help(&field.name).unwrap_or("the only field is `.grad`; call functions as methods with `x.f(...)`"),
+                ));
         }
         match recv {
             Value::Tensor(n) if self.is_grad_leaf(n) => match self.grad_state[&n] {

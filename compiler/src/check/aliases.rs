@@ -1,0 +1,31 @@
+//! PyTorch names that graphc spells differently. They are used only to suggest
+//! the graphc equivalent when a call, method or field is unknown: edit distance
+//! alone points `max` at `mean` and finds nothing for `t`, while code ported
+//! from PyTorch uses exactly these names.
+
+/// The help line for the PyTorch function, method or property `name` when graphc
+/// has an equivalent or a known gap, or `None` when it is not a PyTorch name
+/// listed here (the caller then falls back to edit distance).
+pub fn pytorch_help(name: &str) -> Option<&'static str> {
+    let help = match name {
+        "t" | "T" | "mT" | "H" | "mH" => "PyTorch's transposes are `transpose(x)` or `x.transpose()` here, for a 2-D tensor",
+        "mm" | "mv" | "dot" | "inner" => "write a matrix or vector product as `a @ b` or `matmul(a, b)`",
+        "max" | "amax" => {
+            "`max` is not supported yet (neither the reduction nor `max(dim=...)`); the elementwise maximum of two \
+             tensors is `maximum(a, b)`"
+        }
+        "min" | "amin" => {
+            "`min` is not supported yet (neither the reduction nor `min(dim=...)`); the elementwise minimum of two \
+             tensors is `minimum(a, b)`"
+        }
+        "clamp" | "clip" | "clamp_min" | "clamp_max" => "clamp with `maximum(x, lo)` and `minimum(x, hi)`; for `clamp(x, min=0)` use `relu(x)`",
+        "square" => "write a square as `x ** 2` or `pow(x, 2)`",
+        "neg" | "negative" => "write a negation with unary `-`",
+        "add" | "sub" | "subtract" | "mul" | "multiply" | "div" | "divide" | "true_divide" => {
+            "write arithmetic with the operators `+`, `-`, `*` and `/`"
+        }
+        "float_power" => "write a power as `x ** y` or `pow(x, y)`",
+        _ => return None,
+    };
+    Some(help)
+}

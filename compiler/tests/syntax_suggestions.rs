@@ -1,0 +1,67 @@
+//! The help lines of unknown calls, methods and fields: a PyTorch name with a
+//! graphc equivalent suggests it (`x.t()` suggests `transpose`), a known gap is
+//! said to be one (`x.max(dim=1)` must not suggest `mean`), and other names fall
+//! back to the closest builtin by spelling.
+
+use graphc_compiler::diag::{Code, Diagnostic};
+use graphc_compiler::driver::compile;
+
+/// The single diagnostic of a program that must not compile.
+fn only_error(src: &str) -> Diagnostic {
+    let mut diags = compile(src, false).err().unwrap_or_else(|| panic!("compiles:\n{src}"));
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    diags.remove(0)
+}
+
+/// The help line of the error for `call`, evaluated with a 2x2 tensor `x`.
+fn help_for(call: &str) -> (Code, String) {
+    let d = only_error(&format!("x = ones(2, 2)\ny = {call}\n"));
+    (d.code, d.help.unwrap_or_default())
+}
+
+#[test]
+fn pytorch_transposes_suggest_transpose() {
+    for call in ["x.t()", "t(x)", "x.T", "x.mT"] {
+        let (code, help) = help_for(call);
+        assert_eq!(code, Code::E0102, "{call}");
+        assert!(help.contains("`transpose(x)`"), "{call}: {help}");
+    }
+}
+
+#[test]
+fn pytorch_products_suggest_matmul_or_at() {
+    for call in ["x.mm(x)", "mm(x, x)", "x.mv(x)"] {
+        let (_, help) = help_for(call);
+        assert!(help.contains("`a @ b`") && help.contains("`matmul(a, b)`"), "{call}: {help}");
+    }
+}
+
+#[test]
+fn max_and_min_name_the_gap_and_never_suggest_mean() {
+    for call in ["x.max(dim=1)", "x.max()", "max(x, x)"] {
+        let (code, help) = help_for(call);
+        assert_eq!(code, Code::E0102, "{call}");
+        assert!(!help.contains("mean"), "{call}: {help}");
+        assert!(help.contains("`max` is not supported yet") && help.contains("`maximum(a, b)`"), "{call}: {help}");
+    }
+    let (_, help) = help_for("x.min(dim=0)");
+    assert!(help.contains("`minimum(a, b)`") && !help.contains("mean"), "{help}");
+}
+
+#[test]
+fn other_pytorch_names_point_at_their_spelling_here() {
+    let cases = [("x.clamp(min=0)", "`relu(x)`"), ("x.square()", "`x ** 2`"), ("x.neg()", "unary `-`"), ("x.mul(x)", "`*`")];
+    for (call, expected) in cases {
+        let (_, help) = help_for(call);
+        assert!(help.contains(expected), "{call}: {help}");
+    }
+}
+
+#[test]
+fn typos_still_get_the_closest_builtin_and_unknowns_the_docs() {
+    assert_eq!(help_for("x.tahn()").1, "did you mean `tanh`?");
+    let (_, help) = help_for("softmax(x)");
+    assert!(help.contains("docs/act-language.md, section 5") && !help.contains("spec section"), "{help}");
+    // A PyTorch spelling that graphc has is no error at all: `pow` is a builtin, so a method too.
+    assert!(compile("x = ones(2)\nprint(x.pow(2))\n", false).is_ok());
+}
