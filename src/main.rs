@@ -3,9 +3,12 @@
 //! every decision about compiling and running lives in those crates.
 
 mod npy;
+mod output;
 mod tools;
 
-use std::io::{IsTerminal, Write};
+use output::errln;
+
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -161,7 +164,7 @@ fn main() -> ExitCode {
     // The global pool is built before anything runs, so a failure here is a
     // system problem (no threads), reported as such.
     if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global() {
-        eprintln!("error: cannot start {threads} worker threads: {e}");
+        errln!("error: cannot start {threads} worker threads: {e}");
         return ExitCode::from(EXIT_USAGE);
     }
     let opts = CliOpts { deny, numerics };
@@ -175,7 +178,7 @@ fn main() -> ExitCode {
         }
         Command::Check { file } => with_compiled_exports(&file, false, opts, Exports::Names(&[]), |c, _| {
             let nodes = c.optimized.graph.node_count();
-            eprintln!("{}: ok ({} backward call(s), {nodes} node(s) after optimization)", file.display(), c.autodiff.per_backward.len());
+            errln!("{}: ok ({} backward call(s), {nodes} node(s) after optimization)", file.display(), c.autodiff.per_backward.len());
             ExitCode::SUCCESS
         }),
         Command::Ir { file, stage, exports, export_all } => {
@@ -188,8 +191,7 @@ fn main() -> ExitCode {
                     None => vec![IrStage::Graph, IrStage::Grad, IrStage::Opt],
                 };
                 let text: Vec<String> = stages.into_iter().map(|s| print_stage(c, s, source)).collect();
-                print!("{}", text.join("\n"));
-                ExitCode::SUCCESS
+                output::out_then(&text.join("\n"), 0)
             })
         }
         // With --deny-warnings the tools first refuse a file that warns, as `check` would.
@@ -224,9 +226,12 @@ struct CliOpts {
 
 /// Prints what a tool produced and exits with its code.
 fn finish(outcome: crate::tools::Outcome) -> ExitCode {
-    print!("{}", outcome.stdout);
-    eprint!("{}", outcome.stderr);
-    ExitCode::from(outcome.code)
+    let written = output::out(&outcome.stdout);
+    output::err(&outcome.stderr);
+    match written {
+        Ok(()) => ExitCode::from(outcome.code),
+        Err(e) => output::failed(&e, outcome.code),
+    }
 }
 
 /// Parses a `NAME=PATH` command-line value.
@@ -239,7 +244,7 @@ fn name_path(s: &str) -> Result<(String, PathBuf), String> {
 
 /// Prints a usage error about the command line and returns exit code 2.
 fn usage_error(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
+    errln!("error: {message}");
     ExitCode::from(EXIT_USAGE)
 }
 
@@ -300,11 +305,13 @@ fn run(c: &Compiled, source: &str, file: &Path, inputs: &[(String, PathBuf)], sa
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if let Err(e) = machine.run(&c.plan, &mut out) {
-        // Like other command-line tools, stop quietly when the reader of our output is gone.
+        // When the reader of the output is gone the run stops quietly, but with
+        // exit 3: the program's output was cut off, and the figures and saves after
+        // the failed statement were not written.
         if e.broken_pipe {
-            return ExitCode::SUCCESS;
+            return ExitCode::from(EXIT_RUNTIME);
         }
-        let _ = out.flush();
+        drop(out);
         report_run_error(&e, file, source);
         return ExitCode::from(EXIT_RUNTIME);
     }
@@ -347,12 +354,12 @@ fn bench(c: &Compiled, source: &str, file: &Path, iters: u32, warmup: u32, threa
     let total = warmup + iters;
     let terminal = std::io::stderr().is_terminal();
     if !terminal {
-        eprintln!("graphc bench: {}: {warmup} warmup + {iters} timed runs", file.display());
+        errln!("graphc bench: {}: {warmup} warmup + {iters} timed runs", file.display());
     }
     let mut times_ms: Vec<f64> = Vec::with_capacity(iters as usize);
     for i in 0..total {
         if terminal {
-            eprint!("\rgraphc bench: {}: run {}/{total}{}", file.display(), i + 1, if i < warmup { " (warmup)" } else { "         " });
+            output::err(&format!("\rgraphc bench: {}: run {}/{total}{}", file.display(), i + 1, if i < warmup { " (warmup)" } else { "         " }));
         }
         machine.reset_values();
         let start = std::time::Instant::now();
@@ -360,7 +367,7 @@ fn bench(c: &Compiled, source: &str, file: &Path, iters: u32, warmup: u32, threa
         let elapsed = start.elapsed().as_secs_f64() * 1e3;
         if let Err(e) = result {
             if terminal {
-                eprintln!();
+                errln!("");
             }
             report_run_error(&e, file, source);
             return ExitCode::from(EXIT_RUNTIME);
@@ -370,19 +377,19 @@ fn bench(c: &Compiled, source: &str, file: &Path, iters: u32, warmup: u32, threa
         }
     }
     if terminal {
-        eprintln!();
+        errln!("");
     }
     times_ms.sort_by(f64::total_cmp);
     let n = times_ms.len();
     let median = if n % 2 == 1 { times_ms[n / 2] } else { (times_ms[n / 2 - 1] + times_ms[n / 2]) / 2.0 };
-    println!(
-        "{{\"file\": {}, \"iters\": {iters}, \"threads\": {threads}, \"median_ms\": {median:.6}, \"min_ms\": {:.6}, \"max_ms\": {:.6}, \"peak_bytes\": {}}}",
+    let line = format!(
+        "{{\"file\": {}, \"iters\": {iters}, \"threads\": {threads}, \"median_ms\": {median:.6}, \"min_ms\": {:.6}, \"max_ms\": {:.6}, \"peak_bytes\": {}}}\n",
         json_string(&file.display().to_string()),
         times_ms[0],
         times_ms[n - 1],
         machine.peak_bytes()
     );
-    ExitCode::SUCCESS
+    output::out_then(&line, 0)
 }
 
 /// A JSON string literal (quotes, backslashes and control characters escaped).
@@ -407,11 +414,11 @@ fn report_run_error(e: &graphc_runtime::exec::RunError, file: &Path, source: &st
         Some((start, end)) => {
             let d = diag::Diagnostic::new(diag::Code::R0001, &e.message, graphc_compiler::syntax::ast::Span::new(start, end), "failed here")
                 .with_help(&e.help);
-            eprint!("{}", diag::render(&[d], &file.display().to_string(), source, color));
+            output::err(&diag::render(&[d], &file.display().to_string(), source, color));
         }
-        None => eprintln!("error[{}]: {}\n  = help: {}", diag::Code::R0002.as_str(), e.message, e.help),
+        None => errln!("error[{}]: {}\n  = help: {}", diag::Code::R0002.as_str(), e.message, e.help),
     }
-    eprintln!("error: `{}` stopped at run time", file.display());
+    errln!("error: `{}` stopped at run time", file.display());
 }
 
 /// Reads and compiles `file`, keeping the top-level tensors `exports` names alive;
@@ -428,7 +435,7 @@ fn with_compiled_exports(
     let source = match std::fs::read_to_string(file) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", file.display());
+            errln!("error: cannot read `{}`: {e}", file.display());
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -444,16 +451,16 @@ fn with_compiled_exports(
             let n = c.warnings.len();
             if n > 0 {
                 let color = std::io::stderr().is_terminal();
-                eprint!("{}", diag::render(&c.warnings, &file.display().to_string(), &source, color));
-                eprintln!("warning: `{}` generated {n} warning{}", file.display(), if n == 1 { "" } else { "s" });
+                output::err(&diag::render(&c.warnings, &file.display().to_string(), &source, color));
+                errln!("warning: `{}` generated {n} warning{}", file.display(), if n == 1 { "" } else { "s" });
             }
             then(&c, &source)
         }
         Err(diags) => {
             let color = std::io::stderr().is_terminal();
-            eprint!("{}", diag::render(&diags, &file.display().to_string(), &source, color));
+            output::err(&diag::render(&diags, &file.display().to_string(), &source, color));
             let n = diags.len();
-            eprintln!("error: could not compile `{}` due to {n} previous error{}", file.display(), if n == 1 { "" } else { "s" });
+            errln!("error: could not compile `{}` due to {n} previous error{}", file.display(), if n == 1 { "" } else { "s" });
             ExitCode::from(EXIT_COMPILE)
         }
     }
