@@ -37,8 +37,8 @@ struct Cli {
     /// Treat warnings as errors: print them as errors, run nothing, exit 1.
     #[arg(long, global = true)]
     deny_warnings: bool,
-    /// Threads that run fused kernels (default: every core). Results do not depend on it.
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    /// Threads that run fused kernels, 1 to 1024 (default: every core). Results do not depend on it.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
     threads: Option<u32>,
     /// Compute every value with PyTorch's scalar libm, bit for bit. By default only
     /// printed and plotted values are; the others (--save, bench) may use vector math
@@ -67,11 +67,11 @@ enum Command {
     Bench {
         /// The .act program.
         file: PathBuf,
-        /// Timed runs.
-        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+        /// Timed runs, 1 to 1000000.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
         iters: u32,
-        /// Untimed runs before the timed ones.
-        #[arg(long, default_value_t = 3)]
+        /// Untimed runs before the timed ones, 0 to 1000000.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
         warmup: u32,
     },
     /// Compile a program completely (parse, check, autodiff, passes) without running it.
@@ -116,9 +116,9 @@ enum Command {
         /// Seed of the random points and weights.
         #[arg(long, default_value_t = 0)]
         seed: u64,
-        /// Random points per op.
-        #[arg(long, default_value_t = 2)]
-        samples: usize,
+        /// Random points per op, 1 to 1000.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        samples: u32,
     },
     /// Compare implementations of one function over a range: errors in ulps, NaN and infinite intervals.
     ///
@@ -134,7 +134,7 @@ enum Command {
         /// The interval of the points.
         #[arg(long, value_name = "LO:HI", allow_hyphen_values = true, default_value = "-10:10")]
         range: String,
-        /// Number of points.
+        /// Number of points, 2 to 1000000.
         #[arg(long, value_name = "N", default_value_t = 1001)]
         points: usize,
         /// The dtype the implementations are evaluated in.
@@ -198,7 +198,7 @@ fn main() -> ExitCode {
         Command::Gradcheck { file, .. } | Command::Compare { file, .. } if deny && !warning_free(&file) => ExitCode::from(EXIT_COMPILE),
         Command::Gradcheck { file, shapes, range, seed, samples } => {
             use crate::tools::gradcheck;
-            let opts = gradcheck::Options { shapes, range, seed, samples };
+            let opts = gradcheck::Options { shapes, range, seed, samples: samples as usize };
             finish(gradcheck::run(&file, &opts, std::io::stderr().is_terminal()))
         }
         Command::Compare { file, ops, range, points, dtype, reference, plot } => {
