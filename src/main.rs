@@ -252,7 +252,7 @@ fn usage_error(message: &str) -> ExitCode {
 /// Every problem is a usage error: the program compiled, the command line does not fit it.
 fn load_inputs(plan: &graphc_runtime::plan::Plan, given: &[(String, PathBuf)]) -> Result<Vec<graphc_runtime::Tensor>, String> {
     let declared = || {
-        let list: Vec<String> = plan.inputs.iter().map(|i| format!("{}: {}{:?}", i.name, i.dtype, i.shape)).collect();
+        let list: Vec<String> = plan.inputs.iter().map(|i| format!("{}: {}{}", i.name, i.dtype, npy::shape_text(&i.shape))).collect();
         if list.is_empty() {
             "the program declares no inputs".to_string()
         } else {
@@ -272,8 +272,12 @@ fn load_inputs(plan: &graphc_runtime::plan::Plan, given: &[(String, PathBuf)]) -
         .map(|d| match given.iter().find(|(n, _)| *n == d.name) {
             Some((_, path)) => npy::load(path, d),
             None => Err(format!(
-                "missing input `{}`: the program declares `input {}: {}{:?}`; pass `--input {}=PATH.npy`",
-                d.name, d.name, d.dtype, d.shape, d.name
+                "missing input `{}`: the program declares `input {}: {}{}`; pass `--input {}=PATH.npy`",
+                d.name,
+                d.name,
+                d.dtype,
+                npy::shape_text(&d.shape),
+                d.name
             )),
         })
         .collect()

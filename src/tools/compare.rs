@@ -308,7 +308,11 @@ fn evaluate(defs_text: &str, name: &str, x_expr: &str) -> Result<Evaluation, Str
         return Err(format!("`{name}` does not depend on its argument, so it has no gradient to compare"));
     }
     if t[1].shape() != t[0].shape() {
-        return Err(format!("`{name}` is not elementwise: its output has shape {:?} for an input of shape {:?}", t[1].shape(), t[0].shape()));
+        return Err(format!(
+            "`{name}` is not elementwise: its output has shape {} for an input of shape {}",
+            crate::npy::shape_text(t[1].shape()),
+            crate::npy::shape_text(t[0].shape())
+        ));
     }
     Ok(Evaluation { x: t[0].to_f64_vec(), y: t[1].to_f64_vec(), grad: t[2].to_f64_vec() })
 }
