@@ -3,9 +3,12 @@
 //! every decision about compiling and running lives in those crates.
 
 mod npy;
+mod output;
 mod tools;
 
-use std::io::{IsTerminal, Write};
+use output::errln;
+
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -34,8 +37,8 @@ struct Cli {
     /// Treat warnings as errors: print them as errors, run nothing, exit 1.
     #[arg(long, global = true)]
     deny_warnings: bool,
-    /// Threads that run fused kernels (default: every core). Results do not depend on it.
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    /// Threads that run fused kernels, 1 to 1024 (default: every core). Results do not depend on it.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
     threads: Option<u32>,
     /// Compute every value with PyTorch's scalar libm, bit for bit. By default only
     /// printed and plotted values are; the others (--save, bench) may use vector math
@@ -64,11 +67,11 @@ enum Command {
     Bench {
         /// The .act program.
         file: PathBuf,
-        /// Timed runs.
-        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+        /// Timed runs, 1 to 1000000.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
         iters: u32,
-        /// Untimed runs before the timed ones.
-        #[arg(long, default_value_t = 3)]
+        /// Untimed runs before the timed ones, 0 to 1000000.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
         warmup: u32,
     },
     /// Compile a program completely (parse, check, autodiff, passes) without running it.
@@ -113,9 +116,9 @@ enum Command {
         /// Seed of the random points and weights.
         #[arg(long, default_value_t = 0)]
         seed: u64,
-        /// Random points per op.
-        #[arg(long, default_value_t = 2)]
-        samples: usize,
+        /// Random points per op, 1 to 1000.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        samples: u32,
     },
     /// Compare implementations of one function over a range: errors in ulps, NaN and infinite intervals.
     ///
@@ -131,7 +134,7 @@ enum Command {
         /// The interval of the points.
         #[arg(long, value_name = "LO:HI", allow_hyphen_values = true, default_value = "-10:10")]
         range: String,
-        /// Number of points.
+        /// Number of points, 2 to 1000000.
         #[arg(long, value_name = "N", default_value_t = 1001)]
         points: usize,
         /// The dtype the implementations are evaluated in.
@@ -161,7 +164,7 @@ fn main() -> ExitCode {
     // The global pool is built before anything runs, so a failure here is a
     // system problem (no threads), reported as such.
     if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global() {
-        eprintln!("error: cannot start {threads} worker threads: {e}");
+        errln!("error: cannot start {threads} worker threads: {e}");
         return ExitCode::from(EXIT_USAGE);
     }
     let opts = CliOpts { deny, numerics };
@@ -175,7 +178,7 @@ fn main() -> ExitCode {
         }
         Command::Check { file } => with_compiled_exports(&file, false, opts, Exports::Names(&[]), |c, _| {
             let nodes = c.optimized.graph.node_count();
-            eprintln!("{}: ok ({} backward call(s), {nodes} node(s) after optimization)", file.display(), c.autodiff.per_backward.len());
+            errln!("{}: ok ({} backward call(s), {nodes} node(s) after optimization)", file.display(), c.autodiff.per_backward.len());
             ExitCode::SUCCESS
         }),
         Command::Ir { file, stage, exports, export_all } => {
@@ -188,15 +191,14 @@ fn main() -> ExitCode {
                     None => vec![IrStage::Graph, IrStage::Grad, IrStage::Opt],
                 };
                 let text: Vec<String> = stages.into_iter().map(|s| print_stage(c, s, source)).collect();
-                print!("{}", text.join("\n"));
-                ExitCode::SUCCESS
+                output::out_then(&text.join("\n"), 0)
             })
         }
         // With --deny-warnings the tools first refuse a file that warns, as `check` would.
         Command::Gradcheck { file, .. } | Command::Compare { file, .. } if deny && !warning_free(&file) => ExitCode::from(EXIT_COMPILE),
         Command::Gradcheck { file, shapes, range, seed, samples } => {
             use crate::tools::gradcheck;
-            let opts = gradcheck::Options { shapes, range, seed, samples };
+            let opts = gradcheck::Options { shapes, range, seed, samples: samples as usize };
             finish(gradcheck::run(&file, &opts, std::io::stderr().is_terminal()))
         }
         Command::Compare { file, ops, range, points, dtype, reference, plot } => {
@@ -224,9 +226,12 @@ struct CliOpts {
 
 /// Prints what a tool produced and exits with its code.
 fn finish(outcome: crate::tools::Outcome) -> ExitCode {
-    print!("{}", outcome.stdout);
-    eprint!("{}", outcome.stderr);
-    ExitCode::from(outcome.code)
+    let written = output::out(&outcome.stdout);
+    output::err(&outcome.stderr);
+    match written {
+        Ok(()) => ExitCode::from(outcome.code),
+        Err(e) => output::failed(&e, outcome.code),
+    }
 }
 
 /// Parses a `NAME=PATH` command-line value.
@@ -239,7 +244,7 @@ fn name_path(s: &str) -> Result<(String, PathBuf), String> {
 
 /// Prints a usage error about the command line and returns exit code 2.
 fn usage_error(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
+    errln!("error: {message}");
     ExitCode::from(EXIT_USAGE)
 }
 
@@ -247,7 +252,7 @@ fn usage_error(message: &str) -> ExitCode {
 /// Every problem is a usage error: the program compiled, the command line does not fit it.
 fn load_inputs(plan: &graphc_runtime::plan::Plan, given: &[(String, PathBuf)]) -> Result<Vec<graphc_runtime::Tensor>, String> {
     let declared = || {
-        let list: Vec<String> = plan.inputs.iter().map(|i| format!("{}: {}{:?}", i.name, i.dtype, i.shape)).collect();
+        let list: Vec<String> = plan.inputs.iter().map(|i| format!("{}: {}{}", i.name, i.dtype, npy::shape_text(&i.shape))).collect();
         if list.is_empty() {
             "the program declares no inputs".to_string()
         } else {
@@ -267,8 +272,12 @@ fn load_inputs(plan: &graphc_runtime::plan::Plan, given: &[(String, PathBuf)]) -
         .map(|d| match given.iter().find(|(n, _)| *n == d.name) {
             Some((_, path)) => npy::load(path, d),
             None => Err(format!(
-                "missing input `{}`: the program declares `input {}: {}{:?}`; pass `--input {}=PATH.npy`",
-                d.name, d.name, d.dtype, d.shape, d.name
+                "missing input `{}`: the program declares `input {}: {}{}`; pass `--input {}=PATH.npy`",
+                d.name,
+                d.name,
+                d.dtype,
+                npy::shape_text(&d.shape),
+                d.name
             )),
         })
         .collect()
@@ -300,11 +309,13 @@ fn run(c: &Compiled, source: &str, file: &Path, inputs: &[(String, PathBuf)], sa
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if let Err(e) = machine.run(&c.plan, &mut out) {
-        // Like other command-line tools, stop quietly when the reader of our output is gone.
+        // When the reader of the output is gone the run stops quietly, but with
+        // exit 3: the program's output was cut off, and the figures and saves after
+        // the failed statement were not written.
         if e.broken_pipe {
-            return ExitCode::SUCCESS;
+            return ExitCode::from(EXIT_RUNTIME);
         }
-        let _ = out.flush();
+        drop(out);
         report_run_error(&e, file, source);
         return ExitCode::from(EXIT_RUNTIME);
     }
@@ -347,12 +358,12 @@ fn bench(c: &Compiled, source: &str, file: &Path, iters: u32, warmup: u32, threa
     let total = warmup + iters;
     let terminal = std::io::stderr().is_terminal();
     if !terminal {
-        eprintln!("graphc bench: {}: {warmup} warmup + {iters} timed runs", file.display());
+        errln!("graphc bench: {}: {warmup} warmup + {iters} timed runs", file.display());
     }
     let mut times_ms: Vec<f64> = Vec::with_capacity(iters as usize);
     for i in 0..total {
         if terminal {
-            eprint!("\rgraphc bench: {}: run {}/{total}{}", file.display(), i + 1, if i < warmup { " (warmup)" } else { "         " });
+            output::err(&format!("\rgraphc bench: {}: run {}/{total}{}", file.display(), i + 1, if i < warmup { " (warmup)" } else { "         " }));
         }
         machine.reset_values();
         let start = std::time::Instant::now();
@@ -360,7 +371,7 @@ fn bench(c: &Compiled, source: &str, file: &Path, iters: u32, warmup: u32, threa
         let elapsed = start.elapsed().as_secs_f64() * 1e3;
         if let Err(e) = result {
             if terminal {
-                eprintln!();
+                errln!("");
             }
             report_run_error(&e, file, source);
             return ExitCode::from(EXIT_RUNTIME);
@@ -370,19 +381,19 @@ fn bench(c: &Compiled, source: &str, file: &Path, iters: u32, warmup: u32, threa
         }
     }
     if terminal {
-        eprintln!();
+        errln!("");
     }
     times_ms.sort_by(f64::total_cmp);
     let n = times_ms.len();
     let median = if n % 2 == 1 { times_ms[n / 2] } else { (times_ms[n / 2 - 1] + times_ms[n / 2]) / 2.0 };
-    println!(
-        "{{\"file\": {}, \"iters\": {iters}, \"threads\": {threads}, \"median_ms\": {median:.6}, \"min_ms\": {:.6}, \"max_ms\": {:.6}, \"peak_bytes\": {}}}",
+    let line = format!(
+        "{{\"file\": {}, \"iters\": {iters}, \"threads\": {threads}, \"median_ms\": {median:.6}, \"min_ms\": {:.6}, \"max_ms\": {:.6}, \"peak_bytes\": {}}}\n",
         json_string(&file.display().to_string()),
         times_ms[0],
         times_ms[n - 1],
         machine.peak_bytes()
     );
-    ExitCode::SUCCESS
+    output::out_then(&line, 0)
 }
 
 /// A JSON string literal (quotes, backslashes and control characters escaped).
@@ -407,11 +418,11 @@ fn report_run_error(e: &graphc_runtime::exec::RunError, file: &Path, source: &st
         Some((start, end)) => {
             let d = diag::Diagnostic::new(diag::Code::R0001, &e.message, graphc_compiler::syntax::ast::Span::new(start, end), "failed here")
                 .with_help(&e.help);
-            eprint!("{}", diag::render(&[d], &file.display().to_string(), source, color));
+            output::err(&diag::render(&[d], &file.display().to_string(), source, color));
         }
-        None => eprintln!("error[{}]: {}\n  = help: {}", diag::Code::R0002.as_str(), e.message, e.help),
+        None => errln!("error[{}]: {}\n  = help: {}", diag::Code::R0002.as_str(), e.message, e.help),
     }
-    eprintln!("error: `{}` stopped at run time", file.display());
+    errln!("error: `{}` stopped at run time", file.display());
 }
 
 /// Reads and compiles `file`, keeping the top-level tensors `exports` names alive;
@@ -428,7 +439,7 @@ fn with_compiled_exports(
     let source = match std::fs::read_to_string(file) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", file.display());
+            errln!("error: cannot read `{}`: {e}", file.display());
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -444,16 +455,16 @@ fn with_compiled_exports(
             let n = c.warnings.len();
             if n > 0 {
                 let color = std::io::stderr().is_terminal();
-                eprint!("{}", diag::render(&c.warnings, &file.display().to_string(), &source, color));
-                eprintln!("warning: `{}` generated {n} warning{}", file.display(), if n == 1 { "" } else { "s" });
+                output::err(&diag::render(&c.warnings, &file.display().to_string(), &source, color));
+                errln!("warning: `{}` generated {n} warning{}", file.display(), if n == 1 { "" } else { "s" });
             }
             then(&c, &source)
         }
         Err(diags) => {
             let color = std::io::stderr().is_terminal();
-            eprint!("{}", diag::render(&diags, &file.display().to_string(), &source, color));
+            output::err(&diag::render(&diags, &file.display().to_string(), &source, color));
             let n = diags.len();
-            eprintln!("error: could not compile `{}` due to {n} previous error{}", file.display(), if n == 1 { "" } else { "s" });
+            errln!("error: could not compile `{}` due to {n} previous error{}", file.display(), if n == 1 { "" } else { "s" });
             ExitCode::from(EXIT_COMPILE)
         }
     }

@@ -16,24 +16,30 @@ use npyz::WriterBuilder;
 
 /// Reads `path` as the value of `input`, checking dtype and shape.
 pub fn load(path: &Path, input: &InputInfo) -> Result<Tensor, String> {
-    let expected = format!("{}{:?}", input.dtype, input.shape);
+    let expected = format!("{}{}", input.dtype, shape_text(&input.shape));
     let what = format!("input `{}`", input.name);
     let file = File::open(path).map_err(|e| format!("cannot read `{}` for {what}: {e}", path.display()))?;
     let npy = npyz::NpyFile::new(BufReader::new(file)).map_err(|e| format!("`{}` is not a valid .npy file (for {what}): {e}", path.display()))?;
     let type_str = match npy.dtype() {
         npyz::DType::Plain(t) => t.to_string(),
-        other => format!("{other:?}"),
+        other => describe(&other),
     };
     let dtype = match type_str.trim_start_matches(['<', '>', '=']) {
         "f4" => DType::F32,
         "f8" => DType::F64,
         _ => None.ok_or_else(|| {
-            format!("`{}` holds dtype `{type_str}`, but {what} is declared {expected} (`{}`)", path.display(), npy_type(input.dtype))
+            let shape = shape_text(&npy.shape().iter().map(|&d| d as usize).collect::<Vec<_>>());
+            format!(
+                "`{}` holds {} of shape {shape}, but {what} is declared {expected} (`{}`)",
+                path.display(),
+                describe(&npy.dtype()),
+                npy_type(input.dtype)
+            )
         })?,
     };
     let shape: Vec<usize> = npy.shape().iter().map(|&d| d as usize).collect();
     if dtype != input.dtype || shape != input.shape {
-        return Err(format!("`{}` holds a {dtype}{shape:?} array, but {what} is declared {expected}", path.display()));
+        return Err(format!("`{}` holds a {dtype}{} array, but {what} is declared {expected}", path.display(), shape_text(&shape)));
     }
     if shape.len() > 1 && npy.order() != npyz::Order::C {
         return Err(format!("`{}` is stored in Fortran order; {what} needs C order (save it with numpy.ascontiguousarray)", path.display()));
@@ -43,6 +49,25 @@ pub fn load(path: &Path, input: &InputInfo) -> Result<Tensor, String> {
         DType::F32 => Tensor::from_f32(shape, npy.into_vec::<f32>().map_err(read_error)?),
         DType::F64 => Tensor::from_f64(shape, npy.into_vec::<f64>().map_err(read_error)?),
     })
+}
+
+/// A shape as the messages write it: `[3, 4]`, `[]` for a scalar.
+pub fn shape_text(shape: &[usize]) -> String {
+    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+    format!("[{}]", dims.join(", "))
+}
+
+/// A `.npy` dtype in words, for the message that rejects it: a plain one by its
+/// NumPy type string, a structured one by its fields.
+fn describe(dtype: &npyz::DType) -> String {
+    match dtype {
+        npyz::DType::Plain(t) => format!("dtype `{t}`"),
+        npyz::DType::Array(n, inner) => format!("arrays of {n} elements of {}", describe(inner)),
+        npyz::DType::Record(fields) => {
+            let list: Vec<String> = fields.iter().map(|f| format!("`{}` ({})", f.name, describe(&f.dtype))).collect();
+            format!("a structured dtype with fields {}", list.join(", "))
+        }
+    }
 }
 
 /// NumPy's name for a dtype, for error messages.

@@ -157,17 +157,14 @@ impl Figure {
     /// Writes the figure to `path` (`.png` or `.svg`), atomically: a failure leaves no file.
     pub fn savefig(&self, path: &Path) -> Result<(), PlotError> {
         let format = ImageFormat::of(path)?;
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let dir = dir_of(path);
         if !dir.is_dir() {
             return Err(plot_error(format!("directory `{}` does not exist", dir.display())));
         }
         ensure_font()?;
         let tmp = temporary_path(&dir, path, format);
         let result = self
-            .render_to(&tmp, format)
+            .render_to(&tmp, path, format)
             .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| plot_error(format!("cannot move the figure into `{}`: {e}", path.display()))));
         if result.is_err() {
             // The temporary file may or may not exist, depending on where rendering failed.
@@ -190,13 +187,18 @@ impl Figure {
         Ok((WIDTH_PX, HEIGHT_PX, buf))
     }
 
-    fn render_to(&self, tmp: &Path, format: ImageFormat) -> Result<(), PlotError> {
+    fn render_to(&self, tmp: &Path, path: &Path, format: ImageFormat) -> Result<(), PlotError> {
         match format {
             ImageFormat::Png => {
+                // The encoder's own errors print Rust's debug form, so the file is created
+                // here first: a directory that cannot be written to fails with the OS error.
+                std::fs::File::create(tmp).map_err(|e| plot_error(format!("cannot create a file in `{}`: {e}", dir_of(path).display())))?;
                 let backend = BitMapBackend::new(tmp, (WIDTH_PX, HEIGHT_PX));
                 let root = backend.into_drawing_area();
                 self.draw(&root).map_err(|e| plot_error(format!("cannot draw the figure: {e}")))?;
-                root.present().map_err(|e| plot_error(format!("cannot write `{}`: {}", tmp.display(), e)))
+                root.present().map_err(|_| {
+                    plot_error(format!("cannot write a file in `{}`: the PNG encoder failed (is the disk full?)", dir_of(path).display()))
+                })
             }
             ImageFormat::Svg => {
                 // Rendering to a string first keeps every I/O error in our hands.
@@ -206,7 +208,7 @@ impl Figure {
                     self.draw(&root).map_err(|e| plot_error(format!("cannot draw the figure: {e}")))?;
                     root.present().map_err(|e| plot_error(format!("cannot finish the SVG: {e}")))?;
                 }
-                std::fs::write(tmp, svg).map_err(|e| plot_error(format!("cannot write `{}`: {e}", tmp.display())))
+                std::fs::write(tmp, svg).map_err(|e| plot_error(format!("cannot create a file in `{}`: {e}", dir_of(path).display())))
             }
         }
     }
@@ -500,6 +502,14 @@ impl ImageFormat {
             ImageFormat::Png => "png",
             ImageFormat::Svg => "svg",
         }
+    }
+}
+
+/// The directory a figure is written in: the path's parent, or `.` for a bare file name.
+fn dir_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
     }
 }
 

@@ -202,6 +202,18 @@ fn validate(defs: &Definitions, file_name: &str, opts: &Options) -> Result<Setup
         "f64" => DType::F64,
         other => return Err(format!("unknown dtype `{other}`: write f32 or f64")),
     };
+    // linspace steps by (HI - LO) / (N - 1) in the dtype, so the width must be finite there too.
+    let (max, max_text) = match dtype {
+        DType::F32 => (f64::from(f32::MAX), format!("{:e}", f32::MAX)),
+        DType::F64 => (f64::MAX, format!("{:e}", f64::MAX)),
+    };
+    if lo.abs() > max || hi.abs() > max || hi - lo > max {
+        return Err(format!(
+            "range `{}` is too wide for {}: LO and HI must lie within ±{max_text} and HI - LO must be at most {max_text}, such as `-1e38:1e38`",
+            opts.range,
+            dtype.name()
+        ));
+    }
     if let Some(p) = &opts.plot {
         let ext = p.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
         if !matches!(ext.as_deref(), Some("png") | Some("svg")) {
@@ -296,7 +308,11 @@ fn evaluate(defs_text: &str, name: &str, x_expr: &str) -> Result<Evaluation, Str
         return Err(format!("`{name}` does not depend on its argument, so it has no gradient to compare"));
     }
     if t[1].shape() != t[0].shape() {
-        return Err(format!("`{name}` is not elementwise: its output has shape {:?} for an input of shape {:?}", t[1].shape(), t[0].shape()));
+        return Err(format!(
+            "`{name}` is not elementwise: its output has shape {} for an input of shape {}",
+            crate::npy::shape_text(t[1].shape()),
+            crate::npy::shape_text(t[0].shape())
+        ));
     }
     Ok(Evaluation { x: t[0].to_f64_vec(), y: t[1].to_f64_vec(), grad: t[2].to_f64_vec() })
 }

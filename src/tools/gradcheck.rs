@@ -56,6 +56,9 @@ impl Default for Options {
     }
 }
 
+/// The most elements `--shape` may ask for per parameter.
+const MAX_ELEMENTS: usize = 1024;
+
 /// Parsed shape options: a default for every parameter and per-name overrides.
 struct Shapes {
     default: Vec<usize>,
@@ -76,8 +79,13 @@ impl Shapes {
             } else {
                 dims.split(',').map(|d| d.trim().parse::<usize>().map_err(|_| bad())).collect::<Result<_, _>>()?
             };
-            if dims.iter().product::<usize>() > 4096 {
-                return Err(format!("shape `{spec}` is too large for finite differences (at most 4096 elements)"));
+            // Each element is one literal in a generated program and two finite-difference
+            // runs, so the total is capped where compiling the programs stays well within the stack.
+            if dims.contains(&0) {
+                return Err(format!("shape `{spec}` has a zero dimension: every dimension must be at least 1"));
+            }
+            if dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d)).is_none_or(|n| n > MAX_ELEMENTS) {
+                return Err(format!("shape `{spec}` is too large for finite differences: at most {MAX_ELEMENTS} elements in all"));
             }
             match name {
                 Some(n) => shapes.named.push((n, dims)),
