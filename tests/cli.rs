@@ -130,6 +130,9 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0403_backward_twice.act", "E0403", "5:1"),
     ("e0404_zero_none_grad.act", "E0404", "3:1"),
     ("e0405_grad_of_unused.act", "E0405", "5:15"),
+    ("e0501_broadcast.act", "E0501", "3:5"),
+    ("e0502_peak.act", "E0502", "3:1"),
+    ("e0503_nested_calls.act", "E0503", "4:12"),
 ];
 
 #[test]

@@ -69,6 +69,14 @@ pub enum Code {
     E0404,
     /// `grad(y, x)` where no gradient flows from `y` back to `x`.
     E0405,
+    /// A tensor with more elements than graphc allows (2^31), counted without overflow.
+    E0501,
+    /// More memory than the budget (`--max-memory`): one tensor, or the tensors the
+    /// plan holds at once at its peak. (E0505, a source file larger than graphc
+    /// reads, is reported by the command line before any source exists to point at.)
+    E0502,
+    /// Inlining made the graph larger than its node limit: calls that multiply.
+    E0503,
     /// Warning: an op can overflow to infinity for inputs in its range, and the infinity
     /// becomes NaN further on (`inf - inf`, `inf / inf`, `0 * inf`, `sin(inf)`, ...).
     /// Found by the range analysis (`analysis/range.rs`), reported at the op that makes
@@ -112,6 +120,9 @@ impl Code {
             Code::E0403 => "E0403",
             Code::E0404 => "E0404",
             Code::E0405 => "E0405",
+            Code::E0501 => "E0501",
+            Code::E0502 => "E0502",
+            Code::E0503 => "E0503",
             Code::W0101 => "W0101",
             Code::G0001 => "G0001",
             Code::I0001 => "I0001",
