@@ -64,7 +64,8 @@ enum Command {
         #[arg(long = "input", value_name = "NAME=PATH", value_parser = name_path)]
         inputs: Vec<(String, PathBuf)>,
         /// After the run, write a top-level tensor NAME (or a leaf's gradient NAME.grad)
-        /// to a .npy file (repeatable). The file is written atomically.
+        /// to a .npy file (repeatable). The file is replaced atomically;
+        /// a symbolic link is written through, a device or FIFO written into.
         #[arg(long = "save", value_name = "NAME=PATH", value_parser = name_path)]
         saves: Vec<(String, PathBuf)>,
     },
@@ -164,6 +165,8 @@ enum Stage {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `--save` and `savefig` write temporary files; an interrupt must not leave them behind.
+    graphc_runtime::files::cleanup::remove_temporaries_on_signals();
     let deny = cli.deny_warnings;
     let numerics = if cli.exact { Numerics::Exact } else { Numerics::PrintedExact };
     let threads = cli.threads.map(|t| t as usize).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));

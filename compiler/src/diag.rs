@@ -77,6 +77,9 @@ pub enum Code {
     E0502,
     /// Inlining made the graph larger than its node limit: calls that multiply.
     E0503,
+    /// A `savefig` path that cannot be written: a name that is only an extension
+    /// (`".png"`) or a directory that does not exist.
+    E0504,
     /// Warning: an op can overflow to infinity for inputs in its range, and the infinity
     /// becomes NaN further on (`inf - inf`, `inf / inf`, `0 * inf`, `sin(inf)`, ...).
     /// Found by the range analysis (`analysis/range.rs`), reported at the op that makes
@@ -123,6 +126,7 @@ impl Code {
             Code::E0501 => "E0501",
             Code::E0502 => "E0502",
             Code::E0503 => "E0503",
+            Code::E0504 => "E0504",
             Code::W0101 => "W0101",
             Code::G0001 => "G0001",
             Code::I0001 => "I0001",
