@@ -4,6 +4,7 @@
 
 mod npy;
 mod output;
+mod source;
 mod tools;
 
 use output::errln;
@@ -45,6 +46,11 @@ struct Cli {
     /// within 2 ulp and exp(-x) as 1/exp(x).
     #[arg(long, global = true)]
     exact: bool,
+    /// The memory a program may use: no tensor, and no set of tensors alive at once,
+    /// may need more (a compile error otherwise). SIZE is bytes with an optional K, M,
+    /// G or T suffix (binary): `512M`, `4G`. Default: three quarters of physical memory.
+    #[arg(long, global = true, value_name = "SIZE", value_parser = graphc_compiler::driver::budget::parse_size)]
+    max_memory: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -58,7 +64,8 @@ enum Command {
         #[arg(long = "input", value_name = "NAME=PATH", value_parser = name_path)]
         inputs: Vec<(String, PathBuf)>,
         /// After the run, write a top-level tensor NAME (or a leaf's gradient NAME.grad)
-        /// to a .npy file (repeatable). The file is written atomically.
+        /// to a .npy file (repeatable). The file is replaced atomically;
+        /// a symbolic link is written through, a device or FIFO written into.
         #[arg(long = "save", value_name = "NAME=PATH", value_parser = name_path)]
         saves: Vec<(String, PathBuf)>,
     },
@@ -158,6 +165,8 @@ enum Stage {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `--save` and `savefig` write temporary files; an interrupt must not leave them behind.
+    graphc_runtime::files::cleanup::remove_temporaries_on_signals();
     let deny = cli.deny_warnings;
     let numerics = if cli.exact { Numerics::Exact } else { Numerics::PrintedExact };
     let threads = cli.threads.map(|t| t as usize).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -166,6 +175,10 @@ fn main() -> ExitCode {
     if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global() {
         errln!("error: cannot start {threads} worker threads: {e}");
         return ExitCode::from(EXIT_USAGE);
+    }
+    if let Some(bytes) = cli.max_memory {
+        // Set before anything compiles, so every compilation of this process follows it.
+        graphc_compiler::driver::Budget::set_process_max_bytes(bytes);
     }
     let opts = CliOpts { deny, numerics };
     match cli.command {
@@ -436,10 +449,14 @@ fn with_compiled_exports(
     then: impl FnOnce(&Compiled, &str) -> ExitCode,
 ) -> ExitCode {
     let deny = opts.deny;
-    let source = match std::fs::read_to_string(file) {
+    let source = match source::read(file) {
         Ok(s) => s,
-        Err(e) => {
-            errln!("error: cannot read `{}`: {e}", file.display());
+        Err(source::ReadError::TooLarge(message)) => {
+            output::err(&message);
+            return ExitCode::from(EXIT_COMPILE);
+        }
+        Err(source::ReadError::Unreadable(message)) => {
+            errln!("error: {message}");
             return ExitCode::from(EXIT_USAGE);
         }
     };

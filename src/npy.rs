@@ -78,16 +78,12 @@ fn npy_type(dtype: DType) -> &'static str {
     }
 }
 
-/// Writes `t` to `path` atomically: to a temporary file beside it, then renamed, so
-/// that a failed write never leaves a partial file under the requested name.
+/// Writes `t` to `path` as [`graphc_runtime::files::write_via`] does: through symbolic
+/// links; atomically for a regular file (a temporary file beside it, then renamed, so
+/// that a failed write never leaves a partial file under the requested name); into a
+/// device or FIFO rather than over it.
 pub fn save(path: &Path, t: &Tensor) -> std::io::Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let result = write(&tmp, t).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    graphc_runtime::files::write_via(path, "", |tmp| write(tmp, t), std::io::Error::other)
 }
 
 fn write(path: &Path, t: &Tensor) -> std::io::Result<()> {

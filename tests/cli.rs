@@ -130,6 +130,10 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0403_backward_twice.act", "E0403", "5:1"),
     ("e0404_zero_none_grad.act", "E0404", "3:1"),
     ("e0405_grad_of_unused.act", "E0405", "5:15"),
+    ("e0501_broadcast.act", "E0501", "3:5"),
+    ("e0502_peak.act", "E0502", "3:1"),
+    ("e0503_nested_calls.act", "E0503", "4:12"),
+    ("e0504_savefig_no_name.act", "E0504", "5:9"),
 ];
 
 #[test]
@@ -282,16 +286,17 @@ fn optimization_leaves_fewer_nodes() {
 }
 
 #[test]
-fn savefig_into_a_missing_directory_fails_at_run_time_and_writes_nothing() {
+fn savefig_into_a_missing_directory_fails_at_compile_time_and_writes_nothing() {
+    // Issue 13: refused before the run (E0504), where it once failed after the whole run.
     let dir = scratch("savefig-missing");
     let program = "x = linspace(0, 1, 5)\nplot(x, x * x)\nsavefig(\"no_such_dir/figure.png\")\n";
     std::fs::write(dir.join("plot.act"), program).unwrap();
     let out = graphc(&["run", "plot.act"], &dir);
-    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("no_such_dir/figure.png"), "the message must name the path:\n{stderr}");
-    assert!(stderr.starts_with("error[R0001]: "), "{stderr}");
-    assert!(stderr.contains("--> plot.act:3:1"), "the error points at the savefig call:\n{stderr}");
+    assert!(stderr.starts_with("error[E0504]: "), "{stderr}");
+    assert!(stderr.contains("--> plot.act:3:9"), "the error points at the savefig path:\n{stderr}");
     assert!(stderr.contains("= help: "), "{stderr}");
     let mut left: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     left.sort();
@@ -301,8 +306,10 @@ fn savefig_into_a_missing_directory_fails_at_run_time_and_writes_nothing() {
 #[test]
 fn run_output_before_a_failure_is_kept() {
     // Output printed before the run-time error still reaches stdout, as Python's would.
+    // The figure's path is a directory: only writing it can fail.
     let dir = scratch("savefig-partial");
-    std::fs::write(dir.join("p.act"), "print(\"before\")\nx = linspace(0, 1, 3)\nplot(x, x)\nsavefig(\"missing/f.svg\")\n").unwrap();
+    std::fs::create_dir(dir.join("f.svg")).unwrap();
+    std::fs::write(dir.join("p.act"), "print(\"before\")\nx = linspace(0, 1, 3)\nplot(x, x)\nsavefig(\"f.svg\")\n").unwrap();
     let out = graphc(&["run", "p.act"], &dir);
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     assert_eq!(text(&out.stdout), "before\n");

@@ -69,6 +69,17 @@ pub enum Code {
     E0404,
     /// `grad(y, x)` where no gradient flows from `y` back to `x`.
     E0405,
+    /// A tensor with more elements than graphc allows (2^31), counted without overflow.
+    E0501,
+    /// More memory than the budget (`--max-memory`): one tensor, or the tensors the
+    /// plan holds at once at its peak. (E0505, a source file larger than graphc
+    /// reads, is reported by the command line before any source exists to point at.)
+    E0502,
+    /// Inlining made the graph larger than its node limit: calls that multiply.
+    E0503,
+    /// A `savefig` path that cannot be written: a name that is only an extension
+    /// (`".png"`) or a directory that does not exist.
+    E0504,
     /// Warning: an op can overflow to infinity for inputs in its range, and the infinity
     /// becomes NaN further on (`inf - inf`, `inf / inf`, `0 * inf`, `sin(inf)`, ...).
     /// Found by the range analysis (`analysis/range.rs`), reported at the op that makes
@@ -112,6 +123,10 @@ impl Code {
             Code::E0403 => "E0403",
             Code::E0404 => "E0404",
             Code::E0405 => "E0405",
+            Code::E0501 => "E0501",
+            Code::E0502 => "E0502",
+            Code::E0503 => "E0503",
+            Code::E0504 => "E0504",
             Code::W0101 => "W0101",
             Code::G0001 => "G0001",
             Code::I0001 => "I0001",
@@ -186,8 +201,35 @@ impl Diagnostic {
     }
 }
 
+/// The UTF-8 byte order mark, which the lexer skips at the start of a file.
+pub const BOM: char = '\u{FEFF}';
+
+/// The bytes of a byte order mark that starts `source` (0 or 3).
+fn bom_len(source: &str) -> usize {
+    if source.starts_with(BOM) {
+        BOM.len_utf8()
+    } else {
+        0
+    }
+}
+
 /// Renders diagnostics in rustc's form. `color` is for a terminal only.
+/// A byte order mark at the start is left out of the rendered source (spans are
+/// shifted past it), so that it cannot take a column on line 1 invisibly.
 pub fn render(diags: &[Diagnostic], file_name: &str, source: &str, color: bool) -> String {
+    let bom = bom_len(source);
+    if bom > 0 {
+        let shift = |s: Span| Span::new(s.start.saturating_sub(bom), s.end.saturating_sub(bom));
+        let shifted: Vec<Diagnostic> = diags
+            .iter()
+            .map(|d| Diagnostic {
+                primary: Label { span: shift(d.primary.span), message: d.primary.message.clone() },
+                secondary: d.secondary.iter().map(|l| Label { span: shift(l.span), message: l.message.clone() }).collect(),
+                ..d.clone()
+            })
+            .collect();
+        return render(&shifted, file_name, &source[bom..], color);
+    }
     let file = SimpleFile::new(file_name, source);
     // rustc's ASCII form (`--> file:line:col`, `|` borders) rather than codespan's
     // box-drawing default, so messages look like rustc's and grep well.
@@ -232,14 +274,15 @@ pub struct LineIndex<'a> {
 
 impl<'a> LineIndex<'a> {
     pub fn new(source: &'a str) -> LineIndex<'a> {
-        let mut starts = vec![0];
+        // Line 1 starts after a byte order mark, so that it takes no column.
+        let mut starts = vec![bom_len(source)];
         starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { source, starts }
     }
 
     /// The 1-based (line, column) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.source.len());
+        let offset = offset.min(self.source.len()).max(self.starts[0]);
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
         let col = self.source.get(start..offset).map(|s| s.chars().count()).unwrap_or(offset - start) + 1;

@@ -3,6 +3,7 @@
 //! (`GRAPHC_TIME_STAGES`), runs the IR verifier after each in debug builds, and
 //! assembles the stages' printers for `graphc ir` ([`print`]).
 
+pub mod budget;
 pub mod print;
 
 use graphc_runtime::plan::Plan;
@@ -13,6 +14,8 @@ use crate::fuse::{self, Fusion, Numerics};
 use crate::ir::program::Program;
 use crate::passes::{self, PassReport};
 use crate::{analysis, lower, schedule, syntax};
+
+pub use budget::Budget;
 
 /// Every stage of one compilation.
 pub struct Compiled {
@@ -68,13 +71,21 @@ pub struct Options<'a> {
     pub numerics: Numerics,
 }
 
-/// Compiles `source` as `options` say.
+/// Compiles `source` as `options` say, within the default [`Budget`] (three
+/// quarters of the machine's memory).
 pub fn compile_opts(source: &str, options: &Options) -> Result<Compiled, Vec<Diagnostic>> {
+    compile_within(source, options, Budget::default())
+}
+
+/// Compiles `source` as `options` say, refusing a program that needs more than
+/// `budget`: a tensor too large (lowering, E0501/E0502), a graph too large (E0503),
+/// or more bytes alive at once than the budget when the plan runs (E0502).
+pub fn compile_within(source: &str, options: &Options, budget: Budget) -> Result<Compiled, Vec<Diagnostic>> {
     let (keep_stages, exports) = (options.keep_stages, options.exports);
     let mut timer = StageTimer::from_env();
     let file = syntax::parser::parse(source)?;
     timer.lap("parse");
-    let mut prog = lower::lower(&file)?;
+    let mut prog = lower::lower_within(&file, budget)?;
     timer.lap("lower");
     let mut exportable: Vec<String> = prog.exports.keys().cloned().collect();
     exportable.sort();
@@ -102,9 +113,10 @@ pub fn compile_opts(source: &str, options: &Options) -> Result<Compiled, Vec<Dia
     let fusion = fuse::fuse(&prog, options.numerics);
     timer.lap("fuse");
     fuse::verify::debug_verify(&prog, &fusion);
-    let plan = schedule::schedule(&prog, &fusion);
+    let (plan, value_nodes) = schedule::schedule_traced(&prog, &fusion);
     timer.lap("schedule");
     schedule::debug_verify(&plan);
+    budget::check_peak(&plan, &value_nodes, &prog, budget).map_err(|d| vec![d])?;
     Ok(Compiled { lowered, differentiated, autodiff: stats, optimized: prog, passes: reports, fusion, plan, warnings, exportable })
 }
 

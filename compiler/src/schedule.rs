@@ -16,7 +16,15 @@ use crate::ir::graph::NodeId;
 use crate::ir::node_map::NodeMap;
 use crate::ir::program::{Effect, FigureEffect, PrintArg, Program};
 
+pub mod peak;
+
 pub fn schedule(prog: &Program, fusion: &Fusion) -> Plan {
+    schedule_traced(prog, fusion).0
+}
+
+/// Schedules like [`schedule`], and also returns the node each plan value computes
+/// (indexed by `ValueId`), so that a finding about a value can point at its source.
+pub fn schedule_traced(prog: &Program, fusion: &Fusion) -> (Plan, Vec<NodeId>) {
     let value = NodeMap::with_bound(prog.graph.index_bound());
     let bound = prog.graph.index_bound();
     let mut s = Scheduler {
@@ -27,6 +35,7 @@ pub fn schedule(prog: &Program, fusion: &Fusion) -> Plan {
         kernel_done: vec![false; fusion.kernels.len()],
         src_of: NodeMap::with_bound(bound),
         last_read: NodeMap::with_bound(bound),
+        nodes: Vec::new(),
     };
     for effect in &prog.effects {
         match effect {
@@ -76,7 +85,7 @@ pub fn schedule(prog: &Program, fusion: &Fusion) -> Plan {
         .map(|i| InputInfo { name: i.name.clone(), dtype: i.dtype, shape: i.shape.clone(), value: i.node.and_then(|n| s.value.get(&n).copied()) })
         .collect();
     insert_frees(&mut s.plan);
-    s.plan
+    (s.plan, s.nodes)
 }
 
 struct Scheduler<'a> {
@@ -89,6 +98,8 @@ struct Scheduler<'a> {
     src_of: NodeMap<Src>,
     /// Scratch for `emit_kernel`: the last instruction that reads each node.
     last_read: NodeMap<usize>,
+    /// The node of each value, by `ValueId`.
+    nodes: Vec<NodeId>,
 }
 
 /// What the scheduler emits as one step: a lone node or a whole kernel.
@@ -156,6 +167,7 @@ impl Scheduler<'_> {
         let v = ValueId(self.plan.values.len() as u32);
         self.plan.values.push(ValueInfo { dtype: node.dtype, shape: node.shape.clone() });
         self.value.insert(n, v);
+        self.nodes.push(n);
         v
     }
 

@@ -8,6 +8,7 @@
 //! [`plan::Plan`] and nothing else.
 
 pub mod exec;
+pub mod files;
 pub mod format;
 pub mod fused;
 pub mod kernels;

@@ -23,7 +23,6 @@
 //! into place, so a failed save never leaves a partial figure behind.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use plotters::coord::Shift;
@@ -154,7 +153,8 @@ impl Figure {
         self.title = Some(plain_text(s));
     }
 
-    /// Writes the figure to `path` (`.png` or `.svg`), atomically: a failure leaves no file.
+    /// Writes the figure to `path` (`.png` or `.svg`) as [`crate::files::write_via`]
+    /// does: atomically for a regular file, so that a failure leaves no file.
     pub fn savefig(&self, path: &Path) -> Result<(), PlotError> {
         let format = ImageFormat::of(path)?;
         let dir = dir_of(path);
@@ -162,15 +162,9 @@ impl Figure {
             return Err(plot_error(format!("directory `{}` does not exist", dir.display())));
         }
         ensure_font()?;
-        let tmp = temporary_path(&dir, path, format);
-        let result = self
-            .render_to(&tmp, path, format)
-            .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| plot_error(format!("cannot move the figure into `{}`: {e}", path.display()))));
-        if result.is_err() {
-            // The temporary file may or may not exist, depending on where rendering failed.
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
+        // Through symbolic links, and into a device or FIFO rather than over it; the
+        // temporary file's extension keeps the PNG encoder on the right format.
+        crate::files::write_via(path, &format!(".{}", format.extension()), |tmp| self.render_to(tmp, path, format), plot_error)
     }
 
     /// The figure's pixels as row-major RGB bytes with its width and height: exactly
@@ -511,13 +505,4 @@ fn dir_of(path: &Path) -> PathBuf {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     }
-}
-
-/// A fresh hidden file beside `path`; its lower-case extension keeps the PNG
-/// encoder, which picks the format from the extension, on the right format.
-fn temporary_path(dir: &Path, path: &Path, format: ImageFormat) -> PathBuf {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("figure");
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    dir.join(format!(".{stem}.{}.{n}.tmp.{}", std::process::id(), format.extension()))
 }

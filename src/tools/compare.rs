@@ -112,9 +112,10 @@ struct Setup {
 
 /// Runs `graphc compare FILE --ops ...`.
 pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
-    let source = match std::fs::read_to_string(path) {
+    let source = match crate::source::read(path) {
         Ok(s) => s,
-        Err(e) => return Outcome::usage(format!("cannot read `{}`: {e}", path.display())),
+        Err(crate::source::ReadError::TooLarge(message)) => return Outcome { stdout: String::new(), stderr: message, code: super::EXIT_FAIL },
+        Err(crate::source::ReadError::Unreadable(message)) => return Outcome::usage(message),
     };
     let file_name = path.display().to_string();
     if let Err(o) = super::compile_whole(&source, &file_name, color) {

@@ -163,9 +163,10 @@ struct OpResult {
 
 /// Runs `graphc gradcheck FILE`.
 pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
-    let source = match std::fs::read_to_string(path) {
+    let source = match crate::source::read(path) {
         Ok(s) => s,
-        Err(e) => return Outcome::usage(format!("cannot read `{}`: {e}", path.display())),
+        Err(crate::source::ReadError::TooLarge(message)) => return Outcome { stdout: String::new(), stderr: message, code: super::EXIT_FAIL },
+        Err(crate::source::ReadError::Unreadable(message)) => return Outcome::usage(message),
     };
     let file_name = path.display().to_string();
     let (shapes, (lo, hi)) = match parse_options(opts) {

@@ -111,6 +111,9 @@ impl<'a> Lowerer<'a> {
                                     .with_help("end the path in `.png` or `.svg`"),
                             );
                         }
+                        if !self.check_figure_path(&s, vs) {
+                            return Value::Poison;
+                        }
                         FigureEffect::SaveFig { path: s, span }
                     }
                 };

@@ -64,13 +64,30 @@ impl<'a> Lowerer<'a> {
             }
             Builtin::ManualSeed => {
                 let (v, vs) = bound.positional[0].clone().expect("bind guarantees seed");
+                // PyTorch accepts seeds from -2^63 to 2^64 - 1 and keeps a negative one's
+                // two's complement (`manual_seed(-1)` is `manual_seed(2**64 - 1)`).
+                const TWO_TO_63: f64 = 9_223_372_036_854_775_808.0;
+                const TWO_TO_64: f64 = 18_446_744_073_709_551_616.0;
                 match v {
-                    Value::Number { value, is_int: true } if (0.0..=u64::MAX as f64).contains(&value) => {
+                    Value::Number { value, is_int: true } if (0.0..TWO_TO_64).contains(&value) => {
                         self.prog.effects.push(Effect::Seed(value as u64));
                         Value::None
                     }
+                    Value::Number { value, is_int: true } if (-TWO_TO_63..0.0).contains(&value) => {
+                        self.prog.effects.push(Effect::Seed(value as i64 as u64));
+                        Value::None
+                    }
+                    Value::Number { is_int: true, .. } => self.error(
+                        Diagnostic::new(
+                            Code::E0107,
+                            "this seed is out of range: a seed must be an integer from -2^63 to 2^64 - 1, as in PyTorch",
+                            vs,
+                            "out of range",
+                        )
+                        .with_help("write a seed in that range, for example `manual_seed(0)`"),
+                    ),
                     other => self.error(
-                        Diagnostic::new(Code::E0107, format!("the seed must be a non-negative integer, not {}", other.describe()), vs, "not a seed")
+                        Diagnostic::new(Code::E0107, format!("the seed must be an integer, not {}", other.describe()), vs, "not a seed")
                             .with_help("write `manual_seed(0)`"),
                     ),
                 }

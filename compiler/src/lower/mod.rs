@@ -13,6 +13,7 @@
 //! Errors do not stop lowering: a failed expression becomes [`Value::Poison`],
 //! which silently propagates, so one mistake yields one diagnostic.
 
+mod budget;
 mod builtin_calls;
 mod creation_calls;
 mod exprs;
@@ -88,10 +89,17 @@ pub struct Lowerer<'a> {
     no_grad: bool,
     /// Ops and fns being inlined, innermost last.
     call_stack: Vec<String>,
+    /// The resource budget and what has been reported against it (`budget.rs`).
+    budget: budget::State,
 }
 
 /// Lowers a parsed file. Returns the program, or every error found.
 pub fn lower(file: &File) -> Result<Program, Vec<Diagnostic>> {
+    lower_within(file, crate::driver::budget::Budget::default())
+}
+
+/// Lowers a parsed file, refusing tensors and graphs beyond `limits`.
+pub fn lower_within(file: &File, limits: crate::driver::budget::Budget) -> Result<Program, Vec<Diagnostic>> {
     let (defs, mut diags) = check_definitions(file);
     let mut l = Lowerer {
         defs: &defs,
@@ -102,6 +110,7 @@ pub fn lower(file: &File) -> Result<Program, Vec<Diagnostic>> {
         region: Region::Forward,
         no_grad: false,
         call_stack: Vec::new(),
+        budget: budget::State::new(limits),
     };
     let mut scope = Scope::default();
     for item in &file.items {
@@ -163,6 +172,7 @@ impl<'a> Lowerer<'a> {
         let requires_grad = !self.no_grad && !matches!(op, Op::Unary(Unary::Detach)) && args.iter().any(|a| self.prog.graph.meta(*a).requires_grad);
         let random = op.is_random();
         let id = self.prog.graph.add(Node { op, dtype, shape }, args, NodeMeta { span, region: self.region, requires_grad, note: None });
+        self.check_budget(id, args);
         if random {
             self.prog.effects.push(crate::ir::program::Effect::Sample(id));
         }

@@ -94,4 +94,36 @@ impl<'a> Lowerer<'a> {
         self.prog.effects.push(Effect::Figure(fx));
         Value::None
     }
+
+    /// Checks a `savefig` path (already known to end in `.png` or `.svg`) before
+    /// anything runs: a name that is only an extension, or a directory that does not
+    /// exist (relative to the working directory, where the run writes it), would
+    /// otherwise fail only after the whole run. Returns whether the path is usable.
+    pub(super) fn check_figure_path(&mut self, path: &str, span: Span) -> bool {
+        let p = std::path::Path::new(path);
+        let name = p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+        let (message, label, help) = if name.is_empty() || name == ".png" || name == ".svg" {
+            (
+                format!("`{path}` has no file name before its extension"),
+                "no file name",
+                "name the file, for example `savefig(\"figure.png\")`".to_string(),
+            )
+        } else {
+            let dir = match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => return true,
+            };
+            if dir.is_dir() {
+                return true;
+            }
+            let what = if dir.exists() { "is not a directory" } else { "does not exist" };
+            (
+                format!("cannot save a figure as `{path}`: `{}` {what}", dir.display()),
+                "no such directory",
+                format!("create `{}` first, or save into an existing directory", dir.display()),
+            )
+        };
+        self.error(Diagnostic::new(Code::E0504, message, span, label).with_help(help));
+        false
+    }
 }

@@ -91,6 +91,10 @@ impl<'a> Lowerer<'a> {
     }
 
     fn enter(&mut self, name: &str, span: Span) -> bool {
+        // Once the graph is full (reported by `budget.rs`), inlining more only grows it.
+        if !self.graph_has_room() {
+            return false;
+        }
         if self.call_stack.len() >= MAX_DEPTH {
             self.error(
                 Diagnostic::new(Code::E0106, format!("calls nest more than {MAX_DEPTH} deep at `{name}`"), span, "too deep")

@@ -2,7 +2,11 @@
 //! now, with the runtime's own kernels (so the folded bits are the bits the
 //! runtime would compute), and becomes a constant. After this pass no pure
 //! node has only constant operands, unless its result would be a large
-//! non-uniform tensor (kept as code rather than bloating the program).
+//! non-uniform tensor (kept as code rather than bloating the program), or its
+//! result or an operand has more than [`MAX_FOLD_ELEMENTS`] elements: folding
+//! evaluates the node now, so without that limit `graphc check`, which promises to
+//! run nothing, would build tensors of gigabytes (such nodes run at run time, within
+//! the memory budget).
 
 use graphc_runtime::op::F64Bits;
 use graphc_runtime::{kernels, Op, Tensor};
@@ -14,12 +18,25 @@ use crate::ir::program::Program;
 /// Non-uniform results up to this many elements are stored as literals.
 const MAX_LITERAL: usize = 64;
 
+/// Nodes whose result or operands have more elements than this are not folded:
+/// 65,536 elements (512 KiB in f64) keep folding within milliseconds per node, a
+/// matmul included (at most about 17 million multiply-adds).
+pub const MAX_FOLD_ELEMENTS: u128 = 1 << 16;
+
+/// The elements of a tensor of `shape`, without overflow.
+fn elements(shape: &[usize]) -> u128 {
+    shape.iter().fold(1u128, |n, &d| n.saturating_mul(d as u128))
+}
+
 pub fn run(prog: &mut Program) -> Vec<Change> {
     let mut changes = Vec::new();
     for n in prog.graph.topo_order() {
         let node = prog.graph.node(n).clone();
         let ops = prog.graph.operands(n);
         if ops.is_empty() || node.op.is_random() || matches!(node.op, Op::Param(_)) {
+            continue;
+        }
+        if elements(&node.shape) > MAX_FOLD_ELEMENTS || ops.iter().any(|o| elements(&prog.graph.node(*o).shape) > MAX_FOLD_ELEMENTS) {
             continue;
         }
         let Some(inputs) = ops.iter().map(|o| constant_tensor(prog, *o)).collect::<Option<Vec<Tensor>>>() else { continue };

@@ -203,6 +203,11 @@ pub fn lex(source: &str) -> Result<Vec<(usize, Token, usize)>, Diagnostic> {
     // parser, not the lexer, reports them.
     let mut depth: usize = 0;
     let mut lexer = Token::lexer(source);
+    // A UTF-8 byte order mark (editors on Windows write one) is not part of the
+    // program, as in Python; spans keep counting from the file's first byte.
+    if source.starts_with(crate::diag::BOM) {
+        lexer.bump(crate::diag::BOM.len_utf8());
+    }
     while let Some(result) = lexer.next() {
         let range = lexer.span();
         let token = match result {

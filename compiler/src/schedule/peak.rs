@@ -1,0 +1,100 @@
+//! The plan's peak memory, computed from the plan alone before it runs.
+//!
+//! The count follows the interpreter's own accounting (`exec::Machine`): a value
+//! computed by a single op gets a new buffer; a fused kernel's output reuses a
+//! freed buffer of its dtype and length when there is one; a freed buffer stays
+//! held (in the machine's pool, for the next run) except an input's, which goes
+//! back to its binding. The fused kernels' per-thread scratch (a chunk of
+//! elements per register) is left out: it is small and depends on `--threads`.
+
+use std::collections::{HashMap, HashSet};
+
+use graphc_runtime::plan::{Plan, Step, ValueId};
+use graphc_runtime::DType;
+
+/// The most bytes the plan holds at once, and when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Peak {
+    pub bytes: u128,
+    /// The largest value alive at the peak (`None` for a plan without tensors).
+    pub largest: Option<ValueId>,
+}
+
+/// The bytes of value `v`; saturating, since lowering already refused tensors past its limits.
+pub fn value_bytes(plan: &Plan, v: ValueId) -> u128 {
+    let info = &plan.values[v.0 as usize];
+    info.shape.iter().fold(info.dtype.size() as u128, |n, &d| n.saturating_mul(d as u128))
+}
+
+/// Replays the plan's allocations. The first pass finds the peak's step, the
+/// second stops there and picks the largest value then alive: one linear pass each.
+pub fn peak(plan: &Plan) -> Peak {
+    let mut replay = Replay::new(plan);
+    let (mut bytes, mut at) = (0u128, None);
+    for (i, step) in plan.steps.iter().enumerate() {
+        replay.step(step);
+        if replay.held > bytes {
+            (bytes, at) = (replay.held, Some(i));
+        }
+    }
+    let Some(at) = at else { return Peak { bytes: 0, largest: None } };
+    let mut replay = Replay::new(plan);
+    for step in &plan.steps[..=at] {
+        replay.step(step);
+    }
+    let largest = replay.alive.iter().copied().max_by_key(|&v| (value_bytes(plan, v), std::cmp::Reverse(v)));
+    Peak { bytes, largest }
+}
+
+/// The interpreter's memory between steps.
+struct Replay<'a> {
+    plan: &'a Plan,
+    /// Values computed and not yet freed.
+    alive: HashSet<ValueId>,
+    /// Freed buffers kept for reuse, by dtype and element count.
+    pool: HashMap<(DType, u128), usize>,
+    /// The values that load an input.
+    inputs: HashSet<ValueId>,
+    /// Bytes of the alive values and the pool.
+    held: u128,
+}
+
+impl<'a> Replay<'a> {
+    fn new(plan: &'a Plan) -> Replay<'a> {
+        let inputs = plan.inputs.iter().filter_map(|i| i.value).collect();
+        Replay { plan, alive: HashSet::new(), pool: HashMap::new(), inputs, held: 0 }
+    }
+
+    fn key(&self, v: ValueId) -> (DType, u128) {
+        let info = &self.plan.values[v.0 as usize];
+        (info.dtype, info.shape.iter().fold(1u128, |n, &d| n.saturating_mul(d as u128)))
+    }
+
+    fn step(&mut self, step: &Step) {
+        match step {
+            Step::Compute { out, .. } => {
+                self.held += value_bytes(self.plan, *out);
+                self.alive.insert(*out);
+            }
+            Step::Fused(k) => {
+                for &v in &k.outputs {
+                    match self.pool.get_mut(&self.key(v)) {
+                        Some(n) if *n > 0 => *n -= 1,
+                        _ => self.held += value_bytes(self.plan, v),
+                    }
+                    self.alive.insert(v);
+                }
+            }
+            Step::Free(v) => {
+                if self.alive.remove(v) {
+                    if self.inputs.contains(v) {
+                        self.held -= value_bytes(self.plan, *v);
+                    } else {
+                        *self.pool.entry(self.key(*v)).or_default() += 1;
+                    }
+                }
+            }
+            Step::Seed(_) | Step::Print(_) | Step::Figure(_) => {}
+        }
+    }
+}
