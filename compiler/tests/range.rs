@@ -252,3 +252,42 @@ print(expm1(linspace(0, 800, 3, dtype=f64)))
     let cosh = all(Unary::Cosh);
     assert!(close(cosh[0].1, 1.0, 2f64.cosh()), "cosh is smallest at 0, inside [-2, 1]: {:?}", cosh[0].1);
 }
+
+#[test]
+fn the_elementwise_builtins_of_issue_9_have_range_rules() {
+    let src = "\
+print(asin(linspace(-2, 0.5, 5)))
+print(acos(linspace(-1, 0.5, 5)))
+print(atanh(linspace(0, 1, 5)))
+print(rsqrt(linspace(-1, 4, 5)))
+print(reciprocal(linspace(1, 4, 5)))
+print(tan(linspace(-1, 1, 5)))
+print(tan(linspace(0, 2, 5)))
+print(silu(linspace(-3, 2, 5)))
+print(exp2(linspace(0, 200, 5)))
+print(floor(linspace(-1.5, 2.5, 5)))
+";
+    let prog = differentiated(src);
+    let a = analyze(&prog.graph, &HashMap::new());
+    let all = |u: Unary| -> Vec<&Range> {
+        prog.graph.ids().into_iter().filter(|&n| prog.graph.node(n).op == Op::Unary(u)).map(|n| &a.ranges[&n]).collect()
+    };
+    let close = |r: &Range, lo: f64, hi: f64| (r.lo - lo).abs() < 1e-12 && (r.hi - hi).abs() < 1e-12;
+    let asin = all(Unary::Asin)[0];
+    assert!(asin.nan && close(asin, -std::f64::consts::FRAC_PI_2, 0.5f64.asin()), "asin below -1 is NaN: {asin:?}");
+    let acos = all(Unary::Acos)[0];
+    assert!(!acos.nan && close(acos, 0.5f64.acos(), std::f64::consts::PI), "acos is decreasing: {acos:?}");
+    let atanh = all(Unary::Atanh)[0];
+    assert!(atanh.pos_inf.iter().all(|c| !c.overflow) && !atanh.pos_inf.is_empty() && !atanh.nan, "atanh(1) is an exact inf: {atanh:?}");
+    let rsqrt = all(Unary::Rsqrt)[0];
+    assert!(rsqrt.nan && !rsqrt.pos_inf.is_empty() && rsqrt.pos_inf.iter().all(|c| !c.overflow), "rsqrt(0) is inf, below 0 NaN: {rsqrt:?}");
+    assert!(close(all(Unary::Reciprocal)[0], 0.25, 1.0));
+    let tans = all(Unary::Tan);
+    assert!(close(tans[0], (-1f64).tan(), 1f64.tan()), "tan within (-pi/2, pi/2) is increasing: {:?}", tans[0]);
+    assert!(!tans[1].bounded() && !tans[1].nan, "tan across pi/2 is unbounded: {:?}", tans[1]);
+    let silu = all(Unary::Silu)[0];
+    assert!((silu.lo + 0.278_464_542_761_074).abs() < 1e-9 && (silu.hi - 2.0 / (1.0 + (-2f64).exp())).abs() < 1e-12, "silu's minimum: {silu:?}");
+    let exp2 = all(Unary::Exp2)[0];
+    assert!(exp2.pos_inf.iter().any(|c| c.overflow), "2 ** 200 overflows f32: {exp2:?}");
+    assert!(close(all(Unary::Floor)[0], -2.0, 2.0));
+}

@@ -185,6 +185,17 @@ pub enum UnaryRange {
     Sign,
     /// The operand's range (`detach`).
     Identity,
+    /// As `x ** c` for the constant `c` (`reciprocal` is `c = -1`, `rsqrt` `-0.5`).
+    AsPower(f64),
+    /// Non-decreasing on `[lo, hi]` and NaN outside it; the values at the ends
+    /// may be infinite (poles, as `atanh(1)`), which are exact infinities.
+    IncreasingOn(f64, f64),
+    /// Non-increasing on `[lo, hi]` and NaN outside it (`acos`).
+    DecreasingOn(f64, f64),
+    /// `tan`: increasing within `(-pi/2, pi/2)`, any finite value beyond it, NaN at infinity.
+    Tan,
+    /// `silu`: at least its minimum (about -0.2785), at most `max(0, x)`.
+    Silu,
 }
 
 /// How the range analysis bounds a [`Binary`] op's result: a rule of
