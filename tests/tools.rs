@@ -179,3 +179,16 @@ fn help_describes_both_commands() {
         snapshot(&format!("{cmd}__help"), &text(&out.stdout));
     }
 }
+
+#[test]
+fn gradcheck_evaluates_f32_constants_in_f64_and_says_so() {
+    let out = graphc(&["gradcheck", "tests/gradcheck/f32_constants.act"]);
+    assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
+    let stdout = text(&out.stdout);
+    // Both ops are checked, not skipped: the f32 constants no longer stop them.
+    assert!(row(&stdout, "Scale").ends_with("pass"), "{stdout}");
+    assert!(row(&stdout, "Shift").ends_with("FAIL: gradient of `x`"), "{stdout}");
+    assert!(stdout.contains("note: f32 constants evaluated in f64, as the points are (the calls at 7:13, 9:24, 18:13)"), "{stdout}");
+    assert!(text(&out.stderr).contains("--> tests/gradcheck/f32_constants.act:23:16"), "{}", transcript(&out));
+    snapshot("gradcheck__f32_constants", &transcript(&out));
+}

@@ -22,7 +22,8 @@
 //! tolerance (a kink or a jump), or a value is NaN or infinite. An op with no
 //! point left is reported as not differentiable. Parameters whose backward
 //! returns the literal `none` are treated as constants, as PyTorch's gradcheck
-//! treats inputs that do not require grad.
+//! treats inputs that do not require grad. Tensors the ops create in f32 are
+//! made f64 for the check (`promote.rs`), so that they meet the f64 points.
 
 use std::path::Path;
 
@@ -181,6 +182,13 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
         Ok(d) => d,
         Err(o) => return o,
     };
+    // The programs run the definitions with their f32 constants made f64
+    // (`promote.rs`); diagnostics still point into the file as written.
+    let (promoted_source, promoted_at) = super::promote::promote_f32_constants(&source, &defs.file.items);
+    let promoted = match Definitions::parse(&promoted_source, &file_name, color) {
+        Ok(d) => d,
+        Err(o) => return o,
+    };
     for (name, _) in &shapes.named {
         if !defs.ops().any(|op| op.params.iter().any(|p| &p.name == name)) {
             return Outcome::usage(format!("--shape names `{name}`, which is no parameter of an op in `{file_name}`"));
@@ -188,7 +196,7 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
     }
 
     let checked: Vec<(&OpDef, OpResult)> =
-        defs.ops().filter(|op| op.backward.is_some()).map(|op| (op, check_op(&defs, op, &shapes, (lo, hi), opts))).collect();
+        defs.ops().filter(|op| op.backward.is_some()).map(|op| (op, check_op(&promoted, op, &shapes, (lo, hi), opts))).collect();
 
     let mut out = String::new();
     let shape_text = describe_shapes(&shapes);
@@ -207,7 +215,18 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
     }
     out.push_str(&results_table(&checked));
     // Notes below the table say what the one-word verdicts leave out.
-    let notes: Vec<String> = checked.iter().flat_map(|(_, r)| notes(r)).collect();
+    let mut notes: Vec<String> = checked.iter().flat_map(|(_, r)| notes(r)).collect();
+    if !promoted_at.is_empty() {
+        let lines = diag::LineIndex::new(&source);
+        let at: Vec<String> = promoted_at
+            .iter()
+            .map(|&b| {
+                let (l, c) = lines.line_col(b);
+                format!("{l}:{c}")
+            })
+            .collect();
+        notes.push(format!("f32 constants evaluated in f64, as the points are (the calls at {})", at.join(", ")));
+    }
     if !notes.is_empty() {
         out.push('\n');
         for n in notes {

@@ -7,6 +7,7 @@
 
 pub mod compare;
 pub mod gradcheck;
+mod promote;
 
 use std::fmt::Write as _;
 
