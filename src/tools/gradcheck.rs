@@ -137,6 +137,8 @@ impl Errors {
 enum Verdict {
     Pass,
     Fail(Vec<usize>),
+    /// A difference from the derivative that the backward block declares with `surrogate(...)`.
+    Surrogate(super::surrogate::Declared),
     Skipped(String),
     NotDifferentiable,
     NothingToCheck,
@@ -195,8 +197,18 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
         }
     }
 
-    let checked: Vec<(&OpDef, OpResult)> =
-        defs.ops().filter(|op| op.backward.is_some()).map(|op| (op, check_op(&promoted, op, &shapes, (lo, hi), opts))).collect();
+    let lines = diag::LineIndex::new(&source);
+    let checked: Vec<(&OpDef, OpResult)> = defs
+        .ops()
+        .filter(|op| op.backward.is_some())
+        .map(|op| {
+            let mut r = check_op(&promoted, op, &shapes, (lo, hi), opts);
+            if let (Verdict::Fail(_), Some(d)) = (&r.verdict, super::surrogate::declared(op, &lines)) {
+                r.verdict = Verdict::Surrogate(d);
+            }
+            (op, r)
+        })
+        .collect();
 
     let mut out = String::new();
     let shape_text = describe_shapes(&shapes);
@@ -216,17 +228,7 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
     out.push_str(&results_table(&checked));
     // Notes below the table say what the one-word verdicts leave out.
     let mut notes: Vec<String> = checked.iter().flat_map(|(_, r)| notes(r)).collect();
-    if !promoted_at.is_empty() {
-        let lines = diag::LineIndex::new(&source);
-        let at: Vec<String> = promoted_at
-            .iter()
-            .map(|&b| {
-                let (l, c) = lines.line_col(b);
-                format!("{l}:{c}")
-            })
-            .collect();
-        notes.push(format!("f32 constants evaluated in f64, as the points are (the calls at {})", at.join(", ")));
-    }
+    notes.extend(super::promote::note(&lines, &promoted_at));
     if !notes.is_empty() {
         out.push('\n');
         for n in notes {
@@ -281,6 +283,7 @@ fn results_table(checked: &[(&OpDef, OpResult)]) -> String {
                 let names: Vec<String> = params.iter().map(|&i| format!("`{}`", op.params[i].name)).collect();
                 format!("FAIL: gradient of {}", names.join(", "))
             }
+            Verdict::Surrogate(d) => format!("surrogate gradient, as declared at {}", d.at),
             Verdict::Skipped(why) => format!("skipped: {why}"),
             Verdict::NotDifferentiable => "not differentiable at the sampled points".to_string(),
             Verdict::NothingToCheck => "nothing to check: every gradient is `none`".to_string(),
@@ -306,6 +309,9 @@ fn notes(r: &OpResult) -> Vec<String> {
         if *p {
             notes.push(format!("{}: the gradient of `{}` is not checked, since the backward block returns `none` for it", r.name, r.params[i]));
         }
+    }
+    if let Verdict::Surrogate(d) = &r.verdict {
+        notes.push(super::surrogate::note(&r.name, d));
     }
     if let Some(n) = &r.derived_note {
         notes.push(format!("{}: {n}", r.name));

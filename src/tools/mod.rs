@@ -8,6 +8,7 @@
 pub mod compare;
 pub mod gradcheck;
 mod promote;
+mod surrogate;
 
 use std::fmt::Write as _;
 

@@ -10,6 +10,7 @@
 //! constants' values are then the f64 values written, not their f32 roundings,
 //! which is what a check of the op's mathematics in f64 wants.
 
+use graphc_compiler::diag::LineIndex;
 use graphc_compiler::span::Span;
 use graphc_compiler::syntax::ast::{Arg, Block, Expr, ExprKind, Item, StmtKind};
 
@@ -52,6 +53,21 @@ pub(crate) fn promote_f32_constants(source: &str, items: &[Item]) -> (String, Ve
     }
     out.push_str(&source[at..]);
     (out, changed)
+}
+
+/// The note under gradcheck's table that lists the promoted calls, if any.
+pub(crate) fn note(lines: &LineIndex, promoted_at: &[usize]) -> Option<String> {
+    if promoted_at.is_empty() {
+        return None;
+    }
+    let at: Vec<String> = promoted_at
+        .iter()
+        .map(|&b| {
+            let (l, c) = lines.line_col(b);
+            format!("{l}:{c}")
+        })
+        .collect();
+    Some(format!("f32 constants evaluated in f64, as the points are (the calls at {})", at.join(", ")))
 }
 
 fn block(source: &str, b: &Block, edits: &mut Vec<Edit>) {

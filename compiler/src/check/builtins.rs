@@ -46,6 +46,9 @@ pub enum Builtin {
     YLabel,
     Title,
     SaveFig,
+    /// `surrogate(reason)` in a backward block: declares its gradient a deliberate
+    /// surrogate (a straight-through estimator, ...) for `graphc gradcheck`.
+    Surrogate,
 }
 
 /// How many positional arguments a builtin takes, and their names (which may
@@ -98,6 +101,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("ylabel", Builtin::YLabel),
     ("title", Builtin::Title),
     ("savefig", Builtin::SaveFig),
+    ("surrogate", Builtin::Surrogate),
 ];
 
 /// The builtin called `name`: a fixed one, or a one-tensor op of the op table.
@@ -140,6 +144,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Grid | B::Legend => sig(&[], 0, Some(0), &[]),
         B::XLabel | B::YLabel | B::Title => sig(&["text"], 1, Some(1), &[]),
         B::SaveFig => sig(&["path"], 1, Some(1), &[]),
+        B::Surrogate => sig(&["reason"], 1, Some(1), &[]),
     }
 }
 

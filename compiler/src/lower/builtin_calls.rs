@@ -88,6 +88,7 @@ impl<'a> Lowerer<'a> {
                 self.prog.effects.push(Effect::Print(items));
                 Value::None
             }
+            Builtin::Surrogate => self.surrogate(&bound, span),
             Builtin::Plot => self.plot(&mut bound, span),
             Builtin::Grid => self.figure(FigureEffect::Grid),
             Builtin::Legend => self.figure(FigureEffect::Legend),

@@ -95,7 +95,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::XLabel
             | Builtin::YLabel
             | Builtin::Title
-            | Builtin::SaveFig => unreachable!("`{name}` is not a creation builtin"),
+            | Builtin::SaveFig
+            | Builtin::Surrogate => unreachable!("`{name}` is not a creation builtin"),
         }
     }
 
