@@ -291,3 +291,22 @@ print(floor(linspace(-1.5, 2.5, 5)))
     assert!(exp2.pos_inf.iter().any(|c| c.overflow), "2 ** 200 overflows f32: {exp2:?}");
     assert!(close(all(Unary::Floor)[0], -2.0, 2.0));
 }
+
+/// The gradient of `log(1 + exp(x))` is `(g / (1 + exp(x))) * exp(x)`: an exact
+/// zero made by dividing by the overflowed exp, times that exp. The zero carries
+/// the exp's condition, so a product of exps that overflow for opposite `x`
+/// (`exp(x) * (1 / exp(-x))`) does not warn.
+#[test]
+fn a_zero_made_by_an_overflow_times_that_overflow_warns() {
+    let src = "x = randn(5, requires_grad=true)\ny = log(1 + exp(x))\ny.sum().backward()\nprint(x.grad)\n";
+    let w = warnings_of(src);
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert_eq!(at(src, &w[0]), (2, 13), "exp's backward, the product");
+    assert!(w[0].message.contains("this product"), "{}", w[0].message);
+    assert!(w[0].help.as_deref().unwrap_or("").contains("log1p(exp(-abs(x))) + relu(x)"), "{:?}", w[0].help);
+
+    let apart = "x = randn(5)\nprint(exp(x) * (1 / exp(-x)))\n";
+    assert!(warnings_of(apart).is_empty(), "{:#?}", warnings_of(apart));
+    // The forward alone is no hazard: inf is log(1 + exp(x))'s limit.
+    assert!(warnings_of("x = randn(5)\nprint(log(1 + exp(x)))\n").is_empty());
+}
