@@ -679,3 +679,14 @@ proptest! {
         check("", &[leaf("x", &[6], v)], &[6], "floor(x) + ceil(x) * 2 + round(x) * 3 + trunc(x) * 4 + sign(x) * 5 + x")?;
     }
 }
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// atan2 with broadcasting; the points stay away from the origin, where
+    /// its derivative has a pole.
+    #[test]
+    fn atan2_rule(a in nonzero_vals(3), b in nonzero_vals(4)) {
+        check("", &[leaf("a", &[3, 1], a), leaf("b", &[4], b)], &[3, 4], "atan2(a, b)")?;
+    }
+}

@@ -170,3 +170,13 @@ fn elementwise_builtins_print_pytorchs_values_and_grad_fn_names() {
         assert_eq!(forward_and_gradient_at(op, values), format!("{y}\n{d}\n"), "{op}({values}) and its gradient");
     }
 }
+
+/// `atan2(y, x)` and the gradients of both operands, as PyTorch 2.15 printed them.
+#[test]
+fn atan2_prints_pytorchs_values_and_grad_fn_names() {
+    let out = run("y = tensor([0.5, -0.25, 1.5], requires_grad=true)\nx = tensor([1.0, -2.0, -0.5], requires_grad=true)\na = atan2(y, x)\nprint(a)\nprint(grad(a.sum(), y, create_graph=true))\nprint(grad(a.sum(), x, create_graph=true))\n");
+    let expected = "tensor([ 0.4636, -3.0172,  1.8925], grad_fn=<Atan2Backward0>)\n\
+                    tensor([ 0.8000, -0.4923, -0.2000], grad_fn=<MulBackward0>)\n\
+                    tensor([-0.4000,  0.0615, -0.6000], grad_fn=<MulBackward0>)\n";
+    assert_eq!(out, expected);
+}

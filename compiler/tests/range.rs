@@ -310,3 +310,16 @@ fn a_zero_made_by_an_overflow_times_that_overflow_warns() {
     // The forward alone is no hazard: inf is log(1 + exp(x))'s limit.
     assert!(warnings_of("x = randn(5)\nprint(log(1 + exp(x)))\n").is_empty());
 }
+
+/// atan2 is within [-pi, pi] whatever its operands, infinities included.
+#[test]
+fn atan2_is_bounded_by_pi() {
+    let src = "y = randn(3)\nprint(atan2(exp(y * 100), y))\n";
+    let prog = differentiated(src);
+    let a = analyze(&prog.graph, &HashMap::new());
+    let n = prog.graph.ids().into_iter().find(|&n| prog.graph.node(n).op == Op::Binary(Binary::Atan2)).unwrap();
+    let r = &a.ranges[&n];
+    assert_eq!((r.lo, r.hi), (-std::f64::consts::PI, std::f64::consts::PI));
+    assert!(!r.may_be_inf() && !r.nan, "{r:?}");
+    assert!(warnings_of(src).is_empty(), "atan2 of an overflowed exp is no NaN");
+}

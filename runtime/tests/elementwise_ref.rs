@@ -6,7 +6,7 @@
 //! `MEASURE=1 cargo test -p graphc-runtime --test elementwise_ref -- --nocapture`
 //! prints the measured ulps without checking them, to fill in a new row.
 
-use graphc_runtime::op::Unary;
+use graphc_runtime::op::{Binary, Unary};
 
 /// The distance in ulps between two floats (0 for two NaNs, `u64::MAX` for a
 /// NaN against a number), counting over the ordered sequence of bit patterns.
@@ -29,10 +29,12 @@ fn ord64(v: f64) -> i128 {
     i128::from(if bits < 0 { i64::MIN - bits } else { bits })
 }
 
-/// One op's reference block: its name, its inputs and PyTorch's f32 and f64 results.
+/// One op's reference block: its name, its inputs (a second operand's for a
+/// two-operand op) and PyTorch's f32 and f64 results.
 struct Block {
     name: String,
     x: Vec<f64>,
+    other: Option<Vec<f64>>,
     y32: Vec<f32>,
     y64: Vec<f64>,
 }
@@ -42,11 +44,18 @@ fn blocks() -> Vec<Block> {
     let mut out: Vec<Block> = Vec::new();
     for line in text.lines() {
         let fields: Vec<&str> = line.split(' ').collect();
+        // The same operations, in the same order, as the script's NumPy expression.
+        let points = |lo: &str, hi: &str, n: usize| -> Vec<f64> {
+            let (lo, hi): (f64, f64) = (lo.parse().unwrap(), hi.parse().unwrap());
+            (0..n).map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64).collect()
+        };
         if fields[0] == "op" {
-            let (lo, hi, n): (f64, f64, usize) = (fields[2].parse().unwrap(), fields[3].parse().unwrap(), fields[4].parse().unwrap());
-            // The same operations, in the same order, as the script's NumPy expression.
-            let x = (0..n).map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64).collect();
-            out.push(Block { name: fields[1].to_string(), x, y32: Vec::new(), y64: Vec::new() });
+            let x = points(fields[2], fields[3], fields[4].parse().unwrap());
+            out.push(Block { name: fields[1].to_string(), x, other: None, y32: Vec::new(), y64: Vec::new() });
+        } else if fields[0] == "op2" {
+            let n = fields[6].parse().unwrap();
+            let (x, other) = (points(fields[2], fields[3], n), points(fields[4], fields[5], n));
+            out.push(Block { name: fields[1].to_string(), x, other: Some(other), y32: Vec::new(), y64: Vec::new() });
         } else {
             let b = out.last_mut().expect("a value line follows an op line");
             b.y32.push(f32::from_bits(u32::from_str_radix(fields[0], 16).unwrap()));
@@ -75,14 +84,21 @@ fn documented() -> Vec<(String, u64, u64)> {
 fn every_builtin_is_within_its_documented_ulps_of_pytorch() {
     let table = documented();
     let blocks = blocks();
-    assert!(blocks.len() >= 19, "the reference file holds every op");
+    assert!(blocks.len() >= 20, "the reference file holds every op");
     for b in &blocks {
-        let u = Unary::from_builtin_name(&b.name).unwrap_or_else(|| panic!("`{}` is a builtin of the op table", b.name));
         assert_eq!((b.x.len(), b.y32.len(), b.y64.len()), (b.x.len(), b.x.len(), b.x.len()), "{}: one result per point", b.name);
         let mut worst = (0u64, 0u64);
         for (i, &x) in b.x.iter().enumerate() {
-            let g32 = u.apply(x as f32);
-            let g64 = u.apply(x);
+            let (g32, g64) = match &b.other {
+                None => {
+                    let u = Unary::from_builtin_name(&b.name).unwrap_or_else(|| panic!("`{}` is a builtin of the op table", b.name));
+                    (u.apply(x as f32), u.apply(x))
+                }
+                Some(other) => {
+                    let op = Binary::from_builtin_name(&b.name).unwrap_or_else(|| panic!("`{}` is a builtin of the op table", b.name));
+                    (op.apply(x as f32, other[i] as f32), op.apply(x, other[i]))
+                }
+            };
             worst.0 = worst.0.max(ulps(f64::from(g32), f64::from(b.y32[i]), ord32));
             worst.1 = worst.1.max(ulps(g64, b.y64[i], ord64));
         }

@@ -79,6 +79,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Unary(_)
             | Builtin::Pow
             | Builtin::Maximum
+            | Builtin::Atan2
             | Builtin::Minimum
             | Builtin::Sum
             | Builtin::Mean

@@ -57,6 +57,8 @@ pub trait Float:
     /// Rounds to the nearest integer, halfway cases to even (C's `nearbyint`).
     fn round_ties_even(self) -> Self;
     fn powf(self, e: Self) -> Self;
+    /// The angle of the point (`other`, `self`), as C's `atan2(self, other)`.
+    fn atan2(self, other: Self) -> Self;
     fn is_nan(self) -> bool;
     /// `self * a + b` with one rounding.
     fn mul_add(self, a: Self, b: Self) -> Self;
@@ -187,6 +189,9 @@ macro_rules! impl_float {
             }
             fn round_ties_even(self) -> $t {
                 <$t>::round_ties_even(self)
+            }
+            fn atan2(self, other: $t) -> $t {
+                <$t>::atan2(self, other)
             }
             fn powf(self, e: $t) -> $t {
                 <$t>::powf(self, e)

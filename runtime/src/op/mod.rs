@@ -211,6 +211,8 @@ pub enum BinaryRange {
     Minimum,
     /// `grad * (1 - y*y)`.
     TanhBackward,
+    /// `atan2`: within [-pi, pi].
+    Atan2,
 }
 
 /// A loop that takes a one-operand element formula as a closure of its own

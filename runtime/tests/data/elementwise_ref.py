@@ -6,8 +6,9 @@ For each op, N points evenly spaced over a domain are computed in float64 as
 same points with the same operations, so both sides see identical inputs); the
 float32 inputs are those points rounded to float32. Each op runs once on the
 whole contiguous tensor, which is PyTorch's vectorized CPU path (SLEEF for
-many of these ops). The file holds one line `op NAME LO HI N` per op, then N
-lines `F32 F64`: the results' bit patterns in hex.
+many of these ops). The file holds one line `op NAME LO HI N` per op (for a
+two-operand op `op2 NAME LO HI LO2 HI2 N`, the second operand's points made the
+same way), then N lines `F32 F64`: the results' bit patterns in hex.
 """
 
 import numpy as np
@@ -39,6 +40,13 @@ OPS = [
     ("silu", F.silu, -20.0, 20.0),
 ]
 
+# Two-operand ops: (name, function, domain of input, domain of other). The
+# other operand runs over its domain backwards, so that the points sweep all
+# four quadrants for atan2.
+BINARY_OPS = [
+    ("atan2", torch.atan2, -10.0, 10.0, 7.0, -7.0),
+]
+
 
 def main():
     i = np.arange(N, dtype=np.float64)
@@ -48,6 +56,14 @@ def main():
         y64 = f(torch.from_numpy(x64)).numpy()
         y32 = f(torch.from_numpy(x64.astype(np.float32))).numpy()
         lines.append(f"op {name} {lo!r} {hi!r} {N}")
+        for a, b in zip(y32.view(np.uint32), y64.view(np.uint64)):
+            lines.append(f"{int(a):08x} {int(b):016x}")
+    for name, f, lo, hi, lo2, hi2 in BINARY_OPS:
+        a64 = lo + (hi - lo) * i / (N - 1)
+        b64 = lo2 + (hi2 - lo2) * i / (N - 1)
+        y64 = f(torch.from_numpy(a64), torch.from_numpy(b64)).numpy()
+        y32 = f(torch.from_numpy(a64.astype(np.float32)), torch.from_numpy(b64.astype(np.float32))).numpy()
+        lines.append(f"op2 {name} {lo!r} {hi!r} {lo2!r} {hi2!r} {N}")
         for a, b in zip(y32.view(np.uint32), y64.view(np.uint64)):
             lines.append(f"{int(a):08x} {int(b):016x}")
     with open(__file__.replace(".py", ".txt"), "w") as out:

@@ -85,6 +85,14 @@ impl Run<'_> {
                 r.nan_reported = a.nan_reported || b.nan_reported;
                 r
             }
+            // Finite for any operands, infinities included (atan2(inf, inf) is pi/4).
+            BinaryRange::Atan2 => {
+                let (a, b) = (&args[0], &args[1]);
+                let mut r = Range::new(-std::f64::consts::PI, std::f64::consts::PI);
+                r.nan = a.nan || b.nan;
+                r.nan_reported = a.nan_reported || b.nan_reported;
+                r
+            }
             BinaryRange::TanhBackward => {
                 // grad * (1 - y*y): the factor first, then a product with the gradient.
                 let y = &args[1];
