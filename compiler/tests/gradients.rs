@@ -672,6 +672,9 @@ proptest! {
     #[test]
     fn silu_rule(v in any_vals(5)) { check("", &[leaf("x", &[5], v)], &[5], "silu(x)")?; }
 
+    #[test]
+    fn mish_rule(v in any_vals(5)) { check("", &[leaf("x", &[5], v)], &[5], "mish(x)")?; }
+
     /// The step functions' zero gradients, next to a term with a nonzero one so
     /// that the check cannot pass by a missing gradient.
     #[test]

@@ -165,6 +165,12 @@ fn elementwise_builtins_print_pytorchs_values_and_grad_fn_names() {
             "tensor([ 0.3112, -0.1095,  1.2264], grad_fn=<SiluBackward0>)",
             "tensor([0.7400, 0.3763, 1.0413], grad_fn=<MulBackward0>)",
         ),
+        (
+            "mish",
+            "[0.5, -0.25, 1.5]",
+            "tensor([ 0.3752, -0.1299,  1.4034], grad_fn=<MishBackward0>)",
+            "tensor([0.8864, 0.4398, 1.0885], grad_fn=<MulBackward0>)",
+        ),
     ];
     for (op, values, y, d) in cases {
         assert_eq!(forward_and_gradient_at(op, values), format!("{y}\n{d}\n"), "{op}({values}) and its gradient");

@@ -323,3 +323,13 @@ fn atan2_is_bounded_by_pi() {
     assert!(!r.may_be_inf() && !r.nan, "{r:?}");
     assert!(warnings_of(src).is_empty(), "atan2 of an overflowed exp is no NaN");
 }
+
+/// mish, like silu, dips to its minimum (-0.3088 at -1.1924) and grows without bound.
+#[test]
+fn mish_dips_to_its_minimum() {
+    let prog = differentiated("print(mish(linspace(-3, 2, 5)))\n");
+    let a = analyze(&prog.graph, &HashMap::new());
+    let n = prog.graph.ids().into_iter().find(|&n| prog.graph.node(n).op == Op::Unary(Unary::Mish)).unwrap();
+    let r = &a.ranges[&n];
+    assert!((r.lo + 0.308_843_413).abs() < 1e-8 && (r.hi - Unary::Mish.apply(2.0f64)).abs() < 1e-12, "{r:?}");
+}

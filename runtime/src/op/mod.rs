@@ -194,8 +194,10 @@ pub enum UnaryRange {
     DecreasingOn(f64, f64),
     /// `tan`: increasing within `(-pi/2, pi/2)`, any finite value beyond it, NaN at infinity.
     Tan,
-    /// `silu`: at least its minimum (about -0.2785), at most `max(0, x)`.
-    Silu,
+    /// `silu`, `mish`: non-increasing below the argument of their minimum (the
+    /// parameter), non-decreasing above it, tending to 0 from below at -inf
+    /// (where the formula is `-inf * 0`, NaN) and to +inf at +inf.
+    Dip(f64),
 }
 
 /// How the range analysis bounds a [`Binary`] op's result: a rule of

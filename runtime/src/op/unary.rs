@@ -222,5 +222,9 @@ unary_ops! {
     /// `silu(x)` = `x / (1 + exp(-x))`, the scalar lambda of PyTorch's
     /// `silu_kernel`. Its cost is not measured yet: sigmoid's.
     Silu { name: "silu", builtin: Some("silu"), grad_fn: Some("SiluBackward0"), result: TypeRule::SameFloat, cost_ps: 3300,
-           range: UnaryRange::Silu, differentiable: true, element: |a| a / (T::ONE + (-a).exp()) }
+           range: UnaryRange::Dip(-1.278_464_542_761_074), differentiable: true, element: |a| a / (T::ONE + (-a).exp()) }
+    /// `mish(x)` = `x * tanh(log1p(exp(x)))`, the scalar lambda of PyTorch's
+    /// `mish_kernel`. Its cost is not measured yet: exp's, log1p's and tanh's.
+    Mish { name: "mish", builtin: Some("mish"), grad_fn: Some("MishBackward0"), result: TypeRule::SameFloat, cost_ps: 21500,
+           range: UnaryRange::Dip(-1.192_431_2), differentiable: true, element: |a| a * a.exp().ln_1p().tanh() }
 }

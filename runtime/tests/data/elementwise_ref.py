@@ -38,6 +38,7 @@ OPS = [
     ("trunc", torch.trunc, -10.0, 10.0),
     ("sign", torch.sign, -10.0, 10.0),
     ("silu", F.silu, -20.0, 20.0),
+    ("mish", F.mish, -20.0, 20.0),
 ]
 
 # Two-operand ops: (name, function, domain of input, domain of other). The

@@ -23,7 +23,7 @@ impl Run<'_> {
             UnaryRange::IncreasingOn(lo, hi) => self.monotone_on(n, u, a, (lo, hi), true),
             UnaryRange::DecreasingOn(lo, hi) => self.monotone_on(n, u, a, (lo, hi), false),
             UnaryRange::Tan => self.tan(n, u, a, dt),
-            UnaryRange::Silu => self.silu(n, u, a, dt),
+            UnaryRange::Dip(argmin) => self.dip(n, u, a, argmin, dt),
             UnaryRange::Log => {
                 let smallest = match dt {
                     DType::F32 => 2f64.powi(-149).ln(),
@@ -206,20 +206,19 @@ impl Run<'_> {
         r
     }
 
-    /// `silu`: decreasing below its minimum at x = -1.2785 and increasing above
-    /// it, so its largest value over an interval is at an end, and its smallest
-    /// at an end or the minimum. `silu(+inf)` is +inf; `silu(-inf)` is
-    /// `-inf / inf`, NaN.
-    fn silu(&mut self, n: NodeId, u: Unary, a: &Range, dt: DType) -> Range {
-        const ARGMIN: f64 = -1.278_464_542_761_074;
+    /// `silu`, `mish`: decreasing below their minimum at `argmin` and increasing
+    /// above it, so the largest value over an interval is at an end, and the
+    /// smallest at an end or the minimum. The value at +inf is +inf; at -inf it
+    /// is NaN (`-inf / inf`, `-inf * 0`).
+    fn dip(&mut self, n: NodeId, u: Unary, a: &Range, argmin: f64, dt: DType) -> Range {
         let f = |x: f64| u.apply(x);
         // An unknown lower end stands for values near 0 from below, an unknown
         // upper end for no upper bound.
         let at_lo = if a.lo.is_finite() { f(a.lo) } else { 0.0 };
         let at_hi = if a.hi.is_finite() { f(a.hi) } else { f64::INFINITY };
         let (mut lo, hi) = hull(&[at_lo, at_hi]);
-        if a.lo <= ARGMIN && ARGMIN <= a.hi {
-            lo = lo.min(f(ARGMIN));
+        if a.lo <= argmin && argmin <= a.hi {
+            lo = lo.min(f(argmin));
         }
         let mut r = Range::new(lo, hi);
         r.pos_inf = a.pos_inf.clone();

@@ -195,6 +195,25 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: Node
             let d = c.binary(gr, Op::Binary(Binary::Add), one, xo);
             c.mul(gr, gs, d)
         }
+        // mish, with grad mode on (infinitely_differentiable_mish_backward):
+        // grad * (tanh_softplus + self * sigmoid * (1 - tanh_softplus * tanh_softplus)),
+        // sigmoid = self.sigmoid(), tanh_softplus = tanh(softplus(self)); softplus is
+        // log1p(exp(self)) here, as in the forward (PyTorch's returns self above 20,
+        // where both give tanh_softplus = 1).
+        Unary::Mish => {
+            let x = c.fwd(x);
+            let s = c.unary(gr, Op::Unary(Unary::Sigmoid), x);
+            let e = c.unary(gr, Op::Unary(Unary::Exp), x);
+            let sp = c.unary(gr, Op::Unary(Unary::Log1p), e);
+            let t = c.unary(gr, Op::Unary(Unary::Tanh), sp);
+            let xs = c.mul(gr, x, s);
+            let one = c.scalar(gr, 1.0, dt);
+            let tt = c.mul(gr, t, t);
+            let omt = c.sub(gr, one, tt);
+            let xso = c.mul(gr, xs, omt);
+            let d = c.binary(gr, Op::Binary(Binary::Add), t, xso);
+            c.mul(gr, g, d)
+        }
         // sign, floor, ceil, round, trunc: zeros_like(grad)
         Unary::Sign | Unary::Signum | Unary::Floor | Unary::Ceil | Unary::Round | Unary::Trunc => {
             let shape = gr.node(x).shape.clone();
