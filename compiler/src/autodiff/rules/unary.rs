@@ -5,6 +5,7 @@ use graphc_runtime::op::{Binary, F64Bits, Unary};
 use graphc_runtime::Op;
 
 use super::super::builder::RuleCtx;
+use super::unary_more as more;
 use crate::ir::graph::{Graph, NodeId};
 
 /// The gradient of `u`'s operand `x` given the gradient `g` of its output `n`
@@ -95,125 +96,20 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: Node
             let sinh = c.unary(gr, Op::Unary(Unary::Sinh), x);
             c.mul(gr, g, sinh)
         }
-        // square is pow(self, 2) in PyTorch: pow_backward.
-        Unary::Square => pow_scalar(c, gr, 2.0, x, g),
-        // reciprocal: -grad * (result * result)
-        Unary::Reciprocal => {
-            let y = c.fwd(n);
-            let ng = c.neg(gr, g);
-            let yy = c.mul(gr, y, y);
-            c.mul(gr, ng, yy)
-        }
-        // rsqrt: -0.5 * grad * result.pow(3)
-        Unary::Rsqrt => {
-            let y = c.fwd(n);
-            let h = c.scalar(gr, -0.5, dt);
-            let hg = c.mul(gr, h, g);
-            let y3 = c.unary(gr, Op::PowScalar(F64Bits::new(3.0)), y);
-            c.mul(gr, hg, y3)
-        }
-        // exp2: grad * result * M_LN2
-        Unary::Exp2 => {
-            let y = c.fwd(n);
-            let gy = c.mul(gr, g, y);
-            let ln2 = c.scalar(gr, std::f64::consts::LN_2, dt);
-            let r = c.mul(gr, gy, ln2);
-            // A product with a C++ number (`mul.Scalar`), which PyTorch names MulBackward1.
-            c.grad_fns.push((r, "MulBackward1".to_string()));
-            r
-        }
-        // log2: grad / (self * M_LN2); log10: grad / (self * M_LN10)
-        Unary::Log2 | Unary::Log10 => {
-            let x = c.fwd(x);
-            let k = if u == Unary::Log2 { std::f64::consts::LN_2 } else { std::f64::consts::LN_10 };
-            let k = c.scalar(gr, k, dt);
-            let d = c.mul(gr, x, k);
-            c.div(gr, g, d)
-        }
-        // tan: grad * (1 + result.pow(2))
-        Unary::Tan => {
-            let y = c.fwd(n);
-            let y2 = c.unary(gr, Op::PowScalar(F64Bits::new(2.0)), y);
-            let one = c.scalar(gr, 1.0, dt);
-            let d = c.binary(gr, Op::Binary(Binary::Add), one, y2);
-            c.mul(gr, g, d)
-        }
-        // asin: grad * (-self * self + 1).rsqrt(); acos: grad * -((-self * self + 1).rsqrt())
-        Unary::Asin | Unary::Acos => {
-            let x = c.fwd(x);
-            let nx = c.neg(gr, x);
-            let nxx = c.mul(gr, nx, x);
-            let one = c.scalar(gr, 1.0, dt);
-            let d = c.binary(gr, Op::Binary(Binary::Add), nxx, one);
-            let r = c.unary(gr, Op::Unary(Unary::Rsqrt), d);
-            let r = if u == Unary::Acos { c.neg(gr, r) } else { r };
-            c.mul(gr, g, r)
-        }
-        // atan: grad / (self * self + 1)
-        Unary::Atan => {
-            let x = c.fwd(x);
-            let xx = c.mul(gr, x, x);
-            let one = c.scalar(gr, 1.0, dt);
-            let d = c.binary(gr, Op::Binary(Binary::Add), xx, one);
-            c.div(gr, g, d)
-        }
-        // asinh: grad * (self.pow(2) + 1).rsqrt()
-        Unary::Asinh => {
-            let x = c.fwd(x);
-            let x2 = c.unary(gr, Op::PowScalar(F64Bits::new(2.0)), x);
-            let one = c.scalar(gr, 1.0, dt);
-            let d = c.binary(gr, Op::Binary(Binary::Add), x2, one);
-            let r = c.unary(gr, Op::Unary(Unary::Rsqrt), d);
-            c.mul(gr, g, r)
-        }
-        // acosh (real): grad * (self * self - 1).rsqrt()
-        Unary::Acosh => {
-            let x = c.fwd(x);
-            let xx = c.mul(gr, x, x);
-            let one = c.scalar(gr, 1.0, dt);
-            let d = c.sub(gr, xx, one);
-            let r = c.unary(gr, Op::Unary(Unary::Rsqrt), d);
-            c.mul(gr, g, r)
-        }
-        // atanh: grad * 1 / (1 - self.pow(2)); the `* 1` is exact, so it is left out.
-        Unary::Atanh => {
-            let x = c.fwd(x);
-            let x2 = c.unary(gr, Op::PowScalar(F64Bits::new(2.0)), x);
-            let one = c.scalar(gr, 1.0, dt);
-            let d = c.sub(gr, one, x2);
-            c.div(gr, g, d)
-        }
-        // silu, with grad mode on (infinitely_differentiable_silu_backward):
-        // grad * sigmoid * (1 + self * (1 - sigmoid)), sigmoid = self.sigmoid()
-        Unary::Silu => {
-            let x = c.fwd(x);
-            let s = c.unary(gr, Op::Unary(Unary::Sigmoid), x);
-            let gs = c.mul(gr, g, s);
-            let one = c.scalar(gr, 1.0, dt);
-            let oms = c.sub(gr, one, s);
-            let xo = c.mul(gr, x, oms);
-            let d = c.binary(gr, Op::Binary(Binary::Add), one, xo);
-            c.mul(gr, gs, d)
-        }
-        // mish, with grad mode on (infinitely_differentiable_mish_backward):
-        // grad * (tanh_softplus + self * sigmoid * (1 - tanh_softplus * tanh_softplus)),
-        // sigmoid = self.sigmoid(), tanh_softplus = tanh(softplus(self)); softplus is
-        // log1p(exp(self)) here, as in the forward (PyTorch's returns self above 20,
-        // where both give tanh_softplus = 1).
-        Unary::Mish => {
-            let x = c.fwd(x);
-            let s = c.unary(gr, Op::Unary(Unary::Sigmoid), x);
-            let e = c.unary(gr, Op::Unary(Unary::Exp), x);
-            let sp = c.unary(gr, Op::Unary(Unary::Log1p), e);
-            let t = c.unary(gr, Op::Unary(Unary::Tanh), sp);
-            let xs = c.mul(gr, x, s);
-            let one = c.scalar(gr, 1.0, dt);
-            let tt = c.mul(gr, t, t);
-            let omt = c.sub(gr, one, tt);
-            let xso = c.mul(gr, xs, omt);
-            let d = c.binary(gr, Op::Binary(Binary::Add), t, xso);
-            c.mul(gr, g, d)
-        }
+        // The builtins of issue 9 (their formulas are in unary_more.rs).
+        Unary::Square => more::square(c, gr, x, g),
+        Unary::Reciprocal => more::reciprocal(c, gr, n, g),
+        Unary::Rsqrt => more::rsqrt(c, gr, n, g),
+        Unary::Exp2 => more::exp2(c, gr, n, g),
+        Unary::Log2 | Unary::Log10 => more::log2_log10(c, gr, u, n, x, g),
+        Unary::Tan => more::tan(c, gr, n, g),
+        Unary::Asin | Unary::Acos => more::asin_acos(c, gr, u, n, x, g),
+        Unary::Atan => more::atan(c, gr, n, x, g),
+        Unary::Asinh => more::asinh(c, gr, n, x, g),
+        Unary::Acosh => more::acosh(c, gr, n, x, g),
+        Unary::Atanh => more::atanh(c, gr, n, x, g),
+        Unary::Silu => more::silu(c, gr, n, x, g),
+        Unary::Mish => more::mish(c, gr, n, x, g),
         // sign, floor, ceil, round, trunc: zeros_like(grad)
         Unary::Sign | Unary::Signum | Unary::Floor | Unary::Ceil | Unary::Round | Unary::Trunc => {
             let shape = gr.node(x).shape.clone();
