@@ -91,7 +91,7 @@ fn examples_print_exactly_what_pytorch_prints() {
     }
     checked.sort();
     // The references must not silently disappear.
-    for name in ["broadcast_matmul", "f64", "saves_input", "two_params_none"] {
+    for name in ["broadcast_matmul", "f64", "saves_input", "two_params_none", "log1pexp", "straight_through"] {
         assert!(checked.iter().any(|c| c == name), "no PyTorch reference for examples/{name}.act");
     }
 }
@@ -120,6 +120,8 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0201_dtype_mix.act", "E0201", "4:5"),
     ("e0202_broadcast.act", "E0202", "4:5"),
     ("e0202_matmul.act", "E0202", "4:5"),
+    ("e0260_surrogate_outside_backward.act", "E0260", "4:9"),
+    ("e0261_surrogate_reason.act", "E0261", "7:19"),
     ("e0301_unsaved_read.act", "E0301", "8:20"),
     ("e0302_save_unknown.act", "E0302", "4:14"),
     ("e0303_gradient_count.act", "E0303", "8:9"),

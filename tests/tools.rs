@@ -179,3 +179,45 @@ fn help_describes_both_commands() {
         snapshot(&format!("{cmd}__help"), &text(&out.stdout));
     }
 }
+
+#[test]
+fn gradcheck_evaluates_f32_constants_in_f64_and_says_so() {
+    let out = graphc(&["gradcheck", "tests/gradcheck/f32_constants.act"]);
+    assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
+    let stdout = text(&out.stdout);
+    // Both ops are checked, not skipped: the f32 constants no longer stop them.
+    assert!(row(&stdout, "Scale").ends_with("pass"), "{stdout}");
+    assert!(row(&stdout, "Shift").ends_with("FAIL: gradient of `x`"), "{stdout}");
+    assert!(stdout.contains("note: f32 constants evaluated in f64, as the points are (the calls at 7:13, 9:24, 18:13)"), "{stdout}");
+    assert!(text(&out.stderr).contains("--> tests/gradcheck/f32_constants.act:23:16"), "{}", transcript(&out));
+    snapshot("gradcheck__f32_constants", &transcript(&out));
+}
+
+#[test]
+fn gradcheck_reports_a_declared_surrogate_as_declared_and_an_undeclared_one_as_g0001() {
+    let out = graphc(&["gradcheck", "tests/gradcheck/surrogate.act"]);
+    assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert!(row(&stdout, "RoundSTE").ends_with("surrogate gradient, as declared at 10:9"), "{stdout}");
+    assert!(stdout.contains("note: RoundSTE: the backward block declares a surrogate gradient (\"straight-through estimator\") at 10:9"), "{stdout}");
+    assert!(row(&stdout, "RoundPlain").ends_with("FAIL: gradient of `x`"), "{stdout}");
+    assert!(stderr.contains("error[G0001]: the backward block of `RoundPlain`"), "{stderr}");
+    assert!(!stderr.contains("`RoundSTE`"), "the declared surrogate is no error: {stderr}");
+    snapshot("gradcheck__surrogate", &transcript(&out));
+}
+
+#[test]
+fn gradcheck_passes_a_file_whose_only_difference_is_a_declared_surrogate() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tools");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("reversal.act");
+    std::fs::write(
+        &path,
+        "op Reverse(x) {\n    forward {\n        return x * 1\n    }\n    backward(g) {\n        surrogate(\"gradient reversal\")\n        return -g\n    }\n}\n",
+    )
+    .unwrap();
+    let out = graphc(&["gradcheck", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    assert!(row(&text(&out.stdout), "Reverse").ends_with("surrogate gradient, as declared at 6:9"), "{}", transcript(&out));
+}

@@ -98,3 +98,29 @@ fn a_warning_points_at_its_line_and_column() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("warning[W0101]: an overflow can make this subtraction NaN\n  --> big.act:3:7\n"), "{stderr}");
 }
+
+/// JAX's `log(1 + exp(x))` example (tests/warnings/log1pexp_overflow.act): the
+/// gradient is `0 * inf` where `exp` overflows, PyTorch prints `nan` for it, and
+/// W0101 says why and names the stable form; the stable form in the same file
+/// does not warn. The stdout is what PyTorch 2.15 prints for the same program.
+#[test]
+fn the_gradient_of_log_one_plus_exp_warns_with_the_stable_form() {
+    let rel = "tests/warnings/log1pexp_overflow.act";
+    let out = graphc(&["run", rel], Path::new(REPO));
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout,
+        "tensor([ 0.6931, 10.0000,     inf], grad_fn=<LogBackward0>)\ntensor([0.5000, 1.0000,    nan])\n\
+         tensor([  0.6931,  10.0000, 100.0000], grad_fn=<AddBackward0>)\ntensor([0.0000, 1.0000, 1.0000])\n"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("warning[W0101]: an overflow can make this product NaN\n  --> {rel}:6:13\n")), "{stderr}");
+    assert!(stderr.contains("`log1p(exp(-abs(x))) + relu(x)`"), "{stderr}");
+    assert!(stderr.contains("generated 1 warning"), "only the unstable form warns: {stderr}");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(Path::new(REPO).join("snapshots").join("warnings"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!("log1pexp_overflow", stderr));
+}

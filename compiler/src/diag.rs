@@ -50,6 +50,10 @@ pub enum Code {
     E0201,
     /// Shapes that do not broadcast, or do not fit an op.
     E0202,
+    /// `surrogate(...)` outside a backward block.
+    E0260,
+    /// `surrogate(...)` with a reason that is not a string.
+    E0261,
     /// A backward block reads a forward name that was not saved.
     E0301,
     /// `save` names something the forward block does not define.
@@ -114,6 +118,8 @@ impl Code {
             Code::E0108 => "E0108",
             Code::E0201 => "E0201",
             Code::E0202 => "E0202",
+            Code::E0260 => "E0260",
+            Code::E0261 => "E0261",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",

@@ -252,3 +252,84 @@ print(expm1(linspace(0, 800, 3, dtype=f64)))
     let cosh = all(Unary::Cosh);
     assert!(close(cosh[0].1, 1.0, 2f64.cosh()), "cosh is smallest at 0, inside [-2, 1]: {:?}", cosh[0].1);
 }
+
+#[test]
+fn the_elementwise_builtins_of_issue_9_have_range_rules() {
+    let src = "\
+print(asin(linspace(-2, 0.5, 5)))
+print(acos(linspace(-1, 0.5, 5)))
+print(atanh(linspace(0, 1, 5)))
+print(rsqrt(linspace(-1, 4, 5)))
+print(reciprocal(linspace(1, 4, 5)))
+print(tan(linspace(-1, 1, 5)))
+print(tan(linspace(0, 2, 5)))
+print(silu(linspace(-3, 2, 5)))
+print(exp2(linspace(0, 200, 5)))
+print(floor(linspace(-1.5, 2.5, 5)))
+";
+    let prog = differentiated(src);
+    let a = analyze(&prog.graph, &HashMap::new());
+    let all = |u: Unary| -> Vec<&Range> {
+        prog.graph.ids().into_iter().filter(|&n| prog.graph.node(n).op == Op::Unary(u)).map(|n| &a.ranges[&n]).collect()
+    };
+    let close = |r: &Range, lo: f64, hi: f64| (r.lo - lo).abs() < 1e-12 && (r.hi - hi).abs() < 1e-12;
+    let asin = all(Unary::Asin)[0];
+    assert!(asin.nan && close(asin, -std::f64::consts::FRAC_PI_2, 0.5f64.asin()), "asin below -1 is NaN: {asin:?}");
+    let acos = all(Unary::Acos)[0];
+    assert!(!acos.nan && close(acos, 0.5f64.acos(), std::f64::consts::PI), "acos is decreasing: {acos:?}");
+    let atanh = all(Unary::Atanh)[0];
+    assert!(atanh.pos_inf.iter().all(|c| !c.overflow) && !atanh.pos_inf.is_empty() && !atanh.nan, "atanh(1) is an exact inf: {atanh:?}");
+    let rsqrt = all(Unary::Rsqrt)[0];
+    assert!(rsqrt.nan && !rsqrt.pos_inf.is_empty() && rsqrt.pos_inf.iter().all(|c| !c.overflow), "rsqrt(0) is inf, below 0 NaN: {rsqrt:?}");
+    assert!(close(all(Unary::Reciprocal)[0], 0.25, 1.0));
+    let tans = all(Unary::Tan);
+    assert!(close(tans[0], (-1f64).tan(), 1f64.tan()), "tan within (-pi/2, pi/2) is increasing: {:?}", tans[0]);
+    assert!(!tans[1].bounded() && !tans[1].nan, "tan across pi/2 is unbounded: {:?}", tans[1]);
+    let silu = all(Unary::Silu)[0];
+    assert!((silu.lo + 0.278_464_542_761_074).abs() < 1e-9 && (silu.hi - 2.0 / (1.0 + (-2f64).exp())).abs() < 1e-12, "silu's minimum: {silu:?}");
+    let exp2 = all(Unary::Exp2)[0];
+    assert!(exp2.pos_inf.iter().any(|c| c.overflow), "2 ** 200 overflows f32: {exp2:?}");
+    assert!(close(all(Unary::Floor)[0], -2.0, 2.0));
+}
+
+/// The gradient of `log(1 + exp(x))` is `(g / (1 + exp(x))) * exp(x)`: an exact
+/// zero made by dividing by the overflowed exp, times that exp. The zero carries
+/// the exp's condition, so a product of exps that overflow for opposite `x`
+/// (`exp(x) * (1 / exp(-x))`) does not warn.
+#[test]
+fn a_zero_made_by_an_overflow_times_that_overflow_warns() {
+    let src = "x = randn(5, requires_grad=true)\ny = log(1 + exp(x))\ny.sum().backward()\nprint(x.grad)\n";
+    let w = warnings_of(src);
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert_eq!(at(src, &w[0]), (2, 13), "exp's backward, the product");
+    assert!(w[0].message.contains("this product"), "{}", w[0].message);
+    assert!(w[0].help.as_deref().unwrap_or("").contains("log1p(exp(-abs(x))) + relu(x)"), "{:?}", w[0].help);
+
+    let apart = "x = randn(5)\nprint(exp(x) * (1 / exp(-x)))\n";
+    assert!(warnings_of(apart).is_empty(), "{:#?}", warnings_of(apart));
+    // The forward alone is no hazard: inf is log(1 + exp(x))'s limit.
+    assert!(warnings_of("x = randn(5)\nprint(log(1 + exp(x)))\n").is_empty());
+}
+
+/// atan2 is within [-pi, pi] whatever its operands, infinities included.
+#[test]
+fn atan2_is_bounded_by_pi() {
+    let src = "y = randn(3)\nprint(atan2(exp(y * 100), y))\n";
+    let prog = differentiated(src);
+    let a = analyze(&prog.graph, &HashMap::new());
+    let n = prog.graph.ids().into_iter().find(|&n| prog.graph.node(n).op == Op::Binary(Binary::Atan2)).unwrap();
+    let r = &a.ranges[&n];
+    assert_eq!((r.lo, r.hi), (-std::f64::consts::PI, std::f64::consts::PI));
+    assert!(!r.may_be_inf() && !r.nan, "{r:?}");
+    assert!(warnings_of(src).is_empty(), "atan2 of an overflowed exp is no NaN");
+}
+
+/// mish, like silu, dips to its minimum (-0.3088 at -1.1924) and grows without bound.
+#[test]
+fn mish_dips_to_its_minimum() {
+    let prog = differentiated("print(mish(linspace(-3, 2, 5)))\n");
+    let a = analyze(&prog.graph, &HashMap::new());
+    let n = prog.graph.ids().into_iter().find(|&n| prog.graph.node(n).op == Op::Unary(Unary::Mish)).unwrap();
+    let r = &a.ranges[&n];
+    assert!((r.lo + 0.308_843_413).abs() < 1e-8 && (r.hi - Unary::Mish.apply(2.0f64)).abs() < 1e-12, "{r:?}");
+}

@@ -22,7 +22,8 @@
 //! tolerance (a kink or a jump), or a value is NaN or infinite. An op with no
 //! point left is reported as not differentiable. Parameters whose backward
 //! returns the literal `none` are treated as constants, as PyTorch's gradcheck
-//! treats inputs that do not require grad.
+//! treats inputs that do not require grad. Tensors the ops create in f32 are
+//! made f64 for the check (`promote.rs`), so that they meet the f64 points.
 
 use std::path::Path;
 
@@ -136,6 +137,8 @@ impl Errors {
 enum Verdict {
     Pass,
     Fail(Vec<usize>),
+    /// A difference from the derivative that the backward block declares with `surrogate(...)`.
+    Surrogate(super::surrogate::Declared),
     Skipped(String),
     NotDifferentiable,
     NothingToCheck,
@@ -182,14 +185,31 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
         Ok(d) => d,
         Err(o) => return o,
     };
+    // The programs run the definitions with their f32 constants made f64
+    // (`promote.rs`); diagnostics still point into the file as written.
+    let (promoted_source, promoted_at) = super::promote::promote_f32_constants(&source, &defs.file.items);
+    let promoted = match Definitions::parse(&promoted_source, &file_name, color) {
+        Ok(d) => d,
+        Err(o) => return o,
+    };
     for (name, _) in &shapes.named {
         if !defs.ops().any(|op| op.params.iter().any(|p| &p.name == name)) {
             return Outcome::usage(format!("--shape names `{name}`, which is no parameter of an op in `{file_name}`"));
         }
     }
 
-    let checked: Vec<(&OpDef, OpResult)> =
-        defs.ops().filter(|op| op.backward.is_some()).map(|op| (op, check_op(&defs, op, &shapes, (lo, hi), opts))).collect();
+    let lines = diag::LineIndex::new(&source);
+    let checked: Vec<(&OpDef, OpResult)> = defs
+        .ops()
+        .filter(|op| op.backward.is_some())
+        .map(|op| {
+            let mut r = check_op(&promoted, op, &shapes, (lo, hi), opts);
+            if let (Verdict::Fail(_), Some(d)) = (&r.verdict, super::surrogate::declared(op, &lines)) {
+                r.verdict = Verdict::Surrogate(d);
+            }
+            (op, r)
+        })
+        .collect();
 
     let mut out = String::new();
     let shape_text = describe_shapes(&shapes);
@@ -208,7 +228,8 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
     }
     out.push_str(&results_table(&checked));
     // Notes below the table say what the one-word verdicts leave out.
-    let notes: Vec<String> = checked.iter().flat_map(|(_, r)| notes(r)).collect();
+    let mut notes: Vec<String> = checked.iter().flat_map(|(_, r)| notes(r)).collect();
+    notes.extend(super::promote::note(&lines, &promoted_at));
     if !notes.is_empty() {
         out.push('\n');
         for n in notes {
@@ -263,6 +284,7 @@ fn results_table(checked: &[(&OpDef, OpResult)]) -> String {
                 let names: Vec<String> = params.iter().map(|&i| format!("`{}`", op.params[i].name)).collect();
                 format!("FAIL: gradient of {}", names.join(", "))
             }
+            Verdict::Surrogate(d) => format!("surrogate gradient, as declared at {}", d.at),
             Verdict::Skipped(why) => format!("skipped: {why}"),
             Verdict::NotDifferentiable => "not differentiable at the sampled points".to_string(),
             Verdict::NothingToCheck => "nothing to check: every gradient is `none`".to_string(),
@@ -288,6 +310,9 @@ fn notes(r: &OpResult) -> Vec<String> {
         if *p {
             notes.push(format!("{}: the gradient of `{}` is not checked, since the backward block returns `none` for it", r.name, r.params[i]));
         }
+    }
+    if let Verdict::Surrogate(d) = &r.verdict {
+        notes.push(super::surrogate::note(&r.name, d));
     }
     if let Some(n) = &r.derived_note {
         notes.push(format!("{}: {n}", r.name));

@@ -7,6 +7,8 @@
 
 pub mod compare;
 pub mod gradcheck;
+mod promote;
+mod surrogate;
 
 use std::fmt::Write as _;
 

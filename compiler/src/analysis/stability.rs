@@ -123,8 +123,29 @@ fn two_exps(g: &Graph, n: NodeId) -> bool {
     g.operands(strip(g, n)).iter().filter(|&&x| is_op(g, x, |o| matches!(o, Op::Unary(Unary::Exp)))).count() == 2
 }
 
+/// `node` is log's backward times exp's backward in `log(1 + exp(x))`:
+/// `(grad / (1 + exp(x))) * exp(x)`, which is `0 * inf` where `exp(x)` overflows.
+fn is_log1pexp_gradient(g: &Graph, node: NodeId) -> bool {
+    if !matches!(g.node(node).op, Op::Binary(Binary::Mul)) {
+        return false;
+    }
+    let ops = g.operands(node);
+    let (e, q) = if is_op(g, ops[1], |o| matches!(o, Op::Unary(Unary::Exp))) { (ops[1], ops[0]) } else { (ops[0], ops[1]) };
+    let (e, q) = (strip(g, e), strip(g, q));
+    if !matches!(g.node(e).op, Op::Unary(Unary::Exp)) || !matches!(g.node(q).op, Op::Binary(Binary::Div)) {
+        return false;
+    }
+    let den = strip(g, g.operands(q)[1]);
+    matches!(g.node(den).op, Op::Binary(Binary::Add)) && g.operands(den).iter().any(|&x| strip(g, x) == e)
+}
+
 /// A stable form for the expressions people write by hand, or general advice.
 fn help(g: &Graph, node: NodeId) -> String {
+    if is_log1pexp_gradient(g, node) {
+        return "this is the gradient of `log(1 + exp(x))`, which is `0 * inf` once `exp(x)` overflows; write it as \
+                `log1p(exp(-abs(x))) + relu(x)` (what PyTorch's `softplus` computes), whose gradient stays finite"
+            .to_string();
+    }
     if matches!(g.node(node).op, Op::Binary(Binary::Div)) {
         let ops = g.operands(node);
         let (num, den) = (ops[0], ops[1]);

@@ -19,7 +19,6 @@ pub fn pytorch_help(name: &str) -> Option<&'static str> {
              tensors is `minimum(a, b)`"
         }
         "clamp" | "clip" | "clamp_min" | "clamp_max" => "clamp with `maximum(x, lo)` and `minimum(x, hi)`; for `clamp(x, min=0)` use `relu(x)`",
-        "square" => "write a square as `x ** 2` or `pow(x, 2)`",
         "neg" | "negative" => "write a negation with unary `-`",
         "add" | "sub" | "subtract" | "mul" | "multiply" | "div" | "divide" | "true_divide" => {
             "write arithmetic with the operators `+`, `-`, `*` and `/`"

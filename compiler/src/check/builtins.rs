@@ -30,6 +30,7 @@ pub enum Builtin {
     Pow,
     Maximum,
     Minimum,
+    Atan2,
     Sum,
     Mean,
     MatMul,
@@ -46,6 +47,9 @@ pub enum Builtin {
     YLabel,
     Title,
     SaveFig,
+    /// `surrogate(reason)` in a backward block: declares its gradient a deliberate
+    /// surrogate (a straight-through estimator, ...) for `graphc gradcheck`.
+    Surrogate,
 }
 
 /// How many positional arguments a builtin takes, and their names (which may
@@ -82,6 +86,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("pow", Builtin::Pow),
     ("maximum", Builtin::Maximum),
     ("minimum", Builtin::Minimum),
+    ("atan2", Builtin::Atan2),
     ("sum", Builtin::Sum),
     ("mean", Builtin::Mean),
     ("matmul", Builtin::MatMul),
@@ -98,6 +103,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("ylabel", Builtin::YLabel),
     ("title", Builtin::Title),
     ("savefig", Builtin::SaveFig),
+    ("surrogate", Builtin::Surrogate),
 ];
 
 /// The builtin called `name`: a fixed one, or a one-tensor op of the op table.
@@ -131,7 +137,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::ManualSeed => sig(&["seed"], 1, Some(1), &[]),
         B::Unary(_) | B::Transpose | B::ZeroGrad | B::Detach => sig(&["input"], 1, Some(1), &[]),
         B::Pow => sig(&["input", "exponent"], 2, Some(2), &[]),
-        B::Maximum | B::Minimum | B::MatMul => sig(&["input", "other"], 2, Some(2), &[]),
+        B::Maximum | B::Minimum | B::Atan2 | B::MatMul => sig(&["input", "other"], 2, Some(2), &[]),
         B::Sum | B::Mean => sig(&["input", "dim"], 1, Some(2), &[]),
         B::Backward => sig(&["tensor", "grad"], 1, Some(2), &["retain_graph"]),
         B::Grad => sig(&["output", "input", "grad"], 2, Some(3), &["create_graph", "retain_graph"]),
@@ -140,6 +146,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Grid | B::Legend => sig(&[], 0, Some(0), &[]),
         B::XLabel | B::YLabel | B::Title => sig(&["text"], 1, Some(1), &[]),
         B::SaveFig => sig(&["path"], 1, Some(1), &[]),
+        B::Surrogate => sig(&["reason"], 1, Some(1), &[]),
     }
 }
 

@@ -302,22 +302,34 @@ pub fn unknown_name(name: &str, span: Span, scope: &HashMap<String, Span>) -> Di
     }
 }
 
-/// The candidate within edit distance 2 of `name`, if any.
+/// The candidate within edit distance 2 of `name`, if any. Among equally
+/// close candidates the one of `name`'s length wins: `tahn` is a swap in `tanh`,
+/// not a letter added to `tan`.
 pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    candidates.map(|c| (edit_distance(name, c), c)).filter(|(d, _)| *d <= 2 && *d < name.len().max(1)).min().map(|(_, c)| c)
+    candidates
+        .map(|c| (edit_distance(name, c), c.chars().count().abs_diff(name.chars().count()), c))
+        .filter(|(d, _, _)| *d <= 2 && *d < name.len().max(1))
+        .min()
+        .map(|(_, _, c)| c)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
+    // The row before `prev`, for transpositions.
+    let mut before: Vec<usize> = prev.clone();
     for i in 1..=a.len() {
         let mut cur = vec![i; b.len() + 1];
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
             cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            // Two neighbouring letters swapped count as one edit (optimal string alignment).
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(before[j - 2] + 1);
+            }
         }
-        prev = cur;
+        before = std::mem::replace(&mut prev, cur);
     }
     prev[b.len()]
 }

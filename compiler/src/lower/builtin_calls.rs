@@ -52,7 +52,7 @@ impl<'a> Lowerer<'a> {
                 let [a, e] = self.two(&bound);
                 self.binary(BinOp::Pow, a, e, span)
             }
-            Builtin::Maximum | Builtin::Minimum => self.min_max(b, name, &bound, span),
+            Builtin::Maximum | Builtin::Minimum | Builtin::Atan2 => self.min_max(b, name, &bound, span),
             Builtin::Sum | Builtin::Mean => self.reduction(b, name, &bound, span),
             Builtin::MatMul => {
                 let [(a, sa), (c, sc)] = self.two(&bound);
@@ -88,6 +88,7 @@ impl<'a> Lowerer<'a> {
                 self.prog.effects.push(Effect::Print(items));
                 Value::None
             }
+            Builtin::Surrogate => self.surrogate(&bound, span),
             Builtin::Plot => self.plot(&mut bound, span),
             Builtin::Grid => self.figure(FigureEffect::Grid),
             Builtin::Legend => self.figure(FigureEffect::Legend),
@@ -122,7 +123,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// `maximum(input, other)` and `minimum(input, other)`.
+    /// `maximum(input, other)`, `minimum(input, other)` and `atan2(input, other)`.
     fn min_max(&mut self, b: Builtin, name: &str, bound: &Bound<Value>, span: Span) -> Value {
         let [(a, sa), (c, sc)] = self.two(bound);
         let (Some(x), Some(y)) = (self.expect_tensor(a, sa, &format!("`{name}`'s input")), self.expect_tensor(c, sc, &format!("`{name}`'s other")))
@@ -130,7 +131,11 @@ impl<'a> Lowerer<'a> {
             return Value::Poison;
         };
         let Some(shape) = self.meet(x, sa, y, sc, &format!("`{name}`")) else { return Value::Poison };
-        let op = Op::Binary(if b == Builtin::Maximum { Binary::Maximum } else { Binary::Minimum });
+        let op = Op::Binary(match b {
+            Builtin::Maximum => Binary::Maximum,
+            Builtin::Atan2 => Binary::Atan2,
+            _ => Binary::Minimum,
+        });
         let grad_fn = op.grad_fn().unwrap_or(CLONE_GRAD_FN);
         let dt = self.dtype_of(x);
         Value::Tensor(self.op_node(op, dt, shape, &[x, y], span, grad_fn))

@@ -96,6 +96,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Unary(_)
             | Builtin::Pow
             | Builtin::Maximum
+            | Builtin::Atan2
             | Builtin::Minimum
             | Builtin::Sum
             | Builtin::Mean
@@ -112,7 +113,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::XLabel
             | Builtin::YLabel
             | Builtin::Title
-            | Builtin::SaveFig => unreachable!("`{name}` is not a creation builtin"),
+            | Builtin::SaveFig
+            | Builtin::Surrogate => unreachable!("`{name}` is not a creation builtin"),
         }
     }
 

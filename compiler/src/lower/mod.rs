@@ -18,6 +18,7 @@ mod builtin_calls;
 mod creation_calls;
 mod exprs;
 mod output_calls;
+mod surrogate;
 mod user_calls;
 
 use std::collections::HashMap;

@@ -41,7 +41,24 @@ pub trait Float:
     fn sinh(self) -> Self;
     fn cosh(self) -> Self;
     fn abs(self) -> Self;
+    fn tan(self) -> Self;
+    fn asin(self) -> Self;
+    fn acos(self) -> Self;
+    fn atan(self) -> Self;
+    fn asinh(self) -> Self;
+    fn acosh(self) -> Self;
+    fn atanh(self) -> Self;
+    fn exp2(self) -> Self;
+    fn log2(self) -> Self;
+    fn log10(self) -> Self;
+    fn floor(self) -> Self;
+    fn ceil(self) -> Self;
+    fn trunc(self) -> Self;
+    /// Rounds to the nearest integer, halfway cases to even (C's `nearbyint`).
+    fn round_ties_even(self) -> Self;
     fn powf(self, e: Self) -> Self;
+    /// The angle of the point (`other`, `self`), as C's `atan2(self, other)`.
+    fn atan2(self, other: Self) -> Self;
     fn is_nan(self) -> bool;
     /// `self * a + b` with one rounding.
     fn mul_add(self, a: Self, b: Self) -> Self;
@@ -105,6 +122,76 @@ macro_rules! impl_float {
             }
             fn abs(self) -> $t {
                 <$t>::abs(self)
+            }
+            // Rust's std calls the platform libm for these, as PyTorch's scalar
+            // path does, except asinh, which std computes from ln_1p and hypot
+            // (docs/act-language.md section 5.1 records the measured ulps).
+            fn tan(self) -> $t {
+                <$t>::tan(self)
+            }
+            fn asin(self) -> $t {
+                <$t>::asin(self)
+            }
+            fn acos(self) -> $t {
+                <$t>::acos(self)
+            }
+            fn atan(self) -> $t {
+                <$t>::atan(self)
+            }
+            fn asinh(self) -> $t {
+                <$t>::asinh(self)
+            }
+            // fdlibm's e_acosh, which glibc's acosh and acoshf follow (Rust's
+            // std formula, log(x + sqrt(x-1)*sqrt(x+1)), was 5 ulps from PyTorch).
+            fn acosh(self) -> $t {
+                let x = self;
+                if x.is_nan() || x < 1.0 {
+                    <$t>::NAN
+                } else if x >= (1u64 << 28) as $t {
+                    x.ln() + std::f64::consts::LN_2 as $t
+                } else if x > 2.0 {
+                    (2.0 * x - 1.0 / (x + (x * x - 1.0).sqrt())).ln()
+                } else {
+                    let t = x - 1.0;
+                    (t + (2.0 * t + t * t).sqrt()).ln_1p()
+                }
+            }
+            // fdlibm's e_atanh, which glibc's atanh and atanhf follow (Rust's
+            // std formula, 0.5 * log1p(2x / (1 - x)), was 196 ulps from PyTorch
+            // near 0, where it loses the small terms).
+            fn atanh(self) -> $t {
+                let ax = self.abs();
+                let r = if ax < 0.5 {
+                    let t = ax + ax;
+                    0.5 * (t + t * ax / (1.0 - ax)).ln_1p()
+                } else {
+                    0.5 * ((ax + ax) / (1.0 - ax)).ln_1p()
+                };
+                r.copysign(self)
+            }
+            fn exp2(self) -> $t {
+                <$t>::exp2(self)
+            }
+            fn log2(self) -> $t {
+                <$t>::log2(self)
+            }
+            fn log10(self) -> $t {
+                <$t>::log10(self)
+            }
+            fn floor(self) -> $t {
+                <$t>::floor(self)
+            }
+            fn ceil(self) -> $t {
+                <$t>::ceil(self)
+            }
+            fn trunc(self) -> $t {
+                <$t>::trunc(self)
+            }
+            fn round_ties_even(self) -> $t {
+                <$t>::round_ties_even(self)
+            }
+            fn atan2(self, other: $t) -> $t {
+                <$t>::atan2(self, other)
             }
             fn powf(self, e: $t) -> $t {
                 <$t>::powf(self, e)

@@ -122,4 +122,8 @@ binary_ops! {
     /// A multiply and a fused multiply-add per element.
     TanhBackward { name: "tanh_backward", builtin: None, grad_fn: Some("TanhBackwardBackward0"), result: TypeRule::SameFloat, cost_ps: 200,
                    range: BinaryRange::TanhBackward, differentiable: [true, true], element: |g, y| g * (-y).mul_add(y, T::ONE) }
+    /// `atan2(input, other)`: the angle of the point (other, input), in [-pi, pi]
+    /// (libm `atan2`). Its cost is not measured yet: atan's.
+    Atan2 { name: "atan2", builtin: Some("atan2"), grad_fn: Some("Atan2Backward0"), result: TypeRule::SameFloat, cost_ps: 5000,
+            range: BinaryRange::Atan2, differentiable: [true, true], element: |y, x| y.atan2(x) }
 }

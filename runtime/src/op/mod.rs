@@ -185,6 +185,19 @@ pub enum UnaryRange {
     Sign,
     /// The operand's range (`detach`).
     Identity,
+    /// As `x ** c` for the constant `c` (`reciprocal` is `c = -1`, `rsqrt` `-0.5`).
+    AsPower(f64),
+    /// Non-decreasing on `[lo, hi]` and NaN outside it; the values at the ends
+    /// may be infinite (poles, as `atanh(1)`), which are exact infinities.
+    IncreasingOn(f64, f64),
+    /// Non-increasing on `[lo, hi]` and NaN outside it (`acos`).
+    DecreasingOn(f64, f64),
+    /// `tan`: increasing within `(-pi/2, pi/2)`, any finite value beyond it, NaN at infinity.
+    Tan,
+    /// `silu`, `mish`: non-increasing below the argument of their minimum (the
+    /// parameter), non-decreasing above it, tending to 0 from below at -inf
+    /// (where the formula is `-inf * 0`, NaN) and to +inf at +inf.
+    Dip(f64),
 }
 
 /// How the range analysis bounds a [`Binary`] op's result: a rule of
@@ -200,6 +213,8 @@ pub enum BinaryRange {
     Minimum,
     /// `grad * (1 - y*y)`.
     TanhBackward,
+    /// `atan2`: within [-pi, pi].
+    Atan2,
 }
 
 /// A loop that takes a one-operand element formula as a closure of its own

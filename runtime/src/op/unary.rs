@@ -156,4 +156,75 @@ unary_ops! {
     /// `cosh(x)` (libm). Its cost is not measured yet: two exps'.
     Cosh { name: "cosh", builtin: Some("cosh"), grad_fn: Some("CoshBackward0"), result: TypeRule::SameFloat, cost_ps: 6000,
            range: UnaryRange::Even, differentiable: true, element: |a| a.cosh() }
+    /// `square(x)`: PyTorch computes it as `pow(x, 2)`, whose kernel is `x * x`,
+    /// so its `grad_fn` is `PowBackward0`. One multiply.
+    Square { name: "square", builtin: Some("square"), grad_fn: Some("PowBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+             range: UnaryRange::Even, differentiable: true, element: |a| a * a }
+    /// `reciprocal(x)` = `1 / x` (`reciprocal_kernel`). One division.
+    Reciprocal { name: "reciprocal", builtin: Some("reciprocal"), grad_fn: Some("ReciprocalBackward0"), result: TypeRule::SameFloat, cost_ps: 200,
+                 range: UnaryRange::AsPower(-1.0), differentiable: true, element: |a| T::ONE / a }
+    /// `rsqrt(x)` = `1 / sqrt(x)` (`rsqrt_kernel`). A square root and a division.
+    Rsqrt { name: "rsqrt", builtin: Some("rsqrt"), grad_fn: Some("RsqrtBackward0"), result: TypeRule::SameFloat, cost_ps: 500,
+            range: UnaryRange::AsPower(-0.5), differentiable: true, element: |a| T::ONE / a.sqrt() }
+    /// `exp2(x)` = `2 ** x` (libm `exp2`; PyTorch's vector path uses SLEEF). Its
+    /// cost is not measured yet: exp's.
+    Exp2 { name: "exp2", builtin: Some("exp2"), grad_fn: Some("Exp2Backward0"), result: TypeRule::SameFloat, cost_ps: 3000,
+           range: UnaryRange::Increasing, differentiable: true, element: |a| a.exp2() }
+    /// `log2(x)` (libm). Its cost is not measured yet: log's.
+    Log2 { name: "log2", builtin: Some("log2"), grad_fn: Some("Log2Backward0"), result: TypeRule::SameFloat, cost_ps: 3500,
+           range: UnaryRange::IncreasingFrom(0.0), differentiable: true, element: |a| a.log2() }
+    /// `log10(x)` (libm). Its cost is not measured yet: log's.
+    Log10 { name: "log10", builtin: Some("log10"), grad_fn: Some("Log10Backward0"), result: TypeRule::SameFloat, cost_ps: 3500,
+            range: UnaryRange::IncreasingFrom(0.0), differentiable: true, element: |a| a.log10() }
+    /// `tan(x)` (libm). Its cost is not measured yet: sin's.
+    Tan { name: "tan", builtin: Some("tan"), grad_fn: Some("TanBackward0"), result: TypeRule::SameFloat, cost_ps: 5000,
+          range: UnaryRange::Tan, differentiable: true, element: |a| a.tan() }
+    /// `asin(x)` (libm), NaN outside [-1, 1]. Its cost is not measured yet: sin's.
+    Asin { name: "asin", builtin: Some("asin"), grad_fn: Some("AsinBackward0"), result: TypeRule::SameFloat, cost_ps: 5000,
+           range: UnaryRange::IncreasingOn(-1.0, 1.0), differentiable: true, element: |a| a.asin() }
+    /// `acos(x)` (libm), NaN outside [-1, 1]. Its cost is not measured yet: sin's.
+    Acos { name: "acos", builtin: Some("acos"), grad_fn: Some("AcosBackward0"), result: TypeRule::SameFloat, cost_ps: 5000,
+           range: UnaryRange::DecreasingOn(-1.0, 1.0), differentiable: true, element: |a| a.acos() }
+    /// `atan(x)` (libm). Its cost is not measured yet: sin's.
+    Atan { name: "atan", builtin: Some("atan"), grad_fn: Some("AtanBackward0"), result: TypeRule::SameFloat, cost_ps: 5000,
+           range: UnaryRange::Increasing, differentiable: true, element: |a| a.atan() }
+    /// `asinh(x)` (Rust's std formula over `ln_1p` and `hypot`). Its cost is not
+    /// measured yet: log's and a square root's.
+    Asinh { name: "asinh", builtin: Some("asinh"), grad_fn: Some("AsinhBackward0"), result: TypeRule::SameFloat, cost_ps: 3800,
+            range: UnaryRange::Increasing, differentiable: true, element: |a| a.asinh() }
+    /// `acosh(x)` (fdlibm's formula, as glibc), NaN below 1. Its cost is not measured
+    /// yet: log's and a square root's.
+    Acosh { name: "acosh", builtin: Some("acosh"), grad_fn: Some("AcoshBackward0"), result: TypeRule::SameFloat, cost_ps: 3800,
+            range: UnaryRange::IncreasingFrom(1.0), differentiable: true, element: |a| a.acosh() }
+    /// `atanh(x)` (fdlibm's formula over `ln_1p`, as glibc), NaN outside [-1, 1], infinite
+    /// at ±1. Its cost is not measured yet: log's.
+    Atanh { name: "atanh", builtin: Some("atanh"), grad_fn: Some("AtanhBackward0"), result: TypeRule::SameFloat, cost_ps: 3500,
+            range: UnaryRange::IncreasingOn(-1.0, 1.0), differentiable: true, element: |a| a.atanh() }
+    /// `floor(x)`: exact. One rounding instruction.
+    Floor { name: "floor", builtin: Some("floor"), grad_fn: Some("FloorBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+            range: UnaryRange::Increasing, differentiable: true, element: |a| a.floor() }
+    /// `ceil(x)`: exact. One rounding instruction.
+    Ceil { name: "ceil", builtin: Some("ceil"), grad_fn: Some("CeilBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+           range: UnaryRange::Increasing, differentiable: true, element: |a| a.ceil() }
+    /// `round(x)`: halfway cases to even, as PyTorch's `nearbyint`. Exact. One
+    /// rounding instruction.
+    Round { name: "round", builtin: Some("round"), grad_fn: Some("RoundBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+            range: UnaryRange::Increasing, differentiable: true, element: |a| a.round_ties_even() }
+    /// `trunc(x)`: rounds toward zero. Exact. One rounding instruction.
+    Trunc { name: "trunc", builtin: Some("trunc"), grad_fn: Some("TruncBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+            range: UnaryRange::Increasing, differentiable: true, element: |a| a.trunc() }
+    /// `sign(x)` as the user calls it: the same element as the internal `sign`
+    /// (NaN and both zeros give +0), but PyTorch's `torch.sign`, whose `grad_fn`
+    /// is `SignBackward0` (the internal one is `sgn`'s).
+    Signum { name: "signum", builtin: Some("sign"), grad_fn: Some("SignBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+             range: UnaryRange::Sign, differentiable: true,
+             element: |a| if T::ZERO < a { T::ONE } else if a < T::ZERO { -T::ONE } else { T::ZERO } }
+    /// `silu(x)` = `x / (1 + exp(-x))`, the scalar lambda of PyTorch's
+    /// `silu_kernel`. Its cost is not measured yet: sigmoid's.
+    Silu { name: "silu", builtin: Some("silu"), grad_fn: Some("SiluBackward0"), result: TypeRule::SameFloat, cost_ps: 3300,
+           range: UnaryRange::Dip(-1.278_464_542_761_074), differentiable: true, element: |a| a / (T::ONE + (-a).exp()) }
+    /// `mish(x)` = `x * tanh(log1p(exp(x)))`, the scalar lambda of PyTorch's
+    /// `mish_kernel`. Its cost is not measured yet: exp's, log1p's and tanh's.
+    Mish { name: "mish", builtin: Some("mish"), grad_fn: Some("MishBackward0"), result: TypeRule::SameFloat, cost_ps: 21500,
+           range: UnaryRange::Dip(-1.192_431_2), differentiable: true, element: |a| a * a.exp().ln_1p().tanh() }
 }

@@ -85,6 +85,14 @@ impl Run<'_> {
                 r.nan_reported = a.nan_reported || b.nan_reported;
                 r
             }
+            // Finite for any operands, infinities included (atan2(inf, inf) is pi/4).
+            BinaryRange::Atan2 => {
+                let (a, b) = (&args[0], &args[1]);
+                let mut r = Range::new(-std::f64::consts::PI, std::f64::consts::PI);
+                r.nan = a.nan || b.nan;
+                r.nan_reported = a.nan_reported || b.nan_reported;
+                r
+            }
             BinaryRange::TanhBackward => {
                 // grad * (1 - y*y): the factor first, then a product with the gradient.
                 let y = &args[1];
@@ -129,6 +137,15 @@ impl Run<'_> {
             }
             self.hazard(n, kind, origins, &mut r);
         }
+        // A zero made by dividing by an overflowed infinity, times that infinity.
+        let mut origins = clash(&a.zero_from_inf, &b.all_inf());
+        extend_origins(&mut origins, clash(&b.zero_from_inf, &a.all_inf()));
+        if !origins.is_empty() && !r.nan_reported {
+            self.hazard(n, kind, origins, &mut r);
+        }
+        // Such a zero times a finite value stays zero.
+        extend(&mut r.zero_from_inf, &a.zero_from_inf);
+        extend(&mut r.zero_from_inf, &b.zero_from_inf);
         r
     }
 
@@ -159,6 +176,10 @@ impl Run<'_> {
         }
         r.nan = a.nan || b.nan || (a.may_be_zero() && b.may_be_zero());
         r.nan_reported = a.nan_reported || b.nan_reported;
+        // A finite value over an overflowed infinity is an exact zero.
+        let overflowed: Vec<Cause> = b.all_inf().into_iter().filter(|c| c.overflow).collect();
+        extend(&mut r.zero_from_inf, &overflowed);
+        extend(&mut r.zero_from_inf, &a.zero_from_inf);
         if a.may_be_inf() && b.may_be_inf() && !r.nan_reported {
             let origins = clash(&a.all_inf(), &b.all_inf());
             self.hazard(n, HazardKind::InfOverInf, origins, &mut r);
@@ -210,5 +231,14 @@ impl Run<'_> {
         r.nan = a.nan || b.nan || negative_base;
         r.nan_reported = a.nan_reported || b.nan_reported;
         r
+    }
+}
+
+/// Adds origins without repeating one.
+fn extend_origins(into: &mut Vec<NodeId>, from: Vec<NodeId>) {
+    for o in from {
+        if !into.contains(&o) {
+            into.push(o);
+        }
     }
 }

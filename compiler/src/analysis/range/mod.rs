@@ -96,11 +96,16 @@ pub struct Range {
     /// A NaN that reaches this value was already reported as a hazard upstream, so
     /// that the consequences of one NaN are not reported again and again.
     pub nan_reported: bool,
+    /// Why the value can be an exact zero that `lo..hi` does not show: a finite
+    /// value divided by an overflowed infinity (`g / (1 + exp(x))` at large `x`),
+    /// which is a hazard only where it meets that infinity again (`0 * inf`). The
+    /// causes are the infinities' own, conditions included; empty: no such zero.
+    pub zero_from_inf: Vec<Cause>,
 }
 
 impl Range {
     pub fn new(lo: f64, hi: f64) -> Range {
-        Range { lo, hi, pos_inf: Vec::new(), neg_inf: Vec::new(), nan: false, nan_reported: false }
+        Range { lo, hi, pos_inf: Vec::new(), neg_inf: Vec::new(), nan: false, nan_reported: false, zero_from_inf: Vec::new() }
     }
 
     pub fn unbounded() -> Range {
@@ -132,7 +137,7 @@ impl Range {
     /// do not line up with the result's.
     fn unaligned(&self) -> Range {
         let strip = |v: &[Cause]| v.iter().map(|c| Cause { cond: None, ..*c }).collect();
-        Range { pos_inf: strip(&self.pos_inf), neg_inf: strip(&self.neg_inf), ..self.clone() }
+        Range { pos_inf: strip(&self.pos_inf), neg_inf: strip(&self.neg_inf), zero_from_inf: strip(&self.zero_from_inf), ..self.clone() }
     }
 
     fn all_inf(&self) -> Vec<Cause> {

@@ -19,6 +19,11 @@ impl Run<'_> {
             UnaryRange::Negation => Range { lo: -a.hi, hi: -a.lo, pos_inf: a.neg_inf.clone(), neg_inf: a.pos_inf.clone(), ..a.clone() },
             UnaryRange::Identity => a.clone(),
             UnaryRange::Exp => self.exp(n, x, a, dt),
+            UnaryRange::AsPower(c) => self.pow_scalar(n, a, c),
+            UnaryRange::IncreasingOn(lo, hi) => self.monotone_on(n, u, a, (lo, hi), true),
+            UnaryRange::DecreasingOn(lo, hi) => self.monotone_on(n, u, a, (lo, hi), false),
+            UnaryRange::Tan => self.tan(n, u, a, dt),
+            UnaryRange::Dip(argmin) => self.dip(n, u, a, argmin, dt),
             UnaryRange::Log => {
                 let smallest = match dt {
                     DType::F32 => 2f64.powi(-149).ln(),
@@ -152,6 +157,75 @@ impl Run<'_> {
                 let (lo, hi) = hull(&[r.lo, r.hi, at_inf]);
                 (r.lo, r.hi) = (lo, hi);
             }
+        }
+        self.overflow_check(n, &mut r, a.bounded(), dt);
+        r
+    }
+
+    /// An op monotone on `[lo, hi]` and NaN outside it: the formula at the ends
+    /// of the operand's interval clipped to the domain. An infinite value at an
+    /// end of the domain is a pole (`atanh(1)`), an exact infinity.
+    fn monotone_on(&mut self, n: NodeId, u: Unary, a: &Range, (lo, hi): (f64, f64), increasing: bool) -> Range {
+        let f = |x: f64| u.apply(x);
+        let (x0, x1) = (a.lo.clamp(lo, hi), a.hi.clamp(lo, hi));
+        let (v0, v1) = if increasing { (f(x0), f(x1)) } else { (f(x1), f(x0)) };
+        let mut r = Range::new(v0, v1);
+        let pole = Cause { origin: n, overflow: false, cond: None };
+        if r.hi == f64::INFINITY {
+            r.pos_inf.push(pole);
+        }
+        if r.lo == f64::NEG_INFINITY {
+            r.neg_inf.push(pole);
+        }
+        r.nan = a.nan || a.lo < lo || a.hi > hi;
+        r.nan_reported = a.nan_reported;
+        // Outside the domain, so an infinite operand gives NaN.
+        if a.may_be_inf() && !a.nan_reported {
+            self.hazard(n, HazardKind::NanAtInf, overflow_origins(&a.all_inf()), &mut r);
+        }
+        r
+    }
+
+    /// `tan`: increasing within `(-pi/2, pi/2)`; an operand beyond that can give
+    /// any finite value (no float is a pole, so `tan` itself never overflows to
+    /// inf in practice), and NaN at infinity.
+    fn tan(&mut self, n: NodeId, u: Unary, a: &Range, dt: DType) -> Range {
+        let half_pi = std::f64::consts::FRAC_PI_2;
+        let mut r = if a.lo > -half_pi && a.hi < half_pi {
+            let mut r = Range::new(u.apply(a.lo), u.apply(a.hi));
+            self.overflow_check(n, &mut r, a.bounded(), dt);
+            r
+        } else {
+            Range::unbounded()
+        };
+        r.nan = a.nan;
+        r.nan_reported = a.nan_reported;
+        if a.may_be_inf() && !a.nan_reported {
+            self.hazard(n, HazardKind::NanAtInf, overflow_origins(&a.all_inf()), &mut r);
+        }
+        r
+    }
+
+    /// `silu`, `mish`: decreasing below their minimum at `argmin` and increasing
+    /// above it, so the largest value over an interval is at an end, and the
+    /// smallest at an end or the minimum. The value at +inf is +inf; at -inf it
+    /// is NaN (`-inf / inf`, `-inf * 0`).
+    fn dip(&mut self, n: NodeId, u: Unary, a: &Range, argmin: f64, dt: DType) -> Range {
+        let f = |x: f64| u.apply(x);
+        // An unknown lower end stands for values near 0 from below, an unknown
+        // upper end for no upper bound.
+        let at_lo = if a.lo.is_finite() { f(a.lo) } else { 0.0 };
+        let at_hi = if a.hi.is_finite() { f(a.hi) } else { f64::INFINITY };
+        let (mut lo, hi) = hull(&[at_lo, at_hi]);
+        if a.lo <= argmin && argmin <= a.hi {
+            lo = lo.min(f(argmin));
+        }
+        let mut r = Range::new(lo, hi);
+        r.pos_inf = a.pos_inf.clone();
+        r.nan = a.nan;
+        r.nan_reported = a.nan_reported;
+        if !a.neg_inf.is_empty() && !a.nan_reported {
+            self.hazard(n, HazardKind::NanAtInf, overflow_origins(&a.neg_inf), &mut r);
         }
         self.overflow_check(n, &mut r, a.bounded(), dt);
         r

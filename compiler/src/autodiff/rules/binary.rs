@@ -35,6 +35,26 @@ pub(super) fn rule(
                 }),
             ]
         }
+        // atan2_backward: recip = (self * self + other * other).reciprocal();
+        // self: grad * other * recip; other: grad * -self * recip
+        Binary::Atan2 => {
+            let (a, b) = (c.fwd(ops[0]), c.fwd(ops[1]));
+            let aa = c.mul(gr, a, a);
+            let bb = c.mul(gr, b, b);
+            let s = c.binary(gr, Op::Binary(Binary::Add), aa, bb);
+            let recip = c.unary(gr, Op::Unary(Unary::Reciprocal), s);
+            vec![
+                need(0).then(|| {
+                    let gb = c.mul(gr, g, b);
+                    c.mul(gr, gb, recip)
+                }),
+                need(1).then(|| {
+                    let na = c.neg(gr, a);
+                    let gna = c.mul(gr, g, na);
+                    c.mul(gr, gna, recip)
+                }),
+            ]
+        }
         Binary::Add => vec![need(0).then_some(g), need(1).then_some(g)],
         Binary::Sub => vec![need(0).then_some(g), need(1).then(|| c.neg(gr, g))],
         // mul: self: grad * other; other: grad * self

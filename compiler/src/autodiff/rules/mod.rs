@@ -18,6 +18,7 @@ use crate::ir::graph::{Graph, NodeId};
 
 mod binary;
 mod unary;
+mod unary_more;
 
 /// The gradients of node `n`'s operands given the gradient `g` of its output.
 pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[bool]) -> Vec<Option<NodeId>> {

@@ -5,6 +5,7 @@ use graphc_runtime::op::{Binary, F64Bits, Unary};
 use graphc_runtime::Op;
 
 use super::super::builder::RuleCtx;
+use super::unary_more as more;
 use crate::ir::graph::{Graph, NodeId};
 
 /// The gradient of `u`'s operand `x` given the gradient `g` of its output `n`
@@ -95,8 +96,22 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: Node
             let sinh = c.unary(gr, Op::Unary(Unary::Sinh), x);
             c.mul(gr, g, sinh)
         }
-        // sign: zero gradient almost everywhere.
-        Unary::Sign => {
+        // The builtins of issue 9 (their formulas are in unary_more.rs).
+        Unary::Square => more::square(c, gr, x, g),
+        Unary::Reciprocal => more::reciprocal(c, gr, n, g),
+        Unary::Rsqrt => more::rsqrt(c, gr, n, g),
+        Unary::Exp2 => more::exp2(c, gr, n, g),
+        Unary::Log2 | Unary::Log10 => more::log2_log10(c, gr, u, n, x, g),
+        Unary::Tan => more::tan(c, gr, n, g),
+        Unary::Asin | Unary::Acos => more::asin_acos(c, gr, u, n, x, g),
+        Unary::Atan => more::atan(c, gr, n, x, g),
+        Unary::Asinh => more::asinh(c, gr, n, x, g),
+        Unary::Acosh => more::acosh(c, gr, n, x, g),
+        Unary::Atanh => more::atanh(c, gr, n, x, g),
+        Unary::Silu => more::silu(c, gr, n, x, g),
+        Unary::Mish => more::mish(c, gr, n, x, g),
+        // sign, floor, ceil, round, trunc: zeros_like(grad)
+        Unary::Sign | Unary::Signum | Unary::Floor | Unary::Ceil | Unary::Round | Unary::Trunc => {
             let shape = gr.node(x).shape.clone();
             c.full(gr, 0.0, dt, shape)
         }
