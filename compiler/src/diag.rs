@@ -50,6 +50,12 @@ pub enum Code {
     E0201,
     /// Shapes that do not broadcast, or do not fit an op.
     E0202,
+    /// A dimension argument of a shape op that is out of range or repeated
+    /// (`permute`, `transpose(x, d0, d1)`, ...).
+    E0220,
+    /// Sizes that do not fit a shape op: a rank it does not take, a batch that
+    /// differs (`bmm`), an element count that changes, ...
+    E0221,
     /// A backward block reads a forward name that was not saved.
     E0301,
     /// `save` names something the forward block does not define.
@@ -103,6 +109,8 @@ impl Code {
             Code::E0108 => "E0108",
             Code::E0201 => "E0201",
             Code::E0202 => "E0202",
+            Code::E0220 => "E0220",
+            Code::E0221 => "E0221",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",

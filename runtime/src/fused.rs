@@ -365,6 +365,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::SumTo
             | Op::Reshape
             | Op::Transpose
+            | Op::Permute(_)
             | Op::Sum { .. }
             | Op::Mean { .. }
             | Op::MatMul) => unreachable!("`{}` is not elementwise; the compiler never fuses it", op.name()),

@@ -239,6 +239,12 @@ pub fn op_text(op: &Op) -> String {
         ),
         Op::Sum { dim: Some(d) } => format!("sum(dim={d})"),
         Op::Mean { dim: Some(d) } => format!("mean(dim={d})"),
+        Op::Permute(dims) => format!("permute({})", dims_text(dims)),
         other => other.name().to_string(),
     }
+}
+
+/// A list of dimensions as the dump shows it: `[2, 0, 1]`.
+pub fn dims_text(dims: &[usize]) -> String {
+    format!("[{}]", dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "))
 }

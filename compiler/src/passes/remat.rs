@@ -112,6 +112,7 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         | Op::SumTo
         | Op::Reshape
         | Op::Transpose
+        | Op::Permute(_)
         | Op::Sum { .. }
         | Op::Mean { .. }
         | Op::MatMul => None,

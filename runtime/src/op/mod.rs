@@ -114,6 +114,9 @@ pub enum Op {
     Reshape,
     /// 2-D transpose.
     Transpose,
+    /// Dimensions reordered: result dimension `i` is operand dimension `dims[i]`
+    /// (`permute`, `transpose(d0, d1)`, `mT`), copied to row-major order.
+    Permute(Vec<usize>),
 
     // ---- reductions ----
     /// `sum(x)` (dim `None`, result 0-d) or `sum(x, dim=d)` (dimension d removed).
@@ -122,8 +125,11 @@ pub enum Op {
     Mean { dim: Option<usize> },
 
     // ---- linear algebra ----
-    /// `a @ b` with PyTorch's `matmul` rules for 1-D and 2-D operands:
-    /// (n)@(n) -> (), (m,k)@(k) -> (m), (k)@(k,n) -> (n), (m,k)@(k,n) -> (m,n).
+    /// `a @ b` with PyTorch's `matmul` rules for any rank:
+    /// (n)@(n) -> (), (m,k)@(k) -> (m), (k)@(k,n) -> (n), (m,k)@(k,n) -> (m,n),
+    /// and with a batch: the dimensions before the last two broadcast (NumPy
+    /// rules), a 1-D left operand is a row (k) -> (1,k) and a 1-D right operand a
+    /// column, whose added dimension the result drops.
     MatMul,
 }
 
@@ -235,7 +241,7 @@ impl Op {
             Op::Unary(_) | Op::PowScalar(_) => OpClass::ElementwiseUnary,
             Op::Binary(_) => OpClass::ElementwiseBinary,
             Op::Where(_) => OpClass::Select,
-            Op::Expand | Op::Reshape | Op::Transpose => OpClass::Shape,
+            Op::Expand | Op::Reshape | Op::Transpose | Op::Permute(_) => OpClass::Shape,
             Op::SumTo | Op::Sum { .. } | Op::Mean { .. } => OpClass::Reduction,
             Op::MatMul => OpClass::LinearAlgebra,
         }
@@ -268,6 +274,7 @@ impl Op {
             Op::Binary(b) => b.differentiable(operand),
             Op::Where(_) => operand >= 2,
             Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul => true,
+            Op::Permute(_) => true,
             Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => false,
         }
     }
@@ -284,6 +291,7 @@ impl Op {
             Op::SumTo => Some("SumBackward1"),
             Op::Reshape => Some("ViewBackward0"),
             Op::Transpose => Some("TransposeBackward0"),
+            Op::Permute(_) => Some("PermuteBackward0"),
             Op::Sum { dim: None } => Some("SumBackward0"),
             Op::Sum { dim: Some(_) } => Some("SumBackward1"),
             Op::Mean { dim: None } => Some("MeanBackward0"),
@@ -314,6 +322,7 @@ impl Op {
             | Op::SumTo
             | Op::Reshape
             | Op::Transpose
+            | Op::Permute(_)
             | Op::Sum { .. }
             | Op::Mean { .. }
             | Op::MatMul => None,
@@ -339,6 +348,7 @@ impl Op {
             Op::SumTo => "sum_to",
             Op::Reshape => "reshape",
             Op::Transpose => "transpose",
+            Op::Permute(_) => "permute",
             Op::Sum { .. } => "sum",
             Op::Mean { .. } => "mean",
             Op::MatMul => "matmul",

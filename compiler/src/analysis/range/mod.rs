@@ -344,6 +344,7 @@ impl Run<'_> {
             | Op::SumTo
             | Op::Reshape
             | Op::Transpose
+            | Op::Permute(_)
             | Op::Sum { .. }
             | Op::Mean { .. }
             | Op::MatMul => None,
@@ -385,6 +386,7 @@ impl Run<'_> {
             | Op::SumTo
             | Op::Reshape
             | Op::Transpose
+            | Op::Permute(_)
             | Op::Sum { .. }
             | Op::Mean { .. }
             | Op::MatMul => own,
@@ -444,7 +446,7 @@ impl Run<'_> {
 
             // ---- shape: same values, possibly moved ----
             Op::Expand | Op::Reshape => args[0].clone(),
-            Op::Transpose => args[0].unaligned(),
+            Op::Transpose | Op::Permute(_) => args[0].unaligned(),
 
             // ---- reductions ----
             Op::SumTo | Op::Sum { .. } => {

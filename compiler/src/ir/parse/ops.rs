@@ -34,6 +34,7 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         }),
         ("sum", Some(p)) => Op::Sum { dim: Some(keyed(p, "dim")?.parse().ok()?) },
         ("mean", Some(p)) => Op::Mean { dim: Some(keyed(p, "dim")?.parse().ok()?) },
+        ("permute", Some(p)) => Op::Permute(dims(p)?),
         ("sum", None) => Op::Sum { dim: None },
         ("mean", None) => Op::Mean { dim: None },
         (_, Some(_)) => return None,
@@ -65,4 +66,15 @@ fn literal_values(p: &str) -> Option<Vec<F64Bits>> {
         values.resize(n, F64Bits::new(0.0));
     }
     Some(values)
+}
+
+/// `[2, 0, 1]`: a list of dimensions (at most 64, each below 64, so no text
+/// makes a later stage allocate without bound).
+pub(super) fn dims(p: &str) -> Option<Vec<usize>> {
+    let inner = p.trim().strip_prefix('[')?.strip_suffix(']')?;
+    if inner.trim().is_empty() {
+        return Some(vec![]);
+    }
+    let dims: Vec<usize> = inner.split(',').map(|d| d.trim().parse().ok().filter(|&d: &usize| d < 64)).collect::<Option<_>>()?;
+    (dims.len() <= 64).then_some(dims)
 }
