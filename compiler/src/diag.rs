@@ -56,6 +56,9 @@ pub enum Code {
     /// Sizes that do not fit a shape op: a rank it does not take, a batch that
     /// differs (`bmm`), an element count that changes, ...
     E0221,
+    /// `view` of a tensor whose layout (a transpose, permutation or expand)
+    /// allows no view of the asked shape; `reshape` copies instead.
+    E0222,
     /// A backward block reads a forward name that was not saved.
     E0301,
     /// `save` names something the forward block does not define.
@@ -111,6 +114,7 @@ impl Code {
             Code::E0202 => "E0202",
             Code::E0220 => "E0220",
             Code::E0221 => "E0221",
+            Code::E0222 => "E0222",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",

@@ -1,7 +1,8 @@
 //! The derivative rules of the shape ops and of batched matrix products against
 //! central finite differences, in f64, over random inputs: the method of
 //! `gradients.rs` (whose harness is copied here, so that file, which other work
-//! extends, stays under the size limit), with operands of rank 3 and 4.
+//! extends, stays under the size limit), with operands of rank 3 and 4. The
+//! harness names its result `y`, so leaves here are never called `y`.
 //!
 //! Tolerance: |fd - g| <= 1e-6 + 1e-5·|g|, as in `gradients.rs`, whose module
 //! comment derives it.
@@ -204,5 +205,51 @@ proptest! {
     #[test]
     fn mt_rule(a in any_vals(12), b in any_vals(12)) {
         check("", &[leaf("a", &[2, 2, 3], a), leaf("b", &[2, 2, 3], b)], &[2, 2, 2], "a @ b.mT")?;
+    }
+}
+
+// ------------------------------------------------------------------ shape ops
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn reshape_and_view_rule(v in any_vals(24)) {
+        check("", &[leaf("x", &[2, 3, 4], v)], &[6, 4], "x.reshape(6, -1) * x.view([6, 4]).sin()")?;
+    }
+
+    #[test]
+    fn reshape_of_a_transpose_rule(v in any_vals(24)) {
+        check("", &[leaf("x", &[2, 3, 4], v)], &[24], "x.mT.reshape(-1).exp() + x.mT.flatten()")?;
+    }
+
+    #[test]
+    fn squeeze_unsqueeze_flatten_rule(v in any_vals(6)) {
+        check("", &[leaf("x", &[2, 1, 3], v)], &[6], "x.squeeze(1).unsqueeze(0).flatten().sin() * x.squeeze().flatten(0, 1).flatten()")?;
+    }
+
+    #[test]
+    fn expand_rule(v in any_vals(3)) {
+        check("", &[leaf("u", &[3, 1], v)], &[2, 3, 4], "u.expand(2, -1, 4).sin() * u.expand_as(ones(2, 3, 4))")?;
+    }
+
+    #[test]
+    fn repeat_rule(v in any_vals(6)) {
+        check("", &[leaf("u", &[2, 3], v)], &[2, 4, 6], "u.repeat(2, 2, 2).sin()")?;
+    }
+
+    #[test]
+    fn cat_rule(a in any_vals(6), b in any_vals(9)) {
+        check("", &[leaf("a", &[3, 2], a), leaf("b", &[3, 3], b)], &[3, 7], "cat([a.sin(), b, a], -1)")?;
+    }
+
+    #[test]
+    fn stack_rule(a in any_vals(6), b in any_vals(6)) {
+        check("", &[leaf("a", &[2, 3], a), leaf("b", &[2, 3], b)], &[2, 3, 2], "stack([a.exp(), b], 2)")?;
+    }
+
+    #[test]
+    fn split_and_chunk_rule(v in any_vals(20)) {
+        check("", &[leaf("x", &[4, 5], v)], &[4, 5], "cat(x.split([2, 3], 1), 1).sin() + cat(x.chunk(3, 0), 0) * cat(x.split(2, 0), 0)")?;
     }
 }

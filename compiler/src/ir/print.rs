@@ -240,6 +240,9 @@ pub fn op_text(op: &Op) -> String {
         Op::Sum { dim: Some(d) } => format!("sum(dim={d})"),
         Op::Mean { dim: Some(d) } => format!("mean(dim={d})"),
         Op::Permute(dims) => format!("permute({})", dims_text(dims)),
+        Op::Slice { dim, start, step } => format!("slice(dim={dim}, start={start}, step={step})"),
+        Op::SliceBackward { dim, start, step } => format!("slice_backward(dim={dim}, start={start}, step={step})"),
+        Op::Cat { dim, n } => format!("cat(dim={dim}, n={n})"),
         other => other.name().to_string(),
     }
 }

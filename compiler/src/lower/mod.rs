@@ -16,9 +16,12 @@
 mod builtin_calls;
 mod creation_calls;
 mod exprs;
+mod join_calls;
 mod output_calls;
+mod reshape_calls;
 mod shape_calls;
 mod user_calls;
+mod views;
 
 use std::collections::HashMap;
 

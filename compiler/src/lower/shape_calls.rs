@@ -18,10 +18,26 @@ use crate::syntax::ast::Span;
 impl<'a> Lowerer<'a> {
     pub(super) fn shape_call(&mut self, b: ShapeBuiltin, name: &str, bound: &Bound<Value>, span: Span) -> Value {
         let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
+        let arg = |i: usize| bound.positional.get(i).cloned().flatten();
+        if matches!(b, ShapeBuiltin::Cat | ShapeBuiltin::Stack) {
+            return self.join_call((v, vs), arg(1), span, b == ShapeBuiltin::Stack);
+        }
         let Some(t) = self.expect_tensor(v, vs, &format!("`{name}`'s input")) else { return Value::Poison };
         let rest: Vec<(Value, Span)> = bound.positional[1..].iter().flatten().cloned().collect();
+        let required = |i: usize| arg(i).expect("bind guarantees required arguments");
         match b {
-            ShapeBuiltin::Bmm => self.bmm(t, vs, rest[0].clone(), span),
+            ShapeBuiltin::Cat | ShapeBuiltin::Stack => unreachable!("joined above"),
+            ShapeBuiltin::Bmm => self.bmm(t, vs, required(1), span),
+            ShapeBuiltin::Reshape => self.reshape_call(t, rest, span, false),
+            ShapeBuiltin::View => self.reshape_call(t, rest, span, true),
+            ShapeBuiltin::Flatten => self.flatten_call(t, arg(1), arg(2), span),
+            ShapeBuiltin::Squeeze => self.squeeze_call(t, arg(1), span),
+            ShapeBuiltin::Unsqueeze => self.unsqueeze_call(t, arg(1), span),
+            ShapeBuiltin::Expand => self.expand_call(t, rest, span),
+            ShapeBuiltin::ExpandAs => self.expand_as_call(t, required(1), span),
+            ShapeBuiltin::Repeat => self.repeat_call(t, rest, span),
+            ShapeBuiltin::Split => self.split_call(t, required(1), arg(2), span),
+            ShapeBuiltin::Chunk => self.chunk_call(t, required(1), arg(2), span),
             ShapeBuiltin::Permute => {
                 let Some(dims) = self.int_args(rest, span, "permute's dimensions") else { return Value::Poison };
                 let rank = self.shape_of(t).len();

@@ -113,6 +113,9 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         | Op::Reshape
         | Op::Transpose
         | Op::Permute(_)
+        | Op::Slice { .. }
+        | Op::SliceBackward { .. }
+        | Op::Cat { .. }
         | Op::Sum { .. }
         | Op::Mean { .. }
         | Op::MatMul => None,

@@ -117,6 +117,14 @@ pub enum Op {
     /// Dimensions reordered: result dimension `i` is operand dimension `dims[i]`
     /// (`permute`, `transpose(d0, d1)`, `mT`), copied to row-major order.
     Permute(Vec<usize>),
+    /// Every `step`-th index of dimension `dim` from `start` on (`x[..., a:b:c]`,
+    /// `narrow`, the pieces of `split`); the node's shape gives how many.
+    Slice { dim: usize, start: usize, step: usize },
+    /// The gradient of [`Op::Slice`]: zeros of the node's shape, with the operand
+    /// written at the indices the slice read (PyTorch's `slice_backward`).
+    SliceBackward { dim: usize, start: usize, step: usize },
+    /// `cat(tensors, dim)`: `n` operands joined along `dim`; the others agree.
+    Cat { dim: usize, n: usize },
 
     // ---- reductions ----
     /// `sum(x)` (dim `None`, result 0-d) or `sum(x, dim=d)` (dimension d removed).
@@ -224,6 +232,9 @@ pub trait ElementFn2<T> {
 impl Op {
     /// The number of operands this op takes.
     pub fn arity(&self) -> usize {
+        if let Op::Cat { n, .. } = self {
+            return *n;
+        }
         match self.class() {
             OpClass::Source => 0,
             OpClass::ElementwiseUnary | OpClass::Shape | OpClass::Reduction => 1,
@@ -241,7 +252,9 @@ impl Op {
             Op::Unary(_) | Op::PowScalar(_) => OpClass::ElementwiseUnary,
             Op::Binary(_) => OpClass::ElementwiseBinary,
             Op::Where(_) => OpClass::Select,
-            Op::Expand | Op::Reshape | Op::Transpose | Op::Permute(_) => OpClass::Shape,
+            Op::Expand | Op::Reshape | Op::Transpose | Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => {
+                OpClass::Shape
+            }
             Op::SumTo | Op::Sum { .. } | Op::Mean { .. } => OpClass::Reduction,
             Op::MatMul => OpClass::LinearAlgebra,
         }
@@ -274,7 +287,7 @@ impl Op {
             Op::Binary(b) => b.differentiable(operand),
             Op::Where(_) => operand >= 2,
             Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul => true,
-            Op::Permute(_) => true,
+            Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => true,
             Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => false,
         }
     }
@@ -292,6 +305,9 @@ impl Op {
             Op::Reshape => Some("ViewBackward0"),
             Op::Transpose => Some("TransposeBackward0"),
             Op::Permute(_) => Some("PermuteBackward0"),
+            Op::Slice { .. } => Some("SliceBackward0"),
+            Op::SliceBackward { .. } => Some("SliceBackwardBackward0"),
+            Op::Cat { .. } => Some("CatBackward0"),
             Op::Sum { dim: None } => Some("SumBackward0"),
             Op::Sum { dim: Some(_) } => Some("SumBackward1"),
             Op::Mean { dim: None } => Some("MeanBackward0"),
@@ -323,6 +339,9 @@ impl Op {
             | Op::Reshape
             | Op::Transpose
             | Op::Permute(_)
+            | Op::Slice { .. }
+            | Op::SliceBackward { .. }
+            | Op::Cat { .. }
             | Op::Sum { .. }
             | Op::Mean { .. }
             | Op::MatMul => None,
@@ -349,6 +368,9 @@ impl Op {
             Op::Reshape => "reshape",
             Op::Transpose => "transpose",
             Op::Permute(_) => "permute",
+            Op::Slice { .. } => "slice",
+            Op::SliceBackward { .. } => "slice_backward",
+            Op::Cat { .. } => "cat",
             Op::Sum { .. } => "sum",
             Op::Mean { .. } => "mean",
             Op::MatMul => "matmul",

@@ -45,6 +45,15 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         Op::Reshape => vec![Some(c.reshape(gr, g, &shape_of(gr, ops[0])))],
         Op::Transpose => vec![Some(c.unary_shape(gr, Op::Transpose, g))],
         Op::Permute(dims) => vec![Some(shape::permute(c, gr, dims, g))],
+        Op::Slice { dim, start, step } => {
+            let op = Op::SliceBackward { dim: *dim, start: *start, step: *step };
+            vec![Some(c.add_node(gr, op, dt, shape_of(gr, ops[0]), &[g]))]
+        }
+        Op::SliceBackward { dim, start, step } => {
+            let op = Op::Slice { dim: *dim, start: *start, step: *step };
+            vec![Some(c.add_node(gr, op, dt, shape_of(gr, ops[0]), &[g]))]
+        }
+        Op::Cat { dim, .. } => shape::cat(c, gr, *dim, &ops, g, need),
         // sum: grad expanded back (unsqueezed at dim first).
         Op::Sum { dim } => {
             let in_shape = shape_of(gr, ops[0]);

@@ -1,7 +1,8 @@
 //! Derivative rules of the shape ops and of batched matrix products: PyTorch's
 //! formulas from `derivatives.yaml` (`permute`: the inverse permutation;
 //! `matmul`: `grad @ other.mT` and `self.mT @ grad`, reduced to each operand's
-//! shape as the expand that PyTorch's matmul decomposition makes is reduced).
+//! shape as the expand that PyTorch's matmul decomposition makes is reduced;
+//! `slice`: the gradient written into zeros; `cat`: the gradient sliced).
 
 use graphc_runtime::kernels::matmul::matmul_shape;
 use graphc_runtime::Op;
@@ -72,6 +73,22 @@ pub fn batched_matmul(c: &mut RuleCtx, gr: &mut Graph, a: NodeId, b: NodeId, g: 
         c.reshape(gr, summed, &sb)
     });
     vec![ga, gb]
+}
+
+/// `cat(tensors, dim)`'s gradient: each operand's part of the gradient, sliced
+/// out along `dim` at the operand's offset (PyTorch's `cat_tensors_backward`,
+/// which narrows the gradient).
+pub fn cat(c: &mut RuleCtx, gr: &mut Graph, dim: usize, ops: &[NodeId], g: NodeId, need: impl Fn(usize) -> bool) -> Vec<Option<NodeId>> {
+    let dt = gr.node(g).dtype;
+    let mut offset = 0;
+    let mut grads = Vec::with_capacity(ops.len());
+    for (i, &x) in ops.iter().enumerate() {
+        let shape = gr.node(x).shape.clone();
+        let len = shape[dim];
+        grads.push(need(i).then(|| c.add_node(gr, Op::Slice { dim, start: offset, step: 1 }, dt, shape, &[g])));
+        offset += len;
+    }
+    grads
 }
 
 /// The permutation of `rank` dimensions that swaps the last two (`mT`).
