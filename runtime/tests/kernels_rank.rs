@@ -39,7 +39,7 @@ fn reference(a: &[f64], sa: &[usize], b: &[f64], sb: &[usize]) -> Vec<f64> {
     let b2: Vec<usize> = if sb.len() == 1 { vec![sb[0], 1] } else { sb.to_vec() };
     let (ab, bb) = (&a2[..a2.len() - 2], &b2[..b2.len() - 2]);
     let r = ab.len().max(bb.len());
-    let pad = |s: &[usize]| -> Vec<usize> { std::iter::repeat(1).take(r - s.len()).chain(s.iter().copied()).collect() };
+    let pad = |s: &[usize]| -> Vec<usize> { std::iter::repeat_n(1, r - s.len()).chain(s.iter().copied()).collect() };
     let (pa, pb) = (pad(ab), pad(bb));
     let batch: Vec<usize> = pa.iter().zip(&pb).map(|(&x, &y)| if x == 1 { y } else { x }).collect();
     let (m, k, n) = (a2[a2.len() - 2], a2[a2.len() - 1], b2[b2.len() - 1]);
