@@ -124,6 +124,8 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0221_bmm_rank.act", "E0221", "4:9"),
     ("e0221_reshape_count.act", "E0221", "3:15"),
     ("e0222_view_of_transpose.act", "E0222", "3:5"),
+    ("e0223_negative_step.act", "E0223", "3:7"),
+    ("e0224_index_out_of_bounds.act", "E0224", "3:10"),
     ("e0301_unsaved_read.act", "E0301", "8:20"),
     ("e0302_save_unknown.act", "E0302", "4:14"),
     ("e0303_gradient_count.act", "E0303", "8:9"),

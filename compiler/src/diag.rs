@@ -59,6 +59,12 @@ pub enum Code {
     /// `view` of a tensor whose layout (a transpose, permutation or expand)
     /// allows no view of the asked shape; `reshape` copies instead.
     E0222,
+    /// A subscript item graphc cannot apply: a slice step that is not a positive
+    /// integer, a second `...`, an index that is not an integer, or a subscript
+    /// of something that is not a tensor or list.
+    E0223,
+    /// An index past the end of its dimension, or more indices than dimensions.
+    E0224,
     /// A backward block reads a forward name that was not saved.
     E0301,
     /// `save` names something the forward block does not define.
@@ -115,6 +121,8 @@ impl Code {
             Code::E0220 => "E0220",
             Code::E0221 => "E0221",
             Code::E0222 => "E0222",
+            Code::E0223 => "E0223",
+            Code::E0224 => "E0224",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",

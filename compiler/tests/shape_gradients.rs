@@ -253,3 +253,29 @@ proptest! {
         check("", &[leaf("x", &[4, 5], v)], &[4, 5], "cat(x.split([2, 3], 1), 1).sin() + cat(x.chunk(3, 0), 0) * cat(x.split(2, 0), 0)")?;
     }
 }
+
+// ------------------------------------------------------------------ subscripts
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn select_rule(v in any_vals(24)) {
+        check("", &[leaf("x", &[2, 3, 4], v)], &[4], "x[0, -1].exp() * x[1, 1]")?;
+    }
+
+    #[test]
+    fn slice_rule(v in any_vals(24)) {
+        check("", &[leaf("x", &[2, 3, 4], v)], &[2, 2, 2], "x[:, 1:, ::2].sin() + x[..., 1:3][:, -2:]")?;
+    }
+
+    #[test]
+    fn new_axis_and_ellipsis_rule(v in any_vals(12)) {
+        check("", &[leaf("x", &[3, 4], v)], &[3, 1, 4], "x[:, none].exp() * x[..., none, :]")?;
+    }
+
+    #[test]
+    fn list_subscript_rule(v in any_vals(12)) {
+        check("", &[leaf("x", &[3, 4], v)], &[3, 2], "x.split(2, 1)[1].sin() * x.chunk(2, -1)[0]")?;
+    }
+}

@@ -53,6 +53,7 @@ impl<'a> Lowerer<'a> {
                 let recv = self.expr(receiver, scope);
                 self.field(recv, receiver.span, field)
             }
+            ExprKind::Index { receiver, items } => self.index(receiver, items, scope, e.span),
         }
     }
 

@@ -16,6 +16,7 @@
 mod builtin_calls;
 mod creation_calls;
 mod exprs;
+mod index;
 mod join_calls;
 mod output_calls;
 mod reshape_calls;

@@ -17,7 +17,7 @@ use super::Lowerer;
 use crate::ir::graph::NodeId;
 
 /// The `grad_fn` names of the `Reshape` nodes that PyTorch makes as views.
-const VIEW_GRAD_FNS: &[&str] = &["ViewBackward0", "UnsqueezeBackward0", "SqueezeBackward0", "SqueezeBackward1", "SelectBackward0"];
+const VIEW_GRAD_FNS: &[&str] = &["ViewBackward0", "UnsqueezeBackward0", "SqueezeBackward0", "SqueezeBackward1", "SelectBackward0", "AliasBackward0"];
 
 /// Row-major strides of a shape.
 pub(super) fn contiguous(shape: &[usize]) -> Vec<usize> {
