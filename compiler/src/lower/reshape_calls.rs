@@ -35,7 +35,7 @@ impl<'a> Lowerer<'a> {
             }
             return self.reshape_node(t, shape, span, "ViewBackward0");
         }
-        let grad_fn = if self.viewable(t, &shape) { "ViewBackward0" } else { "UnsafeViewBackward0" };
+        let grad_fn = self.reshape_grad_fn(t, &shape);
         self.reshape_node(t, shape, span, grad_fn)
     }
 
@@ -61,7 +61,7 @@ impl<'a> Lowerer<'a> {
         let mut out: Vec<usize> = shape[..s].to_vec();
         out.push(shape[s..=e].iter().product());
         out.extend_from_slice(&shape[e + 1..]);
-        let grad_fn = if self.viewable(t, &out) { "ViewBackward0" } else { "UnsafeViewBackward0" };
+        let grad_fn = self.reshape_grad_fn(t, &out);
         self.reshape_node(t, out, span, grad_fn)
     }
 
@@ -97,7 +97,7 @@ impl<'a> Lowerer<'a> {
     pub(super) fn expand_call(&mut self, t: NodeId, sizes: Vec<(Value, Span)>, span: Span) -> Value {
         let Some(sizes) = self.int_args(sizes, span, "the sizes") else { return Value::Poison };
         let shape = self.shape_of(t);
-        let at = sizes[0].1.to(sizes[sizes.len() - 1].1);
+        let at = sizes.first().map_or(span, |(_, a)| a.to(sizes[sizes.len() - 1].1));
         if sizes.len() < shape.len() {
             return self.size_error(
                 format!("expand needs at least one size per dimension: {} sizes for shape {}", sizes.len(), shapes::show(&shape)),
@@ -144,7 +144,7 @@ impl<'a> Lowerer<'a> {
     pub(super) fn repeat_call(&mut self, t: NodeId, sizes: Vec<(Value, Span)>, span: Span) -> Value {
         let Some(sizes) = self.int_args(sizes, span, "the repeat counts") else { return Value::Poison };
         let shape = self.shape_of(t);
-        let at = sizes[0].1.to(sizes[sizes.len() - 1].1);
+        let at = sizes.first().map_or(span, |(_, a)| a.to(sizes[sizes.len() - 1].1));
         if sizes.len() < shape.len() {
             return self.size_error(
                 format!("repeat needs at least one count per dimension: {} counts for shape {}", sizes.len(), shapes::show(&shape)),

@@ -154,8 +154,16 @@ impl<'a> Lowerer<'a> {
         Value::Tensor(self.op_node(Op::Permute(dims), dt, shape, &[t], span, grad_fn))
     }
 
-    /// Integer arguments: one per positional argument, or one list of them.
+    /// Integer arguments: one per positional argument, or one list of them (which
+    /// may be empty, as `x.reshape([])` for a 0-d result).
     pub(super) fn int_args(&mut self, args: Vec<(Value, Span)>, span: Span, what: &str) -> Option<Vec<(i64, Span)>> {
+        if args.is_empty() {
+            self.error(
+                Diagnostic::new(Code::E0103, format!("{what} are missing"), span, "no sizes")
+                    .with_help("write one integer per dimension, or `[]` for none"),
+            );
+            return None;
+        }
         let items = match args.as_slice() {
             [(Value::List(items), _)] => items.clone(),
             _ => args,
@@ -173,12 +181,6 @@ impl<'a> Lowerer<'a> {
                     return None;
                 }
             }
-        }
-        if out.is_empty() {
-            self.error(
-                Diagnostic::new(Code::E0103, format!("{what} are missing"), span, "no dimensions").with_help("write one integer per dimension"),
-            );
-            return None;
         }
         Some(out)
     }

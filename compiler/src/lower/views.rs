@@ -17,7 +17,8 @@ use super::Lowerer;
 use crate::ir::graph::NodeId;
 
 /// The `grad_fn` names of the `Reshape` nodes that PyTorch makes as views.
-const VIEW_GRAD_FNS: &[&str] = &["ViewBackward0", "UnsqueezeBackward0", "SqueezeBackward0", "SqueezeBackward1", "SelectBackward0", "AliasBackward0"];
+const VIEW_GRAD_FNS: &[&str] =
+    &["ViewBackward0", "ReshapeAliasBackward0", "UnsqueezeBackward0", "SqueezeBackward0", "SqueezeBackward1", "SelectBackward0", "AliasBackward0"];
 
 /// Row-major strides of a shape.
 pub(super) fn contiguous(shape: &[usize]) -> Vec<usize> {
@@ -68,6 +69,11 @@ impl<'a> Lowerer<'a> {
         let ops = g.operands(n);
         let operand = |i: usize| (g.node(ops[i]).shape.clone(), self.strides_of(ops[i]));
         match &node.op {
+            // The 2-D `transpose(x)` is PyTorch's `x.t()`, a view with the strides swapped.
+            Op::Transpose => {
+                let (_, s) = operand(0);
+                s.into_iter().rev().collect()
+            }
             Op::Permute(dims) => {
                 let (_, s) = operand(0);
                 dims.iter().map(|&d| s[d]).collect()
@@ -87,6 +93,24 @@ impl<'a> Lowerer<'a> {
                 compute_stride(&shape, &s, &node.shape).unwrap_or_else(|| contiguous(&node.shape))
             }
             _ => contiguous(&node.shape),
+        }
+    }
+
+    /// The `grad_fn` of `reshape` (and `flatten`) of node `n` to `shape`:
+    /// a view of a contiguous tensor (`ViewBackward0`), a view of another layout
+    /// (`_reshape_alias`, `ReshapeAliasBackward0`), or a copy (`_unsafe_view`).
+    pub(super) fn reshape_grad_fn(&self, n: NodeId, shape: &[usize]) -> &'static str {
+        if !self.viewable(n, shape) {
+            return "UnsafeViewBackward0";
+        }
+        let (sh, st) = (self.shape_of(n), self.strides_of(n));
+        // PyTorch's is_contiguous ignores the strides of dimensions of size 1.
+        let contiguous_layout = contiguous(&sh);
+        let is_contiguous = (0..sh.len()).all(|d| sh[d] == 1 || st[d] == contiguous_layout[d]);
+        if is_contiguous {
+            "ViewBackward0"
+        } else {
+            "ReshapeAliasBackward0"
         }
     }
 
