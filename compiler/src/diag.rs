@@ -50,6 +50,21 @@ pub enum Code {
     E0201,
     /// Shapes that do not broadcast, or do not fit an op.
     E0202,
+    /// A dimension argument of a shape op that is out of range or repeated
+    /// (`permute`, `transpose(x, d0, d1)`, ...).
+    E0220,
+    /// Sizes that do not fit a shape op: a rank it does not take, a batch that
+    /// differs (`bmm`), an element count that changes, ...
+    E0221,
+    /// `view` of a tensor whose layout (a transpose, permutation or expand)
+    /// allows no view of the asked shape; `reshape` copies instead.
+    E0222,
+    /// A subscript item graphc cannot apply: a slice step that is not a positive
+    /// integer, a second `...`, an index that is not an integer, or a subscript
+    /// of something that is not a tensor or list.
+    E0223,
+    /// An index past the end of its dimension, or more indices than dimensions.
+    E0224,
     /// `surrogate(...)` outside a backward block.
     E0260,
     /// `surrogate(...)` with a reason that is not a string.
@@ -118,6 +133,11 @@ impl Code {
             Code::E0108 => "E0108",
             Code::E0201 => "E0201",
             Code::E0202 => "E0202",
+            Code::E0220 => "E0220",
+            Code::E0221 => "E0221",
+            Code::E0222 => "E0222",
+            Code::E0223 => "E0223",
+            Code::E0224 => "E0224",
             Code::E0260 => "E0260",
             Code::E0261 => "E0261",
             Code::E0301 => "E0301",

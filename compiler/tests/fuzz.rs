@@ -24,6 +24,8 @@ mod gen;
 mod mutate;
 #[path = "fuzz/rng.rs"]
 mod rng;
+#[path = "fuzz/shape_expr.rs"]
+mod shape_expr;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -94,6 +94,19 @@ fn sexp(e: &Expr) -> String {
             format!("(method {} {}{})", sexp(receiver), method.name, args_sexp(args))
         }
         ExprKind::Field { receiver, field } => format!("(field {} {})", sexp(receiver), field.name),
+        ExprKind::Index { receiver, items } => {
+            format!("(index {}{})", sexp(receiver), items.iter().map(|i| format!(" {}", item_sexp(i))).collect::<String>())
+        }
+    }
+}
+
+/// A subscript item: `(slice START STOP STEP)` with `_` for a missing part, `...`, or the expression.
+fn item_sexp(item: &IndexItem) -> String {
+    let part = |e: &Option<Box<Expr>>| e.as_ref().map_or("_".to_string(), |e| sexp(e));
+    match item {
+        IndexItem::Expr(e) => sexp(e),
+        IndexItem::Slice { start, stop, step, .. } => format!("(slice {} {} {})", part(start), part(stop), part(step)),
+        IndexItem::Ellipsis(_) => "...".to_string(),
     }
 }
 

@@ -21,7 +21,8 @@ fn help_for(call: &str) -> (Code, String) {
 
 #[test]
 fn pytorch_transposes_suggest_transpose() {
-    for call in ["x.t()", "t(x)", "x.T", "x.mT"] {
+    // `x.mT` is a field of its own now (any rank), so it is not among them.
+    for call in ["x.t()", "t(x)", "x.T"] {
         let (code, help) = help_for(call);
         assert_eq!(code, Code::E0102, "{call}");
         assert!(help.contains("`transpose(x)`"), "{call}: {help}");

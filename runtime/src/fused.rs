@@ -365,6 +365,10 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::SumTo
             | Op::Reshape
             | Op::Transpose
+            | Op::Permute(_)
+            | Op::Slice { .. }
+            | Op::SliceBackward { .. }
+            | Op::Cat { .. }
             | Op::Sum { .. }
             | Op::Mean { .. }
             | Op::MatMul) => unreachable!("`{}` is not elementwise; the compiler never fuses it", op.name()),

@@ -8,6 +8,7 @@
 
 mod error;
 mod kernel_check;
+mod shape_check;
 mod verify;
 
 pub use error::{PlanError, PlanErrorKind, Table};

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use graphc_runtime::op::Unary;
 
+use super::shape_builtins::{self, ShapeBuiltin, SHAPE};
 use crate::diag::{Code, Diagnostic};
 use crate::syntax::ast::{Ident, Span};
 
@@ -35,6 +36,8 @@ pub enum Builtin {
     Mean,
     MatMul,
     Transpose,
+    /// A builtin that changes shapes or ranks ([`ShapeBuiltin`]).
+    Shape(ShapeBuiltin),
     Backward,
     Grad,
     ZeroGrad,
@@ -109,6 +112,7 @@ const OTHER: &[(&str, Builtin)] = &[
 /// The builtin called `name`: a fixed one, or a one-tensor op of the op table.
 pub fn lookup(name: &str) -> Option<Builtin> {
     let fixed = CREATION.iter().chain(OTHER).find(|(n, _)| *n == name).map(|(_, b)| *b);
+    let fixed = fixed.or_else(|| SHAPE.iter().find(|(n, _)| *n == name).map(|(_, b)| Builtin::Shape(*b)));
     fixed.or_else(|| Unary::from_builtin_name(name).map(Builtin::Unary))
 }
 
@@ -120,7 +124,8 @@ pub fn unary_names() -> impl Iterator<Item = &'static str> {
 /// Every builtin name, for "did you mean" suggestions and the docs' list.
 pub fn names() -> Vec<&'static str> {
     let name = |(n, _): &(&'static str, Builtin)| *n;
-    CREATION.iter().map(name).chain(unary_names()).chain(OTHER.iter().map(name)).collect()
+    let shape = SHAPE.iter().map(|(n, _)| *n);
+    CREATION.iter().map(name).chain(unary_names()).chain(OTHER.iter().map(name)).chain(shape).collect()
 }
 
 pub fn signature(b: Builtin) -> Signature {
@@ -135,7 +140,9 @@ pub fn signature(b: Builtin) -> Signature {
         B::Tensor => sig(&["data"], 1, Some(1), CREATE_KW),
         B::OnesLike | B::ZerosLike => sig(&["input"], 1, Some(1), CREATE_KW),
         B::ManualSeed => sig(&["seed"], 1, Some(1), &[]),
-        B::Unary(_) | B::Transpose | B::ZeroGrad | B::Detach => sig(&["input"], 1, Some(1), &[]),
+        B::Unary(_) | B::ZeroGrad | B::Detach => sig(&["input"], 1, Some(1), &[]),
+        B::Transpose => sig(&["input", "dim0", "dim1"], 1, Some(3), &[]),
+        B::Shape(s) => shape_builtins::signature(s),
         B::Pow => sig(&["input", "exponent"], 2, Some(2), &[]),
         B::Maximum | B::Minimum | B::Atan2 | B::MatMul => sig(&["input", "other"], 2, Some(2), &[]),
         B::Sum | B::Mean => sig(&["input", "dim"], 1, Some(2), &[]),

@@ -10,4 +10,5 @@
 pub mod aliases;
 pub mod builtins;
 pub mod ops;
+pub mod shape_builtins;
 pub mod shapes;

@@ -282,6 +282,10 @@ fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: Option<&BackwardCtx>
             check_args(args, scope, bw, diags);
         }
         ExprKind::Field { receiver, .. } => check_names(receiver, scope, bw, diags),
+        ExprKind::Index { receiver, items } => {
+            check_names(receiver, scope, bw, diags);
+            items.iter().flat_map(|i| i.exprs()).for_each(|e| check_names(e, scope, bw, diags));
+        }
     }
 }
 
@@ -421,6 +425,10 @@ fn collect_calls(e: &Expr, out: &mut Vec<(String, Span)>) {
             collect_calls(rhs, out);
         }
         ExprKind::Field { receiver, .. } => collect_calls(receiver, out),
+        ExprKind::Index { receiver, items } => {
+            collect_calls(receiver, out);
+            items.iter().flat_map(|i| i.exprs()).for_each(|e| collect_calls(e, out));
+        }
         ExprKind::Number { .. } | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::None | ExprKind::Name(_) => {}
     }
 }

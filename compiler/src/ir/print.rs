@@ -239,6 +239,15 @@ pub fn op_text(op: &Op) -> String {
         ),
         Op::Sum { dim: Some(d) } => format!("sum(dim={d})"),
         Op::Mean { dim: Some(d) } => format!("mean(dim={d})"),
+        Op::Permute(dims) => format!("permute({})", dims_text(dims)),
+        Op::Slice { dim, start, step } => format!("slice(dim={dim}, start={start}, step={step})"),
+        Op::SliceBackward { dim, start, step } => format!("slice_backward(dim={dim}, start={start}, step={step})"),
+        Op::Cat { dim, n } => format!("cat(dim={dim}, n={n})"),
         other => other.name().to_string(),
     }
+}
+
+/// A list of dimensions as the dump shows it: `[2, 0, 1]`.
+pub fn dims_text(dims: &[usize]) -> String {
+    format!("[{}]", dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "))
 }

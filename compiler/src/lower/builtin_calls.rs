@@ -61,7 +61,9 @@ impl<'a> Lowerer<'a> {
                 };
                 self.matmul(x, sa, y, sc, span)
             }
+            Builtin::Transpose if bound.positional.len() > 1 => self.transpose_dims(&bound, span),
             Builtin::Transpose => self.transpose(&bound, span),
+            Builtin::Shape(s) => self.shape_call(s, name, &bound, span),
             Builtin::Backward => self.backward(&mut bound, span),
             Builtin::Grad => self.grad(&mut bound, span),
             Builtin::ZeroGrad => {

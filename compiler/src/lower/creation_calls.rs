@@ -102,6 +102,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Mean
             | Builtin::MatMul
             | Builtin::Transpose
+            | Builtin::Shape(_)
             | Builtin::Backward
             | Builtin::Grad
             | Builtin::ZeroGrad

@@ -53,6 +53,7 @@ impl<'a> Lowerer<'a> {
                 let recv = self.expr(receiver, scope);
                 self.field(recv, receiver.span, field)
             }
+            ExprKind::Index { receiver, items } => self.index(receiver, items, scope, e.span),
         }
     }
 
@@ -262,12 +263,7 @@ impl<'a> Lowerer<'a> {
         match shapes::matmul(&sha, &shb) {
             Ok(shape) => {
                 // PyTorch's matmul dispatches by rank, and the grad_fn shows which kernel ran.
-                let name = match (sha.len(), shb.len()) {
-                    (1, 1) => "DotBackward0",
-                    (2, 1) => "MvBackward0",
-                    (1, 2) => "SqueezeBackward4",
-                    _ => "MmBackward0",
-                };
+                let name = self.matmul_grad_fn(a, b);
                 Value::Tensor(self.op_node(Op::MatMul, da, shape, &[a, b], span, name))
             }
             Err(msg) => self.error(
@@ -293,6 +289,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn field(&mut self, recv: Value, span: Span, field: &Ident) -> Value {
+        if field.name == "mT" {
+            return self.mt_field(recv, span);
+        }
         if field.name != "grad" {
             return self
                 .error(Diagnostic::new(Code::E0102, format!("tensors have no field `{}`", field.name), field.span, "unknown field").with_help(

@@ -17,9 +17,14 @@ mod budget;
 mod builtin_calls;
 mod creation_calls;
 mod exprs;
+mod index;
+mod join_calls;
 mod output_calls;
+mod reshape_calls;
+mod shape_calls;
 mod surrogate;
 mod user_calls;
+mod views;
 
 use std::collections::HashMap;
 

@@ -112,6 +112,10 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         | Op::SumTo
         | Op::Reshape
         | Op::Transpose
+        | Op::Permute(_)
+        | Op::Slice { .. }
+        | Op::SliceBackward { .. }
+        | Op::Cat { .. }
         | Op::Sum { .. }
         | Op::Mean { .. }
         | Op::MatMul => None,

@@ -187,4 +187,32 @@ pub enum ExprKind {
         receiver: Box<Expr>,
         field: Ident,
     },
+    /// `receiver[items]`: PyTorch's basic indexing.
+    Index {
+        receiver: Box<Expr>,
+        items: Vec<IndexItem>,
+    },
+}
+
+/// One item of a subscript `x[...]`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum IndexItem {
+    /// An expression: an integer selects one index (the dimension goes away),
+    /// `none` inserts a dimension of size 1.
+    Expr(Expr),
+    /// `start:stop:step`, each part optional.
+    Slice { start: Option<Box<Expr>>, stop: Option<Box<Expr>>, step: Option<Box<Expr>>, span: Span },
+    /// `...`: as many full slices as the other items leave dimensions.
+    Ellipsis(Span),
+}
+
+impl IndexItem {
+    /// The expressions the item holds, in source order.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        match self {
+            IndexItem::Expr(e) => vec![e],
+            IndexItem::Slice { start, stop, step, .. } => [start, stop, step].into_iter().flatten().map(|b| &**b).collect(),
+            IndexItem::Ellipsis(_) => vec![],
+        }
+    }
 }

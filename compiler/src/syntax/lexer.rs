@@ -114,6 +114,9 @@ pub enum Token {
     Comma,
     #[token(".")]
     Dot,
+    /// `...` in a subscript (`x[..., 0]`).
+    #[token("...")]
+    Ellipsis,
     #[token(":")]
     Colon,
     #[token(";")]

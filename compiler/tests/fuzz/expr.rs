@@ -97,7 +97,7 @@ impl Val {
     }
 
     /// A value computed from `parts`: it requires grad when one of them does.
-    fn from(text: String, dtype: DType, shape: &[usize], parts: &[&Val]) -> Val {
+    pub fn from(text: String, dtype: DType, shape: &[usize], parts: &[&Val]) -> Val {
         let requires_grad = parts.iter().any(|p| p.requires_grad);
         let leaves = parts.iter().flat_map(|p| p.leaves.iter().cloned()).collect();
         Val { text, dtype, shape: shape.to_vec(), requires_grad, leaves }
@@ -115,7 +115,7 @@ pub fn expr(rng: &mut Rng, sc: &Scope, dt: DType, shape: &[usize], depth: usize)
         return atom(rng, sc, dt, shape);
     }
     let d = depth - 1;
-    match rng.below(14) {
+    match rng.below(15) {
         0 | 1 => unary(rng, sc, dt, shape, d),
         2..=4 => binary(rng, sc, dt, shape, d),
         5 => scalar(rng, sc, dt, shape, d),
@@ -125,6 +125,7 @@ pub fn expr(rng: &mut Rng, sc: &Scope, dt: DType, shape: &[usize], depth: usize)
         10 => matmul(rng, sc, dt, shape, d),
         11 => transpose_or_detach(rng, sc, dt, shape, d),
         12 if !sc.defs.is_empty() => call(rng, sc, dt, shape, d),
+        14 => crate::shape_expr::shape_op(rng, sc, dt, shape, d),
         _ => like(rng, sc, dt, shape, d),
     }
 }

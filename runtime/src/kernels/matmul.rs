@@ -1,10 +1,15 @@
-//! `a @ b` for 1-D and 2-D operands, with PyTorch's `matmul` shape rules.
+//! `a @ b` for operands of any rank, with PyTorch's `matmul` shape rules.
 //!
-//! Every case is computed as one general matrix product by `matrixmultiply`
-//! (a vector is a 1 x k or k x 1 matrix), so all four cases round alike. PyTorch
-//! calls its BLAS here (MKL or OpenBLAS), whose blocking and accumulation order are
-//! their own: matmul results agree with PyTorch to rounding, not bit for bit.
+//! Every case is computed as general matrix products by `matrixmultiply` (a
+//! vector is a 1 x k or k x 1 matrix), so all cases round alike. A batch is one
+//! product per broadcast batch index; a right operand without a batch (rank 1 or
+//! 2) is folded as PyTorch folds it: the left operand's batch and row dimensions
+//! become the rows of one product. PyTorch calls its BLAS here (MKL or
+//! OpenBLAS), or for small batched products its own loop, whose blocking and
+//! accumulation order are their own: matmul results agree with PyTorch to
+//! rounding, not bit for bit.
 
+use super::broadcast::broadcast_offsets;
 use super::float::Float;
 
 /// A general matrix product `C = A B` in the element type's own precision.
@@ -34,21 +39,110 @@ impl Gemm for f64 {
     }
 }
 
-/// `a @ b`: (n)@(n) -> (), (m,k)@(k) -> (m), (k)@(k,n) -> (n), (m,k)@(k,n) -> (m,n).
-/// Returns the elements and the result's shape.
-pub fn matmul<T: Gemm>(a: &[T], a_shape: &[usize], b: &[T], b_shape: &[usize]) -> (Vec<T>, Vec<usize>) {
-    let (m, k, n, shape) = match (a_shape, b_shape) {
-        (&[k1], &[k2]) if k1 == k2 => (1, k1, 1, vec![]),
-        (&[m, k1], &[k2]) if k1 == k2 => (m, k1, 1, vec![m]),
-        (&[k1], &[k2, n]) if k1 == k2 => (1, k1, n, vec![n]),
-        (&[m, k1], &[k2, n]) if k1 == k2 => (m, k1, n, vec![m, n]),
-        _ => panic!("matmul of shapes {a_shape:?} and {b_shape:?} is not supported"),
+/// The shapes of one matmul seen as a batch of matrix products.
+#[derive(Debug, PartialEq)]
+pub struct MatMulShape {
+    /// The left operand's batch dimensions (before its last two).
+    pub a_batch: Vec<usize>,
+    /// The right operand's batch dimensions.
+    pub b_batch: Vec<usize>,
+    /// The broadcast batch of the result.
+    pub batch: Vec<usize>,
+    pub m: usize,
+    pub k: usize,
+    pub n: usize,
+    /// The result's shape, without the dimensions that 1-D operands added.
+    pub out: Vec<usize>,
+}
+
+/// PyTorch's matmul shape rule, or a message saying why the operands do not fit.
+pub fn matmul_shape(a: &[usize], b: &[usize]) -> Result<MatMulShape, String> {
+    if a.is_empty() || b.is_empty() {
+        return Err("both operands of matmul must have at least one dimension".to_string());
+    }
+    // A 1-D left operand is a row (1 x k), a 1-D right operand a column (k x 1).
+    let (a_batch, m, ka) = match a {
+        [k] => (vec![], 1, *k),
+        _ => (a[..a.len() - 2].to_vec(), a[a.len() - 2], a[a.len() - 1]),
     };
-    let mut c = vec![T::ZERO; m * n];
+    let (b_batch, kb, n) = match b {
+        [k] => (vec![], *k, 1),
+        _ => (b[..b.len() - 2].to_vec(), b[b.len() - 2], b[b.len() - 1]),
+    };
+    if ka != kb {
+        return Err(format!("the inner dimensions do not agree: {ka} and {kb}"));
+    }
+    let batch = broadcast_batch(&a_batch, &b_batch)?;
+    let mut out = batch.clone();
+    if a.len() > 1 {
+        out.push(m);
+    }
+    if b.len() > 1 {
+        out.push(n);
+    }
+    Ok(MatMulShape { a_batch, b_batch, batch, m, k: ka, n, out })
+}
+
+/// NumPy broadcasting of two batch shapes.
+fn broadcast_batch(a: &[usize], b: &[usize]) -> Result<Vec<usize>, String> {
+    let r = a.len().max(b.len());
+    let at = |s: &[usize], i: usize| if i < r - s.len() { 1 } else { s[i - (r - s.len())] };
+    (0..r)
+        .map(|i| match (at(a, i), at(b, i)) {
+            (x, y) if x == y || y == 1 => Ok(x),
+            (1, y) => Ok(y),
+            (x, y) => Err(format!("the batch dimensions do not broadcast: {x} and {y}")),
+        })
+        .collect()
+}
+
+/// Below this many multiply-adds per matrix, PyTorch's CPU `bmm` runs its own
+/// loop (`baddbmm_cpu_kernel`) instead of a BLAS call.
+const SMALL_BMM: usize = 400;
+
+/// `baddbmm_cpu_kernel` for `bmm`: each result element is the products summed
+/// in order of the inner index, starting from zero, each rounded (no fused
+/// multiply-add), in the element type (`opmath_t` of float is float).
+fn small_product<T: Float>(m: usize, k: usize, n: usize, a: &[T], b: &[T], c: &mut [T]) {
+    for i in 0..m {
+        for j in 0..n {
+            let mut acc = T::ZERO;
+            for p in 0..k {
+                acc = acc + a[i * k + p] * b[p * n + j];
+            }
+            c[i * n + j] = acc;
+        }
+    }
+}
+
+/// `a @ b` for any ranks. Returns the elements and the result's shape.
+pub fn matmul<T: Gemm>(a: &[T], a_shape: &[usize], b: &[T], b_shape: &[usize]) -> (Vec<T>, Vec<usize>) {
+    let s = matmul_shape(a_shape, b_shape).unwrap_or_else(|e| panic!("matmul of shapes {a_shape:?} and {b_shape:?}: {e}"));
+    let (m, k, n) = (s.m, s.k, s.n);
+    let batches: usize = s.batch.iter().product();
+    let mut c = vec![T::ZERO; batches * m * n];
     // An empty inner dimension gives zeros, which `c` already holds; empty outer
     // dimensions give an empty result. Only real products reach the GEMM.
-    if m > 0 && n > 0 && k > 0 {
-        T::gemm(m, k, n, a, b, &mut c);
+    if m == 0 || n == 0 || k == 0 || batches == 0 {
+        return (c, s.out);
     }
-    (c, shape)
+    if s.b_batch.is_empty() && s.a_batch == s.batch {
+        // PyTorch's fold: the left batch and rows form the rows of one product.
+        T::gemm(batches * m, k, n, a, b, &mut c);
+        return (c, s.out);
+    }
+    // One product per batch index; an operand broadcast along a batch dimension
+    // is read at its own offset (the matrix index `broadcast_offsets` gives).
+    let a_at = broadcast_offsets(&s.a_batch, &s.batch);
+    let b_at = broadcast_offsets(&s.b_batch, &s.batch);
+    let (sa, sb, sc) = (m * k, k * n, m * n);
+    for (i, out) in c.chunks_mut(sc).enumerate() {
+        let (ai, bi) = (a_at[i] * sa, b_at[i] * sb);
+        if k * m * n < SMALL_BMM {
+            small_product(m, k, n, &a[ai..ai + sa], &b[bi..bi + sb], out);
+        } else {
+            T::gemm(m, k, n, &a[ai..ai + sa], &b[bi..bi + sb], out);
+        }
+    }
+    (c, s.out)
 }

@@ -3,7 +3,7 @@
 //! `eval` checks the dtype once and hands typed slices to generic kernels, split
 //! by concern: [`elementwise`] (one and two operands, `where`), [`broadcast`]
 //! (`Expand`, `SumTo` and operand broadcasting), [`reduce`] (`Sum`, `Mean`),
-//! [`matmul`], [`shape`] (`Transpose`) and [`sources`] (`Full`, `Literal`,
+//! [`matmul`], [`shape`] (`Transpose`, `Permute`), [`slice`] (`Slice`, `SliceBackward`, `Cat`) and [`sources`] (`Full`, `Literal`,
 //! `Arange`, `Linspace`). Each kernel's doc says which PyTorch kernel it follows.
 //! [`vmath`] is the exception: fast vector math within an ulp or two of exact,
 //! for values that are not printed at PyTorch precision.
@@ -14,6 +14,7 @@ pub mod float;
 pub mod matmul;
 pub mod reduce;
 pub mod shape;
+pub mod slice;
 pub mod sources;
 pub mod vmath;
 
@@ -74,6 +75,19 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
             }
             ref s => panic!("transpose of a {}-d tensor (shape {s:?})", s.len()),
         },
+        Op::Permute(dims) => {
+            let expected: Vec<usize> = dims.iter().map(|&d| args[0].shape()[d]).collect();
+            assert_eq!(shape, expected, "permute of {:?} by {dims:?} to {shape:?}", args[0].shape());
+            shape::permute(T::slice(args[0]), args[0].shape(), dims)
+        }
+        Op::Slice { dim, start, step } => slice::slice(T::slice(args[0]), args[0].shape(), *dim, *start, *step, shape),
+        Op::SliceBackward { dim, start, step } => {
+            slice::slice_backward(T::slice(args[0]), args[0].shape(), *dim, *start, *step, shape, T::ZERO)
+        }
+        Op::Cat { dim, .. } => {
+            let parts: Vec<(&[T], &[usize])> = args.iter().map(|a| (T::slice(a), a.shape())).collect();
+            slice::cat(&parts, *dim, shape)
+        }
         Op::Sum { dim } => reduce::sum(T::slice(args[0]), args[0].shape(), *dim),
         Op::Mean { dim } => reduce::mean(T::slice(args[0]), args[0].shape(), *dim),
         Op::MatMul => {

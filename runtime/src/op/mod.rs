@@ -114,6 +114,17 @@ pub enum Op {
     Reshape,
     /// 2-D transpose.
     Transpose,
+    /// Dimensions reordered: result dimension `i` is operand dimension `dims[i]`
+    /// (`permute`, `transpose(d0, d1)`, `mT`), copied to row-major order.
+    Permute(Vec<usize>),
+    /// Every `step`-th index of dimension `dim` from `start` on (`x[..., a:b:c]`,
+    /// `narrow`, the pieces of `split`); the node's shape gives how many.
+    Slice { dim: usize, start: usize, step: usize },
+    /// The gradient of [`Op::Slice`]: zeros of the node's shape, with the operand
+    /// written at the indices the slice read (PyTorch's `slice_backward`).
+    SliceBackward { dim: usize, start: usize, step: usize },
+    /// `cat(tensors, dim)`: `n` operands joined along `dim`; the others agree.
+    Cat { dim: usize, n: usize },
 
     // ---- reductions ----
     /// `sum(x)` (dim `None`, result 0-d) or `sum(x, dim=d)` (dimension d removed).
@@ -122,8 +133,11 @@ pub enum Op {
     Mean { dim: Option<usize> },
 
     // ---- linear algebra ----
-    /// `a @ b` with PyTorch's `matmul` rules for 1-D and 2-D operands:
-    /// (n)@(n) -> (), (m,k)@(k) -> (m), (k)@(k,n) -> (n), (m,k)@(k,n) -> (m,n).
+    /// `a @ b` with PyTorch's `matmul` rules for any rank:
+    /// (n)@(n) -> (), (m,k)@(k) -> (m), (k)@(k,n) -> (n), (m,k)@(k,n) -> (m,n),
+    /// and with a batch: the dimensions before the last two broadcast (NumPy
+    /// rules), a 1-D left operand is a row (k) -> (1,k) and a 1-D right operand a
+    /// column, whose added dimension the result drops.
     MatMul,
 }
 
@@ -233,6 +247,9 @@ pub trait ElementFn2<T> {
 impl Op {
     /// The number of operands this op takes.
     pub fn arity(&self) -> usize {
+        if let Op::Cat { n, .. } = self {
+            return *n;
+        }
         match self.class() {
             OpClass::Source => 0,
             OpClass::ElementwiseUnary | OpClass::Shape | OpClass::Reduction => 1,
@@ -250,7 +267,9 @@ impl Op {
             Op::Unary(_) | Op::PowScalar(_) => OpClass::ElementwiseUnary,
             Op::Binary(_) => OpClass::ElementwiseBinary,
             Op::Where(_) => OpClass::Select,
-            Op::Expand | Op::Reshape | Op::Transpose => OpClass::Shape,
+            Op::Expand | Op::Reshape | Op::Transpose | Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => {
+                OpClass::Shape
+            }
             Op::SumTo | Op::Sum { .. } | Op::Mean { .. } => OpClass::Reduction,
             Op::MatMul => OpClass::LinearAlgebra,
         }
@@ -283,6 +302,7 @@ impl Op {
             Op::Binary(b) => b.differentiable(operand),
             Op::Where(_) => operand >= 2,
             Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul => true,
+            Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => true,
             Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => false,
         }
     }
@@ -299,6 +319,10 @@ impl Op {
             Op::SumTo => Some("SumBackward1"),
             Op::Reshape => Some("ViewBackward0"),
             Op::Transpose => Some("TransposeBackward0"),
+            Op::Permute(_) => Some("PermuteBackward0"),
+            Op::Slice { .. } => Some("SliceBackward0"),
+            Op::SliceBackward { .. } => Some("SliceBackwardBackward0"),
+            Op::Cat { .. } => Some("CatBackward0"),
             Op::Sum { dim: None } => Some("SumBackward0"),
             Op::Sum { dim: Some(_) } => Some("SumBackward1"),
             Op::Mean { dim: None } => Some("MeanBackward0"),
@@ -329,6 +353,10 @@ impl Op {
             | Op::SumTo
             | Op::Reshape
             | Op::Transpose
+            | Op::Permute(_)
+            | Op::Slice { .. }
+            | Op::SliceBackward { .. }
+            | Op::Cat { .. }
             | Op::Sum { .. }
             | Op::Mean { .. }
             | Op::MatMul => None,
@@ -354,6 +382,10 @@ impl Op {
             Op::SumTo => "sum_to",
             Op::Reshape => "reshape",
             Op::Transpose => "transpose",
+            Op::Permute(_) => "permute",
+            Op::Slice { .. } => "slice",
+            Op::SliceBackward { .. } => "slice_backward",
+            Op::Cat { .. } => "cat",
             Op::Sum { .. } => "sum",
             Op::Mean { .. } => "mean",
             Op::MatMul => "matmul",

@@ -53,6 +53,9 @@ pub enum PlanErrorKind {
     DTypeMismatch { value: ValueId, expected: DType, found: DType },
     /// An operand of an elementwise op whose shape does not broadcast to the result's.
     ShapeMismatch { value: ValueId, shape: Vec<usize>, result: Vec<usize> },
+    /// A shape op (`permute`, `slice`, `slice_backward`, `cat`) or `matmul` whose
+    /// result shape does not follow from its operands'.
+    ShapeOp { op: &'static str, why: String },
     /// `Op::Input(k)` with `k` past the input table.
     InputOutOfRange { input: u32, inputs: usize },
     /// `Op::Input(k)` computing another value than the one the input table names,
@@ -101,6 +104,7 @@ impl fmt::Display for PlanErrorKind {
             PlanErrorKind::ShapeMismatch { value, shape, result } => {
                 write!(f, "value %{} of shape {} does not broadcast to the result's shape {}", value.0, shape_str(shape), shape_str(result))
             }
+            PlanErrorKind::ShapeOp { op, why } => write!(f, "`{op}`: {why}"),
             PlanErrorKind::InputOutOfRange { input, inputs } => write!(f, "input {input} does not exist (the plan has {inputs} inputs)"),
             PlanErrorKind::InputMismatch { input, value } => write!(f, "input {input} and value %{} disagree on the value, dtype or shape", value.0),
             PlanErrorKind::ExportNotLive { name, value } => write!(f, "export `{name}` (value %{}) is not alive at the end of the run", value.0),

@@ -75,6 +75,7 @@ impl Walk<'_> {
                 if op.is_elementwise() {
                     self.elementwise_operands(*out, args)?;
                 }
+                self.shape_op(op, *out, args)?;
             }
             Step::Print(items) => {
                 for item in items {
@@ -105,6 +106,25 @@ impl Walk<'_> {
             Some(info) if info.value != Some(out) => Err(self.fail(PlanErrorKind::InputMismatch { input: k as usize, value: out })),
             Some(_) => Ok(()),
         }
+    }
+
+    /// A shape op or matmul: operands of the result's dtype and the result shape
+    /// its rule gives ([`super::shape_check`]).
+    fn shape_op(&self, op: &crate::op::Op, out: ValueId, args: &[ValueId]) -> Result<(), PlanError> {
+        let result = &self.plan.values[out.0 as usize];
+        let shapes: Vec<&[usize]> = args.iter().map(|a| self.plan.values[a.0 as usize].shape.as_slice()).collect();
+        match super::shape_check::check(op, &shapes, &result.shape) {
+            None => return Ok(()),
+            Some(Err(why)) => return Err(self.fail(PlanErrorKind::ShapeOp { op: op.name(), why })),
+            Some(Ok(())) => {}
+        }
+        for &a in args {
+            let info = &self.plan.values[a.0 as usize];
+            if info.dtype != result.dtype {
+                return Err(self.fail(PlanErrorKind::DTypeMismatch { value: a, expected: result.dtype, found: info.dtype }));
+            }
+        }
+        Ok(())
     }
 
     /// Every operand of an elementwise op has the result's dtype and a shape that

@@ -140,6 +140,17 @@ impl Range {
         Range { pos_inf: strip(&self.pos_inf), neg_inf: strip(&self.neg_inf), zero_from_inf: strip(&self.zero_from_inf), ..self.clone() }
     }
 
+    /// A range holding the values of both (a result that gathers elements of
+    /// several operands, such as `cat`).
+    fn join(&self, other: &Range) -> Range {
+        let mut r = Range::new(self.lo.min(other.lo), self.hi.max(other.hi));
+        r.pos_inf = self.pos_inf.iter().chain(&other.pos_inf).copied().collect();
+        r.neg_inf = self.neg_inf.iter().chain(&other.neg_inf).copied().collect();
+        r.nan = self.nan || other.nan;
+        r.nan_reported = self.nan_reported || other.nan_reported;
+        r
+    }
+
     fn all_inf(&self) -> Vec<Cause> {
         self.pos_inf.iter().chain(&self.neg_inf).copied().collect()
     }
@@ -349,6 +360,10 @@ impl Run<'_> {
             | Op::SumTo
             | Op::Reshape
             | Op::Transpose
+            | Op::Permute(_)
+            | Op::Slice { .. }
+            | Op::SliceBackward { .. }
+            | Op::Cat { .. }
             | Op::Sum { .. }
             | Op::Mean { .. }
             | Op::MatMul => None,
@@ -390,6 +405,10 @@ impl Run<'_> {
             | Op::SumTo
             | Op::Reshape
             | Op::Transpose
+            | Op::Permute(_)
+            | Op::Slice { .. }
+            | Op::SliceBackward { .. }
+            | Op::Cat { .. }
             | Op::Sum { .. }
             | Op::Mean { .. }
             | Op::MatMul => own,
@@ -449,7 +468,10 @@ impl Run<'_> {
 
             // ---- shape: same values, possibly moved ----
             Op::Expand | Op::Reshape => args[0].clone(),
-            Op::Transpose => args[0].unaligned(),
+            Op::Transpose | Op::Permute(_) | Op::Slice { .. } => args[0].unaligned(),
+            // The operand's values and the zeros written around them.
+            Op::SliceBackward { .. } => args[0].unaligned().join(&Range::new(0.0, 0.0)),
+            Op::Cat { .. } => args.iter().skip(1).fold(args[0].unaligned(), |r, a| r.join(&a.unaligned())),
 
             // ---- reductions ----
             Op::SumTo | Op::Sum { .. } => {

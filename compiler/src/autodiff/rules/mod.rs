@@ -17,6 +17,7 @@ use super::builder::RuleCtx;
 use crate::ir::graph::{Graph, NodeId};
 
 mod binary;
+mod shape;
 mod unary;
 mod unary_more;
 
@@ -44,6 +45,16 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         Op::SumTo => vec![Some(c.expand(gr, g, &shape_of(gr, ops[0])))],
         Op::Reshape => vec![Some(c.reshape(gr, g, &shape_of(gr, ops[0])))],
         Op::Transpose => vec![Some(c.unary_shape(gr, Op::Transpose, g))],
+        Op::Permute(dims) => vec![Some(shape::permute(c, gr, dims, g))],
+        Op::Slice { dim, start, step } => {
+            let op = Op::SliceBackward { dim: *dim, start: *start, step: *step };
+            vec![Some(c.add_node(gr, op, dt, shape_of(gr, ops[0]), &[g]))]
+        }
+        Op::SliceBackward { dim, start, step } => {
+            let op = Op::Slice { dim: *dim, start: *start, step: *step };
+            vec![Some(c.add_node(gr, op, dt, shape_of(gr, ops[0]), &[g]))]
+        }
+        Op::Cat { dim, .. } => shape::cat(c, gr, *dim, &ops, g, need),
         // sum: grad expanded back (unsqueezed at dim first).
         Op::Sum { dim } => {
             let in_shape = shape_of(gr, ops[0]);
@@ -83,6 +94,9 @@ fn keepdim(c: &mut RuleCtx, gr: &mut Graph, g: NodeId, in_shape: &[usize], dim: 
 /// matmul by rank, as PyTorch dispatches it: mm, mv, dot, or a vector times a matrix.
 fn matmul(c: &mut RuleCtx, gr: &mut Graph, a: NodeId, b: NodeId, g: NodeId, need_a: bool, need_b: bool) -> Vec<Option<NodeId>> {
     let (ra, rb) = (gr.node(a).shape.len(), gr.node(b).shape.len());
+    if ra > 2 || rb > 2 {
+        return shape::batched_matmul(c, gr, a, b, g, need_a, need_b);
+    }
     let ga = need_a.then(|| {
         let b = c.fwd(b);
         match (ra, rb) {

@@ -34,6 +34,19 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         }),
         ("sum", Some(p)) => Op::Sum { dim: Some(keyed(p, "dim")?.parse().ok()?) },
         ("mean", Some(p)) => Op::Mean { dim: Some(keyed(p, "dim")?.parse().ok()?) },
+        ("permute", Some(p)) => Op::Permute(dims(p)?),
+        ("slice", Some(p)) => {
+            let [dim, start, step] = keyed_ints(p, ["dim", "start", "step"])?;
+            Op::Slice { dim, start, step }
+        }
+        ("slice_backward", Some(p)) => {
+            let [dim, start, step] = keyed_ints(p, ["dim", "start", "step"])?;
+            Op::SliceBackward { dim, start, step }
+        }
+        ("cat", Some(p)) => {
+            let [dim, n] = keyed_ints(p, ["dim", "n"])?;
+            Op::Cat { dim, n }
+        }
         ("sum", None) => Op::Sum { dim: None },
         ("mean", None) => Op::Mean { dim: None },
         (_, Some(_)) => return None,
@@ -65,4 +78,33 @@ fn literal_values(p: &str) -> Option<Vec<F64Bits>> {
         values.resize(n, F64Bits::new(0.0));
     }
     Some(values)
+}
+
+/// `[2, 0, 1]`: a list of dimensions (at most 64, each below 64, so no text
+/// makes a later stage allocate without bound).
+pub(super) fn dims(p: &str) -> Option<Vec<usize>> {
+    let inner = p.trim().strip_prefix('[')?.strip_suffix(']')?;
+    if inner.trim().is_empty() {
+        return Some(vec![]);
+    }
+    let dims: Vec<usize> = inner.split(',').map(|d| d.trim().parse().ok().filter(|&d: &usize| d < 64)).collect::<Option<_>>()?;
+    (dims.len() <= 64).then_some(dims)
+}
+
+/// `dim=1, start=0, step=2`: integer parameters by name, in order, each below
+/// 2^31 (so a sliced index or an operand count stays bounded).
+fn keyed_ints<const N: usize>(p: &str, keys: [&str; N]) -> Option<[usize; N]> {
+    let parts: Vec<&str> = p.split(',').map(str::trim).collect();
+    if parts.len() != N {
+        return None;
+    }
+    let mut out = [0usize; N];
+    for (i, key) in keys.iter().enumerate() {
+        let v: usize = parts[i].strip_prefix(key)?.strip_prefix('=')?.parse().ok()?;
+        if v >= 1 << 31 {
+            return None;
+        }
+        out[i] = v;
+    }
+    Some(out)
 }

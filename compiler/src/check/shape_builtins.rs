@@ -1,0 +1,74 @@
+//! The builtins that change shapes and ranks (docs/act-language.md, section 5):
+//! their names and call shapes. Lowering (`lower/shape_calls.rs` and the files
+//! it dispatches to) computes them.
+
+use super::builtins::Signature;
+
+/// A shape builtin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShapeBuiltin {
+    /// `bmm(input, mat2)`: a batch of matrix products, both operands 3-D.
+    Bmm,
+    /// `permute(input, *dims)`.
+    Permute,
+    /// `reshape(input, *shape)`.
+    Reshape,
+    /// `view(input, *shape)`: `reshape` that must not copy.
+    View,
+    /// `flatten(input, start_dim=0, end_dim=-1)`.
+    Flatten,
+    /// `squeeze(input, dim=none)`.
+    Squeeze,
+    /// `unsqueeze(input, dim)`.
+    Unsqueeze,
+    /// `expand(input, *sizes)`.
+    Expand,
+    /// `expand_as(input, other)`.
+    ExpandAs,
+    /// `repeat(input, *sizes)`.
+    Repeat,
+    /// `cat(tensors, dim=0)`.
+    Cat,
+    /// `stack(tensors, dim=0)`.
+    Stack,
+    /// `split(input, split_size_or_sections, dim=0)`.
+    Split,
+    /// `chunk(input, chunks, dim=0)`.
+    Chunk,
+}
+
+/// The shape builtins with their names, in the order the docs list them.
+pub const SHAPE: &[(&str, ShapeBuiltin)] = &[
+    ("bmm", ShapeBuiltin::Bmm),
+    ("permute", ShapeBuiltin::Permute),
+    ("reshape", ShapeBuiltin::Reshape),
+    ("view", ShapeBuiltin::View),
+    ("flatten", ShapeBuiltin::Flatten),
+    ("squeeze", ShapeBuiltin::Squeeze),
+    ("unsqueeze", ShapeBuiltin::Unsqueeze),
+    ("expand", ShapeBuiltin::Expand),
+    ("expand_as", ShapeBuiltin::ExpandAs),
+    ("repeat", ShapeBuiltin::Repeat),
+    ("cat", ShapeBuiltin::Cat),
+    ("stack", ShapeBuiltin::Stack),
+    ("split", ShapeBuiltin::Split),
+    ("chunk", ShapeBuiltin::Chunk),
+];
+
+/// How a shape builtin is called. Sizes and dimensions are positional, one
+/// integer each or one list of them, as in PyTorch.
+pub fn signature(b: ShapeBuiltin) -> Signature {
+    use ShapeBuiltin as S;
+    let sig = |params: &'static [&'static str], min: usize, max: Option<usize>| Signature { params, min, max, keywords: &[] };
+    match b {
+        S::Bmm => sig(&["input", "mat2"], 2, Some(2)),
+        S::ExpandAs => sig(&["input", "other"], 2, Some(2)),
+        S::Permute | S::Reshape | S::View | S::Expand | S::Repeat => sig(&["input"], 1, None),
+        S::Flatten => sig(&["input", "start_dim", "end_dim"], 1, Some(3)),
+        S::Squeeze => sig(&["input", "dim"], 1, Some(2)),
+        S::Unsqueeze => sig(&["input", "dim"], 2, Some(2)),
+        S::Cat | S::Stack => sig(&["tensors", "dim"], 1, Some(2)),
+        S::Split => sig(&["input", "split_size_or_sections", "dim"], 2, Some(3)),
+        S::Chunk => sig(&["input", "chunks", "dim"], 2, Some(3)),
+    }
+}

@@ -1,0 +1,228 @@
+//! Lowering of subscripts `x[...]`: PyTorch's basic indexing.
+//!
+//! The items apply left to right, as PyTorch's `applySlicing` does: an integer
+//! selects one index and removes its dimension (`SelectBackward0`), a slice
+//! keeps its dimension (`SliceBackward0`), `none` inserts a dimension of size 1
+//! (`UnsqueezeBackward0`) and `...` stands for as many full slices as the other
+//! items leave dimensions. As in PyTorch, a full slice among several items is
+//! skipped, a subscript that changes nothing is an alias (`AliasBackward0`),
+//! and a lone full slice `x[:]` is still a slice. Bounds follow Python: slice
+//! bounds are clamped, negative ones count from the end, and the step must be
+//! positive (PyTorch rejects negative steps).
+//!
+//! A select is a one-element slice followed by a reshape that drops the
+//! dimension; the slice's gradient writes into zeros (`slice_backward`), which
+//! is PyTorch's `select_backward`. Integer-tensor indices and boolean masks
+//! will need `i64`/`bool` tensors: they would become an index op with the index
+//! tensor as a second operand, next to these.
+
+use graphc_runtime::Op;
+
+use super::{Lowerer, Scope, Value};
+use crate::check::shapes;
+use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::NodeId;
+use crate::syntax::ast::{Expr, IndexItem, Span};
+
+/// An item after evaluation.
+enum Item {
+    Select(i64, Span),
+    Slice { start: Option<i64>, stop: Option<i64>, step: i64 },
+    NewAxis,
+    Ellipsis,
+}
+
+impl<'a> Lowerer<'a> {
+    pub(super) fn index(&mut self, receiver: &Expr, items: &[IndexItem], scope: &mut Scope, span: Span) -> Value {
+        let recv = self.expr(receiver, scope);
+        if items.is_empty() {
+            return self.error(
+                Diagnostic::new(Code::E0223, "an empty subscript selects nothing", span, "no index")
+                    .with_help("write an index, a slice such as `x[:]`, or `x[...]`"),
+            );
+        }
+        let mut evaluated = Vec::with_capacity(items.len());
+        for item in items {
+            match self.index_item(item, scope) {
+                Some(i) => evaluated.push(i),
+                None => return Value::Poison,
+            }
+        }
+        match recv {
+            Value::Tensor(t) => self.index_tensor(t, evaluated, items.len(), span),
+            Value::List(list) => self.index_list(list, evaluated, span),
+            Value::Poison => Value::Poison,
+            other => self.error(
+                Diagnostic::new(Code::E0223, format!("{} cannot be subscripted", other.describe()), receiver.span, "not a tensor or list")
+                    .with_help("subscripts apply to tensors (`x[0, 1:]`) and to lists (`x.split(2)[0]`)"),
+            ),
+        }
+    }
+
+    /// Evaluates one item: integers, `none`, slices of integers, `...`.
+    fn index_item(&mut self, item: &IndexItem, scope: &mut Scope) -> Option<Item> {
+        match item {
+            IndexItem::Ellipsis(_) => Some(Item::Ellipsis),
+            IndexItem::Expr(e) => match self.expr(e, scope) {
+                Value::None => Some(Item::NewAxis),
+                v => self.index_int(v, e.span, "an index").map(|i| Item::Select(i, e.span)),
+            },
+            IndexItem::Slice { start, stop, step, span } => {
+                let mut part = |p: &Option<Box<Expr>>, what: &str| -> Option<Option<i64>> {
+                    match p {
+                        None => Some(None),
+                        Some(e) => match self.expr(e, scope) {
+                            Value::None => Some(None),
+                            v => self.index_int(v, e.span, what).map(Some),
+                        },
+                    }
+                };
+                let (a, b, c) = (part(start, "a slice start")?, part(stop, "a slice stop")?, part(step, "a slice step")?);
+                let step = c.unwrap_or(1);
+                if step <= 0 {
+                    let why = if step == 0 { "a slice step cannot be zero" } else { "a slice step must be positive: PyTorch has no negative steps" };
+                    self.error(
+                        Diagnostic::new(Code::E0223, why, *span, "step not positive")
+                            .with_help("write a positive step; to reverse a dimension PyTorch uses `flip`, which graphc does not have yet"),
+                    );
+                    return None;
+                }
+                Some(Item::Slice { start: a, stop: b, step })
+            }
+        }
+    }
+
+    /// An integer of a subscript (E0223 otherwise).
+    fn index_int(&mut self, v: Value, span: Span, what: &str) -> Option<i64> {
+        match v {
+            Value::Number { value, is_int: true } if value.abs() < 1e15 => Some(value as i64),
+            Value::Poison => None,
+            other => {
+                self.error(
+                    Diagnostic::new(Code::E0223, format!("{what} must be an integer, not {}", other.describe()), span, "not an integer").with_help(
+                        "index with integers, slices `a:b:c`, `none` and `...`; tensor indices need integer tensors, which graphc does not have yet",
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// `list[i]`, Python's list indexing (one integer).
+    fn index_list(&mut self, list: Vec<(Value, Span)>, items: Vec<Item>, span: Span) -> Value {
+        let [Item::Select(i, is)] = items.as_slice() else {
+            return self
+                .error(Diagnostic::new(Code::E0223, "a list takes one integer subscript", span, "not one integer").with_help("write `pieces[0]`"));
+        };
+        let n = list.len() as i64;
+        if *i < -n || *i >= n {
+            return self.error(
+                Diagnostic::new(Code::E0224, format!("list index {i} is out of range for a list of {n}"), *is, "out of range").with_help(format!(
+                    "indices run from {} to {}",
+                    -n,
+                    n - 1
+                )),
+            );
+        }
+        let k = if *i < 0 { i + n } else { *i } as usize;
+        list[k].0.clone()
+    }
+
+    fn index_tensor(&mut self, t: NodeId, items: Vec<Item>, written: usize, span: Span) -> Value {
+        let shape = self.shape_of(t);
+        let ellipses = items.iter().filter(|i| matches!(i, Item::Ellipsis)).count();
+        if ellipses > 1 {
+            return self.error(Diagnostic::new(Code::E0223, "a subscript may hold one `...`", span, "several `...`").with_help("keep one `...`"));
+        }
+        let consumed = items.iter().filter(|i| matches!(i, Item::Select(..) | Item::Slice { .. })).count();
+        if consumed > shape.len() {
+            return self.error(
+                Diagnostic::new(
+                    Code::E0224,
+                    format!("too many indices for a tensor of dimension {}: {consumed}", shape.len()),
+                    span,
+                    "too many indices",
+                )
+                .with_help(format!("the tensor has shape {}", shapes::show(&shape))),
+            );
+        }
+        let lone_slice = written == 1 && matches!(items[0], Item::Slice { .. });
+        // `dim` counts the current tensor's dimensions, `src` the input's (for messages).
+        let (mut cur, mut dim, mut src, mut changed) = (t, 0usize, 0usize, false);
+        for item in items {
+            let cur_shape = self.shape_of(cur);
+            match item {
+                Item::Ellipsis => {
+                    dim += shape.len() - consumed;
+                    src += shape.len() - consumed;
+                }
+                Item::NewAxis => {
+                    let mut sh = cur_shape;
+                    sh.insert(dim, 1);
+                    cur = self.view_node(cur, sh, span, "UnsqueezeBackward0");
+                    dim += 1;
+                    changed = true;
+                }
+                Item::Select(i, is) => {
+                    let n = cur_shape[dim] as i64;
+                    if i < -n || i >= n {
+                        return self.error(
+                            Diagnostic::new(
+                                Code::E0224,
+                                format!("index {i} is out of bounds for dimension {src} with size {n}"),
+                                is,
+                                "out of bounds",
+                            )
+                            .with_help(format!("indices of this dimension run from {} to {}", -n, n - 1)),
+                        );
+                    }
+                    let k = if i < 0 { i + n } else { i } as usize;
+                    let mut one = cur_shape.clone();
+                    one[dim] = 1;
+                    let dt = self.dtype_of(cur);
+                    let row = self.node(Op::Slice { dim, start: k, step: 1 }, dt, one, &[cur], span);
+                    let mut sh = cur_shape;
+                    sh.remove(dim);
+                    cur = self.view_node(row, sh, span, "SelectBackward0");
+                    changed = true;
+                    src += 1;
+                }
+                Item::Slice { start, stop, step } => {
+                    let n = cur_shape[dim] as i64;
+                    let clamp = |b: Option<i64>, default: i64| match b {
+                        None => default,
+                        Some(b) if b < 0 => (b + n).max(0),
+                        Some(b) => b.min(n),
+                    };
+                    let (a, b) = (clamp(start, 0), clamp(stop, n));
+                    let count = if b > a { (b - a + step - 1) / step } else { 0 };
+                    // PyTorch skips a slice written from 0 (or no start) to the end
+                    // or past it with step 1; `-n:` is not skipped though it is full.
+                    let full = matches!(start, None | Some(0)) && b == n && step == 1;
+                    if lone_slice || !full {
+                        let mut sh = cur_shape;
+                        sh[dim] = count as usize;
+                        let dt = self.dtype_of(cur);
+                        let first = if count == 0 { 0 } else { a as usize };
+                        let op = Op::Slice { dim, start: first, step: step as usize };
+                        cur = self.op_node(op, dt, sh, &[cur], span, "SliceBackward0");
+                        changed = true;
+                    }
+                    dim += 1;
+                    src += 1;
+                }
+            }
+        }
+        if !changed {
+            let sh = self.shape_of(cur);
+            cur = self.view_node(cur, sh, span, "AliasBackward0");
+        }
+        Value::Tensor(cur)
+    }
+
+    /// A `reshape` node that PyTorch makes as a view, with its `grad_fn`.
+    fn view_node(&mut self, t: NodeId, shape: Vec<usize>, span: Span, grad_fn: &str) -> NodeId {
+        let dt = self.dtype_of(t);
+        self.op_node(Op::Reshape, dt, shape, &[t], span, grad_fn)
+    }
+}

@@ -1,0 +1,203 @@
+//! Lowering of the builtins that change shapes and ranks: `permute`,
+//! `transpose(x, d0, d1)`, `x.mT` and `bmm`, and the `grad_fn` that PyTorch's
+//! `matmul` shows for each combination of ranks.
+//!
+//! Dimensions and sizes are given as PyTorch takes them: one integer per
+//! positional argument (`x.permute(2, 0, 1)`) or one list (`x.permute([2, 0, 1])`).
+
+use graphc_runtime::Op;
+
+use super::{Lowerer, Value};
+use crate::check::builtins::Bound;
+use crate::check::shape_builtins::ShapeBuiltin;
+use crate::check::shapes;
+use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::NodeId;
+use crate::syntax::ast::Span;
+
+impl<'a> Lowerer<'a> {
+    pub(super) fn shape_call(&mut self, b: ShapeBuiltin, name: &str, bound: &Bound<Value>, span: Span) -> Value {
+        let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
+        let arg = |i: usize| bound.positional.get(i).cloned().flatten();
+        if matches!(b, ShapeBuiltin::Cat | ShapeBuiltin::Stack) {
+            return self.join_call((v, vs), arg(1), span, b == ShapeBuiltin::Stack);
+        }
+        let Some(t) = self.expect_tensor(v, vs, &format!("`{name}`'s input")) else { return Value::Poison };
+        let rest: Vec<(Value, Span)> = bound.positional[1..].iter().flatten().cloned().collect();
+        let required = |i: usize| arg(i).expect("bind guarantees required arguments");
+        match b {
+            ShapeBuiltin::Cat | ShapeBuiltin::Stack => unreachable!("joined above"),
+            ShapeBuiltin::Bmm => self.bmm(t, vs, required(1), span),
+            ShapeBuiltin::Reshape => self.reshape_call(t, rest, span, false),
+            ShapeBuiltin::View => self.reshape_call(t, rest, span, true),
+            ShapeBuiltin::Flatten => self.flatten_call(t, arg(1), arg(2), span),
+            ShapeBuiltin::Squeeze => self.squeeze_call(t, arg(1), span),
+            ShapeBuiltin::Unsqueeze => self.unsqueeze_call(t, arg(1), span),
+            ShapeBuiltin::Expand => self.expand_call(t, rest, span),
+            ShapeBuiltin::ExpandAs => self.expand_as_call(t, required(1), span),
+            ShapeBuiltin::Repeat => self.repeat_call(t, rest, span),
+            ShapeBuiltin::Split => self.split_call(t, required(1), arg(2), span),
+            ShapeBuiltin::Chunk => self.chunk_call(t, required(1), arg(2), span),
+            ShapeBuiltin::Permute => {
+                let Some(dims) = self.int_args(rest, span, "permute's dimensions") else { return Value::Poison };
+                let rank = self.shape_of(t).len();
+                let values: Vec<i64> = dims.iter().map(|(d, _)| *d).collect();
+                match shapes::permutation(&values, rank) {
+                    Ok(p) => self.permute_node(t, p, span, "PermuteBackward0"),
+                    Err(msg) => self.bad_dims(msg, &dims, span, t),
+                }
+            }
+        }
+    }
+
+    /// `transpose(x, dim0, dim1)`: the two dimensions swapped, for any rank.
+    pub(super) fn transpose_dims(&mut self, bound: &Bound<Value>, span: Span) -> Value {
+        let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
+        let Some(t) = self.expect_tensor(v, vs, "transpose's input") else { return Value::Poison };
+        let rest: Vec<(Value, Span)> = bound.positional[1..].iter().flatten().cloned().collect();
+        if rest.len() != 2 {
+            return self.error(
+                Diagnostic::new(Code::E0103, "`transpose` takes both `dim0` and `dim1`, or neither", span, "one dimension given")
+                    .with_help("write `transpose(x, 0, 1)`, or `transpose(x)` for a 2-D tensor"),
+            );
+        }
+        let Some(dims) = self.int_args(rest, span, "transpose's dimensions") else { return Value::Poison };
+        match shapes::swap_dims(dims[0].0, dims[1].0, self.shape_of(t).len()) {
+            Ok(p) => self.permute_node(t, p, span, "TransposeBackward0"),
+            Err(msg) => self.bad_dims(msg, &dims, span, t),
+        }
+    }
+
+    /// `x.mT`: the last two dimensions swapped (PyTorch's `TransposeBackward0`).
+    pub(super) fn mt_field(&mut self, recv: Value, span: Span) -> Value {
+        let Some(t) = self.expect_tensor(recv, span, "the receiver of `.mT`") else { return Value::Poison };
+        let shape = self.shape_of(t);
+        if shape.len() < 2 {
+            return self.error(
+                Diagnostic::new(
+                    Code::E0221,
+                    format!("`.mT` needs at least 2 dimensions, but this tensor has shape {}", shapes::show(&shape)),
+                    span,
+                    "fewer than 2 dimensions",
+                )
+                .with_help("`.mT` transposes the last two dimensions of a matrix or a batch of matrices"),
+            );
+        }
+        let r = shape.len() as i64;
+        let dims = shapes::swap_dims(r - 2, r - 1, shape.len()).expect("the last two dimensions exist");
+        self.permute_node(t, dims, span, "TransposeBackward0")
+    }
+
+    /// `bmm(input, mat2)`: two 3-D tensors with the same batch, no broadcasting.
+    fn bmm(&mut self, a: NodeId, sa: Span, other: (Value, Span), span: Span) -> Value {
+        let (v, sb) = other;
+        let Some(b) = self.expect_tensor(v, sb, "bmm's `mat2`") else { return Value::Poison };
+        let (sha, shb) = (self.shape_of(a), self.shape_of(b));
+        let why = if sha.len() != 3 || shb.len() != 3 {
+            Some(format!("bmm takes two 3-D tensors, got {} and {}", shapes::show(&sha), shapes::show(&shb)))
+        } else if sha[0] != shb[0] {
+            Some(format!("bmm needs one batch size, got {} and {}", sha[0], shb[0]))
+        } else {
+            None
+        };
+        if let Some(msg) = why {
+            return self.error(
+                Diagnostic::new(Code::E0221, msg, sa, format!("shape {}", shapes::show(&sha)))
+                    .with_secondary(sb, format!("shape {}", shapes::show(&shb)))
+                    .with_help("bmm multiplies [b, n, m] by [b, m, p]; `@` also broadcasts batches and takes other ranks"),
+            );
+        }
+        let (da, db) = (self.dtype_of(a), self.dtype_of(b));
+        if da != db {
+            return self.error(
+                Diagnostic::new(Code::E0201, format!("bmm mixes {da} and {db}"), sa, format!("this is {da}"))
+                    .with_secondary(sb, format!("this is {db}"))
+                    .with_help("create both tensors with the same `dtype=`"),
+            );
+        }
+        match shapes::matmul(&sha, &shb) {
+            Ok(shape) => Value::Tensor(self.op_node(Op::MatMul, da, shape, &[a, b], span, "BmmBackward0")),
+            Err(msg) => self.error(
+                Diagnostic::new(Code::E0202, msg, sa, format!("shape {}", shapes::show(&sha)))
+                    .with_secondary(sb, format!("shape {}", shapes::show(&shb)))
+                    .with_help("the last dimension of `input` must equal the middle one of `mat2`"),
+            ),
+        }
+    }
+
+    /// The `grad_fn` PyTorch 2.15 shows for `a @ b`, which names the kernel its
+    /// `matmul` dispatched to (`aten/src/ATen/native/LinearAlgebra.cpp`,
+    /// `_matmul_impl` and `should_fold`): `dot`, `mv`, `mm`, a vector times a
+    /// matrix (`squeeze_`), a folded or batched product (`_unsafe_view`), or,
+    /// when a batched right operand meets a matrix that requires grad, the fold
+    /// through `b.mT` whose result is made contiguous (`clone`).
+    pub(super) fn matmul_grad_fn(&self, a: NodeId, b: NodeId) -> &'static str {
+        let (sa, sb) = (self.shape_of(a), self.shape_of(b));
+        match (sa.len(), sb.len()) {
+            (1, 1) => "DotBackward0",
+            (2, 1) => "MvBackward0",
+            (1, 2) => "SqueezeBackward4",
+            (2, 2) => "MmBackward0",
+            (2, rb) if rb > 2 && self.requires_grad(a) => "CloneBackward0",
+            // Two 3-D operands whose batches differ, the left one of batch 1 and
+            // requiring grad: PyTorch squeezes it to a matrix, as in the arm above.
+            (3, 3) if sa[0] != sb[0] && sa[0] == 1 && self.requires_grad(a) => "CloneBackward0",
+            _ => "UnsafeViewBackward0",
+        }
+    }
+
+    /// A permutation node; the identity permutation is still a node, as PyTorch's
+    /// `permute` is (it shows its `grad_fn`).
+    fn permute_node(&mut self, t: NodeId, dims: Vec<usize>, span: Span, grad_fn: &str) -> Value {
+        let shape = shapes::permuted(&self.shape_of(t), &dims);
+        let dt = self.dtype_of(t);
+        Value::Tensor(self.op_node(Op::Permute(dims), dt, shape, &[t], span, grad_fn))
+    }
+
+    /// Integer arguments: one per positional argument, or one list of them (which
+    /// may be empty, as `x.reshape([])` for a 0-d result).
+    pub(super) fn int_args(&mut self, args: Vec<(Value, Span)>, span: Span, what: &str) -> Option<Vec<(i64, Span)>> {
+        if args.is_empty() {
+            self.error(
+                Diagnostic::new(Code::E0103, format!("{what} are missing"), span, "no sizes")
+                    .with_help("write one integer per dimension, or `[]` for none"),
+            );
+            return None;
+        }
+        let items = match args.as_slice() {
+            [(Value::List(items), _)] => items.clone(),
+            _ => args,
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (v, s) in items {
+            match v {
+                Value::Number { value, is_int: true } if value.abs() < 1e15 => out.push((value as i64, s)),
+                Value::Poison => return None,
+                other => {
+                    self.error(
+                        Diagnostic::new(Code::E0107, format!("{what} must be integers, not {}", other.describe()), s, "not an integer")
+                            .with_help("write integers, one per argument or as one list"),
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// E0220 for dimensions that do not fit the tensor, pointing at them.
+    fn bad_dims(&mut self, msg: String, dims: &[(i64, Span)], span: Span, t: NodeId) -> Value {
+        let at = match (dims.first(), dims.last()) {
+            (Some((_, a)), Some((_, b))) => a.to(*b),
+            _ => span,
+        };
+        let shape = self.shape_of(t);
+        self.error(Diagnostic::new(Code::E0220, msg, at, "dimensions do not fit").with_help(format!(
+            "the tensor has shape {} (rank {}): dimensions run from {} to {}",
+            shapes::show(&shape),
+            shape.len(),
+            -(shape.len().max(1) as i64),
+            shape.len().max(1) as i64 - 1
+        )))
+    }
+}

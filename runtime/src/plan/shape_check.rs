@@ -1,0 +1,78 @@
+//! The result shapes of the ops that move elements between positions (`permute`,
+//! `slice`, `slice_backward`, `cat`) and of `matmul`, as [`Plan::verify`]
+//! checks them: the kernels index by these shapes, so a plan that breaks them
+//! is refused before it runs instead of stopping a kernel on an assertion.
+//!
+//! [`Plan::verify`]: crate::plan::Plan::verify
+
+use crate::kernels::matmul::matmul_shape;
+use crate::op::Op;
+
+/// `None` for ops whose shapes this does not check; otherwise whether `result`
+/// is the shape the op gives `operands`, with what is wrong.
+pub fn check(op: &Op, operands: &[&[usize]], result: &[usize]) -> Option<Result<(), String>> {
+    let ok = |good: bool, why: &str| if good { Ok(()) } else { Err(why.to_string()) };
+    let check = match op {
+        Op::Permute(dims) => {
+            let x = operands[0];
+            let mut seen = vec![false; x.len()];
+            let is_perm = dims.len() == x.len() && dims.iter().all(|&d| d < x.len() && !std::mem::replace(&mut seen[d], true));
+            if !is_perm {
+                Err(format!("{dims:?} is not a permutation of {} dimensions", x.len()))
+            } else {
+                let out: Vec<usize> = dims.iter().map(|&d| x[d]).collect();
+                ok(out == result, "the result is not the permuted operand")
+            }
+        }
+        Op::Slice { dim, start, step } => strided(operands[0], result, *dim, *start, *step),
+        Op::SliceBackward { dim, start, step } => strided(result, operands[0], *dim, *start, *step),
+        Op::Cat { dim, .. } => {
+            let agree =
+                result.len() > *dim && operands.iter().all(|s| s.len() == result.len() && (0..s.len()).all(|k| k == *dim || s[k] == result[k]));
+            let total: usize = operands.iter().map(|s| s.get(*dim).copied().unwrap_or(0)).sum();
+            ok(agree && result.get(*dim) == Some(&total), "the operands do not join to the result")
+        }
+        Op::MatMul => match matmul_shape(operands[0], operands[1]) {
+            Ok(s) => ok(s.out == result, "the result is not the product's shape"),
+            Err(e) => Err(e),
+        },
+        _ => return None,
+    };
+    Some(check)
+}
+
+/// `part` is every `step`-th index of dimension `dim` of `whole` from `start`.
+fn strided(whole: &[usize], part: &[usize], dim: usize, start: usize, step: usize) -> Result<(), String> {
+    if dim >= whole.len() || whole.len() != part.len() || step == 0 {
+        return Err(format!("dimension {dim} with step {step} does not fit shapes of rank {} and {}", whole.len(), part.len()));
+    }
+    if (0..whole.len()).any(|k| k != dim && whole[k] != part[k]) {
+        return Err("the shapes differ outside the sliced dimension".to_string());
+    }
+    let count = part[dim];
+    let last = (count > 0).then(|| start.checked_add((count - 1).checked_mul(step)?)).flatten();
+    match (count, last) {
+        (0, _) => Ok(()),
+        (_, Some(last)) if last < whole[dim] => Ok(()),
+        _ => Err(format!("{count} indices from {start} by {step} pass the end of a dimension of {}", whole[dim])),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_are_checked() {
+        assert_eq!(check(&Op::Permute(vec![1, 0]), &[&[2, 3]], &[3, 2]), Some(Ok(())));
+        assert!(check(&Op::Permute(vec![0, 0]), &[&[2, 3]], &[2, 2]).is_some_and(|r| r.is_err()));
+        assert_eq!(check(&Op::Slice { dim: 1, start: 1, step: 2 }, &[&[2, 5]], &[2, 2]), Some(Ok(())));
+        assert!(check(&Op::Slice { dim: 1, start: 1, step: 2 }, &[&[2, 5]], &[2, 3]).is_some_and(|r| r.is_err()));
+        assert!(check(&Op::SliceBackward { dim: 0, start: 9, step: 1 }, &[&[1]], &[3]).is_some_and(|r| r.is_err()));
+        assert_eq!(check(&Op::Cat { dim: 0, n: 2 }, &[&[1, 3], &[2, 3]], &[3, 3]), Some(Ok(())));
+        assert!(check(&Op::Cat { dim: 1, n: 2 }, &[&[1, 3], &[2, 3]], &[1, 6]).is_some_and(|r| r.is_err()));
+        assert!(check(&Op::MatMul, &[&[2, 3], &[4, 5]], &[2, 5]).is_some_and(|r| r.is_err()));
+        assert!(check(&Op::Cat { dim: 0, n: 1 }, &[&[]], &[]).is_some_and(|r| r.is_err()));
+        assert_eq!(check(&Op::Expand, &[&[1]], &[3]), None);
+    }
+}
