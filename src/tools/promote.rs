@@ -98,6 +98,10 @@ fn expr(source: &str, e: &Expr, edits: &mut Vec<Edit>) {
             call(source, e.span, false, args, edits);
         }
         ExprKind::Field { receiver, .. } => expr(source, receiver, edits),
+        ExprKind::Index { receiver, items } => {
+            expr(source, receiver, edits);
+            items.iter().flat_map(|i| i.exprs()).for_each(|i| expr(source, i, edits));
+        }
     }
 }
 
