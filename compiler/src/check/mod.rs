@@ -10,4 +10,5 @@
 pub mod aliases;
 pub mod builtins;
 pub mod ops;
+pub mod promotion;
 pub mod shapes;
