@@ -154,6 +154,17 @@ impl<'a> Lowerer<'a> {
         if op.is_comparison() {
             return self.compare(op, (a, sa), (b, sb), span);
         }
+        // PyTorch refuses `-` with a bool tensor on either side, whatever the other operand.
+        if op == BinOp::Sub {
+            for (v, s) in [(&a, sa), (&b, sb)] {
+                if matches!(v, Tensor(t) if self.dtype_of(*t) == DType::Bool) {
+                    return self.error(
+                        Diagnostic::new(Code::E0204, "`-` does not take bool tensors", s, "this is bool")
+                            .with_help("to invert a mask use `logical_not(mask)`; to count, convert first with `.long()`"),
+                    );
+                }
+            }
+        }
         let what = format!("`{}`", op.symbol());
         match (a, b) {
             (Poison, _) | (_, Poison) => Poison,
