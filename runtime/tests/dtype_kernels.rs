@@ -99,3 +99,24 @@ fn integer_arithmetic_is_exact_and_wraps() {
     assert_eq!(k(Op::MatMul, &[&m, &e], &[2, 2]).as_i64(), Some(&[3, 2, 7, 4][..]));
     assert_eq!(k(Op::Arange { start: F64Bits::new(-2.0), step: F64Bits::new(3.0) }, &[], &[3]).as_i64(), Some(&[-2, 1, 4][..]));
 }
+
+/// The fused executor computes in f32 and f64 only, so a kernel of i64 or bool is
+/// refused by the instruction check that `Plan::verify` and `fused::run` share.
+#[test]
+fn fused_kernels_of_integer_or_bool_dtype_are_refused() {
+    use graphc_runtime::plan::{check_instrs, Dst, FusedKernel, Instr, PlanErrorKind, Src, ValueId};
+    for dtype in [DType::I64, DType::Bool] {
+        let k = FusedKernel {
+            dtype,
+            len: 4,
+            inputs: vec![ValueId(0)],
+            scalars: vec![],
+            outputs: vec![ValueId(1)],
+            instrs: vec![Instr { op: Op::Unary(Unary::Neg), args: vec![Src::In(0)], dst: Dst::Out(0), fast: false }],
+            regs: 0,
+        };
+        let e = check_instrs(&k).expect_err("a non-float kernel passed the check");
+        assert_eq!(e.kind, PlanErrorKind::KernelNotFloat { dtype });
+        assert!(e.to_string().contains("fused kernels compute f32 or f64 only"), "{e}");
+    }
+}
