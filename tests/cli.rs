@@ -121,7 +121,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0202_broadcast.act", "E0202", "4:5"),
     ("e0202_matmul.act", "E0202", "4:5"),
     ("e0203_int_requires_grad.act", "E0203", "2:5"),
-    ("e0204_int_relu.act", "E0204", "3:12"),
+    ("e0204_int_mean.act", "E0204", "3:12"),
     ("e0205_where_condition.act", "E0205", "3:13"),
     ("e0301_unsaved_read.act", "E0301", "8:20"),
     ("e0302_save_unknown.act", "E0302", "4:14"),

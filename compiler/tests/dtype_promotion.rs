@@ -21,6 +21,7 @@ use graphc_runtime::exec::run_capture;
 // print(i == f, b == i, i > 0.5, b < 1, 2 >= i)
 // print(i.float().dtype, i.double().dtype, f.long().dtype, f.bool().dtype, (i > 0).dtype)
 // print(torch.arange(3, 9, 2), torch.arange(1, 2.5, 0.5), torch.full((2,), True), torch.tensor([True, 2]))
+// print(torch.relu(i), torch.relu(i).dtype)
 
 const PROGRAM: &str = r#"
 i = tensor([1, -2, 4])
@@ -37,6 +38,7 @@ print(i.masked_fill(b, 9), isfinite(i), nan_to_num(i), i.to(i64), f.to(i64))
 print(i == f, b == i, i > 0.5, b < 1, 2 >= i)
 print(i.float().dtype, i.double().dtype, f.long().dtype, f.bool().dtype, (i > 0).dtype)
 print(arange(3, 9, 2), arange(1, 2.5, 0.5), full(2, true), tensor([true, 2]))
+print(relu(i), relu(i).dtype)
 "#;
 
 /// What PyTorch 2.15 printed for the original above.
@@ -52,6 +54,7 @@ tensor([ 9, -2,  9]) tensor([True, True, True]) tensor([ 1, -2,  4]) tensor([ 1,
 tensor([False, False, False]) tensor([ True, False, False]) tensor([ True, False,  True]) tensor([False,  True, False]) tensor([ True,  True, False])
 torch.float32 torch.float64 torch.int64 torch.bool torch.bool
 tensor([3, 5, 7]) tensor([1.0000, 1.5000, 2.0000]) tensor([True, True]) tensor([1, 2])
+tensor([1, 0, 4]) torch.int64
 ";
 
 #[test]

@@ -92,6 +92,9 @@ fn integer_arithmetic_is_exact_and_wraps() {
     assert_eq!(k(Op::Binary(Binary::Mul), &[&i64s(&[1 << 62]), &Tensor::from_i64(vec![], vec![4])], &[1]).as_i64(), Some(&[0][..]));
     assert_eq!(k(Op::Unary(Unary::Abs), &[&i64s(&[5, -7])], &[2]).as_i64(), Some(&[5, 7][..]));
     assert_eq!(k(Op::Unary(Unary::Neg), &[&i64s(&[5])], &[1]).as_i64(), Some(&[-5][..]));
+    // torch.relu(torch.tensor([3, -2, 0])), torch.sign(...)
+    assert_eq!(k(Op::Unary(Unary::Relu), &[&i64s(&[3, -2, 0])], &[3]).as_i64(), Some(&[3, 0, 0][..]));
+    assert_eq!(k(Op::Unary(Unary::Sign), &[&i64s(&[3, -2, 0])], &[3]).as_i64(), Some(&[1, -1, 0][..]));
     assert_eq!(k(Op::Binary(Binary::Maximum), &[&i64s(&[1, 5]), &i64s(&[3, 2])], &[2]).as_i64(), Some(&[3, 5][..]));
     let m = Tensor::from_i64(vec![2, 2], vec![1, 2, 3, 4]);
     assert_eq!(k(Op::Sum { dim: Some(0) }, &[&m], &[2]).as_i64(), Some(&[4, 6][..]));

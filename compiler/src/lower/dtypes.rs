@@ -58,21 +58,20 @@ impl<'a> Lowerer<'a> {
     /// The dtype an op with `rule` computes in, given its operands' promoted dtype
     /// (E0204 where the op does not take it).
     pub(crate) fn rule_dtype(&mut self, rule: TypeRule, dt: DType, what: &str, span: Span) -> Option<DType> {
-        let reject = |this: &mut Self, why: &str| {
-            this.error(
-                Diagnostic::new(Code::E0204, format!("{what} does not take {dt} tensors"), span, format!("this is {dt}"))
-                    .with_help(format!("{why}; convert first, for example with `.float()` or `.long()`")),
-            );
+        let reject = |this: &mut Self, help: &str| {
+            this.error(Diagnostic::new(Code::E0204, format!("{what} does not take {dt} tensors"), span, format!("this is {dt}")).with_help(help));
             None
         };
         match rule {
             TypeRule::SameFloat if dt.is_float() => Some(dt),
             // PyTorch's float functions and true division make the default float dtype of integers.
             TypeRule::SameFloat => Some(DType::F32),
-            TypeRule::SameNumber if dt == DType::Bool => reject(self, "graphc does no arithmetic on bool tensors"),
+            TypeRule::SameNumber if dt == DType::Bool => {
+                reject(self, "graphc does no arithmetic on bool tensors; convert first with `.long()`, or use `logical_and`/`logical_or`")
+            }
             TypeRule::SameNumber => Some(dt),
             TypeRule::FloatOnly if dt.is_float() => Some(dt),
-            TypeRule::FloatOnly => reject(self, "PyTorch keeps the integer dtype here and graphc has no integer kernel for it"),
+            TypeRule::FloatOnly => reject(self, "it computes in floating point only; convert first with `.float()` or `.double()`"),
             TypeRule::Bool => Some(DType::Bool),
         }
     }

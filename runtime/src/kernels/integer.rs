@@ -19,6 +19,8 @@ pub fn eval_i64(op: &Op, args: &[&Tensor], out: &[usize]) -> Tensor {
         Op::Arange { start, step } => (0..n as i64).map(|i| (start.get() as i64).wrapping_add((step.get() as i64).wrapping_mul(i))).collect(),
         Op::Unary(Unary::Neg) => arg(0).iter().map(|x| x.wrapping_neg()).collect(),
         Op::Unary(Unary::Abs) => arg(0).iter().map(|x| x.wrapping_abs()).collect(),
+        Op::Unary(Unary::Relu) => arg(0).iter().map(|&x| x.max(0)).collect(),
+        Op::Unary(Unary::Sign) => arg(0).iter().map(|x| x.signum()).collect(),
         Op::Unary(Unary::Detach) => arg(0).to_vec(),
         Op::Binary(b) => {
             let f: fn(i64, i64) -> i64 = match b {

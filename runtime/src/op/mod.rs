@@ -240,12 +240,13 @@ pub enum TypeRule {
     /// A float result: integer and bool operands are converted to f32 first, as
     /// PyTorch's float functions (`exp`, `sin`, `sigmoid`, ...) and true division do.
     SameFloat,
-    /// The promoted dtype, i64 included (`add`, `neg`, `abs`, `maximum`, ...);
+    /// The promoted dtype, i64 included (`add`, `neg`, `abs`, `relu`, `maximum`, ...);
     /// bool operands are rejected (E0204), graphc's choice where PyTorch
     /// computes some of these in bool and rejects others (`-` of a bool).
     SameNumber,
-    /// Float operands only: PyTorch keeps an integer operand's dtype for these
-    /// (`relu`, `sign`) and graphc has no integer kernel for them (E0204).
+    /// Float operands only (E0204 for others): `pow`, whose integer form PyTorch
+    /// computes in the integer dtype and graphc has no kernel for, and internal
+    /// rows of derivative formulas (`tanh_backward`).
     FloatOnly,
     /// A bool result, whatever the operands' dtype (comparisons, logical ops,
     /// `isnan`, `isfinite`).

@@ -127,14 +127,14 @@ unary_ops! {
               range: UnaryRange::Increasing, differentiable: true, element: |a| T::ONE / (T::ONE + (-a).exp()) }
     /// `relu(x)`: torch.relu is `clamp_min(x, 0)`, whose element is `std::max(a, 0)`,
     /// i.e. `a < 0 ? 0 : a`, so NaN and -0.0 come out unchanged.
-    Relu { name: "relu", builtin: Some("relu"), grad_fn: Some("ReluBackward0"), result: TypeRule::FloatOnly, cost_ps: 100,
+    Relu { name: "relu", builtin: Some("relu"), grad_fn: Some("ReluBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
            range: UnaryRange::Increasing, differentiable: true, element: |a| if a < T::ZERO { T::ZERO } else { a } }
     /// `abs(x)`.
     Abs { name: "abs", builtin: Some("abs"), grad_fn: Some("AbsBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
           range: UnaryRange::Abs, differentiable: true, element: |a| a.abs() }
     /// `sign(x)`: PyTorch's `sgn` for reals, `sign_kernel`'s `(0 < a) - (a < 0)`,
     /// so NaN and both zeros give +0. Internal: the derivative of `abs`.
-    Sign { name: "sign", builtin: None, grad_fn: Some("SgnBackward0"), result: TypeRule::FloatOnly, cost_ps: 100,
+    Sign { name: "sign", builtin: None, grad_fn: Some("SgnBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
            range: UnaryRange::Sign, differentiable: true,
            element: |a| if T::ZERO < a { T::ONE } else if a < T::ZERO { -T::ONE } else { T::ZERO } }
     /// Identity. Autodiff stops at it (`detach`); passes replace it by its operand.
