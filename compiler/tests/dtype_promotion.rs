@@ -22,6 +22,8 @@ use graphc_runtime::exec::run_capture;
 // print(i.float().dtype, i.double().dtype, f.long().dtype, f.bool().dtype, (i > 0).dtype)
 // print(torch.arange(3, 9, 2), torch.arange(1, 2.5, 0.5), torch.full((2,), True), torch.tensor([True, 2]))
 // print(torch.relu(i), torch.relu(i).dtype)
+// print(i.dtype == torch.int64, f.dtype != torch.float32, (i > 0).dtype == torch.float32)
+// print(i ** 2, i ** 0, b ** 2, i ** 3, i ** 0.5)
 
 const PROGRAM: &str = r#"
 i = tensor([1, -2, 4])
@@ -39,6 +41,8 @@ print(i == f, b == i, i > 0.5, b < 1, 2 >= i)
 print(i.float().dtype, i.double().dtype, f.long().dtype, f.bool().dtype, (i > 0).dtype)
 print(arange(3, 9, 2), arange(1, 2.5, 0.5), full(2, true), tensor([true, 2]))
 print(relu(i), relu(i).dtype)
+print(i.dtype == i64, f.dtype != f32, (i > 0).dtype == f32)
+print(i ** 2, i ** 0, b ** 2, i ** 3, i ** 0.5)
 "#;
 
 /// What PyTorch 2.15 printed for the original above.
@@ -55,6 +59,8 @@ tensor([False, False, False]) tensor([ True, False, False]) tensor([ True, False
 torch.float32 torch.float64 torch.int64 torch.bool torch.bool
 tensor([3, 5, 7]) tensor([1.0000, 1.5000, 2.0000]) tensor([True, True]) tensor([1, 2])
 tensor([1, 0, 4]) torch.int64
+True False False
+tensor([ 1,  4, 16]) tensor([1, 1, 1]) tensor([1, 0, 1]) tensor([ 1, -8, 64]) tensor([1., nan, 2.])
 ";
 
 #[test]
@@ -66,10 +72,17 @@ fn promotion_and_type_rules_print_what_pytorch_prints() {
 }
 
 /// PyTorch raises "Subtraction, the `-` operator, with a bool tensor is not
-/// supported" on either side; graphc reports E0204 at compile time.
+/// supported" on either side, and "Integers to negative integer powers are not
+/// allowed"; graphc reports E0204 at compile time.
 #[test]
-fn subtraction_with_a_bool_tensor_is_refused() {
-    for src in ["b = tensor([true])\ny = b - 1\n", "b = tensor([true])\ny = 1 - b\n", "b = tensor([true])\ny = tensor([2]) - b\n"] {
+fn subtraction_with_a_bool_tensor_and_negative_integer_powers_are_refused() {
+    let cases = [
+        "b = tensor([true])\ny = b - 1\n",
+        "b = tensor([true])\ny = 1 - b\n",
+        "b = tensor([true])\ny = tensor([2]) - b\n",
+        "y = tensor([2]) ** -1\n",
+    ];
+    for src in cases {
         let d = compile(src, false).err().expect("refused");
         assert_eq!(d[0].code, graphc_compiler::diag::Code::E0204, "{src}");
     }

@@ -92,6 +92,9 @@ fn integer_arithmetic_is_exact_and_wraps() {
     assert_eq!(k(Op::Binary(Binary::Mul), &[&i64s(&[1 << 62]), &Tensor::from_i64(vec![], vec![4])], &[1]).as_i64(), Some(&[0][..]));
     assert_eq!(k(Op::Unary(Unary::Abs), &[&i64s(&[5, -7])], &[2]).as_i64(), Some(&[5, 7][..]));
     assert_eq!(k(Op::Unary(Unary::Neg), &[&i64s(&[5])], &[1]).as_i64(), Some(&[-5][..]));
+    // torch.tensor([3, -2, 0]) ** 3 and torch.tensor([3]) ** 40, which wraps
+    assert_eq!(k(Op::PowScalar(F64Bits::new(3.0)), &[&i64s(&[3, -2, 0])], &[3]).as_i64(), Some(&[27, -8, 0][..]));
+    assert_eq!(k(Op::PowScalar(F64Bits::new(40.0)), &[&i64s(&[3])], &[1]).as_i64(), Some(&[-6289078614652622815][..]));
     // torch.relu(torch.tensor([3, -2, 0])), torch.sign(...)
     assert_eq!(k(Op::Unary(Unary::Relu), &[&i64s(&[3, -2, 0])], &[3]).as_i64(), Some(&[3, 0, 0][..]));
     assert_eq!(k(Op::Unary(Unary::Sign), &[&i64s(&[3, -2, 0])], &[3]).as_i64(), Some(&[1, -1, 0][..]));

@@ -76,6 +76,21 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// `x ** c` for an integer or bool tensor and an integer `c`: an i64 result
+    /// (bools count as 0 and 1), as PyTorch's integer `pow`, which refuses a
+    /// negative exponent ("Integers to negative integer powers are not allowed").
+    pub(crate) fn integer_pow(&mut self, t: NodeId, st: Span, c: f64, sc: Span, span: Span) -> Value {
+        if c < 0.0 || c > u32::MAX as f64 {
+            return self.error(
+                Diagnostic::new(Code::E0204, "integers to negative integer powers are not allowed", sc, "a negative exponent")
+                    .with_help("convert the base first, such as `x.float() ** -1`"),
+            );
+        }
+        let t = self.cast_to(t, DType::I64, st);
+        let sh = self.shape_of(t);
+        Value::Tensor(self.op_node(Op::PowScalar(F64Bits::new(c)), DType::I64, sh, &[t], span, "PowBackward0"))
+    }
+
     /// E0203 unless `dt` is a float dtype: only those can require grad.
     pub(crate) fn check_requires_grad(&mut self, dt: DType, span: Span) -> bool {
         if dt.is_float() {
@@ -103,6 +118,8 @@ impl<'a> Lowerer<'a> {
             }
             (Value::Tensor(t), other) if host_number(&other).is_some() => self.compare_number(cmp, (t, sa), &other, sb, true, span),
             (other, Value::Tensor(t)) if host_number(&other).is_some() => self.compare_number(cmp, (t, sb), &other, sa, false, span),
+            // `x.dtype == f64` is a host bool, as `x.dtype == torch.float64` is in Python.
+            (Value::DType(p), Value::DType(q)) if matches!(cmp, Cmp::Eq | Cmp::Ne) => Value::Bool((p == q) == (cmp == Cmp::Eq)),
             (x, y) => match (host_number(&x), host_number(&y)) {
                 (Some((p, _)), Some((q, _))) => Value::Bool(cmp.test(p, q)),
                 _ => {

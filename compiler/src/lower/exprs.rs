@@ -169,6 +169,9 @@ impl<'a> Lowerer<'a> {
         match (a, b) {
             (Poison, _) | (_, Poison) => Poison,
             (Number { value: x, is_int: ix }, Number { value: y, is_int: iy }) => self.fold_numbers(op, x, ix, y, iy, sb),
+            (Tensor(t), Number { value, is_int: true }) if op == BinOp::Pow && !self.dtype_of(t).is_float() => {
+                self.integer_pow(t, sa, value, sb, span)
+            }
             (Tensor(t), Number { value, is_int }) => match self.promote_with_number(op, t, sa, is_int) {
                 Some(t) => self.tensor_number(op, t, value, sb, span),
                 None => Poison,

@@ -22,6 +22,8 @@ pub fn eval_i64(op: &Op, args: &[&Tensor], out: &[usize]) -> Tensor {
         Op::Unary(Unary::Relu) => arg(0).iter().map(|&x| x.max(0)).collect(),
         Op::Unary(Unary::Sign) => arg(0).iter().map(|x| x.signum()).collect(),
         Op::Unary(Unary::Detach) => arg(0).to_vec(),
+        // The compiler sends only exponents in 0..=u32::MAX; the power wraps as the product would.
+        Op::PowScalar(c) => arg(0).iter().map(|x| x.wrapping_pow(c.get() as u32)).collect(),
         Op::Binary(b) => {
             let f: fn(i64, i64) -> i64 = match b {
                 Binary::Add => i64::wrapping_add,

@@ -501,6 +501,14 @@ impl Run<'_> {
         };
         out.lo = flush(out.lo, dt);
         out.hi = flush(out.hi, dt);
+        // An i64 or bool value is never infinite or NaN (integer arithmetic wraps),
+        // so nothing computed from one can meet an overflow.
+        if !dt.is_float() {
+            out.pos_inf.clear();
+            out.neg_inf.clear();
+            out.nan = false;
+            out.nan_reported = false;
+        }
         out
     }
 
