@@ -5,6 +5,9 @@
 //! (`Expand`, `SumTo` and operand broadcasting), [`reduce`] (`Sum`, `Mean`),
 //! [`matmul`], [`shape`] (`Transpose`) and [`sources`] (`Full`, `Literal`,
 //! `Arange`, `Linspace`). Each kernel's doc says which PyTorch kernel it follows.
+//! The conversions between dtypes (casts, comparisons, `select`, logical ops,
+//! float tests) dispatch on their operands in [`dtypes`], and i64 and bool
+//! results run the kernels of [`integer`].
 //! [`vmath`] is the exception: fast vector math within an ulp or two of exact,
 //! for values that are not printed at PyTorch precision.
 

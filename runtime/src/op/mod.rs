@@ -128,7 +128,8 @@ pub enum Op {
     /// `tensor([...])`: the listed values in row-major order, rounded to the dtype.
     Literal(Vec<F64Bits>),
     /// `arange(start, end, step)`: element i is `start + step * i` computed in f64,
-    /// then rounded to the dtype (PyTorch's CPU kernel accumulates in double). 1-D.
+    /// then rounded to the dtype (PyTorch's CPU kernel accumulates in double);
+    /// an i64 arange computes in int64, as PyTorch's integer kernel. 1-D.
     Arange { start: F64Bits, step: F64Bits },
     /// `linspace(start, end, steps)`: PyTorch's two-sided formula
     /// (`start + step*i` for the first half, `end - step*(n-1-i)` for the rest,
