@@ -1,7 +1,7 @@
 //! NumPy `.npy` files for `graphc run --input` and `--save`.
 //!
-//! Only what graphc's tensors can hold is accepted: little- or big-endian `f4`
-//! and `f8`, in C order, with exactly the declared shape. Every error names the
+//! Only what graphc's tensors can hold is accepted: little- or big-endian `f4`,
+//! `f8` and `i8` (int64), and `b1` (bool), in C order, with exactly the declared shape. Every error names the
 //! input and says what was expected, so that a wrong file is fixed without
 //! reading the program.
 
@@ -24,9 +24,11 @@ pub fn load(path: &Path, input: &InputInfo) -> Result<Tensor, String> {
         npyz::DType::Plain(t) => t.to_string(),
         other => describe(&other),
     };
-    let dtype = match type_str.trim_start_matches(['<', '>', '=']) {
+    let dtype = match type_str.trim_start_matches(['<', '>', '=', '|']) {
         "f4" => DType::F32,
         "f8" => DType::F64,
+        "i8" => DType::I64,
+        "b1" => DType::Bool,
         _ => None.ok_or_else(|| {
             let shape = shape_text(&npy.shape().iter().map(|&d| d as usize).collect::<Vec<_>>());
             format!(
@@ -48,6 +50,9 @@ pub fn load(path: &Path, input: &InputInfo) -> Result<Tensor, String> {
     Ok(match dtype {
         DType::F32 => Tensor::from_f32(shape, npy.into_vec::<f32>().map_err(read_error)?),
         DType::F64 => Tensor::from_f64(shape, npy.into_vec::<f64>().map_err(read_error)?),
+        DType::I64 => Tensor::from_i64(shape, npy.into_vec::<i64>().map_err(read_error)?),
+        // A byte other than 0 or 1 is a read error, as NumPy never writes one.
+        DType::Bool => Tensor::from_bool(shape, npy.into_vec::<bool>().map_err(read_error)?),
     })
 }
 
@@ -75,6 +80,8 @@ fn npy_type(dtype: DType) -> &'static str {
     match dtype {
         DType::F32 => "<f4, numpy.float32",
         DType::F64 => "<f8, numpy.float64",
+        DType::I64 => "<i8, numpy.int64",
+        DType::Bool => "|b1, numpy.bool_",
     }
 }
 
@@ -96,6 +103,16 @@ fn write(path: &Path, t: &Tensor) -> std::io::Result<()> {
             w.finish()?;
         }
         Data::F64(v) => {
+            let mut w = npyz::WriteOptions::new().default_dtype().shape(&shape).writer(&mut out).begin_nd()?;
+            w.extend(v.iter().copied())?;
+            w.finish()?;
+        }
+        Data::I64(v) => {
+            let mut w = npyz::WriteOptions::new().default_dtype().shape(&shape).writer(&mut out).begin_nd()?;
+            w.extend(v.iter().copied())?;
+            w.finish()?;
+        }
+        Data::Bool(v) => {
             let mut w = npyz::WriteOptions::new().default_dtype().shape(&shape).writer(&mut out).begin_nd()?;
             w.extend(v.iter().copied())?;
             w.finish()?;

@@ -25,8 +25,7 @@ pub enum Code {
     E0003,
     /// The file ends in the middle of an item or statement.
     E0004,
-    /// A Python operator that `.act` does not have yet: a comparison (`>`, `<`,
-    /// `>=`, `<=`, `==`, `!=`).
+    /// A chained comparison (`a < b < c`): `.act` comparisons do not chain.
     E0005,
     /// A name that is not bound at this point.
     E0101,
@@ -50,6 +49,14 @@ pub enum Code {
     E0201,
     /// Shapes that do not broadcast, or do not fit an op.
     E0202,
+    /// An integer or bool tensor that would require grad (only floating-point
+    /// tensors can, as in PyTorch).
+    E0203,
+    /// An op given a dtype it does not take (`relu` of an i64 tensor, `mean` of
+    /// an integer tensor, `randn` with `dtype=i64`, arithmetic on bool tensors).
+    E0204,
+    /// A `where` condition or `masked_fill` mask that is not a bool tensor.
+    E0205,
     /// A dimension argument of a shape op that is out of range or repeated
     /// (`permute`, `transpose(x, d0, d1)`, ...).
     E0220,
@@ -133,6 +140,9 @@ impl Code {
             Code::E0108 => "E0108",
             Code::E0201 => "E0201",
             Code::E0202 => "E0202",
+            Code::E0203 => "E0203",
+            Code::E0204 => "E0204",
+            Code::E0205 => "E0205",
             Code::E0220 => "E0220",
             Code::E0221 => "E0221",
             Code::E0222 => "E0222",

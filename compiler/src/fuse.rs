@@ -124,6 +124,8 @@ fn exp_is_normal(ranges: &mut Option<Analysis>, prog: &Program, x: NodeId) -> bo
     let limit = match prog.graph.node(x).dtype {
         DType::F32 => -87.0,
         DType::F64 => -708.0,
+        // Fused kernels are float-only, so no integer `exp` reaches here.
+        DType::I64 | DType::Bool => return false,
     };
     analysis.ranges.get(&x).is_some_and(|r| r.lo >= limit)
 }

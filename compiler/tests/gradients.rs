@@ -238,6 +238,35 @@ proptest! {
     }
 }
 
+// ------------------------------------------------------------------ selection and masks
+
+proptest! {
+    #![proptest_config(config())]
+
+    // `where` sends the gradient to `input` where the mask holds and to `other`
+    // elsewhere, summed back over the broadcast (b is a row).
+    #[test]
+    fn where_rule(x in nonzero_vals(6), b in any_vals(3)) {
+        check("", &[leaf("x", &[2, 3], x), leaf("b", &[3], b)], &[2, 3], "where(x > 0, x * b, b.exp())")?;
+    }
+
+    #[test]
+    fn masked_fill_rule(x in nonzero_vals(6)) {
+        check("", &[leaf("x", &[6], x)], &[6], "x.masked_fill(x < 0, 0.5) * x.sin()")?;
+    }
+
+    #[test]
+    fn nan_to_num_rule(x in any_vals(5)) {
+        check("", &[leaf("x", &[5], x)], &[5], "nan_to_num(x * x, nan=0.0)")?;
+    }
+
+    // A bool mask cast to f64 carries no gradient; the product's gradient is the mask.
+    #[test]
+    fn mask_cast_rule(x in nonzero_vals(5)) {
+        check("", &[leaf("x", &[5], x)], &[5], "x * (x > 0).double()")?;
+    }
+}
+
 // ------------------------------------------------------------------ user ops and fns
 
 const OP_WITH_BACKWARD: &str = "

@@ -64,6 +64,7 @@ fn ulps(dtype: DType, a: f64, b: f64) -> u64 {
     match dtype {
         DType::F32 => (key32(a as f32) - key32(b as f32)).unsigned_abs(),
         DType::F64 => (key64(a) - key64(b)).unsigned_abs() as u64,
+        DType::I64 | DType::Bool => unreachable!("the reference values are float"),
     }
 }
 
@@ -150,6 +151,7 @@ fn demo_mismatches(r: &Value, dtype: DType, captured: &[Tensor], skip: usize) ->
     let dt_name = match dtype {
         DType::F32 => "float32",
         DType::F64 => "float64",
+        DType::I64 | DType::Bool => unreachable!("the tutorial runs in float"),
     };
     let per_section = skip + CALLS.len();
     let mut all = Vec::new();

@@ -286,16 +286,17 @@ fn pathological_nesting_is_an_error_not_a_stack_overflow() {
 }
 
 #[test]
-fn e0005_comparisons_are_named_at_the_operator() {
+fn e0005_comparisons_parse_but_do_not_chain() {
     for op in [">", "<", ">=", "<=", "==", "!="] {
-        let source = format!("x = ones(3)\ny = x * (x {op} 0)\n");
+        parse_ok(&format!("x = ones(3)\ny = x * (x {op} 0)\n"));
+        parse_ok(&format!("y = (1 {op} 2) == (3 {op} 4)\n"));
+        let source = format!("x = ones(3)\ny = 0 {op} x {op} 1\n");
         let d = parse_err(&source);
         assert_eq!(d.code, Code::E0005, "{op}");
-        assert_eq!(text(&source, d.primary.span), op);
-        assert_eq!(line_col(&source, d.primary.span.start), (2, 12));
-        assert!(d.message.contains("comparison operators are not supported yet"), "{}", d.message);
-        let help = d.help.as_deref().unwrap_or("");
-        assert!(help.contains("relu") && help.contains("maximum") && help.contains("docs/act-language.md"), "{help}");
+        assert_eq!(text(&source, d.primary.span), format!("0 {op} x {op} 1"));
+        assert_eq!(line_col(&source, d.primary.span.start), (2, 5));
+        assert!(d.message.contains("comparisons do not chain"), "{}", d.message);
+        assert!(d.help.as_deref().unwrap_or("").contains("logical_and"), "{:?}", d.help);
     }
     // `=` alone is still assignment and `!` alone still starts no token.
     parse_ok("x = 1\n");

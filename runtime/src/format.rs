@@ -13,7 +13,7 @@
 //! has a sign and at least two digits (`e-05`) where Rust writes `e-5`.
 
 use crate::plan::TensorSuffix;
-use crate::tensor::{DType, Tensor};
+use crate::tensor::{DType, Data, Tensor};
 
 /// `torch.set_printoptions` defaults: digits after the point.
 const PRECISION: usize = 4;
@@ -32,14 +32,16 @@ pub fn tensor_str(t: &Tensor, suffix: &TensorSuffix) -> String {
     let shape = t.shape();
     let values = t.to_f64_vec();
     let mut suffixes = Vec::new();
-    // float32 is torch's default dtype, so only float64 is named.
-    let has_default_dtype = t.dtype() == DType::F32;
+    // float32 is torch's default dtype and int64 and bool are implied by their
+    // elements, so only float64 is named (`has_default_dtype` in `_str_intern`).
+    let has_default_dtype = matches!(t.dtype(), DType::F32 | DType::I64 | DType::Bool);
     let body = if values.is_empty() {
         // NumPy-style: the shape is only spelled out when it is not (0,).
         if shape.len() != 1 {
             suffixes.push(format!("size={}", python_tuple(shape)));
         }
-        if !has_default_dtype {
+        // An empty tensor has no elements to show its dtype, so any but float32 is named.
+        if t.dtype() != DType::F32 {
             suffixes.push(format!("dtype={}", t.dtype().torch_name()));
         }
         "[]".to_string()
@@ -47,7 +49,11 @@ pub fn tensor_str(t: &Tensor, suffix: &TensorSuffix) -> String {
         if !has_default_dtype {
             suffixes.push(format!("dtype={}", t.dtype().torch_name()));
         }
-        tensor_body(shape, &values, indent)
+        if t.dtype().is_float() {
+            tensor_body(shape, &values, indent)
+        } else {
+            plain_body(t, indent)
+        }
     };
     if let Some(name) = &suffix.grad_fn {
         suffixes.push(format!("grad_fn=<{name}>"));
@@ -146,13 +152,16 @@ struct Formatter {
     int_mode: bool,
     sci_mode: bool,
     max_width: usize,
+    /// For an integer or bool tensor, Python's `str` of each element: the layout
+    /// functions then walk element positions (see [`plain_body`]), not values.
+    texts: Vec<String>,
 }
 
 impl Formatter {
     /// Chooses the layout from the (possibly summarized) elements, as
     /// `_Formatter.__init__` does for a floating-point tensor.
     fn new(values: &[f64]) -> Formatter {
-        let mut f = Formatter { int_mode: true, sci_mode: false, max_width: 1 };
+        let mut f = Formatter { int_mode: true, sci_mode: false, max_width: 1, texts: Vec::new() };
         // Zeros and non-finite values never influence the layout: they print the same either way.
         let nonzero_finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite() && *v != 0.0).collect();
         if nonzero_finite.is_empty() {
@@ -186,7 +195,9 @@ impl Formatter {
 
     /// `_Formatter.format`: one element, right-aligned to the common width.
     fn format(&self, v: f64) -> String {
-        let s = if self.sci_mode {
+        let s = if !self.texts.is_empty() {
+            self.texts[v as usize].clone()
+        } else if self.sci_mode {
             scientific(v, PRECISION)
         } else if self.int_mode {
             let mut s = fixed(v, 0);
@@ -214,6 +225,32 @@ fn tensor_body(shape: &[usize], values: &[f64], indent: usize) -> String {
         Formatter::new(values)
     };
     str_with_formatter(shape, values, indent, summarize, &formatter)
+}
+
+/// `_tensor_str` for a non-empty integer or bool tensor. `_Formatter` prints each
+/// element with Python's `str` (`-3`, `True`), right-aligned to the widest of the
+/// elements shown. The layout functions are shared with floats and take `f64`
+/// values, which cannot hold every i64 exactly, so they are given each
+/// element's position instead (exact below 2^53 elements) and the formatter
+/// looks its text up.
+fn plain_body(t: &Tensor, indent: usize) -> String {
+    let texts: Vec<String> = match t.data() {
+        Data::I64(v) => v.iter().map(|x| x.to_string()).collect(),
+        Data::Bool(v) => v.iter().map(|&x| if x { "True" } else { "False" }.to_string()).collect(),
+        Data::F32(_) | Data::F64(_) => unreachable!("float tensors print through `tensor_body`"),
+    };
+    let positions: Vec<f64> = (0..texts.len()).map(|i| i as f64).collect();
+    let summarize = positions.len() > THRESHOLD;
+    let shown = if summarize {
+        let mut kept = Vec::new();
+        summarized_data(t.shape(), &positions, &mut kept);
+        kept
+    } else {
+        positions.clone()
+    };
+    let max_width = shown.iter().map(|&p| texts[p as usize].chars().count()).fold(1, usize::max);
+    let f = Formatter { int_mode: true, sci_mode: false, max_width, texts };
+    str_with_formatter(t.shape(), &positions, indent, summarize, &f)
 }
 
 /// `get_summarized_data`: the elements a summarized print shows, in order.

@@ -84,6 +84,8 @@ pub fn run(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor], outputs: &m
     match k.dtype {
         DType::F32 => run_typed::<f32>(k, inputs, scalars, outputs),
         DType::F64 => run_typed::<f64>(k, inputs, scalars, outputs),
+        // Fusion takes float nodes only (`analysis/partition.rs`), and `Plan::verify` rejects other kernels.
+        DType::I64 | DType::Bool => panic!("a fused kernel of {}: fused kernels are float-only", k.dtype),
     }
 }
 
@@ -371,7 +373,13 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::Cat { .. }
             | Op::Sum { .. }
             | Op::Mean { .. }
-            | Op::MatMul) => unreachable!("`{}` is not elementwise; the compiler never fuses it", op.name()),
+            | Op::MatMul
+            | Op::Cast
+            | Op::Compare(_)
+            | Op::Select
+            | Op::Logical(_)
+            | Op::FloatTest(_)
+            | Op::NanToNum { .. }) => unreachable!("`{}` is not elementwise; the compiler never fuses it", op.name()),
         }
     }
 }

@@ -103,6 +103,7 @@ impl Generator {
                 normal_fill(&mut d, || self.uniform_f64());
                 Tensor::from_f64(shape.to_vec(), d)
             }
+            DType::I64 | DType::Bool => panic!("randn of {dtype}: the compiler allows only float dtypes"),
         }
     }
 
@@ -112,6 +113,7 @@ impl Generator {
         match dtype {
             DType::F32 => Tensor::from_f32(shape.to_vec(), (0..n).map(|_| self.uniform_f32()).collect()),
             DType::F64 => Tensor::from_f64(shape.to_vec(), (0..n).map(|_| self.uniform_f64()).collect()),
+            DType::I64 | DType::Bool => panic!("rand of {dtype}: the compiler allows only float dtypes"),
         }
     }
 }

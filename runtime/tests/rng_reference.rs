@@ -25,6 +25,7 @@ fn ulps(dtype: DType, got: f64, want: f64) -> u64 {
     match dtype {
         DType::F32 => ((got as f32).to_bits() as i64 - (want as f32).to_bits() as i64).unsigned_abs(),
         DType::F64 => (got.to_bits() as i64 - want.to_bits() as i64).unsigned_abs(),
+        DType::I64 | DType::Bool => panic!("the generator draws floats only"),
     }
 }
 

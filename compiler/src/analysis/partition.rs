@@ -63,10 +63,12 @@ pub fn export_order(prog: &Program) -> Vec<NodeId> {
     exports.into_iter().map(|(_, n)| *n).collect()
 }
 
-/// A node fusion can put in a kernel: elementwise, each operand of its shape or one element.
+/// A node fusion can put in a kernel: elementwise and float (the fused executor
+/// computes in f32 or f64 only), each operand of its shape or one element.
 pub fn fusable(g: &Graph, n: NodeId) -> bool {
     let node = g.node(n);
     node.op.is_elementwise()
+        && node.dtype.is_float()
         && g.operand_slice(n).iter().all(|&o| {
             let on = g.node(o);
             on.dtype == node.dtype && (on.shape == node.shape || on.shape.iter().product::<usize>() == 1)

@@ -85,7 +85,7 @@ fn origin_label(g: &Graph, a: &Analysis, o: NodeId) -> String {
         op => {
             let max = match node.dtype {
                 DType::F32 => format!("{:e}", f32::MAX),
-                DType::F64 => format!("{:e}", f64::MAX),
+                DType::F64 | DType::I64 | DType::Bool => format!("{:e}", f64::MAX),
             };
             if matches!(op, Op::Full(_) | Op::Literal(_)) {
                 format!("this constant is beyond the largest finite {dt} ({max}) and rounds to inf")

@@ -47,7 +47,8 @@ impl RuleCtx {
     /// that its own rule differentiates does (a `where` does not depend
     /// differentiably on what it compares, as PyTorch's boolean masks do not).
     pub fn add_node(&mut self, g: &mut Graph, op: Op, dtype: DType, shape: Vec<usize>, args: &[NodeId]) -> NodeId {
-        let requires_grad = self.create_graph && args.iter().enumerate().any(|(i, a)| op.differentiable(i) && g.meta(*a).requires_grad);
+        let requires_grad =
+            self.create_graph && dtype.is_float() && args.iter().enumerate().any(|(i, a)| op.differentiable(i) && g.meta(*a).requires_grad);
         g.add(Node { op, dtype, shape }, args, NodeMeta { span: self.span, region: self.region, requires_grad, note: None })
     }
 

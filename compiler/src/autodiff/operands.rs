@@ -38,7 +38,7 @@ pub(crate) fn graph_edges(prog: &Program, n: NodeId) -> Vec<NodeId> {
 
 #[cfg(test)]
 mod tests {
-    use graphc_runtime::op::{Binary, Cmp, F64Bits, Unary};
+    use graphc_runtime::op::{Binary, Cmp, F64Bits, FloatTest, Logical, Unary};
     use graphc_runtime::{DType, Op};
 
     use crate::autodiff::builder::RuleCtx;
@@ -75,6 +75,13 @@ mod tests {
             Op::Mean { dim: None },
             Op::Mean { dim: Some(0) },
             Op::MatMul,
+            Op::Cast,
+            Op::Compare(Cmp::Ne),
+            Op::Select,
+            Op::Logical(Logical::And),
+            Op::Logical(Logical::Not),
+            Op::FloatTest(FloatTest::IsNan),
+            Op::NanToNum { nan: one, posinf: one, neginf: one },
         ];
         ops.extend(Unary::ALL.iter().map(|u| Op::Unary(*u)));
         ops.extend(Binary::ALL.iter().map(|b| Op::Binary(*b)));
@@ -101,6 +108,9 @@ mod tests {
             Op::Sum { dim: None } | Op::Mean { dim: None } => (vec![vec![3]], vec![]),
             Op::Sum { dim: Some(_) } | Op::Mean { dim: Some(_) } => (vec![vec![2, 3]], vec![3]),
             Op::MatMul => (vec![vec![2, 3], vec![3, 4]], vec![2, 4]),
+            Op::Cast | Op::FloatTest(_) | Op::NanToNum { .. } | Op::Logical(Logical::Not) => (vec![vec![3]], vec![3]),
+            Op::Compare(_) | Op::Logical(_) => (vec![vec![3], vec![3]], vec![3]),
+            Op::Select => (vec![vec![3]; 3], vec![3]),
         }
     }
 

@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 
-use graphc_runtime::op::Unary;
+use graphc_runtime::op::{Cmp, FloatTest, Logical, Unary};
+use graphc_runtime::DType;
 
 use super::shape_builtins::{self, ShapeBuiltin, SHAPE};
 use crate::diag::{Code, Diagnostic};
@@ -53,6 +54,17 @@ pub enum Builtin {
     /// `surrogate(reason)` in a backward block: declares its gradient a deliberate
     /// surrogate (a straight-through estimator, ...) for `graphc gradcheck`.
     Surrogate,
+    /// `lt`, `le`, `gt`, `ge`, `eq`, `ne`: the comparison operators by name.
+    Compare(Cmp),
+    Where,
+    MaskedFill,
+    Logical(Logical),
+    FloatTest(FloatTest),
+    NanToNum,
+    /// `long`, `double`, `float`, `bool`: a conversion to the dtype.
+    Cast(DType),
+    /// `to(input, dtype)`.
+    To,
 }
 
 /// How many positional arguments a builtin takes, and their names (which may
@@ -107,7 +119,37 @@ const OTHER: &[(&str, Builtin)] = &[
     ("title", Builtin::Title),
     ("savefig", Builtin::SaveFig),
     ("surrogate", Builtin::Surrogate),
+    ("lt", Builtin::Compare(Cmp::Lt)),
+    ("le", Builtin::Compare(Cmp::Le)),
+    ("gt", Builtin::Compare(Cmp::Gt)),
+    ("ge", Builtin::Compare(Cmp::Ge)),
+    ("eq", Builtin::Compare(Cmp::Eq)),
+    ("ne", Builtin::Compare(Cmp::Ne)),
+    ("where", Builtin::Where),
+    ("masked_fill", Builtin::MaskedFill),
+    ("logical_and", Builtin::Logical(Logical::And)),
+    ("logical_or", Builtin::Logical(Logical::Or)),
+    ("logical_not", Builtin::Logical(Logical::Not)),
+    ("isnan", Builtin::FloatTest(FloatTest::IsNan)),
+    ("isfinite", Builtin::FloatTest(FloatTest::IsFinite)),
+    ("nan_to_num", Builtin::NanToNum),
 ];
+
+/// The conversion methods (`x.long()`, `x.to(f64)`). As in PyTorch they exist only
+/// as methods, where `torch.long` and `torch.double` are dtypes: a program may
+/// still define a `fn double(x)`, and then `x.double()` calls it.
+const CAST_METHODS: &[(&str, Builtin)] = &[
+    ("long", Builtin::Cast(DType::I64)),
+    ("double", Builtin::Cast(DType::F64)),
+    ("float", Builtin::Cast(DType::F32)),
+    ("bool", Builtin::Cast(DType::Bool)),
+    ("to", Builtin::To),
+];
+
+/// The conversion method called `name`, if it is one.
+pub fn cast_method(name: &str) -> Option<Builtin> {
+    CAST_METHODS.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
+}
 
 /// The builtin called `name`: a fixed one, or a one-tensor op of the op table.
 pub fn lookup(name: &str) -> Option<Builtin> {
@@ -154,6 +196,12 @@ pub fn signature(b: Builtin) -> Signature {
         B::XLabel | B::YLabel | B::Title => sig(&["text"], 1, Some(1), &[]),
         B::SaveFig => sig(&["path"], 1, Some(1), &[]),
         B::Surrogate => sig(&["reason"], 1, Some(1), &[]),
+        B::Compare(_) | B::Logical(Logical::And | Logical::Or) => sig(&["input", "other"], 2, Some(2), &[]),
+        B::Logical(Logical::Not) | B::FloatTest(_) | B::Cast(_) => sig(&["input"], 1, Some(1), &[]),
+        B::Where => sig(&["condition", "input", "other"], 3, Some(3), &[]),
+        B::MaskedFill => sig(&["input", "mask", "value"], 3, Some(3), &[]),
+        B::NanToNum => sig(&["input", "nan", "posinf", "neginf"], 1, Some(4), &[]),
+        B::To => sig(&["input", "dtype"], 2, Some(2), &[]),
     }
 }
 

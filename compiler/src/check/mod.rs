@@ -10,5 +10,6 @@
 pub mod aliases;
 pub mod builtins;
 pub mod ops;
+pub mod promotion;
 pub mod shape_builtins;
 pub mod shapes;

@@ -332,9 +332,9 @@ impl<'a> Reader<'a> {
 
     /// `f32[2, 3]`.
     fn node_type(&self, ty: &'a str) -> Result<(DType, Vec<usize>), Diagnostic> {
-        let bad = || self.error(ty, "expected `f32[DIMS]` or `f64[DIMS]`");
+        let bad = || self.error(ty, "expected a type such as `f32[DIMS]` (the dtypes are f32, f64, i64 and bool)");
         let (dtype, dims) = ty.split_once('[').ok_or_else(bad)?;
-        let dtype = [DType::F32, DType::F64].into_iter().find(|d| d.act_name() == dtype).ok_or_else(bad)?;
+        let dtype = DType::from_act_name(dtype).ok_or_else(bad)?;
         let dims = dims.strip_suffix(']').ok_or_else(bad)?;
         let shape: Vec<usize> =
             if dims.is_empty() { vec![] } else { dims.split(", ").map(|d| d.parse::<usize>()).collect::<Result<_, _>>().map_err(|_| bad())? };

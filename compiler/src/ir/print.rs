@@ -235,8 +235,11 @@ pub fn op_text(op: &Op) -> String {
                 Cmp::Eq => "==",
                 Cmp::Gt => ">",
                 Cmp::Ge => ">=",
+                Cmp::Ne => "!=",
             }
         ),
+        Op::Compare(c) => format!("compare({})", c.symbol()),
+        Op::NanToNum { nan, posinf, neginf } => format!("nan_to_num(nan={nan}, posinf={posinf}, neginf={neginf})"),
         Op::Sum { dim: Some(d) } => format!("sum(dim={d})"),
         Op::Mean { dim: Some(d) } => format!("mean(dim={d})"),
         Op::Permute(dims) => format!("permute({})", dims_text(dims)),

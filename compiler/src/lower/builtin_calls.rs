@@ -1,8 +1,8 @@
 //! Lowering of builtin calls (docs/act-language.md, section 5): creation, elementwise math,
 //! reductions, linear algebra, gradient control, printing and plotting.
 
-use graphc_runtime::op::{Binary, Unary};
-use graphc_runtime::Op;
+use graphc_runtime::op::{Binary, Cmp, TypeRule, Unary};
+use graphc_runtime::{DType, Op};
 
 use super::{Lowerer, Value};
 use crate::check::builtins::{self, bind, Bound, Builtin};
@@ -45,7 +45,9 @@ impl<'a> Lowerer<'a> {
                 let Some(t) = self.expect_tensor(v, vs, &format!("the argument of `{name}`")) else { return Value::Poison };
                 let op = Op::Unary(u);
                 let grad_fn = op.grad_fn().unwrap_or(CLONE_GRAD_FN);
-                let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
+                let Some(dt) = self.rule_dtype(u.result_type(), self.dtype_of(t), &format!("`{name}`"), vs) else { return Value::Poison };
+                let t = self.cast_to(t, dt, vs);
+                let sh = self.shape_of(t);
                 Value::Tensor(self.op_node(op, dt, sh, &[t], span, grad_fn))
             }
             Builtin::Pow => {
@@ -92,6 +94,25 @@ impl<'a> Lowerer<'a> {
             }
             Builtin::Surrogate => self.surrogate(&bound, span),
             Builtin::Plot => self.plot(&mut bound, span),
+            Builtin::Compare(cmp) => {
+                let [a, c] = self.two(&bound);
+                let op = match cmp {
+                    Cmp::Lt => BinOp::Lt,
+                    Cmp::Le => BinOp::Le,
+                    Cmp::Gt => BinOp::Gt,
+                    Cmp::Ge => BinOp::Ge,
+                    Cmp::Eq => BinOp::EqEq,
+                    Cmp::Ne => BinOp::Ne,
+                };
+                self.compare(op, a, c, span)
+            }
+            Builtin::Where => self.where_call(&bound, span),
+            Builtin::MaskedFill => self.masked_fill(&bound, span),
+            Builtin::Logical(l) => self.logical(l, name, &bound, span),
+            Builtin::FloatTest(t) => self.float_test(t, name, &bound, span),
+            Builtin::NanToNum => self.nan_to_num(&bound, span),
+            Builtin::Cast(dt) => self.cast_call(Some(dt), &bound, span),
+            Builtin::To => self.cast_call(None, &bound, span),
             Builtin::Grid => self.figure(FigureEffect::Grid),
             Builtin::Legend => self.figure(FigureEffect::Legend),
             Builtin::XLabel | Builtin::YLabel | Builtin::Title | Builtin::SaveFig => {
@@ -132,14 +153,17 @@ impl<'a> Lowerer<'a> {
         else {
             return Value::Poison;
         };
-        let Some(shape) = self.meet(x, sa, y, sc, &format!("`{name}`")) else { return Value::Poison };
-        let op = Op::Binary(match b {
+        let b = match b {
             Builtin::Maximum => Binary::Maximum,
             Builtin::Atan2 => Binary::Atan2,
             _ => Binary::Minimum,
-        });
+        };
+        let Some(dt) = self.promote_tensors(x, sa, y, sc, &format!("`{name}`")) else { return Value::Poison };
+        let Some(dt) = self.rule_dtype(b.result_type(), dt, &format!("`{name}`"), span) else { return Value::Poison };
+        let (x, y) = (self.cast_to(x, dt, sa), self.cast_to(y, dt, sc));
+        let Some(shape) = self.meet(x, sa, y, sc, &format!("`{name}`")) else { return Value::Poison };
+        let op = Op::Binary(b);
         let grad_fn = op.grad_fn().unwrap_or(CLONE_GRAD_FN);
-        let dt = self.dtype_of(x);
         Value::Tensor(self.op_node(op, dt, shape, &[x, y], span, grad_fn))
     }
 
@@ -197,7 +221,16 @@ impl<'a> Lowerer<'a> {
             }
         };
         let out = shapes::reduce(&shape, dim);
-        let dt = self.dtype_of(t);
+        // PyTorch sums bools as int64 and takes the mean of floating-point tensors only.
+        let dt = match (b, self.dtype_of(t)) {
+            (Builtin::Sum, DType::Bool) => DType::I64,
+            (Builtin::Sum, dt) => dt,
+            (_, dt) => match self.rule_dtype(TypeRule::FloatOnly, dt, &format!("`{name}`"), vs) {
+                Some(dt) => dt,
+                None => return Value::Poison,
+            },
+        };
+        let t = self.cast_to(t, dt, vs);
         let (op, grad_fn) = match (b, dim) {
             (Builtin::Sum, None) => (Op::Sum { dim }, "SumBackward0"),
             (Builtin::Sum, Some(_)) => (Op::Sum { dim }, "SumBackward1"),

@@ -30,9 +30,17 @@ impl<'a> Lowerer<'a> {
             Builtin::Full => {
                 let mut pos = bound.positional.clone();
                 let (value, vspan) = pos.pop().flatten().expect("bind guarantees one argument");
-                let Some(v) = self.number(&value, vspan, "the fill value") else { return Value::Poison };
+                // PyTorch infers the dtype from the fill value: `full((3,), 7)` is int64.
+                let (v, default) = match value {
+                    Value::Bool(b) => (if b { 1.0 } else { 0.0 }, DType::Bool),
+                    Value::Number { value, is_int: true } => (value, DType::I64),
+                    other => match self.number(&other, vspan, "the fill value") {
+                        Some(v) => (v, DType::F32),
+                        None => return Value::Poison,
+                    },
+                };
                 let Some(shape) = self.shape_args(&pos, name) else { return Value::Poison };
-                self.create(Op::Full(F64Bits::new(v)), shape, bound, DType::F32, span)
+                self.create(Op::Full(F64Bits::new(v)), shape, bound, default, span)
             }
             Builtin::Arange => self.arange(bound, span),
             Builtin::Linspace => {
@@ -53,7 +61,9 @@ impl<'a> Lowerer<'a> {
                 let mut values = Vec::new();
                 let Some(shape) = self.literal_shape(&data, dspan, &mut values) else { return Value::Poison };
                 let op = Op::Literal(values.into_iter().map(F64Bits::new).collect());
-                self.create(op, shape, bound, DType::F32, span)
+                // As PyTorch: all integers make int64, all booleans bool, any float f32.
+                let default = crate::check::promotion::default_dtype(literal_category(&data));
+                self.create(op, shape, bound, default, span)
             }
             Builtin::OnesLike | Builtin::ZerosLike => {
                 let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
@@ -116,6 +126,14 @@ impl<'a> Lowerer<'a> {
             | Builtin::Title
             | Builtin::SaveFig
             | Builtin::Surrogate => unreachable!("`{name}` is not a creation builtin"),
+            | Builtin::Compare(_)
+            | Builtin::Where
+            | Builtin::MaskedFill
+            | Builtin::Logical(_)
+            | Builtin::FloatTest(_)
+            | Builtin::NanToNum
+            | Builtin::Cast(_)
+            | Builtin::To => unreachable!("`{name}` is not a creation builtin"),
         }
     }
 
@@ -154,16 +172,23 @@ impl<'a> Lowerer<'a> {
 
     /// Finishes a creation call: `dtype=` and `requires_grad=` keywords, size limit, leaf bookkeeping.
     fn create(&mut self, op: Op, shape: Vec<usize>, bound: &mut Bound<Value>, default: DType, span: Span) -> Value {
-        let dtype = match bound.keyword("dtype") {
-            None => default,
-            Some((Value::DType(d), _)) => d,
+        let (dtype, dtype_span) = match bound.keyword("dtype") {
+            None => (default, span),
+            Some((Value::DType(d), s)) => (d, s),
             Some((other, s)) => {
                 return self.error(
-                    Diagnostic::new(Code::E0107, format!("`dtype` must be `f32` or `f64`, not {}", other.describe()), s, "not a dtype")
-                        .with_help("write `dtype=f32` or `dtype=f64`"),
+                    Diagnostic::new(Code::E0107, format!("`dtype` must be a dtype, not {}", other.describe()), s, "not a dtype")
+                        .with_help("write `dtype=f32`, `dtype=f64`, `dtype=i64` or `dtype=bool`"),
                 )
             }
         };
+        // Random draws and evenly spaced points are floating-point only here.
+        if matches!(op, Op::Randn | Op::Rand | Op::Linspace { .. }) && !dtype.is_float() {
+            return self.error(
+                Diagnostic::new(Code::E0204, format!("`{}` does not make {dtype} tensors", op.name()), dtype_span, format!("this is {dtype}"))
+                    .with_help("use `dtype=f32` or `dtype=f64`, then convert with `.long()` or `.bool()` if needed"),
+            );
+        }
         let requires_grad = match bound.keyword("requires_grad") {
             None => false,
             Some((Value::Bool(b), _)) => b,
@@ -185,6 +210,9 @@ impl<'a> Lowerer<'a> {
                 )
                 .with_help("use a smaller shape"),
             );
+        }
+        if requires_grad && !self.check_requires_grad(dtype, span) {
+            return Value::Poison;
         }
         let id = self.node(op, dtype, shape, &[], span);
         if requires_grad {
@@ -226,7 +254,10 @@ impl<'a> Lowerer<'a> {
             );
         }
         let op = Op::Arange { start: F64Bits::new(start), step: F64Bits::new(step) };
-        self.create(op, vec![size as usize], bound, DType::F32, span)
+        // PyTorch's arange makes int64 when every argument given is an integer.
+        let all_int = bound.positional.iter().flatten().all(|(v, _)| matches!(v, Value::Number { is_int: true, .. }));
+        let default = if all_int { DType::I64 } else { DType::F32 };
+        self.create(op, vec![size as usize], bound, default, span)
     }
 
     /// The shape of a (nested) list literal, flattening its numbers into `out`.
@@ -234,6 +265,10 @@ impl<'a> Lowerer<'a> {
         match v {
             Value::Number { value, .. } => {
                 out.push(*value);
+                Some(vec![])
+            }
+            Value::Bool(b) => {
+                out.push(if *b { 1.0 } else { 0.0 });
                 Some(vec![])
             }
             Value::List(items) => {
@@ -270,5 +305,17 @@ impl<'a> Lowerer<'a> {
                 None
             }
         }
+    }
+}
+
+/// The highest category among a literal's elements (bool < integer < float), which
+/// decides its dtype as in `torch.tensor`; an empty literal is float.
+fn literal_category(v: &Value) -> crate::check::promotion::Category {
+    use crate::check::promotion::Category;
+    match v {
+        Value::Bool(_) => Category::Bool,
+        Value::Number { is_int: true, .. } => Category::Integer,
+        Value::List(items) if !items.is_empty() => items.iter().map(|(i, _)| literal_category(i)).max().unwrap_or(Category::Float),
+        _ => Category::Float,
     }
 }

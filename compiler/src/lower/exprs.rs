@@ -19,8 +19,7 @@ impl<'a> Lowerer<'a> {
             ExprKind::None => Value::None,
             ExprKind::Name(n) => match scope.names.get(n) {
                 Some(v) => v.clone(),
-                None if n == "f32" => Value::DType(DType::F32),
-                None if n == "f64" => Value::DType(DType::F64),
+                None if dtype_name(n).is_some() => Value::DType(dtype_name(n).expect("checked by the guard")),
                 None => {
                     let known: std::collections::HashMap<String, Span> = scope.names.keys().map(|k| (k.clone(), Span::default())).collect();
                     self.error(unknown_name(n, e.span, &known))
@@ -47,6 +46,11 @@ impl<'a> Lowerer<'a> {
                 let recv = self.expr(receiver, scope);
                 let mut all = vec![(None, recv, receiver.span)];
                 all.extend(self.args(args, scope));
+                // A conversion method, unless the program defines a function of that name.
+                let user_defined = self.defs.ops.contains_key(&method.name) || self.defs.fns.contains_key(&method.name);
+                if let (Some(b), false) = (builtins::cast_method(&method.name), user_defined) {
+                    return self.call_builtin(b, &method.name, all, e.span);
+                }
                 self.call(method, all, e.span)
             }
             ExprKind::Field { receiver, field } => {
@@ -108,7 +112,8 @@ impl<'a> Lowerer<'a> {
         match v {
             Value::Number { value, is_int } => Value::Number { value: -value, is_int },
             Value::Tensor(n) => {
-                let (dt, sh) = (self.dtype_of(n), self.shape_of(n));
+                let Some(dt) = self.rule_dtype(Unary::Neg.result_type(), self.dtype_of(n), "unary `-`", operand_span) else { return Value::Poison };
+                let sh = self.shape_of(n);
                 Value::Tensor(self.op_node(Op::Unary(Unary::Neg), dt, sh, &[n], span, "NegBackward0"))
             }
             Value::Poison => Value::Poison,
@@ -147,12 +152,35 @@ impl<'a> Lowerer<'a> {
     /// `a OP b` for any mix of numbers and tensors.
     pub(crate) fn binary(&mut self, op: BinOp, (a, sa): (Value, Span), (b, sb): (Value, Span), span: Span) -> Value {
         use Value::{Number, Poison, Tensor};
+        if op.is_comparison() {
+            return self.compare(op, (a, sa), (b, sb), span);
+        }
+        // PyTorch refuses `-` with a bool tensor on either side, whatever the other operand.
+        if op == BinOp::Sub {
+            for (v, s) in [(&a, sa), (&b, sb)] {
+                if matches!(v, Tensor(t) if self.dtype_of(*t) == DType::Bool) {
+                    return self.error(
+                        Diagnostic::new(Code::E0204, "`-` does not take bool tensors", s, "this is bool")
+                            .with_help("to invert a mask use `logical_not(mask)`; to count, convert first with `.long()`"),
+                    );
+                }
+            }
+        }
         let what = format!("`{}`", op.symbol());
         match (a, b) {
             (Poison, _) | (_, Poison) => Poison,
             (Number { value: x, is_int: ix }, Number { value: y, is_int: iy }) => self.fold_numbers(op, x, ix, y, iy, sb),
-            (Tensor(t), Number { value, .. }) => self.tensor_number(op, t, value, sb, span),
-            (Number { value, .. }, Tensor(t)) => self.number_tensor(op, value, sa, t, span),
+            (Tensor(t), Number { value, is_int: true }) if op == BinOp::Pow && !self.dtype_of(t).is_float() => {
+                self.integer_pow(t, sa, value, sb, span)
+            }
+            (Tensor(t), Number { value, is_int }) => match self.promote_with_number(op, t, sa, is_int) {
+                Some(t) => self.tensor_number(op, t, value, sb, span),
+                None => Poison,
+            },
+            (Number { value, is_int }, Tensor(t)) => match self.promote_with_number(op, t, sb, is_int) {
+                Some(t) => self.number_tensor(op, value, sa, t, span),
+                None => Poison,
+            },
             (Tensor(x), Tensor(y)) => {
                 let (o, name) = match op {
                     BinOp::Add => (Op::Binary(Binary::Add), "AddBackward0"),
@@ -161,9 +189,13 @@ impl<'a> Lowerer<'a> {
                     BinOp::Div => (Op::Binary(Binary::Div), "DivBackward0"),
                     BinOp::Pow => (Op::Binary(Binary::Pow), "PowBackward1"),
                     BinOp::MatMul => return self.matmul(x, sa, y, sb, span),
+                    BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::EqEq | BinOp::Ne => unreachable!("comparisons return above"),
                 };
+                let Op::Binary(row) = o else { unreachable!("arithmetic operators are rows of the binary table") };
+                let Some(dt) = self.promote_tensors(x, sa, y, sb, &what) else { return Poison };
+                let Some(dt) = self.rule_dtype(row.result_type(), dt, &what, span) else { return Poison };
+                let (x, y) = (self.cast_to(x, dt, sa), self.cast_to(y, dt, sb));
                 let Some(shape) = self.meet(x, sa, y, sb, &what) else { return Poison };
-                let dt = self.dtype_of(x);
                 Tensor(self.op_node(o, dt, shape, &[x, y], span, name))
             }
             (x, y) => {
@@ -196,6 +228,7 @@ impl<'a> Lowerer<'a> {
             BinOp::MatMul => {
                 return self.error(Diagnostic::new(Code::E0107, "`@` needs tensors, not numbers", sb, "a number").with_help("use `*` for numbers"))
             }
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::EqEq | BinOp::Ne => unreachable!("comparisons are lowered by `compare`"),
         };
         Value::Number { value, is_int }
     }
@@ -213,6 +246,7 @@ impl<'a> Lowerer<'a> {
             BinOp::MatMul => {
                 return self.error(Diagnostic::new(Code::E0107, "`@` needs two tensors", sc, "a number").with_help("use `*` to scale a tensor"))
             }
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::EqEq | BinOp::Ne => unreachable!("comparisons are lowered by `compare`"),
         };
         let c = self.scalar(c, dt, sc);
         Value::Tensor(self.op_node(o, dt, sh, &[t, c], span, name))
@@ -247,7 +281,26 @@ impl<'a> Lowerer<'a> {
                 Value::Tensor(self.op_node(Op::Binary(Binary::Pow), dt, sh, &[c, t], span, "PowBackward2"))
             }
             BinOp::MatMul => self.error(Diagnostic::new(Code::E0107, "`@` needs two tensors", sc, "a number").with_help("use `*` to scale a tensor")),
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::EqEq | BinOp::Ne => unreachable!("comparisons are lowered by `compare`"),
         }
+    }
+
+    /// A tensor meeting a host number under `op`: converted to the dtype they
+    /// meet in (PyTorch's wrapped-number rule), then to the dtype the op
+    /// computes in (its `TypeRule`; `**` with a number is float-only).
+    fn promote_with_number(&mut self, op: BinOp, t: NodeId, st: Span, is_int: bool) -> Option<NodeId> {
+        let dt = crate::check::promotion::with_number(self.dtype_of(t), crate::check::promotion::number_category(is_int));
+        let rule = match op {
+            BinOp::Add => Binary::Add.result_type(),
+            BinOp::Sub => Binary::Sub.result_type(),
+            BinOp::Mul => Binary::Mul.result_type(),
+            BinOp::Div => Binary::Div.result_type(),
+            BinOp::Pow => Binary::Pow.result_type(),
+            // These report their own errors, so the tensor passes unchanged.
+            BinOp::MatMul | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::EqEq | BinOp::Ne => return Some(t),
+        };
+        let dt = self.rule_dtype(rule, dt, &format!("`{}`", op.symbol()), st)?;
+        Some(self.cast_to(t, dt, st))
     }
 
     pub(crate) fn matmul(&mut self, a: NodeId, sa: Span, b: NodeId, sb: Span, span: Span) -> Value {
@@ -257,6 +310,12 @@ impl<'a> Lowerer<'a> {
                 Diagnostic::new(Code::E0201, format!("matmul mixes {da} and {db}"), sa, format!("this is {da}"))
                     .with_secondary(sb, format!("this is {db}"))
                     .with_help("create both tensors with the same `dtype=`"),
+            );
+        }
+        if da == DType::Bool {
+            return self.error(
+                Diagnostic::new(Code::E0204, "matmul does not take bool tensors", sa, "this is bool")
+                    .with_help("convert first, for example with `.long()` or `.float()`"),
             );
         }
         let (sha, shb) = (self.shape_of(a), self.shape_of(b));
@@ -291,6 +350,9 @@ impl<'a> Lowerer<'a> {
     fn field(&mut self, recv: Value, span: Span, field: &Ident) -> Value {
         if field.name == "mT" {
             return self.mt_field(recv, span);
+        }
+        if let (Value::Tensor(n), "dtype") = (&recv, field.name.as_str()) {
+            return Value::DType(self.dtype_of(*n));
         }
         if field.name != "grad" {
             return self
@@ -352,5 +414,16 @@ impl<'a> Lowerer<'a> {
         self.prog.graph.meta_mut(z).note = Some("zeroed grad".to_string());
         self.grad_state.insert(n, Some(z));
         Value::None
+    }
+}
+
+/// The dtype an unbound name denotes: `f32`, `f64`, `i64`, `bool`, and PyTorch's
+/// aliases `float`, `double` and `long` (`torch.float` is float32).
+fn dtype_name(n: &str) -> Option<DType> {
+    match n {
+        "float" => Some(DType::F32),
+        "double" => Some(DType::F64),
+        "long" => Some(DType::I64),
+        _ => DType::from_act_name(n),
     }
 }

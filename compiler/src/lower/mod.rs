@@ -16,6 +16,7 @@
 mod budget;
 mod builtin_calls;
 mod creation_calls;
+mod dtypes;
 mod exprs;
 mod index;
 mod join_calls;
@@ -175,7 +176,12 @@ impl<'a> Lowerer<'a> {
     /// Adds a node in the current region. `requires_grad` follows PyTorch:
     /// true when an operand requires grad, except under no_grad and for `detach`.
     pub(crate) fn node(&mut self, op: Op, dtype: DType, shape: Vec<usize>, args: &[NodeId], span: Span) -> NodeId {
-        let requires_grad = !self.no_grad && !matches!(op, Op::Unary(Unary::Detach)) && args.iter().any(|a| self.prog.graph.meta(*a).requires_grad);
+        // Only floating-point tensors can require grad (PyTorch's rule), so an
+        // integer or bool result, such as a comparison's, never does.
+        let requires_grad = !self.no_grad
+            && dtype.is_float()
+            && !matches!(op, Op::Unary(Unary::Detach))
+            && args.iter().any(|a| self.prog.graph.meta(*a).requires_grad);
         let random = op.is_random();
         let id = self.prog.graph.add(Node { op, dtype, shape }, args, NodeMeta { span, region: self.region, requires_grad, note: None });
         self.check_budget(id, args);
@@ -262,16 +268,18 @@ impl<'a> Lowerer<'a> {
                     .with_help("give each input its own name: the command line binds inputs by name"),
             );
         }
-        let dtype = match decl.dtype.name.as_str() {
-            "f32" => DType::F32,
-            "f64" => DType::F64,
-            other => {
+        let dtype = match DType::from_act_name(decl.dtype.name.as_str()) {
+            Some(d) => d,
+            None => {
                 return self.error(
-                    Diagnostic::new(Code::E0107, format!("unknown dtype `{other}`"), decl.dtype.span, "not a dtype")
-                        .with_help("write `f32` or `f64`"),
+                    Diagnostic::new(Code::E0107, format!("unknown dtype `{}`", decl.dtype.name), decl.dtype.span, "not a dtype")
+                        .with_help("write `f32`, `f64`, `i64` or `bool`"),
                 )
             }
         };
+        if decl.requires_grad && !self.check_requires_grad(dtype, decl.dtype.span) {
+            return Value::Poison;
+        }
         let mut shape = Vec::new();
         for (d, s) in &decl.dims {
             if !d.is_int || d.value < 0.0 || d.value > u32::MAX as f64 {

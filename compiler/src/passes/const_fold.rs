@@ -42,6 +42,10 @@ pub fn run(prog: &mut Program) -> Vec<Change> {
         let Some(inputs) = ops.iter().map(|o| constant_tensor(prog, *o)).collect::<Option<Vec<Tensor>>>() else { continue };
         let refs: Vec<&Tensor> = inputs.iter().collect();
         let result = kernels::eval(&node.op, &refs, node.dtype, &node.shape).to_f64_vec();
+        // Constants are stored as f64, which holds every integer only up to 2^53.
+        if result.iter().any(|v| v.abs() > 9007199254740992.0) && !node.dtype.is_float() {
+            continue;
+        }
         let new_op = if result.iter().all(|v| v.to_bits() == result[0].to_bits()) && !result.is_empty() {
             Op::Full(F64Bits::new(result[0]))
         } else if result.len() <= MAX_LITERAL {

@@ -91,6 +91,8 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         Op::Unary(_) | Op::Binary(_) => op.cost_ps(),
         // A compare and a select: 0.1 ns measured.
         Op::Where(_) => Some(100),
+        // Conversions never run in a kernel: fusion leaves them out.
+        Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } => None,
         // PyTorch's special exponents are a copy, multiplies, a division or a
         // square root; any other exponent goes through f64 `pow`.
         Op::PowScalar(e) => Some(match e.get() {

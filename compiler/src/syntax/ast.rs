@@ -117,6 +117,13 @@ pub enum BinOp {
     Div,
     Pow,
     MatMul,
+    /// The comparisons `<`, `<=`, `>`, `>=`, `==`, `!=`.
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    EqEq,
+    Ne,
 }
 
 impl BinOp {
@@ -129,6 +136,20 @@ impl BinOp {
             BinOp::Div => "/",
             BinOp::Pow => "**",
             BinOp::MatMul => "@",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::EqEq => "==",
+            BinOp::Ne => "!=",
+        }
+    }
+
+    /// Whether this is a comparison (which gives a bool, not a number).
+    pub fn is_comparison(self) -> bool {
+        match self {
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::EqEq | BinOp::Ne => true,
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow | BinOp::MatMul => false,
         }
     }
 }

@@ -121,9 +121,7 @@ pub enum Token {
     Colon,
     #[token(";")]
     Semi,
-    /// A comparison operator (`>`, `<`, `>=`, `<=`, `==`, `!=`). No expression takes
-    /// one yet; it is a token so that [`lex`] can name it instead of reporting an
-    /// invalid character.
+    /// A comparison operator (`>`, `<`, `>=`, `<=`, `==`, `!=`).
     #[regex(r"[<>]=?|[=!]=", |lex| lex.slice().to_string())]
     Comparison(String),
     /// A line break. After [`lex`], only the significant ones remain.
@@ -220,7 +218,6 @@ pub fn lex(source: &str) -> Result<Vec<(usize, Token, usize)>, Diagnostic> {
         match token {
             Token::LParen | Token::LBracket => depth += 1,
             Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
-            Token::Comparison(op) => return Err(comparison(&op, Span::new(range.start, range.end))),
             Token::Newline => {
                 let keep = depth == 0 && out.last().is_some_and(|(_, last, _)| last.ends_statement());
                 if keep {
@@ -252,14 +249,6 @@ fn declaration_keyword(out: &mut [(usize, Token, usize)]) {
     if starts_statement {
         out[n - 2].1 = Token::Input;
     }
-}
-
-/// E0005 at a comparison operator: what it is, and what to write today.
-fn comparison(op: &str, span: Span) -> Diagnostic {
-    Diagnostic::new(Code::E0005, format!("comparison operators are not supported yet: `{op}`"), span, "a comparison").with_help(
-        "graphc has no boolean tensors or `where` yet: write the mask `x * (x > 0)` as `relu(x)`, and an \
-             elementwise max or min as `maximum(a, b)` or `minimum(a, b)` (docs/act-language.md, section 5)",
-    )
 }
 
 fn lex_error(error: LexError, span: Span, source: &str) -> Diagnostic {

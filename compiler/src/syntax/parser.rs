@@ -29,6 +29,35 @@ pub(crate) fn binary(op: BinOp, lhs: Expr, rhs: Expr, start: usize, end: usize) 
     Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span: Span::new(start, end) }
 }
 
+/// Builds a comparison. Comparisons do not chain, unlike Python's `a < b < c`
+/// (which means `a < b and b < c`): an unparenthesized comparison on the left is
+/// E0005. A parenthesized one is the inner node with its span widened to the
+/// parentheses, so its right operand ends before it does, which tells the two apart.
+pub(crate) fn comparison(op: &str, lhs: Expr, rhs: Expr, start: usize, end: usize) -> Result<Expr, ParseError<usize, Token, Diagnostic>> {
+    if let ExprKind::Binary { op: inner, rhs: inner_rhs, .. } = &lhs.kind {
+        if inner.is_comparison() && inner_rhs.span.end == lhs.span.end {
+            return Err(ParseError::User {
+                error: Diagnostic::new(
+                    Code::E0005,
+                    format!("comparisons do not chain: `{}` after `{}`", op, inner.symbol()),
+                    Span::new(start, end),
+                    "a chained comparison",
+                )
+                .with_help("compare two values at a time and combine the results with `logical_and(a < b, b < c)`"),
+            });
+        }
+    }
+    let op = match op {
+        "<" => BinOp::Lt,
+        "<=" => BinOp::Le,
+        ">" => BinOp::Gt,
+        ">=" => BinOp::Ge,
+        "==" => BinOp::EqEq,
+        _ => BinOp::Ne,
+    };
+    Ok(binary(op, lhs, rhs, start, end))
+}
+
 /// A modifier after an input declaration's shape.
 pub(crate) enum InputModifier {
     RequiresGrad(Span),
@@ -185,7 +214,7 @@ fn describe(token: &Token, text: &str) -> String {
 /// and the help says "an expression" instead of listing them.
 const EXPR_START: &[&str] = &["ident", "number", "string", "true", "false", "none", "(", "[", "-", "backward"];
 /// Binary operators; when `+` and `*` are both expected, so are the rest.
-const BIN_OPS: &[&str] = &["+", "-", "*", "/", "**", "@"];
+const BIN_OPS: &[&str] = &["+", "-", "*", "/", "**", "@", "cmp"];
 /// The most alternatives a help line lists before it gives a general hint instead.
 const MAX_ALTERNATIVES: usize = 6;
 

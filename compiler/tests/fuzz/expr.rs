@@ -115,7 +115,8 @@ pub fn expr(rng: &mut Rng, sc: &Scope, dt: DType, shape: &[usize], depth: usize)
         return atom(rng, sc, dt, shape);
     }
     let d = depth - 1;
-    match rng.below(15) {
+    match rng.below(16) {
+        15 => selection(rng, sc, dt, shape, d),
         0 | 1 => unary(rng, sc, dt, shape, d),
         2..=4 => binary(rng, sc, dt, shape, d),
         5 => scalar(rng, sc, dt, shape, d),
@@ -236,6 +237,33 @@ fn binary(rng: &mut Rng, sc: &Scope, dt: DType, shape: &[usize], d: usize) -> Va
     let (a, b) = (expr(rng, sc, dt, &ls, d), expr(rng, sc, dt, &rs, d));
     let op = rng.pick(ARITH);
     Val::from(format!("({} {op} {})", a.text, b.text), dt, shape, &[&a, &b])
+}
+
+/// Comparisons, `where`, `masked_fill`, `nan_to_num` and detours through i64 and
+/// bool tensors, each giving a float of `dt`; the gradient reaches the operands
+/// that the selected values come from.
+fn selection(rng: &mut Rng, sc: &Scope, dt: DType, shape: &[usize], d: usize) -> Val {
+    let (ls, rs) = broadcast_pair(rng, shape);
+    let (a, b) = (expr(rng, sc, dt, &ls, d), expr(rng, sc, dt, &rs, d));
+    let cmp = rng.pick(&["<", "<=", ">", ">=", "==", "!="]);
+    let to = if dt == DType::F32 { "float" } else { "double" };
+    match rng.below(6) {
+        0 => Val::from(format!("where({} {cmp} {}, {}, {})", a.text, b.text, a.text, b.text), dt, shape, &[&a, &b]),
+        1 => {
+            let x = expr(rng, sc, dt, shape, d);
+            Val::from(format!("{}.masked_fill({} {cmp} {}, {})", x.text, a.text, b.text, literal(rng)), dt, shape, &[&x])
+        }
+        2 => Val::from(format!("(({} {cmp} {}).{to}() * {})", a.text, b.text, b.text), dt, shape, &[&b]),
+        3 => {
+            let x = expr(rng, sc, dt, shape, d);
+            Val::from(format!("nan_to_num({}, posinf={})", x.text, literal(rng)), dt, shape, &[&x])
+        }
+        4 => {
+            let x = expr(rng, sc, dt, shape, d);
+            Val::constant(format!("(({}.long() * 2 + {}.bool()).{to}())", x.text, x.text), dt, shape)
+        }
+        _ => Val::from(format!("({} * logical_or({} {cmp} 0, isnan({})))", a.text, b.text, b.text), dt, shape, &[&a]),
+    }
 }
 
 fn scalar(rng: &mut Rng, sc: &Scope, dt: DType, shape: &[usize], d: usize) -> Val {

@@ -53,7 +53,7 @@ pub fn broadcast_offsets(src: &[usize], out: &[usize]) -> Vec<usize> {
 
 /// The operand's elements broadcast to `out`. Operands that already have the
 /// output's element count and shape (the common case) are borrowed, not copied.
-pub fn expand<'a, T: Float>(src: &'a [T], src_shape: &[usize], out: &[usize]) -> Cow<'a, [T]> {
+pub fn expand<'a, T: Copy>(src: &'a [T], src_shape: &[usize], out: &[usize]) -> Cow<'a, [T]> {
     let same = src_shape.len() == out.len() && src_shape == out;
     if same {
         return Cow::Borrowed(src);

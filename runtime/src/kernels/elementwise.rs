@@ -213,6 +213,7 @@ pub fn select_into<T: Float>(cmp: Cmp, [a, b, x, y]: [Arg<T>; 4], dst: &mut [T])
         Cmp::Eq => |p, q| p == q,
         Cmp::Gt => |p, q| p > q,
         Cmp::Ge => |p, q| p >= q,
+        Cmp::Ne => |p, q| p != q,
     };
     for (i, d) in dst.iter_mut().enumerate() {
         *d = if test(a.at(i), b.at(i)) { x.at(i) } else { y.at(i) };

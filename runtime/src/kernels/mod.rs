@@ -5,12 +5,17 @@
 //! (`Expand`, `SumTo` and operand broadcasting), [`reduce`] (`Sum`, `Mean`),
 //! [`matmul`], [`shape`] (`Transpose`, `Permute`), [`slice`] (`Slice`, `SliceBackward`, `Cat`) and [`sources`] (`Full`, `Literal`,
 //! `Arange`, `Linspace`). Each kernel's doc says which PyTorch kernel it follows.
+//! The conversions between dtypes (casts, comparisons, `select`, logical ops,
+//! float tests) dispatch on their operands in [`dtypes`], and i64 and bool
+//! results run the kernels of [`integer`].
 //! [`vmath`] is the exception: fast vector math within an ulp or two of exact,
 //! for values that are not printed at PyTorch precision.
 
 pub mod broadcast;
+pub mod dtypes;
 pub mod elementwise;
 pub mod float;
+pub mod integer;
 pub mod matmul;
 pub mod reduce;
 pub mod shape;
@@ -27,9 +32,20 @@ use matmul::Gemm;
 /// pure: the compiler never asks for them here.
 pub fn eval(op: &Op, args: &[&Tensor], dtype: DType, shape: &[usize]) -> Tensor {
     assert_eq!(args.len(), op.arity(), "{} takes {} operands, got {}", op.name(), op.arity(), args.len());
+    // The ops whose operands have other dtypes than the result dispatch on their own.
+    match op {
+        Op::Cast => return dtypes::cast(args[0], dtype),
+        Op::Compare(cmp) => return dtypes::compare(*cmp, args[0], args[1], shape),
+        Op::Select => return dtypes::select(args[0], args[1], args[2], shape),
+        Op::Logical(l) => return dtypes::logical(*l, args, shape),
+        Op::FloatTest(t) => return dtypes::float_test(*t, args[0]),
+        _ => {}
+    }
     match dtype {
         DType::F32 => eval_typed::<f32>(op, args, shape),
         DType::F64 => eval_typed::<f64>(op, args, shape),
+        DType::I64 => integer::eval_i64(op, args, shape),
+        DType::Bool => integer::eval_bool(op, args, shape),
     }
 }
 
@@ -95,6 +111,8 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
             assert_eq!(c_shape, shape, "matmul result shape");
             c
         }
+        Op::NanToNum { nan, posinf, neginf } => dtypes::nan_to_num(T::slice(args[0]), nan.get(), posinf.get(), neginf.get()),
+        Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) => unreachable!("`{}` is dispatched by `eval`", op.name()),
     };
     T::tensor(out, data)
 }

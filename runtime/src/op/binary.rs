@@ -91,13 +91,13 @@ macro_rules! binary_ops {
 
 binary_ops! {
     /// `a + b`.
-    Add { name: "add", builtin: None, grad_fn: Some("AddBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+    Add { name: "add", builtin: None, grad_fn: Some("AddBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
           range: BinaryRange::Add, differentiable: [true, true], element: |x, y| x + y }
     /// `a - b`.
-    Sub { name: "sub", builtin: None, grad_fn: Some("SubBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+    Sub { name: "sub", builtin: None, grad_fn: Some("SubBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
           range: BinaryRange::Sub, differentiable: [true, true], element: |x, y| x - y }
     /// `a * b`.
-    Mul { name: "mul", builtin: None, grad_fn: Some("MulBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+    Mul { name: "mul", builtin: None, grad_fn: Some("MulBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
           range: BinaryRange::Mul, differentiable: [true, true], element: |x, y| x * y }
     /// `a / b` (0.1-0.2 ns measured for a division).
     Div { name: "div", builtin: None, grad_fn: Some("DivBackward0"), result: TypeRule::SameFloat, cost_ps: 200,
@@ -105,22 +105,22 @@ binary_ops! {
     /// `pow(a, b)` elementwise with a tensor exponent (libm `pow`/`powf`).
     /// `pow` with a number exponent lowers to `pow_scalar` instead, so the
     /// builtin is handled by lowering, not looked up here.
-    Pow { name: "pow", builtin: None, grad_fn: Some("PowBackward1"), result: TypeRule::SameFloat, cost_ps: 6500,
+    Pow { name: "pow", builtin: None, grad_fn: Some("PowBackward1"), result: TypeRule::FloatOnly, cost_ps: 6500,
           range: BinaryRange::Pow, differentiable: [true, true], element: |x, y| x.powf(y) }
     /// `maximum(a, b)`: `max_elementwise_kernel`, NaN if either is NaN, else
     /// `std::max(a, b)`, which is `a < b ? b : a` (so `maximum(0.0, -0.0)` is `0.0`, the first).
-    Maximum { name: "maximum", builtin: Some("maximum"), grad_fn: Some("MaximumBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+    Maximum { name: "maximum", builtin: Some("maximum"), grad_fn: Some("MaximumBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
               range: BinaryRange::Maximum, differentiable: [true, true],
               element: |x, y| if x.is_nan() || y.is_nan() { T::NAN } else if x < y { y } else { x } }
     /// `minimum(a, b)`: NaN if either is NaN, else `std::min(a, b)`, which is `b < a ? b : a`.
-    Minimum { name: "minimum", builtin: Some("minimum"), grad_fn: Some("MinimumBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+    Minimum { name: "minimum", builtin: Some("minimum"), grad_fn: Some("MinimumBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
               range: BinaryRange::Minimum, differentiable: [true, true],
               element: |x, y| if x.is_nan() || y.is_nan() { T::NAN } else if y < x { y } else { x } }
     /// `tanh_backward(grad, y)` = `grad * (1 - y*y)`, with `1 - y*y` as one fused
     /// multiply-add, as PyTorch's compiled CPU kernel rounds it (checked bit for bit
     /// against PyTorch's tutorial gradients). Operands: the gradient, tanh's output.
     /// A multiply and a fused multiply-add per element.
-    TanhBackward { name: "tanh_backward", builtin: None, grad_fn: Some("TanhBackwardBackward0"), result: TypeRule::SameFloat, cost_ps: 200,
+    TanhBackward { name: "tanh_backward", builtin: None, grad_fn: Some("TanhBackwardBackward0"), result: TypeRule::FloatOnly, cost_ps: 200,
                    range: BinaryRange::TanhBackward, differentiable: [true, true], element: |g, y| g * (-y).mul_add(y, T::ONE) }
     /// `atan2(input, other)`: the angle of the point (other, input), in [-pi, pi]
     /// (libm `atan2`). Its cost is not measured yet: atan's.

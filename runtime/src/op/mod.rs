@@ -47,7 +47,7 @@ impl fmt::Display for F64Bits {
     }
 }
 
-/// A comparison used by [`Op::Where`].
+/// A comparison, used by [`Op::Where`] and [`Op::Compare`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Cmp {
     Lt,
@@ -55,6 +55,67 @@ pub enum Cmp {
     Eq,
     Gt,
     Ge,
+    Ne,
+}
+
+impl Cmp {
+    /// Every comparison, in the order above.
+    pub const ALL: [Cmp; 6] = [Cmp::Lt, Cmp::Le, Cmp::Eq, Cmp::Gt, Cmp::Ge, Cmp::Ne];
+
+    /// The operator `.act` and Python write (`<`, `!=`, ...).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Cmp::Lt => "<",
+            Cmp::Le => "<=",
+            Cmp::Eq => "==",
+            Cmp::Gt => ">",
+            Cmp::Ge => ">=",
+            Cmp::Ne => "!=",
+        }
+    }
+
+    /// PyTorch's function and method name (`torch.lt`, `x.ne(y)`).
+    pub fn builtin_name(self) -> &'static str {
+        match self {
+            Cmp::Lt => "lt",
+            Cmp::Le => "le",
+            Cmp::Eq => "eq",
+            Cmp::Gt => "gt",
+            Cmp::Ge => "ge",
+            Cmp::Ne => "ne",
+        }
+    }
+
+    /// The comparison of two values, as C++'s operators compare them: any
+    /// comparison with NaN is false, except `!=`, which is true.
+    #[inline(always)]
+    pub fn test<T: PartialOrd>(self, p: T, q: T) -> bool {
+        match self {
+            Cmp::Lt => p < q,
+            Cmp::Le => p <= q,
+            Cmp::Eq => p == q,
+            Cmp::Gt => p > q,
+            Cmp::Ge => p >= q,
+            Cmp::Ne => p != q,
+        }
+    }
+}
+
+/// A logical operation on bool tensors (`logical_and`, `logical_or`, `logical_not`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Logical {
+    And,
+    Or,
+    Not,
+}
+
+/// A test of each element of a tensor that gives a bool tensor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FloatTest {
+    /// `isnan`.
+    IsNan,
+    /// `isfinite`: neither infinite nor NaN.
+    IsFinite,
 }
 
 /// One instruction. Operands are the node's incoming edges, in order.
@@ -67,7 +128,8 @@ pub enum Op {
     /// `tensor([...])`: the listed values in row-major order, rounded to the dtype.
     Literal(Vec<F64Bits>),
     /// `arange(start, end, step)`: element i is `start + step * i` computed in f64,
-    /// then rounded to the dtype (PyTorch's CPU kernel accumulates in double). 1-D.
+    /// then rounded to the dtype (PyTorch's CPU kernel accumulates in double);
+    /// an i64 arange computes in int64, as PyTorch's integer kernel. 1-D.
     Arange { start: F64Bits, step: F64Bits },
     /// `linspace(start, end, steps)`: PyTorch's two-sided formula
     /// (`start + step*i` for the first half, `end - step*(n-1-i)` for the rest,
@@ -102,6 +164,25 @@ pub enum Op {
     /// `where(a CMP b, x, y)`: operands `a, b, x, y`. Used by derivative rules
     /// (relu, maximum, minimum, pow) that PyTorch writes with `where`/`masked_fill`.
     Where(Cmp),
+
+    // ---- dtype conversions and masks: operands of other dtypes than the result ----
+    /// `x.to(dtype)`, `.long()`, `.double()`, ...: each element converted to the
+    /// node's dtype as C++'s `static_cast` does (floats to i64 truncate toward
+    /// zero, any nonzero value to `true`, `true` to 1).
+    Cast,
+    /// `a CMP b`: operands of one dtype broadcast to the node's shape; a bool result.
+    Compare(Cmp),
+    /// `where(cond, x, y)`: operands `cond` (bool), `x` and `y` (the node's dtype),
+    /// broadcast to the node's shape. Element i is `x` where `cond` holds, else `y`.
+    Select,
+    /// `logical_and`, `logical_or` (two bool operands, broadcast) and `logical_not` (one).
+    Logical(Logical),
+    /// `isnan`, `isfinite`: one operand of any dtype; a bool result.
+    FloatTest(FloatTest),
+    /// `nan_to_num(x, nan, posinf, neginf)`: NaN, +inf and -inf replaced by the
+    /// values (the compiler fills in PyTorch's defaults: 0 and the dtype's
+    /// largest and lowest finite values), converted to the node's float dtype.
+    NanToNum { nan: F64Bits, posinf: F64Bits, neginf: F64Bits },
 
     // ---- shape ----
     /// Broadcast the operand to the node's shape (NumPy rules; a view in PyTorch).
@@ -158,14 +239,33 @@ pub enum OpClass {
     Reduction,
     /// Matrix products.
     LinearAlgebra,
+    /// Elementwise ops whose result dtype differs from an operand's (casts,
+    /// comparisons, `where` on a bool mask, logical ops, float tests) and
+    /// `nan_to_num`: they run one op at a time, never in a fused kernel.
+    Conversion,
 }
 
-/// How an op's result dtype follows from its operands'. Today every op keeps
-/// its operands' float dtype; integer and boolean dtypes will add rules here.
+/// How an op's result dtype follows from its operands' (PyTorch's type
+/// promotion, `torch.result_type`). The compiler first promotes the operands to
+/// one dtype: bool < i64 < float, where a host number only raises the category
+/// (an i64 tensor times 2.5 is f32, the default dtype; an f32 tensor times 2
+/// stays f32). The rule then says what the op makes of that dtype.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TypeRule {
-    /// The operands' float dtype (operands always agree).
+    /// A float result: integer and bool operands are converted to f32 first, as
+    /// PyTorch's float functions (`exp`, `sin`, `sigmoid`, ...) and true division do.
     SameFloat,
+    /// The promoted dtype, i64 included (`add`, `neg`, `abs`, `relu`, `maximum`, ...);
+    /// bool operands are rejected (E0204), graphc's choice where PyTorch
+    /// computes some of these in bool and rejects others (`-` of a bool).
+    SameNumber,
+    /// Float operands only (E0204 for others): `pow`, whose integer form PyTorch
+    /// computes in the integer dtype and graphc has no kernel for, and internal
+    /// rows of derivative formulas (`tanh_backward`).
+    FloatOnly,
+    /// A bool result, whatever the operands' dtype (comparisons, logical ops,
+    /// `isnan`, `isfinite`).
+    Bool,
 }
 
 /// How the compiler's range analysis bounds a [`Unary`] op's result from an
@@ -255,6 +355,11 @@ impl Op {
             OpClass::ElementwiseUnary | OpClass::Shape | OpClass::Reduction => 1,
             OpClass::ElementwiseBinary | OpClass::LinearAlgebra => 2,
             OpClass::Select => 4,
+            OpClass::Conversion => match self {
+                Op::Compare(_) | Op::Logical(Logical::And | Logical::Or) => 2,
+                Op::Select => 3,
+                _ => 1,
+            },
         }
     }
 
@@ -272,6 +377,7 @@ impl Op {
             }
             Op::SumTo | Op::Sum { .. } | Op::Mean { .. } => OpClass::Reduction,
             Op::MatMul => OpClass::LinearAlgebra,
+            Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } => OpClass::Conversion,
         }
     }
 
@@ -286,7 +392,7 @@ impl Op {
     pub fn is_elementwise(&self) -> bool {
         match self.class() {
             OpClass::ElementwiseUnary | OpClass::ElementwiseBinary | OpClass::Select => true,
-            OpClass::Source | OpClass::Shape | OpClass::Reduction | OpClass::LinearAlgebra => false,
+            OpClass::Source | OpClass::Shape | OpClass::Reduction | OpClass::LinearAlgebra | OpClass::Conversion => false,
         }
     }
 
@@ -301,6 +407,10 @@ impl Op {
             Op::Unary(u) => u.differentiable(),
             Op::Binary(b) => b.differentiable(operand),
             Op::Where(_) => operand >= 2,
+            // A cast to i64 or bool has a non-float result, which never requires grad.
+            Op::Cast | Op::NanToNum { .. } => true,
+            Op::Select => operand >= 1,
+            Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => false,
             Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul => true,
             Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => true,
             Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => false,
@@ -328,6 +438,10 @@ impl Op {
             Op::Mean { dim: None } => Some("MeanBackward0"),
             Op::Mean { dim: Some(_) } => Some("MeanBackward1"),
             Op::MatMul => Some("MmBackward0"),
+            Op::Cast => Some("ToCopyBackward0"),
+            Op::Select => Some("WhereBackward0"),
+            Op::NanToNum { .. } => Some("NanToNumBackward0"),
+            Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => None,
             Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => None,
         }
     }
@@ -359,7 +473,13 @@ impl Op {
             | Op::Cat { .. }
             | Op::Sum { .. }
             | Op::Mean { .. }
-            | Op::MatMul => None,
+            | Op::MatMul
+            | Op::Cast
+            | Op::Compare(_)
+            | Op::Select
+            | Op::Logical(_)
+            | Op::FloatTest(_)
+            | Op::NanToNum { .. } => None,
         }
     }
 
@@ -389,6 +509,15 @@ impl Op {
             Op::Sum { .. } => "sum",
             Op::Mean { .. } => "mean",
             Op::MatMul => "matmul",
+            Op::Cast => "cast",
+            Op::Compare(_) => "compare",
+            Op::Select => "select",
+            Op::Logical(Logical::And) => "logical_and",
+            Op::Logical(Logical::Or) => "logical_or",
+            Op::Logical(Logical::Not) => "logical_not",
+            Op::FloatTest(FloatTest::IsNan) => "isnan",
+            Op::FloatTest(FloatTest::IsFinite) => "isfinite",
+            Op::NanToNum { .. } => "nan_to_num",
         }
     }
 }

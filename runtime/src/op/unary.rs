@@ -102,7 +102,7 @@ macro_rules! unary_ops {
 
 unary_ops! {
     /// `-x`.
-    Neg { name: "neg", builtin: None, grad_fn: Some("NegBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+    Neg { name: "neg", builtin: None, grad_fn: Some("NegBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
           range: UnaryRange::Negation, differentiable: true, element: |a| -a }
     /// `exp(x)` (libm `exp`/`expf`).
     Exp { name: "exp", builtin: Some("exp"), grad_fn: Some("ExpBackward0"), result: TypeRule::SameFloat, cost_ps: 3000,
@@ -127,20 +127,20 @@ unary_ops! {
               range: UnaryRange::Increasing, differentiable: true, element: |a| T::ONE / (T::ONE + (-a).exp()) }
     /// `relu(x)`: torch.relu is `clamp_min(x, 0)`, whose element is `std::max(a, 0)`,
     /// i.e. `a < 0 ? 0 : a`, so NaN and -0.0 come out unchanged.
-    Relu { name: "relu", builtin: Some("relu"), grad_fn: Some("ReluBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+    Relu { name: "relu", builtin: Some("relu"), grad_fn: Some("ReluBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
            range: UnaryRange::Increasing, differentiable: true, element: |a| if a < T::ZERO { T::ZERO } else { a } }
     /// `abs(x)`.
-    Abs { name: "abs", builtin: Some("abs"), grad_fn: Some("AbsBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+    Abs { name: "abs", builtin: Some("abs"), grad_fn: Some("AbsBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
           range: UnaryRange::Abs, differentiable: true, element: |a| a.abs() }
     /// `sign(x)`: PyTorch's `sgn` for reals, `sign_kernel`'s `(0 < a) - (a < 0)`,
     /// so NaN and both zeros give +0. Internal: the derivative of `abs`.
-    Sign { name: "sign", builtin: None, grad_fn: Some("SgnBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+    Sign { name: "sign", builtin: None, grad_fn: Some("SgnBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
            range: UnaryRange::Sign, differentiable: true,
            element: |a| if T::ZERO < a { T::ONE } else if a < T::ZERO { -T::ONE } else { T::ZERO } }
     /// Identity. Autodiff stops at it (`detach`); passes replace it by its operand.
     /// The `detach` builtin and method are lowered by hand (they are not plain
     /// calls: the result never requires grad), so the row names no builtin.
-    Detach { name: "detach", builtin: None, grad_fn: None, result: TypeRule::SameFloat, cost_ps: 100,
+    Detach { name: "detach", builtin: None, grad_fn: None, result: TypeRule::SameNumber, cost_ps: 100,
              range: UnaryRange::Identity, differentiable: false, element: |a| a }
     /// `log1p(x)` = `log(1 + x)`, exact near 0 (libm `log1p`). Its cost is
     /// not measured yet: log's.
@@ -158,7 +158,7 @@ unary_ops! {
            range: UnaryRange::Even, differentiable: true, element: |a| a.cosh() }
     /// `square(x)`: PyTorch computes it as `pow(x, 2)`, whose kernel is `x * x`,
     /// so its `grad_fn` is `PowBackward0`. One multiply.
-    Square { name: "square", builtin: Some("square"), grad_fn: Some("PowBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+    Square { name: "square", builtin: Some("square"), grad_fn: Some("PowBackward0"), result: TypeRule::FloatOnly, cost_ps: 100,
              range: UnaryRange::Even, differentiable: true, element: |a| a * a }
     /// `reciprocal(x)` = `1 / x` (`reciprocal_kernel`). One division.
     Reciprocal { name: "reciprocal", builtin: Some("reciprocal"), grad_fn: Some("ReciprocalBackward0"), result: TypeRule::SameFloat, cost_ps: 200,
@@ -201,22 +201,22 @@ unary_ops! {
     Atanh { name: "atanh", builtin: Some("atanh"), grad_fn: Some("AtanhBackward0"), result: TypeRule::SameFloat, cost_ps: 3500,
             range: UnaryRange::IncreasingOn(-1.0, 1.0), differentiable: true, element: |a| a.atanh() }
     /// `floor(x)`: exact. One rounding instruction.
-    Floor { name: "floor", builtin: Some("floor"), grad_fn: Some("FloorBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+    Floor { name: "floor", builtin: Some("floor"), grad_fn: Some("FloorBackward0"), result: TypeRule::FloatOnly, cost_ps: 100,
             range: UnaryRange::Increasing, differentiable: true, element: |a| a.floor() }
     /// `ceil(x)`: exact. One rounding instruction.
-    Ceil { name: "ceil", builtin: Some("ceil"), grad_fn: Some("CeilBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+    Ceil { name: "ceil", builtin: Some("ceil"), grad_fn: Some("CeilBackward0"), result: TypeRule::FloatOnly, cost_ps: 100,
            range: UnaryRange::Increasing, differentiable: true, element: |a| a.ceil() }
     /// `round(x)`: halfway cases to even, as PyTorch's `nearbyint`. Exact. One
     /// rounding instruction.
-    Round { name: "round", builtin: Some("round"), grad_fn: Some("RoundBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+    Round { name: "round", builtin: Some("round"), grad_fn: Some("RoundBackward0"), result: TypeRule::FloatOnly, cost_ps: 100,
             range: UnaryRange::Increasing, differentiable: true, element: |a| a.round_ties_even() }
     /// `trunc(x)`: rounds toward zero. Exact. One rounding instruction.
-    Trunc { name: "trunc", builtin: Some("trunc"), grad_fn: Some("TruncBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+    Trunc { name: "trunc", builtin: Some("trunc"), grad_fn: Some("TruncBackward0"), result: TypeRule::FloatOnly, cost_ps: 100,
             range: UnaryRange::Increasing, differentiable: true, element: |a| a.trunc() }
     /// `sign(x)` as the user calls it: the same element as the internal `sign`
     /// (NaN and both zeros give +0), but PyTorch's `torch.sign`, whose `grad_fn`
     /// is `SignBackward0` (the internal one is `sgn`'s).
-    Signum { name: "signum", builtin: Some("sign"), grad_fn: Some("SignBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+    Signum { name: "signum", builtin: Some("sign"), grad_fn: Some("SignBackward0"), result: TypeRule::FloatOnly, cost_ps: 100,
              range: UnaryRange::Sign, differentiable: true,
              element: |a| if T::ZERO < a { T::ONE } else if a < T::ZERO { -T::ONE } else { T::ZERO } }
     /// `silu(x)` = `x / (1 + exp(-x))`, the scalar lambda of PyTorch's

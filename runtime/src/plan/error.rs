@@ -84,6 +84,8 @@ pub enum PlanErrorKind {
     NotElementwise { op: &'static str },
     /// A kernel output that no instruction writes.
     OutputNeverWritten { index: usize },
+    /// A fused kernel of an integer or bool dtype (the executor is float-only).
+    KernelNotFloat { dtype: DType },
 }
 
 /// A shape as `[2, 3]` (`[]` for a scalar).
@@ -124,6 +126,7 @@ impl fmt::Display for PlanErrorKind {
             PlanErrorKind::DstIsOperand => f.write_str("the destination is also an operand (the executor requires them distinct)"),
             PlanErrorKind::NotElementwise { op } => write!(f, "`{op}` is not elementwise and cannot run in a fused kernel"),
             PlanErrorKind::OutputNeverWritten { index } => write!(f, "output {index} is never written"),
+            PlanErrorKind::KernelNotFloat { dtype } => write!(f, "the kernel is {dtype}, but fused kernels compute f32 or f64 only"),
         }
     }
 }

@@ -16,6 +16,10 @@ fn fail(instr: Option<usize>, kind: PlanErrorKind) -> PlanError {
 /// output, never one of its own operands, and that every output is written.
 /// The error's `step` is `None`: the caller knows which step `k` is.
 pub fn check_instrs(k: &FusedKernel) -> Result<(), PlanError> {
+    // The executor computes in floating point only; integer and bool nodes run one op at a time.
+    if !k.dtype.is_float() {
+        return Err(fail(None, PlanErrorKind::KernelNotFloat { dtype: k.dtype }));
+    }
     // A register is written by an instruction before it is read, so a kernel
     // never needs more registers than instructions; the bound also keeps the
     // executor's scratch (and the table below) proportional to the kernel.

@@ -191,7 +191,9 @@ pub struct Analysis {
 pub fn max_finite(dt: DType) -> f64 {
     match dt {
         DType::F32 => f32::MAX as f64,
-        DType::F64 => f64::MAX,
+        // Integers wrap rather than overflow to infinity, and bools are 0 or 1:
+        // they take f64's bounds, which nothing reaches.
+        DType::F64 | DType::I64 | DType::Bool => f64::MAX,
     }
 }
 
@@ -201,7 +203,7 @@ pub fn max_finite(dt: DType) -> f64 {
 fn overflow_threshold(dt: DType) -> f64 {
     match dt {
         DType::F32 => 2f64.powi(128) - 2f64.powi(103),
-        DType::F64 => f64::INFINITY,
+        DType::F64 | DType::I64 | DType::Bool => f64::INFINITY,
     }
 }
 
@@ -209,7 +211,7 @@ fn overflow_threshold(dt: DType) -> f64 {
 pub fn exp_limit(dt: DType) -> f64 {
     match dt {
         DType::F32 => overflow_threshold(dt).ln(),
-        DType::F64 => f64::MAX.ln(),
+        DType::F64 | DType::I64 | DType::Bool => f64::MAX.ln(),
     }
 }
 
@@ -217,7 +219,7 @@ pub fn exp_limit(dt: DType) -> f64 {
 fn flush(v: f64, dt: DType) -> f64 {
     let tiny = match dt {
         DType::F32 => 2f64.powi(-150),
-        DType::F64 => 0.0,
+        DType::F64 | DType::I64 | DType::Bool => 0.0,
     };
     if v.abs() <= tiny {
         0.0
@@ -366,7 +368,13 @@ impl Run<'_> {
             | Op::Cat { .. }
             | Op::Sum { .. }
             | Op::Mean { .. }
-            | Op::MatMul => None,
+            | Op::MatMul
+            | Op::Cast
+            | Op::Compare(_)
+            | Op::Select
+            | Op::Logical(_)
+            | Op::FloatTest(_)
+            | Op::NanToNum { .. } => None,
         }
     }
 
@@ -411,7 +419,13 @@ impl Run<'_> {
             | Op::Cat { .. }
             | Op::Sum { .. }
             | Op::Mean { .. }
-            | Op::MatMul => own,
+            | Op::MatMul
+            | Op::Cast
+            | Op::Compare(_)
+            | Op::Select
+            | Op::Logical(_)
+            | Op::FloatTest(_)
+            | Op::NanToNum { .. } => own,
         }
     }
 
@@ -466,6 +480,28 @@ impl Run<'_> {
                 r
             }
 
+            // ---- dtype conversions: a cast keeps the values (a bool result is 0 or 1) ----
+            Op::Cast if dt == DType::Bool => Range::new(0.0, 1.0),
+            Op::Cast => args[0].clone(),
+            Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => Range::new(0.0, 1.0),
+            Op::Select => {
+                let (x, y) = (&args[1], &args[2]);
+                let mut r = Range::new(x.lo.min(y.lo), x.hi.max(y.hi));
+                extend(&mut r.pos_inf, &x.pos_inf);
+                extend(&mut r.pos_inf, &y.pos_inf);
+                extend(&mut r.neg_inf, &x.neg_inf);
+                extend(&mut r.neg_inf, &y.neg_inf);
+                r.nan = x.nan || y.nan;
+                r.nan_reported = x.nan_reported || y.nan_reported;
+                r
+            }
+            // Finite values pass; NaN and the infinities become the (finite) replacements.
+            Op::NanToNum { nan, posinf, neginf } => {
+                let a = &args[0];
+                let vals = [a.lo, a.hi, nan.get(), posinf.get(), neginf.get()];
+                Range::new(vals.iter().copied().fold(f64::INFINITY, f64::min), vals.iter().copied().fold(f64::NEG_INFINITY, f64::max))
+            }
+
             // ---- shape: same values, possibly moved ----
             Op::Expand | Op::Reshape => args[0].clone(),
             Op::Transpose | Op::Permute(_) | Op::Slice { .. } => args[0].unaligned(),
@@ -492,6 +528,14 @@ impl Run<'_> {
         };
         out.lo = flush(out.lo, dt);
         out.hi = flush(out.hi, dt);
+        // An i64 or bool value is never infinite or NaN (integer arithmetic wraps),
+        // so nothing computed from one can meet an overflow.
+        if !dt.is_float() {
+            out.pos_inf.clear();
+            out.neg_inf.clear();
+            out.nan = false;
+            out.nan_reported = false;
+        }
         out
     }
 

@@ -27,7 +27,7 @@ impl Run<'_> {
             UnaryRange::Log => {
                 let smallest = match dt {
                     DType::F32 => 2f64.powi(-149).ln(),
-                    DType::F64 => 4.9e-324f64.ln(),
+                    DType::F64 | DType::I64 | DType::Bool => 4.9e-324f64.ln(),
                 };
                 let mut r = Range::new(if a.lo <= 0.0 { smallest } else { a.lo.ln() }, if a.hi <= 0.0 { smallest } else { a.hi.ln() });
                 r.pos_inf = a.pos_inf.clone();

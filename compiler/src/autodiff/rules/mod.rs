@@ -74,6 +74,30 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
             vec![Some(c.div(gr, ge, nn))]
         }
         Op::MatMul => matmul(c, gr, ops[0], ops[1], g, need(0), need(1)),
+        // ToCopyBackward0: `grad.to(self.options())`; only float-to-float casts get here.
+        Op::Cast => {
+            let (dx, sx) = (gr.node(ops[0]).dtype, shape_of(gr, ops[0]));
+            vec![Some(c.add_node(gr, Op::Cast, dx, sx, &[g]))]
+        }
+        // where(condition, self, other): `where(condition, grad, 0)` and `where(condition, 0, grad)`.
+        Op::Select => {
+            let cond = c.fwd(ops[0]);
+            let zero = c.scalar(gr, 0.0, dt);
+            let sh = node.shape.clone();
+            let gx = need(1).then(|| c.add_node(gr, Op::Select, dt, sh.clone(), &[cond, g, zero]));
+            let gy = need(2).then(|| c.add_node(gr, Op::Select, dt, sh, &[cond, zero, g]));
+            vec![None, gx, gy]
+        }
+        // nan_to_num: `grad * at::isfinite(self)`, the bool mask promoted to the gradient's dtype.
+        Op::NanToNum { .. } => {
+            let x = c.fwd(ops[0]);
+            let sh = shape_of(gr, ops[0]);
+            let finite = c.add_node(gr, Op::FloatTest(graphc_runtime::op::FloatTest::IsFinite), graphc_runtime::DType::Bool, sh.clone(), &[x]);
+            let mask = c.add_node(gr, Op::Cast, dt, sh, &[finite]);
+            vec![Some(c.mul(gr, g, mask))]
+        }
+        // Comparisons, logical ops and float tests are not differentiable.
+        Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => vec![],
     };
     // Gradients of broadcast operands are summed back to the operand's shape.
     grads.into_iter().enumerate().map(|(i, gi)| gi.map(|gi| c.sum_to(gr, gi, &shape_of(gr, ops[i])))).collect()

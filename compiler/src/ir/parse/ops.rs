@@ -1,7 +1,7 @@
 //! Ops by their printed names: the one place the reader knows each op's name and
 //! the form of its parameters (`full(1.0)`, `sum(dim=0)`, `where(<)`, ...).
 
-use graphc_runtime::op::{Binary, Cmp, F64Bits, Op, Unary};
+use graphc_runtime::op::{Binary, Cmp, F64Bits, FloatTest, Logical, Op, Unary};
 
 /// The op a node line names, with its parameters (the text in parentheses after
 /// the name, if any). This is the only place that knows ops by their printed
@@ -30,8 +30,16 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             "==" => Cmp::Eq,
             ">" => Cmp::Gt,
             ">=" => Cmp::Ge,
+            "!=" => Cmp::Ne,
             _ => return None,
         }),
+        ("compare", Some(p)) => Op::Compare(Cmp::ALL.into_iter().find(|c| c.symbol() == p)?),
+        ("nan_to_num", Some(p)) => {
+            let mut parts = p.split(", ");
+            let mut next = |key: &str| parts.next().and_then(|s| keyed(s, key)).and_then(|v| num(&v));
+            let (nan, posinf, neginf) = (next("nan")?, next("posinf")?, next("neginf")?);
+            Op::NanToNum { nan, posinf, neginf }
+        }
         ("sum", Some(p)) => Op::Sum { dim: Some(keyed(p, "dim")?.parse().ok()?) },
         ("mean", Some(p)) => Op::Mean { dim: Some(keyed(p, "dim")?.parse().ok()?) },
         ("permute", Some(p)) => Op::Permute(dims(p)?),
@@ -52,8 +60,10 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         (_, Some(_)) => return None,
         // The elementwise families come from their tables, so a new row reads back
         // without an edit here.
-        (name, None) => [Op::Randn, Op::Rand, Op::Expand, Op::SumTo, Op::Reshape, Op::Transpose, Op::MatMul]
+        (name, None) => [Op::Randn, Op::Rand, Op::Expand, Op::SumTo, Op::Reshape, Op::Transpose, Op::MatMul, Op::Cast, Op::Select]
             .into_iter()
+            .chain([Logical::And, Logical::Or, Logical::Not].map(Op::Logical))
+            .chain([FloatTest::IsNan, FloatTest::IsFinite].map(Op::FloatTest))
             .chain(Unary::ALL.iter().map(|u| Op::Unary(*u)))
             .chain(Binary::ALL.iter().map(|b| Op::Binary(*b)))
             .find(|op| op.name() == name)?,

@@ -1,0 +1,126 @@
+//! Kernels for i64 and bool tensors: the ops the compiler lets integer and bool
+//! values reach (its type rules reject the rest: see `TypeRule`). Integer
+//! arithmetic wraps on overflow, as PyTorch's two's-complement C++ kernels do in
+//! practice; sums and products have no rounding, so their order does not matter.
+
+use super::broadcast::expand;
+use super::shape;
+use crate::op::{Binary, Op, Unary};
+use crate::tensor::{numel, Tensor};
+
+/// Evaluates `op` for an i64 result; operands are i64 (the compiler converts them).
+pub fn eval_i64(op: &Op, args: &[&Tensor], out: &[usize]) -> Tensor {
+    let n = numel(out);
+    let arg = |i: usize| -> &[i64] { args[i].as_i64().unwrap_or_else(|| panic!("`{}` of i64 got a {} operand", op.name(), args[i].dtype())) };
+    let data: Vec<i64> = match op {
+        Op::Full(v) => vec![v.get() as i64; n],
+        Op::Literal(vs) => vs.iter().map(|v| v.get() as i64).collect(),
+        // PyTorch's integer arange computes `start + step * i` in int64.
+        Op::Arange { start, step } => (0..n as i64).map(|i| (start.get() as i64).wrapping_add((step.get() as i64).wrapping_mul(i))).collect(),
+        Op::Unary(Unary::Neg) => arg(0).iter().map(|x| x.wrapping_neg()).collect(),
+        Op::Unary(Unary::Abs) => arg(0).iter().map(|x| x.wrapping_abs()).collect(),
+        Op::Unary(Unary::Relu) => arg(0).iter().map(|&x| x.max(0)).collect(),
+        Op::Unary(Unary::Sign) => arg(0).iter().map(|x| x.signum()).collect(),
+        Op::Unary(Unary::Detach) => arg(0).to_vec(),
+        // The compiler sends only exponents in 0..=u32::MAX; the power wraps as the product would.
+        Op::PowScalar(c) => arg(0).iter().map(|x| x.wrapping_pow(c.get() as u32)).collect(),
+        Op::Binary(b) => {
+            let f: fn(i64, i64) -> i64 = match b {
+                Binary::Add => i64::wrapping_add,
+                Binary::Sub => i64::wrapping_sub,
+                Binary::Mul => i64::wrapping_mul,
+                Binary::Maximum => std::cmp::max,
+                Binary::Minimum => std::cmp::min,
+                Binary::Div | Binary::Pow | Binary::TanhBackward | Binary::Atan2 => unsupported(op, "i64"),
+            };
+            let (x, y) = (expand(arg(0), args[0].shape(), out), expand(arg(1), args[1].shape(), out));
+            x.iter().zip(y.iter()).map(|(&p, &q)| f(p, q)).collect()
+        }
+        Op::Sum { dim } => sum_i64(arg(0), args[0].shape(), *dim),
+        Op::MatMul => matmul_i64(arg(0), args[0].shape(), arg(1), args[1].shape()),
+        _ => return moved(op, args, out, "i64"),
+    };
+    assert_eq!(data.len(), n, "`{}` of i64 made {} elements for shape {out:?}", op.name(), data.len());
+    Tensor::from_i64(out.to_vec(), data)
+}
+
+/// Evaluates `op` for a bool result: only sources and ops that move elements.
+pub fn eval_bool(op: &Op, args: &[&Tensor], out: &[usize]) -> Tensor {
+    let n = numel(out);
+    match op {
+        Op::Full(v) => Tensor::from_bool(out.to_vec(), vec![v.get() != 0.0; n]),
+        Op::Literal(vs) => Tensor::from_bool(out.to_vec(), vs.iter().map(|v| v.get() != 0.0).collect()),
+        Op::Unary(Unary::Detach) => args[0].clone(),
+        _ => moved(op, args, out, "bool"),
+    }
+}
+
+/// The ops that move elements without arithmetic, for any element type.
+fn moved(op: &Op, args: &[&Tensor], out: &[usize], dtype: &str) -> Tensor {
+    match op {
+        Op::Expand => match args[0].data() {
+            crate::tensor::Data::I64(v) => Tensor::from_i64(out.to_vec(), expand(v, args[0].shape(), out).into_owned()),
+            crate::tensor::Data::Bool(v) => Tensor::from_bool(out.to_vec(), expand(v, args[0].shape(), out).into_owned()),
+            _ => unsupported(op, dtype),
+        },
+        Op::Reshape => args[0].clone().reshaped(out.to_vec()),
+        Op::Transpose => {
+            let &[rows, cols] = args[0].shape() else { panic!("transpose of a {}-d tensor", args[0].shape().len()) };
+            match args[0].data() {
+                crate::tensor::Data::I64(v) => Tensor::from_i64(out.to_vec(), shape::transpose(v, rows, cols)),
+                crate::tensor::Data::Bool(v) => Tensor::from_bool(out.to_vec(), shape::transpose(v, rows, cols)),
+                _ => unsupported(op, dtype),
+            }
+        }
+        _ => unsupported(op, dtype),
+    }
+}
+
+fn unsupported(op: &Op, dtype: &str) -> ! {
+    panic!("`{}` has no {dtype} kernel: the compiler's type rules never send it one", op.name())
+}
+
+/// `sum(x)` or `sum(x, dim=d)` of i64 values (exact up to wrapping, so in any order).
+fn sum_i64(src: &[i64], shape: &[usize], dim: Option<usize>) -> Vec<i64> {
+    let Some(d) = dim else {
+        return vec![src.iter().fold(0i64, |a, &b| a.wrapping_add(b))];
+    };
+    let outer: usize = shape[..d].iter().product();
+    let inner: usize = shape[d + 1..].iter().product();
+    let len = shape[d];
+    let mut out = vec![0i64; outer * inner];
+    for o in 0..outer {
+        for k in 0..len {
+            for i in 0..inner {
+                let v = src[(o * len + k) * inner + i];
+                out[o * inner + i] = out[o * inner + i].wrapping_add(v);
+            }
+        }
+    }
+    out
+}
+
+/// PyTorch's `matmul` of i64 operands of rank 1 or 2 (exact up to wrapping).
+fn matmul_i64(a: &[i64], sa: &[usize], b: &[i64], sb: &[usize]) -> Vec<i64> {
+    let (m, k) = match *sa {
+        [k] => (1, k),
+        [m, k] => (m, k),
+        _ => panic!("matmul of a {}-d tensor", sa.len()),
+    };
+    let n = match *sb {
+        [_] => 1,
+        [_, n] => n,
+        _ => panic!("matmul of a {}-d tensor", sb.len()),
+    };
+    let mut out = vec![0i64; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            let mut acc = 0i64;
+            for p in 0..k {
+                acc = acc.wrapping_add(a[i * k + p].wrapping_mul(b[p * n + j]));
+            }
+            out[i * n + j] = acc;
+        }
+    }
+    out
+}
