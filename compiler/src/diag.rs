@@ -50,6 +50,14 @@ pub enum Code {
     E0201,
     /// Shapes that do not broadcast, or do not fit an op.
     E0202,
+    /// A dimension listed twice in a reduction's `dim`.
+    E0240,
+    /// A builtin that works along one dimension called without `dim`.
+    E0241,
+    /// `unbiased` and `correction` given together.
+    E0242,
+    /// A `norm` order graphc does not differentiate (only p=1 and p=2).
+    E0243,
     /// A backward block reads a forward name that was not saved.
     E0301,
     /// `save` names something the forward block does not define.
@@ -103,6 +111,10 @@ impl Code {
             Code::E0108 => "E0108",
             Code::E0201 => "E0201",
             Code::E0202 => "E0202",
+            Code::E0240 => "E0240",
+            Code::E0241 => "E0241",
+            Code::E0242 => "E0242",
+            Code::E0243 => "E0243",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",

@@ -367,6 +367,9 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::Transpose
             | Op::Sum { .. }
             | Op::Mean { .. }
+            | Op::Reduce { .. }
+            | Op::Cumsum { .. }
+            | Op::Softmax { .. }
             | Op::MatMul) => unreachable!("`{}` is not elementwise; the compiler never fuses it", op.name()),
         }
     }

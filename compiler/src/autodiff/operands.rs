@@ -38,7 +38,7 @@ pub(crate) fn graph_edges(prog: &Program, n: NodeId) -> Vec<NodeId> {
 
 #[cfg(test)]
 mod tests {
-    use graphc_runtime::op::{Binary, Cmp, F64Bits, Unary};
+    use graphc_runtime::op::{Binary, Cmp, F64Bits, ReduceKind, Unary};
     use graphc_runtime::{DType, Op};
 
     use crate::autodiff::builder::RuleCtx;
@@ -71,7 +71,25 @@ mod tests {
             Op::Mean { dim: None },
             Op::Mean { dim: Some(0) },
             Op::MatMul,
+            Op::Cumsum { dim: 1, reverse: false },
+            Op::Softmax { dim: 1, log: false },
+            Op::Softmax { dim: 0, log: true },
         ];
+        let c1 = F64Bits::new(1.0);
+        let kinds = [
+            ReduceKind::Sum,
+            ReduceKind::Mean,
+            ReduceKind::Amax,
+            ReduceKind::Amin,
+            ReduceKind::Var(c1),
+            ReduceKind::Std(c1),
+            ReduceKind::VarMeanVar(c1),
+            ReduceKind::VarMeanMean,
+            ReduceKind::LogSumExp,
+            ReduceKind::Norm(F64Bits::new(2.0)),
+            ReduceKind::Norm(c1),
+        ];
+        ops.extend(kinds.into_iter().map(|kind| Op::Reduce { kind, dims: vec![1], keepdim: true }));
         ops.extend(Unary::ALL.iter().map(|u| Op::Unary(*u)));
         ops.extend(Binary::ALL.iter().map(|b| Op::Binary(*b)));
         ops
@@ -93,6 +111,8 @@ mod tests {
             Op::Sum { dim: None } | Op::Mean { dim: None } => (vec![vec![3]], vec![]),
             Op::Sum { dim: Some(_) } | Op::Mean { dim: Some(_) } => (vec![vec![2, 3]], vec![3]),
             Op::MatMul => (vec![vec![2, 3], vec![3, 4]], vec![2, 4]),
+            Op::Reduce { .. } => (vec![vec![2, 3]], vec![2, 1]),
+            Op::Cumsum { .. } | Op::Softmax { .. } => (vec![vec![2, 3]], vec![2, 3]),
         }
     }
 

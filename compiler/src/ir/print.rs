@@ -239,6 +239,13 @@ pub fn op_text(op: &Op) -> String {
         ),
         Op::Sum { dim: Some(d) } => format!("sum(dim={d})"),
         Op::Mean { dim: Some(d) } => format!("mean(dim={d})"),
+        Op::Reduce { kind, dims, keepdim } => {
+            let dims: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
+            let param = kind.param().map(|p| format!("{}, ", graphc_runtime::op::F64Bits::new(p))).unwrap_or_default();
+            format!("{}({param}dims=[{}], keepdim={keepdim})", kind.name(), dims.join(", "))
+        }
+        Op::Cumsum { dim, reverse } => format!("cumsum(dim={dim}, reverse={reverse})"),
+        Op::Softmax { dim, .. } => format!("{}(dim={dim})", op.name()),
         other => other.name().to_string(),
     }
 }

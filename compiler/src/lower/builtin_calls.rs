@@ -53,7 +53,18 @@ impl<'a> Lowerer<'a> {
                 self.binary(BinOp::Pow, a, e, span)
             }
             Builtin::Maximum | Builtin::Minimum => self.min_max(b, name, &bound, span),
-            Builtin::Sum | Builtin::Mean => self.reduction(b, name, &bound, span),
+            Builtin::Sum
+            | Builtin::Mean
+            | Builtin::Amax
+            | Builtin::Amin
+            | Builtin::Var
+            | Builtin::Std
+            | Builtin::VarMean
+            | Builtin::LogSumExp
+            | Builtin::Norm
+            | Builtin::Cumsum
+            | Builtin::Softmax
+            | Builtin::LogSoftmax => self.reduction_call(b, name, &mut bound, span),
             Builtin::MatMul => {
                 let [(a, sa), (c, sc)] = self.two(&bound);
                 let (Some(x), Some(y)) = (self.expect_tensor(a, sa, "matmul's input"), self.expect_tensor(c, sc, "matmul's other")) else {
@@ -163,38 +174,6 @@ impl<'a> Lowerer<'a> {
                 None
             }
         }
-    }
-
-    fn reduction(&mut self, b: Builtin, name: &str, bound: &Bound<Value>, span: Span) -> Value {
-        let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
-        let Some(t) = self.expect_tensor(v, vs, &format!("`{name}`'s input")) else { return Value::Poison };
-        let shape = self.shape_of(t);
-        let dim = match bound.positional.get(1).cloned().flatten() {
-            None | Some((Value::None, _)) => None,
-            Some((Value::Number { value, is_int: true }, ds)) => match shapes::normalize_dim(value as i64, shape.len()) {
-                Ok(d) => Some(d),
-                Err(msg) => {
-                    return self.error(
-                        Diagnostic::new(Code::E0202, msg, ds, "no such dimension").with_help(format!("the input has shape {}", shapes::show(&shape))),
-                    )
-                }
-            },
-            Some((other, ds)) => {
-                return self.error(
-                    Diagnostic::new(Code::E0107, format!("`dim` must be an integer, not {}", other.describe()), ds, "not a dimension")
-                        .with_help("write `dim=0`"),
-                )
-            }
-        };
-        let out = shapes::reduce(&shape, dim);
-        let dt = self.dtype_of(t);
-        let (op, grad_fn) = match (b, dim) {
-            (Builtin::Sum, None) => (Op::Sum { dim }, "SumBackward0"),
-            (Builtin::Sum, Some(_)) => (Op::Sum { dim }, "SumBackward1"),
-            (_, None) => (Op::Mean { dim }, "MeanBackward0"),
-            (_, Some(_)) => (Op::Mean { dim }, "MeanBackward1"),
-        };
-        Value::Tensor(self.op_node(op, dt, out, &[t], span, grad_fn))
     }
 
     /// A boolean keyword argument.

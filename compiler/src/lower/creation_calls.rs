@@ -82,6 +82,16 @@ impl<'a> Lowerer<'a> {
             | Builtin::Minimum
             | Builtin::Sum
             | Builtin::Mean
+            | Builtin::Amax
+            | Builtin::Amin
+            | Builtin::Var
+            | Builtin::Std
+            | Builtin::VarMean
+            | Builtin::LogSumExp
+            | Builtin::Norm
+            | Builtin::Cumsum
+            | Builtin::Softmax
+            | Builtin::LogSoftmax
             | Builtin::MatMul
             | Builtin::Transpose
             | Builtin::Backward

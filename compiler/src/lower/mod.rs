@@ -17,6 +17,7 @@ mod builtin_calls;
 mod creation_calls;
 mod exprs;
 mod output_calls;
+mod reduction_calls;
 mod user_calls;
 
 use std::collections::HashMap;

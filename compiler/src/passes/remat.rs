@@ -114,6 +114,9 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         | Op::Transpose
         | Op::Sum { .. }
         | Op::Mean { .. }
+        | Op::Reduce { .. }
+        | Op::Cumsum { .. }
+        | Op::Softmax { .. }
         | Op::MatMul => None,
     }
 }

@@ -15,11 +15,13 @@
 //! `kernels/`), so that graphc prints the same numbers PyTorch does.
 
 mod binary;
+mod reduce;
 mod unary;
 
 use std::fmt;
 
 pub use binary::Binary;
+pub use reduce::{reduced_shape, ReduceKind};
 pub use unary::Unary;
 
 /// An `f64` stored by its bits, so that ops holding constants are `Eq + Hash`.
@@ -120,6 +122,14 @@ pub enum Op {
     Sum { dim: Option<usize> },
     /// `mean(x)` or `mean(x, dim=d)`: the sum divided by the count, as PyTorch's CPU `mean`.
     Mean { dim: Option<usize> },
+    /// A reduction of [`ReduceKind`] over `dims` (sorted, distinct, at least one),
+    /// removed from the shape or kept as 1 with `keepdim` ([`reduced_shape`]).
+    Reduce { kind: ReduceKind, dims: Vec<usize>, keepdim: bool },
+    /// `cumsum(x, dim)`: running sums along `dim` accumulated in f64, as PyTorch's
+    /// CPU kernel does; `reverse` sums from the end (the gradient of a cumsum). Same shape.
+    Cumsum { dim: usize, reverse: bool },
+    /// `softmax(x, dim)`, or `log_softmax(x, dim)` with `log`. Same shape.
+    Softmax { dim: usize, log: bool },
 
     // ---- linear algebra ----
     /// `a @ b` with PyTorch's `matmul` rules for 1-D and 2-D operands:
@@ -236,7 +246,7 @@ impl Op {
             Op::Binary(_) => OpClass::ElementwiseBinary,
             Op::Where(_) => OpClass::Select,
             Op::Expand | Op::Reshape | Op::Transpose => OpClass::Shape,
-            Op::SumTo | Op::Sum { .. } | Op::Mean { .. } => OpClass::Reduction,
+            Op::SumTo | Op::Sum { .. } | Op::Mean { .. } | Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } => OpClass::Reduction,
             Op::MatMul => OpClass::LinearAlgebra,
         }
     }
@@ -268,6 +278,7 @@ impl Op {
             Op::Binary(b) => b.differentiable(operand),
             Op::Where(_) => operand >= 2,
             Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul => true,
+            Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } => true,
             Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => false,
         }
     }
@@ -289,6 +300,10 @@ impl Op {
             Op::Mean { dim: None } => Some("MeanBackward0"),
             Op::Mean { dim: Some(_) } => Some("MeanBackward1"),
             Op::MatMul => Some("MmBackward0"),
+            Op::Reduce { kind, .. } => Some(kind.grad_fn()),
+            Op::Cumsum { .. } => Some("CumsumBackward0"),
+            Op::Softmax { log: false, .. } => Some("SoftmaxBackward0"),
+            Op::Softmax { log: true, .. } => Some("LogSoftmaxBackward0"),
             Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => None,
         }
     }
@@ -316,6 +331,9 @@ impl Op {
             | Op::Transpose
             | Op::Sum { .. }
             | Op::Mean { .. }
+            | Op::Reduce { .. }
+            | Op::Cumsum { .. }
+            | Op::Softmax { .. }
             | Op::MatMul => None,
         }
     }
@@ -342,6 +360,10 @@ impl Op {
             Op::Sum { .. } => "sum",
             Op::Mean { .. } => "mean",
             Op::MatMul => "matmul",
+            Op::Reduce { kind, .. } => kind.name(),
+            Op::Cumsum { .. } => "cumsum",
+            Op::Softmax { log: false, .. } => "softmax",
+            Op::Softmax { log: true, .. } => "log_softmax",
         }
     }
 }

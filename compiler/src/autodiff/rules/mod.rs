@@ -17,6 +17,7 @@ use super::builder::RuleCtx;
 use crate::ir::graph::{Graph, NodeId};
 
 mod binary;
+mod reduce;
 mod unary;
 
 /// The gradients of node `n`'s operands given the gradient `g` of its output.
@@ -62,6 +63,9 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
             vec![Some(c.div(gr, ge, nn))]
         }
         Op::MatMul => matmul(c, gr, ops[0], ops[1], g, need(0), need(1)),
+        Op::Reduce { kind, dims, .. } => vec![Some(reduce::reduce(c, gr, *kind, dims, n, ops[0], g))],
+        Op::Cumsum { dim, reverse } => vec![Some(reduce::cumsum(c, gr, *dim, *reverse, g))],
+        Op::Softmax { dim, log } => vec![Some(reduce::softmax(c, gr, *dim, *log, n, g))],
     };
     // Gradients of broadcast operands are summed back to the operand's shape.
     grads.into_iter().enumerate().map(|(i, gi)| gi.map(|gi| c.sum_to(gr, gi, &shape_of(gr, ops[i])))).collect()
