@@ -123,6 +123,8 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0241_missing_dim.act", "E0241", "3:5"),
     ("e0242_unbiased_and_correction.act", "E0242", "3:32"),
     ("e0243_norm_order.act", "E0243", "3:14"),
+    ("e0244_loss_target_shape.act", "E0244", "4:17"),
+    ("e0245_unknown_reduction.act", "E0245", "4:29"),
     ("e0202_matmul.act", "E0202", "4:5"),
     ("e0301_unsaved_read.act", "E0301", "8:20"),
     ("e0302_save_unknown.act", "E0302", "4:14"),

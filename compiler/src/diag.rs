@@ -58,6 +58,10 @@ pub enum Code {
     E0242,
     /// A `norm` order graphc does not differentiate (only p=1 and p=2).
     E0243,
+    /// A loss whose target does not fit its input (shape, or a 0-d input).
+    E0244,
+    /// A `reduction=` that is not "mean", "sum" or "none".
+    E0245,
     /// A backward block reads a forward name that was not saved.
     E0301,
     /// `save` names something the forward block does not define.
@@ -115,6 +119,8 @@ impl Code {
             Code::E0241 => "E0241",
             Code::E0242 => "E0242",
             Code::E0243 => "E0243",
+            Code::E0244 => "E0244",
+            Code::E0245 => "E0245",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",

@@ -1,6 +1,6 @@
 //! The derivative rules of the reductions with `dim`/`keepdim`, `amax`/`amin`,
-//! `var`, `std`, `logsumexp`, `norm`, `cumsum`, `softmax` and `log_softmax`
-//! against central finite differences in f64, as `gradients.rs` checks the
+//! `var`, `std`, `logsumexp`, `norm`, `cumsum`, `softmax`, `log_softmax` and the
+//! losses (with respect to input and target) against central finite differences in f64, as `gradients.rs` checks the
 //! elementwise ones: `y = sum(f(x) * w)` with a fixed weight `w` of the result's
 //! shape, the gradient printed once, then `y` at `x ± h` for every element.
 //! Tolerance as there: |fd - g| <= 1e-6 + 1e-5·|g| with h = 1e-6.
@@ -24,9 +24,14 @@ fn literal(shape: &[usize], v: &[f64]) -> String {
 }
 
 fn check(shape: &[usize], v: &[f64], out_shape: &[usize], expr: &str) -> Result<(), TestCaseError> {
+    check_with("", shape, v, out_shape, expr)
+}
+
+/// `check` after `prelude`, statements that bind constants the expression reads.
+fn check_with(prelude: &str, shape: &[usize], v: &[f64], out_shape: &[usize], expr: &str) -> Result<(), TestCaseError> {
     let n_out: usize = out_shape.iter().product();
     let w: Vec<f64> = (0..n_out).map(|i| 0.5 + ((i * 7 + 3) % 11) as f64 / 10.0).collect();
-    let mut s = format!("w = tensor({}, dtype=f64)\n", literal(out_shape, &w));
+    let mut s = format!("{prelude}w = tensor({}, dtype=f64)\n", literal(out_shape, &w));
     s += &format!("x = tensor({}, dtype=f64, requires_grad=true)\ny = sum(({expr}) * w)\ny.backward()\nprint(x.grad)\n", literal(shape, v));
     for j in 0..v.len() {
         for sign in [1.0, -1.0] {
@@ -116,4 +121,40 @@ proptest! {
 
     #[test]
     fn softmax_1d(v in vals(6)) { check(&[6], &v, &[6], "softmax(x * x, 0)")?; }
+}
+
+/// A constant 3 x 4 target `t` with values in (0, 1) and its row-normalized
+/// form `q` (class probabilities).
+const TARGETS: &str =
+    "t = tensor([[0.1, 0.7, 0.4, 0.9], [0.3, 0.5, 0.8, 0.2], [0.6, 0.05, 0.35, 0.95]], dtype=f64)\nq = t / t.sum(dim=1, keepdim=true)\n";
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mse_loss_mean(v in vals(12)) { check_with(TARGETS, &[3, 4], &v, &[], "mse_loss(x, t)")?; }
+
+    #[test]
+    fn mse_loss_none_target(v in vals(12)) { check_with(TARGETS, &[3, 4], &v, &[3, 4], "mse_loss(t, x, reduction=\"none\")")?; }
+
+    #[test]
+    fn l1_loss_sum(v in distinct(12)) { check_with(TARGETS, &[3, 4], &v, &[], "l1_loss(x, t * 0.01, reduction=\"sum\")")?; }
+
+    #[test]
+    fn bce_mean(v in vals(12)) { check_with(TARGETS, &[3, 4], &v, &[], "binary_cross_entropy(sigmoid(x), t)")?; }
+
+    #[test]
+    fn bce_none_target(v in vals(12)) { check_with(TARGETS, &[3, 4], &v, &[3, 4], "binary_cross_entropy(t, sigmoid(x), reduction=\"none\")")?; }
+
+    #[test]
+    fn bce_with_logits_sum(v in vals(12)) { check_with(TARGETS, &[3, 4], &v, &[], "binary_cross_entropy_with_logits(x, t, reduction=\"sum\")")?; }
+
+    #[test]
+    fn bce_with_logits_mean_target(v in vals(12)) { check_with(TARGETS, &[3, 4], &v, &[], "binary_cross_entropy_with_logits(t, x)")?; }
+
+    #[test]
+    fn cross_entropy_probabilities(v in vals(12)) { check_with(TARGETS, &[3, 4], &v, &[], "cross_entropy(x, q)")?; }
+
+    #[test]
+    fn cross_entropy_none_wrt_target(v in vals(12)) { check_with(TARGETS, &[3, 4], &v, &[3], "cross_entropy(t, x, reduction=\"none\")")?; }
 }

@@ -370,6 +370,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
             | Op::Softmax { .. }
+            | Op::Loss { .. }
             | Op::MatMul) => unreachable!("`{}` is not elementwise; the compiler never fuses it", op.name()),
         }
     }

@@ -38,7 +38,7 @@ pub(crate) fn graph_edges(prog: &Program, n: NodeId) -> Vec<NodeId> {
 
 #[cfg(test)]
 mod tests {
-    use graphc_runtime::op::{Binary, Cmp, F64Bits, ReduceKind, Unary};
+    use graphc_runtime::op::{Binary, Cmp, F64Bits, LossKind, LossReduction, ReduceKind, Unary};
     use graphc_runtime::{DType, Op};
 
     use crate::autodiff::builder::RuleCtx;
@@ -90,6 +90,9 @@ mod tests {
             ReduceKind::Norm(c1),
         ];
         ops.extend(kinds.into_iter().map(|kind| Op::Reduce { kind, dims: vec![1], keepdim: true }));
+        for kind in [LossKind::Mse, LossKind::Bce, LossKind::BceWithLogits] {
+            ops.extend([LossReduction::None, LossReduction::Mean, LossReduction::Sum].map(|reduction| Op::Loss { kind, reduction }));
+        }
         ops.extend(Unary::ALL.iter().map(|u| Op::Unary(*u)));
         ops.extend(Binary::ALL.iter().map(|b| Op::Binary(*b)));
         ops
@@ -113,6 +116,8 @@ mod tests {
             Op::MatMul => (vec![vec![2, 3], vec![3, 4]], vec![2, 4]),
             Op::Reduce { .. } => (vec![vec![2, 3]], vec![2, 1]),
             Op::Cumsum { .. } | Op::Softmax { .. } => (vec![vec![2, 3]], vec![2, 3]),
+            Op::Loss { reduction: LossReduction::None, .. } => (vec![vec![3], vec![3]], vec![3]),
+            Op::Loss { .. } => (vec![vec![3], vec![3]], vec![]),
         }
     }
 

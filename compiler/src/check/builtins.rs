@@ -42,6 +42,11 @@ pub enum Builtin {
     Cumsum,
     Softmax,
     LogSoftmax,
+    MseLoss,
+    L1Loss,
+    BinaryCrossEntropy,
+    BinaryCrossEntropyWithLogits,
+    CrossEntropy,
     MatMul,
     Transpose,
     Backward,
@@ -104,6 +109,11 @@ const OTHER: &[(&str, Builtin)] = &[
     ("cumsum", Builtin::Cumsum),
     ("softmax", Builtin::Softmax),
     ("log_softmax", Builtin::LogSoftmax),
+    ("mse_loss", Builtin::MseLoss),
+    ("l1_loss", Builtin::L1Loss),
+    ("binary_cross_entropy", Builtin::BinaryCrossEntropy),
+    ("binary_cross_entropy_with_logits", Builtin::BinaryCrossEntropyWithLogits),
+    ("cross_entropy", Builtin::CrossEntropy),
     ("matmul", Builtin::MatMul),
     ("transpose", Builtin::Transpose),
     ("backward", Builtin::Backward),
@@ -156,6 +166,9 @@ pub fn signature(b: Builtin) -> Signature {
         B::Var | B::Std | B::VarMean => sig(&["input", "dim", "unbiased", "keepdim"], 1, Some(4), &["correction"]),
         B::Norm => sig(&["input", "p", "dim", "keepdim"], 1, Some(4), &[]),
         B::Cumsum | B::Softmax | B::LogSoftmax => sig(&["input", "dim"], 1, Some(2), &[]),
+        B::MseLoss | B::L1Loss | B::BinaryCrossEntropy | B::BinaryCrossEntropyWithLogits | B::CrossEntropy => {
+            sig(&["input", "target"], 2, Some(2), &["reduction"])
+        }
         B::Backward => sig(&["tensor", "grad"], 1, Some(2), &["retain_graph"]),
         B::Grad => sig(&["output", "input", "grad"], 2, Some(3), &["create_graph", "retain_graph"]),
         B::Print => sig(&[], 0, None, &[]),

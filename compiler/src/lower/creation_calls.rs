@@ -92,6 +92,11 @@ impl<'a> Lowerer<'a> {
             | Builtin::Cumsum
             | Builtin::Softmax
             | Builtin::LogSoftmax
+            | Builtin::MseLoss
+            | Builtin::L1Loss
+            | Builtin::BinaryCrossEntropy
+            | Builtin::BinaryCrossEntropyWithLogits
+            | Builtin::CrossEntropy
             | Builtin::MatMul
             | Builtin::Transpose
             | Builtin::Backward

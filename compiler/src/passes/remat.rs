@@ -117,6 +117,7 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         | Op::Reduce { .. }
         | Op::Cumsum { .. }
         | Op::Softmax { .. }
+        | Op::Loss { .. }
         | Op::MatMul => None,
     }
 }

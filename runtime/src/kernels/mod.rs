@@ -11,6 +11,7 @@
 pub mod broadcast;
 pub mod elementwise;
 pub mod float;
+pub mod loss;
 pub mod matmul;
 pub mod reduce;
 pub mod reduce_dims;
@@ -81,6 +82,7 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
         Op::Mean { dim } => reduce::mean(T::slice(args[0]), args[0].shape(), *dim),
         Op::Reduce { kind, dims, .. } => reduce_dims::reduce(*kind, T::slice(args[0]), args[0].shape(), dims),
         Op::Cumsum { dim, reverse } => scan::cumsum(T::slice(args[0]), args[0].shape(), *dim, *reverse),
+        Op::Loss { kind, reduction } => loss::loss(*kind, *reduction, T::slice(args[0]), T::slice(args[1])),
         Op::Softmax { dim, log } => softmax::softmax(T::slice(args[0]), args[0].shape(), *dim, *log),
         Op::MatMul => {
             let (c, c_shape) = matmul::matmul(T::slice(args[0]), args[0].shape(), T::slice(args[1]), args[1].shape());

@@ -15,12 +15,14 @@
 //! `kernels/`), so that graphc prints the same numbers PyTorch does.
 
 mod binary;
+mod loss;
 mod reduce;
 mod unary;
 
 use std::fmt;
 
 pub use binary::Binary;
+pub use loss::{LossKind, LossReduction};
 pub use reduce::{reduced_shape, ReduceKind};
 pub use unary::Unary;
 
@@ -130,6 +132,9 @@ pub enum Op {
     Cumsum { dim: usize, reverse: bool },
     /// `softmax(x, dim)`, or `log_softmax(x, dim)` with `log`. Same shape.
     Softmax { dim: usize, log: bool },
+    /// A loss of [`LossKind`] of `input, target` (one shape): the elementwise
+    /// losses, or their mean or sum (0-d), by `reduction`.
+    Loss { kind: LossKind, reduction: LossReduction },
 
     // ---- linear algebra ----
     /// `a @ b` with PyTorch's `matmul` rules for 1-D and 2-D operands:
@@ -154,6 +159,8 @@ pub enum OpClass {
     Reduction,
     /// Matrix products.
     LinearAlgebra,
+    /// A loss of input and target (`Op::Loss`).
+    Loss,
 }
 
 /// How an op's result dtype follows from its operands'. Today every op keeps
@@ -231,7 +238,7 @@ impl Op {
         match self.class() {
             OpClass::Source => 0,
             OpClass::ElementwiseUnary | OpClass::Shape | OpClass::Reduction => 1,
-            OpClass::ElementwiseBinary | OpClass::LinearAlgebra => 2,
+            OpClass::ElementwiseBinary | OpClass::LinearAlgebra | OpClass::Loss => 2,
             OpClass::Select => 4,
         }
     }
@@ -246,6 +253,7 @@ impl Op {
             Op::Binary(_) => OpClass::ElementwiseBinary,
             Op::Where(_) => OpClass::Select,
             Op::Expand | Op::Reshape | Op::Transpose => OpClass::Shape,
+            Op::Loss { .. } => OpClass::Loss,
             Op::SumTo | Op::Sum { .. } | Op::Mean { .. } | Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } => OpClass::Reduction,
             Op::MatMul => OpClass::LinearAlgebra,
         }
@@ -262,7 +270,7 @@ impl Op {
     pub fn is_elementwise(&self) -> bool {
         match self.class() {
             OpClass::ElementwiseUnary | OpClass::ElementwiseBinary | OpClass::Select => true,
-            OpClass::Source | OpClass::Shape | OpClass::Reduction | OpClass::LinearAlgebra => false,
+            OpClass::Source | OpClass::Shape | OpClass::Reduction | OpClass::LinearAlgebra | OpClass::Loss => false,
         }
     }
 
@@ -278,7 +286,7 @@ impl Op {
             Op::Binary(b) => b.differentiable(operand),
             Op::Where(_) => operand >= 2,
             Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul => true,
-            Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } => true,
+            Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } | Op::Loss { .. } => true,
             Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => false,
         }
     }
@@ -302,6 +310,7 @@ impl Op {
             Op::MatMul => Some("MmBackward0"),
             Op::Reduce { kind, .. } => Some(kind.grad_fn()),
             Op::Cumsum { .. } => Some("CumsumBackward0"),
+            Op::Loss { kind, .. } => Some(kind.grad_fn()),
             Op::Softmax { log: false, .. } => Some("SoftmaxBackward0"),
             Op::Softmax { log: true, .. } => Some("LogSoftmaxBackward0"),
             Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => None,
@@ -334,6 +343,7 @@ impl Op {
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
             | Op::Softmax { .. }
+            | Op::Loss { .. }
             | Op::MatMul => None,
         }
     }
@@ -362,6 +372,7 @@ impl Op {
             Op::MatMul => "matmul",
             Op::Reduce { kind, .. } => kind.name(),
             Op::Cumsum { .. } => "cumsum",
+            Op::Loss { kind, .. } => kind.name(),
             Op::Softmax { log: false, .. } => "softmax",
             Op::Softmax { log: true, .. } => "log_softmax",
         }

@@ -349,6 +349,7 @@ impl Run<'_> {
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
             | Op::Softmax { .. }
+            | Op::Loss { .. }
             | Op::MatMul => None,
         }
     }
@@ -393,6 +394,7 @@ impl Run<'_> {
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
             | Op::Softmax { .. }
+            | Op::Loss { .. }
             | Op::MatMul => own,
         }
     }
@@ -492,6 +494,9 @@ impl Run<'_> {
                 r.nan_reported = args[0].nan_reported;
                 r
             }
+
+            // Losses are not bounded by a rule yet.
+            Op::Loss { .. } => Range::unbounded(),
 
             // ---- linear algebra ----
             Op::MatMul => {

@@ -1,7 +1,7 @@
 //! Ops by their printed names: the one place the reader knows each op's name and
 //! the form of its parameters (`full(1.0)`, `sum(dim=0)`, `where(<)`, ...).
 
-use graphc_runtime::op::{Binary, Cmp, F64Bits, Op, ReduceKind, Unary};
+use graphc_runtime::op::{Binary, Cmp, F64Bits, LossKind, LossReduction, Op, ReduceKind, Unary};
 
 /// The op a node line names, with its parameters (the text in parentheses after
 /// the name, if any). This is the only place that knows ops by their printed
@@ -37,6 +37,9 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         ("mean", Some(p)) => Op::Mean { dim: Some(keyed(p, "dim")?.parse().ok()?) },
         ("sum", None) => Op::Sum { dim: None },
         ("mean", None) => Op::Mean { dim: None },
+        (name, Some(p)) if LossKind::from_name(name).is_some() => {
+            Op::Loss { kind: LossKind::from_name(name)?, reduction: LossReduction::from_name(&keyed(p, "reduction")?)? }
+        }
         ("cumsum", Some(p)) => {
             let (dim, reverse) = p.split_once(", ")?;
             Op::Cumsum { dim: keyed(dim, "dim")?.parse().ok()?, reverse: keyed(reverse, "reverse")?.parse().ok()? }
