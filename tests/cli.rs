@@ -125,6 +125,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0243_norm_order.act", "E0243", "3:14"),
     ("e0244_loss_target_shape.act", "E0244", "4:17"),
     ("e0245_unknown_reduction.act", "E0245", "4:29"),
+    ("e0246_loss_parameter.act", "E0246", "4:28"),
     ("e0202_matmul.act", "E0202", "4:5"),
     ("e0301_unsaved_read.act", "E0301", "8:20"),
     ("e0302_save_unknown.act", "E0302", "4:14"),

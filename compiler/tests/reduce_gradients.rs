@@ -156,5 +156,17 @@ proptest! {
     fn cross_entropy_probabilities(v in vals(12)) { check_with(TARGETS, &[3, 4], &v, &[], "cross_entropy(x, q)")?; }
 
     #[test]
+    fn smooth_l1_loss_beta(v in distinct(12)) { check_with(TARGETS, &[3, 4], &v, &[], "smooth_l1_loss(x, t, beta=0.5)")?; }
+
+    #[test]
+    fn smooth_l1_loss_none_target(v in distinct(12)) { check_with(TARGETS, &[3, 4], &v, &[3, 4], "smooth_l1_loss(t, x, reduction=\"none\")")?; }
+
+    #[test]
+    fn huber_loss_sum(v in distinct(12)) { check_with(TARGETS, &[3, 4], &v, &[], "huber_loss(x, t, reduction=\"sum\", delta=0.7)")?; }
+
+    #[test]
+    fn huber_loss_mean_target(v in distinct(12)) { check_with(TARGETS, &[3, 4], &v, &[], "huber_loss(t, x)")?; }
+
+    #[test]
     fn cross_entropy_none_wrt_target(v in vals(12)) { check_with(TARGETS, &[3, 4], &v, &[3], "cross_entropy(t, x, reduction=\"none\")")?; }
 }

@@ -47,6 +47,8 @@ pub enum Builtin {
     BinaryCrossEntropy,
     BinaryCrossEntropyWithLogits,
     CrossEntropy,
+    SmoothL1Loss,
+    HuberLoss,
     MatMul,
     Transpose,
     Backward,
@@ -114,6 +116,8 @@ const OTHER: &[(&str, Builtin)] = &[
     ("binary_cross_entropy", Builtin::BinaryCrossEntropy),
     ("binary_cross_entropy_with_logits", Builtin::BinaryCrossEntropyWithLogits),
     ("cross_entropy", Builtin::CrossEntropy),
+    ("smooth_l1_loss", Builtin::SmoothL1Loss),
+    ("huber_loss", Builtin::HuberLoss),
     ("matmul", Builtin::MatMul),
     ("transpose", Builtin::Transpose),
     ("backward", Builtin::Backward),
@@ -169,6 +173,8 @@ pub fn signature(b: Builtin) -> Signature {
         B::MseLoss | B::L1Loss | B::BinaryCrossEntropy | B::BinaryCrossEntropyWithLogits | B::CrossEntropy => {
             sig(&["input", "target"], 2, Some(2), &["reduction"])
         }
+        B::SmoothL1Loss => sig(&["input", "target"], 2, Some(2), &["reduction", "beta"]),
+        B::HuberLoss => sig(&["input", "target"], 2, Some(2), &["reduction", "delta"]),
         B::Backward => sig(&["tensor", "grad"], 1, Some(2), &["retain_graph"]),
         B::Grad => sig(&["output", "input", "grad"], 2, Some(3), &["create_graph", "retain_graph"]),
         B::Print => sig(&[], 0, None, &[]),

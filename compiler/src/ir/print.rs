@@ -245,7 +245,10 @@ pub fn op_text(op: &Op) -> String {
             format!("{}({param}dims=[{}], keepdim={keepdim})", kind.name(), dims.join(", "))
         }
         Op::Cumsum { dim, reverse } => format!("cumsum(dim={dim}, reverse={reverse})"),
-        Op::Loss { kind, reduction } => format!("{}(reduction={})", kind.name(), reduction.name()),
+        Op::Loss { kind, reduction } => match kind.param() {
+            Some((key, v)) => format!("{}(reduction={}, {key}={})", kind.name(), reduction.name(), graphc_runtime::op::F64Bits::new(v)),
+            None => format!("{}(reduction={})", kind.name(), reduction.name()),
+        },
         Op::Softmax { dim, .. } => format!("{}(dim={dim})", op.name()),
         other => other.name().to_string(),
     }

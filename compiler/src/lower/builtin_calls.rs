@@ -65,9 +65,13 @@ impl<'a> Lowerer<'a> {
             | Builtin::Cumsum
             | Builtin::Softmax
             | Builtin::LogSoftmax => self.reduction_call(b, name, &mut bound, span),
-            Builtin::MseLoss | Builtin::L1Loss | Builtin::BinaryCrossEntropy | Builtin::BinaryCrossEntropyWithLogits | Builtin::CrossEntropy => {
-                self.loss_call(b, name, &mut bound, span)
-            }
+            Builtin::MseLoss
+            | Builtin::L1Loss
+            | Builtin::BinaryCrossEntropy
+            | Builtin::BinaryCrossEntropyWithLogits
+            | Builtin::CrossEntropy
+            | Builtin::SmoothL1Loss
+            | Builtin::HuberLoss => self.loss_call(b, name, &mut bound, span),
             Builtin::MatMul => {
                 let [(a, sa), (c, sc)] = self.two(&bound);
                 let (Some(x), Some(y)) = (self.expect_tensor(a, sa, "matmul's input"), self.expect_tensor(c, sc, "matmul's other")) else {

@@ -97,6 +97,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::BinaryCrossEntropy
             | Builtin::BinaryCrossEntropyWithLogits
             | Builtin::CrossEntropy
+            | Builtin::SmoothL1Loss
+            | Builtin::HuberLoss
             | Builtin::MatMul
             | Builtin::Transpose
             | Builtin::Backward

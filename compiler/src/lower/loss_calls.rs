@@ -51,10 +51,49 @@ impl<'a> Lowerer<'a> {
             Builtin::BinaryCrossEntropy => LossKind::Bce,
             Builtin::BinaryCrossEntropyWithLogits => LossKind::BceWithLogits,
             Builtin::L1Loss => return self.l1_loss((x, sa), (y, st), reduction, span),
+            Builtin::SmoothL1Loss | Builtin::HuberLoss => {
+                let key = if b == Builtin::HuberLoss { "delta" } else { "beta" };
+                let Some(p) = self.loss_param(name, key, bound) else { return Value::Poison };
+                // PyTorch's smooth_l1_loss with beta = 0 is l1_loss.
+                if b == Builtin::SmoothL1Loss && p == 0.0 {
+                    return self.l1_loss((x, sa), (y, st), reduction, span);
+                }
+                if b == Builtin::HuberLoss {
+                    LossKind::Huber(F64Bits::new(p))
+                } else {
+                    LossKind::SmoothL1(F64Bits::new(p))
+                }
+            }
             _ => return self.cross_entropy_prob(x, y, reduction, span),
         };
         let out = if reduction == LossReduction::None { shx } else { vec![] };
         Value::Tensor(self.op_node(Op::Loss { kind, reduction }, dx, out, &[x, y], span, kind.grad_fn()))
+    }
+
+    /// `beta=1.0` of smooth_l1_loss or `delta=1.0` of huber_loss: a number, not
+    /// negative (smooth L1) or positive (Huber), as PyTorch checks at run time.
+    fn loss_param(&mut self, name: &str, key: &str, bound: &mut Bound<Value>) -> Option<f64> {
+        let (v, s) = match bound.keyword(key) {
+            None => return Some(1.0),
+            Some((Value::Number { value, .. }, s)) => (value, s),
+            Some((other, s)) => {
+                self.error(
+                    Diagnostic::new(Code::E0107, format!("`{key}` must be a number, not {}", other.describe()), s, "not a number")
+                        .with_help(format!("write `{key}=1.0`")),
+                );
+                return None;
+            }
+        };
+        let ok = if key == "delta" { v > 0.0 } else { v >= 0.0 };
+        if !ok {
+            let bound_text = if key == "delta" { "positive" } else { "zero or positive" };
+            self.error(
+                Diagnostic::new(Code::E0246, format!("`{name}` needs `{key}` {bound_text}, not {v}"), s, "out of range")
+                    .with_help(format!("write `{key}=1.0`, PyTorch's default")),
+            );
+            return None;
+        }
+        Some(v)
     }
 
     /// `reduction="mean"` (the default), `"sum"` or `"none"`.

@@ -35,6 +35,22 @@ fn element<T: Float>(kind: LossKind, x: T, t: T) -> T {
             let log_sigmoid = min - (-x.abs()).exp().ln_1p();
             (T::ONE - t) * x - log_sigmoid
         }
+        LossKind::SmoothL1(beta) => {
+            let (z, beta, half) = ((x - t).abs(), T::from_f64(beta.get()), T::from_f64(0.5));
+            if z < beta {
+                half * z * z / beta
+            } else {
+                z - half * beta
+            }
+        }
+        LossKind::Huber(delta) => {
+            let (z, delta, half) = ((x - t).abs(), T::from_f64(delta.get()), T::from_f64(0.5));
+            if z < delta {
+                half * z * z
+            } else {
+                delta * (z - half * delta)
+            }
+        }
     }
 }
 

@@ -27,3 +27,5 @@ print(F.cross_entropy(x, q, reduction="none"))
 loss = l1 + l2 + l3 + l4 + l5 + l6
 loss.backward()
 print(x.grad)
+print(F.smooth_l1_loss(x, t, beta=0.5))
+print(F.huber_loss(x, t, reduction="none", delta=0.5))

@@ -7,9 +7,14 @@
 //! * `binary_cross_entropy_backward`: `grad * (self - target) / max((1 - self) * self, 1e-12)`,
 //!   divided by n for the mean; the target's: `-logit(self) * grad`, divided by n;
 //! * `binary_cross_entropy_with_logits_backward`: `(sigmoid(self) - target) * grad`,
-//!   divided by n for the mean; the target's: `-self * grad`, divided by n.
+//!   divided by n for the mean; the target's: `-self * grad`, divided by n;
+//! * `smooth_l1_loss_backward` and `huber_loss_backward`, with `x = self - target`
+//!   and `norm` = 1/n for the mean and 1 otherwise: `-norm * grad` (huber: times
+//!   delta) where `x <= -beta`, `norm * grad` (times delta) where `x >= beta`, and
+//!   `norm * x * grad / beta` (huber: `norm * x * grad`) between; the target's
+//!   gradient swaps self and target, as `derivatives.yaml` does.
 
-use graphc_runtime::op::{Binary, LossKind, LossReduction, Unary};
+use graphc_runtime::op::{Binary, Cmp, LossKind, LossReduction, Unary};
 use graphc_runtime::Op;
 
 use super::super::builder::RuleCtx;
@@ -89,5 +94,42 @@ pub fn rule(
             });
             vec![gx, gt]
         }
+        LossKind::SmoothL1(p) | LossKind::Huber(p) => {
+            let norm = if mean { 1.0 / n as f64 } else { 1.0 };
+            let piece = Piecewise { norm, p: p.get(), huber: matches!(kind, LossKind::Huber(_)) };
+            let side = |c: &mut RuleCtx, gr: &mut Graph, a: NodeId, b: NodeId| piece.gradient(c, gr, a, b, g);
+            vec![need(0).then(|| side(c, gr, x, t)), need(1).then(|| side(c, gr, t, x))]
+        }
+    }
+}
+
+/// The smooth L1 / Huber gradient: `norm` (1/n or 1), `beta` or `delta`, which one.
+#[derive(Clone, Copy)]
+struct Piecewise {
+    norm: f64,
+    p: f64,
+    huber: bool,
+}
+
+impl Piecewise {
+    /// The three pieces of the gradient for `x = a - b`.
+    fn gradient(self, c: &mut RuleCtx, gr: &mut Graph, a: NodeId, b: NodeId, g: NodeId) -> NodeId {
+        let Piecewise { norm, p, huber } = self;
+        let dt = gr.node(a).dtype;
+        let x = c.sub(gr, a, b);
+        let (pos_norm, neg_norm) = (c.scalar(gr, norm, dt), c.scalar(gr, -norm, dt));
+        let (lo, hi) = (c.scalar(gr, -p, dt), c.scalar(gr, p, dt));
+        let mut above = c.mul(gr, pos_norm, g);
+        let mut below = c.mul(gr, neg_norm, g);
+        let nx = c.mul(gr, pos_norm, x);
+        let mut between = c.mul(gr, nx, g);
+        if huber {
+            above = c.mul(gr, above, hi);
+            below = c.mul(gr, below, hi);
+        } else {
+            between = c.div(gr, between, hi);
+        }
+        let upper = c.select(gr, Cmp::Ge, x, hi, above, between);
+        c.select(gr, Cmp::Le, x, lo, below, upper)
     }
 }

@@ -37,8 +37,12 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         ("mean", Some(p)) => Op::Mean { dim: Some(keyed(p, "dim")?.parse().ok()?) },
         ("sum", None) => Op::Sum { dim: None },
         ("mean", None) => Op::Mean { dim: None },
-        (name, Some(p)) if LossKind::from_name(name).is_some() => {
-            Op::Loss { kind: LossKind::from_name(name)?, reduction: LossReduction::from_name(&keyed(p, "reduction")?)? }
+        (name, Some(p)) if p.starts_with("reduction=") => {
+            let (reduction, param) = match p.split_once(", ") {
+                Some((r, kv)) => (r, Some(kv.split_once('=')?.1.parse::<f64>().ok()?)),
+                None => (p, None),
+            };
+            Op::Loss { kind: LossKind::from_name(name, param)?, reduction: LossReduction::from_name(&keyed(reduction, "reduction")?)? }
         }
         ("cumsum", Some(p)) => {
             let (dim, reverse) = p.split_once(", ")?;
