@@ -14,7 +14,9 @@
 //! * `logsumexp`: `amax` with keepdim, infinite maxima replaced by 0, `exp(x - max)`
 //!   summed in the cascade order, then `log(sum) + max` in the dtype.
 //! * `norm`: the p-norm accumulated in the dtype (`NormTwoOps`, `NormOneOps`,
-//!   `NormOps` with `pow(|x|, p)` and `pow(acc, 1/p)`).
+//!   `NormOps` with `pow(|x|, p)` and `pow(acc, 1/p)`). The 2-norm over trailing
+//!   dimensions takes PyTorch's vectorized last-dimension path instead
+//!   ([`norm_two_lastdim`]), checked bit for bit against PyTorch 2.15.
 
 use super::float::Float;
 use super::reduce::sum_dims;
@@ -79,6 +81,7 @@ pub fn reduce<T: Float>(kind: ReduceKind, src: &[T], shape: &[usize], dims: &[us
         ReduceKind::VarMeanVar(c) => outs.map(|o| welford(g.group(src, o), c.get()).0).collect(),
         ReduceKind::VarMeanMean => outs.map(|o| welford(g.group(src, o), 0.0).2).collect(),
         ReduceKind::LogSumExp => logsumexp(src, shape, &flags, &g),
+        ReduceKind::Norm(p) if p.get() == 2.0 && trailing(shape, dims) => outs.map(|o| norm_two_lastdim(&src[g.bases[o]..g.bases[o] + n])).collect(),
         ReduceKind::Norm(p) => outs.map(|o| norm(g.group(src, o), p.get())).collect(),
     }
 }
@@ -142,6 +145,40 @@ fn logsumexp<T: Float>(src: &[T], shape: &[usize], flags: &[bool], g: &Groups) -
     }
     let sums = sum_dims(&shifted, shape, flags);
     sums.into_iter().zip(maxes).map(|(s, m)| s.ln() + m).collect()
+}
+
+/// Whether the reduced dimensions are the last ones (size-1 dimensions aside),
+/// so that each group is one contiguous run, as `is_reduce_lastdim` requires.
+fn trailing(shape: &[usize], dims: &[usize]) -> bool {
+    let mut seen_reduced = false;
+    for (d, &s) in shape.iter().enumerate() {
+        let reduced = dims.contains(&d);
+        if s != 1 && seen_reduced && !reduced {
+            return false;
+        }
+        seen_reduced |= reduced && s != 1;
+    }
+    true
+}
+
+/// PyTorch's vectorized 2-norm of a contiguous run (`norm_kernel_tensor_iterator_impl`):
+/// each lane of a 256-bit accumulator sums the squares of its elements of the
+/// whole vectors (a product, then an addition: no fused multiply-add), the lanes
+/// are added in order, then the squares of the tail are added one by one.
+fn norm_two_lastdim<T: Float>(run: &[T]) -> T {
+    let w = 32 / std::mem::size_of::<T>();
+    let whole = run.len() - run.len() % w;
+    let mut acc = vec![T::ZERO; w];
+    for chunk in run[..whole].chunks(w) {
+        for (a, &v) in acc.iter_mut().zip(chunk) {
+            *a = *a + v * v;
+        }
+    }
+    let mut total = acc[1..].iter().fold(acc[0], |s, &a| s + a);
+    for &v in &run[whole..] {
+        total = total + v * v;
+    }
+    total.sqrt()
 }
 
 /// The p-norm of the elements, accumulated in the dtype.
