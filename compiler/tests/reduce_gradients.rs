@@ -168,5 +168,20 @@ proptest! {
     fn huber_loss_mean_target(v in distinct(12)) { check_with(TARGETS, &[3, 4], &v, &[], "huber_loss(t, x)")?; }
 
     #[test]
+    fn linear_input_with_bias(v in vals(12)) {
+        let prelude = format!("{TARGETS}bias = tensor([0.1, -0.2, 0.3], dtype=f64)\n");
+        check_with(&prelude, &[3, 4], &v, &[3, 3], "linear(x, t, bias)")?;
+    }
+
+    #[test]
+    fn linear_weight(v in vals(8)) { check_with(TARGETS, &[2, 4], &v, &[3, 2], "linear(t, x)")?; }
+
+    #[test]
+    fn normalize_rows(v in vals(12)) { check(&[3, 4], &v, &[3, 4], "normalize(x)")?; }
+
+    #[test]
+    fn normalize_p1_dim0(v in distinct(12)) { check(&[3, 4], &v, &[3, 4], "normalize(x, p=1, dim=0)")?; }
+
+    #[test]
     fn cross_entropy_none_wrt_target(v in vals(12)) { check_with(TARGETS, &[3, 4], &v, &[3], "cross_entropy(t, x, reduction=\"none\")")?; }
 }

@@ -99,6 +99,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::CrossEntropy
             | Builtin::SmoothL1Loss
             | Builtin::HuberLoss
+            | Builtin::Linear
+            | Builtin::Normalize
             | Builtin::MatMul
             | Builtin::Transpose
             | Builtin::Backward

@@ -16,6 +16,7 @@
 mod builtin_calls;
 mod creation_calls;
 mod exprs;
+mod functional_calls;
 mod loss_calls;
 mod output_calls;
 mod reduction_calls;

@@ -176,7 +176,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// A `dim` that names one dimension.
-    fn one_dim(&mut self, v: Value, span: Span, shape: &[usize]) -> Option<usize> {
+    pub(super) fn one_dim(&mut self, v: Value, span: Span, shape: &[usize]) -> Option<usize> {
         match v {
             Value::Number { value, is_int: true } => self.checked_dim(value as i64, span, shape),
             Value::Poison => None,
