@@ -76,6 +76,20 @@ pub enum Code {
     E0260,
     /// `surrogate(...)` with a reason that is not a string.
     E0261,
+    /// A dimension listed twice in a reduction's `dim`.
+    E0240,
+    /// A builtin that works along one dimension called without `dim`.
+    E0241,
+    /// `unbiased` and `correction` given together.
+    E0242,
+    /// A `norm` order graphc does not differentiate (only p=1 and p=2).
+    E0243,
+    /// A loss whose target does not fit its input (shape, or a 0-d input).
+    E0244,
+    /// A `reduction=` that is not "mean", "sum" or "none".
+    E0245,
+    /// A loss parameter out of its range (`beta` < 0, `delta` <= 0).
+    E0246,
     /// A backward block reads a forward name that was not saved.
     E0301,
     /// `save` names something the forward block does not define.
@@ -150,6 +164,13 @@ impl Code {
             Code::E0224 => "E0224",
             Code::E0260 => "E0260",
             Code::E0261 => "E0261",
+            Code::E0240 => "E0240",
+            Code::E0241 => "E0241",
+            Code::E0242 => "E0242",
+            Code::E0243 => "E0243",
+            Code::E0244 => "E0244",
+            Code::E0245 => "E0245",
+            Code::E0246 => "E0246",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",

@@ -61,7 +61,7 @@ fn other_pytorch_names_point_at_their_spelling_here() {
 #[test]
 fn typos_still_get_the_closest_builtin_and_unknowns_the_docs() {
     assert_eq!(help_for("x.tahn()").1, "did you mean `tanh`?");
-    let (_, help) = help_for("softmax(x)");
+    let (_, help) = help_for("frobnicate(x)");
     assert!(help.contains("docs/act-language.md, section 5") && !help.contains("spec section"), "{help}");
     // A PyTorch spelling that graphc has is no error at all: `pow` is a builtin, so a method too.
     assert!(compile("x = ones(2)\nprint(x.pow(2))\n", false).is_ok());

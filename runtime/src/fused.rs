@@ -373,6 +373,10 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::Cat { .. }
             | Op::Sum { .. }
             | Op::Mean { .. }
+            | Op::Reduce { .. }
+            | Op::Cumsum { .. }
+            | Op::Softmax { .. }
+            | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast
             | Op::Compare(_)

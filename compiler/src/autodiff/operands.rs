@@ -38,7 +38,7 @@ pub(crate) fn graph_edges(prog: &Program, n: NodeId) -> Vec<NodeId> {
 
 #[cfg(test)]
 mod tests {
-    use graphc_runtime::op::{Binary, Cmp, F64Bits, FloatTest, Logical, Unary};
+    use graphc_runtime::op::{Binary, Cmp, F64Bits, FloatTest, Logical, LossKind, LossReduction, ReduceKind, Unary};
     use graphc_runtime::{DType, Op};
 
     use crate::autodiff::builder::RuleCtx;
@@ -82,7 +82,29 @@ mod tests {
             Op::Logical(Logical::Not),
             Op::FloatTest(FloatTest::IsNan),
             Op::NanToNum { nan: one, posinf: one, neginf: one },
+            Op::Cumsum { dim: 1, reverse: false },
+            Op::Softmax { dim: 1, log: false },
+            Op::Softmax { dim: 0, log: true },
         ];
+        let c1 = F64Bits::new(1.0);
+        let kinds = [
+            ReduceKind::Sum,
+            ReduceKind::Mean,
+            ReduceKind::Amax,
+            ReduceKind::Amin,
+            ReduceKind::Var(c1),
+            ReduceKind::Std(c1),
+            ReduceKind::VarMeanVar(c1),
+            ReduceKind::VarMeanMean,
+            ReduceKind::LogSumExp,
+            ReduceKind::Norm(F64Bits::new(2.0)),
+            ReduceKind::Norm(c1),
+        ];
+        ops.extend(kinds.into_iter().map(|kind| Op::Reduce { kind, dims: vec![1], keepdim: true }));
+        let half = F64Bits::new(0.5);
+        for kind in [LossKind::Mse, LossKind::Bce, LossKind::BceWithLogits, LossKind::SmoothL1(half), LossKind::Huber(half)] {
+            ops.extend([LossReduction::None, LossReduction::Mean, LossReduction::Sum].map(|reduction| Op::Loss { kind, reduction }));
+        }
         ops.extend(Unary::ALL.iter().map(|u| Op::Unary(*u)));
         ops.extend(Binary::ALL.iter().map(|b| Op::Binary(*b)));
         ops
@@ -111,6 +133,10 @@ mod tests {
             Op::Cast | Op::FloatTest(_) | Op::NanToNum { .. } | Op::Logical(Logical::Not) => (vec![vec![3]], vec![3]),
             Op::Compare(_) | Op::Logical(_) => (vec![vec![3], vec![3]], vec![3]),
             Op::Select => (vec![vec![3]; 3], vec![3]),
+            Op::Reduce { .. } => (vec![vec![2, 3]], vec![2, 1]),
+            Op::Cumsum { .. } | Op::Softmax { .. } => (vec![vec![2, 3]], vec![2, 3]),
+            Op::Loss { reduction: LossReduction::None, .. } => (vec![vec![3], vec![3]], vec![3]),
+            Op::Loss { .. } => (vec![vec![3], vec![3]], vec![]),
         }
     }
 

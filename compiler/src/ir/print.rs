@@ -246,6 +246,17 @@ pub fn op_text(op: &Op) -> String {
         Op::Slice { dim, start, step } => format!("slice(dim={dim}, start={start}, step={step})"),
         Op::SliceBackward { dim, start, step } => format!("slice_backward(dim={dim}, start={start}, step={step})"),
         Op::Cat { dim, n } => format!("cat(dim={dim}, n={n})"),
+        Op::Reduce { kind, dims, keepdim } => {
+            let dims: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
+            let param = kind.param().map(|p| format!("{}, ", graphc_runtime::op::F64Bits::new(p))).unwrap_or_default();
+            format!("{}({param}dims=[{}], keepdim={keepdim})", kind.name(), dims.join(", "))
+        }
+        Op::Cumsum { dim, reverse } => format!("cumsum(dim={dim}, reverse={reverse})"),
+        Op::Loss { kind, reduction } => match kind.param() {
+            Some((key, v)) => format!("{}(reduction={}, {key}={})", kind.name(), reduction.name(), graphc_runtime::op::F64Bits::new(v)),
+            None => format!("{}(reduction={})", kind.name(), reduction.name()),
+        },
+        Op::Softmax { dim, .. } => format!("{}(dim={dim})", op.name()),
         other => other.name().to_string(),
     }
 }

@@ -1,8 +1,8 @@
 //! Lowering of builtin calls (docs/act-language.md, section 5): creation, elementwise math,
 //! reductions, linear algebra, gradient control, printing and plotting.
 
-use graphc_runtime::op::{Binary, Cmp, TypeRule, Unary};
-use graphc_runtime::{DType, Op};
+use graphc_runtime::op::{Binary, Cmp, Unary};
+use graphc_runtime::Op;
 
 use super::{Lowerer, Value};
 use crate::check::builtins::{self, bind, Bound, Builtin};
@@ -55,7 +55,27 @@ impl<'a> Lowerer<'a> {
                 self.binary(BinOp::Pow, a, e, span)
             }
             Builtin::Maximum | Builtin::Minimum | Builtin::Atan2 => self.min_max(b, name, &bound, span),
-            Builtin::Sum | Builtin::Mean => self.reduction(b, name, &bound, span),
+            Builtin::Sum
+            | Builtin::Mean
+            | Builtin::Amax
+            | Builtin::Amin
+            | Builtin::Var
+            | Builtin::Std
+            | Builtin::VarMean
+            | Builtin::LogSumExp
+            | Builtin::Norm
+            | Builtin::Cumsum
+            | Builtin::Softmax
+            | Builtin::LogSoftmax => self.reduction_call(b, name, &mut bound, span),
+            Builtin::MseLoss
+            | Builtin::L1Loss
+            | Builtin::BinaryCrossEntropy
+            | Builtin::BinaryCrossEntropyWithLogits
+            | Builtin::CrossEntropy
+            | Builtin::SmoothL1Loss
+            | Builtin::HuberLoss => self.loss_call(b, name, &mut bound, span),
+            Builtin::Linear => self.linear(&bound, span),
+            Builtin::Normalize => self.normalize(&bound, span),
             Builtin::MatMul => {
                 let [(a, sa), (c, sc)] = self.two(&bound);
                 let (Some(x), Some(y)) = (self.expect_tensor(a, sa, "matmul's input"), self.expect_tensor(c, sc, "matmul's other")) else {
@@ -197,47 +217,6 @@ impl<'a> Lowerer<'a> {
                 None
             }
         }
-    }
-
-    fn reduction(&mut self, b: Builtin, name: &str, bound: &Bound<Value>, span: Span) -> Value {
-        let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
-        let Some(t) = self.expect_tensor(v, vs, &format!("`{name}`'s input")) else { return Value::Poison };
-        let shape = self.shape_of(t);
-        let dim = match bound.positional.get(1).cloned().flatten() {
-            None | Some((Value::None, _)) => None,
-            Some((Value::Number { value, is_int: true }, ds)) => match shapes::normalize_dim(value as i64, shape.len()) {
-                Ok(d) => Some(d),
-                Err(msg) => {
-                    return self.error(
-                        Diagnostic::new(Code::E0202, msg, ds, "no such dimension").with_help(format!("the input has shape {}", shapes::show(&shape))),
-                    )
-                }
-            },
-            Some((other, ds)) => {
-                return self.error(
-                    Diagnostic::new(Code::E0107, format!("`dim` must be an integer, not {}", other.describe()), ds, "not a dimension")
-                        .with_help("write `dim=0`"),
-                )
-            }
-        };
-        let out = shapes::reduce(&shape, dim);
-        // PyTorch sums bools as int64 and takes the mean of floating-point tensors only.
-        let dt = match (b, self.dtype_of(t)) {
-            (Builtin::Sum, DType::Bool) => DType::I64,
-            (Builtin::Sum, dt) => dt,
-            (_, dt) => match self.rule_dtype(TypeRule::FloatOnly, dt, &format!("`{name}`"), vs) {
-                Some(dt) => dt,
-                None => return Value::Poison,
-            },
-        };
-        let t = self.cast_to(t, dt, vs);
-        let (op, grad_fn) = match (b, dim) {
-            (Builtin::Sum, None) => (Op::Sum { dim }, "SumBackward0"),
-            (Builtin::Sum, Some(_)) => (Op::Sum { dim }, "SumBackward1"),
-            (_, None) => (Op::Mean { dim }, "MeanBackward0"),
-            (_, Some(_)) => (Op::Mean { dim }, "MeanBackward1"),
-        };
-        Value::Tensor(self.op_node(op, dt, out, &[t], span, grad_fn))
     }
 
     /// A boolean keyword argument.

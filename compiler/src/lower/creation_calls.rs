@@ -110,6 +110,25 @@ impl<'a> Lowerer<'a> {
             | Builtin::Minimum
             | Builtin::Sum
             | Builtin::Mean
+            | Builtin::Amax
+            | Builtin::Amin
+            | Builtin::Var
+            | Builtin::Std
+            | Builtin::VarMean
+            | Builtin::LogSumExp
+            | Builtin::Norm
+            | Builtin::Cumsum
+            | Builtin::Softmax
+            | Builtin::LogSoftmax
+            | Builtin::MseLoss
+            | Builtin::L1Loss
+            | Builtin::BinaryCrossEntropy
+            | Builtin::BinaryCrossEntropyWithLogits
+            | Builtin::CrossEntropy
+            | Builtin::SmoothL1Loss
+            | Builtin::HuberLoss
+            | Builtin::Linear
+            | Builtin::Normalize
             | Builtin::MatMul
             | Builtin::Transpose
             | Builtin::Shape(_)
@@ -126,7 +145,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Title
             | Builtin::SaveFig
             | Builtin::Surrogate => unreachable!("`{name}` is not a creation builtin"),
-            | Builtin::Compare(_)
+            Builtin::Compare(_)
             | Builtin::Where
             | Builtin::MaskedFill
             | Builtin::Logical(_)

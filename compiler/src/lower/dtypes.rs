@@ -46,6 +46,15 @@ impl<'a> Lowerer<'a> {
         self.op_node(Op::Cast, dt, sh, &[t], span, "ToCopyBackward0")
     }
 
+    /// A tensor operand of an op that computes in floating point only (the losses,
+    /// `linear`, `normalize`): an integer or bool tensor is E0204, never a silent conversion.
+    pub(crate) fn expect_float_tensor(&mut self, v: Value, span: Span, what: &str) -> Option<NodeId> {
+        let t = self.expect_tensor(v, span, what)?;
+        let dt = self.dtype_of(t);
+        self.rule_dtype(TypeRule::FloatOnly, dt, what, span)?;
+        Some(t)
+    }
+
     /// The dtype two tensors meet in; f32 with f64 is E0201 (reported by `meet`).
     pub(crate) fn promote_tensors(&mut self, x: NodeId, sx: Span, y: NodeId, sy: Span, what: &str) -> Option<DType> {
         let d = promotion::tensors(self.dtype_of(x), self.dtype_of(y));

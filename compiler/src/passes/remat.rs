@@ -120,6 +120,10 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         | Op::Cat { .. }
         | Op::Sum { .. }
         | Op::Mean { .. }
+        | Op::Reduce { .. }
+        | Op::Cumsum { .. }
+        | Op::Softmax { .. }
+        | Op::Loss { .. }
         | Op::MatMul => None,
     }
 }

@@ -4,9 +4,9 @@
 //! practice; sums and products have no rounding, so their order does not matter.
 
 use super::broadcast::expand;
-use super::shape;
+use super::{matmul, shape, slice};
 use crate::op::{Binary, Op, Unary};
-use crate::tensor::{numel, Tensor};
+use crate::tensor::{numel, Data, Tensor};
 
 /// Evaluates `op` for an i64 result; operands are i64 (the compiler converts them).
 pub fn eval_i64(op: &Op, args: &[&Tensor], out: &[usize]) -> Tensor {
@@ -55,22 +55,38 @@ pub fn eval_bool(op: &Op, args: &[&Tensor], out: &[usize]) -> Tensor {
     }
 }
 
-/// The ops that move elements without arithmetic, for any element type.
+/// The ops that move elements without arithmetic, for i64 and bool tensors.
 fn moved(op: &Op, args: &[&Tensor], out: &[usize], dtype: &str) -> Tensor {
+    match args.first().map(|a| a.data()) {
+        Some(Data::I64(_)) => Tensor::from_i64(out.to_vec(), move_elements(op, args, out, |t| t.as_i64(), dtype)),
+        Some(Data::Bool(_)) => Tensor::from_bool(out.to_vec(), move_elements(op, args, out, |t| t.as_bool(), dtype)),
+        _ => unsupported(op, dtype),
+    }
+}
+
+/// The elements of a shape op's result, with the same generic kernels the float
+/// dtypes use, so that moving integers can never differ from moving floats.
+fn move_elements<'a, T: Copy + Default + 'a>(
+    op: &Op,
+    args: &[&'a Tensor],
+    out: &[usize],
+    get: impl Fn(&'a Tensor) -> Option<&'a [T]>,
+    dtype: &str,
+) -> Vec<T> {
+    let arg = |i: usize| get(args[i]).unwrap_or_else(|| panic!("`{}` of {dtype} got a {} operand", op.name(), args[i].dtype()));
     match op {
-        Op::Expand => match args[0].data() {
-            crate::tensor::Data::I64(v) => Tensor::from_i64(out.to_vec(), expand(v, args[0].shape(), out).into_owned()),
-            crate::tensor::Data::Bool(v) => Tensor::from_bool(out.to_vec(), expand(v, args[0].shape(), out).into_owned()),
-            _ => unsupported(op, dtype),
-        },
-        Op::Reshape => args[0].clone().reshaped(out.to_vec()),
+        Op::Expand => expand(arg(0), args[0].shape(), out).into_owned(),
+        Op::Reshape => arg(0).to_vec(),
         Op::Transpose => {
             let &[rows, cols] = args[0].shape() else { panic!("transpose of a {}-d tensor", args[0].shape().len()) };
-            match args[0].data() {
-                crate::tensor::Data::I64(v) => Tensor::from_i64(out.to_vec(), shape::transpose(v, rows, cols)),
-                crate::tensor::Data::Bool(v) => Tensor::from_bool(out.to_vec(), shape::transpose(v, rows, cols)),
-                _ => unsupported(op, dtype),
-            }
+            shape::transpose(arg(0), rows, cols)
+        }
+        Op::Permute(dims) => shape::permute(arg(0), args[0].shape(), dims),
+        Op::Slice { dim, start, step } => slice::slice(arg(0), args[0].shape(), *dim, *start, *step, out),
+        Op::SliceBackward { dim, start, step } => slice::slice_backward(arg(0), args[0].shape(), *dim, *start, *step, out, T::default()),
+        Op::Cat { dim, .. } => {
+            let parts: Vec<(&[T], &[usize])> = (0..args.len()).map(|i| (arg(i), args[i].shape())).collect();
+            slice::cat(&parts, *dim, out)
         }
         _ => unsupported(op, dtype),
     }
@@ -100,26 +116,21 @@ fn sum_i64(src: &[i64], shape: &[usize], dim: Option<usize>) -> Vec<i64> {
     out
 }
 
-/// PyTorch's `matmul` of i64 operands of rank 1 or 2 (exact up to wrapping).
+/// PyTorch's `matmul` of i64 operands of any rank, with the float kernel's
+/// shape rules and batch broadcasting (exact up to wrapping, so in any order).
 fn matmul_i64(a: &[i64], sa: &[usize], b: &[i64], sb: &[usize]) -> Vec<i64> {
-    let (m, k) = match *sa {
-        [k] => (1, k),
-        [m, k] => (m, k),
-        _ => panic!("matmul of a {}-d tensor", sa.len()),
-    };
-    let n = match *sb {
-        [_] => 1,
-        [_, n] => n,
-        _ => panic!("matmul of a {}-d tensor", sb.len()),
-    };
-    let mut out = vec![0i64; m * n];
-    for i in 0..m {
-        for j in 0..n {
-            let mut acc = 0i64;
-            for p in 0..k {
-                acc = acc.wrapping_add(a[i * k + p].wrapping_mul(b[p * n + j]));
+    let s = matmul::matmul_shape(sa, sb).unwrap_or_else(|e| panic!("matmul of shapes {sa:?} and {sb:?}: {e}"));
+    let (m, k, n) = (s.m, s.k, s.n);
+    let a_at = super::broadcast::broadcast_offsets(&s.a_batch, &s.batch);
+    let b_at = super::broadcast::broadcast_offsets(&s.b_batch, &s.batch);
+    let batches: usize = s.batch.iter().product();
+    let mut out = vec![0i64; batches * m * n];
+    for (t, c) in out.chunks_mut((m * n).max(1)).enumerate().take(batches) {
+        let (a, b) = (&a[a_at[t] * m * k..], &b[b_at[t] * k * n..]);
+        for i in 0..m {
+            for j in 0..n {
+                c[i * n + j] = (0..k).fold(0i64, |acc, p| acc.wrapping_add(a[i * k + p].wrapping_mul(b[p * n + j])));
             }
-            out[i * n + j] = acc;
         }
     }
     out

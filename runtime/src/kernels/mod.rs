@@ -16,10 +16,14 @@ pub mod dtypes;
 pub mod elementwise;
 pub mod float;
 pub mod integer;
+pub mod loss;
 pub mod matmul;
 pub mod reduce;
+pub mod reduce_dims;
+pub mod scan;
 pub mod shape;
 pub mod slice;
+pub mod softmax;
 pub mod sources;
 pub mod vmath;
 
@@ -106,6 +110,10 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
         }
         Op::Sum { dim } => reduce::sum(T::slice(args[0]), args[0].shape(), *dim),
         Op::Mean { dim } => reduce::mean(T::slice(args[0]), args[0].shape(), *dim),
+        Op::Reduce { kind, dims, .. } => reduce_dims::reduce(*kind, T::slice(args[0]), args[0].shape(), dims),
+        Op::Cumsum { dim, reverse } => scan::cumsum(T::slice(args[0]), args[0].shape(), *dim, *reverse),
+        Op::Loss { kind, reduction } => loss::loss(*kind, *reduction, T::slice(args[0]), T::slice(args[1])),
+        Op::Softmax { dim, log } => softmax::softmax(T::slice(args[0]), args[0].shape(), *dim, *log),
         Op::MatMul => {
             let (c, c_shape) = matmul::matmul(T::slice(args[0]), args[0].shape(), T::slice(args[1]), args[1].shape());
             assert_eq!(c_shape, shape, "matmul result shape");

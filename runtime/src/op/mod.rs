@@ -15,11 +15,15 @@
 //! `kernels/`), so that graphc prints the same numbers PyTorch does.
 
 mod binary;
+mod loss;
+mod reduce;
 mod unary;
 
 use std::fmt;
 
 pub use binary::Binary;
+pub use loss::{LossKind, LossReduction};
+pub use reduce::{reduced_shape, ReduceKind};
 pub use unary::Unary;
 
 /// An `f64` stored by its bits, so that ops holding constants are `Eq + Hash`.
@@ -212,6 +216,17 @@ pub enum Op {
     Sum { dim: Option<usize> },
     /// `mean(x)` or `mean(x, dim=d)`: the sum divided by the count, as PyTorch's CPU `mean`.
     Mean { dim: Option<usize> },
+    /// A reduction of [`ReduceKind`] over `dims` (sorted, distinct, at least one),
+    /// removed from the shape or kept as 1 with `keepdim` ([`reduced_shape`]).
+    Reduce { kind: ReduceKind, dims: Vec<usize>, keepdim: bool },
+    /// `cumsum(x, dim)`: running sums along `dim` accumulated in f64, as PyTorch's
+    /// CPU kernel does; `reverse` sums from the end (the gradient of a cumsum). Same shape.
+    Cumsum { dim: usize, reverse: bool },
+    /// `softmax(x, dim)`, or `log_softmax(x, dim)` with `log`. Same shape.
+    Softmax { dim: usize, log: bool },
+    /// A loss of [`LossKind`] of `input, target` (one shape): the elementwise
+    /// losses, or their mean or sum (0-d), by `reduction`.
+    Loss { kind: LossKind, reduction: LossReduction },
 
     // ---- linear algebra ----
     /// `a @ b` with PyTorch's `matmul` rules for any rank:
@@ -243,6 +258,8 @@ pub enum OpClass {
     /// comparisons, `where` on a bool mask, logical ops, float tests) and
     /// `nan_to_num`: they run one op at a time, never in a fused kernel.
     Conversion,
+    /// A loss of input and target (`Op::Loss`).
+    Loss,
 }
 
 /// How an op's result dtype follows from its operands' (PyTorch's type
@@ -353,7 +370,7 @@ impl Op {
         match self.class() {
             OpClass::Source => 0,
             OpClass::ElementwiseUnary | OpClass::Shape | OpClass::Reduction => 1,
-            OpClass::ElementwiseBinary | OpClass::LinearAlgebra => 2,
+            OpClass::ElementwiseBinary | OpClass::LinearAlgebra | OpClass::Loss => 2,
             OpClass::Select => 4,
             OpClass::Conversion => match self {
                 Op::Compare(_) | Op::Logical(Logical::And | Logical::Or) => 2,
@@ -375,7 +392,8 @@ impl Op {
             Op::Expand | Op::Reshape | Op::Transpose | Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => {
                 OpClass::Shape
             }
-            Op::SumTo | Op::Sum { .. } | Op::Mean { .. } => OpClass::Reduction,
+            Op::Loss { .. } => OpClass::Loss,
+            Op::SumTo | Op::Sum { .. } | Op::Mean { .. } | Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } => OpClass::Reduction,
             Op::MatMul => OpClass::LinearAlgebra,
             Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } => OpClass::Conversion,
         }
@@ -392,7 +410,7 @@ impl Op {
     pub fn is_elementwise(&self) -> bool {
         match self.class() {
             OpClass::ElementwiseUnary | OpClass::ElementwiseBinary | OpClass::Select => true,
-            OpClass::Source | OpClass::Shape | OpClass::Reduction | OpClass::LinearAlgebra | OpClass::Conversion => false,
+            OpClass::Source | OpClass::Shape | OpClass::Reduction | OpClass::LinearAlgebra | OpClass::Conversion | OpClass::Loss => false,
         }
     }
 
@@ -413,6 +431,7 @@ impl Op {
             Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => false,
             Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul => true,
             Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => true,
+            Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } | Op::Loss { .. } => true,
             Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => false,
         }
     }
@@ -442,6 +461,11 @@ impl Op {
             Op::Select => Some("WhereBackward0"),
             Op::NanToNum { .. } => Some("NanToNumBackward0"),
             Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => None,
+            Op::Reduce { kind, .. } => Some(kind.grad_fn()),
+            Op::Cumsum { .. } => Some("CumsumBackward0"),
+            Op::Loss { kind, .. } => Some(kind.grad_fn()),
+            Op::Softmax { log: false, .. } => Some("SoftmaxBackward0"),
+            Op::Softmax { log: true, .. } => Some("LogSoftmaxBackward0"),
             Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => None,
         }
     }
@@ -473,6 +497,10 @@ impl Op {
             | Op::Cat { .. }
             | Op::Sum { .. }
             | Op::Mean { .. }
+            | Op::Reduce { .. }
+            | Op::Cumsum { .. }
+            | Op::Softmax { .. }
+            | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast
             | Op::Compare(_)
@@ -518,6 +546,11 @@ impl Op {
             Op::FloatTest(FloatTest::IsNan) => "isnan",
             Op::FloatTest(FloatTest::IsFinite) => "isfinite",
             Op::NanToNum { .. } => "nan_to_num",
+            Op::Reduce { kind, .. } => kind.name(),
+            Op::Cumsum { .. } => "cumsum",
+            Op::Loss { kind, .. } => kind.name(),
+            Op::Softmax { log: false, .. } => "softmax",
+            Op::Softmax { log: true, .. } => "log_softmax",
         }
     }
 }

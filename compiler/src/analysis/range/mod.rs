@@ -33,7 +33,7 @@
 
 use std::collections::HashMap;
 
-use graphc_runtime::op::{Binary, Unary};
+use graphc_runtime::op::{Binary, ReduceKind, Unary};
 use graphc_runtime::{DType, Op};
 
 use crate::ir::graph::{Graph, NodeId};
@@ -368,6 +368,10 @@ impl Run<'_> {
             | Op::Cat { .. }
             | Op::Sum { .. }
             | Op::Mean { .. }
+            | Op::Reduce { .. }
+            | Op::Cumsum { .. }
+            | Op::Softmax { .. }
+            | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast
             | Op::Compare(_)
@@ -419,6 +423,10 @@ impl Run<'_> {
             | Op::Cat { .. }
             | Op::Sum { .. }
             | Op::Mean { .. }
+            | Op::Reduce { .. }
+            | Op::Cumsum { .. }
+            | Op::Softmax { .. }
+            | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast
             | Op::Compare(_)
@@ -518,6 +526,40 @@ impl Run<'_> {
                 let count = numel(&self.graph.node(ops[0]).shape) / numel(&node.shape).max(1);
                 self.reduce(n, &args[0], count, true, dt)
             }
+
+            // Sums and means of a set of dimensions bound like `sum`; extremes keep the
+            // operand's bounds; softmax lies in [0, 1]. The statistics (var, std,
+            // logsumexp, norm) are left unbounded: no rule states them yet; log_softmax is at most 0.
+            Op::Reduce { kind, .. } => {
+                let count = numel(&self.graph.node(ops[0]).shape) / numel(&node.shape).max(1);
+                match kind {
+                    ReduceKind::Sum => self.reduce(n, &args[0], count, false, dt),
+                    ReduceKind::Mean | ReduceKind::VarMeanMean => self.reduce(n, &args[0], count, true, dt),
+                    ReduceKind::Amax | ReduceKind::Amin => args[0].unaligned(),
+                    ReduceKind::Var(_) | ReduceKind::Std(_) | ReduceKind::VarMeanVar(_) | ReduceKind::LogSumExp | ReduceKind::Norm(_) => {
+                        Range::unbounded()
+                    }
+                }
+            }
+            Op::Cumsum { dim, .. } => {
+                let count = self.graph.node(ops[0]).shape[*dim];
+                self.reduce(n, &args[0], count, false, dt)
+            }
+            Op::Softmax { log: false, .. } => {
+                let mut r = Range::new(0.0, 1.0);
+                r.nan = args[0].nan;
+                r.nan_reported = args[0].nan_reported;
+                r
+            }
+            Op::Softmax { log: true, .. } => {
+                let mut r = Range::new(f64::NEG_INFINITY, 0.0);
+                r.nan = args[0].nan;
+                r.nan_reported = args[0].nan_reported;
+                r
+            }
+
+            // Losses are not bounded by a rule yet.
+            Op::Loss { .. } => Range::unbounded(),
 
             // ---- linear algebra ----
             Op::MatMul => {

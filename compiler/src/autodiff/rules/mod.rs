@@ -17,6 +17,8 @@ use super::builder::RuleCtx;
 use crate::ir::graph::{Graph, NodeId};
 
 mod binary;
+mod loss;
+mod reduce;
 mod shape;
 mod unary;
 mod unary_more;
@@ -98,6 +100,10 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         }
         // Comparisons, logical ops and float tests are not differentiable.
         Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => vec![],
+        Op::Reduce { kind, dims, .. } => vec![Some(reduce::reduce(c, gr, *kind, dims, n, ops[0], g))],
+        Op::Cumsum { dim, reverse } => vec![Some(reduce::cumsum(c, gr, *dim, *reverse, g))],
+        Op::Softmax { dim, log } => vec![Some(reduce::softmax(c, gr, *dim, *log, n, g))],
+        Op::Loss { kind, reduction } => loss::rule(c, gr, *kind, *reduction, &ops, g, need),
     };
     // Gradients of broadcast operands are summed back to the operand's shape.
     grads.into_iter().enumerate().map(|(i, gi)| gi.map(|gi| c.sum_to(gr, gi, &shape_of(gr, ops[i])))).collect()

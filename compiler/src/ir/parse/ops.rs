@@ -1,7 +1,7 @@
 //! Ops by their printed names: the one place the reader knows each op's name and
 //! the form of its parameters (`full(1.0)`, `sum(dim=0)`, `where(<)`, ...).
 
-use graphc_runtime::op::{Binary, Cmp, F64Bits, FloatTest, Logical, Op, Unary};
+use graphc_runtime::op::{Binary, Cmp, F64Bits, FloatTest, Logical, LossKind, LossReduction, Op, ReduceKind, Unary};
 
 /// The op a node line names, with its parameters (the text in parentheses after
 /// the name, if any). This is the only place that knows ops by their printed
@@ -40,6 +40,7 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             let (nan, posinf, neginf) = (next("nan")?, next("posinf")?, next("neginf")?);
             Op::NanToNum { nan, posinf, neginf }
         }
+        (name, Some(p)) if p.contains("dims=[") => reduce_from_text(name, p)?,
         ("sum", Some(p)) => Op::Sum { dim: Some(keyed(p, "dim")?.parse().ok()?) },
         ("mean", Some(p)) => Op::Mean { dim: Some(keyed(p, "dim")?.parse().ok()?) },
         ("permute", Some(p)) => Op::Permute(dims(p)?),
@@ -57,6 +58,19 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         }
         ("sum", None) => Op::Sum { dim: None },
         ("mean", None) => Op::Mean { dim: None },
+        (name, Some(p)) if p.starts_with("reduction=") => {
+            let (reduction, param) = match p.split_once(", ") {
+                Some((r, kv)) => (r, Some(kv.split_once('=')?.1.parse::<f64>().ok()?)),
+                None => (p, None),
+            };
+            Op::Loss { kind: LossKind::from_name(name, param)?, reduction: LossReduction::from_name(&keyed(reduction, "reduction")?)? }
+        }
+        ("cumsum", Some(p)) => {
+            let (dim, reverse) = p.split_once(", ")?;
+            Op::Cumsum { dim: keyed(dim, "dim")?.parse().ok()?, reverse: keyed(reverse, "reverse")?.parse().ok()? }
+        }
+        ("softmax", Some(p)) => Op::Softmax { dim: keyed(p, "dim")?.parse().ok()?, log: false },
+        ("log_softmax", Some(p)) => Op::Softmax { dim: keyed(p, "dim")?.parse().ok()?, log: true },
         (_, Some(_)) => return None,
         // The elementwise families come from their tables, so a new row reads back
         // without an edit here.
@@ -69,6 +83,21 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             .find(|op| op.name() == name)?,
     };
     Some(op)
+}
+
+/// A reduction over dimensions: `NAME([PARAM, ]dims=[a, b], keepdim=BOOL)`.
+fn reduce_from_text(name: &str, p: &str) -> Option<Op> {
+    let (head, rest) = p.split_once("dims=[")?;
+    let param = match head.strip_suffix(", ") {
+        Some(v) => Some(v.trim().parse::<f64>().ok()?),
+        None if head.is_empty() => None,
+        None => return None,
+    };
+    let (dims, tail) = rest.split_once(']')?;
+    let keepdim = tail.strip_prefix(", keepdim=")?.parse().ok()?;
+    let dims: Vec<usize> = dims.split(", ").map(|d| d.parse().ok()).collect::<Option<_>>()?;
+    let kind = ReduceKind::from_name(name, param)?;
+    Some(Op::Reduce { kind, dims, keepdim })
 }
 
 /// `[a, b, c]`, or `[a, b, c, d, e, f, ... N values]` for a literal shown in part

@@ -1,0 +1,204 @@
+//! The reductions of [`ReduceKind`] over a set of dimensions, each in the order
+//! and precision of PyTorch's CPU kernel:
+//!
+//! * `sum` and `mean`: [`super::reduce::sum_dims`] (the cascade order), the mean
+//!   divided by the count afterwards, as `mean` is `sum(...).div_(count)`.
+//! * `amax`, `amin`: the extreme element, NaN if any element is NaN (order does
+//!   not change the result).
+//! * `var`, `std`: when the result has one element, PyTorch's `std_var_all_cpu`:
+//!   the mean in the dtype (`x.mean()`), then the squared deviations summed in f64
+//!   in element order; otherwise Welford's algorithm in f64 (`WelfordOps`),
+//!   element by element in row-major order of the reduced dimensions. Both divide
+//!   by `max(0, n - correction)` in f64 and round to the dtype at the end.
+//! * `var_mean`: Welford for every shape, its running mean as the mean.
+//! * `logsumexp`: `amax` with keepdim, infinite maxima replaced by 0, `exp(x - max)`
+//!   summed in the cascade order, then `log(sum) + max` in the dtype.
+//! * `norm`: the p-norm accumulated in the dtype (`NormTwoOps`, `NormOneOps`,
+//!   `NormOps` with `pow(|x|, p)` and `pow(acc, 1/p)`). The 2-norm over trailing
+//!   dimensions takes PyTorch's vectorized last-dimension path instead
+//!   ([`norm_two_lastdim`]), checked bit for bit against PyTorch 2.15.
+
+use super::float::Float;
+use super::reduce::sum_dims;
+use crate::op::ReduceKind;
+
+/// The input offsets of a reduction: `bases[o]` is where output element `o`
+/// (row-major over the kept dimensions) starts, and `offsets` lists the reduced
+/// elements relative to it in row-major order of the reduced dimensions.
+pub struct Groups {
+    pub bases: Vec<usize>,
+    pub offsets: Vec<usize>,
+}
+
+impl Groups {
+    pub fn new(shape: &[usize], dims: &[usize]) -> Groups {
+        let mut strides = vec![1; shape.len()];
+        for d in (0..shape.len().saturating_sub(1)).rev() {
+            strides[d] = strides[d + 1] * shape[d + 1];
+        }
+        // The row-major offsets over the reduced dimensions, or over the kept ones.
+        let walk = |reduced: bool| {
+            let mut offs = vec![0usize];
+            for d in 0..shape.len() {
+                if dims.contains(&d) == reduced {
+                    let (size, stride) = (shape[d], strides[d]);
+                    offs = offs.iter().flat_map(|&o| (0..size).map(move |i| o + i * stride)).collect();
+                }
+            }
+            offs
+        };
+        Groups { bases: walk(false), offsets: walk(true) }
+    }
+
+    /// The elements of output `o`'s group, in PyTorch's reduction order.
+    fn group<'a, T: Copy>(&'a self, src: &'a [T], o: usize) -> impl Iterator<Item = T> + 'a {
+        let base = self.bases[o];
+        self.offsets.iter().map(move |&k| src[base + k])
+    }
+}
+
+/// `kind` over `dims` of a contiguous `src` of `shape`; the result is in row-major
+/// order of the kept dimensions (which serves keepdim and not alike).
+pub fn reduce<T: Float>(kind: ReduceKind, src: &[T], shape: &[usize], dims: &[usize]) -> Vec<T> {
+    let flags: Vec<bool> = (0..shape.len()).map(|d| dims.contains(&d)).collect();
+    let g = Groups::new(shape, dims);
+    let n = g.offsets.len();
+    let outs = 0..g.bases.len();
+    match kind {
+        ReduceKind::Sum => sum_dims(src, shape, &flags),
+        ReduceKind::Mean => {
+            let c = T::from_usize(n);
+            sum_dims(src, shape, &flags).into_iter().map(|s| s / c).collect()
+        }
+        ReduceKind::Amax => outs.map(|o| extreme(g.group(src, o), |v, acc| v > acc)).collect(),
+        ReduceKind::Amin => outs.map(|o| extreme(g.group(src, o), |v, acc| v < acc)).collect(),
+        ReduceKind::Var(c) | ReduceKind::Std(c) if g.bases.len() == 1 => {
+            let sqrt = matches!(kind, ReduceKind::Std(_));
+            vec![var_all(src, c.get(), sqrt)]
+        }
+        ReduceKind::Var(c) => outs.map(|o| welford(g.group(src, o), c.get()).0).collect(),
+        ReduceKind::Std(c) => outs.map(|o| T::from_f64(welford(g.group(src, o), c.get()).1.sqrt())).collect(),
+        ReduceKind::VarMeanVar(c) => outs.map(|o| welford(g.group(src, o), c.get()).0).collect(),
+        ReduceKind::VarMeanMean => outs.map(|o| welford(g.group(src, o), 0.0).2).collect(),
+        ReduceKind::LogSumExp => logsumexp(src, shape, &flags, &g),
+        ReduceKind::Norm(p) if p.get() == 2.0 && trailing(shape, dims) => outs.map(|o| norm_two_lastdim(&src[g.bases[o]..g.bases[o] + n])).collect(),
+        ReduceKind::Norm(p) => outs.map(|o| norm(g.group(src, o), p.get())).collect(),
+    }
+}
+
+/// The element that `better` prefers over every other, or NaN if there is one.
+fn extreme<T: Float>(mut xs: impl Iterator<Item = T>, better: impl Fn(T, T) -> bool) -> T {
+    let Some(mut acc) = xs.next() else { return T::NAN };
+    for v in xs {
+        if acc.is_nan() {
+            break;
+        }
+        if v.is_nan() || better(v, acc) {
+            acc = v;
+        }
+    }
+    acc
+}
+
+/// PyTorch's `std_var_all_cpu`: the dtype's mean, then the f64 sum of squared
+/// deviations, divided by `max(0, n - correction)`.
+fn var_all<T: Float>(src: &[T], correction: f64, sqrt: bool) -> T {
+    let n = src.len();
+    let mean = (super::reduce::sum_all(src) / T::from_usize(n)).to_f64();
+    let mut sum = 0.0f64;
+    for &x in src {
+        let d = x.to_f64() - mean;
+        sum += d * d;
+    }
+    let var = sum / (n as f64 - correction).max(0.0);
+    T::from_f64(if sqrt { var.sqrt() } else { var })
+}
+
+/// Welford's algorithm in f64 (PyTorch's `WelfordOps`): the variance rounded to
+/// the dtype, the unrounded variance (for `std`), and the mean rounded to the dtype.
+fn welford<T: Float>(xs: impl Iterator<Item = T>, correction: f64) -> (T, f64, T) {
+    let (mut mean, mut m2, mut nf) = (0.0f64, 0.0f64, 0.0f64);
+    for x in xs {
+        let x = x.to_f64();
+        nf += 1.0;
+        let delta = x - mean;
+        mean += delta / nf;
+        m2 += delta * (x - mean);
+    }
+    let divisor = if nf > correction { nf - correction } else { 0.0 };
+    let var = m2 / divisor;
+    (T::from_f64(var), var, T::from_f64(mean))
+}
+
+/// `logsumexp` as PyTorch's composite computes it (see the module doc).
+fn logsumexp<T: Float>(src: &[T], shape: &[usize], flags: &[bool], g: &Groups) -> Vec<T> {
+    let maxes: Vec<T> = (0..g.bases.len())
+        .map(|o| extreme(g.group(src, o), |v, acc| v > acc))
+        .map(|m| if m.abs() == T::from_f64(f64::INFINITY) { T::ZERO } else { m })
+        .collect();
+    let mut shifted = vec![T::ZERO; src.len()];
+    for (o, &m) in maxes.iter().enumerate() {
+        for &k in &g.offsets {
+            let i = g.bases[o] + k;
+            shifted[i] = (src[i] - m).exp();
+        }
+    }
+    let sums = sum_dims(&shifted, shape, flags);
+    sums.into_iter().zip(maxes).map(|(s, m)| s.ln() + m).collect()
+}
+
+/// Whether the reduced dimensions are the last ones (size-1 dimensions aside),
+/// so that each group is one contiguous run, as `is_reduce_lastdim` requires.
+fn trailing(shape: &[usize], dims: &[usize]) -> bool {
+    let mut seen_reduced = false;
+    for (d, &s) in shape.iter().enumerate() {
+        let reduced = dims.contains(&d);
+        if s != 1 && seen_reduced && !reduced {
+            return false;
+        }
+        seen_reduced |= reduced && s != 1;
+    }
+    true
+}
+
+/// PyTorch's vectorized 2-norm of a contiguous run (`norm_kernel_tensor_iterator_impl`):
+/// each lane of a 256-bit accumulator sums the squares of its elements of the
+/// whole vectors (a product, then an addition: no fused multiply-add), the lanes
+/// are added in order, then the squares of the tail are added one by one.
+fn norm_two_lastdim<T: Float>(run: &[T]) -> T {
+    let w = 32 / std::mem::size_of::<T>();
+    let whole = run.len() - run.len() % w;
+    let mut acc = vec![T::ZERO; w];
+    for chunk in run[..whole].chunks(w) {
+        for (a, &v) in acc.iter_mut().zip(chunk) {
+            *a = *a + v * v;
+        }
+    }
+    let mut total = acc[1..].iter().fold(acc[0], |s, &a| s + a);
+    for &v in &run[whole..] {
+        total = total + v * v;
+    }
+    total.sqrt()
+}
+
+/// The p-norm of the elements, accumulated in the dtype.
+fn norm<T: Float>(xs: impl Iterator<Item = T>, p: f64) -> T {
+    let mut acc = T::ZERO;
+    if p == 2.0 {
+        for x in xs {
+            acc = acc + x * x;
+        }
+        acc.sqrt()
+    } else if p == 1.0 {
+        for x in xs {
+            acc = acc + x.abs();
+        }
+        acc
+    } else {
+        let pt = T::from_f64(p);
+        for x in xs {
+            acc = acc + x.abs().powf(pt);
+        }
+        acc.powf(T::ONE / pt)
+    }
+}

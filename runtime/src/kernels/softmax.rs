@@ -1,0 +1,137 @@
+//! `softmax` and `log_softmax` along one dimension, in the operation order of
+//! PyTorch's CPU kernels (`aten/src/ATen/native/cpu/SoftMaxKernel.cpp`) as built
+//! for AVX2.
+//!
+//! Along the last dimension (`_vec_softmax_lastdim`, `_vec_log_softmax_lastdim`)
+//! each row is reduced with `vec::reduce_all` / `vec::map_reduce_all`: a vector
+//! accumulator of [`lanes`] elements takes whole vectors, then the last partial
+//! vector updates only its first lanes, and the lanes are combined at the end
+//! ([`lanes_combined`]). A row shorter than one vector is combined lane by lane.
+//! softmax is `exp(x - max)` times `1 / sum`; log_softmax is
+//! `x - max - log(sum(exp(x - max)))`, in that order.
+//!
+//! Along another dimension (`_vec_softmax`, `_vec_log_softmax`) the kernel runs
+//! vectors across the inner dimension, so each element sees a plain sequential
+//! loop over the softmax dimension: [`along`] computes that order.
+
+use super::float::Float;
+
+/// Lanes of a 256-bit vector for this element type.
+fn lanes<T>() -> usize {
+    32 / std::mem::size_of::<T>()
+}
+
+/// `vec_reduce_all` of a full accumulator: for `f32` AVX2's shuffle tree
+/// (lane i with i+4, then i+2, then i+1), for `f64` the lanes in order.
+fn lanes_combined<T: Float>(acc: &[T], op: impl Fn(T, T) -> T) -> T {
+    if acc.len() == 8 {
+        let a: Vec<T> = (0..4).map(|i| op(acc[i], acc[i + 4])).collect();
+        let b = [op(a[0], a[2]), op(a[1], a[3])];
+        op(b[0], b[1])
+    } else {
+        acc[1..].iter().fold(acc[0], |s, &v| op(s, v))
+    }
+}
+
+/// `vec::map_reduce_all(map, op, row)` (`reduce_all` when `map` is the identity).
+fn map_reduce_all<T: Float>(row: &[T], map: impl Fn(T) -> T, op: impl Fn(T, T) -> T + Copy) -> T {
+    let w = lanes::<T>();
+    if row.len() < w {
+        let mut it = row.iter().map(|&v| map(v));
+        let first = it.next().unwrap_or(T::ZERO);
+        return it.fold(first, op);
+    }
+    let mut acc: Vec<T> = row[..w].iter().map(|&v| map(v)).collect();
+    let whole = row.len() - row.len() % w;
+    for chunk in row[w..whole].chunks(w) {
+        for (a, &v) in acc.iter_mut().zip(chunk) {
+            *a = op(*a, map(v));
+        }
+    }
+    for (a, &v) in acc.iter_mut().zip(&row[whole..]) {
+        *a = op(*a, map(v));
+    }
+    lanes_combined(&acc, op)
+}
+
+/// `vec::maximum`: NaN if either is NaN.
+fn maximum<T: Float>(a: T, b: T) -> T {
+    if a.is_nan() || b.is_nan() {
+        T::NAN
+    } else if b > a {
+        b
+    } else {
+        a
+    }
+}
+
+/// One row along the last dimension.
+fn row<T: Float>(x: &[T], out: &mut [T], log: bool) {
+    let max = map_reduce_all(x, |v| v, maximum);
+    if log {
+        let sum = map_reduce_all(x, |v| (v - max).exp(), |a, b| a + b);
+        let ls = sum.ln();
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o = v - max - ls;
+        }
+    } else {
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o = (v - max).exp();
+        }
+        let sum = map_reduce_all(out, |v| v, |a, b| a + b);
+        let inv = T::ONE / sum;
+        for o in out.iter_mut() {
+            *o = *o * inv;
+        }
+    }
+}
+
+/// One column along a dimension that is not the last: `len` elements `stride` apart.
+fn along<T: Float>(x: &[T], out: &mut [T], base: usize, stride: usize, len: usize, log: bool) {
+    let at = |k: usize| base + k * stride;
+    let mut max = x[at(0)];
+    for k in 1..len {
+        max = maximum(max, x[at(k)]);
+    }
+    let mut sum = T::ZERO;
+    for k in 0..len {
+        let e = (x[at(k)] - max).exp();
+        if !log {
+            out[at(k)] = e;
+        }
+        sum = sum + e;
+    }
+    if log {
+        let ls = sum.ln();
+        for k in 0..len {
+            out[at(k)] = x[at(k)] - max - ls;
+        }
+    } else {
+        for k in 0..len {
+            out[at(k)] = out[at(k)] / sum;
+        }
+    }
+}
+
+/// `softmax(x, dim)` or `log_softmax(x, dim)` of a contiguous `x` of `shape`.
+pub fn softmax<T: Float>(x: &[T], shape: &[usize], dim: usize, log: bool) -> Vec<T> {
+    let mut out = vec![T::ZERO; x.len()];
+    let len = shape[dim];
+    let inner: usize = shape[dim + 1..].iter().product();
+    if x.is_empty() || len == 0 {
+        return out;
+    }
+    if inner == 1 {
+        for (xr, or) in x.chunks(len).zip(out.chunks_mut(len)) {
+            row(xr, or, log);
+        }
+    } else {
+        let outer: usize = shape[..dim].iter().product();
+        for o in 0..outer {
+            for i in 0..inner {
+                along(x, &mut out, o * len * inner + i, inner, len, log);
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,107 @@
+//! The reductions over a set of dimensions (`x.sum(dim=(0, 1), keepdim=true)`,
+//! `amax`, `var`, `logsumexp`, `norm`, ...), the scan `cumsum` and the softmax
+//! family: ops with a dimension parameter that are not elementwise.
+//!
+//! `Op::Sum { dim }` and `Op::Mean { dim }` stay as they were for the forms the
+//! first release had (everything, or one dimension without keepdim), so that
+//! programs of that release keep their IR text; every other reduction is an
+//! [`Op::Reduce`](super::Op::Reduce) of a [`ReduceKind`].
+
+use super::F64Bits;
+
+/// What a [`Op::Reduce`](super::Op::Reduce) computes over its dimensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReduceKind {
+    /// The sum, in PyTorch's cascade order.
+    Sum,
+    /// The sum divided by the count.
+    Mean,
+    /// The largest element (NaN if any element is NaN).
+    Amax,
+    /// The smallest element (NaN if any element is NaN).
+    Amin,
+    /// The variance with Bessel's `correction` subtracted from the count.
+    Var(F64Bits),
+    /// The square root of the variance.
+    Std(F64Bits),
+    /// The variance of `var_mean` (Welford's algorithm for every reduction).
+    VarMeanVar(F64Bits),
+    /// The mean of `var_mean` (Welford's running mean, not the sum over the count).
+    VarMeanMean,
+    /// `log(sum(exp(x - max))) + max`.
+    LogSumExp,
+    /// The vector p-norm, `p` > 0.
+    Norm(F64Bits),
+}
+
+impl ReduceKind {
+    /// The name the IR dump prints before the parameters.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReduceKind::Sum => "sum",
+            ReduceKind::Mean => "mean",
+            ReduceKind::Amax => "amax",
+            ReduceKind::Amin => "amin",
+            ReduceKind::Var(_) => "var",
+            ReduceKind::Std(_) => "std",
+            ReduceKind::VarMeanVar(_) => "var_mean.var",
+            ReduceKind::VarMeanMean => "var_mean.mean",
+            ReduceKind::LogSumExp => "logsumexp",
+            ReduceKind::Norm(_) => "norm",
+        }
+    }
+
+    /// PyTorch's `grad_fn` for a result (a reduction with an explicit `dim`).
+    pub fn grad_fn(self) -> &'static str {
+        match self {
+            ReduceKind::Sum => "SumBackward1",
+            ReduceKind::Mean => "MeanBackward1",
+            ReduceKind::Amax => "AmaxBackward0",
+            ReduceKind::Amin => "AminBackward0",
+            ReduceKind::Var(_) => "VarBackward0",
+            ReduceKind::Std(_) => "StdBackward0",
+            ReduceKind::VarMeanVar(_) | ReduceKind::VarMeanMean => "VarMeanBackward0",
+            ReduceKind::LogSumExp => "LogsumexpBackward0",
+            ReduceKind::Norm(_) => "LinalgVectorNormBackward0",
+        }
+    }
+
+    /// The kind's parameter, for the IR text (`correction` or `p`).
+    pub fn param(self) -> Option<f64> {
+        match self {
+            ReduceKind::Var(c) | ReduceKind::Std(c) | ReduceKind::VarMeanVar(c) | ReduceKind::Norm(c) => Some(c.get()),
+            ReduceKind::Sum | ReduceKind::Mean | ReduceKind::Amax | ReduceKind::Amin | ReduceKind::VarMeanMean | ReduceKind::LogSumExp => None,
+        }
+    }
+
+    /// The kind named `name` with parameter `param` (the inverse of `name` and `param`).
+    pub fn from_name(name: &str, param: Option<f64>) -> Option<ReduceKind> {
+        let p = || param.map(F64Bits::new);
+        Some(match (name, param.is_some()) {
+            ("sum", false) => ReduceKind::Sum,
+            ("mean", false) => ReduceKind::Mean,
+            ("amax", false) => ReduceKind::Amax,
+            ("amin", false) => ReduceKind::Amin,
+            ("var", true) => ReduceKind::Var(p()?),
+            ("std", true) => ReduceKind::Std(p()?),
+            ("var_mean.var", true) => ReduceKind::VarMeanVar(p()?),
+            ("var_mean.mean", false) => ReduceKind::VarMeanMean,
+            ("logsumexp", false) => ReduceKind::LogSumExp,
+            ("norm", true) => ReduceKind::Norm(p()?),
+            _ => return None,
+        })
+    }
+}
+
+/// The shape of a reduction's result: `dims` removed, or kept as 1 with `keepdim`.
+pub fn reduced_shape(shape: &[usize], dims: &[usize], keepdim: bool) -> Vec<usize> {
+    let mut out = Vec::with_capacity(shape.len());
+    for (d, &s) in shape.iter().enumerate() {
+        if !dims.contains(&d) {
+            out.push(s);
+        } else if keepdim {
+            out.push(1);
+        }
+    }
+    out
+}
