@@ -46,6 +46,9 @@ pub enum Code {
     /// A statement in the wrong place (`save` outside a forward block, a missing
     /// or misplaced `return`, ...).
     E0108,
+    /// Math on a host number outside the function's domain or range (Python's
+    /// `ValueError: math domain error` and `OverflowError: math range error`).
+    E0110,
     /// f32 meeting f64 without an explicit conversion.
     E0201,
     /// Shapes that do not broadcast, or do not fit an op.
@@ -58,6 +61,9 @@ pub enum Code {
     E0303,
     /// A returned gradient's shape or dtype differs from its parameter's.
     E0304,
+    /// A backward block returns a tensor for a parameter that received a host
+    /// value (a number, a bool or `none`) at this call: such a parameter has no gradient.
+    E0305,
     /// `.grad` of a tensor that is not a requires-grad leaf.
     E0401,
     /// `backward` of a tensor that does not require grad, or without a gradient
@@ -101,12 +107,14 @@ impl Code {
             Code::E0106 => "E0106",
             Code::E0107 => "E0107",
             Code::E0108 => "E0108",
+            Code::E0110 => "E0110",
             Code::E0201 => "E0201",
             Code::E0202 => "E0202",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",
             Code::E0304 => "E0304",
+            Code::E0305 => "E0305",
             Code::E0401 => "E0401",
             Code::E0402 => "E0402",
             Code::E0403 => "E0403",

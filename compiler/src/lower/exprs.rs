@@ -73,6 +73,12 @@ impl<'a> Lowerer<'a> {
             return self.call_fn(f, args, span);
         }
         if let Some(b) = builtins::lookup(&callee.name) {
+            // `sqrt(d)` of a host number is Python's `math.sqrt(d)`, a host number.
+            if let [(None, Value::Number { value, is_int }, arg_span)] = args.as_slice() {
+                if super::host_math::applies(&callee.name) {
+                    return self.host_math(&callee.name, *value, *is_int, *arg_span, span);
+                }
+            }
             return self.call_builtin(b, &callee.name, args, span);
         }
         let mut candidates: Vec<&str> = builtins::names();

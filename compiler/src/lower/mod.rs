@@ -16,6 +16,7 @@
 mod builtin_calls;
 mod creation_calls;
 mod exprs;
+mod host_math;
 mod output_calls;
 mod user_calls;
 

@@ -8,7 +8,7 @@
 //! backward that passes through the call, wiring the saved params to the
 //! forward nodes that made them, so saved values are reused, never recomputed.
 
-use graphc_runtime::{DType, Op};
+use graphc_runtime::Op;
 
 use super::{BodyKind, Lowerer, Scope, Value};
 use crate::check::shapes;
@@ -122,25 +122,38 @@ impl<'a> Lowerer<'a> {
 
     pub(crate) fn call_op(&mut self, op: &OpDef, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
         let Some(args) = self.bind_params(&op.name, &op.params, args, span) else { return Value::Poison };
-        let mut inputs = Vec::new();
-        for (p, (v, s)) in op.params.iter().zip(&args) {
-            match self.expect_tensor(v.clone(), *s, &format!("argument `{}` of op `{}`", p.name, op.name.name)) {
-                Some(n) => inputs.push(n),
-                None => return Value::Poison,
+        // A parameter receives a tensor or a host value (a number, a bool or `none`,
+        // as a Python `Function.apply` receives any object); only tensors get gradients.
+        let mut params = Vec::new();
+        for (p, (v, s)) in op.params.iter().zip(args) {
+            match v {
+                Value::Tensor(_) | Value::Number { .. } | Value::Bool(_) | Value::None => params.push((v, s)),
+                Value::Poison => return Value::Poison,
+                other => {
+                    return self.error(
+                        Diagnostic::new(
+                            Code::E0107,
+                            format!("argument `{}` of op `{}` must be a tensor or a number, not {}", p.name, op.name.name, other.describe()),
+                            s,
+                            "not a tensor or a number",
+                        )
+                        .with_help("pass a tensor, a number, a bool or `none`"),
+                    )
+                }
             }
         }
         if !self.enter(&op.name.name, span) {
             return Value::Poison;
         }
         let result = match &op.backward {
-            Some(bw) => self.custom_call(op, bw, inputs, span),
+            Some(bw) => self.custom_call(op, bw, &params, span),
             // Without a backward block the op is differentiated like a fn, but its
             // output still prints as the op's (spec 2.1), when the op computed it.
             None => {
                 let first_new = self.prog.graph.index_bound();
                 let mut scope = Scope::default();
-                for (p, n) in op.params.iter().zip(&inputs) {
-                    scope.names.insert(p.name.clone(), Value::Tensor(*n));
+                for (p, (v, _)) in op.params.iter().zip(&params) {
+                    scope.names.insert(p.name.clone(), v.clone());
                 }
                 let r = self.block(&op.forward, &mut scope, BodyKind::Forward);
                 match r.returned {
@@ -161,8 +174,10 @@ impl<'a> Lowerer<'a> {
         result
     }
 
-    fn custom_call(&mut self, op: &OpDef, bw: &Backward, inputs: Vec<NodeId>, span: Span) -> Value {
+    fn custom_call(&mut self, op: &OpDef, bw: &Backward, params: &[(Value, Span)], span: Span) -> Value {
         let first_new = self.prog.graph.index_bound();
+        // The call's tensor arguments, in parameter order: the inputs of its record.
+        let inputs: Vec<NodeId> = params.iter().filter_map(|(v, _)| if let Value::Tensor(n) = v { Some(*n) } else { None }).collect();
         // Forward. Unlike PyTorch, which runs `Function.forward` under no_grad, the
         // op's intermediate values keep track of what they depend on: first-order
         // gradients still go through the backward block (autodiff stops at the
@@ -170,8 +185,8 @@ impl<'a> Lowerer<'a> {
         // values through the forward nodes that computed them instead of
         // treating them as constants (PyTorch's silent double-backward bug).
         let mut scope = Scope::default();
-        for (p, n) in op.params.iter().zip(&inputs) {
-            scope.names.insert(p.name.clone(), Value::Tensor(*n));
+        for (p, (v, _)) in op.params.iter().zip(params) {
+            scope.names.insert(p.name.clone(), v.clone());
         }
         let r = self.block(&op.forward, &mut scope, BodyKind::Forward);
         let Some(mut rets) = r.returned else { return Value::Poison };
@@ -181,7 +196,7 @@ impl<'a> Lowerer<'a> {
         let (ret, ret_span) = rets.remove(0);
         let Some(out) = self.expect_tensor(ret, ret_span, &format!("the result of op `{}`", op.name.name)) else { return Value::Poison };
         let out = self.op_output(op, out, &inputs, first_new, ret_span);
-        let Some(saved_nodes) = self.saved_tensors(r.saved, self.dtype_of(out)) else { return Value::Poison };
+        let Some((saved_nodes, saved_host)) = self.saved_values(r.saved) else { return Value::Poison };
 
         // The call's index is taken before its backward block is lowered, since
         // that block may call other ops, whose calls are numbered after it: the
@@ -190,6 +205,11 @@ impl<'a> Lowerer<'a> {
         let saved_region = std::mem::replace(&mut self.region, Region::Template(index as u32));
         let was_no_grad = std::mem::replace(&mut self.no_grad, true);
         let (mut bscope, grad_param, saved) = self.template_params(bw, out, &saved_nodes);
+        // Saved host values are compile-time constants: the backward reads them as
+        // they are, as PyTorch's backward reads `ctx.constant`.
+        for (name, v) in saved_host {
+            bscope.names.insert(name, v);
+        }
         self.prog.custom_calls.push(CustomCall {
             op_name: op.name.name.clone(),
             span,
@@ -206,7 +226,7 @@ impl<'a> Lowerer<'a> {
         if grads.len() != op.params.len() {
             return Value::Poison; // E0303, reported by the definition checks
         }
-        let Some(returns) = self.returned_gradients(op, grads, &inputs, span) else { return Value::Poison };
+        let Some(returns) = self.returned_gradients(op, grads, params, span) else { return Value::Poison };
         self.prog.custom_calls[index].returns = returns;
         self.prog.custom_output.insert(out, index);
         Value::Tensor(out)
@@ -232,25 +252,32 @@ impl<'a> Lowerer<'a> {
         out
     }
 
-    /// The forward's saved values as tensors (numbers are wrapped to the output's dtype).
-    fn saved_tensors(&mut self, saved: Vec<(String, Value, Span)>, dt: DType) -> Option<Vec<(String, NodeId)>> {
+    /// The forward's saved values, split into tensors (which become template
+    /// parameters) and host values (numbers, bools, `none`), which stay constants.
+    #[allow(clippy::type_complexity)]
+    fn saved_values(&mut self, saved: Vec<(String, Value, Span)>) -> Option<(Vec<(String, NodeId)>, Vec<(String, Value)>)> {
         let mut nodes = Vec::new();
+        let mut host = Vec::new();
         for (name, v, s) in saved {
-            let node = match v {
-                Value::Tensor(n) => n,
-                Value::Number { value, .. } => self.scalar(value, dt, s),
+            match v {
+                Value::Tensor(n) => nodes.push((name, n)),
+                Value::Number { .. } | Value::Bool(_) | Value::None => host.push((name, v)),
                 Value::Poison => return None,
                 other => {
                     self.error(
-                        Diagnostic::new(Code::E0107, format!("`save` keeps tensors, and `{name}` is {}", other.describe()), s, "not a tensor")
-                            .with_help("save only tensors; literals can be written directly in the backward block"),
+                        Diagnostic::new(
+                            Code::E0107,
+                            format!("`save` keeps tensors and numbers, and `{name}` is {}", other.describe()),
+                            s,
+                            "not a tensor or a number",
+                        )
+                        .with_help("save tensors, numbers, bools or `none`; literals can be written directly in the backward block"),
                     );
                     return None;
                 }
-            };
-            nodes.push((name, node));
+            }
         }
-        Some(nodes)
+        Some((nodes, host))
     }
 
     /// The `Param` nodes of a backward template, in the current (template) region:
@@ -273,11 +300,31 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Checks the gradients a backward block returns: each is `none` or a tensor
-    /// of its parameter's dtype and shape at this call (E0304).
-    fn returned_gradients(&mut self, op: &OpDef, grads: Vec<(Value, Span)>, inputs: &[NodeId], span: Span) -> Option<Vec<Option<NodeId>>> {
+    /// of its parameter's dtype and shape at this call (E0304); a parameter that
+    /// received a host value gets `none` (E0305). Returns one entry per tensor argument.
+    fn returned_gradients(&mut self, op: &OpDef, grads: Vec<(Value, Span)>, params: &[(Value, Span)], span: Span) -> Option<Vec<Option<NodeId>>> {
         let mut returns = Vec::new();
-        for ((g, gs), (p, input)) in grads.into_iter().zip(op.params.iter().zip(inputs)) {
-            let (pdt, psh) = (self.dtype_of(*input), self.shape_of(*input));
+        for ((g, gs), (p, (arg, arg_span))) in grads.into_iter().zip(op.params.iter().zip(params)) {
+            let Value::Tensor(input) = arg else {
+                match g {
+                    Value::None | Value::Poison => continue,
+                    other => {
+                        self.error(
+                            Diagnostic::new(
+                                Code::E0305,
+                                format!("the backward returns {} for `{}`, which received {} at this call", other.describe(), p.name, arg.describe()),
+                                gs,
+                                "a gradient for a value without one",
+                            )
+                            .with_secondary(*arg_span, format!("`{}` is {} here", p.name, arg.describe()))
+                            .with_help("only tensors get gradients: return `none` for this parameter (PyTorch's `return grad * c, None`)"),
+                        );
+                        return None;
+                    }
+                }
+            };
+            let input = *input;
+            let (pdt, psh) = (self.dtype_of(input), self.shape_of(input));
             match g {
                 Value::None => returns.push(None),
                 Value::Tensor(n) => {
