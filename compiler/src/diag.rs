@@ -49,6 +49,15 @@ pub enum Code {
     /// Math on a host number outside the function's domain or range (Python's
     /// `ValueError: math domain error` and `OverflowError: math range error`).
     E0110,
+    /// A parameter without a default after one with a default (Python's
+    /// "non-default argument follows default argument").
+    E0111,
+    /// `needs_grad(p)` outside an op, or of something that is not one of its parameters.
+    E0112,
+    /// A condition (`if`, `and`, `or`, `not`) that is not a host bool.
+    E0113,
+    /// `is` / `is not` between values whose identity is not known at compile time.
+    E0114,
     /// f32 meeting f64 without an explicit conversion.
     E0201,
     /// Shapes that do not broadcast, or do not fit an op.
@@ -108,6 +117,10 @@ impl Code {
             Code::E0107 => "E0107",
             Code::E0108 => "E0108",
             Code::E0110 => "E0110",
+            Code::E0111 => "E0111",
+            Code::E0112 => "E0112",
+            Code::E0113 => "E0113",
+            Code::E0114 => "E0114",
             Code::E0201 => "E0201",
             Code::E0202 => "E0202",
             Code::E0301 => "E0301",

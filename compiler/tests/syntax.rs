@@ -94,6 +94,9 @@ fn sexp(e: &Expr) -> String {
             format!("(method {} {}{})", sexp(receiver), method.name, args_sexp(args))
         }
         ExprKind::Field { receiver, field } => format!("(field {} {})", sexp(receiver), field.name),
+        ExprKind::Logic { op, lhs, rhs } => format!("({} {} {})", op.symbol(), sexp(lhs), sexp(rhs)),
+        ExprKind::Not(operand) => format!("(not {})", sexp(operand)),
+        ExprKind::Is { lhs, rhs, negated } => format!("({} {} {})", if *negated { "is-not" } else { "is" }, sexp(lhs), sexp(rhs)),
     }
 }
 

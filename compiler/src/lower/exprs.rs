@@ -36,6 +36,11 @@ impl<'a> Lowerer<'a> {
                 let b = self.expr(rhs, scope);
                 self.binary(*op, (a, lhs.span), (b, rhs.span), e.span)
             }
+            ExprKind::Logic { op, lhs, rhs } => self.logic(*op, lhs, rhs, scope),
+            ExprKind::Not(operand) => self.not(operand, scope),
+            ExprKind::Is { lhs, rhs, negated } => self.is(lhs, rhs, *negated, e.span, scope),
+            // `needs_grad(p)` names a parameter and reads no value, so its argument is not evaluated.
+            ExprKind::Call { callee, args } if callee.name == crate::check::ops::NEEDS_GRAD => self.needs_grad(args, e.span, callee.span),
             ExprKind::Call { callee, args } => {
                 let args = self.args(args, scope);
                 self.call(callee, args, e.span)

@@ -14,6 +14,7 @@
 //! which silently propagates, so one mistake yields one diagnostic.
 
 mod builtin_calls;
+mod conditions;
 mod creation_calls;
 mod exprs;
 mod host_math;
@@ -89,6 +90,15 @@ pub struct Lowerer<'a> {
     no_grad: bool,
     /// Ops and fns being inlined, innermost last.
     call_stack: Vec<String>,
+    /// The ops being inlined, innermost last, for `needs_grad`.
+    op_frames: Vec<OpFrame>,
+}
+
+/// An op call being inlined: its parameters and whether each one's argument
+/// requires grad at this call.
+pub(crate) struct OpFrame {
+    pub params: Vec<crate::syntax::ast::Ident>,
+    pub needs: HashMap<String, bool>,
 }
 
 /// Lowers a parsed file. Returns the program, or every error found.
@@ -103,6 +113,7 @@ pub fn lower(file: &File) -> Result<Program, Vec<Diagnostic>> {
         region: Region::Forward,
         no_grad: false,
         call_stack: Vec::new(),
+        op_frames: Vec::new(),
     };
     let mut scope = Scope::default();
     for item in &file.items {
@@ -229,6 +240,7 @@ impl<'a> Lowerer<'a> {
                 }
                 Some(r)
             }
+            StmtKind::If(i) => self.if_stmt(i, scope, kind),
             StmtKind::Return(values) => {
                 let vals = values.iter().map(|e| (self.expr(e, scope), e.span)).collect();
                 Some(BodyResult { returned: Some(vals), saved: Vec::new() })

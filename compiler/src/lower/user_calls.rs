@@ -15,15 +15,29 @@ use crate::check::shapes;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::{NodeId, Region};
 use crate::ir::program::{CustomCall, SavedValue};
-use crate::syntax::ast::{Backward, FnDef, Ident, OpDef, Span};
+use crate::syntax::ast::{Backward, Expr, FnDef, Ident, OpDef, Span};
 
 /// Inlining depth at which lowering gives up; recursion is rejected before
 /// lowering, so only absurdly deep (but finite) call chains reach this.
 const MAX_DEPTH: usize = 256;
 
 impl<'a> Lowerer<'a> {
-    /// Binds positional arguments to parameters (no keywords for user definitions).
-    fn bind_params(&mut self, name: &Ident, params: &[Ident], args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Option<Vec<(Value, Span)>> {
+    /// Binds a call's arguments to parameters as Python does: positional ones in
+    /// order, keyword ones by name, then defaults for the rest. Unknown and
+    /// repeated keywords are E0104, too many or missing arguments E0103.
+    fn bind_params(
+        &mut self,
+        name: &Ident,
+        params: &[Ident],
+        defaults: &[Option<Expr>],
+        args: Vec<(Option<Ident>, Value, Span)>,
+        span: Span,
+    ) -> Option<Vec<(Value, Span)>> {
+        let usage = || {
+            let shown: Vec<String> =
+                params.iter().zip(defaults).map(|(p, d)| if d.is_some() { format!("{}=...", p.name) } else { p.name.clone() }).collect();
+            format!("call it as `{}({})`", name.name, shown.join(", "))
+        };
         // Every keyword must name a parameter, not only the first one.
         let unknown = args.iter().filter_map(|(k, _, _)| k.as_ref()).find(|k| !params.iter().any(|p| p.name == k.name));
         if let Some(kw) = unknown {
@@ -35,56 +49,56 @@ impl<'a> Lowerer<'a> {
             );
             return None;
         }
-        // Keyword arguments name parameters; place them, then fill the rest in order.
+        // Positional arguments fill the first slots; keywords then name theirs.
         let mut slots: Vec<Option<(Value, Span)>> = vec![None; params.len()];
-        let mut next = 0;
-        for (kw, v, s) in args {
-            let i = match kw {
-                // Every keyword names a parameter (checked above); `slots.len()` is
-                // never a valid slot, so the check below would report it anyway.
-                Some(k) => params.iter().position(|p| p.name == k.name).unwrap_or(slots.len()),
-                None => {
-                    while next < slots.len() && slots[next].is_some() {
-                        next += 1;
-                    }
-                    next
-                }
-            };
-            if i >= slots.len() || slots[i].is_some() {
+        let (positional, keywords): (Vec<_>, Vec<_>) = args.into_iter().partition(|(k, _, _)| k.is_none());
+        if positional.len() > params.len() {
+            let at_most = if defaults.iter().any(Option::is_some) { "at most " } else { "" };
+            self.error(
+                Diagnostic::new(
+                    Code::E0103,
+                    format!("`{}` takes {at_most}{} argument{}", name.name, params.len(), if params.len() == 1 { "" } else { "s" }),
+                    span,
+                    "too many arguments",
+                )
+                .with_secondary(name.span, "defined here")
+                .with_help(usage()),
+            );
+            return None;
+        }
+        for (slot, (_, v, s)) in slots.iter_mut().zip(positional) {
+            *slot = Some((v, s));
+        }
+        for (kw, v, s) in keywords {
+            // Every keyword names a parameter (checked above).
+            let Some(kw) = kw else { continue };
+            let Some(i) = params.iter().position(|p| p.name == kw.name) else { continue };
+            if slots[i].is_some() {
                 self.error(
-                    Diagnostic::new(
-                        Code::E0103,
-                        format!("`{}` takes {} argument{}", name.name, params.len(), if params.len() == 1 { "" } else { "s" }),
-                        span,
-                        "too many arguments",
-                    )
-                    .with_secondary(name.span, "defined here")
-                    .with_help(format!(
-                        "call it as `{}({})`",
-                        name.name,
-                        params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
-                    )),
+                    Diagnostic::new(Code::E0104, format!("`{}` got two values for parameter `{}`", name.name, kw.name), kw.span, "given again here")
+                        .with_secondary(name.span, "defined here")
+                        .with_help("pass each parameter once, by position or by keyword"),
                 );
                 return None;
             }
             slots[i] = Some((v, s));
         }
-        if slots.iter().any(|s| s.is_none()) {
+        // Defaults are constants (the definition checks make sure they read no
+        // name), evaluated at each call as literals are.
+        for ((slot, d), p) in slots.iter_mut().zip(defaults).zip(params) {
+            if let (None, Some(d)) = (&slot, d) {
+                let v = self.expr(d, &mut Scope::default());
+                *slot = Some((v, p.span));
+            }
+        }
+        if let Some(i) = slots.iter().position(Option::is_none) {
             let given = slots.iter().filter(|s| s.is_some()).count();
-            self.error(
-                Diagnostic::new(
-                    Code::E0103,
-                    format!("`{}` takes {} argument{} but {given} were given", name.name, params.len(), if params.len() == 1 { "" } else { "s" }),
-                    span,
-                    "missing arguments",
-                )
-                .with_secondary(name.span, "defined here")
-                .with_help(format!(
-                    "call it as `{}({})`",
-                    name.name,
-                    params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
-                )),
-            );
+            let message = if defaults.iter().any(Option::is_some) {
+                format!("`{}` is missing argument `{}`", name.name, params[i].name)
+            } else {
+                format!("`{}` takes {} argument{} but {given} were given", name.name, params.len(), if params.len() == 1 { "" } else { "s" })
+            };
+            self.error(Diagnostic::new(Code::E0103, message, span, "missing arguments").with_secondary(name.span, "defined here").with_help(usage()));
             return None;
         }
         Some(slots.into_iter().flatten().collect())
@@ -103,7 +117,7 @@ impl<'a> Lowerer<'a> {
     }
 
     pub(crate) fn call_fn(&mut self, f: &FnDef, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
-        let Some(args) = self.bind_params(&f.name, &f.params, args, span) else { return Value::Poison };
+        let Some(args) = self.bind_params(&f.name, &f.params, &f.defaults, args, span) else { return Value::Poison };
         if !self.enter(&f.name.name, span) {
             return Value::Poison;
         }
@@ -121,7 +135,7 @@ impl<'a> Lowerer<'a> {
     }
 
     pub(crate) fn call_op(&mut self, op: &OpDef, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
-        let Some(args) = self.bind_params(&op.name, &op.params, args, span) else { return Value::Poison };
+        let Some(args) = self.bind_params(&op.name, &op.params, &op.defaults, args, span) else { return Value::Poison };
         // A parameter receives a tensor or a host value (a number, a bool or `none`,
         // as a Python `Function.apply` receives any object); only tensors get gradients.
         let mut params = Vec::new();
@@ -145,6 +159,16 @@ impl<'a> Lowerer<'a> {
         if !self.enter(&op.name.name, span) {
             return Value::Poison;
         }
+        // Inside a backward template nothing requires grad yet: autodiff decides
+        // that for each copy, after lowering. There every tensor argument counts
+        // as needing a gradient, so that a gradient of the gradient is never lost.
+        let needs = op
+            .params
+            .iter()
+            .zip(&params)
+            .map(|(p, (v, _))| (p.name.clone(), matches!(v, Value::Tensor(n) if self.no_grad || self.requires_grad(*n))))
+            .collect();
+        self.op_frames.push(super::OpFrame { params: op.params.clone(), needs });
         let result = match &op.backward {
             Some(bw) => self.custom_call(op, bw, &params, span),
             // Without a backward block the op is differentiated like a fn, but its
@@ -170,6 +194,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
         };
+        self.op_frames.pop();
         self.call_stack.pop();
         result
     }
