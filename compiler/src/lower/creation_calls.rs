@@ -84,6 +84,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::Mean
             | Builtin::MatMul
             | Builtin::Transpose
+            | Builtin::Mm
+            | Builtin::T
             | Builtin::Backward
             | Builtin::Grad
             | Builtin::ZeroGrad

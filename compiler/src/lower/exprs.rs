@@ -304,6 +304,10 @@ impl<'a> Lowerer<'a> {
     }
 
     fn field(&mut self, recv: Value, span: Span, field: &Ident) -> Value {
+        if field.name == "T" {
+            // PyTorch 2.15 records `.T` of a matrix as a permute.
+            return self.matrix_transpose(recv, span, span.to(field.span), "T", "PermuteBackward0");
+        }
         if field.name != "grad" {
             return self
                 .error(Diagnostic::new(Code::E0102, format!("tensors have no field `{}`", field.name), field.span, "unknown field").with_help(

@@ -18,6 +18,7 @@ mod conditions;
 mod creation_calls;
 mod exprs;
 mod host_math;
+mod matrix_aliases;
 mod output_calls;
 mod user_calls;
 
