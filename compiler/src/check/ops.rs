@@ -63,10 +63,11 @@ pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
             Item::Stmt(_) => {}
         }
     }
+    let globals = top_level_names(file);
     for item in &file.items {
         match item {
             Item::Op(op) if defs.ops.get(&op.name.name).is_some_and(|d| std::ptr::eq(*d, op)) => check_op(op, &mut diags),
-            Item::Fn(f) if defs.fns.get(&f.name.name).is_some_and(|d| std::ptr::eq(*d, f)) => check_fn(f, &mut diags),
+            Item::Fn(f) if defs.fns.get(&f.name.name).is_some_and(|d| std::ptr::eq(*d, f)) => check_fn(f, &globals, &mut diags),
             _ => {}
         }
     }
@@ -170,8 +171,35 @@ fn check_defaults(params: &[Ident], defaults: &[Option<Expr>], diags: &mut Vec<D
     }
 }
 
-fn check_fn(f: &FnDef, diags: &mut Vec<Diagnostic>) {
-    let mut scope: HashMap<String, Span> = f.params.iter().map(|p| (p.name.clone(), p.span)).collect();
+/// Every name the top level binds anywhere (in `if` blocks too), with its first
+/// binding: the globals a fn body may read. Whether one is bound before a
+/// given call is decided when the call is lowered.
+fn top_level_names(file: &File) -> HashMap<String, Span> {
+    fn collect(stmt: &Stmt, out: &mut HashMap<String, Span>) {
+        match &stmt.kind {
+            StmtKind::Assign { target, .. } => {
+                out.entry(target.name.clone()).or_insert(target.span);
+            }
+            StmtKind::Input(decl) => {
+                out.entry(decl.name.name.clone()).or_insert(decl.name.span);
+            }
+            StmtKind::If(i) => if_blocks(i).flat_map(|b| &b.stmts).for_each(|s| collect(s, out)),
+            StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Return(_) => {}
+        }
+    }
+    let mut out = HashMap::new();
+    for item in &file.items {
+        if let Item::Stmt(s) = item {
+            collect(s, &mut out);
+        }
+    }
+    out
+}
+
+fn check_fn(f: &FnDef, globals: &HashMap<String, Span>, diags: &mut Vec<Diagnostic>) {
+    // Parameters and the fn's own names hide globals of the same name.
+    let mut scope: HashMap<String, Span> = globals.clone();
+    scope.extend(f.params.iter().map(|p| (p.name.clone(), p.span)));
     check_block(&f.body, &mut scope, BlockKind::Fn, &BlockCtx::default(), diags);
 }
 
@@ -420,9 +448,11 @@ pub fn unknown_name(name: &str, span: Span, scope: &HashMap<String, Span>) -> Di
     let d = Diagnostic::new(Code::E0101, format!("cannot find `{name}` here"), span, "not defined");
     match closest(name, scope.keys().map(String::as_str)) {
         Some(s) => d.with_help(format!(
-            "did you mean `{s}`? Names must be assigned before they are read; op and fn bodies see only their parameters and their own names"
+            "did you mean `{s}`? Names must be assigned before they are read; op bodies see only their parameters and their own names, fn bodies also the top-level names bound before the call"
         )),
-        None => d.with_help("assign it before this line; op and fn bodies see only their parameters and their own names"),
+        None => d.with_help(
+            "assign it before this line; op bodies see only their parameters and their own names, fn bodies also the top-level names bound before the call",
+        ),
     }
 }
 

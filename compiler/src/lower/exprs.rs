@@ -17,7 +17,7 @@ impl<'a> Lowerer<'a> {
             ExprKind::Str(s) => Value::Str(s.clone()),
             ExprKind::Bool(b) => Value::Bool(*b),
             ExprKind::None => Value::None,
-            ExprKind::Name(n) => match scope.names.get(n) {
+            ExprKind::Name(n) => match scope.names.get(n).or_else(|| if scope.reads_globals { self.globals.get(n) } else { None }) {
                 Some(v) => v.clone(),
                 None if n == "f32" => Value::DType(DType::F32),
                 None if n == "f64" => Value::DType(DType::F64),

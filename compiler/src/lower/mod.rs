@@ -73,6 +73,9 @@ impl Value {
 #[derive(Default)]
 pub struct Scope {
     names: HashMap<String, Value>,
+    /// A fn body reads the top-level names bound before the call when it has no
+    /// name of its own (Python's module globals); op blocks and the top level do not.
+    reads_globals: bool,
 }
 
 /// Lowering state.
@@ -93,6 +96,8 @@ pub struct Lowerer<'a> {
     call_stack: Vec<String>,
     /// The ops being inlined, innermost last, for `needs_grad`.
     op_frames: Vec<OpFrame>,
+    /// The top-level names bound so far, which fn bodies read as globals.
+    globals: HashMap<String, Value>,
 }
 
 /// An op call being inlined: its parameters and whether each one's argument
@@ -115,6 +120,7 @@ pub fn lower(file: &File) -> Result<Program, Vec<Diagnostic>> {
         no_grad: false,
         call_stack: Vec::new(),
         op_frames: Vec::new(),
+        globals: HashMap::new(),
     };
     let mut scope = Scope::default();
     for item in &file.items {
@@ -217,6 +223,9 @@ impl<'a> Lowerer<'a> {
                         meta.note = Some(target.name.clone());
                     }
                 }
+                if kind == BodyKind::TopLevel {
+                    self.globals.insert(target.name.clone(), v.clone());
+                }
                 scope.names.insert(target.name.clone(), v);
                 None
             }
@@ -226,6 +235,7 @@ impl<'a> Lowerer<'a> {
             }
             StmtKind::Input(decl) => {
                 let v = self.input(decl, stmt.span);
+                self.globals.insert(decl.name.name.clone(), v.clone());
                 scope.names.insert(decl.name.name.clone(), v);
                 None
             }

@@ -121,7 +121,7 @@ impl<'a> Lowerer<'a> {
         if !self.enter(&f.name.name, span) {
             return Value::Poison;
         }
-        let mut scope = Scope::default();
+        let mut scope = Scope { reads_globals: true, ..Scope::default() };
         for (p, (v, _)) in f.params.iter().zip(args) {
             scope.names.insert(p.name.clone(), v);
         }
