@@ -116,6 +116,8 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0112_needs_grad_outside_op.act", "E0112", "3:8"),
     ("e0113_tensor_condition.act", "E0113", "3:4"),
     ("e0114_is_numbers.act", "E0114", "3:7"),
+    ("e0115_splat_tensor.act", "E0115", "3:12"),
+    ("e0116_unpack_count.act", "E0116", "5:11"),
     ("e0108_forward_without_return.act", "E0108", "3:13"),
     ("e0108_save_outside_forward.act", "E0108", "3:5"),
     ("e0108_statement_after_return.act", "E0108", "4:5"),

@@ -58,6 +58,10 @@ pub enum Code {
     E0113,
     /// `is` / `is not` between values whose identity is not known at compile time.
     E0114,
+    /// `*` on something that is not a tuple or list, or outside a call's arguments.
+    E0115,
+    /// `a, b = value` where the value is not a tuple or list of as many items.
+    E0116,
     /// f32 meeting f64 without an explicit conversion.
     E0201,
     /// Shapes that do not broadcast, or do not fit an op.
@@ -121,6 +125,8 @@ impl Code {
             Code::E0112 => "E0112",
             Code::E0113 => "E0113",
             Code::E0114 => "E0114",
+            Code::E0115 => "E0115",
+            Code::E0116 => "E0116",
             Code::E0201 => "E0201",
             Code::E0202 => "E0202",
             Code::E0301 => "E0301",

@@ -95,7 +95,7 @@ fn check_top_level_stmt(stmt: &Stmt, diags: &mut Vec<Diagnostic>) {
             }
             return;
         }
-        StmtKind::Assign { .. } | StmtKind::Expr(_) | StmtKind::Input(_) => return,
+        StmtKind::Assign { .. } | StmtKind::Unpack { .. } | StmtKind::Expr(_) | StmtKind::Input(_) => return,
     };
     diags.push(Diagnostic::new(Code::E0108, what, stmt.span, "not allowed at the top level").with_help(help));
 }
@@ -132,7 +132,7 @@ fn returns_of(block: &Block) -> Vec<(&[Expr], Span)> {
         match &s.kind {
             StmtKind::Return(values) => out.push((values.as_slice(), s.span)),
             StmtKind::If(i) => if_blocks(i).for_each(|b| out.extend(returns_of(b))),
-            StmtKind::Assign { .. } | StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Input(_) => {}
+            StmtKind::Assign { .. } | StmtKind::Unpack { .. } | StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Input(_) => {}
         }
     }
     out
@@ -182,6 +182,11 @@ fn top_level_names(file: &File) -> HashMap<String, Span> {
             }
             StmtKind::Input(decl) => {
                 out.entry(decl.name.name.clone()).or_insert(decl.name.span);
+            }
+            StmtKind::Unpack { targets, .. } => {
+                for t in targets {
+                    out.entry(t.name.clone()).or_insert(t.span);
+                }
             }
             StmtKind::If(i) => if_blocks(i).flat_map(|b| &b.stmts).for_each(|s| collect(s, out)),
             StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Return(_) => {}
@@ -293,6 +298,12 @@ fn check_block(block: &Block, scope: &mut HashMap<String, Span>, kind: BlockKind
                 check_names(value, scope, bw, diags);
                 scope.insert(target.name.clone(), target.span);
             }
+            StmtKind::Unpack { targets, value } => {
+                check_names(value, scope, bw, diags);
+                for t in targets {
+                    scope.insert(t.name.clone(), t.span);
+                }
+            }
             StmtKind::Expr(e) => check_names(e, scope, bw, diags),
             // The grammar accepts `input` only at the top level, never in a block.
             StmtKind::Input(_) => {}
@@ -346,10 +357,16 @@ fn check_block(block: &Block, scope: &mut HashMap<String, Span>, kind: BlockKind
                         check_names(v, scope, bw, diags);
                     }
                 }
-                if kind != BlockKind::Backward && values.len() != 1 {
+                // A fn may return a tuple (`return a, b`); a forward block returns one tensor.
+                let fits = match kind {
+                    BlockKind::Backward => true,
+                    BlockKind::Fn => !values.is_empty(),
+                    BlockKind::Forward => values.len() == 1,
+                };
+                if !fits {
                     diags.push(
                         Diagnostic::new(Code::E0108, format!("`return` of {} values", values.len()), stmt.span, "returns more than one value")
-                            .with_help("a forward block or fn returns exactly one value"),
+                            .with_help("a forward block returns exactly one value, a fn one value or a tuple (`return a, b`)"),
                     );
                 }
                 returned = Some(stmt.span);
@@ -384,7 +401,8 @@ fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: &BlockCtx, diags: &m
             diags.push(unknown_name(n, e.span, scope));
         }
         ExprKind::Number { .. } | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::None => {}
-        ExprKind::List(items) => items.iter().for_each(|i| check_names(i, scope, bw, diags)),
+        ExprKind::List(items) | ExprKind::Tuple(items) => items.iter().for_each(|i| check_names(i, scope, bw, diags)),
+        ExprKind::Splat(inner) => check_names(inner, scope, bw, diags),
         ExprKind::Unary { operand, .. } => check_names(operand, scope, bw, diags),
         ExprKind::Binary { lhs, rhs, .. } => {
             check_names(lhs, scope, bw, diags);
@@ -537,7 +555,7 @@ fn check_recursion(defs: &mut Defs, diags: &mut Vec<Diagnostic>) {
 fn collect_calls_block(b: &Block, out: &mut Vec<(String, Span)>) {
     for s in &b.stmts {
         match &s.kind {
-            StmtKind::Assign { value, .. } => collect_calls(value, out),
+            StmtKind::Assign { value, .. } | StmtKind::Unpack { value, .. } => collect_calls(value, out),
             StmtKind::Expr(e) => collect_calls(e, out),
             StmtKind::Return(vs) => vs.iter().for_each(|v| collect_calls(v, out)),
             StmtKind::If(i) => {
@@ -560,7 +578,8 @@ fn collect_calls(e: &Expr, out: &mut Vec<(String, Span)>) {
             collect_calls(receiver, out);
             args.iter().for_each(|a| collect_calls(&a.value, out));
         }
-        ExprKind::List(items) => items.iter().for_each(|i| collect_calls(i, out)),
+        ExprKind::List(items) | ExprKind::Tuple(items) => items.iter().for_each(|i| collect_calls(i, out)),
+        ExprKind::Splat(inner) => collect_calls(inner, out),
         ExprKind::Unary { operand, .. } => collect_calls(operand, out),
         ExprKind::Binary { lhs, rhs, .. } => {
             collect_calls(lhs, out);

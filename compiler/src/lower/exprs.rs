@@ -27,6 +27,11 @@ impl<'a> Lowerer<'a> {
                 }
             },
             ExprKind::List(items) => Value::List(items.iter().map(|i| (self.expr(i, scope), i.span)).collect()),
+            ExprKind::Tuple(items) => Value::Tuple(items.iter().map(|i| (self.expr(i, scope), i.span)).collect()),
+            ExprKind::Splat(_) => self.error(
+                Diagnostic::new(Code::E0115, "`*` spreads values only into a call's arguments", e.span, "not a call argument")
+                    .with_help("write `f(*shape)`, or use the tuple itself"),
+            ),
             ExprKind::Unary { op: UnOp::Neg, operand } => {
                 let v = self.expr(operand, scope);
                 self.neg(v, operand.span, e.span)
@@ -49,6 +54,14 @@ impl<'a> Lowerer<'a> {
                 if method.name == "zero_" {
                     return self.zero_method(receiver, args, scope, e.span);
                 }
+                if super::tuples::is_shape_method(&method.name)
+                    && !self.defs.ops.contains_key(&method.name)
+                    && !self.defs.fns.contains_key(&method.name)
+                {
+                    let recv = self.expr(receiver, scope);
+                    let args = self.args(args, scope);
+                    return self.shape_method(recv, receiver.span, method, args, e.span);
+                }
                 let recv = self.expr(receiver, scope);
                 let mut all = vec![(None, recv, receiver.span)];
                 all.extend(self.args(args, scope));
@@ -61,8 +74,19 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn args(&mut self, args: &[Arg], scope: &mut Scope) -> Vec<(Option<Ident>, Value, Span)> {
-        args.iter().map(|a| (a.name.clone(), self.expr(&a.value, scope), a.value.span)).collect()
+    /// Evaluates a call's arguments; `*t` spreads a tuple's or list's items.
+    pub(crate) fn args(&mut self, args: &[Arg], scope: &mut Scope) -> Vec<(Option<Ident>, Value, Span)> {
+        let mut out = Vec::new();
+        for a in args {
+            match &a.value.kind {
+                ExprKind::Splat(inner) => {
+                    let v = self.expr(inner, scope);
+                    out.extend(self.splat(v, inner.span).into_iter().map(|(v, s)| (None, v, s)));
+                }
+                _ => out.push((a.name.clone(), self.expr(&a.value, scope), a.value.span)),
+            }
+        }
+        out
     }
 
     /// Calls a builtin, an op or a fn by name.
@@ -304,6 +328,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn field(&mut self, recv: Value, span: Span, field: &Ident) -> Value {
+        if let Some(v) = self.shape_field(&recv, span, field) {
+            return v;
+        }
         if field.name == "T" {
             // PyTorch 2.15 records `.T` of a matrix as a permute.
             return self.matrix_transpose(recv, span, span.to(field.span), "T", "PermuteBackward0");

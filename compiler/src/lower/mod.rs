@@ -20,6 +20,7 @@ mod exprs;
 mod host_math;
 mod matrix_aliases;
 mod output_calls;
+mod tuples;
 mod user_calls;
 
 use std::collections::HashMap;
@@ -48,6 +49,10 @@ pub enum Value {
     None,
     DType(DType),
     List(Vec<(Value, Span)>),
+    /// A Python tuple: `(a, b)`, a fn's `return a, b`.
+    Tuple(Vec<(Value, Span)>),
+    /// A tensor's shape (`x.shape`, `x.size()`): PyTorch's `torch.Size`, a tuple of ints.
+    Size(Vec<usize>),
     /// The result of an expression that already produced a diagnostic.
     Poison,
 }
@@ -64,6 +69,8 @@ impl Value {
             Value::None => "`none`",
             Value::DType(_) => "a dtype",
             Value::List(_) => "a list",
+            Value::Tuple(_) => "a tuple",
+            Value::Size(_) => "a shape",
             Value::Poison => "an invalid value",
         }
     }
@@ -252,6 +259,16 @@ impl<'a> Lowerer<'a> {
                 Some(r)
             }
             StmtKind::If(i) => self.if_stmt(i, scope, kind),
+            StmtKind::Unpack { targets, value } => {
+                let v = self.expr(value, scope);
+                for (t, item) in targets.iter().zip(self.unpack(v, targets.len(), value.span)) {
+                    if kind == BodyKind::TopLevel {
+                        self.globals.insert(t.name.clone(), item.clone());
+                    }
+                    scope.names.insert(t.name.clone(), item);
+                }
+                None
+            }
             StmtKind::Return(values) => {
                 let vals = values.iter().map(|e| (self.expr(e, scope), e.span)).collect();
                 Some(BodyResult { returned: Some(vals), saved: Vec::new() })

@@ -129,6 +129,8 @@ impl<'a> Lowerer<'a> {
         self.call_stack.pop();
         match r.returned {
             Some(mut vals) if vals.len() == 1 => vals.remove(0).0,
+            // `return a, b` returns a tuple, as in Python.
+            Some(vals) if !vals.is_empty() => Value::Tuple(vals),
             Some(_) => Value::Poison, // reported by the definition checks
             None => Value::None,
         }

@@ -87,6 +87,8 @@ pub enum StmtKind {
     Input(InputDecl),
     /// `if c { ... } elif c2 { ... } else { ... }`.
     If(IfStmt),
+    /// `a, b = expr`: unpacks a tuple (or list) of exactly as many values.
+    Unpack { targets: Vec<Ident>, value: Expr },
 }
 
 /// An `if` statement: its conditions with their blocks, in order, then the
@@ -195,6 +197,10 @@ pub enum ExprKind {
     Name(String),
     /// `[e1, e2, ...]`, as in `tensor([[1, 2], [3, 4]])`.
     List(Vec<Expr>),
+    /// `(e1, e2, ...)` with at least one comma, as Python writes a tuple.
+    Tuple(Vec<Expr>),
+    /// `*e` as a call argument: the items of a tuple or list, spread as positional arguments.
+    Splat(Box<Expr>),
     Unary {
         op: UnOp,
         operand: Box<Expr>,
