@@ -7,8 +7,11 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::check::builtins;
+use crate::check::flow::always_returns;
+use crate::check::flow::returns_of;
+pub use crate::check::flow::{if_blocks, needs_grad_param, NEEDS_GRAD};
 use crate::diag::{Code, Diagnostic};
-use crate::syntax::ast::{Arg, Block, Expr, ExprKind, File, FnDef, Ident, IfStmt, Item, OpDef, Span, Stmt, StmtKind};
+use crate::syntax::ast::{Arg, Block, Expr, ExprKind, File, FnDef, Ident, Item, OpDef, Span, Stmt, StmtKind};
 
 /// The file's ops and fns by name.
 #[derive(Default)]
@@ -108,34 +111,6 @@ pub fn check_untaken_block(block: &Block, bound: impl Iterator<Item = String>) -
     let mut diags = Vec::new();
     check_block(block, &mut scope, BlockKind::Fn, &BlockCtx::default(), &mut diags);
     diags
-}
-
-/// The blocks of an `if`, in source order.
-pub(crate) fn if_blocks(i: &IfStmt) -> impl Iterator<Item = &Block> {
-    i.branches.iter().map(|(_, b)| b).chain(i.otherwise.iter())
-}
-
-/// Whether every path through a block ends in `return`: its last statement is a
-/// `return`, or an `if` with an `else` whose blocks all end so.
-pub(crate) fn always_returns(block: &Block) -> bool {
-    match block.stmts.last().map(|s| &s.kind) {
-        Some(StmtKind::Return(_)) => true,
-        Some(StmtKind::If(i)) => i.otherwise.is_some() && if_blocks(i).all(always_returns),
-        _ => false,
-    }
-}
-
-/// Every `return` statement of a block, including those inside `if` blocks.
-fn returns_of(block: &Block) -> Vec<(&[Expr], Span)> {
-    let mut out = Vec::new();
-    for s in &block.stmts {
-        match &s.kind {
-            StmtKind::Return(values) => out.push((values.as_slice(), s.span)),
-            StmtKind::If(i) => if_blocks(i).for_each(|b| out.extend(returns_of(b))),
-            StmtKind::Assign { .. } | StmtKind::Unpack { .. } | StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Input(_) => {}
-        }
-    }
-    out
 }
 
 fn check_params(params: &[Ident], diags: &mut Vec<Diagnostic>) {
@@ -423,9 +398,6 @@ fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: &BlockCtx, diags: &m
     }
 }
 
-/// The name of the compile-time query `needs_grad(p)`.
-pub const NEEDS_GRAD: &str = "needs_grad";
-
 /// `needs_grad(p)` names a parameter of the op whose block it is in; it reads
 /// no value, so a backward block may ask about a parameter it did not save.
 fn check_needs_grad(callee: &Ident, args: &[Arg], span: Span, bw: &BlockCtx, diags: &mut Vec<Diagnostic>) {
@@ -440,19 +412,6 @@ fn check_needs_grad(callee: &Ident, args: &[Arg], span: Span, bw: &BlockCtx, dia
     if let Err(d) = needs_grad_param(args, params, span) {
         diags.push(d);
     }
-}
-
-/// The parameter `needs_grad`'s arguments name: exactly one, a parameter of the op (E0112).
-pub fn needs_grad_param<'p>(args: &[Arg], params: &'p [Ident], span: Span) -> Result<&'p Ident, Diagnostic> {
-    let named = match args {
-        [Arg { name: None, value: Expr { kind: ExprKind::Name(n), .. } }] => params.iter().find(|p| p.name == *n),
-        _ => None,
-    };
-    named.ok_or_else(|| {
-        let at = args.first().map_or(span, |a| a.value.span);
-        Diagnostic::new(Code::E0112, "`needs_grad` takes one parameter of the op", at, "not a parameter of this op")
-            .with_help(format!("write `needs_grad(p)` with one of {}", params.iter().map(|p| format!("`{}`", p.name)).collect::<Vec<_>>().join(", ")))
-    })
 }
 
 fn check_args(args: &[Arg], scope: &HashMap<String, Span>, bw: &BlockCtx, diags: &mut Vec<Diagnostic>) {
