@@ -132,6 +132,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0303_gradient_count.act", "E0303", "8:9"),
     ("e0304_gradient_shape.act", "E0304", "7:16"),
     ("e0305_gradient_for_number.act", "E0305", "8:23"),
+    ("e0306_output_gradients.act", "E0306", "6:5"),
     ("e0401_grad_of_non_leaf.act", "E0401", "5:7"),
     ("e0402_no_requires_grad.act", "E0402", "4:1"),
     ("e0402_non_scalar.act", "E0402", "4:1"),

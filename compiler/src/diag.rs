@@ -77,6 +77,9 @@ pub enum Code {
     /// A backward block returns a tensor for a parameter that received a host
     /// value (a number, a bool or `none`) at this call: such a parameter has no gradient.
     E0305,
+    /// A backward block whose number of gradient parameters differs from the
+    /// number of values its forward block returns.
+    E0306,
     /// `.grad` of a tensor that is not a requires-grad leaf.
     E0401,
     /// `backward` of a tensor that does not require grad, or without a gradient
@@ -134,6 +137,7 @@ impl Code {
             Code::E0303 => "E0303",
             Code::E0304 => "E0304",
             Code::E0305 => "E0305",
+            Code::E0306 => "E0306",
             Code::E0401 => "E0401",
             Code::E0402 => "E0402",
             Code::E0403 => "E0403",

@@ -203,6 +203,31 @@ fn check_op(op: &OpDef, diags: &mut Vec<Diagnostic>) {
     // Backward: only the gradient, the saved names and its own names are in scope.
     let mut bw_scope: HashMap<String, Span> = HashMap::new();
     bw_scope.insert(bw.grad.name.clone(), bw.grad.span);
+    for g in &bw.extra_grads {
+        bw_scope.insert(g.name.clone(), g.span);
+    }
+    // One incoming gradient per output (E0306).
+    let grads = 1 + bw.extra_grads.len();
+    for (values, span) in returns_of(&op.forward) {
+        if values.len() != grads {
+            diags.push(
+                Diagnostic::new(
+                    Code::E0306,
+                    format!(
+                        "the forward of `{}` returns {} value{} but its backward takes {grads} gradient{}",
+                        op.name.name,
+                        values.len(),
+                        if values.len() == 1 { "" } else { "s" },
+                        if grads == 1 { "" } else { "s" }
+                    ),
+                    bw.span,
+                    format!("{grads} gradient{}", if grads == 1 { "" } else { "s" }),
+                )
+                .with_secondary(span, format!("{} returned here", values.len()))
+                .with_help("give `backward(...)` one gradient name per output, in order (PyTorch's `backward(ctx, grad_a, grad_b)`)"),
+            );
+        }
+    }
     for s in &saved {
         bw_scope.insert(s.name.clone(), s.span);
     }
@@ -336,7 +361,7 @@ fn check_block(block: &Block, scope: &mut HashMap<String, Span>, kind: BlockKind
                 let fits = match kind {
                     BlockKind::Backward => true,
                     BlockKind::Fn => !values.is_empty(),
-                    BlockKind::Forward => values.len() == 1,
+                    BlockKind::Forward => !values.is_empty(),
                 };
                 if !fits {
                     diags.push(

@@ -192,6 +192,8 @@ impl<'a> Lowerer<'a> {
                         }
                         v
                     }
+                    // Several outputs and no backward block: a tuple, as a fn returns.
+                    Some(vals) if !vals.is_empty() => Value::Tuple(vals),
                     _ => Value::Poison,
                 }
             }
@@ -216,13 +218,17 @@ impl<'a> Lowerer<'a> {
             scope.names.insert(p.name.clone(), v.clone());
         }
         let r = self.block(&op.forward, &mut scope, BodyKind::Forward);
-        let Some(mut rets) = r.returned else { return Value::Poison };
-        if rets.len() != 1 {
-            return Value::Poison;
+        let Some(rets) = r.returned else { return Value::Poison };
+        if rets.is_empty() || rets.len() != 1 + bw.extra_grads.len() {
+            return Value::Poison; // E0108 or E0306, reported by the definition checks
         }
-        let (ret, ret_span) = rets.remove(0);
-        let Some(out) = self.expect_tensor(ret, ret_span, &format!("the result of op `{}`", op.name.name)) else { return Value::Poison };
-        let out = self.op_output(op, out, &inputs, first_new, ret_span);
+        // Each output is a node of its own, marked as the op's.
+        let mut outputs: Vec<NodeId> = Vec::new();
+        for (ret, ret_span) in rets {
+            let Some(out) = self.expect_tensor(ret, ret_span, &format!("the result of op `{}`", op.name.name)) else { return Value::Poison };
+            let out = self.op_output(op, out, &inputs, first_new, ret_span, &outputs);
+            outputs.push(out);
+        }
         let Some((saved_nodes, saved_host)) = self.saved_values(r.saved) else { return Value::Poison };
 
         // The call's index is taken before its backward block is lowered, since
@@ -231,7 +237,7 @@ impl<'a> Lowerer<'a> {
         let index = self.prog.custom_calls.len();
         let saved_region = std::mem::replace(&mut self.region, Region::Template(index as u32));
         let was_no_grad = std::mem::replace(&mut self.no_grad, true);
-        let (mut bscope, grad_param, saved) = self.template_params(bw, out, &saved_nodes);
+        let (mut bscope, grad_params, saved) = self.template_params(bw, &outputs, &saved_nodes);
         // Saved host values are compile-time constants: the backward reads them as
         // they are, as PyTorch's backward reads `ctx.constant`.
         for (name, v) in saved_host {
@@ -241,10 +247,11 @@ impl<'a> Lowerer<'a> {
             op_name: op.name.name.clone(),
             span,
             inputs: inputs.clone(),
-            output: out,
-            grad_param,
+            output: outputs[0],
+            grad_param: grad_params[0],
             saved,
             returns: vec![],
+            extra_outputs: outputs[1..].iter().copied().zip(grad_params[1..].iter().copied()).collect(),
         });
         let br = self.block(&bw.body, &mut bscope, BodyKind::Backward);
         self.no_grad = was_no_grad;
@@ -255,16 +262,21 @@ impl<'a> Lowerer<'a> {
         }
         let Some(returns) = self.returned_gradients(op, grads, params, span) else { return Value::Poison };
         self.prog.custom_calls[index].returns = returns;
-        self.prog.custom_output.insert(out, index);
-        Value::Tensor(out)
+        for o in &outputs {
+            self.prog.custom_output.insert(*o, index);
+        }
+        match outputs.as_slice() {
+            [one] => Value::Tensor(*one),
+            many => Value::Tuple(many.iter().map(|o| (Value::Tensor(*o), self.prog.graph.meta(*o).span)).collect()),
+        }
     }
 
     /// Marks `out` as the op's output and returns the node that holds it. The
     /// output must be a node of its own, so that autodiff can apply the op's
     /// backward there; a forward that returns an input (or another op's output)
     /// gets a copy.
-    fn op_output(&mut self, op: &OpDef, mut out: NodeId, inputs: &[NodeId], first_new: usize, ret_span: Span) -> NodeId {
-        if out.index() < first_new || self.prog.custom_output.contains_key(&out) {
+    fn op_output(&mut self, op: &OpDef, mut out: NodeId, inputs: &[NodeId], first_new: usize, ret_span: Span, earlier: &[NodeId]) -> NodeId {
+        if out.index() < first_new || self.prog.custom_output.contains_key(&out) || earlier.contains(&out) {
             let (dt, sh) = (self.dtype_of(out), self.shape_of(out));
             out = self.node(Op::Reshape, dt, sh, &[out], ret_span);
         }
@@ -309,12 +321,20 @@ impl<'a> Lowerer<'a> {
 
     /// The `Param` nodes of a backward template, in the current (template) region:
     /// the incoming gradient, shaped as the op's output `out`, and one per saved value.
-    fn template_params(&mut self, bw: &Backward, out: NodeId, saved_nodes: &[(String, NodeId)]) -> (Scope, NodeId, Vec<SavedValue>) {
-        let (dt, sh) = (self.dtype_of(out), self.shape_of(out));
-        let grad_param = self.node(Op::Param(0), dt, sh, &[], bw.grad.span);
-        self.prog.graph.meta_mut(grad_param).note = Some(bw.grad.name.clone());
+    fn template_params(&mut self, bw: &Backward, outputs: &[NodeId], saved_nodes: &[(String, NodeId)]) -> (Scope, Vec<NodeId>, Vec<SavedValue>) {
         let mut bscope = Scope::default();
-        bscope.names.insert(bw.grad.name.clone(), Value::Tensor(grad_param));
+        let mut grad_params = Vec::new();
+        // The first output's gradient is `Param(0)`, the saved values follow, then
+        // the further outputs' gradients.
+        let grads = std::iter::once(&bw.grad).chain(&bw.extra_grads);
+        for (k, (g, out)) in grads.zip(outputs).enumerate() {
+            let index = if k == 0 { 0 } else { saved_nodes.len() + k };
+            let (dt, sh) = (self.dtype_of(*out), self.shape_of(*out));
+            let p = self.node(Op::Param(index as u32), dt, sh, &[], g.span);
+            self.prog.graph.meta_mut(p).note = Some(g.name.clone());
+            bscope.names.insert(g.name.clone(), Value::Tensor(p));
+            grad_params.push(p);
+        }
         let mut saved = Vec::new();
         for (i, (name, node)) in saved_nodes.iter().enumerate() {
             let (sdt, ssh) = (self.dtype_of(*node), self.shape_of(*node));
@@ -323,7 +343,7 @@ impl<'a> Lowerer<'a> {
             bscope.names.insert(name.clone(), Value::Tensor(p));
             saved.push(SavedValue { name: name.clone(), forward: *node, param: p });
         }
-        (bscope, grad_param, saved)
+        (bscope, grad_params, saved)
     }
 
     /// Checks the gradients a backward block returns: each is `none` or a tensor

@@ -41,8 +41,10 @@ pub struct OpDef {
 /// `backward(grad) { body }`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Backward {
-    /// The name bound to the gradient flowing into the op's output.
+    /// The name bound to the gradient flowing into the op's (first) output.
     pub grad: Ident,
+    /// The names of the gradients of the further outputs, when the forward returns several.
+    pub extra_grads: Vec<Ident>,
     pub body: Block,
     /// The span of the `backward` keyword and its parameter list.
     pub span: Span,
