@@ -118,6 +118,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0114_is_numbers.act", "E0114", "3:7"),
     ("e0115_splat_tensor.act", "E0115", "3:12"),
     ("e0116_unpack_count.act", "E0116", "5:11"),
+    ("e0117_mark_outside_forward.act", "E0117", "3:1"),
     ("e0108_forward_without_return.act", "E0108", "3:13"),
     ("e0108_save_outside_forward.act", "E0108", "3:5"),
     ("e0108_statement_after_return.act", "E0108", "4:5"),

@@ -62,6 +62,8 @@ pub enum Code {
     E0115,
     /// `a, b = value` where the value is not a tuple or list of as many items.
     E0116,
+    /// `mark_non_differentiable` outside an op's forward block.
+    E0117,
     /// f32 meeting f64 without an explicit conversion.
     E0201,
     /// Shapes that do not broadcast, or do not fit an op.
@@ -130,6 +132,7 @@ impl Code {
             Code::E0114 => "E0114",
             Code::E0115 => "E0115",
             Code::E0116 => "E0116",
+            Code::E0117 => "E0117",
             Code::E0201 => "E0201",
             Code::E0202 => "E0202",
             Code::E0301 => "E0301",

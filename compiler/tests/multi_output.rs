@@ -37,3 +37,12 @@ fn an_op_with_several_outputs_works_inside_a_backward_block() {
     let src = format!("{SPLIT}{outer}x = ones(3, requires_grad=true)\ny = Outer(x)\ngx = grad(y.sum(), x, create_graph=true)\nprint(gx)\n");
     assert_eq!(codes(&src), vec![]);
 }
+
+#[test]
+fn mark_non_differentiable_only_in_a_forward_block() {
+    let ok = "op F(x) {\n    forward {\n        m = x * 0\n        mark_non_differentiable(m)\n        return x * 2, m\n    }\n    backward(g, gm) {\n        return g * 2\n    }\n}\nx = ones(2, requires_grad=true)\ny, m = F(x)\n(y + m).sum().backward()\n";
+    assert_eq!(codes(ok), vec![]);
+    let in_backward = ok.replace("        return g * 2\n", "        mark_non_differentiable(g)\n        return g * 2\n");
+    assert_eq!(codes(&in_backward), vec![Code::E0117]);
+    assert_eq!(codes("mark_non_differentiable(ones(2))"), vec![Code::E0117]);
+}

@@ -12,9 +12,30 @@ use super::{BodyKind, BodyResult, Lowerer, Scope, Value};
 use crate::check;
 use crate::check::ops::needs_grad_param;
 use crate::diag::{Code, Diagnostic};
-use crate::syntax::ast::{Arg, Expr, IfStmt, LogicOp, Span};
+use crate::syntax::ast::{Arg, Expr, Ident, IfStmt, LogicOp, Span};
+
+/// The name of `mark_non_differentiable(t, ...)`, PyTorch's `ctx.mark_non_differentiable`.
+pub(crate) const MARK_NON_DIFFERENTIABLE: &str = "mark_non_differentiable";
 
 impl<'a> Lowerer<'a> {
+    /// `mark_non_differentiable(t, ...)` in an op's forward block: those outputs
+    /// never require grad, and the backward receives zeros for them (E0117 elsewhere).
+    pub(crate) fn mark_non_differentiable(&mut self, args: Vec<(Option<Ident>, Value, Span)>, callee_span: Span) -> Value {
+        if !self.op_frames.last().is_some_and(|f| f.in_forward) {
+            return self.error(
+                Diagnostic::new(Code::E0117, "`mark_non_differentiable` outside an op's forward block", callee_span, "not in a forward block")
+                    .with_help("call it in the forward block of the op whose outputs it marks, before the `return`"),
+            );
+        }
+        for (_, v, s) in args {
+            let Some(t) = self.expect_tensor(v, s, "an argument of `mark_non_differentiable`") else { return Value::Poison };
+            if let Some(frame) = self.op_frames.last_mut() {
+                frame.non_differentiable.push(t);
+            }
+        }
+        Value::None
+    }
+
     /// Lowers the block of the first branch whose condition is true (or the
     /// `else` block); returns what it returned and saved.
     pub(crate) fn if_stmt(&mut self, i: &IfStmt, scope: &mut Scope, kind: BodyKind) -> Option<BodyResult> {

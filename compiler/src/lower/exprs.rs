@@ -46,6 +46,10 @@ impl<'a> Lowerer<'a> {
             ExprKind::Is { lhs, rhs, negated } => self.is(lhs, rhs, *negated, e.span, scope),
             // `needs_grad(p)` names a parameter and reads no value, so its argument is not evaluated.
             ExprKind::Call { callee, args } if callee.name == crate::check::ops::NEEDS_GRAD => self.needs_grad(args, e.span, callee.span),
+            ExprKind::Call { callee, args } if callee.name == super::conditions::MARK_NON_DIFFERENTIABLE => {
+                let args = self.args(args, scope);
+                self.mark_non_differentiable(args, callee.span)
+            }
             ExprKind::Call { callee, args } => {
                 let args = self.args(args, scope);
                 self.call(callee, args, e.span)

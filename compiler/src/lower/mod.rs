@@ -112,6 +112,10 @@ pub struct Lowerer<'a> {
 pub(crate) struct OpFrame {
     pub params: Vec<crate::syntax::ast::Ident>,
     pub needs: HashMap<String, bool>,
+    /// The tensors the forward block passed to `mark_non_differentiable`.
+    pub non_differentiable: Vec<NodeId>,
+    /// Whether the op's forward block (not its backward) is being lowered.
+    pub in_forward: bool,
 }
 
 /// Lowers a parsed file. Returns the program, or every error found.

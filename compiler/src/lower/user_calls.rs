@@ -170,7 +170,7 @@ impl<'a> Lowerer<'a> {
             .zip(&params)
             .map(|(p, (v, _))| (p.name.clone(), matches!(v, Value::Tensor(n) if self.no_grad || self.requires_grad(*n))))
             .collect();
-        self.op_frames.push(super::OpFrame { params: op.params.clone(), needs });
+        self.op_frames.push(super::OpFrame { params: op.params.clone(), needs, non_differentiable: Vec::new(), in_forward: true });
         let result = match &op.backward {
             Some(bw) => self.custom_call(op, bw, &params, span),
             // Without a backward block the op is differentiated like a fn, but its
@@ -237,6 +237,9 @@ impl<'a> Lowerer<'a> {
         let index = self.prog.custom_calls.len();
         let saved_region = std::mem::replace(&mut self.region, Region::Template(index as u32));
         let was_no_grad = std::mem::replace(&mut self.no_grad, true);
+        if let Some(frame) = self.op_frames.last_mut() {
+            frame.in_forward = false;
+        }
         let (mut bscope, grad_params, saved) = self.template_params(bw, &outputs, &saved_nodes);
         // Saved host values are compile-time constants: the backward reads them as
         // they are, as PyTorch's backward reads `ctx.constant`.
@@ -276,11 +279,14 @@ impl<'a> Lowerer<'a> {
     /// backward there; a forward that returns an input (or another op's output)
     /// gets a copy.
     fn op_output(&mut self, op: &OpDef, mut out: NodeId, inputs: &[NodeId], first_new: usize, ret_span: Span, earlier: &[NodeId]) -> NodeId {
+        let original = out;
         if out.index() < first_new || self.prog.custom_output.contains_key(&out) || earlier.contains(&out) {
             let (dt, sh) = (self.dtype_of(out), self.shape_of(out));
             out = self.node(Op::Reshape, dt, sh, &[out], ret_span);
         }
-        let requires_grad = !self.no_grad && inputs.iter().any(|i| self.requires_grad(*i));
+        // An output the forward marked non-differentiable never requires grad.
+        let marked = self.op_frames.last().is_some_and(|f| f.non_differentiable.contains(&original));
+        let requires_grad = !marked && !self.no_grad && inputs.iter().any(|i| self.requires_grad(*i));
         let meta = self.prog.graph.meta_mut(out);
         meta.requires_grad = requires_grad;
         meta.note = Some(match meta.note.take() {
