@@ -101,7 +101,7 @@ fn returns_inside_both_branches_end_a_forward() {
     assert_eq!(codes(&only_if), vec![Code::E0108], "a forward whose return is only in an `if` does not always return");
 }
 
-const NEEDS: &str = "op F(x, w) {\n    forward {\n        save x, w\n        return x * w\n    }\n    backward(g) {\n        print(needs_grad(x), needs_grad(w))\n        gx = none\n        if needs_grad(x) {\n            gx = g * w\n        }\n        return gx, g * x\n    }\n}\n";
+const NEEDS: &str = "op F(x, w) {\n    forward {\n        save x, w\n        return x * w\n    }\n    backward(g) {\n        both = needs_grad(x) and needs_grad(w)\n        gx = none\n        if needs_grad(x) {\n            gx = g * w\n        }\n        return gx, g * x\n    }\n}\n";
 
 #[test]
 fn needs_grad_answers_per_call_site() {
@@ -112,7 +112,7 @@ fn needs_grad_answers_per_call_site() {
 #[test]
 fn needs_grad_misuse_is_e0112() {
     assert_eq!(codes("print(needs_grad(x))"), vec![Code::E0112]);
-    let bad = NEEDS.replace("print(needs_grad(x), needs_grad(w))", "print(needs_grad(g))");
+    let bad = NEEDS.replace("both = needs_grad(x) and needs_grad(w)", "both = needs_grad(g)");
     assert_eq!(codes(&format!("{bad}print(F(ones(2), ones(2)))\n")), vec![Code::E0112]);
 }
 

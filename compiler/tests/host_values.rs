@@ -29,7 +29,7 @@ fn an_op_takes_a_number_saves_it_and_its_backward_reads_it() {
 
 #[test]
 fn a_saved_none_and_a_saved_bool_are_constants_of_the_backward() {
-    let src = "op F(x, b, flag) {\n    forward {\n        save b, flag\n        return x * 2\n    }\n    backward(g) {\n        print(b, flag)\n        return g * 2, none, none\n    }\n}\nx = ones(2, requires_grad=true)\nF(x, none, false).sum().backward()\n";
+    let src = "op F(x, b, flag) {\n    forward {\n        save b, flag\n        return x * 2\n    }\n    backward(g) {\n        if b is none and not flag {\n            return g * 2, none, none\n        }\n        return g * 3, none, none\n    }\n}\nx = ones(2, requires_grad=true)\nF(x, none, false).sum().backward()\n";
     assert_eq!(codes(src), vec![]);
 }
 
@@ -61,4 +61,14 @@ fn math_on_host_numbers_gives_numbers_that_mix_with_tensors() {
 #[test]
 fn a_builtin_without_a_math_counterpart_still_needs_a_tensor() {
     assert_eq!(codes("print(sigmoid(2.0))"), vec![Code::E0107]);
+}
+
+/// A backward block is copied into every backward pass, so an effect there has
+/// no single place: E0108, not a crash of the optimizer.
+#[test]
+fn an_effect_inside_a_backward_block_is_e0108() {
+    for effect in ["print(g)", "print(\"hi\")", "z = randn(3)", "manual_seed(1)"] {
+        let src = format!("op F(x) {{\n    forward {{\n        return x * 2\n    }}\n    backward(g) {{\n        {effect}\n        return g * 2\n    }}\n}}\nx = ones(3, requires_grad=true)\nF(x).sum().backward()\n");
+        assert_eq!(codes(&src), vec![Code::E0108], "{effect}");
+    }
 }

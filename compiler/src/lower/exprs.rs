@@ -10,6 +10,29 @@ use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
 use crate::syntax::ast::{Arg, BinOp, Expr, ExprKind, Ident, Span, UnOp};
 
+/// Whether a builtin records an effect (output, figure, random sample, seed,
+/// gradient computation) rather than only computing a value.
+fn has_effect(b: builtins::Builtin) -> bool {
+    use builtins::Builtin as B;
+    matches!(
+        b,
+        B::Print
+            | B::Plot
+            | B::Grid
+            | B::Legend
+            | B::XLabel
+            | B::YLabel
+            | B::Title
+            | B::SaveFig
+            | B::Randn
+            | B::Rand
+            | B::ManualSeed
+            | B::Backward
+            | B::Grad
+            | B::ZeroGrad
+    )
+}
+
 impl<'a> Lowerer<'a> {
     pub(crate) fn expr(&mut self, e: &Expr, scope: &mut Scope) -> Value {
         match &e.kind {
@@ -106,6 +129,21 @@ impl<'a> Lowerer<'a> {
             return self.call_fn(f, args, span);
         }
         if let Some(b) = builtins::lookup(&callee.name) {
+            // A backward block is a template that autodiff copies into each
+            // backward pass; an effect inside it (a print, a figure, a sample, a
+            // nested backward) has no single place in the program, and used to
+            // reach the optimizer as a dangling node.
+            if matches!(self.region, crate::ir::graph::Region::Template(_)) && has_effect(b) {
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0108,
+                        format!("`{}` inside a backward block", callee.name),
+                        callee.span,
+                        "not allowed in a backward block",
+                    )
+                    .with_help("a backward block computes gradients only; print or plot them at the top level, from `x.grad` or `grad(...)`"),
+                );
+            }
             // `sqrt(d)` of a host number is Python's `math.sqrt(d)`, a host number.
             if let [(None, Value::Number { value, is_int }, arg_span)] = args.as_slice() {
                 if super::host_math::applies(&callee.name) {
