@@ -45,6 +45,24 @@ pub enum Code {
     /// A statement in the wrong place (`save` outside a forward block, a missing
     /// or misplaced `return`, ...).
     E0108,
+    /// Math on a host number outside the function's domain or range (Python's
+    /// `ValueError: math domain error` and `OverflowError: math range error`).
+    E0110,
+    /// A parameter without a default after one with a default (Python's
+    /// "non-default argument follows default argument").
+    E0111,
+    /// `needs_grad(p)` outside an op, or of something that is not one of its parameters.
+    E0112,
+    /// A condition (`if`, `and`, `or`, `not`) that is not a host bool.
+    E0113,
+    /// `is` / `is not` between values whose identity is not known at compile time.
+    E0114,
+    /// `*` on something that is not a tuple or list, or outside a call's arguments.
+    E0115,
+    /// `a, b = value` where the value is not a tuple or list of as many items.
+    E0116,
+    /// `mark_non_differentiable` outside an op's forward block.
+    E0117,
     /// f32 meeting f64 without an explicit conversion.
     E0201,
     /// Shapes that do not broadcast, or do not fit an op.
@@ -98,6 +116,12 @@ pub enum Code {
     E0303,
     /// A returned gradient's shape or dtype differs from its parameter's.
     E0304,
+    /// A backward block returns a tensor for a parameter that received a host
+    /// value (a number, a bool or `none`) at this call: such a parameter has no gradient.
+    E0305,
+    /// A backward block whose number of gradient parameters differs from the
+    /// number of values its forward block returns.
+    E0306,
     /// `.grad` of a tensor that is not a requires-grad leaf.
     E0401,
     /// `backward` of a tensor that does not require grad, or without a gradient
@@ -152,6 +176,14 @@ impl Code {
             Code::E0106 => "E0106",
             Code::E0107 => "E0107",
             Code::E0108 => "E0108",
+            Code::E0110 => "E0110",
+            Code::E0111 => "E0111",
+            Code::E0112 => "E0112",
+            Code::E0113 => "E0113",
+            Code::E0114 => "E0114",
+            Code::E0115 => "E0115",
+            Code::E0116 => "E0116",
+            Code::E0117 => "E0117",
             Code::E0201 => "E0201",
             Code::E0202 => "E0202",
             Code::E0203 => "E0203",
@@ -175,6 +207,8 @@ impl Code {
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",
             Code::E0304 => "E0304",
+            Code::E0305 => "E0305",
+            Code::E0306 => "E0306",
             Code::E0401 => "E0401",
             Code::E0402 => "E0402",
             Code::E0403 => "E0403",

@@ -97,6 +97,11 @@ fn sexp(e: &Expr) -> String {
         ExprKind::Index { receiver, items } => {
             format!("(index {}{})", sexp(receiver), items.iter().map(|i| format!(" {}", item_sexp(i))).collect::<String>())
         }
+        ExprKind::Logic { op, lhs, rhs } => format!("({} {} {})", op.symbol(), sexp(lhs), sexp(rhs)),
+        ExprKind::Not(operand) => format!("(not {})", sexp(operand)),
+        ExprKind::Tuple(items) => format!("(tuple {})", items.iter().map(sexp).collect::<Vec<_>>().join(" ")),
+        ExprKind::Splat(inner) => format!("(splat {})", sexp(inner)),
+        ExprKind::Is { lhs, rhs, negated } => format!("({} {} {})", if *negated { "is-not" } else { "is" }, sexp(lhs), sexp(rhs)),
     }
 }
 

@@ -73,8 +73,17 @@ pub(crate) fn note(lines: &LineIndex, promoted_at: &[usize]) -> Option<String> {
 fn block(source: &str, b: &Block, edits: &mut Vec<Edit>) {
     for s in &b.stmts {
         match &s.kind {
-            StmtKind::Assign { value, .. } => expr(source, value, edits),
+            StmtKind::Assign { value, .. } | StmtKind::Unpack { value, .. } => expr(source, value, edits),
             StmtKind::Expr(e) => expr(source, e, edits),
+            StmtKind::If(i) => {
+                for (cond, body) in &i.branches {
+                    expr(source, cond, edits);
+                    block(source, body, edits);
+                }
+                if let Some(otherwise) = &i.otherwise {
+                    block(source, otherwise, edits);
+                }
+            }
             StmtKind::Return(es) => es.iter().for_each(|e| expr(source, e, edits)),
             StmtKind::Save(_) | StmtKind::Input(_) => {}
         }
@@ -84,9 +93,9 @@ fn block(source: &str, b: &Block, edits: &mut Vec<Edit>) {
 fn expr(source: &str, e: &Expr, edits: &mut Vec<Edit>) {
     match &e.kind {
         ExprKind::Number { .. } | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::None | ExprKind::Name(_) => {}
-        ExprKind::List(items) => items.iter().for_each(|i| expr(source, i, edits)),
-        ExprKind::Unary { operand, .. } => expr(source, operand, edits),
-        ExprKind::Binary { lhs, rhs, .. } => {
+        ExprKind::List(items) | ExprKind::Tuple(items) => items.iter().for_each(|i| expr(source, i, edits)),
+        ExprKind::Unary { operand, .. } | ExprKind::Splat(operand) | ExprKind::Not(operand) => expr(source, operand, edits),
+        ExprKind::Binary { lhs, rhs, .. } | ExprKind::Logic { lhs, rhs, .. } | ExprKind::Is { lhs, rhs, .. } => {
             expr(source, lhs, edits);
             expr(source, rhs, edits);
         }

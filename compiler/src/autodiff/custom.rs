@@ -18,12 +18,30 @@ use crate::ir::program::{CustomCall, Program, SavedValue};
 /// Applies a user op's backward block: copies its template into the current
 /// backward, with the gradient parameter bound to `g` and each saved parameter
 /// to the forward node it stands for. Returns each op argument with its gradient.
-pub fn apply(c: &mut RuleCtx, prog: &mut Program, call: usize, g: NodeId, templates: &HashMap<u32, Vec<NodeId>>) -> Vec<(NodeId, Option<NodeId>)> {
+/// The outputs of call `call`: its output, then its further outputs.
+pub fn outputs(prog: &Program, call: usize) -> Vec<NodeId> {
+    match prog.custom_calls.get(call) {
+        Some(cc) => std::iter::once(cc.output).chain(cc.extra_outputs.iter().map(|(o, _)| *o)).collect(),
+        None => vec![],
+    }
+}
+
+/// `gs` holds one gradient per output, in the order of [`outputs`].
+pub fn apply(
+    c: &mut RuleCtx,
+    prog: &mut Program,
+    call: usize,
+    gs: &[NodeId],
+    templates: &HashMap<u32, Vec<NodeId>>,
+) -> Vec<(NodeId, Option<NodeId>)> {
     // `call` comes from `custom_output`, whose values index `custom_calls`.
     let Some(cc) = prog.custom_calls.get(call).cloned() else { return vec![] };
     c.at(cc.span);
     let mut map: HashMap<NodeId, NodeId> = HashMap::new();
-    map.insert(cc.grad_param, g);
+    let params = std::iter::once(cc.grad_param).chain(cc.extra_outputs.iter().map(|(_, p)| *p));
+    for (p, g) in params.zip(gs) {
+        map.insert(p, *g);
+    }
     for s in &cc.saved {
         map.insert(s.param, c.fwd(s.forward));
     }
@@ -33,6 +51,9 @@ pub fn apply(c: &mut RuleCtx, prog: &mut Program, call: usize, g: NodeId, templa
         Region::Template(k) => templates.get(&k).cloned().unwrap_or_default(),
         Region::Forward | Region::Backward(_) => vec![],
     };
+    // Inner calls are registered once the whole template is copied, so that
+    // every output of a call with several is in `map` by then.
+    let mut inner_calls = Vec::new();
     for t in nodes {
         if map.contains_key(&t) {
             continue;
@@ -49,8 +70,13 @@ pub fn apply(c: &mut RuleCtx, prog: &mut Program, call: usize, g: NodeId, templa
         prog.graph.meta_mut(copy).note = note;
         map.insert(t, copy);
         if let Some(&inner) = prog.custom_output.get(&t) {
-            copy_call(c, prog, inner, copy, &map);
+            if prog.custom_calls.get(inner).is_some_and(|ic| ic.output == t) {
+                inner_calls.push((inner, copy));
+            }
         }
+    }
+    for (inner, copy) in inner_calls {
+        copy_call(c, prog, inner, copy, &map);
     }
     cc.inputs.iter().zip(&cc.returns).map(|(i, r)| (*i, r.map(|t| map.get(&t).copied().unwrap_or(t)))).collect()
 }
@@ -65,6 +91,11 @@ fn copy_call(c: &mut RuleCtx, prog: &mut Program, inner: usize, copy: NodeId, ma
     let rename = |n: NodeId| map.get(&n).copied().unwrap_or(n);
     let saved = ic.saved.iter().map(|s| SavedValue { name: s.name.clone(), forward: rename(s.forward), param: s.param }).collect();
     let index = prog.custom_calls.len();
-    prog.custom_calls.push(CustomCall { inputs: ic.inputs.iter().map(|n| rename(*n)).collect(), output: copy, saved, ..ic });
+    let extra_outputs: Vec<(NodeId, NodeId)> = ic.extra_outputs.iter().map(|(o, p)| (rename(*o), *p)).collect();
+    for (o, _) in &extra_outputs {
+        c.grad_fns.push((*o, format!("{}Backward", ic.op_name)));
+        prog.custom_output.insert(*o, index);
+    }
+    prog.custom_calls.push(CustomCall { inputs: ic.inputs.iter().map(|n| rename(*n)).collect(), output: copy, saved, extra_outputs, ..ic });
     prog.custom_output.insert(copy, index);
 }

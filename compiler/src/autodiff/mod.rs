@@ -133,7 +133,27 @@ pub fn derive(
         }
         ctx.reads_forward = false;
         let input_grads: Vec<(NodeId, Option<NodeId>)> = match prog.custom_output.get(&n) {
-            Some(&c) => custom::apply(&mut ctx, prog, c, g, templates),
+            Some(&c) => {
+                // An op with several outputs runs its backward once, at the first of
+                // its outputs that the walk meets, with every output's gradient:
+                // their users all come later in creation order, so every
+                // contribution is in; an output with none gets zeros, as PyTorch
+                // materializes them.
+                let outputs = custom::outputs(prog, c);
+                let mut gs = Vec::with_capacity(outputs.len());
+                for o in outputs {
+                    let go = if o == n {
+                        g
+                    } else if let Some(cs) = grads.remove(&o) {
+                        ctx.sum(&mut prog.graph, o, &cs)
+                    } else {
+                        let node = prog.graph.node(o).clone();
+                        ctx.full(&mut prog.graph, 0.0, node.dtype, node.shape)
+                    };
+                    gs.push(go);
+                }
+                custom::apply(&mut ctx, prog, c, &gs, templates)
+            }
             None => {
                 let operands = prog.graph.operands(n);
                 let needs: Vec<bool> = operands.iter().map(|o| prog.graph.meta(*o).requires_grad).collect();

@@ -8,8 +8,8 @@
 /// listed here (the caller then falls back to edit distance).
 pub fn pytorch_help(name: &str) -> Option<&'static str> {
     let help = match name {
-        "t" | "T" | "H" | "mH" => "PyTorch's transposes are `transpose(x)` or `x.transpose()` here, for a 2-D tensor",
-        "mm" | "mv" | "dot" | "inner" => "write a matrix or vector product as `a @ b` or `matmul(a, b)`",
+        "H" | "mH" => "PyTorch's transposes are `transpose(x)`, `x.t()`, `x.T` or `x.mT` here",
+        "mv" | "dot" | "inner" => "write a matrix or vector product as `a @ b` or `matmul(a, b)`",
         "max" | "amax" => {
             "`max` is not supported yet (neither the reduction nor `max(dim=...)`); the elementwise maximum of two \
              tensors is `maximum(a, b)`"

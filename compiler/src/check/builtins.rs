@@ -58,6 +58,10 @@ pub enum Builtin {
     Transpose,
     /// A builtin that changes shapes or ranks ([`ShapeBuiltin`]).
     Shape(ShapeBuiltin),
+    /// `mm(a, b)`: the product of two matrices (PyTorch's `torch.mm`).
+    Mm,
+    /// `t(x)`, `x.t()`: the transpose of a matrix (PyTorch's `Tensor.t`).
+    T,
     Backward,
     Grad,
     ZeroGrad,
@@ -144,6 +148,8 @@ const OTHER: &[(&str, Builtin)] = &[
     ("normalize", Builtin::Normalize),
     ("matmul", Builtin::MatMul),
     ("transpose", Builtin::Transpose),
+    ("mm", Builtin::Mm),
+    ("t", Builtin::T),
     ("backward", Builtin::Backward),
     ("grad", Builtin::Grad),
     ("zero_grad", Builtin::ZeroGrad),
@@ -220,9 +226,10 @@ pub fn signature(b: Builtin) -> Signature {
         B::Tensor => sig(&["data"], 1, Some(1), CREATE_KW),
         B::OnesLike | B::ZerosLike => sig(&["input"], 1, Some(1), CREATE_KW),
         B::ManualSeed => sig(&["seed"], 1, Some(1), &[]),
-        B::Unary(_) | B::ZeroGrad | B::Detach => sig(&["input"], 1, Some(1), &[]),
+        B::Unary(_) | B::ZeroGrad | B::Detach | B::T => sig(&["input"], 1, Some(1), &[]),
         B::Transpose => sig(&["input", "dim0", "dim1"], 1, Some(3), &[]),
         B::Shape(s) => shape_builtins::signature(s),
+        B::Mm => sig(&["input", "mat2"], 2, Some(2), &[]),
         B::Pow => sig(&["input", "exponent"], 2, Some(2), &[]),
         B::Maximum | B::Minimum | B::Atan2 | B::MatMul => sig(&["input", "other"], 2, Some(2), &[]),
         B::Sum | B::Mean | B::Amax | B::Amin | B::LogSumExp => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),

@@ -1,6 +1,7 @@
 //! The checker's rules, used by lowering as it builds the graph: argument
 //! binding for builtins ([`builtins`]), suggestions for PyTorch names ([`aliases`]), shape and dtype rules ([`shapes`]) and
-//! the op-definition rules that hold independently of any call ([`ops`]).
+//! the op-definition rules that hold independently of any call ([`ops`]), with
+//! the helpers on the shape of bodies they share with lowering ([`flow`]).
 //!
 //! Shapes in `.act` are static, but an `op` or `fn` is generic over the shapes
 //! of its arguments, so shape checks run per call site as lowering inlines the
@@ -9,6 +10,7 @@
 
 pub mod aliases;
 pub mod builtins;
+pub mod flow;
 pub mod ops;
 pub mod promotion;
 pub mod shape_builtins;

@@ -7,8 +7,11 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::check::builtins;
+use crate::check::flow::always_returns;
+use crate::check::flow::returns_of;
+pub use crate::check::flow::{if_blocks, needs_grad_param, NEEDS_GRAD};
 use crate::diag::{Code, Diagnostic};
-use crate::syntax::ast::{Arg, Block, Expr, ExprKind, File, FnDef, Ident, Item, OpDef, Span, StmtKind};
+use crate::syntax::ast::{Arg, Block, Expr, ExprKind, File, FnDef, Ident, Item, OpDef, Span, Stmt, StmtKind};
 
 /// The file's ops and fns by name.
 #[derive(Default)]
@@ -25,9 +28,9 @@ pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut first_span: HashMap<String, Span> = HashMap::new();
     for item in &file.items {
-        let (name, params) = match item {
-            Item::Op(op) => (&op.name, &op.params),
-            Item::Fn(f) => (&f.name, &f.params),
+        let (name, params, defaults) = match item {
+            Item::Op(op) => (&op.name, &op.params, &op.defaults),
+            Item::Fn(f) => (&f.name, &f.params, &f.defaults),
             Item::Stmt(_) => continue,
         };
         if let Some(prev) = first_span.get(&name.name) {
@@ -52,6 +55,7 @@ pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
         }
         first_span.insert(name.name.clone(), name.span);
         check_params(params, &mut diags);
+        check_defaults(params, defaults, &mut diags);
         match item {
             Item::Op(op) => {
                 defs.ops.insert(op.name.name.clone(), op);
@@ -62,10 +66,11 @@ pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
             Item::Stmt(_) => {}
         }
     }
+    let globals = top_level_names(file);
     for item in &file.items {
         match item {
             Item::Op(op) if defs.ops.get(&op.name.name).is_some_and(|d| std::ptr::eq(*d, op)) => check_op(op, &mut diags),
-            Item::Fn(f) if defs.fns.get(&f.name.name).is_some_and(|d| std::ptr::eq(*d, f)) => check_fn(f, &mut diags),
+            Item::Fn(f) if defs.fns.get(&f.name.name).is_some_and(|d| std::ptr::eq(*d, f)) => check_fn(f, &globals, &mut diags),
             _ => {}
         }
     }
@@ -78,13 +83,34 @@ pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
 fn check_top_level(file: &File, diags: &mut Vec<Diagnostic>) {
     for item in &file.items {
         let Item::Stmt(stmt) = item else { continue };
-        let (what, help) = match &stmt.kind {
-            StmtKind::Save(_) => ("`save` outside an op's forward block", "only an op's forward block saves values for its backward"),
-            StmtKind::Return(_) => ("`return` outside an op or fn", "the program runs top to bottom; remove the `return`, or put the code in a `fn`"),
-            StmtKind::Assign { .. } | StmtKind::Expr(_) | StmtKind::Input(_) => continue,
-        };
-        diags.push(Diagnostic::new(Code::E0108, what, stmt.span, "not allowed at the top level").with_help(help));
+        check_top_level_stmt(stmt, diags);
     }
+}
+
+/// One top-level statement, and the statements of a top-level `if`'s blocks.
+fn check_top_level_stmt(stmt: &Stmt, diags: &mut Vec<Diagnostic>) {
+    let (what, help) = match &stmt.kind {
+        StmtKind::Save(_) => ("`save` outside an op's forward block", "only an op's forward block saves values for its backward"),
+        StmtKind::Return(_) => ("`return` outside an op or fn", "the program runs top to bottom; remove the `return`, or put the code in a `fn`"),
+        StmtKind::If(i) => {
+            for b in if_blocks(i) {
+                b.stmts.iter().for_each(|s| check_top_level_stmt(s, diags));
+            }
+            return;
+        }
+        StmtKind::Assign { .. } | StmtKind::Unpack { .. } | StmtKind::Expr(_) | StmtKind::Input(_) => return,
+    };
+    diags.push(Diagnostic::new(Code::E0108, what, stmt.span, "not allowed at the top level").with_help(help));
+}
+
+/// Checks the names of a top-level block that lowering does not take (an `if`
+/// block whose condition is false), given the names bound before it, so that
+/// a mistake there is found whichever way the condition goes.
+pub fn check_untaken_block(block: &Block, bound: impl Iterator<Item = String>) -> Vec<Diagnostic> {
+    let mut scope: HashMap<String, Span> = bound.map(|n| (n, Span::default())).collect();
+    let mut diags = Vec::new();
+    check_block(block, &mut scope, BlockKind::Fn, &BlockCtx::default(), &mut diags);
+    diags
 }
 
 fn check_params(params: &[Ident], diags: &mut Vec<Diagnostic>) {
@@ -100,16 +126,69 @@ fn check_params(params: &[Ident], diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_fn(f: &FnDef, diags: &mut Vec<Diagnostic>) {
-    let mut scope: HashMap<String, Span> = f.params.iter().map(|p| (p.name.clone(), p.span)).collect();
-    check_block(&f.body, &mut scope, BlockKind::Fn, diags);
+/// Defaults are constants (a default reads no name), and, as in Python, a
+/// parameter without a default cannot follow one with a default (E0111).
+fn check_defaults(params: &[Ident], defaults: &[Option<Expr>], diags: &mut Vec<Diagnostic>) {
+    let mut first_default: Option<&Ident> = None;
+    for (p, d) in params.iter().zip(defaults) {
+        match (d, first_default) {
+            (Some(d), _) => {
+                check_names(d, &HashMap::new(), &BlockCtx::default(), diags);
+                first_default = first_default.or(Some(p));
+            }
+            (None, Some(prev)) => diags.push(
+                Diagnostic::new(Code::E0111, format!("parameter `{}` has no default but follows one that has", p.name), p.span, "no default")
+                    .with_secondary(prev.span, format!("`{}` has a default", prev.name))
+                    .with_help(format!("give `{}` a default, or move it before `{}`", p.name, prev.name)),
+            ),
+            (None, None) => {}
+        }
+    }
+}
+
+/// Every name the top level binds anywhere (in `if` blocks too), with its first
+/// binding: the globals a fn body may read. Whether one is bound before a
+/// given call is decided when the call is lowered.
+fn top_level_names(file: &File) -> HashMap<String, Span> {
+    fn collect(stmt: &Stmt, out: &mut HashMap<String, Span>) {
+        match &stmt.kind {
+            StmtKind::Assign { target, .. } => {
+                out.entry(target.name.clone()).or_insert(target.span);
+            }
+            StmtKind::Input(decl) => {
+                out.entry(decl.name.name.clone()).or_insert(decl.name.span);
+            }
+            StmtKind::Unpack { targets, .. } => {
+                for t in targets {
+                    out.entry(t.name.clone()).or_insert(t.span);
+                }
+            }
+            StmtKind::If(i) => if_blocks(i).flat_map(|b| &b.stmts).for_each(|s| collect(s, out)),
+            StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Return(_) => {}
+        }
+    }
+    let mut out = HashMap::new();
+    for item in &file.items {
+        if let Item::Stmt(s) = item {
+            collect(s, &mut out);
+        }
+    }
+    out
+}
+
+fn check_fn(f: &FnDef, globals: &HashMap<String, Span>, diags: &mut Vec<Diagnostic>) {
+    // Parameters and the fn's own names hide globals of the same name.
+    let mut scope: HashMap<String, Span> = globals.clone();
+    scope.extend(f.params.iter().map(|p| (p.name.clone(), p.span)));
+    check_block(&f.body, &mut scope, BlockKind::Fn, &BlockCtx::default(), diags);
 }
 
 fn check_op(op: &OpDef, diags: &mut Vec<Diagnostic>) {
     // Forward: parameters and its own names are in scope.
     let mut fwd_scope: HashMap<String, Span> = op.params.iter().map(|p| (p.name.clone(), p.span)).collect();
-    let saved = check_block(&op.forward, &mut fwd_scope, BlockKind::Forward, diags);
-    if !matches!(op.forward.stmts.last().map(|s| &s.kind), Some(StmtKind::Return(_))) {
+    let fwd_ctx = BlockCtx { forward_names: None, op_params: Some(&op.params) };
+    let saved = check_block(&op.forward, &mut fwd_scope, BlockKind::Forward, &fwd_ctx, diags);
+    if !always_returns(&op.forward) {
         diags.push(
             Diagnostic::new(
                 Code::E0108,
@@ -124,39 +203,64 @@ fn check_op(op: &OpDef, diags: &mut Vec<Diagnostic>) {
     // Backward: only the gradient, the saved names and its own names are in scope.
     let mut bw_scope: HashMap<String, Span> = HashMap::new();
     bw_scope.insert(bw.grad.name.clone(), bw.grad.span);
+    for g in &bw.extra_grads {
+        bw_scope.insert(g.name.clone(), g.span);
+    }
+    // One incoming gradient per output (E0306).
+    let grads = 1 + bw.extra_grads.len();
+    for (values, span) in returns_of(&op.forward) {
+        if values.len() != grads {
+            diags.push(
+                Diagnostic::new(
+                    Code::E0306,
+                    format!(
+                        "the forward of `{}` returns {} value{} but its backward takes {grads} gradient{}",
+                        op.name.name,
+                        values.len(),
+                        if values.len() == 1 { "" } else { "s" },
+                        if grads == 1 { "" } else { "s" }
+                    ),
+                    bw.span,
+                    format!("{grads} gradient{}", if grads == 1 { "" } else { "s" }),
+                )
+                .with_secondary(span, format!("{} returned here", values.len()))
+                .with_help("give `backward(...)` one gradient name per output, in order (PyTorch's `backward(ctx, grad_a, grad_b)`)"),
+            );
+        }
+    }
     for s in &saved {
         bw_scope.insert(s.name.clone(), s.span);
     }
-    let ctx = BackwardCtx { forward_names: &fwd_scope };
-    check_block_with(&bw.body, &mut bw_scope, BlockKind::Backward, Some(&ctx), diags);
-    match bw.body.stmts.last().map(|s| (&s.kind, s.span)) {
-        Some((StmtKind::Return(values), span)) => {
-            if values.len() != op.params.len() {
-                let params_span = op.params.first().map(|p| p.span.to(op.params.last().unwrap().span)).unwrap_or(op.name.span);
-                diags.push(
-                    Diagnostic::new(
-                        Code::E0303,
-                        format!(
-                            "the backward of `{}` returns {} gradient{} but `{}` has {} parameter{}",
-                            op.name.name,
-                            values.len(),
-                            if values.len() == 1 { "" } else { "s" },
-                            op.name.name,
-                            op.params.len(),
-                            if op.params.len() == 1 { "" } else { "s" }
-                        ),
-                        span,
-                        format!("{} returned here", values.len()),
-                    )
-                    .with_secondary(params_span, format!("{} parameter{}", op.params.len(), if op.params.len() == 1 { "" } else { "s" }))
-                    .with_help("return one gradient per parameter, in order; write `none` for a parameter without one"),
-                );
-            }
+    let ctx = BlockCtx { forward_names: Some(&fwd_scope), op_params: Some(&op.params) };
+    check_block(&bw.body, &mut bw_scope, BlockKind::Backward, &ctx, diags);
+    for (values, span) in returns_of(&bw.body) {
+        if values.len() != op.params.len() {
+            let params_span = op.params.first().map(|p| p.span.to(op.params.last().unwrap().span)).unwrap_or(op.name.span);
+            diags.push(
+                Diagnostic::new(
+                    Code::E0303,
+                    format!(
+                        "the backward of `{}` returns {} gradient{} but `{}` has {} parameter{}",
+                        op.name.name,
+                        values.len(),
+                        if values.len() == 1 { "" } else { "s" },
+                        op.name.name,
+                        op.params.len(),
+                        if op.params.len() == 1 { "" } else { "s" }
+                    ),
+                    span,
+                    format!("{} returned here", values.len()),
+                )
+                .with_secondary(params_span, format!("{} parameter{}", op.params.len(), if op.params.len() == 1 { "" } else { "s" }))
+                .with_help("return one gradient per parameter, in order; write `none` for a parameter without one"),
+            );
         }
-        _ => diags.push(
+    }
+    if !always_returns(&bw.body) {
+        diags.push(
             Diagnostic::new(Code::E0108, format!("the backward block of `{}` does not return", op.name.name), bw.body.span, "no `return` at the end")
                 .with_help("end the backward block with `return` and one gradient per parameter"),
-        ),
+        );
     }
 }
 
@@ -167,22 +271,17 @@ enum BlockKind {
     Backward,
 }
 
-struct BackwardCtx<'a> {
-    forward_names: &'a HashMap<String, Span>,
+/// What a block's names are checked against besides its scope.
+#[derive(Default)]
+struct BlockCtx<'a> {
+    /// In a backward block: the forward block's names, to tell an unsaved read (E0301).
+    forward_names: Option<&'a HashMap<String, Span>>,
+    /// In an op's blocks: its parameters, which `needs_grad` names.
+    op_params: Option<&'a [Ident]>,
 }
 
 /// Checks a block; returns the names it saves (forward blocks only).
-fn check_block(block: &Block, scope: &mut HashMap<String, Span>, kind: BlockKind, diags: &mut Vec<Diagnostic>) -> Vec<Ident> {
-    check_block_with(block, scope, kind, None, diags)
-}
-
-fn check_block_with(
-    block: &Block,
-    scope: &mut HashMap<String, Span>,
-    kind: BlockKind,
-    bw: Option<&BackwardCtx>,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<Ident> {
+fn check_block(block: &Block, scope: &mut HashMap<String, Span>, kind: BlockKind, bw: &BlockCtx, diags: &mut Vec<Diagnostic>) -> Vec<Ident> {
     let mut saved = Vec::new();
     let mut returned: Option<Span> = None;
     for stmt in &block.stmts {
@@ -198,6 +297,12 @@ fn check_block_with(
             StmtKind::Assign { target, value } => {
                 check_names(value, scope, bw, diags);
                 scope.insert(target.name.clone(), target.span);
+            }
+            StmtKind::Unpack { targets, value } => {
+                check_names(value, scope, bw, diags);
+                for t in targets {
+                    scope.insert(t.name.clone(), t.span);
+                }
             }
             StmtKind::Expr(e) => check_names(e, scope, bw, diags),
             // The grammar accepts `input` only at the top level, never in a block.
@@ -226,16 +331,42 @@ fn check_block_with(
                     }
                 }
             }
+            StmtKind::If(i) => {
+                // Every block is checked, taken or not; a name bound in any of them
+                // is known after the `if` (lowering reports one bound only in a
+                // block that was not taken).
+                let mut bound = HashMap::new();
+                for (cond, _) in &i.branches {
+                    check_names(cond, scope, bw, diags);
+                }
+                for b in if_blocks(i) {
+                    let mut inner = scope.clone();
+                    saved.extend(check_block(b, &mut inner, kind, bw, diags));
+                    bound.extend(inner);
+                }
+                for (name, span) in bound {
+                    scope.entry(name).or_insert(span);
+                }
+                if i.otherwise.is_some() && if_blocks(i).all(always_returns) {
+                    returned = Some(stmt.span);
+                }
+            }
             StmtKind::Return(values) => {
                 for v in values {
                     if !matches!(v.kind, ExprKind::None) || kind != BlockKind::Backward {
                         check_names(v, scope, bw, diags);
                     }
                 }
-                if kind != BlockKind::Backward && values.len() != 1 {
+                // A fn may return a tuple (`return a, b`); a forward block returns one tensor.
+                let fits = match kind {
+                    BlockKind::Backward => true,
+                    BlockKind::Fn => !values.is_empty(),
+                    BlockKind::Forward => !values.is_empty(),
+                };
+                if !fits {
                     diags.push(
                         Diagnostic::new(Code::E0108, format!("`return` of {} values", values.len()), stmt.span, "returns more than one value")
-                            .with_help("a forward block or fn returns exactly one value"),
+                            .with_help("a forward block returns exactly one value, a fn one value or a tuple (`return a, b`)"),
                     );
                 }
                 returned = Some(stmt.span);
@@ -246,14 +377,14 @@ fn check_block_with(
 }
 
 /// Every name an expression reads must be in scope (callee names are not reads).
-fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: Option<&BackwardCtx>, diags: &mut Vec<Diagnostic>) {
+fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: &BlockCtx, diags: &mut Vec<Diagnostic>) {
     match &e.kind {
         ExprKind::Name(n) => {
             if scope.contains_key(n) || n == "f32" || n == "f64" {
                 return;
             }
-            if let Some(ctx) = bw {
-                if let Some(def) = ctx.forward_names.get(n) {
+            if let Some(forward_names) = bw.forward_names {
+                if let Some(def) = forward_names.get(n) {
                     diags.push(
                         Diagnostic::new(
                             Code::E0301,
@@ -270,13 +401,20 @@ fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: Option<&BackwardCtx>
             diags.push(unknown_name(n, e.span, scope));
         }
         ExprKind::Number { .. } | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::None => {}
-        ExprKind::List(items) => items.iter().for_each(|i| check_names(i, scope, bw, diags)),
+        ExprKind::List(items) | ExprKind::Tuple(items) => items.iter().for_each(|i| check_names(i, scope, bw, diags)),
+        ExprKind::Splat(inner) => check_names(inner, scope, bw, diags),
         ExprKind::Unary { operand, .. } => check_names(operand, scope, bw, diags),
         ExprKind::Binary { lhs, rhs, .. } => {
             check_names(lhs, scope, bw, diags);
             check_names(rhs, scope, bw, diags);
         }
+        ExprKind::Call { callee, args } if callee.name == NEEDS_GRAD => check_needs_grad(callee, args, e.span, bw, diags),
         ExprKind::Call { args, .. } => check_args(args, scope, bw, diags),
+        ExprKind::Logic { lhs, rhs, .. } | ExprKind::Is { lhs, rhs, .. } => {
+            check_names(lhs, scope, bw, diags);
+            check_names(rhs, scope, bw, diags);
+        }
+        ExprKind::Not(operand) => check_names(operand, scope, bw, diags),
         ExprKind::Method { receiver, args, .. } => {
             check_names(receiver, scope, bw, diags);
             check_args(args, scope, bw, diags);
@@ -289,7 +427,23 @@ fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: Option<&BackwardCtx>
     }
 }
 
-fn check_args(args: &[Arg], scope: &HashMap<String, Span>, bw: Option<&BackwardCtx>, diags: &mut Vec<Diagnostic>) {
+/// `needs_grad(p)` names a parameter of the op whose block it is in; it reads
+/// no value, so a backward block may ask about a parameter it did not save.
+fn check_needs_grad(callee: &Ident, args: &[Arg], span: Span, bw: &BlockCtx, diags: &mut Vec<Diagnostic>) {
+    let Some(params) = bw.op_params else {
+        diags.push(
+            Diagnostic::new(Code::E0112, "`needs_grad` outside an op", callee.span, "not in an op's block").with_help(
+                "`needs_grad(p)` asks, inside an op's forward or backward block, whether its parameter `p` requires a gradient at the call",
+            ),
+        );
+        return;
+    };
+    if let Err(d) = needs_grad_param(args, params, span) {
+        diags.push(d);
+    }
+}
+
+fn check_args(args: &[Arg], scope: &HashMap<String, Span>, bw: &BlockCtx, diags: &mut Vec<Diagnostic>) {
     for a in args {
         check_names(&a.value, scope, bw, diags);
     }
@@ -300,9 +454,11 @@ pub fn unknown_name(name: &str, span: Span, scope: &HashMap<String, Span>) -> Di
     let d = Diagnostic::new(Code::E0101, format!("cannot find `{name}` here"), span, "not defined");
     match closest(name, scope.keys().map(String::as_str)) {
         Some(s) => d.with_help(format!(
-            "did you mean `{s}`? Names must be assigned before they are read; op and fn bodies see only their parameters and their own names"
+            "did you mean `{s}`? Names must be assigned before they are read; op bodies see only their parameters and their own names, fn bodies also the top-level names bound before the call"
         )),
-        None => d.with_help("assign it before this line; op and fn bodies see only their parameters and their own names"),
+        None => d.with_help(
+            "assign it before this line; op bodies see only their parameters and their own names, fn bodies also the top-level names bound before the call",
+        ),
     }
 }
 
@@ -399,9 +555,13 @@ fn check_recursion(defs: &mut Defs, diags: &mut Vec<Diagnostic>) {
 fn collect_calls_block(b: &Block, out: &mut Vec<(String, Span)>) {
     for s in &b.stmts {
         match &s.kind {
-            StmtKind::Assign { value, .. } => collect_calls(value, out),
+            StmtKind::Assign { value, .. } | StmtKind::Unpack { value, .. } => collect_calls(value, out),
             StmtKind::Expr(e) => collect_calls(e, out),
             StmtKind::Return(vs) => vs.iter().for_each(|v| collect_calls(v, out)),
+            StmtKind::If(i) => {
+                i.branches.iter().for_each(|(c, _)| collect_calls(c, out));
+                if_blocks(i).for_each(|b| collect_calls_block(b, out));
+            }
             StmtKind::Save(_) | StmtKind::Input(_) => {}
         }
     }
@@ -418,7 +578,8 @@ fn collect_calls(e: &Expr, out: &mut Vec<(String, Span)>) {
             collect_calls(receiver, out);
             args.iter().for_each(|a| collect_calls(&a.value, out));
         }
-        ExprKind::List(items) => items.iter().for_each(|i| collect_calls(i, out)),
+        ExprKind::List(items) | ExprKind::Tuple(items) => items.iter().for_each(|i| collect_calls(i, out)),
+        ExprKind::Splat(inner) => collect_calls(inner, out),
         ExprKind::Unary { operand, .. } => collect_calls(operand, out),
         ExprKind::Binary { lhs, rhs, .. } => {
             collect_calls(lhs, out);
@@ -429,6 +590,11 @@ fn collect_calls(e: &Expr, out: &mut Vec<(String, Span)>) {
             collect_calls(receiver, out);
             items.iter().flat_map(|i| i.exprs()).for_each(|e| collect_calls(e, out));
         }
+        ExprKind::Logic { lhs, rhs, .. } | ExprKind::Is { lhs, rhs, .. } => {
+            collect_calls(lhs, out);
+            collect_calls(rhs, out);
+        }
+        ExprKind::Not(operand) => collect_calls(operand, out),
         ExprKind::Number { .. } | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::None | ExprKind::Name(_) => {}
     }
 }

@@ -394,7 +394,8 @@ impl<'a> Reader<'a> {
             let (op_name, span) = self.template_headers.get(&k).map(|(op, p)| (op.clone(), spans[*p])).unwrap_or_default();
             let params = template_params(prog, k);
             let grad_param = params.iter().find(|(i, _)| *i == 0).map_or(REMOVED, |(_, n)| *n);
-            let call = CustomCall { op_name, span, inputs: vec![], output: REMOVED, grad_param, saved: vec![], returns: vec![] };
+            let call =
+                CustomCall { op_name, span, inputs: vec![], output: REMOVED, grad_param, saved: vec![], returns: vec![], extra_outputs: vec![] };
             prog.custom_calls.push(call);
         }
         attach_saved(prog, &self.saved);
@@ -464,6 +465,7 @@ fn attach_saved(prog: &mut Program, saved: &[(NodeId, Vec<(String, String)>)]) {
                         grad_param: REMOVED,
                         saved: vec![],
                         returns: vec![],
+                        extra_outputs: vec![],
                     };
                     prog.custom_calls.push(call);
                     prog.custom_calls.len() - 1

@@ -102,6 +102,9 @@ pub struct CustomCall {
     pub saved: Vec<SavedValue>,
     /// The gradient the backward block returns for each parameter, or `None` for `none`.
     pub returns: Vec<Option<NodeId>>,
+    /// The op's further outputs when its forward returns several (`return a, b`),
+    /// each with the template parameter of its incoming gradient; empty for one output.
+    pub extra_outputs: Vec<(NodeId, NodeId)>,
 }
 
 /// A value an op's forward saved for its backward.

@@ -86,6 +86,14 @@ impl<'a> Lowerer<'a> {
             Builtin::Transpose if bound.positional.len() > 1 => self.transpose_dims(&bound, span),
             Builtin::Transpose => self.transpose(&bound, span),
             Builtin::Shape(s) => self.shape_call(s, name, &bound, span),
+            Builtin::Mm => {
+                let [(a, sa), (c, sc)] = self.two(&bound);
+                self.mm(a, sa, c, sc, span)
+            }
+            Builtin::T => {
+                let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
+                self.matrix_transpose(v, vs, span, "t", "TBackward0")
+            }
             Builtin::Backward => self.backward(&mut bound, span),
             Builtin::Grad => self.grad(&mut bound, span),
             Builtin::ZeroGrad => {

@@ -132,6 +132,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::MatMul
             | Builtin::Transpose
             | Builtin::Shape(_)
+            | Builtin::Mm
+            | Builtin::T
             | Builtin::Backward
             | Builtin::Grad
             | Builtin::ZeroGrad

@@ -10,6 +10,29 @@ use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
 use crate::syntax::ast::{Arg, BinOp, Expr, ExprKind, Ident, Span, UnOp};
 
+/// Whether a builtin records an effect (output, figure, random sample, seed,
+/// gradient computation) rather than only computing a value.
+fn has_effect(b: builtins::Builtin) -> bool {
+    use builtins::Builtin as B;
+    matches!(
+        b,
+        B::Print
+            | B::Plot
+            | B::Grid
+            | B::Legend
+            | B::XLabel
+            | B::YLabel
+            | B::Title
+            | B::SaveFig
+            | B::Randn
+            | B::Rand
+            | B::ManualSeed
+            | B::Backward
+            | B::Grad
+            | B::ZeroGrad
+    )
+}
+
 impl<'a> Lowerer<'a> {
     pub(crate) fn expr(&mut self, e: &Expr, scope: &mut Scope) -> Value {
         match &e.kind {
@@ -17,7 +40,7 @@ impl<'a> Lowerer<'a> {
             ExprKind::Str(s) => Value::Str(s.clone()),
             ExprKind::Bool(b) => Value::Bool(*b),
             ExprKind::None => Value::None,
-            ExprKind::Name(n) => match scope.names.get(n) {
+            ExprKind::Name(n) => match scope.names.get(n).or_else(|| if scope.reads_globals { self.globals.get(n) } else { None }) {
                 Some(v) => v.clone(),
                 None if dtype_name(n).is_some() => Value::DType(dtype_name(n).expect("checked by the guard")),
                 None => {
@@ -26,6 +49,11 @@ impl<'a> Lowerer<'a> {
                 }
             },
             ExprKind::List(items) => Value::List(items.iter().map(|i| (self.expr(i, scope), i.span)).collect()),
+            ExprKind::Tuple(items) => Value::Tuple(items.iter().map(|i| (self.expr(i, scope), i.span)).collect()),
+            ExprKind::Splat(_) => self.error(
+                Diagnostic::new(Code::E0115, "`*` spreads values only into a call's arguments", e.span, "not a call argument")
+                    .with_help("write `f(*shape)`, or use the tuple itself"),
+            ),
             ExprKind::Unary { op: UnOp::Neg, operand } => {
                 let v = self.expr(operand, scope);
                 self.neg(v, operand.span, e.span)
@@ -35,6 +63,15 @@ impl<'a> Lowerer<'a> {
                 let b = self.expr(rhs, scope);
                 self.binary(*op, (a, lhs.span), (b, rhs.span), e.span)
             }
+            ExprKind::Logic { op, lhs, rhs } => self.logic(*op, lhs, rhs, scope),
+            ExprKind::Not(operand) => self.not(operand, scope),
+            ExprKind::Is { lhs, rhs, negated } => self.is(lhs, rhs, *negated, e.span, scope),
+            // `needs_grad(p)` names a parameter and reads no value, so its argument is not evaluated.
+            ExprKind::Call { callee, args } if callee.name == crate::check::ops::NEEDS_GRAD => self.needs_grad(args, e.span, callee.span),
+            ExprKind::Call { callee, args } if callee.name == super::conditions::MARK_NON_DIFFERENTIABLE => {
+                let args = self.args(args, scope);
+                self.mark_non_differentiable(args, callee.span)
+            }
             ExprKind::Call { callee, args } => {
                 let args = self.args(args, scope);
                 self.call(callee, args, e.span)
@@ -42,6 +79,14 @@ impl<'a> Lowerer<'a> {
             ExprKind::Method { receiver, method, args } => {
                 if method.name == "zero_" {
                     return self.zero_method(receiver, args, scope, e.span);
+                }
+                if super::tuples::is_shape_method(&method.name)
+                    && !self.defs.ops.contains_key(&method.name)
+                    && !self.defs.fns.contains_key(&method.name)
+                {
+                    let recv = self.expr(receiver, scope);
+                    let args = self.args(args, scope);
+                    return self.shape_method(recv, receiver.span, method, args, e.span);
                 }
                 let recv = self.expr(receiver, scope);
                 let mut all = vec![(None, recv, receiver.span)];
@@ -61,8 +106,19 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn args(&mut self, args: &[Arg], scope: &mut Scope) -> Vec<(Option<Ident>, Value, Span)> {
-        args.iter().map(|a| (a.name.clone(), self.expr(&a.value, scope), a.value.span)).collect()
+    /// Evaluates a call's arguments; `*t` spreads a tuple's or list's items.
+    pub(crate) fn args(&mut self, args: &[Arg], scope: &mut Scope) -> Vec<(Option<Ident>, Value, Span)> {
+        let mut out = Vec::new();
+        for a in args {
+            match &a.value.kind {
+                ExprKind::Splat(inner) => {
+                    let v = self.expr(inner, scope);
+                    out.extend(self.splat(v, inner.span).into_iter().map(|(v, s)| (None, v, s)));
+                }
+                _ => out.push((a.name.clone(), self.expr(&a.value, scope), a.value.span)),
+            }
+        }
+        out
     }
 
     /// Calls a builtin, an op or a fn by name.
@@ -78,6 +134,27 @@ impl<'a> Lowerer<'a> {
             return self.call_fn(f, args, span);
         }
         if let Some(b) = builtins::lookup(&callee.name) {
+            // A backward block is a template that autodiff copies into each
+            // backward pass; an effect inside it (a print, a figure, a sample, a
+            // nested backward) has no single place in the program, and used to
+            // reach the optimizer as a dangling node.
+            if matches!(self.region, crate::ir::graph::Region::Template(_)) && has_effect(b) {
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0108,
+                        format!("`{}` inside a backward block", callee.name),
+                        callee.span,
+                        "not allowed in a backward block",
+                    )
+                    .with_help("a backward block computes gradients only; print or plot them at the top level, from `x.grad` or `grad(...)`"),
+                );
+            }
+            // `sqrt(d)` of a host number is Python's `math.sqrt(d)`, a host number.
+            if let [(None, Value::Number { value, is_int }, arg_span)] = args.as_slice() {
+                if super::host_math::applies(&callee.name) {
+                    return self.host_math(&callee.name, *value, *is_int, *arg_span, span);
+                }
+            }
             return self.call_builtin(b, &callee.name, args, span);
         }
         let mut candidates: Vec<&str> = builtins::names();
@@ -348,6 +425,13 @@ impl<'a> Lowerer<'a> {
     }
 
     fn field(&mut self, recv: Value, span: Span, field: &Ident) -> Value {
+        if let Some(v) = self.shape_field(&recv, span, field) {
+            return v;
+        }
+        if field.name == "T" {
+            // PyTorch 2.15 records `.T` of a matrix as a permute.
+            return self.matrix_transpose(recv, span, span.to(field.span), "T", "PermuteBackward0");
+        }
         if field.name == "mT" {
             return self.mt_field(recv, span);
         }

@@ -50,11 +50,19 @@ impl<'a> Lowerer<'a> {
         }
         match recv {
             Value::Tensor(t) => self.index_tensor(t, evaluated, items.len(), span),
-            Value::List(list) => self.index_list(list, evaluated, span),
+            Value::List(list) => self.index_list(list, evaluated, span, Value::List),
+            Value::Tuple(items) => self.index_list(items, evaluated, span, Value::Tuple),
+            // A `torch.Size` subscripts as a tuple of ints: `x.shape[0]` is an int, `x.shape[1:]` a Size.
+            Value::Size(dims) => {
+                let items = dims.iter().map(|&d| (Value::Number { value: d as f64, is_int: true }, receiver.span)).collect();
+                self.index_list(items, evaluated, span, |items| {
+                    Value::Size(items.iter().map(|(v, _)| if let Value::Number { value, .. } = v { *value as usize } else { 0 }).collect())
+                })
+            }
             Value::Poison => Value::Poison,
             other => self.error(
                 Diagnostic::new(Code::E0223, format!("{} cannot be subscripted", other.describe()), receiver.span, "not a tensor or list")
-                    .with_help("subscripts apply to tensors (`x[0, 1:]`) and to lists (`x.split(2)[0]`)"),
+                    .with_help("subscripts apply to tensors (`x[0, 1:]`), lists (`x.split(2)[0]`), tuples and shapes (`x.shape[0]`)"),
             ),
         }
     }
@@ -108,11 +116,26 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// `list[i]`, Python's list indexing (one integer).
-    fn index_list(&mut self, list: Vec<(Value, Span)>, items: Vec<Item>, span: Span) -> Value {
+    /// `list[i]` and `list[a:b:c]`, Python's indexing of a list, tuple or shape:
+    /// one integer gives the element, one slice (bounds clamped, a positive step)
+    /// a sequence of the same kind, which `rebuild` makes.
+    fn index_list(&mut self, list: Vec<(Value, Span)>, items: Vec<Item>, span: Span, rebuild: fn(Vec<(Value, Span)>) -> Value) -> Value {
+        if let [Item::Slice { start, stop, step }] = items.as_slice() {
+            let n = list.len() as i64;
+            let bound = |b: Option<i64>, default: i64| match b {
+                None => default,
+                Some(b) if b < 0 => (b + n).max(0),
+                Some(b) => b.min(n),
+            };
+            let (a, b) = (bound(*start, 0), bound(*stop, n));
+            let picked = (a..b.max(a)).step_by(*step as usize).map(|k| list[k as usize].clone()).collect();
+            return rebuild(picked);
+        }
         let [Item::Select(i, is)] = items.as_slice() else {
-            return self
-                .error(Diagnostic::new(Code::E0223, "a list takes one integer subscript", span, "not one integer").with_help("write `pieces[0]`"));
+            return self.error(
+                Diagnostic::new(Code::E0223, "a list, tuple or shape takes one integer or one slice as its subscript", span, "not one integer")
+                    .with_help("write `pieces[0]` or `x.shape[1:]`"),
+            );
         };
         let n = list.len() as i64;
         if *i < -n || *i >= n {

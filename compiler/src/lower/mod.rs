@@ -15,18 +15,22 @@
 
 mod budget;
 mod builtin_calls;
+mod conditions;
 mod creation_calls;
 mod dtypes;
 mod exprs;
 mod functional_calls;
+mod host_math;
 mod index;
 mod join_calls;
 mod loss_calls;
+mod matrix_aliases;
 mod output_calls;
 mod reduction_calls;
 mod reshape_calls;
 mod shape_calls;
 mod surrogate;
+mod tuples;
 mod user_calls;
 mod views;
 
@@ -56,6 +60,10 @@ pub enum Value {
     None,
     DType(DType),
     List(Vec<(Value, Span)>),
+    /// A Python tuple: `(a, b)`, a fn's `return a, b`.
+    Tuple(Vec<(Value, Span)>),
+    /// A tensor's shape (`x.shape`, `x.size()`): PyTorch's `torch.Size`, a tuple of ints.
+    Size(Vec<usize>),
     /// The result of an expression that already produced a diagnostic.
     Poison,
 }
@@ -72,6 +80,8 @@ impl Value {
             Value::None => "`none`",
             Value::DType(_) => "a dtype",
             Value::List(_) => "a list",
+            Value::Tuple(_) => "a tuple",
+            Value::Size(_) => "a shape",
             Value::Poison => "an invalid value",
         }
     }
@@ -81,6 +91,9 @@ impl Value {
 #[derive(Default)]
 pub struct Scope {
     names: HashMap<String, Value>,
+    /// A fn body reads the top-level names bound before the call when it has no
+    /// name of its own (Python's module globals); op blocks and the top level do not.
+    reads_globals: bool,
 }
 
 /// Lowering state.
@@ -101,6 +114,21 @@ pub struct Lowerer<'a> {
     call_stack: Vec<String>,
     /// The resource budget and what has been reported against it (`budget.rs`).
     budget: budget::State,
+    /// The ops being inlined, innermost last, for `needs_grad`.
+    op_frames: Vec<OpFrame>,
+    /// The top-level names bound so far, which fn bodies read as globals.
+    globals: HashMap<String, Value>,
+}
+
+/// An op call being inlined: its parameters and whether each one's argument
+/// requires grad at this call.
+pub(crate) struct OpFrame {
+    pub params: Vec<crate::syntax::ast::Ident>,
+    pub needs: HashMap<String, bool>,
+    /// The tensors the forward block passed to `mark_non_differentiable`.
+    pub non_differentiable: Vec<NodeId>,
+    /// Whether the op's forward block (not its backward) is being lowered.
+    pub in_forward: bool,
 }
 
 /// Lowers a parsed file. Returns the program, or every error found.
@@ -121,6 +149,8 @@ pub fn lower_within(file: &File, limits: crate::driver::budget::Budget) -> Resul
         no_grad: false,
         call_stack: Vec::new(),
         budget: budget::State::new(limits),
+        op_frames: Vec::new(),
+        globals: HashMap::new(),
     };
     let mut scope = Scope::default();
     for item in &file.items {
@@ -229,6 +259,9 @@ impl<'a> Lowerer<'a> {
                         meta.note = Some(target.name.clone());
                     }
                 }
+                if kind == BodyKind::TopLevel {
+                    self.globals.insert(target.name.clone(), v.clone());
+                }
                 scope.names.insert(target.name.clone(), v);
                 None
             }
@@ -238,6 +271,7 @@ impl<'a> Lowerer<'a> {
             }
             StmtKind::Input(decl) => {
                 let v = self.input(decl, stmt.span);
+                self.globals.insert(decl.name.name.clone(), v.clone());
                 scope.names.insert(decl.name.name.clone(), v);
                 None
             }
@@ -252,6 +286,17 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 Some(r)
+            }
+            StmtKind::If(i) => self.if_stmt(i, scope, kind),
+            StmtKind::Unpack { targets, value } => {
+                let v = self.expr(value, scope);
+                for (t, item) in targets.iter().zip(self.unpack(v, targets.len(), value.span)) {
+                    if kind == BodyKind::TopLevel {
+                        self.globals.insert(t.name.clone(), item.clone());
+                    }
+                    scope.names.insert(t.name.clone(), item);
+                }
+                None
             }
             StmtKind::Return(values) => {
                 let vals = values.iter().map(|e| (self.expr(e, scope), e.span)).collect();

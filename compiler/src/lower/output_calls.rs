@@ -34,6 +34,8 @@ impl<'a> Lowerer<'a> {
                     .collect();
                 PrintArg::Text(format!("[{}]", parts.join(", ")))
             }
+            Value::Tuple(items) => self.print_tuple(items),
+            Value::Size(dims) => PrintArg::Text(super::tuples::torch_size(&dims)),
             Value::Poison => PrintArg::None,
         }
     }

@@ -8,22 +8,36 @@
 //! backward that passes through the call, wiring the saved params to the
 //! forward nodes that made them, so saved values are reused, never recomputed.
 
-use graphc_runtime::{DType, Op};
+use graphc_runtime::Op;
 
 use super::{BodyKind, Lowerer, Scope, Value};
 use crate::check::shapes;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::{NodeId, Region};
 use crate::ir::program::{CustomCall, SavedValue};
-use crate::syntax::ast::{Backward, FnDef, Ident, OpDef, Span};
+use crate::syntax::ast::{Backward, Expr, FnDef, Ident, OpDef, Span};
 
 /// Inlining depth at which lowering gives up; recursion is rejected before
 /// lowering, so only absurdly deep (but finite) call chains reach this.
 const MAX_DEPTH: usize = 256;
 
 impl<'a> Lowerer<'a> {
-    /// Binds positional arguments to parameters (no keywords for user definitions).
-    fn bind_params(&mut self, name: &Ident, params: &[Ident], args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Option<Vec<(Value, Span)>> {
+    /// Binds a call's arguments to parameters as Python does: positional ones in
+    /// order, keyword ones by name, then defaults for the rest. Unknown and
+    /// repeated keywords are E0104, too many or missing arguments E0103.
+    fn bind_params(
+        &mut self,
+        name: &Ident,
+        params: &[Ident],
+        defaults: &[Option<Expr>],
+        args: Vec<(Option<Ident>, Value, Span)>,
+        span: Span,
+    ) -> Option<Vec<(Value, Span)>> {
+        let usage = || {
+            let shown: Vec<String> =
+                params.iter().zip(defaults).map(|(p, d)| if d.is_some() { format!("{}=...", p.name) } else { p.name.clone() }).collect();
+            format!("call it as `{}({})`", name.name, shown.join(", "))
+        };
         // Every keyword must name a parameter, not only the first one.
         let unknown = args.iter().filter_map(|(k, _, _)| k.as_ref()).find(|k| !params.iter().any(|p| p.name == k.name));
         if let Some(kw) = unknown {
@@ -35,56 +49,56 @@ impl<'a> Lowerer<'a> {
             );
             return None;
         }
-        // Keyword arguments name parameters; place them, then fill the rest in order.
+        // Positional arguments fill the first slots; keywords then name theirs.
         let mut slots: Vec<Option<(Value, Span)>> = vec![None; params.len()];
-        let mut next = 0;
-        for (kw, v, s) in args {
-            let i = match kw {
-                // Every keyword names a parameter (checked above); `slots.len()` is
-                // never a valid slot, so the check below would report it anyway.
-                Some(k) => params.iter().position(|p| p.name == k.name).unwrap_or(slots.len()),
-                None => {
-                    while next < slots.len() && slots[next].is_some() {
-                        next += 1;
-                    }
-                    next
-                }
-            };
-            if i >= slots.len() || slots[i].is_some() {
+        let (positional, keywords): (Vec<_>, Vec<_>) = args.into_iter().partition(|(k, _, _)| k.is_none());
+        if positional.len() > params.len() {
+            let at_most = if defaults.iter().any(Option::is_some) { "at most " } else { "" };
+            self.error(
+                Diagnostic::new(
+                    Code::E0103,
+                    format!("`{}` takes {at_most}{} argument{}", name.name, params.len(), if params.len() == 1 { "" } else { "s" }),
+                    span,
+                    "too many arguments",
+                )
+                .with_secondary(name.span, "defined here")
+                .with_help(usage()),
+            );
+            return None;
+        }
+        for (slot, (_, v, s)) in slots.iter_mut().zip(positional) {
+            *slot = Some((v, s));
+        }
+        for (kw, v, s) in keywords {
+            // Every keyword names a parameter (checked above).
+            let Some(kw) = kw else { continue };
+            let Some(i) = params.iter().position(|p| p.name == kw.name) else { continue };
+            if slots[i].is_some() {
                 self.error(
-                    Diagnostic::new(
-                        Code::E0103,
-                        format!("`{}` takes {} argument{}", name.name, params.len(), if params.len() == 1 { "" } else { "s" }),
-                        span,
-                        "too many arguments",
-                    )
-                    .with_secondary(name.span, "defined here")
-                    .with_help(format!(
-                        "call it as `{}({})`",
-                        name.name,
-                        params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
-                    )),
+                    Diagnostic::new(Code::E0104, format!("`{}` got two values for parameter `{}`", name.name, kw.name), kw.span, "given again here")
+                        .with_secondary(name.span, "defined here")
+                        .with_help("pass each parameter once, by position or by keyword"),
                 );
                 return None;
             }
             slots[i] = Some((v, s));
         }
-        if slots.iter().any(|s| s.is_none()) {
+        // Defaults are constants (the definition checks make sure they read no
+        // name), evaluated at each call as literals are.
+        for ((slot, d), p) in slots.iter_mut().zip(defaults).zip(params) {
+            if let (None, Some(d)) = (&slot, d) {
+                let v = self.expr(d, &mut Scope::default());
+                *slot = Some((v, p.span));
+            }
+        }
+        if let Some(i) = slots.iter().position(Option::is_none) {
             let given = slots.iter().filter(|s| s.is_some()).count();
-            self.error(
-                Diagnostic::new(
-                    Code::E0103,
-                    format!("`{}` takes {} argument{} but {given} were given", name.name, params.len(), if params.len() == 1 { "" } else { "s" }),
-                    span,
-                    "missing arguments",
-                )
-                .with_secondary(name.span, "defined here")
-                .with_help(format!(
-                    "call it as `{}({})`",
-                    name.name,
-                    params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
-                )),
-            );
+            let message = if defaults.iter().any(Option::is_some) {
+                format!("`{}` is missing argument `{}`", name.name, params[i].name)
+            } else {
+                format!("`{}` takes {} argument{} but {given} were given", name.name, params.len(), if params.len() == 1 { "" } else { "s" })
+            };
+            self.error(Diagnostic::new(Code::E0103, message, span, "missing arguments").with_secondary(name.span, "defined here").with_help(usage()));
             return None;
         }
         Some(slots.into_iter().flatten().collect())
@@ -107,11 +121,11 @@ impl<'a> Lowerer<'a> {
     }
 
     pub(crate) fn call_fn(&mut self, f: &FnDef, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
-        let Some(args) = self.bind_params(&f.name, &f.params, args, span) else { return Value::Poison };
+        let Some(args) = self.bind_params(&f.name, &f.params, &f.defaults, args, span) else { return Value::Poison };
         if !self.enter(&f.name.name, span) {
             return Value::Poison;
         }
-        let mut scope = Scope::default();
+        let mut scope = Scope { reads_globals: true, ..Scope::default() };
         for (p, (v, _)) in f.params.iter().zip(args) {
             scope.names.insert(p.name.clone(), v);
         }
@@ -119,32 +133,57 @@ impl<'a> Lowerer<'a> {
         self.call_stack.pop();
         match r.returned {
             Some(mut vals) if vals.len() == 1 => vals.remove(0).0,
+            // `return a, b` returns a tuple, as in Python.
+            Some(vals) if !vals.is_empty() => Value::Tuple(vals),
             Some(_) => Value::Poison, // reported by the definition checks
             None => Value::None,
         }
     }
 
     pub(crate) fn call_op(&mut self, op: &OpDef, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
-        let Some(args) = self.bind_params(&op.name, &op.params, args, span) else { return Value::Poison };
-        let mut inputs = Vec::new();
-        for (p, (v, s)) in op.params.iter().zip(&args) {
-            match self.expect_tensor(v.clone(), *s, &format!("argument `{}` of op `{}`", p.name, op.name.name)) {
-                Some(n) => inputs.push(n),
-                None => return Value::Poison,
+        let Some(args) = self.bind_params(&op.name, &op.params, &op.defaults, args, span) else { return Value::Poison };
+        // A parameter receives a tensor or a host value (a number, a bool or `none`,
+        // as a Python `Function.apply` receives any object); only tensors get gradients.
+        let mut params = Vec::new();
+        for (p, (v, s)) in op.params.iter().zip(args) {
+            match v {
+                Value::Tensor(_) | Value::Number { .. } | Value::Bool(_) | Value::None => params.push((v, s)),
+                Value::Poison => return Value::Poison,
+                other => {
+                    return self.error(
+                        Diagnostic::new(
+                            Code::E0107,
+                            format!("argument `{}` of op `{}` must be a tensor or a number, not {}", p.name, op.name.name, other.describe()),
+                            s,
+                            "not a tensor or a number",
+                        )
+                        .with_help("pass a tensor, a number, a bool or `none`"),
+                    )
+                }
             }
         }
         if !self.enter(&op.name.name, span) {
             return Value::Poison;
         }
+        // Inside a backward template nothing requires grad yet: autodiff decides
+        // that for each copy, after lowering. There every tensor argument counts
+        // as needing a gradient, so that a gradient of the gradient is never lost.
+        let needs = op
+            .params
+            .iter()
+            .zip(&params)
+            .map(|(p, (v, _))| (p.name.clone(), matches!(v, Value::Tensor(n) if self.no_grad || self.requires_grad(*n))))
+            .collect();
+        self.op_frames.push(super::OpFrame { params: op.params.clone(), needs, non_differentiable: Vec::new(), in_forward: true });
         let result = match &op.backward {
-            Some(bw) => self.custom_call(op, bw, inputs, span),
+            Some(bw) => self.custom_call(op, bw, &params, span),
             // Without a backward block the op is differentiated like a fn, but its
             // output still prints as the op's (spec 2.1), when the op computed it.
             None => {
                 let first_new = self.prog.graph.index_bound();
                 let mut scope = Scope::default();
-                for (p, n) in op.params.iter().zip(&inputs) {
-                    scope.names.insert(p.name.clone(), Value::Tensor(*n));
+                for (p, (v, _)) in op.params.iter().zip(&params) {
+                    scope.names.insert(p.name.clone(), v.clone());
                 }
                 let r = self.block(&op.forward, &mut scope, BodyKind::Forward);
                 match r.returned {
@@ -157,16 +196,21 @@ impl<'a> Lowerer<'a> {
                         }
                         v
                     }
+                    // Several outputs and no backward block: a tuple, as a fn returns.
+                    Some(vals) if !vals.is_empty() => Value::Tuple(vals),
                     _ => Value::Poison,
                 }
             }
         };
+        self.op_frames.pop();
         self.call_stack.pop();
         result
     }
 
-    fn custom_call(&mut self, op: &OpDef, bw: &Backward, inputs: Vec<NodeId>, span: Span) -> Value {
+    fn custom_call(&mut self, op: &OpDef, bw: &Backward, params: &[(Value, Span)], span: Span) -> Value {
         let first_new = self.prog.graph.index_bound();
+        // The call's tensor arguments, in parameter order: the inputs of its record.
+        let inputs: Vec<NodeId> = params.iter().filter_map(|(v, _)| if let Value::Tensor(n) = v { Some(*n) } else { None }).collect();
         // Forward. Unlike PyTorch, which runs `Function.forward` under no_grad, the
         // op's intermediate values keep track of what they depend on: first-order
         // gradients still go through the backward block (autodiff stops at the
@@ -174,18 +218,22 @@ impl<'a> Lowerer<'a> {
         // values through the forward nodes that computed them instead of
         // treating them as constants (PyTorch's silent double-backward bug).
         let mut scope = Scope::default();
-        for (p, n) in op.params.iter().zip(&inputs) {
-            scope.names.insert(p.name.clone(), Value::Tensor(*n));
+        for (p, (v, _)) in op.params.iter().zip(params) {
+            scope.names.insert(p.name.clone(), v.clone());
         }
         let r = self.block(&op.forward, &mut scope, BodyKind::Forward);
-        let Some(mut rets) = r.returned else { return Value::Poison };
-        if rets.len() != 1 {
-            return Value::Poison;
+        let Some(rets) = r.returned else { return Value::Poison };
+        if rets.is_empty() || rets.len() != 1 + bw.extra_grads.len() {
+            return Value::Poison; // E0108 or E0306, reported by the definition checks
         }
-        let (ret, ret_span) = rets.remove(0);
-        let Some(out) = self.expect_tensor(ret, ret_span, &format!("the result of op `{}`", op.name.name)) else { return Value::Poison };
-        let out = self.op_output(op, out, &inputs, first_new, ret_span);
-        let Some(saved_nodes) = self.saved_tensors(r.saved, self.dtype_of(out)) else { return Value::Poison };
+        // Each output is a node of its own, marked as the op's.
+        let mut outputs: Vec<NodeId> = Vec::new();
+        for (ret, ret_span) in rets {
+            let Some(out) = self.expect_tensor(ret, ret_span, &format!("the result of op `{}`", op.name.name)) else { return Value::Poison };
+            let out = self.op_output(op, out, &inputs, first_new, ret_span, &outputs);
+            outputs.push(out);
+        }
+        let Some((saved_nodes, saved_host)) = self.saved_values(r.saved) else { return Value::Poison };
 
         // The call's index is taken before its backward block is lowered, since
         // that block may call other ops, whose calls are numbered after it: the
@@ -193,15 +241,24 @@ impl<'a> Lowerer<'a> {
         let index = self.prog.custom_calls.len();
         let saved_region = std::mem::replace(&mut self.region, Region::Template(index as u32));
         let was_no_grad = std::mem::replace(&mut self.no_grad, true);
-        let (mut bscope, grad_param, saved) = self.template_params(bw, out, &saved_nodes);
+        if let Some(frame) = self.op_frames.last_mut() {
+            frame.in_forward = false;
+        }
+        let (mut bscope, grad_params, saved) = self.template_params(bw, &outputs, &saved_nodes);
+        // Saved host values are compile-time constants: the backward reads them as
+        // they are, as PyTorch's backward reads `ctx.constant`.
+        for (name, v) in saved_host {
+            bscope.names.insert(name, v);
+        }
         self.prog.custom_calls.push(CustomCall {
             op_name: op.name.name.clone(),
             span,
             inputs: inputs.clone(),
-            output: out,
-            grad_param,
+            output: outputs[0],
+            grad_param: grad_params[0],
             saved,
             returns: vec![],
+            extra_outputs: outputs[1..].iter().copied().zip(grad_params[1..].iter().copied()).collect(),
         });
         let br = self.block(&bw.body, &mut bscope, BodyKind::Backward);
         self.no_grad = was_no_grad;
@@ -210,22 +267,30 @@ impl<'a> Lowerer<'a> {
         if grads.len() != op.params.len() {
             return Value::Poison; // E0303, reported by the definition checks
         }
-        let Some(returns) = self.returned_gradients(op, grads, &inputs, span) else { return Value::Poison };
+        let Some(returns) = self.returned_gradients(op, grads, params, span) else { return Value::Poison };
         self.prog.custom_calls[index].returns = returns;
-        self.prog.custom_output.insert(out, index);
-        Value::Tensor(out)
+        for o in &outputs {
+            self.prog.custom_output.insert(*o, index);
+        }
+        match outputs.as_slice() {
+            [one] => Value::Tensor(*one),
+            many => Value::Tuple(many.iter().map(|o| (Value::Tensor(*o), self.prog.graph.meta(*o).span)).collect()),
+        }
     }
 
     /// Marks `out` as the op's output and returns the node that holds it. The
     /// output must be a node of its own, so that autodiff can apply the op's
     /// backward there; a forward that returns an input (or another op's output)
     /// gets a copy.
-    fn op_output(&mut self, op: &OpDef, mut out: NodeId, inputs: &[NodeId], first_new: usize, ret_span: Span) -> NodeId {
-        if out.index() < first_new || self.prog.custom_output.contains_key(&out) {
+    fn op_output(&mut self, op: &OpDef, mut out: NodeId, inputs: &[NodeId], first_new: usize, ret_span: Span, earlier: &[NodeId]) -> NodeId {
+        let original = out;
+        if out.index() < first_new || self.prog.custom_output.contains_key(&out) || earlier.contains(&out) {
             let (dt, sh) = (self.dtype_of(out), self.shape_of(out));
             out = self.node(Op::Reshape, dt, sh, &[out], ret_span);
         }
-        let requires_grad = !self.no_grad && inputs.iter().any(|i| self.requires_grad(*i));
+        // An output the forward marked non-differentiable never requires grad.
+        let marked = self.op_frames.last().is_some_and(|f| f.non_differentiable.contains(&original));
+        let requires_grad = !marked && !self.no_grad && inputs.iter().any(|i| self.requires_grad(*i));
         let meta = self.prog.graph.meta_mut(out);
         meta.requires_grad = requires_grad;
         meta.note = Some(match meta.note.take() {
@@ -236,35 +301,50 @@ impl<'a> Lowerer<'a> {
         out
     }
 
-    /// The forward's saved values as tensors (numbers are wrapped to the output's dtype).
-    fn saved_tensors(&mut self, saved: Vec<(String, Value, Span)>, dt: DType) -> Option<Vec<(String, NodeId)>> {
+    /// The forward's saved values, split into tensors (which become template
+    /// parameters) and host values (numbers, bools, `none`), which stay constants.
+    #[allow(clippy::type_complexity)]
+    fn saved_values(&mut self, saved: Vec<(String, Value, Span)>) -> Option<(Vec<(String, NodeId)>, Vec<(String, Value)>)> {
         let mut nodes = Vec::new();
+        let mut host = Vec::new();
         for (name, v, s) in saved {
-            let node = match v {
-                Value::Tensor(n) => n,
-                Value::Number { value, .. } => self.scalar(value, dt, s),
+            match v {
+                Value::Tensor(n) => nodes.push((name, n)),
+                Value::Number { .. } | Value::Bool(_) | Value::None => host.push((name, v)),
                 Value::Poison => return None,
                 other => {
                     self.error(
-                        Diagnostic::new(Code::E0107, format!("`save` keeps tensors, and `{name}` is {}", other.describe()), s, "not a tensor")
-                            .with_help("save only tensors; literals can be written directly in the backward block"),
+                        Diagnostic::new(
+                            Code::E0107,
+                            format!("`save` keeps tensors and numbers, and `{name}` is {}", other.describe()),
+                            s,
+                            "not a tensor or a number",
+                        )
+                        .with_help("save tensors, numbers, bools or `none`; literals can be written directly in the backward block"),
                     );
                     return None;
                 }
-            };
-            nodes.push((name, node));
+            }
         }
-        Some(nodes)
+        Some((nodes, host))
     }
 
     /// The `Param` nodes of a backward template, in the current (template) region:
     /// the incoming gradient, shaped as the op's output `out`, and one per saved value.
-    fn template_params(&mut self, bw: &Backward, out: NodeId, saved_nodes: &[(String, NodeId)]) -> (Scope, NodeId, Vec<SavedValue>) {
-        let (dt, sh) = (self.dtype_of(out), self.shape_of(out));
-        let grad_param = self.node(Op::Param(0), dt, sh, &[], bw.grad.span);
-        self.prog.graph.meta_mut(grad_param).note = Some(bw.grad.name.clone());
+    fn template_params(&mut self, bw: &Backward, outputs: &[NodeId], saved_nodes: &[(String, NodeId)]) -> (Scope, Vec<NodeId>, Vec<SavedValue>) {
         let mut bscope = Scope::default();
-        bscope.names.insert(bw.grad.name.clone(), Value::Tensor(grad_param));
+        let mut grad_params = Vec::new();
+        // The first output's gradient is `Param(0)`, the saved values follow, then
+        // the further outputs' gradients.
+        let grads = std::iter::once(&bw.grad).chain(&bw.extra_grads);
+        for (k, (g, out)) in grads.zip(outputs).enumerate() {
+            let index = if k == 0 { 0 } else { saved_nodes.len() + k };
+            let (dt, sh) = (self.dtype_of(*out), self.shape_of(*out));
+            let p = self.node(Op::Param(index as u32), dt, sh, &[], g.span);
+            self.prog.graph.meta_mut(p).note = Some(g.name.clone());
+            bscope.names.insert(g.name.clone(), Value::Tensor(p));
+            grad_params.push(p);
+        }
         let mut saved = Vec::new();
         for (i, (name, node)) in saved_nodes.iter().enumerate() {
             let (sdt, ssh) = (self.dtype_of(*node), self.shape_of(*node));
@@ -273,15 +353,35 @@ impl<'a> Lowerer<'a> {
             bscope.names.insert(name.clone(), Value::Tensor(p));
             saved.push(SavedValue { name: name.clone(), forward: *node, param: p });
         }
-        (bscope, grad_param, saved)
+        (bscope, grad_params, saved)
     }
 
     /// Checks the gradients a backward block returns: each is `none` or a tensor
-    /// of its parameter's dtype and shape at this call (E0304).
-    fn returned_gradients(&mut self, op: &OpDef, grads: Vec<(Value, Span)>, inputs: &[NodeId], span: Span) -> Option<Vec<Option<NodeId>>> {
+    /// of its parameter's dtype and shape at this call (E0304); a parameter that
+    /// received a host value gets `none` (E0305). Returns one entry per tensor argument.
+    fn returned_gradients(&mut self, op: &OpDef, grads: Vec<(Value, Span)>, params: &[(Value, Span)], span: Span) -> Option<Vec<Option<NodeId>>> {
         let mut returns = Vec::new();
-        for ((g, gs), (p, input)) in grads.into_iter().zip(op.params.iter().zip(inputs)) {
-            let (pdt, psh) = (self.dtype_of(*input), self.shape_of(*input));
+        for ((g, gs), (p, (arg, arg_span))) in grads.into_iter().zip(op.params.iter().zip(params)) {
+            let Value::Tensor(input) = arg else {
+                match g {
+                    Value::None | Value::Poison => continue,
+                    other => {
+                        self.error(
+                            Diagnostic::new(
+                                Code::E0305,
+                                format!("the backward returns {} for `{}`, which received {} at this call", other.describe(), p.name, arg.describe()),
+                                gs,
+                                "a gradient for a value without one",
+                            )
+                            .with_secondary(*arg_span, format!("`{}` is {} here", p.name, arg.describe()))
+                            .with_help("only tensors get gradients: return `none` for this parameter (PyTorch's `return grad * c, None`)"),
+                        );
+                        return None;
+                    }
+                }
+            };
+            let input = *input;
+            let (pdt, psh) = (self.dtype_of(input), self.shape_of(input));
             match g {
                 Value::None => returns.push(None),
                 Value::Tensor(n) => {

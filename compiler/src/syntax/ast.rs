@@ -30,6 +30,8 @@ pub enum Item {
 pub struct OpDef {
     pub name: Ident,
     pub params: Vec<Ident>,
+    /// Each parameter's default value (`bias=none`), in parameter order: as long as `params`.
+    pub defaults: Vec<Option<Expr>>,
     pub forward: Block,
     /// Absent when the op has no backward block: its gradient is derived like a fn's.
     pub backward: Option<Backward>,
@@ -39,8 +41,10 @@ pub struct OpDef {
 /// `backward(grad) { body }`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Backward {
-    /// The name bound to the gradient flowing into the op's output.
+    /// The name bound to the gradient flowing into the op's (first) output.
     pub grad: Ident,
+    /// The names of the gradients of the further outputs, when the forward returns several.
+    pub extra_grads: Vec<Ident>,
     pub body: Block,
     /// The span of the `backward` keyword and its parameter list.
     pub span: Span,
@@ -51,6 +55,8 @@ pub struct Backward {
 pub struct FnDef {
     pub name: Ident,
     pub params: Vec<Ident>,
+    /// Each parameter's default value (`eps=1e-5`), in parameter order: as long as `params`.
+    pub defaults: Vec<Option<Expr>>,
     pub body: Block,
     pub span: Span,
 }
@@ -81,6 +87,20 @@ pub enum StmtKind {
     /// `input NAME: DTYPE[DIMS] [requires_grad] [in [LO, HI]]`. The grammar accepts it
     /// only as a top-level item, never inside a block.
     Input(InputDecl),
+    /// `if c { ... } elif c2 { ... } else { ... }`.
+    If(IfStmt),
+    /// `a, b = expr`: unpacks a tuple (or list) of exactly as many values.
+    Unpack { targets: Vec<Ident>, value: Expr },
+}
+
+/// An `if` statement: its conditions with their blocks, in order, then the
+/// optional `else` block. Today every condition is a host bool, decided at
+/// compile time; a run-time `if` over host values (issue 10) reuses this node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IfStmt {
+    /// `if` and each `elif` (or `else if`): the condition and its block.
+    pub branches: Vec<(Expr, Block)>,
+    pub otherwise: Option<Block>,
 }
 
 /// A declared program input: a placeholder whose value is supplied at run time.
@@ -154,6 +174,23 @@ impl BinOp {
     }
 }
 
+/// Python's short-circuit operators on host bools.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogicOp {
+    And,
+    Or,
+}
+
+impl LogicOp {
+    /// The operator as written in source.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            LogicOp::And => "and",
+            LogicOp::Or => "or",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnOp {
     Neg,
@@ -183,6 +220,10 @@ pub enum ExprKind {
     Name(String),
     /// `[e1, e2, ...]`, as in `tensor([[1, 2], [3, 4]])`.
     List(Vec<Expr>),
+    /// `(e1, e2, ...)` with at least one comma, as Python writes a tuple.
+    Tuple(Vec<Expr>),
+    /// `*e` as a call argument: the items of a tuple or list, spread as positional arguments.
+    Splat(Box<Expr>),
     Unary {
         op: UnOp,
         operand: Box<Expr>,
@@ -191,6 +232,20 @@ pub enum ExprKind {
         op: BinOp,
         lhs: Box<Expr>,
         rhs: Box<Expr>,
+    },
+    /// `a and b`, `a or b`.
+    Logic {
+        op: LogicOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    /// `not a`.
+    Not(Box<Expr>),
+    /// `a is b` (`negated`: `a is not b`).
+    Is {
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+        negated: bool,
     },
     /// `callee(args)`.
     Call {

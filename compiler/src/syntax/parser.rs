@@ -92,6 +92,10 @@ pub(crate) fn input_modifier(word: &str, bounds: Option<(f64, f64)>, span: Span)
 /// limit. Real programs stay far below it.
 pub const MAX_NESTING: usize = 200;
 
+/// The deepest nesting of braced blocks the parser accepts (an item's own
+/// braces count), for the same reason as [`MAX_NESTING`].
+pub const MAX_BLOCK_NESTING: usize = 64;
+
 /// Rejects token streams whose expressions could nest deeper than [`MAX_NESTING`],
 /// before any tree is built. The bound is conservative but tight for lists: within
 /// one comma-separated element every operator or `.` may add a level (left-deep
@@ -118,7 +122,24 @@ fn check_nesting(tokens: &[(usize, Token, usize)]) -> Result<(), Diagnostic> {
         }
     }
     let mut stack = vec![Frame::new()];
+    // Blocks (`if` inside `if`) recurse in every pass too, on top of the
+    // expressions inside them, so their depth has a bound of its own.
+    let mut blocks: usize = 0;
     for (start, token, end) in tokens {
+        match token {
+            Token::LBrace => blocks += 1,
+            Token::RBrace => blocks = blocks.saturating_sub(1),
+            _ => {}
+        }
+        if blocks > MAX_BLOCK_NESTING {
+            return Err(Diagnostic::new(
+                Code::E0003,
+                "blocks are nested too deeply",
+                Span::new(*start, *end),
+                format!("nesting passes {MAX_BLOCK_NESTING} blocks here"),
+            )
+            .with_help("move the inner blocks into a `fn`, or combine conditions with `and`"));
+        }
         match token {
             Token::LParen | Token::LBracket => stack.push(Frame::new()),
             Token::RParen | Token::RBracket if stack.len() > 1 => {
@@ -134,7 +155,17 @@ fn check_nesting(tokens: &[(usize, Token, usize)]) -> Result<(), Diagnostic> {
                     frame.child = 0;
                 }
             }
-            Token::Plus | Token::Minus | Token::Star | Token::Slash | Token::StarStar | Token::At | Token::Dot => {
+            Token::Plus
+            | Token::Minus
+            | Token::Star
+            | Token::Slash
+            | Token::StarStar
+            | Token::At
+            | Token::Dot
+            | Token::And
+            | Token::Or
+            | Token::Not
+            | Token::Is => {
                 if let Some(frame) = stack.last_mut() {
                     frame.ops += 1;
                 }
@@ -212,9 +243,10 @@ fn describe(token: &Token, text: &str) -> String {
 
 /// Tokens that can start an expression; when a number is expected, all of them are,
 /// and the help says "an expression" instead of listing them.
-const EXPR_START: &[&str] = &["ident", "number", "string", "true", "false", "none", "(", "[", "-", "backward"];
-/// Binary operators; when `+` and `*` are both expected, so are the rest.
-const BIN_OPS: &[&str] = &["+", "-", "*", "/", "**", "@", "cmp"];
+const EXPR_START: &[&str] = &["ident", "number", "string", "true", "false", "none", "(", "[", "-", "backward", "not"];
+/// Binary operators; when `+` and `*` are both expected, so are the rest
+/// (comparisons and the word operators `is`, `and`, `or` included).
+const BIN_OPS: &[&str] = &["+", "-", "*", "/", "**", "@", "cmp", "is", "and", "or"];
 /// The most alternatives a help line lists before it gives a general hint instead.
 const MAX_ALTERNATIVES: usize = 6;
 
@@ -226,7 +258,12 @@ fn expected_help(expected: &[String]) -> Option<String> {
     let has = |names: &[&str], n: &str| names.contains(&n);
 
     if has(&names, "number") {
-        names.retain(|n| !EXPR_START.contains(n));
+        // Where an expression statement may start, so may an `if`, and where a
+        // call argument may, so may a `*` splat (a `*` that is no binary
+        // operator, since `+` is not expected with it); the help line stays short
+        // and says "an expression" for all of them.
+        let splat = !has(&names, "+");
+        names.retain(|n| !EXPR_START.contains(n) && *n != "if" && !(splat && *n == "*"));
         alternatives.push("an expression".to_string());
     }
     // Where any name fits, so do the soft keywords `forward` and `backward` (after

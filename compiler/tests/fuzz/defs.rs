@@ -75,7 +75,9 @@ fn gen_fn(rng: &mut Rng, name: String, earlier: &[Def]) -> (String, Def) {
     let names = Names { tensors: &with_t, numbers: &[], defs: earlier };
     let ret = body(rng, &names, 2);
     let ret = using_all(rng, ret, &ps);
-    let text = format!("fn {name}({}) {{\n    t = {t}\n    return {ret}\n}}\n", ps.join(", "));
+    // Sometimes a trailing parameter with a default, which the calls leave out.
+    let (extra, ret) = if rng.chance(30) { (", k=1", format!("({ret}) * k")) } else { ("", ret) };
+    let text = format!("fn {name}({}{extra}) {{\n    t = {t}\n    return {ret}\n}}\n", ps.join(", "));
     let flows = vec![true; ps.len()];
     (text, Def { name, params: ps, flows })
 }

@@ -1,5 +1,7 @@
 //! Whole programs: definitions, `input` declarations, leaves, assignments, prints,
-//! `backward`, `grad` (first and second order), gradient zeroing and plots.
+//! `backward`, `grad` (first and second order), gradient zeroing and plots, and
+//! the front end of issue 9: compile-time `if` on host bools (`and`, `or`,
+//! `not`, `is`), tuple assignment, shape queries and `*` splats.
 //!
 //! The generator tracks what the checker will infer so that most programs compile. The
 //! one global rule is `retain_graph`: every gradient statement but the last retains the
@@ -150,7 +152,76 @@ impl Builder<'_> {
             11 => self.zero(),
             12 => self.read_grad(),
             13 => self.plot(),
+            14 => self.conditional(),
+            15 => self.unpack(),
             _ => self.assign(),
+        }
+    }
+
+    /// A host-bool condition and its value: literals, `is` on `none` and on a
+    /// variable, combined with `and`, `or`, `not`.
+    fn condition(&mut self) -> (String, bool) {
+        let var = self.sc.vars.last().map(|v| v.val.text.clone());
+        let mut pool: Vec<(String, bool)> =
+            vec![("true".into(), true), ("false".into(), false), ("none is none".into(), true), ("none is not none".into(), false)];
+        if let Some(v) = var {
+            pool.push((format!("{v} is {v}"), true));
+            pool.push((format!("{v} is none"), false));
+        }
+        let (a, va) = self.rng.pick(&pool).clone();
+        let (b, vb) = self.rng.pick(&pool).clone();
+        match self.rng.below(4) {
+            0 => (format!("{a} and {b}"), va && vb),
+            1 => (format!("{a} or not {b}"), va || !vb),
+            2 => (format!("not ({a})"), !va),
+            _ => (a, va),
+        }
+    }
+
+    /// `if c { v = e1 } elif c2 { v = e2 } else { v = e3 }`: every block binds the
+    /// name with one dtype and shape, and the generator follows the block taken.
+    fn conditional(&mut self) {
+        let (dt, shape) = (expr::dtype(self.rng), expr::shape(self.rng, self.sc.wide));
+        let name = self.fresh("c");
+        let (c1, v1) = self.condition();
+        let (c2, v2) = self.condition();
+        let vals: Vec<Val> = (0..3).map(|_| expr(self.rng, &self.sc, dt, &shape, 2)).collect();
+        let elif = if self.rng.chance(50) { "elif" } else { "else if" };
+        self.lines.push(format!(
+            "if {c1} {{
+    {name} = {}
+}} {elif} {c2} {{
+    {name} = {}
+}} else {{
+    {name} = {}
+}}",
+            vals[0].text, vals[1].text, vals[2].text
+        ));
+        let taken = if v1 {
+            0
+        } else if v2 {
+            1
+        } else {
+            2
+        };
+        self.bind(name, vals[taken].clone(), false);
+    }
+
+    /// `a, b = (e1, e2)`, then shape queries of `a` and a creation from its splatted shape.
+    fn unpack(&mut self) {
+        let vals: Vec<Val> = (0..2)
+            .map(|_| {
+                let (dt, shape) = (expr::dtype(self.rng), expr::shape(self.rng, self.sc.wide));
+                expr(self.rng, &self.sc, dt, &shape, 2)
+            })
+            .collect();
+        let (a, b) = (self.fresh("u"), self.fresh("u"));
+        self.lines.push(format!("{a}, {b} = ({}, {})", vals[0].text, vals[1].text));
+        self.lines.push(format!("print({a}.shape, {a}.dim(), {a}.ndim, {a}.numel(), {b}.size(), zeros(*{a}.shape, dtype={}))", vals[0].dtype.name()));
+        let mut it = vals.into_iter();
+        if let (Some(va), Some(vb)) = (it.next(), it.next()) {
+            self.bind(a, va, false);
+            self.bind(b, vb, false);
         }
     }
 

@@ -1,0 +1,61 @@
+//! Tuples returned by fns and unpacked, shape queries as compile-time ints, and
+//! `*` in call arguments. Their printed forms are checked against PyTorch by
+//! `examples/shapes_and_tuples.act`; here, what compiles and each error's code.
+
+use graphc_compiler::diag::Code;
+use graphc_compiler::driver::compile;
+
+fn codes(src: &str) -> Vec<Code> {
+    match compile(src, false) {
+        Ok(_) => vec![],
+        Err(diags) => diags.iter().map(|d| d.code).collect(),
+    }
+}
+
+#[test]
+fn shape_queries_are_ints_usable_as_sizes() {
+    let src = "x = ones(2, 3)\ny = zeros(x.size(0), x.size(-1))\nz = ones(x.dim(), x.numel(), x.ndim)\nw = zeros(*x.size())\nprint(y + w, z)\n";
+    assert_eq!(codes(src), vec![]);
+}
+
+#[test]
+fn a_dimension_out_of_range_is_e0202() {
+    assert_eq!(codes("x = ones(2, 3)\nprint(x.size(2))\n"), vec![Code::E0202]);
+    assert_eq!(codes("x = ones(2, 3)\nprint(x.size(-3))\n"), vec![Code::E0202]);
+    assert_eq!(codes("x = ones(2, 3)\nprint(x.size(0.5))\n"), vec![Code::E0107]);
+    assert_eq!(codes("x = ones(2, 3)\nprint(x.dim(1))\n"), vec![Code::E0103]);
+    assert_eq!(codes("print((2).shape)"), vec![Code::E0107]);
+}
+
+#[test]
+fn unpacking_checks_counts_and_kinds() {
+    assert_eq!(codes("a, b = (1, 2)\nc, d = [ones(2), 3]\nr, s = ones(4, 5).shape\nprint(a + b + r + s, c * d)\n"), vec![]);
+    assert_eq!(codes("a, b = (1, 2, 3)"), vec![Code::E0116]);
+    assert_eq!(codes("a, b = ones(2)"), vec![Code::E0116]);
+    assert_eq!(codes("a, b = 3"), vec![Code::E0116]);
+}
+
+#[test]
+fn only_names_are_unpack_targets() {
+    assert_eq!(codes("a, b.grad = (1, 2)"), vec![Code::E0003]);
+}
+
+#[test]
+fn splat_spreads_tuples_lists_and_shapes_only_in_calls() {
+    assert_eq!(codes("fn f(a, b, c=0) {\n    return a + b + c\n}\nprint(f(*(1, 2)), f(*[1, 2, 3]), f(1, *(2,)))\n"), vec![]);
+    assert_eq!(codes("fn f(a, b) {\n    return a + b\n}\nprint(f(*(1, 2, 3)))\n"), vec![Code::E0103]);
+    assert_eq!(codes("print(zeros(*3))"), vec![Code::E0115]);
+}
+
+#[test]
+fn fns_and_ops_without_backward_return_tuples() {
+    assert_eq!(codes("fn f(x) {\n    return x, x * 2\n}\na, b = f(ones(2))\nprint(a + b)\n"), vec![]);
+    let op = "op F(x) {\n    forward {\n        return x, x * 2\n    }\n}\na, b = F(ones(2))\nprint(a + b)\n";
+    assert_eq!(codes(op), vec![]);
+    assert_eq!(codes("fn f(x) {\n    return\n}\n"), vec![Code::E0108]);
+}
+
+#[test]
+fn a_tuple_holding_a_tensor_is_not_printed_silently_wrong() {
+    assert_eq!(codes("print((ones(2), 1))"), vec![Code::E0107]);
+}
