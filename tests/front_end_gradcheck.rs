@@ -31,3 +31,14 @@ fn grad_reverse_is_reported_as_a_wrong_gradient() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("G0001"));
 }
+
+/// The LayerNorm op's hand-written backward agrees with its forward; its `eps`
+/// (a host number with a default, whose gradient is `none`) keeps its default
+/// instead of being replaced by a tensor.
+#[test]
+fn layer_norm_passes_gradcheck() {
+    let out = gradcheck(&["examples/layer_norm.act", "--shape", "input=4,6", "--shape", "weight=6", "--shape", "bias=6"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.lines().any(|l| l.starts_with("LayerNorm") && l.ends_with(" pass")), "{stdout}");
+}

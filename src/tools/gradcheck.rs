@@ -341,7 +341,28 @@ fn returned(op: &OpDef) -> Option<&[Expr]> {
 
 /// The statements that draw the weighted scalar `sum(op(args) * w)`.
 fn call(op: &OpDef, args: &[String]) -> String {
-    format!("sum({}({}) * w)", op.name.name, args.join(", "))
+    format!("sum({}({}) * w)", op.name.name, arg_list(op, args))
+}
+
+/// The arguments of a call of `op`: a parameter the backward treats as a
+/// constant (its gradient is `none`) and that has a default is left to its
+/// default, since it is usually a host number (`eps=1e-5`) that a tensor would
+/// not replace; the parameters after it are passed by keyword.
+fn arg_list(op: &OpDef, args: &[String]) -> String {
+    let constant = returned(op).map(|exprs| exprs.iter().map(|e| matches!(e.kind, ExprKind::None)).collect::<Vec<_>>()).unwrap_or_default();
+    let mut out = Vec::with_capacity(args.len());
+    let mut by_keyword = false;
+    for (i, a) in args.iter().enumerate() {
+        let omitted = constant.get(i).copied().unwrap_or(false) && op.defaults.get(i).is_some_and(Option::is_some);
+        if omitted {
+            by_keyword = true;
+        } else if by_keyword {
+            out.push(format!("{}={a}", op.params[i].name));
+        } else {
+            out.push(a.clone());
+        }
+    }
+    out.join(", ")
 }
 
 /// Checks one op's backward block at `opts.samples` random points.
@@ -424,7 +445,7 @@ fn check_sample(
     let plain: Vec<String> = (0..nparams).map(|i| p.literal(i, &p.xs[i], false)).collect();
 
     // The forward alone, to learn the output's shape (and whether it compiles at these shapes).
-    let probe = format!("{with_backward}print({}({}))\n", name, plain.join(", "));
+    let probe = format!("{with_backward}print({}({}))\n", name, arg_list(op, &plain));
     let base = match run_program(&probe) {
         Ok(t) if t.len() == 1 => t[0].clone(),
         Ok(_) => return Err(Verdict::Skipped("the forward does not return one tensor".to_string())),
@@ -487,7 +508,7 @@ fn finite_differences(op: &OpDef, p: &Point, plain: &[String]) -> (String, Vec<f
                 for v in [&plus, &minus] {
                     let mut args = plain.to_vec();
                     args[i] = p.literal(i, v, false);
-                    fd.push_str(&format!("print({}({}))\n", op.name.name, args.join(", ")));
+                    fd.push_str(&format!("print({}({}))\n", op.name.name, arg_list(op, &args)));
                 }
             }
         }
