@@ -59,3 +59,11 @@ fn fns_and_ops_without_backward_return_tuples() {
 fn a_tuple_holding_a_tensor_is_not_printed_silently_wrong() {
     assert_eq!(codes("print((ones(2), 1))"), vec![Code::E0107]);
 }
+
+/// As in Python, the right side of `=` may be a tuple without parentheses, for
+/// one name or for several.
+#[test]
+fn a_bare_tuple_is_assigned_and_unpacked() {
+    assert_eq!(codes("x = ones(2, 3)\nn, d = x.shape[0], x.shape[-1]\nt = n, d\na, b = t\nprint(zeros(a, b))\n"), vec![]);
+    assert_eq!(codes("a, b = 1, 2, 3"), vec![Code::E0116]);
+}
