@@ -333,3 +333,19 @@ fn mish_dips_to_its_minimum() {
     let r = &a.ranges[&n];
     assert!((r.lo + 0.308_843_413).abs() < 1e-8 && (r.hi - Unary::Mish.apply(2.0f64)).abs() < 1e-12, "{r:?}");
 }
+
+/// erf is increasing and erfc decreasing, both bounded: erfc's range runs from
+/// its value at the operand's upper end to its value at the lower end.
+#[test]
+fn erf_and_erfc_are_monotone_and_bounded() {
+    let prog = differentiated("print(erf(linspace(-1, 2, 5)) + erfc(linspace(-1, 2, 5)))\n");
+    let a = analyze(&prog.graph, &HashMap::new());
+    let range_of = |u: Unary| {
+        let n = prog.graph.ids().into_iter().find(|&n| prog.graph.node(n).op == Op::Unary(u)).unwrap();
+        a.ranges[&n].clone()
+    };
+    let (e, c) = (range_of(Unary::Erf), range_of(Unary::Erfc));
+    assert!(e.lo == Unary::Erf.apply(-1.0f64) && e.hi == Unary::Erf.apply(2.0f64), "{e:?}");
+    assert!(c.lo == Unary::Erfc.apply(2.0f64) && c.hi == Unary::Erfc.apply(-1.0f64), "{c:?}");
+    assert!(!c.may_be_inf() && !c.nan, "{c:?}");
+}

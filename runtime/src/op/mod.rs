@@ -295,6 +295,9 @@ pub enum UnaryRange {
     /// Non-decreasing on all reals: the result lies between the formula at the
     /// operand's bounds (and at ±inf when the operand can be infinite).
     Increasing,
+    /// Non-increasing on all reals with finite values at ±inf (`erfc`): the
+    /// result lies between the formula at the operand's bounds.
+    Decreasing,
     /// Non-decreasing on `[min, inf)` and NaN below `min`; the value at `min` may
     /// be -inf (a pole, as `log1p(-1)`), which is an exact infinity, not an overflow.
     IncreasingFrom(f64),

@@ -39,6 +39,8 @@ OPS = [
     ("sign", torch.sign, -10.0, 10.0),
     ("silu", F.silu, -20.0, 20.0),
     ("mish", F.mish, -20.0, 20.0),
+    ("erf", torch.erf, -6.0, 6.0),
+    ("erfc", torch.erfc, -6.0, 30.0),
 ]
 
 # Two-operand ops: (name, function, domain of input, domain of other). The

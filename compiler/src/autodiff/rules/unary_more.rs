@@ -153,3 +153,18 @@ pub(super) fn mish(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, x: NodeId, g: Nod
     let d = c.binary(gr, Op::Binary(Binary::Add), t, xso);
     c.mul(gr, g, d)
 }
+
+/// erf: 2.0 / sqrt(M_PI) * exp(-(self.pow(2))) * grad;
+/// erfc: -2.0 / sqrt(M_PI) * exp(-(self.pow(2))) * grad. The constant is a C++
+/// double, rounded to the dtype as the wrapped number of the product.
+pub(super) fn erf_erfc(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: NodeId, g: NodeId) -> NodeId {
+    let dt = gr.node(n).dtype;
+    let x = c.fwd(x);
+    let x2 = c.unary(gr, Op::PowScalar(F64Bits::new(2.0)), x);
+    let nx2 = c.neg(gr, x2);
+    let e = c.unary(gr, Op::Unary(Unary::Exp), nx2);
+    let two = if u == Unary::Erfc { -2.0 } else { 2.0 };
+    let k = c.scalar(gr, two / std::f64::consts::PI.sqrt(), dt);
+    let ke = c.mul(gr, k, e);
+    c.mul(gr, ke, g)
+}
