@@ -21,20 +21,22 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, f: Activation, x: NodeId, g:
     let x = c.fwd(x);
     let zero = c.scalar(gr, 0.0, dt);
     match f {
-        // clamp_backward: where(self >= min && self <= max, grad, 0), with
-        // only the comparisons of the bounds given; as two nested selections.
+        // clamp: the gradient passes strictly inside the bounds given, as
+        // PyTorch 2.15 computes it (measured: x.clamp(min=0.5) has gradient 0
+        // at x = 0.5, as clamp_min has), and is 0 at NaN; as two nested
+        // selections.
         Activation::Clamp { min, max } => {
             let inner = match max {
                 Some(hi) => {
                     let hi = c.scalar(gr, hi.get(), dt);
-                    c.select(gr, Cmp::Le, x, hi, g, zero)
+                    c.select(gr, Cmp::Lt, x, hi, g, zero)
                 }
                 None => g,
             };
             match min {
                 Some(lo) => {
                     let lo = c.scalar(gr, lo.get(), dt);
-                    c.select(gr, Cmp::Ge, x, lo, inner, zero)
+                    c.select(gr, Cmp::Gt, x, lo, inner, zero)
                 }
                 None => inner,
             }
