@@ -146,6 +146,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0224_index_out_of_bounds.act", "E0224", "3:10"),
     ("e0260_surrogate_outside_backward.act", "E0260", "4:9"),
     ("e0261_surrogate_reason.act", "E0261", "7:19"),
+    ("e0270_clamp_no_bound.act", "E0270", "3:5"),
     ("e0301_unsaved_read.act", "E0301", "8:20"),
     ("e0302_save_unknown.act", "E0302", "4:14"),
     ("e0303_gradient_count.act", "E0303", "8:9"),

@@ -94,6 +94,8 @@ pub enum Code {
     E0260,
     /// `surrogate(...)` with a reason that is not a string.
     E0261,
+    /// `clamp` (or `clip`) with neither `min` nor `max`.
+    E0270,
     /// A dimension listed twice in a reduction's `dim`.
     E0240,
     /// A builtin that works along one dimension called without `dim`.
@@ -196,6 +198,7 @@ impl Code {
             Code::E0224 => "E0224",
             Code::E0260 => "E0260",
             Code::E0261 => "E0261",
+            Code::E0270 => "E0270",
             Code::E0240 => "E0240",
             Code::E0241 => "E0241",
             Code::E0242 => "E0242",

@@ -76,6 +76,12 @@ proptest! {
     #[test]
     fn mish_rule(v in any_vals(5)) { check("", &[leaf("x", &[5], v)], &[5], "mish(x)")?; }
 
+    #[test]
+    fn erf_rule(v in any_vals(5)) { check("", &[leaf("x", &[5], v)], &[5], "erf(x)")?; }
+
+    #[test]
+    fn erfc_rule(v in any_vals(5)) { check("", &[leaf("x", &[5], v)], &[5], "erfc(x)")?; }
+
     /// The step functions' zero gradients, next to a term with a nonzero one so
     /// that the check cannot pass by a missing gradient.
     #[test]

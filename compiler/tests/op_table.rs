@@ -171,6 +171,18 @@ fn elementwise_builtins_print_pytorchs_values_and_grad_fn_names() {
             "tensor([ 0.3752, -0.1299,  1.4034], grad_fn=<MishBackward0>)",
             "tensor([0.8864, 0.4398, 1.0885], grad_fn=<MulBackward0>)",
         ),
+        (
+            "erf",
+            "[0.5, -0.25, 1.5]",
+            "tensor([ 0.5205, -0.2763,  0.9661], grad_fn=<ErfBackward0>)",
+            "tensor([0.8788, 1.0600, 0.1189], grad_fn=<MulBackward0>)",
+        ),
+        (
+            "erfc",
+            "[0.5, -0.25, 1.5]",
+            "tensor([0.4795, 1.2763, 0.0339], grad_fn=<ErfcBackward0>)",
+            "tensor([-0.8788, -1.0600, -0.1189], grad_fn=<MulBackward0>)",
+        ),
     ];
     for (op, values, y, d) in cases {
         assert_eq!(forward_and_gradient_at(op, values), format!("{y}\n{d}\n"), "{op}({values}) and its gradient");

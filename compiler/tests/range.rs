@@ -10,7 +10,7 @@ use graphc_compiler::diag::{render, Code, Diagnostic, LineIndex, Severity};
 use graphc_compiler::driver::compile;
 use graphc_compiler::ir::graph::NodeId;
 use graphc_compiler::ir::program::Program;
-use graphc_runtime::op::{Binary, Unary};
+use graphc_runtime::op::{Activation, Binary, Unary};
 use graphc_runtime::Op;
 
 fn warnings_of(source: &str) -> Vec<Diagnostic> {
@@ -332,4 +332,40 @@ fn mish_dips_to_its_minimum() {
     let n = prog.graph.ids().into_iter().find(|&n| prog.graph.node(n).op == Op::Unary(Unary::Mish)).unwrap();
     let r = &a.ranges[&n];
     assert!((r.lo + 0.308_843_413).abs() < 1e-8 && (r.hi - Unary::Mish.apply(2.0f64)).abs() < 1e-12, "{r:?}");
+}
+
+/// erf is increasing and erfc decreasing, both bounded: erfc's range runs from
+/// its value at the operand's upper end to its value at the lower end.
+#[test]
+fn erf_and_erfc_are_monotone_and_bounded() {
+    let prog = differentiated("print(erf(linspace(-1, 2, 5)) + erfc(linspace(-1, 2, 5)))\n");
+    let a = analyze(&prog.graph, &HashMap::new());
+    let range_of = |u: Unary| {
+        let n = prog.graph.ids().into_iter().find(|&n| prog.graph.node(n).op == Op::Unary(u)).unwrap();
+        a.ranges[&n].clone()
+    };
+    let (e, c) = (range_of(Unary::Erf), range_of(Unary::Erfc));
+    assert!(e.lo == Unary::Erf.apply(-1.0f64) && e.hi == Unary::Erf.apply(2.0f64), "{e:?}");
+    assert!(c.lo == Unary::Erfc.apply(2.0f64) && c.hi == Unary::Erfc.apply(-1.0f64), "{c:?}");
+    assert!(!c.may_be_inf() && !c.nan, "{c:?}");
+}
+
+/// The activations with parameters are non-decreasing for the usual
+/// parameters: the result lies between the formula at the operand's ends, and
+/// a negative slope makes leaky_relu non-monotone, so its range is unknown.
+#[test]
+fn activations_are_bounded_by_their_ends() {
+    let src = "a = linspace(-3, 2, 5)\nprint(clamp(a, min=-1.0, max=1.0) + softplus(a) + leaky_relu(a, -2.0))\n";
+    let prog = differentiated(src);
+    let a = analyze(&prog.graph, &HashMap::new());
+    let range_of = |pick: &dyn Fn(&Activation) -> bool| {
+        let n = prog.graph.ids().into_iter().find(|&n| matches!(&prog.graph.node(n).op, Op::Activation(f) if pick(f))).unwrap();
+        a.ranges[&n].clone()
+    };
+    let c = range_of(&|f| matches!(f, Activation::Clamp { .. }));
+    assert!(c.lo == -1.0 && c.hi == 1.0, "{c:?}");
+    let s = range_of(&|f| matches!(f, Activation::Softplus { .. }));
+    assert!((s.lo - 0.048_587_351_573_7).abs() < 1e-12 && (s.hi - 2.126_928_011_042_97).abs() < 1e-12, "{s:?}");
+    let l = range_of(&|f| matches!(f, Activation::LeakyRelu { .. }));
+    assert!(l.lo == f64::NEG_INFINITY && l.hi == f64::INFINITY, "{l:?}");
 }

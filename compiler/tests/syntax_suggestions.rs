@@ -53,7 +53,7 @@ fn max_and_min_name_the_gap_and_never_suggest_mean() {
 
 #[test]
 fn other_pytorch_names_point_at_their_spelling_here() {
-    let cases = [("x.clamp(min=0)", "`relu(x)`"), ("x.neg()", "unary `-`"), ("x.mul(x)", "`*`")];
+    let cases = [("x.clamp_min(0)", "`clamp(x, min=lo)`"), ("x.neg()", "unary `-`"), ("x.mul(x)", "`*`")];
     for (call, expected) in cases {
         let (_, help) = help_for(call);
         assert!(help.contains(expected), "{call}: {help}");

@@ -15,7 +15,7 @@ use std::cell::RefCell;
 
 use rayon::prelude::*;
 
-use crate::kernels::elementwise::{binary_into, pow_scalar_into, select_into, unary_into, Arg};
+use crate::kernels::elementwise::{activation_into, binary_into, pow_scalar_into, select_into, unary_into, Arg};
 use crate::kernels::float::Float;
 use crate::op::{Op, Unary};
 use crate::plan::{check_instrs, Dst, FusedKernel, Instr, Src};
@@ -353,6 +353,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             },
             Op::Unary(u) => unary_into(*u, a(0), dst),
             Op::PowScalar(e) => pow_scalar_into(a(0), e.get(), dst),
+            Op::Activation(f) => activation_into(*f, a(0), dst),
             Op::Binary(b) => binary_into(*b, a(0), a(1), dst),
             Op::Where(cmp) => select_into(*cmp, [a(0), a(1), a(2), a(3)], dst),
             op @ (Op::Full(_)

@@ -6,7 +6,7 @@
 //! `MEASURE=1 cargo test -p graphc-runtime --test elementwise_ref -- --nocapture`
 //! prints the measured ulps without checking them, to fill in a new row.
 
-use graphc_runtime::op::{Binary, Unary};
+use graphc_runtime::op::{Activation, Binary, F64Bits, Unary};
 
 /// The distance in ulps between two floats (0 for two NaNs, `u64::MAX` for a
 /// NaN against a number), counting over the ordered sequence of bit patterns.
@@ -49,7 +49,7 @@ fn blocks() -> Vec<Block> {
             let (lo, hi): (f64, f64) = (lo.parse().unwrap(), hi.parse().unwrap());
             (0..n).map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64).collect()
         };
-        if fields[0] == "op" {
+        if fields[0] == "op" || fields[0] == "opa" {
             let x = points(fields[2], fields[3], fields[4].parse().unwrap());
             out.push(Block { name: fields[1].to_string(), x, other: None, y32: Vec::new(), y64: Vec::new() });
         } else if fields[0] == "op2" {
@@ -90,6 +90,10 @@ fn every_builtin_is_within_its_documented_ulps_of_pytorch() {
         let mut worst = (0u64, 0u64);
         for (i, &x) in b.x.iter().enumerate() {
             let (g32, g64) = match &b.other {
+                None if activation(&b.name).is_some() => {
+                    let f = activation(&b.name).unwrap();
+                    (f.apply(x as f32), f.apply(x))
+                }
                 None => {
                     let u = Unary::from_builtin_name(&b.name).unwrap_or_else(|| panic!("`{}` is a builtin of the op table", b.name));
                     (u.apply(x as f32), u.apply(x))
@@ -114,4 +118,18 @@ fn every_builtin_is_within_its_documented_ulps_of_pytorch() {
             doc.2
         );
     }
+}
+
+/// The ops with scalar parameters, with the parameters the script gives them
+/// (its `ACTIVATIONS` list).
+fn activation(name: &str) -> Option<Activation> {
+    let b = F64Bits::new;
+    Some(match name {
+        "clamp" => Activation::Clamp { min: Some(b(-0.5)), max: Some(b(0.5)) },
+        "hardtanh" => Activation::Hardtanh { min: b(-1.0), max: b(1.0) },
+        "leaky_relu" => Activation::LeakyRelu { slope: b(0.2) },
+        "elu" => Activation::Elu { alpha: b(1.5) },
+        "softplus" => Activation::Softplus { beta: b(2.0), threshold: b(10.0) },
+        _ => return None,
+    })
 }

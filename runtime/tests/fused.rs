@@ -4,7 +4,7 @@
 
 use graphc_runtime::fused::{self, CHUNK};
 use graphc_runtime::kernels;
-use graphc_runtime::op::{Binary, Cmp, F64Bits, Op, Unary};
+use graphc_runtime::op::{Activation, Binary, Cmp, F64Bits, Op, Unary};
 use graphc_runtime::plan::{Dst, FusedKernel, Instr, Src, ValueId};
 use graphc_runtime::rng::Generator;
 use graphc_runtime::{DType, Tensor};
@@ -14,6 +14,19 @@ fn ops() -> Vec<Op> {
     let mut v: Vec<Op> = Unary::ALL.iter().map(|&u| Op::Unary(u)).chain(Binary::ALL.iter().map(|&b| Op::Binary(b))).collect();
     v.extend([0.0, 1.0, 0.5, -0.5, -1.0, 2.0, 3.0, -2.0, 1.7].map(|c| Op::PowScalar(F64Bits::new(c))));
     v.extend([Cmp::Lt, Cmp::Le, Cmp::Eq, Cmp::Gt, Cmp::Ge].map(Op::Where));
+    let b = F64Bits::new;
+    v.extend(
+        [
+            Activation::Clamp { min: Some(b(-0.5)), max: Some(b(0.5)) },
+            Activation::Clamp { min: Some(b(0.3)), max: None },
+            Activation::Clamp { min: None, max: Some(b(-0.2)) },
+            Activation::Hardtanh { min: b(-1.0), max: b(1.0) },
+            Activation::LeakyRelu { slope: b(0.01) },
+            Activation::Elu { alpha: b(1.5) },
+            Activation::Softplus { beta: b(2.0), threshold: b(3.0) },
+        ]
+        .map(Op::Activation),
+    );
     v
 }
 

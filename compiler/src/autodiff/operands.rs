@@ -38,7 +38,7 @@ pub(crate) fn graph_edges(prog: &Program, n: NodeId) -> Vec<NodeId> {
 
 #[cfg(test)]
 mod tests {
-    use graphc_runtime::op::{Binary, Cmp, F64Bits, FloatTest, Logical, LossKind, LossReduction, ReduceKind, Unary};
+    use graphc_runtime::op::{Activation, Binary, Cmp, F64Bits, FloatTest, Logical, LossKind, LossReduction, ReduceKind, Unary};
     use graphc_runtime::{DType, Op};
 
     use crate::autodiff::builder::RuleCtx;
@@ -85,6 +85,11 @@ mod tests {
             Op::Cumsum { dim: 1, reverse: false },
             Op::Softmax { dim: 1, log: false },
             Op::Softmax { dim: 0, log: true },
+            Op::Activation(Activation::Clamp { min: Some(one), max: None }),
+            Op::Activation(Activation::Hardtanh { min: one, max: one }),
+            Op::Activation(Activation::LeakyRelu { slope: one }),
+            Op::Activation(Activation::Elu { alpha: one }),
+            Op::Activation(Activation::Softplus { beta: one, threshold: one }),
         ];
         let c1 = F64Bits::new(1.0);
         let kinds = [
@@ -116,7 +121,7 @@ mod tests {
             Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => {
                 (vec![], vec![3])
             }
-            Op::Unary(_) | Op::PowScalar(_) => (vec![vec![3]], vec![3]),
+            Op::Unary(_) | Op::PowScalar(_) | Op::Activation(_) => (vec![vec![3]], vec![3]),
             Op::Binary(_) => (vec![vec![3], vec![3]], vec![3]),
             Op::Where(_) => (vec![vec![3]; 4], vec![3]),
             Op::Expand => (vec![vec![1]], vec![3]),

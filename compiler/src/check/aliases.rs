@@ -18,7 +18,7 @@ pub fn pytorch_help(name: &str) -> Option<&'static str> {
             "`min` is not supported yet (neither the reduction nor `min(dim=...)`); the elementwise minimum of two \
              tensors is `minimum(a, b)`"
         }
-        "clamp" | "clip" | "clamp_min" | "clamp_max" => "clamp with `maximum(x, lo)` and `minimum(x, hi)`; for `clamp(x, min=0)` use `relu(x)`",
+        "clamp_min" | "clamp_max" => "write a one-sided clamp as `clamp(x, min=lo)` or `clamp(x, max=hi)`",
         "neg" | "negative" => "write a negation with unary `-`",
         "add" | "sub" | "subtract" | "mul" | "multiply" | "div" | "divide" | "true_divide" => {
             "write arithmetic with the operators `+`, `-`, `*` and `/`"

@@ -84,6 +84,9 @@ pub enum Builtin {
     Logical(Logical),
     FloatTest(FloatTest),
     NanToNum,
+    /// `clamp`/`clip`, `hardtanh`, `leaky_relu`, `elu`, `softplus`: an elementwise
+    /// op with scalar parameters, lowered to an `Op::Activation`.
+    Activation(ActivationBuiltin),
     /// `long`, `double`, `float`, `bool`: a conversion to the dtype.
     Cast(DType),
     /// `to(input, dtype)`.
@@ -177,6 +180,12 @@ const OTHER: &[(&str, Builtin)] = &[
     ("isnan", Builtin::FloatTest(FloatTest::IsNan)),
     ("isfinite", Builtin::FloatTest(FloatTest::IsFinite)),
     ("nan_to_num", Builtin::NanToNum),
+    ("clamp", Builtin::Activation(ActivationBuiltin::Clamp)),
+    ("clip", Builtin::Activation(ActivationBuiltin::Clamp)),
+    ("hardtanh", Builtin::Activation(ActivationBuiltin::Hardtanh)),
+    ("leaky_relu", Builtin::Activation(ActivationBuiltin::LeakyRelu)),
+    ("elu", Builtin::Activation(ActivationBuiltin::Elu)),
+    ("softplus", Builtin::Activation(ActivationBuiltin::Softplus)),
 ];
 
 /// The conversion methods (`x.long()`, `x.to(f64)`). As in PyTorch they exist only
@@ -256,6 +265,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Where => sig(&["condition", "input", "other"], 3, Some(3), &[]),
         B::MaskedFill => sig(&["input", "mask", "value"], 3, Some(3), &[]),
         B::NanToNum => sig(&["input", "nan", "posinf", "neginf"], 1, Some(4), &[]),
+        B::Activation(a) => sig(a.params(), 1, Some(a.params().len()), &[]),
         B::To => sig(&["input", "dtype"], 2, Some(2), &[]),
     }
 }
@@ -368,4 +378,39 @@ pub fn usage(name: &str, sig: &Signature) -> String {
     };
     parts.extend(sig.keywords.iter().map(|k| format!("{k}=...")));
     format!("usage: {name}({})", parts.join(", "))
+}
+
+/// The builtins of the [`graphc_runtime::op::Activation`] family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActivationBuiltin {
+    Clamp,
+    Hardtanh,
+    LeakyRelu,
+    Elu,
+    Softplus,
+}
+
+impl ActivationBuiltin {
+    /// The parameters, `input` first, as PyTorch names them.
+    pub fn params(self) -> &'static [&'static str] {
+        match self {
+            ActivationBuiltin::Clamp => &["input", "min", "max"],
+            ActivationBuiltin::Hardtanh => &["input", "min_val", "max_val"],
+            ActivationBuiltin::LeakyRelu => &["input", "negative_slope"],
+            ActivationBuiltin::Elu => &["input", "alpha"],
+            ActivationBuiltin::Softplus => &["input", "beta", "threshold"],
+        }
+    }
+
+    /// PyTorch's default of each parameter after `input` (`None`: no default,
+    /// as `clamp`'s optional bounds).
+    pub fn defaults(self) -> &'static [Option<f64>] {
+        match self {
+            ActivationBuiltin::Clamp => &[None, None],
+            ActivationBuiltin::Hardtanh => &[Some(-1.0), Some(1.0)],
+            ActivationBuiltin::LeakyRelu => &[Some(0.01)],
+            ActivationBuiltin::Elu => &[Some(1.0)],
+            ActivationBuiltin::Softplus => &[Some(1.0), Some(20.0)],
+        }
+    }
 }

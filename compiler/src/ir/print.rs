@@ -227,6 +227,10 @@ pub fn op_text(op: &Op) -> String {
         Op::Param(k) => format!("param({k})"),
         Op::Input(k) => format!("input({k})"),
         Op::PowScalar(e) => format!("pow_scalar({e})"),
+        Op::Activation(f) => {
+            let params: Vec<String> = f.params().iter().map(|(k, v)| format!("{k}={}", v.map_or("none".to_string(), |v| v.to_string()))).collect();
+            format!("{}({})", f.name(), params.join(", "))
+        }
         Op::Where(c) => format!(
             "where({})",
             match c {

@@ -139,6 +139,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Logical(l) => self.logical(l, name, &bound, span),
             Builtin::FloatTest(t) => self.float_test(t, name, &bound, span),
             Builtin::NanToNum => self.nan_to_num(&bound, span),
+            Builtin::Activation(a) => self.activation_call(a, name, &bound, span),
             Builtin::Cast(dt) => self.cast_call(Some(dt), &bound, span),
             Builtin::To => self.cast_call(None, &bound, span),
             Builtin::Grid => self.figure(FigureEffect::Grid),

@@ -153,6 +153,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Logical(_)
             | Builtin::FloatTest(_)
             | Builtin::NanToNum
+            | Builtin::Activation(_)
             | Builtin::Cast(_)
             | Builtin::To => unreachable!("`{name}` is not a creation builtin"),
         }

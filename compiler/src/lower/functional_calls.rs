@@ -3,7 +3,7 @@
 //! (`addmm` for a 2-D input, whose result PyTorch shows as `AddmmBackward0`),
 //! and `normalize` is `input / norm(input, p, dim, keepdim=True).clamp_min(eps).expand_as(input)`.
 
-use graphc_runtime::op::{reduced_shape, Binary, F64Bits, ReduceKind};
+use graphc_runtime::op::{reduced_shape, Activation, Binary, F64Bits, ReduceKind};
 use graphc_runtime::Op;
 
 use super::{Lowerer, Value};
@@ -77,8 +77,10 @@ impl<'a> Lowerer<'a> {
         let kind = ReduceKind::Norm(F64Bits::new(p));
         let kept = reduced_shape(&sh, &[dim], true);
         let norm = self.op_node(Op::Reduce { kind, dims: vec![dim], keepdim: true }, dt, kept.clone(), &[x], span, kind.grad_fn());
-        let e = self.node(Op::Full(F64Bits::new(eps)), dt, vec![], &[], span);
-        let clamped = self.op_node(Op::Binary(Binary::Maximum), dt, kept, &[norm, e], span, "ClampMinBackward0");
+        // PyTorch's `clamp_min(eps)`: its gradient passes where norm >= eps,
+        // so also at norm == eps, where `maximum`'s would be split in halves.
+        let clamp = Op::Activation(Activation::Clamp { min: Some(F64Bits::new(eps)), max: None });
+        let clamped = self.op_node(clamp, dt, kept, &[norm], span, "ClampMinBackward0");
         let denom = self.op_node(Op::Expand, dt, sh.clone(), &[clamped], span, "ExpandBackward0");
         Value::Tensor(self.op_node(Op::Binary(Binary::Div), dt, sh, &[x, denom], span, "DivBackward0"))
     }

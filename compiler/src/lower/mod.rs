@@ -13,6 +13,7 @@
 //! Errors do not stop lowering: a failed expression becomes [`Value::Poison`],
 //! which silently propagates, so one mistake yields one diagnostic.
 
+mod activation_calls;
 mod budget;
 mod builtin_calls;
 mod conditions;

@@ -88,7 +88,7 @@ pub const CONE_LIMIT: usize = 64;
 pub fn op_ps(op: &Op) -> Option<u64> {
     match op {
         // The op tables hold each row's measured cost.
-        Op::Unary(_) | Op::Binary(_) => op.cost_ps(),
+        Op::Unary(_) | Op::Binary(_) | Op::Activation(_) => op.cost_ps(),
         // A compare and a select: 0.1 ns measured.
         Op::Where(_) => Some(100),
         // Conversions never run in a kernel: fusion leaves them out.

@@ -19,7 +19,7 @@
 
 use super::broadcast::expand;
 use super::float::Float;
-use crate::op::{Binary, Cmp, ElementFn1, ElementFn2, Unary};
+use crate::op::{Activation, Binary, Cmp, ElementFn1, ElementFn2, Unary};
 
 /// An operand of an elementwise op: one element per output element, or one
 /// value for all of them (a wrapped number or a one-element tensor).
@@ -60,6 +60,20 @@ pub fn pow_scalar<T: Float>(c: f64, src: &[T]) -> Vec<T> {
     let mut out = vec![T::ZERO; src.len()];
     pow_scalar_into(Arg::Slice(src), c, &mut out);
     out
+}
+
+/// An [`Activation`] over `src`: see [`activation_into`].
+pub fn activation<T: Float>(op: Activation, src: &[T]) -> Vec<T> {
+    let mut out = vec![T::ZERO; src.len()];
+    activation_into(op, Arg::Slice(src), &mut out);
+    out
+}
+
+/// [`activation`] into `dst`, the one loop both the one-op kernel and the fused
+/// executor run, so that they agree bit for bit.
+#[inline(always)]
+pub fn activation_into<T: Float>(op: Activation, src: Arg<T>, dst: &mut [T]) {
+    map1(src, dst, |x| op.apply(x))
 }
 
 /// The loop of a one-operand op, handed the op's element formula by the table.

@@ -59,6 +59,10 @@ pub trait Float:
     fn powf(self, e: Self) -> Self;
     /// The angle of the point (`other`, `self`), as C's `atan2(self, other)`.
     fn atan2(self, other: Self) -> Self;
+    /// The error function (the `libm` crate: std has none).
+    fn erf(self) -> Self;
+    /// `1 - erf(x)`, accurate where `erf` is close to 1 (the `libm` crate).
+    fn erfc(self) -> Self;
     fn is_nan(self) -> bool;
     /// `self * a + b` with one rounding.
     fn mul_add(self, a: Self, b: Self) -> Self;
@@ -72,7 +76,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path) => {
+    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $erf:path, $erfc:path) => {
         impl Float for $t {
             const ZERO: $t = 0.0;
             const ONE: $t = 1.0;
@@ -193,6 +197,12 @@ macro_rules! impl_float {
             fn atan2(self, other: $t) -> $t {
                 <$t>::atan2(self, other)
             }
+            fn erf(self) -> $t {
+                $erf(self)
+            }
+            fn erfc(self) -> $t {
+                $erfc(self)
+            }
             fn powf(self, e: $t) -> $t {
                 <$t>::powf(self, e)
             }
@@ -218,5 +228,5 @@ macro_rules! impl_float {
     };
 }
 
-impl_float!(f32, F32, from_f32, vmath::exp_f32);
-impl_float!(f64, F64, from_f64, vmath::exp_f64);
+impl_float!(f32, F32, from_f32, vmath::exp_f32, libm::erff, libm::erfcf);
+impl_float!(f64, F64, from_f64, vmath::exp_f64, libm::erf, libm::erfc);

@@ -77,6 +77,10 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
             assert_eq!(args[0].shape(), shape, "{} must keep its operand's shape", op.name());
             elementwise::pow_scalar(c.get(), T::slice(args[0]))
         }
+        Op::Activation(f) => {
+            assert_eq!(args[0].shape(), shape, "{} must keep its operand's shape", op.name());
+            elementwise::activation(*f, T::slice(args[0]))
+        }
         Op::Binary(b) => elementwise::binary(*b, T::slice(args[0]), args[0].shape(), T::slice(args[1]), args[1].shape(), shape),
         Op::Where(cmp) => {
             let ops = [0, 1, 2, 3].map(|i| (T::slice(args[i]), args[i].shape()));

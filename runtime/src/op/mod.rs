@@ -14,6 +14,7 @@
 //! Numerics follow PyTorch's CPU kernels operation for operation (see
 //! `kernels/`), so that graphc prints the same numbers PyTorch does.
 
+mod activation;
 mod binary;
 mod loss;
 mod reduce;
@@ -21,6 +22,7 @@ mod unary;
 
 use std::fmt;
 
+pub use activation::Activation;
 pub use binary::Binary;
 pub use loss::{LossKind, LossReduction};
 pub use reduce::{reduced_shape, ReduceKind};
@@ -159,6 +161,9 @@ pub enum Op {
     /// c = 0 gives ones, 1 a copy, 2 `x*x`, 3 `x*x*x`, 0.5 `sqrt`, -0.5 `1/sqrt`,
     /// -1 `1/x`, -2 `1/(x*x)`, otherwise `pow(x as f64, c) as dtype`.
     PowScalar(F64Bits),
+    /// An op of the [`Activation`] family (`clamp`, `elu`, `softplus`, ...): one
+    /// float operand, scalar parameters held by the variant.
+    Activation(Activation),
 
     // ---- elementwise, two operands, NumPy broadcasting to the node's shape ----
     /// An op of the [`Binary`] table (`add`, `mul`, `maximum`, `tanh_backward`, ...).
@@ -295,6 +300,9 @@ pub enum UnaryRange {
     /// Non-decreasing on all reals: the result lies between the formula at the
     /// operand's bounds (and at ±inf when the operand can be infinite).
     Increasing,
+    /// Non-increasing on all reals with finite values at ±inf (`erfc`): the
+    /// result lies between the formula at the operand's bounds.
+    Decreasing,
     /// Non-decreasing on `[min, inf)` and NaN below `min`; the value at `min` may
     /// be -inf (a pole, as `log1p(-1)`), which is an exact infinity, not an overflow.
     IncreasingFrom(f64),
@@ -386,7 +394,7 @@ impl Op {
             Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => {
                 OpClass::Source
             }
-            Op::Unary(_) | Op::PowScalar(_) => OpClass::ElementwiseUnary,
+            Op::Unary(_) | Op::PowScalar(_) | Op::Activation(_) => OpClass::ElementwiseUnary,
             Op::Binary(_) => OpClass::ElementwiseBinary,
             Op::Where(_) => OpClass::Select,
             Op::Expand | Op::Reshape | Op::Transpose | Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => {
@@ -430,6 +438,7 @@ impl Op {
             Op::Select => operand >= 1,
             Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => false,
             Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul => true,
+            Op::Activation(_) => true,
             Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => true,
             Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } | Op::Loss { .. } => true,
             Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => false,
@@ -443,6 +452,7 @@ impl Op {
             Op::Unary(u) => u.grad_fn(),
             Op::Binary(b) => b.grad_fn(),
             Op::PowScalar(_) => Some("PowBackward0"),
+            Op::Activation(a) => Some(a.grad_fn()),
             Op::Where(_) => Some("WhereBackward0"),
             Op::Expand => Some("ExpandBackward0"),
             Op::SumTo => Some("SumBackward1"),
@@ -477,6 +487,7 @@ impl Op {
         match self {
             Op::Unary(u) => Some(u.cost_ps()),
             Op::Binary(b) => Some(b.cost_ps()),
+            Op::Activation(a) => Some(a.cost_ps()),
             Op::PowScalar(_)
             | Op::Where(_)
             | Op::Full(_)
@@ -524,6 +535,7 @@ impl Op {
             Op::Input(_) => "input",
             Op::Unary(u) => u.name(),
             Op::PowScalar(_) => "pow_scalar",
+            Op::Activation(a) => a.name(),
             Op::Binary(b) => b.name(),
             Op::Where(_) => "where",
             Op::Expand => "expand",

@@ -227,4 +227,12 @@ unary_ops! {
     /// `mish_kernel`. Its cost is not measured yet: exp's, log1p's and tanh's.
     Mish { name: "mish", builtin: Some("mish"), grad_fn: Some("MishBackward0"), result: TypeRule::SameFloat, cost_ps: 21500,
            range: UnaryRange::Dip(-1.192_431_2), differentiable: true, element: |a| a * a.exp().ln_1p().tanh() }
+    /// `erf(x)` (the `libm` crate's, musl's algorithm; PyTorch uses SLEEF on
+    /// contiguous data). Its cost is not measured yet: exp's.
+    Erf { name: "erf", builtin: Some("erf"), grad_fn: Some("ErfBackward0"), result: TypeRule::SameFloat, cost_ps: 3000,
+          range: UnaryRange::Increasing, differentiable: true, element: |a| a.erf() }
+    /// `erfc(x)` = `1 - erf(x)` without the cancellation (the `libm` crate's).
+    /// Its cost is not measured yet: exp's.
+    Erfc { name: "erfc", builtin: Some("erfc"), grad_fn: Some("ErfcBackward0"), result: TypeRule::SameFloat, cost_ps: 3000,
+           range: UnaryRange::Decreasing, differentiable: true, element: |a| a.erfc() }
 }

@@ -39,6 +39,18 @@ OPS = [
     ("sign", torch.sign, -10.0, 10.0),
     ("silu", F.silu, -20.0, 20.0),
     ("mish", F.mish, -20.0, 20.0),
+    ("erf", torch.erf, -6.0, 6.0),
+    ("erfc", torch.erfc, -6.0, 30.0),
+]
+
+# Ops with scalar parameters, with the parameters runtime/tests/elementwise_ref.rs
+# gives them: (name, function, domain). Written as `opa NAME LO HI N` blocks.
+ACTIVATIONS = [
+    ("clamp", lambda t: torch.clamp(t, min=-0.5, max=0.5), -3.0, 3.0),
+    ("hardtanh", lambda t: F.hardtanh(t, -1.0, 1.0), -3.0, 3.0),
+    ("leaky_relu", lambda t: F.leaky_relu(t, 0.2), -10.0, 10.0),
+    ("elu", lambda t: F.elu(t, alpha=1.5), -20.0, 20.0),
+    ("softplus", lambda t: F.softplus(t, beta=2.0, threshold=10.0), -20.0, 20.0),
 ]
 
 # Two-operand ops: (name, function, domain of input, domain of other). The
@@ -57,6 +69,13 @@ def main():
         y64 = f(torch.from_numpy(x64)).numpy()
         y32 = f(torch.from_numpy(x64.astype(np.float32))).numpy()
         lines.append(f"op {name} {lo!r} {hi!r} {N}")
+        for a, b in zip(y32.view(np.uint32), y64.view(np.uint64)):
+            lines.append(f"{int(a):08x} {int(b):016x}")
+    for name, f, lo, hi in ACTIVATIONS:
+        x64 = lo + (hi - lo) * i / (N - 1)
+        y64 = f(torch.from_numpy(x64)).numpy()
+        y32 = f(torch.from_numpy(x64.astype(np.float32))).numpy()
+        lines.append(f"opa {name} {lo!r} {hi!r} {N}")
         for a, b in zip(y32.view(np.uint32), y64.view(np.uint64)):
             lines.append(f"{int(a):08x} {int(b):016x}")
     for name, f, lo, hi, lo2, hi2 in BINARY_OPS:

@@ -38,6 +38,7 @@ use graphc_runtime::{DType, Op};
 
 use crate::ir::graph::{Graph, NodeId};
 
+mod activation;
 mod binary;
 mod unary;
 
@@ -358,6 +359,7 @@ impl Run<'_> {
             | Op::Param(_)
             | Op::Input(_)
             | Op::PowScalar(_)
+            | Op::Activation(_)
             | Op::Where(_)
             | Op::SumTo
             | Op::Reshape
@@ -413,6 +415,7 @@ impl Run<'_> {
             | Op::Param(_)
             | Op::Input(_)
             | Op::PowScalar(_)
+            | Op::Activation(_)
             | Op::Where(_)
             | Op::SumTo
             | Op::Reshape
@@ -473,6 +476,7 @@ impl Run<'_> {
             // ---- elementwise: the op tables name each op's rule ----
             Op::Unary(u) => self.unary(n, *u, ops[0], &args[0], dt),
             Op::PowScalar(c) => self.pow_scalar(n, &args[0], c.get()),
+            Op::Activation(f) => activation::activation(*f, &args[0]),
             Op::Binary(b) => self.binary(n, *b, &ops, &args, dt),
 
             // ---- selection ----

@@ -15,6 +15,7 @@ impl Run<'_> {
         match u.range_rule() {
             UnaryRange::Increasing => self.increasing(n, u, a, f64::NEG_INFINITY, dt),
             UnaryRange::IncreasingFrom(min) => self.increasing(n, u, a, min, dt),
+            UnaryRange::Decreasing => decreasing(u, a),
             UnaryRange::Even => self.even(n, u, a, dt),
             UnaryRange::Negation => Range { lo: -a.hi, hi: -a.lo, pos_inf: a.neg_inf.clone(), neg_inf: a.pos_inf.clone(), ..a.clone() },
             UnaryRange::Identity => a.clone(),
@@ -297,4 +298,21 @@ impl Run<'_> {
         self.overflow_check(n, &mut r, a.bounded() && !(c < 0.0 && straddles), dt);
         r
     }
+}
+
+/// A non-increasing op with finite values at ±inf (`erfc`): the formula at the
+/// operand's upper and lower bounds, widened to the value at an infinity the
+/// operand may take. Its values are bounded, so it never overflows.
+fn decreasing(u: Unary, a: &Range) -> Range {
+    let f = |x: f64| u.apply(x);
+    let mut r = Range::new(f(a.hi), f(a.lo));
+    if !a.pos_inf.is_empty() {
+        r.lo = r.lo.min(f(f64::INFINITY));
+    }
+    if !a.neg_inf.is_empty() {
+        r.hi = r.hi.max(f(f64::NEG_INFINITY));
+    }
+    r.nan = a.nan;
+    r.nan_reported = a.nan_reported;
+    r
 }

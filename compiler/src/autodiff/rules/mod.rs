@@ -16,6 +16,7 @@ use graphc_runtime::Op;
 use super::builder::RuleCtx;
 use crate::ir::graph::{Graph, NodeId};
 
+mod activation;
 mod binary;
 mod loss;
 mod reduce;
@@ -36,6 +37,7 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => vec![],
         Op::Unary(u) => vec![unary::rule(c, gr, *u, n, ops[0], g)],
         Op::PowScalar(e) => vec![Some(unary::pow_scalar(c, gr, e.get(), ops[0], g))],
+        Op::Activation(f) => vec![Some(activation::rule(c, gr, *f, ops[0], g))],
         Op::Binary(b) => binary::rule(c, gr, *b, n, &ops, g, need),
         // where(cond, x, y): x gets the gradient where cond holds, y elsewhere.
         Op::Where(cmp) => {

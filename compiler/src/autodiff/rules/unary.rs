@@ -110,6 +110,7 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: Node
         Unary::Atanh => more::atanh(c, gr, n, x, g),
         Unary::Silu => more::silu(c, gr, n, x, g),
         Unary::Mish => more::mish(c, gr, n, x, g),
+        Unary::Erf | Unary::Erfc => more::erf_erfc(c, gr, u, n, x, g),
         // sign, floor, ceil, round, trunc: zeros_like(grad)
         Unary::Sign | Unary::Signum | Unary::Floor | Unary::Ceil | Unary::Round | Unary::Trunc => {
             let shape = gr.node(x).shape.clone();

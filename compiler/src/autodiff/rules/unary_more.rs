@@ -3,7 +3,7 @@
 //! which stays one exhaustive match over the table: PyTorch's formulas from
 //! `tools/autograd/derivatives.yaml`, with the same operations in the same order.
 
-use graphc_runtime::op::{Binary, F64Bits, Unary};
+use graphc_runtime::op::{Activation, Binary, F64Bits, Unary};
 use graphc_runtime::Op;
 
 use super::super::builder::RuleCtx;
@@ -135,15 +135,14 @@ pub(super) fn silu(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, x: NodeId, g: Nod
 
 /// mish, with grad mode on (infinitely_differentiable_mish_backward):
 /// grad * (tanh_softplus + self * sigmoid * (1 - tanh_softplus * tanh_softplus)),
-/// sigmoid = self.sigmoid(), tanh_softplus = tanh(softplus(self)); softplus is
-/// log1p(exp(self)) here, as in the forward (PyTorch's returns self above 20,
-/// where both give tanh_softplus = 1).
+/// sigmoid = self.sigmoid(), tanh_softplus = at::softplus(self).tanh(), the
+/// softplus op with its defaults (beta 1, threshold 20).
 pub(super) fn mish(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, x: NodeId, g: NodeId) -> NodeId {
     let dt = gr.node(n).dtype;
     let x = c.fwd(x);
     let s = c.unary(gr, Op::Unary(Unary::Sigmoid), x);
-    let e = c.unary(gr, Op::Unary(Unary::Exp), x);
-    let sp = c.unary(gr, Op::Unary(Unary::Log1p), e);
+    let softplus = Activation::Softplus { beta: F64Bits::new(1.0), threshold: F64Bits::new(20.0) };
+    let sp = c.unary(gr, Op::Activation(softplus), x);
     let t = c.unary(gr, Op::Unary(Unary::Tanh), sp);
     let xs = c.mul(gr, x, s);
     let one = c.scalar(gr, 1.0, dt);
@@ -152,4 +151,19 @@ pub(super) fn mish(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, x: NodeId, g: Nod
     let xso = c.mul(gr, xs, omt);
     let d = c.binary(gr, Op::Binary(Binary::Add), t, xso);
     c.mul(gr, g, d)
+}
+
+/// erf: 2.0 / sqrt(M_PI) * exp(-(self.pow(2))) * grad;
+/// erfc: -2.0 / sqrt(M_PI) * exp(-(self.pow(2))) * grad. The constant is a C++
+/// double, rounded to the dtype as the wrapped number of the product.
+pub(super) fn erf_erfc(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: NodeId, g: NodeId) -> NodeId {
+    let dt = gr.node(n).dtype;
+    let x = c.fwd(x);
+    let x2 = c.unary(gr, Op::PowScalar(F64Bits::new(2.0)), x);
+    let nx2 = c.neg(gr, x2);
+    let e = c.unary(gr, Op::Unary(Unary::Exp), nx2);
+    let two = if u == Unary::Erfc { -2.0 } else { 2.0 };
+    let k = c.scalar(gr, two / std::f64::consts::PI.sqrt(), dt);
+    let ke = c.mul(gr, k, e);
+    c.mul(gr, ke, g)
 }

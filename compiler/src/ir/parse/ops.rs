@@ -1,7 +1,7 @@
 //! Ops by their printed names: the one place the reader knows each op's name and
 //! the form of its parameters (`full(1.0)`, `sum(dim=0)`, `where(<)`, ...).
 
-use graphc_runtime::op::{Binary, Cmp, F64Bits, FloatTest, Logical, LossKind, LossReduction, Op, ReduceKind, Unary};
+use graphc_runtime::op::{Activation, Binary, Cmp, F64Bits, FloatTest, Logical, LossKind, LossReduction, Op, ReduceKind, Unary};
 
 /// The op a node line names, with its parameters (the text in parentheses after
 /// the name, if any). This is the only place that knows ops by their printed
@@ -24,6 +24,7 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         ("param", Some(p)) => Op::Param(int(p)?),
         ("input", Some(p)) => Op::Input(int(p)?),
         ("pow_scalar", Some(p)) => Op::PowScalar(num(p)?),
+        (name @ ("clamp" | "hardtanh" | "leaky_relu" | "elu" | "softplus"), Some(p)) => Op::Activation(activation_from_text(name, p)?),
         ("where", Some(p)) => Op::Where(match p {
             "<" => Cmp::Lt,
             "<=" => Cmp::Le,
@@ -146,4 +147,25 @@ fn keyed_ints<const N: usize>(p: &str, keys: [&str; N]) -> Option<[usize; N]> {
         out[i] = v;
     }
     Some(out)
+}
+
+/// An [`Activation`] from its dump, `NAME(key=value, ...)` in the order of
+/// [`Activation::params`], `none` for an absent clamp bound.
+fn activation_from_text(name: &str, p: &str) -> Option<Activation> {
+    let vals: Vec<Option<F64Bits>> = p
+        .split(", ")
+        .map(|kv| {
+            let (_, v) = kv.split_once('=')?;
+            Some(if v == "none" { None } else { Some(F64Bits::new(v.trim().parse().ok()?)) })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let get = |i: usize| vals.get(i).copied().flatten();
+    Some(match (name, vals.len()) {
+        ("clamp", 2) if get(0).is_some() || get(1).is_some() => Activation::Clamp { min: get(0), max: get(1) },
+        ("hardtanh", 2) => Activation::Hardtanh { min: get(0)?, max: get(1)? },
+        ("leaky_relu", 1) => Activation::LeakyRelu { slope: get(0)? },
+        ("elu", 1) => Activation::Elu { alpha: get(0)? },
+        ("softplus", 2) => Activation::Softplus { beta: get(0)?, threshold: get(1)? },
+        _ => return None,
+    })
 }

@@ -1,0 +1,97 @@
+//! The derivative rules of the [`Activation`] family, PyTorch's from
+//! `tools/autograd/derivatives.yaml` with the same operations in the same
+//! order: `clamp_backward`, `hardtanh_backward`, `leaky_relu_backward`,
+//! `elu_backward` and `softplus_backward`. The parameters are C++ scalars,
+//! rounded to the dtype as the kernels round them.
+//!
+//! PyTorch's `hardtanh_backward`, `leaky_relu_backward`, `elu_backward` and
+//! `softplus_backward` take `self` as a differentiable input, so with
+//! `create_graph` their result requires grad when `self` does, even where its
+//! values depend on `self` only through a comparison; [`labelled`] marks it so.
+
+use graphc_runtime::op::{Activation, Binary, Cmp};
+use graphc_runtime::Op;
+
+use super::super::builder::RuleCtx;
+use crate::ir::graph::{Graph, NodeId};
+
+/// The gradient of `f(x)` given the incoming gradient `g`.
+pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, f: Activation, x: NodeId, g: NodeId) -> NodeId {
+    let dt = gr.node(g).dtype;
+    let x = c.fwd(x);
+    let zero = c.scalar(gr, 0.0, dt);
+    match f {
+        // clamp: the gradient passes strictly inside the bounds given, as
+        // PyTorch 2.15 computes it (measured: x.clamp(min=0.5) has gradient 0
+        // at x = 0.5, as clamp_min has), and is 0 at NaN; as two nested
+        // selections.
+        Activation::Clamp { min, max } => {
+            let inner = match max {
+                Some(hi) => {
+                    let hi = c.scalar(gr, hi.get(), dt);
+                    c.select(gr, Cmp::Lt, x, hi, g, zero)
+                }
+                None => g,
+            };
+            match min {
+                Some(lo) => {
+                    let lo = c.scalar(gr, lo.get(), dt);
+                    c.select(gr, Cmp::Gt, x, lo, inner, zero)
+                }
+                None => inner,
+            }
+        }
+        // hardtanh_backward: (self <= min_val || self >= max_val) ? 0 : grad,
+        // so a NaN element passes its gradient.
+        Activation::Hardtanh { min, max } => {
+            let (lo, hi) = (c.scalar(gr, min.get(), dt), c.scalar(gr, max.get(), dt));
+            let inner = c.select(gr, Cmp::Ge, x, hi, zero, g);
+            let r = c.select(gr, Cmp::Le, x, lo, zero, inner);
+            labelled(c, gr, r, x, "HardtanhBackwardBackward0")
+        }
+        // leaky_relu_backward: self > 0 ? grad : grad * negative_slope
+        Activation::LeakyRelu { slope } => {
+            let s = c.scalar(gr, slope.get(), dt);
+            let gs = c.mul(gr, g, s);
+            let r = c.select(gr, Cmp::Gt, x, zero, g, gs);
+            labelled(c, gr, r, x, "LeakyReluBackwardBackward0")
+        }
+        // elu_backward (scale = input_scale = 1, not is_result):
+        // self <= 0 ? grad * alpha * exp(self) : grad
+        Activation::Elu { alpha } => {
+            let a = c.scalar(gr, alpha.get(), dt);
+            let ga = c.mul(gr, g, a);
+            let e = c.unary(gr, Op::Unary(graphc_runtime::op::Unary::Exp), x);
+            let neg = c.mul(gr, ga, e);
+            let r = c.select(gr, Cmp::Le, x, zero, neg, g);
+            labelled(c, gr, r, x, "EluBackwardBackward0")
+        }
+        // softplus_backward: z = exp(self * beta);
+        // self * beta > threshold ? grad : grad * z / (z + 1)
+        Activation::Softplus { beta, threshold } => {
+            let (b, t) = (c.scalar(gr, beta.get(), dt), c.scalar(gr, threshold.get(), dt));
+            let one = c.scalar(gr, 1.0, dt);
+            let xb = c.mul(gr, x, b);
+            // exp of min(self * beta, threshold): the same z wherever it is used
+            // (NaN stays NaN), and the range analysis sees that it cannot
+            // overflow in the branch the selection drops.
+            let capped = c.binary(gr, Op::Binary(Binary::Minimum), xb, t);
+            let z = c.unary(gr, Op::Unary(graphc_runtime::op::Unary::Exp), capped);
+            let gz = c.mul(gr, g, z);
+            let z1 = c.binary(gr, Op::Binary(Binary::Add), z, one);
+            let q = c.div(gr, gz, z1);
+            let r = c.select(gr, Cmp::Gt, xb, t, g, q);
+            labelled(c, gr, r, x, "SoftplusBackwardBackward0")
+        }
+    }
+}
+
+/// Names `r` as PyTorch's backward kernel node and, with `create_graph`, makes
+/// it require grad when `x` (its `self`) does, as that kernel's result would.
+fn labelled(c: &mut RuleCtx, gr: &mut Graph, r: NodeId, x: NodeId, grad_fn: &str) -> NodeId {
+    if c.create_graph && gr.meta(x).requires_grad {
+        gr.meta_mut(r).requires_grad = true;
+    }
+    c.grad_fns.push((r, grad_fn.to_string()));
+    r
+}

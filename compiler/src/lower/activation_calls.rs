@@ -1,0 +1,51 @@
+//! Calls of the builtins with scalar parameters (`clamp`/`clip`, `hardtanh`,
+//! `leaky_relu`, `elu`, `softplus`): the parameters are host numbers known at
+//! compile time, so each call becomes one `Op::Activation` holding them.
+
+use graphc_runtime::op::{Activation, F64Bits, TypeRule};
+use graphc_runtime::Op;
+
+use super::{Lowerer, Value};
+use crate::check::builtins::{ActivationBuiltin, Bound};
+use crate::diag::{Code, Diagnostic};
+use crate::syntax::ast::Span;
+
+impl Lowerer<'_> {
+    /// `NAME(input, params...)`: the input converted to a float dtype rule of
+    /// its own (integer tensors are refused, E0204, where PyTorch's `clamp`
+    /// would keep i64), then one node.
+    pub(super) fn activation_call(&mut self, a: ActivationBuiltin, name: &str, bound: &Bound<Value>, span: Span) -> Value {
+        let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
+        let Some(t) = self.expect_tensor(v, vs, &format!("the argument of `{name}`")) else { return Value::Poison };
+        let Some(dt) = self.rule_dtype(TypeRule::FloatOnly, self.dtype_of(t), &format!("`{name}`"), vs) else { return Value::Poison };
+        let mut values = Vec::new();
+        for (i, default) in a.defaults().iter().enumerate() {
+            let what = format!("`{}` of `{name}`", a.params()[i + 1]);
+            let value = match bound.positional.get(i + 1).cloned().flatten() {
+                None | Some((Value::None, _)) => *default,
+                Some((v, s)) => match self.number(&v, s, &what) {
+                    Some(x) => Some(x),
+                    None => return Value::Poison,
+                },
+            };
+            values.push(value.map(F64Bits::new));
+        }
+        let f = match (a, values.as_slice()) {
+            (ActivationBuiltin::Clamp, [None, None]) => {
+                return self.error(
+                    Diagnostic::new(Code::E0270, format!("`{name}` needs at least one of `min` and `max`"), span, "neither bound given")
+                        .with_help(format!("give a bound, as `{name}(x, min=0.0)`; without one the call would change nothing")),
+                );
+            }
+            (ActivationBuiltin::Clamp, &[min, max]) => Activation::Clamp { min, max },
+            (ActivationBuiltin::Hardtanh, &[Some(min), Some(max)]) => Activation::Hardtanh { min, max },
+            (ActivationBuiltin::LeakyRelu, &[Some(slope)]) => Activation::LeakyRelu { slope },
+            (ActivationBuiltin::Elu, &[Some(alpha)]) => Activation::Elu { alpha },
+            (ActivationBuiltin::Softplus, &[Some(beta), Some(threshold)]) => Activation::Softplus { beta, threshold },
+            _ => unreachable!("`{name}`: one value per parameter, each with a default"),
+        };
+        let sh = self.shape_of(t);
+        let op = Op::Activation(f);
+        Value::Tensor(self.op_node(op, dt, sh, &[t], span, f.grad_fn()))
+    }
+}

@@ -1,0 +1,130 @@
+//! The elementwise ops with scalar parameters (`clamp`, `leaky_relu`, `elu`,
+//! `softplus`, `hardtanh`): one closed family, [`Activation`], whose variants
+//! hold their parameters as [`F64Bits`] so that [`super::Op`] stays `Eq + Hash`.
+//!
+//! Each variant's element formula is PyTorch's CPU kernel's, operation for
+//! operation, with the parameters converted to the tensor's dtype first, as
+//! the kernels do (`scalar.to<scalar_t>()`). The one-op kernel and the fused
+//! executor both call [`Activation::apply`], so they agree bit for bit.
+
+use super::F64Bits;
+use crate::kernels::float::Float;
+
+/// A one-operand elementwise op with scalar parameters; the result has the
+/// operand's shape and float dtype.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Activation {
+    /// `clamp(x, min, max)` with either bound optional (not both absent): NaN
+    /// stays NaN, then `min(max(x, min), max)`.
+    Clamp { min: Option<F64Bits>, max: Option<F64Bits> },
+    /// `hardtanh(x, min_val, max_val)`: PyTorch computes it as `clamp`, but
+    /// its backward node is `HardtanhBackward0`, which passes the gradient at
+    /// NaN and zeroes it at the bounds themselves.
+    Hardtanh { min: F64Bits, max: F64Bits },
+    /// `leaky_relu(x, negative_slope)`: `x > 0 ? x : x * slope`.
+    LeakyRelu { slope: F64Bits },
+    /// `elu(x, alpha)`: `x <= 0 ? expm1(x) * alpha : x` (PyTorch's `elu_kernel`
+    /// with `scale = input_scale = 1`).
+    Elu { alpha: F64Bits },
+    /// `softplus(x, beta, threshold)`: `x * beta > threshold ? x :
+    /// log1p(exp(x * beta)) / beta`.
+    Softplus { beta: F64Bits, threshold: F64Bits },
+}
+
+impl Activation {
+    /// The builtin `.act` calls it by, which the IR dump also prints.
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Clamp { .. } => "clamp",
+            Activation::Hardtanh { .. } => "hardtanh",
+            Activation::LeakyRelu { .. } => "leaky_relu",
+            Activation::Elu { .. } => "elu",
+            Activation::Softplus { .. } => "softplus",
+        }
+    }
+
+    /// PyTorch's `grad_fn` name for a result. `torch.clamp` with scalar bounds
+    /// is the `clamp.Scalar` overload whichever bounds are given, so it is
+    /// `ClampBackward1` for all three (`ClampMinBackward0` is `clamp_min`'s).
+    pub fn grad_fn(self) -> &'static str {
+        match self {
+            Activation::Clamp { .. } => "ClampBackward1",
+            Activation::Hardtanh { .. } => "HardtanhBackward0",
+            Activation::LeakyRelu { .. } => "LeakyReluBackward0",
+            Activation::Elu { .. } => "EluBackward0",
+            Activation::Softplus { .. } => "SoftplusBackward0",
+        }
+    }
+
+    /// The parameters in the order the IR dump prints them (`None`: an absent
+    /// clamp bound).
+    pub fn params(self) -> Vec<(&'static str, Option<F64Bits>)> {
+        match self {
+            Activation::Clamp { min, max } => vec![("min", min), ("max", max)],
+            Activation::Hardtanh { min, max } => vec![("min_val", Some(min)), ("max_val", Some(max))],
+            Activation::LeakyRelu { slope } => vec![("negative_slope", Some(slope))],
+            Activation::Elu { alpha } => vec![("alpha", Some(alpha))],
+            Activation::Softplus { beta, threshold } => vec![("beta", Some(beta)), ("threshold", Some(threshold))],
+        }
+    }
+
+    /// Time per element in a fused kernel, in picoseconds: a compare and select
+    /// for the piecewise-linear ones, plus `expm1` (elu) or `exp` and `log1p`
+    /// and a division (softplus). Not measured yet.
+    pub fn cost_ps(self) -> u64 {
+        match self {
+            Activation::Clamp { .. } | Activation::Hardtanh { .. } | Activation::LeakyRelu { .. } => 200,
+            Activation::Elu { .. } => 3200,
+            Activation::Softplus { .. } => 6800,
+        }
+    }
+
+    /// The element formula at one value, in `T`'s precision.
+    #[inline(always)]
+    pub fn apply<T: Float>(self, a: T) -> T {
+        let p = |v: F64Bits| T::from_f64(v.get());
+        match self {
+            Activation::Clamp { min, max } => clamp(a, min.map(p), max.map(p)),
+            Activation::Hardtanh { min, max } => clamp(a, Some(p(min)), Some(p(max))),
+            Activation::LeakyRelu { slope } => {
+                if a > T::ZERO {
+                    a
+                } else {
+                    a * p(slope)
+                }
+            }
+            Activation::Elu { alpha } => {
+                if a <= T::ZERO {
+                    a.exp_m1() * p(alpha)
+                } else {
+                    a
+                }
+            }
+            Activation::Softplus { beta, threshold } => {
+                let (b, t) = (p(beta), p(threshold));
+                if a * b > t {
+                    a
+                } else {
+                    (a * b).exp().ln_1p() / b
+                }
+            }
+        }
+    }
+}
+
+/// PyTorch's `clamp_scalar_kernel_impl`: a NaN operand comes out unchanged,
+/// otherwise `std::min(std::max(a, min), max)`.
+#[inline(always)]
+fn clamp<T: Float>(a: T, min: Option<T>, max: Option<T>) -> T {
+    if a.is_nan() {
+        return a;
+    }
+    let a = match min {
+        Some(lo) if a < lo => lo,
+        _ => a,
+    };
+    match max {
+        Some(hi) if hi < a => hi,
+        _ => a,
+    }
+}
