@@ -108,6 +108,8 @@ pub enum Code {
     E0245,
     /// A loss parameter out of its range (`beta` < 0, `delta` <= 0).
     E0246,
+    /// `keepdim` given to `max`, `min`, `argmax` or `argmin` where it has no meaning.
+    E0280,
     /// A backward block reads a forward name that was not saved.
     E0301,
     /// `save` names something the forward block does not define.
@@ -203,6 +205,7 @@ impl Code {
             Code::E0244 => "E0244",
             Code::E0245 => "E0245",
             Code::E0246 => "E0246",
+            Code::E0280 => "E0280",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",

@@ -45,6 +45,12 @@ pub enum Builtin {
     Cumsum,
     Softmax,
     LogSoftmax,
+    /// `max`/`min`: of everything, with `dim` (values and indices), or of two tensors.
+    Max,
+    Min,
+    /// `argmax`/`argmin`: i64 positions.
+    Argmax,
+    Argmin,
     MseLoss,
     L1Loss,
     BinaryCrossEntropy,
@@ -137,6 +143,10 @@ const OTHER: &[(&str, Builtin)] = &[
     ("cumsum", Builtin::Cumsum),
     ("softmax", Builtin::Softmax),
     ("log_softmax", Builtin::LogSoftmax),
+    ("max", Builtin::Max),
+    ("min", Builtin::Min),
+    ("argmax", Builtin::Argmax),
+    ("argmin", Builtin::Argmin),
     ("mse_loss", Builtin::MseLoss),
     ("l1_loss", Builtin::L1Loss),
     ("binary_cross_entropy", Builtin::BinaryCrossEntropy),
@@ -236,6 +246,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Var | B::Std | B::VarMean => sig(&["input", "dim", "unbiased", "keepdim"], 1, Some(4), &["correction"]),
         B::Norm => sig(&["input", "p", "dim", "keepdim"], 1, Some(4), &[]),
         B::Cumsum | B::Softmax | B::LogSoftmax => sig(&["input", "dim"], 1, Some(2), &[]),
+        B::Max | B::Min | B::Argmax | B::Argmin => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
         B::MseLoss | B::L1Loss | B::BinaryCrossEntropy | B::BinaryCrossEntropyWithLogits | B::CrossEntropy => {
             sig(&["input", "target"], 2, Some(2), &["reduction"])
         }

@@ -120,6 +120,10 @@ impl<'a> Lowerer<'a> {
             | Builtin::Cumsum
             | Builtin::Softmax
             | Builtin::LogSoftmax
+            | Builtin::Max
+            | Builtin::Min
+            | Builtin::Argmax
+            | Builtin::Argmin
             | Builtin::MseLoss
             | Builtin::L1Loss
             | Builtin::BinaryCrossEntropy

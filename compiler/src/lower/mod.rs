@@ -19,6 +19,7 @@ mod conditions;
 mod creation_calls;
 mod dtypes;
 mod exprs;
+mod extreme_calls;
 mod functional_calls;
 mod host_math;
 mod index;

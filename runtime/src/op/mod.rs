@@ -15,6 +15,7 @@
 //! `kernels/`), so that graphc prints the same numbers PyTorch does.
 
 mod binary;
+mod index;
 mod loss;
 mod reduce;
 mod unary;
@@ -22,6 +23,7 @@ mod unary;
 use std::fmt;
 
 pub use binary::Binary;
+pub use index::IndexOp;
 pub use loss::{LossKind, LossReduction};
 pub use reduce::{reduced_shape, ReduceKind};
 pub use unary::Unary;
@@ -187,6 +189,9 @@ pub enum Op {
     /// values (the compiler fills in PyTorch's defaults: 0 and the dtype's
     /// largest and lowest finite values), converted to the node's float dtype.
     NanToNum { nan: F64Bits, posinf: F64Bits, neginf: F64Bits },
+    /// An op of [`IndexOp`]: `argmax`/`argmin`, `gather` and its gradient, whose
+    /// indices are i64 results or operands.
+    Index(IndexOp),
 
     // ---- shape ----
     /// Broadcast the operand to the node's shape (NumPy rules; a view in PyTorch).
@@ -375,6 +380,7 @@ impl Op {
             OpClass::Conversion => match self {
                 Op::Compare(_) | Op::Logical(Logical::And | Logical::Or) => 2,
                 Op::Select => 3,
+                Op::Index(i) => i.arity(),
                 _ => 1,
             },
         }
@@ -395,7 +401,7 @@ impl Op {
             Op::Loss { .. } => OpClass::Loss,
             Op::SumTo | Op::Sum { .. } | Op::Mean { .. } | Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } => OpClass::Reduction,
             Op::MatMul => OpClass::LinearAlgebra,
-            Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } => OpClass::Conversion,
+            Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } | Op::Index(_) => OpClass::Conversion,
         }
     }
 
@@ -429,6 +435,7 @@ impl Op {
             Op::Cast | Op::NanToNum { .. } => true,
             Op::Select => operand >= 1,
             Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => false,
+            Op::Index(i) => i.differentiable(operand),
             Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul => true,
             Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => true,
             Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } | Op::Loss { .. } => true,
@@ -461,6 +468,7 @@ impl Op {
             Op::Select => Some("WhereBackward0"),
             Op::NanToNum { .. } => Some("NanToNumBackward0"),
             Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => None,
+            Op::Index(i) => i.grad_fn(),
             Op::Reduce { kind, .. } => Some(kind.grad_fn()),
             Op::Cumsum { .. } => Some("CumsumBackward0"),
             Op::Loss { kind, .. } => Some(kind.grad_fn()),
@@ -507,7 +515,8 @@ impl Op {
             | Op::Select
             | Op::Logical(_)
             | Op::FloatTest(_)
-            | Op::NanToNum { .. } => None,
+            | Op::NanToNum { .. }
+            | Op::Index(_) => None,
         }
     }
 
@@ -546,6 +555,7 @@ impl Op {
             Op::FloatTest(FloatTest::IsNan) => "isnan",
             Op::FloatTest(FloatTest::IsFinite) => "isfinite",
             Op::NanToNum { .. } => "nan_to_num",
+            Op::Index(i) => i.name(),
             Op::Reduce { kind, .. } => kind.name(),
             Op::Cumsum { .. } => "cumsum",
             Op::Loss { kind, .. } => kind.name(),
