@@ -32,3 +32,32 @@ proptest! {
     #[test]
     fn min_all(v in distinct(6)) { check("", &[leaf("x", &[6], v)], &[], "x.min()")?; }
 }
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// The index repeats positions, so the gradient must add up in the scatter.
+    #[test]
+    fn gather_values(v in any_vals(6)) {
+        check("", &[leaf("x", &[2, 3], v)], &[2, 4], "gather(x, 1, tensor([[2, 0, 2, 1], [1, 1, 0, 2]])) * x.sum()")?;
+    }
+
+    #[test]
+    fn gather_along_rows(v in any_vals(6)) { check("", &[leaf("x", &[3, 2], v)], &[2, 2], "exp(x).gather(0, tensor([[2, 0], [2, 2]]))")?; }
+}
+
+/// An index only the run knows, out of bounds, stops the run with the
+/// machine's error, not a panic; so does a computed constant one, which
+/// constant folding leaves alone.
+#[test]
+fn an_index_out_of_bounds_is_a_run_time_error() {
+    let programs = [
+        "manual_seed(0)\nx = randn(2, 3)\ni = (rand(2, 2) * 9).long()\nprint(gather(x, 1, i))\n",
+        "x = randn(2, 3)\nprint(gather(x, 1, tensor([[0, 1]]) + 5))\n",
+    ];
+    for src in programs {
+        let compiled = graphc_compiler::driver::compile(src, false).unwrap_or_else(|d| panic!("does not compile: {d:?}\n{src}"));
+        let err = graphc_runtime::exec::run_capture(&compiled.plan).expect_err(src);
+        assert!(err.message.contains("out of bounds for dimension 1 with size 3"), "{}", err.message);
+    }
+}

@@ -210,7 +210,7 @@ impl Machine {
                         if let Op::Index(i) = op {
                             kernels::index::check(*i, &inputs, &info.shape).map_err(|message| RunError {
                                 message,
-                                help: "indices along a dimension of size n must lie in -n..n".to_string(),
+                                help: "indices along a dimension of size n must lie in 0..n".to_string(),
                                 source: None,
                                 broken_pipe: false,
                             })?;

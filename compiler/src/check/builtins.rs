@@ -51,6 +51,8 @@ pub enum Builtin {
     /// `argmax`/`argmin`: i64 positions.
     Argmax,
     Argmin,
+    /// `gather(input, dim, index)`.
+    Gather,
     MseLoss,
     L1Loss,
     BinaryCrossEntropy,
@@ -147,6 +149,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("min", Builtin::Min),
     ("argmax", Builtin::Argmax),
     ("argmin", Builtin::Argmin),
+    ("gather", Builtin::Gather),
     ("mse_loss", Builtin::MseLoss),
     ("l1_loss", Builtin::L1Loss),
     ("binary_cross_entropy", Builtin::BinaryCrossEntropy),
@@ -247,6 +250,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Norm => sig(&["input", "p", "dim", "keepdim"], 1, Some(4), &[]),
         B::Cumsum | B::Softmax | B::LogSoftmax => sig(&["input", "dim"], 1, Some(2), &[]),
         B::Max | B::Min | B::Argmax | B::Argmin => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
+        B::Gather => sig(&["input", "dim", "index"], 3, Some(3), &[]),
         B::MseLoss | B::L1Loss | B::BinaryCrossEntropy | B::BinaryCrossEntropyWithLogits | B::CrossEntropy => {
             sig(&["input", "target"], 2, Some(2), &["reduction"])
         }

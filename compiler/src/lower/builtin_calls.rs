@@ -68,6 +68,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Softmax
             | Builtin::LogSoftmax => self.reduction_call(b, name, &mut bound, span),
             Builtin::Max | Builtin::Min | Builtin::Argmax | Builtin::Argmin => self.extreme_call(b, name, &bound, span),
+            Builtin::Gather => self.gather_call(&bound, span),
             Builtin::MseLoss
             | Builtin::L1Loss
             | Builtin::BinaryCrossEntropy

@@ -124,6 +124,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Min
             | Builtin::Argmax
             | Builtin::Argmin
+            | Builtin::Gather
             | Builtin::MseLoss
             | Builtin::L1Loss
             | Builtin::BinaryCrossEntropy

@@ -21,6 +21,7 @@ mod dtypes;
 mod exprs;
 mod extreme_calls;
 mod functional_calls;
+mod gather_calls;
 mod host_math;
 mod index;
 mod join_calls;

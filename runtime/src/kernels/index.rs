@@ -18,7 +18,12 @@ pub fn check(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Result<(), String>
         IndexOp::ScatterAdd { dim } => (dim, out[dim], args[1]),
     };
     let idx = index.as_i64().ok_or_else(|| format!("the index of `{}` is {}, not i64", op.name(), index.dtype()))?;
-    match idx.iter().find(|&&i| i < -(size as i64) || i >= size as i64) {
+    check_values(idx, dim, size)
+}
+
+/// Whether every index lies in `0..size` (`gather` takes no negative indices, as PyTorch's).
+pub fn check_values(idx: &[i64], dim: usize, size: usize) -> Result<(), String> {
+    match idx.iter().find(|&&i| i < 0 || i >= size as i64) {
         Some(bad) => Err(format!("index {bad} is out of bounds for dimension {dim} with size {size}")),
         None => Ok(()),
     }
@@ -98,27 +103,27 @@ fn strides(shape: &[usize]) -> Vec<usize> {
 }
 
 /// The offset in a tensor of strides `xs` of index position `p` (of shape
-/// `ishape`), its `dim` coordinate replaced by `at` (negative counting from the end).
-fn offset(p: usize, ishape: &[usize], xs: &[usize], size: usize, dim: usize, at: i64) -> usize {
+/// `ishape`), its `dim` coordinate replaced by `at` (which [`check`] bounded).
+fn offset(p: usize, ishape: &[usize], xs: &[usize], dim: usize, at: i64) -> usize {
     let (mut rest, mut off) = (p, 0);
     for d in (0..ishape.len()).rev() {
         let c = rest % ishape[d];
         rest /= ishape[d];
-        off += if d == dim { (if at < 0 { at + size as i64 } else { at }) as usize * xs[d] } else { c * xs[d] };
+        off += if d == dim { at as usize * xs[d] } else { c * xs[d] };
     }
     off
 }
 
 fn gather_typed<T: Copy>(x: &[T], xshape: &[usize], idx: &[i64], ishape: &[usize], dim: usize) -> Vec<T> {
     let xs = strides(xshape);
-    (0..numel(ishape)).map(|p| x[offset(p, ishape, &xs, xshape[dim], dim, idx[p])]).collect()
+    (0..numel(ishape)).map(|p| x[offset(p, ishape, &xs, dim, idx[p])]).collect()
 }
 
 fn scatter_add_typed<T: Copy + std::ops::AddAssign>(g: &[T], out: &[usize], idx: &[i64], ishape: &[usize], dim: usize, zero: T) -> Vec<T> {
     let os = strides(out);
     let mut res = vec![zero; numel(out)];
     for (p, &v) in g.iter().enumerate() {
-        res[offset(p, ishape, &os, out[dim], dim, idx[p])] += v;
+        res[offset(p, ishape, &os, dim, idx[p])] += v;
     }
     res
 }

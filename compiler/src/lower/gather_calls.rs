@@ -1,0 +1,59 @@
+//! Lowering of `gather(input, dim, index)` (docs/act-language.md, section 5):
+//! an [`IndexOp::Gather`] node whose result has the index's shape, with
+//! `GatherBackward0`, whose derivative scatter-adds into zeros.
+//!
+//! The index must be an i64 tensor of the input's rank, no larger than the
+//! input outside `dim` (PyTorch's rule), all checked here (E0281). Whether its
+//! values lie within the dimension only the data says: a constant index is
+//! checked here, any other by the machine when it runs.
+
+use graphc_runtime::op::{IndexOp, Op};
+use graphc_runtime::{kernels, DType};
+
+use super::{Lowerer, Value};
+use crate::check::builtins::Bound;
+use crate::check::shapes;
+use crate::diag::{Code, Diagnostic};
+use crate::syntax::ast::Span;
+
+impl<'a> Lowerer<'a> {
+    /// `gather(input, dim, index)`.
+    pub(crate) fn gather_call(&mut self, bound: &Bound<Value>, span: Span) -> Value {
+        let arg = |i: usize| bound.positional[i].clone().expect("bind guarantees three arguments");
+        let ((xv, xs), (dv, ds), (iv, is)) = (arg(0), arg(1), arg(2));
+        let Some(x) = self.expect_tensor(xv, xs, "`gather`'s input") else { return Value::Poison };
+        let Some(index) = self.expect_tensor(iv, is, "`gather`'s index") else { return Value::Poison };
+        let (dt, xshape, ishape) = (self.dtype_of(x), self.shape_of(x), self.shape_of(index));
+        let Some(dim) = self.one_dim(dv, ds, &xshape) else { return Value::Poison };
+        if dt == DType::Bool {
+            return self.error(
+                Diagnostic::new(Code::E0204, "`gather` does not take bool tensors", xs, "this is bool")
+                    .with_help("convert the input first, as in `gather(x.long(), dim, index)`"),
+            );
+        }
+        let bad = |me: &mut Self, msg: String, label: &str, help: String| me.error(Diagnostic::new(Code::E0281, msg, is, label).with_help(help));
+        if self.dtype_of(index) != DType::I64 {
+            let found = self.dtype_of(index);
+            return bad(self, format!("`gather`'s index must be i64, not {found}"), "not i64", "convert it with `.long()`".to_string());
+        }
+        let fits = ishape.len() == xshape.len() && (0..xshape.len()).all(|k| k == dim || ishape[k] <= xshape[k]);
+        if !fits {
+            return bad(
+                self,
+                format!("an index of shape {} does not fit an input of shape {} along dimension {dim}", shapes::show(&ishape), shapes::show(&xshape)),
+                "index of another shape",
+                "the index needs the input's rank and no larger size in any other dimension".to_string(),
+            );
+        }
+        let op = IndexOp::Gather { dim };
+        if let Op::Full(_) | Op::Literal(_) = &self.prog.graph.node(index).op {
+            let node = self.prog.graph.node(index).clone();
+            let idx = kernels::eval(&node.op, &[], node.dtype, &node.shape);
+            let values = idx.as_i64().expect("an i64 constant holds i64 values");
+            if let Err(msg) = kernels::index::check_values(values, dim, xshape[dim]) {
+                return bad(self, msg, "out of bounds", format!("indices along dimension {dim} must lie in 0..{}", xshape[dim]));
+            }
+        }
+        Value::Tensor(self.op_node(Op::Index(op), dt, ishape, &[x, index], span, "GatherBackward0"))
+    }
+}
