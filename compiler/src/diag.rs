@@ -113,6 +113,8 @@ pub enum Code {
     /// A `gather` index that does not fit its input: not i64, another rank, a
     /// larger size outside `dim`, or a constant index out of bounds.
     E0281,
+    /// A class-index loss whose input is not 2-D or whose target is not the samples' i64 classes.
+    E0282,
     /// A backward block reads a forward name that was not saved.
     E0301,
     /// `save` names something the forward block does not define.
@@ -210,6 +212,7 @@ impl Code {
             Code::E0246 => "E0246",
             Code::E0280 => "E0280",
             Code::E0281 => "E0281",
+            Code::E0282 => "E0282",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",

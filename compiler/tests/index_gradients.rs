@@ -61,3 +61,17 @@ fn an_index_out_of_bounds_is_a_run_time_error() {
         assert!(err.message.contains("out of bounds for dimension 1 with size 3"), "{}", err.message);
     }
 }
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn cross_entropy_class_indices(v in any_vals(12)) {
+        check("", &[leaf("x", &[4, 3], v)], &[], "cross_entropy(x, tensor([2, 0, 1, 1]))")?;
+    }
+
+    #[test]
+    fn nll_loss_sum_and_none(v in any_vals(6)) {
+        check("", &[leaf("x", &[3, 2], v)], &[3], "nll_loss(x, tensor([1, 0, 1]), reduction=\"none\") * nll_loss(x * x, tensor([0, 0, 1]), reduction=\"sum\")")?;
+    }
+}

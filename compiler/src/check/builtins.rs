@@ -58,6 +58,8 @@ pub enum Builtin {
     BinaryCrossEntropy,
     BinaryCrossEntropyWithLogits,
     CrossEntropy,
+    /// `nll_loss(input, target)` with i64 class indices.
+    NllLoss,
     SmoothL1Loss,
     HuberLoss,
     Linear,
@@ -155,6 +157,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("binary_cross_entropy", Builtin::BinaryCrossEntropy),
     ("binary_cross_entropy_with_logits", Builtin::BinaryCrossEntropyWithLogits),
     ("cross_entropy", Builtin::CrossEntropy),
+    ("nll_loss", Builtin::NllLoss),
     ("smooth_l1_loss", Builtin::SmoothL1Loss),
     ("huber_loss", Builtin::HuberLoss),
     ("linear", Builtin::Linear),
@@ -251,7 +254,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Cumsum | B::Softmax | B::LogSoftmax => sig(&["input", "dim"], 1, Some(2), &[]),
         B::Max | B::Min | B::Argmax | B::Argmin => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
         B::Gather => sig(&["input", "dim", "index"], 3, Some(3), &[]),
-        B::MseLoss | B::L1Loss | B::BinaryCrossEntropy | B::BinaryCrossEntropyWithLogits | B::CrossEntropy => {
+        B::MseLoss | B::L1Loss | B::BinaryCrossEntropy | B::BinaryCrossEntropyWithLogits | B::CrossEntropy | B::NllLoss => {
             sig(&["input", "target"], 2, Some(2), &["reduction"])
         }
         B::SmoothL1Loss => sig(&["input", "target"], 2, Some(2), &["reduction", "beta"]),

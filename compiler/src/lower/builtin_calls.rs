@@ -74,6 +74,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::BinaryCrossEntropy
             | Builtin::BinaryCrossEntropyWithLogits
             | Builtin::CrossEntropy
+            | Builtin::NllLoss
             | Builtin::SmoothL1Loss
             | Builtin::HuberLoss => self.loss_call(b, name, &mut bound, span),
             Builtin::Linear => self.linear(&bound, span),

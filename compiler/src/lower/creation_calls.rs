@@ -130,6 +130,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::BinaryCrossEntropy
             | Builtin::BinaryCrossEntropyWithLogits
             | Builtin::CrossEntropy
+            | Builtin::NllLoss
             | Builtin::SmoothL1Loss
             | Builtin::HuberLoss
             | Builtin::Linear

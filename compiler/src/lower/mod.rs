@@ -15,6 +15,7 @@
 
 mod budget;
 mod builtin_calls;
+mod class_losses;
 mod conditions;
 mod creation_calls;
 mod dtypes;
