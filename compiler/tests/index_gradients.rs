@@ -75,3 +75,13 @@ proptest! {
         check("", &[leaf("x", &[3, 2], v)], &[3], "nll_loss(x, tensor([1, 0, 1]), reduction=\"none\") * nll_loss(x * x, tensor([0, 0, 1]), reduction=\"sum\")")?;
     }
 }
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// A repeated position: its slice's gradients add up.
+    #[test]
+    fn index_select_slices(v in any_vals(6)) {
+        check("", &[leaf("x", &[2, 3], v)], &[2, 3], "index_select(x, 1, tensor([2, 0, 2])) * x")?;
+    }
+}

@@ -53,6 +53,8 @@ pub enum Builtin {
     Argmin,
     /// `gather(input, dim, index)`.
     Gather,
+    /// `index_select(input, dim, index)` with a 1-D i64 index.
+    IndexSelect,
     MseLoss,
     L1Loss,
     BinaryCrossEntropy,
@@ -152,6 +154,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("argmax", Builtin::Argmax),
     ("argmin", Builtin::Argmin),
     ("gather", Builtin::Gather),
+    ("index_select", Builtin::IndexSelect),
     ("mse_loss", Builtin::MseLoss),
     ("l1_loss", Builtin::L1Loss),
     ("binary_cross_entropy", Builtin::BinaryCrossEntropy),
@@ -253,7 +256,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Norm => sig(&["input", "p", "dim", "keepdim"], 1, Some(4), &[]),
         B::Cumsum | B::Softmax | B::LogSoftmax => sig(&["input", "dim"], 1, Some(2), &[]),
         B::Max | B::Min | B::Argmax | B::Argmin => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
-        B::Gather => sig(&["input", "dim", "index"], 3, Some(3), &[]),
+        B::Gather | B::IndexSelect => sig(&["input", "dim", "index"], 3, Some(3), &[]),
         B::MseLoss | B::L1Loss | B::BinaryCrossEntropy | B::BinaryCrossEntropyWithLogits | B::CrossEntropy | B::NllLoss => {
             sig(&["input", "target"], 2, Some(2), &["reduction"])
         }

@@ -69,6 +69,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::LogSoftmax => self.reduction_call(b, name, &mut bound, span),
             Builtin::Max | Builtin::Min | Builtin::Argmax | Builtin::Argmin => self.extreme_call(b, name, &bound, span),
             Builtin::Gather => self.gather_call(&bound, span),
+            Builtin::IndexSelect => self.index_select_call(&bound, span),
             Builtin::MseLoss
             | Builtin::L1Loss
             | Builtin::BinaryCrossEntropy

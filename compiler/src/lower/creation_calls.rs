@@ -125,6 +125,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Argmax
             | Builtin::Argmin
             | Builtin::Gather
+            | Builtin::IndexSelect
             | Builtin::MseLoss
             | Builtin::L1Loss
             | Builtin::BinaryCrossEntropy

@@ -45,15 +45,65 @@ impl<'a> Lowerer<'a> {
                 "the index needs the input's rank and no larger size in any other dimension".to_string(),
             );
         }
-        let op = IndexOp::Gather { dim };
-        if let Op::Full(_) | Op::Literal(_) = &self.prog.graph.node(index).op {
-            let node = self.prog.graph.node(index).clone();
-            let idx = kernels::eval(&node.op, &[], node.dtype, &node.shape);
-            let values = idx.as_i64().expect("an i64 constant holds i64 values");
-            if let Err(msg) = kernels::index::check_values(values, dim, xshape[dim]) {
-                return bad(self, msg, "out of bounds", format!("indices along dimension {dim} must lie in 0..{}", xshape[dim]));
+        if !self.constant_index_fits(index, is, dim, xshape[dim]) {
+            return Value::Poison;
+        }
+        Value::Tensor(self.op_node(Op::Index(IndexOp::Gather { dim }), dt, ishape, &[x, index], span, "GatherBackward0"))
+    }
+
+    /// `index_select(input, dim, index)`: the slices of `input` along `dim` that
+    /// the 1-D i64 `index` names, in its order. It is a `gather` with the index
+    /// broadcast over the other dimensions, so its gradient adds each slice's
+    /// gradient back at its position (PyTorch's `index_add` into zeros).
+    pub(crate) fn index_select_call(&mut self, bound: &Bound<Value>, span: Span) -> Value {
+        let arg = |i: usize| bound.positional[i].clone().expect("bind guarantees three arguments");
+        let ((xv, xs), (dv, ds), (iv, is)) = (arg(0), arg(1), arg(2));
+        let Some(x) = self.expect_tensor(xv, xs, "`index_select`'s input") else { return Value::Poison };
+        let Some(index) = self.expect_tensor(iv, is, "`index_select`'s index") else { return Value::Poison };
+        let (dt, xshape, ishape) = (self.dtype_of(x), self.shape_of(x), self.shape_of(index));
+        let Some(dim) = self.one_dim(dv, ds, &xshape) else { return Value::Poison };
+        if dt == DType::Bool {
+            return self.error(
+                Diagnostic::new(Code::E0204, "`index_select` does not take bool tensors", xs, "this is bool")
+                    .with_help("convert the input first, as in `index_select(x.long(), dim, index)`"),
+            );
+        }
+        if self.dtype_of(index) != DType::I64 || ishape.len() > 1 {
+            let what =
+                format!("`index_select`'s index must be a 1-D i64 tensor, not a {} tensor of shape {}", self.dtype_of(index), shapes::show(&ishape));
+            return self
+                .error(Diagnostic::new(Code::E0281, what, is, "not a 1-D i64 index").with_help("pass a list of positions, as in `tensor([2, 0])`"));
+        }
+        if !self.constant_index_fits(index, is, dim, xshape[dim]) {
+            return Value::Poison;
+        }
+        let k = ishape.iter().product::<usize>();
+        let mut column = vec![1; xshape.len()];
+        column[dim] = k;
+        let mut out = xshape.clone();
+        out[dim] = k;
+        let lined = self.node(Op::Reshape, DType::I64, column, &[index], span);
+        let spread = self.node(Op::Expand, DType::I64, out.clone(), &[lined], span);
+        Value::Tensor(self.op_node(Op::Index(IndexOp::Gather { dim }), dt, out, &[x, spread], span, "IndexSelectBackward0"))
+    }
+
+    /// False (with E0281) when `index` is a constant with a value outside `0..size`.
+    fn constant_index_fits(&mut self, index: crate::ir::graph::NodeId, span: Span, dim: usize, size: usize) -> bool {
+        let node = self.prog.graph.node(index).clone();
+        if !matches!(node.op, Op::Full(_) | Op::Literal(_)) {
+            return true;
+        }
+        let idx = kernels::eval(&node.op, &[], node.dtype, &node.shape);
+        let values = idx.as_i64().expect("an i64 constant holds i64 values");
+        match kernels::index::check_values(values, dim, size) {
+            Ok(()) => true,
+            Err(msg) => {
+                self.error(
+                    Diagnostic::new(Code::E0281, msg, span, "out of bounds")
+                        .with_help(format!("indices along dimension {dim} must lie in 0..{size}")),
+                );
+                false
             }
         }
-        Value::Tensor(self.op_node(Op::Index(op), dt, ishape, &[x, index], span, "GatherBackward0"))
     }
 }

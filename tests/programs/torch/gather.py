@@ -16,3 +16,11 @@ picked = scores.gather(1, labels.reshape(2, 1))
 print(picked)
 picked.sum().backward()
 print(scores.grad)
+
+# index_select takes whole slices along a dimension, in the index's order.
+z = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+s = torch.index_select(z, 1, torch.tensor([2, 0, 2]))
+print(s)
+print(z.index_select(0, torch.tensor([1])))
+(s * torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).sum().backward()
+print(z.grad)
