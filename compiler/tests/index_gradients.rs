@@ -85,3 +85,13 @@ proptest! {
         check("", &[leaf("x", &[2, 3], v)], &[2, 3], "index_select(x, 1, tensor([2, 0, 2])) * x")?;
     }
 }
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// `x[ids]` with repeated rows and a 2-D index.
+    #[test]
+    fn integer_tensor_subscript(v in any_vals(6)) {
+        check("", &[leaf("x", &[3, 2], v)], &[2, 2, 2], "x[tensor([[2, 0], [2, 2]])] * 1.5")?;
+    }
+}

@@ -14,6 +14,7 @@ use super::{Lowerer, Value};
 use crate::check::builtins::Bound;
 use crate::check::shapes;
 use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::NodeId;
 use crate::syntax::ast::Span;
 
 impl<'a> Lowerer<'a> {
@@ -88,7 +89,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// False (with E0281) when `index` is a constant with a value outside `0..size`.
-    fn constant_index_fits(&mut self, index: crate::ir::graph::NodeId, span: Span, dim: usize, size: usize) -> bool {
+    fn constant_index_fits(&mut self, index: NodeId, span: Span, dim: usize, size: usize) -> bool {
         let node = self.prog.graph.node(index).clone();
         if !matches!(node.op, Op::Full(_) | Op::Literal(_)) {
             return true;
@@ -105,5 +106,40 @@ impl<'a> Lowerer<'a> {
                 false
             }
         }
+    }
+}
+
+impl<'a> Lowerer<'a> {
+    /// `x[ids]` with an i64 tensor `ids`: the rows of `x` that `ids` names, of
+    /// shape `ids.shape + x.shape[1:]` (PyTorch's advanced indexing of the first
+    /// dimension, `IndexBackward0`): an `index_select` of the flattened index,
+    /// reshaped. Its values are checked as `gather`'s (E0281, or when running).
+    pub(crate) fn integer_tensor_index(&mut self, x: NodeId, ids: NodeId, is: Span, span: Span) -> Value {
+        let (dt, xshape, ishape) = (self.dtype_of(x), self.shape_of(x), self.shape_of(ids));
+        if xshape.is_empty() || dt == DType::Bool {
+            let why = if dt == DType::Bool { "a bool tensor" } else { "a 0-d tensor" };
+            return self.error(
+                Diagnostic::new(Code::E0281, format!("an integer-tensor index needs a tensor with dimensions, not {why}"), is, "index tensor")
+                    .with_help("index a float or i64 tensor of at least one dimension"),
+            );
+        }
+        if !self.constant_index_fits(ids, is, 0, xshape[0]) {
+            return Value::Poison;
+        }
+        let k = ishape.iter().product::<usize>();
+        let rest = &xshape[1..];
+        let mut spread_shape = vec![k];
+        spread_shape.extend(rest.iter().map(|_| 1));
+        let mut picked_shape = vec![k];
+        picked_shape.extend_from_slice(rest);
+        let mut out: Vec<usize> = ishape.clone();
+        out.extend_from_slice(rest);
+        let lined = self.node(Op::Reshape, DType::I64, spread_shape, &[ids], span);
+        let spread = self.node(Op::Expand, DType::I64, picked_shape.clone(), &[lined], span);
+        let picked = self.op_node(Op::Index(IndexOp::Gather { dim: 0 }), dt, picked_shape.clone(), &[x, spread], span, "IndexBackward0");
+        if out == picked_shape {
+            return Value::Tensor(picked);
+        }
+        Value::Tensor(self.op_node(Op::Reshape, dt, out, &[picked], span, "IndexBackward0"))
     }
 }
