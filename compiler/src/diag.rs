@@ -115,6 +115,8 @@ pub enum Code {
     E0281,
     /// A class-index loss whose input is not 2-D or whose target is not the samples' i64 classes.
     E0282,
+    /// `one_hot` whose class count is unknown when compiling, or a constant class out of range.
+    E0283,
     /// A backward block reads a forward name that was not saved.
     E0301,
     /// `save` names something the forward block does not define.
@@ -213,6 +215,7 @@ impl Code {
             Code::E0280 => "E0280",
             Code::E0281 => "E0281",
             Code::E0282 => "E0282",
+            Code::E0283 => "E0283",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",

@@ -55,6 +55,8 @@ pub enum Builtin {
     Gather,
     /// `index_select(input, dim, index)` with a 1-D i64 index.
     IndexSelect,
+    /// `one_hot(tensor, num_classes=-1)`.
+    OneHot,
     MseLoss,
     L1Loss,
     BinaryCrossEntropy,
@@ -155,6 +157,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("argmin", Builtin::Argmin),
     ("gather", Builtin::Gather),
     ("index_select", Builtin::IndexSelect),
+    ("one_hot", Builtin::OneHot),
     ("mse_loss", Builtin::MseLoss),
     ("l1_loss", Builtin::L1Loss),
     ("binary_cross_entropy", Builtin::BinaryCrossEntropy),
@@ -257,6 +260,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Cumsum | B::Softmax | B::LogSoftmax => sig(&["input", "dim"], 1, Some(2), &[]),
         B::Max | B::Min | B::Argmax | B::Argmin => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
         B::Gather | B::IndexSelect => sig(&["input", "dim", "index"], 3, Some(3), &[]),
+        B::OneHot => sig(&["tensor", "num_classes"], 1, Some(2), &[]),
         B::MseLoss | B::L1Loss | B::BinaryCrossEntropy | B::BinaryCrossEntropyWithLogits | B::CrossEntropy | B::NllLoss => {
             sig(&["input", "target"], 2, Some(2), &["reduction"])
         }

@@ -126,6 +126,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Argmin
             | Builtin::Gather
             | Builtin::IndexSelect
+            | Builtin::OneHot
             | Builtin::MseLoss
             | Builtin::L1Loss
             | Builtin::BinaryCrossEntropy

@@ -28,6 +28,7 @@ mod index;
 mod join_calls;
 mod loss_calls;
 mod matrix_aliases;
+mod one_hot;
 mod output_calls;
 mod reduction_calls;
 mod reshape_calls;
