@@ -110,6 +110,15 @@ pub enum Code {
     E0245,
     /// A loss parameter out of its range (`beta` < 0, `delta` <= 0).
     E0246,
+    /// `keepdim` given to `max`, `min`, `argmax` or `argmin` where it has no meaning.
+    E0280,
+    /// A `gather` index that does not fit its input: not i64, another rank, a
+    /// larger size outside `dim`, or a constant index out of bounds.
+    E0281,
+    /// A class-index loss whose input is not 2-D or whose target is not the samples' i64 classes.
+    E0282,
+    /// `one_hot` whose class count is unknown when compiling, or a constant class out of range.
+    E0283,
     /// A backward block reads a forward name that was not saved.
     E0301,
     /// `save` names something the forward block does not define.
@@ -206,6 +215,10 @@ impl Code {
             Code::E0244 => "E0244",
             Code::E0245 => "E0245",
             Code::E0246 => "E0246",
+            Code::E0280 => "E0280",
+            Code::E0281 => "E0281",
+            Code::E0282 => "E0282",
+            Code::E0283 => "E0283",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",

@@ -206,6 +206,15 @@ impl Machine {
                     }),
                     _ => {
                         let inputs: Vec<&Tensor> = args.iter().map(|&a| self.get(a)).collect();
+                        // Indices a program computes are checked against the data here.
+                        if let Op::Index(i) = op {
+                            kernels::index::check(*i, &inputs, &info.shape).map_err(|message| RunError {
+                                message,
+                                help: "indices along a dimension of size n must lie in 0..n".to_string(),
+                                source: None,
+                                broken_pipe: false,
+                            })?;
+                        }
                         kernels::eval(op, &inputs, info.dtype, &info.shape)
                     }
                 };

@@ -384,7 +384,8 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::Select
             | Op::Logical(_)
             | Op::FloatTest(_)
-            | Op::NanToNum { .. }) => unreachable!("`{}` is not elementwise; the compiler never fuses it", op.name()),
+            | Op::NanToNum { .. }
+            | Op::Index(_)) => unreachable!("`{}` is not elementwise; the compiler never fuses it", op.name()),
         }
     }
 }

@@ -38,7 +38,7 @@ pub(crate) fn graph_edges(prog: &Program, n: NodeId) -> Vec<NodeId> {
 
 #[cfg(test)]
 mod tests {
-    use graphc_runtime::op::{Activation, Binary, Cmp, F64Bits, FloatTest, Logical, LossKind, LossReduction, ReduceKind, Unary};
+    use graphc_runtime::op::{Activation, Binary, Cmp, F64Bits, FloatTest, IndexOp, Logical, LossKind, LossReduction, ReduceKind, Unary};
     use graphc_runtime::{DType, Op};
 
     use crate::autodiff::builder::RuleCtx;
@@ -112,6 +112,9 @@ mod tests {
         }
         ops.extend(Unary::ALL.iter().map(|u| Op::Unary(*u)));
         ops.extend(Binary::ALL.iter().map(|b| Op::Binary(*b)));
+        ops.extend(
+            [IndexOp::Arg { dim: Some(1), keepdim: false, min: false }, IndexOp::Gather { dim: 1 }, IndexOp::ScatterAdd { dim: 1 }].map(Op::Index),
+        );
         ops
     }
 
@@ -142,6 +145,9 @@ mod tests {
             Op::Cumsum { .. } | Op::Softmax { .. } => (vec![vec![2, 3]], vec![2, 3]),
             Op::Loss { reduction: LossReduction::None, .. } => (vec![vec![3], vec![3]], vec![3]),
             Op::Loss { .. } => (vec![vec![3], vec![3]], vec![]),
+            Op::Index(IndexOp::Arg { .. }) => (vec![vec![2, 3]], vec![2]),
+            Op::Index(IndexOp::Gather { .. }) => (vec![vec![2, 3], vec![2, 1]], vec![2, 1]),
+            Op::Index(IndexOp::ScatterAdd { .. }) => (vec![vec![2, 1], vec![2, 1]], vec![2, 3]),
         }
     }
 

@@ -10,14 +10,6 @@ pub fn pytorch_help(name: &str) -> Option<&'static str> {
     let help = match name {
         "H" | "mH" => "PyTorch's transposes are `transpose(x)`, `x.t()`, `x.T` or `x.mT` here",
         "mv" | "dot" | "inner" => "write a matrix or vector product as `a @ b` or `matmul(a, b)`",
-        "max" | "amax" => {
-            "`max` is not supported yet (neither the reduction nor `max(dim=...)`); the elementwise maximum of two \
-             tensors is `maximum(a, b)`"
-        }
-        "min" | "amin" => {
-            "`min` is not supported yet (neither the reduction nor `min(dim=...)`); the elementwise minimum of two \
-             tensors is `minimum(a, b)`"
-        }
         "clamp_min" | "clamp_max" => "write a one-sided clamp as `clamp(x, min=lo)` or `clamp(x, max=hi)`",
         "neg" | "negative" => "write a negation with unary `-`",
         "add" | "sub" | "subtract" | "mul" | "multiply" | "div" | "divide" | "true_divide" => {

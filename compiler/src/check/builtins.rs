@@ -45,11 +45,25 @@ pub enum Builtin {
     Cumsum,
     Softmax,
     LogSoftmax,
+    /// `max`/`min`: of everything, with `dim` (values and indices), or of two tensors.
+    Max,
+    Min,
+    /// `argmax`/`argmin`: i64 positions.
+    Argmax,
+    Argmin,
+    /// `gather(input, dim, index)`.
+    Gather,
+    /// `index_select(input, dim, index)` with a 1-D i64 index.
+    IndexSelect,
+    /// `one_hot(tensor, num_classes=-1)`.
+    OneHot,
     MseLoss,
     L1Loss,
     BinaryCrossEntropy,
     BinaryCrossEntropyWithLogits,
     CrossEntropy,
+    /// `nll_loss(input, target)` with i64 class indices.
+    NllLoss,
     SmoothL1Loss,
     HuberLoss,
     Linear,
@@ -140,11 +154,19 @@ const OTHER: &[(&str, Builtin)] = &[
     ("cumsum", Builtin::Cumsum),
     ("softmax", Builtin::Softmax),
     ("log_softmax", Builtin::LogSoftmax),
+    ("max", Builtin::Max),
+    ("min", Builtin::Min),
+    ("argmax", Builtin::Argmax),
+    ("argmin", Builtin::Argmin),
+    ("gather", Builtin::Gather),
+    ("index_select", Builtin::IndexSelect),
+    ("one_hot", Builtin::OneHot),
     ("mse_loss", Builtin::MseLoss),
     ("l1_loss", Builtin::L1Loss),
     ("binary_cross_entropy", Builtin::BinaryCrossEntropy),
     ("binary_cross_entropy_with_logits", Builtin::BinaryCrossEntropyWithLogits),
     ("cross_entropy", Builtin::CrossEntropy),
+    ("nll_loss", Builtin::NllLoss),
     ("smooth_l1_loss", Builtin::SmoothL1Loss),
     ("huber_loss", Builtin::HuberLoss),
     ("linear", Builtin::Linear),
@@ -245,7 +267,10 @@ pub fn signature(b: Builtin) -> Signature {
         B::Var | B::Std | B::VarMean => sig(&["input", "dim", "unbiased", "keepdim"], 1, Some(4), &["correction"]),
         B::Norm => sig(&["input", "p", "dim", "keepdim"], 1, Some(4), &[]),
         B::Cumsum | B::Softmax | B::LogSoftmax => sig(&["input", "dim"], 1, Some(2), &[]),
-        B::MseLoss | B::L1Loss | B::BinaryCrossEntropy | B::BinaryCrossEntropyWithLogits | B::CrossEntropy => {
+        B::Max | B::Min | B::Argmax | B::Argmin => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
+        B::Gather | B::IndexSelect => sig(&["input", "dim", "index"], 3, Some(3), &[]),
+        B::OneHot => sig(&["tensor", "num_classes"], 1, Some(2), &[]),
+        B::MseLoss | B::L1Loss | B::BinaryCrossEntropy | B::BinaryCrossEntropyWithLogits | B::CrossEntropy | B::NllLoss => {
             sig(&["input", "target"], 2, Some(2), &["reduction"])
         }
         B::SmoothL1Loss => sig(&["input", "target"], 2, Some(2), &["reduction", "beta"]),

@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use graphc_runtime::op::{Cmp, Op};
+use graphc_runtime::op::{Cmp, IndexOp, Op};
 
 use super::graph::{NodeId, Region};
 use super::program::{BackwardCall, Effect, FigureEffect, PrintArg, Program};
@@ -261,6 +261,11 @@ pub fn op_text(op: &Op) -> String {
             None => format!("{}(reduction={})", kind.name(), reduction.name()),
         },
         Op::Softmax { dim, .. } => format!("{}(dim={dim})", op.name()),
+        Op::Index(IndexOp::Arg { dim, keepdim, .. }) => {
+            let dim = dim.map_or_else(|| "none".to_string(), |d| d.to_string());
+            format!("{}(dim={dim}, keepdim={keepdim})", op.name())
+        }
+        Op::Index(IndexOp::Gather { dim } | IndexOp::ScatterAdd { dim }) => format!("{}(dim={dim})", op.name()),
         other => other.name().to_string(),
     }
 }

@@ -67,11 +67,16 @@ impl<'a> Lowerer<'a> {
             | Builtin::Cumsum
             | Builtin::Softmax
             | Builtin::LogSoftmax => self.reduction_call(b, name, &mut bound, span),
+            Builtin::Max | Builtin::Min | Builtin::Argmax | Builtin::Argmin => self.extreme_call(b, name, &bound, span),
+            Builtin::Gather => self.gather_call(&bound, span),
+            Builtin::IndexSelect => self.index_select_call(&bound, span),
+            Builtin::OneHot => self.one_hot_call(&bound, span),
             Builtin::MseLoss
             | Builtin::L1Loss
             | Builtin::BinaryCrossEntropy
             | Builtin::BinaryCrossEntropyWithLogits
             | Builtin::CrossEntropy
+            | Builtin::NllLoss
             | Builtin::SmoothL1Loss
             | Builtin::HuberLoss => self.loss_call(b, name, &mut bound, span),
             Builtin::Linear => self.linear(&bound, span),
@@ -176,7 +181,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// `maximum(input, other)`, `minimum(input, other)` and `atan2(input, other)`.
-    fn min_max(&mut self, b: Builtin, name: &str, bound: &Bound<Value>, span: Span) -> Value {
+    pub(super) fn min_max(&mut self, b: Builtin, name: &str, bound: &Bound<Value>, span: Span) -> Value {
         let [(a, sa), (c, sc)] = self.two(bound);
         let (Some(x), Some(y)) = (self.expect_tensor(a, sa, &format!("`{name}`'s input")), self.expect_tensor(c, sc, &format!("`{name}`'s other")))
         else {

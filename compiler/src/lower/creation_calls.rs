@@ -120,11 +120,19 @@ impl<'a> Lowerer<'a> {
             | Builtin::Cumsum
             | Builtin::Softmax
             | Builtin::LogSoftmax
+            | Builtin::Max
+            | Builtin::Min
+            | Builtin::Argmax
+            | Builtin::Argmin
+            | Builtin::Gather
+            | Builtin::IndexSelect
+            | Builtin::OneHot
             | Builtin::MseLoss
             | Builtin::L1Loss
             | Builtin::BinaryCrossEntropy
             | Builtin::BinaryCrossEntropyWithLogits
             | Builtin::CrossEntropy
+            | Builtin::NllLoss
             | Builtin::SmoothL1Loss
             | Builtin::HuberLoss
             | Builtin::Linear

@@ -12,9 +12,9 @@
 //!
 //! A select is a one-element slice followed by a reshape that drops the
 //! dimension; the slice's gradient writes into zeros (`slice_backward`), which
-//! is PyTorch's `select_backward`. Integer-tensor indices and boolean masks
-//! will need `i64`/`bool` tensors: they would become an index op with the index
-//! tensor as a second operand, next to these.
+//! is PyTorch's `select_backward`. A subscript that is one i64 tensor is
+//! advanced indexing of the first dimension, a `gather` with the index as its
+//! second operand (`gather_calls.rs`); boolean masks are not supported yet.
 
 use graphc_runtime::Op;
 
@@ -40,6 +40,24 @@ impl<'a> Lowerer<'a> {
                 Diagnostic::new(Code::E0223, "an empty subscript selects nothing", span, "no index")
                     .with_help("write an index, a slice such as `x[:]`, or `x[...]`"),
             );
+        }
+        // One i64 tensor as the whole subscript is PyTorch's advanced indexing
+        // of the first dimension (`emb[ids]`); the value is evaluated once.
+        if let ([IndexItem::Expr(e)], Value::Tensor(t)) = (items, &recv) {
+            let v = self.expr(e, scope);
+            if let Value::Tensor(ids) = v {
+                if self.dtype_of(ids) == graphc_runtime::DType::I64 {
+                    return self.integer_tensor_index(*t, ids, e.span, span);
+                }
+            }
+            let item = match v {
+                Value::None => Item::NewAxis,
+                v => match self.index_int(v, e.span, "an index") {
+                    Some(i) => Item::Select(i, e.span),
+                    None => return Value::Poison,
+                },
+            };
+            return self.index_tensor(*t, vec![item], 1, span);
         }
         let mut evaluated = Vec::with_capacity(items.len());
         for item in items {

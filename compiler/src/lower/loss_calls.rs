@@ -20,6 +20,11 @@ impl<'a> Lowerer<'a> {
     /// A call of a loss builtin.
     pub(crate) fn loss_call(&mut self, b: Builtin, name: &str, bound: &mut Bound<Value>, span: Span) -> Value {
         let [(a, sa), (t, st)] = self.two(bound);
+        // Class-index targets (i64) take `nll_loss`'s path.
+        let class_target = matches!(&t, Value::Tensor(n) if self.dtype_of(*n) == graphc_runtime::DType::I64);
+        if b == Builtin::NllLoss || (b == Builtin::CrossEntropy && class_target) {
+            return self.class_loss(b, name, bound, span);
+        }
         let (Some(x), Some(y)) =
             (self.expect_float_tensor(a, sa, &format!("`{name}`'s input")), self.expect_float_tensor(t, st, &format!("`{name}`'s target")))
         else {
@@ -44,7 +49,11 @@ impl<'a> Lowerer<'a> {
                     format!("shape {}", shapes::show(&shy)),
                 )
                 .with_secondary(sa, format!("shape {}", shapes::show(&shx)))
-                .with_help("give the target the input's shape (class-index targets for `cross_entropy` are not supported yet)"),
+                .with_help(if b == Builtin::CrossEntropy {
+                    "give the target the input's shape, or class indices as an i64 tensor"
+                } else {
+                    "give the target the input's shape"
+                }),
             );
         }
         let kind = match b {
@@ -98,7 +107,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// `reduction="mean"` (the default), `"sum"` or `"none"`.
-    fn loss_reduction(&mut self, name: &str, bound: &mut Bound<Value>) -> Option<LossReduction> {
+    pub(super) fn loss_reduction(&mut self, name: &str, bound: &mut Bound<Value>) -> Option<LossReduction> {
         match bound.keyword("reduction") {
             None => Some(LossReduction::Mean),
             Some((Value::Str(s), rs)) => LossReduction::from_name(&s).or_else(|| {
@@ -119,7 +128,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// PyTorch's `apply_loss_reduction`: `mean()`, `sum()` or nothing.
-    fn apply_reduction(&mut self, v: NodeId, reduction: LossReduction, span: Span) -> NodeId {
+    pub(super) fn apply_reduction(&mut self, v: NodeId, reduction: LossReduction, span: Span) -> NodeId {
         let dt = self.dtype_of(v);
         match reduction {
             LossReduction::None => v,

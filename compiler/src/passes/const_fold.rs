@@ -41,6 +41,12 @@ pub fn run(prog: &mut Program) -> Vec<Change> {
         }
         let Some(inputs) = ops.iter().map(|o| constant_tensor(prog, *o)).collect::<Option<Vec<Tensor>>>() else { continue };
         let refs: Vec<&Tensor> = inputs.iter().collect();
+        // An index out of bounds is left for the run to report, never folded.
+        if let Op::Index(i) = &node.op {
+            if kernels::index::check(*i, &refs, &node.shape).is_err() {
+                continue;
+            }
+        }
         let result = kernels::eval(&node.op, &refs, node.dtype, &node.shape).to_f64_vec();
         // Constants are stored as f64, which holds every integer only up to 2^53.
         if result.iter().any(|v| v.abs() > 9007199254740992.0) && !node.dtype.is_float() {

@@ -15,6 +15,7 @@ pub mod broadcast;
 pub mod dtypes;
 pub mod elementwise;
 pub mod float;
+pub mod index;
 pub mod integer;
 pub mod loss;
 pub mod matmul;
@@ -43,6 +44,7 @@ pub fn eval(op: &Op, args: &[&Tensor], dtype: DType, shape: &[usize]) -> Tensor 
         Op::Select => return dtypes::select(args[0], args[1], args[2], shape),
         Op::Logical(l) => return dtypes::logical(*l, args, shape),
         Op::FloatTest(t) => return dtypes::float_test(*t, args[0]),
+        Op::Index(i) => return index::eval(*i, args, shape),
         _ => {}
     }
     match dtype {
@@ -124,7 +126,9 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
             c
         }
         Op::NanToNum { nan, posinf, neginf } => dtypes::nan_to_num(T::slice(args[0]), nan.get(), posinf.get(), neginf.get()),
-        Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) => unreachable!("`{}` is dispatched by `eval`", op.name()),
+        Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::Index(_) => {
+            unreachable!("`{}` is dispatched by `eval`", op.name())
+        }
     };
     T::tensor(out, data)
 }

@@ -16,6 +16,7 @@
 
 mod activation;
 mod binary;
+mod index;
 mod loss;
 mod reduce;
 mod unary;
@@ -24,6 +25,7 @@ use std::fmt;
 
 pub use activation::Activation;
 pub use binary::Binary;
+pub use index::IndexOp;
 pub use loss::{LossKind, LossReduction};
 pub use reduce::{reduced_shape, ReduceKind};
 pub use unary::Unary;
@@ -192,6 +194,9 @@ pub enum Op {
     /// values (the compiler fills in PyTorch's defaults: 0 and the dtype's
     /// largest and lowest finite values), converted to the node's float dtype.
     NanToNum { nan: F64Bits, posinf: F64Bits, neginf: F64Bits },
+    /// An op of [`IndexOp`]: `argmax`/`argmin`, `gather` and its gradient, whose
+    /// indices are i64 results or operands.
+    Index(IndexOp),
 
     // ---- shape ----
     /// Broadcast the operand to the node's shape (NumPy rules; a view in PyTorch).
@@ -383,6 +388,7 @@ impl Op {
             OpClass::Conversion => match self {
                 Op::Compare(_) | Op::Logical(Logical::And | Logical::Or) => 2,
                 Op::Select => 3,
+                Op::Index(i) => i.arity(),
                 _ => 1,
             },
         }
@@ -403,7 +409,7 @@ impl Op {
             Op::Loss { .. } => OpClass::Loss,
             Op::SumTo | Op::Sum { .. } | Op::Mean { .. } | Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } => OpClass::Reduction,
             Op::MatMul => OpClass::LinearAlgebra,
-            Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } => OpClass::Conversion,
+            Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } | Op::Index(_) => OpClass::Conversion,
         }
     }
 
@@ -437,6 +443,7 @@ impl Op {
             Op::Cast | Op::NanToNum { .. } => true,
             Op::Select => operand >= 1,
             Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => false,
+            Op::Index(i) => i.differentiable(operand),
             Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul => true,
             Op::Activation(_) => true,
             Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => true,
@@ -471,6 +478,7 @@ impl Op {
             Op::Select => Some("WhereBackward0"),
             Op::NanToNum { .. } => Some("NanToNumBackward0"),
             Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => None,
+            Op::Index(i) => i.grad_fn(),
             Op::Reduce { kind, .. } => Some(kind.grad_fn()),
             Op::Cumsum { .. } => Some("CumsumBackward0"),
             Op::Loss { kind, .. } => Some(kind.grad_fn()),
@@ -518,7 +526,8 @@ impl Op {
             | Op::Select
             | Op::Logical(_)
             | Op::FloatTest(_)
-            | Op::NanToNum { .. } => None,
+            | Op::NanToNum { .. }
+            | Op::Index(_) => None,
         }
     }
 
@@ -558,6 +567,7 @@ impl Op {
             Op::FloatTest(FloatTest::IsNan) => "isnan",
             Op::FloatTest(FloatTest::IsFinite) => "isfinite",
             Op::NanToNum { .. } => "nan_to_num",
+            Op::Index(i) => i.name(),
             Op::Reduce { kind, .. } => kind.name(),
             Op::Cumsum { .. } => "cumsum",
             Op::Loss { kind, .. } => kind.name(),

@@ -1,12 +1,12 @@
 //! The result shapes of the ops that move elements between positions (`permute`,
-//! `slice`, `slice_backward`, `cat`) and of `matmul`, as [`Plan::verify`]
+//! `slice`, `slice_backward`, `cat`, the index ops) and of `matmul`, as [`Plan::verify`]
 //! checks them: the kernels index by these shapes, so a plan that breaks them
 //! is refused before it runs instead of stopping a kernel on an assertion.
 //!
 //! [`Plan::verify`]: crate::plan::Plan::verify
 
 use crate::kernels::matmul::matmul_shape;
-use crate::op::Op;
+use crate::op::{IndexOp, Op};
 
 /// `None` for ops whose shapes this does not check; otherwise whether `result`
 /// is the shape the op gives `operands`, with what is wrong.
@@ -36,9 +36,31 @@ pub fn check(op: &Op, operands: &[&[usize]], result: &[usize]) -> Option<Result<
             Ok(s) => ok(s.out == result, "the result is not the product's shape"),
             Err(e) => Err(e),
         },
+        Op::Index(i) => index_shapes(*i, operands, result),
         _ => return None,
     };
     Some(check)
+}
+
+/// An index op's shapes: `argmax` removes (or keeps as 1) its dimension;
+/// `gather`'s index has the input's rank, is no larger outside `dim`, and is
+/// the result's shape; `scatter_add` is the same with result and input swapped.
+fn index_shapes(op: IndexOp, operands: &[&[usize]], result: &[usize]) -> Result<(), String> {
+    let (whole, index, part) = match op {
+        IndexOp::Arg { dim: None, .. } => return if result.is_empty() { Ok(()) } else { Err("an argmax over every element is 0-d".to_string()) },
+        IndexOp::Arg { dim: Some(d), keepdim, .. } => {
+            let good = d < operands[0].len() && crate::op::reduced_shape(operands[0], &[d], keepdim) == result;
+            return if good { Ok(()) } else { Err(format!("the result is not the operand reduced over dimension {d}")) };
+        }
+        IndexOp::Gather { dim } => (operands[0], operands[1], (dim, result)),
+        IndexOp::ScatterAdd { dim } => (result, operands[1], (dim, operands[0])),
+    };
+    let (dim, values) = part;
+    let fits = index.len() == whole.len() && dim < whole.len() && (0..whole.len()).all(|k| k == dim || index[k] <= whole[k]);
+    if !fits || values != index {
+        return Err(format!("an index of shape {index:?} does not fit a tensor of shape {whole:?} along dimension {dim}"));
+    }
+    Ok(())
 }
 
 /// `part` is every `step`-th index of dimension `dim` of `whole` from `start`.
@@ -74,5 +96,11 @@ mod tests {
         assert!(check(&Op::MatMul, &[&[2, 3], &[4, 5]], &[2, 5]).is_some_and(|r| r.is_err()));
         assert!(check(&Op::Cat { dim: 0, n: 1 }, &[&[]], &[]).is_some_and(|r| r.is_err()));
         assert_eq!(check(&Op::Expand, &[&[1]], &[3]), None);
+        let arg = Op::Index(IndexOp::Arg { dim: Some(1), keepdim: true, min: false });
+        assert_eq!(check(&arg, &[&[2, 3]], &[2, 1]), Some(Ok(())));
+        assert!(check(&arg, &[&[2, 3]], &[2]).is_some_and(|r| r.is_err()));
+        assert_eq!(check(&Op::Index(IndexOp::Gather { dim: 1 }), &[&[2, 3], &[2, 5]], &[2, 5]), Some(Ok(())));
+        assert!(check(&Op::Index(IndexOp::Gather { dim: 1 }), &[&[2, 3], &[3, 1]], &[3, 1]).is_some_and(|r| r.is_err()));
+        assert_eq!(check(&Op::Index(IndexOp::ScatterAdd { dim: 0 }), &[&[1, 3], &[1, 3]], &[4, 3]), Some(Ok(())));
     }
 }

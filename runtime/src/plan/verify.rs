@@ -118,6 +118,24 @@ impl Walk<'_> {
             Some(Err(why)) => return Err(self.fail(PlanErrorKind::ShapeOp { op: op.name(), why })),
             Some(Ok(())) => {}
         }
+        // An index op's first operand has the result's dtype (argmax: any) and its index is i64.
+        if let crate::op::Op::Index(i) = op {
+            let want = |k: usize| match i {
+                crate::op::IndexOp::Arg { .. } => None,
+                _ if k == 1 => Some(crate::DType::I64),
+                _ => Some(result.dtype),
+            };
+            for (k, &a) in args.iter().enumerate() {
+                let found = self.plan.values[a.0 as usize].dtype;
+                if let Some(expected) = want(k).filter(|&e| e != found) {
+                    return Err(self.fail(PlanErrorKind::DTypeMismatch { value: a, expected, found }));
+                }
+            }
+            if matches!(i, crate::op::IndexOp::Arg { .. }) && result.dtype != crate::DType::I64 {
+                return Err(self.fail(PlanErrorKind::DTypeMismatch { value: out, expected: crate::DType::I64, found: result.dtype }));
+            }
+            return Ok(());
+        }
         for &a in args {
             let info = &self.plan.values[a.0 as usize];
             if info.dtype != result.dtype {

@@ -33,7 +33,7 @@
 
 use std::collections::HashMap;
 
-use graphc_runtime::op::{Binary, ReduceKind, Unary};
+use graphc_runtime::op::{Binary, IndexOp, ReduceKind, Unary};
 use graphc_runtime::{DType, Op};
 
 use crate::ir::graph::{Graph, NodeId};
@@ -380,7 +380,8 @@ impl Run<'_> {
             | Op::Select
             | Op::Logical(_)
             | Op::FloatTest(_)
-            | Op::NanToNum { .. } => None,
+            | Op::NanToNum { .. }
+            | Op::Index(_) => None,
         }
     }
 
@@ -436,7 +437,8 @@ impl Run<'_> {
             | Op::Select
             | Op::Logical(_)
             | Op::FloatTest(_)
-            | Op::NanToNum { .. } => own,
+            | Op::NanToNum { .. }
+            | Op::Index(_) => own,
         }
     }
 
@@ -512,6 +514,19 @@ impl Run<'_> {
                 let a = &args[0];
                 let vals = [a.lo, a.hi, nan.get(), posinf.get(), neginf.get()];
                 Range::new(vals.iter().copied().fold(f64::INFINITY, f64::min), vals.iter().copied().fold(f64::NEG_INFINITY, f64::max))
+            }
+
+            // Positions lie within their dimension; gathered values are the
+            // input's, and a scatter into zeros may also sum several of them.
+            Op::Index(IndexOp::Arg { dim, .. }) => {
+                let sh = &self.graph.node(ops[0]).shape;
+                let n = dim.map_or_else(|| numel(sh), |d| sh[d]);
+                Range::new(0.0, n.saturating_sub(1) as f64)
+            }
+            Op::Index(IndexOp::Gather { .. }) => args[0].unaligned(),
+            Op::Index(IndexOp::ScatterAdd { .. }) => {
+                let count = numel(&self.graph.node(ops[0]).shape);
+                self.reduce(n, &args[0], count, false, dt).join(&Range::new(0.0, 0.0))
             }
 
             // ---- shape: same values, possibly moved ----

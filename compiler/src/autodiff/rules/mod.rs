@@ -18,6 +18,7 @@ use crate::ir::graph::{Graph, NodeId};
 
 mod activation;
 mod binary;
+mod index;
 mod loss;
 mod reduce;
 mod shape;
@@ -106,6 +107,7 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         Op::Cumsum { dim, reverse } => vec![Some(reduce::cumsum(c, gr, *dim, *reverse, g))],
         Op::Softmax { dim, log } => vec![Some(reduce::softmax(c, gr, *dim, *log, n, g))],
         Op::Loss { kind, reduction } => loss::rule(c, gr, *kind, *reduction, &ops, g, need),
+        Op::Index(i) => index::rule(c, gr, *i, &ops, g, need(0)),
     };
     // Gradients of broadcast operands are summed back to the operand's shape.
     grads.into_iter().enumerate().map(|(i, gi)| gi.map(|gi| c.sum_to(gr, gi, &shape_of(gr, ops[i])))).collect()

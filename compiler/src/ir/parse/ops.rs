@@ -1,7 +1,7 @@
 //! Ops by their printed names: the one place the reader knows each op's name and
 //! the form of its parameters (`full(1.0)`, `sum(dim=0)`, `where(<)`, ...).
 
-use graphc_runtime::op::{Activation, Binary, Cmp, F64Bits, FloatTest, Logical, LossKind, LossReduction, Op, ReduceKind, Unary};
+use graphc_runtime::op::{Activation, Binary, Cmp, F64Bits, FloatTest, IndexOp, Logical, LossKind, LossReduction, Op, ReduceKind, Unary};
 
 /// The op a node line names, with its parameters (the text in parentheses after
 /// the name, if any). This is the only place that knows ops by their printed
@@ -72,6 +72,16 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         }
         ("softmax", Some(p)) => Op::Softmax { dim: keyed(p, "dim")?.parse().ok()?, log: false },
         ("log_softmax", Some(p)) => Op::Softmax { dim: keyed(p, "dim")?.parse().ok()?, log: true },
+        ("argmax" | "argmin", Some(p)) => {
+            let (dim, keepdim) = p.split_once(", ")?;
+            let dim = match keyed(dim, "dim")?.as_str() {
+                "none" => None,
+                d => Some(d.parse().ok()?),
+            };
+            Op::Index(IndexOp::Arg { dim, keepdim: keyed(keepdim, "keepdim")?.parse().ok()?, min: name == "argmin" })
+        }
+        ("gather", Some(p)) => Op::Index(IndexOp::Gather { dim: keyed(p, "dim")?.parse().ok()? }),
+        ("scatter_add", Some(p)) => Op::Index(IndexOp::ScatterAdd { dim: keyed(p, "dim")?.parse().ok()? }),
         (_, Some(_)) => return None,
         // The elementwise families come from their tables, so a new row reads back
         // without an edit here.

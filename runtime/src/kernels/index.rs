@@ -1,0 +1,129 @@
+//! Kernels of [`IndexOp`]: `argmax`/`argmin` (PyTorch's `ReduceOps` CPU kernel,
+//! whose comparison lets the first NaN win and keeps the first of equal
+//! elements), `gather` and the `scatter_add` into zeros that is its gradient
+//! (`ScatterGatherKernel.cpp`, which visits the index in row-major order).
+//!
+//! Indices given by a program can be out of bounds, which only the data shows:
+//! [`check`] finds that before the kernel runs, so the machine reports it as a
+//! run-time error, never a panic.
+
+use crate::op::IndexOp;
+use crate::tensor::{numel, Data, Tensor};
+
+/// Why an index op cannot run on these operands: an index out of bounds.
+pub fn check(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Result<(), String> {
+    let (dim, size, index) = match op {
+        IndexOp::Arg { .. } => return Ok(()),
+        IndexOp::Gather { dim } => (dim, args[0].shape()[dim], args[1]),
+        IndexOp::ScatterAdd { dim } => (dim, out[dim], args[1]),
+    };
+    let idx = index.as_i64().ok_or_else(|| format!("the index of `{}` is {}, not i64", op.name(), index.dtype()))?;
+    check_values(idx, dim, size)
+}
+
+/// Whether every index lies in `0..size` (`gather` takes no negative indices, as PyTorch's).
+pub fn check_values(idx: &[i64], dim: usize, size: usize) -> Result<(), String> {
+    match idx.iter().find(|&&i| i < 0 || i >= size as i64) {
+        Some(bad) => Err(format!("index {bad} is out of bounds for dimension {dim} with size {size}")),
+        None => Ok(()),
+    }
+}
+
+/// Evaluates `op` (after [`check`] passed) into a tensor of shape `out`.
+pub fn eval(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Tensor {
+    match op {
+        IndexOp::Arg { dim, min, .. } => {
+            let (shape, x) = (args[0].shape(), args[0].data());
+            let data = match x {
+                Data::F32(v) => arg(v, shape, dim, min),
+                Data::F64(v) => arg(v, shape, dim, min),
+                Data::I64(v) => arg(v, shape, dim, min),
+                Data::Bool(v) => arg(v, shape, dim, min),
+            };
+            Tensor::from_i64(out.to_vec(), data)
+        }
+        IndexOp::Gather { dim } | IndexOp::ScatterAdd { dim } => {
+            let idx = args[1].as_i64().expect("`check` found an i64 index");
+            let gather = matches!(op, IndexOp::Gather { .. });
+            let (src, ishape) = (args[0], args[1].shape());
+            macro_rules! run {
+                ($v:expr, $ctor:path, $zero:expr) => {
+                    if gather {
+                        $ctor(out.to_vec(), gather_typed($v, src.shape(), idx, ishape, dim))
+                    } else {
+                        $ctor(out.to_vec(), scatter_add_typed($v, out, idx, ishape, dim, $zero))
+                    }
+                };
+            }
+            match src.data() {
+                Data::F32(v) => run!(v, Tensor::from_f32, 0.0),
+                Data::F64(v) => run!(v, Tensor::from_f64, 0.0),
+                Data::I64(v) => run!(v, Tensor::from_i64, 0),
+                Data::Bool(_) => panic!("`{}` of a bool tensor: the compiler refuses it", op.name()),
+            }
+        }
+    }
+}
+
+/// The position along `dim` of the first largest (`min`: smallest) element of
+/// each lane, or of the lane's first NaN.
+fn arg<T: Copy + PartialOrd>(x: &[T], shape: &[usize], dim: Option<usize>, min: bool) -> Vec<i64> {
+    let (outer, n, inner) = match dim {
+        None => (1, x.len(), 1),
+        Some(d) => (shape[..d].iter().product(), shape[d], shape[d + 1..].iter().product()),
+    };
+    // A value unequal to itself is NaN.
+    let better = |v: T, best: T| {
+        let nan = |a: T| a.partial_cmp(&a).is_none();
+        !nan(best) && (nan(v) || if min { v < best } else { v > best })
+    };
+    let mut out = Vec::with_capacity(outer * inner);
+    for o in 0..outer {
+        for i in 0..inner {
+            let at = |k: usize| x[(o * n + k) * inner + i];
+            let mut best = 0;
+            for k in 1..n {
+                if better(at(k), at(best)) {
+                    best = k;
+                }
+            }
+            out.push(best as i64);
+        }
+    }
+    out
+}
+
+/// Row-major strides of `shape`.
+fn strides(shape: &[usize]) -> Vec<usize> {
+    let mut s = vec![1; shape.len()];
+    for d in (0..shape.len().saturating_sub(1)).rev() {
+        s[d] = s[d + 1] * shape[d + 1];
+    }
+    s
+}
+
+/// The offset in a tensor of strides `xs` of index position `p` (of shape
+/// `ishape`), its `dim` coordinate replaced by `at` (which [`check`] bounded).
+fn offset(p: usize, ishape: &[usize], xs: &[usize], dim: usize, at: i64) -> usize {
+    let (mut rest, mut off) = (p, 0);
+    for d in (0..ishape.len()).rev() {
+        let c = rest % ishape[d];
+        rest /= ishape[d];
+        off += if d == dim { at as usize * xs[d] } else { c * xs[d] };
+    }
+    off
+}
+
+fn gather_typed<T: Copy>(x: &[T], xshape: &[usize], idx: &[i64], ishape: &[usize], dim: usize) -> Vec<T> {
+    let xs = strides(xshape);
+    (0..numel(ishape)).map(|p| x[offset(p, ishape, &xs, dim, idx[p])]).collect()
+}
+
+fn scatter_add_typed<T: Copy + std::ops::AddAssign>(g: &[T], out: &[usize], idx: &[i64], ishape: &[usize], dim: usize, zero: T) -> Vec<T> {
+    let os = strides(out);
+    let mut res = vec![zero; numel(out)];
+    for (p, &v) in g.iter().enumerate() {
+        res[offset(p, ishape, &os, dim, idx[p])] += v;
+    }
+    res
+}
