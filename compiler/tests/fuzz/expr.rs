@@ -157,9 +157,11 @@ pub fn creation(rng: &mut Rng, dt: DType, shape: &[usize], requires_grad: bool) 
         7 if n <= 16 => ("tensor", vec![tensor_data(rng, shape)]),
         _ => ("randn", sizes),
     };
+    // Integer arguments make `full`, `tensor` and `arange` i64, as in PyTorch,
+    // so an f32 value of theirs names its dtype.
     if dt == DType::F64 {
         args.push("dtype=f64".into());
-    } else if rng.chance(10) {
+    } else if rng.chance(10) || matches!(name, "full" | "tensor" | "arange") {
         args.push("dtype=f32".into());
     }
     if requires_grad {
