@@ -126,7 +126,7 @@ impl<'a> Lowerer<'a> {
             other => {
                 self.error(
                     Diagnostic::new(Code::E0223, format!("{what} must be an integer, not {}", other.describe()), span, "not an integer").with_help(
-                        "index with integers, slices `a:b:c`, `none` and `...`; tensor indices need integer tensors, which graphc does not have yet",
+                        "index with integers, slices `a:b:c`, `none` and `...`, or with one i64 tensor alone (`x[ids]`); boolean masks and a tensor among several items are not supported yet",
                     ),
                 );
                 None
