@@ -41,7 +41,9 @@ impl<'a> Lowerer<'a> {
             ExprKind::Bool(b) => Value::Bool(*b),
             ExprKind::None => Value::None,
             ExprKind::Name(n) => match scope.names.get(n).or_else(|| if scope.reads_globals { self.globals.get(n) } else { None }) {
-                Some(v) => v.clone(),
+                // A name reads its object's current value: an in-place update since
+                // the binding made a new version (`state.rs`).
+                Some(v) => self.current_value(v.clone()),
                 None if dtype_name(n).is_some() => Value::DType(dtype_name(n).expect("checked by the guard")),
                 None => {
                     let known: std::collections::HashMap<String, Span> = scope.names.keys().map(|k| (k.clone(), Span::default())).collect();

@@ -34,6 +34,7 @@ mod output_calls;
 mod reduction_calls;
 mod reshape_calls;
 mod shape_calls;
+mod state;
 mod surrogate;
 mod tuples;
 mod user_calls;
@@ -69,8 +70,25 @@ pub enum Value {
     Tuple(Vec<(Value, Span)>),
     /// A tensor's shape (`x.shape`, `x.size()`): PyTorch's `torch.Size`, a tuple of ints.
     Size(Vec<usize>),
+    /// A Python number or bool known only at run time (a loop counter, a
+    /// `loss.item()`): a 0-d node of dtype i64 (`Int`), f64 (`Float`) or bool
+    /// (`Bool`) that never requires grad. It behaves as the Python value it
+    /// stands for: it meets a tensor as a wrapped number, and it formats and
+    /// prints as Python does.
+    Host {
+        node: NodeId,
+        kind: HostKind,
+    },
     /// The result of an expression that already produced a diagnostic.
     Poison,
+}
+
+/// The Python type a [`Value::Host`] stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostKind {
+    Int,
+    Float,
+    Bool,
 }
 
 impl Value {
@@ -87,6 +105,9 @@ impl Value {
             Value::List(_) => "a list",
             Value::Tuple(_) => "a tuple",
             Value::Size(_) => "a shape",
+            Value::Host { kind: HostKind::Int, .. } => "a run-time integer",
+            Value::Host { kind: HostKind::Float, .. } => "a run-time number",
+            Value::Host { kind: HostKind::Bool, .. } => "a run-time boolean",
             Value::Poison => "an invalid value",
         }
     }
@@ -108,6 +129,10 @@ pub struct Lowerer<'a> {
     diags: Vec<Diagnostic>,
     /// The current `.grad` of each requires-grad leaf: `None` until a backward reaches it.
     grad_state: HashMap<NodeId, Option<NodeId>>,
+    /// In-place updates: a tensor updated in place (`p -= lr * g`) gets a new node
+    /// for its new value, and every name, list item and table that still holds the
+    /// old node reads the new one through [`Lowerer::current`] (`state.rs`).
+    versions: HashMap<NodeId, NodeId>,
     /// PyTorch's `grad_fn` name of each node that has one (for printing).
     grad_fn: HashMap<NodeId, String>,
     /// The region new nodes go to.
@@ -149,6 +174,7 @@ pub fn lower_within(file: &File, limits: crate::driver::budget::Budget) -> Resul
         prog: Program::default(),
         diags: Vec::new(),
         grad_state: HashMap::new(),
+        versions: HashMap::new(),
         grad_fn: HashMap::new(),
         region: Region::Forward,
         no_grad: false,

@@ -36,6 +36,9 @@ impl<'a> Lowerer<'a> {
             }
             Value::Tuple(items) => self.print_tuple(items),
             Value::Size(dims) => PrintArg::Text(super::tuples::torch_size(&dims)),
+            // Nothing creates a run-time host value yet; until Python's formatting of
+            // them lands, one prints as the 0-d tensor that holds it.
+            Value::Host { node, .. } => PrintArg::Tensor { node, suffix: TensorSuffix::default() },
             Value::Poison => PrintArg::None,
         }
     }
