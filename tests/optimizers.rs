@@ -4,7 +4,7 @@
 //! unrolled steps (`loss.backward(); opt.step(); opt.zero_grad()`) of one
 //! optimizer configuration, and binds the final parameters to `w_final`, ...;
 //! `make_reference.py` ran the same lines in PyTorch and saved its parameters as
-//! `<case>.<param>.npy`. The parameter `u` takes no part in the loss, so its
+//! `<case>.<param>.npy`. Two cases run in f64. The parameter `u` takes no part in the loss, so its
 //! gradient stays `None` and every step must skip it, as PyTorch's does.
 
 use std::path::{Path, PathBuf};
@@ -25,6 +25,8 @@ const CASES: &[&str] = &[
     "adam_amsgrad",
     "adamw",
     "adamw_amsgrad",
+    "sgd_nesterov_f64",
+    "adam_amsgrad_f64",
 ];
 
 const PARAMS: &[&str] = &["w", "b", "v", "u"];
@@ -33,14 +35,20 @@ fn dir() -> PathBuf {
     Path::new(REPO).join("tests/optimizers")
 }
 
-/// The little-endian element bytes of a version 1 `.npy` file, after its header.
-fn npy_data(path: &Path) -> Vec<u8> {
+/// The little-endian element bytes of a version 1 `.npy` file, after its header,
+/// and the size of one element (f32 or f64).
+fn npy_data(path: &Path) -> (Vec<u8>, usize) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert_eq!(&bytes[..6], b"\x93NUMPY", "{} is not a .npy file", path.display());
     let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
     let header = String::from_utf8_lossy(&bytes[10..10 + header_len]);
-    assert!(header.contains("'<f4'"), "{}: expected f32 data, header {header}", path.display());
-    bytes[10 + header_len..].to_vec()
+    let size = if header.contains("'<f4'") {
+        4
+    } else {
+        assert!(header.contains("'<f8'"), "{}: expected f32 or f64 data, header {header}", path.display());
+        8
+    };
+    (bytes[10 + header_len..].to_vec(), size)
 }
 
 #[test]
@@ -72,10 +80,10 @@ fn parameters_after_five_steps_are_bit_identical_to_pytorch() {
         let out = Command::new(env!("CARGO_BIN_EXE_graphc")).args(&args).output().expect("cannot start graphc");
         assert_eq!(out.status.code(), Some(0), "{case}: {}", String::from_utf8_lossy(&out.stderr));
         for p in PARAMS {
-            let ours = npy_data(&out_dir.join(format!("{case}.{p}.npy")));
-            let torch = npy_data(&dir().join(format!("{case}.{p}.npy")));
-            assert_eq!(ours.len(), torch.len(), "{case}: `{p}` has another size than PyTorch's");
-            let differ = ours.chunks(4).zip(torch.chunks(4)).filter(|(a, b)| a != b).count();
+            let (ours, size) = npy_data(&out_dir.join(format!("{case}.{p}.npy")));
+            let (torch, torch_size) = npy_data(&dir().join(format!("{case}.{p}.npy")));
+            assert_eq!((ours.len(), size), (torch.len(), torch_size), "{case}: `{p}` has another size or dtype than PyTorch's");
+            let differ = ours.chunks(size).zip(torch.chunks(size)).filter(|(a, b)| a != b).count();
             assert_eq!(differ, 0, "{case}: {differ} elements of `{p}` differ from PyTorch's in their bits");
         }
     }

@@ -3,7 +3,7 @@ parameters as <name>.<param>.npy, the reference tests/optimizers.rs compares
 graphc's with, bit for bit. Run with PyTorch 2.15:
     ~/peers/bin/python tests/optimizers/make_reference.py
 Each .act file is Python once `true`/`false` are capitalised, the builtins get
-their `torch.` prefix and the optimizer its `torch.optim.` prefix."""
+their `torch.` prefix (`f64` is `torch.float64`) and the optimizer its `torch.optim.` prefix."""
 import pathlib
 import re
 
@@ -16,6 +16,7 @@ HERE = pathlib.Path(__file__).parent
 def to_python(src):
     src = src.replace("true", "True").replace("false", "False")
     src = re.sub(r"\b(manual_seed|randn)\(", r"torch.\1(", src)
+    src = src.replace("dtype=f64", "dtype=torch.float64")
     src = re.sub(r"\b(SGD|AdamW|Adam)\(", r"torch.optim.\1(", src)
     return src
 

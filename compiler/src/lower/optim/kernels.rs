@@ -10,12 +10,9 @@
 //! `self + (value * t1) / t2` with no FMA. This was confirmed bit for bit against
 //! PyTorch 2.15 on vector bodies and scalar tails alike.
 //!
-//! graphc has no fused multiply-add node, so an f32 FMA is computed in f64: the
-//! product of two f32 values is exact in f64, and the sum is rounded to f64 and
-//! then to f32. That equals the single rounding of an FMA except when the f64 sum
-//! lands exactly halfway between two f32 values without being there (a chance of
-//! about 2^-29 per element). An f64 FMA is computed as a product and a sum,
-//! rounded twice, so f64 parameters can differ from PyTorch's in the last bit.
+//! An FMA is the runtime's `fma` node: composing it of a product and a sum rounds
+//! twice, and even an f32 one computed in f64 differs when the f64 sum falls
+//! halfway between two f32 values.
 
 use graphc_runtime::op::{Binary, Unary};
 use graphc_runtime::{DType, Op};
@@ -38,23 +35,11 @@ impl Lowerer<'_> {
         self.node(Op::Unary(u), dt, sh, &[x], span)
     }
 
-    /// `round_to_dtype(a * b + c)` with one rounding (see the module's note on f64).
+    /// `a * b + c` rounded once (a runtime `fma` node), broadcast to the larger shape.
     pub(super) fn fma(&mut self, a: NodeId, b: NodeId, c: NodeId, span: Span) -> NodeId {
         let dt = self.dtype_of(c);
-        if dt == DType::F64 {
-            let p = self.ew(Binary::Mul, a, b, span);
-            return self.ew(Binary::Add, p, c, span);
-        }
-        let (a, b, c) = (self.widen(a, span), self.widen(b, span), self.widen(c, span));
-        let p = self.ew(Binary::Mul, a, b, span);
-        let s = self.ew(Binary::Add, p, c, span);
-        let sh = self.shape_of(s);
-        self.node(Op::Cast, dt, sh, &[s], span)
-    }
-
-    fn widen(&mut self, x: NodeId, span: Span) -> NodeId {
-        let sh = self.shape_of(x);
-        self.node(Op::Cast, DType::F64, sh, &[x], span)
+        let shape = [a, b, c].into_iter().map(|n| self.shape_of(n)).max_by_key(|s| s.len()).unwrap_or_default();
+        self.node(Op::Fma, dt, shape, &[a, b, c], span)
     }
 
     /// `x.add(y, alpha=alpha)`: `fmadd(y, alpha, x)`.
