@@ -88,3 +88,21 @@ fn parameters_after_five_steps_are_bit_identical_to_pytorch() {
         }
     }
 }
+
+#[test]
+fn saving_a_parameter_by_its_own_name_gives_its_value_after_the_steps() {
+    // `--save w` exports what the name `w` holds at the end: the tensor the
+    // optimizer updated in place, not the value it was created with.
+    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("optimizers-own-name");
+    let _ = std::fs::remove_dir_all(&out_dir);
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let saved = out_dir.join("w.npy");
+    let program = dir().join("adam.act");
+    let save = format!("w={}", saved.display());
+    let out = Command::new(env!("CARGO_BIN_EXE_graphc"))
+        .args(["--exact", "run", program.to_str().unwrap(), "--save", &save])
+        .output()
+        .expect("cannot start graphc");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(npy_data(&saved), npy_data(&dir().join("adam.w.npy")), "`--save w` must write the updated parameter");
+}

@@ -421,6 +421,8 @@ impl<'a> Lowerer<'a> {
     fn record_exports(&mut self, scope: &Scope) {
         for (name, v) in &scope.names {
             if let Value::Tensor(n) = v {
+                // A name exports its object's value at the end: its latest in-place version.
+                let n = &self.current(*n);
                 self.prog.exports.insert(name.clone(), *n);
                 if let Some(Some(g)) = self.grad_state.get(n) {
                     self.prog.exports.insert(format!("{name}.grad"), *g);
