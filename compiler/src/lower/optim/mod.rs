@@ -20,6 +20,8 @@ mod args;
 mod kernels;
 mod repr;
 mod sgd;
+#[cfg(test)]
+mod tests;
 
 use super::{Lowerer, Value};
 use crate::diag::{Code, Diagnostic};
