@@ -65,3 +65,15 @@ adamw.zero_grad()
 print("AdamW step 2:", loss)
 print(w3)
 print(b3)
+
+# A step updates the tensor object: a backward through a value computed before
+# the step accumulates into the updated parameter's gradient.
+p = torch.ones(3, requires_grad=True)
+sgd = torch.optim.SGD([p], lr=0.1)
+h = p * 2
+loss = (p * p).sum()
+loss.backward()
+sgd.step()
+h.sum().backward()
+print(p.grad)
+print(p)
