@@ -58,6 +58,9 @@ fn values_pytorch_rejects_are_e0683_with_its_message_at_the_option() {
     assert_eq!(d[0].code, Code::E0683);
     assert!(d[0].message.contains("Invalid beta parameter at index 1: 1.0"), "{}", d[0].message);
     assert_eq!(&src[d[0].primary.span.start..d[0].primary.span.end], "(0.9, 1.0)");
+    // An int prints as Python prints it, as in PyTorch's `Invalid learning rate: -1`.
+    let d = diags("opt = SGD([w], lr=-1)\n");
+    assert!(d[0].message.ends_with("Invalid learning rate: -1"), "{}", d[0].message);
     for body in [
         "opt = SGD([w], lr=-1e-3)\n",
         "opt = SGD([w], lr=0.1, momentum=-0.5)\n",

@@ -266,19 +266,21 @@ impl Lowerer<'_> {
     /// PyTorch's constructor checks, with its messages, pointing at the option
     /// (or the call when the default is what fails). Returns whether all pass.
     fn check_ranges(&mut self, kind: Kind, h: &Hyper, spans: &[(&'static str, Span)], span: Span) -> bool {
-        let bad = |slot: &'static str, what: &str, v: f64| Some((slot, format!("Invalid {what}: {}", graphc_runtime::format::python_float_repr(v))));
+        // PyTorch formats the value as Python does: an int without a decimal point.
+        let show = |name: &str, v: f64| if h.ints.contains(&name) { format!("{}", v as i64) } else { graphc_runtime::format::python_float_repr(v) };
+        let bad = |slot: &'static str, name: &str, what: &str, v: f64| Some((slot, format!("Invalid {what}: {}", show(name, v))));
         let problem = if h.lr < 0.0 {
-            bad("lr", "learning rate", h.lr)
+            bad("lr", "lr", "learning rate", h.lr)
         } else if kind != Kind::Sgd && h.eps < 0.0 {
-            bad("eps", "epsilon value", h.eps)
+            bad("eps", "eps", "epsilon value", h.eps)
         } else if kind == Kind::Sgd && h.momentum < 0.0 {
-            bad("momentum", "momentum value", h.momentum)
+            bad("momentum", "momentum", "momentum value", h.momentum)
         } else if h.weight_decay < 0.0 {
-            bad("weight_decay", "weight_decay value", h.weight_decay)
+            bad("weight_decay", "weight_decay", "weight_decay value", h.weight_decay)
         } else if kind != Kind::Sgd && !(0.0..1.0).contains(&h.betas.0) {
-            bad("betas", "beta parameter at index 0", h.betas.0)
+            bad("betas", "betas.0", "beta parameter at index 0", h.betas.0)
         } else if kind != Kind::Sgd && !(0.0..1.0).contains(&h.betas.1) {
-            bad("betas", "beta parameter at index 1", h.betas.1)
+            bad("betas", "betas.1", "beta parameter at index 1", h.betas.1)
         } else if kind == Kind::Sgd && h.nesterov && (h.momentum <= 0.0 || h.dampening != 0.0) {
             Some(("nesterov", "Nesterov momentum requires a momentum and zero dampening".to_string()))
         } else {
