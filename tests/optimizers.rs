@@ -25,6 +25,8 @@ const CASES: &[&str] = &[
     "adam_amsgrad",
     "adamw",
     "adamw_amsgrad",
+    "sgd_maximize",
+    "adamw_maximize",
     "sgd_nesterov_f64",
     "adam_amsgrad_f64",
 ];

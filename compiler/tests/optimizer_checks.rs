@@ -34,7 +34,9 @@ fn pytorch_signatures_compile_by_name_and_by_position() {
 #[test]
 fn options_that_do_not_exist_or_are_not_supported_are_e0680() {
     assert_eq!(codes("opt = SGD([w], lr=0.1, betas=(0.9, 0.99))\n"), vec![Code::E0680]);
-    assert_eq!(codes("opt = Adam([w], maximize=true)\n"), vec![Code::E0680]);
+    assert_eq!(codes("opt = Adam([w], fused=true)\n"), vec![Code::E0680]);
+    // `maximize` is keyword-only, as in PyTorch.
+    assert_eq!(codes("opt = Adam([w], maximize=true)\n"), vec![]);
     assert_eq!(codes("opt = SGD([w], lr=0.1, lr=0.2)\n"), vec![Code::E0680]);
     assert_eq!(codes("opt = SGD([w], 0.1, 0.9, 0, 0, true, 1)\n"), vec![Code::E0680]);
 }

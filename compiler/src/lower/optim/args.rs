@@ -16,8 +16,11 @@ fn options(kind: Kind) -> &'static [&'static str] {
     }
 }
 
+/// The options every optimizer takes by keyword only (after PyTorch's `*`).
+const KEYWORD_ONLY: &[&str] = &["maximize"];
+
 /// PyTorch options graphc does not implement: each changes which code path runs.
-const UNSUPPORTED: &[&str] = &["maximize", "foreach", "capturable", "differentiable", "fused", "decoupled_weight_decay"];
+const UNSUPPORTED: &[&str] = &["foreach", "capturable", "differentiable", "fused", "decoupled_weight_decay"];
 
 fn defaults(kind: Kind) -> Hyper {
     let (lr, weight_decay) = match kind {
@@ -31,7 +34,7 @@ fn defaults(kind: Kind) -> Hyper {
         Kind::Adam => vec!["weight_decay"],
         Kind::AdamW => vec![],
     };
-    Hyper { lr, momentum: 0.0, dampening: 0.0, weight_decay, nesterov: false, betas: (0.9, 0.999), eps: 1e-8, amsgrad: false, ints }
+    Hyper { lr, momentum: 0.0, dampening: 0.0, weight_decay, nesterov: false, betas: (0.9, 0.999), eps: 1e-8, amsgrad: false, maximize: false, ints }
 }
 
 impl Lowerer<'_> {
@@ -62,7 +65,7 @@ impl Lowerer<'_> {
                     params = Some((value, s));
                     continue;
                 }
-                Some(n) => names.iter().find(|o| **o == n.name).copied(),
+                Some(n) => names.iter().chain(KEYWORD_ONLY).find(|o| **o == n.name).copied(),
             };
             let Some(slot) = slot else {
                 failed = true;
@@ -100,7 +103,7 @@ impl Lowerer<'_> {
     }
 
     fn unknown_option(&mut self, kind: Kind, name: Option<&Ident>, s: Span) {
-        let list = options(kind).iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ");
+        let list = options(kind).iter().chain(KEYWORD_ONLY).map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ");
         let d = match name {
             Some(n) if UNSUPPORTED.contains(&n.name.as_str()) => {
                 Diagnostic::new(Code::E0680, format!("graphc's `{}` does not support `{}`", kind.name(), n.name), n.span, "not supported")
@@ -215,7 +218,7 @@ impl Lowerer<'_> {
             "dampening" => h.dampening = number(self, &v)?,
             "weight_decay" => h.weight_decay = number(self, &v)?,
             "eps" => h.eps = number(self, &v)?,
-            "nesterov" | "amsgrad" => {
+            "nesterov" | "amsgrad" | "maximize" => {
                 let b = match v {
                     Value::Bool(b) => b,
                     Value::Poison => return None,
@@ -227,10 +230,10 @@ impl Lowerer<'_> {
                         return None;
                     }
                 };
-                if slot == "nesterov" {
-                    h.nesterov = b;
-                } else {
-                    h.amsgrad = b;
+                match slot {
+                    "nesterov" => h.nesterov = b,
+                    "amsgrad" => h.amsgrad = b,
+                    _ => h.maximize = b,
                 }
             }
             _ => {

@@ -67,6 +67,8 @@ pub(crate) struct Hyper {
     pub betas: (f64, f64),
     pub eps: f64,
     pub amsgrad: bool,
+    /// Step up the gradient instead of down (the gradient is negated first).
+    pub maximize: bool,
     /// The options whose value is a Python int (`momentum=0`, `betas.0` for the
     /// first beta), which PyTorch's `repr` prints without a decimal point.
     pub ints: Vec<&'static str>,
@@ -196,6 +198,8 @@ impl Lowerer<'_> {
             let p = self.current(self.optim.optimizers[k].params[i]);
             self.optim.optimizers[k].params[i] = p;
             let Some(Some(g)) = self.grad_state.get(&p).copied() else { continue };
+            // `grad = grads[i] if not maximize else -grads[i]`, in both updates.
+            let g = if self.optim.optimizers[k].hyper.maximize { self.ew1(graphc_runtime::op::Unary::Neg, g, span) } else { g };
             let opt = &self.optim.optimizers[k];
             let (kind, hyper) = (opt.kind, opt.hyper.clone());
             let mut state = opt.state[i].clone().unwrap_or_default();

@@ -14,7 +14,7 @@ pub(crate) fn optimizer_repr(kind: Kind, h: &Hyper) -> String {
         ("foreach", "None".to_string()),
         ("fused", "None".to_string()),
         ("lr", num("lr", h.lr)),
-        ("maximize", flag(false)),
+        ("maximize", flag(h.maximize)),
         ("weight_decay", num("weight_decay", h.weight_decay)),
     ];
     match kind {

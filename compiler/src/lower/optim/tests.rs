@@ -5,7 +5,18 @@ use super::{Hyper, Kind, Optimizer, ParamState, Table};
 use crate::ir::graph::NodeId;
 
 fn hyper() -> Hyper {
-    Hyper { lr: 0.1, momentum: 0.0, dampening: 0.0, weight_decay: 0.0, nesterov: false, betas: (0.9, 0.999), eps: 1e-8, amsgrad: true, ints: vec![] }
+    Hyper {
+        lr: 0.1,
+        momentum: 0.0,
+        dampening: 0.0,
+        weight_decay: 0.0,
+        nesterov: false,
+        betas: (0.9, 0.999),
+        eps: 1e-8,
+        amsgrad: true,
+        maximize: false,
+        ints: vec![],
+    }
 }
 
 #[test]
