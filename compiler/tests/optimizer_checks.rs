@@ -70,6 +70,8 @@ fn values_pytorch_rejects_are_e0683_with_its_message_at_the_option() {
         "opt = SGD([w], lr=0.1, momentum=0.9, dampening=0.5, nesterov=true)\n",
         "opt = Adam([w], eps=-1e-8)\n",
         "opt = AdamW([w], weight_decay=-0.01)\n",
+        // PyTorch's Adam wants two floats: `betas must be either both floats or both Tensors`.
+        "opt = Adam([w], betas=(0, 0.5))\n",
     ] {
         assert_eq!(codes(body), vec![Code::E0683], "{body}");
     }

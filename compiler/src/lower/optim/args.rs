@@ -278,12 +278,15 @@ impl Lowerer<'_> {
             bad("eps", "eps", "epsilon value", h.eps)
         } else if kind == Kind::Sgd && h.momentum < 0.0 {
             bad("momentum", "momentum", "momentum value", h.momentum)
-        } else if h.weight_decay < 0.0 {
-            bad("weight_decay", "weight_decay", "weight_decay value", h.weight_decay)
         } else if kind != Kind::Sgd && !(0.0..1.0).contains(&h.betas.0) {
             bad("betas", "betas.0", "beta parameter at index 0", h.betas.0)
         } else if kind != Kind::Sgd && !(0.0..1.0).contains(&h.betas.1) {
             bad("betas", "betas.1", "beta parameter at index 1", h.betas.1)
+        } else if h.weight_decay < 0.0 {
+            bad("weight_decay", "weight_decay", "weight_decay value", h.weight_decay)
+        } else if kind != Kind::Sgd && h.ints.iter().any(|i| i.starts_with("betas")) {
+            // Adam's constructor wants two Python floats: `betas=(0, 0.5)` fails there.
+            Some(("betas", "betas must be either both floats or both Tensors".to_string()))
         } else if kind == Kind::Sgd && h.nesterov && (h.momentum <= 0.0 || h.dampening != 0.0) {
             Some(("nesterov", "Nesterov momentum requires a momentum and zero dampening".to_string()))
         } else {
@@ -293,7 +296,7 @@ impl Lowerer<'_> {
         let at = spans.iter().find(|(s, _)| *s == slot).map_or(span, |(_, s)| *s);
         self.error(
             Diagnostic::new(Code::E0683, format!("`{}`: {msg}", kind.name()), at, "PyTorch raises ValueError for this").with_help(
-                "lr, momentum, weight_decay and eps must be at least 0, betas in [0, 1), and nesterov needs momentum > 0 with dampening 0",
+                "lr, momentum, weight_decay and eps must be at least 0, betas two floats in [0, 1) (`0.0`, not `0`), and nesterov needs momentum > 0 with dampening 0",
             ),
         );
         false
