@@ -167,6 +167,12 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0502_peak.act", "E0502", "3:1"),
     ("e0503_nested_calls.act", "E0503", "4:12"),
     ("e0504_savefig_no_name.act", "E0504", "5:9"),
+    ("e0680_optimizer_option.act", "E0680", "3:24"),
+    ("e0681_optimizer_params.act", "E0681", "4:15"),
+    ("e0682_optimizer_dtype.act", "E0682", "3:13"),
+    ("e0683_optimizer_lr.act", "E0683", "3:19"),
+    ("e0684_optimizer_betas.act", "E0684", "3:23"),
+    ("e0685_optimizer_method.act", "E0685", "4:5"),
 ];
 
 #[test]

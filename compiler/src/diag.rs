@@ -155,6 +155,18 @@ pub enum Code {
     /// A `savefig` path that cannot be written: a name that is only an extension
     /// (`".png"`) or a directory that does not exist.
     E0504,
+    /// An optimizer option that does not exist or is not supported, or one given twice.
+    E0680,
+    /// Optimizer parameters that are not a non-empty list of distinct requires-grad leaves.
+    E0681,
+    /// An optimizer parameter that is not a floating-point tensor.
+    E0682,
+    /// An optimizer hyperparameter that PyTorch's constructor rejects (`lr < 0`, ...).
+    E0683,
+    /// An optimizer hyperparameter of the wrong kind (`betas` not a pair, `lr` a string).
+    E0684,
+    /// An optimizer method other than `step()` and `zero_grad()`, or one given arguments.
+    E0685,
     /// Warning: an op can overflow to infinity for inputs in its range, and the infinity
     /// becomes NaN further on (`inf - inf`, `inf / inf`, `0 * inf`, `sin(inf)`, ...).
     /// Found by the range analysis (`analysis/range.rs`), reported at the op that makes
@@ -234,6 +246,12 @@ impl Code {
             Code::E0502 => "E0502",
             Code::E0503 => "E0503",
             Code::E0504 => "E0504",
+            Code::E0680 => "E0680",
+            Code::E0681 => "E0681",
+            Code::E0682 => "E0682",
+            Code::E0683 => "E0683",
+            Code::E0684 => "E0684",
+            Code::E0685 => "E0685",
             Code::W0101 => "W0101",
             Code::G0001 => "G0001",
             Code::I0001 => "I0001",

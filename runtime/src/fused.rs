@@ -385,7 +385,8 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::Logical(_)
             | Op::FloatTest(_)
             | Op::NanToNum { .. }
-            | Op::Index(_)) => unreachable!("`{}` is not elementwise; the compiler never fuses it", op.name()),
+            | Op::Index(_)
+            | Op::Fma) => unreachable!("`{}` is not elementwise; the compiler never fuses it", op.name()),
         }
     }
 }

@@ -16,6 +16,9 @@ pub fn pytorch_help(name: &str) -> Option<&'static str> {
             "write arithmetic with the operators `+`, `-`, `*` and `/`"
         }
         "float_power" => "write a power as `x ** y` or `pow(x, y)`",
+        "RMSprop" | "Adagrad" | "Adadelta" | "Adamax" | "NAdam" | "RAdam" | "ASGD" | "Rprop" | "LBFGS" | "SparseAdam" => {
+            "graphc's optimizers are `SGD`, `Adam` and `AdamW` (torch.optim's, without the prefix)"
+        }
         _ => return None,
     };
     Some(help)

@@ -367,8 +367,11 @@ impl<'a> Lowerer<'a> {
             let placeholder = self.node(Op::Param(i as u32), ldt, lsh.clone(), &[], span);
             let note = self.prog.graph.meta(leaf).note.clone().unwrap_or_else(|| "leaf".to_string());
             self.prog.graph.meta_mut(placeholder).note = Some(format!("gradient for {note}"));
+            // A leaf updated in place since `y` was computed from it (`opt.step()`) is
+            // the same tensor object: its current version holds the `.grad`.
+            let holder = self.current(leaf);
             // PyTorch's AccumulateGrad: the first gradient is stored, later ones are added in.
-            let new = match self.grad_state[&leaf] {
+            let new = match self.grad_state[&holder] {
                 None => placeholder,
                 Some(old) => {
                     let a = self.node(Op::Binary(Binary::Add), ldt, lsh, &[old, placeholder], span);
@@ -376,7 +379,7 @@ impl<'a> Lowerer<'a> {
                     a
                 }
             };
-            self.grad_state.insert(leaf, Some(new));
+            self.grad_state.insert(holder, Some(new));
             targets.push((leaf, placeholder));
         }
         self.region = saved_region;

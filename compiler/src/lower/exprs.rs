@@ -91,6 +91,10 @@ impl<'a> Lowerer<'a> {
                     return self.shape_method(recv, receiver.span, method, args, e.span);
                 }
                 let recv = self.expr(receiver, scope);
+                if let Value::Optimizer(k) = recv {
+                    let args = self.args(args, scope);
+                    return self.optimizer_method(k, method, args, e.span);
+                }
                 let mut all = vec![(None, recv, receiver.span)];
                 all.extend(self.args(args, scope));
                 // A conversion method, unless the program defines a function of that name.
@@ -134,6 +138,9 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(f) = self.defs.fns.get(&callee.name).copied() {
             return self.call_fn(f, args, span);
+        }
+        if let Some(kind) = super::optim::Kind::lookup(&callee.name) {
+            return self.make_optimizer(kind, callee, args, span);
         }
         if let Some(b) = builtins::lookup(&callee.name) {
             // A backward block is a template that autodiff copies into each

@@ -30,6 +30,7 @@ mod join_calls;
 mod loss_calls;
 mod matrix_aliases;
 mod one_hot;
+mod optim;
 mod output_calls;
 mod reduction_calls;
 mod reshape_calls;
@@ -79,6 +80,9 @@ pub enum Value {
         node: NodeId,
         kind: HostKind,
     },
+    /// A `torch.optim` optimizer (`SGD(...)`, `Adam(...)`, `AdamW(...)`): an index
+    /// into the lowering's table of optimizers (`optim/mod.rs`).
+    Optimizer(usize),
     /// The result of an expression that already produced a diagnostic.
     Poison,
 }
@@ -108,6 +112,7 @@ impl Value {
             Value::Host { kind: HostKind::Int, .. } => "a run-time integer",
             Value::Host { kind: HostKind::Float, .. } => "a run-time number",
             Value::Host { kind: HostKind::Bool, .. } => "a run-time boolean",
+            Value::Optimizer(_) => "an optimizer",
             Value::Poison => "an invalid value",
         }
     }
@@ -148,6 +153,8 @@ pub struct Lowerer<'a> {
     op_frames: Vec<OpFrame>,
     /// The top-level names bound so far, which fn bodies read as globals.
     globals: HashMap<String, Value>,
+    /// The optimizers the program made, with their parameters and state (`optim/mod.rs`).
+    optim: optim::Table,
 }
 
 /// An op call being inlined: its parameters and whether each one's argument
@@ -182,6 +189,7 @@ pub fn lower_within(file: &File, limits: crate::driver::budget::Budget) -> Resul
         budget: budget::State::new(limits),
         op_frames: Vec::new(),
         globals: HashMap::new(),
+        optim: optim::Table::default(),
     };
     let mut scope = Scope::default();
     for item in &file.items {
@@ -413,6 +421,8 @@ impl<'a> Lowerer<'a> {
     fn record_exports(&mut self, scope: &Scope) {
         for (name, v) in &scope.names {
             if let Value::Tensor(n) = v {
+                // A name exports its object's value at the end: its latest in-place version.
+                let n = &self.current(*n);
                 self.prog.exports.insert(name.clone(), *n);
                 if let Some(Some(g)) = self.grad_state.get(n) {
                     self.prog.exports.insert(format!("{name}.grad"), *g);

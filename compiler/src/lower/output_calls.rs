@@ -39,6 +39,7 @@ impl<'a> Lowerer<'a> {
             // Nothing creates a run-time host value yet; until Python's formatting of
             // them lands, one prints as the 0-d tensor that holds it.
             Value::Host { node, .. } => PrintArg::Tensor { node, suffix: TensorSuffix::default() },
+            Value::Optimizer(k) => PrintArg::Text(self.optimizer_text(k)),
             Value::Poison => PrintArg::None,
         }
     }

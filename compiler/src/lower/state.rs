@@ -73,6 +73,14 @@ impl Lowerer<'_> {
             let grad = grad.map(&mut *f);
             self.grad_state.insert(leaf, grad);
         }
+        // An optimizer's parameters are read through `current`, so the node mapped
+        // is the one that holds each parameter's value now.
+        for k in 0..self.optim.optimizers.len() {
+            for i in 0..self.optim.optimizers[k].params.len() {
+                self.optim.optimizers[k].params[i] = self.current(self.optim.optimizers[k].params[i]);
+            }
+        }
+        self.optim.map_nodes(f);
     }
 }
 
@@ -86,6 +94,13 @@ fn map_value(v: &mut Value, f: &mut dyn FnMut(NodeId) -> NodeId) {
                 map_value(item, f);
             }
         }
-        Value::Number { .. } | Value::Str(_) | Value::Bool(_) | Value::None | Value::DType(_) | Value::Size(_) | Value::Poison => {}
+        Value::Number { .. }
+        | Value::Str(_)
+        | Value::Bool(_)
+        | Value::None
+        | Value::DType(_)
+        | Value::Size(_)
+        | Value::Optimizer(_)
+        | Value::Poison => {}
     }
 }

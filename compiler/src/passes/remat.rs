@@ -92,7 +92,7 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         // A compare and a select: 0.1 ns measured.
         Op::Where(_) => Some(100),
         // Conversions never run in a kernel: fusion leaves them out.
-        Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } | Op::Index(_) => None,
+        Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } | Op::Index(_) | Op::Fma => None,
         // PyTorch's special exponents are a copy, multiplies, a division or a
         // square root; any other exponent goes through f64 `pow`.
         Op::PowScalar(e) => Some(match e.get() {

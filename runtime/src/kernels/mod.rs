@@ -15,6 +15,7 @@ pub mod broadcast;
 pub mod dtypes;
 pub mod elementwise;
 pub mod float;
+pub mod fma;
 pub mod index;
 pub mod integer;
 pub mod loss;
@@ -126,6 +127,7 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
             c
         }
         Op::NanToNum { nan, posinf, neginf } => dtypes::nan_to_num(T::slice(args[0]), nan.get(), posinf.get(), neginf.get()),
+        Op::Fma => fma::fma([0, 1, 2].map(|i| (T::slice(args[i]), args[i].shape())), shape),
         Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::Index(_) => {
             unreachable!("`{}` is dispatched by `eval`", op.name())
         }

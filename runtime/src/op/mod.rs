@@ -197,6 +197,11 @@ pub enum Op {
     /// An op of [`IndexOp`]: `argmax`/`argmin`, `gather` and its gradient, whose
     /// indices are i64 results or operands.
     Index(IndexOp),
+    /// `a * b + c` rounded once (C's `fma`): operands `a, b, c` of the node's float
+    /// dtype, broadcast to its shape. PyTorch's CPU kernels for `add(alpha=)`,
+    /// `lerp` and `addcmul` are fused multiply-adds, which the optimizers'
+    /// updates reproduce with it; it is never differentiated (no `grad_fn`).
+    Fma,
 
     // ---- shape ----
     /// Broadcast the operand to the node's shape (NumPy rules; a view in PyTorch).
@@ -387,7 +392,7 @@ impl Op {
             OpClass::Select => 4,
             OpClass::Conversion => match self {
                 Op::Compare(_) | Op::Logical(Logical::And | Logical::Or) => 2,
-                Op::Select => 3,
+                Op::Select | Op::Fma => 3,
                 Op::Index(i) => i.arity(),
                 _ => 1,
             },
@@ -409,7 +414,9 @@ impl Op {
             Op::Loss { .. } => OpClass::Loss,
             Op::SumTo | Op::Sum { .. } | Op::Mean { .. } | Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } => OpClass::Reduction,
             Op::MatMul => OpClass::LinearAlgebra,
-            Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } | Op::Index(_) => OpClass::Conversion,
+            Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } | Op::Index(_) | Op::Fma => {
+                OpClass::Conversion
+            }
         }
     }
 
@@ -442,7 +449,8 @@ impl Op {
             // A cast to i64 or bool has a non-float result, which never requires grad.
             Op::Cast | Op::NanToNum { .. } => true,
             Op::Select => operand >= 1,
-            Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => false,
+            // Only optimizer updates make it, which do not require grad.
+            Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) | Op::Fma => false,
             Op::Index(i) => i.differentiable(operand),
             Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul => true,
             Op::Activation(_) => true,
@@ -477,7 +485,7 @@ impl Op {
             Op::Cast => Some("ToCopyBackward0"),
             Op::Select => Some("WhereBackward0"),
             Op::NanToNum { .. } => Some("NanToNumBackward0"),
-            Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => None,
+            Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) | Op::Fma => None,
             Op::Index(i) => i.grad_fn(),
             Op::Reduce { kind, .. } => Some(kind.grad_fn()),
             Op::Cumsum { .. } => Some("CumsumBackward0"),
@@ -527,7 +535,8 @@ impl Op {
             | Op::Logical(_)
             | Op::FloatTest(_)
             | Op::NanToNum { .. }
-            | Op::Index(_) => None,
+            | Op::Index(_)
+            | Op::Fma => None,
         }
     }
 
@@ -568,6 +577,7 @@ impl Op {
             Op::FloatTest(FloatTest::IsFinite) => "isfinite",
             Op::NanToNum { .. } => "nan_to_num",
             Op::Index(i) => i.name(),
+            Op::Fma => "fma",
             Op::Reduce { kind, .. } => kind.name(),
             Op::Cumsum { .. } => "cumsum",
             Op::Loss { kind, .. } => kind.name(),

@@ -40,6 +40,7 @@ use crate::ir::graph::{Graph, NodeId};
 
 mod activation;
 mod binary;
+mod fma;
 mod unary;
 
 /// Which side of a threshold an element of a root must be on.
@@ -381,7 +382,8 @@ impl Run<'_> {
             | Op::Logical(_)
             | Op::FloatTest(_)
             | Op::NanToNum { .. }
-            | Op::Index(_) => None,
+            | Op::Index(_)
+            | Op::Fma => None,
         }
     }
 
@@ -438,7 +440,8 @@ impl Run<'_> {
             | Op::Logical(_)
             | Op::FloatTest(_)
             | Op::NanToNum { .. }
-            | Op::Index(_) => own,
+            | Op::Index(_)
+            | Op::Fma => own,
         }
     }
 
@@ -509,6 +512,7 @@ impl Run<'_> {
                 r.nan_reported = x.nan_reported || y.nan_reported;
                 r
             }
+            Op::Fma => fma::fma(&args[0], &args[1], &args[2]),
             // Finite values pass; NaN and the infinities become the (finite) replacements.
             Op::NanToNum { nan, posinf, neginf } => {
                 let a = &args[0];

@@ -103,6 +103,8 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         }
         // Comparisons, logical ops and float tests are not differentiable.
         Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => vec![],
+        // Only optimizer updates make `fma`, and they do not require grad.
+        Op::Fma => vec![],
         Op::Reduce { kind, dims, .. } => vec![Some(reduce::reduce(c, gr, *kind, dims, n, ops[0], g))],
         Op::Cumsum { dim, reverse } => vec![Some(reduce::cumsum(c, gr, *dim, *reverse, g))],
         Op::Softmax { dim, log } => vec![Some(reduce::softmax(c, gr, *dim, *log, n, g))],

@@ -58,6 +58,7 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             Op::Cat { dim, n }
         }
         ("sum", None) => Op::Sum { dim: None },
+        ("fma", None) => Op::Fma,
         ("mean", None) => Op::Mean { dim: None },
         (name, Some(p)) if p.starts_with("reduction=") => {
             let (reduction, param) = match p.split_once(", ") {

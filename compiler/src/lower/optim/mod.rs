@@ -1,0 +1,232 @@
+//! `torch.optim` optimizers as `.act` values: `SGD`, `Adam` and `AdamW`.
+//!
+//! `opt = SGD(params, lr=0.1)` makes a [`Value::Optimizer`] that indexes the
+//! table of optimizers in the [`Lowerer`]. The table holds the parameters as the
+//! tensor objects they are (the node each was created as, read through
+//! [`Lowerer::current`], so that an update by anyone is seen), the
+//! hyperparameters, and each parameter's state (momentum buffer, `exp_avg`, ...),
+//! created at the first `step()` that finds a gradient, as PyTorch creates it.
+//!
+//! `opt.step()` writes PyTorch's single-tensor update (the code path PyTorch
+//! 2.15 runs for CPU tensors by default) with the same operations in the same
+//! order and precision, so that the parameters stay bit-identical to PyTorch's.
+//! The update does not require grad (PyTorch runs it under `no_grad`), and each
+//! updated parameter becomes a new version of its leaf ([`Lowerer::replace_leaf`]).
+//! `opt.zero_grad()` sets every gradient back to `None` (PyTorch 2's
+//! `set_to_none=True` default).
+
+mod adam;
+mod args;
+mod kernels;
+mod repr;
+mod sgd;
+#[cfg(test)]
+mod tests;
+
+use super::{Lowerer, Value};
+use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::NodeId;
+use crate::syntax::ast::{Ident, Span};
+
+/// Which optimizer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Sgd,
+    Adam,
+    AdamW,
+}
+
+impl Kind {
+    /// The optimizer a call name makes, when it is one.
+    pub(crate) fn lookup(name: &str) -> Option<Kind> {
+        match name {
+            "SGD" => Some(Kind::Sgd),
+            "Adam" => Some(Kind::Adam),
+            "AdamW" => Some(Kind::AdamW),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::Sgd => "SGD",
+            Kind::Adam => "Adam",
+            Kind::AdamW => "AdamW",
+        }
+    }
+}
+
+/// The hyperparameters of one optimizer, as the Python numbers PyTorch keeps.
+#[derive(Clone, Debug)]
+pub(crate) struct Hyper {
+    pub lr: f64,
+    pub momentum: f64,
+    pub dampening: f64,
+    pub weight_decay: f64,
+    pub nesterov: bool,
+    pub betas: (f64, f64),
+    pub eps: f64,
+    pub amsgrad: bool,
+    /// Step up the gradient instead of down (the gradient is negated first).
+    pub maximize: bool,
+    /// The options whose value is a Python int (`momentum=0`, `betas.0` for the
+    /// first beta), which PyTorch's `repr` prints without a decimal point.
+    pub ints: Vec<&'static str>,
+}
+
+/// One parameter's state, as PyTorch's `optimizer.state[p]` holds it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ParamState {
+    /// SGD with momentum: `momentum_buffer`.
+    pub momentum_buffer: Option<NodeId>,
+    /// Adam and AdamW: `step` (a 0-d f32 tensor), `exp_avg`, `exp_avg_sq` and,
+    /// with amsgrad, `max_exp_avg_sq`.
+    pub step: Option<NodeId>,
+    pub exp_avg: Option<NodeId>,
+    pub exp_avg_sq: Option<NodeId>,
+    pub max_exp_avg_sq: Option<NodeId>,
+}
+
+impl ParamState {
+    fn nodes_mut(&mut self) -> [&mut Option<NodeId>; 5] {
+        [&mut self.momentum_buffer, &mut self.step, &mut self.exp_avg, &mut self.exp_avg_sq, &mut self.max_exp_avg_sq]
+    }
+}
+
+/// One optimizer object.
+#[derive(Clone, Debug)]
+pub(crate) struct Optimizer {
+    pub kind: Kind,
+    /// The parameters: the node each tensor object was last seen as.
+    pub params: Vec<NodeId>,
+    pub hyper: Hyper,
+    /// Each parameter's state; `None` until a `step()` finds its gradient.
+    pub state: Vec<Option<ParamState>>,
+}
+
+/// The optimizers a program made, indexed by [`Value::Optimizer`].
+#[derive(Default)]
+pub(crate) struct Table {
+    pub optimizers: Vec<Optimizer>,
+}
+
+impl Table {
+    /// Calls `f` on every node the optimizers hold (parameters, after `current`
+    /// resolved them, and state), in a deterministic order, storing what it returns.
+    pub(crate) fn map_nodes(&mut self, f: &mut dyn FnMut(NodeId) -> NodeId) {
+        for opt in &mut self.optimizers {
+            for p in &mut opt.params {
+                *p = f(*p);
+            }
+            for s in opt.state.iter_mut().flatten() {
+                for n in s.nodes_mut().into_iter().flatten() {
+                    *n = f(*n);
+                }
+            }
+        }
+    }
+}
+
+impl Lowerer<'_> {
+    /// `SGD(...)`, `Adam(...)` or `AdamW(...)`.
+    pub(crate) fn make_optimizer(&mut self, kind: Kind, callee: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
+        let Some((params, hyper)) = self.optimizer_args(kind, callee, args, span) else { return Value::Poison };
+        let state = vec![None; params.len()];
+        self.optim.optimizers.push(Optimizer { kind, params, hyper, state });
+        Value::Optimizer(self.optim.optimizers.len() - 1)
+    }
+
+    /// What `print(opt)` shows.
+    pub(crate) fn optimizer_text(&self, k: usize) -> String {
+        let opt = &self.optim.optimizers[k];
+        repr::optimizer_repr(opt.kind, &opt.hyper)
+    }
+
+    /// `opt.step()` or `opt.zero_grad()`.
+    pub(crate) fn optimizer_method(&mut self, k: usize, method: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
+        let kind = self.optim.optimizers[k].kind;
+        let name = method.name.as_str();
+        if !matches!(name, "step" | "zero_grad") {
+            let help = match crate::check::ops::closest(name, ["step", "zero_grad"].into_iter()) {
+                Some(s) => format!("did you mean `{s}`? An optimizer has `step()` and `zero_grad()`"),
+                None => "an optimizer has `step()` and `zero_grad()`".to_string(),
+            };
+            return self.error(
+                Diagnostic::new(Code::E0685, format!("`{}` has no method `{name}`", kind.name()), method.span, "unknown method").with_help(help),
+            );
+        }
+        if let Some((_, _, s)) = args.first() {
+            // PyTorch's `step(closure)` and `zero_grad(set_to_none)` have no use here: the
+            // loss is computed by the program's own statements, and gradients become `None`.
+            return self.error(
+                Diagnostic::new(Code::E0685, format!("`{name}` takes no arguments here"), *s, "unexpected argument")
+                    .with_help(format!("write `opt.{name}()`; graphc's `zero_grad` always sets gradients to `none`, PyTorch's default")),
+            );
+        }
+        if matches!(self.region, crate::ir::graph::Region::Template(_)) {
+            // Like any effect, an update has no single place in a backward block,
+            // which autodiff copies into each backward pass.
+            return self.error(
+                Diagnostic::new(Code::E0108, format!("`{name}` inside a backward block"), method.span, "not allowed in a backward block")
+                    .with_help("call the optimizer at the top level, after `backward`"),
+            );
+        }
+        if name == "zero_grad" {
+            self.optimizer_zero_grad(k);
+        } else {
+            self.optimizer_step(k, span);
+        }
+        Value::None
+    }
+
+    /// Every parameter's gradient becomes `None`.
+    fn optimizer_zero_grad(&mut self, k: usize) {
+        for i in 0..self.optim.optimizers[k].params.len() {
+            let p = self.current(self.optim.optimizers[k].params[i]);
+            self.optim.optimizers[k].params[i] = p;
+            if let Some(g) = self.grad_state.get_mut(&p) {
+                *g = None;
+            }
+        }
+    }
+
+    /// One `step()`: each parameter whose gradient is not `None` is updated, in
+    /// order, by the optimizer's formula, without requiring grad.
+    fn optimizer_step(&mut self, k: usize, span: Span) {
+        let saved_no_grad = std::mem::replace(&mut self.no_grad, true);
+        for i in 0..self.optim.optimizers[k].params.len() {
+            let p = self.current(self.optim.optimizers[k].params[i]);
+            self.optim.optimizers[k].params[i] = p;
+            let Some(Some(g)) = self.grad_state.get(&p).copied() else { continue };
+            // `grad = grads[i] if not maximize else -grads[i]`, in both updates.
+            let g = if self.optim.optimizers[k].hyper.maximize { self.ew1(graphc_runtime::op::Unary::Neg, g, span) } else { g };
+            let opt = &self.optim.optimizers[k];
+            let (kind, hyper) = (opt.kind, opt.hyper.clone());
+            let mut state = opt.state[i].clone().unwrap_or_default();
+            let new = match kind {
+                Kind::Sgd => self.sgd_update(&hyper, &mut state, p, g, span),
+                Kind::Adam => self.adam_update(&hyper, false, &mut state, p, g, span),
+                Kind::AdamW => self.adam_update(&hyper, true, &mut state, p, g, span),
+            };
+            self.optim.optimizers[k].state[i] = Some(state);
+            self.replace_leaf(p, new);
+            self.optim.optimizers[k].params[i] = new;
+        }
+        self.no_grad = saved_no_grad;
+    }
+
+    /// An in-place update of the requires-grad leaf `old` under `no_grad`: `new`,
+    /// computed without requiring grad, becomes the leaf's value. It is a leaf that
+    /// requires grad (a later backward stops there and does not differentiate the
+    /// update), it keeps the leaf's `.grad`, and every name holding `old` reads it.
+    // The in-place statements under `no_grad` (`p -= lr * p.grad`) do the same;
+    // the two can share this function.
+    pub(crate) fn replace_leaf(&mut self, old: NodeId, new: NodeId) {
+        let note = self.prog.graph.meta(old).note.clone();
+        let meta = self.prog.graph.meta_mut(new);
+        meta.requires_grad = true;
+        meta.note = note;
+        self.prog.leaves.push(new);
+        self.set_version(old, new);
+    }
+}

@@ -1,0 +1,39 @@
+//! `print(opt)`: PyTorch's `Optimizer.__repr__`, the optimizer's name and its one
+//! parameter group's options in sorted order, including the options graphc does
+//! not take (printed with the values PyTorch's defaults give them).
+
+use super::{Hyper, Kind};
+use graphc_runtime::format::python_float_repr;
+
+/// The text PyTorch 2.15 prints for an optimizer.
+pub(crate) fn optimizer_repr(kind: Kind, h: &Hyper) -> String {
+    let num = |name: &str, v: f64| if h.ints.contains(&name) { format!("{}", v as i64) } else { python_float_repr(v) };
+    let flag = |b: bool| if b { "True" } else { "False" }.to_string();
+    let mut rows: Vec<(&str, String)> = vec![
+        ("differentiable", flag(false)),
+        ("foreach", "None".to_string()),
+        ("fused", "None".to_string()),
+        ("lr", num("lr", h.lr)),
+        ("maximize", flag(h.maximize)),
+        ("weight_decay", num("weight_decay", h.weight_decay)),
+    ];
+    match kind {
+        Kind::Sgd => {
+            rows.extend([("dampening", num("dampening", h.dampening)), ("momentum", num("momentum", h.momentum)), ("nesterov", flag(h.nesterov))])
+        }
+        Kind::Adam | Kind::AdamW => rows.extend([
+            ("amsgrad", flag(h.amsgrad)),
+            ("betas", format!("({}, {})", num("betas.0", h.betas.0), num("betas.1", h.betas.1))),
+            ("capturable", flag(false)),
+            ("decoupled_weight_decay", flag(kind == Kind::AdamW)),
+            ("eps", num("eps", h.eps)),
+        ]),
+    }
+    rows.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out = format!("{} (\nParameter Group 0\n", kind.name());
+    for (name, value) in rows {
+        out.push_str(&format!("    {name}: {value}\n"));
+    }
+    out.push(')');
+    out
+}

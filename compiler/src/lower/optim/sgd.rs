@@ -1,0 +1,39 @@
+//! `SGD`: PyTorch's `_single_tensor_sgd` (torch/optim/sgd.py), line for line:
+//!
+//! ```text
+//! if weight_decay != 0: grad = grad.add(param, alpha=weight_decay)
+//! if momentum != 0:
+//!     if buf is None: buf = grad.detach().clone()
+//!     else: buf.mul_(momentum).add_(grad, alpha=1 - dampening)
+//!     grad = grad.add(buf, alpha=momentum) if nesterov else buf
+//! param.add_(grad, alpha=-lr)
+//! ```
+
+use super::super::Lowerer;
+use super::{Hyper, ParamState};
+use crate::ir::graph::NodeId;
+use crate::syntax::ast::Span;
+
+impl Lowerer<'_> {
+    /// The new value of parameter `p` with gradient `g`; updates the momentum buffer.
+    pub(super) fn sgd_update(&mut self, h: &Hyper, state: &mut ParamState, p: NodeId, g: NodeId, span: Span) -> NodeId {
+        let mut grad = g;
+        if h.weight_decay != 0.0 {
+            grad = self.add_alpha(grad, p, h.weight_decay, span);
+        }
+        if h.momentum != 0.0 {
+            let buf = match state.momentum_buffer {
+                // The first buffer is a copy of the gradient; values are immutable
+                // nodes here, so the copy is the gradient's node itself.
+                None => grad,
+                Some(buf) => {
+                    let scaled = self.mul_number(buf, h.momentum, span);
+                    self.add_alpha(scaled, grad, 1.0 - h.dampening, span)
+                }
+            };
+            state.momentum_buffer = Some(buf);
+            grad = if h.nesterov { self.add_alpha(grad, buf, h.momentum, span) } else { buf };
+        }
+        self.add_alpha(p, grad, -h.lr, span)
+    }
+}

@@ -1,0 +1,103 @@
+//! What the optimizers accept and reject when compiling: PyTorch's signatures,
+//! defaults and constructor checks, and the parameters they can update.
+
+use graphc_compiler::diag::{Code, Diagnostic};
+use graphc_compiler::driver::compile;
+
+const W: &str = "w = randn(3, requires_grad=true)\n";
+
+fn diags(body: &str) -> Vec<Diagnostic> {
+    match compile(&format!("{W}{body}"), false) {
+        Ok(_) => vec![],
+        Err(diags) => diags,
+    }
+}
+
+fn codes(body: &str) -> Vec<Code> {
+    diags(body).iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn pytorch_signatures_compile_by_name_and_by_position() {
+    for body in [
+        "opt = SGD([w], lr=0.1, momentum=0.9, dampening=0.1, weight_decay=0.01, nesterov=false)\n",
+        "opt = SGD([w], 0.1, 0.9, 0, 0, true)\n",
+        "opt = SGD(params=(w,), lr=0.1)\n",
+        "opt = Adam([w], lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1, amsgrad=true)\n",
+        "opt = AdamW([w])\n",
+        "opt = Adam([w], 0.01, [0.5, 0.9])\nopt.step()\nopt.zero_grad()\n",
+    ] {
+        assert_eq!(codes(body), vec![], "{body}");
+    }
+}
+
+#[test]
+fn options_that_do_not_exist_or_are_not_supported_are_e0680() {
+    assert_eq!(codes("opt = SGD([w], lr=0.1, betas=(0.9, 0.99))\n"), vec![Code::E0680]);
+    assert_eq!(codes("opt = Adam([w], fused=true)\n"), vec![Code::E0680]);
+    // `maximize` is keyword-only, as in PyTorch.
+    assert_eq!(codes("opt = Adam([w], maximize=true)\n"), vec![]);
+    assert_eq!(codes("opt = SGD([w], lr=0.1, lr=0.2)\n"), vec![Code::E0680]);
+    assert_eq!(codes("opt = SGD([w], 0.1, 0.9, 0, 0, true, 1)\n"), vec![Code::E0680]);
+}
+
+#[test]
+fn parameters_must_be_a_list_of_distinct_requires_grad_leaves() {
+    assert_eq!(codes("opt = SGD(w, lr=0.1)\n"), vec![Code::E0681]);
+    assert_eq!(codes("opt = SGD([], lr=0.1)\n"), vec![Code::E0681]);
+    assert_eq!(codes("opt = SGD(lr=0.1)\n"), vec![Code::E0681]);
+    assert_eq!(codes("opt = SGD([w, w], lr=0.1)\n"), vec![Code::E0681]);
+    assert_eq!(codes("opt = SGD([w, randn(3)], lr=0.1)\n"), vec![Code::E0681]);
+    assert_eq!(codes("opt = SGD([w, 2], lr=0.1)\n"), vec![Code::E0681]);
+    assert_eq!(codes("opt = SGD([arange(3)], lr=0.1)\n"), vec![Code::E0682]);
+}
+
+#[test]
+fn values_pytorch_rejects_are_e0683_with_its_message_at_the_option() {
+    let src = format!("{W}opt = Adam([w], betas=(0.9, 1.0))\n");
+    let d = diags("opt = Adam([w], betas=(0.9, 1.0))\n");
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].code, Code::E0683);
+    assert!(d[0].message.contains("Invalid beta parameter at index 1: 1.0"), "{}", d[0].message);
+    assert_eq!(&src[d[0].primary.span.start..d[0].primary.span.end], "(0.9, 1.0)");
+    // An int prints as Python prints it, as in PyTorch's `Invalid learning rate: -1`.
+    let d = diags("opt = SGD([w], lr=-1)\n");
+    assert!(d[0].message.ends_with("Invalid learning rate: -1"), "{}", d[0].message);
+    for body in [
+        "opt = SGD([w], lr=-1e-3)\n",
+        "opt = SGD([w], lr=0.1, momentum=-0.5)\n",
+        "opt = SGD([w], lr=0.1, nesterov=true)\n",
+        "opt = SGD([w], lr=0.1, momentum=0.9, dampening=0.5, nesterov=true)\n",
+        "opt = Adam([w], eps=-1e-8)\n",
+        "opt = AdamW([w], weight_decay=-0.01)\n",
+        // PyTorch's Adam wants two floats: `betas must be either both floats or both Tensors`.
+        "opt = Adam([w], betas=(0, 0.5))\n",
+    ] {
+        assert_eq!(codes(body), vec![Code::E0683], "{body}");
+    }
+}
+
+#[test]
+fn options_of_the_wrong_kind_are_e0684() {
+    assert_eq!(codes("opt = SGD([w], lr=\"fast\")\n"), vec![Code::E0684]);
+    assert_eq!(codes("opt = SGD([w], lr=0.1, momentum=0.9, nesterov=1)\n"), vec![Code::E0684]);
+    assert_eq!(codes("opt = Adam([w], betas=(0.9, 0.99, 0.999))\n"), vec![Code::E0684]);
+}
+
+#[test]
+fn methods_other_than_step_and_zero_grad_are_e0685() {
+    assert_eq!(codes("opt = SGD([w], lr=0.1)\nopt.stepp()\n"), vec![Code::E0685]);
+    assert_eq!(codes("opt = SGD([w], lr=0.1)\nopt.zero_grad(true)\n"), vec![Code::E0685]);
+}
+
+#[test]
+fn other_torch_optimizers_name_the_ones_graphc_has() {
+    let d = diags("opt = RMSprop([w], lr=0.1)\n");
+    assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::E0102]);
+    assert!(d[0].help.as_deref().unwrap_or("").contains("`SGD`, `Adam` and `AdamW`"), "{:?}", d[0].help);
+}
+
+#[test]
+fn an_optimizer_is_not_a_number_or_a_tensor() {
+    assert_eq!(codes("opt = SGD([w], lr=0.1)\nprint(opt * 2)\n"), vec![Code::E0107]);
+}
