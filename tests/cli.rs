@@ -167,6 +167,11 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0502_peak.act", "E0502", "3:1"),
     ("e0503_nested_calls.act", "E0503", "4:12"),
     ("e0504_savefig_no_name.act", "E0504", "5:9"),
+    ("e0660_load_missing.act", "E0660", "3:10"),
+    ("e0661_load_malformed.act", "E0661", "2:10"),
+    ("e0662_load_structured.act", "E0662", "3:10"),
+    ("e0663_save_not_npy.act", "E0663", "3:9"),
+    ("e0664_randperm_negative.act", "E0664", "3:14"),
 ];
 
 #[test]

@@ -155,6 +155,17 @@ pub enum Code {
     /// A `savefig` path that cannot be written: a name that is only an extension
     /// (`".png"`) or a directory that does not exist.
     E0504,
+    /// `load(path)`: the file cannot be read (missing, a directory, no permission).
+    E0660,
+    /// `load(path)`: the file is not a valid `.npy` file (bad header, truncated data).
+    E0661,
+    /// `load(path)`: a `.npy` file of a dtype graphc's tensors cannot hold
+    /// (structured, int32, float16, ...).
+    E0662,
+    /// `save(t, path)`: a path that cannot be written (not `.npy`, missing directory).
+    E0663,
+    /// `randperm`/`randint`: a count, bounds or size PyTorch would refuse.
+    E0664,
     /// Warning: an op can overflow to infinity for inputs in its range, and the infinity
     /// becomes NaN further on (`inf - inf`, `inf / inf`, `0 * inf`, `sin(inf)`, ...).
     /// Found by the range analysis (`analysis/range.rs`), reported at the op that makes
@@ -234,6 +245,11 @@ impl Code {
             Code::E0502 => "E0502",
             Code::E0503 => "E0503",
             Code::E0504 => "E0504",
+            Code::E0660 => "E0660",
+            Code::E0661 => "E0661",
+            Code::E0662 => "E0662",
+            Code::E0663 => "E0663",
+            Code::E0664 => "E0664",
             Code::W0101 => "W0101",
             Code::G0001 => "G0001",
             Code::I0001 => "I0001",

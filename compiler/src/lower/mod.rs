@@ -19,6 +19,7 @@ mod builtin_calls;
 mod class_losses;
 mod conditions;
 mod creation_calls;
+mod data_calls;
 mod dtypes;
 mod exprs;
 mod extreme_calls;
@@ -168,10 +169,16 @@ pub fn lower(file: &File) -> Result<Program, Vec<Diagnostic>> {
 
 /// Lowers a parsed file, refusing tensors and graphs beyond `limits`.
 pub fn lower_within(file: &File, limits: crate::driver::budget::Budget) -> Result<Program, Vec<Diagnostic>> {
+    lower_in(file, limits, None)
+}
+
+/// Lowers a parsed file as [`lower_within`] does, resolving the relative paths of
+/// `load` and `save` against `source_dir` (the `.act` file's directory).
+pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: Option<&std::path::Path>) -> Result<Program, Vec<Diagnostic>> {
     let (defs, mut diags) = check_definitions(file);
     let mut l = Lowerer {
         defs: &defs,
-        prog: Program::default(),
+        prog: Program { base_dir: source_dir.map(std::path::Path::to_path_buf), ..Program::default() },
         diags: Vec::new(),
         grad_state: HashMap::new(),
         versions: HashMap::new(),
