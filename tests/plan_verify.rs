@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use graphc_compiler::driver::{compile, compile_opts, Exports, Options};
+use graphc_compiler::driver::{compile_opts, Exports, Options};
 use graphc_compiler::fuse::Numerics;
 use graphc_runtime::exec::Machine;
 
