@@ -18,7 +18,12 @@ fn graphc(args: &[&str], cwd: &Path) -> Output {
 }
 
 fn describe(out: &Output) -> String {
-    format!("exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}", out.status, String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 /// A version 1.0 `.npy` file written byte by byte, as NumPy writes one: `descr` is
