@@ -140,3 +140,23 @@ fn a_file_that_changed_since_compilation_stops_the_run_with_an_error() {
     let err = graphc_runtime::exec::run_capture(&compiled.plan).unwrap_err();
     assert!(err.message.starts_with("cannot read"), "{}", err.message);
 }
+
+#[test]
+fn random_integer_calls_pytorch_refuses_are_compile_errors_at_the_argument() {
+    let dir = scratch("random_ints");
+    for (call, words, col) in [
+        ("randint(5, 5, (2,))", "the range is [5, 5)", "1:13"),
+        ("randint(2 ** 63, (2,))", "`high` is out of range", "1:13"),
+        ("randint(3, (-1,))", "must not be negative", "1:17"),
+        ("randperm(-1)", "must not be negative", "1:14"),
+        ("randperm(2 ** 25, dtype=f32)", "cannot be f32", "1:14"),
+    ] {
+        std::fs::write(dir.join("p.act"), format!("x = {call}\n")).unwrap();
+        let out = graphc(&["check", "p.act"], &dir);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{call}: {}", describe(&out));
+        assert!(stderr.starts_with("error[E0664]"), "{call}: {stderr}");
+        assert!(stderr.contains(words), "{call}: the message lacks `{words}`:\n{stderr}");
+        assert!(stderr.contains(&format!("--> p.act:{col}")), "{call}: {stderr}");
+    }
+}

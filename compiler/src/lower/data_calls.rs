@@ -143,7 +143,19 @@ impl Lowerer<'_> {
     /// An integer argument.
     fn int_arg(&mut self, v: &Value, s: Span, what: &str) -> Option<i64> {
         match v {
-            Value::Number { value, is_int: true } if value.abs() <= 9_223_372_036_854_775_807.0 => Some(*value as i64),
+            Value::Number { value, is_int: true } if value.abs() < 9_223_372_036_854_775_808.0 => Some(*value as i64),
+            Value::Number { is_int: true, .. } => {
+                self.error(
+                    Diagnostic::new(
+                        Code::E0664,
+                        format!("{what} is out of range: PyTorch takes integers from -2^63 to 2^63 - 1 here"),
+                        s,
+                        "out of range",
+                    )
+                    .with_help("give an integer within the range of int64"),
+                );
+                None
+            }
             Value::Poison => None,
             other => {
                 self.error(
