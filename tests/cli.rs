@@ -172,6 +172,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0662_load_structured.act", "E0662", "3:10"),
     ("e0663_save_not_npy.act", "E0663", "3:9"),
     ("e0664_randperm_negative.act", "E0664", "3:14"),
+    ("e0665_integer_literal_too_large.act", "E0665", "3:16"),
 ];
 
 #[test]

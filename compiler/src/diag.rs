@@ -166,6 +166,8 @@ pub enum Code {
     E0663,
     /// `randperm`/`randint`: a count, bounds or size PyTorch would refuse.
     E0664,
+    /// An integer literal beyond int64 (except as `manual_seed`'s argument).
+    E0665,
     /// Warning: an op can overflow to infinity for inputs in its range, and the infinity
     /// becomes NaN further on (`inf - inf`, `inf / inf`, `0 * inf`, `sin(inf)`, ...).
     /// Found by the range analysis (`analysis/range.rs`), reported at the op that makes
@@ -250,6 +252,7 @@ impl Code {
             Code::E0662 => "E0662",
             Code::E0663 => "E0663",
             Code::E0664 => "E0664",
+            Code::E0665 => "E0665",
             Code::W0101 => "W0101",
             Code::G0001 => "G0001",
             Code::I0001 => "I0001",

@@ -16,6 +16,10 @@ use crate::diag::{Code, Diagnostic};
 use crate::ir::program::{resolve_path, Effect};
 use crate::syntax::ast::Span;
 
+/// The largest integer of int64 as an f64 (which rounds it up to 2^63): an integer
+/// literal above it is beyond int64.
+pub(super) const I64_MAX: f64 = 9_223_372_036_854_775_807.0;
+
 /// The largest `randperm` PyTorch's float32 result can hold exactly.
 const F32_EXACT: f64 = 16_777_216.0;
 
@@ -26,6 +30,24 @@ impl Lowerer<'_> {
             DataBuiltin::Save => self.save_call(bound, span),
             DataBuiltin::Randperm => self.randperm_call(bound, span),
             DataBuiltin::Randint => self.randint_call(name, bound, span),
+        }
+    }
+
+    /// A `manual_seed` argument at `span` may hold a literal up to 2^64 - 1, the
+    /// range PyTorch takes for seeds (its own check says so): not E0665.
+    pub(crate) fn seed_literals(&mut self, span: Span) {
+        self.big_literals.retain(|s| !(span.start <= s.start && s.end <= span.end));
+    }
+
+    /// E0665 at each integer literal beyond int64 that no `manual_seed` took.
+    pub(crate) fn report_big_literals(&mut self) {
+        let mut spans = std::mem::take(&mut self.big_literals);
+        spans.sort_by_key(|s| (s.start, s.end));
+        spans.dedup();
+        for s in spans {
+            self.error(Diagnostic::new(Code::E0665, "this integer literal is beyond int64 (2^63 - 1 at most)", s, "too large for int64").with_help(
+                "integers are int64, as PyTorch's are: write a smaller integer, or a float literal (`1e19`) if an approximate value is meant",
+            ));
         }
     }
 

@@ -149,6 +149,9 @@ pub struct Lowerer<'a> {
     op_frames: Vec<OpFrame>,
     /// The top-level names bound so far, which fn bodies read as globals.
     globals: HashMap<String, Value>,
+    /// Integer literals beyond int64, reported at the end (E0665) unless a
+    /// `manual_seed` took them, whose range reaches 2^64 - 1 (`data_calls.rs`).
+    big_literals: Vec<Span>,
 }
 
 /// An op call being inlined: its parameters and whether each one's argument
@@ -189,6 +192,7 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         budget: budget::State::new(limits),
         op_frames: Vec::new(),
         globals: HashMap::new(),
+        big_literals: Vec::new(),
     };
     let mut scope = Scope::default();
     for item in &file.items {
@@ -197,6 +201,7 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         }
     }
     l.record_exports(&scope);
+    l.report_big_literals();
     diags.append(&mut l.diags);
     if diags.is_empty() {
         Ok(l.prog)
