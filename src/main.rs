@@ -438,6 +438,12 @@ fn report_run_error(e: &graphc_runtime::exec::RunError, file: &Path, source: &st
     errln!("error: `{}` stopped at run time", file.display());
 }
 
+/// The directory `load` and `save` paths in `file` are relative to: the file's own
+/// (empty for a file in the working directory, which leaves such paths as they are).
+fn source_dir(file: &Path) -> &Path {
+    file.parent().unwrap_or(Path::new(""))
+}
+
 /// Reads and compiles `file`, keeping the top-level tensors `exports` names alive;
 /// on errors prints the diagnostics and exits 1 with nothing on stdout. Warnings go
 /// to stderr before `then` runs, or, with `--deny-warnings`, count as errors.
@@ -460,13 +466,14 @@ fn with_compiled_exports(
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let result = compile_opts(&source, &Options { keep_stages, exports, numerics: opts.numerics }).and_then(|c| {
-        if deny && !c.warnings.is_empty() {
-            Err(c.warnings.into_iter().map(|w| w.denied()).collect())
-        } else {
-            Ok(c)
-        }
-    });
+    let result =
+        compile_opts(&source, &Options { keep_stages, exports, numerics: opts.numerics, source_dir: Some(source_dir(file)) }).and_then(|c| {
+            if deny && !c.warnings.is_empty() {
+                Err(c.warnings.into_iter().map(|w| w.denied()).collect())
+            } else {
+                Ok(c)
+            }
+        });
     match result {
         Ok(c) => {
             let n = c.warnings.len();

@@ -16,7 +16,8 @@ const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
 fn compile_file(path: &Path, exports: Exports, numerics: Numerics) -> Compiled {
     let source = std::fs::read_to_string(path).unwrap();
-    compile_opts(&source, &Options { keep_stages: false, exports, numerics }).unwrap_or_else(|d| panic!("{} does not compile: {d:?}", path.display()))
+    compile_opts(&source, &Options { keep_stages: false, exports, numerics, source_dir: path.parent() })
+        .unwrap_or_else(|d| panic!("{} does not compile: {d:?}", path.display()))
 }
 
 /// Every good program of the repository (examples and tests/programs outside errors/).
@@ -111,7 +112,8 @@ fn many_chunks() -> String {
 
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
-    let c = compile_opts(&many_chunks(), &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact }).unwrap();
+    let c = compile_opts(&many_chunks(), &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact, source_dir: None })
+        .unwrap();
     let with = |threads: usize| rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| run(&c.plan).1);
     let one = with(1);
     for threads in [2, 3, 8] {
@@ -124,7 +126,8 @@ fn results_do_not_depend_on_the_thread_count() {
 
 #[test]
 fn a_steady_state_run_allocates_no_tensor_memory() {
-    let c = compile_opts(&many_chunks(), &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact }).unwrap();
+    let c = compile_opts(&many_chunks(), &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact, source_dir: None })
+        .unwrap();
     let mut m = Machine::new(&c.plan).unwrap();
     let mut g = Generator::new();
     g.manual_seed(0);
@@ -156,7 +159,7 @@ fn fast_math_stays_within_its_ulp_bounds_of_the_exact_plan() {
     // The input's declared range lets the range analysis prove exp(x * 10) normal,
     // which the reduction requires.
     let src = "input x: f32[20011] in [-8, 8]\ny = exp(x * 10)\nz = exp(-(x * 10))\n";
-    let plan = |numerics| compile_opts(src, &Options { keep_stages: false, exports: Exports::All, numerics }).unwrap().plan;
+    let plan = |numerics| compile_opts(src, &Options { keep_stages: false, exports: Exports::All, numerics, source_dir: None }).unwrap().plan;
     assert_eq!(exps(&plan(Numerics::PrintedExact)), 1, "exp(-a) is computed as 1/exp(a)");
     let (fast, exact) = (run(&plan(Numerics::PrintedExact)).1, run(&plan(Numerics::Exact)).1);
     let get = |v: &[(String, Tensor)], name: &str| v.iter().find(|(n, _)| n == name).unwrap().1.as_f32().unwrap().to_vec();
@@ -185,13 +188,15 @@ fn the_reciprocal_needs_exp_proven_normal() {
     // With x unbounded, exp(x) can be subnormal, where 1/exp(x) is up to 4 ulp off
     // exp(-x): both exponentials are computed.
     let src = "input x: f32[100]\ny = exp(x)\nz = exp(-x)\n";
-    let c = compile_opts(src, &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact }).unwrap();
+    let c = compile_opts(src, &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact, source_dir: None }).unwrap();
     assert_eq!(exps(&c.plan), 2);
     // A square is never negative, so the benchmark's exp((x+1)**2) qualifies.
-    let c = compile_opts(&many_chunks(), &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact }).unwrap();
+    let c = compile_opts(&many_chunks(), &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact, source_dir: None })
+        .unwrap();
     assert_eq!(exps(&c.plan), 1);
     // And --exact never uses it.
-    let c = compile_opts(&many_chunks(), &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::Exact }).unwrap();
+    let c =
+        compile_opts(&many_chunks(), &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::Exact, source_dir: None }).unwrap();
     assert_eq!(exps(&c.plan), 2);
 }
 
@@ -201,8 +206,11 @@ fn the_fast_tanh_benchmark_agrees_with_the_exact_one() {
     // small u, and 1 - r*r cancels for r near 1, so a 1-ulp change in e_ moves r by
     // a few ulp (of r's size, at most 1) and x.grad = (1 - r*r) * 2(x+1) by a few
     // times 2|x+1| * 2 * 6e-8 in absolute terms. The bounds below are those.
-    let fast = compile_opts(&many_chunks(), &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact }).unwrap();
-    let exact = compile_opts(&many_chunks(), &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::Exact }).unwrap();
+    let fast =
+        compile_opts(&many_chunks(), &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::PrintedExact, source_dir: None })
+            .unwrap();
+    let exact =
+        compile_opts(&many_chunks(), &Options { keep_stages: false, exports: Exports::All, numerics: Numerics::Exact, source_dir: None }).unwrap();
     let (a, b) = (run(&fast.plan).1, run(&exact.plan).1);
     for (name, tolerance) in [("out", 5e-7), ("x.grad", 1e-5)] {
         let get = |v: &[(String, Tensor)]| v.iter().find(|(n, _)| n == name).unwrap().1.as_f32().unwrap().to_vec();

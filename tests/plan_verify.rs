@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use graphc_compiler::driver::{compile, compile_opts, Exports, Options};
+use graphc_compiler::driver::{compile_opts, Exports, Options};
 use graphc_compiler::fuse::Numerics;
 use graphc_runtime::exec::Machine;
 
@@ -32,13 +32,16 @@ fn every_example_compiles_to_a_plan_that_verifies() {
     assert!(programs.iter().any(|p| p.ends_with("examples/tanh_demo.act")), "the examples were not found");
     for path in programs {
         let source = std::fs::read_to_string(&path).unwrap();
-        let c = compile(&source, false).unwrap_or_else(|d| panic!("{} does not compile: {d:?}", path.display()));
+        // `load` paths are relative to the program's directory, as `graphc` compiles it.
+        let dir = path.parent();
+        let opts = Options { keep_stages: false, exports: Exports::Names(&[]), numerics: Numerics::default(), source_dir: dir };
+        let c = compile_opts(&source, &opts).unwrap_or_else(|d| panic!("{} does not compile: {d:?}", path.display()));
         if let Err(e) = c.plan.verify() {
             panic!("{}: the plan does not verify: {e}", path.display());
         }
         assert!(Machine::new(&c.plan).is_ok(), "{}: the machine refuses the plan", path.display());
         for numerics in [Numerics::PrintedExact, Numerics::Exact] {
-            let c = compile_opts(&source, &Options { keep_stages: false, exports: Exports::All, numerics }).unwrap();
+            let c = compile_opts(&source, &Options { keep_stages: false, exports: Exports::All, numerics, source_dir: dir }).unwrap();
             if let Err(e) = c.plan.verify() {
                 panic!("{} (every tensor exported, {numerics:?}): the plan does not verify: {e}", path.display());
             }

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use graphc_compiler::diag;
-use graphc_compiler::driver::compile;
 use graphc_compiler::driver::print::{print_stage, IrStage};
+use graphc_compiler::driver::{compile_opts, Compiled, Exports, Options};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -63,6 +63,12 @@ fn run_output(path: &Path, base: &str) -> String {
     )
 }
 
+/// Compiles the program at `path` as `graphc` does: `load` and `save` paths are
+/// relative to its directory.
+fn compile(source: &str, keep_stages: bool, path: &Path) -> Result<Compiled, Vec<diag::Diagnostic>> {
+    compile_opts(source, &Options { keep_stages, exports: Exports::Names(&[]), numerics: Default::default(), source_dir: path.parent() })
+}
+
 #[test]
 fn every_program_matches_its_snapshots() {
     let mut files = Vec::new();
@@ -83,13 +89,13 @@ fn every_program_matches_its_snapshots() {
         let source = std::fs::read_to_string(path).unwrap();
         insta::with_settings!({ description => rel.as_str() }, {
             if is_bad(&rel) {
-                let diags = match compile(&source, false) {
+                let diags = match compile(&source, false, path) {
                     Ok(_) => panic!("{rel} is under tests/programs/errors but compiles"),
                     Err(d) => d,
                 };
                 insta::assert_snapshot!(format!("{base}__diagnostics"), diag::render(&diags, &rel, &source, false));
             } else {
-                let compiled = compile(&source, true).unwrap_or_else(|d| panic!("{rel} does not compile:\n{}", diag::render(&d, &rel, &source, false)));
+                let compiled = compile(&source, true, path).unwrap_or_else(|d| panic!("{rel} does not compile:\n{}", diag::render(&d, &rel, &source, false)));
                 for (stage, name) in [(IrStage::Graph, "graph"), (IrStage::Grad, "grad"), (IrStage::Opt, "opt")] {
                     insta::assert_snapshot!(format!("{base}__{name}"), print_stage(&compiled, stage, &source));
                 }

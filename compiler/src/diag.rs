@@ -155,6 +155,19 @@ pub enum Code {
     /// A `savefig` path that cannot be written: a name that is only an extension
     /// (`".png"`) or a directory that does not exist.
     E0504,
+    /// `load(path)`: the file cannot be read (missing, a directory, no permission).
+    E0660,
+    /// `load(path)`: the file is not a valid `.npy` file (bad header, truncated data).
+    E0661,
+    /// `load(path)`: a `.npy` file of a dtype graphc's tensors cannot hold
+    /// (structured, int32, float16, ...).
+    E0662,
+    /// `save(t, path)`: a path that cannot be written (not `.npy`, missing directory).
+    E0663,
+    /// `randperm`/`randint`: a count, bounds or size PyTorch would refuse.
+    E0664,
+    /// An integer literal beyond int64 (except as `manual_seed`'s argument).
+    E0665,
     /// An optimizer option that does not exist or is not supported, or one given twice.
     E0680,
     /// Optimizer parameters that are not a non-empty list of distinct requires-grad leaves.
@@ -246,6 +259,12 @@ impl Code {
             Code::E0502 => "E0502",
             Code::E0503 => "E0503",
             Code::E0504 => "E0504",
+            Code::E0660 => "E0660",
+            Code::E0661 => "E0661",
+            Code::E0662 => "E0662",
+            Code::E0663 => "E0663",
+            Code::E0664 => "E0664",
+            Code::E0665 => "E0665",
             Code::E0680 => "E0680",
             Code::E0681 => "E0681",
             Code::E0682 => "E0682",

@@ -58,7 +58,7 @@ pub enum Exports<'a> {
 /// Names the program does not bind are left out of the plan: the caller checks
 /// against `Compiled::exportable`.
 pub fn compile_with(source: &str, keep_stages: bool, exports: Exports) -> Result<Compiled, Vec<Diagnostic>> {
-    compile_opts(source, &Options { keep_stages, exports, numerics: Numerics::default() })
+    compile_opts(source, &Options { keep_stages, exports, numerics: Numerics::default(), source_dir: None })
 }
 
 /// Everything a compilation can be asked for.
@@ -69,6 +69,9 @@ pub struct Options<'a> {
     pub exports: Exports<'a>,
     /// Whether values that are never printed may use fast vector math.
     pub numerics: Numerics,
+    /// The directory of the `.act` file: `load` and `save` paths are relative to it
+    /// (`None`: to the working directory).
+    pub source_dir: Option<&'a std::path::Path>,
 }
 
 /// Compiles `source` as `options` say, within the default [`Budget`] (three
@@ -85,7 +88,7 @@ pub fn compile_within(source: &str, options: &Options, budget: Budget) -> Result
     let mut timer = StageTimer::from_env();
     let file = syntax::parser::parse(source)?;
     timer.lap("parse");
-    let mut prog = lower::lower_within(&file, budget)?;
+    let mut prog = lower::lower_in(&file, budget, options.source_dir)?;
     timer.lap("lower");
     let mut exportable: Vec<String> = prog.exports.keys().cloned().collect();
     exportable.sort();

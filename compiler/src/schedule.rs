@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use graphc_runtime::op::{Binary, F64Bits, Op};
+use graphc_runtime::op::{Binary, DataOp, F64Bits, Op};
 use graphc_runtime::plan::{Dst, FigureCmd, FusedKernel, InputInfo, Instr, Plan, PrintItem, Src, Step, ValueId, ValueInfo};
 
 use crate::fuse::Fusion;
@@ -68,6 +68,10 @@ pub fn schedule_traced(prog: &Program, fusion: &Fusion) -> (Plan, Vec<NodeId>) {
                     FigureEffect::SaveFig { path, span } => FigureCmd::SaveFig { path: path.clone(), source: (span.start, span.end) },
                 };
                 s.plan.steps.push(Step::Figure(cmd));
+            }
+            Effect::Save { node, path, span } => {
+                let value = s.ensure(*node);
+                s.plan.steps.push(Step::Save { value, path: prog.resolve_path(path), source: (span.start, span.end) });
             }
         }
     }
@@ -174,7 +178,11 @@ impl Scheduler<'_> {
     fn emit_node(&mut self, m: NodeId) {
         let g = &self.prog.graph;
         let args: Vec<ValueId> = g.operands(m).iter().map(|o| self.value[o]).collect();
-        let op = g.node(m).op.clone();
+        let op = match &g.node(m).op {
+            // The plan reads the file the source names, wherever graphc runs.
+            Op::Data(DataOp::Load(path)) => Op::Data(DataOp::Load(self.prog.resolve_path(path))),
+            op => op.clone(),
+        };
         let out = self.new_value(m);
         self.plan.steps.push(Step::Compute { out, op, args });
     }
@@ -289,6 +297,9 @@ fn insert_frees(plan: &mut Plan) {
                 for v in k.inputs.iter().chain(&k.scalars).chain(&k.outputs) {
                     last.insert(*v, i);
                 }
+            }
+            Step::Save { value, .. } => {
+                last.insert(*value, i);
             }
             Step::Figure(_) | Step::Seed(_) | Step::Free(_) => {}
         }

@@ -89,7 +89,7 @@ fn the_partition_remat_weighs_on_is_fusions_with_exact_numerics() {
     for path in good_programs() {
         let source = std::fs::read_to_string(&path).unwrap();
         for exports in [Exports::Names(&[]), Exports::All] {
-            let c = compile_opts(&source, &Options { keep_stages: false, exports, numerics: Numerics::Exact })
+            let c = compile_opts(&source, &Options { keep_stages: false, exports, numerics: Numerics::Exact, source_dir: path.parent() })
                 .unwrap_or_else(|d| panic!("{} does not compile: {d:?}", path.display()));
             let prog = &c.optimized;
             let (order, phase) = partition::phases(prog);

@@ -10,8 +10,9 @@ use std::path::Path;
 use crate::format::tensor_str;
 use crate::fused;
 use crate::kernels;
-use crate::op::Op;
-use crate::plan::{FigureCmd, Plan, PlanError, PrintItem, Step, ValueId};
+use crate::npy;
+use crate::op::{DataOp, Op};
+use crate::plan::{FigureCmd, Plan, PlanError, PrintItem, Step, ValueId, ValueInfo};
 use crate::plot::Figure;
 use crate::rng::Generator;
 use crate::tensor::{numel, DType, Tensor};
@@ -200,6 +201,7 @@ impl Machine {
                 let t = match op {
                     Op::Randn => self.generator.randn(info.dtype, &info.shape),
                     Op::Rand => self.generator.rand(info.dtype, &info.shape),
+                    Op::Data(d) => self.data(d, info)?,
                     Op::Input(k) => self.inputs[*k as usize].take().unwrap_or_else(|| {
                         // The CLI refuses to run before every input is bound, so this is a caller bug.
                         panic!("input `{}` was not bound before the run", plan.inputs[*k as usize].name)
@@ -253,8 +255,29 @@ impl Machine {
                 self.peak_bytes = self.peak_bytes.max(self.live_bytes + scratch);
             }
             Step::Free(v) => self.release(*v),
+            Step::Save { value, path, source } => npy::save(Path::new(path), self.get(*value)).map_err(|e| RunError {
+                message: format!("cannot save `{path}`: {e}"),
+                help: "choose a path in an existing, writable directory; the file was left as it was".to_string(),
+                source: Some(*source),
+                broken_pipe: false,
+            })?,
         }
         Ok(())
+    }
+
+    /// Runs a data source: a file read (which may fail, as the file may have
+    /// changed since compilation) or a random integer draw.
+    fn data(&mut self, op: &DataOp, info: &ValueInfo) -> Result<Tensor, RunError> {
+        Ok(match op {
+            DataOp::Load(path) => npy::load_as(Path::new(path), info.dtype, &info.shape).map_err(|e| RunError {
+                message: e.message().to_string(),
+                help: "the file must keep the dtype and shape it had when the program was compiled; run the program again to compile it against the file as it is now".to_string(),
+                source: None,
+                broken_pipe: false,
+            })?,
+            DataOp::Randperm => self.generator.randperm(info.shape[0]),
+            DataOp::Randint { low, high } => self.generator.randint(*low, *high, &info.shape),
+        })
     }
 
     fn figure_cmd(&mut self, cmd: &FigureCmd) -> Result<(), RunError> {

@@ -12,6 +12,7 @@ pub mod files;
 pub mod format;
 pub mod fused;
 pub mod kernels;
+pub mod npy;
 pub mod op;
 pub mod plan;
 pub mod plot;

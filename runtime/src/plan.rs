@@ -85,6 +85,10 @@ pub enum Step {
     Fused(Box<FusedKernel>),
     /// The value is dead: its memory can be reused.
     Free(ValueId),
+    /// `save(t, path)`: writes the value to the `.npy` file at `path` (resolved
+    /// already), atomically. `source` is the byte range of the call, so that a
+    /// failure can point at it.
+    Save { value: ValueId, path: String, source: (usize, usize) },
 }
 
 /// Where an instruction of a [`FusedKernel`] reads an operand.

@@ -118,6 +118,47 @@ impl Generator {
     }
 }
 
+impl Generator {
+    /// `torch.randperm(n)` (int64), as `randperm_cpu` in PyTorch's
+    /// `TensorFactories.cpp` computes it. Below `u32::MAX / 20` elements: the
+    /// identity, then for each position i but the last a swap with position
+    /// `i + random() % (n - i)`. From there on, where one 32-bit output would skew
+    /// the choice, the "inside-out" Fisher-Yates shuffle with `random64() % (i + 1)`.
+    pub fn randperm(&mut self, n: usize) -> Tensor {
+        let mut v: Vec<i64> = Vec::with_capacity(n);
+        if (n as u64) < u64::from(u32::MAX / 20) {
+            v.extend(0..n as i64);
+            for i in 0..n.saturating_sub(1) {
+                let z = (u64::from(self.random()) % (n - i) as u64) as usize;
+                v.swap(i, i + z);
+            }
+        } else {
+            for i in 0..n {
+                let z = (self.random64() % (i as u64 + 1)) as usize;
+                v.push(i as i64);
+                v[i] = v[z];
+                v[z] = i as i64;
+            }
+        }
+        Tensor::from_i64(vec![n], v)
+    }
+
+    /// `torch.randint(low, high, shape)` (int64): each element in order is
+    /// `low + random() % (high - low)`, or `random64()` in place of `random()` when
+    /// the range is 2^32 or more (`uniform_int_from_to_distribution`). The compiler
+    /// guarantees `low < high`.
+    pub fn randint(&mut self, low: i64, high: i64, shape: &[usize]) -> Tensor {
+        let range = high.wrapping_sub(low) as u64;
+        let values = (0..numel(shape))
+            .map(|_| {
+                let r = if range >= 1 << 32 { self.random64() } else { u64::from(self.random()) };
+                (r % range).wrapping_add(low as u64) as i64
+            })
+            .collect();
+        Tensor::from_i64(shape.to_vec(), values)
+    }
+}
+
 impl Default for Generator {
     fn default() -> Self {
         Generator::new()

@@ -59,6 +59,7 @@ mod tests {
             Op::Rand,
             Op::Param(0),
             Op::Input(0),
+            Op::Data(graphc_runtime::op::DataOp::Randperm),
             Op::PowScalar(F64Bits::new(2.0)),
             Op::PowScalar(F64Bits::new(0.0)),
             Op::Where(Cmp::Le),
@@ -122,9 +123,15 @@ mod tests {
     /// Operand shapes and the result shape of a well-formed node of `op`.
     fn shapes(op: &Op) -> (Vec<Vec<usize>>, Vec<usize>) {
         match op {
-            Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => {
-                (vec![], vec![3])
-            }
+            Op::Full(_)
+            | Op::Literal(_)
+            | Op::Arange { .. }
+            | Op::Linspace { .. }
+            | Op::Randn
+            | Op::Rand
+            | Op::Param(_)
+            | Op::Input(_)
+            | Op::Data(_) => (vec![], vec![3]),
             Op::Unary(_) | Op::PowScalar(_) | Op::Activation(_) => (vec![vec![3]], vec![3]),
             Op::Binary(_) => (vec![vec![3], vec![3]], vec![3]),
             Op::Where(_) => (vec![vec![3]; 4], vec![3]),

@@ -105,7 +105,30 @@ pub enum Builtin {
     Cast(DType),
     /// `to(input, dtype)`.
     To,
+    /// `load`, `save`, `randperm`, `randint`: data in and out ([`DataBuiltin`]).
+    Data(DataBuiltin),
 }
+
+/// The builtins that read or write files or draw random integers (`lower/data_calls.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataBuiltin {
+    /// `load(path)`: a `.npy` file's array, its header read at compile time.
+    Load,
+    /// `save(tensor, path)`: writes a `.npy` file at this point of the program.
+    Save,
+    /// `randperm(n)`.
+    Randperm,
+    /// `randint(low=0, high, size)`.
+    Randint,
+}
+
+/// The data builtins by name.
+const DATA: &[(&str, Builtin)] = &[
+    ("load", Builtin::Data(DataBuiltin::Load)),
+    ("save", Builtin::Data(DataBuiltin::Save)),
+    ("randperm", Builtin::Data(DataBuiltin::Randperm)),
+    ("randint", Builtin::Data(DataBuiltin::Randint)),
+];
 
 /// How many positional arguments a builtin takes, and their names (which may
 /// also be passed by keyword).
@@ -228,7 +251,7 @@ pub fn cast_method(name: &str) -> Option<Builtin> {
 
 /// The builtin called `name`: a fixed one, or a one-tensor op of the op table.
 pub fn lookup(name: &str) -> Option<Builtin> {
-    let fixed = CREATION.iter().chain(OTHER).find(|(n, _)| *n == name).map(|(_, b)| *b);
+    let fixed = CREATION.iter().chain(OTHER).chain(DATA).find(|(n, _)| *n == name).map(|(_, b)| *b);
     let fixed = fixed.or_else(|| SHAPE.iter().find(|(n, _)| *n == name).map(|(_, b)| Builtin::Shape(*b)));
     fixed.or_else(|| Unary::from_builtin_name(name).map(Builtin::Unary))
 }
@@ -242,7 +265,7 @@ pub fn unary_names() -> impl Iterator<Item = &'static str> {
 pub fn names() -> Vec<&'static str> {
     let name = |(n, _): &(&'static str, Builtin)| *n;
     let shape = SHAPE.iter().map(|(n, _)| *n);
-    CREATION.iter().map(name).chain(unary_names()).chain(OTHER.iter().map(name)).chain(shape).collect()
+    CREATION.iter().map(name).chain(unary_names()).chain(OTHER.iter().map(name)).chain(shape).chain(DATA.iter().map(name)).collect()
 }
 
 pub fn signature(b: Builtin) -> Signature {
@@ -292,6 +315,11 @@ pub fn signature(b: Builtin) -> Signature {
         B::NanToNum => sig(&["input", "nan", "posinf", "neginf"], 1, Some(4), &[]),
         B::Activation(a) => sig(a.params(), 1, Some(a.params().len()), &[]),
         B::To => sig(&["input", "dtype"], 2, Some(2), &[]),
+        B::Data(DataBuiltin::Load) => sig(&["path"], 1, Some(1), &[]),
+        B::Data(DataBuiltin::Save) => sig(&["tensor", "path"], 2, Some(2), &[]),
+        B::Data(DataBuiltin::Randperm) => sig(&["n"], 1, Some(1), &["dtype"]),
+        // `randint(high, size)` and `randint(low, high, size)`: the data call sorts them out.
+        B::Data(DataBuiltin::Randint) => sig(&["low", "high", "size"], 1, Some(3), &["dtype"]),
     }
 }
 

@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use graphc_runtime::op::{Cmp, IndexOp, Op};
+use graphc_runtime::op::{Cmp, DataOp, IndexOp, Op};
 
 use super::graph::{NodeId, Region};
 use super::program::{BackwardCall, Effect, FigureEffect, PrintArg, Program};
@@ -153,6 +153,7 @@ fn effect_line(e: &Effect, name: &dyn Fn(&NodeId) -> String) -> String {
     match e {
         Effect::Seed(s) => format!("manual_seed({s})"),
         Effect::Sample(n) => format!("sample {}", name(n)),
+        Effect::Save { node, path, .. } => format!("save {}, {}", name(node), quoted(path)),
         Effect::Print(args) => {
             let parts: Vec<String> = args
                 .iter()
@@ -226,6 +227,8 @@ pub fn op_text(op: &Op) -> String {
         Op::Linspace { start, end } => format!("linspace({start}, {end})"),
         Op::Param(k) => format!("param({k})"),
         Op::Input(k) => format!("input({k})"),
+        Op::Data(DataOp::Load(path)) => format!("load({})", quoted(path)),
+        Op::Data(DataOp::Randint { low, high }) => format!("randint(low={low}, high={high})"),
         Op::PowScalar(e) => format!("pow_scalar({e})"),
         Op::Activation(f) => {
             let params: Vec<String> = f.params().iter().map(|(k, v)| format!("{k}={}", v.map_or("none".to_string(), |v| v.to_string()))).collect();
@@ -268,6 +271,11 @@ pub fn op_text(op: &Op) -> String {
         Op::Index(IndexOp::Gather { dim } | IndexOp::ScatterAdd { dim }) => format!("{}(dim={dim})", op.name()),
         other => other.name().to_string(),
     }
+}
+
+/// A path as the dump shows it: in double quotes, with `\\` and `"` escaped.
+pub fn quoted(path: &str) -> String {
+    format!("\"{}\"", path.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// A list of dimensions as the dump shows it: `[2, 0, 1]`.

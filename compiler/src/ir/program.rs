@@ -46,6 +46,13 @@ pub enum Effect {
     Sample(NodeId),
     Print(Vec<PrintArg>),
     Figure(FigureEffect),
+    /// `save(t, path)`: writes the node's value to a `.npy` file (the path resolved
+    /// relative to the `.act` file).
+    Save {
+        node: NodeId,
+        path: String,
+        span: Span,
+    },
 }
 
 impl Effect {
@@ -63,6 +70,7 @@ impl Effect {
                 .collect(),
             Effect::Figure(FigureEffect::Plot { x, y, .. }) => vec![*x, *y],
             Effect::Figure(_) => vec![],
+            Effect::Save { node, .. } => vec![*node],
         }
     }
 
@@ -83,6 +91,7 @@ impl Effect {
                 *y = f(*y);
             }
             Effect::Figure(_) => {}
+            Effect::Save { node, .. } => *node = f(*node),
         }
     }
 }
@@ -166,6 +175,27 @@ pub struct Program {
     /// all of them; the driver keeps only those requested, which then count as
     /// roots, so the passes keep them alive and rewrites update them.
     pub exports: HashMap<String, NodeId>,
+    /// The directory of the `.act` file, against which the relative paths of
+    /// `load` and `save` resolve when the plan is made (`None`: the working
+    /// directory). The graph keeps the paths as written, so that `graphc ir` shows
+    /// what the source says wherever the checkout lives.
+    pub base_dir: Option<std::path::PathBuf>,
+}
+
+impl Program {
+    /// `path` (as a program wrote it) resolved against [`Program::base_dir`].
+    pub fn resolve_path(&self, path: &str) -> String {
+        resolve_path(self.base_dir.as_deref(), path)
+    }
+}
+
+/// `path` resolved against `base`: an absolute path as it is, a relative one joined
+/// to `base` (or left relative to the working directory when there is none).
+pub fn resolve_path(base: Option<&std::path::Path>, path: &str) -> String {
+    match base {
+        Some(dir) if std::path::Path::new(path).is_relative() => dir.join(path).to_string_lossy().into_owned(),
+        _ => path.to_string(),
+    }
 }
 
 /// One `input NAME: DTYPE[DIMS]` declaration.

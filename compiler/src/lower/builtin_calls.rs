@@ -147,6 +147,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Activation(a) => self.activation_call(a, name, &bound, span),
             Builtin::Cast(dt) => self.cast_call(Some(dt), &bound, span),
             Builtin::To => self.cast_call(None, &bound, span),
+            Builtin::Data(d) => self.data_call(d, name, &mut bound, span),
             Builtin::Grid => self.figure(FigureEffect::Grid),
             Builtin::Legend => self.figure(FigureEffect::Legend),
             Builtin::XLabel | Builtin::YLabel | Builtin::Title | Builtin::SaveFig => {

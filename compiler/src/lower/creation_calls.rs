@@ -74,6 +74,7 @@ impl<'a> Lowerer<'a> {
             }
             Builtin::ManualSeed => {
                 let (v, vs) = bound.positional[0].clone().expect("bind guarantees seed");
+                self.seed_literals(vs);
                 // PyTorch accepts seeds from -2^63 to 2^64 - 1 and keeps a negative one's
                 // two's complement (`manual_seed(-1)` is `manual_seed(2**64 - 1)`).
                 const TWO_TO_63: f64 = 9_223_372_036_854_775_808.0;
@@ -163,7 +164,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::NanToNum
             | Builtin::Activation(_)
             | Builtin::Cast(_)
-            | Builtin::To => unreachable!("`{name}` is not a creation builtin"),
+            | Builtin::To
+            | Builtin::Data(_) => unreachable!("`{name}` is not a creation builtin"),
         }
     }
 

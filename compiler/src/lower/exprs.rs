@@ -36,7 +36,12 @@ fn has_effect(b: builtins::Builtin) -> bool {
 impl<'a> Lowerer<'a> {
     pub(crate) fn expr(&mut self, e: &Expr, scope: &mut Scope) -> Value {
         match &e.kind {
-            ExprKind::Number { value, is_int } => Value::Number { value: *value, is_int: *is_int },
+            ExprKind::Number { value, is_int } => {
+                if *is_int && *value > super::data_calls::I64_MAX {
+                    self.big_literals.push(e.span);
+                }
+                Value::Number { value: *value, is_int: *is_int }
+            }
             ExprKind::Str(s) => Value::Str(s.clone()),
             ExprKind::Bool(b) => Value::Bool(*b),
             ExprKind::None => Value::None,

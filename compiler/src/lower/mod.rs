@@ -19,6 +19,7 @@ mod builtin_calls;
 mod class_losses;
 mod conditions;
 mod creation_calls;
+mod data_calls;
 mod dtypes;
 mod exprs;
 mod extreme_calls;
@@ -153,6 +154,9 @@ pub struct Lowerer<'a> {
     op_frames: Vec<OpFrame>,
     /// The top-level names bound so far, which fn bodies read as globals.
     globals: HashMap<String, Value>,
+    /// Integer literals beyond int64, reported at the end (E0665) unless a
+    /// `manual_seed` took them, whose range reaches 2^64 - 1 (`data_calls.rs`).
+    big_literals: Vec<Span>,
     /// The optimizers the program made, with their parameters and state (`optim/mod.rs`).
     optim: optim::Table,
 }
@@ -175,10 +179,16 @@ pub fn lower(file: &File) -> Result<Program, Vec<Diagnostic>> {
 
 /// Lowers a parsed file, refusing tensors and graphs beyond `limits`.
 pub fn lower_within(file: &File, limits: crate::driver::budget::Budget) -> Result<Program, Vec<Diagnostic>> {
+    lower_in(file, limits, None)
+}
+
+/// Lowers a parsed file as [`lower_within`] does, resolving the relative paths of
+/// `load` and `save` against `source_dir` (the `.act` file's directory).
+pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: Option<&std::path::Path>) -> Result<Program, Vec<Diagnostic>> {
     let (defs, mut diags) = check_definitions(file);
     let mut l = Lowerer {
         defs: &defs,
-        prog: Program::default(),
+        prog: Program { base_dir: source_dir.map(std::path::Path::to_path_buf), ..Program::default() },
         diags: Vec::new(),
         grad_state: HashMap::new(),
         versions: HashMap::new(),
@@ -189,6 +199,7 @@ pub fn lower_within(file: &File, limits: crate::driver::budget::Budget) -> Resul
         budget: budget::State::new(limits),
         op_frames: Vec::new(),
         globals: HashMap::new(),
+        big_literals: Vec::new(),
         optim: optim::Table::default(),
     };
     let mut scope = Scope::default();
@@ -198,6 +209,7 @@ pub fn lower_within(file: &File, limits: crate::driver::budget::Budget) -> Resul
         }
     }
     l.record_exports(&scope);
+    l.report_big_literals();
     diags.append(&mut l.diags);
     if diags.is_empty() {
         Ok(l.prog)

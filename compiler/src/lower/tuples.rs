@@ -32,12 +32,15 @@ impl<'a> Lowerer<'a> {
         self.expect_tensor(recv.clone(), span, &format!("the receiver of `{what}`"))
     }
 
-    /// `x.shape` and `x.ndim`, or `None` for another field.
+    /// `x.shape`, `x.ndim` and `x.dtype`, or `None` for another field.
     pub(crate) fn shape_field(&mut self, recv: &Value, span: Span, field: &Ident) -> Option<Value> {
-        if field.name != "shape" && field.name != "ndim" {
+        if field.name != "shape" && field.name != "ndim" && field.name != "dtype" {
             return None;
         }
         let Some(t) = self.queried(recv, span, &field.name) else { return Some(Value::Poison) };
+        if field.name == "dtype" {
+            return Some(Value::DType(self.dtype_of(t)));
+        }
         let shape = self.shape_of(t);
         Some(if field.name == "shape" { Value::Size(shape) } else { int(shape.len()) })
     }

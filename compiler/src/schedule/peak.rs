@@ -94,7 +94,7 @@ impl<'a> Replay<'a> {
                     }
                 }
             }
-            Step::Seed(_) | Step::Print(_) | Step::Figure(_) => {}
+            Step::Seed(_) | Step::Print(_) | Step::Figure(_) | Step::Save { .. } => {}
         }
     }
 }

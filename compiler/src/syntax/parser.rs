@@ -263,6 +263,12 @@ fn expected_help(expected: &[String]) -> Option<String> {
         // operator, since `+` is not expected with it); the help line stays short
         // and says "an expression" for all of them.
         let splat = !has(&names, "+");
+        // `save` starts a call of the builtin wherever an expression may start; it is
+        // worth naming only where a statement may start (as `return` may), since
+        // there it also starts the forward block's `save a, b`.
+        if !has(&names, "return") {
+            names.retain(|n| *n != "save");
+        }
         names.retain(|n| !EXPR_START.contains(n) && *n != "if" && !(splat && *n == "*"));
         alternatives.push("an expression".to_string());
     }

@@ -77,7 +77,7 @@ fn spans_inside(diags: &[Diagnostic], source: &str) -> Result<(), String> {
 }
 
 fn compile(source: &str, numerics: Numerics, exports: Exports) -> Result<Result<Compiled, Vec<Diagnostic>>, String> {
-    guarded("compile", || compile_opts(source, &Options { keep_stages: false, exports, numerics }))
+    guarded("compile", || compile_opts(source, &Options { keep_stages: false, exports, numerics, source_dir: None }))
 }
 
 fn run(pool: &ThreadPool, c: &Compiled, what: &str) -> Result<(String, Vec<Tensor>), String> {

@@ -16,6 +16,7 @@
 
 mod activation;
 mod binary;
+mod data;
 mod index;
 mod loss;
 mod reduce;
@@ -25,6 +26,7 @@ use std::fmt;
 
 pub use activation::Activation;
 pub use binary::Binary;
+pub use data::DataOp;
 pub use index::IndexOp;
 pub use loss::{LossKind, LossReduction};
 pub use reduce::{reduced_shape, ReduceKind};
@@ -155,6 +157,9 @@ pub enum Op {
     /// outside before the run ([`crate::plan::Plan::inputs`]). Like a random draw it
     /// is never folded or merged: its value is unknown at compile time.
     Input(u32),
+    /// A source that reads a file or draws random integers ([`DataOp`]): `load`,
+    /// `randperm`, `randint`. Effectful as `Randn`.
+    Data(DataOp),
 
     // ---- elementwise, one operand, shape preserved ----
     /// An op of the [`Unary`] table (`neg`, `exp`, `tanh`, `detach`, ...).
@@ -402,9 +407,15 @@ impl Op {
     /// The op's family.
     pub fn class(&self) -> OpClass {
         match self {
-            Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => {
-                OpClass::Source
-            }
+            Op::Full(_)
+            | Op::Literal(_)
+            | Op::Arange { .. }
+            | Op::Linspace { .. }
+            | Op::Randn
+            | Op::Rand
+            | Op::Param(_)
+            | Op::Input(_)
+            | Op::Data(_) => OpClass::Source,
             Op::Unary(_) | Op::PowScalar(_) | Op::Activation(_) => OpClass::ElementwiseUnary,
             Op::Binary(_) => OpClass::ElementwiseBinary,
             Op::Where(_) => OpClass::Select,
@@ -423,7 +434,7 @@ impl Op {
     /// True for ops that read or advance the random generator: they must run
     /// exactly once, in program order, and passes never merge or drop them.
     pub fn is_random(&self) -> bool {
-        matches!(self, Op::Randn | Op::Rand)
+        matches!(self, Op::Randn | Op::Rand | Op::Data(_))
     }
 
     /// True for elementwise ops (the output element i depends only on input elements at i,
@@ -456,7 +467,15 @@ impl Op {
             Op::Activation(_) => true,
             Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => true,
             Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } | Op::Loss { .. } => true,
-            Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => false,
+            Op::Full(_)
+            | Op::Literal(_)
+            | Op::Arange { .. }
+            | Op::Linspace { .. }
+            | Op::Randn
+            | Op::Rand
+            | Op::Param(_)
+            | Op::Input(_)
+            | Op::Data(_) => false,
         }
     }
 
@@ -492,7 +511,15 @@ impl Op {
             Op::Loss { kind, .. } => Some(kind.grad_fn()),
             Op::Softmax { log: false, .. } => Some("SoftmaxBackward0"),
             Op::Softmax { log: true, .. } => Some("LogSoftmaxBackward0"),
-            Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => None,
+            Op::Full(_)
+            | Op::Literal(_)
+            | Op::Arange { .. }
+            | Op::Linspace { .. }
+            | Op::Randn
+            | Op::Rand
+            | Op::Param(_)
+            | Op::Input(_)
+            | Op::Data(_) => None,
         }
     }
 
@@ -514,6 +541,7 @@ impl Op {
             | Op::Rand
             | Op::Param(_)
             | Op::Input(_)
+            | Op::Data(_)
             | Op::Expand
             | Op::SumTo
             | Op::Reshape
@@ -551,6 +579,7 @@ impl Op {
             Op::Rand => "rand",
             Op::Param(_) => "param",
             Op::Input(_) => "input",
+            Op::Data(d) => d.name(),
             Op::Unary(u) => u.name(),
             Op::PowScalar(_) => "pow_scalar",
             Op::Activation(a) => a.name(),

@@ -89,6 +89,7 @@ impl Walk<'_> {
                 self.read(*y)?;
             }
             Step::Fused(k) => self.kernel(k)?,
+            Step::Save { value, .. } => self.read(*value)?,
             Step::Free(v) => {
                 self.read(*v)?;
                 self.life[v.0 as usize] = Life::Freed;

@@ -28,6 +28,11 @@ impl<'a> Reader<'a> {
             "title" => Effect::Figure(FigureEffect::Title(self.whole_string(rest.trim_start())?)),
             // The figure's path is not tied to a source position in the text.
             "savefig" => Effect::Figure(FigureEffect::SaveFig { path: self.whole_string(rest.trim_start())?, span: Default::default() }),
+            // As `savefig`, the path is not tied to a source position in the text.
+            "save" => {
+                let (node, path) = rest.trim_start().split_once(", ").ok_or_else(|| self.error(line, "expected `save %N, \"PATH\"`"))?;
+                Effect::Save { node: self.node_ref(node)?, path: self.whole_string(path)?, span: Default::default() }
+            }
             _ => return Err(self.error(line, format!("unknown effect `{word}`"))),
         };
         self.prog.effects.push(effect);

@@ -1,7 +1,7 @@
 //! Ops by their printed names: the one place the reader knows each op's name and
 //! the form of its parameters (`full(1.0)`, `sum(dim=0)`, `where(<)`, ...).
 
-use graphc_runtime::op::{Activation, Binary, Cmp, F64Bits, FloatTest, IndexOp, Logical, LossKind, LossReduction, Op, ReduceKind, Unary};
+use graphc_runtime::op::{Activation, Binary, Cmp, DataOp, F64Bits, FloatTest, IndexOp, Logical, LossKind, LossReduction, Op, ReduceKind, Unary};
 
 /// The op a node line names, with its parameters (the text in parentheses after
 /// the name, if any). This is the only place that knows ops by their printed
@@ -23,6 +23,11 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         }
         ("param", Some(p)) => Op::Param(int(p)?),
         ("input", Some(p)) => Op::Input(int(p)?),
+        ("load", Some(p)) => Op::Data(DataOp::Load(unquoted(p)?)),
+        ("randint", Some(p)) => {
+            let (low, high) = p.split_once(", ")?;
+            Op::Data(DataOp::Randint { low: keyed(low, "low")?.parse().ok()?, high: keyed(high, "high")?.parse().ok()? })
+        }
         ("pow_scalar", Some(p)) => Op::PowScalar(num(p)?),
         (name @ ("clamp" | "hardtanh" | "leaky_relu" | "elu" | "softplus"), Some(p)) => Op::Activation(activation_from_text(name, p)?),
         ("where", Some(p)) => Op::Where(match p {
@@ -86,15 +91,28 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         (_, Some(_)) => return None,
         // The elementwise families come from their tables, so a new row reads back
         // without an edit here.
-        (name, None) => [Op::Randn, Op::Rand, Op::Expand, Op::SumTo, Op::Reshape, Op::Transpose, Op::MatMul, Op::Cast, Op::Select]
-            .into_iter()
-            .chain([Logical::And, Logical::Or, Logical::Not].map(Op::Logical))
-            .chain([FloatTest::IsNan, FloatTest::IsFinite].map(Op::FloatTest))
-            .chain(Unary::ALL.iter().map(|u| Op::Unary(*u)))
-            .chain(Binary::ALL.iter().map(|b| Op::Binary(*b)))
-            .find(|op| op.name() == name)?,
+        (name, None) => {
+            [Op::Randn, Op::Rand, Op::Data(DataOp::Randperm), Op::Expand, Op::SumTo, Op::Reshape, Op::Transpose, Op::MatMul, Op::Cast, Op::Select]
+                .into_iter()
+                .chain([Logical::And, Logical::Or, Logical::Not].map(Op::Logical))
+                .chain([FloatTest::IsNan, FloatTest::IsFinite].map(Op::FloatTest))
+                .chain(Unary::ALL.iter().map(|u| Op::Unary(*u)))
+                .chain(Binary::ALL.iter().map(|b| Op::Binary(*b)))
+                .find(|op| op.name() == name)?
+        }
     };
     Some(op)
+}
+
+/// The path of `load("...")`: the text between the quotes, `\\` and `"` unescaped.
+fn unquoted(p: &str) -> Option<String> {
+    let inner = p.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        out.push(if c == '\\' { chars.next()? } else { c });
+    }
+    Some(out)
 }
 
 /// A reduction over dimensions: `NAME([PARAM, ]dims=[a, b], keepdim=BOOL)`.

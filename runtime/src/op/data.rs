@@ -1,0 +1,29 @@
+//! Sources that read outside the program: a `.npy` file, or PyTorch's random
+//! integer draws. Like `randn`, each runs exactly once at its place in program
+//! order (the compiler makes it an effect) and is never folded, merged or removed:
+//! a file may change between compile and run, and a draw advances the generator.
+
+/// A data source ([`crate::Op::Data`]). It has no operands; its dtype and shape
+/// are the node's.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum DataOp {
+    /// `load("x.npy")`: the file's data, checked against the dtype and shape the
+    /// compiler read from its header. The path is resolved already (relative to
+    /// the `.act` file).
+    Load(String),
+    /// `randperm(n)`: a permutation of `0..n` (i64), as PyTorch's `randperm_cpu`.
+    Randperm,
+    /// `randint(low, high, size)`: i64 values in `low..high`, as PyTorch's CPU kernel.
+    Randint { low: i64, high: i64 },
+}
+
+impl DataOp {
+    /// The short lowercase name the IR dump prints.
+    pub fn name(&self) -> &'static str {
+        match self {
+            DataOp::Load(_) => "load",
+            DataOp::Randperm => "randperm",
+            DataOp::Randint { .. } => "randint",
+        }
+    }
+}
