@@ -20,6 +20,7 @@ mod builder;
 mod custom;
 mod operands;
 mod rules;
+mod versions;
 
 use std::collections::{HashMap, HashSet};
 
@@ -243,6 +244,7 @@ pub fn differentiate(prog: &mut Program) -> Result<AutodiffStats, Vec<Diagnostic
                 (d.holders, d.forward_reads)
             }
         };
+        versions::check(prog, k, &holders, &saved, &mut diags);
         if let Some((n, j)) = holders.iter().find_map(|h| released.get(h).map(|j| (*h, *j))) {
             let first = &prog.backwards[j];
             diags.push(

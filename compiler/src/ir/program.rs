@@ -166,6 +166,22 @@ pub struct Program {
     /// all of them; the driver keeps only those requested, which then count as
     /// roots, so the passes keep them alive and rewrites update them.
     pub exports: HashMap<String, NodeId>,
+    /// The in-place updates, in program order, for the check that no backward
+    /// reads a value an in-place update replaced before it ran (E0621).
+    pub mutations: Vec<Mutation>,
+}
+
+/// One in-place update (`y += 1`, `p.mul_(2)`, `x[i] = v`): the object's value
+/// was `old` and is `new` from here on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mutation {
+    pub old: NodeId,
+    pub new: NodeId,
+    /// The update statement or call.
+    pub span: Span,
+    /// How many backward calls the program made before the update: a later one
+    /// that reads `old` needs a value that is gone.
+    pub backwards_before: usize,
 }
 
 /// One `input NAME: DTYPE[DIMS]` declaration.

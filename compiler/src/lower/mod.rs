@@ -14,6 +14,7 @@
 //! which silently propagates, so one mistake yields one diagnostic.
 
 mod activation_calls;
+mod assign;
 mod budget;
 mod builtin_calls;
 mod class_losses;
@@ -26,9 +27,11 @@ mod functional_calls;
 mod gather_calls;
 mod host_math;
 mod index;
+mod inplace;
 mod join_calls;
 mod loss_calls;
 mod matrix_aliases;
+mod no_grad;
 mod one_hot;
 mod output_calls;
 mod reduction_calls;
@@ -332,6 +335,15 @@ impl<'a> Lowerer<'a> {
             StmtKind::Return(values) => {
                 let vals = values.iter().map(|e| (self.expr(e, scope), e.span)).collect();
                 Some(BodyResult { returned: Some(vals), saved: Vec::new() })
+            }
+            StmtKind::NoGrad(body) => self.no_grad_block(body, scope, kind),
+            StmtKind::AugAssign { target, op, value } => {
+                self.aug_assign(target, *op, value, scope, kind, stmt.span);
+                None
+            }
+            StmtKind::Store { target, value } => {
+                self.store(target, value, scope, stmt.span);
+                None
             }
         }
     }
