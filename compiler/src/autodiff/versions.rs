@@ -12,24 +12,19 @@ use crate::ir::graph::NodeId;
 use crate::ir::program::Program;
 
 /// E0621 for each in-place update made before backward `k` that replaced a value
-/// the backward reads (`reads`), pointing at the update and at the op that saved it.
-pub fn check(prog: &Program, k: usize, holders: &[NodeId], reads: &[NodeId], diags: &mut Vec<Diagnostic>) {
+/// the backward reads, pointing at the update and at the op whose rule read it
+/// (`reads_by`: each such op with the forward values its rule read). The update's
+/// own op may read the old value: PyTorch keeps a copy of it for that op.
+pub fn check(prog: &Program, k: usize, reads_by: &[(NodeId, Vec<NodeId>)], diags: &mut Vec<Diagnostic>) {
     for m in &prog.mutations {
-        if m.backwards_before > k || !reads.contains(&m.old) {
+        if m.backwards_before > k {
             continue;
         }
+        let Some(&(saver, _)) = reads_by.iter().find(|(h, reads)| *h != m.by && *h != m.new && reads.contains(&m.old)) else { continue };
         // One report per update, however many backwards read the old value.
         if diags.iter().any(|d| d.code == Code::E0621 && d.primary.span == m.span) {
             continue;
         }
-        // The op whose rule reads the value: the value's own op (exp saves its
-        // result) or an op that takes it as an operand (mul saves its operands).
-        let saver = holders
-            .iter()
-            .copied()
-            .filter(|&h| prog.graph.contains(h))
-            .find(|&h| h != m.new && (h == m.old || prog.graph.operands(h).contains(&m.old)))
-            .unwrap_or(m.old);
         let call = &prog.backwards[k];
         diags.push(
             Diagnostic::new(
@@ -43,4 +38,18 @@ pub fn check(prog: &Program, k: usize, holders: &[NodeId], reads: &[NodeId], dia
             .with_help("update a copy instead (`y = y + 1` rather than `y += 1`), or run the backward before the update"),
         );
     }
+}
+
+/// For a call derived during lowering, which records only what all its rules
+/// read together: each holder with the values it could have read (itself and its operands).
+pub fn approximate_reads(prog: &Program, holders: &[NodeId], reads: &[NodeId]) -> Vec<(NodeId, Vec<NodeId>)> {
+    holders
+        .iter()
+        .filter(|h| prog.graph.contains(**h))
+        .map(|&h| {
+            let mut near = prog.graph.operands(h);
+            near.push(h);
+            (h, near.into_iter().filter(|n| reads.contains(n)).collect())
+        })
+        .collect()
 }

@@ -177,6 +177,9 @@ pub struct Program {
 pub struct Mutation {
     pub old: NodeId,
     pub new: NodeId,
+    /// The op that computed the new value from the old one (its own rule may read
+    /// the old value: PyTorch keeps a copy for it).
+    pub by: NodeId,
     /// The update statement or call.
     pub span: Span,
     /// How many backward calls the program made before the update: a later one

@@ -46,6 +46,7 @@ impl Lowerer<'_> {
     pub(crate) fn update_in_place(&mut self, old: NodeId, new: NodeId, grad_fn: &str, span: Span) -> Option<NodeId> {
         let old = self.current(old);
         let (dt, sh) = (self.dtype_of(old), self.shape_of(old));
+        let by = new;
         let mut new = new;
         if self.dtype_of(new) != dt {
             let from = self.dtype_of(new);
@@ -110,7 +111,7 @@ impl Lowerer<'_> {
             meta.note = note;
         }
         let backwards_before = self.prog.backwards.len();
-        self.prog.mutations.push(Mutation { old, new: result, span, backwards_before });
+        self.prog.mutations.push(Mutation { old, new: result, by, span, backwards_before });
         self.set_version(old, result);
         Some(result)
     }
