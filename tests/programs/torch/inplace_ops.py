@@ -70,3 +70,14 @@ print(d)
 k = 3
 k += 2
 print(k)
+
+r = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+s = r * 1
+s[0] += 1
+print(s)
+s[1].mul_(3)
+print(s)
+s[:, 1] -= torch.tensor([10., 20.])
+print(s)
+(s * s).sum().backward()
+print(r.grad)
