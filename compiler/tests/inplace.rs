@@ -108,3 +108,19 @@ fn requires_grad_follows_pytorch() {
     // Turning it on for a tensor that already requires grad changes nothing.
     assert_eq!(codes("x = randn(3, requires_grad=true)\ny = (x * 2).requires_grad_()\ny.sum().backward()\nprint(x.grad)\n"), vec![]);
 }
+
+#[test]
+fn exports_and_saved_values_read_the_updated_tensor() {
+    use graphc_runtime::op::Binary;
+    use graphc_runtime::Op;
+    let file = parse("w = zeros(3)\nw += 1\n").unwrap();
+    let prog = graphc_compiler::lower::lower(&file).unwrap();
+    let w = prog.exports["w"];
+    assert_eq!(prog.graph.node(w).op, Op::Binary(Binary::Add), "`--save w` must save the updated value");
+    // An op's forward that updates a name and then saves it saves the new value:
+    // the backward multiplies by 2 * (x + 1), not by 2 * x.
+    let op = "op Sq(x) {\n    forward {\n        y = x * 1\n        y += 1\n        save y\n        return y * y\n    }\n    backward(g) {\n        return g * 2 * y\n    }\n}\n";
+    let compiled = compile(&format!("{op}x = ones(2, requires_grad=true)\nSq(x).sum().backward()\nprint(x.grad)\n"), false).expect("compiles");
+    let (out, _) = graphc_runtime::exec::run_capture(&compiled.plan).expect("runs");
+    assert_eq!(out, "tensor([4., 4.])\n");
+}

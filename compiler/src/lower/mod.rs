@@ -315,7 +315,8 @@ impl<'a> Lowerer<'a> {
                 if kind == BodyKind::Forward {
                     for n in names {
                         if let Some(v) = scope.names.get(&n.name) {
-                            r.saved.push((n.name.clone(), v.clone(), n.span));
+                            // An in-place update since the binding made a newer version (`state.rs`).
+                            r.saved.push((n.name.clone(), self.current_value(v.clone()), n.span));
                         }
                     }
                 }
@@ -425,6 +426,8 @@ impl<'a> Lowerer<'a> {
     fn record_exports(&mut self, scope: &Scope) {
         for (name, v) in &scope.names {
             if let Value::Tensor(n) = v {
+                // The name's object may have been updated in place since it was bound.
+                let n = &self.current(*n);
                 self.prog.exports.insert(name.clone(), *n);
                 if let Some(Some(g)) = self.grad_state.get(n) {
                     self.prog.exports.insert(format!("{name}.grad"), *g);
