@@ -124,3 +124,13 @@ fn exports_and_saved_values_read_the_updated_tensor() {
     let (out, _) = graphc_runtime::exec::run_capture(&compiled.plan).expect("runs");
     assert_eq!(out, "tensor([4., 4.])\n");
 }
+
+#[test]
+fn an_update_of_a_view_of_a_named_tensor_is_an_error() {
+    // PyTorch would update `x` too; graphc has no aliasing and says so.
+    assert_eq!(codes("x = zeros(2, 3)\nh = x[0]\nh += 1\n"), vec![Code::E0624]);
+    assert_eq!(codes("x = zeros(2, 3)\ng = x.t()\ng.zero_()\n"), vec![Code::E0624]);
+    assert_eq!(codes("x = zeros(2, 3)\nk = x.detach()\nk[0] = 1\n"), vec![Code::E0624]);
+    // Through a subscript of the tensor itself, on a copy, or on a view of an unnamed tensor.
+    assert_eq!(codes("x = zeros(2, 3)\nx[0] += 1\nx[1].add_(2)\nm = x[0].clone()\nm += 1\nv = zeros(4)[1:3]\nv += 1\nprint(x, m, v)\n"), vec![]);
+}

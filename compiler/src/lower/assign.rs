@@ -170,7 +170,7 @@ impl Lowerer<'_> {
                 )
             }
         };
-        if matches!(v, Value::Poison) {
+        if matches!(v, Value::Poison) || !self.check_not_a_view(t, scope, span) {
             return Value::Poison;
         }
         // One tensor as the whole subscript: a bool mask (an i64 tensor of indices is not supported).

@@ -138,6 +138,7 @@ impl Lowerer<'_> {
         let cur = self.expr(target, scope);
         let v = self.expr(value, scope);
         match cur {
+            Value::Tensor(t) if !self.check_not_a_view(t, scope, span) => {}
             Value::Tensor(t) => {
                 if let Value::Tensor(new) = self.binary(op, (Value::Tensor(t), target.span), (v, value.span), span) {
                     self.update_in_place(t, new, aug_grad_fn(op), span);
@@ -167,6 +168,9 @@ impl Lowerer<'_> {
         let recv = self.expr(receiver, scope);
         let args = self.args(args, scope);
         let Some(t) = self.expect_tensor(recv, receiver.span, &format!("the receiver of `{}`", method.name)) else { return Value::Poison };
+        if !matches!(receiver.kind, ExprKind::Index { .. }) && !self.check_not_a_view(t, scope, span) {
+            return Value::Poison;
+        }
         let Some((new, grad_fn)) = self.inplace_value(t, receiver.span, method, args, span) else { return Value::Poison };
         if let ExprKind::Index { receiver: base, items } = &receiver.kind {
             // `x[i].add_(1)` updates the elements of `x` that the subscript views.

@@ -42,6 +42,7 @@ mod surrogate;
 mod tuples;
 mod user_calls;
 mod views;
+mod views_inplace;
 
 use std::collections::HashMap;
 
