@@ -449,6 +449,12 @@ impl<'a> Lowerer<'a> {
         if let (Value::Tensor(n), "dtype") = (&recv, field.name.as_str()) {
             return Value::DType(self.dtype_of(*n));
         }
+        // Whether a tensor requires grad and is a leaf are known at compile time.
+        match (&recv, field.name.as_str()) {
+            (Value::Tensor(n), "requires_grad") => return Value::Bool(self.requires_grad(*n)),
+            (Value::Tensor(n), "is_leaf") => return Value::Bool(self.is_grad_leaf(*n) || !self.requires_grad(*n)),
+            _ => {}
+        }
         if field.name != "grad" {
             return self
                 .error(Diagnostic::new(Code::E0102, format!("tensors have no field `{}`", field.name), field.span, "unknown field").with_help(
