@@ -144,6 +144,26 @@ pub enum Code {
     E0404,
     /// `grad(y, x)` where no gradient flows from `y` back to `x`.
     E0405,
+    /// An in-place update (`p -= e`, `p.add_(e)`, `p[i] = v`) of a leaf that requires
+    /// grad, outside `no_grad`: PyTorch's "a leaf Variable that requires grad is being
+    /// used in an in-place operation".
+    E0620,
+    /// An in-place update of a value that a later backward reads (a saved value):
+    /// PyTorch's "modified by an inplace operation", found at compile time.
+    E0621,
+    /// An in-place update whose result dtype cannot be cast to the target's dtype
+    /// (`i += 0.5` on an i64 tensor), as PyTorch's in-place result-type rule.
+    E0622,
+    /// An in-place update whose result would have another shape than the target:
+    /// the other operand broadcasts the target to a larger shape.
+    E0623,
+    /// An assignment target or in-place update that graphc cannot perform: a target
+    /// that is not a name, subscript or `.grad`, a subscript with a tensor of indices,
+    /// a value that does not fit the selected elements.
+    E0624,
+    /// `requires_grad_()` that PyTorch refuses: turning off requires-grad of a
+    /// tensor computed from others (not a leaf).
+    E0625,
     /// A tensor with more elements than graphc allows (2^31), counted without overflow.
     E0501,
     /// More memory than the budget (`--max-memory`): one tensor, or the tensors the
@@ -255,6 +275,12 @@ impl Code {
             Code::E0403 => "E0403",
             Code::E0404 => "E0404",
             Code::E0405 => "E0405",
+            Code::E0620 => "E0620",
+            Code::E0621 => "E0621",
+            Code::E0622 => "E0622",
+            Code::E0623 => "E0623",
+            Code::E0624 => "E0624",
+            Code::E0625 => "E0625",
             Code::E0501 => "E0501",
             Code::E0502 => "E0502",
             Code::E0503 => "E0503",

@@ -19,6 +19,9 @@ pub struct RuleCtx {
     pub reads_forward: bool,
     /// Every forward value this backward reads.
     pub forward_reads: BTreeSet<NodeId>,
+    /// Every read of a forward value, in order, so that a derivation can tell
+    /// which node's rule read which values (the in-place check, `versions.rs`).
+    pub read_log: Vec<NodeId>,
     /// With `create_graph`, derived nodes require grad where their operands do.
     pub create_graph: bool,
     /// The `grad_fn` PyTorch shows for derived nodes whose kernel is not named by
@@ -28,7 +31,15 @@ pub struct RuleCtx {
 
 impl RuleCtx {
     pub fn new(region: Region) -> RuleCtx {
-        RuleCtx { region, span: Span::default(), reads_forward: false, forward_reads: BTreeSet::new(), create_graph: false, grad_fns: Vec::new() }
+        RuleCtx {
+            region,
+            span: Span::default(),
+            reads_forward: false,
+            forward_reads: BTreeSet::new(),
+            read_log: Vec::new(),
+            create_graph: false,
+            grad_fns: Vec::new(),
+        }
     }
 
     /// Sets the span derived nodes get (the forward node being differentiated).
@@ -40,6 +51,7 @@ impl RuleCtx {
     pub fn fwd(&mut self, n: NodeId) -> NodeId {
         self.reads_forward = true;
         self.forward_reads.insert(n);
+        self.read_log.push(n);
         n
     }
 

@@ -20,6 +20,7 @@ mod builder;
 mod custom;
 mod operands;
 mod rules;
+mod versions;
 
 use std::collections::{HashMap, HashSet};
 
@@ -81,6 +82,8 @@ pub struct Derivation {
     pub forward_reads: Vec<NodeId>,
     /// PyTorch's `grad_fn` name of derived nodes that their op does not name.
     pub grad_fns: Vec<(NodeId, String)>,
+    /// Each holder with the forward values its rule read.
+    pub reads_by: Vec<(NodeId, Vec<NodeId>)>,
 }
 
 /// Derives the gradients of `root` (seeded with `seed`, or ones) with respect to
@@ -120,6 +123,7 @@ pub fn derive(
     let mut grads: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
     grads.insert(root, vec![seed]);
     let mut holders = Vec::new();
+    let mut reads_by = Vec::new();
     let mut final_grads = HashMap::new();
     for n in order {
         let Some(contribs) = grads.remove(&n) else { continue };
@@ -132,6 +136,7 @@ pub fn derive(
             continue;
         }
         ctx.reads_forward = false;
+        let mark = ctx.read_log.len();
         let input_grads: Vec<(NodeId, Option<NodeId>)> = match prog.custom_output.get(&n) {
             Some(&c) => {
                 // An op with several outputs runs its backward once, at the first of
@@ -163,6 +168,7 @@ pub fn derive(
         };
         if ctx.reads_forward {
             holders.push(n);
+            reads_by.push((n, ctx.read_log[mark..].to_vec()));
         }
         for (input, grad) in input_grads {
             if let Some(grad) = grad {
@@ -183,7 +189,7 @@ pub fn derive(
         prog.graph.meta_mut(z).note = Some("zeros: no gradient flows here".to_string());
         final_grads.insert(t, z);
     }
-    Derivation { grads: final_grads, holders, forward_reads: ctx.forward_reads.iter().copied().collect(), grad_fns: ctx.grad_fns }
+    Derivation { grads: final_grads, holders, forward_reads: ctx.forward_reads.iter().copied().collect(), grad_fns: ctx.grad_fns, reads_by }
 }
 
 /// The nodes of `order` from which a backward walk reaches one of `targets`.
@@ -227,9 +233,9 @@ pub fn differentiate(prog: &mut Program) -> Result<AutodiffStats, Vec<Diagnostic
     for k in 0..prog.backwards.len() {
         let call = prog.backwards[k].clone();
         let before = prog.graph.index_bound();
-        let (holders, saved) = match &call.derived {
+        let (holders, saved, reads_by) = match &call.derived {
             // Derived already, during lowering (create_graph): only the rule is checked.
-            Some(d) => (d.holders.clone(), d.forward_reads.clone()),
+            Some(d) => (d.holders.clone(), d.forward_reads.clone(), versions::approximate_reads(prog, &d.holders, &d.forward_reads)),
             None => {
                 let targets: HashSet<NodeId> = call.targets.iter().map(|(t, _)| *t).collect();
                 let d = derive(prog, call.root, call.seed, call.span, Region::Backward(k as u32), &targets, false, &templates);
@@ -240,9 +246,10 @@ pub fn differentiate(prog: &mut Program) -> Result<AutodiffStats, Vec<Diagnostic
                         dead.push(*placeholder);
                     }
                 }
-                (d.holders, d.forward_reads)
+                (d.holders, d.forward_reads, d.reads_by)
             }
         };
+        versions::check(prog, k, &reads_by, &mut diags);
         if let Some((n, j)) = holders.iter().find_map(|h| released.get(h).map(|j| (*h, *j))) {
             let first = &prog.backwards[j];
             diags.push(

@@ -16,6 +16,7 @@ pub fn always_returns(block: &Block) -> bool {
     match block.stmts.last().map(|s| &s.kind) {
         Some(StmtKind::Return(_)) => true,
         Some(StmtKind::If(i)) => i.otherwise.is_some() && if_blocks(i).all(always_returns),
+        Some(StmtKind::NoGrad(b)) => always_returns(b),
         _ => false,
     }
 }
@@ -27,7 +28,9 @@ pub fn returns_of(block: &Block) -> Vec<(&[Expr], Span)> {
         match &s.kind {
             StmtKind::Return(values) => out.push((values.as_slice(), s.span)),
             StmtKind::If(i) => if_blocks(i).for_each(|b| out.extend(returns_of(b))),
+            StmtKind::NoGrad(b) => out.extend(returns_of(b)),
             StmtKind::Assign { .. } | StmtKind::Unpack { .. } | StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Input(_) => {}
+            StmtKind::AugAssign { .. } | StmtKind::Store { .. } => {}
         }
     }
     out

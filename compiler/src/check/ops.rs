@@ -98,7 +98,12 @@ fn check_top_level_stmt(stmt: &Stmt, diags: &mut Vec<Diagnostic>) {
             }
             return;
         }
+        StmtKind::NoGrad(b) => {
+            b.stmts.iter().for_each(|s| check_top_level_stmt(s, diags));
+            return;
+        }
         StmtKind::Assign { .. } | StmtKind::Unpack { .. } | StmtKind::Expr(_) | StmtKind::Input(_) => return,
+        StmtKind::AugAssign { .. } | StmtKind::Store { .. } => return,
     };
     diags.push(Diagnostic::new(Code::E0108, what, stmt.span, "not allowed at the top level").with_help(help));
 }
@@ -164,7 +169,9 @@ fn top_level_names(file: &File) -> HashMap<String, Span> {
                 }
             }
             StmtKind::If(i) => if_blocks(i).flat_map(|b| &b.stmts).for_each(|s| collect(s, out)),
+            StmtKind::NoGrad(b) => b.stmts.iter().for_each(|s| collect(s, out)),
             StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Return(_) => {}
+            StmtKind::AugAssign { .. } | StmtKind::Store { .. } => {}
         }
     }
     let mut out = HashMap::new();
@@ -305,6 +312,17 @@ fn check_block(block: &Block, scope: &mut HashMap<String, Span>, kind: BlockKind
                 }
             }
             StmtKind::Expr(e) => check_names(e, scope, bw, diags),
+            StmtKind::AugAssign { target, value, .. } | StmtKind::Store { target, value } => {
+                check_names(value, scope, bw, diags);
+                check_names(target, scope, bw, diags);
+            }
+            // `no_grad` opens no scope: its names stay bound after it.
+            StmtKind::NoGrad(b) => {
+                saved.extend(check_block(b, scope, kind, bw, diags));
+                if always_returns(b) {
+                    returned = Some(stmt.span);
+                }
+            }
             // The grammar accepts `input` only at the top level, never in a block.
             StmtKind::Input(_) => {}
             StmtKind::Save(names) => {
@@ -563,6 +581,11 @@ fn collect_calls_block(b: &Block, out: &mut Vec<(String, Span)>) {
                 if_blocks(i).for_each(|b| collect_calls_block(b, out));
             }
             StmtKind::Save(_) | StmtKind::Input(_) => {}
+            StmtKind::NoGrad(b) => collect_calls_block(b, out),
+            StmtKind::AugAssign { target, value, .. } | StmtKind::Store { target, value } => {
+                collect_calls(target, out);
+                collect_calls(value, out);
+            }
         }
     }
 }

@@ -401,7 +401,10 @@ impl<'a> Reader<'a> {
         attach_saved(prog, &self.saved);
         for n in prog.graph.ids() {
             let (meta, node) = (prog.graph.meta(n), prog.graph.node(n));
-            if meta.region == Region::Forward && meta.requires_grad && node.op.arity() == 0 {
+            // A detach that requires grad is a leaf made by `requires_grad_()` or
+            // by an update under `no_grad` (a detach never requires grad otherwise).
+            let detach_leaf = matches!(node.op, Op::Unary(graphc_runtime::op::Unary::Detach));
+            if meta.region == Region::Forward && meta.requires_grad && (node.op.arity() == 0 || detach_leaf) {
                 prog.leaves.push(n);
             }
             if let Op::Input(k) = node.op {

@@ -108,6 +108,9 @@ fn node_line(prog: &Program, lines: &LineIndex, n: NodeId, name: &dyn Fn(&NodeId
 fn backward_calls(prog: &Program, lines: &LineIndex, calls: &[BackwardCall], name: &dyn Fn(&NodeId) -> String) -> String {
     let g = &prog.graph;
     let mut out = String::new();
+    // Saved values and their readers are listed in the dump's order, which the text
+    // reads back in; node ids can differ from it (a node made late from early ones).
+    let num = numbering(prog);
     for (k, b) in calls.iter().enumerate() {
         let (l, c) = lines.line_col(b.span.start);
         let _ = writeln!(
@@ -117,7 +120,11 @@ fn backward_calls(prog: &Program, lines: &LineIndex, calls: &[BackwardCall], nam
             b.seed.map(|s| name(&s)).unwrap_or_else(|| "ones".to_string()),
             if b.retain_graph { ", retain_graph" } else { "" }
         );
-        let saved = saved_reads(prog, k as u32);
+        let mut saved = saved_reads(prog, k as u32);
+        saved.sort_by_key(|(s, _)| num.get(s).copied());
+        for (_, users) in &mut saved {
+            users.sort_by_key(|u| num.get(u).copied());
+        }
         if saved.is_empty() && !has_region(prog, Region::Backward(k as u32)) {
             continue;
         }

@@ -180,6 +180,9 @@ pub struct Program {
     /// directory). The graph keeps the paths as written, so that `graphc ir` shows
     /// what the source says wherever the checkout lives.
     pub base_dir: Option<std::path::PathBuf>,
+    /// The in-place updates, in program order, for the check that no backward
+    /// reads a value an in-place update replaced before it ran (E0621).
+    pub mutations: Vec<Mutation>,
 }
 
 impl Program {
@@ -196,6 +199,22 @@ pub fn resolve_path(base: Option<&std::path::Path>, path: &str) -> String {
         Some(dir) if std::path::Path::new(path).is_relative() => dir.join(path).to_string_lossy().into_owned(),
         _ => path.to_string(),
     }
+}
+
+/// One in-place update (`y += 1`, `p.mul_(2)`, `x[i] = v`): the object's value
+/// was `old` and is `new` from here on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mutation {
+    pub old: NodeId,
+    pub new: NodeId,
+    /// The op that computed the new value from the old one (its own rule may read
+    /// the old value: PyTorch keeps a copy for it).
+    pub by: NodeId,
+    /// The update statement or call.
+    pub span: Span,
+    /// How many backward calls the program made before the update: a later one
+    /// that reads `old` needs a value that is gone.
+    pub backwards_before: usize,
 }
 
 /// One `input NAME: DTYPE[DIMS]` declaration.

@@ -84,6 +84,15 @@ impl<'a> Lowerer<'a> {
                 self.call(callee, args, e.span)
             }
             ExprKind::Method { receiver, method, args } => {
+                if self.is_inplace_method(&method.name, receiver) {
+                    return self.inplace_method(receiver, method, args, scope, e.span);
+                }
+                let user_defined = self.defs.ops.contains_key(&method.name) || self.defs.fns.contains_key(&method.name);
+                match method.name.as_str() {
+                    "requires_grad_" if !user_defined => return self.requires_grad_method(receiver, args, scope, e.span),
+                    "clone" if !user_defined => return self.clone_method(receiver, args, scope, e.span),
+                    _ => {}
+                }
                 if method.name == "zero_" {
                     return self.zero_method(receiver, args, scope, e.span);
                 }
@@ -451,6 +460,12 @@ impl<'a> Lowerer<'a> {
         }
         if let (Value::Tensor(n), "dtype") = (&recv, field.name.as_str()) {
             return Value::DType(self.dtype_of(*n));
+        }
+        // Whether a tensor requires grad and is a leaf are known at compile time.
+        match (&recv, field.name.as_str()) {
+            (Value::Tensor(n), "requires_grad") => return Value::Bool(self.requires_grad(*n)),
+            (Value::Tensor(n), "is_leaf") => return Value::Bool(self.is_grad_leaf(*n) || !self.requires_grad(*n)),
+            _ => {}
         }
         if field.name != "grad" {
             return self

@@ -25,7 +25,7 @@ use crate::ir::graph::NodeId;
 use crate::syntax::ast::{Expr, IndexItem, Span};
 
 /// An item after evaluation.
-enum Item {
+pub(super) enum Item {
     Select(i64, Span),
     Slice { start: Option<i64>, stop: Option<i64>, step: i64 },
     NewAxis,
@@ -86,7 +86,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Evaluates one item: integers, `none`, slices of integers, `...`.
-    fn index_item(&mut self, item: &IndexItem, scope: &mut Scope) -> Option<Item> {
+    pub(super) fn index_item(&mut self, item: &IndexItem, scope: &mut Scope) -> Option<Item> {
         match item {
             IndexItem::Ellipsis(_) => Some(Item::Ellipsis),
             IndexItem::Expr(e) => match self.expr(e, scope) {
@@ -119,7 +119,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// An integer of a subscript (E0223 otherwise).
-    fn index_int(&mut self, v: Value, span: Span, what: &str) -> Option<i64> {
+    pub(super) fn index_int(&mut self, v: Value, span: Span, what: &str) -> Option<i64> {
         match v {
             Value::Number { value, is_int: true } if value.abs() < 1e15 => Some(value as i64),
             Value::Poison => None,

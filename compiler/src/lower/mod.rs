@@ -14,6 +14,7 @@
 //! which silently propagates, so one mistake yields one diagnostic.
 
 mod activation_calls;
+mod assign;
 mod budget;
 mod builtin_calls;
 mod class_losses;
@@ -27,9 +28,11 @@ mod functional_calls;
 mod gather_calls;
 mod host_math;
 mod index;
+mod inplace;
 mod join_calls;
 mod loss_calls;
 mod matrix_aliases;
+mod no_grad;
 mod one_hot;
 mod optim;
 mod output_calls;
@@ -41,6 +44,7 @@ mod surrogate;
 mod tuples;
 mod user_calls;
 mod views;
+mod views_inplace;
 
 use std::collections::HashMap;
 
@@ -332,7 +336,8 @@ impl<'a> Lowerer<'a> {
                 if kind == BodyKind::Forward {
                     for n in names {
                         if let Some(v) = scope.names.get(&n.name) {
-                            r.saved.push((n.name.clone(), v.clone(), n.span));
+                            // An in-place update since the binding made a newer version (`state.rs`).
+                            r.saved.push((n.name.clone(), self.current_value(v.clone()), n.span));
                         }
                     }
                 }
@@ -352,6 +357,15 @@ impl<'a> Lowerer<'a> {
             StmtKind::Return(values) => {
                 let vals = values.iter().map(|e| (self.expr(e, scope), e.span)).collect();
                 Some(BodyResult { returned: Some(vals), saved: Vec::new() })
+            }
+            StmtKind::NoGrad(body) => self.no_grad_block(body, scope, kind),
+            StmtKind::AugAssign { target, op, value } => {
+                self.aug_assign(target, *op, value, scope, kind, stmt.span);
+                None
+            }
+            StmtKind::Store { target, value } => {
+                self.store(target, value, scope, stmt.span);
+                None
             }
         }
     }

@@ -91,6 +91,15 @@ pub enum StmtKind {
     If(IfStmt),
     /// `a, b = expr`: unpacks a tuple (or list) of exactly as many values.
     Unpack { targets: Vec<Ident>, value: Expr },
+    /// `no_grad { ... }`: nothing computed inside requires grad. Like Python's
+    /// `with torch.no_grad():` it opens no scope.
+    NoGrad(Block),
+    /// `x -= e`, `x[i] += e` (also `+=`, `*=`, `/=`): an in-place update of the target,
+    /// a name or a subscript (`op` is `Add`, `Sub`, `Mul` or `Div`).
+    AugAssign { target: Expr, op: BinOp, value: Expr },
+    /// `x[i] = v`, `x[mask] = v`, `p.grad = none`: a store into part of an object.
+    /// The target is an `Index` or a `Field` expression.
+    Store { target: Expr, value: Expr },
 }
 
 /// An `if` statement: its conditions with their blocks, in order, then the

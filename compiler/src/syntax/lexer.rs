@@ -112,6 +112,15 @@ pub enum Token {
     At,
     #[token("=")]
     Eq,
+    /// `+=`, `-=`, `*=`, `/=`: an in-place update's operator.
+    #[token("+=")]
+    PlusEq,
+    #[token("-=")]
+    MinusEq,
+    #[token("*=")]
+    StarEq,
+    #[token("/=")]
+    SlashEq,
     #[token("(")]
     LParen,
     #[token(")")]

@@ -11,7 +11,7 @@
 //! 2.15 runs for CPU tensors by default) with the same operations in the same
 //! order and precision, so that the parameters stay bit-identical to PyTorch's.
 //! The update does not require grad (PyTorch runs it under `no_grad`), and each
-//! updated parameter becomes a new version of its leaf ([`Lowerer::replace_leaf`]).
+//! updated parameter becomes a new version of its leaf (`Lowerer::update_in_place`, `lower/inplace.rs`).
 //! `opt.zero_grad()` sets every gradient back to `None` (PyTorch 2's
 //! `set_to_none=True` default).
 
@@ -209,24 +209,13 @@ impl Lowerer<'_> {
                 Kind::AdamW => self.adam_update(&hyper, true, &mut state, p, g, span),
             };
             self.optim.optimizers[k].state[i] = Some(state);
-            self.replace_leaf(p, new);
-            self.optim.optimizers[k].params[i] = new;
+            // The step runs under no_grad, so this is the in-place update of a
+            // leaf that the statements `p -= lr * p.grad` make: the new version
+            // stays the same leaf, and E0621 sees the update.
+            if let Some(new) = self.update_in_place(p, new, "", span) {
+                self.optim.optimizers[k].params[i] = new;
+            }
         }
         self.no_grad = saved_no_grad;
-    }
-
-    /// An in-place update of the requires-grad leaf `old` under `no_grad`: `new`,
-    /// computed without requiring grad, becomes the leaf's value. It is a leaf that
-    /// requires grad (a later backward stops there and does not differentiate the
-    /// update), it keeps the leaf's `.grad`, and every name holding `old` reads it.
-    // The in-place statements under `no_grad` (`p -= lr * p.grad`) do the same;
-    // the two can share this function.
-    pub(crate) fn replace_leaf(&mut self, old: NodeId, new: NodeId) {
-        let note = self.prog.graph.meta(old).note.clone();
-        let meta = self.prog.graph.meta_mut(new);
-        meta.requires_grad = true;
-        meta.note = note;
-        self.prog.leaves.push(new);
-        self.set_version(old, new);
     }
 }

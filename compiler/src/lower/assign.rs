@@ -1,0 +1,341 @@
+//! Stores into part of a tensor: `x[i] = v`, `x[a:b, j] = v`, `x[mask] = v`,
+//! and `p.grad = none` (or a tensor).
+//!
+//! A subscript store is an in-place update whose new value selects, element by
+//! element, between the stored value and the old one. With integers and slices
+//! the selected positions are known at compile time: a constant bool mask marks
+//! them, and a constant index gathers the value (broadcast to the selected
+//! shape) into the tensor's layout, so the gradient is `select`'s and
+//! `gather`'s (PyTorch's `CopySlices`). A bool mask selects where it holds;
+//! its number of true elements is known only at run time, so the value must be
+//! one number or a 0-d tensor (`masked_fill`, `index_put`).
+
+use graphc_runtime::op::{F64Bits, IndexOp};
+use graphc_runtime::{DType, Op};
+
+use super::index::Item;
+use super::{Lowerer, Scope, Value};
+use crate::check::shapes;
+use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::NodeId;
+use crate::syntax::ast::{Expr, ExprKind, IndexItem, Span};
+
+/// The elements a basic subscript selects in a tensor of some shape.
+#[derive(Debug, PartialEq)]
+pub(super) struct Selection {
+    /// For each element in row-major order: its position in the selection
+    /// (row-major over `shape`), or `None` when it is not selected.
+    pub source: Vec<Option<usize>>,
+    /// The shape of `x[...]` (what the stored value broadcasts to).
+    pub shape: Vec<usize>,
+}
+
+/// Resolves integers, slices, `none` and `...` against `shape` as PyTorch's basic
+/// indexing does. Errors are messages for E0624.
+pub(super) fn select(shape: &[usize], items: &[Item]) -> Result<Selection, String> {
+    let consuming = items.iter().filter(|i| matches!(i, Item::Select(..) | Item::Slice { .. })).count();
+    if items.iter().filter(|i| matches!(i, Item::Ellipsis)).count() > 1 {
+        return Err("a subscript has at most one `...`".to_string());
+    }
+    if consuming > shape.len() {
+        return Err(format!("too many indices for a tensor of dimension {}", shape.len()));
+    }
+    // Per dimension of the tensor: the indices selected, and whether the dimension stays.
+    let mut picks: Vec<(Vec<usize>, bool)> = Vec::new();
+    let mut sel_shape = Vec::new();
+    for item in items {
+        let d = picks.len();
+        match item {
+            Item::Select(i, _) => {
+                let n = shape[d] as i64;
+                if *i < -n || *i >= n {
+                    return Err(format!("index {i} is out of bounds for dimension {d} with size {n}"));
+                }
+                picks.push((vec![(if *i < 0 { i + n } else { *i }) as usize], false));
+            }
+            Item::Slice { start, stop, step } => {
+                let n = shape[d] as i64;
+                let clamp = |b: i64| (if b < 0 { b + n } else { b }).clamp(0, n);
+                let (a, b) = (start.map_or(0, clamp), stop.map_or(n, clamp));
+                let idx: Vec<usize> = (a..b.max(a)).step_by(*step as usize).map(|i| i as usize).collect();
+                sel_shape.push(idx.len());
+                picks.push((idx, true));
+            }
+            Item::NewAxis => sel_shape.push(1),
+            Item::Ellipsis => {
+                for _ in 0..shape.len() - consuming {
+                    let d = picks.len();
+                    sel_shape.push(shape[d]);
+                    picks.push(((0..shape[d]).collect(), true));
+                }
+            }
+        }
+    }
+    while picks.len() < shape.len() {
+        let d = picks.len();
+        sel_shape.push(shape[d]);
+        picks.push(((0..shape[d]).collect(), true));
+    }
+    let strides = super::views::contiguous(shape);
+    let total: usize = shape.iter().product();
+    let mut source = vec![None; total];
+    let count: usize = picks.iter().map(|(p, _)| p.len()).product();
+    let mut digits = vec![0usize; picks.len()];
+    for k in 0..count {
+        let flat: usize = digits.iter().zip(&picks).zip(&strides).map(|((&j, (p, _)), s)| p[j] * s).sum();
+        source[flat] = Some(k);
+        for d in (0..digits.len()).rev() {
+            digits[d] += 1;
+            if digits[d] < picks[d].0.len() {
+                break;
+            }
+            digits[d] = 0;
+        }
+    }
+    Ok(Selection { source, shape: sel_shape })
+}
+
+impl Lowerer<'_> {
+    /// `target = value` where the target is a subscript or a field.
+    pub(crate) fn store(&mut self, target: &Expr, value: &Expr, scope: &mut Scope, span: Span) {
+        match &target.kind {
+            ExprKind::Index { receiver, items } => {
+                let v = self.expr(value, scope);
+                self.store_index(receiver, items, (v, value.span), scope, span);
+            }
+            ExprKind::Field { receiver, field } if field.name == "grad" => {
+                let recv = self.expr(receiver, scope);
+                let v = self.expr(value, scope);
+                self.set_grad(recv, receiver.span, (v, value.span), span);
+            }
+            ExprKind::Field { field, .. } => {
+                self.error(
+                    Diagnostic::new(Code::E0624, format!("cannot assign to `.{}`", field.name), field.span, "not assignable")
+                        .with_help("the only assignable field is `.grad` (`p.grad = none`)"),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    /// `p.grad = none` (PyTorch's `set_to_none`) or `p.grad = g`.
+    fn set_grad(&mut self, recv: Value, rs: Span, (v, vs): (Value, Span), span: Span) {
+        let n = match recv {
+            Value::Tensor(n) if self.is_grad_leaf(n) => n,
+            Value::Tensor(n) => {
+                self.not_a_leaf(n, rs);
+                return;
+            }
+            Value::Poison => return,
+            other => {
+                self.error(
+                    Diagnostic::new(Code::E0401, format!("{} has no `.grad`", other.describe()), rs, "not a tensor")
+                        .with_help("set `.grad` of a tensor created with `requires_grad=true`"),
+                );
+                return;
+            }
+        };
+        let grad = match v {
+            Value::None => None,
+            Value::Tensor(g) if self.shape_of(g) == self.shape_of(n) && self.dtype_of(g) == self.dtype_of(n) => Some(g),
+            Value::Poison => return,
+            other => {
+                let what = format!("{} {}", self.dtype_of(n), shapes::show(&self.shape_of(n)));
+                let got = match other {
+                    Value::Tensor(g) => format!("a {} {} tensor", self.dtype_of(g), shapes::show(&self.shape_of(g))),
+                    o => o.describe().to_string(),
+                };
+                self.error(
+                    Diagnostic::new(Code::E0624, format!("a gradient must be `none` or a {what} tensor, not {got}"), vs, "does not fit")
+                        .with_secondary(span, "assigned here")
+                        .with_help("write `p.grad = none`, or assign a tensor of the leaf's dtype and shape"),
+                );
+                return;
+            }
+        };
+        self.grad_state.insert(n, grad);
+    }
+
+    /// `base[items] = value`: the in-place update of the selected elements of `base`.
+    /// Returns the updated tensor.
+    pub(crate) fn store_index(&mut self, base: &Expr, items: &[IndexItem], (v, vs): (Value, Span), scope: &mut Scope, span: Span) -> Value {
+        let recv = self.expr(base, scope);
+        let t = match recv {
+            Value::Tensor(t) => t,
+            Value::Poison => return Value::Poison,
+            other => {
+                return self.error(
+                    Diagnostic::new(Code::E0624, format!("cannot assign into {}", other.describe()), base.span, "not a tensor")
+                        .with_help("assign into a tensor's elements (`x[i] = v`); build lists with `[...]`"),
+                )
+            }
+        };
+        if matches!(v, Value::Poison) || !self.check_not_a_view(t, scope, span) {
+            return Value::Poison;
+        }
+        // One tensor as the whole subscript: a bool mask (an i64 tensor of indices is not supported).
+        let mut evaluated = Vec::new();
+        if let [IndexItem::Expr(e)] = items {
+            match self.expr(e, scope) {
+                Value::Tensor(m) if self.dtype_of(m) == DType::Bool => return self.store_mask(t, (m, e.span), (v, vs), span),
+                Value::Tensor(_) => {
+                    return self.error(
+                        Diagnostic::new(Code::E0624, "assignment through a tensor of indices is not supported", e.span, "an index tensor")
+                            .with_help("assign through integers, slices or a bool mask of the tensor's shape (`x[mask] = v`)"),
+                    )
+                }
+                Value::None => evaluated.push(Item::NewAxis),
+                other => match self.index_int(other, e.span, "an index") {
+                    Some(i) => evaluated.push(Item::Select(i, e.span)),
+                    None => return Value::Poison,
+                },
+            }
+        } else {
+            for item in items {
+                match self.index_item(item, scope) {
+                    Some(i) => evaluated.push(i),
+                    None => return Value::Poison,
+                }
+            }
+        }
+        let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
+        let sel = match select(&sh, &evaluated) {
+            Ok(s) => s,
+            Err(msg) => {
+                return self
+                    .error(Diagnostic::new(Code::E0624, msg, span, "cannot select these elements").with_help("index within the tensor's shape"))
+            }
+        };
+        let Some(placed) = self.placed_value((v, vs), &sel, dt, &sh, span) else { return Value::Poison };
+        let mask_vals = sel.source.iter().map(|s| F64Bits::new(if s.is_some() { 1.0 } else { 0.0 })).collect();
+        let mask = self.node(Op::Literal(mask_vals), DType::Bool, sh.clone(), &[], span);
+        let new = self.node(Op::Select, dt, sh, &[mask, placed, t], span);
+        match self.update_in_place(t, new, "CopySlices", span) {
+            Some(n) => Value::Tensor(n),
+            None => Value::Poison,
+        }
+    }
+
+    /// The stored value laid out for a select against the whole tensor: a 0-d node
+    /// for one number, or the value broadcast to the selection's shape and gathered
+    /// into the tensor's layout.
+    fn placed_value(&mut self, (v, vs): (Value, Span), sel: &Selection, dt: DType, sh: &[usize], span: Span) -> Option<NodeId> {
+        let v = match v {
+            Value::Number { value, .. } => return Some(self.scalar(value, dt, vs)),
+            Value::Bool(b) => return Some(self.scalar(if b { 1.0 } else { 0.0 }, dt, vs)),
+            Value::Host { node, .. } => return Some(self.cast_to(node, dt, vs)),
+            Value::Tensor(v) => self.cast_to(v, dt, vs),
+            other => {
+                self.error(
+                    Diagnostic::new(Code::E0624, format!("cannot store {} into a tensor", other.describe()), vs, "not a number or tensor")
+                        .with_help("store a number or a tensor that broadcasts to the selected elements"),
+                );
+                return None;
+            }
+        };
+        let vsh = self.shape_of(v);
+        if vsh.is_empty() {
+            return Some(v);
+        }
+        if shapes::broadcast(&vsh, &sel.shape).ok().as_deref() != Some(&sel.shape[..]) {
+            self.error(
+                Diagnostic::new(
+                    Code::E0624,
+                    format!("a value of shape {} does not broadcast to the selected shape {}", shapes::show(&vsh), shapes::show(&sel.shape)),
+                    vs,
+                    "shapes do not fit",
+                )
+                .with_help("store a value of the selected elements' shape, or one that broadcasts to it"),
+            );
+            return None;
+        }
+        let count: usize = sel.shape.iter().product();
+        let spread = if vsh == sel.shape { v } else { self.node(Op::Expand, dt, sel.shape.clone(), &[v], vs) };
+        let flat = self.node(Op::Reshape, dt, vec![count], &[spread], vs);
+        let total: usize = sh.iter().product();
+        let index = sel.source.iter().map(|s| F64Bits::new(s.unwrap_or(0) as f64)).collect();
+        let index = self.node(Op::Literal(index), DType::I64, vec![total], &[], span);
+        let gathered = self.node(Op::Index(IndexOp::Gather { dim: 0 }), dt, vec![total], &[flat, index], span);
+        Some(self.node(Op::Reshape, dt, sh.to_vec(), &[gathered], span))
+    }
+
+    /// `x[mask] = v` with a bool mask of `x`'s shape (or one that broadcasts to it).
+    fn store_mask(&mut self, t: NodeId, (m, ms): (NodeId, Span), (v, vs): (Value, Span), span: Span) -> Value {
+        let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
+        if shapes::broadcast(&self.shape_of(m), &sh).ok().as_deref() != Some(&sh[..]) {
+            return self.error(
+                Diagnostic::new(
+                    Code::E0624,
+                    format!("the mask of shape {} does not broadcast to the tensor's shape {}", shapes::show(&self.shape_of(m)), shapes::show(&sh)),
+                    ms,
+                    "shapes do not fit",
+                )
+                .with_help("give the mask the tensor's shape"),
+            );
+        }
+        // A number is PyTorch's `masked_fill_`, a tensor its `index_put_`.
+        let (fill, grad_fn) = match v {
+            Value::Number { value, .. } => (self.scalar(value, dt, vs), "MaskedFillBackward0"),
+            Value::Bool(b) => (self.scalar(if b { 1.0 } else { 0.0 }, dt, vs), "MaskedFillBackward0"),
+            Value::Host { node, .. } => (self.cast_to(node, dt, vs), "MaskedFillBackward0"),
+            Value::Tensor(f) if self.shape_of(f).is_empty() => (self.cast_to(f, dt, vs), "IndexPutBackward0"),
+            other => {
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0624,
+                        format!("a masked store takes one number or a 0-d tensor, not {}", other.describe()),
+                        vs,
+                        "not one value",
+                    )
+                    .with_help(
+                        "how many elements a mask selects is known only at run time: store one value (`x[mask] = 0`), or use `where(mask, v, x)`",
+                    ),
+                )
+            }
+        };
+        let new = self.node(Op::Select, dt, sh, &[m, fill, t], span);
+        match self.update_in_place(t, new, grad_fn, span) {
+            Some(n) => Value::Tensor(n),
+            None => Value::Poison,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slice(start: Option<i64>, stop: Option<i64>, step: i64) -> Item {
+        Item::Slice { start, stop, step }
+    }
+
+    #[test]
+    fn an_integer_selects_a_row() {
+        let s = select(&[2, 3], &[Item::Select(-1, Span::default())]).unwrap();
+        assert_eq!(s.shape, vec![3]);
+        assert_eq!(s.source, vec![None, None, None, Some(0), Some(1), Some(2)]);
+    }
+
+    #[test]
+    fn slices_clamp_and_step_as_python() {
+        let s = select(&[5], &[slice(Some(-4), Some(99), 2)]).unwrap();
+        assert_eq!(s.shape, vec![2]);
+        assert_eq!(s.source, vec![None, Some(0), None, Some(1), None]);
+        let empty = select(&[3], &[slice(Some(2), Some(1), 1)]).unwrap();
+        assert_eq!(empty.shape, vec![0]);
+        assert!(empty.source.iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn an_ellipsis_fills_the_middle() {
+        let s = select(&[2, 2, 2], &[Item::Ellipsis, Item::Select(1, Span::default())]).unwrap();
+        assert_eq!(s.shape, vec![2, 2]);
+        assert_eq!(s.source, vec![None, Some(0), None, Some(1), None, Some(2), None, Some(3)]);
+    }
+
+    #[test]
+    fn out_of_bounds_and_too_many_indices_are_errors() {
+        assert!(select(&[3], &[Item::Select(3, Span::default())]).is_err());
+        assert!(select(&[3], &[Item::Select(0, Span::default()), Item::Select(0, Span::default())]).is_err());
+    }
+}

@@ -1,0 +1,336 @@
+//! In-place updates: `x -= e` and the other augmented assignments, and the
+//! `_` methods (`add_`, `sub_`, `mul_`, `div_`, `copy_`, `zero_`, `fill_`,
+//! `clamp_`).
+//!
+//! An update computes the new value as an ordinary node and makes it the
+//! object's value with [`Lowerer::update_in_place`], which applies PyTorch's
+//! rules: the result keeps the target's dtype and shape (E0622, E0623), a leaf
+//! that requires grad is updated only under `no_grad` (E0620), and there the
+//! new value is still that leaf (a detach-like node marked as a leaf, so that
+//! autodiff never differentiates through the update). Each update is recorded
+//! in `Program::mutations` for the check that no later backward reads the value
+//! it replaced (`autodiff/versions.rs`, E0621).
+
+use graphc_runtime::op::{Cmp, Unary};
+use graphc_runtime::{DType, Op};
+
+use super::{BodyKind, Lowerer, Scope, Value};
+use crate::check::shapes;
+use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::NodeId;
+use crate::ir::program::Mutation;
+use crate::syntax::ast::{Arg, BinOp, Expr, ExprKind, Ident, Span};
+
+/// The in-place methods this file lowers.
+const METHODS: [&str; 8] = ["add_", "sub_", "mul_", "div_", "copy_", "zero_", "fill_", "clamp_"];
+
+/// PyTorch's name of a dtype in its casting error ("result type Float can't be cast ...").
+fn torch_type_name(dt: DType) -> &'static str {
+    match dt {
+        DType::F32 => "Float",
+        DType::F64 => "Double",
+        DType::I64 => "Long",
+        DType::Bool => "Bool",
+    }
+}
+
+/// Whether PyTorch's `can_cast(from, to)` holds: no float to an integer or bool,
+/// and nothing but bool to bool.
+fn can_cast(from: DType, to: DType) -> bool {
+    !(from.is_float() && !to.is_float() || from != DType::Bool && to == DType::Bool)
+}
+
+impl Lowerer<'_> {
+    /// Makes `new` the value of the tensor object whose value is `old`, with PyTorch's
+    /// in-place rules. Returns the node that now holds the object's value.
+    pub(crate) fn update_in_place(&mut self, old: NodeId, new: NodeId, grad_fn: &str, span: Span) -> Option<NodeId> {
+        let old = self.current(old);
+        let (dt, sh) = (self.dtype_of(old), self.shape_of(old));
+        let by = new;
+        let mut new = new;
+        if self.dtype_of(new) != dt {
+            let from = self.dtype_of(new);
+            if !can_cast(from, dt) {
+                self.error(
+                    Diagnostic::new(
+                        Code::E0622,
+                        format!("result type {} can't be cast to the desired output type {}", torch_type_name(from), torch_type_name(dt)),
+                        span,
+                        format!("this update computes {from}, the tensor is {dt}"),
+                    )
+                    .with_help("an in-place update keeps the tensor's dtype: convert it first (`x = x.float()`) and update the copy"),
+                );
+                return None;
+            }
+            new = self.cast_to(new, dt, span);
+        }
+        if self.shape_of(new) != sh {
+            self.error(
+                Diagnostic::new(
+                    Code::E0623,
+                    format!("output with shape {} doesn't match the broadcast shape {}", shapes::show(&sh), shapes::show(&self.shape_of(new))),
+                    span,
+                    "the other operand makes the result larger",
+                )
+                .with_help("an in-place update keeps the tensor's shape: the other operand must broadcast to it"),
+            );
+            return None;
+        }
+        let leaf = self.is_grad_leaf(old);
+        if leaf && !self.no_grad {
+            let made = self.prog.graph.meta(self.origin(old)).span;
+            self.error(
+                Diagnostic::new(
+                    Code::E0620,
+                    "a leaf Variable that requires grad is being used in an in-place operation.",
+                    span,
+                    "updates a leaf that requires grad",
+                )
+                .with_secondary(made, "the leaf is created here")
+                .with_help("update parameters inside `no_grad { ... }` (PyTorch's `with torch.no_grad():`), or write `x = x - e` for a new tensor"),
+            );
+            return None;
+        }
+        let result = if leaf {
+            // The updated parameter is still the same leaf: a detach-like node that
+            // requires grad, so autodiff stops here and never sees the update.
+            let n = self.node(Op::Unary(Unary::Detach), dt, sh, &[new], span);
+            let meta = self.prog.graph.meta_mut(n);
+            meta.requires_grad = true;
+            self.prog.leaves.push(n);
+            n
+        } else {
+            if self.requires_grad(new) {
+                self.grad_fn.insert(new, grad_fn.to_string());
+            }
+            new
+        };
+        let note = self.prog.graph.meta(old).note.clone();
+        let meta = self.prog.graph.meta_mut(result);
+        if meta.note.is_none() {
+            meta.note = note;
+        }
+        let backwards_before = self.prog.backwards.len();
+        self.prog.mutations.push(Mutation { old, new: result, by, span, backwards_before });
+        self.set_version(old, result);
+        Some(result)
+    }
+
+    /// The node an object's first version was: where a leaf was made.
+    pub(crate) fn origin(&self, mut n: NodeId) -> NodeId {
+        while let Some((&prev, _)) = self.versions.iter().find(|(_, &next)| next == n) {
+            n = prev;
+        }
+        n
+    }
+
+    /// `target OP= value`. A tensor is updated in place; any other value (a
+    /// Python number) is rebound to the result, as Python does for immutable values.
+    pub(crate) fn aug_assign(&mut self, target: &Expr, op: BinOp, value: &Expr, scope: &mut Scope, kind: BodyKind, span: Span) {
+        if let ExprKind::Index { receiver, items } = &target.kind {
+            let part = self.expr(target, scope);
+            let v = self.expr(value, scope);
+            let new = self.binary(op, (part, target.span), (v, value.span), span);
+            self.store_index(receiver, items, (new, span), scope, span);
+            return;
+        }
+        let ExprKind::Name(name) = &target.kind else { return };
+        let cur = self.expr(target, scope);
+        let v = self.expr(value, scope);
+        match cur {
+            Value::Tensor(t) if !self.check_not_a_view(t, scope, span) => {}
+            Value::Tensor(t) => {
+                if let Value::Tensor(new) = self.binary(op, (Value::Tensor(t), target.span), (v, value.span), span) {
+                    self.update_in_place(t, new, aug_grad_fn(op), span);
+                }
+            }
+            Value::Poison => {}
+            other => {
+                let new = self.binary(op, (other, target.span), (v, value.span), span);
+                if kind == BodyKind::TopLevel {
+                    self.globals.insert(name.clone(), new.clone());
+                }
+                scope.names.insert(name.clone(), new);
+            }
+        }
+    }
+
+    /// Whether `name` is an in-place method this file lowers (and no user op or fn takes the name).
+    pub(crate) fn is_inplace_method(&self, name: &str, receiver: &Expr) -> bool {
+        let user_defined = self.defs.ops.contains_key(name) || self.defs.fns.contains_key(name);
+        // `x.grad.zero_()` zeroes a leaf's gradient (`exprs.rs`).
+        let grad_zero = name == "zero_" && matches!(&receiver.kind, ExprKind::Field { field, .. } if field.name == "grad");
+        METHODS.contains(&name) && !user_defined && !grad_zero
+    }
+
+    /// `x.add_(y, alpha=a)` and the other in-place methods: returns the updated tensor.
+    pub(crate) fn inplace_method(&mut self, receiver: &Expr, method: &Ident, args: &[Arg], scope: &mut Scope, span: Span) -> Value {
+        let recv = self.expr(receiver, scope);
+        let args = self.args(args, scope);
+        let Some(t) = self.expect_tensor(recv, receiver.span, &format!("the receiver of `{}`", method.name)) else { return Value::Poison };
+        if !matches!(receiver.kind, ExprKind::Index { .. }) && !self.check_not_a_view(t, scope, span) {
+            return Value::Poison;
+        }
+        let Some((new, grad_fn)) = self.inplace_value(t, receiver.span, method, args, span) else { return Value::Poison };
+        if let ExprKind::Index { receiver: base, items } = &receiver.kind {
+            // `x[i].add_(1)` updates the elements of `x` that the subscript views.
+            return self.store_index(base, items, (Value::Tensor(new), span), scope, span);
+        }
+        match self.update_in_place(t, new, grad_fn, span) {
+            Some(n) => Value::Tensor(n),
+            None => Value::Poison,
+        }
+    }
+
+    /// The new value an in-place method computes for tensor `t`, with its `grad_fn`.
+    fn inplace_value(
+        &mut self,
+        t: NodeId,
+        ts: Span,
+        method: &Ident,
+        args: Vec<(Option<Ident>, Value, Span)>,
+        span: Span,
+    ) -> Option<(NodeId, &'static str)> {
+        let name = method.name.as_str();
+        if name == "clamp_" {
+            let mut all = vec![(None, Value::Tensor(t), ts)];
+            all.extend(args);
+            let clamp = Ident { name: "clamp".to_string(), span: method.span };
+            let Value::Tensor(n) = self.call(&clamp, all, span) else { return None };
+            // Bounds are numbers here: PyTorch's scalar overload, `ClampBackward1`.
+            return Some((n, "ClampBackward1"));
+        }
+        let mut alpha = None;
+        let mut positional = Vec::new();
+        for (k, v, s) in args {
+            match k {
+                Some(k) if k.name == "alpha" && matches!(name, "add_" | "sub_") => alpha = Some((v, s)),
+                Some(k) => {
+                    self.error(
+                        Diagnostic::new(Code::E0103, format!("`{name}` takes no argument `{}`", k.name), k.span, "unknown keyword")
+                            .with_help(if matches!(name, "add_" | "sub_") { "the only keyword is `alpha`" } else { "pass the value positionally" }),
+                    );
+                    return None;
+                }
+                None => positional.push((v, s)),
+            }
+        }
+        let want = if name == "zero_" { 0 } else { 1 };
+        if positional.len() != want {
+            let usage = match name {
+                "zero_" => "`x.zero_()`".to_string(),
+                "fill_" => "`x.fill_(value)`".to_string(),
+                other => format!("`x.{other}(other)`"),
+            };
+            self.error(
+                Diagnostic::new(
+                    Code::E0103,
+                    format!("`{name}` takes {want} positional argument{}", if want == 1 { "" } else { "s" }),
+                    span,
+                    "wrong arguments",
+                )
+                .with_help(format!("write {usage}")),
+            );
+            return None;
+        }
+        match name {
+            "add_" | "sub_" | "mul_" | "div_" => {
+                let op = match name {
+                    "add_" => BinOp::Add,
+                    "sub_" => BinOp::Sub,
+                    "mul_" => BinOp::Mul,
+                    _ => BinOp::Div,
+                };
+                let (mut other, os) = positional.pop().expect("one argument, checked above");
+                if let Some((a, s)) = alpha {
+                    other = self.binary(BinOp::Mul, (other, os), (a, s), os);
+                }
+                let Value::Tensor(n) = self.binary(op, (Value::Tensor(t), ts), (other, os), span) else { return None };
+                Some((n, aug_grad_fn(op)))
+            }
+            "copy_" => {
+                let (src, ss) = positional.pop().expect("one argument, checked above");
+                let src = self.expect_tensor(src, ss, "the source of `copy_`")?;
+                let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
+                let src = self.cast_to(src, dt, ss);
+                if shapes::broadcast(&self.shape_of(src), &sh).ok().as_deref() != Some(&sh[..]) {
+                    self.error(
+                        Diagnostic::new(
+                            Code::E0623,
+                            format!(
+                                "the source of shape {} does not broadcast to the tensor's shape {}",
+                                shapes::show(&self.shape_of(src)),
+                                shapes::show(&sh)
+                            ),
+                            ss,
+                            "shapes do not fit",
+                        )
+                        .with_help("copy a tensor of the same shape, or one that broadcasts to it"),
+                    );
+                    return None;
+                }
+                Some((self.node(Op::Expand, dt, sh, &[src], span), "CopyBackwards"))
+            }
+            "zero_" => Some((self.fill_node(t, Value::Number { value: 0.0, is_int: true }, span, span)?, "ZeroBackward0")),
+            _ => {
+                let (v, vs) = positional.pop().expect("one argument, checked above");
+                let grad_fn = if matches!(v, Value::Tensor(_)) { "FillBackward3" } else { "FillBackward2" };
+                Some((self.fill_node(t, v, vs, span)?, grad_fn))
+            }
+        }
+    }
+
+    /// `t` with every element set to `v` (a number or a 0-d tensor). When `t`
+    /// requires grad the result still does (PyTorch keeps it in the graph, with a
+    /// zero gradient for `t`): a select on `t == t` with the value on both sides.
+    fn fill_node(&mut self, t: NodeId, v: Value, vs: Span, span: Span) -> Option<NodeId> {
+        let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
+        let fill = match v {
+            Value::Number { value, .. } => self.scalar(value, dt, vs),
+            Value::Tensor(f) if self.shape_of(f).is_empty() => self.cast_to(f, dt, vs),
+            Value::Host { node, .. } => self.cast_to(node, dt, vs),
+            Value::Poison => return None,
+            other => {
+                self.error(
+                    Diagnostic::new(
+                        Code::E0624,
+                        format!("the fill value must be a number or a 0-d tensor, not {}", other.describe()),
+                        vs,
+                        "not a scalar",
+                    )
+                    .with_help("fill with one value, such as `x.fill_(1.0)`"),
+                );
+                return None;
+            }
+        };
+        if self.requires_grad(t) || self.requires_grad(fill) {
+            return Some(self.node(Op::Where(Cmp::Eq), dt, sh, &[t, t, fill, fill], span));
+        }
+        Some(self.node(Op::Expand, dt, sh, &[fill], span))
+    }
+}
+
+/// PyTorch's `grad_fn` after `x OP= e` (the in-place op keeps the out-of-place name).
+fn aug_grad_fn(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Add => "AddBackward0",
+        BinOp::Sub => "SubBackward0",
+        BinOp::Mul => "MulBackward0",
+        _ => "DivBackward0",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn can_cast_follows_pytorch() {
+        assert!(can_cast(DType::I64, DType::F32));
+        assert!(can_cast(DType::Bool, DType::I64));
+        assert!(can_cast(DType::F64, DType::F32));
+        assert!(!can_cast(DType::F32, DType::I64));
+        assert!(!can_cast(DType::I64, DType::Bool));
+        assert!(can_cast(DType::Bool, DType::Bool));
+    }
+}
