@@ -119,6 +119,8 @@ pub enum Code {
     E0282,
     /// `one_hot` whose class count is unknown when compiling, or a constant class out of range.
     E0283,
+    /// A `gelu` `approximate=` that is not "none" or "tanh".
+    E0284,
     /// A backward block reads a forward name that was not saved.
     E0301,
     /// `save` names something the forward block does not define.
@@ -219,6 +221,7 @@ impl Code {
             Code::E0281 => "E0281",
             Code::E0282 => "E0282",
             Code::E0283 => "E0283",
+            Code::E0284 => "E0284",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",

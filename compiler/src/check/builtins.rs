@@ -105,6 +105,8 @@ pub enum Builtin {
     Cast(DType),
     /// `to(input, dtype)`.
     To,
+    /// `gelu(input, approximate="none")`: the op table's `gelu` or `gelu_tanh` row.
+    Gelu,
 }
 
 /// How many positional arguments a builtin takes, and their names (which may
@@ -208,6 +210,8 @@ const OTHER: &[(&str, Builtin)] = &[
     ("leaky_relu", Builtin::Activation(ActivationBuiltin::LeakyRelu)),
     ("elu", Builtin::Activation(ActivationBuiltin::Elu)),
     ("softplus", Builtin::Activation(ActivationBuiltin::Softplus)),
+    ("relu6", Builtin::Activation(ActivationBuiltin::Relu6)),
+    ("gelu", Builtin::Gelu),
 ];
 
 /// The conversion methods (`x.long()`, `x.to(f64)`). As in PyTorch they exist only
@@ -257,6 +261,8 @@ pub fn signature(b: Builtin) -> Signature {
         B::Tensor => sig(&["data"], 1, Some(1), CREATE_KW),
         B::OnesLike | B::ZerosLike => sig(&["input"], 1, Some(1), CREATE_KW),
         B::ManualSeed => sig(&["seed"], 1, Some(1), &[]),
+        // `torch.round(input, *, decimals=0)`.
+        B::Unary(Unary::Round) => sig(&["input"], 1, Some(1), &["decimals"]),
         B::Unary(_) | B::ZeroGrad | B::Detach | B::T => sig(&["input"], 1, Some(1), &[]),
         B::Transpose => sig(&["input", "dim0", "dim1"], 1, Some(3), &[]),
         B::Shape(s) => shape_builtins::signature(s),
@@ -292,6 +298,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::NanToNum => sig(&["input", "nan", "posinf", "neginf"], 1, Some(4), &[]),
         B::Activation(a) => sig(a.params(), 1, Some(a.params().len()), &[]),
         B::To => sig(&["input", "dtype"], 2, Some(2), &[]),
+        B::Gelu => sig(&["input"], 1, Some(1), &["approximate"]),
     }
 }
 
@@ -413,6 +420,8 @@ pub enum ActivationBuiltin {
     LeakyRelu,
     Elu,
     Softplus,
+    /// `relu6(input)`: PyTorch computes it as `hardtanh(input, 0, 6)`.
+    Relu6,
 }
 
 impl ActivationBuiltin {
@@ -424,6 +433,7 @@ impl ActivationBuiltin {
             ActivationBuiltin::LeakyRelu => &["input", "negative_slope"],
             ActivationBuiltin::Elu => &["input", "alpha"],
             ActivationBuiltin::Softplus => &["input", "beta", "threshold"],
+            ActivationBuiltin::Relu6 => &["input"],
         }
     }
 
@@ -436,6 +446,7 @@ impl ActivationBuiltin {
             ActivationBuiltin::LeakyRelu => &[Some(0.01)],
             ActivationBuiltin::Elu => &[Some(1.0)],
             ActivationBuiltin::Softplus => &[Some(1.0), Some(20.0)],
+            ActivationBuiltin::Relu6 => &[],
         }
     }
 }

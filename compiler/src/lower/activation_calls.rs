@@ -42,6 +42,7 @@ impl Lowerer<'_> {
             (ActivationBuiltin::LeakyRelu, &[Some(slope)]) => Activation::LeakyRelu { slope },
             (ActivationBuiltin::Elu, &[Some(alpha)]) => Activation::Elu { alpha },
             (ActivationBuiltin::Softplus, &[Some(beta), Some(threshold)]) => Activation::Softplus { beta, threshold },
+            (ActivationBuiltin::Relu6, []) => Activation::Hardtanh { min: F64Bits::new(0.0), max: F64Bits::new(6.0) },
             _ => unreachable!("`{name}`: one value per parameter, each with a default"),
         };
         let sh = self.shape_of(t);

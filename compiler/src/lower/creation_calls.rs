@@ -163,7 +163,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::NanToNum
             | Builtin::Activation(_)
             | Builtin::Cast(_)
-            | Builtin::To => unreachable!("`{name}` is not a creation builtin"),
+            | Builtin::To
+            | Builtin::Gelu => unreachable!("`{name}` is not a creation builtin"),
         }
     }
 

@@ -24,6 +24,7 @@ mod exprs;
 mod extreme_calls;
 mod functional_calls;
 mod gather_calls;
+mod gelu_round_calls;
 mod host_math;
 mod index;
 mod join_calls;

@@ -29,6 +29,7 @@ pub use index::IndexOp;
 pub use loss::{LossKind, LossReduction};
 pub use reduce::{reduced_shape, ReduceKind};
 pub use unary::Unary;
+pub use unary::GELU_TANH_BETA;
 
 /// An `f64` stored by its bits, so that ops holding constants are `Eq + Hash`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]

@@ -235,4 +235,25 @@ unary_ops! {
     /// Its cost is not measured yet: exp's.
     Erfc { name: "erfc", builtin: Some("erfc"), grad_fn: Some("ErfcBackward0"), result: TypeRule::SameFloat, cost_ps: 3000,
            range: UnaryRange::Decreasing, differentiable: true, element: |a| a.erfc() }
+    /// `gelu(x)` (`approximate="none"`), the scalar lambda of PyTorch's
+    /// `GeluKernelImpl`: `x * 0.5 * (1 + erf(x * M_SQRT1_2))`, the constant rounded
+    /// to the dtype first. The builtin is `gelu`, which picks this row or the next
+    /// one by its `approximate` keyword. Its cost is not measured yet: erf's.
+    Gelu { name: "gelu", builtin: None, grad_fn: Some("GeluBackward0"), result: TypeRule::SameFloat, cost_ps: 3300,
+           range: UnaryRange::Dip(-0.751_792), differentiable: true,
+           element: |a| a * T::from_f64(0.5) * (T::ONE + (a * T::from_f64(std::f64::consts::FRAC_1_SQRT_2)).erf()) }
+    /// `gelu(x, approximate="tanh")`, PyTorch's scalar lambda:
+    /// `0.5 * x * (1 + tanh(kBeta * (x + kKappa * x * x * x)))` with
+    /// `kBeta = M_SQRT2 * M_2_SQRTPI * 0.5` and `kKappa = 0.044715`, both rounded
+    /// to the dtype. Its cost is not measured yet: tanh's.
+    GeluTanh { name: "gelu_tanh", builtin: None, grad_fn: Some("GeluBackward0"), result: TypeRule::SameFloat, cost_ps: 15500,
+               range: UnaryRange::Dip(-0.752_461), differentiable: true,
+               element: |a| {
+                   let inner = T::from_f64(GELU_TANH_BETA) * (a + T::from_f64(0.044715) * (a * a * a));
+                   T::from_f64(0.5) * a * (T::ONE + inner.tanh())
+               } }
 }
+
+/// `M_SQRT2 * M_2_SQRTPI * 0.5`, `sqrt(2 / pi)`, computed in double as PyTorch's
+/// gelu kernels compute it before rounding it to the dtype.
+pub const GELU_TANH_BETA: f64 = std::f64::consts::SQRT_2 * std::f64::consts::FRAC_2_SQRT_PI * 0.5;

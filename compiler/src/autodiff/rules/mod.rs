@@ -18,6 +18,7 @@ use crate::ir::graph::{Graph, NodeId};
 
 mod activation;
 mod binary;
+mod gelu;
 mod index;
 mod loss;
 mod reduce;

@@ -24,7 +24,9 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         ("param", Some(p)) => Op::Param(int(p)?),
         ("input", Some(p)) => Op::Input(int(p)?),
         ("pow_scalar", Some(p)) => Op::PowScalar(num(p)?),
-        (name @ ("clamp" | "hardtanh" | "leaky_relu" | "elu" | "softplus"), Some(p)) => Op::Activation(activation_from_text(name, p)?),
+        (name @ ("clamp" | "hardtanh" | "leaky_relu" | "elu" | "softplus" | "round_decimals"), Some(p)) => {
+            Op::Activation(activation_from_text(name, p)?)
+        }
         ("where", Some(p)) => Op::Where(match p {
             "<" => Cmp::Lt,
             "<=" => Cmp::Le,
@@ -176,6 +178,7 @@ fn activation_from_text(name: &str, p: &str) -> Option<Activation> {
         ("leaky_relu", 1) => Activation::LeakyRelu { slope: get(0)? },
         ("elu", 1) => Activation::Elu { alpha: get(0)? },
         ("softplus", 2) => Activation::Softplus { beta: get(0)?, threshold: get(1)? },
+        ("round_decimals", 1) => Activation::RoundDecimals { decimals: get(0)? },
         _ => return None,
     })
 }

@@ -1,0 +1,67 @@
+//! The derivative rules of the builtins that finished issue 9 (`gelu` in both
+//! modes, `relu6`, `round` with `decimals`) against central finite
+//! differences, in f64, with the checker of `gradients.rs` (`fd/`).
+
+mod fd;
+
+use fd::*;
+use graphc_compiler::driver::compile;
+use graphc_runtime::exec::run_capture;
+use proptest::prelude::*;
+
+/// Values at least 0.1 from every integer in [-4, 8), so that a step of h never
+/// crosses relu6's kinks at 0 and 6.
+fn off_integer_vals(n: usize) -> impl Strategy<Value = Vec<f64>> {
+    prop::collection::vec((-4i32..8, 0.1f64..0.9), n).prop_map(|v| v.into_iter().map(|(k, f)| f64::from(k) + f).collect())
+}
+
+/// Values at least 0.01 from every rounding boundary of one decimal place
+/// (`k / 10 + 0.05`), so that the step never crosses a jump of `round`.
+fn off_boundary_vals(n: usize) -> impl Strategy<Value = Vec<f64>> {
+    prop::collection::vec((-30i32..30, -0.04f64..0.04), n).prop_map(|v| v.into_iter().map(|(k, f)| f64::from(k) / 10.0 + f).collect())
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// The exact form, erf's.
+    #[test]
+    fn gelu_rule(v in any_vals(6)) { check("", &[leaf("x", &[6], v)], &[6], "gelu(x)")?; }
+
+    #[test]
+    fn gelu_tanh_rule(v in any_vals(6)) { check("", &[leaf("x", &[6], v)], &[6], "gelu(x, approximate=\"tanh\")")?; }
+
+    #[test]
+    fn relu6_rule(v in off_integer_vals(6)) { check("", &[leaf("x", &[6], v)], &[6], "relu6(x)")?; }
+
+    /// Zero away from the jumps, with positive and negative `decimals`.
+    #[test]
+    fn round_decimals_rule(v in off_boundary_vals(6)) {
+        check("", &[leaf("x", &[6], v)], &[6], "round(x, decimals=1) * x + x.round(decimals=-1)")?;
+    }
+}
+
+/// The second derivative of `gelu` in both modes, `grad` of a gradient derived
+/// with `create_graph=true` (the backward formulas are graph ops whose own rules
+/// differentiate them), against central differences of the first gradient.
+#[test]
+fn gelu_second_derivatives_match_differences_of_the_first() {
+    let xs = [-3.0, -1.2, -0.4, 0.1, 0.9, 2.5];
+    let list = |d: f64| format!("[{}]", xs.iter().map(|x| format!("{:?}", x + d)).collect::<Vec<_>>().join(", "));
+    for mode in ["none", "tanh"] {
+        let mut src = String::new();
+        for (name, d) in [("x", 0.0), ("xp", H), ("xm", -H)] {
+            src += &format!("{name} = tensor({}, dtype=f64, requires_grad=true)\n", list(d));
+            src += &format!("g_{name} = grad(gelu({name}, approximate=\"{mode}\").sum(), {name}, create_graph=true)\n");
+        }
+        src += "print(grad(g_x.sum(), x))\nprint(g_xp)\nprint(g_xm)\n";
+        let c = compile(&src, false).unwrap_or_else(|d| panic!("does not compile: {d:?}\n{src}"));
+        let t = run_capture(&c.plan).expect("runs").1;
+        let v = |i: usize| t[i].as_f64().expect("f64").to_vec();
+        let (second, plus, minus) = (v(0), v(1), v(2));
+        for i in 0..xs.len() {
+            let fd = (plus[i] - minus[i]) / (2.0 * H);
+            assert!((second[i] - fd).abs() <= tolerance(fd), "gelu {mode} at {}: {} by the rules, {fd} by differences", xs[i], second[i]);
+        }
+    }
+}

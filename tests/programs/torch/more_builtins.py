@@ -1,0 +1,22 @@
+# The PyTorch program that examples/more_builtins.act mirrors.
+import torch
+import torch.nn.functional as F
+x = torch.tensor([0.5, -0.25, 1.5, -2.0, 7.0, 0.0], requires_grad=True)
+y = F.gelu(x)
+print(y)
+d, = torch.autograd.grad(y.sum(), x, create_graph=True)
+print(d)
+y = F.gelu(x, approximate="tanh")
+print(y)
+d, = torch.autograd.grad(y.sum(), x, create_graph=True)
+print(d)
+y = F.relu6(x)
+print(y)
+d, = torch.autograd.grad(y.sum(), x, create_graph=True)
+print(d)
+y = torch.round(x * 3.14159, decimals=2)
+print(y)
+z = x.round(decimals=-1)
+print(z)
+d, = torch.autograd.grad(y.sum(), x)
+print(d)
