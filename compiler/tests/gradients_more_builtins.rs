@@ -1,5 +1,5 @@
 //! The derivative rules of the builtins that finished issue 9 (`gelu` in both
-//! modes, `relu6`, `round` with `decimals`) against central finite
+//! modes, `relu6`, `round` with `decimals`, `prod`) against central finite
 //! differences, in f64, with the checker of `gradients.rs` (`fd/`).
 
 mod fd;
@@ -21,8 +21,32 @@ fn off_boundary_vals(n: usize) -> impl Strategy<Value = Vec<f64>> {
     prop::collection::vec((-30i32..30, -0.04f64..0.04), n).prop_map(|v| v.into_iter().map(|(k, f)| f64::from(k) / 10.0 + f).collect())
 }
 
+/// Values with exact zeros at the positions `zeros` picks (the others
+/// anywhere), so that `prod`'s gradient takes PyTorch's zero-safe path.
+fn with_zeros(n: usize) -> impl Strategy<Value = Vec<f64>> {
+    (any_vals(n), prop::collection::vec(0..n, 1..3)).prop_map(|(mut v, zeros)| {
+        for z in zeros {
+            v[z] = 0.0;
+        }
+        v
+    })
+}
+
 proptest! {
     #![proptest_config(config())]
+
+    /// Everything, one dimension, and one dimension kept, without zeros.
+    #[test]
+    fn prod_rule(v in any_vals(6)) {
+        check("", &[leaf("x", &[2, 3], v)], &[3], "prod(x) * x[0] + x.prod(1).sum() + prod(x, dim=0, keepdim=true)")?;
+    }
+
+    /// With one or two zero elements: the product is a polynomial, so central
+    /// differences are exact there too.
+    #[test]
+    fn prod_rule_at_zeros(v in with_zeros(6)) {
+        check("", &[leaf("x", &[2, 3], v)], &[3], "prod(x) * x[0] + x.prod(1).sum() + prod(x, dim=0, keepdim=true)")?;
+    }
 
     /// The exact form, erf's.
     #[test]
@@ -41,18 +65,19 @@ proptest! {
     }
 }
 
-/// The second derivative of `gelu` in both modes, `grad` of a gradient derived
-/// with `create_graph=true` (the backward formulas are graph ops whose own rules
-/// differentiate them), against central differences of the first gradient.
+/// The second derivatives of `gelu` in both modes and of `prod` (at inputs
+/// without zeros), `grad` of a gradient derived with `create_graph=true` (the
+/// backward formulas are graph ops whose own rules differentiate them), against
+/// central differences of the first gradient.
 #[test]
-fn gelu_second_derivatives_match_differences_of_the_first() {
+fn second_derivatives_match_differences_of_the_first() {
     let xs = [-3.0, -1.2, -0.4, 0.1, 0.9, 2.5];
     let list = |d: f64| format!("[{}]", xs.iter().map(|x| format!("{:?}", x + d)).collect::<Vec<_>>().join(", "));
-    for mode in ["none", "tanh"] {
+    for f in ["gelu(X, approximate=\"none\").sum()", "gelu(X, approximate=\"tanh\").sum()", "prod(X) * 0.5 + X.reshape(2, 3).prod(1).sum()"] {
         let mut src = String::new();
         for (name, d) in [("x", 0.0), ("xp", H), ("xm", -H)] {
             src += &format!("{name} = tensor({}, dtype=f64, requires_grad=true)\n", list(d));
-            src += &format!("g_{name} = grad(gelu({name}, approximate=\"{mode}\").sum(), {name}, create_graph=true)\n");
+            src += &format!("g_{name} = grad({}, {name}, create_graph=true)\n", f.replace('X', name));
         }
         src += "print(grad(g_x.sum(), x))\nprint(g_xp)\nprint(g_xm)\n";
         let c = compile(&src, false).unwrap_or_else(|d| panic!("does not compile: {d:?}\n{src}"));
@@ -61,7 +86,7 @@ fn gelu_second_derivatives_match_differences_of_the_first() {
         let (second, plus, minus) = (v(0), v(1), v(2));
         for i in 0..xs.len() {
             let fd = (plus[i] - minus[i]) / (2.0 * H);
-            assert!((second[i] - fd).abs() <= tolerance(fd), "gelu {mode} at {}: {} by the rules, {fd} by differences", xs[i], second[i]);
+            assert!((second[i] - fd).abs() <= tolerance(fd), "{f} at {}: {} by the rules, {fd} by differences", xs[i], second[i]);
         }
     }
 }

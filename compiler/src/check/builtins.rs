@@ -107,6 +107,8 @@ pub enum Builtin {
     To,
     /// `gelu(input, approximate="none")`: the op table's `gelu` or `gelu_tanh` row.
     Gelu,
+    /// `prod(input, dim=none, keepdim=false)`.
+    Prod,
 }
 
 /// How many positional arguments a builtin takes, and their names (which may
@@ -212,6 +214,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("softplus", Builtin::Activation(ActivationBuiltin::Softplus)),
     ("relu6", Builtin::Activation(ActivationBuiltin::Relu6)),
     ("gelu", Builtin::Gelu),
+    ("prod", Builtin::Prod),
 ];
 
 /// The conversion methods (`x.long()`, `x.to(f64)`). As in PyTorch they exist only
@@ -299,6 +302,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Activation(a) => sig(a.params(), 1, Some(a.params().len()), &[]),
         B::To => sig(&["input", "dtype"], 2, Some(2), &[]),
         B::Gelu => sig(&["input"], 1, Some(1), &["approximate"]),
+        B::Prod => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
     }
 }
 

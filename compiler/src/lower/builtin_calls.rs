@@ -149,6 +149,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Cast(dt) => self.cast_call(Some(dt), &bound, span),
             Builtin::To => self.cast_call(None, &bound, span),
             Builtin::Gelu => self.gelu_call(&mut bound, span),
+            Builtin::Prod => self.prod_call(&bound, span),
             Builtin::Grid => self.figure(FigureEffect::Grid),
             Builtin::Legend => self.figure(FigureEffect::Legend),
             Builtin::XLabel | Builtin::YLabel | Builtin::Title | Builtin::SaveFig => {

@@ -164,7 +164,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::Activation(_)
             | Builtin::Cast(_)
             | Builtin::To
-            | Builtin::Gelu => unreachable!("`{name}` is not a creation builtin"),
+            | Builtin::Gelu
+            | Builtin::Prod => unreachable!("`{name}` is not a creation builtin"),
         }
     }
 

@@ -32,6 +32,7 @@ mod loss_calls;
 mod matrix_aliases;
 mod one_hot;
 mod output_calls;
+mod prod_calls;
 mod reduction_calls;
 mod reshape_calls;
 mod shape_calls;

@@ -235,6 +235,14 @@ pub enum Op {
     Cumsum { dim: usize, reverse: bool },
     /// `softmax(x, dim)`, or `log_softmax(x, dim)` with `log`. Same shape.
     Softmax { dim: usize, log: bool },
+    /// For each element, the product of the other elements of its slice along
+    /// `dim` (of the whole tensor, flattened, for `None`), as PyTorch's
+    /// `prod_safe_zeros_backward` computes it: an exclusive cumulative product
+    /// from each end, each accumulated in f64 and rounded when stored (PyTorch's
+    /// `cumprod`), multiplied in the dtype. Same shape. The factor of `prod`'s
+    /// gradient where the input has zeros; not differentiated (see
+    /// `autodiff/rules/prod.rs`).
+    ProdOthers { dim: Option<usize> },
     /// A loss of [`LossKind`] of `input, target` (one shape): the elementwise
     /// losses, or their mean or sum (0-d), by `reduction`.
     Loss { kind: LossKind, reduction: LossReduction },
@@ -408,7 +416,9 @@ impl Op {
                 OpClass::Shape
             }
             Op::Loss { .. } => OpClass::Loss,
-            Op::SumTo | Op::Sum { .. } | Op::Mean { .. } | Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } => OpClass::Reduction,
+            Op::SumTo | Op::Sum { .. } | Op::Mean { .. } | Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } | Op::ProdOthers { .. } => {
+                OpClass::Reduction
+            }
             Op::MatMul => OpClass::LinearAlgebra,
             Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } | Op::Index(_) => OpClass::Conversion,
         }
@@ -444,6 +454,7 @@ impl Op {
             Op::Cast | Op::NanToNum { .. } => true,
             Op::Select => operand >= 1,
             Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => false,
+            Op::ProdOthers { .. } => false,
             Op::Index(i) => i.differentiable(operand),
             Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul => true,
             Op::Activation(_) => true,
@@ -485,6 +496,7 @@ impl Op {
             Op::Loss { kind, .. } => Some(kind.grad_fn()),
             Op::Softmax { log: false, .. } => Some("SoftmaxBackward0"),
             Op::Softmax { log: true, .. } => Some("LogSoftmaxBackward0"),
+            Op::ProdOthers { .. } => None,
             Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => None,
         }
     }
@@ -520,6 +532,7 @@ impl Op {
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
             | Op::Softmax { .. }
+            | Op::ProdOthers { .. }
             | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast
@@ -574,6 +587,7 @@ impl Op {
             Op::Loss { kind, .. } => kind.name(),
             Op::Softmax { log: false, .. } => "softmax",
             Op::Softmax { log: true, .. } => "log_softmax",
+            Op::ProdOthers { .. } => "prod_others",
         }
     }
 }

@@ -373,6 +373,7 @@ impl Run<'_> {
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
             | Op::Softmax { .. }
+            | Op::ProdOthers { .. }
             | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast
@@ -430,6 +431,7 @@ impl Run<'_> {
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
             | Op::Softmax { .. }
+            | Op::ProdOthers { .. }
             | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast
@@ -558,6 +560,8 @@ impl Run<'_> {
                     ReduceKind::Var(_) | ReduceKind::Std(_) | ReduceKind::VarMeanVar(_) | ReduceKind::LogSumExp | ReduceKind::Norm(_) => {
                         Range::unbounded()
                     }
+                    // A product of many elements can overflow: no rule states it yet.
+                    ReduceKind::Prod | ReduceKind::ProdAll => Range::unbounded(),
                 }
             }
             Op::Cumsum { dim, .. } => {
@@ -576,6 +580,9 @@ impl Run<'_> {
                 r.nan_reported = args[0].nan_reported;
                 r
             }
+
+            // Products of the other elements, as `prod`: no rule yet.
+            Op::ProdOthers { .. } => Range::unbounded(),
 
             // Losses are not bounded by a rule yet.
             Op::Loss { .. } => Range::unbounded(),

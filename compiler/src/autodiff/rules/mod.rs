@@ -21,6 +21,7 @@ mod binary;
 mod gelu;
 mod index;
 mod loss;
+mod prod;
 mod reduce;
 mod shape;
 mod unary;
@@ -104,6 +105,8 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         }
         // Comparisons, logical ops and float tests are not differentiable.
         Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => vec![],
+        // A factor of prod's gradient, not differentiated (rules/prod.rs says why).
+        Op::ProdOthers { .. } => vec![],
         Op::Reduce { kind, dims, .. } => vec![Some(reduce::reduce(c, gr, *kind, dims, n, ops[0], g))],
         Op::Cumsum { dim, reverse } => vec![Some(reduce::cumsum(c, gr, *dim, *reverse, g))],
         Op::Softmax { dim, log } => vec![Some(reduce::softmax(c, gr, *dim, *log, n, g))],

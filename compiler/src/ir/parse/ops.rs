@@ -72,6 +72,12 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             let (dim, reverse) = p.split_once(", ")?;
             Op::Cumsum { dim: keyed(dim, "dim")?.parse().ok()?, reverse: keyed(reverse, "reverse")?.parse().ok()? }
         }
+        ("prod_others", Some(p)) => Op::ProdOthers {
+            dim: match keyed(p, "dim")?.as_str() {
+                "none" => None,
+                d => Some(d.parse().ok()?),
+            },
+        },
         ("softmax", Some(p)) => Op::Softmax { dim: keyed(p, "dim")?.parse().ok()?, log: false },
         ("log_softmax", Some(p)) => Op::Softmax { dim: keyed(p, "dim")?.parse().ok()?, log: true },
         ("argmax" | "argmin", Some(p)) => {
