@@ -90,3 +90,33 @@ fn second_derivatives_match_differences_of_the_first() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Below, above and on shifted diagonals, on a batch of matrices.
+    #[test]
+    fn tril_triu_rule(v in any_vals(12)) {
+        check("", &[leaf("x", &[2, 2, 3], v)], &[2, 2, 3], "tril(x) + triu(x, diagonal=1) * 2 + x.tril(-1) * 3")?;
+    }
+
+    /// A matrix's diagonals read, and a vector's written into a matrix.
+    #[test]
+    fn diag_rule(v in any_vals(9), w in any_vals(3)) {
+        check("", &[leaf("x", &[3, 3], v), leaf("u", &[3], w)], &[3], "diag(x) + diag(x, 1).sum() + diag(u, -1).sum(1)[1:]")?;
+    }
+
+    /// Both operands of each: the input (overwritten where `scatter` writes),
+    /// and the source, with an index that hits one position twice.
+    #[test]
+    fn scatter_rules(v in any_vals(9), s in any_vals(6)) {
+        let expr = "scatter(x, 0, tensor([[0, 2, 1], [2, 0, 0]]), s) + scatter_add(x, 1, tensor([[0, 2, 1], [2, 2, 0]]), s) * 2";
+        check("", &[leaf("x", &[3, 3], v), leaf("s", &[2, 3], s)], &[3, 3], expr)?;
+    }
+
+    /// Rows added at a repeated position.
+    #[test]
+    fn index_add_rule(v in any_vals(6), s in any_vals(6)) {
+        check("", &[leaf("x", &[2, 3], v), leaf("s", &[2, 3], s)], &[2, 3], "index_add(x, 1, tensor([2, 0, 2]), s)")?;
+    }
+}

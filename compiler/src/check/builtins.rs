@@ -109,6 +109,15 @@ pub enum Builtin {
     Gelu,
     /// `prod(input, dim=none, keepdim=false)`.
     Prod,
+    /// `scatter(input, dim, index, src)`, `scatter_add`, `index_add`.
+    Scatter,
+    ScatterAdd,
+    IndexAdd,
+    /// `tril(input, diagonal=0)`, `triu(...)`.
+    Tril,
+    Triu,
+    /// `diag(input, diagonal=0)`.
+    Diag,
 }
 
 /// How many positional arguments a builtin takes, and their names (which may
@@ -215,6 +224,12 @@ const OTHER: &[(&str, Builtin)] = &[
     ("relu6", Builtin::Activation(ActivationBuiltin::Relu6)),
     ("gelu", Builtin::Gelu),
     ("prod", Builtin::Prod),
+    ("scatter", Builtin::Scatter),
+    ("scatter_add", Builtin::ScatterAdd),
+    ("index_add", Builtin::IndexAdd),
+    ("tril", Builtin::Tril),
+    ("triu", Builtin::Triu),
+    ("diag", Builtin::Diag),
 ];
 
 /// The conversion methods (`x.long()`, `x.to(f64)`). As in PyTorch they exist only
@@ -303,6 +318,10 @@ pub fn signature(b: Builtin) -> Signature {
         B::To => sig(&["input", "dtype"], 2, Some(2), &[]),
         B::Gelu => sig(&["input"], 1, Some(1), &["approximate"]),
         B::Prod => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
+        B::Scatter => sig(&["input", "dim", "index", "src"], 3, Some(4), &["value"]),
+        B::ScatterAdd => sig(&["input", "dim", "index", "src"], 4, Some(4), &[]),
+        B::IndexAdd => sig(&["input", "dim", "index", "source"], 4, Some(4), &[]),
+        B::Tril | B::Triu | B::Diag => sig(&["input", "diagonal"], 1, Some(2), &[]),
     }
 }
 

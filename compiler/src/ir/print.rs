@@ -266,7 +266,7 @@ pub fn op_text(op: &Op) -> String {
             let dim = dim.map_or_else(|| "none".to_string(), |d| d.to_string());
             format!("{}(dim={dim}, keepdim={keepdim})", op.name())
         }
-        Op::Index(IndexOp::Gather { dim } | IndexOp::ScatterAdd { dim }) => format!("{}(dim={dim})", op.name()),
+        Op::Index(IndexOp::Gather { dim } | IndexOp::ScatterAdd { dim } | IndexOp::ScatterInto { dim, .. }) => format!("{}(dim={dim})", op.name()),
         other => other.name().to_string(),
     }
 }

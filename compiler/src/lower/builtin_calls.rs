@@ -150,6 +150,9 @@ impl<'a> Lowerer<'a> {
             Builtin::To => self.cast_call(None, &bound, span),
             Builtin::Gelu => self.gelu_call(&mut bound, span),
             Builtin::Prod => self.prod_call(&bound, span),
+            Builtin::Scatter | Builtin::ScatterAdd | Builtin::IndexAdd => self.scatter_call(b, name, &mut bound, span),
+            Builtin::Tril | Builtin::Triu => self.triangle_call(b == Builtin::Triu, name, &bound, span),
+            Builtin::Diag => self.diag_call(&bound, span),
             Builtin::Grid => self.figure(FigureEffect::Grid),
             Builtin::Legend => self.figure(FigureEffect::Legend),
             Builtin::XLabel | Builtin::YLabel | Builtin::Title | Builtin::SaveFig => {

@@ -165,7 +165,13 @@ impl<'a> Lowerer<'a> {
             | Builtin::Cast(_)
             | Builtin::To
             | Builtin::Gelu
-            | Builtin::Prod => unreachable!("`{name}` is not a creation builtin"),
+            | Builtin::Prod
+            | Builtin::Scatter
+            | Builtin::ScatterAdd
+            | Builtin::IndexAdd
+            | Builtin::Tril
+            | Builtin::Triu
+            | Builtin::Diag => unreachable!("`{name}` is not a creation builtin"),
         }
     }
 

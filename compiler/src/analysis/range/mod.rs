@@ -530,6 +530,10 @@ impl Run<'_> {
                 let count = numel(&self.graph.node(ops[0]).shape);
                 self.reduce(n, &args[0], count, false, dt).join(&Range::new(0.0, 0.0))
             }
+            // The input's values and the source's written over them; sums into
+            // the input are not bounded by a rule yet.
+            Op::Index(IndexOp::ScatterInto { add: false, .. }) => args[0].unaligned().join(&args[2].unaligned()),
+            Op::Index(IndexOp::ScatterInto { add: true, .. }) => Range::unbounded(),
 
             // ---- shape: same values, possibly moved ----
             Op::Expand | Op::Reshape => args[0].clone(),

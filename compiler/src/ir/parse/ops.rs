@@ -90,6 +90,8 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         }
         ("gather", Some(p)) => Op::Index(IndexOp::Gather { dim: keyed(p, "dim")?.parse().ok()? }),
         ("scatter_add", Some(p)) => Op::Index(IndexOp::ScatterAdd { dim: keyed(p, "dim")?.parse().ok()? }),
+        ("scatter_into", Some(p)) => Op::Index(IndexOp::ScatterInto { dim: keyed(p, "dim")?.parse().ok()?, add: false }),
+        ("scatter_add_into", Some(p)) => Op::Index(IndexOp::ScatterInto { dim: keyed(p, "dim")?.parse().ok()?, add: true }),
         (_, Some(_)) => return None,
         // The elementwise families come from their tables, so a new row reads back
         // without an edit here.
