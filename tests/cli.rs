@@ -140,6 +140,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0283_one_hot_classes.act", "E0283", "4:13"),
     ("e0284_gelu_approximate.act", "E0284", "3:25"),
     ("e0285_scatter_source.act", "E0285", "4:22"),
+    ("e0286_loss_option.act", "E0286", "4:41"),
     ("e0202_matmul.act", "E0202", "4:5"),
     ("e0203_int_requires_grad.act", "E0203", "2:5"),
     ("e0204_int_mean.act", "E0204", "3:12"),

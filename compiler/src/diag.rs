@@ -125,6 +125,10 @@ pub enum Code {
     /// index's shape (the input's, along `dim` the index's length, for
     /// `index_add`) or not the input's dtype.
     E0285,
+    /// A loss option that does not fit: a class weight of another shape or
+    /// dtype, an `ignore_index` that is not an integer, a `label_smoothing`
+    /// outside [0, 1], or an option for class indices given with probabilities.
+    E0286,
     /// A backward block reads a forward name that was not saved.
     E0301,
     /// `save` names something the forward block does not define.
@@ -227,6 +231,7 @@ impl Code {
             Code::E0283 => "E0283",
             Code::E0284 => "E0284",
             Code::E0285 => "E0285",
+            Code::E0286 => "E0286",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",

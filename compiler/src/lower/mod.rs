@@ -16,6 +16,7 @@
 mod activation_calls;
 mod budget;
 mod builtin_calls;
+mod class_loss_options;
 mod class_losses;
 mod conditions;
 mod creation_calls;
