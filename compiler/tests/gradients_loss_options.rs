@@ -1,5 +1,6 @@
 //! The loss options of issue 9 (`weight=` and `ignore_index=` of `nll_loss` and
-//! `cross_entropy` with class indices, `label_smoothing=` of `cross_entropy`)
+//! `cross_entropy` with class indices, `label_smoothing=` of `cross_entropy`,
+//! `weight=` of the binary cross-entropies and `pos_weight=` of the logits one)
 //! against central finite differences, in f64, with the checker of
 //! `gradients.rs` (`fd/`).
 
@@ -32,5 +33,24 @@ proptest! {
                     + cross_entropy(x, tensor([2, 0, -100, 1]), weight=w, label_smoothing=0.3) \
                     + cross_entropy(x, tensor([0, 0, 1, 2]), w, label_smoothing=0.2, reduction=\"none\").sum()";
         check("", &[leaf("x", &[4, 3], v), leaf("w", &[3], w)], &[], expr)?;
+    }
+
+    /// Per-class weights broadcast over the samples, with each reduction;
+    /// probabilities kept inside (0.05, 0.95).
+    #[test]
+    fn weighted_binary_cross_entropy(v in prop::collection::vec(0.05f64..0.95, 6), w in pos_vals(3)) {
+        let t = "tensor([[0.0, 1.0, 1.0], [1.0, 0.0, 0.5]], dtype=f64)";
+        let expr = format!("binary_cross_entropy(x, {t}, weight=w) + binary_cross_entropy(x, {t}, w, reduction=\"none\").sum() * 0.5");
+        check("", &[leaf("x", &[2, 3], v), leaf("w", &[3], w)], &[], &expr)?;
+    }
+
+    /// `pos_weight` alone and with `weight`; the gradient also flows to both weights.
+    #[test]
+    fn logits_with_pos_weight(v in any_vals(6), pw in pos_vals(3), w in pos_vals(3)) {
+        let t = "tensor([[0.0, 1.0, 1.0], [1.0, 0.0, 0.5]], dtype=f64)";
+        let expr = format!(
+            "binary_cross_entropy_with_logits(x, {t}, pos_weight=pw) + binary_cross_entropy_with_logits(x, {t}, w, pos_weight=pw, reduction=\"sum\")"
+        );
+        check("", &[leaf("x", &[2, 3], v), leaf("pw", &[3], pw), leaf("w", &[3], w)], &[], &expr)?;
     }
 }

@@ -294,7 +294,9 @@ pub fn signature(b: Builtin) -> Signature {
         B::Max | B::Min | B::Argmax | B::Argmin => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
         B::Gather | B::IndexSelect => sig(&["input", "dim", "index"], 3, Some(3), &[]),
         B::OneHot => sig(&["tensor", "num_classes"], 1, Some(2), &[]),
-        B::MseLoss | B::L1Loss | B::BinaryCrossEntropy | B::BinaryCrossEntropyWithLogits => sig(&["input", "target"], 2, Some(2), &["reduction"]),
+        B::MseLoss | B::L1Loss => sig(&["input", "target"], 2, Some(2), &["reduction"]),
+        B::BinaryCrossEntropy => sig(&["input", "target", "weight"], 2, Some(3), &["reduction"]),
+        B::BinaryCrossEntropyWithLogits => sig(&["input", "target", "weight"], 2, Some(3), &["reduction", "pos_weight"]),
         // `weight` is the third positional parameter in PyTorch; the options after
         // PyTorch's deprecated `size_average` are keywords here.
         B::NllLoss => sig(&["input", "target", "weight"], 2, Some(3), &["reduction", "ignore_index"]),

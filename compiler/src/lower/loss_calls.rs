@@ -91,6 +91,9 @@ impl<'a> Lowerer<'a> {
             }
             _ => return self.cross_entropy_prob(x, y, reduction, span),
         };
+        if let Some(v) = self.bce_with_options(kind, x, y, reduction, bound, span) {
+            return v;
+        }
         let out = if reduction == LossReduction::None { shx } else { vec![] };
         Value::Tensor(self.op_node(Op::Loss { kind, reduction }, dx, out, &[x, y], span, kind.grad_fn()))
     }
