@@ -200,23 +200,24 @@ unary_ops! {
     /// at ±1. Its cost is not measured yet: log's.
     Atanh { name: "atanh", builtin: Some("atanh"), grad_fn: Some("AtanhBackward0"), result: TypeRule::SameFloat, cost_ps: 3500,
             range: UnaryRange::IncreasingOn(-1.0, 1.0), differentiable: true, element: |a| a.atanh() }
-    /// `floor(x)`: exact. One rounding instruction.
-    Floor { name: "floor", builtin: Some("floor"), grad_fn: Some("FloorBackward0"), result: TypeRule::FloatOnly, cost_ps: 100,
+    /// `floor(x)`: exact. One rounding instruction. Of an i64 tensor, a copy, as
+    /// PyTorch's (`floor`, `ceil`, `round` and `trunc` keep integers).
+    Floor { name: "floor", builtin: Some("floor"), grad_fn: Some("FloorBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
             range: UnaryRange::Increasing, differentiable: true, element: |a| a.floor() }
     /// `ceil(x)`: exact. One rounding instruction.
-    Ceil { name: "ceil", builtin: Some("ceil"), grad_fn: Some("CeilBackward0"), result: TypeRule::FloatOnly, cost_ps: 100,
+    Ceil { name: "ceil", builtin: Some("ceil"), grad_fn: Some("CeilBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
            range: UnaryRange::Increasing, differentiable: true, element: |a| a.ceil() }
     /// `round(x)`: halfway cases to even, as PyTorch's `nearbyint`. Exact. One
     /// rounding instruction.
-    Round { name: "round", builtin: Some("round"), grad_fn: Some("RoundBackward0"), result: TypeRule::FloatOnly, cost_ps: 100,
+    Round { name: "round", builtin: Some("round"), grad_fn: Some("RoundBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
             range: UnaryRange::Increasing, differentiable: true, element: |a| a.round_ties_even() }
     /// `trunc(x)`: rounds toward zero. Exact. One rounding instruction.
-    Trunc { name: "trunc", builtin: Some("trunc"), grad_fn: Some("TruncBackward0"), result: TypeRule::FloatOnly, cost_ps: 100,
+    Trunc { name: "trunc", builtin: Some("trunc"), grad_fn: Some("TruncBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
             range: UnaryRange::Increasing, differentiable: true, element: |a| a.trunc() }
     /// `sign(x)` as the user calls it: the same element as the internal `sign`
     /// (NaN and both zeros give +0), but PyTorch's `torch.sign`, whose `grad_fn`
-    /// is `SignBackward0` (the internal one is `sgn`'s).
-    Signum { name: "signum", builtin: Some("sign"), grad_fn: Some("SignBackward0"), result: TypeRule::FloatOnly, cost_ps: 100,
+    /// is `SignBackward0` (the internal one is `sgn`'s). Of an i64 tensor, -1, 0 or 1.
+    Signum { name: "signum", builtin: Some("sign"), grad_fn: Some("SignBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
              range: UnaryRange::Sign, differentiable: true,
              element: |a| if T::ZERO < a { T::ONE } else if a < T::ZERO { -T::ONE } else { T::ZERO } }
     /// `silu(x)` = `x / (1 + exp(-x))`, the scalar lambda of PyTorch's
