@@ -61,6 +61,19 @@ fn gradcheck_fails_a_wrong_backward_and_names_its_parameter() {
     snapshot("gradcheck__wrong_backward", &transcript(&out));
 }
 
+/// An op with several outputs is checked through every output: one that adds
+/// each output's gradient passes, one that drops an output's gradient fails
+/// (they used to be skipped with a message about printing tuples).
+#[test]
+fn gradcheck_weighs_every_output_of_an_op_with_several() {
+    let out = graphc(&["gradcheck", "tests/gradcheck/several_outputs.act"]);
+    assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
+    let stdout = text(&out.stdout);
+    assert!(row(&stdout, "SinhParts").ends_with("pass"), "{stdout}");
+    assert!(row(&stdout, "ForgetsOne").ends_with("FAIL: gradient of `x`"), "{stdout}");
+    assert!(text(&out.stderr).contains("over the 2 outputs of ForgetsOne(...)"), "{}", transcript(&out));
+}
+
 #[test]
 fn gradcheck_reports_skipped_and_non_differentiable_ops_without_failing() {
     let out = graphc(&["gradcheck", "tests/gradcheck/kinds.act"]);

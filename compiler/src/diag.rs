@@ -119,6 +119,16 @@ pub enum Code {
     E0282,
     /// `one_hot` whose class count is unknown when compiling, or a constant class out of range.
     E0283,
+    /// A `gelu` `approximate=` that is not "none" or "tanh".
+    E0284,
+    /// The source of `scatter`, `scatter_add` or `index_add` does not fit: not the
+    /// index's shape (the input's, along `dim` the index's length, for
+    /// `index_add`) or not the input's dtype.
+    E0285,
+    /// A loss option that does not fit: a class weight of another shape or
+    /// dtype, an `ignore_index` that is not an integer, a `label_smoothing`
+    /// outside [0, 1], or an option for class indices given with probabilities.
+    E0286,
     /// A backward block reads a forward name that was not saved.
     E0301,
     /// `save` names something the forward block does not define.
@@ -264,6 +274,9 @@ impl Code {
             Code::E0281 => "E0281",
             Code::E0282 => "E0282",
             Code::E0283 => "E0283",
+            Code::E0284 => "E0284",
+            Code::E0285 => "E0285",
+            Code::E0286 => "E0286",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",

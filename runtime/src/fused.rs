@@ -378,6 +378,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
             | Op::Softmax { .. }
+            | Op::ProdOthers { .. }
             | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast

@@ -23,15 +23,18 @@
 //! point left is reported as not differentiable. Parameters whose backward
 //! returns the literal `none` are treated as constants, as PyTorch's gradcheck
 //! treats inputs that do not require grad. Tensors the ops create in f32 are
-//! made f64 for the check (`promote.rs`), so that they meet the f64 points.
+//! made f64 for the check (`promote.rs`), so that they meet the f64 points. An
+//! op with several outputs is checked with a weight per output, the objective
+//! being the sum of their weighted sums (`calls.rs`).
 
 use std::path::Path;
 
 use graphc_runtime::tensor::Tensor;
 
+use super::calls::{self, arg_list, returned};
 use super::{number, run_program, sci, tensor_literal, Definitions, Outcome, SplitMix, EXIT_FAIL};
 use graphc_compiler::diag::{self, Code, Diagnostic};
-use graphc_compiler::syntax::ast::{Expr, ExprKind, OpDef, StmtKind};
+use graphc_compiler::syntax::ast::{ExprKind, OpDef};
 
 /// PyTorch's gradcheck defaults.
 pub const EPS: f64 = 1e-6;
@@ -333,38 +336,6 @@ fn describe_shapes(shapes: &Shapes) -> String {
     s
 }
 
-/// The backward block's `return` expressions, one per parameter.
-fn returned(op: &OpDef) -> Option<&[Expr]> {
-    let b = op.backward.as_ref()?;
-    b.body.stmts.iter().rev().find_map(|s| if let StmtKind::Return(e) = &s.kind { Some(e.as_slice()) } else { None })
-}
-
-/// The statements that draw the weighted scalar `sum(op(args) * w)`.
-fn call(op: &OpDef, args: &[String]) -> String {
-    format!("sum({}({}) * w)", op.name.name, arg_list(op, args))
-}
-
-/// The arguments of a call of `op`: a parameter the backward treats as a
-/// constant (its gradient is `none`) and that has a default is left to its
-/// default, since it is usually a host number (`eps=1e-5`) that a tensor would
-/// not replace; the parameters after it are passed by keyword.
-fn arg_list(op: &OpDef, args: &[String]) -> String {
-    let constant = returned(op).map(|exprs| exprs.iter().map(|e| matches!(e.kind, ExprKind::None)).collect::<Vec<_>>()).unwrap_or_default();
-    let mut out = Vec::with_capacity(args.len());
-    let mut by_keyword = false;
-    for (i, a) in args.iter().enumerate() {
-        let omitted = constant.get(i).copied().unwrap_or(false) && op.defaults.get(i).is_some_and(Option::is_some);
-        if omitted {
-            by_keyword = true;
-        } else if by_keyword {
-            out.push(format!("{}={a}", op.params[i].name));
-        } else {
-            out.push(a.clone());
-        }
-    }
-    out.join(", ")
-}
-
 /// Checks one op's backward block at `opts.samples` random points.
 fn check_op(defs: &Definitions, op: &OpDef, shapes: &Shapes, (lo, hi): (f64, f64), opts: &Options) -> OpResult {
     let name = op.name.name.clone();
@@ -444,23 +415,30 @@ fn check_sample(
     let nparams = op.params.len();
     let plain: Vec<String> = (0..nparams).map(|i| p.literal(i, &p.xs[i], false)).collect();
 
-    // The forward alone, to learn the output's shape (and whether it compiles at these shapes).
-    let probe = format!("{with_backward}print({}({}))\n", name, arg_list(op, &plain));
+    // The forward alone, to learn the outputs' shapes (and whether it compiles at these shapes).
+    let k = calls::count(op);
+    let probe = format!("{with_backward}{}", calls::print_all(&format!("{}({})", name, arg_list(op, &plain)), k, "gc_probe"));
     let base = match run_program(&probe) {
-        Ok(t) if t.len() == 1 => t[0].clone(),
-        Ok(_) => return Err(Verdict::Skipped("the forward does not return one tensor".to_string())),
+        Ok(t) if t.len() == k => t,
+        Ok(t) => {
+            return Err(Verdict::Skipped(format!("the forward returns {} tensors, not the {k} its backward block takes gradients for", t.len())))
+        }
         Err(e) => return Err(Verdict::Skipped(format!("the forward does not compile at these shapes: {e}"))),
     };
-    let out_shape = base.shape().to_vec();
     // Outputs that are NaN or infinite at the point get weight 0 and are left
     // out of the finite-difference sums, so that one bad output does not make
     // every element's difference NaN (PyTorch's gradcheck, which builds the
     // whole Jacobian, sees them one row at a time).
-    let base_values = base.to_f64_vec();
-    let w: Vec<f64> = base_values.iter().map(|v| rng.uniform(-1.0, 1.0) * if v.is_finite() { 1.0 } else { 0.0 }).collect();
-    result.outputs += base_values.len();
-    result.bad_outputs += base_values.iter().filter(|v| !v.is_finite()).count();
-    let mut setup = format!("w = {}\n", tensor_literal(&w, &out_shape, "f64", false));
+    let mut setup = String::new();
+    let mut w = Vec::with_capacity(k);
+    for (out, wname) in base.iter().zip(calls::weight_names(k)) {
+        let base_values = out.to_f64_vec();
+        let wo: Vec<f64> = base_values.iter().map(|v| rng.uniform(-1.0, 1.0) * if v.is_finite() { 1.0 } else { 0.0 }).collect();
+        result.outputs += base_values.len();
+        result.bad_outputs += base_values.iter().filter(|v| !v.is_finite()).count();
+        setup.push_str(&format!("{wname} = {}\n", tensor_literal(&wo, out.shape(), "f64", false)));
+        w.push(wo);
+    }
     for i in 0..nparams {
         setup.push_str(&format!("x{i} = {}\n", p.literal(i, &p.xs[i], !p.constant[i])));
     }
@@ -468,9 +446,9 @@ fn check_sample(
     // `0 * sum(x)` makes every checked leaf reach the loss, so its .grad is a
     // tensor (zeros plus nothing) even where a backward block ignores it.
     let keep: Vec<String> = p.diff.iter().map(|i| format!("sum(x{i})")).collect();
+    let (pre, objective) = calls::call(op, &names);
     let grads = format!(
-        "y = {} + 0 * ({})\ny.backward()\n{}",
-        call(op, &names),
+        "{pre}y = {objective} + 0 * ({})\ny.backward()\n{}",
         keep.join(" + "),
         p.diff.iter().map(|i| format!("print(x{i}.grad)\n")).collect::<String>()
     );
@@ -508,7 +486,7 @@ fn finite_differences(op: &OpDef, p: &Point, plain: &[String]) -> (String, Vec<f
                 for v in [&plus, &minus] {
                     let mut args = plain.to_vec();
                     args[i] = p.literal(i, v, false);
-                    fd.push_str(&format!("print({}({}))\n", op.name.name, arg_list(op, &args)));
+                    fd.push_str(&calls::print_all(&format!("{}({})", op.name.name, arg_list(op, &args)), calls::count(op), "gc_fd"));
                 }
             }
         }
@@ -518,10 +496,11 @@ fn finite_differences(op: &OpDef, p: &Point, plain: &[String]) -> (String, Vec<f
 
 /// Compares the backward block's gradients (the first tensors of `analytic`) with
 /// the finite differences (the rest of `analytic`) and with the derived gradients.
-fn accumulate(result: &mut OpResult, p: &Point, w: &[f64], analytic: &[Tensor], derived: Option<&[Tensor]>, steps: Vec<f64>) {
+fn accumulate(result: &mut OpResult, p: &Point, w: &[Vec<f64>], analytic: &[Tensor], derived: Option<&[Tensor]>, steps: Vec<f64>) {
     let values = |t: &Tensor| t.to_f64_vec();
-    let weighted = |t: &Tensor| values(t).iter().zip(w).filter(|(_, w)| **w != 0.0).map(|(v, w)| v * w).sum::<f64>();
-    let mut fd_iter = analytic[p.diff.len()..].iter().map(weighted);
+    let weighted = |t: &Tensor, w: &[f64]| values(t).iter().zip(w).filter(|(_, w)| **w != 0.0).map(|(v, w)| v * w).sum::<f64>();
+    // Each evaluation printed one tensor per output.
+    let mut fd_iter = analytic[p.diff.len()..].chunks(w.len()).map(|outs| outs.iter().zip(w).map(|(t, w)| weighted(t, w)).sum::<f64>());
     let mut step_iter = steps.into_iter();
     for (k, &i) in p.diff.iter().enumerate() {
         let a = values(&analytic[k]);
@@ -584,11 +563,15 @@ fn failure_diagnostic(op: &OpDef, i: usize, r: &OpResult) -> Diagnostic {
         let x = &r.points[sample][i];
         let at =
             if x.len() == 1 { format!("`{}` = {}", param.name, number(x[0])) } else { format!("element {j} of `{}` = {}", param.name, number(x[j])) };
+        // With several outputs the objective weighs each one.
+        let objective = match calls::count(op) {
+            1 => format!("sum({}(...) * w)", op.name.name),
+            k => format!("(sum(out_i * w_i) over the {k} outputs of {}(...))", op.name.name),
+        };
         help = format!(
-            "at {at} (point {} of {}), d sum({}(...) * w) / d{} is {} but the backward block gives {}; {help}",
+            "at {at} (point {} of {}), d {objective} / d{} is {} but the backward block gives {}; {help}",
             sample + 1,
             r.points.len(),
-            op.name.name,
             param.name,
             sci(reference),
             sci(a),

@@ -5,6 +5,7 @@
 //! Both reuse the compiler and interpreter instead of evaluating ops some other
 //! way, so what they measure is exactly what `graphc run` would compute.
 
+mod calls;
 pub mod compare;
 pub mod gradcheck;
 mod promote;

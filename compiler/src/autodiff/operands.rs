@@ -87,6 +87,7 @@ mod tests {
             Op::Cumsum { dim: 1, reverse: false },
             Op::Softmax { dim: 1, log: false },
             Op::Softmax { dim: 0, log: true },
+            Op::ProdOthers { dim: Some(1) },
             Op::Activation(Activation::Clamp { min: Some(one), max: None }),
             Op::Activation(Activation::Hardtanh { min: one, max: one }),
             Op::Activation(Activation::LeakyRelu { slope: one }),
@@ -106,6 +107,8 @@ mod tests {
             ReduceKind::LogSumExp,
             ReduceKind::Norm(F64Bits::new(2.0)),
             ReduceKind::Norm(c1),
+            ReduceKind::Prod,
+            ReduceKind::ProdAll,
         ];
         ops.extend(kinds.into_iter().map(|kind| Op::Reduce { kind, dims: vec![1], keepdim: true }));
         let half = F64Bits::new(0.5);
@@ -117,6 +120,7 @@ mod tests {
         ops.extend(
             [IndexOp::Arg { dim: Some(1), keepdim: false, min: false }, IndexOp::Gather { dim: 1 }, IndexOp::ScatterAdd { dim: 1 }].map(Op::Index),
         );
+        ops.extend([IndexOp::ScatterInto { dim: 1, add: false }, IndexOp::ScatterInto { dim: 1, add: true }].map(Op::Index));
         ops
     }
 
@@ -151,12 +155,13 @@ mod tests {
             Op::Select => (vec![vec![3]; 3], vec![3]),
             Op::Fma => (vec![vec![3]; 3], vec![3]),
             Op::Reduce { .. } => (vec![vec![2, 3]], vec![2, 1]),
-            Op::Cumsum { .. } | Op::Softmax { .. } => (vec![vec![2, 3]], vec![2, 3]),
+            Op::Cumsum { .. } | Op::Softmax { .. } | Op::ProdOthers { .. } => (vec![vec![2, 3]], vec![2, 3]),
             Op::Loss { reduction: LossReduction::None, .. } => (vec![vec![3], vec![3]], vec![3]),
             Op::Loss { .. } => (vec![vec![3], vec![3]], vec![]),
             Op::Index(IndexOp::Arg { .. }) => (vec![vec![2, 3]], vec![2]),
             Op::Index(IndexOp::Gather { .. }) => (vec![vec![2, 3], vec![2, 1]], vec![2, 1]),
             Op::Index(IndexOp::ScatterAdd { .. }) => (vec![vec![2, 1], vec![2, 1]], vec![2, 3]),
+            Op::Index(IndexOp::ScatterInto { .. }) => (vec![vec![2, 3], vec![2, 1], vec![2, 1]], vec![2, 3]),
         }
     }
 

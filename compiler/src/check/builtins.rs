@@ -107,6 +107,19 @@ pub enum Builtin {
     To,
     /// `load`, `save`, `randperm`, `randint`: data in and out ([`DataBuiltin`]).
     Data(DataBuiltin),
+    /// `gelu(input, approximate="none")`: the op table's `gelu` or `gelu_tanh` row.
+    Gelu,
+    /// `prod(input, dim=none, keepdim=false)`.
+    Prod,
+    /// `scatter(input, dim, index, src)`, `scatter_add`, `index_add`.
+    Scatter,
+    ScatterAdd,
+    IndexAdd,
+    /// `tril(input, diagonal=0)`, `triu(...)`.
+    Tril,
+    Triu,
+    /// `diag(input, diagonal=0)`.
+    Diag,
 }
 
 /// The builtins that read or write files or draw random integers (`lower/data_calls.rs`).
@@ -231,6 +244,15 @@ const OTHER: &[(&str, Builtin)] = &[
     ("leaky_relu", Builtin::Activation(ActivationBuiltin::LeakyRelu)),
     ("elu", Builtin::Activation(ActivationBuiltin::Elu)),
     ("softplus", Builtin::Activation(ActivationBuiltin::Softplus)),
+    ("relu6", Builtin::Activation(ActivationBuiltin::Relu6)),
+    ("gelu", Builtin::Gelu),
+    ("prod", Builtin::Prod),
+    ("scatter", Builtin::Scatter),
+    ("scatter_add", Builtin::ScatterAdd),
+    ("index_add", Builtin::IndexAdd),
+    ("tril", Builtin::Tril),
+    ("triu", Builtin::Triu),
+    ("diag", Builtin::Diag),
 ];
 
 /// The conversion methods (`x.long()`, `x.to(f64)`). As in PyTorch they exist only
@@ -280,6 +302,8 @@ pub fn signature(b: Builtin) -> Signature {
         B::Tensor => sig(&["data"], 1, Some(1), CREATE_KW),
         B::OnesLike | B::ZerosLike => sig(&["input"], 1, Some(1), CREATE_KW),
         B::ManualSeed => sig(&["seed"], 1, Some(1), &[]),
+        // `torch.round(input, *, decimals=0)`.
+        B::Unary(Unary::Round) => sig(&["input"], 1, Some(1), &["decimals"]),
         B::Unary(_) | B::ZeroGrad | B::Detach | B::T => sig(&["input"], 1, Some(1), &[]),
         B::Transpose => sig(&["input", "dim0", "dim1"], 1, Some(3), &[]),
         B::Shape(s) => shape_builtins::signature(s),
@@ -293,9 +317,13 @@ pub fn signature(b: Builtin) -> Signature {
         B::Max | B::Min | B::Argmax | B::Argmin => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
         B::Gather | B::IndexSelect => sig(&["input", "dim", "index"], 3, Some(3), &[]),
         B::OneHot => sig(&["tensor", "num_classes"], 1, Some(2), &[]),
-        B::MseLoss | B::L1Loss | B::BinaryCrossEntropy | B::BinaryCrossEntropyWithLogits | B::CrossEntropy | B::NllLoss => {
-            sig(&["input", "target"], 2, Some(2), &["reduction"])
-        }
+        B::MseLoss | B::L1Loss => sig(&["input", "target"], 2, Some(2), &["reduction"]),
+        B::BinaryCrossEntropy => sig(&["input", "target", "weight"], 2, Some(3), &["reduction"]),
+        B::BinaryCrossEntropyWithLogits => sig(&["input", "target", "weight"], 2, Some(3), &["reduction", "pos_weight"]),
+        // `weight` is the third positional parameter in PyTorch; the options after
+        // PyTorch's deprecated `size_average` are keywords here.
+        B::NllLoss => sig(&["input", "target", "weight"], 2, Some(3), &["reduction", "ignore_index"]),
+        B::CrossEntropy => sig(&["input", "target", "weight"], 2, Some(3), &["reduction", "ignore_index", "label_smoothing"]),
         B::SmoothL1Loss => sig(&["input", "target"], 2, Some(2), &["reduction", "beta"]),
         B::HuberLoss => sig(&["input", "target"], 2, Some(2), &["reduction", "delta"]),
         B::Linear => sig(&["input", "weight", "bias"], 2, Some(3), &[]),
@@ -320,6 +348,12 @@ pub fn signature(b: Builtin) -> Signature {
         B::Data(DataBuiltin::Randperm) => sig(&["n"], 1, Some(1), &["dtype"]),
         // `randint(high, size)` and `randint(low, high, size)`: the data call sorts them out.
         B::Data(DataBuiltin::Randint) => sig(&["low", "high", "size"], 1, Some(3), &["dtype"]),
+        B::Gelu => sig(&["input"], 1, Some(1), &["approximate"]),
+        B::Prod => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
+        B::Scatter => sig(&["input", "dim", "index", "src"], 3, Some(4), &["value"]),
+        B::ScatterAdd => sig(&["input", "dim", "index", "src"], 4, Some(4), &[]),
+        B::IndexAdd => sig(&["input", "dim", "index", "source"], 4, Some(4), &[]),
+        B::Tril | B::Triu | B::Diag => sig(&["input", "diagonal"], 1, Some(2), &[]),
     }
 }
 
@@ -441,6 +475,8 @@ pub enum ActivationBuiltin {
     LeakyRelu,
     Elu,
     Softplus,
+    /// `relu6(input)`: PyTorch computes it as `hardtanh(input, 0, 6)`.
+    Relu6,
 }
 
 impl ActivationBuiltin {
@@ -452,6 +488,7 @@ impl ActivationBuiltin {
             ActivationBuiltin::LeakyRelu => &["input", "negative_slope"],
             ActivationBuiltin::Elu => &["input", "alpha"],
             ActivationBuiltin::Softplus => &["input", "beta", "threshold"],
+            ActivationBuiltin::Relu6 => &["input"],
         }
     }
 
@@ -464,6 +501,7 @@ impl ActivationBuiltin {
             ActivationBuiltin::LeakyRelu => &[Some(0.01)],
             ActivationBuiltin::Elu => &[Some(1.0)],
             ActivationBuiltin::Softplus => &[Some(1.0), Some(20.0)],
+            ActivationBuiltin::Relu6 => &[],
         }
     }
 }

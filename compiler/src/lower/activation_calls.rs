@@ -3,7 +3,7 @@
 //! compile time, so each call becomes one `Op::Activation` holding them.
 
 use graphc_runtime::op::{Activation, F64Bits, TypeRule};
-use graphc_runtime::Op;
+use graphc_runtime::{DType, Op};
 
 use super::{Lowerer, Value};
 use crate::check::builtins::{ActivationBuiltin, Bound};
@@ -17,7 +17,18 @@ impl Lowerer<'_> {
     pub(super) fn activation_call(&mut self, a: ActivationBuiltin, name: &str, bound: &Bound<Value>, span: Span) -> Value {
         let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
         let Some(t) = self.expect_tensor(v, vs, &format!("the argument of `{name}`")) else { return Value::Poison };
-        let Some(dt) = self.rule_dtype(TypeRule::FloatOnly, self.dtype_of(t), &format!("`{name}`"), vs) else { return Value::Poison };
+        // clamp of an i64 tensor stays i64 with integer bounds and becomes f32
+        // with a float bound, as PyTorch's type promotion makes it.
+        let int_clamp = a == ActivationBuiltin::Clamp && self.dtype_of(t) == DType::I64;
+        let int_bounds = bound.positional[1..].iter().flatten().all(|(v, _)| matches!(v, Value::Number { is_int: true, .. } | Value::None));
+        let (t, dt) = match (int_clamp, int_bounds) {
+            (true, true) => (t, DType::I64),
+            (true, false) => (self.cast_to(t, DType::F32, vs), DType::F32),
+            (false, _) => match self.rule_dtype(TypeRule::FloatOnly, self.dtype_of(t), &format!("`{name}`"), vs) {
+                Some(dt) => (t, dt),
+                None => return Value::Poison,
+            },
+        };
         let mut values = Vec::new();
         for (i, default) in a.defaults().iter().enumerate() {
             let what = format!("`{}` of `{name}`", a.params()[i + 1]);
@@ -42,6 +53,7 @@ impl Lowerer<'_> {
             (ActivationBuiltin::LeakyRelu, &[Some(slope)]) => Activation::LeakyRelu { slope },
             (ActivationBuiltin::Elu, &[Some(alpha)]) => Activation::Elu { alpha },
             (ActivationBuiltin::Softplus, &[Some(beta), Some(threshold)]) => Activation::Softplus { beta, threshold },
+            (ActivationBuiltin::Relu6, []) => Activation::Hardtanh { min: F64Bits::new(0.0), max: F64Bits::new(6.0) },
             _ => unreachable!("`{name}`: one value per parameter, each with a default"),
         };
         let sh = self.shape_of(t);

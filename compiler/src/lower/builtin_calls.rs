@@ -40,6 +40,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::OnesLike
             | Builtin::ZerosLike
             | Builtin::ManualSeed => self.creation(b, name, &mut bound, span),
+            Builtin::Unary(Unary::Round) if bound.keywords.contains_key("decimals") => self.round_decimals_call(&mut bound, span),
             Builtin::Unary(u) => {
                 let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
                 let Some(t) = self.expect_tensor(v, vs, &format!("the argument of `{name}`")) else { return Value::Poison };
@@ -148,6 +149,11 @@ impl<'a> Lowerer<'a> {
             Builtin::Cast(dt) => self.cast_call(Some(dt), &bound, span),
             Builtin::To => self.cast_call(None, &bound, span),
             Builtin::Data(d) => self.data_call(d, name, &mut bound, span),
+            Builtin::Gelu => self.gelu_call(&mut bound, span),
+            Builtin::Prod => self.prod_call(&bound, span),
+            Builtin::Scatter | Builtin::ScatterAdd | Builtin::IndexAdd => self.scatter_call(b, name, &mut bound, span),
+            Builtin::Tril | Builtin::Triu => self.triangle_call(b == Builtin::Triu, name, &bound, span),
+            Builtin::Diag => self.diag_call(&bound, span),
             Builtin::Grid => self.figure(FigureEffect::Grid),
             Builtin::Legend => self.figure(FigureEffect::Legend),
             Builtin::XLabel | Builtin::YLabel | Builtin::Title | Builtin::SaveFig => {

@@ -34,12 +34,16 @@ impl<'a> Lowerer<'a> {
                     .with_help("give a 2-D input [N, C] and an i64 target [N] with values in 0..C"),
             );
         }
+        let Some(options) = self.class_loss_options(name, bound, dt, sh[1]) else { return Value::Poison };
         let n = sh[0];
         let x = if b == Builtin::CrossEntropy {
             self.op_node(Op::Softmax { dim: 1, log: true }, dt, sh.clone(), &[x], span, "LogSoftmaxBackward0")
         } else {
             x
         };
+        if let Some(o) = options {
+            return Value::Tensor(self.class_loss_with(x, y, reduction, &o, b == Builtin::CrossEntropy, span));
+        }
         let column = self.node(Op::Reshape, DType::I64, vec![n, 1], &[y], span);
         let picked = self.op_node(Op::Index(IndexOp::Gather { dim: 1 }), dt, vec![n, 1], &[x, column], span, "GatherBackward0");
         let flat = self.op_node(Op::Reshape, dt, vec![n], &[picked], span, "ViewBackward0");

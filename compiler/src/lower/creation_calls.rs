@@ -166,6 +166,14 @@ impl<'a> Lowerer<'a> {
             | Builtin::Cast(_)
             | Builtin::To
             | Builtin::Data(_) => unreachable!("`{name}` is not a creation builtin"),
+            Builtin::Gelu
+            | Builtin::Prod
+            | Builtin::Scatter
+            | Builtin::ScatterAdd
+            | Builtin::IndexAdd
+            | Builtin::Tril
+            | Builtin::Triu
+            | Builtin::Diag => unreachable!("`{name}` is not a creation builtin"),
         }
     }
 

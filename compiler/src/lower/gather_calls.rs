@@ -89,7 +89,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// False (with E0281) when `index` is a constant with a value outside `0..size`.
-    fn constant_index_fits(&mut self, index: NodeId, span: Span, dim: usize, size: usize) -> bool {
+    pub(super) fn constant_index_fits(&mut self, index: NodeId, span: Span, dim: usize, size: usize) -> bool {
         let node = self.prog.graph.node(index).clone();
         if !matches!(node.op, Op::Full(_) | Op::Literal(_)) {
             return true;

@@ -31,6 +31,21 @@ impl<'a> Lowerer<'a> {
             return Value::Poison;
         };
         let Some(reduction) = self.loss_reduction(name, bound) else { return Value::Poison };
+        if b == Builtin::CrossEntropy {
+            let weight = bound.positional.get(2).cloned().flatten().map(|(_, s)| s);
+            let option = weight.or_else(|| ["ignore_index", "label_smoothing"].iter().find_map(|k| bound.keyword(k).map(|(_, s)| s)));
+            if let Some(s) = option {
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0286,
+                        "`cross_entropy` takes `weight`, `ignore_index` and `label_smoothing` with class indices only",
+                        s,
+                        "an option for class indices",
+                    )
+                    .with_help("give the target as i64 class indices, or leave the option out with class probabilities"),
+                );
+            }
+        }
         let (dx, dy) = (self.dtype_of(x), self.dtype_of(y));
         if dx != dy {
             return self.error(
@@ -76,6 +91,9 @@ impl<'a> Lowerer<'a> {
             }
             _ => return self.cross_entropy_prob(x, y, reduction, span),
         };
+        if let Some(v) = self.bce_with_options(kind, x, y, reduction, bound, span) {
+            return v;
+        }
         let out = if reduction == LossReduction::None { shx } else { vec![] };
         Value::Tensor(self.op_node(Op::Loss { kind, reduction }, dx, out, &[x, y], span, kind.grad_fn()))
     }

@@ -102,7 +102,7 @@ impl<'a> Lowerer<'a> {
         let dt = self.dtype_of(x);
         // The integer kernels sum over everything or one dimension; the other
         // forms of an integer sum have float kernels only.
-        if !dt.is_float() {
+        if !dt.is_float() && !matches!(kind, ReduceKind::Amax | ReduceKind::Amin) {
             self.rule_dtype(TypeRule::FloatOnly, dt, "`sum` with `keepdim` or several dimensions", span);
             return Value::Poison;
         }
@@ -124,6 +124,8 @@ impl<'a> Lowerer<'a> {
         let dt = match (b, self.dtype_of(x)) {
             (_, dt) if dt.is_float() => dt,
             (Builtin::Sum, _) => DType::I64,
+            // PyTorch computes these in int64, and so do the i64 kernels.
+            (Builtin::Amax | Builtin::Amin | Builtin::Cumsum, DType::I64) => DType::I64,
             (_, dt) => self.rule_dtype(TypeRule::FloatOnly, dt, &format!("`{name}`"), span)?,
         };
         Some(self.cast_to(x, dt, span))

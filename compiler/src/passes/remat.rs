@@ -124,6 +124,7 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         | Op::Reduce { .. }
         | Op::Cumsum { .. }
         | Op::Softmax { .. }
+        | Op::ProdOthers { .. }
         | Op::Loss { .. }
         | Op::MatMul => None,
     }

@@ -15,7 +15,7 @@ pub fn check(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Result<(), String>
     let (dim, size, index) = match op {
         IndexOp::Arg { .. } => return Ok(()),
         IndexOp::Gather { dim } => (dim, args[0].shape()[dim], args[1]),
-        IndexOp::ScatterAdd { dim } => (dim, out[dim], args[1]),
+        IndexOp::ScatterAdd { dim } | IndexOp::ScatterInto { dim, .. } => (dim, out[dim], args[1]),
     };
     let idx = index.as_i64().ok_or_else(|| format!("the index of `{}` is {}, not i64", op.name(), index.dtype()))?;
     check_values(idx, dim, size)
@@ -62,7 +62,46 @@ pub fn eval(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Tensor {
                 Data::Bool(_) => panic!("`{}` of a bool tensor: the compiler refuses it", op.name()),
             }
         }
+        IndexOp::ScatterInto { dim, add } => {
+            let idx = args[1].as_i64().expect("`check` found an i64 index");
+            let ishape = args[1].shape();
+            macro_rules! run {
+                ($x:expr, $src:expr, $ctor:path) => {
+                    $ctor(out.to_vec(), scatter_into_typed($x, $src, out, idx, ishape, dim, add))
+                };
+            }
+            match (args[0].data(), args[2].data()) {
+                (Data::F32(x), Data::F32(s)) => run!(x, s, Tensor::from_f32),
+                (Data::F64(x), Data::F64(s)) => run!(x, s, Tensor::from_f64),
+                (Data::I64(x), Data::I64(s)) => run!(x, s, Tensor::from_i64),
+                _ => panic!("`{}` of a bool tensor or of two dtypes: the compiler refuses it", op.name()),
+            }
+        }
     }
+}
+
+/// `x` with each `src[p]` written (`add`: added) at the position of index
+/// position `p` along `dim`, visiting `p` in row-major order.
+fn scatter_into_typed<T: Copy + std::ops::AddAssign>(
+    x: &[T],
+    src: &[T],
+    out: &[usize],
+    idx: &[i64],
+    ishape: &[usize],
+    dim: usize,
+    add: bool,
+) -> Vec<T> {
+    let os = strides(out);
+    let mut res = x.to_vec();
+    for (p, &v) in src.iter().enumerate().take(numel(ishape)) {
+        let at = offset(p, ishape, &os, dim, idx[p]);
+        if add {
+            res[at] += v;
+        } else {
+            res[at] = v;
+        }
+    }
+    res
 }
 
 /// The position along `dim` of the first largest (`min`: smallest) element of

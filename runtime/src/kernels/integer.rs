@@ -4,8 +4,8 @@
 //! practice; sums and products have no rounding, so their order does not matter.
 
 use super::broadcast::expand;
-use super::{matmul, shape, slice};
-use crate::op::{Binary, Op, Unary};
+use super::{integer_more, matmul, shape, slice};
+use crate::op::{Activation, Binary, Op, ReduceKind, Unary};
 use crate::tensor::{numel, Data, Tensor};
 
 /// Evaluates `op` for an i64 result; operands are i64 (the compiler converts them).
@@ -20,7 +20,9 @@ pub fn eval_i64(op: &Op, args: &[&Tensor], out: &[usize]) -> Tensor {
         Op::Unary(Unary::Neg) => arg(0).iter().map(|x| x.wrapping_neg()).collect(),
         Op::Unary(Unary::Abs) => arg(0).iter().map(|x| x.wrapping_abs()).collect(),
         Op::Unary(Unary::Relu) => arg(0).iter().map(|&x| x.max(0)).collect(),
-        Op::Unary(Unary::Sign) => arg(0).iter().map(|x| x.signum()).collect(),
+        Op::Unary(Unary::Sign | Unary::Signum) => arg(0).iter().map(|x| x.signum()).collect(),
+        // PyTorch's rounding functions leave integers as they are.
+        Op::Unary(Unary::Floor | Unary::Ceil | Unary::Round | Unary::Trunc) => arg(0).to_vec(),
         Op::Unary(Unary::Detach) => arg(0).to_vec(),
         // The compiler sends only exponents in 0..=u32::MAX; the power wraps as the product would.
         Op::PowScalar(c) => arg(0).iter().map(|x| x.wrapping_pow(c.get() as u32)).collect(),
@@ -38,6 +40,11 @@ pub fn eval_i64(op: &Op, args: &[&Tensor], out: &[usize]) -> Tensor {
         }
         Op::Sum { dim } => sum_i64(arg(0), args[0].shape(), *dim),
         Op::MatMul => matmul_i64(arg(0), args[0].shape(), arg(1), args[1].shape()),
+        Op::Reduce { kind: ReduceKind::Amax | ReduceKind::Amin, dims, .. } => {
+            integer_more::extreme(arg(0), args[0].shape(), dims, matches!(op, Op::Reduce { kind: ReduceKind::Amin, .. }))
+        }
+        Op::Cumsum { dim, reverse } => integer_more::cumsum(arg(0), args[0].shape(), *dim, *reverse),
+        Op::Activation(Activation::Clamp { min, max }) => integer_more::clamp(arg(0), *min, *max),
         _ => return moved(op, args, out, "i64"),
     };
     assert_eq!(data.len(), n, "`{}` of i64 made {} elements for shape {out:?}", op.name(), data.len());

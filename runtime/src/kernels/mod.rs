@@ -18,8 +18,10 @@ pub mod float;
 pub mod fma;
 pub mod index;
 pub mod integer;
+pub mod integer_more;
 pub mod loss;
 pub mod matmul;
+pub mod prod;
 pub mod reduce;
 pub mod reduce_dims;
 pub mod scan;
@@ -121,6 +123,7 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
         Op::Cumsum { dim, reverse } => scan::cumsum(T::slice(args[0]), args[0].shape(), *dim, *reverse),
         Op::Loss { kind, reduction } => loss::loss(*kind, *reduction, T::slice(args[0]), T::slice(args[1])),
         Op::Softmax { dim, log } => softmax::softmax(T::slice(args[0]), args[0].shape(), *dim, *log),
+        Op::ProdOthers { dim } => prod::prod_others(T::slice(args[0]), args[0].shape(), *dim),
         Op::MatMul => {
             let (c, c_shape) = matmul::matmul(T::slice(args[0]), args[0].shape(), T::slice(args[1]), args[1].shape());
             assert_eq!(c_shape, shape, "matmul result shape");

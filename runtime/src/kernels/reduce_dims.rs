@@ -17,6 +17,9 @@
 //!   `NormOps` with `pow(|x|, p)` and `pow(acc, 1/p)`). The 2-norm over trailing
 //!   dimensions takes PyTorch's vectorized last-dimension path instead
 //!   ([`norm_two_lastdim`]), checked bit for bit against PyTorch 2.15.
+//! * `prod`: the running product in the dtype, in row-major element order
+//!   (PyTorch's vectorized kernel may group the products otherwise for long
+//!   rows, so the last bit can differ there).
 
 use super::float::Float;
 use super::reduce::sum_dims;
@@ -83,6 +86,7 @@ pub fn reduce<T: Float>(kind: ReduceKind, src: &[T], shape: &[usize], dims: &[us
         ReduceKind::LogSumExp => logsumexp(src, shape, &flags, &g),
         ReduceKind::Norm(p) if p.get() == 2.0 && trailing(shape, dims) => outs.map(|o| norm_two_lastdim(&src[g.bases[o]..g.bases[o] + n])).collect(),
         ReduceKind::Norm(p) => outs.map(|o| norm(g.group(src, o), p.get())).collect(),
+        ReduceKind::Prod | ReduceKind::ProdAll => outs.map(|o| g.group(src, o).fold(T::ONE, |acc, v| acc * v)).collect(),
     }
 }
 

@@ -1,5 +1,5 @@
 //! The elementwise ops with scalar parameters (`clamp`, `leaky_relu`, `elu`,
-//! `softplus`, `hardtanh`): one closed family, [`Activation`], whose variants
+//! `softplus`, `hardtanh`, `round` with `decimals`): one closed family, [`Activation`], whose variants
 //! hold their parameters as [`F64Bits`] so that [`super::Op`] stays `Eq + Hash`.
 //!
 //! Each variant's element formula is PyTorch's CPU kernel's, operation for
@@ -29,6 +29,11 @@ pub enum Activation {
     /// `softplus(x, beta, threshold)`: `x * beta > threshold ? x :
     /// log1p(exp(x * beta)) / beta`.
     Softplus { beta: F64Bits, threshold: F64Bits },
+    /// `round(x, decimals=d)`: PyTorch's `round_decimals_kernel`, with
+    /// `p = pow(10, |d|)` rounded to the dtype: `nearbyint(x * p) / p` for
+    /// `d >= 0`, `nearbyint(x / p) * p` for `d < 0`. `decimals` is an integer
+    /// held as a float, as the other parameters are.
+    RoundDecimals { decimals: F64Bits },
 }
 
 impl Activation {
@@ -40,6 +45,7 @@ impl Activation {
             Activation::LeakyRelu { .. } => "leaky_relu",
             Activation::Elu { .. } => "elu",
             Activation::Softplus { .. } => "softplus",
+            Activation::RoundDecimals { .. } => "round_decimals",
         }
     }
 
@@ -53,6 +59,8 @@ impl Activation {
             Activation::LeakyRelu { .. } => "LeakyReluBackward0",
             Activation::Elu { .. } => "EluBackward0",
             Activation::Softplus { .. } => "SoftplusBackward0",
+            // `round.decimals` is the second overload of `round`.
+            Activation::RoundDecimals { .. } => "RoundBackward1",
         }
     }
 
@@ -65,6 +73,7 @@ impl Activation {
             Activation::LeakyRelu { slope } => vec![("negative_slope", Some(slope))],
             Activation::Elu { alpha } => vec![("alpha", Some(alpha))],
             Activation::Softplus { beta, threshold } => vec![("beta", Some(beta)), ("threshold", Some(threshold))],
+            Activation::RoundDecimals { decimals } => vec![("decimals", Some(decimals))],
         }
     }
 
@@ -76,6 +85,8 @@ impl Activation {
             Activation::Clamp { .. } | Activation::Hardtanh { .. } | Activation::LeakyRelu { .. } => 200,
             Activation::Elu { .. } => 3200,
             Activation::Softplus { .. } => 6800,
+            // A multiply, a rounding instruction and a division.
+            Activation::RoundDecimals { .. } => 400,
         }
     }
 
@@ -106,6 +117,15 @@ impl Activation {
                     a
                 } else {
                     (a * b).exp().ln_1p() / b
+                }
+            }
+            Activation::RoundDecimals { decimals } => {
+                let d = decimals.get();
+                let p = T::from_f64(10f64.powf(d.abs()));
+                if d < 0.0 {
+                    (a / p).round_ties_even() * p
+                } else {
+                    (a * p).round_ties_even() / p
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! The ops that select elements by position along one dimension, with i64
 //! indices as results or operands: `argmax`/`argmin` (and the indices of
-//! `max`/`min` with `dim`), `gather` and its gradient.
+//! `max`/`min` with `dim`), `gather` and its gradient, and `scatter`,
+//! `scatter_add` and `index_add` into a tensor.
 //!
 //! They live under one [`Op::Index`](super::Op::Index) variant because they
 //! share what the passes care about: operands of other dtypes than the result,
@@ -22,6 +23,13 @@ pub enum IndexOp {
     /// shape); zeros of the node's shape with each `g[i]` added at the position
     /// `gather` read (PyTorch's `scatter_add` into zeros).
     ScatterAdd { dim: usize },
+    /// `scatter(input, dim, index, src)` (or `scatter_add` with `add`, and
+    /// `index_add` with its index spread to the source's shape): operands
+    /// `input`, an i64 `index` of `input`'s rank and `src` of `index`'s shape;
+    /// the result is `input` with each `src[i]` written (added) at the position
+    /// `gather` would read, in row-major order of the index, as PyTorch's CPU
+    /// kernel visits it (so the last write wins, and sums round in that order).
+    ScatterInto { dim: usize, add: bool },
 }
 
 impl IndexOp {
@@ -30,6 +38,7 @@ impl IndexOp {
         match self {
             IndexOp::Arg { .. } => 1,
             IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. } => 2,
+            IndexOp::ScatterInto { .. } => 3,
         }
     }
 
@@ -38,6 +47,7 @@ impl IndexOp {
         match self {
             IndexOp::Arg { .. } => false,
             IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. } => operand == 0,
+            IndexOp::ScatterInto { .. } => operand == 0 || operand == 2,
         }
     }
 
@@ -47,6 +57,8 @@ impl IndexOp {
             IndexOp::Arg { .. } => None,
             IndexOp::Gather { .. } => Some("GatherBackward0"),
             IndexOp::ScatterAdd { .. } => Some("ScatterAddBackward0"),
+            IndexOp::ScatterInto { add: false, .. } => Some("ScatterBackward0"),
+            IndexOp::ScatterInto { add: true, .. } => Some("ScatterAddBackward0"),
         }
     }
 
@@ -57,6 +69,8 @@ impl IndexOp {
             IndexOp::Arg { min: true, .. } => "argmin",
             IndexOp::Gather { .. } => "gather",
             IndexOp::ScatterAdd { .. } => "scatter_add",
+            IndexOp::ScatterInto { add: false, .. } => "scatter_into",
+            IndexOp::ScatterInto { add: true, .. } => "scatter_add_into",
         }
     }
 }

@@ -31,6 +31,7 @@ pub use index::IndexOp;
 pub use loss::{LossKind, LossReduction};
 pub use reduce::{reduced_shape, ReduceKind};
 pub use unary::Unary;
+pub use unary::GELU_TANH_BETA;
 
 /// An `f64` stored by its bits, so that ops holding constants are `Eq + Hash`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -244,6 +245,14 @@ pub enum Op {
     Cumsum { dim: usize, reverse: bool },
     /// `softmax(x, dim)`, or `log_softmax(x, dim)` with `log`. Same shape.
     Softmax { dim: usize, log: bool },
+    /// For each element, the product of the other elements of its slice along
+    /// `dim` (of the whole tensor, flattened, for `None`), as PyTorch's
+    /// `prod_safe_zeros_backward` computes it: an exclusive cumulative product
+    /// from each end, each accumulated in f64 and rounded when stored (PyTorch's
+    /// `cumprod`), multiplied in the dtype. Same shape. The factor of `prod`'s
+    /// gradient where the input has zeros; not differentiated (see
+    /// `autodiff/rules/prod.rs`).
+    ProdOthers { dim: Option<usize> },
     /// A loss of [`LossKind`] of `input, target` (one shape): the elementwise
     /// losses, or their mean or sum (0-d), by `reduction`.
     Loss { kind: LossKind, reduction: LossReduction },
@@ -423,7 +432,9 @@ impl Op {
                 OpClass::Shape
             }
             Op::Loss { .. } => OpClass::Loss,
-            Op::SumTo | Op::Sum { .. } | Op::Mean { .. } | Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } => OpClass::Reduction,
+            Op::SumTo | Op::Sum { .. } | Op::Mean { .. } | Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } | Op::ProdOthers { .. } => {
+                OpClass::Reduction
+            }
             Op::MatMul => OpClass::LinearAlgebra,
             Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } | Op::Index(_) | Op::Fma => {
                 OpClass::Conversion
@@ -462,6 +473,7 @@ impl Op {
             Op::Select => operand >= 1,
             // Only optimizer updates make it, which do not require grad.
             Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) | Op::Fma => false,
+            Op::ProdOthers { .. } => false,
             Op::Index(i) => i.differentiable(operand),
             Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul => true,
             Op::Activation(_) => true,
@@ -520,6 +532,7 @@ impl Op {
             | Op::Param(_)
             | Op::Input(_)
             | Op::Data(_) => None,
+            Op::ProdOthers { .. } => None,
         }
     }
 
@@ -555,6 +568,7 @@ impl Op {
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
             | Op::Softmax { .. }
+            | Op::ProdOthers { .. }
             | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast
@@ -612,6 +626,7 @@ impl Op {
             Op::Loss { kind, .. } => kind.name(),
             Op::Softmax { log: false, .. } => "softmax",
             Op::Softmax { log: true, .. } => "log_softmax",
+            Op::ProdOthers { .. } => "prod_others",
         }
     }
 }

@@ -32,6 +32,11 @@ pub enum ReduceKind {
     LogSumExp,
     /// The vector p-norm, `p` > 0.
     Norm(F64Bits),
+    /// `prod(x, dim)`: the product, in the dtype, in element order.
+    Prod,
+    /// `prod(x)`: the product of every element. A kind of its own because
+    /// PyTorch's backward differs from the one-dimension form's (`ProdBackward0`).
+    ProdAll,
 }
 
 impl ReduceKind {
@@ -48,6 +53,8 @@ impl ReduceKind {
             ReduceKind::VarMeanMean => "var_mean_mean",
             ReduceKind::LogSumExp => "logsumexp",
             ReduceKind::Norm(_) => "norm",
+            ReduceKind::Prod => "prod",
+            ReduceKind::ProdAll => "prod_all",
         }
     }
 
@@ -63,6 +70,8 @@ impl ReduceKind {
             ReduceKind::VarMeanVar(_) | ReduceKind::VarMeanMean => "VarMeanBackward0",
             ReduceKind::LogSumExp => "LogsumexpBackward0",
             ReduceKind::Norm(_) => "LinalgVectorNormBackward0",
+            ReduceKind::Prod => "ProdBackward1",
+            ReduceKind::ProdAll => "ProdBackward0",
         }
     }
 
@@ -71,6 +80,7 @@ impl ReduceKind {
         match self {
             ReduceKind::Var(c) | ReduceKind::Std(c) | ReduceKind::VarMeanVar(c) | ReduceKind::Norm(c) => Some(c.get()),
             ReduceKind::Sum | ReduceKind::Mean | ReduceKind::Amax | ReduceKind::Amin | ReduceKind::VarMeanMean | ReduceKind::LogSumExp => None,
+            ReduceKind::Prod | ReduceKind::ProdAll => None,
         }
     }
 
@@ -88,6 +98,8 @@ impl ReduceKind {
             ("var_mean_mean", false) => ReduceKind::VarMeanMean,
             ("logsumexp", false) => ReduceKind::LogSumExp,
             ("norm", true) => ReduceKind::Norm(p()?),
+            ("prod", false) => ReduceKind::Prod,
+            ("prod_all", false) => ReduceKind::ProdAll,
             _ => return None,
         })
     }

@@ -200,23 +200,24 @@ unary_ops! {
     /// at ±1. Its cost is not measured yet: log's.
     Atanh { name: "atanh", builtin: Some("atanh"), grad_fn: Some("AtanhBackward0"), result: TypeRule::SameFloat, cost_ps: 3500,
             range: UnaryRange::IncreasingOn(-1.0, 1.0), differentiable: true, element: |a| a.atanh() }
-    /// `floor(x)`: exact. One rounding instruction.
-    Floor { name: "floor", builtin: Some("floor"), grad_fn: Some("FloorBackward0"), result: TypeRule::FloatOnly, cost_ps: 100,
+    /// `floor(x)`: exact. One rounding instruction. Of an i64 tensor, a copy, as
+    /// PyTorch's (`floor`, `ceil`, `round` and `trunc` keep integers).
+    Floor { name: "floor", builtin: Some("floor"), grad_fn: Some("FloorBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
             range: UnaryRange::Increasing, differentiable: true, element: |a| a.floor() }
     /// `ceil(x)`: exact. One rounding instruction.
-    Ceil { name: "ceil", builtin: Some("ceil"), grad_fn: Some("CeilBackward0"), result: TypeRule::FloatOnly, cost_ps: 100,
+    Ceil { name: "ceil", builtin: Some("ceil"), grad_fn: Some("CeilBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
            range: UnaryRange::Increasing, differentiable: true, element: |a| a.ceil() }
     /// `round(x)`: halfway cases to even, as PyTorch's `nearbyint`. Exact. One
     /// rounding instruction.
-    Round { name: "round", builtin: Some("round"), grad_fn: Some("RoundBackward0"), result: TypeRule::FloatOnly, cost_ps: 100,
+    Round { name: "round", builtin: Some("round"), grad_fn: Some("RoundBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
             range: UnaryRange::Increasing, differentiable: true, element: |a| a.round_ties_even() }
     /// `trunc(x)`: rounds toward zero. Exact. One rounding instruction.
-    Trunc { name: "trunc", builtin: Some("trunc"), grad_fn: Some("TruncBackward0"), result: TypeRule::FloatOnly, cost_ps: 100,
+    Trunc { name: "trunc", builtin: Some("trunc"), grad_fn: Some("TruncBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
             range: UnaryRange::Increasing, differentiable: true, element: |a| a.trunc() }
     /// `sign(x)` as the user calls it: the same element as the internal `sign`
     /// (NaN and both zeros give +0), but PyTorch's `torch.sign`, whose `grad_fn`
-    /// is `SignBackward0` (the internal one is `sgn`'s).
-    Signum { name: "signum", builtin: Some("sign"), grad_fn: Some("SignBackward0"), result: TypeRule::FloatOnly, cost_ps: 100,
+    /// is `SignBackward0` (the internal one is `sgn`'s). Of an i64 tensor, -1, 0 or 1.
+    Signum { name: "signum", builtin: Some("sign"), grad_fn: Some("SignBackward0"), result: TypeRule::SameNumber, cost_ps: 100,
              range: UnaryRange::Sign, differentiable: true,
              element: |a| if T::ZERO < a { T::ONE } else if a < T::ZERO { -T::ONE } else { T::ZERO } }
     /// `silu(x)` = `x / (1 + exp(-x))`, the scalar lambda of PyTorch's
@@ -235,4 +236,25 @@ unary_ops! {
     /// Its cost is not measured yet: exp's.
     Erfc { name: "erfc", builtin: Some("erfc"), grad_fn: Some("ErfcBackward0"), result: TypeRule::SameFloat, cost_ps: 3000,
            range: UnaryRange::Decreasing, differentiable: true, element: |a| a.erfc() }
+    /// `gelu(x)` (`approximate="none"`), the scalar lambda of PyTorch's
+    /// `GeluKernelImpl`: `x * 0.5 * (1 + erf(x * M_SQRT1_2))`, the constant rounded
+    /// to the dtype first. The builtin is `gelu`, which picks this row or the next
+    /// one by its `approximate` keyword. Its cost is not measured yet: erf's.
+    Gelu { name: "gelu", builtin: None, grad_fn: Some("GeluBackward0"), result: TypeRule::SameFloat, cost_ps: 3300,
+           range: UnaryRange::Dip(-0.751_792), differentiable: true,
+           element: |a| a * T::from_f64(0.5) * (T::ONE + (a * T::from_f64(std::f64::consts::FRAC_1_SQRT_2)).erf()) }
+    /// `gelu(x, approximate="tanh")`, PyTorch's scalar lambda:
+    /// `0.5 * x * (1 + tanh(kBeta * (x + kKappa * x * x * x)))` with
+    /// `kBeta = M_SQRT2 * M_2_SQRTPI * 0.5` and `kKappa = 0.044715`, both rounded
+    /// to the dtype. Its cost is not measured yet: tanh's.
+    GeluTanh { name: "gelu_tanh", builtin: None, grad_fn: Some("GeluBackward0"), result: TypeRule::SameFloat, cost_ps: 15500,
+               range: UnaryRange::Dip(-0.752_461), differentiable: true,
+               element: |a| {
+                   let inner = T::from_f64(GELU_TANH_BETA) * (a + T::from_f64(0.044715) * (a * a * a));
+                   T::from_f64(0.5) * a * (T::ONE + inner.tanh())
+               } }
 }
+
+/// `M_SQRT2 * M_2_SQRTPI * 0.5`, `sqrt(2 / pi)`, computed in double as PyTorch's
+/// gelu kernels compute it before rounding it to the dtype.
+pub const GELU_TANH_BETA: f64 = std::f64::consts::SQRT_2 * std::f64::consts::FRAC_2_SQRT_PI * 0.5;

@@ -54,6 +54,12 @@ fn index_shapes(op: IndexOp, operands: &[&[usize]], result: &[usize]) -> Result<
         }
         IndexOp::Gather { dim } => (operands[0], operands[1], (dim, result)),
         IndexOp::ScatterAdd { dim } => (result, operands[1], (dim, operands[0])),
+        IndexOp::ScatterInto { dim, .. } => {
+            if operands[0] != result {
+                return Err("a scatter's result has its input's shape".to_string());
+            }
+            (result, operands[1], (dim, operands[2]))
+        }
     };
     let (dim, values) = part;
     let fits = index.len() == whole.len() && dim < whole.len() && (0..whole.len()).all(|k| k == dim || index[k] <= whole[k]);
@@ -102,5 +108,9 @@ mod tests {
         assert_eq!(check(&Op::Index(IndexOp::Gather { dim: 1 }), &[&[2, 3], &[2, 5]], &[2, 5]), Some(Ok(())));
         assert!(check(&Op::Index(IndexOp::Gather { dim: 1 }), &[&[2, 3], &[3, 1]], &[3, 1]).is_some_and(|r| r.is_err()));
         assert_eq!(check(&Op::Index(IndexOp::ScatterAdd { dim: 0 }), &[&[1, 3], &[1, 3]], &[4, 3]), Some(Ok(())));
+        let scatter = Op::Index(IndexOp::ScatterInto { dim: 0, add: false });
+        assert_eq!(check(&scatter, &[&[4, 3], &[1, 3], &[1, 3]], &[4, 3]), Some(Ok(())));
+        assert!(check(&scatter, &[&[4, 3], &[1, 3], &[2, 3]], &[4, 3]).is_some_and(|r| r.is_err()));
+        assert!(check(&scatter, &[&[4, 3], &[1, 3], &[1, 3]], &[5, 3]).is_some_and(|r| r.is_err()));
     }
 }

@@ -41,6 +41,11 @@ OPS = [
     ("mish", F.mish, -20.0, 20.0),
     ("erf", torch.erf, -6.0, 6.0),
     ("erfc", torch.erfc, -6.0, 30.0),
+    # gelu's two modes are two rows of the op table, found by their IR names.
+    # Below -2 the result is x times a cancellation (1 + erf(...) near 0), where
+    # an ulp of difference in erf or tanh is thousands of ulps of the result.
+    ("gelu", F.gelu, -2.0, 10.0),
+    ("gelu_tanh", lambda t: F.gelu(t, approximate="tanh"), -2.0, 10.0),
 ]
 
 # Ops with scalar parameters, with the parameters runtime/tests/elementwise_ref.rs
@@ -51,6 +56,7 @@ ACTIVATIONS = [
     ("leaky_relu", lambda t: F.leaky_relu(t, 0.2), -10.0, 10.0),
     ("elu", lambda t: F.elu(t, alpha=1.5), -20.0, 20.0),
     ("softplus", lambda t: F.softplus(t, beta=2.0, threshold=10.0), -20.0, 20.0),
+    ("round_decimals", lambda t: torch.round(t, decimals=2), -10.0, 10.0),
 ]
 
 # Two-operand ops: (name, function, domain of input, domain of other). The

@@ -61,5 +61,7 @@ fn monotone_and_bounded(f: Activation) -> bool {
         Activation::Elu { alpha } => alpha.get() >= 0.0 && alpha.get().is_finite(),
         // exp(x * beta) stays finite for x * beta <= threshold <= 80.
         Activation::Softplus { beta, threshold } => beta.get() > 0.0 && threshold.get() <= 80.0,
+        // `x * 10^d` overflows near the largest finite values, so the rule gives up.
+        Activation::RoundDecimals { .. } => false,
     }
 }

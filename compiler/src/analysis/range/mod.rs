@@ -375,6 +375,7 @@ impl Run<'_> {
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
             | Op::Softmax { .. }
+            | Op::ProdOthers { .. }
             | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast
@@ -434,6 +435,7 @@ impl Run<'_> {
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
             | Op::Softmax { .. }
+            | Op::ProdOthers { .. }
             | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast
@@ -534,6 +536,10 @@ impl Run<'_> {
                 let count = numel(&self.graph.node(ops[0]).shape);
                 self.reduce(n, &args[0], count, false, dt).join(&Range::new(0.0, 0.0))
             }
+            // The input's values and the source's written over them; sums into
+            // the input are not bounded by a rule yet.
+            Op::Index(IndexOp::ScatterInto { add: false, .. }) => args[0].unaligned().join(&args[2].unaligned()),
+            Op::Index(IndexOp::ScatterInto { add: true, .. }) => Range::unbounded(),
 
             // ---- shape: same values, possibly moved ----
             Op::Expand | Op::Reshape => args[0].clone(),
@@ -564,6 +570,8 @@ impl Run<'_> {
                     ReduceKind::Var(_) | ReduceKind::Std(_) | ReduceKind::VarMeanVar(_) | ReduceKind::LogSumExp | ReduceKind::Norm(_) => {
                         Range::unbounded()
                     }
+                    // A product of many elements can overflow: no rule states it yet.
+                    ReduceKind::Prod | ReduceKind::ProdAll => Range::unbounded(),
                 }
             }
             Op::Cumsum { dim, .. } => {
@@ -582,6 +590,9 @@ impl Run<'_> {
                 r.nan_reported = args[0].nan_reported;
                 r
             }
+
+            // Products of the other elements, as `prod`: no rule yet.
+            Op::ProdOthers { .. } => Range::unbounded(),
 
             // Losses are not bounded by a rule yet.
             Op::Loss { .. } => Range::unbounded(),

@@ -18,8 +18,10 @@ use crate::ir::graph::{Graph, NodeId};
 
 mod activation;
 mod binary;
+mod gelu;
 mod index;
 mod loss;
+mod prod;
 mod reduce;
 mod shape;
 mod unary;
@@ -107,10 +109,13 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => vec![],
         // Only optimizer updates make `fma`, and they do not require grad.
         Op::Fma => vec![],
+        // A factor of prod's gradient, not differentiated (rules/prod.rs says why).
+        Op::ProdOthers { .. } => vec![],
         Op::Reduce { kind, dims, .. } => vec![Some(reduce::reduce(c, gr, *kind, dims, n, ops[0], g))],
         Op::Cumsum { dim, reverse } => vec![Some(reduce::cumsum(c, gr, *dim, *reverse, g))],
         Op::Softmax { dim, log } => vec![Some(reduce::softmax(c, gr, *dim, *log, n, g))],
         Op::Loss { kind, reduction } => loss::rule(c, gr, *kind, *reduction, &ops, g, need),
+        Op::Index(graphc_runtime::op::IndexOp::ScatterInto { dim, add }) => index::scatter_into(c, gr, (*dim, *add), &ops, g, [need(0), need(2)]),
         Op::Index(i) => index::rule(c, gr, *i, &ops, g, need(0)),
     };
     // Gradients of broadcast operands are summed back to the operand's shape.

@@ -52,6 +52,7 @@ pub fn reduce(c: &mut RuleCtx, gr: &mut Graph, kind: ReduceKind, dims: &[usize],
             let masked = c.select(gr, Cmp::Eq, rk, zero, zero, q);
             var_backward(c, gr, masked, x, dims, count, corr.get())
         }
+        ReduceKind::Prod | ReduceKind::ProdAll => super::prod::prod(c, gr, kind == ReduceKind::ProdAll, dims, n, x, gk),
         ReduceKind::LogSumExp => {
             // grad * (self - result).exp()
             let (xf, r) = (c.fwd(x), c.fwd(n));

@@ -5,6 +5,7 @@ use graphc_runtime::op::{Binary, F64Bits, Unary};
 use graphc_runtime::Op;
 
 use super::super::builder::RuleCtx;
+use super::gelu;
 use super::unary_more as more;
 use crate::ir::graph::{Graph, NodeId};
 
@@ -111,6 +112,8 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: Node
         Unary::Silu => more::silu(c, gr, n, x, g),
         Unary::Mish => more::mish(c, gr, n, x, g),
         Unary::Erf | Unary::Erfc => more::erf_erfc(c, gr, u, n, x, g),
+        Unary::Gelu => gelu::gelu_none(c, gr, n, x, g),
+        Unary::GeluTanh => gelu::gelu_tanh(c, gr, n, x, g),
         // sign, floor, ceil, round, trunc: zeros_like(grad)
         Unary::Sign | Unary::Signum | Unary::Floor | Unary::Ceil | Unary::Round | Unary::Trunc => {
             let shape = gr.node(x).shape.clone();

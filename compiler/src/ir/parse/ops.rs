@@ -29,7 +29,9 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             Op::Data(DataOp::Randint { low: keyed(low, "low")?.parse().ok()?, high: keyed(high, "high")?.parse().ok()? })
         }
         ("pow_scalar", Some(p)) => Op::PowScalar(num(p)?),
-        (name @ ("clamp" | "hardtanh" | "leaky_relu" | "elu" | "softplus"), Some(p)) => Op::Activation(activation_from_text(name, p)?),
+        (name @ ("clamp" | "hardtanh" | "leaky_relu" | "elu" | "softplus" | "round_decimals"), Some(p)) => {
+            Op::Activation(activation_from_text(name, p)?)
+        }
         ("where", Some(p)) => Op::Where(match p {
             "<" => Cmp::Lt,
             "<=" => Cmp::Le,
@@ -76,6 +78,12 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             let (dim, reverse) = p.split_once(", ")?;
             Op::Cumsum { dim: keyed(dim, "dim")?.parse().ok()?, reverse: keyed(reverse, "reverse")?.parse().ok()? }
         }
+        ("prod_others", Some(p)) => Op::ProdOthers {
+            dim: match keyed(p, "dim")?.as_str() {
+                "none" => None,
+                d => Some(d.parse().ok()?),
+            },
+        },
         ("softmax", Some(p)) => Op::Softmax { dim: keyed(p, "dim")?.parse().ok()?, log: false },
         ("log_softmax", Some(p)) => Op::Softmax { dim: keyed(p, "dim")?.parse().ok()?, log: true },
         ("argmax" | "argmin", Some(p)) => {
@@ -88,6 +96,8 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         }
         ("gather", Some(p)) => Op::Index(IndexOp::Gather { dim: keyed(p, "dim")?.parse().ok()? }),
         ("scatter_add", Some(p)) => Op::Index(IndexOp::ScatterAdd { dim: keyed(p, "dim")?.parse().ok()? }),
+        ("scatter_into", Some(p)) => Op::Index(IndexOp::ScatterInto { dim: keyed(p, "dim")?.parse().ok()?, add: false }),
+        ("scatter_add_into", Some(p)) => Op::Index(IndexOp::ScatterInto { dim: keyed(p, "dim")?.parse().ok()?, add: true }),
         (_, Some(_)) => return None,
         // The elementwise families come from their tables, so a new row reads back
         // without an edit here.
@@ -195,6 +205,7 @@ fn activation_from_text(name: &str, p: &str) -> Option<Activation> {
         ("leaky_relu", 1) => Activation::LeakyRelu { slope: get(0)? },
         ("elu", 1) => Activation::Elu { alpha: get(0)? },
         ("softplus", 2) => Activation::Softplus { beta: get(0)?, threshold: get(1)? },
+        ("round_decimals", 1) => Activation::RoundDecimals { decimals: get(0)? },
         _ => return None,
     })
 }

@@ -1,0 +1,152 @@
+//! Lowering of `scatter(input, dim, index, src)`, `scatter_add` and
+//! `index_add(input, dim, index, source)`: one [`IndexOp::ScatterInto`] node
+//! each, with PyTorch's `grad_fn` (`ScatterBackward0`, `ScatterBackward1` for a
+//! number `src`, `ScatterAddBackward0`, `IndexAddBackward0`).
+//!
+//! The index is checked as `gather`'s (E0281): an i64 tensor of the input's
+//! rank, no larger than the input outside `dim`; a constant one's values here,
+//! any other's by the machine when it runs. The source must have the index's
+//! shape and the input's dtype (E0285): PyTorch also takes a larger source and
+//! reads its leading part, which graphc does not.
+
+use graphc_runtime::op::{F64Bits, IndexOp, Op};
+use graphc_runtime::DType;
+
+use super::{Lowerer, Value};
+use crate::check::builtins::{Bound, Builtin};
+use crate::check::shapes;
+use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::NodeId;
+use crate::syntax::ast::Span;
+
+impl Lowerer<'_> {
+    /// `scatter`, `scatter_add` or `index_add`.
+    pub(super) fn scatter_call(&mut self, b: Builtin, name: &str, bound: &mut Bound<Value>, span: Span) -> Value {
+        let arg = |i: usize| bound.positional.get(i).cloned().flatten();
+        let ((xv, xs), (dv, ds), (iv, is)) = (arg(0).expect("bound"), arg(1).expect("bound"), arg(2).expect("bound"));
+        let src = match (arg(3), bound.keyword("value")) {
+            (Some(s), None) | (None, Some(s)) => s,
+            (Some(_), Some((_, vs))) => {
+                return self.error(
+                    Diagnostic::new(Code::E0104, format!("`{name}` got both `src` and `value`"), vs, "given twice")
+                        .with_help("pass the source once, as a tensor `src` or a number `value`"),
+                );
+            }
+            (None, None) => {
+                return self.error(
+                    Diagnostic::new(Code::E0103, format!("`{name}` is missing its source"), span, "no source")
+                        .with_help(format!("write `{name}(input, dim, index, src)`")),
+                );
+            }
+        };
+        let Some(x) = self.expect_tensor(xv, xs, &format!("`{name}`'s input")) else { return Value::Poison };
+        let Some(index) = self.expect_tensor(iv, is, &format!("`{name}`'s index")) else { return Value::Poison };
+        let (dt, xshape) = (self.dtype_of(x), self.shape_of(x));
+        let Some(dim) = self.one_dim(dv, ds, &xshape) else { return Value::Poison };
+        if dt == DType::Bool {
+            return self.error(
+                Diagnostic::new(Code::E0204, format!("`{name}` does not take bool tensors"), xs, "this is bool")
+                    .with_help(format!("convert the input first, as in `{name}(x.long(), ...)`")),
+            );
+        }
+        // index_add's index is 1-D, spread over the source's other dimensions.
+        let index = if b == Builtin::IndexAdd {
+            match self.index_add_index(index, is, dim, &xshape, &src, span) {
+                Some(i) => i,
+                None => return Value::Poison,
+            }
+        } else {
+            index
+        };
+        if !self.scatter_index_fits(name, index, is, dim, &xshape) {
+            return Value::Poison;
+        }
+        let ishape = self.shape_of(index);
+        let (src, grad_fn) = match src {
+            (Value::Number { value, .. }, _) if b == Builtin::Scatter => {
+                (self.node(Op::Full(F64Bits::new(value)), dt, ishape.clone(), &[], span), "ScatterBackward1")
+            }
+            (v, s) => {
+                let Some(t) = self.expect_tensor(v, s, &format!("`{name}`'s source")) else { return Value::Poison };
+                let (sdt, sshape) = (self.dtype_of(t), self.shape_of(t));
+                if sdt != dt || sshape != ishape {
+                    let msg = format!(
+                        "`{name}`'s source is a {sdt} tensor of shape {}, not a {dt} tensor of shape {}",
+                        shapes::show(&sshape),
+                        shapes::show(&ishape)
+                    );
+                    let help = "give the source the index's shape and the input's dtype (PyTorch also reads the leading part of a larger source; graphc does not)";
+                    return self.error(Diagnostic::new(Code::E0285, msg, s, "source does not fit").with_help(help));
+                }
+                let grad_fn = match b {
+                    Builtin::Scatter => "ScatterBackward0",
+                    Builtin::ScatterAdd => "ScatterAddBackward0",
+                    _ => "IndexAddBackward0",
+                };
+                (t, grad_fn)
+            }
+        };
+        let op = Op::Index(IndexOp::ScatterInto { dim, add: b != Builtin::Scatter });
+        Value::Tensor(self.op_node(op, dt, xshape, &[x, index, src], span, grad_fn))
+    }
+
+    /// `index_add`'s 1-D i64 index, reshaped to lie along `dim` and expanded to
+    /// the source's shape, which must be the input's except along `dim`, where it
+    /// has the index's length.
+    fn index_add_index(&mut self, index: NodeId, is: Span, dim: usize, xshape: &[usize], src: &(Value, Span), span: Span) -> Option<NodeId> {
+        let ishape = self.shape_of(index);
+        if self.dtype_of(index) != DType::I64 || ishape.len() > 1 {
+            let what =
+                format!("`index_add`'s index must be a 1-D i64 tensor, not a {} tensor of shape {}", self.dtype_of(index), shapes::show(&ishape));
+            self.error(Diagnostic::new(Code::E0281, what, is, "not a 1-D i64 index").with_help("pass a list of positions, as in `tensor([2, 0])`"));
+            return None;
+        }
+        let k = ishape.iter().product::<usize>();
+        let mut want = xshape.to_vec();
+        want[dim] = k;
+        let (sv, ss) = src;
+        let sshape = match sv {
+            Value::Tensor(t) => self.shape_of(*t),
+            _ => vec![],
+        };
+        if sshape != want {
+            let msg = format!("`index_add`'s source has shape {}, not {}", shapes::show(&sshape), shapes::show(&want));
+            let help = "the source has the input's shape, with the index's length along `dim`";
+            self.error(Diagnostic::new(Code::E0285, msg, *ss, "source does not fit").with_help(help));
+            return None;
+        }
+        // The constant check reads the index itself, before it is spread.
+        if !self.constant_index_fits(index, is, dim, xshape[dim]) {
+            return None;
+        }
+        let mut column = vec![1; xshape.len()];
+        column[dim] = k;
+        let lined = self.node(Op::Reshape, DType::I64, column, &[index], span);
+        Some(self.node(Op::Expand, DType::I64, want, &[lined], span))
+    }
+
+    /// E0281 unless `index` is i64, of the input's rank, no larger outside
+    /// `dim`, and (if constant) within `0..size` along `dim`.
+    fn scatter_index_fits(&mut self, name: &str, index: NodeId, is: Span, dim: usize, xshape: &[usize]) -> bool {
+        let ishape = self.shape_of(index);
+        if self.dtype_of(index) != DType::I64 {
+            let found = self.dtype_of(index);
+            self.error(
+                Diagnostic::new(Code::E0281, format!("`{name}`'s index must be i64, not {found}"), is, "not i64")
+                    .with_help("convert it with `.long()`"),
+            );
+            return false;
+        }
+        let fits = ishape.len() == xshape.len() && (0..xshape.len()).all(|k| k == dim || ishape[k] <= xshape[k]);
+        if !fits {
+            let msg =
+                format!("an index of shape {} does not fit an input of shape {} along dimension {dim}", shapes::show(&ishape), shapes::show(xshape));
+            self.error(
+                Diagnostic::new(Code::E0281, msg, is, "index of another shape")
+                    .with_help("the index needs the input's rank and no larger size in any other dimension"),
+            );
+            return false;
+        }
+        self.constant_index_fits(index, is, dim, xshape[dim])
+    }
+}

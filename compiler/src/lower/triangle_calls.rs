@@ -1,0 +1,103 @@
+//! Lowering of `tril`, `triu` and `diag` (docs/act-language.md, section 5).
+//!
+//! Each is a composite of ops whose gradients are PyTorch's for these
+//! builtins, bit for bit: `tril(x, k)` selects `x` under a constant mask of the
+//! last two dimensions (its gradient, `grad.tril(k)`, is the same selection of
+//! the gradient); `diag` of a matrix gathers the diagonal from the flattened
+//! matrix, and `diag` of a vector scatters it into flattened zeros, with
+//! constant positions. The result carries PyTorch's `grad_fn`.
+
+use graphc_runtime::op::{F64Bits, IndexOp, Op};
+use graphc_runtime::DType;
+
+use super::{Lowerer, Value};
+use crate::check::builtins::Bound;
+use crate::check::shapes;
+use crate::diag::{Code, Diagnostic};
+use crate::syntax::ast::Span;
+
+impl Lowerer<'_> {
+    /// The input tensor (float or i64) and the integer `diagonal` of a call.
+    fn triangle_args(&mut self, name: &str, bound: &Bound<Value>) -> Option<(crate::ir::graph::NodeId, Span, i64)> {
+        let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
+        let x = self.expect_tensor(v, vs, &format!("`{name}`'s input"))?;
+        if self.dtype_of(x) == DType::Bool {
+            self.error(
+                Diagnostic::new(Code::E0204, format!("`{name}` does not take bool tensors"), vs, "this is bool")
+                    .with_help(format!("convert the input first, as in `{name}(x.long())`")),
+            );
+            return None;
+        }
+        let k = match bound.positional.get(1).cloned().flatten() {
+            None | Some((Value::None, _)) => 0,
+            Some((Value::Number { value, is_int: true }, _)) if value.abs() < 1e15 => value as i64,
+            Some((other, s)) => {
+                self.error(
+                    Diagnostic::new(Code::E0107, format!("`diagonal` of `{name}` must be an integer, not {}", other.describe()), s, "not an integer")
+                        .with_help("write the diagonal's offset: 0 the main one, 1 above it, -1 below"),
+                );
+                return None;
+            }
+        };
+        Some((x, vs, k))
+    }
+
+    /// `tril(input, diagonal=0)` (`upper`: `triu`): the elements on and below
+    /// (above) the diagonal `k` of the last two dimensions, zeros elsewhere.
+    pub(super) fn triangle_call(&mut self, upper: bool, name: &str, bound: &Bound<Value>, span: Span) -> Value {
+        let Some((x, vs, k)) = self.triangle_args(name, bound) else { return Value::Poison };
+        let shape = self.shape_of(x);
+        if shape.len() < 2 {
+            let msg = format!("`{name}` needs a tensor of at least 2 dimensions, not one of shape {}", shapes::show(&shape));
+            return self.error(Diagnostic::new(Code::E0202, msg, vs, "fewer than 2 dimensions").with_help("give it a matrix or a batch of matrices"));
+        }
+        let (rows, cols) = (shape[shape.len() - 2], shape[shape.len() - 1]);
+        let keep = |r: usize, c: usize| {
+            let d = c as i64 - r as i64;
+            if upper {
+                d >= k
+            } else {
+                d <= k
+            }
+        };
+        let mask: Vec<F64Bits> = (0..rows * cols).map(|p| F64Bits::new(if keep(p / cols, p % cols) { 1.0 } else { 0.0 })).collect();
+        let mask = self.node(Op::Literal(mask), DType::Bool, vec![rows, cols], &[], span);
+        let dt = self.dtype_of(x);
+        let zero = self.scalar(0.0, dt, span);
+        let grad_fn = if upper { "TriuBackward0" } else { "TrilBackward0" };
+        Value::Tensor(self.op_node(Op::Select, dt, shape, &[mask, x, zero], span, grad_fn))
+    }
+
+    /// `diag(input, diagonal=0)`: a vector's elements on diagonal `k` of a
+    /// square matrix of zeros (`DiagEmbedBackward0`), or a matrix's diagonal `k`
+    /// as a vector (`DiagonalBackward0_copy`, as PyTorch 2.15 prints it).
+    pub(super) fn diag_call(&mut self, bound: &Bound<Value>, span: Span) -> Value {
+        let Some((x, vs, k)) = self.triangle_args("diag", bound) else { return Value::Poison };
+        let (dt, shape) = (self.dtype_of(x), self.shape_of(x));
+        let (down, right) = (if k < 0 { k.unsigned_abs() as usize } else { 0 }, if k > 0 { k as usize } else { 0 });
+        let positions = |n: usize, width: usize| -> Vec<F64Bits> { (0..n).map(|i| F64Bits::new(((i + down) * width + i + right) as f64)).collect() };
+        match shape[..] {
+            [n] => {
+                let m = n + down + right;
+                let idx = self.node(Op::Literal(positions(n, m)), DType::I64, vec![n], &[], span);
+                let zeros = self.node(Op::Full(F64Bits::new(0.0)), dt, vec![m * m], &[], span);
+                let op = Op::Index(IndexOp::ScatterInto { dim: 0, add: false });
+                let flat = self.node(op, dt, vec![m * m], &[zeros, idx, x], span);
+                Value::Tensor(self.op_node(Op::Reshape, dt, vec![m, m], &[flat], span, "DiagEmbedBackward0"))
+            }
+            [r, c] => {
+                let n = r.saturating_sub(down).min(c.saturating_sub(right));
+                let idx = self.node(Op::Literal(positions(n, c)), DType::I64, vec![n], &[], span);
+                let flat = self.node(Op::Reshape, dt, vec![r * c], &[x], span);
+                Value::Tensor(self.op_node(Op::Index(IndexOp::Gather { dim: 0 }), dt, vec![n], &[flat, idx], span, "DiagonalBackward0_copy"))
+            }
+            _ => {
+                let msg = format!("`diag` takes a 1-D or 2-D tensor, not one of shape {}", shapes::show(&shape));
+                self.error(
+                    Diagnostic::new(Code::E0202, msg, vs, "not 1-D or 2-D")
+                        .with_help("give it a vector (to build a diagonal matrix) or a matrix (to read its diagonal)"),
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! The derivative rules of the builtins that finished issue 9 (`gelu` in both
+//! modes, `relu6`, `round` with `decimals`, `prod`) against central finite
+//! differences, in f64, with the checker of `gradients.rs` (`fd/`).
+
+mod fd;
+
+use fd::*;
+use graphc_compiler::driver::compile;
+use graphc_runtime::exec::run_capture;
+use proptest::prelude::*;
+
+/// Values at least 0.1 from every integer in [-4, 8), so that a step of h never
+/// crosses relu6's kinks at 0 and 6.
+fn off_integer_vals(n: usize) -> impl Strategy<Value = Vec<f64>> {
+    prop::collection::vec((-4i32..8, 0.1f64..0.9), n).prop_map(|v| v.into_iter().map(|(k, f)| f64::from(k) + f).collect())
+}
+
+/// Values at least 0.01 from every rounding boundary of one decimal place
+/// (`k / 10 + 0.05`), so that the step never crosses a jump of `round`.
+fn off_boundary_vals(n: usize) -> impl Strategy<Value = Vec<f64>> {
+    prop::collection::vec((-30i32..30, -0.04f64..0.04), n).prop_map(|v| v.into_iter().map(|(k, f)| f64::from(k) / 10.0 + f).collect())
+}
+
+/// Values with exact zeros at the positions `zeros` picks (the others
+/// anywhere), so that `prod`'s gradient takes PyTorch's zero-safe path.
+fn with_zeros(n: usize) -> impl Strategy<Value = Vec<f64>> {
+    (any_vals(n), prop::collection::vec(0..n, 1..3)).prop_map(|(mut v, zeros)| {
+        for z in zeros {
+            v[z] = 0.0;
+        }
+        v
+    })
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Everything, one dimension, and one dimension kept, without zeros.
+    #[test]
+    fn prod_rule(v in any_vals(6)) {
+        check("", &[leaf("x", &[2, 3], v)], &[3], "prod(x) * x[0] + x.prod(1).sum() + prod(x, dim=0, keepdim=true)")?;
+    }
+
+    /// With one or two zero elements: the product is a polynomial, so central
+    /// differences are exact there too.
+    #[test]
+    fn prod_rule_at_zeros(v in with_zeros(6)) {
+        check("", &[leaf("x", &[2, 3], v)], &[3], "prod(x) * x[0] + x.prod(1).sum() + prod(x, dim=0, keepdim=true)")?;
+    }
+
+    /// The exact form, erf's.
+    #[test]
+    fn gelu_rule(v in any_vals(6)) { check("", &[leaf("x", &[6], v)], &[6], "gelu(x)")?; }
+
+    #[test]
+    fn gelu_tanh_rule(v in any_vals(6)) { check("", &[leaf("x", &[6], v)], &[6], "gelu(x, approximate=\"tanh\")")?; }
+
+    #[test]
+    fn relu6_rule(v in off_integer_vals(6)) { check("", &[leaf("x", &[6], v)], &[6], "relu6(x)")?; }
+
+    /// Zero away from the jumps, with positive and negative `decimals`.
+    #[test]
+    fn round_decimals_rule(v in off_boundary_vals(6)) {
+        check("", &[leaf("x", &[6], v)], &[6], "round(x, decimals=1) * x + x.round(decimals=-1)")?;
+    }
+}
+
+/// The second derivatives of `gelu` in both modes and of `prod` (at inputs
+/// without zeros), `grad` of a gradient derived with `create_graph=true` (the
+/// backward formulas are graph ops whose own rules differentiate them), against
+/// central differences of the first gradient.
+#[test]
+fn second_derivatives_match_differences_of_the_first() {
+    let xs = [-3.0, -1.2, -0.4, 0.1, 0.9, 2.5];
+    let list = |d: f64| format!("[{}]", xs.iter().map(|x| format!("{:?}", x + d)).collect::<Vec<_>>().join(", "));
+    for f in ["gelu(X, approximate=\"none\").sum()", "gelu(X, approximate=\"tanh\").sum()", "prod(X) * 0.5 + X.reshape(2, 3).prod(1).sum()"] {
+        let mut src = String::new();
+        for (name, d) in [("x", 0.0), ("xp", H), ("xm", -H)] {
+            src += &format!("{name} = tensor({}, dtype=f64, requires_grad=true)\n", list(d));
+            src += &format!("g_{name} = grad({}, {name}, create_graph=true)\n", f.replace('X', name));
+        }
+        src += "print(grad(g_x.sum(), x))\nprint(g_xp)\nprint(g_xm)\n";
+        let c = compile(&src, false).unwrap_or_else(|d| panic!("does not compile: {d:?}\n{src}"));
+        let t = run_capture(&c.plan).expect("runs").1;
+        let v = |i: usize| t[i].as_f64().expect("f64").to_vec();
+        let (second, plus, minus) = (v(0), v(1), v(2));
+        for i in 0..xs.len() {
+            let fd = (plus[i] - minus[i]) / (2.0 * H);
+            assert!((second[i] - fd).abs() <= tolerance(fd), "{f} at {}: {} by the rules, {fd} by differences", xs[i], second[i]);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Below, above and on shifted diagonals, on a batch of matrices.
+    #[test]
+    fn tril_triu_rule(v in any_vals(12)) {
+        check("", &[leaf("x", &[2, 2, 3], v)], &[2, 2, 3], "tril(x) + triu(x, diagonal=1) * 2 + x.tril(-1) * 3")?;
+    }
+
+    /// A matrix's diagonals read, and a vector's written into a matrix.
+    #[test]
+    fn diag_rule(v in any_vals(9), w in any_vals(3)) {
+        check("", &[leaf("x", &[3, 3], v), leaf("u", &[3], w)], &[3], "diag(x) + diag(x, 1).sum() + diag(u, -1).sum(1)[1:]")?;
+    }
+
+    /// Both operands of each: the input (overwritten where `scatter` writes),
+    /// and the source, with an index that hits one position twice.
+    #[test]
+    fn scatter_rules(v in any_vals(9), s in any_vals(6)) {
+        let expr = "scatter(x, 0, tensor([[0, 2, 1], [2, 0, 0]]), s) + scatter_add(x, 1, tensor([[0, 2, 1], [2, 2, 0]]), s) * 2";
+        check("", &[leaf("x", &[3, 3], v), leaf("s", &[2, 3], s)], &[3, 3], expr)?;
+    }
+
+    /// Rows added at a repeated position.
+    #[test]
+    fn index_add_rule(v in any_vals(6), s in any_vals(6)) {
+        check("", &[leaf("x", &[2, 3], v), leaf("s", &[2, 3], s)], &[2, 3], "index_add(x, 1, tensor([2, 0, 2]), s)")?;
+    }
+}
