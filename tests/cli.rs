@@ -167,6 +167,11 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0502_peak.act", "E0502", "3:1"),
     ("e0503_nested_calls.act", "E0503", "4:12"),
     ("e0504_savefig_no_name.act", "E0504", "5:9"),
+    ("e0600_range_bound.act", "E0600", "3:16"),
+    ("e0601_break.act", "E0601", "5:5"),
+    ("e0602_changing_type.act", "E0602", "4:5"),
+    ("e0603_loop_in_op.act", "E0603", "5:13"),
+    ("e0604_backward_through_loop.act", "E0604", "7:1"),
 ];
 
 #[test]

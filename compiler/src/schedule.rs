@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use graphc_runtime::op::{Binary, F64Bits, Op};
-use graphc_runtime::plan::{Dst, FigureCmd, FusedKernel, InputInfo, Instr, Plan, PrintItem, Src, Step, ValueId, ValueInfo};
+use graphc_runtime::plan::{Dst, FigureCmd, FusedKernel, InputInfo, Instr, LoopStep, Plan, PrintItem, Src, Step, ValueId, ValueInfo};
 
 use crate::fuse::Fusion;
 use crate::ir::graph::NodeId;
@@ -68,6 +68,10 @@ pub fn schedule_traced(prog: &Program, fusion: &Fusion) -> (Plan, Vec<NodeId>) {
                     FigureEffect::SaveFig { path, span } => FigureCmd::SaveFig { path: path.clone(), source: (span.start, span.end) },
                 };
                 s.plan.steps.push(Step::Figure(cmd));
+            }
+            Effect::Loop { region, inputs, outputs } => {
+                let step = s.loop_step(&prog.regions[*region as usize], inputs, outputs);
+                s.plan.steps.push(Step::Loop(Box::new(step)));
             }
         }
     }
@@ -160,6 +164,21 @@ impl Scheduler<'_> {
             }
         }
         self.value[&n]
+    }
+
+    /// The step that runs a loop region: its inputs are computed first, and its
+    /// outputs become values here. The driver compiled the body's plan already.
+    fn loop_step(&mut self, r: &crate::ir::program::LoopRegion, inputs: &[NodeId], outputs: &[NodeId]) -> LoopStep {
+        let body = r.plan.clone().expect("the driver compiles every loop body before the program around it");
+        let inputs = inputs.iter().map(|n| self.ensure(*n)).collect();
+        let outputs: Vec<ValueId> = outputs.iter().map(|n| self.new_value(*n)).collect();
+        let body_outputs = (0..outputs.len())
+            .map(|j| {
+                let name = crate::ir::program::LoopRegion::output_name(j);
+                body.exports.iter().find(|(e, _)| *e == name).map(|(_, v)| *v).expect("the body exports each of its outputs")
+            })
+            .collect();
+        LoopStep { body, trip: r.trip, start: r.start, step: r.step, inputs, body_outputs, carried: r.carried.clone(), outputs }
     }
 
     fn new_value(&mut self, n: NodeId) -> ValueId {
@@ -287,6 +306,11 @@ fn insert_frees(plan: &mut Plan) {
             }
             Step::Fused(k) => {
                 for v in k.inputs.iter().chain(&k.scalars).chain(&k.outputs) {
+                    last.insert(*v, i);
+                }
+            }
+            Step::Loop(l) => {
+                for v in l.inputs.iter().chain(&l.outputs) {
                     last.insert(*v, i);
                 }
             }

@@ -16,6 +16,8 @@ use crate::plot::Figure;
 use crate::rng::Generator;
 use crate::tensor::{numel, DType, Tensor};
 
+mod loops;
+
 /// A failure while running: after compilation only I/O fails (and, were the compiler
 /// ever to emit a malformed plan, its verification: see `From<PlanError>`).
 #[derive(Debug)]
@@ -253,6 +255,7 @@ impl Machine {
                 self.peak_bytes = self.peak_bytes.max(self.live_bytes + scratch);
             }
             Step::Free(v) => self.release(*v),
+            Step::Loop(l) => self.run_loop(l, out)?,
         }
         Ok(())
     }

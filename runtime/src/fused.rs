@@ -364,6 +364,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::Rand
             | Op::Param(_)
             | Op::Input(_)
+            | Op::RegionOutput { .. }
             | Op::Expand
             | Op::SumTo
             | Op::Reshape

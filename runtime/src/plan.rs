@@ -8,6 +8,7 @@
 
 mod error;
 mod kernel_check;
+mod loop_check;
 mod shape_check;
 mod verify;
 
@@ -85,6 +86,27 @@ pub enum Step {
     Fused(Box<FusedKernel>),
     /// The value is dead: its memory can be reused.
     Free(ValueId),
+    /// A loop compiled once: its body plan runs `trip` times.
+    Loop(Box<LoopStep>),
+}
+
+/// A loop: the body is a plan of its own, whose input 0 is the loop index (a 0-d
+/// i64, `start + k * step` in iteration `k`) and whose input `k + 1` is first
+/// bound to `inputs[k]` (read, not consumed). After each iteration, body export
+/// `j` (`body_outputs[j]`) feeds body input `k` for each carried `(j, k)`; after
+/// the last, it becomes `outputs[j]` of this plan. The body draws from the same
+/// random generator and prints to the same output as the plan around it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoopStep {
+    pub body: Plan,
+    pub trip: u64,
+    pub start: i64,
+    pub step: i64,
+    pub inputs: Vec<ValueId>,
+    /// The body's exported values that leave each iteration, in output order.
+    pub body_outputs: Vec<ValueId>,
+    pub carried: Vec<(u32, u32)>,
+    pub outputs: Vec<ValueId>,
 }
 
 /// Where an instruction of a [`FusedKernel`] reads an operand.

@@ -121,9 +121,15 @@ mod tests {
     /// Operand shapes and the result shape of a well-formed node of `op`.
     fn shapes(op: &Op) -> (Vec<Vec<usize>>, Vec<usize>) {
         match op {
-            Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => {
-                (vec![], vec![3])
-            }
+            Op::Full(_)
+            | Op::Literal(_)
+            | Op::Arange { .. }
+            | Op::Linspace { .. }
+            | Op::Randn
+            | Op::Rand
+            | Op::Param(_)
+            | Op::Input(_)
+            | Op::RegionOutput { .. } => (vec![], vec![3]),
             Op::Unary(_) | Op::PowScalar(_) | Op::Activation(_) => (vec![vec![3]], vec![3]),
             Op::Binary(_) => (vec![vec![3], vec![3]], vec![3]),
             Op::Where(_) => (vec![vec![3]; 4], vec![3]),

@@ -56,6 +56,9 @@ pub fn program(prog: &Program, lines: &LineIndex, lowered: Option<&Program>) -> 
             let _ = writeln!(out, "  {}", effect_line(e, &name));
         }
     }
+    for (k, r) in prog.regions.iter().enumerate() {
+        out.push_str(&super::print_region::region(k, r, lines, lowered.and_then(|l| l.regions.get(k)).map(|l| &l.body)));
+    }
     out
 }
 
@@ -178,6 +181,10 @@ fn effect_line(e: &Effect, name: &dyn Fn(&NodeId) -> String) -> String {
             FigureEffect::Title(t) => format!("title {t:?}"),
             FigureEffect::SaveFig { path, .. } => format!("savefig {path:?}"),
         },
+        Effect::Loop { region, inputs, outputs } => {
+            let list = |ns: &[NodeId]| if ns.is_empty() { "()".to_string() } else { ns.iter().map(name).collect::<Vec<_>>().join(", ") };
+            format!("loop {region} reads {} writes {}", list(inputs), list(outputs))
+        }
     }
 }
 
@@ -226,6 +233,7 @@ pub fn op_text(op: &Op) -> String {
         Op::Linspace { start, end } => format!("linspace({start}, {end})"),
         Op::Param(k) => format!("param({k})"),
         Op::Input(k) => format!("input({k})"),
+        Op::RegionOutput { region, output } => format!("region_output(region={region}, output={output})"),
         Op::PowScalar(e) => format!("pow_scalar({e})"),
         Op::Activation(f) => {
             let params: Vec<String> = f.params().iter().map(|(k, v)| format!("{k}={}", v.map_or("none".to_string(), |v| v.to_string()))).collect();

@@ -27,11 +27,14 @@ mod gather_calls;
 mod host_math;
 mod index;
 mod join_calls;
+mod loop_grads;
+mod loops;
 mod loss_calls;
 mod matrix_aliases;
 mod one_hot;
 mod output_calls;
 mod reduction_calls;
+mod regions;
 mod reshape_calls;
 mod shape_calls;
 mod state;
@@ -148,6 +151,8 @@ pub struct Lowerer<'a> {
     op_frames: Vec<OpFrame>,
     /// The top-level names bound so far, which fn bodies read as globals.
     globals: HashMap<String, Value>,
+    /// Whether a loop body is being lowered (its inputs come from outside it).
+    in_loop_body: bool,
 }
 
 /// An op call being inlined: its parameters and whether each one's argument
@@ -182,6 +187,7 @@ pub fn lower_within(file: &File, limits: crate::driver::budget::Budget) -> Resul
         budget: budget::State::new(limits),
         op_frames: Vec::new(),
         globals: HashMap::new(),
+        in_loop_body: false,
     };
     let mut scope = Scope::default();
     for item in &file.items {
@@ -319,6 +325,7 @@ impl<'a> Lowerer<'a> {
                 Some(r)
             }
             StmtKind::If(i) => self.if_stmt(i, scope, kind),
+            StmtKind::For(f) => self.for_stmt(f, scope, kind),
             StmtKind::Unpack { targets, value } => {
                 let v = self.expr(value, scope);
                 for (t, item) in targets.iter().zip(self.unpack(v, targets.len(), value.span)) {

@@ -110,6 +110,7 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         | Op::Rand
         | Op::Param(_)
         | Op::Input(_)
+        | Op::RegionOutput { .. }
         | Op::Expand
         | Op::SumTo
         | Op::Reshape

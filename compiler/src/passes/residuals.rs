@@ -212,5 +212,6 @@ fn effect_text(e: &Effect, name: &dyn Fn(&NodeId) -> String) -> String {
         Effect::Figure(_) => format!("plot {}", nodes.join(", ")),
         Effect::Sample(_) => format!("sample {}", nodes.join(", ")),
         Effect::Seed(s) => format!("manual_seed({s})"),
+        Effect::Loop { region, .. } => format!("loop {region}"),
     }
 }

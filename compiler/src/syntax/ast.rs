@@ -91,6 +91,16 @@ pub enum StmtKind {
     If(IfStmt),
     /// `a, b = expr`: unpacks a tuple (or list) of exactly as many values.
     Unpack { targets: Vec<Ident>, value: Expr },
+    /// `for NAME in EXPR { ... }`.
+    For(ForStmt),
+}
+
+/// A `for` loop: `for var in iter { body }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForStmt {
+    pub var: Ident,
+    pub iter: Expr,
+    pub body: Block,
 }
 
 /// An `if` statement: its conditions with their blocks, in order, then the

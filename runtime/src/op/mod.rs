@@ -155,6 +155,10 @@ pub enum Op {
     /// outside before the run ([`crate::plan::Plan::inputs`]). Like a random draw it
     /// is never folded or merged: its value is unknown at compile time.
     Input(u32),
+    /// Output `output` of the structured region `region` (a loop) of the program:
+    /// the value the region leaves after its last iteration. The runtime's loop
+    /// step writes it; like an input, it is never folded or merged.
+    RegionOutput { region: u32, output: u32 },
 
     // ---- elementwise, one operand, shape preserved ----
     /// An op of the [`Unary`] table (`neg`, `exp`, `tanh`, `detach`, ...).
@@ -397,9 +401,15 @@ impl Op {
     /// The op's family.
     pub fn class(&self) -> OpClass {
         match self {
-            Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => {
-                OpClass::Source
-            }
+            Op::Full(_)
+            | Op::Literal(_)
+            | Op::Arange { .. }
+            | Op::Linspace { .. }
+            | Op::Randn
+            | Op::Rand
+            | Op::Param(_)
+            | Op::Input(_)
+            | Op::RegionOutput { .. } => OpClass::Source,
             Op::Unary(_) | Op::PowScalar(_) | Op::Activation(_) => OpClass::ElementwiseUnary,
             Op::Binary(_) => OpClass::ElementwiseBinary,
             Op::Where(_) => OpClass::Select,
@@ -448,7 +458,15 @@ impl Op {
             Op::Activation(_) => true,
             Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => true,
             Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } | Op::Loss { .. } => true,
-            Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => false,
+            Op::Full(_)
+            | Op::Literal(_)
+            | Op::Arange { .. }
+            | Op::Linspace { .. }
+            | Op::Randn
+            | Op::Rand
+            | Op::Param(_)
+            | Op::Input(_)
+            | Op::RegionOutput { .. } => false,
         }
     }
 
@@ -484,7 +502,15 @@ impl Op {
             Op::Loss { kind, .. } => Some(kind.grad_fn()),
             Op::Softmax { log: false, .. } => Some("SoftmaxBackward0"),
             Op::Softmax { log: true, .. } => Some("LogSoftmaxBackward0"),
-            Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => None,
+            Op::Full(_)
+            | Op::Literal(_)
+            | Op::Arange { .. }
+            | Op::Linspace { .. }
+            | Op::Randn
+            | Op::Rand
+            | Op::Param(_)
+            | Op::Input(_)
+            | Op::RegionOutput { .. } => None,
         }
     }
 
@@ -506,6 +532,7 @@ impl Op {
             | Op::Rand
             | Op::Param(_)
             | Op::Input(_)
+            | Op::RegionOutput { .. }
             | Op::Expand
             | Op::SumTo
             | Op::Reshape
@@ -542,6 +569,7 @@ impl Op {
             Op::Rand => "rand",
             Op::Param(_) => "param",
             Op::Input(_) => "input",
+            Op::RegionOutput { .. } => "region_output",
             Op::Unary(u) => u.name(),
             Op::PowScalar(_) => "pow_scalar",
             Op::Activation(a) => a.name(),

@@ -93,6 +93,15 @@ impl Walk<'_> {
                 self.read(*v)?;
                 self.life[v.0 as usize] = Life::Freed;
             }
+            Step::Loop(l) => {
+                for &v in &l.inputs {
+                    self.read(v)?;
+                }
+                super::loop_check::check(self.plan, l).map_err(|why| self.fail(PlanErrorKind::Loop { why }))?;
+                for &v in &l.outputs {
+                    self.compute(v)?;
+                }
+            }
             Step::Seed(_) | Step::Figure(_) => {}
         }
         Ok(())

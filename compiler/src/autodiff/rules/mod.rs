@@ -35,7 +35,15 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
     let shape_of = |gr: &Graph, x: NodeId| gr.node(x).shape.clone();
     let grads: Vec<Option<NodeId>> = match &node.op {
         // Sources and opaque values have no operands to differentiate.
-        Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) => vec![],
+        Op::Full(_)
+        | Op::Literal(_)
+        | Op::Arange { .. }
+        | Op::Linspace { .. }
+        | Op::Randn
+        | Op::Rand
+        | Op::Param(_)
+        | Op::Input(_)
+        | Op::RegionOutput { .. } => vec![],
         Op::Unary(u) => vec![unary::rule(c, gr, *u, n, ops[0], g)],
         Op::PowScalar(e) => vec![Some(unary::pow_scalar(c, gr, e.get(), ops[0], g))],
         Op::Activation(f) => vec![Some(activation::rule(c, gr, *f, ops[0], g))],

@@ -23,6 +23,10 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         }
         ("param", Some(p)) => Op::Param(int(p)?),
         ("input", Some(p)) => Op::Input(int(p)?),
+        ("region_output", Some(p)) => {
+            let (region, output) = p.split_once(", ")?;
+            Op::RegionOutput { region: int(&keyed(region, "region")?)?, output: int(&keyed(output, "output")?)? }
+        }
         ("pow_scalar", Some(p)) => Op::PowScalar(num(p)?),
         (name @ ("clamp" | "hardtanh" | "leaky_relu" | "elu" | "softplus"), Some(p)) => Op::Activation(activation_from_text(name, p)?),
         ("where", Some(p)) => Op::Where(match p {
