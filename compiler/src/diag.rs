@@ -169,6 +169,11 @@ pub enum Code {
     /// A `backward` or `grad` outside a loop that would reach a value the loop
     /// computed with gradient tracking (gradients do not flow through loops yet).
     E0604,
+    /// A value that the two sides of a run-time `if` leave with different dtypes,
+    /// shapes or kinds (or a compile-time value that one side changes).
+    E0605,
+    /// A name first bound on only one side of a run-time `if`.
+    E0606,
     /// Warning: an op can overflow to infinity for inputs in its range, and the infinity
     /// becomes NaN further on (`inf - inf`, `inf / inf`, `0 * inf`, `sin(inf)`, ...).
     /// Found by the range analysis (`analysis/range.rs`), reported at the op that makes
@@ -253,6 +258,8 @@ impl Code {
             Code::E0602 => "E0602",
             Code::E0603 => "E0603",
             Code::E0604 => "E0604",
+            Code::E0605 => "E0605",
+            Code::E0606 => "E0606",
             Code::W0101 => "W0101",
             Code::G0001 => "G0001",
             Code::I0001 => "I0001",

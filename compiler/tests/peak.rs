@@ -48,6 +48,7 @@ fn max_scratch(steps: &[Step]) -> usize {
         .map(|s| match s {
             Step::Fused(k) => graphc_runtime::fused::scratch_bytes(k),
             Step::Loop(l) => max_scratch(&l.body.steps),
+            Step::Branch(b) => max_scratch(&b.then.body.steps).max(max_scratch(&b.otherwise.body.steps)),
             _ => 0,
         })
         .max()

@@ -256,6 +256,10 @@ impl Machine {
             }
             Step::Free(v) => self.release(*v),
             Step::Loop(l) => self.run_loop(l, out)?,
+            Step::Branch(b) => {
+                let taken = self.get(b.cond).to_f64_vec().first().is_some_and(|c| *c != 0.0);
+                self.run_loop(if taken { &b.then } else { &b.otherwise }, out)?
+            }
         }
         Ok(())
     }

@@ -88,6 +88,18 @@ pub enum Step {
     Free(ValueId),
     /// A loop compiled once: its body plan runs `trip` times.
     Loop(Box<LoopStep>),
+    /// A run-time `if`: one of two bodies runs once, chosen by a bool value.
+    Branch(Box<BranchStep>),
+}
+
+/// A run-time `if`: `then` runs when `cond` (a 0-d or one-element bool) is true,
+/// `otherwise` when it is false. Both are loops of one iteration with the same
+/// inputs and outputs, so the values after the step do not depend on the choice.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BranchStep {
+    pub cond: ValueId,
+    pub then: LoopStep,
+    pub otherwise: LoopStep,
 }
 
 /// A loop: the body is a plan of its own, whose input 0 is the loop index (a 0-d

@@ -185,6 +185,10 @@ fn effect_line(e: &Effect, name: &dyn Fn(&NodeId) -> String) -> String {
             let list = |ns: &[NodeId]| if ns.is_empty() { "()".to_string() } else { ns.iter().map(name).collect::<Vec<_>>().join(", ") };
             format!("loop {region} reads {} writes {}", list(inputs), list(outputs))
         }
+        Effect::Branch { cond, then, otherwise, inputs, outputs } => {
+            let list = |ns: &[NodeId]| if ns.is_empty() { "()".to_string() } else { ns.iter().map(name).collect::<Vec<_>>().join(", ") };
+            format!("branch on {} then {then} else {otherwise} reads {} writes {}", name(cond), list(inputs), list(outputs))
+        }
     }
 }
 

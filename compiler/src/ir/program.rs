@@ -54,6 +54,16 @@ pub enum Effect {
         inputs: Vec<NodeId>,
         outputs: Vec<NodeId>,
     },
+    /// A run-time `if`: runs region `then` (one iteration) when `cond` (a 0-d or
+    /// one-element bool) is true, region `otherwise` when it is false. Both bodies
+    /// take the same `inputs` and export the same `outputs`.
+    Branch {
+        cond: NodeId,
+        then: u32,
+        otherwise: u32,
+        inputs: Vec<NodeId>,
+        outputs: Vec<NodeId>,
+    },
 }
 
 impl Effect {
@@ -74,6 +84,7 @@ impl Effect {
             // The outputs count too: the loop step defines them, so they stay in the
             // graph (and in the plan) whether or not a later statement reads them.
             Effect::Loop { inputs, outputs, .. } => inputs.iter().chain(outputs).copied().collect(),
+            Effect::Branch { cond, inputs, outputs, .. } => std::iter::once(cond).chain(inputs).chain(outputs).copied().collect(),
         }
     }
 
@@ -95,6 +106,12 @@ impl Effect {
             }
             Effect::Figure(_) => {}
             Effect::Loop { inputs, outputs, .. } => {
+                for n in inputs.iter_mut().chain(outputs.iter_mut()) {
+                    *n = f(*n);
+                }
+            }
+            Effect::Branch { cond, inputs, outputs, .. } => {
+                *cond = f(*cond);
                 for n in inputs.iter_mut().chain(outputs.iter_mut()) {
                     *n = f(*n);
                 }

@@ -42,6 +42,9 @@ impl<'a> Lowerer<'a> {
         let mut taken = None;
         for (k, (cond, block)) in i.branches.iter().enumerate() {
             let v = self.expr(cond, scope);
+            if let Some(c) = self.runtime_condition(&v) {
+                return self.runtime_if(i, k, c, scope, kind);
+            }
             if self.condition(v, cond.span, "an `if`")? {
                 taken = Some((k, block));
                 break;

@@ -131,7 +131,7 @@ impl Lowerer<'_> {
         let mut remaining = trip;
         let mut peels = 0;
         loop {
-            let Some(body) = self.lower_body(f, scope, kind, start) else { return };
+            let Some(body) = self.lower_body(&f.body, Some(&f.var), f.span_of_header(), scope, kind) else { return };
             if remaining == 0 {
                 // The body was lowered for its diagnostics only; the state stays as it was.
                 return;

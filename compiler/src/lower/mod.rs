@@ -14,6 +14,7 @@
 //! which silently propagates, so one mistake yields one diagnostic.
 
 mod activation_calls;
+mod branches;
 mod budget;
 mod builtin_calls;
 mod class_losses;

@@ -18,7 +18,7 @@ use graphc_runtime::DType;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::{Node, NodeId, NodeMeta, Region};
 use crate::ir::program::{Program, ProgramInput};
-use crate::syntax::ast::ForStmt;
+use crate::syntax::ast::{Block, Ident, Span};
 
 use super::state::map_value;
 use super::{BodyKind, HostKind, Lowerer, Scope, Value};
@@ -26,7 +26,7 @@ use super::{BodyKind, HostKind, Lowerer, Scope, Value};
 /// One place of the lowering state, by a key that names it (`w`, `xs[1]`,
 /// `global w`, `w.grad`), and what it holds.
 #[derive(Clone, Debug, PartialEq)]
-enum Held {
+pub(super) enum Held {
     Node(NodeId),
     /// A compile-time value, described with its value, or a `.grad` that is `None`.
     Const(String),
@@ -48,13 +48,19 @@ pub(super) struct LoweredBody {
     /// The first place whose kind the body changed, if any: then the body is
     /// valid for one iteration only.
     pub changed_place: Option<String>,
+    /// The places before the body, holding outer nodes.
+    pub entry_places: Vec<(String, Held)>,
+    /// The places after the body, holding body nodes.
+    pub exit_places: Vec<(String, Held)>,
+    /// The body input standing for each outer node.
+    pub to_body: HashMap<NodeId, NodeId>,
 }
 
 /// The lowering state after a body, in the body's nodes.
 pub(super) struct ExitState {
-    names: HashMap<String, Value>,
-    globals: HashMap<String, Value>,
-    grad_state: HashMap<NodeId, Option<NodeId>>,
+    pub names: HashMap<String, Value>,
+    pub globals: HashMap<String, Value>,
+    pub grad_state: HashMap<NodeId, Option<NodeId>>,
     /// Where each body node that the state holds goes in the outer program: an
     /// outer node, or output `j`.
     map: HashMap<NodeId, Target>,
@@ -78,10 +84,10 @@ struct Saved {
 }
 
 impl Lowerer<'_> {
-    /// Lowers the body of `f` once from the current state, with the loop index
-    /// starting at `start`; the state is left as it was.
-    pub(super) fn lower_body(&mut self, f: &ForStmt, scope: &mut Scope, kind: BodyKind, start: i64) -> Option<LoweredBody> {
-        let _ = start;
+    /// Lowers `block` once, as a region, from the current state, with the loop
+    /// variable `var` bound to body input 0 (a branch has none and ignores the
+    /// input); the state is left as it was.
+    pub(super) fn lower_body(&mut self, block: &Block, var: Option<&Ident>, span: Span, scope: &mut Scope, kind: BodyKind) -> Option<LoweredBody> {
         self.resolve_versions(scope);
         let saved = Saved {
             prog: std::mem::take(&mut self.prog),
@@ -94,9 +100,13 @@ impl Lowerer<'_> {
         };
         let oversized = std::mem::take(&mut self.budget.oversized);
         // The loop variable is not part of the state the body starts from: it is bound to the index.
-        scope.names.remove(&f.var.name);
-        if kind == BodyKind::TopLevel {
-            self.globals.remove(&f.var.name);
+        let index_name = var.map_or_else(|| "branch".to_string(), |v| v.name.clone());
+        let index_span = var.map_or(span, |v| v.span);
+        if let Some(v) = var {
+            scope.names.remove(&v.name);
+            if kind == BodyKind::TopLevel {
+                self.globals.remove(&v.name);
+            }
         }
         let entry = places(scope, &self.globals, &saved.grad_state);
         let entry_sig = signature(&entry, &saved.prog, &saved.grad_state);
@@ -104,15 +114,15 @@ impl Lowerer<'_> {
         let index = self.prog.graph.add(
             Node { op: graphc_runtime::Op::Input(0), dtype: DType::I64, shape: vec![] },
             &[],
-            NodeMeta { span: f.var.span, region: Region::Forward, requires_grad: false, note: Some(f.var.name.clone()) },
+            NodeMeta { span: index_span, region: Region::Forward, requires_grad: false, note: Some(index_name.clone()) },
         );
         self.prog.inputs.push(ProgramInput {
-            name: f.var.name.clone(),
+            name: index_name,
             node: Some(index),
             dtype: DType::I64,
             shape: vec![],
             requires_grad: false,
-            span: f.var.span,
+            span: index_span,
         });
         let mut to_body: HashMap<NodeId, NodeId> = HashMap::new();
         let mut inputs = Vec::new();
@@ -150,14 +160,16 @@ impl Lowerer<'_> {
         }
         self.prog.leaves.sort();
         self.map_state_nodes(scope, &mut |n| to_body.get(&n).copied().unwrap_or(n));
-        self.bind(&f.var.name, Value::Host { node: index, kind: HostKind::Int }, scope, kind);
+        if let Some(v) = var {
+            self.bind(&v.name, Value::Host { node: index, kind: HostKind::Int }, scope, kind);
+        }
         let outer_in_body = std::mem::replace(&mut self.in_loop_body, true);
-        let result = self.block(&f.body, scope, kind);
+        let result = self.block(block, scope, kind);
         self.in_loop_body = outer_in_body;
         if result.returned.is_some() {
             self.error(
-                Diagnostic::new(Code::E0601, "`return` inside a `for i in range(...)` loop is not supported", f.var.span, "loop with a `return`")
-                    .with_help("compute the value in the loop and return it after the loop"),
+                Diagnostic::new(Code::E0601, "`return` inside a loop or a run-time `if` is not supported", index_span, "a region with a `return`")
+                    .with_help("compute the value in the region and return it after it"),
             );
         }
         self.resolve_versions(scope);
@@ -224,7 +236,18 @@ impl Lowerer<'_> {
         let grad_fn = std::mem::replace(&mut self.grad_fn, saved.grad_fn);
         self.region = saved.region;
         self.budget.oversized = oversized;
-        Some(LoweredBody { program, inputs, outputs, carried, grad_fn, exit: exit_state, changed_place })
+        Some(LoweredBody {
+            program,
+            inputs,
+            outputs,
+            carried,
+            grad_fn,
+            exit: exit_state,
+            changed_place,
+            entry_places: entry,
+            exit_places: exit,
+            to_body,
+        })
     }
 
     /// Rebinds the state to what it is after a region whose output nodes are `outputs`.
@@ -253,7 +276,7 @@ impl Lowerer<'_> {
     }
 
     /// Makes every place read the current version of its tensor.
-    fn resolve_versions(&mut self, scope: &mut Scope) {
+    pub(super) fn resolve_versions(&mut self, scope: &mut Scope) {
         if self.versions.is_empty() {
             return;
         }
@@ -270,7 +293,7 @@ impl Lowerer<'_> {
 
 /// Every place of the state, in a fixed order: the scope's names (sorted), the
 /// globals (sorted), then the `.grad` of each leaf, after the first place holding it.
-fn places(scope: &Scope, globals: &HashMap<String, Value>, grad_state: &HashMap<NodeId, Option<NodeId>>) -> Vec<(String, Held)> {
+pub(super) fn places(scope: &Scope, globals: &HashMap<String, Value>, grad_state: &HashMap<NodeId, Option<NodeId>>) -> Vec<(String, Held)> {
     let mut out = Vec::new();
     let mut names: Vec<&String> = scope.names.keys().collect();
     names.sort();
@@ -298,7 +321,7 @@ fn places(scope: &Scope, globals: &HashMap<String, Value>, grad_state: &HashMap<
 }
 
 /// The places of a value, looking into lists and tuples.
-fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
+pub(super) fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
     match v {
         Value::Tensor(n) => out.push((key, Held::Node(*n))),
         Value::Host { node, kind } => {

@@ -101,6 +101,13 @@ impl<'a> Replay<'a> {
                     }
                 }
             }
+            Step::Branch(b) => {
+                self.spike = self.held + peak(&b.then.body).bytes.max(peak(&b.otherwise.body).bytes);
+                for &v in &b.then.outputs {
+                    self.held += value_bytes(self.plan, v);
+                    self.alive.insert(v);
+                }
+            }
             Step::Loop(l) => {
                 self.spike = self.held + peak(&l.body).bytes;
                 for &v in &l.outputs {

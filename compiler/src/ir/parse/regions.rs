@@ -8,6 +8,7 @@
 use super::positions::Positions;
 use super::Reader;
 use crate::diag::Diagnostic;
+use crate::ir::graph::NodeId;
 use crate::ir::program::{Effect, LoopRegion, Program};
 use crate::syntax::ast::Span;
 
@@ -77,15 +78,35 @@ impl<'a> Reader<'a> {
     /// `loop K reads A, B writes C, D` (`()` for none).
     pub(super) fn loop_effect(&self, rest: &'a str) -> Result<Effect, Diagnostic> {
         let bad = || self.error(rest, "expected `loop K reads %A, ... writes %B, ...`");
-        let (k, rest) = rest.trim().split_once(" reads ").ok_or_else(bad)?;
+        let (k, rest) = rest.trim().split_once(' ').ok_or_else(bad)?;
+        let (inputs, outputs) = self.reads_writes(rest)?;
+        Ok(Effect::Loop { region: self.index(k, "region")?, inputs, outputs })
+    }
+
+    /// `reads %A, ... writes %B, ...` (`()` for none).
+    fn reads_writes(&self, text: &'a str) -> Result<(Vec<NodeId>, Vec<NodeId>), Diagnostic> {
+        let bad = || self.error(text, "expected `reads %A, ... writes %B, ...`");
+        let rest = text.strip_prefix("reads ").ok_or_else(bad)?;
         let (reads, writes) = rest.split_once(" writes ").ok_or_else(bad)?;
-        let list = |s: &'a str| -> Result<Vec<_>, Diagnostic> {
+        let list = |s: &'a str| -> Result<Vec<NodeId>, Diagnostic> {
             if s == "()" {
                 return Ok(Vec::new());
             }
             s.split(", ").map(|n| self.node_ref(n)).collect()
         };
-        Ok(Effect::Loop { region: self.index(k, "region")?, inputs: list(reads)?, outputs: list(writes)? })
+        Ok((list(reads)?, list(writes)?))
+    }
+
+    /// `branch on %C then A else B reads ... writes ...`.
+    pub(super) fn branch_effect(&self, rest: &'a str) -> Result<Effect, Diagnostic> {
+        let bad = || self.error(rest, "expected `branch on %C then A else B reads %X, ... writes %Y, ...`");
+        let rest = rest.trim().strip_prefix("on ").ok_or_else(bad)?;
+        let (cond, rest) = rest.split_once(" then ").ok_or_else(bad)?;
+        let (then, rest) = rest.split_once(" else ").ok_or_else(bad)?;
+        let (otherwise, rest) = rest.split_once(' ').ok_or_else(bad)?;
+        let (inputs, outputs) = self.reads_writes(rest)?;
+        let (then, otherwise) = (self.index(then, "region")?, self.index(otherwise, "region")?);
+        Ok(Effect::Branch { cond: self.node_ref(cond)?, then, otherwise, inputs, outputs })
     }
 
     /// Moves every position this reader (and the regions it read) recorded by `offset`.
