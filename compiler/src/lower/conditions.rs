@@ -5,8 +5,8 @@
 //! site inside an op or fn, since bodies are inlined), so an `if` lowers only
 //! the block it takes. The blocks not taken were checked for syntax and names
 //! by the definition checks, but produce no nodes and no diagnostics of their
-//! own. A run-time `if` over host values (issue 10) will take the branch on a
-//! value that is not known here; today such a condition is E0113.
+//! own. A condition that is a run-time bool or a one-element bool tensor is
+//! handed to `branches.rs` (a run-time `if`); any other value is E0113.
 
 use super::{BodyKind, BodyResult, Lowerer, Scope, Value};
 use crate::check;
