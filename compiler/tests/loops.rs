@@ -105,3 +105,17 @@ fn a_runtime_if_runs_one_side_and_keeps_values_the_other_side_leaves_alone() {
     );
     assert_eq!(out, "else\ntensor([ 0., -3.]) tensor([ 1., -2.])\n");
 }
+
+#[test]
+fn rows_of_a_tensor_are_unrolled_and_append_builds_a_list() {
+    // What PyTorch 2.15 prints for the same program.
+    let out = run("x = tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])\nrows = []\nfor row in x {\n    rows.append(row * 2)\n}\nprint(stack(rows))\nprint(cat(rows))\nprint(row)\n");
+    assert_eq!(out, "tensor([[ 2.,  4.],\n        [ 6.,  8.],\n        [10., 12.]])\ntensor([ 2.,  4.,  6.,  8., 10., 12.])\ntensor([5., 6.])\n");
+}
+
+#[test]
+fn a_list_that_grows_in_every_iteration_of_a_long_loop_is_e0602() {
+    let Err(d) = compile("x = ones(2)\nacc = []\nfor i in range(10) {\n    acc.append(x)\n}\n", false) else { panic!("compiled") };
+    assert_eq!(d[0].code, graphc_compiler::diag::Code::E0602);
+    assert!(d[0].message.contains("`acc` grows"), "{}", d[0].message);
+}

@@ -17,6 +17,7 @@ use crate::rng::Generator;
 use crate::tensor::{numel, DType, Tensor};
 
 mod loops;
+mod progress;
 
 /// A failure while running: after compilation only I/O fails (and, were the compiler
 /// ever to emit a malformed plan, its verification: see `From<PlanError>`).

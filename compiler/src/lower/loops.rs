@@ -55,10 +55,17 @@ impl Lowerer<'_> {
         let v = self.expr(&f.iter, scope);
         let items = match v {
             Value::List(items) | Value::Tuple(items) if items.len() <= MAX_UNROLL => items,
+            // `for row in x`: the rows of a tensor, unrolled.
+            Value::Tensor(t) if self.shape_of(t).first().is_some_and(|&n| n <= MAX_UNROLL) => {
+                let n = self.shape_of(t)[0];
+                (0..n).map(|i| (self.select_row(t, i as i64, f.iter.span), f.iter.span)).collect()
+            }
             Value::Poison => return None,
             other => {
                 let what = match other {
                     Value::List(_) | Value::Tuple(_) => format!("a list of more than {MAX_UNROLL} items"),
+                    Value::Tensor(t) if !self.shape_of(t).is_empty() => format!("a tensor of more than {MAX_UNROLL} rows"),
+                    Value::Tensor(_) => "a 0-d tensor".to_string(),
                     o => o.describe().to_string(),
                 };
                 self.error(
@@ -141,7 +148,16 @@ impl Lowerer<'_> {
                 return;
             }
             if peels == MAX_PEELS {
-                let place = body.changed_place.unwrap_or_default();
+                let place = body.changed_place.clone().unwrap_or_default();
+                let grows =
+                    body.entry_places.iter().any(|(k, h)| *k == place && matches!(h, super::regions::Held::Const(c) if c.starts_with("list of")));
+                if grows {
+                    self.error(
+                        Diagnostic::new(Code::E0602, format!("the list `{place}` grows in every iteration of this loop"), f.var.span, "the loop's state never settles")
+                            .with_help("a loop body is compiled once, for lists of one length: write into a preallocated tensor instead (`out = zeros(n, ...)`, then `out[i] = ...`), or loop over a list to unroll"),
+                    );
+                    return;
+                }
                 self.error(
                     Diagnostic::new(
                         Code::E0602,

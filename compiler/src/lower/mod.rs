@@ -28,6 +28,7 @@ mod gather_calls;
 mod host_math;
 mod index;
 mod join_calls;
+mod lists;
 mod loop_grads;
 mod loops;
 mod loss_calls;

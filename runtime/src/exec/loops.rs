@@ -29,7 +29,9 @@ impl Machine {
         }
         let mut results: Vec<Option<Tensor>> = Vec::new();
         let mut failure = None;
+        let mut progress = super::progress::Progress::start(l.trip);
         for it in 0..l.trip {
+            progress.tick(it);
             let index = l.start as i128 + it as i128 * l.step as i128;
             m.inputs[0] = Some(Tensor::from_i64(vec![], vec![index as i64]));
             if let Err(e) = m.run_steps(body, out) {
@@ -46,6 +48,7 @@ impl Machine {
                 }
             }
         }
+        progress.finish();
         std::mem::swap(&mut m.generator, &mut self.generator);
         std::mem::swap(&mut m.figure, &mut self.figure);
         std::mem::swap(&mut m.captured, &mut self.captured);
