@@ -147,28 +147,7 @@ impl Lowerer<'_> {
             outputs.push(out);
         }
         let node_of = |key: &str| target.get(key).map(|t| t.map_or_else(|j| outputs[j], |n| n));
-        let mut names = std::mem::take(&mut a.exit.names);
-        for (name, v) in names.iter_mut() {
-            rekey(name.clone(), v, &node_of);
-        }
-        scope.names = names;
-        let mut globals = std::mem::take(&mut a.exit.globals);
-        for (name, v) in globals.iter_mut() {
-            rekey(format!("global {name}"), v, &node_of);
-        }
-        self.globals = globals;
-        let mut seen = std::collections::HashSet::new();
-        for (key, held) in &a.exit_places {
-            let Held::Node(n) = held else { continue };
-            if !a.exit.grad_state.contains_key(n) || !seen.insert(*n) {
-                continue;
-            }
-            let Some(leaf) = node_of(key) else { continue };
-            if !self.prog.leaves.contains(&leaf) {
-                self.prog.leaves.push(leaf);
-            }
-            self.grad_state.insert(leaf, node_of(&format!("{key}.grad")));
-        }
+        self.rebind_keys(&mut a, &node_of, scope);
         self.prog.effects.push(Effect::Branch { cond, then: ra, otherwise: rb, inputs: a.inputs.clone(), outputs });
         for (side, pick) in [(&mut a, 0), (&mut b, 1)] {
             let mut program = std::mem::take(&mut side.program);
@@ -176,6 +155,33 @@ impl Lowerer<'_> {
                 program.exports.insert(LoopRegion::output_name(j), if pick == 0 { p.0 } else { p.1 });
             }
             self.prog.regions.push(LoopRegion { body: program, trip: 1, start: 0, step: 1, carried: Vec::new(), span, plan: None });
+        }
+    }
+
+    /// Rebinds the state to `side`'s exit state, with the node at each place
+    /// replaced by `node_of(key)`; leaves keep their `.grad`.
+    fn rebind_keys(&mut self, side: &mut LoweredBody, node_of: &dyn Fn(&str) -> Option<NodeId>, scope: &mut Scope) {
+        let mut names = std::mem::take(&mut side.exit.names);
+        for (name, v) in names.iter_mut() {
+            rekey(name.clone(), v, &node_of);
+        }
+        scope.names = names;
+        let mut globals = std::mem::take(&mut side.exit.globals);
+        for (name, v) in globals.iter_mut() {
+            rekey(format!("global {name}"), v, &node_of);
+        }
+        self.globals = globals;
+        let mut seen = std::collections::HashSet::new();
+        for (key, held) in &side.exit_places {
+            let Held::Node(n) = held else { continue };
+            if !side.exit.grad_state.contains_key(n) || !seen.insert(*n) {
+                continue;
+            }
+            let Some(leaf) = node_of(key) else { continue };
+            if !self.prog.leaves.contains(&leaf) {
+                self.prog.leaves.push(leaf);
+            }
+            self.grad_state.insert(leaf, node_of(&format!("{key}.grad")));
         }
     }
 

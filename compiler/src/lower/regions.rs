@@ -124,9 +124,63 @@ impl Lowerer<'_> {
             requires_grad: false,
             span: index_span,
         });
+        let (to_body, inputs) = self.body_inputs(&entry, &saved);
+        self.map_state_nodes(scope, &mut |n| to_body.get(&n).copied().unwrap_or(n));
+        if let Some(v) = var {
+            self.bind(&v.name, Value::Host { node: index, kind: HostKind::Int }, scope, kind);
+        }
+        let outer_in_body = std::mem::replace(&mut self.in_loop_body, true);
+        let result = self.block(block, scope, kind);
+        self.in_loop_body = outer_in_body;
+        if result.returned.is_some() {
+            self.error(
+                Diagnostic::new(Code::E0601, "`return` inside a loop or a run-time `if` is not supported", index_span, "a region with a `return`")
+                    .with_help("compute the value in the region and return it after it"),
+            );
+        }
+        self.resolve_versions(scope);
+        let exit = places(scope, &self.globals, &self.grad_state);
+        // Places first bound in the body are left out: they are outputs, not carried.
+        let entry_keys: std::collections::HashSet<&String> = entry.iter().map(|(k, _)| k).collect();
+        let kept: Vec<(String, Held)> = exit.iter().filter(|(k, _)| entry_keys.contains(k)).cloned().collect();
+        let exit_sig = signature(&kept, &self.prog, &self.grad_state);
+        let changed_place = entry_sig.iter().zip(&exit_sig).find(|(a, b)| a != b).map(|(a, _)| a.0.clone()).or_else(|| {
+            (exit_sig.len() < entry_sig.len())
+                .then(|| entry_sig.iter().find(|(k, _)| !kept.iter().any(|(e, _)| e == k)).map_or_else(String::new, |(k, _)| k.clone()))
+        });
+        let (map, outputs, carried) = boundary(&entry, &exit, &inputs, &to_body);
+        let exit_state = ExitState {
+            names: std::mem::replace(&mut scope.names, saved.names),
+            globals: std::mem::replace(&mut self.globals, saved.globals),
+            grad_state: std::mem::replace(&mut self.grad_state, saved.grad_state),
+            map,
+        };
+        let program = std::mem::replace(&mut self.prog, saved.prog);
+        self.versions = saved.versions;
+        let grad_fn = std::mem::replace(&mut self.grad_fn, saved.grad_fn);
+        self.region = saved.region;
+        self.budget.oversized = oversized;
+        Some(LoweredBody {
+            program,
+            inputs,
+            outputs,
+            carried,
+            grad_fn,
+            exit: exit_state,
+            changed_place,
+            entry_places: entry,
+            exit_places: exit,
+            to_body,
+        })
+    }
+
+    /// One body input per distinct node of the entry places (after input 0, the
+    /// index), keeping dtype, shape, `requires_grad`, `grad_fn` and leaf status;
+    /// returns the input of each outer node, and the outer nodes in input order.
+    fn body_inputs(&mut self, entry: &[(String, Held)], saved: &Saved) -> (HashMap<NodeId, NodeId>, Vec<NodeId>) {
         let mut to_body: HashMap<NodeId, NodeId> = HashMap::new();
         let mut inputs = Vec::new();
-        for (key, held) in &entry {
+        for (key, held) in entry {
             let Held::Node(outer) = held else { continue };
             if to_body.contains_key(outer) {
                 continue;
@@ -159,95 +213,7 @@ impl Lowerer<'_> {
             }
         }
         self.prog.leaves.sort();
-        self.map_state_nodes(scope, &mut |n| to_body.get(&n).copied().unwrap_or(n));
-        if let Some(v) = var {
-            self.bind(&v.name, Value::Host { node: index, kind: HostKind::Int }, scope, kind);
-        }
-        let outer_in_body = std::mem::replace(&mut self.in_loop_body, true);
-        let result = self.block(block, scope, kind);
-        self.in_loop_body = outer_in_body;
-        if result.returned.is_some() {
-            self.error(
-                Diagnostic::new(Code::E0601, "`return` inside a loop or a run-time `if` is not supported", index_span, "a region with a `return`")
-                    .with_help("compute the value in the region and return it after it"),
-            );
-        }
-        self.resolve_versions(scope);
-        let exit = places(scope, &self.globals, &self.grad_state);
-        // Places first bound in the body are left out: they are outputs, not carried.
-        let entry_keys: std::collections::HashSet<&String> = entry.iter().map(|(k, _)| k).collect();
-        let kept: Vec<(String, Held)> = exit.iter().filter(|(k, _)| entry_keys.contains(k)).cloned().collect();
-        let exit_sig = signature(&kept, &self.prog, &self.grad_state);
-        let changed_place = entry_sig.iter().zip(&exit_sig).find(|(a, b)| a != b).map(|(a, _)| a.0.clone()).or_else(|| {
-            (exit_sig.len() < entry_sig.len())
-                .then(|| entry_sig.iter().find(|(k, _)| !kept.iter().any(|(e, _)| e == k)).map_or_else(String::new, |(k, _)| k.clone()))
-        });
-        // Body input k + 1 stands for entry class k; the class changed when one of its places holds another node now.
-        let input_of: HashMap<NodeId, usize> = inputs.iter().enumerate().map(|(k, o)| (to_body[o], k)).collect();
-        let exit_at: HashMap<&String, &Held> = exit.iter().map(|(k, h)| (k, h)).collect();
-        let mut changed = vec![false; inputs.len()];
-        for (key, held) in &entry {
-            if let Held::Node(outer) = held {
-                let k = input_of[&to_body[outer]];
-                if exit_at.get(key) != Some(&&Held::Node(to_body[outer])) {
-                    changed[k] = true;
-                }
-            }
-        }
-        let mut map: HashMap<NodeId, Target> = HashMap::new();
-        let mut outputs = Vec::new();
-        for (_, held) in &exit {
-            let Held::Node(n) = held else { continue };
-            if map.contains_key(n) {
-                continue;
-            }
-            let target = match input_of.get(n) {
-                Some(&k) if !changed[k] => Target::Outer(inputs[k]),
-                _ => {
-                    outputs.push(*n);
-                    Target::Output(outputs.len() - 1)
-                }
-            };
-            map.insert(*n, target);
-        }
-        let mut carried = Vec::new();
-        let mut done = vec![false; inputs.len()];
-        for (key, held) in &entry {
-            let Held::Node(outer) = held else { continue };
-            let k = input_of[&to_body[outer]];
-            if !changed[k] || done[k] {
-                continue;
-            }
-            done[k] = true;
-            if let Some(Held::Node(n)) = exit_at.get(key) {
-                if let Some(Target::Output(j)) = map.get(n) {
-                    carried.push((*j as u32, k as u32 + 1));
-                }
-            }
-        }
-        let exit_state = ExitState {
-            names: std::mem::replace(&mut scope.names, saved.names),
-            globals: std::mem::replace(&mut self.globals, saved.globals),
-            grad_state: std::mem::replace(&mut self.grad_state, saved.grad_state),
-            map,
-        };
-        let program = std::mem::replace(&mut self.prog, saved.prog);
-        self.versions = saved.versions;
-        let grad_fn = std::mem::replace(&mut self.grad_fn, saved.grad_fn);
-        self.region = saved.region;
-        self.budget.oversized = oversized;
-        Some(LoweredBody {
-            program,
-            inputs,
-            outputs,
-            carried,
-            grad_fn,
-            exit: exit_state,
-            changed_place,
-            entry_places: entry,
-            exit_places: exit,
-            to_body,
-        })
+        (to_body, inputs)
     }
 
     /// Rebinds the state to what it is after a region whose output nodes are `outputs`.
@@ -289,6 +255,59 @@ impl Lowerer<'_> {
         };
         self.map_state_nodes(scope, &mut |n| current(n));
     }
+}
+
+/// What [`boundary`] finds: the target of each body node, the outputs, the carried pairs.
+type Boundary = (HashMap<NodeId, Target>, Vec<NodeId>, Vec<(u32, u32)>);
+
+/// Where each body node that the exit places hold goes (an outer node, for an
+/// input whose places all still hold it, or a new output), the outputs in
+/// order, and the `(output, input)` pairs carried to the next iteration.
+fn boundary(entry: &[(String, Held)], exit: &[(String, Held)], inputs: &[NodeId], to_body: &HashMap<NodeId, NodeId>) -> Boundary {
+    // Body input k + 1 stands for entry class k; the class changed when one of its places holds another node now.
+    let input_of: HashMap<NodeId, usize> = inputs.iter().enumerate().map(|(k, o)| (to_body[o], k)).collect();
+    let exit_at: HashMap<&String, &Held> = exit.iter().map(|(k, h)| (k, h)).collect();
+    let mut changed = vec![false; inputs.len()];
+    for (key, held) in entry {
+        if let Held::Node(outer) = held {
+            let k = input_of[&to_body[outer]];
+            if exit_at.get(key) != Some(&&Held::Node(to_body[outer])) {
+                changed[k] = true;
+            }
+        }
+    }
+    let mut map: HashMap<NodeId, Target> = HashMap::new();
+    let mut outputs = Vec::new();
+    for (_, held) in exit {
+        let Held::Node(n) = held else { continue };
+        if map.contains_key(n) {
+            continue;
+        }
+        let target = match input_of.get(n) {
+            Some(&k) if !changed[k] => Target::Outer(inputs[k]),
+            _ => {
+                outputs.push(*n);
+                Target::Output(outputs.len() - 1)
+            }
+        };
+        map.insert(*n, target);
+    }
+    let mut carried = Vec::new();
+    let mut done = vec![false; inputs.len()];
+    for (key, held) in entry {
+        let Held::Node(outer) = held else { continue };
+        let k = input_of[&to_body[outer]];
+        if !changed[k] || done[k] {
+            continue;
+        }
+        done[k] = true;
+        if let Some(Held::Node(n)) = exit_at.get(key) {
+            if let Some(Target::Output(j)) = map.get(n) {
+                carried.push((*j as u32, k as u32 + 1));
+            }
+        }
+    }
+    (map, outputs, carried)
 }
 
 /// Every place of the state, in a fixed order: the scope's names (sorted), the
