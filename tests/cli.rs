@@ -188,6 +188,13 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0683_optimizer_lr.act", "E0683", "3:19"),
     ("e0684_optimizer_betas.act", "E0684", "3:23"),
     ("e0685_optimizer_method.act", "E0685", "4:5"),
+    ("e0600_range_bound.act", "E0600", "3:16"),
+    ("e0601_break.act", "E0601", "5:5"),
+    ("e0602_changing_type.act", "E0602", "4:5"),
+    ("e0603_loop_in_op.act", "E0603", "5:13"),
+    ("e0604_backward_through_loop.act", "E0604", "7:1"),
+    ("e0605_branch_types_differ.act", "E0605", "4:4"),
+    ("e0606_bound_on_one_side.act", "E0606", "3:4"),
 ];
 
 #[test]

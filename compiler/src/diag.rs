@@ -210,6 +210,25 @@ pub enum Code {
     E0684,
     /// An optimizer method other than `step()` and `zero_grad()`, or one given arguments.
     E0685,
+    /// A `for` loop over something it cannot iterate at compile time: `range` with
+    /// bounds that are not compile-time integers, a zero step, or a value that is
+    /// neither a range nor a list.
+    E0600,
+    /// `break` or `continue`, which loops do not support.
+    E0601,
+    /// A value whose type keeps changing from one iteration of a loop to the next
+    /// (a compile-time number rebound to another number, a shape that grows, ...).
+    E0602,
+    /// A `for` loop inside an op's forward or backward block.
+    E0603,
+    /// A `backward` or `grad` outside a loop that would reach a value the loop
+    /// computed with gradient tracking (gradients do not flow through loops yet).
+    E0604,
+    /// A value that the two sides of a run-time `if` leave with different dtypes,
+    /// shapes or kinds (or a compile-time value that one side changes).
+    E0605,
+    /// A name first bound on only one side of a run-time `if`.
+    E0606,
     /// Warning: an op can overflow to infinity for inputs in its range, and the infinity
     /// becomes NaN further on (`inf - inf`, `inf / inf`, `0 * inf`, `sin(inf)`, ...).
     /// Found by the range analysis (`analysis/range.rs`), reported at the op that makes
@@ -310,6 +329,13 @@ impl Code {
             Code::E0683 => "E0683",
             Code::E0684 => "E0684",
             Code::E0685 => "E0685",
+            Code::E0600 => "E0600",
+            Code::E0601 => "E0601",
+            Code::E0602 => "E0602",
+            Code::E0603 => "E0603",
+            Code::E0604 => "E0604",
+            Code::E0605 => "E0605",
+            Code::E0606 => "E0606",
             Code::W0101 => "W0101",
             Code::G0001 => "G0001",
             Code::I0001 => "I0001",

@@ -5,6 +5,7 @@
 
 pub mod budget;
 pub mod print;
+pub mod regions;
 
 use graphc_runtime::plan::Plan;
 
@@ -98,7 +99,9 @@ pub fn compile_within(source: &str, options: &Options, budget: Budget) -> Result
     drop(file);
     timer.lap("drop ast");
     debug_verify(&prog, crate::ir::verify::Stage::Lowered, "lowering");
+    regions::debug_verify(&prog, crate::ir::verify::Stage::Lowered, "lowering");
     let lowered = keep_stages.then(|| prog.clone());
+    regions::differentiate(&mut prog)?;
     let stats = autodiff::differentiate(&mut prog)?;
     timer.lap("autodiff");
     debug_verify(&prog, crate::ir::verify::Stage::Differentiated, "autodiff");
@@ -106,13 +109,13 @@ pub fn compile_within(source: &str, options: &Options, budget: Budget) -> Result
     // The range analysis runs after autodiff, so that backward graphs are covered,
     // and before the passes, so that every node still points at the source it came
     // from. Declared `input ... in [LO, HI]` ranges replace the unbounded default.
-    let warnings = analysis::stability::warnings(&prog, &prog.input_ranges);
+    let mut warnings = regions::warnings(&prog);
+    warnings.extend(analysis::stability::warnings(&prog, &prog.input_ranges));
     timer.lap("range analysis");
+    regions::optimize(&mut prog);
     let reports = optimize(&mut prog, &mut timer);
-    prog.input_ranges.retain(|n, _| prog.graph.contains(*n));
-    for input in &mut prog.inputs {
-        input.node = input.node.filter(|n| prog.graph.contains(*n));
-    }
+    regions::forget_removed_inputs(&mut prog);
+    regions::plan(&mut prog, options.numerics);
     let fusion = fuse::fuse(&prog, options.numerics);
     timer.lap("fuse");
     fuse::verify::debug_verify(&prog, &fusion);

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use graphc_runtime::op::{Binary, DataOp, F64Bits, Op};
-use graphc_runtime::plan::{Dst, FigureCmd, FusedKernel, InputInfo, Instr, Plan, PrintItem, Src, Step, ValueId, ValueInfo};
+use graphc_runtime::plan::{BranchStep, Dst, FigureCmd, FusedKernel, InputInfo, Instr, LoopStep, Plan, PrintItem, Src, Step, ValueId, ValueInfo};
 
 use crate::fuse::Fusion;
 use crate::ir::graph::NodeId;
@@ -72,6 +72,20 @@ pub fn schedule_traced(prog: &Program, fusion: &Fusion) -> (Plan, Vec<NodeId>) {
             Effect::Save { node, path, span } => {
                 let value = s.ensure(*node);
                 s.plan.steps.push(Step::Save { value, path: prog.resolve_path(path), source: (span.start, span.end) });
+            }
+            Effect::Loop { region, inputs, outputs } => {
+                let step = s.loop_step(&prog.regions[*region as usize], inputs, outputs);
+                s.plan.steps.push(Step::Loop(Box::new(step)));
+            }
+            Effect::Branch { cond, then, otherwise, inputs, outputs } => {
+                let cond = s.ensure(*cond);
+                let then = s.loop_step(&prog.regions[*then as usize], inputs, outputs);
+                // The outputs got their values with the first side; the other side writes the same ones.
+                let r = &prog.regions[*otherwise as usize];
+                let body = r.plan.clone().expect("the driver compiles every branch body before the program around it");
+                let body_outputs = exported_outputs(&body, outputs.len());
+                let other = LoopStep { body, body_outputs, ..then.clone() };
+                s.plan.steps.push(Step::Branch(Box::new(BranchStep { cond, then, otherwise: other })));
             }
         }
     }
@@ -164,6 +178,16 @@ impl Scheduler<'_> {
             }
         }
         self.value[&n]
+    }
+
+    /// The step that runs a loop region: its inputs are computed first, and its
+    /// outputs become values here. The driver compiled the body's plan already.
+    fn loop_step(&mut self, r: &crate::ir::program::LoopRegion, inputs: &[NodeId], outputs: &[NodeId]) -> LoopStep {
+        let body = r.plan.clone().expect("the driver compiles every loop body before the program around it");
+        let inputs = inputs.iter().map(|n| self.ensure(*n)).collect();
+        let outputs: Vec<ValueId> = outputs.iter().map(|n| self.new_value(*n)).collect();
+        let body_outputs = exported_outputs(&body, outputs.len());
+        LoopStep { body, trip: r.trip, start: r.start, step: r.step, inputs, body_outputs, carried: r.carried.clone(), outputs }
     }
 
     fn new_value(&mut self, n: NodeId) -> ValueId {
@@ -260,6 +284,16 @@ impl Scheduler<'_> {
     }
 }
 
+/// The values of a body's outputs `out0`, `out1`, ... among its exports.
+fn exported_outputs(body: &Plan, n: usize) -> Vec<ValueId> {
+    (0..n)
+        .map(|j| {
+            let name = crate::ir::program::LoopRegion::output_name(j);
+            body.exports.iter().find(|(e, _)| *e == name).map(|(_, v)| *v).expect("the body exports each of its outputs")
+        })
+        .collect()
+}
+
 /// In debug builds (and so in every test) a plan the runtime would refuse
 /// ([`Plan::verify`]) stops compilation loudly, at the stage that made it.
 pub fn debug_verify(plan: &Plan) {
@@ -300,6 +334,16 @@ fn insert_frees(plan: &mut Plan) {
             }
             Step::Save { value, .. } => {
                 last.insert(*value, i);
+            }
+            Step::Loop(l) => {
+                for v in l.inputs.iter().chain(&l.outputs) {
+                    last.insert(*v, i);
+                }
+            }
+            Step::Branch(b) => {
+                for v in std::iter::once(&b.cond).chain(&b.then.inputs).chain(&b.then.outputs) {
+                    last.insert(*v, i);
+                }
             }
             Step::Figure(_) | Step::Seed(_) | Step::Free(_) => {}
         }

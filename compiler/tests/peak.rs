@@ -29,8 +29,7 @@ fn the_compile_time_peak_is_what_the_interpreter_holds_without_scratch() {
         let mut machine = Machine::new(&c.plan).unwrap();
         let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let _ = pool.install(|| machine.run(&c.plan, &mut std::io::sink()));
-        let scratch: usize =
-            c.plan.steps.iter().map(|s| if let Step::Fused(k) = s { graphc_runtime::fused::scratch_bytes(k) } else { 0 }).max().unwrap_or(0);
+        let scratch = max_scratch(&c.plan.steps);
         let held = machine.peak_bytes() as u128;
         assert!(
             expected <= held && held <= expected + scratch as u128,
@@ -40,4 +39,18 @@ fn the_compile_time_peak_is_what_the_interpreter_holds_without_scratch() {
         checked += 1;
     }
     assert!(checked >= 3, "only {checked} examples checked");
+}
+
+/// The largest per-thread scratch of a fused kernel among `steps`, loop bodies included.
+fn max_scratch(steps: &[Step]) -> usize {
+    steps
+        .iter()
+        .map(|s| match s {
+            Step::Fused(k) => graphc_runtime::fused::scratch_bytes(k),
+            Step::Loop(l) => max_scratch(&l.body.steps),
+            Step::Branch(b) => max_scratch(&b.then.body.steps).max(max_scratch(&b.otherwise.body.steps)),
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0)
 }

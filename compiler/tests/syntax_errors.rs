@@ -144,7 +144,7 @@ fn e0004_unexpected_end_of_file() {
     let d = parse_err("x = y.");
     assert_eq!(d.help.as_deref(), Some("expected a name"));
     let d = parse_err("fn f(x) {\n  return x\n");
-    assert_eq!(d.help.as_deref(), Some("expected an expression, a newline, `save`, `return` or `}`"));
+    assert_eq!(d.help.as_deref(), Some("expected an expression, a newline, `save`, `return`, `for` or `}`"));
 }
 
 #[test]

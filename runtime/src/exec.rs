@@ -17,6 +17,9 @@ use crate::plot::Figure;
 use crate::rng::Generator;
 use crate::tensor::{numel, DType, Tensor};
 
+mod loops;
+mod progress;
+
 /// A failure while running: after compilation only I/O fails (and, were the compiler
 /// ever to emit a malformed plan, its verification: see `From<PlanError>`).
 #[derive(Debug)]
@@ -261,6 +264,11 @@ impl Machine {
                 source: Some(*source),
                 broken_pipe: false,
             })?,
+            Step::Loop(l) => self.run_loop(l, out)?,
+            Step::Branch(b) => {
+                let taken = self.get(b.cond).to_f64_vec().first().is_some_and(|c| *c != 0.0);
+                self.run_loop(if taken { &b.then } else { &b.otherwise }, out)?
+            }
         }
         Ok(())
     }

@@ -365,6 +365,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::Param(_)
             | Op::Input(_)
             | Op::Data(_)
+            | Op::RegionOutput { .. }
             | Op::Expand
             | Op::SumTo
             | Op::Reshape

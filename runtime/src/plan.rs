@@ -8,6 +8,7 @@
 
 mod error;
 mod kernel_check;
+mod loop_check;
 mod shape_check;
 mod verify;
 
@@ -89,6 +90,39 @@ pub enum Step {
     /// already), atomically. `source` is the byte range of the call, so that a
     /// failure can point at it.
     Save { value: ValueId, path: String, source: (usize, usize) },
+    /// A loop compiled once: its body plan runs `trip` times.
+    Loop(Box<LoopStep>),
+    /// A run-time `if`: one of two bodies runs once, chosen by a bool value.
+    Branch(Box<BranchStep>),
+}
+
+/// A run-time `if`: `then` runs when `cond` (a 0-d or one-element bool) is true,
+/// `otherwise` when it is false. Both are loops of one iteration with the same
+/// inputs and outputs, so the values after the step do not depend on the choice.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BranchStep {
+    pub cond: ValueId,
+    pub then: LoopStep,
+    pub otherwise: LoopStep,
+}
+
+/// A loop: the body is a plan of its own, whose input 0 is the loop index (a 0-d
+/// i64, `start + k * step` in iteration `k`) and whose input `k + 1` is first
+/// bound to `inputs[k]` (read, not consumed). After each iteration, body export
+/// `j` (`body_outputs[j]`) feeds body input `k` for each carried `(j, k)`; after
+/// the last, it becomes `outputs[j]` of this plan. The body draws from the same
+/// random generator and prints to the same output as the plan around it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoopStep {
+    pub body: Plan,
+    pub trip: u64,
+    pub start: i64,
+    pub step: i64,
+    pub inputs: Vec<ValueId>,
+    /// The body's exported values that leave each iteration, in output order.
+    pub body_outputs: Vec<ValueId>,
+    pub carried: Vec<(u32, u32)>,
+    pub outputs: Vec<ValueId>,
 }
 
 /// Where an instruction of a [`FusedKernel`] reads an operand.

@@ -84,6 +84,10 @@ fn block(source: &str, b: &Block, edits: &mut Vec<Edit>) {
                     block(source, otherwise, edits);
                 }
             }
+            StmtKind::For(f) => {
+                expr(source, &f.iter, edits);
+                block(source, &f.body, edits);
+            }
             StmtKind::Return(es) => es.iter().for_each(|e| expr(source, e, edits)),
             StmtKind::Save(_) | StmtKind::Input(_) => {}
             StmtKind::NoGrad(body) => block(source, body, edits),

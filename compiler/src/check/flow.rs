@@ -29,6 +29,7 @@ pub fn returns_of(block: &Block) -> Vec<(&[Expr], Span)> {
             StmtKind::Return(values) => out.push((values.as_slice(), s.span)),
             StmtKind::If(i) => if_blocks(i).for_each(|b| out.extend(returns_of(b))),
             StmtKind::NoGrad(b) => out.extend(returns_of(b)),
+            StmtKind::For(f) => out.extend(returns_of(&f.body)),
             StmtKind::Assign { .. } | StmtKind::Unpack { .. } | StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Input(_) => {}
             StmtKind::AugAssign { .. } | StmtKind::Store { .. } => {}
         }

@@ -102,6 +102,10 @@ fn check_top_level_stmt(stmt: &Stmt, diags: &mut Vec<Diagnostic>) {
             b.stmts.iter().for_each(|s| check_top_level_stmt(s, diags));
             return;
         }
+        StmtKind::For(f) => {
+            f.body.stmts.iter().for_each(|s| check_top_level_stmt(s, diags));
+            return;
+        }
         StmtKind::Assign { .. } | StmtKind::Unpack { .. } | StmtKind::Expr(_) | StmtKind::Input(_) => return,
         StmtKind::AugAssign { .. } | StmtKind::Store { .. } => return,
     };
@@ -170,6 +174,10 @@ fn top_level_names(file: &File) -> HashMap<String, Span> {
             }
             StmtKind::If(i) => if_blocks(i).flat_map(|b| &b.stmts).for_each(|s| collect(s, out)),
             StmtKind::NoGrad(b) => b.stmts.iter().for_each(|s| collect(s, out)),
+            StmtKind::For(f) => {
+                out.entry(f.var.name.clone()).or_insert(f.var.span);
+                f.body.stmts.iter().for_each(|s| collect(s, out));
+            }
             StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Return(_) => {}
             StmtKind::AugAssign { .. } | StmtKind::Store { .. } => {}
         }
@@ -367,6 +375,18 @@ fn check_block(block: &Block, scope: &mut HashMap<String, Span>, kind: BlockKind
                 }
                 if i.otherwise.is_some() && if_blocks(i).all(always_returns) {
                     returned = Some(stmt.span);
+                }
+            }
+            StmtKind::For(f) => {
+                // The body is checked once with the loop variable bound; the names it
+                // binds are known after the loop (lowering reports a read of one that
+                // a loop of no iterations left unbound).
+                check_names(&f.iter, scope, bw, diags);
+                let mut inner = scope.clone();
+                inner.insert(f.var.name.clone(), f.var.span);
+                saved.extend(check_block(&f.body, &mut inner, kind, bw, diags));
+                for (name, span) in inner {
+                    scope.entry(name).or_insert(span);
                 }
             }
             StmtKind::Return(values) => {
@@ -579,6 +599,10 @@ fn collect_calls_block(b: &Block, out: &mut Vec<(String, Span)>) {
             StmtKind::If(i) => {
                 i.branches.iter().for_each(|(c, _)| collect_calls(c, out));
                 if_blocks(i).for_each(|b| collect_calls_block(b, out));
+            }
+            StmtKind::For(f) => {
+                collect_calls(&f.iter, out);
+                collect_calls_block(&f.body, out);
             }
             StmtKind::Save(_) | StmtKind::Input(_) => {}
             StmtKind::NoGrad(b) => collect_calls_block(b, out),

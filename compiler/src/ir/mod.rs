@@ -7,6 +7,7 @@ pub mod graph;
 pub mod node_map;
 pub mod parse;
 pub mod print;
+pub mod print_region;
 pub mod program;
 pub mod verify;
 

@@ -39,6 +39,7 @@
 mod effects;
 mod ops;
 mod positions;
+mod regions;
 
 use std::collections::HashMap;
 
@@ -94,6 +95,10 @@ pub fn parse(text: &str) -> Result<ParsedIr, Diagnostic> {
     for line in text.split('\n') {
         r.line(line.strip_suffix('\r').unwrap_or(line))?;
     }
+    if let Some(open) = &r.reading {
+        return Err(Diagnostic::new(Code::I0001, "a loop region is not closed", Span::new(text.len(), text.len()), "the text ends here")
+            .with_help(format!("end the region with `end region {}`", open.number())));
+    }
     if r.positions.source_len() > MAX_SOURCE {
         return Err(Diagnostic::new(Code::I0001, "the positions shown need a source of more than 64 MiB", Span::new(0, 0), "here"));
     }
@@ -126,6 +131,10 @@ struct Reader<'a> {
     template_headers: HashMap<u32, (String, usize)>,
     /// Forward values with the (name, op) pairs of "`name` saved by op", in order.
     saved: Vec<(NodeId, Vec<(String, String)>)>,
+    /// The loop region whose body lines are being read.
+    reading: Option<Box<regions::RegionText<'a>>>,
+    /// The loop regions read.
+    read_regions: Vec<regions::RegionText<'a>>,
 }
 
 impl<'a> Reader<'a> {
@@ -141,6 +150,12 @@ impl<'a> Reader<'a> {
     }
 
     fn line(&mut self, line: &'a str) -> Result<(), Diagnostic> {
+        if self.reading.is_some() {
+            return self.region_line(line);
+        }
+        if line.starts_with("region ") {
+            return self.region_header(line);
+        }
         if line.trim().is_empty() || (line.starts_with("== stage ") && self.names.is_empty()) {
             return Ok(());
         }
@@ -369,8 +384,15 @@ impl<'a> Reader<'a> {
     }
 
     /// Builds the program from what the lines said.
-    fn finish(mut self) -> ParsedIr {
+    fn finish(self) -> ParsedIr {
         let (source, spans) = self.positions.build();
+        let calls_listed = self.any_calls();
+        let (program, _) = self.into_program(&spans);
+        ParsedIr { program, source, calls_listed }
+    }
+
+    /// The program read, with spans from `spans`; also whether it listed backward calls.
+    fn into_program(mut self, spans: &[Span]) -> (Program, bool) {
         let prog = &mut self.prog;
         for (i, pos) in self.node_pos.iter().enumerate() {
             prog.graph.meta_mut(NodeId(i as u32)).span = spans[*pos];
@@ -432,7 +454,8 @@ impl<'a> Reader<'a> {
                 prog.inputs[k] = input;
             }
         }
-        ParsedIr { program: self.prog, source, calls_listed }
+        Self::add_regions(std::mem::take(&mut self.read_regions), &mut self.prog, spans);
+        (self.prog, calls_listed)
     }
 }
 

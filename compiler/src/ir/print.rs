@@ -56,6 +56,9 @@ pub fn program(prog: &Program, lines: &LineIndex, lowered: Option<&Program>) -> 
             let _ = writeln!(out, "  {}", effect_line(e, &name));
         }
     }
+    for (k, r) in prog.regions.iter().enumerate() {
+        out.push_str(&super::print_region::region(k, r, lines, lowered.and_then(|l| l.regions.get(k)).map(|l| &l.body)));
+    }
     out
 }
 
@@ -186,6 +189,14 @@ fn effect_line(e: &Effect, name: &dyn Fn(&NodeId) -> String) -> String {
             FigureEffect::Title(t) => format!("title {t:?}"),
             FigureEffect::SaveFig { path, .. } => format!("savefig {path:?}"),
         },
+        Effect::Loop { region, inputs, outputs } => {
+            let list = |ns: &[NodeId]| if ns.is_empty() { "()".to_string() } else { ns.iter().map(name).collect::<Vec<_>>().join(", ") };
+            format!("loop {region} reads {} writes {}", list(inputs), list(outputs))
+        }
+        Effect::Branch { cond, then, otherwise, inputs, outputs } => {
+            let list = |ns: &[NodeId]| if ns.is_empty() { "()".to_string() } else { ns.iter().map(name).collect::<Vec<_>>().join(", ") };
+            format!("branch on {} then {then} else {otherwise} reads {} writes {}", name(cond), list(inputs), list(outputs))
+        }
     }
 }
 
@@ -236,6 +247,7 @@ pub fn op_text(op: &Op) -> String {
         Op::Input(k) => format!("input({k})"),
         Op::Data(DataOp::Load(path)) => format!("load({})", quoted(path)),
         Op::Data(DataOp::Randint { low, high }) => format!("randint(low={low}, high={high})"),
+        Op::RegionOutput { region, output } => format!("region_output(region={region}, output={output})"),
         Op::PowScalar(e) => format!("pow_scalar({e})"),
         Op::Activation(f) => {
             let params: Vec<String> = f.params().iter().map(|(k, v)| format!("{k}={}", v.map_or("none".to_string(), |v| v.to_string()))).collect();

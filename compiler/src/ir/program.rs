@@ -52,6 +52,24 @@ pub enum Effect {
         node: NodeId,
         path: String,
         span: Span,
+        },
+    /// Runs the program's loop region `region` ([`Program::regions`]) here: `inputs`
+    /// feed the body's inputs after the loop index (body input 0), and `outputs`
+    /// are this program's `RegionOutput` nodes, one per body output.
+    Loop {
+        region: u32,
+        inputs: Vec<NodeId>,
+        outputs: Vec<NodeId>,
+    },
+    /// A run-time `if`: runs region `then` (one iteration) when `cond` (a 0-d or
+    /// one-element bool) is true, region `otherwise` when it is false. Both bodies
+    /// take the same `inputs` and export the same `outputs`.
+    Branch {
+        cond: NodeId,
+        then: u32,
+        otherwise: u32,
+        inputs: Vec<NodeId>,
+        outputs: Vec<NodeId>,
     },
 }
 
@@ -71,6 +89,10 @@ impl Effect {
             Effect::Figure(FigureEffect::Plot { x, y, .. }) => vec![*x, *y],
             Effect::Figure(_) => vec![],
             Effect::Save { node, .. } => vec![*node],
+            // The outputs count too: the loop step defines them, so they stay in the
+            // graph (and in the plan) whether or not a later statement reads them.
+            Effect::Loop { inputs, outputs, .. } => inputs.iter().chain(outputs).copied().collect(),
+            Effect::Branch { cond, inputs, outputs, .. } => std::iter::once(cond).chain(inputs).chain(outputs).copied().collect(),
         }
     }
 
@@ -92,7 +114,47 @@ impl Effect {
             }
             Effect::Figure(_) => {}
             Effect::Save { node, .. } => *node = f(*node),
+            Effect::Loop { inputs, outputs, .. } => {
+                for n in inputs.iter_mut().chain(outputs.iter_mut()) {
+                    *n = f(*n);
+                }
+            }
+            Effect::Branch { cond, inputs, outputs, .. } => {
+                *cond = f(*cond);
+                for n in inputs.iter_mut().chain(outputs.iter_mut()) {
+                    *n = f(*n);
+                }
+            }
         }
+    }
+}
+
+/// A `for i in range(...)` loop compiled once: its body is a program of its own,
+/// which the driver differentiates, optimizes, fuses and schedules like any
+/// program, and which the runtime runs `trip` times.
+///
+/// Body input 0 is the loop index (a 0-d i64, `start + k * step` in iteration
+/// `k`); the others are the values the body reads from outside it, fed by the
+/// [`Effect::Loop`]'s `inputs`. Body output `j` is the export named `out{j}`.
+/// A carried value `(j, k)` feeds body output `j` of one iteration to body input
+/// `k` of the next; an input that is not carried keeps its outer value.
+#[derive(Clone, Debug)]
+pub struct LoopRegion {
+    pub body: Program,
+    pub trip: u64,
+    pub start: i64,
+    pub step: i64,
+    pub carried: Vec<(u32, u32)>,
+    /// The `for` statement.
+    pub span: Span,
+    /// The body's plan, once the driver has compiled it.
+    pub plan: Option<graphc_runtime::plan::Plan>,
+}
+
+impl LoopRegion {
+    /// The name of body output `j` among the body's exports.
+    pub fn output_name(j: usize) -> String {
+        format!("out{j}")
     }
 }
 
@@ -175,6 +237,8 @@ pub struct Program {
     /// all of them; the driver keeps only those requested, which then count as
     /// roots, so the passes keep them alive and rewrites update them.
     pub exports: HashMap<String, NodeId>,
+    /// The loop regions that [`Effect::Loop`]s run, by index.
+    pub regions: Vec<LoopRegion>,
     /// The directory of the `.act` file, against which the relative paths of
     /// `load` and `save` resolve when the plan is made (`None`: the working
     /// directory). The graph keeps the paths as written, so that `graphc ir` shows

@@ -18,7 +18,7 @@ pub(crate) struct State {
     limits: Budget,
     /// Nodes already reported as too large, or computed from one: a chain of ops on
     /// one oversized tensor is reported once, at its first node.
-    oversized: HashSet<NodeId>,
+    pub(super) oversized: HashSet<NodeId>,
     /// Set once the node limit is reported: no call is inlined after that, so that
     /// lowering stops growing the graph.
     full: bool,

@@ -363,6 +363,9 @@ impl<'a> Lowerer<'a> {
     fn backward(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
         let Some(retain_graph) = self.flag(bound, "retain_graph", false) else { return Value::Poison };
         let Some((y, ys)) = self.differentiable(bound) else { return Value::Poison };
+        if !self.check_backward_stays_in_loop(y, span) {
+            return Value::Poison;
+        }
         let Ok(seed) = self.seed(bound.positional.get(1).cloned().flatten(), y, ys) else { return Value::Poison };
         let k = self.prog.backwards.len() as u32;
         let saved_region = self.region;

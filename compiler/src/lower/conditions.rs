@@ -5,8 +5,8 @@
 //! site inside an op or fn, since bodies are inlined), so an `if` lowers only
 //! the block it takes. The blocks not taken were checked for syntax and names
 //! by the definition checks, but produce no nodes and no diagnostics of their
-//! own. A run-time `if` over host values (issue 10) will take the branch on a
-//! value that is not known here; today such a condition is E0113.
+//! own. A condition that is a run-time bool or a one-element bool tensor is
+//! handed to `branches.rs` (a run-time `if`); any other value is E0113.
 
 use super::{BodyKind, BodyResult, Lowerer, Scope, Value};
 use crate::check;
@@ -42,6 +42,9 @@ impl<'a> Lowerer<'a> {
         let mut taken = None;
         for (k, (cond, block)) in i.branches.iter().enumerate() {
             let v = self.expr(cond, scope);
+            if let Some(c) = self.runtime_condition(&v) {
+                return self.runtime_if(i, k, c, scope, kind);
+            }
             if self.condition(v, cond.span, "an `if`")? {
                 taken = Some((k, block));
                 break;

@@ -96,6 +96,9 @@ impl<'a> Lowerer<'a> {
                 if method.name == "zero_" {
                     return self.zero_method(receiver, args, scope, e.span);
                 }
+                if method.name == "append" {
+                    return self.list_append(receiver, args, scope, e.span);
+                }
                 if super::tuples::is_shape_method(&method.name)
                     && !self.defs.ops.contains_key(&method.name)
                     && !self.defs.fns.contains_key(&method.name)

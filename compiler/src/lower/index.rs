@@ -169,6 +169,11 @@ impl<'a> Lowerer<'a> {
         list[k].0.clone()
     }
 
+    /// `t[i]`: row `i` of a tensor, as `for row in t` binds it.
+    pub(super) fn select_row(&mut self, t: NodeId, i: i64, span: Span) -> Value {
+        self.index_tensor(t, vec![Item::Select(i, span)], 1, span)
+    }
+
     fn index_tensor(&mut self, t: NodeId, items: Vec<Item>, written: usize, span: Span) -> Value {
         let shape = self.shape_of(t);
         let ellipses = items.iter().filter(|i| matches!(i, Item::Ellipsis)).count();

@@ -16,6 +16,7 @@
 mod activation_calls;
 mod assign;
 mod bce_options;
+mod branches;
 mod budget;
 mod builtin_calls;
 mod class_loss_options;
@@ -33,6 +34,9 @@ mod host_math;
 mod index;
 mod inplace;
 mod join_calls;
+mod lists;
+mod loop_grads;
+mod loops;
 mod loss_calls;
 mod matrix_aliases;
 mod no_grad;
@@ -41,6 +45,7 @@ mod optim;
 mod output_calls;
 mod prod_calls;
 mod reduction_calls;
+mod regions;
 mod reshape_calls;
 mod scatter_calls;
 mod shape_calls;
@@ -169,6 +174,8 @@ pub struct Lowerer<'a> {
     big_literals: Vec<Span>,
     /// The optimizers the program made, with their parameters and state (`optim/mod.rs`).
     optim: optim::Table,
+    /// Whether a loop body is being lowered (its inputs come from outside it).
+    in_loop_body: bool,
 }
 
 /// An op call being inlined: its parameters and whether each one's argument
@@ -211,6 +218,7 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         globals: HashMap::new(),
         big_literals: Vec::new(),
         optim: optim::Table::default(),
+        in_loop_body: false,
     };
     let mut scope = Scope::default();
     for item in &file.items {
@@ -350,6 +358,7 @@ impl<'a> Lowerer<'a> {
                 Some(r)
             }
             StmtKind::If(i) => self.if_stmt(i, scope, kind),
+            StmtKind::For(f) => self.for_stmt(f, scope, kind),
             StmtKind::Unpack { targets, value } => {
                 let v = self.expr(value, scope);
                 for (t, item) in targets.iter().zip(self.unpack(v, targets.len(), value.span)) {

@@ -85,7 +85,7 @@ impl Lowerer<'_> {
 }
 
 /// Maps the nodes a value holds, looking into lists and tuples.
-fn map_value(v: &mut Value, f: &mut dyn FnMut(NodeId) -> NodeId) {
+pub(super) fn map_value(v: &mut Value, f: &mut dyn FnMut(NodeId) -> NodeId) {
     match v {
         Value::Tensor(n) => *n = f(*n),
         Value::Host { node, .. } => *node = f(*node),

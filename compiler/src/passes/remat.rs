@@ -111,6 +111,7 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         | Op::Param(_)
         | Op::Input(_)
         | Op::Data(_)
+        | Op::RegionOutput { .. }
         | Op::Expand
         | Op::SumTo
         | Op::Reshape

@@ -213,5 +213,7 @@ fn effect_text(e: &Effect, name: &dyn Fn(&NodeId) -> String) -> String {
         Effect::Sample(_) => format!("sample {}", nodes.join(", ")),
         Effect::Seed(s) => format!("manual_seed({s})"),
         Effect::Save { .. } => format!("save {}", nodes.join(", ")),
+        Effect::Loop { region, .. } => format!("loop {region}"),
+        Effect::Branch { then, otherwise, .. } => format!("branch {then} or {otherwise}"),
     }
 }

@@ -6,6 +6,9 @@
 //! held (in the machine's pool, for the next run) except an input's, which goes
 //! back to its binding. The fused kernels' per-thread scratch (a chunk of
 //! elements per register) is left out: it is small and depends on `--threads`.
+//! A loop holds, while it runs, what its body holds at the body's own peak on
+//! top of what the plan around it holds (the body starts every iteration with
+//! nothing held: `exec/loops.rs`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -33,8 +36,9 @@ pub fn peak(plan: &Plan) -> Peak {
     let (mut bytes, mut at) = (0u128, None);
     for (i, step) in plan.steps.iter().enumerate() {
         replay.step(step);
-        if replay.held > bytes {
-            (bytes, at) = (replay.held, Some(i));
+        let held = replay.held.max(replay.spike);
+        if held > bytes {
+            (bytes, at) = (held, Some(i));
         }
     }
     let Some(at) = at else { return Peak { bytes: 0, largest: None } };
@@ -57,12 +61,14 @@ struct Replay<'a> {
     inputs: HashSet<ValueId>,
     /// Bytes of the alive values and the pool.
     held: u128,
+    /// What a loop step held while it ran, on top of `held` before it: zero for other steps.
+    spike: u128,
 }
 
 impl<'a> Replay<'a> {
     fn new(plan: &'a Plan) -> Replay<'a> {
         let inputs = plan.inputs.iter().filter_map(|i| i.value).collect();
-        Replay { plan, alive: HashSet::new(), pool: HashMap::new(), inputs, held: 0 }
+        Replay { plan, alive: HashSet::new(), pool: HashMap::new(), inputs, held: 0, spike: 0 }
     }
 
     fn key(&self, v: ValueId) -> (DType, u128) {
@@ -71,6 +77,7 @@ impl<'a> Replay<'a> {
     }
 
     fn step(&mut self, step: &Step) {
+        self.spike = 0;
         match step {
             Step::Compute { out, .. } => {
                 self.held += value_bytes(self.plan, *out);
@@ -95,6 +102,20 @@ impl<'a> Replay<'a> {
                 }
             }
             Step::Seed(_) | Step::Print(_) | Step::Figure(_) | Step::Save { .. } => {}
+            Step::Branch(b) => {
+                self.spike = self.held + peak(&b.then.body).bytes.max(peak(&b.otherwise.body).bytes);
+                for &v in &b.then.outputs {
+                    self.held += value_bytes(self.plan, v);
+                    self.alive.insert(v);
+                }
+            }
+            Step::Loop(l) => {
+                self.spike = self.held + peak(&l.body).bytes;
+                for &v in &l.outputs {
+                    self.held += value_bytes(self.plan, v);
+                    self.alive.insert(v);
+                }
+            }
         }
     }
 }

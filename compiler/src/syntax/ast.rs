@@ -100,6 +100,16 @@ pub enum StmtKind {
     /// `x[i] = v`, `x[mask] = v`, `p.grad = none`: a store into part of an object.
     /// The target is an `Index` or a `Field` expression.
     Store { target: Expr, value: Expr },
+    /// `for NAME in EXPR { ... }`.
+    For(ForStmt),
+}
+
+/// A `for` loop: `for var in iter { body }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForStmt {
+    pub var: Ident,
+    pub iter: Expr,
+    pub body: Block,
 }
 
 /// An `if` statement: its conditions with their blocks, in order, then the

@@ -77,6 +77,8 @@ pub enum Token {
     Elif,
     #[token("else")]
     Else,
+    #[token("for")]
+    For,
     #[token("is")]
     Is,
     #[token("not")]

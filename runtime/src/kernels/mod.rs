@@ -62,7 +62,7 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
     let out = shape.to_vec();
     let n = numel(shape);
     let data: Vec<T> = match op {
-        Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) | Op::Data(_) => panic!(
+        Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) | Op::Data(_) | Op::RegionOutput { .. } => panic!(
             "kernels::eval got `{}`: random ops are run by the generator, params are bound by autodiff and inputs by the machine; the compiler must not send them here",
             op.name()
         ),

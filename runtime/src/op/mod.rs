@@ -161,6 +161,10 @@ pub enum Op {
     /// A source that reads a file or draws random integers ([`DataOp`]): `load`,
     /// `randperm`, `randint`. Effectful as `Randn`.
     Data(DataOp),
+    /// Output `output` of the structured region `region` (a loop) of the program:
+    /// the value the region leaves after its last iteration. The runtime's loop
+    /// step writes it; like an input, it is never folded or merged.
+    RegionOutput { region: u32, output: u32 },
 
     // ---- elementwise, one operand, shape preserved ----
     /// An op of the [`Unary`] table (`neg`, `exp`, `tanh`, `detach`, ...).
@@ -425,6 +429,7 @@ impl Op {
             | Op::Param(_)
             | Op::Input(_)
             | Op::Data(_) => OpClass::Source,
+            | Op::RegionOutput { .. } => OpClass::Source,
             Op::Unary(_) | Op::PowScalar(_) | Op::Activation(_) => OpClass::ElementwiseUnary,
             Op::Binary(_) => OpClass::ElementwiseBinary,
             Op::Where(_) => OpClass::Select,
@@ -488,6 +493,7 @@ impl Op {
             | Op::Param(_)
             | Op::Input(_)
             | Op::Data(_) => false,
+            | Op::RegionOutput { .. } => false,
         }
     }
 
@@ -533,6 +539,7 @@ impl Op {
             | Op::Input(_)
             | Op::Data(_) => None,
             Op::ProdOthers { .. } => None,
+            | Op::RegionOutput { .. } => None,
         }
     }
 
@@ -555,6 +562,7 @@ impl Op {
             | Op::Param(_)
             | Op::Input(_)
             | Op::Data(_)
+            | Op::RegionOutput { .. }
             | Op::Expand
             | Op::SumTo
             | Op::Reshape
@@ -594,6 +602,7 @@ impl Op {
             Op::Param(_) => "param",
             Op::Input(_) => "input",
             Op::Data(d) => d.name(),
+            Op::RegionOutput { .. } => "region_output",
             Op::Unary(u) => u.name(),
             Op::PowScalar(_) => "pow_scalar",
             Op::Activation(a) => a.name(),

@@ -58,6 +58,8 @@ pub enum PlanErrorKind {
     ShapeOp { op: &'static str, why: String },
     /// `Op::Input(k)` with `k` past the input table.
     InputOutOfRange { input: u32, inputs: usize },
+    /// A loop step that does not fit its body plan; the body's own error, if any, is in `why`.
+    Loop { why: String },
     /// `Op::Input(k)` computing another value than the one the input table names,
     /// or an input table entry whose dtype or shape differs from its value's.
     InputMismatch { input: usize, value: ValueId },
@@ -108,6 +110,7 @@ impl fmt::Display for PlanErrorKind {
             }
             PlanErrorKind::ShapeOp { op, why } => write!(f, "`{op}`: {why}"),
             PlanErrorKind::InputOutOfRange { input, inputs } => write!(f, "input {input} does not exist (the plan has {inputs} inputs)"),
+            PlanErrorKind::Loop { why } => write!(f, "a loop step does not fit its body: {why}"),
             PlanErrorKind::InputMismatch { input, value } => write!(f, "input {input} and value %{} disagree on the value, dtype or shape", value.0),
             PlanErrorKind::ExportNotLive { name, value } => write!(f, "export `{name}` (value %{}) is not alive at the end of the run", value.0),
             PlanErrorKind::KernelLen { value, numel, len } => {

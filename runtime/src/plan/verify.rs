@@ -94,6 +94,35 @@ impl Walk<'_> {
                 self.read(*v)?;
                 self.life[v.0 as usize] = Life::Freed;
             }
+            Step::Loop(l) => {
+                for &v in &l.inputs {
+                    self.read(v)?;
+                }
+                super::loop_check::check(self.plan, l).map_err(|why| self.fail(PlanErrorKind::Loop { why }))?;
+                for &v in &l.outputs {
+                    self.compute(v)?;
+                }
+            }
+            Step::Branch(b) => {
+                self.read(b.cond)?;
+                let c = &self.plan.values[b.cond.0 as usize];
+                if c.dtype != crate::tensor::DType::Bool || numel(&c.shape) != 1 {
+                    return Err(self.fail(PlanErrorKind::Loop { why: "the condition of a branch is not a one-element bool".to_string() }));
+                }
+                let (t, o) = (&b.then, &b.otherwise);
+                if t.inputs != o.inputs || t.outputs != o.outputs || t.trip != 1 || o.trip != 1 {
+                    return Err(self.fail(PlanErrorKind::Loop { why: "the two sides of a branch differ in inputs or outputs".to_string() }));
+                }
+                for &v in &t.inputs {
+                    self.read(v)?;
+                }
+                for l in [t, o] {
+                    super::loop_check::check(self.plan, l).map_err(|why| self.fail(PlanErrorKind::Loop { why }))?;
+                }
+                for &v in &t.outputs {
+                    self.compute(v)?;
+                }
+            }
             Step::Seed(_) | Step::Figure(_) => {}
         }
         Ok(())

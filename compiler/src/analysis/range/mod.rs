@@ -360,6 +360,7 @@ impl Run<'_> {
             | Op::Param(_)
             | Op::Input(_)
             | Op::Data(_)
+            | Op::RegionOutput { .. }
             | Op::PowScalar(_)
             | Op::Activation(_)
             | Op::Where(_)
@@ -420,6 +421,7 @@ impl Run<'_> {
             | Op::Param(_)
             | Op::Input(_)
             | Op::Data(_)
+            | Op::RegionOutput { .. }
             | Op::PowScalar(_)
             | Op::Activation(_)
             | Op::Where(_)
@@ -480,7 +482,7 @@ impl Run<'_> {
             Op::Rand => Range::new(0.0, 1.0),
             // Normals and values bound from outside have no bound the program states.
             // An input without a declared range may hold anything; a declared one comes from `given`.
-            Op::Randn | Op::Param(_) | Op::Input(_) | Op::Data(_) => Range::unbounded(),
+            Op::Randn | Op::Param(_) | Op::Input(_) | Op::Data(_) | Op::RegionOutput { .. } => Range::unbounded(),
 
             // ---- elementwise: the op tables name each op's rule ----
             Op::Unary(u) => self.unary(n, *u, ops[0], &args[0], dt),

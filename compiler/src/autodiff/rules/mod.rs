@@ -40,6 +40,7 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         Op::Full(_) | Op::Literal(_) | Op::Arange { .. } | Op::Linspace { .. } | Op::Randn | Op::Rand | Op::Param(_) | Op::Input(_) | Op::Data(_) => {
             vec![]
         }
+        Op::RegionOutput { .. } => vec![],
         Op::Unary(u) => vec![unary::rule(c, gr, *u, n, ops[0], g)],
         Op::PowScalar(e) => vec![Some(unary::pow_scalar(c, gr, e.get(), ops[0], g))],
         Op::Activation(f) => vec![Some(activation::rule(c, gr, *f, ops[0], g))],

@@ -19,6 +19,8 @@ impl<'a> Reader<'a> {
                 Effect::Seed(seed.ok_or_else(|| self.error(line, "expected `manual_seed(N)`"))?)
             }
             "sample" => Effect::Sample(self.node_ref(rest.trim())?),
+            "loop" => self.loop_effect(rest)?,
+            "branch" => self.branch_effect(rest)?,
             "print" => Effect::Print(self.print_args(rest.trim_start())?),
             "plot" => self.plot(rest.trim_start())?,
             "grid" if rest.is_empty() => Effect::Figure(FigureEffect::Grid),

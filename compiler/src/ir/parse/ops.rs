@@ -28,6 +28,10 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             let (low, high) = p.split_once(", ")?;
             Op::Data(DataOp::Randint { low: keyed(low, "low")?.parse().ok()?, high: keyed(high, "high")?.parse().ok()? })
         }
+        ("region_output", Some(p)) => {
+            let (region, output) = p.split_once(", ")?;
+            Op::RegionOutput { region: int(&keyed(region, "region")?)?, output: int(&keyed(output, "output")?)? }
+        }
         ("pow_scalar", Some(p)) => Op::PowScalar(num(p)?),
         (name @ ("clamp" | "hardtanh" | "leaky_relu" | "elu" | "softplus" | "round_decimals"), Some(p)) => {
             Op::Activation(activation_from_text(name, p)?)

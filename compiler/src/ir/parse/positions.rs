@@ -25,6 +25,16 @@ impl Positions {
         self.at.len() - 1
     }
 
+    /// How many positions have been recorded.
+    pub(super) fn len(&self) -> usize {
+        self.at.len()
+    }
+
+    /// The recorded positions, in order.
+    pub(super) fn into_entries(self) -> Vec<(usize, usize, Option<String>)> {
+        self.at
+    }
+
     /// About how many characters [`Positions::build`] would write: the widest
     /// position of each line that has one, plus one per line.
     pub(super) fn source_len(&self) -> usize {

@@ -105,12 +105,53 @@ pub(crate) struct Optimizer {
 }
 
 /// The optimizers a program made, indexed by [`Value::Optimizer`].
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Table {
     pub optimizers: Vec<Optimizer>,
 }
 
 impl Table {
+    /// Calls `f` with a key and the node or the absence (`None`) at each place of
+    /// the optimizers' state, in the order [`Table::map_nodes`] visits them, for
+    /// the loop and branch regions that carry the state (`regions.rs`).
+    pub(crate) fn places(&self, f: &mut dyn FnMut(String, Option<NodeId>)) {
+        for (k, opt) in self.optimizers.iter().enumerate() {
+            for (i, p) in opt.params.iter().enumerate() {
+                f(format!("optimizer {k} param {i}"), Some(*p));
+            }
+            for (i, s) in opt.state.iter().enumerate() {
+                let Some(s) = s else {
+                    f(format!("optimizer {k} state {i}"), None);
+                    continue;
+                };
+                let fields = [s.momentum_buffer, s.step, s.exp_avg, s.exp_avg_sq, s.max_exp_avg_sq];
+                for (j, n) in fields.into_iter().enumerate() {
+                    f(format!("optimizer {k} state {i} field {j}"), n);
+                }
+            }
+        }
+    }
+
+    /// Replaces each node by `node_of(key)` for the keys of [`Table::places`]
+    /// (a node whose key has none is left as it is).
+    pub(crate) fn rekey(&mut self, node_of: &dyn Fn(&str) -> Option<NodeId>) {
+        for (k, opt) in self.optimizers.iter_mut().enumerate() {
+            for (i, p) in opt.params.iter_mut().enumerate() {
+                if let Some(n) = node_of(&format!("optimizer {k} param {i}")) {
+                    *p = n;
+                }
+            }
+            for (i, s) in opt.state.iter_mut().enumerate() {
+                let Some(s) = s else { continue };
+                for (j, n) in s.nodes_mut().into_iter().enumerate() {
+                    if let Some(m) = n.and_then(|_| node_of(&format!("optimizer {k} state {i} field {j}"))) {
+                        *n = Some(m);
+                    }
+                }
+            }
+        }
+    }
+
     /// Calls `f` on every node the optimizers hold (parameters, after `current`
     /// resolved them, and state), in a deterministic order, storing what it returns.
     pub(crate) fn map_nodes(&mut self, f: &mut dyn FnMut(NodeId) -> NodeId) {

@@ -1,0 +1,75 @@
+//! The pipeline on loop bodies: every stage that runs on a program runs on the
+//! body of each of its loop regions first (recursively, for nested loops), so
+//! that a body is differentiated, optimized, fused and scheduled as any program
+//! is. The body's plan is stored in its region, where the scheduler of the
+//! program around it reads it.
+
+use crate::diag::Diagnostic;
+use crate::fuse::{self, Numerics};
+use crate::ir::program::Program;
+use crate::ir::verify::Stage;
+use crate::{analysis, autodiff, schedule};
+
+/// Derives the backward graphs of every loop body.
+pub fn differentiate(prog: &mut Program) -> Result<(), Vec<Diagnostic>> {
+    for r in &mut prog.regions {
+        differentiate(&mut r.body)?;
+        autodiff::differentiate(&mut r.body)?;
+        super::debug_verify(&r.body, Stage::Differentiated, "autodiff of a loop body");
+    }
+    Ok(())
+}
+
+/// The range analysis' warnings for every loop body, in program order.
+pub fn warnings(prog: &Program) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for r in &prog.regions {
+        out.extend(warnings(&r.body));
+        out.extend(analysis::stability::warnings(&r.body, &r.body.input_ranges));
+    }
+    out
+}
+
+/// Runs the pass pipeline on every loop body.
+pub fn optimize(prog: &mut Program) {
+    for r in &mut prog.regions {
+        optimize(&mut r.body);
+        let mut timer = super::StageTimer { last: None };
+        super::optimize(&mut r.body, &mut timer);
+        forget_removed_inputs(&mut r.body);
+    }
+}
+
+/// Inputs whose node the passes removed are no longer loaded.
+pub fn forget_removed_inputs(prog: &mut Program) {
+    prog.input_ranges.retain(|n, _| prog.graph.contains(*n));
+    for input in &mut prog.inputs {
+        input.node = input.node.filter(|n| prog.graph.contains(*n));
+    }
+}
+
+/// Fuses and schedules every loop body into its region's plan. A body's values
+/// flow into later iterations and out of the loop, where any of them may be
+/// printed, so a body uses PyTorch's scalar libm throughout (`Numerics::Exact`)
+/// unless exactness was given up for the whole program.
+pub fn plan(prog: &mut Program, numerics: Numerics) {
+    let numerics = match numerics {
+        Numerics::PrintedExact | Numerics::Exact => Numerics::Exact,
+    };
+    for r in &mut prog.regions {
+        plan(&mut r.body, numerics);
+        let fusion = fuse::fuse(&r.body, numerics);
+        fuse::verify::debug_verify(&r.body, &fusion);
+        let body_plan = schedule::schedule(&r.body, &fusion);
+        schedule::debug_verify(&body_plan);
+        r.plan = Some(body_plan);
+    }
+}
+
+/// Verifies every loop body at `stage` in debug builds.
+pub fn debug_verify(prog: &Program, stage: Stage, after: &str) {
+    for r in &prog.regions {
+        debug_verify(&r.body, stage, after);
+        super::debug_verify(&r.body, stage, after);
+    }
+}

@@ -1,0 +1,32 @@
+//! A loop region as text: a header with the loop's iterations and carried
+//! values, then the body program as [`super::print::program`] prints it (its
+//! own nodes, backward graphs, effects and nested regions), each line behind
+//! `  |`, then `end region K`. The body's input 0 is the loop index; a carried
+//! pair `outJ -> input(K)` feeds body output `J` to body input `K` (like a block
+//! parameter) in the next iteration.
+
+use std::fmt::Write;
+
+use super::program::{LoopRegion, Program};
+use crate::diag::LineIndex;
+
+/// Prints region `k`; `lowered` is the body as lowering built it, for its backward calls.
+pub fn region(k: usize, r: &LoopRegion, lines: &LineIndex, lowered: Option<&Program>) -> String {
+    let mut out = String::new();
+    let (l, c) = lines.line_col(r.span.start);
+    let carried = if r.carried.is_empty() {
+        "none".to_string()
+    } else {
+        r.carried.iter().map(|(j, i)| format!("out{j} -> input({i})")).collect::<Vec<_>>().join(", ")
+    };
+    let _ = writeln!(out, "\nregion {k}: loop at {l}:{c}, {} iterations from {} by {}, carried {carried}", r.trip, r.start, r.step);
+    for line in super::print::program(&r.body, lines, lowered).lines() {
+        if line.is_empty() {
+            out.push_str("  |\n");
+        } else {
+            let _ = writeln!(out, "  | {line}");
+        }
+    }
+    let _ = writeln!(out, "end region {k}");
+    out
+}

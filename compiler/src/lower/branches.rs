@@ -1,0 +1,213 @@
+//! Run-time `if`: a condition known only when the program runs (a run-time
+//! bool, or a 0-d or one-element bool tensor: Python's `if tensor:`).
+//!
+//! Both sides are lowered as regions from the same state (`regions.rs`): the
+//! `if` block, and the rest (the `elif`s as a nested `if`, or the `else` block,
+//! or nothing). A place that either side changes becomes an output of both
+//! sides (the side that leaves it alone exports its input), so that the values
+//! after the `if` do not depend on which side ran; both sides must agree on its
+//! dtype, shape and kind (E0605), and a name first bound in the `if` must be
+//! bound on both sides (E0606). `Lowerer::runtime_if` is the one entry point,
+//! which `conditions.rs` calls for a condition that is not a compile-time bool.
+
+use std::collections::HashMap;
+
+use graphc_runtime::Op;
+
+use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::{Node, NodeId, NodeMeta};
+use crate::ir::program::{Effect, LoopRegion};
+use crate::syntax::ast::{Block, IfStmt, Span, Stmt, StmtKind};
+
+use super::regions::{Held, LoweredBody};
+use super::{BodyKind, BodyResult, HostKind, Lowerer, Scope, Value};
+
+impl Lowerer<'_> {
+    /// The bool node of a condition decided at run time, if `v` is one.
+    pub(crate) fn runtime_condition(&self, v: &Value) -> Option<NodeId> {
+        match v {
+            Value::Host { node, kind: HostKind::Bool } => Some(*node),
+            Value::Tensor(n) if self.dtype_of(*n) == graphc_runtime::DType::Bool && self.shape_of(*n).iter().product::<usize>() == 1 => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// Lowers `if` branch `from` of `i` (whose condition is the run-time bool
+    /// `cond`) and everything after it as a run-time branch.
+    pub(crate) fn runtime_if(&mut self, i: &IfStmt, from: usize, cond: NodeId, scope: &mut Scope, kind: BodyKind) -> Option<BodyResult> {
+        let (cond_expr, then_block) = &i.branches[from];
+        let span = cond_expr.span;
+        if matches!(kind, BodyKind::Forward | BodyKind::Backward) || !self.op_frames.is_empty() {
+            self.error(
+                Diagnostic::new(
+                    Code::E0603,
+                    "an `if` on a run-time value inside an op's block is not supported",
+                    span,
+                    "run-time condition in an op",
+                )
+                .with_help("decide the condition at compile time (`needs_grad(x)`, `b is none`), or move the `if` out of the op"),
+            );
+            return None;
+        }
+        let rest = match i.branches.get(from + 1) {
+            Some((next, _)) => Block {
+                stmts: vec![Stmt {
+                    kind: StmtKind::If(IfStmt { branches: i.branches[from + 1..].to_vec(), otherwise: i.otherwise.clone() }),
+                    span: next.span,
+                }],
+                span: next.span,
+            },
+            None => i.otherwise.clone().unwrap_or(Block { stmts: Vec::new(), span }),
+        };
+        let a = self.lower_body(then_block, None, span, scope, kind)?;
+        let b = self.lower_body(&rest, None, span, scope, kind)?;
+        self.join(a, b, cond, span, scope);
+        None
+    }
+
+    /// Emits the two sides of a branch and rebinds the state to what it is after it.
+    fn join(&mut self, mut a: LoweredBody, mut b: LoweredBody, cond: NodeId, span: Span, scope: &mut Scope) {
+        let entry: HashMap<&String, &Held> = a.entry_places.iter().map(|(k, h)| (k, h)).collect();
+        let exit_a: HashMap<&String, &Held> = a.exit_places.iter().map(|(k, h)| (k, h)).collect();
+        let exit_b: HashMap<&String, &Held> = b.exit_places.iter().map(|(k, h)| (k, h)).collect();
+        let in_body = |side: &LoweredBody, h: &Held| match h {
+            Held::Node(n) => Held::Node(side.to_body[n]),
+            Held::Const(c) => Held::Const(c.clone()),
+        };
+        let mut keys: Vec<&String> = a.exit_places.iter().map(|(k, _)| k).collect();
+        keys.extend(b.exit_places.iter().map(|(k, _)| k).filter(|k| !exit_a.contains_key(k)));
+        // What each node place holds after the branch: an outer node, or output `j`.
+        let mut target: HashMap<String, Result<NodeId, usize>> = HashMap::new();
+        let mut pairs: Vec<(NodeId, NodeId)> = Vec::new();
+        let mut failed = false;
+        for key in keys {
+            let before = entry.get(key);
+            let (ha, hb) = match (exit_a.get(key), exit_b.get(key), before) {
+                (Some(x), Some(y), _) => ((*x).clone(), (*y).clone()),
+                (Some(x), None, Some(e)) => ((*x).clone(), in_body(&b, e)),
+                (None, Some(y), Some(e)) => (in_body(&a, e), (*y).clone()),
+                _ => {
+                    let name = key.split([' ', '[', '.']).next().unwrap_or(key).to_string();
+                    self.error(
+                        Diagnostic::new(
+                            Code::E0606,
+                            format!("`{name}` is bound on only one side of an `if` decided at run time"),
+                            span,
+                            "condition known only at run time",
+                        )
+                        .with_help(format!("bind `{name}` before the `if`, or on both sides")),
+                    );
+                    failed = true;
+                    continue;
+                }
+            };
+            let unchanged = before.is_some_and(|e| in_body(&a, e) == ha && in_body(&b, e) == hb);
+            if unchanged {
+                if let Some(Held::Node(n)) = before {
+                    target.insert(key.clone(), Ok(*n));
+                }
+                continue;
+            }
+            let (Held::Node(na), Held::Node(nb)) = (&ha, &hb) else {
+                self.branch_mismatch(key, "a compile-time value (or a `.grad` that is `None`) that differs between the sides", span);
+                failed = true;
+                continue;
+            };
+            let describe = |side: &LoweredBody, n: NodeId| {
+                let (node, meta) = (side.program.graph.node(n), side.program.graph.meta(n));
+                (node.dtype, node.shape.clone(), meta.requires_grad, side.exit.grad_state.contains_key(&n))
+            };
+            if describe(&a, *na) != describe(&b, *nb) {
+                self.branch_mismatch(key, "a value whose dtype, shape or gradient tracking differs between the sides", span);
+                failed = true;
+                continue;
+            }
+            let j = pairs.iter().position(|p| *p == (*na, *nb)).unwrap_or_else(|| {
+                pairs.push((*na, *nb));
+                pairs.len() - 1
+            });
+            target.insert(key.clone(), Err(j));
+        }
+        if failed {
+            return;
+        }
+        let (ra, rb) = (self.prog.regions.len() as u32, self.prog.regions.len() as u32 + 1);
+        let mut outputs = Vec::new();
+        for (j, &(na, _)) in pairs.iter().enumerate() {
+            let (node, meta) = (a.program.graph.node(na), a.program.graph.meta(na));
+            let op = Op::RegionOutput { region: ra, output: j as u32 };
+            let out = self.prog.graph.add(
+                Node { op, dtype: node.dtype, shape: node.shape.clone() },
+                &[],
+                NodeMeta { span, region: self.region, requires_grad: meta.requires_grad, note: meta.note.clone() },
+            );
+            if let Some(g) = a.grad_fn.get(&na).or_else(|| b.grad_fn.get(&pairs[j].1)) {
+                self.grad_fn.insert(out, g.clone());
+            }
+            outputs.push(out);
+        }
+        let node_of = |key: &str| target.get(key).map(|t| t.map_or_else(|j| outputs[j], |n| n));
+        self.rebind_keys(&mut a, &node_of, scope);
+        self.prog.effects.push(Effect::Branch { cond, then: ra, otherwise: rb, inputs: a.inputs.clone(), outputs });
+        for (side, pick) in [(&mut a, 0), (&mut b, 1)] {
+            let mut program = std::mem::take(&mut side.program);
+            for (j, p) in pairs.iter().enumerate() {
+                program.exports.insert(LoopRegion::output_name(j), if pick == 0 { p.0 } else { p.1 });
+            }
+            self.prog.regions.push(LoopRegion { body: program, trip: 1, start: 0, step: 1, carried: Vec::new(), span, plan: None });
+        }
+    }
+
+    /// Rebinds the state to `side`'s exit state, with the node at each place
+    /// replaced by `node_of(key)`; leaves keep their `.grad`.
+    fn rebind_keys(&mut self, side: &mut LoweredBody, node_of: &dyn Fn(&str) -> Option<NodeId>, scope: &mut Scope) {
+        let mut names = std::mem::take(&mut side.exit.names);
+        for (name, v) in names.iter_mut() {
+            rekey(name.clone(), v, &node_of);
+        }
+        scope.names = names;
+        let mut globals = std::mem::take(&mut side.exit.globals);
+        for (name, v) in globals.iter_mut() {
+            rekey(format!("global {name}"), v, &node_of);
+        }
+        self.globals = globals;
+        self.optim = std::mem::take(&mut side.exit.optim);
+        self.optim.rekey(&node_of);
+        let mut seen = std::collections::HashSet::new();
+        for (key, held) in &side.exit_places {
+            let Held::Node(n) = held else { continue };
+            if !side.exit.grad_state.contains_key(n) || !seen.insert(*n) {
+                continue;
+            }
+            let Some(leaf) = node_of(key) else { continue };
+            if !self.prog.leaves.contains(&leaf) {
+                self.prog.leaves.push(leaf);
+            }
+            self.grad_state.insert(leaf, node_of(&format!("{key}.grad")));
+        }
+    }
+
+    fn branch_mismatch(&mut self, key: &str, what: &str, span: Span) {
+        self.error(
+            Diagnostic::new(Code::E0605, format!("`{key}` is {what} of an `if` decided at run time"), span, "condition known only at run time")
+                .with_help("give the value the same dtype, shape and kind on both sides (both sides are compiled, and either may run)"),
+        );
+    }
+}
+
+/// Replaces the node at each place of `v` (keyed as `regions::walk` keys them) by `node_of(key)`.
+fn rekey(key: String, v: &mut Value, node_of: &dyn Fn(&str) -> Option<NodeId>) {
+    match v {
+        Value::Tensor(n) | Value::Host { node: n, .. } => {
+            if let Some(m) = node_of(&key) {
+                *n = m;
+            }
+        }
+        Value::List(items) | Value::Tuple(items) => {
+            for (i, (item, _)) in items.iter_mut().enumerate() {
+                rekey(format!("{key}[{i}]"), item, node_of);
+            }
+        }
+        Value::Number { .. } | Value::Str(_) | Value::Bool(_) | Value::None | Value::DType(_) | Value::Size(_) | Value::Optimizer(_) | Value::Poison => {}
+    }
+}

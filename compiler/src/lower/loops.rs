@@ -1,0 +1,273 @@
+//! `for` loops.
+//!
+//! `for i in range(...)` with compile-time bounds is compiled once: the body is
+//! lowered into a program of its own (a [`LoopRegion`]) whose inputs are the
+//! values the lowering state holds when the loop starts, and whose outputs are
+//! the values that changed (`regions.rs` builds it). The runtime runs it `trip`
+//! times, feeding each carried output to the next iteration's input. When the
+//! state after the body differs in kind from the state before it (a `.grad`
+//! that was `None`, a name first bound in the body and read by the next
+//! iteration, a dtype that changes), the first iteration is peeled off as a
+//! region of one iteration and the body is lowered again from the new state.
+//!
+//! `for x in [a, b]` over a list (or tuple) known at compile time is unrolled:
+//! the body is lowered once per item, with the name bound to the item itself.
+
+use crate::diag::{Code, Diagnostic};
+use crate::ir::program::{Effect, LoopRegion};
+use crate::syntax::ast::{Block, Expr, ExprKind, ForStmt, Span, StmtKind};
+
+use super::regions::LoweredBody;
+use super::{BodyKind, BodyResult, Lowerer, Scope, Value};
+
+/// How many iterations may be peeled off before the loop before graphc gives up
+/// on finding a state that the body keeps.
+const MAX_PEELS: usize = 3;
+
+/// Lists longer than this are not unrolled.
+const MAX_UNROLL: usize = 512;
+
+impl Lowerer<'_> {
+    /// Lowers a `for` statement; returns what a `return` in an unrolled body returned.
+    pub(crate) fn for_stmt(&mut self, f: &ForStmt, scope: &mut Scope, kind: BodyKind) -> Option<BodyResult> {
+        if matches!(kind, BodyKind::Forward | BodyKind::Backward) || !self.op_frames.is_empty() {
+            self.error(
+                Diagnostic::new(Code::E0603, "a `for` loop inside an op's block is not supported", f.var.span, "loop in an op")
+                    .with_help("move the loop into a `fn` or to the top level, and call the op inside the loop"),
+            );
+            return None;
+        }
+        if let Some(span) = jump_in(&f.body) {
+            self.error(
+                Diagnostic::new(Code::E0601, "`break` and `continue` are not supported", span, "not supported")
+                    .with_help("loops run a number of iterations known at compile time; guard the rest of the body with `if` instead"),
+            );
+            return None;
+        }
+        if let ExprKind::Call { callee, args } = &f.iter.kind {
+            if callee.name == "range" && !scope.names.contains_key("range") {
+                let (start, stop, step) = self.range_bounds(args, f.iter.span, scope)?;
+                let trip = trip_count(start, stop, step);
+                self.range_loop(f, scope, kind, start, step, trip);
+                return None;
+            }
+        }
+        let v = self.expr(&f.iter, scope);
+        let items = match v {
+            Value::List(items) | Value::Tuple(items) if items.len() <= MAX_UNROLL => items,
+            // `for row in x`: the rows of a tensor, unrolled.
+            Value::Tensor(t) if self.shape_of(t).first().is_some_and(|&n| n <= MAX_UNROLL) => {
+                let n = self.shape_of(t)[0];
+                (0..n).map(|i| (self.select_row(t, i as i64, f.iter.span), f.iter.span)).collect()
+            }
+            Value::Poison => return None,
+            other => {
+                let what = match other {
+                    Value::List(_) | Value::Tuple(_) => format!("a list of more than {MAX_UNROLL} items"),
+                    Value::Tensor(t) if !self.shape_of(t).is_empty() => format!("a tensor of more than {MAX_UNROLL} rows"),
+                    Value::Tensor(_) => "a 0-d tensor".to_string(),
+                    o => o.describe().to_string(),
+                };
+                self.error(
+                    Diagnostic::new(Code::E0600, format!("a `for` loop cannot iterate over {what}"), f.iter.span, "not a range or a list")
+                        .with_help("iterate over `range(n)` with `n` known at compile time, or over a list such as `[w1, b1]`"),
+                );
+                return None;
+            }
+        };
+        for (item, _) in items {
+            self.bind(&f.var.name, item, scope, kind);
+            if let Some(r) = self.block(&f.body, scope, kind).returned {
+                return Some(BodyResult { returned: Some(r), saved: Vec::new() });
+            }
+        }
+        None
+    }
+
+    /// Binds a name as an assignment does.
+    pub(super) fn bind(&mut self, name: &str, v: Value, scope: &mut Scope, kind: BodyKind) {
+        if kind == BodyKind::TopLevel {
+            self.globals.insert(name.to_string(), v.clone());
+        }
+        scope.names.insert(name.to_string(), v);
+    }
+
+    /// `range(stop)`, `range(start, stop)` or `range(start, stop, step)` with
+    /// compile-time integer bounds.
+    fn range_bounds(&mut self, args: &[crate::syntax::ast::Arg], span: Span, scope: &mut Scope) -> Option<(i64, i64, i64)> {
+        let help = "write `range(n)`, `range(a, b)` or `range(a, b, step)` with integers known at compile time (numbers, shape queries such as `x.shape[0]`)";
+        if args.is_empty() || args.len() > 3 || args.iter().any(|a| a.name.is_some()) {
+            self.error(Diagnostic::new(Code::E0600, "`range` takes one to three integers", span, "wrong arguments").with_help(help));
+            return None;
+        }
+        let mut bounds = Vec::new();
+        for a in args {
+            match self.expr(&a.value, scope) {
+                Value::Number { value, is_int: true } if value.abs() < 9.0e15 => bounds.push(value as i64),
+                Value::Poison => return None,
+                v => {
+                    self.error(
+                        Diagnostic::new(
+                            Code::E0600,
+                            format!("a bound of `range` must be an integer known at compile time, not {}", v.describe()),
+                            a.value.span,
+                            "not a compile-time integer",
+                        )
+                        .with_help(help),
+                    );
+                    return None;
+                }
+            }
+        }
+        let (start, stop, step) = match bounds[..] {
+            [stop] => (0, stop, 1),
+            [start, stop] => (start, stop, 1),
+            [start, stop, step] => (start, stop, step),
+            _ => unreachable!("one to three bounds were checked above"),
+        };
+        if step == 0 {
+            self.error(Diagnostic::new(Code::E0600, "the step of `range` must not be zero", args[2].value.span, "zero step").with_help(help));
+            return None;
+        }
+        Some((start, stop, step))
+    }
+
+    /// A loop over `range`: regions of one iteration while the state keeps
+    /// changing in kind, then one region for the remaining iterations.
+    fn range_loop(&mut self, f: &ForStmt, scope: &mut Scope, kind: BodyKind, mut start: i64, step: i64, trip: u64) {
+        let mut remaining = trip;
+        let mut peels = 0;
+        loop {
+            let Some(body) = self.lower_body(&f.body, Some(&f.var), f.span_of_header(), scope, kind) else { return };
+            if remaining == 0 {
+                // The body was lowered for its diagnostics only; the state stays as it was.
+                return;
+            }
+            if body.changed_place.is_none() || remaining == 1 {
+                self.emit_region(body, f.span_of_header(), remaining, start, step, scope);
+                return;
+            }
+            if peels == MAX_PEELS {
+                let place = body.changed_place.clone().unwrap_or_default();
+                let grows =
+                    body.entry_places.iter().any(|(k, h)| *k == place && matches!(h, super::regions::Held::Const(c) if c.starts_with("list of")));
+                if grows {
+                    self.error(
+                        Diagnostic::new(Code::E0602, format!("the list `{place}` grows in every iteration of this loop"), f.var.span, "the loop's state never settles")
+                            .with_help("a loop body is compiled once, for lists of one length: write into a preallocated tensor instead (`out = zeros(n, ...)`, then `out[i] = ...`), or loop over a list to unroll"),
+                    );
+                    return;
+                }
+                self.error(
+                    Diagnostic::new(
+                        Code::E0602,
+                        format!("`{place}` changes its type (or its compile-time value) in every iteration of this loop"),
+                        f.var.span,
+                        "the loop's state never settles",
+                    )
+                    .with_help(format!(
+                        "give `{place}` its final dtype, shape and kind before the loop; a number that changes in the loop must be a tensor or a run-time value"
+                    )),
+                );
+                return;
+            }
+            self.emit_region(body, f.span_of_header(), 1, start, step, scope);
+            remaining -= 1;
+            start += step;
+            peels += 1;
+        }
+    }
+
+    /// Adds the region, its effect and its output nodes to the program, and
+    /// rebinds the state to the values it has after the region.
+    fn emit_region(&mut self, body: LoweredBody, span: Span, trip: u64, start: i64, step: i64, scope: &mut Scope) {
+        let region = self.prog.regions.len() as u32;
+        let mut outputs = Vec::new();
+        for (j, &n) in body.outputs.iter().enumerate() {
+            let node = body.program.graph.node(n);
+            let meta = body.program.graph.meta(n);
+            let (dtype, shape, rg, note) = (node.dtype, node.shape.clone(), meta.requires_grad, meta.note.clone());
+            let op = graphc_runtime::Op::RegionOutput { region, output: j as u32 };
+            let out = self.prog.graph.add(
+                crate::ir::graph::Node { op, dtype, shape },
+                &[],
+                crate::ir::graph::NodeMeta { span, region: self.region, requires_grad: rg, note },
+            );
+            if let Some(g) = body.grad_fn.get(&n) {
+                self.grad_fn.insert(out, g.clone());
+            }
+            outputs.push(out);
+        }
+        self.prog.effects.push(Effect::Loop { region, inputs: body.inputs.clone(), outputs: outputs.clone() });
+        let carried = body.carried.clone();
+        self.rebind_after(body.exit, &outputs, scope);
+        let mut program = body.program;
+        for (j, &n) in body.outputs.iter().enumerate() {
+            program.exports.insert(LoopRegion::output_name(j), n);
+        }
+        self.prog.regions.push(LoopRegion { body: program, trip, start, step, carried, span, plan: None });
+    }
+}
+
+impl ForStmt {
+    /// The `for NAME in EXPR` part, where a loop's nodes point.
+    fn span_of_header(&self) -> Span {
+        Span::new(self.var.span.start.saturating_sub(4), self.iter.span.end)
+    }
+}
+
+/// The number of values `range(start, stop, step)` yields.
+fn trip_count(start: i64, stop: i64, step: i64) -> u64 {
+    let (span, step) = if step > 0 { (stop as i128 - start as i128, step as i128) } else { (start as i128 - stop as i128, -(step as i128)) };
+    if span <= 0 {
+        0
+    } else {
+        ((span + step - 1) / step) as u64
+    }
+}
+
+/// The first `break`, `continue` or `return` directly in a loop body (not in a nested fn).
+fn jump_in(b: &Block) -> Option<Span> {
+    for s in &b.stmts {
+        match &s.kind {
+            StmtKind::Expr(Expr { kind: ExprKind::Name(n), span }) if n == "break" || n == "continue" => return Some(*span),
+            StmtKind::If(i) => {
+                if let Some(sp) = crate::check::ops::if_blocks(i).find_map(jump_in) {
+                    return Some(sp);
+                }
+            }
+            // `no_grad` opens no scope: a `break` in it leaves the loop.
+            StmtKind::NoGrad(inner) => {
+                if let Some(sp) = jump_in(inner) {
+                    return Some(sp);
+                }
+            }
+            StmtKind::For(_)
+            | StmtKind::AugAssign { .. }
+            | StmtKind::Store { .. }
+            | StmtKind::Assign { .. }
+            | StmtKind::Unpack { .. }
+            | StmtKind::Expr(_)
+            | StmtKind::Save(_)
+            | StmtKind::Return(_)
+            | StmtKind::Input(_) => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trip_count;
+
+    /// The trip count is Python's `len(range(start, stop, step))`.
+    #[test]
+    fn trip_count_is_pythons_len_of_range() {
+        assert_eq!(trip_count(0, 5, 1), 5);
+        assert_eq!(trip_count(2, 5, 1), 3);
+        assert_eq!(trip_count(5, 2, 1), 0);
+        assert_eq!(trip_count(0, 10, 3), 4);
+        assert_eq!(trip_count(10, 0, -3), 4);
+        assert_eq!(trip_count(0, 10, -1), 0);
+    }
+}

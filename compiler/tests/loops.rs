@@ -1,0 +1,121 @@
+//! Loops and run-time branches: a loop body is compiled once, so the plan does
+//! not grow with the trip count; loop state follows Python (names first bound
+//! in the body keep their last value, a loop of no iterations changes nothing);
+//! and the runtime refuses a loop step that does not fit its body.
+
+use graphc_compiler::driver::compile;
+use graphc_runtime::exec::run_capture;
+use graphc_runtime::plan::{Plan, Step};
+
+/// A training loop: a `.grad` that is `None` before the first backward (one
+/// iteration is peeled off), rebinding, a print every iteration.
+fn training(trip: u64) -> String {
+    format!(
+        "manual_seed(0)
+x = randn(16, 4)
+y = randn(16)
+w = zeros(4, requires_grad=true)
+v = zeros(4)
+for step in range({trip}) {{
+    loss = ((x @ w - y) ** 2).mean()
+    loss.backward()
+    v = v * 0.9 + w.grad
+}}
+print(v)
+"
+    )
+}
+
+/// The steps and values of a plan, loop bodies included, and the trip counts it holds.
+fn size(plan: &Plan) -> (usize, usize, Vec<u64>) {
+    let (mut steps, mut values, mut trips) = (plan.steps.len(), plan.values.len(), Vec::new());
+    for s in &plan.steps {
+        let bodies: Vec<&graphc_runtime::plan::LoopStep> = match s {
+            Step::Loop(l) => vec![l],
+            Step::Branch(b) => vec![&b.then, &b.otherwise],
+            _ => vec![],
+        };
+        for l in bodies {
+            let (s2, v2, t2) = size(&l.body);
+            steps += s2;
+            values += v2;
+            trips.push(l.trip);
+            trips.extend(t2);
+        }
+    }
+    (steps, values, trips)
+}
+
+#[test]
+fn the_plan_does_not_grow_with_the_trip_count() {
+    let small = compile(&training(300), false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    let large = compile(&training(300_000), false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    let (s1, v1, t1) = size(&small.plan);
+    let (s2, v2, t2) = size(&large.plan);
+    assert_eq!((s1, v1), (s2, v2), "steps and values differ between 300 and 300000 iterations");
+    // The first iteration is peeled off (`w.grad` is None before it), then one loop runs the rest.
+    assert_eq!(t1, vec![1, 299]);
+    assert_eq!(t2, vec![1, 299_999]);
+}
+
+fn run(source: &str) -> String {
+    let c = compile(source, false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    run_capture(&c.plan).unwrap().0
+}
+
+#[test]
+fn names_first_bound_in_a_loop_keep_their_last_value_and_an_empty_loop_changes_nothing() {
+    let out =
+        run("x = zeros(2)\nfor i in range(3) {\n    x = x + 1\n    last = x * 10\n}\nprint(last)\nfor i in range(0) {\n    x = x * 0\n}\nprint(x)\n");
+    assert_eq!(out, "tensor([30., 30.])\ntensor([3., 3.])\n");
+}
+
+#[test]
+fn a_value_read_and_rebound_in_the_same_iteration_is_carried_in_order() {
+    // `a` takes the old `b`, `b` the sum: a Fibonacci pair, carried with a swap.
+    let out = run("a = tensor([0.0])\nb = tensor([1.0])\nfor i in range(10) {\n    c = a + b\n    a = b\n    b = c\n}\nprint(a, b)\n");
+    assert_eq!(out, "tensor([55.]) tensor([89.])\n");
+}
+
+#[test]
+fn nested_loops_and_steps_run_the_right_number_of_times() {
+    let out = run("n = zeros(1)\nfor i in range(2, 11, 3) {\n    for j in range(5, 0, -2) {\n        n = n + 1\n    }\n}\nprint(n)\n");
+    // range(2, 11, 3) has 3 values, range(5, 0, -2) has 3.
+    assert_eq!(out, "tensor([9.])\n");
+}
+
+#[test]
+fn a_loop_step_that_does_not_fit_its_body_is_refused() {
+    let c = compile("x = zeros(2)\nfor i in range(3) {\n    x = x + 1\n}\nprint(x)\n", false).unwrap();
+    let mut plan = c.plan.clone();
+    let Some(Step::Loop(l)) = plan.steps.iter_mut().find(|s| matches!(s, Step::Loop(_))) else { panic!("no loop step") };
+    l.carried.push((0, 0));
+    let err = plan.verify().expect_err("a value carried into the loop index must be refused");
+    assert!(err.to_string().contains("carried input 0"), "{err}");
+    let mut plan = c.plan.clone();
+    let Some(Step::Loop(l)) = plan.steps.iter_mut().find(|s| matches!(s, Step::Loop(_))) else { panic!("no loop step") };
+    l.inputs.clear();
+    assert!(plan.verify().is_err(), "a loop without the outer values its body reads must be refused");
+}
+
+#[test]
+fn a_runtime_if_runs_one_side_and_keeps_values_the_other_side_leaves_alone() {
+    let out = run(
+        "x = tensor([1.0, -2.0])\ny = x * 0\nz = x\nif x.sum() > 0 {\n    y = x + 1\n} else {\n    y = x - 1\n    print(\"else\")\n}\nprint(y, z)\n",
+    );
+    assert_eq!(out, "else\ntensor([ 0., -3.]) tensor([ 1., -2.])\n");
+}
+
+#[test]
+fn rows_of_a_tensor_are_unrolled_and_append_builds_a_list() {
+    // What PyTorch 2.15 prints for the same program.
+    let out = run("x = tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])\nrows = []\nfor row in x {\n    rows.append(row * 2)\n}\nprint(stack(rows))\nprint(cat(rows))\nprint(row)\n");
+    assert_eq!(out, "tensor([[ 2.,  4.],\n        [ 6.,  8.],\n        [10., 12.]])\ntensor([ 2.,  4.,  6.,  8., 10., 12.])\ntensor([5., 6.])\n");
+}
+
+#[test]
+fn a_list_that_grows_in_every_iteration_of_a_long_loop_is_e0602() {
+    let Err(d) = compile("x = ones(2)\nacc = []\nfor i in range(10) {\n    acc.append(x)\n}\n", false) else { panic!("compiled") };
+    assert_eq!(d[0].code, graphc_compiler::diag::Code::E0602);
+    assert!(d[0].message.contains("`acc` grows"), "{}", d[0].message);
+}

@@ -1,0 +1,109 @@
+//! Running a [`LoopStep`]: the body plan, once per iteration, on a machine of
+//! its own that shares the random generator, the figure and the captured
+//! prints with the machine around it.
+//!
+//! Every iteration starts with the body machine holding nothing: its outputs are
+//! taken out, its other values freed, and the buffers it pooled dropped, so that
+//! a loop holds at most what one run of its body holds (which the compile-time
+//! peak, `schedule/peak.rs`, counts), whatever the trip count. Loop-invariant
+//! inputs are bound once and only read; a carried value is moved from the
+//! body's output slot to its input binding, without a copy.
+
+use std::io::Write;
+
+use super::{Machine, RunError};
+use crate::plan::{LoopStep, Plan, ValueId};
+use crate::tensor::Tensor;
+
+impl Machine {
+    /// Runs the loop `l`; its inputs are this machine's values, its outputs become them.
+    pub(super) fn run_loop(&mut self, l: &LoopStep, out: &mut dyn Write) -> Result<(), RunError> {
+        let body = &l.body;
+        // `Plan::verify` checked the body with the plan around it.
+        let mut m = Machine::unverified(body);
+        std::mem::swap(&mut m.generator, &mut self.generator);
+        std::mem::swap(&mut m.figure, &mut self.figure);
+        std::mem::swap(&mut m.captured, &mut self.captured);
+        for (k, &v) in l.inputs.iter().enumerate() {
+            m.inputs[k + 1] = Some(self.get(v).clone());
+        }
+        let mut results: Vec<Option<Tensor>> = Vec::new();
+        let mut failure = None;
+        let mut progress = super::progress::Progress::start(l.trip);
+        for it in 0..l.trip {
+            progress.tick(it);
+            let index = l.start as i128 + it as i128 * l.step as i128;
+            m.inputs[0] = Some(Tensor::from_i64(vec![], vec![index as i64]));
+            if let Err(e) = m.run_steps(body, out) {
+                failure = Some(e);
+                break;
+            }
+            results = l.body_outputs.iter().map(|&v| Some(m.take_output(v))).collect();
+            m.reset_values();
+            m.drop_pool();
+            if it + 1 < l.trip {
+                for &(j, k) in &l.carried {
+                    let t = results[j as usize].take().unwrap_or_else(|| m.inputs[k as usize].clone().expect("carried values are bound"));
+                    m.inputs[k as usize] = Some(t);
+                }
+            }
+        }
+        progress.finish();
+        std::mem::swap(&mut m.generator, &mut self.generator);
+        std::mem::swap(&mut m.figure, &mut self.figure);
+        std::mem::swap(&mut m.captured, &mut self.captured);
+        self.peak_bytes = self.peak_bytes.max(self.live_bytes + m.peak_bytes);
+        self.allocations += m.allocations;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        for (&v, t) in l.outputs.iter().zip(results) {
+            self.set(v, t.expect("a loop of at least one iteration has its outputs"));
+        }
+        Ok(())
+    }
+
+    /// A machine for a loop body, which the outer plan's verification covered.
+    fn unverified(plan: &Plan) -> Machine {
+        Machine {
+            slots: vec![None; plan.values.len()],
+            generator: crate::rng::Generator::new(),
+            figure: crate::plot::Figure::new(),
+            captured: None,
+            live_bytes: 0,
+            peak_bytes: 0,
+            inputs: vec![None; plan.inputs.len()],
+            input_of: plan.inputs.iter().enumerate().filter_map(|(k, i)| i.value.map(|v| (v, k))).collect(),
+            pool: std::collections::HashMap::new(),
+            allocations: 0,
+        }
+    }
+
+    /// Runs the steps of `plan` without flushing the output.
+    fn run_steps(&mut self, plan: &Plan, out: &mut dyn Write) -> Result<(), RunError> {
+        for step in &plan.steps {
+            self.step(plan, step, out)?;
+        }
+        Ok(())
+    }
+
+    /// Drops the pooled buffers, which the next iteration would otherwise hold on top of its own.
+    fn drop_pool(&mut self) {
+        for (_, buffers) in self.pool.drain() {
+            for t in buffers {
+                self.live_bytes -= t.numel() * t.dtype().size();
+            }
+        }
+    }
+
+    /// Takes an exported value out of its slot; a value that loads an input is
+    /// copied instead, so that the input stays bound for the next iteration.
+    fn take_output(&mut self, v: ValueId) -> Tensor {
+        if self.input_of.contains_key(&v) {
+            return self.get(v).clone();
+        }
+        let t = self.slots[v.0 as usize].take().unwrap_or_else(|| panic!("loop output {} is not alive after the body", v.0));
+        self.live_bytes -= t.numel() * t.dtype().size();
+        t
+    }
+}
