@@ -13,7 +13,7 @@ use super::broadcast::broadcast_offsets;
 use super::float::Float;
 
 /// A general matrix product `C = A B` in the element type's own precision.
-pub trait Gemm: Float {
+pub trait Gemm: Float + Send + Sync {
     /// `c` (m x n, row-major, overwritten) = `a` (m x k, row-major) times `b` (k x n, row-major).
     fn gemm(m: usize, k: usize, n: usize, a: &[Self], b: &[Self], c: &mut [Self]);
 }
@@ -118,18 +118,29 @@ fn small_product<T: Float>(m: usize, k: usize, n: usize, a: &[T], b: &[T], c: &m
 /// `a @ b` for any ranks. Returns the elements and the result's shape.
 pub fn matmul<T: Gemm>(a: &[T], a_shape: &[usize], b: &[T], b_shape: &[usize]) -> (Vec<T>, Vec<usize>) {
     let s = matmul_shape(a_shape, b_shape).unwrap_or_else(|e| panic!("matmul of shapes {a_shape:?} and {b_shape:?}: {e}"));
+    let batches: usize = s.batch.iter().product();
+    let mut c = vec![T::ZERO; batches * s.m * s.n];
+    matmul_into(a, a_shape, b, b_shape, &mut c);
+    (c, s.out)
+}
+
+/// [`matmul`] into `c`, which has the result's element count (its contents are
+/// overwritten; the machine hands pooled buffers here).
+pub fn matmul_into<T: Gemm>(a: &[T], a_shape: &[usize], b: &[T], b_shape: &[usize], c: &mut [T]) {
+    let s = matmul_shape(a_shape, b_shape).unwrap_or_else(|e| panic!("matmul of shapes {a_shape:?} and {b_shape:?}: {e}"));
     let (m, k, n) = (s.m, s.k, s.n);
     let batches: usize = s.batch.iter().product();
-    let mut c = vec![T::ZERO; batches * m * n];
-    // An empty inner dimension gives zeros, which `c` already holds; empty outer
-    // dimensions give an empty result. Only real products reach the GEMM.
+    assert_eq!(c.len(), batches * m * n, "matmul result buffer does not match the result's shape");
+    // An empty inner dimension gives zeros; empty outer dimensions give an empty
+    // result. Only real products reach the GEMM.
     if m == 0 || n == 0 || k == 0 || batches == 0 {
-        return (c, s.out);
+        c.fill(T::ZERO);
+        return;
     }
     if s.b_batch.is_empty() && s.a_batch == s.batch {
         // PyTorch's fold: the left batch and rows form the rows of one product.
-        T::gemm(batches * m, k, n, a, b, &mut c);
-        return (c, s.out);
+        gemm_rows(batches * m, k, n, a, b, c);
+        return;
     }
     // One product per batch index; an operand broadcast along a batch dimension
     // is read at its own offset (the matrix index `broadcast_offsets` gives).
@@ -144,5 +155,32 @@ pub fn matmul<T: Gemm>(a: &[T], a_shape: &[usize], b: &[T], b_shape: &[usize]) -
             T::gemm(m, k, n, &a[ai..ai + sa], &b[bi..bi + sb], out);
         }
     }
-    (c, s.out)
+}
+
+/// Below this many multiply-adds a product runs on the calling thread: handing
+/// halves to rayon costs a few microseconds, more than a small product takes.
+const PARALLEL_MACS: usize = 1 << 16;
+
+/// Rows of `a` in one block of a parallel product: a multiple of the 8-row (f32)
+/// or 4-row (f64) micro-kernel of `matrixmultiply`, so no block splits a tile.
+const ROW_ALIGN: usize = 8;
+
+/// `c = a b` with the rows of `a` and `c` split into one block per thread.
+///
+/// Each element of `c` is a dot product along `k` whose blocking and order
+/// `matrixmultiply` fixes by `k` alone (its `kc` panels), never by which rows
+/// share a call, so the result is bit for bit the single-threaded one whatever
+/// the thread count (`runtime/tests/matmul_threads.rs` checks this).
+fn gemm_rows<T: Gemm>(m: usize, k: usize, n: usize, a: &[T], b: &[T], c: &mut [T]) {
+    let threads = rayon::current_num_threads();
+    if threads < 2 || m * k * n < PARALLEL_MACS || m < 2 * ROW_ALIGN {
+        T::gemm(m, k, n, a, b, c);
+        return;
+    }
+    let rows = m.div_ceil(threads).div_ceil(ROW_ALIGN) * ROW_ALIGN;
+    rayon::scope(|s| {
+        for (a, c) in a.chunks(rows * k).zip(c.chunks_mut(rows * n)) {
+            s.spawn(move |_| T::gemm(a.len() / k, k, n, a, b, c));
+        }
+    });
 }

@@ -17,6 +17,7 @@ pub mod elementwise;
 pub mod float;
 pub mod index;
 pub mod integer;
+pub mod into;
 pub mod loss;
 pub mod matmul;
 pub mod reduce;
