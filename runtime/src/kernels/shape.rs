@@ -22,8 +22,8 @@ pub fn transpose_into<T: Copy>(src: &[T], rows: usize, cols: usize, out: &mut [T
         for c0 in (0..cols).step_by(TILE) {
             for c in c0..(c0 + TILE).min(cols) {
                 let dst = &mut out[c * rows + r0..c * rows + r1];
-                for (d, &s) in dst.iter_mut().zip(src[r0 * cols + c..].iter().step_by(cols)) {
-                    *d = s;
+                for (d, r) in dst.iter_mut().zip(r0..r1) {
+                    *d = src[r * cols + c];
                 }
             }
         }
