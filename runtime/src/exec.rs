@@ -15,6 +15,9 @@ use crate::rng::Generator;
 use crate::tensor::{numel, DType, Tensor};
 
 mod compute;
+mod transposed;
+
+pub use transposed::strided_transposes;
 
 /// A failure while running: after compilation only I/O fails (and, were the compiler
 /// ever to emit a malformed plan, its verification: see `From<PlanError>`).
@@ -82,6 +85,9 @@ pub struct Machine {
     pool: HashMap<(DType, usize), Vec<Tensor>>,
     /// Tensor buffers allocated so far (not taken from the pool).
     allocations: usize,
+    /// Transposes never computed: each value's matrix products read its operand
+    /// (the value it maps to) through strides instead (`exec/transposed.rs`).
+    strided: HashMap<ValueId, ValueId>,
 }
 
 impl Machine {
@@ -102,6 +108,7 @@ impl Machine {
             input_of: plan.inputs.iter().enumerate().filter_map(|(k, i)| i.value.map(|v| (v, k))).collect(),
             pool: HashMap::new(),
             allocations: 0,
+            strided: transposed::strided_transposes(plan),
         })
     }
 
@@ -192,6 +199,7 @@ impl Machine {
 
     fn step(&mut self, plan: &Plan, step: &Step, out: &mut dyn Write) -> Result<(), RunError> {
         match step {
+            Step::Compute { out: dst, .. } if self.strided.contains_key(dst) => {}
             Step::Compute { out: dst, op, args } => {
                 let t = self.compute(plan, *dst, op, args)?;
                 self.set(*dst, t);

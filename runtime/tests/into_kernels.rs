@@ -3,6 +3,7 @@
 //! buffer held before (a pooled buffer holds a dead value's elements), and the
 //! parallel matrix product must not depend on the thread count.
 
+use graphc_runtime::kernels::matmul::matmul_2d_into;
 use graphc_runtime::kernels::{eval, into::eval_into};
 use graphc_runtime::op::{Binary, F64Bits, IndexOp, Op, ReduceKind, Unary};
 use graphc_runtime::rng::Generator;
@@ -92,6 +93,37 @@ fn matrix_products_do_not_depend_on_the_thread_count() {
         let one = bits(&with(1));
         for threads in [2, 3, 4] {
             assert_eq!(bits(&with(threads)), one, "{m}x{k} @ {k}x{n} on {threads} threads");
+        }
+    }
+}
+
+#[test]
+fn a_product_read_through_strides_equals_the_product_of_the_copied_transpose() {
+    let mut g = Generator::new();
+    g.manual_seed(9);
+    // The backward's x.T @ g and g @ w.T, and uneven sizes; on 1 and 2 threads.
+    for (m, k, n) in [(64, 1500, 32), (32, 1500, 10), (1500, 10, 32), (1500, 32, 64), (37, 101, 23), (3, 2, 5)] {
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            for (a_t, b_t) in [(true, false), (false, true), (true, true)] {
+                // `a` holds the left operand (m x k), or its transpose when `a_t`.
+                let (a_shape, b_shape) = (if a_t { [k, m] } else { [m, k] }, if b_t { [n, k] } else { [k, n] });
+                let a = g.randn(DType::F32, &a_shape);
+                let b = g.randn(DType::F32, &b_shape);
+                let copied = |t: &Tensor, transposed: bool, shape: [usize; 2]| {
+                    if transposed {
+                        eval(&Op::Transpose, &[t], DType::F32, &shape)
+                    } else {
+                        t.clone()
+                    }
+                };
+                let (ac, bc) = (copied(&a, a_t, [m, k]), copied(&b, b_t, [k, n]));
+                let expected = pool.install(|| eval(&Op::MatMul, &[&ac, &bc], DType::F32, &[m, n]));
+                let mut c = vec![f32::NAN; m * n];
+                pool.install(|| matmul_2d_into(m, k, n, a.as_f32().unwrap(), a_t, b.as_f32().unwrap(), b_t, &mut c));
+                let got = Tensor::from_f32(vec![m, n], c);
+                assert_eq!(bits(&got), bits(&expected), "{m}x{k} @ {k}x{n}, transposed {a_t}/{b_t}, {threads} threads");
+            }
         }
     }
 }

@@ -11,14 +11,37 @@
 use super::elementwise::{activation_into, binary_into, pow_scalar_into, unary_into, Arg};
 use super::matmul::{matmul_into, Gemm};
 use super::{broadcast, index, reduce, shape, softmax};
-use crate::op::{Binary, Op, ReduceKind};
-use crate::tensor::{Data, Tensor};
+use crate::op::{Binary, IndexOp, Op, ReduceKind};
+use crate::tensor::{DType, Data, Tensor};
+
+/// Whether [`eval_into`] writes `op` of operands of these dtypes and shapes into
+/// a buffer of `dtype` and `shape`. Known from the plan alone, so that the
+/// machine takes a buffer only for such ops and the compile-time peak
+/// (`compiler/src/schedule/peak.rs`) counts memory as the machine holds it.
+pub fn writes_into(op: &Op, args: &[(DType, &[usize])], dtype: DType, shape: &[usize]) -> bool {
+    let float = dtype.is_float();
+    let same_shape = || args[0].1 == shape;
+    match op {
+        Op::Index(IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. }) => args[0].0 == dtype && dtype != DType::Bool,
+        Op::Reshape => true,
+        Op::Full(_) | Op::SumTo | Op::Sum { .. } | Op::Mean { .. } | Op::Softmax { .. } | Op::MatMul => float,
+        Op::Reduce { kind: ReduceKind::Sum | ReduceKind::Mean, .. } => float,
+        Op::Unary(_) | Op::Activation(_) | Op::PowScalar(_) => float && same_shape(),
+        Op::Transpose => float && args[0].1.len() == 2,
+        Op::Binary(_) => float && row_kind(args[0].1, shape).is_some() && row_kind(args[1].1, shape).is_some(),
+        _ => false,
+    }
+}
 
 /// Evaluates `op` into `out`, a buffer of the node's dtype and `shape` whose
 /// contents are unspecified. Returns `false`, leaving `out` unspecified, when
-/// the op has no kernel that writes into a buffer.
+/// the op has no kernel that writes into a buffer ([`writes_into`] says which).
 pub fn eval_into(op: &Op, args: &[&Tensor], shape: &[usize], out: &mut Tensor) -> bool {
     assert_eq!(out.shape(), shape, "the result buffer of `{}` has another shape than the node", op.name());
+    let operands: Vec<(DType, &[usize])> = args.iter().map(|a| (a.dtype(), a.shape())).collect();
+    if !writes_into(op, &operands, out.dtype(), shape) {
+        return false;
+    }
     match op {
         Op::Index(i) => return index::eval_into(*i, args, out),
         Op::Reshape => return copy_into(args[0], out),
@@ -88,6 +111,33 @@ fn sum_then_divide<T: Gemm>(src: &[T], shape: &[usize], reduced: &[bool], mean: 
     }
 }
 
+/// How an operand of shape `s` broadcasts along the rows of a result of shape
+/// `out`, or `None` for a broadcast without a row loop here.
+#[derive(Clone, Copy, PartialEq)]
+enum RowKind {
+    Full,
+    Scalar,
+    Row,
+    Column,
+}
+
+fn row_kind(s: &[usize], out: &[usize]) -> Option<RowKind> {
+    if s == out {
+        return Some(RowKind::Full);
+    }
+    let cols = *out.last()?;
+    let r = out.len();
+    if s.iter().product::<usize>() == 1 {
+        Some(RowKind::Scalar)
+    } else if s.last() == Some(&cols) && s[..s.len() - 1].iter().all(|&d| d == 1) {
+        Some(RowKind::Row)
+    } else if s.len() == r && s[r - 1] == 1 && s[..r - 1] == out[..r - 1] {
+        Some(RowKind::Column)
+    } else {
+        None
+    }
+}
+
 /// How one operand of a broadcast binary op is read along one row of the result
 /// (its last dimension).
 #[derive(Clone, Copy)]
@@ -104,20 +154,12 @@ enum RowOperand<'a, T> {
 
 impl<'a, T: Copy> RowOperand<'a, T> {
     fn classify(data: &'a [T], s: &[usize], out: &[usize]) -> Option<Self> {
-        if s == out {
-            return Some(RowOperand::Full(data));
-        }
-        let cols = *out.last()?;
-        let r = out.len();
-        if data.len() == 1 {
-            Some(RowOperand::Scalar(data[0]))
-        } else if s.last() == Some(&cols) && s[..s.len() - 1].iter().all(|&d| d == 1) {
-            Some(RowOperand::Row(data))
-        } else if s.len() == r && s[r - 1] == 1 && s[..r - 1] == out[..r - 1] {
-            Some(RowOperand::Column(data))
-        } else {
-            None
-        }
+        Some(match row_kind(s, out)? {
+            RowKind::Full => RowOperand::Full(data),
+            RowKind::Scalar => RowOperand::Scalar(data[0]),
+            RowKind::Row => RowOperand::Row(data),
+            RowKind::Column => RowOperand::Column(data),
+        })
     }
 
     /// The operand for the result as one flat row, when it does not broadcast along rows.
