@@ -69,11 +69,15 @@ enum Command {
         #[arg(long = "save", value_name = "NAME=PATH", value_parser = name_path)]
         saves: Vec<(String, PathBuf)>,
     },
-    /// Time a program: compile once, fill every input with randn (seed 0), run it
-    /// WARMUP + ITERS times with printed output discarded, and print one JSON line.
+    /// Time a program: compile once, fill every input with randn (seed 0) or bind them
+    /// all with --input, run it WARMUP + ITERS times with printed output discarded,
+    /// and print one JSON line.
     Bench {
         /// The .act program.
         file: PathBuf,
+        /// Bind input NAME to a .npy file, as `run` does; when any is given, every input must be.
+        #[arg(long = "input", value_name = "NAME=PATH", value_parser = name_path)]
+        inputs: Vec<(String, PathBuf)>,
         /// Timed runs, 1 to 1000000.
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
         iters: u32,
@@ -186,8 +190,9 @@ fn main() -> ExitCode {
             let export_names: Vec<String> = saves.iter().map(|(n, _)| n.clone()).collect();
             with_compiled_exports(&file, false, opts, Exports::Names(&export_names), |c, source| run(c, source, &file, &inputs, &saves))
         }
-        Command::Bench { file, iters, warmup } => {
-            with_compiled_exports(&file, false, opts, Exports::All, |c, source| bench(c, source, &file, iters, warmup, threads))
+        Command::Bench { file, inputs, iters, warmup } => {
+            let runs = BenchRuns { iters, warmup, threads };
+            with_compiled_exports(&file, false, opts, Exports::All, |c, source| bench(c, source, &file, &inputs, runs))
         }
         Command::Check { file } => with_compiled_exports(&file, false, opts, Exports::Names(&[]), |c, _| {
             let nodes = c.optimized.graph.node_count();
@@ -349,15 +354,44 @@ fn run(c: &Compiled, source: &str, file: &Path, inputs: &[(String, PathBuf)], sa
     ExitCode::SUCCESS
 }
 
-/// `graphc bench`: inputs are drawn once and bound once, outside the timing; each
-/// run starts from fresh value slots, reusing the buffers of the run before.
-/// Every top-level tensor and leaf gradient is computed, as if each were `--save`d
-/// (without writing them). Printed output goes to a sink; figures are written as in `run`.
-fn bench(c: &Compiled, source: &str, file: &Path, iters: u32, warmup: u32, threads: usize) -> ExitCode {
-    use graphc_runtime::exec::Machine;
+/// How many runs `graphc bench` makes, and on how many threads.
+#[derive(Clone, Copy)]
+struct BenchRuns {
+    iters: u32,
+    warmup: u32,
+    threads: usize,
+}
+
+/// The tensors `graphc bench` binds: the `--input` files when any is given (then all
+/// must be), else randn under seed 0 for every input, which only float inputs can take.
+fn bench_inputs(plan: &graphc_runtime::plan::Plan, given: &[(String, PathBuf)]) -> Result<Vec<graphc_runtime::Tensor>, String> {
+    if !given.is_empty() {
+        return load_inputs(plan, given);
+    }
+    if let Some(d) = plan.inputs.iter().find(|d| !d.dtype.is_float()) {
+        return Err(format!(
+            "bench fills inputs with randn, which cannot make the {} input `{}`; bind every input with `--input NAME=PATH.npy`",
+            d.dtype, d.name
+        ));
+    }
     let mut generator = graphc_runtime::rng::Generator::new();
     generator.manual_seed(0);
-    let inputs: Vec<graphc_runtime::Tensor> = c.plan.inputs.iter().map(|i| generator.randn(i.dtype, &i.shape)).collect();
+    Ok(plan.inputs.iter().map(|i| generator.randn(i.dtype, &i.shape)).collect())
+}
+
+/// `graphc bench`: inputs are drawn (or loaded) once and bound once, outside the
+/// timing; each run starts from fresh value slots, reusing the buffers of the run
+/// before. Every top-level tensor and leaf gradient is computed, as if each were
+/// `--save`d (without writing them). Printed output goes to a sink; figures are
+/// written as in `run`. The JSON line also gives the tensor buffers the last run
+/// allocated (0 once the machine's pool holds every size the plan needs).
+fn bench(c: &Compiled, source: &str, file: &Path, given: &[(String, PathBuf)], runs: BenchRuns) -> ExitCode {
+    use graphc_runtime::exec::Machine;
+    let BenchRuns { iters, warmup, threads } = runs;
+    let inputs = match bench_inputs(&c.plan, given) {
+        Ok(t) => t,
+        Err(message) => return usage_error(&message),
+    };
     let mut machine = match Machine::new(&c.plan) {
         Ok(m) => m,
         Err(e) => {
@@ -374,11 +408,13 @@ fn bench(c: &Compiled, source: &str, file: &Path, iters: u32, warmup: u32, threa
         errln!("graphc bench: {}: {warmup} warmup + {iters} timed runs", file.display());
     }
     let mut times_ms: Vec<f64> = Vec::with_capacity(iters as usize);
+    let mut allocations_before = 0;
     for i in 0..total {
         if terminal {
             output::err(&format!("\rgraphc bench: {}: run {}/{total}{}", file.display(), i + 1, if i < warmup { " (warmup)" } else { "         " }));
         }
         machine.reset_values();
+        allocations_before = machine.allocations();
         let start = std::time::Instant::now();
         let result = machine.run(&c.plan, &mut std::io::sink());
         let elapsed = start.elapsed().as_secs_f64() * 1e3;
@@ -400,11 +436,12 @@ fn bench(c: &Compiled, source: &str, file: &Path, iters: u32, warmup: u32, threa
     let n = times_ms.len();
     let median = if n % 2 == 1 { times_ms[n / 2] } else { (times_ms[n / 2 - 1] + times_ms[n / 2]) / 2.0 };
     let line = format!(
-        "{{\"file\": {}, \"iters\": {iters}, \"threads\": {threads}, \"median_ms\": {median:.6}, \"min_ms\": {:.6}, \"max_ms\": {:.6}, \"peak_bytes\": {}}}\n",
+        "{{\"file\": {}, \"iters\": {iters}, \"threads\": {threads}, \"median_ms\": {median:.6}, \"min_ms\": {:.6}, \"max_ms\": {:.6}, \"peak_bytes\": {}, \"last_run_allocations\": {}}}\n",
         json_string(&file.display().to_string()),
         times_ms[0],
         times_ms[n - 1],
-        machine.peak_bytes()
+        machine.peak_bytes(),
+        machine.allocations() - allocations_before
     );
     output::out_then(&line, 0)
 }

@@ -9,16 +9,19 @@ use std::path::Path;
 
 use crate::format::tensor_str;
 use crate::fused;
-use crate::kernels;
 use crate::npy;
-use crate::op::{DataOp, Op};
+use crate::op::DataOp;
 use crate::plan::{FigureCmd, Plan, PlanError, PrintItem, Step, ValueId, ValueInfo};
 use crate::plot::Figure;
 use crate::rng::Generator;
 use crate::tensor::{numel, DType, Tensor};
 
+mod compute;
 mod loops;
 mod progress;
+mod transposed;
+
+pub use transposed::strided_transposes;
 
 /// A failure while running: after compilation only I/O fails (and, were the compiler
 /// ever to emit a malformed plan, its verification: see `From<PlanError>`).
@@ -81,10 +84,14 @@ pub struct Machine {
     /// For each value that loads an input: the input's index.
     input_of: HashMap<ValueId, usize>,
     /// Buffers of dead values, by dtype and element count, for the next value of
-    /// the same size: after the first run, a run allocates no tensor memory.
+    /// the same size: after the first run, a run allocates no tensor memory
+    /// (except for the ops `exec/compute.rs` lists as allocating).
     pool: HashMap<(DType, usize), Vec<Tensor>>,
     /// Tensor buffers allocated so far (not taken from the pool).
     allocations: usize,
+    /// Transposes never computed: each value's matrix products read its operand
+    /// (the value it maps to) through strides instead (`exec/transposed.rs`).
+    strided: HashMap<ValueId, ValueId>,
 }
 
 impl Machine {
@@ -105,6 +112,7 @@ impl Machine {
             input_of: plan.inputs.iter().enumerate().filter_map(|(k, i)| i.value.map(|v| (v, k))).collect(),
             pool: HashMap::new(),
             allocations: 0,
+            strided: transposed::strided_transposes(plan),
         })
     }
 
@@ -195,34 +203,9 @@ impl Machine {
 
     fn step(&mut self, plan: &Plan, step: &Step, out: &mut dyn Write) -> Result<(), RunError> {
         match step {
+            Step::Compute { out: dst, .. } if self.strided.contains_key(dst) => {}
             Step::Compute { out: dst, op, args } => {
-                let info = &plan.values[dst.0 as usize];
-                // One-op kernels return a new buffer; only inputs are handed over.
-                if !matches!(op, Op::Input(_)) {
-                    self.allocations += 1;
-                }
-                let t = match op {
-                    Op::Randn => self.generator.randn(info.dtype, &info.shape),
-                    Op::Rand => self.generator.rand(info.dtype, &info.shape),
-                    Op::Data(d) => self.data(d, info)?,
-                    Op::Input(k) => self.inputs[*k as usize].take().unwrap_or_else(|| {
-                        // The CLI refuses to run before every input is bound, so this is a caller bug.
-                        panic!("input `{}` was not bound before the run", plan.inputs[*k as usize].name)
-                    }),
-                    _ => {
-                        let inputs: Vec<&Tensor> = args.iter().map(|&a| self.get(a)).collect();
-                        // Indices a program computes are checked against the data here.
-                        if let Op::Index(i) = op {
-                            kernels::index::check(*i, &inputs, &info.shape).map_err(|message| RunError {
-                                message,
-                                help: "indices along a dimension of size n must lie in 0..n".to_string(),
-                                source: None,
-                                broken_pipe: false,
-                            })?;
-                        }
-                        kernels::eval(op, &inputs, info.dtype, &info.shape)
-                    }
-                };
+                let t = self.compute(plan, *dst, op, args)?;
                 self.set(*dst, t);
             }
             Step::Seed(s) => self.generator.manual_seed(*s),

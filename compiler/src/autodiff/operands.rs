@@ -136,7 +136,7 @@ mod tests {
             | Op::Param(_)
             | Op::Input(_)
             | Op::Data(_) => (vec![], vec![3]),
-            | Op::RegionOutput { .. } => (vec![], vec![3]),
+            Op::RegionOutput { .. } => (vec![], vec![3]),
             Op::Unary(_) | Op::PowScalar(_) | Op::Activation(_) => (vec![vec![3]], vec![3]),
             Op::Binary(_) => (vec![vec![3], vec![3]], vec![3]),
             Op::Where(_) => (vec![vec![3]; 4], vec![3]),

@@ -52,7 +52,7 @@ pub enum Effect {
         node: NodeId,
         path: String,
         span: Span,
-        },
+    },
     /// Runs the program's loop region `region` ([`Program::regions`]) here: `inputs`
     /// feed the body's inputs after the loop index (body input 0), and `outputs`
     /// are this program's `RegionOutput` nodes, one per body output.

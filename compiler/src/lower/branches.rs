@@ -208,6 +208,13 @@ fn rekey(key: String, v: &mut Value, node_of: &dyn Fn(&str) -> Option<NodeId>) {
                 rekey(format!("{key}[{i}]"), item, node_of);
             }
         }
-        Value::Number { .. } | Value::Str(_) | Value::Bool(_) | Value::None | Value::DType(_) | Value::Size(_) | Value::Optimizer(_) | Value::Poison => {}
+        Value::Number { .. }
+        | Value::Str(_)
+        | Value::Bool(_)
+        | Value::None
+        | Value::DType(_)
+        | Value::Size(_)
+        | Value::Optimizer(_)
+        | Value::Poison => {}
     }
 }

@@ -1,8 +1,10 @@
 //! The plan's peak memory, computed from the plan alone before it runs.
 //!
 //! The count follows the interpreter's own accounting (`exec::Machine`): a value
-//! computed by a single op gets a new buffer; a fused kernel's output reuses a
-//! freed buffer of its dtype and length when there is one; a freed buffer stays
+//! computed by a single op gets a new buffer, unless the op writes into a buffer
+//! (`kernels::into::writes_into`), which like a fused kernel's output reuses a
+//! freed buffer of its dtype and length when there is one; a transpose read only
+//! through strides (`exec::strided_transposes`) holds nothing; a freed buffer stays
 //! held (in the machine's pool, for the next run) except an input's, which goes
 //! back to its binding. The fused kernels' per-thread scratch (a chunk of
 //! elements per register) is left out: it is small and depends on `--threads`.
@@ -63,12 +65,22 @@ struct Replay<'a> {
     held: u128,
     /// What a loop step held while it ran, on top of `held` before it: zero for other steps.
     spike: u128,
+    /// Transposes the machine never computes.
+    strided: HashMap<ValueId, ValueId>,
 }
 
 impl<'a> Replay<'a> {
     fn new(plan: &'a Plan) -> Replay<'a> {
         let inputs = plan.inputs.iter().filter_map(|i| i.value).collect();
-        Replay { plan, alive: HashSet::new(), pool: HashMap::new(), inputs, held: 0, spike: 0 }
+        Replay {
+            plan,
+            alive: HashSet::new(),
+            pool: HashMap::new(),
+            inputs,
+            held: 0,
+            spike: 0,
+            strided: graphc_runtime::exec::strided_transposes(plan),
+        }
     }
 
     fn key(&self, v: ValueId) -> (DType, u128) {
@@ -76,20 +88,33 @@ impl<'a> Replay<'a> {
         (info.dtype, info.shape.iter().fold(1u128, |n, &d| n.saturating_mul(d as u128)))
     }
 
+    /// Value `v` takes a pooled buffer of its dtype and length, or a new one.
+    fn reuse_or_hold(&mut self, v: ValueId) {
+        match self.pool.get_mut(&self.key(v)) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => self.held += value_bytes(self.plan, v),
+        }
+        self.alive.insert(v);
+    }
+
     fn step(&mut self, step: &Step) {
         self.spike = 0;
         match step {
-            Step::Compute { out, .. } => {
-                self.held += value_bytes(self.plan, *out);
-                self.alive.insert(*out);
+            Step::Compute { out, .. } if self.strided.contains_key(out) => {}
+            Step::Compute { out, op, args } => {
+                let values = &self.plan.values;
+                let operands: Vec<(DType, &[usize])> = args.iter().map(|a| (values[a.0 as usize].dtype, &values[a.0 as usize].shape[..])).collect();
+                let info = &values[out.0 as usize];
+                if graphc_runtime::kernels::into::writes_into(op, &operands, info.dtype, &info.shape) {
+                    self.reuse_or_hold(*out);
+                } else {
+                    self.held += value_bytes(self.plan, *out);
+                    self.alive.insert(*out);
+                }
             }
             Step::Fused(k) => {
                 for &v in &k.outputs {
-                    match self.pool.get_mut(&self.key(v)) {
-                        Some(n) if *n > 0 => *n -= 1,
-                        _ => self.held += value_bytes(self.plan, v),
-                    }
-                    self.alive.insert(v);
+                    self.reuse_or_hold(v);
                 }
             }
             Step::Free(v) => {

@@ -76,6 +76,7 @@ impl Machine {
             input_of: plan.inputs.iter().enumerate().filter_map(|(k, i)| i.value.map(|v| (v, k))).collect(),
             pool: std::collections::HashMap::new(),
             allocations: 0,
+            strided: super::transposed::strided_transposes(plan),
         }
     }
 

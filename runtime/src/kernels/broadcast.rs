@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use super::float::Float;
-use super::reduce::sum_dims;
+use super::reduce::sum_dims_into;
 use crate::tensor::numel;
 
 /// The stride of each output dimension in the operand, or 0 where the operand is
@@ -71,8 +71,16 @@ pub fn expand<'a, T: Copy>(src: &'a [T], src_shape: &[usize], out: &[usize]) -> 
 /// not, in PyTorch's summation order ([`sum_dims`]), so `sum_to(x, [])` equals
 /// `sum(x)` bit for bit and a multi-dimension reduction groups as PyTorch's does.
 pub fn sum_to<T: Float>(src: &[T], src_shape: &[usize], target: &[usize]) -> Vec<T> {
+    let mut out = vec![T::ZERO; numel(target)];
+    sum_to_into(src, src_shape, target, &mut out);
+    out
+}
+
+/// [`sum_to`] into `out`, which has `target`'s element count (overwritten).
+pub fn sum_to_into<T: Float>(src: &[T], src_shape: &[usize], target: &[usize], out: &mut [T]) {
     if src_shape == target {
-        return src.to_vec();
+        out.copy_from_slice(src);
+        return;
     }
     assert!(target.len() <= src_shape.len(), "cannot sum shape {src_shape:?} to {target:?}");
     let lead = src_shape.len() - target.len();
@@ -86,5 +94,5 @@ pub fn sum_to<T: Float>(src: &[T], src_shape: &[usize], target: &[usize]) -> Vec
             t == 1 && s != 1
         })
         .collect();
-    sum_dims(src, src_shape, &reduced)
+    sum_dims_into(src, src_shape, &reduced, out)
 }

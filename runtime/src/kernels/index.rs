@@ -104,6 +104,32 @@ fn scatter_into_typed<T: Copy + std::ops::AddAssign>(
     res
 }
 
+/// [`eval`] into `out` (of the result's dtype and shape) for `gather` and
+/// `scatter_add`; `false` for `argmax`/`argmin`, which the caller evaluates.
+pub fn eval_into(op: IndexOp, args: &[&Tensor], out: &mut Tensor) -> bool {
+    let (IndexOp::Gather { dim } | IndexOp::ScatterAdd { dim }) = op else { return false };
+    let idx = args[1].as_i64().expect("`check` found an i64 index");
+    let (src, ishape) = (args[0], args[1].shape());
+    let gather = matches!(op, IndexOp::Gather { .. });
+    let oshape = out.shape().to_vec();
+    macro_rules! run {
+        ($v:expr, $o:expr, $zero:expr) => {
+            if gather {
+                gather_into($v, src.shape(), idx, ishape, dim, $o)
+            } else {
+                scatter_add_into($v, &oshape, idx, ishape, dim, $zero, $o)
+            }
+        };
+    }
+    match (src.data(), out.data_mut()) {
+        (Data::F32(v), Data::F32(o)) => run!(v, o, 0.0),
+        (Data::F64(v), Data::F64(o)) => run!(v, o, 0.0),
+        (Data::I64(v), Data::I64(o)) => run!(v, o, 0),
+        _ => return false,
+    }
+    true
+}
+
 /// The position along `dim` of the first largest (`min`: smallest) element of
 /// each lane, or of the lane's first NaN.
 fn arg<T: Copy + PartialOrd>(x: &[T], shape: &[usize], dim: Option<usize>, min: bool) -> Vec<i64> {
@@ -158,11 +184,24 @@ fn gather_typed<T: Copy>(x: &[T], xshape: &[usize], idx: &[i64], ishape: &[usize
     (0..numel(ishape)).map(|p| x[offset(p, ishape, &xs, dim, idx[p])]).collect()
 }
 
+fn gather_into<T: Copy>(x: &[T], xshape: &[usize], idx: &[i64], ishape: &[usize], dim: usize, out: &mut [T]) {
+    let xs = strides(xshape);
+    for (p, o) in out.iter_mut().enumerate() {
+        *o = x[offset(p, ishape, &xs, dim, idx[p])];
+    }
+}
+
 fn scatter_add_typed<T: Copy + std::ops::AddAssign>(g: &[T], out: &[usize], idx: &[i64], ishape: &[usize], dim: usize, zero: T) -> Vec<T> {
-    let os = strides(out);
     let mut res = vec![zero; numel(out)];
+    scatter_add_into(g, out, idx, ishape, dim, zero, &mut res);
+    res
+}
+
+/// `scatter_add` into zeros, in the index's row-major order (overwrites `res`).
+fn scatter_add_into<T: Copy + std::ops::AddAssign>(g: &[T], out: &[usize], idx: &[i64], ishape: &[usize], dim: usize, zero: T, res: &mut [T]) {
+    let os = strides(out);
+    res.fill(zero);
     for (p, &v) in g.iter().enumerate() {
         res[offset(p, ishape, &os, dim, idx[p])] += v;
     }
-    res
 }

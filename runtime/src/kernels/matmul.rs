@@ -13,31 +13,59 @@ use super::broadcast::broadcast_offsets;
 use super::float::Float;
 
 /// A general matrix product `C = A B` in the element type's own precision.
-pub trait Gemm: Float {
+pub trait Gemm: Float + Send + Sync {
     /// `c` (m x n, row-major, overwritten) = `a` (m x k, row-major) times `b` (k x n, row-major).
-    fn gemm(m: usize, k: usize, n: usize, a: &[Self], b: &[Self], c: &mut [Self]);
+    fn gemm(m: usize, k: usize, n: usize, a: &[Self], b: &[Self], c: &mut [Self]) {
+        Self::gemm_strided(m, k, n, (a, k, 1), (b, n, 1), c);
+    }
+
+    /// [`Gemm::gemm`] with `a` and `b` read through (row, column) element strides:
+    /// `A[i][p] = a.0[i * a.1 + p * a.2]`. `matrixmultiply` packs either layout
+    /// into the same panels, so the product does not depend on the strides.
+    fn gemm_strided(m: usize, k: usize, n: usize, a: (&[Self], usize, usize), b: (&[Self], usize, usize), c: &mut [Self]);
 }
 
-impl Gemm for f32 {
-    fn gemm(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-        assert!(a.len() == m * k && b.len() == k * n && c.len() == m * n, "matmul operands do not match their shapes");
-        // SAFETY: the asserted lengths make every index sgemm forms from these
-        // row-major strides fall inside `a`, `b` and `c`.
-        unsafe {
-            matrixmultiply::sgemm(m, k, n, 1.0, a.as_ptr(), k as isize, 1, b.as_ptr(), n as isize, 1, 0.0, c.as_mut_ptr(), n as isize, 1);
-        }
-    }
+/// Whether every element a (rows x cols) operand with these strides reads lies in `len` elements.
+fn strided_fits(rows: usize, cols: usize, (rs, cs): (usize, usize), len: usize) -> bool {
+    rows == 0 || cols == 0 || (rows - 1) * rs + (cols - 1) * cs < len
 }
 
-impl Gemm for f64 {
-    fn gemm(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-        assert!(a.len() == m * k && b.len() == k * n && c.len() == m * n, "matmul operands do not match their shapes");
-        // SAFETY: as for f32 above.
-        unsafe {
-            matrixmultiply::dgemm(m, k, n, 1.0, a.as_ptr(), k as isize, 1, b.as_ptr(), n as isize, 1, 0.0, c.as_mut_ptr(), n as isize, 1);
+macro_rules! impl_gemm {
+    ($t:ty, $gemm:path) => {
+        impl Gemm for $t {
+            fn gemm_strided(m: usize, k: usize, n: usize, a: (&[$t], usize, usize), b: (&[$t], usize, usize), c: &mut [$t]) {
+                assert!(
+                    strided_fits(m, k, (a.1, a.2), a.0.len()) && strided_fits(k, n, (b.1, b.2), b.0.len()) && c.len() == m * n,
+                    "matmul operands do not match their shapes"
+                );
+                // SAFETY: the assertion bounds every index sgemm/dgemm form from these
+                // strides, (m-1)*rsa + (k-1)*csa for `a` and alike for `b`, inside the
+                // slices, and `c` is m x n row-major.
+                unsafe {
+                    $gemm(
+                        m,
+                        k,
+                        n,
+                        1.0,
+                        a.0.as_ptr(),
+                        a.1 as isize,
+                        a.2 as isize,
+                        b.0.as_ptr(),
+                        b.1 as isize,
+                        b.2 as isize,
+                        0.0,
+                        c.as_mut_ptr(),
+                        n as isize,
+                        1,
+                    );
+                }
+            }
         }
-    }
+    };
 }
+
+impl_gemm!(f32, matrixmultiply::sgemm);
+impl_gemm!(f64, matrixmultiply::dgemm);
 
 /// The shapes of one matmul seen as a batch of matrix products.
 #[derive(Debug, PartialEq)]
@@ -118,18 +146,29 @@ fn small_product<T: Float>(m: usize, k: usize, n: usize, a: &[T], b: &[T], c: &m
 /// `a @ b` for any ranks. Returns the elements and the result's shape.
 pub fn matmul<T: Gemm>(a: &[T], a_shape: &[usize], b: &[T], b_shape: &[usize]) -> (Vec<T>, Vec<usize>) {
     let s = matmul_shape(a_shape, b_shape).unwrap_or_else(|e| panic!("matmul of shapes {a_shape:?} and {b_shape:?}: {e}"));
+    let batches: usize = s.batch.iter().product();
+    let mut c = vec![T::ZERO; batches * s.m * s.n];
+    matmul_into(a, a_shape, b, b_shape, &mut c);
+    (c, s.out)
+}
+
+/// [`matmul`] into `c`, which has the result's element count (its contents are
+/// overwritten; the machine hands pooled buffers here).
+pub fn matmul_into<T: Gemm>(a: &[T], a_shape: &[usize], b: &[T], b_shape: &[usize], c: &mut [T]) {
+    let s = matmul_shape(a_shape, b_shape).unwrap_or_else(|e| panic!("matmul of shapes {a_shape:?} and {b_shape:?}: {e}"));
     let (m, k, n) = (s.m, s.k, s.n);
     let batches: usize = s.batch.iter().product();
-    let mut c = vec![T::ZERO; batches * m * n];
-    // An empty inner dimension gives zeros, which `c` already holds; empty outer
-    // dimensions give an empty result. Only real products reach the GEMM.
+    assert_eq!(c.len(), batches * m * n, "matmul result buffer does not match the result's shape");
+    // An empty inner dimension gives zeros; empty outer dimensions give an empty
+    // result. Only real products reach the GEMM.
     if m == 0 || n == 0 || k == 0 || batches == 0 {
-        return (c, s.out);
+        c.fill(T::ZERO);
+        return;
     }
     if s.b_batch.is_empty() && s.a_batch == s.batch {
         // PyTorch's fold: the left batch and rows form the rows of one product.
-        T::gemm(batches * m, k, n, a, b, &mut c);
-        return (c, s.out);
+        gemm_rows(batches * m, k, n, a, b, c);
+        return;
     }
     // One product per batch index; an operand broadcast along a batch dimension
     // is read at its own offset (the matrix index `broadcast_offsets` gives).
@@ -144,5 +183,54 @@ pub fn matmul<T: Gemm>(a: &[T], a_shape: &[usize], b: &[T], b_shape: &[usize]) -
             T::gemm(m, k, n, &a[ai..ai + sa], &b[bi..bi + sb], out);
         }
     }
-    (c, s.out)
+}
+
+/// Below this many multiply-adds a product runs on the calling thread: handing
+/// halves to rayon costs a few microseconds, more than a small product takes.
+const PARALLEL_MACS: usize = 1 << 16;
+
+/// Rows of `a` in one block of a parallel product: a multiple of the 8-row (f32)
+/// or 4-row (f64) micro-kernel of `matrixmultiply`, so no block splits a tile.
+const ROW_ALIGN: usize = 8;
+
+/// `c = a b` with the rows of `a` and `c` split into one block per thread.
+///
+/// Each element of `c` is a dot product along `k` whose blocking and order
+/// `matrixmultiply` fixes by `k` alone (its `kc` panels), never by which rows
+/// share a call, so the result is bit for bit the single-threaded one whatever
+/// the thread count (`runtime/tests/matmul_threads.rs` checks this).
+fn gemm_rows<T: Gemm>(m: usize, k: usize, n: usize, a: &[T], b: &[T], c: &mut [T]) {
+    gemm_rows_strided(m, k, n, (a, k, 1), (b, n, 1), c);
+}
+
+/// [`gemm_rows`] with strided operands: block `r` of rows starts `r * rows * a.1`
+/// elements into `a`.
+fn gemm_rows_strided<T: Gemm>(m: usize, k: usize, n: usize, a: (&[T], usize, usize), b: (&[T], usize, usize), c: &mut [T]) {
+    let threads = rayon::current_num_threads();
+    if threads < 2 || m * k * n < PARALLEL_MACS || m < 2 * ROW_ALIGN {
+        T::gemm_strided(m, k, n, a, b, c);
+        return;
+    }
+    let rows = m.div_ceil(threads).div_ceil(ROW_ALIGN) * ROW_ALIGN;
+    rayon::scope(|s| {
+        for (r, c) in c.chunks_mut(rows * n).enumerate() {
+            let a = (&a.0[r * rows * a.1..], a.1, a.2);
+            s.spawn(move |_| T::gemm_strided(c.len() / n, k, n, a, b, c));
+        }
+    });
+}
+
+/// `c = A B` for 2-D operands where `a` (or `b`) may hold its operand's
+/// transpose, row-major (`a_t`: `a` is k x m): read through strides, not copied.
+/// The result is bit for bit the product of the copied transpose.
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_2d_into<T: Gemm>(m: usize, k: usize, n: usize, a: &[T], a_t: bool, b: &[T], b_t: bool, c: &mut [T]) {
+    assert!(a.len() == m * k && b.len() == k * n && c.len() == m * n, "matmul operands do not match their shapes");
+    if m == 0 || n == 0 || k == 0 {
+        c.fill(T::ZERO);
+        return;
+    }
+    let a = if a_t { (a, 1, m) } else { (a, k, 1) };
+    let b = if b_t { (b, 1, k) } else { (b, n, 1) };
+    gemm_rows_strided(m, k, n, a, b, c);
 }

@@ -19,6 +19,7 @@ pub mod fma;
 pub mod index;
 pub mod integer;
 pub mod integer_more;
+pub mod into;
 pub mod loss;
 pub mod matmul;
 pub mod prod;

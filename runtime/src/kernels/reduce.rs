@@ -92,6 +92,18 @@ pub fn cascade<T: Float>(src: &[T], base: usize, stride: usize, len: usize) -> T
 pub fn row_sum<T: Float>(src: &[T], base: usize, stride: usize, len: usize) -> T {
     const ILP: usize = 4;
     let rows = len / ILP;
+    if rows == 0 {
+        // Fewer than four elements: the four cascades are empty (+0.0 each), the
+        // elements go into the first partial in order, and adding the other three
+        // partials is adding +0.0, which once is the same as three times. This is
+        // the same arithmetic without the empty cascades, which dominated short
+        // rows (a softmax backward sums each row of ten classes this way).
+        let mut p = T::ZERO;
+        for i in 0..len {
+            p = p + src[base + i * stride];
+        }
+        return p + T::ZERO;
+    }
     let mut partial = [T::ZERO; ILP];
     for (k, p) in partial.iter_mut().enumerate() {
         *p = cascade(src, base + k * stride, ILP * stride, rows);
@@ -247,11 +259,18 @@ fn iteration_dims(shape: &[usize], reduced: &[bool]) -> Vec<Dim> {
 /// PyTorch's single-threaded order. The result is in row-major order of the kept
 /// dimensions, so it serves keepdim and not alike.
 pub fn sum_dims<T: Float>(src: &[T], shape: &[usize], reduced: &[bool]) -> Vec<T> {
-    assert_eq!(shape.len(), reduced.len(), "one flag per dimension");
     let out_len: usize = shape.iter().zip(reduced).filter(|(_, &r)| !r).map(|(s, _)| s).product();
     let mut out = vec![T::ZERO; out_len];
+    sum_dims_into(src, shape, reduced, &mut out);
+    out
+}
+
+/// [`sum_dims`] into `out`, which has the result's length (overwritten).
+pub fn sum_dims_into<T: Float>(src: &[T], shape: &[usize], reduced: &[bool], out: &mut [T]) {
+    assert_eq!(shape.len(), reduced.len(), "one flag per dimension");
+    out.fill(T::ZERO);
     if src.is_empty() {
-        return out;
+        return;
     }
     let dims = iteration_dims(shape, reduced);
     // The 2-d loop covers the first two dimensions; a missing one has size 1 and
@@ -266,7 +285,7 @@ pub fn sum_dims<T: Float>(src: &[T], shape: &[usize], reduced: &[bool]) -> Vec<T
         let in_base = outer.iter().zip(&index).map(|(d, &i)| d.ins * i).sum();
         let out_base = outer.iter().zip(&index).map(|(d, &i)| d.outs * i).sum();
         let call = Reduction { in_base, out_base, sizes: [d0.size, d1.size], ins: [d0.ins, d1.ins], outs: [d0.outs, d1.outs] };
-        call.kernel(src, &mut out);
+        call.kernel(src, out);
         let mut k = 0;
         while k < outer.len() {
             index[k] += 1;
@@ -277,7 +296,7 @@ pub fn sum_dims<T: Float>(src: &[T], shape: &[usize], reduced: &[bool]) -> Vec<T
             k += 1;
         }
         if k == outer.len() {
-            return out;
+            return;
         }
     }
 }

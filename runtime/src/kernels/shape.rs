@@ -2,14 +2,32 @@
 
 /// The 2-D transpose of a row-major `rows x cols` matrix.
 pub fn transpose<T: Copy>(src: &[T], rows: usize, cols: usize) -> Vec<T> {
-    assert_eq!(src.len(), rows * cols, "transpose operand does not match its shape");
-    let mut out = Vec::with_capacity(src.len());
-    for c in 0..cols {
-        for r in 0..rows {
-            out.push(src[r * cols + c]);
+    // Every element is overwritten; the first one only gives the buffer a value.
+    let Some(&first) = src.first() else { return Vec::new() };
+    let mut out = vec![first; src.len()];
+    transpose_into(src, rows, cols, &mut out);
+    out
+}
+
+/// Side of the square tiles [`transpose_into`] copies: a tile's rows and columns
+/// both stay in L1, where an element-by-element column walk missed the cache on
+/// every read.
+const TILE: usize = 32;
+
+/// [`transpose`] into `out` (`cols x rows`, overwritten).
+pub fn transpose_into<T: Copy>(src: &[T], rows: usize, cols: usize, out: &mut [T]) {
+    assert!(src.len() == rows * cols && out.len() == src.len(), "transpose operand does not match its shape");
+    for r0 in (0..rows).step_by(TILE) {
+        let r1 = (r0 + TILE).min(rows);
+        for c0 in (0..cols).step_by(TILE) {
+            for c in c0..(c0 + TILE).min(cols) {
+                let dst = &mut out[c * rows + r0..c * rows + r1];
+                for (d, r) in dst.iter_mut().zip(r0..r1) {
+                    *d = src[r * cols + c];
+                }
+            }
         }
     }
-    out
 }
 
 /// The row-major strides of a shape, in elements.

@@ -25,7 +25,7 @@ fn lanes<T>() -> usize {
 /// (lane i with i+4, then i+2, then i+1), for `f64` the lanes in order.
 fn lanes_combined<T: Float>(acc: &[T], op: impl Fn(T, T) -> T) -> T {
     if acc.len() == 8 {
-        let a: Vec<T> = (0..4).map(|i| op(acc[i], acc[i + 4])).collect();
+        let a: [T; 4] = std::array::from_fn(|i| op(acc[i], acc[i + 4]));
         let b = [op(a[0], a[2]), op(a[1], a[3])];
         op(b[0], b[1])
     } else {
@@ -34,6 +34,8 @@ fn lanes_combined<T: Float>(acc: &[T], op: impl Fn(T, T) -> T) -> T {
 }
 
 /// `vec::map_reduce_all(map, op, row)` (`reduce_all` when `map` is the identity).
+/// The accumulator lives on the stack: this runs once per row, and a heap
+/// vector per row cost more than the row's arithmetic.
 fn map_reduce_all<T: Float>(row: &[T], map: impl Fn(T) -> T, op: impl Fn(T, T) -> T + Copy) -> T {
     let w = lanes::<T>();
     if row.len() < w {
@@ -41,7 +43,11 @@ fn map_reduce_all<T: Float>(row: &[T], map: impl Fn(T) -> T, op: impl Fn(T, T) -
         let first = it.next().unwrap_or(T::ZERO);
         return it.fold(first, op);
     }
-    let mut acc: Vec<T> = row[..w].iter().map(|&v| map(v)).collect();
+    let mut buf = [T::ZERO; 8];
+    let acc = &mut buf[..w];
+    for (a, &v) in acc.iter_mut().zip(&row[..w]) {
+        *a = map(v);
+    }
     let whole = row.len() - row.len() % w;
     for chunk in row[w..whole].chunks(w) {
         for (a, &v) in acc.iter_mut().zip(chunk) {
@@ -51,7 +57,7 @@ fn map_reduce_all<T: Float>(row: &[T], map: impl Fn(T) -> T, op: impl Fn(T, T) -
     for (a, &v) in acc.iter_mut().zip(&row[whole..]) {
         *a = op(*a, map(v));
     }
-    lanes_combined(&acc, op)
+    lanes_combined(acc, op)
 }
 
 /// `vec::maximum`: NaN if either is NaN.
@@ -116,10 +122,17 @@ fn along<T: Float>(x: &[T], out: &mut [T], base: usize, stride: usize, len: usiz
 /// `softmax(x, dim)` or `log_softmax(x, dim)` of a contiguous `x` of `shape`.
 pub fn softmax<T: Float>(x: &[T], shape: &[usize], dim: usize, log: bool) -> Vec<T> {
     let mut out = vec![T::ZERO; x.len()];
+    softmax_into(x, shape, dim, log, &mut out);
+    out
+}
+
+/// [`softmax`] into `out`, which has `x`'s length (overwritten).
+pub fn softmax_into<T: Float>(x: &[T], shape: &[usize], dim: usize, log: bool, out: &mut [T]) {
+    assert_eq!(x.len(), out.len(), "softmax result buffer does not match its operand");
     let len = shape[dim];
     let inner: usize = shape[dim + 1..].iter().product();
     if x.is_empty() || len == 0 {
-        return out;
+        return;
     }
     if inner == 1 {
         for (xr, or) in x.chunks(len).zip(out.chunks_mut(len)) {
@@ -129,9 +142,8 @@ pub fn softmax<T: Float>(x: &[T], shape: &[usize], dim: usize, log: bool) -> Vec
         let outer: usize = shape[..dim].iter().product();
         for o in 0..outer {
             for i in 0..inner {
-                along(x, &mut out, o * len * inner + i, inner, len, log);
+                along(x, out, o * len * inner + i, inner, len, log);
             }
         }
     }
-    out
 }

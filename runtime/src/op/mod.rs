@@ -429,7 +429,7 @@ impl Op {
             | Op::Param(_)
             | Op::Input(_)
             | Op::Data(_) => OpClass::Source,
-            | Op::RegionOutput { .. } => OpClass::Source,
+            Op::RegionOutput { .. } => OpClass::Source,
             Op::Unary(_) | Op::PowScalar(_) | Op::Activation(_) => OpClass::ElementwiseUnary,
             Op::Binary(_) => OpClass::ElementwiseBinary,
             Op::Where(_) => OpClass::Select,
@@ -493,7 +493,7 @@ impl Op {
             | Op::Param(_)
             | Op::Input(_)
             | Op::Data(_) => false,
-            | Op::RegionOutput { .. } => false,
+            Op::RegionOutput { .. } => false,
         }
     }
 
@@ -539,7 +539,7 @@ impl Op {
             | Op::Input(_)
             | Op::Data(_) => None,
             Op::ProdOthers { .. } => None,
-            | Op::RegionOutput { .. } => None,
+            Op::RegionOutput { .. } => None,
         }
     }
 

@@ -1,0 +1,94 @@
+//! The `Compute` step: one op into a buffer from the machine's pool.
+//!
+//! Ops with a kernel that writes into a buffer (`kernels::into`) take a pooled
+//! buffer of their value's dtype and size, so a plan run again allocates no
+//! tensor memory. The others (random draws, casts, comparisons, `argmax`,
+//! slices and the rarer shape ops) still return a new buffer from
+//! `kernels::eval`, counted in [`Machine::allocations`]; when such a value
+//! dies its buffer joins the pool for the values that can reuse it.
+
+use super::{Machine, RunError};
+use crate::kernels;
+use crate::kernels::float::Float;
+use crate::kernels::matmul::matmul_2d_into;
+use crate::op::Op;
+use crate::plan::{Plan, ValueId};
+use crate::tensor::{DType, Data, Tensor};
+
+impl Machine {
+    /// The tensor that op `op` of `args` gives value `dst`.
+    pub(super) fn compute(&mut self, plan: &Plan, dst: ValueId, op: &Op, args: &[ValueId]) -> Result<Tensor, RunError> {
+        let info = &plan.values[dst.0 as usize];
+        match op {
+            Op::Randn => {
+                self.allocations += 1;
+                return Ok(self.generator.randn(info.dtype, &info.shape));
+            }
+            Op::Rand => {
+                self.allocations += 1;
+                return Ok(self.generator.rand(info.dtype, &info.shape));
+            }
+            Op::Data(d) => {
+                self.allocations += 1;
+                return self.data(d, info);
+            }
+            Op::Input(k) => {
+                return Ok(self.inputs[*k as usize].take().unwrap_or_else(|| {
+                    // The CLI refuses to run before every input is bound, so this is a caller bug.
+                    panic!("input `{}` was not bound before the run", plan.inputs[*k as usize].name)
+                }));
+            }
+            _ => {}
+        }
+        let operands: Vec<(DType, &[usize])> = args.iter().map(|a| (plan.values[a.0 as usize].dtype, &plan.values[a.0 as usize].shape[..])).collect();
+        let into = kernels::into::writes_into(op, &operands, info.dtype, &info.shape);
+        // The buffer is taken before the operands are borrowed from the slots.
+        let mut buffer = if into { Some(self.alloc(plan, dst)) } else { None };
+        if let (Some(out), Op::MatMul) = (&mut buffer, op) {
+            if args.iter().any(|a| self.strided.contains_key(a)) {
+                self.matmul_strided(plan, args, out);
+                return Ok(buffer.expect("taken above"));
+            }
+        }
+        let inputs: Vec<&Tensor> = args.iter().map(|&a| self.get(a)).collect();
+        // Indices a program computes are checked against the data here.
+        if let Op::Index(i) = op {
+            kernels::index::check(*i, &inputs, &info.shape).map_err(|message| RunError {
+                message,
+                help: "indices along a dimension of size n must lie in 0..n".to_string(),
+                source: None,
+                broken_pipe: false,
+            })?;
+        }
+        match buffer {
+            Some(mut out) => {
+                let written = kernels::into::eval_into(op, &inputs, &info.shape, &mut out);
+                assert!(written, "`{}` writes into a buffer, as `writes_into` said", op.name());
+                Ok(out)
+            }
+            None => {
+                // The op allocates its own result.
+                let t = kernels::eval(op, &inputs, info.dtype, &info.shape);
+                self.allocations += 1;
+                Ok(t)
+            }
+        }
+    }
+
+    /// A 2-D product one of whose operands is an uncomputed transpose: its
+    /// operand is read through strides (`exec/transposed.rs` checked the shapes).
+    fn matmul_strided(&self, plan: &Plan, args: &[ValueId], out: &mut Tensor) {
+        let operand = |v: ValueId| match self.strided.get(&v) {
+            Some(&x) => (self.get(x), true),
+            None => (self.get(v), false),
+        };
+        let ((a, a_t), (b, b_t)) = (operand(args[0]), operand(args[1]));
+        let (sa, sb) = (&plan.values[args[0].0 as usize].shape, &plan.values[args[1].0 as usize].shape);
+        let (m, k, n) = (sa[0], sa[1], sb[1]);
+        match out.data_mut() {
+            Data::F32(c) => matmul_2d_into(m, k, n, f32::slice(a), a_t, f32::slice(b), b_t, c),
+            Data::F64(c) => matmul_2d_into(m, k, n, f64::slice(a), a_t, f64::slice(b), b_t, c),
+            Data::I64(_) | Data::Bool(_) => unreachable!("the compiler makes matrix products of float tensors only"),
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! Transposes that only feed matrix products are never copied.
+//!
+//! A backward reads `x.T @ g` and `g @ w.T` (`Op::Transpose` then
+//! `Op::MatMul`). `matrixmultiply` reads its operands through row and column
+//! strides and packs them into the same panels whatever the strides, so the
+//! product of `x` read column-major is bit for bit the product of the copied
+//! transpose (`runtime/tests/into_kernels.rs` checks this), without the copy.
+//! [`strided_transposes`] finds the transposes where this is safe; the machine
+//! skips computing them and hands their operand to `kernels::matmul::matmul_2d_into`.
+
+use std::collections::HashMap;
+
+use crate::op::Op;
+use crate::plan::{FigureCmd, Plan, PrintItem, Step, ValueId};
+
+/// For each 2-D transpose `t = x.T` whose every reader is a product of two 2-D
+/// operands, while `x` is still alive, and which is not exported: `t -> x`.
+/// The machine never computes these values; `schedule::peak` counts no memory for them.
+pub fn strided_transposes(plan: &Plan) -> HashMap<ValueId, ValueId> {
+    let mut found = HashMap::new();
+    let exported: Vec<ValueId> = plan.exports.iter().map(|(_, v)| *v).collect();
+    for (i, step) in plan.steps.iter().enumerate() {
+        let Step::Compute { out: t, op: Op::Transpose, args } = step else { continue };
+        let x = args[0];
+        let rank2 = |v: ValueId| plan.values[v.0 as usize].shape.len() == 2;
+        // Integer products run their own kernel (`kernels::integer`), without strides.
+        if !rank2(x) || !plan.values[x.0 as usize].dtype.is_float() || exported.contains(t) {
+            continue;
+        }
+        if plan.steps[i + 1..].iter().take_while(|s| !matches!(s, Step::Free(v) if v == t)).all(|s| fits(s, *t, x, &rank2)) {
+            found.insert(*t, x);
+        }
+    }
+    found
+}
+
+/// Whether step `s`, between `t = x.T` and `t`'s end, leaves `t` uncopied
+/// possible: it reads `t` only as an operand of a 2-D product, and does not end `x`.
+fn fits(s: &Step, t: ValueId, x: ValueId, rank2: &impl Fn(ValueId) -> bool) -> bool {
+    match s {
+        Step::Compute { op: Op::MatMul, args, .. } => !args.contains(&t) || args.iter().all(|&a| rank2(a)),
+        Step::Compute { args, .. } => !args.contains(&t),
+        Step::Print(items) => !items.iter().any(|item| matches!(item, PrintItem::Tensor { value, .. } if *value == t)),
+        Step::Figure(FigureCmd::Plot { x: a, y: b, .. }) => *a != t && *b != t,
+        Step::Figure(_) | Step::Seed(_) => true,
+        Step::Fused(k) => !k.inputs.contains(&t) && !k.scalars.contains(&t),
+        Step::Save { value, .. } => *value != t,
+        // A loop or branch body reads its inputs as whole tensors.
+        Step::Loop(l) => !l.inputs.contains(&t),
+        Step::Branch(b) => b.cond != t && !b.then.inputs.contains(&t) && !b.otherwise.inputs.contains(&t),
+        Step::Free(v) => *v != x,
+    }
+}

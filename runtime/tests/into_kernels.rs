@@ -1,0 +1,129 @@
+//! The kernels that write into a pooled buffer (`kernels::into`) must compute
+//! exactly what the allocating kernels (`kernels::eval`) compute, whatever the
+//! buffer held before (a pooled buffer holds a dead value's elements), and the
+//! parallel matrix product must not depend on the thread count.
+
+use graphc_runtime::kernels::matmul::matmul_2d_into;
+use graphc_runtime::kernels::{eval, into::eval_into};
+use graphc_runtime::op::{Binary, F64Bits, IndexOp, Op, ReduceKind, Unary};
+use graphc_runtime::rng::Generator;
+use graphc_runtime::{DType, Tensor};
+
+/// Bit patterns, so that NaN and -0.0 compare as themselves.
+fn bits(t: &Tensor) -> Vec<u64> {
+    match t.dtype() {
+        DType::F32 => t.as_f32().unwrap().iter().map(|v| v.to_bits() as u64).collect(),
+        DType::F64 => t.as_f64().unwrap().iter().map(|v| v.to_bits()).collect(),
+        DType::I64 => t.as_i64().unwrap().iter().map(|&v| v as u64).collect(),
+        DType::Bool => t.as_bool().unwrap().iter().map(|&v| v as u64).collect(),
+    }
+}
+
+/// `op` evaluated both ways into a buffer full of NaN; asserts the same bits
+/// and that the op has a kernel that writes into the buffer.
+fn same_both_ways(op: Op, args: &[&Tensor], dtype: DType, shape: &[usize]) {
+    let expected = eval(&op, args, dtype, shape);
+    let mut buffer = Tensor::full(dtype, shape.to_vec(), f64::NAN);
+    assert!(eval_into(&op, args, shape, &mut buffer), "`{}` has a kernel that writes into a buffer", op.name());
+    assert_eq!(bits(&buffer), bits(&expected), "`{}` on shapes {:?}", op.name(), args.iter().map(|a| a.shape().to_vec()).collect::<Vec<_>>());
+}
+
+#[test]
+fn the_training_step_ops_write_what_eval_returns() {
+    let mut g = Generator::new();
+    g.manual_seed(3);
+    for dtype in [DType::F32, DType::F64] {
+        let x = g.randn(dtype, &[1500, 64]);
+        let w = g.randn(dtype, &[64, 32]);
+        let bias = g.randn(dtype, &[32]);
+        let h = g.randn(dtype, &[1500, 32]);
+        let col = g.randn(dtype, &[1500, 1]);
+        let logits = g.randn(dtype, &[1500, 10]);
+        let one = Tensor::full(dtype, vec![], 0.5);
+        same_both_ways(Op::MatMul, &[&x, &w], dtype, &[1500, 32]);
+        same_both_ways(Op::Transpose, &[&x], dtype, &[64, 1500]);
+        for b in [Binary::Add, Binary::Sub, Binary::Mul, Binary::Div] {
+            same_both_ways(Op::Binary(b), &[&h, &bias], dtype, &[1500, 32]);
+            same_both_ways(Op::Binary(b), &[&bias, &h], dtype, &[1500, 32]);
+            same_both_ways(Op::Binary(b), &[&logits, &col], dtype, &[1500, 10]);
+            same_both_ways(Op::Binary(b), &[&one, &h], dtype, &[1500, 32]);
+            same_both_ways(Op::Binary(b), &[&h, &h], dtype, &[1500, 32]);
+        }
+        same_both_ways(Op::Unary(Unary::Neg), &[&h], dtype, &[1500, 32]);
+        same_both_ways(Op::SumTo, &[&h], dtype, &[32]);
+        same_both_ways(Op::SumTo, &[&h], dtype, &[1500, 1]);
+        same_both_ways(Op::Sum { dim: None }, &[&h], dtype, &[]);
+        same_both_ways(Op::Sum { dim: Some(0) }, &[&h], dtype, &[32]);
+        same_both_ways(Op::Mean { dim: None }, &[&h], dtype, &[]);
+        same_both_ways(Op::Mean { dim: Some(1) }, &[&h], dtype, &[1500]);
+        same_both_ways(Op::Reduce { kind: ReduceKind::Sum, dims: vec![1], keepdim: true }, &[&logits], dtype, &[1500, 1]);
+        same_both_ways(Op::Reduce { kind: ReduceKind::Mean, dims: vec![0], keepdim: false }, &[&logits], dtype, &[10]);
+        same_both_ways(Op::Softmax { dim: 1, log: true }, &[&logits], dtype, &[1500, 10]);
+        same_both_ways(Op::Softmax { dim: 1, log: false }, &[&logits], dtype, &[1500, 10]);
+        same_both_ways(Op::Softmax { dim: 0, log: true }, &[&logits], dtype, &[1500, 10]);
+        same_both_ways(Op::Full(F64Bits::new(-0.25)), &[], dtype, &[1500, 1]);
+        same_both_ways(Op::Reshape, &[&col], dtype, &[1500]);
+        let labels = Tensor::from_i64(vec![1500, 1], (0..1500).map(|i| (i * 7 % 10) as i64).collect());
+        same_both_ways(Op::Index(IndexOp::Gather { dim: 1 }), &[&logits, &labels], dtype, &[1500, 1]);
+        same_both_ways(Op::Index(IndexOp::ScatterAdd { dim: 1 }), &[&col, &labels], dtype, &[1500, 10]);
+    }
+}
+
+#[test]
+fn an_op_without_such_a_kernel_says_so() {
+    let x = Tensor::from_f32(vec![3], vec![1.0, 5.0, 2.0]);
+    let mut buffer = Tensor::full(DType::I64, vec![], 0.0);
+    let argmax = Op::Index(IndexOp::Arg { dim: None, min: false, keepdim: false });
+    assert!(!eval_into(&argmax, &[&x], &[], &mut buffer), "argmax is evaluated by `eval`");
+}
+
+#[test]
+fn matrix_products_do_not_depend_on_the_thread_count() {
+    let mut g = Generator::new();
+    g.manual_seed(5);
+    // The step's products, forward and backward, and odd sizes that split unevenly.
+    let shapes = [(1500, 64, 32), (1500, 32, 10), (32, 1500, 10), (64, 1500, 32), (1500, 10, 32), (517, 33, 19)];
+    for (m, k, n) in shapes {
+        let a = g.randn(DType::F32, &[m, k]);
+        let b = g.randn(DType::F32, &[k, n]);
+        let with = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| eval(&Op::MatMul, &[&a, &b], DType::F32, &[m, n]))
+        };
+        let one = bits(&with(1));
+        for threads in [2, 3, 4] {
+            assert_eq!(bits(&with(threads)), one, "{m}x{k} @ {k}x{n} on {threads} threads");
+        }
+    }
+}
+
+#[test]
+fn a_product_read_through_strides_equals_the_product_of_the_copied_transpose() {
+    let mut g = Generator::new();
+    g.manual_seed(9);
+    // The backward's x.T @ g and g @ w.T, and uneven sizes; on 1 and 2 threads.
+    for (m, k, n) in [(64, 1500, 32), (32, 1500, 10), (1500, 10, 32), (1500, 32, 64), (37, 101, 23), (3, 2, 5)] {
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            for (a_t, b_t) in [(true, false), (false, true), (true, true)] {
+                // `a` holds the left operand (m x k), or its transpose when `a_t`.
+                let (a_shape, b_shape) = (if a_t { [k, m] } else { [m, k] }, if b_t { [n, k] } else { [k, n] });
+                let a = g.randn(DType::F32, &a_shape);
+                let b = g.randn(DType::F32, &b_shape);
+                let copied = |t: &Tensor, transposed: bool, shape: [usize; 2]| {
+                    if transposed {
+                        eval(&Op::Transpose, &[t], DType::F32, &shape)
+                    } else {
+                        t.clone()
+                    }
+                };
+                let (ac, bc) = (copied(&a, a_t, [m, k]), copied(&b, b_t, [k, n]));
+                let expected = pool.install(|| eval(&Op::MatMul, &[&ac, &bc], DType::F32, &[m, n]));
+                let mut c = vec![f32::NAN; m * n];
+                pool.install(|| matmul_2d_into(m, k, n, a.as_f32().unwrap(), a_t, b.as_f32().unwrap(), b_t, &mut c));
+                let got = Tensor::from_f32(vec![m, n], c);
+                assert_eq!(bits(&got), bits(&expected), "{m}x{k} @ {k}x{n}, transposed {a_t}/{b_t}, {threads} threads");
+            }
+        }
+    }
+}

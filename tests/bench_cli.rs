@@ -1,0 +1,70 @@
+//! `graphc bench` on the training step: inputs bound with `--input` (an i64
+//! input cannot be filled with randn), one JSON line that reports the buffers
+//! the last run allocated, and a usage error naming the input otherwise.
+
+use std::path::Path;
+use std::process::Command;
+
+use npyz::WriterBuilder;
+
+const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+fn save_npy_f32(path: &Path, shape: &[usize], seed: u64) {
+    let n: usize = shape.iter().product();
+    // A small linear congruential sequence in [-0.5, 0.5): any finite data will do.
+    let mut s = seed;
+    let data: Vec<f32> = (0..n)
+        .map(|_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((s >> 40) as f32 / (1u64 << 24) as f32) - 0.5
+        })
+        .collect();
+    let mut w = npyz::WriteOptions::<f32>::new()
+        .default_dtype()
+        .shape(&shape.iter().map(|&d| d as u64).collect::<Vec<_>>())
+        .writer(std::fs::File::create(path).unwrap())
+        .begin_nd()
+        .unwrap();
+    w.extend(data).unwrap();
+    w.finish().unwrap();
+}
+
+fn save_npy_i64(path: &Path, data: Vec<i64>) {
+    let mut w =
+        npyz::WriteOptions::<i64>::new().default_dtype().shape(&[data.len() as u64]).writer(std::fs::File::create(path).unwrap()).begin_nd().unwrap();
+    w.extend(data).unwrap();
+    w.finish().unwrap();
+}
+
+#[test]
+fn bench_binds_inputs_and_reports_a_steady_state_without_allocations() {
+    let dir = std::env::temp_dir().join(format!("graphc-bench-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let shapes: [(&str, &[usize]); 5] = [("x", &[1500, 64]), ("w1", &[64, 32]), ("b1", &[32]), ("w2", &[32, 10]), ("b2", &[10])];
+    let mut args = vec!["bench".to_string(), format!("{REPO}/bench/digits_step.act"), "--iters".into(), "3".into(), "--warmup".into(), "1".into()];
+    for (k, (name, shape)) in shapes.iter().enumerate() {
+        let p = dir.join(format!("{name}.npy"));
+        save_npy_f32(&p, shape, k as u64 + 1);
+        args.extend(["--input".to_string(), format!("{name}={}", p.display())]);
+    }
+    let labels = dir.join("labels.npy");
+    save_npy_i64(&labels, (0..1500).map(|i| i % 10).collect());
+
+    // Without the labels the command line does not fit the program: a usage error naming it.
+    let out = Command::new(env!("CARGO_BIN_EXE_graphc")).args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing input `labels`"));
+    // Without any --input, randn cannot fill the i64 labels.
+    let out = Command::new(env!("CARGO_BIN_EXE_graphc")).args(&args[..6]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot make the i64 input `labels`"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    args.extend(["--input".to_string(), format!("labels={}", labels.display())]);
+    let out = Command::new(env!("CARGO_BIN_EXE_graphc")).args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let line = String::from_utf8(out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(line.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+    assert_eq!(v["last_run_allocations"], 0, "{line}");
+    assert!(v["min_ms"].as_f64().is_some_and(|t| t > 0.0), "{line}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
