@@ -46,6 +46,15 @@ pub enum ValueKind {
 }
 
 impl ValueKind {
+    /// The Python type `t.item()` gives for a tensor of `dtype`.
+    pub fn of_dtype(dtype: crate::tensor::DType) -> ValueKind {
+        match dtype {
+            crate::tensor::DType::F32 | crate::tensor::DType::F64 => ValueKind::Float,
+            crate::tensor::DType::I64 => ValueKind::Int,
+            crate::tensor::DType::Bool => ValueKind::Bool,
+        }
+    }
+
     /// Python's name of the type, as its error messages spell it.
     pub fn python_name(self) -> &'static str {
         match self {
