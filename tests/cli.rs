@@ -167,6 +167,12 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0502_peak.act", "E0502", "3:1"),
     ("e0503_nested_calls.act", "E0503", "4:12"),
     ("e0504_savefig_no_name.act", "E0504", "5:9"),
+    ("e0640_item_of_vector.act", "E0640", "3:7"),
+    ("e0641_format_spec.act", "E0641", "5:20"),
+    ("e0642_fstring_brace.act", "E0642", "3:21"),
+    ("e0643_modulo_by_zero.act", "E0643", "3:14"),
+    ("e0644_int_power.act", "E0644", "5:12"),
+    ("e0645_len_of_scalar.act", "E0645", "3:11"),
 ];
 
 #[test]

@@ -11,7 +11,7 @@ use crate::check::flow::always_returns;
 use crate::check::flow::returns_of;
 pub use crate::check::flow::{if_blocks, needs_grad_param, NEEDS_GRAD};
 use crate::diag::{Code, Diagnostic};
-use crate::syntax::ast::{Arg, Block, Expr, ExprKind, File, FnDef, Ident, Item, OpDef, Span, Stmt, StmtKind};
+use crate::syntax::ast::{Arg, Block, Expr, ExprKind, FPiece, File, FnDef, Ident, Item, OpDef, Span, Stmt, StmtKind};
 
 /// The file's ops and fns by name.
 #[derive(Default)]
@@ -424,6 +424,7 @@ fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: &BlockCtx, diags: &m
             check_names(receiver, scope, bw, diags);
             items.iter().flat_map(|i| i.exprs()).for_each(|e| check_names(e, scope, bw, diags));
         }
+        ExprKind::FString(pieces) => pieces.iter().filter_map(FPiece::expr).for_each(|e| check_names(e, scope, bw, diags)),
     }
 }
 
@@ -590,6 +591,7 @@ fn collect_calls(e: &Expr, out: &mut Vec<(String, Span)>) {
             collect_calls(receiver, out);
             items.iter().flat_map(|i| i.exprs()).for_each(|e| collect_calls(e, out));
         }
+        ExprKind::FString(pieces) => pieces.iter().filter_map(FPiece::expr).for_each(|e| collect_calls(e, out)),
         ExprKind::Logic { lhs, rhs, .. } | ExprKind::Is { lhs, rhs, .. } => {
             collect_calls(lhs, out);
             collect_calls(rhs, out);

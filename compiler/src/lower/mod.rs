@@ -22,9 +22,11 @@ mod creation_calls;
 mod dtypes;
 mod exprs;
 mod extreme_calls;
+mod fstrings;
 mod functional_calls;
 mod gather_calls;
 mod host_math;
+mod host_values;
 mod index;
 mod join_calls;
 mod loss_calls;
@@ -79,6 +81,9 @@ pub enum Value {
         node: NodeId,
         kind: HostKind,
     },
+    /// An f-string with run-time values (`f"loss {loss.item():.4f}"`): its pieces,
+    /// printed in a row, the run-time ones formatted when the program prints.
+    Text(Vec<crate::ir::program::PrintArg>),
     /// The result of an expression that already produced a diagnostic.
     Poison,
 }
@@ -108,6 +113,7 @@ impl Value {
             Value::Host { kind: HostKind::Int, .. } => "a run-time integer",
             Value::Host { kind: HostKind::Float, .. } => "a run-time number",
             Value::Host { kind: HostKind::Bool, .. } => "a run-time boolean",
+            Value::Text(_) => "a run-time string",
             Value::Poison => "an invalid value",
         }
     }

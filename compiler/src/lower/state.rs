@@ -86,6 +86,7 @@ fn map_value(v: &mut Value, f: &mut dyn FnMut(NodeId) -> NodeId) {
                 map_value(item, f);
             }
         }
+        Value::Text(pieces) => pieces.iter_mut().for_each(|p| p.map_nodes(f)),
         Value::Number { .. } | Value::Str(_) | Value::Bool(_) | Value::None | Value::DType(_) | Value::Size(_) | Value::Poison => {}
     }
 }
