@@ -398,7 +398,11 @@ fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: &BlockCtx, diags: &m
                     return;
                 }
             }
-            diags.push(unknown_name(n, e.span, scope));
+            // `pi`, `e`, `inf` and `nan` are Python's `math` constants
+            // (`lower/host_values.rs`), unless a forward name of the same name was not saved.
+            if !matches!(n.as_str(), "pi" | "e" | "inf" | "nan") {
+                diags.push(unknown_name(n, e.span, scope));
+            }
         }
         ExprKind::Number { .. } | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::None => {}
         ExprKind::List(items) | ExprKind::Tuple(items) => items.iter().for_each(|i| check_names(i, scope, bw, diags)),

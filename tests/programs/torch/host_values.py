@@ -34,10 +34,14 @@ print(f"{step:5d}|{step:<5d}|{step:^7d}|{step:+d}|{step:#x}|{step:08b}|{step:,}"
 print(f"{step * 1000000:,}|{step * 1000000:_d}|{-step:=8d}|{step:e}")
 print(float(step), int(after * 1000), bool(step), bool(step - step))
 
-# Constants, and the values printed with `print` as Python prints them.
+# Constants, and the values printed with `print` as Python prints them; a fn reads
+# the constants too.
+def area(r):
+    return pi * r ** 2
 print(pi, e, inf, -inf, nan)
 print(f"{pi:.10f} {e:.3g} {inf:f} {nan:+} {1e-05} {1e16} {0.1 + 0.2}")
 print(sqrt(before), exp(after) - 1, floor(before * 3), ceil(after))
+print(area(2), area(after), f"{area(0.5):.6f}")
 
 # A run-time number meeting a tensor is a wrapped number.
 scale = after / before
