@@ -195,6 +195,12 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0604_backward_through_loop.act", "E0604", "7:1"),
     ("e0605_branch_types_differ.act", "E0605", "4:4"),
     ("e0606_bound_on_one_side.act", "E0606", "3:4"),
+    ("e0640_item_of_vector.act", "E0640", "3:7"),
+    ("e0641_format_spec.act", "E0641", "5:20"),
+    ("e0642_fstring_brace.act", "E0642", "3:21"),
+    ("e0643_modulo_by_zero.act", "E0643", "3:14"),
+    ("e0644_int_power.act", "E0644", "5:12"),
+    ("e0645_len_of_scalar.act", "E0645", "3:11"),
 ];
 
 #[test]

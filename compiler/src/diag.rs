@@ -229,6 +229,21 @@ pub enum Code {
     E0605,
     /// A name first bound on only one side of a run-time `if`.
     E0606,
+    /// `.item()`, `float(t)`, `int(t)` or `bool(t)` of a tensor with more than one element.
+    E0640,
+    /// A format spec (`f"{x:.4d}"`) that does not apply to the value it formats.
+    E0641,
+    /// A malformed f-string: a single `{` or `}`, an empty `{}`, a nested spec.
+    E0642,
+    /// Integer division or modulo (`//`, `%`) by a zero known at compile time.
+    E0643,
+    /// A run-time Python value whose type would depend on its value (`n ** k` of
+    /// run-time ints, `max` of a run-time int and float).
+    E0644,
+    /// A host-value builtin given something it does not take (`len` of a 0-d
+    /// tensor, `round(x, n)` with a run-time or negative `n`, `//` or `%` on a
+    /// tensor that requires grad).
+    E0645,
     /// Warning: an op can overflow to infinity for inputs in its range, and the infinity
     /// becomes NaN further on (`inf - inf`, `inf / inf`, `0 * inf`, `sin(inf)`, ...).
     /// Found by the range analysis (`analysis/range.rs`), reported at the op that makes
@@ -336,6 +351,12 @@ impl Code {
             Code::E0604 => "E0604",
             Code::E0605 => "E0605",
             Code::E0606 => "E0606",
+            Code::E0640 => "E0640",
+            Code::E0641 => "E0641",
+            Code::E0642 => "E0642",
+            Code::E0643 => "E0643",
+            Code::E0644 => "E0644",
+            Code::E0645 => "E0645",
             Code::W0101 => "W0101",
             Code::G0001 => "G0001",
             Code::I0001 => "I0001",

@@ -45,14 +45,7 @@ pub fn schedule_traced(prog: &Program, fusion: &Fusion) -> (Plan, Vec<NodeId>) {
                 s.ensure(*n);
             }
             Effect::Print(args) => {
-                let items = args
-                    .iter()
-                    .map(|a| match a {
-                        PrintArg::Text(t) => PrintItem::Text(t.clone()),
-                        PrintArg::None => PrintItem::None,
-                        PrintArg::Tensor { node, suffix } => PrintItem::Tensor { value: s.ensure(*node), suffix: suffix.clone() },
-                    })
-                    .collect();
+                let items = args.iter().map(|a| s.print_item(a)).collect();
                 s.plan.steps.push(Step::Print(items));
             }
             Effect::Figure(f) => {
@@ -156,6 +149,17 @@ impl Scheduler<'_> {
     /// Emits the steps for `n` and whatever it needs that is not computed yet;
     /// kernels are ordered like single nodes (fusion never makes a cycle).
     /// Iterative, so that long chains cannot overflow the stack.
+    /// The plan's item for one `print` argument, computing the values it reads.
+    fn print_item(&mut self, a: &PrintArg) -> PrintItem {
+        match a {
+            PrintArg::Text(t) => PrintItem::Text(t.clone()),
+            PrintArg::None => PrintItem::None,
+            PrintArg::Tensor { node, suffix } => PrintItem::Tensor { value: self.ensure(*node), suffix: suffix.clone() },
+            PrintArg::Scalar { node, spec } => PrintItem::Scalar { value: self.ensure(*node), spec: spec.clone() },
+            PrintArg::Concat(items) => PrintItem::Concat(items.iter().map(|i| self.print_item(i)).collect()),
+        }
+    }
+
     fn ensure(&mut self, n: NodeId) -> ValueId {
         let mut stack: Vec<(Unit, bool)> = vec![(self.unit(n), false)];
         while let Some((u, expanded)) = stack.pop() {
@@ -317,10 +321,8 @@ fn insert_frees(plan: &mut Plan) {
                 }
             }
             Step::Print(items) => {
-                for it in items {
-                    if let PrintItem::Tensor { value, .. } = it {
-                        last.insert(*value, i);
-                    }
+                for value in items.iter().flat_map(PrintItem::values) {
+                    last.insert(value, i);
                 }
             }
             Step::Figure(FigureCmd::Plot { x, y, .. }) => {

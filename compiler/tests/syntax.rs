@@ -102,6 +102,18 @@ fn sexp(e: &Expr) -> String {
         ExprKind::Tuple(items) => format!("(tuple {})", items.iter().map(sexp).collect::<Vec<_>>().join(" ")),
         ExprKind::Splat(inner) => format!("(splat {})", sexp(inner)),
         ExprKind::Is { lhs, rhs, negated } => format!("({} {} {})", if *negated { "is-not" } else { "is" }, sexp(lhs), sexp(rhs)),
+        ExprKind::FString(pieces) => {
+            let parts: Vec<String> = pieces
+                .iter()
+                .map(|p| match p {
+                    FPiece::Text(t) => format!("{t:?}"),
+                    FPiece::Field { expr, conversion, spec, .. } => {
+                        format!("{{{}{}:{spec}}}", sexp(expr), conversion.map(|c| format!("!{c}")).unwrap_or_default())
+                    }
+                })
+                .collect();
+            format!("(f {})", parts.join(" "))
+        }
     }
 }
 

@@ -7,11 +7,12 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
-use crate::format::tensor_str;
+mod print_items;
+
 use crate::fused;
 use crate::npy;
 use crate::op::DataOp;
-use crate::plan::{FigureCmd, Plan, PlanError, PrintItem, Step, ValueId, ValueInfo};
+use crate::plan::{FigureCmd, Plan, PlanError, Step, ValueId, ValueInfo};
 use crate::plot::Figure;
 use crate::rng::Generator;
 use crate::tensor::{numel, DType, Tensor};
@@ -210,19 +211,7 @@ impl Machine {
             }
             Step::Seed(s) => self.generator.manual_seed(*s),
             Step::Print(items) => {
-                let parts: Vec<String> = items
-                    .iter()
-                    .map(|item| match item {
-                        PrintItem::Text(s) => s.clone(),
-                        PrintItem::Tensor { value, suffix } => {
-                            if let Some(c) = &mut self.captured {
-                                c.push(self.slots[value.0 as usize].clone().expect("printed values are computed"));
-                            }
-                            tensor_str(self.get(*value), suffix)
-                        }
-                        PrintItem::None => "None".to_string(),
-                    })
-                    .collect();
+                let parts: Vec<String> = items.iter().map(|item| self.print_text(item)).collect();
                 writeln!(out, "{}", parts.join(" ")).map_err(RunError::output)?;
             }
             Step::Figure(cmd) => self.figure_cmd(cmd)?,

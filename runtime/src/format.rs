@@ -12,6 +12,8 @@
 //! differs: Python writes `nan` where Rust writes `NaN`, and Python's exponent
 //! has a sign and at least two digits (`e-05`) where Rust writes `e-5`.
 
+pub mod python;
+
 use crate::plan::TensorSuffix;
 use crate::tensor::{DType, Data, Tensor};
 

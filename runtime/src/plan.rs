@@ -47,6 +47,23 @@ pub enum PrintItem {
     Tensor { value: ValueId, suffix: TensorSuffix },
     /// A missing gradient: prints `None`.
     None,
+    /// A one-element value formatted as the Python value it stands for (a float for
+    /// f32/f64, an int for i64, a bool for bool) with a format spec, as
+    /// `format(x, spec)` does; the empty spec gives `str(x)`.
+    Scalar { value: ValueId, spec: String },
+    /// Items printed one after another with nothing between them (an f-string).
+    Concat(Vec<PrintItem>),
+}
+
+impl PrintItem {
+    /// The values the item reads, in order.
+    pub fn values(&self) -> Vec<ValueId> {
+        match self {
+            PrintItem::Text(_) | PrintItem::None => vec![],
+            PrintItem::Tensor { value, .. } | PrintItem::Scalar { value, .. } => vec![*value],
+            PrintItem::Concat(items) => items.iter().flat_map(PrintItem::values).collect(),
+        }
+    }
 }
 
 /// A figure command (matplotlib's names).

@@ -12,7 +12,7 @@
 
 use graphc_compiler::diag::LineIndex;
 use graphc_compiler::span::Span;
-use graphc_compiler::syntax::ast::{Arg, Block, Expr, ExprKind, Item, StmtKind};
+use graphc_compiler::syntax::ast::{Arg, Block, Expr, ExprKind, FPiece, Item, StmtKind};
 
 /// The builtins that create a tensor of the default dtype when given no `dtype`.
 const CREATION: &[&str] = &["randn", "rand", "zeros", "ones", "full", "arange", "linspace", "tensor"];
@@ -120,6 +120,7 @@ fn expr(source: &str, e: &Expr, edits: &mut Vec<Edit>) {
             expr(source, receiver, edits);
             items.iter().flat_map(|i| i.exprs()).for_each(|i| expr(source, i, edits));
         }
+        ExprKind::FString(pieces) => pieces.iter().filter_map(FPiece::expr).for_each(|i| expr(source, i, edits)),
     }
 }
 

@@ -11,7 +11,7 @@ use crate::check::flow::always_returns;
 use crate::check::flow::returns_of;
 pub use crate::check::flow::{if_blocks, needs_grad_param, NEEDS_GRAD};
 use crate::diag::{Code, Diagnostic};
-use crate::syntax::ast::{Arg, Block, Expr, ExprKind, File, FnDef, Ident, Item, OpDef, Span, Stmt, StmtKind};
+use crate::syntax::ast::{Arg, Block, Expr, ExprKind, FPiece, File, FnDef, Ident, Item, OpDef, Span, Stmt, StmtKind};
 
 /// The file's ops and fns by name.
 #[derive(Default)]
@@ -436,7 +436,11 @@ fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: &BlockCtx, diags: &m
                     return;
                 }
             }
-            diags.push(unknown_name(n, e.span, scope));
+            // `pi`, `e`, `inf` and `nan` are Python's `math` constants
+            // (`lower/host_values.rs`), unless a forward name of the same name was not saved.
+            if !matches!(n.as_str(), "pi" | "e" | "inf" | "nan") {
+                diags.push(unknown_name(n, e.span, scope));
+            }
         }
         ExprKind::Number { .. } | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::None => {}
         ExprKind::List(items) | ExprKind::Tuple(items) => items.iter().for_each(|i| check_names(i, scope, bw, diags)),
@@ -462,6 +466,7 @@ fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: &BlockCtx, diags: &m
             check_names(receiver, scope, bw, diags);
             items.iter().flat_map(|i| i.exprs()).for_each(|e| check_names(e, scope, bw, diags));
         }
+        ExprKind::FString(pieces) => pieces.iter().filter_map(FPiece::expr).for_each(|e| check_names(e, scope, bw, diags)),
     }
 }
 
@@ -637,6 +642,7 @@ fn collect_calls(e: &Expr, out: &mut Vec<(String, Span)>) {
             collect_calls(receiver, out);
             items.iter().flat_map(|i| i.exprs()).for_each(|e| collect_calls(e, out));
         }
+        ExprKind::FString(pieces) => pieces.iter().filter_map(FPiece::expr).for_each(|e| collect_calls(e, out)),
         ExprKind::Logic { lhs, rhs, .. } | ExprKind::Is { lhs, rhs, .. } => {
             collect_calls(lhs, out);
             collect_calls(rhs, out);

@@ -158,6 +158,22 @@ fn backward_calls(prog: &Program, lines: &LineIndex, calls: &[BackwardCall], nam
     out
 }
 
+/// One `print` argument as the `effects:` list shows it: a string literal,
+/// `None`, a node with its grad_fn, `format(%N, "spec")` for a Python number
+/// and `f(...)` for an f-string's pieces.
+fn print_arg_text(a: &PrintArg, name: &dyn Fn(&NodeId) -> String) -> String {
+    match a {
+        PrintArg::Text(t) => format!("{t:?}"),
+        PrintArg::None => "None".to_string(),
+        PrintArg::Tensor { node, suffix } => match &suffix.grad_fn {
+            Some(f) => format!("{} <{f}>", name(node)),
+            None => name(node),
+        },
+        PrintArg::Scalar { node, spec } => format!("format({}, {spec:?})", name(node)),
+        PrintArg::Concat(items) => format!("f({})", items.iter().map(|i| print_arg_text(i, name)).collect::<Vec<_>>().join(", ")),
+    }
+}
+
 /// One effect, as the `effects:` list shows it.
 fn effect_line(e: &Effect, name: &dyn Fn(&NodeId) -> String) -> String {
     match e {
@@ -165,17 +181,7 @@ fn effect_line(e: &Effect, name: &dyn Fn(&NodeId) -> String) -> String {
         Effect::Sample(n) => format!("sample {}", name(n)),
         Effect::Save { node, path, .. } => format!("save {}, {}", name(node), quoted(path)),
         Effect::Print(args) => {
-            let parts: Vec<String> = args
-                .iter()
-                .map(|a| match a {
-                    PrintArg::Text(t) => format!("{t:?}"),
-                    PrintArg::None => "None".to_string(),
-                    PrintArg::Tensor { node, suffix } => match &suffix.grad_fn {
-                        Some(f) => format!("{} <{f}>", name(node)),
-                        None => name(node),
-                    },
-                })
-                .collect();
+            let parts: Vec<String> = args.iter().map(|a| print_arg_text(a, name)).collect();
             format!("print {}", parts.join(", "))
         }
         Effect::Figure(f) => match f {

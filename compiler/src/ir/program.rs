@@ -23,6 +23,34 @@ pub enum PrintArg {
     },
     /// A gradient that is still `None`.
     None,
+    /// A 0-d node (a run-time Python number, or a 0-d tensor in an f-string)
+    /// formatted as the Python value it holds, `format(x, spec)`.
+    Scalar {
+        node: NodeId,
+        spec: String,
+    },
+    /// Arguments printed one after another with nothing between them (an f-string).
+    Concat(Vec<PrintArg>),
+}
+
+impl PrintArg {
+    /// The nodes the argument reads, in order.
+    pub fn nodes(&self) -> Vec<NodeId> {
+        match self {
+            PrintArg::Text(_) | PrintArg::None => vec![],
+            PrintArg::Tensor { node, .. } | PrintArg::Scalar { node, .. } => vec![*node],
+            PrintArg::Concat(items) => items.iter().flat_map(PrintArg::nodes).collect(),
+        }
+    }
+
+    /// Rewrites every node the argument reads.
+    pub fn map_nodes(&mut self, f: &mut dyn FnMut(NodeId) -> NodeId) {
+        match self {
+            PrintArg::Text(_) | PrintArg::None => {}
+            PrintArg::Tensor { node, .. } | PrintArg::Scalar { node, .. } => *node = f(*node),
+            PrintArg::Concat(items) => items.iter_mut().for_each(|i| i.map_nodes(f)),
+        }
+    }
 }
 
 /// A figure command whose tensors are graph nodes.
@@ -79,13 +107,7 @@ impl Effect {
         match self {
             Effect::Seed(_) => vec![],
             Effect::Sample(n) => vec![*n],
-            Effect::Print(args) => args
-                .iter()
-                .filter_map(|a| match a {
-                    PrintArg::Tensor { node, .. } => Some(*node),
-                    PrintArg::Text(_) | PrintArg::None => None,
-                })
-                .collect(),
+            Effect::Print(args) => args.iter().flat_map(PrintArg::nodes).collect(),
             Effect::Figure(FigureEffect::Plot { x, y, .. }) => vec![*x, *y],
             Effect::Figure(_) => vec![],
             Effect::Save { node, .. } => vec![*node],
@@ -103,9 +125,7 @@ impl Effect {
             Effect::Sample(n) => *n = f(*n),
             Effect::Print(args) => {
                 for a in args {
-                    if let PrintArg::Tensor { node, .. } = a {
-                        *node = f(*node);
-                    }
+                    a.map_nodes(f);
                 }
             }
             Effect::Figure(FigureEffect::Plot { x, y, .. }) => {

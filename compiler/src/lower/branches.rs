@@ -208,6 +208,16 @@ fn rekey(key: String, v: &mut Value, node_of: &dyn Fn(&str) -> Option<NodeId>) {
                 rekey(format!("{key}[{i}]"), item, node_of);
             }
         }
+        Value::Text(pieces) => {
+            let mut i = 0;
+            for p in pieces {
+                p.map_nodes(&mut |n| {
+                    let m = node_of(&format!("{key}{{{i}}}")).unwrap_or(n);
+                    i += 1;
+                    m
+                });
+            }
+        }
         Value::Number { .. }
         | Value::Str(_)
         | Value::Bool(_)

@@ -86,12 +86,21 @@ impl<'a> Lowerer<'a> {
     pub(crate) fn logic(&mut self, op: LogicOp, lhs: &Expr, rhs: &Expr, scope: &mut Scope) -> Value {
         let what = format!("`{}`", op.symbol());
         let l = self.expr(lhs, scope);
+        // A run-time left operand decides only at run time (`host_values.rs`).
+        if let Value::Host { .. } = l {
+            let r = self.expr(rhs, scope);
+            return self.host_logic(op == LogicOp::And, (l, lhs.span), (r, rhs.span), lhs.span.to(rhs.span));
+        }
         let Some(a) = self.condition(l, lhs.span, &what) else { return Value::Poison };
         match (op, a) {
             (LogicOp::And, false) => Value::Bool(false),
             (LogicOp::Or, true) => Value::Bool(true),
             (LogicOp::And, true) | (LogicOp::Or, false) => {
                 let r = self.expr(rhs, scope);
+                // Python returns the right operand itself, here a run-time value.
+                if let Value::Host { .. } = r {
+                    return r;
+                }
                 self.condition(r, rhs.span, &what).map_or(Value::Poison, Value::Bool)
             }
         }
@@ -100,6 +109,9 @@ impl<'a> Lowerer<'a> {
     /// `not a` on a host bool.
     pub(crate) fn not(&mut self, operand: &Expr, scope: &mut Scope) -> Value {
         let v = self.expr(operand, scope);
+        if let Value::Host { .. } = v {
+            return self.host_not(v, operand.span);
+        }
         self.condition(v, operand.span, "`not`").map_or(Value::Poison, |b| Value::Bool(!b))
     }
 

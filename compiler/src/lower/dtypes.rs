@@ -23,7 +23,7 @@ fn cmp_of(op: BinOp) -> Option<Cmp> {
         BinOp::Ge => Some(Cmp::Ge),
         BinOp::EqEq => Some(Cmp::Eq),
         BinOp::Ne => Some(Cmp::Ne),
-        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow | BinOp::MatMul => None,
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow | BinOp::MatMul | BinOp::FloorDiv | BinOp::Mod => None,
     }
 }
 
@@ -117,8 +117,13 @@ impl<'a> Lowerer<'a> {
     pub(crate) fn compare(&mut self, op: BinOp, (a, sa): (Value, Span), (b, sb): (Value, Span), span: Span) -> Value {
         let cmp = cmp_of(op).expect("`compare` is called for comparison operators");
         let what = format!("`{}`", op.symbol());
+        if let Some(v) = self.host_binary(op, (&a, sa), (&b, sb), span) {
+            return v;
+        }
         match (a, b) {
             (Value::Poison, _) | (_, Value::Poison) => Value::Poison,
+            (Value::Tensor(t), Value::Host { node, kind }) => self.host_tensor(op, (t, sa), (node, kind, sb), true, span),
+            (Value::Host { node, kind }, Value::Tensor(t)) => self.host_tensor(op, (t, sb), (node, kind, sa), false, span),
             (Value::Tensor(x), Value::Tensor(y)) => {
                 let Some(dt) = self.promote_tensors(x, sa, y, sb, &what) else { return Value::Poison };
                 let (x, y) = (self.cast_to(x, dt, sa), self.cast_to(y, dt, sb));

@@ -50,6 +50,8 @@ impl<'a> Lowerer<'a> {
                 // the binding made a new version (`state.rs`).
                 Some(v) => self.current_value(v.clone()),
                 None if dtype_name(n).is_some() => Value::DType(dtype_name(n).expect("checked by the guard")),
+                // `pi`, `e`, `inf`, `nan`: Python's `math` constants, unless a name shadows them.
+                None if super::host_values::constant(n).is_some() => super::host_values::constant(n).expect("checked by the guard"),
                 None => {
                     let known: std::collections::HashMap<String, Span> = scope.names.keys().map(|k| (k.clone(), Span::default())).collect();
                     self.error(unknown_name(n, e.span, &known))
@@ -112,6 +114,22 @@ impl<'a> Lowerer<'a> {
                     let args = self.args(args, scope);
                     return self.optimizer_method(k, method, args, e.span);
                 }
+                // `t.item()`: the Python number a one-element tensor holds.
+                if method.name == "item" && args.is_empty() && !self.defs.fns.contains_key("item") && !self.defs.ops.contains_key("item") {
+                    return match recv {
+                        Value::Tensor(t) => self.item(t, receiver.span, None, e.span),
+                        Value::Poison => Value::Poison,
+                        other => self.error(
+                            Diagnostic::new(
+                                Code::E0107,
+                                format!("`.item()` needs a tensor, not {}", other.describe()),
+                                receiver.span,
+                                "not a tensor",
+                            )
+                            .with_help("`.item()` converts a one-element tensor to a Python number"),
+                        ),
+                    };
+                }
                 let mut all = vec![(None, recv, receiver.span)];
                 all.extend(self.args(args, scope));
                 // A conversion method, unless the program defines a function of that name.
@@ -126,6 +144,7 @@ impl<'a> Lowerer<'a> {
                 self.field(recv, receiver.span, field)
             }
             ExprKind::Index { receiver, items } => self.index(receiver, items, scope, e.span),
+            ExprKind::FString(pieces) => self.fstring(pieces, scope),
         }
     }
 
@@ -158,6 +177,10 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(kind) = super::optim::Kind::lookup(&callee.name) {
             return self.make_optimizer(kind, callee, args, span);
+        }
+        // `float(t)`, `len(xs)`, `round(x)`, `max(a, b)` of Python values.
+        if let Some(v) = self.host_call(&callee.name, &args, span) {
+            return v;
         }
         if let Some(b) = builtins::lookup(&callee.name) {
             // A backward block is a template that autodiff copies into each
@@ -214,6 +237,7 @@ impl<'a> Lowerer<'a> {
     fn neg(&mut self, v: Value, operand_span: Span, span: Span) -> Value {
         match v {
             Value::Number { value, is_int } => Value::Number { value: -value, is_int },
+            Value::Host { node, kind } => self.host_neg(node, kind, span),
             Value::Tensor(n) => {
                 let Some(dt) = self.rule_dtype(Unary::Neg.result_type(), self.dtype_of(n), "unary `-`", operand_span) else { return Value::Poison };
                 let sh = self.shape_of(n);
@@ -270,8 +294,13 @@ impl<'a> Lowerer<'a> {
             }
         }
         let what = format!("`{}`", op.symbol());
+        if let Some(v) = self.host_binary(op, (&a, sa), (&b, sb), span) {
+            return v;
+        }
         match (a, b) {
             (Poison, _) | (_, Poison) => Poison,
+            (Value::Host { node, kind }, Tensor(t)) => self.host_tensor(op, (t, sb), (node, kind, sa), false, span),
+            (Tensor(t), Value::Host { node, kind }) => self.host_tensor(op, (t, sa), (node, kind, sb), true, span),
             (Number { value: x, is_int: ix }, Number { value: y, is_int: iy }) => self.fold_numbers(op, x, ix, y, iy, sb),
             (Tensor(t), Number { value, is_int: true }) if op == BinOp::Pow && !self.dtype_of(t).is_float() => {
                 self.integer_pow(t, sa, value, sb, span)
@@ -291,6 +320,11 @@ impl<'a> Lowerer<'a> {
                     BinOp::Mul => (Op::Binary(Binary::Mul), "MulBackward0"),
                     BinOp::Div => (Op::Binary(Binary::Div), "DivBackward0"),
                     BinOp::Pow => (Op::Binary(Binary::Pow), "PowBackward1"),
+                    BinOp::FloorDiv | BinOp::Mod => {
+                        let Some(dt) = self.promote_tensors(x, sa, y, sb, &what) else { return Poison };
+                        let (x, y) = (self.cast_to(x, dt, sa), self.cast_to(y, dt, sb));
+                        return self.integer_division(op, (x, sa), (y, sb), true, span);
+                    }
                     BinOp::MatMul => return self.matmul(x, sa, y, sb, span),
                     BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::EqEq | BinOp::Ne => unreachable!("comparisons return above"),
                 };
@@ -328,6 +362,12 @@ impl<'a> Lowerer<'a> {
                 (x / y, false)
             }
             BinOp::Pow => (x.powf(y), both_int && y >= 0.0),
+            BinOp::FloorDiv | BinOp::Mod => {
+                if y == 0.0 {
+                    return self.zero_divisor(op, sb);
+                }
+                return super::host_math::fold_division(op, x, y, both_int);
+            }
             BinOp::MatMul => {
                 return self.error(Diagnostic::new(Code::E0107, "`@` needs tensors, not numbers", sb, "a number").with_help("use `*` for numbers"))
             }
@@ -346,6 +386,13 @@ impl<'a> Lowerer<'a> {
             BinOp::Sub => (Op::Binary(Binary::Sub), "SubBackward0"),
             BinOp::Mul => (Op::Binary(Binary::Mul), "MulBackward0"),
             BinOp::Div => (Op::Binary(Binary::Div), "DivBackward0"),
+            BinOp::FloorDiv | BinOp::Mod => {
+                if c == 0.0 && !dt.is_float() {
+                    return self.zero_divisor(op, sc);
+                }
+                let c = self.scalar(c, dt, sc);
+                return self.integer_division(op, (t, span), (c, sc), true, span);
+            }
             BinOp::MatMul => {
                 return self.error(Diagnostic::new(Code::E0107, "`@` needs two tensors", sc, "a number").with_help("use `*` to scale a tensor"))
             }
@@ -383,6 +430,10 @@ impl<'a> Lowerer<'a> {
                 let c = self.scalar(c, dt, sc);
                 Value::Tensor(self.op_node(Op::Binary(Binary::Pow), dt, sh, &[c, t], span, "PowBackward2"))
             }
+            BinOp::FloorDiv | BinOp::Mod => {
+                let c = self.scalar(c, dt, sc);
+                self.integer_division(op, (t, span), (c, sc), false, span)
+            }
             BinOp::MatMul => self.error(Diagnostic::new(Code::E0107, "`@` needs two tensors", sc, "a number").with_help("use `*` to scale a tensor")),
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::EqEq | BinOp::Ne => unreachable!("comparisons are lowered by `compare`"),
         }
@@ -391,7 +442,7 @@ impl<'a> Lowerer<'a> {
     /// A tensor meeting a host number under `op`: converted to the dtype they
     /// meet in (PyTorch's wrapped-number rule), then to the dtype the op
     /// computes in (its `TypeRule`; `**` with a number is float-only).
-    fn promote_with_number(&mut self, op: BinOp, t: NodeId, st: Span, is_int: bool) -> Option<NodeId> {
+    pub(super) fn promote_with_number(&mut self, op: BinOp, t: NodeId, st: Span, is_int: bool) -> Option<NodeId> {
         let dt = crate::check::promotion::with_number(self.dtype_of(t), crate::check::promotion::number_category(is_int));
         let rule = match op {
             BinOp::Add => Binary::Add.result_type(),
@@ -399,6 +450,8 @@ impl<'a> Lowerer<'a> {
             BinOp::Mul => Binary::Mul.result_type(),
             BinOp::Div => Binary::Div.result_type(),
             BinOp::Pow => Binary::Pow.result_type(),
+            BinOp::FloorDiv => Binary::FloorDivide.result_type(),
+            BinOp::Mod => Binary::Remainder.result_type(),
             // These report their own errors, so the tensor passes unchanged.
             BinOp::MatMul | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::EqEq | BinOp::Ne => return Some(t),
         };

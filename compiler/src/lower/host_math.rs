@@ -6,11 +6,13 @@
 //! apply to numbers: `torch.sigmoid(2.0)` is a TypeError in Python, and so is
 //! `sigmoid(2.0)` here (it stays the tensor builtin's "must be a tensor" error).
 
-use graphc_runtime::op::Unary;
+use graphc_runtime::op::{Binary, Cmp, Unary};
+use graphc_runtime::{DType, Op};
 
-use super::{Lowerer, Value};
+use super::{HostKind, Lowerer, Value};
 use crate::diag::{Code, Diagnostic};
-use crate::syntax::ast::Span;
+use crate::ir::graph::NodeId;
+use crate::syntax::ast::{BinOp, Ident, Span};
 
 /// The builtins that are also functions of Python's `math` module (or `abs`),
 /// and so accept a host number.
@@ -51,5 +53,242 @@ impl<'a> Lowerer<'a> {
             );
         }
         Value::Number { value, is_int: int_result }
+    }
+}
+
+/// `x // y` and `x % y` of two compile-time numbers (`y` nonzero), as Python
+/// computes them: exactly for ints, and for floats with the runtime's own
+/// formulas, which are CPython's.
+pub(crate) fn fold_division(op: BinOp, x: f64, y: f64, both_int: bool) -> Value {
+    if both_int && x.abs() < 9.0e15 && y.abs() < 9.0e15 {
+        let (a, b) = (x as i128, y as i128);
+        let q = a.div_euclid(b) - if b < 0 && a.rem_euclid(b) != 0 { 1 } else { 0 };
+        let value = if op == BinOp::FloorDiv { q } else { a - b * q };
+        return Value::Number { value: value as f64, is_int: true };
+    }
+    let row = if op == BinOp::FloorDiv { Binary::FloorDivide } else { Binary::Remainder };
+    Value::Number { value: row.apply(x, y), is_int: both_int }
+}
+
+/// Python's `round(x, n)` of a float for `n >= 0`: the exact binary value rounded
+/// to `n` decimals, ties to even (CPython rounds through its correctly rounded
+/// decimal conversion, as Rust's `{:.n}` does), read back as the nearest float.
+fn round_digits(x: f64, n: usize) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    format!("{x:.n$}").parse().unwrap_or(x)
+}
+
+/// Python's `max`/`min` of compile-time numbers: the first of the extreme values,
+/// keeping its type (`max(1, 1.0)` is `1`); a NaN is kept when it comes first.
+fn fold_extreme(items: &[(f64, bool)], max: bool) -> (f64, bool) {
+    let mut best = items[0];
+    for &it in &items[1..] {
+        let better = if max { it.0 > best.0 } else { it.0 < best.0 };
+        if better {
+            best = it;
+        }
+    }
+    best
+}
+
+impl<'a> Lowerer<'a> {
+    /// E0643: `//` or `%` (or `/` of run-time values) by a zero known at compile time.
+    pub(crate) fn zero_divisor(&mut self, op: BinOp, span: Span) -> Value {
+        self.error(
+            Diagnostic::new(Code::E0643, format!("`{}` by zero", op.symbol()), span, "this is zero")
+                .with_help("Python raises ZeroDivisionError here; divide by a nonzero number"),
+        )
+    }
+
+    /// The builtins of Python values: `float`, `int`, `bool`, `len`, `round`,
+    /// `min`, `max`, `abs` and the `math` functions, where an argument is a host
+    /// number or a run-time value. `None` leaves the call to the tensor builtins.
+    pub(crate) fn host_call(&mut self, name: &str, args: &[(Option<Ident>, Value, Span)], span: Span) -> Option<Value> {
+        if args.iter().any(|(_, v, _)| matches!(v, Value::Poison)) {
+            return None;
+        }
+        let positional = args.iter().all(|(k, _, _)| k.is_none());
+        match (name, args) {
+            ("float" | "int" | "bool", [(None, v, vs)]) => {
+                let to = match name {
+                    "float" => HostKind::Float,
+                    "int" => HostKind::Int,
+                    _ => HostKind::Bool,
+                };
+                match v {
+                    Value::Tensor(t) => Some(self.item(*t, *vs, Some(to), span)),
+                    Value::Number { .. } | Value::Bool(_) | Value::Host { .. } => Some(self.convert(v.clone(), to, span)),
+                    _ => None,
+                }
+            }
+            ("len", [(None, v, vs)]) => Some(self.len(v, *vs)),
+            ("abs", [(None, Value::Host { node, kind }, _)]) => {
+                let kind = if *kind == HostKind::Bool { HostKind::Int } else { *kind };
+                let dt = super::host_values::host_dtype(kind);
+                let x = self.cast_to(*node, dt, span);
+                Some(Value::Host { node: self.node(Op::Unary(Unary::Abs), dt, vec![], &[x], span), kind })
+            }
+            ("round", [(None, x, xs), rest @ ..]) if rest.len() <= 1 && !matches!(x, Value::Tensor(_)) => {
+                let digits = match rest {
+                    [] => None,
+                    [(k, n, ns)] if k.as_ref().is_none_or(|k| k.name == "ndigits") => Some((n.clone(), *ns)),
+                    _ => return None,
+                };
+                Some(self.round(x.clone(), *xs, digits, span))
+            }
+            ("min" | "max", _) if positional && !args.is_empty() => self.extreme(name == "max", args, span),
+            (_, [(None, Value::Host { node, kind }, _)]) if applies(name) => {
+                let u = Unary::from_builtin_name(name)?;
+                let x = self.cast_to(*node, DType::F64, span);
+                let _ = kind;
+                let y = self.node(Op::Unary(u), DType::F64, vec![], &[x], span);
+                Some(match name {
+                    "floor" | "ceil" | "trunc" => Value::Host { node: self.cast_to(y, DType::I64, span), kind: HostKind::Int },
+                    _ => Value::Host { node: y, kind: HostKind::Float },
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// `len(x)`: the length of a list, tuple, shape or string, or a tensor's first
+    /// dimension, all known at compile time.
+    fn len(&mut self, v: &Value, vs: Span) -> Value {
+        let n = match v {
+            Value::List(items) | Value::Tuple(items) => items.len(),
+            Value::Size(dims) => dims.len(),
+            Value::Str(s) => s.chars().count(),
+            Value::Tensor(t) => match self.shape_of(*t).first() {
+                Some(&d) => d,
+                None => {
+                    return self.error(
+                        Diagnostic::new(Code::E0645, "`len` of a 0-d tensor", vs, "a 0-d tensor")
+                            .with_help("a 0-d tensor has no first dimension (PyTorch raises TypeError); use `x.numel()`"),
+                    )
+                }
+            },
+            other => {
+                return self.error(
+                    Diagnostic::new(Code::E0645, format!("`len` of {}", other.describe()), vs, "has no length")
+                        .with_help("`len` takes a list, a tuple, a shape, a string or a tensor"),
+                )
+            }
+        };
+        Value::Number { value: n as f64, is_int: true }
+    }
+
+    /// `round(x)` (an int, halves to even) and `round(x, n)` (a number of `x`'s type).
+    fn round(&mut self, x: Value, xs: Span, digits: Option<(Value, Span)>, span: Span) -> Value {
+        let n = match digits {
+            None | Some((Value::None, _)) => None,
+            Some((Value::Number { value, is_int: true }, _)) if value >= 0.0 => Some(value as usize),
+            Some((Value::Number { value, is_int: true }, _)) if value >= -18.0 && matches!(x, Value::Number { is_int: true, .. }) => {
+                // An int rounded to a negative number of digits: to a multiple of 10^-n, halves to even.
+                let Value::Number { value: v, .. } = x else { return Value::Poison };
+                let (v, p) = (v as i128, 10i128.pow((-value) as u32));
+                let (mut q, r) = (v.div_euclid(p), v.rem_euclid(p));
+                if 2 * r > p || (2 * r == p && q % 2 != 0) {
+                    q += 1;
+                }
+                return Value::Number { value: (q * p) as f64, is_int: true };
+            }
+            Some((other, ns)) => {
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0645,
+                        format!("`round` takes a number of digits known at compile time and >= 0 here, not {}", other.describe()),
+                        ns,
+                        "unsupported digits",
+                    )
+                    .with_help("write a non-negative integer literal, such as `round(x, 2)`"),
+                )
+            }
+        };
+        match (x, n) {
+            (Value::Number { value, is_int: true }, _) => Value::Number { value, is_int: true },
+            (Value::Number { value, .. }, None) => {
+                if !value.is_finite() {
+                    return self.error(
+                        Diagnostic::new(Code::E0645, "`round` of an infinite or NaN number", xs, "not finite")
+                            .with_help("Python raises an error here: `round` to an int needs a finite number"),
+                    );
+                }
+                Value::Number { value: value.round_ties_even(), is_int: true }
+            }
+            (Value::Number { value, .. }, Some(n)) => Value::Number { value: round_digits(value, n), is_int: false },
+            (Value::Bool(b), _) => Value::Number { value: if b { 1.0 } else { 0.0 }, is_int: true },
+            (Value::Host { node, kind: HostKind::Int | HostKind::Bool }, _) => {
+                Value::Host { node: self.cast_to(node, DType::I64, span), kind: HostKind::Int }
+            }
+            (Value::Host { node, kind: HostKind::Float }, None) => {
+                let r = self.node(Op::Unary(Unary::Round), DType::F64, vec![], &[node], span);
+                Value::Host { node: self.cast_to(r, DType::I64, span), kind: HostKind::Int }
+            }
+            (Value::Host { .. }, Some(_)) => self.error(
+                Diagnostic::new(Code::E0645, "`round(x, n)` of a run-time float", xs, "known only at run time")
+                    .with_help("format the number instead: `f\"{x:.2f}\"` rounds the same way when it prints"),
+            ),
+            (other, _) => self.error(
+                Diagnostic::new(Code::E0107, format!("`round` takes a number, not {}", other.describe()), xs, "not a number")
+                    .with_help("round a number, or a tensor with `x.round()`"),
+            ),
+        }
+    }
+
+    /// `max(a, b, ...)`, `min(a, b, ...)` or of one list, when every item is a host
+    /// number or a run-time value (`None` otherwise: the tensor builtins). As in
+    /// Python, the first extreme item wins, so a run-time result must have one type.
+    fn extreme(&mut self, max: bool, args: &[(Option<Ident>, Value, Span)], span: Span) -> Option<Value> {
+        let items: Vec<(Value, Span)> = match args {
+            [(None, Value::List(items) | Value::Tuple(items), _)] => items.clone(),
+            [_] => return None,
+            _ => args.iter().map(|(_, v, s)| (v.clone(), *s)).collect(),
+        };
+        if items.is_empty() || !items.iter().all(|(v, _)| matches!(v, Value::Number { .. } | Value::Bool(_) | Value::Host { .. })) {
+            return None;
+        }
+        if items.iter().all(|(v, _)| !matches!(v, Value::Host { .. })) {
+            let nums: Vec<(f64, bool)> = items
+                .iter()
+                .map(|(v, _)| match v {
+                    Value::Number { value, is_int } => (*value, *is_int),
+                    Value::Bool(b) => (if *b { 1.0 } else { 0.0 }, true),
+                    _ => (f64::NAN, false),
+                })
+                .collect();
+            let (value, is_int) = fold_extreme(&nums, max);
+            return Some(Value::Number { value, is_int });
+        }
+        let float = |v: &Value| matches!(v, Value::Number { is_int: false, .. } | Value::Host { kind: HostKind::Float, .. });
+        let floats = items.iter().filter(|(v, _)| float(v)).count();
+        if floats != 0 && floats != items.len() {
+            let (_, s) = items.iter().find(|(v, _)| !float(v)).expect("some item is not a float");
+            let word = if max { "max" } else { "min" };
+            return Some(self.error(
+                Diagnostic::new(Code::E0644, format!("`{word}` of ints and floats known only at run time"), *s, "not a float").with_help(format!(
+                    "Python's `{word}` returns one of its arguments, so its type would be known only at run time; convert with `float(...)`"
+                )),
+            ));
+        }
+        let (kind, dt) = if floats > 0 { (HostKind::Float, DType::F64) } else { (HostKind::Int, DType::I64) };
+        let nodes: Vec<NodeId> = items
+            .iter()
+            .map(|(v, s)| match v {
+                Value::Host { node, .. } => self.cast_to(*node, dt, *s),
+                Value::Number { value, .. } => self.scalar(*value, dt, *s),
+                Value::Bool(b) => self.scalar(if *b { 1.0 } else { 0.0 }, dt, *s),
+                _ => unreachable!("checked above"),
+            })
+            .collect();
+        let mut best = nodes[0];
+        for &n in &nodes[1..] {
+            // Python replaces the best so far only by a strictly better item.
+            let cmp = if max { Cmp::Gt } else { Cmp::Lt };
+            let better = self.node(Op::Compare(cmp), DType::Bool, vec![], &[n, best], span);
+            best = self.node(Op::Select, dt, vec![], &[better, n, best], span);
+        }
+        Some(Value::Host { node: best, kind })
     }
 }

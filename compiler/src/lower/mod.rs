@@ -27,10 +27,12 @@ mod data_calls;
 mod dtypes;
 mod exprs;
 mod extreme_calls;
+mod fstrings;
 mod functional_calls;
 mod gather_calls;
 mod gelu_round_calls;
 mod host_math;
+mod host_values;
 mod index;
 mod inplace;
 mod join_calls;
@@ -99,6 +101,9 @@ pub enum Value {
     /// A `torch.optim` optimizer (`SGD(...)`, `Adam(...)`, `AdamW(...)`): an index
     /// into the lowering's table of optimizers (`optim/mod.rs`).
     Optimizer(usize),
+    /// An f-string with run-time values (`f"loss {loss.item():.4f}"`): its pieces,
+    /// printed in a row, the run-time ones formatted when the program prints.
+    Text(Vec<crate::ir::program::PrintArg>),
     /// The result of an expression that already produced a diagnostic.
     Poison,
 }
@@ -129,6 +134,7 @@ impl Value {
             Value::Host { kind: HostKind::Float, .. } => "a run-time number",
             Value::Host { kind: HostKind::Bool, .. } => "a run-time boolean",
             Value::Optimizer(_) => "an optimizer",
+            Value::Text(_) => "a run-time string",
             Value::Poison => "an invalid value",
         }
     }

@@ -12,6 +12,38 @@ use crate::ir::graph::NodeId;
 use crate::ir::program::{Effect, FigureEffect, PrintArg};
 use crate::syntax::ast::Span;
 
+/// `open`, the items separated by `, `, `close`: one text when every item is a
+/// text known at compile time, else the pieces printed in a row.
+pub(super) fn joined(open: &str, items: Vec<PrintArg>, close: &str) -> PrintArg {
+    let mut pieces = vec![PrintArg::Text(open.to_string())];
+    for (k, item) in items.into_iter().enumerate() {
+        if k > 0 {
+            pieces.push(PrintArg::Text(", ".to_string()));
+        }
+        pieces.push(item);
+    }
+    pieces.push(PrintArg::Text(close.to_string()));
+    concat(pieces)
+}
+
+/// Pieces printed in a row, with neighbouring texts merged: one text when all are.
+pub(super) fn concat(pieces: Vec<PrintArg>) -> PrintArg {
+    let mut out: Vec<PrintArg> = Vec::new();
+    for p in pieces {
+        match (out.last_mut(), p) {
+            (Some(PrintArg::Text(a)), PrintArg::Text(b)) => a.push_str(&b),
+            (_, PrintArg::Concat(inner)) => out.extend(inner),
+            (_, p) => out.push(p),
+        }
+    }
+    match <[PrintArg; 1]>::try_from(out) {
+        Ok([PrintArg::Text(t)]) => PrintArg::Text(t),
+        Ok([only]) => PrintArg::Concat(vec![only]),
+        Err(out) if out.is_empty() => PrintArg::Text(String::new()),
+        Err(out) => PrintArg::Concat(out),
+    }
+}
+
 impl<'a> Lowerer<'a> {
     /// How `print` shows a value: Python's `str()` of it.
     pub(super) fn print_arg(&mut self, v: Value) -> PrintArg {
@@ -24,21 +56,21 @@ impl<'a> Lowerer<'a> {
             Value::None => PrintArg::None,
             Value::DType(d) => PrintArg::Text(d.torch_name().to_string()),
             Value::List(items) => {
-                let parts: Vec<String> = items
+                let parts: Vec<PrintArg> = items
                     .into_iter()
                     .map(|(v, _)| match self.print_arg(v) {
-                        PrintArg::Text(s) => s,
-                        PrintArg::None => "None".to_string(),
-                        PrintArg::Tensor { .. } => "tensor(...)".to_string(),
+                        PrintArg::None => PrintArg::Text("None".to_string()),
+                        PrintArg::Tensor { .. } => PrintArg::Text("tensor(...)".to_string()),
+                        a @ (PrintArg::Text(_) | PrintArg::Scalar { .. } | PrintArg::Concat(_)) => a,
                     })
                     .collect();
-                PrintArg::Text(format!("[{}]", parts.join(", ")))
+                joined("[", parts, "]")
             }
             Value::Tuple(items) => self.print_tuple(items),
             Value::Size(dims) => PrintArg::Text(super::tuples::torch_size(&dims)),
-            // Nothing creates a run-time host value yet; until Python's formatting of
-            // them lands, one prints as the 0-d tensor that holds it.
-            Value::Host { node, .. } => PrintArg::Tensor { node, suffix: TensorSuffix::default() },
+            // A run-time Python number prints as `str()` of it: `format(x, "")`.
+            Value::Host { node, .. } => PrintArg::Scalar { node, spec: String::new() },
+            Value::Text(pieces) => concat(pieces),
             Value::Optimizer(k) => PrintArg::Text(self.optimizer_text(k)),
             Value::Poison => PrintArg::None,
         }

@@ -376,6 +376,14 @@ pub(super) fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
         Value::DType(d) => out.push((key, Held::Const(format!("dtype {d}")))),
         Value::Size(s) => out.push((key, Held::Const(format!("size {s:?}")))),
         Value::Optimizer(k) => out.push((key, Held::Const(format!("optimizer {k}")))),
+        // A run-time string: its pieces' text is fixed, its values are places.
+        Value::Text(pieces) => {
+            out.push((key.clone(), Held::Const(format!("text {pieces:?}"))));
+            let nodes: Vec<NodeId> = pieces.iter().flat_map(|p| p.nodes()).collect();
+            for (i, n) in nodes.into_iter().enumerate() {
+                out.push((format!("{key}{{{i}}}"), Held::Node(n)));
+            }
+        }
         Value::Poison => out.push((key, Held::Const("poison".to_string()))),
     }
 }

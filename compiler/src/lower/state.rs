@@ -94,6 +94,7 @@ pub(super) fn map_value(v: &mut Value, f: &mut dyn FnMut(NodeId) -> NodeId) {
                 map_value(item, f);
             }
         }
+        Value::Text(pieces) => pieces.iter_mut().for_each(|p| p.map_nodes(f)),
         Value::Number { .. }
         | Value::Str(_)
         | Value::Bool(_)

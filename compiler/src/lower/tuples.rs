@@ -133,8 +133,10 @@ impl<'a> Lowerer<'a> {
         let mut parts = Vec::new();
         for (v, s) in items {
             match self.print_arg(v) {
-                PrintArg::Text(t) => parts.push(t),
-                PrintArg::None => parts.push("None".to_string()),
+                PrintArg::Text(t) => parts.push(PrintArg::Text(t)),
+                PrintArg::None => parts.push(PrintArg::Text("None".to_string())),
+                // A run-time number prints inline, as in a list.
+                a @ (PrintArg::Scalar { .. } | PrintArg::Concat(_)) => parts.push(a),
                 PrintArg::Tensor { .. } => {
                     self.error(
                         Diagnostic::new(Code::E0107, "a tuple that holds a tensor cannot be printed yet", s, "a tensor")
@@ -144,6 +146,6 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        PrintArg::Text(if one { format!("({},)", parts[0]) } else { format!("({})", parts.join(", ")) })
+        super::output_calls::joined("(", parts, if one { ",)" } else { ")" })
     }
 }

@@ -156,6 +156,10 @@ pub enum BinOp {
     Div,
     Pow,
     MatMul,
+    /// `//`: floor division, as Python's.
+    FloorDiv,
+    /// `%`: the remainder with the divisor's sign, as Python's.
+    Mod,
     /// The comparisons `<`, `<=`, `>`, `>=`, `==`, `!=`.
     Lt,
     Le,
@@ -181,6 +185,8 @@ impl BinOp {
             BinOp::Ge => ">=",
             BinOp::EqEq => "==",
             BinOp::Ne => "!=",
+            BinOp::FloorDiv => "//",
+            BinOp::Mod => "%",
         }
     }
 
@@ -188,7 +194,7 @@ impl BinOp {
     pub fn is_comparison(self) -> bool {
         match self {
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::EqEq | BinOp::Ne => true,
-            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow | BinOp::MatMul => false,
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow | BinOp::MatMul | BinOp::FloorDiv | BinOp::Mod => false,
         }
     }
 }
@@ -287,6 +293,42 @@ pub enum ExprKind {
         receiver: Box<Expr>,
         items: Vec<IndexItem>,
     },
+    /// `f"text {expr:spec} text"`: Python's formatted string literal.
+    FString(Vec<FPiece>),
+}
+
+/// A piece of an f-string.
+/// An f-string field as the lexer reads it: the expression's source text and
+/// where it starts, for the parser to parse with spans into the file.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FRaw {
+    Text(String),
+    Field { source: String, start: usize, conversion: Option<char>, spec: String, spec_span: Span },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum FPiece {
+    /// Literal text, escapes and `{{`/`}}` already resolved.
+    Text(String),
+    /// `{expr}`, `{expr!r}`, `{expr:spec}`.
+    Field {
+        expr: Expr,
+        /// `!s` or `!r` (`'s'`, `'r'`).
+        conversion: Option<char>,
+        /// The format spec after `:` (empty when there is none), and its span in the source.
+        spec: String,
+        spec_span: Span,
+    },
+}
+
+impl FPiece {
+    /// The field's expression, if this piece is a field.
+    pub fn expr(&self) -> Option<&Expr> {
+        match self {
+            FPiece::Text(_) => None,
+            FPiece::Field { expr, .. } => Some(expr),
+        }
+    }
 }
 
 /// One item of a subscript `x[...]`.

@@ -39,6 +39,8 @@ pub enum LexError {
     InvalidChar,
     /// `\q` inside a string: the span covers the backslash and the character after it.
     UnknownEscape { span: Span, escape: String },
+    /// A malformed f-string (`{` without `}`, a single `}`, an empty field).
+    FString { span: Span, message: String, help: String },
     /// A string cut by the end of its line or of the file: the span runs from the
     /// opening quote to where the string was cut.
     Unterminated { span: Span },
@@ -99,6 +101,9 @@ pub enum Token {
 
     #[token("\"", string)]
     Str(String),
+    /// `f"..."`: the text and the fields, whose expressions the parser reads.
+    #[token("f\"", crate::syntax::fstring::lex)]
+    FStr(Vec<crate::syntax::ast::FRaw>),
 
     #[token("+")]
     Plus,
@@ -108,6 +113,10 @@ pub enum Token {
     Star,
     #[token("/")]
     Slash,
+    #[token("//")]
+    SlashSlash,
+    #[token("%")]
+    Percent,
     #[token("**")]
     StarStar,
     #[token("@")]
@@ -162,6 +171,7 @@ impl Token {
             Token::Ident(_)
                 | Token::Number(_)
                 | Token::Str(_)
+                | Token::FStr(_)
                 | Token::RParen
                 | Token::RBracket
                 | Token::RBrace
@@ -288,6 +298,7 @@ fn lex_error(error: LexError, span: Span, source: &str) -> Diagnostic {
             Diagnostic::new(Code::E0002, format!("unknown escape `{}` in string", escape.escape_debug()), span, "unknown escape")
                 .with_help(r#"the escapes are \n, \t, \" and \\"#)
         }
+        LexError::FString { span, message, help } => Diagnostic::new(Code::E0642, message, span, "in this f-string").with_help(help),
         LexError::Unterminated { span } => Diagnostic::new(Code::E0002, "unterminated string", span, "this string is not closed")
             .with_help(r#"close the string with `"` on the same line; write a line break as \n"#),
     }

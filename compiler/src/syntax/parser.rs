@@ -24,6 +24,13 @@ pub fn parse(source: &str) -> Result<ast::File, Vec<Diagnostic>> {
     grammar::FileParser::new().parse(tokens.into_iter().map(Ok::<_, Diagnostic>)).map_err(|e| vec![convert(e, source)])
 }
 
+/// Parses the tokens of one expression (an f-string's field): `source` is the
+/// field's text, and the tokens' spans are already positions in the file.
+pub(crate) fn parse_expr(tokens: Vec<(usize, Token, usize)>, source: &str) -> Result<Expr, Diagnostic> {
+    check_nesting(&tokens)?;
+    grammar::ExprParser::new().parse(tokens.into_iter().map(Ok::<_, Diagnostic>)).map_err(|e| convert(e, source))
+}
+
 /// Builds a binary expression node; the grammar's actions call it for every operator.
 pub(crate) fn binary(op: BinOp, lhs: Expr, rhs: Expr, start: usize, end: usize) -> Expr {
     Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span: Span::new(start, end) }
@@ -159,6 +166,8 @@ fn check_nesting(tokens: &[(usize, Token, usize)]) -> Result<(), Diagnostic> {
             | Token::Minus
             | Token::Star
             | Token::Slash
+            | Token::SlashSlash
+            | Token::Percent
             | Token::StarStar
             | Token::At
             | Token::Dot
@@ -235,6 +244,7 @@ fn describe(token: &Token, text: &str) -> String {
     match token {
         Token::Newline => "newline".to_string(),
         Token::Str(_) => "string literal".to_string(),
+        Token::FStr(_) => "f-string".to_string(),
         Token::Ident(_) => format!("name `{text}`"),
         Token::Number(_) => format!("number `{text}`"),
         _ => format!("`{text}`"),
@@ -243,10 +253,10 @@ fn describe(token: &Token, text: &str) -> String {
 
 /// Tokens that can start an expression; when a number is expected, all of them are,
 /// and the help says "an expression" instead of listing them.
-const EXPR_START: &[&str] = &["ident", "number", "string", "true", "false", "none", "(", "[", "-", "backward", "not"];
+const EXPR_START: &[&str] = &["ident", "number", "string", "fstring", "true", "false", "none", "(", "[", "-", "backward", "not"];
 /// Binary operators; when `+` and `*` are both expected, so are the rest
 /// (comparisons and the word operators `is`, `and`, `or` included).
-const BIN_OPS: &[&str] = &["+", "-", "*", "/", "**", "@", "cmp", "is", "and", "or"];
+const BIN_OPS: &[&str] = &["+", "-", "*", "/", "**", "@", "cmp", "is", "and", "or", "//", "%"];
 /// The most alternatives a help line lists before it gives a general hint instead.
 const MAX_ALTERNATIVES: usize = 6;
 

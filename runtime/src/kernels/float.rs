@@ -64,6 +64,10 @@ pub trait Float:
     /// `1 - erf(x)`, accurate where `erf` is close to 1 (the `libm` crate).
     fn erfc(self) -> Self;
     fn is_nan(self) -> bool;
+    /// C's `fmod(self, other)`: exact, with the sign of `self`.
+    fn fmod(self, other: Self) -> Self;
+    /// `self`'s magnitude with `sign`'s sign.
+    fn copysign(self, sign: Self) -> Self;
     /// `self * a + b` with one rounding.
     fn mul_add(self, a: Self, b: Self) -> Self;
     /// `exp` of every element of `src` into `dst` with [`vmath`](super::vmath)'s
@@ -208,6 +212,12 @@ macro_rules! impl_float {
             }
             fn is_nan(self) -> bool {
                 <$t>::is_nan(self)
+            }
+            fn fmod(self, other: $t) -> $t {
+                self % other
+            }
+            fn copysign(self, sign: $t) -> $t {
+                <$t>::copysign(self, sign)
             }
             fn mul_add(self, a: $t, b: $t) -> $t {
                 <$t>::mul_add(self, a, b)

@@ -33,6 +33,8 @@ pub fn eval_i64(op: &Op, args: &[&Tensor], out: &[usize]) -> Tensor {
                 Binary::Mul => i64::wrapping_mul,
                 Binary::Maximum => std::cmp::max,
                 Binary::Minimum => std::cmp::min,
+                Binary::FloorDivide => floor_divide_i64,
+                Binary::Remainder => remainder_i64,
                 Binary::Div | Binary::Pow | Binary::TanhBackward | Binary::Atan2 => unsupported(op, "i64"),
             };
             let (x, y) = (expand(arg(0), args[0].shape(), out), expand(arg(1), args[1].shape(), out));
@@ -141,4 +143,31 @@ fn matmul_i64(a: &[i64], sa: &[usize], b: &[i64], sb: &[usize]) -> Vec<i64> {
         }
     }
     out
+}
+
+/// Python's `int.__floordiv__` for i64 (a zero divisor gives 0: the compiler
+/// refuses a divisor known to be zero, see `docs/act-language.md`).
+fn floor_divide_i64(a: i64, b: i64) -> i64 {
+    if b == 0 {
+        return 0;
+    }
+    let q = a.wrapping_div(b);
+    if (a % b != 0) && ((a < 0) != (b < 0)) {
+        q - 1
+    } else {
+        q
+    }
+}
+
+/// Python's `int.__mod__` for i64: the sign of the divisor (0 for a zero divisor).
+fn remainder_i64(a: i64, b: i64) -> i64 {
+    if b == 0 {
+        return 0;
+    }
+    let r = a.wrapping_rem(b);
+    if r != 0 && ((r < 0) != (b < 0)) {
+        r + b
+    } else {
+        r
+    }
 }

@@ -126,4 +126,50 @@ binary_ops! {
     /// (libm `atan2`). Its cost is not measured yet: atan's.
     Atan2 { name: "atan2", builtin: Some("atan2"), grad_fn: Some("Atan2Backward0"), result: TypeRule::SameFloat, cost_ps: 5000,
             range: BinaryRange::Atan2, differentiable: [true, true], element: |y, x| y.atan2(x) }
+    /// `a // b`: division rounded toward negative infinity, as Python's `float.__floordiv__`
+    /// and PyTorch's `div_floor_floating` compute it (from the exact `fmod`). It has
+    /// no gradient (PyTorch's is zero almost everywhere). Its cost is not measured yet.
+    FloorDivide { name: "floor_divide", builtin: None, grad_fn: None, result: TypeRule::SameNumber, cost_ps: 3000,
+                  range: BinaryRange::FloorDivide, differentiable: [false, false], element: |a, b| floor_divide(a, b) }
+    /// `a % b`: the remainder with the sign of `b`, as Python's `float.__mod__` (and
+    /// `torch.remainder`, but for the sign of a zero result). No gradient is derived.
+    Remainder { name: "remainder", builtin: None, grad_fn: None, result: TypeRule::SameNumber, cost_ps: 3000,
+                range: BinaryRange::Remainder, differentiable: [false, false], element: |a, b| remainder(a, b) }
+}
+
+/// Python's `float.__floordiv__` (CPython's `float_floor_div`, PyTorch's
+/// `div_floor_floating`): the quotient of the exact remainder's complement,
+/// rounded to the nearest integer toward negative infinity.
+fn floor_divide<T: Float>(a: T, b: T) -> T {
+    if b == T::ZERO {
+        return a / b;
+    }
+    let m = a.fmod(b);
+    let mut div = (a - m) / b;
+    if m != T::ZERO && ((b < T::ZERO) != (m < T::ZERO)) {
+        div = div - T::ONE;
+    }
+    if div == T::ZERO {
+        return T::ZERO.copysign(a / b);
+    }
+    let floor = div.floor();
+    if div - floor > T::from_f64(0.5) {
+        floor + T::ONE
+    } else {
+        floor
+    }
+}
+
+/// Python's `float.__mod__`: `fmod`, moved into the divisor's sign; a zero
+/// result takes the divisor's sign.
+fn remainder<T: Float>(a: T, b: T) -> T {
+    let m = a.fmod(b);
+    if m == T::ZERO {
+        return T::ZERO.copysign(b);
+    }
+    if (b < T::ZERO) != (m < T::ZERO) {
+        m + b
+    } else {
+        m
+    }
 }

@@ -382,6 +382,10 @@ pub enum BinaryRange {
     TanhBackward,
     /// `atan2`: within [-pi, pi].
     Atan2,
+    /// `a // b`.
+    FloorDivide,
+    /// `a % b`: between 0 and the divisor.
+    Remainder,
 }
 
 /// A loop that takes a one-operand element formula as a closure of its own

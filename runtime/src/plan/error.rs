@@ -69,6 +69,8 @@ pub enum PlanErrorKind {
     KernelLen { value: ValueId, numel: usize, len: usize },
     /// A fused kernel's scalar with more or fewer than one element.
     ScalarNotOneElement { value: ValueId, numel: usize },
+    /// A printed Python number whose format spec does not apply to its dtype.
+    FormatSpec { value: ValueId, spec: String, why: String },
     /// A value listed twice among a kernel's outputs, or both as output and operand.
     OutputRepeated { value: ValueId },
     /// A kernel that declares more registers than it has instructions (each register
@@ -117,6 +119,7 @@ impl fmt::Display for PlanErrorKind {
                 write!(f, "value %{} has {numel} elements but the kernel streams {len}", value.0)
             }
             PlanErrorKind::ScalarNotOneElement { value, numel } => write!(f, "scalar operand %{} has {numel} elements instead of one", value.0),
+            PlanErrorKind::FormatSpec { value, spec, why } => write!(f, "the format spec {spec:?} of %{} does not apply: {why}", value.0),
             PlanErrorKind::OutputRepeated { value } => {
                 write!(f, "value %{} is an output of the kernel more than once, or also one of its operands", value.0)
             }

@@ -47,6 +47,26 @@ impl Walk<'_> {
         }
     }
 
+    /// A printed Python number holds one element, and its spec applies to its dtype.
+    fn print_scalars(&self, item: &PrintItem) -> Result<(), PlanError> {
+        match item {
+            PrintItem::Scalar { value, spec } => {
+                let info = &self.plan.values[value.0 as usize];
+                let n = numel(&info.shape);
+                if n != 1 {
+                    return Err(self.fail(PlanErrorKind::ScalarNotOneElement { value: *value, numel: n }));
+                }
+                let kind = crate::format::python::ValueKind::of_dtype(info.dtype);
+                match crate::format::python::FormatSpec::for_kind(spec, kind) {
+                    Ok(_) => Ok(()),
+                    Err(why) => Err(self.fail(PlanErrorKind::FormatSpec { value: *value, spec: spec.clone(), why })),
+                }
+            }
+            PrintItem::Concat(items) => items.iter().try_for_each(|i| self.print_scalars(i)),
+            PrintItem::Text(_) | PrintItem::None | PrintItem::Tensor { .. } => Ok(()),
+        }
+    }
+
     /// `v` is computed by the current step: it must not exist yet.
     fn compute(&mut self, v: ValueId) -> Result<(), PlanError> {
         self.in_range(v)?;
@@ -79,9 +99,10 @@ impl Walk<'_> {
             }
             Step::Print(items) => {
                 for item in items {
-                    if let PrintItem::Tensor { value, .. } = item {
-                        self.read(*value)?;
+                    for value in item.values() {
+                        self.read(value)?;
                     }
+                    self.print_scalars(item)?;
                 }
             }
             Step::Figure(FigureCmd::Plot { x, y, .. }) => {

@@ -12,6 +12,22 @@ impl Run<'_> {
     pub(super) fn binary(&mut self, n: NodeId, op: Binary, ops: &[NodeId], args: &[Range], dt: DType) -> Range {
         let rule = op.range_rule();
         match rule {
+            // A quotient is bounded only by the float range; an infinite or NaN
+            // operand (or a zero divisor) is not tracked here.
+            BinaryRange::FloorDivide => {
+                let mut r = Range::new(-f64::MAX, f64::MAX);
+                r.nan = args[0].nan || args[1].nan;
+                r.nan_reported = args[0].nan_reported || args[1].nan_reported;
+                r
+            }
+            // The remainder lies between zero and the divisor.
+            BinaryRange::Remainder => {
+                let m = args[1].lo.abs().max(args[1].hi.abs());
+                let mut r = Range::new(-m, m);
+                r.nan = args[0].nan || args[1].nan;
+                r.nan_reported = args[0].nan_reported || args[1].nan_reported;
+                r
+            }
             BinaryRange::Add | BinaryRange::Sub => {
                 let (a, b) = (&args[0], &args[1]);
                 let sub = rule == BinaryRange::Sub;

@@ -21,6 +21,9 @@ pub(super) fn rule(
 ) -> Vec<Option<NodeId>> {
     let dt = gr.node(n).dtype;
     match op {
+        // Neither operand of these is differentiable in the op table, so autodiff
+        // never asks; PyTorch's gradients are zero almost everywhere.
+        Binary::FloorDivide | Binary::Remainder => vec![None, None],
         // tanh_backward(grad_output, output), for gradients of gradients:
         // grad_output: tanh_backward(grad, output); output: grad * (-2 * output * grad_output).
         Binary::TanhBackward => {

@@ -41,30 +41,12 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// `print`'s arguments: string literals, `None`, and values with an optional `<grad_fn>`.
+    /// `print`'s arguments: string literals, `None`, values with an optional
+    /// `<grad_fn>`, `format(%N, "spec")` and `f(...)`.
     fn print_args(&self, mut rest: &'a str) -> Result<Vec<PrintArg>, Diagnostic> {
         let mut args = Vec::new();
         while !rest.is_empty() {
-            let (arg, after) = if rest.starts_with('"') {
-                let (s, after) = self.string(rest)?;
-                (PrintArg::Text(s), after)
-            } else if let Some(after) = rest.strip_prefix("None") {
-                (PrintArg::None, after)
-            } else {
-                let end = rest.find([' ', ',']).unwrap_or(rest.len());
-                let node = self.node_ref(&rest[..end])?;
-                let mut after = &rest[end..];
-                let mut grad_fn = None;
-                if let Some(r) = after.strip_prefix(" <") {
-                    let close = r.find('>').ok_or_else(|| self.error(after, "expected `>` after the grad_fn name"))?;
-                    grad_fn = Some(r[..close].to_string());
-                    after = &r[close + 1..];
-                }
-                // The text shows only the grad_fn; PyTorch prints `requires_grad=True`
-                // for a tensor without one exactly when it is a leaf that requires grad.
-                let requires_grad = grad_fn.is_some() || self.prog.graph.meta(node).requires_grad;
-                (PrintArg::Tensor { node, suffix: TensorSuffix { grad_fn, requires_grad } }, after)
-            };
+            let (arg, after) = self.print_arg(rest)?;
             args.push(arg);
             rest = match after.strip_prefix(", ") {
                 Some(r) if !r.is_empty() => r,
@@ -73,6 +55,48 @@ impl<'a> Reader<'a> {
             };
         }
         Ok(args)
+    }
+
+    /// One `print` argument at the start of `rest`, and the text after it.
+    fn print_arg(&self, rest: &'a str) -> Result<(PrintArg, &'a str), Diagnostic> {
+        Ok(if let Some(r) = rest.strip_prefix("format(") {
+            let (node, r) = r.split_once(", ").ok_or_else(|| self.error(r, "expected `format(%N, \"spec\")`"))?;
+            let (spec, r) = self.string(r)?;
+            let after = r.strip_prefix(')').ok_or_else(|| self.error(r, "expected `)` after the format spec"))?;
+            (PrintArg::Scalar { node: self.node_ref(node)?, spec }, after)
+        } else if let Some(after) = rest.strip_prefix("f()") {
+            (PrintArg::Concat(Vec::new()), after)
+        } else if let Some(mut r) = rest.strip_prefix("f(") {
+            let mut items = Vec::new();
+            loop {
+                let (item, after) = self.print_arg(r)?;
+                items.push(item);
+                if let Some(after) = after.strip_prefix(')') {
+                    break (PrintArg::Concat(items), after);
+                }
+                r = after.strip_prefix(", ").ok_or_else(|| self.error(after, "expected `, ` or `)` in `f(...)`"))?;
+            }
+        } else if rest.starts_with('"') {
+            let (s, after) = self.string(rest)?;
+            (PrintArg::Text(s), after)
+        } else if let Some(after) = rest.strip_prefix("None") {
+            (PrintArg::None, after)
+        } else {
+            // A node reference ends at a space, a comma or the `)` of an `f(...)`.
+            let end = rest.find([' ', ',', ')']).unwrap_or(rest.len());
+            let node = self.node_ref(&rest[..end])?;
+            let mut after = &rest[end..];
+            let mut grad_fn = None;
+            if let Some(r) = after.strip_prefix(" <") {
+                let close = r.find('>').ok_or_else(|| self.error(after, "expected `>` after the grad_fn name"))?;
+                grad_fn = Some(r[..close].to_string());
+                after = &r[close + 1..];
+            }
+            // The text shows only the grad_fn; PyTorch prints `requires_grad=True`
+            // for a tensor without one exactly when it is a leaf that requires grad.
+            let requires_grad = grad_fn.is_some() || self.prog.graph.meta(node).requires_grad;
+            (PrintArg::Tensor { node, suffix: TensorSuffix { grad_fn, requires_grad } }, after)
+        })
     }
 
     /// `plot %x, %y label="..." alpha=A`; an empty label reads as no label (both print alike).
