@@ -91,7 +91,7 @@ fn examples_print_exactly_what_pytorch_prints() {
     }
     checked.sort();
     // The references must not silently disappear.
-    for name in ["broadcast_matmul", "f64", "saves_input", "two_params_none", "log1pexp", "straight_through"] {
+    for name in ["broadcast_matmul", "f64", "saves_input", "two_params_none", "log1pexp", "straight_through", "train_digits"] {
         assert!(checked.iter().any(|c| c == name), "no PyTorch reference for examples/{name}.act");
     }
 }

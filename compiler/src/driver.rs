@@ -111,6 +111,10 @@ pub fn compile_within(source: &str, options: &Options, budget: Budget) -> Result
     // from. Declared `input ... in [LO, HI]` ranges replace the unbounded default.
     let mut warnings = regions::warnings(&prog);
     warnings.extend(analysis::stability::warnings(&prog, &prog.input_ranges));
+    // A loop's first iteration is compiled apart from the rest (peeling), so the
+    // same source can be analysed more than once: report each place once.
+    let mut seen = std::collections::HashSet::new();
+    warnings.retain(|w| seen.insert((w.code, w.primary.span)));
     timer.lap("range analysis");
     regions::optimize(&mut prog);
     let reports = optimize(&mut prog, &mut timer);

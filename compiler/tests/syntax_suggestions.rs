@@ -49,10 +49,14 @@ fn max_and_min_are_builtins_now() {
 
 #[test]
 fn other_pytorch_names_point_at_their_spelling_here() {
-    let cases = [("x.clamp_min(0)", "`clamp(x, min=lo)`"), ("x.neg()", "unary `-`"), ("x.mul(x)", "`*`")];
+    let cases = [("x.clamp_min(0)", "`clamp(x, min=lo)`"), ("x.neg()", "unary `-`")];
     for (call, expected) in cases {
         let (_, help) = help_for(call);
         assert!(help.contains(expected), "{call}: {help}");
+    }
+    // PyTorch's function forms of the operators are the operators themselves.
+    for call in ["x.mul(x)", "divide(x, x)", "add(x, 1)", "x.sub(x)"] {
+        assert!(compile(&format!("x = ones(2)\nprint({call})\n"), false).is_ok(), "{call}");
     }
 }
 

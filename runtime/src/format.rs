@@ -101,7 +101,14 @@ pub fn python_float_repr(v: f64) -> String {
 /// The shortest round-trip decimal digits of a finite, non-negative `v` and the
 /// exponent of its first digit (`v = D.DDD x 10^exp`).
 fn shortest_digits(v: f64) -> (String, i32) {
-    let s = format!("{v:e}");
+    // Rust's `{:e}` finds how many digits are needed, but when two strings of
+    // that length are equally close to `v` it may pick the upper one, where
+    // Python picks the correctly rounded one (ties to even: 144.660186767578125
+    // is `144.66018676757812`). Rust's fixed-precision formatting rounds exactly,
+    // ties to even, and the closest string of the shortest length round-trips.
+    let shortest = format!("{v:e}");
+    let n = shortest.split_once('e').map_or(1, |(m, _)| m.replace('.', "").len());
+    let s = format!("{:.*e}", n.saturating_sub(1), v);
     let (mantissa, exp) = s.split_once('e').expect("Rust's {:e} always writes an exponent");
     (mantissa.replace('.', ""), exp.parse().expect("Rust's {:e} exponent is an integer"))
 }

@@ -12,9 +12,6 @@ pub fn pytorch_help(name: &str) -> Option<&'static str> {
         "mv" | "dot" | "inner" => "write a matrix or vector product as `a @ b` or `matmul(a, b)`",
         "clamp_min" | "clamp_max" => "write a one-sided clamp as `clamp(x, min=lo)` or `clamp(x, max=hi)`",
         "neg" | "negative" => "write a negation with unary `-`",
-        "add" | "sub" | "subtract" | "mul" | "multiply" | "div" | "divide" | "true_divide" => {
-            "write arithmetic with the operators `+`, `-`, `*` and `/`"
-        }
         "float_power" => "write a power as `x ** y` or `pow(x, y)`",
         "RMSprop" | "Adagrad" | "Adadelta" | "Adamax" | "NAdam" | "RAdam" | "ASGD" | "Rprop" | "LBFGS" | "SparseAdam" => {
             "graphc's optimizers are `SGD`, `Adam` and `AdamW` (torch.optim's, without the prefix)"

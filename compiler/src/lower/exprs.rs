@@ -178,6 +178,9 @@ impl<'a> Lowerer<'a> {
         if let Some(kind) = super::optim::Kind::lookup(&callee.name) {
             return self.make_optimizer(kind, callee, args, span);
         }
+        if let Some(v) = self.arith_call(&callee.name, &args, span) {
+            return v;
+        }
         // `float(t)`, `len(xs)`, `round(x)`, `max(a, b)` of Python values.
         if let Some(v) = self.host_call(&callee.name, &args, span) {
             return v;

@@ -129,7 +129,11 @@ impl Lowerer<'_> {
             span: index_span,
         });
         let (to_body, inputs) = self.body_inputs(&entry, &saved);
+        // `body_inputs` already gave the leaves and their `.grad` in body nodes:
+        // mapping them again would read body ids as outer ones.
+        let body_grads = std::mem::take(&mut self.grad_state);
         self.map_state_nodes(scope, &mut |n| to_body.get(&n).copied().unwrap_or(n));
+        self.grad_state = body_grads;
         if let Some(v) = var {
             self.bind(&v.name, Value::Host { node: index, kind: HostKind::Int }, scope, kind);
         }

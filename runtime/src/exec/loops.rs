@@ -38,7 +38,16 @@ impl Machine {
                 failure = Some(e);
                 break;
             }
-            results = l.body_outputs.iter().map(|&v| Some(m.take_output(v))).collect();
+            // The passes may merge two outputs into one value (two `zero_()`
+            // gradients are the same constant): the later ones get copies.
+            results = Vec::with_capacity(l.body_outputs.len());
+            for (j, &v) in l.body_outputs.iter().enumerate() {
+                let t = match l.body_outputs[..j].iter().position(|&u| u == v) {
+                    Some(first) => results[first].clone(),
+                    None => Some(m.take_output(v)),
+                };
+                results.push(t);
+            }
             m.reset_values();
             m.drop_pool();
             if it + 1 < l.trip {
