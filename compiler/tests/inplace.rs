@@ -1,6 +1,6 @@
 //! `no_grad`, in-place updates, stores, `requires_grad_` and `.grad = none`: how
 //! they parse, which programs compile, and which are E0620-E0625. What they
-//! print is checked against PyTorch by the examples (`inplace_ops`, `inpl10`,
+//! print is checked against PyTorch by the examples (`inplace_ops`, `sgd_steps_unrolled`,
 //! `my_relu` in tests/programs/torch).
 
 use graphc_compiler::diag::Code;
