@@ -257,14 +257,9 @@ impl Lowerer<'_> {
         if self.versions.is_empty() {
             return;
         }
+        // The map is cloned because `map_state_nodes` borrows the lowerer mutably.
         let versions = self.versions.clone();
-        let current = |mut n: NodeId| {
-            while let Some(&next) = versions.get(&n) {
-                n = next;
-            }
-            n
-        };
-        self.map_state_nodes(scope, &mut |n| current(n));
+        self.map_state_nodes(scope, &mut |n| super::state::latest(&versions, n));
     }
 }
 

@@ -18,11 +18,8 @@ use crate::ir::graph::NodeId;
 
 impl Lowerer<'_> {
     /// The node that holds the current value of the tensor object `n` was created as.
-    pub(crate) fn current(&self, mut n: NodeId) -> NodeId {
-        while let Some(&next) = self.versions.get(&n) {
-            n = next;
-        }
-        n
+    pub(crate) fn current(&self, n: NodeId) -> NodeId {
+        latest(&self.versions, n)
     }
 
     /// `v` with each tensor it holds (also in lists and tuples) replaced by its current version.
@@ -36,7 +33,6 @@ impl Lowerer<'_> {
 
     /// Records that the object whose value was `old` now holds `new` (an in-place
     /// update). A requires-grad leaf stays a leaf: its `.grad` moves to `new`.
-    #[allow(dead_code)] // The in-place statements and the optimizers call it (issue 10).
     pub(crate) fn set_version(&mut self, old: NodeId, new: NodeId) {
         let old = self.current(old);
         if old == new {
@@ -50,7 +46,6 @@ impl Lowerer<'_> {
 
     /// Calls `f` on every node the lowering state holds, in a deterministic order
     /// (names sorted), and stores what it returns in place of the node.
-    #[allow(dead_code)] // Loop bodies call it (issue 10).
     pub(crate) fn map_state_nodes(&mut self, scope: &mut Scope, f: &mut dyn FnMut(NodeId) -> NodeId) {
         let mut names: Vec<String> = scope.names.keys().cloned().collect();
         names.sort();
@@ -82,6 +77,14 @@ impl Lowerer<'_> {
         }
         self.optim.map_nodes(f);
     }
+}
+
+/// The last version of `n` in a map of in-place updates (old node to new node).
+pub(super) fn latest(versions: &std::collections::HashMap<NodeId, NodeId>, mut n: NodeId) -> NodeId {
+    while let Some(&next) = versions.get(&n) {
+        n = next;
+    }
+    n
 }
 
 /// Maps the nodes a value holds, looking into lists and tuples.
