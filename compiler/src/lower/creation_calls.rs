@@ -127,6 +127,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Argmin
             | Builtin::Gather
             | Builtin::IndexSelect
+            | Builtin::Narrow
             | Builtin::OneHot
             | Builtin::MseLoss
             | Builtin::L1Loss
