@@ -229,6 +229,12 @@ pub enum Code {
     E0605,
     /// A name first bound on only one side of a run-time `if`.
     E0606,
+    /// A slice with a run-time bound whose length is not known at compile time (`x[i:n]`).
+    E0607,
+    /// A list, tuple or shape subscripted with a run-time integer (they are compile-time values).
+    E0608,
+    /// `narrow` with a length or dimension not known at compile time, or one that does not fit.
+    E0609,
     /// `.item()`, `float(t)`, `int(t)` or `bool(t)` of a tensor with more than one element.
     E0640,
     /// A format spec (`f"{x:.4d}"`) that does not apply to the value it formats.
@@ -351,6 +357,9 @@ impl Code {
             Code::E0604 => "E0604",
             Code::E0605 => "E0605",
             Code::E0606 => "E0606",
+            Code::E0607 => "E0607",
+            Code::E0608 => "E0608",
+            Code::E0609 => "E0609",
             Code::E0640 => "E0640",
             Code::E0641 => "E0641",
             Code::E0642 => "E0642",

@@ -55,6 +55,8 @@ pub enum Builtin {
     Gather,
     /// `index_select(input, dim, index)` with a 1-D i64 index.
     IndexSelect,
+    /// `narrow(input, dim, start, length)`: a slice of `length` indices from `start`.
+    Narrow,
     /// `one_hot(tensor, num_classes=-1)`.
     OneHot,
     MseLoss,
@@ -196,6 +198,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("argmin", Builtin::Argmin),
     ("gather", Builtin::Gather),
     ("index_select", Builtin::IndexSelect),
+    ("narrow", Builtin::Narrow),
     ("one_hot", Builtin::OneHot),
     ("mse_loss", Builtin::MseLoss),
     ("l1_loss", Builtin::L1Loss),
@@ -316,6 +319,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Cumsum | B::Softmax | B::LogSoftmax => sig(&["input", "dim"], 1, Some(2), &[]),
         B::Max | B::Min | B::Argmax | B::Argmin => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
         B::Gather | B::IndexSelect => sig(&["input", "dim", "index"], 3, Some(3), &[]),
+        B::Narrow => sig(&["input", "dim", "start", "length"], 4, Some(4), &[]),
         B::OneHot => sig(&["tensor", "num_classes"], 1, Some(2), &[]),
         B::MseLoss | B::L1Loss => sig(&["input", "target"], 2, Some(2), &["reduction"]),
         B::BinaryCrossEntropy => sig(&["input", "target", "weight"], 2, Some(3), &["reduction"]),

@@ -13,6 +13,7 @@
 use graphc_runtime::op::{F64Bits, IndexOp};
 use graphc_runtime::{DType, Op};
 
+use super::dyn_index::Sub;
 use super::index::Item;
 use super::{Lowerer, Scope, Value};
 use crate::check::shapes;
@@ -185,18 +186,18 @@ impl Lowerer<'_> {
                     )
                 }
                 Value::None => evaluated.push(Item::NewAxis),
-                other => match self.index_int(other, e.span, "an index") {
-                    Some(i) => evaluated.push(Item::Select(i, e.span)),
+                other => match self.expr_sub(other, e.span) {
+                    Some(Sub::Static(i)) => evaluated.push(i),
+                    Some(dynamic) => return self.store_dynamic(t, vec![dynamic], (v, vs), span),
                     None => return Value::Poison,
                 },
             }
         } else {
-            for item in items {
-                match self.index_item(item, scope) {
-                    Some(i) => evaluated.push(i),
-                    None => return Value::Poison,
-                }
+            let Some(subs) = self.subscript_items(items, scope) else { return Value::Poison };
+            if subs.iter().any(|s| matches!(s, Sub::Dyn { .. })) {
+                return self.store_dynamic(t, subs, (v, vs), span);
             }
+            evaluated.extend(subs.into_iter().filter_map(|s| if let Sub::Static(i) = s { Some(i) } else { None }));
         }
         let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
         let sel = match select(&sh, &evaluated) {

@@ -71,6 +71,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Max | Builtin::Min | Builtin::Argmax | Builtin::Argmin => self.extreme_call(b, name, &bound, span),
             Builtin::Gather => self.gather_call(&bound, span),
             Builtin::IndexSelect => self.index_select_call(&bound, span),
+            Builtin::Narrow => self.narrow_call(&bound, span),
             Builtin::OneHot => self.one_hot_call(&bound, span),
             Builtin::MseLoss
             | Builtin::L1Loss

@@ -127,6 +127,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Argmin
             | Builtin::Gather
             | Builtin::IndexSelect
+            | Builtin::Narrow
             | Builtin::OneHot
             | Builtin::MseLoss
             | Builtin::L1Loss
@@ -182,10 +183,11 @@ impl<'a> Lowerer<'a> {
         self.number(&v, s, what)
     }
 
-    /// Shape arguments: integers (`randn(2, 3)`) or one list (`randn([2, 3])`).
+    /// Shape arguments: integers (`randn(2, 3)`), one list (`randn([2, 3])`) or
+    /// one tuple (`randn((2, 3))`, `full((), 3.0)` for a 0-d tensor).
     fn shape_args(&mut self, args: &[Option<(Value, Span)>], name: &str) -> Option<Vec<usize>> {
         let items: Vec<(Value, Span)> = match args {
-            [Some((Value::List(items), _))] => items.clone(),
+            [Some((Value::List(items) | Value::Tuple(items), _))] => items.clone(),
             _ => args.iter().flatten().cloned().collect(),
         };
         let mut shape = Vec::new();

@@ -18,6 +18,7 @@
 
 use graphc_runtime::Op;
 
+use super::dyn_index::Sub;
 use super::{Lowerer, Scope, Value};
 use crate::check::shapes;
 use crate::diag::{Code, Diagnostic};
@@ -50,22 +51,25 @@ impl<'a> Lowerer<'a> {
                     return self.integer_tensor_index(*t, ids, e.span, span);
                 }
             }
-            let item = match v {
-                Value::None => Item::NewAxis,
-                v => match self.index_int(v, e.span, "an index") {
-                    Some(i) => Item::Select(i, e.span),
-                    None => return Value::Poison,
-                },
+            return match self.expr_sub(v, e.span) {
+                Some(Sub::Static(item)) => self.index_tensor(*t, vec![item], 1, span),
+                Some(dynamic) => self.index_dynamic(*t, vec![dynamic], span),
+                None => Value::Poison,
             };
-            return self.index_tensor(*t, vec![item], 1, span);
         }
-        let mut evaluated = Vec::with_capacity(items.len());
-        for item in items {
-            match self.index_item(item, scope) {
-                Some(i) => evaluated.push(i),
-                None => return Value::Poison,
-            }
+        let Some(subs) = self.subscript_items(items, scope) else { return Value::Poison };
+        // A run-time integer picks elements of a tensor only: lists, tuples and shapes are compile-time values.
+        if let Some(at) = subs.iter().find_map(|s| if let Sub::Dyn { span, .. } = s { Some(*span) } else { None }) {
+            return match recv {
+                Value::Tensor(t) => self.index_dynamic(t, subs, span),
+                Value::Poison => Value::Poison,
+                other => self.error(
+                    Diagnostic::new(Code::E0608, format!("{} cannot be subscripted with a run-time integer", other.describe()), at, "known only at run time")
+                        .with_help("lists, tuples and shapes are compile-time values: loop over the list itself, or `stack` its items into a tensor and index that"),
+                ),
+            };
         }
+        let evaluated: Vec<Item> = subs.into_iter().filter_map(|s| if let Sub::Static(i) = s { Some(i) } else { None }).collect();
         match recv {
             Value::Tensor(t) => self.index_tensor(t, evaluated, items.len(), span),
             Value::List(list) => self.index_list(list, evaluated, span, Value::List),
@@ -82,39 +86,6 @@ impl<'a> Lowerer<'a> {
                 Diagnostic::new(Code::E0223, format!("{} cannot be subscripted", other.describe()), receiver.span, "not a tensor or list")
                     .with_help("subscripts apply to tensors (`x[0, 1:]`), lists (`x.split(2)[0]`), tuples and shapes (`x.shape[0]`)"),
             ),
-        }
-    }
-
-    /// Evaluates one item: integers, `none`, slices of integers, `...`.
-    pub(super) fn index_item(&mut self, item: &IndexItem, scope: &mut Scope) -> Option<Item> {
-        match item {
-            IndexItem::Ellipsis(_) => Some(Item::Ellipsis),
-            IndexItem::Expr(e) => match self.expr(e, scope) {
-                Value::None => Some(Item::NewAxis),
-                v => self.index_int(v, e.span, "an index").map(|i| Item::Select(i, e.span)),
-            },
-            IndexItem::Slice { start, stop, step, span } => {
-                let mut part = |p: &Option<Box<Expr>>, what: &str| -> Option<Option<i64>> {
-                    match p {
-                        None => Some(None),
-                        Some(e) => match self.expr(e, scope) {
-                            Value::None => Some(None),
-                            v => self.index_int(v, e.span, what).map(Some),
-                        },
-                    }
-                };
-                let (a, b, c) = (part(start, "a slice start")?, part(stop, "a slice stop")?, part(step, "a slice step")?);
-                let step = c.unwrap_or(1);
-                if step <= 0 {
-                    let why = if step == 0 { "a slice step cannot be zero" } else { "a slice step must be positive: PyTorch has no negative steps" };
-                    self.error(
-                        Diagnostic::new(Code::E0223, why, *span, "step not positive")
-                            .with_help("write a positive step; to reverse a dimension PyTorch uses `flip`, which graphc does not have yet"),
-                    );
-                    return None;
-                }
-                Some(Item::Slice { start: a, stop: b, step })
-            }
         }
     }
 

@@ -12,6 +12,9 @@
 //!
 //! `for x in [a, b]` over a list (or tuple) known at compile time is unrolled:
 //! the body is lowered once per item, with the name bound to the item itself.
+//! So is `for row in x` over a tensor of at most 512 rows (each row a compile-time
+//! subscript); a longer tensor's rows are read at run time in a region
+//! (`row_loops.rs`).
 
 use crate::diag::{Code, Diagnostic};
 use crate::ir::program::{Effect, LoopRegion};
@@ -60,11 +63,16 @@ impl Lowerer<'_> {
                 let n = self.shape_of(t)[0];
                 (0..n).map(|i| (self.select_row(t, i as i64, f.iter.span), f.iter.span)).collect()
             }
+            // Longer tensors: a region that reads `x[i]` at run time (`row_loops.rs`).
+            Value::Tensor(t) if !self.shape_of(t).is_empty() => {
+                let n = self.shape_of(t)[0];
+                self.row_loop(f, t, n, scope, kind);
+                return None;
+            }
             Value::Poison => return None,
             other => {
                 let what = match other {
                     Value::List(_) | Value::Tuple(_) => format!("a list of more than {MAX_UNROLL} items"),
-                    Value::Tensor(t) if !self.shape_of(t).is_empty() => format!("a tensor of more than {MAX_UNROLL} rows"),
                     Value::Tensor(_) => "a 0-d tensor".to_string(),
                     o => o.describe().to_string(),
                 };

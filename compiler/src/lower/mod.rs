@@ -14,6 +14,7 @@
 //! which silently propagates, so one mistake yields one diagnostic.
 
 mod activation_calls;
+mod affine;
 mod arith_calls;
 mod assign;
 mod bce_options;
@@ -26,6 +27,7 @@ mod conditions;
 mod creation_calls;
 mod data_calls;
 mod dtypes;
+mod dyn_index;
 mod exprs;
 mod extreme_calls;
 mod fstrings;
@@ -42,6 +44,7 @@ mod loop_grads;
 mod loops;
 mod loss_calls;
 mod matrix_aliases;
+mod narrow_calls;
 mod no_grad;
 mod one_hot;
 mod optim;
@@ -50,6 +53,7 @@ mod prod_calls;
 mod reduction_calls;
 mod regions;
 mod reshape_calls;
+mod row_loops;
 mod scatter_calls;
 mod shape_calls;
 mod state;

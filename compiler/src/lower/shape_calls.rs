@@ -165,7 +165,8 @@ impl<'a> Lowerer<'a> {
             return None;
         }
         let items = match args.as_slice() {
-            [(Value::List(items), _)] => items.clone(),
+            // A tuple is Python's other way to write sizes: `x.reshape(())`, `x.view((2, 3))`.
+            [(Value::List(items) | Value::Tuple(items), _)] => items.clone(),
             _ => args,
         };
         let mut out = Vec::with_capacity(items.len());

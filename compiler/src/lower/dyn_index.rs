@@ -1,0 +1,331 @@
+//! Subscripts with run-time integers: `x[i]`, `x[i, j]`, `x[:, i]`,
+//! `x[i:i+k]`, `x[i*bs:(i+1)*bs]`, and stores through them (`losses[i] = v`).
+//!
+//! The loop counter and other run-time ints are 0-d i64 nodes, so the elements
+//! such a subscript picks are known only when the program runs; their number is
+//! known at compile time (a slice's length must be a constant, `affine.rs`
+//! proves it). Such a subscript is lowered to the flat positions it picks: for
+//! each dimension a vector of indices (a literal for compile-time items, the
+//! run-time start plus `arange(len) * step` for run-time ones), scaled by the
+//! dimension's stride and summed on a grid of the selected shape. A read is a
+//! `gather` of the flattened tensor at those positions (its gradient is the
+//! `scatter_add` into zeros that PyTorch's `select_backward` and
+//! `slice_backward` compute), a store a `scatter` of the value into it
+//! (PyTorch's `CopySlices`). Compile time and the plan's size do not depend on
+//! the values: one loop body serves every iteration.
+//!
+//! Bounds follow PyTorch where the length stays static: a run-time integer
+//! index may be negative and counts from the end; out of range, it stops the
+//! run with PyTorch's IndexError message at the subscript. Each run-time index
+//! vector is checked by a `gather` from `arange(n)` laid along its dimension, so
+//! the message names the dimension. A run-time slice must lie inside its
+//! dimension (Python would clamp it and give a shorter tensor, whose shape
+//! graphc could not know), and its start counts from 0.
+
+use graphc_runtime::op::{Binary, Cmp, F64Bits, IndexOp};
+use graphc_runtime::{DType, Op};
+
+use super::index::Item;
+use super::{HostKind, Lowerer, Scope, Value};
+use crate::check::shapes;
+use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::NodeId;
+use crate::syntax::ast::{Expr, IndexItem, Span};
+
+/// One subscript item after evaluation: known at compile time, or picking
+/// `len` indices from a run-time start.
+pub(super) enum Sub {
+    Static(Item),
+    /// A run-time integer (`keep` false: the dimension goes away, negative
+    /// indices wrap) or a run-time slice of static length (`keep` true).
+    Dyn {
+        start: NodeId,
+        len: usize,
+        step: i64,
+        keep: bool,
+        span: Span,
+    },
+}
+
+/// The flat positions a subscript picks, and the shape of what it selects.
+struct Grid {
+    /// An i64 vector of the flat positions, in row-major order of the selection.
+    flat: NodeId,
+    /// The shape of `x[...]`.
+    shape: Vec<usize>,
+    /// PyTorch's `grad_fn` of the read: that of the last item that acts.
+    grad_fn: &'static str,
+}
+
+impl Lowerer<'_> {
+    /// Evaluates subscript items once each; run-time integers become [`Sub::Dyn`].
+    pub(super) fn subscript_items(&mut self, items: &[IndexItem], scope: &mut Scope) -> Option<Vec<Sub>> {
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let sub = match item {
+                IndexItem::Ellipsis(_) => Sub::Static(Item::Ellipsis),
+                IndexItem::Expr(e) => {
+                    let v = self.expr(e, scope);
+                    self.expr_sub(v, e.span)?
+                }
+                IndexItem::Slice { start, stop, step, span } => self.slice_sub(start.as_deref(), stop.as_deref(), step.as_deref(), *span, scope)?,
+            };
+            out.push(sub);
+        }
+        Some(out)
+    }
+
+    /// One evaluated expression item: `none`, an integer, or a run-time integer.
+    pub(super) fn expr_sub(&mut self, v: Value, span: Span) -> Option<Sub> {
+        match v {
+            Value::None => Some(Sub::Static(Item::NewAxis)),
+            Value::Host { node, kind: HostKind::Int } => Some(Sub::Dyn { start: node, len: 1, step: 1, keep: false, span }),
+            v => self.index_int(v, span, "an index").map(|i| Sub::Static(Item::Select(i, span))),
+        }
+    }
+
+    /// `start:stop:step`: static when both bounds are known at compile time.
+    fn slice_sub(&mut self, start: Option<&Expr>, stop: Option<&Expr>, step: Option<&Expr>, span: Span, scope: &mut Scope) -> Option<Sub> {
+        let mut eval = |p: Option<&Expr>| p.map(|e| (self.expr(e, scope), e.span)).filter(|(v, _)| !matches!(v, Value::None));
+        let (a, b, c) = (eval(start), eval(stop), eval(step));
+        let step = match c {
+            None => 1,
+            Some((v, s)) => self.index_int(v, s, "a slice step")?,
+        };
+        if step <= 0 {
+            let why = if step == 0 { "a slice step cannot be zero" } else { "a slice step must be positive: PyTorch has no negative steps" };
+            self.error(
+                Diagnostic::new(Code::E0223, why, span, "step not positive")
+                    .with_help("write a positive step; to reverse a dimension PyTorch uses `flip`, which graphc does not have yet"),
+            );
+            return None;
+        }
+        let is_host = |p: &Option<(Value, Span)>| matches!(p, Some((Value::Host { .. }, _)));
+        if !is_host(&a) && !is_host(&b) {
+            let mut bound = |p: Option<(Value, Span)>, what: &str| match p {
+                None => Some(None),
+                Some((v, s)) => self.index_int(v, s, what).map(Some),
+            };
+            let (a, b) = (bound(a, "a slice start")?, bound(b, "a slice stop")?);
+            return Some(Sub::Static(Item::Slice { start: a, stop: b, step }));
+        }
+        let start_value = a.as_ref().map_or(Value::Number { value: 0.0, is_int: true }, |(v, _)| v.clone());
+        let forms = (self.affine_of(&start_value), b.as_ref().and_then(|(v, _)| self.affine_of(v)));
+        let length = match forms {
+            (Some(p), Some(q)) => q.constant_difference(&p),
+            _ => None,
+        };
+        let Some(length) = length else {
+            let (what, at) = match (&a, &b) {
+                (_, None) => ("it runs to the end from a run-time start".to_string(), span),
+                (_, Some((v, s))) if self.affine_of(v).is_none() => (format!("this bound is {}", v.describe()), *s),
+                (Some((v, s)), _) if self.affine_of(v).is_none() => (format!("this bound is {}", v.describe()), *s),
+                _ => ("its stop minus its start depends on run-time values".to_string(), span),
+            };
+            self.error(
+                Diagnostic::new(Code::E0607, "the length of this slice is not known at compile time", at, what).with_help(
+                    "a tensor's shape is fixed when the program compiles: write the stop as the start plus a number (`x[i:i+k]`, `x[i*bs:(i+1)*bs]`), or `narrow(x, dim, start, length)`",
+                ),
+            );
+            return None;
+        };
+        let len = if length > 0 { ((length + step - 1) / step) as usize } else { 0 };
+        let start = match start_value {
+            Value::Host { node, .. } => node,
+            Value::Number { value, .. } => self.scalar(value, DType::I64, span),
+            _ => return None,
+        };
+        Some(Sub::Dyn { start, len, step, keep: true, span })
+    }
+
+    /// `x[...]` where an item is a run-time integer.
+    pub(super) fn index_dynamic(&mut self, t: NodeId, subs: Vec<Sub>, span: Span) -> Value {
+        let (dt, shape) = (self.dtype_of(t), self.shape_of(t));
+        let Some(grid) = self.grid(&shape, subs, span) else { return Value::Poison };
+        let count: usize = grid.shape.iter().product();
+        let numel: usize = shape.iter().product();
+        let flat_x = self.node(Op::Reshape, dt, vec![numel], &[t], span);
+        let picked = self.node(Op::Index(IndexOp::Gather { dim: 0 }), dt, vec![count], &[flat_x, grid.flat], span);
+        Value::Tensor(self.op_node(Op::Reshape, dt, grid.shape, &[picked], span, grid.grad_fn))
+    }
+
+    /// `x[...] = v` where an item is a run-time integer: the in-place update.
+    pub(super) fn store_dynamic(&mut self, t: NodeId, subs: Vec<Sub>, (v, vs): (Value, Span), span: Span) -> Value {
+        let (dt, shape) = (self.dtype_of(t), self.shape_of(t));
+        let Some(grid) = self.grid(&shape, subs, span) else { return Value::Poison };
+        let count: usize = grid.shape.iter().product();
+        let numel: usize = shape.iter().product();
+        let value = match v {
+            Value::Number { value, .. } => self.scalar(value, dt, vs),
+            Value::Bool(b) => self.scalar(if b { 1.0 } else { 0.0 }, dt, vs),
+            Value::Host { node, .. } => self.cast_to(node, dt, vs),
+            Value::Tensor(v) => self.cast_to(v, dt, vs),
+            Value::Poison => return Value::Poison,
+            other => {
+                return self.error(
+                    Diagnostic::new(Code::E0624, format!("cannot store {} into a tensor", other.describe()), vs, "not a number or tensor")
+                        .with_help("store a number or a tensor that broadcasts to the selected elements"),
+                )
+            }
+        };
+        let vsh = self.shape_of(value);
+        if shapes::broadcast(&vsh, &grid.shape).ok().as_deref() != Some(&grid.shape[..]) {
+            return self.error(
+                Diagnostic::new(
+                    Code::E0624,
+                    format!("a value of shape {} does not broadcast to the selected shape {}", shapes::show(&vsh), shapes::show(&grid.shape)),
+                    vs,
+                    "shapes do not fit",
+                )
+                .with_help("store a value of the selected elements' shape, or one that broadcasts to it"),
+            );
+        }
+        let spread = if vsh == grid.shape { value } else { self.node(Op::Expand, dt, grid.shape.clone(), &[value], vs) };
+        let src = self.node(Op::Reshape, dt, vec![count], &[spread], vs);
+        let flat_x = self.node(Op::Reshape, dt, vec![numel], &[t], span);
+        let op = Op::Index(IndexOp::ScatterInto { dim: 0, add: false });
+        let written = self.node(op, dt, vec![numel], &[flat_x, grid.flat, src], span);
+        let new = self.node(Op::Reshape, dt, shape, &[written], span);
+        match self.update_in_place(t, new, "CopySlices", span) {
+            Some(n) => Value::Tensor(n),
+            None => Value::Poison,
+        }
+    }
+
+    /// Resolves the items against `shape` (PyTorch's basic indexing, left to
+    /// right, `...` filling the middle) into the flat positions they pick.
+    fn grid(&mut self, shape: &[usize], subs: Vec<Sub>, span: Span) -> Option<Grid> {
+        let consumed = subs.iter().filter(|s| matches!(s, Sub::Dyn { .. } | Sub::Static(Item::Select(..) | Item::Slice { .. }))).count();
+        if subs.iter().filter(|s| matches!(s, Sub::Static(Item::Ellipsis))).count() > 1 {
+            self.error(Diagnostic::new(Code::E0223, "a subscript may hold one `...`", span, "several `...`").with_help("keep one `...`"));
+            return None;
+        }
+        if consumed > shape.len() {
+            self.error(
+                Diagnostic::new(
+                    Code::E0224,
+                    format!("too many indices for a tensor of dimension {}: {consumed}", shape.len()),
+                    span,
+                    "too many indices",
+                )
+                .with_help(format!("the tensor has shape {}", shapes::show(shape))),
+            );
+            return None;
+        }
+        // Per dimension of the tensor: its index vector and length; and the selection's shape.
+        let (mut picks, mut sel_shape, mut grad_fn) = (Vec::new(), Vec::new(), "AliasBackward0");
+        for sub in subs {
+            let d = picks.len();
+            match sub {
+                Sub::Static(Item::Ellipsis) => {
+                    for _ in 0..shape.len() - consumed {
+                        let d = picks.len();
+                        picks.push(self.literal_pick((0..shape[d]).collect(), span));
+                        sel_shape.push(shape[d]);
+                    }
+                }
+                Sub::Static(Item::NewAxis) => {
+                    sel_shape.push(1);
+                    grad_fn = "UnsqueezeBackward0";
+                }
+                Sub::Static(Item::Select(i, is)) => {
+                    let n = shape[d] as i64;
+                    if i < -n || i >= n {
+                        self.error(
+                            Diagnostic::new(Code::E0224, format!("index {i} is out of bounds for dimension {d} with size {n}"), is, "out of bounds")
+                                .with_help(format!("indices of this dimension run from {} to {}", -n, n - 1)),
+                        );
+                        return None;
+                    }
+                    picks.push(self.literal_pick(vec![(if i < 0 { i + n } else { i }) as usize], span));
+                    grad_fn = "SelectBackward0";
+                }
+                Sub::Static(Item::Slice { start, stop, step }) => {
+                    let n = shape[d] as i64;
+                    let clamp = |b: i64| (if b < 0 { b + n } else { b }).clamp(0, n);
+                    let (a, b) = (start.map_or(0, clamp), stop.map_or(n, clamp));
+                    let idx: Vec<usize> = (a..b.max(a)).step_by(step as usize).map(|i| i as usize).collect();
+                    if idx.len() != shape[d] {
+                        grad_fn = "SliceBackward0";
+                    }
+                    sel_shape.push(idx.len());
+                    picks.push(self.literal_pick(idx, span));
+                }
+                Sub::Dyn { start, len, step, keep, span: at } => {
+                    picks.push(self.dynamic_pick(start, (len, step, keep), (d, shape[d]), at));
+                    if keep {
+                        sel_shape.push(len);
+                    }
+                    grad_fn = if keep { "SliceBackward0" } else { "SelectBackward0" };
+                }
+            }
+        }
+        while picks.len() < shape.len() {
+            let d = picks.len();
+            picks.push(self.literal_pick((0..shape[d]).collect(), span));
+            sel_shape.push(shape[d]);
+        }
+        let flat = self.flat_positions(shape, &picks, span);
+        Some(Grid { flat, shape: sel_shape, grad_fn })
+    }
+
+    /// A compile-time index vector.
+    fn literal_pick(&mut self, idx: Vec<usize>, span: Span) -> NodeId {
+        let n = idx.len();
+        let values = idx.into_iter().map(|i| F64Bits::new(i as f64)).collect();
+        self.node(Op::Literal(values), DType::I64, vec![n], &[], span)
+    }
+
+    /// The run-time index vector `start + arange(len) * step` of dimension `d`
+    /// (of size `n`), a lone index wrapped when negative, checked against the
+    /// dimension by a `gather` from `arange(n)`, which reports an index out of
+    /// bounds with PyTorch's message.
+    fn dynamic_pick(&mut self, start: NodeId, (len, step, keep): (usize, i64, bool), (d, n): (usize, usize), span: Span) -> NodeId {
+        let start = self.cast_to(start, DType::I64, span);
+        let start = if keep {
+            start
+        } else {
+            let zero = self.scalar(0.0, DType::I64, span);
+            let size = self.scalar(n as f64, DType::I64, span);
+            let wrapped = self.node(Op::Binary(Binary::Add), DType::I64, vec![], &[start, size], span);
+            let negative = self.node(Op::Compare(Cmp::Lt), DType::Bool, vec![], &[start, zero], span);
+            self.node(Op::Select, DType::I64, vec![], &[negative, wrapped, start], span)
+        };
+        let offsets = Op::Arange { start: F64Bits::new(0.0), step: F64Bits::new(step as f64) };
+        let offsets = self.node(offsets, DType::I64, vec![len], &[], span);
+        let vector = self.node(Op::Binary(Binary::Add), DType::I64, vec![len], &[start, offsets], span);
+        let lead = vec![1; d];
+        let table = self.node(Op::Arange { start: F64Bits::new(0.0), step: F64Bits::new(1.0) }, DType::I64, vec![n], &[], span);
+        let table = self.node(Op::Reshape, DType::I64, [lead.clone(), vec![n]].concat(), &[table], span);
+        let index = self.node(Op::Reshape, DType::I64, [lead.clone(), vec![len]].concat(), &[vector], span);
+        let checked = self.node(Op::Index(IndexOp::Gather { dim: d }), DType::I64, [lead, vec![len]].concat(), &[table, index], span);
+        self.node(Op::Reshape, DType::I64, vec![len], &[checked], span)
+    }
+
+    /// `Σ_d picks[d] * stride[d]` on the grid of the picks' lengths, flattened.
+    fn flat_positions(&mut self, shape: &[usize], picks: &[NodeId], span: Span) -> NodeId {
+        let strides = super::views::contiguous(shape);
+        let lens: Vec<usize> = picks.iter().map(|&p| self.shape_of(p)[0]).collect();
+        let mut acc: Option<NodeId> = None;
+        for (d, &p) in picks.iter().enumerate() {
+            let mut along = vec![1; picks.len()];
+            along[d] = lens[d];
+            let laid = self.node(Op::Reshape, DType::I64, along.clone(), &[p], span);
+            let stride = self.scalar(strides[d] as f64, DType::I64, span);
+            let term = self.node(Op::Binary(Binary::Mul), DType::I64, along.clone(), &[laid, stride], span);
+            acc = Some(match acc {
+                None => term,
+                Some(a) => {
+                    let sh = shapes::broadcast(&self.shape_of(a), &along).unwrap_or_else(|_| lens.clone());
+                    self.node(Op::Binary(Binary::Add), DType::I64, sh, &[a, term], span)
+                }
+            });
+        }
+        let count: usize = lens.iter().product();
+        match acc {
+            Some(a) => self.node(Op::Reshape, DType::I64, vec![count], &[a], span),
+            // A 0-d tensor has no dimension to pick from; `grid` refused any item that consumes one.
+            None => self.literal_pick(vec![0], span),
+        }
+    }
+}

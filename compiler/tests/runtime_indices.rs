@@ -1,0 +1,145 @@
+//! Subscripts with run-time integers (a loop counter): reads, stores, `narrow`
+//! and `for row in x` over a long tensor print what PyTorch 2.15 prints for the
+//! same programs, their gradients are PyTorch's, an index out of range stops
+//! the run with PyTorch's message (no panic), and the plan does not grow with
+//! the trip count or the number of rows.
+
+use graphc_compiler::driver::compile;
+use graphc_runtime::exec::run_capture;
+use graphc_runtime::plan::{Plan, Step};
+
+fn run(source: &str) -> String {
+    let c = compile(source, false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    run_capture(&c.plan).unwrap_or_else(|e| panic!("{}", e.message)).0
+}
+
+/// The number of steps and values of a plan, loop bodies included.
+fn size(plan: &Plan) -> (usize, usize) {
+    let (mut steps, mut values) = (plan.steps.len(), plan.values.len());
+    for s in &plan.steps {
+        if let Step::Loop(l) = s {
+            let (s2, v2) = size(&l.body);
+            steps += s2;
+            values += v2;
+        }
+    }
+    (steps, values)
+}
+
+/// Selects (negative ones wrap), slices of static length with steps, columns,
+/// `narrow` with a run-time and a compile-time start, and a store of `.item()`.
+#[test]
+fn reads_at_run_time_indices_print_what_pytorch_prints() {
+    let program = r#"x = arange(12.0).reshape(4, 3)
+losses = zeros(5)
+acc = zeros(3)
+for i in range(4) {
+    print(x[i], x[i, 1], x[-1 - i], x[i:i+1], x[:, i % 3])
+    acc += x[i]
+    losses[i] = x[i].sum().item()
+}
+print(acc, losses)
+y = arange(20.0)
+for k in range(3) {
+    print(y[k*4:(k+1)*4], y[k*2:k*2+6:2], narrow(y, 0, k, 2))
+}
+print(narrow(x, 1, 1, 2), x.narrow(0, -2, 2))
+"#;
+    // tests: the output of the same program under PyTorch 2.15.
+    let expected = r#"tensor([0., 1., 2.]) tensor(1.) tensor([ 9., 10., 11.]) tensor([[0., 1., 2.]]) tensor([0., 3., 6., 9.])
+tensor([3., 4., 5.]) tensor(4.) tensor([6., 7., 8.]) tensor([[3., 4., 5.]]) tensor([ 1.,  4.,  7., 10.])
+tensor([6., 7., 8.]) tensor(7.) tensor([3., 4., 5.]) tensor([[6., 7., 8.]]) tensor([ 2.,  5.,  8., 11.])
+tensor([ 9., 10., 11.]) tensor(10.) tensor([0., 1., 2.]) tensor([[ 9., 10., 11.]]) tensor([0., 3., 6., 9.])
+tensor([18., 22., 26.]) tensor([ 3., 12., 21., 30.,  0.])
+tensor([0., 1., 2., 3.]) tensor([0., 2., 4.]) tensor([0., 1.])
+tensor([4., 5., 6., 7.]) tensor([2., 4., 6.]) tensor([1., 2.])
+tensor([ 8.,  9., 10., 11.]) tensor([4., 6., 8.]) tensor([2., 3.])
+tensor([[ 1.,  2.],
+        [ 4.,  5.],
+        [ 7.,  8.],
+        [10., 11.]]) tensor([[ 6.,  7.,  8.],
+        [ 9., 10., 11.]])
+"#;
+    assert_eq!(run(program), expected);
+}
+
+/// Stores of tensors and numbers at run-time rows, slices and columns, and the
+/// gradients of `x[i]`, `x[i:i+2]` and `narrow` (PyTorch's autograd values).
+#[test]
+fn stores_and_gradients_at_run_time_indices_are_pytorchs() {
+    let program = r#"x = zeros(3, 4)
+v = tensor([1.0, 2.0])
+for i in range(3) {
+    x[i, i:i+2] = v * (i + 1)
+    x[:, 3] = tensor([7.0, 8.0, 9.0]) + i
+    x[-1, i] = -1.0
+}
+print(x)
+w = tensor([0.5, -1.0, 2.0, 3.0], requires_grad=true)
+g = zeros(3, 4)
+for i in range(3) {
+    loss = (w[i] * w[i:i+2].sum() + narrow(w, 0, i, 2).pow(2).sum())
+    loss.backward()
+    g[i] = w.grad
+    w.grad = none
+}
+print(g)
+print(loss)
+"#;
+    let expected = r#"tensor([[ 1.,  2.,  0.,  9.],
+        [ 0.,  2.,  4., 10.],
+        [-1., -1., -1., 11.]])
+tensor([[ 1.0000, -1.5000,  0.0000,  0.0000],
+        [ 0.0000, -2.0000,  3.0000,  0.0000],
+        [ 0.0000,  0.0000, 11.0000,  8.0000]])
+tensor(23., grad_fn=<AddBackward0>)
+"#;
+    assert_eq!(run(program), expected);
+}
+
+#[test]
+fn an_index_out_of_range_stops_the_run_with_pytorchs_message() {
+    let c = compile("x = zeros(4, 3)\nfor i in range(6) {\n    x[i] = 1.0\n}\nprint(x)\n", false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    let e = run_capture(&c.plan).expect_err("row 4 of 4 is out of range");
+    assert_eq!(e.message, "index 4 is out of bounds for dimension 0 with size 4");
+    let c =
+        compile("x = arange(10.0)\nfor i in range(3) {\n    print(x[i * 4:i * 4 + 4])\n}\n", false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    let e = run_capture(&c.plan).expect_err("the third slice runs past the end");
+    assert_eq!(e.message, "index 10 is out of bounds for dimension 0 with size 10");
+}
+
+/// The trip count and size of each loop of a plan. Bodies are compared: outside
+/// them, constant folding keeps a small constant tensor and not a large one.
+fn bodies(p: &Plan) -> Vec<(u64, (usize, usize))> {
+    p.steps.iter().filter_map(|s| if let Step::Loop(l) = s { Some((l.trip, size(&l.body))) } else { None }).collect()
+}
+
+fn batches(trip: usize) -> String {
+    format!("x = arange(40.0).reshape(10, 4)\ntotal = zeros(2, 4)\nseen = zeros(5)\nfor i in range({trip}) {{\n    k = i % 5\n    total += x[k * 2:(k + 1) * 2]\n    seen[k] = x[k, 1].item()\n}}\nprint(total)\n")
+}
+
+#[test]
+fn the_plan_does_not_grow_with_the_trip_count_or_the_rows() {
+    let small = compile(&batches(10), false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    let large = compile(&batches(100_000), false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    assert_eq!(bodies(&small.plan).len(), bodies(&large.plan).len());
+    for (a, b) in bodies(&small.plan).iter().zip(&bodies(&large.plan)) {
+        assert_eq!(a.1, b.1, "a loop body does not depend on the trip count");
+    }
+    // tests: what PyTorch 2.15 prints for the same ten iterations.
+    assert_eq!(run_capture(&small.plan).unwrap().0, "tensor([[160., 170., 180., 190.],\n        [200., 210., 220., 230.]])\n");
+    let rows = |n: usize| {
+        format!("x = arange({}.0).reshape({n}, 2)\ntotal = zeros(2)\nfor row in x {{\n    total += row * row\n}}\nprint(total)\nprint(row)\n", 2 * n)
+    };
+    let (a, b) = (compile(&rows(600), false).unwrap(), compile(&rows(60_000), false).unwrap());
+    let (ba, bb) = (bodies(&a.plan), bodies(&b.plan));
+    assert_eq!(
+        ba.iter().map(|b| b.1).collect::<Vec<_>>(),
+        bb.iter().map(|b| b.1).collect::<Vec<_>>(),
+        "a long tensor's rows are a loop, not unrolled"
+    );
+    assert_eq!(ba.iter().map(|b| b.0).sum::<u64>(), 600);
+    assert_eq!(bb.iter().map(|b| b.0).sum::<u64>(), 60_000);
+    // tests: PyTorch 2.15 prints the same for 600 rows.
+    assert_eq!(run_capture(&a.plan).unwrap().0, "tensor([2.8728e+08, 2.8800e+08])\ntensor([1198., 1199.])\n");
+}
