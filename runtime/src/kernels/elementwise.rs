@@ -49,10 +49,43 @@ pub fn unary<T: Float>(op: Unary, src: &[T]) -> Vec<T> {
     out
 }
 
-/// [`unary`] into `dst`; a slice `src` has `dst`'s length.
+/// [`unary`] into `dst`; a slice `src` has `dst`'s length and is a whole tensor
+/// (see [`sigmoid_into`] for the one op whose bits depend on the position).
 #[inline(always)]
 pub fn unary_into<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T]) {
+    if op == Unary::Sigmoid {
+        let total = dst.len();
+        return sigmoid_into(src, dst, 0, total);
+    }
     op.with_element(Map1 { src, dst })
+}
+
+/// Elements per iteration of the vector loop of PyTorch's `cpu_kernel_vec` on
+/// this project's reference machine (AVX-512: two registers of 16 floats or 8
+/// doubles); the last `total % block` elements of a tensor take the
+/// scalar lambda instead.
+fn vector_block<T: Float>() -> usize {
+    128 / std::mem::size_of::<T>()
+}
+
+/// `sigmoid` of elements `[start, start + dst.len())` of a contiguous tensor of
+/// `total` elements, as PyTorch 2.15's `sigmoid_kernel` computes each one: the
+/// vector lambda (SLEEF's `exp`, [`Float::sigmoid`]) over whole blocks of
+/// [`vector_block`] elements, the scalar lambda (`1 / (1 + exp(-x))`, libm) over
+/// the rest. For more than 32768 elements PyTorch also splits the tensor among
+/// its threads, each with its own tail; graphc reproduces one thread's split
+/// (docs/NUMERICS.md). A one-value operand is a one-element tensor: scalar.
+pub fn sigmoid_into<T: Float>(src: Arg<T>, dst: &mut [T], start: usize, total: usize) {
+    let scalar = |a: T| T::ONE / (T::ONE + (-a).exp());
+    match src {
+        Arg::Slice(s) => {
+            let body_end = total - total % vector_block::<T>();
+            for (j, (d, &a)) in dst.iter_mut().zip(s).enumerate() {
+                *d = if start + j < body_end { a.sigmoid() } else { scalar(a) };
+            }
+        }
+        Arg::Scalar(a) => dst.fill(scalar(a)),
+    }
 }
 
 /// `pow_scalar` over `src`: see [`pow_scalar_into`].

@@ -4,7 +4,7 @@
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use super::vmath;
+use super::{sleef, vmath};
 use crate::tensor::{Data, Tensor};
 
 /// A tensor element: `f32` or `f64`. Every method is the plain operation in the
@@ -29,6 +29,13 @@ pub trait Float:
     fn to_f64(self) -> f64;
     fn from_usize(v: usize) -> Self;
     fn exp(self) -> Self;
+    /// `exp` as SLEEF's `expf`/`exp` u10 computes it, the function behind PyTorch's
+    /// vectorized kernels (`sigmoid`): see [`sleef`](super::sleef).
+    fn exp_sleef(self) -> Self;
+    /// `sigmoid(self)` as PyTorch's vectorized `sigmoid_kernel` computes every
+    /// element of a contiguous tensor: `1 / (exp_sleef(-x) + 1)`, the negation
+    /// flipping the sign bit (so a NaN comes out with the other sign, as PyTorch's).
+    fn sigmoid(self) -> Self;
     /// `exp(self) - 1`.
     fn exp_m1(self) -> Self;
     fn ln(self) -> Self;
@@ -80,7 +87,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $erf:path, $erfc:path) => {
+    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_sleef:path, $erf:path, $erfc:path) => {
         impl Float for $t {
             const ZERO: $t = 0.0;
             const ONE: $t = 1.0;
@@ -96,6 +103,12 @@ macro_rules! impl_float {
             }
             fn exp(self) -> $t {
                 <$t>::exp(self)
+            }
+            fn exp_sleef(self) -> $t {
+                $exp_sleef(self)
+            }
+            fn sigmoid(self) -> $t {
+                1.0 / ($exp_sleef(-self) + 1.0)
             }
             // Rust's std calls the platform libm, as PyTorch's scalar path does.
             fn exp_m1(self) -> $t {
@@ -238,5 +251,5 @@ macro_rules! impl_float {
     };
 }
 
-impl_float!(f32, F32, from_f32, vmath::exp_f32, libm::erff, libm::erfcf);
-impl_float!(f64, F64, from_f64, vmath::exp_f64, libm::erf, libm::erfc);
+impl_float!(f32, F32, from_f32, vmath::exp_f32, sleef::exp_f32, libm::erff, libm::erfcf);
+impl_float!(f64, F64, from_f64, vmath::exp_f64, sleef::exp_f64, libm::erf, libm::erfc);

@@ -122,7 +122,9 @@ unary_ops! {
     /// `tanh(x)` (libm).
     Tanh { name: "tanh", builtin: Some("tanh"), grad_fn: Some("TanhBackward0"), result: TypeRule::SameFloat, cost_ps: 15000,
            range: UnaryRange::Increasing, differentiable: true, element: |a| a.tanh() }
-    /// `sigmoid(x)` = `1 / (1 + exp(-x))` in the dtype, the scalar lambda of PyTorch's `sigmoid_kernel`.
+    /// `sigmoid(x)` = `1 / (1 + exp(-x))` in the dtype, the scalar lambda of PyTorch's
+    /// `sigmoid_kernel`; a tensor's whole vector blocks take its vector lambda
+    /// (SLEEF's `exp`), which `kernels::elementwise::sigmoid_into` applies by position.
     Sigmoid { name: "sigmoid", builtin: Some("sigmoid"), grad_fn: Some("SigmoidBackward0"), result: TypeRule::SameFloat, cost_ps: 3300,
               range: UnaryRange::Increasing, differentiable: true, element: |a| T::ONE / (T::ONE + (-a).exp()) }
     /// `relu(x)`: torch.relu is `clamp_min(x, 0)`, whose element is `std::max(a, 0)`,
