@@ -313,8 +313,9 @@ fn measure_against_full_pytorch_outputs() {
         };
         let d: Vec<u64> = got.iter().zip(&want).map(|(&a, &b)| ulps(dtype, a, b)).collect();
         let same_bits = got.iter().zip(&want).filter(|(a, b)| a == b).count();
+        let same_value = d.iter().filter(|&&u| u == 0).count();
         println!(
-            "| {op} | {dt} | {same_bits} | {} |",
+            "| {op} | {dt} | {same_bits} | {same_value} | {} |",
             d.iter().max().map_or("-".to_string(), |m| if *m == u64::MAX { "NaN".to_string() } else { m.to_string() })
         );
     }

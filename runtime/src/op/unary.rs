@@ -109,10 +109,10 @@ unary_ops! {
           range: UnaryRange::Exp, differentiable: true, element: |a| a.exp() }
     /// `log(x)` (libm).
     Log { name: "log", builtin: Some("log"), grad_fn: Some("LogBackward0"), result: TypeRule::SameFloat, cost_ps: 3500,
-          range: UnaryRange::Log, differentiable: true, element: |a| a.ln() }
+          range: UnaryRange::Log, differentiable: true, element: |a| a.ln().with_mkl_nan(a) }
     /// `sqrt(x)` (IEEE, correctly rounded).
     Sqrt { name: "sqrt", builtin: Some("sqrt"), grad_fn: Some("SqrtBackward0"), result: TypeRule::SameFloat, cost_ps: 300,
-           range: UnaryRange::Sqrt, differentiable: true, element: |a| a.sqrt() }
+           range: UnaryRange::Sqrt, differentiable: true, element: |a| a.sqrt().with_mkl_nan(a) }
     /// `sin(x)` (libm).
     Sin { name: "sin", builtin: Some("sin"), grad_fn: Some("SinBackward0"), result: TypeRule::SameFloat, cost_ps: 5000,
           range: UnaryRange::Periodic, differentiable: true, element: |a| a.sin() }
@@ -174,10 +174,10 @@ unary_ops! {
            range: UnaryRange::Increasing, differentiable: true, element: |a| a.exp2() }
     /// `log2(x)` (libm). Its cost is not measured yet: log's.
     Log2 { name: "log2", builtin: Some("log2"), grad_fn: Some("Log2Backward0"), result: TypeRule::SameFloat, cost_ps: 3500,
-           range: UnaryRange::IncreasingFrom(0.0), differentiable: true, element: |a| a.log2() }
+           range: UnaryRange::IncreasingFrom(0.0), differentiable: true, element: |a| a.log2().with_mkl_nan(a) }
     /// `log10(x)` (libm). Its cost is not measured yet: log's.
     Log10 { name: "log10", builtin: Some("log10"), grad_fn: Some("Log10Backward0"), result: TypeRule::SameFloat, cost_ps: 3500,
-            range: UnaryRange::IncreasingFrom(0.0), differentiable: true, element: |a| a.log10() }
+            range: UnaryRange::IncreasingFrom(0.0), differentiable: true, element: |a| a.log10().with_mkl_nan(a) }
     /// `tan(x)` (libm). Its cost is not measured yet: sin's.
     Tan { name: "tan", builtin: Some("tan"), grad_fn: Some("TanBackward0"), result: TypeRule::SameFloat, cost_ps: 5000,
           range: UnaryRange::Tan, differentiable: true, element: |a| a.tan() }
