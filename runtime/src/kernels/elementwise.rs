@@ -2,14 +2,14 @@
 //! element (`UnaryOpsKernel.cpp`, `BinaryOpsKernel.cpp`, `PowKernel.cpp`), in the
 //! tensor's own precision.
 //!
-//! PyTorch computes some of these with SIMD code that graphc does not reproduce:
-//! kernels built on `cpu_kernel_vec` (sigmoid, the arithmetic ones) use SIMD only
-//! for whole 16-float / 8-double chunks and scalar libm code for the rest, while
-//! `exp`, `log`, `sin`, `cos` and `tanh` go through `vml::v<op>`, i.e. Sleef, for
-//! every element. graphc always uses the scalar form with libm. That is bit-exact
-//! for arithmetic (+ - * / sqrt are correctly rounded either way) and for short
-//! `cpu_kernel_vec` tensors; Sleef's `tanh` is 1 ulp away from libm's on some
-//! inputs (see tests/kernels.rs), and `exp` agreed on every reference value.
+//! PyTorch computes some of these with SIMD code. Kernels built on
+//! `cpu_kernel_vec` run their vector lambda over whole blocks of two vector
+//! registers and the scalar lambda over the tail; for `sigmoid`, whose vector
+//! lambda uses SLEEF's `exp`, graphc does the same by position
+//! ([`sigmoid_into`]). `exp`, `log`, `sin`, `cos`, `tanh`, `sqrt` and most other
+//! transcendental ops go through `vml::v<op>`, which calls Intel MKL's closed
+//! vector functions; graphc uses libm there, within 1 ulp of MKL for most ops.
+//! docs/NUMERICS.md measures every op against PyTorch.
 //!
 //! Each op's element formula is written once, in its row of the op table
 //! (`op/unary.rs`, `op/binary.rs`; `pow_scalar` and `where` here), and applied
