@@ -15,7 +15,7 @@ use std::cell::RefCell;
 
 use rayon::prelude::*;
 
-use crate::kernels::elementwise::{activation_into, binary_into, pow_scalar_into, select_into, sigmoid_into, unary_into, Arg};
+use crate::kernels::elementwise::{activation_into, binary_into, pow_scalar_into, select_into, unary_at_into, unary_into, Arg};
 use crate::kernels::float::Float;
 use crate::op::{Op, Unary};
 use crate::plan::{check_instrs, Dst, FusedKernel, Instr, Src};
@@ -253,7 +253,8 @@ struct Chunk<'a, T> {
     row: usize,
     start: usize,
     m: usize,
-    /// The kernel's length: `sigmoid`'s bits depend on an element's position in it.
+    /// The kernel's length: `sigmoid`'s and `exp2`'s bits depend on an element's
+    /// position in it (`elementwise::unary_at_into`).
     len: usize,
     /// When outputs are streamed: the first scratch row of the outputs, which the
     /// instructions write and read instead of the outputs themselves.
@@ -353,7 +354,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
                 Arg::Slice(s) => T::exp_fast(s, dst),
                 scalar => unary_into(Unary::Exp, scalar, dst),
             },
-            Op::Unary(Unary::Sigmoid) => sigmoid_into(a(0), dst, c.start, c.len),
+            Op::Unary(u @ (Unary::Sigmoid | Unary::Exp2)) => unary_at_into(*u, a(0), dst, c.start, c.len),
             Op::Unary(u) => unary_into(*u, a(0), dst),
             Op::PowScalar(e) => pow_scalar_into(a(0), e.get(), dst),
             Op::Activation(f) => activation_into(*f, a(0), dst),

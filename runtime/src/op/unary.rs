@@ -124,7 +124,7 @@ unary_ops! {
            range: UnaryRange::Increasing, differentiable: true, element: |a| a.tanh() }
     /// `sigmoid(x)` = `1 / (1 + exp(-x))` in the dtype, the scalar lambda of PyTorch's
     /// `sigmoid_kernel`; a tensor's whole vector blocks take its vector lambda
-    /// (SLEEF's `exp`), which `kernels::elementwise::sigmoid_into` applies by position.
+    /// (SLEEF's `exp`), which `kernels::elementwise::unary_at_into` applies by position.
     Sigmoid { name: "sigmoid", builtin: Some("sigmoid"), grad_fn: Some("SigmoidBackward0"), result: TypeRule::SameFloat, cost_ps: 3300,
               range: UnaryRange::Increasing, differentiable: true, element: |a| T::ONE / (T::ONE + (-a).exp()) }
     /// `relu(x)`: torch.relu is `clamp_min(x, 0)`, whose element is `std::max(a, 0)`,
@@ -168,8 +168,9 @@ unary_ops! {
     /// `rsqrt(x)` = `1 / sqrt(x)` (`rsqrt_kernel`). A square root and a division.
     Rsqrt { name: "rsqrt", builtin: Some("rsqrt"), grad_fn: Some("RsqrtBackward0"), result: TypeRule::SameFloat, cost_ps: 500,
             range: UnaryRange::AsPower(-0.5), differentiable: true, element: |a| T::ONE / a.sqrt() }
-    /// `exp2(x)` = `2 ** x` (libm `exp2`; PyTorch's vector path uses SLEEF). Its
-    /// cost is not measured yet: exp's.
+    /// `exp2(x)` = `2 ** x`: libm `exp2`, the scalar lambda of PyTorch's kernel; whole
+    /// vector blocks take SLEEF's (`kernels::elementwise::unary_at_into`). Its cost is
+    /// not measured yet: exp's.
     Exp2 { name: "exp2", builtin: Some("exp2"), grad_fn: Some("Exp2Backward0"), result: TypeRule::SameFloat, cost_ps: 3000,
            range: UnaryRange::Increasing, differentiable: true, element: |a| a.exp2() }
     /// `log2(x)` (libm). Its cost is not measured yet: log's.

@@ -34,7 +34,7 @@ fn pow2i_f32(q: i32) -> f32 {
 /// `vldexp2_vf_vf_vi2`: `d * 2^(q>>1) * 2^(q - (q>>1))`, two factors so that
 /// both are normal where the result is subnormal or overflows.
 #[inline(always)]
-fn ldexp2_f32(d: f32, q: i32) -> f32 {
+pub(super) fn ldexp2_f32(d: f32, q: i32) -> f32 {
     d * pow2i_f32(q >> 1) * pow2i_f32(q.wrapping_sub(q >> 1))
 }
 
@@ -69,7 +69,7 @@ fn pow2i_f64(q: i32) -> f64 {
 }
 
 #[inline(always)]
-fn ldexp2_f64(d: f64, q: i32) -> f64 {
+pub(super) fn ldexp2_f64(d: f64, q: i32) -> f64 {
     d * pow2i_f64(q >> 1) * pow2i_f64(q.wrapping_sub(q >> 1))
 }
 

@@ -3,19 +3,22 @@
 //! PyTorch's `Vectorized<float>::exp` and `Vectorized<double>::exp` call SLEEF
 //! (`Sleef_expf16_u10` / `Sleef_expd8_u10` on this machine's AVX-512 build,
 //! the `f8`/`d4` AVX2 twins elsewhere; both compute the same bits), and the
-//! kernels built on them, such as `sigmoid`, print those bits. These are the
+//! kernels built on them, such as `sigmoid`, print those bits; likewise
+//! `Vectorized::exp2` and PyTorch's `exp2`. These are the
 //! same algorithms, one element at a time: every multiply-add that SLEEF's FMA
 //! builds fuse is `mul_add` here, so each element comes out bit for bit as
 //! SLEEF's. The slice functions compile the same element code with AVX2 and
 //! FMA enabled, where LLVM vectorizes it; `mul_add` is one exact operation on
 //! either path, so the bits do not depend on the path.
 //!
-//! Provenance: SLEEF 3.x, `src/libm/sleefsimdsp.c` (`xexpf`) and
-//! `src/libm/sleefsimddp.c` (`xexp`), by Naoki Shibata and contributors,
+//! Provenance: SLEEF 3.x, `src/libm/sleefsimdsp.c` (`xexpf`, `xexp2f`) and
+//! `src/libm/sleefsimddp.c` (`xexp`, `xexp2`), by Naoki Shibata and contributors,
 //! distributed under the Boost Software License 1.0, which permits this
 //! derived work; its text is at <https://www.boost.org/LICENSE_1_0.txt>.
 //! `docs/NUMERICS.md` records the measured agreement with PyTorch.
 
 mod exp;
+mod exp2;
 
 pub use exp::{exp_f32, exp_f64, exp_slice_f32, exp_slice_f64};
+pub use exp2::{exp2_f32, exp2_f64};
