@@ -34,6 +34,8 @@ pub trait Float:
     fn exp_sleef(self) -> Self;
     /// `exp2` as SLEEF's `exp2f`/`exp2` u10 computes it (PyTorch's vector lambda).
     fn exp2_sleef(self) -> Self;
+    /// `expm1` as SLEEF's `expm1f`/`expm1` u10 computes it (PyTorch's `expm1`).
+    fn expm1_sleef(self) -> Self;
     /// `sigmoid(self)` as PyTorch's vectorized `sigmoid_kernel` computes every
     /// element of a contiguous tensor: `1 / (exp_sleef(-x) + 1)`, the negation
     /// flipping the sign bit (so a NaN comes out with the other sign, as PyTorch's).
@@ -100,7 +102,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_sleef:path, $exp2_sleef:path, $asinh:path, $erf:path, $erfc:path) => {
+    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_sleef:path, $exp2_sleef:path, $expm1_sleef:path, $asinh:path, $erf:path, $erfc:path) => {
         impl Float for $t {
             const ZERO: $t = 0.0;
             const ONE: $t = 1.0;
@@ -122,6 +124,9 @@ macro_rules! impl_float {
             }
             fn exp2_sleef(self) -> $t {
                 $exp2_sleef(self)
+            }
+            fn expm1_sleef(self) -> $t {
+                $expm1_sleef(self)
             }
             fn sigmoid(self) -> $t {
                 1.0 / ($exp_sleef(-self) + 1.0)
@@ -266,8 +271,8 @@ macro_rules! impl_float {
     };
 }
 
-impl_float!(f32, F32, from_f32, vmath::exp_f32, sleef::exp_f32, sleef::exp2_f32, c_asinhf, libm::erff, libm::erfcf);
-impl_float!(f64, F64, from_f64, vmath::exp_f64, sleef::exp_f64, sleef::exp2_f64, c_asinh, libm::erf, libm::erfc);
+impl_float!(f32, F32, from_f32, vmath::exp_f32, sleef::exp_f32, sleef::exp2_f32, sleef::expm1_f32, c_asinhf, libm::erff, libm::erfcf);
+impl_float!(f64, F64, from_f64, vmath::exp_f64, sleef::exp_f64, sleef::exp2_f64, sleef::expm1_f64, c_asinh, libm::erf, libm::erfc);
 
 // PyTorch computes `asinh` with the C library's scalar function on every path;
 // Rust's std has its own formula (over `ln_1p` and `hypot`), which differed from

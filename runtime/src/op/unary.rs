@@ -148,10 +148,10 @@ unary_ops! {
     /// not measured yet: log's.
     Log1p { name: "log1p", builtin: Some("log1p"), grad_fn: Some("Log1PBackward0"), result: TypeRule::SameFloat, cost_ps: 3500,
             range: UnaryRange::IncreasingFrom(-1.0), differentiable: true, element: |a| a.ln_1p() }
-    /// `expm1(x)` = `exp(x) - 1`, exact near 0 (libm `expm1`). Its cost is
-    /// not measured yet: exp's.
+    /// `expm1(x)` = `exp(x) - 1`, exact near 0: SLEEF's `expm1` u10, which PyTorch
+    /// applies to every element (`vml::vexpm1`). Its cost is not measured yet: exp's.
     Expm1 { name: "expm1", builtin: Some("expm1"), grad_fn: Some("Expm1Backward0"), result: TypeRule::SameFloat, cost_ps: 3000,
-            range: UnaryRange::Increasing, differentiable: true, element: |a| a.exp_m1() }
+            range: UnaryRange::Increasing, differentiable: true, element: |a| a.expm1_sleef() }
     /// `sinh(x)` (libm). Its cost is not measured yet: two exps'.
     Sinh { name: "sinh", builtin: Some("sinh"), grad_fn: Some("SinhBackward0"), result: TypeRule::SameFloat, cost_ps: 6000,
            range: UnaryRange::Increasing, differentiable: true, element: |a| a.sinh() }

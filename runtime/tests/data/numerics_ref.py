@@ -41,7 +41,8 @@ def bits(a):
 
 # Ops graphc computes bit for bit as PyTorch (open paths), then ops on MKL's
 # closed paths, checked within 1 ulp: (name, torch function, lo, hi, seed).
-EXACT = [("sigmoid", torch.sigmoid, -20.0, 20.0, 2001), ("exp2", torch.exp2, -140.0, 140.0, 2002)]
+EXACT = [("sigmoid", torch.sigmoid, -20.0, 20.0, 2001), ("exp2", torch.exp2, -140.0, 140.0, 2002),
+         ("expm1", torch.expm1, -20.0, 20.0, 2003)]
 CLOSE = [
     ("exp", torch.exp, -100.0, 100.0, 1000),
     ("log", torch.log, 0.0, 1000.0, 1001),

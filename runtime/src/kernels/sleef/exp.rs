@@ -6,15 +6,15 @@
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
 
 /// `R_LN2f`: 1/ln 2.
-const R_LN2F: f32 = 1.442_695_040_888_963_407_359_924_681_001_892_137_426_645_954_152_985_934_135_449_406_931;
+pub(super) const R_LN2F: f32 = 1.442_695_040_888_963_407_359_924_681_001_892_137_426_645_954_152_985_934_135_449_406_931;
 /// `L2Uf` and `L2Lf`: ln 2 split so that `q * L2UF` is exact for the q in range.
-const L2UF: f32 = 0.693_145_751_953_125;
-const L2LF: f32 = 1.428_606_765_330_187_045e-6;
+pub(super) const L2UF: f32 = 0.693_145_751_953_125;
+pub(super) const L2LF: f32 = 1.428_606_765_330_187_045e-6;
 
 /// `R_LN2`, `L2U`, `L2L`: the same for f64.
-const R_LN2: f64 = 1.442_695_040_888_963_407_359_924_681_001_892_137_426_645_954_152_985_934_135_449_406_931;
-const L2U: f64 = 0.693_147_180_559_662_956_511_601_805_686_950_683_593_75;
-const L2L: f64 = 0.282_352_905_630_315_771_225_884_481_750_134_360_255_254_120_68e-12;
+pub(super) const R_LN2: f64 = 1.442_695_040_888_963_407_359_924_681_001_892_137_426_645_954_152_985_934_135_449_406_931;
+pub(super) const L2U: f64 = 0.693_147_180_559_662_956_511_601_805_686_950_683_593_75;
+pub(super) const L2L: f64 = 0.282_352_905_630_315_771_225_884_481_750_134_360_255_254_120_68e-12;
 
 /// SLEEF's `vrint_vi2_vf`: round to nearest, ties to even, as `cvtps2dq`.
 /// Out-of-range and NaN inputs give some integer; the callers' results do not
