@@ -36,6 +36,9 @@ pub trait Float:
     fn exp2_sleef(self) -> Self;
     /// `expm1` as SLEEF's `expm1f`/`expm1` u10 computes it (PyTorch's `expm1`).
     fn expm1_sleef(self) -> Self;
+    /// `log1p` as PyTorch's `log1p` computes it: SLEEF's `log1pf` u10 for f32;
+    /// for f64 still libm's `log1p` (SLEEF's f64 version is not ported yet).
+    fn log1p_torch(self) -> Self;
     /// `sigmoid(self)` as PyTorch's vectorized `sigmoid_kernel` computes every
     /// element of a contiguous tensor: `1 / (exp_sleef(-x) + 1)`, the negation
     /// flipping the sign bit (so a NaN comes out with the other sign, as PyTorch's).
@@ -102,7 +105,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_sleef:path, $exp2_sleef:path, $expm1_sleef:path, $asinh:path, $erf:path, $erfc:path) => {
+    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_sleef:path, $exp2_sleef:path, $expm1_sleef:path, $log1p_torch:path, $asinh:path, $erf:path, $erfc:path) => {
         impl Float for $t {
             const ZERO: $t = 0.0;
             const ONE: $t = 1.0;
@@ -127,6 +130,9 @@ macro_rules! impl_float {
             }
             fn expm1_sleef(self) -> $t {
                 $expm1_sleef(self)
+            }
+            fn log1p_torch(self) -> $t {
+                $log1p_torch(self)
             }
             fn sigmoid(self) -> $t {
                 1.0 / ($exp_sleef(-self) + 1.0)
@@ -271,8 +277,20 @@ macro_rules! impl_float {
     };
 }
 
-impl_float!(f32, F32, from_f32, vmath::exp_f32, sleef::exp_f32, sleef::exp2_f32, sleef::expm1_f32, c_asinhf, libm::erff, libm::erfcf);
-impl_float!(f64, F64, from_f64, vmath::exp_f64, sleef::exp_f64, sleef::exp2_f64, sleef::expm1_f64, c_asinh, libm::erf, libm::erfc);
+impl_float!(
+    f32,
+    F32,
+    from_f32,
+    vmath::exp_f32,
+    sleef::exp_f32,
+    sleef::exp2_f32,
+    sleef::expm1_f32,
+    sleef::log1p_f32,
+    c_asinhf,
+    libm::erff,
+    libm::erfcf
+);
+impl_float!(f64, F64, from_f64, vmath::exp_f64, sleef::exp_f64, sleef::exp2_f64, sleef::expm1_f64, f64::ln_1p, c_asinh, libm::erf, libm::erfc);
 
 // PyTorch computes `asinh` with the C library's scalar function on every path;
 // Rust's std has its own formula (over `ln_1p` and `hypot`), which differed from

@@ -144,10 +144,11 @@ unary_ops! {
     /// calls: the result never requires grad), so the row names no builtin.
     Detach { name: "detach", builtin: None, grad_fn: None, result: TypeRule::SameNumber, cost_ps: 100,
              range: UnaryRange::Identity, differentiable: false, element: |a| a }
-    /// `log1p(x)` = `log(1 + x)`, exact near 0 (libm `log1p`). Its cost is
+    /// `log1p(x)` = `log(1 + x)`, exact near 0: SLEEF's `log1pf` for f32, as PyTorch's
+    /// `vml::vlog1p` (libm `log1p` for f64 until SLEEF's is ported). Its cost is
     /// not measured yet: log's.
     Log1p { name: "log1p", builtin: Some("log1p"), grad_fn: Some("Log1PBackward0"), result: TypeRule::SameFloat, cost_ps: 3500,
-            range: UnaryRange::IncreasingFrom(-1.0), differentiable: true, element: |a| a.ln_1p() }
+            range: UnaryRange::IncreasingFrom(-1.0), differentiable: true, element: |a| a.log1p_torch() }
     /// `expm1(x)` = `exp(x) - 1`, exact near 0: SLEEF's `expm1` u10, which PyTorch
     /// applies to every element (`vml::vexpm1`). Its cost is not measured yet: exp's.
     Expm1 { name: "expm1", builtin: Some("expm1"), grad_fn: Some("Expm1Backward0"), result: TypeRule::SameFloat, cost_ps: 3000,
