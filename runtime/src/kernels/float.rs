@@ -36,8 +36,7 @@ pub trait Float:
     fn exp2_sleef(self) -> Self;
     /// `expm1` as SLEEF's `expm1f`/`expm1` u10 computes it (PyTorch's `expm1`).
     fn expm1_sleef(self) -> Self;
-    /// `log1p` as PyTorch's `log1p` computes it: SLEEF's `log1pf` u10 for f32;
-    /// for f64 still libm's `log1p` (SLEEF's f64 version is not ported yet).
+    /// `log1p` as PyTorch's `log1p` computes it: SLEEF's `log1pf`/`log1p` u10.
     fn log1p_torch(self) -> Self;
     /// `sigmoid(self)` as PyTorch's vectorized `sigmoid_kernel` computes every
     /// element of a contiguous tensor: `1 / (exp_sleef(-x) + 1)`, the negation
@@ -290,7 +289,7 @@ impl_float!(
     libm::erff,
     libm::erfcf
 );
-impl_float!(f64, F64, from_f64, vmath::exp_f64, sleef::exp_f64, sleef::exp2_f64, sleef::expm1_f64, f64::ln_1p, c_asinh, libm::erf, libm::erfc);
+impl_float!(f64, F64, from_f64, vmath::exp_f64, sleef::exp_f64, sleef::exp2_f64, sleef::expm1_f64, sleef::log1p_f64, c_asinh, libm::erf, libm::erfc);
 
 // PyTorch computes `asinh` with the C library's scalar function on every path;
 // Rust's std has its own formula (over `ln_1p` and `hypot`), which differed from

@@ -144,9 +144,8 @@ unary_ops! {
     /// calls: the result never requires grad), so the row names no builtin.
     Detach { name: "detach", builtin: None, grad_fn: None, result: TypeRule::SameNumber, cost_ps: 100,
              range: UnaryRange::Identity, differentiable: false, element: |a| a }
-    /// `log1p(x)` = `log(1 + x)`, exact near 0: SLEEF's `log1pf` for f32, as PyTorch's
-    /// `vml::vlog1p` (libm `log1p` for f64 until SLEEF's is ported). Its cost is
-    /// not measured yet: log's.
+    /// `log1p(x)` = `log(1 + x)`, exact near 0: SLEEF's `log1p` u10, as PyTorch's
+    /// `vml::vlog1p` computes every element. Its cost is not measured yet: log's.
     Log1p { name: "log1p", builtin: Some("log1p"), grad_fn: Some("Log1PBackward0"), result: TypeRule::SameFloat, cost_ps: 3500,
             range: UnaryRange::IncreasingFrom(-1.0), differentiable: true, element: |a| a.log1p_torch() }
     /// `expm1(x)` = `exp(x) - 1`, exact near 0: SLEEF's `expm1` u10, which PyTorch

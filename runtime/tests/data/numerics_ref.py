@@ -46,7 +46,7 @@ EXACT = [
     ("sigmoid", torch.sigmoid, -20.0, 20.0, 2001, ("f32", "f64")),
     ("exp2", torch.exp2, -140.0, 140.0, 2002, ("f32", "f64")),
     ("expm1", torch.expm1, -20.0, 20.0, 2003, ("f32", "f64")),
-    ("log1p", torch.log1p, -1.0, 100.0, 2004, ("f32",)),
+    ("log1p", torch.log1p, -1.0, 100.0, 2004, ("f32", "f64")),
 ]
 CLOSE = [
     ("exp", torch.exp, -100.0, 100.0, 1000),

@@ -1,6 +1,6 @@
-//! SLEEF's `log1pf` with a 1.0-ulp bound (`xlog1pf`), as built for AVX-512
-//! with FMA: what PyTorch's `log1p` computes for every f32 element
-//! (`vml::vlog1p`, which has no MKL version). See the module documentation
+//! SLEEF's `log1pf` and `log1p` with 1.0-ulp bounds (`xlog1pf`, `xlog1p`), as
+//! built for AVX-512 with FMA: what PyTorch's `log1p` computes for every
+//! element (`vml::vlog1p`, which has no MKL version). See the module documentation
 //! for provenance and license.
 
 // SLEEF's decimal literals, kept as written (see exp.rs).
@@ -80,6 +80,85 @@ pub fn log1p_f32(d: f32) -> f32 {
     // Below -1 SLEEF sets every bit: a negative NaN with a full payload.
     let r = if -1.0 > d { f32::from_bits(u32::MAX) } else { r };
     let r = if d == -1.0 { f32::NEG_INFINITY } else { r };
+    if d == 0.0 && d.is_sign_negative() {
+        -0.0
+    } else {
+        r
+    }
+}
+
+/// `getexp` for f64, as [`getexp`] (`1 + d` is 0 or at least 2^-53: never subnormal).
+#[inline(always)]
+fn getexp_f64(v: f64) -> f64 {
+    let a = v.abs();
+    if a.is_nan() {
+        v
+    } else if a == 0.0 {
+        f64::NEG_INFINITY
+    } else if a.is_infinite() {
+        f64::INFINITY
+    } else {
+        (((a.to_bits() >> 52) & 0x7ff) as i64 - 1023) as f64
+    }
+}
+
+/// `2^q` exactly, as [`pow2`] for f64.
+#[inline(always)]
+fn pow2_f64(q: i32) -> f64 {
+    if q > 1023 {
+        f64::INFINITY
+    } else if q >= -1022 {
+        f64::from_bits(((q + 1023) as u64) << 52)
+    } else if q >= -1074 {
+        f64::from_bits(1u64 << (q + 1074))
+    } else {
+        0.0
+    }
+}
+
+/// SLEEF's `xlog1p` (`Sleef_log1pd8_u10`) as built for AVX-512 with FMA:
+/// `log(1 + d)` in f64.
+#[inline(always)]
+pub fn log1p_f64(d: f64) -> f64 {
+    let dp1 = d + 1.0;
+    let e = getexp_f64(dp1 * (1.0 / 0.75));
+    let e = if e == f64::INFINITY { 1024.0 } else { e };
+    let t = pow2_f64((e.round_ties_even() as i32).wrapping_neg());
+    let m = d.mul_add(t, t - 1.0);
+    // ddmul_vd2_vd2_vd(ln 2 as a double-double, e)
+    let (c1, c2): (f64, f64) = (0.693_147_180_559_945_286_226_764, 2.319_046_813_846_299_558_417_771e-17);
+    let sx = c1 * e;
+    let sy = c2.mul_add(e, c1.mul_add(e, -sx));
+    // dddiv((m, 0), ddadd_vd2_vd_vd(2, m))
+    let den_x = 2.0 + m;
+    let den_y = (2.0 - den_x) + m;
+    let t = 1.0 / den_x;
+    let qx = m * t;
+    let u = t.mul_add(m, -qx);
+    let qy = (-den_y).mul_add(t, (-den_x).mul_add(t, 1.0));
+    let (xx, xy) = (qx, qx.mul_add(qy, 0.0f64.mul_add(t, u)));
+    let x2 = xx * xx;
+    let x4 = x2 * x2;
+    let x8 = x4 * x4;
+    // POLY7 over x2, x4, x8.
+    let p2 = |c1: f64, c0: f64| x2.mul_add(c1, c0);
+    let p3 = x4.mul_add(0.153_207_698_850_270_135_3e+0, p2(0.152_562_905_100_342_871_6e+0, 0.181_860_593_293_778_599_6e+0));
+    let p4 = x4.mul_add(
+        p2(0.222_221_451_983_938_000_9e+0, 0.285_714_293_279_429_931_7e+0),
+        p2(0.399_999_999_963_525_199_0e+0, 0.666_666_666_666_733_354_1e+0),
+    );
+    let t = x8.mul_add(p3, p4);
+    // ddadd_vd2_vd2_vd2(s, ddscale(x, 2)), then ddadd_vd2_vd2_vd(s, x2 * x.x * t).
+    let (ax, ay) = (xx * 2.0, xy * 2.0);
+    let rx = sx + ax;
+    let (sx, sy) = (rx, (((sx - rx) + ax) + sy) + ay);
+    let v = x2 * xx * t;
+    let rx = sx + v;
+    let (sx, sy) = (rx, ((sx - rx) + v) + sy);
+    let r = sx + sy;
+    let r = if d == f64::INFINITY { f64::INFINITY } else { r };
+    let r = if d < -1.0 || d.is_nan() { f64::NAN } else { r };
+    let r = if d == -1.0 { f64::NEG_INFINITY } else { r };
     if d == 0.0 && d.is_sign_negative() {
         -0.0
     } else {

@@ -13,7 +13,7 @@
 //! either path, so the bits do not depend on the path.
 //!
 //! Provenance: SLEEF 3.x, `src/libm/sleefsimdsp.c` (`xexpf`, `xexp2f`,
-//! `xexpm1f`, `xlog1pf`), `src/libm/sleefsimddp.c` (`xexp`, `xexp2`, `xexpm1`), `df.h` and `dd.h`, by Naoki Shibata and contributors,
+//! `xexpm1f`, `xlog1pf`), `src/libm/sleefsimddp.c` (`xexp`, `xexp2`, `xexpm1`, `xlog1p`), `df.h` and `dd.h`, by Naoki Shibata and contributors,
 //! distributed under the Boost Software License 1.0, which permits this
 //! derived work; its text is at <https://www.boost.org/LICENSE_1_0.txt>.
 //! `docs/NUMERICS.md` records the measured agreement with PyTorch.
@@ -27,4 +27,4 @@ mod log1p;
 pub use exp::{exp_f32, exp_f64, exp_slice_f32, exp_slice_f64};
 pub use exp2::{exp2_f32, exp2_f64};
 pub use expm1::{expm1_f32, expm1_f64};
-pub use log1p::log1p_f32;
+pub use log1p::{log1p_f32, log1p_f64};
