@@ -15,7 +15,7 @@ use std::cell::RefCell;
 
 use rayon::prelude::*;
 
-use crate::kernels::elementwise::{activation_into, binary_into, pow_scalar_into, select_into, unary_into, Arg};
+use crate::kernels::elementwise::{activation_into, binary_into, pow_scalar_into, select_into, unary_at_into, unary_into, Arg};
 use crate::kernels::float::Float;
 use crate::op::{Op, Unary};
 use crate::plan::{check_instrs, Dst, FusedKernel, Instr, Src};
@@ -195,7 +195,7 @@ fn run_typed<T: Element>(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor
         let m = CHUNK.min(k.len - start);
         T::with_scratch(scratch_rows(k) * row_len(k), |scratch| {
             let out_rows = stream.then_some(k.regs as usize);
-            let ctx = Chunk { ins: &ins, sc: &sc, outs: &outs, scratch: scratch.as_mut_ptr(), row: row_len(k), start, m, out_rows };
+            let ctx = Chunk { ins: &ins, sc: &sc, outs: &outs, scratch: scratch.as_mut_ptr(), row: row_len(k), start, m, len: k.len, out_rows };
             // SAFETY: `run` checked the instructions (`check_instrs`: registers below
             // `k.regs`, outputs below `k.outputs.len()`, no destination among its
             // operands) and that every input and output holds `k.len` elements;
@@ -253,6 +253,9 @@ struct Chunk<'a, T> {
     row: usize,
     start: usize,
     m: usize,
+    /// The kernel's length: `sigmoid`'s and `exp2`'s bits depend on an element's
+    /// position in it (`elementwise::unary_at_into`).
+    len: usize,
     /// When outputs are streamed: the first scratch row of the outputs, which the
     /// instructions write and read instead of the outputs themselves.
     out_rows: Option<usize>,
@@ -351,6 +354,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
                 Arg::Slice(s) => T::exp_fast(s, dst),
                 scalar => unary_into(Unary::Exp, scalar, dst),
             },
+            Op::Unary(u @ (Unary::Sigmoid | Unary::Exp2)) => unary_at_into(*u, a(0), dst, c.start, c.len),
             Op::Unary(u) => unary_into(*u, a(0), dst),
             Op::PowScalar(e) => pow_scalar_into(a(0), e.get(), dst),
             Op::Activation(f) => activation_into(*f, a(0), dst),

@@ -243,9 +243,9 @@ mod avx_mathfun {
     /// `a * b + c` with one rounding. GCC, which builds PyTorch for Linux, contracts
     /// the intrinsics' separate multiplies and adds into fused multiply-adds (the
     /// AVX2 kernels are built with `-mfma`, and GCC's default is
-    /// `-ffp-contract=fast`). The reference vectors settle it: with fused
-    /// operations all 692 large-n elements match bit for bit, with separate ones
-    /// only 683 do.
+    /// `-ffp-contract=fast`). Where a sum has two products, GCC fuses the first
+    /// and rounds the second; `randn(100000)` of PyTorch 2.15 settles each
+    /// choice bit for bit (tools/numerics, docs/NUMERICS.md).
     #[inline]
     fn madd(a: f32, b: f32, c: f32) -> f32 {
         a.mul_add(b, c)
@@ -287,8 +287,9 @@ mod avx_mathfun {
             y = madd(y, x, p);
         }
         y *= x;
-        y *= z;
-        y = madd(e, LOG_Q1, y);
+        // `y*z + e*q1`: GCC fuses the first product and rounds the second
+        // (measured: the other pairing misses 17 of 100,000 elements).
+        y = madd(y, z, e * LOG_Q1);
         y = madd(-z, 0.5, y);
         let r = madd(e, LOG_Q2, x + y);
         if invalid {
@@ -324,8 +325,9 @@ mod avx_mathfun {
         c = madd(c, z, COSCOF[1]);
         c = madd(c, z, COSCOF[2]);
         c *= z;
-        c *= z;
-        c = madd(-z, 0.5, c);
+        // `c*z - z*0.5`: again the first product is fused, the second rounded
+        // (the other pairing misses 105 of 100,000 elements).
+        c = madd(c, z, -(z * 0.5));
         c += 1.0;
         let mut s = SINCOF[0];
         s = madd(s, z, SINCOF[1]);

@@ -2,14 +2,14 @@
 //! element (`UnaryOpsKernel.cpp`, `BinaryOpsKernel.cpp`, `PowKernel.cpp`), in the
 //! tensor's own precision.
 //!
-//! PyTorch computes some of these with SIMD code that graphc does not reproduce:
-//! kernels built on `cpu_kernel_vec` (sigmoid, the arithmetic ones) use SIMD only
-//! for whole 16-float / 8-double chunks and scalar libm code for the rest, while
-//! `exp`, `log`, `sin`, `cos` and `tanh` go through `vml::v<op>`, i.e. Sleef, for
-//! every element. graphc always uses the scalar form with libm. That is bit-exact
-//! for arithmetic (+ - * / sqrt are correctly rounded either way) and for short
-//! `cpu_kernel_vec` tensors; Sleef's `tanh` is 1 ulp away from libm's on some
-//! inputs (see tests/kernels.rs), and `exp` agreed on every reference value.
+//! PyTorch computes some of these with SIMD code. Kernels built on
+//! `cpu_kernel_vec` run their vector lambda over whole blocks of two vector
+//! registers and the scalar lambda over the tail; for `sigmoid`, whose vector
+//! lambda uses SLEEF's `exp`, and `exp2`, graphc does the same by position
+//! ([`unary_at_into`]). `exp`, `log`, `sin`, `cos`, `tanh`, `sqrt` and most other
+//! transcendental ops go through `vml::v<op>`, which calls Intel MKL's closed
+//! vector functions; graphc uses libm there, within 1 ulp of MKL for most ops.
+//! docs/NUMERICS.md measures every op against PyTorch.
 //!
 //! Each op's element formula is written once, in its row of the op table
 //! (`op/unary.rs`, `op/binary.rs`; `pow_scalar` and `where` here), and applied
@@ -49,10 +49,58 @@ pub fn unary<T: Float>(op: Unary, src: &[T]) -> Vec<T> {
     out
 }
 
-/// [`unary`] into `dst`; a slice `src` has `dst`'s length.
+/// [`unary`] into `dst`; a slice `src` has `dst`'s length and is a whole tensor
+/// (see [`unary_at_into`] for the ops whose bits depend on the position).
 #[inline(always)]
 pub fn unary_into<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T]) {
+    if by_position(op) {
+        let total = dst.len();
+        return unary_at_into(op, src, dst, 0, total);
+    }
     op.with_element(Map1 { src, dst })
+}
+
+/// Whether PyTorch computes `op` with `cpu_kernel_vec` and a vector lambda
+/// whose bits differ from its scalar one (SLEEF against libm), so that an
+/// element's result depends on where it sits in the tensor.
+pub fn by_position(op: Unary) -> bool {
+    matches!(op, Unary::Sigmoid | Unary::Exp2)
+}
+
+/// Elements per iteration of the vector loop of PyTorch's `cpu_kernel_vec` on
+/// this project's reference machine (AVX-512: two registers of 16 floats or 8
+/// doubles); the last `total % block` elements of a tensor take the scalar
+/// lambda instead.
+fn vector_block<T: Float>() -> usize {
+    128 / std::mem::size_of::<T>()
+}
+
+/// `op` over elements `[start, start + dst.len())` of a contiguous tensor of
+/// `total` elements, as PyTorch 2.15's `cpu_kernel_vec` computes each one: the
+/// vector lambda (SLEEF: [`Float::sigmoid`], [`Float::exp2_sleef`]) over whole
+/// blocks of [`vector_block`] elements, the scalar lambda (the op table's
+/// element formula, with libm) over the rest. For more than 32768 elements
+/// PyTorch also splits the tensor among its threads, each with its own tail;
+/// graphc reproduces one thread's split (docs/NUMERICS.md). A one-value operand
+/// is a one-element tensor: scalar. Ops not [`by_position`] ignore the position.
+pub fn unary_at_into<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T], start: usize, total: usize) {
+    let vector: fn(T) -> T = match op {
+        Unary::Sigmoid => T::sigmoid,
+        Unary::Exp2 => T::exp2_sleef,
+        _ => return op.with_element(Map1 { src, dst }),
+    };
+    match src {
+        Arg::Slice(s) => {
+            let body_end = total - total % vector_block::<T>();
+            let body = body_end.saturating_sub(start).min(dst.len());
+            let (head, tail) = dst.split_at_mut(body);
+            for (d, &a) in head.iter_mut().zip(s) {
+                *d = vector(a);
+            }
+            op.with_element(Map1 { src: Arg::Slice(&s[body..]), dst: tail })
+        }
+        Arg::Scalar(_) => op.with_element(Map1 { src, dst }),
+    }
 }
 
 /// `pow_scalar` over `src`: see [`pow_scalar_into`].

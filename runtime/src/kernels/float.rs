@@ -4,7 +4,7 @@
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use super::vmath;
+use super::{sleef, vmath};
 use crate::tensor::{Data, Tensor};
 
 /// A tensor element: `f32` or `f64`. Every method is the plain operation in the
@@ -29,6 +29,19 @@ pub trait Float:
     fn to_f64(self) -> f64;
     fn from_usize(v: usize) -> Self;
     fn exp(self) -> Self;
+    /// `exp` as SLEEF's `expf`/`exp` u10 computes it, the function behind PyTorch's
+    /// vectorized kernels (`sigmoid`): see [`sleef`](super::sleef).
+    fn exp_sleef(self) -> Self;
+    /// `exp2` as SLEEF's `exp2f`/`exp2` u10 computes it (PyTorch's vector lambda).
+    fn exp2_sleef(self) -> Self;
+    /// `expm1` as SLEEF's `expm1f`/`expm1` u10 computes it (PyTorch's `expm1`).
+    fn expm1_sleef(self) -> Self;
+    /// `log1p` as PyTorch's `log1p` computes it: SLEEF's `log1pf`/`log1p` u10.
+    fn log1p_torch(self) -> Self;
+    /// `sigmoid(self)` as PyTorch's vectorized `sigmoid_kernel` computes every
+    /// element of a contiguous tensor: `1 / (exp_sleef(-x) + 1)`, the negation
+    /// flipping the sign bit (so a NaN comes out with the other sign, as PyTorch's).
+    fn sigmoid(self) -> Self;
     /// `exp(self) - 1`.
     fn exp_m1(self) -> Self;
     fn ln(self) -> Self;
@@ -64,6 +77,17 @@ pub trait Float:
     /// `1 - erf(x)`, accurate where `erf` is close to 1 (the `libm` crate).
     fn erfc(self) -> Self;
     fn is_nan(self) -> bool;
+    /// `self`, a result of MKL's vector function at `input`, with the sign bit
+    /// MKL gives a NaN made from a number (positive: `0x7fc00000`), where the C
+    /// library's scalar function gives x86's default NaN (negative). A NaN
+    /// input's NaN passes through unchanged, as in both.
+    fn with_mkl_nan(self, input: Self) -> Self {
+        if self.is_nan() && !input.is_nan() {
+            Self::NAN
+        } else {
+            self
+        }
+    }
     /// C's `fmod(self, other)`: exact, with the sign of `self`.
     fn fmod(self, other: Self) -> Self;
     /// `self`'s magnitude with `sign`'s sign.
@@ -80,7 +104,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $erf:path, $erfc:path) => {
+    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_sleef:path, $exp2_sleef:path, $expm1_sleef:path, $log1p_torch:path, $asinh:path, $erf:path, $erfc:path) => {
         impl Float for $t {
             const ZERO: $t = 0.0;
             const ONE: $t = 1.0;
@@ -96,6 +120,21 @@ macro_rules! impl_float {
             }
             fn exp(self) -> $t {
                 <$t>::exp(self)
+            }
+            fn exp_sleef(self) -> $t {
+                $exp_sleef(self)
+            }
+            fn exp2_sleef(self) -> $t {
+                $exp2_sleef(self)
+            }
+            fn expm1_sleef(self) -> $t {
+                $expm1_sleef(self)
+            }
+            fn log1p_torch(self) -> $t {
+                $log1p_torch(self)
+            }
+            fn sigmoid(self) -> $t {
+                1.0 / ($exp_sleef(-self) + 1.0)
             }
             // Rust's std calls the platform libm, as PyTorch's scalar path does.
             fn exp_m1(self) -> $t {
@@ -132,8 +171,7 @@ macro_rules! impl_float {
                 <$t>::abs(self)
             }
             // Rust's std calls the platform libm for these, as PyTorch's scalar
-            // path does, except asinh, which std computes from ln_1p and hypot
-            // (docs/act-language.md section 5.1 records the measured ulps).
+            // path does (docs/act-language.md section 5.1 records the measured ulps).
             fn tan(self) -> $t {
                 <$t>::tan(self)
             }
@@ -147,7 +185,7 @@ macro_rules! impl_float {
                 <$t>::atan(self)
             }
             fn asinh(self) -> $t {
-                <$t>::asinh(self)
+                $asinh(self)
             }
             // fdlibm's e_acosh, which glibc's acosh and acoshf follow (Rust's
             // std formula, log(x + sqrt(x-1)*sqrt(x+1)), was 5 ulps from PyTorch).
@@ -238,5 +276,39 @@ macro_rules! impl_float {
     };
 }
 
-impl_float!(f32, F32, from_f32, vmath::exp_f32, libm::erff, libm::erfcf);
-impl_float!(f64, F64, from_f64, vmath::exp_f64, libm::erf, libm::erfc);
+impl_float!(
+    f32,
+    F32,
+    from_f32,
+    vmath::exp_f32,
+    sleef::exp_f32,
+    sleef::exp2_f32,
+    sleef::expm1_f32,
+    sleef::log1p_f32,
+    c_asinhf,
+    libm::erff,
+    libm::erfcf
+);
+impl_float!(f64, F64, from_f64, vmath::exp_f64, sleef::exp_f64, sleef::exp2_f64, sleef::expm1_f64, sleef::log1p_f64, c_asinh, libm::erf, libm::erfc);
+
+// PyTorch computes `asinh` with the C library's scalar function on every path;
+// Rust's std has its own formula (over `ln_1p` and `hypot`), which differed from
+// PyTorch in 12,406 of 100,000 f32 elements, some far off for huge inputs
+// (docs/NUMERICS.md). C99's `asinh` and `asinhf` are in the platform libm that
+// std already links.
+extern "C" {
+    fn asinh(x: f64) -> f64;
+    fn asinhf(x: f32) -> f32;
+}
+
+/// The platform libm's `asinh`.
+fn c_asinh(x: f64) -> f64 {
+    // SAFETY: a pure C99 math function of one double; any value is a valid argument.
+    unsafe { asinh(x) }
+}
+
+/// The platform libm's `asinhf`.
+fn c_asinhf(x: f32) -> f32 {
+    // SAFETY: as `c_asinh`.
+    unsafe { asinhf(x) }
+}

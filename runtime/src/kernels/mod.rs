@@ -27,6 +27,7 @@ pub mod reduce;
 pub mod reduce_dims;
 pub mod scan;
 pub mod shape;
+pub mod sleef;
 pub mod slice;
 pub mod softmax;
 pub mod sources;

@@ -109,10 +109,10 @@ unary_ops! {
           range: UnaryRange::Exp, differentiable: true, element: |a| a.exp() }
     /// `log(x)` (libm).
     Log { name: "log", builtin: Some("log"), grad_fn: Some("LogBackward0"), result: TypeRule::SameFloat, cost_ps: 3500,
-          range: UnaryRange::Log, differentiable: true, element: |a| a.ln() }
+          range: UnaryRange::Log, differentiable: true, element: |a| a.ln().with_mkl_nan(a) }
     /// `sqrt(x)` (IEEE, correctly rounded).
     Sqrt { name: "sqrt", builtin: Some("sqrt"), grad_fn: Some("SqrtBackward0"), result: TypeRule::SameFloat, cost_ps: 300,
-           range: UnaryRange::Sqrt, differentiable: true, element: |a| a.sqrt() }
+           range: UnaryRange::Sqrt, differentiable: true, element: |a| a.sqrt().with_mkl_nan(a) }
     /// `sin(x)` (libm).
     Sin { name: "sin", builtin: Some("sin"), grad_fn: Some("SinBackward0"), result: TypeRule::SameFloat, cost_ps: 5000,
           range: UnaryRange::Periodic, differentiable: true, element: |a| a.sin() }
@@ -122,7 +122,9 @@ unary_ops! {
     /// `tanh(x)` (libm).
     Tanh { name: "tanh", builtin: Some("tanh"), grad_fn: Some("TanhBackward0"), result: TypeRule::SameFloat, cost_ps: 15000,
            range: UnaryRange::Increasing, differentiable: true, element: |a| a.tanh() }
-    /// `sigmoid(x)` = `1 / (1 + exp(-x))` in the dtype, the scalar lambda of PyTorch's `sigmoid_kernel`.
+    /// `sigmoid(x)` = `1 / (1 + exp(-x))` in the dtype, the scalar lambda of PyTorch's
+    /// `sigmoid_kernel`; a tensor's whole vector blocks take its vector lambda
+    /// (SLEEF's `exp`), which `kernels::elementwise::unary_at_into` applies by position.
     Sigmoid { name: "sigmoid", builtin: Some("sigmoid"), grad_fn: Some("SigmoidBackward0"), result: TypeRule::SameFloat, cost_ps: 3300,
               range: UnaryRange::Increasing, differentiable: true, element: |a| T::ONE / (T::ONE + (-a).exp()) }
     /// `relu(x)`: torch.relu is `clamp_min(x, 0)`, whose element is `std::max(a, 0)`,
@@ -142,14 +144,14 @@ unary_ops! {
     /// calls: the result never requires grad), so the row names no builtin.
     Detach { name: "detach", builtin: None, grad_fn: None, result: TypeRule::SameNumber, cost_ps: 100,
              range: UnaryRange::Identity, differentiable: false, element: |a| a }
-    /// `log1p(x)` = `log(1 + x)`, exact near 0 (libm `log1p`). Its cost is
-    /// not measured yet: log's.
+    /// `log1p(x)` = `log(1 + x)`, exact near 0: SLEEF's `log1p` u10, as PyTorch's
+    /// `vml::vlog1p` computes every element. Its cost is not measured yet: log's.
     Log1p { name: "log1p", builtin: Some("log1p"), grad_fn: Some("Log1PBackward0"), result: TypeRule::SameFloat, cost_ps: 3500,
-            range: UnaryRange::IncreasingFrom(-1.0), differentiable: true, element: |a| a.ln_1p() }
-    /// `expm1(x)` = `exp(x) - 1`, exact near 0 (libm `expm1`). Its cost is
-    /// not measured yet: exp's.
+            range: UnaryRange::IncreasingFrom(-1.0), differentiable: true, element: |a| a.log1p_torch() }
+    /// `expm1(x)` = `exp(x) - 1`, exact near 0: SLEEF's `expm1` u10, which PyTorch
+    /// applies to every element (`vml::vexpm1`). Its cost is not measured yet: exp's.
     Expm1 { name: "expm1", builtin: Some("expm1"), grad_fn: Some("Expm1Backward0"), result: TypeRule::SameFloat, cost_ps: 3000,
-            range: UnaryRange::Increasing, differentiable: true, element: |a| a.exp_m1() }
+            range: UnaryRange::Increasing, differentiable: true, element: |a| a.expm1_sleef() }
     /// `sinh(x)` (libm). Its cost is not measured yet: two exps'.
     Sinh { name: "sinh", builtin: Some("sinh"), grad_fn: Some("SinhBackward0"), result: TypeRule::SameFloat, cost_ps: 6000,
            range: UnaryRange::Increasing, differentiable: true, element: |a| a.sinh() }
@@ -166,16 +168,17 @@ unary_ops! {
     /// `rsqrt(x)` = `1 / sqrt(x)` (`rsqrt_kernel`). A square root and a division.
     Rsqrt { name: "rsqrt", builtin: Some("rsqrt"), grad_fn: Some("RsqrtBackward0"), result: TypeRule::SameFloat, cost_ps: 500,
             range: UnaryRange::AsPower(-0.5), differentiable: true, element: |a| T::ONE / a.sqrt() }
-    /// `exp2(x)` = `2 ** x` (libm `exp2`; PyTorch's vector path uses SLEEF). Its
-    /// cost is not measured yet: exp's.
+    /// `exp2(x)` = `2 ** x`: libm `exp2`, the scalar lambda of PyTorch's kernel; whole
+    /// vector blocks take SLEEF's (`kernels::elementwise::unary_at_into`). Its cost is
+    /// not measured yet: exp's.
     Exp2 { name: "exp2", builtin: Some("exp2"), grad_fn: Some("Exp2Backward0"), result: TypeRule::SameFloat, cost_ps: 3000,
            range: UnaryRange::Increasing, differentiable: true, element: |a| a.exp2() }
     /// `log2(x)` (libm). Its cost is not measured yet: log's.
     Log2 { name: "log2", builtin: Some("log2"), grad_fn: Some("Log2Backward0"), result: TypeRule::SameFloat, cost_ps: 3500,
-           range: UnaryRange::IncreasingFrom(0.0), differentiable: true, element: |a| a.log2() }
+           range: UnaryRange::IncreasingFrom(0.0), differentiable: true, element: |a| a.log2().with_mkl_nan(a) }
     /// `log10(x)` (libm). Its cost is not measured yet: log's.
     Log10 { name: "log10", builtin: Some("log10"), grad_fn: Some("Log10Backward0"), result: TypeRule::SameFloat, cost_ps: 3500,
-            range: UnaryRange::IncreasingFrom(0.0), differentiable: true, element: |a| a.log10() }
+            range: UnaryRange::IncreasingFrom(0.0), differentiable: true, element: |a| a.log10().with_mkl_nan(a) }
     /// `tan(x)` (libm). Its cost is not measured yet: sin's.
     Tan { name: "tan", builtin: Some("tan"), grad_fn: Some("TanBackward0"), result: TypeRule::SameFloat, cost_ps: 5000,
           range: UnaryRange::Tan, differentiable: true, element: |a| a.tan() }

@@ -1,0 +1,69 @@
+//! SLEEF's double-float (`df.h`) and double-double (`dd.h`) arithmetic on its
+//! FMA paths: a value as an unevaluated sum `x + y` of two floats of the type.
+//! Only the operations the ported functions use. See the module documentation
+//! for provenance and license.
+
+/// Generates the operations for one float type.
+macro_rules! pair_ops {
+    ($m:ident, $t:ty) => {
+        // Each type's functions use a different subset of the operations.
+        #[allow(dead_code)]
+        pub(super) mod $m {
+            /// `x + y`, `|y|` at most half an ulp of `x`.
+            #[derive(Clone, Copy)]
+            pub struct P {
+                pub x: $t,
+                pub y: $t,
+            }
+
+            /// `dfadd_vf2_vf_vf2`: `x + y` where `|x| >= |y|`.
+            #[inline(always)]
+            pub fn add_s_p(x: $t, y: P) -> P {
+                let rx = x + y.x;
+                P { x: rx, y: ((x - rx) + y.x) + y.y }
+            }
+
+            /// `dfadd2_vf2_vf2_vf`: `x + y` for any magnitudes.
+            #[inline(always)]
+            pub fn add2_p_s(x: P, y: $t) -> P {
+                let rx = x.x + y;
+                let v = rx - x.x;
+                let ry = (x.x - (rx - v)) + (y - v);
+                P { x: rx, y: ry + x.y }
+            }
+
+            /// `dfadd2_vf2_vf2_vf2`.
+            #[inline(always)]
+            pub fn add2_p_p(x: P, y: P) -> P {
+                let rx = x.x + y.x;
+                let v = rx - x.x;
+                let ry = (x.x - (rx - v)) + (y.x - v);
+                P { x: rx, y: ry + (x.y + y.y) }
+            }
+
+            /// `dfmul_vf2_vf2_vf`.
+            #[inline(always)]
+            pub fn mul_p_s(x: P, y: $t) -> P {
+                let rx = x.x * y;
+                P { x: rx, y: x.y.mul_add(y, x.x.mul_add(y, -rx)) }
+            }
+
+            /// `dfmul_vf2_vf2_vf2`.
+            #[inline(always)]
+            pub fn mul_p_p(x: P, y: P) -> P {
+                let rx = x.x * y.x;
+                P { x: rx, y: x.x.mul_add(y.y, x.y.mul_add(y.x, x.x.mul_add(y.x, -rx))) }
+            }
+
+            /// `dfsqu_vf2_vf2`.
+            #[inline(always)]
+            pub fn squ(x: P) -> P {
+                let rx = x.x * x.x;
+                P { x: rx, y: (x.x + x.x).mul_add(x.y, x.x.mul_add(x.x, -rx)) }
+            }
+        }
+    };
+}
+
+pair_ops!(df, f32);
+pair_ops!(dd, f64);
