@@ -28,6 +28,7 @@ mod data_calls;
 mod dtypes;
 mod exprs;
 mod extreme_calls;
+mod figure_calls;
 mod fstrings;
 mod functional_calls;
 mod gather_calls;
