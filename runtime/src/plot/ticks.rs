@@ -167,3 +167,41 @@ fn log_decades(efmin: f64, efmax: f64, emin: i64, emax: i64, n_avail: i64, n_req
     }
     (emin + offset - stride..=emax + stride).step_by(stride as usize).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The decades (as exponents) and the number of minor ticks that matplotlib 3.11
+    /// shows on a log axis with these limits (read from `ax.get_yticks()` and
+    /// `ax.yaxis.get_minorticklocs()` of a default axes).
+    #[test]
+    fn log_ticks_match_matplotlib() {
+        let cases: [((f64, f64), &[i32], usize); 5] = [
+            ((0.004, 163.0), &[-2, -1, 0, 1, 2], 38),
+            ((1e-3, 1e3), &[-3, -2, -1, 0, 1, 2, 3], 48),
+            ((2.0, 50.0), &[1], 12),
+            ((1e-12, 1e12), &[-12, -9, -6, -3, 0, 3, 6, 9, 12], 0),
+            ((0.5, 3.0), &[0], 7),
+        ];
+        for (lim, decades, minors) in cases {
+            let (major, minor, labels) = log_ticks(lim);
+            let got: Vec<i32> = major.iter().map(|v| v.log10().round() as i32).collect();
+            assert_eq!(got, decades, "major ticks for {lim:?}");
+            assert_eq!(minor.len(), minors, "minor ticks for {lim:?}");
+            assert_eq!(labels.len(), major.len());
+        }
+        // Negative exponents are written with the Unicode minus.
+        let (_, _, labels) = log_ticks((1e-3, 1e-1));
+        assert_eq!(labels[0], TickLabel::Power { base: "10".to_string(), exponent: format!("{MINUS}3") });
+    }
+
+    /// Linear tick labels use U+2212 for negative numbers, never for zero.
+    #[test]
+    fn linear_labels_use_the_unicode_minus() {
+        let (ticks, labels) = ticks((-8.795, 8.695));
+        assert_eq!(ticks.len(), 9);
+        assert_eq!(labels[0], "\u{2212}8");
+        assert_eq!(labels[4], "0");
+    }
+}
