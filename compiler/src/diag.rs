@@ -154,6 +154,10 @@ pub enum Code {
     E0404,
     /// `grad(y, x)` where no gradient flows from `y` back to `x`.
     E0405,
+    /// `xlim`/`ylim` given something other than two finite numbers known at compile time.
+    E0406,
+    /// `xlim`/`ylim` with both limits equal: an axis of zero length.
+    E0407,
     /// An in-place update (`p -= e`, `p.add_(e)`, `p[i] = v`) of a leaf that requires
     /// grad, outside `no_grad`: PyTorch's "a leaf Variable that requires grad is being
     /// used in an in-place operation".
@@ -328,6 +332,8 @@ impl Code {
             Code::E0403 => "E0403",
             Code::E0404 => "E0404",
             Code::E0405 => "E0405",
+            Code::E0406 => "E0406",
+            Code::E0407 => "E0407",
             Code::E0620 => "E0620",
             Code::E0621 => "E0621",
             Code::E0622 => "E0622",

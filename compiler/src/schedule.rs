@@ -53,6 +53,12 @@ pub fn schedule_traced(prog: &Program, fusion: &Fusion) -> (Plan, Vec<NodeId>) {
                     FigureEffect::Plot { x, y, label, alpha } => {
                         FigureCmd::Plot { x: s.ensure(*x), y: s.ensure(*y), label: label.clone(), alpha: *alpha }
                     }
+                    FigureEffect::Scatter { x, y, label, alpha } => {
+                        FigureCmd::Scatter { x: s.ensure(*x), y: s.ensure(*y), label: label.clone(), alpha: *alpha }
+                    }
+                    FigureEffect::LogY => FigureCmd::LogY,
+                    FigureEffect::XLim(a, b) => FigureCmd::XLim(*a, *b),
+                    FigureEffect::YLim(a, b) => FigureCmd::YLim(*a, *b),
                     FigureEffect::Grid => FigureCmd::Grid,
                     FigureEffect::Legend => FigureCmd::Legend,
                     FigureEffect::XLabel(t) => FigureCmd::XLabel(t.clone()),
@@ -325,7 +331,7 @@ fn insert_frees(plan: &mut Plan) {
                     last.insert(value, i);
                 }
             }
-            Step::Figure(FigureCmd::Plot { x, y, .. }) => {
+            Step::Figure(FigureCmd::Plot { x, y, .. } | FigureCmd::Scatter { x, y, .. }) => {
                 last.insert(*x, i);
                 last.insert(*y, i);
             }

@@ -36,6 +36,15 @@ ylabel("y")
 title("t")
 savefig("out.png")
 "#,
+    // Issue 12's figure calls: plot(y), scatter, semilogy, xlim and ylim.
+    r#"x = linspace(0, 1, 4)
+semilogy(x, exp(x), label="e")
+scatter(x, x * 2, alpha=0.3)
+plot(x)
+xlim(-0.5, 1.5)
+ylim(0.001, 1e3)
+savefig("o.svg")
+"#,
     r#"op Sq(x) {
     forward {
         y = x * x
@@ -235,6 +244,10 @@ const PIECES: &[&str] = &[
     "effects:\n",
     "  print \"a\\u{e9}\\n\", %2 <MulBackward0>, None\n",
     "  plot %0, %2 label=\"l\" alpha=0.5\n",
+    "  scatter %0, %2 label=\"l\" alpha=0.5\n",
+    "  yscale log\n",
+    "  xlim -1.0, 2.5\n",
+    "  ylim 0.001, 1000.0\n",
     "  manual_seed(7)\n",
     "  savefig \"x.png\"\n",
     "%",

@@ -267,6 +267,13 @@ impl Machine {
                 let ys = self.get(*y).to_f64_vec();
                 self.figure.plot(&xs, &ys, label.as_deref(), *alpha);
             }
+            FigureCmd::Scatter { x, y, label, alpha } => {
+                let (xs, ys) = (self.get(*x).to_f64_vec(), self.get(*y).to_f64_vec());
+                self.figure.scatter(&xs, &ys, label.as_deref(), *alpha);
+            }
+            FigureCmd::LogY => self.figure.log_y(),
+            FigureCmd::XLim(a, b) => self.figure.xlim(*a, *b),
+            FigureCmd::YLim(a, b) => self.figure.ylim(*a, *b),
             FigureCmd::Grid => self.figure.grid(),
             FigureCmd::Legend => self.figure.legend(),
             FigureCmd::XLabel(s) => self.figure.xlabel(s),

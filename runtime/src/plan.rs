@@ -75,6 +75,18 @@ pub enum FigureCmd {
         label: Option<String>,
         alpha: f64,
     },
+    /// `scatter(x, y)`: a disc at each point.
+    Scatter {
+        x: ValueId,
+        y: ValueId,
+        label: Option<String>,
+        alpha: f64,
+    },
+    /// `semilogy`: the y axis becomes logarithmic (its `plot` follows as a `Plot`).
+    LogY,
+    /// `xlim(left, right)` and `ylim(bottom, top)`.
+    XLim(f64, f64),
+    YLim(f64, f64),
     Grid,
     Legend,
     XLabel(String),

@@ -90,6 +90,9 @@ pub enum Builtin {
     YLabel,
     Title,
     SaveFig,
+    /// A figure call added with matplotlib's `semilogy`, `xlim`, `ylim` and the
+    /// two-argument `scatter(x, y)`.
+    Figure(FigureCall),
     /// `surrogate(reason)` in a backward block: declares its gradient a deliberate
     /// surrogate (a straight-through estimator, ...) for `graphc gradcheck`.
     Surrogate,
@@ -226,6 +229,9 @@ const OTHER: &[(&str, Builtin)] = &[
     ("ylabel", Builtin::YLabel),
     ("title", Builtin::Title),
     ("savefig", Builtin::SaveFig),
+    ("semilogy", Builtin::Figure(FigureCall::SemiLogY)),
+    ("xlim", Builtin::Figure(FigureCall::XLim)),
+    ("ylim", Builtin::Figure(FigureCall::YLim)),
     ("surrogate", Builtin::Surrogate),
     ("lt", Builtin::Compare(Cmp::Lt)),
     ("le", Builtin::Compare(Cmp::Le)),
@@ -335,7 +341,11 @@ pub fn signature(b: Builtin) -> Signature {
         B::Backward => sig(&["tensor", "grad"], 1, Some(2), &["retain_graph"]),
         B::Grad => sig(&["output", "input", "grad"], 2, Some(3), &["create_graph", "retain_graph"]),
         B::Print => sig(&[], 0, None, &[]),
-        B::Plot => sig(&["x", "y"], 2, Some(2), &["label", "alpha"]),
+        B::Plot => sig(&["x", "y"], 1, Some(2), &["label", "alpha"]),
+        B::Figure(FigureCall::ScatterPlot) => sig(&["x", "y"], 2, Some(2), &["label", "alpha"]),
+        B::Figure(FigureCall::SemiLogY) => sig(&["x", "y"], 1, Some(2), &["label", "alpha"]),
+        B::Figure(FigureCall::XLim) => sig(&["left", "right"], 2, Some(2), &[]),
+        B::Figure(FigureCall::YLim) => sig(&["bottom", "top"], 2, Some(2), &[]),
         B::Grid | B::Legend => sig(&[], 0, Some(0), &[]),
         B::XLabel | B::YLabel | B::Title => sig(&["text"], 1, Some(1), &[]),
         B::SaveFig => sig(&["path"], 1, Some(1), &[]),
@@ -507,5 +517,30 @@ impl ActivationBuiltin {
             ActivationBuiltin::Softplus => &[Some(1.0), Some(20.0)],
             ActivationBuiltin::Relu6 => &[],
         }
+    }
+}
+
+/// The figure calls beyond `plot`, `grid`, `legend`, the labels and `savefig`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FigureCall {
+    /// `scatter(x, y)`: matplotlib's `plt.scatter`, told apart from `torch.scatter`
+    /// (which takes `input, dim, index`) by its two arguments.
+    ScatterPlot,
+    /// `semilogy(y)` / `semilogy(x, y)`: a plot on a log y axis.
+    SemiLogY,
+    XLim,
+    YLim,
+}
+
+/// `scatter` with exactly two positional arguments and no `dim`, `index`, `src` or
+/// `value` keyword is matplotlib's scatter plot; otherwise it is `torch.scatter`.
+pub fn figure_scatter<V>(b: Builtin, args: &[(Option<Ident>, V, Span)]) -> Builtin {
+    let positional = args.iter().filter(|(k, _, _)| k.is_none()).count();
+    let torch_keyword =
+        args.iter().any(|(k, _, _)| k.as_ref().is_some_and(|k| matches!(k.name.as_str(), "input" | "dim" | "index" | "src" | "value")));
+    if b == Builtin::Scatter && positional == 2 && !torch_keyword {
+        Builtin::Figure(FigureCall::ScatterPlot)
+    } else {
+        b
     }
 }

@@ -188,6 +188,12 @@ fn effect_line(e: &Effect, name: &dyn Fn(&NodeId) -> String) -> String {
             FigureEffect::Plot { x, y, label, alpha } => {
                 format!("plot {}, {} label={:?} alpha={}", name(x), name(y), label.clone().unwrap_or_default(), alpha)
             }
+            FigureEffect::Scatter { x, y, label, alpha } => {
+                format!("scatter {}, {} label={:?} alpha={}", name(x), name(y), label.clone().unwrap_or_default(), alpha)
+            }
+            FigureEffect::LogY => "yscale log".to_string(),
+            FigureEffect::XLim(a, b) => format!("xlim {a:?}, {b:?}"),
+            FigureEffect::YLim(a, b) => format!("ylim {a:?}, {b:?}"),
             FigureEffect::Grid => "grid".to_string(),
             FigureEffect::Legend => "legend".to_string(),
             FigureEffect::XLabel(t) => format!("xlabel {t:?}"),

@@ -56,13 +56,33 @@ impl PrintArg {
 /// A figure command whose tensors are graph nodes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FigureEffect {
-    Plot { x: NodeId, y: NodeId, label: Option<String>, alpha: f64 },
+    Plot {
+        x: NodeId,
+        y: NodeId,
+        label: Option<String>,
+        alpha: f64,
+    },
+    /// `scatter(x, y)`: a disc at each point.
+    Scatter {
+        x: NodeId,
+        y: NodeId,
+        label: Option<String>,
+        alpha: f64,
+    },
+    /// `semilogy`'s log y axis (its line follows as a `Plot`).
+    LogY,
+    /// `xlim(left, right)` and `ylim(bottom, top)`.
+    XLim(f64, f64),
+    YLim(f64, f64),
     Grid,
     Legend,
     XLabel(String),
     YLabel(String),
     Title(String),
-    SaveFig { path: String, span: Span },
+    SaveFig {
+        path: String,
+        span: Span,
+    },
 }
 
 /// Something the program does at a point in its order.
@@ -108,7 +128,7 @@ impl Effect {
             Effect::Seed(_) => vec![],
             Effect::Sample(n) => vec![*n],
             Effect::Print(args) => args.iter().flat_map(PrintArg::nodes).collect(),
-            Effect::Figure(FigureEffect::Plot { x, y, .. }) => vec![*x, *y],
+            Effect::Figure(FigureEffect::Plot { x, y, .. } | FigureEffect::Scatter { x, y, .. }) => vec![*x, *y],
             Effect::Figure(_) => vec![],
             Effect::Save { node, .. } => vec![*node],
             // The outputs count too: the loop step defines them, so they stay in the
@@ -128,7 +148,7 @@ impl Effect {
                     a.map_nodes(f);
                 }
             }
-            Effect::Figure(FigureEffect::Plot { x, y, .. }) => {
+            Effect::Figure(FigureEffect::Plot { x, y, .. } | FigureEffect::Scatter { x, y, .. }) => {
                 *x = f(*x);
                 *y = f(*y);
             }

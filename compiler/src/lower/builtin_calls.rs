@@ -129,6 +129,7 @@ impl<'a> Lowerer<'a> {
             }
             Builtin::Surrogate => self.surrogate(&bound, span),
             Builtin::Plot => self.plot(&mut bound, span),
+            Builtin::Figure(fc) => self.figure_call(fc, &mut bound, span),
             Builtin::Compare(cmp) => {
                 let [a, c] = self.two(&bound);
                 let op = match cmp {

@@ -156,6 +156,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::YLabel
             | Builtin::Title
             | Builtin::SaveFig
+            | Builtin::Figure(_)
             | Builtin::Surrogate => unreachable!("`{name}` is not a creation builtin"),
             Builtin::Compare(_)
             | Builtin::Where

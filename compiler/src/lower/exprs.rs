@@ -24,6 +24,7 @@ fn has_effect(b: builtins::Builtin) -> bool {
             | B::YLabel
             | B::Title
             | B::SaveFig
+            | B::Figure(_)
             | B::Randn
             | B::Rand
             | B::ManualSeed
@@ -186,6 +187,7 @@ impl<'a> Lowerer<'a> {
             return v;
         }
         if let Some(b) = builtins::lookup(&callee.name) {
+            let b = builtins::figure_scatter(b, &args);
             // A backward block is a template that autodiff copies into each
             // backward pass; an effect inside it (a print, a figure, a sample, a
             // nested backward) has no single place in the program, and used to

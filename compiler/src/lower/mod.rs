@@ -30,6 +30,7 @@ mod dtypes;
 mod dyn_index;
 mod exprs;
 mod extreme_calls;
+mod figure_calls;
 mod fstrings;
 mod functional_calls;
 mod gather_calls;

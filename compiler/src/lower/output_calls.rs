@@ -6,7 +6,6 @@ use graphc_runtime::plan::TensorSuffix;
 use super::builtin_calls::derived_grad_fn;
 use super::{Lowerer, Value};
 use crate::check::builtins::Bound;
-use crate::check::shapes;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
 use crate::ir::program::{Effect, FigureEffect, PrintArg};
@@ -88,44 +87,12 @@ impl<'a> Lowerer<'a> {
         TensorSuffix { grad_fn: Some(name), requires_grad: true }
     }
 
+    /// `plot(x, y)` or `plot(y)` (against 0..n-1, as matplotlib does).
     pub(super) fn plot(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
-        let [(a, sa), (b, sb)] = self.two(bound);
-        let (Some(x), Some(y)) = (self.expect_tensor(a, sa, "plot's x"), self.expect_tensor(b, sb, "plot's y")) else { return Value::Poison };
-        let (shx, shy) = (self.shape_of(x), self.shape_of(y));
-        if shx.len() != 1 || shx != shy {
-            return self.error(
-                Diagnostic::new(
-                    Code::E0202,
-                    format!("plot needs x and y as 1-D tensors of one length, got {} and {}", shapes::show(&shx), shapes::show(&shy)),
-                    sa,
-                    format!("shape {}", shapes::show(&shx)),
-                )
-                .with_secondary(sb, format!("shape {}", shapes::show(&shy)))
-                .with_help("plot one 1-D tensor against another of the same length"),
-            );
+        match self.series(bound, "plot", span) {
+            Some((x, y, label, alpha)) => self.figure(FigureEffect::Plot { x, y, label, alpha }),
+            None => Value::Poison,
         }
-        let label = match bound.keyword("label") {
-            None => None,
-            Some((Value::Str(s), _)) => Some(s),
-            Some((other, s)) => {
-                return self.error(
-                    Diagnostic::new(Code::E0107, format!("`label` must be a string, not {}", other.describe()), s, "not a string")
-                        .with_help("write `label=\"...\"`"),
-                )
-            }
-        };
-        let alpha = match bound.keyword("alpha") {
-            None => 1.0,
-            Some((Value::Number { value, .. }, _)) if (0.0..=1.0).contains(&value) => value,
-            Some((other, s)) => {
-                return self.error(
-                    Diagnostic::new(Code::E0107, format!("`alpha` must be a number from 0 to 1, not {}", other.describe()), s, "not an opacity")
-                        .with_help("write `alpha=0.5`"),
-                )
-            }
-        };
-        let _ = span;
-        self.figure(FigureEffect::Plot { x, y, label, alpha })
     }
 
     pub(super) fn figure(&mut self, fx: FigureEffect) -> Value {

@@ -41,7 +41,7 @@ fn fits(s: &Step, t: ValueId, x: ValueId, rank2: &impl Fn(ValueId) -> bool) -> b
         Step::Compute { op: Op::MatMul, args, .. } => !args.contains(&t) || args.iter().all(|&a| rank2(a)),
         Step::Compute { args, .. } => !args.contains(&t),
         Step::Print(items) => !items.iter().any(|item| matches!(item, PrintItem::Tensor { value, .. } if *value == t)),
-        Step::Figure(FigureCmd::Plot { x: a, y: b, .. }) => *a != t && *b != t,
+        Step::Figure(FigureCmd::Plot { x: a, y: b, .. } | FigureCmd::Scatter { x: a, y: b, .. }) => *a != t && *b != t,
         Step::Figure(_) | Step::Seed(_) => true,
         Step::Fused(k) => !k.inputs.contains(&t) && !k.scalars.contains(&t),
         Step::Save { value, .. } => *value != t,

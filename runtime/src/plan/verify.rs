@@ -105,7 +105,7 @@ impl Walk<'_> {
                     self.print_scalars(item)?;
                 }
             }
-            Step::Figure(FigureCmd::Plot { x, y, .. }) => {
+            Step::Figure(FigureCmd::Plot { x, y, .. } | FigureCmd::Scatter { x, y, .. }) => {
                 self.read(*x)?;
                 self.read(*y)?;
             }

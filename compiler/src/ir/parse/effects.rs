@@ -23,6 +23,19 @@ impl<'a> Reader<'a> {
             "branch" => self.branch_effect(rest)?,
             "print" => Effect::Print(self.print_args(rest.trim_start())?),
             "plot" => self.plot(rest.trim_start())?,
+            "scatter" => match self.plot(rest.trim_start())? {
+                Effect::Figure(FigureEffect::Plot { x, y, label, alpha }) => Effect::Figure(FigureEffect::Scatter { x, y, label, alpha }),
+                other => other,
+            },
+            "yscale" if rest == " log" => Effect::Figure(FigureEffect::LogY),
+            "xlim" => {
+                let (a, b) = self.limits(rest.trim_start())?;
+                Effect::Figure(FigureEffect::XLim(a, b))
+            }
+            "ylim" => {
+                let (a, b) = self.limits(rest.trim_start())?;
+                Effect::Figure(FigureEffect::YLim(a, b))
+            }
             "grid" if rest.is_empty() => Effect::Figure(FigureEffect::Grid),
             "legend" if rest.is_empty() => Effect::Figure(FigureEffect::Legend),
             "xlabel" => Effect::Figure(FigureEffect::XLabel(self.whole_string(rest.trim_start())?)),
@@ -108,6 +121,13 @@ impl<'a> Reader<'a> {
         let alpha = rest.strip_prefix(" alpha=").and_then(|a| a.parse::<f64>().ok()).ok_or_else(bad)?;
         let label = (!label.is_empty()).then_some(label);
         Ok(Effect::Figure(FigureEffect::Plot { x: self.node_ref(x)?, y: self.node_ref(y)?, label, alpha }))
+    }
+
+    /// `A, B`: two axis limits, as the printer writes them (Rust's round-trip floats).
+    fn limits(&self, rest: &'a str) -> Result<(f64, f64), Diagnostic> {
+        let bad = || self.error(rest, "expected two numbers `A, B`");
+        let (a, b) = rest.split_once(", ").ok_or_else(bad)?;
+        Ok((a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?))
     }
 
     /// A string literal that makes up all of `text`.
