@@ -2,6 +2,7 @@
 //! `gradcheck` and `compare` ([`tools`]). It wires the compiler to the runtime;
 //! every decision about compiling and running lives in those crates.
 
+mod export_torch;
 mod npy;
 mod output;
 mod source;
@@ -105,6 +106,22 @@ enum Command {
         /// Compile as `bench` does: keep every top-level tensor and leaf gradient alive.
         #[arg(long, conflicts_with = "exports")]
         export_all: bool,
+        /// text: the dump; dot: Graphviz (each stage a cluster, forward and backward graphs,
+        /// saved values as bold red edges, fused kernels and loop regions as nested clusters).
+        #[arg(long, value_enum, default_value = "text")]
+        format: IrFormat,
+    },
+    /// Translate a program for another engine: `--to torch` writes readable PyTorch code
+    /// (each op a torch.autograd.Function, the program a script printing what graphc prints).
+    Export {
+        /// The .act program.
+        file: PathBuf,
+        /// The target.
+        #[arg(long = "to", value_enum)]
+        to: ExportFormat,
+        /// The file to write (replaced atomically).
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: PathBuf,
     },
     /// Check every op's backward block against its forward: the gradient graphc derives and finite differences.
     ///
@@ -160,6 +177,20 @@ enum Command {
     },
 }
 
+/// How `graphc ir` prints the stages.
+#[derive(Clone, Copy, ValueEnum)]
+enum IrFormat {
+    Text,
+    Dot,
+}
+
+/// What `graphc export` writes.
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    /// A PyTorch script (`.py`).
+    Torch,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Stage {
     Graph,
@@ -199,7 +230,7 @@ fn main() -> ExitCode {
             errln!("{}: ok ({} backward call(s), {nodes} node(s) after optimization)", file.display(), c.autodiff.per_backward.len());
             ExitCode::SUCCESS
         }),
-        Command::Ir { file, stage, exports, export_all } => {
+        Command::Ir { file, stage, exports, export_all, format } => {
             let exports = if export_all { Exports::All } else { Exports::Names(&exports) };
             with_compiled_exports(&file, true, opts, exports, |c, source| {
                 let stages: Vec<IrStage> = match stage {
@@ -208,9 +239,15 @@ fn main() -> ExitCode {
                     Some(Stage::Opt) => vec![IrStage::Opt],
                     None => vec![IrStage::Graph, IrStage::Grad, IrStage::Opt],
                 };
-                let text: Vec<String> = stages.into_iter().map(|s| print_stage(c, s, source)).collect();
-                output::out_then(&text.join("\n"), 0)
+                let text = match format {
+                    IrFormat::Text => stages.into_iter().map(|s| print_stage(c, s, source)).collect::<Vec<String>>().join("\n"),
+                    IrFormat::Dot => graphc_compiler::driver::dot::dot(c, &stages, source),
+                };
+                output::out_then(&text, 0)
             })
+        }
+        Command::Export { file, to: ExportFormat::Torch, output } => {
+            with_compiled_exports(&file, false, opts, Exports::Names(&[]), |_, source| export_torch::write(&file, source, &output))
         }
         // With --deny-warnings the tools first refuse a file that warns, as `check` would.
         Command::Gradcheck { file, .. } | Command::Compare { file, .. } if deny && !warning_free(&file) => ExitCode::from(EXIT_COMPILE),

@@ -206,6 +206,8 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0643_modulo_by_zero.act", "E0643", "3:14"),
     ("e0644_int_power.act", "E0644", "5:12"),
     ("e0645_len_of_scalar.act", "E0645", "3:11"),
+    ("e0740_no_torch_spelling.act", "E0740", "4:1"),
+    ("e0741_input_not_exportable.act", "E0741", "3:1"),
 ];
 
 #[test]
@@ -213,8 +215,15 @@ fn bad_programs_exit_1_with_empty_stdout_and_point_at_the_error() {
     for (file, code, line_col) in BAD_PROGRAMS {
         // A relative path, run from the repository root, is what the arrow must show.
         let rel = format!("tests/programs/errors/{file}");
-        for sub in ["run", "check", "ir"] {
-            let out = graphc(&[sub, &rel], Path::new(REPO));
+        // The exporters' errors (E0720-E0759) are about a program that compiles: only `export` reports them.
+        let export_out = scratch(&format!("bad_export_{file}")).join("out");
+        let export_out = export_out.to_string_lossy();
+        let subs: &[&[&str]] =
+            if is_export_error(code) { &[&["export", "--to", "torch", "-o", &export_out]] } else { &[&["run"], &["check"], &["ir"]] };
+        for sub in subs {
+            let args: Vec<&str> = [sub[0], rel.as_str()].into_iter().chain(sub[1..].iter().copied()).collect();
+            let out = graphc(&args, Path::new(REPO));
+            let sub = sub[0];
             let stderr = text(&out.stderr);
             assert_eq!(out.status.code(), Some(1), "{sub} {rel}: {}", describe(&out));
             assert!(out.stdout.is_empty(), "{sub} {rel}: a compile error must leave stdout empty\n{}", describe(&out));
@@ -226,6 +235,11 @@ fn bad_programs_exit_1_with_empty_stdout_and_point_at_the_error() {
             assert!(stderr.lines().any(|l| l.trim_start().starts_with("= help: ")), "{rel}: no help line\n{stderr}");
         }
     }
+}
+
+/// Whether `code` is one of the exporters' errors, which only `graphc export` reports.
+fn is_export_error(code: &str) -> bool {
+    ("E0720"..="E0759").contains(&code)
 }
 
 /// The table above must cover every file in tests/programs/errors and every

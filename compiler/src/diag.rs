@@ -254,6 +254,12 @@ pub enum Code {
     /// tensor, `round(x, n)` with a run-time or negative `n`, `//` or `%` on a
     /// tensor that requires grad).
     E0645,
+    /// `graphc export --to torch`: a builtin or call form that has no PyTorch spelling
+    /// in the exporter's table (`export/torch/table.rs`).
+    E0740,
+    /// `graphc export --to torch`: a statement or expression the exported script
+    /// cannot express (an `input` declaration, whose value only `run --input` gives).
+    E0741,
     /// Warning: an op can overflow to infinity for inputs in its range, and the infinity
     /// becomes NaN further on (`inf - inf`, `inf / inf`, `0 * inf`, `sin(inf)`, ...).
     /// Found by the range analysis (`analysis/range.rs`), reported at the op that makes
@@ -372,6 +378,8 @@ impl Code {
             Code::E0643 => "E0643",
             Code::E0644 => "E0644",
             Code::E0645 => "E0645",
+            Code::E0740 => "E0740",
+            Code::E0741 => "E0741",
             Code::W0101 => "W0101",
             Code::G0001 => "G0001",
             Code::I0001 => "I0001",

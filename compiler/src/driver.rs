@@ -4,6 +4,7 @@
 //! assembles the stages' printers for `graphc ir` ([`print`]).
 
 pub mod budget;
+pub mod dot;
 pub mod print;
 pub mod regions;
 

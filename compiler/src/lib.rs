@@ -23,6 +23,7 @@ pub mod autodiff;
 pub mod check;
 pub mod diag;
 pub mod driver;
+pub mod export_torch;
 pub mod fuse;
 pub mod ir;
 pub mod lower;

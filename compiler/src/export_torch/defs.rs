@@ -1,0 +1,107 @@
+//! Definitions in Python: an `op` with a backward block as a
+//! `torch.autograd.Function`, an op without one and a `fn` as a function.
+
+use crate::diag::Code;
+use crate::syntax::ast::{Block, Expr, FnDef, Ident, OpDef, StmtKind};
+
+use super::kinds::Kind;
+use super::stmts::{line, Scope};
+use super::Exporter;
+
+impl Exporter<'_> {
+    /// `def name(params):` and the body.
+    pub(super) fn fn_def(&mut self, f: &FnDef) -> String {
+        let mut scope = self.param_scope(&f.name.name, &f.params, &f.defaults, None);
+        let mut out = String::new();
+        line(&mut out, 0, &format!("def {}({}):", f.name.name, self.params(&f.params, &f.defaults)));
+        self.block(&f.body, &mut scope, 1, &mut out);
+        out
+    }
+
+    /// A custom Function, or a function for an op whose gradient graphc derives.
+    pub(super) fn op_def(&mut self, op: &OpDef) -> String {
+        let params = self.params(&op.params, &op.defaults);
+        let Some(backward) = &op.backward else {
+            let mut scope = self.param_scope(&op.name.name, &op.params, &op.defaults, None);
+            let mut out = String::new();
+            line(&mut out, 0, &format!("def {}({params}):", op.name.name));
+            self.block(&op.forward, &mut scope, 1, &mut out);
+            return out;
+        };
+        self.check_single_save(&op.forward);
+        let mut fwd = self.param_scope(&op.name.name, &op.params, &op.defaults, Some(op));
+        fwd.forward = true;
+        let mut out = String::new();
+        line(&mut out, 0, &format!("class {}(torch.autograd.Function):", op.name.name));
+        line(&mut out, 1, "@staticmethod");
+        line(&mut out, 1, &format!("def forward(ctx, {params}):"));
+        self.block(&op.forward, &mut fwd, 2, &mut out);
+        out.push('\n');
+        // The backward sees the saved values under their names, with their kinds.
+        let saved: Vec<&Ident> =
+            op.forward.stmts.iter().filter_map(|s| if let StmtKind::Save(n) = &s.kind { Some(n) } else { None }).flatten().collect();
+        let mut bwd = Scope { kinds: Default::default(), op_params: fwd.op_params.clone(), forward: false };
+        let grads: Vec<&str> = std::iter::once(&backward.grad).chain(&backward.extra_grads).map(|g| g.name.as_str()).collect();
+        line(&mut out, 1, "@staticmethod");
+        line(&mut out, 1, &format!("def backward(ctx, {}):", grads.join(", ")));
+        let tensors: Vec<&str> = saved.iter().filter(|n| fwd.kinds.get(&n.name) != Kind::Host).map(|n| n.name.as_str()).collect();
+        match tensors.len() {
+            0 => {}
+            1 => line(&mut out, 2, &format!("{}, = ctx.saved_tensors", tensors[0])),
+            _ => line(&mut out, 2, &format!("{} = ctx.saved_tensors", tensors.join(", "))),
+        }
+        for n in &saved {
+            let kind = fwd.kinds.get(&n.name);
+            bwd.kinds.bind(&n.name, kind);
+            if kind == Kind::Host {
+                line(&mut out, 2, &format!("{0} = ctx.{0}", n.name));
+            }
+        }
+        for g in &grads {
+            bwd.kinds.bind(g, Kind::Tensor);
+        }
+        self.block(&backward.body, &mut bwd, 2, &mut out);
+        out
+    }
+
+    /// A forward block may save tensors once: `ctx.save_for_backward` keeps only its last call's.
+    fn check_single_save(&mut self, forward: &Block) {
+        let saves: Vec<_> = forward.stmts.iter().filter(|s| matches!(s.kind, StmtKind::Save(_))).collect();
+        if let Some(second) = saves.get(1) {
+            self.unsupported(
+                Code::E0741,
+                second.span,
+                "a second `save` in one forward block has no single `ctx.save_for_backward` call".to_string(),
+                "second save",
+                "save every value in one `save a, b, ...` statement",
+            );
+        }
+    }
+
+    /// A parameter list with its defaults (`x, eps=1e-05`).
+    fn params(&mut self, params: &[Ident], defaults: &[Option<Expr>]) -> String {
+        let top = Scope::top();
+        let list: Vec<String> = params
+            .iter()
+            .zip(defaults)
+            .map(|(p, d)| match d {
+                Some(d) => format!("{}={}", p.name, self.expr(d, &top)),
+                None => p.name.clone(),
+            })
+            .collect();
+        list.join(", ")
+    }
+
+    /// The scope of a body: each parameter with the kind its calls passed (or its default's).
+    fn param_scope(&self, name: &str, params: &[Ident], defaults: &[Option<Expr>], op: Option<&OpDef>) -> Scope {
+        let mut scope = Scope::top();
+        let seen = self.param_kinds.get(name);
+        for (k, p) in params.iter().enumerate() {
+            let from_calls = seen.and_then(|v| v.get(k).copied().flatten());
+            let from_default = defaults[k].as_ref().map(|d| Scope::top().kinds.of(d));
+            scope.kinds.bind(&p.name, from_calls.or(from_default).unwrap_or(Kind::Tensor));
+        }
+        scope.op_params = op.map(|o| o.params.iter().map(|p| p.name.clone()).collect());
+        scope
+    }
+}

@@ -1,0 +1,103 @@
+//! `graphc export --to torch`: the user's program as readable PyTorch code.
+//!
+//! The script is made from the checked AST, not from the IR, so that it keeps the
+//! user's names and structure: each `op` becomes a `torch.autograd.Function`
+//! ([`defs`]), each `fn` a Python function, and the top-level statements a script
+//! that prints what graphc prints ([`stmts`], [`exprs`]). Every builtin goes
+//! through one table ([`table`]); a builtin or form without a PyTorch spelling is
+//! an error naming it (E0740, E0741), never a guess.
+
+mod defs;
+mod exprs;
+mod kinds;
+mod stmts;
+pub mod table;
+
+use std::collections::HashMap;
+
+use crate::diag::Diagnostic;
+use crate::syntax::ast::{File, FnDef, Item, OpDef};
+
+pub use kinds::Kind;
+
+/// What the generated code needs imported besides `torch`.
+#[derive(Default)]
+struct Imports {
+    math: bool,
+    numpy: bool,
+    functional: bool,
+    pyplot: bool,
+}
+
+/// The state of one export: the program's definitions, what it imports, and the
+/// errors found so far (all of them are reported, not only the first).
+struct Exporter<'a> {
+    source: &'a str,
+    ops: HashMap<&'a str, &'a OpDef>,
+    fns: HashMap<&'a str, &'a FnDef>,
+    /// For each op and fn, the kind of value each call passed for each parameter.
+    param_kinds: HashMap<String, Vec<Option<Kind>>>,
+    imports: Imports,
+    errors: Vec<Diagnostic>,
+}
+
+/// Translates a checked program (`file`, parsed from `source`) into a Python script
+/// run by PyTorch. `origin` names the `.act` file in the script's first line.
+pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Diagnostic>> {
+    let mut ex =
+        Exporter { source, ops: HashMap::new(), fns: HashMap::new(), param_kinds: HashMap::new(), imports: Imports::default(), errors: Vec::new() };
+    for item in &file.items {
+        match item {
+            Item::Op(op) => {
+                ex.ops.insert(op.name.name.as_str(), op);
+            }
+            Item::Fn(f) => {
+                ex.fns.insert(f.name.name.as_str(), f);
+            }
+            Item::Stmt(_) => {}
+        }
+    }
+    // The top-level statements come first, so that the calls they make tell which
+    // parameters of each op and fn receive host numbers; the definitions, printed
+    // above them, are translated after.
+    let mut top = stmts::Scope::top();
+    let top_stmts: Vec<_> = file.items.iter().filter_map(|i| if let Item::Stmt(s) = i { Some(s) } else { None }).collect();
+    let mut script = String::new();
+    for s in top_stmts {
+        ex.stmt(s, &mut top, 0, &mut script);
+    }
+    let mut defs_text = String::new();
+    for item in file.items.iter().rev() {
+        if let Item::Fn(f) = item {
+            defs_text = format!("{}\n\n{}", ex.fn_def(f), defs_text);
+        }
+    }
+    for item in file.items.iter().rev() {
+        if let Item::Op(op) = item {
+            defs_text = format!("{}\n\n{}", ex.op_def(op), defs_text);
+        }
+    }
+    if !ex.errors.is_empty() {
+        ex.errors.sort_by_key(|d| d.primary.span.start);
+        return Err(ex.errors);
+    }
+    let mut out = format!("# PyTorch code exported by graphc from {origin}.\n");
+    if ex.imports.math {
+        out.push_str("import math\n");
+    }
+    if ex.imports.numpy {
+        out.push_str("import numpy as np\n");
+    }
+    out.push_str("import torch\n");
+    if ex.imports.functional {
+        out.push_str("import torch.nn.functional as F\n");
+    }
+    if ex.imports.pyplot {
+        // A script writes its figures to files, as graphc does, with no window.
+        out.push_str("import matplotlib\nmatplotlib.use(\"Agg\")\nimport matplotlib.pyplot as plt\n");
+    }
+    out.push_str("\n\n");
+    out.push_str(&defs_text);
+    out.push_str(&script);
+    Ok(out)
+}

@@ -1,0 +1,214 @@
+//! Statements in Python: one line or an indented block each, in the scope of the
+//! top level, a `fn`, or an op's forward or backward.
+
+use crate::diag::Code;
+use crate::syntax::ast::{Block, Expr, ExprKind, Stmt, StmtKind};
+
+use super::kinds::{Kind, Kinds};
+use super::Exporter;
+
+/// Where statements are: the kinds of the names bound there, and, inside an op,
+/// its parameters and which block.
+pub struct Scope {
+    pub kinds: Kinds,
+    /// The op's parameters, inside an op (for `needs_grad(p)`).
+    pub op_params: Option<Vec<String>>,
+    /// Whether this is an op's forward block, where `save` means `ctx`.
+    pub forward: bool,
+}
+
+impl Scope {
+    pub fn top() -> Scope {
+        Scope { kinds: Kinds::default(), op_params: None, forward: false }
+    }
+
+    /// The position of the op parameter `name`.
+    pub fn param_position(&self, name: &str) -> Option<usize> {
+        self.op_params.as_ref()?.iter().position(|p| p == name)
+    }
+}
+
+const INDENT: &str = "    ";
+
+impl Exporter<'_> {
+    /// Appends the statements of `block` at `depth`, or `pass` when they write nothing.
+    pub(super) fn block(&mut self, block: &Block, scope: &mut Scope, depth: usize, out: &mut String) {
+        let before = out.len();
+        for s in &block.stmts {
+            self.stmt(s, scope, depth, out);
+        }
+        if out.len() == before {
+            line(out, depth, "pass");
+        }
+    }
+
+    /// Appends statement `s` at `depth`.
+    pub(super) fn stmt(&mut self, s: &Stmt, scope: &mut Scope, depth: usize, out: &mut String) {
+        match &s.kind {
+            StmtKind::Assign { target, value } => {
+                let v = self.expr(value, scope);
+                let kind = scope.kinds.of(value);
+                scope.kinds.bind(&target.name, kind);
+                line(out, depth, &format!("{} = {v}", target.name));
+            }
+            StmtKind::Unpack { targets, value } => {
+                let v = self.expr(value, scope);
+                for (k, t) in targets.iter().enumerate() {
+                    let kind = match &value.kind {
+                        ExprKind::Tuple(items) | ExprKind::List(items) => items.get(k).map_or(Kind::Tensor, |e| scope.kinds.of(e)),
+                        _ => Kind::Tensor,
+                    };
+                    scope.kinds.bind(&t.name, kind);
+                }
+                let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+                let names = if names.len() == 1 { format!("{},", names[0]) } else { names.join(", ") };
+                line(out, depth, &format!("{names} = {v}"));
+            }
+            StmtKind::Expr(e) => match &e.kind {
+                ExprKind::Call { callee, args } if callee.name == "surrogate" => {
+                    let reason = args.first().map(|a| match &a.value.kind {
+                        ExprKind::Str(s) => s.clone(),
+                        _ => String::new(),
+                    });
+                    line(out, depth, &format!("# A deliberate surrogate gradient: {}", reason.unwrap_or_default().replace('\n', " ")));
+                }
+                _ => {
+                    let text = self.expr(e, scope);
+                    line(out, depth, &text);
+                }
+            },
+            StmtKind::Save(names) => self.save(names, s, scope, depth, out),
+            StmtKind::Return(values) => {
+                let vs: Vec<String> = values.iter().map(|v| self.expr(v, scope)).collect();
+                line(out, depth, &format!("return {}", vs.join(", ")));
+            }
+            StmtKind::Input(decl) => self.unsupported(
+                Code::E0741,
+                s.span,
+                format!("the input `{}` has no value in an exported script", decl.name.name),
+                "not exportable",
+                "replace the declaration with the tensor it stands for, e.g. `x = load(\"x.npy\")` of the file you pass to `run --input`",
+            ),
+            StmtKind::If(ifs) => {
+                for (k, (cond, body)) in ifs.branches.iter().enumerate() {
+                    let c = self.expr(cond, scope);
+                    line(out, depth, &format!("{} {c}:", if k == 0 { "if" } else { "elif" }));
+                    self.block(body, scope, depth + 1, out);
+                }
+                if let Some(body) = &ifs.otherwise {
+                    line(out, depth, "else:");
+                    self.block(body, scope, depth + 1, out);
+                }
+            }
+            StmtKind::NoGrad(body) => {
+                line(out, depth, "with torch.no_grad():");
+                self.block(body, scope, depth + 1, out);
+            }
+            StmtKind::AugAssign { target, op, value } => {
+                let t = self.expr(target, scope);
+                let v = self.expr(value, scope);
+                line(out, depth, &format!("{t} {}= {v}", op.symbol()));
+            }
+            StmtKind::Store { target, value } => {
+                let t = self.expr(target, scope);
+                let v = self.expr(value, scope);
+                line(out, depth, &format!("{t} = {v}"));
+            }
+            StmtKind::For(f) => {
+                let iter = self.expr(&f.iter, scope);
+                let kind = match &f.iter.kind {
+                    ExprKind::Call { callee, .. } if callee.name == "range" => Kind::Host,
+                    ExprKind::List(items) => items.first().map_or(Kind::Other, |e| scope.kinds.of(e)),
+                    _ => Kind::Tensor,
+                };
+                scope.kinds.bind(&f.var.name, kind);
+                line(out, depth, &format!("for {} in {iter}:", f.var.name));
+                self.block(&f.body, scope, depth + 1, out);
+            }
+        }
+    }
+
+    /// `save a, b` in a forward block: tensors through `ctx.save_for_backward`,
+    /// host values as attributes of `ctx`, as PyTorch's documentation asks.
+    fn save(&mut self, names: &[crate::syntax::ast::Ident], s: &Stmt, scope: &Scope, depth: usize, out: &mut String) {
+        if !scope.forward {
+            // An op without a backward block saves for nobody: Python needs no line.
+            return;
+        }
+        let tensors: Vec<&str> = names.iter().filter(|n| scope.kinds.get(&n.name) != Kind::Host).map(|n| n.name.as_str()).collect();
+        if !tensors.is_empty() {
+            line(out, depth, &format!("ctx.save_for_backward({})", tensors.join(", ")));
+        }
+        for n in names.iter().filter(|n| scope.kinds.get(&n.name) == Kind::Host) {
+            line(out, depth, &format!("ctx.{0} = {0}", n.name));
+        }
+        let _ = s;
+    }
+
+    /// A call of the user's op or fn `name` (`receiver` first when written as a method).
+    /// Records the kind of each argument, which decides how the op saves it.
+    pub(super) fn user_call(&mut self, name: &str, receiver: Option<&Expr>, args: &[crate::syntax::ast::Arg], scope: &Scope) -> String {
+        let (params, defaults, custom) = match (self.ops.get(name), self.fns.get(name)) {
+            (Some(op), _) => (&op.params, &op.defaults, op.backward.is_some()),
+            (None, Some(f)) => (&f.params, &f.defaults, false),
+            (None, None) => return String::new(),
+        };
+        // Arguments bound to parameters: positional in order, then keywords by name.
+        let mut bound: Vec<Option<&Expr>> = vec![None; params.len()];
+        let positional: Vec<&Expr> = receiver.into_iter().chain(args.iter().filter(|a| a.name.is_none()).map(|a| &a.value)).collect();
+        let splat = positional.iter().any(|e| matches!(e.kind, ExprKind::Splat(_)));
+        for (k, e) in positional.iter().enumerate() {
+            if k < bound.len() {
+                bound[k] = Some(e);
+            }
+        }
+        for a in args.iter().filter(|a| a.name.is_some()) {
+            if let Some(k) = params.iter().position(|p| Some(&p.name) == a.name.as_ref().map(|n| &n.name)) {
+                bound[k] = Some(&a.value);
+            }
+        }
+        if !splat {
+            let kinds: Vec<Option<Kind>> = bound.iter().map(|b| b.map(|e| scope.kinds.of(e))).collect();
+            let entry = self.param_kinds.entry(name.to_string()).or_insert_with(|| vec![None; kinds.len()]);
+            for (slot, k) in entry.iter_mut().zip(kinds) {
+                *slot = match (*slot, k) {
+                    (None, k) => k,
+                    (Some(a), Some(b)) if a != b => Some(Kind::Tensor),
+                    (s, _) => s,
+                };
+            }
+        }
+        if !custom {
+            let mut all: Vec<String> = receiver.map(|r| self.expr(r, scope)).into_iter().collect();
+            all.extend(self.args(args, scope));
+            return format!("{name}({})", all.join(", "));
+        }
+        // `Function.apply` takes positional arguments only: keywords go to their
+        // places and omitted parameters get their defaults.
+        if splat {
+            let mut all: Vec<String> = receiver.map(|r| self.expr(r, scope)).into_iter().collect();
+            all.extend(self.args(args, scope));
+            return format!("{name}.apply({})", all.join(", "));
+        }
+        let last = bound.iter().rposition(|b| b.is_some()).map_or(0, |k| k + 1);
+        let defaults = defaults.clone();
+        let mut texts = Vec::new();
+        for (k, b) in bound.iter().take(last).enumerate() {
+            texts.push(match (b, &defaults[k]) {
+                (Some(e), _) => self.expr(e, scope),
+                (None, Some(d)) => self.expr(d, &Scope::top()),
+                (None, None) => "None".to_string(),
+            });
+        }
+        format!("{name}.apply({})", texts.join(", "))
+    }
+}
+
+/// Appends `text` as one line at `depth`.
+pub(super) fn line(out: &mut String, depth: usize, text: &str) {
+    for _ in 0..depth {
+        out.push_str(INDENT);
+    }
+    out.push_str(text);
+    out.push('\n');
+}

@@ -1,0 +1,227 @@
+//! The one table from `.act` builtins to their PyTorch spellings, for
+//! `graphc export --to torch`. A builtin missing here cannot be exported (E0740):
+//! the exporter never guesses a spelling.
+
+/// How a builtin call is written in the exported Python.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Spelling {
+    /// `torch.NAME(args)`; called as a method, `x.NAME(args)`.
+    Torch(&'static str),
+    /// `F.NAME(args)` (`torch.nn.functional`); as a method, `F.NAME(x, args)`.
+    Functional(&'static str),
+    /// A `math` function on a host number, `torch.NAME` on a tensor (`sqrt(d)`
+    /// with an integer `d` is a Python float in graphc as in PyTorch).
+    Math(&'static str),
+    /// Python's own function of the same name (`print`, `abs` of a number).
+    Python(&'static str),
+    /// `plt.NAME(args)`, with tensor arguments converted to numpy arrays.
+    Pyplot(&'static str),
+    /// `zero_grad(x)`: `x.grad.zero_()`.
+    ZeroGrad,
+    /// `backward(y, ...)`: `y.backward(...)`.
+    Backward,
+    /// `grad(outputs, inputs, ...)`: `torch.autograd.grad(...)`.
+    AutogradGrad,
+    /// `mark_non_differentiable(y)` in a forward block: `ctx.mark_non_differentiable(y)`.
+    MarkNonDifferentiable,
+    /// `needs_grad(p)` in an op: `ctx.needs_input_grad[i]`, `i` the parameter's position.
+    NeedsGrad,
+    /// `surrogate(reason)`: a note for `graphc gradcheck` that PyTorch has no use
+    /// for; it is written as a comment.
+    Surrogate,
+}
+
+/// The builtins whose PyTorch function has the same name: `torch.NAME`, and the
+/// method `Tensor.NAME`.
+const TORCH: &[&str] = &[
+    "randn",
+    "rand",
+    "zeros",
+    "ones",
+    "arange",
+    "linspace",
+    "tensor",
+    "ones_like",
+    "zeros_like",
+    "manual_seed",
+    "sigmoid",
+    "relu",
+    "square",
+    "reciprocal",
+    "rsqrt",
+    "round",
+    "sign",
+    "pow",
+    "maximum",
+    "minimum",
+    "atan2",
+    "sum",
+    "mean",
+    "amax",
+    "amin",
+    "var",
+    "std",
+    "var_mean",
+    "logsumexp",
+    "norm",
+    "cumsum",
+    "softmax",
+    "log_softmax",
+    "max",
+    "min",
+    "argmax",
+    "argmin",
+    "gather",
+    "index_select",
+    "matmul",
+    "transpose",
+    "mm",
+    "t",
+    "detach",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "eq",
+    "ne",
+    "where",
+    "masked_fill",
+    "logical_and",
+    "logical_or",
+    "logical_not",
+    "isnan",
+    "isfinite",
+    "nan_to_num",
+    "clamp",
+    "clip",
+    "prod",
+    "scatter",
+    "scatter_add",
+    "index_add",
+    "tril",
+    "triu",
+    "diag",
+    "bmm",
+    "permute",
+    "reshape",
+    "flatten",
+    "squeeze",
+    "unsqueeze",
+    "cat",
+    "stack",
+    "split",
+    "chunk",
+    "randperm",
+    "add",
+    "sub",
+    "subtract",
+    "mul",
+    "multiply",
+    "div",
+    "divide",
+    "true_divide",
+    "randint",
+];
+
+/// The builtins of `torch.nn.functional`.
+const FUNCTIONAL: &[&str] = &[
+    "one_hot",
+    "mse_loss",
+    "l1_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "nll_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "linear",
+    "normalize",
+    "hardtanh",
+    "leaky_relu",
+    "elu",
+    "softplus",
+    "relu6",
+    "gelu",
+    "silu",
+    "mish",
+];
+
+/// The elementwise builtins that are also functions of Python's `math` module,
+/// and so apply to host numbers too (docs/act-language.md, "Host numbers follow Python").
+const MATH: &[&str] = &[
+    "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sinh", "cosh", "log1p", "expm1", "asin", "acos", "atan", "asinh", "acosh", "atanh", "erf",
+    "erfc", "log2", "log10", "exp2", "floor", "ceil", "trunc",
+];
+
+/// The matplotlib functions graphc draws with.
+const PYPLOT: &[&str] = &["plot", "grid", "legend", "xlabel", "ylabel", "title", "savefig"];
+
+/// The tensor methods that are not builtin functions but exist in `.act` as
+/// methods with PyTorch's name and meaning.
+const METHODS: &[&str] = &[
+    "item",
+    "backward",
+    "zero_",
+    "clone",
+    "requires_grad_",
+    "size",
+    "dim",
+    "numel",
+    "view",
+    "view_as",
+    "expand",
+    "expand_as",
+    "repeat",
+    "long",
+    "double",
+    "float",
+    "bool",
+    "to",
+    "add_",
+    "sub_",
+    "mul_",
+    "div_",
+    "fill_",
+    "copy_",
+    "clamp_",
+    "abs",
+];
+
+/// The PyTorch spelling of the builtin `name`, if it has one.
+pub fn spelling(name: &str) -> Option<Spelling> {
+    let special = match name {
+        "print" => Some(Spelling::Python("print")),
+        "abs" => Some(Spelling::Python("abs")),
+        "zero_grad" => Some(Spelling::ZeroGrad),
+        "backward" => Some(Spelling::Backward),
+        "grad" => Some(Spelling::AutogradGrad),
+        "mark_non_differentiable" => Some(Spelling::MarkNonDifferentiable),
+        "needs_grad" => Some(Spelling::NeedsGrad),
+        "surrogate" => Some(Spelling::Surrogate),
+        _ => None,
+    };
+    special
+        .or_else(|| TORCH.iter().find(|n| **n == name).map(|n| Spelling::Torch(n)))
+        .or_else(|| FUNCTIONAL.iter().find(|n| **n == name).map(|n| Spelling::Functional(n)))
+        .or_else(|| MATH.iter().find(|n| **n == name).map(|n| Spelling::Math(n)))
+        .or_else(|| PYPLOT.iter().find(|n| **n == name).map(|n| Spelling::Pyplot(n)))
+}
+
+/// Whether `x.name(...)` is written as the same method in PyTorch.
+pub fn is_tensor_method(name: &str) -> bool {
+    METHODS.contains(&name) || TORCH.contains(&name) || MATH.contains(&name)
+}
+
+/// The PyTorch name of a `.act` dtype (`f64` is `torch.float64`).
+pub fn dtype(name: &str) -> Option<&'static str> {
+    match name {
+        "f16" => Some("torch.float16"),
+        "bf16" => Some("torch.bfloat16"),
+        "f32" => Some("torch.float32"),
+        "f64" => Some("torch.float64"),
+        "i32" => Some("torch.int32"),
+        "i64" => Some("torch.int64"),
+        "bool" => Some("torch.bool"),
+        _ => None,
+    }
+}

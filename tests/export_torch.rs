@@ -1,0 +1,227 @@
+//! `graphc export --to torch`: the generated text (snapshots), and the exported
+//! programs run under PyTorch, whose stdout must be graphc's byte for byte.
+//!
+//! The PyTorch runs need a Python with torch: `GRAPHC_TORCH_PYTHON`, else
+//! `~/peers/bin/python`. Without one they are skipped with a printed reason;
+//! with one, any difference fails.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+/// PyTorch 2.15's output of the tutorial.
+const SEED_DEMO_STDOUT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/seed_demo.torch-2.15.stdout");
+
+/// The examples whose exported script prints what `graphc run` prints (docs/EXPORT.md lists them).
+const EXPORTABLE: &[&str] = &[
+    "activations",
+    "attention",
+    "batched_matmul",
+    "broadcast_matmul",
+    "classifier",
+    "digits_data",
+    "double_backward",
+    "dtypes",
+    "f64",
+    "gather",
+    "grad_reverse",
+    "host_arith",
+    "host_values",
+    "idioms",
+    "indexing",
+    "inplace_ops",
+    "integer_index",
+    "layer_norm",
+    "linear_function",
+    "log1pexp",
+    "loop_state",
+    "losses",
+    "mark_non_differentiable",
+    "max_argmax",
+    "more_builtins",
+    "mul_constant",
+    "my_relu",
+    "one_hot",
+    "optimizers",
+    "polynomial_tensor",
+    "reductions",
+    "relu_grad_grad",
+    "runtime_if",
+    "saves_input",
+    "sgd_steps_unrolled",
+    "shape_ops",
+    "shapes",
+    "shapes_and_tuples",
+    "sinh_outputs",
+    "straight_through",
+    "tanh_demo",
+    "train_digits",
+    "two_params_none",
+];
+
+/// The examples that export but whose scripts print something else, each with the reason.
+const DIFFERING: &[(&str, &str)] = &[
+    ("polynomial_custom_function", "the last digits of the losses: PyTorch's sums and products round in another order (tests/programs/torch_close)"),
+    ("two_layer_custom_relu", "the last digits of the losses: MKL's matrix products (tests/programs/torch_close)"),
+    ("second_derivative", "PyTorch's double backward treats a value saved inside Function.forward as a constant (the example shows it)"),
+];
+
+/// The examples whose generated text is snapshotted.
+const SNAPSHOTTED: &[&str] = &["tanh_demo", "mul_constant", "my_relu", "mark_non_differentiable", "loop_state"];
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("export_torch").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn graphc(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_graphc")).args(args).current_dir(cwd).output().expect("cannot start the graphc binary")
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "exit status {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Exports `examples/NAME.act` into `dir/NAME.py` and returns the path.
+fn export(name: &str, dir: &Path) -> PathBuf {
+    let py = dir.join(format!("{name}.py"));
+    let out = graphc(&["export", &format!("examples/{name}.act"), "--to", "torch", "-o", py.to_str().unwrap()], Path::new(REPO));
+    assert_eq!(out.status.code(), Some(0), "export {name}: {}", describe(&out));
+    assert!(out.stdout.is_empty(), "export writes nothing to stdout");
+    py
+}
+
+/// A Python that imports torch, or the reason there is none.
+fn torch_python() -> Result<PathBuf, String> {
+    let candidate = match std::env::var_os("GRAPHC_TORCH_PYTHON") {
+        Some(p) => PathBuf::from(p),
+        None => match std::env::var_os("HOME") {
+            Some(home) => Path::new(&home).join("peers/bin/python"),
+            None => return Err("neither GRAPHC_TORCH_PYTHON nor HOME is set".to_string()),
+        },
+    };
+    match Command::new(&candidate).args(["-c", "import torch, matplotlib"]).output() {
+        Ok(o) if o.status.success() => Ok(candidate),
+        Ok(o) => Err(format!("{} cannot import torch and matplotlib: {}", candidate.display(), String::from_utf8_lossy(&o.stderr).trim())),
+        Err(e) => Err(format!("cannot start {}: {e}", candidate.display())),
+    }
+}
+
+#[test]
+fn exported_text_matches_snapshots() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(Path::new(REPO).join("snapshots/export_torch"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let _guard = settings.bind_to_scope();
+    for name in SNAPSHOTTED {
+        let dir = scratch(&format!("snap_{name}"));
+        let text = std::fs::read_to_string(export(name, &dir)).unwrap();
+        insta::assert_snapshot!(*name, text);
+    }
+}
+
+/// What `graphc run examples/NAME.act` prints: the tutorial's reference, or the
+/// PyTorch original's output under tests/programs/torch, which
+/// `tests/cli.rs::examples_print_exactly_what_pytorch_prints` holds graphc to byte for byte.
+fn graphc_stdout(name: &str) -> Vec<u8> {
+    let path =
+        if name == "tanh_demo" { PathBuf::from(SEED_DEMO_STDOUT) } else { Path::new(REPO).join(format!("tests/programs/torch/{name}.stdout")) };
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The tutorial and the other exportable examples, run by PyTorch, print what
+/// `graphc run` prints; the tutorial also draws its figure.
+#[test]
+fn exported_examples_print_what_graphc_prints() {
+    let python = match torch_python() {
+        Ok(p) => p,
+        Err(reason) => {
+            println!("skipped: no Python with torch ({reason}); set GRAPHC_TORCH_PYTHON");
+            return;
+        }
+    };
+    let mut failures = Vec::new();
+    for name in EXPORTABLE {
+        let dir = scratch(&format!("run_{name}"));
+        let py = export(name, &dir);
+        // The scripts read data as the programs do, from `data/` beside them.
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(Path::new(REPO).join("examples/data"), dir.join("data")).unwrap();
+        let theirs = Command::new(&python).arg(&py).current_dir(&dir).output().expect("cannot start python");
+        if theirs.status.code() != Some(0) {
+            failures.push(format!("{name}: the exported script failed under PyTorch:\n{}", describe(&theirs)));
+        } else if theirs.stdout != graphc_stdout(name) {
+            failures.push(format!(
+                "{name}: PyTorch printed\n{}\ngraphc prints\n{}",
+                String::from_utf8_lossy(&theirs.stdout),
+                String::from_utf8_lossy(&graphc_stdout(name))
+            ));
+        }
+        if *name == "tanh_demo" {
+            assert!(dir.join("tanh_demo.png").is_file(), "the exported tutorial draws its figure with matplotlib");
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The tutorial's script, run by PyTorch, prints what graphc prints for it, also
+/// when the reference and graphc are compared here directly.
+#[test]
+fn the_exported_tutorial_prints_what_graphc_run_prints() {
+    let python = match torch_python() {
+        Ok(p) => p,
+        Err(reason) => {
+            println!("skipped: no Python with torch ({reason}); set GRAPHC_TORCH_PYTHON");
+            return;
+        }
+    };
+    let dir = scratch("tutorial_against_run");
+    let py = export("tanh_demo", &dir);
+    let ours = graphc(&["run", Path::new(REPO).join("examples/tanh_demo.act").to_str().unwrap()], &dir);
+    assert_eq!(ours.status.code(), Some(0), "{}", describe(&ours));
+    let theirs = Command::new(&python).arg(&py).current_dir(&dir).output().expect("cannot start python");
+    assert_eq!(String::from_utf8_lossy(&theirs.stdout), String::from_utf8_lossy(&ours.stdout), "{}", describe(&theirs));
+}
+
+/// Every example either exports, and is then listed (run above, or with the reason its
+/// output differs), or fails with an exporter error naming the construct and writes nothing.
+#[test]
+fn unexportable_examples_fail_with_an_exporter_error() {
+    let mut names: Vec<String> = std::fs::read_dir(Path::new(REPO).join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("act"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let dir = scratch("every_example");
+    for name in names {
+        let py = dir.join(format!("{name}.py"));
+        let out = graphc(&["export", &format!("examples/{name}.act"), "--to", "torch", "-o", py.to_str().unwrap()], Path::new(REPO));
+        match out.status.code() {
+            Some(0) => {
+                assert!(py.is_file(), "{name}: exported, but no file");
+                let listed = EXPORTABLE.contains(&name.as_str()) || DIFFERING.iter().any(|(n, _)| *n == name);
+                assert!(listed, "{name} exports: list it in EXPORTABLE (and docs/EXPORT.md) or, with the reason, in DIFFERING");
+            }
+            Some(1) => {
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                let first = stderr.lines().find(|l| l.starts_with("error[")).unwrap_or("");
+                assert!(first.starts_with("error[E074") || first.starts_with("error[E075"), "{name}: not an exporter error: {}", describe(&out));
+                assert!(stderr.contains("= help: "), "{name}: no help line: {stderr}");
+                assert!(!py.exists(), "{name}: a failed export must write nothing");
+                assert!(!EXPORTABLE.contains(&name.as_str()) && !DIFFERING.iter().any(|(n, _)| *n == name), "{name} is listed as exporting");
+            }
+            _ => panic!("{name}: {}", describe(&out)),
+        }
+    }
+}
