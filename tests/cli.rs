@@ -190,6 +190,8 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0683_optimizer_lr.act", "E0683", "3:19"),
     ("e0684_optimizer_betas.act", "E0684", "3:23"),
     ("e0685_optimizer_method.act", "E0685", "4:5"),
+    ("e0700_index_put_shape.act", "E0700", "4:10"),
+    ("e0701_index_put_bounds.act", "E0701", "3:3"),
     ("e0600_range_bound.act", "E0600", "3:16"),
     ("e0601_break.act", "E0601", "5:5"),
     ("e0602_changing_type.act", "E0602", "4:5"),

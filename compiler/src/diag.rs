@@ -214,6 +214,11 @@ pub enum Code {
     E0684,
     /// An optimizer method other than `step()` and `zero_grad()`, or one given arguments.
     E0685,
+    /// A store through an i64 index tensor (`x[ids] = v`) that does not fit: into a
+    /// 0-d or bool tensor, or a value that does not broadcast to `x[ids]`'s shape.
+    E0700,
+    /// A constant index tensor of a store (`x[tensor([5])] = v`) out of bounds.
+    E0701,
     /// A `for` loop over something it cannot iterate at compile time: `range` with
     /// bounds that are not compile-time integers, a zero step, or a value that is
     /// neither a range nor a list.
@@ -362,6 +367,8 @@ impl Code {
             Code::E0683 => "E0683",
             Code::E0684 => "E0684",
             Code::E0685 => "E0685",
+            Code::E0700 => "E0700",
+            Code::E0701 => "E0701",
             Code::E0600 => "E0600",
             Code::E0601 => "E0601",
             Code::E0602 => "E0602",

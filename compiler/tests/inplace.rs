@@ -92,7 +92,11 @@ fn in_place_results_keep_the_dtype_and_shape() {
 #[test]
 fn stores_check_what_they_select() {
     assert_eq!(codes("x = zeros(5)\nx[ids] = 1\n"), vec![Code::E0101]);
-    assert_eq!(codes("x = zeros(5)\nx[tensor([0, 2])] = 1\n"), vec![Code::E0624]);
+    // An i64 index tensor is PyTorch's `index_put_`; a float one is no index.
+    assert_eq!(codes("x = zeros(5)\nx[tensor([0, 2])] = 1\nprint(x)\n"), vec![]);
+    assert_eq!(codes("x = zeros(5)\nx[tensor([0.0, 2.0])] = 1\n"), vec![Code::E0624]);
+    assert_eq!(codes("x = zeros(5)\nx[tensor([0, 5])] = 1\n"), vec![Code::E0701]);
+    assert_eq!(codes("x = zeros(5)\nx[tensor([0, 2])] = ones(3)\n"), vec![Code::E0700]);
     assert_eq!(codes("x = zeros(5)\nx[5] = 1\n"), vec![Code::E0624]);
     assert_eq!(codes("x = zeros(2, 3)\nx[0] = ones(2)\n"), vec![Code::E0624]);
     assert_eq!(codes("x = zeros(3)\nx[x > 0] = ones(3)\n"), vec![Code::E0624]);

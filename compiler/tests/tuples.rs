@@ -56,8 +56,10 @@ fn fns_and_ops_without_backward_return_tuples() {
 }
 
 #[test]
-fn a_tuple_holding_a_tensor_is_not_printed_silently_wrong() {
-    assert_eq!(codes("print((ones(2), 1))"), vec![Code::E0107]);
+fn a_tuple_holding_a_tensor_prints_as_pythons_repr() {
+    let compiled = graphc_compiler::driver::compile("print((ones(2), 1), [\"a\"], (2,))\n", false).expect("compiles");
+    let (text, _) = graphc_runtime::exec::run_capture(&compiled.plan).expect("runs");
+    assert_eq!(text, "(tensor([1., 1.]), 1) ['a'] (2,)\n");
 }
 
 /// As in Python, the right side of `=` may be a tuple without parentheses, for

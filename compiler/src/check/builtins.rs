@@ -366,7 +366,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Prod => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
         B::Scatter => sig(&["input", "dim", "index", "src"], 3, Some(4), &["value"]),
         B::ScatterAdd => sig(&["input", "dim", "index", "src"], 4, Some(4), &[]),
-        B::IndexAdd => sig(&["input", "dim", "index", "source"], 4, Some(4), &[]),
+        B::IndexAdd => sig(&["input", "dim", "index", "source"], 4, Some(4), &["alpha"]),
         B::Tril | B::Triu | B::Diag => sig(&["input", "diagonal"], 1, Some(2), &[]),
     }
 }

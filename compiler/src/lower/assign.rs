@@ -174,16 +174,18 @@ impl Lowerer<'_> {
         if matches!(v, Value::Poison) || !self.check_not_a_view(t, scope, span) {
             return Value::Poison;
         }
-        // One tensor as the whole subscript: a bool mask (an i64 tensor of indices is not supported).
+        // One tensor as the whole subscript: a bool mask, or an i64 tensor of indices (`index_put_`).
         let mut evaluated = Vec::new();
         if let [IndexItem::Expr(e)] = items {
             match self.expr(e, scope) {
                 Value::Tensor(m) if self.dtype_of(m) == DType::Bool => return self.store_mask(t, (m, e.span), (v, vs), span),
-                Value::Tensor(_) => {
+                Value::Tensor(ids) if self.dtype_of(ids) == DType::I64 => return self.store_ids(t, (ids, e.span), (v, vs), span),
+                Value::Tensor(f) => {
+                    let what = format!("a {} tensor", self.dtype_of(f));
                     return self.error(
-                        Diagnostic::new(Code::E0624, "assignment through a tensor of indices is not supported", e.span, "an index tensor")
-                            .with_help("assign through integers, slices or a bool mask of the tensor's shape (`x[mask] = v`)"),
-                    )
+                        Diagnostic::new(Code::E0624, format!("cannot assign through {what}"), e.span, "not an index")
+                            .with_help("assign through integers, slices, an i64 tensor of indices (`x[ids] = v`) or a bool mask (`x[mask] = v`)"),
+                    );
                 }
                 Value::None => evaluated.push(Item::NewAxis),
                 other => match self.expr_sub(other, e.span) {

@@ -123,6 +123,8 @@ impl<'a> Lowerer<'a> {
                     .with_help("index a float or i64 tensor of at least one dimension"),
             );
         }
+        // A negative constant counts from the end, as in PyTorch.
+        let ids = self.negative_ids_wrapped(ids, xshape[0]);
         if !self.constant_index_fits(ids, is, 0, xshape[0]) {
             return Value::Poison;
         }

@@ -38,6 +38,7 @@ mod gelu_round_calls;
 mod host_math;
 mod host_values;
 mod index;
+mod index_put;
 mod inplace;
 mod join_calls;
 mod lists;

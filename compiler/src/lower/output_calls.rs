@@ -55,14 +55,7 @@ impl<'a> Lowerer<'a> {
             Value::None => PrintArg::None,
             Value::DType(d) => PrintArg::Text(d.torch_name().to_string()),
             Value::List(items) => {
-                let parts: Vec<PrintArg> = items
-                    .into_iter()
-                    .map(|(v, _)| match self.print_arg(v) {
-                        PrintArg::None => PrintArg::Text("None".to_string()),
-                        PrintArg::Tensor { .. } => PrintArg::Text("tensor(...)".to_string()),
-                        a @ (PrintArg::Text(_) | PrintArg::Scalar { .. } | PrintArg::Concat(_)) => a,
-                    })
-                    .collect();
+                let parts = items.into_iter().map(|(v, _)| self.item_repr(v)).collect();
                 joined("[", parts, "]")
             }
             Value::Tuple(items) => self.print_tuple(items),

@@ -2,8 +2,8 @@
 //! element (`ProdBackward0`) or along one dimension (`ProdBackward1`), an
 //! `Op::Reduce` of kind `ProdAll` or `Prod`.
 
-use graphc_runtime::op::{reduced_shape, ReduceKind, TypeRule};
-use graphc_runtime::Op;
+use graphc_runtime::op::{reduced_shape, ReduceKind};
+use graphc_runtime::{DType, Op};
 
 use super::{Lowerer, Value};
 use crate::check::builtins::Bound;
@@ -11,12 +11,13 @@ use crate::diag::{Code, Diagnostic};
 use crate::syntax::ast::Span;
 
 impl Lowerer<'_> {
-    /// `prod(x)` or `prod(x, dim, keepdim)`. Integer and bool tensors are refused
-    /// (E0204), where PyTorch would multiply them in i64.
+    /// `prod(x)` or `prod(x, dim, keepdim)`; an integer or bool tensor's product is i64.
     pub(super) fn prod_call(&mut self, bound: &Bound<Value>, span: Span) -> Value {
         let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
         let Some(x) = self.expect_tensor(v, vs, "`prod`'s input") else { return Value::Poison };
-        let Some(dt) = self.rule_dtype(TypeRule::FloatOnly, self.dtype_of(x), "`prod`", vs) else { return Value::Poison };
+        // Integer and bool tensors multiply in i64, wrapping on overflow, as in PyTorch.
+        let dt = if self.dtype_of(x).is_float() { self.dtype_of(x) } else { DType::I64 };
+        let x = self.cast_to(x, dt, vs);
         let shape = self.shape_of(x);
         let arg = |i: usize| match bound.positional.get(i).cloned().flatten() {
             None | Some((Value::None, _)) => None,

@@ -7,9 +7,10 @@
 //! rank, no larger than the input outside `dim`; a constant one's values here,
 //! any other's by the machine when it runs. The source must have the index's
 //! shape and the input's dtype (E0285): PyTorch also takes a larger source and
-//! reads its leading part, which graphc does not.
+//! reads its leading part, which graphc does not. `index_add`'s `alpha=`
+//! scales the source first.
 
-use graphc_runtime::op::{F64Bits, IndexOp, Op};
+use graphc_runtime::op::{Binary, F64Bits, IndexOp, Op};
 use graphc_runtime::DType;
 
 use super::{Lowerer, Value};
@@ -86,8 +87,42 @@ impl Lowerer<'_> {
                 (t, grad_fn)
             }
         };
+        let src = match bound.keyword("alpha") {
+            Some(alpha) => match self.index_add_alpha(src, alpha, dt) {
+                Some(s) => s,
+                None => return Value::Poison,
+            },
+            None => src,
+        };
         let op = Op::Index(IndexOp::ScatterInto { dim, add: b != Builtin::Scatter });
         Value::Tensor(self.op_node(op, dt, xshape, &[x, index, src], span, grad_fn))
+    }
+
+    /// `index_add`'s source times `alpha=` (a number, truncated for an i64
+    /// input as PyTorch converts it). The
+    /// product rounds once before the add, as PyTorch's CPU kernel computes
+    /// `self[i] += alpha * source[j]`.
+    fn index_add_alpha(&mut self, src: NodeId, (av, as_): (Value, Span), dt: DType) -> Option<NodeId> {
+        let value = match av {
+            // An integer input takes alpha truncated to an integer, as PyTorch's
+            // kernel converts it (`alpha=1.7` adds the source once).
+            Value::Number { value, .. } if dt.is_float() => value,
+            Value::Number { value, .. } => value.trunc(),
+            Value::Poison => return None,
+            other => {
+                self.error(
+                    Diagnostic::new(Code::E0107, format!("`alpha` must be a number, not {}", other.describe()), as_, "not a number")
+                        .with_help("write `alpha=0.5`"),
+                );
+                return None;
+            }
+        };
+        if value == 1.0 {
+            return Some(src);
+        }
+        let a = self.scalar(value, dt, as_);
+        let shape = self.shape_of(src);
+        Some(self.node(Op::Binary(Binary::Mul), dt, shape, &[src, a], as_))
     }
 
     /// `index_add`'s 1-D i64 index, reshaped to lie along `dim` and expanded to

@@ -126,26 +126,75 @@ impl<'a> Lowerer<'a> {
         items
     }
 
-    /// A tuple prints as Python's `repr` of its items: `(1, 2.5)`, `(3,)`. A
-    /// tensor inside one cannot be printed inline yet (E0107).
+    /// A tuple prints as Python's `repr` of its items: `(1, 2.5)`, `(3,)`, and a
+    /// tensor as its repr inline (`(tensor([1., 2.]), 3)`), with the lines of a
+    /// multi-line one left as the tensor prints them, since Python's tuple repr
+    /// only joins its items' reprs.
     pub(super) fn print_tuple(&mut self, items: Vec<(Value, Span)>) -> PrintArg {
-        let one = items.len() == 1;
-        let mut parts = Vec::new();
-        for (v, s) in items {
-            match self.print_arg(v) {
-                PrintArg::Text(t) => parts.push(PrintArg::Text(t)),
-                PrintArg::None => parts.push(PrintArg::Text("None".to_string())),
-                // A run-time number prints inline, as in a list.
-                a @ (PrintArg::Scalar { .. } | PrintArg::Concat(_)) => parts.push(a),
-                PrintArg::Tensor { .. } => {
-                    self.error(
-                        Diagnostic::new(Code::E0107, "a tuple that holds a tensor cannot be printed yet", s, "a tensor")
-                            .with_help("print the tuple's items: `a, b = t` then `print(a, b)`"),
-                    );
-                    return PrintArg::None;
-                }
-            }
-        }
-        super::output_calls::joined("(", parts, if one { ",)" } else { ")" })
+        let close = if items.len() == 1 { ",)" } else { ")" };
+        let parts = items.into_iter().map(|(v, _)| self.item_repr(v)).collect();
+        super::output_calls::joined("(", parts, close)
     }
+
+    /// How a value prints as an item of a tuple or list: Python's `repr` of it,
+    /// which differs from `str` only for strings (quoted) and `None` grads.
+    pub(super) fn item_repr(&mut self, v: Value) -> PrintArg {
+        match v {
+            Value::Str(s) => PrintArg::Text(python_str_repr(&s)),
+            // An f-string's run-time pieces are numbers, which never hold a quote
+            // or a backslash: only its texts choose the quote and need escapes.
+            Value::Text(pieces) => {
+                let texts: String = pieces.iter().filter_map(|p| if let PrintArg::Text(t) = p { Some(t.as_str()) } else { None }).collect();
+                let quote = repr_quote(&texts);
+                let mut out = vec![PrintArg::Text(quote.to_string())];
+                out.extend(pieces.into_iter().map(|p| match p {
+                    PrintArg::Text(t) => PrintArg::Text(escaped(&t, quote)),
+                    other => other,
+                }));
+                out.push(PrintArg::Text(quote.to_string()));
+                super::output_calls::concat(out)
+            }
+            v => match self.print_arg(v) {
+                PrintArg::None => PrintArg::Text("None".to_string()),
+                a @ (PrintArg::Text(_) | PrintArg::Tensor { .. } | PrintArg::Scalar { .. } | PrintArg::Concat(_)) => a,
+            },
+        }
+    }
+}
+
+/// Python's `repr` of a string: single quotes unless the text holds a single
+/// quote and no double quote, with backslashes, the chosen quote and control
+/// characters escaped.
+pub(crate) fn python_str_repr(s: &str) -> String {
+    let quote = repr_quote(s);
+    format!("{quote}{}{quote}", escaped(s, quote))
+}
+
+/// The quote Python's `repr` puts around `s`.
+fn repr_quote(s: &str) -> char {
+    if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    }
+}
+
+/// `s` as it reads between `quote`s in Python's `repr`.
+fn escaped(s: &str, quote: char) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }

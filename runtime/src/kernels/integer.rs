@@ -45,6 +45,7 @@ pub fn eval_i64(op: &Op, args: &[&Tensor], out: &[usize]) -> Tensor {
         Op::Reduce { kind: ReduceKind::Amax | ReduceKind::Amin, dims, .. } => {
             integer_more::extreme(arg(0), args[0].shape(), dims, matches!(op, Op::Reduce { kind: ReduceKind::Amin, .. }))
         }
+        Op::Reduce { kind: ReduceKind::Prod | ReduceKind::ProdAll, dims, .. } => integer_more::product(arg(0), args[0].shape(), dims),
         Op::Cumsum { dim, reverse } => integer_more::cumsum(arg(0), args[0].shape(), *dim, *reverse),
         Op::Activation(Activation::Clamp { min, max }) => integer_more::clamp(arg(0), *min, *max),
         _ => return moved(op, args, out, "i64"),

@@ -22,6 +22,13 @@ pub fn extreme(x: &[i64], shape: &[usize], dims: &[usize], min: bool) -> Vec<i64
         .collect()
 }
 
+/// The product over `dims` of each group, wrapping on overflow as PyTorch's
+/// int64 kernel does (`tensor([2**40, 2**40]).prod()` is 0); 1 for an empty group.
+pub fn product(x: &[i64], shape: &[usize], dims: &[usize]) -> Vec<i64> {
+    let g = Groups::new(shape, dims);
+    g.bases.iter().map(|&b| g.offsets.iter().fold(1i64, |acc, &k| acc.wrapping_mul(x[b + k]))).collect()
+}
+
 /// Running sums along `dim` (from the end with `reverse`).
 pub fn cumsum(x: &[i64], shape: &[usize], dim: usize, reverse: bool) -> Vec<i64> {
     let len = shape[dim];

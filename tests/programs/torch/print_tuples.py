@@ -1,0 +1,15 @@
+# The PyTorch program that examples/print_tuples.act mirrors.
+import torch
+a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+loss = (a * a).sum()
+print((a, loss))
+print([loss, a.detach()])
+print((loss,))
+print((loss.item(), 3, "it's", None, True))
+print(((a, 1), [loss * 2]))
+c = torch.tensor([1, 2, 3])
+print((c, c > 1, torch.tensor([1.5], dtype=torch.float64)))
+print((torch.zeros(2, 2, 2),))
+print(["a", 'say "hi"'])
+loss.backward()
+print((a.grad, a.grad.sum().item()))
