@@ -2,6 +2,7 @@
 //! `gradcheck` and `compare` ([`tools`]). It wires the compiler to the runtime;
 //! every decision about compiling and running lives in those crates.
 
+mod export;
 mod npy;
 mod output;
 mod source;
@@ -158,6 +159,25 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         plot: Option<PathBuf>,
     },
+    /// Write the compiled program (after autodiff and the passes) for another engine.
+    ///
+    /// `--to onnx`: an ONNX model (opset 17) whose inputs are the program's `input`
+    /// declarations and whose outputs are the exported tensors, forward and derived
+    /// backward in one graph. See docs/EXPORT.md.
+    Export {
+        /// The .act program.
+        file: PathBuf,
+        /// The format to write.
+        #[arg(long, value_enum)]
+        to: export::ExportFormat,
+        /// The file to write; it is replaced atomically, and left as it was on any error.
+        #[arg(short, long, value_name = "OUT")]
+        output: PathBuf,
+        /// Make top-level tensor NAME (or a leaf's gradient NAME.grad) an output, as
+        /// `run --save` spells it (repeatable; default: every one `run --save` could save).
+        #[arg(long = "export", value_name = "NAME")]
+        exports: Vec<String>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -212,6 +232,7 @@ fn main() -> ExitCode {
                 output::out_then(&text.join("\n"), 0)
             })
         }
+        Command::Export { file, to, output, exports } => export::export(&export::ExportArgs { file, to, output, names: exports }, opts),
         // With --deny-warnings the tools first refuse a file that warns, as `check` would.
         Command::Gradcheck { file, .. } | Command::Compare { file, .. } if deny && !warning_free(&file) => ExitCode::from(EXIT_COMPILE),
         Command::Gradcheck { file, shapes, range, seed, samples } => {

@@ -26,6 +26,7 @@ pub mod driver;
 pub mod fuse;
 pub mod ir;
 pub mod lower;
+pub mod onnx;
 pub mod passes;
 pub mod schedule;
 pub mod span;
