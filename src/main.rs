@@ -2,6 +2,7 @@
 //! `gradcheck` and `compare` ([`tools`]). It wires the compiler to the runtime;
 //! every decision about compiling and running lives in those crates.
 
+mod export;
 mod export_torch;
 mod npy;
 mod output;
@@ -111,18 +112,6 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: IrFormat,
     },
-    /// Translate a program for another engine: `--to torch` writes readable PyTorch code
-    /// (each op a torch.autograd.Function, the program a script printing what graphc prints).
-    Export {
-        /// The .act program.
-        file: PathBuf,
-        /// The target.
-        #[arg(long = "to", value_enum)]
-        to: ExportFormat,
-        /// The file to write (replaced atomically).
-        #[arg(short = 'o', long = "output", value_name = "OUT")]
-        output: PathBuf,
-    },
     /// Check every op's backward block against its forward: the gradient graphc derives and finite differences.
     ///
     /// For each op with a backward block, at seeded random f64 points of each
@@ -175,6 +164,27 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         plot: Option<PathBuf>,
     },
+    /// Write the compiled program (after autodiff and the passes) for another engine.
+    ///
+    /// `--to torch`: readable PyTorch code (each op a torch.autograd.Function, each fn a
+    /// function, the program a script printing what graphc prints).
+    /// `--to onnx`: an ONNX model (opset 17) whose inputs are the program's `input`
+    /// declarations and whose outputs are the exported tensors, forward and derived
+    /// backward in one graph. See docs/EXPORT.md.
+    Export {
+        /// The .act program.
+        file: PathBuf,
+        /// The format to write.
+        #[arg(long, value_enum)]
+        to: export::ExportFormat,
+        /// The file to write; it is replaced atomically, and left as it was on any error.
+        #[arg(short, long, value_name = "OUT")]
+        output: PathBuf,
+        /// Make top-level tensor NAME (or a leaf's gradient NAME.grad) an output, as
+        /// `run --save` spells it (repeatable; default: every one `run --save` could save).
+        #[arg(long = "export", value_name = "NAME")]
+        exports: Vec<String>,
+    },
 }
 
 /// How `graphc ir` prints the stages.
@@ -182,13 +192,6 @@ enum Command {
 enum IrFormat {
     Text,
     Dot,
-}
-
-/// What `graphc export` writes.
-#[derive(Clone, Copy, ValueEnum)]
-enum ExportFormat {
-    /// A PyTorch script (`.py`).
-    Torch,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -246,9 +249,7 @@ fn main() -> ExitCode {
                 output::out_then(&text, 0)
             })
         }
-        Command::Export { file, to: ExportFormat::Torch, output } => {
-            with_compiled_exports(&file, false, opts, Exports::Names(&[]), |_, source| export_torch::write(&file, source, &output))
-        }
+        Command::Export { file, to, output, exports } => export::export(&export::ExportArgs { file, to, output, names: exports }, opts),
         // With --deny-warnings the tools first refuse a file that warns, as `check` would.
         Command::Gradcheck { file, .. } | Command::Compare { file, .. } if deny && !warning_free(&file) => ExitCode::from(EXIT_COMPILE),
         Command::Gradcheck { file, shapes, range, seed, samples } => {

@@ -212,6 +212,36 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0741_input_not_exportable.act", "E0741", "3:1"),
 ];
 
+/// Programs that compile and run, but that `graphc export --to onnx` refuses:
+/// file (under tests/export_errors/onnx/), code, line:col of the first error.
+const ONNX_BAD_PROGRAMS: &[(&str, &str, &str)] = &[
+    ("e0720_loop_output.act", "E0720", "3:1"),
+    ("e0721_unseeded_randn.act", "E0721", "2:5"),
+    ("e0722_unmapped_op.act", "E0722", "5:9"),
+    ("e0723_output_named_as_input.act", "E0723", "2:7"),
+];
+
+#[test]
+fn onnx_export_refuses_what_it_cannot_write_at_the_blocker_and_writes_nothing() {
+    let dir = scratch("onnx_bad");
+    let out_file = dir.join("model.onnx");
+    for (file, code, line_col) in ONNX_BAD_PROGRAMS {
+        let rel = format!("tests/export_errors/onnx/{file}");
+        let out = graphc(&["export", &rel, "--to", "onnx", "-o", out_file.to_str().unwrap()], Path::new(REPO));
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "export {rel}: {}", describe(&out));
+        assert!(out.stdout.is_empty(), "export {rel}: stdout must stay empty\n{}", describe(&out));
+        let first = stderr.lines().find(|l| l.starts_with("error[")).unwrap_or("");
+        assert!(first.starts_with(&format!("error[{code}]")), "{rel}: the first error must be {code}, got `{first}`");
+        let first_arrow = stderr.lines().find(|l| l.trim_start().starts_with("-->")).unwrap_or("");
+        assert_eq!(first_arrow.trim_start(), format!("--> {rel}:{line_col}"), "{rel}: wrong location\n{stderr}");
+        assert!(stderr.lines().any(|l| l.trim_start().starts_with("= help: ")), "{rel}: no help line\n{stderr}");
+        assert!(!out_file.exists(), "{rel}: a refused export must write nothing");
+        // The same program runs: only export refuses it.
+        assert_eq!(graphc(&["check", &rel], Path::new(REPO)).status.code(), Some(0), "{rel} must compile");
+    }
+}
+
 #[test]
 fn bad_programs_exit_1_with_empty_stdout_and_point_at_the_error() {
     for (file, code, line_col) in BAD_PROGRAMS {
@@ -264,7 +294,7 @@ fn bad_program_table_covers_every_file_and_code() {
     let codes: Vec<&str> = enum_body.lines().map(|l| l.trim().trim_end_matches(',')).filter(|l| l.starts_with('E') && l.len() == 5).collect();
     assert!(codes.len() >= 20, "could not read the codes from diag.rs: {codes:?}");
     for code in codes {
-        assert!(BAD_PROGRAMS.iter().any(|(_, c, _)| *c == code), "no bad program for {code}");
+        assert!(BAD_PROGRAMS.iter().chain(ONNX_BAD_PROGRAMS).any(|(_, c, _)| *c == code), "no bad program for {code}");
     }
 }
 

@@ -259,6 +259,16 @@ pub enum Code {
     /// tensor, `round(x, n)` with a run-time or negative `n`, `//` or `%` on a
     /// tensor that requires grad).
     E0645,
+    /// `graphc export --to onnx`: an exported value computed by a loop or run-time
+    /// `if`, or a draw after a loop that draws (loops are not exported yet).
+    E0720,
+    /// `graphc export --to onnx`: a random draw the model needs with no `manual_seed` before it.
+    E0721,
+    /// `graphc export --to onnx`: an op the model needs that has no ONNX mapping.
+    E0722,
+    /// `graphc export --to onnx`: an output that would take the name of an input
+    /// whose name is bound to another value at the end.
+    E0723,
     /// `graphc export --to torch`: a builtin or call form that has no PyTorch spelling
     /// in the exporter's table (`export/torch/table.rs`).
     E0740,
@@ -385,6 +395,10 @@ impl Code {
             Code::E0643 => "E0643",
             Code::E0644 => "E0644",
             Code::E0645 => "E0645",
+            Code::E0720 => "E0720",
+            Code::E0721 => "E0721",
+            Code::E0722 => "E0722",
+            Code::E0723 => "E0723",
             Code::E0740 => "E0740",
             Code::E0741 => "E0741",
             Code::W0101 => "W0101",

@@ -27,6 +27,7 @@ pub mod export_torch;
 pub mod fuse;
 pub mod ir;
 pub mod lower;
+pub mod onnx;
 pub mod passes;
 pub mod schedule;
 pub mod span;
