@@ -18,6 +18,8 @@ mod blocks;
 mod check;
 #[path = "fuzz/defs.rs"]
 mod defs;
+#[path = "fuzz/examples.rs"]
+mod examples;
 #[path = "fuzz/expr.rs"]
 mod expr;
 #[path = "fuzz/gen.rs"]
@@ -58,6 +60,8 @@ impl Case {
         if !self.mutant {
             return p;
         }
+        // One mutant in eight is of a repository program, whose idioms the generator may lack.
+        let p = if self.seed % 8 == 0 { examples::pick(self.seed).unwrap_or(p) } else { p };
         // A stream of its own, so that the mutation does not repeat the generator's choices.
         let mut rng = rng::Rng::new(self.seed ^ 0x6D75_7461_6E74);
         // A mutation can write a size that makes a run slow rather than wrong (`2100` and
