@@ -61,7 +61,7 @@ impl Case {
             return p;
         }
         // One mutant in eight is of a repository program, whose idioms the generator may lack.
-        let p = if self.seed % 8 == 0 { examples::pick(self.seed).unwrap_or(p) } else { p };
+        let p = if self.seed.is_multiple_of(8) { examples::pick(self.seed).unwrap_or(p) } else { p };
         // A stream of its own, so that the mutation does not repeat the generator's choices.
         let mut rng = rng::Rng::new(self.seed ^ 0x6D75_7461_6E74);
         // A mutation can write a size that makes a run slow rather than wrong (`2100` and

@@ -196,9 +196,9 @@ impl Builder<'_> {
         lines.push(format!("{q} = {t} / (abs({k}) + 1) + {t} // 0.75 - {t} % 1.5"));
         lines.push(format!("{b} = {k} >= 0 and not ({t} < -100.0) or {n} == 2"));
         let items = [
-            format!("{k}"),
-            format!("{q}"),
-            format!("{b}"),
+            k.clone(),
+            q.clone(),
+            b.clone(),
             "len([1, 2, 3])".into(),
             format!("round({t})"),
             "round(2.675, 2)".into(),
@@ -346,7 +346,7 @@ impl Builder<'_> {
             format!("{k} % 3"),
             format!("-{k}"),
             format!("{k}.sum()"),
-            format!("{m}"),
+            m.clone(),
             format!("{m}.sum()"),
             format!("{k}.float().mean()"),
             format!("where({m}, {k}, {k} * 0)"),
