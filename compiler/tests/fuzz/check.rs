@@ -117,6 +117,12 @@ fn run(pool: &ThreadPool, c: &Compiled, what: &str) -> Result<(String, Vec<Tenso
     pool.install(|| guarded(what, || run_capture(&c.plan)))?.map_err(|e| format!("{what} failed: {e}"))
 }
 
+/// Whether `error` (from [`check`]) is a run that stopped with an error message of
+/// its own, rather than a panic or a broken invariant.
+pub fn is_run_error(error: &str) -> bool {
+    error.starts_with("run (") && error.lines().next().is_some_and(|l| l.contains(") failed: "))
+}
+
 /// Whether two runs exported the same tensors, bit for bit (NaNs included).
 fn same_bits(a: &[Tensor], b: &[Tensor]) -> bool {
     let bits = |t: &Tensor| (t.dtype(), t.shape().to_vec(), t.to_f64_vec().iter().map(|v| v.to_bits()).collect::<Vec<_>>());
