@@ -337,7 +337,8 @@ fn fuzz_crashes() {
 }
 
 /// The crash files of well-formed programs: each must compile and run.
-const MUST_RUN: &[&str] = &["copy_then_update_is_no_view.act", "fast_math_value_printed_in_a_loop.act", "ir_reduce_of_0d_reads_back.act"];
+const MUST_RUN: &[&str] =
+    &["copy_then_update_is_no_view.act", "fast_math_value_printed_in_a_loop.act", "ir_reduce_of_0d_reads_back.act", "store_into_an_empty_slice.act"];
 
 /// Every known crash names a file that exists, so that the list cannot rot.
 #[test]
