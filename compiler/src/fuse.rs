@@ -101,10 +101,19 @@ impl Kernel {
 }
 
 /// The nodes whose values reach a print or a plot, directly or through other ops.
+/// A loop or run-time branch counts as printing its inputs (its body, computed
+/// exactly, may print them or values made from them), and a branch its condition
+/// (which decides what runs).
 pub fn printed(prog: &Program) -> NodeMap<()> {
     let g = &prog.graph;
     let mut seen = NodeMap::with_bound(g.index_bound());
-    let mut stack: Vec<NodeId> = prog.effects.iter().filter(|e| matches!(e, Effect::Print(_) | Effect::Figure(_))).flat_map(|e| e.nodes()).collect();
+    let roots = |e: &Effect| match e {
+        Effect::Print(_) | Effect::Figure(_) => e.nodes(),
+        Effect::Loop { inputs, .. } => inputs.clone(),
+        Effect::Branch { cond, inputs, .. } => std::iter::once(*cond).chain(inputs.iter().copied()).collect(),
+        Effect::Seed(_) | Effect::Sample(_) | Effect::Save { .. } => vec![],
+    };
+    let mut stack: Vec<NodeId> = prog.effects.iter().flat_map(roots).collect();
     while let Some(n) = stack.pop() {
         if seen.insert(n, ()).is_none() {
             stack.extend(g.operand_slice(n).iter().copied());

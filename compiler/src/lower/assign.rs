@@ -255,6 +255,17 @@ impl Lowerer<'_> {
         let count: usize = sel.shape.iter().product();
         let spread = if vsh == sel.shape { v } else { self.node(Op::Expand, dt, sel.shape.clone(), &[v], vs) };
         let flat = self.node(Op::Reshape, dt, vec![count], &[spread], vs);
+        if count == 0 {
+            // An empty selection (`x[1:] = v` of a one-element `x`) places nothing, and a
+            // gather from the empty value would index out of bounds. A float value still
+            // reaches the graph through its empty sum (0), so its gradient is zeros, as
+            // PyTorch's; an integer or bool value never requires grad.
+            if matches!(dt, DType::F32 | DType::F64) {
+                let sum = Op::Reduce { kind: graphc_runtime::op::ReduceKind::Sum, dims: vec![0], keepdim: false };
+                return Some(self.node(sum, dt, vec![], &[flat], vs));
+            }
+            return Some(self.scalar(0.0, dt, vs));
+        }
         let total: usize = sh.iter().product();
         let index = sel.source.iter().map(|s| F64Bits::new(s.unwrap_or(0) as f64)).collect();
         let index = self.node(Op::Literal(index), DType::I64, vec![total], &[], span);

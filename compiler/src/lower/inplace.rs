@@ -269,7 +269,9 @@ impl Lowerer<'_> {
                     );
                     return None;
                 }
-                Some((self.node(Op::Expand, dt, sh, &[src], span), "CopyBackwards"))
+                // The `grad_fn` is recorded even without gradients: an `Expand` without
+                // one would read as a view of `src` (E0624 on the next update).
+                Some((self.op_node(Op::Expand, dt, sh, &[src], span, "CopyBackwards"), "CopyBackwards"))
             }
             "zero_" => Some((self.fill_node(t, Value::Number { value: 0.0, is_int: true }, span, span)?, "ZeroBackward0")),
             _ => {
@@ -285,6 +287,7 @@ impl Lowerer<'_> {
     /// zero gradient for `t`): a select on `t == t` with the value on both sides.
     fn fill_node(&mut self, t: NodeId, v: Value, vs: Span, span: Span) -> Option<NodeId> {
         let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
+        let grad_fn = if matches!(v, Value::Tensor(_)) { "FillBackward3" } else { "FillBackward2" };
         let fill = match v {
             Value::Number { value, .. } => self.scalar(value, dt, vs),
             Value::Tensor(f) if self.shape_of(f).is_empty() => self.cast_to(f, dt, vs),
@@ -306,7 +309,8 @@ impl Lowerer<'_> {
         if self.requires_grad(t) || self.requires_grad(fill) {
             return Some(self.node(Op::Where(Cmp::Eq), dt, sh, &[t, t, fill, fill], span));
         }
-        Some(self.node(Op::Expand, dt, sh, &[fill], span))
+        // As for `copy_`, the `grad_fn` says that this `Expand` is no view of the fill value.
+        Some(self.op_node(Op::Expand, dt, sh, &[fill], span, grad_fn))
     }
 }
 

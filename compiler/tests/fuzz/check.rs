@@ -6,14 +6,22 @@
 //! - a compiled program runs without error, and prints the same text whether it
 //!   is compiled with fast math or `--exact`, with no exports or every one, and
 //!   run on one thread or four; on one plan, 1 and 4 threads give the same bits
-//!   for every exported tensor.
+//!   for every exported tensor;
+//! - the IR text printed at the graph, grad and opt stages (loop and branch regions
+//!   included) reads back into a program that prints the same text;
+//! - compiling runs nothing: no file that a `save` writes exists after compiling
+//!   (`graphc check` compiles only), and each does after a run.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Mutex;
 
-use graphc_compiler::diag::{render, Diagnostic};
+use std::path::{Path, PathBuf};
+
+use graphc_compiler::diag::{render, Diagnostic, LineIndex};
 use graphc_compiler::driver::{compile_opts, Compiled, Exports, Options};
 use graphc_compiler::fuse::Numerics;
+use graphc_compiler::ir::parse::parse;
+use graphc_compiler::ir::print;
 use graphc_runtime::exec::run_capture;
 use graphc_runtime::tensor::Tensor;
 use rayon::ThreadPool;
@@ -76,12 +84,43 @@ fn spans_inside(diags: &[Diagnostic], source: &str) -> Result<(), String> {
     guarded("rendering diagnostics", || render(diags, "fuzz.act", source, false)).map(|_| ())
 }
 
-fn compile(source: &str, numerics: Numerics, exports: Exports) -> Result<Result<Compiled, Vec<Diagnostic>>, String> {
-    guarded("compile", || compile_opts(source, &Options { keep_stages: false, exports, numerics, source_dir: None }))
+fn compile(source: &str, numerics: Numerics, exports: Exports, keep_stages: bool) -> Result<Result<Compiled, Vec<Diagnostic>>, String> {
+    guarded("compile", || compile_opts(source, &Options { keep_stages, exports, numerics, source_dir: None }))
+}
+
+/// The IR text of each kept stage reads back and prints the same again.
+fn ir_reads_back(c: &Compiled, source: &str) -> Result<(), String> {
+    let lines = LineIndex::new(source);
+    let (Some(lowered), Some(differentiated)) = (&c.lowered, &c.differentiated) else {
+        return Err("the stages were not kept".into());
+    };
+    let stages = [("graph", lowered, Some(lowered)), ("grad", differentiated, Some(lowered)), ("opt", &c.optimized, None)];
+    for (stage, prog, calls) in stages {
+        let text = guarded("printing the IR", || print::program(prog, &lines, calls))?;
+        let parsed = guarded("reading the IR back", || parse(&text))?.map_err(|d| {
+            format!("the IR text at the {stage} stage does not read back: {} at {}..{}\n{text}", d.message, d.primary.span.start, d.primary.span.end)
+        })?;
+        let again = guarded("printing the IR read back", || parsed.print())?;
+        if again != text {
+            return Err(diff(&format!("IR text at the {stage} stage"), &text, "the same read back and printed", &again));
+        }
+    }
+    Ok(())
+}
+
+/// The first file of `saves` that exists.
+fn existing(saves: &[PathBuf]) -> Option<&Path> {
+    saves.iter().map(PathBuf::as_path).find(|p| p.exists())
 }
 
 fn run(pool: &ThreadPool, c: &Compiled, what: &str) -> Result<(String, Vec<Tensor>), String> {
     pool.install(|| guarded(what, || run_capture(&c.plan)))?.map_err(|e| format!("{what} failed: {e}"))
+}
+
+/// Whether `error` (from [`check`]) is a run that stopped with an error message of
+/// its own, rather than a panic or a broken invariant.
+pub fn is_run_error(error: &str) -> bool {
+    error.starts_with("run (") && error.lines().next().is_some_and(|l| l.contains(") failed: "))
 }
 
 /// Whether two runs exported the same tensors, bit for bit (NaNs included).
@@ -92,7 +131,28 @@ fn same_bits(a: &[Tensor], b: &[Tensor]) -> bool {
 
 /// Checks every invariant on `source`; an error describes the first broken one.
 pub fn check(source: &str, has_inputs: bool, pools: &Pools) -> Result<Outcome, String> {
-    let fast = match compile(source, Numerics::PrintedExact, Exports::Names(&[]))? {
+    check_files(source, has_inputs, &[], &[], pools)
+}
+
+/// As [`check`], for a program that loads `files` (written first) and saves to `saves`.
+pub fn check_files(source: &str, has_inputs: bool, files: &[(PathBuf, Vec<u8>)], saves: &[PathBuf], pools: &Pools) -> Result<Outcome, String> {
+    for (path, bytes) in files {
+        let written = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|_| std::fs::write(path, bytes));
+        written.map_err(|e| format!("cannot write the input file {}: {e}", path.display()))?;
+    }
+    for path in saves {
+        // A file left by an earlier case or run would hide a save at compile time.
+        let _ = std::fs::remove_file(path);
+    }
+    let result = check_program(source, has_inputs, saves, pools);
+    for path in saves.iter().chain(files.iter().map(|f| &f.0)) {
+        let _ = std::fs::remove_file(path);
+    }
+    result
+}
+
+fn check_program(source: &str, has_inputs: bool, saves: &[PathBuf], pools: &Pools) -> Result<Outcome, String> {
+    let fast = match compile(source, Numerics::PrintedExact, Exports::Names(&[]), true)? {
         Err(diags) if diags.is_empty() => return Err("compilation failed without a diagnostic".into()),
         Err(diags) => {
             spans_inside(&diags, source)?;
@@ -101,14 +161,26 @@ pub fn check(source: &str, has_inputs: bool, pools: &Pools) -> Result<Outcome, S
         Ok(c) => c,
     };
     spans_inside(&fast.warnings, source)?;
-    let exact = match compile(source, Numerics::Exact, Exports::All)? {
+    ir_reads_back(&fast, source)?;
+    let exact = match compile(source, Numerics::Exact, Exports::All, false)? {
         Ok(c) => c,
         Err(diags) => return Err(format!("compiles by default but not with --exact and every export: {}", diags[0].message)),
     };
+    if let Some(path) = existing(saves) {
+        return Err(format!("compiling wrote {}: compilation ran a `save`", path.display()));
+    }
     if has_inputs {
         return Ok(Outcome::Compiled);
     }
     let (out1, tensors1) = run(&pools.one, &fast, "run (fast math, 1 thread)")?;
+    if let Some(missing) = saves.iter().find(|p| !p.exists()) {
+        // A mutant may have moved the save behind a branch not taken, or changed its path.
+        let path = missing.to_string_lossy();
+        let plain = source.lines().any(|l| l.starts_with("save(") && l.contains(&*path));
+        if plain && !source.contains("if ") && !source.contains("for ") {
+            return Err(format!("the run did not write {}", missing.display()));
+        }
+    }
     let (out4, tensors4) = run(&pools.four, &fast, "run (fast math, 4 threads)")?;
     if out1 != out4 {
         return Err(diff("1 thread", &out1, "4 threads", &out4));

@@ -139,7 +139,8 @@ fn reduce_from_text(name: &str, p: &str) -> Option<Op> {
     };
     let (dims, tail) = rest.split_once(']')?;
     let keepdim = tail.strip_prefix(", keepdim=")?.parse().ok()?;
-    let dims: Vec<usize> = dims.split(", ").map(|d| d.parse().ok()).collect::<Option<_>>()?;
+    // A reduction of a 0-d tensor has no dimensions: `dims=[]`.
+    let dims: Vec<usize> = if dims.is_empty() { vec![] } else { dims.split(", ").map(|d| d.parse().ok()).collect::<Option<_>>()? };
     let kind = ReduceKind::from_name(name, param)?;
     Some(Op::Reduce { kind, dims, keepdim })
 }
