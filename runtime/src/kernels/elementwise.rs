@@ -52,6 +52,10 @@ pub fn unary<T: Float>(op: Unary, src: &[T]) -> Vec<T> {
 /// [`unary`] into `dst`; a slice `src` has `dst`'s length.
 #[inline(always)]
 pub fn unary_into<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T]) {
+    // `exp` over a slice runs the vector port of libm's algorithm, same bits.
+    if let (Unary::Exp, Arg::Slice(s)) = (op, src) {
+        return T::exp_exact(s, dst);
+    }
     op.with_element(Map1 { src, dst })
 }
 

@@ -4,7 +4,7 @@
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use super::vmath;
+use super::{glibc_exp, vmath};
 use crate::tensor::{Data, Tensor};
 
 /// A tensor element: `f32` or `f64`. Every method is the plain operation in the
@@ -73,6 +73,10 @@ pub trait Float:
     /// `exp` of every element of `src` into `dst` with [`vmath`](super::vmath)'s
     /// vector code: within an ulp or two of exact, so not PyTorch's bits.
     fn exp_fast(src: &[Self], dst: &mut [Self]);
+    /// `exp` of every element of `src` into `dst` with the bits of the scalar
+    /// [`Float::exp`] (libm's): for f32 the vectorized port of glibc's `expf`
+    /// ([`glibc_exp`](super::glibc_exp)), for f64 the scalar libm.
+    fn exp_exact(src: &[Self], dst: &mut [Self]);
     /// The elements of `t`; panics if `t` has the other dtype, which would be a
     /// type-checking bug in the compiler (`.act` never mixes dtypes implicitly).
     fn slice(t: &Tensor) -> &[Self];
@@ -80,7 +84,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $erf:path, $erfc:path) => {
+    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_exact:path, $erf:path, $erfc:path) => {
         impl Float for $t {
             const ZERO: $t = 0.0;
             const ONE: $t = 1.0;
@@ -225,6 +229,9 @@ macro_rules! impl_float {
             fn exp_fast(src: &[$t], dst: &mut [$t]) {
                 $exp_fast(src, dst)
             }
+            fn exp_exact(src: &[$t], dst: &mut [$t]) {
+                $exp_exact(src, dst)
+            }
             fn slice(t: &Tensor) -> &[$t] {
                 match t.data() {
                     Data::$variant(v) => v,
@@ -238,5 +245,10 @@ macro_rules! impl_float {
     };
 }
 
-impl_float!(f32, F32, from_f32, vmath::exp_f32, libm::erff, libm::erfcf);
-impl_float!(f64, F64, from_f64, vmath::exp_f64, libm::erf, libm::erfc);
+impl_float!(f32, F32, from_f32, vmath::exp_f32, glibc_exp::exp_f32, libm::erff, libm::erfcf);
+impl_float!(f64, F64, from_f64, vmath::exp_f64, exp_f64_libm, libm::erf, libm::erfc);
+
+/// f64 `exp` element by element with libm: no vector port reproduces glibc's `exp` yet.
+fn exp_f64_libm(src: &[f64], dst: &mut [f64]) {
+    src.iter().zip(dst).for_each(|(x, o)| *o = x.exp());
+}
