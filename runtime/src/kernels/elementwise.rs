@@ -57,6 +57,10 @@ pub fn unary_into<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T]) {
         let total = dst.len();
         return unary_at_into(op, src, dst, 0, total);
     }
+    // `exp` over a slice runs the vector port of libm's algorithm, same bits.
+    if let (Unary::Exp, Arg::Slice(s)) = (op, src) {
+        return T::exp_exact(s, dst);
+    }
     op.with_element(Map1 { src, dst })
 }
 

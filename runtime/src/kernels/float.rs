@@ -4,7 +4,7 @@
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use super::{sleef, vmath};
+use super::{glibc_exp, sleef, vmath};
 use crate::tensor::{Data, Tensor};
 
 /// A tensor element: `f32` or `f64`. Every method is the plain operation in the
@@ -97,6 +97,10 @@ pub trait Float:
     /// `exp` of every element of `src` into `dst` with [`vmath`](super::vmath)'s
     /// vector code: within an ulp or two of exact, so not PyTorch's bits.
     fn exp_fast(src: &[Self], dst: &mut [Self]);
+    /// `exp` of every element of `src` into `dst` with the bits of the scalar
+    /// [`Float::exp`] (libm's): for f32 the vectorized port of glibc's `expf`
+    /// ([`glibc_exp`](super::glibc_exp)), for f64 the scalar libm.
+    fn exp_exact(src: &[Self], dst: &mut [Self]);
     /// The elements of `t`; panics if `t` has the other dtype, which would be a
     /// type-checking bug in the compiler (`.act` never mixes dtypes implicitly).
     fn slice(t: &Tensor) -> &[Self];
@@ -104,7 +108,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_sleef:path, $exp2_sleef:path, $expm1_sleef:path, $log1p_torch:path, $asinh:path, $erf:path, $erfc:path) => {
+    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_exact:path, $exp_sleef:path, $exp2_sleef:path, $expm1_sleef:path, $log1p_torch:path, $asinh:path, $erf:path, $erfc:path) => {
         impl Float for $t {
             const ZERO: $t = 0.0;
             const ONE: $t = 1.0;
@@ -263,6 +267,9 @@ macro_rules! impl_float {
             fn exp_fast(src: &[$t], dst: &mut [$t]) {
                 $exp_fast(src, dst)
             }
+            fn exp_exact(src: &[$t], dst: &mut [$t]) {
+                $exp_exact(src, dst)
+            }
             fn slice(t: &Tensor) -> &[$t] {
                 match t.data() {
                     Data::$variant(v) => v,
@@ -281,6 +288,7 @@ impl_float!(
     F32,
     from_f32,
     vmath::exp_f32,
+    glibc_exp::exp_f32,
     sleef::exp_f32,
     sleef::exp2_f32,
     sleef::expm1_f32,
@@ -289,7 +297,7 @@ impl_float!(
     libm::erff,
     libm::erfcf
 );
-impl_float!(f64, F64, from_f64, vmath::exp_f64, sleef::exp_f64, sleef::exp2_f64, sleef::expm1_f64, sleef::log1p_f64, c_asinh, libm::erf, libm::erfc);
+impl_float!(f64, F64, from_f64, vmath::exp_f64, exp_f64_libm, sleef::exp_f64, sleef::exp2_f64, sleef::expm1_f64, sleef::log1p_f64, c_asinh, libm::erf, libm::erfc);
 
 // PyTorch computes `asinh` with the C library's scalar function on every path;
 // Rust's std has its own formula (over `ln_1p` and `hypot`), which differed from
@@ -311,4 +319,9 @@ fn c_asinh(x: f64) -> f64 {
 fn c_asinhf(x: f32) -> f32 {
     // SAFETY: as `c_asinh`.
     unsafe { asinhf(x) }
+}
+
+/// f64 `exp` element by element with libm: no vector port reproduces glibc's `exp` yet.
+fn exp_f64_libm(src: &[f64], dst: &mut [f64]) {
+    src.iter().zip(dst).for_each(|(x, o)| *o = x.exp());
 }

@@ -16,6 +16,7 @@ pub mod dtypes;
 pub mod elementwise;
 pub mod float;
 pub mod fma;
+pub mod glibc_exp;
 pub mod index;
 pub mod integer;
 pub mod integer_more;

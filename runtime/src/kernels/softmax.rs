@@ -74,21 +74,34 @@ fn maximum<T: Float>(a: T, b: T) -> T {
 /// One row along the last dimension.
 fn row<T: Float>(x: &[T], out: &mut [T], log: bool) {
     let max = map_reduce_all(x, |v| v, maximum);
+    // Every `exp(v - max)` first, by the vector port of libm's `exp` (same
+    // bits), then the same sum over them as over the scalar calls before.
+    exp_shifted(x, max, out);
     if log {
-        let sum = map_reduce_all(x, |v| (v - max).exp(), |a, b| a + b);
+        let sum = map_reduce_all(out, |v| v, |a, b| a + b);
         let ls = sum.ln();
         for (o, &v) in out.iter_mut().zip(x) {
             *o = v - max - ls;
         }
     } else {
-        for (o, &v) in out.iter_mut().zip(x) {
-            *o = (v - max).exp();
-        }
         let sum = map_reduce_all(out, |v| v, |a, b| a + b);
         let inv = T::ONE / sum;
         for o in out.iter_mut() {
             *o = *o * inv;
         }
+    }
+}
+
+/// `exp(v - max)` of every element of `x` into `out`, through a stack buffer of
+/// the differences so that the exponentials run a slice at a time.
+fn exp_shifted<T: Float>(x: &[T], max: T, out: &mut [T]) {
+    const BLOCK: usize = 256;
+    let mut diff = [T::ZERO; BLOCK];
+    for (xs, os) in x.chunks(BLOCK).zip(out.chunks_mut(BLOCK)) {
+        for (d, &v) in diff.iter_mut().zip(xs) {
+            *d = v - max;
+        }
+        T::exp_exact(&diff[..xs.len()], os);
     }
 }
 
