@@ -56,3 +56,34 @@ fn a_second_run_of_the_training_step_allocates_nothing_and_computes_the_same() {
         assert_eq!(*peak.get_or_insert(m.peak_bytes()), m.peak_bytes(), "run {run} held more memory than run 2");
     }
 }
+
+/// The digits training of `examples/train_digits.act` with its loop's trip count
+/// set to `steps`, compiled as the example is (the data read from `examples/data`).
+fn digits_training(steps: usize) -> Plan {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+    let source = std::fs::read_to_string(format!("{dir}/train_digits.act")).unwrap();
+    assert!(source.contains("range(300)"), "the example trains for 300 steps");
+    let source = source.replace("range(300)", &format!("range({steps})"));
+    let options = Options { keep_stages: false, exports: Exports::All, numerics: Numerics::default(), source_dir: Some(std::path::Path::new(dir)) };
+    compile_opts(&source, &options).unwrap_or_else(|d| panic!("train_digits.act does not compile: {d:?}")).plan
+}
+
+#[test]
+fn a_training_loop_allocates_tensor_memory_only_in_its_first_iterations() {
+    // The body is peeled once (`.grad` is `None` before the first backward), so
+    // the loop proper starts at the second step; its first iteration fills the
+    // body's pool and every later one draws its tensors from it. What later
+    // iterations still allocate are the 0-d host values of
+    // `step % 50 == 0 or step == 299` and its constants (8 bytes each).
+    let run = |steps| {
+        let plan = digits_training(steps);
+        let mut m = Machine::new(&plan).unwrap();
+        m.run(&plan, &mut std::io::sink()).unwrap();
+        (m.allocated_bytes(), m.peak_bytes())
+    };
+    let (short, short_peak) = run(3);
+    let (long, long_peak) = run(12);
+    let per_step = (long - short) / 9;
+    assert!(per_step <= 64, "each later iteration allocated {per_step} bytes, more than its host values");
+    assert_eq!(long_peak, short_peak, "nine more iterations held more memory");
+}

@@ -88,8 +88,9 @@ pub struct Machine {
     /// the same size: after the first run, a run allocates no tensor memory
     /// (except for the ops `exec/compute.rs` lists as allocating).
     pool: HashMap<(DType, usize), Vec<Tensor>>,
-    /// Tensor buffers allocated so far (not taken from the pool).
+    /// Tensor buffers allocated so far (not taken from the pool), and their bytes.
     allocations: usize,
+    allocated_bytes: usize,
     /// Transposes never computed: each value's matrix products read its operand
     /// (the value it maps to) through strides instead (`exec/transposed.rs`).
     strided: HashMap<ValueId, ValueId>,
@@ -113,6 +114,7 @@ impl Machine {
             input_of: plan.inputs.iter().enumerate().filter_map(|(k, i)| i.value.map(|v| (v, k))).collect(),
             pool: HashMap::new(),
             allocations: 0,
+            allocated_bytes: 0,
             strided: transposed::strided_transposes(plan),
         })
     }
@@ -126,6 +128,11 @@ impl Machine {
     /// How many tensor buffers the machine has allocated (rather than reused) so far.
     pub fn allocations(&self) -> usize {
         self.allocations
+    }
+
+    /// The bytes of the tensor buffers counted by [`Machine::allocations`].
+    pub fn allocated_bytes(&self) -> usize {
+        self.allocated_bytes
     }
 
     /// Binds input `k` for the next runs. The caller (the CLI) has checked the tensor's
@@ -175,6 +182,7 @@ impl Machine {
             }
             None => {
                 self.allocations += 1;
+                self.allocated_bytes += n * info.dtype.size();
                 Tensor::full(info.dtype, info.shape.clone(), 0.0)
             }
         }

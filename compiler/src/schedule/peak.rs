@@ -1,16 +1,19 @@
 //! The plan's peak memory, computed from the plan alone before it runs.
 //!
 //! The count follows the interpreter's own accounting (`exec::Machine`): a value
-//! computed by a single op gets a new buffer, unless the op writes into a buffer
-//! (`kernels::into::writes_into`), which like a fused kernel's output reuses a
-//! freed buffer of its dtype and length when there is one; a transpose read only
+//! computed by an op or a fused kernel takes the place of a freed buffer of its
+//! dtype and length when there is one (an op that writes into a buffer,
+//! `kernels::into::writes_into`, reuses it; one that allocates its own result
+//! drops it), else it adds a buffer; a transpose read only
 //! through strides (`exec::strided_transposes`) holds nothing; a freed buffer stays
 //! held (in the machine's pool, for the next run) except an input's, which goes
 //! back to its binding. The fused kernels' per-thread scratch (a chunk of
 //! elements per register) is left out: it is small and depends on `--threads`.
 //! A loop holds, while it runs, what its body holds at the body's own peak on
-//! top of what the plan around it holds (the body starts every iteration with
-//! nothing held: `exec/loops.rs`).
+//! top of what the plan around it holds: the body keeps its pool from one
+//! iteration to the next, trimmed to what it held after the first, and a run
+//! that starts with that pool allocates, if at all, only where the first run did
+//! (`exec/loops.rs`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -50,6 +53,36 @@ pub fn peak(plan: &Plan) -> Peak {
     }
     let largest = replay.alive.iter().copied().max_by_key(|&v| (value_bytes(plan, v), std::cmp::Reverse(v)));
     Peak { bytes, largest }
+}
+
+/// The most a loop body holds over its iterations. The machine keeps the body's
+/// pool from one iteration to the next (`exec/loops.rs`): after the first, every
+/// buffer the body still held, except its inputs', is pooled, so the second
+/// iteration starts with that pool and may hold more than the first at its peak
+/// (an input loaded while the pool is full). The pool is then the same after every
+/// later iteration, so two replays give the peak of any trip count.
+fn body_peak(body: &Plan) -> u128 {
+    let mut first = Replay::new(body);
+    let mut bytes = 0u128;
+    for step in &body.steps {
+        first.step(step);
+        bytes = bytes.max(first.held.max(first.spike));
+    }
+    let mut pool = std::mem::take(&mut first.pool);
+    for &v in &first.alive {
+        if !first.inputs.contains(&v) {
+            *pool.entry(first.key(v)).or_default() += 1;
+        }
+    }
+    let mut second = Replay::new(body);
+    second.held = pool.iter().map(|(&(dtype, n), &count)| (dtype.size() as u128).saturating_mul(n).saturating_mul(count as u128)).sum();
+    second.pool = pool;
+    bytes = bytes.max(second.held);
+    for step in &body.steps {
+        second.step(step);
+        bytes = bytes.max(second.held.max(second.spike));
+    }
+    bytes
 }
 
 /// The interpreter's memory between steps.
@@ -101,15 +134,15 @@ impl<'a> Replay<'a> {
         self.spike = 0;
         match step {
             Step::Compute { out, .. } if self.strided.contains_key(out) => {}
-            Step::Compute { out, op, args } => {
-                let values = &self.plan.values;
-                let operands: Vec<(DType, &[usize])> = args.iter().map(|a| (values[a.0 as usize].dtype, &values[a.0 as usize].shape[..])).collect();
-                let info = &values[out.0 as usize];
-                if graphc_runtime::kernels::into::writes_into(op, &operands, info.dtype, &info.shape) {
-                    self.reuse_or_hold(*out);
-                } else {
+            Step::Compute { out, op, .. } => {
+                if let graphc_runtime::op::Op::Input(_) = op {
+                    // The input's binding is the caller's memory, counted while the plan holds it.
                     self.held += value_bytes(self.plan, *out);
                     self.alive.insert(*out);
+                } else {
+                    // An op that allocates its own result drops a pooled buffer of its
+                    // size in its place (`exec/compute.rs`), which holds what reusing it would.
+                    self.reuse_or_hold(*out);
                 }
             }
             Step::Fused(k) => {
@@ -135,7 +168,7 @@ impl<'a> Replay<'a> {
                 }
             }
             Step::Loop(l) => {
-                self.spike = self.held + peak(&l.body).bytes;
+                self.spike = self.held + body_peak(&l.body);
                 for &v in &l.outputs {
                     self.held += value_bytes(self.plan, v);
                     self.alive.insert(v);

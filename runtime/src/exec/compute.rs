@@ -4,8 +4,9 @@
 //! buffer of their value's dtype and size, so a plan run again allocates no
 //! tensor memory. The others (random draws, casts, comparisons, `argmax`,
 //! slices and the rarer shape ops) still return a new buffer from
-//! `kernels::eval`, counted in [`Machine::allocations`]; when such a value
-//! dies its buffer joins the pool for the values that can reuse it.
+//! `kernels::eval`, counted in [`Machine::allocations`], and a pooled buffer of
+//! the same size is dropped in its place; when such a value dies its buffer
+//! joins the pool for the values that can reuse it.
 
 use super::{Machine, RunError};
 use crate::kernels;
@@ -21,15 +22,15 @@ impl Machine {
         let info = &plan.values[dst.0 as usize];
         match op {
             Op::Randn => {
-                self.allocations += 1;
+                self.fresh_buffer(info.dtype, &info.shape);
                 return Ok(self.generator.randn(info.dtype, &info.shape));
             }
             Op::Rand => {
-                self.allocations += 1;
+                self.fresh_buffer(info.dtype, &info.shape);
                 return Ok(self.generator.rand(info.dtype, &info.shape));
             }
             Op::Data(d) => {
-                self.allocations += 1;
+                self.fresh_buffer(info.dtype, &info.shape);
                 return self.data(d, info);
             }
             Op::Input(k) => {
@@ -69,9 +70,23 @@ impl Machine {
             None => {
                 // The op allocates its own result.
                 let t = kernels::eval(op, &inputs, info.dtype, &info.shape);
-                self.allocations += 1;
+                self.fresh_buffer(info.dtype, &info.shape);
                 Ok(t)
             }
+        }
+    }
+
+    /// Counts a buffer an op allocated itself, and drops a pooled buffer of the
+    /// same dtype and length if there is one: the new buffer takes its place, so
+    /// the machine holds what it would had the op drawn from the pool. (A loop
+    /// body starts each iteration with the previous one's pool, which would
+    /// otherwise grow by these buffers; `schedule/peak.rs` counts the same way.)
+    fn fresh_buffer(&mut self, dtype: DType, shape: &[usize]) {
+        let n = crate::tensor::numel(shape);
+        self.allocations += 1;
+        self.allocated_bytes += n * dtype.size();
+        if let Some(old) = self.pool.get_mut(&(dtype, n)).and_then(Vec::pop) {
+            self.live_bytes -= old.numel() * old.dtype().size();
         }
     }
 

@@ -2,18 +2,23 @@
 //! its own that shares the random generator, the figure and the captured
 //! prints with the machine around it.
 //!
-//! Every iteration starts with the body machine holding nothing: its outputs are
-//! taken out, its other values freed, and the buffers it pooled dropped, so that
-//! a loop holds at most what one run of its body holds (which the compile-time
-//! peak, `schedule/peak.rs`, counts), whatever the trip count. Loop-invariant
-//! inputs are bound once and only read; a carried value is moved from the
-//! body's output slot to its input binding, without a copy.
+//! After each iteration the body's outputs are taken out and its other values
+//! freed into its buffer pool, which the next iteration draws from, so that a
+//! training loop's steady state allocates nothing. A carried value is moved from
+//! the body's output slot to its input binding, without a copy, and the buffer
+//! it replaces joins the pool (the next iteration computes the same value into
+//! it). The pool is trimmed after every iteration to what it held after the
+//! first, so that buffers of ops that allocate their own results (and so never
+//! draw from the pool) cannot pile up: a loop holds at most what one run of its
+//! body holds (which the compile-time peak, `schedule/peak.rs`, counts),
+//! whatever the trip count. Loop-invariant inputs are bound once and only read.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use super::{Machine, RunError};
 use crate::plan::{LoopStep, Plan, ValueId};
-use crate::tensor::Tensor;
+use crate::tensor::{DType, Tensor};
 
 impl Machine {
     /// Runs the loop `l`; its inputs are this machine's values, its outputs become them.
@@ -30,6 +35,8 @@ impl Machine {
         let mut results: Vec<Option<Tensor>> = Vec::new();
         let mut failure = None;
         let mut progress = super::progress::Progress::start(l.trip);
+        // How many buffers of each dtype and length the pool held after the first iteration.
+        let mut cap: Option<HashMap<(DType, usize), usize>> = None;
         for it in 0..l.trip {
             progress.tick(it);
             let index = l.start as i128 + it as i128 * l.step as i128;
@@ -41,20 +48,38 @@ impl Machine {
             // The passes may merge two outputs into one value (two `zero_()`
             // gradients are the same constant): the later ones get copies.
             results = Vec::with_capacity(l.body_outputs.len());
+            // Whether each output's buffer came out of the body's slots (counted as
+            // held until now), rather than being a copy of an input or of another output.
+            let mut from_slot = Vec::with_capacity(l.body_outputs.len());
             for (j, &v) in l.body_outputs.iter().enumerate() {
                 let t = match l.body_outputs[..j].iter().position(|&u| u == v) {
                     Some(first) => results[first].clone(),
                     None => Some(m.take_output(v)),
                 };
                 results.push(t);
+                from_slot.push(!m.input_of.contains_key(&v) && !l.body_outputs[..j].contains(&v));
             }
             m.reset_values();
-            m.drop_pool();
             if it + 1 < l.trip {
+                // A buffer joins the pool only in place of one that left the slots, so
+                // that the pool holds no more than the body held at its peak.
                 for &(j, k) in &l.carried {
                     let t = results[j as usize].take().unwrap_or_else(|| m.inputs[k as usize].clone().expect("carried values are bound"));
-                    m.inputs[k as usize] = Some(t);
+                    let old = m.inputs[k as usize].replace(t);
+                    if let (Some(old), true) = (old, from_slot[j as usize]) {
+                        m.pool_buffer(old);
+                    }
                 }
+                // Outputs that are not carried are read only after the last iteration.
+                for (t, &slot) in results.iter_mut().zip(&from_slot) {
+                    if let (Some(t), true) = (t.take(), slot) {
+                        m.pool_buffer(t);
+                    }
+                }
+            }
+            match &cap {
+                None => cap = Some(m.pool.iter().map(|(&key, buffers)| (key, buffers.len())).collect()),
+                Some(cap) => m.trim_pool(cap),
             }
         }
         progress.finish();
@@ -63,6 +88,7 @@ impl Machine {
         std::mem::swap(&mut m.captured, &mut self.captured);
         self.peak_bytes = self.peak_bytes.max(self.live_bytes + m.peak_bytes);
         self.allocations += m.allocations;
+        self.allocated_bytes += m.allocated_bytes;
         if let Some(e) = failure {
             return Err(e);
         }
@@ -85,6 +111,7 @@ impl Machine {
             input_of: plan.inputs.iter().enumerate().filter_map(|(k, i)| i.value.map(|v| (v, k))).collect(),
             pool: std::collections::HashMap::new(),
             allocations: 0,
+            allocated_bytes: 0,
             strided: super::transposed::strided_transposes(plan),
         }
     }
@@ -97,11 +124,21 @@ impl Machine {
         Ok(())
     }
 
-    /// Drops the pooled buffers, which the next iteration would otherwise hold on top of its own.
-    fn drop_pool(&mut self) {
-        for (_, buffers) in self.pool.drain() {
-            for t in buffers {
-                self.live_bytes -= t.numel() * t.dtype().size();
+    /// Puts a buffer the machine no longer needs into the pool (counted as held).
+    fn pool_buffer(&mut self, t: Tensor) {
+        self.live_bytes += t.numel() * t.dtype().size();
+        self.peak_bytes = self.peak_bytes.max(self.live_bytes);
+        self.pool.entry((t.dtype(), t.numel())).or_default().push(t);
+    }
+
+    /// Drops pooled buffers beyond `cap` buffers of each dtype and length.
+    fn trim_pool(&mut self, cap: &HashMap<(DType, usize), usize>) {
+        for (key, buffers) in self.pool.iter_mut() {
+            let keep = cap.get(key).copied().unwrap_or(0);
+            while buffers.len() > keep {
+                if let Some(t) = buffers.pop() {
+                    self.live_bytes -= t.numel() * t.dtype().size();
+                }
             }
         }
     }

@@ -297,7 +297,20 @@ impl_float!(
     libm::erff,
     libm::erfcf
 );
-impl_float!(f64, F64, from_f64, vmath::exp_f64, exp_f64_libm, sleef::exp_f64, sleef::exp2_f64, sleef::expm1_f64, sleef::log1p_f64, c_asinh, libm::erf, libm::erfc);
+impl_float!(
+    f64,
+    F64,
+    from_f64,
+    vmath::exp_f64,
+    exp_f64_libm,
+    sleef::exp_f64,
+    sleef::exp2_f64,
+    sleef::expm1_f64,
+    sleef::log1p_f64,
+    c_asinh,
+    libm::erf,
+    libm::erfc
+);
 
 // PyTorch computes `asinh` with the C library's scalar function on every path;
 // Rust's std has its own formula (over `ln_1p` and `hypot`), which differed from
