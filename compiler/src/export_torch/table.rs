@@ -154,7 +154,7 @@ const MATH: &[&str] = &[
 ];
 
 /// The matplotlib functions graphc draws with.
-const PYPLOT: &[&str] = &["plot", "grid", "legend", "xlabel", "ylabel", "title", "savefig"];
+const PYPLOT: &[&str] = &["plot", "semilogy", "xlim", "ylim", "grid", "legend", "xlabel", "ylabel", "title", "savefig"];
 
 /// The tensor methods that are not builtin functions but exist in `.act` as
 /// methods with PyTorch's name and meaning.

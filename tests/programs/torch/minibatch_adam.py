@@ -1,7 +1,7 @@
 # The PyTorch program that examples/minibatch_adam.act mirrors line for line: the
 # digits network of train_digits.py (SelfDefinedTanh hidden layer) trained with
 # torch.optim.Adam on mini-batches, reshuffled every epoch with randperm, each
-# epoch's mean loss stored in a preallocated tensor and plotted.
+# epoch's mean loss stored in a preallocated tensor and plotted on a log scale (semilogy).
 import os
 import numpy as np, torch
 import torch.nn.functional as F
@@ -64,7 +64,7 @@ with torch.no_grad():
 print("losses", losses)
 print("test accuracy", accuracy)
 
-plt.plot(torch.arange(n_epochs), losses)
+plt.semilogy(losses)
 plt.xlabel("epoch")
 plt.ylabel("mean training loss")
 plt.title("mini-batch Adam on the digits")
