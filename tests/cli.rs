@@ -4,8 +4,11 @@
 //! Every run happens in its own scratch directory under the target directory,
 //! so `savefig` paths in the programs never litter the repository.
 
+mod common;
+use common::graphc;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -20,14 +23,7 @@ fn repo(rel: &str) -> PathBuf {
 /// A fresh, empty directory for one test, so tests running in parallel never
 /// see each other's files.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn graphc(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_graphc")).args(args).current_dir(cwd).output().expect("cannot start the graphc binary")
+    common::scratch("cli", name)
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -5,8 +5,11 @@
 //! `~/peers/bin/python`. Without one they are skipped with a printed reason;
 //! with one, any difference fails.
 
+mod common;
+use common::{describe, graphc};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -76,23 +79,7 @@ const DIFFERING: &[(&str, &str)] = &[
 const SNAPSHOTTED: &[&str] = &["tanh_demo", "mul_constant", "my_relu", "mark_non_differentiable", "loop_state"];
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("export_torch").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn graphc(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_graphc")).args(args).current_dir(cwd).output().expect("cannot start the graphc binary")
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "exit status {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    common::scratch("export_torch", name)
 }
 
 /// Exports `examples/NAME.act` into `dir/NAME.py` and returns the path.

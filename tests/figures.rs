@@ -4,14 +4,13 @@
 //! the PyTorch/matplotlib version of the program), and `scatter` with torch's
 //! arguments is still `torch.scatter`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("figures").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("figures", name)
 }
 
 fn run(dir: &Path, program: &str) -> Output {

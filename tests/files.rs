@@ -4,9 +4,12 @@
 //! as root, so every failure they provoke is one that permissions cannot cause.
 #![cfg(unix)]
 
+mod common;
+use common::{describe, graphc};
+
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const PROGRAM: &str = "y = linspace(0, 1, 4)\nprint(y)\n";
@@ -15,23 +18,7 @@ const PROGRAM: &str = "y = linspace(0, 1, 4)\nprint(y)\n";
 const NPY_MAGIC: &[u8] = b"\x93NUMPY";
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("files").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn graphc(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_graphc")).args(args).current_dir(dir).output().expect("cannot start graphc")
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    common::scratch("files", name)
 }
 
 fn names(dir: &Path) -> Vec<String> {

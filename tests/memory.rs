@@ -3,6 +3,9 @@
 //! seconds and without allocating their tensors. Each child runs under a `ulimit -v`
 //! of 2 GiB, so a regression fails the test instead of exhausting the machine.
 
+mod common;
+use common::describe;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -12,10 +15,7 @@ use std::time::{Duration, Instant};
 const ULIMIT_KB: u64 = 2 << 20;
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("memory").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("memory", name)
 }
 
 /// Runs `graphc ARGS` in `dir` under the address-space limit, and how long it took.
@@ -30,15 +30,6 @@ fn graphc_limited(args: &[&str], dir: &Path) -> (Output, Duration) {
         .output()
         .expect("cannot start sh");
     (out, start.elapsed())
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "exit status {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// Writes `source` to `dir/NAME.act`, runs `graphc SUB [FLAGS] NAME.act` and asserts a

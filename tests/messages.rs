@@ -2,20 +2,15 @@
 //! that cannot be written names the path and the OS error, and a `.npy` file of
 //! an unsupported dtype is described in words.
 
+mod common;
+use common::graphc;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("messages").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn graphc(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_graphc")).args(args).current_dir(cwd).output().expect("cannot start the graphc binary")
+    common::scratch("messages", name)
 }
 
 /// No debug-formatted enum or struct (`IoError(Os { code: 13, .. })`, `Record([Field { .. }])`).

@@ -3,8 +3,10 @@
 //! expected output was printed by PyTorch 2.15 for the same values:
 //! `torch.where(m, x * l, (x * 2).exp()) + (l > 0)`, `l + 1` and `~m`.
 
+mod common;
+use common::graphc;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use npyz::WriterBuilder;
 
@@ -12,14 +14,7 @@ const PROGRAM: &str = "input l: i64[4]\ninput m: bool[4]\ninput x: f32[4]\n\
 y = where(m, x * l, (x * 2).exp()) + (l > 0)\nprint(y)\nn = l + 1\nk = logical_not(m)\n";
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("npy_dtypes").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn graphc(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_graphc")).args(args).current_dir(cwd).output().expect("cannot start the graphc binary")
+    common::scratch("npy_dtypes", name)
 }
 
 fn write<T: npyz::Serialize + npyz::AutoSerialize + Copy>(path: &Path, data: &[T]) {

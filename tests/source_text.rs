@@ -2,14 +2,13 @@
 //! skipped, and every diagnostic's column stays right (line 1 included); a seed
 //! outside PyTorch's range says so in words, and a negative seed is PyTorch's.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("source_text").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("source_text", name)
 }
 
 /// Writes `source` to `dir/p.act` and runs `graphc SUB p.act`.

@@ -2,8 +2,10 @@
 //! the exit code, and `--deny-warnings` turns them into errors (exit 1, nothing
 //! on stdout, nothing run).
 
+mod common;
+use common::{describe, graphc};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -11,23 +13,7 @@ const REPO: &str = env!("CARGO_MANIFEST_DIR");
 const SEED_DEMO_STDOUT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/seed_demo.torch-2.15.stdout");
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("warnings").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn graphc(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_graphc")).args(args).current_dir(cwd).output().expect("cannot start the graphc binary")
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "exit status {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    common::scratch("warnings", name)
 }
 
 fn tutorial() -> String {

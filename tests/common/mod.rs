@@ -1,0 +1,30 @@
+//! Helpers the command-line tests share: a scratch directory per test, the
+//! graphc binary run in a directory, and a failed run described for a message.
+//! (Each test file is its own crate; a file uses what it needs of these.)
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// An empty directory `GROUP/NAME` under Cargo's scratch directory for tests.
+pub fn scratch(group: &str, name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(group).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs the graphc binary with `args` in `cwd`.
+pub fn graphc(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_graphc")).args(args).current_dir(cwd).output().expect("cannot start the graphc binary")
+}
+
+/// A run's exit status, stdout and stderr, for an assertion's message.
+pub fn describe(out: &Output) -> String {
+    format!(
+        "exit status {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
