@@ -7,11 +7,14 @@
 //! training loop's steady state allocates nothing. A carried value is moved from
 //! the body's output slot to its input binding, without a copy, and the buffer
 //! it replaces joins the pool (the next iteration computes the same value into
-//! it). The pool is trimmed after every iteration to what it held after the
-//! first, so that buffers of ops that allocate their own results (and so never
-//! draw from the pool) cannot pile up: a loop holds at most what one run of its
-//! body holds (which the compile-time peak, `schedule/peak.rs`, counts),
-//! whatever the trip count. Loop-invariant inputs are bound once and only read.
+//! it); only buffers that left the body's slots join it, so the pool never
+//! holds more than the body did. An op that allocates its own result drops a
+//! pooled buffer of its size in its place (`exec/compute.rs`), and the pool is
+//! trimmed after every iteration to what it held after the first, so nothing
+//! piles up: from the second iteration on, every iteration holds what the
+//! second did, which the compile-time peak (`schedule/peak.rs`) computes by
+//! replaying the body twice, whatever the trip count. Loop-invariant inputs are
+//! bound once and only read.
 
 use std::collections::HashMap;
 use std::io::Write;
