@@ -122,6 +122,9 @@ fn a_file_that_changed_since_compilation_stops_the_run_with_an_error() {
     std::fs::write(&path, npy("<f8", false, &[3], &f64_bytes(&[1.0, 2.0, 3.0], false))).unwrap();
     let err = graphc_runtime::exec::run_capture(&compiled.plan).unwrap_err();
     assert!(err.message.contains("now holds f64[3], but it held f64[2]"), "{}", err.message);
+    // The failure points at the `load` call, as a compile error would.
+    let (start, end) = err.source.expect("a failed read carries the span of its `load`");
+    assert_eq!(&source[start..end], "load(\"x.npy\")");
     std::fs::remove_file(&path).unwrap();
     let err = graphc_runtime::exec::run_capture(&compiled.plan).unwrap_err();
     assert!(err.message.starts_with("cannot read"), "{}", err.message);

@@ -285,9 +285,10 @@ pub enum Code {
     G0001,
     /// IR text (`graphc_compiler::ir::parse`) that does not read back into a program.
     I0001,
-    /// Run time: a figure could not be written (missing or unwritable directory).
+    /// Run time, at a statement or expression: a figure or file could not be written
+    /// or read, or an index computed at run time is out of bounds.
     R0001,
-    /// Run time: the program's output could not be written.
+    /// Run time, with no statement to point at: the program's output could not be written.
     R0002,
 }
 

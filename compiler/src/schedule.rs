@@ -218,6 +218,10 @@ impl Scheduler<'_> {
             op => op.clone(),
         };
         let out = self.new_value(m);
+        if matches!(op, Op::Index(_) | Op::Data(_)) {
+            let span = self.prog.graph.meta(m).span;
+            self.plan.sources.insert(out, (span.start, span.end));
+        }
         self.plan.steps.push(Step::Compute { out, op, args });
     }
 

@@ -228,4 +228,8 @@ pub struct Plan {
     /// Top-level tensors (`name` or `name.grad`) requested for export, with the value
     /// that holds each after the run. The scheduler never frees these values.
     pub exports: Vec<(String, ValueId)>,
+    /// The byte range in the `.act` source of each value whose step can fail at run
+    /// time (an index the program computes, a file read), so that the failure points
+    /// at the expression that caused it, as a compile error would.
+    pub sources: std::collections::BTreeMap<ValueId, (usize, usize)>,
 }

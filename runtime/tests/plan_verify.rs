@@ -54,6 +54,7 @@ fn plan_with(k: FusedKernel) -> Plan {
         ],
         inputs: vec![],
         exports: vec![],
+        sources: Default::default(),
     }
 }
 
@@ -269,6 +270,7 @@ fn an_elementwise_op_on_mixed_dtypes_is_rejected() {
         steps: vec![full(0, 1.0), full(1, 2.0), Step::Compute { out: ValueId(2), op: Op::Binary(Binary::Add), args: vec![ValueId(0), ValueId(1)] }],
         inputs: vec![],
         exports: vec![],
+        sources: Default::default(),
     };
     assert_eq!(rejected(&plan).to_string(), "step 2: value %1 has dtype f64 where f32 is required");
 }
@@ -280,6 +282,7 @@ fn an_elementwise_operand_that_does_not_broadcast_is_rejected() {
         steps: vec![full(0, 1.0), full(1, 2.0), Step::Compute { out: ValueId(2), op: Op::Binary(Binary::Mul), args: vec![ValueId(0), ValueId(1)] }],
         inputs: vec![],
         exports: vec![],
+        sources: Default::default(),
     };
     assert_eq!(rejected(&plan).to_string(), "step 2: value %0 of shape [3] does not broadcast to the result's shape [2, 2]");
 }

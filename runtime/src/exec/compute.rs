@@ -31,7 +31,7 @@ impl Machine {
             }
             Op::Data(d) => {
                 self.fresh_buffer(info.dtype, &info.shape);
-                return self.data(d, info);
+                return self.data(d, info).map_err(|e| RunError { source: plan.sources.get(&dst).copied(), ..e });
             }
             Op::Input(k) => {
                 return Ok(self.inputs[*k as usize].take().unwrap_or_else(|| {
@@ -57,7 +57,7 @@ impl Machine {
             kernels::index::check(*i, &inputs, &info.shape).map_err(|message| RunError {
                 message,
                 help: "indices along a dimension of size n must lie in 0..n".to_string(),
-                source: None,
+                source: plan.sources.get(&dst).copied(),
                 broken_pipe: false,
             })?;
         }
