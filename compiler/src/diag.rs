@@ -244,6 +244,8 @@ pub enum Code {
     E0608,
     /// `narrow` with a length or dimension not known at compile time, or one that does not fit.
     E0609,
+    /// A subscript computed from a `range` loop's counter that is out of bounds in some iteration.
+    E0610,
     /// `.item()`, `float(t)`, `int(t)` or `bool(t)` of a tensor with more than one element.
     E0640,
     /// A format spec (`f"{x:.4d}"`) that does not apply to the value it formats.
@@ -390,6 +392,7 @@ impl Code {
             Code::E0607 => "E0607",
             Code::E0608 => "E0608",
             Code::E0609 => "E0609",
+            Code::E0610 => "E0610",
             Code::E0640 => "E0640",
             Code::E0641 => "E0641",
             Code::E0642 => "E0642",

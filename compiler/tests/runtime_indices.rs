@@ -98,12 +98,48 @@ tensor(23., grad_fn=<AddBackward0>)
 }
 
 #[test]
-fn an_index_out_of_range_stops_the_run_with_pytorchs_message() {
-    let c = compile("x = zeros(4, 3)\nfor i in range(6) {\n    x[i] = 1.0\n}\nprint(x)\n", false).unwrap_or_else(|d| panic!("{}", d[0].message));
+fn a_counter_index_out_of_range_in_some_iteration_is_a_compile_error_at_the_subscript() {
+    // Both subscripts run in every iteration, so the first iteration that fails is
+    // known when compiling; the message is the one the run would give there.
+    for (program, message, label, at) in [
+        (
+            "x = zeros(4, 3)\nfor i in range(6) {\n    x[i] = 1.0\n}\nprint(x)\n",
+            "index 4 is out of bounds for dimension 0 with size 4",
+            "4 when `i` is 4",
+            "i",
+        ),
+        (
+            "x = arange(10.0)\nfor i in range(3) {\n    print(x[i * 4:i * 4 + 4])\n}\n",
+            "index 10 is out of bounds for dimension 0 with size 10",
+            "10 when `i` is 2",
+            "i * 4:i * 4 + 4",
+        ),
+        (
+            "x = randn(10)\nfor j in range(5, -1, -1) {\n    print(x[j - 11])\n}\n",
+            "index -11 is out of bounds for dimension 0 with size 10",
+            "-11 when `j` is 0",
+            "j - 11",
+        ),
+    ] {
+        let d = compile(program, false).err().unwrap_or_else(|| panic!("compiles:\n{program}"));
+        assert_eq!(d[0].code.as_str(), "E0610", "{program}");
+        assert_eq!(d[0].message, message, "{program}");
+        assert_eq!(d[0].primary.message, label, "{program}");
+        assert_eq!(&program[d[0].primary.span.start..d[0].primary.span.end], at, "{program}");
+    }
+    // In bounds in every iteration, at both ends of the dimension: no error.
+    compile("x = randn(10)\nfor j in range(5, -1, -1) {\n    print(x[j - 10] + x[j + 4])\n}\n", false).unwrap_or_else(|d| panic!("{}", d[0].message));
+}
+
+#[test]
+fn an_index_only_the_run_knows_out_of_range_stops_the_run_with_pytorchs_message() {
+    // `i * i` is not a sum of multiples of the counter, so only the run sees its values.
+    let c = compile("x = zeros(4, 3)\nfor i in range(3) {\n    x[i * i] = 1.0\n}\nprint(x)\n", false).unwrap_or_else(|d| panic!("{}", d[0].message));
     let e = run_capture(&c.plan).expect_err("row 4 of 4 is out of range");
     assert_eq!(e.message, "index 4 is out of bounds for dimension 0 with size 4");
-    let c =
-        compile("x = arange(10.0)\nfor i in range(3) {\n    print(x[i * 4:i * 4 + 4])\n}\n", false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    // A run-time `if` runs in some iterations only: the run finds the slice past the end.
+    let program = "x = arange(10.0)\nfor i in range(3) {\n    if i > 0 {\n        print(x[i * 4:i * 4 + 4])\n    }\n}\n";
+    let c = compile(program, false).unwrap_or_else(|d| panic!("{}", d[0].message));
     let e = run_capture(&c.plan).expect_err("the third slice runs past the end");
     assert_eq!(e.message, "index 10 is out of bounds for dimension 0 with size 10");
 }

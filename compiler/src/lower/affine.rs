@@ -55,6 +55,17 @@ impl Affine {
         Affine::number(0).add_scaled(self, k)
     }
 
+    /// The form as `(value in iteration 0, change per iteration)` of the loop
+    /// `counter`, when the counter is its only unknown (or it has none).
+    pub fn along(&self, counter: &super::Counter) -> Option<(i128, i128)> {
+        let k = match self.terms.len() {
+            0 => 0,
+            1 => *self.terms.get(&counter.node)? as i128,
+            _ => return None,
+        };
+        Some((self.constant as i128 + k * counter.first as i128, k * counter.step as i128))
+    }
+
     /// The number `self - other` when it does not depend on any unknown.
     pub fn constant_difference(&self, other: &Affine) -> Option<i64> {
         let d = self.clone().add_scaled(other, -1)?;
@@ -73,7 +84,7 @@ impl Lowerer<'_> {
     }
 
     /// The affine form of a 0-d i64 node, reading back host arithmetic.
-    fn affine_node(&self, n: NodeId, depth: usize) -> Affine {
+    pub(super) fn affine_node(&self, n: NodeId, depth: usize) -> Affine {
         let g = &self.prog.graph;
         let node = g.node(n);
         if depth >= MAX_DEPTH || node.dtype != DType::I64 || !node.shape.is_empty() {

@@ -59,8 +59,8 @@ impl Lowerer<'_> {
             },
             None => i.otherwise.clone().unwrap_or(Block { stmts: Vec::new(), span }),
         };
-        let a = self.lower_body(then_block, None, span, scope, kind)?;
-        let b = self.lower_body(&rest, None, span, scope, kind)?;
+        let a = self.lower_body(then_block, None, None, span, scope, kind)?;
+        let b = self.lower_body(&rest, None, None, span, scope, kind)?;
         self.join(a, b, cond, span, scope);
         None
     }

@@ -252,6 +252,7 @@ impl Lowerer<'_> {
                     picks.push(self.literal_pick(idx, span));
                 }
                 Sub::Dyn { start, len, step, keep, span: at } => {
+                    self.check_counter_bounds(start, (len, step, keep), (d, shape[d]), at);
                     picks.push(self.dynamic_pick(start, (len, step, keep), (d, shape[d]), at));
                     if keep {
                         sel_shape.push(len);
@@ -267,6 +268,57 @@ impl Lowerer<'_> {
         }
         let flat = self.flat_positions(shape, &picks, span);
         Some(Grid { flat, shape: sel_shape, grad_fn })
+    }
+
+    /// A subscript computed from the counter of the `range` loop whose body is being
+    /// lowered (outside any run-time `if`) runs in every iteration with values known
+    /// now: one out of bounds is refused when compiling (E0610), with the iteration,
+    /// rather than when the run gets there. Other run-time indices are checked by
+    /// the run (`dynamic_pick`).
+    fn check_counter_bounds(&mut self, start: NodeId, (len, step, keep): (usize, i64, bool), (d, n): (usize, usize), at: Span) {
+        let Some(counter) = self.counter.clone() else { return };
+        let Some((v0, dv)) = self.affine_node(start, 0).along(&counter) else { return };
+        if len == 0 || counter.trip == 0 {
+            return;
+        }
+        let size = n as i128;
+        // A run-time integer index may count from the end; a run-time slice starts at 0
+        // and must lie inside its dimension (see the module's doc). `extra` is how far
+        // past its start the selection reaches.
+        let (min, extra) = if keep { (0, (len as i128 - 1) * step as i128) } else { (-size, 0) };
+        let bad = |v: i128| v < min || v + extra >= size;
+        // The start moves by `dv` per iteration, so the first iteration out of bounds
+        // is the first, or the one where it crosses the bound it moves towards.
+        let t = if bad(v0) {
+            0
+        } else if dv > 0 {
+            (size - 1 - extra - v0) / dv + 1
+        } else if dv < 0 {
+            (v0 - min) / -dv + 1
+        } else {
+            return;
+        };
+        if t >= counter.trip as i128 {
+            return;
+        }
+        let s = v0 + t * dv;
+        // The index the run would name: the start below the bound, or the first
+        // position of the selection past the end.
+        let value = if s < min || s >= size { s } else { s + (size - s + step as i128 - 1) / step as i128 * step as i128 };
+        let (name, first, last) = (&counter.name, counter.first, counter.at(counter.trip as i128 - 1));
+        let allowed = if keep { format!("0..{n}") } else { format!("-{n}..{n}") };
+        let what = if keep { "a slice" } else { "an index" };
+        self.error(
+            Diagnostic::new(
+                Code::E0610,
+                format!("index {value} is out of bounds for dimension {d} with size {n}"),
+                at,
+                format!("{value} when `{name}` is {}", counter.at(t)),
+            )
+            .with_help(format!(
+                "`{name}` runs from {first} to {last} in this loop, and {what} along this dimension must lie in {allowed} in every iteration: change the loop's range or the index"
+            )),
+        );
     }
 
     /// A compile-time index vector.

@@ -146,7 +146,8 @@ impl Lowerer<'_> {
         let mut remaining = trip;
         let mut peels = 0;
         loop {
-            let Some(body) = self.lower_body(&f.body, Some(&f.var), f.span_of_header(), scope, kind) else { return };
+            let values = Some((start, step, remaining));
+            let Some(body) = self.lower_body(&f.body, Some(&f.var), values, f.span_of_header(), scope, kind) else { return };
             if remaining == 0 {
                 // The body was lowered for its diagnostics only; the state stays as it was.
                 return;

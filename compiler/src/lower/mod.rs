@@ -189,6 +189,28 @@ pub struct Lowerer<'a> {
     optim: optim::Table,
     /// Whether a loop body is being lowered (its inputs come from outside it).
     in_loop_body: bool,
+    /// The loop counter of the body being lowered, if it is a `range` loop's, with
+    /// every value it takes: a subscript that reads it at the top of the body runs
+    /// in every iteration, so an index out of bounds in one is found when compiling.
+    counter: Option<Counter>,
+}
+
+/// A `range` loop's counter node in its body, its name, and the values it takes:
+/// `first + t * step` for `t` in `0..trip`.
+#[derive(Clone, Debug)]
+pub(super) struct Counter {
+    pub node: NodeId,
+    pub name: String,
+    pub first: i64,
+    pub step: i64,
+    pub trip: u64,
+}
+
+impl Counter {
+    /// The counter's value in iteration `t`.
+    pub fn at(&self, t: i128) -> i128 {
+        self.first as i128 + t * self.step as i128
+    }
 }
 
 /// An op call being inlined: its parameters and whether each one's argument
@@ -232,6 +254,7 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         big_literals: Vec::new(),
         optim: optim::Table::default(),
         in_loop_body: false,
+        counter: None,
     };
     let mut scope = Scope::default();
     for item in &file.items {

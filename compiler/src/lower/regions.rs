@@ -89,8 +89,17 @@ struct Saved {
 impl Lowerer<'_> {
     /// Lowers `block` once, as a region, from the current state, with the loop
     /// variable `var` bound to body input 0 (a branch has none and ignores the
-    /// input); the state is left as it was.
-    pub(super) fn lower_body(&mut self, block: &Block, var: Option<&Ident>, span: Span, scope: &mut Scope, kind: BodyKind) -> Option<LoweredBody> {
+    /// input); the state is left as it was. `values` are the first value, the step
+    /// and the trip count of the variable, when the loop is a `range` loop.
+    pub(super) fn lower_body(
+        &mut self,
+        block: &Block,
+        var: Option<&Ident>,
+        values: Option<(i64, i64, u64)>,
+        span: Span,
+        scope: &mut Scope,
+        kind: BodyKind,
+    ) -> Option<LoweredBody> {
         self.resolve_versions(scope);
         let saved = Saved {
             prog: std::mem::take(&mut self.prog),
@@ -138,7 +147,11 @@ impl Lowerer<'_> {
             self.bind(&v.name, Value::Host { node: index, kind: HostKind::Int }, scope, kind);
         }
         let outer_in_body = std::mem::replace(&mut self.in_loop_body, true);
+        // A branch's body runs in some iterations only: it knows no counter values.
+        let counter = var.zip(values).map(|(v, (first, step, trip))| super::Counter { node: index, name: v.name.clone(), first, step, trip });
+        let outer_counter = std::mem::replace(&mut self.counter, counter);
         let result = self.block(block, scope, kind);
+        self.counter = outer_counter;
         self.in_loop_body = outer_in_body;
         if result.returned.is_some() {
             self.error(
