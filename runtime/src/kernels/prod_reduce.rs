@@ -3,10 +3,10 @@
 //! whose multiplications are grouped by vector lanes where a row is contiguous,
 //! so the last bits of a product of more than 32 floats (16 doubles) depend on it.
 //!
-//! PyTorch registers this kernel for AVX2 only, so on an AVX-512 machine it
-//! still runs with 256-bit vectors (8 floats, 4 doubles): measured against
-//! PyTorch on the reference machine, where the running product in element order
-//! differed from 33 floats and 16 doubles on (docs/NUMERICS.md, "Reductions").
+//! On the AVX-512 reference machine PyTorch's product has the bits of this
+//! kernel's AVX2 code, 256-bit vectors (8 floats, 4 doubles): measured there,
+//! it matches every case, where the running product in element order differed
+//! from 33 floats and 16 doubles on (docs/NUMERICS.md, "Reductions").
 //!
 //! * Reduced dimensions that are the innermost ones (size-1 dimensions aside):
 //!   each run of elements is `vectorized_inner_reduction`'s order
