@@ -5,10 +5,12 @@
 //! PyTorch computes some of these with SIMD code. Kernels built on
 //! `cpu_kernel_vec` run their vector lambda over whole blocks of two vector
 //! registers and the scalar lambda over the tail; for `sigmoid`, whose vector
-//! lambda uses SLEEF's `exp`, and `exp2`, graphc does the same by position
-//! ([`unary_at_into`]). `exp`, `log`, `sin`, `cos`, `tanh`, `sqrt` and most other
-//! transcendental ops go through `vml::v<op>`, which calls Intel MKL's closed
-//! vector functions; graphc uses libm there, within 1 ulp of MKL for most ops.
+//! lambda uses SLEEF's `exp`, `exp2`, `atanh`, and `sinh`/`cosh` (SLEEF for
+//! double), graphc does the same by position ([`unary_at_into`]). `exp`, `log`,
+//! `sin`, `cos`, `tanh`, `sqrt` and most other transcendental ops go through
+//! `vml::v<op>`, which calls Intel MKL's closed vector functions; graphc uses
+//! libm there, or SLEEF where it is closer to MKL (`tanh`, `erfc`), within 1
+//! ulp of MKL.
 //! docs/NUMERICS.md measures every op against PyTorch.
 //!
 //! Each op's element formula is written once, in its row of the op table
@@ -68,7 +70,7 @@ pub fn unary_into<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T]) {
 /// whose bits differ from its scalar one (SLEEF against libm), so that an
 /// element's result depends on where it sits in the tensor.
 pub fn by_position(op: Unary) -> bool {
-    matches!(op, Unary::Sigmoid | Unary::Exp2)
+    matches!(op, Unary::Sigmoid | Unary::Exp2 | Unary::Atanh | Unary::Sinh | Unary::Cosh)
 }
 
 /// Elements per iteration of the vector loop of PyTorch's `cpu_kernel_vec` on
@@ -81,7 +83,8 @@ fn vector_block<T: Float>() -> usize {
 
 /// `op` over elements `[start, start + dst.len())` of a contiguous tensor of
 /// `total` elements, as PyTorch 2.15's `cpu_kernel_vec` computes each one: the
-/// vector lambda (SLEEF: [`Float::sigmoid`], [`Float::exp2_sleef`]) over whole
+/// vector lambda (SLEEF: [`Float::sigmoid`], [`Float::exp2_sleef`],
+/// [`Float::atanh_sleef`], [`Float::sinh_vec`], [`Float::cosh_vec`]) over whole
 /// blocks of [`vector_block`] elements, the scalar lambda (the op table's
 /// element formula, with libm) over the rest. For more than 32768 elements
 /// PyTorch also splits the tensor among its threads, each with its own tail;
@@ -91,6 +94,11 @@ pub fn unary_at_into<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T], start: usi
     let vector: fn(T) -> T = match op {
         Unary::Sigmoid => T::sigmoid,
         Unary::Exp2 => T::exp2_sleef,
+        Unary::Atanh => T::atanh_sleef,
+        // For f32 these are glibc's, as the scalar lambda: PyTorch's float
+        // kernels call it on every element.
+        Unary::Sinh => T::sinh_vec,
+        Unary::Cosh => T::cosh_vec,
         _ => return op.with_element(Map1 { src, dst }),
     };
     match src {

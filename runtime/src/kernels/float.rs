@@ -51,8 +51,16 @@ pub trait Float:
     fn sin(self) -> Self;
     fn cos(self) -> Self;
     fn tanh(self) -> Self;
+    /// `tanh` as close to PyTorch's (MKL's closed `vsTanh`/`vdTanh`) as
+    /// measured: SLEEF's `tanhf`/`tanh` u10, within 1 ulp of it.
+    fn tanh_torch(self) -> Self;
     fn sinh(self) -> Self;
     fn cosh(self) -> Self;
+    /// The vector lambda of PyTorch's `sinh` kernel: SLEEF's `sinh` u10 for
+    /// f64, glibc's `sinhf` (the scalar lambda's) for f32.
+    fn sinh_vec(self) -> Self;
+    /// The vector lambda of PyTorch's `cosh` kernel, as [`Float::sinh_vec`].
+    fn cosh_vec(self) -> Self;
     fn abs(self) -> Self;
     fn tan(self) -> Self;
     fn asin(self) -> Self;
@@ -60,7 +68,10 @@ pub trait Float:
     fn atan(self) -> Self;
     fn asinh(self) -> Self;
     fn acosh(self) -> Self;
+    /// glibc's `atanh`/`atanhf`: the scalar lambda of PyTorch's `atanh` kernel.
     fn atanh(self) -> Self;
+    /// SLEEF's `atanhf`/`atanh` u10: the vector lambda of PyTorch's `atanh` kernel.
+    fn atanh_sleef(self) -> Self;
     fn exp2(self) -> Self;
     fn log2(self) -> Self;
     fn log10(self) -> Self;
@@ -74,7 +85,8 @@ pub trait Float:
     fn atan2(self, other: Self) -> Self;
     /// The error function (the `libm` crate: std has none).
     fn erf(self) -> Self;
-    /// `1 - erf(x)`, accurate where `erf` is close to 1 (the `libm` crate).
+    /// `1 - erf(x)`, accurate where `erf` is close to 1: SLEEF's `erfcf`/`erfc`
+    /// u15, the closest measured to PyTorch's (MKL's closed `vsErfc`/`vdErfc`).
     fn erfc(self) -> Self;
     fn is_nan(self) -> bool;
     /// `self`, a result of MKL's vector function at `input`, with the sign bit
@@ -108,7 +120,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_exact:path, $exp_sleef:path, $exp2_sleef:path, $expm1_sleef:path, $log1p_torch:path, $asinh:path, $erf:path, $erfc:path) => {
+    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_exact:path, $exp_sleef:path, $exp2_sleef:path, $expm1_sleef:path, $log1p_torch:path, $asinh:path, $erf:path, $erfc:path, $tanh_torch:path, $sinh_vec:path, $cosh_vec:path, $atanh:path, $atanh_sleef:path) => {
         impl Float for $t {
             const ZERO: $t = 0.0;
             const ONE: $t = 1.0;
@@ -164,6 +176,21 @@ macro_rules! impl_float {
             fn tanh(self) -> $t {
                 <$t>::tanh(self)
             }
+            // MKL returns a NaN input quieted, sign and payload kept (measured:
+            // every NaN of the inputs), where SLEEF sets every bit; `x + x` quiets.
+            fn tanh_torch(self) -> $t {
+                if self.is_nan() {
+                    self + self
+                } else {
+                    $tanh_torch(self)
+                }
+            }
+            fn sinh_vec(self) -> $t {
+                $sinh_vec(self)
+            }
+            fn cosh_vec(self) -> $t {
+                $cosh_vec(self)
+            }
             // Rust's std calls the platform libm, as PyTorch's scalar path does.
             fn sinh(self) -> $t {
                 <$t>::sinh(self)
@@ -206,18 +233,11 @@ macro_rules! impl_float {
                     (t + (2.0 * t + t * t).sqrt()).ln_1p()
                 }
             }
-            // fdlibm's e_atanh, which glibc's atanh and atanhf follow (Rust's
-            // std formula, 0.5 * log1p(2x / (1 - x)), was 196 ulps from PyTorch
-            // near 0, where it loses the small terms).
             fn atanh(self) -> $t {
-                let ax = self.abs();
-                let r = if ax < 0.5 {
-                    let t = ax + ax;
-                    0.5 * (t + t * ax / (1.0 - ax)).ln_1p()
-                } else {
-                    0.5 * ((ax + ax) / (1.0 - ax)).ln_1p()
-                };
-                r.copysign(self)
+                $atanh(self)
+            }
+            fn atanh_sleef(self) -> $t {
+                $atanh_sleef(self)
             }
             fn exp2(self) -> $t {
                 <$t>::exp2(self)
@@ -246,8 +266,13 @@ macro_rules! impl_float {
             fn erf(self) -> $t {
                 $erf(self)
             }
+            // MKL's NaN, as `tanh_torch`.
             fn erfc(self) -> $t {
-                $erfc(self)
+                if self.is_nan() {
+                    self + self
+                } else {
+                    $erfc(self)
+                }
             }
             fn powf(self, e: $t) -> $t {
                 <$t>::powf(self, e)
@@ -295,7 +320,12 @@ impl_float!(
     sleef::log1p_f32,
     c_asinhf,
     libm::erff,
-    libm::erfcf
+    sleef::erfc_f32,
+    sleef::tanh_f32,
+    f32::sinh,
+    f32::cosh,
+    c_atanhf,
+    sleef::atanh_f32
 );
 impl_float!(
     f64,
@@ -309,7 +339,12 @@ impl_float!(
     sleef::log1p_f64,
     c_asinh,
     libm::erf,
-    libm::erfc
+    sleef::erfc_f64,
+    sleef::tanh_f64,
+    sleef::sinh_f64,
+    sleef::cosh_f64,
+    c_atanh,
+    sleef::atanh_f64
 );
 
 // PyTorch computes `asinh` with the C library's scalar function on every path;
@@ -317,9 +352,13 @@ impl_float!(
 // PyTorch in 12,406 of 100,000 f32 elements, some far off for huge inputs
 // (docs/NUMERICS.md). C99's `asinh` and `asinhf` are in the platform libm that
 // std already links.
+// The same holds for `atanh`'s scalar lambda: fdlibm's formula in Rust
+// differed from glibc's in the last bit of some inputs.
 extern "C" {
     fn asinh(x: f64) -> f64;
     fn asinhf(x: f32) -> f32;
+    fn atanh(x: f64) -> f64;
+    fn atanhf(x: f32) -> f32;
 }
 
 /// The platform libm's `asinh`.
@@ -332,6 +371,18 @@ fn c_asinh(x: f64) -> f64 {
 fn c_asinhf(x: f32) -> f32 {
     // SAFETY: as `c_asinh`.
     unsafe { asinhf(x) }
+}
+
+/// The platform libm's `atanh`.
+fn c_atanh(x: f64) -> f64 {
+    // SAFETY: as `c_asinh`.
+    unsafe { atanh(x) }
+}
+
+/// The platform libm's `atanhf`.
+fn c_atanhf(x: f32) -> f32 {
+    // SAFETY: as `c_asinh`.
+    unsafe { atanhf(x) }
 }
 
 /// f64 `exp` element by element with libm: no vector port reproduces glibc's `exp` yet.

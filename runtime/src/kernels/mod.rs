@@ -24,6 +24,7 @@ pub mod into;
 pub mod loss;
 pub mod matmul;
 pub mod prod;
+pub mod prod_reduce;
 pub mod reduce;
 pub mod reduce_dims;
 pub mod scan;

@@ -121,7 +121,7 @@ unary_ops! {
           range: UnaryRange::Periodic, differentiable: true, element: |a| a.cos() }
     /// `tanh(x)` (libm).
     Tanh { name: "tanh", builtin: Some("tanh"), grad_fn: Some("TanhBackward0"), result: TypeRule::SameFloat, cost_ps: 15000,
-           range: UnaryRange::Increasing, differentiable: true, element: |a| a.tanh() }
+           range: UnaryRange::Increasing, differentiable: true, element: |a| a.tanh_torch() }
     /// `sigmoid(x)` = `1 / (1 + exp(-x))` in the dtype, the scalar lambda of PyTorch's
     /// `sigmoid_kernel`; a tensor's whole vector blocks take its vector lambda
     /// (SLEEF's `exp`), which `kernels::elementwise::unary_at_into` applies by position.

@@ -47,6 +47,9 @@ EXACT = [
     ("exp2", torch.exp2, -140.0, 140.0, 2002, ("f32", "f64")),
     ("expm1", torch.expm1, -20.0, 20.0, 2003, ("f32", "f64")),
     ("log1p", torch.log1p, -1.0, 100.0, 2004, ("f32", "f64")),
+    ("atanh", torch.atanh, -1.0, 1.0, 2005, ("f32", "f64")),
+    ("sinh", torch.sinh, -10.0, 10.0, 2006, ("f32", "f64")),
+    ("cosh", torch.cosh, -10.0, 10.0, 2007, ("f32", "f64")),
 ]
 CLOSE = [
     ("exp", torch.exp, -100.0, 100.0, 1000),
@@ -56,6 +59,7 @@ CLOSE = [
     ("tan", torch.tan, -10.0, 10.0, 1004),
     ("tanh", torch.tanh, -10.0, 10.0, 1005),
     ("sqrt", torch.sqrt, 0.0, 1000.0, 1006),
+    ("erfc", torch.erfc, -6.0, 30.0, 1007),
 ]
 SIZES = [1, 7, 8, 15, 16, 17, 100, 1000, N]
 RANDN_SEEDS = [0, 1, 42]

@@ -55,6 +55,64 @@ macro_rules! pair_ops {
                 P { x: rx, y: x.x.mul_add(y.y, x.y.mul_add(y.x, x.x.mul_add(y.x, -rx))) }
             }
 
+            /// `dfadd_vf2_vf2_vf2`: `x + y` where `|x| >= |y|`.
+            #[inline(always)]
+            pub fn add_p_p(x: P, y: P) -> P {
+                let rx = x.x + y.x;
+                P { x: rx, y: (((x.x - rx) + y.x) + x.y) + y.y }
+            }
+
+            /// `dfsub_vf2_vf2_vf2`: `x - y` where `|x| >= |y|`.
+            #[inline(always)]
+            pub fn sub_p_p(x: P, y: P) -> P {
+                let rx = x.x - y.x;
+                P { x: rx, y: (((x.x - rx) - y.x) + x.y) - y.y }
+            }
+
+            /// `dfneg_vf2_vf2`.
+            #[inline(always)]
+            pub fn neg(x: P) -> P {
+                P { x: -x.x, y: -x.y }
+            }
+
+            /// `dfadd2_vf2_vf_vf`: `x + y` for any magnitudes.
+            #[inline(always)]
+            pub fn add2_s_s(x: $t, y: $t) -> P {
+                let rx = x + y;
+                let v = rx - x;
+                P { x: rx, y: (x - (rx - v)) + (y - v) }
+            }
+
+            /// `dfdiv_vf2_vf2_vf2` on SLEEF's FMA path.
+            #[inline(always)]
+            pub fn div(n: P, d: P) -> P {
+                let t = 1.0 / d.x;
+                let s = n.x * t;
+                let u = t.mul_add(n.x, -s);
+                let v = (-d.y).mul_add(t, (-d.x).mul_add(t, 1.0));
+                P { x: s, y: s.mul_add(v, n.y.mul_add(t, u)) }
+            }
+
+            /// `dfrec_vf2_vf2` on SLEEF's FMA path: `1 / d`.
+            #[inline(always)]
+            pub fn rec(d: P) -> P {
+                let s = 1.0 / d.x;
+                P { x: s, y: s * (-d.y).mul_add(s, (-d.x).mul_add(s, 1.0)) }
+            }
+
+            /// `dfmul_vf2_vf_vf` on SLEEF's FMA path: `x * y` exactly.
+            #[inline(always)]
+            pub fn mul_s_s(x: $t, y: $t) -> P {
+                let rx = x * y;
+                P { x: rx, y: x.mul_add(y, -rx) }
+            }
+
+            /// `dfscale_vf2_vf2_vf`.
+            #[inline(always)]
+            pub fn scale(d: P, s: $t) -> P {
+                P { x: d.x * s, y: d.y * s }
+            }
+
             /// `dfsqu_vf2_vf2`.
             #[inline(always)]
             pub fn squ(x: P) -> P {

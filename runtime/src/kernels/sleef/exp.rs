@@ -27,7 +27,7 @@ fn rint_i32(x: f32) -> i32 {
 /// `2^q` for q in the normal exponent range (`vpow2i_vf_vi2`), wrapping
 /// elsewhere as the vector integer arithmetic does.
 #[inline(always)]
-fn pow2i_f32(q: i32) -> f32 {
+pub(super) fn pow2i_f32(q: i32) -> f32 {
     f32::from_bits((q.wrapping_add(0x7f) as u32) << 23)
 }
 
@@ -64,7 +64,7 @@ pub fn exp_f32(d: f32) -> f32 {
 
 /// `2^q` for f64 (`vpow2i_vd_vi`).
 #[inline(always)]
-fn pow2i_f64(q: i32) -> f64 {
+pub(super) fn pow2i_f64(q: i32) -> f64 {
     f64::from_bits((q.wrapping_add(0x3ff) as u32 as u64) << 52)
 }
 

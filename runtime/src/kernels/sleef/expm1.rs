@@ -11,7 +11,7 @@ use super::exp::{ldexp2_f32, ldexp2_f64, L2L, L2LF, L2U, L2UF, R_LN2, R_LN2F};
 
 /// `expk2f`: `exp(d)` of a double-float, as a double-float.
 #[inline(always)]
-fn expk2_f32(d: df::P) -> df::P {
+pub(super) fn expk2_f32(d: df::P) -> df::P {
     let u = (d.x + d.y) * R_LN2F;
     let q = u.round_ties_even() as i32;
     let qf = q as f32;
@@ -48,7 +48,7 @@ pub fn expm1_f32(a: f32) -> f32 {
 
 /// `expk2`: `exp(d)` of a double-double, as a double-double.
 #[inline(always)]
-fn expk2_f64(d: dd::P) -> dd::P {
+pub(super) fn expk2_f64(d: dd::P) -> dd::P {
     let u = (d.x + d.y) * R_LN2;
     let dq = u.round_ties_even();
     let q = dq as i32;
@@ -69,19 +69,12 @@ fn expk2_f64(d: dd::P) -> dd::P {
     let t = dd::add_s_p(0.5, dd::mul_p_s(s, 0.166_666_666_666_666_657_4e+0));
     let t = dd::add_s_p(1.0, dd::mul_p_p(t, s));
     let t = dd::add_s_p(1.0, dd::mul_p_p(t, s));
-    let t = add_p_p(t, dd::mul_p_s(s4, u));
+    let t = dd::add_p_p(t, dd::mul_p_s(s4, u));
     if d.x < -1000.0 {
         dd::P { x: 0.0, y: 0.0 }
     } else {
         dd::P { x: ldexp2_f64(t.x, q), y: ldexp2_f64(t.y, q) }
     }
-}
-
-/// `ddadd_vd2_vd2_vd2`: `x + y` where `|x| >= |y|`.
-#[inline(always)]
-fn add_p_p(x: dd::P, y: dd::P) -> dd::P {
-    let rx = x.x + y.x;
-    dd::P { x: rx, y: (((x.x - rx) + y.x) + x.y) + y.y }
 }
 
 /// SLEEF's `xexpm1` (`Sleef_expm1d8_u10`): `exp(a) - 1` in f64.
