@@ -8,10 +8,14 @@
 //! those bits, so the exact path of graphc's kernels must give them too. This
 //! module ports the algorithm with every multiply-add fused as GCC contracts
 //! them (the range reduction's `z - kd` included: without that fusion two
-//! inputs of the 2^32 round the other way), once as AVX2+FMA vector code and
-//! once as portable scalar code with `mul_add`; both give every f32 input the
-//! bits `f32::exp` gives on such a machine (`tests/glibc_exp.rs` checks a
-//! sample always and all 2^32 inputs when asked).
+//! inputs of the 2^32 round the other way), as AVX-512 code (sixteen lanes, the
+//! table held in registers and read with permutes), as AVX2+FMA code (eight
+//! lanes, the table read with gathers, for CPUs without AVX-512) and as
+//! portable scalar code with `mul_add`; all give every f32 input the bits
+//! `f32::exp` gives on such a machine (`tests/glibc_exp.rs` checks a sample
+//! always and all 2^32 inputs when asked). The vector paths differ only in how
+//! they load the table and how many lanes they hold: the same operations on
+//! each lane, so the same bits.
 //!
 //! Another libm (musl, glibc without the FMA variant, another OS) may round
 //! differently, and correctness comes first: the first call compares the port
