@@ -40,7 +40,15 @@ fn reduce_row(row: &[f32], op: fn(f32, f32) -> f32) -> f32 {
 
 /// PyTorch's softmax or log_softmax of one row, element by element.
 fn softmax_row(row: &[f32], log: bool) -> Vec<f32> {
-    let max = reduce_row(row, |a, b| if a.is_nan() || b.is_nan() { f32::NAN } else if b > a { b } else { a });
+    let max = reduce_row(row, |a, b| {
+        if a.is_nan() || b.is_nan() {
+            f32::NAN
+        } else if b > a {
+            b
+        } else {
+            a
+        }
+    });
     let e: Vec<f32> = row.iter().map(|&v| (v - max).exp()).collect();
     let sum = reduce_row(&e, |a, b| a + b);
     if log {

@@ -141,7 +141,15 @@ fn vectorized_row<T: Float>(src: &[T], base: usize, len: usize) -> T {
 /// the additions of the one-column function in the same order (IEEE addition of
 /// each lane alone), so every result has its bits, and each row of the block is
 /// read once.
-fn sum_columns<T: Float>(src: &[T], base: usize, stride: usize, len: usize, cols: std::ops::Range<usize>, rows_of_four: bool, store: &mut impl FnMut(usize, T)) {
+fn sum_columns<T: Float>(
+    src: &[T],
+    base: usize,
+    stride: usize,
+    len: usize,
+    cols: std::ops::Range<usize>,
+    rows_of_four: bool,
+    store: &mut impl FnMut(usize, T),
+) {
     let mut c = cols.start;
     while c + COLUMN_BLOCK <= cols.end {
         for (k, v) in column_block(src, base + c, stride, len, rows_of_four).into_iter().enumerate() {
