@@ -137,6 +137,144 @@ fn vectorized_row<T: Float>(src: &[T], base: usize, len: usize) -> T {
     total
 }
 
+/// The sums of the contiguous columns `cols` of the `len` rows at `base`
+/// (`stride` elements apart), each with [`row_sum`] if `rows_of_four` and with
+/// [`cascade`] otherwise, passed to `store` with its column. The columns run in
+/// blocks side by side, one vector lane per column: every lane performs exactly
+/// the additions of the one-column function in the same order (IEEE addition of
+/// each lane alone), so every result has its bits, and each row of the block is
+/// read once.
+fn sum_columns<T: Float>(
+    src: &[T],
+    base: usize,
+    stride: usize,
+    len: usize,
+    cols: std::ops::Range<usize>,
+    rows_of_four: bool,
+    store: &mut impl FnMut(usize, T),
+) {
+    let mut c = cols.start;
+    while c + COLUMN_BLOCK <= cols.end {
+        for (k, v) in column_block(src, base + c, stride, len, rows_of_four).into_iter().enumerate() {
+            store(c + k, v);
+        }
+        c += COLUMN_BLOCK;
+    }
+    for c in c..cols.end {
+        store(c, if rows_of_four { row_sum(src, base + c, stride, len) } else { cascade(src, base + c, stride, len) });
+    }
+}
+
+/// Columns summed side by side in [`sum_columns`]: eight, one 256-bit register
+/// of f32 per accumulator level.
+const COLUMN_BLOCK: usize = 8;
+
+/// One block of [`sum_columns`], compiled for AVX2 when the CPU has it (the
+/// baseline x86-64 target has only 128-bit vectors); the arithmetic is the same.
+fn column_block<T: Float>(src: &[T], base: usize, stride: usize, len: usize, rows_of_four: bool) -> [T; COLUMN_BLOCK] {
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2.
+        return unsafe { column_block_avx2(src, base, stride, len, rows_of_four) };
+    }
+    column_block_any(src, base, stride, len, rows_of_four)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn column_block_avx2<T: Float>(src: &[T], base: usize, stride: usize, len: usize, rows_of_four: bool) -> [T; COLUMN_BLOCK] {
+    column_block_any(src, base, stride, len, rows_of_four)
+}
+
+#[inline(always)]
+fn column_block_any<T: Float>(src: &[T], base: usize, stride: usize, len: usize, rows_of_four: bool) -> [T; COLUMN_BLOCK] {
+    if rows_of_four {
+        row_sum_columns(src, base, stride, len)
+    } else {
+        cascade_columns(src, base, stride, len)
+    }
+}
+
+/// Adds the block of columns at `start` of `src` to `acc`, lane by lane.
+#[inline(always)]
+fn add_row<T: Float>(acc: &mut [T; COLUMN_BLOCK], src: &[T], start: usize) {
+    let row: &[T; COLUMN_BLOCK] = src[start..start + COLUMN_BLOCK].try_into().expect("a whole block of columns");
+    for (a, &v) in acc.iter_mut().zip(row) {
+        *a = *a + v;
+    }
+}
+
+/// Adds `b` to `a`, lane by lane.
+#[inline(always)]
+fn add_lanes<T: Float>(a: &mut [T; COLUMN_BLOCK], b: &[T; COLUMN_BLOCK]) {
+    for (x, &y) in a.iter_mut().zip(b) {
+        *x = *x + y;
+    }
+}
+
+/// [`cascade`] of each column of a block, step for step.
+#[inline(always)]
+fn cascade_columns<T: Float>(src: &[T], base: usize, stride: usize, len: usize) -> [T; COLUMN_BLOCK] {
+    const LEVELS: usize = 4;
+    let level_power = (ceil_log2(len) / LEVELS).max(4);
+    let level_step = 1usize << level_power;
+    let level_mask = level_step - 1;
+    let zero = [T::ZERO; COLUMN_BLOCK];
+    let mut acc = [zero; LEVELS];
+    let mut i = 0;
+    while i + level_step <= len {
+        for _ in 0..level_step {
+            add_row(&mut acc[0], src, base + i * stride);
+            i += 1;
+        }
+        for j in 1..LEVELS {
+            let lower = acc[j - 1];
+            add_lanes(&mut acc[j], &lower);
+            acc[j - 1] = zero;
+            if i & (level_mask << (j * level_power)) != 0 {
+                break;
+            }
+        }
+    }
+    while i < len {
+        add_row(&mut acc[0], src, base + i * stride);
+        i += 1;
+    }
+    for j in 1..LEVELS {
+        let level = acc[j];
+        add_lanes(&mut acc[0], &level);
+    }
+    acc[0]
+}
+
+/// [`row_sum`] of each column of a block, step for step.
+#[inline(always)]
+fn row_sum_columns<T: Float>(src: &[T], base: usize, stride: usize, len: usize) -> [T; COLUMN_BLOCK] {
+    const ILP: usize = 4;
+    let rows = len / ILP;
+    let zero = [T::ZERO; COLUMN_BLOCK];
+    if rows == 0 {
+        let mut p = zero;
+        for i in 0..len {
+            add_row(&mut p, src, base + i * stride);
+        }
+        add_lanes(&mut p, &zero);
+        return p;
+    }
+    let mut partial = [zero; ILP];
+    for (k, p) in partial.iter_mut().enumerate() {
+        *p = cascade_columns(src, base + k * stride, ILP * stride, rows);
+    }
+    for i in rows * ILP..len {
+        add_row(&mut partial[0], src, base + i * stride);
+    }
+    for k in 1..ILP {
+        let p = partial[k];
+        add_lanes(&mut partial[0], &p);
+    }
+    partial[0]
+}
+
 /// One call of the kernel's 2-d loop: `size0` x `size1` elements at `in_base`,
 /// with element strides `ins` for the input and `outs` for the output (an output
 /// stride of 0 marks a reduced dimension).
@@ -183,22 +321,11 @@ impl Reduction {
             // Contiguous columns: four vectors of columns share one multi-row
             // cascade, single vectors use row_sum, and the last few columns are
             // summed one at a time, also with row_sum.
-            let mut j = 0;
-            while j + 4 * w <= size1 {
-                for c in j..j + 4 * w {
-                    store(c, cascade(src, ib + c, self.ins[0], size0));
-                }
-                j += 4 * w;
-            }
-            while j + w <= size1 {
-                for c in j..j + w {
-                    store(c, row_sum(src, ib + c, self.ins[0], size0));
-                }
-                j += w;
-            }
-            for c in j..size1 {
-                store(c, row_sum(src, ib + c, self.ins[0], size0));
-            }
+            // Each column's sum depends only on its own elements, so the columns
+            // are computed side by side ([`sum_columns`]) with the same order.
+            let cascaded = size1 - size1 % (4 * w);
+            sum_columns(src, ib, self.ins[0], size0, 0..cascaded, false, &mut store);
+            sum_columns(src, ib, self.ins[0], size0, cascaded..size1, true, &mut store);
         } else if self.ins[0] < self.ins[1] {
             // Short or strided rows: each row with row_sum.
             for j in 0..size1 {

@@ -77,14 +77,19 @@ fn row<T: Float>(x: &[T], out: &mut [T], log: bool) {
     // Every `exp(v - max)` first, by the vector port of libm's `exp` (same
     // bits), then the same sum over them as over the scalar calls before.
     exp_shifted(x, max, out);
+    finish_row(x, out, max, log);
+}
+
+/// The rest of a row once `out` holds every `exp(v - max)`: the sum, then
+/// softmax's `exp * (1 / sum)` or log_softmax's `v - max - log(sum)`.
+fn finish_row<T: Float>(x: &[T], out: &mut [T], max: T, log: bool) {
+    let sum = map_reduce_all(out, |v| v, |a, b| a + b);
     if log {
-        let sum = map_reduce_all(out, |v| v, |a, b| a + b);
         let ls = sum.ln();
         for (o, &v) in out.iter_mut().zip(x) {
             *o = v - max - ls;
         }
     } else {
-        let sum = map_reduce_all(out, |v| v, |a, b| a + b);
         let inv = T::ONE / sum;
         for o in out.iter_mut() {
             *o = *o * inv;
@@ -92,16 +97,42 @@ fn row<T: Float>(x: &[T], out: &mut [T], log: bool) {
     }
 }
 
+/// Elements per call of the vector `exp`: the stack buffer of differences.
+const BLOCK: usize = 256;
+
 /// `exp(v - max)` of every element of `x` into `out`, through a stack buffer of
 /// the differences so that the exponentials run a slice at a time.
 fn exp_shifted<T: Float>(x: &[T], max: T, out: &mut [T]) {
-    const BLOCK: usize = 256;
     let mut diff = [T::ZERO; BLOCK];
     for (xs, os) in x.chunks(BLOCK).zip(out.chunks_mut(BLOCK)) {
         for (d, &v) in diff.iter_mut().zip(xs) {
             *d = v - max;
         }
         T::exp_exact(&diff[..xs.len()], os);
+    }
+}
+
+/// Rows of `len` elements, at most half a [`BLOCK`] each, several rows per call
+/// of the vector `exp`: a row of ten classes alone would fill less than one
+/// vector block and pay the call for ten elements. Each element's difference,
+/// exponential, sum and result are those of [`row`]; only the grouping of the
+/// `exp` calls changes, and `exp` is elementwise.
+fn short_rows<T: Float>(x: &[T], out: &mut [T], len: usize, log: bool) {
+    let rows_per_block = BLOCK / len;
+    let mut diff = [T::ZERO; BLOCK];
+    let mut maxes = [T::ZERO; BLOCK];
+    for (xs, os) in x.chunks(rows_per_block * len).zip(out.chunks_mut(rows_per_block * len)) {
+        for ((xr, dr), m) in xs.chunks(len).zip(diff.chunks_mut(len)).zip(maxes.iter_mut()) {
+            let max = map_reduce_all(xr, |v| v, maximum);
+            for (d, &v) in dr.iter_mut().zip(xr) {
+                *d = v - max;
+            }
+            *m = max;
+        }
+        T::exp_exact(&diff[..xs.len()], os);
+        for ((xr, or), &max) in xs.chunks(len).zip(os.chunks_mut(len)).zip(&maxes) {
+            finish_row(xr, or, max, log);
+        }
     }
 }
 
@@ -147,7 +178,9 @@ pub fn softmax_into<T: Float>(x: &[T], shape: &[usize], dim: usize, log: bool, o
     if x.is_empty() || len == 0 {
         return;
     }
-    if inner == 1 {
+    if inner == 1 && len <= BLOCK / 2 {
+        short_rows(x, out, len, log);
+    } else if inner == 1 {
         for (xr, or) in x.chunks(len).zip(out.chunks_mut(len)) {
             row(xr, or, log);
         }
