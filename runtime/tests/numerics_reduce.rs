@@ -8,7 +8,6 @@
 //! prints from PyTorch's full outputs.
 
 use graphc_runtime::kernels::matmul::matmul;
-use graphc_runtime::kernels::prod_reduce::prod;
 use graphc_runtime::kernels::reduce_dims::reduce;
 use graphc_runtime::kernels::scan::cumsum;
 use graphc_runtime::kernels::softmax::softmax;
@@ -94,8 +93,7 @@ impl Case {
         let kind = match self.op.as_str() {
             "sum" => ReduceKind::Sum,
             "mean" => ReduceKind::Mean,
-            // PyTorch's order, not yet wired into reduce_dims (see prod_reduce.rs).
-            "prod" => return prod(x, &self.shape, &dims),
+            "prod" => ReduceKind::Prod,
             "var" => ReduceKind::Var(F64Bits::new(1.0)),
             "std" => ReduceKind::Std(F64Bits::new(1.0)),
             "logsumexp" => ReduceKind::LogSumExp,
@@ -146,8 +144,7 @@ fn ulps(f32: bool, a: u64, b: u64) -> u64 {
     u64::try_from((ord(a) - ord(b)).unsigned_abs()).unwrap_or(u64::MAX)
 }
 
-/// Ops whose every case graphc computes bit for bit as PyTorch here (`prod`
-/// through `prod_reduce::prod`, not yet wired into `reduce_dims`).
+/// Ops whose every case graphc computes bit for bit as PyTorch here.
 const EXACT: &[&str] = &["sum", "mean", "var", "std", "norm1", "cumsum", "prod"];
 
 /// For the other ops, the largest difference relative to max(1, |PyTorch's

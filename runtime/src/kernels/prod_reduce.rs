@@ -15,8 +15,7 @@
 //!   and the basic loop), which is the running product of the group in
 //!   row-major order.
 //!
-//! Not yet wired: `reduce_dims::reduce` still multiplies in element order; the
-//! lead replaces its `Prod`/`ProdAll` arm with [`prod`].
+//! `reduce_dims::reduce` computes every float `prod` with [`prod`].
 
 use super::float::Float;
 

@@ -86,7 +86,8 @@ pub fn reduce<T: Float>(kind: ReduceKind, src: &[T], shape: &[usize], dims: &[us
         ReduceKind::LogSumExp => logsumexp(src, shape, &flags, &g),
         ReduceKind::Norm(p) if p.get() == 2.0 && trailing(shape, dims) => outs.map(|o| norm_two_lastdim(&src[g.bases[o]..g.bases[o] + n])).collect(),
         ReduceKind::Norm(p) => outs.map(|o| norm(g.group(src, o), p.get())).collect(),
-        ReduceKind::Prod | ReduceKind::ProdAll => outs.map(|o| g.group(src, o).fold(T::ONE, |acc, v| acc * v)).collect(),
+        // PyTorch groups a contiguous run's products by vector lanes (`prod_reduce.rs`).
+        ReduceKind::Prod | ReduceKind::ProdAll => super::prod_reduce::prod(src, shape, dims),
     }
 }
 
