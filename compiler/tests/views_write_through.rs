@@ -116,4 +116,6 @@ fn what_graphc_cannot_express_is_refused() {
     // unnamed tensor, and a view of a tensor made before a loop but not updated in it.
     assert_eq!(codes("x = zeros(2, 3)\nx[0] += 1\nx[1].add_(2)\nm = x[0].clone()\nm += 1\nv = zeros(4)[1:3]\nv += 1\nprint(x, m, v)\n"), vec![]);
     assert_eq!(codes("x = zeros(3, 2)\nh = x[0]\nfor i in range(3) {\n    print(h)\n}\nh += 1\nprint(x)\n"), vec![]);
+    // The maximum of an i64 tensor is a new tensor, not a view of it.
+    assert_eq!(run("k = tensor([3, 9, 4])\nm = k.max()\nm += 1\nprint(m, k)\n"), "tensor(10) tensor([3, 9, 4])\n");
 }

@@ -109,13 +109,12 @@ impl Walk<'_> {
             (Op::Unary(Unary::Detach), _) => !self.leaves.contains_key(&n),
             // A subscript with a run-time index (`dyn_index.rs`) gathers the flat base
             // at positions computed when it runs: a view whose map is not known here.
-            (Op::Index(IndexOp::Gather { dim: 0 }), None) => {
-                let index = *g.operands(n).get(1)?;
-                if !matches!(g.node(index).op, Op::Literal(_)) {
-                    return Some(Step::Unmapped);
-                }
-                true
-            }
+            (Op::Index(IndexOp::Gather { dim: 0 }), None) => match g.node(*g.operands(n).get(1)?).op {
+                Op::Literal(_) => true,
+                // `max()` of an i64 tensor gathers at its `argmax`: a new tensor.
+                Op::Index(IndexOp::Arg { .. }) => false,
+                _ => return Some(Step::Unmapped),
+            },
             (_, Some(f)) => VIEW_GRAD_FNS.contains(&f),
             // A step of a view op that lowers to several nodes (a select is a slice
             // and a reshape) has no `grad_fn` of its own.
@@ -162,6 +161,11 @@ impl Walk<'_> {
             _ => return None,
         };
         Some(Step::View(operand, map, false))
+    }
+
+    /// Whether `n` is a view (one step, without composing the maps to its base).
+    pub fn is_view(&self, n: NodeId) -> bool {
+        self.step(n).is_some()
     }
 
     /// The base and element map of view `n`, or `None` when `n` is no view.

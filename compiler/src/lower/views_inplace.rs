@@ -39,7 +39,8 @@ impl Lowerer<'_> {
     /// Remembers `n`, a tensor just bound to a name, if it is a view, so that an
     /// update of its base reads it again.
     pub(crate) fn note_view(&mut self, n: NodeId) {
-        if !self.live_views.contains(&n) && self.view_path(n).is_some() {
+        let walk = Walk { graph: &self.prog.graph, grad_fn: &self.grad_fn, leaves: &self.grad_state, versions: &self.versions };
+        if !self.live_views.contains(&n) && walk.is_view(n) {
             self.live_views.push(n);
         }
     }
@@ -48,7 +49,7 @@ impl Lowerer<'_> {
     /// updates its base at the view's positions and reads the view again.
     /// Returns the view's new node.
     pub(crate) fn write_through(&mut self, view: NodeId, new: NodeId, path: ViewPath, span: Span) -> Option<NodeId> {
-        let writing = std::mem::replace(&mut self.writing_view, Some(view));
+        let writing = self.writing_view.replace(view);
         let result = self.write_view(view, new, path, span);
         self.writing_view = writing;
         result
