@@ -66,6 +66,7 @@ const EXPORTABLE: &[&str] = &[
     "tanh_demo",
     "train_digits",
     "two_params_none",
+    "views_write_through",
 ];
 
 /// The examples that export but whose scripts print something else, each with the reason.

@@ -219,6 +219,23 @@ pub enum Code {
     E0700,
     /// A constant index tensor of a store (`x[tensor([5])] = v`) out of bounds.
     E0701,
+    /// An in-place update of an expanded view, whose elements repeat elements of
+    /// its base (PyTorch's "more than one element of the written-to tensor refers
+    /// to a single memory location").
+    E0702,
+    /// An in-place update inside a loop body of a view made before the loop, or of
+    /// the base of such a view: the body cannot see that they share elements.
+    E0703,
+    /// An in-place update through `detach()` of a computed tensor that requires
+    /// grad: PyTorch changes its values but not its graph.
+    E0704,
+    /// An in-place update with grad mode enabled of a view made inside `no_grad`.
+    E0705,
+    /// An in-place update of one of the views that `split` or `chunk` returns.
+    E0706,
+    /// An in-place update of a view taken with a run-time index (`h = x[i]` in a
+    /// loop), or of its base while a name holds such a view.
+    E0707,
     /// A `for` loop over something it cannot iterate at compile time: `range` with
     /// bounds that are not compile-time integers, a zero step, or a value that is
     /// neither a range nor a list.
@@ -382,6 +399,12 @@ impl Code {
             Code::E0685 => "E0685",
             Code::E0700 => "E0700",
             Code::E0701 => "E0701",
+            Code::E0702 => "E0702",
+            Code::E0703 => "E0703",
+            Code::E0704 => "E0704",
+            Code::E0705 => "E0705",
+            Code::E0706 => "E0706",
+            Code::E0707 => "E0707",
             Code::E0600 => "E0600",
             Code::E0601 => "E0601",
             Code::E0602 => "E0602",

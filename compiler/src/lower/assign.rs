@@ -171,7 +171,7 @@ impl Lowerer<'_> {
                 )
             }
         };
-        if matches!(v, Value::Poison) || !self.check_not_a_view(t, scope, span) {
+        if matches!(v, Value::Poison) {
             return Value::Poison;
         }
         // One tensor as the whole subscript: a bool mask, or an i64 tensor of indices (`index_put_`).
@@ -222,7 +222,7 @@ impl Lowerer<'_> {
     /// The stored value laid out for a select against the whole tensor: a 0-d node
     /// for one number, or the value broadcast to the selection's shape and gathered
     /// into the tensor's layout.
-    fn placed_value(&mut self, (v, vs): (Value, Span), sel: &Selection, dt: DType, sh: &[usize], span: Span) -> Option<NodeId> {
+    pub(super) fn placed_value(&mut self, (v, vs): (Value, Span), sel: &Selection, dt: DType, sh: &[usize], span: Span) -> Option<NodeId> {
         let v = match v {
             Value::Number { value, .. } => return Some(self.scalar(value, dt, vs)),
             Value::Bool(b) => return Some(self.scalar(if b { 1.0 } else { 0.0 }, dt, vs)),

@@ -45,8 +45,62 @@ impl Lowerer<'_> {
     /// in-place rules. Returns the node that now holds the object's value.
     pub(crate) fn update_in_place(&mut self, old: NodeId, new: NodeId, grad_fn: &str, span: Span) -> Option<NodeId> {
         let old = self.current(old);
-        let (dt, sh) = (self.dtype_of(old), self.shape_of(old));
+        if self.loop_views.contains(&old) {
+            self.loop_view_error(span);
+            return None;
+        }
         let by = new;
+        let new = self.conform(old, new, span)?;
+        // A view shares its base's elements: the update is the base's (`views_inplace.rs`).
+        if let Some(path) = self.view_path(old) {
+            return self.write_through(old, new, path, span);
+        }
+        let dt = self.dtype_of(old);
+        let leaf = self.is_grad_leaf(old);
+        if leaf && !self.no_grad {
+            let made = self.prog.graph.meta(self.origin(old)).span;
+            self.error(
+                Diagnostic::new(
+                    Code::E0620,
+                    "a leaf Variable that requires grad is being used in an in-place operation.",
+                    span,
+                    "updates a leaf that requires grad",
+                )
+                .with_secondary(made, "the leaf is created here")
+                .with_help("update parameters inside `no_grad { ... }` (PyTorch's `with torch.no_grad():`), or write `x = x - e` for a new tensor"),
+            );
+            return None;
+        }
+        let result = if leaf {
+            // The updated parameter is still the same leaf: a detach-like node that
+            // requires grad, so autodiff stops here and never sees the update.
+            let n = self.node(Op::Unary(Unary::Detach), dt, self.shape_of(old), &[new], span);
+            let meta = self.prog.graph.meta_mut(n);
+            meta.requires_grad = true;
+            self.prog.leaves.push(n);
+            n
+        } else {
+            if self.requires_grad(new) {
+                self.grad_fn.insert(new, grad_fn.to_string());
+            }
+            new
+        };
+        let note = self.prog.graph.meta(old).note.clone();
+        let meta = self.prog.graph.meta_mut(result);
+        if meta.note.is_none() {
+            meta.note = note;
+        }
+        let backwards_before = self.prog.backwards.len();
+        self.prog.mutations.push(Mutation { old, new: result, by, span, backwards_before });
+        self.set_version(old, result);
+        self.refresh_views(old, result, span);
+        Some(result)
+    }
+
+    /// `new` as a value for tensor `old`: cast to its dtype where PyTorch casts
+    /// (E0622 where it refuses), and of its shape (E0623).
+    fn conform(&mut self, old: NodeId, new: NodeId, span: Span) -> Option<NodeId> {
+        let (dt, sh) = (self.dtype_of(old), self.shape_of(old));
         let mut new = new;
         if self.dtype_of(new) != dt {
             let from = self.dtype_of(new);
@@ -76,44 +130,7 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let leaf = self.is_grad_leaf(old);
-        if leaf && !self.no_grad {
-            let made = self.prog.graph.meta(self.origin(old)).span;
-            self.error(
-                Diagnostic::new(
-                    Code::E0620,
-                    "a leaf Variable that requires grad is being used in an in-place operation.",
-                    span,
-                    "updates a leaf that requires grad",
-                )
-                .with_secondary(made, "the leaf is created here")
-                .with_help("update parameters inside `no_grad { ... }` (PyTorch's `with torch.no_grad():`), or write `x = x - e` for a new tensor"),
-            );
-            return None;
-        }
-        let result = if leaf {
-            // The updated parameter is still the same leaf: a detach-like node that
-            // requires grad, so autodiff stops here and never sees the update.
-            let n = self.node(Op::Unary(Unary::Detach), dt, sh, &[new], span);
-            let meta = self.prog.graph.meta_mut(n);
-            meta.requires_grad = true;
-            self.prog.leaves.push(n);
-            n
-        } else {
-            if self.requires_grad(new) {
-                self.grad_fn.insert(new, grad_fn.to_string());
-            }
-            new
-        };
-        let note = self.prog.graph.meta(old).note.clone();
-        let meta = self.prog.graph.meta_mut(result);
-        if meta.note.is_none() {
-            meta.note = note;
-        }
-        let backwards_before = self.prog.backwards.len();
-        self.prog.mutations.push(Mutation { old, new: result, by, span, backwards_before });
-        self.set_version(old, result);
-        Some(result)
+        Some(new)
     }
 
     /// The node an object's first version was: where a leaf was made.
@@ -138,7 +155,6 @@ impl Lowerer<'_> {
         let cur = self.expr(target, scope);
         let v = self.expr(value, scope);
         match cur {
-            Value::Tensor(t) if !self.check_not_a_view(t, scope, span) => {}
             Value::Tensor(t) => {
                 if let Value::Tensor(new) = self.binary(op, (Value::Tensor(t), target.span), (v, value.span), span) {
                     self.update_in_place(t, new, aug_grad_fn(op), span);
@@ -168,9 +184,6 @@ impl Lowerer<'_> {
         let recv = self.expr(receiver, scope);
         let args = self.args(args, scope);
         let Some(t) = self.expect_tensor(recv, receiver.span, &format!("the receiver of `{}`", method.name)) else { return Value::Poison };
-        if !matches!(receiver.kind, ExprKind::Index { .. }) && !self.check_not_a_view(t, scope, span) {
-            return Value::Poison;
-        }
         let Some((new, grad_fn)) = self.inplace_value(t, receiver.span, method, args, span) else { return Value::Poison };
         if let ExprKind::Index { receiver: base, items } = &receiver.kind {
             // `x[i].add_(1)` updates the elements of `x` that the subscript views.

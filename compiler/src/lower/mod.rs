@@ -63,6 +63,7 @@ mod surrogate;
 mod triangle_calls;
 mod tuples;
 mod user_calls;
+mod view_map;
 mod views;
 mod views_inplace;
 
@@ -189,6 +190,16 @@ pub struct Lowerer<'a> {
     optim: optim::Table,
     /// Whether a loop body is being lowered (its inputs come from outside it).
     in_loop_body: bool,
+    /// The views bound to names (`h = x[0]`), by the node each was made as: an
+    /// update of the base reads them again (`views_inplace.rs`).
+    live_views: Vec<NodeId>,
+    /// In a loop body, the inputs that are views made before the loop, and the
+    /// bases of those views: the body cannot see that they share elements, so
+    /// updating either in place is E0703.
+    loop_views: std::collections::HashSet<NodeId>,
+    /// The view an update is being written through, which the update reads again
+    /// itself once its base is updated.
+    writing_view: Option<NodeId>,
     /// The loop counter of the body being lowered, if it is a `range` loop's, with
     /// every value it takes: a subscript that reads it at the top of the body runs
     /// in every iteration, so an index out of bounds in one is found when compiling.
@@ -254,6 +265,9 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         big_literals: Vec::new(),
         optim: optim::Table::default(),
         in_loop_body: false,
+        live_views: Vec::new(),
+        loop_views: std::collections::HashSet::new(),
+        writing_view: None,
         counter: None,
     };
     let mut scope = Scope::default();
@@ -363,6 +377,7 @@ impl<'a> Lowerer<'a> {
                     if meta.note.is_none() {
                         meta.note = Some(target.name.clone());
                     }
+                    self.note_view(n);
                 }
                 if kind == BodyKind::TopLevel {
                     self.globals.insert(target.name.clone(), v.clone());
@@ -398,6 +413,9 @@ impl<'a> Lowerer<'a> {
             StmtKind::Unpack { targets, value } => {
                 let v = self.expr(value, scope);
                 for (t, item) in targets.iter().zip(self.unpack(v, targets.len(), value.span)) {
+                    if let Value::Tensor(n) = item {
+                        self.note_view(n);
+                    }
                     if kind == BodyKind::TopLevel {
                         self.globals.insert(t.name.clone(), item.clone());
                     }

@@ -84,6 +84,9 @@ struct Saved {
     globals: HashMap<String, Value>,
     optim: super::optim::Table,
     region: Region,
+    /// The views and loop views of the outer program, in its node ids.
+    live_views: Vec<NodeId>,
+    loop_views: std::collections::HashSet<NodeId>,
 }
 
 impl Lowerer<'_> {
@@ -110,6 +113,8 @@ impl Lowerer<'_> {
             globals: self.globals.clone(),
             optim: self.optim.clone(),
             region: std::mem::replace(&mut self.region, Region::Forward),
+            live_views: std::mem::take(&mut self.live_views),
+            loop_views: std::mem::take(&mut self.loop_views),
         };
         let oversized = std::mem::take(&mut self.budget.oversized);
         // The loop variable is not part of the state the body starts from: it is bound to the index.
@@ -138,6 +143,8 @@ impl Lowerer<'_> {
             span: index_span,
         });
         let (to_body, inputs) = self.body_inputs(&entry, &saved);
+        let walk = super::view_map::Walk { graph: &saved.prog.graph, grad_fn: &saved.grad_fn, leaves: &saved.grad_state, versions: &saved.versions };
+        self.mark_loop_views(&walk, &to_body);
         // `body_inputs` already gave the leaves and their `.grad` in body nodes:
         // mapping them again would read body ids as outer ones.
         let body_grads = std::mem::take(&mut self.grad_state);
@@ -179,6 +186,8 @@ impl Lowerer<'_> {
         };
         let program = std::mem::replace(&mut self.prog, saved.prog);
         self.versions = saved.versions;
+        self.live_views = saved.live_views;
+        self.loop_views = saved.loop_views;
         let grad_fn = std::mem::replace(&mut self.grad_fn, saved.grad_fn);
         self.region = saved.region;
         self.budget.oversized = oversized;
