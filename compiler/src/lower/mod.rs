@@ -31,6 +31,7 @@ mod dyn_index;
 mod exprs;
 mod extreme_calls;
 mod figure_calls;
+mod figure_settings;
 mod fstrings;
 mod functional_calls;
 mod gather_calls;
@@ -189,6 +190,8 @@ pub struct Lowerer<'a> {
     optim: optim::Table,
     /// Whether a loop body is being lowered (its inputs come from outside it).
     in_loop_body: bool,
+    /// The figure's size and dpi so far, and whether it was started (`figure_settings.rs`).
+    figure_setup: figure_settings::Setup,
 }
 
 /// An op call being inlined: its parameters and whether each one's argument
@@ -232,6 +235,7 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         big_literals: Vec::new(),
         optim: optim::Table::default(),
         in_loop_body: false,
+        figure_setup: figure_settings::Setup::default(),
     };
     let mut scope = Scope::default();
     for item in &file.items {
