@@ -160,10 +160,44 @@ fn exported_examples_print_what_graphc_prints() {
             ));
         }
         if *name == "tanh_demo" {
-            assert!(dir.join("tanh_demo.png").is_file(), "the exported tutorial draws its figure with matplotlib");
+            // The exported `plt.rc` calls give matplotlib's figure the tutorial's
+            // 7 x 3.5 in at 150 dpi, the size graphc's figure has.
+            let png = std::fs::read(dir.join("tanh_demo.png")).expect("the exported tutorial draws its figure with matplotlib");
+            assert_eq!(png_size(&png), (1050, 525), "the exported tutorial's figure size");
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The width and height a PNG's header gives.
+fn png_size(png: &[u8]) -> (u32, u32) {
+    assert_eq!(&png[12..16], b"IHDR", "not a PNG");
+    (u32::from_be_bytes(png[16..20].try_into().unwrap()), u32::from_be_bytes(png[20..24].try_into().unwrap()))
+}
+
+/// `scatter(x, y)` is exported as matplotlib's `plt.scatter` (tensors as numpy
+/// arrays), `scatter(input, dim, index, src)` as `torch.scatter`, and `rc` as `plt.rc`.
+#[test]
+fn scatter_plots_and_rc_are_spelled_for_matplotlib() {
+    let dir = scratch("scatter_rc");
+    let src = dir.join("p.act");
+    std::fs::write(
+        &src,
+        "rc(\"figure\", figsize=(7, 3.5), dpi=150)\nrc(\"axes\", unicode_minus=false)\nx = linspace(0, 1, 5)\nscatter(x, x * x, alpha=0.5)\nz = scatter(zeros(4), 0, tensor([1, 3]), tensor([5.0, 7.0]))\nsavefig(\"f.png\")\n",
+    )
+    .unwrap();
+    let py = dir.join("p.py");
+    let out = graphc(&["export", src.to_str().unwrap(), "--to", "torch", "-o", py.to_str().unwrap()], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let text = std::fs::read_to_string(&py).unwrap();
+    for line in [
+        "plt.rc(\"figure\", figsize=(7, 3.5), dpi=150)",
+        "plt.rc(\"axes\", unicode_minus=False)",
+        "plt.scatter(x.detach().numpy(), (x * x).detach().numpy(), alpha=0.5)",
+        "torch.scatter(torch.zeros(4), 0,",
+    ] {
+        assert!(text.contains(line), "`{line}` missing from the export:\n{text}");
+    }
 }
 
 /// The tutorial's script, run by PyTorch, prints what graphc prints for it, also

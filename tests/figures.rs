@@ -69,6 +69,52 @@ fn semilogy_scatter_plot_y_and_limits_show_matplotlibs_axes() {
     assert_eq!(size, (640, 480));
 }
 
+/// The tutorial's `rcParams` through `rc`: a 7 x 3.5 in figure at 150 dpi is
+/// 1050 x 525 pixels (matplotlib's size for them), and with `unicode_minus=false`
+/// the tick labels write a hyphen, as matplotlib's do (its x labels for this data
+/// are -8, -6, ..., 8 and its y labels -1.00, -0.75, ..., 1.00).
+#[test]
+fn rc_sets_the_tutorials_size_dpi_and_minus() {
+    let dir = scratch("rc");
+    let program = "rc(\"figure\", figsize=(7, 3.5), dpi=150)\nrc(\"axes\", unicode_minus=false)\nx = arange(-8, 8, 0.1)\nplot(x, tanh(x))\nsavefig(\"f.svg\")\nsavefig(\"f.png\")\n";
+    let out = run(&dir, program);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let png = std::fs::read(dir.join("f.png")).unwrap();
+    let size = (u32::from_be_bytes(png[16..20].try_into().unwrap()), u32::from_be_bytes(png[20..24].try_into().unwrap()));
+    assert_eq!(size, (1050, 525));
+    let svg = std::fs::read_to_string(dir.join("f.svg")).unwrap();
+    assert!(svg.contains("width=\"1050\"") && svg.contains("height=\"525\""), "the SVG's size");
+    let texts = texts(&svg);
+    assert_eq!(texts[..9], ["-8", "-6", "-4", "-2", "0", "2", "4", "6", "8"], "x tick labels: {texts:?}");
+    assert_eq!(texts[9..18], ["-1.00", "-0.75", "-0.50", "-0.25", "0.00", "0.25", "0.50", "0.75", "1.00"], "y tick labels: {texts:?}");
+}
+
+/// Settings graphc does not draw, values matplotlib refuses or cannot draw, and a
+/// figure setting after the figure exists are compile errors with their codes.
+#[test]
+fn bad_rc_calls_are_compile_errors() {
+    let dir = scratch("bad-rc");
+    for (program, code, message) in [
+        ("rc(\"lines\", linewidth=2)\n", "E0104", ""),
+        ("rc(\"axes\", figsize=(7, 3))\n", "E0408", "axes.figsize is not a valid rc parameter that graphc draws"),
+        ("rc(\"font\")\n", "E0408", "graphc draws no rc parameters of the group \"font\""),
+        ("rc(\"figure\", dpi=0)\n", "E0408", "figure.dpi must be a positive number, not 0"),
+        ("rc(\"figure\", figsize=(7, 3, 1))\n", "E0408", "figure.figsize must be two positive numbers"),
+        ("rc(\"figure\", figsize=(700, 3), dpi=100)\n", "E0408", "a figure of 70000 x 300 pixels cannot be drawn"),
+        ("rc(\"axes\", unicode_minus=0)\n", "E0408", "axes.unicode_minus must be `true` or `false`, not an integer"),
+        ("grid()\nrc(\"figure\", figsize=(7, 3))\n", "E0409", "this figure setting comes after the figure was started"),
+    ] {
+        let out = run(&dir, program);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{program}: {}", describe(&out));
+        assert!(stderr.contains(&format!("error[{code}]: {message}")), "{program}: {}", describe(&out));
+    }
+    // `unicode_minus` is read when the figure is drawn: it may follow a plot.
+    let out = run(&dir, "x = linspace(-1, 1, 5)\nplot(x, x)\nrc(\"axes\", unicode_minus=false)\nsavefig(\"f.svg\")\n");
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(texts(&std::fs::read_to_string(dir.join("f.svg")).unwrap()).contains(&"-1.00".to_string()));
+}
+
 /// The same program writes the same bytes on every run.
 #[test]
 fn figures_are_deterministic() {

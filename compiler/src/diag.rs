@@ -158,6 +158,14 @@ pub enum Code {
     E0406,
     /// `xlim`/`ylim` with both limits equal: an axis of zero length.
     E0407,
+    /// `rc(group, ...)` with a group or setting graphc does not know, or a value
+    /// matplotlib would refuse or could not draw (a size that is not two positive
+    /// numbers, a canvas of 2^16 pixels or more).
+    E0408,
+    /// `rc("figure", ...)` after the figure was started: matplotlib reads
+    /// `figure.figsize` and `figure.dpi` when it creates the figure, so the setting
+    /// would have no effect.
+    E0409,
     /// An in-place update (`p -= e`, `p.add_(e)`, `p[i] = v`) of a leaf that requires
     /// grad, outside `no_grad`: PyTorch's "a leaf Variable that requires grad is being
     /// used in an in-place operation".
@@ -375,6 +383,8 @@ impl Code {
             Code::E0405 => "E0405",
             Code::E0406 => "E0406",
             Code::E0407 => "E0407",
+            Code::E0408 => "E0408",
+            Code::E0409 => "E0409",
             Code::E0620 => "E0620",
             Code::E0621 => "E0621",
             Code::E0622 => "E0622",

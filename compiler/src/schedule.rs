@@ -64,6 +64,9 @@ pub fn schedule_traced(prog: &Program, fusion: &Fusion) -> (Plan, Vec<NodeId>) {
                     FigureEffect::XLabel(t) => FigureCmd::XLabel(t.clone()),
                     FigureEffect::YLabel(t) => FigureCmd::YLabel(t.clone()),
                     FigureEffect::Title(t) => FigureCmd::Title(t.clone()),
+                    FigureEffect::FigSize(w, h) => FigureCmd::FigSize(*w, *h),
+                    FigureEffect::Dpi(d) => FigureCmd::Dpi(*d),
+                    FigureEffect::UnicodeMinus(on) => FigureCmd::UnicodeMinus(*on),
                     FigureEffect::SaveFig { path, span } => FigureCmd::SaveFig { path: path.clone(), source: (span.start, span.end) },
                 };
                 s.plan.steps.push(Step::Figure(cmd));

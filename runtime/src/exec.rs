@@ -287,6 +287,9 @@ impl Machine {
             FigureCmd::XLabel(s) => self.figure.xlabel(s),
             FigureCmd::YLabel(s) => self.figure.ylabel(s),
             FigureCmd::Title(s) => self.figure.title(s),
+            FigureCmd::FigSize(w, h) => self.figure.set_figsize(*w, *h),
+            FigureCmd::Dpi(d) => self.figure.set_dpi(*d),
+            FigureCmd::UnicodeMinus(on) => self.figure.set_unicode_minus(*on),
             FigureCmd::SaveFig { path, source } => self.figure.savefig(Path::new(path)).map_err(|e| RunError {
                 message: format!("cannot save the figure to `{path}`: {e}"),
                 help: "choose a path in an existing, writable directory; nothing was written".to_string(),

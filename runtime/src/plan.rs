@@ -92,6 +92,12 @@ pub enum FigureCmd {
     XLabel(String),
     YLabel(String),
     Title(String),
+    /// `rc("figure", figsize=(w, h))`: the figure's size in inches.
+    FigSize(f64, f64),
+    /// `rc("figure", dpi=d)`: pixels per inch.
+    Dpi(f64),
+    /// `rc("axes", unicode_minus=b)`: whether tick labels write `−` or `-`.
+    UnicodeMinus(bool),
     /// Writes the figure; the format follows the extension (`.png` or `.svg`).
     /// `source` is the byte range of the `savefig` call, so that a failure can point at it.
     SaveFig {

@@ -1,6 +1,8 @@
 //! Figures with matplotlib's vocabulary and looks: what matplotlib 3.11 draws
 //! with its default `rcParams` (a 6.4 x 4.8 in figure at 100 dpi: 640 x 480
-//! pixels), antialiased, saved as PNG or SVG.
+//! pixels), antialiased, saved as PNG or SVG. Three `rcParams` can be set, as the
+//! tutorial sets them: `figure.figsize`, `figure.dpi` (lengths in points scale
+//! with it, as in matplotlib) and `axes.unicode_minus`.
 //!
 //! One axes at matplotlib's default subplot position (left 0.125, right 0.9,
 //! bottom 0.11, top 0.88); black 0.8 pt spines; outward 3.5 pt ticks chosen like
@@ -58,6 +60,24 @@ fn plot_error(message: impl Into<String>) -> PlotError {
 /// matplotlib's default `figure.figsize` (6.4 x 4.8 in) at `figure.dpi` 100.
 pub const WIDTH_PX: u32 = 640;
 pub const HEIGHT_PX: u32 = 480;
+const DEFAULT_FIGSIZE: (f64, f64) = (6.4, 4.8);
+const DEFAULT_DPI: f64 = 100.0;
+
+/// matplotlib's Agg renderer refuses images of 2^16 pixels or more in either
+/// direction ("Image size of ... pixels is too large"); the compiler checks a
+/// program's settings against [`canvas_size`] and this limit before it runs.
+pub const MAX_SIDE_PX: u32 = 1 << 16;
+
+/// The canvas in whole pixels for a figure size in inches at `dpi`: matplotlib's
+/// Agg canvas truncates `figsize * dpi` (`int(width)`), so 7 in at 150 dpi is 1050.
+/// `None` when a side is not below [`MAX_SIDE_PX`] or not at least one pixel.
+pub fn canvas_size(figsize: (f64, f64), dpi: f64) -> Option<(u32, u32)> {
+    let side = |inches: f64| {
+        let px = (inches * dpi).trunc();
+        (px >= 1.0 && px < MAX_SIDE_PX as f64).then_some(px as u32)
+    };
+    Some((side(figsize.0)?, side(figsize.1)?))
+}
 
 /// matplotlib's `tab10` colour cycle (`axes.prop_cycle`).
 const COLOR_CYCLE: [Color; 10] = [
@@ -93,7 +113,6 @@ struct Series {
 }
 
 /// The current figure.
-#[derive(Default)]
 pub struct Figure {
     series: Vec<Series>,
     /// matplotlib keeps separate colour cycles for lines and for scatter collections.
@@ -107,11 +126,60 @@ pub struct Figure {
     xlim: Option<(f64, f64)>,
     ylim: Option<(f64, f64)>,
     ylog: bool,
+    /// `figure.figsize` in inches and `figure.dpi`: the canvas and the scale of every
+    /// length given in points (fonts, line widths, ticks, paddings).
+    figsize: (f64, f64),
+    dpi: f64,
+    /// `axes.unicode_minus`: linear tick labels write `−` (U+2212) when set, `-` when not.
+    unicode_minus: bool,
+}
+
+impl Default for Figure {
+    fn default() -> Figure {
+        Figure {
+            series: Vec::new(),
+            lines_drawn: 0,
+            scatters_drawn: 0,
+            grid: false,
+            legend: false,
+            xlabel: None,
+            ylabel: None,
+            title: None,
+            xlim: None,
+            ylim: None,
+            ylog: false,
+            figsize: DEFAULT_FIGSIZE,
+            dpi: DEFAULT_DPI,
+            unicode_minus: true,
+        }
+    }
 }
 
 impl Figure {
     pub fn new() -> Figure {
         Figure::default()
+    }
+    /// `rc("figure", figsize=(w, h))`. The compiler passes only sizes that
+    /// [`canvas_size`] accepts with the figure's dpi; a size it would refuse is
+    /// ignored here, so that no setting can make the renderer allocate without bound.
+    pub fn set_figsize(&mut self, width_in: f64, height_in: f64) {
+        if canvas_size((width_in, height_in), self.dpi).is_some() {
+            self.figsize = (width_in, height_in);
+        }
+    }
+    /// `rc("figure", dpi=d)`, under the same guard as [`Figure::set_figsize`].
+    pub fn set_dpi(&mut self, dpi: f64) {
+        if canvas_size(self.figsize, dpi).is_some() {
+            self.dpi = dpi;
+        }
+    }
+    /// `rc("axes", unicode_minus=b)`.
+    pub fn set_unicode_minus(&mut self, on: bool) {
+        self.unicode_minus = on;
+    }
+    /// The canvas in pixels: 640 x 480 unless `figure.figsize` or `figure.dpi` was set.
+    pub fn size_px(&self) -> (u32, u32) {
+        canvas_size(self.figsize, self.dpi).unwrap_or((WIDTH_PX, HEIGHT_PX))
     }
     /// Adds a line; like matplotlib, each line takes the next colour of the cycle.
     pub fn plot(&mut self, x: &[f64], y: &[f64], label: Option<&str>, alpha: f64) {

@@ -196,3 +196,126 @@ fn rendering_is_deterministic() {
     assert_eq!(svg, tutorial_figure().render_svg().unwrap());
     assert!(svg.contains("<!-- \u{2212}8 -->"), "the SVG names the tick label with a Unicode minus");
 }
+
+/// The tutorial's figure with its `rcParams` (`figure.figsize` (7, 3.5),
+/// `figure.dpi` 150, `axes.unicode_minus` False), as `examples/tanh_demo.act` sets
+/// them with `rc`. The numbers below were read from matplotlib 3.11's PNG of the
+/// same plot (`tests/programs/figures/tanh_demo.py`) and its artists' extents.
+fn tutorial_figure_150dpi() -> Figure {
+    let mut fig = Figure::new();
+    fig.set_figsize(7.0, 3.5);
+    fig.set_dpi(150.0);
+    fig.set_unicode_minus(false);
+    let (x, tanh, dtanh) = tutorial_data();
+    fig.plot(&x, &tanh, Some(r"$\tanh(x)$"), 0.7);
+    fig.plot(&x, &dtanh, Some(r"$\tanh'(x)$"), 0.5);
+    fig.grid();
+    fig.legend();
+    fig
+}
+
+/// At 150 dpi the canvas is 1050 x 525 and a 0.8 pt rule is 1.67 pixels wide:
+/// matplotlib snaps each spine to a pixel edge, so it covers two columns (or rows)
+/// at 83% (value 42): columns 130-131 and 944-945, rows 62-63 and 466-467.
+#[test]
+fn at_150_dpi_the_frame_is_where_matplotlib_draws_it() {
+    let img = Image::render(&tutorial_figure_150dpi());
+    assert_eq!((img.w, img.h), (1050, 525));
+    for row in [100, 200, 300, 400] {
+        for col in [130, 131, 944, 945] {
+            assert!(img.at(col, row)[0].abs_diff(42) <= 8, "spine at column {col}, row {row}: {:?}", img.at(col, row));
+        }
+        assert_eq!(img.at(128, row)[0], 255, "nothing left of the left spine at row {row}");
+        assert_eq!(img.at(947, row)[0], 255, "nothing right of the right spine at row {row}");
+    }
+    for col in [200, 400, 800] {
+        for row in [62, 63, 466, 467] {
+            assert!(img.at(col, row)[0].abs_diff(42) <= 8, "spine at row {row}, column {col}: {:?}", img.at(col, row));
+        }
+    }
+}
+
+/// The grid line at x = 0 covers columns 539-540 (matplotlib's 189 each), its tick
+/// rows 468-473 below the spine; the tick at y = 0 covers columns 124-129.
+#[test]
+fn at_150_dpi_grid_and_ticks_are_at_matplotlibs_pixels() {
+    let img = Image::render(&tutorial_figure_150dpi());
+    for col in [539, 540] {
+        assert!(img.at(col, 100)[0].abs_diff(189) <= 8, "grid at x = 0, column {col}: {:?}", img.at(col, 100));
+        for row in 468..474 {
+            assert!(img.at(col, row)[0].abs_diff(42) <= 8, "x tick at column {col}, row {row}: {:?}", img.at(col, row));
+        }
+        assert_eq!(img.at(col, 475)[0], 255, "nothing below the x tick");
+    }
+    for col in 124..130 {
+        assert!(img.at(col, 264)[0].abs_diff(42) <= 8 && img.at(col, 265)[0].abs_diff(42) <= 8, "y tick at y = 0, column {col}");
+    }
+    assert_eq!(img.at(122, 264)[0], 255, "nothing left of the y tick");
+}
+
+/// Tick labels at 15 pixels per em, with a hyphen for minus: matplotlib's ink of
+/// "0" under x = 0 is columns 535-545, rows 482-497; of "-8" columns 158-177 (a
+/// U+2212 minus would be 5 columns wider); of "0.00" columns 72-115, rows 258-272;
+/// of "-1.00" columns 63-115.
+#[test]
+fn at_150_dpi_tick_labels_are_where_matplotlib_puts_them() {
+    let img = Image::render(&tutorial_figure_150dpi());
+    let near = |got: (usize, usize), want: (usize, usize)| got.0.abs_diff(want.0) <= 1 && got.1.abs_diff(want.1) <= 1;
+    let (cols, rows) = img.ink(528..552, 476..505).expect("the x = 0 label");
+    assert!(near(cols, (535, 545)) && near(rows, (482, 497)), "x 0 label at {cols:?} {rows:?}");
+    let (cols, _) = img.ink(150..185, 476..505).expect("the x = -8 label");
+    assert!(near(cols, (158, 177)), "x -8 label at {cols:?}");
+    let (cols, rows) = img.ink(60..121, 252..278).expect("the y = 0.00 label");
+    assert!(near(cols, (72, 115)) && near(rows, (258, 272)), "y 0.00 label at {cols:?} {rows:?}");
+    let (cols, _) = img.ink(50..121, 438..460).expect("the y = -1.00 label");
+    assert!(near(cols, (63, 115)), "y -1.00 label at {cols:?}");
+}
+
+/// Antialiasing at 150 dpi: matplotlib's PNG has 719 distinct colours inside the
+/// axes (rows 64-465, columns 133-943).
+#[test]
+fn at_150_dpi_the_figure_is_antialiased() {
+    let img = Image::render(&tutorial_figure_150dpi());
+    let mut colours = HashSet::new();
+    for r in 64..466 {
+        for c in 133..944 {
+            colours.insert(img.at(c, r));
+        }
+    }
+    assert!((350..=1500).contains(&colours.len()), "{} distinct colours inside the axes", colours.len());
+}
+
+/// The curves pass through their data at 150 dpi as at 100: the axes box is
+/// (131.25, 63) to (945, 467.25) in matplotlib's transform.
+#[test]
+fn at_150_dpi_curves_pass_through_their_data() {
+    let img = Image::render(&tutorial_figure_150dpi());
+    let (x, tanh, _) = tutorial_data();
+    let (x0, x1) = (-8.0 - 0.05 * (x[159] + 8.0), x[159] + 0.05 * (x[159] + 8.0));
+    let col = |v: f64| 131.25 + (v - x0) / (x1 - x0) * (945.0 - 131.25);
+    let row = |v: f64| 467.25 - (v + 1.1) / 2.2 * (467.25 - 63.0);
+    let want = over_white([0x1f, 0x77, 0xb4], 0.7);
+    // Where the curve runs along a grid line it is blended over the grid's grey.
+    let over_grid = [0x1f, 0x77, 0xb4].map(|v: u8| (v as f64 * 0.7 + 176.0 * 0.3).round() as u8);
+    for i in (100..160).step_by(9) {
+        let (c, r) = (col(x[i]).floor() as usize, row(tanh[i]).floor() as usize);
+        let best = (c - 1..=c + 1)
+            .flat_map(|cc| (r - 1..=r + 1).map(move |rr| (cc, rr)))
+            .map(|(cc, rr)| distance(img.at(cc, rr), want).min(distance(img.at(cc, rr), over_grid)))
+            .min()
+            .unwrap();
+        assert!(best <= 8, "tanh's colour not found near ({c}, {r}) for x = {}", x[i]);
+    }
+}
+
+/// The legend's tanh handle is at rows 89-91 (column 170) and its frame's top edge
+/// at rows 72-73, 0.5 em below the axes top, as matplotlib draws them at 150 dpi.
+#[test]
+fn at_150_dpi_the_legend_is_where_matplotlib_puts_it() {
+    let img = Image::render(&tutorial_figure_150dpi());
+    let want = over_white([0x1f, 0x77, 0xb4], 0.7);
+    let handle: Vec<usize> = (80..100).filter(|&r| distance(img.at(170, r), want) <= 8).collect();
+    assert!(!handle.is_empty() && handle[0].abs_diff(89) <= 1, "tanh legend handle rows {handle:?}");
+    let frame_top = (65..80).find(|&r| img.at(250, r)[0] < 245).expect("legend frame top");
+    assert!(frame_top.abs_diff(72) <= 1, "frame top at row {frame_top}");
+}

@@ -232,6 +232,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("semilogy", Builtin::Figure(FigureCall::SemiLogY)),
     ("xlim", Builtin::Figure(FigureCall::XLim)),
     ("ylim", Builtin::Figure(FigureCall::YLim)),
+    ("rc", Builtin::Figure(FigureCall::Rc)),
     ("surrogate", Builtin::Surrogate),
     ("lt", Builtin::Compare(Cmp::Lt)),
     ("le", Builtin::Compare(Cmp::Le)),
@@ -346,6 +347,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Figure(FigureCall::SemiLogY) => sig(&["x", "y"], 1, Some(2), &["label", "alpha"]),
         B::Figure(FigureCall::XLim) => sig(&["left", "right"], 2, Some(2), &[]),
         B::Figure(FigureCall::YLim) => sig(&["bottom", "top"], 2, Some(2), &[]),
+        B::Figure(FigureCall::Rc) => sig(&["group"], 1, Some(1), &["figsize", "dpi", "unicode_minus"]),
         B::Grid | B::Legend => sig(&[], 0, Some(0), &[]),
         B::XLabel | B::YLabel | B::Title => sig(&["text"], 1, Some(1), &[]),
         B::SaveFig => sig(&["path"], 1, Some(1), &[]),
@@ -530,6 +532,9 @@ pub enum FigureCall {
     SemiLogY,
     XLim,
     YLim,
+    /// `rc("figure", figsize=(w, h), dpi=d)` and `rc("axes", unicode_minus=b)`:
+    /// matplotlib's `plt.rc`, setting the `rcParams` the tutorial sets.
+    Rc,
 }
 
 /// `scatter` with exactly two positional arguments and no `dim`, `index`, `src` or

@@ -244,7 +244,8 @@ impl Exporter<'_> {
         }
         let list = self.args(args, scope).join(", ");
         let first = || args.first().map(|a| &a.value);
-        match (name, table::spelling(name)) {
+        let spelled = if name == "scatter" && table::pyplot_scatter(args) { Some(Spelling::Pyplot("scatter")) } else { table::spelling(name) };
+        match (name, spelled) {
             ("range" | "len" | "float" | "int" | "bool", _) => format!("{name}({list})"),
             // `transpose(m)` of a matrix, without dimensions, is PyTorch's `torch.t(m)`.
             ("transpose", _) if args.len() == 1 => format!("torch.t({list})"),

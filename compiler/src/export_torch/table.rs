@@ -153,8 +153,19 @@ const MATH: &[&str] = &[
     "erfc", "log2", "log10", "exp2", "floor", "ceil", "trunc",
 ];
 
-/// The matplotlib functions graphc draws with.
-const PYPLOT: &[&str] = &["plot", "semilogy", "xlim", "ylim", "grid", "legend", "xlabel", "ylabel", "title", "savefig"];
+/// The matplotlib functions graphc draws with (`scatter` too, when
+/// [`pyplot_scatter`] tells it from `torch.scatter`).
+const PYPLOT: &[&str] = &["plot", "semilogy", "xlim", "ylim", "grid", "legend", "xlabel", "ylabel", "title", "savefig", "rc"];
+
+/// Whether a `scatter` call is matplotlib's scatter plot: two positional arguments
+/// and none of `torch.scatter`'s keywords. This is the rule the checker applies
+/// (`check::builtins::figure_scatter`), restated over the AST because the exporter
+/// reads only the parsed program.
+pub fn pyplot_scatter(args: &[crate::syntax::ast::Arg]) -> bool {
+    let positional = args.iter().filter(|a| a.name.is_none()).count();
+    let torch_keyword = args.iter().any(|a| a.name.as_ref().is_some_and(|k| matches!(k.name.as_str(), "input" | "dim" | "index" | "src" | "value")));
+    positional == 2 && !torch_keyword
+}
 
 /// The tensor methods that are not builtin functions but exist in `.act` as
 /// methods with PyTorch's name and meaning.

@@ -199,6 +199,9 @@ fn effect_line(e: &Effect, name: &dyn Fn(&NodeId) -> String) -> String {
             FigureEffect::XLabel(t) => format!("xlabel {t:?}"),
             FigureEffect::YLabel(t) => format!("ylabel {t:?}"),
             FigureEffect::Title(t) => format!("title {t:?}"),
+            FigureEffect::FigSize(w, h) => format!("rc figure.figsize {w:?}, {h:?}"),
+            FigureEffect::Dpi(d) => format!("rc figure.dpi {d:?}"),
+            FigureEffect::UnicodeMinus(on) => format!("rc axes.unicode_minus {on}"),
             FigureEffect::SaveFig { path, .. } => format!("savefig {path:?}"),
         },
         Effect::Loop { region, inputs, outputs } => {

@@ -79,6 +79,12 @@ pub enum FigureEffect {
     XLabel(String),
     YLabel(String),
     Title(String),
+    /// `rc("figure", figsize=(w, h))`, in inches.
+    FigSize(f64, f64),
+    /// `rc("figure", dpi=d)`.
+    Dpi(f64),
+    /// `rc("axes", unicode_minus=b)`.
+    UnicodeMinus(bool),
     SaveFig {
         path: String,
         span: Span,

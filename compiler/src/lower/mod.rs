@@ -31,6 +31,7 @@ mod dyn_index;
 mod exprs;
 mod extreme_calls;
 mod figure_calls;
+mod figure_settings;
 mod fstrings;
 mod functional_calls;
 mod gather_calls;
@@ -190,6 +191,8 @@ pub struct Lowerer<'a> {
     optim: optim::Table,
     /// Whether a loop body is being lowered (its inputs come from outside it).
     in_loop_body: bool,
+    /// The figure's size and dpi so far, and whether it was started (`figure_settings.rs`).
+    figure_setup: figure_settings::Setup,
     /// The views bound to names (`h = x[0]`), by the node each was made as: an
     /// update of the base reads them again (`views_inplace.rs`).
     live_views: Vec<NodeId>,
@@ -265,6 +268,7 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         big_literals: Vec::new(),
         optim: optim::Table::default(),
         in_loop_body: false,
+        figure_setup: figure_settings::Setup::default(),
         live_views: Vec::new(),
         loop_views: std::collections::HashSet::new(),
         writing_view: None,

@@ -89,6 +89,11 @@ impl<'a> Lowerer<'a> {
     }
 
     pub(super) fn figure(&mut self, fx: FigureEffect) -> Value {
+        // Any call but a setting creates matplotlib's figure (`plt.gcf()`), which
+        // fixes its size and dpi (`figure_settings.rs`).
+        if !matches!(fx, FigureEffect::FigSize(..) | FigureEffect::Dpi(_) | FigureEffect::UnicodeMinus(_)) {
+            self.figure_setup.started = true;
+        }
         self.prog.effects.push(Effect::Figure(fx));
         Value::None
     }

@@ -1,8 +1,8 @@
 //! The axes' geometry: its box on the canvas, the view limits (autoscaled or set
 //! by `xlim`/`ylim`), the y scale, and the ticks with their labels.
 
-use super::draw::{axes_box, TickLabel};
-use super::ticks::{data_limits, log_ticks, ticks};
+use super::draw::{axes_box, TickLabel, FONT_PT};
+use super::ticks::{data_limits, log_ticks, ticks, MINUS};
 use super::Figure;
 
 /// matplotlib's `figure.subplot.{left, bottom, right, top}`.
@@ -31,11 +31,13 @@ pub(super) struct Axes {
     pub yscale: Scale,
     pub xticks: Ticks,
     pub yticks: Ticks,
+    /// The figure's `figure.dpi`: pixels per inch, 72 points to the inch.
+    pub dpi: f64,
 }
 
 impl Axes {
     pub(super) fn new(fig: &Figure) -> Axes {
-        let (left, top, right, bottom) = axes_box();
+        let (left, top, right, bottom) = axes_box(fig);
         let yscale = if fig.ylog { Scale::Log } else { Scale::Linear };
         // Autoscaling looks at the points that can be drawn: finite, and positive on a log axis.
         let drawable = |x: f64, y: f64| x.is_finite() && y.is_finite() && (yscale == Scale::Linear || y > 0.0);
@@ -52,15 +54,26 @@ impl Axes {
                 (10f64.powf(lo), 10f64.powf(hi))
             }
         });
-        let xticks = linear_ticks(xlim);
+        // `Axis.get_tick_space`: how many labels fit along each axis, assuming a tick
+        // label is at most 3 font sizes wide (x) or 2 high (y); `MaxNLocator` asks for
+        // that many bins, clipped to 1..9, and `LogLocator` for that many ticks, 2..9.
+        let points = |px: f64| px / fig.dpi * 72.0;
+        let x_space = (points(right - left) / (3.0 * FONT_PT)).floor();
+        let y_space = (points(bottom - top) / (2.0 * FONT_PT)).floor();
+        let minus = if fig.unicode_minus { MINUS } else { "-" };
+        let xticks = linear_ticks(xlim, x_space.clamp(1.0, 9.0), minus);
         let yticks = match yscale {
-            Scale::Linear => linear_ticks(ylim),
+            Scale::Linear => linear_ticks(ylim, y_space.clamp(1.0, 9.0), minus),
             Scale::Log => {
-                let (major, minor, labels) = log_ticks(sorted(ylim));
+                let (major, minor, labels) = log_ticks(sorted(ylim), y_space.clamp(2.0, 9.0) as i64);
                 Ticks { major, minor, labels }
             }
         };
-        Axes { left, right, top, bottom, xlim, ylim, yscale, xticks, yticks }
+        Axes { left, right, top, bottom, xlim, ylim, yscale, xticks, yticks, dpi: fig.dpi }
+    }
+    /// A length in typographic points, in pixels at the figure's dpi.
+    pub(super) fn pt(&self, points: f64) -> f64 {
+        points * self.dpi / 72.0
     }
     pub(super) fn x_px(&self, x: f64) -> f64 {
         self.left + (x - self.xlim.0) / (self.xlim.1 - self.xlim.0) * (self.right - self.left)
@@ -79,7 +92,7 @@ fn sorted((a, b): (f64, f64)) -> (f64, f64) {
     (a.min(b), a.max(b))
 }
 
-fn linear_ticks(lim: (f64, f64)) -> Ticks {
-    let (major, labels) = ticks(sorted(lim));
+fn linear_ticks(lim: (f64, f64), nbins: f64, minus: &str) -> Ticks {
+    let (major, labels) = ticks(sorted(lim), nbins, minus);
     Ticks { major, minor: Vec::new(), labels: labels.into_iter().map(TickLabel::Plain).collect() }
 }

@@ -1,5 +1,5 @@
 //! The figure laid out as matplotlib 3.11 lays out one default axes (its `rcParams`
-//! defaults at 100 dpi), drawn into a [`Scene`] in matplotlib's z-order: scatter
+//! defaults, lengths in points scaled by the figure's dpi), drawn into a [`Scene`] in matplotlib's z-order: scatter
 //! collections, then the grid, ticks and their labels, then lines, spines, title
 //! and legend.
 
@@ -7,12 +7,7 @@ use super::axes::{Axes, Scale, AXES_BOX};
 use super::legend::draw_legend;
 use super::scene::{circle, polyline, snap, Cap, Color, Paint, Scene, Seg};
 use super::text::{self, Direction, ASCENT_EM, DESCENT_EM};
-use super::{Figure, Mark, HEIGHT_PX, WIDTH_PX};
-
-/// Pixels per typographic point at 100 dpi.
-pub(super) fn pt(points: f64) -> f64 {
-    points * 100.0 / 72.0
-}
+use super::{Figure, Mark};
 
 /// `grid.color`, `grid.linewidth` 0.8 pt.
 const GRID: Color = Color::rgb(0xb0b0b0);
@@ -33,17 +28,18 @@ const MARKER_PT: f64 = 6.0;
 const MARKER_EDGE_PT: f64 = 1.0;
 
 pub(super) fn draw(fig: &Figure) -> Scene {
-    let mut scene = Scene::new(WIDTH_PX, HEIGHT_PX);
+    let (w, h) = fig.size_px();
+    let mut scene = Scene::new(w, h);
     let ax = Axes::new(fig);
     scene.clip = (ax.left as f32, ax.top as f32, ax.right as f32, ax.bottom as f32);
 
     for s in fig.series.iter().filter(|s| s.mark == Mark::Points) {
-        let r = pt(MARKER_PT) / 2.0;
+        let r = ax.pt(MARKER_PT) / 2.0;
         let color = s.color.with_alpha(s.alpha);
         for (&x, &y) in s.x.iter().zip(&s.y) {
             if let Some((px, py)) = ax.to_px(x, y) {
                 scene.push(circle(px, py, r), color, Paint::Fill, true);
-                scene.push(circle(px, py, r), color, Paint::Stroke { width: pt(MARKER_EDGE_PT) as f32, cap: Cap::Butt }, true);
+                scene.push(circle(px, py, r), color, Paint::Stroke { width: ax.pt(MARKER_EDGE_PT) as f32, cap: Cap::Butt }, true);
             }
         }
     }
@@ -59,21 +55,21 @@ pub(super) fn draw(fig: &Figure) -> Scene {
         let points: Vec<Option<(f64, f64)>> = s.x.iter().zip(&s.y).map(|(&x, &y)| ax.to_px(x, y)).collect();
         for run in points.split(Option::is_none) {
             let run: Vec<(f64, f64)> = run.iter().flatten().copied().collect();
-            scene.push(polyline(&run), color, Paint::Stroke { width: pt(LINE_PT) as f32, cap: Cap::Square }, true);
+            scene.push(polyline(&run), color, Paint::Stroke { width: ax.pt(LINE_PT) as f32, cap: Cap::Square }, true);
         }
     }
 
     // Spines: four snapped rules along the axes box.
-    let w = pt(SPINE_PT);
+    let w = ax.pt(SPINE_PT);
     let (l, r, t, b) = (snap(ax.left, w), snap(ax.right, w), snap(ax.top, w), snap(ax.bottom, w));
     for seg in [[(l, b), (l, t)], [(r, b), (r, t)], [(l, b), (r, b)], [(l, t), (r, t)]] {
         scene.stroke(polyline(&seg), BLACK, w, Cap::Square);
     }
     // The title is 'large' (12 pt), its baseline `axes.titlepad` (6 pt) above the axes.
     if let Some(title) = &fig.title {
-        let size = pt(12.0);
+        let size = ax.pt(12.0);
         let x = (ax.left + ax.right) / 2.0 - text::width(title, size) / 2.0;
-        let y = ax.top - pt(6.0);
+        let y = ax.top - ax.pt(6.0);
         scene.text(title, text::outline(title, size, x, y, Direction::Right), BLACK);
     }
     if fig.legend {
@@ -83,7 +79,7 @@ pub(super) fn draw(fig: &Figure) -> Scene {
 }
 
 fn draw_grid(scene: &mut Scene, ax: &Axes) {
-    let w = pt(SPINE_PT);
+    let w = ax.pt(SPINE_PT);
     for &t in &ax.xticks.major {
         let x = snap(ax.x_px(t), w);
         scene.stroke(polyline(&[(x, ax.bottom), (x, ax.top)]), GRID, w, Cap::Square);
@@ -104,22 +100,22 @@ struct TickLabelExtent {
 /// matplotlib snaps its marker to whole pixels, so it is `round(length)` long
 /// (measured on its PNGs).
 fn draw_ticks(scene: &mut Scene, ax: &Axes) -> TickLabelExtent {
-    let size = pt(FONT_PT);
-    let gap = pt(TICK_PT) + pt(TICK_PAD_PT);
+    let size = ax.pt(FONT_PT);
+    let gap = ax.pt(TICK_PT) + ax.pt(TICK_PAD_PT);
     let mut extent = TickLabelExtent { below: ax.bottom, left: ax.left };
     for (ticks, major) in [(&ax.xticks.minor, false), (&ax.xticks.major, true)] {
-        let (len, w) = if major { (pt(TICK_PT), pt(SPINE_PT)) } else { (pt(MINOR_TICK_PT), pt(MINOR_WIDTH_PT)) };
+        let (len, w) = if major { (ax.pt(TICK_PT), ax.pt(SPINE_PT)) } else { (ax.pt(MINOR_TICK_PT), ax.pt(MINOR_WIDTH_PT)) };
         for &t in ticks {
             let x = snap(ax.x_px(t), w);
-            let y0 = snap(ax.bottom, pt(SPINE_PT));
+            let y0 = snap(ax.bottom, ax.pt(SPINE_PT));
             scene.stroke(polyline(&[(x, y0), (x, y0 + len.round())]), BLACK, w, Cap::Butt);
         }
     }
     for (ticks, major) in [(&ax.yticks.minor, false), (&ax.yticks.major, true)] {
-        let (len, w) = if major { (pt(TICK_PT), pt(SPINE_PT)) } else { (pt(MINOR_TICK_PT), pt(MINOR_WIDTH_PT)) };
+        let (len, w) = if major { (ax.pt(TICK_PT), ax.pt(SPINE_PT)) } else { (ax.pt(MINOR_TICK_PT), ax.pt(MINOR_WIDTH_PT)) };
         for &t in ticks {
             let y = snap(ax.y_px(t), w);
-            let x0 = snap(ax.left, pt(SPINE_PT));
+            let x0 = snap(ax.left, ax.pt(SPINE_PT));
             scene.stroke(polyline(&[(x0, y), (x0 - len.round(), y)]), BLACK, w, Cap::Butt);
         }
     }
@@ -143,15 +139,15 @@ fn draw_ticks(scene: &mut Scene, ax: &Axes) -> TickLabelExtent {
 
 /// Axis labels sit `axes.labelpad` (4 pt) beyond the tick labels.
 fn draw_axis_labels(scene: &mut Scene, fig: &Figure, ax: &Axes, extent: TickLabelExtent) {
-    let size = pt(FONT_PT);
+    let size = ax.pt(FONT_PT);
     if let Some(s) = &fig.xlabel {
-        let top = extent.below + pt(4.0);
+        let top = extent.below + ax.pt(4.0);
         let x = (ax.left + ax.right) / 2.0 - text::width(s, size) / 2.0;
         scene.text(s, text::outline(s, size, x, top + ASCENT_EM * size, Direction::Right), BLACK);
     }
     if let Some(s) = &fig.ylabel {
         // Rotated upwards, its descent side (`va="bottom"`) towards the tick labels.
-        let x = extent.left - pt(4.0) - DESCENT_EM * size;
+        let x = extent.left - ax.pt(4.0) - DESCENT_EM * size;
         let y = (ax.top + ax.bottom) / 2.0 + text::width(s, size) / 2.0;
         scene.text(s, text::outline(s, size, x, y, Direction::Up), BLACK);
     }
@@ -207,14 +203,15 @@ impl Axes {
 }
 
 /// A marker path for the legend's scatter entries.
-pub(super) fn marker(x: f64, y: f64) -> Vec<Seg> {
-    circle(x, y, pt(MARKER_PT) / 2.0)
+pub(super) fn marker(ax: &Axes, x: f64, y: f64) -> Vec<Seg> {
+    circle(x, y, ax.pt(MARKER_PT) / 2.0)
 }
 
 /// The axes box in pixels (left, top, right, bottom): matplotlib's default
-/// `figure.subplot` parameters (0.125, 0.88, 0.9, 0.11) on the 640 x 480 canvas.
-pub(super) fn axes_box() -> (f64, f64, f64, f64) {
-    let (w, h) = (WIDTH_PX as f64, HEIGHT_PX as f64);
+/// `figure.subplot` parameters (0.125, 0.88, 0.9, 0.11) on the figure's extent,
+/// `figsize * dpi` before the canvas truncates it to whole pixels.
+pub(super) fn axes_box(fig: &Figure) -> (f64, f64, f64, f64) {
+    let (w, h) = (fig.figsize.0 * fig.dpi, fig.figsize.1 * fig.dpi);
     let (l, b, r, t) = AXES_BOX;
     (l * w, (1.0 - t) * h, r * w, (1.0 - b) * h)
 }

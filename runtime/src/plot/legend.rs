@@ -3,7 +3,7 @@
 //! placed by `loc="best"`.
 
 use super::axes::Axes;
-use super::draw::{marker, pt, FONT_PT};
+use super::draw::{marker, FONT_PT};
 use super::scene::{polyline, rounded_rect, Cap, Color, Paint, Scene};
 use super::text::{self, Direction, ASCENT_EM};
 use super::{Figure, Mark, Series};
@@ -18,7 +18,7 @@ pub(super) fn draw_legend(scene: &mut Scene, fig: &Figure, ax: &Axes) {
         // matplotlib only warns that there is nothing to put in a legend.
         return;
     }
-    let fs = pt(FONT_PT);
+    let fs = ax.pt(FONT_PT);
     let (pad, spacing, handle_len, handle_pad, axes_pad) = (0.4 * fs, 0.5 * fs, 2.0 * fs, 0.8 * fs, 0.5 * fs);
     let text_w = entries.iter().map(|s| text::width(s.label.as_deref().unwrap_or(""), fs)).fold(0.0, f64::max);
     // A row is one line of text: its ascent and descent add up to the font size.
@@ -29,7 +29,7 @@ pub(super) fn draw_legend(scene: &mut Scene, fig: &Figure, ax: &Axes) {
 
     let frame = rounded_rect(x0, y0, x0 + w, y0 + h, 0.2 * fs);
     scene.fill(frame.clone(), Color::rgb(0xffffff).with_alpha(FRAME_ALPHA));
-    scene.stroke(frame, EDGE.with_alpha(FRAME_ALPHA), pt(1.0), Cap::Butt);
+    scene.stroke(frame, EDGE.with_alpha(FRAME_ALPHA), ax.pt(1.0), Cap::Butt);
 
     for (i, s) in entries.iter().enumerate() {
         let baseline = y0 + pad + i as f64 * (row_h + spacing) + ASCENT_EM * fs;
@@ -39,11 +39,11 @@ pub(super) fn draw_legend(scene: &mut Scene, fig: &Figure, ax: &Axes) {
         let color = s.color.with_alpha(s.alpha);
         match s.mark {
             Mark::Line => {
-                scene.push(polyline(&[(hx, cy), (hx + handle_len, cy)]), color, Paint::Stroke { width: pt(1.5) as f32, cap: Cap::Square }, false)
+                scene.push(polyline(&[(hx, cy), (hx + handle_len, cy)]), color, Paint::Stroke { width: ax.pt(1.5) as f32, cap: Cap::Square }, false)
             }
             Mark::Points => {
-                scene.fill(marker(hx + handle_len / 2.0, cy), color);
-                scene.stroke(marker(hx + handle_len / 2.0, cy), color, pt(1.0), Cap::Butt);
+                scene.fill(marker(ax, hx + handle_len / 2.0, cy), color);
+                scene.stroke(marker(ax, hx + handle_len / 2.0, cy), color, ax.pt(1.0), Cap::Butt);
             }
         }
         let label = s.label.as_deref().unwrap_or("");

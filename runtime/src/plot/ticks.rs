@@ -26,11 +26,12 @@ pub(super) fn data_limits(values: impl Iterator<Item = f64>) -> (f64, f64) {
 }
 
 /// Tick positions inside `lim` and their labels, following matplotlib's
-/// `MaxNLocator(nbins=9, steps=[1, 2, 2.5, 5, 10])` and `ScalarFormatter`'s
-/// choice of decimals (computed over all raw ticks, as matplotlib does).
-pub(super) fn ticks(lim: (f64, f64)) -> (Vec<f64>, Vec<String>) {
+/// `MaxNLocator(nbins, steps=[1, 2, 2.5, 5, 10])` (`nbins` from the axis' tick
+/// space: 9 on the default figure) and `ScalarFormatter`'s choice of decimals
+/// (computed over all raw ticks, as matplotlib does), negative labels written
+/// with `minus` (`axes.unicode_minus`).
+pub(super) fn ticks(lim: (f64, f64), nbins: f64, minus: &str) -> (Vec<f64>, Vec<String>) {
     let (vmin, vmax) = lim;
-    let nbins = 9.0;
     let dv = vmax - vmin;
     let scale = 10f64.powf((dv / nbins).log10().floor());
     let steps: Vec<f64> = [0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0, 10.0, 20.0].iter().map(|s| s * scale).collect();
@@ -73,8 +74,8 @@ pub(super) fn ticks(lim: (f64, f64)) -> (Vec<f64>, Vec<String>) {
             if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
                 s.trim_start_matches('-').to_string()
             } else {
-                // `axes.unicode_minus`: matplotlib writes U+2212, not a hyphen.
-                s.replace('-', MINUS)
+                // `axes.unicode_minus`: matplotlib writes U+2212 unless it is off.
+                s.replace('-', minus)
             }
         })
         .collect();
@@ -109,14 +110,15 @@ fn tick_decimals(locs: &[f64]) -> usize {
 }
 
 /// A log axis' ticks inside `lim` (both limits positive): `LogLocator`'s major
-/// decades (matplotlib 3.11's stride choice for at most 9 ticks), the minor ticks
+/// decades (matplotlib 3.11's stride choice for at most `numticks`), the minor ticks
 /// at 2..9 times each decade when every decade is ticked, and each major tick's
-/// label as `LogFormatterSciNotation` writes it, `10^{k}`.
-pub(super) fn log_ticks(lim: (f64, f64)) -> (Vec<f64>, Vec<f64>, Vec<TickLabel>) {
+/// label as `LogFormatterSciNotation` writes it, `10^{k}` (mathtext, whose minus is
+/// always U+2212, whatever `axes.unicode_minus` says).
+pub(super) fn log_ticks(lim: (f64, f64), numticks: i64) -> (Vec<f64>, Vec<f64>, Vec<TickLabel>) {
     let (efmin, efmax) = (lim.0.log10(), lim.1.log10());
     let (emin, emax) = (efmin.ceil() as i64, efmax.floor() as i64);
     let n_avail = emax - emin + 1;
-    let decades = log_decades(efmin, efmax, emin, emax, n_avail, 9);
+    let decades = log_decades(efmin, efmax, emin, emax, n_avail, numticks);
     let stride = if decades.len() > 1 { decades[1] - decades[0] } else { 1 };
     let inside = |v: f64| v >= lim.0 * (1.0 - 1e-12) && v <= lim.1 * (1.0 + 1e-12);
     let major: Vec<f64> = decades.iter().map(|&e| 10f64.powi(e as i32)).filter(|&v| inside(v)).collect();
@@ -185,23 +187,35 @@ mod tests {
             ((0.5, 3.0), &[0], 7),
         ];
         for (lim, decades, minors) in cases {
-            let (major, minor, labels) = log_ticks(lim);
+            let (major, minor, labels) = log_ticks(lim, 9);
             let got: Vec<i32> = major.iter().map(|v| v.log10().round() as i32).collect();
             assert_eq!(got, decades, "major ticks for {lim:?}");
             assert_eq!(minor.len(), minors, "minor ticks for {lim:?}");
             assert_eq!(labels.len(), major.len());
         }
         // Negative exponents are written with the Unicode minus.
-        let (_, _, labels) = log_ticks((1e-3, 1e-1));
+        let (_, _, labels) = log_ticks((1e-3, 1e-1), 9);
         assert_eq!(labels[0], TickLabel::Power { base: "10".to_string(), exponent: format!("{MINUS}3") });
     }
 
-    /// Linear tick labels use U+2212 for negative numbers, never for zero.
+    /// Linear tick labels use U+2212 for negative numbers, never for zero, and the
+    /// hyphen when `axes.unicode_minus` is off.
     #[test]
     fn linear_labels_use_the_unicode_minus() {
-        let (ticks, labels) = ticks((-8.795, 8.695));
-        assert_eq!(ticks.len(), 9);
+        let (locs, labels) = ticks((-8.795, 8.695), 9.0, MINUS);
+        assert_eq!(locs.len(), 9);
         assert_eq!(labels[0], "\u{2212}8");
         assert_eq!(labels[4], "0");
+        let (_, labels) = ticks((-8.795, 8.695), 9.0, "-");
+        assert_eq!(labels[0], "-8");
+    }
+
+    /// Fewer bins give coarser steps: `MaxNLocator(4, steps=[1, 2, 2.5, 5, 10])`
+    /// over (-8.795, 8.695) gives -10, -5, 0, 5, 10 (matplotlib's `tick_values`), of
+    /// which -5, 0 and 5 are inside the view.
+    #[test]
+    fn fewer_bins_give_coarser_ticks() {
+        let (locs, _) = ticks((-8.795, 8.695), 4.0, MINUS);
+        assert_eq!(locs, vec![-5.0, 0.0, 5.0]);
     }
 }

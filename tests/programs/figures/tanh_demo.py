@@ -1,12 +1,16 @@
 # The visualization cell of examples/tanh_demo.act under PyTorch and matplotlib,
-# with matplotlib's default rcParams (the .act language has no rcParams): run it
-# with `python tanh_demo.py OUT.png` to make the figure graphc's is compared with
+# with the tutorial's rcParams (its lines 14-16): run it with
+# `python tanh_demo.py OUT.png` to make the figure graphc's is compared with
 # (docs/act-language.md, "Figures"; docs/figures/tanh_demo.matplotlib.png).
 import sys
 import torch
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+
+plt.rcParams['figure.figsize'] = (7, 3.5)
+plt.rcParams['figure.dpi'] = 150
+plt.rcParams['axes.unicode_minus'] = False
 
 
 class SelfDefinedTanh(torch.autograd.Function):

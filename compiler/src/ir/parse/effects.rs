@@ -41,6 +41,7 @@ impl<'a> Reader<'a> {
             "xlabel" => Effect::Figure(FigureEffect::XLabel(self.whole_string(rest.trim_start())?)),
             "ylabel" => Effect::Figure(FigureEffect::YLabel(self.whole_string(rest.trim_start())?)),
             "title" => Effect::Figure(FigureEffect::Title(self.whole_string(rest.trim_start())?)),
+            "rc" => Effect::Figure(self.rc(rest.trim_start())?),
             // The figure's path is not tied to a source position in the text.
             "savefig" => Effect::Figure(FigureEffect::SaveFig { path: self.whole_string(rest.trim_start())?, span: Default::default() }),
             // As `savefig`, the path is not tied to a source position in the text.
@@ -128,6 +129,22 @@ impl<'a> Reader<'a> {
         let bad = || self.error(rest, "expected two numbers `A, B`");
         let (a, b) = rest.split_once(", ").ok_or_else(bad)?;
         Ok((a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?))
+    }
+
+    /// The rcParam an `rc` line sets: `figure.figsize W, H`, `figure.dpi D` or
+    /// `axes.unicode_minus true|false`.
+    fn rc(&self, rest: &'a str) -> Result<FigureEffect, Diagnostic> {
+        let bad = || self.error(rest, "expected `figure.figsize W, H`, `figure.dpi D` or `axes.unicode_minus true|false`");
+        let (param, value) = rest.split_once(' ').ok_or_else(bad)?;
+        match param {
+            "figure.figsize" => {
+                let (w, h) = self.limits(value)?;
+                Ok(FigureEffect::FigSize(w, h))
+            }
+            "figure.dpi" => Ok(FigureEffect::Dpi(value.parse().map_err(|_| bad())?)),
+            "axes.unicode_minus" => Ok(FigureEffect::UnicodeMinus(value.parse().map_err(|_| bad())?)),
+            _ => Err(bad()),
+        }
     }
 
     /// A string literal that makes up all of `text`.
