@@ -210,7 +210,9 @@ fn main() -> ExitCode {
     let threads = cli.threads.map(|t| t as usize).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     // The global pool is built before anything runs, so a failure here is a
     // system problem (no threads), reported as such.
-    if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global() {
+    // Programs run on a worker of this pool (`exec::on_pool`), so workers get the
+    // stack a main thread has on Linux rather than rayon's default 2 MiB.
+    if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(threads).stack_size(8 << 20).build_global() {
         errln!("error: cannot start {threads} worker threads: {e}");
         return ExitCode::from(EXIT_USAGE);
     }
@@ -362,16 +364,14 @@ fn run(c: &Compiled, source: &str, file: &Path, inputs: &[(String, PathBuf)], sa
     for (k, t) in tensors.into_iter().enumerate() {
         machine.bind_input(&c.plan, k, t);
     }
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    if let Err(e) = machine.run(&c.plan, &mut out) {
+    let result = graphc_runtime::exec::on_pool(|| machine.run(&c.plan, &mut std::io::stdout().lock()));
+    if let Err(e) = result {
         // When the reader of the output is gone the run stops quietly, but with
         // exit 3: the program's output was cut off, and the figures and saves after
         // the failed statement were not written.
         if e.broken_pipe {
             return ExitCode::from(EXIT_RUNTIME);
         }
-        drop(out);
         report_run_error(&e, file, source);
         return ExitCode::from(EXIT_RUNTIME);
     }
@@ -453,9 +453,12 @@ fn bench(c: &Compiled, source: &str, file: &Path, given: &[(String, PathBuf)], r
         }
         machine.reset_values();
         allocations_before = machine.allocations();
-        let start = std::time::Instant::now();
-        let result = machine.run(&c.plan, &mut std::io::sink());
-        let elapsed = start.elapsed().as_secs_f64() * 1e3;
+        // Timed on the worker that runs the plan, without the hand-off to it.
+        let (result, elapsed) = graphc_runtime::exec::on_pool(|| {
+            let start = std::time::Instant::now();
+            let result = machine.run(&c.plan, &mut std::io::sink());
+            (result, start.elapsed().as_secs_f64() * 1e3)
+        });
         if let Err(e) = result {
             if terminal {
                 errln!("");

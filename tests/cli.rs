@@ -535,6 +535,36 @@ fn bench_program(n: usize) -> String {
     std::fs::read_to_string(repo("examples/bench_tanh.act")).unwrap().replace("f32[10000000]", &format!("f32[{n}]"))
 }
 
+/// The digits training of `examples/train_digits.act` (300 SGD steps, its products
+/// split over rows and its hidden layer's fused kernel over chunks when several
+/// threads run it) ends with the same parameters, bit for bit, and prints the same
+/// text on 1, 2 and 3 threads.
+#[test]
+fn train_digits_ends_with_the_same_parameters_on_any_thread_count() {
+    let dir = scratch("digits-threads");
+    let example = repo("examples/train_digits.act");
+    let params = ["w1", "b1", "w2", "b2"];
+    let train = |threads: &str| -> (Vec<u8>, Vec<Vec<u8>>) {
+        let mut args = vec!["--threads".to_string(), threads.to_string(), "run".to_string(), example.to_str().unwrap().to_string()];
+        for p in params {
+            args.extend(["--save".to_string(), format!("{p}={p}-{threads}.npy")]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = graphc(&args, &dir);
+        assert_eq!(out.status.code(), Some(0), "{threads} threads: {}", describe(&out));
+        (out.stdout, params.iter().map(|p| std::fs::read(dir.join(format!("{p}-{threads}.npy"))).unwrap()).collect())
+    };
+    let (stdout, one) = train("1");
+    assert!(text(&stdout).contains("step 299"), "the training ran to its end: {}", text(&stdout));
+    for threads in ["2", "3"] {
+        let (s, many) = train(threads);
+        assert_eq!(text(&s), text(&stdout), "{threads} threads print another text");
+        for (p, (a, b)) in params.iter().zip(one.iter().zip(&many)) {
+            assert!(a == b, "`{p}` differs between 1 and {threads} threads");
+        }
+    }
+}
+
 #[test]
 fn saved_results_do_not_depend_on_threads_and_exact_keeps_libm() {
     let dir = scratch("threads");

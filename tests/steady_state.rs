@@ -87,3 +87,23 @@ fn a_training_loop_allocates_tensor_memory_only_in_its_first_iterations() {
     assert!(per_step <= 64, "each later iteration allocated {per_step} bytes, more than its host values");
     assert_eq!(long_peak, short_peak, "nine more iterations held more memory");
 }
+
+/// Every transpose in the digits loop's body (`x.T @ g`, `g @ w2.T`, `h.T @ g`)
+/// is read through strides, never copied, including `h.T`, whose operand `h`
+/// the plan frees right after the transpose (the machine frees it with `h.T`).
+#[test]
+fn the_training_loop_copies_no_transpose() {
+    use graphc_runtime::plan::Step;
+    let plan = digits_training(3);
+    let body = plan.steps.iter().find_map(|s| if let Step::Loop(l) = s { Some(&l.body) } else { None }).expect("the training runs as a loop");
+    let transposes: Vec<_> = body
+        .steps
+        .iter()
+        .filter_map(|s| if let Step::Compute { out, op: graphc_runtime::Op::Transpose, .. } = s { Some(*out) } else { None })
+        .collect();
+    assert_eq!(transposes.len(), 3, "the backward of two products transposes three operands");
+    let strided = graphc_runtime::exec::strided_transposes(body);
+    for t in transposes {
+        assert!(strided.contains(t), "transpose {t:?} of the loop body is copied");
+    }
+}

@@ -22,7 +22,7 @@ mod loops;
 mod progress;
 mod transposed;
 
-pub use transposed::strided_transposes;
+pub use transposed::{strided_transposes, Strided};
 
 /// A failure while running: after compilation only I/O fails (and, were the compiler
 /// ever to emit a malformed plan, its verification: see `From<PlanError>`).
@@ -93,7 +93,7 @@ pub struct Machine {
     allocated_bytes: usize,
     /// Transposes never computed: each value's matrix products read its operand
     /// (the value it maps to) through strides instead (`exec/transposed.rs`).
-    strided: HashMap<ValueId, ValueId>,
+    strided: Strided,
 }
 
 impl Machine {
@@ -212,7 +212,7 @@ impl Machine {
 
     fn step(&mut self, plan: &Plan, step: &Step, out: &mut dyn Write) -> Result<(), RunError> {
         match step {
-            Step::Compute { out: dst, .. } if self.strided.contains_key(dst) => {}
+            Step::Compute { out: dst, .. } if self.strided.contains(*dst) => {}
             Step::Compute { out: dst, op, args } => {
                 let t = self.compute(plan, *dst, op, args)?;
                 self.set(*dst, t);
@@ -237,7 +237,11 @@ impl Machine {
                 let scratch = fused::scratch_bytes(k) * rayon::current_num_threads();
                 self.peak_bytes = self.peak_bytes.max(self.live_bytes + scratch);
             }
-            Step::Free(v) => self.release(*v),
+            Step::Free(v) => {
+                for v in self.strided.frees(*v).into_iter().flatten() {
+                    self.release(v);
+                }
+            }
             Step::Save { value, path, source } => npy::save(Path::new(path), self.get(*value)).map_err(|e| RunError {
                 message: format!("cannot save `{path}`: {e}"),
                 help: "choose a path in an existing, writable directory; the file was left as it was".to_string(),
@@ -299,6 +303,23 @@ impl Machine {
         }
         Ok(())
     }
+}
+
+/// Runs `f` on a thread of rayon's global pool (the calling thread when it is
+/// one, or when the pool has a single thread), and returns what it returns.
+///
+/// A kernel that splits its work (a matrix product's row blocks, a fused
+/// kernel's chunks) forks from the thread that runs the plan. From a thread
+/// outside the pool every such fork is two hand-offs between threads: the job
+/// goes to the pool's queue, and the caller sleeps until a worker has finished
+/// it, which costs more than the small kernels of a training step take. On a
+/// worker the caller runs its own share, and a share no other thread has picked
+/// up by then it runs itself, so a second thread can only help.
+pub fn on_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    if rayon::current_thread_index().is_some() || rayon::current_num_threads() < 2 {
+        return f();
+    }
+    rayon::scope(|_| f())
 }
 
 /// Runs a plan from a fresh machine, returning what it printed and every printed

@@ -25,6 +25,12 @@ use crate::tensor::{DType, Data, Tensor};
 /// live registers still fits in L2 beside its input and output chunks.
 pub const CHUNK: usize = 2048;
 
+/// Below this many element-instructions (elements times instructions) a kernel
+/// runs on the calling thread: a few microseconds of work, less than waking
+/// another thread costs. The digits step's `[1500, 10]` kernels stay on one
+/// thread; its `[1500, 32]` hidden layer (tanh from two `exp`) is split.
+pub const PARALLEL_WORK: usize = 1 << 17;
+
 /// Kernels of at least this many elements write their outputs with non-temporal
 /// stores: outputs that large do not fit in cache anyway, and a plain store would
 /// first read each destination line from memory (write-allocate), a third more
@@ -214,8 +220,12 @@ fn run_typed<T: Element>(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor
             }
         })
     };
-    if n_chunks > 1 && rayon::current_num_threads() > 1 {
-        (0..n_chunks).into_par_iter().for_each(run_chunk);
+    let threads = rayon::current_num_threads();
+    if threads > 1 && n_chunks > 1 && k.len * k.instrs.len() >= PARALLEL_WORK {
+        // One piece per thread: each piece is a run of whole chunks, so a thread
+        // streams through its part of every array, and a piece another thread
+        // does not take in time runs on the caller.
+        (0..n_chunks).into_par_iter().with_min_len(n_chunks.div_ceil(threads)).for_each(run_chunk);
     } else {
         (0..n_chunks).for_each(run_chunk);
     }

@@ -5,7 +5,8 @@
 //! dtype and length when there is one (an op that writes into a buffer,
 //! `kernels::into::writes_into`, reuses it; one that allocates its own result
 //! drops it), else it adds a buffer; a transpose read only
-//! through strides (`exec::strided_transposes`) holds nothing; a freed buffer stays
+//! through strides (`exec::strided_transposes`) holds nothing (and its operand is
+//! held until the transpose ends); a freed buffer stays
 //! held (in the machine's pool, for the next run) except an input's, which goes
 //! back to its binding. The fused kernels' per-thread scratch (a chunk of
 //! elements per register) is left out: it is small and depends on `--threads`.
@@ -99,7 +100,7 @@ struct Replay<'a> {
     /// What a loop step held while it ran, on top of `held` before it: zero for other steps.
     spike: u128,
     /// Transposes the machine never computes.
-    strided: HashMap<ValueId, ValueId>,
+    strided: graphc_runtime::exec::Strided,
 }
 
 impl<'a> Replay<'a> {
@@ -133,7 +134,7 @@ impl<'a> Replay<'a> {
     fn step(&mut self, step: &Step) {
         self.spike = 0;
         match step {
-            Step::Compute { out, .. } if self.strided.contains_key(out) => {}
+            Step::Compute { out, .. } if self.strided.contains(*out) => {}
             Step::Compute { out, op, .. } => {
                 if let graphc_runtime::op::Op::Input(_) = op {
                     // The input's binding is the caller's memory, counted while the plan holds it.
@@ -151,11 +152,14 @@ impl<'a> Replay<'a> {
                 }
             }
             Step::Free(v) => {
-                if self.alive.remove(v) {
-                    if self.inputs.contains(v) {
-                        self.held -= value_bytes(self.plan, *v);
-                    } else {
-                        *self.pool.entry(self.key(*v)).or_default() += 1;
+                // An operand read through a strided transpose ends with it, as on the machine.
+                for v in self.strided.frees(*v).into_iter().flatten() {
+                    if self.alive.remove(&v) {
+                        if self.inputs.contains(&v) {
+                            self.held -= value_bytes(self.plan, v);
+                        } else {
+                            *self.pool.entry(self.key(v)).or_default() += 1;
+                        }
                     }
                 }
             }

@@ -46,7 +46,7 @@ impl Machine {
         // The buffer is taken before the operands are borrowed from the slots.
         let mut buffer = if into { Some(self.alloc(plan, dst)) } else { None };
         if let (Some(out), Op::MatMul) = (&mut buffer, op) {
-            if args.iter().any(|a| self.strided.contains_key(a)) {
+            if args.iter().any(|&a| self.strided.contains(a)) {
                 self.matmul_strided(plan, args, out);
                 return Ok(buffer.expect("taken above"));
             }
@@ -93,8 +93,8 @@ impl Machine {
     /// A 2-D product one of whose operands is an uncomputed transpose: its
     /// operand is read through strides (`exec/transposed.rs` checked the shapes).
     fn matmul_strided(&self, plan: &Plan, args: &[ValueId], out: &mut Tensor) {
-        let operand = |v: ValueId| match self.strided.get(&v) {
-            Some(&x) => (self.get(x), true),
+        let operand = |v: ValueId| match self.strided.operand(v) {
+            Some(x) => (self.get(x), true),
             None => (self.get(v), false),
         };
         let ((a, a_t), (b, b_t)) = (operand(args[0]), operand(args[1]));

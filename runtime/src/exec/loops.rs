@@ -14,7 +14,7 @@
 //! piles up: from the second iteration on, every iteration holds what the
 //! second did, which the compile-time peak (`schedule/peak.rs`) computes by
 //! replaying the body twice, whatever the trip count. Loop-invariant inputs are
-//! bound once and only read.
+//! bound once and only read; inputs the body never reads are not bound at all.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -32,8 +32,13 @@ impl Machine {
         std::mem::swap(&mut m.generator, &mut self.generator);
         std::mem::swap(&mut m.figure, &mut self.figure);
         std::mem::swap(&mut m.captured, &mut self.captured);
+        // Only the inputs the body reads are bound: a branch inside a training
+        // loop would otherwise copy every value in scope (the whole data set)
+        // on each iteration of the loop around it.
         for (k, &v) in l.inputs.iter().enumerate() {
-            m.inputs[k + 1] = Some(self.get(v).clone());
+            if body.inputs[k + 1].value.is_some() {
+                m.inputs[k + 1] = Some(self.get(v).clone());
+            }
         }
         let mut results: Vec<Option<Tensor>> = Vec::new();
         let mut failure = None;
@@ -67,6 +72,10 @@ impl Machine {
                 // A buffer joins the pool only in place of one that left the slots, so
                 // that the pool holds no more than the body held at its peak.
                 for &(j, k) in &l.carried {
+                    if body.inputs[k as usize].value.is_none() {
+                        // Not bound: the body never reads it, and the loop's outputs come from `results`.
+                        continue;
+                    }
                     let t = results[j as usize].take().unwrap_or_else(|| m.inputs[k as usize].clone().expect("carried values are bound"));
                     let old = m.inputs[k as usize].replace(t);
                     if let (Some(old), true) = (old, from_slot[j as usize]) {

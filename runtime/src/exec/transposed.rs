@@ -7,17 +7,49 @@
 //! transpose (`runtime/tests/into_kernels.rs` checks this), without the copy.
 //! [`strided_transposes`] finds the transposes where this is safe; the machine
 //! skips computing them and hands their operand to `kernels::matmul::matmul_2d_into`.
+//! When the plan frees `x` while `x.T` is still to be read (the backward's
+//! `h.T @ g` is the last reader of `h`), `x` is freed with `x.T` instead, once.
 
 use std::collections::HashMap;
 
 use crate::op::Op;
 use crate::plan::{FigureCmd, Plan, PrintItem, Step, ValueId};
 
+/// The transposes of a plan that are read through strides, never computed.
+#[derive(Debug, Default)]
+pub struct Strided {
+    /// `t -> x` for each such `t = x.T`.
+    operand: HashMap<ValueId, ValueId>,
+    /// `x -> t` where the plan frees `x` before `t`: `x` is freed when `t` is.
+    freed_with: HashMap<ValueId, ValueId>,
+}
+
+impl Strided {
+    /// The value `t` reads through strides, if `t` is such a transpose.
+    pub fn operand(&self, t: ValueId) -> Option<ValueId> {
+        self.operand.get(&t).copied()
+    }
+
+    /// Whether `t` is a transpose that is never computed.
+    pub fn contains(&self, t: ValueId) -> bool {
+        self.operand.contains_key(&t)
+    }
+
+    /// The values a `Free(v)` step of the plan ends: `v`, unless its end waits
+    /// for a transpose read through it, and the operand whose end waited for `v`.
+    pub fn frees(&self, v: ValueId) -> [Option<ValueId>; 2] {
+        let own = (!self.freed_with.contains_key(&v)).then_some(v);
+        let waiting = self.operand(v).filter(|x| self.freed_with.get(x) == Some(&v));
+        [own, waiting]
+    }
+}
+
 /// For each 2-D transpose `t = x.T` whose every reader is a product of two 2-D
-/// operands, while `x` is still alive, and which is not exported: `t -> x`.
+/// operands, and which is not exported: `t -> x`. `x` stays alive until `t`'s
+/// end (its own `Free` is moved there when it comes first, for one `t` per `x`).
 /// The machine never computes these values; `schedule::peak` counts no memory for them.
-pub fn strided_transposes(plan: &Plan) -> HashMap<ValueId, ValueId> {
-    let mut found = HashMap::new();
+pub fn strided_transposes(plan: &Plan) -> Strided {
+    let mut found = Strided::default();
     let exported: Vec<ValueId> = plan.exports.iter().map(|(_, v)| *v).collect();
     for (i, step) in plan.steps.iter().enumerate() {
         let Step::Compute { out: t, op: Op::Transpose, args } = step else { continue };
@@ -27,27 +59,34 @@ pub fn strided_transposes(plan: &Plan) -> HashMap<ValueId, ValueId> {
         if !rank2(x) || !plan.values[x.0 as usize].dtype.is_float() || exported.contains(t) {
             continue;
         }
-        if plan.steps[i + 1..].iter().take_while(|s| !matches!(s, Step::Free(v) if v == t)).all(|s| fits(s, *t, x, &rank2)) {
-            found.insert(*t, x);
+        let life = || plan.steps[i + 1..].iter().take_while(|s| !matches!(s, Step::Free(v) if v == t));
+        if !life().all(|s| fits(s, *t, &rank2)) {
+            continue;
         }
+        if life().any(|s| matches!(s, Step::Free(v) if *v == x)) {
+            if found.freed_with.contains_key(&x) {
+                continue;
+            }
+            found.freed_with.insert(x, *t);
+        }
+        found.operand.insert(*t, x);
     }
     found
 }
 
 /// Whether step `s`, between `t = x.T` and `t`'s end, leaves `t` uncopied
-/// possible: it reads `t` only as an operand of a 2-D product, and does not end `x`.
-fn fits(s: &Step, t: ValueId, x: ValueId, rank2: &impl Fn(ValueId) -> bool) -> bool {
+/// possible: it reads `t` only as an operand of a 2-D product.
+fn fits(s: &Step, t: ValueId, rank2: &impl Fn(ValueId) -> bool) -> bool {
     match s {
         Step::Compute { op: Op::MatMul, args, .. } => !args.contains(&t) || args.iter().all(|&a| rank2(a)),
         Step::Compute { args, .. } => !args.contains(&t),
         Step::Print(items) => !items.iter().any(|item| matches!(item, PrintItem::Tensor { value, .. } if *value == t)),
         Step::Figure(FigureCmd::Plot { x: a, y: b, .. } | FigureCmd::Scatter { x: a, y: b, .. }) => *a != t && *b != t,
-        Step::Figure(_) | Step::Seed(_) => true,
+        Step::Figure(_) | Step::Seed(_) | Step::Free(_) => true,
         Step::Fused(k) => !k.inputs.contains(&t) && !k.scalars.contains(&t),
         Step::Save { value, .. } => *value != t,
         // A loop or branch body reads its inputs as whole tensors.
         Step::Loop(l) => !l.inputs.contains(&t),
         Step::Branch(b) => b.cond != t && !b.then.inputs.contains(&t) && !b.otherwise.inputs.contains(&t),
-        Step::Free(v) => *v != x,
     }
 }
