@@ -286,8 +286,8 @@ pub enum Code {
     /// tensor, `round(x, n)` with a run-time or negative `n`, `//` or `%` on a
     /// tensor that requires grad).
     E0645,
-    /// `graphc export --to onnx`: an exported value computed by a loop or run-time
-    /// `if`, or a draw after a loop that draws (loops are not exported yet).
+    /// `graphc export --to onnx`: an exported value computed by a run-time `if`
+    /// (not written as ONNX `If` yet), or a draw after a loop that draws.
     E0720,
     /// `graphc export --to onnx`: a random draw the model needs with no `manual_seed` before it.
     E0721,
@@ -296,6 +296,8 @@ pub enum Code {
     /// `graphc export --to onnx`: an output that would take the name of an input
     /// whose name is bound to another value at the end.
     E0723,
+    /// `graphc export --to onnx`: a random draw inside a loop that the model's outputs need.
+    E0724,
     /// `graphc export --to torch`: a builtin or call form that has no PyTorch spelling
     /// in the exporter's table (`export/torch/table.rs`).
     E0740,
@@ -436,6 +438,7 @@ impl Code {
             Code::E0721 => "E0721",
             Code::E0722 => "E0722",
             Code::E0723 => "E0723",
+            Code::E0724 => "E0724",
             Code::E0740 => "E0740",
             Code::E0741 => "E0741",
             Code::W0101 => "W0101",

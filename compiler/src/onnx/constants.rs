@@ -81,6 +81,41 @@ pub fn sources(prog: &Program, needed: &HashSet<NodeId>) -> Result<HashMap<NodeI
     }
 }
 
+/// The value of every `load` in `needed` of a loop's body (the same file each
+/// iteration). A draw the outputs need is E0724: each iteration draws new
+/// numbers, which a model holding constants cannot give.
+pub fn body_sources(body: &Program, needed: &HashSet<NodeId>) -> Result<HashMap<NodeId, Tensor>, Vec<Diagnostic>> {
+    let mut values = HashMap::new();
+    let mut errors = Vec::new();
+    for effect in &body.effects {
+        let Effect::Sample(n) = effect else { continue };
+        if !needed.contains(n) {
+            continue;
+        }
+        match &body.graph.node(*n).op {
+            Op::Data(DataOp::Load(path)) => {
+                values.insert(*n, load(body, *n, path)?);
+            }
+            op => errors.push(
+                Diagnostic::new(
+                    Code::E0724,
+                    format!("cannot export: `{}` draws new numbers in every iteration of a loop", op.name()),
+                    body.graph.meta(*n).span,
+                    "the model's outputs depend on this draw",
+                )
+                .with_help(
+                    "draw all the numbers before the loop and index them with the loop variable, or export values that do not depend on the draw",
+                ),
+            ),
+        }
+    }
+    if errors.is_empty() {
+        Ok(values)
+    } else {
+        Err(errors)
+    }
+}
+
 /// Whether a region's body (or a region within it) seeds or draws.
 fn draws(body: &Program) -> bool {
     body.effects.iter().any(|e| match e {
@@ -100,7 +135,7 @@ fn loop_draws(prog: &Program, region: u32, span: crate::span::Span) -> Diagnosti
         "the value this draw gives depends on the loop",
     )
     .with_secondary(prog.regions[region as usize].span, "this loop draws random numbers")
-    .with_help("loops are not exported yet; call `manual_seed(N)` after the loop, so that the draws after it do not depend on it")
+    .with_help("call `manual_seed(N)` after the loop, so that the draws after it do not depend on how many numbers the loop drew")
 }
 
 /// A `load`'s file, read now (its header was checked when the program compiled).

@@ -5,7 +5,7 @@
 use graphc_runtime::tensor::Data;
 use graphc_runtime::{DType, Tensor};
 
-use super::proto::{AttributeProto, AttributeType, DataType, NodeProto, TensorProto};
+use super::proto::{AttributeProto, AttributeType, DataType, GraphProto, NodeProto, TensorProto};
 
 /// A graphc dtype as an ONNX element type.
 pub fn data_type(dtype: DType) -> DataType {
@@ -57,6 +57,32 @@ impl Emitter {
         out
     }
 
+    /// Appends node `op_type` with `outputs` results and returns their names.
+    pub fn node_multi(&mut self, op_type: &str, inputs: &[&str], attributes: Vec<AttributeProto>, outputs: usize) -> Vec<String> {
+        let names: Vec<String> = (0..outputs).map(|_| self.fresh_name()).collect();
+        self.nodes.push(NodeProto {
+            input: inputs.iter().map(|s| s.to_string()).collect(),
+            output: names.clone(),
+            name: names.first().cloned().unwrap_or_else(|| self.prefix.clone()),
+            op_type: op_type.to_string(),
+            attribute: attributes,
+            doc_string: String::new(),
+        });
+        names
+    }
+
+    /// Appends node `op_type` whose one output has the given name (a graph's output).
+    pub fn node_named(&mut self, op_type: &str, inputs: &[&str], output: &str) {
+        self.nodes.push(NodeProto {
+            input: inputs.iter().map(|s| s.to_string()).collect(),
+            output: vec![output.to_string()],
+            name: output.to_string(),
+            op_type: op_type.to_string(),
+            attribute: vec![],
+            doc_string: String::new(),
+        });
+    }
+
     /// Adds `t` as an initializer and returns its name.
     pub fn tensor(&mut self, t: &Tensor) -> String {
         let name = self.fresh_name();
@@ -98,6 +124,11 @@ pub fn int(name: &str, value: i64) -> AttributeProto {
 /// An `ints` attribute.
 pub fn ints(name: &str, values: &[i64]) -> AttributeProto {
     AttributeProto { name: name.to_string(), ints: values.to_vec(), r#type: AttributeType::Ints as i32, ..Default::default() }
+}
+
+/// A `graph` attribute (a control-flow operator's body).
+pub fn graph(name: &str, value: GraphProto) -> AttributeProto {
+    AttributeProto { name: name.to_string(), g: Some(Box::new(value)), r#type: AttributeType::Graph as i32, ..Default::default() }
 }
 
 /// A `string` attribute.

@@ -78,6 +78,7 @@ pub enum AttributeType {
     Int = 2,
     String = 3,
     Tensor = 4,
+    Graph = 5,
     Floats = 6,
     Ints = 7,
 }
@@ -95,6 +96,9 @@ pub struct AttributeProto {
     pub s: Vec<u8>,
     #[prost(message, optional, tag = "5")]
     pub t: Option<TensorProto>,
+    /// A subgraph (`Loop`'s `body`); boxed, since a graph holds nodes that hold attributes.
+    #[prost(message, optional, boxed, tag = "6")]
+    pub g: Option<Box<GraphProto>>,
     #[prost(float, repeated, tag = "7")]
     pub floats: Vec<f32>,
     #[prost(int64, repeated, tag = "8")]
