@@ -1,7 +1,8 @@
 //! `a @ b` for operands of any rank, with PyTorch's `matmul` shape rules.
 //!
 //! Every case is computed as general matrix products by `matrixmultiply` (a
-//! vector is a 1 x k or k x 1 matrix), so all cases round alike. A batch is one
+//! vector is a 1 x k or k x 1 matrix), so all cases round alike; f32 products
+//! of few columns skip its packing (`skinny.rs`) with the same bits. A batch is one
 //! product per broadcast batch index; a right operand without a batch (rank 1 or
 //! 2) is folded as PyTorch folds it: the left operand's batch and row dimensions
 //! become the rows of one product. PyTorch calls its BLAS here (MKL or
@@ -31,13 +32,17 @@ fn strided_fits(rows: usize, cols: usize, (rs, cs): (usize, usize), len: usize) 
 }
 
 macro_rules! impl_gemm {
-    ($t:ty, $gemm:path) => {
+    ($t:ty, $gemm:path, $narrow:path) => {
         impl Gemm for $t {
             fn gemm_strided(m: usize, k: usize, n: usize, a: (&[$t], usize, usize), b: (&[$t], usize, usize), c: &mut [$t]) {
                 assert!(
                     strided_fits(m, k, (a.1, a.2), a.0.len()) && strided_fits(k, n, (b.1, b.2), b.0.len()) && c.len() == m * n,
                     "matmul operands do not match their shapes"
                 );
+                // Few columns: the same bits without packing (`skinny.rs`).
+                if $narrow(m, k, n, a, b, c) {
+                    return;
+                }
                 // SAFETY: the assertion bounds every index sgemm/dgemm form from these
                 // strides, (m-1)*rsa + (k-1)*csa for `a` and alike for `b`, inside the
                 // slices, and `c` is m x n row-major.
@@ -64,8 +69,13 @@ macro_rules! impl_gemm {
     };
 }
 
-impl_gemm!(f32, matrixmultiply::sgemm);
-impl_gemm!(f64, matrixmultiply::dgemm);
+impl_gemm!(f32, matrixmultiply::sgemm, super::skinny::try_sgemm);
+impl_gemm!(f64, matrixmultiply::dgemm, no_narrow_path);
+
+/// f64 products always go to `dgemm`.
+fn no_narrow_path(_: usize, _: usize, _: usize, _: (&[f64], usize, usize), _: (&[f64], usize, usize), _: &mut [f64]) -> bool {
+    false
+}
 
 /// The shapes of one matmul seen as a batch of matrix products.
 #[derive(Debug, PartialEq)]

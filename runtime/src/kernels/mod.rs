@@ -29,6 +29,7 @@ pub mod reduce;
 pub mod reduce_dims;
 pub mod scan;
 pub mod shape;
+pub mod skinny;
 pub mod sleef;
 pub mod slice;
 pub mod softmax;

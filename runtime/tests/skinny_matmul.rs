@@ -1,0 +1,96 @@
+//! The unpacked product for few columns (`kernels/skinny.rs`) gives the bits of
+//! `matrixmultiply::sgemm`, which computed every f32 product before it: over
+//! random shapes that cross its panels of 256 along `k`, row blocks of 8 and
+//! column vectors of 16, both operands read through transposing strides, and
+//! values of mixed magnitudes with zeros, infinities and NaNs.
+
+use graphc_runtime::kernels::skinny::{try_sgemm, MAX_N};
+use proptest::prelude::*;
+
+/// `matrixmultiply::sgemm` of the same strided operands, as `kernels/matmul.rs` called it.
+fn reference(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), b: (&[f32], usize, usize)) -> Vec<f32> {
+    let mut c = vec![f32::NAN; m * n];
+    // SAFETY: the strides address a (m x k) and b (k x n) inside their slices (see `operand`).
+    unsafe {
+        matrixmultiply::sgemm(
+            m,
+            k,
+            n,
+            1.0,
+            a.0.as_ptr(),
+            a.1 as isize,
+            a.2 as isize,
+            b.0.as_ptr(),
+            b.1 as isize,
+            b.2 as isize,
+            0.0,
+            c.as_mut_ptr(),
+            n as isize,
+            1,
+        );
+    }
+    c
+}
+
+/// A rows x cols operand's elements and strides: row-major, or its transpose held row-major.
+fn operand(values: &[f32], rows: usize, cols: usize, transposed: bool) -> (Vec<f32>, usize, usize) {
+    let data = values[..rows * cols].to_vec();
+    if transposed {
+        (data, 1, rows)
+    } else {
+        (data, cols, 1)
+    }
+}
+
+/// Finite values of mixed magnitudes, so that sums along `k` round often.
+fn value() -> impl Strategy<Value = f32> {
+    prop_oneof![20 => -1.0e3f32..1.0e3, 4 => -1.0f32..1.0, 1 => Just(0.0f32), 1 => Just(-0.0f32)]
+}
+
+/// A few special values, placed at random: more would make every long sum infinite or NaN.
+fn specials() -> impl Strategy<Value = Vec<(usize, f32)>> {
+    let special = prop::sample::select(vec![f32::INFINITY, f32::NEG_INFINITY, f32::NAN, 1.0e30, -1.0e-30]);
+    prop::collection::vec((0usize..LEN, special), 0..3)
+}
+
+/// Elements drawn for both operands.
+const LEN: usize = 40 * 530 + 530 * 64;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(160))]
+    #[test]
+    fn few_column_products_have_matrixmultiplys_bits(
+        m in 1usize..40,
+        k in prop_oneof![1usize..20, 250usize..270, 500usize..530],
+        n in 1usize..=MAX_N,
+        a_t in any::<bool>(),
+        b_t in any::<bool>(),
+        mut values in prop::collection::vec(value(), LEN),
+        specials in specials(),
+    ) {
+        for (at, v) in specials {
+            values[at] = v;
+        }
+        if !std::arch::is_x86_feature_detected!("avx512f") {
+            // The path is not taken without AVX-512F; matrixmultiply then computes every product.
+            let mut c = vec![0.0; m * n];
+            prop_assert!(!try_sgemm(m, k, n, (&values, k, 1), (&values, n, 1), &mut c));
+            return Ok(());
+        }
+        let (a, b) = (operand(&values, m, k, a_t), operand(&values[40 * 530..], k, n, b_t));
+        let (a, b) = ((&a.0[..], a.1, a.2), (&b.0[..], b.1, b.2));
+        let mut c = vec![f32::NAN; m * n];
+        prop_assert!(try_sgemm(m, k, n, a, b, &mut c));
+        let want = reference(m, k, n, a, b);
+        for (i, (x, y)) in c.iter().zip(&want).enumerate() {
+            prop_assert!(x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()), "element {} of {}x{}x{}: {} != {}", i, m, k, n, x, y);
+        }
+    }
+}
+
+#[test]
+fn wider_products_are_left_to_matrixmultiply() {
+    let (a, b) = (vec![1.0f32; 2 * 3], vec![1.0f32; 3 * (MAX_N + 1)]);
+    let mut c = vec![0.0; 2 * (MAX_N + 1)];
+    assert!(!try_sgemm(2, 3, MAX_N + 1, (&a, 3, 1), (&b, MAX_N + 1, 1), &mut c));
+}
