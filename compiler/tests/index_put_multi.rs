@@ -82,6 +82,19 @@ fn repeated_positions() {
     assert_eq!(printed(src), "tensor([[4., 1.],\n        [6., 0.]])\n");
 }
 
+/// Where the broadcast block goes, against PyTorch 2.15's values: first when a
+/// slice separates the index tensors, in place when only an integer does.
+#[test]
+fn the_block_placement_is_pytorchs() {
+    let src = "x = arange(120).reshape(2, 3, 5, 4)\nr = x[:, tensor([1, 0, 2]), :, tensor([3, 0, 1])]\nprint(r.shape)\nprint(r[:, :, 0])\n\
+               print(x[:, tensor([1, 0]), 1, tensor([3, 0])])\ny = zeros(2, 3, 2, 4)\n\
+               y[:, tensor([1, 0, 2]), :, tensor([3, 0, 1])] = arange(12.0).reshape(3, 2, 2)\nprint(y[:, :, 1])\n";
+    let expected = "torch.Size([3, 2, 5])\ntensor([[ 23,  83],\n        [  0,  60],\n        [ 41, 101]])\ntensor([[27,  4],\n        [87, 64]])\n\
+                    tensor([[[ 5.,  0.,  0.,  0.],\n         [ 0.,  0.,  0.,  1.],\n         [ 0.,  9.,  0.,  0.]],\n\n        \
+                    [[ 7.,  0.,  0.,  0.],\n         [ 0.,  0.,  0.,  3.],\n         [ 0., 11.,  0.,  0.]]])\n";
+    assert_eq!(printed(src), expected);
+}
+
 /// A bool tensor takes stores and reads through index tensors.
 #[test]
 fn bool_masks() {
