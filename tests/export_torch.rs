@@ -34,6 +34,7 @@ const EXPORTABLE: &[&str] = &[
     "idioms",
     "index_add_alpha",
     "index_put",
+    "index_put_multi",
     "indexing",
     "inplace_ops",
     "integer_index",

@@ -34,10 +34,13 @@ fn printed(src: &str) -> String {
     text
 }
 
+/// A tensor value is PyTorch's `index_put_`, a number its `index_fill_`.
 #[test]
-fn the_grad_fn_is_index_puts() {
-    let out = printed("w = ones(3, requires_grad=true)\ny = w * 2\ny[tensor([0])] = 5.0\nprint(y)\n");
+fn the_grad_fn_is_index_puts_or_index_fills() {
+    let out = printed("w = ones(3, requires_grad=true)\ny = w * 2\ny[tensor([0])] = tensor(5.0)\nprint(y)\n");
     assert_eq!(out, "tensor([5., 2., 2.], grad_fn=<IndexPutBackward0>)\n");
+    let out = printed("w = ones(3, requires_grad=true)\ny = w * 2\ny[tensor([0])] = 5.0\nprint(y)\n");
+    assert_eq!(out, "tensor([5., 2., 2.], grad_fn=<IndexFillBackward0>)\n");
 }
 
 /// An index only the run knows, out of bounds, stops the run with PyTorch's

@@ -195,6 +195,7 @@ const METHODS: &[&str] = &[
     "fill_",
     "copy_",
     "clamp_",
+    "index_put_",
     "abs",
 ];
 

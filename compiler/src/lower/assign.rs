@@ -190,14 +190,14 @@ impl Lowerer<'_> {
                 Value::None => evaluated.push(Item::NewAxis),
                 other => match self.expr_sub(other, e.span) {
                     Some(Sub::Static(i)) => evaluated.push(i),
-                    Some(dynamic) => return self.store_dynamic(t, vec![dynamic], (v, vs), span),
+                    Some(dynamic) => return self.store_dynamic(t, vec![dynamic], (v, vs), false, span),
                     None => return Value::Poison,
                 },
             }
         } else {
             let Some(subs) = self.subscript_items(items, scope) else { return Value::Poison };
-            if subs.iter().any(|s| matches!(s, Sub::Dyn { .. })) {
-                return self.store_dynamic(t, subs, (v, vs), span);
+            if subs.iter().any(|s| matches!(s, Sub::Dyn { .. } | Sub::Tensor { .. })) {
+                return self.store_dynamic(t, subs, (v, vs), false, span);
             }
             evaluated.extend(subs.into_iter().filter_map(|s| if let Sub::Static(i) = s { Some(i) } else { None }));
         }

@@ -25,6 +25,7 @@
 use graphc_runtime::op::{Binary, Cmp, F64Bits, IndexOp};
 use graphc_runtime::{DType, Op};
 
+use super::advanced::Slot;
 use super::index::Item;
 use super::{HostKind, Lowerer, Scope, Value};
 use crate::check::shapes;
@@ -45,6 +46,11 @@ pub(super) enum Sub {
         keep: bool,
         span: Span,
     },
+    /// An i64 tensor of indices among other items (`advanced.rs`).
+    Tensor {
+        ids: NodeId,
+        span: Span,
+    },
 }
 
 /// The flat positions a subscript picks, and the shape of what it selects.
@@ -53,8 +59,15 @@ struct Grid {
     flat: NodeId,
     /// The shape of `x[...]`.
     shape: Vec<usize>,
-    /// PyTorch's `grad_fn` of the read: that of the last item that acts.
+    /// PyTorch's `grad_fn` of the read: that of the last item that acts, or
+    /// `IndexBackward0` with an index tensor.
     grad_fn: &'static str,
+    /// Whether the basic items make a view before any index tensor applies
+    /// (an integer, a slice that is not whole, `none`): a store through them
+    /// is PyTorch's `CopySlices`.
+    view: bool,
+    /// How many index tensors the subscript holds.
+    advanced: usize,
 }
 
 impl Lowerer<'_> {
@@ -80,6 +93,7 @@ impl Lowerer<'_> {
         match v {
             Value::None => Some(Sub::Static(Item::NewAxis)),
             Value::Host { node, kind: HostKind::Int } => Some(Sub::Dyn { start: node, len: 1, step: 1, keep: false, span }),
+            Value::Tensor(ids) if self.dtype_of(ids) == DType::I64 => Some(Sub::Tensor { ids, span }),
             v => self.index_int(v, span, "an index").map(|i| Sub::Static(Item::Select(i, span))),
         }
     }
@@ -138,32 +152,43 @@ impl Lowerer<'_> {
         Some(Sub::Dyn { start, len, step, keep: true, span })
     }
 
-    /// `x[...]` where an item is a run-time integer.
+    /// `x[...]` where an item is a run-time integer or an index tensor.
     pub(super) fn index_dynamic(&mut self, t: NodeId, subs: Vec<Sub>, span: Span) -> Value {
         let (dt, shape) = (self.dtype_of(t), self.shape_of(t));
-        let Some(grid) = self.grid(&shape, subs, span) else { return Value::Poison };
+        let Some(grid) = self.grid(&shape, subs, false, span) else { return Value::Poison };
         let count: usize = grid.shape.iter().product();
         let numel: usize = shape.iter().product();
-        let flat_x = self.node(Op::Reshape, dt, vec![numel], &[t], span);
-        let picked = self.node(Op::Index(IndexOp::Gather { dim: 0 }), dt, vec![count], &[flat_x, grid.flat], span);
-        Value::Tensor(self.op_node(Op::Reshape, dt, grid.shape, &[picked], span, grid.grad_fn))
+        // The index kernels move numbers: a bool tensor goes through i64 and back.
+        let (t, wt) = if dt == DType::Bool { (self.cast_to(t, DType::I64, span), DType::I64) } else { (t, dt) };
+        let flat_x = self.node(Op::Reshape, wt, vec![numel], &[t], span);
+        let picked = self.node(Op::Index(IndexOp::Gather { dim: 0 }), wt, vec![count], &[flat_x, grid.flat], span);
+        let read = self.op_node(Op::Reshape, wt, grid.shape, &[picked], span, grid.grad_fn);
+        Value::Tensor(if dt == DType::Bool { self.cast_to(read, DType::Bool, span) } else { read })
     }
 
-    /// `x[...] = v` where an item is a run-time integer: the in-place update.
-    pub(super) fn store_dynamic(&mut self, t: NodeId, subs: Vec<Sub>, (v, vs): (Value, Span), span: Span) -> Value {
+    /// `x[...] = v` where an item is a run-time integer or an index tensor: the
+    /// in-place update. With `accumulate` the value is added at the positions
+    /// (`index_put_(..., accumulate=true)`), repeated ones adding up.
+    pub(super) fn store_dynamic(&mut self, t: NodeId, subs: Vec<Sub>, (v, vs): (Value, Span), accumulate: bool, span: Span) -> Value {
         let (dt, shape) = (self.dtype_of(t), self.shape_of(t));
-        let Some(grid) = self.grid(&shape, subs, span) else { return Value::Poison };
+        let Some(grid) = self.grid(&shape, subs, true, span) else { return Value::Poison };
+        let code = if grid.advanced > 0 { Code::E0700 } else { Code::E0624 };
         let count: usize = grid.shape.iter().product();
         let numel: usize = shape.iter().product();
+        // The index kernels move numbers: a bool tensor is written through i64.
+        let wt = if dt == DType::Bool { DType::I64 } else { dt };
+        let number = matches!(v, Value::Number { .. } | Value::Bool(_) | Value::Host { .. });
         let value = match v {
-            Value::Number { value, .. } => self.scalar(value, dt, vs),
-            Value::Bool(b) => self.scalar(if b { 1.0 } else { 0.0 }, dt, vs),
-            Value::Host { node, .. } => self.cast_to(node, dt, vs),
-            Value::Tensor(v) => self.cast_to(v, dt, vs),
+            Value::Number { value, .. } => self.scalar(value, wt, vs),
+            Value::Bool(b) => self.scalar(if b { 1.0 } else { 0.0 }, wt, vs),
+            Value::Host { node, .. } => self.cast_to(node, wt, vs),
+            // PyTorch's `index_put_` takes values of the tensor's dtype only.
+            Value::Tensor(v) if grid.advanced > 0 && self.dtype_of(v) != dt => return self.dtype_mismatch(dt, self.dtype_of(v), vs),
+            Value::Tensor(v) => self.cast_to(v, wt, vs),
             Value::Poison => return Value::Poison,
             other => {
                 return self.error(
-                    Diagnostic::new(Code::E0624, format!("cannot store {} into a tensor", other.describe()), vs, "not a number or tensor")
+                    Diagnostic::new(code, format!("cannot store {} into a tensor", other.describe()), vs, "not a number or tensor")
                         .with_help("store a number or a tensor that broadcasts to the selected elements"),
                 )
             }
@@ -172,7 +197,7 @@ impl Lowerer<'_> {
         if shapes::broadcast(&vsh, &grid.shape).ok().as_deref() != Some(&grid.shape[..]) {
             return self.error(
                 Diagnostic::new(
-                    Code::E0624,
+                    code,
                     format!("a value of shape {} does not broadcast to the selected shape {}", shapes::show(&vsh), shapes::show(&grid.shape)),
                     vs,
                     "shapes do not fit",
@@ -180,22 +205,50 @@ impl Lowerer<'_> {
                 .with_help("store a value of the selected elements' shape, or one that broadcasts to it"),
             );
         }
-        let spread = if vsh == grid.shape { value } else { self.node(Op::Expand, dt, grid.shape.clone(), &[value], vs) };
-        let src = self.node(Op::Reshape, dt, vec![count], &[spread], vs);
-        let flat_x = self.node(Op::Reshape, dt, vec![numel], &[t], span);
-        let op = Op::Index(IndexOp::ScatterInto { dim: 0, add: false });
-        let written = self.node(op, dt, vec![numel], &[flat_x, grid.flat, src], span);
-        let new = self.node(Op::Reshape, dt, shape, &[written], span);
-        match self.update_in_place(t, new, "CopySlices", span) {
+        let spread = if vsh == grid.shape { value } else { self.node(Op::Expand, wt, grid.shape.clone(), &[value], vs) };
+        let src = self.node(Op::Reshape, wt, vec![count], &[spread], vs);
+        let x = if dt == DType::Bool { self.cast_to(t, DType::I64, span) } else { t };
+        let flat_x = self.node(Op::Reshape, wt, vec![numel], &[x], span);
+        let op = Op::Index(IndexOp::ScatterInto { dim: 0, add: accumulate });
+        let written = self.node(op, wt, vec![numel], &[flat_x, grid.flat, src], span);
+        let new = self.node(Op::Reshape, wt, shape, &[written], span);
+        let new = if dt == DType::Bool { self.cast_to(new, DType::Bool, span) } else { new };
+        // PyTorch's `grad_fn`: a store through a view of `x` is `CopySlices`; one
+        // index tensor and a number take `index_fill_`, the rest `index_put_`.
+        let grad_fn = match (grid.view, grid.advanced, number) {
+            (true, _, _) | (false, 0, _) => "CopySlices",
+            (false, 1, true) if !accumulate => "IndexFillBackward0",
+            _ => "IndexPutBackward0",
+        };
+        match self.update_in_place(t, new, grad_fn, span) {
             Some(n) => Value::Tensor(n),
             None => Value::Poison,
         }
     }
 
-    /// Resolves the items against `shape` (PyTorch's basic indexing, left to
-    /// right, `...` filling the middle) into the flat positions they pick.
-    fn grid(&mut self, shape: &[usize], subs: Vec<Sub>, span: Span) -> Option<Grid> {
-        let consumed = subs.iter().filter(|s| matches!(s, Sub::Dyn { .. } | Sub::Static(Item::Select(..) | Item::Slice { .. }))).count();
+    /// PyTorch's refusal of a store through index tensors of a value of another
+    /// dtype than the tensor's (E0700).
+    pub(super) fn dtype_mismatch(&mut self, dest: DType, src: DType, vs: Span) -> Value {
+        let (d, s) = (super::inplace::torch_type_name(dest), super::inplace::torch_type_name(src));
+        self.error(
+            Diagnostic::new(
+                Code::E0700,
+                format!("Index put requires the source and destination dtypes match, got {d} for the destination and {s} for the source."),
+                vs,
+                format!("a {src} value for a {dest} tensor"),
+            )
+            .with_help(format!("convert the value first (`.to({dest})`), or store a number, which takes the tensor's dtype")),
+        )
+    }
+
+    /// Resolves the items against `shape` into the flat positions they pick:
+    /// PyTorch's basic indexing left to right, `...` filling the middle, and
+    /// its advanced indexing for i64 tensors among the items (`advanced.rs`).
+    /// `store` picks the codes of a store's errors (E0701, E0700) over a read's
+    /// (E0281).
+    fn grid(&mut self, shape: &[usize], subs: Vec<Sub>, store: bool, span: Span) -> Option<Grid> {
+        let consumed =
+            subs.iter().filter(|s| matches!(s, Sub::Dyn { .. } | Sub::Tensor { .. } | Sub::Static(Item::Select(..) | Item::Slice { .. }))).count();
         if subs.iter().filter(|s| matches!(s, Sub::Static(Item::Ellipsis))).count() > 1 {
             self.error(Diagnostic::new(Code::E0223, "a subscript may hold one `...`", span, "several `...`").with_help("keep one `...`"));
             return None;
@@ -212,21 +265,21 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        // Per dimension of the tensor: its index vector and length; and the selection's shape.
-        let (mut picks, mut sel_shape, mut grad_fn) = (Vec::new(), Vec::new(), "AliasBackward0");
+        // Per item that acts, in order: what it picks from which dimension.
+        let (mut slots, mut grad_fn, mut view) = (Vec::new(), "AliasBackward0", false);
+        let mut d = 0;
         for sub in subs {
-            let d = picks.len();
             match sub {
                 Sub::Static(Item::Ellipsis) => {
                     for _ in 0..shape.len() - consumed {
-                        let d = picks.len();
-                        picks.push(self.literal_pick((0..shape[d]).collect(), span));
-                        sel_shape.push(shape[d]);
+                        slots.push(Slot::Pick { dim: d, pick: self.literal_pick((0..shape[d]).collect(), span), kept: true });
+                        d += 1;
                     }
                 }
                 Sub::Static(Item::NewAxis) => {
-                    sel_shape.push(1);
+                    slots.push(Slot::NewAxis);
                     grad_fn = "UnsqueezeBackward0";
+                    view = true;
                 }
                 Sub::Static(Item::Select(i, is)) => {
                     let n = shape[d] as i64;
@@ -237,8 +290,10 @@ impl Lowerer<'_> {
                         );
                         return None;
                     }
-                    picks.push(self.literal_pick(vec![(if i < 0 { i + n } else { i }) as usize], span));
+                    slots.push(Slot::Pick { dim: d, pick: self.literal_pick(vec![(if i < 0 { i + n } else { i }) as usize], span), kept: false });
+                    d += 1;
                     grad_fn = "SelectBackward0";
+                    view = true;
                 }
                 Sub::Static(Item::Slice { start, stop, step }) => {
                     let n = shape[d] as i64;
@@ -247,27 +302,35 @@ impl Lowerer<'_> {
                     let idx: Vec<usize> = (a..b.max(a)).step_by(step as usize).map(|i| i as usize).collect();
                     if idx.len() != shape[d] {
                         grad_fn = "SliceBackward0";
+                        view = true;
                     }
-                    sel_shape.push(idx.len());
-                    picks.push(self.literal_pick(idx, span));
+                    slots.push(Slot::Pick { dim: d, pick: self.literal_pick(idx, span), kept: true });
+                    d += 1;
                 }
                 Sub::Dyn { start, len, step, keep, span: at } => {
                     self.check_counter_bounds(start, (len, step, keep), (d, shape[d]), at);
-                    picks.push(self.dynamic_pick(start, (len, step, keep), (d, shape[d]), at));
-                    if keep {
-                        sel_shape.push(len);
-                    }
+                    slots.push(Slot::Pick { dim: d, pick: self.dynamic_pick(start, (len, step, keep), (d, shape[d]), at), kept: keep });
+                    d += 1;
                     grad_fn = if keep { "SliceBackward0" } else { "SelectBackward0" };
+                    view = true;
+                }
+                Sub::Tensor { ids, span: at } => {
+                    let ids = self.checked_ids(ids, (d, shape[d]), store, at)?;
+                    slots.push(Slot::Tensor { dim: d, ids, span: at });
+                    d += 1;
                 }
             }
         }
-        while picks.len() < shape.len() {
-            let d = picks.len();
-            picks.push(self.literal_pick((0..shape[d]).collect(), span));
-            sel_shape.push(shape[d]);
+        while d < shape.len() {
+            slots.push(Slot::Pick { dim: d, pick: self.literal_pick((0..shape[d]).collect(), span), kept: true });
+            d += 1;
         }
-        let flat = self.flat_positions(shape, &picks, span);
-        Some(Grid { flat, shape: sel_shape, grad_fn })
+        let advanced = slots.iter().filter(|s| matches!(s, Slot::Tensor { .. })).count();
+        if advanced > 0 {
+            grad_fn = "IndexBackward0";
+        }
+        let (flat, shape) = self.flat_positions(shape, &slots, store, span)?;
+        Some(Grid { flat, shape, grad_fn, view, advanced })
     }
 
     /// A subscript computed from the counter of the `range` loop whose body is being
@@ -352,32 +415,5 @@ impl Lowerer<'_> {
         let index = self.node(Op::Reshape, DType::I64, [lead.clone(), vec![len]].concat(), &[vector], span);
         let checked = self.node(Op::Index(IndexOp::Gather { dim: d }), DType::I64, [lead, vec![len]].concat(), &[table, index], span);
         self.node(Op::Reshape, DType::I64, vec![len], &[checked], span)
-    }
-
-    /// `Σ_d picks[d] * stride[d]` on the grid of the picks' lengths, flattened.
-    fn flat_positions(&mut self, shape: &[usize], picks: &[NodeId], span: Span) -> NodeId {
-        let strides = super::views::contiguous(shape);
-        let lens: Vec<usize> = picks.iter().map(|&p| self.shape_of(p)[0]).collect();
-        let mut acc: Option<NodeId> = None;
-        for (d, &p) in picks.iter().enumerate() {
-            let mut along = vec![1; picks.len()];
-            along[d] = lens[d];
-            let laid = self.node(Op::Reshape, DType::I64, along.clone(), &[p], span);
-            let stride = self.scalar(strides[d] as f64, DType::I64, span);
-            let term = self.node(Op::Binary(Binary::Mul), DType::I64, along.clone(), &[laid, stride], span);
-            acc = Some(match acc {
-                None => term,
-                Some(a) => {
-                    let sh = shapes::broadcast(&self.shape_of(a), &along).unwrap_or_else(|_| lens.clone());
-                    self.node(Op::Binary(Binary::Add), DType::I64, sh, &[a, term], span)
-                }
-            });
-        }
-        let count: usize = lens.iter().product();
-        match acc {
-            Some(a) => self.node(Op::Reshape, DType::I64, vec![count], &[a], span),
-            // A 0-d tensor has no dimension to pick from; `grid` refused any item that consumes one.
-            None => self.literal_pick(vec![0], span),
-        }
     }
 }

@@ -14,7 +14,9 @@
 //! dimension; the slice's gradient writes into zeros (`slice_backward`), which
 //! is PyTorch's `select_backward`. A subscript that is one i64 tensor is
 //! advanced indexing of the first dimension, a `gather` with the index as its
-//! second operand (`gather_calls.rs`); boolean masks are not supported yet.
+//! second operand (`gather_calls.rs`); i64 tensors among other items, or
+//! several, are lowered with run-time integers to the flat positions they pick
+//! (`dyn_index.rs`, `advanced.rs`). Boolean masks are read nowhere yet.
 
 use graphc_runtime::Op;
 
@@ -58,11 +60,21 @@ impl<'a> Lowerer<'a> {
             };
         }
         let Some(subs) = self.subscript_items(items, scope) else { return Value::Poison };
-        // A run-time integer picks elements of a tensor only: lists, tuples and shapes are compile-time values.
-        if let Some(at) = subs.iter().find_map(|s| if let Sub::Dyn { span, .. } = s { Some(*span) } else { None }) {
+        // A run-time integer or an index tensor picks elements of a tensor only:
+        // lists, tuples and shapes are compile-time values.
+        let picked = subs.iter().find_map(|s| match s {
+            Sub::Dyn { span, .. } => Some((*span, false)),
+            Sub::Tensor { span, .. } => Some((*span, true)),
+            Sub::Static(_) => None,
+        });
+        if let Some((at, tensor)) = picked {
             return match recv {
                 Value::Tensor(t) => self.index_dynamic(t, subs, span),
                 Value::Poison => Value::Poison,
+                other if tensor => self.error(
+                    Diagnostic::new(Code::E0223, format!("{} cannot be subscripted with a tensor", other.describe()), at, "a tensor index")
+                        .with_help("index tensors pick elements of a tensor: `stack` the list's items into a tensor and index that"),
+                ),
                 other => self.error(
                     Diagnostic::new(Code::E0608, format!("{} cannot be subscripted with a run-time integer", other.describe()), at, "known only at run time")
                         .with_help("lists, tuples and shapes are compile-time values: loop over the list itself, or `stack` its items into a tensor and index that"),
@@ -97,7 +109,7 @@ impl<'a> Lowerer<'a> {
             other => {
                 self.error(
                     Diagnostic::new(Code::E0223, format!("{what} must be an integer, not {}", other.describe()), span, "not an integer").with_help(
-                        "index with integers, slices `a:b:c`, `none` and `...`, or with one i64 tensor alone (`x[ids]`); boolean masks and a tensor among several items are not supported yet",
+                        "index with integers, slices `a:b:c`, `none`, `...` and i64 tensors (`x[ids]`, `x[rows, cols]`); a boolean mask only alone (`x[mask] = v`)",
                     ),
                 );
                 None

@@ -10,6 +10,9 @@
 //! output gradient gathered at them). A constant index is checked here, and a
 //! negative constant counts from the end; a computed index is checked when it
 //! runs, where a negative one is out of bounds (as for reading `x[ids]`).
+//! A tensor value must have `x`'s dtype, as PyTorch's `index_put_` requires;
+//! a number is PyTorch's `index_fill_` (`IndexFillBackward0`). Several index
+//! tensors, or index tensors among other items, are `advanced.rs`'s.
 
 use graphc_runtime::op::{F64Bits, IndexOp, Op};
 use graphc_runtime::{kernels, DType};
@@ -44,7 +47,11 @@ impl Lowerer<'_> {
         selected.extend_from_slice(&sh[1..]);
         let mut rows = vec![k];
         rows.extend_from_slice(&sh[1..]);
+        // A number is PyTorch's `index_fill_`, a tensor its `index_put_`, which
+        // takes values of the tensor's dtype only.
+        let number = matches!(v, Value::Number { .. } | Value::Bool(_) | Value::Host { .. });
         let src = match v {
+            Value::Tensor(n) if self.dtype_of(n) != dt => return self.dtype_mismatch(dt, self.dtype_of(n), vs),
             Value::Number { value, .. } => self.scalar(value, dt, vs),
             Value::Bool(b) => self.scalar(if b { 1.0 } else { 0.0 }, dt, vs),
             Value::Host { node, .. } => self.cast_to(node, dt, vs),
@@ -73,7 +80,8 @@ impl Lowerer<'_> {
         let lined = self.node(Op::Reshape, DType::I64, column, &[ids], span);
         let index = self.node(Op::Expand, DType::I64, rows, &[lined], span);
         let new = self.node(Op::Index(IndexOp::ScatterInto { dim: 0, add: false }), dt, sh, &[t, index, src], span);
-        match self.update_in_place(t, new, "IndexPutBackward0", span) {
+        let grad_fn = if number { "IndexFillBackward0" } else { "IndexPutBackward0" };
+        match self.update_in_place(t, new, grad_fn, span) {
             Some(n) => Value::Tensor(n),
             None => Value::Poison,
         }

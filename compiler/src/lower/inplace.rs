@@ -1,6 +1,6 @@
 //! In-place updates: `x -= e` and the other augmented assignments, and the
 //! `_` methods (`add_`, `sub_`, `mul_`, `div_`, `copy_`, `zero_`, `fill_`,
-//! `clamp_`).
+//! `clamp_`; `index_put_` is `advanced.rs`'s).
 //!
 //! An update computes the new value as an ordinary node and makes it the
 //! object's value with [`Lowerer::update_in_place`], which applies PyTorch's
@@ -22,10 +22,10 @@ use crate::ir::program::Mutation;
 use crate::syntax::ast::{Arg, BinOp, Expr, ExprKind, Ident, Span};
 
 /// The in-place methods this file lowers.
-const METHODS: [&str; 8] = ["add_", "sub_", "mul_", "div_", "copy_", "zero_", "fill_", "clamp_"];
+const METHODS: [&str; 9] = ["add_", "sub_", "mul_", "div_", "copy_", "zero_", "fill_", "clamp_", "index_put_"];
 
 /// PyTorch's name of a dtype in its casting error ("result type Float can't be cast ...").
-fn torch_type_name(dt: DType) -> &'static str {
+pub(super) fn torch_type_name(dt: DType) -> &'static str {
     match dt {
         DType::F32 => "Float",
         DType::F64 => "Double",
@@ -184,6 +184,9 @@ impl Lowerer<'_> {
         let recv = self.expr(receiver, scope);
         let args = self.args(args, scope);
         let Some(t) = self.expect_tensor(recv, receiver.span, &format!("the receiver of `{}`", method.name)) else { return Value::Poison };
+        if method.name == "index_put_" {
+            return self.index_put_method(t, args, span);
+        }
         let Some((new, grad_fn)) = self.inplace_value(t, receiver.span, method, args, span) else { return Value::Poison };
         if let ExprKind::Index { receiver: base, items } = &receiver.kind {
             // `x[i].add_(1)` updates the elements of `x` that the subscript views.
