@@ -65,15 +65,35 @@ proptest! {
     }
 }
 
-/// The second derivatives of `gelu` in both modes and of `prod` (at inputs
-/// without zeros), `grad` of a gradient derived with `create_graph=true` (the
-/// backward formulas are graph ops whose own rules differentiate them), against
-/// central differences of the first gradient.
+/// The second derivatives of `gelu` in both modes and of `prod`, `grad` of a
+/// gradient derived with `create_graph=true` (the backward formulas are graph
+/// ops whose own rules differentiate them), against central differences of the
+/// first gradient.
 #[test]
 fn second_derivatives_match_differences_of_the_first() {
-    let xs = [-3.0, -1.2, -0.4, 0.1, 0.9, 2.5];
+    second_derivatives(&[-3.0, -1.2, -0.4, 0.1, 0.9, 2.5], &["gelu(X, approximate=\"none\").sum()", "gelu(X, approximate=\"tanh\").sum()", PRODS]);
+}
+
+/// Products over all elements and along a dimension.
+const PRODS: &str = "prod(X) * 0.5 + X.reshape(2, 3).prod(1).sum()";
+
+/// `prod`'s second derivative where the input has one zero or two (in one row
+/// of the reshaped 2 x 3, or one in each): the first gradient takes PyTorch's
+/// zero-safe form there (the products of the others), whose own derivative
+/// the differences check. The shifted inputs have no zero, so their gradients
+/// come from the quotient form: the two forms must agree to the differences.
+#[test]
+fn second_derivatives_of_prod_at_zeros_match_differences_of_the_first() {
+    for xs in [[-3.0, 0.0, -0.4, 0.1, 0.9, 2.5], [0.0, -1.2, 0.0, 0.1, 0.9, 2.5], [0.0, -1.2, -0.4, 0.0, 0.9, 2.5]] {
+        second_derivatives(&xs, &[PRODS]);
+    }
+}
+
+/// Checks `grad(grad(f(x), create_graph=true).sum(), x)` for each `f` (with `X`
+/// for its argument) at `xs` against central differences of the first gradient.
+fn second_derivatives(xs: &[f64; 6], fs: &[&str]) {
     let list = |d: f64| format!("[{}]", xs.iter().map(|x| format!("{:?}", x + d)).collect::<Vec<_>>().join(", "));
-    for f in ["gelu(X, approximate=\"none\").sum()", "gelu(X, approximate=\"tanh\").sum()", "prod(X) * 0.5 + X.reshape(2, 3).prod(1).sum()"] {
+    for f in fs {
         let mut src = String::new();
         for (name, d) in [("x", 0.0), ("xp", H), ("xm", -H)] {
             src += &format!("{name} = tensor({}, dtype=f64, requires_grad=true)\n", list(d));
@@ -86,7 +106,7 @@ fn second_derivatives_match_differences_of_the_first() {
         let (second, plus, minus) = (v(0), v(1), v(2));
         for i in 0..xs.len() {
             let fd = (plus[i] - minus[i]) / (2.0 * H);
-            assert!((second[i] - fd).abs() <= tolerance(fd), "{f} at {}: {} by the rules, {fd} by differences", xs[i], second[i]);
+            assert!((second[i] - fd).abs() <= tolerance(fd), "{f} at {xs:?}, element {i}: {} by the rules, {fd} by differences", second[i]);
         }
     }
 }

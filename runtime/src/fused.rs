@@ -394,6 +394,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::Cumsum { .. }
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
+            | Op::ProdOthersVjp { .. }
             | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast

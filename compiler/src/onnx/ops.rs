@@ -152,7 +152,7 @@ pub fn map(em: &mut Emitter, op: &Op, site: &Site) -> Result<String, Unmapped> {
         }
         // A product of the others that stays exact where elements are zero needs
         // exclusive cumulative products, which ONNX has no operator for.
-        Op::ProdOthers { .. } => return Err(Unmapped),
+        Op::ProdOthers { .. } | Op::ProdOthersVjp { .. } => return Err(Unmapped),
         Op::Loss { kind, reduction } => reduce::loss(em, site, *kind, *reduction),
         Op::MatMul => {
             let (a, b) = (site.arg(em, 0), site.arg(em, 1));

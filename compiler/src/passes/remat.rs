@@ -126,6 +126,7 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         | Op::Cumsum { .. }
         | Op::Softmax { .. }
         | Op::ProdOthers { .. }
+        | Op::ProdOthersVjp { .. }
         | Op::Loss { .. }
         | Op::MatMul => None,
     }

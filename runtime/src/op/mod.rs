@@ -254,9 +254,15 @@ pub enum Op {
     /// `prod_safe_zeros_backward` computes it: an exclusive cumulative product
     /// from each end, each accumulated in f64 and rounded when stored (PyTorch's
     /// `cumprod`), multiplied in the dtype. Same shape. The factor of `prod`'s
-    /// gradient where the input has zeros; not differentiated (see
-    /// `autodiff/rules/prod.rs`).
+    /// gradient where the input has zeros; differentiated through
+    /// [`Op::ProdOthersVjp`] (see `autodiff/rules/prod.rs`).
     ProdOthers { dim: Option<usize> },
+    /// `(x, g)`: the gradient of `sum(g * prod_others(x))` with respect to `x`,
+    /// each element `sum over i != k of g_i * prod over j != i, k of x_j` along
+    /// `dim` (all elements for `None`), computed from exclusive products from
+    /// both ends in f64. Same shape. The second derivative of `prod` where the
+    /// input has zeros; not differentiated itself.
+    ProdOthersVjp { dim: Option<usize> },
     /// A loss of [`LossKind`] of `input, target` (one shape): the elementwise
     /// losses, or their mean or sum (0-d), by `reduction`.
     Loss { kind: LossKind, reduction: LossReduction },
@@ -407,6 +413,9 @@ impl Op {
         if let Op::Cat { n, .. } = self {
             return *n;
         }
+        if let Op::ProdOthersVjp { .. } = self {
+            return 2;
+        }
         match self.class() {
             OpClass::Source => 0,
             OpClass::ElementwiseUnary | OpClass::Shape | OpClass::Reduction => 1,
@@ -441,9 +450,14 @@ impl Op {
                 OpClass::Shape
             }
             Op::Loss { .. } => OpClass::Loss,
-            Op::SumTo | Op::Sum { .. } | Op::Mean { .. } | Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } | Op::ProdOthers { .. } => {
-                OpClass::Reduction
-            }
+            Op::SumTo
+            | Op::Sum { .. }
+            | Op::Mean { .. }
+            | Op::Reduce { .. }
+            | Op::Cumsum { .. }
+            | Op::Softmax { .. }
+            | Op::ProdOthers { .. }
+            | Op::ProdOthersVjp { .. } => OpClass::Reduction,
             Op::MatMul => OpClass::LinearAlgebra,
             Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } | Op::Index(_) | Op::Fma => {
                 OpClass::Conversion
@@ -482,7 +496,8 @@ impl Op {
             Op::Select => operand >= 1,
             // Only optimizer updates make it, which do not require grad.
             Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) | Op::Fma => false,
-            Op::ProdOthers { .. } => false,
+            Op::ProdOthers { .. } => true,
+            Op::ProdOthersVjp { .. } => false,
             Op::Index(i) => i.differentiable(operand),
             Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul => true,
             Op::Activation(_) => true,
@@ -542,7 +557,7 @@ impl Op {
             | Op::Param(_)
             | Op::Input(_)
             | Op::Data(_) => None,
-            Op::ProdOthers { .. } => None,
+            Op::ProdOthers { .. } | Op::ProdOthersVjp { .. } => None,
             Op::RegionOutput { .. } => None,
         }
     }
@@ -581,6 +596,7 @@ impl Op {
             | Op::Cumsum { .. }
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
+            | Op::ProdOthersVjp { .. }
             | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast
@@ -640,6 +656,7 @@ impl Op {
             Op::Softmax { log: false, .. } => "softmax",
             Op::Softmax { log: true, .. } => "log_softmax",
             Op::ProdOthers { .. } => "prod_others",
+            Op::ProdOthersVjp { .. } => "prod_others_vjp",
         }
     }
 }

@@ -377,6 +377,7 @@ impl Run<'_> {
             | Op::Cumsum { .. }
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
+            | Op::ProdOthersVjp { .. }
             | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast
@@ -438,6 +439,7 @@ impl Run<'_> {
             | Op::Cumsum { .. }
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
+            | Op::ProdOthersVjp { .. }
             | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast
@@ -594,7 +596,7 @@ impl Run<'_> {
             }
 
             // Products of the other elements, as `prod`: no rule yet.
-            Op::ProdOthers { .. } => Range::unbounded(),
+            Op::ProdOthers { .. } | Op::ProdOthersVjp { .. } => Range::unbounded(),
 
             // Losses are not bounded by a rule yet.
             Op::Loss { .. } => Range::unbounded(),

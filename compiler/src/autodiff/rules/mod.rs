@@ -110,8 +110,13 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => vec![],
         // Only optimizer updates make `fma`, and they do not require grad.
         Op::Fma => vec![],
-        // A factor of prod's gradient, not differentiated (rules/prod.rs says why).
-        Op::ProdOthers { .. } => vec![],
+        // A factor of prod's gradient where the input has zeros: its vector-Jacobian product.
+        Op::ProdOthers { dim } => {
+            let x = c.fwd(ops[0]);
+            vec![Some(c.add_node(gr, Op::ProdOthersVjp { dim: *dim }, dt, shape_of(gr, ops[0]), &[x, g]))]
+        }
+        // prod's third derivative where the input has zeros is not built (rules/prod.rs).
+        Op::ProdOthersVjp { .. } => vec![],
         Op::Reduce { kind, dims, .. } => vec![Some(reduce::reduce(c, gr, *kind, dims, n, ops[0], g))],
         Op::Cumsum { dim, reverse } => vec![Some(reduce::cumsum(c, gr, *dim, *reverse, g))],
         Op::Softmax { dim, log } => vec![Some(reduce::softmax(c, gr, *dim, *log, n, g))],

@@ -5,11 +5,12 @@
 //! (some element is zero). Both are built and a selection on the run-time count
 //! of zeros picks one, so each value is PyTorch's bit for bit.
 //!
-//! The product of the others (`Op::ProdOthers`) is not differentiated: with
-//! `create_graph`, the second derivative flows through the quotient form,
-//! which is exact wherever the input has no zero. Where it has one, graphc's
-//! second derivative leaves out the terms through the zero element (PyTorch
-//! differentiates its cumulative products there); docs/act-language.md says so.
+//! With `create_graph`, the second derivative flows through the form selected:
+//! the quotient's where the input has no zero (the unselected products of the
+//! others get a zero gradient), and where it has one the product of the others'
+//! own derivative, `Op::ProdOthersVjp` (PyTorch differentiates its cumulative
+//! products there, which gives the same values up to rounding). The third
+//! derivative at zeros is not built: `ProdOthersVjp` is not differentiated.
 
 use graphc_runtime::op::Cmp;
 use graphc_runtime::Op;

@@ -82,12 +82,8 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             let (dim, reverse) = p.split_once(", ")?;
             Op::Cumsum { dim: keyed(dim, "dim")?.parse().ok()?, reverse: keyed(reverse, "reverse")?.parse().ok()? }
         }
-        ("prod_others", Some(p)) => Op::ProdOthers {
-            dim: match keyed(p, "dim")?.as_str() {
-                "none" => None,
-                d => Some(d.parse().ok()?),
-            },
-        },
+        ("prod_others", Some(p)) => Op::ProdOthers { dim: optional_dim(&keyed(p, "dim")?)? },
+        ("prod_others_vjp", Some(p)) => Op::ProdOthersVjp { dim: optional_dim(&keyed(p, "dim")?)? },
         ("softmax", Some(p)) => Op::Softmax { dim: keyed(p, "dim")?.parse().ok()?, log: false },
         ("log_softmax", Some(p)) => Op::Softmax { dim: keyed(p, "dim")?.parse().ok()?, log: true },
         ("argmax" | "argmin", Some(p)) => {
@@ -162,6 +158,14 @@ fn literal_values(p: &str) -> Option<Vec<F64Bits>> {
         values.resize(n, F64Bits::new(0.0));
     }
     Some(values)
+}
+
+/// `none` or a dimension below 64: `prod_others`' dimension.
+fn optional_dim(p: &str) -> Option<Option<usize>> {
+    match p {
+        "none" => Some(None),
+        d => d.parse().ok().filter(|&d: &usize| d < 64).map(Some),
+    }
 }
 
 /// `[2, 0, 1]`: a list of dimensions (at most 64, each below 64, so no text
