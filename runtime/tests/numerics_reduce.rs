@@ -145,7 +145,7 @@ fn ulps(f32: bool, a: u64, b: u64) -> u64 {
 }
 
 /// Ops whose every case graphc computes bit for bit as PyTorch here.
-const EXACT: &[&str] = &["sum", "mean", "var", "std", "norm1", "cumsum", "prod"];
+const EXACT: &[&str] = &["sum", "mean", "var", "std", "norm1", "cumsum", "prod", "softmax", "log_softmax"];
 
 /// For the other ops, the largest difference relative to max(1, |PyTorch's
 /// value|) allowed, f32 then f64: the worst over all cases of reductions.py

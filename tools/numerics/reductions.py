@@ -116,6 +116,23 @@ def matmul_cases(seed):
             yield {"op": "matmul", "dtype": dt, "shape": list(mkn), "dims": None, "seed": seed}
 
 
+# softmax and log_softmax shapes beyond the common ones, numbered after the
+# matrix products so that the other cases keep their seeds: a dimension followed
+# only by size-1 dimensions (PyTorch's inner-dimension kernel, scalar path),
+# and log_softmax's column chunks over a long dimension with a partial last
+# chunk.
+SOFTMAX_SHAPES = [(5, 1), (3, 40, 1), (1024, 300), (2, 600, 70)]
+
+
+def softmax_cases(seed):
+    for op in ("softmax", "log_softmax"):
+        for dt in ("f32", "f64"):
+            for shape in SOFTMAX_SHAPES:
+                for d in range(len(shape)):
+                    seed += 1
+                    yield {"op": op, "dtype": dt, "shape": list(shape), "dims": [d], "seed": seed}
+
+
 def run(case):
     if case["op"] == "matmul":
         m, k, n = case["shape"]
@@ -133,6 +150,7 @@ def main():
     mode, path = sys.argv[1], sys.argv[2]
     all_cases = list(cases())
     all_cases += list(matmul_cases(9000))
+    all_cases += list(softmax_cases(9500))
     if mode == "--dump":
         os.makedirs(path, exist_ok=True)
         for i, c in enumerate(all_cases):
