@@ -63,6 +63,9 @@ pub trait Float:
     /// `tanh` as close to PyTorch's (MKL's closed `vsTanh`/`vdTanh`) as
     /// measured: SLEEF's `tanhf`/`tanh` u10, within 1 ulp of it.
     fn tanh_torch(self) -> Self;
+    /// SLEEF's `tanhf`/`tanh` u10 itself (`Vectorized::tanh`), NaNs included:
+    /// the vector lambdas of `mish` and `gelu(approximate='tanh')`.
+    fn tanh_sleef(self) -> Self;
     fn sinh(self) -> Self;
     fn cosh(self) -> Self;
     /// The vector lambda of PyTorch's `sinh` kernel: SLEEF's `sinh` u10 for
@@ -201,6 +204,9 @@ macro_rules! impl_float {
                 } else {
                     $tanh_torch(self)
                 }
+            }
+            fn tanh_sleef(self) -> $t {
+                $tanh_torch(self)
             }
             fn sinh_vec(self) -> $t {
                 $sinh_vec(self)
