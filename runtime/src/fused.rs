@@ -263,7 +263,7 @@ struct Chunk<'a, T> {
     row: usize,
     start: usize,
     m: usize,
-    /// The kernel's length: `sigmoid`'s and `exp2`'s bits depend on an element's
+    /// The kernel's length: `sigmoid`'s, `exp2`'s, `mish`'s and `gelu_tanh`'s bits depend on an element's
     /// position in it (`elementwise::unary_at_into`).
     len: usize,
     /// When outputs are streamed: the first scratch row of the outputs, which the
@@ -364,7 +364,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
                 Arg::Slice(s) => T::exp_fast(s, dst),
                 scalar => unary_into(Unary::Exp, scalar, dst),
             },
-            Op::Unary(u @ (Unary::Sigmoid | Unary::Exp2)) => unary_at_into(*u, a(0), dst, c.start, c.len),
+            Op::Unary(u @ (Unary::Sigmoid | Unary::Exp2 | Unary::Mish | Unary::GeluTanh)) => unary_at_into(*u, a(0), dst, c.start, c.len),
             Op::Unary(u) => unary_into(*u, a(0), dst),
             Op::PowScalar(e) => pow_scalar_into(a(0), e.get(), dst),
             Op::Activation(f) => activation_into(*f, a(0), dst),

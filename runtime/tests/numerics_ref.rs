@@ -162,7 +162,12 @@ fn sample(case: &Value) -> Vec<u64> {
 }
 
 fn op_named(name: &str) -> Unary {
-    *Unary::ALL.iter().find(|op| op.builtin_name() == Some(name)).unwrap_or_else(|| panic!("no op {name}"))
+    // `gelu_tanh` is the `gelu` builtin's `approximate='tanh'` row: no builtin of its own.
+    *Unary::ALL
+        .iter()
+        .find(|op| op.builtin_name() == Some(name))
+        .or_else(|| Unary::ALL.iter().find(|op| op.name() == name))
+        .unwrap_or_else(|| panic!("no op {name}"))
 }
 
 /// graphc's output of `op` over the case's inputs, as bit patterns.

@@ -6,10 +6,11 @@
 //!   [`cascade`] and [`row_sum`] per column, as `cascade_sum`'s outer path
 //!   assigns them;
 //! * `softmax` / `log_softmax` along the last dimension against a scalar
-//!   reference of `_vec_softmax_lastdim` written here from PyTorch's order (one
-//!   row at a time, `f32::exp` per element).
+//!   reference of `_vec_softmax_lastdim` written here from PyTorch's order on
+//!   AVX-512 (one row at a time, SLEEF's `exp` and `log` per element).
 
 use graphc_runtime::kernels::reduce::{cascade, row_sum, sum_dims};
+use graphc_runtime::kernels::sleef;
 use graphc_runtime::kernels::softmax::softmax;
 use proptest::prelude::*;
 
@@ -23,36 +24,38 @@ fn column_sums_one_by_one(x: &[f32], n: usize, c: usize) -> Vec<f32> {
     (0..c).map(|j| 0.0 + if j < cascaded { cascade(x, j, c, n) } else { row_sum(x, j, c, n) }).collect()
 }
 
-/// `vec_reduce_all` of a row on 8 lanes: lanes take whole vectors, the tail
-/// updates the first lanes, then the shuffle tree; a row shorter than a vector
-/// is folded in order.
+/// `vec::reduce_all` of a row on 16 lanes (AVX-512): lanes take whole vectors,
+/// the tail updates the first lanes, then the shuffle tree (lane i with i^8,
+/// i^4, i^2, i^1); a row shorter than a vector is folded in order.
 fn reduce_row(row: &[f32], op: fn(f32, f32) -> f32) -> f32 {
-    if row.len() < 8 {
+    if row.len() < 16 {
         return row[1..].iter().fold(row[0], |a, &b| op(a, b));
     }
-    let mut acc: [f32; 8] = row[..8].try_into().unwrap();
-    for (k, &v) in row[8..].iter().enumerate() {
-        acc[k % 8] = op(acc[k % 8], v);
+    let mut acc: [f32; 16] = row[..16].try_into().unwrap();
+    for (k, &v) in row[16..].iter().enumerate() {
+        acc[k % 16] = op(acc[k % 16], v);
     }
-    let a: [f32; 4] = std::array::from_fn(|i| op(acc[i], acc[i + 4]));
-    op(op(a[0], a[2]), op(a[1], a[3]))
+    for step in [8, 4, 2, 1] {
+        acc = std::array::from_fn(|i| op(acc[i], acc[i ^ step]));
+    }
+    acc[0]
 }
 
 /// PyTorch's softmax or log_softmax of one row, element by element.
 fn softmax_row(row: &[f32], log: bool) -> Vec<f32> {
     let max = reduce_row(row, |a, b| {
         if a.is_nan() || b.is_nan() {
-            f32::NAN
-        } else if b > a {
-            b
-        } else {
+            f32::from_bits(!0)
+        } else if a > b {
             a
+        } else {
+            b
         }
     });
-    let e: Vec<f32> = row.iter().map(|&v| (v - max).exp()).collect();
+    let e: Vec<f32> = row.iter().map(|&v| sleef::exp_f32(v - max)).collect();
     let sum = reduce_row(&e, |a, b| a + b);
     if log {
-        let ls = sum.ln();
+        let ls = sleef::log_f32(sum);
         row.iter().map(|&v| v - max - ls).collect()
     } else {
         let inv = 1.0 / sum;

@@ -16,7 +16,7 @@ differ and every grouping of the additions shows in the last bits; computed in
 float64, then rounded to the dtype. PyTorch runs with one thread and its
 default (AVX-512) kernels. Matrix products (`matmul`, shape [m, k, n]: the
 first m*k values are the left operand, the next k*n the right one) are
-measured alongside.
+measured alongside, and so are the softmax gradients (`backward_cases`).
 """
 
 import json
@@ -116,7 +116,52 @@ def matmul_cases(seed):
             yield {"op": "matmul", "dtype": dt, "shape": list(mkn), "dims": None, "seed": seed}
 
 
+# softmax and log_softmax shapes beyond the common ones, numbered after the
+# matrix products so that the other cases keep their seeds: a dimension followed
+# only by size-1 dimensions (PyTorch's inner-dimension kernel, scalar path),
+# and log_softmax's column chunks over a long dimension with a partial last
+# chunk.
+SOFTMAX_SHAPES = [(5, 1), (3, 40, 1), (1024, 300), (2, 600, 70)]
+
+
+def softmax_cases(seed):
+    for op in ("softmax", "log_softmax"):
+        for dt in ("f32", "f64"):
+            for shape in SOFTMAX_SHAPES:
+                for d in range(len(shape)):
+                    seed += 1
+                    yield {"op": op, "dtype": dt, "shape": list(shape), "dims": [d], "seed": seed}
+
+
+# The backward kernels (`_softmax_backward_data`, `_log_softmax_backward_data`):
+# the gradient is `values` of the case's seed plus 1,000,000, the forward output
+# PyTorch's softmax (or log_softmax) of `values` of the seed.
+BACKWARD_SHAPES = [(1,), (7,), (16,), (33,), (100,), (1000, 10), (10, 1000), (17, 100), (8, 17, 33), (5, 1), (1024, 300)]
+
+
+def backward_cases(seed):
+    for op in ("softmax_backward", "log_softmax_backward"):
+        for dt in ("f32", "f64"):
+            for shape in BACKWARD_SHAPES:
+                for d in range(len(shape)):
+                    seed += 1
+                    yield {"op": op, "dtype": dt, "shape": list(shape), "dims": [d], "seed": seed}
+
+
+def run_backward(case):
+    n, shape, d = int(np.prod(case["shape"])), case["shape"], case["dims"][0]
+    x = torch.from_numpy(values(case["seed"], n, case["dtype"], False)).reshape(shape)
+    g = torch.from_numpy(values(case["seed"] + 1000000, n, case["dtype"], False)).reshape(shape)
+    if case["op"] == "log_softmax_backward":
+        y = torch._log_softmax_backward_data(g, torch.log_softmax(x, dim=d), d, x.dtype)
+    else:
+        y = torch._softmax_backward_data(g, torch.softmax(x, dim=d), d, x.dtype)
+    return y.contiguous().numpy().reshape(-1)
+
+
 def run(case):
+    if case["op"].endswith("_backward"):
+        return run_backward(case)
     if case["op"] == "matmul":
         m, k, n = case["shape"]
         x = values(case["seed"], m * k + k * n, case["dtype"], False)
@@ -133,6 +178,8 @@ def main():
     mode, path = sys.argv[1], sys.argv[2]
     all_cases = list(cases())
     all_cases += list(matmul_cases(9000))
+    all_cases += list(softmax_cases(9500))
+    all_cases += list(backward_cases(9700))
     if mode == "--dump":
         os.makedirs(path, exist_ok=True)
         for i, c in enumerate(all_cases):

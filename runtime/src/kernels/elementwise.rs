@@ -21,7 +21,7 @@
 
 use super::broadcast::expand;
 use super::float::Float;
-use crate::op::{Activation, Binary, Cmp, ElementFn1, ElementFn2, Unary};
+use crate::op::{Activation, Binary, Cmp, ElementFn1, ElementFn2, Unary, GELU_TANH_BETA};
 
 /// An operand of an elementwise op: one element per output element, or one
 /// value for all of them (a wrapped number or a one-element tensor).
@@ -70,7 +70,7 @@ pub fn unary_into<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T]) {
 /// whose bits differ from its scalar one (SLEEF against libm), so that an
 /// element's result depends on where it sits in the tensor.
 pub fn by_position(op: Unary) -> bool {
-    matches!(op, Unary::Sigmoid | Unary::Exp2 | Unary::Atanh | Unary::Sinh | Unary::Cosh)
+    matches!(op, Unary::Sigmoid | Unary::Exp2 | Unary::Atanh | Unary::Sinh | Unary::Cosh | Unary::Mish | Unary::GeluTanh)
 }
 
 /// Elements per iteration of the vector loop of PyTorch's `cpu_kernel_vec` on
@@ -84,7 +84,8 @@ fn vector_block<T: Float>() -> usize {
 /// `op` over elements `[start, start + dst.len())` of a contiguous tensor of
 /// `total` elements, as PyTorch 2.15's `cpu_kernel_vec` computes each one: the
 /// vector lambda (SLEEF: [`Float::sigmoid`], [`Float::exp2_sleef`],
-/// [`Float::atanh_sleef`], [`Float::sinh_vec`], [`Float::cosh_vec`]) over whole
+/// [`Float::atanh_sleef`], [`Float::sinh_vec`], [`Float::cosh_vec`], and
+/// `mish` and `gelu_tanh` through [`Float::tanh_sleef`]) over whole
 /// blocks of [`vector_block`] elements, the scalar lambda (the op table's
 /// element formula, with libm) over the rest. For more than 32768 elements
 /// PyTorch also splits the tensor among its threads, each with its own tail;
@@ -99,6 +100,19 @@ pub fn unary_at_into<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T], start: usi
         // kernels call it on every element.
         Unary::Sinh => T::sinh_vec,
         Unary::Cosh => T::cosh_vec,
+        // `x * tanh(log1p(exp(x)))` with SLEEF's three functions (a NaN input
+        // is settled by position below).
+        Unary::Mish => |a: T| a * a.exp_sleef().log1p_torch().tanh_sleef(),
+        // The scalar lambda's formula with SLEEF's `tanh`; GCC fuses
+        // `x + kKappa * x^3` into a multiply-add in both lambdas. A NaN input
+        // comes out quieted: the multiply by `0.5 * x` keeps its first operand.
+        Unary::GeluTanh => |a: T| {
+            if a.is_nan() {
+                return a + a;
+            }
+            let inner = T::from_f64(GELU_TANH_BETA) * T::from_f64(0.044715).mul_add(a * a * a, a);
+            T::from_f64(0.5) * a * (T::ONE + inner.tanh_sleef())
+        },
         _ => return op.with_element(Map1 { src, dst }),
     };
     match src {
@@ -109,9 +123,26 @@ pub fn unary_at_into<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T], start: usi
             for (d, &a) in head.iter_mut().zip(s) {
                 *d = vector(a);
             }
+            if op == Unary::Mish {
+                mish_nans(&s[..body], head, start);
+            }
             op.with_element(Map1 { src: Arg::Slice(&s[body..]), dst: tail })
         }
         Arg::Scalar(_) => op.with_element(Map1 { src, dst }),
+    }
+}
+
+/// `mish`'s vector lambda at NaN inputs, elements `start..` of the vector body:
+/// both operands of its final multiply are NaN there (SLEEF's `tanh` of a NaN
+/// sets every bit), and PyTorch's build multiplies the first vector of each
+/// block with `x` as the operand whose NaN survives, the second with the
+/// `tanh` (measured over every position): the input quieted, or every bit set.
+fn mish_nans<T: Float>(src: &[T], dst: &mut [T], start: usize) {
+    let block = vector_block::<T>();
+    for (k, (d, &a)) in dst.iter_mut().zip(src).enumerate() {
+        if a.is_nan() {
+            *d = if (start + k) % block < block / 2 { a + a } else { T::ALL_ONES };
+        }
     }
 }
 

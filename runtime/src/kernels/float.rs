@@ -24,6 +24,9 @@ pub trait Float:
     const ZERO: Self;
     const ONE: Self;
     const NAN: Self;
+    const NEG_INFINITY: Self;
+    /// The NaN with every bit set, which AVX-512's `vec::maximum` makes of a NaN.
+    const ALL_ONES: Self;
     /// Rounds an `f64` to this type.
     fn from_f64(v: f64) -> Self;
     fn to_f64(self) -> f64;
@@ -34,6 +37,12 @@ pub trait Float:
     fn exp_sleef(self) -> Self;
     /// `exp2` as SLEEF's `exp2f`/`exp2` u10 computes it (PyTorch's vector lambda).
     fn exp2_sleef(self) -> Self;
+    /// `ln` as SLEEF's `logf`/`log` u10 computes it (`Vectorized::log`, which
+    /// PyTorch's `log_softmax` kernels apply to each row's sum).
+    fn ln_sleef(self) -> Self;
+    /// [`Float::exp_sleef`] of every element of `src` into `dst`, on the fastest
+    /// path this CPU supports (the same bits on every path).
+    fn exp_sleef_into(src: &[Self], dst: &mut [Self]);
     /// `expm1` as SLEEF's `expm1f`/`expm1` u10 computes it (PyTorch's `expm1`).
     fn expm1_sleef(self) -> Self;
     /// `log1p` as PyTorch's `log1p` computes it: SLEEF's `log1pf`/`log1p` u10.
@@ -54,6 +63,9 @@ pub trait Float:
     /// `tanh` as close to PyTorch's (MKL's closed `vsTanh`/`vdTanh`) as
     /// measured: SLEEF's `tanhf`/`tanh` u10, within 1 ulp of it.
     fn tanh_torch(self) -> Self;
+    /// SLEEF's `tanhf`/`tanh` u10 itself (`Vectorized::tanh`), NaNs included:
+    /// the vector lambdas of `mish` and `gelu(approximate='tanh')`.
+    fn tanh_sleef(self) -> Self;
     fn sinh(self) -> Self;
     fn cosh(self) -> Self;
     /// The vector lambda of PyTorch's `sinh` kernel: SLEEF's `sinh` u10 for
@@ -120,11 +132,13 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_exact:path, $exp_sleef:path, $exp2_sleef:path, $expm1_sleef:path, $log1p_torch:path, $asinh:path, $erf:path, $erfc:path, $tanh_torch:path, $sinh_vec:path, $cosh_vec:path, $atanh:path, $atanh_sleef:path) => {
+    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_exact:path, $exp_sleef:path, $exp_sleef_into:path, $ln_sleef:path, $exp2_sleef:path, $expm1_sleef:path, $log1p_torch:path, $asinh:path, $erf:path, $erfc:path, $tanh_torch:path, $sinh_vec:path, $cosh_vec:path, $atanh:path, $atanh_sleef:path) => {
         impl Float for $t {
             const ZERO: $t = 0.0;
             const ONE: $t = 1.0;
             const NAN: $t = <$t>::NAN;
+            const NEG_INFINITY: $t = <$t>::NEG_INFINITY;
+            const ALL_ONES: $t = <$t>::from_bits(!0);
             fn from_f64(v: f64) -> $t {
                 v as $t
             }
@@ -142,6 +156,12 @@ macro_rules! impl_float {
             }
             fn exp2_sleef(self) -> $t {
                 $exp2_sleef(self)
+            }
+            fn ln_sleef(self) -> $t {
+                $ln_sleef(self)
+            }
+            fn exp_sleef_into(src: &[$t], dst: &mut [$t]) {
+                $exp_sleef_into(src, dst)
             }
             fn expm1_sleef(self) -> $t {
                 $expm1_sleef(self)
@@ -184,6 +204,9 @@ macro_rules! impl_float {
                 } else {
                     $tanh_torch(self)
                 }
+            }
+            fn tanh_sleef(self) -> $t {
+                $tanh_torch(self)
             }
             fn sinh_vec(self) -> $t {
                 $sinh_vec(self)
@@ -315,6 +338,8 @@ impl_float!(
     vmath::exp_f32,
     glibc_exp::exp_f32,
     sleef::exp_f32,
+    sleef::exp_slice_f32,
+    sleef::log_f32,
     sleef::exp2_f32,
     sleef::expm1_f32,
     sleef::log1p_f32,
@@ -334,6 +359,8 @@ impl_float!(
     vmath::exp_f64,
     exp_f64_libm,
     sleef::exp_f64,
+    sleef::exp_slice_f64,
+    sleef::log_f64,
     sleef::exp2_f64,
     sleef::expm1_f64,
     sleef::log1p_f64,

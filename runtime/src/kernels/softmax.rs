@@ -1,81 +1,93 @@
-//! `softmax` and `log_softmax` along one dimension, in the operation order of
-//! PyTorch's CPU kernels (`aten/src/ATen/native/cpu/SoftMaxKernel.cpp`) as built
-//! for AVX2.
+//! `softmax` and `log_softmax` along one dimension, with the bits of PyTorch's
+//! CPU kernels (`aten/src/ATen/native/cpu/SoftMaxKernel.cpp` and
+//! `LogSoftmaxKernelImpl.h`) as they run on an AVX-512 machine: those kernels
+//! are registered for AVX-512 too (`ALSO_REGISTER_AVX512_DISPATCH`), so a
+//! vector holds [`lanes`] elements, 16 floats or 8 doubles, and
+//! `Vectorized::exp` / `Vectorized::log` are SLEEF's `expf`/`exp` and
+//! `logf`/`log` u10 ([`Float::exp_sleef`], [`Float::ln_sleef`]). A scalar
+//! `std::exp` in a kernel is glibc's ([`Float::exp`]).
 //!
-//! Along the last dimension (`_vec_softmax_lastdim`, `_vec_log_softmax_lastdim`)
-//! each row is reduced with `vec::reduce_all` / `vec::map_reduce_all`: a vector
-//! accumulator of [`lanes`] elements takes whole vectors, then the last partial
-//! vector updates only its first lanes, and the lanes are combined at the end
-//! ([`lanes_combined`]). A row shorter than one vector is combined lane by lane.
+//! Along the last dimension (`_vec_softmax_lastdim`,
+//! `serial_vec_log_softmax_lastdim_range`) each row is reduced with
+//! `vec::reduce_all` / `vec::map_reduce_all` ([`reduce_all`]): a row shorter than
+//! one vector is combined element by element; a longer one goes into a vector
+//! accumulator that takes whole vectors, then the last partial vector updates
+//! its first lanes only, and the lanes are combined at the end
+//! ([`lanes_combined`]). `vec::map` applies the vector function to the last
+//! partial vector too (zero-padded), so every element's `exp` is SLEEF's.
 //! softmax is `exp(x - max)` times `1 / sum`; log_softmax is
-//! `x - max - log(sum(exp(x - max)))`, in that order.
+//! `x - max - log(sum)`, in that order.
 //!
-//! Along another dimension (`_vec_softmax`, `_vec_log_softmax`) the kernel runs
-//! vectors across the inner dimension, so each element sees a plain sequential
-//! loop over the softmax dimension: [`along`] computes that order.
+//! Along another dimension (`_vec_softmax`, `serial_vec_logsoftmax_range`) the
+//! kernels run vectors across the inner dimension: every column sees a
+//! sequential loop over the softmax dimension, and which columns take the
+//! vector code (SLEEF `exp`) and which the scalar tail (glibc `exp`) follows the
+//! kernels' blocking, reproduced by [`along_softmax`] and [`along_log_softmax`].
+//! The last dimension is decided by position, not by the inner size: a
+//! dimension followed only by size-1 dimensions takes the inner-dimension
+//! kernel, as in PyTorch.
+//!
+//! PyTorch splits the rows (or columns) among its threads; the rows of the
+//! last-dimension kernels are independent, so only the inner-dimension
+//! `softmax` depends on the split, and graphc reproduces the one-thread one
+//! (docs/NUMERICS.md, "Threads").
 
 use super::float::Float;
 
-/// Lanes of a 256-bit vector for this element type.
+/// Lanes of PyTorch's 512-bit `Vectorized<T>`.
 fn lanes<T>() -> usize {
-    32 / std::mem::size_of::<T>()
+    64 / std::mem::size_of::<T>()
 }
 
-/// `vec_reduce_all` of a full accumulator: for `f32` AVX2's shuffle tree
-/// (lane i with i+4, then i+2, then i+1), for `f64` the lanes in order.
+/// `vec_reduce_all` of a full accumulator. For `f32`, AVX-512's shuffle tree
+/// (`VecReduceAllSIMD<float>`: lane i with i^8, then i^4, i^2 and i^1, the
+/// shuffled vector second); for `f64`, which has no such specialization, the
+/// lanes in order.
 fn lanes_combined<T: Float>(acc: &[T], op: impl Fn(T, T) -> T) -> T {
-    if acc.len() == 8 {
-        let a: [T; 4] = std::array::from_fn(|i| op(acc[i], acc[i + 4]));
-        let b = [op(a[0], a[2]), op(a[1], a[3])];
-        op(b[0], b[1])
+    if acc.len() == 16 {
+        let a: [T; 16] = std::array::from_fn(|i| op(acc[i], acc[i ^ 8]));
+        let b: [T; 4] = std::array::from_fn(|i| op(a[i], a[i ^ 4]));
+        let c = [op(b[0], b[2]), op(b[1], b[3])];
+        op(c[0], c[1])
     } else {
         acc[1..].iter().fold(acc[0], |s, &v| op(s, v))
     }
 }
 
-/// `vec::map_reduce_all(map, op, row)` (`reduce_all` when `map` is the identity).
-/// The accumulator lives on the stack: this runs once per row, and a heap
-/// vector per row cost more than the row's arithmetic.
-fn map_reduce_all<T: Float>(row: &[T], map: impl Fn(T) -> T, op: impl Fn(T, T) -> T + Copy) -> T {
+/// `vec::reduce_all(op, row)`: see the module documentation. `row` is not empty.
+fn reduce_all<T: Float>(row: &[T], op: impl Fn(T, T) -> T + Copy) -> T {
     let w = lanes::<T>();
     if row.len() < w {
-        let mut it = row.iter().map(|&v| map(v));
-        let first = it.next().unwrap_or(T::ZERO);
-        return it.fold(first, op);
+        return row[1..].iter().fold(row[0], |s, &v| op(s, v));
     }
-    let mut buf = [T::ZERO; 8];
+    // On the stack: this runs once per row, and a heap vector per row cost
+    // more than a short row's arithmetic.
+    let mut buf = [T::ZERO; 16];
     let acc = &mut buf[..w];
-    for (a, &v) in acc.iter_mut().zip(&row[..w]) {
-        *a = map(v);
-    }
-    let whole = row.len() - row.len() % w;
-    for chunk in row[w..whole].chunks(w) {
+    acc.copy_from_slice(&row[..w]);
+    for chunk in row[w..].chunks(w) {
         for (a, &v) in acc.iter_mut().zip(chunk) {
-            *a = op(*a, map(v));
+            *a = op(*a, v);
         }
-    }
-    for (a, &v) in acc.iter_mut().zip(&row[whole..]) {
-        *a = op(*a, map(v));
     }
     lanes_combined(acc, op)
 }
 
-/// `vec::maximum`: NaN if either is NaN.
+/// `vec::maximum` on AVX-512: `_mm512_max_ps(a, b)` (`a` if `a > b`, else
+/// `b`), with every bit set where either is NaN.
 fn maximum<T: Float>(a: T, b: T) -> T {
     if a.is_nan() || b.is_nan() {
-        T::NAN
-    } else if b > a {
-        b
-    } else {
+        T::ALL_ONES
+    } else if a > b {
         a
+    } else {
+        b
     }
 }
 
 /// One row along the last dimension.
 fn row<T: Float>(x: &[T], out: &mut [T], log: bool) {
-    let max = map_reduce_all(x, |v| v, maximum);
-    // Every `exp(v - max)` first, by the vector port of libm's `exp` (same
-    // bits), then the same sum over them as over the scalar calls before.
+    let max = reduce_all(x, maximum);
     exp_shifted(x, max, out);
     finish_row(x, out, max, log);
 }
@@ -83,9 +95,9 @@ fn row<T: Float>(x: &[T], out: &mut [T], log: bool) {
 /// The rest of a row once `out` holds every `exp(v - max)`: the sum, then
 /// softmax's `exp * (1 / sum)` or log_softmax's `v - max - log(sum)`.
 fn finish_row<T: Float>(x: &[T], out: &mut [T], max: T, log: bool) {
-    let sum = map_reduce_all(out, |v| v, |a, b| a + b);
+    let sum = reduce_all(out, |a, b| a + b);
     if log {
-        let ls = sum.ln();
+        let ls = sum.ln_sleef();
         for (o, &v) in out.iter_mut().zip(x) {
             *o = v - max - ls;
         }
@@ -100,15 +112,15 @@ fn finish_row<T: Float>(x: &[T], out: &mut [T], max: T, log: bool) {
 /// Elements per call of the vector `exp`: the stack buffer of differences.
 const BLOCK: usize = 256;
 
-/// `exp(v - max)` of every element of `x` into `out`, through a stack buffer of
-/// the differences so that the exponentials run a slice at a time.
+/// SLEEF's `exp(v - max)` of every element of `x` into `out`, through a stack
+/// buffer of the differences so that the exponentials run a slice at a time.
 fn exp_shifted<T: Float>(x: &[T], max: T, out: &mut [T]) {
     let mut diff = [T::ZERO; BLOCK];
     for (xs, os) in x.chunks(BLOCK).zip(out.chunks_mut(BLOCK)) {
         for (d, &v) in diff.iter_mut().zip(xs) {
             *d = v - max;
         }
-        T::exp_exact(&diff[..xs.len()], os);
+        T::exp_sleef_into(&diff[..xs.len()], os);
     }
 }
 
@@ -123,42 +135,105 @@ fn short_rows<T: Float>(x: &[T], out: &mut [T], len: usize, log: bool) {
     let mut maxes = [T::ZERO; BLOCK];
     for (xs, os) in x.chunks(rows_per_block * len).zip(out.chunks_mut(rows_per_block * len)) {
         for ((xr, dr), m) in xs.chunks(len).zip(diff.chunks_mut(len)).zip(maxes.iter_mut()) {
-            let max = map_reduce_all(xr, |v| v, maximum);
+            let max = reduce_all(xr, maximum);
             for (d, &v) in dr.iter_mut().zip(xr) {
                 *d = v - max;
             }
             *m = max;
         }
-        T::exp_exact(&diff[..xs.len()], os);
+        T::exp_sleef_into(&diff[..xs.len()], os);
         for ((xr, or), &max) in xs.chunks(len).zip(os.chunks_mut(len)).zip(&maxes) {
             finish_row(xr, or, max, log);
         }
     }
 }
 
-/// One column along a dimension that is not the last: `len` elements `stride` apart.
-fn along<T: Float>(x: &[T], out: &mut [T], base: usize, stride: usize, len: usize, log: bool) {
-    let at = |k: usize| base + k * stride;
-    let mut max = x[at(0)];
-    for k in 1..len {
-        max = maximum(max, x[at(k)]);
-    }
-    let mut sum = T::ZERO;
-    for k in 0..len {
-        let e = (x[at(k)] - max).exp();
-        if !log {
-            out[at(k)] = e;
+/// `_vec_softmax` over one outer index: `x` and `out` are its `len` rows of
+/// `inner` columns. The first `inner - inner % lanes` columns take the vector
+/// code (`vec::maximum` from the first element, SLEEF `exp`, `sum` from 0,
+/// `exp / sum`), the rest the scalar tail (`std::max`, which keeps the maximum
+/// when the next element is NaN, and glibc `exp`).
+fn along_softmax<T: Float>(x: &[T], out: &mut [T], len: usize, inner: usize) {
+    let vec_cols = inner - inner % lanes::<T>();
+    let mut max = x[..inner].to_vec();
+    for r in 1..len {
+        let xr = &x[r * inner..(r + 1) * inner];
+        for (c, (m, &v)) in max.iter_mut().zip(xr).enumerate() {
+            *m = if c < vec_cols {
+                maximum(*m, v)
+            } else if *m < v {
+                v
+            } else {
+                *m
+            };
         }
-        sum = sum + e;
     }
-    if log {
-        let ls = sum.ln();
-        for k in 0..len {
-            out[at(k)] = x[at(k)] - max - ls;
+    let mut sum = vec![T::ZERO; inner];
+    let mut diff = vec![T::ZERO; inner];
+    for r in 0..len {
+        let (xr, or) = (&x[r * inner..(r + 1) * inner], &mut out[r * inner..(r + 1) * inner]);
+        for ((d, &v), &m) in diff.iter_mut().zip(xr).zip(&max) {
+            *d = v - m;
         }
-    } else {
-        for k in 0..len {
-            out[at(k)] = out[at(k)] / sum;
+        T::exp_sleef_into(&diff[..vec_cols], &mut or[..vec_cols]);
+        for (o, &d) in or[vec_cols..].iter_mut().zip(&diff[vec_cols..]) {
+            *o = d.exp();
+        }
+        for (s, &e) in sum.iter_mut().zip(or.iter()) {
+            *s = *s + e;
+        }
+    }
+    for r in 0..len {
+        for (o, &s) in out[r * inner..(r + 1) * inner].iter_mut().zip(&sum) {
+            *o = *o / s;
+        }
+    }
+}
+
+/// `serial_vec_logsoftmax_range` over one outer index: `x` and `out` are its
+/// `len` rows of `inner` columns, processed in chunks of columns (128 KiB of
+/// rows each, a whole number of vectors); within a chunk the last
+/// `size % lanes` columns take the scalar tail, whose `exp` is glibc's. The
+/// maximum (from -inf, NaN ignored) and `log` (SLEEF's, over every column) are
+/// the same on both paths.
+fn along_log_softmax<T: Float>(x: &[T], out: &mut [T], len: usize, inner: usize) {
+    let w = lanes::<T>();
+    let max_chunk = (128 * 1024 / len / std::mem::size_of::<T>()).max(w) / w * w;
+    let chunk = max_chunk.min(inner);
+    let mut max = vec![T::NEG_INFINITY; inner];
+    for r in 0..len {
+        for (m, &v) in max.iter_mut().zip(&x[r * inner..(r + 1) * inner]) {
+            if v > *m {
+                *m = v;
+            }
+        }
+    }
+    // Whether each column is in its chunk's scalar tail.
+    let scalar = |c: usize| {
+        let start = c / chunk * chunk;
+        let size = chunk.min(inner - start);
+        c - start >= size - size % w
+    };
+    let mut sum = vec![T::ZERO; inner];
+    let mut diff = vec![T::ZERO; inner];
+    let mut e = vec![T::ZERO; inner];
+    for r in 0..len {
+        let xr = &x[r * inner..(r + 1) * inner];
+        for ((d, &v), &m) in diff.iter_mut().zip(xr).zip(&max) {
+            *d = v - m;
+        }
+        T::exp_sleef_into(&diff, &mut e);
+        for (c, (s, (&ev, &d))) in sum.iter_mut().zip(e.iter().zip(&diff)).enumerate() {
+            *s = *s + if scalar(c) { d.exp() } else { ev };
+        }
+    }
+    for s in sum.iter_mut() {
+        *s = s.ln_sleef();
+    }
+    for r in 0..len {
+        let (xr, or) = (&x[r * inner..(r + 1) * inner], &mut out[r * inner..(r + 1) * inner]);
+        for (((o, &v), &m), &s) in or.iter_mut().zip(xr).zip(&max).zip(&sum) {
+            *o = v - m - s;
         }
     }
 }
@@ -178,18 +253,99 @@ pub fn softmax_into<T: Float>(x: &[T], shape: &[usize], dim: usize, log: bool, o
     if x.is_empty() || len == 0 {
         return;
     }
-    if inner == 1 && len <= BLOCK / 2 {
+    if dim + 1 == shape.len() && len <= BLOCK / 2 {
         short_rows(x, out, len, log);
-    } else if inner == 1 {
+    } else if dim + 1 == shape.len() {
         for (xr, or) in x.chunks(len).zip(out.chunks_mut(len)) {
             row(xr, or, log);
         }
     } else {
-        let outer: usize = shape[..dim].iter().product();
-        for o in 0..outer {
-            for i in 0..inner {
-                along(x, out, o * len * inner + i, inner, len, log);
+        for (xo, oo) in x.chunks(len * inner).zip(out.chunks_mut(len * inner)) {
+            if log {
+                along_log_softmax(xo, oo, len, inner);
+            } else {
+                along_softmax(xo, oo, len, inner);
             }
         }
     }
+}
+
+/// `_softmax_backward_data(grad, out, dim)` (`log`: `_log_softmax_backward_data`)
+/// of contiguous `grad` and `out` of `shape`, with the bits of PyTorch's AVX-512
+/// kernels. Along the last dimension (`_vec_host_softmax_backward_lastdim`)
+/// each row's sum is `vec::reduce_all` of the gradient (log_softmax) or
+/// `vec::map2_reduce_all` of `grad * out` (softmax), then `grad - exp(out) * sum`
+/// with SLEEF's `exp` on every element, or `(grad - sum) * out`. Along another
+/// dimension (`_vec_log_softmax_backward`, `_vec_softmax_backward`) each column
+/// sums in order over the dimension, in the column chunks of the forward
+/// log_softmax, and the scalar tail of a chunk takes glibc's `exp`. GCC fuses
+/// two of these expressions in PyTorch's build (measured: without the fusion
+/// 5 of 18 log_softmax cases and 12 of 18 softmax ones had PyTorch's bits):
+/// `grad - exp(out) * sum` is one negated multiply-add on every path, and the
+/// inner-dimension softmax sum accumulates `grad * out` by multiply-adds.
+pub fn softmax_backward<T: Float>(grad: &[T], out: &[T], shape: &[usize], dim: usize, log: bool) -> Vec<T> {
+    assert_eq!(grad.len(), out.len(), "softmax backward operands differ in length");
+    let mut gi = vec![T::ZERO; grad.len()];
+    let len = shape[dim];
+    let inner: usize = shape[dim + 1..].iter().product();
+    if grad.is_empty() || len == 0 {
+        return gi;
+    }
+    if dim + 1 == shape.len() {
+        let mut e = vec![T::ZERO; if log { len } else { 0 }];
+        let mut prod = vec![T::ZERO; if log { 0 } else { len }];
+        for ((g, o), r) in grad.chunks(len).zip(out.chunks(len)).zip(gi.chunks_mut(len)) {
+            if log {
+                let sum = reduce_all(g, |a, b| a + b);
+                T::exp_sleef_into(o, &mut e);
+                for ((r, &g), &e) in r.iter_mut().zip(g).zip(&e) {
+                    *r = (-e).mul_add(sum, g);
+                }
+            } else {
+                for ((p, &g), &o) in prod.iter_mut().zip(g).zip(o) {
+                    *p = g * o;
+                }
+                let sum = reduce_all(&prod, |a, b| a + b);
+                for ((r, &g), &o) in r.iter_mut().zip(g).zip(o) {
+                    *r = (g - sum) * o;
+                }
+            }
+        }
+        return gi;
+    }
+    let w = lanes::<T>();
+    let max_chunk = (128 * 1024 / len / std::mem::size_of::<T>()).max(w) / w * w;
+    let chunk = max_chunk.min(inner);
+    let scalar = |c: usize| {
+        let start = c / chunk * chunk;
+        let size = chunk.min(inner - start);
+        c - start >= size - size % w
+    };
+    let mut sum = vec![T::ZERO; inner];
+    let mut e = vec![T::ZERO; inner];
+    let block = len * inner;
+    for ((g, o), r) in grad.chunks(block).zip(out.chunks(block)).zip(gi.chunks_mut(block)) {
+        sum.fill(T::ZERO);
+        for k in 0..len {
+            let (gr, or) = (&g[k * inner..(k + 1) * inner], &o[k * inner..(k + 1) * inner]);
+            for ((s, &g), &o) in sum.iter_mut().zip(gr).zip(or) {
+                *s = if log { *s + g } else { g.mul_add(o, *s) };
+            }
+        }
+        for k in 0..len {
+            let (gr, or, rr) = (&g[k * inner..(k + 1) * inner], &o[k * inner..(k + 1) * inner], &mut r[k * inner..(k + 1) * inner]);
+            if log {
+                T::exp_sleef_into(or, &mut e);
+                for (c, (((r, &g), &o), &s)) in rr.iter_mut().zip(gr).zip(or).zip(&sum).enumerate() {
+                    let ex = if scalar(c) { o.exp() } else { e[c] };
+                    *r = (-ex).mul_add(s, g);
+                }
+            } else {
+                for (((r, &g), &o), &s) in rr.iter_mut().zip(gr).zip(or).zip(&sum) {
+                    *r = o * (g - s);
+                }
+            }
+        }
+    }
+    gi
 }

@@ -50,6 +50,8 @@ EXACT = [
     ("atanh", torch.atanh, -1.0, 1.0, 2005, ("f32", "f64")),
     ("sinh", torch.sinh, -10.0, 10.0, 2006, ("f32", "f64")),
     ("cosh", torch.cosh, -10.0, 10.0, 2007, ("f32", "f64")),
+    ("mish", torch.nn.functional.mish, -20.0, 20.0, 2008, ("f32", "f64")),
+    ("gelu_tanh", lambda x: torch.nn.functional.gelu(x, approximate="tanh"), -10.0, 10.0, 2009, ("f32", "f64")),
 ]
 CLOSE = [
     ("exp", torch.exp, -100.0, 100.0, 1000),

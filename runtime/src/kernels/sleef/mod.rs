@@ -7,7 +7,8 @@
 //! `Vectorized::exp2` and PyTorch's `exp2`, and `Vectorized::expm1`, which
 //! PyTorch's `expm1` applies to every element; `Vectorized::atanh`, and for
 //! double `sinh` and `cosh`, which PyTorch's kernels of those ops run in vector
-//! blocks. `tanh` and `erfc` run MKL's closed functions in PyTorch, to which
+//! blocks; `Vectorized::log`, which the `log_softmax` kernels apply to each
+//! row's sum of exponentials. `tanh` and `erfc` run MKL's closed functions in PyTorch, to which
 //! SLEEF's are the closest measured (within 1 ulp). These are the
 //! same algorithms, one element at a time: every multiply-add that SLEEF's FMA
 //! builds fuse is `mul_add` here, so each element comes out bit for bit as
@@ -16,8 +17,8 @@
 //! either path, so the bits do not depend on the path.
 //!
 //! Provenance: SLEEF 3.x, `src/libm/sleefsimdsp.c` (`xexpf`, `xexp2f`,
-//! `xexpm1f`, `xlog1pf`, `xtanhf`, `xerfcf_u15`, `xatanhf`),
-//! `src/libm/sleefsimddp.c` (`xexp`, `xexp2`, `xexpm1`, `xlog1p`, `xtanh`,
+//! `xexpm1f`, `xlogf_u1`, `xlog1pf`, `xtanhf`, `xerfcf_u15`, `xatanhf`),
+//! `src/libm/sleefsimddp.c` (`xexp`, `xexp2`, `xexpm1`, `xlog_u1`, `xlog1p`, `xtanh`,
 //! `xerfc_u15`, `xatanh`, `xsinh`, `xcosh`), `df.h` and `dd.h`, by Naoki Shibata and contributors,
 //! distributed under the Boost Software License 1.0, which permits this
 //! derived work; its text is at <https://www.boost.org/LICENSE_1_0.txt>.
@@ -29,6 +30,7 @@ mod erfc;
 mod exp;
 mod exp2;
 mod expm1;
+mod log;
 mod log1p;
 mod sinh;
 mod tanh;
@@ -38,6 +40,7 @@ pub use erfc::{erfc_f32, erfc_f64};
 pub use exp::{exp_f32, exp_f64, exp_slice_f32, exp_slice_f64};
 pub use exp2::{exp2_f32, exp2_f64};
 pub use expm1::{expm1_f32, expm1_f64};
+pub use log::{log_f32, log_f64};
 pub use log1p::{log1p_f32, log1p_f64};
 pub use sinh::{cosh_f64, sinh_f64};
 pub use tanh::{tanh_f32, tanh_f64};
