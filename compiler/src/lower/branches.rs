@@ -218,7 +218,7 @@ fn rekey(key: String, v: &mut Value, node_of: &dyn Fn(&str) -> Option<NodeId>) {
                 });
             }
         }
-        Value::Number { .. }
+        Value::Number(_)
         | Value::Str(_)
         | Value::Bool(_)
         | Value::None

@@ -22,7 +22,7 @@
 //! dimension (Python would clamp it and give a shorter tensor, whose shape
 //! graphc could not know), and its start counts from 0.
 
-use graphc_runtime::op::{Binary, Cmp, F64Bits, IndexOp};
+use graphc_runtime::op::{Binary, Cmp, IndexOp, Scalar};
 use graphc_runtime::{DType, Op};
 
 use super::index::Item;
@@ -109,7 +109,7 @@ impl Lowerer<'_> {
             let (a, b) = (bound(a, "a slice start")?, bound(b, "a slice stop")?);
             return Some(Sub::Static(Item::Slice { start: a, stop: b, step }));
         }
-        let start_value = a.as_ref().map_or(Value::Number { value: 0.0, is_int: true }, |(v, _)| v.clone());
+        let start_value = a.as_ref().map_or(Value::Number(super::Num::Int(0)), |(v, _)| v.clone());
         let forms = (self.affine_of(&start_value), b.as_ref().and_then(|(v, _)| self.affine_of(v)));
         let length = match forms {
             (Some(p), Some(q)) => q.constant_difference(&p),
@@ -132,7 +132,7 @@ impl Lowerer<'_> {
         let len = if length > 0 { ((length + step - 1) / step) as usize } else { 0 };
         let start = match start_value {
             Value::Host { node, .. } => node,
-            Value::Number { value, .. } => self.scalar(value, DType::I64, span),
+            Value::Number(n) => self.scalar_num(n, DType::I64, span),
             _ => return None,
         };
         Some(Sub::Dyn { start, len, step, keep: true, span })
@@ -156,7 +156,7 @@ impl Lowerer<'_> {
         let count: usize = grid.shape.iter().product();
         let numel: usize = shape.iter().product();
         let value = match v {
-            Value::Number { value, .. } => self.scalar(value, dt, vs),
+            Value::Number(n) => self.scalar_num(n, dt, vs),
             Value::Bool(b) => self.scalar(if b { 1.0 } else { 0.0 }, dt, vs),
             Value::Host { node, .. } => self.cast_to(node, dt, vs),
             Value::Tensor(v) => self.cast_to(v, dt, vs),
@@ -324,7 +324,7 @@ impl Lowerer<'_> {
     /// A compile-time index vector.
     fn literal_pick(&mut self, idx: Vec<usize>, span: Span) -> NodeId {
         let n = idx.len();
-        let values = idx.into_iter().map(|i| F64Bits::new(i as f64)).collect();
+        let values = idx.into_iter().map(|i| graphc_runtime::op::Scalar::Int(i as i64)).collect();
         self.node(Op::Literal(values), DType::I64, vec![n], &[], span)
     }
 
@@ -343,11 +343,11 @@ impl Lowerer<'_> {
             let negative = self.node(Op::Compare(Cmp::Lt), DType::Bool, vec![], &[start, zero], span);
             self.node(Op::Select, DType::I64, vec![], &[negative, wrapped, start], span)
         };
-        let offsets = Op::Arange { start: F64Bits::new(0.0), step: F64Bits::new(step as f64) };
+        let offsets = Op::Arange { start: Scalar::Int(0), step: Scalar::Int(step as i64) };
         let offsets = self.node(offsets, DType::I64, vec![len], &[], span);
         let vector = self.node(Op::Binary(Binary::Add), DType::I64, vec![len], &[start, offsets], span);
         let lead = vec![1; d];
-        let table = self.node(Op::Arange { start: F64Bits::new(0.0), step: F64Bits::new(1.0) }, DType::I64, vec![n], &[], span);
+        let table = self.node(Op::Arange { start: Scalar::Int(0), step: Scalar::Int(1) }, DType::I64, vec![n], &[], span);
         let table = self.node(Op::Reshape, DType::I64, [lead.clone(), vec![n]].concat(), &[table], span);
         let index = self.node(Op::Reshape, DType::I64, [lead.clone(), vec![len]].concat(), &[vector], span);
         let checked = self.node(Op::Index(IndexOp::Gather { dim: d }), DType::I64, [lead, vec![len]].concat(), &[table, index], span);

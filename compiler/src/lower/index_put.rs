@@ -11,7 +11,7 @@
 //! negative constant counts from the end; a computed index is checked when it
 //! runs, where a negative one is out of bounds (as for reading `x[ids]`).
 
-use graphc_runtime::op::{F64Bits, IndexOp, Op};
+use graphc_runtime::op::{IndexOp, Op};
 use graphc_runtime::{kernels, DType};
 
 use super::{Lowerer, Value};
@@ -45,7 +45,7 @@ impl Lowerer<'_> {
         let mut rows = vec![k];
         rows.extend_from_slice(&sh[1..]);
         let src = match v {
-            Value::Number { value, .. } => self.scalar(value, dt, vs),
+            Value::Number(n) => self.scalar_num(n, dt, vs),
             Value::Bool(b) => self.scalar(if b { 1.0 } else { 0.0 }, dt, vs),
             Value::Host { node, .. } => self.cast_to(node, dt, vs),
             Value::Tensor(n) => self.cast_to(n, dt, vs),
@@ -112,7 +112,7 @@ impl Lowerer<'_> {
         if !values.iter().any(|&i| (-n..0).contains(&i)) {
             return ids;
         }
-        let wrapped = values.iter().map(|&i| F64Bits::new((if (-n..0).contains(&i) { i + n } else { i }) as f64)).collect();
+        let wrapped = values.iter().map(|&i| graphc_runtime::op::Scalar::Int(if (-n..0).contains(&i) { i + n } else { i })).collect();
         let span = self.prog.graph.meta(ids).span;
         self.node(Op::Literal(wrapped), DType::I64, node.shape.clone(), &[], span)
     }

@@ -98,7 +98,7 @@ pub(super) fn map_value(v: &mut Value, f: &mut dyn FnMut(NodeId) -> NodeId) {
             }
         }
         Value::Text(pieces) => pieces.iter_mut().for_each(|p| p.map_nodes(f)),
-        Value::Number { .. }
+        Value::Number(_)
         | Value::Str(_)
         | Value::Bool(_)
         | Value::None
