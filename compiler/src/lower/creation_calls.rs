@@ -301,7 +301,8 @@ impl<'a> Lowerer<'a> {
             );
         }
         // PyTorch's arange makes int64 when every argument given is an integer.
-        let ints: Vec<i128> = bound.positional.iter().flatten().filter_map(|(v, _)| if let Value::Number(Num::Int(i)) = v { Some(*i) } else { None }).collect();
+        let ints: Vec<i128> =
+            bound.positional.iter().flatten().filter_map(|(v, _)| if let Value::Number(Num::Int(i)) = v { Some(*i) } else { None }).collect();
         let all_int = ints.len() == count;
         let default = if all_int { DType::I64 } else { DType::F32 };
         let int64 = all_int && matches!(bound.keywords.get("dtype"), None | Some((Value::DType(DType::I64), _)));
@@ -317,8 +318,13 @@ impl<'a> Lowerer<'a> {
             let size = (end - start + step - step.signum()) / step;
             if size < 0 {
                 return self.error(
-                    Diagnostic::new(Code::E0107, format!("arange from {start} to {end} with step {step} goes the wrong way"), span, "empty or backwards range")
-                        .with_help("make the step's sign match the direction from start to end"),
+                    Diagnostic::new(
+                        Code::E0107,
+                        format!("arange from {start} to {end} with step {step} goes the wrong way"),
+                        span,
+                        "empty or backwards range",
+                    )
+                    .with_help("make the step's sign match the direction from start to end"),
                 );
             }
             let op = Op::Arange { start: Num::Int(start).scalar(), step: Num::Int(step).scalar() };

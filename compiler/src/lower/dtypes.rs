@@ -136,9 +136,9 @@ impl<'a> Lowerer<'a> {
             (Value::DType(p), Value::DType(q)) if matches!(cmp, Cmp::Eq | Cmp::Ne) => Value::Bool((p == q) == (cmp == Cmp::Eq)),
             (x, y) => match (host_number(&x), host_number(&y)) {
                 // Exactly, as Python compares; NaN is unequal to everything and in no order.
-                (Some((p, _)), Some((q, _))) => Value::Bool(
-                    super::host_math::num_order(p, q).map_or(cmp == Cmp::Ne, |o| cmp.test(o, std::cmp::Ordering::Equal)),
-                ),
+                (Some((p, _)), Some((q, _))) => {
+                    Value::Bool(super::host_math::num_order(p, q).map_or(cmp == Cmp::Ne, |o| cmp.test(o, std::cmp::Ordering::Equal)))
+                }
                 _ => {
                     let bad = if host_number(&x).is_some() || matches!(x, Value::Tensor(_)) { (y, sb) } else { (x, sa) };
                     self.error(

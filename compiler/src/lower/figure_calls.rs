@@ -76,7 +76,13 @@ impl Lowerer<'_> {
                     return None;
                 }
                 // matplotlib plots y against its indices, 0 to n-1.
-                let x = self.node(Op::Arange { start: graphc_runtime::op::Scalar::Int(0), step: graphc_runtime::op::Scalar::Int(1) }, DType::I64, shy, &[], span);
+                let x = self.node(
+                    Op::Arange { start: graphc_runtime::op::Scalar::Int(0), step: graphc_runtime::op::Scalar::Int(1) },
+                    DType::I64,
+                    shy,
+                    &[],
+                    span,
+                );
                 (x, y)
             }
             (None, None) => {

@@ -65,12 +65,20 @@ impl<'a> Lowerer<'a> {
                     .with_help(format!("Python's `math.{name}` raises an error for this number; apply `{name}` to a tensor to get inf or nan")),
             );
         }
-        // A float's floor, ceil or trunc is an int (Python's, exact); NaN and inf
-        // have been refused above when finite in, and are kept as they are out.
-        if int_result && value.is_finite() {
+        // A float's floor, ceil or trunc is an int (Python's, exact), which an
+        // infinity or NaN has not.
+        if int_result {
+            if !value.is_finite() {
+                let shown = graphc_runtime::format::python_float_repr(x);
+                return self.error(
+                    Diagnostic::new(Code::E0110, format!("`{name}({shown})` has no integer value"), span, "not an integer")
+                        .with_secondary(arg_span, format!("this number is {shown}"))
+                        .with_help(format!("Python's `math.{name}` raises an error here; apply `{name}` to a tensor to keep inf or nan")),
+                );
+            }
             return self.int_result(Some(value as i128), span, &[]);
         }
-        Value::Number(Num::new(value, int_result))
+        Value::Number(Num::Float(value))
     }
 }
 
@@ -105,7 +113,8 @@ fn round_digits(x: f64, n: usize) -> f64 {
 fn fold_extreme(items: &[Num], max: bool) -> Num {
     let mut best = items[0];
     for &it in &items[1..] {
-        let better = if max { num_order(it, best) == Some(std::cmp::Ordering::Greater) } else { num_order(it, best) == Some(std::cmp::Ordering::Less) };
+        let better =
+            if max { num_order(it, best) == Some(std::cmp::Ordering::Greater) } else { num_order(it, best) == Some(std::cmp::Ordering::Less) };
         if better {
             best = it;
         }

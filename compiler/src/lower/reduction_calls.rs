@@ -176,7 +176,8 @@ impl<'a> Lowerer<'a> {
                     None => 2.0,
                     Some((Value::Number(n), ps)) if n.f64() != 1.0 && n.f64() != 2.0 => {
                         self.error(
-                            Diagnostic::new(Code::E0243, format!("`norm` supports p=1 and p=2, not p={}", n.f64()), ps, "unsupported order").with_help(
+                            Diagnostic::new(Code::E0243, format!("`norm` supports p=1 and p=2, not p={}", n.f64()), ps, "unsupported order")
+                                .with_help(
                                 "write `norm(x)` for the 2-norm or `norm(x, p=1)`; other orders can be written as `(x.abs() ** p).sum() ** (1 / p)`",
                             ),
                         );

@@ -70,12 +70,15 @@ impl<'a> Lowerer<'a> {
         }
         match (method.name.as_str(), args.into_iter().next()) {
             ("size", None) => Value::Size(shape),
-            ("size", Some((_, Value::Number(super::Num::Int(i)), ds))) => match shapes::normalize_dim(i.clamp(i64::MIN as i128, i64::MAX as i128) as i64, shape.len()) {
-                Ok(d) => int(shape[d]),
-                Err(msg) => self.error(
-                    Diagnostic::new(Code::E0202, msg, ds, "no such dimension").with_help(format!("the tensor has shape {}", shapes::show(&shape))),
-                ),
-            },
+            ("size", Some((_, Value::Number(super::Num::Int(i)), ds))) => {
+                match shapes::normalize_dim(i.clamp(i64::MIN as i128, i64::MAX as i128) as i64, shape.len()) {
+                    Ok(d) => int(shape[d]),
+                    Err(msg) => self.error(
+                        Diagnostic::new(Code::E0202, msg, ds, "no such dimension")
+                            .with_help(format!("the tensor has shape {}", shapes::show(&shape))),
+                    ),
+                }
+            }
             ("size", Some((_, Value::Poison, _))) => Value::Poison,
             ("size", Some((_, other, ds))) => self.error(
                 Diagnostic::new(Code::E0107, format!("the dimension must be an integer, not {}", other.describe()), ds, "not a dimension")

@@ -1,7 +1,9 @@
 //! Ops by their printed names: the one place the reader knows each op's name and
 //! the form of its parameters (`full(1.0)`, `sum(dim=0)`, `where(<)`, ...).
 
-use graphc_runtime::op::{Activation, Binary, Cmp, DataOp, F64Bits, Scalar, FloatTest, IndexOp, Logical, LossKind, LossReduction, Op, ReduceKind, Unary};
+use graphc_runtime::op::{
+    Activation, Binary, Cmp, DataOp, F64Bits, FloatTest, IndexOp, Logical, LossKind, LossReduction, Op, ReduceKind, Scalar, Unary,
+};
 
 /// The op a node line names, with its parameters (the text in parentheses after
 /// the name, if any). This is the only place that knows ops by their printed
