@@ -5,7 +5,7 @@
 
 use graphc_runtime::kernels::matmul::matmul_2d_into;
 use graphc_runtime::kernels::{eval, into::eval_into};
-use graphc_runtime::op::{Binary, F64Bits, IndexOp, Op, ReduceKind, Scalar, Unary};
+use graphc_runtime::op::{Binary, IndexOp, Op, ReduceKind, Scalar, Unary};
 use graphc_runtime::rng::Generator;
 use graphc_runtime::{DType, Tensor};
 

@@ -88,7 +88,8 @@ impl<'a> Lowerer<'a> {
                             Code::E0107,
                             format!(
                                 "this seed is out of range: a seed must be an integer from -2^63 to 2^64 - 1, as in PyTorch (which raises \"Overflow when unpacking long long\"), and it is {}",
-                                if s == i128::MAX { "beyond 2^127".to_string() } else { s.to_string() }
+                                // Beyond 2^64 - 1 a literal's value is only its f64's.
+                                if s.unsigned_abs() <= u64::MAX as u128 + 1 { s.to_string() } else { "beyond 2^64".to_string() }
                             ),
                             vs,
                             "out of range",

@@ -343,7 +343,7 @@ impl Lowerer<'_> {
             let negative = self.node(Op::Compare(Cmp::Lt), DType::Bool, vec![], &[start, zero], span);
             self.node(Op::Select, DType::I64, vec![], &[negative, wrapped, start], span)
         };
-        let offsets = Op::Arange { start: Scalar::Int(0), step: Scalar::Int(step as i64) };
+        let offsets = Op::Arange { start: Scalar::Int(0), step: Scalar::Int(step) };
         let offsets = self.node(offsets, DType::I64, vec![len], &[], span);
         let vector = self.node(Op::Binary(Binary::Add), DType::I64, vec![len], &[start, offsets], span);
         let lead = vec![1; d];

@@ -41,8 +41,9 @@ impl<'a> Lowerer<'a> {
                 if !*is_int {
                     return Value::Number(Num::Float(*value));
                 }
-                // An integer beyond 128 bits is beyond int64 too, and so an error.
-                let n = exact.unwrap_or(i128::MAX);
+                // An integer beyond 2^64 - 1 is beyond int64 too, and so an error;
+                // its f64 value stands in for it (only messages show it).
+                let n = exact.unwrap_or(*value as i128);
                 if i64::try_from(n).is_err() {
                     self.big_literals.push(e.span);
                 }

@@ -237,7 +237,7 @@ pub enum ExprKind {
         value: f64,
         is_int: bool,
         /// An integer literal's exact value, `None` for a float or an integer
-        /// beyond 128 bits.
+        /// beyond 2^64 - 1 (which is beyond every consumer's range).
         exact: Option<i128>,
     },
     /// A string literal, escapes already resolved.
