@@ -5,7 +5,9 @@
 //! The result's dtype and shape are not stored here: they live on the IR node
 //! (and on the plan's value table), because they are known statically.
 //! Floating-point parameters are stored as `f64` bit patterns ([`F64Bits`]) so that
-//! the enum can be `Eq + Hash`, which common-subexpression elimination needs.
+//! the enum can be `Eq + Hash`, which common-subexpression elimination needs. The
+//! constants of `full`, `literal` and `arange` are [`Scalar`]s: an i64 node holds
+//! its integers exactly, since an f64 holds integers only up to 2^53.
 //!
 //! The elementwise ops of one or two operands are declared by the tables in
 //! [`unary`] and [`binary`], one row per op; `Op`'s methods read those rows for
