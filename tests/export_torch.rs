@@ -21,6 +21,7 @@ const EXPORTABLE: &[&str] = &[
     "activations",
     "attention",
     "batched_matmul",
+    "big_ints",
     "broadcast_matmul",
     "classifier",
     "digits_data",

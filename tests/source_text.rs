@@ -67,6 +67,24 @@ fn a_seed_out_of_range_says_the_range() {
 }
 
 #[test]
+fn a_seed_just_beyond_either_end_is_refused_with_its_exact_value() {
+    // Computed seeds are exact: 2**64 and -2**63 - 1 are just outside PyTorch's
+    // range, which an f64 would have rounded into it.
+    for (seed, shown) in [("2**64", "18446744073709551616"), ("-(2**63) - 1", "-9223372036854775809")] {
+        let out = graphc("check", "seed-edge", format!("manual_seed({seed})\n").as_bytes());
+        let text = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(text.starts_with("error[E0107]: this seed is out of range"), "{seed}: {text}");
+        assert!(text.contains("Overflow when unpacking long long"), "{seed}: {text}");
+        assert!(text.contains(&format!("it is {shown}")), "{seed}: {text}");
+        assert!(text.contains("--> p.act:1:13"), "{seed}: {text}");
+        assert!(!text.contains("E0665"), "{seed}: the seed's own error replaces E0665\n{text}");
+    }
+    let ok = graphc("check", "seed-ends", b"manual_seed(2**64 - 1)\nmanual_seed(-(2**63))\n");
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+}
+
+#[test]
 fn a_negative_seed_is_pytorchs_twos_complement() {
     // torch 2.15: `torch.manual_seed(-1); print(torch.randn(2))`, the same as seed 2**64 - 1.
     let out = graphc("run", "seed-negative", b"manual_seed(-1)\nprint(randn(2))\n");

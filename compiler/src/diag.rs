@@ -208,7 +208,8 @@ pub enum Code {
     E0663,
     /// `randperm`/`randint`: a count, bounds or size PyTorch would refuse.
     E0664,
-    /// An integer literal beyond int64 (except as `manual_seed`'s argument).
+    /// An integer literal or compile-time integer result beyond int64 (except as
+    /// `manual_seed`'s argument, and where arithmetic brings it back at once).
     E0665,
     /// An optimizer option that does not exist or is not supported, or one given twice.
     E0680,

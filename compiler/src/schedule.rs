@@ -262,7 +262,7 @@ impl Scheduler<'_> {
                 .iter()
                 .map(|&o| match (self.src_of.get(&o), &g.node(o).op) {
                     (Some(src), _) => *src,
-                    (None, Op::Full(v)) => Src::Const(*v),
+                    (None, Op::Full(v)) => Src::Const(F64Bits::new(v.get())),
                     (None, _) => panic!("kernel operand {} is not a member, constant, input or scalar", o.0),
                 })
                 .collect();

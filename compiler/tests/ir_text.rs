@@ -16,6 +16,8 @@ const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 /// selections, reductions along a dimension, matrix ops, long literals, strings
 /// with escapes, and an op called twice from one fn (two templates at one position).
 const EXTRA: &[&str] = &[
+    // i64 constants past 2^53, which an f64 would round: the text holds them exactly.
+    "t = tensor([2**60 + 1, -9223372036854775807 - 1, 9223372036854775807])\nprint(t + 2**62 + 3, full((2,), 2**53 + 1), arange(2**60 + 1, 2**60 + 3), t * 1.5)\n",
     // The data sources and `save`, whose path is quoted in the text.
     "manual_seed(1)\np = randperm(5)\nprint(p, randint(3, 7, (2,)), randint(-(2 ** 40), 2 ** 40, (3,)))\nsave(p * 2, \"p \\\"2\\\".npy\")\n",
     r#"input w: f64[3, 4] in [-1, 1]
@@ -171,6 +173,25 @@ effects:
     assert_eq!(lines.line_col(g.meta(graphc_compiler::ir::NodeId(5)).span.start), (1, 1));
     assert_eq!(p.program.effects.len(), 2);
     assert!(p.print().contains("  print \"a\\n\", %6, %3 <SumBackward1>\n"));
+}
+
+#[test]
+fn integer_constants_read_back_exactly() {
+    // 2^53 + 1 is the first integer an f64 cannot hold; a float keeps its `.`.
+    let text = "forward:
+  %0 = full(9007199254740993) : i64[]  # @1:1
+  %1 = literal([-9223372036854775808, 9223372036854775807]) : i64[2]  # @1:1
+  %2 = arange(start=1152921504606846977, step=-3) : i64[2]  # @1:1
+  %3 = full(9007199254740992.0) : f64[]  # @1:1
+";
+    use graphc_runtime::op::{Op, Scalar};
+    let p = parse(text).unwrap();
+    let op = |i: u32| p.program.graph.node(graphc_compiler::ir::NodeId(i)).op.clone();
+    assert_eq!(op(0), Op::Full(Scalar::Int(9_007_199_254_740_993)));
+    assert_eq!(op(1), Op::Literal(vec![Scalar::Int(i64::MIN), Scalar::Int(i64::MAX)]));
+    assert_eq!(op(2), Op::Arange { start: Scalar::Int(1_152_921_504_606_846_977), step: Scalar::Int(-3) });
+    assert_eq!(op(3), Op::Full(Scalar::float(9_007_199_254_740_992.0)));
+    assert!(p.print().starts_with(text), "{}", p.print());
 }
 
 #[test]

@@ -75,7 +75,7 @@ fn text(source: &str, span: Span) -> &str {
 /// An S-expression of an expression, so precedence tests read at a glance.
 fn sexp(e: &Expr) -> String {
     match &e.kind {
-        ExprKind::Number { value, is_int } => {
+        ExprKind::Number { value, is_int, .. } => {
             if *is_int {
                 format!("{value}")
             } else {

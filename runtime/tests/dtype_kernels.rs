@@ -3,7 +3,7 @@
 //! test's comment gives the PyTorch expression).
 
 use graphc_runtime::kernels::eval;
-use graphc_runtime::op::{Binary, Cmp, F64Bits, FloatTest, Logical, Unary};
+use graphc_runtime::op::{Binary, Cmp, F64Bits, FloatTest, Logical, Scalar, Unary};
 use graphc_runtime::{DType, Op, Tensor};
 
 fn f32s(v: &[f32]) -> Tensor {
@@ -103,7 +103,7 @@ fn integer_arithmetic_is_exact_and_wraps() {
     assert_eq!(k(Op::Sum { dim: Some(0) }, &[&m], &[2]).as_i64(), Some(&[4, 6][..]));
     let e = Tensor::from_i64(vec![2, 2], vec![1, 0, 1, 1]);
     assert_eq!(k(Op::MatMul, &[&m, &e], &[2, 2]).as_i64(), Some(&[3, 2, 7, 4][..]));
-    assert_eq!(k(Op::Arange { start: F64Bits::new(-2.0), step: F64Bits::new(3.0) }, &[], &[3]).as_i64(), Some(&[-2, 1, 4][..]));
+    assert_eq!(k(Op::Arange { start: Scalar::Int(-2), step: Scalar::Int(3) }, &[], &[3]).as_i64(), Some(&[-2, 1, 4][..]));
 }
 
 /// The fused executor computes in f32 and f64 only, so a kernel of i64 or bool is

@@ -5,7 +5,7 @@
 
 use graphc_runtime::kernels::matmul::matmul_2d_into;
 use graphc_runtime::kernels::{eval, into::eval_into};
-use graphc_runtime::op::{Binary, F64Bits, IndexOp, Op, ReduceKind, Unary};
+use graphc_runtime::op::{Binary, IndexOp, Op, ReduceKind, Scalar, Unary};
 use graphc_runtime::rng::Generator;
 use graphc_runtime::{DType, Tensor};
 
@@ -61,7 +61,7 @@ fn the_training_step_ops_write_what_eval_returns() {
         same_both_ways(Op::Softmax { dim: 1, log: true }, &[&logits], dtype, &[1500, 10]);
         same_both_ways(Op::Softmax { dim: 1, log: false }, &[&logits], dtype, &[1500, 10]);
         same_both_ways(Op::Softmax { dim: 0, log: true }, &[&logits], dtype, &[1500, 10]);
-        same_both_ways(Op::Full(F64Bits::new(-0.25)), &[], dtype, &[1500, 1]);
+        same_both_ways(Op::Full(Scalar::float(-0.25)), &[], dtype, &[1500, 1]);
         same_both_ways(Op::Reshape, &[&col], dtype, &[1500]);
         let labels = Tensor::from_i64(vec![1500, 1], (0..1500).map(|i| (i * 7 % 10) as i64).collect());
         same_both_ways(Op::Index(IndexOp::Gather { dim: 1 }), &[&logits, &labels], dtype, &[1500, 1]);

@@ -4,7 +4,7 @@
 //! tests of broadcasting, `SumTo`, reductions, matmul shapes and the range sources.
 
 use graphc_runtime::kernels::eval;
-use graphc_runtime::op::{Binary, Cmp, F64Bits, Op, Unary};
+use graphc_runtime::op::{Binary, Cmp, F64Bits, Op, Scalar, Unary};
 use graphc_runtime::tensor::{DType, Tensor};
 use serde_json::Value;
 
@@ -28,7 +28,7 @@ fn k(op: Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
 }
 
 fn full(dtype: DType, shape: &[usize], v: f64) -> Tensor {
-    eval(&Op::Full(F64Bits::new(v)), &[], dtype, shape)
+    eval(&Op::Full(Scalar::of(v, dtype)), &[], dtype, shape)
 }
 
 fn t32(shape: &[usize], v: &[f32]) -> Tensor {
@@ -217,7 +217,7 @@ fn arange_matches_pytorch_visualization_x() {
     let reference = reference();
     let want = floats(&reference["visualization"]["x"]);
     assert_eq!(want.len(), 160);
-    let op = Op::Arange { start: F64Bits::new(-8.0), step: F64Bits::new(0.1) };
+    let op = Op::Arange { start: Scalar::float(-8.0), step: Scalar::float(0.1) };
     let x = eval(&op, &[], DType::F32, &[160]);
     assert_bits("arange(-8, 8, 0.1)", &x, &want);
     // Element 80 is -8 + 0.1 * 80 in f64, 2^-51 rather than 0.
@@ -226,9 +226,9 @@ fn arange_matches_pytorch_visualization_x() {
 
 #[test]
 fn arange_small_and_f64() {
-    let op = Op::Arange { start: F64Bits::new(0.0), step: F64Bits::new(1.0) };
+    let op = Op::Arange { start: Scalar::float(0.0), step: Scalar::float(1.0) };
     assert_eq!(eval(&op, &[], DType::F64, &[5]).to_f64_vec(), vec![0.0, 1.0, 2.0, 3.0, 4.0]);
-    let op = Op::Arange { start: F64Bits::new(1.0), step: F64Bits::new(-0.5) };
+    let op = Op::Arange { start: Scalar::float(1.0), step: Scalar::float(-0.5) };
     assert_eq!(eval(&op, &[], DType::F32, &[3]).to_f64_vec(), vec![1.0, 0.5, 0.0]);
 }
 

@@ -1,7 +1,7 @@
 //! What `Op` derives from the op tables: names, arity, classes, builtin lookup,
 //! and which operands a gradient flows to (autodiff's reachability reads it).
 
-use graphc_runtime::op::{Binary, Cmp, F64Bits, Op, OpClass, Unary};
+use graphc_runtime::op::{Binary, Cmp, F64Bits, Op, OpClass, Scalar, Unary};
 
 #[test]
 fn names_and_builtin_names_are_unique_and_read_back() {
@@ -48,7 +48,7 @@ fn gradients_flow_to_the_declared_operands_only() {
     let w = Op::Where(Cmp::Gt);
     assert_eq!((0..4).map(|i| w.differentiable(i)).collect::<Vec<_>>(), [false, false, true, true], "where's compared operands get no gradient");
     assert!(Op::PowScalar(F64Bits::new(2.0)).differentiable(0));
-    assert!(!Op::Full(F64Bits::new(1.0)).differentiable(0), "sources have no operands");
+    assert!(!Op::Full(Scalar::float(1.0)).differentiable(0), "sources have no operands");
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 use graphc_runtime::exec::{self, Machine};
 use graphc_runtime::fused;
-use graphc_runtime::op::{Binary, F64Bits, Op, Unary};
+use graphc_runtime::op::{Binary, Op, Scalar, Unary};
 use graphc_runtime::plan::{
     check_instrs, Dst, FusedKernel, Instr, Plan, PlanError, PlanErrorKind, PrintItem, Src, Step, Table, TensorSuffix, ValueId, ValueInfo,
 };
@@ -16,7 +16,7 @@ fn info(dtype: DType, shape: &[usize]) -> ValueInfo {
 }
 
 fn full(out: u32, v: f64) -> Step {
-    Step::Compute { out: ValueId(out), op: Op::Full(F64Bits::new(v)), args: vec![] }
+    Step::Compute { out: ValueId(out), op: Op::Full(Scalar::float(v)), args: vec![] }
 }
 
 fn instr(op: Op, args: Vec<Src>, dst: Dst) -> Instr {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use graphc_runtime::op::{Binary, Cmp, F64Bits, Unary};
+use graphc_runtime::op::{Binary, Cmp, Unary};
 use graphc_runtime::{DType, Op};
 
 use crate::check::shapes;
@@ -98,11 +98,11 @@ impl RuleCtx {
 
     /// A 0-d constant (a wrapped number in PyTorch's formulas).
     pub fn scalar(&mut self, g: &mut Graph, value: f64, dtype: DType) -> NodeId {
-        self.add_node(g, Op::Full(F64Bits::new(value)), dtype, vec![], &[])
+        self.add_node(g, Op::Full(graphc_runtime::op::Scalar::of(value, dtype)), dtype, vec![], &[])
     }
 
     pub fn full(&mut self, g: &mut Graph, value: f64, dtype: DType, shape: Vec<usize>) -> NodeId {
-        self.add_node(g, Op::Full(F64Bits::new(value)), dtype, shape, &[])
+        self.add_node(g, Op::Full(graphc_runtime::op::Scalar::of(value, dtype)), dtype, shape, &[])
     }
 
     /// `where(a CMP b, x, y)`.

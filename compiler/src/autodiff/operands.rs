@@ -38,7 +38,7 @@ pub(crate) fn graph_edges(prog: &Program, n: NodeId) -> Vec<NodeId> {
 
 #[cfg(test)]
 mod tests {
-    use graphc_runtime::op::{Activation, Binary, Cmp, F64Bits, FloatTest, IndexOp, Logical, LossKind, LossReduction, ReduceKind, Unary};
+    use graphc_runtime::op::{Activation, Binary, Cmp, F64Bits, FloatTest, IndexOp, Logical, LossKind, LossReduction, ReduceKind, Scalar, Unary};
     use graphc_runtime::{DType, Op};
 
     use crate::autodiff::builder::RuleCtx;
@@ -51,9 +51,9 @@ mod tests {
     fn every_op() -> Vec<Op> {
         let one = F64Bits::new(1.0);
         let mut ops = vec![
-            Op::Full(one),
-            Op::Literal(vec![one]),
-            Op::Arange { start: one, step: one },
+            Op::Full(graphc_runtime::op::Scalar::float(1.0)),
+            Op::Literal(vec![graphc_runtime::op::Scalar::float(1.0)]),
+            Op::Arange { start: Scalar::float(1.0), step: Scalar::float(1.0) },
             Op::Linspace { start: one, end: one },
             Op::Randn,
             Op::Rand,
@@ -181,7 +181,7 @@ mod tests {
             let meta = NodeMeta { span: Span::default(), region: Region::Forward, requires_grad: true, note: None };
             let args: Vec<_> = operands.into_iter().map(|s| g.add(Node { op: Op::Randn, dtype: DType::F64, shape: s }, &[], meta.clone())).collect();
             let n = g.add(Node { op: op.clone(), dtype: DType::F64, shape: shape.clone() }, &args, meta.clone());
-            let seed = g.add(Node { op: Op::Full(F64Bits::new(1.0)), dtype: DType::F64, shape }, &[], meta.clone());
+            let seed = g.add(Node { op: Op::Full(graphc_runtime::op::Scalar::float(1.0)), dtype: DType::F64, shape }, &[], meta.clone());
             let mut ctx = RuleCtx::new(Region::Backward(0));
             let grads = rules::builtin(&mut ctx, &mut g, n, seed, &vec![true; args.len()]);
             for i in 0..args.len() {

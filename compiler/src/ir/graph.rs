@@ -273,7 +273,7 @@ impl Graph {
         }
         let mut g: StableDiGraph<Slot, u32, u32> = StableDiGraph::with_capacity(bound, self.edges);
         let filler = || Slot {
-            node: Node { op: Op::Full(graphc_runtime::op::F64Bits::new(0.0)), dtype: DType::F32, shape: vec![] },
+            node: Node { op: Op::Full(graphc_runtime::op::Scalar::float(0.0)), dtype: DType::F32, shape: vec![] },
             meta: NodeMeta { span: Span::default(), region: Region::Forward, requires_grad: false, note: None },
             operands: vec![],
         };

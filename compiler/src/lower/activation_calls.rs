@@ -20,7 +20,7 @@ impl Lowerer<'_> {
         // clamp of an i64 tensor stays i64 with integer bounds and becomes f32
         // with a float bound, as PyTorch's type promotion makes it.
         let int_clamp = a == ActivationBuiltin::Clamp && self.dtype_of(t) == DType::I64;
-        let int_bounds = bound.positional[1..].iter().flatten().all(|(v, _)| matches!(v, Value::Number { is_int: true, .. } | Value::None));
+        let int_bounds = bound.positional[1..].iter().flatten().all(|(v, _)| matches!(v, Value::Number(super::Num::Int(_)) | Value::None));
         let (t, dt) = match (int_clamp, int_bounds) {
             (true, true) => (t, DType::I64),
             (true, false) => (self.cast_to(t, DType::F32, vs), DType::F32),

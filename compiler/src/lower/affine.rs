@@ -77,7 +77,7 @@ impl Lowerer<'_> {
     /// The affine form of an integer index value: a compile-time int or a run-time int.
     pub(super) fn affine_of(&self, v: &Value) -> Option<Affine> {
         match v {
-            Value::Number { value, is_int: true } if value.abs() < 9.0e15 => Some(Affine::number(*value as i64)),
+            Value::Number(n) if n.i64().is_some() => Some(Affine::number(n.i64().expect("checked by the guard"))),
             Value::Host { node, kind: HostKind::Int } => Some(self.affine_node(*node, 0)),
             _ => None,
         }

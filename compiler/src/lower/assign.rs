@@ -10,7 +10,7 @@
 //! its number of true elements is known only at run time, so the value must be
 //! one number or a 0-d tensor (`masked_fill`, `index_put`).
 
-use graphc_runtime::op::{F64Bits, IndexOp};
+use graphc_runtime::op::IndexOp;
 use graphc_runtime::{DType, Op};
 
 use super::dyn_index::Sub;
@@ -210,7 +210,7 @@ impl Lowerer<'_> {
             }
         };
         let Some(placed) = self.placed_value((v, vs), &sel, dt, &sh, span) else { return Value::Poison };
-        let mask_vals = sel.source.iter().map(|s| F64Bits::new(if s.is_some() { 1.0 } else { 0.0 })).collect();
+        let mask_vals = sel.source.iter().map(|s| graphc_runtime::op::Scalar::float(if s.is_some() { 1.0 } else { 0.0 })).collect();
         let mask = self.node(Op::Literal(mask_vals), DType::Bool, sh.clone(), &[], span);
         let new = self.node(Op::Select, dt, sh, &[mask, placed, t], span);
         match self.update_in_place(t, new, "CopySlices", span) {
@@ -224,7 +224,7 @@ impl Lowerer<'_> {
     /// into the tensor's layout.
     pub(super) fn placed_value(&mut self, (v, vs): (Value, Span), sel: &Selection, dt: DType, sh: &[usize], span: Span) -> Option<NodeId> {
         let v = match v {
-            Value::Number { value, .. } => return Some(self.scalar(value, dt, vs)),
+            Value::Number(n) => return Some(self.scalar_num(n, dt, vs)),
             Value::Bool(b) => return Some(self.scalar(if b { 1.0 } else { 0.0 }, dt, vs)),
             Value::Host { node, .. } => return Some(self.cast_to(node, dt, vs)),
             Value::Tensor(v) => self.cast_to(v, dt, vs),
@@ -267,7 +267,7 @@ impl Lowerer<'_> {
             return Some(self.scalar(0.0, dt, vs));
         }
         let total: usize = sh.iter().product();
-        let index = sel.source.iter().map(|s| F64Bits::new(s.unwrap_or(0) as f64)).collect();
+        let index = sel.source.iter().map(|s| graphc_runtime::op::Scalar::Int(s.unwrap_or(0) as i64)).collect();
         let index = self.node(Op::Literal(index), DType::I64, vec![total], &[], span);
         let gathered = self.node(Op::Index(IndexOp::Gather { dim: 0 }), dt, vec![total], &[flat, index], span);
         Some(self.node(Op::Reshape, dt, sh.to_vec(), &[gathered], span))
@@ -289,7 +289,7 @@ impl Lowerer<'_> {
         }
         // A number is PyTorch's `masked_fill_`, a tensor its `index_put_`.
         let (fill, grad_fn) = match v {
-            Value::Number { value, .. } => (self.scalar(value, dt, vs), "MaskedFillBackward0"),
+            Value::Number(n) => (self.scalar_num(n, dt, vs), "MaskedFillBackward0"),
             Value::Bool(b) => (self.scalar(if b { 1.0 } else { 0.0 }, dt, vs), "MaskedFillBackward0"),
             Value::Host { node, .. } => (self.cast_to(node, dt, vs), "MaskedFillBackward0"),
             Value::Tensor(f) if self.shape_of(f).is_empty() => (self.cast_to(f, dt, vs), "IndexPutBackward0"),

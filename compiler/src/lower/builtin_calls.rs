@@ -230,7 +230,7 @@ impl<'a> Lowerer<'a> {
     /// A number argument (E0107 otherwise).
     pub(crate) fn number(&mut self, v: &Value, span: Span, what: &str) -> Option<f64> {
         match v {
-            Value::Number { value, .. } => Some(*value),
+            Value::Number(n) => Some(n.f64()),
             Value::Poison => None,
             other => {
                 self.error(

@@ -55,7 +55,7 @@ impl Lowerer<'_> {
         };
         let ignore_index = match ignore {
             None => -100,
-            Some((Value::Number { value, is_int: true }, _)) if value.abs() < 1e15 => value as i64,
+            Some((Value::Number(super::Num::Int(i)), _)) if i.abs() < 1_000_000_000_000_000 => i as i64,
             Some((other, s)) => {
                 return bad(
                     self,
@@ -68,16 +68,16 @@ impl Lowerer<'_> {
         };
         let label_smoothing = match smoothing {
             None => 0.0,
-            Some((Value::Number { value, .. }, s)) if !(0.0..=1.0).contains(&value) => {
+            Some((Value::Number(n), s)) if !(0.0..=1.0).contains(&n.f64()) => {
                 return bad(
                     self,
-                    format!("`label_smoothing` must lie in [0, 1], not {value}"),
+                    format!("`label_smoothing` must lie in [0, 1], not {}", n.f64()),
                     s,
                     "out of range",
                     "write a number from 0.0 to 1.0, as `label_smoothing=0.1`",
                 );
             }
-            Some((Value::Number { value, .. }, _)) => value,
+            Some((Value::Number(n), _)) => n.f64(),
             Some((other, s)) => {
                 return bad(
                     self,

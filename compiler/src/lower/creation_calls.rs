@@ -6,7 +6,7 @@ use graphc_runtime::op::F64Bits;
 use graphc_runtime::{DType, Op};
 
 use super::builtin_calls::MAX_ELEMENTS;
-use super::{Lowerer, Value};
+use super::{Lowerer, Num, Value};
 use crate::check::builtins::{Bound, Builtin};
 use crate::check::shapes;
 use crate::diag::{Code, Diagnostic};
@@ -22,8 +22,8 @@ impl<'a> Lowerer<'a> {
                 let op = match b {
                     Builtin::Randn => Op::Randn,
                     Builtin::Rand => Op::Rand,
-                    Builtin::Zeros => Op::Full(F64Bits::new(0.0)),
-                    _ => Op::Full(F64Bits::new(1.0)),
+                    Builtin::Zeros => Op::Full(graphc_runtime::op::Scalar::float(0.0)),
+                    _ => Op::Full(graphc_runtime::op::Scalar::float(1.0)),
                 };
                 self.create(op, shape, bound, DType::F32, span)
             }
@@ -32,15 +32,15 @@ impl<'a> Lowerer<'a> {
                 let (value, vspan) = pos.pop().flatten().expect("bind guarantees one argument");
                 // PyTorch infers the dtype from the fill value: `full((3,), 7)` is int64.
                 let (v, default) = match value {
-                    Value::Bool(b) => (if b { 1.0 } else { 0.0 }, DType::Bool),
-                    Value::Number { value, is_int: true } => (value, DType::I64),
+                    Value::Bool(b) => (Num::Int(b as i128), DType::Bool),
+                    Value::Number(Num::Int(i)) => (Num::Int(i), DType::I64),
                     other => match self.number(&other, vspan, "the fill value") {
-                        Some(v) => (v, DType::F32),
+                        Some(v) => (Num::Float(v), DType::F32),
                         None => return Value::Poison,
                     },
                 };
                 let Some(shape) = self.shape_args(&pos, name) else { return Value::Poison };
-                self.create(Op::Full(F64Bits::new(v)), shape, bound, default, span)
+                self.create(Op::Full(v.scalar()), shape, bound, default, span)
             }
             Builtin::Arange => self.arange(bound, span),
             Builtin::Linspace => {
@@ -60,7 +60,7 @@ impl<'a> Lowerer<'a> {
                 let (data, dspan) = bound.positional[0].clone().expect("bind guarantees data");
                 let mut values = Vec::new();
                 let Some(shape) = self.literal_shape(&data, dspan, &mut values) else { return Value::Poison };
-                let op = Op::Literal(values.into_iter().map(F64Bits::new).collect());
+                let op = Op::Literal(values.into_iter().map(Num::scalar).collect());
                 // As PyTorch: all integers make int64, all booleans bool, any float f32.
                 let default = crate::check::promotion::default_dtype(literal_category(&data));
                 self.create(op, shape, bound, default, span)
@@ -70,32 +70,31 @@ impl<'a> Lowerer<'a> {
                 let Some(t) = self.expect_tensor(v, vs, &format!("the argument of `{name}`")) else { return Value::Poison };
                 let fill = if b == Builtin::OnesLike { 1.0 } else { 0.0 };
                 let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
-                self.create(Op::Full(F64Bits::new(fill)), sh, bound, dt, span)
+                self.create(Op::Full(graphc_runtime::op::Scalar::float(fill)), sh, bound, dt, span)
             }
             Builtin::ManualSeed => {
                 let (v, vs) = bound.positional[0].clone().expect("bind guarantees seed");
                 self.seed_literals(vs);
                 // PyTorch accepts seeds from -2^63 to 2^64 - 1 and keeps a negative one's
-                // two's complement (`manual_seed(-1)` is `manual_seed(2**64 - 1)`).
-                const TWO_TO_63: f64 = 9_223_372_036_854_775_808.0;
-                const TWO_TO_64: f64 = 18_446_744_073_709_551_616.0;
+                // two's complement (`manual_seed(-1)` is `manual_seed(2**64 - 1)`,
+                // torch/random.py); the seed is exact, never rounded through an f64.
                 match v {
-                    Value::Number { value, is_int: true } if (0.0..TWO_TO_64).contains(&value) => {
-                        self.prog.effects.push(Effect::Seed(value as u64));
+                    Value::Number(Num::Int(s)) if (i64::MIN as i128..=u64::MAX as i128).contains(&s) => {
+                        self.prog.effects.push(Effect::Seed(if s < 0 { s as i64 as u64 } else { s as u64 }));
                         Value::None
                     }
-                    Value::Number { value, is_int: true } if (-TWO_TO_63..0.0).contains(&value) => {
-                        self.prog.effects.push(Effect::Seed(value as i64 as u64));
-                        Value::None
-                    }
-                    Value::Number { is_int: true, .. } => self.error(
+                    Value::Number(Num::Int(s)) => self.error(
                         Diagnostic::new(
                             Code::E0107,
-                            "this seed is out of range: a seed must be an integer from -2^63 to 2^64 - 1, as in PyTorch",
+                            format!(
+                                "this seed is out of range: a seed must be an integer from -2^63 to 2^64 - 1, as in PyTorch (which raises \"Overflow when unpacking long long\"), and it is {}",
+                                // Beyond 2^64 - 1 a literal's value is only its f64's.
+                                if s.unsigned_abs() <= u64::MAX as u128 + 1 { s.to_string() } else { "beyond 2^64".to_string() }
+                            ),
                             vs,
                             "out of range",
                         )
-                        .with_help("write a seed in that range, for example `manual_seed(0)`"),
+                        .with_help("write a seed in that range, for example `manual_seed(0)`; seeds that differ by a multiple of 2^32 give the same draws, as in PyTorch"),
                     ),
                     other => self.error(
                         Diagnostic::new(Code::E0107, format!("the seed must be an integer, not {}", other.describe()), vs, "not a seed")
@@ -194,7 +193,7 @@ impl<'a> Lowerer<'a> {
         let mut shape = Vec::new();
         for (v, s) in items {
             match v {
-                Value::Number { value, is_int: true } if value >= 0.0 => shape.push(value as usize),
+                Value::Number(Num::Int(d)) if d >= 0 => shape.push(usize::try_from(d).unwrap_or(usize::MAX)),
                 Value::Poison => return None,
                 other => {
                     self.error(
@@ -257,6 +256,12 @@ impl<'a> Lowerer<'a> {
         if requires_grad && !self.check_requires_grad(dtype, span) {
             return Value::Poison;
         }
+        // Constants are stored as the dtype holds them: exact integers for i64.
+        let op = match op {
+            Op::Full(c) => Op::Full(c.for_dtype(dtype)),
+            Op::Literal(cs) => Op::Literal(cs.into_iter().map(|c| c.for_dtype(dtype)).collect()),
+            op => op,
+        };
         let id = self.node(op, dtype, shape, &[], span);
         if requires_grad {
             self.prog.graph.meta_mut(id).requires_grad = true;
@@ -268,7 +273,7 @@ impl<'a> Lowerer<'a> {
 
     fn arange(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
         let given: Vec<Option<f64>> = (0..3).map(|i| self.positional_number(bound, i, "arange's arguments")).collect();
-        if bound.positional.iter().flatten().any(|(v, _)| !matches!(v, Value::Number { .. })) {
+        if bound.positional.iter().flatten().any(|(v, _)| !matches!(v, Value::Number(_))) {
             return Value::Poison;
         }
         let count = bound.positional.iter().flatten().count();
@@ -296,22 +301,49 @@ impl<'a> Lowerer<'a> {
                 .with_help("make the step's sign match the direction from start to end"),
             );
         }
-        let op = Op::Arange { start: F64Bits::new(start), step: F64Bits::new(step) };
         // PyTorch's arange makes int64 when every argument given is an integer.
-        let all_int = bound.positional.iter().flatten().all(|(v, _)| matches!(v, Value::Number { is_int: true, .. }));
+        let ints: Vec<i128> =
+            bound.positional.iter().flatten().filter_map(|(v, _)| if let Value::Number(Num::Int(i)) = v { Some(*i) } else { None }).collect();
+        let all_int = ints.len() == count;
         let default = if all_int { DType::I64 } else { DType::F32 };
+        let int64 = all_int && matches!(bound.keywords.get("dtype"), None | Some((Value::DType(DType::I64), _)));
+        if int64 {
+            // An int64 arange of integers counts in int64, exactly (PyTorch's
+            // `compute_arange_size`): f64 would lose the count past 2^53.
+            let (start, end, step) = match ints[..] {
+                [end] => (0, end, 1),
+                [start, end] => (start, end, 1),
+                [start, end, step, ..] => (start, end, step),
+                [] => (0, 0, 1),
+            };
+            let size = (end - start + step - step.signum()) / step;
+            if size < 0 {
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0107,
+                        format!("arange from {start} to {end} with step {step} goes the wrong way"),
+                        span,
+                        "empty or backwards range",
+                    )
+                    .with_help("make the step's sign match the direction from start to end"),
+                );
+            }
+            let op = Op::Arange { start: Num::Int(start).scalar(), step: Num::Int(step).scalar() };
+            return self.create(op, vec![usize::try_from(size).unwrap_or(usize::MAX)], bound, default, span);
+        }
+        let op = Op::Arange { start: graphc_runtime::op::Scalar::float(start), step: graphc_runtime::op::Scalar::float(step) };
         self.create(op, vec![size as usize], bound, default, span)
     }
 
     /// The shape of a (nested) list literal, flattening its numbers into `out`.
-    fn literal_shape(&mut self, v: &Value, span: Span, out: &mut Vec<f64>) -> Option<Vec<usize>> {
+    fn literal_shape(&mut self, v: &Value, span: Span, out: &mut Vec<Num>) -> Option<Vec<usize>> {
         match v {
-            Value::Number { value, .. } => {
-                out.push(*value);
+            Value::Number(n) => {
+                out.push(*n);
                 Some(vec![])
             }
             Value::Bool(b) => {
-                out.push(if *b { 1.0 } else { 0.0 });
+                out.push(Num::Int(*b as i128));
                 Some(vec![])
             }
             Value::List(items) => {
@@ -357,7 +389,7 @@ fn literal_category(v: &Value) -> crate::check::promotion::Category {
     use crate::check::promotion::Category;
     match v {
         Value::Bool(_) => Category::Bool,
-        Value::Number { is_int: true, .. } => Category::Integer,
+        Value::Number(Num::Int(_)) => Category::Integer,
         Value::List(items) if !items.is_empty() => items.iter().map(|(i, _)| literal_category(i)).max().unwrap_or(Category::Float),
         _ => Category::Float,
     }

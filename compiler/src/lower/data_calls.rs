@@ -16,10 +16,6 @@ use crate::diag::{Code, Diagnostic};
 use crate::ir::program::{resolve_path, Effect};
 use crate::syntax::ast::Span;
 
-/// The largest integer of int64 as an f64 (which rounds it up to 2^63): an integer
-/// literal above it is beyond int64.
-pub(super) const I64_MAX: f64 = 9_223_372_036_854_775_807.0;
-
 /// The largest `randperm` PyTorch's float32 result can hold exactly.
 const F32_EXACT: f64 = 16_777_216.0;
 
@@ -39,15 +35,21 @@ impl Lowerer<'_> {
         self.big_literals.retain(|s| !(span.start <= s.start && s.end <= span.end));
     }
 
-    /// E0665 at each integer literal beyond int64 that no `manual_seed` took.
+    /// E0665 at each integer beyond int64, a literal or a compile-time result,
+    /// that no `manual_seed` took. Only the innermost is reported: in
+    /// `2**64 - 1` the error is at `2**64`, where the range was left.
     pub(crate) fn report_big_literals(&mut self) {
         let mut spans = std::mem::take(&mut self.big_literals);
         spans.sort_by_key(|s| (s.start, s.end));
         spans.dedup();
-        for s in spans {
-            self.error(Diagnostic::new(Code::E0665, "this integer literal is beyond int64 (2^63 - 1 at most)", s, "too large for int64").with_help(
-                "integers are int64, as PyTorch's are: write a smaller integer, or a float literal (`1e19`) if an approximate value is meant",
-            ));
+        let inside = |s: &Span, t: &Span| s != t && s.start <= t.start && t.end <= s.end;
+        let innermost: Vec<Span> = spans.iter().filter(|s| !spans.iter().any(|t| inside(s, t))).copied().collect();
+        for s in innermost {
+            self.error(
+                Diagnostic::new(Code::E0665, "this integer is beyond int64 (-2^63 to 2^63 - 1)", s, "too large for int64").with_help(
+                    "integers are int64, as PyTorch's are (Python's big ints are not): use a smaller integer, or a float (`1e19`, `2.0 ** 64`) if an approximate value is meant",
+                ),
+            );
         }
     }
 
@@ -165,8 +167,10 @@ impl Lowerer<'_> {
     /// An integer argument.
     fn int_arg(&mut self, v: &Value, s: Span, what: &str) -> Option<i64> {
         match v {
-            Value::Number { value, is_int: true } if value.abs() < 9_223_372_036_854_775_808.0 => Some(*value as i64),
-            Value::Number { is_int: true, .. } => {
+            Value::Number(n) if n.i64().is_some() => n.i64(),
+            Value::Number(super::Num::Int(_)) => {
+                // This error says what the range is, in place of E0665's.
+                self.big_literals.retain(|b| *b != s);
                 self.error(
                     Diagnostic::new(
                         Code::E0664,

@@ -6,7 +6,7 @@
 use graphc_runtime::op::{Cmp, F64Bits, FloatTest, Logical, TypeRule};
 use graphc_runtime::{DType, Op};
 
-use super::{Lowerer, Value};
+use super::{Lowerer, Num, Value};
 use crate::check::builtins::Bound;
 use crate::check::promotion::{self, Category};
 use crate::check::shapes;
@@ -28,10 +28,10 @@ fn cmp_of(op: BinOp) -> Option<Cmp> {
 }
 
 /// A host value that meets tensors as a wrapped number: its value and category.
-fn host_number(v: &Value) -> Option<(f64, Category)> {
+fn host_number(v: &Value) -> Option<(Num, Category)> {
     match v {
-        Value::Number { value, is_int } => Some((*value, promotion::number_category(*is_int))),
-        Value::Bool(b) => Some((if *b { 1.0 } else { 0.0 }, Category::Bool)),
+        Value::Number(n) => Some((*n, promotion::number_category(n.is_int()))),
+        Value::Bool(b) => Some((Num::Int(*b as i128), Category::Bool)),
         _ => None,
     }
 }
@@ -135,7 +135,10 @@ impl<'a> Lowerer<'a> {
             // `x.dtype == f64` is a host bool, as `x.dtype == torch.float64` is in Python.
             (Value::DType(p), Value::DType(q)) if matches!(cmp, Cmp::Eq | Cmp::Ne) => Value::Bool((p == q) == (cmp == Cmp::Eq)),
             (x, y) => match (host_number(&x), host_number(&y)) {
-                (Some((p, _)), Some((q, _))) => Value::Bool(cmp.test(p, q)),
+                // Exactly, as Python compares; NaN is unequal to everything and in no order.
+                (Some((p, _)), Some((q, _))) => {
+                    Value::Bool(super::host_math::num_order(p, q).map_or(cmp == Cmp::Ne, |o| cmp.test(o, std::cmp::Ordering::Equal)))
+                }
                 _ => {
                     let bad = if host_number(&x).is_some() || matches!(x, Value::Tensor(_)) { (y, sb) } else { (x, sa) };
                     self.error(
@@ -155,7 +158,7 @@ impl<'a> Lowerer<'a> {
         let (value, cat) = host_number(c).expect("the caller checked for a host number");
         let dt = promotion::with_number(self.dtype_of(t), cat);
         let tc = self.cast_to(t, dt, ts);
-        let cn = self.scalar(value, dt, cs);
+        let cn = self.scalar_num(value, dt, cs);
         let shape = self.shape_of(t);
         let args = if tensor_first { [tc, cn] } else { [cn, tc] };
         Value::Tensor(self.node(Op::Compare(cmp), DType::Bool, shape, &args, span))
@@ -223,7 +226,7 @@ impl<'a> Lowerer<'a> {
         for (v, s) in [(x, sx), (y, sy)] {
             let n = match v {
                 Value::Tensor(t) => self.cast_to(t, dt, s),
-                other => self.scalar(host_number(&other).expect("checked above").0, dt, s),
+                other => self.scalar_num(host_number(&other).expect("checked above").0, dt, s),
             };
             operands.push(n);
         }
@@ -256,7 +259,7 @@ impl<'a> Lowerer<'a> {
                 .with_help("give the mask the input's shape, or 1 where it should be repeated"),
             );
         }
-        let fill = self.scalar(value, dt, vs);
+        let fill = self.scalar_num(value, dt, vs);
         Value::Tensor(self.op_node(Op::Select, dt, sh, &[mask, fill, x], span, "MaskedFillBackward0"))
     }
 

@@ -22,7 +22,7 @@
 //! dimension (Python would clamp it and give a shorter tensor, whose shape
 //! graphc could not know), and its start counts from 0.
 
-use graphc_runtime::op::{Binary, Cmp, F64Bits, IndexOp};
+use graphc_runtime::op::{Binary, Cmp, IndexOp, Scalar};
 use graphc_runtime::{DType, Op};
 
 use super::advanced::Slot;
@@ -123,7 +123,7 @@ impl Lowerer<'_> {
             let (a, b) = (bound(a, "a slice start")?, bound(b, "a slice stop")?);
             return Some(Sub::Static(Item::Slice { start: a, stop: b, step }));
         }
-        let start_value = a.as_ref().map_or(Value::Number { value: 0.0, is_int: true }, |(v, _)| v.clone());
+        let start_value = a.as_ref().map_or(Value::Number(super::Num::Int(0)), |(v, _)| v.clone());
         let forms = (self.affine_of(&start_value), b.as_ref().and_then(|(v, _)| self.affine_of(v)));
         let length = match forms {
             (Some(p), Some(q)) => q.constant_difference(&p),
@@ -146,7 +146,7 @@ impl Lowerer<'_> {
         let len = if length > 0 { ((length + step - 1) / step) as usize } else { 0 };
         let start = match start_value {
             Value::Host { node, .. } => node,
-            Value::Number { value, .. } => self.scalar(value, DType::I64, span),
+            Value::Number(n) => self.scalar_num(n, DType::I64, span),
             _ => return None,
         };
         Some(Sub::Dyn { start, len, step, keep: true, span })
@@ -179,7 +179,7 @@ impl Lowerer<'_> {
         let wt = if dt == DType::Bool { DType::I64 } else { dt };
         let number = matches!(v, Value::Number { .. } | Value::Bool(_) | Value::Host { .. });
         let value = match v {
-            Value::Number { value, .. } => self.scalar(value, wt, vs),
+            Value::Number(n) => self.scalar_num(n, wt, vs),
             Value::Bool(b) => self.scalar(if b { 1.0 } else { 0.0 }, wt, vs),
             Value::Host { node, .. } => self.cast_to(node, wt, vs),
             // PyTorch's `index_put_` takes values of the tensor's dtype only.
@@ -387,7 +387,7 @@ impl Lowerer<'_> {
     /// A compile-time index vector.
     fn literal_pick(&mut self, idx: Vec<usize>, span: Span) -> NodeId {
         let n = idx.len();
-        let values = idx.into_iter().map(|i| F64Bits::new(i as f64)).collect();
+        let values = idx.into_iter().map(|i| graphc_runtime::op::Scalar::Int(i as i64)).collect();
         self.node(Op::Literal(values), DType::I64, vec![n], &[], span)
     }
 
@@ -406,11 +406,11 @@ impl Lowerer<'_> {
             let negative = self.node(Op::Compare(Cmp::Lt), DType::Bool, vec![], &[start, zero], span);
             self.node(Op::Select, DType::I64, vec![], &[negative, wrapped, start], span)
         };
-        let offsets = Op::Arange { start: F64Bits::new(0.0), step: F64Bits::new(step as f64) };
+        let offsets = Op::Arange { start: Scalar::Int(0), step: Scalar::Int(step) };
         let offsets = self.node(offsets, DType::I64, vec![len], &[], span);
         let vector = self.node(Op::Binary(Binary::Add), DType::I64, vec![len], &[start, offsets], span);
         let lead = vec![1; d];
-        let table = self.node(Op::Arange { start: F64Bits::new(0.0), step: F64Bits::new(1.0) }, DType::I64, vec![n], &[], span);
+        let table = self.node(Op::Arange { start: Scalar::Int(0), step: Scalar::Int(1) }, DType::I64, vec![n], &[], span);
         let table = self.node(Op::Reshape, DType::I64, [lead.clone(), vec![n]].concat(), &[table], span);
         let index = self.node(Op::Reshape, DType::I64, [lead.clone(), vec![len]].concat(), &[vector], span);
         let checked = self.node(Op::Index(IndexOp::Gather { dim: d }), DType::I64, [lead, vec![len]].concat(), &[table, index], span);

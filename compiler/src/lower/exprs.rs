@@ -4,7 +4,7 @@
 use graphc_runtime::op::{Binary, F64Bits, Unary};
 use graphc_runtime::{DType, Op};
 
-use super::{Lowerer, Scope, Value};
+use super::{Lowerer, Num, Scope, Value};
 use crate::check::{aliases, builtins, ops::unknown_name, shapes};
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
@@ -37,11 +37,17 @@ fn has_effect(b: builtins::Builtin) -> bool {
 impl<'a> Lowerer<'a> {
     pub(crate) fn expr(&mut self, e: &Expr, scope: &mut Scope) -> Value {
         match &e.kind {
-            ExprKind::Number { value, is_int } => {
-                if *is_int && *value > super::data_calls::I64_MAX {
+            ExprKind::Number { value, is_int, exact } => {
+                if !*is_int {
+                    return Value::Number(Num::Float(*value));
+                }
+                // An integer beyond 2^64 - 1 is beyond int64 too, and so an error;
+                // its f64 value stands in for it (only messages show it).
+                let n = exact.unwrap_or(*value as i128);
+                if i64::try_from(n).is_err() {
                     self.big_literals.push(e.span);
                 }
-                Value::Number { value: *value, is_int: *is_int }
+                Value::Number(Num::Int(n))
             }
             ExprKind::Str(s) => Value::Str(s.clone()),
             ExprKind::Bool(b) => Value::Bool(*b),
@@ -204,9 +210,9 @@ impl<'a> Lowerer<'a> {
                 );
             }
             // `sqrt(d)` of a host number is Python's `math.sqrt(d)`, a host number.
-            if let [(None, Value::Number { value, is_int }, arg_span)] = args.as_slice() {
+            if let [(None, Value::Number(n), arg_span)] = args.as_slice() {
                 if super::host_math::applies(&callee.name) {
-                    return self.host_math(&callee.name, *value, *is_int, *arg_span, span);
+                    return self.host_math(&callee.name, *n, *arg_span, span);
                 }
             }
             return self.call_builtin(b, &callee.name, args, span);
@@ -241,7 +247,8 @@ impl<'a> Lowerer<'a> {
 
     fn neg(&mut self, v: Value, operand_span: Span, span: Span) -> Value {
         match v {
-            Value::Number { value, is_int } => Value::Number { value: -value, is_int },
+            Value::Number(Num::Float(v)) => Value::Number(Num::Float(-v)),
+            Value::Number(Num::Int(i)) => self.int_result(i.checked_neg(), span, &[operand_span]),
             Value::Host { node, kind } => self.host_neg(node, kind, span),
             Value::Tensor(n) => {
                 let Some(dt) = self.rule_dtype(Unary::Neg.result_type(), self.dtype_of(n), "unary `-`", operand_span) else { return Value::Poison };
@@ -306,16 +313,16 @@ impl<'a> Lowerer<'a> {
             (Poison, _) | (_, Poison) => Poison,
             (Value::Host { node, kind }, Tensor(t)) => self.host_tensor(op, (t, sb), (node, kind, sa), false, span),
             (Tensor(t), Value::Host { node, kind }) => self.host_tensor(op, (t, sa), (node, kind, sb), true, span),
-            (Number { value: x, is_int: ix }, Number { value: y, is_int: iy }) => self.fold_numbers(op, x, ix, y, iy, sb),
-            (Tensor(t), Number { value, is_int: true }) if op == BinOp::Pow && !self.dtype_of(t).is_float() => {
-                self.integer_pow(t, sa, value, sb, span)
+            (Number(x), Number(y)) => self.fold_numbers(op, (x, sa), (y, sb), span),
+            (Tensor(t), Number(Num::Int(value))) if op == BinOp::Pow && !self.dtype_of(t).is_float() => {
+                self.integer_pow(t, sa, value as f64, sb, span)
             }
-            (Tensor(t), Number { value, is_int }) => match self.promote_with_number(op, t, sa, is_int) {
-                Some(t) => self.tensor_number(op, t, value, sb, span),
+            (Tensor(t), Number(n)) => match self.promote_with_number(op, t, sa, n.is_int()) {
+                Some(t) => self.tensor_number(op, t, n, sb, span),
                 None => Poison,
             },
-            (Number { value, is_int }, Tensor(t)) => match self.promote_with_number(op, t, sb, is_int) {
-                Some(t) => self.number_tensor(op, value, sa, t, span),
+            (Number(n), Tensor(t)) => match self.promote_with_number(op, t, sb, n.is_int()) {
+                Some(t) => self.number_tensor(op, n, sa, t, span),
                 None => Poison,
             },
             (Tensor(x), Tensor(y)) => {
@@ -341,7 +348,7 @@ impl<'a> Lowerer<'a> {
                 Tensor(self.op_node(o, dt, shape, &[x, y], span, name))
             }
             (x, y) => {
-                let (bad, bad_span) = if matches!(x, Number { .. } | Tensor(_)) { (y, sb) } else { (x, sa) };
+                let (bad, bad_span) = if matches!(x, Number(_) | Tensor(_)) { (y, sb) } else { (x, sa) };
                 self.error(
                     Diagnostic::new(Code::E0107, format!("{what} cannot take {}", bad.describe()), bad_span, "not a number or tensor")
                         .with_help("arithmetic applies to numbers and tensors"),
@@ -350,52 +357,133 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Arithmetic on two literals happens at compile time, with Python's rules.
-    fn fold_numbers(&mut self, op: BinOp, x: f64, ix: bool, y: f64, iy: bool, sb: Span) -> Value {
-        let both_int = ix && iy;
-        let (value, is_int) = match op {
-            BinOp::Add => (x + y, both_int),
-            BinOp::Sub => (x - y, both_int),
-            BinOp::Mul => (x * y, both_int),
+    /// Arithmetic on two literals happens at compile time, with Python's rules:
+    /// exactly for two ints (`int_arith`), in f64 when either is a float.
+    fn fold_numbers(&mut self, op: BinOp, (x, sa): (Num, Span), (y, sb): (Num, Span), span: Span) -> Value {
+        if let (Num::Int(a), Num::Int(b)) = (x, y) {
+            return self.int_arith(op, a, b, (sa, sb), span);
+        }
+        // An int beyond int64 met by a float becomes a float, as in Python.
+        self.big_literals.retain(|s| *s != sa && *s != sb);
+        let (x, y) = (x.f64(), y.f64());
+        let value = match op {
+            BinOp::Add => x + y,
+            BinOp::Sub => x - y,
+            BinOp::Mul => x * y,
             BinOp::Div => {
                 if y == 0.0 {
-                    return self.error(
-                        Diagnostic::new(Code::E0107, "division by zero in a constant expression", sb, "this is zero")
-                            .with_help("Python raises ZeroDivisionError here; divide a tensor to get inf"),
-                    );
+                    return self.division_by_zero(sb);
                 }
-                (x / y, false)
+                x / y
             }
-            BinOp::Pow => (x.powf(y), both_int && y >= 0.0),
+            BinOp::Pow => x.powf(y),
             BinOp::FloorDiv | BinOp::Mod => {
                 if y == 0.0 {
                     return self.zero_divisor(op, sb);
                 }
-                return super::host_math::fold_division(op, x, y, both_int);
+                return super::host_math::fold_division(op, x, y);
             }
             BinOp::MatMul => {
                 return self.error(Diagnostic::new(Code::E0107, "`@` needs tensors, not numbers", sb, "a number").with_help("use `*` for numbers"))
             }
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::EqEq | BinOp::Ne => unreachable!("comparisons are lowered by `compare`"),
         };
-        Value::Number { value, is_int }
+        Value::Number(Num::Float(value))
+    }
+
+    /// `a OP b` of two ints, exactly, as Python computes it: `/` and `**` with a
+    /// negative exponent give floats, `//` and `%` round toward negative infinity.
+    fn int_arith(&mut self, op: BinOp, a: i128, b: i128, (sa, sb): (Span, Span), span: Span) -> Value {
+        let exact = match op {
+            BinOp::Add => a.checked_add(b),
+            BinOp::Sub => a.checked_sub(b),
+            BinOp::Mul => a.checked_mul(b),
+            BinOp::Div => {
+                if b == 0 {
+                    return self.division_by_zero(sb);
+                }
+                return self.fold_numbers(op, (Num::Float(a as f64), sa), (Num::Float(b as f64), sb), span);
+            }
+            BinOp::Pow if b < 0 => return self.fold_numbers(op, (Num::Float(a as f64), sa), (Num::Float(b as f64), sb), span),
+            BinOp::Pow => match u32::try_from(b) {
+                Ok(e) => a.checked_pow(e),
+                // Only 0, 1 and -1 have a power this high within 128 bits.
+                Err(_) => match a {
+                    0 | 1 => Some(a),
+                    -1 => Some(if b % 2 == 0 { 1 } else { -1 }),
+                    _ => None,
+                },
+            },
+            BinOp::FloorDiv | BinOp::Mod => {
+                if b == 0 {
+                    return self.zero_divisor(op, sb);
+                }
+                super::host_math::int_division(op, a, b)
+            }
+            BinOp::MatMul => {
+                return self.error(Diagnostic::new(Code::E0107, "`@` needs tensors, not numbers", sb, "a number").with_help("use `*` for numbers"))
+            }
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::EqEq | BinOp::Ne => unreachable!("comparisons are lowered by `compare`"),
+        };
+        self.int_result(exact, span, &[sa, sb])
+    }
+
+    /// An int computed at compile time (`None` when it overflowed 128 bits) from
+    /// the ints written at `operands`. One beyond int64 is kept, for `manual_seed`
+    /// (whose seeds reach 2^64 - 1), and reported as E0665 at the end unless a
+    /// seed took it (`data_calls.rs`). One within int64 clears its operands: an
+    /// int beyond int64 that arithmetic brings back (`-(2**63)`, `2**64 // 2`)
+    /// never reached anything that holds int64, as in Python.
+    pub(crate) fn int_result(&mut self, exact: Option<i128>, span: Span, operands: &[Span]) -> Value {
+        match exact {
+            Some(n) => {
+                if i64::try_from(n).is_err() {
+                    self.big_literals.push(span);
+                } else {
+                    self.big_literals.retain(|s| !operands.contains(s));
+                }
+                Value::Number(Num::Int(n))
+            }
+            // This error covers the operands' own, if they were beyond int64 too.
+            None => {
+                self.big_literals.retain(|s| !(span.start <= s.start && s.end <= span.end));
+                self.int_overflow(span)
+            }
+        }
+    }
+
+    /// E0665 for an int that overflowed even the 128 bits compile-time ints have.
+    fn int_overflow(&mut self, span: Span) -> Value {
+        self.error(
+            Diagnostic::new(Code::E0665, "this integer is far beyond int64", span, "too large for int64").with_help(
+                "integers are int64, as PyTorch's are (-2^63 to 2^63 - 1): compute a smaller integer, or use a float (`2.0 ** 100`) if an approximate value is meant",
+            ),
+        )
+    }
+
+    /// `x / 0` of two compile-time numbers.
+    fn division_by_zero(&mut self, sb: Span) -> Value {
+        self.error(
+            Diagnostic::new(Code::E0107, "division by zero in a constant expression", sb, "this is zero")
+                .with_help("Python raises ZeroDivisionError here; divide a tensor to get inf"),
+        )
     }
 
     /// `tensor OP number`: the number is wrapped to the tensor's dtype.
-    fn tensor_number(&mut self, op: BinOp, t: NodeId, c: f64, sc: Span, span: Span) -> Value {
+    fn tensor_number(&mut self, op: BinOp, t: NodeId, c: Num, sc: Span, span: Span) -> Value {
         let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
         let (o, name) = match op {
             // PyTorch dispatches `x ** c` to pow(Tensor, Scalar), with its own fast paths.
-            BinOp::Pow => return Value::Tensor(self.op_node(Op::PowScalar(F64Bits::new(c)), dt, sh, &[t], span, "PowBackward0")),
+            BinOp::Pow => return Value::Tensor(self.op_node(Op::PowScalar(F64Bits::new(c.f64())), dt, sh, &[t], span, "PowBackward0")),
             BinOp::Add => (Op::Binary(Binary::Add), "AddBackward0"),
             BinOp::Sub => (Op::Binary(Binary::Sub), "SubBackward0"),
             BinOp::Mul => (Op::Binary(Binary::Mul), "MulBackward0"),
             BinOp::Div => (Op::Binary(Binary::Div), "DivBackward0"),
             BinOp::FloorDiv | BinOp::Mod => {
-                if c == 0.0 && !dt.is_float() {
+                if c.f64() == 0.0 && !dt.is_float() {
                     return self.zero_divisor(op, sc);
                 }
-                let c = self.scalar(c, dt, sc);
+                let c = self.scalar_num(c, dt, sc);
                 return self.integer_division(op, (t, span), (c, sc), true, span);
             }
             BinOp::MatMul => {
@@ -403,40 +491,40 @@ impl<'a> Lowerer<'a> {
             }
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::EqEq | BinOp::Ne => unreachable!("comparisons are lowered by `compare`"),
         };
-        let c = self.scalar(c, dt, sc);
+        let c = self.scalar_num(c, dt, sc);
         Value::Tensor(self.op_node(o, dt, sh, &[t, c], span, name))
     }
 
     /// `number OP tensor`, with the reflected operators PyTorch uses.
-    fn number_tensor(&mut self, op: BinOp, c: f64, sc: Span, t: NodeId, span: Span) -> Value {
+    fn number_tensor(&mut self, op: BinOp, c: Num, sc: Span, t: NodeId, span: Span) -> Value {
         let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
         match op {
             BinOp::Add => {
-                let c = self.scalar(c, dt, sc);
+                let c = self.scalar_num(c, dt, sc);
                 Value::Tensor(self.op_node(Op::Binary(Binary::Add), dt, sh, &[c, t], span, "AddBackward0"))
             }
             BinOp::Mul => {
-                let c = self.scalar(c, dt, sc);
+                let c = self.scalar_num(c, dt, sc);
                 Value::Tensor(self.op_node(Op::Binary(Binary::Mul), dt, sh, &[c, t], span, "MulBackward0"))
             }
             // `c - x` is `torch.rsub(x, c)`.
             BinOp::Sub => {
-                let c = self.scalar(c, dt, sc);
+                let c = self.scalar_num(c, dt, sc);
                 Value::Tensor(self.op_node(Op::Binary(Binary::Sub), dt, sh, &[c, t], span, "RsubBackward1"))
             }
             // `c / x` is `x.reciprocal() * c` in torch/_tensor.py (`__rdiv__`).
             BinOp::Div => {
                 let r = self.op_node(Op::PowScalar(F64Bits::new(-1.0)), dt, sh.clone(), &[t], span, "ReciprocalBackward0");
-                let c = self.scalar(c, dt, sc);
+                let c = self.scalar_num(c, dt, sc);
                 Value::Tensor(self.op_node(Op::Binary(Binary::Mul), dt, sh, &[r, c], span, "MulBackward0"))
             }
             // `c ** x` is `torch.pow(c, x)` (pow.Scalar).
             BinOp::Pow => {
-                let c = self.scalar(c, dt, sc);
+                let c = self.scalar_num(c, dt, sc);
                 Value::Tensor(self.op_node(Op::Binary(Binary::Pow), dt, sh, &[c, t], span, "PowBackward2"))
             }
             BinOp::FloorDiv | BinOp::Mod => {
-                let c = self.scalar(c, dt, sc);
+                let c = self.scalar_num(c, dt, sc);
                 self.integer_division(op, (t, span), (c, sc), false, span)
             }
             BinOp::MatMul => self.error(Diagnostic::new(Code::E0107, "`@` needs two tensors", sc, "a number").with_help("use `*` to scale a tensor")),
@@ -584,7 +672,7 @@ impl<'a> Lowerer<'a> {
             );
         }
         let (dt, sh) = (self.dtype_of(n), self.shape_of(n));
-        let z = self.node(Op::Full(F64Bits::new(0.0)), dt, sh, &[], span);
+        let z = self.node(Op::Full(graphc_runtime::op::Scalar::of(0.0, dt)), dt, sh, &[], span);
         self.prog.graph.meta_mut(z).note = Some("zeroed grad".to_string());
         self.grad_state.insert(n, Some(z));
         Value::None

@@ -2,7 +2,7 @@
 //! `scatter` and `semilogy` (with `label=` and `alpha=`), and the axis limits of
 //! `xlim` and `ylim`.
 
-use graphc_runtime::op::{F64Bits, Op};
+use graphc_runtime::op::Op;
 use graphc_runtime::DType;
 
 use super::{Lowerer, Value};
@@ -76,7 +76,13 @@ impl Lowerer<'_> {
                     return None;
                 }
                 // matplotlib plots y against its indices, 0 to n-1.
-                let x = self.node(Op::Arange { start: F64Bits::new(0.0), step: F64Bits::new(1.0) }, DType::I64, shy, &[], span);
+                let x = self.node(
+                    Op::Arange { start: graphc_runtime::op::Scalar::Int(0), step: graphc_runtime::op::Scalar::Int(1) },
+                    DType::I64,
+                    shy,
+                    &[],
+                    span,
+                );
                 (x, y)
             }
             (None, None) => {
@@ -100,7 +106,7 @@ impl Lowerer<'_> {
         };
         let alpha = match bound.keyword("alpha") {
             None => 1.0,
-            Some((Value::Number { value, .. }, _)) if (0.0..=1.0).contains(&value) => value,
+            Some((Value::Number(n), _)) if (0.0..=1.0).contains(&n.f64()) => n.f64(),
             Some((other, s)) => {
                 self.error(
                     Diagnostic::new(Code::E0107, format!("`alpha` must be a number from 0 to 1, not {}", other.describe()), s, "not an opacity")
@@ -119,11 +125,11 @@ impl Lowerer<'_> {
         for (slot, arg) in out.iter_mut().zip(&bound.positional) {
             let (v, vs) = arg.clone()?;
             match v {
-                Value::Number { value, .. } if value.is_finite() => *slot = value,
+                Value::Number(n) if n.f64().is_finite() => *slot = n.f64(),
                 Value::Poison => return None,
                 other => {
                     let what = match other {
-                        Value::Number { .. } => "a number that is not finite".to_string(),
+                        Value::Number(_) => "a number that is not finite".to_string(),
                         _ => other.describe().to_string(),
                     };
                     self.error(

@@ -65,9 +65,9 @@ impl Lowerer<'_> {
                     effects.push(FigureEffect::FigSize(w, h));
                 }
                 "dpi" => match value {
-                    Value::Number { value, .. } if value.is_finite() && value > 0.0 => {
-                        setup.1 = value;
-                        effects.push(FigureEffect::Dpi(value));
+                    Value::Number(n) if n.f64().is_finite() && n.f64() > 0.0 => {
+                        setup.1 = n.f64();
+                        effects.push(FigureEffect::Dpi(n.f64()));
                     }
                     Value::Poison => return Value::Poison,
                     other => return self.bad_rc(vs, format!("figure.dpi must be a positive number, not {}", describe(&other)), "not a dpi"),
@@ -125,7 +125,7 @@ impl Lowerer<'_> {
         let numbers: Vec<f64> = items
             .iter()
             .filter_map(|(v, _)| match v {
-                Value::Number { value, .. } if value.is_finite() && *value > 0.0 => Some(*value),
+                Value::Number(n) if n.f64().is_finite() && n.f64() > 0.0 => Some(n.f64()),
                 _ => None,
             })
             .collect();
@@ -144,7 +144,7 @@ impl Lowerer<'_> {
 /// A value for a message: numbers are shown, since a number can be the wrong one.
 fn describe(v: &Value) -> String {
     match v {
-        Value::Number { value, .. } => format!("{value}"),
+        Value::Number(n) => format!("{}", n.f64()),
         other => other.describe().to_string(),
     }
 }

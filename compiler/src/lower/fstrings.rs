@@ -82,9 +82,13 @@ impl<'a> Lowerer<'a> {
         }
         let number_kind = |is_int: bool| if is_int { ValueKind::Int } else { ValueKind::Float };
         match v {
-            Value::Number { value, is_int } => {
-                let f = self.check_spec(spec, number_kind(is_int), ss)?;
-                Some(PrintArg::Text(if is_int && value.abs() < 9.0e15 { f.format_int(value as i64) } else { f.format_float(value) }))
+            Value::Number(n) => {
+                let f = self.check_spec(spec, number_kind(n.is_int()), ss)?;
+                Some(PrintArg::Text(match n {
+                    // An int beyond int64 is an E0665 already; it saturates here.
+                    super::Num::Int(i) => f.format_int(i.clamp(i64::MIN as i128, i64::MAX as i128) as i64),
+                    super::Num::Float(v) => f.format_float(v),
+                }))
             }
             Value::Bool(b) => self.check_spec(spec, ValueKind::Bool, ss).map(|f| PrintArg::Text(f.format_bool(b))),
             Value::Str(s) => self.check_spec(spec, ValueKind::Str, ss).map(|f| PrintArg::Text(f.format_str(&s))),

@@ -69,7 +69,7 @@ impl<'a> Lowerer<'a> {
         }
         let sh = self.shape_of(x);
         let dim = match arg(2) {
-            None => self.one_dim(Value::Number { value: 1.0, is_int: true }, span, &sh),
+            None => self.one_dim(Value::Number(super::Num::Int(1)), span, &sh),
             Some((dv, ds)) => self.one_dim(dv, ds, &sh),
         };
         let Some(dim) = dim else { return Value::Poison };

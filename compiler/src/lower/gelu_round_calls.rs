@@ -39,7 +39,7 @@ impl Lowerer<'_> {
     pub(super) fn round_decimals_call(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
         let (v, ds) = bound.keyword("decimals").expect("called only with `decimals`");
         let d = match v {
-            Value::Number { value, is_int: true } if value.abs() <= 308.0 => value,
+            Value::Number(super::Num::Int(i)) if i.abs() <= 308 => i as f64,
             Value::Poison => return Value::Poison,
             other => {
                 return self.error(

@@ -9,7 +9,7 @@
 use graphc_runtime::op::{Binary, Cmp, Unary};
 use graphc_runtime::{DType, Op};
 
-use super::{HostKind, Lowerer, Value};
+use super::{HostKind, Lowerer, Num, Value};
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
 use crate::syntax::ast::{BinOp, Ident, Span};
@@ -33,7 +33,17 @@ pub(crate) fn applies(name: &str) -> bool {
 impl<'a> Lowerer<'a> {
     /// `name(x)` for a host number `x`, with Python's result type: `abs` of an
     /// int and `floor`/`ceil`/`trunc` give ints, the rest floats.
-    pub(crate) fn host_math(&mut self, name: &str, x: f64, is_int: bool, arg_span: Span, span: Span) -> Value {
+    pub(crate) fn host_math(&mut self, name: &str, n: Num, arg_span: Span, span: Span) -> Value {
+        // `abs` and the roundings of an int give the int itself (or its
+        // negation), exactly, as Python's do.
+        if let Num::Int(i) = n {
+            match name {
+                "abs" => return self.int_result(i.checked_abs(), span, &[]),
+                "floor" | "ceil" | "trunc" => return Value::Number(n),
+                _ => {}
+            }
+        }
+        let (x, is_int) = (n.f64(), n.is_int());
         // `applies` has checked that the op table has the row; the formula in f64
         // calls the platform libm, as CPython's `math` does.
         let Some(u) = Unary::from_builtin_name(name) else { return Value::Poison };
@@ -45,29 +55,47 @@ impl<'a> Lowerer<'a> {
         };
         if x.is_finite() && !value.is_finite() {
             let what = if value.is_nan() || POLES.contains(&name) { "math domain error" } else { "math range error" };
-            let shown = if is_int && x.abs() < 9.0e15 { format!("{}", x as i64) } else { graphc_runtime::format::python_float_repr(x) };
+            let shown = match n {
+                Num::Int(i) => i.to_string(),
+                Num::Float(_) => graphc_runtime::format::python_float_repr(x),
+            };
             return self.error(
                 Diagnostic::new(Code::E0110, format!("`{name}({shown})` is a {what}"), span, "no finite result")
                     .with_secondary(arg_span, format!("this number is {shown}"))
                     .with_help(format!("Python's `math.{name}` raises an error for this number; apply `{name}` to a tensor to get inf or nan")),
             );
         }
-        Value::Number { value, is_int: int_result }
+        // A float's floor, ceil or trunc is an int (Python's, exact), which an
+        // infinity or NaN has not.
+        if int_result {
+            if !value.is_finite() {
+                let shown = graphc_runtime::format::python_float_repr(x);
+                return self.error(
+                    Diagnostic::new(Code::E0110, format!("`{name}({shown})` has no integer value"), span, "not an integer")
+                        .with_secondary(arg_span, format!("this number is {shown}"))
+                        .with_help(format!("Python's `math.{name}` raises an error here; apply `{name}` to a tensor to keep inf or nan")),
+                );
+            }
+            return self.int_result(Some(value as i128), span, &[]);
+        }
+        Value::Number(Num::Float(value))
     }
 }
 
-/// `x // y` and `x % y` of two compile-time numbers (`y` nonzero), as Python
-/// computes them: exactly for ints, and for floats with the runtime's own
-/// formulas, which are CPython's.
-pub(crate) fn fold_division(op: BinOp, x: f64, y: f64, both_int: bool) -> Value {
-    if both_int && x.abs() < 9.0e15 && y.abs() < 9.0e15 {
-        let (a, b) = (x as i128, y as i128);
-        let q = a.div_euclid(b) - if b < 0 && a.rem_euclid(b) != 0 { 1 } else { 0 };
-        let value = if op == BinOp::FloorDiv { q } else { a - b * q };
-        return Value::Number { value: value as f64, is_int: true };
-    }
+/// `x // y` and `x % y` of two compile-time floats (`y` nonzero), with the
+/// runtime's own formulas, which are CPython's.
+pub(crate) fn fold_division(op: BinOp, x: f64, y: f64) -> Value {
     let row = if op == BinOp::FloorDiv { Binary::FloorDivide } else { Binary::Remainder };
-    Value::Number { value: row.apply(x, y), is_int: both_int }
+    Value::Number(Num::Float(row.apply(x, y)))
+}
+
+/// `a // b` and `a % b` of two ints (`b` nonzero), as Python computes them: the
+/// quotient rounds toward negative infinity and the remainder takes `b`'s sign.
+/// `None` when the quotient overflows (`-2^127 // -1`).
+pub(crate) fn int_division(op: BinOp, a: i128, b: i128) -> Option<i128> {
+    let q = a.checked_div(b)?;
+    let q = if (a % b != 0) && ((a < 0) != (b < 0)) { q - 1 } else { q };
+    Some(if op == BinOp::FloorDiv { q } else { a - b * q })
 }
 
 /// Python's `round(x, n)` of a float for `n >= 0`: the exact binary value rounded
@@ -82,15 +110,47 @@ fn round_digits(x: f64, n: usize) -> f64 {
 
 /// Python's `max`/`min` of compile-time numbers: the first of the extreme values,
 /// keeping its type (`max(1, 1.0)` is `1`); a NaN is kept when it comes first.
-fn fold_extreme(items: &[(f64, bool)], max: bool) -> (f64, bool) {
+fn fold_extreme(items: &[Num], max: bool) -> Num {
     let mut best = items[0];
     for &it in &items[1..] {
-        let better = if max { it.0 > best.0 } else { it.0 < best.0 };
+        let better =
+            if max { num_order(it, best) == Some(std::cmp::Ordering::Greater) } else { num_order(it, best) == Some(std::cmp::Ordering::Less) };
         if better {
             best = it;
         }
     }
     best
+}
+
+/// How two compile-time numbers compare, as Python compares them: two ints
+/// exactly; an int with a float by value (`None` with a NaN).
+pub(crate) fn num_order(a: Num, b: Num) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Num::Int(x), Num::Int(y)) => Some(x.cmp(&y)),
+        (Num::Int(x), Num::Float(y)) => int_float_order(x, y),
+        (Num::Float(x), Num::Int(y)) => int_float_order(y, x).map(std::cmp::Ordering::reverse),
+        (Num::Float(x), Num::Float(y)) => x.partial_cmp(&y),
+    }
+}
+
+/// An int against a float, exactly (Python does not round the int first):
+/// the float's integer part is compared as an int, then its fraction decides.
+fn int_float_order(x: i128, y: f64) -> Option<std::cmp::Ordering> {
+    if y.is_nan() {
+        return None;
+    }
+    if y >= 1.7e38 {
+        return Some(std::cmp::Ordering::Less);
+    }
+    if y <= -1.7e38 {
+        return Some(std::cmp::Ordering::Greater);
+    }
+    let t = y.trunc();
+    match x.cmp(&(t as i128)) {
+        std::cmp::Ordering::Equal if y > t => Some(std::cmp::Ordering::Less),
+        std::cmp::Ordering::Equal if y < t => Some(std::cmp::Ordering::Greater),
+        other => Some(other),
+    }
 }
 
 impl<'a> Lowerer<'a> {
@@ -119,7 +179,7 @@ impl<'a> Lowerer<'a> {
                 };
                 match v {
                     Value::Tensor(t) => Some(self.item(*t, *vs, Some(to), span)),
-                    Value::Number { .. } | Value::Bool(_) | Value::Host { .. } => Some(self.convert(v.clone(), to, span)),
+                    Value::Number(_) | Value::Bool(_) | Value::Host { .. } => Some(self.convert(v.clone(), to, span)),
                     _ => None,
                 }
             }
@@ -176,23 +236,23 @@ impl<'a> Lowerer<'a> {
                 )
             }
         };
-        Value::Number { value: n as f64, is_int: true }
+        Value::Number(Num::Int(n as i128))
     }
 
     /// `round(x)` (an int, halves to even) and `round(x, n)` (a number of `x`'s type).
     fn round(&mut self, x: Value, xs: Span, digits: Option<(Value, Span)>, span: Span) -> Value {
         let n = match digits {
             None | Some((Value::None, _)) => None,
-            Some((Value::Number { value, is_int: true }, _)) if value >= 0.0 => Some(value as usize),
-            Some((Value::Number { value, is_int: true }, _)) if value >= -18.0 && matches!(x, Value::Number { is_int: true, .. }) => {
+            Some((Value::Number(Num::Int(d)), _)) if d >= 0 => Some(usize::try_from(d).unwrap_or(usize::MAX)),
+            Some((Value::Number(Num::Int(d)), _)) if d >= -18 && matches!(x, Value::Number(Num::Int(_))) => {
                 // An int rounded to a negative number of digits: to a multiple of 10^-n, halves to even.
-                let Value::Number { value: v, .. } = x else { return Value::Poison };
-                let (v, p) = (v as i128, 10i128.pow((-value) as u32));
+                let Value::Number(Num::Int(v)) = x else { return Value::Poison };
+                let p = 10i128.pow((-d) as u32);
                 let (mut q, r) = (v.div_euclid(p), v.rem_euclid(p));
                 if 2 * r > p || (2 * r == p && q % 2 != 0) {
                     q += 1;
                 }
-                return Value::Number { value: (q * p) as f64, is_int: true };
+                return self.int_result(q.checked_mul(p), span, &[]);
             }
             Some((other, ns)) => {
                 return self.error(
@@ -207,18 +267,18 @@ impl<'a> Lowerer<'a> {
             }
         };
         match (x, n) {
-            (Value::Number { value, is_int: true }, _) => Value::Number { value, is_int: true },
-            (Value::Number { value, .. }, None) => {
+            (Value::Number(Num::Int(i)), _) => Value::Number(Num::Int(i)),
+            (Value::Number(Num::Float(value)), None) => {
                 if !value.is_finite() {
                     return self.error(
                         Diagnostic::new(Code::E0645, "`round` of an infinite or NaN number", xs, "not finite")
                             .with_help("Python raises an error here: `round` to an int needs a finite number"),
                     );
                 }
-                Value::Number { value: value.round_ties_even(), is_int: true }
+                self.int_result(Some(value.round_ties_even() as i128), span, &[])
             }
-            (Value::Number { value, .. }, Some(n)) => Value::Number { value: round_digits(value, n), is_int: false },
-            (Value::Bool(b), _) => Value::Number { value: if b { 1.0 } else { 0.0 }, is_int: true },
+            (Value::Number(Num::Float(value)), Some(n)) => Value::Number(Num::Float(round_digits(value, n))),
+            (Value::Bool(b), _) => Value::Number(Num::Int(b as i128)),
             (Value::Host { node, kind: HostKind::Int | HostKind::Bool }, _) => {
                 Value::Host { node: self.cast_to(node, DType::I64, span), kind: HostKind::Int }
             }
@@ -246,22 +306,21 @@ impl<'a> Lowerer<'a> {
             [_] => return None,
             _ => args.iter().map(|(_, v, s)| (v.clone(), *s)).collect(),
         };
-        if items.is_empty() || !items.iter().all(|(v, _)| matches!(v, Value::Number { .. } | Value::Bool(_) | Value::Host { .. })) {
+        if items.is_empty() || !items.iter().all(|(v, _)| matches!(v, Value::Number(_) | Value::Bool(_) | Value::Host { .. })) {
             return None;
         }
         if items.iter().all(|(v, _)| !matches!(v, Value::Host { .. })) {
-            let nums: Vec<(f64, bool)> = items
+            let nums: Vec<Num> = items
                 .iter()
                 .map(|(v, _)| match v {
-                    Value::Number { value, is_int } => (*value, *is_int),
-                    Value::Bool(b) => (if *b { 1.0 } else { 0.0 }, true),
-                    _ => (f64::NAN, false),
+                    Value::Number(n) => *n,
+                    Value::Bool(b) => Num::Int(*b as i128),
+                    _ => Num::Float(f64::NAN),
                 })
                 .collect();
-            let (value, is_int) = fold_extreme(&nums, max);
-            return Some(Value::Number { value, is_int });
+            return Some(Value::Number(fold_extreme(&nums, max)));
         }
-        let float = |v: &Value| matches!(v, Value::Number { is_int: false, .. } | Value::Host { kind: HostKind::Float, .. });
+        let float = |v: &Value| matches!(v, Value::Number(Num::Float(_)) | Value::Host { kind: HostKind::Float, .. });
         let floats = items.iter().filter(|(v, _)| float(v)).count();
         if floats != 0 && floats != items.len() {
             let (_, s) = items.iter().find(|(v, _)| !float(v)).expect("some item is not a float");
@@ -277,7 +336,7 @@ impl<'a> Lowerer<'a> {
             .iter()
             .map(|(v, s)| match v {
                 Value::Host { node, .. } => self.cast_to(*node, dt, *s),
-                Value::Number { value, .. } => self.scalar(*value, dt, *s),
+                Value::Number(n) => self.scalar_num(*n, dt, *s),
                 Value::Bool(b) => self.scalar(if *b { 1.0 } else { 0.0 }, dt, *s),
                 _ => unreachable!("checked above"),
             })

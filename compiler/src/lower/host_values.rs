@@ -13,7 +13,7 @@
 use graphc_runtime::op::{Binary, Cmp, Logical, Unary};
 use graphc_runtime::{DType, Op};
 
-use super::{HostKind, Lowerer, Value};
+use super::{HostKind, Lowerer, Num, Value};
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
 use crate::syntax::ast::{BinOp, Span};
@@ -22,22 +22,22 @@ use crate::syntax::ast::{BinOp, Span};
 #[derive(Clone, Copy)]
 enum Operand {
     Node(NodeId, HostKind),
-    Const(f64, HostKind),
+    Const(Num, HostKind),
 }
 
 impl Operand {
     fn of(v: &Value) -> Option<Operand> {
         match v {
             Value::Host { node, kind } => Some(Operand::Node(*node, *kind)),
-            Value::Number { value, is_int } => Some(Operand::Const(*value, if *is_int { HostKind::Int } else { HostKind::Float })),
-            Value::Bool(b) => Some(Operand::Const(if *b { 1.0 } else { 0.0 }, HostKind::Bool)),
+            Value::Number(n) => Some(Operand::Const(*n, if n.is_int() { HostKind::Int } else { HostKind::Float })),
+            Value::Bool(b) => Some(Operand::Const(Num::Int(*b as i128), HostKind::Bool)),
             _ => None,
         }
     }
 
     /// Whether the operand is the compile-time number zero.
     fn is_zero(self) -> bool {
-        matches!(self, Operand::Const(0.0, _))
+        matches!(self, Operand::Const(n, _) if n.f64() == 0.0)
     }
 
     fn kind(self) -> HostKind {
@@ -66,7 +66,7 @@ pub(crate) fn constant(name: &str) -> Option<Value> {
         "nan" => f64::NAN,
         _ => return None,
     };
-    Some(Value::Number { value, is_int: false })
+    Some(Value::Number(Num::Float(value)))
 }
 
 impl<'a> Lowerer<'a> {
@@ -74,7 +74,7 @@ impl<'a> Lowerer<'a> {
     fn operand_node(&mut self, o: Operand, dt: DType, span: Span) -> NodeId {
         match o {
             Operand::Node(n, _) => self.cast_to(n, dt, span),
-            Operand::Const(v, _) => self.scalar(v, dt, span),
+            Operand::Const(v, _) => self.scalar_num(v, dt, span),
         }
     }
 
@@ -122,11 +122,21 @@ impl<'a> Lowerer<'a> {
     /// `float(x)`, `int(x)` (toward zero), `bool(x)` of a host number.
     pub(crate) fn convert(&mut self, v: Value, to: HostKind, span: Span) -> Value {
         match (v, to) {
-            (Value::Number { value, .. }, HostKind::Float) => Value::Number { value, is_int: false },
-            (Value::Number { value, .. }, HostKind::Int) => Value::Number { value: value.trunc(), is_int: true },
-            (Value::Number { value, .. }, HostKind::Bool) => Value::Bool(value != 0.0),
+            (Value::Number(n), HostKind::Float) => Value::Number(Num::Float(n.f64())),
+            (Value::Number(Num::Int(i)), HostKind::Int) => Value::Number(Num::Int(i)),
+            (Value::Number(Num::Float(value)), HostKind::Int) => {
+                if !value.is_finite() {
+                    return self.error(
+                        Diagnostic::new(Code::E0645, "`int` of an infinite or NaN number", span, "not finite")
+                            .with_help("Python raises an error here: `int` needs a finite number"),
+                    );
+                }
+                self.int_result(Some(value.trunc() as i128), span, &[])
+            }
+            (Value::Number(n), HostKind::Bool) => Value::Bool(n.f64() != 0.0),
             (Value::Bool(b), HostKind::Bool) => Value::Bool(b),
-            (Value::Bool(b), k) => Value::Number { value: if b { 1.0 } else { 0.0 }, is_int: k == HostKind::Int },
+            (Value::Bool(b), HostKind::Int) => Value::Number(Num::Int(b as i128)),
+            (Value::Bool(b), HostKind::Float) => Value::Number(Num::Float(if b { 1.0 } else { 0.0 })),
             (Value::Host { node, kind }, HostKind::Bool) => match self.truth(Value::Host { node, kind }, span) {
                 Some(node) => Value::Host { node, kind: HostKind::Bool },
                 None => Value::Poison,
@@ -242,9 +252,9 @@ impl<'a> Lowerer<'a> {
     fn host_pow(&mut self, x: Operand, sx: Span, y: Operand, sy: Span, span: Span) -> Value {
         let float = x.kind() == HostKind::Float || y.kind() == HostKind::Float;
         match (float, y) {
-            (false, Operand::Const(k, _)) if k >= 0.0 && k <= u32::MAX as f64 => {
+            (false, Operand::Const(Num::Int(k), _)) if (0..=u32::MAX as i128).contains(&k) => {
                 let p = self.operand_node(x, DType::I64, sx);
-                self.host_node(Op::PowScalar(graphc_runtime::op::F64Bits::new(k)), HostKind::Int, &[p], span)
+                self.host_node(Op::PowScalar(graphc_runtime::op::F64Bits::new(k as f64)), HostKind::Int, &[p], span)
             }
             (false, Operand::Node(..)) => self
                 .error(Diagnostic::new(Code::E0644, "`**` of two ints known only at run time", sy, "a run-time int").with_help(

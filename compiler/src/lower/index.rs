@@ -88,9 +88,9 @@ impl<'a> Lowerer<'a> {
             Value::Tuple(items) => self.index_list(items, evaluated, span, Value::Tuple),
             // A `torch.Size` subscripts as a tuple of ints: `x.shape[0]` is an int, `x.shape[1:]` a Size.
             Value::Size(dims) => {
-                let items = dims.iter().map(|&d| (Value::Number { value: d as f64, is_int: true }, receiver.span)).collect();
+                let items = dims.iter().map(|&d| (Value::Number(super::Num::Int(d as i128)), receiver.span)).collect();
                 self.index_list(items, evaluated, span, |items| {
-                    Value::Size(items.iter().map(|(v, _)| if let Value::Number { value, .. } = v { *value as usize } else { 0 }).collect())
+                    Value::Size(items.iter().map(|(v, _)| if let Value::Number(super::Num::Int(d)) = v { *d as usize } else { 0 }).collect())
                 })
             }
             Value::Poison => Value::Poison,
@@ -104,7 +104,7 @@ impl<'a> Lowerer<'a> {
     /// An integer of a subscript (E0223 otherwise).
     pub(super) fn index_int(&mut self, v: Value, span: Span, what: &str) -> Option<i64> {
         match v {
-            Value::Number { value, is_int: true } if value.abs() < 1e15 => Some(value as i64),
+            Value::Number(super::Num::Int(i)) if i.abs() < 1_000_000_000_000_000 => Some(i as i64),
             Value::Poison => None,
             other => {
                 self.error(

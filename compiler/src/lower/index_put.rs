@@ -14,7 +14,7 @@
 //! a number is PyTorch's `index_fill_` (`IndexFillBackward0`). Several index
 //! tensors, or index tensors among other items, are `advanced.rs`'s.
 
-use graphc_runtime::op::{F64Bits, IndexOp, Op};
+use graphc_runtime::op::{IndexOp, Op};
 use graphc_runtime::{kernels, DType};
 
 use super::{Lowerer, Value};
@@ -52,7 +52,7 @@ impl Lowerer<'_> {
         let number = matches!(v, Value::Number { .. } | Value::Bool(_) | Value::Host { .. });
         let src = match v {
             Value::Tensor(n) if self.dtype_of(n) != dt => return self.dtype_mismatch(dt, self.dtype_of(n), vs),
-            Value::Number { value, .. } => self.scalar(value, dt, vs),
+            Value::Number(n) => self.scalar_num(n, dt, vs),
             Value::Bool(b) => self.scalar(if b { 1.0 } else { 0.0 }, dt, vs),
             Value::Host { node, .. } => self.cast_to(node, dt, vs),
             Value::Tensor(n) => self.cast_to(n, dt, vs),
@@ -120,7 +120,7 @@ impl Lowerer<'_> {
         if !values.iter().any(|&i| (-n..0).contains(&i)) {
             return ids;
         }
-        let wrapped = values.iter().map(|&i| F64Bits::new((if (-n..0).contains(&i) { i + n } else { i }) as f64)).collect();
+        let wrapped = values.iter().map(|&i| graphc_runtime::op::Scalar::Int(if (-n..0).contains(&i) { i + n } else { i })).collect();
         let span = self.prog.graph.meta(ids).span;
         self.node(Op::Literal(wrapped), DType::I64, node.shape.clone(), &[], span)
     }

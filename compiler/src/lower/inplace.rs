@@ -289,7 +289,7 @@ impl Lowerer<'_> {
                 // one would read as a view of `src` (E0624 on the next update).
                 Some((self.op_node(Op::Expand, dt, sh, &[src], span, "CopyBackwards"), "CopyBackwards"))
             }
-            "zero_" => Some((self.fill_node(t, Value::Number { value: 0.0, is_int: true }, span, span)?, "ZeroBackward0")),
+            "zero_" => Some((self.fill_node(t, Value::Number(super::Num::Int(0)), span, span)?, "ZeroBackward0")),
             _ => {
                 let (v, vs) = positional.pop().expect("one argument, checked above");
                 let grad_fn = if matches!(v, Value::Tensor(_)) { "FillBackward3" } else { "FillBackward2" };
@@ -305,7 +305,7 @@ impl Lowerer<'_> {
         let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
         let grad_fn = if matches!(v, Value::Tensor(_)) { "FillBackward3" } else { "FillBackward2" };
         let fill = match v {
-            Value::Number { value, .. } => self.scalar(value, dt, vs),
+            Value::Number(n) => self.scalar_num(n, dt, vs),
             Value::Tensor(f) if self.shape_of(f).is_empty() => self.cast_to(f, dt, vs),
             Value::Host { node, .. } => self.cast_to(node, dt, vs),
             Value::Poison => return None,

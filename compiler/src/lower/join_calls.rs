@@ -120,8 +120,8 @@ impl<'a> Lowerer<'a> {
                 let lens: Vec<usize> = sections.iter().map(|(s, _)| *s as usize).collect();
                 self.pieces(t, d, &lens, span, "SplitWithSizesBackward0")
             }
-            Value::Number { value, is_int: true } if value > 0.0 && value < 1e15 => {
-                let size = value as usize;
+            Value::Number(super::Num::Int(i)) if i > 0 && i < 1_000_000_000_000_000 => {
+                let size = i as usize;
                 let n = shape[d];
                 let count = n.div_ceil(size).max(1);
                 let lens: Vec<usize> = (0..count).map(|i| size.min(n.saturating_sub(i * size))).collect();
@@ -146,7 +146,7 @@ impl<'a> Lowerer<'a> {
         let shape = self.shape_of(t);
         let (v, cs) = chunks;
         let chunks = match v {
-            Value::Number { value, is_int: true } if value > 0.0 && value < 1e15 => value as usize,
+            Value::Number(super::Num::Int(i)) if i > 0 && i < 1_000_000_000_000_000 => i as usize,
             Value::Poison => return Value::Poison,
             other => {
                 return self.error(

@@ -111,7 +111,7 @@ impl Lowerer<'_> {
         let mut bounds = Vec::new();
         for a in args {
             match self.expr(&a.value, scope) {
-                Value::Number { value, is_int: true } if value.abs() < 9.0e15 => bounds.push(value as i64),
+                Value::Number(n) if n.i64().is_some() => bounds.push(n.i64().expect("checked by the guard")),
                 Value::Poison => return None,
                 v => {
                     self.error(

@@ -103,7 +103,7 @@ impl<'a> Lowerer<'a> {
     fn loss_param(&mut self, name: &str, key: &str, bound: &mut Bound<Value>) -> Option<f64> {
         let (v, s) = match bound.keyword(key) {
             None => return Some(1.0),
-            Some((Value::Number { value, .. }, s)) => (value, s),
+            Some((Value::Number(n), s)) => (n.f64(), s),
             Some((other, s)) => {
                 self.error(
                     Diagnostic::new(Code::E0107, format!("`{key}` must be a number, not {}", other.describe()), s, "not a number")
@@ -199,7 +199,7 @@ impl<'a> Lowerer<'a> {
                 } else {
                     // `input.numel() / n_classes`, an integer (PyTorch's SymInt), as a scalar divisor.
                     let samples = sh.iter().product::<usize>() / sh[class_dim].max(1);
-                    let c = self.node(Op::Full(F64Bits::new(samples as f64)), dt, vec![], &[], span);
+                    let c = self.node(Op::Full(graphc_runtime::op::Scalar::of(samples as f64, dt)), dt, vec![], &[], span);
                     self.op_node(Op::Binary(Binary::Div), dt, vec![], &[n, c], span, "DivBackward1")
                 }
             }

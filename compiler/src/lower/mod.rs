@@ -86,10 +86,7 @@ pub enum Value {
     Tensor(NodeId),
     /// A number literal or arithmetic on literals; it becomes a tensor of the
     /// dtype of the tensor it meets (PyTorch's wrapped-number rule).
-    Number {
-        value: f64,
-        is_int: bool,
-    },
+    Number(Num),
     Str(String),
     Bool(bool),
     None,
@@ -118,6 +115,57 @@ pub enum Value {
     Poison,
 }
 
+/// A Python number known at compile time. An int is kept exactly: Python's ints
+/// are exact, and an f64 holds integers only up to 2^53. The payload is wider
+/// than int64 so that `2**64 - 1` can be computed for `manual_seed`; an int
+/// beyond int64 anywhere else is refused (E0665, `data_calls.rs`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Num {
+    Int(i128),
+    Float(f64),
+}
+
+impl Num {
+    /// A number from an f64 and whether it is an int (truncated toward zero).
+    pub fn new(value: f64, is_int: bool) -> Num {
+        if is_int {
+            Num::Int(value as i128)
+        } else {
+            Num::Float(value)
+        }
+    }
+
+    /// The value as an f64: the nearest one for an int beyond 2^53, as Python's
+    /// `float(n)` rounds.
+    pub fn f64(self) -> f64 {
+        match self {
+            Num::Int(i) => i as f64,
+            Num::Float(v) => v,
+        }
+    }
+
+    pub fn is_int(self) -> bool {
+        matches!(self, Num::Int(_))
+    }
+
+    /// The IR constant of this number (an int beyond int64, an E0665 already,
+    /// saturates).
+    pub fn scalar(self) -> graphc_runtime::op::Scalar {
+        match self {
+            Num::Int(i) => graphc_runtime::op::Scalar::Int(i.clamp(i64::MIN as i128, i64::MAX as i128) as i64),
+            Num::Float(v) => graphc_runtime::op::Scalar::float(v),
+        }
+    }
+
+    /// The int, when this is an int within int64.
+    pub fn i64(self) -> Option<i64> {
+        match self {
+            Num::Int(i) => i64::try_from(i).ok(),
+            Num::Float(_) => None,
+        }
+    }
+}
+
 /// The Python type a [`Value::Host`] stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HostKind {
@@ -131,8 +179,8 @@ impl Value {
     pub fn describe(&self) -> &'static str {
         match self {
             Value::Tensor(_) => "a tensor",
-            Value::Number { is_int: true, .. } => "an integer",
-            Value::Number { .. } => "a number",
+            Value::Number(Num::Int(_)) => "an integer",
+            Value::Number(_) => "a number",
             Value::Str(_) => "a string",
             Value::Bool(_) => "a boolean",
             Value::None => "`none`",
@@ -356,8 +404,15 @@ impl<'a> Lowerer<'a> {
     }
 
     /// A 0-d constant of `dtype`: a wrapped number.
+    /// A 0-d constant of `dtype` holding a compile-time number, an int exactly
+    /// when the node is i64 (an int beyond int64 is an E0665 already, and
+    /// saturates here).
+    pub(crate) fn scalar_num(&mut self, n: Num, dtype: DType, span: Span) -> NodeId {
+        self.node(Op::Full(n.scalar().for_dtype(dtype)), dtype, vec![], &[], span)
+    }
+
     pub(crate) fn scalar(&mut self, value: f64, dtype: DType, span: Span) -> NodeId {
-        self.node(Op::Full(graphc_runtime::op::F64Bits::new(value)), dtype, vec![], &[], span)
+        self.node(Op::Full(graphc_runtime::op::Scalar::of(value, dtype)), dtype, vec![], &[], span)
     }
 
     pub(crate) fn dtype_of(&self, n: NodeId) -> DType {

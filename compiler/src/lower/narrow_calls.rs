@@ -31,11 +31,11 @@ impl Lowerer<'_> {
         let Some(dim) = self.one_dim(dv, ds, &shape) else { return Value::Poison };
         let n = shape[dim] as i64;
         let length = match lv {
-            Value::Number { value, is_int: true } if value >= 0.0 && value <= n as f64 => value as i64,
+            Value::Number(super::Num::Int(i)) if (0..=n as i128).contains(&i) => i as i64,
             Value::Poison => return Value::Poison,
             other => {
                 let what = match other {
-                    Value::Number { value, is_int: true } => format!("`narrow`'s length {} does not fit a dimension of size {n}", value as i64),
+                    Value::Number(super::Num::Int(i)) => format!("`narrow`'s length {i} does not fit a dimension of size {n}"),
                     o => format!("`narrow`'s length must be an integer known at compile time, not {}", o.describe()),
                 };
                 return self.error(
@@ -50,8 +50,8 @@ impl Lowerer<'_> {
                 subs.push(Sub::Dyn { start: node, len: length as usize, step: 1, keep: true, span: ss });
                 self.index_dynamic(x, subs, span)
             }
-            Value::Number { value, is_int: true } if value >= -(n as f64) && value <= n as f64 => {
-                let start = if value < 0.0 { value as i64 + n } else { value as i64 };
+            Value::Number(super::Num::Int(i)) if (-(n as i128)..=n as i128).contains(&i) => {
+                let start = if i < 0 { i as i64 + n } else { i as i64 };
                 if start + length > n {
                     return self.error(
                         Diagnostic::new(
@@ -71,7 +71,7 @@ impl Lowerer<'_> {
             Value::Poison => Value::Poison,
             other => {
                 let what = match other {
-                    Value::Number { value, is_int: true } => format!("`narrow`'s start {} is out of range for a dimension of size {n}", value as i64),
+                    Value::Number(super::Num::Int(i)) => format!("`narrow`'s start {i} is out of range for a dimension of size {n}"),
                     o => format!("`narrow`'s start must be an integer, not {}", o.describe()),
                 };
                 self.error(

@@ -4,7 +4,7 @@
 //! must be known when compiling: `-1` (PyTorch's "largest class + 1") is taken
 //! only when the classes are a constant.
 
-use graphc_runtime::op::{Cmp, F64Bits};
+use graphc_runtime::op::{Cmp, Scalar};
 use graphc_runtime::{kernels, DType, Op};
 
 use super::{Lowerer, Value};
@@ -26,7 +26,7 @@ impl<'a> Lowerer<'a> {
         }
         let requested = match bound.positional.get(1).cloned().flatten() {
             None => -1,
-            Some((Value::Number { value, is_int: true }, _)) => value as i64,
+            Some((Value::Number(super::Num::Int(i)), _)) => i.clamp(i64::MIN as i128, i64::MAX as i128) as i64,
             Some((other, ns)) => {
                 return self.error(
                     Diagnostic::new(Code::E0107, format!("`num_classes` must be an integer, not {}", other.describe()), ns, "not an integer")
@@ -65,7 +65,7 @@ impl<'a> Lowerer<'a> {
         let mut out = self.shape_of(t);
         out.push(n);
         let column = self.node(Op::Reshape, DType::I64, lifted, &[t], span);
-        let range = self.node(Op::Arange { start: F64Bits::new(0.0), step: F64Bits::new(1.0) }, DType::I64, vec![n], &[], span);
+        let range = self.node(Op::Arange { start: Scalar::Int(0), step: Scalar::Int(1) }, DType::I64, vec![n], &[], span);
         let hit = self.node(Op::Compare(Cmp::Eq), DType::Bool, out.clone(), &[column, range], span);
         Value::Tensor(self.node(Op::Cast, DType::I64, out, &[hit], span))
     }

@@ -49,8 +49,9 @@ impl<'a> Lowerer<'a> {
         match v {
             Value::Tensor(n) => PrintArg::Tensor { node: n, suffix: self.suffix(n) },
             Value::Str(s) => PrintArg::Text(s),
-            Value::Number { value, is_int: true } if value.abs() < 9.0e15 => PrintArg::Text(format!("{}", value as i64)),
-            Value::Number { value, .. } => PrintArg::Text(graphc_runtime::format::python_float_repr(value)),
+            // Python prints an int exactly, whatever its size.
+            Value::Number(super::Num::Int(i)) => PrintArg::Text(i.to_string()),
+            Value::Number(super::Num::Float(value)) => PrintArg::Text(graphc_runtime::format::python_float_repr(value)),
             Value::Bool(b) => PrintArg::Text(if b { "True" } else { "False" }.to_string()),
             Value::None => PrintArg::None,
             Value::DType(d) => PrintArg::Text(d.torch_name().to_string()),

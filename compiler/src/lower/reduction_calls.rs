@@ -143,7 +143,7 @@ impl<'a> Lowerer<'a> {
                 }
             };
             let c = match (bound.keyword("correction"), unbiased) {
-                (Some((Value::Number { value, .. }, _)), None) => value,
+                (Some((Value::Number(n), _)), None) => n.f64(),
                 (Some((Value::None, _)) | None, u) => f64::from(u8::from(u.unwrap_or(true))),
                 (Some((_, cs)), Some(_)) => {
                     me.error(
@@ -174,15 +174,16 @@ impl<'a> Lowerer<'a> {
             Builtin::Norm => {
                 let p = match given(bound, 1) {
                     None => 2.0,
-                    Some((Value::Number { value, .. }, ps)) if value != 1.0 && value != 2.0 => {
+                    Some((Value::Number(n), ps)) if n.f64() != 1.0 && n.f64() != 2.0 => {
                         self.error(
-                            Diagnostic::new(Code::E0243, format!("`norm` supports p=1 and p=2, not p={value}"), ps, "unsupported order").with_help(
+                            Diagnostic::new(Code::E0243, format!("`norm` supports p=1 and p=2, not p={}", n.f64()), ps, "unsupported order")
+                                .with_help(
                                 "write `norm(x)` for the 2-norm or `norm(x, p=1)`; other orders can be written as `(x.abs() ** p).sum() ** (1 / p)`",
                             ),
                         );
                         return None;
                     }
-                    Some((Value::Number { value, .. }, _)) => value,
+                    Some((Value::Number(n), _)) => n.f64(),
                     Some((other, ps)) => {
                         self.error(
                             Diagnostic::new(Code::E0107, format!("`p` must be a number, not {}", other.describe()), ps, "not a number")
@@ -201,7 +202,7 @@ impl<'a> Lowerer<'a> {
     /// A `dim` that names one dimension.
     pub(super) fn one_dim(&mut self, v: Value, span: Span, shape: &[usize]) -> Option<usize> {
         match v {
-            Value::Number { value, is_int: true } => self.checked_dim(value as i64, span, shape),
+            Value::Number(super::Num::Int(i)) => self.checked_dim(i.clamp(i64::MIN as i128, i64::MAX as i128) as i64, span, shape),
             Value::Poison => None,
             other => {
                 self.error(

@@ -390,7 +390,7 @@ pub(super) fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
                 walk(format!("{key}[{i}]"), item, out);
             }
         }
-        Value::Number { value, is_int } => out.push((key, Held::Const(format!("number {value} {is_int}")))),
+        Value::Number(n) => out.push((key, Held::Const(format!("number {n:?}")))),
         Value::Str(s) => out.push((key, Held::Const(format!("string {s}")))),
         Value::Bool(b) => out.push((key, Held::Const(format!("bool {b}")))),
         Value::None => out.push((key, Held::Const("none".to_string()))),

@@ -217,7 +217,7 @@ impl<'a> Lowerer<'a> {
     pub(super) fn dim_arg(&mut self, arg: Option<(Value, Span)>, default: i64, rank: usize, span: Span) -> Option<usize> {
         let (d, at) = match arg {
             None | Some((Value::None, _)) => (default, span),
-            Some((Value::Number { value, is_int: true }, s)) if value.abs() < 1e15 => (value as i64, s),
+            Some((Value::Number(super::Num::Int(i)), s)) if i.abs() < 1_000_000_000_000_000 => (i as i64, s),
             Some((Value::Poison, _)) => return None,
             Some((other, s)) => {
                 self.error(

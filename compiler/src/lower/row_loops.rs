@@ -34,7 +34,10 @@ impl Lowerer<'_> {
         let range = Expr {
             kind: ExprKind::Call {
                 callee: Ident { name: "range".to_string(), span: at },
-                args: vec![Arg { name: None, value: Expr { kind: ExprKind::Number { value: n as f64, is_int: true }, span: at } }],
+                args: vec![Arg {
+                    name: None,
+                    value: Expr { kind: ExprKind::Number { value: n as f64, is_int: true, exact: Some(n as i128) }, span: at },
+                }],
             },
             span: at,
         };

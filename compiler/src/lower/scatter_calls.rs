@@ -10,7 +10,7 @@
 //! reads its leading part, which graphc does not. `index_add`'s `alpha=`
 //! scales the source first.
 
-use graphc_runtime::op::{Binary, F64Bits, IndexOp, Op};
+use graphc_runtime::op::{Binary, IndexOp, Op};
 use graphc_runtime::DType;
 
 use super::{Lowerer, Value};
@@ -64,8 +64,8 @@ impl Lowerer<'_> {
         }
         let ishape = self.shape_of(index);
         let (src, grad_fn) = match src {
-            (Value::Number { value, .. }, _) if b == Builtin::Scatter => {
-                (self.node(Op::Full(F64Bits::new(value)), dt, ishape.clone(), &[], span), "ScatterBackward1")
+            (Value::Number(n), _) if b == Builtin::Scatter => {
+                (self.node(Op::Full(n.scalar().for_dtype(dt)), dt, ishape.clone(), &[], span), "ScatterBackward1")
             }
             (v, s) => {
                 let Some(t) = self.expect_tensor(v, s, &format!("`{name}`'s source")) else { return Value::Poison };
@@ -106,8 +106,8 @@ impl Lowerer<'_> {
         let value = match av {
             // An integer input takes alpha truncated to an integer, as PyTorch's
             // kernel converts it (`alpha=1.7` adds the source once).
-            Value::Number { value, .. } if dt.is_float() => value,
-            Value::Number { value, .. } => value.trunc(),
+            Value::Number(n) if dt.is_float() => n.f64(),
+            Value::Number(n) => n.f64().trunc(),
             Value::Poison => return None,
             other => {
                 self.error(

@@ -172,7 +172,7 @@ impl<'a> Lowerer<'a> {
         let mut out = Vec::with_capacity(items.len());
         for (v, s) in items {
             match v {
-                Value::Number { value, is_int: true } if value.abs() < 1e15 => out.push((value as i64, s)),
+                Value::Number(super::Num::Int(i)) if i.abs() < 1_000_000_000_000_000 => out.push((i as i64, s)),
                 Value::Poison => return None,
                 other => {
                     self.error(

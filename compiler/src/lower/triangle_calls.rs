@@ -7,7 +7,7 @@
 //! matrix, and `diag` of a vector scatters it into flattened zeros, with
 //! constant positions. The result carries PyTorch's `grad_fn`.
 
-use graphc_runtime::op::{F64Bits, IndexOp, Op};
+use graphc_runtime::op::{IndexOp, Op, Scalar};
 use graphc_runtime::DType;
 
 use super::{Lowerer, Value};
@@ -30,7 +30,7 @@ impl Lowerer<'_> {
         }
         let k = match bound.positional.get(1).cloned().flatten() {
             None | Some((Value::None, _)) => 0,
-            Some((Value::Number { value, is_int: true }, _)) if value.abs() < 1e15 => value as i64,
+            Some((Value::Number(super::Num::Int(i)), _)) if i.abs() < 1_000_000_000_000_000 => i as i64,
             Some((other, s)) => {
                 self.error(
                     Diagnostic::new(Code::E0107, format!("`diagonal` of `{name}` must be an integer, not {}", other.describe()), s, "not an integer")
@@ -60,7 +60,7 @@ impl Lowerer<'_> {
                 d <= k
             }
         };
-        let mask: Vec<F64Bits> = (0..rows * cols).map(|p| F64Bits::new(if keep(p / cols, p % cols) { 1.0 } else { 0.0 })).collect();
+        let mask: Vec<Scalar> = (0..rows * cols).map(|p| Scalar::float(if keep(p / cols, p % cols) { 1.0 } else { 0.0 })).collect();
         let mask = self.node(Op::Literal(mask), DType::Bool, vec![rows, cols], &[], span);
         let dt = self.dtype_of(x);
         let zero = self.scalar(0.0, dt, span);
@@ -75,12 +75,12 @@ impl Lowerer<'_> {
         let Some((x, vs, k)) = self.triangle_args("diag", bound) else { return Value::Poison };
         let (dt, shape) = (self.dtype_of(x), self.shape_of(x));
         let (down, right) = (if k < 0 { k.unsigned_abs() as usize } else { 0 }, if k > 0 { k as usize } else { 0 });
-        let positions = |n: usize, width: usize| -> Vec<F64Bits> { (0..n).map(|i| F64Bits::new(((i + down) * width + i + right) as f64)).collect() };
+        let positions = |n: usize, width: usize| -> Vec<Scalar> { (0..n).map(|i| Scalar::Int(((i + down) * width + i + right) as i64)).collect() };
         match shape[..] {
             [n] => {
                 let m = n + down + right;
                 let idx = self.node(Op::Literal(positions(n, m)), DType::I64, vec![n], &[], span);
-                let zeros = self.node(Op::Full(F64Bits::new(0.0)), dt, vec![m * m], &[], span);
+                let zeros = self.node(Op::Full(Scalar::of(0.0, dt)), dt, vec![m * m], &[], span);
                 let op = Op::Index(IndexOp::ScatterInto { dim: 0, add: false });
                 let flat = self.node(op, dt, vec![m * m], &[zeros, idx, x], span);
                 Value::Tensor(self.op_node(Op::Reshape, dt, vec![m, m], &[flat], span, "DiagEmbedBackward0"))

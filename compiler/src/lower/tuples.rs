@@ -23,7 +23,7 @@ pub(crate) fn torch_size(dims: &[usize]) -> String {
 }
 
 fn int(n: usize) -> Value {
-    Value::Number { value: n as f64, is_int: true }
+    Value::Number(super::Num::Int(n as i128))
 }
 
 impl<'a> Lowerer<'a> {
@@ -70,12 +70,15 @@ impl<'a> Lowerer<'a> {
         }
         match (method.name.as_str(), args.into_iter().next()) {
             ("size", None) => Value::Size(shape),
-            ("size", Some((_, Value::Number { value, is_int: true }, ds))) => match shapes::normalize_dim(value as i64, shape.len()) {
-                Ok(d) => int(shape[d]),
-                Err(msg) => self.error(
-                    Diagnostic::new(Code::E0202, msg, ds, "no such dimension").with_help(format!("the tensor has shape {}", shapes::show(&shape))),
-                ),
-            },
+            ("size", Some((_, Value::Number(super::Num::Int(i)), ds))) => {
+                match shapes::normalize_dim(i.clamp(i64::MIN as i128, i64::MAX as i128) as i64, shape.len()) {
+                    Ok(d) => int(shape[d]),
+                    Err(msg) => self.error(
+                        Diagnostic::new(Code::E0202, msg, ds, "no such dimension")
+                            .with_help(format!("the tensor has shape {}", shapes::show(&shape))),
+                    ),
+                }
+            }
             ("size", Some((_, Value::Poison, _))) => Value::Poison,
             ("size", Some((_, other, ds))) => self.error(
                 Diagnostic::new(Code::E0107, format!("the dimension must be an integer, not {}", other.describe()), ds, "not a dimension")

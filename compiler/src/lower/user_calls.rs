@@ -147,7 +147,7 @@ impl<'a> Lowerer<'a> {
         let mut params = Vec::new();
         for (p, (v, s)) in op.params.iter().zip(args) {
             match v {
-                Value::Tensor(_) | Value::Number { .. } | Value::Bool(_) | Value::None => params.push((v, s)),
+                Value::Tensor(_) | Value::Number(_) | Value::Bool(_) | Value::None => params.push((v, s)),
                 Value::Poison => return Value::Poison,
                 other => {
                     return self.error(
@@ -310,7 +310,7 @@ impl<'a> Lowerer<'a> {
         for (name, v, s) in saved {
             match v {
                 Value::Tensor(n) => nodes.push((name, n)),
-                Value::Number { .. } | Value::Bool(_) | Value::None => host.push((name, v)),
+                Value::Number(_) | Value::Bool(_) | Value::None => host.push((name, v)),
                 Value::Poison => return None,
                 other => {
                     self.error(

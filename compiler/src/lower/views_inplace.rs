@@ -19,7 +19,6 @@
 //! (E0703), and an update through `detach()` of a computed tensor that requires
 //! grad, which changes its values but not its graph (E0704).
 
-use graphc_runtime::op::F64Bits;
 use graphc_runtime::{DType, Op};
 
 use super::assign::Selection;
@@ -147,7 +146,7 @@ impl Lowerer<'_> {
         self.no_grad |= path.detached;
         let placed = self.placed_value((Value::Tensor(new), span), &sel, dt, &root_shape, span);
         let updated = placed.and_then(|placed| {
-            let mask_vals = sel.source.iter().map(|s| F64Bits::new(if s.is_some() { 1.0 } else { 0.0 })).collect();
+            let mask_vals = sel.source.iter().map(|s| graphc_runtime::op::Scalar::float(if s.is_some() { 1.0 } else { 0.0 })).collect();
             let mask = self.node(Op::Literal(mask_vals), DType::Bool, root_shape.clone(), &[], span);
             let whole = self.node(Op::Select, dt, root_shape.clone(), &[mask, placed, root], span);
             self.update_in_place(root, whole, "CopySlices", span)
@@ -193,7 +192,7 @@ impl Lowerer<'_> {
         let keeps_grad = self.requires_grad(view);
         let outer_no_grad = std::mem::replace(&mut self.no_grad, !keeps_grad);
         let flat = self.op_node(Op::Reshape, dt, vec![base_len], &[base], span, "AsStridedBackward0");
-        let index = path.map.iter().map(|&k| F64Bits::new(k as f64)).collect();
+        let index = path.map.iter().map(|&k| graphc_runtime::op::Scalar::Int(k as i64)).collect();
         let index = self.node(Op::Literal(index), DType::I64, vec![count], &[], span);
         let gather = Op::Index(graphc_runtime::op::IndexOp::Gather { dim: 0 });
         let picked = self.op_node(gather, dt, vec![count], &[flat, index], span, "AsStridedBackward0");

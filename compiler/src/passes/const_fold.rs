@@ -8,7 +8,7 @@
 //! run nothing, would build tensors of gigabytes (such nodes run at run time, within
 //! the memory budget).
 
-use graphc_runtime::op::F64Bits;
+use graphc_runtime::op::Scalar;
 use graphc_runtime::{kernels, Op, Tensor};
 
 use super::Change;
@@ -47,15 +47,16 @@ pub fn run(prog: &mut Program) -> Vec<Change> {
                 continue;
             }
         }
-        let result = kernels::eval(&node.op, &refs, node.dtype, &node.shape).to_f64_vec();
-        // Constants are stored as f64, which holds every integer only up to 2^53.
-        if result.iter().any(|v| v.abs() > 9007199254740992.0) && !node.dtype.is_float() {
-            continue;
-        }
-        let new_op = if result.iter().all(|v| v.to_bits() == result[0].to_bits()) && !result.is_empty() {
-            Op::Full(F64Bits::new(result[0]))
+        let folded = kernels::eval(&node.op, &refs, node.dtype, &node.shape);
+        // An i64 result is kept as its integers, exactly; the rest as f64s.
+        let result: Vec<Scalar> = match folded.as_i64() {
+            Some(ints) => ints.iter().map(|&i| Scalar::Int(i)).collect(),
+            None => folded.to_f64_vec().into_iter().map(Scalar::float).collect(),
+        };
+        let new_op = if !result.is_empty() && result.iter().all(|v| *v == result[0]) {
+            Op::Full(result[0])
         } else if result.len() <= MAX_LITERAL {
-            Op::Literal(result.iter().map(|v| F64Bits::new(*v)).collect())
+            Op::Literal(result)
         } else {
             continue;
         };

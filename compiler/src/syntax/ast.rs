@@ -236,6 +236,9 @@ pub enum ExprKind {
     Number {
         value: f64,
         is_int: bool,
+        /// An integer literal's exact value, `None` for a float or an integer
+        /// beyond 2^64 - 1 (which is beyond every consumer's range).
+        exact: Option<i128>,
     },
     /// A string literal, escapes already resolved.
     Str(String),

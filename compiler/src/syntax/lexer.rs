@@ -28,6 +28,10 @@ use crate::syntax::ast::Span;
 pub struct NumLit {
     pub value: f64,
     pub is_int: bool,
+    /// An integer literal's exact value, which the f64 rounds beyond 2^53
+    /// (`None` beyond 2^64 - 1, the largest integer any consumer takes: a
+    /// seed; 64 bits keep the token small).
+    pub exact: Option<u64>,
 }
 
 /// What went wrong inside logos. Errors that come from a callback carry their own
@@ -188,7 +192,8 @@ impl Token {
 fn number(lex: &mut logos::Lexer<Token>) -> NumLit {
     let text = lex.slice();
     let is_int = text.bytes().all(|b| b.is_ascii_digit());
-    NumLit { value: text.parse::<f64>().unwrap_or(f64::INFINITY), is_int }
+    let exact = if is_int { text.parse::<u64>().ok() } else { None };
+    NumLit { value: text.parse::<f64>().unwrap_or(f64::INFINITY), is_int, exact }
 }
 
 /// Reads a string literal after its opening quote, resolving escapes. The body is

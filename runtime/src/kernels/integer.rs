@@ -13,10 +13,10 @@ pub fn eval_i64(op: &Op, args: &[&Tensor], out: &[usize]) -> Tensor {
     let n = numel(out);
     let arg = |i: usize| -> &[i64] { args[i].as_i64().unwrap_or_else(|| panic!("`{}` of i64 got a {} operand", op.name(), args[i].dtype())) };
     let data: Vec<i64> = match op {
-        Op::Full(v) => vec![v.get() as i64; n],
-        Op::Literal(vs) => vs.iter().map(|v| v.get() as i64).collect(),
+        Op::Full(v) => vec![v.get_i64(); n],
+        Op::Literal(vs) => vs.iter().map(|v| v.get_i64()).collect(),
         // PyTorch's integer arange computes `start + step * i` in int64.
-        Op::Arange { start, step } => (0..n as i64).map(|i| (start.get() as i64).wrapping_add((step.get() as i64).wrapping_mul(i))).collect(),
+        Op::Arange { start, step } => (0..n as i64).map(|i| start.get_i64().wrapping_add(step.get_i64().wrapping_mul(i))).collect(),
         Op::Unary(Unary::Neg) => arg(0).iter().map(|x| x.wrapping_neg()).collect(),
         Op::Unary(Unary::Abs) => arg(0).iter().map(|x| x.wrapping_abs()).collect(),
         Op::Unary(Unary::Relu) => arg(0).iter().map(|&x| x.max(0)).collect(),

@@ -5,7 +5,9 @@
 //! The result's dtype and shape are not stored here: they live on the IR node
 //! (and on the plan's value table), because they are known statically.
 //! Floating-point parameters are stored as `f64` bit patterns ([`F64Bits`]) so that
-//! the enum can be `Eq + Hash`, which common-subexpression elimination needs.
+//! the enum can be `Eq + Hash`, which common-subexpression elimination needs. The
+//! constants of `full`, `literal` and `arange` are [`Scalar`]s: an i64 node holds
+//! its integers exactly, since an f64 holds integers only up to 2^53.
 //!
 //! The elementwise ops of one or two operands are declared by the tables in
 //! [`unary`] and [`binary`], one row per op; `Op`'s methods read those rows for
@@ -55,6 +57,75 @@ impl fmt::Debug for F64Bits {
 impl fmt::Display for F64Bits {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:?}", self.get())
+    }
+}
+
+/// The constant of a `full` or `literal` node. An i64 node holds its integer
+/// exactly, since an f64 holds integers only up to 2^53 and PyTorch's int64
+/// tensors hold every value to 2^63 - 1; float and bool nodes hold an f64.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scalar {
+    Float(F64Bits),
+    Int(i64),
+}
+
+impl Scalar {
+    pub fn float(v: f64) -> Scalar {
+        Scalar::Float(F64Bits::new(v))
+    }
+
+    /// `v` as the constant of a node of `dtype`: an exact integer for i64 (`v`
+    /// truncated toward zero, saturating), an f64 otherwise.
+    pub fn of(v: f64, dtype: crate::DType) -> Scalar {
+        if dtype == crate::DType::I64 {
+            Scalar::Int(v as i64)
+        } else {
+            Scalar::float(v)
+        }
+    }
+
+    /// This constant as a node of `dtype` holds it: an exact integer for i64 (a
+    /// float truncated toward zero, as PyTorch converts it), an f64 otherwise.
+    pub fn for_dtype(self, dtype: crate::DType) -> Scalar {
+        match (self, dtype) {
+            (_, crate::DType::I64) => Scalar::Int(self.get_i64()),
+            (Scalar::Float(_), _) => self,
+            (Scalar::Int(i), _) => Scalar::float(i as f64),
+        }
+    }
+
+    /// The value as an f64 (the nearest one, for an integer beyond 2^53).
+    pub fn get(self) -> f64 {
+        match self {
+            Scalar::Float(v) => v.get(),
+            Scalar::Int(i) => i as f64,
+        }
+    }
+
+    /// The value as an i64: exact for an integer, truncated toward zero
+    /// (saturating) for a float.
+    pub fn get_i64(self) -> i64 {
+        match self {
+            Scalar::Float(v) => v.get() as i64,
+            Scalar::Int(i) => i,
+        }
+    }
+}
+
+/// Floats print as [`F64Bits`] does (always with a `.`, an exponent, `inf` or
+/// `NaN`), integers without, so the IR reader tells them apart by the text.
+impl fmt::Display for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scalar::Float(v) => write!(f, "{v}"),
+            Scalar::Int(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+impl fmt::Debug for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -135,13 +206,13 @@ pub enum Op {
     // ---- sources: no operands ----
     /// `full`: every element is the value (rounded to the node's dtype); any shape.
     /// Number literals are 0-d `Full` nodes (PyTorch's wrapped numbers).
-    Full(F64Bits),
+    Full(Scalar),
     /// `tensor([...])`: the listed values in row-major order, rounded to the dtype.
-    Literal(Vec<F64Bits>),
+    Literal(Vec<Scalar>),
     /// `arange(start, end, step)`: element i is `start + step * i` computed in f64,
     /// then rounded to the dtype (PyTorch's CPU kernel accumulates in double);
     /// an i64 arange computes in int64, as PyTorch's integer kernel. 1-D.
-    Arange { start: F64Bits, step: F64Bits },
+    Arange { start: Scalar, step: Scalar },
     /// `linspace(start, end, steps)`: PyTorch's two-sided formula
     /// (`start + step*i` for the first half, `end - step*(n-1-i)` for the rest,
     /// `step = (end - start) / (n - 1)`), computed in the dtype. 1-D.

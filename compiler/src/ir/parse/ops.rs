@@ -1,7 +1,9 @@
 //! Ops by their printed names: the one place the reader knows each op's name and
 //! the form of its parameters (`full(1.0)`, `sum(dim=0)`, `where(<)`, ...).
 
-use graphc_runtime::op::{Activation, Binary, Cmp, DataOp, F64Bits, FloatTest, IndexOp, Logical, LossKind, LossReduction, Op, ReduceKind, Unary};
+use graphc_runtime::op::{
+    Activation, Binary, Cmp, DataOp, F64Bits, FloatTest, IndexOp, Logical, LossKind, LossReduction, Op, ReduceKind, Scalar, Unary,
+};
 
 /// The op a node line names, with its parameters (the text in parentheses after
 /// the name, if any). This is the only place that knows ops by their printed
@@ -11,11 +13,11 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
     let int = |s: &str| s.trim().parse::<u32>().ok();
     let keyed = |s: &str, key: &str| s.trim().strip_prefix(key).and_then(|v| v.strip_prefix('=')).map(str::to_string);
     let op = match (name, params) {
-        ("full", Some(p)) => Op::Full(num(p)?),
+        ("full", Some(p)) => Op::Full(scalar(p)?),
         ("literal", Some(p)) => Op::Literal(literal_values(p)?),
         ("arange", Some(p)) => {
             let (start, step) = p.split_once(", ")?;
-            Op::Arange { start: num(&keyed(start, "start")?)?, step: num(&keyed(step, "step")?)? }
+            Op::Arange { start: scalar(&keyed(start, "start")?)?, step: scalar(&keyed(step, "step")?)? }
         }
         ("linspace", Some(p)) => {
             let (start, end) = p.split_once(", ")?;
@@ -143,19 +145,32 @@ fn reduce_from_text(name: &str, p: &str) -> Option<Op> {
 
 /// `[a, b, c]`, or `[a, b, c, d, e, f, ... N values]` for a literal shown in part
 /// (the values not shown read back as zeros).
-fn literal_values(p: &str) -> Option<Vec<F64Bits>> {
+/// A constant of `full` or `literal`: an integer (an i64 node's exact value) when
+/// the text has only digits after an optional sign, since a float always prints
+/// with a `.`, an exponent, `inf` or `NaN`.
+fn scalar(s: &str) -> Option<Scalar> {
+    let s = s.trim();
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse::<i64>().ok().map(Scalar::Int);
+    }
+    s.parse::<f64>().ok().map(Scalar::float)
+}
+
+fn literal_values(p: &str) -> Option<Vec<Scalar>> {
     let inner = p.strip_prefix('[')?.strip_suffix(']')?;
     let (shown, count) = match inner.rsplit_once(", ... ") {
         Some((shown, count)) => (shown, Some(count.strip_suffix(" values")?.parse::<usize>().ok()?)),
         None => (inner, None),
     };
-    let mut values: Vec<F64Bits> =
-        if shown.is_empty() { vec![] } else { shown.split(", ").map(|v| v.parse().ok().map(F64Bits::new)).collect::<Option<_>>()? };
+    let mut values: Vec<Scalar> = if shown.is_empty() { vec![] } else { shown.split(", ").map(scalar).collect::<Option<_>>()? };
     if let Some(n) = count {
         if n < values.len() {
             return None;
         }
-        values.resize(n, F64Bits::new(0.0));
+        // Elided values read as zeros of the kind the shown ones have.
+        let zero = if matches!(values.first(), Some(Scalar::Int(_))) { Scalar::Int(0) } else { Scalar::float(0.0) };
+        values.resize(n, zero);
     }
     Some(values)
 }

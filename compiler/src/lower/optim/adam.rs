@@ -37,7 +37,7 @@ impl Lowerer<'_> {
     /// The new value of parameter `p` with gradient `g`; updates the moments and the step.
     pub(super) fn adam_update(&mut self, h: &Hyper, decoupled: bool, state: &mut ParamState, p: NodeId, g: NodeId, span: Span) -> NodeId {
         let (dt, sh) = (self.dtype_of(p), self.shape_of(p));
-        let zeros = |l: &mut Self| l.node(Op::Full(graphc_runtime::op::F64Bits::new(0.0)), dt, sh.clone(), &[], span);
+        let zeros = |l: &mut Self| l.node(Op::Full(graphc_runtime::op::Scalar::of(0.0, dt)), dt, sh.clone(), &[], span);
         // PyTorch's `_init_group`: zeros of the parameter's dtype, and a f32 step of 0.
         let step_t = match state.step {
             Some(s) => s,

@@ -188,7 +188,7 @@ impl Lowerer<'_> {
     /// Stores one option, checking it is a number or bool as PyTorch expects.
     fn set_option(&mut self, h: &mut Hyper, slot: &'static str, v: Value, s: Span) -> Option<()> {
         h.ints.retain(|i| !i.starts_with(slot));
-        let is_int = |v: &Value| matches!(v, Value::Number { is_int: true, .. });
+        let is_int = |v: &Value| matches!(v, Value::Number(crate::lower::Num::Int(_)));
         if is_int(&v) {
             h.ints.push(slot);
         }
@@ -201,7 +201,7 @@ impl Lowerer<'_> {
         }
         let number = |l: &mut Self, v: &Value| -> Option<f64> {
             match v {
-                Value::Number { value, .. } => Some(*value),
+                Value::Number(n) => Some(n.f64()),
                 Value::Poison => None,
                 other => {
                     l.error(
@@ -242,7 +242,7 @@ impl Lowerer<'_> {
                     _ => None,
                 };
                 let pair = pair.and_then(|(a, b)| match (a, b) {
-                    (Value::Number { value: a, .. }, Value::Number { value: b, .. }) => Some((a, b)),
+                    (Value::Number(a), Value::Number(b)) => Some((a.f64(), b.f64())),
                     _ => None,
                 });
                 match pair {
