@@ -26,7 +26,7 @@
 //! dimension, which stops the run with PyTorch's message at the index, and must
 //! lie in `0..n` there, as for `x[ids]`.
 
-use graphc_runtime::op::{Binary, F64Bits, IndexOp};
+use graphc_runtime::op::{Binary, IndexOp, Scalar};
 use graphc_runtime::{kernels, DType, Op};
 
 use super::dyn_index::Sub;
@@ -139,7 +139,7 @@ impl Lowerer<'_> {
         let ishape = node.shape.clone();
         let k: usize = ishape.iter().product();
         let lead = vec![1; d];
-        let table = self.node(Op::Arange { start: F64Bits::new(0.0), step: F64Bits::new(1.0) }, DType::I64, vec![n], &[], at);
+        let table = self.node(Op::Arange { start: Scalar::Int(0), step: Scalar::Int(1) }, DType::I64, vec![n], &[], at);
         let table = self.node(Op::Reshape, DType::I64, [lead.clone(), vec![n]].concat(), &[table], at);
         let index = self.node(Op::Reshape, DType::I64, [lead.clone(), vec![k]].concat(), &[ids], at);
         let checked = self.node(Op::Index(IndexOp::Gather { dim: d }), DType::I64, [lead, vec![k]].concat(), &[table, index], at);
@@ -257,7 +257,7 @@ impl Lowerer<'_> {
             }
             // A 0-d tensor has no dimension to pick from; `grid` refused any item that consumes one.
             None => {
-                let zero = vec![F64Bits::new(0.0)];
+                let zero = vec![Scalar::Int(0)];
                 self.node(Op::Literal(zero), DType::I64, vec![1], &[], span)
             }
         };
