@@ -73,7 +73,8 @@ pub struct Export {
     /// The model's outputs, in the order the model declares them.
     pub names: Vec<String>,
     pub model: Vec<u8>,
-    compiled: Compiled,
+    /// Boxed: a compiled program is large, and [`Outcome`] moves it around.
+    compiled: Box<Compiled>,
 }
 
 /// What exporting one program gave.
@@ -121,7 +122,7 @@ pub fn export(path: &Path) -> Outcome {
         return Outcome::Nothing;
     }
     match graphc_compiler::onnx::export(&compiled.optimized, &names) {
-        Ok(model) => Outcome::Exported(Export { file, names, model, compiled }),
+        Ok(model) => Outcome::Exported(Export { file, names, model, compiled: Box::new(compiled) }),
         Err(diags) => {
             let code = diags[0].code.as_str().to_string();
             assert!(code.starts_with("E072"), "{file}: export failed with {code}: {}", diags[0].message);
