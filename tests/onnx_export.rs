@@ -1,7 +1,8 @@
 //! `graphc export --to onnx` from the command line and the structure of a small
 //! model. That engines compute what graphc computes is checked by running every
-//! exportable program in tract: `cargo test --manifest-path tools/onnx_check/Cargo.toml`
-//! (a crate of its own, so that the workspace's build does not carry tract).
+//! exportable program in ONNX Runtime (`tests/onnx_runtime.rs`) and in tract:
+//! `cargo test --manifest-path tools/onnx_check/Cargo.toml` (a crate of its own,
+//! so that the workspace's build does not carry tract).
 
 use std::path::Path;
 

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use graphc_runtime::npy;
-use onnx_cases::{check, prepare, programs, report_line, Distance, Outcome, REPO};
+use onnx_cases::{check, export, programs, report_line, Distance, Outcome};
 
 /// A Python that imports onnxruntime and numpy, or why there is none.
 fn onnx_python() -> Result<PathBuf, String> {
@@ -56,8 +56,8 @@ fn exported_programs_compute_in_onnx_runtime_what_graphc_computes() {
     let mut refused = Vec::new();
     let mut manifest = Vec::new();
     for path in programs() {
-        let case = match prepare(&path) {
-            Outcome::Exported(c) => c,
+        let case = match export(&path) {
+            Outcome::Exported(e) => e.run(),
             Outcome::Refused { file, code, message } => {
                 refused.push(format!("{file}: {code} {message}"));
                 continue;
@@ -85,7 +85,7 @@ fn exported_programs_compute_in_onnx_runtime_what_graphc_computes() {
     let manifest_path = root.join("manifest.json");
     std::fs::write(&manifest_path, serde_json::to_string(&manifest).unwrap()).unwrap();
 
-    let runner = Path::new(REPO).join("tools/onnx_runtime_run.py");
+    let runner = onnx_cases::repo().join("tools/onnx_runtime_run.py");
     let out = Command::new(&python).arg(&runner).arg(&manifest_path).output().expect("cannot start python");
     assert!(out.status.success(), "{} failed: {}", runner.display(), String::from_utf8_lossy(&out.stderr));
     let version = String::from_utf8_lossy(&out.stdout).trim().to_string();

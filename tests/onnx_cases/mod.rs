@@ -1,7 +1,8 @@
 //! What the engine tests of `graphc export --to onnx` share (`tests/onnx_runtime.rs`
-//! runs the models in ONNX Runtime, `tests/onnx_tract.rs` in tract): every program
-//! of the repository compiled, exported with all its outputs and run by graphc on
-//! the same inputs, and the comparison of an engine's output with graphc's.
+//! runs the models in ONNX Runtime, `tools/onnx_check/tests/tract.rs` in tract,
+//! which includes this file by path): every program of the repository compiled,
+//! exported with all its outputs and run by graphc on the same inputs, and the
+//! comparison of an engine's output with graphc's.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -13,7 +14,13 @@ use graphc_runtime::plan::Step;
 use graphc_runtime::rng::Generator;
 use graphc_runtime::Tensor;
 
-pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
+/// The repository's root: the manifest's directory for the workspace's tests,
+/// two levels above it for tools/onnx_check, which compiles this file too.
+pub fn repo() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = manifest.ancestors().find(|d| d.join("examples").is_dir() && d.join("tests/onnx_cases").is_dir());
+    root.unwrap_or_else(|| panic!("no repository root above {}", manifest.display())).to_path_buf()
+}
 
 /// An engine's kernels (exp, tanh, summation order) are not PyTorch's, so an
 /// element agrees when |engine - graphc| <= RTOL * max(|graphc|, m), m being the
@@ -60,9 +67,19 @@ pub struct Case {
     pub expected: Vec<Tensor>,
 }
 
+/// A program exported with every output, before graphc runs it.
+pub struct Export {
+    pub file: String,
+    /// The model's outputs, in the order the model declares them.
+    pub names: Vec<String>,
+    pub model: Vec<u8>,
+    /// Boxed: a compiled program is large, and [`Outcome`] moves it around.
+    compiled: Box<Compiled>,
+}
+
 /// What exporting one program gave.
 pub enum Outcome {
-    Exported(Case),
+    Exported(Export),
     /// Refused with one of export's error codes.
     Refused {
         file: String,
@@ -77,7 +94,7 @@ pub enum Outcome {
 pub fn programs() -> Vec<PathBuf> {
     let mut v = Vec::new();
     for dir in ["examples", "tests/programs/good"] {
-        for e in std::fs::read_dir(Path::new(REPO).join(dir)).unwrap() {
+        for e in std::fs::read_dir(repo().join(dir)).unwrap() {
             let p = e.unwrap().path();
             if p.extension().is_some_and(|x| x == "act") {
                 v.push(p);
@@ -94,45 +111,58 @@ fn compile_file(path: &Path) -> Compiled {
     compile_opts(&source, &options).unwrap_or_else(|d| panic!("{} does not compile: {}", path.display(), d[0].message))
 }
 
-/// Compiles `path`, exports every output and runs graphc on the inputs `randn`
-/// draws under seed 7 (as `tests/fusion.rs` binds them). Panics when export fails
-/// with anything but its own error codes.
-pub fn prepare(path: &Path) -> Outcome {
-    let c = compile_file(path);
+/// Compiles `path` and exports every output. Panics when export fails with
+/// anything but its own error codes, or refuses a program of [`MUST_EXPORT`].
+pub fn export(path: &Path) -> Outcome {
+    let compiled = compile_file(path);
     let file = path.file_name().unwrap().to_string_lossy().into_owned();
-    let mut names: Vec<String> = c.optimized.exports.keys().cloned().collect();
+    let mut names: Vec<String> = compiled.optimized.exports.keys().cloned().collect();
     names.sort();
     if names.is_empty() {
         return Outcome::Nothing;
     }
-    let model = match graphc_compiler::onnx::export(&c.optimized, &names) {
-        Ok(b) => b,
+    match graphc_compiler::onnx::export(&compiled.optimized, &names) {
+        Ok(model) => Outcome::Exported(Export { file, names, model, compiled: Box::new(compiled) }),
         Err(diags) => {
             let code = diags[0].code.as_str().to_string();
             assert!(code.starts_with("E072"), "{file}: export failed with {code}: {}", diags[0].message);
             assert!(!MUST_EXPORT.contains(&file.as_str()), "{file} must export, but: {}", diags[0].message);
-            return Outcome::Refused { file, code, message: diags[0].message.clone() };
+            Outcome::Refused { file, code, message: diags[0].message.clone() }
         }
-    };
-    let mut g = Generator::new();
-    g.manual_seed(7);
-    let given: Vec<Tensor> = c.plan.inputs.iter().map(|i| g.randn(i.dtype, &i.shape)).collect();
-    let mut plan = c.plan.clone();
-    plan.steps.retain(|s| !matches!(s, Step::Figure(_) | Step::Save { .. }));
-    let mut m = Machine::new(&plan).unwrap();
-    for (k, t) in given.iter().enumerate() {
-        m.bind_input(&plan, k, t.clone());
     }
-    m.run(&plan, &mut std::io::sink()).unwrap_or_else(|e| panic!("{file}: graphc's run failed: {e:?}"));
-    let expected = names
-        .iter()
-        .map(|n| {
-            let v = plan.exports.iter().find(|(e, _)| e == n).unwrap_or_else(|| panic!("{file}: the plan does not export `{n}`")).1;
-            m.value(v).unwrap().clone()
-        })
-        .collect();
-    let inputs = c.plan.inputs.iter().map(|i| i.name.clone()).zip(given).collect();
-    Outcome::Exported(Case { file, names, model, inputs, expected })
+}
+
+impl Export {
+    /// Whether the model has an ONNX `Loop` (a `for` loop of the program).
+    pub fn has_loop(&self) -> bool {
+        let model = graphc_compiler::onnx::decode(&self.model).expect("an exported model decodes");
+        model.graph.is_some_and(|g| g.node.iter().any(|n| n.op_type == "Loop"))
+    }
+
+    /// Runs graphc's plan on the inputs `randn` draws under seed 7 (as
+    /// `tests/fusion.rs` binds them): the case an engine's run is compared with.
+    pub fn run(self) -> Case {
+        let Export { file, names, model, compiled: c } = self;
+        let mut g = Generator::new();
+        g.manual_seed(7);
+        let given: Vec<Tensor> = c.plan.inputs.iter().map(|i| g.randn(i.dtype, &i.shape)).collect();
+        let mut plan = c.plan.clone();
+        plan.steps.retain(|s| !matches!(s, Step::Figure(_) | Step::Save { .. }));
+        let mut m = Machine::new(&plan).unwrap();
+        for (k, t) in given.iter().enumerate() {
+            m.bind_input(&plan, k, t.clone());
+        }
+        m.run(&plan, &mut std::io::sink()).unwrap_or_else(|e| panic!("{file}: graphc's run failed: {e:?}"));
+        let expected = names
+            .iter()
+            .map(|n| {
+                let v = plan.exports.iter().find(|(e, _)| e == n).unwrap_or_else(|| panic!("{file}: the plan does not export `{n}`")).1;
+                m.value(v).unwrap().clone()
+            })
+            .collect();
+        let inputs = c.plan.inputs.iter().map(|i| i.name.clone()).zip(given).collect();
+        Case { file, names, model, inputs, expected }
+    }
 }
 
 /// How far an engine's output is from graphc's: the largest relative difference
