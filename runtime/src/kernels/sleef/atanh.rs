@@ -8,41 +8,7 @@
 
 use super::df::{dd, df};
 use super::exp::{ldexp2_f64, pow2i_f32};
-
-/// AVX-512's `getexp` of f32: `floor(log2(|v|))` as a float (subnormals
-/// normalized), -inf for zero, +inf for infinity, the NaN itself for NaN.
-#[inline(always)]
-fn getexp_f32(v: f32) -> f32 {
-    let a = v.abs();
-    if a.is_nan() {
-        v
-    } else if a == 0.0 {
-        f32::NEG_INFINITY
-    } else if a.is_infinite() {
-        f32::INFINITY
-    } else if a < f32::MIN_POSITIVE {
-        (-127 - (a.to_bits().leading_zeros() as i32 - 9)) as f32
-    } else {
-        (((a.to_bits() >> 23) & 0xff) as i32 - 127) as f32
-    }
-}
-
-/// AVX-512's `getexp` of f64, as [`getexp_f32`].
-#[inline(always)]
-fn getexp_f64(v: f64) -> f64 {
-    let a = v.abs();
-    if a.is_nan() {
-        v
-    } else if a == 0.0 {
-        f64::NEG_INFINITY
-    } else if a.is_infinite() {
-        f64::INFINITY
-    } else if a < f64::MIN_POSITIVE {
-        f64::from(-1023 - (a.to_bits().leading_zeros() as i32 - 12))
-    } else {
-        f64::from(((a.to_bits() >> 52) & 0x7ff) as i32 - 1023)
-    }
-}
+use super::getexp::{getexp_f32, getexp_f64};
 
 /// `cvtps2dq`/`cvtpd2dq`: round to nearest even; NaN and out-of-range values
 /// give the "integer indefinite" `i32::MIN`.

@@ -8,30 +8,7 @@
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
 
 use super::df::{dd, df};
-
-/// AVX-512's `getexp` of a float: `floor(log2(|v|))` as a float, subnormals
-/// included (the hardware normalizes them); -inf for zero, +inf for infinity,
-/// the NaN itself for a NaN.
-#[inline(always)]
-fn getexp_f32(v: f32) -> f32 {
-    let a = v.abs();
-    if a.is_nan() {
-        v
-    } else if a == 0.0 {
-        f32::NEG_INFINITY
-    } else if a.is_infinite() {
-        f32::INFINITY
-    } else {
-        let bits = a.to_bits();
-        let e = ((bits >> 23) & 0xff) as i32;
-        if e == 0 {
-            // Subnormal: the exponent of its leading one.
-            (-127 - (bits.leading_zeros() as i32 - 9)) as f32
-        } else {
-            (e - 127) as f32
-        }
-    }
-}
+use super::getexp::{getexp_f32, getexp_f64};
 
 /// AVX-512's `getmant` with `_MM_MANT_NORM_p75_1p5` and `_MM_MANT_SIGN_nan`
 /// (SLEEF's `vgetmant_vf_vf`): `|v|`'s significand scaled into [0.75, 1.5), for
@@ -98,27 +75,6 @@ pub fn log_f32(d: f32) -> f32 {
     let s = df::P { x: rx, y: ((s.x - rx) + v) + s.y };
     let r = s.x + s.y;
     fixup!(r, d, f32, 0xffc0_0000u32, 0x7fc0_0000u32)
-}
-
-/// `getexp` for f64, as [`getexp_f32`].
-#[inline(always)]
-fn getexp_f64(v: f64) -> f64 {
-    let a = v.abs();
-    if a.is_nan() {
-        v
-    } else if a == 0.0 {
-        f64::NEG_INFINITY
-    } else if a.is_infinite() {
-        f64::INFINITY
-    } else {
-        let bits = a.to_bits();
-        let e = ((bits >> 52) & 0x7ff) as i64;
-        if e == 0 {
-            (-1023 - (bits.leading_zeros() as i64 - 12)) as f64
-        } else {
-            (e - 1023) as f64
-        }
-    }
 }
 
 /// `getmant` for f64, as [`getmant_f32`].

@@ -7,24 +7,7 @@
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
 
 use super::df::df;
-
-/// AVX-512's `getexp`: `floor(log2(|v|))` as a float, for the positive normal
-/// values, zero, infinity and NaN that `log1p_f32` passes it (`v` is never
-/// subnormal there: `1 + d` is 0 or at least 2^-24).
-#[inline(always)]
-fn getexp(v: f32) -> f32 {
-    let a = v.abs();
-    if a.is_nan() {
-        // The input NaN, sign and payload kept.
-        v
-    } else if a == 0.0 {
-        f32::NEG_INFINITY
-    } else if a.is_infinite() {
-        f32::INFINITY
-    } else {
-        (((a.to_bits() >> 23) & 0xff) as i32 - 127) as f32
-    }
-}
+use super::getexp::{getexp_f32, getexp_f64};
 
 /// `2^q`, exactly, as AVX-512's `scalef` makes it (SLEEF's `vldexp3` there):
 /// subnormal from -127 down, 0 below -149, infinite above 127.
@@ -55,7 +38,7 @@ fn div(n: df::P, d: df::P) -> df::P {
 #[inline(always)]
 pub fn log1p_f32(d: f32) -> f32 {
     let dp1 = d + 1.0;
-    let e = getexp(dp1 * (1.0f32 / 0.75f32));
+    let e = getexp_f32(dp1 * (1.0f32 / 0.75f32));
     let e = if e == f32::INFINITY { 128.0 } else { e };
     let t = pow2((e.round_ties_even() as i32).wrapping_neg());
     let m = d.mul_add(t, t - 1.0);
@@ -84,21 +67,6 @@ pub fn log1p_f32(d: f32) -> f32 {
         -0.0
     } else {
         r
-    }
-}
-
-/// `getexp` for f64, as [`getexp`] (`1 + d` is 0 or at least 2^-53: never subnormal).
-#[inline(always)]
-fn getexp_f64(v: f64) -> f64 {
-    let a = v.abs();
-    if a.is_nan() {
-        v
-    } else if a == 0.0 {
-        f64::NEG_INFINITY
-    } else if a.is_infinite() {
-        f64::INFINITY
-    } else {
-        (((a.to_bits() >> 52) & 0x7ff) as i64 - 1023) as f64
     }
 }
 

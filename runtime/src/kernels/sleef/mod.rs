@@ -30,6 +30,7 @@ mod erfc;
 mod exp;
 mod exp2;
 mod expm1;
+mod getexp;
 mod log;
 mod log1p;
 mod sinh;
