@@ -291,15 +291,7 @@ impl<'a> Lowerer<'a> {
         // PyTorch: size = ceil((end - start) / step), computed in double.
         let size = ((end - start) / step).ceil();
         if size < 0.0 {
-            return self.error(
-                Diagnostic::new(
-                    Code::E0107,
-                    format!("arange from {start} to {end} with step {step} goes the wrong way"),
-                    span,
-                    "empty or backwards range",
-                )
-                .with_help("make the step's sign match the direction from start to end"),
-            );
+            return self.arange_backwards(start, end, step, span);
         }
         // PyTorch's arange makes int64 when every argument given is an integer.
         let ints: Vec<i128> =
@@ -318,15 +310,7 @@ impl<'a> Lowerer<'a> {
             };
             let size = (end - start + step - step.signum()) / step;
             if size < 0 {
-                return self.error(
-                    Diagnostic::new(
-                        Code::E0107,
-                        format!("arange from {start} to {end} with step {step} goes the wrong way"),
-                        span,
-                        "empty or backwards range",
-                    )
-                    .with_help("make the step's sign match the direction from start to end"),
-                );
+                return self.arange_backwards(start, end, step, span);
             }
             let op = Op::Arange { start: Num::Int(start).scalar(), step: Num::Int(step).scalar() };
             return self.create(op, vec![usize::try_from(size).unwrap_or(usize::MAX)], bound, default, span);
@@ -380,6 +364,20 @@ impl<'a> Lowerer<'a> {
                 None
             }
         }
+    }
+
+    /// E0107 for an `arange` whose step points away from its end: one message
+    /// for the float count and the exact int64 count.
+    fn arange_backwards(&mut self, start: impl std::fmt::Display, end: impl std::fmt::Display, step: impl std::fmt::Display, span: Span) -> Value {
+        self.error(
+            Diagnostic::new(
+                Code::E0107,
+                format!("arange from {start} to {end} with step {step} goes the wrong way"),
+                span,
+                "empty or backwards range",
+            )
+            .with_help("make the step's sign match the direction from start to end"),
+        )
     }
 }
 
