@@ -51,6 +51,29 @@ fn the_legendre_fit_prints_pytorchs_losses() {
     close(&got, &want, 1e-6).unwrap();
 }
 
+/// The Legendre fit is PyTorch's bit for bit once its targets are: with
+/// `y = sin(x)` replaced by PyTorch's own `sin` values (MKL's, saved by
+/// `tests/programs/torch_close/legendre_sin.py`), every printed loss and the
+/// final coefficients equal PyTorch's output byte for byte, so the training
+/// loop, the custom op's backward, the sums and the updates add nothing of
+/// their own; the difference of the test above is `sin`'s alone (issue 11).
+#[test]
+fn the_legendre_fit_on_pytorchs_sin_prints_pytorchs_output_exactly() {
+    let example = std::fs::read_to_string(repo("examples/polynomial_custom_function.act")).unwrap();
+    assert_eq!(example.matches("\ny = sin(x)\n").count(), 1, "the example computes its targets in one line `y = sin(x)`");
+    let targets = repo("tests/programs/torch_close/legendre_sin.npy");
+    let program = example.replace("\ny = sin(x)\n", &format!("\ny = load({:?})\n", targets.display().to_string()));
+    let dir = std::env::temp_dir().join(format!("graphc-legendre-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("polynomial_pytorch_sin.act");
+    std::fs::write(&path, program).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_graphc")).args(["run"]).arg(&path).output().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let want = std::fs::read_to_string(repo("tests/programs/torch_close/polynomial_custom_function.stdout")).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), want);
+}
+
 /// PyTorch's two-layer network with the custom ReLU (`clone()` and a masked
 /// store in its backward), 500 steps: matrix products of inner size 1000 round
 /// differently from MKL's, and the loss falls from 4e2 to 3e-5, so the printed
