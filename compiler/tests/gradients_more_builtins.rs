@@ -89,6 +89,38 @@ fn second_derivatives_of_prod_at_zeros_match_differences_of_the_first() {
     }
 }
 
+/// `prod`'s third derivative where the input has zeros: the second takes
+/// `prod_others_vjp` there, and its own derivative is the same op with one
+/// more direction. Checked against central differences of the second
+/// derivative, which the shifted, zero-free inputs take from the quotient
+/// form. Before the directions, the third derivative at zeros was zero. The
+/// step is 1e-4: the quotient form's second derivative next to two zeros
+/// (each shifted to h) carries rounding errors that a step of 1e-6 magnifies
+/// to 4e-5, while the truncation error of the polynomial stays below 1e-7.
+#[test]
+fn third_derivatives_of_prod_at_zeros_match_differences_of_the_second() {
+    const H: f64 = 1e-4;
+    for xs in [[-3.0, 0.0, -0.4, 0.1, 0.9, 2.5], [0.0, -1.2, 0.0, 0.1, 0.9, 2.5], [0.0, -1.2, -0.4, 0.0, 0.9, 2.5]] {
+        let list = |d: f64| format!("[{}]", xs.iter().map(|x| format!("{:?}", x + d)).collect::<Vec<_>>().join(", "));
+        let mut src = String::new();
+        for (name, d) in [("x", 0.0), ("xp", H), ("xm", -H)] {
+            src += &format!("{name} = tensor({}, dtype=f64, requires_grad=true)\n", list(d));
+            src += &format!("g_{name} = grad({}, {name}, create_graph=true)\n", PRODS.replace('X', name));
+            src += &format!("h_{name} = grad(g_{name}.sum(), {name}, create_graph=true)\n");
+        }
+        src += "print(grad(h_x.sum(), x))\nprint(h_xp)\nprint(h_xm)\n";
+        let c = compile(&src, false).unwrap_or_else(|d| panic!("does not compile: {d:?}\n{src}"));
+        let t = run_capture(&c.plan).expect("runs").1;
+        let v = |i: usize| t[i].as_f64().expect("f64").to_vec();
+        let (third, plus, minus) = (v(0), v(1), v(2));
+        for i in 0..xs.len() {
+            let fd = (plus[i] - minus[i]) / (2.0 * H);
+            assert!((third[i] - fd).abs() <= tolerance(fd), "at {xs:?}, element {i}: {} by the rules, {fd} by differences", third[i]);
+        }
+        assert!(third.iter().any(|&t| t != 0.0), "the third derivative at {xs:?} is not all zeros");
+    }
+}
+
 /// Checks `grad(grad(f(x), create_graph=true).sum(), x)` for each `f` (with `X`
 /// for its argument) at `xs` against central differences of the first gradient.
 fn second_derivatives(xs: &[f64; 6], fs: &[&str]) {

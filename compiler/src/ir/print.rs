@@ -293,7 +293,8 @@ pub fn op_text(op: &Op) -> String {
             format!("{}({param}dims=[{}], keepdim={keepdim})", kind.name(), dims.join(", "))
         }
         Op::Cumsum { dim, reverse } => format!("cumsum(dim={dim}, reverse={reverse})"),
-        Op::ProdOthers { dim } | Op::ProdOthersVjp { dim } => format!("{}(dim={})", op.name(), dim.map_or("none".to_string(), |d| d.to_string())),
+        Op::ProdOthers { dim } => format!("{}(dim={})", op.name(), dim.map_or("none".to_string(), |d| d.to_string())),
+        Op::ProdOthersVjp { dim, order } => format!("{}(dim={}, order={order})", op.name(), dim.map_or("none".to_string(), |d| d.to_string())),
         Op::Loss { kind, reduction } => match kind.param() {
             Some((key, v)) => format!("{}(reduction={}, {key}={})", kind.name(), reduction.name(), graphc_runtime::op::F64Bits::new(v)),
             None => format!("{}(reduction={})", kind.name(), reduction.name()),

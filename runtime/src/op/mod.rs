@@ -328,12 +328,16 @@ pub enum Op {
     /// gradient where the input has zeros; differentiated through
     /// [`Op::ProdOthersVjp`] (see `autodiff/rules/prod.rs`).
     ProdOthers { dim: Option<usize> },
-    /// `(x, g)`: the gradient of `sum(g * prod_others(x))` with respect to `x`,
-    /// each element `sum over i != k of g_i * prod over j != i, k of x_j` along
-    /// `dim` (all elements for `None`), computed from exclusive products from
-    /// both ends in f64. Same shape. The second derivative of `prod` where the
-    /// input has zeros; not differentiated itself.
-    ProdOthersVjp { dim: Option<usize> },
+    /// `(x, c_1, ..., c_order)`: the derivative of [`Op::ProdOthers`] along
+    /// `order` directions, each element k the coefficient of `e_1 ... e_order`
+    /// in the product over the other elements j of its slice along `dim` (all
+    /// elements for `None`) of `x_j + e_1 c_1j + ... + e_order c_order,j`, with
+    /// every `e_a^2 = 0`; computed from exclusive products from both ends in
+    /// f64. Same shape. With order 1, `(x, g)`, it is the gradient of
+    /// `sum(g * prod_others(x))`, `prod`'s second derivative where the input
+    /// has zeros; its own derivatives are this op of one order more (the third
+    /// derivative, and so on, up to [`Op::PROD_OTHERS_MAX_ORDER`]).
+    ProdOthersVjp { dim: Option<usize>, order: usize },
     /// A loss of [`LossKind`] of `input, target` (one shape): the elementwise
     /// losses, or their mean or sum (0-d), by `reduction`.
     Loss { kind: LossKind, reduction: LossReduction },
@@ -479,13 +483,18 @@ pub trait ElementFn2<T> {
 }
 
 impl Op {
+    /// The most directions [`Op::ProdOthersVjp`] takes: its work and memory
+    /// grow as `2^order` per element, and order 6 is `prod`'s seventh
+    /// derivative, beyond which autodiff gives no gradient through it.
+    pub const PROD_OTHERS_MAX_ORDER: usize = 6;
+
     /// The number of operands this op takes.
     pub fn arity(&self) -> usize {
         if let Op::Cat { n, .. } = self {
             return *n;
         }
-        if let Op::ProdOthersVjp { .. } = self {
-            return 2;
+        if let Op::ProdOthersVjp { order, .. } = self {
+            return order + 1;
         }
         match self.class() {
             OpClass::Source => 0,
@@ -568,7 +577,8 @@ impl Op {
             // Only optimizer updates make it, which do not require grad.
             Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) | Op::Fma => false,
             Op::ProdOthers { .. } => true,
-            Op::ProdOthersVjp { .. } => false,
+            // Past the largest order no gradient is built (`autodiff/rules/mod.rs`).
+            Op::ProdOthersVjp { order, .. } => *order < Op::PROD_OTHERS_MAX_ORDER,
             Op::Index(i) => i.differentiable(operand),
             Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul => true,
             Op::Activation(_) => true,

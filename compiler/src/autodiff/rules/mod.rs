@@ -113,9 +113,24 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         // A factor of prod's gradient where the input has zeros: its vector-Jacobian product.
         Op::ProdOthers { dim } => {
             let x = c.fwd(ops[0]);
-            vec![Some(c.add_node(gr, Op::ProdOthersVjp { dim: *dim }, dt, shape_of(gr, ops[0]), &[x, g]))]
+            vec![Some(c.add_node(gr, Op::ProdOthersVjp { dim: *dim, order: 1 }, dt, shape_of(gr, ops[0]), &[x, g]))]
         }
-        // prod's third derivative where the input has zeros is not built (rules/prod.rs).
+        // prod's third and later derivatives where the input has zeros: for `x`
+        // the incoming gradient is one more direction, for a direction it takes
+        // that direction's place (`kernels/prod.rs`).
+        Op::ProdOthersVjp { dim, order } if *order < Op::PROD_OTHERS_MAX_ORDER => {
+            let xs: Vec<NodeId> = ops.iter().map(|&o| c.fwd(o)).collect();
+            let shape = shape_of(gr, ops[0]);
+            let mut grads = vec![need(0)
+                .then(|| c.add_node(gr, Op::ProdOthersVjp { dim: *dim, order: order + 1 }, dt, shape.clone(), &[xs.as_slice(), &[g]].concat()))];
+            for a in 1..xs.len() {
+                let mut operands = xs.clone();
+                operands[a] = g;
+                grads.push(need(a).then(|| c.add_node(gr, Op::ProdOthersVjp { dim: *dim, order: *order }, dt, shape.clone(), &operands)));
+            }
+            grads
+        }
+        // Past the largest order (prod's eighth derivative at zeros) no gradient is built.
         Op::ProdOthersVjp { .. } => vec![],
         Op::Reduce { kind, dims, .. } => vec![Some(reduce::reduce(c, gr, *kind, dims, n, ops[0], g))],
         Op::Cumsum { dim, reverse } => vec![Some(reduce::cumsum(c, gr, *dim, *reverse, g))],

@@ -9,8 +9,9 @@
 //! the quotient's where the input has no zero (the unselected products of the
 //! others get a zero gradient), and where it has one the product of the others'
 //! own derivative, `Op::ProdOthersVjp` (PyTorch differentiates its cumulative
-//! products there, which gives the same values up to rounding). The third
-//! derivative at zeros is not built: `ProdOthersVjp` is not differentiated.
+//! products there, which gives the same values up to rounding). Each further
+//! derivative at zeros is `ProdOthersVjp` with one more direction, up to the
+//! seventh (`Op::PROD_OTHERS_MAX_ORDER`).
 
 use graphc_runtime::op::Cmp;
 use graphc_runtime::Op;

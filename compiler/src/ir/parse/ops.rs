@@ -85,7 +85,14 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             Op::Cumsum { dim: keyed(dim, "dim")?.parse().ok()?, reverse: keyed(reverse, "reverse")?.parse().ok()? }
         }
         ("prod_others", Some(p)) => Op::ProdOthers { dim: optional_dim(&keyed(p, "dim")?)? },
-        ("prod_others_vjp", Some(p)) => Op::ProdOthersVjp { dim: optional_dim(&keyed(p, "dim")?)? },
+        ("prod_others_vjp", Some(p)) => {
+            let (dim, order) = p.split_once(", ")?;
+            let order: usize = keyed(order, "order")?.parse().ok()?;
+            if !(1..=Op::PROD_OTHERS_MAX_ORDER).contains(&order) {
+                return None;
+            }
+            Op::ProdOthersVjp { dim: optional_dim(&keyed(dim, "dim")?)?, order }
+        }
         ("softmax", Some(p)) => Op::Softmax { dim: keyed(p, "dim")?.parse().ok()?, log: false },
         ("log_softmax", Some(p)) => Op::Softmax { dim: keyed(p, "dim")?.parse().ok()?, log: true },
         ("argmax" | "argmin", Some(p)) => {
