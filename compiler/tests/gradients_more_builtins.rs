@@ -99,24 +99,8 @@ fn second_derivatives_of_prod_at_zeros_match_differences_of_the_first() {
 /// to 4e-5, while the truncation error of the polynomial stays below 1e-7.
 #[test]
 fn third_derivatives_of_prod_at_zeros_match_differences_of_the_second() {
-    const H: f64 = 1e-4;
     for xs in [[-3.0, 0.0, -0.4, 0.1, 0.9, 2.5], [0.0, -1.2, 0.0, 0.1, 0.9, 2.5], [0.0, -1.2, -0.4, 0.0, 0.9, 2.5]] {
-        let list = |d: f64| format!("[{}]", xs.iter().map(|x| format!("{:?}", x + d)).collect::<Vec<_>>().join(", "));
-        let mut src = String::new();
-        for (name, d) in [("x", 0.0), ("xp", H), ("xm", -H)] {
-            src += &format!("{name} = tensor({}, dtype=f64, requires_grad=true)\n", list(d));
-            src += &format!("g_{name} = grad({}, {name}, create_graph=true)\n", PRODS.replace('X', name));
-            src += &format!("h_{name} = grad(g_{name}.sum(), {name}, create_graph=true)\n");
-        }
-        src += "print(grad(h_x.sum(), x))\nprint(h_xp)\nprint(h_xm)\n";
-        let c = compile(&src, false).unwrap_or_else(|d| panic!("does not compile: {d:?}\n{src}"));
-        let t = run_capture(&c.plan).expect("runs").1;
-        let v = |i: usize| t[i].as_f64().expect("f64").to_vec();
-        let (third, plus, minus) = (v(0), v(1), v(2));
-        for i in 0..xs.len() {
-            let fd = (plus[i] - minus[i]) / (2.0 * H);
-            assert!((third[i] - fd).abs() <= tolerance(fd), "at {xs:?}, element {i}: {} by the rules, {fd} by differences", third[i]);
-        }
+        let third = derivatives_against_differences(&xs, PRODS, 3, 1e-4);
         assert!(third.iter().any(|&t| t != 0.0), "the third derivative at {xs:?} is not all zeros");
     }
 }
@@ -124,23 +108,36 @@ fn third_derivatives_of_prod_at_zeros_match_differences_of_the_second() {
 /// Checks `grad(grad(f(x), create_graph=true).sum(), x)` for each `f` (with `X`
 /// for its argument) at `xs` against central differences of the first gradient.
 fn second_derivatives(xs: &[f64; 6], fs: &[&str]) {
-    let list = |d: f64| format!("[{}]", xs.iter().map(|x| format!("{:?}", x + d)).collect::<Vec<_>>().join(", "));
     for f in fs {
-        let mut src = String::new();
-        for (name, d) in [("x", 0.0), ("xp", H), ("xm", -H)] {
-            src += &format!("{name} = tensor({}, dtype=f64, requires_grad=true)\n", list(d));
-            src += &format!("g_{name} = grad({}, {name}, create_graph=true)\n", f.replace('X', name));
-        }
-        src += "print(grad(g_x.sum(), x))\nprint(g_xp)\nprint(g_xm)\n";
-        let c = compile(&src, false).unwrap_or_else(|d| panic!("does not compile: {d:?}\n{src}"));
-        let t = run_capture(&c.plan).expect("runs").1;
-        let v = |i: usize| t[i].as_f64().expect("f64").to_vec();
-        let (second, plus, minus) = (v(0), v(1), v(2));
-        for i in 0..xs.len() {
-            let fd = (plus[i] - minus[i]) / (2.0 * H);
-            assert!((second[i] - fd).abs() <= tolerance(fd), "{f} at {xs:?}, element {i}: {} by the rules, {fd} by differences", second[i]);
+        derivatives_against_differences(xs, f, 2, H);
+    }
+}
+
+/// The `order`-th derivative of `f` at `xs` (each gradient summed and
+/// differentiated again) against central differences, with step `h`, of the
+/// one before it along all elements at once; both sides are the sum over the
+/// other indices of the symmetric derivative tensor. Returns the derivative.
+fn derivatives_against_differences(xs: &[f64; 6], f: &str, order: usize, h: f64) -> Vec<f64> {
+    let list = |d: f64| format!("[{}]", xs.iter().map(|x| format!("{:?}", x + d)).collect::<Vec<_>>().join(", "));
+    let mut src = String::new();
+    for (name, d) in [("x", 0.0), ("xp", h), ("xm", -h)] {
+        src += &format!("{name} = tensor({}, dtype=f64, requires_grad=true)\n", list(d));
+        src += &format!("d1_{name} = grad({}, {name}, create_graph=true)\n", f.replace('X', name));
+        for k in 2..order {
+            src += &format!("d{k}_{name} = grad(d{}_{name}.sum(), {name}, create_graph=true)\n", k - 1);
         }
     }
+    let last = order - 1;
+    src += &format!("print(grad(d{last}_x.sum(), x))\nprint(d{last}_xp)\nprint(d{last}_xm)\n");
+    let c = compile(&src, false).unwrap_or_else(|d| panic!("does not compile: {d:?}\n{src}"));
+    let t = run_capture(&c.plan).expect("runs").1;
+    let v = |i: usize| t[i].as_f64().expect("f64").to_vec();
+    let (rules, plus, minus) = (v(0), v(1), v(2));
+    for i in 0..xs.len() {
+        let fd = (plus[i] - minus[i]) / (2.0 * h);
+        assert!((rules[i] - fd).abs() <= tolerance(fd), "{f} at {xs:?}, element {i}: {} by the rules, {fd} by differences", rules[i]);
+    }
+    rules
 }
 
 proptest! {
