@@ -63,8 +63,18 @@ pub fn log_f32(d: f32) -> f32 {
     let e = getexp_f32(d * (1.0f32 / 0.75f32));
     let e = if e == f32::INFINITY { 128.0 } else { e };
     let m = getmant_f32(d);
-    let s = df::mul_p_s(df::P { x: 0.693_147_182_464_599_609_38, y: -1.904_654_323_148_236_017e-9 }, e);
     let x = df::div(df::add2_s_s(-1.0, m), df::add2_s_s(1.0, m));
+    let r = ln_from_f32(e, x);
+    fixup!(r, d, f32, 0xffc0_0000u32, 0x7fc0_0000u32)
+}
+
+/// The end that SLEEF's `logf` and `log1pf` share: `e ln 2 + 2 atanh(x)` as
+/// `e ln 2 + 2x + x^3 t(x^2)` in float-float arithmetic, from the exponent `e`
+/// and `x`, `(m - 1) / (m + 1)` for `log` or `m / (m + 2)` for `log1p`, before
+/// either's special cases.
+#[inline(always)]
+pub(super) fn ln_from_f32(e: f32, x: df::P) -> f32 {
+    let s = df::mul_p_s(df::P { x: 0.693_147_182_464_599_609_38, y: -1.904_654_323_148_236_017e-9 }, e);
     let x2 = x.x * x.x;
     let mut t = 0.302_729_487_4_f32;
     t = t.mul_add(x2, 0.399_610_817_4);
@@ -73,8 +83,7 @@ pub fn log_f32(d: f32) -> f32 {
     let v = x2 * x.x * t;
     let rx = s.x + v;
     let s = df::P { x: rx, y: ((s.x - rx) + v) + s.y };
-    let r = s.x + s.y;
-    fixup!(r, d, f32, 0xffc0_0000u32, 0x7fc0_0000u32)
+    s.x + s.y
 }
 
 /// `getmant` for f64, as [`getmant_f32`].
@@ -102,10 +111,18 @@ pub fn log_f64(d: f64) -> f64 {
     let e = if e == f64::INFINITY { 1024.0 } else { e };
     let m = getmant_f64(d);
     let x = dd::div(dd::add2_s_s(-1.0, m), dd::add2_s_s(1.0, m));
+    let r = ln_from_f64(e, x);
+    fixup!(r, d, f64, 0xfff8_0000_0000_0000u64, 0x7ff8_0000_0000_0000u64)
+}
+
+/// The end that SLEEF's `log` and `log1p` share, as [`ln_from_f32`] in
+/// double-double arithmetic, with a polynomial of degree 7 in `x^2`.
+#[inline(always)]
+pub(super) fn ln_from_f64(e: f64, x: dd::P) -> f64 {
     let x2 = x.x * x.x;
     let x4 = x2 * x2;
     let x8 = x4 * x4;
-    // POLY7 over x2, x4, x8 (as log1p.rs).
+    // POLY7 over x2, x4, x8.
     let p2 = |c1: f64, c0: f64| x2.mul_add(c1, c0);
     let p3 = x4.mul_add(0.153_207_698_850_270_135_3e+0, p2(0.152_562_905_100_342_871_6e+0, 0.181_860_593_293_778_599_6e+0));
     let p4 = x4.mul_add(
@@ -118,6 +135,5 @@ pub fn log_f64(d: f64) -> f64 {
     let v = x2 * x.x * t;
     let rx = s.x + v;
     let s = dd::P { x: rx, y: ((s.x - rx) + v) + s.y };
-    let r = s.x + s.y;
-    fixup!(r, d, f64, 0xfff8_0000_0000_0000u64, 0x7ff8_0000_0000_0000u64)
+    s.x + s.y
 }
