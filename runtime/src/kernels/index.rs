@@ -344,3 +344,39 @@ fn scatter_add_into<T: Copy + std::ops::AddAssign>(g: &[T], out: &[usize], idx: 
         res[offset(p, ishape, &os, dim, idx[p])] += v;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// PyTorch 2.15's values for a few cases (printed by `torch.scatter_reduce`):
+    /// i64 means divide with floor, a NaN source wins in `amax`, a NaN already
+    /// there stays in `amin`, and without `include_self` untouched positions
+    /// keep the input's element.
+    #[test]
+    fn scatter_reduce_matches_pytorch() {
+        let run = |x: &[i64], idx: &[i64], s: &[i64], r, keep| scatter_reduce_typed(x, s, &[x.len()], idx, &[idx.len()], 0, (r, keep));
+        // torch.scatter_reduce(tensor([1, -2, 3, 4]), 0, tensor([0, 1, 0]), tensor([-5, 6, 8]), "mean") is [1, 2, 3, 4].
+        assert_eq!(run(&[1, -2, 3, 4], &[0, 1, 0], &[-5, 6, 8], ScatterReduce::Mean, true), vec![1, 2, 3, 4]);
+        assert_eq!(run(&[1, -2, 3, 4], &[0, 1, 0], &[-5, 6, 8], ScatterReduce::Mean, false), vec![1, 6, 3, 4]);
+        // -7 / 2 floors to -4.
+        assert_eq!(run(&[0, 0], &[0, 0], &[-3, -4], ScatterReduce::Mean, false), vec![-4, 0]);
+        assert_eq!(run(&[1, -2, 3, 4], &[3, 3], &[2, 5], ScatterReduce::Prod, true), vec![1, -2, 3, 40]);
+        let nan = f64::NAN;
+        let max = scatter_reduce_typed(&[1.0, 2.0], &[nan, 7.0, 1.0], &[2], &[0, 1, 1], &[3], 0, (ScatterReduce::Amax, true));
+        assert!(max[0].is_nan() && max[1] == 7.0, "{max:?}");
+        let min = scatter_reduce_typed(&[nan, 2.0], &[1.0, 7.0, nan], &[2], &[0, 1, 1], &[3], 0, (ScatterReduce::Amin, false));
+        assert!(min[0] == 1.0 && min[1].is_nan(), "{min:?}");
+        // The docs' example: input [1, 2, 3, 4], index [0, 1, 0, 1, 2, 1], src 1..6.
+        let (x, src, idx) = ([1.0f32, 2.0, 3.0, 4.0], [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], [0i64, 1, 0, 1, 2, 1]);
+        assert_eq!(scatter_reduce_typed(&x, &src, &[4], &idx, &[6], 0, (ScatterReduce::Sum, false)), vec![4.0, 12.0, 5.0, 4.0]);
+    }
+
+    /// Sums round in the index's row-major order: 0 + 1 + 1e8 - 1e8 is 0 in f32
+    /// (the 1 is lost), where the reverse order would give 1.
+    #[test]
+    fn sums_round_in_index_order() {
+        let r = scatter_reduce_typed(&[0.0f32], &[1.0, 1e8, -1e8], &[1], &[0, 0, 0], &[3], 0, (ScatterReduce::Sum, true));
+        assert_eq!(r, vec![0.0]);
+    }
+}
