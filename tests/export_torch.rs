@@ -59,6 +59,7 @@ const EXPORTABLE: &[&str] = &[
     "relu_grad_grad",
     "runtime_if",
     "saves_input",
+    "scatter_reduce",
     "sgd_steps_unrolled",
     "shape_ops",
     "shapes",

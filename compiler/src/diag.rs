@@ -129,6 +129,9 @@ pub enum Code {
     /// dtype, an `ignore_index` that is not an integer, a `label_smoothing`
     /// outside [0, 1], or an option for class indices given with probabilities.
     E0286,
+    /// A `reduce` that `scatter_reduce` (`sum`, `prod`, `mean`, `amax`, `amin`)
+    /// or `scatter(reduce=)` (`add`, `multiply`) does not take.
+    E0287,
     /// A backward block reads a forward name that was not saved.
     E0301,
     /// `save` names something the forward block does not define.
@@ -166,6 +169,9 @@ pub enum Code {
     /// `figure.figsize` and `figure.dpi` when it creates the figure, so the setting
     /// would have no effect.
     E0409,
+    /// A `backward` or `grad` through `scatter(..., reduce=)`, which has no
+    /// derivative in PyTorch ("derivative for aten::scatter is not implemented").
+    E0410,
     /// An in-place update (`p -= e`, `p.add_(e)`, `p[i] = v`) of a leaf that requires
     /// grad, outside `no_grad`: PyTorch's "a leaf Variable that requires grad is being
     /// used in an in-place operation".
@@ -373,6 +379,7 @@ impl Code {
             Code::E0284 => "E0284",
             Code::E0285 => "E0285",
             Code::E0286 => "E0286",
+            Code::E0287 => "E0287",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",
@@ -388,6 +395,7 @@ impl Code {
             Code::E0407 => "E0407",
             Code::E0408 => "E0408",
             Code::E0409 => "E0409",
+            Code::E0410 => "E0410",
             Code::E0620 => "E0620",
             Code::E0621 => "E0621",
             Code::E0622 => "E0622",

@@ -208,6 +208,12 @@ fn reaching(prog: &Program, order: &[NodeId], targets: &HashSet<NodeId>) -> Hash
     reach
 }
 
+/// The nodes a backward from `root` runs the derivative of: those a gradient
+/// flows through, as [`derive`] walks them.
+pub fn backward_nodes(prog: &Program, root: NodeId) -> HashSet<NodeId> {
+    walk(prog, root, operands::gradient_edges)
+}
+
 /// Whether `root` is connected to `x` in the autograd graph, so that a gradient
 /// of `root` with respect to `x` exists, possibly zeros (E0405 when it does not).
 pub fn reaches(prog: &Program, root: NodeId, x: NodeId) -> bool {

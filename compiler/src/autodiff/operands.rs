@@ -123,6 +123,9 @@ mod tests {
             [IndexOp::Arg { dim: Some(1), keepdim: false, min: false }, IndexOp::Gather { dim: 1 }, IndexOp::ScatterAdd { dim: 1 }].map(Op::Index),
         );
         ops.extend([IndexOp::ScatterInto { dim: 1, add: false }, IndexOp::ScatterInto { dim: 1, add: true }].map(Op::Index));
+        for reduce in graphc_runtime::op::ScatterReduce::ALL {
+            ops.extend([true, false].map(|include_self| Op::Index(IndexOp::ScatterReduce { dim: 1, reduce, include_self })));
+        }
         ops
     }
 
@@ -165,7 +168,7 @@ mod tests {
             Op::Index(IndexOp::Arg { .. }) => (vec![vec![2, 3]], vec![2]),
             Op::Index(IndexOp::Gather { .. }) => (vec![vec![2, 3], vec![2, 1]], vec![2, 1]),
             Op::Index(IndexOp::ScatterAdd { .. }) => (vec![vec![2, 1], vec![2, 1]], vec![2, 3]),
-            Op::Index(IndexOp::ScatterInto { .. }) => (vec![vec![2, 3], vec![2, 1], vec![2, 1]], vec![2, 3]),
+            Op::Index(IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. }) => (vec![vec![2, 3], vec![2, 1], vec![2, 1]], vec![2, 3]),
         }
     }
 

@@ -116,10 +116,12 @@ pub enum Builtin {
     Gelu,
     /// `prod(input, dim=none, keepdim=false)`.
     Prod,
-    /// `scatter(input, dim, index, src)`, `scatter_add`, `index_add`.
+    /// `scatter(input, dim, index, src, reduce=)`, `scatter_add`, `index_add`,
+    /// `scatter_reduce(input, dim, index, src, reduce, include_self=true)`.
     Scatter,
     ScatterAdd,
     IndexAdd,
+    ScatterReduce,
     /// `tril(input, diagonal=0)`, `triu(...)`.
     Tril,
     Triu,
@@ -260,6 +262,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("scatter", Builtin::Scatter),
     ("scatter_add", Builtin::ScatterAdd),
     ("index_add", Builtin::IndexAdd),
+    ("scatter_reduce", Builtin::ScatterReduce),
     ("tril", Builtin::Tril),
     ("triu", Builtin::Triu),
     ("diag", Builtin::Diag),
@@ -366,9 +369,10 @@ pub fn signature(b: Builtin) -> Signature {
         B::Data(DataBuiltin::Randint) => sig(&["low", "high", "size"], 1, Some(3), &["dtype"]),
         B::Gelu => sig(&["input"], 1, Some(1), &["approximate"]),
         B::Prod => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
-        B::Scatter => sig(&["input", "dim", "index", "src"], 3, Some(4), &["value"]),
+        B::Scatter => sig(&["input", "dim", "index", "src"], 3, Some(4), &["value", "reduce"]),
         B::ScatterAdd => sig(&["input", "dim", "index", "src"], 4, Some(4), &[]),
         B::IndexAdd => sig(&["input", "dim", "index", "source"], 4, Some(4), &["alpha"]),
+        B::ScatterReduce => sig(&["input", "dim", "index", "src", "reduce"], 5, Some(5), &["include_self"]),
         B::Tril | B::Triu | B::Diag => sig(&["input", "diagonal"], 1, Some(2), &[]),
     }
 }

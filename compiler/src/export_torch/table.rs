@@ -97,6 +97,7 @@ const TORCH: &[&str] = &[
     "prod",
     "scatter",
     "scatter_add",
+    "scatter_reduce",
     "index_add",
     "tril",
     "triu",
@@ -196,6 +197,8 @@ const METHODS: &[&str] = &[
     "copy_",
     "clamp_",
     "index_put_",
+    "scatter_",
+    "scatter_reduce_",
     "abs",
 ];
 

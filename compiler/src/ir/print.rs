@@ -305,6 +305,9 @@ pub fn op_text(op: &Op) -> String {
             format!("{}(dim={dim}, keepdim={keepdim})", op.name())
         }
         Op::Index(IndexOp::Gather { dim } | IndexOp::ScatterAdd { dim } | IndexOp::ScatterInto { dim, .. }) => format!("{}(dim={dim})", op.name()),
+        Op::Index(IndexOp::ScatterReduce { dim, reduce, include_self }) => {
+            format!("{}(dim={dim}, reduce={}, include_self={include_self})", op.name(), reduce.name())
+        }
         other => other.name().to_string(),
     }
 }

@@ -153,7 +153,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Data(d) => self.data_call(d, name, &mut bound, span),
             Builtin::Gelu => self.gelu_call(&mut bound, span),
             Builtin::Prod => self.prod_call(&bound, span),
-            Builtin::Scatter | Builtin::ScatterAdd | Builtin::IndexAdd => self.scatter_call(b, name, &mut bound, span),
+            Builtin::Scatter | Builtin::ScatterAdd | Builtin::IndexAdd | Builtin::ScatterReduce => self.scatter_call(b, name, &mut bound, span),
             Builtin::Tril | Builtin::Triu => self.triangle_call(b == Builtin::Triu, name, &bound, span),
             Builtin::Diag => self.diag_call(&bound, span),
             Builtin::Grid => self.figure(FigureEffect::Grid),
@@ -243,7 +243,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// A boolean keyword argument.
-    fn flag(&mut self, bound: &mut Bound<Value>, name: &str, default: bool) -> Option<bool> {
+    pub(super) fn flag(&mut self, bound: &mut Bound<Value>, name: &str, default: bool) -> Option<bool> {
         match bound.keyword(name) {
             None => Some(default),
             Some((Value::Bool(b), _)) => Some(b),
@@ -265,6 +265,19 @@ impl<'a> Lowerer<'a> {
             self.error(
                 Diagnostic::new(Code::E0402, "this tensor does not require grad, so there is nothing to differentiate", ys, "does not require grad")
                     .with_help("compute it from a leaf created with `requires_grad=true`"),
+            );
+            return None;
+        }
+        // PyTorch's engine raises when it reaches a node with no derivative.
+        let reached = crate::autodiff::backward_nodes(&self.prog, y);
+        let no_derivative = reached.into_iter().filter(|n| self.grad_fn.get(n).is_some_and(|f| f == super::scatter_calls::NOT_IMPLEMENTED)).min();
+        if let Some(n) = no_derivative {
+            self.error(
+                Diagnostic::new(Code::E0410, "derivative for aten::scatter is not implemented", ys, "differentiated through a `scatter(reduce=)`")
+                    .with_secondary(self.prog.graph.meta(n).span, "`scatter` with `reduce=` has no derivative")
+                    .with_help(
+                        "use `scatter_reduce(input, dim, index, src, \"sum\")` (or \"prod\"), which has one, or `detach()` the scatter's operands",
+                    ),
             );
             return None;
         }

@@ -172,6 +172,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Scatter
             | Builtin::ScatterAdd
             | Builtin::IndexAdd
+            | Builtin::ScatterReduce
             | Builtin::Tril
             | Builtin::Triu
             | Builtin::Diag => unreachable!("`{name}` is not a creation builtin"),

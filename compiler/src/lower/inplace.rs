@@ -1,6 +1,6 @@
 //! In-place updates: `x -= e` and the other augmented assignments, and the
 //! `_` methods (`add_`, `sub_`, `mul_`, `div_`, `copy_`, `zero_`, `fill_`,
-//! `clamp_`; `index_put_` is `advanced.rs`'s).
+//! `clamp_`, `scatter_`, `scatter_reduce_`; `index_put_` is `advanced.rs`'s).
 //!
 //! An update computes the new value as an ordinary node and makes it the
 //! object's value with [`Lowerer::update_in_place`], which applies PyTorch's
@@ -22,7 +22,7 @@ use crate::ir::program::Mutation;
 use crate::syntax::ast::{Arg, BinOp, Expr, ExprKind, Ident, Span};
 
 /// The in-place methods this file lowers.
-const METHODS: [&str; 9] = ["add_", "sub_", "mul_", "div_", "copy_", "zero_", "fill_", "clamp_", "index_put_"];
+const METHODS: [&str; 11] = ["add_", "sub_", "mul_", "div_", "copy_", "zero_", "fill_", "clamp_", "index_put_", "scatter_", "scatter_reduce_"];
 
 /// PyTorch's name of a dtype in its casting error ("result type Float can't be cast ...").
 pub(super) fn torch_type_name(dt: DType) -> &'static str {
@@ -215,6 +215,21 @@ impl Lowerer<'_> {
             let Value::Tensor(n) = self.call(&clamp, all, span) else { return None };
             // Bounds are numbers here: PyTorch's scalar overload, `ClampBackward1`.
             return Some((n, "ClampBackward1"));
+        }
+        if let Some(builtin) = name.strip_suffix('_').filter(|b| matches!(*b, "scatter" | "scatter_reduce")) {
+            // `x.scatter_(dim, index, src, reduce=)` computes what `scatter` does
+            // and keeps its `grad_fn` (PyTorch's in-place op has the same backward).
+            let mut all = vec![(None, Value::Tensor(t), ts)];
+            all.extend(args);
+            let call = Ident { name: builtin.to_string(), span: method.span };
+            let Value::Tensor(n) = self.call(&call, all, span) else { return None };
+            let grad_fn = match self.grad_fn.get(&n).map(String::as_str) {
+                Some("ScatterReduceBackward0") => "ScatterReduceBackward0",
+                Some("ScatterBackward1") => "ScatterBackward1",
+                Some(super::scatter_calls::NOT_IMPLEMENTED) => super::scatter_calls::NOT_IMPLEMENTED,
+                _ => "ScatterBackward0",
+            };
+            return Some((n, grad_fn));
         }
         let mut alpha = None;
         let mut positional = Vec::new();

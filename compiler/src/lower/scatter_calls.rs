@@ -1,7 +1,12 @@
 //! Lowering of `scatter(input, dim, index, src)`, `scatter_add` and
 //! `index_add(input, dim, index, source)`: one [`IndexOp::ScatterInto`] node
 //! each, with PyTorch's `grad_fn` (`ScatterBackward0`, `ScatterBackward1` for a
-//! number `src`, `ScatterAddBackward0`, `IndexAddBackward0`).
+//! number `src`, `ScatterAddBackward0`, `IndexAddBackward0`); and of
+//! `scatter_reduce(input, dim, index, src, reduce, include_self=true)` and
+//! `scatter(..., reduce="add"|"multiply")`: one [`IndexOp::ScatterReduce`]
+//! (`ScatterReduceBackward0`; `scatter(reduce=)` prints PyTorch's
+//! `NotImplemented`, and a backward through it is E0410, as PyTorch has no
+//! derivative for it).
 //!
 //! The index is checked as `gather`'s (E0281): an i64 tensor of the input's
 //! rank, no larger than the input outside `dim`; a constant one's values here,
@@ -10,7 +15,7 @@
 //! reads its leading part, which graphc does not. `index_add`'s `alpha=`
 //! scales the source first.
 
-use graphc_runtime::op::{Binary, IndexOp, Op};
+use graphc_runtime::op::{Binary, IndexOp, Op, ScatterReduce};
 use graphc_runtime::DType;
 
 use super::{Lowerer, Value};
@@ -20,8 +25,53 @@ use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
 use crate::syntax::ast::Span;
 
+/// The `grad_fn` PyTorch 2.15 prints for `scatter(..., reduce=)`, which has no
+/// derivative: a backward through it is E0410.
+pub(super) const NOT_IMPLEMENTED: &str = "NotImplemented";
+
 impl Lowerer<'_> {
-    /// `scatter`, `scatter_add` or `index_add`.
+    /// `scatter_reduce`'s `reduce` (`sum`, `prod`, `mean`, `amax`, `amin`) or
+    /// `scatter`'s `reduce=` (`add`, `multiply`): E0287 for any other string.
+    fn scatter_reduction(&mut self, b: Builtin, (v, s): (Value, Span)) -> Option<ScatterReduce> {
+        let found = match &v {
+            Value::Str(name) if b == Builtin::ScatterReduce => ScatterReduce::from_name(name),
+            Value::Str(name) => match name.as_str() {
+                "add" => Some(ScatterReduce::Sum),
+                "multiply" => Some(ScatterReduce::Prod),
+                _ => None,
+            },
+            Value::Poison => return None,
+            other => {
+                self.error(
+                    Diagnostic::new(Code::E0107, format!("`reduce` must be a string, not {}", other.describe()), s, "not a string")
+                        .with_help("write `reduce=\"sum\"`"),
+                );
+                return None;
+            }
+        };
+        if found.is_none() {
+            let got = match v {
+                Value::Str(name) => name,
+                _ => String::new(),
+            };
+            // PyTorch's own messages for the two functions.
+            let (msg, help) = if b == Builtin::ScatterReduce {
+                (
+                    format!("reduce argument must be either sum, prod, mean, amax or amin, got {got}"),
+                    "write one of \"sum\", \"prod\", \"mean\", \"amax\", \"amin\"",
+                )
+            } else {
+                (
+                    format!("reduce argument must be either add or multiply, not \"{got}\""),
+                    "write `reduce=\"add\"` or `reduce=\"multiply\"`, or use `scatter_reduce` for \"mean\", \"amax\" and \"amin\"",
+                )
+            };
+            self.error(Diagnostic::new(Code::E0287, msg, s, "unknown reduction").with_help(help));
+        }
+        found
+    }
+
+    /// `scatter`, `scatter_add`, `index_add` or `scatter_reduce`.
     pub(super) fn scatter_call(&mut self, b: Builtin, name: &str, bound: &mut Bound<Value>, span: Span) -> Value {
         let arg = |i: usize| bound.positional.get(i).cloned().flatten();
         let ((xv, xs), (dv, ds), (iv, is)) = (arg(0).expect("bound"), arg(1).expect("bound"), arg(2).expect("bound"));
@@ -39,6 +89,22 @@ impl Lowerer<'_> {
                         .with_help(format!("write `{name}(input, dim, index, src)`")),
                 );
             }
+        };
+        let reduce_arg = bound.positional.get(4).cloned().flatten();
+        let reduce = match (b, reduce_arg, bound.keyword("reduce")) {
+            (Builtin::ScatterReduce, Some(r), _) | (Builtin::Scatter, _, Some(r)) => match self.scatter_reduction(b, r) {
+                Some(r) => Some(r),
+                None => return Value::Poison,
+            },
+            _ => None,
+        };
+        let include_self = if b == Builtin::ScatterReduce {
+            match self.flag(bound, "include_self", true) {
+                Some(f) => f,
+                None => return Value::Poison,
+            }
+        } else {
+            true
         };
         let Some(x) = self.expect_tensor(xv, xs, &format!("`{name}`'s input")) else { return Value::Poison };
         let Some(index) = self.expect_tensor(iv, is, &format!("`{name}`'s index")) else { return Value::Poison };
@@ -65,7 +131,8 @@ impl Lowerer<'_> {
         let ishape = self.shape_of(index);
         let (src, grad_fn) = match src {
             (Value::Number(n), _) if b == Builtin::Scatter => {
-                (self.node(Op::Full(n.scalar().for_dtype(dt)), dt, ishape.clone(), &[], span), "ScatterBackward1")
+                let grad_fn = if reduce.is_some() { NOT_IMPLEMENTED } else { "ScatterBackward1" };
+                (self.node(Op::Full(n.scalar().for_dtype(dt)), dt, ishape.clone(), &[], span), grad_fn)
             }
             (v, s) => {
                 let Some(t) = self.expect_tensor(v, s, &format!("`{name}`'s source")) else { return Value::Poison };
@@ -80,7 +147,9 @@ impl Lowerer<'_> {
                     return self.error(Diagnostic::new(Code::E0285, msg, s, "source does not fit").with_help(help));
                 }
                 let grad_fn = match b {
+                    Builtin::Scatter if reduce.is_some() => NOT_IMPLEMENTED,
                     Builtin::Scatter => "ScatterBackward0",
+                    Builtin::ScatterReduce => "ScatterReduceBackward0",
                     Builtin::ScatterAdd => "ScatterAddBackward0",
                     _ => "IndexAddBackward0",
                 };
@@ -94,7 +163,10 @@ impl Lowerer<'_> {
             },
             None => src,
         };
-        let op = Op::Index(IndexOp::ScatterInto { dim, add: b != Builtin::Scatter });
+        let op = match reduce {
+            Some(reduce) => Op::Index(IndexOp::ScatterReduce { dim, reduce, include_self }),
+            None => Op::Index(IndexOp::ScatterInto { dim, add: b != Builtin::Scatter }),
+        };
         Value::Tensor(self.op_node(op, dt, xshape, &[x, index, src], span, grad_fn))
     }
 

@@ -6,7 +6,7 @@
 //! them (PyTorch's type promotion) and ONNX would refuse mixed types, so each
 //! mapping sees operands of the types its ONNX operators require.
 
-use graphc_runtime::op::{Activation, Binary, Cmp, FloatTest, IndexOp, Logical, Unary, GELU_TANH_BETA};
+use graphc_runtime::op::{Activation, Binary, Cmp, FloatTest, IndexOp, Logical, ScatterReduce, Unary, GELU_TANH_BETA};
 use graphc_runtime::{DType, Op};
 
 use super::emit::{int, ints, string, Emitter};
@@ -105,6 +105,7 @@ pub fn map(em: &mut Emitter, op: &Op, site: &Site) -> Result<String, Unmapped> {
             let v = em.node("Where", &[&is_pos, &p, &v], vec![]);
             em.node("Where", &[&is_nan, &n, &v], vec![])
         }
+        Op::Index(IndexOp::ScatterReduce { dim, reduce, include_self }) => scatter_reduce(em, site, *dim, *reduce, *include_self)?,
         Op::Index(i) => index(em, *i, site),
         Op::Fma => {
             let (a, b, c) = (site.arg(em, 0), site.arg(em, 1), site.arg(em, 2));
@@ -432,6 +433,26 @@ fn float_test(em: &mut Emitter, t: FloatTest, site: &Site) -> String {
     }
 }
 
+/// `scatter_reduce` as `ScatterElements`: `sum` and `prod` are its `add` and
+/// `mul` reductions (opset 16), which combine the updates in order; without
+/// `include_self` the positions the index names are first overwritten with the
+/// identity. `amax`/`amin` need opset 18's `max`/`min` and `mean` has no
+/// reduction at all, so those are not exported (E0722).
+fn scatter_reduce(em: &mut Emitter, site: &Site, dim: usize, reduce: ScatterReduce, include_self: bool) -> Result<String, Unmapped> {
+    let (reduction, identity) = match reduce {
+        ScatterReduce::Sum => ("add", 0.0),
+        ScatterReduce::Prod => ("mul", 1.0),
+        ScatterReduce::Mean | ScatterReduce::Amax | ScatterReduce::Amin => return Err(Unmapped),
+    };
+    let (mut x, src) = (site.arg(em, 0), site.arg(em, 2));
+    let index = site.args[1].name.clone();
+    if !include_self {
+        let ids = em.tensor(&graphc_runtime::Tensor::full(site.dtype, site.args[1].shape.to_vec(), identity));
+        x = em.node("ScatterElements", &[&x, &index, &ids], vec![int("axis", dim as i64), string("reduction", "none")]);
+    }
+    Ok(em.node("ScatterElements", &[&x, &index, &src], vec![int("axis", dim as i64), string("reduction", reduction)]))
+}
+
 /// An op of [`IndexOp`].
 fn index(em: &mut Emitter, i: IndexOp, site: &Site) -> String {
     match i {
@@ -459,5 +480,6 @@ fn index(em: &mut Emitter, i: IndexOp, site: &Site) -> String {
             let reduction = if add { "add" } else { "none" };
             em.node("ScatterElements", &[&x, &site.args[1].name, &src], vec![int("axis", dim as i64), string("reduction", reduction)])
         }
+        IndexOp::ScatterReduce { .. } => unreachable!("`map` exports `scatter_reduce` through `scatter_reduce`"),
     }
 }

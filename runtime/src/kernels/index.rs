@@ -7,7 +7,7 @@
 //! [`check`] finds that before the kernel runs, so the machine reports it as a
 //! run-time error, never a panic.
 
-use crate::op::IndexOp;
+use crate::op::{IndexOp, ScatterReduce};
 use crate::tensor::{numel, Data, Tensor};
 
 /// Why an index op cannot run on these operands: an index out of bounds.
@@ -15,7 +15,7 @@ pub fn check(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Result<(), String>
     let (dim, size, index) = match op {
         IndexOp::Arg { .. } => return Ok(()),
         IndexOp::Gather { dim } => (dim, args[0].shape()[dim], args[1]),
-        IndexOp::ScatterAdd { dim } | IndexOp::ScatterInto { dim, .. } => (dim, out[dim], args[1]),
+        IndexOp::ScatterAdd { dim } | IndexOp::ScatterInto { dim, .. } | IndexOp::ScatterReduce { dim, .. } => (dim, out[dim], args[1]),
     };
     let idx = index.as_i64().ok_or_else(|| format!("the index of `{}` is {}, not i64", op.name(), index.dtype()))?;
     check_values(idx, dim, size)
@@ -77,7 +77,146 @@ pub fn eval(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Tensor {
                 _ => panic!("`{}` of a bool tensor or of two dtypes: the compiler refuses it", op.name()),
             }
         }
+        IndexOp::ScatterReduce { dim, reduce, include_self } => {
+            let idx = args[1].as_i64().expect("`check` found an i64 index");
+            let ishape = args[1].shape();
+            let how = (reduce, include_self);
+            match (args[0].data(), args[2].data()) {
+                (Data::F32(x), Data::F32(s)) => Tensor::from_f32(out.to_vec(), scatter_reduce_typed(x, s, out, idx, ishape, dim, how)),
+                (Data::F64(x), Data::F64(s)) => Tensor::from_f64(out.to_vec(), scatter_reduce_typed(x, s, out, idx, ishape, dim, how)),
+                (Data::I64(x), Data::I64(s)) => Tensor::from_i64(out.to_vec(), scatter_reduce_typed(x, s, out, idx, ishape, dim, how)),
+                _ => panic!("`{}` of a bool tensor or of two dtypes: the compiler refuses it", op.name()),
+            }
+        }
     }
+}
+
+/// The element arithmetic of `scatter_reduce`, as PyTorch's CPU kernel does it
+/// in the tensor's own type (`opmath_type` is the type itself for f32, f64 and
+/// i64): i64 sums and products wrap, and i64 means divide with floor.
+pub trait ReduceElem: Copy {
+    const ZERO: Self;
+    const ONE: Self;
+    /// The identity of `amax` (`-inf`, or the lowest i64).
+    const LOWEST: Self;
+    /// The identity of `amin` (`inf`, or the largest i64).
+    const HIGHEST: Self;
+    fn add(self, o: Self) -> Self;
+    fn mul(self, o: Self) -> Self;
+    fn lt(self, o: Self) -> bool;
+    fn is_nan(self) -> bool;
+    /// `self / count` as `div_(count)` computes it: rounded for floats, floor
+    /// division for integers (`div_(count, "floor")`).
+    fn div_count(self, count: Self) -> Self;
+}
+
+macro_rules! float_reduce_elem {
+    ($t:ty) => {
+        impl ReduceElem for $t {
+            const ZERO: Self = 0.0;
+            const ONE: Self = 1.0;
+            const LOWEST: Self = <$t>::NEG_INFINITY;
+            const HIGHEST: Self = <$t>::INFINITY;
+            fn add(self, o: Self) -> Self {
+                self + o
+            }
+            fn mul(self, o: Self) -> Self {
+                self * o
+            }
+            fn lt(self, o: Self) -> bool {
+                self < o
+            }
+            fn is_nan(self) -> bool {
+                <$t>::is_nan(self)
+            }
+            fn div_count(self, count: Self) -> Self {
+                self / count
+            }
+        }
+    };
+}
+float_reduce_elem!(f32);
+float_reduce_elem!(f64);
+
+impl ReduceElem for i64 {
+    const ZERO: Self = 0;
+    const ONE: Self = 1;
+    const LOWEST: Self = i64::MIN;
+    const HIGHEST: Self = i64::MAX;
+    fn add(self, o: Self) -> Self {
+        self.wrapping_add(o)
+    }
+    fn mul(self, o: Self) -> Self {
+        self.wrapping_mul(o)
+    }
+    fn lt(self, o: Self) -> bool {
+        self < o
+    }
+    fn is_nan(self) -> bool {
+        false
+    }
+    fn div_count(self, count: Self) -> Self {
+        // The count is at least 1 (PyTorch's `masked_fill_(count == 0, 1)`), and
+        // for a positive divisor Euclid's quotient is the floor.
+        self.div_euclid(count)
+    }
+}
+
+/// `scatter_reduce` as PyTorch's CPU path computes it (`scatter_reduce_two`):
+/// without `include_self`, every position the index names first takes the
+/// reduction's identity; then each `src[p]` is combined into its position in
+/// the index's row-major order (`ScatterGatherKernel.cpp`'s `ReduceAdd`,
+/// `ReduceMultiply`, and `ReduceMaximum`/`ReduceMinimum`, which take a NaN
+/// source and otherwise `std::max`/`std::min`, keeping a NaN already there);
+/// `mean` then divides every element by its count (1 where nothing was
+/// combined, as PyTorch's `masked_fill_(count == 0, 1)`).
+pub fn scatter_reduce_typed<T: ReduceElem>(
+    x: &[T],
+    src: &[T],
+    out: &[usize],
+    idx: &[i64],
+    ishape: &[usize],
+    dim: usize,
+    (reduce, include_self): (ScatterReduce, bool),
+) -> Vec<T> {
+    let os = strides(out);
+    let n = numel(ishape);
+    let at = |p: usize| offset(p, ishape, &os, dim, idx[p]);
+    let mut res = x.to_vec();
+    if !include_self {
+        let identity = match reduce {
+            ScatterReduce::Sum | ScatterReduce::Mean => T::ZERO,
+            ScatterReduce::Prod => T::ONE,
+            ScatterReduce::Amax => T::LOWEST,
+            ScatterReduce::Amin => T::HIGHEST,
+        };
+        for p in 0..n {
+            res[at(p)] = identity;
+        }
+    }
+    for (p, &v) in src.iter().enumerate().take(n) {
+        let r = &mut res[at(p)];
+        *r = match reduce {
+            ScatterReduce::Sum | ScatterReduce::Mean => r.add(v),
+            ScatterReduce::Prod => r.mul(v),
+            // std::max(a, b) is `a < b ? b : a`; std::min(a, b) is `b < a ? b : a`.
+            ScatterReduce::Amax if v.is_nan() || r.lt(v) => v,
+            ScatterReduce::Amin if v.is_nan() || v.lt(*r) => v,
+            ScatterReduce::Amax | ScatterReduce::Amin => *r,
+        };
+    }
+    if reduce == ScatterReduce::Mean {
+        let mut count = vec![if include_self { T::ONE } else { T::ZERO }; res.len()];
+        for p in 0..n {
+            let c = &mut count[at(p)];
+            *c = c.add(T::ONE);
+        }
+        for (r, c) in res.iter_mut().zip(count) {
+            let c = if c.lt(T::ONE) { T::ONE } else { c };
+            *r = r.div_count(c);
+        }
+    }
+    res
 }
 
 /// `x` with each `src[p]` written (`add`: added) at the position of index
@@ -203,5 +342,41 @@ fn scatter_add_into<T: Copy + std::ops::AddAssign>(g: &[T], out: &[usize], idx: 
     res.fill(zero);
     for (p, &v) in g.iter().enumerate() {
         res[offset(p, ishape, &os, dim, idx[p])] += v;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// PyTorch 2.15's values for a few cases (printed by `torch.scatter_reduce`):
+    /// i64 means divide with floor, a NaN source wins in `amax`, a NaN already
+    /// there stays in `amin`, and without `include_self` untouched positions
+    /// keep the input's element.
+    #[test]
+    fn scatter_reduce_matches_pytorch() {
+        let run = |x: &[i64], idx: &[i64], s: &[i64], r, keep| scatter_reduce_typed(x, s, &[x.len()], idx, &[idx.len()], 0, (r, keep));
+        // torch.scatter_reduce(tensor([1, -2, 3, 4]), 0, tensor([0, 1, 0]), tensor([-5, 6, 8]), "mean") is [1, 2, 3, 4].
+        assert_eq!(run(&[1, -2, 3, 4], &[0, 1, 0], &[-5, 6, 8], ScatterReduce::Mean, true), vec![1, 2, 3, 4]);
+        assert_eq!(run(&[1, -2, 3, 4], &[0, 1, 0], &[-5, 6, 8], ScatterReduce::Mean, false), vec![1, 6, 3, 4]);
+        // -7 / 2 floors to -4.
+        assert_eq!(run(&[0, 0], &[0, 0], &[-3, -4], ScatterReduce::Mean, false), vec![-4, 0]);
+        assert_eq!(run(&[1, -2, 3, 4], &[3, 3], &[2, 5], ScatterReduce::Prod, true), vec![1, -2, 3, 40]);
+        let nan = f64::NAN;
+        let max = scatter_reduce_typed(&[1.0, 2.0], &[nan, 7.0, 1.0], &[2], &[0, 1, 1], &[3], 0, (ScatterReduce::Amax, true));
+        assert!(max[0].is_nan() && max[1] == 7.0, "{max:?}");
+        let min = scatter_reduce_typed(&[nan, 2.0], &[1.0, 7.0, nan], &[2], &[0, 1, 1], &[3], 0, (ScatterReduce::Amin, false));
+        assert!(min[0] == 1.0 && min[1].is_nan(), "{min:?}");
+        // The docs' example: input [1, 2, 3, 4], index [0, 1, 0, 1, 2, 1], src 1..6.
+        let (x, src, idx) = ([1.0f32, 2.0, 3.0, 4.0], [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], [0i64, 1, 0, 1, 2, 1]);
+        assert_eq!(scatter_reduce_typed(&x, &src, &[4], &idx, &[6], 0, (ScatterReduce::Sum, false)), vec![4.0, 12.0, 5.0, 4.0]);
+    }
+
+    /// Sums round in the index's row-major order: 0 + 1 + 1e8 - 1e8 is 0 in f32
+    /// (the 1 is lost), where the reverse order would give 1.
+    #[test]
+    fn sums_round_in_index_order() {
+        let r = scatter_reduce_typed(&[0.0f32], &[1.0, 1e8, -1e8], &[1], &[0, 0, 0], &[3], 0, (ScatterReduce::Sum, true));
+        assert_eq!(r, vec![0.0]);
     }
 }

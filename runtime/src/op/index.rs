@@ -30,6 +30,45 @@ pub enum IndexOp {
     /// `gather` would read, in row-major order of the index, as PyTorch's CPU
     /// kernel visits it (so the last write wins, and sums round in that order).
     ScatterInto { dim: usize, add: bool },
+    /// `scatter_reduce(input, dim, index, src, reduce, include_self)`: operands as
+    /// [`IndexOp::ScatterInto`]'s; each `src[i]` is combined by `reduce` into the
+    /// position `gather` would read, in row-major order of the index, starting
+    /// from `input`'s element (or, without `include_self`, from the reduction's
+    /// identity at every position the index names). `mean` divides the sum by
+    /// the count of values combined (floor division for i64). `scatter(...,
+    /// reduce='add'|'multiply')` is `sum`/`prod` with `include_self`.
+    ScatterReduce { dim: usize, reduce: ScatterReduce, include_self: bool },
+}
+
+/// The reduction of [`IndexOp::ScatterReduce`], by PyTorch's name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScatterReduce {
+    Sum,
+    Prod,
+    Mean,
+    Amax,
+    Amin,
+}
+
+impl ScatterReduce {
+    /// Every reduction, in PyTorch's order.
+    pub const ALL: [ScatterReduce; 5] = [ScatterReduce::Sum, ScatterReduce::Prod, ScatterReduce::Mean, ScatterReduce::Amax, ScatterReduce::Amin];
+
+    /// PyTorch's name (`reduce=` of `scatter_reduce`), which the IR prints too.
+    pub fn name(self) -> &'static str {
+        match self {
+            ScatterReduce::Sum => "sum",
+            ScatterReduce::Prod => "prod",
+            ScatterReduce::Mean => "mean",
+            ScatterReduce::Amax => "amax",
+            ScatterReduce::Amin => "amin",
+        }
+    }
+
+    /// The reduction `scatter_reduce` names `name`.
+    pub fn from_name(name: &str) -> Option<ScatterReduce> {
+        ScatterReduce::ALL.into_iter().find(|r| r.name() == name)
+    }
 }
 
 impl IndexOp {
@@ -38,7 +77,7 @@ impl IndexOp {
         match self {
             IndexOp::Arg { .. } => 1,
             IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. } => 2,
-            IndexOp::ScatterInto { .. } => 3,
+            IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => 3,
         }
     }
 
@@ -47,7 +86,7 @@ impl IndexOp {
         match self {
             IndexOp::Arg { .. } => false,
             IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. } => operand == 0,
-            IndexOp::ScatterInto { .. } => operand == 0 || operand == 2,
+            IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => operand == 0 || operand == 2,
         }
     }
 
@@ -59,6 +98,8 @@ impl IndexOp {
             IndexOp::ScatterAdd { .. } => Some("ScatterAddBackward0"),
             IndexOp::ScatterInto { add: false, .. } => Some("ScatterBackward0"),
             IndexOp::ScatterInto { add: true, .. } => Some("ScatterAddBackward0"),
+            // `scatter(reduce=)`'s node prints `NotImplemented`, which lowering records.
+            IndexOp::ScatterReduce { .. } => Some("ScatterReduceBackward0"),
         }
     }
 
@@ -71,6 +112,7 @@ impl IndexOp {
             IndexOp::ScatterAdd { .. } => "scatter_add",
             IndexOp::ScatterInto { add: false, .. } => "scatter_into",
             IndexOp::ScatterInto { add: true, .. } => "scatter_add_into",
+            IndexOp::ScatterReduce { .. } => "scatter_reduce",
         }
     }
 }

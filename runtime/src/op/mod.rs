@@ -29,7 +29,7 @@ use std::fmt;
 pub use activation::Activation;
 pub use binary::Binary;
 pub use data::DataOp;
-pub use index::IndexOp;
+pub use index::{IndexOp, ScatterReduce};
 pub use loss::{LossKind, LossReduction};
 pub use reduce::{reduced_shape, ReduceKind};
 pub use unary::Unary;

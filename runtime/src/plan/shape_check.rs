@@ -54,7 +54,7 @@ fn index_shapes(op: IndexOp, operands: &[&[usize]], result: &[usize]) -> Result<
         }
         IndexOp::Gather { dim } => (operands[0], operands[1], (dim, result)),
         IndexOp::ScatterAdd { dim } => (result, operands[1], (dim, operands[0])),
-        IndexOp::ScatterInto { dim, .. } => {
+        IndexOp::ScatterInto { dim, .. } | IndexOp::ScatterReduce { dim, .. } => {
             if operands[0] != result {
                 return Err("a scatter's result has its input's shape".to_string());
             }

@@ -33,7 +33,7 @@
 
 use std::collections::HashMap;
 
-use graphc_runtime::op::{Binary, IndexOp, ReduceKind, Unary};
+use graphc_runtime::op::{Binary, IndexOp, ReduceKind, ScatterReduce, Unary};
 use graphc_runtime::{DType, Op};
 
 use crate::ir::graph::{Graph, NodeId};
@@ -544,6 +544,13 @@ impl Run<'_> {
             // the input are not bounded by a rule yet.
             Op::Index(IndexOp::ScatterInto { add: false, .. }) => args[0].unaligned().join(&args[2].unaligned()),
             Op::Index(IndexOp::ScatterInto { add: true, .. }) => Range::unbounded(),
+            // `amax` and `amin` pick one of the values combined (each position the
+            // index names gets a source value, so no identity survives); sums,
+            // products and means are not bounded by a rule yet.
+            Op::Index(IndexOp::ScatterReduce { reduce: ScatterReduce::Amax | ScatterReduce::Amin, .. }) => {
+                args[0].unaligned().join(&args[2].unaligned())
+            }
+            Op::Index(IndexOp::ScatterReduce { .. }) => Range::unbounded(),
 
             // ---- shape: same values, possibly moved ----
             Op::Expand | Op::Reshape => args[0].clone(),

@@ -137,6 +137,9 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         Op::Softmax { dim, log } => vec![Some(reduce::softmax(c, gr, *dim, *log, n, g))],
         Op::Loss { kind, reduction } => loss::rule(c, gr, *kind, *reduction, &ops, g, need),
         Op::Index(graphc_runtime::op::IndexOp::ScatterInto { dim, add }) => index::scatter_into(c, gr, (*dim, *add), &ops, g, [need(0), need(2)]),
+        Op::Index(graphc_runtime::op::IndexOp::ScatterReduce { dim, reduce, include_self }) => {
+            index::scatter_reduce(c, gr, (*dim, *reduce, *include_self), n, &ops, g, [need(0), need(2)])
+        }
         Op::Index(i) => index::rule(c, gr, *i, &ops, g, need(0)),
     };
     // Gradients of broadcast operands are summed back to the operand's shape.

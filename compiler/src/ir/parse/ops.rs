@@ -2,7 +2,7 @@
 //! the form of its parameters (`full(1.0)`, `sum(dim=0)`, `where(<)`, ...).
 
 use graphc_runtime::op::{
-    Activation, Binary, Cmp, DataOp, F64Bits, FloatTest, IndexOp, Logical, LossKind, LossReduction, Op, ReduceKind, Scalar, Unary,
+    Activation, Binary, Cmp, DataOp, F64Bits, FloatTest, IndexOp, Logical, LossKind, LossReduction, Op, ReduceKind, Scalar, ScatterReduce, Unary,
 };
 
 /// The op a node line names, with its parameters (the text in parentheses after
@@ -107,6 +107,18 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         ("scatter_add", Some(p)) => Op::Index(IndexOp::ScatterAdd { dim: keyed(p, "dim")?.parse().ok()? }),
         ("scatter_into", Some(p)) => Op::Index(IndexOp::ScatterInto { dim: keyed(p, "dim")?.parse().ok()?, add: false }),
         ("scatter_add_into", Some(p)) => Op::Index(IndexOp::ScatterInto { dim: keyed(p, "dim")?.parse().ok()?, add: true }),
+        ("scatter_reduce", Some(p)) => {
+            let mut parts = p.split(", ");
+            let (dim, reduce, include_self) = (parts.next()?, parts.next()?, parts.next()?);
+            if parts.next().is_some() {
+                return None;
+            }
+            Op::Index(IndexOp::ScatterReduce {
+                dim: keyed(dim, "dim")?.parse().ok().filter(|&d: &usize| d < 64)?,
+                reduce: ScatterReduce::from_name(&keyed(reduce, "reduce")?)?,
+                include_self: keyed(include_self, "include_self")?.parse().ok()?,
+            })
+        }
         (_, Some(_)) => return None,
         // The elementwise families come from their tables, so a new row reads back
         // without an edit here.
