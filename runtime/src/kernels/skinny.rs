@@ -6,8 +6,10 @@
 //! copies both operands into panels first, and for such shapes the copy of the
 //! tall operand costs as much as the product (the digits step spent 29% of its
 //! time packing, 25% multiplying). Here each row of `a` is read where it lies
-//! (any strides: a transpose costs nothing) and `b`, which is small, is laid out
-//! once as rows of 16-float vectors.
+//! (any strides: a transpose costs nothing), and so is `b` when its rows are
+//! contiguous (a transposed `b` is copied into rows first). Tiles of 12 rows by
+//! two 16-float vectors (8 rows by one for 16 columns or fewer) keep 24
+//! accumulators in registers, so each load feeds several multiply-adds.
 //!
 //! Each element is computed as `matrixmultiply`'s AVX-512 kernel computes it, so
 //! results do not change: along `k` in panels of [`KC`] (its `S_KC`), each panel
@@ -19,10 +21,6 @@
 
 /// `matrixmultiply`'s `S_KC`: the depth of one panel of the product.
 const KC: usize = 256;
-
-/// Rows of `a` per block: 8 rows times up to 2 vectors of columns keeps 16
-/// accumulators in flight, enough to hide the multiply-add latency.
-const ROWS: usize = 8;
 
 /// Products with more columns than this go to `matrixmultiply`, whose packing
 /// pays off once each row of `a` meets many columns.
@@ -48,48 +46,86 @@ pub fn try_sgemm(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), b: (&[
 mod avx512 {
     use std::arch::x86_64::*;
 
-    use super::{KC, ROWS};
+    use super::KC;
 
     /// Columns per vector.
     const LANES: usize = 16;
 
+    /// Rows of `a` per tile when a tile spans two column vectors: 12 x 2 = 24
+    /// accumulators, plus the two vectors of `b`, stay within the 32 registers,
+    /// and each row's broadcast feeds two multiply-adds.
+    const ROWS_WIDE: usize = 12;
+
+    /// Rows per tile over one column vector: 8 accumulators hide the
+    /// multiply-add latency on both ports (16 made LLVM keep them in memory).
+    const ROWS_NARROW: usize = 8;
+
+    /// Rows per tile for what is left of `m` below a full tile, before single rows.
+    const ROWS_TAIL: usize = 4;
+
     #[target_feature(enable = "avx512f")]
     pub(super) unsafe fn sgemm(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), b: (&[f32], usize, usize), c: &mut [f32]) {
         let blocks = n.div_ceil(LANES);
-        // `b` as k rows of `blocks` whole vectors, zero past column n (those
-        // lanes are computed and never stored, as matrixmultiply's padding).
-        let width = blocks * LANES;
-        let mut packed = vec![0.0f32; k * width];
-        for p in 0..k {
-            for j in 0..n {
-                packed[p * width + j] = b.0[p * b.1 + j * b.2];
+        // Vector `j` of a row of `b` loads these lanes; the rest read as zero
+        // (computed and never stored, as matrixmultiply's padding).
+        let masks: [__mmask16; 4] = std::array::from_fn(|j| {
+            let count = n.saturating_sub(j * LANES).min(LANES);
+            if count == LANES {
+                0xffff
+            } else {
+                ((1u32 << count) - 1) as __mmask16
             }
-        }
+        });
+        // `b` is read where it lies when its rows are contiguous (a weight
+        // gradient's `b` is the tall operand: copying it cost as much as the
+        // product); a transposed `b`, small in a training step, is laid out as
+        // k rows of `n` floats first.
+        let packed: Vec<f32>;
+        let (bp, bs) = if b.2 == 1 {
+            (b.0.as_ptr(), b.1)
+        } else {
+            packed = (0..k).flat_map(|p| (0..n).map(move |j| b.0[p * b.1 + j * b.2])).collect();
+            (packed.as_ptr(), n)
+        };
+        let bm = (bp, bs, &masks);
         let mut j0 = 0;
         while j0 < blocks {
-            let take = (blocks - j0).min(2);
+            let wide = blocks - j0 >= 2;
             let mut i = 0;
-            while i + ROWS <= m {
-                if take == 2 {
-                    tile::<ROWS, 2>(i, j0, k, n, a, &packed, width, c);
-                } else {
-                    tile::<ROWS, 1>(i, j0, k, n, a, &packed, width, c);
+            if wide {
+                while i + ROWS_WIDE <= m {
+                    tile::<ROWS_WIDE, 2>(i, j0, k, n, a, bm, c);
+                    i += ROWS_WIDE;
                 }
-                i += ROWS;
-            }
-            while i < m {
-                if take == 2 {
-                    tile::<1, 2>(i, j0, k, n, a, &packed, width, c);
-                } else {
-                    tile::<1, 1>(i, j0, k, n, a, &packed, width, c);
+                while i + ROWS_TAIL <= m {
+                    tile::<ROWS_TAIL, 2>(i, j0, k, n, a, bm, c);
+                    i += ROWS_TAIL;
                 }
-                i += 1;
+                while i < m {
+                    tile::<1, 2>(i, j0, k, n, a, bm, c);
+                    i += 1;
+                }
+                j0 += 2;
+            } else {
+                while i + ROWS_NARROW <= m {
+                    tile::<ROWS_NARROW, 1>(i, j0, k, n, a, bm, c);
+                    i += ROWS_NARROW;
+                }
+                while i + ROWS_TAIL <= m {
+                    tile::<ROWS_TAIL, 1>(i, j0, k, n, a, bm, c);
+                    i += ROWS_TAIL;
+                }
+                while i < m {
+                    tile::<1, 1>(i, j0, k, n, a, bm, c);
+                    i += 1;
+                }
+                j0 += 1;
             }
-            j0 += take;
         }
     }
 
-    /// Rows `i..i + R` of `c`, column vectors `j0..j0 + J`.
+    /// Rows `i..i + R` of `c`, column vectors `j0..j0 + J`. `b` is `(start, row
+    /// stride, lane masks)`; row `p`'s vector `j` starts at `start + p * stride + j * 16`.
     #[allow(clippy::too_many_arguments)]
     #[inline]
     #[target_feature(enable = "avx512f")]
@@ -99,45 +135,46 @@ mod avx512 {
         k: usize,
         n: usize,
         a: (&[f32], usize, usize),
-        packed: &[f32],
-        width: usize,
+        (bp, bs, masks): (*const f32, usize, &[__mmask16; 4]),
         c: &mut [f32],
     ) {
-        let mut out = [[_mm512_setzero_ps(); J]; R];
-        // Row r's element p is `rows[r] + p * a.2`: the row starts are computed once.
-        let rows: [*const f32; R] = std::array::from_fn(|r| a.0.as_ptr().add((i + r) * a.1));
         let step = a.2;
+        let first: [*const f32; R] = std::array::from_fn(|r| a.0.as_ptr().add((i + r) * a.1));
+        let masks: [__mmask16; J] = std::array::from_fn(|j| masks[j0 + j]);
+        let out = c.as_mut_ptr().add(i * n + j0 * LANES);
         let mut p0 = 0;
         while p0 < k {
             let end = (p0 + KC).min(k);
             let mut acc = [[_mm512_setzero_ps(); J]; R];
-            for p in p0..end {
-                let row = packed.as_ptr().add(p * width + j0 * LANES);
+            // Row r's element p is at `rows[r]`, each pointer moving along `k`.
+            let mut rows: [*const f32; R] = std::array::from_fn(|r| first[r].wrapping_add(p0 * step));
+            let mut row = bp.add(p0 * bs + j0 * LANES);
+            for _ in p0..end {
                 let mut bv = [_mm512_setzero_ps(); J];
                 for (j, v) in bv.iter_mut().enumerate() {
-                    *v = _mm512_loadu_ps(row.add(j * LANES));
+                    *v = _mm512_maskz_loadu_ps(masks[j], row.add(j * LANES));
                 }
                 for (r, accs) in acc.iter_mut().enumerate() {
-                    let x = _mm512_set1_ps(*rows[r].add(p * step));
+                    let x = _mm512_set1_ps(*rows[r]);
                     for (j, s) in accs.iter_mut().enumerate() {
                         *s = _mm512_fmadd_ps(x, bv[j], *s);
                     }
                 }
+                for ptr in rows.iter_mut() {
+                    *ptr = ptr.wrapping_add(step);
+                }
+                row = row.wrapping_add(bs);
             }
-            for r in 0..R {
-                for j in 0..J {
-                    out[r][j] = if p0 == 0 { acc[r][j] } else { _mm512_add_ps(acc[r][j], out[r][j]) };
+            // The first panel's sums are stored, each later panel's added to
+            // them (`acc + c`, one rounding), as matrixmultiply's epilogue does.
+            for (r, accs) in acc.iter().enumerate() {
+                for (j, v) in accs.iter().enumerate() {
+                    let dst = out.add(r * n + j * LANES);
+                    let sum = if p0 == 0 { *v } else { _mm512_add_ps(*v, _mm512_maskz_loadu_ps(masks[j], dst)) };
+                    _mm512_mask_storeu_ps(dst, masks[j], sum);
                 }
             }
             p0 = end;
-        }
-        for (r, outs) in out.iter().enumerate() {
-            for (j, v) in outs.iter().enumerate() {
-                let col = (j0 + j) * LANES;
-                let count = (n - col).min(LANES);
-                let mask: __mmask16 = if count == LANES { 0xffff } else { (1u16 << count) - 1 };
-                _mm512_mask_storeu_ps(c.as_mut_ptr().add((i + r) * n + col), mask, *v);
-            }
         }
     }
 }
