@@ -170,6 +170,14 @@ macro_rules! impl_float {
                 $log1p_torch(self)
             }
             fn sigmoid(self) -> $t {
+                // PyTorch's vector code carries a NaN input through `exp(-x)`
+                // negated and quieted. Arithmetic does not fix a NaN's sign in
+                // Rust, and the optimizer folds the negation into `exp`'s first
+                // product (`-x * c` as `x * -c`), which gave release builds the
+                // input's sign; so the NaN result is spelled out in bits.
+                if self.is_nan() {
+                    return <$t>::from_bits((-self).to_bits() | <$t>::NAN.to_bits());
+                }
                 1.0 / ($exp_sleef(-self) + 1.0)
             }
             // Rust's std calls the platform libm, as PyTorch's scalar path does.
