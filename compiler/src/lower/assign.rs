@@ -6,9 +6,10 @@
 //! the selected positions are known at compile time: a constant bool mask marks
 //! them, and a constant index gathers the value (broadcast to the selected
 //! shape) into the tensor's layout, so the gradient is `select`'s and
-//! `gather`'s (PyTorch's `CopySlices`). A bool mask selects where it holds;
-//! its number of true elements is known only at run time, so the value must be
-//! one number or a 0-d tensor (`masked_fill`, `index_put`).
+//! `gather`'s (PyTorch's `CopySlices`). A bool mask of the tensor's shape with
+//! one number or a 0-d tensor selects where it holds (`masked_fill`,
+//! `index_put`); any other store through a mask, whose number of true elements
+//! is known only at run time, is `mask_index.rs`'s.
 
 use graphc_runtime::op::IndexOp;
 use graphc_runtime::{DType, Op};
@@ -188,7 +189,7 @@ impl Lowerer<'_> {
                     };
                     let sh = self.shape_of(t);
                     if one_value && shapes::broadcast(&self.shape_of(m), &sh).ok().as_deref() == Some(&sh[..]) {
-                        return self.store_mask(t, (m, e.span), (v, vs), span);
+                        return self.store_mask(t, m, (v, vs), span);
                     }
                     return self.store_dynamic(t, vec![Sub::Mask { mask: m, span: e.span }], (v, vs), false, span);
                 }
@@ -288,7 +289,7 @@ impl Lowerer<'_> {
 
     /// `x[mask] = v` with a bool mask of `x`'s shape (or one that broadcasts to
     /// it) and one value: a number, or a 0-d tensor (the caller checked both).
-    fn store_mask(&mut self, t: NodeId, (m, _ms): (NodeId, Span), (v, vs): (Value, Span), span: Span) -> Value {
+    fn store_mask(&mut self, t: NodeId, m: NodeId, (v, vs): (Value, Span), span: Span) -> Value {
         let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
         // A number is PyTorch's `masked_fill_`, a tensor its `index_put_`.
         let (fill, grad_fn) = match v {
