@@ -84,7 +84,8 @@ fn masked_stores_print_pytorchs_values() {
                z = zeros(3, 4)\nz[tensor([false, true, true]), tensor([2]) - 3] = 5.0\nz[tensor([true, false, true]), 1:3] += tensor([[1.0]])\n\
                z[1, tensor([true, false, false, true])] += 2\nprint(z)\n\
                b = zeros(2, 3, dtype=bool)\nb[:, tensor([true, false, true])] = true\nprint(b)\n";
-    let expected = "tensor([[[-1., -2.],\n         [ 2.,  3.],\n         [-1., -2.]],\n\n        [[ 6.,  7.],\n         [ 8.,  9.],\n         [-1., -2.]]])\n\
+    let expected =
+        "tensor([[[-1., -2.],\n         [ 2.,  3.],\n         [-1., -2.]],\n\n        [[ 6.,  7.],\n         [ 8.,  9.],\n         [-1., -2.]]])\n\
                     tensor([[0., 1., 1., 0.],\n        [2., 0., 0., 7.],\n        [0., 1., 1., 5.]])\n\
                     tensor([[ True, False,  True],\n        [ True, False,  True]])\n";
     assert_eq!(printed(src), expected);

@@ -27,7 +27,7 @@
 //! is wrapped by a `where` before the check, which leaves an entry below `-n`
 //! as it is so that the message names it.
 
-use graphc_runtime::op::{Binary, Cmp, IndexOp, Logical, Scalar};
+use graphc_runtime::op::{Binary, Cmp, DataOp, IndexOp, Logical, Scalar};
 use graphc_runtime::{kernels, DType, Op};
 
 use super::dyn_index::Sub;
@@ -157,6 +157,9 @@ impl Lowerer<'_> {
     /// as it is, so the check after it names the index the program computed,
     /// as PyTorch's message does.
     pub(super) fn wrap_computed_ids(&mut self, ids: NodeId, n: usize, at: Span) -> NodeId {
+        if self.never_negative(ids) {
+            return ids;
+        }
         let shape = self.shape_of(ids);
         let zero = self.scalar(0.0, DType::I64, at);
         let low = self.scalar(-(n as f64), DType::I64, at);
@@ -166,6 +169,29 @@ impl Lowerer<'_> {
         let wrap = self.node(Op::Logical(Logical::And), DType::Bool, shape.clone(), &[negative, inside], at);
         let from_end = self.node(Op::Binary(Binary::Add), DType::I64, shape.clone(), &[ids, size], at);
         self.node(Op::Select, DType::I64, shape, &[wrap, from_end, ids], at)
+    }
+
+    /// Whether every value of the i64 node `ids` is known to be at least 0 by
+    /// where it comes from (`randperm`, `argmax`, a non-negative constant or
+    /// `arange`, and picks or reshapes of those, such as `perm[0:64]`), so that
+    /// wrapping it would change nothing and only lengthen the IR.
+    fn never_negative(&self, mut ids: NodeId) -> bool {
+        loop {
+            let node = self.prog.graph.node(ids);
+            match &node.op {
+                Op::Reshape | Op::Expand | Op::Transpose | Op::Permute(_) | Op::Slice { .. } | Op::Index(IndexOp::Gather { .. }) => {
+                    ids = self.prog.graph.operands(ids)[0];
+                }
+                Op::Full(_) | Op::Literal(_) => {
+                    let values = kernels::eval(&node.op, &[], node.dtype, &node.shape);
+                    return values.as_i64().is_some_and(|v| v.iter().all(|&i| i >= 0));
+                }
+                Op::Arange { start, step } => return start.get() >= 0.0 && step.get() >= 0.0,
+                Op::Data(DataOp::Randperm) | Op::Index(IndexOp::Arg { .. }) => return true,
+                Op::Data(DataOp::Randint { low, .. }) => return *low >= 0,
+                _ => return false,
+            }
+        }
     }
 
     /// `Σ_d index[d] * stride[d]` on the grid of the selection, flattened, and

@@ -231,7 +231,10 @@ impl Lowerer<'_> {
             self.error(
                 Diagnostic::new(
                     Code::E0700,
-                    format!("a value of shape {} does not broadcast to the selected shape {shown} (N: the number of true elements)", shapes::show(&vsh)),
+                    format!(
+                        "a value of shape {} does not broadcast to the selected shape {shown} (N: the number of true elements)",
+                        shapes::show(&vsh)
+                    ),
                     vs,
                     "shapes do not fit",
                 )
