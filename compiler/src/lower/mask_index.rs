@@ -147,7 +147,7 @@ impl Lowerer<'_> {
         let number = matches!(v, Value::Number { .. } | Value::Bool(_) | Value::Host { .. });
         // PyTorch's selection: the mask's dimensions are one axis of the count.
         let mut torch_sel: Vec<Option<usize>> = sel[..at].iter().map(|&n| Some(n)).collect();
-        torch_sel.extend(std::iter::repeat(Some(1)).take(rank - 1));
+        torch_sel.extend(std::iter::repeat_n(Some(1), rank - 1));
         torch_sel.push(None);
         torch_sel.extend(sel[at + k..].iter().map(|&n| Some(n)));
         let value = match v {
@@ -262,7 +262,7 @@ impl Lowerer<'_> {
             return None;
         }
         let mut laid = padded[..at].to_vec();
-        laid.extend(std::iter::repeat(1).take(k));
+        laid.extend(std::iter::repeat_n(1, k));
         laid.extend_from_slice(&padded[at + rank..]);
         let dt = self.dtype_of(v);
         Some(self.node(Op::Reshape, dt, laid, &[v], vs))
