@@ -46,6 +46,7 @@ const EXPORTABLE: &[&str] = &[
     "loop_state",
     "losses",
     "mark_non_differentiable",
+    "mask_index",
     "max_argmax",
     "minibatch_adam",
     "more_builtins",

@@ -90,6 +90,9 @@ pub enum Code {
     E0223,
     /// An index past the end of its dimension, or more indices than dimensions.
     E0224,
+    /// A read through a boolean mask (`x[mask]`, `x[mask, 0]`), whose shape
+    /// depends on how many elements are true.
+    E0225,
     /// `surrogate(...)` outside a backward block.
     E0260,
     /// `surrogate(...)` with a reason that is not a string.
@@ -251,6 +254,10 @@ pub enum Code {
     /// An in-place update of a view taken with a run-time index (`h = x[i]` in a
     /// loop), or of its base while a name holds such a view.
     E0707,
+    /// A store through a boolean mask that would need the number of its true
+    /// elements: a value with that many rows, an index tensor beside the mask
+    /// with more than one element, or a second mask.
+    E0708,
     /// A `for` loop over something it cannot iterate at compile time: `range` with
     /// bounds that are not compile-time integers, a zero step, or a value that is
     /// neither a range nor a list.
@@ -362,6 +369,7 @@ impl Code {
             Code::E0222 => "E0222",
             Code::E0223 => "E0223",
             Code::E0224 => "E0224",
+            Code::E0225 => "E0225",
             Code::E0260 => "E0260",
             Code::E0261 => "E0261",
             Code::E0270 => "E0270",
@@ -426,6 +434,7 @@ impl Code {
             Code::E0705 => "E0705",
             Code::E0706 => "E0706",
             Code::E0707 => "E0707",
+            Code::E0708 => "E0708",
             Code::E0600 => "E0600",
             Code::E0601 => "E0601",
             Code::E0602 => "E0602",

@@ -99,7 +99,8 @@ fn stores_check_what_they_select() {
     assert_eq!(codes("x = zeros(5)\nx[tensor([0, 2])] = ones(3)\n"), vec![Code::E0700]);
     assert_eq!(codes("x = zeros(5)\nx[5] = 1\n"), vec![Code::E0624]);
     assert_eq!(codes("x = zeros(2, 3)\nx[0] = ones(2)\n"), vec![Code::E0624]);
-    assert_eq!(codes("x = zeros(3)\nx[x > 0] = ones(3)\n"), vec![Code::E0624]);
+    // A value with one element per true element of the mask needs their count (E0708).
+    assert_eq!(codes("x = zeros(3)\nx[x > 0] = ones(3)\n"), vec![Code::E0708]);
     assert_eq!(codes("x = zeros(3)\nx.foo = 1\n"), vec![Code::E0624]);
     assert_eq!(codes("x = zeros(2, 3)\nx[0] = ones(3)\nx[:, 1] = 2\nx[..., 0] = tensor([4., 5.])\nx[x > 1] = 0\nprint(x)\n"), vec![]);
 }

@@ -52,8 +52,16 @@ pub fn tolerance(file: &str, name: &str) -> f64 {
 }
 
 /// Examples that must export, with every top-level tensor and gradient.
-pub const MUST_EXPORT: &[&str] =
-    &["tanh_demo.act", "bench_tanh_small.act", "linear_function.act", "layer_norm.act", "classifier.act", "attention.act", "index_put_multi.act"];
+pub const MUST_EXPORT: &[&str] = &[
+    "tanh_demo.act",
+    "bench_tanh_small.act",
+    "linear_function.act",
+    "layer_norm.act",
+    "classifier.act",
+    "attention.act",
+    "index_put_multi.act",
+    "mask_index.act",
+];
 
 /// A program exported with every output, and what graphc computes for them.
 pub struct Case {

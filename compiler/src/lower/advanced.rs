@@ -21,12 +21,13 @@
 //! order of `B` wins, and reads add their gradients.
 //!
 //! A constant index tensor is checked when compiling (E0281 for a read, E0701
-//! for a store) and its negative entries count from the end; a computed one is
-//! checked when the program runs by a `gather` from `arange(n)` laid along its
-//! dimension, which stops the run with PyTorch's message at the index, and must
-//! lie in `0..n` there, as for `x[ids]`.
+//! for a store); a computed one is checked when the program runs by a `gather`
+//! from `arange(n)`, which stops the run with PyTorch's message at the index.
+//! Negative entries count from the end in both, as in PyTorch: a computed one
+//! is wrapped by a `where` before the check, which leaves an entry below `-n`
+//! as it is so that the message names it.
 
-use graphc_runtime::op::{Binary, IndexOp, Scalar};
+use graphc_runtime::op::{Binary, Cmp, DataOp, IndexOp, Logical, Scalar};
 use graphc_runtime::{kernels, DType, Op};
 
 use super::dyn_index::Sub;
@@ -119,9 +120,12 @@ impl Lowerer<'_> {
 
     /// The index tensor `ids` of dimension `d` (of size `n`) as the subscript
     /// uses it: a constant one checked now and its negative entries counted from
-    /// the end, a computed one passed through a `gather` from `arange(n)` that
-    /// checks it when the program runs.
-    pub(super) fn checked_ids(&mut self, ids: NodeId, (d, n): (usize, usize), store: bool, at: Span) -> Option<NodeId> {
+    /// the end, a computed one wrapped when negative (`wrap_computed_ids`) and
+    /// passed through a `gather` from `arange(n)` that checks it when the
+    /// program runs. `shown` is the dimension PyTorch's message names: the
+    /// index tensor's place among the index tensors when PyTorch's index kernel
+    /// checks it, the dimension of the (viewed) tensor when `index_fill_` does.
+    pub(super) fn checked_ids(&mut self, ids: NodeId, (d, n): (usize, usize), shown: usize, store: bool, at: Span) -> Option<NodeId> {
         let node = self.prog.graph.node(ids).clone();
         if matches!(node.op, Op::Full(_) | Op::Literal(_)) {
             let values = kernels::eval(&node.op, &[], node.dtype, &node.shape);
@@ -129,27 +133,72 @@ impl Lowerer<'_> {
             if let Some(bad) = values.as_i64().expect("an i64 constant holds i64 values").iter().find(|&&i| i < -size || i >= size) {
                 let code = if store { Code::E0701 } else { Code::E0281 };
                 self.error(
-                    Diagnostic::new(code, format!("index {bad} is out of bounds for dimension {d} with size {n}"), at, "out of bounds")
+                    Diagnostic::new(code, format!("index {bad} is out of bounds for dimension {shown} with size {n}"), at, "out of bounds")
                         .with_help(format!("indices along dimension {d} lie in -{n}..{n} (a negative one counts from the end)")),
                 );
                 return None;
             }
             return Some(self.negative_ids_wrapped(ids, n));
         }
+        let ids = self.wrap_computed_ids(ids, n, at);
         let ishape = node.shape.clone();
         let k: usize = ishape.iter().product();
-        let lead = vec![1; d];
+        let lead = vec![1; shown];
         let table = self.node(Op::Arange { start: Scalar::Int(0), step: Scalar::Int(1) }, DType::I64, vec![n], &[], at);
         let table = self.node(Op::Reshape, DType::I64, [lead.clone(), vec![n]].concat(), &[table], at);
         let index = self.node(Op::Reshape, DType::I64, [lead.clone(), vec![k]].concat(), &[ids], at);
-        let checked = self.node(Op::Index(IndexOp::Gather { dim: d }), DType::I64, [lead, vec![k]].concat(), &[table, index], at);
+        let checked = self.node(Op::Index(IndexOp::Gather { dim: shown }), DType::I64, [lead, vec![k]].concat(), &[table, index], at);
         Some(self.node(Op::Reshape, DType::I64, ishape, &[checked], at))
+    }
+
+    /// A computed index tensor for a dimension of size `n` with its entries in
+    /// `-n..0` counted from the end, as PyTorch's indexing reads them:
+    /// `where(ids < 0 and ids >= -n, ids + n, ids)`. An entry below `-n` stays
+    /// as it is, so the check after it names the index the program computed,
+    /// as PyTorch's message does.
+    pub(super) fn wrap_computed_ids(&mut self, ids: NodeId, n: usize, at: Span) -> NodeId {
+        if self.never_negative(ids) {
+            return ids;
+        }
+        let shape = self.shape_of(ids);
+        let zero = self.scalar(0.0, DType::I64, at);
+        let low = self.scalar(-(n as f64), DType::I64, at);
+        let size = self.scalar(n as f64, DType::I64, at);
+        let negative = self.node(Op::Compare(Cmp::Lt), DType::Bool, shape.clone(), &[ids, zero], at);
+        let inside = self.node(Op::Compare(Cmp::Ge), DType::Bool, shape.clone(), &[ids, low], at);
+        let wrap = self.node(Op::Logical(Logical::And), DType::Bool, shape.clone(), &[negative, inside], at);
+        let from_end = self.node(Op::Binary(Binary::Add), DType::I64, shape.clone(), &[ids, size], at);
+        self.node(Op::Select, DType::I64, shape, &[wrap, from_end, ids], at)
+    }
+
+    /// Whether every value of the i64 node `ids` is known to be at least 0 by
+    /// where it comes from (`randperm`, `argmax`, a non-negative constant or
+    /// `arange`, and picks or reshapes of those, such as `perm[0:64]`), so that
+    /// wrapping it would change nothing and only lengthen the IR.
+    fn never_negative(&self, mut ids: NodeId) -> bool {
+        loop {
+            let node = self.prog.graph.node(ids);
+            match &node.op {
+                Op::Reshape | Op::Expand | Op::Transpose | Op::Permute(_) | Op::Slice { .. } | Op::Index(IndexOp::Gather { .. }) => {
+                    ids = self.prog.graph.operands(ids)[0];
+                }
+                Op::Full(_) | Op::Literal(_) => {
+                    let values = kernels::eval(&node.op, &[], node.dtype, &node.shape);
+                    return values.as_i64().is_some_and(|v| v.iter().all(|&i| i >= 0));
+                }
+                Op::Arange { start, step } => return start.get() >= 0.0 && step.get() >= 0.0,
+                Op::Data(DataOp::Randperm) | Op::Index(IndexOp::Arg { .. }) => return true,
+                Op::Data(DataOp::Randint { low, .. }) => return *low >= 0,
+                _ => return false,
+            }
+        }
     }
 
     /// `Σ_d index[d] * stride[d]` on the grid of the selection, flattened, and
     /// the selection's shape (`x[...]`'s). Each pick has an axis of its own, the
     /// index tensors share the block of their broadcast shape.
-    pub(super) fn flat_positions(&mut self, shape: &[usize], slots: &[Slot], store: bool, span: Span) -> Option<(NodeId, Vec<usize>)> {
+    /// Also returns where the block of the index tensors starts in that shape.
+    pub(super) fn flat_positions(&mut self, shape: &[usize], slots: &[Slot], store: bool, span: Span) -> Option<(NodeId, Vec<usize>, usize)> {
         let mut block: Vec<usize> = Vec::new();
         let mut seen: Vec<(Vec<usize>, Span)> = Vec::new();
         for slot in slots {
@@ -187,6 +236,7 @@ impl Lowerer<'_> {
         };
         // The grid's axes (a pick's own, the tensors' block) and the selection's shape.
         let (mut axes, mut result, mut axis_of, mut block_at) = (Vec::new(), Vec::new(), Vec::new(), None);
+        let mut block_in_result = 0;
         if !adjacent {
             block_at = Some(0);
             axes.extend_from_slice(&block);
@@ -210,6 +260,7 @@ impl Lowerer<'_> {
                     axis_of.push(usize::MAX);
                     if block_at.is_none() {
                         block_at = Some(axes.len());
+                        block_in_result = result.len();
                         axes.extend_from_slice(&block);
                         result.extend_from_slice(&block);
                     }
@@ -261,6 +312,6 @@ impl Lowerer<'_> {
                 self.node(Op::Literal(zero), DType::I64, vec![1], &[], span)
             }
         };
-        Some((flat, result))
+        Some((flat, result, block_in_result))
     }
 }

@@ -6,9 +6,10 @@
 //! the selected positions are known at compile time: a constant bool mask marks
 //! them, and a constant index gathers the value (broadcast to the selected
 //! shape) into the tensor's layout, so the gradient is `select`'s and
-//! `gather`'s (PyTorch's `CopySlices`). A bool mask selects where it holds;
-//! its number of true elements is known only at run time, so the value must be
-//! one number or a 0-d tensor (`masked_fill`, `index_put`).
+//! `gather`'s (PyTorch's `CopySlices`). A bool mask of the tensor's shape with
+//! one number or a 0-d tensor selects where it holds (`masked_fill`,
+//! `index_put`); any other store through a mask, whose number of true elements
+//! is known only at run time, is `mask_index.rs`'s.
 
 use graphc_runtime::op::IndexOp;
 use graphc_runtime::{DType, Op};
@@ -178,7 +179,20 @@ impl Lowerer<'_> {
         let mut evaluated = Vec::new();
         if let [IndexItem::Expr(e)] = items {
             match self.expr(e, scope) {
-                Value::Tensor(m) if self.dtype_of(m) == DType::Bool => return self.store_mask(t, (m, e.span), (v, vs), span),
+                // A mask of `x`'s shape (or one that broadcasts to it) and one value is
+                // `masked_fill_`; any other mask store is `mask_index.rs`'s.
+                Value::Tensor(m) if self.dtype_of(m) == DType::Bool => {
+                    let one_value = match &v {
+                        Value::Number(_) | Value::Bool(_) | Value::Host { .. } => true,
+                        Value::Tensor(f) => self.shape_of(*f).is_empty(),
+                        _ => false,
+                    };
+                    let sh = self.shape_of(t);
+                    if one_value && shapes::broadcast(&self.shape_of(m), &sh).ok().as_deref() == Some(&sh[..]) {
+                        return self.store_mask(t, m, (v, vs), span);
+                    }
+                    return self.store_dynamic(t, vec![Sub::Mask { mask: m, span: e.span }], (v, vs), false, span);
+                }
                 Value::Tensor(ids) if self.dtype_of(ids) == DType::I64 => return self.store_ids(t, (ids, e.span), (v, vs), span),
                 Value::Tensor(f) => {
                     let what = format!("a {} tensor", self.dtype_of(f));
@@ -196,7 +210,7 @@ impl Lowerer<'_> {
             }
         } else {
             let Some(subs) = self.subscript_items(items, scope) else { return Value::Poison };
-            if subs.iter().any(|s| matches!(s, Sub::Dyn { .. } | Sub::Tensor { .. })) {
+            if subs.iter().any(|s| matches!(s, Sub::Dyn { .. } | Sub::Tensor { .. } | Sub::Mask { .. })) {
                 return self.store_dynamic(t, subs, (v, vs), false, span);
             }
             evaluated.extend(subs.into_iter().filter_map(|s| if let Sub::Static(i) = s { Some(i) } else { None }));
@@ -273,39 +287,17 @@ impl Lowerer<'_> {
         Some(self.node(Op::Reshape, dt, sh.to_vec(), &[gathered], span))
     }
 
-    /// `x[mask] = v` with a bool mask of `x`'s shape (or one that broadcasts to it).
-    fn store_mask(&mut self, t: NodeId, (m, ms): (NodeId, Span), (v, vs): (Value, Span), span: Span) -> Value {
+    /// `x[mask] = v` with a bool mask of `x`'s shape (or one that broadcasts to
+    /// it) and one value: a number, or a 0-d tensor (the caller checked both).
+    fn store_mask(&mut self, t: NodeId, m: NodeId, (v, vs): (Value, Span), span: Span) -> Value {
         let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
-        if shapes::broadcast(&self.shape_of(m), &sh).ok().as_deref() != Some(&sh[..]) {
-            return self.error(
-                Diagnostic::new(
-                    Code::E0624,
-                    format!("the mask of shape {} does not broadcast to the tensor's shape {}", shapes::show(&self.shape_of(m)), shapes::show(&sh)),
-                    ms,
-                    "shapes do not fit",
-                )
-                .with_help("give the mask the tensor's shape"),
-            );
-        }
         // A number is PyTorch's `masked_fill_`, a tensor its `index_put_`.
         let (fill, grad_fn) = match v {
             Value::Number(n) => (self.scalar_num(n, dt, vs), "MaskedFillBackward0"),
             Value::Bool(b) => (self.scalar(if b { 1.0 } else { 0.0 }, dt, vs), "MaskedFillBackward0"),
             Value::Host { node, .. } => (self.cast_to(node, dt, vs), "MaskedFillBackward0"),
-            Value::Tensor(f) if self.shape_of(f).is_empty() => (self.cast_to(f, dt, vs), "IndexPutBackward0"),
-            other => {
-                return self.error(
-                    Diagnostic::new(
-                        Code::E0624,
-                        format!("a masked store takes one number or a 0-d tensor, not {}", other.describe()),
-                        vs,
-                        "not one value",
-                    )
-                    .with_help(
-                        "how many elements a mask selects is known only at run time: store one value (`x[mask] = 0`), or use `where(mask, v, x)`",
-                    ),
-                )
-            }
+            Value::Tensor(f) => (self.cast_to(f, dt, vs), "IndexPutBackward0"),
+            _ => return Value::Poison,
         };
         let new = self.node(Op::Select, dt, sh, &[m, fill, t], span);
         match self.update_in_place(t, new, grad_fn, span) {

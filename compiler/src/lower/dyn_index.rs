@@ -51,23 +51,45 @@ pub(super) enum Sub {
         ids: NodeId,
         span: Span,
     },
+    /// A bool mask among other items, in a store (`mask_index.rs`).
+    Mask {
+        mask: NodeId,
+        span: Span,
+    },
 }
 
 /// The flat positions a subscript picks, and the shape of what it selects.
-struct Grid {
+pub(super) struct Grid {
     /// An i64 vector of the flat positions, in row-major order of the selection.
-    flat: NodeId,
-    /// The shape of `x[...]`.
-    shape: Vec<usize>,
+    pub flat: NodeId,
+    /// The shape of `x[...]` (with a mask, of the selection before the mask
+    /// applies: its dimensions in the place of the count of true elements).
+    pub shape: Vec<usize>,
     /// PyTorch's `grad_fn` of the read: that of the last item that acts, or
     /// `IndexBackward0` with an index tensor.
-    grad_fn: &'static str,
+    pub grad_fn: &'static str,
     /// Whether the basic items make a view before any index tensor applies
     /// (an integer, a slice that is not whole, `none`): a store through them
     /// is PyTorch's `CopySlices`.
-    view: bool,
-    /// How many index tensors the subscript holds.
-    advanced: usize,
+    pub view: bool,
+    /// How many index tensors the subscript holds (a mask counts one per dimension).
+    pub advanced: usize,
+    /// The bool mask of a store, if the subscript holds one.
+    pub mask: Option<MaskSel>,
+}
+
+/// Where a store's bool mask stands in the selection (`mask_index.rs`).
+pub(super) struct MaskSel {
+    /// The mask, of the shape of the dimensions it indexes.
+    pub mask: NodeId,
+    pub span: Span,
+    /// Where the block of the index tensors starts in [`Grid::shape`]: the
+    /// mask's dimensions, which PyTorch's selection replaces by the count of
+    /// true elements.
+    pub at: usize,
+    /// The rank of that block in PyTorch's selection: the count's axis last,
+    /// after the leading axes (of size 1) of the index tensors beside the mask.
+    pub rank: usize,
 }
 
 impl Lowerer<'_> {
@@ -94,6 +116,7 @@ impl Lowerer<'_> {
             Value::None => Some(Sub::Static(Item::NewAxis)),
             Value::Host { node, kind: HostKind::Int } => Some(Sub::Dyn { start: node, len: 1, step: 1, keep: false, span }),
             Value::Tensor(ids) if self.dtype_of(ids) == DType::I64 => Some(Sub::Tensor { ids, span }),
+            Value::Tensor(mask) if self.dtype_of(mask) == DType::Bool => Some(Sub::Mask { mask, span }),
             v => self.index_int(v, span, "an index").map(|i| Sub::Static(Item::Select(i, span))),
         }
     }
@@ -155,7 +178,7 @@ impl Lowerer<'_> {
     /// `x[...]` where an item is a run-time integer or an index tensor.
     pub(super) fn index_dynamic(&mut self, t: NodeId, subs: Vec<Sub>, span: Span) -> Value {
         let (dt, shape) = (self.dtype_of(t), self.shape_of(t));
-        let Some(grid) = self.grid(&shape, subs, false, span) else { return Value::Poison };
+        let Some(grid) = self.grid(&shape, subs, (false, false), span) else { return Value::Poison };
         let count: usize = grid.shape.iter().product();
         let numel: usize = shape.iter().product();
         // The index kernels move numbers: a bool tensor goes through i64 and back.
@@ -171,13 +194,16 @@ impl Lowerer<'_> {
     /// (`index_put_(..., accumulate=true)`), repeated ones adding up.
     pub(super) fn store_dynamic(&mut self, t: NodeId, subs: Vec<Sub>, (v, vs): (Value, Span), accumulate: bool, span: Span) -> Value {
         let (dt, shape) = (self.dtype_of(t), self.shape_of(t));
-        let Some(grid) = self.grid(&shape, subs, true, span) else { return Value::Poison };
+        let number = matches!(v, Value::Number { .. } | Value::Bool(_) | Value::Host { .. });
+        let Some(grid) = self.grid(&shape, subs, (true, number), span) else { return Value::Poison };
+        if grid.mask.is_some() {
+            return self.store_through_mask(t, grid, (v, vs), None, span);
+        }
         let code = if grid.advanced > 0 { Code::E0700 } else { Code::E0624 };
         let count: usize = grid.shape.iter().product();
         let numel: usize = shape.iter().product();
         // The index kernels move numbers: a bool tensor is written through i64.
         let wt = if dt == DType::Bool { DType::I64 } else { dt };
-        let number = matches!(v, Value::Number { .. } | Value::Bool(_) | Value::Host { .. });
         let value = match v {
             Value::Number(n) => self.scalar_num(n, wt, vs),
             Value::Bool(b) => self.scalar(if b { 1.0 } else { 0.0 }, wt, vs),
@@ -245,10 +271,24 @@ impl Lowerer<'_> {
     /// PyTorch's basic indexing left to right, `...` filling the middle, and
     /// its advanced indexing for i64 tensors among the items (`advanced.rs`).
     /// `store` picks the codes of a store's errors (E0701, E0700) over a read's
-    /// (E0281).
-    fn grid(&mut self, shape: &[usize], subs: Vec<Sub>, store: bool, span: Span) -> Option<Grid> {
-        let consumed =
-            subs.iter().filter(|s| matches!(s, Sub::Dyn { .. } | Sub::Tensor { .. } | Sub::Static(Item::Select(..) | Item::Slice { .. }))).count();
+    /// (E0281), and `fill` says that a store writes a number. A bool mask is
+    /// taken in a store only: it stands for one index tensor per dimension it
+    /// covers, each the positions along its dimension (`mask_index.rs`).
+    pub(super) fn grid(&mut self, shape: &[usize], subs: Vec<Sub>, (store, fill): (bool, bool), span: Span) -> Option<Grid> {
+        let consumed: usize = subs
+            .iter()
+            .map(|s| match s {
+                Sub::Dyn { .. } | Sub::Tensor { .. } | Sub::Static(Item::Select(..) | Item::Slice { .. }) => 1,
+                Sub::Mask { mask, .. } => self.shape_of(*mask).len(),
+                Sub::Static(_) => 0,
+            })
+            .sum();
+        if let Some(at) = subs.iter().find_map(|s| if let Sub::Mask { span, .. } = s { Some(*span) } else { None }) {
+            if !store {
+                self.mask_read_error(at);
+                return None;
+            }
+        }
         if subs.iter().filter(|s| matches!(s, Sub::Static(Item::Ellipsis))).count() > 1 {
             self.error(Diagnostic::new(Code::E0223, "a subscript may hold one `...`", span, "several `...`").with_help("keep one `...`"));
             return None;
@@ -265,6 +305,16 @@ impl Lowerer<'_> {
             );
             return None;
         }
+        // PyTorch's message for a computed index out of bounds names the index
+        // tensor's place among the index tensors (its index kernel checks them),
+        // except for a number stored through one index tensor alone, which is
+        // `index_fill_`'s: that names the dimension of the (viewed) tensor.
+        let lone_fill = store && fill && subs.iter().filter(|s| matches!(s, Sub::Tensor { .. } | Sub::Mask { .. })).count() == 1;
+        let lone_fill = lone_fill && !subs.iter().any(|s| matches!(s, Sub::Mask { .. }));
+        let mut ordinal = 0;
+        // The mask (one at most) and the slots of its positions.
+        let mut mask: Option<(NodeId, Span)> = None;
+        let mut mask_slots: Vec<usize> = Vec::new();
         // Per item that acts, in order: what it picks from which dimension.
         let (mut slots, mut grad_fn, mut view) = (Vec::new(), "AliasBackward0", false);
         let mut d = 0;
@@ -315,9 +365,40 @@ impl Lowerer<'_> {
                     view = true;
                 }
                 Sub::Tensor { ids, span: at } => {
-                    let ids = self.checked_ids(ids, (d, shape[d]), store, at)?;
+                    let in_view = slots.iter().filter(|s| !matches!(s, Slot::Pick { kept: false, .. })).count();
+                    let shown = if lone_fill { in_view } else { ordinal };
+                    let ids = self.checked_ids(ids, (d, shape[d]), shown, store, at)?;
                     slots.push(Slot::Tensor { dim: d, ids, span: at });
                     d += 1;
+                    ordinal += 1;
+                }
+                Sub::Mask { mask: m, span: at } => {
+                    if let Some((_, first)) = mask {
+                        self.error(
+                            Diagnostic::new(Code::E0708, "a store takes one boolean mask in its subscript", at, "a second mask")
+                                .with_secondary(first, "the first mask")
+                                .with_help("PyTorch pairs the true elements of two masks by their count, which only the run knows: combine them into one mask with `logical_and` over the dimensions they index"),
+                        );
+                        return None;
+                    }
+                    // The shape of the tensor the mask indexes, after the items before it.
+                    let mut before = Vec::new();
+                    for slot in &slots {
+                        match slot {
+                            Slot::Pick { pick, kept: true, .. } => before.push(self.shape_of(*pick)[0]),
+                            Slot::Pick { kept: false, .. } => {}
+                            Slot::NewAxis => before.push(1),
+                            Slot::Tensor { dim, .. } => before.push(shape[*dim]),
+                        }
+                    }
+                    let dims = self.mask_positions(m, (shape, d), &before, at)?;
+                    for (j, ids) in dims.into_iter().enumerate() {
+                        mask_slots.push(slots.len());
+                        slots.push(Slot::Tensor { dim: d + j, ids, span: at });
+                    }
+                    d += self.shape_of(m).len();
+                    ordinal += self.shape_of(m).len();
+                    mask = Some((m, at));
                 }
             }
         }
@@ -329,8 +410,15 @@ impl Lowerer<'_> {
         if advanced > 0 {
             grad_fn = "IndexBackward0";
         }
-        let (flat, shape) = self.flat_positions(shape, &slots, store, span)?;
-        Some(Grid { flat, shape, grad_fn, view, advanced })
+        // The index tensors beside a mask pick one element each (their block
+        // then has the mask's dimensions), and leave it as 0-d picks.
+        let mut rank = 1;
+        if mask.is_some() {
+            rank = self.beside_mask(&mut slots, &mask_slots, span)?;
+        }
+        let (flat, shape, at) = self.flat_positions(shape, &slots, store, span)?;
+        let mask = mask.map(|(mask, span)| MaskSel { mask, span, at, rank });
+        Some(Grid { flat, shape, grad_fn, view, advanced, mask })
     }
 
     /// A subscript computed from the counter of the `range` loop whose body is being

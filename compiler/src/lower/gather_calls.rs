@@ -113,7 +113,8 @@ impl<'a> Lowerer<'a> {
     /// `x[ids]` with an i64 tensor `ids`: the rows of `x` that `ids` names, of
     /// shape `ids.shape + x.shape[1:]` (PyTorch's advanced indexing of the first
     /// dimension, `IndexBackward0`): an `index_select` of the flattened index,
-    /// reshaped. Its values are checked as `gather`'s (E0281, or when running).
+    /// reshaped. Its values are checked as `gather`'s (E0281, or when running),
+    /// after negative ones are counted from the end.
     pub(crate) fn integer_tensor_index(&mut self, x: NodeId, ids: NodeId, is: Span, span: Span) -> Value {
         let (dt, xshape, ishape) = (self.dtype_of(x), self.shape_of(x), self.shape_of(ids));
         if xshape.is_empty() || dt == DType::Bool {
@@ -123,8 +124,9 @@ impl<'a> Lowerer<'a> {
                     .with_help("index a float or i64 tensor of at least one dimension"),
             );
         }
-        // A negative constant counts from the end, as in PyTorch.
-        let ids = self.negative_ids_wrapped(ids, xshape[0]);
+        // A negative index counts from the end, as in PyTorch; a computed one
+        // below `-n` stays as it is, for the gather's check to name it.
+        let ids = if self.is_constant(ids) { self.negative_ids_wrapped(ids, xshape[0]) } else { self.wrap_computed_ids(ids, xshape[0], is) };
         if !self.constant_index_fits(ids, is, 0, xshape[0]) {
             return Value::Poison;
         }

@@ -16,7 +16,8 @@
 //! advanced indexing of the first dimension, a `gather` with the index as its
 //! second operand (`gather_calls.rs`); i64 tensors among other items, or
 //! several, are lowered with run-time integers to the flat positions they pick
-//! (`dyn_index.rs`, `advanced.rs`). Boolean masks are read nowhere yet.
+//! (`dyn_index.rs`, `advanced.rs`). A boolean mask is read nowhere, since the
+//! shape it gives depends on the data (E0225); stores take it (`mask_index.rs`).
 
 use graphc_runtime::Op;
 
@@ -37,6 +38,9 @@ pub(super) enum Item {
 
 impl<'a> Lowerer<'a> {
     pub(super) fn index(&mut self, receiver: &Expr, items: &[IndexItem], scope: &mut Scope, span: Span) -> Value {
+        // Whether `x[...] op= v` reads this subscript: one with a mask is then
+        // handed over to the update (`mask_index.rs`) instead of read.
+        let update = std::mem::take(&mut self.mask_update_read);
         let recv = self.expr(receiver, scope);
         if items.is_empty() {
             return self.error(
@@ -54,17 +58,27 @@ impl<'a> Lowerer<'a> {
                 }
             }
             return match self.expr_sub(v, e.span) {
+                Some(mask @ Sub::Mask { .. }) if update => {
+                    self.mask_update = Some((*t, vec![mask]));
+                    Value::Poison
+                }
                 Some(Sub::Static(item)) => self.index_tensor(*t, vec![item], 1, span),
                 Some(dynamic) => self.index_dynamic(*t, vec![dynamic], span),
                 None => Value::Poison,
             };
         }
         let Some(subs) = self.subscript_items(items, scope) else { return Value::Poison };
+        if let (true, Value::Tensor(t)) = (update, &recv) {
+            if subs.iter().any(|s| matches!(s, Sub::Mask { .. })) {
+                self.mask_update = Some((*t, subs));
+                return Value::Poison;
+            }
+        }
         // A run-time integer or an index tensor picks elements of a tensor only:
         // lists, tuples and shapes are compile-time values.
         let picked = subs.iter().find_map(|s| match s {
             Sub::Dyn { span, .. } => Some((*span, false)),
-            Sub::Tensor { span, .. } => Some((*span, true)),
+            Sub::Tensor { span, .. } | Sub::Mask { span, .. } => Some((*span, true)),
             Sub::Static(_) => None,
         });
         if let Some((at, tensor)) = picked {
@@ -109,7 +123,7 @@ impl<'a> Lowerer<'a> {
             other => {
                 self.error(
                     Diagnostic::new(Code::E0223, format!("{what} must be an integer, not {}", other.describe()), span, "not an integer").with_help(
-                        "index with integers, slices `a:b:c`, `none`, `...` and i64 tensors (`x[ids]`, `x[rows, cols]`); a boolean mask only alone (`x[mask] = v`)",
+                        "index with integers, slices `a:b:c`, `none`, `...`, i64 tensors (`x[ids]`, `x[rows, cols]`) and, in a store, a boolean mask (`x[mask, j] = v`)",
                     ),
                 );
                 None

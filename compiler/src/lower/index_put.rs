@@ -9,7 +9,8 @@
 //! (the input's gradient is zero at the written rows, the value's is the
 //! output gradient gathered at them). A constant index is checked here, and a
 //! negative constant counts from the end; a computed index is checked when it
-//! runs, where a negative one is out of bounds (as for reading `x[ids]`).
+//! runs, after its entries in `-n..0` are counted from the end (as for reading
+//! `x[ids]`).
 //! A tensor value must have `x`'s dtype, as PyTorch's `index_put_` requires;
 //! a number is PyTorch's `index_fill_` (`IndexFillBackward0`). Several index
 //! tensors, or index tensors among other items, are `advanced.rs`'s.
@@ -87,12 +88,18 @@ impl Lowerer<'_> {
         }
     }
 
-    /// A constant index with its negative entries counted from the end (E0701
-    /// for one out of bounds); any other index as it is.
+    /// Whether `ids` is a constant the compiler can check and wrap itself.
+    pub(super) fn is_constant(&self, ids: NodeId) -> bool {
+        matches!(self.prog.graph.node(ids).op, Op::Full(_) | Op::Literal(_))
+    }
+
+    /// An index with its negative entries counted from the end: a constant one
+    /// checked now (E0701 for one out of bounds), a computed one wrapped by a
+    /// `where` that the scatter's check then reads (`wrap_computed_ids`).
     fn constant_ids_wrapped(&mut self, ids: NodeId, is: Span, size: usize) -> Option<NodeId> {
         let node = self.prog.graph.node(ids).clone();
         if !matches!(node.op, Op::Full(_) | Op::Literal(_)) {
-            return Some(ids);
+            return Some(self.wrap_computed_ids(ids, size, is));
         }
         let values = kernels::eval(&node.op, &[], node.dtype, &node.shape);
         let n = size as i64;

@@ -145,7 +145,16 @@ impl Lowerer<'_> {
     /// Python number) is rebound to the result, as Python does for immutable values.
     pub(crate) fn aug_assign(&mut self, target: &Expr, op: BinOp, value: &Expr, scope: &mut Scope, kind: BodyKind, span: Span) {
         if let ExprKind::Index { receiver, items } = &target.kind {
+            // A subscript with a boolean mask is evaluated once, by the read,
+            // which hands it over instead of reading (`mask_index.rs`).
+            self.mask_update_read = true;
             let part = self.expr(target, scope);
+            self.mask_update_read = false;
+            if let Some((t, subs)) = self.mask_update.take() {
+                let v = self.expr(value, scope);
+                self.update_through_mask(t, subs, (v, value.span), op, span);
+                return;
+            }
             let v = self.expr(value, scope);
             let new = self.binary(op, (part, target.span), (v, value.span), span);
             self.store_index(receiver, items, (new, span), scope, span);

@@ -47,6 +47,7 @@ mod lists;
 mod loop_grads;
 mod loops;
 mod loss_calls;
+mod mask_index;
 mod matrix_aliases;
 mod narrow_calls;
 mod no_grad;
@@ -256,6 +257,13 @@ pub struct Lowerer<'a> {
     /// every value it takes: a subscript that reads it at the top of the body runs
     /// in every iteration, so an index out of bounds in one is found when compiling.
     counter: Option<Counter>,
+    /// Set by `x[...] op= v` while it reads its target: a subscript with a
+    /// boolean mask then hands its evaluated items over in `mask_update`
+    /// instead of reading (whose shape only the run knows), and the update is
+    /// written through the mask (`mask_index.rs`).
+    mask_update_read: bool,
+    /// The tensor and evaluated subscript a masked `x[...] op= v` updates.
+    mask_update: Option<(NodeId, Vec<dyn_index::Sub>)>,
 }
 
 /// A `range` loop's counter node in its body, its name, and the values it takes:
@@ -322,6 +330,8 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         loop_views: std::collections::HashSet::new(),
         writing_view: None,
         counter: None,
+        mask_update_read: false,
+        mask_update: None,
     };
     let mut scope = Scope::default();
     for item in &file.items {

@@ -288,11 +288,14 @@ impl Builder<'_> {
             1 => lines.push(format!("{z}[0] = 3.0\n{z}[-1:] = {z}[:1] * 2")),
             _ => {
                 lines.push(format!("{z}[0] = 1.0\n{z}[0:1, -1] = 2.0\n{z}[:, 0] = {z}[:, 0] * -1"));
-                // Several index tensors, broadcast together, in a store, an update and `index_put_`.
+                // Several index tensors, broadcast together, in a store, an update and `index_put_`;
+                // computed ones with negative entries, and bool masks beside other items.
                 let (m, n) = (shape[0], shape[1]);
-                lines.push(match self.rng.below(3) {
+                lines.push(match self.rng.below(5) {
                     0 => format!("{z}[arange({m}), arange({m}) % {n}] = 0.5\n{z}[tensor([0, -1]), 0] += 2.0"),
                     1 => format!("{z}[tensor([[0], [{m} - 1]]), tensor([0, {n} - 1])] -= 1.0"),
+                    2 => format!("{z}[arange({m}) - {m}, arange({m}) % {n} - {n}] += 1.0\n{z}.index_put_((arange(1) - 1, arange(1) - {n}), full((1,), 0.5, dtype={}))", dt.name()),
+                    3 => format!("{z}[{z}.reshape({m}, -1)[:, 0] > 0, 0] = 0.25\n{z}[{z}.reshape({m}, -1)[:, -1] < 0, 1:] += 0.5\n{z}[:, {z}[0] < 0] -= 1.0"),
                     _ => format!("{z}.index_put_((tensor([0, 0]), tensor([-1, -1])), full((2,), 0.5, dtype={}), accumulate=true)", dt.name()),
                 });
             }
