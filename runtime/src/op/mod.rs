@@ -334,6 +334,13 @@ pub enum Op {
     /// both ends in f64. Same shape. The second derivative of `prod` where the
     /// input has zeros; not differentiated itself.
     ProdOthersVjp { dim: Option<usize> },
+    /// `(grad, out)`: PyTorch's `_softmax_backward_data(grad, out, dim)`, or
+    /// `_log_softmax_backward_data` with `log`, where `out` is the forward
+    /// softmax (log_softmax) result: a row reduction like [`Op::Softmax`], with
+    /// the bits of PyTorch's AVX-512 kernel (`kernels::softmax::softmax_backward`).
+    /// Same shape. Differentiated again by `derivatives.yaml`'s formulas for
+    /// both operands (`autodiff/rules/reduce.rs`).
+    SoftmaxBackward { dim: usize, log: bool },
     /// A loss of [`LossKind`] of `input, target` (one shape): the elementwise
     /// losses, or their mean or sum (0-d), by `reduction`.
     Loss { kind: LossKind, reduction: LossReduction },
@@ -484,7 +491,7 @@ impl Op {
         if let Op::Cat { n, .. } = self {
             return *n;
         }
-        if let Op::ProdOthersVjp { .. } = self {
+        if let Op::ProdOthersVjp { .. } | Op::SoftmaxBackward { .. } = self {
             return 2;
         }
         match self.class() {
@@ -528,7 +535,8 @@ impl Op {
             | Op::Cumsum { .. }
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
-            | Op::ProdOthersVjp { .. } => OpClass::Reduction,
+            | Op::ProdOthersVjp { .. }
+            | Op::SoftmaxBackward { .. } => OpClass::Reduction,
             Op::MatMul => OpClass::LinearAlgebra,
             Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } | Op::Index(_) | Op::Fma => {
                 OpClass::Conversion
@@ -573,7 +581,7 @@ impl Op {
             Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul => true,
             Op::Activation(_) => true,
             Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => true,
-            Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } | Op::Loss { .. } => true,
+            Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } | Op::SoftmaxBackward { .. } | Op::Loss { .. } => true,
             Op::Full(_)
             | Op::Literal(_)
             | Op::Arange { .. }
@@ -619,6 +627,8 @@ impl Op {
             Op::Loss { kind, .. } => Some(kind.grad_fn()),
             Op::Softmax { log: false, .. } => Some("SoftmaxBackward0"),
             Op::Softmax { log: true, .. } => Some("LogSoftmaxBackward0"),
+            Op::SoftmaxBackward { log: false, .. } => Some("SoftmaxBackwardDataBackward0"),
+            Op::SoftmaxBackward { log: true, .. } => Some("LogSoftmaxBackwardDataBackward0"),
             Op::Full(_)
             | Op::Literal(_)
             | Op::Arange { .. }
@@ -668,6 +678,7 @@ impl Op {
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
             | Op::ProdOthersVjp { .. }
+            | Op::SoftmaxBackward { .. }
             | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast
@@ -728,6 +739,8 @@ impl Op {
             Op::Softmax { log: true, .. } => "log_softmax",
             Op::ProdOthers { .. } => "prod_others",
             Op::ProdOthersVjp { .. } => "prod_others_vjp",
+            Op::SoftmaxBackward { log: false, .. } => "softmax_backward",
+            Op::SoftmaxBackward { log: true, .. } => "log_softmax_backward",
         }
     }
 }
