@@ -395,6 +395,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
             | Op::ProdOthersVjp { .. }
+            | Op::SoftmaxBackward { .. }
             | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast

@@ -61,6 +61,12 @@ fn the_training_step_ops_write_what_eval_returns() {
         same_both_ways(Op::Softmax { dim: 1, log: true }, &[&logits], dtype, &[1500, 10]);
         same_both_ways(Op::Softmax { dim: 1, log: false }, &[&logits], dtype, &[1500, 10]);
         same_both_ways(Op::Softmax { dim: 0, log: true }, &[&logits], dtype, &[1500, 10]);
+        // The softmax gradients of a training step (grad, out): last dimension and another.
+        let out = eval(&Op::Softmax { dim: 1, log: true }, &[&logits], dtype, &[1500, 10]);
+        let grad = g.randn(dtype, &[1500, 10]);
+        for (dim, log) in [(1, true), (1, false), (0, true), (0, false)] {
+            same_both_ways(Op::SoftmaxBackward { dim, log }, &[&grad, &out], dtype, &[1500, 10]);
+        }
         same_both_ways(Op::Full(Scalar::float(-0.25)), &[], dtype, &[1500, 1]);
         same_both_ways(Op::Reshape, &[&col], dtype, &[1500]);
         let labels = Tensor::from_i64(vec![1500, 1], (0..1500).map(|i| (i * 7 % 10) as i64).collect());

@@ -16,7 +16,8 @@ differ and every grouping of the additions shows in the last bits; computed in
 float64, then rounded to the dtype. PyTorch runs with one thread and its
 default (AVX-512) kernels. Matrix products (`matmul`, shape [m, k, n]: the
 first m*k values are the left operand, the next k*n the right one) are
-measured alongside, and so are the softmax gradients (`backward_cases`).
+measured alongside, and so are the softmax gradients (`backward_cases`, the
+kernels called directly, and `autograd_cases`, x.grad through autograd).
 """
 
 import json
@@ -159,7 +160,44 @@ def run_backward(case):
     return y.contiguous().numpy().reshape(-1)
 
 
+# The same cases through autograd (`softmax_grad`, `log_softmax_grad`): x.grad
+# after `softmax(x, dim).backward(g)`, with the seeds of the kernel cases, so
+# that each digest is also that of the kernel case of its seed. graphc's test
+# (compiler/tests/softmax_gradients.rs) differentiates through its compiler.
+def autograd_cases(seed):
+    for case in backward_cases(seed):
+        yield dict(case, op=case["op"].replace("_backward", "_grad"))
+
+
+# cross_entropy (log_softmax, then nll_loss with mean reduction) of a samples x
+# classes input against the targets t[i] = i % classes: x.grad after
+# `cross_entropy(x, t).backward()`, whose last step is `_log_softmax_backward_data`.
+CROSS_ENTROPY_SHAPES = [(1000, 10), (10, 1000), (17, 100), (3, 5)]
+
+
+def cross_entropy_cases(seed):
+    for dt in ("f32", "f64"):
+        for shape in CROSS_ENTROPY_SHAPES:
+            seed += 1
+            yield {"op": "cross_entropy_grad", "dtype": dt, "shape": list(shape), "dims": [1], "seed": seed}
+
+
+def run_autograd(case):
+    n, shape, d = int(np.prod(case["shape"])), case["shape"], case["dims"][0]
+    x = torch.from_numpy(values(case["seed"], n, case["dtype"], False)).reshape(shape).requires_grad_()
+    g = torch.from_numpy(values(case["seed"] + 1000000, n, case["dtype"], False)).reshape(shape)
+    if case["op"] == "cross_entropy_grad":
+        t = torch.arange(shape[0]) % shape[1]
+        torch.nn.functional.cross_entropy(x, t).backward()
+        return x.grad.contiguous().numpy().reshape(-1)
+    y = torch.log_softmax(x, dim=d) if case["op"] == "log_softmax_grad" else torch.softmax(x, dim=d)
+    y.backward(g)
+    return x.grad.contiguous().numpy().reshape(-1)
+
+
 def run(case):
+    if case["op"].endswith("_grad"):
+        return run_autograd(case)
     if case["op"].endswith("_backward"):
         return run_backward(case)
     if case["op"] == "matmul":
@@ -180,6 +218,8 @@ def main():
     all_cases += list(matmul_cases(9000))
     all_cases += list(softmax_cases(9500))
     all_cases += list(backward_cases(9700))
+    all_cases += list(autograd_cases(9700))
+    all_cases += list(cross_entropy_cases(9800))
     if mode == "--dump":
         os.makedirs(path, exist_ok=True)
         for i, c in enumerate(all_cases):

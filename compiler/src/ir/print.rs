@@ -299,7 +299,7 @@ pub fn op_text(op: &Op) -> String {
             Some((key, v)) => format!("{}(reduction={}, {key}={})", kind.name(), reduction.name(), graphc_runtime::op::F64Bits::new(v)),
             None => format!("{}(reduction={})", kind.name(), reduction.name()),
         },
-        Op::Softmax { dim, .. } => format!("{}(dim={dim})", op.name()),
+        Op::Softmax { dim, .. } | Op::SoftmaxBackward { dim, .. } => format!("{}(dim={dim})", op.name()),
         Op::Index(IndexOp::Arg { dim, keepdim, .. }) => {
             let dim = dim.map_or_else(|| "none".to_string(), |d| d.to_string());
             format!("{}(dim={dim}, keepdim={keepdim})", op.name())

@@ -151,6 +151,22 @@ pub fn map(em: &mut Emitter, op: &Op, site: &Site) -> Result<String, Unmapped> {
             let x = site.arg(em, 0);
             em.node(if *log { "LogSoftmax" } else { "Softmax" }, &[&x], vec![int("axis", *dim as i64)])
         }
+        Op::SoftmaxBackward { dim, log } => {
+            // ONNX has no softmax gradient operator: the composite of PyTorch's
+            // formula, `grad - exp(out) * sum(grad)` or `(grad - sum(grad * out)) * out`.
+            let (g, out) = (site.arg(em, 0), site.arg(em, 1));
+            if *log {
+                let s = reduce::reduce_value(em, "ReduceSum", &g, &[*dim], true);
+                let e = em.node("Exp", &[&out], vec![]);
+                let es = em.node("Mul", &[&e, &s], vec![]);
+                em.node("Sub", &[&g, &es], vec![])
+            } else {
+                let go = em.node("Mul", &[&g, &out], vec![]);
+                let s = reduce::reduce_value(em, "ReduceSum", &go, &[*dim], true);
+                let d = em.node("Sub", &[&g, &s], vec![]);
+                em.node("Mul", &[&d, &out], vec![])
+            }
+        }
         // A product of the others that stays exact where elements are zero needs
         // exclusive cumulative products, which ONNX has no operator for.
         Op::ProdOthers { .. } | Op::ProdOthersVjp { .. } => return Err(Unmapped),

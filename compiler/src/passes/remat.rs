@@ -127,6 +127,7 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         | Op::Softmax { .. }
         | Op::ProdOthers { .. }
         | Op::ProdOthersVjp { .. }
+        | Op::SoftmaxBackward { .. }
         | Op::Loss { .. }
         | Op::MatMul => None,
     }

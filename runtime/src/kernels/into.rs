@@ -2,7 +2,7 @@
 //! plan again reuses the buffers of the run before instead of allocating.
 //!
 //! [`eval_into`] covers the one-op kernels of a training step (matrix products,
-//! broadcast arithmetic, reductions to a shape, softmax, gather and its
+//! broadcast arithmetic, reductions to a shape, softmax and its gradient, gather and its
 //! gradient, transposes, reshapes and constants); each computes exactly what
 //! [`super::eval`] computes, through the same kernel code. For any other op, or
 //! a broadcast this file has no loop for, it returns `false` and the machine
@@ -25,6 +25,7 @@ pub fn writes_into(op: &Op, args: &[(DType, &[usize])], dtype: DType, shape: &[u
         Op::Index(IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. }) => args[0].0 == dtype && dtype != DType::Bool,
         Op::Reshape => true,
         Op::Full(_) | Op::SumTo | Op::Sum { .. } | Op::Mean { .. } | Op::Softmax { .. } | Op::MatMul => float,
+        Op::SoftmaxBackward { .. } => float && same_shape() && args[1].1 == shape,
         Op::Reduce { kind: ReduceKind::Sum | ReduceKind::Mean, .. } => float,
         Op::Unary(_) | Op::Activation(_) | Op::PowScalar(_) => float && same_shape(),
         Op::Transpose => float && args[0].1.len() == 2,
@@ -76,6 +77,7 @@ fn typed_into<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize], out: &mut [T]
             sum_then_divide(x(0), s, &reduced, *kind == ReduceKind::Mean, out);
         }
         Op::Softmax { dim, log } => softmax::softmax_into(x(0), args[0].shape(), *dim, *log, out),
+        Op::SoftmaxBackward { dim, log } => softmax::softmax_backward_into(x(0), x(1), shape, *dim, *log, out),
         Op::MatMul => matmul_into(x(0), args[0].shape(), x(1), args[1].shape(), out),
         Op::Transpose => match *args[0].shape() {
             [rows, cols] => shape::transpose_into(x(0), rows, cols, out),

@@ -129,6 +129,7 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
         Op::Loss { kind, reduction } => loss::loss(*kind, *reduction, T::slice(args[0]), T::slice(args[1])),
         Op::Softmax { dim, log } => softmax::softmax(T::slice(args[0]), args[0].shape(), *dim, *log),
         Op::ProdOthers { dim } => prod::prod_others(T::slice(args[0]), args[0].shape(), *dim),
+        Op::SoftmaxBackward { dim, log } => softmax::softmax_backward(T::slice(args[0]), T::slice(args[1]), args[0].shape(), *dim, *log),
         Op::ProdOthersVjp { dim, .. } => {
             let dirs: Vec<&[T]> = args[1..].iter().map(|a| T::slice(a)).collect();
             prod::prod_others_vjp(T::slice(args[0]), &dirs, args[0].shape(), *dim)

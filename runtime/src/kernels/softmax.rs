@@ -284,34 +284,43 @@ pub fn softmax_into<T: Float>(x: &[T], shape: &[usize], dim: usize, log: bool, o
 /// `grad - exp(out) * sum` is one negated multiply-add on every path, and the
 /// inner-dimension softmax sum accumulates `grad * out` by multiply-adds.
 pub fn softmax_backward<T: Float>(grad: &[T], out: &[T], shape: &[usize], dim: usize, log: bool) -> Vec<T> {
-    assert_eq!(grad.len(), out.len(), "softmax backward operands differ in length");
     let mut gi = vec![T::ZERO; grad.len()];
+    softmax_backward_into(grad, out, shape, dim, log, &mut gi);
+    gi
+}
+
+/// [`softmax_backward`] into `gi`, which has `grad`'s length (overwritten).
+/// Along the last dimension each row's temporaries (`grad * out`, or `exp(out)`)
+/// live in the row of `gi` they become, so a training step's softmax gradient
+/// allocates nothing; along another dimension the column sums take one
+/// allocation of the inner size.
+pub fn softmax_backward_into<T: Float>(grad: &[T], out: &[T], shape: &[usize], dim: usize, log: bool, gi: &mut [T]) {
+    assert_eq!(grad.len(), out.len(), "softmax backward operands differ in length");
+    assert_eq!(grad.len(), gi.len(), "softmax backward result buffer does not match its operands");
     let len = shape[dim];
     let inner: usize = shape[dim + 1..].iter().product();
     if grad.is_empty() || len == 0 {
-        return gi;
+        return;
     }
     if dim + 1 == shape.len() {
-        let mut e = vec![T::ZERO; if log { len } else { 0 }];
-        let mut prod = vec![T::ZERO; if log { 0 } else { len }];
         for ((g, o), r) in grad.chunks(len).zip(out.chunks(len)).zip(gi.chunks_mut(len)) {
             if log {
                 let sum = reduce_all(g, |a, b| a + b);
-                T::exp_sleef_into(o, &mut e);
-                for ((r, &g), &e) in r.iter_mut().zip(g).zip(&e) {
-                    *r = (-e).mul_add(sum, g);
+                T::exp_sleef_into(o, r);
+                for (r, &g) in r.iter_mut().zip(g) {
+                    *r = (-*r).mul_add(sum, g);
                 }
             } else {
-                for ((p, &g), &o) in prod.iter_mut().zip(g).zip(o) {
+                for ((p, &g), &o) in r.iter_mut().zip(g).zip(o) {
                     *p = g * o;
                 }
-                let sum = reduce_all(&prod, |a, b| a + b);
+                let sum = reduce_all(r, |a, b| a + b);
                 for ((r, &g), &o) in r.iter_mut().zip(g).zip(o) {
                     *r = (g - sum) * o;
                 }
             }
         }
-        return gi;
+        return;
     }
     let w = lanes::<T>();
     let max_chunk = (128 * 1024 / len / std::mem::size_of::<T>()).max(w) / w * w;
@@ -322,7 +331,6 @@ pub fn softmax_backward<T: Float>(grad: &[T], out: &[T], shape: &[usize], dim: u
         c - start >= size - size % w
     };
     let mut sum = vec![T::ZERO; inner];
-    let mut e = vec![T::ZERO; inner];
     let block = len * inner;
     for ((g, o), r) in grad.chunks(block).zip(out.chunks(block)).zip(gi.chunks_mut(block)) {
         sum.fill(T::ZERO);
@@ -335,9 +343,10 @@ pub fn softmax_backward<T: Float>(grad: &[T], out: &[T], shape: &[usize], dim: u
         for k in 0..len {
             let (gr, or, rr) = (&g[k * inner..(k + 1) * inner], &o[k * inner..(k + 1) * inner], &mut r[k * inner..(k + 1) * inner]);
             if log {
-                T::exp_sleef_into(or, &mut e);
+                // The vector `exp` of the row, in place, then each element's result.
+                T::exp_sleef_into(or, rr);
                 for (c, (((r, &g), &o), &s)) in rr.iter_mut().zip(gr).zip(or).zip(&sum).enumerate() {
-                    let ex = if scalar(c) { o.exp() } else { e[c] };
+                    let ex = if scalar(c) { o.exp() } else { *r };
                     *r = (-ex).mul_add(s, g);
                 }
             } else {
@@ -347,5 +356,4 @@ pub fn softmax_backward<T: Float>(grad: &[T], out: &[T], shape: &[usize], dim: u
             }
         }
     }
-    gi
 }

@@ -338,6 +338,13 @@ pub enum Op {
     /// has zeros; its own derivatives are this op of one order more (the third
     /// derivative, and so on, up to [`Op::PROD_OTHERS_MAX_ORDER`]).
     ProdOthersVjp { dim: Option<usize>, order: usize },
+    /// `(grad, out)`: PyTorch's `_softmax_backward_data(grad, out, dim)`, or
+    /// `_log_softmax_backward_data` with `log`, where `out` is the forward
+    /// softmax (log_softmax) result: a row reduction like [`Op::Softmax`], with
+    /// the bits of PyTorch's AVX-512 kernel (`kernels::softmax::softmax_backward`).
+    /// Same shape. Differentiated again by `derivatives.yaml`'s formulas for
+    /// both operands (`autodiff/rules/reduce.rs`).
+    SoftmaxBackward { dim: usize, log: bool },
     /// A loss of [`LossKind`] of `input, target` (one shape): the elementwise
     /// losses, or their mean or sum (0-d), by `reduction`.
     Loss { kind: LossKind, reduction: LossReduction },
@@ -496,6 +503,9 @@ impl Op {
         if let Op::ProdOthersVjp { order, .. } = self {
             return order + 1;
         }
+        if let Op::SoftmaxBackward { .. } = self {
+            return 2;
+        }
         match self.class() {
             OpClass::Source => 0,
             OpClass::ElementwiseUnary | OpClass::Shape | OpClass::Reduction => 1,
@@ -537,7 +547,8 @@ impl Op {
             | Op::Cumsum { .. }
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
-            | Op::ProdOthersVjp { .. } => OpClass::Reduction,
+            | Op::ProdOthersVjp { .. }
+            | Op::SoftmaxBackward { .. } => OpClass::Reduction,
             Op::MatMul => OpClass::LinearAlgebra,
             Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } | Op::Index(_) | Op::Fma => {
                 OpClass::Conversion
@@ -583,7 +594,7 @@ impl Op {
             Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul => true,
             Op::Activation(_) => true,
             Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => true,
-            Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } | Op::Loss { .. } => true,
+            Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } | Op::SoftmaxBackward { .. } | Op::Loss { .. } => true,
             Op::Full(_)
             | Op::Literal(_)
             | Op::Arange { .. }
@@ -629,6 +640,8 @@ impl Op {
             Op::Loss { kind, .. } => Some(kind.grad_fn()),
             Op::Softmax { log: false, .. } => Some("SoftmaxBackward0"),
             Op::Softmax { log: true, .. } => Some("LogSoftmaxBackward0"),
+            Op::SoftmaxBackward { log: false, .. } => Some("SoftmaxBackwardDataBackward0"),
+            Op::SoftmaxBackward { log: true, .. } => Some("LogSoftmaxBackwardDataBackward0"),
             Op::Full(_)
             | Op::Literal(_)
             | Op::Arange { .. }
@@ -678,6 +691,7 @@ impl Op {
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
             | Op::ProdOthersVjp { .. }
+            | Op::SoftmaxBackward { .. }
             | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast
@@ -738,6 +752,8 @@ impl Op {
             Op::Softmax { log: true, .. } => "log_softmax",
             Op::ProdOthers { .. } => "prod_others",
             Op::ProdOthersVjp { .. } => "prod_others_vjp",
+            Op::SoftmaxBackward { log: false, .. } => "softmax_backward",
+            Op::SoftmaxBackward { log: true, .. } => "log_softmax_backward",
         }
     }
 }

@@ -378,6 +378,7 @@ impl Run<'_> {
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
             | Op::ProdOthersVjp { .. }
+            | Op::SoftmaxBackward { .. }
             | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast
@@ -440,6 +441,7 @@ impl Run<'_> {
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
             | Op::ProdOthersVjp { .. }
+            | Op::SoftmaxBackward { .. }
             | Op::Loss { .. }
             | Op::MatMul
             | Op::Cast
@@ -604,6 +606,9 @@ impl Run<'_> {
 
             // Products of the other elements, as `prod`: no rule yet.
             Op::ProdOthers { .. } | Op::ProdOthersVjp { .. } => Range::unbounded(),
+
+            // A softmax gradient scales the incoming gradient by the outputs: no rule yet.
+            Op::SoftmaxBackward { .. } => Range::unbounded(),
 
             // Losses are not bounded by a rule yet.
             Op::Loss { .. } => Range::unbounded(),

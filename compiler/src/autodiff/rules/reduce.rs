@@ -5,9 +5,9 @@
 //! `norm_backward`, `cumsum_backward`, `_softmax_backward_data`), written with
 //! the same operations in the same order.
 //!
-//! The softmax gradients are composites of graph ops, so that they can be
-//! differentiated again; their row sums use the cascade order of `sum`, which
-//! matches PyTorch's vectorized row reduction for rows of up to four elements.
+//! The softmax gradients are one op, `Op::SoftmaxBackward`, PyTorch's
+//! `_softmax_backward_data` kernel; its own derivatives (a double backward)
+//! are composites of graph ops, as PyTorch's are.
 
 use graphc_runtime::op::{reduced_shape, Cmp, ReduceKind, Unary};
 use graphc_runtime::Op;
@@ -101,22 +101,61 @@ pub fn cumsum(c: &mut RuleCtx, gr: &mut Graph, dim: usize, reverse: bool, g: Nod
     c.unary(gr, Op::Cumsum { dim, reverse: !reverse }, g)
 }
 
-/// `_softmax_backward_data`: `(grad - sum(grad * out, dim)) * out` for softmax,
-/// `grad - exp(out) * sum(grad, dim)` for log_softmax.
+/// `_softmax_backward_data(grad, result, dim)` (`_log_softmax_backward_data`
+/// for log_softmax): one [`Op::SoftmaxBackward`] node, PyTorch's kernel bit for
+/// bit, differentiated again by [`softmax_backward`].
 pub fn softmax(c: &mut RuleCtx, gr: &mut Graph, dim: usize, log: bool, n: NodeId, g: NodeId) -> NodeId {
     let out = c.fwd(n);
-    let dt = gr.node(n).dtype;
-    let kept = reduced_shape(&gr.node(n).shape, &[dim], true);
-    let row_sum = Op::Reduce { kind: ReduceKind::Sum, dims: vec![dim], keepdim: true };
-    if log {
-        let s = c.add_node(gr, row_sum, dt, kept, &[g]);
-        let e = c.unary(gr, Op::Unary(Unary::Exp), out);
-        let es = c.mul(gr, e, s);
-        c.sub(gr, g, es)
-    } else {
-        let go = c.mul(gr, g, out);
-        let dot = c.add_node(gr, row_sum, dt, kept, &[go]);
-        let d = c.sub(gr, g, dot);
-        c.mul(gr, d, out)
-    }
+    let (dt, shape) = (gr.node(n).dtype, gr.node(n).shape.clone());
+    c.add_node(gr, Op::SoftmaxBackward { dim, log }, dt, shape, &[g, out])
+}
+
+/// The derivatives of `_softmax_backward_data(grad_output, output, dim)` and
+/// `_log_softmax_backward_data` (`ops`: grad_output, output) at incoming gradient
+/// `g`, as derivatives.yaml gives them (`softmax_double_backward` of
+/// FunctionsManual.cpp for the output of softmax's), in the same order of
+/// operations; `need` says which operands require grad.
+pub fn softmax_backward(c: &mut RuleCtx, gr: &mut Graph, dim: usize, log: bool, ops: &[NodeId], g: NodeId, need: [bool; 2]) -> Vec<Option<NodeId>> {
+    let (dt, shape) = (gr.node(ops[1]).dtype, gr.node(ops[1]).shape.clone());
+    let kept = reduced_shape(&shape, &[dim], true);
+    let row_sum = |c: &mut RuleCtx, gr: &mut Graph, x: NodeId| {
+        c.add_node(gr, Op::Reduce { kind: ReduceKind::Sum, dims: vec![dim], keepdim: true }, dt, kept.clone(), &[x])
+    };
+    let out = c.fwd(ops[1]);
+    let grad_output = need[0].then(|| {
+        if log {
+            // grad - (grad * output.exp()).sum(dim, true)
+            let e = c.unary(gr, Op::Unary(Unary::Exp), out);
+            let ge = c.mul(gr, g, e);
+            let s = row_sum(c, gr, ge);
+            c.sub(gr, g, s)
+        } else {
+            // _softmax_backward_data(grad, output, dim)
+            c.add_node(gr, Op::SoftmaxBackward { dim, log }, dt, shape.clone(), &[g, out])
+        }
+    });
+    let output = need[1].then(|| {
+        let go = c.fwd(ops[0]);
+        if log {
+            // -grad_output.sum(dim, true) * output.exp() * grad
+            let s = row_sum(c, gr, go);
+            let ns = c.neg(gr, s);
+            let e = c.unary(gr, Op::Unary(Unary::Exp), out);
+            let t = c.mul(gr, ns, e);
+            c.mul(gr, t, g)
+        } else {
+            // grad_output * grad - (output * grad_output).sum(dim, true) * grad
+            //   - grad_output * (output * grad).sum(dim, true)
+            let t1 = c.mul(gr, go, g);
+            let og = c.mul(gr, out, go);
+            let s1 = row_sum(c, gr, og);
+            let t2 = c.mul(gr, s1, g);
+            let d = c.sub(gr, t1, t2);
+            let og2 = c.mul(gr, out, g);
+            let s2 = row_sum(c, gr, og2);
+            let t3 = c.mul(gr, go, s2);
+            c.sub(gr, d, t3)
+        }
+    });
+    vec![grad_output, output]
 }

@@ -95,6 +95,8 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         }
         ("softmax", Some(p)) => Op::Softmax { dim: keyed(p, "dim")?.parse().ok()?, log: false },
         ("log_softmax", Some(p)) => Op::Softmax { dim: keyed(p, "dim")?.parse().ok()?, log: true },
+        ("softmax_backward", Some(p)) => Op::SoftmaxBackward { dim: keyed(p, "dim")?.parse().ok()?, log: false },
+        ("log_softmax_backward", Some(p)) => Op::SoftmaxBackward { dim: keyed(p, "dim")?.parse().ok()?, log: true },
         ("argmax" | "argmin", Some(p)) => {
             let (dim, keepdim) = p.split_once(", ")?;
             let dim = match keyed(dim, "dim")?.as_str() {
