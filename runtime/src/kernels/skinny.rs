@@ -90,37 +90,42 @@ mod avx512 {
         let bm = (bp, bs, &masks);
         let mut j0 = 0;
         while j0 < blocks {
-            let wide = blocks - j0 >= 2;
-            let mut i = 0;
-            if wide {
-                while i + ROWS_WIDE <= m {
-                    tile::<ROWS_WIDE, 2>(i, j0, k, n, a, bm, c);
-                    i += ROWS_WIDE;
-                }
-                while i + ROWS_TAIL <= m {
-                    tile::<ROWS_TAIL, 2>(i, j0, k, n, a, bm, c);
-                    i += ROWS_TAIL;
-                }
-                while i < m {
-                    tile::<1, 2>(i, j0, k, n, a, bm, c);
-                    i += 1;
-                }
+            if blocks - j0 >= 2 {
+                strip::<ROWS_WIDE, 2>(m, j0, k, n, a, bm, c);
                 j0 += 2;
             } else {
-                while i + ROWS_NARROW <= m {
-                    tile::<ROWS_NARROW, 1>(i, j0, k, n, a, bm, c);
-                    i += ROWS_NARROW;
-                }
-                while i + ROWS_TAIL <= m {
-                    tile::<ROWS_TAIL, 1>(i, j0, k, n, a, bm, c);
-                    i += ROWS_TAIL;
-                }
-                while i < m {
-                    tile::<1, 1>(i, j0, k, n, a, bm, c);
-                    i += 1;
-                }
+                strip::<ROWS_NARROW, 1>(m, j0, k, n, a, bm, c);
                 j0 += 1;
             }
+        }
+    }
+
+    /// All `m` rows over the `J` column vectors from `j0`: tiles of `R` rows,
+    /// then of [`ROWS_TAIL`], then single rows.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn strip<const R: usize, const J: usize>(
+        m: usize,
+        j0: usize,
+        k: usize,
+        n: usize,
+        a: (&[f32], usize, usize),
+        bm: (*const f32, usize, &[__mmask16; 4]),
+        c: &mut [f32],
+    ) {
+        let mut i = 0;
+        while i + R <= m {
+            tile::<R, J>(i, j0, k, n, a, bm, c);
+            i += R;
+        }
+        while i + ROWS_TAIL <= m {
+            tile::<ROWS_TAIL, J>(i, j0, k, n, a, bm, c);
+            i += ROWS_TAIL;
+        }
+        while i < m {
+            tile::<1, J>(i, j0, k, n, a, bm, c);
+            i += 1;
         }
     }
 
