@@ -43,6 +43,7 @@ fn lanes<T>() -> usize {
 /// (`VecReduceAllSIMD<float>`: lane i with i^8, then i^4, i^2 and i^1, the
 /// shuffled vector second); for `f64`, which has no such specialization, the
 /// lanes in order.
+#[inline(always)]
 fn lanes_combined<T: Float>(acc: &[T], op: impl Fn(T, T) -> T) -> T {
     if acc.len() == 16 {
         let a: [T; 16] = std::array::from_fn(|i| op(acc[i], acc[i ^ 8]));
@@ -55,6 +56,7 @@ fn lanes_combined<T: Float>(acc: &[T], op: impl Fn(T, T) -> T) -> T {
 }
 
 /// `vec::reduce_all(op, row)`: see the module documentation. `row` is not empty.
+#[inline(always)]
 fn reduce_all<T: Float>(row: &[T], op: impl Fn(T, T) -> T + Copy) -> T {
     let w = lanes::<T>();
     if row.len() < w {
@@ -75,6 +77,7 @@ fn reduce_all<T: Float>(row: &[T], op: impl Fn(T, T) -> T + Copy) -> T {
 
 /// `vec::maximum` on AVX-512: `_mm512_max_ps(a, b)` (`a` if `a > b`, else
 /// `b`), with every bit set where either is NaN.
+#[inline(always)]
 fn maximum<T: Float>(a: T, b: T) -> T {
     if a.is_nan() || b.is_nan() {
         T::ALL_ONES
@@ -86,6 +89,7 @@ fn maximum<T: Float>(a: T, b: T) -> T {
 }
 
 /// One row along the last dimension.
+#[inline(always)]
 fn row<T: Float>(x: &[T], out: &mut [T], log: bool) {
     let max = reduce_all(x, maximum);
     exp_shifted(x, max, out);
@@ -94,6 +98,7 @@ fn row<T: Float>(x: &[T], out: &mut [T], log: bool) {
 
 /// The rest of a row once `out` holds every `exp(v - max)`: the sum, then
 /// softmax's `exp * (1 / sum)` or log_softmax's `v - max - log(sum)`.
+#[inline(always)]
 fn finish_row<T: Float>(x: &[T], out: &mut [T], max: T, log: bool) {
     let sum = reduce_all(out, |a, b| a + b);
     if log {
@@ -114,6 +119,7 @@ const BLOCK: usize = 256;
 
 /// SLEEF's `exp(v - max)` of every element of `x` into `out`, through a stack
 /// buffer of the differences so that the exponentials run a slice at a time.
+#[inline(always)]
 fn exp_shifted<T: Float>(x: &[T], max: T, out: &mut [T]) {
     let mut diff = [T::ZERO; BLOCK];
     for (xs, os) in x.chunks(BLOCK).zip(out.chunks_mut(BLOCK)) {
@@ -129,6 +135,7 @@ fn exp_shifted<T: Float>(x: &[T], max: T, out: &mut [T]) {
 /// vector block and pay the call for ten elements. Each element's difference,
 /// exponential, sum and result are those of [`row`]; only the grouping of the
 /// `exp` calls changes, and `exp` is elementwise.
+#[inline(always)]
 fn short_rows<T: Float>(x: &[T], out: &mut [T], len: usize, log: bool) {
     let rows_per_block = BLOCK / len;
     let mut diff = [T::ZERO; BLOCK];
@@ -238,6 +245,77 @@ fn along_log_softmax<T: Float>(x: &[T], out: &mut [T], len: usize, inner: usize)
     }
 }
 
+/// Rows of `len` elements along the last dimension.
+#[inline(always)]
+fn forward_lastdim<T: Float>(x: &[T], out: &mut [T], len: usize, log: bool) {
+    if len <= BLOCK / 2 {
+        short_rows(x, out, len, log);
+    } else {
+        for (xr, or) in x.chunks(len).zip(out.chunks_mut(len)) {
+            row(xr, or, log);
+        }
+    }
+}
+
+/// The backward of rows of `len` elements along the last dimension (see
+/// [`softmax_backward`]).
+#[inline(always)]
+fn backward_lastdim<T: Float>(grad: &[T], out: &[T], len: usize, log: bool, gi: &mut [T]) {
+    if log {
+        // `exp` is elementwise, so one call over every row gives each element
+        // the bits of a call per row, without paying a call (and a partial
+        // vector) for each row of ten classes.
+        T::exp_sleef_into(out, gi);
+    }
+    for ((g, o), r) in grad.chunks(len).zip(out.chunks(len)).zip(gi.chunks_mut(len)) {
+        if log {
+            let sum = reduce_all(g, |a, b| a + b);
+            for (r, &g) in r.iter_mut().zip(g) {
+                *r = (-*r).mul_add(sum, g);
+            }
+        } else {
+            for ((p, &g), &o) in r.iter_mut().zip(g).zip(o) {
+                *p = g * o;
+            }
+            let sum = reduce_all(r, |a, b| a + b);
+            for ((r, &g), &o) in r.iter_mut().zip(g).zip(o) {
+                *r = (g - sum) * o;
+            }
+        }
+    }
+}
+
+/// Whether the last-dimension kernels can run compiled for AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+fn has_fma() -> bool {
+    super::vmath::Isa::best() == super::vmath::Isa::Avx2Fma
+}
+
+/// The last-dimension kernels compiled with AVX2 and FMA. Their `mul_add`s (the
+/// backward's `grad - exp(out) * sum`, and SLEEF's `log` of each row's sum)
+/// are then one instruction each, where the portable build calls libm's
+/// `fmaf`: in the digits training step those calls took a third of the
+/// softmax kernels' time. `mul_add` rounds once on either path, so the bits
+/// are the same.
+#[cfg(target_arch = "x86_64")]
+mod fma_path {
+    use super::Float;
+
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn forward_lastdim<T: Float>(x: &[T], out: &mut [T], len: usize, log: bool) {
+        super::forward_lastdim(x, out, len, log)
+    }
+
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn backward_lastdim<T: Float>(grad: &[T], out: &[T], len: usize, log: bool, gi: &mut [T]) {
+        super::backward_lastdim(grad, out, len, log, gi)
+    }
+}
+
 /// `softmax(x, dim)` or `log_softmax(x, dim)` of a contiguous `x` of `shape`.
 pub fn softmax<T: Float>(x: &[T], shape: &[usize], dim: usize, log: bool) -> Vec<T> {
     let mut out = vec![T::ZERO; x.len()];
@@ -253,12 +331,13 @@ pub fn softmax_into<T: Float>(x: &[T], shape: &[usize], dim: usize, log: bool, o
     if x.is_empty() || len == 0 {
         return;
     }
-    if dim + 1 == shape.len() && len <= BLOCK / 2 {
-        short_rows(x, out, len, log);
-    } else if dim + 1 == shape.len() {
-        for (xr, or) in x.chunks(len).zip(out.chunks_mut(len)) {
-            row(xr, or, log);
+    if dim + 1 == shape.len() {
+        #[cfg(target_arch = "x86_64")]
+        if has_fma() {
+            // SAFETY: `has_fma` checked that the CPU has AVX2 and FMA.
+            return unsafe { fma_path::forward_lastdim(x, out, len, log) };
         }
+        forward_lastdim(x, out, len, log);
     } else {
         for (xo, oo) in x.chunks(len * inner).zip(out.chunks_mut(len * inner)) {
             if log {
@@ -303,23 +382,12 @@ pub fn softmax_backward_into<T: Float>(grad: &[T], out: &[T], shape: &[usize], d
         return;
     }
     if dim + 1 == shape.len() {
-        for ((g, o), r) in grad.chunks(len).zip(out.chunks(len)).zip(gi.chunks_mut(len)) {
-            if log {
-                let sum = reduce_all(g, |a, b| a + b);
-                T::exp_sleef_into(o, r);
-                for (r, &g) in r.iter_mut().zip(g) {
-                    *r = (-*r).mul_add(sum, g);
-                }
-            } else {
-                for ((p, &g), &o) in r.iter_mut().zip(g).zip(o) {
-                    *p = g * o;
-                }
-                let sum = reduce_all(r, |a, b| a + b);
-                for ((r, &g), &o) in r.iter_mut().zip(g).zip(o) {
-                    *r = (g - sum) * o;
-                }
-            }
+        #[cfg(target_arch = "x86_64")]
+        if has_fma() {
+            // SAFETY: `has_fma` checked that the CPU has AVX2 and FMA.
+            return unsafe { fma_path::backward_lastdim(grad, out, len, log, gi) };
         }
+        backward_lastdim(grad, out, len, log, gi);
         return;
     }
     let w = lanes::<T>();

@@ -17,11 +17,11 @@ pub(super) const L2U: f64 = 0.693_147_180_559_662_956_511_601_805_686_950_683_59
 pub(super) const L2L: f64 = 0.282_352_905_630_315_771_225_884_481_750_134_360_255_254_120_68e-12;
 
 /// SLEEF's `vrint_vi2_vf`: round to nearest, ties to even, as `cvtps2dq`.
-/// Out-of-range and NaN inputs give some integer; the callers' results do not
+/// Out-of-range and NaN inputs give `i32::MIN`; the callers' results do not
 /// depend on it there (they are NaN or replaced by a limit).
 #[inline(always)]
 fn rint_i32(x: f32) -> i32 {
-    x.round_ties_even() as i32
+    super::cvt_i32(x.round_ties_even())
 }
 
 /// `2^q` for q in the normal exponent range (`vpow2i_vf_vi2`), wrapping
@@ -77,7 +77,7 @@ pub(super) fn ldexp2_f64(d: f64, q: i32) -> f64 {
 #[inline(always)]
 pub fn exp_f64(d: f64) -> f64 {
     let u = (d * R_LN2).round_ties_even();
-    let q = u as i32;
+    let q = super::cvt_i32_f64(u);
     let s = u.mul_add(-L2U, d);
     let s = u.mul_add(-L2L, s);
     let s2 = s * s;
@@ -109,6 +109,11 @@ pub fn exp_f64(d: f64) -> f64 {
 pub fn exp_slice_f32(src: &[f32], dst: &mut [f32]) {
     assert_eq!(src.len(), dst.len(), "exp_slice_f32: source and destination lengths differ");
     #[cfg(target_arch = "x86_64")]
+    if x86::has_avx512() {
+        // SAFETY: `has_avx512` checked that the CPU has AVX-512F and FMA.
+        return unsafe { x86::exp_f32_avx512(src, dst) };
+    }
+    #[cfg(target_arch = "x86_64")]
     if super::super::vmath::Isa::best() == super::super::vmath::Isa::Avx2Fma {
         // SAFETY: `best` chose this path because the CPU has AVX2 and FMA.
         return unsafe { x86::exp_f32(src, dst) };
@@ -122,6 +127,11 @@ pub fn exp_slice_f32(src: &[f32], dst: &mut [f32]) {
 pub fn exp_slice_f64(src: &[f64], dst: &mut [f64]) {
     assert_eq!(src.len(), dst.len(), "exp_slice_f64: source and destination lengths differ");
     #[cfg(target_arch = "x86_64")]
+    if x86::has_avx512() {
+        // SAFETY: `has_avx512` checked that the CPU has AVX-512F and FMA.
+        return unsafe { x86::exp_f64_avx512(src, dst) };
+    }
+    #[cfg(target_arch = "x86_64")]
     if super::super::vmath::Isa::best() == super::super::vmath::Isa::Avx2Fma {
         // SAFETY: `best` chose this path because the CPU has AVX2 and FMA.
         return unsafe { x86::exp_f64(src, dst) };
@@ -133,6 +143,36 @@ pub fn exp_slice_f64(src: &[f64], dst: &mut [f64]) {
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
+    /// Whether the CPU has AVX-512F and FMA (the standard library caches the
+    /// detection, so this is a load per call).
+    pub(super) fn has_avx512() -> bool {
+        is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("fma")
+    }
+
+    /// The element code compiled for AVX-512: 16 floats per instruction, where
+    /// the AVX2 loop takes 8. The softmax kernels call it for every element of
+    /// their rows. The bits are those of the portable loop.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F and FMA.
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    pub(super) unsafe fn exp_f32_avx512(src: &[f32], dst: &mut [f32]) {
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d = super::exp_f32(s);
+        }
+    }
+
+    /// [`exp_f32_avx512`]'s f64 twin.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F and FMA.
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    pub(super) unsafe fn exp_f64_avx512(src: &[f64], dst: &mut [f64]) {
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d = super::exp_f64(s);
+        }
+    }
+
     /// The element code compiled with AVX2 and FMA, so that `mul_add` is one
     /// instruction and the loop vectorizes; the bits are those of the portable loop.
     ///

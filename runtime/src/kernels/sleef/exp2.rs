@@ -11,7 +11,7 @@ use super::exp::{ldexp2_f32, ldexp2_f64};
 #[inline(always)]
 pub fn exp2_f32(d: f32) -> f32 {
     let u = d.round_ties_even();
-    let q = u as i32;
+    let q = super::cvt_i32(u);
     let s = d - u;
     let mut u = 0.153_592_089_2e-3_f32;
     u = u.mul_add(s, 0.133_926_270_1e-2);
@@ -33,7 +33,7 @@ pub fn exp2_f32(d: f32) -> f32 {
 #[inline(always)]
 pub fn exp2_f64(d: f64) -> f64 {
     let u = d.round_ties_even();
-    let q = u as i32;
+    let q = super::cvt_i32_f64(u);
     let s = d - u;
     let s2 = s * s;
     let s4 = s2 * s2;

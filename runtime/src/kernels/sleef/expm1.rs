@@ -13,7 +13,7 @@ use super::exp::{ldexp2_f32, ldexp2_f64, L2L, L2LF, L2U, L2UF, R_LN2, R_LN2F};
 #[inline(always)]
 pub(super) fn expk2_f32(d: df::P) -> df::P {
     let u = (d.x + d.y) * R_LN2F;
-    let q = u.round_ties_even() as i32;
+    let q = super::cvt_i32(u.round_ties_even());
     let qf = q as f32;
     let s = df::add2_p_s(d, qf * -L2UF);
     let s = df::add2_p_s(s, qf * -L2LF);
@@ -51,7 +51,7 @@ pub fn expm1_f32(a: f32) -> f32 {
 pub(super) fn expk2_f64(d: dd::P) -> dd::P {
     let u = (d.x + d.y) * R_LN2;
     let dq = u.round_ties_even();
-    let q = dq as i32;
+    let q = super::cvt_i32_f64(dq);
     let s = dd::add2_p_s(d, dq * -L2U);
     let s = dd::add2_p_s(s, dq * -L2L);
     let s2 = dd::squ(s);

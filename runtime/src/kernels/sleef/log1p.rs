@@ -31,7 +31,7 @@ pub fn log1p_f32(d: f32) -> f32 {
     let dp1 = d + 1.0;
     let e = getexp_f32(dp1 * (1.0f32 / 0.75f32));
     let e = if e == f32::INFINITY { 128.0 } else { e };
-    let t = pow2((e.round_ties_even() as i32).wrapping_neg());
+    let t = pow2(super::cvt_i32(e.round_ties_even()).wrapping_neg());
     let m = d.mul_add(t, t - 1.0);
     // dfadd_vf2_vf_vf(2, m)
     let den_x = 2.0 + m;
@@ -69,7 +69,7 @@ pub fn log1p_f64(d: f64) -> f64 {
     let dp1 = d + 1.0;
     let e = getexp_f64(dp1 * (1.0 / 0.75));
     let e = if e == f64::INFINITY { 1024.0 } else { e };
-    let t = pow2_f64((e.round_ties_even() as i32).wrapping_neg());
+    let t = pow2_f64(super::cvt_i32_f64(e.round_ties_even()).wrapping_neg());
     let m = d.mul_add(t, t - 1.0);
     // dddiv((m, 0), ddadd_vd2_vd_vd(2, m))
     let den_x = 2.0 + m;

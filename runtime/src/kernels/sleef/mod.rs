@@ -25,6 +25,37 @@
 //! `docs/NUMERICS.md` records the measured agreement with PyTorch.
 
 mod atanh;
+
+/// `cvtps2dq` of an f32 that holds an integer (SLEEF's `vrint_vi2_vf` and
+/// `vtruncate_vi2_vf` after rounding): NaN and values outside the i32 range
+/// give the "integer indefinite" `i32::MIN`, as the instruction does. A plain
+/// `as i32` saturates instead, and LLVM compiles that lane by lane with
+/// compares and branches, which kept the slice loops of `exp` from vectorizing;
+/// this form becomes one `vcvttps2dq` and a blend.
+#[inline(always)]
+pub(super) fn cvt_i32(x: f32) -> i32 {
+    let ok = (-2_147_483_648.0..2_147_483_648.0).contains(&x);
+    // SAFETY: the value converted is finite and within i32's range (0 otherwise).
+    let i = unsafe { (if ok { x } else { 0.0 }).to_int_unchecked::<i32>() };
+    if ok {
+        i
+    } else {
+        i32::MIN
+    }
+}
+
+/// [`cvt_i32`] of an f64 (`cvtpd2dq`, SLEEF's `vrint_vi_vd`).
+#[inline(always)]
+pub(super) fn cvt_i32_f64(x: f64) -> i32 {
+    let ok = (-2_147_483_648.0..2_147_483_648.0).contains(&x);
+    // SAFETY: the value converted is finite and within i32's range (0 otherwise).
+    let i = unsafe { (if ok { x } else { 0.0 }).to_int_unchecked::<i32>() };
+    if ok {
+        i
+    } else {
+        i32::MIN
+    }
+}
 mod df;
 mod erfc;
 mod exp;
