@@ -13,36 +13,19 @@ use graphc_runtime::exec::{run_capture, Machine};
 use graphc_runtime::Tensor;
 use serde_json::Value;
 
-/// A case's inputs, as `values` in tools/numerics/reductions.py (and
-/// runtime/tests/numerics_reduce.rs): one splitmix64 draw per element, mixed
-/// magnitudes, in f64.
-fn values(seed: u64, n: usize) -> Vec<f64> {
-    let mut state = seed;
-    (0..n)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            let u = (z >> 11) as f64 * 2f64.powi(-53);
-            (2.0 * u - 1.0) * 2f64.powi((z & 0xff) as i32 % 17 - 8)
-        })
-        .collect()
-}
+// The input generator and digest of tools/numerics/reductions.py, shared with
+// runtime/tests/numerics_reduce.rs, which reads the same reference data.
+#[path = "../../runtime/tests/common/reductions_py.rs"]
+mod reductions_py;
+use reductions_py::values;
 
-/// FNV-1a over the little-endian bytes of each element, as the script.
+/// The script's digest of x.grad: FNV-1a over its elements' little-endian bytes.
 fn fnv(t: &Tensor) -> String {
-    let bytes: Vec<u8> = match (t.as_f32(), t.as_f64()) {
-        (Some(v), _) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        (_, Some(v)) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+    match (t.as_f32(), t.as_f64()) {
+        (Some(v), _) => reductions_py::fnv(v.iter().flat_map(|x| x.to_le_bytes())),
+        (_, Some(v)) => reductions_py::fnv(v.iter().flat_map(|x| x.to_le_bytes())),
         _ => panic!("x.grad is a float tensor"),
-    };
-    let mut h: u64 = 0xCBF2_9CE4_8422_2325;
-    for b in bytes {
-        h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3);
     }
-    format!("{h:016x}")
 }
 
 /// x.grad of one case, computed by the program graphc compiles for it: `x` and
@@ -73,7 +56,7 @@ fn graphc_grad(op: &str, f32: bool, shape: &[usize], dim: usize, seed: u64) -> T
     let mut m = Machine::new(&c.plan).expect("the plan verifies");
     for (k, input) in c.plan.inputs.clone().iter().enumerate() {
         let seed = if input.name == "g" { seed + 1_000_000 } else { seed };
-        m.bind_input(&c.plan, k, tensor(values(seed, n)));
+        m.bind_input(&c.plan, k, tensor(values(seed, n, false)));
     }
     m.run(&c.plan, &mut Vec::new()).expect("runs");
     let (_, v) = c.plan.exports.iter().find(|(name, _)| name == "x.grad").expect("x.grad is exported");

@@ -8,7 +8,8 @@ full output (DIR/NNN.y, raw little-endian) and DIR/cases.json; the ignored test
 elements and worst ulps per op. `--json FILE` writes the compact data instead:
 per case an FNV-1a digest of PyTorch's output bits and its first elements.
 
-Inputs (`values` below, reproduced step for step by the Rust test): element i of
+Inputs (`values` below, reproduced step for step, with `fnv`, by
+runtime/tests/common/reductions_py.rs for the Rust tests): element i of
 a case is one splitmix64 draw z from the case's seed; u = (z >> 11) * 2^-53;
 for `prod`, 1 + (2u - 1) / 64 (products that neither overflow nor vanish), for
 the others (2u - 1) * 2^e with e = (z & 0xff) % 17 - 8, so that magnitudes
