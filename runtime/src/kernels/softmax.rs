@@ -169,6 +169,7 @@ const GROUP: usize = 16;
 #[inline(always)]
 fn narrow_rows<T: Float>(x: &[T], out: &mut [T], len: usize, log: bool) {
     debug_assert!(len > 0 && len < lanes::<T>());
+    // A group holds fewer than `lanes` <= 16 columns of GROUP rows each.
     let mut xt = [T::ZERO; 16 * GROUP];
     let mut dt = [T::ZERO; 16 * GROUP];
     let mut et = [T::ZERO; 16 * GROUP];
