@@ -87,8 +87,11 @@ fn an_op_without_such_a_kernel_says_so() {
 fn matrix_products_do_not_depend_on_the_thread_count() {
     let mut g = Generator::new();
     g.manual_seed(5);
-    // The step's products, forward and backward, and odd sizes that split unevenly.
-    let shapes = [(1500, 64, 32), (1500, 32, 10), (32, 1500, 10), (64, 1500, 32), (1500, 10, 32), (517, 33, 19)];
+    // The step's products, forward and backward, odd sizes that split unevenly,
+    // and long `k`s that split along it (a partial last panel, one just past two
+    // panels, rows fewer than a tile).
+    let shapes =
+        [(1500, 64, 32), (1500, 32, 10), (32, 1500, 10), (64, 1500, 32), (1500, 10, 32), (517, 33, 19), (20, 513, 7), (5, 3000, 64), (64, 2048, 17)];
     for (m, k, n) in shapes {
         let a = g.randn(DType::F32, &[m, k]);
         let b = g.randn(DType::F32, &[k, n]);

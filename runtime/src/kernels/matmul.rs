@@ -24,6 +24,13 @@ pub trait Gemm: Float + Send + Sync {
     /// `A[i][p] = a.0[i * a.1 + p * a.2]`. `matrixmultiply` packs either layout
     /// into the same panels, so the product does not depend on the strides.
     fn gemm_strided(m: usize, k: usize, n: usize, a: (&[Self], usize, usize), b: (&[Self], usize, usize), c: &mut [Self]);
+
+    /// The depth of the panels along `k` that [`Gemm::gemm_strided`] sums for
+    /// this shape, when each panel's sum starts from zero and is added to the
+    /// result in order (f32 products on the narrow path, `skinny.rs`), so that
+    /// panels computed apart and added in order give the same bits; `None`
+    /// where the blocking is `matrixmultiply`'s own.
+    fn k_panel(m: usize, k: usize, n: usize) -> Option<usize>;
 }
 
 /// Whether every element a (rows x cols) operand with these strides reads lies in `len` elements.
@@ -32,8 +39,12 @@ fn strided_fits(rows: usize, cols: usize, (rs, cs): (usize, usize), len: usize) 
 }
 
 macro_rules! impl_gemm {
-    ($t:ty, $gemm:path, $narrow:path) => {
+    ($t:ty, $gemm:path, $narrow:path, $panel:path) => {
         impl Gemm for $t {
+            fn k_panel(m: usize, k: usize, n: usize) -> Option<usize> {
+                $panel(m, k, n)
+            }
+
             fn gemm_strided(m: usize, k: usize, n: usize, a: (&[$t], usize, usize), b: (&[$t], usize, usize), c: &mut [$t]) {
                 assert!(
                     strided_fits(m, k, (a.1, a.2), a.0.len()) && strided_fits(k, n, (b.1, b.2), b.0.len()) && c.len() == m * n,
@@ -69,8 +80,13 @@ macro_rules! impl_gemm {
     };
 }
 
-impl_gemm!(f32, matrixmultiply::sgemm, super::skinny::try_sgemm);
-impl_gemm!(f64, matrixmultiply::dgemm, no_narrow_path);
+impl_gemm!(f32, matrixmultiply::sgemm, super::skinny::try_sgemm, super::skinny::panel_depth);
+impl_gemm!(f64, matrixmultiply::dgemm, no_narrow_path, no_panels);
+
+/// f64 products are `dgemm`'s, blocked its own way.
+fn no_panels(_: usize, _: usize, _: usize) -> Option<usize> {
+    None
+}
 
 /// f64 products always go to `dgemm`.
 fn no_narrow_path(_: usize, _: usize, _: usize, _: (&[f64], usize, usize), _: (&[f64], usize, usize), _: &mut [f64]) -> bool {
@@ -203,12 +219,13 @@ const PARALLEL_MACS: usize = 1 << 16;
 /// or 4-row (f64) micro-kernel of `matrixmultiply`, so no block splits a tile.
 const ROW_ALIGN: usize = 8;
 
-/// `c = a b` with the rows of `a` and `c` split into one block per thread.
+/// `c = a b` with the rows of `a` and `c` split into one block per thread, or,
+/// for few rows and a long `k`, along `k` ([`gemm_panels`]).
 ///
 /// Each element of `c` is a dot product along `k` whose blocking and order
 /// `matrixmultiply` fixes by `k` alone (its `kc` panels), never by which rows
 /// share a call, so the result is bit for bit the single-threaded one whatever
-/// the thread count (`runtime/tests/matmul_threads.rs` checks this).
+/// the thread count (`runtime/tests/into_kernels.rs` checks this).
 fn gemm_rows<T: Gemm>(m: usize, k: usize, n: usize, a: &[T], b: &[T], c: &mut [T]) {
     gemm_rows_strided(m, k, n, (a, k, 1), (b, n, 1), c);
 }
@@ -217,7 +234,17 @@ fn gemm_rows<T: Gemm>(m: usize, k: usize, n: usize, a: &[T], b: &[T], c: &mut [T
 /// elements into `a`.
 fn gemm_rows_strided<T: Gemm>(m: usize, k: usize, n: usize, a: (&[T], usize, usize), b: (&[T], usize, usize), c: &mut [T]) {
     let threads = rayon::current_num_threads();
-    if threads < 2 || m * k * n < PARALLEL_MACS || m < 2 * ROW_ALIGN {
+    if threads < 2 || m * k * n < PARALLEL_MACS {
+        T::gemm_strided(m, k, n, a, b, c);
+        return;
+    }
+    if let Some(kc) = T::k_panel(m, k, n) {
+        if k >= 2 * kc && k >= 4 * m {
+            gemm_panels(kc, m, k, n, a, b, c);
+            return;
+        }
+    }
+    if m < 2 * ROW_ALIGN {
         T::gemm_strided(m, k, n, a, b, c);
         return;
     }
@@ -228,6 +255,39 @@ fn gemm_rows_strided<T: Gemm>(m: usize, k: usize, n: usize, a: (&[T], usize, usi
             s.spawn(move |_| T::gemm_strided(c.len() / n, k, n, a, b, c));
         }
     });
+}
+
+/// `c = a b` split along `k` at the product's own panels of depth `kc`: the
+/// caller sums the first panels into `c`, the other threads each later panel
+/// apart, from zero, and the caller adds those sums to `c` in order of `k`,
+/// which is how the one-thread product adds its panels, so every element has
+/// its bits. This is the split for a product with few rows and a long `k`,
+/// such as a weight gradient `x.T @ grad` that sums over the batch: split by
+/// rows, each thread would read all of `grad`, half of it just written by the
+/// other core, and moving those lines between the cores cost more than the
+/// product's half (docs/PERFORMANCE.md, ninth sitting); along `k`, each thread
+/// reads the rows of the batch that the kernels before it wrote on that
+/// thread, and only the small sums cross.
+fn gemm_panels<T: Gemm>(kc: usize, m: usize, k: usize, n: usize, a: (&[T], usize, usize), b: (&[T], usize, usize), c: &mut [T]) {
+    let panels = k.div_ceil(kc);
+    let first = panels.div_ceil(rayon::current_num_threads());
+    let mut sums = vec![T::ZERO; (panels - first) * m * n];
+    rayon::scope(|s| {
+        for (i, sum) in sums.chunks_mut(m * n).enumerate() {
+            let p = (first + i) * kc;
+            let depth = kc.min(k - p);
+            let a = (&a.0[p * a.2..], a.1, a.2);
+            let b = (&b.0[p * b.1..], b.1, b.2);
+            s.spawn(move |_| T::gemm_strided(m, depth, n, a, b, sum));
+        }
+        T::gemm_strided(m, first * kc, n, a, b, c);
+    });
+    for sum in sums.chunks(m * n) {
+        for (c, &s) in c.iter_mut().zip(sum) {
+            // The panel's sum first, as the product's own epilogue adds it.
+            *c = s + *c;
+        }
+    }
 }
 
 /// `c = A B` for 2-D operands where `a` (or `b`) may hold its operand's

@@ -42,6 +42,18 @@ pub fn try_sgemm(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), b: (&[
     false
 }
 
+/// The panel depth of this path's products, when [`try_sgemm`] takes them.
+pub fn panel_depth(m: usize, k: usize, n: usize) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if n <= MAX_N && m > 0 && k > 0 && n > 0 && std::arch::is_x86_feature_detected!("avx512f") {
+            return Some(KC);
+        }
+    }
+    let _ = (m, k, n);
+    None
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use std::arch::x86_64::*;
