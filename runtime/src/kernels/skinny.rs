@@ -30,13 +30,11 @@ pub const MAX_N: usize = 64;
 /// alike, when this path serves (f32, `n <= MAX_N`, AVX-512F); returns whether it ran.
 pub fn try_sgemm(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), b: (&[f32], usize, usize), c: &mut [f32]) -> bool {
     #[cfg(target_arch = "x86_64")]
-    {
-        if n <= MAX_N && m > 0 && k > 0 && n > 0 && std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: AVX-512F is present; the caller checked that every index the
-            // strides form lies inside `a` and `b`, and that `c` holds m x n.
-            unsafe { avx512::sgemm(m, k, n, a, b, c) };
-            return true;
-        }
+    if serves(m, k, n) {
+        // SAFETY: `serves` found AVX-512F; the caller checked that every index the
+        // strides form lies inside `a` and `b`, and that `c` holds m x n.
+        unsafe { avx512::sgemm(m, k, n, a, b, c) };
+        return true;
     }
     let _ = (m, k, n, a, b, c);
     false
@@ -44,14 +42,21 @@ pub fn try_sgemm(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), b: (&[
 
 /// The panel depth of this path's products, when [`try_sgemm`] takes them.
 pub fn panel_depth(m: usize, k: usize, n: usize) -> Option<usize> {
+    serves(m, k, n).then_some(KC)
+}
+
+/// Whether this path computes an m x k times k x n product: a non-empty one of
+/// at most [`MAX_N`] columns, on a CPU with AVX-512F.
+fn serves(m: usize, k: usize, n: usize) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        if n <= MAX_N && m > 0 && k > 0 && n > 0 && std::arch::is_x86_feature_detected!("avx512f") {
-            return Some(KC);
-        }
+        n <= MAX_N && m > 0 && k > 0 && n > 0 && std::arch::is_x86_feature_detected!("avx512f")
     }
-    let _ = (m, k, n);
-    None
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (m, k, n);
+        false
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
