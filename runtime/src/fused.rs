@@ -13,8 +13,6 @@
 
 use std::cell::RefCell;
 
-use rayon::prelude::*;
-
 use crate::kernels::elementwise::{activation_into, binary_into, pow_scalar_into, select_into, unary_at_into, unary_into, Arg};
 use crate::kernels::float::Float;
 use crate::op::{Op, Unary};
@@ -26,10 +24,11 @@ use crate::tensor::{DType, Data, Tensor};
 pub const CHUNK: usize = 2048;
 
 /// Below this many element-instructions (elements times instructions) a kernel
-/// runs on the calling thread: a few microseconds of work, less than waking
-/// another thread costs. The digits step's `[1500, 10]` kernels stay on one
-/// thread; its `[1500, 32]` hidden layer (tanh from two `exp`) is split.
-pub const PARALLEL_WORK: usize = 1 << 17;
+/// runs on the calling thread: a few microseconds of work, less than handing
+/// rows to another thread costs. Every `[1500, 32]` kernel of the digits step
+/// splits: the other worker is usually still awake from the kernel before, as
+/// every kernel of the step splits its rows alike.
+pub const PARALLEL_WORK: usize = 1 << 15;
 
 /// Kernels of at least this many elements write their outputs with non-temporal
 /// stores: outputs that large do not fit in cache anyway, and a plain store would
@@ -185,6 +184,7 @@ fn run_typed<T: Element>(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor
     for (i, s) in ins.iter().enumerate() {
         assert_eq!(s.len(), k.len, "fused kernel input {i} has the wrong length");
     }
+    let (rows, cols) = rows_of(outputs.first().map_or(&[][..], |t| t.shape()), k.len);
     let outs: Vec<SendPtr<T>> = outputs
         .iter_mut()
         .map(|t| {
@@ -193,12 +193,10 @@ fn run_typed<T: Element>(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor
             SendPtr(s.as_mut_ptr())
         })
         .collect();
-    let n_chunks = k.len.div_ceil(CHUNK);
     let avx2 = has_avx2_fma();
     let stream = streams(k);
-    let run_chunk = |c: usize| {
-        let start = c * CHUNK;
-        let m = CHUNK.min(k.len - start);
+    // The chunk of `m` elements from `start`.
+    let run_chunk = |start: usize, m: usize| {
         T::with_scratch(scratch_rows(k) * row_len(k), |scratch| {
             let out_rows = stream.then_some(k.regs as usize);
             let ctx = Chunk { ins: &ins, sc: &sc, outs: &outs, scratch: scratch.as_mut_ptr(), row: row_len(k), start, m, len: k.len, out_rows };
@@ -220,14 +218,26 @@ fn run_typed<T: Element>(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor
             }
         })
     };
-    let threads = rayon::current_num_threads();
-    if threads > 1 && n_chunks > 1 && k.len * k.instrs.len() >= PARALLEL_WORK {
-        // One piece per thread: each piece is a run of whole chunks, so a thread
-        // streams through its part of every array, and a piece another thread
-        // does not take in time runs on the caller.
-        (0..n_chunks).into_par_iter().with_min_len(n_chunks.div_ceil(threads)).for_each(run_chunk);
-    } else {
-        (0..n_chunks).for_each(run_chunk);
+    // Each thread takes whole rows of the result, the same rows every kernel of
+    // the step gives it (`kernels::parts`), and streams through its part of
+    // every array chunk by chunk.
+    crate::kernels::parts::for_parts(rows, k.len * k.instrs.len() >= PARALLEL_WORK, &|r: std::ops::Range<usize>| {
+        let end = r.end * cols;
+        let mut start = r.start * cols;
+        while start < end {
+            let m = CHUNK.min(end - start);
+            run_chunk(start, m);
+            start += m;
+        }
+    });
+}
+
+/// The rows and row length a kernel of `len` elements splits by: the leading
+/// dimension of its outputs' shape (elements one by one for a 0-d or 1-d one).
+fn rows_of(shape: &[usize], len: usize) -> (usize, usize) {
+    match shape.first() {
+        Some(&rows) if shape.len() > 1 && rows > 0 && len.is_multiple_of(rows) => (rows, len / rows),
+        _ => (len, 1),
     }
 }
 

@@ -136,3 +136,46 @@ fn a_product_read_through_strides_equals_the_product_of_the_copied_transpose() {
         }
     }
 }
+
+#[test]
+fn kernels_split_by_rows_do_not_depend_on_the_thread_count() {
+    // Every kernel that splits its rows among the threads (`kernels/parts.rs`):
+    // the softmaxes and their gradients along the last dimension, broadcast
+    // arithmetic with a bias row, a per-row column and a same-shape operand.
+    // Rows that split on a panel (1500), near the middle (600), unevenly (517)
+    // and into parts of fewer rows than a softmax group (40, on 3 and 4 threads).
+    let mut g = Generator::new();
+    g.manual_seed(11);
+    for dtype in [DType::F32, DType::F64] {
+        for (rows, cols) in [(1500, 10), (600, 32), (517, 19), (40, 3000)] {
+            let x = g.randn(dtype, &[rows, cols]);
+            let grad = g.randn(dtype, &[rows, cols]);
+            let bias = g.randn(dtype, &[cols]);
+            let col = g.randn(dtype, &[rows, 1]);
+            let out = eval(&Op::Softmax { dim: 1, log: true }, &[&x], dtype, &[rows, cols]);
+            let probs = eval(&Op::Softmax { dim: 1, log: false }, &[&x], dtype, &[rows, cols]);
+            let cases: Vec<(Op, Vec<&Tensor>)> = vec![
+                (Op::Softmax { dim: 1, log: true }, vec![&x]),
+                (Op::Softmax { dim: 1, log: false }, vec![&x]),
+                (Op::SoftmaxBackward { dim: 1, log: true }, vec![&grad, &out]),
+                (Op::SoftmaxBackward { dim: 1, log: false }, vec![&grad, &probs]),
+                (Op::Binary(Binary::Add), vec![&x, &bias]),
+                (Op::Binary(Binary::Div), vec![&bias, &x]),
+                (Op::Binary(Binary::Sub), vec![&x, &col]),
+                (Op::Binary(Binary::Mul), vec![&x, &grad]),
+            ];
+            for (op, args) in cases {
+                let with = |threads: usize| {
+                    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                    let mut buffer = Tensor::full(dtype, vec![rows, cols], f64::NAN);
+                    assert!(pool.install(|| eval_into(&op, &args, &[rows, cols], &mut buffer)));
+                    bits(&buffer)
+                };
+                let one = with(1);
+                for threads in [2, 3, 4] {
+                    assert_eq!(with(threads), one, "`{}` of {rows}x{cols} {dtype:?} on {threads} threads", op.name());
+                }
+            }
+        }
+    }
+}

@@ -276,7 +276,7 @@ impl<T: Float> ElementFn2<T> for Map2<'_, '_, T> {
 /// Applies `f` elementwise; each combination of slice and scalar operands gets
 /// its own loop, so the common ones vectorize.
 #[inline(always)]
-fn map2<T: Float>(a: Arg<T>, b: Arg<T>, dst: &mut [T], f: impl Fn(T, T) -> T) {
+pub(crate) fn map2<T: Float>(a: Arg<T>, b: Arg<T>, dst: &mut [T], f: impl Fn(T, T) -> T) {
     let n = dst.len();
     match (a, b) {
         (Arg::Slice(a), Arg::Slice(b)) => {

@@ -19,6 +19,8 @@ pub trait Float:
     + Div<Output = Self>
     + Neg<Output = Self>
     + std::fmt::Debug
+    + Send
+    + Sync
     + 'static
 {
     const ZERO: Self;

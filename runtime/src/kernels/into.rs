@@ -8,10 +8,11 @@
 //! a broadcast this file has no loop for, it returns `false` and the machine
 //! falls back to `eval`, which allocates the result.
 
-use super::elementwise::{activation_into, binary_into, pow_scalar_into, unary_into, Arg};
+use super::elementwise::{activation_into, binary_into, map2, pow_scalar_into, unary_into, Arg};
+use super::float::Float;
 use super::matmul::{matmul_into, Gemm};
 use super::{broadcast, index, reduce, shape, softmax};
-use crate::op::{Binary, IndexOp, Op, ReduceKind};
+use crate::op::{Binary, ElementFn2, IndexOp, Op, ReduceKind};
 use crate::tensor::{DType, Data, Tensor};
 
 /// Whether [`eval_into`] writes `op` of operands of these dtypes and shapes into
@@ -192,15 +193,50 @@ fn binary_broadcast_into<T: Gemm>(op: Binary, a: (&[T], &[usize]), b: (&[T], &[u
     let (Some(x), Some(y)) = (RowOperand::classify(a.0, a.1, out_shape), RowOperand::classify(b.0, b.1, out_shape)) else {
         return false;
     };
-    if let (Some(x), Some(y)) = (x.whole(), y.whole()) {
-        // Neither operand changes from row to row: one loop over the whole result.
-        binary_into(op, x, y, out);
-        return true;
-    }
     let cols = out_shape[out_shape.len() - 1];
     debug_assert_eq!(out.len() % cols, 0);
-    for (i, row) in out.chunks_mut(cols).enumerate() {
-        binary_into(op, x.at_row(i, cols), y.at_row(i, cols), row);
-    }
+    // The threads take parts of the rows, as every kernel of a step does (`parts.rs`).
+    super::parts::for_row_parts(out, cols, out.len() >= PARALLEL_ELEMENTS, &|rows, out| {
+        if let (Some(x), Some(y)) = (x.whole(), y.whole()) {
+            // Neither operand changes from row to row: one loop over the part.
+            let elements = rows.start * cols..rows.end * cols;
+            return binary_into(op, part(x, elements.clone()), part(y, elements), out);
+        }
+        // The op's formula is looked up once for all the rows: a bias row of ten
+        // or thirty-two elements costs less than the lookup.
+        op.with_element(Rows2 { x, y, rows, cols, out })
+    });
     true
 }
+
+/// Rows `rows` of a broadcast binary op, written to `out` (those rows only).
+struct Rows2<'a, 'b, T> {
+    x: RowOperand<'a, T>,
+    y: RowOperand<'a, T>,
+    rows: std::ops::Range<usize>,
+    cols: usize,
+    out: &'b mut [T],
+}
+
+impl<T: Float> ElementFn2<T> for Rows2<'_, '_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn call(self, f: impl Fn(T, T) -> T + Copy) {
+        let (x, y, cols) = (self.x, self.y, self.cols);
+        for (i, row) in self.rows.zip(self.out.chunks_mut(cols)) {
+            map2(x.at_row(i, cols), y.at_row(i, cols), row, f);
+        }
+    }
+}
+
+/// The `elements` of an operand read as one flat row (a scalar everywhere).
+fn part<T>(a: Arg<'_, T>, elements: std::ops::Range<usize>) -> Arg<'_, T> {
+    match a {
+        Arg::Slice(s) => Arg::Slice(&s[elements]),
+        scalar => scalar,
+    }
+}
+
+/// Broadcast binary ops of at least this many elements split their rows among
+/// the threads: below it, the work costs less than handing half of it over.
+const PARALLEL_ELEMENTS: usize = 8192;

@@ -215,10 +215,6 @@ pub fn matmul_into<T: Gemm>(a: &[T], a_shape: &[usize], b: &[T], b_shape: &[usiz
 /// halves to rayon costs a few microseconds, more than a small product takes.
 const PARALLEL_MACS: usize = 1 << 16;
 
-/// Rows of `a` in one block of a parallel product: a multiple of the 8-row (f32)
-/// or 4-row (f64) micro-kernel of `matrixmultiply`, so no block splits a tile.
-const ROW_ALIGN: usize = 8;
-
 /// `c = a b` with the rows of `a` and `c` split into one block per thread, or,
 /// for few rows and a long `k`, along `k` ([`gemm_panels`]).
 ///
@@ -244,16 +240,10 @@ fn gemm_rows_strided<T: Gemm>(m: usize, k: usize, n: usize, a: (&[T], usize, usi
             return;
         }
     }
-    if m < 2 * ROW_ALIGN {
-        T::gemm_strided(m, k, n, a, b, c);
-        return;
-    }
-    let rows = m.div_ceil(threads).div_ceil(ROW_ALIGN) * ROW_ALIGN;
-    rayon::scope(|s| {
-        for (r, c) in c.chunks_mut(rows * n).enumerate() {
-            let a = (&a.0[r * rows * a.1..], a.1, a.2);
-            s.spawn(move |_| T::gemm_strided(c.len() / n, k, n, a, b, c));
-        }
+    // The same rows to the same thread as every other kernel (`parts.rs`).
+    super::parts::for_row_parts(c, n, true, &|rows, c| {
+        let a = (&a.0[rows.start * a.1..], a.1, a.2);
+        T::gemm_strided(rows.len(), k, n, a, b, c)
     });
 }
 
@@ -270,7 +260,12 @@ fn gemm_rows_strided<T: Gemm>(m: usize, k: usize, n: usize, a: (&[T], usize, usi
 /// thread, and only the small sums cross.
 fn gemm_panels<T: Gemm>(kc: usize, m: usize, k: usize, n: usize, a: (&[T], usize, usize), b: (&[T], usize, usize), c: &mut [T]) {
     let panels = k.div_ceil(kc);
-    let first = panels.div_ceil(rayon::current_num_threads());
+    // The caller's panels end where the other kernels' first part of the batch
+    // rows ends (`parts.rs` puts it on a panel where that keeps the balance),
+    // so the caller sums the rows its own kernels wrote.
+    let threads = rayon::current_num_threads();
+    let cut = super::parts::bound(k, threads, 1);
+    let first = if cut > 0 && cut.is_multiple_of(kc) { cut / kc } else { panels.div_ceil(threads) };
     let mut sums = vec![T::ZERO; (panels - first) * m * n];
     rayon::scope(|s| {
         for (i, sum) in sums.chunks_mut(m * n).enumerate() {

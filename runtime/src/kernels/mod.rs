@@ -23,6 +23,7 @@ pub mod integer_more;
 pub mod into;
 pub mod loss;
 pub mod matmul;
+pub mod parts;
 pub mod prod;
 pub mod prod_reduce;
 pub mod reduce;

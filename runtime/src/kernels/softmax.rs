@@ -393,6 +393,11 @@ mod fma_path {
     }
 }
 
+/// Softmaxes along the last dimension of at least this many elements split
+/// their rows among the threads (`parts.rs`): below it, the few microseconds
+/// of work cost less than handing half to another thread.
+const PARALLEL_ELEMENTS: usize = 8192;
+
 /// `softmax(x, dim)` or `log_softmax(x, dim)` of a contiguous `x` of `shape`.
 pub fn softmax<T: Float>(x: &[T], shape: &[usize], dim: usize, log: bool) -> Vec<T> {
     let mut out = vec![T::ZERO; x.len()];
@@ -409,12 +414,16 @@ pub fn softmax_into<T: Float>(x: &[T], shape: &[usize], dim: usize, log: bool, o
         return;
     }
     if dim + 1 == shape.len() {
-        #[cfg(target_arch = "x86_64")]
-        if has_fma() {
-            // SAFETY: `has_fma` checked that the CPU has AVX2 and FMA.
-            return unsafe { fma_path::forward_lastdim(x, out, len, log) };
-        }
-        forward_lastdim(x, out, len, log);
+        // Each row is computed alone, so the threads take parts of the rows.
+        super::parts::for_row_parts(out, len, x.len() >= PARALLEL_ELEMENTS, &|rows, out| {
+            let x = &x[rows.start * len..rows.end * len];
+            #[cfg(target_arch = "x86_64")]
+            if has_fma() {
+                // SAFETY: `has_fma` checked that the CPU has AVX2 and FMA.
+                return unsafe { fma_path::forward_lastdim(x, out, len, log) };
+            }
+            forward_lastdim(x, out, len, log)
+        });
     } else {
         for (xo, oo) in x.chunks(len * inner).zip(out.chunks_mut(len * inner)) {
             if log {
@@ -459,12 +468,15 @@ pub fn softmax_backward_into<T: Float>(grad: &[T], out: &[T], shape: &[usize], d
         return;
     }
     if dim + 1 == shape.len() {
-        #[cfg(target_arch = "x86_64")]
-        if has_fma() {
-            // SAFETY: `has_fma` checked that the CPU has AVX2 and FMA.
-            return unsafe { fma_path::backward_lastdim(grad, out, len, log, gi) };
-        }
-        backward_lastdim(grad, out, len, log, gi);
+        super::parts::for_row_parts(gi, len, grad.len() >= PARALLEL_ELEMENTS, &|rows, gi| {
+            let (grad, out) = (&grad[rows.start * len..rows.end * len], &out[rows.start * len..rows.end * len]);
+            #[cfg(target_arch = "x86_64")]
+            if has_fma() {
+                // SAFETY: `has_fma` checked that the CPU has AVX2 and FMA.
+                return unsafe { fma_path::backward_lastdim(grad, out, len, log, gi) };
+            }
+            backward_lastdim(grad, out, len, log, gi)
+        });
         return;
     }
     let w = lanes::<T>();

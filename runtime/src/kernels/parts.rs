@@ -1,0 +1,159 @@
+//! How a kernel splits its rows among threads: every kernel gives the same rows
+//! to the same thread.
+//!
+//! A training step is a chain of kernels over the rows of a batch (a product,
+//! its bias, an activation, the next product, the softmax and their
+//! gradients). When each kernel split its rows its own way, a thread would
+//! read rows another core had just written, and moving those cache lines
+//! between the cores cost more than the second thread saved
+//! (docs/PERFORMANCE.md, ninth sitting). Here every kernel splits `m` rows at
+//! the same boundaries ([`bound`]), and the calling thread always runs the
+//! first part ([`for_parts`]: `rayon::join` runs its first closure on the
+//! caller and leaves the second to the other worker), so the rows a kernel
+//! writes on one core are the rows the next kernel reads there. A weight
+//! gradient, which sums over the batch, splits its long `k` at the same
+//! boundaries (`matmul.rs::gemm_panels`), which [`bound`] puts on the
+//! product's 256-deep panels where that costs little balance.
+//!
+//! No kernel's bits depend on where it is split: each part computes its rows
+//! exactly as the whole would.
+
+use std::ops::Range;
+
+/// The depth of the panels a split along `k` must respect (`skinny.rs`'s
+/// `KC`), and so the alignment boundaries take when it costs little balance.
+const PANEL: usize = 256;
+
+/// The alignment of every boundary otherwise: a multiple of the products'
+/// 8-row tiles and of the softmax's 16-row groups, so that no part splits one.
+const ROW_ALIGN: usize = 16;
+
+/// The first row of part `t` of `m` rows split into `parts` (`t <= parts`;
+/// part `t` is `bound(t)..bound(t + 1)`). The boundaries fall on multiples of
+/// [`PANEL`] when that moves none of them by more than a sixteenth of a
+/// part, else on multiples of [`ROW_ALIGN`].
+pub fn bound(m: usize, parts: usize, t: usize) -> usize {
+    if t >= parts {
+        return m;
+    }
+    let balanced = (1..parts).all(|u| aligned(m, parts, u, PANEL).abs_diff(u * m / parts) * 16 <= m / parts);
+    aligned(m, parts, t, if balanced { PANEL } else { ROW_ALIGN })
+}
+
+/// The first row of part `t`, rounded to the nearest multiple of `align` (at most `m`).
+fn aligned(m: usize, parts: usize, t: usize, align: usize) -> usize {
+    ((t * m / parts + align / 2) / align * align).min(m)
+}
+
+/// Runs `f` on each part of `m` rows, one part per thread of rayon's pool, the
+/// caller running the first: `f(rows)` for each part's range of rows. With
+/// `split` false, or one thread, or too few rows to split, `f(0..m)` runs on
+/// the caller. Kernels pass `split` from their own estimate of the work:
+/// handing a part to another thread costs a few microseconds.
+pub fn for_parts(m: usize, split: bool, f: &(dyn Fn(Range<usize>) + Sync)) {
+    let parts = rayon::current_num_threads().min(m / ROW_ALIGN);
+    if !split || parts < 2 {
+        f(0..m);
+        return;
+    }
+    run(m, parts, 0, parts, f);
+}
+
+/// Parts `lo..hi` of `parts`: halves by `rayon::join`, the lower half on the caller.
+fn run(m: usize, parts: usize, lo: usize, hi: usize, f: &(dyn Fn(Range<usize>) + Sync)) {
+    if hi - lo == 1 {
+        let rows = bound(m, parts, lo)..bound(m, parts, hi);
+        if !rows.is_empty() {
+            f(rows);
+        }
+        return;
+    }
+    let mid = (lo + hi) / 2;
+    rayon::join(|| run(m, parts, lo, mid, f), || run(m, parts, mid, hi, f));
+}
+
+/// A raw pointer that may cross threads: for kernels whose parts write
+/// disjoint rows of one buffer.
+#[derive(Clone, Copy)]
+pub struct SharedMut<T>(pub *mut T);
+// SAFETY: only used for buffers whose parts write disjoint ranges, each
+// reconstructed as a slice by the one part that owns it.
+unsafe impl<T: Send> Send for SharedMut<T> {}
+// SAFETY: as for `Send`: sharing the pointer lets each part build its own,
+// disjoint slice.
+unsafe impl<T: Send> Sync for SharedMut<T> {}
+
+impl<T> SharedMut<T> {
+    /// The elements `range` of the buffer.
+    ///
+    /// # Safety
+    /// `range` lies inside the buffer this pointer was taken from, which
+    /// outlives the slice, and no other live slice overlaps it.
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn slice(&self, range: Range<usize>) -> &mut [T] {
+        std::slice::from_raw_parts_mut(self.0.add(range.start), range.len())
+    }
+}
+
+/// Runs `f(rows, out_rows)` for each part of the `m` rows of `out` (`cols`
+/// elements a row), each part given its own rows of `out` to write.
+pub fn for_row_parts<T: Send>(out: &mut [T], cols: usize, split: bool, f: &(dyn Fn(Range<usize>, &mut [T]) + Sync)) {
+    if cols == 0 {
+        return;
+    }
+    let m = out.len() / cols;
+    debug_assert_eq!(out.len(), m * cols);
+    let base = SharedMut(out.as_mut_ptr());
+    for_parts(m, split, &|rows: Range<usize>| {
+        // SAFETY: the parts' row ranges are disjoint and inside `0..m`, so these
+        // element ranges are disjoint and inside `out`, which is borrowed
+        // mutably for the whole call.
+        let part = unsafe { base.slice(rows.start * cols..rows.end * cols) };
+        f(rows, part)
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boundaries_cover_the_rows_in_order_and_align() {
+        for m in [0, 1, 15, 16, 17, 100, 297, 512, 1500, 1797, 4096, 10_000] {
+            for parts in 1..=5 {
+                let b: Vec<usize> = (0..=parts).map(|t| bound(m, parts, t)).collect();
+                assert_eq!((b[0], b[parts]), (0, m), "m {m} parts {parts}: {b:?}");
+                assert!(b.windows(2).all(|w| w[0] <= w[1]), "m {m} parts {parts}: {b:?}");
+                assert!(b[1..parts].iter().all(|&x| x % ROW_ALIGN == 0 || x == m), "m {m} parts {parts}: {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_digits_batch_splits_on_a_panel() {
+        // 1500 rows on two threads: 768 is a whole number of 256-deep panels and
+        // 2.4% from the middle, so the weight gradient's split along the batch
+        // falls where the forward kernels' split does.
+        assert_eq!(bound(1500, 2, 1), 768);
+        // 600 rows: 512 would leave 88 rows to the second thread, so the split
+        // stays near the middle instead.
+        assert_eq!(bound(600, 2, 1), 304);
+    }
+
+    #[test]
+    fn every_row_runs_once() {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        for m in [1, 16, 40, 1500] {
+            let mut out = vec![0u32; m * 3];
+            pool.install(|| {
+                for_row_parts(&mut out, 3, true, &|rows, part| {
+                    for (i, r) in rows.zip(part.chunks_mut(3)) {
+                        r.iter_mut().for_each(|x| *x += i as u32 + 1);
+                    }
+                })
+            });
+            let want: Vec<u32> = (0..m).flat_map(|i| [i as u32 + 1; 3]).collect();
+            assert_eq!(out, want, "m {m}");
+        }
+    }
+}
