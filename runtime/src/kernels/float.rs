@@ -42,6 +42,9 @@ pub trait Float:
     /// `ln` as SLEEF's `logf`/`log` u10 computes it (`Vectorized::log`, which
     /// PyTorch's `log_softmax` kernels apply to each row's sum).
     fn ln_sleef(self) -> Self;
+    /// [`Float::ln_sleef`] of a value in `[1, 2^100)` (a softmax row's sum), the
+    /// same bits, computed without branches so that a loop of it vectorizes.
+    fn ln_sleef_from_one(self) -> Self;
     /// [`Float::exp_sleef`] of every element of `src` into `dst`, on the fastest
     /// path this CPU supports (the same bits on every path).
     fn exp_sleef_into(src: &[Self], dst: &mut [Self]);
@@ -134,7 +137,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_exact:path, $exp_sleef:path, $exp_sleef_into:path, $ln_sleef:path, $exp2_sleef:path, $expm1_sleef:path, $log1p_torch:path, $asinh:path, $erf:path, $erfc:path, $tanh_torch:path, $sinh_vec:path, $cosh_vec:path, $atanh:path, $atanh_sleef:path) => {
+    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_exact:path, $exp_sleef:path, $exp_sleef_into:path, $ln_sleef:path, $ln_from_one:path, $exp2_sleef:path, $expm1_sleef:path, $log1p_torch:path, $asinh:path, $erf:path, $erfc:path, $tanh_torch:path, $sinh_vec:path, $cosh_vec:path, $atanh:path, $atanh_sleef:path) => {
         impl Float for $t {
             const ZERO: $t = 0.0;
             const ONE: $t = 1.0;
@@ -161,6 +164,12 @@ macro_rules! impl_float {
             }
             fn ln_sleef(self) -> $t {
                 $ln_sleef(self)
+            }
+            // Inlined into the caller's loop, so that it vectorizes with the
+            // caller's target features (the softmax's AVX2 and FMA).
+            #[inline(always)]
+            fn ln_sleef_from_one(self) -> $t {
+                $ln_from_one(self)
             }
             fn exp_sleef_into(src: &[$t], dst: &mut [$t]) {
                 $exp_sleef_into(src, dst)
@@ -350,6 +359,7 @@ impl_float!(
     sleef::exp_f32,
     sleef::exp_slice_f32,
     sleef::log_f32,
+    sleef::log_f32_from_one,
     sleef::exp2_f32,
     sleef::expm1_f32,
     sleef::log1p_f32,
@@ -370,6 +380,8 @@ impl_float!(
     exp_f64_libm,
     sleef::exp_f64,
     sleef::exp_slice_f64,
+    sleef::log_f64,
+    // f64's rows of fewer than eight classes are rare enough to keep the general function.
     sleef::log_f64,
     sleef::exp2_f64,
     sleef::expm1_f64,

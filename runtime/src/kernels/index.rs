@@ -318,16 +318,59 @@ fn offset(p: usize, ishape: &[usize], xs: &[usize], dim: usize, at: i64) -> usiz
     off
 }
 
-fn gather_typed<T: Copy>(x: &[T], xshape: &[usize], idx: &[i64], ishape: &[usize], dim: usize) -> Vec<T> {
-    let xs = strides(xshape);
-    (0..numel(ishape)).map(|p| x[offset(p, ishape, &xs, dim, idx[p])]).collect()
+/// Calls `f(p, offset(p, ishape, xs, dim, idx[p]))` for every index position
+/// `p` in order, walking the coordinates like an odometer instead of dividing
+/// `p` by each dimension (a cross-entropy's gather and its gradient's scatter
+/// ran as long as the softmax before them).
+fn for_each_offset(ishape: &[usize], xs: &[usize], dim: usize, idx: &[i64], mut f: impl FnMut(usize, usize)) {
+    let n = numel(ishape);
+    if ishape.is_empty() {
+        if n == 1 {
+            f(0, 0);
+        }
+        return;
+    }
+    if let ([rows, cols], [s0, s1]) = (ishape, xs) {
+        // Matrices (a cross-entropy's labels as a column): two plain loops.
+        for r in 0..*rows {
+            for c in 0..*cols {
+                let p = r * cols + c;
+                let at = idx[p] as usize;
+                f(p, if dim == 0 { at * s0 + c * s1 } else { r * s0 + at * s1 });
+            }
+        }
+        return;
+    }
+    let mut coord = vec![0usize; ishape.len()];
+    // The offset of the coordinates other than `dim`.
+    let mut base = 0;
+    for (p, &at) in idx.iter().enumerate().take(n) {
+        f(p, base + at as usize * xs[dim]);
+        for d in (0..ishape.len()).rev() {
+            coord[d] += 1;
+            if coord[d] < ishape[d] {
+                if d != dim {
+                    base += xs[d];
+                }
+                break;
+            }
+            if d != dim {
+                base -= (ishape[d] - 1) * xs[d];
+            }
+            coord[d] = 0;
+        }
+    }
+}
+
+fn gather_typed<T: Copy + Default>(x: &[T], xshape: &[usize], idx: &[i64], ishape: &[usize], dim: usize) -> Vec<T> {
+    let mut out = vec![T::default(); numel(ishape)];
+    gather_into(x, xshape, idx, ishape, dim, &mut out);
+    out
 }
 
 fn gather_into<T: Copy>(x: &[T], xshape: &[usize], idx: &[i64], ishape: &[usize], dim: usize, out: &mut [T]) {
     let xs = strides(xshape);
-    for (p, o) in out.iter_mut().enumerate() {
-        *o = x[offset(p, ishape, &xs, dim, idx[p])];
-    }
+    for_each_offset(ishape, &xs, dim, idx, |p, at| out[p] = x[at]);
 }
 
 fn scatter_add_typed<T: Copy + std::ops::AddAssign>(g: &[T], out: &[usize], idx: &[i64], ishape: &[usize], dim: usize, zero: T) -> Vec<T> {
@@ -340,9 +383,7 @@ fn scatter_add_typed<T: Copy + std::ops::AddAssign>(g: &[T], out: &[usize], idx:
 fn scatter_add_into<T: Copy + std::ops::AddAssign>(g: &[T], out: &[usize], idx: &[i64], ishape: &[usize], dim: usize, zero: T, res: &mut [T]) {
     let os = strides(out);
     res.fill(zero);
-    for (p, &v) in g.iter().enumerate() {
-        res[offset(p, ishape, &os, dim, idx[p])] += v;
-    }
+    for_each_offset(ishape, &os, dim, idx, |p, at| res[at] += g[p]);
 }
 
 #[cfg(test)]

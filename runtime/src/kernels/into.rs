@@ -193,7 +193,8 @@ fn binary_broadcast_into<T: Gemm>(op: Binary, a: (&[T], &[usize]), b: (&[T], &[u
     let (Some(x), Some(y)) = (RowOperand::classify(a.0, a.1, out_shape), RowOperand::classify(b.0, b.1, out_shape)) else {
         return false;
     };
-    let cols = out_shape[out_shape.len() - 1];
+    // A 0-d result is one row of one element.
+    let cols = out_shape.last().copied().unwrap_or(1);
     debug_assert_eq!(out.len() % cols, 0);
     // The threads take parts of the rows, as every kernel of a step does (`parts.rs`).
     super::parts::for_row_parts(out, cols, out.len() >= PARALLEL_ELEMENTS, &|rows, out| {

@@ -155,7 +155,7 @@ fn sum_columns<T: Float>(
 ) {
     let mut c = cols.start;
     while c + COLUMN_BLOCK <= cols.end {
-        for (k, v) in column_block(src, base + c, stride, len, rows_of_four).into_iter().enumerate() {
+        for (k, v) in column_block::<T, COLUMN_BLOCK>(src, base + c, stride, len, rows_of_four).into_iter().enumerate() {
             store(c + k, v);
         }
         c += COLUMN_BLOCK;
@@ -171,7 +171,7 @@ const COLUMN_BLOCK: usize = 8;
 
 /// One block of [`sum_columns`], compiled for AVX2 when the CPU has it (the
 /// baseline x86-64 target has only 128-bit vectors); the arithmetic is the same.
-fn column_block<T: Float>(src: &[T], base: usize, stride: usize, len: usize, rows_of_four: bool) -> [T; COLUMN_BLOCK] {
+fn column_block<T: Float, const B: usize>(src: &[T], base: usize, stride: usize, len: usize, rows_of_four: bool) -> [T; B] {
     #[cfg(target_arch = "x86_64")]
     if is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2.
@@ -182,12 +182,12 @@ fn column_block<T: Float>(src: &[T], base: usize, stride: usize, len: usize, row
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn column_block_avx2<T: Float>(src: &[T], base: usize, stride: usize, len: usize, rows_of_four: bool) -> [T; COLUMN_BLOCK] {
+unsafe fn column_block_avx2<T: Float, const B: usize>(src: &[T], base: usize, stride: usize, len: usize, rows_of_four: bool) -> [T; B] {
     column_block_any(src, base, stride, len, rows_of_four)
 }
 
 #[inline(always)]
-fn column_block_any<T: Float>(src: &[T], base: usize, stride: usize, len: usize, rows_of_four: bool) -> [T; COLUMN_BLOCK] {
+fn column_block_any<T: Float, const B: usize>(src: &[T], base: usize, stride: usize, len: usize, rows_of_four: bool) -> [T; B] {
     if rows_of_four {
         row_sum_columns(src, base, stride, len)
     } else {
@@ -197,8 +197,8 @@ fn column_block_any<T: Float>(src: &[T], base: usize, stride: usize, len: usize,
 
 /// Adds the block of columns at `start` of `src` to `acc`, lane by lane.
 #[inline(always)]
-fn add_row<T: Float>(acc: &mut [T; COLUMN_BLOCK], src: &[T], start: usize) {
-    let row: &[T; COLUMN_BLOCK] = src[start..start + COLUMN_BLOCK].try_into().expect("a whole block of columns");
+fn add_row<T: Float, const B: usize>(acc: &mut [T; B], src: &[T], start: usize) {
+    let row: &[T; B] = src[start..start + B].try_into().expect("a whole block of columns");
     for (a, &v) in acc.iter_mut().zip(row) {
         *a = *a + v;
     }
@@ -206,7 +206,7 @@ fn add_row<T: Float>(acc: &mut [T; COLUMN_BLOCK], src: &[T], start: usize) {
 
 /// Adds `b` to `a`, lane by lane.
 #[inline(always)]
-fn add_lanes<T: Float>(a: &mut [T; COLUMN_BLOCK], b: &[T; COLUMN_BLOCK]) {
+fn add_lanes<T: Float, const B: usize>(a: &mut [T; B], b: &[T; B]) {
     for (x, &y) in a.iter_mut().zip(b) {
         *x = *x + y;
     }
@@ -214,12 +214,12 @@ fn add_lanes<T: Float>(a: &mut [T; COLUMN_BLOCK], b: &[T; COLUMN_BLOCK]) {
 
 /// [`cascade`] of each column of a block, step for step.
 #[inline(always)]
-fn cascade_columns<T: Float>(src: &[T], base: usize, stride: usize, len: usize) -> [T; COLUMN_BLOCK] {
+fn cascade_columns<T: Float, const B: usize>(src: &[T], base: usize, stride: usize, len: usize) -> [T; B] {
     const LEVELS: usize = 4;
     let level_power = (ceil_log2(len) / LEVELS).max(4);
     let level_step = 1usize << level_power;
     let level_mask = level_step - 1;
-    let zero = [T::ZERO; COLUMN_BLOCK];
+    let zero = [T::ZERO; B];
     let mut acc = [zero; LEVELS];
     let mut i = 0;
     while i + level_step <= len {
@@ -249,10 +249,10 @@ fn cascade_columns<T: Float>(src: &[T], base: usize, stride: usize, len: usize) 
 
 /// [`row_sum`] of each column of a block, step for step.
 #[inline(always)]
-fn row_sum_columns<T: Float>(src: &[T], base: usize, stride: usize, len: usize) -> [T; COLUMN_BLOCK] {
+fn row_sum_columns<T: Float, const B: usize>(src: &[T], base: usize, stride: usize, len: usize) -> [T; B] {
     const ILP: usize = 4;
     let rows = len / ILP;
-    let zero = [T::ZERO; COLUMN_BLOCK];
+    let zero = [T::ZERO; B];
     if rows == 0 {
         let mut p = zero;
         for i in 0..len {
@@ -311,37 +311,57 @@ impl Reduction {
         }
         let os = self.outs[1];
         let w = lanes::<T>();
-        let mut store = |j: usize, v: T| out[ob + j * os] = out[ob + j * os] + v;
         if self.ins[0] == 1 && size0 >= w {
             // Contiguous rows at least one vector long.
             for j in 0..size1 {
-                store(j, vectorized_row(src, ib + j * self.ins[1], size0));
+                let o = ob + j * os;
+                out[o] = out[o] + vectorized_row(src, ib + j * self.ins[1], size0);
             }
-        } else if self.ins[1] == 1 && size1 >= w {
+            return;
+        }
+        let mut store = |j: usize, v: T| out[ob + j * os] = out[ob + j * os] + v;
+        self.columns(src, 0..size1, &mut store);
+    }
+
+    /// The sums of columns `cols` (of `size1`) when rows are not contiguous,
+    /// each passed to `store` with its column. Which function sums a column
+    /// depends on the column alone, never on the range.
+    fn columns<T: Float>(&self, src: &[T], cols: std::ops::Range<usize>, store: &mut impl FnMut(usize, T)) {
+        let [size0, size1] = self.sizes;
+        let ib = self.in_base;
+        let w = lanes::<T>();
+        if self.ins[1] == 1 && size1 >= w {
             // Contiguous columns: four vectors of columns share one multi-row
             // cascade, single vectors use row_sum, and the last few columns are
             // summed one at a time, also with row_sum.
             // Each column's sum depends only on its own elements, so the columns
             // are computed side by side ([`sum_columns`]) with the same order.
             let cascaded = size1 - size1 % (4 * w);
-            sum_columns(src, ib, self.ins[0], size0, 0..cascaded, false, &mut store);
-            sum_columns(src, ib, self.ins[0], size0, cascaded..size1, true, &mut store);
+            sum_columns(src, ib, self.ins[0], size0, cols.start.min(cascaded)..cols.end.min(cascaded), false, store);
+            sum_columns(src, ib, self.ins[0], size0, cols.start.max(cascaded)..cols.end.max(cascaded), true, store);
         } else if self.ins[0] < self.ins[1] {
             // Short or strided rows: each row with row_sum.
-            for j in 0..size1 {
+            for j in cols {
                 store(j, row_sum(src, ib + j * self.ins[1], self.ins[0], size0));
             }
         } else {
             // Strided columns, fewer than a vector: groups of four columns share a
-            // multi-row cascade, and the remaining columns use row_sum.
-            let mut j = 0;
-            while j + 4 <= size1 {
-                for c in j..j + 4 {
+            // multi-row cascade, and the remaining columns use row_sum. Four
+            // contiguous columns of a group run side by side, one lane each.
+            let grouped = size1 - size1 % 4;
+            let mut c = cols.start;
+            while c < cols.end.min(grouped) {
+                if self.ins[1] == 1 && c + 4 <= cols.end.min(grouped) {
+                    for (k, v) in column_block::<T, 4>(src, ib + c, self.ins[0], size0, false).into_iter().enumerate() {
+                        store(c + k, v);
+                    }
+                    c += 4;
+                } else {
                     store(c, cascade(src, ib + c * self.ins[1], self.ins[0], size0));
+                    c += 1;
                 }
-                j += 4;
             }
-            for c in j..size1 {
+            for c in c.max(grouped)..cols.end {
                 store(c, row_sum(src, ib + c * self.ins[1], self.ins[0], size0));
             }
         }

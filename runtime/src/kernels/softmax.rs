@@ -203,8 +203,17 @@ fn narrow_rows<T: Float>(x: &[T], out: &mut [T], len: usize, log: bool) {
         }
         if log {
             let mut ls = [T::ZERO; GROUP];
-            for (l, &s) in ls.iter_mut().zip(&sum) {
-                *l = s.ln_sleef();
+            // A sum of finite exponentials lies in [1, len]: the branch-free
+            // `log` then runs on all the group's rows at once.
+            let ordinary = sum.iter().all(|&s| s >= T::ONE && s < T::from_f64(1e30));
+            if ordinary {
+                for (l, &s) in ls.iter_mut().zip(&sum) {
+                    *l = s.ln_sleef_from_one();
+                }
+            } else {
+                for (l, &s) in ls.iter_mut().zip(&sum) {
+                    *l = s.ln_sleef();
+                }
             }
             for (o, col) in et[..len * GROUP].chunks_mut(GROUP).zip(xt.chunks(GROUP)) {
                 for (((o, &v), &m), &l) in o.iter_mut().zip(col).zip(&max).zip(&ls) {

@@ -68,6 +68,21 @@ pub fn log_f32(d: f32) -> f32 {
     fixup!(r, d, f32, 0xffc0_0000u32, 0x7fc0_0000u32)
 }
 
+/// [`log_f32`] of `d` in `[1, 2^100)`, such as a softmax row's sum, without
+/// branches, so that a loop over a group of rows' sums vectorizes: for such
+/// `d`, `getexp` of `d / 0.75` and `getmant` of `d` are bit fields of normal
+/// numbers, and the fixup keeps the computed result. The same operations
+/// otherwise, so the same bits (the tests compare the two).
+#[inline(always)]
+pub fn log_f32_from_one(d: f32) -> f32 {
+    let e = (((d * (1.0f32 / 0.75f32)).to_bits() >> 23) & 0xff) as i32 - 127;
+    let bits = d.to_bits() & 0x007f_ffff;
+    let exponent = if bits & 0x0040_0000 == 0 { 127 << 23 } else { 126 << 23 };
+    let m = f32::from_bits(bits | exponent);
+    let x = df::div(df::add2_s_s(-1.0, m), df::add2_s_s(1.0, m));
+    ln_from_f32(e as f32, x)
+}
+
 /// The end that SLEEF's `logf` and `log1pf` share: `e ln 2 + 2 atanh(x)` as
 /// `e ln 2 + 2x + x^3 t(x^2)` in float-float arithmetic, from the exponent `e`
 /// and `x`, `(m - 1) / (m + 1)` for `log` or `m / (m + 2)` for `log1p`, before
@@ -136,4 +151,22 @@ pub(super) fn ln_from_f64(e: f64, x: dd::P) -> f64 {
     let rx = s.x + v;
     let s = dd::P { x: rx, y: ((s.x - rx) + v) + s.y };
     s.x + s.y
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The branch-free version has `log_f32`'s bits on its whole domain: every
+    /// float in [1, 4) and in [2^20, 2^20 * 2), and a million spread over [1, 2^100).
+    #[test]
+    fn log_from_one_has_the_bits_of_log() {
+        let same = |d: f32| assert_eq!(log_f32_from_one(d).to_bits(), log_f32(d).to_bits(), "ln({d:e})");
+        for lo in [1.0f32, 1048576.0] {
+            let (a, b) = (lo.to_bits(), (lo * 4.0).to_bits());
+            (a..b).step_by(if lo == 1.0 { 1 } else { 7 }).map(f32::from_bits).for_each(same);
+        }
+        let (a, b) = (1.0f32.to_bits(), 2f32.powi(100).to_bits());
+        (a..b).step_by(((b - a) / 1_000_000) as usize).map(f32::from_bits).for_each(same);
+    }
 }

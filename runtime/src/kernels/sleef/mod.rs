@@ -72,7 +72,7 @@ pub use erfc::{erfc_f32, erfc_f64};
 pub use exp::{exp_f32, exp_f64, exp_slice_f32, exp_slice_f64};
 pub use exp2::{exp2_f32, exp2_f64};
 pub use expm1::{expm1_f32, expm1_f64};
-pub use log::{log_f32, log_f64};
+pub use log::{log_f32, log_f32_from_one, log_f64};
 pub use log1p::{log1p_f32, log1p_f64};
 pub use sinh::{cosh_f64, sinh_f64};
 pub use tanh::{tanh_f32, tanh_f64};
