@@ -18,10 +18,12 @@ use crate::rng::Generator;
 use crate::tensor::{numel, DType, Tensor};
 
 mod compute;
+mod epilogue;
 mod loops;
 mod progress;
 mod transposed;
 
+pub use epilogue::{bias_epilogues, BiasProduct, Epilogues};
 pub use transposed::{strided_transposes, Strided};
 
 /// A failure while running: after compilation only I/O fails (and, were the compiler
@@ -94,6 +96,8 @@ pub struct Machine {
     /// Transposes never computed: each value's matrix products read its operand
     /// (the value it maps to) through strides instead (`exec/transposed.rs`).
     strided: Strided,
+    /// Products computed at their bias addition's step (`exec/epilogue.rs`).
+    epilogues: Epilogues,
 }
 
 impl Machine {
@@ -103,6 +107,7 @@ impl Machine {
     /// never cause undefined behaviour, since the fused executor checks each kernel.
     pub fn new(plan: &Plan) -> Result<Machine, PlanError> {
         plan.verify()?;
+        let strided = transposed::strided_transposes(plan);
         Ok(Machine {
             slots: vec![None; plan.values.len()],
             generator: Generator::new(),
@@ -115,7 +120,8 @@ impl Machine {
             pool: HashMap::new(),
             allocations: 0,
             allocated_bytes: 0,
-            strided: transposed::strided_transposes(plan),
+            epilogues: epilogue::bias_epilogues(plan, &strided),
+            strided,
         })
     }
 
@@ -212,7 +218,7 @@ impl Machine {
 
     fn step(&mut self, plan: &Plan, step: &Step, out: &mut dyn Write) -> Result<(), RunError> {
         match step {
-            Step::Compute { out: dst, .. } if self.strided.contains(*dst) => {}
+            Step::Compute { out: dst, .. } if self.strided.contains(*dst) || self.epilogues.deferred(*dst) => {}
             Step::Compute { out: dst, op, args } => {
                 let t = self.compute(plan, *dst, op, args)?;
                 self.set(*dst, t);

@@ -3,10 +3,11 @@
 //! buffer held before (a pooled buffer holds a dead value's elements), and the
 //! parallel matrix product must not depend on the thread count.
 
-use graphc_runtime::kernels::matmul::matmul_2d_into;
+use graphc_runtime::kernels::matmul::{matmul_2d_into, matmul_bias_into};
 use graphc_runtime::kernels::{eval, into::eval_into};
 use graphc_runtime::op::{Binary, IndexOp, Op, ReduceKind, Scalar, Unary};
 use graphc_runtime::rng::Generator;
+use graphc_runtime::tensor::Data;
 use graphc_runtime::{DType, Tensor};
 
 /// Bit patterns, so that NaN and -0.0 compare as themselves.
@@ -143,37 +144,74 @@ fn kernels_split_by_rows_do_not_depend_on_the_thread_count() {
     // the softmaxes and their gradients along the last dimension, broadcast
     // arithmetic with a bias row, a per-row column and a same-shape operand.
     // Rows that split on a panel (1500), near the middle (600), unevenly (517)
-    // and into parts of fewer rows than a softmax group (40, on 3 and 4 threads).
+    // and into parts of fewer rows than a softmax group (40, on 3 and 4 threads);
+    // columns fewer than a vector (10, 19: groups of four and the rest), two
+    // vectors (32) and many (3000).
     let mut g = Generator::new();
     g.manual_seed(11);
     for dtype in [DType::F32, DType::F64] {
-        for (rows, cols) in [(1500, 10), (600, 32), (517, 19), (40, 3000)] {
+        for (rows, cols) in [(1500, 10), (600, 32), (517, 19), (40, 3000), (1500, 32)] {
             let x = g.randn(dtype, &[rows, cols]);
             let grad = g.randn(dtype, &[rows, cols]);
             let bias = g.randn(dtype, &[cols]);
             let col = g.randn(dtype, &[rows, 1]);
             let out = eval(&Op::Softmax { dim: 1, log: true }, &[&x], dtype, &[rows, cols]);
             let probs = eval(&Op::Softmax { dim: 1, log: false }, &[&x], dtype, &[rows, cols]);
-            let cases: Vec<(Op, Vec<&Tensor>)> = vec![
-                (Op::Softmax { dim: 1, log: true }, vec![&x]),
-                (Op::Softmax { dim: 1, log: false }, vec![&x]),
-                (Op::SoftmaxBackward { dim: 1, log: true }, vec![&grad, &out]),
-                (Op::SoftmaxBackward { dim: 1, log: false }, vec![&grad, &probs]),
-                (Op::Binary(Binary::Add), vec![&x, &bias]),
-                (Op::Binary(Binary::Div), vec![&bias, &x]),
-                (Op::Binary(Binary::Sub), vec![&x, &col]),
-                (Op::Binary(Binary::Mul), vec![&x, &grad]),
+            let full = vec![rows, cols];
+            let cases: Vec<(Op, Vec<&Tensor>, Vec<usize>)> = vec![
+                (Op::Softmax { dim: 1, log: true }, vec![&x], full.clone()),
+                (Op::Softmax { dim: 1, log: false }, vec![&x], full.clone()),
+                (Op::SoftmaxBackward { dim: 1, log: true }, vec![&grad, &out], full.clone()),
+                (Op::SoftmaxBackward { dim: 1, log: false }, vec![&grad, &probs], full.clone()),
+                (Op::Binary(Binary::Add), vec![&x, &bias], full.clone()),
+                (Op::Binary(Binary::Div), vec![&bias, &x], full.clone()),
+                (Op::Binary(Binary::Sub), vec![&x, &col], full.clone()),
+                (Op::Binary(Binary::Mul), vec![&x, &grad], full.clone()),
+                // Column sums (a bias gradient) split their columns instead.
+                (Op::SumTo, vec![&x], vec![cols]),
+                (Op::Sum { dim: Some(0) }, vec![&grad], vec![cols]),
             ];
-            for (op, args) in cases {
+            for (op, args, shape) in cases {
                 let with = |threads: usize| {
                     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-                    let mut buffer = Tensor::full(dtype, vec![rows, cols], f64::NAN);
-                    assert!(pool.install(|| eval_into(&op, &args, &[rows, cols], &mut buffer)));
+                    let mut buffer = Tensor::full(dtype, shape.clone(), f64::NAN);
+                    assert!(pool.install(|| eval_into(&op, &args, &shape, &mut buffer)));
                     bits(&buffer)
                 };
                 let one = with(1);
                 for threads in [2, 3, 4] {
                     assert_eq!(with(threads), one, "`{}` of {rows}x{cols} {dtype:?} on {threads} threads", op.name());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_product_with_its_bias_has_the_bits_of_the_two_ops() {
+    // `matmul_bias_into` (the machine's step for `x @ w + b`, exec/epilogue.rs)
+    // against the product and then the broadcast addition, both operand
+    // orders, on 1-3 threads: the digits layers, blocks of rows that end
+    // inside a tile, more columns than the narrow path takes, and a long `k`
+    // that splits along `k`.
+    let mut g = Generator::new();
+    g.manual_seed(13);
+    for dtype in [DType::F32, DType::F64] {
+        for (m, k, n) in [(1500, 64, 32), (1500, 32, 10), (197, 7, 3), (300, 20, 100), (40, 3000, 8)] {
+            let (a, b, bias) = (g.randn(dtype, &[m, k]), g.randn(dtype, &[k, n]), g.randn(dtype, &[n]));
+            let product = eval(&Op::MatMul, &[&a, &b], dtype, &[m, n]);
+            for bias_first in [false, true] {
+                let args = if bias_first { [&bias, &product] } else { [&product, &bias] };
+                let expected = bits(&eval(&Op::Binary(Binary::Add), &args, dtype, &[m, n]));
+                for threads in [1, 2, 3] {
+                    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                    let mut out = Tensor::full(dtype, vec![m, n], f64::NAN);
+                    pool.install(|| match out.data_mut() {
+                        Data::F32(c) => matmul_bias_into(m, k, n, a.as_f32().unwrap(), b.as_f32().unwrap(), bias.as_f32().unwrap(), bias_first, c),
+                        Data::F64(c) => matmul_bias_into(m, k, n, a.as_f64().unwrap(), b.as_f64().unwrap(), bias.as_f64().unwrap(), bias_first, c),
+                        _ => unreachable!("float tensors"),
+                    });
+                    assert_eq!(bits(&out), expected, "{m}x{k} @ {k}x{n} {dtype:?}, bias first {bias_first}, {threads} threads");
                 }
             }
         }

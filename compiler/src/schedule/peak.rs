@@ -6,7 +6,8 @@
 //! `kernels::into::writes_into`, reuses it; one that allocates its own result
 //! drops it), else it adds a buffer; a transpose read only
 //! through strides (`exec::strided_transposes`) holds nothing (and its operand is
-//! held until the transpose ends); a freed buffer stays
+//! held until the transpose ends), nor does a product computed at its bias
+//! addition's step (`exec::bias_epilogues`); a freed buffer stays
 //! held (in the machine's pool, for the next run) except an input's, which goes
 //! back to its binding. The fused kernels' per-thread scratch (a chunk of
 //! elements per register) is left out: it is small and depends on `--threads`.
@@ -101,11 +102,14 @@ struct Replay<'a> {
     spike: u128,
     /// Transposes the machine never computes.
     strided: graphc_runtime::exec::Strided,
+    /// Products the machine computes only at their bias addition's step.
+    epilogues: graphc_runtime::exec::Epilogues,
 }
 
 impl<'a> Replay<'a> {
     fn new(plan: &'a Plan) -> Replay<'a> {
         let inputs = plan.inputs.iter().filter_map(|i| i.value).collect();
+        let strided = graphc_runtime::exec::strided_transposes(plan);
         Replay {
             plan,
             alive: HashSet::new(),
@@ -113,7 +117,8 @@ impl<'a> Replay<'a> {
             inputs,
             held: 0,
             spike: 0,
-            strided: graphc_runtime::exec::strided_transposes(plan),
+            epilogues: graphc_runtime::exec::bias_epilogues(plan, &strided),
+            strided,
         }
     }
 
@@ -134,7 +139,7 @@ impl<'a> Replay<'a> {
     fn step(&mut self, step: &Step) {
         self.spike = 0;
         match step {
-            Step::Compute { out, .. } if self.strided.contains(*out) => {}
+            Step::Compute { out, .. } if self.strided.contains(*out) || self.epilogues.deferred(*out) => {}
             Step::Compute { out, op, .. } => {
                 if let graphc_runtime::op::Op::Input(_) = op {
                     // The input's binding is the caller's memory, counted while the plan holds it.

@@ -8,10 +8,10 @@
 //! the same size is dropped in its place; when such a value dies its buffer
 //! joins the pool for the values that can reuse it.
 
-use super::{Machine, RunError};
+use super::{BiasProduct, Machine, RunError};
 use crate::kernels;
 use crate::kernels::float::Float;
-use crate::kernels::matmul::matmul_2d_into;
+use crate::kernels::matmul::{matmul_2d_into, matmul_bias_into};
 use crate::op::Op;
 use crate::plan::{Plan, ValueId};
 use crate::tensor::{DType, Data, Tensor};
@@ -45,6 +45,10 @@ impl Machine {
         let into = kernels::into::writes_into(op, &operands, info.dtype, &info.shape);
         // The buffer is taken before the operands are borrowed from the slots.
         let mut buffer = if into { Some(self.alloc(plan, dst)) } else { None };
+        if let (Some(out), Some(e)) = (&mut buffer, self.epilogues.at(dst)) {
+            self.matmul_bias(plan, e, out);
+            return Ok(buffer.expect("taken above"));
+        }
         if let (Some(out), Op::MatMul) = (&mut buffer, op) {
             if args.iter().any(|&a| self.strided.contains(a)) {
                 self.matmul_strided(plan, args, out);
@@ -87,6 +91,18 @@ impl Machine {
         self.allocated_bytes += n * dtype.size();
         if let Some(old) = self.pool.get_mut(&(dtype, n)).and_then(Vec::pop) {
             self.live_bytes -= old.numel() * old.dtype().size();
+        }
+    }
+
+    /// A product and the bias added to it, in one step (`exec/epilogue.rs`).
+    fn matmul_bias(&self, plan: &Plan, e: BiasProduct, out: &mut Tensor) {
+        let (sa, sb) = (&plan.values[e.a.0 as usize].shape, &plan.values[e.b.0 as usize].shape);
+        let (m, k, n) = (sa[0], sa[1], sb[1]);
+        let (a, b, bias) = (self.get(e.a), self.get(e.b), self.get(e.bias));
+        match out.data_mut() {
+            Data::F32(c) => matmul_bias_into(m, k, n, f32::slice(a), f32::slice(b), f32::slice(bias), e.bias_first, c),
+            Data::F64(c) => matmul_bias_into(m, k, n, f64::slice(a), f64::slice(b), f64::slice(bias), e.bias_first, c),
+            Data::I64(_) | Data::Bool(_) => unreachable!("`bias_epilogues` takes float products only"),
         }
     }
 

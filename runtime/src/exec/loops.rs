@@ -112,6 +112,7 @@ impl Machine {
 
     /// A machine for a loop body, which the outer plan's verification covered.
     fn unverified(plan: &Plan) -> Machine {
+        let strided = super::transposed::strided_transposes(plan);
         Machine {
             slots: vec![None; plan.values.len()],
             generator: crate::rng::Generator::new(),
@@ -124,7 +125,8 @@ impl Machine {
             pool: std::collections::HashMap::new(),
             allocations: 0,
             allocated_bytes: 0,
-            strided: super::transposed::strided_transposes(plan),
+            epilogues: super::epilogue::bias_epilogues(plan, &strided),
+            strided,
         }
     }
 

@@ -247,6 +247,46 @@ fn gemm_rows_strided<T: Gemm>(m: usize, k: usize, n: usize, a: (&[T], usize, usi
     });
 }
 
+/// Rows of a product computed before their bias is added, in
+/// [`matmul_bias_into`]: eight of the 12-row tiles, 12 KiB of a 32-column
+/// result, so that the addition finds them in the first-level cache.
+const BIAS_ROWS: usize = 96;
+
+/// `c = a b + bias` (`bias_first`: `bias + a b`) for row-major `a` (m x k), `b`
+/// (k x n) and `bias` (n), the product rounded first and the sum after, as the
+/// two ops round: every element has the bits of [`gemm_rows`] followed by a
+/// broadcast addition. Each thread takes the rows `kernels::parts` gives it and
+/// adds the bias to each block of [`BIAS_ROWS`] rows right after computing it.
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_bias_into<T: Gemm>(m: usize, k: usize, n: usize, a: &[T], b: &[T], bias: &[T], bias_first: bool, c: &mut [T]) {
+    assert!(a.len() == m * k && b.len() == k * n && bias.len() == n && c.len() == m * n, "matmul operands do not match their shapes");
+    let add = |rows: &mut [T]| {
+        for row in rows.chunks_mut(n.max(1)) {
+            for (o, &v) in row.iter_mut().zip(bias) {
+                *o = if bias_first { v + *o } else { *o + v };
+            }
+        }
+    };
+    let long_k = T::k_panel(m, k, n).is_some_and(|kc| k >= 2 * kc && k >= 4 * m);
+    if m == 0 || n == 0 || k == 0 {
+        // An empty inner dimension gives zeros, as `matmul_into`.
+        c.fill(T::ZERO);
+        return add(c);
+    }
+    if long_k {
+        // Few rows and a long `k` split along `k` (`gemm_panels`): the bias after.
+        gemm_rows(m, k, n, a, b, c);
+        return add(c);
+    }
+    super::parts::for_row_parts(c, n, m * k * n >= PARALLEL_MACS, &|rows, c| {
+        for (block, c) in c.chunks_mut(BIAS_ROWS * n).enumerate() {
+            let first = rows.start + block * BIAS_ROWS;
+            T::gemm_strided(c.len() / n, k, n, (&a[first * k..], k, 1), (b, n, 1), c);
+            add(c);
+        }
+    });
+}
+
 /// `c = a b` split along `k` at the product's own panels of depth `kc`: the
 /// caller sums the first panels into `c`, the other threads each later panel
 /// apart, from zero, and the caller adds those sums to `c` in order of `k`,
