@@ -104,6 +104,11 @@ mod avx512 {
             packed = (0..k).flat_map(|p| (0..n).map(move |j| b.0[p * b.1 + j * b.2])).collect();
             (packed.as_ptr(), n)
         };
+        if a.1 == 1 && n < LANES {
+            // A transposed `a` (a weight gradient's `h.T`) with fewer columns
+            // than a vector: its rows run along the lanes instead.
+            return by_columns(m, k, n, a, (bp, bs), c);
+        }
         let bm = (bp, bs, &masks);
         let mut j0 = 0;
         while j0 < blocks {
@@ -197,6 +202,79 @@ mod avx512 {
                 }
             }
             p0 = end;
+        }
+    }
+
+    /// `c = A B` for an `A` whose rows lie next to each other (`A[i][p] =
+    /// a.0[i + p * a.2]`) and fewer than 16 columns: sixteen rows of `c` per
+    /// vector, one accumulator per row vector and column, each fed by `A`'s
+    /// contiguous rows and a broadcast element of `B`. Every column of the
+    /// narrow product fills all the lanes, where the row-major tiles leave
+    /// `16 - n` of them empty. Each element is the same chain of fused
+    /// multiply-adds along `k`, panel by panel, as [`tile`]'s.
+    #[target_feature(enable = "avx512f")]
+    unsafe fn by_columns(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), b: (*const f32, usize), c: &mut [f32]) {
+        macro_rules! columns {
+            ($($n:literal => $v:literal),*) => {
+                match n {
+                    $($n => column_tiles::<$v, $n>(m, k, a, b, c),)*
+                    _ => unreachable!("fewer columns than a vector"),
+                }
+            };
+        }
+        // Row vectors per tile: `V * N` accumulators, `V` rows of `a` and one
+        // broadcast stay within the 32 registers.
+        columns!(1 => 4, 2 => 4, 3 => 4, 4 => 4, 5 => 4, 6 => 4, 7 => 3, 8 => 3, 9 => 3, 10 => 2, 11 => 2, 12 => 2, 13 => 2, 14 => 2, 15 => 1)
+    }
+
+    /// [`by_columns`] for `N` columns, `V` vectors of rows per tile.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn column_tiles<const V: usize, const N: usize>(
+        m: usize,
+        k: usize,
+        a: (&[f32], usize, usize),
+        (bp, bs): (*const f32, usize),
+        c: &mut [f32],
+    ) {
+        let mut i0 = 0;
+        while i0 < m {
+            // Lanes past `m` load zeros and are never stored.
+            let masks: [__mmask16; V] = std::array::from_fn(|v| {
+                let count = m.saturating_sub(i0 + v * LANES).min(LANES);
+                ((1u32 << count) - 1) as __mmask16
+            });
+            let mut p0 = 0;
+            while p0 < k {
+                let end = (p0 + KC).min(k);
+                let mut acc = [[_mm512_setzero_ps(); N]; V];
+                for p in p0..end {
+                    let row = a.0.as_ptr().add(i0 + p * a.2);
+                    let av: [__m512; V] = std::array::from_fn(|v| _mm512_maskz_loadu_ps(masks[v], row.add(v * LANES)));
+                    let brow = bp.add(p * bs);
+                    for j in 0..N {
+                        let bj = _mm512_set1_ps(*brow.add(j));
+                        for (accs, &x) in acc.iter_mut().zip(&av) {
+                            accs[j] = _mm512_fmadd_ps(x, bj, accs[j]);
+                        }
+                    }
+                }
+                // The first panel's sums are stored, each later one's added to
+                // them (`acc + c`, one rounding), as `tile` does.
+                let mut lanes = [0f32; LANES];
+                for (v, accs) in acc.iter().enumerate() {
+                    let rows = m.saturating_sub(i0 + v * LANES).min(LANES);
+                    for (j, sum) in accs.iter().enumerate() {
+                        _mm512_storeu_ps(lanes.as_mut_ptr(), *sum);
+                        for (l, &x) in lanes.iter().enumerate().take(rows) {
+                            let o = &mut c[(i0 + v * LANES + l) * N + j];
+                            *o = if p0 == 0 { x } else { x + *o };
+                        }
+                    }
+                }
+                p0 = end;
+            }
+            i0 += V * LANES;
         }
     }
 }
