@@ -197,7 +197,7 @@ fn binary_broadcast_into<T: Gemm>(op: Binary, a: (&[T], &[usize]), b: (&[T], &[u
     let cols = out_shape.last().copied().unwrap_or(1);
     debug_assert_eq!(out.len() % cols, 0);
     // The threads take parts of the rows, as every kernel of a step does (`parts.rs`).
-    super::parts::for_row_parts(out, cols, out.len() >= PARALLEL_ELEMENTS, &|rows, out| {
+    super::parts::for_row_parts(out, cols, out.len() >= super::parts::SPLIT_ELEMENTS, &|rows, out| {
         if let (Some(x), Some(y)) = (x.whole(), y.whole()) {
             // Neither operand changes from row to row: one loop over the part.
             let elements = rows.start * cols..rows.end * cols;
@@ -237,7 +237,3 @@ fn part<T>(a: Arg<'_, T>, elements: std::ops::Range<usize>) -> Arg<'_, T> {
         scalar => scalar,
     }
 }
-
-/// Broadcast binary ops of at least this many elements split their rows among
-/// the threads: below it, the work costs less than handing half of it over.
-const PARALLEL_ELEMENTS: usize = 8192;

@@ -20,13 +20,18 @@
 
 use std::ops::Range;
 
-/// The depth of the panels a split along `k` must respect (`skinny.rs`'s
-/// `KC`), and so the alignment boundaries take when it costs little balance.
-const PANEL: usize = 256;
+/// The depth of the panels a split along `k` must respect, and so the
+/// alignment boundaries take when it costs little balance.
+const PANEL: usize = super::skinny::KC;
 
 /// The alignment of every boundary otherwise: a multiple of the products'
 /// 8-row tiles and of the softmax's 16-row groups, so that no part splits one.
 const ROW_ALIGN: usize = 16;
+
+/// Row-wise kernels of fewer elements than this (softmaxes along the last
+/// dimension and their gradients, broadcast arithmetic) run on the caller:
+/// their few microseconds of work cost less than handing half to another thread.
+pub const SPLIT_ELEMENTS: usize = 8192;
 
 /// The first row of part `t` of `m` rows split into `parts` (`t <= parts`;
 /// part `t` is `bound(t)..bound(t + 1)`). The boundaries fall on multiples of
@@ -75,7 +80,7 @@ fn run(m: usize, parts: usize, lo: usize, hi: usize, f: &(dyn Fn(Range<usize>) +
 /// A raw pointer that may cross threads: for kernels whose parts write
 /// disjoint rows of one buffer.
 #[derive(Clone, Copy)]
-pub struct SharedMut<T>(pub *mut T);
+struct SharedMut<T>(*mut T);
 // SAFETY: only used for buffers whose parts write disjoint ranges, each
 // reconstructed as a slice by the one part that owns it.
 unsafe impl<T: Send> Send for SharedMut<T> {}
@@ -90,7 +95,7 @@ impl<T> SharedMut<T> {
     /// `range` lies inside the buffer this pointer was taken from, which
     /// outlives the slice, and no other live slice overlaps it.
     #[allow(clippy::mut_from_ref)]
-    pub unsafe fn slice(&self, range: Range<usize>) -> &mut [T] {
+    unsafe fn slice(&self, range: Range<usize>) -> &mut [T] {
         std::slice::from_raw_parts_mut(self.0.add(range.start), range.len())
     }
 }

@@ -311,57 +311,45 @@ impl Reduction {
         }
         let os = self.outs[1];
         let w = lanes::<T>();
+        let mut store = |j: usize, v: T| out[ob + j * os] = out[ob + j * os] + v;
         if self.ins[0] == 1 && size0 >= w {
             // Contiguous rows at least one vector long.
             for j in 0..size1 {
-                let o = ob + j * os;
-                out[o] = out[o] + vectorized_row(src, ib + j * self.ins[1], size0);
+                store(j, vectorized_row(src, ib + j * self.ins[1], size0));
             }
-            return;
-        }
-        let mut store = |j: usize, v: T| out[ob + j * os] = out[ob + j * os] + v;
-        self.columns(src, 0..size1, &mut store);
-    }
-
-    /// The sums of columns `cols` (of `size1`) when rows are not contiguous,
-    /// each passed to `store` with its column. Which function sums a column
-    /// depends on the column alone, never on the range.
-    fn columns<T: Float>(&self, src: &[T], cols: std::ops::Range<usize>, store: &mut impl FnMut(usize, T)) {
-        let [size0, size1] = self.sizes;
-        let ib = self.in_base;
-        let w = lanes::<T>();
-        if self.ins[1] == 1 && size1 >= w {
+        } else if self.ins[1] == 1 && size1 >= w {
             // Contiguous columns: four vectors of columns share one multi-row
             // cascade, single vectors use row_sum, and the last few columns are
             // summed one at a time, also with row_sum.
             // Each column's sum depends only on its own elements, so the columns
             // are computed side by side ([`sum_columns`]) with the same order.
             let cascaded = size1 - size1 % (4 * w);
-            sum_columns(src, ib, self.ins[0], size0, cols.start.min(cascaded)..cols.end.min(cascaded), false, store);
-            sum_columns(src, ib, self.ins[0], size0, cols.start.max(cascaded)..cols.end.max(cascaded), true, store);
+            sum_columns(src, ib, self.ins[0], size0, 0..cascaded, false, &mut store);
+            sum_columns(src, ib, self.ins[0], size0, cascaded..size1, true, &mut store);
         } else if self.ins[0] < self.ins[1] {
             // Short or strided rows: each row with row_sum.
-            for j in cols {
+            for j in 0..size1 {
                 store(j, row_sum(src, ib + j * self.ins[1], self.ins[0], size0));
             }
         } else {
             // Strided columns, fewer than a vector: groups of four columns share a
-            // multi-row cascade, and the remaining columns use row_sum. Four
-            // contiguous columns of a group run side by side, one lane each.
-            let grouped = size1 - size1 % 4;
-            let mut c = cols.start;
-            while c < cols.end.min(grouped) {
-                if self.ins[1] == 1 && c + 4 <= cols.end.min(grouped) {
-                    for (k, v) in column_block::<T, 4>(src, ib + c, self.ins[0], size0, false).into_iter().enumerate() {
-                        store(c + k, v);
+            // multi-row cascade, and the remaining columns use row_sum. The four
+            // columns of a group run side by side, one lane each, when they are
+            // contiguous.
+            let mut j = 0;
+            while j + 4 <= size1 {
+                if self.ins[1] == 1 {
+                    for (k, v) in column_block::<T, 4>(src, ib + j, self.ins[0], size0, false).into_iter().enumerate() {
+                        store(j + k, v);
                     }
-                    c += 4;
                 } else {
-                    store(c, cascade(src, ib + c * self.ins[1], self.ins[0], size0));
-                    c += 1;
+                    for c in j..j + 4 {
+                        store(c, cascade(src, ib + c * self.ins[1], self.ins[0], size0));
+                    }
                 }
+                j += 4;
             }
-            for c in c.max(grouped)..cols.end {
+            for c in j..size1 {
                 store(c, row_sum(src, ib + c * self.ins[1], self.ins[0], size0));
             }
         }

@@ -20,7 +20,7 @@
 //! only where `matrixmultiply` runs that kernel (AVX-512F).
 
 /// `matrixmultiply`'s `S_KC`: the depth of one panel of the product.
-const KC: usize = 256;
+pub(super) const KC: usize = 256;
 
 /// Products with more columns than this go to `matrixmultiply`, whose packing
 /// pays off once each row of `a` meets many columns.

@@ -402,11 +402,6 @@ mod fma_path {
     }
 }
 
-/// Softmaxes along the last dimension of at least this many elements split
-/// their rows among the threads (`parts.rs`): below it, the few microseconds
-/// of work cost less than handing half to another thread.
-const PARALLEL_ELEMENTS: usize = 8192;
-
 /// `softmax(x, dim)` or `log_softmax(x, dim)` of a contiguous `x` of `shape`.
 pub fn softmax<T: Float>(x: &[T], shape: &[usize], dim: usize, log: bool) -> Vec<T> {
     let mut out = vec![T::ZERO; x.len()];
@@ -424,7 +419,7 @@ pub fn softmax_into<T: Float>(x: &[T], shape: &[usize], dim: usize, log: bool, o
     }
     if dim + 1 == shape.len() {
         // Each row is computed alone, so the threads take parts of the rows.
-        super::parts::for_row_parts(out, len, x.len() >= PARALLEL_ELEMENTS, &|rows, out| {
+        super::parts::for_row_parts(out, len, x.len() >= super::parts::SPLIT_ELEMENTS, &|rows, out| {
             let x = &x[rows.start * len..rows.end * len];
             #[cfg(target_arch = "x86_64")]
             if has_fma() {
@@ -477,7 +472,7 @@ pub fn softmax_backward_into<T: Float>(grad: &[T], out: &[T], shape: &[usize], d
         return;
     }
     if dim + 1 == shape.len() {
-        super::parts::for_row_parts(gi, len, grad.len() >= PARALLEL_ELEMENTS, &|rows, gi| {
+        super::parts::for_row_parts(gi, len, grad.len() >= super::parts::SPLIT_ELEMENTS, &|rows, gi| {
             let (grad, out) = (&grad[rows.start * len..rows.end * len], &out[rows.start * len..rows.end * len]);
             #[cfg(target_arch = "x86_64")]
             if has_fma() {
