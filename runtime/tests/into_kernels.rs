@@ -167,7 +167,7 @@ fn kernels_split_by_rows_do_not_depend_on_the_thread_count() {
                 (Op::Binary(Binary::Div), vec![&bias, &x], full.clone()),
                 (Op::Binary(Binary::Sub), vec![&x, &col], full.clone()),
                 (Op::Binary(Binary::Mul), vec![&x, &grad], full.clone()),
-                // Column sums (a bias gradient) split their columns instead.
+                // Column sums (a bias gradient) run on the caller.
                 (Op::SumTo, vec![&x], vec![cols]),
                 (Op::Sum { dim: Some(0) }, vec![&grad], vec![cols]),
             ];

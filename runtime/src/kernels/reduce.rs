@@ -107,10 +107,9 @@ pub fn row_sum<T: Float>(src: &[T], base: usize, stride: usize, len: usize) -> T
         }
         return p + T::ZERO;
     }
-    let mut partial = [T::ZERO; ILP];
-    for (k, p) in partial.iter_mut().enumerate() {
-        *p = cascade(src, base + k * stride, ILP * stride, rows);
-    }
+    // The four cascades run side by side (`cascade_lanes`): each is the chain of
+    // additions `cascade(src, base + k * stride, ILP * stride, rows)` makes.
+    let mut partial = cascade_lanes::<T, 1, ILP>(src, base, stride, rows).map(|p| p[0]);
     for i in rows * ILP..len {
         partial[0] = partial[0] + src[base + i * stride];
     }
@@ -118,6 +117,54 @@ pub fn row_sum<T: Float>(src: &[T], base: usize, stride: usize, len: usize) -> T
         partial[0] = partial[0] + partial[k];
     }
     partial[0]
+}
+
+/// `K` cascades of `B` contiguous columns each, run side by side: cascade `k`
+/// of column `c` is [`cascade`]`(src, base + k * stride + c, K * stride, rows)`,
+/// the rows `k, k + K, k + 2K, ...` of the run. All of them have the same
+/// length, so they empty their levels at the same steps, and each lane performs
+/// exactly its own cascade's additions in its order; running them together
+/// only turns one chain of dependent additions into `K * B` independent ones.
+#[inline(always)]
+fn cascade_lanes<T: Float, const B: usize, const K: usize>(src: &[T], base: usize, stride: usize, rows: usize) -> [[T; B]; K] {
+    const LEVELS: usize = 4;
+    let level_power = (ceil_log2(rows) / LEVELS).max(4);
+    let level_step = 1usize << level_power;
+    let level_mask = level_step - 1;
+    let zero = [[T::ZERO; B]; K];
+    let mut acc = [zero; LEVELS];
+    let mut i = 0;
+    while i + level_step <= rows {
+        for _ in 0..level_step {
+            for (k, a) in acc[0].iter_mut().enumerate() {
+                add_row(a, src, base + (i * K + k) * stride);
+            }
+            i += 1;
+        }
+        for j in 1..LEVELS {
+            let lower = acc[j - 1];
+            for (a, l) in acc[j].iter_mut().zip(&lower) {
+                add_lanes(a, l);
+            }
+            acc[j - 1] = zero;
+            if i & (level_mask << (j * level_power)) != 0 {
+                break;
+            }
+        }
+    }
+    while i < rows {
+        for (k, a) in acc[0].iter_mut().enumerate() {
+            add_row(a, src, base + (i * K + k) * stride);
+        }
+        i += 1;
+    }
+    for j in 1..LEVELS {
+        let level = acc[j];
+        for (a, l) in acc[0].iter_mut().zip(&level) {
+            add_lanes(a, l);
+        }
+    }
+    acc[0]
 }
 
 /// PyTorch's `vectorized_inner_sum` for one contiguous row of `len >= lanes`
@@ -131,8 +178,13 @@ fn vectorized_row<T: Float>(src: &[T], base: usize, len: usize) -> T {
     for k in vectors * w..len {
         total = total + src[base + k];
     }
-    for l in 0..w {
-        total = total + row_sum(src, base + l, w, vectors);
+    // Lane `l` is `row_sum(src, base + l, w, vectors)`: the whole vectors read as
+    // `vectors` rows of `w` columns, summed side by side.
+    let mut add = |v: T| total = total + v;
+    match w {
+        8 => column_block::<T, 8>(src, base, w, vectors, true).into_iter().for_each(&mut add),
+        4 => column_block::<T, 4>(src, base, w, vectors, true).into_iter().for_each(&mut add),
+        _ => (0..w).for_each(|l| add(row_sum(src, base + l, w, vectors))),
     }
     total
 }
@@ -154,24 +206,30 @@ fn sum_columns<T: Float>(
     store: &mut impl FnMut(usize, T),
 ) {
     let mut c = cols.start;
-    while c + COLUMN_BLOCK <= cols.end {
-        for (k, v) in column_block::<T, COLUMN_BLOCK>(src, base + c, stride, len, rows_of_four).into_iter().enumerate() {
-            store(c + k, v);
-        }
-        c += COLUMN_BLOCK;
+    macro_rules! blocks {
+        ($($b:literal),*) => {$(
+            while c + $b <= cols.end {
+                for (k, v) in column_block::<T, $b>(src, base + c, stride, len, rows_of_four).into_iter().enumerate() {
+                    store(c + k, v);
+                }
+                c += $b;
+            }
+        )*};
     }
-    for c in c..cols.end {
-        store(c, if rows_of_four { row_sum(src, base + c, stride, len) } else { cascade(src, base + c, stride, len) });
-    }
+    // Wide blocks first: each lane is an independent chain of additions, so the
+    // more columns a pass carries, the less it waits on the latency of each.
+    blocks!(32, 8, 4, 2, 1);
 }
 
-/// Columns summed side by side in [`sum_columns`]: eight, one 256-bit register
-/// of f32 per accumulator level.
-const COLUMN_BLOCK: usize = 8;
-
-/// One block of [`sum_columns`], compiled for AVX2 when the CPU has it (the
-/// baseline x86-64 target has only 128-bit vectors); the arithmetic is the same.
+/// One block of [`sum_columns`], compiled for AVX-512 or AVX2 when the CPU has
+/// it (the baseline x86-64 target has only 128-bit vectors); the arithmetic is
+/// the same, lane by lane.
 fn column_block<T: Float, const B: usize>(src: &[T], base: usize, stride: usize, len: usize, rows_of_four: bool) -> [T; B] {
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU has AVX-512F.
+        return unsafe { column_block_avx512(src, base, stride, len, rows_of_four) };
+    }
     #[cfg(target_arch = "x86_64")]
     if is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2.
@@ -183,6 +241,12 @@ fn column_block<T: Float, const B: usize>(src: &[T], base: usize, stride: usize,
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn column_block_avx2<T: Float, const B: usize>(src: &[T], base: usize, stride: usize, len: usize, rows_of_four: bool) -> [T; B] {
+    column_block_any(src, base, stride, len, rows_of_four)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn column_block_avx512<T: Float, const B: usize>(src: &[T], base: usize, stride: usize, len: usize, rows_of_four: bool) -> [T; B] {
     column_block_any(src, base, stride, len, rows_of_four)
 }
 
@@ -215,36 +279,8 @@ fn add_lanes<T: Float, const B: usize>(a: &mut [T; B], b: &[T; B]) {
 /// [`cascade`] of each column of a block, step for step.
 #[inline(always)]
 fn cascade_columns<T: Float, const B: usize>(src: &[T], base: usize, stride: usize, len: usize) -> [T; B] {
-    const LEVELS: usize = 4;
-    let level_power = (ceil_log2(len) / LEVELS).max(4);
-    let level_step = 1usize << level_power;
-    let level_mask = level_step - 1;
-    let zero = [T::ZERO; B];
-    let mut acc = [zero; LEVELS];
-    let mut i = 0;
-    while i + level_step <= len {
-        for _ in 0..level_step {
-            add_row(&mut acc[0], src, base + i * stride);
-            i += 1;
-        }
-        for j in 1..LEVELS {
-            let lower = acc[j - 1];
-            add_lanes(&mut acc[j], &lower);
-            acc[j - 1] = zero;
-            if i & (level_mask << (j * level_power)) != 0 {
-                break;
-            }
-        }
-    }
-    while i < len {
-        add_row(&mut acc[0], src, base + i * stride);
-        i += 1;
-    }
-    for j in 1..LEVELS {
-        let level = acc[j];
-        add_lanes(&mut acc[0], &level);
-    }
-    acc[0]
+    let [sums] = cascade_lanes::<T, B, 1>(src, base, stride, len);
+    sums
 }
 
 /// [`row_sum`] of each column of a block, step for step.
@@ -261,10 +297,7 @@ fn row_sum_columns<T: Float, const B: usize>(src: &[T], base: usize, stride: usi
         add_lanes(&mut p, &zero);
         return p;
     }
-    let mut partial = [zero; ILP];
-    for (k, p) in partial.iter_mut().enumerate() {
-        *p = cascade_columns(src, base + k * stride, ILP * stride, rows);
-    }
+    let mut partial = cascade_lanes::<T, B, ILP>(src, base, stride, rows);
     for i in rows * ILP..len {
         add_row(&mut partial[0], src, base + i * stride);
     }
@@ -465,4 +498,43 @@ pub fn mean<T: Float>(src: &[T], shape: &[usize], dim: Option<usize>) -> Vec<T> 
     };
     let c = T::from_usize(count);
     sum(src, shape, dim).into_iter().map(|s| s / c).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `row_sum` as PyTorch writes it: four cascades one after another, the
+    /// leftover elements, then the partials in order.
+    fn row_sum_one_by_one(src: &[f32], base: usize, stride: usize, len: usize) -> f32 {
+        let rows = len / 4;
+        if rows == 0 {
+            return row_sum(src, base, stride, len);
+        }
+        let mut partial: Vec<f32> = (0..4).map(|k| cascade(src, base + k * stride, 4 * stride, rows)).collect();
+        for i in rows * 4..len {
+            partial[0] += src[base + i * stride];
+        }
+        (1..4).fold(partial[0], |acc, k| acc + partial[k])
+    }
+
+    #[test]
+    fn cascades_side_by_side_have_each_columns_bits() {
+        // Lengths around each chunk and level boundary (16, 256, 4096 rows, and
+        // 4 x 4096 for the four interleaved cascades of a row sum), with values
+        // of many magnitudes so that any change of order changes some bits.
+        let cols = 37;
+        for len in [1, 3, 4, 15, 16, 17, 64, 255, 256, 257, 1500, 4095, 4096, 4097, 16_385, 70_001] {
+            let src: Vec<f32> = (0..len * cols).map(|i| ((i * 7919 % 1013) as f32 - 500.0) * 1.37f32.powi((i % 29) as i32 - 14)).collect();
+            let mut wide = vec![f32::NAN; cols];
+            sum_columns(&src, 0, cols, len, 0..cols, false, &mut |c, v| wide[c] = v);
+            let mut four = vec![f32::NAN; cols];
+            sum_columns(&src, 0, cols, len, 0..cols, true, &mut |c, v| four[c] = v);
+            for c in 0..cols {
+                assert_eq!(wide[c].to_bits(), cascade(&src, c, cols, len).to_bits(), "cascade of column {c} of {len} rows");
+                assert_eq!(four[c].to_bits(), row_sum_one_by_one(&src, c, cols, len).to_bits(), "row sum of column {c} of {len} rows");
+                assert_eq!(row_sum(&src, c, cols, len).to_bits(), four[c].to_bits(), "scalar row sum of column {c} of {len} rows");
+            }
+        }
+    }
 }
