@@ -134,6 +134,10 @@ pub trait Float:
     /// type-checking bug in the compiler (`.act` never mixes dtypes implicitly).
     fn slice(t: &Tensor) -> &[Self];
     fn tensor(shape: Vec<usize>, data: Vec<Self>) -> Tensor;
+    /// The slice itself when `Self` is f32, for kernels written for f32 alone.
+    fn as_f32s(s: &[Self]) -> Option<&[f32]>;
+    /// [`Float::as_f32s`] of a mutable slice.
+    fn as_f32s_mut(s: &mut [Self]) -> Option<&mut [f32]>;
 }
 
 macro_rules! impl_float {
@@ -345,6 +349,20 @@ macro_rules! impl_float {
             }
             fn tensor(shape: Vec<usize>, data: Vec<$t>) -> Tensor {
                 Tensor::$ctor(shape, data)
+            }
+            fn as_f32s(s: &[$t]) -> Option<&[f32]> {
+                if std::any::TypeId::of::<$t>() != std::any::TypeId::of::<f32>() {
+                    return None;
+                }
+                // SAFETY: the types are the same, so this is the same slice.
+                Some(unsafe { std::slice::from_raw_parts(s.as_ptr().cast::<f32>(), s.len()) })
+            }
+            fn as_f32s_mut(s: &mut [$t]) -> Option<&mut [f32]> {
+                if std::any::TypeId::of::<$t>() != std::any::TypeId::of::<f32>() {
+                    return None;
+                }
+                // SAFETY: the types are the same, so this is the same slice, borrowed as mutably.
+                Some(unsafe { std::slice::from_raw_parts_mut(s.as_mut_ptr().cast::<f32>(), s.len()) })
             }
         }
     };

@@ -34,6 +34,7 @@ pub mod skinny;
 pub mod sleef;
 pub mod slice;
 pub mod softmax;
+pub mod softmax_narrow;
 pub mod sources;
 pub mod vmath;
 

@@ -208,7 +208,7 @@ fn sum_columns<T: Float>(
     let mut c = cols.start;
     macro_rules! blocks {
         ($($b:literal),*) => {$(
-            while c + $b <= cols.end {
+            while cols.end - c >= $b {
                 for (k, v) in column_block::<T, $b>(src, base + c, stride, len, rows_of_four).into_iter().enumerate() {
                     store(c + k, v);
                 }

@@ -402,6 +402,35 @@ mod fma_path {
     }
 }
 
+/// The rows of `x` that `softmax_narrow` computes into `out` (whole groups of
+/// f32 rows shorter than a vector, on CPUs with AVX-512): their number, 0 otherwise.
+fn narrow_forward<T: Float>(x: &[T], out: &mut [T], len: usize, log: bool) -> usize {
+    if !(2..lanes::<f32>()).contains(&len) {
+        return 0;
+    }
+    match (T::as_f32s(x), T::as_f32s_mut(out)) {
+        (Some(x), Some(out)) => super::softmax_narrow::forward(x, out, len, log),
+        _ => 0,
+    }
+}
+
+/// [`narrow_forward`] for `log_softmax`'s gradient: `exp(out)` of the rows it
+/// takes goes into `gi` first, as in `backward_lastdim`.
+fn narrow_log_backward<T: Float>(grad: &[T], out: &[T], gi: &mut [T], len: usize) -> usize {
+    if !(2..lanes::<f32>()).contains(&len) || !super::softmax_narrow::available() {
+        return 0;
+    }
+    let n = grad.len() / (16 * len) * (16 * len);
+    if n == 0 || T::as_f32s(grad).is_none() {
+        return 0;
+    }
+    T::exp_sleef_into(&out[..n], &mut gi[..n]);
+    match (T::as_f32s(&grad[..n]), T::as_f32s_mut(&mut gi[..n])) {
+        (Some(grad), Some(gi)) => super::softmax_narrow::log_backward(grad, gi, len),
+        _ => 0,
+    }
+}
+
 /// `softmax(x, dim)` or `log_softmax(x, dim)` of a contiguous `x` of `shape`.
 pub fn softmax<T: Float>(x: &[T], shape: &[usize], dim: usize, log: bool) -> Vec<T> {
     let mut out = vec![T::ZERO; x.len()];
@@ -421,6 +450,9 @@ pub fn softmax_into<T: Float>(x: &[T], shape: &[usize], dim: usize, log: bool, o
         // Each row is computed alone, so the threads take parts of the rows.
         super::parts::for_row_parts(out, len, x.len() >= super::parts::SPLIT_ELEMENTS, &|rows, out| {
             let x = &x[rows.start * len..rows.end * len];
+            // Whole groups of short f32 rows in vector registers, the rest below.
+            let done = narrow_forward(x, out, len, log) * len;
+            let (x, out) = (&x[done..], &mut out[done..]);
             #[cfg(target_arch = "x86_64")]
             if has_fma() {
                 // SAFETY: `has_fma` checked that the CPU has AVX2 and FMA.
@@ -474,6 +506,8 @@ pub fn softmax_backward_into<T: Float>(grad: &[T], out: &[T], shape: &[usize], d
     if dim + 1 == shape.len() {
         super::parts::for_row_parts(gi, len, grad.len() >= super::parts::SPLIT_ELEMENTS, &|rows, gi| {
             let (grad, out) = (&grad[rows.start * len..rows.end * len], &out[rows.start * len..rows.end * len]);
+            let done = if log { narrow_log_backward(grad, out, gi, len) * len } else { 0 };
+            let (grad, out, gi) = (&grad[done..], &out[done..], &mut gi[done..]);
             #[cfg(target_arch = "x86_64")]
             if has_fma() {
                 // SAFETY: `has_fma` checked that the CPU has AVX2 and FMA.
@@ -514,6 +548,69 @@ pub fn softmax_backward_into<T: Float>(grad: &[T], out: &[T], shape: &[usize], d
                 for (((r, &g), &o), &s) in rr.iter_mut().zip(gr).zip(or).zip(&sum) {
                     *r = o * (g - s);
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows of every kind the kernels must keep bit for bit: ordinary values of
+    /// many magnitudes, ties, signed zeros, infinities, NaNs, and rows whose
+    /// exponentials overflow (so that `log` takes its general path).
+    fn rows(count: usize, len: usize) -> Vec<f32> {
+        let specials = [0.0, -0.0, f32::INFINITY, f32::NEG_INFINITY, f32::NAN, 1e30, -1e30, 88.0, -104.5, 3.0];
+        (0..count * len)
+            .map(|i| {
+                let (r, c) = (i / len, i % len);
+                match r % 7 {
+                    // One special value in an otherwise ordinary row.
+                    3 if c == r % len => specials[(r / 7) % specials.len()],
+                    // A row of ties.
+                    5 => 2.5,
+                    _ => ((i * 7919 % 2003) as f32 - 1000.0) * 1.9f32.powi((r % 13) as i32 - 6),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn narrow_rows_in_vector_registers_have_the_bits_of_the_lane_layout() {
+        if !super::super::softmax_narrow::available() {
+            return;
+        }
+        // Every NaN counts as one: which operand's payload a NaN result carries is
+        // not fixed by Rust's (LLVM's) semantics, which may swap the operands of
+        // a multiplication, on either path; every other value must keep its bits.
+        let bits = |v: &[f32]| v.iter().map(|x| if x.is_nan() { u32::MAX } else { x.to_bits() }).collect::<Vec<_>>();
+        for len in 2..16 {
+            for count in [16, 48, 53, 160] {
+                let x = rows(count, len);
+                for log in [true, false] {
+                    let mut want = vec![0f32; x.len()];
+                    narrow_rows(&x, &mut want, len, log);
+                    let mut got = vec![f32::NAN; x.len()];
+                    let done = super::super::softmax_narrow::forward(&x, &mut got, len, log);
+                    assert_eq!(done, count / 16 * 16, "rows of {len}");
+                    assert_eq!(
+                        bits(&got[..done * len]),
+                        bits(&want[..done * len]),
+                        "{} of {count} rows of {len}",
+                        if log { "log_softmax" } else { "softmax" }
+                    );
+                }
+                // The gradient of log_softmax, from a gradient with every kind of value.
+                let mut out = vec![0f32; x.len()];
+                narrow_rows(&x, &mut out, len, true);
+                let grad = rows(count, len).iter().rev().copied().collect::<Vec<f32>>();
+                let mut want = vec![0f32; x.len()];
+                backward_lastdim(&grad, &out, len, true, &mut want);
+                let mut got = vec![f32::NAN; x.len()];
+                let done = narrow_log_backward(&grad, &out, &mut got, len);
+                assert_eq!(done, count / 16 * 16, "rows of {len}");
+                assert_eq!(bits(&got[..done * len]), bits(&want[..done * len]), "log_softmax backward of {count} rows of {len}");
             }
         }
     }
