@@ -192,12 +192,13 @@ fn a_product_with_its_bias_has_the_bits_of_the_two_ops() {
     // `matmul_bias_into` (the machine's step for `x @ w + b`, exec/epilogue.rs)
     // against the product and then the broadcast addition, both operand
     // orders, on 1-3 threads: the digits layers, blocks of rows that end
-    // inside a tile, more columns than the narrow path takes, and a long `k`
-    // that splits along `k`.
+    // inside a tile, two panels along `k` (the bias added after the second),
+    // more columns than the narrow path takes, and a long `k` that splits
+    // along `k`.
     let mut g = Generator::new();
     g.manual_seed(13);
     for dtype in [DType::F32, DType::F64] {
-        for (m, k, n) in [(1500, 64, 32), (1500, 32, 10), (197, 7, 3), (300, 20, 100), (40, 3000, 8)] {
+        for (m, k, n) in [(1500, 64, 32), (1500, 32, 10), (197, 7, 3), (600, 300, 20), (300, 20, 100), (40, 3000, 8)] {
             let (a, b, bias) = (g.randn(dtype, &[m, k]), g.randn(dtype, &[k, n]), g.randn(dtype, &[n]));
             let product = eval(&Op::MatMul, &[&a, &b], dtype, &[m, n]);
             for bias_first in [false, true] {

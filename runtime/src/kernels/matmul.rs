@@ -31,6 +31,13 @@ pub trait Gemm: Float + Send + Sync {
     /// panels computed apart and added in order give the same bits; `None`
     /// where the blocking is `matrixmultiply`'s own.
     fn k_panel(m: usize, k: usize, n: usize) -> Option<usize>;
+
+    /// `c = a b + bias` (`bias_first`: `bias + a b`) for row-major `a` and `b`,
+    /// each element the product's bits and then one rounded addition, when the
+    /// narrow path (`skinny.rs`) computes the product and adds the bias as it
+    /// stores each tile; returns whether it ran.
+    #[allow(clippy::too_many_arguments)]
+    fn gemm_bias(m: usize, k: usize, n: usize, a: &[Self], b: &[Self], bias: &[Self], bias_first: bool, c: &mut [Self]) -> bool;
 }
 
 /// Whether every element a (rows x cols) operand with these strides reads lies in `len` elements.
@@ -39,10 +46,15 @@ fn strided_fits(rows: usize, cols: usize, (rs, cs): (usize, usize), len: usize) 
 }
 
 macro_rules! impl_gemm {
-    ($t:ty, $gemm:path, $narrow:path, $panel:path) => {
+    ($t:ty, $gemm:path, $narrow:path, $narrow_bias:path, $panel:path) => {
         impl Gemm for $t {
             fn k_panel(m: usize, k: usize, n: usize) -> Option<usize> {
                 $panel(m, k, n)
+            }
+
+            fn gemm_bias(m: usize, k: usize, n: usize, a: &[$t], b: &[$t], bias: &[$t], bias_first: bool, c: &mut [$t]) -> bool {
+                assert!(a.len() == m * k && b.len() == k * n && bias.len() == n && c.len() == m * n, "matmul operands do not match their shapes");
+                $narrow_bias(m, k, n, (a, k, 1), (b, n, 1), bias, bias_first, c)
             }
 
             fn gemm_strided(m: usize, k: usize, n: usize, a: (&[$t], usize, usize), b: (&[$t], usize, usize), c: &mut [$t]) {
@@ -80,8 +92,8 @@ macro_rules! impl_gemm {
     };
 }
 
-impl_gemm!(f32, matrixmultiply::sgemm, super::skinny::try_sgemm, super::skinny::panel_depth);
-impl_gemm!(f64, matrixmultiply::dgemm, no_narrow_path, no_panels);
+impl_gemm!(f32, matrixmultiply::sgemm, super::skinny::try_sgemm, super::skinny::try_sgemm_bias, super::skinny::panel_depth);
+impl_gemm!(f64, matrixmultiply::dgemm, no_narrow_path, no_narrow_bias, no_panels);
 
 /// f64 products are `dgemm`'s, blocked its own way.
 fn no_panels(_: usize, _: usize, _: usize) -> Option<usize> {
@@ -90,6 +102,12 @@ fn no_panels(_: usize, _: usize, _: usize) -> Option<usize> {
 
 /// f64 products always go to `dgemm`.
 fn no_narrow_path(_: usize, _: usize, _: usize, _: (&[f64], usize, usize), _: (&[f64], usize, usize), _: &mut [f64]) -> bool {
+    false
+}
+
+/// f64 products add their bias after `dgemm`.
+#[allow(clippy::too_many_arguments)]
+fn no_narrow_bias(_: usize, _: usize, _: usize, _: (&[f64], usize, usize), _: (&[f64], usize, usize), _: &[f64], _: bool, _: &mut [f64]) -> bool {
     false
 }
 
@@ -255,8 +273,10 @@ const BIAS_ROWS: usize = 96;
 /// `c = a b + bias` (`bias_first`: `bias + a b`) for row-major `a` (m x k), `b`
 /// (k x n) and `bias` (n), the product rounded first and the sum after, as the
 /// two ops round: every element has the bits of [`gemm_rows`] followed by a
-/// broadcast addition. Each thread takes the rows `kernels::parts` gives it and
-/// adds the bias to each block of [`BIAS_ROWS`] rows right after computing it.
+/// broadcast addition. Each thread takes the rows `kernels::parts` gives it; the
+/// narrow path (`skinny.rs`) adds the bias as it stores each tile, and
+/// otherwise the bias is added to each block of [`BIAS_ROWS`] rows right after
+/// computing it.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_bias_into<T: Gemm>(m: usize, k: usize, n: usize, a: &[T], b: &[T], bias: &[T], bias_first: bool, c: &mut [T]) {
     assert!(a.len() == m * k && b.len() == k * n && bias.len() == n && c.len() == m * n, "matmul operands do not match their shapes");
@@ -279,6 +299,10 @@ pub fn matmul_bias_into<T: Gemm>(m: usize, k: usize, n: usize, a: &[T], b: &[T],
         return add(c);
     }
     super::parts::for_row_parts(c, n, m * k * n >= PARALLEL_MACS, &|rows, c| {
+        // The narrow path adds the bias as it stores each tile.
+        if T::gemm_bias(rows.len(), k, n, &a[rows.start * k..rows.end * k], b, bias, bias_first, c) {
+            return;
+        }
         for (block, c) in c.chunks_mut(BIAS_ROWS * n).enumerate() {
             let first = rows.start + block * BIAS_ROWS;
             T::gemm_strided(c.len() / n, k, n, (&a[first * k..], k, 1), (b, n, 1), c);

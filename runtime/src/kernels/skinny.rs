@@ -40,6 +40,32 @@ pub fn try_sgemm(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), b: (&[
     false
 }
 
+/// [`try_sgemm`] with a bias row added to each row of the product as each tile
+/// is stored: `c = A B + bias` (`bias_first`: `bias + A B`), the product rounded
+/// first, as the two ops round. Returns whether it ran; it does not take a
+/// transposed `a` of fewer columns than a vector (that goes by columns).
+#[allow(clippy::too_many_arguments)]
+pub fn try_sgemm_bias(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: (&[f32], usize, usize),
+    b: (&[f32], usize, usize),
+    bias: &[f32],
+    bias_first: bool,
+    c: &mut [f32],
+) -> bool {
+    assert_eq!(bias.len(), n, "a bias of {} for {n} columns", bias.len());
+    #[cfg(target_arch = "x86_64")]
+    if serves(m, k, n) && !(a.1 == 1 && n < 16) {
+        // SAFETY: as in `try_sgemm`; `bias` holds the n elements the tiles read.
+        unsafe { avx512::sgemm_with(m, k, n, a, b, Some((bias.as_ptr(), bias_first)), c) };
+        return true;
+    }
+    let _ = (m, k, n, a, b, bias, bias_first, c);
+    false
+}
+
 /// The panel depth of this path's products, when [`try_sgemm`] takes them.
 pub fn panel_depth(m: usize, k: usize, n: usize) -> Option<usize> {
     serves(m, k, n).then_some(KC)
@@ -82,6 +108,13 @@ mod avx512 {
 
     #[target_feature(enable = "avx512f")]
     pub(super) unsafe fn sgemm(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), b: (&[f32], usize, usize), c: &mut [f32]) {
+        sgemm_with(m, k, n, a, b, None, c)
+    }
+
+    /// [`sgemm`], adding `bias` (a pointer to `n` floats, and whether it comes
+    /// first in the addition) to each row as the last panel of each tile is stored.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn sgemm_with(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), b: (&[f32], usize, usize), bias: Bias, c: &mut [f32]) {
         let blocks = n.div_ceil(LANES);
         // Vector `j` of a row of `b` loads these lanes; the rest read as zero
         // (computed and never stored, as matrixmultiply's padding).
@@ -107,20 +140,24 @@ mod avx512 {
         if a.1 == 1 && n < LANES {
             // A transposed `a` (a weight gradient's `h.T`) with fewer columns
             // than a vector: its rows run along the lanes instead.
+            debug_assert!(bias.is_none(), "`try_sgemm_bias` does not take this path");
             return by_columns(m, k, n, a, (bp, bs), c);
         }
         let bm = (bp, bs, &masks);
         let mut j0 = 0;
         while j0 < blocks {
             if blocks - j0 >= 2 {
-                strip::<ROWS_WIDE, 2>(m, j0, k, n, a, bm, c);
+                strip::<ROWS_WIDE, 2>(m, j0, k, n, a, bm, bias, c);
                 j0 += 2;
             } else {
-                strip::<ROWS_NARROW, 1>(m, j0, k, n, a, bm, c);
+                strip::<ROWS_NARROW, 1>(m, j0, k, n, a, bm, bias, c);
                 j0 += 1;
             }
         }
     }
+
+    /// A bias row to add as each tile is stored, and whether it is the first operand.
+    type Bias = Option<(*const f32, bool)>;
 
     /// All `m` rows over the `J` column vectors from `j0`: tiles of `R` rows,
     /// then of [`ROWS_TAIL`], then single rows.
@@ -134,19 +171,20 @@ mod avx512 {
         n: usize,
         a: (&[f32], usize, usize),
         bm: (*const f32, usize, &[__mmask16; 4]),
+        bias: Bias,
         c: &mut [f32],
     ) {
         let mut i = 0;
         while i + R <= m {
-            tile::<R, J>(i, j0, k, n, a, bm, c);
+            tile::<R, J>(i, j0, k, n, a, bm, bias, c);
             i += R;
         }
         while i + ROWS_TAIL <= m {
-            tile::<ROWS_TAIL, J>(i, j0, k, n, a, bm, c);
+            tile::<ROWS_TAIL, J>(i, j0, k, n, a, bm, bias, c);
             i += ROWS_TAIL;
         }
         while i < m {
-            tile::<1, J>(i, j0, k, n, a, bm, c);
+            tile::<1, J>(i, j0, k, n, a, bm, bias, c);
             i += 1;
         }
     }
@@ -163,6 +201,7 @@ mod avx512 {
         n: usize,
         a: (&[f32], usize, usize),
         (bp, bs, masks): (*const f32, usize, &[__mmask16; 4]),
+        bias: Bias,
         c: &mut [f32],
     ) {
         let step = a.2;
@@ -194,10 +233,21 @@ mod avx512 {
             }
             // The first panel's sums are stored, each later panel's added to
             // them (`acc + c`, one rounding), as matrixmultiply's epilogue does.
+            // After the last panel, the bias: one more rounded addition, as the
+            // addition op makes it on the stored product.
+            let row_bias: Option<([__m512; J], bool)> = match bias {
+                Some((bias, first)) if end == k => {
+                    Some((std::array::from_fn(|j| _mm512_maskz_loadu_ps(masks[j], bias.add(j0 * LANES + j * LANES))), first))
+                }
+                _ => None,
+            };
             for (r, accs) in acc.iter().enumerate() {
                 for (j, v) in accs.iter().enumerate() {
                     let dst = out.add(r * n + j * LANES);
-                    let sum = if p0 == 0 { *v } else { _mm512_add_ps(*v, _mm512_maskz_loadu_ps(masks[j], dst)) };
+                    let mut sum = if p0 == 0 { *v } else { _mm512_add_ps(*v, _mm512_maskz_loadu_ps(masks[j], dst)) };
+                    if let Some((bv, first)) = row_bias {
+                        sum = if first { _mm512_add_ps(bv[j], sum) } else { _mm512_add_ps(sum, bv[j]) };
+                    }
                     _mm512_mask_storeu_ps(dst, masks[j], sum);
                 }
             }
