@@ -312,8 +312,9 @@ pub fn matmul_bias_into<T: Gemm>(m: usize, k: usize, n: usize, a: &[T], b: &[T],
 }
 
 /// `c = a b` split along `k` at the product's own panels of depth `kc`: the
-/// caller sums the first panels into `c`, the other threads each later panel
-/// apart, from zero, and the caller adds those sums to `c` in order of `k`,
+/// caller sums the first panels into `c`, the other threads the later panels
+/// (consecutive ones to each thread), each apart from zero, and the caller adds
+/// those sums to `c` in order of `k`,
 /// which is how the one-thread product adds its panels, so every element has
 /// its bits. This is the split for a product with few rows and a long `k`,
 /// such as a weight gradient `x.T @ grad` that sums over the batch: split by
@@ -331,13 +332,19 @@ fn gemm_panels<T: Gemm>(kc: usize, m: usize, k: usize, n: usize, a: (&[T], usize
     let cut = super::parts::bound(k, threads, 1);
     let first = if cut > 0 && cut.is_multiple_of(kc) { cut / kc } else { panels.div_ceil(threads) };
     let mut sums = vec![T::ZERO; (panels - first) * m * n];
+    // The later panels, each summed apart from zero, in one job of consecutive
+    // panels per other thread: the thread then reads the rows of the batch its
+    // own kernels wrote, and starts once, not once per panel.
+    let per = (panels - first).div_ceil(threads.saturating_sub(1).max(1));
     rayon::scope(|s| {
-        for (i, sum) in sums.chunks_mut(m * n).enumerate() {
-            let p = (first + i) * kc;
-            let depth = kc.min(k - p);
-            let a = (&a.0[p * a.2..], a.1, a.2);
-            let b = (&b.0[p * b.1..], b.1, b.2);
-            s.spawn(move |_| T::gemm_strided(m, depth, n, a, b, sum));
+        for (g, group) in sums.chunks_mut(per * m * n).enumerate() {
+            s.spawn(move |_| {
+                for (i, sum) in group.chunks_mut(m * n).enumerate() {
+                    let p = (first + g * per + i) * kc;
+                    let depth = kc.min(k - p);
+                    T::gemm_strided(m, depth, n, (&a.0[p * a.2..], a.1, a.2), (&b.0[p * b.1..], b.1, b.2), sum);
+                }
+            });
         }
         T::gemm_strided(m, first * kc, n, a, b, c);
     });
