@@ -142,7 +142,8 @@ fn a_product_read_through_strides_equals_the_product_of_the_copied_transpose() {
 fn kernels_split_by_rows_do_not_depend_on_the_thread_count() {
     // Every kernel that splits its rows among the threads (`kernels/parts.rs`):
     // the softmaxes and their gradients along the last dimension, broadcast
-    // arithmetic with a bias row, a per-row column and a same-shape operand.
+    // arithmetic with a bias row, a per-row column and a same-shape operand,
+    // and the gather and scatter of a cross-entropy.
     // Rows that split on a panel (1500), near the middle (600), unevenly (517)
     // and into parts of fewer rows than a softmax group (40, on 3 and 4 threads);
     // columns fewer than a vector (10, 19: groups of four and the rest), two
@@ -156,6 +157,8 @@ fn kernels_split_by_rows_do_not_depend_on_the_thread_count() {
             let bias = g.randn(dtype, &[cols]);
             let col = g.randn(dtype, &[rows, 1]);
             let out = eval(&Op::Softmax { dim: 1, log: true }, &[&x], dtype, &[rows, cols]);
+            // A label per row, and the gradient of the picked entries.
+            let labels = Tensor::from_i64(vec![rows, 1], (0..rows).map(|r| ((r * 7 + 3) % cols) as i64).collect());
             let probs = eval(&Op::Softmax { dim: 1, log: false }, &[&x], dtype, &[rows, cols]);
             let full = vec![rows, cols];
             let cases: Vec<(Op, Vec<&Tensor>, Vec<usize>)> = vec![
@@ -167,6 +170,9 @@ fn kernels_split_by_rows_do_not_depend_on_the_thread_count() {
                 (Op::Binary(Binary::Div), vec![&bias, &x], full.clone()),
                 (Op::Binary(Binary::Sub), vec![&x, &col], full.clone()),
                 (Op::Binary(Binary::Mul), vec![&x, &grad], full.clone()),
+                // A cross-entropy's gather and its gradient's scatter along the rows.
+                (Op::Index(IndexOp::Gather { dim: 1 }), vec![&x, &labels], vec![rows, 1]),
+                (Op::Index(IndexOp::ScatterAdd { dim: 1 }), vec![&col, &labels], full.clone()),
                 // Column sums (a bias gradient) run on the caller.
                 (Op::SumTo, vec![&x], vec![cols]),
                 (Op::Sum { dim: Some(0) }, vec![&grad], vec![cols]),
