@@ -393,29 +393,18 @@ fn gather_into<T: Copy + Send + Sync>(x: &[T], xshape: &[usize], idx: &[i64], is
     for_each_offset(ishape, &xs, dim, idx, |p, at| out[p] = x[at]);
 }
 
-fn scatter_add_typed<T: Copy + Send + Sync + std::ops::AddAssign>(
-    g: &[T],
-    out: &[usize],
-    idx: &[i64],
-    ishape: &[usize],
-    dim: usize,
-    zero: T,
-) -> Vec<T> {
+/// What `scatter_add` adds: a value its row-split parts can share between threads.
+trait Addend: Copy + Send + Sync + std::ops::AddAssign {}
+impl<T: Copy + Send + Sync + std::ops::AddAssign> Addend for T {}
+
+fn scatter_add_typed<T: Addend>(g: &[T], out: &[usize], idx: &[i64], ishape: &[usize], dim: usize, zero: T) -> Vec<T> {
     let mut res = vec![zero; numel(out)];
     scatter_add_into(g, out, idx, ishape, dim, zero, &mut res);
     res
 }
 
 /// `scatter_add` into zeros, in the index's row-major order (overwrites `res`).
-fn scatter_add_into<T: Copy + Send + Sync + std::ops::AddAssign>(
-    g: &[T],
-    out: &[usize],
-    idx: &[i64],
-    ishape: &[usize],
-    dim: usize,
-    zero: T,
-    res: &mut [T],
-) {
+fn scatter_add_into<T: Addend>(g: &[T], out: &[usize], idx: &[i64], ishape: &[usize], dim: usize, zero: T, res: &mut [T]) {
     if let ([rows, cols], [_, ocols], 1) = (ishape, out, dim) {
         // Along the rows' last dimension (a cross-entropy's gradient): each row
         // of the index adds only into its own row of the result, in order, so

@@ -58,34 +58,9 @@ fn ceil_log2(x: usize) -> usize {
 /// carried up through four accumulator levels. Each level is emptied into the next
 /// when a chunk ends, and deeper levels only when the index is a multiple of their
 /// span, so numbers of similar magnitude meet. The level sums are added last.
+/// This is one lane of [`cascade_lanes`], which runs several such sums side by side.
 pub fn cascade<T: Float>(src: &[T], base: usize, stride: usize, len: usize) -> T {
-    const LEVELS: usize = 4;
-    let level_power = (ceil_log2(len) / LEVELS).max(4);
-    let level_step = 1usize << level_power;
-    let level_mask = level_step - 1;
-    let mut acc = [T::ZERO; LEVELS];
-    let mut i = 0;
-    while i + level_step <= len {
-        for _ in 0..level_step {
-            acc[0] = acc[0] + src[base + i * stride];
-            i += 1;
-        }
-        for j in 1..LEVELS {
-            acc[j] = acc[j] + acc[j - 1];
-            acc[j - 1] = T::ZERO;
-            if i & (level_mask << (j * level_power)) != 0 {
-                break;
-            }
-        }
-    }
-    while i < len {
-        acc[0] = acc[0] + src[base + i * stride];
-        i += 1;
-    }
-    for j in 1..LEVELS {
-        acc[0] = acc[0] + acc[j];
-    }
-    acc[0]
+    cascade_lanes::<T, 1, 1>(src, base, stride, len)[0][0]
 }
 
 /// PyTorch's `row_sum`: the run is read as rows of four (`ilp_factor`), each of
@@ -504,6 +479,38 @@ pub fn mean<T: Float>(src: &[T], shape: &[usize], dim: Option<usize>) -> Vec<T> 
 mod tests {
     use super::*;
 
+    /// PyTorch's `multi_row_sum` for one column, as it writes it, one element
+    /// at a time: the reference for `cascade_lanes`.
+    fn cascade_one_by_one(src: &[f32], base: usize, stride: usize, len: usize) -> f32 {
+        const LEVELS: usize = 4;
+        let level_power = (ceil_log2(len) / LEVELS).max(4);
+        let level_step = 1usize << level_power;
+        let level_mask = level_step - 1;
+        let mut acc = [0.0f32; LEVELS];
+        let mut i = 0;
+        while i + level_step <= len {
+            for _ in 0..level_step {
+                acc[0] += src[base + i * stride];
+                i += 1;
+            }
+            for j in 1..LEVELS {
+                acc[j] += acc[j - 1];
+                acc[j - 1] = 0.0f32;
+                if i & (level_mask << (j * level_power)) != 0 {
+                    break;
+                }
+            }
+        }
+        while i < len {
+            acc[0] += src[base + i * stride];
+            i += 1;
+        }
+        for j in 1..LEVELS {
+            acc[0] += acc[j];
+        }
+        acc[0]
+    }
+
     /// `row_sum` as PyTorch writes it: four cascades one after another, the
     /// leftover elements, then the partials in order.
     fn row_sum_one_by_one(src: &[f32], base: usize, stride: usize, len: usize) -> f32 {
@@ -511,7 +518,7 @@ mod tests {
         if rows == 0 {
             return row_sum(src, base, stride, len);
         }
-        let mut partial: Vec<f32> = (0..4).map(|k| cascade(src, base + k * stride, 4 * stride, rows)).collect();
+        let mut partial: Vec<f32> = (0..4).map(|k| cascade_one_by_one(src, base + k * stride, 4 * stride, rows)).collect();
         for i in rows * 4..len {
             partial[0] += src[base + i * stride];
         }
@@ -531,7 +538,8 @@ mod tests {
             let mut four = vec![f32::NAN; cols];
             sum_columns(&src, 0, cols, len, 0..cols, true, &mut |c, v| four[c] = v);
             for c in 0..cols {
-                assert_eq!(wide[c].to_bits(), cascade(&src, c, cols, len).to_bits(), "cascade of column {c} of {len} rows");
+                assert_eq!(wide[c].to_bits(), cascade_one_by_one(&src, c, cols, len).to_bits(), "cascade of column {c} of {len} rows");
+                assert_eq!(cascade(&src, c, cols, len).to_bits(), wide[c].to_bits(), "one-lane cascade of column {c} of {len} rows");
                 assert_eq!(four[c].to_bits(), row_sum_one_by_one(&src, c, cols, len).to_bits(), "row sum of column {c} of {len} rows");
                 assert_eq!(row_sum(&src, c, cols, len).to_bits(), four[c].to_bits(), "scalar row sum of column {c} of {len} rows");
             }
