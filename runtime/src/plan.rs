@@ -131,6 +131,24 @@ pub enum Step {
     Branch(Box<BranchStep>),
 }
 
+impl Step {
+    /// Whether this step reads value `v` (as an operand, a printed or plotted
+    /// value, a saved tensor, or an input of a loop or branch body).
+    pub fn reads(&self, v: ValueId) -> bool {
+        match self {
+            Step::Compute { args, .. } => args.contains(&v),
+            Step::Fused(k) => k.inputs.contains(&v) || k.scalars.contains(&v),
+            Step::Print(items) => items.iter().any(|item| item.values().contains(&v)),
+            Step::Figure(FigureCmd::Plot { x, y, .. } | FigureCmd::Scatter { x, y, .. }) => *x == v || *y == v,
+            Step::Figure(_) => false,
+            Step::Save { value, .. } => *value == v,
+            Step::Loop(l) => l.inputs.contains(&v),
+            Step::Branch(b) => b.cond == v || b.then.inputs.contains(&v) || b.otherwise.inputs.contains(&v),
+            Step::Seed(_) | Step::Free(_) => false,
+        }
+    }
+}
+
 /// A run-time `if`: `then` runs when `cond` (a 0-d or one-element bool) is true,
 /// `otherwise` when it is false. Both are loops of one iteration with the same
 /// inputs and outputs, so the values after the step do not depend on the choice.

@@ -62,7 +62,7 @@ pub fn bias_epilogues(plan: &Plan, strided: &Strided) -> Epilogues {
         if shape.len() != 2 || !info(*p).dtype.is_float() || !plain(a) || !plain(b) || exported.contains(p) {
             continue;
         }
-        let mut readers = plan.steps[i + 1..].iter().enumerate().filter(|(_, s)| reads(s, *p));
+        let mut readers = plan.steps[i + 1..].iter().enumerate().filter(|(_, s)| s.reads(*p));
         let (Some((j, add)), None) = (readers.next(), readers.next()) else { continue };
         let Step::Compute { out: s, op: Op::Binary(Binary::Add), args: operands } = add else { continue };
         let (bias, bias_first) = match operands[..] {
@@ -83,23 +83,6 @@ pub fn bias_epilogues(plan: &Plan, strided: &Strided) -> Epilogues {
         found.at.insert(*s, BiasProduct { a, b, bias, bias_first });
     }
     found
-}
-
-/// Whether step `s` reads value `v`.
-fn reads(s: &Step, v: ValueId) -> bool {
-    match s {
-        Step::Compute { args, .. } => args.contains(&v),
-        Step::Fused(k) => k.inputs.contains(&v) || k.scalars.contains(&v),
-        Step::Print(items) => items.iter().any(|item| item.values().contains(&v)),
-        Step::Figure(cmd) => match cmd {
-            crate::plan::FigureCmd::Plot { x, y, .. } | crate::plan::FigureCmd::Scatter { x, y, .. } => *x == v || *y == v,
-            _ => false,
-        },
-        Step::Save { value, .. } => *value == v,
-        Step::Loop(l) => l.inputs.contains(&v),
-        Step::Branch(b) => b.cond == v || b.then.inputs.contains(&v) || b.otherwise.inputs.contains(&v),
-        Step::Seed(_) | Step::Free(_) => false,
-    }
 }
 
 #[cfg(test)]

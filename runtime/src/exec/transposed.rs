@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use crate::op::Op;
-use crate::plan::{FigureCmd, Plan, PrintItem, Step, ValueId};
+use crate::plan::{Plan, PrintItem, Step, ValueId};
 
 /// The transposes of a plan that are read through strides, never computed.
 #[derive(Debug, Default)]
@@ -79,14 +79,9 @@ pub fn strided_transposes(plan: &Plan) -> Strided {
 fn fits(s: &Step, t: ValueId, rank2: &impl Fn(ValueId) -> bool) -> bool {
     match s {
         Step::Compute { op: Op::MatMul, args, .. } => !args.contains(&t) || args.iter().all(|&a| rank2(a)),
-        Step::Compute { args, .. } => !args.contains(&t),
+        // Only a printed tensor reads `t` element by element in row-major order.
         Step::Print(items) => !items.iter().any(|item| matches!(item, PrintItem::Tensor { value, .. } if *value == t)),
-        Step::Figure(FigureCmd::Plot { x: a, y: b, .. } | FigureCmd::Scatter { x: a, y: b, .. }) => *a != t && *b != t,
-        Step::Figure(_) | Step::Seed(_) | Step::Free(_) => true,
-        Step::Fused(k) => !k.inputs.contains(&t) && !k.scalars.contains(&t),
-        Step::Save { value, .. } => *value != t,
-        // A loop or branch body reads its inputs as whole tensors.
-        Step::Loop(l) => !l.inputs.contains(&t),
-        Step::Branch(b) => b.cond != t && !b.then.inputs.contains(&t) && !b.otherwise.inputs.contains(&t),
+        // Everything else (a loop or branch body among them) reads whole tensors.
+        _ => !s.reads(t),
     }
 }

@@ -420,14 +420,14 @@ fn narrow_log_backward<T: Float>(grad: &[T], out: &[T], gi: &mut [T], len: usize
     if !(2..lanes::<f32>()).contains(&len) || !super::softmax_narrow::available() {
         return 0;
     }
-    let n = grad.len() / (16 * len) * (16 * len);
-    if n == 0 || T::as_f32s(grad).is_none() {
-        return 0;
-    }
+    let group = super::softmax_narrow::ROWS * len;
+    let n = grad.len() / group * group;
+    // Only f32 rows take this path; the type is checked before `gi` is written.
+    let Some(grad) = T::as_f32s(&grad[..n]).filter(|_| n > 0) else { return 0 };
     T::exp_sleef_into(&out[..n], &mut gi[..n]);
-    match (T::as_f32s(&grad[..n]), T::as_f32s_mut(&mut gi[..n])) {
-        (Some(grad), Some(gi)) => super::softmax_narrow::log_backward(grad, gi, len),
-        _ => 0,
+    match T::as_f32s_mut(&mut gi[..n]) {
+        Some(gi) => super::softmax_narrow::log_backward(grad, gi, len),
+        None => 0,
     }
 }
 

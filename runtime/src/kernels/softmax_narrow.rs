@@ -16,7 +16,7 @@
 use std::arch::x86_64::*;
 
 /// Rows per group: one per lane.
-const ROWS: usize = 16;
+pub const ROWS: usize = 16;
 
 /// Whether this CPU runs these kernels (AVX-512F, with AVX2 and FMA for the
 /// SLEEF functions they call).
