@@ -119,7 +119,7 @@ pub fn compile_within(source: &str, options: &Options, budget: Budget) -> Result
     timer.lap("range analysis");
     regions::optimize(&mut prog);
     let reports = optimize(&mut prog, &mut timer);
-    regions::forget_removed_inputs(&mut prog);
+    prog.forget_removed_inputs();
     regions::plan(&mut prog, options.numerics);
     let fusion = fuse::fuse(&prog, options.numerics);
     timer.lap("fuse");

@@ -36,15 +36,7 @@ pub fn optimize(prog: &mut Program) {
         optimize(&mut r.body);
         let mut timer = super::StageTimer { last: None };
         super::optimize(&mut r.body, &mut timer);
-        forget_removed_inputs(&mut r.body);
-    }
-}
-
-/// Inputs whose node the passes removed are no longer loaded.
-pub fn forget_removed_inputs(prog: &mut Program) {
-    prog.input_ranges.retain(|n, _| prog.graph.contains(*n));
-    for input in &mut prog.inputs {
-        input.node = input.node.filter(|n| prog.graph.contains(*n));
+        r.body.forget_removed_inputs();
     }
 }
 

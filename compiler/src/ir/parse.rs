@@ -135,6 +135,8 @@ struct Reader<'a> {
     reading: Option<Box<regions::RegionText<'a>>>,
     /// The loop regions read.
     read_regions: Vec<regions::RegionText<'a>>,
+    /// A loop body's outputs (`outputs: out0 = %5, ...`): export names and values.
+    outputs: Vec<(String, NodeId)>,
 }
 
 impl<'a> Reader<'a> {
@@ -155,6 +157,9 @@ impl<'a> Reader<'a> {
         }
         if line.starts_with("region ") {
             return self.region_header(line);
+        }
+        if let Some(list) = line.strip_prefix("outputs: ") {
+            return self.outputs_line(list);
         }
         if line.trim().is_empty() || (line.starts_with("== stage ") && self.names.is_empty()) {
             return Ok(());
@@ -186,6 +191,18 @@ impl<'a> Reader<'a> {
         } else {
             Err(self.error(line, "expected a region header, a node, a backward call or `effects:`"))
         }
+    }
+
+    /// `outputs: outJ = %N, ...`: the body value of each output of a loop body.
+    fn outputs_line(&mut self, list: &'a str) -> Result<(), Diagnostic> {
+        for item in list.split(", ") {
+            let (name, value) = item.split_once(" = ").ok_or_else(|| self.error(item, "expected `outJ = %N`"))?;
+            let j = name.strip_prefix("out").ok_or_else(|| self.error(name, "expected an output name `outJ`"))?;
+            let j = self.index(j, "output")?;
+            let node = self.node_ref(value)?;
+            self.outputs.push((crate::ir::program::LoopRegion::output_name(j as usize), node));
+        }
+        Ok(())
     }
 
     /// `%N` (a defined value) or `%?` (a removed one).
@@ -421,6 +438,7 @@ impl<'a> Reader<'a> {
             prog.custom_calls.push(call);
         }
         attach_saved(prog, &self.saved);
+        prog.exports.extend(std::mem::take(&mut self.outputs));
         for n in prog.graph.ids() {
             let (meta, node) = (prog.graph.meta(n), prog.graph.node(n));
             // A detach that requires grad is a leaf made by `requires_grad_()` or
@@ -443,15 +461,7 @@ impl<'a> Reader<'a> {
                     });
                 }
                 let name = meta.note.clone().unwrap_or_else(|| format!("input{k}"));
-                let input = ProgramInput {
-                    name,
-                    node: Some(n),
-                    dtype: node.dtype,
-                    shape: node.shape.clone(),
-                    requires_grad: meta.requires_grad,
-                    span: meta.span,
-                };
-                prog.inputs[k] = input;
+                prog.inputs[k] = ProgramInput::of_node(name, n, node, meta);
             }
         }
         Self::add_regions(std::mem::take(&mut self.read_regions), &mut self.prog, spans);

@@ -1,7 +1,8 @@
 //! A loop region as text: a header with the loop's iterations and carried
 //! values, then the body program as [`super::print::program`] prints it (its
-//! own nodes, backward graphs, effects and nested regions), each line behind
-//! `  |`, then `end region K`. The body's input 0 is the loop index; a carried
+//! own nodes, backward graphs, effects and nested regions) and the body value
+//! of each output (`outputs: out0 = %5, out1 = %2`), each line behind `  |`,
+//! then `end region K`. The body's input 0 is the loop index; a carried
 //! pair `outJ -> input(K)` feeds body output `J` to body input `K` (like a block
 //! parameter) in the next iteration.
 
@@ -20,7 +21,17 @@ pub fn region(k: usize, r: &LoopRegion, lines: &LineIndex, lowered: Option<&Prog
         r.carried.iter().map(|(j, i)| format!("out{j} -> input({i})")).collect::<Vec<_>>().join(", ")
     };
     let _ = writeln!(out, "\nregion {k}: loop at {l}:{c}, {} iterations from {} by {}, carried {carried}", r.trip, r.start, r.step);
-    for line in super::print::program(&r.body, lines, lowered).lines() {
+    let mut body = super::print::program(&r.body, lines, lowered);
+    // Which body value each output is, last: `outJ = %N`, by `J`.
+    let num = super::print::numbering(&r.body);
+    let mut outputs: Vec<(u32, usize)> =
+        r.body.exports.iter().filter_map(|(name, n)| Some((name.strip_prefix("out")?.parse().ok()?, *num.get(n)?))).collect();
+    outputs.sort();
+    if !outputs.is_empty() {
+        let list: Vec<String> = outputs.iter().map(|(j, i)| format!("out{j} = %{i}")).collect();
+        let _ = write!(body, "\noutputs: {}\n", list.join(", "));
+    }
+    for line in body.lines() {
         if line.is_empty() {
             out.push_str("  |\n");
         } else {

@@ -339,6 +339,13 @@ pub struct ProgramInput {
     pub span: Span,
 }
 
+impl ProgramInput {
+    /// The input named `name` that node `n` (of `node`, with `meta`) holds.
+    pub fn of_node(name: String, n: NodeId, node: &super::graph::Node, meta: &super::graph::NodeMeta) -> ProgramInput {
+        ProgramInput { name, node: Some(n), dtype: node.dtype, shape: node.shape.clone(), requires_grad: meta.requires_grad, span: meta.span }
+    }
+}
+
 impl Program {
     /// Makes every reader of `old` (graph edges and effects) read `new`.
     pub fn replace_all_uses(&mut self, old: NodeId, new: NodeId) {
@@ -371,6 +378,14 @@ impl Program {
         for b in &mut self.backwards {
             swap(&mut b.root);
             b.seed.iter_mut().for_each(swap);
+        }
+    }
+
+    /// Inputs whose node the passes removed are no longer loaded.
+    pub fn forget_removed_inputs(&mut self) {
+        self.input_ranges.retain(|n, _| self.graph.contains(*n));
+        for input in &mut self.inputs {
+            input.node = input.node.filter(|n| self.graph.contains(*n));
         }
     }
 

@@ -9,6 +9,7 @@
 mod const_fold;
 mod cse;
 mod dce;
+mod hoist;
 pub mod remat;
 pub mod report;
 pub mod residuals;
@@ -61,13 +62,17 @@ pub struct PassReport {
 pub type Pass = fn(&mut Program) -> Outcome;
 
 /// The pipeline, in order; the driver runs it, timing and verifying each pass.
-/// Simplification runs before constant folding so that
+/// Loop bodies were optimized already (the driver runs the pipeline on them
+/// first), so hoisting their invariant work comes first, and the other passes
+/// then treat the hoisted ops as any of this program's. Simplification runs
+/// before constant folding so that
 /// folded seeds and unit factors disappear first, and dead-code elimination runs
 /// to sweep up what the others made unreachable. Save-or-recompute weighs the
 /// program as it will run, so it comes after that sweep; it adds nodes, so it
 /// runs here rather than after the graph is compacted, and a last sweep drops
 /// the forward values it made unread.
 pub const PIPELINE: &[(&str, Pass)] = &[
+    ("hoist", |p| hoist::run(p).into()),
     ("simplify", |p| simplify::run(p).into()),
     ("const-fold", |p| const_fold::run(p).into()),
     ("cse", |p| cse::run(p).into()),
