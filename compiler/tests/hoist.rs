@@ -127,3 +127,19 @@ print(loss)
     let ir = print_stage(&c, IrStage::Opt, source);
     assert!(ir.contains("# hoisted scatter_add"), "the body does not read the hoisted value as an input:\n{ir}");
 }
+
+#[test]
+fn products_hoisted_out_of_several_loops_are_computed_once() {
+    // Each loop's copy of `x @ x` lands in the program around the loops, where
+    // common-subexpression elimination keeps one and every loop reads it.
+    let looped = "manual_seed(0)\nx = randn(3, 3)\nacc = zeros(3, 3)\n".to_string()
+        + &"for i in range(2) {\n    acc = acc + x @ x\n}\n".repeat(3)
+        + "print(acc)\n";
+    let unrolled = format!("manual_seed(0)\nx = randn(3, 3)\nacc = zeros(3, 3)\n{}print(acc)\n", "acc = acc + x @ x\n".repeat(6));
+    let (plan, out) = compiled(&looped);
+    assert_eq!(out, compiled(&unrolled).1);
+    let bodies = loops(&plan);
+    assert_eq!(bodies.len(), 3);
+    assert!(bodies.iter().all(|(body, trip)| *trip == 2 && computes(body, matmul) == 0));
+    assert_eq!(computes(&plan, matmul), 1, "the three hoisted products were not merged");
+}

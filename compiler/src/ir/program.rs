@@ -350,14 +350,19 @@ impl Program {
     /// Makes every reader of `old` (graph edges and effects) read `new`.
     pub fn replace_all_uses(&mut self, old: NodeId, new: NodeId) {
         self.graph.replace_uses(old, new);
+        self.redirect_effects(&mut |n| if n == old { new } else { n });
+    }
+
+    /// Makes every effect and export read `f(n)` where it read `n` (the graph's
+    /// own edges are left alone). A pass that replaces many nodes rewires the
+    /// graph node by node and the effects once, with one map, so that a program
+    /// of many effects is not scanned once per replaced node.
+    pub fn redirect_effects(&mut self, f: &mut dyn FnMut(NodeId) -> NodeId) {
         for e in &mut self.effects {
-            e.map_nodes(&mut |n| if n == old { new } else { n });
+            e.map_nodes(f);
         }
-        // Exports are few (only those requested survive lowering), so a scan is cheap.
         for n in self.exports.values_mut() {
-            if *n == old {
-                *n = new;
-            }
+            *n = f(*n);
         }
     }
 

@@ -18,6 +18,7 @@ pub fn run(prog: &mut Program) -> Vec<Change> {
     // place, so that no key is copied out of the graph for every node.
     let mut seen: HashMap<u64, Vec<NodeId>> = HashMap::new();
     let mut changes = Vec::new();
+    let mut replaced: HashMap<NodeId, NodeId> = HashMap::new();
     for n in prog.graph.topo_order() {
         let g = &prog.graph;
         let node = g.node(n);
@@ -33,11 +34,16 @@ pub fn run(prog: &mut Program) -> Vec<Change> {
         match bucket.iter().find(|m| same(m)).copied() {
             Some(first) => {
                 changes.push(Change { span: g.meta(n).span, what: format!("{} computed twice -> reuse the first", node.op.name()) });
-                prog.replace_all_uses(n, first);
+                prog.graph.replace_uses(n, first);
                 prog.graph.remove(n);
+                // A first is never replaced itself, so one level of mapping is enough.
+                replaced.insert(n, first);
             }
             None => bucket.push(n),
         }
+    }
+    if !replaced.is_empty() {
+        prog.redirect_effects(&mut |n| replaced.get(&n).copied().unwrap_or(n));
     }
     changes
 }
