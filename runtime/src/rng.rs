@@ -34,9 +34,8 @@ const F64_UNIFORM_STEP: f64 = 1.0 / (1u64 << 53) as f64;
 impl Generator {
     /// A generator seeded as PyTorch's default CPU generator is at start-up.
     pub fn new() -> Generator {
-        let mut g = Generator { engine: Mt::new(0), cached_normal: None };
-        g.manual_seed(DEFAULT_SEED);
-        g
+        // As `manual_seed(DEFAULT_SEED)` leaves it, seeding the engine once.
+        Generator { engine: Mt::new(DEFAULT_SEED as u32), cached_normal: None }
     }
 
     /// `torch.manual_seed(seed)`. PyTorch's `mt19937` constructor takes the seed as

@@ -27,6 +27,11 @@ impl Machine {
     /// Runs the loop `l`; its inputs are this machine's values, its outputs become them.
     pub(super) fn run_loop(&mut self, l: &LoopStep, out: &mut dyn Write) -> Result<(), RunError> {
         let body = &l.body;
+        if body.steps.is_empty() && l.outputs.is_empty() {
+            // Nothing to run and nothing to bind (the empty side of a branch, in
+            // every iteration of a training loop that prints now and then).
+            return Ok(());
+        }
         // `Plan::verify` checked the body with the plan around it.
         let mut m = Machine::unverified(body);
         std::mem::swap(&mut m.generator, &mut self.generator);
