@@ -3,7 +3,7 @@
 //! It holds one slot per plan value, the random generator and the current
 //! figure. Output goes to any `Write`, so tests capture it exactly.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -85,11 +85,11 @@ pub struct Machine {
     /// or the run ends, so inputs stay bound from one run to the next.
     inputs: Vec<Option<Tensor>>,
     /// For each value that loads an input: the input's index.
-    input_of: HashMap<ValueId, usize>,
+    input_of: FxHashMap<ValueId, usize>,
     /// Buffers of dead values, by dtype and element count, for the next value of
     /// the same size: after the first run, a run allocates no tensor memory
     /// (except for the ops `exec/compute.rs` lists as allocating).
-    pool: HashMap<(DType, usize), Vec<Tensor>>,
+    pool: FxHashMap<(DType, usize), Vec<Tensor>>,
     /// Tensor buffers allocated so far (not taken from the pool), and their bytes.
     allocations: usize,
     allocated_bytes: usize,
@@ -117,7 +117,7 @@ impl Machine {
             peak_bytes: 0,
             inputs: vec![None; plan.inputs.len()],
             input_of: plan.inputs.iter().enumerate().filter_map(|(k, i)| i.value.map(|v| (v, k))).collect(),
-            pool: HashMap::new(),
+            pool: FxHashMap::default(),
             allocations: 0,
             allocated_bytes: 0,
             epilogues: epilogue::bias_epilogues(plan, &strided),

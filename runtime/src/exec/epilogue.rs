@@ -9,7 +9,9 @@
 //! product, as two ops round, so every element has its bits. The product's
 //! value is never held; `schedule::peak` counts it the same way.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::Strided;
 use crate::op::{Binary, Op};
@@ -29,9 +31,9 @@ pub struct BiasProduct {
 #[derive(Debug, Default)]
 pub struct Epilogues {
     /// The products never computed on their own.
-    deferred: HashSet<ValueId>,
+    deferred: FxHashSet<ValueId>,
     /// For each such addition's value, the product and bias it computes.
-    at: HashMap<ValueId, BiasProduct>,
+    at: FxHashMap<ValueId, BiasProduct>,
 }
 
 impl Epilogues {

@@ -16,7 +16,7 @@
 //! replaying the body twice, whatever the trip count. Loop-invariant inputs are
 //! bound once and only read; inputs the body never reads are not bound at all.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::io::Write;
 
 use super::{Machine, RunError};
@@ -49,7 +49,7 @@ impl Machine {
         let mut failure = None;
         let mut progress = super::progress::Progress::start(l.trip);
         // How many buffers of each dtype and length the pool held after the first iteration.
-        let mut cap: Option<HashMap<(DType, usize), usize>> = None;
+        let mut cap: Option<FxHashMap<(DType, usize), usize>> = None;
         for it in 0..l.trip {
             progress.tick(it);
             let index = l.start as i128 + it as i128 * l.step as i128;
@@ -127,7 +127,7 @@ impl Machine {
             peak_bytes: 0,
             inputs: vec![None; plan.inputs.len()],
             input_of: plan.inputs.iter().enumerate().filter_map(|(k, i)| i.value.map(|v| (v, k))).collect(),
-            pool: std::collections::HashMap::new(),
+            pool: FxHashMap::default(),
             allocations: 0,
             allocated_bytes: 0,
             epilogues: super::epilogue::bias_epilogues(plan, &strided),
@@ -151,7 +151,7 @@ impl Machine {
     }
 
     /// Drops pooled buffers beyond `cap` buffers of each dtype and length.
-    fn trim_pool(&mut self, cap: &HashMap<(DType, usize), usize>) {
+    fn trim_pool(&mut self, cap: &FxHashMap<(DType, usize), usize>) {
         for (key, buffers) in self.pool.iter_mut() {
             let keep = cap.get(key).copied().unwrap_or(0);
             while buffers.len() > keep {

@@ -10,7 +10,7 @@
 //! When the plan frees `x` while `x.T` is still to be read (the backward's
 //! `h.T @ g` is the last reader of `h`), `x` is freed with `x.T` instead, once.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::op::Op;
 use crate::plan::{Plan, PrintItem, Step, ValueId};
@@ -19,9 +19,9 @@ use crate::plan::{Plan, PrintItem, Step, ValueId};
 #[derive(Debug, Default)]
 pub struct Strided {
     /// `t -> x` for each such `t = x.T`.
-    operand: HashMap<ValueId, ValueId>,
+    operand: FxHashMap<ValueId, ValueId>,
     /// `x -> t` where the plan frees `x` before `t`: `x` is freed when `t` is.
-    freed_with: HashMap<ValueId, ValueId>,
+    freed_with: FxHashMap<ValueId, ValueId>,
 }
 
 impl Strided {
