@@ -86,7 +86,7 @@ fn hoist(prog: &mut Program, e: usize, body: &mut Program, carried: &HashSet<u32
     let Effect::Loop { inputs, outputs, .. } = &prog.effects[e] else { unreachable!("effect {e} is a loop") };
     let (mut inputs, outputs) = (inputs.clone(), outputs.clone());
     // Copy the cones of the hoisted values into `prog`, in the body's order. The
-    // copies are listed just before the loop's results in the dump.
+    // dump lists the copies among the loop's results, not after the whole program.
     let mut needed = vec![false; bound];
     let mut stack = hoisted.clone();
     while let Some(n) = stack.pop() {
