@@ -147,11 +147,12 @@ fn kernels_split_by_rows_do_not_depend_on_the_thread_count() {
     // Rows that split on a panel (1500), near the middle (600), unevenly (517)
     // and into parts of fewer rows than a softmax group (40, on 3 and 4 threads);
     // columns fewer than a vector (10, 19: groups of four and the rest), two
-    // vectors (32) and many (3000).
+    // vectors (32) and many (3000); and 9000 rows, enough for the gather and
+    // scatter of a label per row to split (`kernels/index.rs`, SPLIT_INDEX).
     let mut g = Generator::new();
     g.manual_seed(11);
     for dtype in [DType::F32, DType::F64] {
-        for (rows, cols) in [(1500, 10), (600, 32), (517, 19), (40, 3000), (1500, 32)] {
+        for (rows, cols) in [(1500, 10), (600, 32), (517, 19), (40, 3000), (1500, 32), (9000, 10)] {
             let x = g.randn(dtype, &[rows, cols]);
             let grad = g.randn(dtype, &[rows, cols]);
             let bias = g.randn(dtype, &[cols]);

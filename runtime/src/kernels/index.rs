@@ -299,9 +299,14 @@ fn arg<T: Copy + PartialOrd>(x: &[T], shape: &[usize], dim: Option<usize>, min: 
 
 /// Gathers and scatters along the last dimension of at least this many index
 /// elements split their rows among the threads as every row-wise kernel does,
-/// so that each core reads and writes the rows it holds. The work is small: in
-/// the digits step the split measured within the noise (1-3% in four alternations).
-const SPLIT_INDEX: usize = 1024;
+/// so that each core reads and writes the rows it holds. Below it they run on
+/// the caller: the digits step's cross-entropy gather (1500 elements, about
+/// 3 us) split at 1024 elements, and in every one of 6,946 steps counted the
+/// caller finished its part and then ran the other one itself, before the other
+/// worker came to take it, so the split only added a join (docs/PERFORMANCE.md,
+/// fourteenth sitting). At 8192, as `parts::SPLIT_ELEMENTS` for the row-wise
+/// kernels, a part is worth handing over.
+const SPLIT_INDEX: usize = super::parts::SPLIT_ELEMENTS;
 
 /// Row-major strides of `shape`.
 fn strides(shape: &[usize]) -> Vec<usize> {
