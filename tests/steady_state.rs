@@ -107,3 +107,23 @@ fn the_training_loop_copies_no_transpose() {
         assert!(strided.contains(t), "transpose {t:?} of the loop body is copied");
     }
 }
+
+/// The digits body's forward and backward over the batch, seven kernels from
+/// `x @ w1 + b1` through the tanh, the second layer, `log_softmax` and its
+/// gradient, `g @ w2.T`, to the tanh's gradient, run as one chain that the
+/// threads split by rows once (`exec/rows.rs`), not once a kernel.
+#[test]
+fn the_training_steps_row_kernels_run_as_one_chain() {
+    use graphc_runtime::exec::{bias_epilogues, row_chains, steps_by_role, strided_transposes, Role};
+    use graphc_runtime::plan::Step;
+    let plan = digits_training(3);
+    let body =
+        plan.steps.iter().filter_map(|s| if let Step::Loop(l) = s { Some(&l.body) } else { None }).next_back().expect("the training runs as a loop");
+    let strided = strided_transposes(body);
+    let epilogues = bias_epilogues(body, &strided);
+    let chains = row_chains(body, &strided, &epilogues);
+    let found: Vec<_> = (0..body.steps.len()).filter_map(|i| chains.starting_at(i).cloned()).collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    let kernels = steps_by_role(body, &found[0], &strided, &epilogues).iter().filter(|s| s.2 == Role::Kernel).count();
+    assert_eq!((found[0].rows, kernels), (1500, 7));
+}

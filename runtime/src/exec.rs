@@ -21,9 +21,11 @@ mod compute;
 mod epilogue;
 mod loops;
 mod progress;
+mod rows;
 mod transposed;
 
 pub use epilogue::{bias_epilogues, BiasProduct, Epilogues};
+pub use rows::{row_chains, steps_by_role, Chain, Role, RowChains};
 pub use transposed::{strided_transposes, Strided};
 
 /// A failure while running: after compilation only I/O fails (and, were the compiler
@@ -98,6 +100,8 @@ pub struct Machine {
     strided: Strided,
     /// Products computed at their bias addition's step (`exec/epilogue.rs`).
     epilogues: Epilogues,
+    /// Chains of row-wise kernels split among the threads once (`exec/rows.rs`).
+    chains: RowChains,
 }
 
 impl Machine {
@@ -108,6 +112,8 @@ impl Machine {
     pub fn new(plan: &Plan) -> Result<Machine, PlanError> {
         plan.verify()?;
         let strided = transposed::strided_transposes(plan);
+        let epilogues = epilogue::bias_epilogues(plan, &strided);
+        let chains = rows::row_chains(plan, &strided, &epilogues);
         Ok(Machine {
             slots: vec![None; plan.values.len()],
             generator: Generator::new(),
@@ -120,7 +126,8 @@ impl Machine {
             pool: FxHashMap::default(),
             allocations: 0,
             allocated_bytes: 0,
-            epilogues: epilogue::bias_epilogues(plan, &strided),
+            epilogues,
+            chains,
             strided,
         })
     }
@@ -210,9 +217,7 @@ impl Machine {
 
     /// Runs every step of `plan`, writing printed output to `out`.
     pub fn run(&mut self, plan: &Plan, out: &mut dyn Write) -> Result<(), RunError> {
-        for step in &plan.steps {
-            self.step(plan, step, out)?;
-        }
+        self.run_steps(plan, out)?;
         out.flush().map_err(RunError::output)
     }
 

@@ -178,12 +178,28 @@ unsafe impl<T> Send for SendPtr<T> {}
 // SAFETY: as for `Send`: shared copies of the pointer write disjoint elements.
 unsafe impl<T> Sync for SendPtr<T> {}
 
+/// A raw input pointer shared by the threads that read disjoint chunks of it:
+/// an input may be the output of a kernel whose other rows another thread is
+/// still writing (`exec/rows.rs`), so a chunk borrows only its own elements.
+#[derive(Clone, Copy)]
+struct ConstPtr<T>(*const T);
+// SAFETY: each chunk reads only elements [start, start + m) of each input, which
+// no thread writes while it runs.
+unsafe impl<T> Send for ConstPtr<T> {}
+// SAFETY: as for `Send`.
+unsafe impl<T> Sync for ConstPtr<T> {}
+
 fn run_typed<T: Element>(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor], outputs: &mut [Tensor]) {
-    let ins: Vec<&[T]> = inputs.iter().map(|t| T::slice(t)).collect();
+    let ins: Vec<ConstPtr<T>> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let s = T::slice(t);
+            assert_eq!(s.len(), k.len, "fused kernel input {i} has the wrong length");
+            ConstPtr(s.as_ptr())
+        })
+        .collect();
     let sc: Vec<T> = scalars.iter().map(|t| T::slice(t)[0]).collect();
-    for (i, s) in ins.iter().enumerate() {
-        assert_eq!(s.len(), k.len, "fused kernel input {i} has the wrong length");
-    }
     let (rows, cols) = rows_of(outputs.first().map_or(&[][..], |t| t.shape()), k.len);
     let outs: Vec<SendPtr<T>> = outputs
         .iter_mut()
@@ -193,20 +209,66 @@ fn run_typed<T: Element>(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor
             SendPtr(s.as_mut_ptr())
         })
         .collect();
+    // Each thread takes whole rows of the result, the same rows every kernel of
+    // the step gives it (`kernels::parts`), and streams through its part of
+    // every array chunk by chunk.
+    crate::kernels::parts::for_parts(rows, k.len * k.instrs.len() >= PARALLEL_WORK, &|r: std::ops::Range<usize>| {
+        // SAFETY: the inputs and outputs hold `k.len` elements (asserted above),
+        // live until `for_parts` returns, and the parts' rows are disjoint.
+        unsafe { run_elements(k, &ins, &sc, &outs, r.start * cols..r.end * cols) }
+    });
+}
+
+/// Rows `rows` of kernel `k` (rows as the kernel's first output's shape gives
+/// them), for a machine that split the rows of several kernels at once
+/// (`exec/rows.rs`); each element is computed as [`run`] computes it.
+///
+/// # Safety
+/// `inputs` and `outputs` point to `k.inputs.len()` and `k.outputs.len()`
+/// buffers of `k.len` elements of `T`, valid while this runs; no other thread
+/// writes the elements of these rows of any of them, nor reads those of the
+/// outputs, meanwhile; and `rows` lies within the kernel's rows.
+pub unsafe fn run_rows<T: Element>(
+    k: &FusedKernel,
+    shape: &[usize],
+    inputs: &[*const T],
+    scalars: &[&Tensor],
+    outputs: &[*mut T],
+    rows: std::ops::Range<usize>,
+) {
+    if let Err(e) = check_instrs(k) {
+        panic!("malformed fused kernel: {}", e.kind);
+    }
+    assert!(inputs.len() == k.inputs.len() && scalars.len() == k.scalars.len() && outputs.len() == k.outputs.len(), "fused kernel operand count");
+    let (_, cols) = rows_of(shape, k.len);
+    let ins: Vec<ConstPtr<T>> = inputs.iter().map(|&p| ConstPtr(p)).collect();
+    let outs: Vec<SendPtr<T>> = outputs.iter().map(|&p| SendPtr(p)).collect();
+    let sc: Vec<T> = scalars.iter().map(|t| T::slice(t)[0]).collect();
+    run_elements(k, &ins, &sc, &outs, rows.start * cols..rows.end * cols)
+}
+
+/// Elements `range` of kernel `k`, chunk by chunk, on this thread.
+///
+/// # Safety
+/// `check_instrs(k)` passed; `ins` and `outs` point to buffers of `k.len`
+/// elements, valid meanwhile, of which no other thread touches `range`'s
+/// elements of the outputs, nor writes those of the inputs; `range` lies within `k.len`.
+unsafe fn run_elements<T: Element>(k: &FusedKernel, ins: &[ConstPtr<T>], sc: &[T], outs: &[SendPtr<T>], range: std::ops::Range<usize>) {
+    assert!(range.end <= k.len, "fused kernel elements {range:?} past its length {}", k.len);
     let avx2 = has_avx2_fma();
     let stream = streams(k);
     // The chunk of `m` elements from `start`.
     let run_chunk = |start: usize, m: usize| {
         T::with_scratch(scratch_rows(k) * row_len(k), |scratch| {
             let out_rows = stream.then_some(k.regs as usize);
-            let ctx = Chunk { ins: &ins, sc: &sc, outs: &outs, scratch: scratch.as_mut_ptr(), row: row_len(k), start, m, len: k.len, out_rows };
-            // SAFETY: `run` checked the instructions (`check_instrs`: registers below
-            // `k.regs`, outputs below `k.outputs.len()`, no destination among its
-            // operands) and that every input and output holds `k.len` elements;
-            // `scratch` holds `scratch_rows(k)` rows of `row_len(k)` >= `m` elements, and
-            // this chunk's range [start, start + m) is inside `k.len` and no other
-            // chunk's. That is `Chunk`'s contract. The AVX2 variant runs only where
-            // the CPU has AVX2 and FMA.
+            let ctx = Chunk { ins, sc, outs, scratch: scratch.as_mut_ptr(), row: row_len(k), start, m, len: k.len, out_rows };
+            // SAFETY: the caller checked the instructions (`check_instrs`: registers
+            // below `k.regs`, outputs below `k.outputs.len()`, no destination among
+            // its operands) and that every input and output holds `k.len` elements;
+            // `scratch` holds `scratch_rows(k)` rows of `row_len(k)` >= `m` elements,
+            // and this chunk's range [start, start + m) is inside `k.len` and no
+            // other thread's. That is `Chunk`'s contract. The AVX2 variant runs only
+            // where the CPU has AVX2 and FMA.
             unsafe {
                 #[cfg(target_arch = "x86_64")]
                 if avx2 {
@@ -218,18 +280,12 @@ fn run_typed<T: Element>(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor
             }
         })
     };
-    // Each thread takes whole rows of the result, the same rows every kernel of
-    // the step gives it (`kernels::parts`), and streams through its part of
-    // every array chunk by chunk.
-    crate::kernels::parts::for_parts(rows, k.len * k.instrs.len() >= PARALLEL_WORK, &|r: std::ops::Range<usize>| {
-        let end = r.end * cols;
-        let mut start = r.start * cols;
-        while start < end {
-            let m = CHUNK.min(end - start);
-            run_chunk(start, m);
-            start += m;
-        }
-    });
+    let mut start = range.start;
+    while start < range.end {
+        let m = CHUNK.min(range.end - start);
+        run_chunk(start, m);
+        start += m;
+    }
 }
 
 /// The rows and row length a kernel of `len` elements splits by: the leading
@@ -258,14 +314,16 @@ fn has_avx2_fma() -> bool {
 /// buffers from inputs, so the slices built from these pointers never alias.
 ///
 /// The contract of its unsafe methods (established by `run_typed` after `run`'s
-/// checks): `scratch` is valid for `(regs + outputs if out_rows) * row` elements
-/// and used by this chunk only; `m <= row`; each `outs[o]` is valid for
-/// `start + m` elements, of which this chunk alone touches `[start, start + m)`;
+/// checks, or by `run_rows`' caller): `scratch` is valid for `(regs + outputs if
+/// out_rows) * row` elements and used by this chunk only; `m <= row`; each
+/// `outs[o]` is valid for `start + m` elements, of which this chunk alone
+/// touches `[start, start + m)`; each `ins[i]` is valid for `start + m`
+/// elements, of which no thread writes `[start, start + m)` meanwhile;
 /// every `Src::Reg`/`Dst::Reg` index is below the kernel's `regs` (which rows
 /// `[0, regs)` hold, `out_rows` starting after them) and every `Src::Out`/`Dst::Out`
 /// index below `outs.len()`.
 struct Chunk<'a, T> {
-    ins: &'a [&'a [T]],
+    ins: &'a [ConstPtr<T>],
     sc: &'a [T],
     outs: &'a [SendPtr<T>],
     scratch: *mut T,
@@ -292,7 +350,7 @@ impl<T: Element> Chunk<'_, T> {
         match s {
             Src::Reg(r) => Arg::Slice(std::slice::from_raw_parts(self.scratch.add(r as usize * self.row), self.m)),
             Src::Out(o) => Arg::Slice(std::slice::from_raw_parts(self.out_ptr(o), self.m)),
-            Src::In(i) => Arg::Slice(&self.ins[i as usize][self.start..self.start + self.m]),
+            Src::In(i) => Arg::Slice(std::slice::from_raw_parts(self.ins[i as usize].0.add(self.start), self.m)),
             Src::Scalar(i) => Arg::Scalar(self.sc[i as usize]),
             Src::Const(c) => Arg::Scalar(T::from_f64(c.get())),
         }

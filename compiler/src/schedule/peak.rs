@@ -7,7 +7,8 @@
 //! drops it), else it adds a buffer; a transpose read only
 //! through strides (`exec::strided_transposes`) holds nothing (and its operand is
 //! held until the transpose ends), nor does a product computed at its bias
-//! addition's step (`exec::bias_epilogues`); a freed buffer stays
+//! addition's step (`exec::bias_epilogues`); a chain of row-wise kernels
+//! (`exec::row_chains`) frees the values from before it after its last kernel; a freed buffer stays
 //! held (in the machine's pool, for the next run) except an input's, which goes
 //! back to its binding. The fused kernels' per-thread scratch (a chunk of
 //! elements per register) is left out: it is small and depends on `--threads`.
@@ -19,6 +20,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use graphc_runtime::exec::Role;
 use graphc_runtime::plan::{Plan, Step, ValueId};
 use graphc_runtime::DType;
 
@@ -41,17 +43,20 @@ pub fn value_bytes(plan: &Plan, v: ValueId) -> u128 {
 pub fn peak(plan: &Plan) -> Peak {
     let mut replay = Replay::new(plan);
     let (mut bytes, mut at) = (0u128, None);
-    for (i, step) in plan.steps.iter().enumerate() {
-        replay.step(step);
+    let mut i = 0;
+    while i < plan.steps.len() {
+        let next = replay.advance(i);
         let held = replay.held.max(replay.spike);
         if held > bytes {
             (bytes, at) = (held, Some(i));
         }
+        i = next;
     }
     let Some(at) = at else { return Peak { bytes: 0, largest: None } };
     let mut replay = Replay::new(plan);
-    for step in &plan.steps[..=at] {
-        replay.step(step);
+    let mut i = 0;
+    while i <= at {
+        i = replay.advance(i);
     }
     let largest = replay.alive.iter().copied().max_by_key(|&v| (value_bytes(plan, v), std::cmp::Reverse(v)));
     Peak { bytes, largest }
@@ -66,8 +71,9 @@ pub fn peak(plan: &Plan) -> Peak {
 fn body_peak(body: &Plan) -> u128 {
     let mut first = Replay::new(body);
     let mut bytes = 0u128;
-    for step in &body.steps {
-        first.step(step);
+    let mut i = 0;
+    while i < body.steps.len() {
+        i = first.advance(i);
         bytes = bytes.max(first.held.max(first.spike));
     }
     let mut pool = std::mem::take(&mut first.pool);
@@ -80,8 +86,9 @@ fn body_peak(body: &Plan) -> u128 {
     second.held = pool.iter().map(|(&(dtype, n), &count)| (dtype.size() as u128).saturating_mul(n).saturating_mul(count as u128)).sum();
     second.pool = pool;
     bytes = bytes.max(second.held);
-    for step in &body.steps {
-        second.step(step);
+    let mut i = 0;
+    while i < body.steps.len() {
+        i = second.advance(i);
         bytes = bytes.max(second.held.max(second.spike));
     }
     bytes
@@ -104,12 +111,15 @@ struct Replay<'a> {
     strided: graphc_runtime::exec::Strided,
     /// Products the machine computes only at their bias addition's step.
     epilogues: graphc_runtime::exec::Epilogues,
+    /// Chains of row-wise kernels the machine runs as one step.
+    chains: graphc_runtime::exec::RowChains,
 }
 
 impl<'a> Replay<'a> {
     fn new(plan: &'a Plan) -> Replay<'a> {
         let inputs = plan.inputs.iter().filter_map(|i| i.value).collect();
         let strided = graphc_runtime::exec::strided_transposes(plan);
+        let epilogues = graphc_runtime::exec::bias_epilogues(plan, &strided);
         Replay {
             plan,
             alive: HashSet::new(),
@@ -117,9 +127,36 @@ impl<'a> Replay<'a> {
             inputs,
             held: 0,
             spike: 0,
-            epilogues: graphc_runtime::exec::bias_epilogues(plan, &strided),
+            chains: graphc_runtime::exec::row_chains(plan, &strided, &epilogues),
+            epilogues,
             strided,
         }
+    }
+
+    /// Replays step `i`, or the chain of row-wise kernels starting there as the
+    /// machine runs it (`exec/rows.rs`): its steps in order but the frees of
+    /// values from before the chain, the peak, then those frees. Returns the
+    /// next step.
+    fn advance(&mut self, i: usize) -> usize {
+        let plan = self.plan;
+        let Some(chain) = self.chains.starting_at(i).cloned() else {
+            self.step(&plan.steps[i]);
+            return i + 1;
+        };
+        let steps = graphc_runtime::exec::steps_by_role(plan, &chain, &self.strided, &self.epilogues);
+        for &(_, step, role) in &steps {
+            if role != Role::Free {
+                self.step(step);
+            }
+        }
+        let held = self.held;
+        for &(_, step, role) in &steps {
+            if role == Role::Free {
+                self.step(step);
+            }
+        }
+        self.spike = held;
+        chain.end
     }
 
     fn key(&self, v: ValueId) -> (DType, u128) {

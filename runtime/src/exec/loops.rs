@@ -118,6 +118,8 @@ impl Machine {
     /// A machine for a loop body, which the outer plan's verification covered.
     fn unverified(plan: &Plan) -> Machine {
         let strided = super::transposed::strided_transposes(plan);
+        let epilogues = super::epilogue::bias_epilogues(plan, &strided);
+        let chains = super::rows::row_chains(plan, &strided, &epilogues);
         Machine {
             slots: vec![None; plan.values.len()],
             generator: crate::rng::Generator::new(),
@@ -130,15 +132,27 @@ impl Machine {
             pool: FxHashMap::default(),
             allocations: 0,
             allocated_bytes: 0,
-            epilogues: super::epilogue::bias_epilogues(plan, &strided),
+            epilogues,
+            chains,
             strided,
         }
     }
 
-    /// Runs the steps of `plan` without flushing the output.
-    fn run_steps(&mut self, plan: &Plan, out: &mut dyn Write) -> Result<(), RunError> {
-        for step in &plan.steps {
-            self.step(plan, step, out)?;
+    /// Runs the steps of `plan` without flushing the output, each chain of
+    /// row-wise kernels as one (`exec/rows.rs`).
+    pub(super) fn run_steps(&mut self, plan: &Plan, out: &mut dyn Write) -> Result<(), RunError> {
+        let mut i = 0;
+        while i < plan.steps.len() {
+            match self.chains.starting_at(i).cloned() {
+                Some(chain) => {
+                    self.run_chain(plan, &chain, out)?;
+                    i = chain.end;
+                }
+                None => {
+                    self.step(plan, &plan.steps[i], out)?;
+                    i += 1;
+                }
+            }
         }
         Ok(())
     }

@@ -248,7 +248,9 @@ fn gemm_rows<T: Gemm>(m: usize, k: usize, n: usize, a: &[T], b: &[T], c: &mut [T
 /// elements into `a`.
 fn gemm_rows_strided<T: Gemm>(m: usize, k: usize, n: usize, a: (&[T], usize, usize), b: (&[T], usize, usize), c: &mut [T]) {
     let threads = rayon::current_num_threads();
-    if threads < 2 || m * k * n < PARALLEL_MACS {
+    // Within a part of rows already split (`parts::as_part`) the product runs
+    // on this thread: panels along `k` give the same bits either way.
+    if threads < 2 || m * k * n < PARALLEL_MACS || super::parts::in_part() {
         T::gemm_strided(m, k, n, a, b, c);
         return;
     }

@@ -13,11 +13,15 @@
 //! writes on one core are the rows the next kernel reads there. A weight
 //! gradient, which sums over the batch, splits its long `k` at the same
 //! boundaries (`matmul.rs::gemm_panels`), which [`bound`] puts on the
-//! product's 256-deep panels where that costs little balance.
+//! product's 256-deep panels where that costs little balance. A chain of such
+//! kernels can go further and split its rows once for all of them
+//! (`exec/rows.rs`): each thread then runs every kernel of the chain over its
+//! rows inside [`as_part`], where [`for_parts`] does not split again.
 //!
 //! No kernel's bits depend on where it is split: each part computes its rows
 //! exactly as the whole would.
 
+use std::cell::Cell;
 use std::ops::Range;
 
 /// The depth of the panels a split along `k` must respect, and so the
@@ -57,11 +61,31 @@ fn aligned(m: usize, parts: usize, t: usize, align: usize) -> usize {
 /// handing a part to another thread costs a few microseconds.
 pub fn for_parts(m: usize, split: bool, f: &(dyn Fn(Range<usize>) + Sync)) {
     let parts = rayon::current_num_threads().min(m / ROW_ALIGN);
-    if !split || parts < 2 {
+    if !split || parts < 2 || in_part() {
         f(0..m);
         return;
     }
     run(m, parts, 0, parts, f);
+}
+
+thread_local! {
+    /// Set while this thread runs its part of a chain of kernels that the
+    /// machine split by rows once for all of them (`exec/rows.rs`).
+    static IN_PART: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` as one thread's part of rows already split: every kernel it calls
+/// computes its rows on this thread ([`for_parts`] does not split again).
+pub fn as_part<R>(f: impl FnOnce() -> R) -> R {
+    let outer = IN_PART.with(|p| p.replace(true));
+    let r = f();
+    IN_PART.with(|p| p.set(outer));
+    r
+}
+
+/// Whether this thread runs a part of rows already split ([`as_part`]).
+pub fn in_part() -> bool {
+    IN_PART.with(Cell::get)
 }
 
 /// Parts `lo..hi` of `parts`: halves by `rayon::join`, the lower half on the caller.
