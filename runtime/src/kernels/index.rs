@@ -301,11 +301,12 @@ fn arg<T: Copy + PartialOrd>(x: &[T], shape: &[usize], dim: Option<usize>, min: 
 /// elements split their rows among the threads as every row-wise kernel does,
 /// so that each core reads and writes the rows it holds. Below it they run on
 /// the caller: the digits step's cross-entropy gather (1500 elements, about
-/// 3 us) split at 1024 elements, and in every one of 6,946 steps counted the
-/// caller finished its part and then ran the other one itself, before the other
-/// worker came to take it, so the split only added a join (docs/PERFORMANCE.md,
-/// fourteenth sitting). At 8192, as `parts::SPLIT_ELEMENTS` for the row-wise
-/// kernels, a part is worth handing over.
+/// 3 us) split at 1024 elements, and in 90-99% of its splits (6,200-6,900 of
+/// the 6,946 of a benchmark run, in nine runs counted) the caller finished its
+/// part and then ran the other one itself, before the other worker came to
+/// take it, so the split mostly added a join (docs/PERFORMANCE.md, fourteenth
+/// sitting). At 8192, as `parts::SPLIT_ELEMENTS` for the row-wise kernels, a
+/// part is worth handing over.
 const SPLIT_INDEX: usize = super::parts::SPLIT_ELEMENTS;
 
 /// Row-major strides of `shape`.
