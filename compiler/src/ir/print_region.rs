@@ -18,17 +18,17 @@ pub fn region(k: usize, r: &LoopRegion, lines: &LineIndex, lowered: Option<&Prog
     let carried = if r.carried.is_empty() {
         "none".to_string()
     } else {
-        r.carried.iter().map(|(j, i)| format!("out{j} -> input({i})")).collect::<Vec<_>>().join(", ")
+        r.carried.iter().map(|(j, i)| format!("{} -> input({i})", LoopRegion::output_name(*j as usize))).collect::<Vec<_>>().join(", ")
     };
     let _ = writeln!(out, "\nregion {k}: loop at {l}:{c}, {} iterations from {} by {}, carried {carried}", r.trip, r.start, r.step);
     let mut body = super::print::program(&r.body, lines, lowered);
     // Which body value each output is, last: `outJ = %N`, by `J`.
     let num = super::print::numbering(&r.body);
-    let mut outputs: Vec<(u32, usize)> =
-        r.body.exports.iter().filter_map(|(name, n)| Some((name.strip_prefix("out")?.parse().ok()?, *num.get(n)?))).collect();
+    let mut outputs: Vec<(usize, usize)> =
+        r.body.exports.iter().filter_map(|(name, n)| Some((LoopRegion::output_index(name)?, *num.get(n)?))).collect();
     outputs.sort();
     if !outputs.is_empty() {
-        let list: Vec<String> = outputs.iter().map(|(j, i)| format!("out{j} = %{i}")).collect();
+        let list: Vec<String> = outputs.iter().map(|(j, i)| format!("{} = %{i}", LoopRegion::output_name(*j))).collect();
         let _ = write!(body, "\noutputs: {}\n", list.join(", "));
     }
     for line in body.lines() {

@@ -202,6 +202,11 @@ impl LoopRegion {
     pub fn output_name(j: usize) -> String {
         format!("out{j}")
     }
+
+    /// Which body output an export named `name` is (`outJ` gives `J`), if it is one.
+    pub fn output_index(name: &str) -> Option<usize> {
+        name.strip_prefix("out")?.parse().ok()
+    }
 }
 
 /// One call of a user `op` that has a backward block.
