@@ -114,7 +114,7 @@ fn the_training_loop_copies_no_transpose() {
 /// threads split by rows once (`exec/rows.rs`), not once a kernel.
 #[test]
 fn the_training_steps_row_kernels_run_as_one_chain() {
-    use graphc_runtime::exec::{bias_epilogues, row_chains, steps_by_role, strided_transposes, Role};
+    use graphc_runtime::exec::{bias_epilogues, row_chains, strided_transposes, Role};
     use graphc_runtime::plan::Step;
     let plan = digits_training(3);
     let body =
@@ -124,6 +124,6 @@ fn the_training_steps_row_kernels_run_as_one_chain() {
     let chains = row_chains(body, &strided, &epilogues);
     let found: Vec<_> = (0..body.steps.len()).filter_map(|i| chains.starting_at(i).cloned()).collect();
     assert_eq!(found.len(), 1, "{found:?}");
-    let kernels = steps_by_role(body, &found[0], &strided, &epilogues).iter().filter(|s| s.2 == Role::Kernel).count();
+    let kernels = found[0].roles.iter().filter(|&&r| r == Role::Kernel).count();
     assert_eq!((found[0].rows, kernels), (1500, 7));
 }

@@ -25,7 +25,7 @@ mod rows;
 mod transposed;
 
 pub use epilogue::{bias_epilogues, BiasProduct, Epilogues};
-pub use rows::{row_chains, steps_by_role, Chain, Role, RowChains};
+pub use rows::{row_chains, Chain, Role, RowChains};
 pub use transposed::{strided_transposes, Strided};
 
 /// A failure while running: after compilation only I/O fails (and, were the compiler

@@ -2,7 +2,7 @@
 //! rows once for all their kernels, and every value has the bits of the kernels
 //! run one at a time.
 
-use graphc_runtime::exec::{bias_epilogues, row_chains, steps_by_role, strided_transposes, Machine, Role};
+use graphc_runtime::exec::{bias_epilogues, row_chains, strided_transposes, Machine, Role};
 use graphc_runtime::kernels::eval;
 use graphc_runtime::op::{Binary, Op};
 use graphc_runtime::plan::{Plan, Step, ValueId, ValueInfo};
@@ -57,7 +57,7 @@ fn a_chain_computes_the_bits_of_its_kernels_one_at_a_time() {
             let epilogues = bias_epilogues(&plan, &strided);
             let chains = row_chains(&plan, &strided, &epilogues);
             let chain = chains.starting_at(5).expect("the layer's kernels form a chain from the product");
-            let kernels = steps_by_role(&plan, chain, &strided, &epilogues).iter().filter(|s| s.2 == Role::Kernel).count();
+            let kernels = chain.roles.iter().filter(|&&r| r == Role::Kernel).count();
             assert_eq!((chain.end, chain.rows, kernels), (13, rows, 4), "{dtype:?} {rows}");
             for threads in [1, 2, 3, 4] {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();

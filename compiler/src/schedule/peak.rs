@@ -139,24 +139,27 @@ impl<'a> Replay<'a> {
     /// next step.
     fn advance(&mut self, i: usize) -> usize {
         let plan = self.plan;
-        let Some(chain) = self.chains.starting_at(i).cloned() else {
+        let chains = std::mem::take(&mut self.chains);
+        let Some(chain) = chains.starting_at(i) else {
+            self.chains = chains;
             self.step(&plan.steps[i]);
             return i + 1;
         };
-        let steps = graphc_runtime::exec::steps_by_role(plan, &chain, &self.strided, &self.epilogues);
-        for &(_, step, role) in &steps {
+        for (step, role) in chain.steps(plan) {
             if role != Role::Free {
                 self.step(step);
             }
         }
         let held = self.held;
-        for &(_, step, role) in &steps {
+        for (step, role) in chain.steps(plan) {
             if role == Role::Free {
                 self.step(step);
             }
         }
         self.spike = held;
-        chain.end
+        let end = chain.end;
+        self.chains = chains;
+        end
     }
 
     fn key(&self, v: ValueId) -> (DType, u128) {

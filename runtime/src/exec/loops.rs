@@ -141,20 +141,18 @@ impl Machine {
     /// Runs the steps of `plan` without flushing the output, each chain of
     /// row-wise kernels as one (`exec/rows.rs`).
     pub(super) fn run_steps(&mut self, plan: &Plan, out: &mut dyn Write) -> Result<(), RunError> {
+        // Held apart while the steps run, so that a chain runs borrowed, not copied.
+        let chains = std::mem::take(&mut self.chains);
         let mut i = 0;
-        while i < plan.steps.len() {
-            match self.chains.starting_at(i).cloned() {
-                Some(chain) => {
-                    self.run_chain(plan, &chain, out)?;
-                    i = chain.end;
-                }
-                None => {
-                    self.step(plan, &plan.steps[i], out)?;
-                    i += 1;
-                }
-            }
+        let mut result = Ok(());
+        while i < plan.steps.len() && result.is_ok() {
+            (result, i) = match chains.starting_at(i) {
+                Some(chain) => (self.run_chain(plan, chain, out), chain.end),
+                None => (self.step(plan, &plan.steps[i], out), i + 1),
+            };
         }
-        Ok(())
+        self.chains = chains;
+        result
     }
 
     /// Puts a buffer the machine no longer needs into the pool (counted as held).

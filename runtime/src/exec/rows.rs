@@ -20,7 +20,7 @@
 //! (thread by thread, the rows it overwrites are rows that thread has already
 //! read). Only the frees of values from before the chain wait for its end,
 //! since the other thread may still read them. `schedule::peak` replays chains
-//! the same way (with [`row_chains`] and [`steps_by_role`]).
+//! the same way (with [`row_chains`] and [`Chain::steps`]).
 
 use std::io::Write;
 use std::ops::Range;
@@ -36,12 +36,22 @@ use crate::op::Op;
 use crate::plan::{FusedKernel, Plan, Step, ValueId};
 use crate::tensor::{DType, Tensor};
 
-/// The steps `start..end` of a plan that run as one chain, over `rows` rows.
+/// The steps `start..end` of a plan that run as one chain, over `rows` rows
+/// of `dtype`, with each step's role (found once, when the plan is read).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Chain {
     pub start: usize,
     pub end: usize,
     pub rows: usize,
+    pub dtype: DType,
+    pub roles: Vec<Role>,
+}
+
+impl Chain {
+    /// The chain's steps of `plan`, in order, with their roles.
+    pub fn steps<'p>(&'p self, plan: &'p Plan) -> impl Iterator<Item = (&'p Step, Role)> + 'p {
+        plan.steps[self.start..self.end].iter().zip(self.roles.iter().copied())
+    }
 }
 
 /// The chains of a plan, by their first step.
@@ -216,31 +226,33 @@ pub fn row_chains(plan: &Plan, strided: &Strided, epilogues: &Epilogues) -> RowC
             (last, kernels) = (j, kernels + 1);
         }
         if kernels >= 2 && total >= MIN_ELEMENTS && rows >= 2 {
-            chains.at.insert(i, Chain { start: i, end: last + 1, rows });
+            let roles = roles(plan, i..last + 1, strided, epilogues);
+            chains.at.insert(i, Chain { start: i, end: last + 1, rows, dtype, roles });
         }
         i = last + 1;
     }
     chains
 }
 
-/// The steps of `chain` by role, in order.
-pub fn steps_by_role<'p>(plan: &'p Plan, chain: &Chain, strided: &Strided, epilogues: &Epilogues) -> Vec<(usize, &'p Step, Role)> {
+/// The roles of the steps `range` of a chain, in order: a `Free` of an
+/// earlier kernel's result is a [`Role::Release`].
+fn roles(plan: &Plan, range: Range<usize>, strided: &Strided, epilogues: &Epilogues) -> Vec<Role> {
     let mut results = FxHashSet::default();
-    (chain.start..chain.end)
-        .map(|i| {
-            let step = &plan.steps[i];
-            let mut role = role(step, strided, epilogues).expect("`row_chains` admits only steps with a role");
+    plan.steps[range]
+        .iter()
+        .map(|step| {
+            let role = role(step, strided, epilogues).expect("`row_chains` admits only steps with a role");
             match (role, step) {
                 (Role::Kernel, _) => {
                     let (k, _, _) = kernel(plan, step, strided, epilogues).expect("`row_chains` admitted this kernel");
                     results.extend(k.outputs());
+                    role
                 }
                 // Freed in order only when the free ends just that result (not
                 // an operand a strided transpose kept alive).
-                (Role::Free, Step::Free(v)) if results.contains(v) && strided.frees(*v) == [Some(*v), None] => role = Role::Release,
-                _ => {}
+                (Role::Free, Step::Free(v)) if results.contains(v) && strided.frees(*v) == [Some(*v), None] => Role::Release,
+                _ => role,
             }
-            (i, step, role)
         })
         .collect()
 }
@@ -318,15 +330,12 @@ impl Machine {
     /// kernels, the kernels' allocations and the releases of their results; then
     /// the kernels' rows on every thread; then the other frees.
     pub(super) fn run_chain(&mut self, plan: &Plan, chain: &Chain, out: &mut dyn Write) -> Result<(), RunError> {
-        let steps = steps_by_role(plan, chain, &self.strided, &self.epilogues);
-        let first = steps.iter().find(|s| s.2 == Role::Kernel).map(|s| s.1);
-        let dtype = first.and_then(|step| kernel(plan, step, &self.strided, &self.epilogues)).map(|(_, _, d)| d);
-        match dtype {
-            Some(DType::F32) => self.chain_typed::<f32>(plan, chain, &steps, out)?,
-            Some(DType::F64) => self.chain_typed::<f64>(plan, chain, &steps, out)?,
-            _ => unreachable!("`row_chains` admits float kernels only"),
+        match chain.dtype {
+            DType::F32 => self.chain_typed::<f32>(plan, chain, out)?,
+            DType::F64 => self.chain_typed::<f64>(plan, chain, out)?,
+            DType::I64 | DType::Bool => unreachable!("`row_chains` admits float kernels only"),
         }
-        for &(_, step, role) in &steps {
+        for (step, role) in chain.steps(plan) {
             if role == Role::Free {
                 self.step(plan, step, out)?;
             }
@@ -335,19 +344,13 @@ impl Machine {
     }
 
     /// [`Machine::run_chain`] up to its last frees, for kernels of `T`.
-    fn chain_typed<T: Gemm + Element>(
-        &mut self,
-        plan: &Plan,
-        chain: &Chain,
-        steps: &[(usize, &Step, Role)],
-        out: &mut dyn Write,
-    ) -> Result<(), RunError> {
+    fn chain_typed<T: Gemm + Element>(&mut self, plan: &Plan, chain: &Chain, out: &mut dyn Write) -> Result<(), RunError> {
         let rows = chain.rows;
         let mut kernels = Vec::new();
         // Where each result's rows are: a released result's buffer may be the
         // next result's too, and the pointers stay valid as the tensors move.
         let mut written: FxHashMap<ValueId, Rows<T>> = FxHashMap::default();
-        for &(_, step, role) in steps {
+        for (step, role) in chain.steps(plan) {
             match role {
                 Role::Before | Role::Release => self.step(plan, step, out)?,
                 Role::Free => {}
