@@ -111,25 +111,7 @@ impl Machine {
     /// never cause undefined behaviour, since the fused executor checks each kernel.
     pub fn new(plan: &Plan) -> Result<Machine, PlanError> {
         plan.verify()?;
-        let strided = transposed::strided_transposes(plan);
-        let epilogues = epilogue::bias_epilogues(plan, &strided);
-        let chains = rows::row_chains(plan, &strided, &epilogues);
-        Ok(Machine {
-            slots: vec![None; plan.values.len()],
-            generator: Generator::new(),
-            figure: Figure::new(),
-            captured: None,
-            live_bytes: 0,
-            peak_bytes: 0,
-            inputs: vec![None; plan.inputs.len()],
-            input_of: plan.inputs.iter().enumerate().filter_map(|(k, i)| i.value.map(|v| (v, k))).collect(),
-            pool: FxHashMap::default(),
-            allocations: 0,
-            allocated_bytes: 0,
-            epilogues,
-            chains,
-            strided,
-        })
+        Ok(Machine::unverified(plan))
     }
 
     /// The most bytes of tensor data held at once during the runs so far: live

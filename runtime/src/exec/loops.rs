@@ -115,8 +115,9 @@ impl Machine {
         Ok(())
     }
 
-    /// A machine for a loop body, which the outer plan's verification covered.
-    fn unverified(plan: &Plan) -> Machine {
+    /// A machine for a plan already verified: a loop body, which the outer
+    /// plan's verification covered, or the plan `Machine::new` just verified.
+    pub(super) fn unverified(plan: &Plan) -> Machine {
         let strided = super::transposed::strided_transposes(plan);
         let epilogues = super::epilogue::bias_epilogues(plan, &strided);
         let chains = super::rows::row_chains(plan, &strided, &epilogues);
