@@ -96,8 +96,10 @@ pub(crate) struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    /// The step from `n` towards its base, if `n` is a view.
-    fn step(&self, n: NodeId) -> Option<Step> {
+    /// The step from `n` towards its base, if `n` is a view; with the
+    /// positions it reads only when `maps` asks for them (building them costs
+    /// a pass over the view's elements, which most questions do not need).
+    fn step(&self, n: NodeId, maps: bool) -> Option<Step> {
         let g = self.graph;
         let node = g.node(n);
         let operand = *g.operands(n).first()?;
@@ -123,34 +125,36 @@ impl Walk<'_> {
         if !is_view {
             return None;
         }
-        let (out, from) = (&node.shape, &g.node(operand).shape);
-        let count: usize = out.iter().product();
-        let each = |f: &dyn Fn(&mut Vec<usize>) -> Vec<usize>| -> Vec<usize> {
-            (0..count)
-                .map(|k| {
-                    let mut idx = unravel(k, out);
-                    ravel(&f(&mut idx), from)
-                })
-                .collect()
-        };
+        if let Op::Unary(Unary::Detach) = node.op {
+            return Some(Step::View(operand, None, true));
+        }
+        if !maps {
+            return Some(Step::View(operand, None, false));
+        }
+        let (out, from) = (&node.shape[..], &g.node(operand).shape[..]);
         let map = match &node.op {
-            Op::Unary(Unary::Detach) => return Some(Step::View(operand, None, true)),
             Op::Reshape => None,
-            Op::Slice { dim, start, step } => Some(each(&|idx| {
-                idx[*dim] = start + idx[*dim] * step;
-                idx.clone()
+            Op::Slice { dim, start, step } => Some(each(out, from, |idx, src| {
+                src.copy_from_slice(idx);
+                src[*dim] = start + idx[*dim] * step;
             })),
-            Op::Transpose => Some(each(&|idx| idx.iter().rev().copied().collect())),
-            Op::Permute(dims) => Some(each(&|idx| {
-                let mut o = vec![0; idx.len()];
-                for (d, &p) in dims.iter().enumerate() {
-                    o[p] = idx[d];
+            Op::Transpose => Some(each(out, from, |idx, src| {
+                for (s, &i) in src.iter_mut().zip(idx.iter().rev()) {
+                    *s = i;
                 }
-                o
+            })),
+            Op::Permute(dims) => Some(each(out, from, |idx, src| {
+                for (d, &p) in dims.iter().enumerate() {
+                    src[p] = idx[d];
+                }
             })),
             Op::Expand => {
                 let lead = out.len() - from.len();
-                Some(each(&|idx| (0..from.len()).map(|d| if from[d] == 1 { 0 } else { idx[d + lead] }).collect()))
+                Some(each(out, from, |idx, src| {
+                    for (d, s) in src.iter_mut().enumerate() {
+                        *s = if from[d] == 1 { 0 } else { idx[d + lead] };
+                    }
+                }))
             }
             // A view read again after an update: a gather of the flat base at constant positions.
             Op::Index(IndexOp::Gather { dim: 0 }) if matches!(grad_fn, Some("AsStridedBackward0") | None) => {
@@ -165,15 +169,29 @@ impl Walk<'_> {
 
     /// Whether `n` is a view (one step, without composing the maps to its base).
     pub fn is_view(&self, n: NodeId) -> bool {
-        self.step(n).is_some()
+        self.step(n, false).is_some()
     }
 
     /// The base and element map of view `n`, or `None` when `n` is no view.
     pub fn path(&self, n: NodeId) -> Option<ViewPath> {
+        self.walk(n, true)
+    }
+
+    /// The base of view `n` (and whether the walk stopped at a view with
+    /// run-time positions), without the element map: for the questions that
+    /// only ask what a view shares, such as which views an update of a base
+    /// touches, asked of every named view at every update.
+    pub fn root(&self, n: NodeId) -> Option<ViewRoot> {
+        self.walk(n, false).map(|p| ViewRoot { root: p.root, unmapped: p.unmapped })
+    }
+
+    /// [`Walk::path`], with the element map built only when `maps` asks for it
+    /// (an empty map otherwise, which [`Walk::root`] drops).
+    fn walk(&self, n: NodeId, maps: bool) -> Option<ViewPath> {
         let count: usize = self.graph.node(n).shape.iter().product();
         let mut map: Option<Vec<usize>> = None;
         let (mut cur, mut detached, mut multi_output, mut unmapped) = (n, false, None, false);
-        while let Some(step) = self.step(cur) {
+        while let Some(step) = self.step(cur, maps) {
             let Step::View(operand, local, detach) = step else {
                 unmapped = true;
                 break;
@@ -190,20 +208,42 @@ impl Walk<'_> {
             }
             cur = operand;
         }
-        (cur != n || unmapped).then(|| ViewPath { root: cur, map: map.unwrap_or_else(|| (0..count).collect()), detached, multi_output, unmapped })
+        let map = || map.unwrap_or_else(|| if maps { (0..count).collect() } else { Vec::new() });
+        (cur != n || unmapped).then(|| ViewPath { root: cur, map: map(), detached, multi_output, unmapped })
     }
 }
 
-/// The row-major multi-index of flat position `k` in `shape`.
-fn unravel(mut k: usize, shape: &[usize]) -> Vec<usize> {
-    let mut idx = vec![0; shape.len()];
-    for d in (0..shape.len()).rev() {
-        if shape[d] > 0 {
-            idx[d] = k % shape[d];
-            k /= shape[d];
+/// Where a walk from a view ends ([`Walk::root`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ViewRoot {
+    /// The first node on the way that is no view (as [`ViewPath::root`]).
+    pub root: NodeId,
+    /// Whether the walk stopped at a view with run-time positions (as [`ViewPath::unmapped`]).
+    pub unmapped: bool,
+}
+
+/// For each element of a view of shape `out` (row-major), its flat position in
+/// the operand of shape `from`, where `source` writes the operand's multi-index
+/// of the view's multi-index. The indices are counted up in place, so the
+/// elements cost no allocation each (an `x[:1500]` of the digits is 96,000).
+fn each(out: &[usize], from: &[usize], source: impl Fn(&[usize], &mut [usize])) -> Vec<usize> {
+    let count: usize = out.iter().product();
+    let mut idx = vec![0; out.len()];
+    let mut src = vec![0; from.len()];
+    let mut map = Vec::with_capacity(count);
+    for _ in 0..count {
+        source(&idx, &mut src);
+        map.push(ravel(&src, from));
+        // The next multi-index in row-major order.
+        for d in (0..out.len()).rev() {
+            idx[d] += 1;
+            if idx[d] < out[d] {
+                break;
+            }
+            idx[d] = 0;
         }
     }
-    idx
+    map
 }
 
 /// The flat row-major position of multi-index `idx` in `shape`.
@@ -216,12 +256,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ravel_inverts_unravel() {
-        let shape = [2, 3, 4];
-        for k in 0..24 {
-            assert_eq!(ravel(&unravel(k, &shape), &shape), k);
-        }
-        assert_eq!(unravel(7, &shape), vec![0, 1, 3]);
+    fn each_counts_the_multi_indices_in_row_major_order() {
+        // The identity visits every position once, in order.
+        let copy = |idx: &[usize], src: &mut [usize]| src.copy_from_slice(idx);
+        assert_eq!(each(&[2, 3, 4], &[2, 3, 4], copy), (0..24).collect::<Vec<_>>());
+        // A transpose of a 2x3 reads the operand column by column.
+        let reverse = |idx: &[usize], src: &mut [usize]| {
+            src[0] = idx[1];
+            src[1] = idx[0];
+        };
+        assert_eq!(each(&[3, 2], &[2, 3], reverse), vec![0, 3, 1, 4, 2, 5]);
+        // A 0-d view has one element; an empty one none.
+        assert_eq!(each(&[], &[], copy), vec![0]);
+        assert_eq!(each(&[2, 0], &[2, 0], copy), Vec::<usize>::new());
     }
 
     #[test]

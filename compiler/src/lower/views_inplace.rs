@@ -169,12 +169,17 @@ impl Lowerer<'_> {
             if cur == new || Some(cur) == self.writing_view {
                 continue;
             }
-            match self.view_path(cur) {
-                Some(path) if path.unmapped && self.view_reads(cur, old) => {
+            // Only the views of `old` need their element maps, built here once each.
+            let walk = Walk { graph: &self.prog.graph, grad_fn: &self.grad_fn, leaves: &self.grad_state, versions: &self.versions };
+            match walk.root(cur) {
+                Some(r) if r.unmapped && self.view_reads(cur, old) => {
                     let made = self.prog.graph.meta(cur).span;
                     self.unmapped_view_error(made, span);
                 }
-                Some(path) if path.root == old => self.reread_view(cur, &path, new, cur, span),
+                Some(r) if r.root == old => {
+                    let path = self.view_path(cur).expect("a view with a root has a path");
+                    self.reread_view(cur, &path, new, cur, span)
+                }
                 _ => {}
             }
         }
@@ -263,7 +268,7 @@ impl Lowerer<'_> {
         for (o, b) in outer {
             // A view of a tensor no name holds shares its elements with nothing the
             // body can see, so updating it there is exact.
-            if let Some(&base) = walk.path(*o).and_then(|p| to_body.get(&p.root)) {
+            if let Some(&base) = walk.root(*o).and_then(|r| to_body.get(&r.root)) {
                 self.loop_views.insert(*b);
                 self.loop_views.insert(base);
             }
