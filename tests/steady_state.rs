@@ -9,6 +9,9 @@ use graphc_runtime::plan::Plan;
 use graphc_runtime::rng::Generator;
 use graphc_runtime::{DType, Tensor};
 
+mod common;
+use common::digits_training;
+
 fn digits_step() -> Plan {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/digits_step.act");
     let source = std::fs::read_to_string(path).unwrap();
@@ -55,17 +58,6 @@ fn a_second_run_of_the_training_step_allocates_nothing_and_computes_the_same() {
         // pass the first run's; after that the memory held stays the same.
         assert_eq!(*peak.get_or_insert(m.peak_bytes()), m.peak_bytes(), "run {run} held more memory than run 2");
     }
-}
-
-/// The digits training of `examples/train_digits.act` with its loop's trip count
-/// set to `steps`, compiled as the example is (the data read from `examples/data`).
-fn digits_training(steps: usize) -> Plan {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
-    let source = std::fs::read_to_string(format!("{dir}/train_digits.act")).unwrap();
-    assert!(source.contains("range(300)"), "the example trains for 300 steps");
-    let source = source.replace("range(300)", &format!("range({steps})"));
-    let options = Options { keep_stages: false, exports: Exports::All, numerics: Numerics::default(), source_dir: Some(std::path::Path::new(dir)) };
-    compile_opts(&source, &options).unwrap_or_else(|d| panic!("train_digits.act does not compile: {d:?}")).plan
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! figure. Output goes to any `Write`, so tests capture it exactly.
 
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 use std::io::Write;
 use std::path::Path;
 
@@ -170,10 +171,11 @@ impl Machine {
         let info = &plan.values[v.0 as usize];
         let n = numel(&info.shape);
         match self.pool.get_mut(&(info.dtype, n)).and_then(Vec::pop) {
-            Some(t) => {
+            Some(mut t) => {
                 // Pooled bytes are already counted in `live_bytes`; `set` counts them again.
                 self.live_bytes -= n * info.dtype.size();
-                t.reshaped(info.shape.clone())
+                t.set_shape(&info.shape);
+                t
             }
             None => {
                 self.allocations += 1;
@@ -217,10 +219,10 @@ impl Machine {
             }
             Step::Figure(cmd) => self.figure_cmd(cmd)?,
             Step::Fused(k) => {
-                let mut outs: Vec<Tensor> = k.outputs.iter().map(|&v| self.alloc(plan, v)).collect();
+                let mut outs: SmallVec<[Tensor; 4]> = k.outputs.iter().map(|&v| self.alloc(plan, v)).collect();
                 {
-                    let ins: Vec<&Tensor> = k.inputs.iter().map(|&v| self.get(v)).collect();
-                    let scalars: Vec<&Tensor> = k.scalars.iter().map(|&v| self.get(v)).collect();
+                    let ins: SmallVec<[&Tensor; 8]> = k.inputs.iter().map(|&v| self.get(v)).collect();
+                    let scalars: SmallVec<[&Tensor; 4]> = k.scalars.iter().map(|&v| self.get(v)).collect();
                     fused::run(k, &ins, &scalars, &mut outs);
                 }
                 for (&v, t) in k.outputs.iter().zip(outs) {
@@ -243,7 +245,7 @@ impl Machine {
             })?,
             Step::Loop(l) => self.run_loop(l, out)?,
             Step::Branch(b) => {
-                let taken = self.get(b.cond).to_f64_vec().first().is_some_and(|c| *c != 0.0);
+                let taken = self.get(b.cond).f64_at(0).is_some_and(|c| c != 0.0);
                 self.run_loop(if taken { &b.then } else { &b.otherwise }, out)?
             }
         }

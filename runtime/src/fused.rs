@@ -13,8 +13,11 @@
 
 use std::cell::RefCell;
 
+use smallvec::SmallVec;
+
 use crate::kernels::elementwise::{activation_into, binary_into, pow_scalar_into, select_into, unary_at_into, unary_into, Arg};
 use crate::kernels::float::Float;
+use crate::kernels::parts::Shared;
 use crate::op::{Op, Unary};
 use crate::plan::{check_instrs, Dst, FusedKernel, Instr, Src};
 use crate::tensor::{DType, Data, Tensor};
@@ -169,44 +172,27 @@ macro_rules! impl_element {
 impl_element!(f32, F32, _mm_stream_ps, _mm_loadu_ps);
 impl_element!(f64, F64, _mm_stream_pd, _mm_loadu_pd);
 
-/// A raw output pointer shared by the threads that write disjoint chunks of it.
-#[derive(Clone, Copy)]
-struct SendPtr<T>(*mut T);
-// SAFETY: each chunk writes only elements [start, start + m) of each output,
-// and chunks are disjoint, so no two threads touch the same element.
-unsafe impl<T> Send for SendPtr<T> {}
-// SAFETY: as for `Send`: shared copies of the pointer write disjoint elements.
-unsafe impl<T> Sync for SendPtr<T> {}
-
-/// A raw input pointer shared by the threads that read disjoint chunks of it:
-/// an input may be the output of a kernel whose other rows another thread is
-/// still writing (`exec/rows.rs`), so a chunk borrows only its own elements.
-#[derive(Clone, Copy)]
-struct ConstPtr<T>(*const T);
-// SAFETY: each chunk reads only elements [start, start + m) of each input, which
-// no thread writes while it runs.
-unsafe impl<T> Send for ConstPtr<T> {}
-// SAFETY: as for `Send`.
-unsafe impl<T> Sync for ConstPtr<T> {}
-
 fn run_typed<T: Element>(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor], outputs: &mut [Tensor]) {
-    let ins: Vec<ConstPtr<T>> = inputs
+    // Inputs are read through pointers too: a chunk borrows only its own
+    // elements, as when an input is a result whose other rows another thread
+    // is still writing (`exec/rows.rs`).
+    let ins: SmallVec<[Shared<T>; 8]> = inputs
         .iter()
         .enumerate()
         .map(|(i, t)| {
             let s = T::slice(t);
             assert_eq!(s.len(), k.len, "fused kernel input {i} has the wrong length");
-            ConstPtr(s.as_ptr())
+            Shared::reading(s.as_ptr())
         })
         .collect();
-    let sc: Vec<T> = scalars.iter().map(|t| T::slice(t)[0]).collect();
+    let sc: SmallVec<[T; 4]> = scalars.iter().map(|t| T::slice(t)[0]).collect();
     let (rows, cols) = rows_of(outputs.first().map_or(&[][..], |t| t.shape()), k.len);
-    let outs: Vec<SendPtr<T>> = outputs
+    let outs: SmallVec<[Shared<T>; 4]> = outputs
         .iter_mut()
         .map(|t| {
             let s = T::slice_mut(t);
             assert_eq!(s.len(), k.len, "fused kernel output has the wrong length");
-            SendPtr(s.as_mut_ptr())
+            Shared::new(s.as_mut_ptr())
         })
         .collect();
     // Each thread takes whole rows of the result, the same rows every kernel of
@@ -231,9 +217,9 @@ fn run_typed<T: Element>(k: &FusedKernel, inputs: &[&Tensor], scalars: &[&Tensor
 pub unsafe fn run_rows<T: Element>(
     k: &FusedKernel,
     shape: &[usize],
-    inputs: &[*const T],
+    inputs: &[Shared<T>],
     scalars: &[&Tensor],
-    outputs: &[*mut T],
+    outputs: &[Shared<T>],
     rows: std::ops::Range<usize>,
 ) {
     if let Err(e) = check_instrs(k) {
@@ -241,10 +227,8 @@ pub unsafe fn run_rows<T: Element>(
     }
     assert!(inputs.len() == k.inputs.len() && scalars.len() == k.scalars.len() && outputs.len() == k.outputs.len(), "fused kernel operand count");
     let (_, cols) = rows_of(shape, k.len);
-    let ins: Vec<ConstPtr<T>> = inputs.iter().map(|&p| ConstPtr(p)).collect();
-    let outs: Vec<SendPtr<T>> = outputs.iter().map(|&p| SendPtr(p)).collect();
-    let sc: Vec<T> = scalars.iter().map(|t| T::slice(t)[0]).collect();
-    run_elements(k, &ins, &sc, &outs, rows.start * cols..rows.end * cols)
+    let sc: SmallVec<[T; 4]> = scalars.iter().map(|t| T::slice(t)[0]).collect();
+    run_elements(k, inputs, &sc, outputs, rows.start * cols..rows.end * cols)
 }
 
 /// Elements `range` of kernel `k`, chunk by chunk, on this thread.
@@ -253,7 +237,7 @@ pub unsafe fn run_rows<T: Element>(
 /// `check_instrs(k)` passed; `ins` and `outs` point to buffers of `k.len`
 /// elements, valid meanwhile, of which no other thread touches `range`'s
 /// elements of the outputs, nor writes those of the inputs; `range` lies within `k.len`.
-unsafe fn run_elements<T: Element>(k: &FusedKernel, ins: &[ConstPtr<T>], sc: &[T], outs: &[SendPtr<T>], range: std::ops::Range<usize>) {
+unsafe fn run_elements<T: Element>(k: &FusedKernel, ins: &[Shared<T>], sc: &[T], outs: &[Shared<T>], range: std::ops::Range<usize>) {
     assert!(range.end <= k.len, "fused kernel elements {range:?} past its length {}", k.len);
     let avx2 = has_avx2_fma();
     let stream = streams(k);
@@ -323,9 +307,9 @@ fn has_avx2_fma() -> bool {
 /// `[0, regs)` hold, `out_rows` starting after them) and every `Src::Out`/`Dst::Out`
 /// index below `outs.len()`.
 struct Chunk<'a, T> {
-    ins: &'a [ConstPtr<T>],
+    ins: &'a [Shared<T>],
     sc: &'a [T],
-    outs: &'a [SendPtr<T>],
+    outs: &'a [Shared<T>],
     scratch: *mut T,
     /// Elements between consecutive scratch rows.
     row: usize,
@@ -350,7 +334,7 @@ impl<T: Element> Chunk<'_, T> {
         match s {
             Src::Reg(r) => Arg::Slice(std::slice::from_raw_parts(self.scratch.add(r as usize * self.row), self.m)),
             Src::Out(o) => Arg::Slice(std::slice::from_raw_parts(self.out_ptr(o), self.m)),
-            Src::In(i) => Arg::Slice(std::slice::from_raw_parts(self.ins[i as usize].0.add(self.start), self.m)),
+            Src::In(i) => Arg::Slice(std::slice::from_raw_parts(self.ins[i as usize].ptr().add(self.start), self.m)),
             Src::Scalar(i) => Arg::Scalar(self.sc[i as usize]),
             Src::Const(c) => Arg::Scalar(T::from_f64(c.get())),
         }
@@ -377,7 +361,7 @@ impl<T: Element> Chunk<'_, T> {
     unsafe fn out_ptr(&self, o: u32) -> *mut T {
         match self.out_rows {
             Some(first) => self.scratch.add((first + o as usize) * self.row),
-            None => self.outs[o as usize].0.add(self.start),
+            None => self.outs[o as usize].ptr().add(self.start),
         }
     }
 
@@ -389,7 +373,7 @@ impl<T: Element> Chunk<'_, T> {
         if let Some(first) = self.out_rows {
             for (o, out) in self.outs.iter().enumerate() {
                 let row = std::slice::from_raw_parts(self.scratch.add((first + o) * self.row), self.m);
-                T::stream_store(row, out.0.add(self.start));
+                T::stream_store(row, out.ptr().add(self.start));
             }
         }
     }

@@ -206,9 +206,41 @@ impl Tensor {
         }
     }
 
+    /// Copies `src`'s elements, in order, into this tensor of the same dtype
+    /// and element count (its shape is kept: a reshape copies this way).
+    pub fn copy_from(&mut self, src: &Tensor) {
+        assert_eq!((self.dtype(), self.numel()), (src.dtype(), src.numel()), "copy between tensors of other dtypes or sizes");
+        match (&mut self.data, &src.data) {
+            (Data::F32(d), Data::F32(s)) => d.copy_from_slice(s),
+            (Data::F64(d), Data::F64(s)) => d.copy_from_slice(s),
+            (Data::I64(d), Data::I64(s)) => d.copy_from_slice(s),
+            (Data::Bool(d), Data::Bool(s)) => d.copy_from_slice(s),
+            _ => unreachable!("the dtypes are equal"),
+        }
+    }
+
+    /// Element `i` as f64, as [`Tensor::to_f64_vec`] gives it, without the vector.
+    pub fn f64_at(&self, i: usize) -> Option<f64> {
+        match &self.data {
+            Data::F32(v) => v.get(i).map(|&x| x as f64),
+            Data::F64(v) => v.get(i).copied(),
+            Data::I64(v) => v.get(i).map(|&x| x as f64),
+            Data::Bool(v) => v.get(i).map(|&x| if x { 1.0 } else { 0.0 }),
+        }
+    }
+
     /// The same elements viewed with another shape of equal element count.
     pub fn reshaped(self, shape: Vec<usize>) -> Tensor {
         assert_eq!(numel(&shape), self.numel(), "reshape must keep the element count");
         Tensor { shape, data: self.data }
+    }
+
+    /// Gives the tensor `shape` (of as many elements) in place, in the shape's
+    /// own vector: a pooled buffer takes its next value's shape without an
+    /// allocation when the shape is no longer than its last one.
+    pub fn set_shape(&mut self, shape: &[usize]) {
+        assert_eq!(numel(shape), self.numel(), "reshape must keep the element count");
+        self.shape.clear();
+        self.shape.extend_from_slice(shape);
     }
 }

@@ -5,7 +5,7 @@
 
 use graphc_runtime::kernels::matmul::{matmul_2d_into, matmul_bias_into};
 use graphc_runtime::kernels::{eval, into::eval_into};
-use graphc_runtime::op::{Binary, IndexOp, Op, ReduceKind, Scalar, Unary};
+use graphc_runtime::op::{Binary, Cmp, IndexOp, Logical, Op, ReduceKind, Scalar, Unary};
 use graphc_runtime::rng::Generator;
 use graphc_runtime::tensor::Data;
 use graphc_runtime::{DType, Tensor};
@@ -224,4 +224,57 @@ fn a_product_with_its_bias_has_the_bits_of_the_two_ops() {
             }
         }
     }
+}
+
+/// `op` evaluated both ways, into a buffer holding `old` (a dead value's
+/// elements, as a pooled buffer holds): the same elements, and a kernel that
+/// writes into the buffer.
+fn same_into_old(op: Op, args: &[&Tensor], old: Tensor) {
+    let (dtype, shape) = (old.dtype(), old.shape().to_vec());
+    let expected = eval(&op, args, dtype, &shape);
+    let mut buffer = old;
+    assert!(eval_into(&op, args, &shape, &mut buffer), "`{}` of {dtype} has a kernel that writes into a buffer", op.name());
+    assert_eq!(bits(&buffer), bits(&expected), "`{}` on shapes {:?}", op.name(), args.iter().map(|a| a.shape().to_vec()).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_loops_host_values_write_what_eval_returns() {
+    // A training loop's `step % 50 == 0 or step == 299` and its constants, 0-d
+    // and broadcast, into buffers that held other values.
+    let step = Tensor::from_i64(vec![], vec![250]);
+    let fifty = Tensor::from_i64(vec![], vec![50]);
+    let v = Tensor::from_i64(vec![5], vec![-7, 0, 3, 299, i64::MAX]);
+    let old_i64 = |shape: Vec<usize>| {
+        let n = shape.iter().product();
+        Tensor::from_i64(shape, vec![-1; n])
+    };
+    for b in [Binary::Add, Binary::Sub, Binary::Mul, Binary::Maximum, Binary::Minimum, Binary::FloorDivide, Binary::Remainder] {
+        same_into_old(Op::Binary(b), &[&step, &fifty], old_i64(vec![]));
+        same_into_old(Op::Binary(b), &[&v, &fifty], old_i64(vec![5]));
+        same_into_old(Op::Binary(b), &[&fifty, &v], old_i64(vec![5]));
+    }
+    same_into_old(Op::Full(Scalar::Int(299)), &[], old_i64(vec![]));
+    same_into_old(Op::Full(Scalar::Int(-3)), &[], old_i64(vec![2, 3]));
+    let old_bool = |shape: Vec<usize>, b: bool| {
+        let n = shape.iter().product();
+        Tensor::from_bool(shape, vec![b; n])
+    };
+    same_into_old(Op::Full(Scalar::float(1.0)), &[], old_bool(vec![3], false));
+    same_into_old(Op::Full(Scalar::float(0.0)), &[], old_bool(vec![3], true));
+    let x = Tensor::from_f32(vec![5], vec![-1.0, 0.0, f32::NAN, 2.5, -0.0]);
+    let zero = Tensor::from_f32(vec![], vec![0.0]);
+    for cmp in Cmp::ALL {
+        same_into_old(Op::Compare(cmp), &[&step, &fifty], old_bool(vec![], true));
+        same_into_old(Op::Compare(cmp), &[&v, &step], old_bool(vec![5], true));
+        same_into_old(Op::Compare(cmp), &[&x, &zero], old_bool(vec![5], false));
+        same_into_old(Op::Compare(cmp), &[&zero, &x], old_bool(vec![5], true));
+    }
+    let p = Tensor::from_bool(vec![4], vec![true, true, false, false]);
+    let q = Tensor::from_bool(vec![4], vec![true, false, true, false]);
+    let t = Tensor::from_bool(vec![], vec![true]);
+    for l in [Logical::And, Logical::Or] {
+        same_into_old(Op::Logical(l), &[&p, &q], old_bool(vec![4], true));
+        same_into_old(Op::Logical(l), &[&p, &t], old_bool(vec![4], false));
+    }
+    same_into_old(Op::Logical(Logical::Not), &[&p], old_bool(vec![4], true));
 }

@@ -17,9 +17,10 @@ fn compute(out: u32, op: Op, args: &[u32]) -> Step {
 }
 
 /// A layer and a softmax cross-entropy's backward over `rows` rows of `dtype`:
-/// 0 x [rows, 8], 1 w [8, 10], 2 b [10], 3 g [rows, 10] drawn first; then the
-/// chain 4 = x @ w, 5 = 4 + b, 6 = log_softmax(5), 5 freed (its buffer is free
-/// for 7), 7 = the gradient of g, 8 = w.T, 9 = 7 @ 8; then `tail`.
+/// 0 x [rows, 8], 1 w [8, 10], 2 b [10], 3 g [rows, 10] drawn first; then
+/// 4 = x @ w, computed at its bias addition, which starts the chain: 5 = 4 + b,
+/// 6 = log_softmax(5), 5 freed (its buffer is free for 7), 7 = the gradient of
+/// g, 8 = w.T, 9 = 7 @ 8; then `tail`.
 fn layer(rows: usize, dtype: DType, tail: Vec<Step>) -> Plan {
     let info = |shape: &[usize]| ValueInfo { dtype, shape: shape.to_vec() };
     let mut values = vec![info(&[rows, 8]), info(&[8, 10]), info(&[10]), info(&[rows, 10])];
@@ -56,7 +57,9 @@ fn a_chain_computes_the_bits_of_its_kernels_one_at_a_time() {
             let strided = strided_transposes(&plan);
             let epilogues = bias_epilogues(&plan, &strided);
             let chains = row_chains(&plan, &strided, &epilogues);
-            let chain = chains.starting_at(5).expect("the layer's kernels form a chain from the product");
+            // Step 5, the product, is computed at step 6, its bias addition.
+            assert!(chains.starting_at(5).is_none(), "a chain starts at a kernel that runs as one");
+            let chain = chains.starting_at(6).expect("the layer's kernels form a chain from the product");
             let kernels = chain.roles.iter().filter(|&&r| r == Role::Kernel).count();
             assert_eq!((chain.end, chain.rows, kernels), (13, rows, 4), "{dtype:?} {rows}");
             for threads in [1, 2, 3, 4] {
@@ -97,8 +100,8 @@ fn a_kernel_that_reads_a_chain_result_whole_ends_the_chain() {
     let strided = strided_transposes(&plan);
     let epilogues = bias_epilogues(&plan, &strided);
     let chains = row_chains(&plan, &strided, &epilogues);
-    assert_eq!(chains.starting_at(6).map(|c| c.end), Some(14));
-    assert!((7..plan.steps.len()).all(|i| chains.starting_at(i).is_none()));
+    assert_eq!(chains.starting_at(7).map(|c| c.end), Some(14));
+    assert!((8..plan.steps.len()).all(|i| chains.starting_at(i).is_none()));
     let mut m = Machine::new(&plan).unwrap();
     m.run(&plan, &mut std::io::sink()).unwrap();
     let want = eval(&Op::MatMul, &[m.value(v(10)).unwrap(), m.value(v(6)).unwrap()], DType::F32, &[1000, 10]);
@@ -113,7 +116,7 @@ fn a_step_that_is_not_a_row_kernel_ends_the_chain_and_small_chains_stay_apart() 
     let strided = strided_transposes(&plan);
     let epilogues = bias_epilogues(&plan, &strided);
     let chains = row_chains(&plan, &strided, &epilogues);
-    assert_eq!(chains.starting_at(5).map(|c| c.end), Some(9));
+    assert_eq!(chains.starting_at(6).map(|c| c.end), Some(9));
     assert_eq!(chains.starting_at(11).map(|c| c.end), Some(14));
     // 40 rows: too few elements to be worth splitting once, let alone per kernel.
     let plan = layer(40, DType::F32, vec![]);

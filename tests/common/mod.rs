@@ -1,5 +1,6 @@
 //! Helpers the command-line tests share: a scratch directory per test, the
-//! graphc binary run in a directory, and a failed run described for a message.
+//! graphc binary run in a directory, a failed run described for a message,
+//! and the digits training compiled with another trip count.
 //! (Each test file is its own crate; a file uses what it needs of these.)
 #![allow(dead_code)]
 
@@ -27,4 +28,17 @@ pub fn describe(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
+}
+
+/// The digits training of `examples/train_digits.act` with its loop's trip count
+/// set to `steps`, compiled as the example is (the data read from `examples/data`).
+pub fn digits_training(steps: usize) -> graphc_runtime::plan::Plan {
+    use graphc_compiler::driver::{compile_opts, Exports, Options};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+    let source = std::fs::read_to_string(format!("{dir}/train_digits.act")).unwrap();
+    assert!(source.contains("range(300)"), "the example trains for 300 steps");
+    let source = source.replace("range(300)", &format!("range({steps})"));
+    let options =
+        Options { keep_stages: false, exports: Exports::All, numerics: graphc_compiler::fuse::Numerics::default(), source_dir: Some(Path::new(dir)) };
+    compile_opts(&source, &options).unwrap_or_else(|d| panic!("train_digits.act does not compile: {d:?}")).plan
 }

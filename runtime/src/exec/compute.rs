@@ -2,11 +2,13 @@
 //!
 //! Ops with a kernel that writes into a buffer (`kernels::into`) take a pooled
 //! buffer of their value's dtype and size, so a plan run again allocates no
-//! tensor memory. The others (random draws, casts, comparisons, `argmax`,
+//! tensor memory. The others (random draws, casts, `argmax`,
 //! slices and the rarer shape ops) still return a new buffer from
 //! `kernels::eval`, counted in [`Machine::allocations`], and a pooled buffer of
 //! the same size is dropped in its place; when such a value dies its buffer
 //! joins the pool for the values that can reuse it.
+
+use smallvec::SmallVec;
 
 use super::{BiasProduct, Machine, RunError};
 use crate::kernels;
@@ -41,7 +43,8 @@ impl Machine {
             }
             _ => {}
         }
-        let operands: Vec<(DType, &[usize])> = args.iter().map(|a| (plan.values[a.0 as usize].dtype, &plan.values[a.0 as usize].shape[..])).collect();
+        let operands: SmallVec<[(DType, &[usize]); 4]> =
+            args.iter().map(|a| (plan.values[a.0 as usize].dtype, &plan.values[a.0 as usize].shape[..])).collect();
         let into = kernels::into::writes_into(op, &operands, info.dtype, &info.shape);
         // The buffer is taken before the operands are borrowed from the slots.
         let mut buffer = if into { Some(self.alloc(plan, dst)) } else { None };
@@ -55,7 +58,7 @@ impl Machine {
                 return Ok(buffer.expect("taken above"));
             }
         }
-        let inputs: Vec<&Tensor> = args.iter().map(|&a| self.get(a)).collect();
+        let inputs: SmallVec<[&Tensor; 4]> = args.iter().map(|&a| self.get(a)).collect();
         // Indices a program computes are checked against the data here.
         if let Op::Index(i) = op {
             kernels::index::check(*i, &inputs, &info.shape).map_err(|message| RunError {
@@ -74,6 +77,7 @@ impl Machine {
             None => {
                 // The op allocates its own result.
                 let t = kernels::eval(op, &inputs, info.dtype, &info.shape);
+                drop(inputs);
                 self.fresh_buffer(info.dtype, &info.shape);
                 Ok(t)
             }

@@ -21,7 +21,7 @@ use std::io::Write;
 
 use super::{Machine, RunError};
 use crate::plan::{LoopStep, Plan, ValueId};
-use crate::tensor::{DType, Tensor};
+use crate::tensor::{DType, Data, Tensor};
 
 impl Machine {
     /// Runs the loop `l`; its inputs are this machine's values, its outputs become them.
@@ -45,7 +45,13 @@ impl Machine {
                 m.inputs[k + 1] = Some(self.get(v).clone());
             }
         }
-        let mut results: Vec<Option<Tensor>> = Vec::new();
+        // Kept across iterations (cleared, not dropped), as are the index's tensor
+        // and the copies of outputs that are inputs (the loop variable, which
+        // Python leaves bound after the loop), so that an iteration allocates
+        // nothing the one before did not free.
+        let mut results: Vec<Option<Tensor>> = Vec::with_capacity(l.body_outputs.len());
+        let mut spare: Vec<Option<Tensor>> = Vec::with_capacity(l.body_outputs.len());
+        let mut from_slot: Vec<bool> = Vec::with_capacity(l.body_outputs.len());
         let mut failure = None;
         let mut progress = super::progress::Progress::start(l.trip);
         // How many buffers of each dtype and length the pool held after the first iteration.
@@ -53,21 +59,27 @@ impl Machine {
         for it in 0..l.trip {
             progress.tick(it);
             let index = l.start as i128 + it as i128 * l.step as i128;
-            m.inputs[0] = Some(Tensor::from_i64(vec![], vec![index as i64]));
+            match m.inputs[0].as_mut().map(Tensor::data_mut) {
+                Some(Data::I64(i)) if i.len() == 1 => i[0] = index as i64,
+                _ => m.inputs[0] = Some(Tensor::from_i64(vec![], vec![index as i64])),
+            }
             if let Err(e) = m.run_steps(body, out) {
                 failure = Some(e);
                 break;
             }
             // The passes may merge two outputs into one value (two `zero_()`
             // gradients are the same constant): the later ones get copies.
-            results = Vec::with_capacity(l.body_outputs.len());
+            // The last iteration's outputs still here are copies, which this one's
+            // copies overwrite; the others were carried or pooled.
+            spare.clear();
+            spare.append(&mut results);
             // Whether each output's buffer came out of the body's slots (counted as
             // held until now), rather than being a copy of an input or of another output.
-            let mut from_slot = Vec::with_capacity(l.body_outputs.len());
+            from_slot.clear();
             for (j, &v) in l.body_outputs.iter().enumerate() {
                 let t = match l.body_outputs[..j].iter().position(|&u| u == v) {
                     Some(first) => results[first].clone(),
-                    None => Some(m.take_output(v)),
+                    None => Some(m.take_output(v, spare.get_mut(j).and_then(Option::take))),
                 };
                 results.push(t);
                 from_slot.push(!m.input_of.contains_key(&v) && !l.body_outputs[..j].contains(&v));
@@ -88,8 +100,9 @@ impl Machine {
                     }
                 }
                 // Outputs that are not carried are read only after the last iteration.
-                for (t, &slot) in results.iter_mut().zip(&from_slot) {
-                    if let (Some(t), true) = (t.take(), slot) {
+                // (Copies stay, for the next iteration's copies.)
+                for (t, _) in results.iter_mut().zip(&from_slot).filter(|(_, &slot)| slot) {
+                    if let Some(t) = t.take() {
                         m.pool_buffer(t);
                     }
                 }
@@ -176,10 +189,18 @@ impl Machine {
     }
 
     /// Takes an exported value out of its slot; a value that loads an input is
-    /// copied instead, so that the input stays bound for the next iteration.
-    fn take_output(&mut self, v: ValueId) -> Tensor {
+    /// copied instead (into `spare`, the last iteration's copy, when it fits),
+    /// so that the input stays bound for the next iteration.
+    fn take_output(&mut self, v: ValueId, spare: Option<Tensor>) -> Tensor {
         if self.input_of.contains_key(&v) {
-            return self.get(v).clone();
+            let src = self.get(v);
+            return match spare {
+                Some(mut t) if t.dtype() == src.dtype() && t.shape() == src.shape() => {
+                    t.copy_from(src);
+                    t
+                }
+                _ => src.clone(),
+            };
         }
         let t = self.slots[v.0 as usize].take().unwrap_or_else(|| panic!("loop output {} is not alive after the body", v.0));
         self.live_bytes -= t.numel() * t.dtype().size();

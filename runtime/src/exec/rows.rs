@@ -26,18 +26,20 @@ use std::io::Write;
 use std::ops::Range;
 
 use rustc_hash::{FxHashMap, FxHashSet};
+use smallvec::SmallVec;
 
 use super::{Epilogues, Machine, RunError, Strided};
 use crate::fused::{self, Element};
 use crate::kernels::matmul::{matmul_2d_into, matmul_bias_into, Gemm};
-use crate::kernels::parts;
+use crate::kernels::parts::{self, Shared};
 use crate::kernels::softmax::{softmax_backward_into, softmax_into};
 use crate::op::Op;
 use crate::plan::{FusedKernel, Plan, Step, ValueId};
 use crate::tensor::{DType, Tensor};
 
 /// The steps `start..end` of a plan that run as one chain, over `rows` rows
-/// of `dtype`, with each step's role (found once, when the plan is read).
+/// of `dtype`, with each step's role and each kernel's operands (found once,
+/// when the plan is read, so that a run of the chain only follows them).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Chain {
     pub start: usize,
@@ -45,6 +47,8 @@ pub struct Chain {
     pub rows: usize,
     pub dtype: DType,
     pub roles: Vec<Role>,
+    /// The kernels of the steps whose role is [`Role::Kernel`], in order.
+    pub(super) kernels: Vec<Kernel>,
 }
 
 impl Chain {
@@ -101,8 +105,8 @@ const MIN_ELEMENTS: usize = crate::kernels::parts::SPLIT_ELEMENTS;
 
 /// One kernel of a chain: the values it reads row by row (its row `r` reads
 /// their row `r`), the values it reads whole, and its results.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) enum Kernel<'p> {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Kernel {
     /// `a @ b + bias`, the product computed at its addition (`exec/epilogue.rs`).
     MatMulBias { a: ValueId, b: ValueId, bias: ValueId, bias_first: bool, out: ValueId },
     /// `a @ b`, `b` maybe a transpose read through strides (`b_t`: `b` holds its operand).
@@ -111,43 +115,54 @@ pub(super) enum Kernel<'p> {
     Softmax { x: ValueId, log: bool, out: ValueId },
     /// Their gradient along the last of two dimensions.
     SoftmaxBackward { grad: ValueId, y: ValueId, log: bool, out: ValueId },
-    /// A fused elementwise kernel.
-    Fused(&'p FusedKernel),
+    /// The fused elementwise kernel of step `step` of the plan.
+    Fused { step: usize },
 }
 
-impl Kernel<'_> {
+impl Kernel {
     /// The values this kernel reads row by row, and those it reads whole.
-    fn reads(&self) -> (Vec<ValueId>, Vec<ValueId>) {
+    fn reads(&self, plan: &Plan) -> (Vec<ValueId>, Vec<ValueId>) {
         match self {
             Kernel::MatMulBias { a, b, bias, .. } => (vec![*a], vec![*b, *bias]),
             Kernel::MatMul { a, b, .. } => (vec![*a], vec![*b]),
             Kernel::Softmax { x, .. } => (vec![*x], vec![]),
             Kernel::SoftmaxBackward { grad, y, .. } => (vec![*grad, *y], vec![]),
-            Kernel::Fused(k) => (k.inputs.clone(), k.scalars.clone()),
+            Kernel::Fused { step } => {
+                let k = fused_at(plan, *step);
+                (k.inputs.clone(), k.scalars.clone())
+            }
         }
     }
 
     /// The values this kernel computes.
-    pub(super) fn outputs(&self) -> Vec<ValueId> {
+    pub(super) fn outputs<'p>(&'p self, plan: &'p Plan) -> &'p [ValueId] {
         match self {
             Kernel::MatMulBias { out, .. } | Kernel::MatMul { out, .. } | Kernel::Softmax { out, .. } | Kernel::SoftmaxBackward { out, .. } => {
-                vec![*out]
+                std::slice::from_ref(out)
             }
-            Kernel::Fused(k) => k.outputs.clone(),
+            Kernel::Fused { step } => &fused_at(plan, *step).outputs,
         }
     }
 }
 
-/// Step `step` as a kernel a chain can hold, with its rows and dtype: a float
+/// The fused kernel of step `step`, which [`kernel`] found to be one.
+fn fused_at(plan: &Plan, step: usize) -> &FusedKernel {
+    match &plan.steps[step] {
+        Step::Fused(k) => k,
+        _ => unreachable!("step {step} of a chain is a fused kernel, as `kernel` found"),
+    }
+}
+
+/// Step `i` as a kernel a chain can hold, with its rows and dtype: a float
 /// kernel whose every result has 2 dimensions (or, for a fused kernel, rows by
 /// its first output's leading dimension) and whose row operands have its rows.
-pub(super) fn kernel<'p>(plan: &'p Plan, step: &'p Step, strided: &Strided, epilogues: &Epilogues) -> Option<(Kernel<'p>, usize, DType)> {
+fn kernel(plan: &Plan, i: usize, strided: &Strided, epilogues: &Epilogues) -> Option<(Kernel, usize, DType)> {
     let info = |v: ValueId| &plan.values[v.0 as usize];
     let matrix = |v: ValueId| match info(v).shape[..] {
         [rows, cols] if info(v).dtype.is_float() => Some((rows, cols)),
         _ => None,
     };
-    let (kernel, out) = match step {
+    let (kernel, out) = match &plan.steps[i] {
         Step::Fused(k) => {
             let first = *k.outputs.first()?;
             let shape = &info(first).shape;
@@ -157,7 +172,7 @@ pub(super) fn kernel<'p>(plan: &'p Plan, step: &'p Step, strided: &Strided, epil
             }
             // Every input and output holds `k.len` elements: row `r` is the same
             // elements of each (`fused::run_rows`).
-            return Some((Kernel::Fused(k), rows, k.dtype));
+            return Some((Kernel::Fused { step: i }, rows, k.dtype));
         }
         Step::Compute { out, op, args } => {
             let kernel = if let Some(e) = epilogues.at(*out) {
@@ -186,7 +201,7 @@ pub(super) fn kernel<'p>(plan: &'p Plan, step: &'p Step, strided: &Strided, epil
     };
     let (rows, _) = matrix(out)?;
     // Row operands have the result's rows, and every operand its dtype.
-    let (by_row, whole) = kernel.reads();
+    let (by_row, whole) = kernel.reads(plan);
     let dtype = info(out).dtype;
     if by_row.iter().any(|&v| matrix(v).is_none_or(|(r, _)| r != rows)) || by_row.iter().chain(&whole).any(|&v| info(v).dtype != dtype) {
         return None;
@@ -203,49 +218,55 @@ pub fn row_chains(plan: &Plan, strided: &Strided, epilogues: &Epilogues) -> RowC
     let mut chains = RowChains::default();
     let mut i = 0;
     while i < plan.steps.len() {
-        let Some((first, rows, dtype)) = kernel(plan, &plan.steps[i], strided, epilogues) else {
+        // A chain starts at a kernel that runs as one (not at a product its bias
+        // addition computes, which `kernel` would also read as a product).
+        let first = (role(&plan.steps[i], strided, epilogues) == Some(Role::Kernel)).then(|| kernel(plan, i, strided, epilogues)).flatten();
+        let Some((first, rows, dtype)) = first else {
             i += 1;
             continue;
         };
-        let mut produced: FxHashSet<ValueId> = first.outputs().into_iter().collect();
-        let elements = |k: &Kernel| k.outputs().iter().map(|v| crate::tensor::numel(&plan.values[v.0 as usize].shape)).sum::<usize>();
-        let (mut last, mut kernels, mut total) = (i, 1, elements(&first));
+        let mut produced: FxHashSet<ValueId> = first.outputs(plan).iter().copied().collect();
+        let elements = |k: &Kernel| k.outputs(plan).iter().map(|v| crate::tensor::numel(&plan.values[v.0 as usize].shape)).sum::<usize>();
+        let (mut last, mut total) = (i, elements(&first));
+        let mut kernels = vec![first];
         for (j, step) in plan.steps.iter().enumerate().skip(i + 1) {
             match role(step, strided, epilogues) {
                 Some(Role::Free | Role::Release | Role::Before) => continue,
                 Some(Role::Kernel) => {}
                 None => break,
             }
-            let Some((k, r, d)) = kernel(plan, step, strided, epilogues) else { break };
-            let (_, whole) = k.reads();
+            let Some((k, r, d)) = kernel(plan, j, strided, epilogues) else { break };
+            let (_, whole) = k.reads(plan);
             if r != rows || d != dtype || whole.iter().any(|v| produced.contains(v)) {
                 break;
             }
-            produced.extend(k.outputs());
+            produced.extend(k.outputs(plan));
             total += elements(&k);
-            (last, kernels) = (j, kernels + 1);
+            kernels.push(k);
+            last = j;
         }
-        if kernels >= 2 && total >= MIN_ELEMENTS && rows >= 2 {
-            let roles = roles(plan, i..last + 1, strided, epilogues);
-            chains.at.insert(i, Chain { start: i, end: last + 1, rows, dtype, roles });
+        if kernels.len() >= 2 && total >= MIN_ELEMENTS && rows >= 2 {
+            let roles = roles(plan, i..last + 1, &kernels, strided, epilogues);
+            chains.at.insert(i, Chain { start: i, end: last + 1, rows, dtype, roles, kernels });
         }
         i = last + 1;
     }
     chains
 }
 
-/// The roles of the steps `range` of a chain, in order: a `Free` of an
-/// earlier kernel's result is a [`Role::Release`].
-fn roles(plan: &Plan, range: Range<usize>, strided: &Strided, epilogues: &Epilogues) -> Vec<Role> {
-    let mut results = FxHashSet::default();
+/// The roles of the steps `range` of a chain, whose kernels are `kernels`, in
+/// order: a `Free` of an earlier kernel's result is a [`Role::Release`].
+fn roles(plan: &Plan, range: Range<usize>, kernels: &[Kernel], strided: &Strided, epilogues: &Epilogues) -> Vec<Role> {
+    let mut results: FxHashSet<ValueId> = FxHashSet::default();
+    let mut kernels = kernels.iter();
     plan.steps[range]
         .iter()
         .map(|step| {
             let role = role(step, strided, epilogues).expect("`row_chains` admits only steps with a role");
             match (role, step) {
                 (Role::Kernel, _) => {
-                    let (k, _, _) = kernel(plan, step, strided, epilogues).expect("`row_chains` admitted this kernel");
-                    results.extend(k.outputs());
+                    let k = kernels.next().expect("`row_chains` found a kernel at each kernel step");
+                    results.extend(k.outputs(plan));
                     role
                 }
                 // Freed in order only when the free ends just that result (not
@@ -257,18 +278,13 @@ fn roles(plan: &Plan, range: Range<usize>, strided: &Strided, epilogues: &Epilog
         .collect()
 }
 
-/// A pointer to row-major rows of `cols` elements, shared by the threads that
+/// A buffer of row-major rows of `cols` elements, shared by the threads that
 /// each read or write their own rows of it.
 #[derive(Clone, Copy)]
-pub(super) struct Rows<T> {
-    pub base: *mut T,
-    pub cols: usize,
+struct Rows<T> {
+    base: Shared<T>,
+    cols: usize,
 }
-// SAFETY: the threads of a chain touch disjoint rows of each buffer (`kernels::parts`
-// gives every kernel's rows to the same thread), and read only rows they wrote.
-unsafe impl<T> Send for Rows<T> {}
-// SAFETY: as for `Send`.
-unsafe impl<T> Sync for Rows<T> {}
 
 impl<T> Rows<T> {
     /// Rows `r` as a slice.
@@ -276,28 +292,54 @@ impl<T> Rows<T> {
     /// # Safety
     /// The buffer holds at least `r.end * cols` elements, outlives the slice,
     /// and no other thread writes these rows meanwhile.
-    pub unsafe fn get<'a>(&self, r: &Range<usize>) -> &'a [T] {
-        std::slice::from_raw_parts(self.base.add(r.start * self.cols), r.len() * self.cols)
+    unsafe fn get<'a>(&self, r: &Range<usize>) -> &'a [T] {
+        self.base.slice(r.start * self.cols..r.end * self.cols)
     }
 
     /// Rows `r` as a mutable slice.
     ///
     /// # Safety
-    /// As [`Rows::get`], and no other slice of these rows is alive.
-    #[allow(clippy::mut_from_ref)]
-    pub unsafe fn get_mut<'a>(&self, r: &Range<usize>) -> &'a mut [T] {
-        std::slice::from_raw_parts_mut(self.base.add(r.start * self.cols), r.len() * self.cols)
+    /// As [`Rows::get`], the buffer is a result of the chain, and no other
+    /// slice of these rows is alive.
+    unsafe fn get_mut<'a>(&self, r: &Range<usize>) -> &'a mut [T] {
+        self.base.slice_mut(r.start * self.cols..r.end * self.cols)
     }
 }
 
 /// One kernel of a chain with its operands resolved: the buffers it reads and
 /// writes by rows, and those it reads whole.
 enum Prepared<'a, T> {
-    MatMulBias { a: Rows<T>, b: &'a [T], bias: &'a [T], bias_first: bool, out: Rows<T> },
-    MatMul { a: Rows<T>, b: &'a [T], b_t: bool, out: Rows<T> },
-    Softmax { x: Rows<T>, log: bool, out: Rows<T> },
-    SoftmaxBackward { grad: Rows<T>, y: Rows<T>, log: bool, out: Rows<T> },
-    Fused { k: &'a FusedKernel, shape: &'a [usize], ins: Vec<Rows<T>>, scalars: Vec<&'a Tensor>, outs: Vec<Rows<T>> },
+    MatMulBias {
+        a: Rows<T>,
+        b: &'a [T],
+        bias: &'a [T],
+        bias_first: bool,
+        out: Rows<T>,
+    },
+    MatMul {
+        a: Rows<T>,
+        b: &'a [T],
+        b_t: bool,
+        out: Rows<T>,
+    },
+    Softmax {
+        x: Rows<T>,
+        log: bool,
+        out: Rows<T>,
+    },
+    SoftmaxBackward {
+        grad: Rows<T>,
+        y: Rows<T>,
+        log: bool,
+        out: Rows<T>,
+    },
+    Fused {
+        k: &'a FusedKernel,
+        shape: &'a [usize],
+        ins: SmallVec<[Shared<T>; 8]>,
+        scalars: SmallVec<[&'a Tensor; 4]>,
+        outs: SmallVec<[Shared<T>; 4]>,
+    },
 }
 
 impl<T: Gemm + Element> Prepared<'_, T> {
@@ -316,11 +358,7 @@ impl<T: Gemm + Element> Prepared<'_, T> {
             Prepared::MatMul { a, b, b_t, out } => matmul_2d_into(m, a.cols, out.cols, a.get(r), false, b, *b_t, out.get_mut(r)),
             Prepared::Softmax { x, log, out } => softmax_into(x.get(r), &[m, out.cols], 1, *log, out.get_mut(r)),
             Prepared::SoftmaxBackward { grad, y, log, out } => softmax_backward_into(grad.get(r), y.get(r), &[m, out.cols], 1, *log, out.get_mut(r)),
-            Prepared::Fused { k, shape, ins, scalars, outs } => {
-                let ins: Vec<*const T> = ins.iter().map(|i| i.base as *const T).collect();
-                let outs: Vec<*mut T> = outs.iter().map(|o| o.base).collect();
-                fused::run_rows(k, shape, &ins, scalars, &outs, r.clone());
-            }
+            Prepared::Fused { k, shape, ins, scalars, outs } => fused::run_rows(k, shape, ins, scalars, outs, r.clone()),
         }
     }
 }
@@ -346,53 +384,60 @@ impl Machine {
     /// [`Machine::run_chain`] up to its last frees, for kernels of `T`.
     fn chain_typed<T: Gemm + Element>(&mut self, plan: &Plan, chain: &Chain, out: &mut dyn Write) -> Result<(), RunError> {
         let rows = chain.rows;
-        let mut kernels = Vec::new();
         // Where each result's rows are: a released result's buffer may be the
         // next result's too, and the pointers stay valid as the tensors move.
-        let mut written: FxHashMap<ValueId, Rows<T>> = FxHashMap::default();
+        // A chain has a handful of results, so a list on the stack serves.
+        let mut written: SmallVec<[(ValueId, Rows<T>); 16]> = SmallVec::new();
+        let mut kernels = chain.kernels.iter();
         for (step, role) in chain.steps(plan) {
             match role {
                 Role::Before | Role::Release => self.step(plan, step, out)?,
                 Role::Free => {}
                 Role::Kernel => {
-                    let (k, _, _) = kernel(plan, step, &self.strided, &self.epilogues).expect("`row_chains` admitted this kernel");
-                    for v in k.outputs() {
+                    let k = kernels.next().expect("`row_chains` found a kernel at each kernel step");
+                    for &v in k.outputs(plan) {
                         let mut t = self.alloc(plan, v);
                         let s = T::slice_mut(&mut t);
-                        written.insert(v, Rows { base: s.as_mut_ptr(), cols: s.len() / rows });
+                        written.push((v, Rows { base: Shared::new(s.as_mut_ptr()), cols: s.len() / rows }));
                         self.set(v, t);
                     }
-                    kernels.push(k);
                 }
             }
         }
-        let by_row = |v: ValueId| match written.get(&v) {
-            Some(r) => *r,
+        // The latest buffer of `v`: a value is computed once, so there is one.
+        let result = |v: ValueId| written.iter().find(|(w, _)| *w == v).map(|&(_, r)| r);
+        let by_row = |v: ValueId| match result(v) {
+            Some(r) => r,
             None => {
                 // A value from before the chain, which no thread writes: read only.
                 let s = T::slice(self.get(v));
-                Rows { base: s.as_ptr().cast_mut(), cols: s.len() / rows }
+                Rows { base: Shared::reading(s.as_ptr()), cols: s.len() / rows }
             }
         };
+        let out_rows = |v: ValueId| result(v).expect("a kernel's result was allocated above");
         let whole = |v: ValueId| T::slice(self.get(v));
-        let prepared: Vec<Prepared<T>> = kernels
+        let prepared: SmallVec<[Prepared<T>; 8]> = chain
+            .kernels
             .iter()
             .map(|k| match k {
                 Kernel::MatMulBias { a, b, bias, bias_first, out } => {
-                    Prepared::MatMulBias { a: by_row(*a), b: whole(*b), bias: whole(*bias), bias_first: *bias_first, out: written[out] }
+                    Prepared::MatMulBias { a: by_row(*a), b: whole(*b), bias: whole(*bias), bias_first: *bias_first, out: out_rows(*out) }
                 }
-                Kernel::MatMul { a, b, b_t, out } => Prepared::MatMul { a: by_row(*a), b: whole(*b), b_t: *b_t, out: written[out] },
-                Kernel::Softmax { x, log, out } => Prepared::Softmax { x: by_row(*x), log: *log, out: written[out] },
+                Kernel::MatMul { a, b, b_t, out } => Prepared::MatMul { a: by_row(*a), b: whole(*b), b_t: *b_t, out: out_rows(*out) },
+                Kernel::Softmax { x, log, out } => Prepared::Softmax { x: by_row(*x), log: *log, out: out_rows(*out) },
                 Kernel::SoftmaxBackward { grad, y, log, out } => {
-                    Prepared::SoftmaxBackward { grad: by_row(*grad), y: by_row(*y), log: *log, out: written[out] }
+                    Prepared::SoftmaxBackward { grad: by_row(*grad), y: by_row(*y), log: *log, out: out_rows(*out) }
                 }
-                Kernel::Fused(f) => Prepared::Fused {
-                    k: f,
-                    shape: &plan.values[f.outputs[0].0 as usize].shape,
-                    ins: f.inputs.iter().map(|&v| by_row(v)).collect(),
-                    scalars: f.scalars.iter().map(|&v| self.get(v)).collect(),
-                    outs: f.outputs.iter().map(|v| written[v]).collect(),
-                },
+                Kernel::Fused { step } => {
+                    let f = fused_at(plan, *step);
+                    Prepared::Fused {
+                        k: f,
+                        shape: &plan.values[f.outputs[0].0 as usize].shape,
+                        ins: f.inputs.iter().map(|&v| by_row(v).base).collect(),
+                        scalars: f.scalars.iter().map(|&v| self.get(v)).collect(),
+                        outs: f.outputs.iter().map(|&v| out_rows(v).base).collect(),
+                    }
+                }
             })
             .collect();
         parts::for_parts(rows, true, &|r| {
@@ -409,8 +454,14 @@ impl Machine {
                 }
             })
         });
+        drop(prepared);
         // While the kernels ran, every thread's scratch was held too.
-        let scratch = kernels.iter().map(|k| if let Kernel::Fused(f) = k { fused::scratch_bytes(f) } else { 0 }).max().unwrap_or(0);
+        let scratch = chain
+            .kernels
+            .iter()
+            .map(|k| if let Kernel::Fused { step } = k { fused::scratch_bytes(fused_at(plan, *step)) } else { 0 })
+            .max()
+            .unwrap_or(0);
         self.peak_bytes = self.peak_bytes.max(self.live_bytes + scratch * rayon::current_num_threads());
         Ok(())
     }

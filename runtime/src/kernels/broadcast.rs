@@ -84,7 +84,7 @@ pub fn sum_to_into<T: Float>(src: &[T], src_shape: &[usize], target: &[usize], o
     }
     assert!(target.len() <= src_shape.len(), "cannot sum shape {src_shape:?} to {target:?}");
     let lead = src_shape.len() - target.len();
-    let reduced: Vec<bool> = (0..src_shape.len())
+    let reduced: smallvec::SmallVec<[bool; 8]> = (0..src_shape.len())
         .map(|d| {
             if d < lead {
                 return true;

@@ -95,19 +95,30 @@ fn cast_slice<S: Element>(v: &[S], dtype: DType, shape: Vec<usize>) -> Tensor {
 
 /// `Compare`: `a CMP b` for operands of one dtype, broadcast to `out`.
 pub fn compare(cmp: Cmp, a: &Tensor, b: &Tensor, out: &[usize]) -> Tensor {
-    let data = match (a.data(), b.data()) {
-        (Data::F32(x), Data::F32(y)) => compare_slices(cmp, x, a.shape(), y, b.shape(), out),
-        (Data::F64(x), Data::F64(y)) => compare_slices(cmp, x, a.shape(), y, b.shape(), out),
-        (Data::I64(x), Data::I64(y)) => compare_slices(cmp, x, a.shape(), y, b.shape(), out),
-        (Data::Bool(x), Data::Bool(y)) => compare_slices(cmp, x, a.shape(), y, b.shape(), out),
-        _ => panic!("compare of {} with {}: the compiler promotes both operands to one dtype", a.dtype(), b.dtype()),
-    };
-    Tensor::from_bool(out.to_vec(), data)
+    let mut t = Tensor::from_bool(out.to_vec(), vec![false; numel(out)]);
+    compare_into(cmp, a, b, &mut t);
+    t
 }
 
-fn compare_slices<T: Element>(cmp: Cmp, a: &[T], sa: &[usize], b: &[T], sb: &[usize], out: &[usize]) -> Vec<bool> {
+/// [`compare`] into `dst`, a bool tensor of the result's shape (a pooled
+/// buffer: a training loop compares its step counter every iteration).
+pub fn compare_into(cmp: Cmp, a: &Tensor, b: &Tensor, dst: &mut Tensor) {
+    let out: smallvec::SmallVec<[usize; 8]> = dst.shape().into();
+    let Data::Bool(d) = dst.data_mut() else { panic!("compare writes a bool tensor, not a {}", dst.dtype()) };
+    match (a.data(), b.data()) {
+        (Data::F32(x), Data::F32(y)) => compare_slices(cmp, x, a.shape(), y, b.shape(), &out, d),
+        (Data::F64(x), Data::F64(y)) => compare_slices(cmp, x, a.shape(), y, b.shape(), &out, d),
+        (Data::I64(x), Data::I64(y)) => compare_slices(cmp, x, a.shape(), y, b.shape(), &out, d),
+        (Data::Bool(x), Data::Bool(y)) => compare_slices(cmp, x, a.shape(), y, b.shape(), &out, d),
+        _ => panic!("compare of {} with {}: the compiler promotes both operands to one dtype", a.dtype(), b.dtype()),
+    }
+}
+
+fn compare_slices<T: Element>(cmp: Cmp, a: &[T], sa: &[usize], b: &[T], sb: &[usize], out: &[usize], dst: &mut [bool]) {
     let (a, b) = (expand(a, sa, out), expand(b, sb, out));
-    a.iter().zip(b.iter()).map(|(&p, &q)| cmp.test(p, q)).collect()
+    for ((d, &p), &q) in dst.iter_mut().zip(a.iter()).zip(b.iter()) {
+        *d = cmp.test(p, q);
+    }
 }
 
 /// `Select`: `where(cond, x, y)`, all three broadcast to `out`; `x` and `y` share
@@ -133,16 +144,24 @@ fn select_slices<T: Copy>(c: &[bool], x: &[T], sx: &[usize], y: &[T], sy: &[usiz
 /// `Logical`: `logical_and`/`logical_or` of two bool tensors broadcast to `out`,
 /// or `logical_not` of one.
 pub fn logical(op: Logical, args: &[&Tensor], out: &[usize]) -> Tensor {
+    let mut t = Tensor::from_bool(out.to_vec(), vec![false; numel(out)]);
+    logical_into(op, args, &mut t);
+    t
+}
+
+/// [`logical`] into `dst`, a bool tensor of the result's shape.
+pub fn logical_into(op: Logical, args: &[&Tensor], dst: &mut Tensor) {
+    let out: smallvec::SmallVec<[usize; 8]> = dst.shape().into();
     let operand = |i: usize| {
         let t: &Tensor = args[i];
-        expand(t.as_bool().expect("logical ops take bool operands: the compiler converts them"), t.shape(), out).into_owned()
+        expand(t.as_bool().expect("logical ops take bool operands: the compiler converts them"), t.shape(), &out)
     };
-    let data = match op {
-        Logical::Not => operand(0).into_iter().map(|p| !p).collect(),
-        Logical::And => operand(0).into_iter().zip(operand(1)).map(|(p, q)| p && q).collect(),
-        Logical::Or => operand(0).into_iter().zip(operand(1)).map(|(p, q)| p || q).collect(),
-    };
-    Tensor::from_bool(out.to_vec(), data)
+    let Data::Bool(d) = dst.data_mut() else { panic!("logical ops write a bool tensor, not a {}", dst.dtype()) };
+    match op {
+        Logical::Not => d.iter_mut().zip(operand(0).iter()).for_each(|(d, &p)| *d = !p),
+        Logical::And => d.iter_mut().zip(operand(0).iter().zip(operand(1).iter())).for_each(|(d, (&p, &q))| *d = p && q),
+        Logical::Or => d.iter_mut().zip(operand(0).iter().zip(operand(1).iter())).for_each(|(d, (&p, &q))| *d = p || q),
+    }
 }
 
 /// `FloatTest`: `isnan` or `isfinite` of each element (an integer or bool is

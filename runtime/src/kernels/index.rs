@@ -250,7 +250,8 @@ pub fn eval_into(op: IndexOp, args: &[&Tensor], out: &mut Tensor) -> bool {
     let idx = args[1].as_i64().expect("`check` found an i64 index");
     let (src, ishape) = (args[0], args[1].shape());
     let gather = matches!(op, IndexOp::Gather { .. });
-    let oshape = out.shape().to_vec();
+    // The shape is copied because `out`'s data is borrowed mutably below.
+    let oshape: smallvec::SmallVec<[usize; 8]> = out.shape().into();
     macro_rules! run {
         ($v:expr, $o:expr, $zero:expr) => {
             if gather {

@@ -27,18 +27,9 @@ pub fn eval_i64(op: &Op, args: &[&Tensor], out: &[usize]) -> Tensor {
         // The compiler sends only exponents in 0..=u32::MAX; the power wraps as the product would.
         Op::PowScalar(c) => arg(0).iter().map(|x| x.wrapping_pow(c.get() as u32)).collect(),
         Op::Binary(b) => {
-            let f: fn(i64, i64) -> i64 = match b {
-                Binary::Add => i64::wrapping_add,
-                Binary::Sub => i64::wrapping_sub,
-                Binary::Mul => i64::wrapping_mul,
-                Binary::Maximum => std::cmp::max,
-                Binary::Minimum => std::cmp::min,
-                Binary::FloorDivide => floor_divide_i64,
-                Binary::Remainder => remainder_i64,
-                Binary::Div | Binary::Pow | Binary::TanhBackward | Binary::Atan2 => unsupported(op, "i64"),
-            };
-            let (x, y) = (expand(arg(0), args[0].shape(), out), expand(arg(1), args[1].shape(), out));
-            x.iter().zip(y.iter()).map(|(&p, &q)| f(p, q)).collect()
+            let mut data = vec![0; n];
+            binary_i64_into(*b, args[0], args[1], out, &mut data);
+            data
         }
         Op::Sum { dim } => sum_i64(arg(0), args[0].shape(), *dim),
         Op::MatMul => matmul_i64(arg(0), args[0].shape(), arg(1), args[1].shape()),
@@ -52,6 +43,29 @@ pub fn eval_i64(op: &Op, args: &[&Tensor], out: &[usize]) -> Tensor {
     };
     assert_eq!(data.len(), n, "`{}` of i64 made {} elements for shape {out:?}", op.name(), data.len());
     Tensor::from_i64(out.to_vec(), data)
+}
+
+/// `Binary` `b` of i64 operands broadcast to shape `out`, into `dst` (a
+/// pooled buffer: a training loop's step arithmetic runs every iteration).
+pub fn binary_i64_into(b: Binary, x: &Tensor, y: &Tensor, out: &[usize], dst: &mut [i64]) {
+    let f: fn(i64, i64) -> i64 = match b {
+        Binary::Add => i64::wrapping_add,
+        Binary::Sub => i64::wrapping_sub,
+        Binary::Mul => i64::wrapping_mul,
+        Binary::Maximum => std::cmp::max,
+        Binary::Minimum => std::cmp::min,
+        Binary::FloorDivide => floor_divide_i64,
+        Binary::Remainder => remainder_i64,
+        Binary::Div | Binary::Pow | Binary::TanhBackward | Binary::Atan2 => unsupported(&Op::Binary(b), "i64"),
+    };
+    fn arg(b: Binary, t: &Tensor) -> &[i64] {
+        t.as_i64().unwrap_or_else(|| panic!("`{}` of i64 got a {} operand", Op::Binary(b).name(), t.dtype()))
+    }
+    let (x, y) = (expand(arg(b, x), x.shape(), out), expand(arg(b, y), y.shape(), out));
+    assert_eq!(dst.len(), x.len(), "`{}` of i64 into {} elements for shape {out:?}", Op::Binary(b).name(), dst.len());
+    for ((d, &p), &q) in dst.iter_mut().zip(x.iter()).zip(y.iter()) {
+        *d = f(p, q);
+    }
 }
 
 /// Evaluates `op` for a bool result: only sources and ops that move elements.

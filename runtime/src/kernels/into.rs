@@ -3,15 +3,18 @@
 //!
 //! [`eval_into`] covers the one-op kernels of a training step (matrix products,
 //! broadcast arithmetic, reductions to a shape, softmax and its gradient, gather and its
-//! gradient, transposes, reshapes and constants); each computes exactly what
+//! gradient, transposes, reshapes and constants, and the host values of a loop's
+//! condition: i64 arithmetic, comparisons and logical ops); each computes exactly what
 //! [`super::eval`] computes, through the same kernel code. For any other op, or
 //! a broadcast this file has no loop for, it returns `false` and the machine
 //! falls back to `eval`, which allocates the result.
 
+use smallvec::SmallVec;
+
 use super::elementwise::{activation_into, binary_into, map2, pow_scalar_into, unary_into, Arg};
 use super::float::Float;
 use super::matmul::{matmul_into, Gemm};
-use super::{broadcast, index, reduce, shape, softmax};
+use super::{broadcast, dtypes, index, integer, reduce, shape, softmax};
 use crate::op::{Binary, ElementFn2, IndexOp, Op, ReduceKind};
 use crate::tensor::{DType, Data, Tensor};
 
@@ -25,12 +28,14 @@ pub fn writes_into(op: &Op, args: &[(DType, &[usize])], dtype: DType, shape: &[u
     match op {
         Op::Index(IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. }) => args[0].0 == dtype && dtype != DType::Bool,
         Op::Reshape => true,
-        Op::Full(_) | Op::SumTo | Op::Sum { .. } | Op::Mean { .. } | Op::Softmax { .. } | Op::MatMul => float,
+        Op::Full(_) => true,
+        Op::SumTo | Op::Sum { .. } | Op::Mean { .. } | Op::Softmax { .. } | Op::MatMul => float,
         Op::SoftmaxBackward { .. } => float && same_shape() && args[1].1 == shape,
         Op::Reduce { kind: ReduceKind::Sum | ReduceKind::Mean, .. } => float,
         Op::Unary(_) | Op::Activation(_) | Op::PowScalar(_) => float && same_shape(),
         Op::Transpose => float && args[0].1.len() == 2,
-        Op::Binary(_) => float && row_kind(args[0].1, shape).is_some() && row_kind(args[1].1, shape).is_some(),
+        Op::Binary(_) => (float && row_kind(args[0].1, shape).is_some() && row_kind(args[1].1, shape).is_some()) || dtype == DType::I64,
+        Op::Compare(_) | Op::Logical(_) => true,
         _ => false,
     }
 }
@@ -40,19 +45,45 @@ pub fn writes_into(op: &Op, args: &[(DType, &[usize])], dtype: DType, shape: &[u
 /// the op has no kernel that writes into a buffer ([`writes_into`] says which).
 pub fn eval_into(op: &Op, args: &[&Tensor], shape: &[usize], out: &mut Tensor) -> bool {
     assert_eq!(out.shape(), shape, "the result buffer of `{}` has another shape than the node", op.name());
-    let operands: Vec<(DType, &[usize])> = args.iter().map(|a| (a.dtype(), a.shape())).collect();
+    let operands: SmallVec<[(DType, &[usize]); 4]> = args.iter().map(|a| (a.dtype(), a.shape())).collect();
     if !writes_into(op, &operands, out.dtype(), shape) {
         return false;
     }
     match op {
         Op::Index(i) => return index::eval_into(*i, args, out),
         Op::Reshape => return copy_into(args[0], out),
+        Op::Compare(cmp) => {
+            dtypes::compare_into(*cmp, args[0], args[1], out);
+            return true;
+        }
+        Op::Logical(l) => {
+            dtypes::logical_into(*l, args, out);
+            return true;
+        }
         _ => {}
     }
     match out.data_mut() {
         Data::F32(v) => typed_into::<f32>(op, args, shape, v),
         Data::F64(v) => typed_into::<f64>(op, args, shape, v),
-        Data::I64(_) | Data::Bool(_) => false,
+        // As `integer::eval_i64` and `eval_bool` compute them.
+        Data::I64(v) => match op {
+            Op::Binary(b) => {
+                integer::binary_i64_into(*b, args[0], args[1], shape, v);
+                true
+            }
+            Op::Full(c) => {
+                v.fill(c.get_i64());
+                true
+            }
+            _ => false,
+        },
+        Data::Bool(v) => match op {
+            Op::Full(c) => {
+                v.fill(c.get() != 0.0);
+                true
+            }
+            _ => false,
+        },
     }
 }
 
@@ -69,12 +100,12 @@ fn typed_into<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize], out: &mut [T]
         Op::SumTo => broadcast::sum_to_into(x(0), args[0].shape(), shape, out),
         Op::Sum { dim } | Op::Mean { dim } => {
             let s = args[0].shape();
-            let reduced: Vec<bool> = (0..s.len()).map(|d| dim.is_none_or(|k| k == d)).collect();
+            let reduced: SmallVec<[bool; 8]> = (0..s.len()).map(|d| dim.is_none_or(|k| k == d)).collect();
             sum_then_divide(x(0), s, &reduced, matches!(op, Op::Mean { .. }), out);
         }
         Op::Reduce { kind: kind @ (ReduceKind::Sum | ReduceKind::Mean), dims, .. } => {
             let s = args[0].shape();
-            let reduced: Vec<bool> = (0..s.len()).map(|d| dims.contains(&d)).collect();
+            let reduced: SmallVec<[bool; 8]> = (0..s.len()).map(|d| dims.contains(&d)).collect();
             sum_then_divide(x(0), s, &reduced, *kind == ReduceKind::Mean, out);
         }
         Op::Softmax { dim, log } => softmax::softmax_into(x(0), args[0].shape(), *dim, *log, out),
@@ -91,13 +122,10 @@ fn typed_into<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize], out: &mut [T]
 
 /// `reshape` of any dtype: the elements in order.
 fn copy_into(src: &Tensor, out: &mut Tensor) -> bool {
-    match (src.data(), out.data_mut()) {
-        (Data::F32(s), Data::F32(o)) => o.copy_from_slice(s),
-        (Data::F64(s), Data::F64(o)) => o.copy_from_slice(s),
-        (Data::I64(s), Data::I64(o)) => o.copy_from_slice(s),
-        (Data::Bool(s), Data::Bool(o)) => o.copy_from_slice(s),
-        _ => return false,
+    if src.dtype() != out.dtype() {
+        return false;
     }
+    out.copy_from(src);
     true
 }
 

@@ -10,6 +10,8 @@
 //! accumulation order are their own: matmul results agree with PyTorch to
 //! rounding, not bit for bit.
 
+use rayon::prelude::*;
+
 use super::broadcast::broadcast_offsets;
 use super::float::Float;
 
@@ -38,6 +40,11 @@ pub trait Gemm: Float + Send + Sync {
     /// stores each tile; returns whether it ran.
     #[allow(clippy::too_many_arguments)]
     fn gemm_bias(m: usize, k: usize, n: usize, a: &[Self], b: &[Self], bias: &[Self], bias_first: bool, c: &mut [Self]) -> bool;
+
+    /// A buffer each thread keeps between products for [`gemm_panels`]' sums,
+    /// taken out while in use (so that no borrow is held while the product
+    /// waits for other threads) and put back after.
+    fn panel_sums() -> &'static std::thread::LocalKey<std::cell::Cell<Vec<Self>>>;
 }
 
 /// Whether every element a (rows x cols) operand with these strides reads lies in `len` elements.
@@ -50,6 +57,13 @@ macro_rules! impl_gemm {
         impl Gemm for $t {
             fn k_panel(m: usize, k: usize, n: usize) -> Option<usize> {
                 $panel(m, k, n)
+            }
+
+            fn panel_sums() -> &'static std::thread::LocalKey<std::cell::Cell<Vec<$t>>> {
+                thread_local! {
+                    static SUMS: std::cell::Cell<Vec<$t>> = const { std::cell::Cell::new(Vec::new()) };
+                }
+                &SUMS
             }
 
             fn gemm_bias(m: usize, k: usize, n: usize, a: &[$t], b: &[$t], bias: &[$t], bias_first: bool, c: &mut [$t]) -> bool {
@@ -333,29 +347,33 @@ fn gemm_panels<T: Gemm>(kc: usize, m: usize, k: usize, n: usize, a: (&[T], usize
     let threads = rayon::current_num_threads();
     let cut = super::parts::bound(k, threads, 1);
     let first = if cut > 0 && cut.is_multiple_of(kc) { cut / kc } else { panels.div_ceil(threads) };
-    let mut sums = vec![T::ZERO; (panels - first) * m * n];
+    // The thread's buffer from its last product (a training step computes its
+    // weight gradients this way every step); every element is overwritten.
+    let mut sums = T::panel_sums().take();
+    sums.clear();
+    sums.resize((panels - first) * m * n, T::ZERO);
     // The later panels, each summed apart from zero, in one job of consecutive
     // panels per other thread: the thread then reads the rows of the batch its
-    // own kernels wrote, and starts once, not once per panel.
+    // own kernels wrote, and starts once, not once per panel. Joins rather than
+    // a scope: a scope's jobs live on the heap, a join's on the stack.
     let per = (panels - first).div_ceil(threads.saturating_sub(1).max(1));
-    rayon::scope(|s| {
-        for (g, group) in sums.chunks_mut(per * m * n).enumerate() {
-            s.spawn(move |_| {
-                for (i, sum) in group.chunks_mut(m * n).enumerate() {
-                    let p = (first + g * per + i) * kc;
-                    let depth = kc.min(k - p);
-                    T::gemm_strided(m, depth, n, (&a.0[p * a.2..], a.1, a.2), (&b.0[p * b.1..], b.1, b.2), sum);
-                }
-            });
-        }
-        T::gemm_strided(m, first * kc, n, a, b, c);
-    });
+    let later = |sums: &mut [T]| {
+        sums.par_chunks_mut(per * m * n).with_max_len(1).enumerate().for_each(|(g, group)| {
+            for (i, sum) in group.chunks_mut(m * n).enumerate() {
+                let p = (first + g * per + i) * kc;
+                let depth = kc.min(k - p);
+                T::gemm_strided(m, depth, n, (&a.0[p * a.2..], a.1, a.2), (&b.0[p * b.1..], b.1, b.2), sum);
+            }
+        })
+    };
+    rayon::join(|| T::gemm_strided(m, first * kc, n, a, b, c), || later(&mut sums));
     for sum in sums.chunks(m * n) {
         for (c, &s) in c.iter_mut().zip(sum) {
             // The panel's sum first, as the product's own epilogue adds it.
             *c = s + *c;
         }
     }
+    T::panel_sums().set(sums);
 }
 
 /// `c = A B` for 2-D operands where `a` (or `b`) may hold its operand's

@@ -101,43 +101,78 @@ fn run(m: usize, parts: usize, lo: usize, hi: usize, f: &(dyn Fn(Range<usize>) +
     rayon::join(|| run(m, parts, lo, mid, f), || run(m, parts, mid, hi, f));
 }
 
-/// A raw pointer that may cross threads: for kernels whose parts write
-/// disjoint rows of one buffer.
-#[derive(Clone, Copy)]
-struct SharedMut<T>(*mut T);
-// SAFETY: only used for buffers whose parts write disjoint ranges, each
-// reconstructed as a slice by the one part that owns it.
-unsafe impl<T: Send> Send for SharedMut<T> {}
-// SAFETY: as for `Send`: sharing the pointer lets each part build its own,
-// disjoint slice.
-unsafe impl<T: Send> Sync for SharedMut<T> {}
+/// A raw pointer to a buffer that the parts of a split share: each part reads
+/// or writes only its own elements of it (its rows of a row-wise kernel, its
+/// chunks of a fused one), so the slices the parts build never overlap where
+/// one of them writes. The one type for every kernel that splits a buffer
+/// among the threads (`for_row_parts`, `fused`, `exec/rows.rs`).
+pub struct Shared<T>(*mut T);
 
-impl<T> SharedMut<T> {
-    /// The elements `range` of the buffer.
+// Not derived: a derive would ask `T: Clone`, and the pointer copies whatever `T` is.
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Shared<T> {}
+
+// SAFETY: the parts that hold copies of the pointer touch disjoint elements,
+// each through a slice it builds itself (the contract of `slice` and
+// `slice_mut`), so sending it is sending those elements' ownership.
+unsafe impl<T: Send + Sync> Send for Shared<T> {}
+// SAFETY: as for `Send`: shared copies of the pointer build disjoint slices.
+unsafe impl<T: Send + Sync> Sync for Shared<T> {}
+
+impl<T> Shared<T> {
+    /// The buffer starting at `p`, which the parts write.
+    pub fn new(p: *mut T) -> Self {
+        Shared(p)
+    }
+
+    /// The buffer starting at `p`, which the parts only read.
+    pub fn reading(p: *const T) -> Self {
+        Shared(p.cast_mut())
+    }
+
+    /// The buffer's first element.
+    pub fn ptr(self) -> *mut T {
+        self.0
+    }
+
+    /// The elements `range` of the buffer, to read.
     ///
     /// # Safety
     /// `range` lies inside the buffer this pointer was taken from, which
-    /// outlives the slice, and no other live slice overlaps it.
+    /// outlives the slice, and no thread writes those elements meanwhile.
+    pub unsafe fn slice<'a>(self, range: Range<usize>) -> &'a [T] {
+        std::slice::from_raw_parts(self.0.add(range.start), range.len())
+    }
+
+    /// The elements `range` of the buffer, to write.
+    ///
+    /// # Safety
+    /// As [`Shared::slice`], the buffer was given by [`Shared::new`] (not
+    /// [`Shared::reading`]), and no other live slice overlaps the range.
     #[allow(clippy::mut_from_ref)]
-    unsafe fn slice(&self, range: Range<usize>) -> &mut [T] {
+    pub unsafe fn slice_mut<'a>(self, range: Range<usize>) -> &'a mut [T] {
         std::slice::from_raw_parts_mut(self.0.add(range.start), range.len())
     }
 }
 
 /// Runs `f(rows, out_rows)` for each part of the `m` rows of `out` (`cols`
 /// elements a row), each part given its own rows of `out` to write.
-pub fn for_row_parts<T: Send>(out: &mut [T], cols: usize, split: bool, f: &(dyn Fn(Range<usize>, &mut [T]) + Sync)) {
+pub fn for_row_parts<T: Send + Sync>(out: &mut [T], cols: usize, split: bool, f: &(dyn Fn(Range<usize>, &mut [T]) + Sync)) {
     if cols == 0 {
         return;
     }
     let m = out.len() / cols;
     debug_assert_eq!(out.len(), m * cols);
-    let base = SharedMut(out.as_mut_ptr());
+    let base = Shared::new(out.as_mut_ptr());
     for_parts(m, split, &|rows: Range<usize>| {
         // SAFETY: the parts' row ranges are disjoint and inside `0..m`, so these
         // element ranges are disjoint and inside `out`, which is borrowed
         // mutably for the whole call.
-        let part = unsafe { base.slice(rows.start * cols..rows.end * cols) };
+        let part = unsafe { base.slice_mut(rows.start * cols..rows.end * cols) };
         f(rows, part)
     });
 }

@@ -35,6 +35,8 @@
 //! 100,000 elements, 2-d and 3-d shapes, each dimension and all) has PyTorch's
 //! bits (docs/NUMERICS.md).
 
+use smallvec::{smallvec, SmallVec};
+
 use super::float::Float;
 use crate::tensor::numel;
 
@@ -376,9 +378,10 @@ struct Dim {
 /// The dimensions in `TensorIterator`'s order for a reduction of a contiguous
 /// input: size-1 dimensions dropped, reduced dimensions first, each group
 /// fastest-varying first, then neighbours merged where both strides continue.
-fn iteration_dims(shape: &[usize], reduced: &[bool]) -> Vec<Dim> {
-    let mut ins = vec![0; shape.len()];
-    let mut outs = vec![0; shape.len()];
+fn iteration_dims(shape: &[usize], reduced: &[bool]) -> SmallVec<[Dim; 8]> {
+    // On the stack: a training loop sums gradients to their shapes every step.
+    let mut ins: SmallVec<[usize; 8]> = smallvec![0; shape.len()];
+    let mut outs: SmallVec<[usize; 8]> = smallvec![0; shape.len()];
     let (mut si, mut so) = (1, 1);
     for d in (0..shape.len()).rev() {
         ins[d] = si;
@@ -389,8 +392,8 @@ fn iteration_dims(shape: &[usize], reduced: &[bool]) -> Vec<Dim> {
         }
     }
     let fastest_first = (0..shape.len()).rev().filter(|&d| shape[d] != 1);
-    let (red, kept): (Vec<usize>, Vec<usize>) = fastest_first.partition(|&d| reduced[d]);
-    let mut dims: Vec<Dim> = Vec::new();
+    let (red, kept): (SmallVec<[usize; 8]>, SmallVec<[usize; 8]>) = fastest_first.partition(|&d| reduced[d]);
+    let mut dims: SmallVec<[Dim; 8]> = SmallVec::new();
     for d in red.into_iter().chain(kept) {
         let next = Dim { size: shape[d], ins: ins[d], outs: outs[d] };
         match dims.last_mut() {
@@ -426,7 +429,7 @@ pub fn sum_dims_into<T: Float>(src: &[T], shape: &[usize], reduced: &[bool], out
     let d1 = dims.get(1).copied().unwrap_or(pad);
     let outer = dims.get(2..).unwrap_or(&[]);
     // The loop runs once per index of the outer dimensions, the first fastest.
-    let mut index = vec![0; outer.len()];
+    let mut index: SmallVec<[usize; 8]> = smallvec![0; outer.len()];
     loop {
         let in_base = outer.iter().zip(&index).map(|(d, &i)| d.ins * i).sum();
         let out_base = outer.iter().zip(&index).map(|(d, &i)| d.outs * i).sum();

@@ -88,6 +88,7 @@ fn serves(m: usize, k: usize, n: usize) -> bool {
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use std::arch::x86_64::*;
+    use std::cell::RefCell;
 
     use super::KC;
 
@@ -111,10 +112,35 @@ mod avx512 {
         sgemm_with(m, k, n, a, b, None, c)
     }
 
+    thread_local! {
+        /// A transposed `b` laid out as rows, kept by each thread for its next
+        /// product: a training step transposes its `w2` every step.
+        static PACKED: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    }
+
     /// [`sgemm`], adding `bias` (a pointer to `n` floats, and whether it comes
     /// first in the addition) to each row as the last panel of each tile is stored.
     #[target_feature(enable = "avx512f")]
     pub(super) unsafe fn sgemm_with(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), b: (&[f32], usize, usize), bias: Bias, c: &mut [f32]) {
+        // `b` is read where it lies when its rows are contiguous (a weight
+        // gradient's `b` is the tall operand: copying it cost as much as the
+        // product); a transposed `b`, small in a training step, is laid out as
+        // k rows of `n` floats first.
+        if b.2 == 1 {
+            return sgemm_rows(m, k, n, a, (b.0.as_ptr(), b.1), bias, c);
+        }
+        PACKED.with_borrow_mut(|packed| {
+            packed.clear();
+            packed.extend((0..k).flat_map(|p| (0..n).map(move |j| b.0[p * b.1 + j * b.2])));
+            // SAFETY: `packed` holds `k` rows of `n` floats, as `b` has; the
+            // caller's contract covers the rest, and this CPU has AVX-512F.
+            unsafe { sgemm_rows(m, k, n, a, (packed.as_ptr(), n), bias, c) }
+        })
+    }
+
+    /// [`sgemm_with`] with `b` as `k` rows of `n` floats, `bs` apart from `bp`.
+    #[target_feature(enable = "avx512f")]
+    unsafe fn sgemm_rows(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), (bp, bs): (*const f32, usize), bias: Bias, c: &mut [f32]) {
         let blocks = n.div_ceil(LANES);
         // Vector `j` of a row of `b` loads these lanes; the rest read as zero
         // (computed and never stored, as matrixmultiply's padding).
@@ -126,17 +152,6 @@ mod avx512 {
                 ((1u32 << count) - 1) as __mmask16
             }
         });
-        // `b` is read where it lies when its rows are contiguous (a weight
-        // gradient's `b` is the tall operand: copying it cost as much as the
-        // product); a transposed `b`, small in a training step, is laid out as
-        // k rows of `n` floats first.
-        let packed: Vec<f32>;
-        let (bp, bs) = if b.2 == 1 {
-            (b.0.as_ptr(), b.1)
-        } else {
-            packed = (0..k).flat_map(|p| (0..n).map(move |j| b.0[p * b.1 + j * b.2])).collect();
-            (packed.as_ptr(), n)
-        };
         if a.1 == 1 && n < LANES {
             // A transposed `a` (a weight gradient's `h.T`) with fewer columns
             // than a vector: its rows run along the lanes instead.
