@@ -278,3 +278,50 @@ fn a_loops_host_values_write_what_eval_returns() {
     }
     same_into_old(Op::Logical(Logical::Not), &[&p], old_bool(vec![4], true));
 }
+
+#[test]
+fn an_optimizers_casts_and_fused_multiply_adds_write_what_eval_returns() {
+    // Adam's step count cast to a float, `addcmul`/`lerp` with a 0-d weight, and
+    // a cast between every pair of dtypes, into buffers that held other values.
+    let mut g = Generator::new();
+    g.manual_seed(5);
+    let ints = Tensor::from_i64(vec![2, 3], vec![-4, 0, 7, i64::MAX, 1 << 53, -1]);
+    let bools = Tensor::from_bool(vec![2, 3], vec![true, false, false, true, true, false]);
+    for src in [g.randn(DType::F32, &[2, 3]), g.randn(DType::F64, &[2, 3]), ints, bools] {
+        for dtype in [DType::F32, DType::F64, DType::I64, DType::Bool] {
+            same_into_old(Op::Cast, &[&src], Tensor::full(dtype, vec![2, 3], 3.0));
+        }
+    }
+    let step = Tensor::from_i64(vec![], vec![12]);
+    same_into_old(Op::Cast, &[&step], Tensor::full(DType::F64, vec![], -1.0));
+    for dtype in [DType::F32, DType::F64] {
+        let (p, q, r) = (g.randn(dtype, &[32, 10]), g.randn(dtype, &[32, 10]), g.randn(dtype, &[10]));
+        let w = Tensor::full(dtype, vec![], 0.001);
+        let old = || Tensor::full(dtype, vec![32, 10], f64::NAN);
+        same_into_old(Op::Fma, &[&p, &q, &r], old());
+        same_into_old(Op::Fma, &[&p, &w, &q], old());
+        same_into_old(Op::Fma, &[&w, &p, &q], old());
+        same_into_old(Op::Fma, &[&r, &p, &w], old());
+    }
+}
+
+#[test]
+fn where_writes_what_eval_returns() {
+    // `where(cond, x, y)` with a broadcast condition and 0-d values, of each dtype.
+    let mut g = Generator::new();
+    g.manual_seed(9);
+    let cond = Tensor::from_bool(vec![3, 1], vec![true, false, true]);
+    let full_cond = Tensor::from_bool(vec![3, 4], (0..12).map(|i| i % 5 < 2).collect());
+    for dtype in [DType::F32, DType::F64, DType::I64, DType::Bool] {
+        let x = Tensor::full(dtype, vec![3, 4], 1.0);
+        let y = match dtype {
+            DType::F32 | DType::F64 => g.randn(dtype, &[4]),
+            _ => Tensor::full(dtype, vec![4], 0.0),
+        };
+        let zero = Tensor::full(dtype, vec![], 0.0);
+        let old = || Tensor::full(dtype, vec![3, 4], 7.0);
+        same_into_old(Op::Select, &[&cond, &x, &y], old());
+        same_into_old(Op::Select, &[&full_cond, &zero, &x], old());
+        same_into_old(Op::Select, &[&full_cond, &y, &zero], old());
+    }
+}

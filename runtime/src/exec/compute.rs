@@ -2,7 +2,7 @@
 //!
 //! Ops with a kernel that writes into a buffer (`kernels::into`) take a pooled
 //! buffer of their value's dtype and size, so a plan run again allocates no
-//! tensor memory. The others (random draws, casts, `argmax`,
+//! tensor memory. The others (random draws, `argmax`,
 //! slices and the rarer shape ops) still return a new buffer from
 //! `kernels::eval`, counted in [`Machine::allocations`], and a pooled buffer of
 //! the same size is dropped in its place; when such a value dies its buffer

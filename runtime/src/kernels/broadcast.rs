@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use smallvec::{smallvec, SmallVec};
+
 use super::float::Float;
 use super::reduce::sum_dims_into;
 use crate::tensor::numel;
@@ -10,10 +12,10 @@ use crate::tensor::numel;
 /// The stride of each output dimension in the operand, or 0 where the operand is
 /// broadcast along it. The operand's dimensions align with the output's trailing
 /// ones (NumPy rules); a 0-d operand (PyTorch's wrapped number) has stride 0 everywhere.
-fn broadcast_strides(src: &[usize], out: &[usize]) -> Vec<usize> {
+fn broadcast_strides(src: &[usize], out: &[usize]) -> SmallVec<[usize; 8]> {
     assert!(src.len() <= out.len(), "cannot broadcast shape {src:?} to {out:?}");
     let lead = out.len() - src.len();
-    let mut strides = vec![0; out.len()];
+    let mut strides: SmallVec<[usize; 8]> = smallvec![0; out.len()];
     let mut stride = 1;
     for k in (0..src.len()).rev() {
         let (s, o) = (src[k], out[lead + k]);
@@ -22,6 +24,12 @@ fn broadcast_strides(src: &[usize], out: &[usize]) -> Vec<usize> {
         stride *= s;
     }
     strides
+}
+
+/// Panics unless an operand of shape `src` broadcasts to `out` (a compiler bug:
+/// shapes are checked at compile time).
+pub fn check_broadcast(src: &[usize], out: &[usize]) {
+    broadcast_strides(src, out);
 }
 
 /// For every element of `out` in row-major order, the offset of the operand
@@ -33,7 +41,7 @@ pub fn broadcast_offsets(src: &[usize], out: &[usize]) -> Vec<usize> {
     if n == 0 {
         return offsets;
     }
-    let mut index = vec![0usize; out.len()];
+    let mut index: SmallVec<[usize; 8]> = smallvec![0; out.len()];
     let mut offset = 0usize;
     for _ in 0..n {
         offsets.push(offset);
@@ -60,10 +68,40 @@ pub fn expand<'a, T: Copy>(src: &'a [T], src_shape: &[usize], out: &[usize]) -> 
     }
     if src.len() == 1 {
         // A scalar (0-d wrapped number, or all-ones shape): checked, then repeated.
-        broadcast_strides(src_shape, out);
+        check_broadcast(src_shape, out);
         return Cow::Owned(vec![src[0]; numel(out)]);
     }
     Cow::Owned(broadcast_offsets(src_shape, out).into_iter().map(|o| src[o]).collect())
+}
+
+/// An operand read at the output's positions, as [`expand`] gives them, but a
+/// one-element operand (a 0-d value, such as `addcmul`'s weight or a loop's
+/// step count) as itself rather than repeated into a new vector: an element
+/// kernel over pooled buffers then allocates nothing.
+pub enum Broadcast<'a, T: Copy> {
+    One(T),
+    Many(Cow<'a, [T]>),
+}
+
+impl<'a, T: Copy> Broadcast<'a, T> {
+    /// `data` of shape `shape` read at the positions of `out`.
+    pub fn new(data: &'a [T], shape: &[usize], out: &[usize]) -> Self {
+        if data.len() == 1 {
+            check_broadcast(shape, out);
+            Broadcast::One(data[0])
+        } else {
+            Broadcast::Many(expand(data, shape, out))
+        }
+    }
+
+    /// The element at position `i` of the output.
+    #[inline]
+    pub fn at(&self, i: usize) -> T {
+        match self {
+            Broadcast::One(v) => *v,
+            Broadcast::Many(v) => v[i],
+        }
+    }
 }
 
 /// PyTorch's `sum_to(x, shape)`: one `sum(dims, keepdim=True)` over the leading

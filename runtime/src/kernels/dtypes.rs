@@ -4,7 +4,7 @@
 //! `static_cast`, `BinaryOpsKernel.cpp`'s comparisons and logical ops,
 //! `TensorCompare.cpp`'s `where`, `UnaryOpsKernel.cpp`'s `nan_to_num`).
 
-use super::broadcast::expand;
+use super::broadcast::Broadcast;
 use super::float::Float;
 use crate::op::{Cmp, FloatTest, Logical};
 use crate::tensor::{numel, DType, Data, Tensor};
@@ -80,16 +80,24 @@ macro_rules! with_elements {
 
 /// `Cast`: every element of `src` converted to `dtype`.
 pub fn cast(src: &Tensor, dtype: DType) -> Tensor {
-    let shape = src.shape().to_vec();
-    with_elements!(src, |v| cast_slice(v, dtype, shape))
+    let mut dst = Tensor::full(dtype, src.shape().to_vec(), 0.0);
+    cast_into(src, &mut dst);
+    dst
 }
 
-fn cast_slice<S: Element>(v: &[S], dtype: DType, shape: Vec<usize>) -> Tensor {
-    match dtype {
-        DType::F32 => Tensor::from_f32(shape, v.iter().map(|x| x.cast_f32()).collect()),
-        DType::F64 => Tensor::from_f64(shape, v.iter().map(|x| x.cast_f64()).collect()),
-        DType::I64 => Tensor::from_i64(shape, v.iter().map(|x| x.cast_i64()).collect()),
-        DType::Bool => Tensor::from_bool(shape, v.iter().map(|x| x.cast_bool()).collect()),
+/// [`cast`] into `dst`, a tensor of the result's dtype and `src`'s element
+/// count (a pooled buffer: an optimizer casts its step count every step).
+pub fn cast_into(src: &Tensor, dst: &mut Tensor) {
+    assert_eq!(src.numel(), dst.numel(), "cast into a buffer of another size");
+    with_elements!(src, |v| cast_slice(v, dst.data_mut()))
+}
+
+fn cast_slice<S: Element>(v: &[S], dst: &mut Data) {
+    match dst {
+        Data::F32(d) => d.iter_mut().zip(v).for_each(|(d, x)| *d = x.cast_f32()),
+        Data::F64(d) => d.iter_mut().zip(v).for_each(|(d, x)| *d = x.cast_f64()),
+        Data::I64(d) => d.iter_mut().zip(v).for_each(|(d, x)| *d = x.cast_i64()),
+        Data::Bool(d) => d.iter_mut().zip(v).for_each(|(d, x)| *d = x.cast_bool()),
     }
 }
 
@@ -115,30 +123,39 @@ pub fn compare_into(cmp: Cmp, a: &Tensor, b: &Tensor, dst: &mut Tensor) {
 }
 
 fn compare_slices<T: Element>(cmp: Cmp, a: &[T], sa: &[usize], b: &[T], sb: &[usize], out: &[usize], dst: &mut [bool]) {
-    let (a, b) = (expand(a, sa, out), expand(b, sb, out));
-    for ((d, &p), &q) in dst.iter_mut().zip(a.iter()).zip(b.iter()) {
-        *d = cmp.test(p, q);
+    let (a, b) = (Broadcast::new(a, sa, out), Broadcast::new(b, sb, out));
+    for (i, d) in dst.iter_mut().enumerate() {
+        *d = cmp.test(a.at(i), b.at(i));
     }
 }
 
 /// `Select`: `where(cond, x, y)`, all three broadcast to `out`; `x` and `y` share
 /// the result's dtype.
 pub fn select(cond: &Tensor, x: &Tensor, y: &Tensor, out: &[usize]) -> Tensor {
+    let mut dst = Tensor::full(x.dtype(), out.to_vec(), 0.0);
+    select_into(cond, x, y, &mut dst);
+    dst
+}
+
+/// [`select`] into `dst`, a tensor of the values' dtype and the result's shape.
+pub fn select_into(cond: &Tensor, x: &Tensor, y: &Tensor, dst: &mut Tensor) {
+    let out: smallvec::SmallVec<[usize; 8]> = dst.shape().into();
     let c = cond.as_bool().expect("where's condition is bool: the compiler converts it");
-    let c = expand(c, cond.shape(), out);
-    let shape = out.to_vec();
-    match (x.data(), y.data()) {
-        (Data::F32(p), Data::F32(q)) => Tensor::from_f32(shape, select_slices(&c, p, x.shape(), q, y.shape(), out)),
-        (Data::F64(p), Data::F64(q)) => Tensor::from_f64(shape, select_slices(&c, p, x.shape(), q, y.shape(), out)),
-        (Data::I64(p), Data::I64(q)) => Tensor::from_i64(shape, select_slices(&c, p, x.shape(), q, y.shape(), out)),
-        (Data::Bool(p), Data::Bool(q)) => Tensor::from_bool(shape, select_slices(&c, p, x.shape(), q, y.shape(), out)),
-        _ => panic!("where of {} and {}: the compiler promotes both values to one dtype", x.dtype(), y.dtype()),
+    let c = Broadcast::new(c, cond.shape(), &out);
+    match (x.data(), y.data(), dst.data_mut()) {
+        (Data::F32(p), Data::F32(q), Data::F32(d)) => select_slices(&c, p, x.shape(), q, y.shape(), &out, d),
+        (Data::F64(p), Data::F64(q), Data::F64(d)) => select_slices(&c, p, x.shape(), q, y.shape(), &out, d),
+        (Data::I64(p), Data::I64(q), Data::I64(d)) => select_slices(&c, p, x.shape(), q, y.shape(), &out, d),
+        (Data::Bool(p), Data::Bool(q), Data::Bool(d)) => select_slices(&c, p, x.shape(), q, y.shape(), &out, d),
+        _ => panic!("where of {} and {} into {}: the compiler promotes both values to one dtype", x.dtype(), y.dtype(), dst.dtype()),
     }
 }
 
-fn select_slices<T: Copy>(c: &[bool], x: &[T], sx: &[usize], y: &[T], sy: &[usize], out: &[usize]) -> Vec<T> {
-    let (x, y) = (expand(x, sx, out), expand(y, sy, out));
-    (0..numel(out)).map(|i| if c[i] { x[i] } else { y[i] }).collect()
+fn select_slices<T: Copy>(c: &Broadcast<bool>, x: &[T], sx: &[usize], y: &[T], sy: &[usize], out: &[usize], dst: &mut [T]) {
+    let (x, y) = (Broadcast::new(x, sx, out), Broadcast::new(y, sy, out));
+    for (i, d) in dst.iter_mut().enumerate() {
+        *d = if c.at(i) { x.at(i) } else { y.at(i) };
+    }
 }
 
 /// `Logical`: `logical_and`/`logical_or` of two bool tensors broadcast to `out`,
@@ -154,13 +171,19 @@ pub fn logical_into(op: Logical, args: &[&Tensor], dst: &mut Tensor) {
     let out: smallvec::SmallVec<[usize; 8]> = dst.shape().into();
     let operand = |i: usize| {
         let t: &Tensor = args[i];
-        expand(t.as_bool().expect("logical ops take bool operands: the compiler converts them"), t.shape(), &out)
+        Broadcast::new(t.as_bool().expect("logical ops take bool operands: the compiler converts them"), t.shape(), &out)
     };
     let Data::Bool(d) = dst.data_mut() else { panic!("logical ops write a bool tensor, not a {}", dst.dtype()) };
     match op {
-        Logical::Not => d.iter_mut().zip(operand(0).iter()).for_each(|(d, &p)| *d = !p),
-        Logical::And => d.iter_mut().zip(operand(0).iter().zip(operand(1).iter())).for_each(|(d, (&p, &q))| *d = p && q),
-        Logical::Or => d.iter_mut().zip(operand(0).iter().zip(operand(1).iter())).for_each(|(d, (&p, &q))| *d = p || q),
+        Logical::Not => {
+            let p = operand(0);
+            d.iter_mut().enumerate().for_each(|(i, d)| *d = !p.at(i));
+        }
+        Logical::And | Logical::Or => {
+            let (p, q) = (operand(0), operand(1));
+            let and = op == Logical::And;
+            d.iter_mut().enumerate().for_each(|(i, d)| *d = if and { p.at(i) && q.at(i) } else { p.at(i) || q.at(i) });
+        }
     }
 }
 

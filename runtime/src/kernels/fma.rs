@@ -3,11 +3,23 @@
 //! (`vec::fmadd`, or GCC's contraction of `self + alpha * other` in their
 //! AVX2 builds). Rust's `mul_add` is the correctly rounded `fma` on every target.
 
-use super::broadcast::expand;
+use super::broadcast::Broadcast;
 use super::float::Float;
+use crate::tensor::numel;
 
 /// `a * b + c` elementwise, each operand broadcast to `out`.
 pub fn fma<T: Float>(ops: [(&[T], &[usize]); 3], out: &[usize]) -> Vec<T> {
-    let [a, b, c] = ops.map(|(data, shape)| expand(data, shape, out));
-    a.iter().zip(b.iter()).zip(c.iter()).map(|((&a, &b), &c)| a.mul_add(b, c)).collect()
+    let mut dst = vec![T::ZERO; numel(out)];
+    fma_into(ops, out, &mut dst);
+    dst
+}
+
+/// [`fma`] into `dst`, which has `out`'s element count (a pooled buffer: an
+/// optimizer's `addcmul` and `lerp` run every step).
+pub fn fma_into<T: Float>(ops: [(&[T], &[usize]); 3], out: &[usize], dst: &mut [T]) {
+    assert_eq!(dst.len(), numel(out), "fma into a buffer of another size");
+    let [a, b, c] = ops.map(|(data, shape)| Broadcast::new(data, shape, out));
+    for (i, d) in dst.iter_mut().enumerate() {
+        *d = a.at(i).mul_add(b.at(i), c.at(i));
+    }
 }

@@ -311,8 +311,8 @@ fn arg<T: Copy + PartialOrd>(x: &[T], shape: &[usize], dim: Option<usize>, min: 
 const SPLIT_INDEX: usize = super::parts::SPLIT_ELEMENTS;
 
 /// Row-major strides of `shape`.
-fn strides(shape: &[usize]) -> Vec<usize> {
-    let mut s = vec![1; shape.len()];
+fn strides(shape: &[usize]) -> smallvec::SmallVec<[usize; 8]> {
+    let mut s = smallvec::smallvec![1; shape.len()];
     for d in (0..shape.len().saturating_sub(1)).rev() {
         s[d] = s[d + 1] * shape[d + 1];
     }
@@ -354,7 +354,7 @@ fn for_each_offset(ishape: &[usize], xs: &[usize], dim: usize, idx: &[i64], mut 
         }
         return;
     }
-    let mut coord = vec![0usize; ishape.len()];
+    let mut coord: smallvec::SmallVec<[usize; 8]> = smallvec::smallvec![0; ishape.len()];
     // The offset of the coordinates other than `dim`.
     let mut base = 0;
     for (p, &at) in idx.iter().enumerate().take(n) {

@@ -3,7 +3,7 @@
 //! arithmetic wraps on overflow, as PyTorch's two's-complement C++ kernels do in
 //! practice; sums and products have no rounding, so their order does not matter.
 
-use super::broadcast::expand;
+use super::broadcast::{expand, Broadcast};
 use super::{integer_more, matmul, shape, slice};
 use crate::op::{Activation, Binary, Op, ReduceKind, Unary};
 use crate::tensor::{numel, Data, Tensor};
@@ -61,10 +61,10 @@ pub fn binary_i64_into(b: Binary, x: &Tensor, y: &Tensor, out: &[usize], dst: &m
     fn arg(b: Binary, t: &Tensor) -> &[i64] {
         t.as_i64().unwrap_or_else(|| panic!("`{}` of i64 got a {} operand", Op::Binary(b).name(), t.dtype()))
     }
-    let (x, y) = (expand(arg(b, x), x.shape(), out), expand(arg(b, y), y.shape(), out));
-    assert_eq!(dst.len(), x.len(), "`{}` of i64 into {} elements for shape {out:?}", Op::Binary(b).name(), dst.len());
-    for ((d, &p), &q) in dst.iter_mut().zip(x.iter()).zip(y.iter()) {
-        *d = f(p, q);
+    assert_eq!(dst.len(), numel(out), "`{}` of i64 into {} elements for shape {out:?}", Op::Binary(b).name(), dst.len());
+    let (x, y) = (Broadcast::new(arg(b, x), x.shape(), out), Broadcast::new(arg(b, y), y.shape(), out));
+    for (i, d) in dst.iter_mut().enumerate() {
+        *d = f(x.at(i), y.at(i));
     }
 }
 

@@ -3,8 +3,9 @@
 //!
 //! [`eval_into`] covers the one-op kernels of a training step (matrix products,
 //! broadcast arithmetic, reductions to a shape, softmax and its gradient, gather and its
-//! gradient, transposes, reshapes and constants, and the host values of a loop's
-//! condition: i64 arithmetic, comparisons and logical ops); each computes exactly what
+//! gradient, transposes, reshapes and constants; an optimizer's casts, `where`
+//! and fused multiply-adds; and the host values of a loop's condition: i64
+//! arithmetic, comparisons and logical ops); each computes exactly what
 //! [`super::eval`] computes, through the same kernel code. For any other op, or
 //! a broadcast this file has no loop for, it returns `false` and the machine
 //! falls back to `eval`, which allocates the result.
@@ -14,7 +15,7 @@ use smallvec::SmallVec;
 use super::elementwise::{activation_into, binary_into, map2, pow_scalar_into, unary_into, Arg};
 use super::float::Float;
 use super::matmul::{matmul_into, Gemm};
-use super::{broadcast, dtypes, index, integer, reduce, shape, softmax};
+use super::{broadcast, dtypes, fma, index, integer, reduce, shape, softmax};
 use crate::op::{Binary, ElementFn2, IndexOp, Op, ReduceKind};
 use crate::tensor::{DType, Data, Tensor};
 
@@ -35,7 +36,8 @@ pub fn writes_into(op: &Op, args: &[(DType, &[usize])], dtype: DType, shape: &[u
         Op::Unary(_) | Op::Activation(_) | Op::PowScalar(_) => float && same_shape(),
         Op::Transpose => float && args[0].1.len() == 2,
         Op::Binary(_) => (float && row_kind(args[0].1, shape).is_some() && row_kind(args[1].1, shape).is_some()) || dtype == DType::I64,
-        Op::Compare(_) | Op::Logical(_) => true,
+        Op::Compare(_) | Op::Logical(_) | Op::Cast | Op::Select => true,
+        Op::Fma => float,
         _ => false,
     }
 }
@@ -58,6 +60,14 @@ pub fn eval_into(op: &Op, args: &[&Tensor], shape: &[usize], out: &mut Tensor) -
         }
         Op::Logical(l) => {
             dtypes::logical_into(*l, args, out);
+            return true;
+        }
+        Op::Cast => {
+            dtypes::cast_into(args[0], out);
+            return true;
+        }
+        Op::Select => {
+            dtypes::select_into(args[0], args[1], args[2], out);
             return true;
         }
         _ => {}
@@ -93,6 +103,7 @@ fn typed_into<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize], out: &mut [T]
     let x = |i: usize| T::slice(args[i]);
     match op {
         Op::Full(v) => out.fill(T::from_f64(v.get())),
+        Op::Fma => fma::fma_into([0, 1, 2].map(|i| (x(i), args[i].shape())), shape, out),
         Op::Unary(u) if args[0].shape() == shape => unary_into(*u, Arg::Slice(x(0)), out),
         Op::Activation(f) if args[0].shape() == shape => activation_into(*f, Arg::Slice(x(0)), out),
         Op::PowScalar(c) if args[0].shape() == shape => pow_scalar_into(Arg::Slice(x(0)), c.get(), out),
