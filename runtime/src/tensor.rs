@@ -129,8 +129,15 @@ impl Tensor {
     /// A tensor of `shape` with every element `value` (converted to `dtype` as in
     /// [`Tensor::from_f64_values`]).
     pub fn full(dtype: DType, shape: Vec<usize>, value: f64) -> Tensor {
+        // Built in the dtype directly, not as f64 values converted: the machine
+        // makes every new buffer this way.
         let n = numel(&shape);
-        Tensor::from_f64_values(dtype, shape, vec![value; n])
+        match dtype {
+            DType::F32 => Tensor::from_f32(shape, vec![value as f32; n]),
+            DType::F64 => Tensor::from_f64(shape, vec![value; n]),
+            DType::I64 => Tensor::from_i64(shape, vec![value as i64; n]),
+            DType::Bool => Tensor::from_bool(shape, vec![value != 0.0; n]),
+        }
     }
 
     pub fn dtype(&self) -> DType {

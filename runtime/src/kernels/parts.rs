@@ -153,7 +153,6 @@ impl<T> Shared<T> {
     /// # Safety
     /// As [`Shared::slice`], the buffer was given by [`Shared::new`] (not
     /// [`Shared::reading`]), and no other live slice overlaps the range.
-    #[allow(clippy::mut_from_ref)]
     pub unsafe fn slice_mut<'a>(self, range: Range<usize>) -> &'a mut [T] {
         std::slice::from_raw_parts_mut(self.0.add(range.start), range.len())
     }
