@@ -21,11 +21,13 @@ use crate::tensor::{numel, DType, Tensor};
 mod compute;
 mod epilogue;
 mod loops;
+mod pool;
 mod progress;
 mod rows;
 mod transposed;
 
 pub use epilogue::{bias_epilogues, BiasProduct, Epilogues};
+pub use pool::on_pool;
 pub use rows::{row_chains, Chain, Role, RowChains};
 pub use transposed::{strided_transposes, Strided};
 
@@ -298,23 +300,6 @@ impl Machine {
         }
         Ok(())
     }
-}
-
-/// Runs `f` on a thread of rayon's global pool (the calling thread when it is
-/// one, or when the pool has a single thread), and returns what it returns.
-///
-/// A kernel that splits its work (a matrix product's row blocks, a fused
-/// kernel's chunks) forks from the thread that runs the plan. From a thread
-/// outside the pool every such fork is two hand-offs between threads: the job
-/// goes to the pool's queue, and the caller sleeps until a worker has finished
-/// it, which costs more than the small kernels of a training step take. On a
-/// worker the caller runs its own share, and a share no other thread has picked
-/// up by then it runs itself, so a second thread can only help.
-pub fn on_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    if rayon::current_thread_index().is_some() || rayon::current_num_threads() < 2 {
-        return f();
-    }
-    rayon::scope(|_| f())
 }
 
 /// Runs a plan from a fresh machine, returning what it printed and every printed

@@ -70,7 +70,7 @@ impl Machine {
         }
         match buffer {
             Some(mut out) => {
-                let written = kernels::into::eval_into(op, &inputs, &info.shape, &mut out);
+                let written = kernels::into::write_into(op, &inputs, &info.shape, &mut out);
                 assert!(written, "`{}` writes into a buffer, as `writes_into` said", op.name());
                 Ok(out)
             }

@@ -7,7 +7,7 @@
 use super::broadcast::Broadcast;
 use super::float::Float;
 use crate::op::{Cmp, FloatTest, Logical};
-use crate::tensor::{numel, DType, Data, Tensor};
+use crate::tensor::{DType, Data, Tensor};
 
 /// One element of any dtype, converted as C++'s `static_cast` converts it.
 pub trait Element: Copy + PartialOrd {
@@ -103,7 +103,7 @@ fn cast_slice<S: Element>(v: &[S], dst: &mut Data) {
 
 /// `Compare`: `a CMP b` for operands of one dtype, broadcast to `out`.
 pub fn compare(cmp: Cmp, a: &Tensor, b: &Tensor, out: &[usize]) -> Tensor {
-    let mut t = Tensor::from_bool(out.to_vec(), vec![false; numel(out)]);
+    let mut t = Tensor::full(DType::Bool, out.to_vec(), 0.0);
     compare_into(cmp, a, b, &mut t);
     t
 }
@@ -161,7 +161,7 @@ fn select_slices<T: Copy>(c: &Broadcast<bool>, x: &[T], sx: &[usize], y: &[T], s
 /// `Logical`: `logical_and`/`logical_or` of two bool tensors broadcast to `out`,
 /// or `logical_not` of one.
 pub fn logical(op: Logical, args: &[&Tensor], out: &[usize]) -> Tensor {
-    let mut t = Tensor::from_bool(out.to_vec(), vec![false; numel(out)]);
+    let mut t = Tensor::full(DType::Bool, out.to_vec(), 0.0);
     logical_into(op, args, &mut t);
     t
 }

@@ -48,9 +48,14 @@ pub fn writes_into(op: &Op, args: &[(DType, &[usize])], dtype: DType, shape: &[u
 pub fn eval_into(op: &Op, args: &[&Tensor], shape: &[usize], out: &mut Tensor) -> bool {
     assert_eq!(out.shape(), shape, "the result buffer of `{}` has another shape than the node", op.name());
     let operands: SmallVec<[(DType, &[usize]); 4]> = args.iter().map(|a| (a.dtype(), a.shape())).collect();
-    if !writes_into(op, &operands, out.dtype(), shape) {
-        return false;
-    }
+    writes_into(op, &operands, out.dtype(), shape) && write_into(op, args, shape, out)
+}
+
+/// [`eval_into`] for a caller that has asked [`writes_into`] already, with the
+/// same operands (the machine asks once per step, before it takes the buffer).
+/// Returns `false`, leaving `out` unspecified, for an op it has no kernel for.
+pub fn write_into(op: &Op, args: &[&Tensor], shape: &[usize], out: &mut Tensor) -> bool {
+    debug_assert_eq!(out.shape(), shape, "the result buffer of `{}` has another shape than the node", op.name());
     match op {
         Op::Index(i) => return index::eval_into(*i, args, out),
         Op::Reshape => return copy_into(args[0], out),
