@@ -30,6 +30,8 @@ pub struct Compiled {
     pub passes: Vec<PassReport>,
     /// The optimized graph's partition into fused kernels, which the plan runs.
     pub fusion: Fusion,
+    /// The same for each loop body, in the order of `optimized.regions`.
+    pub region_fusions: Vec<regions::BodyFusion>,
     pub plan: Plan,
     /// Warnings (W01xx), in program order of the ops they point at. They never stop
     /// compilation; the command line prints them, or makes them errors with `--deny-warnings`.
@@ -120,7 +122,7 @@ pub fn compile_within(source: &str, options: &Options, budget: Budget) -> Result
     regions::optimize(&mut prog);
     let reports = optimize(&mut prog, &mut timer);
     prog.forget_removed_inputs();
-    regions::plan(&mut prog, options.numerics);
+    let region_fusions = regions::plan(&mut prog, options.numerics);
     let fusion = fuse::fuse(&prog, options.numerics);
     timer.lap("fuse");
     fuse::verify::debug_verify(&prog, &fusion);
@@ -128,7 +130,7 @@ pub fn compile_within(source: &str, options: &Options, budget: Budget) -> Result
     timer.lap("schedule");
     schedule::debug_verify(&plan);
     budget::check_peak(&plan, &value_nodes, &prog, budget).map_err(|d| vec![d])?;
-    Ok(Compiled { lowered, differentiated, autodiff: stats, optimized: prog, passes: reports, fusion, plan, warnings, exportable })
+    Ok(Compiled { lowered, differentiated, autodiff: stats, optimized: prog, passes: reports, fusion, region_fusions, plan, warnings, exportable })
 }
 
 /// Runs the pass pipeline ([`passes::PIPELINE`]), timing each pass and, in debug

@@ -6,8 +6,10 @@ use crate::diag::LineIndex;
 use crate::fuse;
 use crate::ir::graph::NodeId;
 use crate::ir::print::program;
+use crate::ir::program::Program;
 use crate::passes::{self, report, residuals};
 
+use super::regions::BodyFusion;
 use super::Compiled;
 
 /// Which stage to print.
@@ -40,10 +42,22 @@ pub fn print_stage(c: &Compiled, stage: IrStage, source: &str) -> String {
             out.push('\n');
             out.push_str(&program(&c.optimized, &lines, None));
             out.push_str(&fuse::print::kernels(&c.optimized, &c.fusion));
+            region_kernels(&c.optimized, &c.region_fusions, "", &mut out);
             let stores = |k: usize, n: NodeId| c.fusion.kernels[k].outputs.contains(&n);
             let partition = residuals::Partition { kernel_of: &c.fusion.kernel_of, phase: &c.fusion.phase, stores: &stores };
             out.push_str(&residuals::print(&c.optimized, passes::weighed(&c.passes), &partition));
             out
         }
+    }
+}
+
+/// The fused kernels of each loop body, after the program's own, headed by the
+/// region's place: `region 1` for the program's region 1, `region 1.0` for
+/// region 0 of that region's body.
+fn region_kernels(prog: &Program, fusions: &[BodyFusion], prefix: &str, out: &mut String) {
+    for (k, (r, f)) in prog.regions.iter().zip(fusions).enumerate() {
+        let place = format!("{prefix}{k}");
+        out.push_str(&fuse::print::kernels_of(&r.body, &f.fusion, &format!("fused kernels of region {place}")));
+        region_kernels(&r.body, &f.regions, &format!("{place}."), out);
     }
 }

@@ -40,22 +40,34 @@ pub fn optimize(prog: &mut Program) {
     }
 }
 
+/// The fused kernels of one loop body, and of the loop bodies inside it, in
+/// the order of [`Program::regions`]: what `graphc ir --stage opt` lists.
+#[derive(Debug)]
+pub struct BodyFusion {
+    pub fusion: fuse::Fusion,
+    pub regions: Vec<BodyFusion>,
+}
+
 /// Fuses and schedules every loop body into its region's plan. A body's values
 /// flow into later iterations and out of the loop, where any of them may be
 /// printed, so a body uses PyTorch's scalar libm throughout (`Numerics::Exact`)
-/// unless exactness was given up for the whole program.
-pub fn plan(prog: &mut Program, numerics: Numerics) {
+/// unless exactness was given up for the whole program. Returns each body's
+/// fusion, for the IR printer.
+pub fn plan(prog: &mut Program, numerics: Numerics) -> Vec<BodyFusion> {
     let numerics = match numerics {
         Numerics::PrintedExact | Numerics::Exact => Numerics::Exact,
     };
+    let mut fusions = Vec::with_capacity(prog.regions.len());
     for r in &mut prog.regions {
-        plan(&mut r.body, numerics);
+        let regions = plan(&mut r.body, numerics);
         let fusion = fuse::fuse(&r.body, numerics);
         fuse::verify::debug_verify(&r.body, &fusion);
         let body_plan = schedule::schedule(&r.body, &fusion);
         schedule::debug_verify(&body_plan);
         r.plan = Some(body_plan);
+        fusions.push(BodyFusion { fusion, regions });
     }
+    fusions
 }
 
 /// Verifies every loop body at `stage` in debug builds.

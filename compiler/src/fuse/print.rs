@@ -12,6 +12,11 @@ use crate::ir::program::Program;
 
 /// The fused kernels, one instruction a line, as the plan runs them.
 pub fn kernels(prog: &Program, fusion: &Fusion) -> String {
+    kernels_of(prog, fusion, "fused kernels")
+}
+
+/// [`kernels`] under a heading of `title` (a loop body's kernels name the region).
+pub fn kernels_of(prog: &Program, fusion: &Fusion, title: &str) -> String {
     let g = &prog.graph;
     let num = numbering(prog);
     let name = |n: &NodeId| num.get(n).map(|i| format!("%{i}")).unwrap_or_else(|| "%?".to_string());
@@ -19,7 +24,7 @@ pub fn kernels(prog: &Program, fusion: &Fusion) -> String {
     if fusion.kernels.is_empty() {
         return out;
     }
-    let _ = writeln!(out, "\nfused kernels (each reads its inputs once and writes only its outputs):");
+    let _ = writeln!(out, "\n{title} (each reads its inputs once and writes only its outputs):");
     for (k, kernel) in fusion.kernels.iter().enumerate() {
         let shape = kernel.shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ");
         let labelled = |ns: &[NodeId]| -> String {
