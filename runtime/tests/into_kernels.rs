@@ -325,3 +325,74 @@ fn where_writes_what_eval_returns() {
         same_into_old(Op::Select, &[&full_cond, &y, &zero], old());
     }
 }
+
+/// The element of an operand of shape `src` that broadcasting reads at flat
+/// position `flat` of a result of shape `out`, straight from NumPy's rule
+/// (dimensions aligned at the right, a size-1 dimension read at index 0).
+fn broadcast_source(src: &[usize], out: &[usize], mut flat: usize) -> usize {
+    let mut index = vec![0; out.len()];
+    for k in (0..out.len()).rev() {
+        index[k] = flat % out[k];
+        flat /= out[k];
+    }
+    let lead = out.len() - src.len();
+    src.iter().enumerate().fold(0, |offset, (k, &s)| offset * s + if s == 1 { 0 } else { index[lead + k] })
+}
+
+#[test]
+fn expand_writes_every_element_where_broadcasting_reads_it() {
+    // A gather's row index widened to the rows' length (`x[idx]` in a
+    // mini-batch loop), a bias row, a middle and a leading size-1 dimension,
+    // a 0-d value, an empty result, and the same shape; each dtype.
+    let cases: [(&[usize], &[usize]); 9] = [
+        (&[100, 1], &[100, 64]),
+        (&[64], &[3, 64]),
+        (&[3, 1, 4], &[2, 3, 5, 4]),
+        (&[1, 5], &[4, 5]),
+        (&[], &[2, 3]),
+        (&[1], &[7]),
+        (&[2, 1], &[2, 0]),
+        (&[2, 3], &[2, 3]),
+        (&[], &[]),
+    ];
+    for (src, out) in cases {
+        let n: usize = src.iter().product();
+        let m: usize = out.iter().product();
+        let reference = |flat: usize| broadcast_source(src, out, flat) as i64 * 3 - 5;
+        let tensors = [
+            (Tensor::from_i64(src.to_vec(), (0..n as i64).map(|i| i * 3 - 5).collect()), Tensor::from_i64(out.to_vec(), vec![9; m])),
+            (Tensor::from_f32(src.to_vec(), (0..n).map(|i| i as f32 * 3.0 - 5.0).collect()), Tensor::full(DType::F32, out.to_vec(), f64::NAN)),
+            (Tensor::from_f64(src.to_vec(), (0..n).map(|i| i as f64 * 3.0 - 5.0).collect()), Tensor::full(DType::F64, out.to_vec(), f64::NAN)),
+        ];
+        for (x, old) in tensors {
+            let dtype = x.dtype();
+            let mut buffer = old;
+            assert!(eval_into(&Op::Expand, &[&x], out, &mut buffer), "expand of {dtype} writes into a buffer");
+            let allocated = eval(&Op::Expand, &[&x], dtype, out);
+            for t in [&buffer, &allocated] {
+                let got: Vec<i64> = (0..m).map(|i| t.f64_at(i).expect("a number") as i64).collect();
+                let want: Vec<i64> = (0..m).map(reference).collect();
+                assert_eq!(got, want, "expand {src:?} -> {out:?} of {dtype}");
+            }
+        }
+        // Bools: the operand's parity.
+        let x = Tensor::from_bool(src.to_vec(), (0..n).map(|i| i % 2 == 1).collect());
+        let mut buffer = Tensor::from_bool(out.to_vec(), vec![true; m]);
+        assert!(eval_into(&Op::Expand, &[&x], out, &mut buffer));
+        let want: Vec<bool> = (0..m).map(|i| broadcast_source(src, out, i) % 2 == 1).collect();
+        assert_eq!(buffer.as_bool().unwrap(), &want[..], "expand {src:?} -> {out:?} of bool");
+    }
+}
+
+#[test]
+fn arange_writes_what_eval_returns() {
+    // Integer and float ranges, the float ones long enough for the vector
+    // blocks of PyTorch's kernel and a tail, into buffers that held other values.
+    same_into_old(Op::Arange { start: Scalar::Int(0), step: Scalar::Int(1) }, &[], Tensor::from_i64(vec![1500], vec![-1; 1500]));
+    same_into_old(Op::Arange { start: Scalar::Int(7), step: Scalar::Int(-3) }, &[], Tensor::from_i64(vec![5], vec![-1; 5]));
+    for dtype in [DType::F32, DType::F64] {
+        for n in [0, 1, 15, 16, 37, 160] {
+            same_into_old(Op::Arange { start: Scalar::float(-8.0), step: Scalar::float(0.1) }, &[], Tensor::full(dtype, vec![n], 3.0));
+        }
+    }
+}

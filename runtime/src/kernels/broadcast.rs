@@ -66,12 +66,56 @@ pub fn expand<'a, T: Copy>(src: &'a [T], src_shape: &[usize], out: &[usize]) -> 
     if same {
         return Cow::Borrowed(src);
     }
-    if src.len() == 1 {
-        // A scalar (0-d wrapped number, or all-ones shape): checked, then repeated.
-        check_broadcast(src_shape, out);
-        return Cow::Owned(vec![src[0]; numel(out)]);
+    check_broadcast(src_shape, out);
+    let n = numel(out);
+    if n == 0 {
+        return Cow::Owned(Vec::new());
     }
-    Cow::Owned(broadcast_offsets(src_shape, out).into_iter().map(|o| src[o]).collect())
+    // A nonempty result broadcasts a nonempty operand.
+    let mut dst = vec![src[0]; n];
+    if src.len() > 1 {
+        expand_into(src, src_shape, out, &mut dst);
+    }
+    Cow::Owned(dst)
+}
+
+/// [`expand`] into `dst` (`numel(out)` elements, any contents): a row of the
+/// output's last dimension at a time, each a copy of the operand's row or one
+/// element repeated, with the multi-index advanced once a row rather than once
+/// an element.
+pub fn expand_into<T: Copy>(src: &[T], src_shape: &[usize], out: &[usize], dst: &mut [T]) {
+    let strides = broadcast_strides(src_shape, out);
+    assert_eq!(dst.len(), numel(out), "expand into a buffer of another size");
+    let Some((&cols, outer)) = out.split_last() else {
+        // A 0-d result: the operand's one element.
+        if let (Some(d), Some(&x)) = (dst.first_mut(), src.first()) {
+            *d = x;
+        }
+        return;
+    };
+    if dst.is_empty() {
+        return;
+    }
+    let last = strides[outer.len()];
+    let mut index: SmallVec<[usize; 8]> = smallvec![0; outer.len()];
+    let mut offset = 0usize;
+    for row in dst.chunks_exact_mut(cols) {
+        if last == 0 {
+            row.fill(src[offset]);
+        } else {
+            row.copy_from_slice(&src[offset..offset + cols]);
+        }
+        // Advance the multi-index of the outer dimensions, carrying leftwards.
+        for k in (0..outer.len()).rev() {
+            index[k] += 1;
+            offset += strides[k];
+            if index[k] < outer[k] {
+                break;
+            }
+            offset -= strides[k] * index[k];
+            index[k] = 0;
+        }
+    }
 }
 
 /// An operand read at the output's positions, as [`expand`] gives them, but a

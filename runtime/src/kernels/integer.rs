@@ -8,6 +8,14 @@ use super::{integer_more, matmul, shape, slice};
 use crate::op::{Activation, Binary, Op, ReduceKind, Unary};
 use crate::tensor::{numel, Data, Tensor};
 
+/// PyTorch's integer `arange`: `start + step * i` in int64 (wrapping, where C++
+/// would be undefined), into `out`.
+pub fn arange_i64_into(start: i64, step: i64, out: &mut [i64]) {
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = start.wrapping_add(step.wrapping_mul(i as i64));
+    }
+}
+
 /// Evaluates `op` for an i64 result; operands are i64 (the compiler converts them).
 pub fn eval_i64(op: &Op, args: &[&Tensor], out: &[usize]) -> Tensor {
     let n = numel(out);
@@ -16,7 +24,11 @@ pub fn eval_i64(op: &Op, args: &[&Tensor], out: &[usize]) -> Tensor {
         Op::Full(v) => vec![v.get_i64(); n],
         Op::Literal(vs) => vs.iter().map(|v| v.get_i64()).collect(),
         // PyTorch's integer arange computes `start + step * i` in int64.
-        Op::Arange { start, step } => (0..n as i64).map(|i| start.get_i64().wrapping_add(step.get_i64().wrapping_mul(i))).collect(),
+        Op::Arange { start, step } => {
+            let mut v = vec![0; n];
+            arange_i64_into(start.get_i64(), step.get_i64(), &mut v);
+            v
+        }
         Op::Unary(Unary::Neg) => arg(0).iter().map(|x| x.wrapping_neg()).collect(),
         Op::Unary(Unary::Abs) => arg(0).iter().map(|x| x.wrapping_abs()).collect(),
         Op::Unary(Unary::Relu) => arg(0).iter().map(|&x| x.max(0)).collect(),

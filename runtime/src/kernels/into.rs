@@ -3,9 +3,9 @@
 //!
 //! [`eval_into`] covers the one-op kernels of a training step (matrix products,
 //! broadcast arithmetic, reductions to a shape, softmax and its gradient, gather and its
-//! gradient, transposes, reshapes and constants; an optimizer's casts, `where`
-//! and fused multiply-adds; and the host values of a loop's condition: i64
-//! arithmetic, comparisons and logical ops); each computes exactly what
+//! gradient, transposes, reshapes, `expand`, constants and `arange`; an
+//! optimizer's casts, `where` and fused multiply-adds; and the host values of a
+//! loop's condition: i64 arithmetic, comparisons and logical ops); each computes exactly what
 //! [`super::eval`] computes, through the same kernel code. For any other op, or
 //! a broadcast this file has no loop for, it returns `false` and the machine
 //! falls back to `eval`, which allocates the result.
@@ -15,7 +15,7 @@ use smallvec::SmallVec;
 use super::elementwise::{activation_into, binary_into, map2, pow_scalar_into, unary_into, Arg};
 use super::float::Float;
 use super::matmul::{matmul_into, Gemm};
-use super::{broadcast, dtypes, fma, index, integer, reduce, shape, softmax};
+use super::{broadcast, dtypes, fma, index, integer, reduce, shape, softmax, sources};
 use crate::op::{Binary, ElementFn2, IndexOp, Op, ReduceKind};
 use crate::tensor::{DType, Data, Tensor};
 
@@ -37,6 +37,8 @@ pub fn writes_into(op: &Op, args: &[(DType, &[usize])], dtype: DType, shape: &[u
         Op::Transpose => float && args[0].1.len() == 2,
         Op::Binary(_) => (float && row_kind(args[0].1, shape).is_some() && row_kind(args[1].1, shape).is_some()) || dtype == DType::I64,
         Op::Compare(_) | Op::Logical(_) | Op::Cast | Op::Select => true,
+        Op::Expand => args[0].0 == dtype,
+        Op::Arange { .. } => dtype != DType::Bool,
         Op::Fma => float,
         _ => false,
     }
@@ -59,6 +61,7 @@ pub fn write_into(op: &Op, args: &[&Tensor], shape: &[usize], out: &mut Tensor) 
     match op {
         Op::Index(i) => return index::eval_into(*i, args, out),
         Op::Reshape => return copy_into(args[0], out),
+        Op::Expand => return expand_into(args[0], out),
         Op::Compare(cmp) => {
             dtypes::compare_into(*cmp, args[0], args[1], out);
             return true;
@@ -90,6 +93,10 @@ pub fn write_into(op: &Op, args: &[&Tensor], shape: &[usize], out: &mut Tensor) 
                 v.fill(c.get_i64());
                 true
             }
+            Op::Arange { start, step } => {
+                integer::arange_i64_into(start.get_i64(), step.get_i64(), v);
+                true
+            }
             _ => false,
         },
         Data::Bool(v) => match op {
@@ -108,6 +115,7 @@ fn typed_into<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize], out: &mut [T]
     let x = |i: usize| T::slice(args[i]);
     match op {
         Op::Full(v) => out.fill(T::from_f64(v.get())),
+        Op::Arange { start, step } => sources::arange_into(start.get(), step.get(), out),
         Op::Fma => fma::fma_into([0, 1, 2].map(|i| (x(i), args[i].shape())), shape, out),
         Op::Unary(u) if args[0].shape() == shape => unary_into(*u, Arg::Slice(x(0)), out),
         Op::Activation(f) if args[0].shape() == shape => activation_into(*f, Arg::Slice(x(0)), out),
@@ -131,6 +139,19 @@ fn typed_into<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize], out: &mut [T]
             [rows, cols] => shape::transpose_into(x(0), rows, cols, out),
             _ => return false,
         },
+        _ => return false,
+    }
+    true
+}
+
+/// `expand` of any dtype: the operand broadcast to the result's shape.
+fn expand_into(src: &Tensor, out: &mut Tensor) -> bool {
+    let shape: SmallVec<[usize; 8]> = out.shape().into();
+    match (src.data(), out.data_mut()) {
+        (Data::F32(x), Data::F32(o)) => broadcast::expand_into(x, src.shape(), &shape, o),
+        (Data::F64(x), Data::F64(o)) => broadcast::expand_into(x, src.shape(), &shape, o),
+        (Data::I64(x), Data::I64(o)) => broadcast::expand_into(x, src.shape(), &shape, o),
+        (Data::Bool(x), Data::Bool(o)) => broadcast::expand_into(x, src.shape(), &shape, o),
         _ => return false,
     }
     true

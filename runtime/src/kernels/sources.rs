@@ -22,22 +22,26 @@ fn vec_size<T: Float>() -> usize {
 /// The reference `arange(-8, 8, 0.1)` float32 matches this in all 160 elements,
 /// and the plain formula in only 125.
 pub fn arange<T: Float>(start: f64, step: f64, n: usize) -> Vec<T> {
-    let w = vec_size::<T>();
-    let mut out = Vec::with_capacity(n);
+    let mut out = vec![T::ZERO; n];
+    arange_into(start, step, &mut out);
+    out
+}
+
+/// [`arange`] into `out`, one element per position.
+pub fn arange_into<T: Float>(start: f64, step: f64, out: &mut [T]) {
+    let (w, n) = (vec_size::<T>(), out.len());
     let chunked = if n >= 2 * w { n - n % (2 * w) } else { 0 };
     let mut idx = 0;
     while idx < chunked {
         let base = T::from_f64(step.mul_add(idx as f64, start)).to_f64();
-        for j in 0..w {
-            out.push(T::from_f64((j as f64).mul_add(step, base)));
+        for (j, o) in out[idx..idx + w].iter_mut().enumerate() {
+            *o = T::from_f64((j as f64).mul_add(step, base));
         }
         idx += w;
     }
-    while idx < n {
-        out.push(T::from_f64(step.mul_add(idx as f64, start)));
-        idx += 1;
+    for (i, o) in out.iter_mut().enumerate().skip(idx) {
+        *o = T::from_f64(step.mul_add(i as f64, start));
     }
-    out
 }
 
 /// `linspace` as PyTorch's `linspace_kernel` (scalar code, no vector path), in the
