@@ -451,7 +451,7 @@ fn bench(c: &Compiled, source: &str, file: &Path, given: &[(String, PathBuf)], r
         if terminal {
             output::err(&format!("\rgraphc bench: {}: run {}/{total}{}", file.display(), i + 1, if i < warmup { " (warmup)" } else { "         " }));
         }
-        machine.reset_values();
+        machine.reset_run();
         allocations_before = machine.allocations();
         // Timed on the worker that runs the plan, without the hand-off to it.
         let (result, elapsed) = graphc_runtime::exec::on_pool(|| {

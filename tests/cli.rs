@@ -544,6 +544,24 @@ fn bench_prints_one_json_line() {
     assert!(v["peak_bytes"].as_u64().is_some_and(|b| b >= 44), "{line}");
 }
 
+#[test]
+fn bench_writes_the_figure_that_run_writes() {
+    // Each timed run starts with an empty figure, as `run` does: the saved plot is
+    // one line in the cycle's first colour, not the last run's line drawn over
+    // the others in the fourth colour.
+    let dir = scratch("bench-figure");
+    let program = "x = linspace(0, 1, 5)\nplot(x, x * x)\nsavefig(\"f.svg\")\n";
+    std::fs::write(dir.join("plot.act"), program).unwrap();
+    let out = graphc(&["run", "plot.act"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let by_run = std::fs::read(dir.join("f.svg")).unwrap();
+    std::fs::remove_file(dir.join("f.svg")).unwrap();
+    let out = graphc(&["bench", "plot.act", "--iters", "3", "--warmup", "1"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let by_bench = std::fs::read(dir.join("f.svg")).unwrap();
+    assert!(by_bench == by_run, "bench saved another figure than run:\n{}", text(&by_bench));
+}
+
 /// `bench_tanh.act` with `n` elements instead of ten million.
 fn bench_program(n: usize) -> String {
     std::fs::read_to_string(repo("examples/bench_tanh.act")).unwrap().replace("f32[10000000]", &format!("f32[{n}]"))

@@ -137,7 +137,7 @@ fn a_steady_state_run_allocates_no_tensor_memory() {
     assert!(first >= 2, "the first run allocates out and x.grad");
     let peak = m.peak_bytes();
     for _ in 0..3 {
-        m.reset_values();
+        m.reset_run();
         m.run(&c.plan, &mut std::io::sink()).unwrap();
     }
     assert_eq!(m.allocations(), first, "later runs reuse the pooled buffers");

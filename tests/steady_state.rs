@@ -50,7 +50,7 @@ fn a_second_run_of_the_training_step_allocates_nothing_and_computes_the_same() {
     assert!(values.iter().any(|(n, _)| n == "w1_next") && values.iter().any(|(n, _)| n == "loss"), "the step's results are exported");
     let mut peak = None;
     for run in 2..5 {
-        m.reset_values();
+        m.reset_run();
         m.run(&plan, &mut std::io::sink()).unwrap();
         assert_eq!(m.allocations(), first, "run {run} allocated a tensor buffer");
         assert_eq!(exported(&plan, &m), values, "run {run} computed other values from reused buffers");

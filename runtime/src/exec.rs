@@ -146,9 +146,20 @@ impl Machine {
         self.slots.get(v.0 as usize).and_then(Option::as_ref)
     }
 
-    /// Clears every value slot so that the machine can run the plan again (bench).
-    /// Buffers go to the pool and inputs stay bound. The random generator keeps its
-    /// state; `manual_seed` steps reset it as usual.
+    /// Readies the machine to run the plan again (bench): every value slot
+    /// cleared ([`Machine::reset_values`]) and the figure emptied, as a new
+    /// process would start it; otherwise each run would draw its plots over the
+    /// last run's (in the next colour of the cycle) and save them all, and the
+    /// figure would grow with every run. The random generator keeps its state;
+    /// `manual_seed` steps reset it as usual.
+    pub fn reset_run(&mut self) {
+        self.reset_values();
+        self.figure = crate::plot::Figure::new();
+    }
+
+    /// Clears every value slot: buffers go to the pool and inputs stay bound.
+    /// A loop body's machine does this after each iteration (its figure is the
+    /// program's, lent to it while the loop runs, and stays as it is).
     pub fn reset_values(&mut self) {
         for v in 0..self.slots.len() {
             self.release(ValueId(v as u32));
