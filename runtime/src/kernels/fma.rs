@@ -19,7 +19,30 @@ pub fn fma<T: Float>(ops: [(&[T], &[usize]); 3], out: &[usize]) -> Vec<T> {
 pub fn fma_into<T: Float>(ops: [(&[T], &[usize]); 3], out: &[usize], dst: &mut [T]) {
     assert_eq!(dst.len(), numel(out), "fma into a buffer of another size");
     let [a, b, c] = ops.map(|(data, shape)| Broadcast::new(data, shape, out));
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU has FMA.
+        return unsafe { elements_fma(&a, &b, &c, dst) };
+    }
+    elements(&a, &b, &c, dst)
+}
+
+/// The element loop. Without the FMA feature enabled where it is compiled,
+/// `mul_add` is a call to libm's `fma` per element.
+#[inline(always)]
+fn elements<T: Float>(a: &Broadcast<T>, b: &Broadcast<T>, c: &Broadcast<T>, dst: &mut [T]) {
     for (i, d) in dst.iter_mut().enumerate() {
         *d = a.at(i).mul_add(b.at(i), c.at(i));
     }
+}
+
+/// [`elements`] compiled with the FMA instruction: the same single rounding
+/// (`fma` is correctly rounded either way), a few times faster.
+///
+/// # Safety
+/// The CPU has FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "fma")]
+unsafe fn elements_fma<T: Float>(a: &Broadcast<T>, b: &Broadcast<T>, c: &Broadcast<T>, dst: &mut [T]) {
+    elements(a, b, c, dst)
 }
