@@ -41,8 +41,9 @@ pub fn on_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     rayon::scope(|s| {
         let runner = rayon::current_thread_index();
         s.spawn_broadcast(move |_, ctx| {
-            // The thread that runs `f` finds its own copy of this job only
-            // when it waits for the scope, after `f` has returned.
+            // The thread that runs `f` picks up its own copy whenever it looks
+            // for work (waiting in a join inside `f`, or for the scope after
+            // it); that copy returns at once.
             if Some(ctx.index()) != runner {
                 help_until(done);
             }
