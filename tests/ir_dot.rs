@@ -117,6 +117,16 @@ fn saved_values_and_kernels_are_marked() {
     assert!(std::panic::catch_unwind(|| check_structure(&broken, "broken")).is_err());
 }
 
+/// The digits training at stage opt: the fused kernels of the loop body that
+/// runs the step (region 1) are clusters inside that region's cluster.
+#[test]
+fn a_loop_bodys_kernels_are_clusters_in_its_region() {
+    let dot = dot_of(&Path::new(REPO).join("examples/train_digits.act"), "opt");
+    let region = dot.find("subgraph cluster_o_r1 {").expect("region 1 is a cluster");
+    let kernel = dot.find("subgraph cluster_o_r1_kernel_0 {").expect("the body's first kernel is a cluster");
+    assert!(kernel > region, "the kernel's cluster is inside the region's");
+}
+
 #[test]
 fn dot_matches_snapshots() {
     let mut settings = insta::Settings::clone_current();

@@ -5,7 +5,7 @@
 //! clusters nested in their program's. Edges go from an operand to its user; an
 //! edge from a forward value into a backward graph is a saved value (what the
 //! backward keeps alive) and is drawn bold red. At stage `opt` the nodes of each
-//! fused kernel are a cluster of their own. Node ids are the text dump's `%i`
+//! fused kernel are a cluster of their own, in loop and branch bodies too. Node ids are the text dump's `%i`
 //! numbers behind a prefix naming the stage and region, so the output is
 //! deterministic and every id is unique.
 
@@ -15,6 +15,7 @@ use std::fmt::Write;
 use graphc_runtime::op::Op;
 
 use super::print::IrStage;
+use super::regions::BodyFusion;
 use super::Compiled;
 use crate::diag::LineIndex;
 use crate::fuse::Fusion;
@@ -36,7 +37,7 @@ pub fn dot(c: &Compiled, stages: &[IrStage], source: &str) -> String {
         let (prefix, title, prog, fusion) = match stage {
             IrStage::Graph => ("g", "stage graph: after lowering", c.lowered.as_ref(), None),
             IrStage::Grad => ("d", "stage grad: after autodiff", c.differentiated.as_ref(), None),
-            IrStage::Opt => ("o", "stage opt: after optimization", Some(&c.optimized), Some(&c.fusion)),
+            IrStage::Opt => ("o", "stage opt: after optimization", Some(&c.optimized), Some(Fused { fusion: &c.fusion, regions: &c.region_fusions })),
         };
         let _ = writeln!(out, "  subgraph cluster_{prefix} {{");
         let _ = writeln!(out, "    label={};", quote(title));
@@ -112,9 +113,17 @@ fn node_label(prog: &Program, n: NodeId, i: usize) -> String {
     label
 }
 
+/// A program's fused kernels and those of its loop and branch bodies (stage opt).
+#[derive(Clone, Copy)]
+struct Fused<'a> {
+    fusion: &'a Fusion,
+    regions: &'a [BodyFusion],
+}
+
 /// Appends `prog` (its region clusters, kernels, edges, effects and nested loop
 /// regions) with ids behind `prefix`, indented `depth` levels.
-fn program(out: &mut String, prog: &Program, fusion: Option<&Fusion>, lines: &LineIndex, prefix: &str, depth: usize) {
+fn program(out: &mut String, prog: &Program, fused: Option<Fused>, lines: &LineIndex, prefix: &str, depth: usize) {
+    let fusion = fused.map(|f| f.fusion);
     let g = &prog.graph;
     let order = g.topo_order();
     let num: HashMap<NodeId, usize> = order.iter().enumerate().map(|(i, n)| (*n, i)).collect();
@@ -179,7 +188,9 @@ fn program(out: &mut String, prog: &Program, fusion: Option<&Fusion>, lines: &Li
         let label = format!("region {k}: loop at {l}:{c}, {} iterations from {} by {}", r.trip, r.start, r.step);
         let _ = writeln!(out, "{p}  label={}; style=\"filled\"; fillcolor=\"#eefaf0\"; color=\"#2ca02c\";", quote(&label));
         let _ = writeln!(out, "{p}  {inner}_entry [label={}, shape=cds, fillcolor=\"#d5f0da\"];", quote(&format!("region {k}")));
-        program(out, &r.body, None, lines, &inner, depth + 1);
+        // A body's kernels are clusters inside its region, as the program's are inside it.
+        let body = fused.and_then(|f| f.regions.get(k)).map(|b| Fused { fusion: &b.fusion, regions: &b.regions });
+        program(out, &r.body, body, lines, &inner, depth + 1);
         let _ = writeln!(out, "{p}}}");
     }
 }
