@@ -37,26 +37,49 @@ pub fn check_broadcast(src: &[usize], out: &[usize]) {
 pub fn broadcast_offsets(src: &[usize], out: &[usize]) -> Vec<usize> {
     let strides = broadcast_strides(src, out);
     let n = numel(out);
-    let mut offsets = Vec::with_capacity(n);
-    if n == 0 {
-        return offsets;
+    let mut walk = Odometer::new(out, &strides);
+    (0..n)
+        .map(|_| {
+            let at = walk.offset;
+            walk.advance();
+            at
+        })
+        .collect()
+}
+
+/// A row-major multi-index over `dims` and the offset it reaches along
+/// `strides`, kept in step one position at a time: how a kernel reads an
+/// operand (broadcast or permuted) at the positions of its result without an
+/// index computation per element.
+pub struct Odometer<'a> {
+    dims: &'a [usize],
+    strides: &'a [usize],
+    index: SmallVec<[usize; 8]>,
+    /// The operand's offset at the current position.
+    pub offset: usize,
+}
+
+impl<'a> Odometer<'a> {
+    /// At the first position (offset 0).
+    pub fn new(dims: &'a [usize], strides: &'a [usize]) -> Self {
+        assert_eq!(dims.len(), strides.len(), "one stride per dimension");
+        Odometer { dims, strides, index: smallvec![0; dims.len()], offset: 0 }
     }
-    let mut index: SmallVec<[usize; 8]> = smallvec![0; out.len()];
-    let mut offset = 0usize;
-    for _ in 0..n {
-        offsets.push(offset);
-        // Advance the row-major multi-index, carrying into earlier dimensions.
-        for k in (0..out.len()).rev() {
-            index[k] += 1;
-            offset += strides[k];
-            if index[k] < out[k] {
-                break;
+
+    /// Moves to the next position, carrying into earlier dimensions (after the
+    /// last position, back to the first).
+    #[inline]
+    pub fn advance(&mut self) {
+        for k in (0..self.dims.len()).rev() {
+            self.index[k] += 1;
+            self.offset += self.strides[k];
+            if self.index[k] < self.dims[k] {
+                return;
             }
-            offset -= strides[k] * index[k];
-            index[k] = 0;
+            self.offset -= self.strides[k] * self.index[k];
+            self.index[k] = 0;
         }
     }
-    offsets
 }
 
 /// The operand's elements broadcast to `out`. Operands that already have the
@@ -96,25 +119,16 @@ pub fn expand_into<T: Copy>(src: &[T], src_shape: &[usize], out: &[usize], dst: 
     if dst.is_empty() {
         return;
     }
-    let last = strides[outer.len()];
-    let mut index: SmallVec<[usize; 8]> = smallvec![0; outer.len()];
-    let mut offset = 0usize;
+    let (outer_strides, last) = strides.split_at(outer.len());
+    let mut rows = Odometer::new(outer, outer_strides);
     for row in dst.chunks_exact_mut(cols) {
-        if last == 0 {
-            row.fill(src[offset]);
+        let at = rows.offset;
+        if last[0] == 0 {
+            row.fill(src[at]);
         } else {
-            row.copy_from_slice(&src[offset..offset + cols]);
+            row.copy_from_slice(&src[at..at + cols]);
         }
-        // Advance the multi-index of the outer dimensions, carrying leftwards.
-        for k in (0..outer.len()).rev() {
-            index[k] += 1;
-            offset += strides[k];
-            if index[k] < outer[k] {
-                break;
-            }
-            offset -= strides[k] * index[k];
-            index[k] = 0;
-        }
+        rows.advance();
     }
 }
 

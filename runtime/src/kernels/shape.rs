@@ -1,5 +1,7 @@
 //! Shape ops that move elements without arithmetic.
 
+use super::broadcast::Odometer;
+
 /// The 2-D transpose of a row-major `rows x cols` matrix.
 pub fn transpose<T: Copy>(src: &[T], rows: usize, cols: usize) -> Vec<T> {
     // Every element is overwritten; the first one only gives the buffer a value.
@@ -53,19 +55,10 @@ pub fn permute<T: Copy>(src: &[T], shape: &[usize], dims: &[usize]) -> Vec<T> {
         return out;
     }
     // Walk the result in row-major order, keeping the operand's offset in step.
-    let mut index = vec![0usize; out_shape.len()];
-    let mut offset = 0usize;
+    let mut walk = Odometer::new(&out_shape, &strides);
     for _ in 0..src.len() {
-        out.push(src[offset]);
-        for k in (0..out_shape.len()).rev() {
-            index[k] += 1;
-            offset += strides[k];
-            if index[k] < out_shape[k] {
-                break;
-            }
-            offset -= strides[k] * index[k];
-            index[k] = 0;
-        }
+        out.push(src[walk.offset]);
+        walk.advance();
     }
     out
 }
