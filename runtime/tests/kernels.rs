@@ -330,3 +330,22 @@ fn pointwise_special_values() {
 fn random_ops_are_rejected() {
     eval(&Op::Randn, &[], DType::F32, &[3]);
 }
+
+#[test]
+fn index_checks_find_both_bounds_and_name_the_first_bad_index() {
+    use graphc_runtime::kernels::index::check_values;
+    let good: Vec<i64> = (0..1000).map(|i| i % 7).collect();
+    assert!(check_values(&good, 0, 7).is_ok());
+    assert!(check_values(&[], 0, 0).is_ok());
+    // A negative index (a huge unsigned one in the check) and one past the end,
+    // anywhere in a long index; the message names the first of them.
+    for (at, bad) in [(0, -1i64), (999, 7), (500, i64::MIN), (3, i64::MAX)] {
+        let mut idx = good.clone();
+        idx[at] = bad;
+        if at < 999 {
+            idx[999] = 8;
+        }
+        let err = check_values(&idx, 1, 7).expect_err("an index out of bounds");
+        assert_eq!(err, format!("index {bad} is out of bounds for dimension 1 with size 7"));
+    }
+}
