@@ -1,6 +1,7 @@
 //! `graphc bench` on the training step: inputs bound with `--input` (an i64
 //! input cannot be filled with randn), one JSON line that reports the buffers
-//! the last run allocated, and a usage error naming the input otherwise.
+//! the last run allocated, and a usage error naming the input otherwise; and
+//! the mini-batch benchmark computing what its PyTorch original does.
 
 use std::path::Path;
 use std::process::Command;
@@ -67,4 +68,15 @@ fn bench_binds_inputs_and_reports_a_steady_state_without_allocations() {
     assert_eq!(v["last_run_allocations"], 0, "{line}");
     assert!(v["min_ms"].as_f64().is_some_and(|t| t > 0.0), "{line}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `bench/minibatch_train.act`, timed beside PyTorch by `bench/minibatch_peers.py`,
+/// is the mini-batch example without its figure: it prints what the example's
+/// PyTorch original prints, so the two timings are of the same computation.
+#[test]
+fn the_minibatch_benchmark_prints_what_its_pytorch_original_prints() {
+    let out = Command::new(env!("CARGO_BIN_EXE_graphc")).args(["run", &format!("{REPO}/bench/minibatch_train.act")]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let expected = std::fs::read_to_string(format!("{REPO}/tests/programs/torch/minibatch_adam.stdout")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
 }
