@@ -52,7 +52,7 @@ fn bits(t: &Tensor) -> Vec<u64> {
 #[test]
 fn a_chain_computes_the_bits_of_its_kernels_one_at_a_time() {
     for dtype in [DType::F32, DType::F64] {
-        for rows in [1000, 1500, 517] {
+        for rows in [1000, 1500, 1037] {
             let plan = layer(rows, dtype, vec![]);
             let strided = strided_transposes(&plan);
             let epilogues = bias_epilogues(&plan, &strided);
@@ -110,8 +110,9 @@ fn a_kernel_that_reads_a_chain_result_whole_ends_the_chain() {
 
 #[test]
 fn a_step_that_is_not_a_row_kernel_ends_the_chain_and_small_chains_stay_apart() {
-    // A print between the softmax and its gradient: two chains of two kernels.
-    let mut plan = layer(1000, DType::F32, vec![]);
+    // A print between the softmax and its gradient: two chains of two kernels
+    // (2,000 rows, so that each has the elements a chain needs to split).
+    let mut plan = layer(2000, DType::F32, vec![]);
     plan.steps.insert(9, Step::Print(vec![]));
     let strided = strided_transposes(&plan);
     let epilogues = bias_epilogues(&plan, &strided);

@@ -101,7 +101,12 @@ pub fn role(step: &Step, strided: &Strided, epilogues: &Epilogues) -> Option<Rol
 
 /// Chains of fewer elements than this in all (over all their kernels' results)
 /// run kernel by kernel: a part of rows is not worth handing to another thread.
-const MIN_ELEMENTS: usize = crate::kernels::parts::SPLIT_ELEMENTS;
+/// Four times a lone kernel's threshold: with the other threads spinning
+/// (`exec/pool.rs`) a hand-off is cheap, but the rows a part wrote move to
+/// the other core when the later kernels read them whole, and a mini-batch of
+/// 100 rows (16,000 elements in all) ran 7% slower split in two than on one
+/// thread (docs/PERFORMANCE.md, sixteenth sitting).
+const MIN_ELEMENTS: usize = 4 * crate::kernels::parts::SPLIT_ELEMENTS;
 
 /// One kernel of a chain: the values it reads row by row (its row `r` reads
 /// their row `r`), the values it reads whole, and its results.

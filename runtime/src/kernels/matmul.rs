@@ -243,9 +243,10 @@ pub fn matmul_into<T: Gemm>(a: &[T], a_shape: &[usize], b: &[T], b_shape: &[usiz
     }
 }
 
-/// Below this many multiply-adds a product runs on the calling thread: handing
-/// halves to rayon costs a few microseconds, more than a small product takes.
-const PARALLEL_MACS: usize = 1 << 16;
+/// Below this many multiply-adds a product runs on the calling thread: the
+/// halves of a smaller one (a mini-batch's weight gradient, 64 x 100 x 32)
+/// cost more in moving rows between the cores than the second thread saves.
+const PARALLEL_MACS: usize = 1 << 18;
 
 /// `c = a b` with the rows of `a` and `c` split into one block per thread, or,
 /// for few rows and a long `k`, along `k` ([`gemm_panels`]).
