@@ -220,6 +220,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0608_list_runtime_index.act", "E0608", "4:17"),
     ("e0609_narrow_length.act", "E0609", "4:27"),
     ("e0610_counter_index.act", "E0610", "5:7"),
+    ("e0610_slice_clamped_too_often.act", "E0610", "6:13"),
     ("e0640_item_of_vector.act", "E0640", "3:7"),
     ("e0641_format_spec.act", "E0641", "5:20"),
     ("e0642_fstring_brace.act", "E0642", "3:21"),

@@ -517,6 +517,11 @@ impl Diagnostic {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::new(code, message, span, label) }
     }
 
+    /// Whether this diagnostic stops compilation.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
     /// The same diagnostic as an error, for `--deny-warnings`.
     pub fn denied(self) -> Diagnostic {
         Diagnostic { severity: Severity::Error, ..self }

@@ -109,10 +109,10 @@ fn a_counter_index_out_of_range_in_some_iteration_is_a_compile_error_at_the_subs
             "i",
         ),
         (
-            "x = arange(10.0)\nfor i in range(3) {\n    print(x[i * 4:i * 4 + 4])\n}\n",
-            "index 10 is out of bounds for dimension 0 with size 10",
-            "10 when `i` is 2",
-            "i * 4:i * 4 + 4",
+            "x = arange(10.0)\nfor i in range(10) {\n    print(x[i:i + 6])\n}\n",
+            "this slice runs past the end of dimension 0 (size 10) in the last 5 iterations of this loop",
+            "it reaches index 10 when `i` is 5",
+            "i:i + 6",
         ),
         (
             "x = randn(10)\nfor j in range(5, -1, -1) {\n    print(x[j - 11])\n}\n",
@@ -129,6 +129,33 @@ fn a_counter_index_out_of_range_in_some_iteration_is_a_compile_error_at_the_subs
     }
     // In bounds in every iteration, at both ends of the dimension: no error.
     compile("x = randn(10)\nfor j in range(5, -1, -1) {\n    print(x[j - 10] + x[j + 4])\n}\n", false).unwrap_or_else(|d| panic!("{}", d[0].message));
+}
+
+/// A slice of the counter that runs past the end in the last iterations is
+/// clamped as Python clamps it: a region for the full iterations, then the
+/// clamped ones with their own lengths, whatever the trip count before them.
+#[test]
+fn slices_past_the_end_in_the_last_iterations_are_clamped_as_in_python() {
+    // What PyTorch 2.15 prints for the same loop: two full batches, then one of 2.
+    let program = "x = arange(10.0)\nfor i in range(3) {\n    print(x[i * 4:i * 4 + 4])\n}\n";
+    assert_eq!(run(program), "tensor([0., 1., 2., 3.])\ntensor([4., 5., 6., 7.])\ntensor([8., 9.])\n");
+    // A name that leaves the loop with the last iteration's shape.
+    let program = "x = arange(10.0)\nfor i in range(10) {\n    w = x[i:i + 5:3]\n}\nprint(w, w.shape)\n";
+    assert_eq!(run(program), "tensor([9.]) torch.Size([1])\n");
+    // Four clamped iterations, the most: from `i` = 6 on, `x[i:i + 6:2]` has fewer than three elements.
+    let program = "x = arange(10.0)\nfor i in range(10) {\n    print(x[i:i + 6:2].sum())\n}\n";
+    let want: String = (0..10).map(|i: usize| format!("tensor({}.)\n", (i..(i + 6).min(10)).step_by(2).sum::<usize>())).collect();
+    assert_eq!(run(program), want);
+    // The full batches are one region whose trip count follows the loop's; the plan does not grow.
+    let batches = |n: usize| {
+        format!("x = arange({}.0)\nt = zeros(1)\nfor i in range({}) {{\n    t += x[i * 4:i * 4 + 4].sum()\n}}\nprint(t)\n", 4 * n + 2, n + 1)
+    };
+    let (a, b) = (compile(&batches(10), false).unwrap(), compile(&batches(10_000), false).unwrap());
+    assert_eq!(bodies(&a.plan).iter().map(|l| l.1).collect::<Vec<_>>(), bodies(&b.plan).iter().map(|l| l.1).collect::<Vec<_>>());
+    assert_eq!(bodies(&b.plan)[0].0, 10_000, "the full batches run in one region");
+    assert_eq!(size(&a.plan), size(&b.plan));
+    // 0 + 1 + ... + 41 in f32, as the loop adds it batch by batch.
+    assert_eq!(run(&batches(10)), "tensor([861.])\n");
 }
 
 #[test]

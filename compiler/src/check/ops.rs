@@ -41,18 +41,6 @@ pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
             );
             continue;
         }
-        if builtins::lookup(&name.name).is_some() {
-            diags.push(
-                Diagnostic::new(
-                    Code::E0105,
-                    format!("`{}` is the name of a builtin", name.name),
-                    name.span,
-                    "this definition would hide the builtin",
-                )
-                .with_help(format!("choose another name, such as `my_{}`", name.name)),
-            );
-            continue;
-        }
         first_span.insert(name.name.clone(), name.span);
         check_params(params, &mut diags);
         check_defaults(params, defaults, &mut diags);
@@ -66,7 +54,11 @@ pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
             Item::Stmt(_) => {}
         }
     }
-    let globals = top_level_names(file);
+    // A fn may also name the file's ops and fns as values (`loss_func = nll`).
+    let mut globals = top_level_names(file);
+    for (name, span) in &first_span {
+        globals.entry(name.clone()).or_insert(*span);
+    }
     for item in &file.items {
         match item {
             Item::Op(op) if defs.ops.get(&op.name.name).is_some_and(|d| std::ptr::eq(*d, op)) => check_op(op, &mut diags),
@@ -158,7 +150,7 @@ fn check_defaults(params: &[Ident], defaults: &[Option<Expr>], diags: &mut Vec<D
 /// Every name the top level binds anywhere (in `if` blocks too), with its first
 /// binding: the globals a fn body may read. Whether one is bound before a
 /// given call is decided when the call is lowered.
-fn top_level_names(file: &File) -> HashMap<String, Span> {
+pub(crate) fn top_level_names(file: &File) -> HashMap<String, Span> {
     fn collect(stmt: &Stmt, out: &mut HashMap<String, Span>) {
         match &stmt.kind {
             StmtKind::Assign { target, .. } => {
@@ -438,7 +430,8 @@ fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: &BlockCtx, diags: &m
             }
             // `pi`, `e`, `inf` and `nan` are Python's `math` constants
             // (`lower/host_values.rs`), unless a forward name of the same name was not saved.
-            if !matches!(n.as_str(), "pi" | "e" | "inf" | "nan") {
+            // A builtin named as a value (`act = relu`) is a function value (`lower/exprs.rs`).
+            if !matches!(n.as_str(), "pi" | "e" | "inf" | "nan") && builtins::lookup(n).is_none() {
                 diags.push(unknown_name(n, e.span, scope));
             }
         }

@@ -86,6 +86,21 @@ impl Exporter<'_> {
                     self.imports.math = true;
                     (format!("math.{n}"), ATOM)
                 }
+                // A builtin named as a value (`act = relu`) is PyTorch's function.
+                _ if !scope.kinds.is_bound(n)
+                    && !self.globals.contains(n)
+                    && !self.ops.contains_key(n.as_str())
+                    && !self.fns.contains_key(n.as_str()) =>
+                {
+                    match table::spelling(n) {
+                        Some(Spelling::Torch(t) | Spelling::Math(t)) => (format!("torch.{t}"), ATOM),
+                        Some(Spelling::Functional(f)) => {
+                            self.imports.functional = true;
+                            (format!("F.{f}"), ATOM)
+                        }
+                        _ => (n.clone(), ATOM),
+                    }
+                }
                 _ => (n.clone(), ATOM),
             },
             ExprKind::List(items) => (format!("[{}]", self.list(items, scope)), ATOM),
@@ -235,8 +250,15 @@ impl Exporter<'_> {
     /// A call of `name`: a user's op or fn, or a builtin through the table; with
     /// `receiver` it was written as a method.
     fn call(&mut self, name: &str, span: Span, receiver: Option<&Expr>, args: &[Arg], scope: &Scope) -> String {
-        if self.ops.contains_key(name) || self.fns.contains_key(name) {
+        // A tensor method is the builtin even where the file defines a function
+        // of that name (`fn log_softmax` beside `x.log_softmax(dim=1)`), as in graphc.
+        let method_of_builtin = receiver.is_some() && crate::check::builtins::lookup(name).is_some();
+        if (self.ops.contains_key(name) || self.fns.contains_key(name)) && !method_of_builtin {
             return self.user_call(name, receiver, args, scope);
+        }
+        // A name bound to a function (`loss_func = nll`, a parameter `g`) is called as it stands.
+        if receiver.is_none() && (scope.kinds.is_bound(name) || self.globals.contains(name)) {
+            return format!("{name}({})", self.args(args, scope).join(", "));
         }
         let host_args = receiver.into_iter().chain(args.iter().map(|a| &a.value)).all(|e| scope.kinds.of(e) == Kind::Host);
         if let Some(r) = receiver {
@@ -246,7 +268,7 @@ impl Exporter<'_> {
         let first = || args.first().map(|a| &a.value);
         let spelled = if name == "scatter" && table::pyplot_scatter(args) { Some(Spelling::Pyplot("scatter")) } else { table::spelling(name) };
         match (name, spelled) {
-            ("range" | "len" | "float" | "int" | "bool", _) => format!("{name}({list})"),
+            ("range" | "len" | "list" | "float" | "int" | "bool", _) => format!("{name}({list})"),
             // `transpose(m)` of a matrix, without dimensions, is PyTorch's `torch.t(m)`.
             ("transpose", _) if args.len() == 1 => format!("torch.t({list})"),
             // graphc's `grad(y, x)` of one tensor gives its gradient; PyTorch's a 1-tuple.

@@ -35,6 +35,9 @@ struct Exporter<'a> {
     source: &'a str,
     ops: HashMap<&'a str, &'a OpDef>,
     fns: HashMap<&'a str, &'a FnDef>,
+    /// The names top-level statements bind: a call through one of them calls the
+    /// function it holds (`loss_func = nll`), in fn bodies too.
+    globals: std::collections::HashSet<String>,
     /// For each op and fn, the kind of value each call passed for each parameter.
     param_kinds: HashMap<String, Vec<Option<Kind>>>,
     imports: Imports,
@@ -44,8 +47,15 @@ struct Exporter<'a> {
 /// Translates a checked program (`file`, parsed from `source`) into a Python script
 /// run by PyTorch. `origin` names the `.act` file in the script's first line.
 pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Diagnostic>> {
-    let mut ex =
-        Exporter { source, ops: HashMap::new(), fns: HashMap::new(), param_kinds: HashMap::new(), imports: Imports::default(), errors: Vec::new() };
+    let mut ex = Exporter {
+        source,
+        ops: HashMap::new(),
+        fns: HashMap::new(),
+        globals: crate::check::ops::top_level_names(file).into_keys().collect(),
+        param_kinds: HashMap::new(),
+        imports: Imports::default(),
+        errors: Vec::new(),
+    };
     for item in &file.items {
         match item {
             Item::Op(op) => {

@@ -218,6 +218,14 @@ fn rekey(key: String, v: &mut Value, node_of: &dyn Fn(&str) -> Option<NodeId>) {
                 });
             }
         }
-        Value::Number(_) | Value::Str(_) | Value::Bool(_) | Value::None | Value::DType(_) | Value::Size(_) | Value::Optimizer(_) | Value::Poison => {}
+        Value::Number(_)
+        | Value::Str(_)
+        | Value::Bool(_)
+        | Value::None
+        | Value::DType(_)
+        | Value::Size(_)
+        | Value::Optimizer(_)
+        | Value::Func(_)
+        | Value::Poison => {}
     }
 }

@@ -117,6 +117,13 @@ impl Lowerer<'_> {
             Value::Host { node, kind: HostKind::Int } => Some(Sub::Dyn { start: node, len: 1, step: 1, keep: false, span }),
             Value::Tensor(ids) if self.dtype_of(ids) == DType::I64 => Some(Sub::Tensor { ids, span }),
             Value::Tensor(mask) if self.dtype_of(mask) == DType::Bool => Some(Sub::Mask { mask, span }),
+            // A list of integers indexes as the i64 tensor PyTorch makes of it.
+            Value::List(items) if !items.is_empty() && items.iter().all(|(v, _)| matches!(v, Value::Number(n) if n.i64().is_some())) => {
+                let values: Vec<Scalar> =
+                    items.iter().map(|(v, _)| if let Value::Number(n) = v { Scalar::Int(n.i64().unwrap_or(0)) } else { Scalar::Int(0) }).collect();
+                let n = values.len();
+                Some(Sub::Tensor { ids: self.node(Op::Literal(values), DType::I64, vec![n], &[], span), span })
+            }
             v => self.index_int(v, span, "an index").map(|i| Sub::Static(Item::Select(i, span))),
         }
     }
@@ -459,17 +466,39 @@ impl Lowerer<'_> {
         let (name, first, last) = (&counter.name, counter.first, counter.at(counter.trip as i128 - 1));
         let allowed = if keep { format!("0..{n}") } else { format!("-{n}..{n}") };
         let what = if keep { "a slice" } else { "an index" };
-        self.error(
-            Diagnostic::new(
+        let error = Diagnostic::new(
+            Code::E0610,
+            format!("index {value} is out of bounds for dimension {d} with size {n}"),
+            at,
+            format!("{value} when `{name}` is {}", counter.at(t)),
+        );
+        // A slice that starts inside its dimension and runs past the end from
+        // iteration `t` on is what Python clamps to a shorter tensor (the last
+        // mini-batch of `x[i*bs:(i+1)*bs]`): the loop splits those iterations
+        // off and lowers them with the counter known (`loops.rs`), so the error
+        // is held back until the loop knows whether it can.
+        if keep && s >= 0 {
+            let count = counter.trip as i128 - t;
+            let error = Diagnostic::new(
                 Code::E0610,
-                format!("index {value} is out of bounds for dimension {d} with size {n}"),
+                format!("this slice runs past the end of dimension {d} (size {n}) in the last {count} iterations of this loop"),
                 at,
-                format!("{value} when `{name}` is {}", counter.at(t)),
+                format!("it reaches index {value} when `{name}` is {}", counter.at(t)),
             )
             .with_help(format!(
-                "`{name}` runs from {first} to {last} in this loop, and {what} along this dimension must lie in {allowed} in every iteration: change the loop's range or the index"
-            )),
-        );
+                "`{name}` runs from {first} to {last}; Python gives the iterations from `{name}` = {} on shorter slices, each a shape of its own, and graphc compiles at most {} such iterations at the end of a loop separately: change the loop's range or the slice",
+                counter.at(t),
+                super::loops::MAX_CLAMPED_TAIL
+            ));
+            let t = t as u64;
+            if self.clamped_tail.as_ref().is_none_or(|(first, _)| t < *first) {
+                self.clamped_tail = Some((t, error));
+            }
+            return;
+        }
+        self.error(error.with_help(format!(
+            "`{name}` runs from {first} to {last} in this loop, and {what} along this dimension must lie in {allowed} in every iteration: change the loop's range or the index"
+        )));
     }
 
     /// A compile-time index vector.

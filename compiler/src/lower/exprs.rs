@@ -56,9 +56,13 @@ impl<'a> Lowerer<'a> {
                 // A name reads its object's current value: an in-place update since
                 // the binding made a new version (`state.rs`).
                 Some(v) => self.current_value(v.clone()),
+                // The file's own op or fn of that name, before graphc's names (`fn double`).
+                None if self.defs.ops.contains_key(n) || self.defs.fns.contains_key(n) => Value::Func(n.clone()),
                 None if dtype_name(n).is_some() => Value::DType(dtype_name(n).expect("checked by the guard")),
                 // `pi`, `e`, `inf`, `nan`: Python's `math` constants, unless a name shadows them.
                 None if super::host_values::constant(n).is_some() => super::host_values::constant(n).expect("checked by the guard"),
+                // A builtin named as a value (`act = relu`), called later through another name.
+                None if builtins::lookup(n).is_some() => Value::Func(n.clone()),
                 None => {
                     let known: std::collections::HashMap<String, Span> = scope.names.keys().map(|k| (k.clone(), Span::default())).collect();
                     self.error(unknown_name(n, e.span, &known))
@@ -90,6 +94,12 @@ impl<'a> Lowerer<'a> {
             }
             ExprKind::Call { callee, args } => {
                 let args = self.args(args, scope);
+                // A name bound to a function (`loss_func = nll`) calls that function.
+                let bound = scope.names.get(&callee.name).or_else(|| if scope.reads_globals { self.globals.get(&callee.name) } else { None });
+                if let Some(Value::Func(target)) = bound {
+                    let target = Ident { name: target.clone(), span: callee.span };
+                    return self.call(&target, args, e.span);
+                }
                 self.call(callee, args, e.span)
             }
             ExprKind::Method { receiver, method, args } => {
@@ -144,6 +154,11 @@ impl<'a> Lowerer<'a> {
                 if let (Some(b), false) = (builtins::cast_method(&method.name), user_defined) {
                     return self.call_builtin(b, &method.name, all, e.span);
                 }
+                // A tensor method is the builtin even where the file defines a
+                // function of that name, as in Python; other names call the file's op or fn.
+                if builtins::lookup(&method.name).is_some() {
+                    return self.call_builtin_named(method, all, e.span);
+                }
                 self.call(method, all, e.span)
             }
             ExprKind::Field { receiver, field } => {
@@ -182,6 +197,13 @@ impl<'a> Lowerer<'a> {
         if let Some(f) = self.defs.fns.get(&callee.name).copied() {
             return self.call_fn(f, args, span);
         }
+        self.call_builtin_named(callee, args, span)
+    }
+
+    /// Calls the builtin (or optimizer, or Python function) of that name, even
+    /// where the file defines an op or fn of the same name: a method call
+    /// (`x.softmax(dim=1)`) and graphc's own calls always mean the builtin.
+    pub(crate) fn call_builtin_named(&mut self, callee: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
         if let Some(kind) = super::optim::Kind::lookup(&callee.name) {
             return self.make_optimizer(kind, callee, args, span);
         }
@@ -191,6 +213,13 @@ impl<'a> Lowerer<'a> {
         // `float(t)`, `len(xs)`, `round(x)`, `max(a, b)` of Python values.
         if let Some(v) = self.host_call(&callee.name, &args, span) {
             return v;
+        }
+        // Python's own functions of an argument already reported (`len(range(10**9))`)
+        // add no error of their own.
+        if matches!(callee.name.as_str(), "len" | "list" | "range" | "float" | "int" | "bool" | "round")
+            && args.iter().any(|(_, v, _)| matches!(v, Value::Poison))
+        {
+            return Value::Poison;
         }
         if let Some(b) = builtins::lookup(&callee.name) {
             let b = builtins::figure_scatter(b, &args);

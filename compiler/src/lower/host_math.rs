@@ -30,6 +30,10 @@ pub(crate) fn applies(name: &str) -> bool {
     MATH_NAMES.contains(&name) && Unary::from_builtin_name(name).is_some()
 }
 
+/// The longest list `range(...)` gives outside a `for` header; each item is
+/// a compile-time value, so a longer sequence belongs in a tensor (`arange`).
+const MAX_RANGE_LIST: u64 = 1 << 16;
+
 impl<'a> Lowerer<'a> {
     /// `name(x)` for a host number `x`, with Python's result type: `abs` of an
     /// int and `floor`/`ceil`/`trunc` give ints, the rest floats.
@@ -184,6 +188,10 @@ impl<'a> Lowerer<'a> {
                 }
             }
             ("len", [(None, v, vs)]) => Some(self.len(v, *vs)),
+            ("range", _) => Some(self.range_list(args, span)),
+            // `list(range(n))`, `list(x.shape)`: a list of the same items.
+            ("list", [(None, Value::List(items) | Value::Tuple(items), _)]) => Some(Value::List(items.clone())),
+            ("list", [(None, Value::Size(dims), vs)]) => Some(Value::List(dims.iter().map(|&d| (Value::Number(Num::Int(d as i128)), *vs)).collect())),
             ("abs", [(None, Value::Host { node, kind }, _)]) => {
                 let kind = if *kind == HostKind::Bool { HostKind::Int } else { *kind };
                 let dt = super::host_values::host_dtype(kind);
@@ -211,6 +219,53 @@ impl<'a> Lowerer<'a> {
             }
             _ => None,
         }
+    }
+
+    /// `range(...)` outside a `for` header: the list of its integers, as
+    /// `list(range(...))` gives it, so that `x[range(n), target]` indexes as in
+    /// PyTorch (which turns the range into an index tensor).
+    fn range_list(&mut self, args: &[(Option<Ident>, Value, Span)], span: Span) -> Value {
+        let help = "write `range(n)`, `range(a, b)` or `range(a, b, step)` with integers known at compile time; for a run-time sequence use `arange`";
+        let mut bounds = Vec::new();
+        for (k, v, vs) in args {
+            match (k, v) {
+                (None, Value::Number(n)) if n.i64().is_some() => bounds.push(n.i64().expect("checked by the guard")),
+                (_, Value::Poison) => return Value::Poison,
+                (Some(k), _) => {
+                    return self.error(
+                        Diagnostic::new(Code::E0600, format!("`range` takes no argument `{}`", k.name), k.span, "unknown keyword").with_help(help),
+                    )
+                }
+                (None, other) => {
+                    return self.error(
+                        Diagnostic::new(
+                            Code::E0600,
+                            format!("a bound of `range` must be an integer known at compile time, not {}", other.describe()),
+                            *vs,
+                            "not a compile-time integer",
+                        )
+                        .with_help(help),
+                    )
+                }
+            }
+        }
+        let (start, stop, step) = match bounds[..] {
+            [stop] => (0, stop, 1),
+            [start, stop] => (start, stop, 1),
+            [start, stop, step] => (start, stop, step),
+            _ => return self.error(Diagnostic::new(Code::E0600, "`range` takes one to three integers", span, "wrong arguments").with_help(help)),
+        };
+        if step == 0 {
+            return self.error(Diagnostic::new(Code::E0600, "the step of `range` must not be zero", args[2].2, "zero step").with_help(help));
+        }
+        let n = super::loops::trip_count(start, stop, step);
+        if n > MAX_RANGE_LIST {
+            return self.error(
+                Diagnostic::new(Code::E0600, format!("`range` here would make a list of {n} integers"), span, "too long to hold at compile time")
+                    .with_help(format!("a `range` outside a `for` header is a compile-time list of at most {MAX_RANGE_LIST} integers: use `arange(...)`, an i64 tensor, instead")),
+            );
+        }
+        Value::List((0..n as i64).map(|k| (Value::Number(Num::Int(start as i128 + k as i128 * step as i128)), span)).collect())
     }
 
     /// `len(x)`: the length of a list, tuple, shape or string, or a tensor's first

@@ -221,7 +221,7 @@ impl Lowerer<'_> {
             let mut all = vec![(None, Value::Tensor(t), ts)];
             all.extend(args);
             let clamp = Ident { name: "clamp".to_string(), span: method.span };
-            let Value::Tensor(n) = self.call(&clamp, all, span) else { return None };
+            let Value::Tensor(n) = self.call_builtin_named(&clamp, all, span) else { return None };
             // Bounds are numbers here: PyTorch's scalar overload, `ClampBackward1`.
             return Some((n, "ClampBackward1"));
         }
@@ -231,7 +231,7 @@ impl Lowerer<'_> {
             let mut all = vec![(None, Value::Tensor(t), ts)];
             all.extend(args);
             let call = Ident { name: builtin.to_string(), span: method.span };
-            let Value::Tensor(n) = self.call(&call, all, span) else { return None };
+            let Value::Tensor(n) = self.call_builtin_named(&call, all, span) else { return None };
             let grad_fn = match self.grad_fn.get(&n).map(String::as_str) {
                 Some("ScatterReduceBackward0") => "ScatterReduceBackward0",
                 Some("ScatterBackward1") => "ScatterBackward1",

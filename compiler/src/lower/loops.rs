@@ -27,6 +27,12 @@ use super::{BodyKind, BodyResult, Lowerer, Scope, Value};
 /// on finding a state that the body keeps.
 const MAX_PEELS: usize = 3;
 
+/// How many iterations at the end of a `range` loop may be lowered one by one
+/// because a slice in them runs past the end of its dimension and Python
+/// gives a shorter tensor (the last, partial mini-batch). Few loops clamp in
+/// more than one iteration; a bound keeps compile time independent of the trip count.
+pub(super) const MAX_CLAMPED_TAIL: usize = 4;
+
 /// Lists longer than this are not unrolled.
 const MAX_UNROLL: usize = 512;
 
@@ -141,20 +147,38 @@ impl Lowerer<'_> {
     }
 
     /// A loop over `range`: regions of one iteration while the state keeps
-    /// changing in kind, then one region for the remaining iterations.
+    /// changing in kind, then one region for the remaining iterations, then the
+    /// iterations whose slices Python clamps, lowered one by one.
     fn range_loop(&mut self, f: &ForStmt, scope: &mut Scope, kind: BodyKind, mut start: i64, step: i64, trip: u64) {
         let mut remaining = trip;
         let mut peels = 0;
+        // Iterations split off the end because a slice runs past its dimension in them.
+        let mut tail = 0;
         loop {
             let values = Some((start, step, remaining));
-            let Some(body) = self.lower_body(&f.body, Some(&f.var), values, f.span_of_header(), scope, kind) else { return };
+            let diags_before = self.diags.len();
+            let outer_tail = self.clamped_tail.take();
+            let body = self.lower_body(&f.body, Some(&f.var), values, f.span_of_header(), scope, kind);
+            let clamped = std::mem::replace(&mut self.clamped_tail, outer_tail);
+            let Some(body) = body else { return };
+            if let Some((t, error)) = clamped {
+                if self.diags[diags_before..].iter().all(|d| !d.is_error()) && remaining - t + tail <= MAX_CLAMPED_TAIL as u64 {
+                    // Lowered again for the iterations before `t`; its warnings come again.
+                    self.diags.truncate(diags_before);
+                    tail += remaining - t;
+                    remaining = t;
+                    continue;
+                }
+                self.error(error);
+            }
             if remaining == 0 {
                 // The body was lowered for its diagnostics only; the state stays as it was.
-                return;
+                break;
             }
             if body.changed_place.is_none() || remaining == 1 {
                 self.emit_region(body, f.span_of_header(), remaining, start, step, scope);
-                return;
+                start += step * remaining as i64;
+                break;
             }
             if peels == MAX_PEELS {
                 let place = body.changed_place.clone().unwrap_or_default();
@@ -185,6 +209,13 @@ impl Lowerer<'_> {
             start += step;
             peels += 1;
         }
+        // The clamped iterations, each with the counter a compile-time number, so
+        // that each slice has the length Python gives it.
+        for k in 0..tail {
+            let i = start as i128 + k as i128 * step as i128;
+            self.bind(&f.var.name, Value::Number(super::Num::Int(i)), scope, kind);
+            self.block(&f.body, scope, kind);
+        }
     }
 
     /// Adds the region, its effect and its output nodes to the program, and
@@ -208,7 +239,20 @@ impl Lowerer<'_> {
             outputs.push(out);
         }
         self.prog.effects.push(Effect::Loop { region, inputs: body.inputs.clone(), outputs: outputs.clone() });
-        let carried = body.carried.clone();
+        // A region of one iteration (a peeled first iteration) feeds nothing to a
+        // next one, and there a carried value may change its shape or dtype
+        // (`h = zeros(1)` before a loop whose body binds `h = zeros(2)`): such a
+        // pair is dropped, as the plan requires a carried pair to match.
+        let carried: Vec<(u32, u32)> = body
+            .carried
+            .iter()
+            .copied()
+            .filter(|&(j, k)| {
+                let out = body.program.graph.node(body.outputs[j as usize]);
+                let input = &body.program.inputs[k as usize];
+                trip > 1 || (out.dtype == input.dtype && out.shape == input.shape)
+            })
+            .collect();
         self.rebind_after(body.exit, &outputs, scope);
         let mut program = body.program;
         for (j, &n) in body.outputs.iter().enumerate() {
@@ -226,7 +270,7 @@ impl ForStmt {
 }
 
 /// The number of values `range(start, stop, step)` yields.
-fn trip_count(start: i64, stop: i64, step: i64) -> u64 {
+pub(super) fn trip_count(start: i64, stop: i64, step: i64) -> u64 {
     let (span, step) = if step > 0 { (stop as i128 - start as i128, step as i128) } else { (start as i128 - stop as i128, -(step as i128)) };
     if span <= 0 {
         0

@@ -112,6 +112,10 @@ pub enum Value {
     /// An f-string with run-time values (`f"loss {loss.item():.4f}"`): its pieces,
     /// printed in a row, the run-time ones formatted when the program prints.
     Text(Vec<crate::ir::program::PrintArg>),
+    /// A function as a value (`loss_func = nll`, `act = relu`): the name of the
+    /// op, fn or builtin it is, called through the name it is bound to. Known
+    /// at compile time, like every callee.
+    Func(String),
     /// The result of an expression that already produced a diagnostic.
     Poison,
 }
@@ -194,6 +198,7 @@ impl Value {
             Value::Host { kind: HostKind::Bool, .. } => "a run-time boolean",
             Value::Optimizer(_) => "an optimizer",
             Value::Text(_) => "a run-time string",
+            Value::Func(_) => "a function",
             Value::Poison => "an invalid value",
         }
     }
@@ -257,6 +262,12 @@ pub struct Lowerer<'a> {
     /// every value it takes: a subscript that reads it at the top of the body runs
     /// in every iteration, so an index out of bounds in one is found when compiling.
     counter: Option<Counter>,
+    /// A run-time slice of the counter's loop that runs past the end of its
+    /// dimension from some iteration on (`x[i*bs:(i+1)*bs]` with a last, shorter
+    /// batch): the first such iteration, counted from the loop's first, and the
+    /// error to report if the loop cannot split those iterations off
+    /// (`loops.rs`, `dyn_index.rs`).
+    clamped_tail: Option<(u64, crate::diag::Diagnostic)>,
     /// Set by `x[...] op= v` while it reads its target: a subscript with a
     /// boolean mask then hands its evaluated items over in `mask_update`
     /// instead of reading (whose shape only the run knows), and the update is
@@ -330,6 +341,7 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         loop_views: std::collections::HashSet::new(),
         writing_view: None,
         counter: None,
+        clamped_tail: None,
         mask_update_read: false,
         mask_update: None,
     };

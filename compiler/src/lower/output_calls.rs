@@ -65,6 +65,8 @@ impl<'a> Lowerer<'a> {
             Value::Host { node, .. } => PrintArg::Scalar { node, spec: String::new() },
             Value::Text(pieces) => concat(pieces),
             Value::Optimizer(k) => PrintArg::Text(self.optimizer_text(k)),
+            // Python adds the object's address, which no other run reproduces.
+            Value::Func(name) => PrintArg::Text(format!("<function {name}>")),
             Value::Poison => PrintArg::None,
         }
     }

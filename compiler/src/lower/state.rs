@@ -98,6 +98,14 @@ pub(super) fn map_value(v: &mut Value, f: &mut dyn FnMut(NodeId) -> NodeId) {
             }
         }
         Value::Text(pieces) => pieces.iter_mut().for_each(|p| p.map_nodes(f)),
-        Value::Number(_) | Value::Str(_) | Value::Bool(_) | Value::None | Value::DType(_) | Value::Size(_) | Value::Optimizer(_) | Value::Poison => {}
+        Value::Number(_)
+        | Value::Str(_)
+        | Value::Bool(_)
+        | Value::None
+        | Value::DType(_)
+        | Value::Size(_)
+        | Value::Optimizer(_)
+        | Value::Func(_)
+        | Value::Poison => {}
     }
 }

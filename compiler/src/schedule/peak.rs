@@ -67,14 +67,18 @@ pub fn peak(plan: &Plan) -> Peak {
 /// buffer the body still held, except its inputs', is pooled, so the second
 /// iteration starts with that pool and may hold more than the first at its peak
 /// (an input loaded while the pool is full). The pool is then the same after every
-/// later iteration, so two replays give the peak of any trip count.
-fn body_peak(body: &Plan) -> u128 {
+/// later iteration, so two replays give the peak of any trip count; a loop of
+/// one iteration (a peeled first iteration) has no second.
+fn body_peak(body: &Plan, trip: u64) -> u128 {
     let mut first = Replay::new(body);
     let mut bytes = 0u128;
     let mut i = 0;
     while i < body.steps.len() {
         i = first.advance(i);
         bytes = bytes.max(first.held.max(first.spike));
+    }
+    if trip <= 1 {
+        return bytes;
     }
     let mut pool = std::mem::take(&mut first.pool);
     for &v in &first.alive {
@@ -217,7 +221,7 @@ impl<'a> Replay<'a> {
                 }
             }
             Step::Loop(l) => {
-                self.spike = self.held + body_peak(&l.body);
+                self.spike = self.held + body_peak(&l.body, l.trip);
                 for &v in &l.outputs {
                     self.held += value_bytes(self.plan, v);
                     self.alive.insert(v);
