@@ -104,7 +104,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0102_unknown_function.act", "E0102", "3:5"),
     ("e0103_arity.act", "E0103", "6:5"),
     ("e0104_unknown_keyword.act", "E0104", "2:14"),
-    ("e0105_duplicate_definition.act", "E0105", "5:4"),
+    ("e0105_duplicate_definition.act", "E0105", "11:4"),
     ("e0106_recursion.act", "E0106", "3:12"),
     ("e0107_wrong_kind.act", "E0107", "3:9"),
     ("e0110_math_domain.act", "E0110", "3:7"),

@@ -77,3 +77,30 @@ print(x[[-1, 0]], list(range(3)))
     let (code, _) = first_error("print(range(0, 5, 0))\n");
     assert_eq!(code, "E0600");
 }
+
+/// A fn defined again takes the name over from its place on, as a Python `def`
+/// does: calls before it, and a name bound to the earlier function, keep the
+/// earlier one; a fn that calls the name calls the definition in force then.
+#[test]
+fn a_fn_defined_again_rebinds_its_name_from_there_on() {
+    let program = "\
+fn model(x) {
+    return x + 1
+}
+fn twice(x) {
+    return model(model(x))
+}
+v = tensor([1.0])
+old = model
+print(model(v), twice(v))
+fn model(x) {
+    return x * 10
+}
+print(model(v), twice(v), old(v))
+";
+    // What Python prints for the same definitions and calls.
+    assert_eq!(run(program), "tensor([2.]) tensor([3.])\ntensor([10.]) tensor([100.]) tensor([2.])\n");
+    // The second definition calling its own name is recursion, as in Python.
+    let (code, _) = first_error("fn f(x) {\n    return x\n}\nfn f(x) {\n    return f(x)\n}\nprint(f(ones(1)))\n");
+    assert_eq!(code, "E0106");
+}

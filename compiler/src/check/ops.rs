@@ -18,6 +18,10 @@ use crate::syntax::ast::{Arg, Block, Expr, ExprKind, FPiece, File, FnDef, Ident,
 pub struct Defs<'a> {
     pub ops: HashMap<String, &'a OpDef>,
     pub fns: HashMap<String, &'a FnDef>,
+    /// Later definitions of a fn's name, in file order (a notebook's second
+    /// `def model(xb)`): each takes the name over from its place in the file on,
+    /// as a Python `def` rebinds it (`lower/mod.rs`).
+    pub redefined: Vec<&'a FnDef>,
     /// Definitions on a call cycle (already reported); lowering does not inline them.
     pub recursive: HashSet<String>,
 }
@@ -34,6 +38,13 @@ pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
             Item::Stmt(_) => continue,
         };
         if let Some(prev) = first_span.get(&name.name) {
+            // A fn defined again over a fn rebinds the name, as `def` does in Python.
+            if let (Item::Fn(f), true) = (item, defs.fns.contains_key(&name.name)) {
+                check_params(params, &mut diags);
+                check_defaults(params, defaults, &mut diags);
+                defs.redefined.push(f);
+                continue;
+            }
             diags.push(
                 Diagnostic::new(Code::E0105, format!("`{}` is defined twice", name.name), name.span, "defined again here")
                     .with_secondary(*prev, "first defined here")
@@ -62,7 +73,9 @@ pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
     for item in &file.items {
         match item {
             Item::Op(op) if defs.ops.get(&op.name.name).is_some_and(|d| std::ptr::eq(*d, op)) => check_op(op, &mut diags),
-            Item::Fn(f) if defs.fns.get(&f.name.name).is_some_and(|d| std::ptr::eq(*d, f)) => check_fn(f, &globals, &mut diags),
+            Item::Fn(f) if defs.fns.get(&f.name.name).is_some_and(|d| std::ptr::eq(*d, f)) || defs.redefined.iter().any(|d| std::ptr::eq(*d, f)) => {
+                check_fn(f, &globals, &mut diags)
+            }
             _ => {}
         }
     }
@@ -546,6 +559,13 @@ fn check_recursion(defs: &mut Defs, diags: &mut Vec<Diagnostic>) {
         let mut v = Vec::new();
         collect_calls_block(&f.body, &mut v);
         calls.insert(name, v);
+    }
+    // A name's later definitions add their calls to its own: a cycle through any
+    // version of a fn is a cycle.
+    for f in &defs.redefined {
+        let mut v = Vec::new();
+        collect_calls_block(&f.body, &mut v);
+        calls.entry(f.name.name.as_str()).or_default().extend(v);
     }
     let mut names: Vec<&str> = calls.keys().copied().collect();
     names.sort();

@@ -61,8 +61,9 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
             Item::Op(op) => {
                 ex.ops.insert(op.name.name.as_str(), op);
             }
+            // A fn's first definition; a later one is written where it stands (below).
             Item::Fn(f) => {
-                ex.fns.insert(f.name.name.as_str(), f);
+                ex.fns.entry(f.name.name.as_str()).or_insert(f);
             }
             Item::Stmt(_) => {}
         }
@@ -71,16 +72,32 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
     // parameters of each op and fn receive host numbers; the definitions, printed
     // above them, are translated after.
     let mut top = stmts::Scope::top();
-    let top_stmts: Vec<_> = file.items.iter().filter_map(|i| if let Item::Stmt(s) = i { Some(s) } else { None }).collect();
     let mut script = String::new();
-    for s in top_stmts {
-        ex.stmt(s, &mut top, 0, &mut script);
+    // A fn defined again (`def model(xb)` a second time) is a Python `def` at the
+    // same place among the statements, so that the calls before it reach the
+    // earlier one; a marker holds its place until the definitions are translated.
+    let is_first = |f: &FnDef, fns: &HashMap<&str, &FnDef>| fns.get(f.name.name.as_str()).is_some_and(|d| std::ptr::eq(*d, f));
+    let mut redefined = Vec::new();
+    for item in &file.items {
+        match item {
+            Item::Stmt(s) => ex.stmt(s, &mut top, 0, &mut script),
+            Item::Fn(f) if !is_first(f, &ex.fns) => {
+                script.push_str(&redefinition_marker(redefined.len()));
+                redefined.push(f);
+            }
+            Item::Fn(_) | Item::Op(_) => {}
+        }
     }
     let mut defs_text = String::new();
     for item in file.items.iter().rev() {
         if let Item::Fn(f) = item {
-            defs_text = format!("{}\n\n{}", ex.fn_def(f), defs_text);
+            if is_first(f, &ex.fns) {
+                defs_text = format!("{}\n\n{}", ex.fn_def(f), defs_text);
+            }
         }
+    }
+    for (k, f) in redefined.into_iter().enumerate() {
+        script = script.replace(&redefinition_marker(k), &format!("\n{}\n\n", ex.fn_def(f)));
     }
     for item in file.items.iter().rev() {
         if let Item::Op(op) = item {
@@ -110,4 +127,10 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
     out.push_str(&defs_text);
     out.push_str(&script);
     Ok(out)
+}
+
+/// A line that stands for the `k`-th redefined fn until its text is made; the
+/// control characters cannot occur in a translated statement.
+fn redefinition_marker(k: usize) -> String {
+    format!("\u{1}redefined {k}\u{1}\n")
 }

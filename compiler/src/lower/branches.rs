@@ -225,7 +225,7 @@ fn rekey(key: String, v: &mut Value, node_of: &dyn Fn(&str) -> Option<NodeId>) {
         | Value::DType(_)
         | Value::Size(_)
         | Value::Optimizer(_)
-        | Value::Func(_)
+        | Value::Func(..)
         | Value::Poison => {}
     }
 }

@@ -57,12 +57,14 @@ impl<'a> Lowerer<'a> {
                 // the binding made a new version (`state.rs`).
                 Some(v) => self.current_value(v.clone()),
                 // The file's own op or fn of that name, before graphc's names (`fn double`).
-                None if self.defs.ops.contains_key(n) || self.defs.fns.contains_key(n) => Value::Func(n.clone()),
+                None if self.defs.ops.contains_key(n) || self.defs.fns.contains_key(n) => {
+                    Value::Func(n.clone(), self.fn_now.get(n).copied().unwrap_or(0))
+                }
                 None if dtype_name(n).is_some() => Value::DType(dtype_name(n).expect("checked by the guard")),
                 // `pi`, `e`, `inf`, `nan`: Python's `math` constants, unless a name shadows them.
                 None if super::host_values::constant(n).is_some() => super::host_values::constant(n).expect("checked by the guard"),
                 // A builtin named as a value (`act = relu`), called later through another name.
-                None if builtins::lookup(n).is_some() => Value::Func(n.clone()),
+                None if builtins::lookup(n).is_some() => Value::Func(n.clone(), 0),
                 None => {
                     let known: std::collections::HashMap<String, Span> = scope.names.keys().map(|k| (k.clone(), Span::default())).collect();
                     self.error(unknown_name(n, e.span, &known))
@@ -96,9 +98,9 @@ impl<'a> Lowerer<'a> {
                 let args = self.args(args, scope);
                 // A name bound to a function (`loss_func = nll`) calls that function.
                 let bound = scope.names.get(&callee.name).or_else(|| if scope.reads_globals { self.globals.get(&callee.name) } else { None });
-                if let Some(Value::Func(target)) = bound {
-                    let target = Ident { name: target.clone(), span: callee.span };
-                    return self.call(&target, args, e.span);
+                if let Some(Value::Func(target, version)) = bound {
+                    let (target, version) = (Ident { name: target.clone(), span: callee.span }, *version);
+                    return self.call_version(&target, version, args, e.span);
                 }
                 self.call(callee, args, e.span)
             }
@@ -194,10 +196,30 @@ impl<'a> Lowerer<'a> {
         if let Some(op) = self.defs.ops.get(&callee.name).copied() {
             return self.call_op(op, args, span);
         }
-        if let Some(f) = self.defs.fns.get(&callee.name).copied() {
+        if let Some(f) = self.fn_def(&callee.name, self.fn_now.get(&callee.name).copied().unwrap_or(0)) {
             return self.call_fn(f, args, span);
         }
         self.call_builtin_named(callee, args, span)
+    }
+
+    /// Calls a function value: definition `version` of a fn (see [`Value::Func`]),
+    /// or the op or builtin of that name.
+    fn call_version(&mut self, callee: &Ident, version: usize, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
+        if self.defs.recursive.contains(&callee.name) {
+            return Value::Poison;
+        }
+        match self.fn_def(&callee.name, version) {
+            Some(f) => self.call_fn(f, args, span),
+            None => self.call(callee, args, span),
+        }
+    }
+
+    /// Definition `version` of the fn `name` (0 the first), if the file defines one.
+    fn fn_def(&self, name: &str, version: usize) -> Option<&'a crate::syntax::ast::FnDef> {
+        match version {
+            0 => self.defs.fns.get(name).copied(),
+            k => self.defs.redefined.get(k - 1).copied(),
+        }
     }
 
     /// Calls the builtin (or optimizer, or Python function) of that name, even

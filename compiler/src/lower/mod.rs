@@ -113,9 +113,11 @@ pub enum Value {
     /// printed in a row, the run-time ones formatted when the program prints.
     Text(Vec<crate::ir::program::PrintArg>),
     /// A function as a value (`loss_func = nll`, `act = relu`): the name of the
-    /// op, fn or builtin it is, called through the name it is bound to. Known
-    /// at compile time, like every callee.
-    Func(String),
+    /// op, fn or builtin it is, called through the name it is bound to, and
+    /// which definition of a fn defined more than once it was when it was named
+    /// (0 the first, `k` the `k`-th of `Defs::redefined`), as a Python name
+    /// holds the function object. Known at compile time, like every callee.
+    Func(String, usize),
     /// The result of an expression that already produced a diagnostic.
     Poison,
 }
@@ -198,7 +200,7 @@ impl Value {
             Value::Host { kind: HostKind::Bool, .. } => "a run-time boolean",
             Value::Optimizer(_) => "an optimizer",
             Value::Text(_) => "a run-time string",
-            Value::Func(_) => "a function",
+            Value::Func(..) => "a function",
             Value::Poison => "an invalid value",
         }
     }
@@ -268,6 +270,9 @@ pub struct Lowerer<'a> {
     /// error to report if the loop cannot split those iterations off
     /// (`loops.rs`, `dyn_index.rs`).
     clamped_tail: Option<(u64, crate::diag::Diagnostic)>,
+    /// The fns defined again so far at the top level: which definition each
+    /// name calls now (`k`, the `k`-th of `Defs::redefined`; absent, the first).
+    fn_now: HashMap<String, usize>,
     /// Set by `x[...] op= v` while it reads its target: a subscript with a
     /// boolean mask then hands its evaluated items over in `mask_update`
     /// instead of reading (whose shape only the run knows), and the update is
@@ -342,13 +347,23 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         writing_view: None,
         counter: None,
         clamped_tail: None,
+        fn_now: HashMap::new(),
         mask_update_read: false,
         mask_update: None,
     };
     let mut scope = Scope::default();
     for item in &file.items {
-        if let Item::Stmt(stmt) = item {
-            l.stmt(stmt, &mut scope, BodyKind::TopLevel);
+        match item {
+            Item::Stmt(stmt) => {
+                l.stmt(stmt, &mut scope, BodyKind::TopLevel);
+            }
+            // A fn defined again takes its name over from here on, as `def` rebinds it.
+            Item::Fn(f) => {
+                if let Some(k) = l.defs.redefined.iter().position(|d| std::ptr::eq(*d, f)) {
+                    l.fn_now.insert(f.name.name.clone(), k + 1);
+                }
+            }
+            Item::Op(_) => {}
         }
     }
     l.record_exports(&scope);

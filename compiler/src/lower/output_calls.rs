@@ -66,7 +66,7 @@ impl<'a> Lowerer<'a> {
             Value::Text(pieces) => concat(pieces),
             Value::Optimizer(k) => PrintArg::Text(self.optimizer_text(k)),
             // Python adds the object's address, which no other run reproduces.
-            Value::Func(name) => PrintArg::Text(format!("<function {name}>")),
+            Value::Func(name, _) => PrintArg::Text(format!("<function {name}>")),
             Value::Poison => PrintArg::None,
         }
     }

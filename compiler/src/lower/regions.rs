@@ -397,7 +397,7 @@ pub(super) fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
         Value::DType(d) => out.push((key, Held::Const(format!("dtype {d}")))),
         Value::Size(s) => out.push((key, Held::Const(format!("size {s:?}")))),
         Value::Optimizer(k) => out.push((key, Held::Const(format!("optimizer {k}")))),
-        Value::Func(name) => out.push((key, Held::Const(format!("function {name}")))),
+        Value::Func(name, version) => out.push((key, Held::Const(format!("function {name} {version}")))),
         // A run-time string: its pieces' text is fixed, its values are places.
         Value::Text(pieces) => {
             out.push((key.clone(), Held::Const(format!("text {pieces:?}"))));

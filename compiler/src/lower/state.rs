@@ -105,7 +105,7 @@ pub(super) fn map_value(v: &mut Value, f: &mut dyn FnMut(NodeId) -> NodeId) {
         | Value::DType(_)
         | Value::Size(_)
         | Value::Optimizer(_)
-        | Value::Func(_)
+        | Value::Func(..)
         | Value::Poison => {}
     }
 }

@@ -1,9 +1,12 @@
 # The PyTorch program that examples/nn_tutorial.act mirrors line for line:
 # PyTorch's "What is torch.nn really?" tutorial (beginner/nn_tutorial.py), its
-# section "Neural net from scratch (without torch.nn)", on the 8x8 digits of
+# sections "Neural net from scratch (without torch.nn)", "Using
+# torch.nn.functional" and "Refactor using torch.optim", on the 8x8 digits of
 # examples/data instead of MNIST (64 pixels where MNIST has 784), printing what
-# the tutorial prints. Its training loop runs over mini-batches of 64 whose
-# last one, rows 1472 to 1499, is shorter.
+# the tutorial prints. Its training loops run over mini-batches of 64 whose
+# last one, rows 1472 to 1499, is shorter. The tutorial's nn.Module and
+# nn.Linear refactors are left out: the optim section trains fresh tensors
+# `weights` and `bias` (as its Mnist_Logistic holds) with optim.SGD.
 import os
 import numpy as np
 import torch
@@ -68,3 +71,34 @@ for epoch in range(epochs):
             bias.grad.zero_()
 
 print(loss_func(model(xb), yb), accuracy(model(xb), yb))
+
+import torch.nn.functional as F
+
+loss_func = F.cross_entropy
+
+def model(xb):
+    return xb @ weights + bias
+
+print(loss_func(model(xb), yb), accuracy(model(xb), yb))
+
+from torch import optim
+
+weights = (torch.randn(64, 10) / math.sqrt(64)).requires_grad_()
+bias = torch.zeros(10, requires_grad=True)
+opt = optim.SGD([weights, bias], lr=lr)
+print(loss_func(model(xb), yb))
+
+for epoch in range(epochs):
+    for i in range((n - 1) // bs + 1):
+        start_i = i * bs
+        end_i = start_i + bs
+        xb = x_train[start_i:end_i]
+        yb = y_train[start_i:end_i]
+        pred = model(xb)
+        loss = loss_func(pred, yb)
+
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+
+print(loss_func(model(xb), yb))
