@@ -277,7 +277,21 @@ const CAST_METHODS: &[(&str, Builtin)] = &[
     ("float", Builtin::Cast(DType::F32)),
     ("bool", Builtin::Cast(DType::Bool)),
     ("to", Builtin::To),
+    // `x.type(torch.float32)`: a conversion, as `to`.
+    ("type", Builtin::To),
 ];
+
+/// The parameter PyTorch's argument parser binds a NumPy keyword to
+/// (`numpy_compatibility_arg_names` in `python_arg_parser.cpp`).
+fn numpy_alias(keyword: &str) -> Option<&'static str> {
+    match keyword {
+        "axis" => Some("dim"),
+        "keepdims" => Some("keepdim"),
+        "x" | "a" | "x1" => Some("input"),
+        "x2" => Some("other"),
+        _ => None,
+    }
+}
 
 /// The conversion method called `name`, if it is one.
 pub fn cast_method(name: &str) -> Option<Builtin> {
@@ -409,7 +423,14 @@ pub fn bind<V>(name: &str, sig: &Signature, args: Vec<(Option<Ident>, V, Span)>,
             }
             Some(kw) => {
                 seen_keyword = true;
-                if let Some(i) = sig.params.iter().position(|p| *p == kw.name) {
+                // PyTorch's argument parser takes NumPy's names for some parameters
+                // (`x.argmax(axis=1)`, `sum(keepdims=True)`); they bind as the parameter.
+                let known = |k: &str| sig.params.contains(&k) || sig.keywords.contains(&k);
+                let key = match numpy_alias(&kw.name) {
+                    Some(alias) if !known(&kw.name) && known(alias) => alias,
+                    _ => kw.name.as_str(),
+                };
+                if let Some(i) = sig.params.iter().position(|p| *p == key) {
                     if positional.len() <= i {
                         positional.resize_with(i + 1, || None);
                     }
@@ -418,7 +439,7 @@ pub fn bind<V>(name: &str, sig: &Signature, args: Vec<(Option<Ident>, V, Span)>,
                             .with_help(format!("pass `{}` once", kw.name)));
                     }
                     positional[i] = Some((value, span));
-                } else if let Some(k) = sig.keywords.iter().find(|k| **k == kw.name) {
+                } else if let Some(k) = sig.keywords.iter().find(|k| **k == key) {
                     if keywords.insert(*k, (value, span)).is_some() {
                         return Err(Diagnostic::new(
                             Code::E0104,

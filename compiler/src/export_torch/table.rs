@@ -189,6 +189,7 @@ const METHODS: &[&str] = &[
     "float",
     "bool",
     "to",
+    "type",
     "add_",
     "sub_",
     "mul_",
