@@ -53,6 +53,7 @@ const EXPORTABLE: &[&str] = &[
     "mul_constant",
     "my_relu",
     "nn_tutorial",
+    "normal_samples",
     "one_hot",
     "optimizers",
     "partial_batches",

@@ -17,6 +17,8 @@ use crate::syntax::ast::{Ident, Span};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Builtin {
     Randn,
+    /// `normal(mean, std, size)`: PyTorch's normal samples of one mean and std.
+    Normal,
     Rand,
     Zeros,
     Ones,
@@ -167,6 +169,7 @@ const CREATE_KW: &[&str] = &["requires_grad", "dtype"];
 /// builtins in [`names`].
 const CREATION: &[(&str, Builtin)] = &[
     ("randn", Builtin::Randn),
+    ("normal", Builtin::Normal),
     ("rand", Builtin::Rand),
     ("zeros", Builtin::Zeros),
     ("ones", Builtin::Ones),
@@ -323,6 +326,7 @@ pub fn signature(b: Builtin) -> Signature {
         |params: &'static [&'static str], min: usize, max: Option<usize>, keywords: &'static [&'static str]| Signature { params, min, max, keywords };
     match b {
         B::Randn | B::Rand | B::Zeros | B::Ones => sig(&[], 0, None, CREATE_KW),
+        B::Normal => sig(&["mean", "std", "size"], 3, Some(3), CREATE_KW),
         B::Full => sig(&[], 1, None, CREATE_KW),
         B::Arange => sig(&["start", "end", "step"], 1, Some(3), CREATE_KW),
         B::Linspace => sig(&["start", "end", "steps"], 3, Some(3), CREATE_KW),

@@ -35,6 +35,7 @@ pub enum Spelling {
 /// method `Tensor.NAME`.
 const TORCH: &[&str] = &[
     "randn",
+    "normal",
     "rand",
     "zeros",
     "ones",

@@ -203,7 +203,7 @@ fn rekey(key: String, v: &mut Value, node_of: &dyn Fn(&str) -> Option<NodeId>) {
                 *n = m;
             }
         }
-        Value::List(items) | Value::Tuple(items) => {
+        Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } => {
             for (i, (item, _)) in items.iter_mut().enumerate() {
                 rekey(format!("{key}[{i}]"), item, node_of);
             }

@@ -30,6 +30,7 @@ impl<'a> Lowerer<'a> {
         }
         match b {
             Builtin::Randn
+            | Builtin::Normal
             | Builtin::Rand
             | Builtin::Zeros
             | Builtin::Ones

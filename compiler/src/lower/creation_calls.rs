@@ -27,6 +27,7 @@ impl<'a> Lowerer<'a> {
                 };
                 self.create(op, shape, bound, DType::F32, span)
             }
+            Builtin::Normal => self.normal(bound, span),
             Builtin::Full => {
                 let mut pos = bound.positional.clone();
                 let (value, vspan) = pos.pop().flatten().expect("bind guarantees one argument");
@@ -213,48 +214,123 @@ impl<'a> Lowerer<'a> {
         Some(shape)
     }
 
-    /// Finishes a creation call: `dtype=` and `requires_grad=` keywords, size limit, leaf bookkeeping.
-    fn create(&mut self, op: Op, shape: Vec<usize>, bound: &mut Bound<Value>, default: DType, span: Span) -> Value {
+    /// `normal(mean, std, size)` as PyTorch's `normal_` fills it: each standard
+    /// normal of `randn` (the same draws from the generator) times `std` plus
+    /// `mean`, rounded once (`normal_fill_16_AVX2`'s fused multiply-add, and
+    /// GCC's contraction of the scalar kernels). Below 16 elements PyTorch draws
+    /// each in double and rounds to the dtype after the multiply-add, so those
+    /// are computed in f64 and converted; `tests/programs/torch/normal.py`
+    /// holds the bits to PyTorch's.
+    fn normal(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
+        let (Some(mean), Some(std)) = (self.positional_number(bound, 0, "`normal`'s mean"), self.positional_number(bound, 1, "`normal`'s std"))
+        else {
+            return Value::Poison;
+        };
+        let std_span = bound.positional[1].as_ref().map_or(span, |p| p.1);
+        // PyTorch's own check and message (`normal_` in `DistributionTemplates.h`).
+        if std < 0.0 || !std.is_finite() || !mean.is_finite() {
+            return self.error(
+                Diagnostic::new(
+                    Code::E0107,
+                    format!("normal expects std >= 0.0 and a finite mean and std, but found mean {mean} and std {std}"),
+                    std_span,
+                    "not a standard deviation",
+                )
+                .with_help("pass a finite mean and a non-negative, finite std"),
+            );
+        }
+        let shape = match bound.positional[2].clone() {
+            Some((Value::Size(dims), _)) => dims,
+            Some(size) => match self.shape_args(&[Some(size)], "normal") {
+                Some(shape) => shape,
+                None => return Value::Poison,
+            },
+            None => return Value::Poison,
+        };
+        let Some((dtype, requires_grad)) = self.creation_keywords("normal", true, bound, DType::F32, span) else { return Value::Poison };
+        if !self.size_allowed(&shape, span) || (requires_grad && !self.check_requires_grad(dtype, span)) {
+            return Value::Poison;
+        }
+        let small = shape.iter().product::<usize>() < 16;
+        let work = if small { DType::F64 } else { dtype };
+        let z = self.node(Op::Randn, work, shape.clone(), &[], span);
+        let (s, m) = (self.scalar(std, work, std_span), self.scalar(mean, work, span));
+        let mut out = self.node(Op::Fma, work, shape, &[z, s, m], span);
+        if work != dtype {
+            out = self.cast_to(out, dtype, span);
+        }
+        self.make_leaf(out, requires_grad);
+        Value::Tensor(out)
+    }
+
+    /// The `dtype=` and `requires_grad=` keywords of a creation call; `random`
+    /// calls make floating-point tensors only.
+    fn creation_keywords(&mut self, name: &str, random: bool, bound: &mut Bound<Value>, default: DType, span: Span) -> Option<(DType, bool)> {
         let (dtype, dtype_span) = match bound.keyword("dtype") {
             None => (default, span),
             Some((Value::DType(d), s)) => (d, s),
             Some((other, s)) => {
-                return self.error(
+                self.error(
                     Diagnostic::new(Code::E0107, format!("`dtype` must be a dtype, not {}", other.describe()), s, "not a dtype")
                         .with_help("write `dtype=f32`, `dtype=f64`, `dtype=i64` or `dtype=bool`"),
-                )
+                );
+                return None;
             }
         };
         // Random draws and evenly spaced points are floating-point only here.
-        if matches!(op, Op::Randn | Op::Rand | Op::Linspace { .. }) && !dtype.is_float() {
-            return self.error(
-                Diagnostic::new(Code::E0204, format!("`{}` does not make {dtype} tensors", op.name()), dtype_span, format!("this is {dtype}"))
+        if random && !dtype.is_float() {
+            self.error(
+                Diagnostic::new(Code::E0204, format!("`{name}` does not make {dtype} tensors"), dtype_span, format!("this is {dtype}"))
                     .with_help("use `dtype=f32` or `dtype=f64`, then convert with `.long()` or `.bool()` if needed"),
             );
+            return None;
         }
         let requires_grad = match bound.keyword("requires_grad") {
             None => false,
             Some((Value::Bool(b), _)) => b,
             Some((other, s)) => {
-                return self.error(
+                self.error(
                     Diagnostic::new(Code::E0107, format!("`requires_grad` must be `true` or `false`, not {}", other.describe()), s, "not a boolean")
                         .with_help("write `requires_grad=true`"),
-                )
+                );
+                return None;
             }
         };
+        Some((dtype, requires_grad))
+    }
+
+    /// Whether a tensor of `shape` is within graphc's element limit (E0202 otherwise).
+    fn size_allowed(&mut self, shape: &[usize], span: Span) -> bool {
         let n: u128 = shape.iter().map(|&d| d as u128).product();
         if n > MAX_ELEMENTS {
-            return self.error(
+            self.error(
                 Diagnostic::new(
                     Code::E0202,
-                    format!("a tensor of shape {} has {n} elements, more than graphc allows ({MAX_ELEMENTS})", shapes::show(&shape)),
+                    format!("a tensor of shape {} has {n} elements, more than graphc allows ({MAX_ELEMENTS})", shapes::show(shape)),
                     span,
                     "too large",
                 )
                 .with_help("use a smaller shape"),
             );
+            return false;
         }
-        if requires_grad && !self.check_requires_grad(dtype, span) {
+        true
+    }
+
+    /// Makes a created tensor a leaf that requires grad, when asked to.
+    fn make_leaf(&mut self, id: crate::ir::graph::NodeId, requires_grad: bool) {
+        if requires_grad {
+            self.prog.graph.meta_mut(id).requires_grad = true;
+            self.prog.leaves.push(id);
+            self.grad_state.insert(id, None);
+        }
+    }
+
+    /// Finishes a creation call: `dtype=` and `requires_grad=` keywords, size limit, leaf bookkeeping.
+    fn create(&mut self, op: Op, shape: Vec<usize>, bound: &mut Bound<Value>, default: DType, span: Span) -> Value {
+        let random = matches!(op, Op::Randn | Op::Rand | Op::Linspace { .. });
+        let Some((dtype, requires_grad)) = self.creation_keywords(op.name(), random, bound, default, span) else { return Value::Poison };
+        if !self.size_allowed(&shape, span) || (requires_grad && !self.check_requires_grad(dtype, span)) {
             return Value::Poison;
         }
         // Constants are stored as the dtype holds them: exact integers for i64.
@@ -264,11 +340,7 @@ impl<'a> Lowerer<'a> {
             op => op,
         };
         let id = self.node(op, dtype, shape, &[], span);
-        if requires_grad {
-            self.prog.graph.meta_mut(id).requires_grad = true;
-            self.prog.leaves.push(id);
-            self.grad_state.insert(id, None);
-        }
+        self.make_leaf(id, requires_grad);
         Value::Tensor(id)
     }
 

@@ -26,6 +26,7 @@ fn has_effect(b: builtins::Builtin) -> bool {
             | B::SaveFig
             | B::Figure(_)
             | B::Randn
+            | B::Normal
             | B::Rand
             | B::ManualSeed
             | B::Backward
@@ -657,6 +658,16 @@ impl<'a> Lowerer<'a> {
         }
         if field.name == "mT" {
             return self.mt_field(recv, span);
+        }
+        // `x.max(dim=1).indices`: a named tuple's field.
+        if let Value::Named { kind, fields, items } = &recv {
+            return match fields.iter().position(|f| *f == field.name) {
+                Some(k) => items[k].0.clone(),
+                None => self.error(
+                    Diagnostic::new(Code::E0102, format!("`torch.return_types.{kind}` has no field `{}`", field.name), field.span, "unknown field")
+                        .with_help(format!("its fields are {}", fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(" and "))),
+                ),
+            };
         }
         if let (Value::Tensor(n), "dtype") = (&recv, field.name.as_str()) {
             return Value::DType(self.dtype_of(*n));

@@ -3,7 +3,8 @@
 //! - `max(x)`: the largest element, 0-d (`MaxBackward1`, the gradient shared
 //!   evenly among equal maxima, as the `amax` reduction it lowers to);
 //! - `max(x, dim=d, keepdim=false)`: the values and the i64 indices of the first
-//!   maxima along `d`, as a tuple (`MaxBackward0`: the gradient goes to the
+//!   maxima along `d`, as PyTorch's named tuple `torch.return_types.max`
+//!   (`.values`, `.indices`) (`MaxBackward0`: the gradient goes to the
 //!   index only, which `gather`'s derivative does);
 //! - `max(a, b)` with a tensor `b`: the elementwise `maximum`.
 //!
@@ -75,7 +76,11 @@ impl<'a> Lowerer<'a> {
                 let (values, indices) = self.extreme_along(x, d, keepdim, min, index_only, span);
                 match values {
                     None => Value::Tensor(indices),
-                    Some(values) => Value::List(vec![(Value::Tensor(values), span), (Value::Tensor(indices), span)]),
+                    Some(values) => Value::Named {
+                        kind: if min { "min" } else { "max" },
+                        fields: &["values", "indices"],
+                        items: vec![(Value::Tensor(values), span), (Value::Tensor(indices), span)],
+                    },
                 }
             }
         }

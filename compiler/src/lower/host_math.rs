@@ -190,7 +190,7 @@ impl<'a> Lowerer<'a> {
             ("len", [(None, v, vs)]) => Some(self.len(v, *vs)),
             ("range", _) => Some(self.range_list(args, span)),
             // `list(range(n))`, `list(x.shape)`: a list of the same items.
-            ("list", [(None, Value::List(items) | Value::Tuple(items), _)]) => Some(Value::List(items.clone())),
+            ("list", [(None, Value::List(items) | Value::Tuple(items) | Value::Named { items, .. }, _)]) => Some(Value::List(items.clone())),
             ("list", [(None, Value::Size(dims), vs)]) => Some(Value::List(dims.iter().map(|&d| (Value::Number(Num::Int(d as i128)), *vs)).collect())),
             ("abs", [(None, Value::Host { node, kind }, _)]) => {
                 let kind = if *kind == HostKind::Bool { HostKind::Int } else { *kind };
@@ -272,7 +272,7 @@ impl<'a> Lowerer<'a> {
     /// dimension, all known at compile time.
     fn len(&mut self, v: &Value, vs: Span) -> Value {
         let n = match v {
-            Value::List(items) | Value::Tuple(items) => items.len(),
+            Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } => items.len(),
             Value::Size(dims) => dims.len(),
             Value::Str(s) => s.chars().count(),
             Value::Tensor(t) => match self.shape_of(*t).first() {

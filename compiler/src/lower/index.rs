@@ -99,7 +99,8 @@ impl<'a> Lowerer<'a> {
         match recv {
             Value::Tensor(t) => self.index_tensor(t, evaluated, items.len(), span),
             Value::List(list) => self.index_list(list, evaluated, span, Value::List),
-            Value::Tuple(items) => self.index_list(items, evaluated, span, Value::Tuple),
+            // A named tuple's slice is a plain tuple, as in Python.
+            Value::Tuple(items) | Value::Named { items, .. } => self.index_list(items, evaluated, span, Value::Tuple),
             // A `torch.Size` subscripts as a tuple of ints: `x.shape[0]` is an int, `x.shape[1:]` a Size.
             Value::Size(dims) => {
                 let items = dims.iter().map(|&d| (Value::Number(super::Num::Int(d as i128)), receiver.span)).collect();

@@ -63,7 +63,7 @@ impl Lowerer<'_> {
         }
         let v = self.expr(&f.iter, scope);
         let items = match v {
-            Value::List(items) | Value::Tuple(items) if items.len() <= MAX_UNROLL => items,
+            Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } if items.len() <= MAX_UNROLL => items,
             // `for row in x`: the rows of a tensor, unrolled.
             Value::Tensor(t) if self.shape_of(t).first().is_some_and(|&n| n <= MAX_UNROLL) => {
                 let n = self.shape_of(t)[0];
@@ -78,7 +78,7 @@ impl Lowerer<'_> {
             Value::Poison => return None,
             other => {
                 let what = match other {
-                    Value::List(_) | Value::Tuple(_) => format!("a list of more than {MAX_UNROLL} items"),
+                    Value::List(_) | Value::Tuple(_) | Value::Named { .. } => format!("a list of more than {MAX_UNROLL} items"),
                     Value::Tensor(_) => "a 0-d tensor".to_string(),
                     o => o.describe().to_string(),
                 };

@@ -95,6 +95,15 @@ pub enum Value {
     List(Vec<(Value, Span)>),
     /// A Python tuple: `(a, b)`, a fn's `return a, b`.
     Tuple(Vec<(Value, Span)>),
+    /// A PyTorch named tuple (`torch.return_types.max`, what `x.max(dim=1)`
+    /// gives): a tuple whose items are also fields (`.values`, `.indices`). It
+    /// indexes, unpacks and spreads as a tuple and prints as PyTorch prints it.
+    Named {
+        /// The function that made it: `torch.return_types.{kind}`.
+        kind: &'static str,
+        fields: &'static [&'static str],
+        items: Vec<(Value, Span)>,
+    },
     /// A tensor's shape (`x.shape`, `x.size()`): PyTorch's `torch.Size`, a tuple of ints.
     Size(Vec<usize>),
     /// A Python number or bool known only at run time (a loop counter, a
@@ -194,6 +203,7 @@ impl Value {
             Value::DType(_) => "a dtype",
             Value::List(_) => "a list",
             Value::Tuple(_) => "a tuple",
+            Value::Named { .. } => "a named tuple",
             Value::Size(_) => "a shape",
             Value::Host { kind: HostKind::Int, .. } => "a run-time integer",
             Value::Host { kind: HostKind::Float, .. } => "a run-time number",

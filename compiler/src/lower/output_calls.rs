@@ -60,6 +60,7 @@ impl<'a> Lowerer<'a> {
                 joined("[", parts, "]")
             }
             Value::Tuple(items) => self.print_tuple(items),
+            Value::Named { kind, fields, items } => self.print_named(kind, fields, items),
             Value::Size(dims) => PrintArg::Text(super::tuples::torch_size(&dims)),
             // A run-time Python number prints as `str()` of it: `format(x, "")`.
             Value::Host { node, .. } => PrintArg::Scalar { node, spec: String::new() },

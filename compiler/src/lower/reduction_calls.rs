@@ -110,7 +110,8 @@ impl<'a> Lowerer<'a> {
         if let ReduceKind::VarMeanVar(c) = kind {
             let var = self.op_node(node(ReduceKind::VarMeanVar(c)), dt, out.clone(), &[x], span, kind.grad_fn());
             let mean = self.op_node(node(ReduceKind::VarMeanMean), dt, out, &[x], span, kind.grad_fn());
-            return Value::List(vec![(Value::Tensor(var), span), (Value::Tensor(mean), span)]);
+            // `torch.var_mean` gives a plain tuple, which prints in parentheses.
+            return Value::Tuple(vec![(Value::Tensor(var), span), (Value::Tensor(mean), span)]);
         }
         Value::Tensor(self.op_node(node(kind), dt, out, &[x], span, kind.grad_fn()))
     }

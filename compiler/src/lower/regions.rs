@@ -383,8 +383,12 @@ pub(super) fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
             out.push((format!("{key} (kind)"), Held::Const(format!("host {kind:?}"))));
             out.push((key, Held::Node(*node)));
         }
-        Value::List(items) | Value::Tuple(items) => {
-            let what = if matches!(v, Value::List(_)) { "list" } else { "tuple" };
+        Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } => {
+            let what = match v {
+                Value::List(_) => "list",
+                Value::Named { kind, .. } => kind,
+                _ => "tuple",
+            };
             out.push((key.clone(), Held::Const(format!("{what} of {}", items.len()))));
             for (i, (item, _)) in items.iter().enumerate() {
                 walk(format!("{key}[{i}]"), item, out);

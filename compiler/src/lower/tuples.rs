@@ -92,7 +92,7 @@ impl<'a> Lowerer<'a> {
     /// The items `*v` spreads: a tuple's, a list's or a shape's (E0115 otherwise).
     pub(crate) fn splat(&mut self, v: Value, span: Span) -> Vec<(Value, Span)> {
         match v {
-            Value::Tuple(items) | Value::List(items) => items,
+            Value::Tuple(items) | Value::List(items) | Value::Named { items, .. } => items,
             Value::Size(dims) => dims.into_iter().map(|d| (int(d), span)).collect(),
             Value::Poison => vec![(Value::Poison, span)],
             other => {
@@ -108,7 +108,7 @@ impl<'a> Lowerer<'a> {
     /// `a, b = v`: exactly `n` items (E0116 otherwise; then every name is invalid).
     pub(crate) fn unpack(&mut self, v: Value, n: usize, span: Span) -> Vec<Value> {
         let items: Vec<Value> = match v {
-            Value::Tuple(items) | Value::List(items) => items.into_iter().map(|(v, _)| v).collect(),
+            Value::Tuple(items) | Value::List(items) | Value::Named { items, .. } => items.into_iter().map(|(v, _)| v).collect(),
             Value::Size(dims) => dims.into_iter().map(int).collect(),
             Value::Poison => return vec![Value::Poison; n],
             other => {
@@ -137,6 +137,18 @@ impl<'a> Lowerer<'a> {
         let close = if items.len() == 1 { ",)" } else { ")" };
         let parts = items.into_iter().map(|(v, _)| self.item_repr(v)).collect();
         super::output_calls::joined("(", parts, close)
+    }
+
+    /// A named tuple as PyTorch prints it: its type, then each field on a line.
+    pub(super) fn print_named(&mut self, kind: &str, fields: &[&str], items: Vec<(Value, Span)>) -> PrintArg {
+        let mut pieces = vec![PrintArg::Text(format!("torch.return_types.{kind}(\n"))];
+        let n = items.len();
+        for (k, ((v, _), field)) in items.into_iter().zip(fields).enumerate() {
+            pieces.push(PrintArg::Text(format!("{field}=")));
+            pieces.push(self.item_repr(v));
+            pieces.push(PrintArg::Text(if k + 1 < n { ",\n" } else { ")" }.to_string()));
+        }
+        super::output_calls::concat(pieces)
     }
 
     /// How a value prints as an item of a tuple or list: Python's `repr` of it,
