@@ -42,6 +42,7 @@ const EXPORTABLE: &[&str] = &[
     "integer_prod",
     "layer_norm",
     "linear_function",
+    "linear_regression",
     "log1pexp",
     "loop_state",
     "losses",

@@ -85,3 +85,64 @@ fn normal_needs_a_non_negative_std() {
     assert!(d[0].message.starts_with("normal expects std >= 0.0"), "{}", d[0].message);
     compile("x = normal(0.0, 0.0, (3,))\nprint(x)\n", false).unwrap_or_else(|d| panic!("{}", d[0].message));
 }
+
+/// `print`'s `sep`, `end` and `flush` as Python's; an `end` that leaves the line
+/// open is refused at the keyword.
+#[test]
+fn print_takes_pythons_sep_and_end() {
+    let program = "\
+x = tensor([1.0, 2.0])
+print(x, 3, \"a\", sep=\", \")
+print(1, 2, sep=\"\")
+print(\"loss\", 0.5, end=\"!\\n\")
+print(end=\"\\n\")
+print(\"done\", flush=true)
+print(x, x * 2, sep=\"\\n\")
+";
+    // What Python 3 with PyTorch 2.15 prints for the same lines.
+    assert_eq!(run(program), "tensor([1., 2.]), 3, a\n12\nloss 0.5!\n\ndone\ntensor([1., 2.])\ntensor([2., 4.])\n");
+    let source = "print(1, end=\"\")\n";
+    let d = compile(source, false).err().expect("end without a newline");
+    assert_eq!((d[0].code.as_str(), &source[d[0].primary.span.start..d[0].primary.span.end]), ("E0107", "\"\""));
+}
+
+/// Strings in single quotes, f-strings too, as Python writes them.
+#[test]
+fn strings_take_either_quote() {
+    let program = "print('a', f'{1 + 1}', 'it\\'s', \"q'q\", f'{\"x\"}', 'say \"hi\"')\n";
+    assert_eq!(run(program), "a 2 it's q'q x say \"hi\"\n");
+    let d = compile("print('open)\n", false).err().expect("unterminated");
+    assert_eq!(d[0].code.as_str(), "E0002");
+}
+
+/// `x[i:min(i + bs, len(x))]`, d2l's last minibatch, is the clamped slice
+/// `x[i:i + bs]`; a `min` that stops inside the dimension is E0607 at the `min`.
+/// A shape reshapes as its integers do (`y.reshape(y_hat.shape)`).
+#[test]
+fn a_slice_stopped_by_min_at_the_end_is_clamped_as_python_clamps_it() {
+    let program = "x = arange(10.0)\nfor i in range(0, 10, 4) {\n    print(x[i:min(i + 4, len(x))].reshape(x[:1].shape[0], -1))\n}\n";
+    assert_eq!(run(program), "tensor([[0., 1., 2., 3.]])\ntensor([[4., 5., 6., 7.]])\ntensor([[8., 9.]])\n");
+    let source = "x = arange(10.0)\nfor i in range(0, 10, 4) {\n    print(x[i:min(i + 4, 9)])\n}\n";
+    let d = compile(source, false).err().expect("min inside the dimension");
+    assert_eq!((d[0].code.as_str(), &source[d[0].primary.span.start..d[0].primary.span.end]), ("E0607", "min(i + 4, 9)"));
+}
+
+/// Lists, tuples and shapes concatenate with `+` and repeat with `*` as in
+/// Python; a `torch.Size` on either side of `+` keeps the result a `torch.Size`.
+#[test]
+fn sequences_concatenate_and_repeat_as_in_python() {
+    let program = "\
+a = [1, 2] + [3]
+b = (1, 2) + (3,)
+x = zeros(2, 3)
+print(a, b)
+print(x.shape + (4,), (4,) + x.shape, x.shape[1:] + x.shape[:1])
+print(x.reshape(x.shape + (1,)).shape)
+print([0] * 3, (1,) * 2, 2 * [none])
+";
+    // What Python with PyTorch 2.15 prints for the same lines.
+    assert_eq!(
+        run(program),
+        "[1, 2, 3] (1, 2, 3)\ntorch.Size([2, 3, 4]) torch.Size([4, 2, 3]) torch.Size([3, 2])\ntorch.Size([2, 3, 1])\n[0, 0, 0] (1, 1) [None, None]\n"
+    );
+}

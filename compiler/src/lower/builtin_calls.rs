@@ -9,7 +9,7 @@ use crate::check::builtins::{self, bind, Bound, Builtin};
 use crate::check::shapes;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::{NodeId, Region};
-use crate::ir::program::{BackwardCall, DerivedCall, Effect, FigureEffect, PrintArg};
+use crate::ir::program::{BackwardCall, DerivedCall, FigureEffect};
 use crate::syntax::ast::{BinOp, Ident, Span};
 
 /// The largest element count a creation call may ask for (16 GiB of f64), so a typo
@@ -123,11 +123,7 @@ impl<'a> Lowerer<'a> {
                 let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
                 Value::Tensor(self.node(Op::Unary(Unary::Detach), dt, sh, &[t], span))
             }
-            Builtin::Print => {
-                let items: Vec<PrintArg> = bound.positional.into_iter().flatten().map(|(v, _)| self.print_arg(v)).collect();
-                self.prog.effects.push(Effect::Print(items));
-                Value::None
-            }
+            Builtin::Print => self.print_call(bound),
             Builtin::Surrogate => self.surrogate(&bound, span),
             Builtin::Plot => self.plot(&mut bound, span),
             Builtin::Figure(fc) => self.figure_call(fc, &mut bound, span),

@@ -45,6 +45,9 @@ pub(super) enum Sub {
         step: i64,
         keep: bool,
         span: Span,
+        /// The constant `n` of a stop written `min(stop, n)`, read as `stop`
+        /// where `n` is at least the dimension's size (see `slice_sub`).
+        cap: Option<(i64, Span)>,
     },
     /// An i64 tensor of indices among other items (`advanced.rs`).
     Tensor {
@@ -114,7 +117,7 @@ impl Lowerer<'_> {
     pub(super) fn expr_sub(&mut self, v: Value, span: Span) -> Option<Sub> {
         match v {
             Value::None => Some(Sub::Static(Item::NewAxis)),
-            Value::Host { node, kind: HostKind::Int } => Some(Sub::Dyn { start: node, len: 1, step: 1, keep: false, span }),
+            Value::Host { node, kind: HostKind::Int } => Some(Sub::Dyn { start: node, len: 1, step: 1, keep: false, span, cap: None }),
             Value::Tensor(ids) if self.dtype_of(ids) == DType::I64 => Some(Sub::Tensor { ids, span }),
             Value::Tensor(mask) if self.dtype_of(mask) == DType::Bool => Some(Sub::Mask { mask, span }),
             // A list of integers indexes as the i64 tensor PyTorch makes of it.
@@ -153,6 +156,20 @@ impl Lowerer<'_> {
             let (a, b) = (bound(a, "a slice start")?, bound(b, "a slice stop")?);
             return Some(Sub::Static(Item::Slice { start: a, stop: b, step }));
         }
+        // `x[i:min(i + bs, n)]` (d2l's last batch): where `n` is at least the
+        // dimension's size, Python's slice clamps its stop there anyway, so the
+        // stop is `i + bs` and the last iterations are the clamped ones (`loops.rs`).
+        let mut cap = None;
+        let b = match b {
+            Some((Value::Host { node, kind: HostKind::Int }, s)) => match self.min_with_constant(node) {
+                Some((stop, c)) => {
+                    cap = Some((c, s));
+                    Some((Value::Host { node: stop, kind: HostKind::Int }, s))
+                }
+                None => Some((Value::Host { node, kind: HostKind::Int }, s)),
+            },
+            b => b,
+        };
         let start_value = a.as_ref().map_or(Value::Number(super::Num::Int(0)), |(v, _)| v.clone());
         let forms = (self.affine_of(&start_value), b.as_ref().and_then(|(v, _)| self.affine_of(v)));
         let length = match forms {
@@ -179,7 +196,29 @@ impl Lowerer<'_> {
             Value::Number(n) => self.scalar_num(n, DType::I64, span),
             _ => return None,
         };
-        Some(Sub::Dyn { start, len, step, keep: true, span })
+        Some(Sub::Dyn { start, len, step, keep: true, span, cap })
+    }
+
+    /// The other operand and the constant of a host `min(a, c)` or `min(c, a)`
+    /// with an integer constant `c` (Python's `min`, as `host_math.rs` lowers it:
+    /// `select(a < b, a, b)`).
+    fn min_with_constant(&self, n: NodeId) -> Option<(NodeId, i64)> {
+        let g = &self.prog.graph;
+        let Op::Select = g.node(n).op else { return None };
+        let ops = g.operands(n);
+        let (cond, a, b) = (ops[0], ops[1], ops[2]);
+        if g.node(cond).op != Op::Compare(Cmp::Lt) || g.operands(cond) != [a, b] {
+            return None;
+        }
+        let constant = |m: NodeId| {
+            let f = self.affine_node(m, 0);
+            f.terms.is_empty().then_some(f.constant)
+        };
+        match (constant(a), constant(b)) {
+            (Some(c), None) => Some((b, c)),
+            (None, Some(c)) => Some((a, c)),
+            _ => None,
+        }
     }
 
     /// `x[...]` where an item is a run-time integer or an index tensor.
@@ -364,7 +403,14 @@ impl Lowerer<'_> {
                     slots.push(Slot::Pick { dim: d, pick: self.literal_pick(idx, span), kept: true });
                     d += 1;
                 }
-                Sub::Dyn { start, len, step, keep, span: at } => {
+                Sub::Dyn { start, len, step, keep, span: at, cap } => {
+                    if let Some((c, cs)) = cap.filter(|&(c, _)| c < shape[d] as i64) {
+                        self.error(
+                            Diagnostic::new(Code::E0607, "the length of this slice is not known at compile time", cs, format!("`min` stops it at {c}, inside the dimension's {}", shape[d]))
+                                .with_help("a tensor's shape is fixed when the program compiles: a slice of the loop counter may end at the end of its dimension (`x[i:min(i + bs, len(x))]`), where Python clamps it, but not before it"),
+                        );
+                        return None;
+                    }
                     self.check_counter_bounds(start, (len, step, keep), (d, shape[d]), at);
                     slots.push(Slot::Pick { dim: d, pick: self.dynamic_pick(start, (len, step, keep), (d, shape[d]), at), kept: keep });
                     d += 1;
@@ -481,7 +527,10 @@ impl Lowerer<'_> {
             let count = counter.trip as i128 - t;
             let error = Diagnostic::new(
                 Code::E0610,
-                format!("this slice runs past the end of dimension {d} (size {n}) in the last {count} iterations of this loop"),
+                match count {
+                    1 => format!("this slice runs past the end of dimension {d} (size {n}) in the last iteration of this loop"),
+                    _ => format!("this slice runs past the end of dimension {d} (size {n}) in the last {count} iterations of this loop"),
+                },
                 at,
                 format!("it reaches index {value} when `{name}` is {}", counter.at(t)),
             )

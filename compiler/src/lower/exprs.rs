@@ -35,6 +35,41 @@ fn has_effect(b: builtins::Builtin) -> bool {
     )
 }
 
+/// Python's `+` and `*` of sequences, all known at compile time: lists and
+/// tuples concatenate with their own kind (`[1] + [2]`, `x.shape + (4,)`, where a
+/// `torch.Size` on either side keeps the result a `torch.Size`), and repeat
+/// by an integer (`[0] * 3`). `None` for anything else.
+fn sequence_binary(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
+    let ints = |dims: &[usize]| -> Vec<(Value, Span)> { dims.iter().map(|&d| (Value::Number(Num::Int(d as i128)), Span::default())).collect() };
+    let as_dims = |items: &[(Value, Span)]| -> Option<Vec<usize>> {
+        items.iter().map(|(v, _)| if let Value::Number(Num::Int(d)) = v { usize::try_from(*d).ok() } else { None }).collect()
+    };
+    match (op, a, b) {
+        (BinOp::Add, Value::List(x), Value::List(y)) => Some(Value::List([x.clone(), y.clone()].concat())),
+        (BinOp::Add, Value::Tuple(x), Value::Tuple(y)) => Some(Value::Tuple([x.clone(), y.clone()].concat())),
+        (BinOp::Add, Value::Size(x), Value::Size(y)) => Some(Value::Size([x.clone(), y.clone()].concat())),
+        (BinOp::Add, Value::Size(x), Value::Tuple(y)) => match as_dims(y) {
+            Some(y) => Some(Value::Size([x.clone(), y].concat())),
+            None => Some(Value::Tuple([ints(x), y.clone()].concat())),
+        },
+        (BinOp::Add, Value::Tuple(x), Value::Size(y)) => match as_dims(x) {
+            Some(x) => Some(Value::Size([x, y.clone()].concat())),
+            None => Some(Value::Tuple([x.clone(), ints(y)].concat())),
+        },
+        (BinOp::Mul, Value::List(x) | Value::Tuple(x), Value::Number(Num::Int(k)))
+        | (BinOp::Mul, Value::Number(Num::Int(k)), Value::List(x) | Value::Tuple(x)) => {
+            // A repetition beyond a million items is not a sequence a program writes out.
+            let k = usize::try_from(*k).unwrap_or(0);
+            if x.len().saturating_mul(k) > 1 << 20 {
+                return None;
+            }
+            let items: Vec<(Value, Span)> = x.iter().cloned().cycle().take(x.len() * k).collect();
+            Some(if matches!(a, Value::List(_)) || matches!(b, Value::List(_)) { Value::List(items) } else { Value::Tuple(items) })
+        }
+        _ => None,
+    }
+}
+
 impl<'a> Lowerer<'a> {
     pub(crate) fn expr(&mut self, e: &Expr, scope: &mut Scope) -> Value {
         match &e.kind {
@@ -358,6 +393,9 @@ impl<'a> Lowerer<'a> {
             }
         }
         let what = format!("`{}`", op.symbol());
+        if let Some(v) = sequence_binary(op, &a, &b) {
+            return v;
+        }
         if let Some(v) = self.host_binary(op, (&a, sa), (&b, sb), span) {
             return v;
         }

@@ -162,14 +162,19 @@ impl Lowerer<'_> {
             let clamped = std::mem::replace(&mut self.clamped_tail, outer_tail);
             let Some(body) = body else { return };
             if let Some((t, error)) = clamped {
-                if self.diags[diags_before..].iter().all(|d| !d.is_error()) && remaining - t + tail <= MAX_CLAMPED_TAIL as u64 {
+                let body_errors = self.diags[diags_before..].iter().any(|d| d.is_error());
+                if !body_errors && remaining - t + tail <= MAX_CLAMPED_TAIL as u64 {
                     // Lowered again for the iterations before `t`; its warnings come again.
                     self.diags.truncate(diags_before);
                     tail += remaining - t;
                     remaining = t;
                     continue;
                 }
-                self.error(error);
+                // With other errors in the body the clamped iterations would have
+                // been split off once those are mended: only they are reported.
+                if !body_errors {
+                    self.error(error);
+                }
             }
             if remaining == 0 {
                 // The body was lowered for its diagnostics only; the state stays as it was.

@@ -47,7 +47,7 @@ impl Lowerer<'_> {
         let mut subs: Vec<Sub> = (0..dim).map(|_| Sub::Static(Item::Slice { start: None, stop: None, step: 1 })).collect();
         match sv {
             Value::Host { node, kind: HostKind::Int } => {
-                subs.push(Sub::Dyn { start: node, len: length as usize, step: 1, keep: true, span: ss });
+                subs.push(Sub::Dyn { start: node, len: length as usize, step: 1, keep: true, span: ss, cap: None });
                 self.index_dynamic(x, subs, span)
             }
             Value::Number(super::Num::Int(i)) if (-(n as i128)..=n as i128).contains(&i) => {

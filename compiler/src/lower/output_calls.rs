@@ -4,6 +4,7 @@
 use graphc_runtime::plan::TensorSuffix;
 
 use super::builtin_calls::derived_grad_fn;
+use super::tuples::python_str_repr;
 use super::{Lowerer, Value};
 use crate::check::builtins::Bound;
 use crate::diag::{Code, Diagnostic};
@@ -44,6 +45,57 @@ pub(super) fn concat(pieces: Vec<PrintArg>) -> PrintArg {
 }
 
 impl<'a> Lowerer<'a> {
+    /// `print(*values, sep=" ", end="\n", flush=false)`. Each print is a line of
+    /// the run's output, so `end` must end with a newline (its text before the
+    /// newline is printed); `flush` changes nothing, since graphc writes each
+    /// line as it comes.
+    pub(super) fn print_call(&mut self, mut bound: Bound<Value>) -> Value {
+        let end_span = bound.keywords.get("end").map_or(Span::default(), |(_, s)| *s);
+        let mut text = |this: &mut Self, key: &str| -> Result<Option<String>, ()> {
+            match bound.keyword(key) {
+                None | Some((Value::None, _)) => Ok(None),
+                Some((Value::Str(s), _)) => Ok(Some(s)),
+                Some((Value::Poison, _)) => Err(()),
+                Some((other, s)) => {
+                    this.error(
+                        Diagnostic::new(Code::E0107, format!("`{key}` must be a string or `none`, not {}", other.describe()), s, "not a string")
+                            .with_help(format!("write `{key}=\", \"`, as in Python")),
+                    );
+                    Err(())
+                }
+            }
+        };
+        let (Ok(sep), Ok(end)) = (text(self, "sep"), text(self, "end")) else { return Value::Poison };
+        if let Some(e) = end.as_ref().filter(|e| !e.ends_with('\n')) {
+            return self.error(
+                Diagnostic::new(Code::E0107, format!("`end={}` does not end the line", python_str_repr(e)), end_span, "no newline at the end")
+                    .with_help(
+                        "graphc prints whole lines: end with a newline (`end=\"\\n\"`), or build the line first, with an f-string, and print it once",
+                    ),
+            );
+        }
+        let items: Vec<PrintArg> = bound.positional.into_iter().flatten().map(|(v, _)| self.print_arg(v)).collect();
+        let items = match (sep, end) {
+            (None, None) => items,
+            (sep, end) => {
+                // One piece with the separators and the end's text before its newline.
+                let sep = sep.unwrap_or_else(|| " ".to_string());
+                let mut pieces = Vec::new();
+                for (k, item) in items.into_iter().enumerate() {
+                    if k > 0 {
+                        pieces.push(PrintArg::Text(sep.clone()));
+                    }
+                    pieces.push(item);
+                }
+                let end = end.unwrap_or_else(|| "\n".to_string());
+                pieces.push(PrintArg::Text(end[..end.len() - 1].to_string()));
+                vec![concat(pieces)]
+            }
+        };
+        self.prog.effects.push(Effect::Print(items));
+        Value::None
+    }
+
     /// How `print` shows a value: Python's `str()` of it.
     pub(super) fn print_arg(&mut self, v: Value) -> PrintArg {
         match v {

@@ -167,6 +167,8 @@ impl<'a> Lowerer<'a> {
         let items = match args.as_slice() {
             // A tuple is Python's other way to write sizes: `x.reshape(())`, `x.view((2, 3))`.
             [(Value::List(items) | Value::Tuple(items), _)] => items.clone(),
+            // A shape: `y.reshape(y_hat.shape)`.
+            [(Value::Size(dims), s)] => dims.iter().map(|&d| (Value::Number(super::Num::Int(d as i128)), *s)).collect(),
             _ => args,
         };
         let mut out = Vec::with_capacity(items.len());

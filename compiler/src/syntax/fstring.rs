@@ -14,12 +14,12 @@ use super::ast::{Expr, ExprKind, FPiece, FRaw, Span};
 use super::lexer::{LexError, Token};
 use crate::diag::Diagnostic;
 
-/// Reads an f-string after its opening `f"`.
-pub fn lex(lex: &mut logos::Lexer<Token>) -> Result<Vec<FRaw>, LexError> {
+/// Reads an f-string after its opening `f"` or `f'` (`quote` is its quote).
+pub fn lex(lex: &mut logos::Lexer<Token>, quote: char) -> Result<Vec<FRaw>, LexError> {
     let start = lex.span().start;
     let body = lex.span().end;
     let rest = lex.remainder();
-    let mut scan = Scan { rest, body, parts: Vec::new(), text: String::new(), i: 0 };
+    let mut scan = Scan { rest, body, quote, parts: Vec::new(), text: String::new(), i: 0 };
     match scan.run() {
         Ok(len) => {
             lex.bump(len);
@@ -49,6 +49,8 @@ enum Cut {
 struct Scan<'a> {
     rest: &'a str,
     body: usize,
+    /// The quote that closes the f-string.
+    quote: char,
     parts: Vec<FRaw>,
     text: String,
     i: usize,
@@ -75,7 +77,7 @@ impl Scan<'_> {
             let at = self.i;
             match self.bump() {
                 None | Some('\n') => return Err(Cut::Unterminated(at)),
-                Some('"') => {
+                Some(q) if q == self.quote => {
                     self.flush();
                     return Ok(self.i);
                 }
@@ -111,7 +113,7 @@ impl Scan<'_> {
         match self.bump() {
             Some('n') => self.text.push('\n'),
             Some('t') => self.text.push('\t'),
-            Some('"') => self.text.push('"'),
+            Some(q @ ('"' | '\'')) => self.text.push(q),
             Some('\\') => self.text.push('\\'),
             None | Some('\n') => return Err(Cut::Unterminated(at)),
             Some(c) => {
@@ -131,7 +133,8 @@ impl Scan<'_> {
         let end = loop {
             let at = self.i;
             match self.bump() {
-                None | Some('\n' | '"') => return Err(unclosed(self, at)),
+                None | Some('\n') => return Err(unclosed(self, at)),
+                Some(q) if q == self.quote => return Err(unclosed(self, at)),
                 Some('\\') => {
                     return Err(self.error(
                         at,
@@ -169,7 +172,8 @@ impl Scan<'_> {
             loop {
                 let at = self.i;
                 match self.bump() {
-                    None | Some('\n' | '"') => return Err(unclosed(self, at)),
+                    None | Some('\n') => return Err(unclosed(self, at)),
+                    Some(q) if q == self.quote => return Err(unclosed(self, at)),
                     Some('{') => {
                         return Err(self.error(
                             at,

@@ -5,8 +5,10 @@
 //! - Numbers are `3`, `0.1`, `1.`, `.5`, `1e-3`, `2.5E+2`, `1.e5` (Python's float
 //!   forms). `.5` is accepted because PyTorch users write it; it cannot clash with
 //!   field access, since a field name never starts with a digit.
-//! - A raw line break inside a string literal is an error (E0002, unterminated
-//!   string): a string must be closed on the line it starts, and `\n` writes a newline.
+//! - Strings take either quote, as in Python (`"a"`, `'a'`, `f'{x}'`), and `\"`
+//!   and `\'` escape either. A raw line break inside a string literal is an error
+//!   (E0002, unterminated string): a string must be closed on the line it starts,
+//!   and `\n` writes a newline.
 //! - A newline ends a statement after an identifier, a number, a string, `)`, `]`,
 //!   `}`, `none`, `true`, `false` or `return`. The spec's list does not name `}`; it
 //!   is added so that a line closing a block (or an `op`/`fn` item) ends that item.
@@ -103,10 +105,12 @@ pub enum Token {
     #[regex(r"[0-9]+[eE][+-]?[0-9]+", number)]
     Number(NumLit),
 
-    #[token("\"", string)]
+    #[token("\"", |lex| string(lex, '"'))]
+    #[token("'", |lex| string(lex, '\''))]
     Str(String),
     /// `f"..."`: the text and the fields, whose expressions the parser reads.
-    #[token("f\"", crate::syntax::fstring::lex)]
+    #[token("f\"", |lex| crate::syntax::fstring::lex(lex, '"'))]
+    #[token("f'", |lex| crate::syntax::fstring::lex(lex, '\''))]
     FStr(Vec<crate::syntax::ast::FRaw>),
 
     #[token("+")]
@@ -196,9 +200,10 @@ fn number(lex: &mut logos::Lexer<Token>) -> NumLit {
     NumLit { value: text.parse::<f64>().unwrap_or(f64::INFINITY), is_int, exact }
 }
 
-/// Reads a string literal after its opening quote, resolving escapes. The body is
-/// scanned by hand because the error for a bad escape must point at the escape.
-fn string(lex: &mut logos::Lexer<Token>) -> Result<String, LexError> {
+/// Reads a string literal after its opening `quote` (`"` or `'`, as in Python),
+/// resolving escapes. The body is scanned by hand because the error for a bad
+/// escape must point at the escape.
+fn string(lex: &mut logos::Lexer<Token>, quote: char) -> Result<String, LexError> {
     let start = lex.span().start;
     let body_start = lex.span().end;
     let rest = lex.remainder();
@@ -206,7 +211,7 @@ fn string(lex: &mut logos::Lexer<Token>) -> Result<String, LexError> {
     let mut chars = rest.char_indices();
     while let Some((i, c)) = chars.next() {
         match c {
-            '"' => {
+            c if c == quote => {
                 lex.bump(i + 1);
                 return Ok(out);
             }
@@ -214,7 +219,7 @@ fn string(lex: &mut logos::Lexer<Token>) -> Result<String, LexError> {
             '\\' => match chars.next() {
                 Some((_, 'n')) => out.push('\n'),
                 Some((_, 't')) => out.push('\t'),
-                Some((_, '"')) => out.push('"'),
+                Some((_, q @ ('"' | '\''))) => out.push(q),
                 Some((_, '\\')) => out.push('\\'),
                 // A backslash before the line break or the end of the file leaves the
                 // string unterminated; that is the more useful thing to say.
@@ -297,7 +302,7 @@ fn lex_error(error: LexError, span: Span, source: &str) -> Diagnostic {
             let text = source.get(span.start..span.end).unwrap_or("");
             let shown = text.chars().next().map(|c| c.escape_debug().to_string()).unwrap_or_default();
             Diagnostic::new(Code::E0001, format!("invalid character `{shown}`"), span, "no token starts with this character")
-                .with_help("identifiers use ASCII letters, digits and `_`; strings go in double quotes")
+                .with_help("identifiers use ASCII letters, digits and `_`; strings go in quotes, `\"...\"` or `'...'`")
         }
         LexError::UnknownEscape { span, escape } => {
             Diagnostic::new(Code::E0002, format!("unknown escape `{}` in string", escape.escape_debug()), span, "unknown escape")
