@@ -156,6 +156,9 @@ fn slices_past_the_end_in_the_last_iterations_are_clamped_as_in_python() {
     assert_eq!(size(&a.plan), size(&b.plan));
     // 0 + 1 + ... + 41 in f32, as the loop adds it batch by batch.
     assert_eq!(run(&batches(10)), "tensor([861.])\n");
+    // A descending counter runs past the end in its first iterations, not a tail: E0610 stands.
+    let d = compile("x = arange(10.0)\nfor i in range(9, -1, -1) {\n    print(x[i:i + 3].sum())\n}\n", false).err().expect("first iterations");
+    assert_eq!(d[0].message, "index 10 is out of bounds for dimension 0 with size 10");
 }
 
 #[test]

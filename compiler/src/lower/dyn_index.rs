@@ -523,7 +523,9 @@ impl Lowerer<'_> {
         // mini-batch of `x[i*bs:(i+1)*bs]`): the loop splits those iterations
         // off and lowers them with the counter known (`loops.rs`), so the error
         // is held back until the loop knows whether it can.
-        if keep && s >= 0 {
+        // (A descending counter whose first iterations run past the end is not
+        // such a tail: those iterations come first, and the error stands.)
+        if keep && s >= 0 && dv >= 0 {
             let count = counter.trip as i128 - t;
             let error = Diagnostic::new(
                 Code::E0610,
