@@ -146,3 +146,40 @@ print([0] * 3, (1,) * 2, 2 * [none])
         "[1, 2, 3] (1, 2, 3)\ntorch.Size([2, 3, 4]) torch.Size([4, 2, 3]) torch.Size([3, 2])\ntorch.Size([2, 3, 1])\n[0, 0, 0] (1, 1) [None, None]\n"
     );
 }
+
+/// `for a, b in xs` unpacks each item, and `enumerate` and `zip` give Python's
+/// pairs (of list items, shape entries and tensor rows), unrolled as a `for`
+/// over a list is; an item that does not unpack is E0116 at the names.
+#[test]
+fn for_unpacks_enumerate_and_zip() {
+    let program = "\
+x = arange(6.0).reshape(3, 2)
+for i, row in enumerate(x, start=1) {
+    print(i, row.sum())
+}
+params = [ones(2), zeros(2)]
+grads = [tensor([0.5, 1.0]), tensor([2.0, 3.0])]
+for p, g, k in zip(params, grads, x.shape) {
+    print(p - 0.1 * g, k)
+}
+for a, b in [(1, 'a'), (2, 'b')] {
+    print(a, b)
+}
+print(list(enumerate(x.shape)), list(zip([1, 2, 3], (4, 5))))
+";
+    // What Python with PyTorch 2.15 prints for the same lines.
+    let want = "\
+1 tensor(1.)
+2 tensor(5.)
+3 tensor(9.)
+tensor([0.9500, 0.9000]) 3
+tensor([-0.2000, -0.3000]) 2
+1 a
+2 b
+[(0, 3), (1, 2)] [(1, 4), (2, 5)]
+";
+    assert_eq!(run(program), want);
+    let source = "for a, b in range(3) {\n    print(a)\n}\n";
+    let d = compile(source, false).err().expect("an int does not unpack");
+    assert_eq!((d[0].code.as_str(), &source[d[0].primary.span.start..d[0].primary.span.end]), ("E0116", "a, b"));
+}

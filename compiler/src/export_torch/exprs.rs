@@ -268,7 +268,7 @@ impl Exporter<'_> {
         let first = || args.first().map(|a| &a.value);
         let spelled = if name == "scatter" && table::pyplot_scatter(args) { Some(Spelling::Pyplot("scatter")) } else { table::spelling(name) };
         match (name, spelled) {
-            ("range" | "len" | "list" | "float" | "int" | "bool", _) => format!("{name}({list})"),
+            ("range" | "len" | "list" | "enumerate" | "zip" | "float" | "int" | "bool", _) => format!("{name}({list})"),
             // `transpose(m)` of a matrix, without dimensions, is PyTorch's `torch.t(m)`.
             ("transpose", _) if args.len() == 1 => format!("torch.t({list})"),
             // graphc's `grad(y, x)` of one tensor gives its gradient; PyTorch's a 1-tuple.

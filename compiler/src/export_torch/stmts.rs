@@ -122,8 +122,20 @@ impl Exporter<'_> {
                     _ => Kind::Tensor,
                 };
                 scope.kinds.bind(&f.var.name, kind);
-                line(out, depth, &format!("for {} in {iter}:", f.var.name));
-                self.block(&f.body, scope, depth + 1, out);
+                // `for a, b in xs`: the parser's hidden variable and unpacking are
+                // written back as Python's header (the unpacking still binds the kinds).
+                if let (true, Some(first @ Stmt { kind: StmtKind::Unpack { targets, .. }, .. })) =
+                    (f.var.name == crate::syntax::ast::FOR_ITEM, f.body.stmts.first())
+                {
+                    let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+                    line(out, depth, &format!("for {} in {iter}:", names.join(", ")));
+                    self.stmt(first, scope, depth + 1, &mut String::new());
+                    let rest = crate::syntax::ast::Block { stmts: f.body.stmts[1..].to_vec(), span: f.body.span };
+                    self.block(&rest, scope, depth + 1, out);
+                } else {
+                    line(out, depth, &format!("for {} in {iter}:", f.var.name));
+                    self.block(&f.body, scope, depth + 1, out);
+                }
             }
         }
     }

@@ -189,6 +189,7 @@ impl<'a> Lowerer<'a> {
             }
             ("len", [(None, v, vs)]) => Some(self.len(v, *vs)),
             ("range", _) => Some(self.range_list(args, span)),
+            ("enumerate" | "zip", _) => Some(self.enumerate_zip(name == "zip", args, span)),
             // `list(range(n))`, `list(x.shape)`: a list of the same items.
             ("list", [(None, Value::List(items) | Value::Tuple(items) | Value::Named { items, .. }, _)]) => Some(Value::List(items.clone())),
             ("list", [(None, Value::Size(dims), vs)]) => Some(Value::List(dims.iter().map(|&d| (Value::Number(Num::Int(d as i128)), *vs)).collect())),
@@ -266,6 +267,85 @@ impl<'a> Lowerer<'a> {
             );
         }
         Value::List((0..n as i64).map(|k| (Value::Number(Num::Int(start as i128 + k as i128 * step as i128)), span)).collect())
+    }
+
+    /// `enumerate(xs, start=0)` and `zip(xs, ys, ...)` of lists, tuples, shapes
+    /// and tensors (their rows, at most 512), as the lists of tuples Python's
+    /// iterators yield, for `for i, x in enumerate(xs)` to unroll.
+    fn enumerate_zip(&mut self, zip: bool, args: &[(Option<Ident>, Value, Span)], span: Span) -> Value {
+        let name = if zip { "zip" } else { "enumerate" };
+        let mut start = 0i128;
+        let mut seqs = Vec::new();
+        for (k, v, vs) in args {
+            match (k, v) {
+                (_, Value::Poison) => return Value::Poison,
+                (Some(k), Value::Number(Num::Int(s))) if !zip && k.name == "start" => start = *s,
+                (Some(k), _) => {
+                    return self.error(
+                        Diagnostic::new(
+                            Code::E0104,
+                            format!("`{name}` has no keyword argument `{}` here", k.name),
+                            k.span,
+                            "unknown keyword argument",
+                        )
+                        .with_help(if zip {
+                            "`zip` takes the sequences only"
+                        } else {
+                            "`enumerate` takes the sequence and `start=` an integer"
+                        }),
+                    )
+                }
+                (None, v) => match self.sequence_items(v, *vs) {
+                    Some(items) => seqs.push(items),
+                    None => {
+                        return self.error(
+                            Diagnostic::new(
+                                Code::E0107,
+                                format!("`{name}` takes lists, tuples, shapes and tensors, not {}", v.describe()),
+                                *vs,
+                                "not a sequence",
+                            )
+                            .with_help("pass a list such as `[w1, b1]`, a tuple, a shape, or a tensor of at most 512 rows"),
+                        )
+                    }
+                },
+            }
+        }
+        if seqs.is_empty() || (!zip && seqs.len() != 1) {
+            let help = if zip { "write `zip(xs, ys)`" } else { "write `enumerate(xs)` or `enumerate(xs, start=1)`" };
+            return self.error(
+                Diagnostic::new(
+                    Code::E0103,
+                    format!("`{name}` takes {}", if zip { "one or more sequences" } else { "one sequence" }),
+                    span,
+                    "wrong arguments",
+                )
+                .with_help(help),
+            );
+        }
+        let n = seqs.iter().map(Vec::len).min().unwrap_or(0);
+        let rows = (0..n).map(|i| {
+            let mut items: Vec<(Value, Span)> = seqs.iter().map(|s| s[i].clone()).collect();
+            if !zip {
+                items.insert(0, (Value::Number(Num::Int(start + i as i128)), span));
+            }
+            (Value::Tuple(items), span)
+        });
+        Value::List(rows.collect())
+    }
+
+    /// The items a `for` over `v` takes: a list's, a tuple's, a shape's ints, or a
+    /// tensor's rows (at most 512, as a `for` unrolls them).
+    fn sequence_items(&mut self, v: &Value, span: Span) -> Option<Vec<(Value, Span)>> {
+        match v {
+            Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } => Some(items.clone()),
+            Value::Size(dims) => Some(dims.iter().map(|&d| (Value::Number(Num::Int(d as i128)), span)).collect()),
+            Value::Tensor(t) if self.shape_of(*t).first().is_some_and(|&n| n <= 512) => {
+                let n = self.shape_of(*t)[0];
+                Some((0..n).map(|i| (self.select_row(*t, i as i64, span), span)).collect())
+            }
+            _ => None,
+        }
     }
 
     /// `len(x)`: the length of a list, tuple, shape or string, or a tensor's first

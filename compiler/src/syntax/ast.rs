@@ -104,6 +104,11 @@ pub enum StmtKind {
     For(ForStmt),
 }
 
+/// The hidden loop variable of `for a, b in xs`, whose body starts by unpacking
+/// it (`grammar.lalrpop`): a valid Python name, so exported scripts run, that a
+/// program is unlikely to use.
+pub const FOR_ITEM: &str = "__for_item";
+
 /// A `for` loop: `for var in iter { body }`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForStmt {
