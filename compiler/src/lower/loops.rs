@@ -152,8 +152,11 @@ impl Lowerer<'_> {
     fn range_loop(&mut self, f: &ForStmt, scope: &mut Scope, kind: BodyKind, mut start: i64, step: i64, trip: u64) {
         let mut remaining = trip;
         let mut peels = 0;
-        // Iterations split off the end because a slice runs past its dimension in them.
+        // Iterations split off the end because a slice runs past its dimension in
+        // them, and the counter's value in the first of them (in i128: the range's
+        // end may lie beyond i64, as `range(0, 2**63 - 1, 2**62)`'s does).
         let mut tail = 0;
+        let tail_start: i128;
         loop {
             let values = Some((start, step, remaining));
             let diags_before = self.diags.len();
@@ -178,11 +181,12 @@ impl Lowerer<'_> {
             }
             if remaining == 0 {
                 // The body was lowered for its diagnostics only; the state stays as it was.
+                tail_start = start as i128;
                 break;
             }
             if body.changed_place.is_none() || remaining == 1 {
                 self.emit_region(body, f.span_of_header(), remaining, start, step, scope);
-                start += step * remaining as i64;
+                tail_start = start as i128 + step as i128 * remaining as i128;
                 break;
             }
             if peels == MAX_PEELS {
@@ -217,7 +221,7 @@ impl Lowerer<'_> {
         // The clamped iterations, each with the counter a compile-time number, so
         // that each slice has the length Python gives it.
         for k in 0..tail {
-            let i = start as i128 + k as i128 * step as i128;
+            let i = tail_start + k as i128 * step as i128;
             self.bind(&f.var.name, Value::Number(super::Num::Int(i)), scope, kind);
             self.block(&f.body, scope, kind);
         }
