@@ -158,7 +158,10 @@ fn slices_past_the_end_in_the_last_iterations_are_clamped_as_in_python() {
     assert_eq!(run(&batches(10)), "tensor([861.])\n");
     // A range whose end lies beyond i64 (the next value after the last) compiles:
     // the counter after the region is computed without overflow.
-    assert_eq!(run("for i in range(-2**63, 2**63 - 1, 2**62) {\n    print(i)\n}\n"), "-9223372036854775808\n-4611686018427387904\n0\n4611686018427387904\n");
+    assert_eq!(
+        run("for i in range(-2**63, 2**63 - 1, 2**62) {\n    print(i)\n}\n"),
+        "-9223372036854775808\n-4611686018427387904\n0\n4611686018427387904\n"
+    );
     // A descending counter runs past the end in its first iterations, not a tail: E0610 stands.
     let d = compile("x = arange(10.0)\nfor i in range(9, -1, -1) {\n    print(x[i:i + 3].sum())\n}\n", false).err().expect("first iterations");
     assert_eq!(d[0].message, "index 10 is out of bounds for dimension 0 with size 10");
