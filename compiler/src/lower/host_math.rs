@@ -335,12 +335,12 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The items a `for` over `v` takes: a list's, a tuple's, a shape's ints, or a
-    /// tensor's rows (at most 512, as a `for` unrolls them).
+    /// tensor's rows (at most `loops::MAX_UNROLL`, as many as a `for` unrolls).
     fn sequence_items(&mut self, v: &Value, span: Span) -> Option<Vec<(Value, Span)>> {
         match v {
             Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } => Some(items.clone()),
             Value::Size(dims) => Some(dims.iter().map(|&d| (Value::Number(Num::Int(d as i128)), span)).collect()),
-            Value::Tensor(t) if self.shape_of(*t).first().is_some_and(|&n| n <= 512) => {
+            Value::Tensor(t) if self.shape_of(*t).first().is_some_and(|&n| n <= super::loops::MAX_UNROLL) => {
                 let n = self.shape_of(*t)[0];
                 Some((0..n).map(|i| (self.select_row(*t, i as i64, span), span)).collect())
             }

@@ -34,7 +34,7 @@ const MAX_PEELS: usize = 3;
 pub(super) const MAX_CLAMPED_TAIL: usize = 4;
 
 /// Lists longer than this are not unrolled.
-const MAX_UNROLL: usize = 512;
+pub(super) const MAX_UNROLL: usize = 512;
 
 impl Lowerer<'_> {
     /// Lowers a `for` statement; returns what a `return` in an unrolled body returned.
