@@ -114,6 +114,23 @@ fn sexp(e: &Expr) -> String {
                 .collect();
             format!("(f {})", parts.join(" "))
         }
+        ExprKind::Comprehension(c) => {
+            let clauses: Vec<String> = c
+                .clauses
+                .iter()
+                .map(|cl| {
+                    let names: Vec<&str> = cl.targets.iter().map(|t| t.name.as_str()).collect();
+                    let conds: String = cl.conds.iter().map(|e| format!(" (if {})", sexp(e))).collect();
+                    format!(" (for ({}) {}{conds})", names.join(" "), sexp(&cl.iter))
+                })
+                .collect();
+            format!("({} {}{})", if c.generator { "gen" } else { "list-of" }, sexp(&c.elem), clauses.concat())
+        }
+        ExprKind::Lambda(l) => {
+            let params: Vec<String> =
+                l.params.iter().zip(&l.defaults).map(|(p, d)| d.as_ref().map_or(p.name.clone(), |d| format!("{}={}", p.name, sexp(d)))).collect();
+            format!("(lambda ({}) {})", params.join(" "), sexp(&l.body))
+        }
     }
 }
 
@@ -269,6 +286,18 @@ fn power_binds_tighter_than_unary_minus() {
     assert_eq!(expr("-x ** 2"), "(neg (** x 2))");
     assert_eq!(expr("2 ** -1"), "(** 2 (neg 1))");
     assert_eq!(expr("-2 ** -x ** 2"), "(neg (** 2 (neg (** x 2))))");
+}
+
+/// A lambda's body takes in every operator; a comprehension's clauses nest in
+/// order and each takes its own conditions; a generator expression is an argument.
+#[test]
+fn lambdas_and_comprehensions_parse_as_python_reads_them() {
+    assert_eq!(expr("lambda x, k=2: x or k and y"), "(lambda (x k=2) (or x (and k y)))");
+    assert_eq!(expr("lambda: 7"), "(lambda () 7)");
+    assert_eq!(expr("f(lambda a: a + 1, 2)"), "(call f (lambda (a) (+ a 1)) 2)");
+    assert_eq!(expr("[a * b for a, b in xs if a > 0 for c in ys if c]"), "(list-of (* a b) (for (a b) xs (if (> a 0))) (for (c) ys (if c)))");
+    assert_eq!(expr("sum(p.sum() for p in ps)"), "(call sum (gen (method p sum) (for (p) ps)))");
+    assert_eq!(expr("[x for x in lambda_]"), "(list-of x (for (x) lambda_))");
 }
 
 #[test]

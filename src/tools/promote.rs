@@ -121,6 +121,8 @@ fn expr(source: &str, e: &Expr, edits: &mut Vec<Edit>) {
             items.iter().flat_map(|i| i.exprs()).for_each(|i| expr(source, i, edits));
         }
         ExprKind::FString(pieces) => pieces.iter().filter_map(FPiece::expr).for_each(|i| expr(source, i, edits)),
+        ExprKind::Comprehension(c) => c.exprs().into_iter().for_each(|i| expr(source, i, edits)),
+        ExprKind::Lambda(l) => l.exprs().into_iter().for_each(|i| expr(source, i, edits)),
     }
 }
 

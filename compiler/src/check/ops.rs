@@ -473,6 +473,29 @@ fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: &BlockCtx, diags: &m
             items.iter().flat_map(|i| i.exprs()).for_each(|e| check_names(e, scope, bw, diags));
         }
         ExprKind::FString(pieces) => pieces.iter().filter_map(FPiece::expr).for_each(|e| check_names(e, scope, bw, diags)),
+        // Each clause's iterable sees the names of the clauses before it; the
+        // conditions and the element see all of them. They bind nothing outside.
+        ExprKind::Comprehension(c) => {
+            let mut inner = scope.clone();
+            for clause in &c.clauses {
+                check_names(&clause.iter, &inner, bw, diags);
+                for t in &clause.targets {
+                    inner.insert(t.name.clone(), t.span);
+                }
+                clause.conds.iter().for_each(|e| check_names(e, &inner, bw, diags));
+            }
+            check_names(&c.elem, &inner, bw, diags);
+        }
+        // A lambda's defaults are constants, as a fn's are; its body sees its
+        // parameters and the names around it.
+        ExprKind::Lambda(l) => {
+            l.defaults.iter().flatten().for_each(|d| check_names(d, &HashMap::new(), bw, diags));
+            let mut inner = scope.clone();
+            for p in &l.params {
+                inner.insert(p.name.clone(), p.span);
+            }
+            check_names(&l.body, &inner, bw, diags);
+        }
     }
 }
 
@@ -656,6 +679,8 @@ fn collect_calls(e: &Expr, out: &mut Vec<(String, Span)>) {
             items.iter().flat_map(|i| i.exprs()).for_each(|e| collect_calls(e, out));
         }
         ExprKind::FString(pieces) => pieces.iter().filter_map(FPiece::expr).for_each(|e| collect_calls(e, out)),
+        ExprKind::Comprehension(c) => c.exprs().into_iter().for_each(|e| collect_calls(e, out)),
+        ExprKind::Lambda(l) => l.exprs().into_iter().for_each(|e| collect_calls(e, out)),
         ExprKind::Logic { lhs, rhs, .. } | ExprKind::Is { lhs, rhs, .. } => {
             collect_calls(lhs, out);
             collect_calls(rhs, out);

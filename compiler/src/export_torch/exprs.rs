@@ -2,7 +2,7 @@
 //! needs, literals in Python's spelling, and calls through the builtin table.
 
 use crate::diag::{Code, Diagnostic};
-use crate::syntax::ast::{Arg, BinOp, Expr, ExprKind, FPiece, IndexItem, LogicOp, Span, UnOp};
+use crate::syntax::ast::{Arg, BinOp, Comprehension, Expr, ExprKind, FPiece, IndexItem, LogicOp, Span, UnOp};
 
 use super::kinds::Kind;
 use super::stmts::Scope;
@@ -11,6 +11,8 @@ use super::Exporter;
 
 /// Python's precedence levels, loosest first; an operand binding less tightly than
 /// its place needs is parenthesized.
+/// A `lambda`, below every operator: parenthesized wherever it is an operand.
+const LAMBDA: u8 = 0;
 const OR: u8 = 1;
 const AND: u8 = 2;
 const NOT: u8 = 3;
@@ -142,6 +144,47 @@ impl Exporter<'_> {
                 (format!("{}[{}]", self.receiver(receiver, scope), items.join(", ")), ATOM)
             }
             ExprKind::FString(pieces) => (self.fstring(pieces, scope, e.span), ATOM),
+            ExprKind::Comprehension(c) => (self.comprehension(c, scope), ATOM),
+            ExprKind::Lambda(l) => {
+                let mut kinds = scope.kinds.clone();
+                let mut params = Vec::new();
+                for (p, d) in l.params.iter().zip(&l.defaults) {
+                    params.push(match d {
+                        Some(d) => format!("{}={}", p.name, self.expr(d, scope)),
+                        None => p.name.clone(),
+                    });
+                    kinds.bind(&p.name, Kind::Tensor);
+                }
+                let inner = Scope { kinds, op_params: scope.op_params.clone(), forward: scope.forward };
+                let head = if params.is_empty() { "lambda".to_string() } else { format!("lambda {}", params.join(", ")) };
+                (format!("{head}: {}", self.expr(&l.body, &inner)), LAMBDA)
+            }
+        }
+    }
+
+    /// A comprehension as Python writes it; a generator expression keeps its
+    /// parentheses (Python needs them unless it is a call's only argument,
+    /// where [`Self::args`] drops them).
+    fn comprehension(&mut self, c: &Comprehension, scope: &Scope) -> String {
+        let inner = Scope { kinds: scope.kinds.inside(c), op_params: scope.op_params.clone(), forward: scope.forward };
+        let mut text = self.expr(&c.elem, &inner);
+        // Each clause's iterable is read with the names of the clauses before it.
+        let mut kinds = scope.kinds.clone();
+        for clause in &c.clauses {
+            let at = Scope { kinds: kinds.clone(), op_params: scope.op_params.clone(), forward: scope.forward };
+            let names: Vec<&str> = clause.targets.iter().map(|t| t.name.as_str()).collect();
+            text.push_str(&format!(" for {} in {}", names.join(", "), self.expr_at(&clause.iter, &at, OR)));
+            for t in &clause.targets {
+                kinds.bind(&t.name, inner.kinds.get(&t.name));
+            }
+            for cond in &clause.conds {
+                text.push_str(&format!(" if {}", self.expr_at(cond, &inner, OR)));
+            }
+        }
+        if c.generator {
+            format!("({text})")
+        } else {
+            format!("[{text}]")
         }
     }
 
@@ -174,6 +217,12 @@ impl Exporter<'_> {
 
     /// Arguments as Python writes them: positional first, then `name=value`.
     pub(super) fn args(&mut self, args: &[Arg], scope: &Scope) -> Vec<String> {
+        if let [Arg { name: None, value: Expr { kind: ExprKind::Comprehension(c), .. } }] = args {
+            if c.generator {
+                let text = self.comprehension(c, scope);
+                return vec![text[1..text.len() - 1].to_string()];
+            }
+        }
         args.iter()
             .map(|a| match &a.name {
                 Some(n) => format!("{}={}", n.name, self.expr(&a.value, scope)),
@@ -269,6 +318,8 @@ impl Exporter<'_> {
         let spelled = if name == "scatter" && table::pyplot_scatter(args) { Some(Spelling::Pyplot("scatter")) } else { table::spelling(name) };
         match (name, spelled) {
             ("range" | "len" | "list" | "enumerate" | "zip" | "float" | "int" | "bool", _) => format!("{name}({list})"),
+            // Python's `sum` of a list or a generator, not `torch.sum`.
+            ("sum", _) if first().is_some_and(|e| scope.kinds.of(e) == Kind::Other) => format!("sum({list})"),
             // `transpose(m)` of a matrix, without dimensions, is PyTorch's `torch.t(m)`.
             ("transpose", _) if args.len() == 1 => format!("torch.t({list})"),
             // graphc's `grad(y, x)` of one tensor gives its gradient; PyTorch's a 1-tuple.

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::syntax::ast::{Expr, ExprKind, UnOp};
+use crate::syntax::ast::{Comprehension, Expr, ExprKind, UnOp};
 
 use super::table::{self, Spelling};
 
@@ -36,6 +36,29 @@ impl Kinds {
         self.names.contains_key(name)
     }
 
+    /// The kinds inside a comprehension: its variables bound, as a `for`
+    /// statement binds its variable (a `range`'s integers are host numbers).
+    pub fn inside(&self, c: &Comprehension) -> Kinds {
+        let mut inner = self.clone();
+        for clause in &c.clauses {
+            let item = match &clause.iter.kind {
+                ExprKind::Call { callee, .. } if callee.name == "range" => Kind::Host,
+                ExprKind::List(items) => items.first().map_or(Kind::Other, |e| inner.of(e)),
+                _ => Kind::Tensor,
+            };
+            let enumerate = matches!(&clause.iter.kind, ExprKind::Call { callee, .. } if callee.name == "enumerate");
+            for (k, t) in clause.targets.iter().enumerate() {
+                let kind = match (clause.targets.len(), k) {
+                    (1, _) => item,
+                    (_, 0) if enumerate => Kind::Host,
+                    _ => Kind::Tensor,
+                };
+                inner.bind(&t.name, kind);
+            }
+        }
+        inner
+    }
+
     pub fn get(&self, name: &str) -> Kind {
         self.names.get(name).copied().unwrap_or(Kind::Tensor)
     }
@@ -45,6 +68,7 @@ impl Kinds {
         match &e.kind {
             ExprKind::Number { .. } | ExprKind::Bool(_) => Kind::Host,
             ExprKind::Str(_) | ExprKind::None | ExprKind::FString(_) | ExprKind::List(_) | ExprKind::Tuple(_) | ExprKind::Splat(_) => Kind::Other,
+            ExprKind::Comprehension(_) | ExprKind::Lambda(_) => Kind::Other,
             ExprKind::Name(n) if !self.is_bound(n) && matches!(n.as_str(), "pi" | "e" | "inf" | "nan") => Kind::Host,
             ExprKind::Name(n) => self.get(n),
             ExprKind::Unary { op: UnOp::Neg, operand } => self.of(operand),
@@ -53,6 +77,14 @@ impl Kinds {
                 _ => Kind::Tensor,
             },
             ExprKind::Logic { .. } | ExprKind::Not(_) | ExprKind::Is { .. } => Kind::Host,
+            // Python's `sum` of a list has its items' kind.
+            ExprKind::Call { callee, args } if callee.name == "sum" && args.first().is_some_and(|a| self.of(&a.value) == Kind::Other) => {
+                match &args[0].value.kind {
+                    ExprKind::List(items) if !items.is_empty() && items.iter().all(|i| self.of(i) == Kind::Host) => Kind::Host,
+                    ExprKind::Comprehension(c) => self.inside(c).of(&c.elem),
+                    _ => Kind::Tensor,
+                }
+            }
             ExprKind::Call { callee, args } => match table::spelling(&callee.name) {
                 Some(Spelling::Math(_) | Spelling::Python("abs")) if args.iter().all(|a| self.of(&a.value) == Kind::Host) => Kind::Host,
                 _ if matches!(callee.name.as_str(), "float" | "int" | "len" | "needs_grad") => Kind::Host,

@@ -208,6 +208,11 @@ fn rekey(key: String, v: &mut Value, node_of: &dyn Fn(&str) -> Option<NodeId>) {
                 rekey(format!("{key}[{i}]"), item, node_of);
             }
         }
+        Value::Lambda(c) => {
+            for (name, item) in &mut c.captured {
+                rekey(format!("{key}.{name}"), item, node_of);
+            }
+        }
         Value::Text(pieces) => {
             let mut i = 0;
             for p in pieces {

@@ -138,6 +138,10 @@ impl<'a> Lowerer<'a> {
                     let (target, version) = (Ident { name: target.clone(), span: callee.span }, *version);
                     return self.call_version(&target, version, args, e.span);
                 }
+                if let Some(Value::Lambda(c)) = bound {
+                    let c = c.clone();
+                    return self.call_lambda(&c, callee, args, e.span);
+                }
                 self.call(callee, args, e.span)
             }
             ExprKind::Method { receiver, method, args } => {
@@ -205,6 +209,8 @@ impl<'a> Lowerer<'a> {
             }
             ExprKind::Index { receiver, items } => self.index(receiver, items, scope, e.span),
             ExprKind::FString(pieces) => self.fstring(pieces, scope),
+            ExprKind::Comprehension(c) => self.comprehension(c, e.span, scope),
+            ExprKind::Lambda(def) => self.lambda(def, e.span, scope),
         }
     }
 

@@ -188,6 +188,11 @@ impl<'a> Lowerer<'a> {
                 }
             }
             ("len", [(None, v, vs)]) => Some(self.len(v, *vs)),
+            // Python's `sum` of a list (a tensor's is `torch.sum`, below).
+            ("sum", [(None, Value::List(items) | Value::Tuple(items), _)]) => Some(self.python_sum(items, None, span)),
+            ("sum", [(None, Value::List(items) | Value::Tuple(items), _), (k, start, ss)]) if k.as_ref().is_none_or(|k| k.name == "start") => {
+                Some(self.python_sum(items, Some((start.clone(), *ss)), span))
+            }
             ("range", _) => Some(self.range_list(args, span)),
             ("enumerate" | "zip", _) => Some(self.enumerate_zip(name == "zip", args, span)),
             // `list(range(n))`, `list(x.shape)`: a list of the same items.
@@ -336,7 +341,7 @@ impl<'a> Lowerer<'a> {
 
     /// The items a `for` over `v` takes: a list's, a tuple's, a shape's ints, or a
     /// tensor's rows (at most `loops::MAX_UNROLL`, as many as a `for` unrolls).
-    fn sequence_items(&mut self, v: &Value, span: Span) -> Option<Vec<(Value, Span)>> {
+    pub(super) fn sequence_items(&mut self, v: &Value, span: Span) -> Option<Vec<(Value, Span)>> {
         match v {
             Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } => Some(items.clone()),
             Value::Size(dims) => Some(dims.iter().map(|&d| (Value::Number(Num::Int(d as i128)), span)).collect()),

@@ -24,6 +24,7 @@ mod budget;
 mod builtin_calls;
 mod class_loss_options;
 mod class_losses;
+mod comprehensions;
 mod conditions;
 mod creation_calls;
 mod data_calls;
@@ -43,6 +44,7 @@ mod index;
 mod index_put;
 mod inplace;
 mod join_calls;
+mod lambdas;
 mod lists;
 mod loop_grads;
 mod loops;
@@ -80,6 +82,7 @@ use crate::diag::Diagnostic;
 use crate::ir::graph::{Node, NodeId, NodeMeta, Region};
 use crate::ir::program::{Program, ProgramInput};
 use crate::syntax::ast::{Block, File, InputDecl, Item, Span, Stmt, StmtKind};
+pub use lambdas::Closure;
 
 /// A compile-time value.
 #[derive(Clone, Debug)]
@@ -127,6 +130,9 @@ pub enum Value {
     /// (0 the first, `k` the `k`-th of `Defs::redefined`), as a Python name
     /// holds the function object. Known at compile time, like every callee.
     Func(String, usize),
+    /// A `lambda`'s function (`net = lambda X: linreg(X, w, b)`): its definition
+    /// and the names it closes over (`lambdas.rs`).
+    Lambda(Closure),
     /// The result of an expression that already produced a diagnostic.
     Poison,
 }
@@ -210,7 +216,7 @@ impl Value {
             Value::Host { kind: HostKind::Bool, .. } => "a run-time boolean",
             Value::Optimizer(_) => "an optimizer",
             Value::Text(_) => "a run-time string",
-            Value::Func(..) => "a function",
+            Value::Func(..) | Value::Lambda(_) => "a function",
             Value::Poison => "an invalid value",
         }
     }

@@ -120,6 +120,7 @@ impl<'a> Lowerer<'a> {
             Value::Optimizer(k) => PrintArg::Text(self.optimizer_text(k)),
             // Python adds the object's address, which no other run reproduces.
             Value::Func(name, _) => PrintArg::Text(format!("<function {name}>")),
+            Value::Lambda(_) => PrintArg::Text("<function <lambda>>".to_string()),
             Value::Poison => PrintArg::None,
         }
     }

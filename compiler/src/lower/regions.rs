@@ -402,6 +402,14 @@ pub(super) fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
         Value::Size(s) => out.push((key, Held::Const(format!("size {s:?}")))),
         Value::Optimizer(k) => out.push((key, Held::Const(format!("optimizer {k}")))),
         Value::Func(name, version) => out.push((key, Held::Const(format!("function {name} {version}")))),
+        // A lambda is the same function while its definition is; what it closes
+        // over are places like a tuple's items.
+        Value::Lambda(c) => {
+            out.push((key.clone(), Held::Const(format!("lambda at {}", c.at()))));
+            for (name, v) in &c.captured {
+                walk(format!("{key}.{name}"), v, out);
+            }
+        }
         // A run-time string: its pieces' text is fixed, its values are places.
         Value::Text(pieces) => {
             out.push((key.clone(), Held::Const(format!("text {pieces:?}"))));

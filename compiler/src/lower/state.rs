@@ -98,6 +98,7 @@ pub(super) fn map_value(v: &mut Value, f: &mut dyn FnMut(NodeId) -> NodeId) {
             }
         }
         Value::Text(pieces) => pieces.iter_mut().for_each(|p| p.map_nodes(f)),
+        Value::Lambda(c) => c.captured.iter_mut().for_each(|(_, v)| map_value(v, f)),
         Value::Number(_)
         | Value::Str(_)
         | Value::Bool(_)

@@ -25,7 +25,7 @@ impl<'a> Lowerer<'a> {
     /// Binds a call's arguments to parameters as Python does: positional ones in
     /// order, keyword ones by name, then defaults for the rest. Unknown and
     /// repeated keywords are E0104, too many or missing arguments E0103.
-    fn bind_params(
+    pub(super) fn bind_params(
         &mut self,
         name: &Ident,
         params: &[Ident],
@@ -104,7 +104,7 @@ impl<'a> Lowerer<'a> {
         Some(slots.into_iter().flatten().collect())
     }
 
-    fn enter(&mut self, name: &str, span: Span) -> bool {
+    pub(super) fn enter(&mut self, name: &str, span: Span) -> bool {
         // Once the graph is full (reported by `budget.rs`), inlining more only grows it.
         if !self.graph_has_room() {
             return false;

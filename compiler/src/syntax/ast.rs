@@ -303,6 +303,41 @@ pub enum ExprKind {
     },
     /// `f"text {expr:spec} text"`: Python's formatted string literal.
     FString(Vec<FPiece>),
+    /// `[elem for x in xs if c]`: Python's list comprehension, unrolled when
+    /// compiling; also a generator expression as a call's argument
+    /// (`sum(p.pow(2).sum() for p in params)`), which graphc reads as the list.
+    Comprehension(Box<Comprehension>),
+    /// `lambda x, y=2: body`: an anonymous fn of one expression. Shared, since
+    /// the function value it makes holds it (`lower/lambdas.rs`).
+    Lambda(std::rc::Rc<Lambda>),
+}
+
+/// A `lambda`'s parameters, their defaults and its body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lambda {
+    pub params: Vec<Ident>,
+    /// Each parameter's default value, in parameter order: as long as `params`.
+    pub defaults: Vec<Option<Expr>>,
+    pub body: Expr,
+}
+
+/// A list comprehension or generator expression: `elem`, evaluated for every
+/// combination of the clauses' items that passes their conditions, the first
+/// clause outermost, as Python nests them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comprehension {
+    pub elem: Expr,
+    pub clauses: Vec<CompClause>,
+    /// Written as a generator expression (`f(e for x in xs)`), without brackets.
+    pub generator: bool,
+}
+
+/// One `for a, b in iter if c1 if c2` clause of a comprehension.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompClause {
+    pub targets: Vec<Ident>,
+    pub iter: Expr,
+    pub conds: Vec<Expr>,
 }
 
 /// A piece of an f-string.
@@ -349,6 +384,26 @@ pub enum IndexItem {
     Slice { start: Option<Box<Expr>>, stop: Option<Box<Expr>>, step: Option<Box<Expr>>, span: Span },
     /// `...`: as many full slices as the other items leave dimensions.
     Ellipsis(Span),
+}
+
+impl Comprehension {
+    /// Every expression it holds, in source order: the element, then each
+    /// clause's iterable and conditions.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        let mut out = vec![&self.elem];
+        for c in &self.clauses {
+            out.push(&c.iter);
+            out.extend(&c.conds);
+        }
+        out
+    }
+}
+
+impl Lambda {
+    /// Every expression it holds, in source order: the defaults, then the body.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        self.defaults.iter().flatten().chain(std::iter::once(&self.body)).collect()
+    }
 }
 
 impl IndexItem {

@@ -95,6 +95,8 @@ pub enum Token {
     And,
     #[token("or")]
     Or,
+    #[token("lambda")]
+    Lambda,
 
     #[regex(r"[A-Za-z_][A-Za-z0-9_]*", |lex| lex.slice().to_string())]
     Ident(String),
