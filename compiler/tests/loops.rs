@@ -119,3 +119,38 @@ fn a_list_that_grows_in_every_iteration_of_a_long_loop_is_e0602() {
     assert_eq!(d[0].code, graphc_compiler::diag::Code::E0602);
     assert!(d[0].message.contains("`acc` grows"), "{}", d[0].message);
 }
+
+/// A compile-time number changed in every iteration (a counter, a decaying
+/// learning rate, the items of d2l's Accumulator list) becomes a run-time
+/// Python number: the body is still compiled once, whatever the trip count,
+/// and the program prints what PyTorch 2.15 prints for the same lines.
+#[test]
+fn numbers_changed_in_every_iteration_become_run_time_numbers() {
+    let program = |trip: u64| {
+        format!(
+            "lr = 1.0
+x = zeros(3)
+n = 0
+hist = [0, 0.0]
+for i in range({trip}) {{
+    x = x + lr
+    lr = lr * 0.5
+    n += 2
+    hist = [hist[0] + 1, hist[1] + 0.25]
+}}
+print(x, lr, n, hist)
+print(n * 3, n / 4, lr > 0.001)
+"
+        )
+    };
+    assert_eq!(run(&program(10)), "tensor([1.9980, 1.9980, 1.9980]) 0.0009765625 20 [10, 2.5]\n60 5.0 False\n");
+    let small = compile(&program(10), false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    let large = compile(&program(100_000), false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    let ((s1, v1, t1), (s2, v2, t2)) = (size(&small.plan), size(&large.plan));
+    assert_eq!((s1, v1), (s2, v2), "the plan grows with the trip count");
+    // Three iterations are compiled apart before the numbers are promoted; one loop runs the rest.
+    assert_eq!((t1, t2), (vec![1, 1, 1, 7], vec![1, 1, 1, 99_997]));
+    // A value whose shape changes in every iteration stays E0602.
+    let Err(d) = compile("x = zeros(1)\nfor i in range(10) {\n    x = cat([x, x])\n}\n", false) else { panic!("compiled") };
+    assert_eq!(d[0].code, graphc_compiler::diag::Code::E0602);
+}

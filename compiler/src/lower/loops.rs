@@ -27,6 +27,11 @@ use super::{BodyKind, BodyResult, Lowerer, Scope, Value};
 /// on finding a state that the body keeps.
 const MAX_PEELS: usize = 3;
 
+/// How many compile-time numbers one loop may turn into run-time values
+/// (`n += 1` in the body: see [`Lowerer::promote_number`]); each costs one more
+/// lowering of the body.
+const MAX_PROMOTIONS: usize = 16;
+
 /// How many iterations at the end of a `range` loop may be lowered one by one
 /// because a slice in them runs past the end of its dimension and Python
 /// gives a shorter tensor (the last, partial mini-batch). Few loops clamp in
@@ -152,6 +157,7 @@ impl Lowerer<'_> {
     fn range_loop(&mut self, f: &ForStmt, scope: &mut Scope, kind: BodyKind, mut start: i64, step: i64, trip: u64) {
         let mut remaining = trip;
         let mut peels = 0;
+        let mut promotions = 0;
         // Iterations split off the end because a slice runs past its dimension in
         // them, and the counter's value in the first of them (in i128: the range's
         // end may lie beyond i64, as `range(0, 2**63 - 1, 2**62)`'s does).
@@ -191,6 +197,10 @@ impl Lowerer<'_> {
             }
             if peels == MAX_PEELS {
                 let place = body.changed_place.clone().unwrap_or_default();
+                if promotions < MAX_PROMOTIONS && self.promote_number(&place, &body, f.span_of_header(), scope) {
+                    promotions += 1;
+                    continue;
+                }
                 let grows =
                     body.entry_places.iter().any(|(k, h)| *k == place && matches!(h, super::regions::Held::Const(c) if c.starts_with("list of")));
                 if grows {
@@ -208,7 +218,7 @@ impl Lowerer<'_> {
                         "the loop's state never settles",
                     )
                     .with_help(format!(
-                        "give `{place}` its final dtype, shape and kind before the loop; a number that changes in the loop must be a tensor or a run-time value"
+                        "a loop body is compiled once, for values of one kind: give `{place}` its final dtype, shape and kind before the loop"
                     )),
                 );
                 return;
@@ -225,6 +235,45 @@ impl Lowerer<'_> {
             self.bind(&f.var.name, Value::Number(super::Num::Int(i)), scope, kind);
             self.block(&f.body, scope, kind);
         }
+    }
+
+    /// A compile-time number that the body changes in every iteration, as a
+    /// counter (`n += 1`, `total = total + float(k)`) does, becomes a run-time
+    /// Python number of its kind from here on, holding the value it has now, so
+    /// that the body compiles once, as it would for `loss.item()`. Python's
+    /// number is one object whatever the loop does with it, so nothing a program
+    /// prints changes. `false` when the place is not such a number.
+    fn promote_number(&mut self, place: &str, body: &LoweredBody, span: Span, scope: &mut Scope) -> bool {
+        use super::regions::Held;
+        let held = |places: &[(String, Held)]| {
+            places.iter().find(|(k, _)| k == place).and_then(|(_, h)| if let Held::Const(c) = h { Some(c.clone()) } else { None })
+        };
+        let (Some(before), Some(after)) = (held(&body.entry_places), held(&body.exit_places)) else { return false };
+        let same = |kind: &str| before.starts_with(kind) && after.starts_with(kind);
+        if !same("number Int(") && !same("number Float(") {
+            return false;
+        }
+        let path = place.strip_prefix("global ").unwrap_or(place);
+        let root_end = path.find(['[', '.']).unwrap_or(path.len());
+        let (root, rest) = path.split_at(root_end);
+        let current = scope.names.get_mut(root).or_else(|| self.globals.get_mut(root)).and_then(|v| value_at(v, rest));
+        let Some(Value::Number(n)) = current.map(|v| v.clone()) else { return false };
+        let (op, dtype, kind) = match n {
+            super::Num::Int(i) => match i64::try_from(i) {
+                Ok(i) => (graphc_runtime::op::Scalar::Int(i), graphc_runtime::DType::I64, super::HostKind::Int),
+                Err(_) => return false,
+            },
+            super::Num::Float(v) => (graphc_runtime::op::Scalar::float(v), graphc_runtime::DType::F64, super::HostKind::Float),
+        };
+        let node = self.node(graphc_runtime::Op::Full(op), dtype, vec![], &[], span);
+        let host = Value::Host { node, kind };
+        // At the top level a name is both in the scope and a global: one object, one node.
+        for v in [scope.names.get_mut(root), self.globals.get_mut(root)].into_iter().flatten() {
+            if let Some(slot @ Value::Number(_)) = value_at(v, rest) {
+                *slot = host.clone();
+            }
+        }
+        true
     }
 
     /// Adds the region, its effect and its output nodes to the program, and
@@ -279,6 +328,28 @@ impl ForStmt {
 }
 
 /// The number of values `range(start, stop, step)` yields.
+/// The value at a place's path inside a value (`[2]` an item of a list or
+/// tuple, `.name` a name a lambda closes over), as `regions::walk` names places.
+fn value_at<'v>(v: &'v mut Value, path: &str) -> Option<&'v mut Value> {
+    if path.is_empty() {
+        return Some(v);
+    }
+    if let Some(rest) = path.strip_prefix('[') {
+        let close = rest.find(']')?;
+        let i: usize = rest[..close].parse().ok()?;
+        let items = match v {
+            Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } => items,
+            _ => return None,
+        };
+        return value_at(&mut items.get_mut(i)?.0, &rest[close + 1..]);
+    }
+    let rest = path.strip_prefix('.')?;
+    let end = rest.find(['[', '.']).unwrap_or(rest.len());
+    let Value::Lambda(c) = v else { return None };
+    let (_, item) = c.captured.iter_mut().find(|(k, _)| k == &rest[..end])?;
+    value_at(item, &rest[end..])
+}
+
 pub(super) fn trip_count(start: i64, stop: i64, step: i64) -> u64 {
     let (span, step) = if step > 0 { (stop as i128 - start as i128, step as i128) } else { (start as i128 - stop as i128, -(step as i128)) };
     if span <= 0 {
