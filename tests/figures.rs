@@ -147,3 +147,26 @@ fn bad_figure_arguments_are_compile_errors() {
     let out = run(&dir, "x = ones(3)\nplot(x)\nylim(x, 2)\n");
     assert!(String::from_utf8_lossy(&out.stderr).contains("error[E0406]"), "{}", describe(&out));
 }
+
+/// `figure()` starts a new, empty figure, as `plt.figure()` does: what follows it
+/// draws alone, byte for byte what a program of only those calls draws, while
+/// without it `savefig` keeps drawing on the same figure (matplotlib's too).
+#[test]
+fn figure_starts_a_new_empty_figure() {
+    let second = "plot(linspace(0, 1, 5), label=\"b\")\ntitle(\"second\")\nlegend()\nsavefig(\"b.svg\")\n";
+    let dir = scratch("new-figure");
+    let out = run(&dir, &format!("plot(linspace(5, 9, 5), label=\"a\")\nsavefig(\"a.svg\")\nfigure()\n{second}"));
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let alone = scratch("new-figure-alone");
+    let out = run(&alone, second);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let b = std::fs::read(dir.join("b.svg")).unwrap();
+    assert!(b == std::fs::read(alone.join("b.svg")).unwrap(), "the figure after figure() holds something drawn before it");
+    assert!(!texts(&String::from_utf8_lossy(&b)).contains(&"a".to_string()), "the first figure's legend label is on the second");
+    // Without `figure()`, the second `savefig` draws both lines and both labels.
+    let kept = scratch("no-new-figure");
+    let out = run(&kept, &format!("plot(linspace(5, 9, 5), label=\"a\")\nsavefig(\"a.svg\")\n{second}"));
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let both = texts(&std::fs::read_to_string(kept.join("b.svg")).unwrap());
+    assert!(both.contains(&"a".to_string()) && both.contains(&"b".to_string()), "{both:?}");
+}

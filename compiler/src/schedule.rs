@@ -48,6 +48,10 @@ pub fn schedule_traced(prog: &Program, fusion: &Fusion) -> (Plan, Vec<NodeId>) {
                 let items = args.iter().map(|a| s.print_item(a)).collect();
                 s.plan.steps.push(Step::Print(items));
             }
+            Effect::Write(args) => {
+                let items = args.iter().map(|a| s.print_item(a)).collect();
+                s.plan.steps.push(Step::Write(items));
+            }
             Effect::Figure(f) => {
                 let cmd = match f {
                     FigureEffect::Plot { x, y, label, alpha } => {
@@ -60,6 +64,7 @@ pub fn schedule_traced(prog: &Program, fusion: &Fusion) -> (Plan, Vec<NodeId>) {
                     FigureEffect::XLim(a, b) => FigureCmd::XLim(*a, *b),
                     FigureEffect::YLim(a, b) => FigureCmd::YLim(*a, *b),
                     FigureEffect::Grid => FigureCmd::Grid,
+                    FigureEffect::New => FigureCmd::New,
                     FigureEffect::Legend => FigureCmd::Legend,
                     FigureEffect::XLabel(t) => FigureCmd::XLabel(t.clone()),
                     FigureEffect::YLabel(t) => FigureCmd::YLabel(t.clone()),
@@ -333,7 +338,7 @@ fn insert_frees(plan: &mut Plan) {
                     last.insert(*a, i);
                 }
             }
-            Step::Print(items) => {
+            Step::Print(items) | Step::Write(items) => {
                 for value in items.iter().flat_map(PrintItem::values) {
                     last.insert(value, i);
                 }

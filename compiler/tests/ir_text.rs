@@ -46,6 +46,12 @@ plot(x)
 xlim(-0.5, 1.5)
 ylim(0.001, 1e3)
 savefig("o.svg")
+figure()
+grid()
+legend()
+savefig("p.svg")
+print("a", 1, sep="-", end="")
+print(end="")
 "#,
     r#"op Sq(x) {
     forward {

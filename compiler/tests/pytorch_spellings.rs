@@ -86,8 +86,8 @@ fn normal_needs_a_non_negative_std() {
     compile("x = normal(0.0, 0.0, (3,))\nprint(x)\n", false).unwrap_or_else(|d| panic!("{}", d[0].message));
 }
 
-/// `print`'s `sep`, `end` and `flush` as Python's; an `end` that leaves the line
-/// open is refused at the keyword.
+/// `print`'s `sep`, `end` and `flush` as Python's, an `end` that leaves the line
+/// open (`end=""`, `end=" "`) included, in a loop too.
 #[test]
 fn print_takes_pythons_sep_and_end() {
     let program = "\
@@ -101,9 +101,23 @@ print(x, x * 2, sep=\"\\n\")
 ";
     // What Python 3 with PyTorch 2.15 prints for the same lines.
     assert_eq!(run(program), "tensor([1., 2.]), 3, a\n12\nloss 0.5!\n\ndone\ntensor([1., 2.])\ntensor([2., 4.])\n");
-    let source = "print(1, end=\"\")\n";
-    let d = compile(source, false).err().expect("end without a newline");
-    assert_eq!((d[0].code.as_str(), &source[d[0].primary.span.start..d[0].primary.span.end]), ("E0107", "\"\""));
+    let program = "\
+for i in range(3) {
+    print(i, end=\" \")
+}
+print()
+print(\"loss\", tensor([1.0, 2.0]).sum(), sep=\": \", end=\"\")
+print(\"!\")
+for step in range(4) {
+    print(f\"{step}\", end=\"\")
+}
+print(end=\"done\")
+";
+    assert_eq!(run(program), "0 1 2 \nloss: tensor(3.)!\n0123done");
+    // A non-string `end` is still refused at the keyword.
+    let source = "print(1, end=2)\n";
+    let d = compile(source, false).err().expect("end must be a string");
+    assert_eq!((d[0].code.as_str(), &source[d[0].primary.span.start..d[0].primary.span.end]), ("E0107", "2"));
 }
 
 /// Strings in single quotes, f-strings too, as Python writes them.

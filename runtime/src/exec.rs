@@ -230,6 +230,10 @@ impl Machine {
                 let parts: Vec<String> = items.iter().map(|item| self.print_text(item)).collect();
                 writeln!(out, "{}", parts.join(" ")).map_err(RunError::output)?;
             }
+            Step::Write(items) => {
+                let parts: Vec<String> = items.iter().map(|item| self.print_text(item)).collect();
+                write!(out, "{}", parts.concat()).map_err(RunError::output)?;
+            }
             Step::Figure(cmd) => self.figure_cmd(cmd)?,
             Step::Fused(k) => {
                 let mut outs: SmallVec<[Tensor; 4]> = k.outputs.iter().map(|&v| self.alloc(plan, v)).collect();
@@ -295,6 +299,7 @@ impl Machine {
             FigureCmd::XLim(a, b) => self.figure.xlim(*a, *b),
             FigureCmd::YLim(a, b) => self.figure.ylim(*a, *b),
             FigureCmd::Grid => self.figure.grid(),
+            FigureCmd::New => self.figure.start_new(),
             FigureCmd::Legend => self.figure.legend(),
             FigureCmd::XLabel(s) => self.figure.xlabel(s),
             FigureCmd::YLabel(s) => self.figure.ylabel(s),

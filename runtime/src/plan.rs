@@ -84,6 +84,8 @@ pub enum FigureCmd {
     },
     /// `semilogy`: the y axis becomes logarithmic (its `plot` follows as a `Plot`).
     LogY,
+    /// `figure()`: a new, empty figure with the `rc` settings of the last one.
+    New,
     /// `xlim(left, right)` and `ylim(bottom, top)`.
     XLim(f64, f64),
     YLim(f64, f64),
@@ -115,6 +117,9 @@ pub enum Step {
     Seed(u64),
     /// `print(items...)`: items joined by a space, then a newline.
     Print(Vec<PrintItem>),
+    /// `print(..., end="")`: items written in a row, with nothing between them
+    /// and no newline after them.
+    Write(Vec<PrintItem>),
     /// A figure command.
     Figure(FigureCmd),
     /// A fused elementwise kernel: many ops, one pass over memory.
@@ -138,7 +143,7 @@ impl Step {
         match self {
             Step::Compute { args, .. } => args.contains(&v),
             Step::Fused(k) => k.inputs.contains(&v) || k.scalars.contains(&v),
-            Step::Print(items) => items.iter().any(|item| item.values().contains(&v)),
+            Step::Print(items) | Step::Write(items) => items.iter().any(|item| item.values().contains(&v)),
             Step::Figure(FigureCmd::Plot { x, y, .. } | FigureCmd::Scatter { x, y, .. }) => *x == v || *y == v,
             Step::Figure(_) => false,
             Step::Save { value, .. } => *value == v,

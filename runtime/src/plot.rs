@@ -173,6 +173,11 @@ impl Figure {
             self.dpi = dpi;
         }
     }
+    /// `figure()`: matplotlib's `plt.figure()` makes a new figure from the
+    /// current `rcParams`, which are the settings `rc` gave this one.
+    pub fn start_new(&mut self) {
+        *self = Figure { figsize: self.figsize, dpi: self.dpi, unicode_minus: self.unicode_minus, ..Figure::default() };
+    }
     /// `rc("axes", unicode_minus=b)`.
     pub fn set_unicode_minus(&mut self, on: bool) {
         self.unicode_minus = on;

@@ -238,6 +238,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("xlim", Builtin::Figure(FigureCall::XLim)),
     ("ylim", Builtin::Figure(FigureCall::YLim)),
     ("rc", Builtin::Figure(FigureCall::Rc)),
+    ("figure", Builtin::Figure(FigureCall::New)),
     ("surrogate", Builtin::Surrogate),
     ("lt", Builtin::Compare(Cmp::Lt)),
     ("le", Builtin::Compare(Cmp::Le)),
@@ -369,6 +370,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Figure(FigureCall::XLim) => sig(&["left", "right"], 2, Some(2), &[]),
         B::Figure(FigureCall::YLim) => sig(&["bottom", "top"], 2, Some(2), &[]),
         B::Figure(FigureCall::Rc) => sig(&["group"], 1, Some(1), &["figsize", "dpi", "unicode_minus"]),
+        B::Figure(FigureCall::New) => sig(&[], 0, Some(0), &[]),
         B::Grid | B::Legend => sig(&[], 0, Some(0), &[]),
         B::XLabel | B::YLabel | B::Title => sig(&["text"], 1, Some(1), &[]),
         B::SaveFig => sig(&["path"], 1, Some(1), &[]),
@@ -564,6 +566,9 @@ pub enum FigureCall {
     /// `rc("figure", figsize=(w, h), dpi=d)` and `rc("axes", unicode_minus=b)`:
     /// matplotlib's `plt.rc`, setting the `rcParams` the tutorial sets.
     Rc,
+    /// `figure()`: matplotlib's `plt.figure()`, a new empty figure that the
+    /// following calls draw on (the `rc` settings carry over).
+    New,
 }
 
 /// `scatter` with exactly two positional arguments and no `dim`, `index`, `src` or

@@ -204,6 +204,7 @@ fn effects(out: &mut String, prog: &Program, id: &dyn Fn(&NodeId) -> String, pre
             Effect::Seed(s) => format!("manual_seed({s})"),
             Effect::Sample(_) => "sample".to_string(),
             Effect::Print(_) => "print".to_string(),
+            Effect::Write(_) => "write".to_string(),
             Effect::Figure(_) => "figure".to_string(),
             Effect::Save { path, .. } => format!("save {path}"),
             Effect::Loop { region, .. } => format!("loop {region}"),

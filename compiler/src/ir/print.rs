@@ -184,6 +184,10 @@ fn effect_line(e: &Effect, name: &dyn Fn(&NodeId) -> String) -> String {
             let parts: Vec<String> = args.iter().map(|a| print_arg_text(a, name)).collect();
             format!("print {}", parts.join(", "))
         }
+        Effect::Write(args) => {
+            let parts: Vec<String> = args.iter().map(|a| print_arg_text(a, name)).collect();
+            format!("write {}", parts.join(", "))
+        }
         Effect::Figure(f) => match f {
             FigureEffect::Plot { x, y, label, alpha } => {
                 format!("plot {}, {} label={:?} alpha={}", name(x), name(y), label.clone().unwrap_or_default(), alpha)
@@ -195,6 +199,7 @@ fn effect_line(e: &Effect, name: &dyn Fn(&NodeId) -> String) -> String {
             FigureEffect::XLim(a, b) => format!("xlim {a:?}, {b:?}"),
             FigureEffect::YLim(a, b) => format!("ylim {a:?}, {b:?}"),
             FigureEffect::Grid => "grid".to_string(),
+            FigureEffect::New => "figure".to_string(),
             FigureEffect::Legend => "legend".to_string(),
             FigureEffect::XLabel(t) => format!("xlabel {t:?}"),
             FigureEffect::YLabel(t) => format!("ylabel {t:?}"),

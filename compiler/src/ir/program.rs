@@ -71,6 +71,8 @@ pub enum FigureEffect {
     },
     /// `semilogy`'s log y axis (its line follows as a `Plot`).
     LogY,
+    /// `figure()`: a new, empty figure.
+    New,
     /// `xlim(left, right)` and `ylim(bottom, top)`.
     XLim(f64, f64),
     YLim(f64, f64),
@@ -99,6 +101,10 @@ pub enum Effect {
     /// A random node draws from the generator here, and nowhere else.
     Sample(NodeId),
     Print(Vec<PrintArg>),
+    /// `print(..., end="")`, whose `end` does not end the line: the pieces
+    /// written in a row, with nothing added (the separators and the `end` are
+    /// pieces of text).
+    Write(Vec<PrintArg>),
     Figure(FigureEffect),
     /// `save(t, path)`: writes the node's value to a `.npy` file (the path resolved
     /// relative to the `.act` file).
@@ -133,7 +139,7 @@ impl Effect {
         match self {
             Effect::Seed(_) => vec![],
             Effect::Sample(n) => vec![*n],
-            Effect::Print(args) => args.iter().flat_map(PrintArg::nodes).collect(),
+            Effect::Print(args) | Effect::Write(args) => args.iter().flat_map(PrintArg::nodes).collect(),
             Effect::Figure(FigureEffect::Plot { x, y, .. } | FigureEffect::Scatter { x, y, .. }) => vec![*x, *y],
             Effect::Figure(_) => vec![],
             Effect::Save { node, .. } => vec![*node],
@@ -149,7 +155,7 @@ impl Effect {
         match self {
             Effect::Seed(_) => {}
             Effect::Sample(n) => *n = f(*n),
-            Effect::Print(args) => {
+            Effect::Print(args) | Effect::Write(args) => {
                 for a in args {
                     a.map_nodes(f);
                 }

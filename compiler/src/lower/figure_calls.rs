@@ -32,6 +32,7 @@ impl Lowerer<'_> {
                 None => Value::Poison,
             },
             FigureCall::Rc => self.rc(bound, span),
+            FigureCall::New => self.figure(FigureEffect::New),
             FigureCall::XLim | FigureCall::YLim => {
                 let name = if fc == FigureCall::XLim { "xlim" } else { "ylim" };
                 let Some((a, b)) = self.limits(bound, name, span) else { return Value::Poison };

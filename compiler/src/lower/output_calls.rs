@@ -4,7 +4,6 @@
 use graphc_runtime::plan::TensorSuffix;
 
 use super::builtin_calls::derived_grad_fn;
-use super::tuples::python_str_repr;
 use super::{Lowerer, Value};
 use crate::check::builtins::Bound;
 use crate::diag::{Code, Diagnostic};
@@ -45,12 +44,12 @@ pub(super) fn concat(pieces: Vec<PrintArg>) -> PrintArg {
 }
 
 impl<'a> Lowerer<'a> {
-    /// `print(*values, sep=" ", end="\n", flush=false)`. Each print is a line of
-    /// the run's output, so `end` must end with a newline (its text before the
-    /// newline is printed); `flush` changes nothing, since graphc writes each
-    /// line as it comes.
+    /// `print(*values, sep=" ", end="\n", flush=false)`. A print whose `end`
+    /// ends with a newline is a line of the run's output (the text before the
+    /// newline is its last piece); any other `end` (`end=""`, `end=" "`) writes
+    /// the pieces without ending the line. `flush` changes nothing, since graphc
+    /// writes each print as it comes.
     pub(super) fn print_call(&mut self, mut bound: Bound<Value>) -> Value {
-        let end_span = bound.keywords.get("end").map_or(Span::default(), |(_, s)| *s);
         let mut text = |this: &mut Self, key: &str| -> Result<Option<String>, ()> {
             match bound.keyword(key) {
                 None | Some((Value::None, _)) => Ok(None),
@@ -66,14 +65,6 @@ impl<'a> Lowerer<'a> {
             }
         };
         let (Ok(sep), Ok(end)) = (text(self, "sep"), text(self, "end")) else { return Value::Poison };
-        if let Some(e) = end.as_ref().filter(|e| !e.ends_with('\n')) {
-            return self.error(
-                Diagnostic::new(Code::E0107, format!("`end={}` does not end the line", python_str_repr(e)), end_span, "no newline at the end")
-                    .with_help(
-                        "graphc prints whole lines: end with a newline (`end=\"\\n\"`), or build the line first, with an f-string, and print it once",
-                    ),
-            );
-        }
         let items: Vec<PrintArg> = bound.positional.into_iter().flatten().map(|(v, _)| self.print_arg(v)).collect();
         let items = match (sep, end) {
             (None, None) => items,
@@ -88,7 +79,13 @@ impl<'a> Lowerer<'a> {
                     pieces.push(item);
                 }
                 let end = end.unwrap_or_else(|| "\n".to_string());
-                pieces.push(PrintArg::Text(end[..end.len() - 1].to_string()));
+                if let Some(line) = end.strip_suffix('\n') {
+                    pieces.push(PrintArg::Text(line.to_string()));
+                } else {
+                    pieces.push(PrintArg::Text(end));
+                    self.prog.effects.push(Effect::Write(vec![concat(pieces)]));
+                    return Value::None;
+                }
                 vec![concat(pieces)]
             }
         };

@@ -97,7 +97,7 @@ impl Walk<'_> {
                 }
                 self.shape_op(op, *out, args)?;
             }
-            Step::Print(items) => {
+            Step::Print(items) | Step::Write(items) => {
                 for item in items {
                     for value in item.values() {
                         self.read(value)?;

@@ -22,6 +22,7 @@ impl<'a> Reader<'a> {
             "loop" => self.loop_effect(rest)?,
             "branch" => self.branch_effect(rest)?,
             "print" => Effect::Print(self.print_args(rest.trim_start())?),
+            "write" => Effect::Write(self.print_args(rest.trim_start())?),
             "plot" => self.plot(rest.trim_start())?,
             "scatter" => match self.plot(rest.trim_start())? {
                 Effect::Figure(FigureEffect::Plot { x, y, label, alpha }) => Effect::Figure(FigureEffect::Scatter { x, y, label, alpha }),
@@ -37,6 +38,7 @@ impl<'a> Reader<'a> {
                 Effect::Figure(FigureEffect::YLim(a, b))
             }
             "grid" if rest.is_empty() => Effect::Figure(FigureEffect::Grid),
+            "figure" if rest.is_empty() => Effect::Figure(FigureEffect::New),
             "legend" if rest.is_empty() => Effect::Figure(FigureEffect::Legend),
             "xlabel" => Effect::Figure(FigureEffect::XLabel(self.whole_string(rest.trim_start())?)),
             "ylabel" => Effect::Figure(FigureEffect::YLabel(self.whole_string(rest.trim_start())?)),
