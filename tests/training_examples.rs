@@ -88,6 +88,20 @@ fn the_custom_relu_network_prints_pytorchs_losses_closely() {
     close(&got, &want, 1e-3).unwrap();
 }
 
+/// d2l's weight decay from scratch (a lambda model, comprehensions, a counter of
+/// Python floats, 100 epochs twice): products of 200 terms are MKL's
+/// matrix-vector kernels in PyTorch, so the printed losses and norms agree within
+/// 1e-5 relative to max(1, |value|) (measured: at most 1.2e-6).
+#[test]
+fn the_weight_decay_training_prints_pytorchs_losses_closely() {
+    let out = Command::new(env!("CARGO_BIN_EXE_graphc")).args(["run", "weight_decay.act"]).current_dir(repo("examples")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let want = std::fs::read_to_string(repo("tests/programs/torch_close/weight_decay.stdout")).unwrap();
+    let got = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(got.lines().count(), want.lines().count());
+    close(&got, &want, 1e-5).unwrap();
+}
+
 /// The comparison itself fails on a changed number and on changed text.
 #[test]
 fn the_comparison_can_fail() {
