@@ -6,8 +6,10 @@
 //! or nothing). A place that either side changes becomes an output of both
 //! sides (the side that leaves it alone exports its input), so that the values
 //! after the `if` do not depend on which side ran; both sides must agree on its
-//! dtype, shape and kind (E0605), and a name first bound in the `if` must be
-//! bound on both sides (E0606). `Lowerer::runtime_if` is the one entry point,
+//! dtype, shape and kind (E0605). A name first bound on one side only (a loop
+//! variable, a temporary) is unbound after the `if`, as Python leaves it when
+//! the other side ran; reading it later is E0606 there. `Lowerer::runtime_if`
+//! is the one entry point,
 //! which `conditions.rs` calls for a condition that is not a compile-time bool.
 
 use std::collections::HashMap;
@@ -67,6 +69,8 @@ impl Lowerer<'_> {
 
     /// Emits the two sides of a branch and rebinds the state to what it is after it.
     fn join(&mut self, mut a: LoweredBody, mut b: LoweredBody, cond: NodeId, span: Span, scope: &mut Scope) {
+        rename_one_sided_grads(&mut a, &b);
+        rename_one_sided_grads(&mut b, &a);
         let entry: HashMap<&String, &Held> = a.entry_places.iter().map(|(k, h)| (k, h)).collect();
         let exit_a: HashMap<&String, &Held> = a.exit_places.iter().map(|(k, h)| (k, h)).collect();
         let exit_b: HashMap<&String, &Held> = b.exit_places.iter().map(|(k, h)| (k, h)).collect();
@@ -80,6 +84,7 @@ impl Lowerer<'_> {
         let mut target: HashMap<String, Result<NodeId, usize>> = HashMap::new();
         let mut pairs: Vec<(NodeId, NodeId)> = Vec::new();
         let mut failed = false;
+        let mut one_sided: Vec<String> = Vec::new();
         for key in keys {
             let before = entry.get(key);
             let (ha, hb) = match (exit_a.get(key), exit_b.get(key), before) {
@@ -87,7 +92,15 @@ impl Lowerer<'_> {
                 (Some(x), None, Some(e)) => ((*x).clone(), in_body(&b, e)),
                 (None, Some(y), Some(e)) => (in_body(&a, e), (*y).clone()),
                 _ => {
-                    let name = key.split([' ', '[', '.']).next().unwrap_or(key).to_string();
+                    // A name that neither the state before the `if` nor the other
+                    // side holds is bound on this side only; anything else (an item
+                    // a list gained on one side) is a place the sides disagree on.
+                    let (root, name) = root_of(key);
+                    let both_sides = exit_a.contains_key(&root) && exit_b.contains_key(&root);
+                    if !entry.contains_key(&root) && !both_sides {
+                        one_sided.push(name);
+                        continue;
+                    }
                     self.error(
                         Diagnostic::new(
                             Code::E0606,
@@ -148,6 +161,11 @@ impl Lowerer<'_> {
         }
         let node_of = |key: &str| target.get(key).map(|t| t.map_or_else(|j| outputs[j], |n| n));
         self.rebind_keys(&mut a, &node_of, scope);
+        for name in one_sided {
+            scope.names.remove(&name);
+            self.globals.remove(&name);
+            self.one_sided.insert(name, span);
+        }
         self.prog.effects.push(Effect::Branch { cond, then: ra, otherwise: rb, inputs: a.inputs.clone(), outputs });
         for (side, pick) in [(&mut a, 0), (&mut b, 1)] {
             let mut program = std::mem::take(&mut side.program);
@@ -176,10 +194,11 @@ impl Lowerer<'_> {
         let mut seen = std::collections::HashSet::new();
         for (key, held) in &side.exit_places {
             let Held::Node(n) = held else { continue };
+            // A place the branch leaves unbound (a name bound on one side only) has no node after it.
+            let Some(leaf) = node_of(key) else { continue };
             if !side.exit.grad_state.contains_key(n) || !seen.insert(*n) {
                 continue;
             }
-            let Some(leaf) = node_of(key) else { continue };
             if !self.prog.leaves.contains(&leaf) {
                 self.prog.leaves.push(leaf);
             }
@@ -192,6 +211,42 @@ impl Lowerer<'_> {
             Diagnostic::new(Code::E0605, format!("`{key}` is {what} of an `if` decided at run time"), span, "condition known only at run time")
                 .with_help("give the value the same dtype, shape and kind on both sides (both sides are compiled, and either may run)"),
         );
+    }
+}
+
+/// The name a place belongs to, as a place key (`global w` for a global) and as
+/// the bare name: `params[1].grad` belongs to `params`.
+fn root_of(key: &str) -> (String, String) {
+    let global = key.starts_with("global ");
+    let name = key.trim_start_matches("global ").split(['[', '.', ' ']).next().unwrap_or(key).to_string();
+    (if global { format!("global {name}") } else { name.clone() }, name)
+}
+
+/// A leaf's `.grad` is keyed by the first place that holds the leaf (`regions::places`).
+/// When that place is a name `side` binds and the other side does not (`param`
+/// of a `for param in params` in the branch), the gradient is renamed after
+/// another place holding the leaf (`params[1].grad`), which the state before
+/// the `if` and the other side also know it by.
+fn rename_one_sided_grads(side: &mut LoweredBody, other: &LoweredBody) {
+    let known = |root: &str| side.entry_places.iter().chain(&other.exit_places).any(|(k, _)| k == root);
+    let one_sided = |key: &str| !known(&root_of(key).0);
+    let holder: HashMap<NodeId, String> = side
+        .exit_places
+        .iter()
+        .rev()
+        .filter(|(k, _)| !one_sided(k) && !k.ends_with(".grad") && !k.ends_with(" (kind)"))
+        .filter_map(|(k, h)| if let Held::Node(n) = h { Some((*n, k.clone())) } else { None })
+        .collect();
+    let node_at: HashMap<String, NodeId> =
+        side.exit_places.iter().filter_map(|(k, h)| if let Held::Node(n) = h { Some((k.clone(), *n)) } else { None }).collect();
+    for (key, _) in side.exit_places.iter_mut() {
+        let Some(base) = key.strip_suffix(".grad") else { continue };
+        if !one_sided(base) {
+            continue;
+        }
+        if let Some(place) = node_at.get(base).and_then(|n| holder.get(n)) {
+            *key = format!("{place}.grad");
+        }
     }
 }
 

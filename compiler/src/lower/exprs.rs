@@ -101,6 +101,19 @@ impl<'a> Lowerer<'a> {
                 None if super::host_values::constant(n).is_some() => super::host_values::constant(n).expect("checked by the guard"),
                 // A builtin named as a value (`act = relu`), called later through another name.
                 None if builtins::lookup(n).is_some() => Value::Func(n.clone(), 0),
+                None if self.one_sided.contains_key(n) => {
+                    let at = self.one_sided[n];
+                    self.error(
+                        Diagnostic::new(
+                            Code::E0606,
+                            format!("`{n}` is bound on only one side of an `if` decided at run time"),
+                            e.span,
+                            "maybe unbound here",
+                        )
+                        .with_secondary(at, "the `if` whose other side leaves it unbound")
+                        .with_help(format!("bind `{n}` before the `if`, or on both sides")),
+                    )
+                }
                 None => {
                     let known: std::collections::HashMap<String, Span> = scope.names.keys().map(|k| (k.clone(), Span::default())).collect();
                     self.error(unknown_name(n, e.span, &known))

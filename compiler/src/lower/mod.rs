@@ -264,6 +264,10 @@ pub struct Lowerer<'a> {
     optim: optim::Table,
     /// Whether a loop body is being lowered (its inputs come from outside it).
     in_loop_body: bool,
+    /// Names a run-time `if` bound on one side only (`for param in params` in
+    /// it), by the span of that `if`: unbound after it, as Python leaves them
+    /// when the other side ran; reading one is E0606 at the read (`branches.rs`).
+    one_sided: HashMap<String, Span>,
     /// The figure's size and dpi so far, and whether it was started (`figure_settings.rs`).
     figure_setup: figure_settings::Setup,
     /// The views bound to names (`h = x[0]`), by the node each was made as: an
@@ -357,6 +361,7 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         big_literals: Vec::new(),
         optim: optim::Table::default(),
         in_loop_body: false,
+        one_sided: HashMap::new(),
         figure_setup: figure_settings::Setup::default(),
         live_views: Vec::new(),
         loop_views: std::collections::HashSet::new(),

@@ -33,6 +33,9 @@ impl Lowerer<'_> {
 
     /// Records that the object whose value was `old` now holds `new` (an in-place
     /// update). A requires-grad leaf stays a leaf: its `.grad` moves to `new`.
+    /// An update of a leaf's gradient itself (`p.grad[:] *= s`, `p.grad.clamp_(-1,
+    /// 1)`, as gradient clipping writes it) is the leaf's `.grad` from now on,
+    /// which the next `backward` accumulates into, as PyTorch's is one tensor.
     pub(crate) fn set_version(&mut self, old: NodeId, new: NodeId) {
         let old = self.current(old);
         if old == new {
@@ -41,6 +44,11 @@ impl Lowerer<'_> {
         self.versions.insert(old, new);
         if let Some(g) = self.grad_state.remove(&old) {
             self.grad_state.insert(new, g);
+        }
+        for g in self.grad_state.values_mut() {
+            if *g == Some(old) {
+                *g = Some(new);
+            }
         }
     }
 
