@@ -227,6 +227,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0643_modulo_by_zero.act", "E0643", "3:14"),
     ("e0644_int_power.act", "E0644", "5:12"),
     ("e0645_len_of_scalar.act", "E0645", "3:11"),
+    ("e0646_assertion_fails.act", "E0646", "3:8"),
     ("e0740_no_torch_spelling.act", "E0740", "4:1"),
     ("e0741_input_not_exportable.act", "E0741", "3:1"),
 ];

@@ -20,6 +20,7 @@ const SEED_DEMO_STDOUT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/r
 const EXPORTABLE: &[&str] = &[
     "activations",
     "attention",
+    "autograd_tutorial",
     "batched_matmul",
     "big_ints",
     "broadcast_matmul",
@@ -50,6 +51,7 @@ const EXPORTABLE: &[&str] = &[
     "mask_index",
     "max_argmax",
     "minibatch_adam",
+    "mlp_scratch",
     "more_builtins",
     "mul_constant",
     "my_relu",
@@ -70,8 +72,10 @@ const EXPORTABLE: &[&str] = &[
     "shapes",
     "shapes_and_tuples",
     "sinh_outputs",
+    "softmax_regression",
     "straight_through",
     "tanh_demo",
+    "tensor_tutorial",
     "train_digits",
     "two_params_none",
     "views_write_through",
@@ -82,6 +86,7 @@ const DIFFERING: &[(&str, &str)] = &[
     ("polynomial_custom_function", "the last digits of the losses: PyTorch's sums and products round in another order (tests/programs/torch_close)"),
     ("two_layer_custom_relu", "the last digits of the losses: MKL's matrix products (tests/programs/torch_close)"),
     ("weight_decay", "the last digits of the losses: MKL's matrix-vector products (tests/programs/torch_close)"),
+    ("spiking_surrogate", "the last digits of the losses: MKL's matrix products (tests/programs/torch_close)"),
     ("second_derivative", "PyTorch's double backward treats a value saved inside Function.forward as a constant (the example shows it)"),
 ];
 

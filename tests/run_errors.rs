@@ -18,12 +18,17 @@ fn run(name: &str, source: &str) -> std::process::Output {
 /// Asserts a run stopped at run time with `message` at `location` (`prog.act:L:C`)
 /// under a caret line, and printed `printed_lines` lines before.
 fn assert_stopped_at(out: &std::process::Output, message: &str, location: &str, printed_lines: usize) {
+    assert_stopped_with(out, message, location, printed_lines, "= help: indices along a dimension of size n must lie in 0..n");
+}
+
+/// As [`assert_stopped_at`], with the help line `help`.
+fn assert_stopped_with(out: &std::process::Output, message: &str, location: &str, printed_lines: usize, help: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{}", describe(out));
     assert!(stderr.starts_with(&format!("error[R0001]: {message}\n")), "{}", describe(out));
     assert!(stderr.contains(&format!("--> {location}\n")), "the error does not point at {location}: {}", describe(out));
     assert!(stderr.contains("^ failed here"), "{}", describe(out));
-    assert!(stderr.contains("= help: indices along a dimension of size n must lie in 0..n"), "{}", describe(out));
+    assert!(stderr.contains(help), "{}", describe(out));
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), printed_lines, "{}", describe(out));
 }
 
@@ -53,4 +58,31 @@ fn a_computed_gather_index_out_of_range_points_at_the_gather() {
     let source = "x = arange(6.0)\nfor i in range(3) {\n    ids = arange(3) + i * 2\n    print(x.gather(0, ids))\n}\n";
     let out = run("gather", source);
     assert_stopped_at(&out, "index 6 is out of bounds for dimension 0 with size 6", "prog.act:4:11", 2);
+}
+
+const ASSERT_HELP: &str = "= help: the program's `assert` found its test false";
+
+#[test]
+fn a_run_time_assertion_stops_the_run_with_its_message() {
+    // The loss halves each step; the assertion holds for 0.5 and 0.25 and fails for 0.125.
+    let source = "loss = tensor(1.0)\nfor i in range(6) {\n    loss = loss / 2\n    print(i)\n    assert loss.item() > 0.2, f\"loss {loss.item()} at {i}\"\n}\n";
+    let out = run("assert_loop", source);
+    assert_stopped_with(&out, "AssertionError: loss 0.125 at 2", "prog.act:5:5", 3, ASSERT_HELP);
+}
+
+#[test]
+fn an_assertion_on_a_one_element_bool_tensor_runs_when_it_holds() {
+    // Both assertions hold, so every line is printed.
+    let out = run("assert_holds", "x = randn(4).abs() + 1\nassert (x > 0).all()\nassert x.sum().item() >= 4, x\nprint(x.min() >= 1)\n");
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "tensor(True)\n");
+}
+
+#[test]
+fn assert_false_in_a_run_time_if_waits_for_the_branch_to_run() {
+    // Python's way to stop a diverging run: the branch runs at i = 3 only.
+    let source = "for i in range(5) {\n    print(i)\n    if float(i) > 2.5 {\n        assert false\n    }\n}\n";
+    let out = run("assert_branch", source);
+    assert_stopped_with(&out, "AssertionError", "prog.act:4:9", 4, ASSERT_HELP);
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error[R0001]: AssertionError\n"), "{}", describe(&out));
 }

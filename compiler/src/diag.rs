@@ -193,7 +193,8 @@ pub enum Code {
     /// a value that does not fit the selected elements.
     E0624,
     /// `requires_grad_()` that PyTorch refuses: turning off requires-grad of a
-    /// tensor computed from others (not a leaf).
+    /// tensor computed from others (not a leaf); and an `out=` call on tensors
+    /// that require grad.
     E0625,
     /// A tensor with more elements than graphc allows (2^31), counted without overflow.
     E0501,
@@ -300,6 +301,9 @@ pub enum Code {
     /// tensor, `round(x, n)` with a run-time or negative `n`, `//` or `%` on a
     /// tensor that requires grad).
     E0645,
+    /// An `assert` whose test is false when compiling, where the statement
+    /// always runs.
+    E0646,
     /// `graphc export --to onnx`: an exported value computed by a run-time `if`
     /// (not written as ONNX `If` yet), or a draw after a loop that draws.
     E0720,
@@ -452,6 +456,7 @@ impl Code {
             Code::E0643 => "E0643",
             Code::E0644 => "E0644",
             Code::E0645 => "E0645",
+            Code::E0646 => "E0646",
             Code::E0720 => "E0720",
             Code::E0721 => "E0721",
             Code::E0722 => "E0722",

@@ -108,7 +108,7 @@ pub fn printed(prog: &Program) -> NodeMap<()> {
     let g = &prog.graph;
     let mut seen = NodeMap::with_bound(g.index_bound());
     let roots = |e: &Effect| match e {
-        Effect::Print(_) | Effect::Write(_) | Effect::Figure(_) => e.nodes(),
+        Effect::Print(_) | Effect::Write(_) | Effect::Assert { .. } | Effect::Figure(_) => e.nodes(),
         Effect::Loop { inputs, .. } => inputs.clone(),
         Effect::Branch { cond, inputs, .. } => std::iter::once(*cond).chain(inputs.iter().copied()).collect(),
         Effect::Seed(_) | Effect::Sample(_) | Effect::Save { .. } => vec![],

@@ -52,6 +52,11 @@ pub fn schedule_traced(prog: &Program, fusion: &Fusion) -> (Plan, Vec<NodeId>) {
                 let items = args.iter().map(|a| s.print_item(a)).collect();
                 s.plan.steps.push(Step::Write(items));
             }
+            Effect::Assert { cond, message, span } => {
+                let cond = s.ensure(*cond);
+                let message = message.iter().map(|a| s.print_item(a)).collect();
+                s.plan.steps.push(Step::Assert { cond, message, source: (span.start, span.end) });
+            }
             Effect::Figure(f) => {
                 let cmd = match f {
                     FigureEffect::Plot { x, y, label, alpha } => {
@@ -340,6 +345,11 @@ fn insert_frees(plan: &mut Plan) {
             }
             Step::Print(items) | Step::Write(items) => {
                 for value in items.iter().flat_map(PrintItem::values) {
+                    last.insert(value, i);
+                }
+            }
+            Step::Assert { cond, message, .. } => {
+                for value in std::iter::once(*cond).chain(message.iter().flat_map(PrintItem::values)) {
                     last.insert(value, i);
                 }
             }

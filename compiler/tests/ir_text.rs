@@ -53,6 +53,8 @@ savefig("p.svg")
 print("a", 1, sep="-", end="")
 print(end="")
 "#,
+    // Run-time assertions, with a message and without one.
+    "x = randn(3)\nassert (x < 10).all(), f\"x is {x.sum().item():.2f}\"\nassert x.sum().item() > -100\n",
     r#"op Sq(x) {
     forward {
         y = x * x

@@ -113,11 +113,47 @@ fn rows_of_a_tensor_are_unrolled_and_append_builds_a_list() {
     assert_eq!(out, "tensor([[ 2.,  4.],\n        [ 6.,  8.],\n        [10., 12.]])\ntensor([ 2.,  4.,  6.,  8., 10., 12.])\ntensor([5., 6.])\n");
 }
 
+/// A `range` loop that appends to a list in every iteration (an RNN's time
+/// loop) is unrolled, as Python runs it, and the backward flows through every
+/// step: PyTorch 2.15 prints the same for the same lines.
+#[test]
+fn a_short_loop_that_appends_to_a_list_is_unrolled_and_differentiable() {
+    let program = "\
+manual_seed(0)
+W_xh = randn(3, 4, requires_grad=true)
+W_hh = randn(4, 4, requires_grad=true)
+X = randn(5, 2, 3)
+H = zeros(2, 4)
+outputs = []
+for t in range(5) {
+    H = tanh(X[t] @ W_xh + H @ W_hh)
+    outputs.append(H)
+}
+loss = stack(outputs).pow(2).sum()
+loss.backward()
+print(len(outputs), loss, W_hh.grad)
+";
+    let want = "\
+5 tensor(23.8473, grad_fn=<SumBackward0>) tensor([[ 1.2247,  1.8085, -6.0343,  0.7082],
+        [ 1.0706,  1.3837, -3.9213,  0.3744],
+        [ 1.5505,  1.0913,  1.1840, -0.4523],
+        [ 0.2225, -1.2387,  1.1730, -0.5386]])
+";
+    assert_eq!(run(program), want);
+    // Unrolled: no loop step is left in the plan.
+    let c = compile(program, false).unwrap();
+    assert!(!c.plan.steps.iter().any(|s| matches!(s, Step::Loop(_))), "the loop was compiled as a region");
+}
+
+/// Beyond 512 iterations a growing list is not unrolled: E0602, which
+/// suggests a preallocated tensor.
 #[test]
 fn a_list_that_grows_in_every_iteration_of_a_long_loop_is_e0602() {
-    let Err(d) = compile("x = ones(2)\nacc = []\nfor i in range(10) {\n    acc.append(x)\n}\n", false) else { panic!("compiled") };
+    let Err(d) = compile("x = ones(2)\nacc = []\nfor i in range(513) {\n    acc.append(x)\n}\n", false) else { panic!("compiled") };
     assert_eq!(d[0].code, graphc_compiler::diag::Code::E0602);
     assert!(d[0].message.contains("`acc` grows"), "{}", d[0].message);
+    let short = compile("x = ones(2)\nacc = []\nfor i in range(512) {\n    acc.append(x)\n}\nprint(len(acc))\n", false);
+    assert!(short.is_ok(), "512 iterations unroll");
 }
 
 /// A compile-time number changed in every iteration (a counter, a decaying

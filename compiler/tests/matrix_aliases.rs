@@ -21,8 +21,11 @@ fn matrix_spellings_compile_for_matrices() {
 
 #[test]
 fn matrix_spellings_reject_other_ranks_and_shapes() {
-    for e in ["mm(v, v)", "a.mm(v)", "v.t()", "v.T", "a.mm(a)"] {
+    // `v.T` of a vector is deprecated in PyTorch 2.15 (a warning, to become an
+    // error), so graphc refuses it; `t()` of a vector is the vector itself.
+    for e in ["mm(v, v)", "a.mm(v)", "v.T", "a.mm(a)", "ones(2, 2, 2).t()"] {
         assert_eq!(codes(&format!("a = ones(2, 3)\nv = ones(3)\nprint({e})\n")), vec![Code::E0202], "{e}");
     }
     assert_eq!(codes("print((2).T)"), vec![Code::E0107]);
+    assert_eq!(codes("v = ones(3)\nprint(v.t(), t(v), ones(()).t())\n"), vec![]);
 }

@@ -197,3 +197,37 @@ tensor([-0.2000, -0.3000]) 2
     let d = compile(source, false).err().expect("an int does not unpack");
     assert_eq!((d[0].code.as_str(), &source[d[0].primary.span.start..d[0].primary.span.end]), ("E0116", "a, b"));
 }
+
+/// `out=` writes a function's result into a tensor in place and returns it
+/// (cast to its dtype, as `torch.exp(x, out=z)` of an f64 `z`); `rand_like`
+/// and `randn_like` draw as `rand` and `randn` do; `.device` is `cpu`;
+/// `float32`, `float64` and `int64` name dtypes; `type(x)` is the class.
+#[test]
+fn out_rand_like_device_dtype_names_and_type_are_pytorchs() {
+    let program = "\
+manual_seed(1)
+x = arange(6.0).reshape(2, 3)
+y = zeros(2, 2)
+r = matmul(x, x.T, out=y)
+print(y, r is y, x.device, f\"{x.device}\")
+z = zeros(2, 3, dtype=float64)
+exp(x, out=z)
+print(z)
+print(rand_like(x), randn_like(x, dtype=float64), zeros(2, dtype=float32), ones(1, dtype=int64))
+print(type(1), type(2.5), type(true), type(\"a\"), type([1]), type((1,)), type(x), type(x.sum().item()), type(x.argmax().item()))
+";
+    assert_eq!(run(program), "tensor([[ 5., 14.],\n        [14., 50.]]) True cpu cpu\ntensor([[  1.0000,   2.7183,   7.3891],\n        [ 20.0855,  54.5981, 148.4132]], dtype=torch.float64)\ntensor([[0.7576, 0.2793, 0.4031],\n        [0.7347, 0.0293, 0.7999]]) tensor([[ 0.5636,  1.1431,  0.8590],\n        [ 0.7056, -0.3406, -1.2720]], dtype=torch.float64) tensor([0., 0.]) tensor([1])\n<class 'int'> <class 'float'> <class 'bool'> <class 'str'> <class 'list'> <class 'tuple'> <class 'torch.Tensor'> <class 'float'> <class 'int'>\n");
+}
+
+/// `out=` refuses what PyTorch refuses: a result that requires grad, and a
+/// tensor of another shape (which PyTorch resizes, with a deprecation warning).
+#[test]
+fn out_refuses_gradients_and_other_shapes() {
+    let d = compile("w = ones(2, requires_grad=true)\ny = zeros(2)\nexp(w, out=y)\n", false).err().expect("out= with grad");
+    assert_eq!(d[0].code.as_str(), "E0625");
+    assert!(d[0].message.contains("don't support automatic differentiation"), "{}", d[0].message);
+    let d = compile("x = ones(2)\ny = zeros(3)\nexp(x, out=y)\n", false).err().expect("out= of another shape");
+    assert_eq!(d[0].code.as_str(), "E0623");
+    let d = compile("x = ones(2)\nprint(x, out=x)\n", false).err().expect("out= of print");
+    assert_eq!(d[0].code.as_str(), "E0107");
+}

@@ -234,6 +234,20 @@ impl Machine {
                 let parts: Vec<String> = items.iter().map(|item| self.print_text(item)).collect();
                 write!(out, "{}", parts.concat()).map_err(RunError::output)?;
             }
+            Step::Assert { cond, message, source } => {
+                if self.get(*cond).f64_at(0).is_some_and(|c| c == 0.0) {
+                    // Python's traceback ends in `AssertionError: <message>`,
+                    // the message as `str` makes it: what `print` shows.
+                    let parts: Vec<String> = message.iter().map(|item| self.print_text(item)).collect();
+                    let text = parts.join(" ");
+                    return Err(RunError {
+                        message: if text.is_empty() { "AssertionError".to_string() } else { format!("AssertionError: {text}") },
+                        help: "the program's `assert` found its test false; the output above is what ran before it".to_string(),
+                        source: Some(*source),
+                        broken_pipe: false,
+                    });
+                }
+            }
             Step::Figure(cmd) => self.figure_cmd(cmd)?,
             Step::Fused(k) => {
                 let mut outs: SmallVec<[Tensor; 4]> = k.outputs.iter().map(|&v| self.alloc(plan, v)).collect();

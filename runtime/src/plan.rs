@@ -120,6 +120,9 @@ pub enum Step {
     /// `print(..., end="")`: items written in a row, with nothing between them
     /// and no newline after them.
     Write(Vec<PrintItem>),
+    /// `assert`: when the 0-d bool `cond` is false, the run stops with the
+    /// message (printed as `print` would, empty for none), pointing at `source`.
+    Assert { cond: ValueId, message: Vec<PrintItem>, source: (usize, usize) },
     /// A figure command.
     Figure(FigureCmd),
     /// A fused elementwise kernel: many ops, one pass over memory.
@@ -144,6 +147,7 @@ impl Step {
             Step::Compute { args, .. } => args.contains(&v),
             Step::Fused(k) => k.inputs.contains(&v) || k.scalars.contains(&v),
             Step::Print(items) | Step::Write(items) => items.iter().any(|item| item.values().contains(&v)),
+            Step::Assert { cond, message, .. } => *cond == v || message.iter().any(|item| item.values().contains(&v)),
             Step::Figure(FigureCmd::Plot { x, y, .. } | FigureCmd::Scatter { x, y, .. }) => *x == v || *y == v,
             Step::Figure(_) => false,
             Step::Save { value, .. } => *value == v,

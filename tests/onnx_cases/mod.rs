@@ -43,6 +43,12 @@ pub const LOOSER: &[(&str, f64, &str)] = &[
         1e-2,
         "500 SGD steps through 64x1000x100 f32 matrix products (PyTorch's own run differs from graphc's in the printed digits too)",
     ),
+    (
+        "spiking_surrogate.act",
+        1e-2,
+        "10 Adam steps through spike thresholds: a last-bit difference of a matrix product can flip a spike, and with it a \
+         surrogate gradient (measured: 3.3e-3 of w1.grad's scale in ONNX Runtime; PyTorch's losses differ in the last digit too)",
+    ),
 ];
 
 /// The tolerance of output `name` of `file`: its entry in LOOSER, the file's, or RTOL.

@@ -25,8 +25,14 @@ pub enum Builtin {
     Full,
     Arange,
     Linspace,
+    /// `eye(n, m=none, dtype=, requires_grad=)`: the identity matrix (ones on the diagonal).
+    Eye,
     Tensor,
     OnesLike,
+    /// `rand_like(input)`, `randn_like(input)`: draws of the input's shape and dtype.
+    RandLike {
+        normal: bool,
+    },
     ZerosLike,
     ManualSeed,
     /// An elementwise op of one tensor, from the runtime's op table.
@@ -118,6 +124,10 @@ pub enum Builtin {
     Gelu,
     /// `prod(input, dim=none, keepdim=false)`.
     Prod,
+    /// `all(input, dim=none, keepdim=false)`, `any(...)`.
+    AllAny {
+        any: bool,
+    },
     /// `scatter(input, dim, index, src, reduce=)`, `scatter_add`, `index_add`,
     /// `scatter_reduce(input, dim, index, src, reduce, include_self=true)`.
     Scatter,
@@ -176,8 +186,11 @@ const CREATION: &[(&str, Builtin)] = &[
     ("full", Builtin::Full),
     ("arange", Builtin::Arange),
     ("linspace", Builtin::Linspace),
+    ("eye", Builtin::Eye),
     ("tensor", Builtin::Tensor),
     ("ones_like", Builtin::OnesLike),
+    ("rand_like", Builtin::RandLike { normal: false }),
+    ("randn_like", Builtin::RandLike { normal: true }),
     ("zeros_like", Builtin::ZerosLike),
     ("manual_seed", Builtin::ManualSeed),
 ];
@@ -263,6 +276,8 @@ const OTHER: &[(&str, Builtin)] = &[
     ("relu6", Builtin::Activation(ActivationBuiltin::Relu6)),
     ("gelu", Builtin::Gelu),
     ("prod", Builtin::Prod),
+    ("all", Builtin::AllAny { any: false }),
+    ("any", Builtin::AllAny { any: true }),
     ("scatter", Builtin::Scatter),
     ("scatter_add", Builtin::ScatterAdd),
     ("index_add", Builtin::IndexAdd),
@@ -331,8 +346,9 @@ pub fn signature(b: Builtin) -> Signature {
         B::Full => sig(&[], 1, None, CREATE_KW),
         B::Arange => sig(&["start", "end", "step"], 1, Some(3), CREATE_KW),
         B::Linspace => sig(&["start", "end", "steps"], 3, Some(3), CREATE_KW),
+        B::Eye => sig(&["n", "m"], 1, Some(2), CREATE_KW),
         B::Tensor => sig(&["data"], 1, Some(1), CREATE_KW),
-        B::OnesLike | B::ZerosLike => sig(&["input"], 1, Some(1), CREATE_KW),
+        B::OnesLike | B::ZerosLike | B::RandLike { .. } => sig(&["input"], 1, Some(1), CREATE_KW),
         B::ManualSeed => sig(&["seed"], 1, Some(1), &[]),
         // `torch.round(input, *, decimals=0)`.
         B::Unary(Unary::Round) => sig(&["input"], 1, Some(1), &["decimals"]),
@@ -388,7 +404,7 @@ pub fn signature(b: Builtin) -> Signature {
         // `randint(high, size)` and `randint(low, high, size)`: the data call sorts them out.
         B::Data(DataBuiltin::Randint) => sig(&["low", "high", "size"], 1, Some(3), &["dtype"]),
         B::Gelu => sig(&["input"], 1, Some(1), &["approximate"]),
-        B::Prod => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
+        B::Prod | B::AllAny { .. } => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
         B::Scatter => sig(&["input", "dim", "index", "src"], 3, Some(4), &["value", "reduce"]),
         B::ScatterAdd => sig(&["input", "dim", "index", "src"], 4, Some(4), &[]),
         B::IndexAdd => sig(&["input", "dim", "index", "source"], 4, Some(4), &["alpha"]),

@@ -31,7 +31,7 @@ pub fn returns_of(block: &Block) -> Vec<(&[Expr], Span)> {
             StmtKind::NoGrad(b) => out.extend(returns_of(b)),
             StmtKind::For(f) => out.extend(returns_of(&f.body)),
             StmtKind::Assign { .. } | StmtKind::Unpack { .. } | StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Input(_) => {}
-            StmtKind::AugAssign { .. } | StmtKind::Store { .. } => {}
+            StmtKind::AugAssign { .. } | StmtKind::Store { .. } | StmtKind::Assert { .. } => {}
         }
     }
     out

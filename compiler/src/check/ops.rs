@@ -112,7 +112,7 @@ fn check_top_level_stmt(stmt: &Stmt, diags: &mut Vec<Diagnostic>) {
             return;
         }
         StmtKind::Assign { .. } | StmtKind::Unpack { .. } | StmtKind::Expr(_) | StmtKind::Input(_) => return,
-        StmtKind::AugAssign { .. } | StmtKind::Store { .. } => return,
+        StmtKind::AugAssign { .. } | StmtKind::Store { .. } | StmtKind::Assert { .. } => return,
     };
     diags.push(Diagnostic::new(Code::E0108, what, stmt.span, "not allowed at the top level").with_help(help));
 }
@@ -183,7 +183,7 @@ pub(crate) fn top_level_names(file: &File) -> HashMap<String, Span> {
                 out.entry(f.var.name.clone()).or_insert(f.var.span);
                 f.body.stmts.iter().for_each(|s| collect(s, out));
             }
-            StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Return(_) => {}
+            StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Return(_) | StmtKind::Assert { .. } => {}
             StmtKind::AugAssign { .. } | StmtKind::Store { .. } => {}
         }
     }
@@ -325,6 +325,12 @@ fn check_block(block: &Block, scope: &mut HashMap<String, Span>, kind: BlockKind
                 }
             }
             StmtKind::Expr(e) => check_names(e, scope, bw, diags),
+            StmtKind::Assert { test, message } => {
+                check_names(test, scope, bw, diags);
+                if let Some(m) = message {
+                    check_names(m, scope, bw, diags);
+                }
+            }
             StmtKind::AugAssign { target, value, .. } | StmtKind::Store { target, value } => {
                 check_names(value, scope, bw, diags);
                 check_names(target, scope, bw, diags);
@@ -636,6 +642,10 @@ fn collect_calls_block(b: &Block, out: &mut Vec<(String, Span)>) {
         match &s.kind {
             StmtKind::Assign { value, .. } | StmtKind::Unpack { value, .. } => collect_calls(value, out),
             StmtKind::Expr(e) => collect_calls(e, out),
+            StmtKind::Assert { test, message } => {
+                collect_calls(test, out);
+                message.iter().for_each(|m| collect_calls(m, out));
+            }
             StmtKind::Return(vs) => vs.iter().for_each(|v| collect_calls(v, out)),
             StmtKind::If(i) => {
                 i.branches.iter().for_each(|(c, _)| collect_calls(c, out));

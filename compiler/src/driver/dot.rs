@@ -133,6 +133,7 @@ fn program(out: &mut String, prog: &Program, fused: Option<Fused>, lines: &LineI
     let mut regions: Vec<Region> = Vec::new();
     let mut loose: BTreeMap<usize, Vec<NodeId>> = BTreeMap::new();
     let mut kernels: BTreeMap<usize, BTreeMap<usize, Vec<NodeId>>> = BTreeMap::new();
+    let mut kernel_home: HashMap<usize, usize> = HashMap::new();
     for n in &order {
         let r = g.meta(*n).region;
         let ri = regions.iter().position(|x| *x == r).unwrap_or_else(|| {
@@ -141,8 +142,11 @@ fn program(out: &mut String, prog: &Program, fused: Option<Fused>, lines: &LineI
         });
         match fusion.and_then(|f| f.kernel_of.get(n).copied()) {
             Some(k) => {
+                // The first member's region may come later in the dump's order
+                // than this node's; the kernel then goes with the region of its
+                // member met first, decided once so that it is one cluster.
                 let first = fusion.map(|f| f.kernels[k].members.first().copied().unwrap_or(*n)).unwrap_or(*n);
-                let home = regions.iter().position(|x| *x == g.meta(first).region).unwrap_or(ri);
+                let home = *kernel_home.entry(k).or_insert_with(|| regions.iter().position(|x| *x == g.meta(first).region).unwrap_or(ri));
                 kernels.entry(home).or_default().entry(k).or_default().push(*n);
             }
             None => loose.entry(ri).or_default().push(*n),
@@ -205,6 +209,7 @@ fn effects(out: &mut String, prog: &Program, id: &dyn Fn(&NodeId) -> String, pre
             Effect::Sample(_) => "sample".to_string(),
             Effect::Print(_) => "print".to_string(),
             Effect::Write(_) => "write".to_string(),
+            Effect::Assert { .. } => "assert".to_string(),
             Effect::Figure(_) => "figure".to_string(),
             Effect::Save { path, .. } => format!("save {path}"),
             Effect::Loop { region, .. } => format!("loop {region}"),

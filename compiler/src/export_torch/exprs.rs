@@ -90,7 +90,7 @@ impl Exporter<'_> {
                 }
                 // A builtin named as a value (`act = relu`) is PyTorch's function.
                 _ if !scope.kinds.is_bound(n)
-                    && !self.globals.contains(n)
+                    && (scope.module || !self.globals.contains(n))
                     && !self.ops.contains_key(n.as_str())
                     && !self.fns.contains_key(n.as_str()) =>
                 {
@@ -102,6 +102,11 @@ impl Exporter<'_> {
                         }
                         _ => (n.clone(), ATOM),
                     }
+                }
+                // An op named as a value (`spike_fn = SurrGradSpike`) is called
+                // through the name it is bound to: the Function's `apply`.
+                _ if !scope.kinds.is_bound(n) && (scope.module || !self.globals.contains(n)) && self.ops.contains_key(n.as_str()) => {
+                    (format!("{n}.apply"), ATOM)
                 }
                 _ => (n.clone(), ATOM),
             },
@@ -155,7 +160,7 @@ impl Exporter<'_> {
                     });
                     kinds.bind(&p.name, Kind::Tensor);
                 }
-                let inner = Scope { kinds, op_params: scope.op_params.clone(), forward: scope.forward };
+                let inner = Scope { kinds, op_params: scope.op_params.clone(), forward: scope.forward, module: false };
                 let head = if params.is_empty() { "lambda".to_string() } else { format!("lambda {}", params.join(", ")) };
                 (format!("{head}: {}", self.expr(&l.body, &inner)), LAMBDA)
             }
@@ -166,12 +171,12 @@ impl Exporter<'_> {
     /// parentheses (Python needs them unless it is a call's only argument,
     /// where [`Self::args`] drops them).
     fn comprehension(&mut self, c: &Comprehension, scope: &Scope) -> String {
-        let inner = Scope { kinds: scope.kinds.inside(c), op_params: scope.op_params.clone(), forward: scope.forward };
+        let inner = Scope { kinds: scope.kinds.inside(c), op_params: scope.op_params.clone(), forward: scope.forward, module: scope.module };
         let mut text = self.expr(&c.elem, &inner);
         // Each clause's iterable is read with the names of the clauses before it.
         let mut kinds = scope.kinds.clone();
         for clause in &c.clauses {
-            let at = Scope { kinds: kinds.clone(), op_params: scope.op_params.clone(), forward: scope.forward };
+            let at = Scope { kinds: kinds.clone(), op_params: scope.op_params.clone(), forward: scope.forward, module: scope.module };
             let names: Vec<&str> = clause.targets.iter().map(|t| t.name.as_str()).collect();
             text.push_str(&format!(" for {} in {}", names.join(", "), self.expr_at(&clause.iter, &at, OR)));
             for t in &clause.targets {
@@ -306,7 +311,7 @@ impl Exporter<'_> {
             return self.user_call(name, receiver, args, scope);
         }
         // A name bound to a function (`loss_func = nll`, a parameter `g`) is called as it stands.
-        if receiver.is_none() && (scope.kinds.is_bound(name) || self.globals.contains(name)) {
+        if receiver.is_none() && (scope.kinds.is_bound(name) || (self.globals.contains(name) && !scope.module)) {
             return format!("{name}({})", self.args(args, scope).join(", "));
         }
         let host_args = receiver.into_iter().chain(args.iter().map(|a| &a.value)).all(|e| scope.kinds.of(e) == Kind::Host);
@@ -317,7 +322,7 @@ impl Exporter<'_> {
         let first = || args.first().map(|a| &a.value);
         let spelled = if name == "scatter" && table::pyplot_scatter(args) { Some(Spelling::Pyplot("scatter")) } else { table::spelling(name) };
         match (name, spelled) {
-            ("range" | "len" | "list" | "enumerate" | "zip" | "float" | "int" | "bool", _) => format!("{name}({list})"),
+            ("range" | "len" | "list" | "enumerate" | "zip" | "float" | "int" | "bool" | "type", _) => format!("{name}({list})"),
             // Python's `sum` of a list or a generator, not `torch.sum`.
             ("sum", _) if first().is_some_and(|e| scope.kinds.of(e) == Kind::Other) => format!("sum({list})"),
             // `transpose(m)` of a matrix, without dimensions, is PyTorch's `torch.t(m)`.

@@ -93,6 +93,7 @@ impl Kinds {
             },
             ExprKind::Method { method, args, .. } => match method.name.as_str() {
                 "item" | "dim" | "numel" => Kind::Host,
+                "tolist" | "name" => Kind::Other,
                 "size" if args.is_empty() => Kind::Other,
                 "size" => Kind::Host,
                 _ => Kind::Tensor,

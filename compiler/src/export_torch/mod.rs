@@ -71,7 +71,7 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
     // The top-level statements come first, so that the calls they make tell which
     // parameters of each op and fn receive host numbers; the definitions, printed
     // above them, are translated after.
-    let mut top = stmts::Scope::top();
+    let mut top = stmts::Scope::module();
     let mut script = String::new();
     // A fn defined again (`def model(xb)` a second time) is a Python `def` at the
     // same place among the statements, so that the calls before it reach the

@@ -15,11 +15,19 @@ pub struct Scope {
     pub op_params: Option<Vec<String>>,
     /// Whether this is an op's forward block, where `save` means `ctx`.
     pub forward: bool,
+    /// Whether this is the module's own scope, where a top-level name is bound
+    /// only from its first assignment on (a fn reads every global at call time).
+    pub module: bool,
 }
 
 impl Scope {
     pub fn top() -> Scope {
-        Scope { kinds: Kinds::default(), op_params: None, forward: false }
+        Scope { kinds: Kinds::default(), op_params: None, forward: false, module: false }
+    }
+
+    /// The scope of the program's top-level statements.
+    pub fn module() -> Scope {
+        Scope { module: true, ..Scope::top() }
     }
 
     /// The position of the op parameter `name`.
@@ -98,6 +106,16 @@ impl Exporter<'_> {
                 if let Some(body) = &ifs.otherwise {
                     line(out, depth, "else:");
                     self.block(body, scope, depth + 1, out);
+                }
+            }
+            StmtKind::Assert { test, message } => {
+                let t = self.expr(test, scope);
+                match message {
+                    Some(m) => {
+                        let m = self.expr(m, scope);
+                        line(out, depth, &format!("assert {t}, {m}"));
+                    }
+                    None => line(out, depth, &format!("assert {t}")),
                 }
             }
             StmtKind::NoGrad(body) => {

@@ -188,6 +188,10 @@ fn effect_line(e: &Effect, name: &dyn Fn(&NodeId) -> String) -> String {
             let parts: Vec<String> = args.iter().map(|a| print_arg_text(a, name)).collect();
             format!("write {}", parts.join(", "))
         }
+        Effect::Assert { cond, message, .. } => {
+            let parts: Vec<String> = std::iter::once(name(cond)).chain(message.iter().map(|a| print_arg_text(a, name))).collect();
+            format!("assert {}", parts.join(", "))
+        }
         Effect::Figure(f) => match f {
             FigureEffect::Plot { x, y, label, alpha } => {
                 format!("plot {}, {} label={:?} alpha={}", name(x), name(y), label.clone().unwrap_or_default(), alpha)

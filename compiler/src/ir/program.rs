@@ -106,6 +106,14 @@ pub enum Effect {
     /// pieces of text).
     Write(Vec<PrintArg>),
     Figure(FigureEffect),
+    /// `assert test, message` whose test is known only at run time: stops the
+    /// program, with the message (print arguments, empty for none) and the
+    /// statement's span, when `cond` (a 0-d bool) is false.
+    Assert {
+        cond: NodeId,
+        message: Vec<PrintArg>,
+        span: Span,
+    },
     /// `save(t, path)`: writes the node's value to a `.npy` file (the path resolved
     /// relative to the `.act` file).
     Save {
@@ -140,6 +148,7 @@ impl Effect {
             Effect::Seed(_) => vec![],
             Effect::Sample(n) => vec![*n],
             Effect::Print(args) | Effect::Write(args) => args.iter().flat_map(PrintArg::nodes).collect(),
+            Effect::Assert { cond, message, .. } => std::iter::once(*cond).chain(message.iter().flat_map(PrintArg::nodes)).collect(),
             Effect::Figure(FigureEffect::Plot { x, y, .. } | FigureEffect::Scatter { x, y, .. }) => vec![*x, *y],
             Effect::Figure(_) => vec![],
             Effect::Save { node, .. } => vec![*node],
@@ -157,6 +166,12 @@ impl Effect {
             Effect::Sample(n) => *n = f(*n),
             Effect::Print(args) | Effect::Write(args) => {
                 for a in args {
+                    a.map_nodes(f);
+                }
+            }
+            Effect::Assert { cond, message, .. } => {
+                *cond = f(*cond);
+                for a in message {
                     a.map_nodes(f);
                 }
             }

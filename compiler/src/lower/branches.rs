@@ -286,6 +286,7 @@ fn rekey(key: String, v: &mut Value, node_of: &dyn Fn(&str) -> Option<NodeId>) {
         | Value::Size(_)
         | Value::Optimizer(_)
         | Value::Func(..)
+        | Value::GradFn(_)
         | Value::Poison => {}
     }
 }

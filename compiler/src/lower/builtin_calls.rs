@@ -37,8 +37,10 @@ impl<'a> Lowerer<'a> {
             | Builtin::Full
             | Builtin::Arange
             | Builtin::Linspace
+            | Builtin::Eye
             | Builtin::Tensor
             | Builtin::OnesLike
+            | Builtin::RandLike { .. }
             | Builtin::ZerosLike
             | Builtin::ManualSeed => self.creation(b, name, &mut bound, span),
             Builtin::Unary(Unary::Round) if bound.keywords.contains_key("decimals") => self.round_decimals_call(&mut bound, span),
@@ -150,6 +152,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Data(d) => self.data_call(d, name, &mut bound, span),
             Builtin::Gelu => self.gelu_call(&mut bound, span),
             Builtin::Prod => self.prod_call(&bound, span),
+            Builtin::AllAny { any } => self.all_any_call(any, name, &bound, span),
             Builtin::Scatter | Builtin::ScatterAdd | Builtin::IndexAdd | Builtin::ScatterReduce => self.scatter_call(b, name, &mut bound, span),
             Builtin::Tril | Builtin::Triu => self.triangle_call(b == Builtin::Triu, name, &bound, span),
             Builtin::Diag => self.diag_call(&bound, span),

@@ -65,7 +65,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// A host bool, or E0113 (`None` also for an invalid value, already reported).
-    fn condition(&mut self, v: Value, span: Span, what: &str) -> Option<bool> {
+    pub(super) fn condition(&mut self, v: Value, span: Span, what: &str) -> Option<bool> {
         let help = match &v {
             Value::Bool(b) => return Some(*b),
             Value::Poison => return None,

@@ -44,6 +44,7 @@ impl<'a> Lowerer<'a> {
                 self.create(Op::Full(v.scalar()), shape, bound, default, span)
             }
             Builtin::Arange => self.arange(bound, span),
+            Builtin::Eye => self.eye(bound, span),
             Builtin::Linspace => {
                 let nums: Vec<Option<f64>> = (0..3).map(|i| self.positional_number(bound, i, "linspace's arguments")).collect();
                 let (Some(start), Some(end), Some(steps)) = (nums[0], nums[1], nums[2]) else { return Value::Poison };
@@ -72,6 +73,12 @@ impl<'a> Lowerer<'a> {
                 let fill = if b == Builtin::OnesLike { 1.0 } else { 0.0 };
                 let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
                 self.create(Op::Full(graphc_runtime::op::Scalar::float(fill)), sh, bound, dt, span)
+            }
+            Builtin::RandLike { normal } => {
+                let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
+                let Some(t) = self.expect_tensor(v, vs, &format!("the argument of `{name}`")) else { return Value::Poison };
+                let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
+                self.create(if normal { Op::Randn } else { Op::Rand }, sh, bound, dt, span)
             }
             Builtin::ManualSeed => {
                 let (v, vs) = bound.positional[0].clone().expect("bind guarantees seed");
@@ -170,6 +177,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Data(_) => unreachable!("`{name}` is not a creation builtin"),
             Builtin::Gelu
             | Builtin::Prod
+            | Builtin::AllAny { .. }
             | Builtin::Scatter
             | Builtin::ScatterAdd
             | Builtin::IndexAdd
@@ -212,6 +220,35 @@ impl<'a> Lowerer<'a> {
             }
         }
         Some(shape)
+    }
+
+    /// `eye(n, m=none)`: an n x m (n x n) matrix with ones where the row equals
+    /// the column, made of the op table's rows (`arange(n)[:, None] ==
+    /// arange(m)`, converted to the dtype), so it needs no op of its own. With
+    /// `requires_grad=true` the matrix is a leaf, as `requires_grad_` makes one.
+    fn eye(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
+        let sizes: Vec<Option<(Value, Span)>> = bound.positional.iter().filter(|p| !matches!(p, Some((Value::None, _)))).cloned().collect();
+        let Some(mut shape) = self.shape_args(&sizes, "eye") else { return Value::Poison };
+        if shape.len() == 1 {
+            shape.push(shape[0]);
+        }
+        let Some((dtype, requires_grad)) = self.creation_keywords("eye", false, bound, DType::F32, span) else { return Value::Poison };
+        if !self.size_allowed(&shape, span) || (requires_grad && !self.check_requires_grad(dtype, span)) {
+            return Value::Poison;
+        }
+        let (n, m) = (shape[0], shape[1]);
+        let int = |i: i64| Num::Int(i as i128).scalar();
+        let rows = self.node(Op::Arange { start: int(0), step: int(1) }, DType::I64, vec![n], &[], span);
+        let rows = self.node(Op::Reshape, DType::I64, vec![n, 1], &[rows], span);
+        let cols = self.node(Op::Arange { start: int(0), step: int(1) }, DType::I64, vec![m], &[], span);
+        let eq = self.node(Op::Compare(graphc_runtime::op::Cmp::Eq), DType::Bool, vec![n, m], &[rows, cols], span);
+        let out = self.cast_to(eq, dtype, span);
+        if !requires_grad {
+            return Value::Tensor(out);
+        }
+        let leaf = self.node(Op::Unary(graphc_runtime::op::Unary::Detach), dtype, vec![n, m], &[out], span);
+        self.make_leaf(leaf, true);
+        Value::Tensor(leaf)
     }
 
     /// `normal(mean, std, size)` as PyTorch's `normal_` fills it: each standard

@@ -182,6 +182,21 @@ impl<'a> Lowerer<'a> {
                     return self.shape_method(recv, receiver.span, method, args, e.span);
                 }
                 let recv = self.expr(receiver, scope);
+                if matches!(recv, Value::Poison) {
+                    // The receiver's error was reported; a method of it would only repeat it.
+                    self.args(args, scope);
+                    return Value::Poison;
+                }
+                // `z.grad_fn.name()`: the backward node's name, as PyTorch's `Node.name()`.
+                if let Value::GradFn(name) = &recv {
+                    if method.name == "name" && args.is_empty() {
+                        return Value::Str(name.clone());
+                    }
+                    return self.error(
+                        Diagnostic::new(Code::E0102, format!("a `grad_fn` has no method `{}` in .act", method.name), method.span, "unknown method")
+                            .with_help("`.name()` gives the backward node's name (`AddBackward0`)"),
+                    );
+                }
                 if let Value::Optimizer(k) = recv {
                     let args = self.args(args, scope);
                     return self.optimizer_method(k, method, args, e.span);
@@ -199,6 +214,22 @@ impl<'a> Lowerer<'a> {
                                 "not a tensor",
                             )
                             .with_help("`.item()` converts a one-element tensor to a Python number"),
+                        ),
+                    };
+                }
+                // `t.tolist()`: the elements as nested lists of Python numbers.
+                if method.name == "tolist" && args.is_empty() && !user_defined {
+                    return match recv {
+                        Value::Tensor(t) => self.tolist(t, receiver.span, e.span),
+                        Value::Poison => Value::Poison,
+                        other => self.error(
+                            Diagnostic::new(
+                                Code::E0107,
+                                format!("`.tolist()` needs a tensor, not {}", other.describe()),
+                                receiver.span,
+                                "not a tensor",
+                            )
+                            .with_help("`.tolist()` converts a tensor to (nested) lists of Python numbers"),
                         ),
                     };
                 }
@@ -280,7 +311,14 @@ impl<'a> Lowerer<'a> {
     /// Calls the builtin (or optimizer, or Python function) of that name, even
     /// where the file defines an op or fn of the same name: a method call
     /// (`x.softmax(dim=1)`) and graphc's own calls always mean the builtin.
-    pub(crate) fn call_builtin_named(&mut self, callee: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
+    pub(crate) fn call_builtin_named(&mut self, callee: &Ident, mut args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
+        if let Some(v) = self.call_with_out(callee, &mut args, span) {
+            return v;
+        }
+        // `einsum` takes its operands spread or in one list (`lower/einsum.rs`).
+        if callee.name == "einsum" {
+            return self.einsum_call(args, span);
+        }
         if let Some(kind) = super::optim::Kind::lookup(&callee.name) {
             return self.make_optimizer(kind, callee, args, span);
         }
@@ -706,6 +744,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn field(&mut self, recv: Value, span: Span, field: &Ident) -> Value {
+        if matches!(recv, Value::Poison) {
+            return Value::Poison;
+        }
         if let Some(v) = self.shape_field(&recv, span, field) {
             return v;
         }
@@ -733,6 +774,15 @@ impl<'a> Lowerer<'a> {
         match (&recv, field.name.as_str()) {
             (Value::Tensor(n), "requires_grad") => return Value::Bool(self.requires_grad(*n)),
             (Value::Tensor(n), "is_leaf") => return Value::Bool(self.is_grad_leaf(*n) || !self.requires_grad(*n)),
+            // Every tensor lives in the host's memory: PyTorch's `device(type='cpu')`,
+            // which prints and formats as `cpu`.
+            (Value::Tensor(_), "device") => return Value::Str("cpu".to_string()),
+            (Value::Tensor(n), "grad_fn") => {
+                return match self.suffix(*n).grad_fn {
+                    Some(name) => Value::GradFn(name),
+                    None => Value::None,
+                }
+            }
             _ => {}
         }
         if field.name != "grad" {
@@ -799,12 +849,13 @@ impl<'a> Lowerer<'a> {
 }
 
 /// The dtype an unbound name denotes: `f32`, `f64`, `i64`, `bool`, and PyTorch's
-/// aliases `float`, `double` and `long` (`torch.float` is float32).
+/// names `float32`, `float64`, `int64` and aliases `float`, `double` and `long`
+/// (`torch.float` is float32).
 fn dtype_name(n: &str) -> Option<DType> {
     match n {
-        "float" => Some(DType::F32),
-        "double" => Some(DType::F64),
-        "long" => Some(DType::I64),
+        "float" | "float32" => Some(DType::F32),
+        "double" | "float64" => Some(DType::F64),
+        "long" | "int64" => Some(DType::I64),
         _ => DType::from_act_name(n),
     }
 }

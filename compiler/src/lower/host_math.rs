@@ -188,6 +188,15 @@ impl<'a> Lowerer<'a> {
                 }
             }
             ("len", [(None, v, vs)]) => Some(self.len(v, *vs)),
+            // `type(x)`: the class, as the function of its name (`float` is
+            // both in Python), known at compile time: it prints `<class 'float'>`.
+            ("type", [(None, v, vs)]) => Some(match python_class(v) {
+                Some(class) => Value::Func(class.to_string(), 0),
+                None => self.error(
+                    Diagnostic::new(Code::E0107, format!("`type` of {} is not supported", v.describe()), *vs, "no class in .act")
+                        .with_help("`type` gives the class of a number, bool, string, list, tuple or tensor"),
+                ),
+            }),
             // Python's `sum` of a list (a tensor's is `torch.sum`, below).
             ("sum", [(None, Value::List(items) | Value::Tuple(items), _)]) => Some(self.python_sum(items, None, span)),
             ("sum", [(None, Value::List(items) | Value::Tuple(items), _), (k, start, ss)]) if k.as_ref().is_none_or(|k| k.name == "start") => {
@@ -490,4 +499,19 @@ impl<'a> Lowerer<'a> {
         }
         Some(Value::Host { node: best, kind })
     }
+}
+
+/// The Python class of a value, for `type(x)`: the name of the builtin that
+/// converts to it, or `Tensor` (printed `<class 'torch.Tensor'>`).
+fn python_class(v: &Value) -> Option<&'static str> {
+    Some(match v {
+        Value::Number(Num::Int(_)) | Value::Host { kind: HostKind::Int, .. } => "int",
+        Value::Number(Num::Float(_)) | Value::Host { kind: HostKind::Float, .. } => "float",
+        Value::Bool(_) | Value::Host { kind: HostKind::Bool, .. } => "bool",
+        Value::Str(_) | Value::Text(_) => "str",
+        Value::List(_) => "list",
+        Value::Tuple(_) => "tuple",
+        Value::Tensor(_) => "Tensor",
+        _ => return None,
+    })
 }

@@ -69,6 +69,9 @@ pub(crate) fn constant(name: &str) -> Option<Value> {
     Some(Value::Number(Num::Float(value)))
 }
 
+/// The most elements `.tolist()` converts: each becomes nodes of the graph.
+const MAX_TOLIST: usize = 4096;
+
 impl<'a> Lowerer<'a> {
     /// A 0-d node of `dt` holding the operand's value.
     fn operand_node(&mut self, o: Operand, dt: DType, span: Span) -> NodeId {
@@ -117,6 +120,36 @@ impl<'a> Lowerer<'a> {
             None => v,
             Some(k) => self.convert(v, k, span),
         }
+    }
+
+    /// `t.tolist()`: as PyTorch's, nested lists (one level per dimension) of the
+    /// Python numbers [`Lowerer::item`] makes, each a run-time value; a 0-d
+    /// tensor gives the number itself. Every element is a node of its own, so
+    /// a tensor of more than [`MAX_TOLIST`] elements is refused.
+    pub(crate) fn tolist(&mut self, t: NodeId, ts: Span, span: Span) -> Value {
+        let shape = self.shape_of(t);
+        let n: usize = shape.iter().product();
+        if n > MAX_TOLIST {
+            let shown = crate::check::shapes::show(&shape);
+            return self.error(
+                Diagnostic::new(Code::E0645, format!("`.tolist()` of a tensor of shape {shown} makes {n} Python numbers"), ts, "too many elements")
+                    .with_help(format!(
+                        "graphc makes each number when compiling, and takes at most {MAX_TOLIST}: print the tensor, or convert a slice of it"
+                    )),
+            );
+        }
+        if shape.is_empty() {
+            return self.item(t, ts, None, span);
+        }
+        let mut items = Vec::with_capacity(shape[0]);
+        for i in 0..shape[0] {
+            let row = match self.select_row(t, i as i64, span) {
+                Value::Tensor(row) => row,
+                other => return other,
+            };
+            items.push((self.tolist(row, ts, span), span));
+        }
+        Value::List(items)
     }
 
     /// `float(x)`, `int(x)` (toward zero), `bool(x)` of a host number.

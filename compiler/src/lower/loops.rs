@@ -170,6 +170,16 @@ impl Lowerer<'_> {
             let body = self.lower_body(&f.body, Some(&f.var), values, f.span_of_header(), scope, kind);
             let clamped = std::mem::replace(&mut self.clamped_tail, outer_tail);
             let Some(body) = body else { return };
+            // A list that grows in every iteration (`outputs.append(Y)` in an
+            // RNN's time loop, the spikes of a spiking network) never lets the
+            // state settle. Before anything is emitted, a short loop is then
+            // unrolled, which is what Python runs; the body lowered as a region
+            // is dropped with its diagnostics, which the unrolled bodies repeat.
+            if body.changed_place.is_some() && peels == 0 && promotions == 0 && tail == 0 && remaining <= MAX_UNROLL as u64 && grows(&body) {
+                self.diags.truncate(diags_before);
+                self.unroll_range(f, scope, kind, start, step, remaining);
+                return;
+            }
             if let Some((t, error)) = clamped {
                 let body_errors = self.diags[diags_before..].iter().any(|d| d.is_error());
                 if !body_errors && remaining - t + tail <= MAX_CLAMPED_TAIL as u64 {
@@ -234,6 +244,22 @@ impl Lowerer<'_> {
             let i = tail_start + k as i128 * step as i128;
             self.bind(&f.var.name, Value::Number(super::Num::Int(i)), scope, kind);
             self.block(&f.body, scope, kind);
+        }
+    }
+
+    /// The iterations of a `range` loop, each lowered with the counter a
+    /// compile-time number, as a loop over a list is.
+    fn unroll_range(&mut self, f: &ForStmt, scope: &mut Scope, kind: BodyKind, start: i64, step: i64, trip: u64) {
+        for k in 0..trip {
+            let i = start as i128 + k as i128 * step as i128;
+            self.bind(&f.var.name, Value::Number(super::Num::Int(i)), scope, kind);
+            if self.block(&f.body, scope, kind).returned.is_some() {
+                self.error(
+                    Diagnostic::new(Code::E0601, "`return` inside a loop is not supported", f.var.span, "a loop with a `return`")
+                        .with_help("compute the value in the loop and return it after it"),
+                );
+                return;
+            }
         }
     }
 
@@ -359,6 +385,17 @@ pub(super) fn trip_count(start: i64, stop: i64, step: i64) -> u64 {
     }
 }
 
+/// Whether the body makes a list longer than it found it.
+fn grows(body: &LoweredBody) -> bool {
+    let length = |h: &super::regions::Held| match h {
+        super::regions::Held::Const(c) => c.strip_prefix("list of ").and_then(|n| n.parse::<usize>().ok()),
+        super::regions::Held::Node(_) => None,
+    };
+    body.entry_places.iter().any(|(key, held)| {
+        length(held).is_some_and(|before| body.exit_places.iter().any(|(k, h)| k == key && length(h).is_some_and(|after| after > before)))
+    })
+}
+
 /// The first `break`, `continue` or `return` directly in a loop body (not in a nested fn).
 fn jump_in(b: &Block) -> Option<Span> {
     for s in &b.stmts {
@@ -383,7 +420,8 @@ fn jump_in(b: &Block) -> Option<Span> {
             | StmtKind::Expr(_)
             | StmtKind::Save(_)
             | StmtKind::Return(_)
-            | StmtKind::Input(_) => {}
+            | StmtKind::Input(_)
+            | StmtKind::Assert { .. } => {}
         }
     }
     None

@@ -38,7 +38,14 @@ impl<'a> Lowerer<'a> {
     /// The transpose of a matrix under the `grad_fn` name of its spelling.
     pub(crate) fn matrix_transpose(&mut self, v: Value, vs: Span, span: Span, what: &str, grad_fn: &str) -> Value {
         let Some(t) = self.expect_tensor(v, vs, &format!("`{what}`'s input")) else { return Value::Poison };
-        match shapes::transpose(&self.shape_of(t)) {
+        // PyTorch's `t()` takes a tensor of at most two dimensions, and one of
+        // fewer is itself (a view, with `TBackward0`).
+        let shape = self.shape_of(t);
+        if what == "t" && shape.len() < 2 {
+            let dt = self.dtype_of(t);
+            return Value::Tensor(self.op_node(Op::Reshape, dt, shape, &[t], span, grad_fn));
+        }
+        match shapes::transpose(&shape) {
             Ok(sh) => {
                 let dt = self.dtype_of(t);
                 Value::Tensor(self.op_node(Op::Transpose, dt, sh, &[t], span, grad_fn))

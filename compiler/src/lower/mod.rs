@@ -16,7 +16,9 @@
 mod activation_calls;
 mod advanced;
 mod affine;
+mod all_any;
 mod arith_calls;
+mod asserts;
 mod assign;
 mod bce_options;
 mod branches;
@@ -30,6 +32,7 @@ mod creation_calls;
 mod data_calls;
 mod dtypes;
 mod dyn_index;
+mod einsum;
 mod exprs;
 mod extreme_calls;
 mod figure_calls;
@@ -55,6 +58,7 @@ mod narrow_calls;
 mod no_grad;
 mod one_hot;
 mod optim;
+mod out_args;
 mod output_calls;
 mod prod_calls;
 mod reduction_calls;
@@ -133,6 +137,10 @@ pub enum Value {
     /// A `lambda`'s function (`net = lambda X: linreg(X, w, b)`): its definition
     /// and the names it closes over (`lambdas.rs`).
     Lambda(Closure),
+    /// A tensor's `grad_fn` (`z.grad_fn`, `None` for a leaf or a tensor that
+    /// does not require grad): the name of the backward node PyTorch records
+    /// (`AddBackward0`), known at compile time. `.name()` gives the name.
+    GradFn(String),
     /// The result of an expression that already produced a diagnostic.
     Poison,
 }
@@ -217,6 +225,7 @@ impl Value {
             Value::Optimizer(_) => "an optimizer",
             Value::Text(_) => "a run-time string",
             Value::Func(..) | Value::Lambda(_) => "a function",
+            Value::GradFn(_) => "a `grad_fn`",
             Value::Poison => "an invalid value",
         }
     }
@@ -552,6 +561,10 @@ impl<'a> Lowerer<'a> {
             }
             StmtKind::Store { target, value } => {
                 self.store(target, value, scope, stmt.span);
+                None
+            }
+            StmtKind::Assert { test, message } => {
+                self.assert_stmt(test, message.as_ref(), scope, stmt.span);
                 None
             }
         }

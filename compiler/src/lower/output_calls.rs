@@ -116,14 +116,21 @@ impl<'a> Lowerer<'a> {
             Value::Text(pieces) => concat(pieces),
             Value::Optimizer(k) => PrintArg::Text(self.optimizer_text(k)),
             // Python adds the object's address, which no other run reproduces.
+            // Python's classes print as classes (`print(type(1.0))`, `print(float)`).
+            Value::Func(name, _) if matches!(name.as_str(), "int" | "float" | "bool" | "str" | "list" | "tuple") => {
+                PrintArg::Text(format!("<class '{name}'>"))
+            }
+            Value::Func(name, _) if name == "Tensor" => PrintArg::Text("<class 'torch.Tensor'>".to_string()),
             Value::Func(name, _) => PrintArg::Text(format!("<function {name}>")),
             Value::Lambda(_) => PrintArg::Text("<function <lambda>>".to_string()),
+            // As for functions, Python adds the node's address, which no run reproduces.
+            Value::GradFn(name) => PrintArg::Text(format!("<{name} object>")),
             Value::Poison => PrintArg::None,
         }
     }
 
     /// The `grad_fn=<...>` / `requires_grad=True` suffix PyTorch would print for node `n`.
-    fn suffix(&self, n: NodeId) -> TensorSuffix {
+    pub(super) fn suffix(&self, n: NodeId) -> TensorSuffix {
         if !self.requires_grad(n) {
             return TensorSuffix::default();
         }

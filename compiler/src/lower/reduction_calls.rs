@@ -217,7 +217,7 @@ impl<'a> Lowerer<'a> {
 
     /// A `dim` that is an integer or a list of integers: the dimensions, sorted.
     /// An empty list means every dimension, as in PyTorch.
-    fn dim_list(&mut self, v: Value, span: Span, shape: &[usize]) -> Option<Vec<usize>> {
+    pub(super) fn dim_list(&mut self, v: Value, span: Span, shape: &[usize]) -> Option<Vec<usize>> {
         let items = match v {
             Value::List(items) => items,
             other => return self.one_dim(other, span, shape).map(|d| vec![d]),
@@ -253,7 +253,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn not_bool(&mut self, name: &str, v: &Value, span: Span) -> Value {
+    pub(super) fn not_bool(&mut self, name: &str, v: &Value, span: Span) -> Value {
         self.error(
             Diagnostic::new(Code::E0107, format!("`{name}` must be `true` or `false`, not {}", v.describe()), span, "not a boolean")
                 .with_help(format!("write `{name}=true`")),

@@ -402,6 +402,7 @@ pub(super) fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
         Value::Size(s) => out.push((key, Held::Const(format!("size {s:?}")))),
         Value::Optimizer(k) => out.push((key, Held::Const(format!("optimizer {k}")))),
         Value::Func(name, version) => out.push((key, Held::Const(format!("function {name} {version}")))),
+        Value::GradFn(name) => out.push((key, Held::Const(format!("grad_fn {name}")))),
         // A lambda is the same function while its definition is; what it closes
         // over are places like a tuple's items.
         Value::Lambda(c) => {

@@ -71,7 +71,7 @@ pub fn sources(prog: &Program, needed: &HashSet<NodeId>) -> Result<HashMap<NodeI
                     drawing_region = Some(*region);
                 }
             }
-            Effect::Print(_) | Effect::Write(_) | Effect::Figure(_) | Effect::Save { .. } => {}
+            Effect::Print(_) | Effect::Write(_) | Effect::Assert { .. } | Effect::Figure(_) | Effect::Save { .. } => {}
         }
     }
     if errors.is_empty() {
@@ -122,7 +122,7 @@ fn draws(body: &Program) -> bool {
         Effect::Seed(_) | Effect::Sample(_) => true,
         Effect::Loop { region, .. } => draws(&body.regions[*region as usize].body),
         Effect::Branch { then, otherwise, .. } => draws(&body.regions[*then as usize].body) || draws(&body.regions[*otherwise as usize].body),
-        Effect::Print(_) | Effect::Write(_) | Effect::Figure(_) | Effect::Save { .. } => false,
+        Effect::Print(_) | Effect::Write(_) | Effect::Assert { .. } | Effect::Figure(_) | Effect::Save { .. } => false,
     })
 }
 

@@ -113,7 +113,13 @@ fn region_effects(prog: &Program) -> HashMap<u32, &Effect> {
                 map.insert(*then, e);
                 map.insert(*otherwise, e);
             }
-            Effect::Seed(_) | Effect::Sample(_) | Effect::Print(_) | Effect::Write(_) | Effect::Figure(_) | Effect::Save { .. } => {}
+            Effect::Seed(_)
+            | Effect::Sample(_)
+            | Effect::Print(_)
+            | Effect::Write(_)
+            | Effect::Assert { .. }
+            | Effect::Figure(_)
+            | Effect::Save { .. } => {}
         }
     }
     map

@@ -136,7 +136,10 @@ fn keep_reason(t: &Table, f: NodeId, kernel: Option<usize>, readers: &[NodeId]) 
     let node = g.node(f);
     let name = |n: &NodeId| t.name(*n);
     let exported: Vec<&String> = prog.exports.iter().filter(|(_, n)| **n == f).map(|(name, _)| name).collect();
-    let shown = prog.effects.iter().find(|e| matches!(e, Effect::Print(_) | Effect::Write(_) | Effect::Figure(_)) && e.nodes().contains(&f));
+    let shown = prog
+        .effects
+        .iter()
+        .find(|e| matches!(e, Effect::Print(_) | Effect::Write(_) | Effect::Assert { .. } | Effect::Figure(_)) && e.nodes().contains(&f));
     let separated = readers.iter().any(|r| part.phase.get(r) != part.phase.get(&f));
     // A reader that makes the kernel store the value whatever the save-or-recompute
     // pass decides: anything outside the kernel but a fused backward of its shape
@@ -209,6 +212,7 @@ fn effect_text(e: &Effect, name: &dyn Fn(&NodeId) -> String) -> String {
     let nodes: Vec<String> = e.nodes().iter().map(name).collect();
     match e {
         Effect::Print(_) | Effect::Write(_) => format!("print {}", nodes.join(", ")),
+        Effect::Assert { .. } => format!("assert {}", nodes.join(", ")),
         Effect::Figure(_) => format!("plot {}", nodes.join(", ")),
         Effect::Sample(_) => format!("sample {}", nodes.join(", ")),
         Effect::Seed(s) => format!("manual_seed({s})"),

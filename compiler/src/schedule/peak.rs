@@ -212,7 +212,7 @@ impl<'a> Replay<'a> {
                     }
                 }
             }
-            Step::Seed(_) | Step::Print(_) | Step::Write(_) | Step::Figure(_) | Step::Save { .. } => {}
+            Step::Seed(_) | Step::Print(_) | Step::Write(_) | Step::Assert { .. } | Step::Figure(_) | Step::Save { .. } => {}
             Step::Branch(b) => {
                 self.spike = self.held + peak(&b.then.body).bytes.max(peak(&b.otherwise.body).bytes);
                 for &v in &b.then.outputs {

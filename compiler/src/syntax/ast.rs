@@ -102,6 +102,9 @@ pub enum StmtKind {
     Store { target: Expr, value: Expr },
     /// `for NAME in EXPR { ... }`.
     For(ForStmt),
+    /// `assert test` or `assert test, message`: stops the program with the
+    /// message when the test is false, as Python's `AssertionError`.
+    Assert { test: Expr, message: Option<Expr> },
 }
 
 /// The hidden loop variable of `for a, b in xs`, whose body starts by unpacking

@@ -97,6 +97,8 @@ pub enum Token {
     Or,
     #[token("lambda")]
     Lambda,
+    #[token("assert")]
+    Assert,
 
     #[regex(r"[A-Za-z_][A-Za-z0-9_]*", |lex| lex.slice().to_string())]
     Ident(String),

@@ -80,7 +80,9 @@ fn fits(s: &Step, t: ValueId, rank2: &impl Fn(ValueId) -> bool) -> bool {
     match s {
         Step::Compute { op: Op::MatMul, args, .. } => !args.contains(&t) || args.iter().all(|&a| rank2(a)),
         // Only a printed tensor reads `t` element by element in row-major order.
-        Step::Print(items) | Step::Write(items) => !items.iter().any(|item| matches!(item, PrintItem::Tensor { value, .. } if *value == t)),
+        Step::Print(items) | Step::Write(items) | Step::Assert { message: items, .. } => {
+            !items.iter().any(|item| matches!(item, PrintItem::Tensor { value, .. } if *value == t))
+        }
         // Everything else (a loop or branch body among them) reads whole tensors.
         _ => !s.reads(t),
     }

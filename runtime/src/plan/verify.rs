@@ -105,6 +105,19 @@ impl Walk<'_> {
                     self.print_scalars(item)?;
                 }
             }
+            Step::Assert { cond, message, .. } => {
+                self.read(*cond)?;
+                let c = &self.plan.values[cond.0 as usize];
+                if c.dtype != crate::tensor::DType::Bool || numel(&c.shape) != 1 {
+                    return Err(self.fail(PlanErrorKind::DTypeMismatch { value: *cond, expected: crate::tensor::DType::Bool, found: c.dtype }));
+                }
+                for item in message {
+                    for value in item.values() {
+                        self.read(value)?;
+                    }
+                    self.print_scalars(item)?;
+                }
+            }
             Step::Figure(FigureCmd::Plot { x, y, .. } | FigureCmd::Scatter { x, y, .. }) => {
                 self.read(*x)?;
                 self.read(*y)?;

@@ -129,3 +129,8 @@ print(torch.cumsum(iv, 1), iv.cumsum(0))
 print(torch.clamp(iv, min=0), iv.clamp(-1, 1), torch.clamp(iv, max=2.5))
 print(torch.floor(iv), torch.ceil(iv), torch.round(iv), torch.trunc(iv))
 print(torch.abs(iv), torch.sign(iv))
+# all, any and tolist (NaN is nonzero, so it counts as true).
+ay = torch.tensor([[0.0, 1.0, float("nan")], [2.0, 3.0, 0.1]])
+print(torch.all(ay), torch.any(ay), ay.all(dim=1), ay.any(0), torch.all(ay, dim=[0, 1], keepdim=True))
+print(torch.tensor([0, 0, 3]).any(), (ay > 1).all(dim=-1, keepdim=True), torch.tensor([True, False]).all())
+print(ay.tolist(), iv.tolist(), torch.tensor(2.5).tolist(), (iv > 0).tolist(), ay[1].tolist()[2] * 3)

@@ -23,6 +23,15 @@ impl<'a> Reader<'a> {
             "branch" => self.branch_effect(rest)?,
             "print" => Effect::Print(self.print_args(rest.trim_start())?),
             "write" => Effect::Write(self.print_args(rest.trim_start())?),
+            // As `save`, the statement is not tied to a source position in the text.
+            "assert" => {
+                let rest = rest.trim_start();
+                let (cond, message) = match rest.split_once(", ") {
+                    Some((cond, message)) => (cond, self.print_args(message)?),
+                    None => (rest, Vec::new()),
+                };
+                Effect::Assert { cond: self.node_ref(cond)?, message, span: Default::default() }
+            }
             "plot" => self.plot(rest.trim_start())?,
             "scatter" => match self.plot(rest.trim_start())? {
                 Effect::Figure(FigureEffect::Plot { x, y, label, alpha }) => Effect::Figure(FigureEffect::Scatter { x, y, label, alpha }),
