@@ -41,6 +41,10 @@ fn dtype_of(t: &TractTensor) -> Option<DType> {
         DatumType::F64 => Some(DType::F64),
         DatumType::I64 => Some(DType::I64),
         DatumType::Bool => Some(DType::Bool),
+        // tract's constant folding keeps int64 values it computed itself (a `Cast`
+        // to int64 of a folded comparison, say) in its symbolic-dimension type;
+        // they are plain integers here, as `run` checks by casting them to i64.
+        DatumType::TDim => Some(DType::I64),
         _ => None,
     }
 }
@@ -71,7 +75,9 @@ fn run(case: &Case, output_shapes: bool) -> TractResult<Vec<Got>> {
     let outs = runnable.run(feeds)?;
     outs.iter()
         .map(|o| {
-            let values = o.cast_to::<f64>()?.to_plain_array_view::<f64>()?.iter().copied().collect();
+            // A TDim that is not a plain integer fails the cast to i64, and the run.
+            let plain = if o.datum_type() == DatumType::TDim { o.cast_to::<i64>()?.into_owned().into_tvalue() } else { o.clone() };
+            let values = plain.cast_to::<f64>()?.to_plain_array_view::<f64>()?.iter().copied().collect();
             Ok(Got { dtype: dtype_of(o), datum: o.datum_type(), shape: o.shape().to_vec(), values })
         })
         .collect()
