@@ -73,6 +73,7 @@ const EXPORTABLE: &[&str] = &[
     "shapes_and_tuples",
     "sinh_outputs",
     "softmax_regression",
+    "step_by_step",
     "straight_through",
     "tanh_demo",
     "tensor_tutorial",

@@ -170,3 +170,28 @@ fn figure_starts_a_new_empty_figure() {
     let both = texts(&std::fs::read_to_string(kept.join("b.svg")).unwrap());
     assert!(both.contains(&"a".to_string()) && both.contains(&"b".to_string()), "{both:?}");
 }
+
+/// `plot(losses)` of a list of numbers (matplotlib reads it as an array) and
+/// `yscale("log")` draw what `semilogy` of the same values as a tensor draws,
+/// byte for byte; another scale is E0107 at its name.
+#[test]
+fn plot_of_a_list_on_a_log_scale_is_semilogy() {
+    let (a, b) = (scratch("yscale-a"), scratch("yscale-b"));
+    let list =
+        "losses = []\nfor i in range(20) {\n    losses.append(exp(tensor(-0.5 * i)).item())\n}\nplot(losses)\nyscale(\"log\")\nsavefig(\"f.svg\")\n";
+    let tensor = "semilogy(exp(arange(20) * -0.5).double())\nsavefig(\"f.svg\")\n";
+    for (dir, program) in [(&a, list), (&b, tensor)] {
+        let out = run(dir, program);
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    }
+    let (svg_a, svg_b) = (std::fs::read_to_string(a.join("f.svg")).unwrap(), std::fs::read_to_string(b.join("f.svg")).unwrap());
+    assert!(texts(&svg_a).contains(&"\u{2212}4".to_string()), "a log axis down to 10^-4: {:?}", texts(&svg_a));
+    assert!(svg_a == svg_b, "plot(list) + yscale(\"log\") differs from semilogy(tensor)");
+    let out = run(&a, "plot([1.0, 2.0])\nyscale(\"symlog\")\n");
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("error[E0107]: `yscale` takes \"log\" here, not the scale \"symlog\""),
+        "{}",
+        describe(&out)
+    );
+}

@@ -69,3 +69,12 @@ fn a_failed_receiver_reports_one_error() {
     assert_eq!(diags.len(), 1, "{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>());
     assert!(diags[0].message.contains("transpose takes a 2-D tensor"), "{}", diags[0].message);
 }
+
+/// A method of `None` (a leaf's `grad_fn`) is Python's AttributeError, said as such.
+#[test]
+fn a_method_of_none_is_an_attribute_error() {
+    let Err(diags) = compile("a = ones(2)\nprint(a.grad_fn.name())\n", false) else { panic!("compiled") };
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].code.as_str(), "E0107");
+    assert_eq!(diags[0].message, "`none` has no method `name`");
+}

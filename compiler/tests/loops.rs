@@ -145,15 +145,141 @@ print(len(outputs), loss, W_hh.grad)
     assert!(!c.plan.steps.iter().any(|s| matches!(s, Step::Loop(_))), "the loop was compiled as a region");
 }
 
-/// Beyond 512 iterations a growing list is not unrolled: E0602, which
-/// suggests a preallocated tensor.
+/// Beyond 512 iterations a list of tensors that require grad (whose backward
+/// would run through the list) is not unrolled: E0602, which suggests a
+/// preallocated tensor.
 #[test]
-fn a_list_that_grows_in_every_iteration_of_a_long_loop_is_e0602() {
-    let Err(d) = compile("x = ones(2)\nacc = []\nfor i in range(513) {\n    acc.append(x)\n}\n", false) else { panic!("compiled") };
+fn a_list_of_tensors_that_require_grad_growing_in_a_long_loop_is_e0602() {
+    let program =
+        |trip: u32| format!("x = ones(2, requires_grad=true)\nacc = []\nfor i in range({trip}) {{\n    acc.append(x * 2)\n}}\nprint(len(acc))\n");
+    let Err(d) = compile(&program(513), false) else { panic!("compiled") };
     assert_eq!(d[0].code, graphc_compiler::diag::Code::E0602);
     assert!(d[0].message.contains("`acc` grows"), "{}", d[0].message);
-    let short = compile("x = ones(2)\nacc = []\nfor i in range(512) {\n    acc.append(x)\n}\nprint(len(acc))\n", false);
-    assert!(short.is_ok(), "512 iterations unroll");
+    assert_eq!(run(&program(512)), "512\n", "512 iterations unroll");
+}
+
+/// The loss curve of a training loop (`losses.append(loss.item())` in every
+/// epoch) and detached snapshots of a parameter: the body is compiled once
+/// (a peeled first iteration, then one loop), the items are kept in a tensor
+/// and the lists after the loop hold what Python's hold. PyTorch 2.15 prints
+/// the same for the same lines.
+#[test]
+fn a_long_loop_appends_numbers_and_detached_tensors_to_lists() {
+    let program = |trip: u32| {
+        format!(
+            "w = tensor([1.0, 2.0], requires_grad=true)
+opt = SGD([w], lr=0.01)
+losses = [5.0]
+norms = []
+for epoch in range({trip}) {{
+    loss = (w * w).sum()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    losses.append(loss.item())
+    norms.append(w.detach().clone())
+}}
+print(len(losses), losses[-1], losses[0], losses[1], min(losses))
+print(len(norms), norms[-1], norms[3])
+print(sum(losses) / len(losses))
+print(tensor(losses[:5]))
+"
+        )
+    };
+    let want = "\
+1001 1.4745900625799058e-17 5.0 5.0 1.4745900625799058e-17
+1000 tensor([1.6830e-09, 3.3659e-09]) tensor([0.9224, 1.8447])
+0.13113152501120814
+tensor([5.0000, 5.0000, 4.8020, 4.6118, 4.4292])
+";
+    assert_eq!(run(&program(1000)), want);
+    let c = compile(&program(1000), false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    let loops: Vec<u64> = c.plan.steps.iter().filter_map(|s| if let Step::Loop(l) = s { Some(l.trip) } else { None }).collect();
+    assert_eq!(loops, vec![1, 999], "the body was not compiled once");
+}
+
+/// A fn's own list is kept apart from a global list of the same name, and a
+/// fn reading the global list that the loop fills makes the loop unroll (as a
+/// read in the body does). Python prints the same.
+#[test]
+fn a_list_filled_in_a_fn_leaves_the_global_of_its_name_alone() {
+    let program = "\
+xs = [1.0]
+fn f() {
+    xs = []
+    for i in range(600) {
+        xs.append(float(i))
+    }
+    return len(xs), xs[-1]
+}
+print(f(), xs)
+ys = []
+fn count() {
+    return len(ys)
+}
+for i in range(3) {
+    ys.append(float(count()))
+}
+print(ys)
+";
+    assert_eq!(run(program), "(600, 599.0) [1.0]\n[0.0, 1.0, 2.0]\n");
+}
+
+/// In the loop that fills a list, `len(xs)` and `xs[-1]` after the append
+/// read the count and the last item at run time: PyTorch 2.15 prints the same.
+#[test]
+fn len_and_the_last_item_of_a_list_read_in_the_loop_that_fills_it() {
+    let program = "\
+w = tensor([1.0, 2.0], requires_grad=true)
+opt = SGD([w], lr=0.01)
+losses = []
+for epoch in range(1000) {
+    loss = (w * w).sum()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    losses.append(loss.item())
+    if epoch % 250 == 0 {
+        print(f\"epoch {epoch} n={len(losses)} last={losses[-1]:.6f}\")
+    }
+}
+print(len(losses), losses[-1])
+";
+    let want = "\
+epoch 0 n=1 last=5.000000
+epoch 250 n=251 last=0.000205
+epoch 500 n=501 last=0.000000
+epoch 750 n=751 last=0.000000
+1000 1.4745900625799058e-17
+";
+    assert_eq!(run(program), want);
+    let c = compile(program, false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    assert!(c.plan.steps.iter().any(|s| matches!(s, Step::Loop(l) if l.trip == 999)), "the body was not compiled once");
+}
+
+/// A body that reads the list it appends to otherwise would see it without
+/// its new items: a short loop is unrolled instead (Python's values), a long
+/// one is E0602 at the read.
+#[test]
+fn a_list_read_in_the_loop_that_fills_it_is_unrolled_or_refused() {
+    let program = |trip: u32| {
+        format!("xs = []\nfor i in range({trip}) {{\n    xs.append(float(i) * 0.5)\n    last = xs[0] + len(xs)\n}}\nprint(last, len(xs))\n")
+    };
+    assert_eq!(run(&program(4)), "4.0 4\n");
+    let Err(d) = compile(&program(600), false) else { panic!("compiled") };
+    assert_eq!(d[0].code, graphc_compiler::diag::Code::E0602);
+    assert!(d[0].message.contains("`xs` is read in the loop that appends to it"), "{}", d[0].message);
+    assert_eq!((d[0].primary.span.start, d[0].primary.span.end), (71, 73), "the error points at the read");
+    // An append in a run-time `if` makes a length only the run knows: the two
+    // sides of the `if` leave lists of different lengths.
+    let Err(d) = compile(
+        "w = tensor([1.0])\nxs = []\nfor i in range(600) {\n    w = w * 0.9\n    if w.sum() > 0.5 {\n        xs.append(w.sum().item())\n    }\n}\n",
+        false,
+    ) else {
+        panic!("compiled")
+    };
+    assert_eq!(d[0].code, graphc_compiler::diag::Code::E0605);
+    assert!(d[0].message.contains("`xs`"), "{}", d[0].message);
 }
 
 /// A compile-time number changed in every iteration (a counter, a decaying

@@ -231,3 +231,45 @@ fn out_refuses_gradients_and_other_shapes() {
     let d = compile("x = ones(2)\nprint(x, out=x)\n", false).err().expect("out= of print");
     assert_eq!(d[0].code.as_str(), "E0107");
 }
+
+/// `rand_like` of an integer tensor draws no integers (PyTorch refuses it too),
+/// and the error names the call as written.
+#[test]
+fn rand_like_of_integers_needs_a_float_dtype() {
+    let d = compile("print(rand_like(tensor([1, 2])))\n", false).err().expect("rand_like of i64");
+    assert_eq!(d[0].code.as_str(), "E0204");
+    assert_eq!(d[0].message, "`rand_like` does not make i64 tensors");
+    assert!(compile("print(rand_like(tensor([1, 2]), dtype=float))\n", false).is_ok());
+}
+
+/// Programs written for any device (`device = 'cuda' if ... else 'cpu'`) run
+/// here with `device = "cpu"`: `.to(device)` and `device=` keep the tensor,
+/// `x.type()` names PyTorch's legacy class, and `tensor(xs)` converts a list
+/// of run-time numbers. PyTorch 2.15 prints the same for the same lines.
+#[test]
+fn the_cpu_device_type_names_and_lists_of_run_time_numbers() {
+    let program = "\
+device = \"cpu\"
+x = ones(2, 3, dtype=float64, device=device).to(device)
+print(x.type(), x.long().type(), (x > 0).type(), x.float().to(device).type(), x.to(float32).dtype)
+print(tensor([1.5, 2.5]).to(\"cpu\"), zeros(2, device=x.device))
+losses = []
+for i in range(3) {
+    losses.append(float(i) / 4)
+}
+print(tensor(losses), tensor(losses, dtype=float64), tensor([losses, losses]).shape)
+";
+    let want = "\
+torch.DoubleTensor torch.LongTensor torch.BoolTensor torch.FloatTensor torch.float32
+tensor([1.5000, 2.5000]) tensor([0., 0.])
+tensor([0.0000, 0.2500, 0.5000]) tensor([0.0000, 0.2500, 0.5000], dtype=torch.float64) torch.Size([2, 3])
+";
+    assert_eq!(run(program), want);
+    // Another device is an error at the device's name, for either spelling.
+    for source in ["x = ones(2).to(\"cuda\")\n", "x = zeros(2, device=\"cuda:0\")\n"] {
+        let d = compile(source, false).err().expect("cuda compiled");
+        assert_eq!(d[0].code.as_str(), "E0107");
+        assert!(d[0].message.starts_with("graphc runs on the CPU, not on `cuda"), "{}", d[0].message);
+        assert_eq!(&source[d[0].primary.span.start..d[0].primary.span.end][..5], "\"cuda");
+    }
+}

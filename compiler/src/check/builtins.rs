@@ -173,7 +173,8 @@ pub struct Signature {
     pub keywords: &'static [&'static str],
 }
 
-const CREATE_KW: &[&str] = &["requires_grad", "dtype"];
+/// `device=` takes the CPU only (graphc runs there), as `"cpu"` or a tensor's `.device`.
+const CREATE_KW: &[&str] = &["requires_grad", "dtype", "device"];
 
 /// The creation builtins and `manual_seed`, which come before the op table's
 /// builtins in [`names`].
@@ -250,6 +251,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("semilogy", Builtin::Figure(FigureCall::SemiLogY)),
     ("xlim", Builtin::Figure(FigureCall::XLim)),
     ("ylim", Builtin::Figure(FigureCall::YLim)),
+    ("yscale", Builtin::Figure(FigureCall::YScale)),
     ("rc", Builtin::Figure(FigureCall::Rc)),
     ("figure", Builtin::Figure(FigureCall::New)),
     ("surrogate", Builtin::Surrogate),
@@ -385,6 +387,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Figure(FigureCall::SemiLogY) => sig(&["x", "y"], 1, Some(2), &["label", "alpha"]),
         B::Figure(FigureCall::XLim) => sig(&["left", "right"], 2, Some(2), &[]),
         B::Figure(FigureCall::YLim) => sig(&["bottom", "top"], 2, Some(2), &[]),
+        B::Figure(FigureCall::YScale) => sig(&["value"], 1, Some(1), &[]),
         B::Figure(FigureCall::Rc) => sig(&["group"], 1, Some(1), &["figsize", "dpi", "unicode_minus"]),
         B::Figure(FigureCall::New) => sig(&[], 0, Some(0), &[]),
         B::Grid | B::Legend => sig(&[], 0, Some(0), &[]),
@@ -397,7 +400,8 @@ pub fn signature(b: Builtin) -> Signature {
         B::MaskedFill => sig(&["input", "mask", "value"], 3, Some(3), &[]),
         B::NanToNum => sig(&["input", "nan", "posinf", "neginf"], 1, Some(4), &[]),
         B::Activation(a) => sig(a.params(), 1, Some(a.params().len()), &[]),
-        B::To => sig(&["input", "dtype"], 2, Some(2), &[]),
+        // `x.to(device)` gives a device in place of the dtype, `x.type()` nothing.
+        B::To => sig(&["input", "dtype"], 1, Some(2), &[]),
         B::Data(DataBuiltin::Load) => sig(&["path"], 1, Some(1), &[]),
         B::Data(DataBuiltin::Save) => sig(&["tensor", "path"], 2, Some(2), &[]),
         B::Data(DataBuiltin::Randperm) => sig(&["n"], 1, Some(1), &["dtype"]),
@@ -579,6 +583,8 @@ pub enum FigureCall {
     SemiLogY,
     XLim,
     YLim,
+    /// `yscale("log")`: matplotlib's `plt.yscale`, the log y axis `semilogy` sets.
+    YScale,
     /// `rc("figure", figsize=(w, h), dpi=d)` and `rc("axes", unicode_minus=b)`:
     /// matplotlib's `plt.rc`, setting the `rcParams` the tutorial sets.
     Rc,

@@ -436,7 +436,10 @@ impl Exporter<'_> {
         if name == "transpose" && args.is_empty() {
             return format!("{r}.t()");
         }
-        let optimizer_method = matches!(name, "step" | "zero_grad") && scope.kinds.of(receiver) == Kind::Other;
+        // A tensor has no `.step()` or `.zero_grad()`: an optimizer bound here,
+        // or a global one that a function reads (whose kind its scope does not know).
+        let global = matches!(&receiver.kind, ExprKind::Name(n) if !scope.kinds.is_bound(n));
+        let optimizer_method = matches!(name, "step" | "zero_grad") && (scope.kinds.of(receiver) == Kind::Other || global);
         if name == "backward" {
             return format!("{r}.backward({})", self.renamed_args(args, scope, BACKWARD_KEYWORDS).join(", "));
         }

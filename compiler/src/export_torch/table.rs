@@ -163,7 +163,7 @@ const MATH: &[&str] = &[
 
 /// The matplotlib functions graphc draws with (`scatter` too, when
 /// [`pyplot_scatter`] tells it from `torch.scatter`).
-const PYPLOT: &[&str] = &["plot", "semilogy", "xlim", "ylim", "grid", "legend", "xlabel", "ylabel", "title", "savefig", "rc", "figure"];
+const PYPLOT: &[&str] = &["plot", "semilogy", "yscale", "xlim", "ylim", "grid", "legend", "xlabel", "ylabel", "title", "savefig", "rc", "figure"];
 
 /// Whether a `scatter` call is matplotlib's scatter plot: two positional arguments
 /// and none of `torch.scatter`'s keywords. This is the rule the checker applies

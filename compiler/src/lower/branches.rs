@@ -287,6 +287,7 @@ fn rekey(key: String, v: &mut Value, node_of: &dyn Fn(&str) -> Option<NodeId>) {
         | Value::Optimizer(_)
         | Value::Func(..)
         | Value::GradFn(_)
+        | Value::Appending(_)
         | Value::Poison => {}
     }
 }

@@ -148,7 +148,7 @@ impl<'a> Lowerer<'a> {
             Builtin::NanToNum => self.nan_to_num(&bound, span),
             Builtin::Activation(a) => self.activation_call(a, name, &bound, span),
             Builtin::Cast(dt) => self.cast_call(Some(dt), &bound, span),
-            Builtin::To => self.cast_call(None, &bound, span),
+            Builtin::To => self.convert_or_move(name, &bound, span),
             Builtin::Data(d) => self.data_call(d, name, &mut bound, span),
             Builtin::Gelu => self.gelu_call(&mut bound, span),
             Builtin::Prod => self.prod_call(&bound, span),

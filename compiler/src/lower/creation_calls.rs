@@ -6,10 +6,11 @@ use graphc_runtime::op::F64Bits;
 use graphc_runtime::{DType, Op};
 
 use super::builtin_calls::MAX_ELEMENTS;
-use super::{Lowerer, Num, Value};
+use super::{HostKind, Lowerer, Num, Value};
 use crate::check::builtins::{Bound, Builtin};
 use crate::check::shapes;
 use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::NodeId;
 use crate::ir::program::Effect;
 use crate::syntax::ast::Span;
 
@@ -60,9 +61,17 @@ impl<'a> Lowerer<'a> {
             }
             Builtin::Tensor => {
                 let (data, dspan) = bound.positional[0].clone().expect("bind guarantees data");
-                let mut values = Vec::new();
-                let Some(shape) = self.literal_shape(&data, dspan, &mut values) else { return Value::Poison };
-                let op = Op::Literal(values.into_iter().map(Num::scalar).collect());
+                if holds_host(&data) {
+                    return self.tensor_of_host_numbers(&data, dspan, bound, span);
+                }
+                let mut leaves = Vec::new();
+                let Some(shape) = self.host_literal_shape(&data, dspan, &mut leaves) else { return Value::Poison };
+                let number = |(v, _): (Value, Span)| match v {
+                    Value::Number(n) => n,
+                    Value::Bool(b) => Num::Int(b as i128),
+                    _ => unreachable!("a literal without run-time numbers holds numbers and bools"),
+                };
+                let op = Op::Literal(leaves.into_iter().map(number).map(Num::scalar).collect());
                 // As PyTorch: all integers make int64, all booleans bool, any float f32.
                 let default = crate::check::promotion::default_dtype(literal_category(&data));
                 self.create(op, shape, bound, default, span)
@@ -78,6 +87,17 @@ impl<'a> Lowerer<'a> {
                 let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
                 let Some(t) = self.expect_tensor(v, vs, &format!("the argument of `{name}`")) else { return Value::Poison };
                 let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
+                // Named here, as the call was written: `create` would name `rand`.
+                let made = match bound.keywords.get("dtype") {
+                    Some((Value::DType(d), _)) => *d,
+                    _ => dt,
+                };
+                if !made.is_float() {
+                    return self.error(
+                        Diagnostic::new(Code::E0204, format!("`{name}` does not make {made} tensors"), vs, format!("this is {dt}"))
+                            .with_help(format!("draw floats: `{name}(x, dtype=float)`")),
+                    );
+                }
                 self.create(if normal { Op::Randn } else { Op::Rand }, sh, bound, dt, span)
             }
             Builtin::ManualSeed => {
@@ -333,6 +353,18 @@ impl<'a> Lowerer<'a> {
                 return None;
             }
         };
+        match bound.keyword("device") {
+            None => {}
+            Some((Value::Str(d), s)) if self.cpu_device(&d, s) => {}
+            Some((Value::Str(_), _)) => return None,
+            Some((other, s)) => {
+                self.error(
+                    Diagnostic::new(Code::E0107, format!("`device` must be a device name, not {}", other.describe()), s, "not a device")
+                        .with_help("write `device=\"cpu\"`"),
+                );
+                return None;
+            }
+        }
         Some((dtype, requires_grad))
     }
 
@@ -429,41 +461,84 @@ impl<'a> Lowerer<'a> {
         self.create(op, vec![size as usize], bound, default, span)
     }
 
-    /// The shape of a (nested) list literal, flattening its numbers into `out`.
-    fn literal_shape(&mut self, v: &Value, span: Span, out: &mut Vec<Num>) -> Option<Vec<usize>> {
+    /// `tensor(losses)` where some numbers are known at run time only (`loss.item()`
+    /// appended in a loop): each element a 0-d node of the literal's dtype, as
+    /// `torch.tensor` converts each Python number, joined in order.
+    fn tensor_of_host_numbers(&mut self, data: &Value, dspan: Span, bound: &mut Bound<Value>, span: Span) -> Value {
+        let mut leaves = Vec::new();
+        let Some(shape) = self.host_literal_shape(data, dspan, &mut leaves) else { return Value::Poison };
+        let default = crate::check::promotion::default_dtype(literal_category(data));
+        let Some((dtype, requires_grad)) = self.creation_keywords("tensor", false, bound, default, span) else { return Value::Poison };
+        if !self.size_allowed(&shape, span) || (requires_grad && !self.check_requires_grad(dtype, span)) {
+            return Value::Poison;
+        }
+        let Some(id) = self.numbers_tensor(leaves, shape, dtype, span) else { return Value::Poison };
+        self.make_leaf(id, requires_grad);
+        Value::Tensor(id)
+    }
+
+    /// A list of numbers, some known at run time only, as a tensor of `dtype`
+    /// (`plot(losses)`: matplotlib reads a list as an array of floats).
+    pub(super) fn list_as_tensor(&mut self, data: &Value, dspan: Span, dtype: DType) -> Option<NodeId> {
+        let mut leaves = Vec::new();
+        let shape = self.host_literal_shape(data, dspan, &mut leaves)?;
+        if !self.size_allowed(&shape, dspan) {
+            return None;
+        }
+        self.numbers_tensor(leaves, shape, dtype, dspan)
+    }
+
+    /// The numbers `leaves`, each converted to `dtype`, joined into a tensor of `shape`.
+    fn numbers_tensor(&mut self, leaves: Vec<(Value, Span)>, shape: Vec<usize>, dtype: DType, span: Span) -> Option<NodeId> {
+        let mut parts = Vec::with_capacity(leaves.len());
+        for (v, s) in leaves {
+            let one = match v {
+                Value::Host { node, .. } => self.cast_to(node, dtype, s),
+                Value::Number(n) => self.scalar_num(n, dtype, s),
+                Value::Bool(b) => self.scalar_num(Num::Int(b as i128), dtype, s),
+                _ => return None,
+            };
+            parts.push(self.node(Op::Reshape, dtype, vec![1], &[one], s));
+        }
+        let n = parts.len();
+        let flat = match n {
+            0 => self.node(Op::Literal(Vec::new()), dtype, vec![0], &[], span),
+            1 => parts[0],
+            _ => self.node(Op::Cat { dim: 0, n }, dtype, vec![n], &parts, span),
+        };
+        Some(self.node(Op::Reshape, dtype, shape, &[flat], span))
+    }
+
+    /// The shape of a (nested) list or tuple of numbers, some of which may be
+    /// run-time ones, collecting them in order.
+    fn host_literal_shape(&mut self, v: &Value, span: Span, out: &mut Vec<(Value, Span)>) -> Option<Vec<usize>> {
         match v {
-            Value::Number(n) => {
-                out.push(*n);
-                Some(vec![])
-            }
-            Value::Bool(b) => {
-                out.push(Num::Int(*b as i128));
-                Some(vec![])
-            }
-            Value::List(items) => {
+            Value::List(items) | Value::Tuple(items) => {
                 let mut inner: Option<Vec<usize>> = None;
                 for (item, s) in items {
-                    let sh = self.literal_shape(item, *s, out)?;
-                    match &inner {
-                        None => inner = Some(sh),
-                        Some(prev) if *prev != sh => {
-                            self.error(
-                                Diagnostic::new(
-                                    Code::E0202,
-                                    format!("this row has shape {} but the first has {}", shapes::show(&sh), shapes::show(prev)),
-                                    *s,
-                                    "ragged row",
-                                )
-                                .with_help("every row of a tensor literal needs the same length"),
-                            );
-                            return None;
-                        }
-                        Some(_) => {}
+                    let sh = self.host_literal_shape(item, *s, out)?;
+                    if inner.as_ref().is_some_and(|prev| *prev != sh) {
+                        let prev = inner.unwrap_or_default();
+                        self.error(
+                            Diagnostic::new(
+                                Code::E0202,
+                                format!("this row has shape {} but the first has {}", shapes::show(&sh), shapes::show(&prev)),
+                                *s,
+                                "ragged row",
+                            )
+                            .with_help("every row of a tensor literal needs the same length"),
+                        );
+                        return None;
                     }
+                    inner = Some(sh);
                 }
                 let mut shape = vec![items.len()];
                 shape.extend(inner.unwrap_or_default());
                 Some(shape)
+            }
+            Value::Host { .. } | Value::Number(_) | Value::Bool(_) => {
+                out.push((v.clone(), span));
+                Some(vec![])
             }
             Value::Poison => None,
             other => {
@@ -496,9 +571,20 @@ impl<'a> Lowerer<'a> {
 fn literal_category(v: &Value) -> crate::check::promotion::Category {
     use crate::check::promotion::Category;
     match v {
-        Value::Bool(_) => Category::Bool,
-        Value::Number(Num::Int(_)) => Category::Integer,
-        Value::List(items) if !items.is_empty() => items.iter().map(|(i, _)| literal_category(i)).max().unwrap_or(Category::Float),
+        Value::Bool(_) | Value::Host { kind: HostKind::Bool, .. } => Category::Bool,
+        Value::Number(Num::Int(_)) | Value::Host { kind: HostKind::Int, .. } => Category::Integer,
+        Value::List(items) | Value::Tuple(items) if !items.is_empty() => {
+            items.iter().map(|(i, _)| literal_category(i)).max().unwrap_or(Category::Float)
+        }
         _ => Category::Float,
+    }
+}
+
+/// Whether a (nested) list holds a number known at run time only.
+fn holds_host(v: &Value) -> bool {
+    match v {
+        Value::Host { .. } => true,
+        Value::List(items) | Value::Tuple(items) => items.iter().any(|(i, _)| holds_host(i)),
+        _ => false,
     }
 }

@@ -311,13 +311,51 @@ impl<'a> Lowerer<'a> {
         Value::Tensor(self.op_node(Op::NanToNum { nan, posinf, neginf }, dt, sh, &[t], span, "NanToNumBackward0"))
     }
 
+    /// `x.to(dtype)`, `x.to(device)`, `x.type(dtype)`, and `x.type()`, which names
+    /// the tensor's type as PyTorch's legacy classes do (`torch.FloatTensor`).
+    /// graphc runs on the CPU: moving a tensor there returns it, as PyTorch
+    /// returns `self` for a tensor on the device already.
+    pub(super) fn convert_or_move(&mut self, name: &str, bound: &Bound<Value>, span: Span) -> Value {
+        let Some((t, _)) = self.tensor_arg(bound, 0, "the tensor to convert") else { return Value::Poison };
+        if let Some((Value::Str(device), s)) = bound.positional.get(1).cloned().flatten() {
+            if !self.cpu_device(&device, s) {
+                return Value::Poison;
+            }
+        }
+        match bound.positional.get(1).cloned().flatten() {
+            Some((Value::Str(_), _)) | None if name == "to" => Value::Tensor(t),
+            None => Value::Str(
+                match self.dtype_of(t) {
+                    DType::F32 => "torch.FloatTensor",
+                    DType::F64 => "torch.DoubleTensor",
+                    DType::I64 => "torch.LongTensor",
+                    DType::Bool => "torch.BoolTensor",
+                }
+                .to_string(),
+            ),
+            Some(_) => self.cast_call(None, bound, span),
+        }
+    }
+
+    /// Whether `device` names the CPU (`"cpu"`, `"cpu:0"`); E0107 otherwise.
+    pub(super) fn cpu_device(&mut self, device: &str, s: Span) -> bool {
+        if device == "cpu" || device == "cpu:0" {
+            return true;
+        }
+        self.error(
+            Diagnostic::new(Code::E0107, format!("graphc runs on the CPU, not on `{device}`"), s, "not the CPU")
+                .with_help("write `device = \"cpu\"` (PyTorch's `'cuda' if torch.cuda.is_available() else 'cpu'` is `\"cpu\"` here)"),
+        );
+        false
+    }
+
     /// `.long()`, `.double()`, `.float()`, `.bool()` and `.to(dtype)`: the input
     /// itself when it has the dtype already (PyTorch returns `self`), else a cast.
     pub(super) fn cast_call(&mut self, target: Option<DType>, bound: &Bound<Value>, span: Span) -> Value {
         let Some((t, _)) = self.tensor_arg(bound, 0, "the tensor to convert") else { return Value::Poison };
         let dt = match target {
             Some(d) => d,
-            None => match bound.positional[1].clone().expect("bind guarantees the dtype") {
+            None => match bound.positional[1].clone().expect("to_call passes a dtype") {
                 (Value::DType(d), _) => d,
                 (Value::Poison, _) => return Value::Poison,
                 (other, s) => {

@@ -89,6 +89,10 @@ impl<'a> Lowerer<'a> {
             ExprKind::Bool(b) => Value::Bool(*b),
             ExprKind::None => Value::None,
             ExprKind::Name(n) => match scope.names.get(n).or_else(|| if scope.reads_globals { self.globals.get(n) } else { None }) {
+                Some(Value::Appending(list)) => {
+                    let list = list.clone();
+                    self.appending_read(&list, e.span)
+                }
                 // A name reads its object's current value: an in-place update since
                 // the binding made a new version (`state.rs`).
                 Some(v) => self.current_value(v.clone()),
@@ -144,6 +148,14 @@ impl<'a> Lowerer<'a> {
                 self.mark_non_differentiable(args, callee.span)
             }
             ExprKind::Call { callee, args } => {
+                // `len(losses)` in the loop that appends to `losses` (`stacked_lists.rs`).
+                if let (Some(ExprKind::Name(n)), 1, false) =
+                    (args.first().map(|a| &a.value.kind), args.len(), self.defs.fns.contains_key("len") || scope.names.contains_key("len"))
+                {
+                    if callee.name == "len" && args[0].name.is_none() && matches!(scope.names.get(n), Some(Value::Appending(_))) {
+                        return self.appending_len(n, scope, e.span);
+                    }
+                }
                 let args = self.args(args, scope);
                 // A name bound to a function (`loss_func = nll`) calls that function.
                 let bound = scope.names.get(&callee.name).or_else(|| if scope.reads_globals { self.globals.get(&callee.name) } else { None });
@@ -195,6 +207,16 @@ impl<'a> Lowerer<'a> {
                     return self.error(
                         Diagnostic::new(Code::E0102, format!("a `grad_fn` has no method `{}` in .act", method.name), method.span, "unknown method")
                             .with_help("`.name()` gives the backward node's name (`AddBackward0`)"),
+                    );
+                }
+                // A method of `None` (`ones(2).grad_fn.name()`): Python's AttributeError.
+                if matches!(recv, Value::None) && !user_defined {
+                    self.args(args, scope);
+                    return self.error(
+                        Diagnostic::new(Code::E0107, format!("`none` has no method `{}`", method.name), receiver.span, "this is `None`").with_help(format!(
+                            "Python raises AttributeError: 'NoneType' object has no attribute '{}'; the `grad_fn` of a leaf or of a tensor that does not require grad is `None`",
+                            method.name
+                        )),
                     );
                 }
                 if let Value::Optimizer(k) = recv {
@@ -251,7 +273,18 @@ impl<'a> Lowerer<'a> {
                 let recv = self.expr(receiver, scope);
                 self.field(recv, receiver.span, field)
             }
-            ExprKind::Index { receiver, items } => self.index(receiver, items, scope, e.span),
+            ExprKind::Index { receiver, items } => {
+                // `losses[-1]` in the loop that appends to `losses` (`stacked_lists.rs`).
+                if let (ExprKind::Name(n), [crate::syntax::ast::IndexItem::Expr(i)]) = (&receiver.kind, &items[..]) {
+                    if matches!(scope.names.get(n), Some(Value::Appending(_))) {
+                        return match self.expr(i, scope) {
+                            Value::Number(Num::Int(back)) if back < 0 => self.appending_item(n, -back, scope, e.span),
+                            _ => self.appending_read(n, receiver.span),
+                        };
+                    }
+                }
+                self.index(receiver, items, scope, e.span)
+            }
             ExprKind::FString(pieces) => self.fstring(pieces, scope),
             ExprKind::Comprehension(c) => self.comprehension(c, e.span, scope),
             ExprKind::Lambda(def) => self.lambda(def, e.span, scope),

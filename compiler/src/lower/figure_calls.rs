@@ -1,6 +1,6 @@
 //! Lowering of the figure calls that take data or numbers: the series of `plot`,
-//! `scatter` and `semilogy` (with `label=` and `alpha=`), and the axis limits of
-//! `xlim` and `ylim`.
+//! `scatter` and `semilogy` (with `label=` and `alpha=`), the axis limits of
+//! `xlim` and `ylim`, and `yscale("log")`.
 
 use graphc_runtime::op::Op;
 use graphc_runtime::DType;
@@ -31,6 +31,21 @@ impl Lowerer<'_> {
                 }
                 None => Value::Poison,
             },
+            FigureCall::YScale => match bound.positional[0].clone() {
+                Some((Value::Str(scale), _)) if scale == "log" => self.figure(FigureEffect::LogY),
+                Some((Value::Poison, _)) => Value::Poison,
+                Some((other, s)) => {
+                    let what = match &other {
+                        Value::Str(scale) => format!("the scale \"{scale}\""),
+                        v => v.describe().to_string(),
+                    };
+                    self.error(
+                        Diagnostic::new(Code::E0107, format!("`yscale` takes \"log\" here, not {what}"), s, "not supported")
+                            .with_help("graphc's figures have a linear y axis unless `yscale(\"log\")` or `semilogy` makes it logarithmic"),
+                    )
+                }
+                None => Value::Poison,
+            },
             FigureCall::Rc => self.rc(bound, span),
             FigureCall::New => self.figure(FigureEffect::New),
             FigureCall::XLim | FigureCall::YLim => {
@@ -44,7 +59,14 @@ impl Lowerer<'_> {
     /// The data of `plot`, `scatter` or `semilogy`: `(x, y)` as two 1-D tensors of
     /// one length, or `(y)` alone against `0, 1, ..., n-1`; then `label=` and `alpha=`.
     pub(super) fn series(&mut self, bound: &mut Bound<Value>, what: &str, span: Span) -> Option<Series> {
-        let given = (bound.positional[0].clone(), bound.positional.get(1).cloned().flatten());
+        let mut given = (bound.positional[0].clone(), bound.positional.get(1).cloned().flatten());
+        // matplotlib reads a list of numbers (`plot(losses)`) as an array of floats.
+        for slot in [&mut given.0, &mut given.1] {
+            if let Some((v @ (Value::List(_) | Value::Tuple(_)), s)) = slot {
+                let t = self.list_as_tensor(v, *s, DType::F64)?;
+                *slot = Some((Value::Tensor(t), *s));
+            }
+        }
         let (x, y) = match given {
             (Some((a, sa)), Some((b, sb))) => {
                 let (x, y) = (self.expect_tensor(a, sa, &format!("{what}'s x")), self.expect_tensor(b, sb, &format!("{what}'s y")));

@@ -22,6 +22,9 @@ impl Lowerer<'_> {
             return self.error(Diagnostic::new(Code::E0107, "`append` takes one value", span, "wrong arguments").with_help(help));
         };
         let item = self.expr(value, scope);
+        if let Some(Value::Appending(_)) = scope.names.get(name) {
+            return self.stacked_append(name, (item, value.span), scope, span);
+        }
         let list = match scope.names.get(name) {
             Some(Value::List(items)) => items.clone(),
             Some(Value::Poison) => return Value::Poison,

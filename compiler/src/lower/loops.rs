@@ -154,7 +154,18 @@ impl Lowerer<'_> {
     /// A loop over `range`: regions of one iteration while the state keeps
     /// changing in kind, then one region for the remaining iterations, then the
     /// iterations whose slices Python clamps, lowered one by one.
-    fn range_loop(&mut self, f: &ForStmt, scope: &mut Scope, kind: BodyKind, mut start: i64, step: i64, trip: u64) {
+    fn range_loop(&mut self, f: &ForStmt, scope: &mut Scope, kind: BodyKind, start: i64, step: i64, trip: u64) {
+        let from = self.stacking.len();
+        let errors = self.diags.iter().filter(|d| d.is_error()).count();
+        self.range_loop_parts(f, scope, kind, start, step, trip);
+        let ok = self.diags.iter().filter(|d| d.is_error()).count() == errors;
+        self.finish_stacking(from, ok, f.span_of_header(), scope);
+    }
+
+    /// The regions, unrolled iterations and clamped tail of a `range` loop.
+    fn range_loop_parts(&mut self, f: &ForStmt, scope: &mut Scope, kind: BodyKind, mut start: i64, step: i64, trip: u64) {
+        let from = self.stacking.len();
+        let mut stacked = false;
         let mut remaining = trip;
         let mut peels = 0;
         let mut promotions = 0;
@@ -167,17 +178,40 @@ impl Lowerer<'_> {
             let values = Some((start, step, remaining));
             let diags_before = self.diags.len();
             let outer_tail = self.clamped_tail.take();
+            self.stack_begin(from, false);
             let body = self.lower_body(&f.body, Some(&f.var), values, f.span_of_header(), scope, kind);
             let clamped = std::mem::replace(&mut self.clamped_tail, outer_tail);
             let Some(body) = body else { return };
-            // A list that grows in every iteration (`outputs.append(Y)` in an
-            // RNN's time loop, the spikes of a spiking network) never lets the
-            // state settle. Before anything is emitted, a short loop is then
-            // unrolled, which is what Python runs; the body lowered as a region
-            // is dropped with its diagnostics, which the unrolled bodies repeat.
-            if body.changed_place.is_some() && peels == 0 && promotions == 0 && tail == 0 && remaining <= MAX_UNROLL as u64 && grows(&body) {
+            let first = peels == 0 && promotions == 0 && tail == 0;
+            // A list that grows in every iteration (`losses.append(loss.item())`,
+            // `outputs.append(Y)` in an RNN's time loop) never lets the state
+            // settle. Before anything is emitted, its items are kept in a tensor
+            // when they can be (`stacked_lists.rs`) and the body is lowered again;
+            // else a short loop is unrolled, which is what Python runs. The body
+            // lowered first is dropped with its diagnostics, which the next
+            // lowerings repeat.
+            if body.changed_place.is_some() && first && !stacked && grows(&body) {
+                if self.stack_lists(&body, remaining, scope, f.span_of_header()) {
+                    self.diags.truncate(diags_before);
+                    stacked = true;
+                    continue;
+                }
+                if remaining <= MAX_UNROLL as u64 {
+                    self.diags.truncate(diags_before);
+                    self.unroll_range(f, scope, kind, start, step, remaining);
+                    return;
+                }
+            }
+            // The body reads a list it fills: unrolled after all when nothing was
+            // emitted yet and the loop is short, else the read is the error.
+            if let Some(misuse) = self.take_stack_misuse(from) {
                 self.diags.truncate(diags_before);
-                self.unroll_range(f, scope, kind, start, step, remaining);
+                if first && remaining <= MAX_UNROLL as u64 {
+                    self.unstack(from, scope);
+                    self.unroll_range(f, scope, kind, start, step, remaining);
+                } else {
+                    self.error(misuse);
+                }
                 return;
             }
             if let Some((t, error)) = clamped {
@@ -201,6 +235,7 @@ impl Lowerer<'_> {
                 break;
             }
             if body.changed_place.is_none() || remaining == 1 {
+                self.stack_runs(from, remaining);
                 self.emit_region(body, f.span_of_header(), remaining, start, step, scope);
                 tail_start = start as i128 + step as i128 * remaining as i128;
                 break;
@@ -233,6 +268,7 @@ impl Lowerer<'_> {
                 );
                 return;
             }
+            self.stack_runs(from, 1);
             self.emit_region(body, f.span_of_header(), 1, start, step, scope);
             remaining -= 1;
             start += step;
@@ -243,7 +279,12 @@ impl Lowerer<'_> {
         for k in 0..tail {
             let i = tail_start + k as i128 * step as i128;
             self.bind(&f.var.name, Value::Number(super::Num::Int(i)), scope, kind);
+            self.stack_begin(from, true);
             self.block(&f.body, scope, kind);
+            self.stack_runs(from, 1);
+        }
+        if let Some(misuse) = self.take_stack_misuse(from) {
+            self.error(misuse);
         }
     }
 

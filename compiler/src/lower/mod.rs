@@ -67,6 +67,7 @@ mod reshape_calls;
 mod row_loops;
 mod scatter_calls;
 mod shape_calls;
+mod stacked_lists;
 mod state;
 mod surrogate;
 mod triangle_calls;
@@ -141,6 +142,10 @@ pub enum Value {
     /// does not require grad): the name of the backward node PyTorch records
     /// (`AddBackward0`), known at compile time. `.name()` gives the name.
     GradFn(String),
+    /// A list that the `range` loop whose body is being lowered appends to in
+    /// every iteration, kept as a tensor until the loop ends (`stacked_lists.rs`):
+    /// the body may only append to it.
+    Appending(String),
     /// The result of an expression that already produced a diagnostic.
     Poison,
 }
@@ -226,6 +231,7 @@ impl Value {
             Value::Text(_) => "a run-time string",
             Value::Func(..) | Value::Lambda(_) => "a function",
             Value::GradFn(_) => "a `grad_fn`",
+            Value::Appending(_) => "a list this loop appends to",
             Value::Poison => "an invalid value",
         }
     }
@@ -309,6 +315,10 @@ pub struct Lowerer<'a> {
     mask_update_read: bool,
     /// The tensor and evaluated subscript a masked `x[...] op= v` updates.
     mask_update: Option<(NodeId, Vec<dyn_index::Sub>)>,
+    /// The lists the loops being lowered append to, kept as tensors (`stacked_lists.rs`).
+    stacking: Vec<stacked_lists::Stacking>,
+    /// How many loop bodies and run-time branches enclose what is being lowered.
+    body_depth: usize,
 }
 
 /// A `range` loop's counter node in its body, its name, and the values it takes:
@@ -380,6 +390,8 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         fn_now: HashMap::new(),
         mask_update_read: false,
         mask_update: None,
+        stacking: Vec::new(),
+        body_depth: 0,
     };
     let mut scope = Scope::default();
     for item in &file.items {

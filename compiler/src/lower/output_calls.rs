@@ -125,7 +125,7 @@ impl<'a> Lowerer<'a> {
             Value::Lambda(_) => PrintArg::Text("<function <lambda>>".to_string()),
             // As for functions, Python adds the node's address, which no run reproduces.
             Value::GradFn(name) => PrintArg::Text(format!("<{name} object>")),
-            Value::Poison => PrintArg::None,
+            Value::Appending(_) | Value::Poison => PrintArg::None,
         }
     }
 

@@ -157,7 +157,9 @@ impl Lowerer<'_> {
         // A branch's body runs in some iterations only: it knows no counter values.
         let counter = var.zip(values).map(|(v, (first, step, trip))| super::Counter { node: index, name: v.name.clone(), first, step, trip });
         let outer_counter = std::mem::replace(&mut self.counter, counter);
+        self.body_depth += 1;
         let result = self.block(block, scope, kind);
+        self.body_depth -= 1;
         self.counter = outer_counter;
         self.in_loop_body = outer_in_body;
         if result.returned.is_some() {
@@ -403,6 +405,7 @@ pub(super) fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
         Value::Optimizer(k) => out.push((key, Held::Const(format!("optimizer {k}")))),
         Value::Func(name, version) => out.push((key, Held::Const(format!("function {name} {version}")))),
         Value::GradFn(name) => out.push((key, Held::Const(format!("grad_fn {name}")))),
+        Value::Appending(name) => out.push((key, Held::Const(format!("appending {name}")))),
         // A lambda is the same function while its definition is; what it closes
         // over are places like a tuple's items.
         Value::Lambda(c) => {

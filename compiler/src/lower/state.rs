@@ -116,6 +116,7 @@ pub(super) fn map_value(v: &mut Value, f: &mut dyn FnMut(NodeId) -> NodeId) {
         | Value::Optimizer(_)
         | Value::Func(..)
         | Value::GradFn(_)
+        | Value::Appending(_)
         | Value::Poison => {}
     }
 }

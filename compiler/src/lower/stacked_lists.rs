@@ -1,0 +1,339 @@
+//! Lists that a `range` loop appends to in every iteration
+//! (`losses.append(loss.item())` once per epoch).
+//!
+//! Such a list is one item longer after every iteration, so the loop's state
+//! never settles and the body could not be compiled once. But the loop appends
+//! the same kind of item the same number of times in every iteration, and its
+//! trip count is known: the list's new items fit a tensor of `trip * k` rows,
+//! allocated before the loop. While the body is lowered the list is a
+//! [`Value::Appending`]: `append` writes the next row of that tensor and counts
+//! (both carried by the loop like any other value), `len(xs)` reads the count,
+//! and `xs[-1]` after an append in the same iteration reads that row; anything
+//! else that reads the list is refused, since the body would see it with no
+//! new items. After the
+//! loop the list holds its items from before it, then one row of the tensor for
+//! each item appended, as Python's list holds them.
+//!
+//! Only run-time numbers (`loss.item()`) and tensors that do not require grad
+//! are kept so, tensors only in loops too long to unroll; other items (a tensor
+//! whose backward runs through the list, a tuple) and a body that reads the
+//! list leave the loop to be unrolled as before (`loops.rs`).
+
+use graphc_runtime::op::Scalar;
+use graphc_runtime::{DType, Op};
+
+use super::dyn_index::Sub;
+use super::regions::{Held, LoweredBody};
+use super::{HostKind, Lowerer, Num, Scope, Value};
+use crate::diag::{Code, Diagnostic};
+use crate::syntax::ast::{BinOp, Span};
+
+/// How many items one loop may append to one list this way: each becomes a
+/// node after the loop, so the bound keeps compile time in check.
+pub(super) const MAX_STACKED: usize = 65_536;
+
+/// What a list's appended items are.
+#[derive(Clone, Debug, PartialEq)]
+enum ItemKind {
+    Host(HostKind),
+    Tensor { dtype: DType, shape: Vec<usize> },
+}
+
+/// One list being filled by the loop whose body is being lowered.
+pub(super) struct Stacking {
+    name: String,
+    /// Whether the name is also a global (a list bound at the top level).
+    global: bool,
+    /// The items it held before the loop.
+    entry: Vec<(Value, Span)>,
+    item: ItemKind,
+    /// Rows of the tensor, and rows the lowered iterations fill.
+    allocated: usize,
+    written: usize,
+    /// Appends in the lowering under way.
+    appended: usize,
+    /// `Lowerer::body_depth` inside the loop's body.
+    depth: usize,
+    /// While the iterations a slice clamps are lowered one by one, outside the body.
+    in_tail: bool,
+    /// The span of the first append, which the items after the loop carry.
+    append_span: Option<Span>,
+    /// Why the list cannot be kept so (a read of it in the body).
+    pub misuse: Option<Diagnostic>,
+}
+
+/// The hidden names of the tensor of items and of the count; `@` keeps them out
+/// of every program's names.
+fn items_name(name: &str) -> String {
+    format!("{name}@items")
+}
+
+fn count_name(name: &str) -> String {
+    format!("{name}@count")
+}
+
+impl Lowerer<'_> {
+    /// Starts keeping every list the first lowering of `body` grew as a tensor
+    /// of `trip` iterations' items; `false`, and nothing changed, when one of
+    /// them cannot be.
+    pub(super) fn stack_lists(&mut self, body: &LoweredBody, trip: u64, scope: &mut Scope, span: Span) -> bool {
+        let length = |h: &Held| match h {
+            Held::Const(c) => c.strip_prefix("list of ").and_then(|n| n.parse::<usize>().ok()),
+            Held::Node(_) => None,
+        };
+        let mut plans = Vec::new();
+        for (key, held) in &body.entry_places {
+            let Some(before) = length(held) else { continue };
+            let Some(after) = body.exit_places.iter().find(|(k, _)| k == key).and_then(|(_, h)| length(h)) else { continue };
+            if after <= before {
+                continue;
+            }
+            // `append` grows a list bound to a name in the scope; at the top level
+            // the globals hold the same list, and are updated with it.
+            if key.starts_with("global ") {
+                continue;
+            }
+            let name = key.as_str();
+            // A list inside another value (`history[0]`) is not appended to by name.
+            if name.contains(['[', '.', ' ']) {
+                return false;
+            }
+            let (Some(Value::List(entry)), Some(Value::List(items))) = (scope.names.get(name), body.exit.names.get(name)) else { return false };
+            if entry.len() != before || items.len() != after {
+                return false;
+            }
+            let Some(item) = uniform_kind(body, &items[before..]) else { return false };
+            // A tensor may come to require grad in a later iteration (a state that
+            // starts as zeros), which is found only after a first iteration was
+            // emitted: a loop short enough to unroll is unrolled instead.
+            if matches!(item, ItemKind::Tensor { .. }) && trip <= super::loops::MAX_UNROLL as u64 {
+                return false;
+            }
+            let global = self.call_stack.is_empty() && self.globals.contains_key(name);
+            plans.push((name.to_string(), global, entry.clone(), (item, after - before)));
+        }
+        let Ok(trip) = usize::try_from(trip) else { return false };
+        if plans.is_empty() || plans.iter().any(|(_, _, _, (_, k))| k.checked_mul(trip).is_none_or(|n| n > MAX_STACKED)) {
+            return false;
+        }
+        for (name, global, entry, (item, k)) in plans {
+            let rows = k * trip;
+            let (dtype, mut shape) = match &item {
+                ItemKind::Host(kind) => (super::host_values::host_dtype(*kind), Vec::new()),
+                ItemKind::Tensor { dtype, shape } => (*dtype, shape.clone()),
+            };
+            shape.insert(0, rows);
+            let zero = if dtype == DType::I64 || dtype == DType::Bool { Scalar::Int(0) } else { Scalar::float(0.0) };
+            let buf = self.node(Op::Full(zero), dtype, shape, &[], span);
+            let count = self.node(Op::Full(Scalar::Int(0)), DType::I64, vec![], &[], span);
+            scope.names.insert(items_name(&name), Value::Tensor(buf));
+            scope.names.insert(count_name(&name), Value::Host { node: count, kind: HostKind::Int });
+            scope.names.insert(name.clone(), Value::Appending(name.clone()));
+            if global {
+                self.globals.insert(name.clone(), Value::Appending(name.clone()));
+            }
+            self.stacking.push(Stacking {
+                name,
+                global,
+                entry,
+                item,
+                allocated: rows,
+                written: 0,
+                appended: 0,
+                depth: self.body_depth + 1,
+                in_tail: false,
+                append_span: None,
+                misuse: None,
+            });
+        }
+        true
+    }
+
+    /// `name.append(v)` in the body of the loop that fills `name`: the next row
+    /// of its tensor.
+    pub(super) fn stacked_append(&mut self, name: &str, (item, vs): (Value, Span), scope: &mut Scope, span: Span) -> Value {
+        let Some(k) = self.stacking.iter().rposition(|s| s.name == name) else { return Value::Poison };
+        let s = &self.stacking[k];
+        let nested = self.body_depth != s.depth && !(s.in_tail && self.body_depth + 1 == s.depth);
+        let kind = match &item {
+            Value::Host { kind, .. } => Some(ItemKind::Host(*kind)),
+            Value::Tensor(t) if !self.prog.graph.meta(*t).requires_grad => {
+                Some(ItemKind::Tensor { dtype: self.dtype_of(*t), shape: self.shape_of(*t) })
+            }
+            _ => None,
+        };
+        let why = if nested {
+            Some(format!("`{name}` is appended to in a nested loop or a run-time `if` of the loop that fills it"))
+        } else if kind.as_ref() != Some(&s.item) {
+            Some(format!("`{name}` gets items of different kinds in this loop"))
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            self.stack_misuse(k, Diagnostic::new(Code::E0602, why, span, "this append"));
+            return Value::Poison;
+        }
+        let (Some(Value::Tensor(buf)), Some(count @ Value::Host { node: at, .. })) =
+            (scope.names.get(&items_name(name)).cloned(), scope.names.get(&count_name(name)).cloned())
+        else {
+            return Value::Poison;
+        };
+        let buf = self.current(buf);
+        let at = Sub::Dyn { start: at, len: 1, step: 1, keep: false, span, cap: None };
+        let Value::Tensor(written) = self.store_dynamic(buf, vec![at], (item, vs), false, span) else { return Value::Poison };
+        let next = self.binary(BinOp::Add, (count, span), (Value::Number(Num::Int(1)), span), span);
+        scope.names.insert(items_name(name), Value::Tensor(written));
+        scope.names.insert(count_name(name), next);
+        let s = &mut self.stacking[k];
+        s.appended += 1;
+        s.append_span.get_or_insert(vs);
+        Value::None
+    }
+
+    /// `len(xs)` in the loop that fills `xs`: its items before the loop and the
+    /// count so far, a run-time integer.
+    pub(super) fn appending_len(&mut self, name: &str, scope: &Scope, span: Span) -> Value {
+        let (Some(k), Some(count @ Value::Host { .. })) =
+            (self.stacking.iter().rposition(|s| s.name == name), scope.names.get(&count_name(name)).cloned())
+        else {
+            return self.appending_read(name, span);
+        };
+        match self.stacking[k].entry.len() {
+            0 => count,
+            n => self.binary(BinOp::Add, (count, span), (Value::Number(Num::Int(n as i128)), span), span),
+        }
+    }
+
+    /// `xs[-k]` in the loop that fills `xs`, after at least `k` appends in the
+    /// same iteration (so that the item is one of them): row `count - k`.
+    pub(super) fn appending_item(&mut self, name: &str, back: i128, scope: &Scope, span: Span) -> Value {
+        let k = self.stacking.iter().rposition(|s| s.name == name);
+        let hidden = (scope.names.get(&items_name(name)).cloned(), scope.names.get(&count_name(name)).cloned());
+        let (Some(k), (Some(Value::Tensor(buf)), Some(count @ Value::Host { .. }))) = (k, hidden) else {
+            return self.appending_read(name, span);
+        };
+        if back < 1 || back > self.stacking[k].appended as i128 {
+            return self.appending_read(name, span);
+        }
+        let Value::Host { node: at, .. } = self.binary(BinOp::Sub, (count, span), (Value::Number(Num::Int(back)), span), span) else {
+            return Value::Poison;
+        };
+        let buf = self.current(buf);
+        let row = Sub::Dyn { start: at, len: 1, step: 1, keep: false, span, cap: None };
+        match (self.index_dynamic(buf, vec![row], span), &self.stacking[k].item) {
+            (Value::Tensor(node), ItemKind::Host(kind)) => Value::Host { node, kind: *kind },
+            (v, _) => v,
+        }
+    }
+
+    /// A read of a list while the loop that fills it is lowered.
+    pub(super) fn appending_read(&mut self, name: &str, span: Span) -> Value {
+        if let Some(k) = self.stacking.iter().rposition(|s| s.name == name) {
+            let d = Diagnostic::new(Code::E0602, format!("`{name}` is read in the loop that appends to it in every iteration"), span, "read here");
+            self.stack_misuse(k, d);
+        }
+        Value::Poison
+    }
+
+    fn stack_misuse(&mut self, k: usize, d: Diagnostic) {
+        let d = d.with_help(format!(
+            "a loop body is compiled once, so a list it appends to is kept as a tensor of the items and can be read after the loop only; read the value appended instead, or preallocate a tensor (`out = zeros({}, ...)`, then `out[i] = ...`)",
+            self.stacking[k].allocated
+        ));
+        self.stacking[k].misuse.get_or_insert(d);
+    }
+
+    /// The first misuse of a list the loop fills since `from`, taken.
+    pub(super) fn take_stack_misuse(&mut self, from: usize) -> Option<Diagnostic> {
+        self.stacking[from..].iter_mut().find_map(|s| s.misuse.take())
+    }
+
+    /// Starts a lowering of the body (`tail`: of a clamped iteration, outside it).
+    pub(super) fn stack_begin(&mut self, from: usize, tail: bool) {
+        for s in &mut self.stacking[from..] {
+            s.appended = 0;
+            s.in_tail = tail;
+        }
+    }
+
+    /// The lowering just made runs `trip` times.
+    pub(super) fn stack_runs(&mut self, from: usize, trip: u64) {
+        for s in &mut self.stacking[from..] {
+            s.written += s.appended * trip as usize;
+            s.appended = 0;
+        }
+    }
+
+    /// Gives the lists back as they were before the loop (to unroll it instead).
+    pub(super) fn unstack(&mut self, from: usize, scope: &mut Scope) {
+        for s in self.stacking.drain(from..).collect::<Vec<_>>() {
+            scope.names.remove(&items_name(&s.name));
+            scope.names.remove(&count_name(&s.name));
+            scope.names.insert(s.name.clone(), Value::List(s.entry.clone()));
+            if s.global {
+                self.globals.insert(s.name.clone(), Value::List(s.entry));
+            }
+        }
+    }
+
+    /// After the loop: each list holds its items from before the loop, then the
+    /// rows of its tensor. `ok` is false when the loop was given up with an error.
+    pub(super) fn finish_stacking(&mut self, from: usize, ok: bool, span: Span, scope: &mut Scope) {
+        for s in self.stacking.drain(from..).collect::<Vec<_>>() {
+            let buf = scope.names.remove(&items_name(&s.name));
+            scope.names.remove(&count_name(&s.name));
+            let list = match buf {
+                Some(Value::Tensor(buf)) if ok && s.written == s.allocated => {
+                    let buf = self.current(buf);
+                    let at = s.append_span.unwrap_or(span);
+                    let mut items = s.entry.clone();
+                    items.reserve(s.allocated);
+                    for j in 0..s.allocated {
+                        let row = match self.select_row(buf, j as i64, at) {
+                            Value::Tensor(row) => row,
+                            _ => return,
+                        };
+                        let v = match s.item {
+                            ItemKind::Host(kind) => Value::Host { node: row, kind },
+                            ItemKind::Tensor { .. } => Value::Tensor(row),
+                        };
+                        items.push((v, at));
+                    }
+                    Value::List(items)
+                }
+                _ => {
+                    if ok {
+                        self.error(
+                            Diagnostic::new(
+                                Code::E0602,
+                                format!("the loop appends a different number of items to `{}` in different iterations", s.name),
+                                span,
+                                "the loop's state never settles",
+                            )
+                            .with_help("append the same number of items in every iteration, or preallocate a tensor and write `out[i] = ...`"),
+                        );
+                    }
+                    Value::Poison
+                }
+            };
+            scope.names.insert(s.name.clone(), list.clone());
+            if s.global {
+                self.globals.insert(s.name, list);
+            }
+        }
+    }
+}
+
+/// The kind every new item has, when they have one kind that can be kept in a tensor.
+fn uniform_kind(body: &LoweredBody, items: &[(Value, Span)]) -> Option<ItemKind> {
+    let kind_of = |v: &Value| match v {
+        Value::Host { kind, .. } => Some(ItemKind::Host(*kind)),
+        Value::Tensor(t) if !body.program.graph.meta(*t).requires_grad => {
+            let node = body.program.graph.node(*t);
+            Some(ItemKind::Tensor { dtype: node.dtype, shape: node.shape.clone() })
+        }
+        _ => None,
+    };
+    let first = kind_of(&items.first()?.0)?;
+    items.iter().all(|(v, _)| kind_of(v).as_ref() == Some(&first)).then_some(first)
+}
