@@ -3,13 +3,10 @@
 //! `sum(torch.sum(p.grad ** 2) for p in params)`). The expected text is what
 //! PyTorch 2.15 prints for the same lines.
 
-use graphc_compiler::driver::compile;
-use graphc_runtime::exec::run_capture;
+mod common;
 
-fn run(source: &str) -> String {
-    let c = compile(source, false).unwrap_or_else(|d| panic!("{}", d[0].message));
-    run_capture(&c.plan).unwrap_or_else(|e| panic!("{}", e.message)).0
-}
+use common::run;
+use graphc_compiler::driver::compile;
 
 fn error(source: &str) -> (String, String) {
     let d = compile(source, false).err().expect("the program should not compile");

@@ -2,13 +2,10 @@
 //! (x, w))`, attention's `"bhqd,bhkd->bhqk"`). The expected text is what
 //! PyTorch 2.15 prints for the same lines (`torch.` dropped).
 
-use graphc_compiler::driver::compile;
-use graphc_runtime::exec::run_capture;
+mod common;
 
-fn run(source: &str) -> String {
-    let c = compile(source, false).unwrap_or_else(|d| panic!("{}", d[0].message));
-    run_capture(&c.plan).unwrap_or_else(|e| panic!("{}", e.message)).0
-}
+use common::run;
+use graphc_compiler::driver::compile;
 
 /// Products, batched products, a sum of products, a transpose, a full sum,
 /// an outer product, an implicit output, three operands, the gradient, and

@@ -2,13 +2,9 @@
 //! `zeros(())`, `randn(())` and `x.reshape(())`, as PyTorch writes it, and a
 //! tuple of no items otherwise. Sizes may also be one non-empty tuple.
 
-use graphc_compiler::driver::compile;
-use graphc_runtime::exec::run_capture;
+mod common;
 
-fn run(source: &str) -> String {
-    let c = compile(source, false).unwrap_or_else(|d| panic!("{}", d[0].message));
-    run_capture(&c.plan).unwrap_or_else(|e| panic!("{}", e.message)).0
-}
+use common::run;
 
 #[test]
 fn an_empty_tuple_is_the_shape_of_a_0_d_tensor_as_in_pytorch() {

@@ -2,13 +2,10 @@
 //! (`fn log_softmax(x)`), and `range(...)` as a list: what the same Python
 //! program prints under PyTorch 2.15.
 
-use graphc_compiler::driver::compile;
-use graphc_runtime::exec::run_capture;
+mod common;
 
-fn run(source: &str) -> String {
-    let c = compile(source, false).unwrap_or_else(|d| panic!("{}", d[0].message));
-    run_capture(&c.plan).unwrap_or_else(|e| panic!("{}", e.message)).0
-}
+use common::run;
+use graphc_compiler::driver::compile;
 
 fn first_error(source: &str) -> (String, String) {
     let d = compile(source, false).err().unwrap_or_else(|| panic!("compiles:\n{source}"));

@@ -3,13 +3,10 @@
 //! where noted: Python's text of a `grad_fn` adds the node's address, which
 //! graphc leaves out.
 
-use graphc_compiler::driver::compile;
-use graphc_runtime::exec::run_capture;
+mod common;
 
-fn run(source: &str) -> String {
-    let c = compile(source, false).unwrap_or_else(|d| panic!("{}", d[0].message));
-    run_capture(&c.plan).unwrap_or_else(|e| panic!("{}", e.message)).0
-}
+use common::run;
+use graphc_compiler::driver::compile;
 
 /// `grad_fn` is `None` for a leaf, a detached tensor and a result computed
 /// under `no_grad`, and otherwise names the node PyTorch records; `.name()`

@@ -4,13 +4,10 @@
 //! `if` over the gradients' norm with a `for` over the parameters in it) in a
 //! training loop. The expected text is what PyTorch 2.15 prints for the same lines.
 
-use graphc_compiler::driver::compile;
-use graphc_runtime::exec::run_capture;
+mod common;
 
-fn run(source: &str) -> String {
-    let c = compile(source, false).unwrap_or_else(|d| panic!("{}", d[0].message));
-    run_capture(&c.plan).unwrap_or_else(|e| panic!("{}", e.message)).0
-}
+use common::run;
+use graphc_compiler::driver::compile;
 
 /// An update of `.grad` in place is the leaf's gradient from then on, at the top
 /// level, in a run-time `if` and through a loop variable, and `backward` adds to it.

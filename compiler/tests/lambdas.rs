@@ -3,13 +3,10 @@
 //! text is what PyTorch 2.15 prints for the same lines (Python's `repr` of a
 //! function adds an address, which graphc leaves out).
 
-use graphc_compiler::driver::compile;
-use graphc_runtime::exec::run_capture;
+mod common;
 
-fn run(source: &str) -> String {
-    let c = compile(source, false).unwrap_or_else(|d| panic!("{}", d[0].message));
-    run_capture(&c.plan).unwrap_or_else(|e| panic!("{}", e.message)).0
-}
+use common::run;
+use graphc_compiler::driver::compile;
 
 /// A top-level lambda reads the top-level names when called, so it sees the
 /// parameters' in-place updates, in a loop too; defaults and keywords bind as

@@ -4,13 +4,10 @@
 //! named tuples PyTorch's functions return (`x.max(dim=1).indices`). The
 //! expected text is what PyTorch 2.15 prints for the same lines.
 
-use graphc_compiler::driver::compile;
-use graphc_runtime::exec::run_capture;
+mod common;
 
-fn run(source: &str) -> String {
-    let c = compile(source, false).unwrap_or_else(|d| panic!("{}", d[0].message));
-    run_capture(&c.plan).unwrap_or_else(|e| panic!("{}", e.message)).0
-}
+use common::run;
+use graphc_compiler::driver::compile;
 
 #[test]
 fn numpy_keyword_names_bind_as_pytorchs_parameters() {

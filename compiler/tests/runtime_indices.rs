@@ -4,14 +4,12 @@
 //! the run with PyTorch's message (no panic), and the plan does not grow with
 //! the trip count or the number of rows.
 
+mod common;
+
+use common::run;
 use graphc_compiler::driver::compile;
 use graphc_runtime::exec::run_capture;
 use graphc_runtime::plan::{Plan, Step};
-
-fn run(source: &str) -> String {
-    let c = compile(source, false).unwrap_or_else(|d| panic!("{}", d[0].message));
-    run_capture(&c.plan).unwrap_or_else(|e| panic!("{}", e.message)).0
-}
 
 /// The number of steps and values of a plan, loop bodies included.
 fn size(plan: &Plan) -> (usize, usize) {
