@@ -225,6 +225,17 @@ print(ys)
     assert_eq!(run(program), "(600, 599.0) [1.0]\n[0.0, 1.0, 2.0]\n");
 }
 
+/// The tensor that would keep a list must fit graphc's element limit (2^31),
+/// as any tensor must: 600 snapshots of 2^22 elements do not, and the loop is
+/// E0602, which suggests a preallocated tensor.
+#[test]
+fn a_list_too_large_to_keep_in_a_tensor_is_e0602() {
+    let program = "w = zeros(4194304)\nsnaps = []\nfor i in range(600) {\n    w = w + 1\n    snaps.append(w.clone())\n}\n";
+    let Err(d) = compile(program, false) else { panic!("compiled") };
+    assert_eq!(d[0].code, graphc_compiler::diag::Code::E0602);
+    assert!(d[0].message.contains("`snaps` grows"), "{}", d[0].message);
+}
+
 /// In the loop that fills a list, `len(xs)` and `xs[-1]` after the append
 /// read the count and the last item at run time: PyTorch 2.15 prints the same.
 #[test]

@@ -39,6 +39,16 @@ enum ItemKind {
     Tensor { dtype: DType, shape: Vec<usize> },
 }
 
+/// A list the first lowering grew: its name, whether the globals hold it too,
+/// its items before the loop, and the kind and number of items an iteration appends.
+struct Plan {
+    name: String,
+    global: bool,
+    entry: Vec<(Value, Span)>,
+    item: ItemKind,
+    k: usize,
+}
+
 /// One list being filled by the loop whose body is being lowered.
 pub(super) struct Stacking {
     name: String,
@@ -110,13 +120,21 @@ impl Lowerer<'_> {
                 return false;
             }
             let global = self.call_stack.is_empty() && self.globals.contains_key(name);
-            plans.push((name.to_string(), global, entry.clone(), (item, after - before)));
+            plans.push(Plan { name: name.to_string(), global, entry: entry.clone(), item, k: after - before });
         }
         let Ok(trip) = usize::try_from(trip) else { return false };
-        if plans.is_empty() || plans.iter().any(|(_, _, _, (_, k))| k.checked_mul(trip).is_none_or(|n| n > MAX_STACKED)) {
+        // Each list's tensor must fit graphc's element limit, as any tensor must.
+        let fits = |p: &Plan| {
+            let per_item: u128 = match &p.item {
+                ItemKind::Host(_) => 1,
+                ItemKind::Tensor { shape, .. } => shape.iter().map(|&d| d as u128).product(),
+            };
+            p.k.checked_mul(trip).is_some_and(|n| n <= MAX_STACKED && n as u128 * per_item <= super::builtin_calls::MAX_ELEMENTS)
+        };
+        if plans.is_empty() || !plans.iter().all(fits) {
             return false;
         }
-        for (name, global, entry, (item, k)) in plans {
+        for Plan { name, global, entry, item, k } in plans {
             let rows = k * trip;
             let (dtype, mut shape) = match &item {
                 ItemKind::Host(kind) => (super::host_values::host_dtype(*kind), Vec::new()),
