@@ -246,11 +246,16 @@ impl Lowerer<'_> {
 
     /// A read of a list while the loop that fills it is lowered.
     pub(super) fn appending_read(&mut self, name: &str, span: Span) -> Value {
-        if let Some(k) = self.stacking.iter().rposition(|s| s.name == name) {
-            let d = Diagnostic::new(Code::E0602, format!("`{name}` is read in the loop that appends to it in every iteration"), span, "read here");
-            self.stack_misuse(k, d);
+        let d = Diagnostic::new(Code::E0602, format!("`{name}` is read in the loop that appends to it in every iteration"), span, "read here");
+        match self.stacking.iter().rposition(|s| s.name == name) {
+            Some(k) => {
+                self.stack_misuse(k, d);
+                Value::Poison
+            }
+            // A value that outlived its loop (a lambda that closed over the list
+            // in the body): reported at once, since no loop will.
+            None => self.error(d.with_help("read the list after the loop")),
         }
-        Value::Poison
     }
 
     fn stack_misuse(&mut self, k: usize, d: Diagnostic) {
