@@ -195,3 +195,27 @@ fn plot_of_a_list_on_a_log_scale_is_semilogy() {
         describe(&out)
     );
 }
+
+/// matplotlib ravels scatter's x and y (any shapes of one size), plots a column
+/// vector as one line, and reads a list of 0-d arrays (`loss.detach().numpy()`)
+/// as numbers: the learnpytorch.io workflow's columns of shape [n, 1] and loss
+/// lists of detached 0-d tensors draw what the flat tensors draw, byte for byte.
+/// Sizes that differ are E0202.
+#[test]
+fn columns_and_lists_of_0d_tensors_draw_as_flat_data() {
+    let (a, b) = (scratch("columns-a"), scratch("columns-b"));
+    let columns = "x = arange(0, 1, 0.1).unsqueeze(dim=1)\nscatter(x, 2 * x, label=\"data\")\nys = []\nfor i in range(3) {\n    ys.append(tensor(float(i)).detach())\n}\nplot([0, 5, 10], ys, label=\"loss\")\nlegend()\nsavefig(\"f.svg\")\n";
+    let flat = "x = arange(0, 1, 0.1)\nscatter(x, 2 * x, label=\"data\")\nplot(tensor([0.0, 5.0, 10.0]), tensor([0.0, 1.0, 2.0]), label=\"loss\")\nlegend()\nsavefig(\"f.svg\")\n";
+    for (dir, program) in [(&a, columns), (&b, flat)] {
+        let out = run(dir, program);
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    }
+    let (svg_a, svg_b) = (std::fs::read_to_string(a.join("f.svg")).unwrap(), std::fs::read_to_string(b.join("f.svg")).unwrap());
+    assert!(svg_a == svg_b, "columns and 0-d items draw differently from flat tensors");
+    let out = run(&a, "scatter(ones(4, 1), ones(3))\n");
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error[E0202]: scatter needs x and y of one size"), "{}", describe(&out));
+    let out = run(&a, "plot(ones(4, 2), ones(4, 2))\n");
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error[E0202]: plot needs x and y as 1-D tensors (or columns)"), "{}", describe(&out));
+}

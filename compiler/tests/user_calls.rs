@@ -16,3 +16,38 @@ fn an_unknown_keyword_after_a_known_one_is_e0104() {
         assert_eq!(diags[0].primary.span.start, zz, "{diags:?}");
     }
 }
+
+/// A fn's default that reads a top-level name is evaluated where the `fn`
+/// stands, as Python evaluates a `def`'s defaults: rebinding the name later
+/// changes nothing, and a loop that calls the fn carries the value. PyTorch
+/// 2.15 prints the same for the same lines.
+#[test]
+fn a_default_reading_a_global_keeps_its_value_where_the_fn_stands() {
+    let src = "\
+X = arange(4.0)
+scale = 2.0
+fn f(x=X, k=scale, n=3) {
+    return x * k + n
+}
+X = zeros(4)
+scale = 10.0
+print(f(), f(k=1.0), f(ones(2)))
+total = zeros(4)
+for i in range(600) {
+    total = total + f(n=i)
+}
+print(total)
+";
+    let c = compile(src, false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    let out = graphc_runtime::exec::run_capture(&c.plan).unwrap_or_else(|e| panic!("{}", e.message)).0;
+    assert_eq!(out, "tensor([3., 5., 7., 9.]) tensor([3., 4., 5., 6.]) tensor([5., 5.])\ntensor([179700., 180900., 182100., 183300.])\n");
+    // A name bound only after the `fn` is not there yet, as Python's NameError says.
+    let late = "fn g(x=Y) {\n    return x\n}\nY = ones(2)\nprint(g())\n";
+    let diags = compile(late, false).err().unwrap_or_else(|| panic!("compiles:\n{late}"));
+    assert_eq!(diags[0].code, Code::E0101, "{diags:?}");
+    assert_eq!(diags[0].primary.span.start, late.find("Y)").unwrap(), "{diags:?}");
+    // An op's defaults stay constants.
+    let op = "W = ones(2)\nop h(x, w=W) {\n    forward {\n        return x * w\n    }\n}\nprint(h(ones(2)))\n";
+    let diags = compile(op, false).err().unwrap_or_else(|| panic!("compiles:\n{op}"));
+    assert_eq!(diags[0].code, Code::E0101, "{diags:?}");
+}

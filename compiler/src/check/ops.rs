@@ -31,7 +31,12 @@ pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
     let mut defs = Defs::default();
     let mut diags = Vec::new();
     let mut first_span: HashMap<String, Span> = HashMap::new();
+    // A fn's defaults may read the top-level names, evaluated where the `fn`
+    // stands, as Python evaluates a `def`'s; an op's are constants.
+    let top_level = top_level_names(file);
+    let no_names = HashMap::new();
     for item in &file.items {
+        let visible = if matches!(item, Item::Fn(_)) { &top_level } else { &no_names };
         let (name, params, defaults) = match item {
             Item::Op(op) => (&op.name, &op.params, &op.defaults),
             Item::Fn(f) => (&f.name, &f.params, &f.defaults),
@@ -41,7 +46,7 @@ pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
             // A fn defined again over a fn rebinds the name, as `def` does in Python.
             if let (Item::Fn(f), true) = (item, defs.fns.contains_key(&name.name)) {
                 check_params(params, &mut diags);
-                check_defaults(params, defaults, &mut diags);
+                check_defaults(params, defaults, visible, &mut diags);
                 defs.redefined.push(f);
                 continue;
             }
@@ -54,7 +59,7 @@ pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
         }
         first_span.insert(name.name.clone(), name.span);
         check_params(params, &mut diags);
-        check_defaults(params, defaults, &mut diags);
+        check_defaults(params, defaults, visible, &mut diags);
         match item {
             Item::Op(op) => {
                 defs.ops.insert(op.name.name.clone(), op);
@@ -140,14 +145,15 @@ fn check_params(params: &[Ident], diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Defaults are constants (a default reads no name), and, as in Python, a
-/// parameter without a default cannot follow one with a default (E0111).
-fn check_defaults(params: &[Ident], defaults: &[Option<Expr>], diags: &mut Vec<Diagnostic>) {
+/// Defaults read only the names in `visible` (a fn's, the top-level names; an
+/// op's, none), and, as in Python, a parameter without a default cannot follow
+/// one with a default (E0111).
+fn check_defaults(params: &[Ident], defaults: &[Option<Expr>], visible: &HashMap<String, Span>, diags: &mut Vec<Diagnostic>) {
     let mut first_default: Option<&Ident> = None;
     for (p, d) in params.iter().zip(defaults) {
         match (d, first_default) {
             (Some(d), _) => {
-                check_names(d, &HashMap::new(), &BlockCtx::default(), diags);
+                check_names(d, visible, &BlockCtx::default(), diags);
                 first_default = first_default.or(Some(p));
             }
             (None, Some(prev)) => diags.push(
@@ -426,6 +432,13 @@ fn check_block(block: &Block, scope: &mut HashMap<String, Span>, kind: BlockKind
 }
 
 /// Every name an expression reads must be in scope (callee names are not reads).
+/// Whether `e` reads a name that is not a builtin's or a math constant's.
+pub(crate) fn reads_names(e: &Expr) -> bool {
+    let mut found = Vec::new();
+    check_names(e, &HashMap::new(), &BlockCtx::default(), &mut found);
+    !found.is_empty()
+}
+
 fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: &BlockCtx, diags: &mut Vec<Diagnostic>) {
     match &e.kind {
         ExprKind::Name(n) => {
@@ -672,7 +685,13 @@ fn collect_calls(e: &Expr, out: &mut Vec<(String, Span)>) {
             args.iter().for_each(|a| collect_calls(&a.value, out));
         }
         ExprKind::Method { receiver, method, args } => {
-            out.push((method.name.clone(), method.span));
+            // A tensor method is the builtin even where the file defines a fn of
+            // its name, and `opt.step()` an optimizer's: such a method calls the
+            // file's fn only on other receivers, known when lowering, where
+            // `Lowerer::enter` refuses a call of a fn that is being inlined.
+            if builtins::lookup(&method.name).is_none() && !matches!(method.name.as_str(), "step" | "zero_grad") {
+                out.push((method.name.clone(), method.span));
+            }
             collect_calls(receiver, out);
             args.iter().for_each(|a| collect_calls(&a.value, out));
         }

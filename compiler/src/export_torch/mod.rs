@@ -76,12 +76,15 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
     // A fn defined again (`def model(xb)` a second time) is a Python `def` at the
     // same place among the statements, so that the calls before it reach the
     // earlier one; a marker holds its place until the definitions are translated.
+    // So is a fn whose defaults read the program's names (`data=X_train`),
+    // which Python evaluates where the `def` stands.
     let is_first = |f: &FnDef, fns: &HashMap<&str, &FnDef>| fns.get(f.name.name.as_str()).is_some_and(|d| std::ptr::eq(*d, f));
+    let in_place = |f: &FnDef, fns: &HashMap<&str, &FnDef>| !is_first(f, fns) || f.defaults.iter().flatten().any(crate::check::ops::reads_names);
     let mut redefined = Vec::new();
     for item in &file.items {
         match item {
             Item::Stmt(s) => ex.stmt(s, &mut top, 0, &mut script),
-            Item::Fn(f) if !is_first(f, &ex.fns) => {
+            Item::Fn(f) if in_place(f, &ex.fns) => {
                 script.push_str(&redefinition_marker(redefined.len()));
                 redefined.push(f);
             }
@@ -91,7 +94,7 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
     let mut defs_text = String::new();
     for item in file.items.iter().rev() {
         if let Item::Fn(f) = item {
-            if is_first(f, &ex.fns) {
+            if !in_place(f, &ex.fns) {
                 defs_text = format!("{}\n\n{}", ex.fn_def(f), defs_text);
             }
         }

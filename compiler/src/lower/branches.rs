@@ -61,9 +61,15 @@ impl Lowerer<'_> {
             },
             None => i.otherwise.clone().unwrap_or(Block { stmts: Vec::new(), span }),
         };
-        let a = self.lower_body(then_block, None, None, span, scope, kind)?;
-        let b = self.lower_body(&rest, None, None, span, scope, kind)?;
-        self.join(a, b, cond, span, scope);
+        // What each side appends to a list the loop keeps as a tensor is counted
+        // side by side (`conditional_appends.rs`).
+        let mut appends = self.branch_appends_begin(cond);
+        let a = self.lower_body(then_block, None, None, span, scope, kind);
+        self.branch_appends_side(&mut appends);
+        let b = self.lower_body(&rest, None, None, span, scope, kind);
+        self.branch_appends_side(&mut appends);
+        self.settle_branch_appends(appends, span);
+        self.join(a?, b?, cond, span, scope);
         None
     }
 
@@ -78,12 +84,18 @@ impl Lowerer<'_> {
             Held::Node(n) => Held::Node(side.to_body[n]),
             Held::Const(c) => Held::Const(c.clone()),
         };
+        // A list one side appends to, in a loop's body, is left to the loop.
+        let grown = self.grown_on_one_side(&a, &b, cond, span);
+        let before: HashMap<String, (Option<Value>, Option<Value>)> =
+            grown.iter().map(|n| (n.clone(), (scope.names.get(n).cloned(), self.globals.get(n).cloned()))).collect();
         let mut keys: Vec<&String> = a.exit_places.iter().map(|(k, _)| k).collect();
         keys.extend(b.exit_places.iter().map(|(k, _)| k).filter(|k| !exit_a.contains_key(k)));
+        keys.retain(|k| !grown.contains(&root_of(k).1));
         // What each node place holds after the branch: an outer node, or output `j`.
         let mut target: HashMap<String, Result<NodeId, usize>> = HashMap::new();
         let mut pairs: Vec<(NodeId, NodeId)> = Vec::new();
         let mut failed = false;
+        let mut poisoned: Vec<(String, String)> = Vec::new();
         let mut one_sided: Vec<String> = Vec::new();
         for key in keys {
             let before = entry.get(key);
@@ -122,6 +134,23 @@ impl Lowerer<'_> {
                 continue;
             }
             let (Held::Node(na), Held::Node(nb)) = (&ha, &hb) else {
+                // A compile-time value both sides leave the same (a list both append
+                // an item to, whose items are places of their own; the kind of the
+                // run-time number appended) is that value after the `if`.
+                if ha == hb {
+                    continue;
+                }
+                let lists = [&ha, &hb].iter().all(|h| matches!(h, Held::Const(c) if c.starts_with("list of ")));
+                if lists {
+                    poisoned.push(root_of(key));
+                    // Python's list would have a length only the run knows.
+                    self.error(
+                        Diagnostic::new(Code::E0605, format!("`{key}` gets items on one side only of an `if` decided at run time"), span, "condition known only at run time")
+                            .with_help("append on both sides; in a `range` loop, decide with the loop counter alone (`if epoch % 100 == 0`), so that graphc can count the items when compiling"),
+                    );
+                    failed = true;
+                    continue;
+                }
                 self.branch_mismatch(key, "a compile-time value (or a `.grad` that is `None`) that differs between the sides", span);
                 failed = true;
                 continue;
@@ -142,6 +171,15 @@ impl Lowerer<'_> {
             target.insert(key.clone(), Err(j));
         }
         if failed {
+            // A list of a length only the run knows is left unknown, so that its
+            // later uses add no errors; in a loop body it is left as it was, for
+            // the loop to see the growth (`conditional_appends.rs`).
+            for (_, name) in poisoned.into_iter().filter(|_| !self.in_loop_body) {
+                scope.names.insert(name.clone(), Value::Poison);
+                if self.globals.contains_key(&name) {
+                    self.globals.insert(name, Value::Poison);
+                }
+            }
             return;
         }
         let (ra, rb) = (self.prog.regions.len() as u32, self.prog.regions.len() as u32 + 1);
@@ -161,6 +199,7 @@ impl Lowerer<'_> {
         }
         let node_of = |key: &str| target.get(key).map(|t| t.map_or_else(|j| outputs[j], |n| n));
         self.rebind_keys(&mut a, &node_of, scope);
+        self.restore_grown(&grown, &before, scope);
         for name in one_sided {
             scope.names.remove(&name);
             self.globals.remove(&name);

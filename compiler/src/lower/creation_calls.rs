@@ -481,11 +481,32 @@ impl<'a> Lowerer<'a> {
     /// (`plot(losses)`: matplotlib reads a list as an array of floats).
     pub(super) fn list_as_tensor(&mut self, data: &Value, dspan: Span, dtype: DType) -> Option<NodeId> {
         let mut leaves = Vec::new();
-        let shape = self.host_literal_shape(data, dspan, &mut leaves)?;
+        // A 0-d tensor is a number to matplotlib, as the 0-d arrays of
+        // `losses.append(loss.detach().numpy())` are.
+        let data = self.zero_d_as_numbers(data);
+        let shape = self.host_literal_shape(&data, dspan, &mut leaves)?;
         if !self.size_allowed(&shape, dspan) {
             return None;
         }
         self.numbers_tensor(leaves, shape, dtype, dspan)
+    }
+
+    /// `v` with each 0-d tensor in it (in nested lists and tuples) read as the
+    /// run-time number it holds.
+    fn zero_d_as_numbers(&self, v: &Value) -> Value {
+        match v {
+            Value::List(items) => Value::List(items.iter().map(|(i, s)| (self.zero_d_as_numbers(i), *s)).collect()),
+            Value::Tuple(items) => Value::Tuple(items.iter().map(|(i, s)| (self.zero_d_as_numbers(i), *s)).collect()),
+            Value::Tensor(t) if self.shape_of(*t).is_empty() => {
+                let kind = match self.dtype_of(*t) {
+                    DType::Bool => HostKind::Bool,
+                    DType::I64 => HostKind::Int,
+                    _ => HostKind::Float,
+                };
+                Value::Host { node: *t, kind }
+            }
+            other => other.clone(),
+        }
     }
 
     /// The numbers `leaves`, each converted to `dtype`, joined into a tensor of `shape`.

@@ -70,13 +70,30 @@ impl Lowerer<'_> {
         let (x, y) = match given {
             (Some((a, sa)), Some((b, sb))) => {
                 let (x, y) = (self.expect_tensor(a, sa, &format!("{what}'s x")), self.expect_tensor(b, sb, &format!("{what}'s y")));
-                let (x, y) = (x?, y?);
+                let (mut x, mut y) = (x?, y?);
                 let (shx, shy) = (self.shape_of(x), self.shape_of(y));
-                if shx.len() != 1 || shx != shy {
+                // matplotlib's scatter ravels x and y, of any shapes of one size;
+                // its plot draws a column vector (`X[:10]` of shape [n, 1]) as one line.
+                let numel = |sh: &[usize]| sh.iter().product::<usize>();
+                let column = |sh: &[usize]| sh.len() == 1 || (sh.len() == 2 && sh[1] == 1);
+                let flat = if what == "scatter" { numel(&shx) == numel(&shy) } else { column(&shx) && column(&shy) && shx[0] == shy[0] };
+                if flat && (shx.len() != 1 || shy.len() != 1) {
+                    x = self.node(Op::Reshape, self.dtype_of(x), vec![numel(&shx)], &[x], sa);
+                    y = self.node(Op::Reshape, self.dtype_of(y), vec![numel(&shy)], &[y], sb);
+                }
+                if !flat {
                     self.error(
                         Diagnostic::new(
                             Code::E0202,
-                            format!("{what} needs x and y as 1-D tensors of one length, got {} and {}", shapes::show(&shx), shapes::show(&shy)),
+                            if what == "scatter" {
+                                format!("scatter needs x and y of one size, got shapes {} and {}", shapes::show(&shx), shapes::show(&shy))
+                            } else {
+                                format!(
+                                    "{what} needs x and y as 1-D tensors (or columns) of one length, got {} and {}",
+                                    shapes::show(&shx),
+                                    shapes::show(&shy)
+                                )
+                            },
                             sa,
                             format!("shape {}", shapes::show(&shx)),
                         )

@@ -179,8 +179,11 @@ impl Lowerer<'_> {
             let diags_before = self.diags.len();
             let outer_tail = self.clamped_tail.take();
             self.stack_begin(from, false);
+            let growth_mark = self.cond_growth.len();
             let body = self.lower_body(&f.body, Some(&f.var), values, f.span_of_header(), scope, kind);
             let clamped = std::mem::replace(&mut self.clamped_tail, outer_tail);
+            // Lists one side of a run-time `if` in the body made longer (`conditional_appends.rs`).
+            let grown: Vec<_> = self.cond_growth.drain(growth_mark..).collect();
             let Some(body) = body else { return };
             let first = peels == 0 && promotions == 0 && tail == 0;
             // A list that grows in every iteration (`losses.append(loss.item())`,
@@ -190,8 +193,9 @@ impl Lowerer<'_> {
             // else a short loop is unrolled, which is what Python runs. The body
             // lowered first is dropped with its diagnostics, which the next
             // lowerings repeat.
-            if body.changed_place.is_some() && first && !stacked && grows(&body) {
-                if self.stack_lists(&body, remaining, scope, f.span_of_header()) {
+            let grows_here = body.changed_place.is_some() && grows(&body);
+            if first && !stacked && (grows_here || !grown.is_empty()) {
+                if self.stack_lists(&body, &grown, remaining, scope, f.span_of_header()) {
                     self.diags.truncate(diags_before);
                     stacked = true;
                     continue;
@@ -201,6 +205,19 @@ impl Lowerer<'_> {
                     self.unroll_range(f, scope, kind, start, step, remaining);
                     return;
                 }
+            }
+            // A list appended to on one side of an `if` that could not be kept as
+            // a tensor is the error the branch would have reported.
+            if let Some(g) = grown.first() {
+                self.error(g.error.clone());
+                // The lists are left unknown, so that their later uses add no errors.
+                for g in &grown {
+                    scope.names.insert(g.name.clone(), Value::Poison);
+                    if self.globals.contains_key(&g.name) {
+                        self.globals.insert(g.name.clone(), Value::Poison);
+                    }
+                }
+                return;
             }
             // The body reads a list it fills: unrolled after all when nothing was
             // emitted yet and the loop is short, else the read is the error.
@@ -235,7 +252,7 @@ impl Lowerer<'_> {
                 break;
             }
             if body.changed_place.is_none() || remaining == 1 {
-                self.stack_runs(from, remaining);
+                self.stack_runs(from, remaining, start as i128, step as i128);
                 self.emit_region(body, f.span_of_header(), remaining, start, step, scope);
                 tail_start = start as i128 + step as i128 * remaining as i128;
                 break;
@@ -268,7 +285,7 @@ impl Lowerer<'_> {
                 );
                 return;
             }
-            self.stack_runs(from, 1);
+            self.stack_runs(from, 1, start as i128, step as i128);
             self.emit_region(body, f.span_of_header(), 1, start, step, scope);
             remaining -= 1;
             start += step;
@@ -281,7 +298,7 @@ impl Lowerer<'_> {
             self.bind(&f.var.name, Value::Number(super::Num::Int(i)), scope, kind);
             self.stack_begin(from, true);
             self.block(&f.body, scope, kind);
-            self.stack_runs(from, 1);
+            self.stack_runs(from, 1, i, step as i128);
         }
         if let Some(misuse) = self.take_stack_misuse(from) {
             self.error(misuse);

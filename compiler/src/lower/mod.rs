@@ -27,7 +27,9 @@ mod builtin_calls;
 mod class_loss_options;
 mod class_losses;
 mod comprehensions;
+mod conditional_appends;
 mod conditions;
+mod counter_conditions;
 mod creation_calls;
 mod data_calls;
 mod dtypes;
@@ -319,6 +321,11 @@ pub struct Lowerer<'a> {
     stacking: Vec<stacked_lists::Stacking>,
     /// How many loop bodies and run-time branches enclose what is being lowered.
     body_depth: usize,
+    /// The body depth of each run-time `if` whose sides are being lowered.
+    if_depths: Vec<usize>,
+    /// Lists that one side of a run-time `if` in a loop's first lowering made
+    /// longer, for the loop to keep as tensors (`conditional_appends.rs`).
+    cond_growth: Vec<conditional_appends::CondGrowth>,
 }
 
 /// A `range` loop's counter node in its body, its name, and the values it takes:
@@ -392,6 +399,8 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         mask_update: None,
         stacking: Vec::new(),
         body_depth: 0,
+        if_depths: Vec::new(),
+        cond_growth: Vec::new(),
     };
     let mut scope = Scope::default();
     for item in &file.items {
@@ -404,6 +413,7 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
                 if let Some(k) = l.defs.redefined.iter().position(|d| std::ptr::eq(*d, f)) {
                     l.fn_now.insert(f.name.name.clone(), k + 1);
                 }
+                l.bind_defaults(f, &mut scope);
             }
             Item::Op(_) => {}
         }

@@ -14,14 +14,22 @@
 //! loop the list holds its items from before it, then one row of the tensor for
 //! each item appended, as Python's list holds them.
 //!
+//! An append in a run-time `if` of the body is counted by its condition, when
+//! that depends on the counter alone (`conditional_appends.rs`): the tensor
+//! then has the rows the whole loop appends, and the list after the loop the
+//! rows written.
+//!
 //! Only run-time numbers (`loss.item()`) and tensors that do not require grad
-//! are kept so, tensors only in loops too long to unroll; other items (a tensor
+//! are kept so, tensors and compile-time numbers only in loops too long to
+//! unroll; other items (a tensor
 //! whose backward runs through the list, a tuple) and a body that reads the
 //! list leave the loop to be unrolled as before (`loops.rs`).
 
 use graphc_runtime::op::Scalar;
 use graphc_runtime::{DType, Op};
 
+use super::conditional_appends::{has_constants, uniform_kind, CondGrowth};
+use super::counter_conditions::CounterCondition;
 use super::dyn_index::Sub;
 use super::regions::{Held, LoweredBody};
 use super::{HostKind, Lowerer, Num, Scope, Value};
@@ -34,19 +42,21 @@ pub(super) const MAX_STACKED: usize = 65_536;
 
 /// What a list's appended items are.
 #[derive(Clone, Debug, PartialEq)]
-enum ItemKind {
+pub(super) enum ItemKind {
     Host(HostKind),
     Tensor { dtype: DType, shape: Vec<usize> },
 }
 
 /// A list the first lowering grew: its name, whether the globals hold it too,
-/// its items before the loop, and the kind and number of items an iteration appends.
+/// its items before the loop, and the kind and number of items the loop appends.
 struct Plan {
     name: String,
     global: bool,
     entry: Vec<(Value, Span)>,
     item: ItemKind,
-    k: usize,
+    rows: u64,
+    /// Whether an item is a compile-time number.
+    constant: bool,
 }
 
 /// One list being filled by the loop whose body is being lowered.
@@ -60,8 +70,11 @@ pub(super) struct Stacking {
     /// Rows of the tensor, and rows the lowered iterations fill.
     allocated: usize,
     written: usize,
-    /// Appends in the lowering under way.
+    /// Appends in the lowering under way, in every iteration.
     appended: usize,
+    /// Appends in the lowering under way under a condition on the counter:
+    /// how many an iteration makes when it holds, and when it does not.
+    conditional: Vec<(CounterCondition, usize, usize)>,
     /// `Lowerer::body_depth` inside the loop's body.
     depth: usize,
     /// While the iterations a slice clamps are lowered one by one, outside the body.
@@ -84,14 +97,15 @@ fn count_name(name: &str) -> String {
 
 impl Lowerer<'_> {
     /// Starts keeping every list the first lowering of `body` grew as a tensor
-    /// of `trip` iterations' items; `false`, and nothing changed, when one of
-    /// them cannot be.
-    pub(super) fn stack_lists(&mut self, body: &LoweredBody, trip: u64, scope: &mut Scope, span: Span) -> bool {
+    /// of `trip` iterations' items, with the lists that one side of a run-time
+    /// `if` grew (`grown`, `conditional_appends.rs`); `false`, and nothing
+    /// changed, when one of them cannot be.
+    pub(super) fn stack_lists(&mut self, body: &LoweredBody, grown: &[CondGrowth], trip: u64, scope: &mut Scope, span: Span) -> bool {
         let length = |h: &Held| match h {
             Held::Const(c) => c.strip_prefix("list of ").and_then(|n| n.parse::<usize>().ok()),
             Held::Node(_) => None,
         };
-        let mut plans = Vec::new();
+        let mut plans: Vec<Plan> = Vec::new();
         for (key, held) in &body.entry_places {
             let Some(before) = length(held) else { continue };
             let Some(after) = body.exit_places.iter().find(|(k, _)| k == key).and_then(|(_, h)| length(h)) else { continue };
@@ -113,29 +127,53 @@ impl Lowerer<'_> {
                 return false;
             }
             let Some(item) = uniform_kind(body, &items[before..]) else { return false };
-            // A tensor may come to require grad in a later iteration (a state that
-            // starts as zeros), which is found only after a first iteration was
-            // emitted: a loop short enough to unroll is unrolled instead.
-            if matches!(item, ItemKind::Tensor { .. }) && trip <= super::loops::MAX_UNROLL as u64 {
-                return false;
-            }
+            let Some(rows) = ((after - before) as u64).checked_mul(trip) else { return false };
             let global = self.call_stack.is_empty() && self.globals.contains_key(name);
-            plans.push(Plan { name: name.to_string(), global, entry: entry.clone(), item, k: after - before });
+            let constant = has_constants(&items[before..]);
+            plans.push(Plan { name: name.to_string(), global, entry: entry.clone(), item, rows, constant });
         }
-        let Ok(trip) = usize::try_from(trip) else { return false };
+        // Items appended under a condition on the counter add the rows it counted.
+        for g in grown {
+            let (Some(item), Some(rows)) = (g.item.clone(), g.rows) else { return false };
+            match plans.iter_mut().find(|p| p.name == g.name) {
+                Some(p) if p.item == item => match p.rows.checked_add(rows) {
+                    Some(total) => {
+                        p.rows = total;
+                        p.constant |= g.constant;
+                    }
+                    None => return false,
+                },
+                Some(_) => return false,
+                None => {
+                    let Some(Value::List(entry)) = scope.names.get(&g.name) else { return false };
+                    let global = self.call_stack.is_empty() && self.globals.contains_key(&g.name);
+                    plans.push(Plan { name: g.name.clone(), global, entry: entry.clone(), item, rows, constant: g.constant });
+                }
+            }
+        }
+        // A tensor may come to require grad in a later iteration (a state that
+        // starts as zeros), which is found only after a first iteration was
+        // emitted, and compile-time numbers (`dims.append(64)`) may be read as
+        // shapes after the loop: a loop short enough to unroll is unrolled instead.
+        let unroll = |p: &Plan| p.constant || matches!(p.item, ItemKind::Tensor { .. });
+        if plans.iter().any(unroll) && trip <= super::loops::MAX_UNROLL as u64 {
+            return false;
+        }
         // Each list's tensor must fit graphc's element limit, as any tensor must.
         let fits = |p: &Plan| {
             let per_item: u128 = match &p.item {
                 ItemKind::Host(_) => 1,
                 ItemKind::Tensor { shape, .. } => shape.iter().map(|&d| d as u128).product(),
             };
-            p.k.checked_mul(trip).is_some_and(|n| n <= MAX_STACKED && n as u128 * per_item <= super::builtin_calls::MAX_ELEMENTS)
+            p.rows <= MAX_STACKED as u64 && p.rows as u128 * per_item <= super::builtin_calls::MAX_ELEMENTS
         };
         if plans.is_empty() || !plans.iter().all(fits) {
             return false;
         }
-        for Plan { name, global, entry, item, k } in plans {
-            let rows = k * trip;
+        for Plan { name, global, entry, item, rows, .. } in plans {
+            // A condition that never holds appends nothing; the tensor keeps one
+            // row all the same, so that the append its body writes has a place.
+            let rows = (rows as usize).max(1);
             let (dtype, mut shape) = match &item {
                 ItemKind::Host(kind) => (super::host_values::host_dtype(*kind), Vec::new()),
                 ItemKind::Tensor { dtype, shape } => (*dtype, shape.clone()),
@@ -158,6 +196,7 @@ impl Lowerer<'_> {
                 allocated: rows,
                 written: 0,
                 appended: 0,
+                conditional: Vec::new(),
                 depth: self.body_depth + 1,
                 in_tail: false,
                 append_span: None,
@@ -171,8 +210,27 @@ impl Lowerer<'_> {
     /// of its tensor.
     pub(super) fn stacked_append(&mut self, name: &str, (item, vs): (Value, Span), scope: &mut Scope, span: Span) -> Value {
         let Some(k) = self.stacking.iter().rposition(|s| s.name == name) else { return Value::Poison };
+        // A compile-time number (`xs.append(0.0)`) is kept as the run-time number
+        // it would be in a list of them.
+        let item = match item {
+            Value::Number(Num::Int(i)) if i64::try_from(i).is_ok() => {
+                let node = self.node(Op::Full(Scalar::Int(i as i64)), DType::I64, vec![], &[], vs);
+                Value::Host { node, kind: HostKind::Int }
+            }
+            Value::Number(Num::Float(v)) => {
+                Value::Host { node: self.node(Op::Full(Scalar::float(v)), DType::F64, vec![], &[], vs), kind: HostKind::Float }
+            }
+            Value::Bool(b) => {
+                Value::Host { node: self.node(Op::Full(Scalar::Int(i64::from(b))), DType::Bool, vec![], &[], vs), kind: HostKind::Bool }
+            }
+            other => other,
+        };
         let s = &self.stacking[k];
-        let nested = self.body_depth != s.depth && !(s.in_tail && self.body_depth + 1 == s.depth);
+        // Directly in the loop's body, in a clamped iteration lowered outside
+        // it, or directly in a side of a run-time `if` of the body, whose appends
+        // `settle_branch_appends` counts.
+        let in_branch = self.body_depth == s.depth + 1 && self.if_depths.last() == Some(&s.depth);
+        let nested = self.body_depth != s.depth && !(s.in_tail && self.body_depth + 1 == s.depth) && !in_branch;
         let kind = match &item {
             Value::Host { kind, .. } => Some(ItemKind::Host(*kind)),
             Value::Tensor(t) if !self.prog.graph.meta(*t).requires_grad => {
@@ -181,7 +239,7 @@ impl Lowerer<'_> {
             _ => None,
         };
         let why = if nested {
-            Some(format!("`{name}` is appended to in a nested loop or a run-time `if` of the loop that fills it"))
+            Some(format!("`{name}` is appended to in a nested loop, or in an `if` inside a run-time `if`, of the loop that fills it"))
         } else if kind.as_ref() != Some(&s.item) {
             Some(format!("`{name}` gets items of different kinds in this loop"))
         } else {
@@ -271,19 +329,67 @@ impl Lowerer<'_> {
         self.stacking[from..].iter_mut().find_map(|s| s.misuse.take())
     }
 
+    /// An error in the use of list `k`, reported unless the loop is unrolled instead.
+    pub(super) fn stack_error(&mut self, k: usize, d: Diagnostic) {
+        let d = d.with_help("decide with the loop counter alone (`if epoch % 100 == 0`), or append on both sides of the `if`, so that graphc can count the items when compiling");
+        self.stacking[k].misuse.get_or_insert(d);
+    }
+
+    /// How many appends the lowering under way made to each list kept as a tensor.
+    pub(super) fn stacked_appends(&self) -> Vec<usize> {
+        self.stacking.iter().map(|s| s.appended).collect()
+    }
+
+    /// Sets the appends counted so far back, for the other side of an `if`.
+    pub(super) fn restore_stacked_appends(&mut self, counts: &[usize]) {
+        for (s, &n) in self.stacking.iter_mut().zip(counts) {
+            s.appended = n;
+        }
+    }
+
+    /// Sets the appends list `k` gets in every iteration so far.
+    pub(super) fn add_stacked_appends(&mut self, k: usize, n: usize) {
+        self.stacking[k].appended = n;
+    }
+
+    /// Adds appends list `k` gets in the iterations where `c` holds (`ya` each)
+    /// and where it does not (`yb` each).
+    pub(super) fn add_conditional_appends(&mut self, k: usize, c: CounterCondition, ya: usize, yb: usize) {
+        self.stacking[k].conditional.push((c, ya, yb));
+    }
+
+    /// The body depth and the name of list `k`.
+    pub(super) fn stacking_depth(&self, k: usize) -> usize {
+        self.stacking[k].depth
+    }
+
+    pub(super) fn stacking_name(&self, k: usize) -> String {
+        self.stacking[k].name.clone()
+    }
+
     /// Starts a lowering of the body (`tail`: of a clamped iteration, outside it).
     pub(super) fn stack_begin(&mut self, from: usize, tail: bool) {
         for s in &mut self.stacking[from..] {
             s.appended = 0;
+            s.conditional.clear();
             s.in_tail = tail;
         }
     }
 
-    /// The lowering just made runs `trip` times.
-    pub(super) fn stack_runs(&mut self, from: usize, trip: u64) {
+    /// The lowering just made runs `trip` times, the counter from `first` by
+    /// `step`: the items it appends under a condition are counted now. A count
+    /// beyond the rows allocated is reported by `finish_stacking`.
+    pub(super) fn stack_runs(&mut self, from: usize, trip: u64, first: i128, step: i128) {
         for s in &mut self.stacking[from..] {
-            s.written += s.appended * trip as usize;
+            let mut n = (s.appended as u64).saturating_mul(trip);
+            for (c, ya, yb) in &s.conditional {
+                let hits = c.count(first, step, trip).unwrap_or(u64::MAX);
+                let more = hits.saturating_mul(*ya as u64).saturating_add((trip.saturating_sub(hits)).saturating_mul(*yb as u64));
+                n = n.saturating_add(more);
+            }
+            s.written = s.written.saturating_add(usize::try_from(n).unwrap_or(usize::MAX));
             s.appended = 0;
+            s.conditional.clear();
         }
     }
 
@@ -306,12 +412,12 @@ impl Lowerer<'_> {
             let buf = scope.names.remove(&items_name(&s.name));
             scope.names.remove(&count_name(&s.name));
             let list = match buf {
-                Some(Value::Tensor(buf)) if ok && s.written == s.allocated => {
+                Some(Value::Tensor(buf)) if ok && s.written <= s.allocated => {
                     let buf = self.current(buf);
                     let at = s.append_span.unwrap_or(span);
                     let mut items = s.entry.clone();
-                    items.reserve(s.allocated);
-                    for j in 0..s.allocated {
+                    items.reserve(s.written);
+                    for j in 0..s.written {
                         let row = match self.select_row(buf, j as i64, at) {
                             Value::Tensor(row) => row,
                             _ => return,
@@ -345,18 +451,4 @@ impl Lowerer<'_> {
             }
         }
     }
-}
-
-/// The kind every new item has, when they have one kind that can be kept in a tensor.
-fn uniform_kind(body: &LoweredBody, items: &[(Value, Span)]) -> Option<ItemKind> {
-    let kind_of = |v: &Value| match v {
-        Value::Host { kind, .. } => Some(ItemKind::Host(*kind)),
-        Value::Tensor(t) if !body.program.graph.meta(*t).requires_grad => {
-            let node = body.program.graph.node(*t);
-            Some(ItemKind::Tensor { dtype: node.dtype, shape: node.shape.clone() })
-        }
-        _ => None,
-    };
-    let first = kind_of(&items.first()?.0)?;
-    items.iter().all(|(v, _)| kind_of(v).as_ref() == Some(&first)).then_some(first)
 }

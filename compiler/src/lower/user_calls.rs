@@ -83,11 +83,15 @@ impl<'a> Lowerer<'a> {
             }
             slots[i] = Some((v, s));
         }
-        // Defaults are constants (the definition checks make sure they read no
-        // name), evaluated at each call as literals are.
+        // A default that reads a name was evaluated where its `fn` stands
+        // (`bind_defaults`); the others are constants, evaluated at each call as
+        // literals are.
         for ((slot, d), p) in slots.iter_mut().zip(defaults).zip(params) {
             if let (None, Some(d)) = (&slot, d) {
-                let v = self.expr(d, &mut Scope::default());
+                let v = match self.globals.get(&default_key(name, p)) {
+                    Some(v) => v.clone(),
+                    None => self.expr(d, &mut Scope::default()),
+                };
                 *slot = Some((v, p.span));
             }
         }
@@ -104,6 +108,22 @@ impl<'a> Lowerer<'a> {
         Some(slots.into_iter().flatten().collect())
     }
 
+    /// Evaluates the defaults of `f` that read names, where the `fn` stands,
+    /// as Python evaluates a `def`'s defaults once: `fn plot(data=X_train)`
+    /// keeps the tensor `X_train` is bound to here. Each is held under a hidden
+    /// global (`@` keeps it out of the program's names), so that loops carry it
+    /// as they carry any global.
+    pub(super) fn bind_defaults(&mut self, f: &FnDef, scope: &mut Scope) {
+        for (p, d) in f.params.iter().zip(&f.defaults) {
+            let Some(d) = d else { continue };
+            if !reads_a_name(d) {
+                continue;
+            }
+            let v = self.expr(d, scope);
+            self.globals.insert(default_key(&f.name, p), v);
+        }
+    }
+
     pub(super) fn enter(&mut self, name: &str, span: Span) -> bool {
         // Once the graph is full (reported by `budget.rs`), inlining more only grows it.
         if !self.graph_has_room() {
@@ -113,6 +133,15 @@ impl<'a> Lowerer<'a> {
             self.error(
                 Diagnostic::new(Code::E0106, format!("calls nest more than {MAX_DEPTH} deep at `{name}`"), span, "too deep")
                     .with_help("flatten the chain of calls"),
+            );
+            return false;
+        }
+        // A call the file's check could not see as one (a method whose receiver
+        // decides whether it is the file's fn) closes a cycle here.
+        if self.call_stack.iter().any(|f| f == name) {
+            self.error(
+                Diagnostic::new(Code::E0106, format!("`{name}` calls itself"), span, "this call closes the cycle")
+                    .with_help("ops and fns are inlined into a static graph, so they cannot recurse; unroll the computation"),
             );
             return false;
         }
@@ -425,4 +454,16 @@ impl<'a> Lowerer<'a> {
         }
         Some(returns)
     }
+}
+
+/// The hidden global that holds a default evaluated where its fn stands; the
+/// definition's span tells a fn defined again from the first.
+fn default_key(name: &Ident, param: &Ident) -> String {
+    format!("{}@{}@default@{}", name.name, name.span.start, param.name)
+}
+
+/// Whether an expression reads a name of the program (not a builtin's, nor a
+/// math constant's).
+fn reads_a_name(e: &Expr) -> bool {
+    crate::check::ops::reads_names(e)
 }
