@@ -183,6 +183,9 @@ const CREATION: &[(&str, Builtin)] = &[
     ("normal", Builtin::Normal),
     ("rand", Builtin::Rand),
     ("zeros", Builtin::Zeros),
+    // `torch.empty`'s elements are whatever memory held; graphc's are zeros,
+    // one of the values PyTorch may give, so that a program never reads garbage.
+    ("empty", Builtin::Zeros),
     ("ones", Builtin::Ones),
     ("full", Builtin::Full),
     ("arange", Builtin::Arange),

@@ -38,6 +38,7 @@ const TORCH: &[&str] = &[
     "normal",
     "rand",
     "zeros",
+    "empty",
     "ones",
     "arange",
     "linspace",
@@ -210,6 +211,8 @@ const METHODS: &[&str] = &[
     "index_put_",
     "scatter_",
     "scatter_reduce_",
+    "uniform_",
+    "normal_",
     "abs",
 ];
 

@@ -308,16 +308,23 @@ impl<'a> Lowerer<'a> {
         if !self.size_allowed(&shape, span) || (requires_grad && !self.check_requires_grad(dtype, span)) {
             return Value::Poison;
         }
+        let out = self.normal_values((mean, span), (std, std_span), shape, dtype, span);
+        self.make_leaf(out, requires_grad);
+        Value::Tensor(out)
+    }
+
+    /// The samples `normal` and `x.normal_(mean, std)` draw (see [`Self::normal`]).
+    pub(super) fn normal_values(&mut self, (mean, ms): (f64, Span), (std, ss): (f64, Span), shape: Vec<usize>, dtype: DType, span: Span) -> NodeId {
         let small = shape.iter().product::<usize>() < 16;
         let work = if small { DType::F64 } else { dtype };
         let z = self.node(Op::Randn, work, shape.clone(), &[], span);
-        let (s, m) = (self.scalar(std, work, std_span), self.scalar(mean, work, span));
-        let mut out = self.node(Op::Fma, work, shape, &[z, s, m], span);
+        let (s, m) = (self.scalar(std, work, ss), self.scalar(mean, work, ms));
+        let out = self.node(Op::Fma, work, shape, &[z, s, m], span);
         if work != dtype {
-            out = self.cast_to(out, dtype, span);
+            self.cast_to(out, dtype, span)
+        } else {
+            out
         }
-        self.make_leaf(out, requires_grad);
-        Value::Tensor(out)
     }
 
     /// The `dtype=` and `requires_grad=` keywords of a creation call; `random`

@@ -1,6 +1,7 @@
 //! In-place updates: `x -= e` and the other augmented assignments, and the
 //! `_` methods (`add_`, `sub_`, `mul_`, `div_`, `copy_`, `zero_`, `fill_`,
-//! `clamp_`, `scatter_`, `scatter_reduce_`; `index_put_` is `advanced.rs`'s).
+//! `clamp_`, `scatter_`, `scatter_reduce_`; `index_put_` is `advanced.rs`'s,
+//! `uniform_` and `normal_` `random_fill.rs`'s).
 //!
 //! An update computes the new value as an ordinary node and makes it the
 //! object's value with [`Lowerer::update_in_place`], which applies PyTorch's
@@ -22,7 +23,8 @@ use crate::ir::program::Mutation;
 use crate::syntax::ast::{Arg, BinOp, Expr, ExprKind, Ident, Span};
 
 /// The in-place methods this file lowers.
-const METHODS: [&str; 11] = ["add_", "sub_", "mul_", "div_", "copy_", "zero_", "fill_", "clamp_", "index_put_", "scatter_", "scatter_reduce_"];
+const METHODS: [&str; 13] =
+    ["add_", "sub_", "mul_", "div_", "copy_", "zero_", "fill_", "clamp_", "index_put_", "scatter_", "scatter_reduce_", "uniform_", "normal_"];
 
 /// PyTorch's name of a dtype in its casting error ("result type Float can't be cast ...").
 pub(super) fn torch_type_name(dt: DType) -> &'static str {
@@ -239,6 +241,10 @@ impl Lowerer<'_> {
                 _ => "ScatterBackward0",
             };
             return Some((n, grad_fn));
+        }
+        if matches!(name, "uniform_" | "normal_") {
+            let new = self.random_fill(t, name, args, span)?;
+            return Some((new, if name == "uniform_" { "UniformBackward0" } else { "NormalBackward0" }));
         }
         let mut alpha = None;
         let mut positional = Vec::new();

@@ -63,6 +63,7 @@ mod optim;
 mod out_args;
 mod output_calls;
 mod prod_calls;
+mod random_fill;
 mod reduction_calls;
 mod regions;
 mod reshape_calls;
