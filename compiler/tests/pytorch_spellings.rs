@@ -270,3 +270,12 @@ tensor([0.0000, 0.2500, 0.5000]) tensor([0.0000, 0.2500, 0.5000], dtype=torch.fl
         assert_eq!(&source[d[0].primary.span.start..d[0].primary.span.end][..5], "\"cuda");
     }
 }
+
+/// `x.cpu()` is the tensor itself, as PyTorch returns a tensor already on the
+/// CPU: an update through it is seen through `x`. It takes no arguments.
+#[test]
+fn cpu_returns_the_tensor_itself() {
+    assert_eq!(run("x = ones(2)\ny = x.cpu()\ny.add_(1)\nprint(x, y is x, x.cpu().dtype)\n"), "tensor([2., 2.]) True torch.float32\n");
+    let Err(d) = compile("x = ones(2).cpu(float64)\n", false) else { panic!("compiled") };
+    assert_eq!(d[0].code, graphc_compiler::diag::Code::E0103);
+}

@@ -303,6 +303,8 @@ const CAST_METHODS: &[(&str, Builtin)] = &[
     ("to", Builtin::To),
     // `x.type(torch.float32)`: a conversion, as `to`.
     ("type", Builtin::To),
+    // `x.cpu()`: the tensor itself, as graphc runs on the CPU.
+    ("cpu", Builtin::To),
 ];
 
 /// The parameter PyTorch's argument parser binds a NumPy keyword to

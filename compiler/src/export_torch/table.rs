@@ -213,6 +213,7 @@ const METHODS: &[&str] = &[
     "scatter_reduce_",
     "uniform_",
     "normal_",
+    "cpu",
     "abs",
 ];
 

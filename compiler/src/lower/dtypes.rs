@@ -322,6 +322,12 @@ impl<'a> Lowerer<'a> {
                 return Value::Poison;
             }
         }
+        if name == "cpu" {
+            if let Some((_, s)) = bound.positional.get(1).cloned().flatten() {
+                return self.error(Diagnostic::new(Code::E0103, "`cpu` takes no arguments", s, "not an argument").with_help("write `x.cpu()`"));
+            }
+            return Value::Tensor(t);
+        }
         match bound.positional.get(1).cloned().flatten() {
             Some((Value::Str(_), _)) | None if name == "to" => Value::Tensor(t),
             None => Value::Str(

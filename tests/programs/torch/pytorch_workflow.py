@@ -1,11 +1,13 @@
 # Daniel Bourke's "01. PyTorch Workflow Fundamentals" (learnpytorch.io;
-# mrdbourke/pytorch-deep-learning, 01_pytorch_workflow.ipynb), sections 1 to 4,
-# line for line: a straight line's data, a linear regression model whose two
-# parameters start random, an L1 loss and SGD, a training loop that tests
-# the model in every epoch and records both losses every 10 epochs, the loss
-# curves, and predictions after training. The notebook's cell outputs
-# (`X[:10], y[:10]`) are printed. Its plots pass matplotlib's scatter only
-# the data and a label (no `c=`, `s=` or legend `prop=`). Its stdout under
+# mrdbourke/pytorch-deep-learning, 01_pytorch_workflow.ipynb), sections 1 to 4
+# and 6, line for line: a straight line's data, a linear regression model
+# whose two parameters start random, an L1 loss and SGD, a training loop that
+# tests the model in every epoch and records both losses every 10 epochs, the
+# loss curves, and predictions after training; then all of it again with an
+# nn.Linear layer trained for 1000 epochs. Saving and loading (section 5) are
+# left out. The notebook's cell outputs (`X[:10], y[:10]`) are printed, and
+# `pprint` of a state dict is `print`. Its plots pass matplotlib's scatter
+# only the data and a label (no `c=`, `s=` or legend `prop=`). Its stdout under
 # PyTorch 2.15 is pytorch_workflow.stdout beside this file;
 # examples/pytorch_workflow.act is this program in .act.
 import torch
@@ -173,3 +175,116 @@ with torch.inference_mode():
 print(y_preds)
 
 plot_predictions(predictions=y_preds)
+
+# 6. Putting it all together
+
+# Setup device agnostic code
+device = "cuda" if torch.cuda.is_available() else "cpu"
+print(f"Using device: {device}")
+
+# Create weight and bias
+weight = 0.7
+bias = 0.3
+
+# Create range values
+start = 0
+end = 1
+step = 0.02
+
+# Create X and y (features and labels)
+X = torch.arange(start, end, step).unsqueeze(dim=1) # without unsqueeze, errors will happen later on (shapes within linear layers)
+y = weight * X + bias
+print(X[:10], y[:10])
+
+# Split data
+train_split = int(0.8 * len(X))
+X_train, y_train = X[:train_split], y[:train_split]
+X_test, y_test = X[train_split:], y[train_split:]
+
+print(len(X_train), len(y_train), len(X_test), len(y_test))
+
+plot_predictions(X_train, y_train, X_test, y_test)
+
+# Subclass nn.Module to make our model
+class LinearRegressionModelV2(nn.Module):
+    def __init__(self):
+        super().__init__()
+        # Use nn.Linear() for creating the model parameters
+        self.linear_layer = nn.Linear(in_features=1,
+                                      out_features=1)
+
+    # Define the forward computation (input data x flows through nn.Linear())
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear_layer(x)
+
+# Set the manual seed when creating the model (this isn't always needed but is used for demonstrative purposes, try commenting it out and seeing what happens)
+torch.manual_seed(42)
+model_1 = LinearRegressionModelV2()
+print(model_1.state_dict())
+
+# Create loss function
+loss_fn = nn.L1Loss()
+
+# Create optimizer
+optimizer = torch.optim.SGD(params=model_1.parameters(), # optimize newly created model's parameters
+                            lr=0.01)
+
+torch.manual_seed(42)
+
+# Set the number of epochs
+epochs = 1000
+
+# Put data on the available device
+# Without this, error will happen (not all model/data on device)
+X_train = X_train.to(device)
+X_test = X_test.to(device)
+y_train = y_train.to(device)
+y_test = y_test.to(device)
+
+for epoch in range(epochs):
+    ### Training
+    model_1.train() # train mode is on by default after construction
+
+    # 1. Forward pass
+    y_pred = model_1(X_train)
+
+    # 2. Calculate loss
+    loss = loss_fn(y_pred, y_train)
+
+    # 3. Zero grad optimizer
+    optimizer.zero_grad()
+
+    # 4. Loss backward
+    loss.backward()
+
+    # 5. Step the optimizer
+    optimizer.step()
+
+    ### Testing
+    model_1.eval() # put the model in evaluation mode for testing (inference)
+    # 1. Forward pass
+    with torch.inference_mode():
+        test_pred = model_1(X_test)
+
+        # 2. Calculate the loss
+        test_loss = loss_fn(test_pred, y_test)
+
+    if epoch % 100 == 0:
+        print(f"Epoch: {epoch} | Train loss: {loss} | Test loss: {test_loss}")
+
+# Find our model's learned parameters
+print("The model learned the following values for weights and bias:")
+print(model_1.state_dict())
+print("\nAnd the original values for weights and bias are:")
+print(f"weights: {weight}, bias: {bias}")
+
+# Turn model into evaluation mode
+model_1.eval()
+
+# Make predictions on the test data
+with torch.inference_mode():
+    y_preds = model_1(X_test)
+print(y_preds)
+
+# Put data on the CPU and plot it
+plot_predictions(predictions=y_preds.cpu())
