@@ -62,6 +62,7 @@ const EXPORTABLE: &[&str] = &[
     "partial_batches",
     "polynomial_tensor",
     "print_tuples",
+    "pytorch_classification",
     "pytorch_workflow",
     "reductions",
     "relu_grad_grad",
