@@ -279,3 +279,11 @@ fn cpu_returns_the_tensor_itself() {
     let Err(d) = compile("x = ones(2).cpu(float64)\n", false) else { panic!("compiled") };
     assert_eq!(d[0].code, graphc_compiler::diag::Code::E0103);
 }
+
+/// `inference_mode { ... }` is `with torch.inference_mode():`: nothing made
+/// there requires grad, and names bound there stay bound, as with `no_grad`.
+#[test]
+fn inference_mode_is_a_no_grad_block() {
+    let program = "w = ones(2, requires_grad=true)\ninference_mode {\n    y = w * 2\n}\nz = w * 2\nprint(y, z.requires_grad, y.requires_grad)\n";
+    assert_eq!(run(program), "tensor([2., 2.]) True False\n");
+}
