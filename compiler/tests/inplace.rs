@@ -138,3 +138,45 @@ fn requires_grad_and_is_leaf_are_what_pytorch_says() {
     let (out, _) = graphc_runtime::exec::run_capture(&compiled.plan).expect("runs");
     assert_eq!(out, "True\nTrue False True True False\nFalse True\n");
 }
+
+/// `p.data -= lr * p.grad` (the update older tutorials write), `p.data = v`
+/// and reads of `p.data` go through the tensor's detached view, as in PyTorch:
+/// the leaf keeps requiring grad, `.data` does not, and an update through a
+/// bound `.data` writes through. PyTorch 2.15 prints the same for the same lines.
+#[test]
+fn updates_through_data_change_the_tensor_outside_autograd() {
+    let program = "\
+w = tensor([1.0, 2.0], requires_grad=true)
+lr = 0.1
+for t in range(3) {
+    loss = (w * w).sum()
+    loss.backward()
+    w.data -= lr * w.grad
+    w.grad.zero_()
+}
+print(w, w.data, w.data.requires_grad)
+d = w.data
+d += 1
+print(w)
+w.data = tensor([5.0, 6.0])
+print(w, w.is_leaf)
+y = w * 3
+print(y.data, y.data.grad_fn)
+";
+    let want = "\
+tensor([0.5120, 1.0240], requires_grad=True) tensor([0.5120, 1.0240]) False
+tensor([1.5120, 2.0240], requires_grad=True)
+tensor([5., 6.], requires_grad=True) True
+tensor([15., 18.]) None
+";
+    let c = compile(program, false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    assert_eq!(graphc_runtime::exec::run_capture(&c.plan).unwrap().0, want);
+    // graphc's tensors keep their dtype and shape: `.data =` of another shape is E0624.
+    let src = "w = ones(2)\nw.data = ones(3)\n";
+    let Err(d) = compile(src, false) else { panic!("compiled") };
+    assert_eq!(d[0].code, graphc_compiler::diag::Code::E0624);
+    assert!(d[0].message.contains("takes one of the same dtype and shape"), "{}", d[0].message);
+    // Another field is no in-place target.
+    let Err(d) = compile("w = ones(2)\nw.grad += 1\n", false) else { panic!("compiled") };
+    assert_eq!(d[0].code, graphc_compiler::diag::Code::E0003);
+}

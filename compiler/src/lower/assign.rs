@@ -20,7 +20,7 @@ use super::{Lowerer, Scope, Value};
 use crate::check::shapes;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
-use crate::syntax::ast::{Expr, ExprKind, IndexItem, Span};
+use crate::syntax::ast::{Expr, ExprKind, Ident, IndexItem, Span};
 
 /// The elements a basic subscript selects in a tensor of some shape.
 #[derive(Debug, PartialEq)]
@@ -110,10 +110,46 @@ impl Lowerer<'_> {
                 let v = self.expr(value, scope);
                 self.set_grad(recv, receiver.span, (v, value.span), span);
             }
+            // `p.data = v`: the tensor's elements replaced, through its detached view.
+            ExprKind::Field { field, .. } if field.name == "data" => {
+                let (view, v) = (self.expr(target, scope), self.expr(value, scope));
+                let (Value::Tensor(t), Value::Tensor(src)) = (view, v.clone()) else {
+                    if !matches!(v, Value::Poison) {
+                        self.error(
+                            Diagnostic::new(Code::E0624, format!("`.data` takes a tensor, not {}", v.describe()), value.span, "not a tensor")
+                                .with_help("assign a tensor of the same dtype and shape, or fill in place with `p.data.fill_(v)`"),
+                        );
+                    }
+                    return;
+                };
+                // PyTorch's `.data =` may change the dtype and shape; graphc's tensors
+                // keep theirs, so only a value of the same dtype and shape is taken.
+                let (want, got) = ((self.dtype_of(t), self.shape_of(t)), (self.dtype_of(src), self.shape_of(src)));
+                if want != got {
+                    self.error(
+                        Diagnostic::new(
+                            Code::E0624,
+                            format!(
+                                "`.data` of a {} tensor of shape {} takes one of the same dtype and shape, not {} of shape {}",
+                                want.0,
+                                shapes::show(&want.1),
+                                got.0,
+                                shapes::show(&got.1)
+                            ),
+                            value.span,
+                            "another dtype or shape",
+                        )
+                        .with_help("a graphc tensor keeps its dtype and shape: bind the name to the new tensor instead"),
+                    );
+                    return;
+                }
+                let copy = Ident { name: "copy_".to_string(), span: field.span };
+                self.inplace_with(t, target.span, &copy, vec![(None, Value::Tensor(src), value.span)], span);
+            }
             ExprKind::Field { field, .. } => {
                 self.error(
                     Diagnostic::new(Code::E0624, format!("cannot assign to `.{}`", field.name), field.span, "not assignable")
-                        .with_help("the only assignable field is `.grad` (`p.grad = none`)"),
+                        .with_help("the assignable fields are `.grad` (`p.grad = none`) and `.data`"),
                 );
             }
             _ => {}

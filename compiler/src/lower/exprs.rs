@@ -810,6 +810,13 @@ impl<'a> Lowerer<'a> {
             // Every tensor lives in the host's memory: PyTorch's `device(type='cpu')`,
             // which prints and formats as `cpu`.
             (Value::Tensor(_), "device") => return Value::Str("cpu".to_string()),
+            // `x.data`: the tensor's elements without its autograd history, a view
+            // that updates write through, as `x.detach()` is (PyTorch's also keeps
+            // its own version counter, which graphc does not).
+            (Value::Tensor(n), "data") => {
+                let (dt, sh) = (self.dtype_of(*n), self.shape_of(*n));
+                return Value::Tensor(self.node(Op::Unary(graphc_runtime::op::Unary::Detach), dt, sh, &[*n], span.to(field.span)));
+            }
             (Value::Tensor(n), "grad_fn") => {
                 return match self.suffix(*n).grad_fn {
                     Some(name) => Value::GradFn(name),

@@ -162,6 +162,17 @@ impl Lowerer<'_> {
             self.store_index(receiver, items, (new, span), scope, span);
             return;
         }
+        if let ExprKind::Field { .. } = &target.kind {
+            // `p.data -= lr * p.grad`: an update through `.data`, the detached view,
+            // which the parser allows as the only field target.
+            let (cur, v) = (self.expr(target, scope), self.expr(value, scope));
+            if let Value::Tensor(t) = cur {
+                if let Value::Tensor(new) = self.binary(op, (Value::Tensor(t), target.span), (v, value.span), span) {
+                    self.update_in_place(t, new, aug_grad_fn(op), span);
+                }
+            }
+            return;
+        }
         let ExprKind::Name(name) = &target.kind else { return };
         let cur = self.expr(target, scope);
         let v = self.expr(value, scope);
@@ -206,6 +217,13 @@ impl Lowerer<'_> {
         match self.update_in_place(t, new, grad_fn, span) {
             Some(n) => Value::Tensor(n),
             None => Value::Poison,
+        }
+    }
+
+    /// Applies in-place method `method` to tensor `t` (`p.data = v` is `copy_`).
+    pub(super) fn inplace_with(&mut self, t: NodeId, ts: Span, method: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) {
+        if let Some((new, grad_fn)) = self.inplace_value(t, ts, method, args, span) {
+            self.update_in_place(t, new, grad_fn, span);
         }
     }
 
