@@ -83,3 +83,36 @@ fn the_command_writes_the_model_and_refuses_unknown_names_without_writing() {
     let help = String::from_utf8_lossy(&help.stdout);
     assert!(help.contains("--to") && help.contains("--export") && help.contains("--output"), "{help}");
 }
+
+/// A loop body names each value it computes for the next iteration as the
+/// body's output itself, with no `Identity` copying it there: ONNX Runtime 1.32
+/// removes such an `Identity` by renaming the value after its MatMul+Add→Gemm
+/// fusions were made with the old name, and the loop then fails with "Missing
+/// Input" (as `examples/pytorch_classification.act`'s did). Only values the
+/// body does not compute (its inputs), and a value that is a second output,
+/// are copied by an `Identity`.
+#[test]
+fn loop_bodies_name_computed_values_as_their_outputs() {
+    let path = Path::new(REPO).join("examples/pytorch_classification.act");
+    let c = compile_file(&path);
+    let model = graphc_compiler::onnx::model(&c.optimized, &["loss".to_string()]).unwrap();
+    let mut bodies = 0;
+    for node in &model.graph.as_ref().unwrap().node {
+        for body in node.attribute.iter().filter_map(|a| a.g.as_ref()) {
+            bodies += 1;
+            let computed: std::collections::HashSet<&String> = body.node.iter().flat_map(|n| n.output.iter()).collect();
+            for n in body.node.iter().filter(|n| n.op_type == "Identity") {
+                let copies_an_output = body.output.iter().any(|o| n.output.contains(&o.name));
+                let named_already = n.input.iter().all(|i| body.output.iter().any(|o| &o.name == i));
+                assert!(
+                    !(copies_an_output && n.input.iter().all(|i| computed.contains(i)) && !named_already),
+                    "{} copies a computed value to an output: {:?} -> {:?}",
+                    body.name,
+                    n.input,
+                    n.output
+                );
+            }
+        }
+    }
+    assert!(bodies >= 2, "the example's two training loops are Loop bodies");
+}

@@ -287,3 +287,12 @@ fn inference_mode_is_a_no_grad_block() {
     let program = "w = ones(2, requires_grad=true)\ninference_mode {\n    y = w * 2\n}\nz = w * 2\nprint(y, z.requires_grad, y.requires_grad)\n";
     assert_eq!(run(program), "tensor([2., 2.]) True False\n");
 }
+
+/// `x.nelement()` is `x.numel()`'s older name, as makemore writes it.
+#[test]
+fn nelement_is_numel() {
+    assert_eq!(
+        run("xs = tensor([0, 5, 13, 13, 1])\nnum = xs.nelement()\nprint('number of examples: ', num, xs.numel())\n"),
+        "number of examples:  5 5\n"
+    );
+}

@@ -92,7 +92,7 @@ impl Kinds {
                 _ => Kind::Tensor,
             },
             ExprKind::Method { method, args, .. } => match method.name.as_str() {
-                "item" | "dim" | "numel" => Kind::Host,
+                "item" | "dim" | "numel" | "nelement" => Kind::Host,
                 "tolist" | "name" => Kind::Other,
                 "size" if args.is_empty() => Kind::Other,
                 "size" => Kind::Host,

@@ -190,6 +190,7 @@ const METHODS: &[&str] = &[
     "size",
     "dim",
     "numel",
+    "nelement",
     "view",
     "view_as",
     "expand",

@@ -14,7 +14,7 @@ use crate::syntax::ast::{Ident, Span};
 
 /// The methods that query a tensor's shape.
 pub(crate) fn is_shape_method(name: &str) -> bool {
-    matches!(name, "size" | "dim" | "numel")
+    matches!(name, "size" | "dim" | "numel" | "nelement")
 }
 
 /// `torch.Size([2, 3])`, as PyTorch prints a shape.
@@ -45,7 +45,8 @@ impl<'a> Lowerer<'a> {
         Some(if field.name == "shape" { Value::Size(shape) } else { int(shape.len()) })
     }
 
-    /// `x.size()`, `x.size(d)` (negative `d` counts from the end), `x.dim()`, `x.numel()`.
+    /// `x.size()`, `x.size(d)` (negative `d` counts from the end), `x.dim()`,
+    /// `x.numel()` and its older name `x.nelement()`.
     pub(crate) fn shape_method(
         &mut self,
         recv: Value,

@@ -66,11 +66,23 @@ pub fn emit(em: &mut Emitter, scope: &Scope, region: u32, outer: &[String], outp
     sub.begin(format!("{prefix}out"));
     sub.node_named("Identity", &[&cond], &format!("{prefix}cond_out"));
     let mut graph_inputs = vec![value_info(&iter, DType::I64, &[]), value_info(&cond, DType::Bool, &[])];
+    let mut renamed = std::collections::HashSet::new();
     for (v, &(j, k)) in carried.iter().enumerate() {
         let n = body.graph.node(results[j]);
         graph_inputs.push(value_info(&slot_name(j, k), n.dtype, &n.shape));
         let out = format!("{prefix}out{v}");
-        sub.node_named("Identity", &[&values[&results[j]]], &out);
+        let value = &values[&results[j]];
+        // A value a node of the body computes is given the output's name
+        // instead of being copied to it: ONNX Runtime (1.32) removes such an
+        // `Identity` by renaming the value, which its Gemm fusions (made before)
+        // still read by the old name ("Missing Input" when the loop runs). A
+        // body input, an outer value, or a value that is two outputs keeps its `Identity`.
+        let produced = sub.nodes.iter().any(|node| node.output.iter().any(|o| o == value));
+        if produced && renamed.insert(value.clone()) {
+            rename_value(&mut sub.nodes, value, &out);
+        } else {
+            sub.node_named("Identity", &[value], &out);
+        }
         graph_outputs.push(value_info(&out, n.dtype, &n.shape));
     }
     let graph = GraphProto {
@@ -96,4 +108,21 @@ pub fn emit(em: &mut Emitter, scope: &Scope, region: u32, outer: &[String], outp
     let refs: Vec<&str> = loop_inputs.iter().map(String::as_str).collect();
     let names = em.node_multi("Loop", &refs, vec![emit::graph("body", graph)], carried.len());
     Ok((0..outputs).map(|j| names[carried.iter().position(|c| c.0 == j).expect("every output is carried")].clone()).collect())
+}
+
+/// Renames value `from` to `to` in `nodes`, the subgraphs of their attributes
+/// included (which may read it from the graph around them).
+fn rename_value(nodes: &mut [super::proto::NodeProto], from: &str, to: &str) {
+    for node in nodes {
+        for name in node.input.iter_mut().chain(node.output.iter_mut()) {
+            if name == from {
+                *name = to.to_string();
+            }
+        }
+        for a in &mut node.attribute {
+            if let Some(g) = a.g.as_mut() {
+                rename_value(&mut g.node, from, to);
+            }
+        }
+    }
 }
