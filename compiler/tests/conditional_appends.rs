@@ -188,3 +188,12 @@ print(step(), step())
     assert_eq!(d[0].code, Code::E0106);
     assert_eq!(d[0].primary.span.start, cycle.find("x.step()").unwrap());
 }
+
+/// The condition is counted for at most 2^20 iterations (about 4 s of compile
+/// time at the limit): a longer loop is E0605, which says so.
+#[test]
+fn a_condition_in_a_loop_too_long_to_count_is_e0605_with_the_limit() {
+    let Err(d) = compile(&logging_every(500, 1_048_577), false) else { panic!("compiled") };
+    assert_eq!(d[0].code, Code::E0605);
+    assert!(d[0].message.contains("more than the 1048576 graphc counts when compiling"), "{}", d[0].message);
+}

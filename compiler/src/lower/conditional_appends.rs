@@ -134,15 +134,27 @@ impl Lowerer<'_> {
                 let (ya, yb) = ((na - e) as u64, (nb - e) as u64);
                 hits.checked_mul(ya)?.checked_add((counter.trip - hits).checked_mul(yb)?)
             });
+            let too_long = condition.is_some() && counter.trip > super::counter_conditions::MAX_ITERATIONS;
             let why = if condition.is_none() {
                 format!("`{key}` gets items on one side only of an `if` decided at run time, whose condition depends on more than the loop counter")
+            } else if too_long {
+                format!(
+                    "`{key}` gets items on one side only of an `if` in a loop of {} iterations, more than the {} graphc counts when compiling",
+                    counter.trip,
+                    super::counter_conditions::MAX_ITERATIONS
+                )
             } else {
                 format!("`{key}` gets items on one side only of an `if` decided at run time")
             };
-            let error = Diagnostic::new(Code::E0605, why, span, "condition known only at run time").with_help(format!(
-                "append on both sides, or decide with the loop counter alone (`if {} % 100 == 0`), so that graphc can count the items when compiling",
-                counter.name
-            ));
+            let help = if too_long {
+                "split the loop into shorter ones, or preallocate a tensor and write `out[k] = ...`".to_string()
+            } else {
+                format!(
+                    "append on both sides, or decide with the loop counter alone (`if {} % 100 == 0`), so that graphc can count the items when compiling",
+                    counter.name
+                )
+            };
+            let error = Diagnostic::new(Code::E0605, why, span, "condition known only at run time").with_help(help);
             self.cond_growth.push(CondGrowth { name: key.clone(), item, constant, rows, error });
             grown.push(key.clone());
         }
