@@ -74,9 +74,9 @@ impl Lowerer<'_> {
             return;
         };
         for (k, &before) in b.before.iter().enumerate() {
-            let (ya, yb) = (then[k] - before, other[k] - before);
+            let (ya, yb) = (then[k].saturating_sub(before), other[k].saturating_sub(before));
             let both = ya.min(yb);
-            self.add_stacked_appends(k, before + both);
+            self.set_stacked_appends(k, before + both);
             if ya == yb {
                 continue;
             }

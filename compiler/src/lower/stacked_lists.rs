@@ -348,7 +348,7 @@ impl Lowerer<'_> {
     }
 
     /// Sets the appends list `k` gets in every iteration so far.
-    pub(super) fn add_stacked_appends(&mut self, k: usize, n: usize) {
+    pub(super) fn set_stacked_appends(&mut self, k: usize, n: usize) {
         self.stacking[k].appended = n;
     }
 
