@@ -135,6 +135,9 @@ pub enum Code {
     /// A `reduce` that `scatter_reduce` (`sum`, `prod`, `mean`, `amax`, `amin`)
     /// or `scatter(reduce=)` (`add`, `multiply`) does not take.
     E0287,
+    /// `sort`, `argsort` or `topk` of a 0-d tensor, or a `topk` whose `k` is
+    /// not between 0 and the size of its dimension.
+    E0288,
     /// A backward block reads a forward name that was not saved.
     E0301,
     /// `save` names something the forward block does not define.
@@ -392,6 +395,7 @@ impl Code {
             Code::E0285 => "E0285",
             Code::E0286 => "E0286",
             Code::E0287 => "E0287",
+            Code::E0288 => "E0288",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",

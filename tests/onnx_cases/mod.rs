@@ -49,6 +49,18 @@ pub const LOOSER: &[(&str, f64, &str)] = &[
         "10 Adam steps through spike thresholds: a last-bit difference of a matrix product can flip a spike, and with it a \
          surrogate gradient (measured: 3.3e-3 of w1.grad's scale in ONNX Runtime; PyTorch's losses differ in the last digit too)",
     ),
+    (
+        "entmax.act",
+        1e-4,
+        "100 SGD steps through 1500x64 f32 matrix products; b.grad, a sum of 1500 terms that nearly cancel, differs most \
+         (measured: 0.94e-5 of its scale in ONNX Runtime 1.32)",
+    ),
+    (
+        "sorting.act:indices",
+        f64::INFINITY,
+        "the positions of 24 integers with many ties: ONNX's TopK puts equal values in order of position (a stable sort), \
+         PyTorch's sort(stable=False), which graphc repeats, is libstdc++'s introsort (docs/EXPORT.md); the sorted values agree",
+    ),
 ];
 
 /// The tolerance of output `name` of `file`: its entry in LOOSER, the file's, or RTOL.

@@ -122,7 +122,14 @@ mod tests {
         ops.extend(Unary::ALL.iter().map(|u| Op::Unary(*u)));
         ops.extend(Binary::ALL.iter().map(|b| Op::Binary(*b)));
         ops.extend(
-            [IndexOp::Arg { dim: Some(1), keepdim: false, min: false }, IndexOp::Gather { dim: 1 }, IndexOp::ScatterAdd { dim: 1 }].map(Op::Index),
+            [
+                IndexOp::Arg { dim: Some(1), keepdim: false, min: false },
+                IndexOp::Sort { dim: 1, descending: false, stable: false },
+                IndexOp::TopK { dim: 1, k: 2, largest: true, sorted: true },
+                IndexOp::Gather { dim: 1 },
+                IndexOp::ScatterAdd { dim: 1 },
+            ]
+            .map(Op::Index),
         );
         ops.extend([IndexOp::ScatterInto { dim: 1, add: false }, IndexOp::ScatterInto { dim: 1, add: true }].map(Op::Index));
         for reduce in graphc_runtime::op::ScatterReduce::ALL {
@@ -169,6 +176,8 @@ mod tests {
             Op::Loss { reduction: LossReduction::None, .. } => (vec![vec![3], vec![3]], vec![3]),
             Op::Loss { .. } => (vec![vec![3], vec![3]], vec![]),
             Op::Index(IndexOp::Arg { .. }) => (vec![vec![2, 3]], vec![2]),
+            Op::Index(IndexOp::Sort { .. }) => (vec![vec![2, 3]], vec![2, 3]),
+            Op::Index(IndexOp::TopK { .. }) => (vec![vec![2, 3]], vec![2, 2]),
             Op::Index(IndexOp::Gather { .. }) => (vec![vec![2, 3], vec![2, 1]], vec![2, 1]),
             Op::Index(IndexOp::ScatterAdd { .. }) => (vec![vec![2, 1], vec![2, 1]], vec![2, 3]),
             Op::Index(IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. }) => (vec![vec![2, 3], vec![2, 1], vec![2, 1]], vec![2, 3]),

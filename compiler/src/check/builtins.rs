@@ -29,6 +29,8 @@ pub enum Builtin {
     Eye,
     Tensor,
     OnesLike,
+    /// `full_like(input, fill_value)`: the input's shape and dtype, filled.
+    FullLike,
     /// `rand_like(input)`, `randn_like(input)`: draws of the input's shape and dtype.
     RandLike {
         normal: bool,
@@ -58,6 +60,12 @@ pub enum Builtin {
     Min,
     /// `argmax`/`argmin`: i64 positions.
     Argmax,
+    /// `sort(input, dim=-1, descending=false, *, stable=false)`: values and indices.
+    Sort,
+    /// `argsort(...)`: `sort`'s indices alone.
+    Argsort,
+    /// `topk(input, k, dim=-1, largest=true, sorted=true)`: values and indices.
+    Topk,
     Argmin,
     /// `gather(input, dim, index)`.
     Gather,
@@ -193,6 +201,7 @@ const CREATION: &[(&str, Builtin)] = &[
     ("eye", Builtin::Eye),
     ("tensor", Builtin::Tensor),
     ("ones_like", Builtin::OnesLike),
+    ("full_like", Builtin::FullLike),
     ("rand_like", Builtin::RandLike { normal: false }),
     ("randn_like", Builtin::RandLike { normal: true }),
     ("zeros_like", Builtin::ZerosLike),
@@ -220,6 +229,9 @@ const OTHER: &[(&str, Builtin)] = &[
     ("max", Builtin::Max),
     ("min", Builtin::Min),
     ("argmax", Builtin::Argmax),
+    ("sort", Builtin::Sort),
+    ("argsort", Builtin::Argsort),
+    ("topk", Builtin::Topk),
     ("argmin", Builtin::Argmin),
     ("gather", Builtin::Gather),
     ("index_select", Builtin::IndexSelect),
@@ -356,6 +368,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Eye => sig(&["n", "m"], 1, Some(2), CREATE_KW),
         B::Tensor => sig(&["data"], 1, Some(1), CREATE_KW),
         B::OnesLike | B::ZerosLike | B::RandLike { .. } => sig(&["input"], 1, Some(1), CREATE_KW),
+        B::FullLike => sig(&["input", "fill_value"], 2, Some(2), CREATE_KW),
         B::ManualSeed => sig(&["seed"], 1, Some(1), &[]),
         // `torch.round(input, *, decimals=0)`.
         B::Unary(Unary::Round) => sig(&["input"], 1, Some(1), &["decimals"]),
@@ -370,6 +383,8 @@ pub fn signature(b: Builtin) -> Signature {
         B::Norm => sig(&["input", "p", "dim", "keepdim"], 1, Some(4), &[]),
         B::Cumsum | B::Softmax | B::LogSoftmax => sig(&["input", "dim"], 1, Some(2), &[]),
         B::Max | B::Min | B::Argmax | B::Argmin => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
+        B::Sort | B::Argsort => sig(&["input", "dim", "descending"], 1, Some(3), &["stable"]),
+        B::Topk => sig(&["input", "k", "dim", "largest", "sorted"], 2, Some(5), &[]),
         B::Gather | B::IndexSelect => sig(&["input", "dim", "index"], 3, Some(3), &[]),
         B::Narrow => sig(&["input", "dim", "start", "length"], 4, Some(4), &[]),
         B::OneHot => sig(&["tensor", "num_classes"], 1, Some(2), &[]),

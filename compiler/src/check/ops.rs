@@ -260,7 +260,10 @@ fn check_op(op: &OpDef, diags: &mut Vec<Diagnostic>) {
     let ctx = BlockCtx { forward_names: Some(&fwd_scope), op_params: Some(&op.params) };
     check_block(&bw.body, &mut bw_scope, BlockKind::Backward, &ctx, diags);
     for (values, span) in returns_of(&bw.body) {
-        if values.len() != op.params.len() {
+        // PyTorch drops gradients past the inputs when every one is `None`
+        // (entmax's backwards return one more than their inputs).
+        let extra_nones = values.len() > op.params.len() && values[op.params.len()..].iter().all(|v| matches!(v.kind, ExprKind::None));
+        if values.len() != op.params.len() && !extra_nones {
             let params_span = op.params.first().map(|p| p.span.to(op.params.last().unwrap().span)).unwrap_or(op.name.span);
             diags.push(
                 Diagnostic::new(
@@ -278,7 +281,9 @@ fn check_op(op: &OpDef, diags: &mut Vec<Diagnostic>) {
                     format!("{} returned here", values.len()),
                 )
                 .with_secondary(params_span, format!("{} parameter{}", op.params.len(), if op.params.len() == 1 { "" } else { "s" }))
-                .with_help("return one gradient per parameter, in order; write `none` for a parameter without one"),
+                .with_help(
+                    "return one gradient per parameter, in order; write `none` for a parameter without one (extra gradients may only be `none`)",
+                ),
             );
         }
     }

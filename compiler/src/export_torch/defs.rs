@@ -2,7 +2,7 @@
 //! `torch.autograd.Function`, an op without one and a `fn` as a function.
 
 use crate::diag::Code;
-use crate::syntax::ast::{Block, Expr, FnDef, Ident, OpDef, StmtKind};
+use crate::syntax::ast::{Block, Expr, FnDef, Ident, OpDef, Stmt, StmtKind};
 
 use super::kinds::Kind;
 use super::stmts::{line, Scope};
@@ -28,7 +28,6 @@ impl Exporter<'_> {
             self.block(&op.forward, &mut scope, 1, &mut out);
             return out;
         };
-        self.check_single_save(&op.forward);
         let mut fwd = self.param_scope(&op.name.name, &op.params, &op.defaults, Some(op));
         fwd.forward = true;
         let mut out = String::new();
@@ -36,6 +35,7 @@ impl Exporter<'_> {
         line(&mut out, 1, "@staticmethod");
         line(&mut out, 1, &format!("def forward(ctx, {params}):"));
         self.block(&op.forward, &mut fwd, 2, &mut out);
+        self.check_single_save(&op.forward, &fwd);
         out.push('\n');
         // The backward sees the saved values under their names, with their kinds.
         let saved: Vec<&Ident> =
@@ -64,16 +64,18 @@ impl Exporter<'_> {
         out
     }
 
-    /// A forward block may save tensors once: `ctx.save_for_backward` keeps only its last call's.
-    fn check_single_save(&mut self, forward: &Block) {
-        let saves: Vec<_> = forward.stmts.iter().filter(|s| matches!(s.kind, StmtKind::Save(_))).collect();
+    /// A forward block may save tensors once: `ctx.save_for_backward` keeps only
+    /// its last call's. Saves of host numbers alone are `ctx.NAME = NAME` lines.
+    fn check_single_save(&mut self, forward: &Block, scope: &Scope) {
+        let saves_tensors = |s: &&Stmt| matches!(&s.kind, StmtKind::Save(names) if names.iter().any(|n| scope.kinds.get(&n.name) != Kind::Host));
+        let saves: Vec<&Stmt> = forward.stmts.iter().filter(saves_tensors).collect();
         if let Some(second) = saves.get(1) {
             self.unsupported(
                 Code::E0741,
                 second.span,
-                "a second `save` in one forward block has no single `ctx.save_for_backward` call".to_string(),
+                "a second `save` of tensors in one forward block has no single `ctx.save_for_backward` call".to_string(),
                 "second save",
-                "save every value in one `save a, b, ...` statement",
+                "save every tensor in one `save a, b, ...` statement",
             );
         }
     }

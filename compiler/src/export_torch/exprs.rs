@@ -357,6 +357,8 @@ impl Exporter<'_> {
                 format!("torch.from_numpy(np.load({list}))")
             }
             ("max" | "min" | "round", _) if host_args => format!("{name}({list})"),
+            // `max(topk)` of a tuple or list of numbers is Python's.
+            ("max" | "min", _) if matches!(args, [a] if a.name.is_none() && scope.kinds.of(&a.value) == Kind::Other) => format!("{name}({list})"),
             (_, Some(Spelling::Torch(n))) => format!("torch.{n}({list})"),
             (_, Some(Spelling::Functional(n))) => {
                 self.imports.functional = true;

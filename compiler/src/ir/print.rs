@@ -313,6 +313,8 @@ pub fn op_text(op: &Op) -> String {
             let dim = dim.map_or_else(|| "none".to_string(), |d| d.to_string());
             format!("{}(dim={dim}, keepdim={keepdim})", op.name())
         }
+        Op::Index(IndexOp::Sort { dim, descending, stable }) => format!("{}(dim={dim}, descending={descending}, stable={stable})", op.name()),
+        Op::Index(IndexOp::TopK { dim, k, largest, sorted }) => format!("{}(dim={dim}, k={k}, largest={largest}, sorted={sorted})", op.name()),
         Op::Index(IndexOp::Gather { dim } | IndexOp::ScatterAdd { dim } | IndexOp::ScatterInto { dim, .. }) => format!("{}(dim={dim})", op.name()),
         Op::Index(IndexOp::ScatterReduce { dim, reduce, include_self }) => {
             format!("{}(dim={dim}, reduce={}, include_self={include_self})", op.name(), reduce.name())

@@ -201,6 +201,17 @@ impl Lowerer<'_> {
         let t = match recv {
             Value::Tensor(t) => t,
             Value::Poison => return Value::Poison,
+            Value::List(list) => return self.list_store(base, list, items, (v, vs), scope),
+            Value::ParamGroup(k) => {
+                let [IndexItem::Expr(key)] = items else {
+                    return self.error(
+                        Diagnostic::new(Code::E0684, "a param group is assigned by one key", base.span, "not one key")
+                            .with_help("write `param_group[\"lr\"] = lr`"),
+                    );
+                };
+                let kv = self.expr(key, scope);
+                return self.param_group_store(k, (kv, key.span), (v, vs));
+            }
             other => {
                 return self.error(
                     Diagnostic::new(Code::E0624, format!("cannot assign into {}", other.describe()), base.span, "not a tensor")

@@ -324,6 +324,7 @@ fn rekey(key: String, v: &mut Value, node_of: &dyn Fn(&str) -> Option<NodeId>) {
         | Value::DType(_)
         | Value::Size(_)
         | Value::Optimizer(_)
+        | Value::ParamGroup(_)
         | Value::Func(..)
         | Value::GradFn(_)
         | Value::Appending(_)

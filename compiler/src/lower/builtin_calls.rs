@@ -40,6 +40,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Eye
             | Builtin::Tensor
             | Builtin::OnesLike
+            | Builtin::FullLike
             | Builtin::RandLike { .. }
             | Builtin::ZerosLike
             | Builtin::ManualSeed => self.creation(b, name, &mut bound, span),
@@ -72,6 +73,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Softmax
             | Builtin::LogSoftmax => self.reduction_call(b, name, &mut bound, span),
             Builtin::Max | Builtin::Min | Builtin::Argmax | Builtin::Argmin => self.extreme_call(b, name, &bound, span),
+            Builtin::Sort | Builtin::Argsort | Builtin::Topk => self.sort_call(b, name, &mut bound, span),
             Builtin::Gather => self.gather_call(&bound, span),
             Builtin::IndexSelect => self.index_select_call(&bound, span),
             Builtin::Narrow => self.narrow_call(&bound, span),

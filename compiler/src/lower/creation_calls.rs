@@ -83,6 +83,21 @@ impl<'a> Lowerer<'a> {
                 let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
                 self.create(Op::Full(graphc_runtime::op::Scalar::float(fill)), sh, bound, dt, span)
             }
+            Builtin::FullLike => {
+                let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
+                let Some(t) = self.expect_tensor(v, vs, &format!("the argument of `{name}`")) else { return Value::Poison };
+                let (value, fs) = bound.positional[1].clone().expect("bind guarantees fill_value");
+                let fill = match value {
+                    Value::Bool(b) => Num::Int(b as i128),
+                    Value::Number(n) => n,
+                    other => match self.number(&other, fs, "the fill value") {
+                        Some(v) => Num::Float(v),
+                        None => return Value::Poison,
+                    },
+                };
+                let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
+                self.create(Op::Full(fill.scalar()), sh, bound, dt, span)
+            }
             Builtin::RandLike { normal } => {
                 let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
                 let Some(t) = self.expect_tensor(v, vs, &format!("the argument of `{name}`")) else { return Value::Poison };
@@ -151,6 +166,9 @@ impl<'a> Lowerer<'a> {
             | Builtin::Max
             | Builtin::Min
             | Builtin::Argmax
+            | Builtin::Sort
+            | Builtin::Argsort
+            | Builtin::Topk
             | Builtin::Argmin
             | Builtin::Gather
             | Builtin::IndexSelect

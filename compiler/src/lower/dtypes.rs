@@ -134,6 +134,8 @@ impl<'a> Lowerer<'a> {
             (other, Value::Tensor(t)) if host_number(&other).is_some() => self.compare_number(cmp, (t, sb), &other, sa, false, span),
             // `x.dtype == f64` is a host bool, as `x.dtype == torch.float64` is in Python.
             (Value::DType(p), Value::DType(q)) if matches!(cmp, Cmp::Eq | Cmp::Ne) => Value::Bool((p == q) == (cmp == Cmp::Eq)),
+            // Strings compare as Python's do, by code points (`reduction == "sum"`).
+            (Value::Str(p), Value::Str(q)) => Value::Bool(cmp.test(p, q)),
             (x, y) => match (host_number(&x), host_number(&y)) {
                 // Exactly, as Python compares; NaN is unequal to everything and in no order.
                 (Some((p, _)), Some((q, _))) => {

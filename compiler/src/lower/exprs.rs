@@ -800,6 +800,10 @@ impl<'a> Lowerer<'a> {
                 ),
             };
         }
+        // `opt.param_groups`: graphc's optimizers have one group.
+        if let (Value::Optimizer(k), "param_groups") = (&recv, field.name.as_str()) {
+            return Value::List(vec![(Value::ParamGroup(*k), span.to(field.span))]);
+        }
         if let (Value::Tensor(n), "dtype") = (&recv, field.name.as_str()) {
             return Value::DType(self.dtype_of(*n));
         }

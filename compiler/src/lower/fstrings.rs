@@ -65,7 +65,7 @@ impl<'a> Lowerer<'a> {
 
     /// One field: `format(v, spec)`, after `!s` or `!r` when there is one.
     fn format_field(&mut self, v: Value, vs: Span, conversion: Option<char>, spec: &str, ss: Span) -> Option<PrintArg> {
-        if let Value::Poison = v {
+        if matches!(v, Value::Poison) || self.unprintable(&v, vs) {
             return None;
         }
         if let Some(c) = conversion {

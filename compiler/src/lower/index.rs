@@ -42,6 +42,11 @@ impl<'a> Lowerer<'a> {
         // handed over to the update (`mask_index.rs`) instead of read.
         let update = std::mem::take(&mut self.mask_update_read);
         let recv = self.expr(receiver, scope);
+        // `param_group["lr"]`.
+        if let (Value::ParamGroup(k), [IndexItem::Expr(key)]) = (&recv, items) {
+            let kv = self.expr(key, scope);
+            return self.param_group_read(*k, (kv, key.span), span);
+        }
         if items.is_empty() {
             return self.error(
                 Diagnostic::new(Code::E0223, "an empty subscript selects nothing", span, "no index")

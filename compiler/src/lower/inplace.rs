@@ -23,8 +23,24 @@ use crate::ir::program::Mutation;
 use crate::syntax::ast::{Arg, BinOp, Expr, ExprKind, Ident, Span};
 
 /// The in-place methods this file lowers.
-const METHODS: [&str; 13] =
-    ["add_", "sub_", "mul_", "div_", "copy_", "zero_", "fill_", "clamp_", "index_put_", "scatter_", "scatter_reduce_", "uniform_", "normal_"];
+const METHODS: [&str; 16] = [
+    "add_",
+    "sub_",
+    "mul_",
+    "div_",
+    "copy_",
+    "zero_",
+    "fill_",
+    "clamp_",
+    "index_put_",
+    "scatter_",
+    "scatter_add_",
+    "index_add_",
+    "masked_fill_",
+    "scatter_reduce_",
+    "uniform_",
+    "normal_",
+];
 
 /// PyTorch's name of a dtype in its casting error ("result type Float can't be cast ...").
 pub(super) fn torch_type_name(dt: DType) -> &'static str {
@@ -244,6 +260,21 @@ impl Lowerer<'_> {
             let Value::Tensor(n) = self.call_builtin_named(&clamp, all, span) else { return None };
             // Bounds are numbers here: PyTorch's scalar overload, `ClampBackward1`.
             return Some((n, "ClampBackward1"));
+        }
+        if let Some(builtin) = name.strip_suffix('_').filter(|b| matches!(*b, "scatter_add" | "index_add" | "masked_fill")) {
+            // `x.scatter_add_(dim, index, src)`, `x.index_add_(dim, index, source)`
+            // and `x.masked_fill_(mask, value)` compute what the builtins do, with
+            // the same backward.
+            let mut all = vec![(None, Value::Tensor(t), ts)];
+            all.extend(args);
+            let call = Ident { name: builtin.to_string(), span: method.span };
+            let Value::Tensor(n) = self.call_builtin_named(&call, all, span) else { return None };
+            let grad_fn = match builtin {
+                "index_add" => "IndexAddBackward0",
+                "scatter_add" => "ScatterAddBackward0",
+                _ => "MaskedFillBackward0",
+            };
+            return Some((n, grad_fn));
         }
         if let Some(builtin) = name.strip_suffix('_').filter(|b| matches!(*b, "scatter" | "scatter_reduce")) {
             // `x.scatter_(dim, index, src, reduce=)` computes what `scatter` does

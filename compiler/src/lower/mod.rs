@@ -70,6 +70,7 @@ mod reshape_calls;
 mod row_loops;
 mod scatter_calls;
 mod shape_calls;
+mod sort_calls;
 mod stacked_lists;
 mod state;
 mod surrogate;
@@ -129,6 +130,9 @@ pub enum Value {
     /// A `torch.optim` optimizer (`SGD(...)`, `Adam(...)`, `AdamW(...)`): an index
     /// into the lowering's table of optimizers (`optim/mod.rs`).
     Optimizer(usize),
+    /// The one parameter group of optimizer `k` (`opt.param_groups[0]`), whose
+    /// `["lr"]` is read and assigned (`optim/param_groups.rs`).
+    ParamGroup(usize),
     /// An f-string with run-time values (`f"loss {loss.item():.4f}"`): its pieces,
     /// printed in a row, the run-time ones formatted when the program prints.
     Text(Vec<crate::ir::program::PrintArg>),
@@ -231,6 +235,7 @@ impl Value {
             Value::Host { kind: HostKind::Float, .. } => "a run-time number",
             Value::Host { kind: HostKind::Bool, .. } => "a run-time boolean",
             Value::Optimizer(_) => "an optimizer",
+            Value::ParamGroup(_) => "a param group",
             Value::Text(_) => "a run-time string",
             Value::Func(..) | Value::Lambda(_) => "a function",
             Value::GradFn(_) => "a `grad_fn`",
@@ -252,6 +257,9 @@ pub struct Scope {
 /// Lowering state.
 pub struct Lowerer<'a> {
     defs: &'a Defs<'a>,
+    /// Whether the program assigns a learning rate (`group["lr"] = v`), so that
+    /// optimizers hold theirs as a node from the start (`optim/param_groups.rs`).
+    assigns_lr: bool,
     pub(crate) prog: Program,
     diags: Vec<Diagnostic>,
     /// The current `.grad` of each requires-grad leaf: `None` until a backward reaches it.
@@ -402,6 +410,7 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         body_depth: 0,
         if_depths: Vec::new(),
         cond_growth: Vec::new(),
+        assigns_lr: optim::param_groups::assigns_learning_rate(file),
     };
     let mut scope = Scope::default();
     for item in &file.items {

@@ -65,6 +65,9 @@ impl<'a> Lowerer<'a> {
             }
         };
         let (Ok(sep), Ok(end)) = (text(self, "sep"), text(self, "end")) else { return Value::Poison };
+        if bound.positional.iter().flatten().any(|(v, s)| self.unprintable(v, *s)) {
+            return Value::Poison;
+        }
         let items: Vec<PrintArg> = bound.positional.into_iter().flatten().map(|(v, _)| self.print_arg(v)).collect();
         let items = match (sep, end) {
             (None, None) => items,
@@ -93,6 +96,21 @@ impl<'a> Lowerer<'a> {
         Value::None
     }
 
+    /// Whether `v` holds a param group, which PyTorch prints as a dict with every
+    /// parameter tensor in it and graphc does not print (reported at `span`).
+    pub(super) fn unprintable(&mut self, v: &Value, span: Span) -> bool {
+        let held = match v {
+            Value::ParamGroup(_) => true,
+            Value::List(items) | Value::Tuple(items) => items.iter().any(|(i, _)| matches!(i, Value::ParamGroup(_))),
+            _ => false,
+        };
+        if held {
+            let help = "print one option, such as `param_group[\"lr\"]`";
+            self.error(Diagnostic::new(Code::E0107, "graphc does not print a param group", span, "a param group").with_help(help));
+        }
+        held
+    }
+
     /// How `print` shows a value: Python's `str()` of it.
     pub(super) fn print_arg(&mut self, v: Value) -> PrintArg {
         match v {
@@ -114,7 +132,10 @@ impl<'a> Lowerer<'a> {
             // A run-time Python number prints as `str()` of it: `format(x, "")`.
             Value::Host { node, .. } => PrintArg::Scalar { node, spec: String::new() },
             Value::Text(pieces) => concat(pieces),
-            Value::Optimizer(k) => PrintArg::Text(self.optimizer_text(k)),
+            Value::Optimizer(k) => self.optimizer_print(k),
+            // PyTorch prints the group's dict with every parameter tensor in it.
+            // `unprintable` refused it where it was printed.
+            Value::ParamGroup(_) => PrintArg::None,
             // Python adds the object's address, which no other run reproduces.
             // Python's classes print as classes (`print(type(1.0))`, `print(float)`).
             Value::Func(name, _) if matches!(name.as_str(), "int" | "float" | "bool" | "str" | "list" | "tuple") => {

@@ -11,8 +11,9 @@
 //! The index is checked as `gather`'s (E0281): an i64 tensor of the input's
 //! rank, no larger than the input outside `dim`; a constant one's values here,
 //! any other's by the machine when it runs. The source must have the index's
-//! shape and the input's dtype (E0285): PyTorch also takes a larger source and
-//! reads its leading part, which graphc does not. `index_add`'s `alpha=`
+//! shape and the input's dtype (E0285), or be larger in every dimension and
+//! need no gradient: then its leading part is read, as PyTorch reads it (whose
+//! backward fails for a larger source that needs a gradient). `index_add`'s `alpha=`
 //! scales the source first.
 
 use graphc_runtime::op::{Binary, IndexOp, Op, ScatterReduce};
@@ -137,13 +138,23 @@ impl Lowerer<'_> {
             (v, s) => {
                 let Some(t) = self.expect_tensor(v, s, &format!("`{name}`'s source")) else { return Value::Poison };
                 let (sdt, sshape) = (self.dtype_of(t), self.shape_of(t));
+                // PyTorch reads the leading part of a larger source, which a
+                // slice of it is here. Its backward gives such a source a
+                // gradient of the index's shape and fails, so only a source
+                // that needs no gradient is taken.
+                let larger = b != Builtin::IndexAdd
+                    && sdt == dt
+                    && sshape.len() == ishape.len()
+                    && sshape.iter().zip(&ishape).all(|(s, i)| s >= i)
+                    && !self.requires_grad(t);
+                let (t, sshape) = if larger && sshape != ishape { (self.leading_part(t, &ishape, s), ishape.clone()) } else { (t, sshape) };
                 if sdt != dt || sshape != ishape {
                     let msg = format!(
                         "`{name}`'s source is a {sdt} tensor of shape {}, not a {dt} tensor of shape {}",
                         shapes::show(&sshape),
                         shapes::show(&ishape)
                     );
-                    let help = "give the source the index's shape and the input's dtype (PyTorch also reads the leading part of a larger source; graphc does not)";
+                    let help = "give the source the index's shape and the input's dtype (a larger source that needs no gradient is read in its leading part, as PyTorch reads it)";
                     return self.error(Diagnostic::new(Code::E0285, msg, s, "source does not fit").with_help(help));
                 }
                 let grad_fn = match b {
@@ -255,5 +266,19 @@ impl Lowerer<'_> {
             return false;
         }
         self.constant_index_fits(index, is, dim, xshape[dim])
+    }
+
+    /// The leading `shape` part of `t` (`t[:shape[0], :shape[1], ...]`).
+    fn leading_part(&mut self, t: NodeId, shape: &[usize], span: Span) -> NodeId {
+        let dt = self.dtype_of(t);
+        let mut cur = t;
+        for (d, &n) in shape.iter().enumerate() {
+            let mut sh = self.shape_of(cur);
+            if sh[d] != n {
+                sh[d] = n;
+                cur = self.node(Op::Slice { dim: d, start: 0, step: 1 }, dt, sh, &[cur], span);
+            }
+        }
+        cur
     }
 }

@@ -292,7 +292,11 @@ impl<'a> Lowerer<'a> {
         let br = self.block(&bw.body, &mut bscope, BodyKind::Backward);
         self.no_grad = was_no_grad;
         self.region = saved_region;
-        let Some(grads) = br.returned else { return Value::Poison };
+        let Some(mut grads) = br.returned else { return Value::Poison };
+        // Trailing `none`s past the parameters are dropped, as PyTorch drops them.
+        if grads.len() > op.params.len() && grads[op.params.len()..].iter().all(|(g, _)| matches!(g, Value::None)) {
+            grads.truncate(op.params.len());
+        }
         if grads.len() != op.params.len() {
             return Value::Poison; // E0303, reported by the definition checks
         }
@@ -317,9 +321,11 @@ impl<'a> Lowerer<'a> {
             let (dt, sh) = (self.dtype_of(out), self.shape_of(out));
             out = self.node(Op::Reshape, dt, sh, &[out], ret_span);
         }
-        // An output the forward marked non-differentiable never requires grad.
+        // An output the forward marked non-differentiable never requires grad,
+        // nor does an integer or bool one (PyTorch's rule for every tensor).
         let marked = self.op_frames.last().is_some_and(|f| f.non_differentiable.contains(&original));
-        let requires_grad = !marked && !self.no_grad && inputs.iter().any(|i| self.requires_grad(*i));
+        let float = self.dtype_of(out).is_float();
+        let requires_grad = float && !marked && !self.no_grad && inputs.iter().any(|i| self.requires_grad(*i));
         let meta = self.prog.graph.meta_mut(out);
         meta.requires_grad = requires_grad;
         meta.note = Some(match meta.note.take() {

@@ -469,6 +469,18 @@ fn scatter_reduce(em: &mut Emitter, site: &Site, dim: usize, reduce: ScatterRedu
     Ok(em.node("ScatterElements", &[&x, &index, &src], vec![int("axis", dim as i64), string("reduction", reduction)]))
 }
 
+/// The indices of ONNX's `TopK` of the operand along `dim` (a bool operand as
+/// i64, which `TopK` takes).
+fn top_k(em: &mut Emitter, site: &Site, dim: usize, k: usize, largest: bool, sorted: bool) -> String {
+    let mut x = site.args[0].name.clone();
+    if site.args[0].dtype == DType::Bool {
+        x = em.cast(&x, DType::Bool, DType::I64);
+    }
+    let k = em.ints(&[k as i64]);
+    let attrs = vec![int("axis", dim as i64), int("largest", largest as i64), int("sorted", sorted as i64)];
+    em.node_multi("TopK", &[&x, &k], attrs, 2).swap_remove(1)
+}
+
 /// An op of [`IndexOp`].
 fn index(em: &mut Emitter, i: IndexOp, site: &Site) -> String {
     match i {
@@ -482,6 +494,10 @@ fn index(em: &mut Emitter, i: IndexOp, site: &Site) -> String {
             let r = em.node(op, &[&x], vec![int("axis", axis as i64), int("keepdims", keepdim as i64)]);
             em.reshape(&r, site.shape)
         }
+        // ONNX's `TopK` (indices, its second output) orders equal values by
+        // position, as PyTorch's stable sort does; `sort` takes all of them.
+        IndexOp::Sort { dim, descending, .. } => top_k(em, site, dim, site.shape[dim], descending, true),
+        IndexOp::TopK { dim, k, largest, sorted } => top_k(em, site, dim, k, largest, sorted),
         IndexOp::Gather { dim } => {
             let x = site.arg(em, 0);
             em.node("GatherElements", &[&x, &site.args[1].name], vec![int("axis", dim as i64)])

@@ -13,7 +13,7 @@ use crate::tensor::{numel, Data, Tensor};
 /// Why an index op cannot run on these operands: an index out of bounds.
 pub fn check(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Result<(), String> {
     let (dim, size, index) = match op {
-        IndexOp::Arg { .. } => return Ok(()),
+        IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } => return Ok(()),
         IndexOp::Gather { dim } => (dim, args[0].shape()[dim], args[1]),
         IndexOp::ScatterAdd { dim } | IndexOp::ScatterInto { dim, .. } | IndexOp::ScatterReduce { dim, .. } => (dim, out[dim], args[1]),
     };
@@ -49,6 +49,26 @@ pub fn eval(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Tensor {
             };
             Tensor::from_i64(out.to_vec(), data)
         }
+        IndexOp::Sort { dim, descending, stable } => {
+            let shape = args[0].shape();
+            let data = match args[0].data() {
+                Data::F32(v) => super::sort::sort_indices(v, shape, dim, descending, stable, false),
+                Data::F64(v) => super::sort::sort_indices(v, shape, dim, descending, stable, false),
+                Data::I64(v) => super::sort::sort_indices(v, shape, dim, descending, stable, true),
+                Data::Bool(v) => super::sort::sort_indices(v, shape, dim, descending, stable, false),
+            };
+            Tensor::from_i64(out.to_vec(), data)
+        }
+        IndexOp::TopK { dim, k, largest, sorted } => {
+            let shape = args[0].shape();
+            let data = match args[0].data() {
+                Data::F32(v) => super::sort::topk_indices(v, shape, dim, k, largest, sorted),
+                Data::F64(v) => super::sort::topk_indices(v, shape, dim, k, largest, sorted),
+                Data::I64(v) => super::sort::topk_indices(v, shape, dim, k, largest, sorted),
+                Data::Bool(v) => super::sort::topk_indices(v, shape, dim, k, largest, sorted),
+            };
+            Tensor::from_i64(out.to_vec(), data)
+        }
         IndexOp::Gather { dim } | IndexOp::ScatterAdd { dim } => {
             let idx = args[1].as_i64().expect("`check` found an i64 index");
             let gather = matches!(op, IndexOp::Gather { .. });
@@ -66,6 +86,8 @@ pub fn eval(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Tensor {
                 Data::F32(v) => run!(v, Tensor::from_f32, 0.0),
                 Data::F64(v) => run!(v, Tensor::from_f64, 0.0),
                 Data::I64(v) => run!(v, Tensor::from_i64, 0),
+                // `sort` of a bool tensor gathers its values; nothing adds bools.
+                Data::Bool(v) if gather => Tensor::from_bool(out.to_vec(), gather_typed(v, src.shape(), idx, ishape, dim)),
                 Data::Bool(_) => panic!("`{}` of a bool tensor: the compiler refuses it", op.name()),
             }
         }

@@ -35,7 +35,9 @@ pub mod sleef;
 pub mod slice;
 pub mod softmax;
 pub mod softmax_narrow;
+pub mod sort;
 pub mod sources;
+pub mod stl;
 pub mod vmath;
 
 use crate::op::Op;

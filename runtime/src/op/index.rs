@@ -1,6 +1,7 @@
 //! The ops that select elements by position along one dimension, with i64
 //! indices as results or operands: `argmax`/`argmin` (and the indices of
-//! `max`/`min` with `dim`), `gather` and its gradient, and `scatter`,
+//! `max`/`min` with `dim`), the orders of `sort` and `topk`, `gather` and its
+//! gradient, and `scatter`,
 //! `scatter_add` and `index_add` into a tensor.
 //!
 //! They live under one [`Op::Index`](super::Op::Index) variant because they
@@ -15,6 +16,15 @@ pub enum IndexOp {
     /// first NaN, as PyTorch's CPU kernel. `dim` `None` looks at the flattened
     /// tensor (a 0-d result). The node's shape has `dim` removed, or kept as 1.
     Arg { dim: Option<usize>, keepdim: bool, min: bool },
+    /// `sort(x, dim, descending, stable)`'s indices (`argsort`): operand `x`; an
+    /// i64 result of `x`'s shape, each line along `dim` the positions that put
+    /// it in order, NaN above every number, equal elements where PyTorch's CPU
+    /// kernel leaves them (`kernels/sort.rs`). The values are a `gather` at them.
+    Sort { dim: usize, descending: bool, stable: bool },
+    /// `topk(x, k, dim, largest, sorted)`'s indices: operand `x`; an i64 result
+    /// of `x`'s shape with `k` along `dim`, the positions of the `k` largest
+    /// (smallest) elements of each line, in order if `sorted`.
+    TopK { dim: usize, k: usize, largest: bool, sorted: bool },
     /// `gather(x, dim, index)`: operands `x` and an i64 `index` of `x`'s rank;
     /// the result has `index`'s shape and `x`'s dtype, element `i` being `x` with
     /// position `i`'s `dim` coordinate replaced by `index[i]`.
@@ -75,7 +85,7 @@ impl IndexOp {
     /// The number of operands.
     pub fn arity(self) -> usize {
         match self {
-            IndexOp::Arg { .. } => 1,
+            IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } => 1,
             IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. } => 2,
             IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => 3,
         }
@@ -84,7 +94,7 @@ impl IndexOp {
     /// Whether a gradient flows to `operand`: never to indices.
     pub fn differentiable(self, operand: usize) -> bool {
         match self {
-            IndexOp::Arg { .. } => false,
+            IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } => false,
             IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. } => operand == 0,
             IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => operand == 0 || operand == 2,
         }
@@ -93,7 +103,7 @@ impl IndexOp {
     /// PyTorch's `grad_fn` for a result.
     pub fn grad_fn(self) -> Option<&'static str> {
         match self {
-            IndexOp::Arg { .. } => None,
+            IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } => None,
             IndexOp::Gather { .. } => Some("GatherBackward0"),
             IndexOp::ScatterAdd { .. } => Some("ScatterAddBackward0"),
             IndexOp::ScatterInto { add: false, .. } => Some("ScatterBackward0"),
@@ -108,6 +118,8 @@ impl IndexOp {
         match self {
             IndexOp::Arg { min: false, .. } => "argmax",
             IndexOp::Arg { min: true, .. } => "argmin",
+            IndexOp::Sort { .. } => "argsort",
+            IndexOp::TopK { .. } => "topk",
             IndexOp::Gather { .. } => "gather",
             IndexOp::ScatterAdd { .. } => "scatter_add",
             IndexOp::ScatterInto { add: false, .. } => "scatter_into",

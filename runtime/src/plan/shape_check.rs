@@ -52,6 +52,15 @@ fn index_shapes(op: IndexOp, operands: &[&[usize]], result: &[usize]) -> Result<
             let good = d < operands[0].len() && crate::op::reduced_shape(operands[0], &[d], keepdim) == result;
             return if good { Ok(()) } else { Err(format!("the result is not the operand reduced over dimension {d}")) };
         }
+        IndexOp::Sort { dim, .. } => {
+            let good = dim < operands[0].len() && operands[0] == result;
+            return if good { Ok(()) } else { Err(format!("a sort's indices have its operand's shape, sorted along dimension {dim}")) };
+        }
+        IndexOp::TopK { dim, k, .. } => {
+            let x = operands[0];
+            let good = dim < x.len() && k <= x[dim] && result.len() == x.len() && (0..x.len()).all(|d| result[d] == if d == dim { k } else { x[d] });
+            return if good { Ok(()) } else { Err(format!("the result is not the operand with {k} along dimension {dim}")) };
+        }
         IndexOp::Gather { dim } => (operands[0], operands[1], (dim, result)),
         IndexOp::ScatterAdd { dim } => (result, operands[1], (dim, operands[0])),
         IndexOp::ScatterInto { dim, .. } | IndexOp::ScatterReduce { dim, .. } => {

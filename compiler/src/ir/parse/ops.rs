@@ -105,6 +105,23 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             };
             Op::Index(IndexOp::Arg { dim, keepdim: keyed(keepdim, "keepdim")?.parse().ok()?, min: name == "argmin" })
         }
+        ("argsort", Some(p)) => {
+            let [dim, descending, stable] = keyed_parts(p, ["dim", "descending", "stable"])?;
+            Op::Index(IndexOp::Sort {
+                dim: dim.parse().ok().filter(|&d: &usize| d < 64)?,
+                descending: descending.parse().ok()?,
+                stable: stable.parse().ok()?,
+            })
+        }
+        ("topk", Some(p)) => {
+            let [dim, k, largest, sorted] = keyed_parts(p, ["dim", "k", "largest", "sorted"])?;
+            Op::Index(IndexOp::TopK {
+                dim: dim.parse().ok().filter(|&d: &usize| d < 64)?,
+                k: k.parse().ok()?,
+                largest: largest.parse().ok()?,
+                sorted: sorted.parse().ok()?,
+            })
+        }
         ("gather", Some(p)) => Op::Index(IndexOp::Gather { dim: keyed(p, "dim")?.parse().ok()? }),
         ("scatter_add", Some(p)) => Op::Index(IndexOp::ScatterAdd { dim: keyed(p, "dim")?.parse().ok()? }),
         ("scatter_into", Some(p)) => Op::Index(IndexOp::ScatterInto { dim: keyed(p, "dim")?.parse().ok()?, add: false }),
@@ -213,6 +230,19 @@ pub(super) fn dims(p: &str) -> Option<Vec<usize>> {
     }
     let dims: Vec<usize> = inner.split(',').map(|d| d.trim().parse().ok().filter(|&d: &usize| d < 64)).collect::<Option<_>>()?;
     (dims.len() <= 64).then_some(dims)
+}
+
+/// The values of `key=value, ...` with exactly these keys, in order.
+fn keyed_parts<'p, const N: usize>(p: &'p str, keys: [&str; N]) -> Option<[&'p str; N]> {
+    let parts: Vec<&str> = p.split(',').map(str::trim).collect();
+    if parts.len() != N {
+        return None;
+    }
+    let mut out = [""; N];
+    for (i, key) in keys.iter().enumerate() {
+        out[i] = parts[i].strip_prefix(key)?.strip_prefix('=')?;
+    }
+    Some(out)
 }
 
 /// `dim=1, start=0, step=2`: integer parameters by name, in order, each below

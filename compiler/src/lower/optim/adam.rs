@@ -58,7 +58,17 @@ impl Lowerer<'_> {
         let (mut param, mut grad) = (p, g);
         if h.weight_decay != 0.0 {
             if decoupled {
-                param = self.mul_number(param, 1.0 - h.lr * h.weight_decay, span);
+                param = match h.lr_node {
+                    // `1 - lr * weight_decay` in Python floats, then the tensor's dtype.
+                    Some(lr) => {
+                        let (one, wd) = (self.scalar(1.0, DType::F64, span), self.scalar(h.weight_decay, DType::F64, span));
+                        let prod = self.ew(Binary::Mul, lr, wd, span);
+                        let factor = self.ew(Binary::Sub, one, prod, span);
+                        let factor = self.host_in_dtype(factor, dt, span);
+                        self.ew(Binary::Mul, param, factor, span)
+                    }
+                    None => self.mul_number(param, 1.0 - h.lr * h.weight_decay, span),
+                };
             } else {
                 grad = self.add_alpha(grad, param, h.weight_decay, span);
             }
@@ -97,7 +107,9 @@ impl Lowerer<'_> {
     fn bias_corrections(&mut self, h: &Hyper, step_t: NodeId, span: Span) -> (NodeId, NodeId) {
         let step = self.host_in_dtype(step_t, DType::F64, span);
         let f = |l: &mut Self, v: f64| l.scalar(v, DType::F64, span);
-        let (b1, b2, one, lr, half) = (f(self, h.betas.0), f(self, h.betas.1), f(self, 1.0), f(self, h.lr), f(self, 0.5));
+        let (b1, b2, one) = (f(self, h.betas.0), f(self, h.betas.1), f(self, 1.0));
+        let lr = self.lr_value(h.lr_node, h.lr, span);
+        let half = f(self, 0.5);
         let p1 = self.ew(Binary::Pow, b1, step, span);
         let bc1 = self.ew(Binary::Sub, one, p1, span);
         let p2 = self.ew(Binary::Pow, b2, step, span);

@@ -34,7 +34,19 @@ fn defaults(kind: Kind) -> Hyper {
         Kind::Adam => vec!["weight_decay"],
         Kind::AdamW => vec![],
     };
-    Hyper { lr, momentum: 0.0, dampening: 0.0, weight_decay, nesterov: false, betas: (0.9, 0.999), eps: 1e-8, amsgrad: false, maximize: false, ints }
+    Hyper {
+        lr,
+        lr_node: None,
+        momentum: 0.0,
+        dampening: 0.0,
+        weight_decay,
+        nesterov: false,
+        betas: (0.9, 0.999),
+        eps: 1e-8,
+        amsgrad: false,
+        maximize: false,
+        ints,
+    }
 }
 
 impl Lowerer<'_> {

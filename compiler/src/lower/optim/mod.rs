@@ -18,6 +18,7 @@
 mod adam;
 mod args;
 mod kernels;
+pub(crate) mod param_groups;
 mod repr;
 mod sgd;
 #[cfg(test)]
@@ -60,6 +61,9 @@ impl Kind {
 #[derive(Clone, Debug)]
 pub(crate) struct Hyper {
     pub lr: f64,
+    /// The learning rate a program assigned (`param_group["lr"] = lr`), a 0-d f64
+    /// node that the updates use in place of `lr` (`param_groups.rs`).
+    pub lr_node: Option<NodeId>,
     pub momentum: f64,
     pub dampening: f64,
     pub weight_decay: f64,
@@ -119,6 +123,7 @@ impl Table {
             for (i, p) in opt.params.iter().enumerate() {
                 f(format!("optimizer {k} param {i}"), Some(*p));
             }
+            f(format!("optimizer {k} lr"), opt.hyper.lr_node);
             for (i, s) in opt.state.iter().enumerate() {
                 let Some(s) = s else {
                     f(format!("optimizer {k} state {i}"), None);
@@ -141,6 +146,9 @@ impl Table {
                     *p = n;
                 }
             }
+            if let Some(n) = opt.hyper.lr_node.and_then(|_| node_of(&format!("optimizer {k} lr"))) {
+                opt.hyper.lr_node = Some(n);
+            }
             for (i, s) in opt.state.iter_mut().enumerate() {
                 let Some(s) = s else { continue };
                 for (j, n) in s.nodes_mut().into_iter().enumerate() {
@@ -159,6 +167,9 @@ impl Table {
             for p in &mut opt.params {
                 *p = f(*p);
             }
+            if let Some(n) = &mut opt.hyper.lr_node {
+                *n = f(*n);
+            }
             for s in opt.state.iter_mut().flatten() {
                 for n in s.nodes_mut().into_iter().flatten() {
                     *n = f(*n);
@@ -171,16 +182,38 @@ impl Table {
 impl Lowerer<'_> {
     /// `SGD(...)`, `Adam(...)` or `AdamW(...)`.
     pub(crate) fn make_optimizer(&mut self, kind: Kind, callee: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
-        let Some((params, hyper)) = self.optimizer_args(kind, callee, args, span) else { return Value::Poison };
+        let Some((params, mut hyper)) = self.optimizer_args(kind, callee, args, span) else { return Value::Poison };
+        if self.assigns_lr {
+            hyper.lr_node = Some(self.scalar(hyper.lr, graphc_runtime::DType::F64, span));
+        }
         let state = vec![None; params.len()];
         self.optim.optimizers.push(Optimizer { kind, params, hyper, state });
         Value::Optimizer(self.optim.optimizers.len() - 1)
     }
 
-    /// What `print(opt)` shows.
-    pub(crate) fn optimizer_text(&self, k: usize) -> String {
+    /// What `print(opt)` shows: PyTorch's repr, whose learning rate is printed
+    /// when the program runs if it was assigned a run-time number.
+    pub(crate) fn optimizer_print(&self, k: usize) -> crate::ir::program::PrintArg {
+        use crate::ir::program::PrintArg;
         let opt = &self.optim.optimizers[k];
-        repr::optimizer_repr(opt.kind, &opt.hyper)
+        let mut hyper = opt.hyper.clone();
+        let run_time = match hyper.lr_node.map(|n| &self.prog.graph.node(n).op) {
+            Some(graphc_runtime::Op::Full(s)) => {
+                (hyper.lr, hyper.lr_node) = (s.get(), None);
+                None
+            }
+            _ => hyper.lr_node,
+        };
+        let text = repr::optimizer_repr(opt.kind, &hyper);
+        let Some(node) = run_time else { return PrintArg::Text(text) };
+        // The number is `str()` of a Python float, as the repr formats it.
+        let at = text.find(repr::LR_MARK).expect("the repr of a run-time learning rate marks it");
+        let (before, after) = (&text[..at], &text[at + repr::LR_MARK.len()..]);
+        super::output_calls::concat(vec![
+            PrintArg::Text(before.to_string()),
+            PrintArg::Scalar { node, spec: String::new() },
+            PrintArg::Text(after.to_string()),
+        ])
     }
 
     /// `opt.step()` or `opt.zero_grad()`.

@@ -5,7 +5,11 @@
 use super::{Hyper, Kind};
 use graphc_runtime::format::python_float_repr;
 
-/// The text PyTorch 2.15 prints for an optimizer.
+/// Stands for a learning rate known only at run time in [`optimizer_repr`]'s text.
+pub(crate) const LR_MARK: &str = "\u{0}lr\u{0}";
+
+/// The text PyTorch 2.15 prints for an optimizer (with [`LR_MARK`] for an
+/// assigned learning rate that is not a constant).
 pub(crate) fn optimizer_repr(kind: Kind, h: &Hyper) -> String {
     let num = |name: &str, v: f64| if h.ints.contains(&name) { format!("{}", v as i64) } else { python_float_repr(v) };
     let flag = |b: bool| if b { "True" } else { "False" }.to_string();
@@ -13,7 +17,7 @@ pub(crate) fn optimizer_repr(kind: Kind, h: &Hyper) -> String {
         ("differentiable", flag(false)),
         ("foreach", "None".to_string()),
         ("fused", "None".to_string()),
-        ("lr", num("lr", h.lr)),
+        ("lr", if h.lr_node.is_some() { LR_MARK.to_string() } else { num("lr", h.lr) }),
         ("maximize", flag(h.maximize)),
         ("weight_decay", num("weight_decay", h.weight_decay)),
     ];

@@ -34,6 +34,14 @@ impl Lowerer<'_> {
             state.momentum_buffer = Some(buf);
             grad = if h.nesterov { self.add_alpha(grad, buf, h.momentum, span) } else { buf };
         }
-        self.add_alpha(p, grad, -h.lr, span)
+        match h.lr_node {
+            // An assigned learning rate: `alpha=-lr` in the parameter's dtype, as
+            // the number would be.
+            Some(lr) => {
+                let alpha = self.neg_lr_in(lr, self.dtype_of(p), span);
+                self.fma(grad, alpha, p, span)
+            }
+            None => self.add_alpha(p, grad, -h.lr, span),
+        }
     }
 }

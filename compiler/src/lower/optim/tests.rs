@@ -7,6 +7,7 @@ use crate::ir::graph::NodeId;
 fn hyper() -> Hyper {
     Hyper {
         lr: 0.1,
+        lr_node: None,
         momentum: 0.0,
         dampening: 0.0,
         weight_decay: 0.0,

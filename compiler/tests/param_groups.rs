@@ -1,0 +1,133 @@
+//! `optimizer.param_groups`: reading the options, and assigning the learning
+//! rate of the following steps, from constants, from the loop counter and from
+//! `.item()`, in loops compiled once and at the top level. The expected outputs
+//! are what PyTorch 2.15 prints for the same lines (`torch.optim`).
+
+mod common;
+
+use common::run;
+use graphc_compiler::diag::Code;
+use graphc_compiler::driver::compile;
+use graphc_runtime::plan::Step;
+
+/// Adam (amsgrad, weight decay) whose rate follows the loss (`.item()`), in a
+/// loop; then SGD (nesterov) whose rate is set after each unrolled step, and
+/// its repr with the last rate.
+#[test]
+fn a_rate_from_item_in_a_loop_and_one_set_between_steps_update_as_pytorch() {
+    let program = r#"
+manual_seed(0)
+x = randn(20, 3)
+y = x @ tensor([1.0, -2.0, 0.5]) + 0.3
+w = zeros(3, requires_grad=true)
+c = zeros(1, requires_grad=true)
+opt = Adam([w, c], lr=0.05, amsgrad=true, weight_decay=0.01)
+for step in range(40) {
+    loss = ((x @ w + c - y) ** 2).mean()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    for g in opt.param_groups {
+        g["lr"] = min(0.05, loss.item() * 0.02)
+    }
+}
+print(f"{opt.param_groups[0]['lr']:.6f} {loss.item():.6f}")
+print(w)
+v = zeros(3, requires_grad=true)
+sgd = SGD([v], lr=1, momentum=0.9, nesterov=true, weight_decay=0.001)
+print(sgd.param_groups[0]["lr"], sgd.param_groups[0]["momentum"], sgd.param_groups[0]["nesterov"])
+for step in range(3) {
+    loss = ((x @ v - y) ** 2).mean()
+    sgd.zero_grad()
+    loss.backward()
+    sgd.step()
+    sgd.param_groups[0]["lr"] = 0.1 / (step + 1)
+    print(loss.item())
+}
+print(sgd)
+print(v)
+"#;
+    let want = "\
+0.013965 0.698227
+tensor([ 0.7295, -1.1034,  0.0452], requires_grad=True)
+1 0.9 True
+4.02009391784668
+29.08294105529785
+10.878332138061523
+SGD (
+Parameter Group 0
+    dampening: 0
+    differentiable: False
+    foreach: None
+    fused: None
+    lr: 0.03333333333333333
+    maximize: False
+    momentum: 0.9
+    nesterov: True
+    weight_decay: 0.001
+)
+tensor([ 1.4528, -4.2594,  0.4777], requires_grad=True)
+";
+    assert_eq!(run(program), want);
+}
+
+/// A rate halved under a run-time `if` on the counter (`*=` on the group), in
+/// a loop compiled once, and doubled after it.
+#[test]
+fn a_rate_changed_on_one_side_of_a_runtime_if_joins() {
+    let program = r#"
+manual_seed(0)
+w = randn(3, requires_grad=true)
+opt = SGD([w], lr=0.5)
+for epoch in range(6) {
+    loss = (w * w).sum()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    if epoch % 2 == 1 {
+        for g in opt.param_groups {
+            g["lr"] = g["lr"] * 0.5
+        }
+    }
+    print(epoch, opt.param_groups[0]["lr"], loss.item())
+}
+print(w)
+for g in opt.param_groups {
+    g["lr"] *= 2
+}
+print(opt.param_groups[0]["lr"])
+"#;
+    let want = "\
+0 0.5 7.207892417907715
+1 0.25 0.0
+2 0.25 0.0
+3 0.125 0.0
+4 0.125 0.0
+5 0.0625 0.0
+tensor([0., 0., 0.], requires_grad=True)
+0.125
+";
+    assert_eq!(run(program), want);
+    let c = compile(program, false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    let trips: Vec<u64> = c.plan.steps.iter().filter_map(|s| if let Step::Loop(l) = s { Some(l.trip) } else { None }).collect();
+    assert!(trips.iter().any(|&t| t >= 4), "the loop was unrolled: {trips:?}");
+}
+
+/// Only the learning rate can be assigned, to a number; a group's keys are its
+/// optimizer's options; a group does not print.
+#[test]
+fn other_options_unknown_keys_and_printing_a_group_are_errors() {
+    let errors = |program: &str| match compile(program, false) {
+        Ok(_) => panic!("compiled: {program}"),
+        Err(d) => d.iter().map(|d| (d.code, d.message.clone())).collect::<Vec<_>>(),
+    };
+    let head = "w = zeros(2, requires_grad=true)\nopt = SGD([w], lr=0.1)\n";
+    let e = errors(&format!("{head}opt.param_groups[0][\"momentum\"] = 0.5\n"));
+    assert_eq!(e[0], (Code::E0684, "graphc cannot change `momentum` of an optimizer after it is made".to_string()));
+    let e = errors(&format!("{head}print(opt.param_groups[0][\"betas\"])\n"));
+    assert_eq!(e[0], (Code::E0684, "a `SGD` param group has no key 'betas'".to_string()));
+    let e = errors(&format!("{head}opt.param_groups[0][\"lr\"] = \"fast\"\n"));
+    assert_eq!(e[0], (Code::E0684, "a learning rate must be a number, not a string".to_string()));
+    let e = errors(&format!("{head}print(opt.param_groups)\n"));
+    assert_eq!(e[0], (Code::E0107, "graphc does not print a param group".to_string()));
+}

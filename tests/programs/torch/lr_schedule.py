@@ -1,0 +1,59 @@
+# The PyTorch program that examples/lr_schedule.act mirrors: the learning rate
+# set by hand in every epoch, with the `adjust_learning_rate` of PyTorch's
+# ImageNet example (pytorch/examples, imagenet/main.py, before it moved to
+# StepLR): the initial rate decayed by 10 every 30 epochs, written into each
+# param group. A softmax regression of the 8x8 digits, with SGD and momentum,
+# then with AdamW and a rate that falls every epoch.
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+class Args:
+    lr = 0.1
+
+
+args = Args()
+
+
+def adjust_learning_rate(optimizer, epoch, args):
+    """Sets the learning rate to the initial LR decayed by 10 every 30 epochs"""
+    lr = args.lr * (0.1 ** (epoch // 30))
+    for param_group in optimizer.param_groups:
+        param_group['lr'] = lr
+
+
+x = torch.from_numpy(np.load("data/digits_x.npy"))
+labels = torch.from_numpy(np.load("data/digits_labels.npy"))
+
+torch.manual_seed(0)
+W = (torch.randn(64, 10) * 0.01).requires_grad_()
+b = torch.zeros(10, requires_grad=True)
+optimizer = torch.optim.SGD([W, b], lr=args.lr, momentum=0.9)
+for epoch in range(90):
+    adjust_learning_rate(optimizer, epoch, args)
+    loss = F.cross_entropy(x @ W + b, labels)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    if epoch % 10 == 0:
+        print(f"epoch {epoch:2d}  lr {optimizer.param_groups[0]['lr']:.4f}  loss {loss.item():.6f}")
+print(optimizer.param_groups[0]["lr"])
+print(W[:2, :4])
+
+# AdamW with the rate multiplied by 0.95 in every epoch.
+torch.manual_seed(1)
+W = (torch.randn(64, 10) * 0.01).requires_grad_()
+b = torch.zeros(10, requires_grad=True)
+optimizer = torch.optim.AdamW([W, b], lr=0.01)
+for epoch in range(50):
+    loss = F.cross_entropy(x @ W + b, labels)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    for group in optimizer.param_groups:
+        group["lr"] = group["lr"] * 0.95
+    if epoch % 10 == 9:
+        print(f"epoch {epoch:2d}  lr {optimizer.param_groups[0]['lr']:.6f}  loss {loss.item():.6f}")
+print(optimizer)
+print(b)
