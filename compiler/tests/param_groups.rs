@@ -131,3 +131,56 @@ fn other_options_unknown_keys_and_printing_a_group_are_errors() {
     let e = errors(&format!("{head}print(opt.param_groups)\n"));
     assert_eq!(e[0], (Code::E0107, "graphc does not print a param group".to_string()));
 }
+
+/// A scheduler's options are numbers known when compiling; it schedules an
+/// optimizer, from `last_epoch=-1`; it has `step()` and `get_last_lr()`.
+#[test]
+fn scheduler_arguments_and_methods_are_checked() {
+    let errors = |program: &str| match compile(program, false) {
+        Ok(_) => panic!("compiled: {program}"),
+        Err(d) => (d[0].code, d[0].message.clone()),
+    };
+    let head = "w = zeros(2, requires_grad=true)\nopt = SGD([w], lr=0.1)\n";
+    assert_eq!(
+        errors(&format!("{head}s = StepLR(opt, step_size=0)\n")),
+        (Code::E0680, "`step_size` must be a positive integer, not an integer".to_string())
+    );
+    assert_eq!(errors(&format!("{head}s = StepLR(w, 3)\n")), (Code::E0680, "`StepLR` schedules an optimizer, not a tensor".to_string()));
+    assert_eq!(errors(&format!("{head}s = ExponentialLR(opt)\n")), (Code::E0680, "`ExponentialLR` needs `gamma`".to_string()));
+    assert_eq!(errors(&format!("{head}s = StepLR(opt, 3, last_epoch=5)\n")), (Code::E0680, "`StepLR` starts from `last_epoch=-1` here".to_string()));
+    assert_eq!(errors(&format!("{head}s = MultiStepLR(opt, [2, 0.5])\n")), (Code::E0680, "a milestone must be an integer, not a number".to_string()));
+    assert_eq!(errors(&format!("{head}s = StepLR(opt, 3)\ns.step(4)\n")), (Code::E0685, "`step` takes no arguments here".to_string()));
+    assert_eq!(errors(&format!("{head}s = StepLR(opt, 3)\ns.get_lr()\n")), (Code::E0685, "`StepLR` has no method `get_lr`".to_string()));
+}
+
+/// StepLR under a run-time `if` that skips every third epoch's steps: the
+/// scheduler's `last_epoch` and the rate join across the branches.
+#[test]
+fn a_scheduler_stepped_in_a_loop_with_a_runtime_if_carries_its_epoch() {
+    let program = r#"
+manual_seed(0)
+w = randn(3, requires_grad=true)
+opt = SGD([w], lr=0.5)
+sched = StepLR(opt, step_size=2, gamma=0.5)
+for epoch in range(7) {
+    loss = (w * w).sum()
+    opt.zero_grad()
+    loss.backward()
+    if epoch % 3 != 2 {
+        opt.step()
+        sched.step()
+    }
+    print(epoch, sched.get_last_lr(), f"{loss.item():.6f}")
+}
+"#;
+    let want = "\
+0 [0.5] 7.207892
+1 [0.25] 0.000000
+2 [0.25] 0.000000
+3 [0.25] 0.000000
+4 [0.125] 0.000000
+5 [0.125] 0.000000
+6 [0.125] 0.000000
+";
+    assert_eq!(run(program), want);
+}

@@ -412,6 +412,9 @@ impl Exporter<'_> {
                 if optim.contains(&name) {
                     return format!("torch.optim.{name}({list})");
                 }
+                if crate::lower::optim_schedulers_lookup(name).is_some() {
+                    return format!("torch.optim.lr_scheduler.{name}({list})");
+                }
                 self.unsupported(
                     Code::E0740,
                     span,
@@ -438,10 +441,10 @@ impl Exporter<'_> {
         if name == "transpose" && args.is_empty() {
             return format!("{r}.t()");
         }
-        // A tensor has no `.step()` or `.zero_grad()`: an optimizer bound here,
-        // or a global one that a function reads (whose kind its scope does not know).
-        let global = matches!(&receiver.kind, ExprKind::Name(n) if !scope.kinds.is_bound(n));
-        let optimizer_method = matches!(name, "step" | "zero_grad") && (scope.kinds.of(receiver) == Kind::Other || global);
+        // A tensor has no `.step()`, `.zero_grad()` or `.get_last_lr()`: the
+        // receiver is an optimizer or a scheduler, bound here, global, or made
+        // by a call whose result's kind the exporter does not follow (`make(opt)`).
+        let optimizer_method = matches!(name, "step" | "zero_grad" | "get_last_lr");
         if name == "backward" {
             return format!("{r}.backward({})", self.renamed_args(args, scope, BACKWARD_KEYWORDS).join(", "));
         }

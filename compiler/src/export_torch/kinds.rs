@@ -89,6 +89,7 @@ impl Kinds {
                 Some(Spelling::Math(_) | Spelling::Python("abs")) if args.iter().all(|a| self.of(&a.value) == Kind::Host) => Kind::Host,
                 _ if matches!(callee.name.as_str(), "float" | "int" | "len" | "needs_grad") => Kind::Host,
                 _ if matches!(callee.name.as_str(), "SGD" | "Adam" | "AdamW" | "RMSprop" | "Adagrad" | "range") => Kind::Other,
+                _ if matches!(callee.name.as_str(), "StepLR" | "ExponentialLR" | "MultiStepLR") => Kind::Other,
                 _ => Kind::Tensor,
             },
             ExprKind::Method { method, args, .. } => match method.name.as_str() {

@@ -325,6 +325,7 @@ fn rekey(key: String, v: &mut Value, node_of: &dyn Fn(&str) -> Option<NodeId>) {
         | Value::Size(_)
         | Value::Optimizer(_)
         | Value::ParamGroup(_)
+        | Value::Scheduler(_)
         | Value::Func(..)
         | Value::GradFn(_)
         | Value::Appending(_)

@@ -223,6 +223,10 @@ impl<'a> Lowerer<'a> {
                     let args = self.args(args, scope);
                     return self.optimizer_method(k, method, args, e.span);
                 }
+                if let Value::Scheduler(k) = recv {
+                    let args = self.args(args, scope);
+                    return self.scheduler_method(k, method, args, e.span);
+                }
                 // `t.item()`: the Python number a one-element tensor holds.
                 if method.name == "item" && args.is_empty() && !self.defs.fns.contains_key("item") && !self.defs.ops.contains_key("item") {
                     return match recv {
@@ -354,6 +358,9 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(kind) = super::optim::Kind::lookup(&callee.name) {
             return self.make_optimizer(kind, callee, args, span);
+        }
+        if let Some(name) = super::optim::schedulers::lookup(&callee.name) {
+            return self.make_scheduler(name, callee, args, span);
         }
         if let Some(v) = self.arith_call(&callee.name, &args, span) {
             return v;

@@ -133,6 +133,9 @@ pub enum Value {
     /// The one parameter group of optimizer `k` (`opt.param_groups[0]`), whose
     /// `["lr"]` is read and assigned (`optim/param_groups.rs`).
     ParamGroup(usize),
+    /// A learning-rate scheduler (`StepLR(opt, 30)`): an index into the table
+    /// of schedulers (`optim/schedulers.rs`).
+    Scheduler(usize),
     /// An f-string with run-time values (`f"loss {loss.item():.4f}"`): its pieces,
     /// printed in a row, the run-time ones formatted when the program prints.
     Text(Vec<crate::ir::program::PrintArg>),
@@ -236,6 +239,7 @@ impl Value {
             Value::Host { kind: HostKind::Bool, .. } => "a run-time boolean",
             Value::Optimizer(_) => "an optimizer",
             Value::ParamGroup(_) => "a param group",
+            Value::Scheduler(_) => "a learning-rate scheduler",
             Value::Text(_) => "a run-time string",
             Value::Func(..) | Value::Lambda(_) => "a function",
             Value::GradFn(_) => "a `grad_fn`",
@@ -367,6 +371,11 @@ pub(crate) struct OpFrame {
 }
 
 /// Lowers a parsed file. Returns the program, or every error found.
+/// The learning-rate scheduler a call name makes, when it is one (for the exporter).
+pub fn optim_schedulers_lookup(name: &str) -> Option<&'static str> {
+    optim::schedulers::lookup(name)
+}
+
 pub fn lower(file: &File) -> Result<Program, Vec<Diagnostic>> {
     lower_within(file, crate::driver::budget::Budget::default())
 }

@@ -3,7 +3,8 @@
 # ImageNet example (pytorch/examples, imagenet/main.py, before it moved to
 # StepLR): the initial rate decayed by 10 every 30 epochs, written into each
 # param group. A softmax regression of the 8x8 digits, with SGD and momentum,
-# then with AdamW and a rate that falls every epoch.
+# then with AdamW and a rate that falls every epoch; then the same schedule
+# with StepLR, and ExponentialLR and MultiStepLR with Adam.
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -57,3 +58,35 @@ for epoch in range(50):
         print(f"epoch {epoch:2d}  lr {optimizer.param_groups[0]['lr']:.6f}  loss {loss.item():.6f}")
 print(optimizer)
 print(b)
+
+# The ImageNet example's current form: torch.optim.lr_scheduler.StepLR, one
+# step per epoch; then ExponentialLR with Adam, and MultiStepLR.
+from torch.optim.lr_scheduler import ExponentialLR, MultiStepLR, StepLR
+
+torch.manual_seed(0)
+W = (torch.randn(64, 10) * 0.01).requires_grad_()
+b = torch.zeros(10, requires_grad=True)
+optimizer = torch.optim.SGD([W, b], lr=args.lr, momentum=0.9)
+scheduler = StepLR(optimizer, step_size=30, gamma=0.1)
+for epoch in range(90):
+    loss = F.cross_entropy(x @ W + b, labels)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    scheduler.step()
+    if epoch % 10 == 0:
+        print(f"epoch {epoch:2d}  lr {scheduler.get_last_lr()[0]:.4f}  loss {loss.item():.6f}")
+print(scheduler.get_last_lr())
+
+for make in [lambda opt: ExponentialLR(opt, gamma=0.9), lambda opt: MultiStepLR(opt, milestones=[5, 12, 12], gamma=0.5)]:
+    torch.manual_seed(1)
+    W = (torch.randn(64, 10) * 0.01).requires_grad_()
+    optimizer = torch.optim.Adam([W], lr=0.02)
+    scheduler = make(optimizer)
+    for epoch in range(20):
+        loss = F.cross_entropy(x @ W, labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+    print(scheduler.get_last_lr(), f"{loss.item():.6f}")

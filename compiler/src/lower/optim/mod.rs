@@ -20,6 +20,7 @@ mod args;
 mod kernels;
 pub(crate) mod param_groups;
 mod repr;
+pub(crate) mod schedulers;
 mod sgd;
 #[cfg(test)]
 mod tests;
@@ -112,6 +113,8 @@ pub(crate) struct Optimizer {
 #[derive(Clone, Default)]
 pub(crate) struct Table {
     pub optimizers: Vec<Optimizer>,
+    /// The learning-rate schedulers, indexed by [`Value::Scheduler`].
+    pub schedulers: Vec<schedulers::Scheduler>,
 }
 
 impl Table {
@@ -134,6 +137,9 @@ impl Table {
                     f(format!("optimizer {k} state {i} field {j}"), n);
                 }
             }
+        }
+        for (k, s) in self.schedulers.iter().enumerate() {
+            f(format!("scheduler {k} last_epoch"), Some(s.last_epoch));
         }
     }
 
@@ -158,6 +164,11 @@ impl Table {
                 }
             }
         }
+        for (k, s) in self.schedulers.iter_mut().enumerate() {
+            if let Some(n) = node_of(&format!("scheduler {k} last_epoch")) {
+                s.last_epoch = n;
+            }
+        }
     }
 
     /// Calls `f` on every node the optimizers hold (parameters, after `current`
@@ -175,6 +186,9 @@ impl Table {
                     *n = f(*n);
                 }
             }
+        }
+        for s in &mut self.schedulers {
+            s.last_epoch = f(s.last_epoch);
         }
     }
 }

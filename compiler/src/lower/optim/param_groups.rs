@@ -27,7 +27,7 @@ use crate::ir::graph::NodeId;
 use crate::syntax::ast::{Block, Expr, ExprKind, File, IndexItem, Item, Span, Stmt, StmtKind};
 
 /// Whether the program assigns a param group's learning rate anywhere
-/// (`group["lr"] = v`, `group["lr"] *= v`).
+/// (`group["lr"] = v`, `group["lr"] *= v`) or makes a scheduler that does.
 pub(crate) fn assigns_learning_rate(file: &File) -> bool {
     fn lr_target(e: &Expr) -> bool {
         matches!(&e.kind, ExprKind::Index { items, .. } if matches!(&items[..], [IndexItem::Expr(k)] if matches!(&k.kind, ExprKind::Str(s) if s == "lr")))
@@ -35,6 +35,10 @@ pub(crate) fn assigns_learning_rate(file: &File) -> bool {
     fn stmt(s: &Stmt) -> bool {
         match &s.kind {
             StmtKind::Store { target, .. } | StmtKind::AugAssign { target, .. } => lr_target(target),
+            // A scheduler assigns the rate in each `step()`.
+            StmtKind::Assign { value, .. } => {
+                matches!(&value.kind, ExprKind::Call { callee, .. } if super::schedulers::lookup(&callee.name).is_some())
+            }
             StmtKind::If(i) => crate::check::flow::if_blocks(i).any(block),
             StmtKind::For(f) => block(&f.body),
             StmtKind::NoGrad(b) => block(b),

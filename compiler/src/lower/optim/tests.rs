@@ -32,6 +32,7 @@ fn map_nodes_visits_every_parameter_and_every_state_node_once() {
             Optimizer { kind: Kind::Adam, params: vec![n(1), n(2)], hyper: hyper(), state: vec![Some(adam_state), None] },
             Optimizer { kind: Kind::Sgd, params: vec![n(3)], hyper: hyper(), state: vec![Some(sgd_state)] },
         ],
+        schedulers: vec![],
     };
     let mut seen = Vec::new();
     table.map_nodes(&mut |x| {
