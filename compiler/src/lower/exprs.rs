@@ -327,7 +327,7 @@ impl<'a> Lowerer<'a> {
 
     /// Calls a function value: definition `version` of a fn (see [`Value::Func`]),
     /// or the op or builtin of that name.
-    fn call_version(&mut self, callee: &Ident, version: usize, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
+    pub(crate) fn call_version(&mut self, callee: &Ident, version: usize, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
         if self.defs.recursive.contains(&callee.name) {
             return Value::Poison;
         }

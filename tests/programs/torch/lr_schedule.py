@@ -4,7 +4,9 @@
 # StepLR): the initial rate decayed by 10 every 30 epochs, written into each
 # param group. A softmax regression of the 8x8 digits, with SGD and momentum,
 # then with AdamW and a rate that falls every epoch; then the same schedule
-# with StepLR, and ExponentialLR and MultiStepLR with Adam.
+# with StepLR, and ExponentialLR and MultiStepLR with Adam; a LinearLR warm-up
+# chained with CosineAnnealingLR, and LambdaLR, MultiplicativeLR, ConstantLR and
+# PolynomialLR with AdamW.
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -84,6 +86,55 @@ for make in [lambda opt: ExponentialLR(opt, gamma=0.9), lambda opt: MultiStepLR(
     optimizer = torch.optim.Adam([W], lr=0.02)
     scheduler = make(optimizer)
     for epoch in range(20):
+        loss = F.cross_entropy(x @ W, labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+    print(scheduler.get_last_lr(), f"{loss.item():.6f}")
+
+# A warm-up, then cosine annealing: LinearLR and CosineAnnealingLR chained on
+# one optimizer, both stepped each epoch (the scheduler docs' chaining); the
+# cosine part restarts from the base rate after T_max epochs. The losses are
+# printed to 5 decimals: at the small rates of the warm-up, the last bits of the
+# float32 gradient products (MKL's, docs/NUMERICS.md) show in the sixth.
+from torch.optim.lr_scheduler import (ConstantLR, CosineAnnealingLR, LambdaLR, LinearLR,
+                                      MultiplicativeLR, PolynomialLR)
+
+torch.manual_seed(0)
+W = (torch.randn(64, 10) * 0.01).requires_grad_()
+b = torch.zeros(10, requires_grad=True)
+optimizer = torch.optim.SGD([W, b], lr=0.05, momentum=0.9, nesterov=True)
+warmup = LinearLR(optimizer, start_factor=0.1, total_iters=5)
+cosine = CosineAnnealingLR(optimizer, T_max=30, eta_min=0.001)
+for epoch in range(45):
+    loss = F.cross_entropy(x @ W + b, labels)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    warmup.step()
+    cosine.step()
+    if epoch % 5 == 4:
+        print(f"epoch {epoch:2d}  lr {cosine.get_last_lr()[0]:.6f}  loss {loss.item():.5f}")
+print(cosine.get_last_lr())
+
+
+def decay(epoch):
+    return 0.5 ** (epoch // 4)
+
+
+for make in [
+    lambda opt: LambdaLR(opt, lr_lambda=lambda epoch: 0.95 ** epoch),
+    lambda opt: LambdaLR(opt, decay),
+    lambda opt: MultiplicativeLR(opt, lr_lambda=lambda epoch: 0.9),
+    lambda opt: ConstantLR(opt, factor=0.5, total_iters=4),
+    lambda opt: PolynomialLR(opt, total_iters=12, power=2.0),
+]:
+    torch.manual_seed(1)
+    W = (torch.randn(64, 10) * 0.01).requires_grad_()
+    optimizer = torch.optim.AdamW([W], lr=0.02)
+    scheduler = make(optimizer)
+    for epoch in range(15):
         loss = F.cross_entropy(x @ W, labels)
         optimizer.zero_grad()
         loss.backward()

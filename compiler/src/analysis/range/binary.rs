@@ -12,10 +12,20 @@ impl Run<'_> {
     pub(super) fn binary(&mut self, n: NodeId, op: Binary, ops: &[NodeId], args: &[Range], dt: DType) -> Range {
         let rule = op.range_rule();
         match rule {
-            // A quotient is bounded only by the float range; an infinite or NaN
-            // operand (or a zero divisor) is not tracked here.
+            // A quotient is bounded by the float range, and by the quotients of
+            // the bounds when the divisor keeps one sign (`epoch // 4` of an epoch
+            // counted from 0 is never negative); an infinite or NaN operand (or
+            // a zero divisor) is not tracked here.
             BinaryRange::FloorDivide => {
-                let mut r = Range::new(-f64::MAX, f64::MAX);
+                let (a, b) = (&args[0], &args[1]);
+                let corners = [a.lo / b.lo, a.lo / b.hi, a.hi / b.lo, a.hi / b.hi];
+                let (lo, hi) = if (b.lo > 0.0 || b.hi < 0.0) && !corners.iter().any(|q| q.is_nan()) {
+                    let (lo, hi) = hull(&corners);
+                    (lo.floor().max(-f64::MAX), hi.floor().min(f64::MAX))
+                } else {
+                    (-f64::MAX, f64::MAX)
+                };
+                let mut r = Range::new(lo, hi);
                 r.nan = args[0].nan || args[1].nan;
                 r.nan_reported = args[0].nan_reported || args[1].nan_reported;
                 r

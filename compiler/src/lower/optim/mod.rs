@@ -140,6 +140,7 @@ impl Table {
         }
         for (k, s) in self.schedulers.iter().enumerate() {
             f(format!("scheduler {k} last_epoch"), Some(s.last_epoch));
+            f(format!("scheduler {k} base_lr"), Some(s.base_lr));
         }
     }
 
@@ -168,6 +169,9 @@ impl Table {
             if let Some(n) = node_of(&format!("scheduler {k} last_epoch")) {
                 s.last_epoch = n;
             }
+            if let Some(n) = node_of(&format!("scheduler {k} base_lr")) {
+                s.base_lr = n;
+            }
         }
     }
 
@@ -189,6 +193,7 @@ impl Table {
         }
         for s in &mut self.schedulers {
             s.last_epoch = f(s.last_epoch);
+            s.base_lr = f(s.base_lr);
         }
     }
 }

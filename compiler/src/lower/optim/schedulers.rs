@@ -1,21 +1,32 @@
-//! `torch.optim.lr_scheduler`'s `StepLR`, `ExponentialLR` and `MultiStepLR`, in
-//! their chainable form (PyTorch 2.15's `get_lr`), which scales the optimizer's
-//! current `group["lr"]`:
+//! `torch.optim.lr_scheduler`'s schedulers, each as PyTorch 2.15's `get_lr`
+//! computes it. Most are chainable: they scale the optimizer's current
+//! `group["lr"]`, so that two schedulers of one optimizer compose; `LambdaLR`
+//! starts again from the base rate each step.
 //!
 //! ```text
-//! __init__:  initial_lr = lr; last_epoch = -1; step()   # last_epoch 0, lr unchanged
+//! __init__:  initial_lr = lr (the first scheduler's); last_epoch = -1; step()
 //! step():    last_epoch += 1; lr = get_lr()
-//! StepLR:        lr * gamma if last_epoch != 0 and last_epoch % step_size == 0 else lr
-//! ExponentialLR: lr * gamma (after the initial step)
-//! MultiStepLR:   lr * gamma ** milestones[last_epoch] if last_epoch in milestones else lr
+//! StepLR:            lr * gamma if last_epoch != 0 and last_epoch % step_size == 0 else lr
+//! ExponentialLR:     lr * gamma (after the initial step)
+//! MultiStepLR:       lr * gamma ** milestones[last_epoch] if last_epoch in milestones else lr
+//! CosineAnnealingLR: lr + (base - eta_min) * (1 - cos(pi / T_max)) / 2 if (last_epoch - 1 - T_max) % (2 * T_max) == 0
+//!                    else (1 + cos(pi * last_epoch / T_max)) / (1 + cos(pi * (last_epoch - 1) / T_max)) * (lr - eta_min) + eta_min
+//! LambdaLR:          base * lr_lambda(last_epoch), the initial step included
+//! MultiplicativeLR:  lr * lr_lambda(last_epoch) (after the initial step)
+//! LinearLR:          lr * start_factor at the initial step; lr if last_epoch > total_iters
+//!                    else lr * (1.0 + (end - start) / (total_iters * start + (last_epoch - 1) * (end - start)))
+//! ConstantLR:        lr * factor at the initial step; lr * (1.0 / factor) at total_iters
+//! PolynomialLR:      lr if last_epoch > total_iters
+//!                    else lr * ((1.0 - last_epoch / total_iters) / (1.0 - (last_epoch - 1) / total_iters)) ** power
 //! ```
 //!
-//! `last_epoch` is an i64 node and the rate the optimizer's assigned one
-//! (`param_groups.rs`), both carried by loops and branches as the optimizer's
-//! state is, so `scheduler.step()` in a loop compiled once schedules as
-//! PyTorch's does, in Python floats.
+//! `last_epoch` is an i64 node, the rate the optimizer's assigned one
+//! (`param_groups.rs`) and the base rate a f64 node, all carried by loops and
+//! branches as the optimizer's state is, so that `scheduler.step()` in a loop
+//! compiled once schedules as PyTorch's does, in Python floats (libm's `cos`
+//! and `pow`, as CPython's `math` module).
 
-use graphc_runtime::op::{Binary, Cmp, Scalar};
+use graphc_runtime::op::{Binary, Cmp, Scalar, Unary};
 use graphc_runtime::{DType, Op};
 
 use super::super::{Lowerer, Num, Value};
@@ -38,6 +49,29 @@ pub(crate) enum Schedule {
         milestones: Vec<(i64, u32)>,
         gamma: f64,
     },
+    Cosine {
+        t_max: i64,
+        eta_min: f64,
+    },
+    /// `LambdaLR` (`multiplicative` false) or `MultiplicativeLR`: the function
+    /// (a `lambda` or a fn) of the epoch.
+    Lambda {
+        f: Value,
+        multiplicative: bool,
+    },
+    Linear {
+        start: f64,
+        end: f64,
+        total: i64,
+    },
+    Constant {
+        factor: f64,
+        total: i64,
+    },
+    Polynomial {
+        total: i64,
+        power: f64,
+    },
 }
 
 /// One scheduler object.
@@ -49,88 +83,185 @@ pub(crate) struct Scheduler {
     pub optimizer: usize,
     /// `last_epoch`, a 0-d i64 node.
     pub last_epoch: NodeId,
+    /// The group's `initial_lr` (PyTorch's `base_lrs`), a 0-d f64 node: the rate
+    /// when the optimizer's first scheduler was made.
+    pub base_lr: NodeId,
 }
+
+/// A scheduler's name, parameters in PyTorch's order, and the call its errors suggest.
+struct Spec {
+    name: &'static str,
+    params: &'static [&'static str],
+    usage: &'static str,
+}
+
+const SPECS: &[Spec] = &[
+    Spec { name: "StepLR", params: &["optimizer", "step_size", "gamma", "last_epoch"], usage: "`StepLR(optimizer, step_size=30, gamma=0.1)`" },
+    Spec { name: "ExponentialLR", params: &["optimizer", "gamma", "last_epoch"], usage: "`ExponentialLR(optimizer, gamma=0.9)`" },
+    Spec {
+        name: "MultiStepLR",
+        params: &["optimizer", "milestones", "gamma", "last_epoch"],
+        usage: "`MultiStepLR(optimizer, milestones=[30, 80], gamma=0.1)`",
+    },
+    Spec {
+        name: "CosineAnnealingLR",
+        params: &["optimizer", "T_max", "eta_min", "last_epoch"],
+        usage: "`CosineAnnealingLR(optimizer, T_max=100, eta_min=0.0)`",
+    },
+    Spec {
+        name: "LambdaLR",
+        params: &["optimizer", "lr_lambda", "last_epoch"],
+        usage: "`LambdaLR(optimizer, lr_lambda=lambda epoch: 0.95 ** epoch)`",
+    },
+    Spec {
+        name: "MultiplicativeLR",
+        params: &["optimizer", "lr_lambda", "last_epoch"],
+        usage: "`MultiplicativeLR(optimizer, lr_lambda=lambda epoch: 0.95)`",
+    },
+    Spec {
+        name: "LinearLR",
+        params: &["optimizer", "start_factor", "end_factor", "total_iters", "last_epoch"],
+        usage: "`LinearLR(optimizer, start_factor=0.1, end_factor=1.0, total_iters=5)`",
+    },
+    Spec {
+        name: "ConstantLR",
+        params: &["optimizer", "factor", "total_iters", "last_epoch"],
+        usage: "`ConstantLR(optimizer, factor=0.5, total_iters=4)`",
+    },
+    Spec {
+        name: "PolynomialLR",
+        params: &["optimizer", "total_iters", "power", "last_epoch"],
+        usage: "`PolynomialLR(optimizer, total_iters=4, power=1.0)`",
+    },
+];
 
 /// The scheduler a call name makes, when it is one.
 pub(crate) fn lookup(name: &str) -> Option<&'static str> {
-    ["StepLR", "ExponentialLR", "MultiStepLR"].into_iter().find(|n| *n == name)
+    SPECS.iter().find(|s| s.name == name).map(|s| s.name)
 }
 
-/// The parameters of each scheduler, in PyTorch's order.
-fn params(name: &str) -> &'static [&'static str] {
-    match name {
-        "StepLR" => &["optimizer", "step_size", "gamma", "last_epoch"],
-        "ExponentialLR" => &["optimizer", "gamma", "last_epoch"],
-        _ => &["optimizer", "milestones", "gamma", "last_epoch"],
+/// The arguments of a scheduler call, bound to its parameters.
+struct Bound {
+    name: &'static str,
+    usage: &'static str,
+    callee: Span,
+    slots: Vec<(&'static str, Option<(Value, Span)>)>,
+}
+
+impl Bound {
+    fn take(&mut self, p: &str) -> Option<(Value, Span)> {
+        self.slots.iter_mut().find(|(n, _)| *n == p).and_then(|(_, v)| v.take())
     }
 }
 
 impl Lowerer<'_> {
-    /// `StepLR(optimizer, step_size, gamma=0.1)`, `ExponentialLR(optimizer, gamma)`
-    /// or `MultiStepLR(optimizer, milestones, gamma=0.1)`.
+    fn scheduler_error(&mut self, b: &Bound, msg: String, span: Span, label: &str) -> Option<()> {
+        self.error(Diagnostic::new(Code::E0680, msg, span, label).with_help(format!("write {}", b.usage)));
+        None
+    }
+
+    /// A number option, `default` when it is left out (`None`: required).
+    fn sched_number(&mut self, b: &mut Bound, p: &str, default: Option<f64>) -> Option<f64> {
+        match b.take(p) {
+            Some((Value::Number(n), _)) => Some(n.f64()),
+            Some((Value::Poison, _)) => None,
+            Some((other, s)) => {
+                self.scheduler_error(b, format!("`{p}` must be a number known when compiling, not {}", other.describe()), s, "not a number")?;
+                None
+            }
+            None if default.is_some() => default,
+            None => {
+                let (name, at) = (b.name, b.callee);
+                self.scheduler_error(b, format!("`{name}` needs `{p}`"), at, "missing argument")?;
+                None
+            }
+        }
+    }
+
+    /// An integer option of at least `min`.
+    fn sched_int(&mut self, b: &mut Bound, p: &str, default: Option<i64>, min: i64) -> Option<i64> {
+        match b.take(p) {
+            Some((Value::Number(Num::Int(n)), _)) if n >= min as i128 && n <= i64::MAX as i128 => Some(n as i64),
+            Some((Value::Poison, _)) => None,
+            Some((other, s)) => {
+                let what = if min > 0 { "a positive integer" } else { "a non-negative integer" };
+                self.scheduler_error(b, format!("`{p}` must be {what}, not {}", other.describe()), s, "not a count")?;
+                None
+            }
+            None if default.is_some() => default,
+            None => {
+                let (name, at) = (b.name, b.callee);
+                self.scheduler_error(b, format!("`{name}` needs `{p}`"), at, "missing argument")?;
+                None
+            }
+        }
+    }
+
+    /// A factor that PyTorch checks to lie in `lo..=1` (`lo` excluded when `open`).
+    fn sched_factor(&mut self, b: &mut Bound, p: &str, default: f64, lo_open: bool, span: Span) -> Option<f64> {
+        let v = self.sched_number(b, p, Some(default))?;
+        if !(0.0..=1.0).contains(&v) || (lo_open && v == 0.0) {
+            let range = if lo_open { "greater than 0 and at most 1" } else { "between 0 and 1" };
+            self.scheduler_error(b, format!("`{p}` must be {range}, not {v}"), span, "out of range")?;
+        }
+        Some(v)
+    }
+
+    /// `lr_lambda`: a function, or a list of one function (one per parameter group).
+    fn sched_function(&mut self, b: &mut Bound) -> Option<Value> {
+        match b.take("lr_lambda") {
+            Some((f @ (Value::Lambda(_) | Value::Func(..)), _)) => Some(f),
+            Some((Value::List(items) | Value::Tuple(items), s)) if items.len() == 1 => {
+                if let Some(slot) = b.slots.iter_mut().find(|(n, _)| *n == "lr_lambda") {
+                    slot.1 = Some((items[0].0.clone(), s));
+                }
+                self.sched_function(b)
+            }
+            Some((Value::Poison, _)) => None,
+            Some((other, s)) => {
+                self.scheduler_error(b, format!("`lr_lambda` must be a function of the epoch, not {}", other.describe()), s, "not a function")?;
+                None
+            }
+            None => {
+                let (name, at) = (b.name, b.callee);
+                self.scheduler_error(b, format!("`{name}` needs `lr_lambda`"), at, "missing argument")?;
+                None
+            }
+        }
+    }
+
+    /// Makes a scheduler: binds the call's arguments, reads the options, and
+    /// takes the initial step.
     pub(crate) fn make_scheduler(&mut self, name: &'static str, callee: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
-        let names = params(name);
-        let usage = match name {
-            "StepLR" => "`StepLR(optimizer, step_size=30, gamma=0.1)`",
-            "ExponentialLR" => "`ExponentialLR(optimizer, gamma=0.9)`",
-            _ => "`MultiStepLR(optimizer, milestones=[30, 80], gamma=0.1)`",
-        };
-        let mut bound: Vec<Option<(Value, Span)>> = vec![None; names.len()];
+        let Some(spec) = SPECS.iter().find(|s| s.name == name) else { return Value::Poison };
+        let mut b = Bound { name, usage: spec.usage, callee: callee.span, slots: spec.params.iter().map(|p| (*p, None)).collect() };
         for (k, (key, v, s)) in args.into_iter().enumerate() {
             let at = match &key {
-                None => Some(k).filter(|&k| k < names.len()),
-                Some(key) => names.iter().position(|n| *n == key.name),
+                None => Some(k).filter(|&k| k < spec.params.len()),
+                Some(key) => spec.params.iter().position(|n| *n == key.name),
             };
             match at {
-                Some(at) if bound[at].is_none() => bound[at] = Some((v, s)),
+                Some(at) if b.slots[at].1.is_none() => b.slots[at].1 = Some((v, s)),
                 _ => {
                     let what = key.map_or_else(|| "too many arguments".to_string(), |k| format!("no parameter `{}` (or it was given twice)", k.name));
-                    return self.error(
-                        Diagnostic::new(Code::E0680, format!("`{name}` takes {what}"), s, "not a parameter").with_help(format!("write {usage}")),
-                    );
+                    self.scheduler_error(&b, format!("`{name}` takes {what}"), s, "not a parameter");
+                    return Value::Poison;
                 }
             }
         }
-        let missing = |l: &mut Self, p: &str| {
-            l.error(
-                Diagnostic::new(Code::E0680, format!("`{name}` needs `{p}`"), callee.span, "missing argument").with_help(format!("write {usage}")),
-            )
-        };
-        let optimizer = match bound[0].take() {
+        let optimizer = match b.take("optimizer") {
             Some((Value::Optimizer(k), _)) => k,
             Some((Value::Poison, _)) => return Value::Poison,
             Some((other, s)) => {
-                return self.error(
-                    Diagnostic::new(Code::E0680, format!("`{name}` schedules an optimizer, not {}", other.describe()), s, "not an optimizer")
-                        .with_help(format!("write {usage}")),
-                )
+                self.scheduler_error(&b, format!("`{name}` schedules an optimizer, not {}", other.describe()), s, "not an optimizer");
+                return Value::Poison;
             }
-            None => return missing(self, "optimizer"),
-        };
-        let number = |l: &mut Self, p: &str, v: Option<(Value, Span)>, default: Option<f64>| -> Option<f64> {
-            match v {
-                Some((Value::Number(n), _)) => Some(n.f64()),
-                Some((Value::Poison, _)) => None,
-                Some((other, s)) => {
-                    l.error(
-                        Diagnostic::new(
-                            Code::E0680,
-                            format!("`{p}` must be a number known when compiling, not {}", other.describe()),
-                            s,
-                            "not a number",
-                        )
-                        .with_help(format!("write {usage}")),
-                    );
-                    None
-                }
-                None if default.is_some() => default,
-                None => {
-                    missing(l, p);
-                    None
-                }
+            None => {
+                self.scheduler_error(&b, format!("`{name}` needs `optimizer`"), callee.span, "missing argument");
+                return Value::Poison;
             }
         };
-        if let Some((v, s)) = bound[names.len() - 1].take() {
+        if let Some((v, s)) = b.take("last_epoch") {
             if !matches!(v, Value::Number(Num::Int(-1))) {
                 // PyTorch then needs `initial_lr` in the groups, which only a resumed run has.
                 return self.error(
@@ -139,55 +270,65 @@ impl Lowerer<'_> {
                 );
             }
         }
-        let schedule = match name {
+        let Some(schedule) = self.schedule_options(&mut b, span) else { return Value::Poison };
+        // The optimizer's rate becomes a node now if nothing made it one, so that
+        // the steps have a place to carry it.
+        if self.optim.optimizers[optimizer].hyper.lr_node.is_none() {
+            let lr = self.optim.optimizers[optimizer].hyper.lr;
+            self.optim.optimizers[optimizer].hyper.lr_node = Some(self.scalar(lr, DType::F64, span));
+        }
+        let lr = self.optim.optimizers[optimizer].hyper.lr_node.unwrap_or_else(|| unreachable!("made just above"));
+        // `initial_lr` is set by the first scheduler of the optimizer (`setdefault`).
+        let base_lr = self.optim.schedulers.iter().find(|s| s.optimizer == optimizer).map_or(lr, |s| s.base_lr);
+        // The initial step: `last_epoch` becomes 0; most schedules leave the rate.
+        let last_epoch = self.node(Op::Full(Scalar::Int(0)), DType::I64, vec![], &[], span);
+        let initial = match &schedule {
+            Schedule::Linear { start: factor, .. } | Schedule::Constant { factor, .. } => {
+                let f = self.scalar(*factor, DType::F64, span);
+                Some(self.f64_node(Binary::Mul, lr, f, span))
+            }
+            Schedule::Lambda { f, multiplicative: false } => {
+                let f = f.clone();
+                let Some(factor) = self.call_lr_lambda(&f, Value::Number(Num::Int(0)), span) else { return Value::Poison };
+                Some(self.f64_node(Binary::Mul, base_lr, factor, span))
+            }
+            _ => None,
+        };
+        if let Some(new) = initial {
+            self.optim.optimizers[optimizer].hyper.lr_node = Some(new);
+        }
+        self.optim.schedulers.push(Scheduler { name, schedule, optimizer, last_epoch, base_lr });
+        Value::Scheduler(self.optim.schedulers.len() - 1)
+    }
+
+    /// The options of the schedule `b` names.
+    fn schedule_options(&mut self, b: &mut Bound, span: Span) -> Option<Schedule> {
+        Some(match b.name {
             "StepLR" => {
-                let step_size = match bound[1].take() {
-                    Some((Value::Number(Num::Int(n)), _)) if n > 0 && n <= i64::MAX as i128 => n as i64,
-                    Some((Value::Poison, _)) => return Value::Poison,
-                    Some((other, s)) => {
-                        return self.error(
-                            Diagnostic::new(
-                                Code::E0680,
-                                format!("`step_size` must be a positive integer, not {}", other.describe()),
-                                s,
-                                "not a step size",
-                            )
-                            .with_help(format!("write {usage}")),
-                        )
-                    }
-                    None => return missing(self, "step_size"),
-                };
-                let Some(gamma) = number(self, "gamma", bound[2].take(), Some(0.1)) else { return Value::Poison };
-                Schedule::Step { step_size, gamma }
+                let step_size = self.sched_int(b, "step_size", None, 1)?;
+                Schedule::Step { step_size, gamma: self.sched_number(b, "gamma", Some(0.1))? }
             }
-            "ExponentialLR" => {
-                let Some(gamma) = number(self, "gamma", bound[1].take(), None) else { return Value::Poison };
-                Schedule::Exponential { gamma }
-            }
-            _ => {
-                let items = match bound[1].take() {
+            "ExponentialLR" => Schedule::Exponential { gamma: self.sched_number(b, "gamma", None)? },
+            "MultiStepLR" => {
+                let items = match b.take("milestones") {
                     Some((Value::List(items) | Value::Tuple(items), _)) => items,
-                    Some((Value::Poison, _)) => return Value::Poison,
+                    Some((Value::Poison, _)) => return None,
                     Some((other, s)) => {
-                        return self.error(
-                            Diagnostic::new(
-                                Code::E0680,
-                                format!("`milestones` must be a list of integers, not {}", other.describe()),
-                                s,
-                                "not a list",
-                            )
-                            .with_help(format!("write {usage}")),
-                        )
+                        return self
+                            .scheduler_error(b, format!("`milestones` must be a list of integers, not {}", other.describe()), s, "not a list")
+                            .and(None)
                     }
-                    None => return missing(self, "milestones"),
+                    None => {
+                        let at = b.callee;
+                        return self.scheduler_error(b, "`MultiStepLR` needs `milestones`".to_string(), at, "missing argument").and(None);
+                    }
                 };
                 let mut milestones: Vec<(i64, u32)> = Vec::new();
                 for (item, s) in items {
                     let Value::Number(Num::Int(m)) = item else {
-                        return self.error(
-                            Diagnostic::new(Code::E0680, format!("a milestone must be an integer, not {}", item.describe()), s, "not an integer")
-                                .with_help(format!("write {usage}")),
-                        );
+                        return self
+                            .scheduler_error(b, format!("a milestone must be an integer, not {}", item.describe()), s, "not an integer")
+                            .and(None);
                     };
                     let m = m.clamp(i64::MIN as i128, i64::MAX as i128) as i64;
                     match milestones.iter_mut().find(|(x, _)| *x == m) {
@@ -195,20 +336,59 @@ impl Lowerer<'_> {
                         None => milestones.push((m, 1)),
                     }
                 }
-                let Some(gamma) = number(self, "gamma", bound[2].take(), Some(0.1)) else { return Value::Poison };
-                Schedule::MultiStep { milestones, gamma }
+                Schedule::MultiStep { milestones, gamma: self.sched_number(b, "gamma", Some(0.1))? }
             }
+            "CosineAnnealingLR" => {
+                // A `T_max` of 0 divides by zero in PyTorch's first step.
+                let t_max = self.sched_int(b, "T_max", None, 1)?;
+                Schedule::Cosine { t_max, eta_min: self.sched_number(b, "eta_min", Some(0.0))? }
+            }
+            "LambdaLR" | "MultiplicativeLR" => Schedule::Lambda { f: self.sched_function(b)?, multiplicative: b.name == "MultiplicativeLR" },
+            "LinearLR" => {
+                let start = self.sched_factor(b, "start_factor", 1.0 / 3.0, true, span)?;
+                let end = self.sched_factor(b, "end_factor", 1.0, false, span)?;
+                Schedule::Linear { start, end, total: self.sched_int(b, "total_iters", Some(5), 0)? }
+            }
+            "ConstantLR" => {
+                // PyTorch accepts a factor of 0 and then divides by it at `total_iters`.
+                let factor = self.sched_factor(b, "factor", 1.0 / 3.0, true, span)?;
+                Schedule::Constant { factor, total: self.sched_int(b, "total_iters", Some(5), 0)? }
+            }
+            _ => {
+                // `PolynomialLR`: a `total_iters` of 0 divides by zero in the first step.
+                let total = self.sched_int(b, "total_iters", Some(5), 1)?;
+                Schedule::Polynomial { total, power: self.sched_number(b, "power", Some(1.0))? }
+            }
+        })
+    }
+
+    /// `lr_lambda(epoch)` as a 0-d f64 node: the Python number it returns, as a float.
+    fn call_lr_lambda(&mut self, f: &Value, epoch: Value, span: Span) -> Option<NodeId> {
+        let callee = Ident { name: "lr_lambda".to_string(), span };
+        let args = vec![(None, epoch, span)];
+        let r = match f {
+            Value::Lambda(c) => self.call_lambda(c, &callee, args, span),
+            Value::Func(name, version) => self.call_version(&Ident { name: name.clone(), span }, *version, args, span),
+            _ => return None,
         };
-        // The optimizer's rate becomes a node now if nothing made it one, so that
-        // the steps have a place to carry it.
-        if self.optim.optimizers[optimizer].hyper.lr_node.is_none() {
-            let lr = self.optim.optimizers[optimizer].hyper.lr;
-            self.optim.optimizers[optimizer].hyper.lr_node = Some(self.scalar(lr, DType::F64, span));
+        match r {
+            Value::Number(n) => Some(self.scalar(n.f64(), DType::F64, span)),
+            Value::Bool(v) => Some(self.scalar(if v { 1.0 } else { 0.0 }, DType::F64, span)),
+            Value::Host { node, .. } => Some(self.cast_to(node, DType::F64, span)),
+            Value::Poison => None,
+            other => {
+                self.error(
+                    Diagnostic::new(Code::E0680, format!("`lr_lambda` must return a Python number, not {}", other.describe()), span, "here")
+                        .with_help("return a number of the epoch, as `lambda epoch: 0.95 ** epoch`; use `.item()` for a tensor's value"),
+                );
+                None
+            }
         }
-        // The initial step: `last_epoch` becomes 0 and the rate stays.
-        let last_epoch = self.node(Op::Full(Scalar::Int(0)), DType::I64, vec![], &[], span);
-        self.optim.schedulers.push(Scheduler { name, schedule, optimizer, last_epoch });
-        Value::Scheduler(self.optim.schedulers.len() - 1)
+    }
+
+    /// A binary op on 0-d f64 nodes.
+    fn f64_node(&mut self, op: Binary, a: NodeId, b: NodeId, span: Span) -> NodeId {
+        self.node(Op::Binary(op), DType::F64, vec![], &[a, b], span)
     }
 
     /// `scheduler.step()` or `scheduler.get_last_lr()`.
@@ -232,37 +412,136 @@ impl Lowerer<'_> {
             let lr = self.param_group_read(k, (Value::Str("lr".to_string()), span), span);
             return Value::List(vec![(lr, span)]);
         }
+        let prev = self.optim.schedulers[s].last_epoch;
+        if matches!(self.prog.graph.node(prev).op, Op::Input(_)) {
+            // `last_epoch` carried into a loop or branch counts steps from 0, which
+            // the range analysis cannot see through the carry; it tells the
+            // analysis that `0.95 ** epoch` stays finite.
+            self.prog.input_ranges.insert(prev, (0.0, f64::INFINITY));
+        }
         let one = self.node(Op::Full(Scalar::Int(1)), DType::I64, vec![], &[], span);
-        let last = self.node(Op::Binary(Binary::Add), DType::I64, vec![], &[self.optim.schedulers[s].last_epoch, one], span);
+        let last = self.node(Op::Binary(Binary::Add), DType::I64, vec![], &[prev, one], span);
         self.optim.schedulers[s].last_epoch = last;
         let lr = self.lr_value(self.optim.optimizers[k].hyper.lr_node, self.optim.optimizers[k].hyper.lr, span);
+        let base = self.optim.schedulers[s].base_lr;
+        let schedule = self.optim.schedulers[s].schedule.clone();
+        let Some(new) = self.scheduled_lr(&schedule, last, lr, base, span) else { return Value::Poison };
+        self.optim.optimizers[k].hyper.lr_node = Some(new);
+        Value::None
+    }
+
+    /// The rate after a step that made `last_epoch` `last`, from the rate `lr`.
+    fn scheduled_lr(&mut self, schedule: &Schedule, last: NodeId, lr: NodeId, base: NodeId, span: Span) -> Option<NodeId> {
         let f = |l: &mut Self, v: f64| l.scalar(v, DType::F64, span);
         let int = |l: &mut Self, v: i64| l.node(Op::Full(Scalar::Int(v)), DType::I64, vec![], &[], span);
-        let new = match self.optim.schedulers[s].schedule.clone() {
+        let cmp = |l: &mut Self, c: Cmp, a: NodeId, b: NodeId| l.node(Op::Compare(c), DType::Bool, vec![], &[a, b], span);
+        let select = |l: &mut Self, c: NodeId, a: NodeId, b: NodeId| l.node(Op::Select, DType::F64, vec![], &[c, a, b], span);
+        let int_op = |l: &mut Self, op: Binary, a: NodeId, b: NodeId| l.node(Op::Binary(op), DType::I64, vec![], &[a, b], span);
+        Some(match schedule {
             Schedule::Step { step_size, gamma } => {
-                let (size, zero, g) = (int(self, step_size), int(self, 0), f(self, gamma));
-                let rem = self.node(Op::Binary(Binary::Remainder), DType::I64, vec![], &[last, size], span);
-                let hit = self.node(Op::Compare(Cmp::Eq), DType::Bool, vec![], &[rem, zero], span);
-                let scaled = self.node(Op::Binary(Binary::Mul), DType::F64, vec![], &[lr, g], span);
-                self.node(Op::Select, DType::F64, vec![], &[hit, scaled, lr], span)
+                let (size, zero, g) = (int(self, *step_size), int(self, 0), f(self, *gamma));
+                let rem = int_op(self, Binary::Remainder, last, size);
+                let hit = cmp(self, Cmp::Eq, rem, zero);
+                let scaled = self.f64_node(Binary::Mul, lr, g, span);
+                select(self, hit, scaled, lr)
             }
             Schedule::Exponential { gamma } => {
-                let g = f(self, gamma);
-                self.node(Op::Binary(Binary::Mul), DType::F64, vec![], &[lr, g], span)
+                let g = f(self, *gamma);
+                self.f64_node(Binary::Mul, lr, g, span)
             }
             Schedule::MultiStep { milestones, gamma } => {
                 let mut out = lr;
-                for (m, count) in milestones {
+                for &(m, count) in milestones {
                     // `gamma ** count`, a Python float power.
                     let (at, factor) = (int(self, m), f(self, gamma.powf(count as f64)));
-                    let hit = self.node(Op::Compare(Cmp::Eq), DType::Bool, vec![], &[last, at], span);
-                    let scaled = self.node(Op::Binary(Binary::Mul), DType::F64, vec![], &[lr, factor], span);
-                    out = self.node(Op::Select, DType::F64, vec![], &[hit, scaled, out], span);
+                    let hit = cmp(self, Cmp::Eq, last, at);
+                    let scaled = self.f64_node(Binary::Mul, lr, factor, span);
+                    out = select(self, hit, scaled, out);
                 }
                 out
             }
-        };
-        self.optim.optimizers[k].hyper.lr_node = Some(new);
-        Value::None
+            Schedule::Cosine { t_max, eta_min } => {
+                let t = *t_max;
+                // The restart branch: `lr + (base - eta_min) * (1 - cos(pi / T_max)) / 2`.
+                let eta = f(self, *eta_min);
+                let width = self.f64_node(Binary::Sub, base, eta, span);
+                let k = f(self, 1.0 - (std::f64::consts::PI / t as f64).cos());
+                let m = self.f64_node(Binary::Mul, width, k, span);
+                let two = f(self, 2.0);
+                let q = self.f64_node(Binary::Div, m, two, span);
+                let restart = self.f64_node(Binary::Add, lr, q, span);
+                // `(last - 1 - T_max) % (2 * T_max) == 0`; a floored or truncated
+                // remainder is zero at the same epochs.
+                let one = int(self, 1);
+                let prev = int_op(self, Binary::Sub, last, one);
+                let (ti, t2, zero) = (int(self, t), int(self, 2 * t), int(self, 0));
+                let shifted = int_op(self, Binary::Sub, prev, ti);
+                let rem = int_op(self, Binary::Remainder, shifted, t2);
+                let at_restart = cmp(self, Cmp::Eq, rem, zero);
+                // `(1 + cos(pi * last / T_max)) / (1 + cos(pi * (last - 1) / T_max)) * (lr - eta_min) + eta_min`.
+                let (pi, tf, onef) = (f(self, std::f64::consts::PI), f(self, t as f64), f(self, 1.0));
+                let cos_term = |l: &mut Self, e: NodeId| {
+                    let e = l.cast_to(e, DType::F64, span);
+                    let a = l.f64_node(Binary::Mul, pi, e, span);
+                    let a = l.f64_node(Binary::Div, a, tf, span);
+                    let c = l.node(Op::Unary(Unary::Cos), DType::F64, vec![], &[a], span);
+                    l.f64_node(Binary::Add, onef, c, span)
+                };
+                let (num, den) = (cos_term(self, last), cos_term(self, prev));
+                let ratio = self.f64_node(Binary::Div, num, den, span);
+                let above = self.f64_node(Binary::Sub, lr, eta, span);
+                let scaled = self.f64_node(Binary::Mul, ratio, above, span);
+                let smooth = self.f64_node(Binary::Add, scaled, eta, span);
+                select(self, at_restart, restart, smooth)
+            }
+            Schedule::Lambda { f: func, multiplicative } => {
+                let epoch = Value::Host { node: last, kind: super::super::HostKind::Int };
+                let factor = self.call_lr_lambda(func, epoch, span)?;
+                let from = if *multiplicative { lr } else { base };
+                self.f64_node(Binary::Mul, from, factor, span)
+            }
+            Schedule::Linear { start, end, total } => {
+                // `lr * (1.0 + (end - start) / (total * start + (last - 1) * (end - start)))`.
+                let d = end - start;
+                let (t1, df, onef, one) = (f(self, *total as f64 * start), f(self, d), f(self, 1.0), int(self, 1));
+                let prev = int_op(self, Binary::Sub, last, one);
+                let prev = self.cast_to(prev, DType::F64, span);
+                let t2 = self.f64_node(Binary::Mul, prev, df, span);
+                let sum = self.f64_node(Binary::Add, t1, t2, span);
+                let r = self.f64_node(Binary::Div, df, sum, span);
+                let g = self.f64_node(Binary::Add, onef, r, span);
+                let out = self.f64_node(Binary::Mul, lr, g, span);
+                let t = int(self, *total);
+                let past = cmp(self, Cmp::Gt, last, t);
+                select(self, past, lr, out)
+            }
+            Schedule::Constant { factor, total } => {
+                let (t, inv) = (int(self, *total), f(self, 1.0 / factor));
+                let hit = cmp(self, Cmp::Eq, last, t);
+                let out = self.f64_node(Binary::Mul, lr, inv, span);
+                select(self, hit, out, lr)
+            }
+            Schedule::Polynomial { total, power } => {
+                // `lr * ((1.0 - last / total) / (1.0 - (last - 1) / total)) ** power`.
+                let (tf, onef, one, p) = (f(self, *total as f64), f(self, 1.0), int(self, 1), f(self, *power));
+                let prev = int_op(self, Binary::Sub, last, one);
+                let left = |l: &mut Self, e: NodeId| {
+                    let e = l.cast_to(e, DType::F64, span);
+                    let q = l.f64_node(Binary::Div, e, tf, span);
+                    l.f64_node(Binary::Sub, onef, q, span)
+                };
+                let (a, b) = (left(self, last), left(self, prev));
+                let ratio = self.f64_node(Binary::Div, a, b, span);
+                // Where the result is used (`last <= total`), `a <= b` and so the
+                // ratio lies in [0, 1]; told so, the range analysis does not
+                // report the `pow` of the unused branch as an overflow.
+                self.prog.input_ranges.insert(ratio, (0.0, 1.0));
+                let decay = self.f64_node(Binary::Pow, ratio, p, span);
+                let out = self.f64_node(Binary::Mul, lr, decay, span);
+                let t = int(self, *total);
+                let past = cmp(self, Cmp::Gt, last, t);
+                select(self, past, lr, out)
+            }
+        })
     }
 }
