@@ -85,6 +85,7 @@ const EXPORTABLE: &[&str] = &[
     "train_digits",
     "two_params_none",
     "views_write_through",
+    "warmup_schedules",
 ];
 
 /// The examples that export but whose scripts print something else, each with the reason.

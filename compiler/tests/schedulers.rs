@@ -1,5 +1,6 @@
 //! `torch.optim.lr_scheduler`'s `CosineAnnealingLR`, `LambdaLR`,
-//! `MultiplicativeLR`, `LinearLR`, `ConstantLR` and `PolynomialLR`: the rate
+//! `MultiplicativeLR`, `LinearLR`, `ConstantLR`, `PolynomialLR` and
+//! `ReduceLROnPlateau`: the rate
 //! of every step, printed in full, is what PyTorch 2.15 prints for the same
 //! lines (the expected strings were made by running them under PyTorch), in
 //! loops compiled once; chained schedulers share the first one's base rate; the
@@ -163,5 +164,57 @@ fn schedule_options_are_checked() {
     ];
     for (line, message) in cases {
         assert_eq!(errors(&format!("{head}{line}")), (Code::E0680, message.to_string()), "{line}");
+    }
+}
+
+/// `ReduceLROnPlateau` with each mode and threshold mode, patience, cooldown,
+/// a floor (as a list of one) and `eps`, stepped with a list of metrics.
+#[test]
+fn reduce_on_plateau_gives_pytorchs_rates() {
+    let program = r#"
+W = zeros(3, requires_grad=true)
+fn run(make, metrics) {
+    opt = SGD([W], lr=0.1)
+    sch = make(opt)
+    out = []
+    for m in metrics {
+        opt.step()
+        sch.step(m)
+        out.append(sch.get_last_lr()[0])
+    }
+    print(out)
+}
+ms = [1.0, 0.9, 0.95, 0.93, 0.92, 0.91, 0.9, 0.89, 0.95, 0.96, 0.97, 0.98, 0.5, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6]
+run(lambda o: ReduceLROnPlateau(o), ms * 2)
+run(lambda o: ReduceLROnPlateau(o, "min", patience=2), ms)
+run(lambda o: ReduceLROnPlateau(o, mode="max", factor=0.5, patience=1, threshold=0.05, threshold_mode="abs", cooldown=2, min_lr=0.02), ms)
+run(lambda o: ReduceLROnPlateau(o, factor=0.5, patience=0, min_lr=[0.09], eps=0.001), ms)
+"#;
+    let want = "\
+[0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.010000000000000002, 0.010000000000000002, 0.010000000000000002, 0.010000000000000002, 0.010000000000000002, 0.010000000000000002, 0.010000000000000002, 0.010000000000000002, 0.010000000000000002, 0.010000000000000002, 0.010000000000000002, 0.0010000000000000002, 0.0010000000000000002, 0.0010000000000000002, 0.0010000000000000002, 0.0010000000000000002, 0.0010000000000000002, 0.0010000000000000002, 0.0010000000000000002, 0.0010000000000000002, 0.0010000000000000002, 0.0010000000000000002, 0.00010000000000000003, 0.00010000000000000003, 0.00010000000000000003, 0.00010000000000000003, 0.00010000000000000003]
+[0.1, 0.1, 0.1, 0.1, 0.010000000000000002, 0.010000000000000002, 0.010000000000000002, 0.010000000000000002, 0.010000000000000002, 0.010000000000000002, 0.0010000000000000002, 0.0010000000000000002, 0.0010000000000000002, 0.0010000000000000002, 0.0010000000000000002, 0.00010000000000000003, 0.00010000000000000003, 0.00010000000000000003, 1.0000000000000004e-05, 1.0000000000000004e-05, 1.0000000000000004e-05, 1.0000000000000004e-06, 1.0000000000000004e-06, 1.0000000000000004e-06, 1.0000000000000005e-07]
+[0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025, 0.025, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02]
+[0.1, 0.1, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09]
+";
+    assert_eq!(run(program), want);
+}
+
+/// Its options are checked as PyTorch checks them, and `step` needs the metric,
+/// a number or a one-element tensor.
+#[test]
+fn reduce_on_plateau_options_and_metric_are_checked() {
+    let errors = |program: &str| match compile(program, false) {
+        Ok(_) => panic!("compiled: {program}"),
+        Err(d) => (d[0].code, d[0].message.clone()),
+    };
+    let head = "w = zeros(2, requires_grad=true)\nopt = SGD([w], lr=0.1)\n";
+    let cases = [
+        ("s = ReduceLROnPlateau(opt, factor=1.0)\n", Code::E0680, "`factor` must be less than 1.0, not 1"),
+        ("s = ReduceLROnPlateau(opt, mode=\"mid\")\n", Code::E0680, "`mode` is \"min\" or \"max\", not \"mid\""),
+        ("s = ReduceLROnPlateau(opt)\ns.step()\n", Code::E0685, "`ReduceLROnPlateau.step` takes the metric"),
+        ("s = ReduceLROnPlateau(opt)\ns.step(w)\n", Code::E0640, "only a one-element tensor converts to a Python number, and this one has shape [2]"),
+    ];
+    for (line, code, message) in cases {
+        assert_eq!(errors(&format!("{head}{line}")), (code, message.to_string()), "{line}");
     }
 }

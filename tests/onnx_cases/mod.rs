@@ -56,6 +56,12 @@ pub const LOOSER: &[(&str, f64, &str)] = &[
          (measured: 0.94e-5 of its scale in ONNX Runtime 1.32)",
     ),
     (
+        "lr_schedule.act:b.grad",
+        1e-4,
+        "the last of eleven trainings (60 SGD steps with momentum, the rate from ReduceLROnPlateau): the bias gradient is a \
+         sum of 1400 rows that nearly cancels to 4e-4 (measured: 1.09e-5 of its scale in ONNX Runtime 1.32)",
+    ),
+    (
         "sorting.act:indices",
         f64::INFINITY,
         "the positions of 24 integers with many ties: ONNX's TopK puts equal values in order of position (a stable sort), \

@@ -32,6 +32,8 @@ pub fn returns_of(block: &Block) -> Vec<(&[Expr], Span)> {
             StmtKind::For(f) => out.extend(returns_of(&f.body)),
             StmtKind::Assign { .. } | StmtKind::Unpack { .. } | StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Input(_) => {}
             StmtKind::AugAssign { .. } | StmtKind::Store { .. } | StmtKind::Assert { .. } => {}
+            // A nested fn's `return`s are its own.
+            StmtKind::Def(_) => {}
         }
     }
     out

@@ -118,6 +118,8 @@ fn check_top_level_stmt(stmt: &Stmt, diags: &mut Vec<Diagnostic>) {
         }
         StmtKind::Assign { .. } | StmtKind::Unpack { .. } | StmtKind::Expr(_) | StmtKind::Input(_) => return,
         StmtKind::AugAssign { .. } | StmtKind::Store { .. } | StmtKind::Assert { .. } => return,
+        // A `fn` in a top-level block is a nested fn; its body is checked as one.
+        StmtKind::Def(_) => return,
     };
     diags.push(Diagnostic::new(Code::E0108, what, stmt.span, "not allowed at the top level").with_help(help));
 }
@@ -188,6 +190,9 @@ pub(crate) fn top_level_names(file: &File) -> HashMap<String, Span> {
             StmtKind::For(f) => {
                 out.entry(f.var.name.clone()).or_insert(f.var.span);
                 f.body.stmts.iter().for_each(|s| collect(s, out));
+            }
+            StmtKind::Def(f) => {
+                out.entry(f.name.name.clone()).or_insert(f.name.span);
             }
             StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Return(_) | StmtKind::Assert { .. } => {}
             StmtKind::AugAssign { .. } | StmtKind::Store { .. } => {}
@@ -355,6 +360,17 @@ fn check_block(block: &Block, scope: &mut HashMap<String, Span>, kind: BlockKind
             }
             // The grammar accepts `input` only at the top level, never in a block.
             StmtKind::Input(_) => {}
+            // A nested fn: its defaults are constants, as a fn's are; its body
+            // sees its parameters and the names bound before it (a closure).
+            StmtKind::Def(f) => {
+                f.defaults.iter().flatten().for_each(|d| check_names(d, &HashMap::new(), bw, diags));
+                scope.insert(f.name.name.clone(), f.name.span);
+                let mut inner = scope.clone();
+                for p in &f.params {
+                    inner.insert(p.name.clone(), p.span);
+                }
+                check_block(&f.body, &mut inner, BlockKind::Fn, &BlockCtx::default(), diags);
+            }
             StmtKind::Save(names) => {
                 if kind != BlockKind::Forward {
                     diags.push(
@@ -675,6 +691,11 @@ fn collect_calls_block(b: &Block, out: &mut Vec<(String, Span)>) {
             }
             StmtKind::Save(_) | StmtKind::Input(_) => {}
             StmtKind::NoGrad(b) => collect_calls_block(b, out),
+            // A nested fn's calls are made when the enclosing body calls it.
+            StmtKind::Def(f) => {
+                f.defaults.iter().flatten().for_each(|d| collect_calls(d, out));
+                collect_calls_block(&f.body, out);
+            }
             StmtKind::AugAssign { target, value, .. } | StmtKind::Store { target, value } => {
                 collect_calls(target, out);
                 collect_calls(value, out);

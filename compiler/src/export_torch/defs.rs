@@ -18,6 +18,20 @@ impl Exporter<'_> {
         out
     }
 
+    /// A nested `def`: its parameters bound in `scope` (the names around it), as
+    /// the kinds its defaults or the calls of its name give them.
+    pub(super) fn nested_fn_def(&mut self, f: &FnDef, scope: &mut Scope) -> String {
+        let params = self.param_scope(&f.name.name, &f.params, &f.defaults, None);
+        for p in &f.params {
+            scope.kinds.bind(&p.name, params.kinds.get(&p.name));
+        }
+        scope.module = false;
+        let mut out = String::new();
+        line(&mut out, 0, &format!("def {}({}):", f.name.name, self.params(&f.params, &f.defaults)));
+        self.block(&f.body, scope, 1, &mut out);
+        out
+    }
+
     /// A custom Function, or a function for an op whose gradient graphc derives.
     pub(super) fn op_def(&mut self, op: &OpDef) -> String {
         let params = self.params(&op.params, &op.defaults);

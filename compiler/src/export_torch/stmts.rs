@@ -9,6 +9,7 @@ use super::Exporter;
 
 /// Where statements are: the kinds of the names bound there, and, inside an op,
 /// its parameters and which block.
+#[derive(Clone)]
 pub struct Scope {
     pub kinds: Kinds,
     /// The op's parameters, inside an op (for `needs_grad(p)`).
@@ -117,6 +118,15 @@ impl Exporter<'_> {
                     }
                     None => line(out, depth, &format!("assert {t}")),
                 }
+            }
+            // A nested fn: `def` at this depth, its body seeing the names around it.
+            StmtKind::Def(f) => {
+                let mut inner = scope.clone();
+                let text = self.nested_fn_def(f, &mut inner);
+                for l in text.lines() {
+                    line(out, depth, l);
+                }
+                scope.kinds.bind(&f.name.name, super::kinds::Kind::Other);
             }
             StmtKind::NoGrad(body) => {
                 line(out, depth, "with torch.no_grad():");

@@ -14,15 +14,16 @@
 
 use std::collections::HashMap;
 
-use graphc_runtime::Op;
+use graphc_runtime::op::Scalar;
+use graphc_runtime::{DType, Op};
 
 use crate::diag::{Code, Diagnostic};
-use crate::ir::graph::{Node, NodeId, NodeMeta};
+use crate::ir::graph::{Node, NodeId, NodeMeta, Region};
 use crate::ir::program::{Effect, LoopRegion};
 use crate::syntax::ast::{Block, IfStmt, Span, Stmt, StmtKind};
 
 use super::regions::{Held, LoweredBody};
-use super::{BodyKind, BodyResult, HostKind, Lowerer, Scope, Value};
+use super::{BodyKind, BodyResult, HostKind, Lowerer, Num, Scope, Value};
 
 impl Lowerer<'_> {
     /// The bool node of a condition decided at run time, if `v` is one.
@@ -75,6 +76,7 @@ impl Lowerer<'_> {
 
     /// Emits the two sides of a branch and rebinds the state to what it is after it.
     fn join(&mut self, mut a: LoweredBody, mut b: LoweredBody, cond: NodeId, span: Span, scope: &mut Scope) {
+        promote_numbers(&mut a, &mut b, span);
         rename_one_sided_grads(&mut a, &b);
         rename_one_sided_grads(&mut b, &a);
         let entry: HashMap<&String, &Held> = a.entry_places.iter().map(|(k, h)| (k, h)).collect();
@@ -250,6 +252,63 @@ impl Lowerer<'_> {
             Diagnostic::new(Code::E0605, format!("`{key}` is {what} of an `if` decided at run time"), span, "condition known only at run time")
                 .with_help("give the value the same dtype, shape and kind on both sides (both sides are compiled, and either may run)"),
         );
+    }
+}
+
+/// A name that holds a Python number of one type on both sides, known when
+/// compiling on one side and only at run time on the other (`lr = 1.0` against
+/// `lr = step / warmup`), or two different compile-time numbers, is a run-time
+/// number after the `if`: the side that knows it holds it in a constant node.
+/// An int on one side and a float on the other stay different (E0605), as
+/// Python's value would have a type only the run knows.
+fn promote_numbers(a: &mut LoweredBody, b: &mut LoweredBody, span: Span) {
+    fn kind_of(v: &Value) -> Option<(HostKind, bool)> {
+        match v {
+            Value::Number(Num::Int(_)) => Some((HostKind::Int, false)),
+            Value::Number(Num::Float(_)) => Some((HostKind::Float, false)),
+            Value::Bool(_) => Some((HostKind::Bool, false)),
+            Value::Host { kind, .. } => Some((*kind, true)),
+            _ => None,
+        }
+    }
+    let mut names: Vec<(String, bool)> = a.exit.names.keys().map(|k| (k.clone(), false)).collect();
+    names.extend(a.exit.globals.keys().map(|k| (k.clone(), true)));
+    names.sort();
+    for (name, global) in names {
+        let get = |side: &LoweredBody| if global { side.exit.globals.get(&name) } else { side.exit.names.get(&name) }.cloned();
+        let (Some(va), Some(vb)) = (get(a), get(b)) else { continue };
+        let (Some((ka, run_a)), Some((kb, run_b))) = (kind_of(&va), kind_of(&vb)) else { continue };
+        let same_constant = match (&va, &vb) {
+            (Value::Number(x), Value::Number(y)) => x == y,
+            (Value::Bool(x), Value::Bool(y)) => x == y,
+            _ => false,
+        };
+        if ka != kb || (run_a && run_b) || same_constant {
+            continue;
+        }
+        let key = if global { format!("global {name}") } else { name.clone() };
+        for side in [&mut *a, &mut *b] {
+            let (dtype, scalar) = match get(side) {
+                Some(Value::Number(n)) => (if n.is_int() { DType::I64 } else { DType::F64 }, n.scalar()),
+                Some(Value::Bool(v)) => (DType::Bool, Scalar::of(if v { 1.0 } else { 0.0 }, DType::Bool)),
+                _ => continue,
+            };
+            let node = side.program.graph.add(
+                Node { op: Op::Full(scalar), dtype, shape: vec![] },
+                &[],
+                NodeMeta { span, region: Region::Forward, requires_grad: false, note: None },
+            );
+            let v = Value::Host { node, kind: ka };
+            if global {
+                side.exit.globals.insert(name.clone(), v);
+            } else {
+                side.exit.names.insert(name.clone(), v);
+            }
+            if let Some(at) = side.exit_places.iter().position(|(k, _)| *k == key) {
+                side.exit_places[at].1 = Held::Node(node);
+                side.exit_places.insert(at, (format!("{key} (kind)"), Held::Const(format!("host {ka:?}"))));
+            }
+        }
     }
 }
 

@@ -15,6 +15,7 @@ use graphc_runtime::Op;
 
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
+use crate::ir::program::Effect;
 use crate::syntax::ast::Span;
 
 use super::Lowerer;
@@ -32,18 +33,38 @@ impl Lowerer<'_> {
                 continue;
             }
             let operands = g.operands(n);
+            // A branch's sides are regions too (`branches.rs`), named by an `Effect::Branch`.
+            let branch =
+                |r: u32| self.prog.effects.iter().any(|e| matches!(e, Effect::Branch { then, otherwise, .. } if *then == r || *otherwise == r));
             let crosses = match g.node(n).op {
-                Op::RegionOutput { .. } => Some("computed by a loop"),
+                Op::RegionOutput { region, .. } if branch(region) => Some(("an `if` decided at run time", "computed by it")),
+                Op::RegionOutput { .. } => Some(("a loop", "computed by a loop")),
                 // Input 0 of a loop body is the index; the others come from outside the body.
-                Op::Input(_) if self.in_loop_body => Some("computed before this loop or by its previous iteration"),
+                Op::Input(_) if self.in_loop_body => Some(("a loop", "computed before this loop or by its previous iteration")),
                 _ => None,
             };
-            if let Some(what) = crosses {
-                let (at, name) = (g.meta(n).span, g.meta(n).note.clone().unwrap_or_else(|| "a value".to_string()));
+            if let Some((region, what)) = crosses {
+                let at = g.meta(n).span;
+                // A value returned inside an `if` is bound to a hidden name (`early_returns.rs`).
+                let name = match g.meta(n).note.clone() {
+                    Some(n) if n.starts_with("<return value") => "the value a fn returned".to_string(),
+                    Some(n) => format!("`{n}`"),
+                    None => "a value".to_string(),
+                };
+                let help = if region == "a loop" {
+                    "gradients do not flow through loops yet: compute the loss from leaves (tensors created with `requires_grad=true`) inside the loop body, or `detach()` the value carried from one iteration to the next"
+                } else {
+                    "gradients do not flow through an `if` decided at run time yet: decide the condition when compiling, or compute the loss and call `backward` inside each side"
+                };
                 self.error(
-                    Diagnostic::new(Code::E0604, format!("this backward would differentiate through a loop: `{name}` was {what}"), span, "crosses a loop boundary")
-                        .with_secondary(at, "the loop")
-                        .with_help("gradients do not flow through loops yet: compute the loss from leaves (tensors created with `requires_grad=true`) inside the loop body, or `detach()` the value carried from one iteration to the next"),
+                    Diagnostic::new(
+                        Code::E0604,
+                        format!("this backward would differentiate through {region}: {name} was {what}"),
+                        span,
+                        if region == "a loop" { "crosses a loop boundary" } else { "crosses the `if`'s boundary" },
+                    )
+                    .with_secondary(at, if region == "a loop" { "the loop" } else { "the `if`" })
+                    .with_help(help),
                 );
                 return false;
             }

@@ -471,6 +471,7 @@ fn jump_in(b: &Block) -> Option<Span> {
                 }
             }
             StmtKind::For(_)
+            | StmtKind::Def(_)
             | StmtKind::AugAssign { .. }
             | StmtKind::Store { .. }
             | StmtKind::Assign { .. }

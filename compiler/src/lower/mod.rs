@@ -34,6 +34,7 @@ mod creation_calls;
 mod data_calls;
 mod dtypes;
 mod dyn_index;
+mod early_returns;
 mod einsum;
 mod exprs;
 mod extreme_calls;
@@ -608,6 +609,11 @@ impl<'a> Lowerer<'a> {
                 self.assert_stmt(test, message.as_ref(), scope, stmt.span);
                 None
             }
+            StmtKind::Def(f) => {
+                let v = self.nested_fn(f, scope);
+                self.bind(&f.name.name, v, scope, kind);
+                None
+            }
         }
     }
 
@@ -701,7 +707,9 @@ impl<'a> Lowerer<'a> {
     /// Lowers a block up to its `return`; collects saved names along the way.
     pub(crate) fn block(&mut self, block: &Block, scope: &mut Scope, kind: BodyKind) -> BodyResult {
         let mut result = BodyResult::default();
-        for s in &block.stmts {
+        // A fn's `return` inside an `if` is moved after it (`early_returns.rs`).
+        let hoisted = if kind == BodyKind::Fn { early_returns::hoist(&block.stmts) } else { None };
+        for s in hoisted.as_deref().unwrap_or(&block.stmts) {
             if let Some(mut r) = self.stmt(s, scope, kind) {
                 result.saved.append(&mut r.saved);
                 if r.returned.is_some() {

@@ -145,7 +145,10 @@ impl<'a> Lowerer<'a> {
             }
             Value::Func(name, _) if name == "Tensor" => PrintArg::Text("<class 'torch.Tensor'>".to_string()),
             Value::Func(name, _) => PrintArg::Text(format!("<function {name}>")),
-            Value::Lambda(_) => PrintArg::Text("<function <lambda>>".to_string()),
+            Value::Lambda(c) => match &c.def {
+                super::lambdas::Def::Lambda(_) => PrintArg::Text("<function <lambda>>".to_string()),
+                super::lambdas::Def::Fn(f) => PrintArg::Text(format!("<function {}>", f.name.name)),
+            },
             // As for functions, Python adds the node's address, which no run reproduces.
             Value::GradFn(name) => PrintArg::Text(format!("<{name} object>")),
             Value::Appending(_) | Value::Poison => PrintArg::None,

@@ -160,6 +160,11 @@ impl<'a> Lowerer<'a> {
         }
         let r = self.block(&f.body, &mut scope, BodyKind::Fn);
         self.call_stack.pop();
+        self.fn_result(r)
+    }
+
+    /// What a fn body's `return` gives its caller.
+    pub(crate) fn fn_result(&mut self, r: super::BodyResult) -> Value {
         match r.returned {
             Some(mut vals) if vals.len() == 1 => vals.remove(0).0,
             // `return a, b` returns a tuple, as in Python.

@@ -105,6 +105,22 @@ pub enum StmtKind {
     /// `assert test` or `assert test, message`: stops the program with the
     /// message when the test is false, as Python's `AssertionError`.
     Assert { test: Expr, message: Option<Expr> },
+    /// `fn name(params) { body }` inside a block: a nested function, which
+    /// closes over the names of the body around it (Hugging Face's
+    /// `def lr_lambda(current_step)` inside its schedule's `def`). At the top
+    /// level the parser makes it an [`Item::Fn`] instead. Shared, since the
+    /// function value it makes holds it (`lower/lambdas.rs`).
+    Def(std::rc::Rc<FnDef>),
+}
+
+impl Stmt {
+    /// The item a top-level statement is: a `fn` definition is an [`Item::Fn`].
+    pub fn into_item(self) -> Item {
+        match self.kind {
+            StmtKind::Def(f) => Item::Fn(std::rc::Rc::try_unwrap(f).unwrap_or_else(|f| (*f).clone())),
+            kind => Item::Stmt(Stmt { kind, span: self.span }),
+        }
+    }
 }
 
 /// The hidden loop variable of `for a, b in xs`, whose body starts by unpacking

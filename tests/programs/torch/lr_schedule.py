@@ -6,7 +6,7 @@
 # then with AdamW and a rate that falls every epoch; then the same schedule
 # with StepLR, and ExponentialLR and MultiStepLR with Adam; a LinearLR warm-up
 # chained with CosineAnnealingLR, and LambdaLR, MultiplicativeLR, ConstantLR and
-# PolynomialLR with AdamW.
+# PolynomialLR with AdamW, and ReduceLROnPlateau stepped with the validation loss.
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -141,3 +141,25 @@ for make in [
         optimizer.step()
         scheduler.step()
     print(scheduler.get_last_lr(), f"{loss.item():.6f}")
+
+# ReduceLROnPlateau, as its docs use it: stepped with the validation loss after
+# each epoch; the rate falls by `factor` when the loss stops improving.
+from torch.optim.lr_scheduler import ReduceLROnPlateau
+
+torch.manual_seed(0)
+W = (torch.randn(64, 10) * 0.01).requires_grad_()
+b = torch.zeros(10, requires_grad=True)
+optimizer = torch.optim.SGD([W, b], lr=0.5, momentum=0.9)
+scheduler = ReduceLROnPlateau(optimizer, "min", factor=0.5, patience=2, threshold=0.02)
+x_train, y_train, x_val, y_val = x[:1400], labels[:1400], x[1400:], labels[1400:]
+for epoch in range(60):
+    loss = F.cross_entropy(x_train @ W + b, y_train)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    with torch.no_grad():
+        val_loss = F.cross_entropy(x_val @ W + b, y_val)
+    scheduler.step(val_loss)
+    if epoch % 10 == 9:
+        print(f"epoch {epoch:2d}  lr {scheduler.get_last_lr()[0]:.6f}  val loss {val_loss.item():.4f}")
+print(scheduler.get_last_lr())

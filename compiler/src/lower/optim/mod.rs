@@ -19,6 +19,7 @@ mod adam;
 mod args;
 mod kernels;
 pub(crate) mod param_groups;
+pub(crate) mod plateau;
 mod repr;
 pub(crate) mod schedulers;
 mod sgd;
@@ -141,6 +142,11 @@ impl Table {
         for (k, s) in self.schedulers.iter().enumerate() {
             f(format!("scheduler {k} last_epoch"), Some(s.last_epoch));
             f(format!("scheduler {k} base_lr"), Some(s.base_lr));
+            if let Some(mut p) = s.plateau {
+                for (field, n) in p.nodes_mut() {
+                    f(format!("scheduler {k} {field}"), Some(*n));
+                }
+            }
         }
     }
 
@@ -172,6 +178,13 @@ impl Table {
             if let Some(n) = node_of(&format!("scheduler {k} base_lr")) {
                 s.base_lr = n;
             }
+            if let Some(p) = &mut s.plateau {
+                for (field, n) in p.nodes_mut() {
+                    if let Some(m) = node_of(&format!("scheduler {k} {field}")) {
+                        *n = m;
+                    }
+                }
+            }
         }
     }
 
@@ -194,6 +207,11 @@ impl Table {
         for s in &mut self.schedulers {
             s.last_epoch = f(s.last_epoch);
             s.base_lr = f(s.base_lr);
+            if let Some(p) = &mut s.plateau {
+                for (_, n) in p.nodes_mut() {
+                    *n = f(*n);
+                }
+            }
         }
     }
 }

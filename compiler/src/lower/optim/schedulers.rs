@@ -72,6 +72,7 @@ pub(crate) enum Schedule {
         total: i64,
         power: f64,
     },
+    Plateau(super::plateau::Plateau),
 }
 
 /// One scheduler object.
@@ -86,6 +87,8 @@ pub(crate) struct Scheduler {
     /// The group's `initial_lr` (PyTorch's `base_lrs`), a 0-d f64 node: the rate
     /// when the optimizer's first scheduler was made.
     pub base_lr: NodeId,
+    /// `ReduceLROnPlateau`'s state.
+    pub plateau: Option<super::plateau::PlateauState>,
 }
 
 /// A scheduler's name, parameters in PyTorch's order, and the call its errors suggest.
@@ -133,6 +136,11 @@ const SPECS: &[Spec] = &[
         params: &["optimizer", "total_iters", "power", "last_epoch"],
         usage: "`PolynomialLR(optimizer, total_iters=4, power=1.0)`",
     },
+    Spec {
+        name: "ReduceLROnPlateau",
+        params: &["optimizer", "mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps"],
+        usage: "`ReduceLROnPlateau(optimizer, mode=\"min\", factor=0.1, patience=10)`",
+    },
 ];
 
 /// The scheduler a call name makes, when it is one.
@@ -141,7 +149,7 @@ pub(crate) fn lookup(name: &str) -> Option<&'static str> {
 }
 
 /// The arguments of a scheduler call, bound to its parameters.
-struct Bound {
+pub(super) struct Bound {
     name: &'static str,
     usage: &'static str,
     callee: Span,
@@ -149,19 +157,26 @@ struct Bound {
 }
 
 impl Bound {
-    fn take(&mut self, p: &str) -> Option<(Value, Span)> {
+    pub(super) fn take(&mut self, p: &str) -> Option<(Value, Span)> {
         self.slots.iter_mut().find(|(n, _)| *n == p).and_then(|(_, v)| v.take())
+    }
+
+    /// Puts an argument back, to be read again (an item of a one-item list).
+    pub(super) fn put(&mut self, p: &str, v: (Value, Span)) {
+        if let Some(slot) = self.slots.iter_mut().find(|(n, _)| *n == p) {
+            slot.1 = Some(v);
+        }
     }
 }
 
 impl Lowerer<'_> {
-    fn scheduler_error(&mut self, b: &Bound, msg: String, span: Span, label: &str) -> Option<()> {
+    pub(super) fn scheduler_error(&mut self, b: &Bound, msg: String, span: Span, label: &str) -> Option<()> {
         self.error(Diagnostic::new(Code::E0680, msg, span, label).with_help(format!("write {}", b.usage)));
         None
     }
 
     /// A number option, `default` when it is left out (`None`: required).
-    fn sched_number(&mut self, b: &mut Bound, p: &str, default: Option<f64>) -> Option<f64> {
+    pub(super) fn sched_number(&mut self, b: &mut Bound, p: &str, default: Option<f64>) -> Option<f64> {
         match b.take(p) {
             Some((Value::Number(n), _)) => Some(n.f64()),
             Some((Value::Poison, _)) => None,
@@ -179,7 +194,7 @@ impl Lowerer<'_> {
     }
 
     /// An integer option of at least `min`.
-    fn sched_int(&mut self, b: &mut Bound, p: &str, default: Option<i64>, min: i64) -> Option<i64> {
+    pub(super) fn sched_int(&mut self, b: &mut Bound, p: &str, default: Option<i64>, min: i64) -> Option<i64> {
         match b.take(p) {
             Some((Value::Number(Num::Int(n)), _)) if n >= min as i128 && n <= i64::MAX as i128 => Some(n as i64),
             Some((Value::Poison, _)) => None,
@@ -207,14 +222,32 @@ impl Lowerer<'_> {
         Some(v)
     }
 
+    /// A string option that is one of `choices`, `default` when left out.
+    pub(super) fn sched_choice(&mut self, b: &mut Bound, p: &str, default: &'static str, choices: &[&'static str]) -> Option<&'static str> {
+        match b.take(p) {
+            None => Some(default),
+            Some((Value::Str(s), at)) => match choices.iter().find(|c| **c == s) {
+                Some(c) => Some(*c),
+                None => {
+                    let options = choices.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(" or ");
+                    self.scheduler_error(b, format!("`{p}` is {options}, not \"{s}\""), at, "unknown mode")?;
+                    None
+                }
+            },
+            Some((Value::Poison, _)) => None,
+            Some((other, at)) => {
+                self.scheduler_error(b, format!("`{p}` must be a string, not {}", other.describe()), at, "not a string")?;
+                None
+            }
+        }
+    }
+
     /// `lr_lambda`: a function, or a list of one function (one per parameter group).
     fn sched_function(&mut self, b: &mut Bound) -> Option<Value> {
         match b.take("lr_lambda") {
             Some((f @ (Value::Lambda(_) | Value::Func(..)), _)) => Some(f),
             Some((Value::List(items) | Value::Tuple(items), s)) if items.len() == 1 => {
-                if let Some(slot) = b.slots.iter_mut().find(|(n, _)| *n == "lr_lambda") {
-                    slot.1 = Some((items[0].0.clone(), s));
-                }
+                b.put("lr_lambda", (items[0].0.clone(), s));
                 self.sched_function(b)
             }
             Some((Value::Poison, _)) => None,
@@ -278,8 +311,14 @@ impl Lowerer<'_> {
             self.optim.optimizers[optimizer].hyper.lr_node = Some(self.scalar(lr, DType::F64, span));
         }
         let lr = self.optim.optimizers[optimizer].hyper.lr_node.unwrap_or_else(|| unreachable!("made just above"));
-        // `initial_lr` is set by the first scheduler of the optimizer (`setdefault`).
-        let base_lr = self.optim.schedulers.iter().find(|s| s.optimizer == optimizer).map_or(lr, |s| s.base_lr);
+        // `initial_lr` is set by the first scheduler of the optimizer (`setdefault`);
+        // `ReduceLROnPlateau` sets none.
+        let base_lr =
+            self.optim.schedulers.iter().find(|s| s.optimizer == optimizer && !matches!(s.schedule, Schedule::Plateau(_))).map_or(lr, |s| s.base_lr);
+        let plateau = match &schedule {
+            Schedule::Plateau(p) => Some(self.plateau_state(p, span)),
+            _ => None,
+        };
         // The initial step: `last_epoch` becomes 0; most schedules leave the rate.
         let last_epoch = self.node(Op::Full(Scalar::Int(0)), DType::I64, vec![], &[], span);
         let initial = match &schedule {
@@ -297,7 +336,7 @@ impl Lowerer<'_> {
         if let Some(new) = initial {
             self.optim.optimizers[optimizer].hyper.lr_node = Some(new);
         }
-        self.optim.schedulers.push(Scheduler { name, schedule, optimizer, last_epoch, base_lr });
+        self.optim.schedulers.push(Scheduler { name, schedule, optimizer, last_epoch, base_lr, plateau });
         Value::Scheduler(self.optim.schedulers.len() - 1)
     }
 
@@ -354,6 +393,7 @@ impl Lowerer<'_> {
                 let factor = self.sched_factor(b, "factor", 1.0 / 3.0, true, span)?;
                 Schedule::Constant { factor, total: self.sched_int(b, "total_iters", Some(5), 0)? }
             }
+            "ReduceLROnPlateau" => return self.plateau_options(b, span),
             _ => {
                 // `PolynomialLR`: a `total_iters` of 0 divides by zero in the first step.
                 let total = self.sched_int(b, "total_iters", Some(5), 1)?;
@@ -364,7 +404,8 @@ impl Lowerer<'_> {
 
     /// `lr_lambda(epoch)` as a 0-d f64 node: the Python number it returns, as a float.
     fn call_lr_lambda(&mut self, f: &Value, epoch: Value, span: Span) -> Option<NodeId> {
-        let callee = Ident { name: "lr_lambda".to_string(), span };
+        // Not a name a program can write: the call stack finds recursion by name.
+        let callee = Ident { name: "<lr_lambda>".to_string(), span };
         let args = vec![(None, epoch, span)];
         let r = match f {
             Value::Lambda(c) => self.call_lambda(c, &callee, args, span),
@@ -400,6 +441,24 @@ impl Lowerer<'_> {
                     .with_help("a scheduler has `step()` and `get_last_lr()`"),
             );
         }
+        let plateau = match &self.optim.schedulers[s].schedule {
+            Schedule::Plateau(p) => Some(p.clone()),
+            _ => None,
+        };
+        let mut args = args;
+        let metrics = match (&plateau, method.name.as_str()) {
+            (Some(_), "step") if args.len() == 1 && args[0].0.as_ref().is_none_or(|k| k.name == "metrics") => {
+                let (_, v, at) = args.remove(0);
+                Some((v, at))
+            }
+            (Some(_), "step") => {
+                return self.error(
+                    Diagnostic::new(Code::E0685, "`ReduceLROnPlateau.step` takes the metric", method.span, "one argument")
+                        .with_help("pass the value to watch, as `scheduler.step(val_loss)`"),
+                );
+            }
+            _ => None,
+        };
         if let Some((_, _, at)) = args.first() {
             // `step(epoch)` is deprecated in PyTorch and jumps to a closed form.
             return self.error(
@@ -423,6 +482,12 @@ impl Lowerer<'_> {
         let last = self.node(Op::Binary(Binary::Add), DType::I64, vec![], &[prev, one], span);
         self.optim.schedulers[s].last_epoch = last;
         let lr = self.lr_value(self.optim.optimizers[k].hyper.lr_node, self.optim.optimizers[k].hyper.lr, span);
+        if let (Some(p), Some(metrics), Some(state)) = (plateau, metrics, self.optim.schedulers[s].plateau) {
+            let Some((new, state)) = self.plateau_step(&p, state, metrics, lr, span) else { return Value::Poison };
+            self.optim.schedulers[s].plateau = Some(state);
+            self.optim.optimizers[k].hyper.lr_node = Some(new);
+            return Value::None;
+        }
         let base = self.optim.schedulers[s].base_lr;
         let schedule = self.optim.schedulers[s].schedule.clone();
         let Some(new) = self.scheduled_lr(&schedule, last, lr, base, span) else { return Value::Poison };
@@ -521,6 +586,8 @@ impl Lowerer<'_> {
                 let out = self.f64_node(Binary::Mul, lr, inv, span);
                 select(self, hit, out, lr)
             }
+            // Stepped with its metric above.
+            Schedule::Plateau(_) => lr,
             Schedule::Polynomial { total, power } => {
                 // `lr * ((1.0 - last / total) / (1.0 - (last - 1) / total)) ** power`.
                 let (tf, onef, one, p) = (f(self, *total as f64), f(self, 1.0), int(self, 1), f(self, *power));
