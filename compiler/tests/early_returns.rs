@@ -96,7 +96,8 @@ for i in range(4) {
 }
 
 /// An int on one side and a float on the other keep a type only the run
-/// knows (E0605); a path that falls off the end of the fn (Python's `None`)
+/// knows (E0605, which calls a value returned inside the `if` "the value the
+/// fn returns"); a path that falls off the end of the fn (Python's `None`)
 /// leaves the `return` inside the run-time `if` (E0601).
 #[test]
 fn returns_and_numbers_that_cannot_join_are_errors() {
@@ -108,6 +109,12 @@ fn returns_and_numbers_that_cannot_join_are_errors() {
     assert_eq!(first(mixed), Code::E0605);
     let falls_off = "fn f(x) {\n    if x.item() > 0 {\n        return 1\n    }\n}\nprint(f(randn(1)))\n";
     assert_eq!(first(falls_off), Code::E0601);
+    let mixed_return = "fn f(x) {\n    if x.item() > 0 {\n        return 1\n    }\n    return x\n}\nprint(f(randn(1)))\n";
+    let message = match compile(mixed_return, false) {
+        Ok(_) => panic!("compiled: {mixed_return}"),
+        Err(d) => d[0].message.clone(),
+    };
+    assert_eq!(message, "the value the fn returns is a compile-time value (or a `.grad` that is `None`) that differs between the sides of an `if` decided at run time");
     let arity = "fn f(x) {\n    if x.item() > 0 {\n        return 1, 2\n    }\n    return 3\n}\nprint(f(randn(1)))\n";
     assert_eq!(first(arity), Code::E0601);
 }

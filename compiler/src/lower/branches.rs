@@ -248,9 +248,17 @@ impl Lowerer<'_> {
     }
 
     fn branch_mismatch(&mut self, key: &str, what: &str, span: Span) {
+        // A fn's value returned inside the `if` is bound to a hidden name (`early_returns.rs`).
+        let (name, help) = match key.strip_prefix("<return value") {
+            Some(_) => (
+                "the value the fn returns".to_string(),
+                "return values of the same dtype, shape and kind on every path (both sides are compiled, and either may run)",
+            ),
+            None => (format!("`{key}`"), "give the value the same dtype, shape and kind on both sides (both sides are compiled, and either may run)"),
+        };
         self.error(
-            Diagnostic::new(Code::E0605, format!("`{key}` is {what} of an `if` decided at run time"), span, "condition known only at run time")
-                .with_help("give the value the same dtype, shape and kind on both sides (both sides are compiled, and either may run)"),
+            Diagnostic::new(Code::E0605, format!("{name} is {what} of an `if` decided at run time"), span, "condition known only at run time")
+                .with_help(help),
         );
     }
 }
