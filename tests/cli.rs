@@ -238,7 +238,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
 /// Programs that compile and run, but that `graphc export --to onnx` refuses:
 /// file (under tests/export_errors/onnx/), code, line:col of the first error.
 const ONNX_BAD_PROGRAMS: &[(&str, &str, &str)] = &[
-    ("e0720_runtime_if_output.act", "E0720", "3:4"),
+    ("e0720_draw_after_drawing_loop.act", "E0720", "8:5"),
     ("e0721_unseeded_randn.act", "E0721", "2:5"),
     ("e0722_unmapped_op.act", "E0722", "5:9"),
     ("e0723_output_named_as_input.act", "E0723", "2:7"),

@@ -23,6 +23,7 @@ const EXPORTABLE: &[&str] = &[
     "autograd_tutorial",
     "batched_matmul",
     "big_ints",
+    "branch_grads",
     "broadcast_matmul",
     "classifier",
     "digits_data",

@@ -307,8 +307,7 @@ pub enum Code {
     /// An `assert` whose test is false when compiling, where the statement
     /// always runs.
     E0646,
-    /// `graphc export --to onnx`: an exported value computed by a run-time `if`
-    /// (not written as ONNX `If` yet), or a draw after a loop that draws.
+    /// `graphc export --to onnx`: a draw after a loop (or run-time `if`) that draws.
     E0720,
     /// `graphc export --to onnx`: a random draw the model needs with no `manual_seed` before it.
     E0721,
@@ -317,7 +316,8 @@ pub enum Code {
     /// `graphc export --to onnx`: an output that would take the name of an input
     /// whose name is bound to another value at the end.
     E0723,
-    /// `graphc export --to onnx`: a random draw inside a loop that the model's outputs need.
+    /// `graphc export --to onnx`: a random draw inside a loop, or on a side of a
+    /// run-time `if`, that the model's outputs need.
     E0724,
     /// `graphc export --to torch`: a builtin or call form that has no PyTorch spelling
     /// in the exporter's table (`export/torch/table.rs`).

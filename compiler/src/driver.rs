@@ -104,8 +104,8 @@ pub fn compile_within(source: &str, options: &Options, budget: Budget) -> Result
     debug_verify(&prog, crate::ir::verify::Stage::Lowered, "lowering");
     regions::debug_verify(&prog, crate::ir::verify::Stage::Lowered, "lowering");
     let lowered = keep_stages.then(|| prog.clone());
-    regions::differentiate(&mut prog)?;
     let stats = autodiff::differentiate(&mut prog)?;
+    regions::differentiate(&mut prog)?;
     timer.lap("autodiff");
     debug_verify(&prog, crate::ir::verify::Stage::Differentiated, "autodiff");
     let differentiated = keep_stages.then(|| prog.clone());

@@ -85,6 +85,7 @@ pub const MUST_EXPORT: &[&str] = &[
     "attention.act",
     "index_put_multi.act",
     "mask_index.act",
+    "runtime_if_value.act",
 ];
 
 /// A program exported with every output, and what graphc computes for them.
@@ -167,8 +168,13 @@ pub fn export(path: &Path) -> Outcome {
 impl Export {
     /// Whether the model has an ONNX `Loop` (a `for` loop of the program).
     pub fn has_loop(&self) -> bool {
+        self.count_ops("Loop") > 0
+    }
+
+    /// How many nodes of the model's top-level graph are `op_type`.
+    pub fn count_ops(&self, op_type: &str) -> usize {
         let model = graphc_compiler::onnx::decode(&self.model).expect("an exported model decodes");
-        model.graph.is_some_and(|g| g.node.iter().any(|n| n.op_type == "Loop"))
+        model.graph.map_or(0, |g| g.node.iter().filter(|n| n.op_type == op_type).count())
     }
 
     /// Runs graphc's plan on the inputs `randn` draws under seed 7 (as

@@ -16,6 +16,7 @@
 //!
 //! After autodiff no `Param` node and no `Template` region remains.
 
+mod branches;
 mod builder;
 mod custom;
 mod operands;
@@ -28,6 +29,12 @@ use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::{NodeId, Region};
 use crate::ir::program::Program;
 
+pub use branches::{branch_of, obstacle as branch_obstacle};
+
+/// The inputs of branch effect `e` that a gradient at its output `j` flows into.
+pub fn branch_gradient_inputs(prog: &Program, e: usize, j: usize) -> Vec<NodeId> {
+    branches::connected_inputs(prog, e, j, operands::gradient_edges)
+}
 pub use builder::RuleCtx;
 
 /// What autodiff did, for the IR dump.
@@ -51,9 +58,14 @@ pub fn reachable_leaves(prog: &Program, root: NodeId) -> Vec<NodeId> {
 
 /// The requires-grad nodes reached from `root` by following `edges`, stopping at leaves.
 fn walk(prog: &Program, root: NodeId, edges: fn(&Program, NodeId) -> Vec<NodeId>) -> HashSet<NodeId> {
+    walk_from(prog, vec![root], edges)
+}
+
+/// [`walk`] from several roots.
+fn walk_from(prog: &Program, roots: Vec<NodeId>, edges: fn(&Program, NodeId) -> Vec<NodeId>) -> HashSet<NodeId> {
     let leaves: HashSet<NodeId> = prog.leaves.iter().copied().collect();
     let mut seen: HashSet<NodeId> = HashSet::new();
-    let mut stack = vec![root];
+    let mut stack = roots;
     while let Some(n) = stack.pop() {
         if !prog.graph.meta(n).requires_grad || !seen.insert(n) || leaves.contains(&n) {
             continue;
@@ -66,8 +78,8 @@ fn walk(prog: &Program, root: NodeId, edges: fn(&Program, NodeId) -> Vec<NodeId>
 /// The nodes a gradient from `root` flows through (requires-grad ancestors along
 /// the operands the derivative rules differentiate, crossing user ops at their
 /// boundary), in reverse creation order.
-fn backward_order(prog: &Program, root: NodeId) -> Vec<NodeId> {
-    let mut v: Vec<NodeId> = walk(prog, root, operands::gradient_edges).into_iter().collect();
+fn backward_order(prog: &Program, roots: Vec<NodeId>) -> Vec<NodeId> {
+    let mut v: Vec<NodeId> = walk_from(prog, roots, operands::gradient_edges).into_iter().collect();
     v.sort_by(|a, b| b.cmp(a));
     v
 }
@@ -100,14 +112,6 @@ pub fn derive(
     create_graph: bool,
     templates: &HashMap<u32, Vec<NodeId>>,
 ) -> Derivation {
-    let mut order = backward_order(prog, root);
-    // A gradient with respect to a tensor that is not a leaf stops there and needs
-    // only the nodes on paths from the root to it.
-    let leaves: HashSet<NodeId> = prog.leaves.iter().copied().collect();
-    if targets.iter().any(|t| !leaves.contains(t)) {
-        let reach = reaching(prog, &order, targets);
-        order.retain(|n| reach.contains(n));
-    }
     let mut ctx = RuleCtx::new(region);
     ctx.create_graph = create_graph;
     let seed = match seed {
@@ -120,8 +124,45 @@ pub fn derive(
             s
         }
     };
+    let mut d = derive_seeded(prog, vec![(root, seed)], &mut ctx, targets, templates);
+    // A target connected to the root only through operands whose gradient is
+    // zero (or through nothing at all) gets zeros, as PyTorch's engine gives.
+    let mut missing: Vec<NodeId> = targets.iter().filter(|t| !d.grads.contains_key(t)).copied().collect();
+    missing.sort();
+    for t in missing {
+        ctx.at(span);
+        let node = prog.graph.node(t).clone();
+        let z = ctx.full(&mut prog.graph, 0.0, node.dtype, node.shape);
+        prog.graph.meta_mut(z).note = Some("zeros: no gradient flows here".to_string());
+        d.grads.insert(t, z);
+    }
+    d.forward_reads = ctx.forward_reads.iter().copied().collect();
+    d.grad_fns = std::mem::take(&mut ctx.grad_fns);
+    d
+}
+
+/// Derives the gradients that `seeds` (each a node with the first gradient
+/// contribution it gets) give `targets`, with `ctx`. A target no gradient
+/// reaches has none in the result.
+pub(crate) fn derive_seeded(
+    prog: &mut Program,
+    seeds: Vec<(NodeId, NodeId)>,
+    ctx: &mut RuleCtx,
+    targets: &HashSet<NodeId>,
+    templates: &HashMap<u32, Vec<NodeId>>,
+) -> Derivation {
+    let mut order = backward_order(prog, seeds.iter().map(|(n, _)| *n).collect());
+    // A gradient with respect to a tensor that is not a leaf stops there and needs
+    // only the nodes on paths from the root to it.
+    let leaves: HashSet<NodeId> = prog.leaves.iter().copied().collect();
+    if targets.iter().any(|t| !leaves.contains(t)) {
+        let reach = reaching(prog, &order, targets);
+        order.retain(|n| reach.contains(n));
+    }
     let mut grads: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
-    grads.insert(root, vec![seed]);
+    for (n, s) in seeds {
+        grads.entry(n).or_default().push(s);
+    }
     let mut holders = Vec::new();
     let mut reads_by = Vec::new();
     let mut final_grads = HashMap::new();
@@ -137,8 +178,13 @@ pub fn derive(
         }
         ctx.reads_forward = false;
         let mark = ctx.read_log.len();
-        let input_grads: Vec<(NodeId, Option<NodeId>)> = match prog.custom_output.get(&n) {
-            Some(&c) => {
+        let branch = branches::branch_of(prog, n);
+        let input_grads: Vec<(NodeId, Option<NodeId>)> = match (branch, prog.custom_output.get(&n)) {
+            (Some(e), _) => {
+                let span = prog.graph.meta(n).span;
+                branches::apply(ctx, prog, e, n, g, &mut grads, span)
+            }
+            (None, Some(&c)) => {
                 // An op with several outputs runs its backward once, at the first of
                 // its outputs that the walk meets, with every output's gradient:
                 // their users all come later in creation order, so every
@@ -157,12 +203,12 @@ pub fn derive(
                     };
                     gs.push(go);
                 }
-                custom::apply(&mut ctx, prog, c, &gs, templates)
+                custom::apply(ctx, prog, c, &gs, templates)
             }
-            None => {
+            (None, None) => {
                 let operands = prog.graph.operands(n);
                 let needs: Vec<bool> = operands.iter().map(|o| prog.graph.meta(*o).requires_grad).collect();
-                let out = rules::builtin(&mut ctx, &mut prog.graph, n, g, &needs);
+                let out = rules::builtin(ctx, &mut prog.graph, n, g, &needs);
                 operands.into_iter().zip(out).collect()
             }
         };
@@ -178,18 +224,7 @@ pub fn derive(
             }
         }
     }
-    // A target connected to the root only through operands whose gradient is
-    // zero (or through nothing at all) gets zeros, as PyTorch's engine gives.
-    let mut missing: Vec<NodeId> = targets.iter().filter(|t| !final_grads.contains_key(t)).copied().collect();
-    missing.sort();
-    for t in missing {
-        ctx.at(span);
-        let node = prog.graph.node(t).clone();
-        let z = ctx.full(&mut prog.graph, 0.0, node.dtype, node.shape);
-        prog.graph.meta_mut(z).note = Some("zeros: no gradient flows here".to_string());
-        final_grads.insert(t, z);
-    }
-    Derivation { grads: final_grads, holders, forward_reads: ctx.forward_reads.iter().copied().collect(), grad_fns: ctx.grad_fns, reads_by }
+    Derivation { grads: final_grads, holders, forward_reads: ctx.forward_reads.iter().copied().collect(), grad_fns: Vec::new(), reads_by }
 }
 
 /// The nodes of `order` from which a backward walk reaches one of `targets`.

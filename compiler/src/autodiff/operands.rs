@@ -13,6 +13,10 @@ use crate::ir::program::Program;
 /// operands the derivative rule differentiates. Only those that require grad.
 pub(crate) fn gradient_edges(prog: &Program, n: NodeId) -> Vec<NodeId> {
     let g = &prog.graph;
+    // An output of a run-time `if` flows into the branch's inputs it depends on in either side.
+    if let (Some(e), Op::RegionOutput { output, .. }) = (super::branches::branch_of(prog, n), &g.node(n).op) {
+        return super::branches::connected_inputs(prog, e, *output as usize, gradient_edges);
+    }
     let edges: Vec<NodeId> = match prog.custom_output.get(&n).and_then(|&c| prog.custom_calls.get(c)) {
         Some(call) => call.inputs.iter().zip(&call.returns).filter(|(_, r)| r.is_some()).map(|(i, _)| *i).collect(),
         None => {
@@ -29,6 +33,9 @@ pub(crate) fn gradient_edges(prog: &Program, n: NodeId) -> Vec<NodeId> {
 /// `self`). A leaf connected only that way still has its `.grad` set, to zeros.
 pub(crate) fn graph_edges(prog: &Program, n: NodeId) -> Vec<NodeId> {
     let g = &prog.graph;
+    if let (Some(e), Op::RegionOutput { output, .. }) = (super::branches::branch_of(prog, n), &g.node(n).op) {
+        return super::branches::connected_inputs(prog, e, *output as usize, graph_edges);
+    }
     match prog.custom_output.get(&n) {
         Some(_) => gradient_edges(prog, n),
         None if matches!(g.node(n).op, Op::Unary(Unary::Detach)) => vec![],

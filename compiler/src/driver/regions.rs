@@ -10,11 +10,14 @@ use crate::ir::program::Program;
 use crate::ir::verify::Stage;
 use crate::{analysis, autodiff, schedule};
 
-/// Derives the backward graphs of every loop body.
+/// Derives the backward graphs of every loop body. The program around a body
+/// is differentiated first: a backward through a run-time `if` copies the
+/// branch's sides as they were lowered (`autodiff::branches`), adding regions
+/// that are then differentiated here with the rest.
 pub fn differentiate(prog: &mut Program) -> Result<(), Vec<Diagnostic>> {
     for r in &mut prog.regions {
-        differentiate(&mut r.body)?;
         autodiff::differentiate(&mut r.body)?;
+        differentiate(&mut r.body)?;
         super::debug_verify(&r.body, Stage::Differentiated, "autodiff of a loop body");
     }
     Ok(())

@@ -57,7 +57,10 @@ pub fn program(prog: &Program, lines: &LineIndex, lowered: Option<&Program>) -> 
         }
     }
     for (k, r) in prog.regions.iter().enumerate() {
-        out.push_str(&super::print_region::region(k, r, lines, lowered.and_then(|l| l.regions.get(k)).map(|l| &l.body)));
+        // A region lowering did not make (the backward of a run-time `if`, which
+        // autodiff makes with its calls complete) lists its own calls.
+        let calls = lowered.map(|l| l.regions.get(k).map_or(&r.body, |l| &l.body));
+        out.push_str(&super::print_region::region(k, r, lines, calls));
     }
     out
 }

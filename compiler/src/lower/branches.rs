@@ -22,6 +22,7 @@ use crate::ir::graph::{Node, NodeId, NodeMeta, Region};
 use crate::ir::program::{Effect, LoopRegion};
 use crate::syntax::ast::{Block, IfStmt, Span, Stmt, StmtKind};
 
+use super::counter_conditions::CounterCondition;
 use super::regions::{Held, LoweredBody};
 use super::{BodyKind, BodyResult, HostKind, Lowerer, Num, Scope, Value};
 
@@ -69,13 +70,15 @@ impl Lowerer<'_> {
         self.branch_appends_side(&mut appends);
         let b = self.lower_body(&rest, None, None, span, scope, kind);
         self.branch_appends_side(&mut appends);
-        self.settle_branch_appends(appends, span);
-        self.join(a?, b?, cond, span, scope);
+        let condition = self.settle_branch_appends(appends, span);
+        self.join(a?, b?, (cond, condition), span, scope);
         None
     }
 
     /// Emits the two sides of a branch and rebinds the state to what it is after it.
-    fn join(&mut self, mut a: LoweredBody, mut b: LoweredBody, cond: NodeId, span: Span, scope: &mut Scope) {
+    /// `cond` is the condition's node, with what the loop counter says of it
+    /// when it alone decides the condition.
+    fn join(&mut self, mut a: LoweredBody, mut b: LoweredBody, (cond, condition): (NodeId, Option<CounterCondition>), span: Span, scope: &mut Scope) {
         promote_numbers(&mut a, &mut b, span);
         rename_one_sided_grads(&mut a, &b);
         rename_one_sided_grads(&mut b, &a);
@@ -87,7 +90,7 @@ impl Lowerer<'_> {
             Held::Const(c) => Held::Const(c.clone()),
         };
         // A list one side appends to, in a loop's body, is left to the loop.
-        let grown = self.grown_on_one_side(&a, &b, cond, span);
+        let grown = self.grown_on_one_side(&a, &b, condition, span);
         let before: HashMap<String, (Option<Value>, Option<Value>)> =
             grown.iter().map(|n| (n.clone(), (scope.names.get(n).cloned(), self.globals.get(n).cloned()))).collect();
         let mut keys: Vec<&String> = a.exit_places.iter().map(|(k, _)| k).collect();

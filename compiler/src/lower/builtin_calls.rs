@@ -355,9 +355,28 @@ impl<'a> Lowerer<'a> {
             );
         }
         let Ok(seed) = self.seed(bound.positional.get(2).cloned().flatten(), y, ys) else { return Value::Poison };
+        if !self.check_grad_crosses_ifs(y, x, span) {
+            return Value::Poison;
+        }
         let k = self.prog.backwards.len() as u32;
         let region = Region::Backward(k);
         if create_graph {
+            // The backward of a run-time `if` is a branch of its own, whose gradients
+            // are not themselves differentiable yet.
+            let through_if =
+                crate::autodiff::backward_nodes(&self.prog, y).into_iter().filter(|n| crate::autodiff::branch_of(&self.prog, *n).is_some()).min();
+            if let Some(n) = through_if {
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0604,
+                        "`create_graph=true` through an `if` decided at run time is not supported",
+                        span,
+                        "a gradient of a gradient",
+                    )
+                    .with_secondary(self.prog.graph.meta(n).span, "the `if`")
+                    .with_help("decide the condition when compiling, or differentiate only once (`create_graph=false`)"),
+                );
+            }
             let templates = crate::autodiff::templates(&self.prog);
             let targets = std::collections::HashSet::from([x]);
             let d = crate::autodiff::derive(&mut self.prog, y, seed, span, region, &targets, true, &templates);

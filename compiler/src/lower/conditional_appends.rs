@@ -68,10 +68,11 @@ impl Lowerer<'_> {
     /// iteration; one that only one side makes is counted by the condition, when
     /// the `if` is in the loop's body itself and the condition depends on its
     /// counter alone, and is an error otherwise.
-    pub(super) fn settle_branch_appends(&mut self, b: BranchAppends, span: Span) {
+    /// Returns the condition as the counter decides it, for the join.
+    pub(super) fn settle_branch_appends(&mut self, b: BranchAppends, span: Span) -> Option<CounterCondition> {
         self.if_depths.pop();
         let (Some(then), Some(other)) = (b.sides.first(), b.sides.get(1)) else {
-            return;
+            return b.condition;
         };
         for (k, &before) in b.before.iter().enumerate() {
             let (ya, yb) = (then[k].saturating_sub(before), other[k].saturating_sub(before));
@@ -96,14 +97,15 @@ impl Lowerer<'_> {
                 }
             }
         }
+        b.condition
     }
 
     /// In a loop body's first lowering: the lists that one side of the `if`
     /// lowered as `a` and `b` makes longer than the other. Each is recorded for
     /// the loop (`cond_growth`), and left as it was before the `if`; the
     /// returned names are the places the join leaves alone. Outside a `range`
-    /// loop's body, none.
-    pub(super) fn grown_on_one_side(&mut self, a: &LoweredBody, b: &LoweredBody, cond: NodeId, span: Span) -> Vec<String> {
+    /// loop's body, none. `condition` is the `if`'s, when the counter decides it.
+    pub(super) fn grown_on_one_side(&mut self, a: &LoweredBody, b: &LoweredBody, condition: Option<CounterCondition>, span: Span) -> Vec<String> {
         let Some(counter) = self.counter.clone() else { return Vec::new() };
         let length = |places: &[(String, Held)], key: &str| {
             places.iter().find(|(k, _)| k == key).and_then(|(_, h)| match h {
@@ -111,7 +113,6 @@ impl Lowerer<'_> {
                 Held::Node(_) => None,
             })
         };
-        let condition = CounterCondition::extract(&self.prog, cond, counter.node);
         let mut grown = Vec::new();
         for (key, _) in &a.entry_places {
             // A list bound at the top level is a name and a global: the name stands for both.

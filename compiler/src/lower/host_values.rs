@@ -152,6 +152,18 @@ impl<'a> Lowerer<'a> {
         Value::List(items)
     }
 
+    /// A Python number (a number, a bool or a run-time number) as a 0-d f64 node,
+    /// `float(v)`: `Ok(None)` for a value already in error, `Err(v)` for a value
+    /// that is not a number, for the caller to report in its own words.
+    pub(crate) fn float_node(&mut self, v: Value, span: Span) -> Result<Option<NodeId>, Value> {
+        match self.convert(v, HostKind::Float, span) {
+            Value::Number(n) => Ok(Some(self.scalar(n.f64(), DType::F64, span))),
+            Value::Host { node, .. } => Ok(Some(node)),
+            Value::Poison => Ok(None),
+            other => Err(other),
+        }
+    }
+
     /// `float(x)`, `int(x)` (toward zero), `bool(x)` of a host number.
     pub(crate) fn convert(&mut self, v: Value, to: HostKind, span: Span) -> Value {
         match (v, to) {

@@ -81,10 +81,12 @@ pub fn sources(prog: &Program, needed: &HashSet<NodeId>) -> Result<HashMap<NodeI
     }
 }
 
-/// The value of every `load` in `needed` of a loop's body (the same file each
-/// iteration). A draw the outputs need is E0724: each iteration draws new
-/// numbers, which a model holding constants cannot give.
-pub fn body_sources(body: &Program, needed: &HashSet<NodeId>) -> Result<HashMap<NodeId, Tensor>, Vec<Diagnostic>> {
+/// The value of every `load` in `needed` of a loop's body or a side of a
+/// run-time `if` (the same file each time it runs). A draw the outputs need is
+/// E0724: each iteration draws new numbers, and which side draws is decided
+/// when the model runs, which a model holding constants cannot follow; `how`
+/// says which of the two the body is.
+pub fn body_sources(body: &Program, needed: &HashSet<NodeId>, how: &str) -> Result<HashMap<NodeId, Tensor>, Vec<Diagnostic>> {
     let mut values = HashMap::new();
     let mut errors = Vec::new();
     for effect in &body.effects {
@@ -99,12 +101,12 @@ pub fn body_sources(body: &Program, needed: &HashSet<NodeId>) -> Result<HashMap<
             op => errors.push(
                 Diagnostic::new(
                     Code::E0724,
-                    format!("cannot export: `{}` draws new numbers in every iteration of a loop", op.name()),
+                    format!("cannot export: `{}` draws new numbers {how}", op.name()),
                     body.graph.meta(*n).span,
                     "the model's outputs depend on this draw",
                 )
                 .with_help(
-                    "draw all the numbers before the loop and index them with the loop variable, or export values that do not depend on the draw",
+                    "draw all the numbers before the loop (indexing them with the loop variable) or before the `if`, or export values that do not depend on the draw",
                 ),
             ),
         }

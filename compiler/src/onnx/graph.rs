@@ -11,7 +11,7 @@ use graphc_runtime::{kernels, Op};
 
 use super::emit::Emitter;
 use super::ops::{self, Operand, Site};
-use super::{constants, loops};
+use super::{branches, constants, loops};
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
 use crate::ir::program::{Effect, Program};
@@ -26,8 +26,9 @@ pub struct Scope<'a> {
     /// The ONNX value of each `Op::Input(k)`: the graph's inputs at the top level;
     /// in a body, the loop index, the carried values and the outer values it reads.
     pub inputs: Vec<String>,
-    /// Whether this is a loop body, whose draws cannot be replayed (E0724).
-    pub in_loop: bool,
+    /// In a loop body or a side of a run-time `if`, whose draws cannot be
+    /// replayed (E0724): how the body runs, for the error.
+    pub body: Option<&'static str>,
 }
 
 /// Writes the nodes `roots` depend on into `em` and returns each one's ONNX value.
@@ -36,7 +37,10 @@ pub fn emit(em: &mut Emitter, scope: &Scope, roots: &[NodeId]) -> Result<HashMap
     let effects = region_effects(prog);
     let order = order(prog, &effects, roots);
     let needed: HashSet<NodeId> = order.iter().copied().collect();
-    let drawn = if scope.in_loop { constants::body_sources(prog, &needed)? } else { constants::sources(prog, &needed)? };
+    let drawn = match scope.body {
+        Some(how) => constants::body_sources(prog, &needed, how)?,
+        None => constants::sources(prog, &needed)?,
+    };
 
     let mut value: HashMap<NodeId, String> = HashMap::new();
     let mut region_values: HashMap<u32, Vec<String>> = HashMap::new();
@@ -65,8 +69,19 @@ pub fn emit(em: &mut Emitter, scope: &Scope, roots: &[NodeId]) -> Result<HashMap
                                 }
                             }
                         }
+                        Some(Effect::Branch { cond, then, otherwise, inputs, outputs }) => {
+                            let outer: Vec<String> = inputs.iter().map(|n| value[n].clone()).collect();
+                            match branches::emit(em, scope, &value[cond], (*then, *otherwise), &outer, outputs.len()) {
+                                Ok(v) => {
+                                    region_values.insert(*region, v);
+                                }
+                                Err(d) => {
+                                    errors.extend(d);
+                                    region_values.insert(*region, vec![String::new(); outputs.len()]);
+                                }
+                            }
+                        }
                         _ => {
-                            errors.push(branch(prog, *region));
                             region_values.insert(*region, Vec::new());
                         }
                     }
@@ -168,17 +183,6 @@ fn order(prog: &Program, effects: &HashMap<u32, &Effect>, roots: &[NodeId]) -> V
         }
     }
     out
-}
-
-/// E0720 for a run-time `if` whose results the outputs read.
-fn branch(prog: &Program, region: u32) -> Diagnostic {
-    Diagnostic::new(
-        Code::E0720,
-        "cannot export: an exported value is computed by this run-time `if`, which ONNX export does not write yet",
-        prog.regions[region as usize].span,
-        "its results are read by the model's outputs",
-    )
-    .with_help("export values that do not depend on it (`--export NAME`), or decide the condition at compile time")
 }
 
 /// E0722 for an op without an ONNX mapping.

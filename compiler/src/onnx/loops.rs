@@ -57,7 +57,7 @@ pub fn emit(em: &mut Emitter, scope: &Scope, region: u32, outer: &[String], outp
         let carried_in = r.carried.iter().any(|c| c.1 as usize == k);
         inputs.push(if carried_in { format!("{prefix}in{k}") } else { name.clone() });
     }
-    let body_scope = Scope { prog: body, prefix: prefix.clone(), inputs, in_loop: true };
+    let body_scope = Scope { prog: body, prefix: prefix.clone(), inputs, body: Some("in every iteration of a loop") };
     let values = graph::emit(&mut sub, &body_scope, &results)?;
 
     // The body's outputs: the condition (always true: the trip count stops the
@@ -71,18 +71,7 @@ pub fn emit(em: &mut Emitter, scope: &Scope, region: u32, outer: &[String], outp
         let n = body.graph.node(results[j]);
         graph_inputs.push(value_info(&slot_name(j, k), n.dtype, &n.shape));
         let out = format!("{prefix}out{v}");
-        let value = &values[&results[j]];
-        // A value a node of the body computes is given the output's name
-        // instead of being copied to it: ONNX Runtime (1.32) removes such an
-        // `Identity` by renaming the value, which its Gemm fusions (made before)
-        // still read by the old name ("Missing Input" when the loop runs). A
-        // body input, an outer value, or a value that is two outputs keeps its `Identity`.
-        let produced = sub.nodes.iter().any(|node| node.output.iter().any(|o| o == value));
-        if produced && renamed.insert(value.clone()) {
-            rename_value(&mut sub.nodes, value, &out);
-        } else {
-            sub.node_named("Identity", &[value], &out);
-        }
+        name_output(&mut sub, &values[&results[j]], &out, &mut renamed);
         graph_outputs.push(value_info(&out, n.dtype, &n.shape));
     }
     let graph = GraphProto {
@@ -108,6 +97,21 @@ pub fn emit(em: &mut Emitter, scope: &Scope, region: u32, outer: &[String], outp
     let refs: Vec<&str> = loop_inputs.iter().map(String::as_str).collect();
     let names = em.node_multi("Loop", &refs, vec![emit::graph("body", graph)], carried.len());
     Ok((0..outputs).map(|j| names[carried.iter().position(|c| c.0 == j).expect("every output is carried")].clone()).collect())
+}
+
+/// Makes `value` of subgraph `sub` its output named `out`. A value a node of
+/// the subgraph computes is given the output's name instead of being copied to
+/// it: ONNX Runtime (1.32) removes such an `Identity` by renaming the value,
+/// which its Gemm fusions (made before) still read by the old name ("Missing
+/// Input" when the loop runs). A subgraph input, an outer value, or a value
+/// that is two outputs (`renamed` holds those given a name) keeps its `Identity`.
+pub(super) fn name_output(sub: &mut Emitter, value: &str, out: &str, renamed: &mut std::collections::HashSet<String>) {
+    let produced = sub.nodes.iter().any(|node| node.output.iter().any(|o| o == value));
+    if produced && renamed.insert(value.to_string()) {
+        rename_value(&mut sub.nodes, value, out);
+    } else {
+        sub.node_named("Identity", &[value], out);
+    }
 }
 
 /// Renames value `from` to `to` in `nodes`, the subgraphs of their attributes

@@ -10,15 +10,17 @@
 //! Sources that do not depend on inputs (`full`, `tensor([...])`, `arange`,
 //! `randn` under a seed, `load`) become initializers holding the values a run
 //! computes. A `for` loop is an ONNX `Loop` whose body is the loop body's own
-//! compiled program ([`loops`]), its values named `loop3/%12` after the region.
+//! compiled program ([`loops`]), its values named `loop3/%12` after the region;
+//! a run-time `if` is an ONNX `If` whose subgraphs are its sides ([`branches`]).
 //!
 //! Printing, figures and `save` are left out, in loops too: they observe values,
 //! and the model's outputs are the values a user wants from it. What cannot be
-//! written is refused with a spanned error: a value computed by a run-time `if`
+//! written is refused with a spanned error: a draw after a loop that draws
 //! (E0720), a draw with no `manual_seed` before it (E0721), an op with no
 //! mapping (E0722), an output that would take an input's name (E0723), a draw
-//! inside a loop (E0724).
+//! inside a loop or a side of a run-time `if` (E0724).
 
+mod branches;
 mod constants;
 mod emit;
 mod graph;
@@ -55,7 +57,7 @@ pub fn model(prog: &Program, names: &[String]) -> Result<ModelProto, Vec<Diagnos
     check_names(prog, &outputs)?;
 
     let mut em = Emitter::default();
-    let scope = Scope { prog, prefix: String::new(), inputs: prog.inputs.iter().map(|i| i.name.clone()).collect(), in_loop: false };
+    let scope = Scope { prog, prefix: String::new(), inputs: prog.inputs.iter().map(|i| i.name.clone()).collect(), body: None };
     let roots: Vec<NodeId> = outputs.iter().map(|o| o.1).collect();
     let value = graph::emit(&mut em, &scope, &roots)?;
 

@@ -239,17 +239,20 @@ impl Builder<'_> {
             _ => format!("{s}.sum().item() > 0 and {s}.numel() > 1"),
         };
         lines.push(format!("if {cond} {{\n    {r} = {s} * 2\n}} elif {s}.mean() < -0.25 {{\n    {r} = {s} - 1\n    print(\"elif\")\n}} else {{\n    {r} = relu({s})\n}}"));
-        if self.rng.chance(50) {
-            // Gradients inside a run-time branch, from a leaf of the block's own (a
-            // backward that crosses the branch is E0604, as for loops).
-            let a = self.fresh("a");
-            let y = self.fresh("y");
-            let t = dt.name();
-            let dims = Self::dims(&shape);
-            let sep = if dims.is_empty() { "" } else { ", " };
-            lines.push(format!(
+        let (a, y) = (self.fresh("a"), self.fresh("y"));
+        let t = dt.name();
+        let dims = Self::dims(&shape);
+        let sep = if dims.is_empty() { "" } else { ", " };
+        match self.rng.below(4) {
+            // Gradients inside a run-time branch, from a leaf of the block's own.
+            0 | 1 => lines.push(format!(
                 "{a} = randn({dims}{sep}dtype={t}, requires_grad=true)\nif {a}.sum() > 0 {{\n    {y} = {a} * 3\n    {y}.sum().backward()\n}} else {{\n    {y} = sin({a})\n    {y}.sum().backward()\n}}\nprint({a}.grad, {y})"
-            ));
+            )),
+            // A backward that crosses the branch (and its `elif`), with the leaf also read after it.
+            2 => lines.push(format!(
+                "{a} = randn({dims}{sep}dtype={t}, requires_grad=true)\nif {a}.sum() > 0 {{\n    {y} = {a} * {a}\n    print(\"then\")\n}} elif {a}.mean() < -0.5 {{\n    {y} = exp({a}) * 2\n}} else {{\n    {y} = sin({a})\n}}\n({y} * {a}).sum().backward()\nprint({a}.grad)"
+            )),
+            _ => {}
         }
         lines.push(format!("print({r})"));
         self.lines.push(lines.join("\n"));

@@ -36,38 +36,32 @@ pub fn check_values(idx: &[i64], dim: usize, size: usize) -> Result<(), String> 
     Err(format!("index {bad} is out of bounds for dimension {dim} with size {size}"))
 }
 
+/// `$body` with `$v` bound to the elements of `$data`, whatever their type: the
+/// positions an ordering op computes are i64 for every element type.
+macro_rules! on_elements {
+    ($data:expr, $v:ident => $body:expr) => {
+        match $data {
+            Data::F32($v) => $body,
+            Data::F64($v) => $body,
+            Data::I64($v) => $body,
+            Data::Bool($v) => $body,
+        }
+    };
+}
+
 /// Evaluates `op` (after [`check`] passed) into a tensor of shape `out`.
 pub fn eval(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Tensor {
+    let shape = args[0].shape();
     match op {
-        IndexOp::Arg { dim, min, .. } => {
-            let (shape, x) = (args[0].shape(), args[0].data());
-            let data = match x {
-                Data::F32(v) => arg(v, shape, dim, min),
-                Data::F64(v) => arg(v, shape, dim, min),
-                Data::I64(v) => arg(v, shape, dim, min),
-                Data::Bool(v) => arg(v, shape, dim, min),
-            };
-            Tensor::from_i64(out.to_vec(), data)
-        }
+        IndexOp::Arg { dim, min, .. } => Tensor::from_i64(out.to_vec(), on_elements!(args[0].data(), v => arg(v, shape, dim, min))),
         IndexOp::Sort { dim, descending, stable } => {
-            let shape = args[0].shape();
-            let data = match args[0].data() {
-                Data::F32(v) => super::sort::sort_indices(v, shape, dim, descending, stable, false),
-                Data::F64(v) => super::sort::sort_indices(v, shape, dim, descending, stable, false),
-                Data::I64(v) => super::sort::sort_indices(v, shape, dim, descending, stable, true),
-                Data::Bool(v) => super::sort::sort_indices(v, shape, dim, descending, stable, false),
-            };
+            // PyTorch sorts long 1-d integer tensors with a radix sort, which is stable (`sort.rs`).
+            let integer = matches!(args[0].data(), Data::I64(_));
+            let data = on_elements!(args[0].data(), v => super::sort::sort_indices(v, shape, dim, descending, stable, integer));
             Tensor::from_i64(out.to_vec(), data)
         }
         IndexOp::TopK { dim, k, largest, sorted } => {
-            let shape = args[0].shape();
-            let data = match args[0].data() {
-                Data::F32(v) => super::sort::topk_indices(v, shape, dim, k, largest, sorted),
-                Data::F64(v) => super::sort::topk_indices(v, shape, dim, k, largest, sorted),
-                Data::I64(v) => super::sort::topk_indices(v, shape, dim, k, largest, sorted),
-                Data::Bool(v) => super::sort::topk_indices(v, shape, dim, k, largest, sorted),
-            };
-            Tensor::from_i64(out.to_vec(), data)
+            Tensor::from_i64(out.to_vec(), on_elements!(args[0].data(), v => super::sort::topk_indices(v, shape, dim, k, largest, sorted)))
         }
         IndexOp::Gather { dim } | IndexOp::ScatterAdd { dim } => {
             let idx = args[1].as_i64().expect("`check` found an i64 index");

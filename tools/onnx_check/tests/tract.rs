@@ -115,6 +115,7 @@ fn exported_programs_compute_in_tract_what_graphc_computes() {
     let mut refused = Vec::new();
     let mut loops = Vec::new();
     let mut input_as_output = Vec::new();
+    let mut several_ifs = Vec::new();
     let mut failures = Vec::new();
     for path in programs() {
         let exported = match export(&path) {
@@ -135,8 +136,19 @@ fn exported_programs_compute_in_tract_what_graphc_computes() {
             }
             continue;
         }
+        // tract 0.23.9 names every `If` it wires "If" (`tract-onnx`'s
+        // `If::to_typed`), so a model with two fails as a duplicate node.
+        let ifs = exported.count_ops("If");
         let case = exported.run();
         let echoes = case.names.iter().any(|n| case.inputs.iter().any(|(i, _)| i == n));
+        if ifs > 1 {
+            match run(&case, echoes) {
+                Err(e) if format!("{e:#}").contains("Duplicate node name: If") => several_ifs.push(case.file.clone()),
+                Err(e) => failures.push(format!("{}: tract refuses it, not for its `If`s: {e:#}", case.file)),
+                Ok(_) => failures.push(format!("{}: tract now runs a model with {ifs} `If`s: compare it (remove this exception)", case.file)),
+            }
+            continue;
+        }
         let got = match run(&case, false) {
             Err(e) if echoes && format!("{e:#}").contains(INPUT_AS_OUTPUT) => {
                 input_as_output.push(case.file.clone());
@@ -157,10 +169,11 @@ fn exported_programs_compute_in_tract_what_graphc_computes() {
         }
     }
     println!(
-        "tract-onnx 0.23.9\nagree:\n  {}\nread with the declared output shapes (an output is an input):\n  {}\nnot run (a `Loop`, which tract does not have):\n  {}\nrefused by export:\n  {}",
+        "tract-onnx 0.23.9\nagree:\n  {}\nread with the declared output shapes (an output is an input):\n  {}\nnot run (a `Loop`, which tract does not have):\n  {}\nnot run (several `If`s, which tract wires under one name):\n  {}\nrefused by export:\n  {}",
         agree.join("\n  "),
         input_as_output.join("\n  "),
         loops.join("\n  "),
+        several_ifs.join("\n  "),
         refused.join("\n  ")
     );
     assert!(failures.is_empty(), "{} program(s) fail in tract:\n{}", failures.len(), failures.join("\n"));

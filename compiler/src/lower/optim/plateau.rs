@@ -104,12 +104,9 @@ impl Lowerer<'_> {
             Value::Tensor(t) => self.item(t, at, Some(HostKind::Float), at),
             other => other,
         };
-        match v {
-            Value::Number(n) => Some(self.scalar(n.f64(), DType::F64, at)),
-            Value::Bool(b) => Some(self.scalar(if b { 1.0 } else { 0.0 }, DType::F64, at)),
-            Value::Host { node, .. } => Some(self.cast_to(node, DType::F64, at)),
-            Value::Poison => None,
-            other => {
+        match self.float_node(v, at) {
+            Ok(node) => node,
+            Err(other) => {
                 self.error(
                     Diagnostic::new(
                         Code::E0685,

@@ -412,12 +412,9 @@ impl Lowerer<'_> {
             Value::Func(name, version) => self.call_version(&Ident { name: name.clone(), span }, *version, args, span),
             _ => return None,
         };
-        match r {
-            Value::Number(n) => Some(self.scalar(n.f64(), DType::F64, span)),
-            Value::Bool(v) => Some(self.scalar(if v { 1.0 } else { 0.0 }, DType::F64, span)),
-            Value::Host { node, .. } => Some(self.cast_to(node, DType::F64, span)),
-            Value::Poison => None,
-            other => {
+        match self.float_node(r, span) {
+            Ok(node) => node,
+            Err(other) => {
                 self.error(
                     Diagnostic::new(Code::E0680, format!("`lr_lambda` must return a Python number, not {}", other.describe()), span, "here")
                         .with_help("return a number of the epoch, as `lambda epoch: 0.95 ** epoch`; use `.item()` for a tensor's value"),
@@ -441,17 +438,14 @@ impl Lowerer<'_> {
                     .with_help("a scheduler has `step()` and `get_last_lr()`"),
             );
         }
-        let plateau = match &self.optim.schedulers[s].schedule {
-            Schedule::Plateau(p) => Some(p.clone()),
-            _ => None,
-        };
+        let plateau = matches!(self.optim.schedulers[s].schedule, Schedule::Plateau(_));
         let mut args = args;
-        let metrics = match (&plateau, method.name.as_str()) {
-            (Some(_), "step") if args.len() == 1 && args[0].0.as_ref().is_none_or(|k| k.name == "metrics") => {
+        let metrics = match (plateau, method.name.as_str()) {
+            (true, "step") if args.len() == 1 && args[0].0.as_ref().is_none_or(|k| k.name == "metrics") => {
                 let (_, v, at) = args.remove(0);
                 Some((v, at))
             }
-            (Some(_), "step") => {
+            (true, "step") => {
                 return self.error(
                     Diagnostic::new(Code::E0685, "`ReduceLROnPlateau.step` takes the metric", method.span, "one argument")
                         .with_help("pass the value to watch, as `scheduler.step(val_loss)`"),
@@ -482,21 +476,17 @@ impl Lowerer<'_> {
         let last = self.node(Op::Binary(Binary::Add), DType::I64, vec![], &[prev, one], span);
         self.optim.schedulers[s].last_epoch = last;
         let lr = self.lr_value(self.optim.optimizers[k].hyper.lr_node, self.optim.optimizers[k].hyper.lr, span);
-        if let (Some(p), Some(metrics), Some(state)) = (plateau, metrics, self.optim.schedulers[s].plateau) {
-            let Some((new, state)) = self.plateau_step(&p, state, metrics, lr, span) else { return Value::Poison };
-            self.optim.schedulers[s].plateau = Some(state);
-            self.optim.optimizers[k].hyper.lr_node = Some(new);
-            return Value::None;
-        }
-        let base = self.optim.schedulers[s].base_lr;
-        let schedule = self.optim.schedulers[s].schedule.clone();
-        let Some(new) = self.scheduled_lr(&schedule, last, lr, base, span) else { return Value::Poison };
+        let Some(new) = self.scheduled_lr(s, last, lr, metrics, span) else { return Value::Poison };
         self.optim.optimizers[k].hyper.lr_node = Some(new);
         Value::None
     }
 
-    /// The rate after a step that made `last_epoch` `last`, from the rate `lr`.
-    fn scheduled_lr(&mut self, schedule: &Schedule, last: NodeId, lr: NodeId, base: NodeId, span: Span) -> Option<NodeId> {
+    /// The rate after scheduler `s`'s step that made `last_epoch` `last`, from the
+    /// rate `lr`; `metrics` is what `ReduceLROnPlateau.step` was given (checked
+    /// present by the caller), whose state the step updates.
+    fn scheduled_lr(&mut self, s: usize, last: NodeId, lr: NodeId, metrics: Option<(Value, Span)>, span: Span) -> Option<NodeId> {
+        let base = self.optim.schedulers[s].base_lr;
+        let schedule = &self.optim.schedulers[s].schedule.clone();
         let f = |l: &mut Self, v: f64| l.scalar(v, DType::F64, span);
         let int = |l: &mut Self, v: i64| l.node(Op::Full(Scalar::Int(v)), DType::I64, vec![], &[], span);
         let cmp = |l: &mut Self, c: Cmp, a: NodeId, b: NodeId| l.node(Op::Compare(c), DType::Bool, vec![], &[a, b], span);
@@ -586,8 +576,12 @@ impl Lowerer<'_> {
                 let out = self.f64_node(Binary::Mul, lr, inv, span);
                 select(self, hit, out, lr)
             }
-            // Stepped with its metric above.
-            Schedule::Plateau(_) => lr,
+            Schedule::Plateau(p) => {
+                let (metrics, state) = (metrics?, self.optim.schedulers[s].plateau?);
+                let (new, state) = self.plateau_step(p, state, metrics, lr, span)?;
+                self.optim.schedulers[s].plateau = Some(state);
+                new
+            }
             Schedule::Polynomial { total, power } => {
                 // `lr * ((1.0 - last / total) / (1.0 - (last - 1) / total)) ** power`.
                 let (tf, onef, one, p) = (f(self, *total as f64), f(self, 1.0), int(self, 1), f(self, *power));
