@@ -35,6 +35,7 @@ const EXPORTABLE: &[&str] = &[
     "grad_reverse",
     "host_arith",
     "host_values",
+    "hf_schedules",
     "idioms",
     "index_add_alpha",
     "index_put",

@@ -54,7 +54,8 @@ impl Exporter<'_> {
         // The backward sees the saved values under their names, with their kinds.
         let saved: Vec<&Ident> =
             op.forward.stmts.iter().filter_map(|s| if let StmtKind::Save(n) = &s.kind { Some(n) } else { None }).flatten().collect();
-        let mut bwd = Scope { kinds: Default::default(), op_params: fwd.op_params.clone(), forward: false, module: false };
+        let mut bwd =
+            Scope { kinds: Default::default(), op_params: fwd.op_params.clone(), forward: false, module: false, partials: Default::default() };
         let grads: Vec<&str> = std::iter::once(&backward.grad).chain(&backward.extra_grads).map(|g| g.name.as_str()).collect();
         line(&mut out, 1, "@staticmethod");
         line(&mut out, 1, &format!("def backward(ctx, {}):", grads.join(", ")));

@@ -160,7 +160,8 @@ impl Exporter<'_> {
                     });
                     kinds.bind(&p.name, Kind::Tensor);
                 }
-                let inner = Scope { kinds, op_params: scope.op_params.clone(), forward: scope.forward, module: false };
+                let inner =
+                    Scope { kinds, op_params: scope.op_params.clone(), forward: scope.forward, module: false, partials: scope.partials.clone() };
                 let head = if params.is_empty() { "lambda".to_string() } else { format!("lambda {}", params.join(", ")) };
                 (format!("{head}: {}", self.expr(&l.body, &inner)), LAMBDA)
             }
@@ -171,12 +172,24 @@ impl Exporter<'_> {
     /// parentheses (Python needs them unless it is a call's only argument,
     /// where [`Self::args`] drops them).
     fn comprehension(&mut self, c: &Comprehension, scope: &Scope) -> String {
-        let inner = Scope { kinds: scope.kinds.inside(c), op_params: scope.op_params.clone(), forward: scope.forward, module: scope.module };
+        let inner = Scope {
+            kinds: scope.kinds.inside(c),
+            op_params: scope.op_params.clone(),
+            forward: scope.forward,
+            module: scope.module,
+            partials: scope.partials.clone(),
+        };
         let mut text = self.expr(&c.elem, &inner);
         // Each clause's iterable is read with the names of the clauses before it.
         let mut kinds = scope.kinds.clone();
         for clause in &c.clauses {
-            let at = Scope { kinds: kinds.clone(), op_params: scope.op_params.clone(), forward: scope.forward, module: scope.module };
+            let at = Scope {
+                kinds: kinds.clone(),
+                op_params: scope.op_params.clone(),
+                forward: scope.forward,
+                module: scope.module,
+                partials: scope.partials.clone(),
+            };
             let names: Vec<&str> = clause.targets.iter().map(|t| t.name.as_str()).collect();
             text.push_str(&format!(" for {} in {}", names.join(", "), self.expr_at(&clause.iter, &at, OR)));
             for t in &clause.targets {
@@ -413,7 +426,23 @@ impl Exporter<'_> {
                     return format!("torch.optim.{name}({list})");
                 }
                 if crate::lower::optim_schedulers_lookup(name).is_some() {
+                    if matches!(name, "LambdaLR" | "MultiplicativeLR") {
+                        self.scheduler_lambda_kinds(args, scope);
+                    }
                     return format!("torch.optim.lr_scheduler.{name}({list})");
+                }
+                if name == "partial" {
+                    self.imports.functools = true;
+                    // The bound arguments are the fn's first parameters and its keywords.
+                    if let Some((first, rest)) = args.split_first() {
+                        if let ExprKind::Name(f) = &first.value.kind {
+                            if let Some(def) = self.fns.get(f.as_str()) {
+                                let params = def.params.clone();
+                                self.record_param_kinds(f, &params, None, rest, scope);
+                            }
+                        }
+                    }
+                    return format!("partial({list})");
                 }
                 self.unsupported(
                     Code::E0740,

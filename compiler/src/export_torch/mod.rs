@@ -24,6 +24,8 @@ pub use kinds::Kind;
 #[derive(Default)]
 struct Imports {
     math: bool,
+    /// `partial` is `functools.partial`.
+    functools: bool,
     numpy: bool,
     functional: bool,
     pyplot: bool,
@@ -114,6 +116,9 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
     let mut out = format!("# PyTorch code exported by graphc from {origin}.\n");
     if ex.imports.math {
         out.push_str("import math\n");
+    }
+    if ex.imports.functools {
+        out.push_str("from functools import partial\n");
     }
     if ex.imports.numpy {
         out.push_str("import numpy as np\n");

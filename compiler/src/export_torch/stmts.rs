@@ -19,11 +19,15 @@ pub struct Scope {
     /// Whether this is the module's own scope, where a top-level name is bound
     /// only from its first assignment on (a fn reads every global at call time).
     pub module: bool,
+    /// Names bound to `partial(f, a, ...)`: `f` and how many positional
+    /// arguments the partial binds, so that a scheduler given the name can say
+    /// what `f`'s next parameter receives.
+    pub partials: std::collections::HashMap<String, (String, usize)>,
 }
 
 impl Scope {
     pub fn top() -> Scope {
-        Scope { kinds: Kinds::default(), op_params: None, forward: false, module: false }
+        Scope { kinds: Kinds::default(), op_params: None, forward: false, module: false, partials: Default::default() }
     }
 
     /// The scope of the program's top-level statements.
@@ -58,6 +62,20 @@ impl Exporter<'_> {
                 let v = self.expr(value, scope);
                 let kind = scope.kinds.of(value);
                 scope.kinds.bind(&target.name, kind);
+                match &value.kind {
+                    ExprKind::Call { callee, args } if callee.name == "partial" => match args.first().map(|a| &a.value.kind) {
+                        Some(ExprKind::Name(f)) => {
+                            let positional = args[1..].iter().take_while(|a| a.name.is_none()).count();
+                            scope.partials.insert(target.name.clone(), (f.clone(), positional));
+                        }
+                        _ => {
+                            scope.partials.remove(&target.name);
+                        }
+                    },
+                    _ => {
+                        scope.partials.remove(&target.name);
+                    }
+                }
                 line(out, depth, &format!("{} = {v}", target.name));
             }
             StmtKind::Unpack { targets, value } => {
@@ -185,15 +203,17 @@ impl Exporter<'_> {
         let _ = s;
     }
 
-    /// A call of the user's op or fn `name` (`receiver` first when written as a method).
-    /// Records the kind of each argument, which decides how the op saves it.
-    pub(super) fn user_call(&mut self, name: &str, receiver: Option<&Expr>, args: &[crate::syntax::ast::Arg], scope: &Scope) -> String {
-        let (params, defaults, custom) = match (self.ops.get(name), self.fns.get(name)) {
-            (Some(op), _) => (&op.params, &op.defaults, op.backward.is_some()),
-            (None, Some(f)) => (&f.params, &f.defaults, false),
-            (None, None) => return String::new(),
-        };
-        // Arguments bound to parameters: positional in order, then keywords by name.
+    /// Binds a call's arguments to `params` (positional in order, then keywords
+    /// by name) and records the kind of each for the callee `name`; also
+    /// whether a positional argument is spread (`*xs`), which records nothing.
+    pub(super) fn record_param_kinds<'e>(
+        &mut self,
+        name: &str,
+        params: &[crate::syntax::ast::Ident],
+        receiver: Option<&'e Expr>,
+        args: &'e [crate::syntax::ast::Arg],
+        scope: &Scope,
+    ) -> (Vec<Option<&'e Expr>>, bool) {
         let mut bound: Vec<Option<&Expr>> = vec![None; params.len()];
         let positional: Vec<&Expr> = receiver.into_iter().chain(args.iter().filter(|a| a.name.is_none()).map(|a| &a.value)).collect();
         let splat = positional.iter().any(|e| matches!(e.kind, ExprKind::Splat(_)));
@@ -218,6 +238,36 @@ impl Exporter<'_> {
                 };
             }
         }
+        (bound, splat)
+    }
+
+    /// A scheduler whose `lr_lambda` (its second argument) is a user fn, or a
+    /// name bound to a `partial` of one, calls it with the epoch, a Python int:
+    /// recorded as the kind of the parameter it lands in.
+    pub(super) fn scheduler_lambda_kinds(&mut self, args: &[crate::syntax::ast::Arg], scope: &Scope) {
+        let Some(ExprKind::Name(n)) = args.get(1).filter(|a| a.name.is_none()).map(|a| &a.value.kind) else { return };
+        let (f, slot) = match scope.partials.get(n) {
+            Some((f, positional)) => (f.clone(), *positional),
+            None => (n.clone(), 0),
+        };
+        let Some(params) = self.fns.get(f.as_str()).map(|d| d.params.len()) else { return };
+        if slot < params {
+            let entry = self.param_kinds.entry(f).or_insert_with(|| vec![None; params]);
+            if entry[slot].is_none() {
+                entry[slot] = Some(Kind::Host);
+            }
+        }
+    }
+
+    /// A call of the user's op or fn `name` (`receiver` first when written as a method).
+    /// Records the kind of each argument, which decides how the op saves it.
+    pub(super) fn user_call(&mut self, name: &str, receiver: Option<&Expr>, args: &[crate::syntax::ast::Arg], scope: &Scope) -> String {
+        let (params, defaults, custom) = match (self.ops.get(name), self.fns.get(name)) {
+            (Some(op), _) => (&op.params, &op.defaults, op.backward.is_some()),
+            (None, Some(f)) => (&f.params, &f.defaults, false),
+            (None, None) => return String::new(),
+        };
+        let (bound, splat) = self.record_param_kinds(name, params, receiver, args, scope);
         if !custom {
             let mut all: Vec<String> = receiver.map(|r| self.expr(r, scope)).into_iter().collect();
             all.extend(self.args(args, scope));

@@ -100,6 +100,8 @@ impl Lowerer<'_> {
         let mut target: HashMap<String, Result<NodeId, usize>> = HashMap::new();
         let mut pairs: Vec<(NodeId, NodeId)> = Vec::new();
         let mut failed = false;
+        // The names whose join failed, to leave in error after the `if`.
+        let mut failed_keys: Vec<String> = Vec::new();
         let mut poisoned: Vec<(String, String)> = Vec::new();
         let mut one_sided: Vec<String> = Vec::new();
         for key in keys {
@@ -128,6 +130,7 @@ impl Lowerer<'_> {
                         .with_help(format!("bind `{name}` before the `if`, or on both sides")),
                     );
                     failed = true;
+                    failed_keys.push(key.clone());
                     continue;
                 }
             };
@@ -154,10 +157,12 @@ impl Lowerer<'_> {
                             .with_help("append on both sides; in a `range` loop, decide with the loop counter alone (`if epoch % 100 == 0`), so that graphc can count the items when compiling"),
                     );
                     failed = true;
+                    failed_keys.push(key.clone());
                     continue;
                 }
                 self.branch_mismatch(key, "a compile-time value (or a `.grad` that is `None`) that differs between the sides", span);
                 failed = true;
+                failed_keys.push(key.clone());
                 continue;
             };
             let describe = |side: &LoweredBody, n: NodeId| {
@@ -167,6 +172,7 @@ impl Lowerer<'_> {
             if describe(&a, *na) != describe(&b, *nb) {
                 self.branch_mismatch(key, "a value whose dtype, shape or gradient tracking differs between the sides", span);
                 failed = true;
+                failed_keys.push(key.clone());
                 continue;
             }
             let j = pairs.iter().position(|p| *p == (*na, *nb)).unwrap_or_else(|| {
@@ -179,6 +185,13 @@ impl Lowerer<'_> {
             // A list of a length only the run knows is left unknown, so that its
             // later uses add no errors; in a loop body it is left as it was, for
             // the loop to see the growth (`conditional_appends.rs`).
+            // A name whose sides disagree is in error after the `if` (a hidden
+            // return value too), so that its uses add no "cannot find" errors.
+            for key in failed_keys.iter().filter(|k| !k.contains(['[', '.', ' ']) || k.starts_with("<return value")) {
+                if !scope.names.contains_key(key) {
+                    scope.names.insert(key.clone(), Value::Poison);
+                }
+            }
             for (_, name) in poisoned.into_iter().filter(|_| !self.in_loop_body) {
                 scope.names.insert(name.clone(), Value::Poison);
                 if self.globals.contains_key(&name) {

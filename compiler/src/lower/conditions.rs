@@ -91,14 +91,28 @@ impl<'a> Lowerer<'a> {
             let r = self.expr(rhs, scope);
             return self.host_logic(op == LogicOp::And, (l, lhs.span), (r, rhs.span), lhs.span.to(rhs.span));
         }
+        // Python returns the operand that decides, not a bool: `n or 10_000` is
+        // `n` unless it is 0. A number, `None` or a string decides when compiling.
+        let truthy = match &l {
+            Value::Number(n) => Some(n.f64() != 0.0),
+            Value::None => Some(false),
+            Value::Str(s) => Some(!s.is_empty()),
+            _ => None,
+        };
+        if let Some(t) = truthy {
+            return match (op, t) {
+                (LogicOp::Or, true) | (LogicOp::And, false) => l,
+                (LogicOp::Or, false) | (LogicOp::And, true) => self.expr(rhs, scope),
+            };
+        }
         let Some(a) = self.condition(l, lhs.span, &what) else { return Value::Poison };
         match (op, a) {
             (LogicOp::And, false) => Value::Bool(false),
             (LogicOp::Or, true) => Value::Bool(true),
             (LogicOp::And, true) | (LogicOp::Or, false) => {
                 let r = self.expr(rhs, scope);
-                // Python returns the right operand itself, here a run-time value.
-                if let Value::Host { .. } = r {
+                // Python returns the right operand itself: a run-time value, a number, `None` or a string.
+                if let Value::Host { .. } | Value::Number(_) | Value::None | Value::Str(_) = r {
                     return r;
                 }
                 self.condition(r, rhs.span, &what).map_or(Value::Poison, Value::Bool)

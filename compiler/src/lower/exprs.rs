@@ -167,6 +167,10 @@ impl<'a> Lowerer<'a> {
                     let c = c.clone();
                     return self.call_lambda(&c, callee, args, e.span);
                 }
+                // A name whose value was already reported (a failed `partial`) adds no error of its own.
+                if let Some(Value::Poison) = bound {
+                    return Value::Poison;
+                }
                 self.call(callee, args, e.span)
             }
             ExprKind::Method { receiver, method, args } => {
@@ -361,6 +365,10 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(name) = super::optim::schedulers::lookup(&callee.name) {
             return self.make_scheduler(name, callee, args, span);
+        }
+        // `functools.partial` (`lambdas.rs`).
+        if callee.name == "partial" {
+            return self.partial_call(args, span);
         }
         if let Some(v) = self.arith_call(&callee.name, &args, span) {
             return v;

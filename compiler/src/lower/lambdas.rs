@@ -10,17 +10,30 @@
 //! so an in-place update (`w -= lr * w.grad`) is seen, as Python's closure cells
 //! see it. A name of that body rebound after the lambda was made is not (Python
 //! would read the new binding); the language reference says so.
+//!
+//! `partial(f, *args, **keywords)` (Python's `functools.partial`) is a closure
+//! too: it captures the function and the arguments it was given, as places of
+//! the state, and calling it calls `f` with them before the new ones, the new
+//! keywords replacing bound ones of the same name.
 
 use std::rc::Rc;
 
 use super::{BodyKind, Lowerer, Scope, Value};
+use crate::diag::{Code, Diagnostic};
 use crate::syntax::ast::{FnDef, Ident, Lambda, Span};
 
-/// What a closure runs: a `lambda`'s expression or a nested `fn`'s block.
+/// What a closure runs: a `lambda`'s expression, a nested `fn`'s block, or
+/// another function with arguments bound (`partial`).
 #[derive(Clone, Debug)]
 pub enum Def {
     Lambda(Rc<Lambda>),
     Fn(Rc<FnDef>),
+    /// `partial`: the closure's captured values are the function, then the
+    /// `positional` bound positional arguments, then one per bound keyword.
+    Partial {
+        positional: usize,
+        keywords: Vec<String>,
+    },
 }
 
 /// A lambda's (or a nested fn's) function value.
@@ -66,9 +79,11 @@ impl Lowerer<'_> {
     /// Calls a lambda or a nested fn: its parameters bound as a fn's are, its
     /// body lowered with the names it closes over.
     pub(crate) fn call_lambda(&mut self, c: &Closure, callee: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
-        let (name, params, defaults) = match &c.def {
-            Def::Lambda(l) => (Ident { name: "<lambda>".to_string(), span: c.span }, &l.params, &l.defaults),
-            Def::Fn(f) => (f.name.clone(), &f.params, &f.defaults),
+        // A lambda's body is an expression, a nested fn's a block.
+        let (name, params, defaults, body) = match &c.def {
+            Def::Lambda(l) => (Ident { name: "<lambda>".to_string(), span: c.span }, &l.params, &l.defaults, Ok(&l.body)),
+            Def::Fn(f) => (f.name.clone(), &f.params, &f.defaults, Err(&f.body)),
+            Def::Partial { positional, keywords } => return self.call_partial(c, (*positional, keywords), callee, args, span),
         };
         let Some(args) = self.bind_params(&name, params, defaults, args, span) else { return Value::Poison };
         if !self.enter(&callee.name, span) {
@@ -82,14 +97,92 @@ impl Lowerer<'_> {
         for (p, (v, _)) in params.iter().zip(args) {
             scope.names.insert(p.name.clone(), v);
         }
-        let v = match &c.def {
-            Def::Lambda(l) => self.expr(&l.body, &mut scope),
-            Def::Fn(f) => {
-                let r = self.block(&f.body, &mut scope, BodyKind::Fn);
+        let v = match body {
+            Ok(e) => self.expr(e, &mut scope),
+            Err(b) => {
+                let r = self.block(b, &mut scope, BodyKind::Fn);
                 self.fn_result(r)
             }
         };
         self.call_stack.pop();
         v
+    }
+
+    /// Calls a function value: a fn, op or builtin by name, or a closure.
+    pub(crate) fn call_value(&mut self, f: &Value, callee: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
+        match f {
+            Value::Func(name, version) => self.call_version(&Ident { name: name.clone(), span: callee.span }, *version, args, span),
+            Value::Lambda(c) => self.call_lambda(c, callee, args, span),
+            Value::Poison => Value::Poison,
+            other => self.error(
+                Diagnostic::new(Code::E0107, format!("{} is not callable", other.describe()), callee.span, "not a function")
+                    .with_help("call a fn, a lambda or a builtin"),
+            ),
+        }
+    }
+
+    /// `partial(func, *args, **keywords)`: a closure that calls `func` with these
+    /// arguments first.
+    pub(crate) fn partial_call(&mut self, mut args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
+        let func = match args.first() {
+            Some((None, f @ (Value::Func(..) | Value::Lambda(_)), _)) => f.clone(),
+            Some((None, Value::Poison, _)) => return Value::Poison,
+            Some((_, other, at)) => {
+                let what = other.describe();
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("the first argument of `partial` must be callable, not {what}"), *at, "not a function")
+                        .with_help("pass the function first: `partial(f, 1, k=2)`"),
+                );
+            }
+            None => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, "`partial` needs the function to call", span, "no function")
+                        .with_help("pass the function first: `partial(f, 1, k=2)`"),
+                );
+            }
+        };
+        args.remove(0);
+        let mut captured = vec![("<func>".to_string(), func)];
+        let positional = args.iter().take_while(|(k, _, _)| k.is_none()).count();
+        if let Some((_, _, at)) = args.iter().skip(positional).find(|(k, _, _)| k.is_none()) {
+            return self.error(
+                Diagnostic::new(Code::E0107, "a positional argument after a keyword argument", *at, "positional")
+                    .with_help("give the positional arguments first, as Python requires"),
+            );
+        }
+        let mut keywords = Vec::new();
+        for (i, (k, v, _)) in args.into_iter().enumerate() {
+            match k {
+                None => captured.push((format!("<arg{i}>"), v)),
+                Some(k) => {
+                    captured.push((format!("<kw:{}>", k.name), v));
+                    keywords.push(k.name);
+                }
+            }
+        }
+        Value::Lambda(Closure { def: Def::Partial { positional, keywords }, span, captured, reads_globals: false })
+    }
+
+    /// Calls `partial` closure `c`: its function with the bound arguments, then
+    /// `args`; a keyword of `args` replaces the bound one of that name.
+    fn call_partial(
+        &mut self,
+        c: &Closure,
+        (positional, keywords): (usize, &[String]),
+        callee: &Ident,
+        args: Vec<(Option<Ident>, Value, Span)>,
+        span: Span,
+    ) -> Value {
+        let values: Vec<Value> = c.captured.iter().map(|(_, v)| self.current_value(v.clone())).collect();
+        let (given_kw, given_pos): (Vec<_>, Vec<_>) = args.into_iter().partition(|(k, _, _)| k.is_some());
+        let mut all: Vec<(Option<Ident>, Value, Span)> = values[1..=positional].iter().map(|v| (None, v.clone(), c.span)).collect();
+        all.extend(given_pos);
+        for (k, v) in keywords.iter().zip(&values[1 + positional..]) {
+            if !given_kw.iter().any(|(g, _, _)| g.as_ref().is_some_and(|g| &g.name == k)) {
+                all.push((Some(Ident { name: k.clone(), span: c.span }), v.clone(), c.span));
+            }
+        }
+        all.extend(given_kw);
+        self.call_value(&values[0], callee, all, span)
     }
 }

@@ -148,6 +148,8 @@ impl<'a> Lowerer<'a> {
             Value::Lambda(c) => match &c.def {
                 super::lambdas::Def::Lambda(_) => PrintArg::Text("<function <lambda>>".to_string()),
                 super::lambdas::Def::Fn(f) => PrintArg::Text(format!("<function {}>", f.name.name)),
+                // Python shows the function and the bound arguments' reprs, with addresses.
+                super::lambdas::Def::Partial { .. } => PrintArg::Text("<functools.partial object>".to_string()),
             },
             // As for functions, Python adds the node's address, which no run reproduces.
             Value::GradFn(name) => PrintArg::Text(format!("<{name} object>")),

@@ -103,10 +103,11 @@ pub enum Token {
     #[regex(r"[A-Za-z_][A-Za-z0-9_]*", |lex| lex.slice().to_string())]
     Ident(String),
 
-    #[regex(r"[0-9]+", number)]
-    #[regex(r"[0-9]+\.[0-9]*([eE][+-]?[0-9]+)?", number)]
-    #[regex(r"\.[0-9]+([eE][+-]?[0-9]+)?", number)]
-    #[regex(r"[0-9]+[eE][+-]?[0-9]+", number)]
+    // Digits may be grouped with single underscores between them (`10_000`), as in Python.
+    #[regex(r"[0-9](_?[0-9])*", number)]
+    #[regex(r"[0-9](_?[0-9])*\.([0-9](_?[0-9])*)?([eE][+-]?[0-9](_?[0-9])*)?", number)]
+    #[regex(r"\.[0-9](_?[0-9])*([eE][+-]?[0-9](_?[0-9])*)?", number)]
+    #[regex(r"[0-9](_?[0-9])*[eE][+-]?[0-9](_?[0-9])*", number)]
     Number(NumLit),
 
     #[token("\"", |lex| string(lex, '"'))]
@@ -198,7 +199,8 @@ impl Token {
 /// Reads a number literal. Every form the regexes accept is one that Rust's float
 /// parser accepts too, so the fallback to infinity is only a guard.
 fn number(lex: &mut logos::Lexer<Token>) -> NumLit {
-    let text = lex.slice();
+    let text = lex.slice().replace('_', "");
+    let text = text.as_str();
     let is_int = text.bytes().all(|b| b.is_ascii_digit());
     let exact = if is_int { text.parse::<u64>().ok() } else { None };
     NumLit { value: text.parse::<f64>().unwrap_or(f64::INFINITY), is_int, exact }

@@ -407,11 +407,7 @@ impl Lowerer<'_> {
         // Not a name a program can write: the call stack finds recursion by name.
         let callee = Ident { name: "<lr_lambda>".to_string(), span };
         let args = vec![(None, epoch, span)];
-        let r = match f {
-            Value::Lambda(c) => self.call_lambda(c, &callee, args, span),
-            Value::Func(name, version) => self.call_version(&Ident { name: name.clone(), span }, *version, args, span),
-            _ => return None,
-        };
+        let r = self.call_value(f, &callee, args, span);
         match self.float_node(r, span) {
             Ok(node) => node,
             Err(other) => {
