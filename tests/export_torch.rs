@@ -63,6 +63,7 @@ const EXPORTABLE: &[&str] = &[
     "normal_samples",
     "one_hot",
     "optimizers",
+    "palindrome_rnn",
     "partial_batches",
     "polynomial_tensor",
     "print_tuples",

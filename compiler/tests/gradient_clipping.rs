@@ -130,3 +130,22 @@ fn a_name_bound_on_one_side_is_an_error_only_where_it_is_read() {
     // Not read afterwards, it is no error.
     assert_eq!(run("x = tensor([1.0, -2.0])\nif x.sum() > 0 {\n    y = x * 2\n}\nprint(x)\n"), "tensor([ 1., -2.])\n");
 }
+
+/// A loss in error (here an unknown function) makes its `backward` unknown too:
+/// the clipping that reads the gradients after it adds no error of its own
+/// (before, each `p.grad` read as `None` and `p.grad ** 2` was a second error).
+#[test]
+fn a_backward_of_a_value_in_error_adds_no_errors_after_it() {
+    let program = "W = ones(3, requires_grad=true)
+params = [W]
+for step in range(3) {
+    loss = undefined_loss(W)
+    loss.backward()
+    norm = sqrt(sum(sum((p.grad ** 2)) for p in params))
+    print(norm)
+}
+";
+    let d = compile(program, false).err().expect("an unknown function");
+    let codes: Vec<String> = d.iter().filter(|d| d.is_error()).map(|d| d.code.as_str().to_string()).collect();
+    assert_eq!(codes, ["E0102"], "{:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>());
+}

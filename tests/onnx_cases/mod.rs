@@ -86,6 +86,7 @@ pub const MUST_EXPORT: &[&str] = &[
     "index_put_multi.act",
     "mask_index.act",
     "runtime_if_value.act",
+    "loop_grad.act",
 ];
 
 /// A program exported with every output, and what graphc computes for them.

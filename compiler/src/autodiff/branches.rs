@@ -42,7 +42,7 @@ pub(crate) fn connected_inputs(prog: &Program, e: usize, j: usize, edges: fn(&Pr
     for r in [*then, *otherwise] {
         let body = &prog.regions[r as usize].body;
         let Some(&out) = body.exports.get(&LoopRegion::output_name(j)) else { continue };
-        for n in reached(body, out, edges) {
+        for n in super::walk(body, out, edges) {
             if let Op::Input(k) = body.graph.node(n).op {
                 // Body input 0 is the (unused) iteration index; input `k` is outer input `k - 1`.
                 if k > 0 {
@@ -56,20 +56,6 @@ pub(crate) fn connected_inputs(prog: &Program, e: usize, j: usize, edges: fn(&Pr
     ks.into_iter().filter_map(|k| inputs.get(k).copied()).filter(|i| prog.graph.meta(*i).requires_grad).collect()
 }
 
-/// The requires-grad nodes of `prog` reached from `root` along `edges`, stopping at leaves.
-fn reached(prog: &Program, root: NodeId, edges: fn(&Program, NodeId) -> Vec<NodeId>) -> HashSet<NodeId> {
-    let leaves: HashSet<NodeId> = prog.leaves.iter().copied().collect();
-    let mut seen = HashSet::new();
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        if !prog.graph.meta(n).requires_grad || !seen.insert(n) || leaves.contains(&n) {
-            continue;
-        }
-        stack.extend(edges(prog, n));
-    }
-    seen
-}
-
 /// Why a backward cannot go through output `j` of branch effect `e`: the place
 /// in a side that stops it and what it is, or `None` when it can.
 pub fn obstacle(prog: &Program, e: usize, j: usize) -> Option<(Span, &'static str)> {
@@ -77,14 +63,12 @@ pub fn obstacle(prog: &Program, e: usize, j: usize) -> Option<(Span, &'static st
     for r in [*then, *otherwise] {
         let body = &prog.regions[r as usize].body;
         let Some(&out) = body.exports.get(&LoopRegion::output_name(j)) else { continue };
-        for n in reached(body, out, operands::gradient_edges) {
-            if let Some(inner) = branch_of(body, n) {
-                let Op::RegionOutput { output, .. } = body.graph.node(n).op else { continue };
-                if let Some(found) = obstacle(body, inner, output as usize) {
-                    return Some(found);
-                }
-            } else if matches!(body.graph.node(n).op, Op::RegionOutput { .. }) {
-                return Some((body.graph.meta(n).span, "a loop inside the `if` computed a value the gradient flows through"));
+        let mut crossed: Vec<NodeId> = super::walk(body, out, operands::gradient_edges).into_iter().collect();
+        crossed.sort();
+        for n in crossed {
+            // A loop or another `if` inside the side, which the gradient crosses too.
+            if let Some(found) = super::loops::crossing_obstacle(body, n) {
+                return Some(found);
             }
         }
         // The side runs again for its backward: drawing again would give other
@@ -98,7 +82,7 @@ pub fn obstacle(prog: &Program, e: usize, j: usize) -> Option<(Span, &'static st
 }
 
 /// Where `prog` (or a loop or branch inside it) first seeds or draws from the random generator.
-fn first_draw(prog: &Program) -> Option<Span> {
+pub(super) fn first_draw(prog: &Program) -> Option<Span> {
     prog.effects.iter().find_map(|e| match e {
         Effect::Sample(n) => Some(prog.graph.meta(*n).span),
         // A seed has no span of its own: the caller points at the value instead.
@@ -125,15 +109,7 @@ pub(super) fn apply(
     span: Span,
 ) -> Vec<(NodeId, Option<NodeId>)> {
     let Effect::Branch { cond, then, otherwise, inputs, outputs } = prog.effects[e].clone() else { return vec![] };
-    // Every output's users were made after the outputs, so their contributions are all in.
-    let mut cotangents: Vec<(usize, NodeId)> = Vec::new();
-    for (j, &o) in outputs.iter().enumerate() {
-        if o == n {
-            cotangents.push((j, g));
-        } else if let Some(cs) = grads.remove(&o) {
-            cotangents.push((j, ctx.sum(&mut prog.graph, o, &cs)));
-        }
-    }
+    let cotangents = output_cotangents(ctx, prog, &outputs, (n, g), grads);
     let mut wanted: Vec<NodeId> = Vec::new();
     for &(j, _) in &cotangents {
         for i in connected_inputs(prog, e, j, operands::gradient_edges) {
@@ -194,11 +170,33 @@ pub(super) fn apply(
     results
 }
 
+/// The gradient of each output of a loop or branch effect that has one: `g` for
+/// the output `n` the walk met, and for the others the sum of what `grads` holds
+/// (taken out of it). Every output's users were made after the outputs, so
+/// their contributions are all in.
+pub(super) fn output_cotangents(
+    ctx: &mut RuleCtx,
+    prog: &mut Program,
+    outputs: &[NodeId],
+    (n, g): (NodeId, NodeId),
+    grads: &mut HashMap<NodeId, Vec<NodeId>>,
+) -> Vec<(usize, NodeId)> {
+    let mut cotangents = Vec::new();
+    for (j, &o) in outputs.iter().enumerate() {
+        if o == n {
+            cotangents.push((j, g));
+        } else if let Some(cs) = grads.remove(&o) {
+            cotangents.push((j, ctx.sum(&mut prog.graph, o, &cs)));
+        }
+    }
+    cotangents
+}
+
 /// Where the backward branch goes among the effects: after the forward branch
 /// and after every effect that makes a value it reads (a loop's or branch's
 /// output, a random draw), so that it runs when all its inputs exist; the uses
 /// of its outputs all come later in program order.
-fn insertion_point(prog: &Program, forward: usize, reads: &[NodeId]) -> usize {
+pub(super) fn insertion_point(prog: &Program, forward: usize, reads: &[NodeId]) -> usize {
     let mut made_by: HashMap<NodeId, usize> = HashMap::new();
     for (k, e) in prog.effects.iter().enumerate() {
         match e {
@@ -293,7 +291,7 @@ fn backward_side(fwd: &Program, cots: &[usize], want: &[usize], seeded: &[usize]
 /// Removes what a side already did when it ran forward: its prints, plots,
 /// saves and asserts (a side that draws random numbers has no backward:
 /// [`obstacle`]), in the side and in the loops and branches inside it.
-fn strip_effects(body: &mut Program) {
+pub(super) fn strip_effects(body: &mut Program) {
     body.effects.retain(|e| matches!(e, Effect::Loop { .. } | Effect::Branch { .. }));
     for r in &mut body.regions {
         strip_effects(&mut r.body);

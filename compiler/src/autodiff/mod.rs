@@ -19,6 +19,7 @@
 mod branches;
 mod builder;
 mod custom;
+mod loops;
 mod operands;
 mod rules;
 mod versions;
@@ -29,11 +30,16 @@ use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::{NodeId, Region};
 use crate::ir::program::Program;
 
-pub use branches::{branch_of, obstacle as branch_obstacle};
+pub use branches::branch_of;
+pub use loops::{crossing_obstacle, loop_of};
 
-/// The inputs of branch effect `e` that a gradient at its output `j` flows into.
-pub fn branch_gradient_inputs(prog: &Program, e: usize, j: usize) -> Vec<NodeId> {
-    branches::connected_inputs(prog, e, j, operands::gradient_edges)
+/// The outer values a gradient at region output `n` (of a loop or a run-time
+/// `if`) flows into; empty for any other node.
+pub fn region_gradient_inputs(prog: &Program, n: NodeId) -> Vec<NodeId> {
+    match prog.graph.node(n).op {
+        graphc_runtime::Op::RegionOutput { .. } => operands::gradient_edges(prog, n),
+        _ => vec![],
+    }
 }
 pub use builder::RuleCtx;
 
@@ -183,6 +189,11 @@ pub(crate) fn derive_seeded(
             (Some(e), _) => {
                 let span = prog.graph.meta(n).span;
                 branches::apply(ctx, prog, e, n, g, &mut grads, span)
+            }
+            (None, _) if loops::loop_of(prog, n).is_some() => {
+                let e = loops::loop_of(prog, n).expect("checked just above");
+                let span = prog.graph.meta(n).span;
+                loops::apply(ctx, prog, e, n, g, &mut grads, span)
             }
             (None, Some(&c)) => {
                 // An op with several outputs runs its backward once, at the first of

@@ -17,6 +17,10 @@ pub(crate) fn gradient_edges(prog: &Program, n: NodeId) -> Vec<NodeId> {
     if let (Some(e), Op::RegionOutput { output, .. }) = (super::branches::branch_of(prog, n), &g.node(n).op) {
         return super::branches::connected_inputs(prog, e, *output as usize, gradient_edges);
     }
+    // A loop's output flows into the loop's inputs it depends on, across iterations.
+    if let (Some(e), Op::RegionOutput { output, .. }) = (super::loops::loop_of(prog, n), &g.node(n).op) {
+        return super::loops::connected_inputs(prog, e, *output as usize, gradient_edges);
+    }
     let edges: Vec<NodeId> = match prog.custom_output.get(&n).and_then(|&c| prog.custom_calls.get(c)) {
         Some(call) => call.inputs.iter().zip(&call.returns).filter(|(_, r)| r.is_some()).map(|(i, _)| *i).collect(),
         None => {
@@ -35,6 +39,9 @@ pub(crate) fn graph_edges(prog: &Program, n: NodeId) -> Vec<NodeId> {
     let g = &prog.graph;
     if let (Some(e), Op::RegionOutput { output, .. }) = (super::branches::branch_of(prog, n), &g.node(n).op) {
         return super::branches::connected_inputs(prog, e, *output as usize, graph_edges);
+    }
+    if let (Some(e), Op::RegionOutput { output, .. }) = (super::loops::loop_of(prog, n), &g.node(n).op) {
+        return super::loops::connected_inputs(prog, e, *output as usize, graph_edges);
     }
     match prog.custom_output.get(&n) {
         Some(_) => gradient_edges(prog, n),

@@ -625,3 +625,15 @@ pub fn figure_scatter<V>(b: Builtin, args: &[(Option<Ident>, V, Span)]) -> Built
         b
     }
 }
+
+/// The dtype an unbound name denotes: `f32`, `f64`, `i64`, `bool`, and PyTorch's
+/// names `float32`, `float64`, `int64` and aliases `float`, `double` and `long`
+/// (`torch.float` is float32).
+pub fn dtype_name(n: &str) -> Option<graphc_runtime::DType> {
+    match n {
+        "float" | "float32" => Some(graphc_runtime::DType::F32),
+        "double" | "float64" => Some(graphc_runtime::DType::F64),
+        "long" | "int64" => Some(graphc_runtime::DType::I64),
+        _ => graphc_runtime::DType::from_act_name(n),
+    }
+}

@@ -463,7 +463,7 @@ pub(crate) fn reads_names(e: &Expr) -> bool {
 fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: &BlockCtx, diags: &mut Vec<Diagnostic>) {
     match &e.kind {
         ExprKind::Name(n) => {
-            if scope.contains_key(n) || n == "f32" || n == "f64" {
+            if scope.contains_key(n) || builtins::dtype_name(n).is_some() {
                 return;
             }
             if let Some(forward_names) = bw.forward_names {

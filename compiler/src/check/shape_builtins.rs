@@ -11,6 +11,8 @@ pub enum ShapeBuiltin {
     Bmm,
     /// `permute(input, *dims)`.
     Permute,
+    /// `flip(input, dims)`, or `x.flip(*dims)`: the order of each listed dimension reversed.
+    Flip,
     /// `reshape(input, *shape)`.
     Reshape,
     /// `view(input, *shape)`: `reshape` that must not copy.
@@ -41,6 +43,7 @@ pub enum ShapeBuiltin {
 pub const SHAPE: &[(&str, ShapeBuiltin)] = &[
     ("bmm", ShapeBuiltin::Bmm),
     ("permute", ShapeBuiltin::Permute),
+    ("flip", ShapeBuiltin::Flip),
     ("reshape", ShapeBuiltin::Reshape),
     ("view", ShapeBuiltin::View),
     ("flatten", ShapeBuiltin::Flatten),
@@ -65,6 +68,8 @@ pub fn signature(b: ShapeBuiltin) -> Signature {
         S::ExpandAs => sig(&["input", "other"], 2, Some(2)),
         S::Permute | S::Reshape | S::View | S::Expand | S::Repeat => sig(&["input"], 1, None),
         S::Flatten => sig(&["input", "start_dim", "end_dim"], 1, Some(3)),
+        // `dims` may be given by keyword (`torch.flip(x, dims=[0])`), or spread (`x.flip(0, 1)`).
+        S::Flip => sig(&["input", "dims"], 2, None),
         S::Squeeze => sig(&["input", "dim"], 1, Some(2)),
         S::Unsqueeze => sig(&["input", "dim"], 2, Some(2)),
         S::Cat | S::Stack => sig(&["tensors", "dim"], 1, Some(2)),

@@ -116,6 +116,7 @@ const TORCH: &[&str] = &[
     "bmm",
     "einsum",
     "permute",
+    "flip",
     "reshape",
     "flatten",
     "squeeze",

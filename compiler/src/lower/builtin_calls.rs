@@ -361,20 +361,19 @@ impl<'a> Lowerer<'a> {
         let k = self.prog.backwards.len() as u32;
         let region = Region::Backward(k);
         if create_graph {
-            // The backward of a run-time `if` is a branch of its own, whose gradients
-            // are not themselves differentiable yet.
-            let through_if =
-                crate::autodiff::backward_nodes(&self.prog, y).into_iter().filter(|n| crate::autodiff::branch_of(&self.prog, *n).is_some()).min();
-            if let Some(n) = through_if {
+            // The backward of a loop or a run-time `if` is a region of its own,
+            // whose gradients are not themselves differentiable yet.
+            let crossed = crate::autodiff::backward_nodes(&self.prog, y)
+                .into_iter()
+                .filter(|n| matches!(self.prog.graph.node(*n).op, graphc_runtime::Op::RegionOutput { .. }))
+                .filter(|n| *n != x && crate::autodiff::reaches(&self.prog, *n, x))
+                .min();
+            if let Some(n) = crossed {
+                let what = if crate::autodiff::branch_of(&self.prog, n).is_some() { "an `if` decided at run time" } else { "a loop" };
                 return self.error(
-                    Diagnostic::new(
-                        Code::E0604,
-                        "`create_graph=true` through an `if` decided at run time is not supported",
-                        span,
-                        "a gradient of a gradient",
-                    )
-                    .with_secondary(self.prog.graph.meta(n).span, "the `if`")
-                    .with_help("decide the condition when compiling, or differentiate only once (`create_graph=false`)"),
+                    Diagnostic::new(Code::E0604, format!("`create_graph=true` through {what} is not supported"), span, "a gradient of a gradient")
+                        .with_secondary(self.prog.graph.meta(n).span, if what == "a loop" { "the loop" } else { "the `if`" })
+                        .with_help("differentiate only once (`create_graph=false`), or compute the value outside the loop or `if`"),
                 );
             }
             let templates = crate::autodiff::templates(&self.prog);
@@ -398,6 +397,10 @@ impl<'a> Lowerer<'a> {
     /// `backward(y, grad=g, retain_graph=b)`: records the call and gives each reached leaf's `.grad` a new value.
     fn backward(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
         let Some(retain_graph) = self.flag(bound, "retain_graph", false) else { return Value::Poison };
+        if matches!(bound.positional[0], Some((Value::Poison, _))) {
+            self.poisoned_backward = true;
+            return Value::Poison;
+        }
         let Some((y, ys)) = self.differentiable(bound) else { return Value::Poison };
         if !self.check_backward_stays_in_loop(y, span) {
             return Value::Poison;

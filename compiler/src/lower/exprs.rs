@@ -100,7 +100,7 @@ impl<'a> Lowerer<'a> {
                 None if self.defs.ops.contains_key(n) || self.defs.fns.contains_key(n) => {
                     Value::Func(n.clone(), self.fn_now.get(n).copied().unwrap_or(0))
                 }
-                None if dtype_name(n).is_some() => Value::DType(dtype_name(n).expect("checked by the guard")),
+                None if builtins::dtype_name(n).is_some() => Value::DType(builtins::dtype_name(n).expect("checked by the guard")),
                 // `pi`, `e`, `inf`, `nan`: Python's `math` constants, unless a name shadows them.
                 None if super::host_values::constant(n).is_some() => super::host_values::constant(n).expect("checked by the guard"),
                 // A builtin named as a value (`act = relu`), called later through another name.
@@ -201,6 +201,9 @@ impl<'a> Lowerer<'a> {
                 if matches!(recv, Value::Poison) {
                     // The receiver's error was reported; a method of it would only repeat it.
                     self.args(args, scope);
+                    if method.name == "backward" && !user_defined {
+                        self.poisoned_backward = true;
+                    }
                     return Value::Poison;
                 }
                 // `z.grad_fn.name()`: the backward node's name, as PyTorch's `Node.name()`.
@@ -853,6 +856,8 @@ impl<'a> Lowerer<'a> {
         match recv {
             Value::Tensor(n) if self.is_grad_leaf(n) => match self.grad_state[&n] {
                 Some(g) => Value::Tensor(g),
+                // The backward of a value in error may have been the one to set it.
+                None if self.poisoned_backward => Value::Poison,
                 None => Value::None,
             },
             Value::Tensor(n) => self.not_a_leaf(n, span),
@@ -904,17 +909,5 @@ impl<'a> Lowerer<'a> {
         self.prog.graph.meta_mut(z).note = Some("zeroed grad".to_string());
         self.grad_state.insert(n, Some(z));
         Value::None
-    }
-}
-
-/// The dtype an unbound name denotes: `f32`, `f64`, `i64`, `bool`, and PyTorch's
-/// names `float32`, `float64`, `int64` and aliases `float`, `double` and `long`
-/// (`torch.float` is float32).
-fn dtype_name(n: &str) -> Option<DType> {
-    match n {
-        "float" | "float32" => Some(DType::F32),
-        "double" | "float64" => Some(DType::F64),
-        "long" | "int64" => Some(DType::I64),
-        _ => DType::from_act_name(n),
     }
 }

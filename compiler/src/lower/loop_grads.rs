@@ -1,17 +1,14 @@
-//! Gradients and loop boundaries.
+//! Gradients and region boundaries.
 //!
-//! Gradients do not flow through a loop yet: a body's input that requires grad
-//! but is not a leaf (a value computed before the loop, or carried from the
-//! previous iteration), and a loop's output that requires grad but is not a
-//! leaf, stand for a graph that the program around (or the previous iteration)
-//! built. A `backward` that reaches one would have to differentiate through
-//! that graph, as PyTorch does, so graphc refuses it (E0604) instead of
-//! silently stopping there. `grad(y, x)` is not affected: it differentiates
-//! only up to `x`, and such a value has no operands to reach `x` through.
-//!
-//! A backward goes through an `if` decided at run time (`autodiff::branches`)
-//! unless a side stops it: a loop inside it that the gradient would cross, or
-//! random draws, which the backward's second run of the side would repeat.
+//! A backward goes through a loop compiled as a region (`autodiff::loops`) and
+//! through an `if` decided at run time (`autodiff::branches`) unless something
+//! inside stops it: random draws, which the backward's second run of the body
+//! would repeat. A backward made *inside* a loop body cannot reach values of
+//! earlier iterations: a body's input that requires grad but is not a leaf (a
+//! value computed before the loop, or carried from the previous iteration)
+//! stands for a graph that the program around (or the previous iteration)
+//! built, which one compiled body cannot walk back, so graphc refuses it (E0604)
+//! instead of silently stopping there.
 
 use std::collections::HashSet;
 
@@ -25,39 +22,49 @@ use crate::syntax::ast::Span;
 use super::Lowerer;
 
 impl Lowerer<'_> {
-    /// Reports E0604 if `grad(root, x)` would cross a run-time `if` that a side
-    /// stops (`autodiff::branch_obstacle`) on its way to `x`: a gradient there
-    /// would silently stop. Returns whether the derivation may proceed.
+    /// Reports E0604 if `grad(root, x)` would cross a loop or a run-time `if`
+    /// that something inside stops (`autodiff::crossing_obstacle`) on its way to
+    /// `x`: a gradient there would silently stop. Returns whether the
+    /// derivation may proceed.
     pub(crate) fn check_grad_crosses_ifs(&mut self, root: NodeId, x: NodeId, span: Span) -> bool {
         let mut outputs: Vec<NodeId> = autodiff::backward_nodes(&self.prog, root).into_iter().collect();
         outputs.sort();
         for n in outputs {
-            let (Some(e), Op::RegionOutput { output, .. }) = (autodiff::branch_of(&self.prog, n), self.prog.graph.node(n).op.clone()) else {
+            if !matches!(self.prog.graph.node(n).op, Op::RegionOutput { .. }) {
                 continue;
-            };
-            // The gradient stops at `x`: an `if` that made `x`, or that `x` does not flow through, is not crossed.
+            }
+            // The gradient stops at `x`: a region that made `x`, or that `x` does not flow through, is not crossed.
             if n == x || !autodiff::reaches(&self.prog, n, x) {
                 continue;
             }
-            if let Some((at, why)) = autodiff::branch_obstacle(&self.prog, e, output as usize) {
-                self.branch_obstacle_error(span, at, why);
+            if let Some((at, why)) = autodiff::crossing_obstacle(&self.prog, n) {
+                self.region_obstacle_error(n, span, at, why);
                 return false;
             }
         }
         true
     }
 
-    fn branch_obstacle_error(&mut self, span: Span, at: Span, why: &str) {
-        self.error(
+    /// E0604 at a backward (`span`) that region output `n` stops at `at`, because of `why`.
+    fn region_obstacle_error(&mut self, n: NodeId, span: Span, at: Span, why: &str) {
+        let d = if autodiff::branch_of(&self.prog, n).is_some() {
             Diagnostic::new(
                 Code::E0604,
                 format!("this backward cannot differentiate through this `if` decided at run time: {why}"),
                 span,
                 "crosses the `if`'s boundary",
             )
-            .with_secondary(at, "here")
-            .with_help("compute the loss and call `backward` inside each side, or `detach()` what the `if` computes"),
-        );
+            .with_help("compute the loss and call `backward` inside each side, or `detach()` what the `if` computes")
+        } else {
+            let help = if why.contains("random") {
+                "draw the numbers before the loop (`noise = randn(n, ...)`) and read `noise[i]` in the body, or `detach()` what the loop computes"
+            } else {
+                "compute the loss and call `backward` inside the loop body, or `detach()` what the loop computes"
+            };
+            Diagnostic::new(Code::E0604, format!("this backward cannot differentiate through this loop: {why}"), span, "crosses the loop's boundary")
+                .with_help(help)
+        };
+        self.error(d.with_secondary(at, "here"));
     }
 
     /// Reports E0604 if a backward from `root` reaches a value that crosses a loop
@@ -72,29 +79,25 @@ impl Lowerer<'_> {
                 continue;
             }
             let operands = g.operands(n);
-            // A branch's sides are regions too (`branches.rs`), named by an `Effect::Branch`.
-            if let (Some(e), Op::RegionOutput { output, .. }) = (autodiff::branch_of(&self.prog, n), g.node(n).op.clone()) {
-                let output = output as usize;
-                if let Some((at, why)) = autodiff::branch_obstacle(&self.prog, e, output) {
-                    self.branch_obstacle_error(span, at, why);
+            // A loop's or a run-time `if`'s output: the gradient goes through the
+            // region to the values it read, unless something inside stops it.
+            if matches!(g.node(n).op, Op::RegionOutput { .. }) {
+                if let Some((at, why)) = autodiff::crossing_obstacle(&self.prog, n) {
+                    self.region_obstacle_error(n, span, at, why);
                     return false;
                 }
-                stack.extend(autodiff::branch_gradient_inputs(&self.prog, e, output));
+                stack.extend(autodiff::region_gradient_inputs(&self.prog, n));
                 continue;
             }
-            let what = match g.node(n).op {
-                Op::RegionOutput { .. } => Some("computed by a loop"),
-                // Input 0 of a loop body is the index; the others come from outside the body.
-                Op::Input(_) if self.in_loop_body => Some("computed before this loop or by its previous iteration"),
-                _ => None,
-            };
-            if let Some(what) = what {
+            // Input 0 of a loop body is the index; the others come from outside the body.
+            if matches!(g.node(n).op, Op::Input(_)) && self.in_loop_body {
+                let what = "computed before this loop or by its previous iteration";
                 let at = g.meta(n).span;
                 let name = g.meta(n).note.clone().map_or_else(|| "a value".to_string(), |n| format!("`{n}`"));
                 self.error(
                     Diagnostic::new(Code::E0604, format!("this backward would differentiate through a loop: {name} was {what}"), span, "crosses a loop boundary")
                         .with_secondary(at, "the loop")
-                        .with_help("gradients do not flow through loops yet: compute the loss from leaves (tensors created with `requires_grad=true`) inside the loop body, or `detach()` the value carried from one iteration to the next"),
+                        .with_help("a backward inside a loop body reaches only this iteration's values: compute the loss from leaves (tensors created with `requires_grad=true`) inside the loop body, or `detach()` the value carried from one iteration to the next (PyTorch would go through the earlier iterations, and fail there if their graph was freed)"),
                 );
                 return false;
             }

@@ -17,6 +17,7 @@
 //! (`row_loops.rs`).
 
 use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::NodeId;
 use crate::ir::program::{Effect, LoopRegion};
 use crate::syntax::ast::{Block, Expr, ExprKind, ForStmt, Span, StmtKind};
 
@@ -395,7 +396,23 @@ impl Lowerer<'_> {
                 trip > 1 || (out.dtype == input.dtype && out.shape == input.shape)
             })
             .collect();
-        self.rebind_after(body.exit, &outputs, scope);
+        // A leaf that the body passes through unchanged (in a loop of one
+        // iteration, or as an input nothing carries into) is the leaf from
+        // before the loop: later statements read that one, whose `.grad` a
+        // backward through the loop sets. (Other values keep the loop's output,
+        // so that the next region's inputs stay as they were.)
+        let unchanged: Vec<NodeId> = body
+            .outputs
+            .iter()
+            .enumerate()
+            .map(|(j, &n)| match body.program.graph.node(n).op {
+                graphc_runtime::Op::Input(k) if k > 0 && body.program.leaves.contains(&n) && (trip == 1 || !carried.iter().any(|&(_, c)| c == k)) => {
+                    body.inputs[k as usize - 1]
+                }
+                _ => outputs[j],
+            })
+            .collect();
+        self.rebind_after(body.exit, &unchanged, scope);
         let mut program = body.program;
         for (j, &n) in body.outputs.iter().enumerate() {
             program.exports.insert(LoopRegion::output_name(j), n);

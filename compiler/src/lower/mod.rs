@@ -295,6 +295,10 @@ pub struct Lowerer<'a> {
     optim: optim::Table,
     /// Whether a loop body is being lowered (its inputs come from outside it).
     in_loop_body: bool,
+    /// Whether a `backward` of a value already in error ran: the `.grad`s it
+    /// would have set are unknown, so reading one that is still `None` adds no
+    /// error of its own.
+    poisoned_backward: bool,
     /// Names a run-time `if` bound on one side only (`for param in params` in
     /// it), by the span of that `if`: unbound after it, as Python leaves them
     /// when the other side ran; reading one is E0606 at the read (`branches.rs`).
@@ -406,6 +410,7 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         big_literals: Vec::new(),
         optim: optim::Table::default(),
         in_loop_body: false,
+        poisoned_backward: false,
         one_sided: HashMap::new(),
         figure_setup: figure_settings::Setup::default(),
         live_views: Vec::new(),

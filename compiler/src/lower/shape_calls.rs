@@ -38,6 +38,7 @@ impl<'a> Lowerer<'a> {
             ShapeBuiltin::Repeat => self.repeat_call(t, rest, span),
             ShapeBuiltin::Split => self.split_call(t, required(1), arg(2), span),
             ShapeBuiltin::Chunk => self.chunk_call(t, required(1), arg(2), span),
+            ShapeBuiltin::Flip => self.flip_call(t, rest, span),
             ShapeBuiltin::Permute => {
                 let Some(dims) = self.int_args(rest, span, "permute's dimensions") else { return Value::Poison };
                 let rank = self.shape_of(t).len();
@@ -48,6 +49,68 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+    }
+
+    /// `flip(x, dims)`: PyTorch's `torch.flip`, a copy with each listed dimension
+    /// in reverse order (`FlipBackward0`, whose gradient is the flipped gradient).
+    /// It is a gather at flat positions that the run computes from one `arange`
+    /// per dimension (counting down along the flipped ones), so that the
+    /// program holds no table of the tensor's size.
+    fn flip_call(&mut self, t: NodeId, rest: Vec<(Value, Span)>, span: Span) -> Value {
+        let Some(dims) = self.int_args(rest, span, "flip's dimensions") else { return Value::Poison };
+        let shape = self.shape_of(t);
+        let mut flipped = vec![false; shape.len()];
+        for &(d, ds) in &dims {
+            // PyTorch wraps a dimension of a 0-d tensor as of a 1-d one: its one element stays.
+            if shape.is_empty() && (d == 0 || d == -1) {
+                continue;
+            }
+            let d = match shapes::normalize_dim(d, shape.len()) {
+                Ok(d) => d,
+                Err(msg) => {
+                    return self.error(
+                        Diagnostic::new(Code::E0202, msg, ds, "no such dimension").with_help(format!("the input has shape {}", shapes::show(&shape))),
+                    )
+                }
+            };
+            if std::mem::replace(&mut flipped[d], true) {
+                return self.error(
+                    Diagnostic::new(Code::E0240, format!("dimension {d} appears more than once in `dims`"), ds, "repeated dimension")
+                        .with_help("list each dimension once (negative dims count from the end)"),
+                );
+            }
+        }
+        let dt = self.dtype_of(t);
+        let numel: usize = shape.iter().product();
+        let mut positions: Option<NodeId> = None;
+        let mut stride = 1usize;
+        for d in (0..shape.len()).rev() {
+            let n = shape[d];
+            let (start, step) = if flipped[d] { ((n as i64 - 1) * stride as i64, -(stride as i64)) } else { (0, stride as i64) };
+            let along = Op::Arange { start: graphc_runtime::op::Scalar::Int(start), step: graphc_runtime::op::Scalar::Int(step) };
+            let along = self.node(along, graphc_runtime::DType::I64, vec![n], &[], span);
+            let mut laid = vec![1; shape.len()];
+            laid[d] = n;
+            let along = self.node(Op::Reshape, graphc_runtime::DType::I64, laid, &[along], span);
+            positions = Some(match positions {
+                None => along,
+                Some(p) => {
+                    let both = shapes::broadcast(&self.shape_of(p), &self.shape_of(along)).expect("one dimension each, of the input's sizes");
+                    self.node(Op::Binary(graphc_runtime::op::Binary::Add), graphc_runtime::DType::I64, both, &[p, along], span)
+                }
+            });
+            stride *= n;
+        }
+        let flat_x = self.node(Op::Reshape, dt, vec![numel], &[t], span);
+        let picked = match positions {
+            // A 0-d tensor has one element, in its place.
+            None => flat_x,
+            Some(p) => {
+                let p = self.node(Op::Reshape, graphc_runtime::DType::I64, vec![numel], &[p], span);
+                self.node(Op::Index(graphc_runtime::op::IndexOp::Gather { dim: 0 }), dt, vec![numel], &[flat_x, p], span)
+            }
+        };
+        Value::Tensor(self.op_node(Op::Reshape, dt, shape, &[picked], span, "FlipBackward0"))
     }
 
     /// `transpose(x, dim0, dim1)`: the two dimensions swapped, for any rank.

@@ -73,6 +73,20 @@ pub fn panel_depth(m: usize, k: usize, n: usize) -> Option<usize> {
 
 /// Whether this path computes an m x k times k x n product: a non-empty one of
 /// at most [`MAX_N`] columns, on a CPU with AVX-512F.
+/// Whether this machine has the vector unit the path needs (AVX-512F). Without
+/// it every product goes to `matrixmultiply`, which allocates its packing
+/// buffers on each call.
+pub fn available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx512f")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 fn serves(m: usize, k: usize, n: usize) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
