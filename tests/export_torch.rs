@@ -100,6 +100,66 @@ const DIFFERING: &[(&str, &str)] = &[
     ("second_derivative", "PyTorch's double backward treats a value saved inside Function.forward as a constant (the example shows it)"),
 ];
 
+/// Examples whose PyTorch output depends on the CPU PyTorch runs on: the
+/// recorded output (and graphc's) is PyTorch's on an Intel CPU with AVX-512,
+/// and on an AMD EPYC with AVX2 MKL takes other paths. There the script must
+/// print the same text with numbers that agree to 1e-5 relative (or 1e-6
+/// absolute, for values that round to nothing).
+const CPU_DEPENDENT: &[(&str, &str)] = &[
+    ("entmax", "the last digit of a loss after 100 steps of MKL's matrix products"),
+    ("idioms", "the rounding residue of a product that cancels to zero (1.2e-7 against -6.0e-8)"),
+];
+
+/// Whether `a` and `b` are the same text with numbers that agree to 1e-5
+/// relative or 1e-6 absolute (spaces aside: PyTorch pads a column's positive
+/// numbers when another is negative).
+fn numbers_close(a: &str, b: &str) -> bool {
+    // Splits a text into the runs between numbers and the numbers.
+    fn split(t: &str) -> (Vec<String>, Vec<f64>) {
+        let (mut words, mut numbers, mut word) = (Vec::new(), Vec::new(), String::new());
+        let mut chars = t.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let starts_number = c.is_ascii_digit() || (c == '-' && chars.peek().is_some_and(|(_, d)| d.is_ascii_digit()));
+            if !starts_number {
+                word.push(c);
+                continue;
+            }
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, d)) = chars.peek() {
+                let exponent_sign = (d == '-' || d == '+') && t[..j].ends_with('e');
+                if d.is_ascii_digit() || d == '.' || d == 'e' || exponent_sign {
+                    end = j + d.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            match t[i..end].parse::<f64>() {
+                Ok(v) => {
+                    words.push(std::mem::take(&mut word).replace(' ', ""));
+                    numbers.push(v);
+                }
+                Err(_) => word.push_str(&t[i..end]),
+            }
+        }
+        words.push(word.replace(' ', ""));
+        (words, numbers)
+    }
+    let ((wa, na), (wb, nb)) = (split(a), split(b));
+    wa == wb && na.len() == nb.len() && na.iter().zip(&nb).all(|(x, y)| (x - y).abs() <= 1e-6_f64.max(1e-5 * x.abs().max(y.abs())))
+}
+
+/// The number comparison above tells apart what it should.
+#[test]
+fn numbers_close_compares_numbers_and_text() {
+    assert!(numbers_close("loss 0.917834\n", "loss 0.917835\n"));
+    assert!(numbers_close("tensor([[ 1.1921e-07, -1.1921e-07]])", "tensor([[-5.9605e-08, -1.1921e-07]])"));
+    assert!(!numbers_close("loss 0.9178\n", "loss 0.9188\n"));
+    assert!(!numbers_close("epoch 1 loss 0.5", "epoch 2 loss 0.5"));
+    assert!(!numbers_close("loss 0.5", "lost 0.5"));
+    assert!(!numbers_close("[1.0, 2.0]", "[1.0, 2.0, 3.0]"));
+}
+
 /// The examples whose generated text is snapshotted.
 const SNAPSHOTTED: &[&str] = &["tanh_demo", "mul_constant", "my_relu", "mark_non_differentiable", "loop_state"];
 
@@ -177,6 +237,14 @@ fn exported_examples_print_what_graphc_prints() {
         if theirs.status.code() != Some(0) {
             failures.push(format!("{name}: the exported script failed under PyTorch:\n{}", describe(&theirs)));
         } else if theirs.stdout != graphc_stdout(name) {
+            let ours = graphc_stdout(name);
+            let (t, g) = (String::from_utf8_lossy(&theirs.stdout), String::from_utf8_lossy(&ours));
+            if let Some((_, why)) = CPU_DEPENDENT.iter().find(|(n, _)| n == name) {
+                if numbers_close(&t, &g) {
+                    println!("{name}: PyTorch printed numbers within 1e-5 of graphc's on this CPU ({why})");
+                    continue;
+                }
+            }
             failures.push(format!(
                 "{name}: PyTorch printed\n{}\ngraphc prints\n{}",
                 String::from_utf8_lossy(&theirs.stdout),
