@@ -1,10 +1,10 @@
 //! The unpacked product for few columns (`kernels/skinny.rs`) gives the bits of
 //! `matrixmultiply::sgemm`, which computed every f32 product before it: over
 //! random shapes that cross its panels of 256 along `k`, row blocks of 8 and
-//! column vectors of 16, both operands read through transposing strides, and
+//! column vectors of 16 (of 6 and 8 on a CPU with AVX2 but no AVX-512), both operands read through transposing strides, and
 //! values of mixed magnitudes with zeros, infinities and NaNs.
 
-use graphc_runtime::kernels::skinny::{try_sgemm, MAX_N};
+use graphc_runtime::kernels::skinny::{available, try_sgemm, MAX_N};
 use proptest::prelude::*;
 
 /// `matrixmultiply::sgemm` of the same strided operands, as `kernels/matmul.rs` called it.
@@ -71,8 +71,8 @@ proptest! {
         for (at, v) in specials {
             values[at] = v;
         }
-        if !std::arch::is_x86_feature_detected!("avx512f") {
-            // The path is not taken without AVX-512F; matrixmultiply then computes every product.
+        if !available() {
+            // The path is not taken without AVX-512F or AVX2 with FMA; matrixmultiply then computes every product.
             let mut c = vec![0.0; m * n];
             prop_assert!(!try_sgemm(m, k, n, (&values, k, 1), (&values, n, 1), &mut c));
             return Ok(());

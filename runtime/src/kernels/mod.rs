@@ -31,6 +31,8 @@ pub mod reduce_dims;
 pub mod scan;
 pub mod shape;
 pub mod skinny;
+#[cfg(target_arch = "x86_64")]
+mod skinny_avx2;
 pub mod sleef;
 pub mod slice;
 pub mod softmax;

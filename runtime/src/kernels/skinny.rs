@@ -16,8 +16,9 @@
 //! a chain of fused multiply-adds from zero in order of `p`, the first panel's
 //! sum stored and each later one added to it (its `beta = 1` epilogue, `1 * acc
 //! + c` in one rounding). `runtime/tests/skinny_matmul.rs` compares the two bit
-//! for bit over random shapes, strides and special values. The path is taken
-//! only where `matrixmultiply` runs that kernel (AVX-512F).
+//! for bit over random shapes, strides and special values. On a CPU with AVX2
+//! and FMA but no AVX-512, `matrixmultiply` runs its eight-lane FMA kernel, and
+//! `skinny_avx2.rs` reproduces that one instead.
 
 /// `matrixmultiply`'s `S_KC`: the depth of one panel of the product.
 pub(super) const KC: usize = 256;
@@ -26,15 +27,48 @@ pub(super) const KC: usize = 256;
 /// pays off once each row of `a` meets many columns.
 pub const MAX_N: usize = 64;
 
+/// The vector unit a product runs on, which is the `matrixmultiply` kernel
+/// whose bits it reproduces.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Isa {
+    /// Sixteen lanes (AVX-512F): this file's `avx512` module.
+    Avx512,
+    /// Eight lanes with fused multiply-adds (AVX2 and FMA): `skinny_avx2.rs`.
+    Avx2Fma,
+}
+
+/// This CPU's vector unit for the path, if it has one.
+fn isa() -> Option<Isa> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            return Some(Isa::Avx512);
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            return Some(Isa::Avx2Fma);
+        }
+    }
+    None
+}
+
 /// `c` (m x n, row-major) = A B with `A[i][p] = a.0[i * a.1 + p * a.2]` and `B`
-/// alike, when this path serves (f32, `n <= MAX_N`, AVX-512F); returns whether it ran.
+/// alike, when this path serves (f32, `n <= MAX_N`, AVX-512F or AVX2 with FMA);
+/// returns whether it ran.
 pub fn try_sgemm(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), b: (&[f32], usize, usize), c: &mut [f32]) -> bool {
     #[cfg(target_arch = "x86_64")]
-    if serves(m, k, n) {
-        // SAFETY: `serves` found AVX-512F; the caller checked that every index the
-        // strides form lies inside `a` and `b`, and that `c` holds m x n.
-        unsafe { avx512::sgemm(m, k, n, a, b, c) };
-        return true;
+    match serves(m, k, n) {
+        Some(Isa::Avx512) => {
+            // SAFETY: `serves` found AVX-512F; the caller checked that every
+            // index the strides form lies inside `a` and `b`, and that `c` holds m x n.
+            unsafe { avx512::sgemm(m, k, n, a, b, c) };
+            return true;
+        }
+        Some(Isa::Avx2Fma) => {
+            // SAFETY: `serves` found AVX2 and FMA; the rest as above.
+            unsafe { super::skinny_avx2::sgemm_with(m, k, n, a, b, None, c) };
+            return true;
+        }
+        None => {}
     }
     let _ = (m, k, n, a, b, c);
     false
@@ -42,8 +76,8 @@ pub fn try_sgemm(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), b: (&[
 
 /// [`try_sgemm`] with a bias row added to each row of the product as each tile
 /// is stored: `c = A B + bias` (`bias_first`: `bias + A B`), the product rounded
-/// first, as the two ops round. Returns whether it ran; it does not take a
-/// transposed `a` of fewer columns than a vector (that goes by columns).
+/// first, as the two ops round. Returns whether it ran; the AVX-512 path does
+/// not take a transposed `a` of fewer columns than a vector (that goes by columns).
 #[allow(clippy::too_many_arguments)]
 pub fn try_sgemm_bias(
     m: usize,
@@ -57,10 +91,18 @@ pub fn try_sgemm_bias(
 ) -> bool {
     assert_eq!(bias.len(), n, "a bias of {} for {n} columns", bias.len());
     #[cfg(target_arch = "x86_64")]
-    if serves(m, k, n) && !(a.1 == 1 && n < 16) {
-        // SAFETY: as in `try_sgemm`; `bias` holds the n elements the tiles read.
-        unsafe { avx512::sgemm_with(m, k, n, a, b, Some((bias.as_ptr(), bias_first)), c) };
-        return true;
+    match serves(m, k, n) {
+        Some(Isa::Avx512) if !(a.1 == 1 && n < 16) => {
+            // SAFETY: as in `try_sgemm`; `bias` holds the n elements the tiles read.
+            unsafe { avx512::sgemm_with(m, k, n, a, b, Some((bias.as_ptr(), bias_first)), c) };
+            return true;
+        }
+        Some(Isa::Avx2Fma) => {
+            // SAFETY: as in `try_sgemm`; `bias` holds the n elements the tiles read.
+            unsafe { super::skinny_avx2::sgemm_with(m, k, n, a, b, Some((bias.as_ptr(), bias_first)), c) };
+            return true;
+        }
+        _ => {}
     }
     let _ = (m, k, n, a, b, bias, bias_first, c);
     false
@@ -68,34 +110,23 @@ pub fn try_sgemm_bias(
 
 /// The panel depth of this path's products, when [`try_sgemm`] takes them.
 pub fn panel_depth(m: usize, k: usize, n: usize) -> Option<usize> {
-    serves(m, k, n).then_some(KC)
+    serves(m, k, n).map(|_| KC)
 }
 
-/// Whether this path computes an m x k times k x n product: a non-empty one of
-/// at most [`MAX_N`] columns, on a CPU with AVX-512F.
-/// Whether this machine has the vector unit the path needs (AVX-512F). Without
-/// it every product goes to `matrixmultiply`, which allocates its packing
-/// buffers on each call.
+/// Whether this machine has a vector unit the path runs on (AVX-512F, or AVX2
+/// with FMA). Without one every product goes to `matrixmultiply`, which
+/// allocates its packing buffers on each call.
 pub fn available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx512f")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+    isa().is_some()
 }
 
-fn serves(m: usize, k: usize, n: usize) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        n <= MAX_N && m > 0 && k > 0 && n > 0 && std::arch::is_x86_feature_detected!("avx512f")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        let _ = (m, k, n);
-        false
+/// The vector unit that computes an m x k times k x n product on this path: a
+/// non-empty one of at most [`MAX_N`] columns, on a CPU that has one.
+fn serves(m: usize, k: usize, n: usize) -> Option<Isa> {
+    if n <= MAX_N && m > 0 && k > 0 && n > 0 {
+        isa()
+    } else {
+        None
     }
 }
 
