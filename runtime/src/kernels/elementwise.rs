@@ -63,6 +63,36 @@ pub fn unary_into<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T]) {
     if let (Unary::Exp, Arg::Slice(s)) = (op, src) {
         return T::exp_exact(s, dst);
     }
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU has AVX2 and FMA.
+        return unsafe { unary_avx2(op, src, dst) };
+    }
+    op.with_element(Map1 { src, dst })
+}
+
+/// [`unary_into`]'s element loops compiled for AVX2 and FMA. SLEEF's functions
+/// are written with `mul_add`, as SLEEF's FMA build computes them; compiled
+/// for the baseline CPU each one is a call to libm's `fma`, here one
+/// instruction, with the same correctly rounded result. `tanh`, which
+/// recurrent networks run at every time step, has a loop of its own: the
+/// op table's closure for it is too large for the compiler to inline into
+/// the shared loop, and a closure is compiled for the baseline CPU (a float64
+/// `tanh` spent 40% of its time in calls to `fma`: docs/PERFORMANCE.md,
+/// seventeenth sitting).
+///
+/// # Safety
+/// The CPU has AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn unary_avx2<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T]) {
+    if let (Unary::Tanh, Arg::Slice(s)) = (op, src) {
+        let s = &s[..dst.len()];
+        for (d, &a) in dst.iter_mut().zip(s) {
+            *d = a.tanh_torch();
+        }
+        return;
+    }
     op.with_element(Map1 { src, dst })
 }
 

@@ -221,6 +221,10 @@ macro_rules! impl_float {
             }
             // MKL returns a NaN input quieted, sign and payload kept (measured:
             // every NaN of the inputs), where SLEEF sets every bit; `x + x` quiets.
+            // Inlined into the caller's loop, so that a loop compiled for FMA
+            // (`elementwise::unary_avx2`) computes SLEEF's fused steps with the
+            // instruction.
+            #[inline(always)]
             fn tanh_torch(self) -> $t {
                 if self.is_nan() {
                     self + self
