@@ -58,7 +58,7 @@ pub(crate) fn connected_inputs(prog: &Program, e: usize, j: usize, edges: fn(&Pr
 
 /// Why a backward cannot go through output `j` of branch effect `e`: the place
 /// in a side that stops it and what it is, or `None` when it can.
-pub fn obstacle(prog: &Program, e: usize, j: usize) -> Option<(Span, &'static str)> {
+pub fn obstacle(prog: &Program, e: usize, j: usize) -> Option<(Span, super::loops::Obstacle)> {
     let Effect::Branch { then, otherwise, .. } = &prog.effects[e] else { return None };
     for r in [*then, *otherwise] {
         let body = &prog.regions[r as usize].body;
@@ -75,7 +75,7 @@ pub fn obstacle(prog: &Program, e: usize, j: usize) -> Option<(Span, &'static st
         // numbers and move the generator on.
         if let Some(at) = first_draw(body) {
             let at = if at == Span::default() { body.graph.meta(out).span } else { at };
-            return Some((at, "the `if` draws random numbers, and its backward would run it again"));
+            return Some((at, super::loops::Obstacle::BranchDraws));
         }
     }
     None

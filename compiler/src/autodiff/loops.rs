@@ -44,10 +44,30 @@ pub fn loop_of(prog: &Program, n: NodeId) -> Option<usize> {
     prog.effects.iter().position(|e| matches!(e, Effect::Loop { region: r, .. } if *r == region))
 }
 
+/// What stops a gradient from crossing a region: the region that runs again
+/// for its backward draws random numbers, which would come out different.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Obstacle {
+    /// A side of a run-time `if` draws (or seeds).
+    BranchDraws,
+    /// A loop body draws (or seeds).
+    LoopDraws,
+}
+
+impl Obstacle {
+    /// What the obstacle is, as the error message says it.
+    pub fn why(self) -> &'static str {
+        match self {
+            Obstacle::BranchDraws => "the `if` draws random numbers, and its backward would run it again",
+            Obstacle::LoopDraws => "the loop draws random numbers, and its backward would run each iteration again",
+        }
+    }
+}
+
 /// Why a gradient cannot cross region output `n` of `prog` (of a loop or of a
 /// run-time `if`): the place that stops it and what it is, or `None` when it can
 /// (or when `n` is no region's output).
-pub fn crossing_obstacle(prog: &Program, n: NodeId) -> Option<(Span, &'static str)> {
+pub fn crossing_obstacle(prog: &Program, n: NodeId) -> Option<(Span, Obstacle)> {
     let Op::RegionOutput { output, .. } = prog.graph.node(n).op else { return None };
     if let Some(e) = branches::branch_of(prog, n) {
         return branches::obstacle(prog, e, output as usize);
@@ -106,7 +126,7 @@ pub(crate) fn connected_inputs(prog: &Program, e: usize, j: usize, edges: fn(&Pr
 
 /// Why a backward cannot go through output `j` of loop effect `e`: the place in
 /// the body that stops it and what it is, or `None` when it can.
-pub fn obstacle(prog: &Program, e: usize, j: usize) -> Option<(Span, &'static str)> {
+pub fn obstacle(prog: &Program, e: usize, j: usize) -> Option<(Span, Obstacle)> {
     let Effect::Loop { region, .. } = &prog.effects[e] else { return None };
     let r = &prog.regions[*region as usize];
     let body = &r.body;
@@ -125,7 +145,7 @@ pub fn obstacle(prog: &Program, e: usize, j: usize) -> Option<(Span, &'static st
     // other numbers and move the generator on.
     branches::first_draw(body).map(|at| {
         let at = if at == Span::default() { r.span } else { at };
-        (at, "the loop draws random numbers, and its backward would run each iteration again")
+        (at, Obstacle::LoopDraws)
     })
 }
 

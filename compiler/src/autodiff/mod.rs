@@ -31,7 +31,7 @@ use crate::ir::graph::{NodeId, Region};
 use crate::ir::program::Program;
 
 pub use branches::branch_of;
-pub use loops::{crossing_obstacle, loop_of};
+pub use loops::{crossing_obstacle, loop_of, Obstacle};
 
 /// The outer values a gradient at region output `n` (of a loop or a run-time
 /// `if`) flows into; empty for any other node.
@@ -184,18 +184,19 @@ pub(crate) fn derive_seeded(
         }
         ctx.reads_forward = false;
         let mark = ctx.read_log.len();
+        // The region whose output `n` is, if any: a run-time `if`, or a loop.
         let branch = branches::branch_of(prog, n);
-        let input_grads: Vec<(NodeId, Option<NodeId>)> = match (branch, prog.custom_output.get(&n)) {
-            (Some(e), _) => {
+        let region_loop = if branch.is_none() { loops::loop_of(prog, n) } else { None };
+        let input_grads: Vec<(NodeId, Option<NodeId>)> = match (branch, region_loop, prog.custom_output.get(&n)) {
+            (Some(e), _, _) => {
                 let span = prog.graph.meta(n).span;
                 branches::apply(ctx, prog, e, n, g, &mut grads, span)
             }
-            (None, _) if loops::loop_of(prog, n).is_some() => {
-                let e = loops::loop_of(prog, n).expect("checked just above");
+            (None, Some(e), _) => {
                 let span = prog.graph.meta(n).span;
                 loops::apply(ctx, prog, e, n, g, &mut grads, span)
             }
-            (None, Some(&c)) => {
+            (None, None, Some(&c)) => {
                 // An op with several outputs runs its backward once, at the first of
                 // its outputs that the walk meets, with every output's gradient:
                 // their users all come later in creation order, so every
@@ -216,7 +217,7 @@ pub(crate) fn derive_seeded(
                 }
                 custom::apply(ctx, prog, c, &gs, templates)
             }
-            (None, None) => {
+            (None, None, None) => {
                 let operands = prog.graph.operands(n);
                 let needs: Vec<bool> = operands.iter().map(|o| prog.graph.meta(*o).requires_grad).collect();
                 let out = rules::builtin(ctx, &mut prog.graph, n, g, &needs);

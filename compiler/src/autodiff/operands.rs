@@ -13,13 +13,8 @@ use crate::ir::program::Program;
 /// operands the derivative rule differentiates. Only those that require grad.
 pub(crate) fn gradient_edges(prog: &Program, n: NodeId) -> Vec<NodeId> {
     let g = &prog.graph;
-    // An output of a run-time `if` flows into the branch's inputs it depends on in either side.
-    if let (Some(e), Op::RegionOutput { output, .. }) = (super::branches::branch_of(prog, n), &g.node(n).op) {
-        return super::branches::connected_inputs(prog, e, *output as usize, gradient_edges);
-    }
-    // A loop's output flows into the loop's inputs it depends on, across iterations.
-    if let (Some(e), Op::RegionOutput { output, .. }) = (super::loops::loop_of(prog, n), &g.node(n).op) {
-        return super::loops::connected_inputs(prog, e, *output as usize, gradient_edges);
+    if let Some(inputs) = region_inputs(prog, n, gradient_edges) {
+        return inputs;
     }
     let edges: Vec<NodeId> = match prog.custom_output.get(&n).and_then(|&c| prog.custom_calls.get(c)) {
         Some(call) => call.inputs.iter().zip(&call.returns).filter(|(_, r)| r.is_some()).map(|(i, _)| *i).collect(),
@@ -37,17 +32,27 @@ pub(crate) fn gradient_edges(prog: &Program, n: NodeId) -> Vec<NodeId> {
 /// `self`). A leaf connected only that way still has its `.grad` set, to zeros.
 pub(crate) fn graph_edges(prog: &Program, n: NodeId) -> Vec<NodeId> {
     let g = &prog.graph;
-    if let (Some(e), Op::RegionOutput { output, .. }) = (super::branches::branch_of(prog, n), &g.node(n).op) {
-        return super::branches::connected_inputs(prog, e, *output as usize, graph_edges);
-    }
-    if let (Some(e), Op::RegionOutput { output, .. }) = (super::loops::loop_of(prog, n), &g.node(n).op) {
-        return super::loops::connected_inputs(prog, e, *output as usize, graph_edges);
+    if let Some(inputs) = region_inputs(prog, n, graph_edges) {
+        return inputs;
     }
     match prog.custom_output.get(&n) {
         Some(_) => gradient_edges(prog, n),
         None if matches!(g.node(n).op, Op::Unary(Unary::Detach)) => vec![],
         None => g.operands(n).into_iter().filter(|o| g.meta(*o).requires_grad).collect(),
     }
+}
+
+/// At an output of a region, the region's inputs it is connected to through
+/// `edges` inside it: for a run-time `if`, those it depends on in either side;
+/// for a loop, those it depends on across iterations. `None` elsewhere.
+fn region_inputs(prog: &Program, n: NodeId, edges: fn(&Program, NodeId) -> Vec<NodeId>) -> Option<Vec<NodeId>> {
+    let Op::RegionOutput { output, .. } = &prog.graph.node(n).op else {
+        return None;
+    };
+    if let Some(e) = super::branches::branch_of(prog, n) {
+        return Some(super::branches::connected_inputs(prog, e, *output as usize, edges));
+    }
+    super::loops::loop_of(prog, n).map(|e| super::loops::connected_inputs(prog, e, *output as usize, edges))
 }
 
 #[cfg(test)]

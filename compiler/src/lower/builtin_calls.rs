@@ -394,12 +394,19 @@ impl<'a> Lowerer<'a> {
         Value::Tensor(placeholder)
     }
 
+    /// A `backward` (the function or the method) of a value whose error was
+    /// reported: nothing runs, and the `.grad`s it would have set are unknown,
+    /// so later reads of them that are still `None` are not errors of their own.
+    pub(super) fn backward_of_poison(&mut self) -> Value {
+        self.poisoned_backward = true;
+        Value::Poison
+    }
+
     /// `backward(y, grad=g, retain_graph=b)`: records the call and gives each reached leaf's `.grad` a new value.
     fn backward(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
         let Some(retain_graph) = self.flag(bound, "retain_graph", false) else { return Value::Poison };
         if matches!(bound.positional[0], Some((Value::Poison, _))) {
-            self.poisoned_backward = true;
-            return Value::Poison;
+            return self.backward_of_poison();
         }
         let Some((y, ys)) = self.differentiable(bound) else { return Value::Poison };
         if !self.check_backward_stays_in_loop(y, span) {

@@ -202,7 +202,7 @@ impl<'a> Lowerer<'a> {
                     // The receiver's error was reported; a method of it would only repeat it.
                     self.args(args, scope);
                     if method.name == "backward" && !user_defined {
-                        self.poisoned_backward = true;
+                        return self.backward_of_poison();
                     }
                     return Value::Poison;
                 }

@@ -37,16 +37,17 @@ impl Lowerer<'_> {
             if n == x || !autodiff::reaches(&self.prog, n, x) {
                 continue;
             }
-            if let Some((at, why)) = autodiff::crossing_obstacle(&self.prog, n) {
-                self.region_obstacle_error(n, span, at, why);
+            if let Some((at, obstacle)) = autodiff::crossing_obstacle(&self.prog, n) {
+                self.region_obstacle_error(n, span, at, obstacle);
                 return false;
             }
         }
         true
     }
 
-    /// E0604 at a backward (`span`) that region output `n` stops at `at`, because of `why`.
-    fn region_obstacle_error(&mut self, n: NodeId, span: Span, at: Span, why: &str) {
+    /// E0604 at a backward (`span`) that region output `n` stops at `at`, because of `obstacle`.
+    fn region_obstacle_error(&mut self, n: NodeId, span: Span, at: Span, obstacle: autodiff::Obstacle) {
+        let why = obstacle.why();
         let d = if autodiff::branch_of(&self.prog, n).is_some() {
             Diagnostic::new(
                 Code::E0604,
@@ -56,10 +57,11 @@ impl Lowerer<'_> {
             )
             .with_help("compute the loss and call `backward` inside each side, or `detach()` what the `if` computes")
         } else {
-            let help = if why.contains("random") {
-                "draw the numbers before the loop (`noise = randn(n, ...)`) and read `noise[i]` in the body, or `detach()` what the loop computes"
-            } else {
-                "compute the loss and call `backward` inside the loop body, or `detach()` what the loop computes"
+            // A loop whose body (or an `if` inside it) draws: the numbers can be drawn once, before it.
+            let help = match obstacle {
+                autodiff::Obstacle::LoopDraws | autodiff::Obstacle::BranchDraws => {
+                    "draw the numbers before the loop (`noise = randn(n, ...)`) and read `noise[i]` in the body, or `detach()` what the loop computes"
+                }
             };
             Diagnostic::new(Code::E0604, format!("this backward cannot differentiate through this loop: {why}"), span, "crosses the loop's boundary")
                 .with_help(help)
@@ -82,8 +84,8 @@ impl Lowerer<'_> {
             // A loop's or a run-time `if`'s output: the gradient goes through the
             // region to the values it read, unless something inside stops it.
             if matches!(g.node(n).op, Op::RegionOutput { .. }) {
-                if let Some((at, why)) = autodiff::crossing_obstacle(&self.prog, n) {
-                    self.region_obstacle_error(n, span, at, why);
+                if let Some((at, obstacle)) = autodiff::crossing_obstacle(&self.prog, n) {
+                    self.region_obstacle_error(n, span, at, obstacle);
                     return false;
                 }
                 stack.extend(autodiff::region_gradient_inputs(&self.prog, n));

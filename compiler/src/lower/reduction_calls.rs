@@ -241,7 +241,8 @@ impl<'a> Lowerer<'a> {
         Some(dims)
     }
 
-    fn checked_dim(&mut self, d: i64, span: Span, shape: &[usize]) -> Option<usize> {
+    /// `d` counted from the end when negative, or E0202 at `span`.
+    pub(super) fn checked_dim(&mut self, d: i64, span: Span, shape: &[usize]) -> Option<usize> {
         match shapes::normalize_dim(d, shape.len()) {
             Ok(d) => Some(d),
             Err(msg) => {

@@ -65,14 +65,8 @@ impl<'a> Lowerer<'a> {
             if shape.is_empty() && (d == 0 || d == -1) {
                 continue;
             }
-            let d = match shapes::normalize_dim(d, shape.len()) {
-                Ok(d) => d,
-                Err(msg) => {
-                    return self.error(
-                        Diagnostic::new(Code::E0202, msg, ds, "no such dimension").with_help(format!("the input has shape {}", shapes::show(&shape))),
-                    )
-                }
-            };
+            let Some(d) = self.checked_dim(d, ds, &shape) else { return Value::Poison };
+            // Not `dim_list`: an empty list flips nothing here, where a reduction's means every dimension.
             if std::mem::replace(&mut flipped[d], true) {
                 return self.error(
                     Diagnostic::new(Code::E0240, format!("dimension {d} appears more than once in `dims`"), ds, "repeated dimension")
