@@ -44,12 +44,18 @@ fn close(got: &str, want: &str, tol: f64) -> Result<(), String> {
 /// its output with PyTorch's (`tests/programs/torch_close/NAME.stdout`): the
 /// same lines, numbers within `tol`.
 fn assert_close_to_pytorch(name: &str, tol: f64) {
+    let (got, want) = outputs(name);
+    close(&got, &want, tol).unwrap();
+}
+
+/// What `examples/NAME.act` prints, and what its PyTorch original printed, with as many lines.
+fn outputs(name: &str) -> (String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_graphc")).args(["run", &format!("{name}.act")]).current_dir(repo("examples")).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let want = std::fs::read_to_string(repo(&format!("tests/programs/torch_close/{name}.stdout"))).unwrap();
     let got = String::from_utf8(out.stdout).unwrap();
     assert_eq!(got.lines().count(), want.lines().count());
-    close(&got, &want, tol).unwrap();
+    (got, want)
 }
 
 /// PyTorch's polynomial tutorial (LegendrePolynomial3, 2000 steps of gradient
@@ -112,6 +118,21 @@ fn the_spiking_network_prints_pytorchs_losses_closely() {
 }
 
 /// The comparison itself fails on a changed number and on changed text.
+/// PyTorch's "PyTorch: optim" tutorial with RMSprop (an nn.Linear(3, 1) layer
+/// fit to sin(x), 2000 steps in a loop compiled once). Until the fit converges
+/// (the first twelve losses, steps 99 to 1199) every loss is within 1e-5
+/// relative of PyTorch's (measured: 4e-7 at most), the differences coming from
+/// MKL's product and `sin`. Near the minimum RMSprop's steps of about `lr`
+/// amplify them, and every line is within 5e-3 (measured: 3.1e-3 for the loss
+/// at step 1599; 5.3e-4 absolute for the bias, zero to that precision).
+#[test]
+fn the_rmsprop_polynomial_fit_prints_pytorchs_losses() {
+    let (got, want) = outputs("polynomial_optim");
+    let first = |s: &str| s.lines().take(12).collect::<Vec<_>>().join("\n");
+    close(&first(&got), &first(&want), 1e-5).unwrap();
+    close(&got, &want, 5e-3).unwrap();
+}
+
 #[test]
 fn the_comparison_can_fail() {
     assert!(close("99 209.958", "99 209.958", 1e-6).is_ok());

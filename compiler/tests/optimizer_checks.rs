@@ -26,6 +26,8 @@ fn pytorch_signatures_compile_by_name_and_by_position() {
         "opt = Adam([w], lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1, amsgrad=true)\n",
         "opt = AdamW([w])\n",
         "opt = Adam([w], 0.01, [0.5, 0.9])\nopt.step()\nopt.zero_grad()\n",
+        "opt = RMSprop([w], lr=0.01, alpha=0.9, eps=1e-6, weight_decay=0.1, momentum=0.5, centered=true, maximize=true)\n",
+        "opt = RMSprop([w], 0.01, 0.9, 1e-6, 0, 0.5, true)\nopt.step()\nopt.zero_grad()\n",
     ] {
         assert_eq!(codes(body), vec![], "{body}");
     }
@@ -39,6 +41,9 @@ fn options_that_do_not_exist_or_are_not_supported_are_e0680() {
     assert_eq!(codes("opt = Adam([w], maximize=true)\n"), vec![]);
     assert_eq!(codes("opt = SGD([w], lr=0.1, lr=0.2)\n"), vec![Code::E0680]);
     assert_eq!(codes("opt = SGD([w], 0.1, 0.9, 0, 0, true, 1)\n"), vec![Code::E0680]);
+    // RMSprop has no `betas`, and `centered` must be a bool.
+    assert_eq!(codes("opt = RMSprop([w], betas=(0.9, 0.99))\n"), vec![Code::E0680]);
+    assert_eq!(codes("opt = RMSprop([w], centered=1)\n"), vec![Code::E0684]);
 }
 
 #[test]
@@ -72,6 +77,9 @@ fn values_pytorch_rejects_are_e0683_with_its_message_at_the_option() {
         "opt = AdamW([w], weight_decay=-0.01)\n",
         // PyTorch's Adam wants two floats: `betas must be either both floats or both Tensors`.
         "opt = Adam([w], betas=(0, 0.5))\n",
+        "opt = RMSprop([w], alpha=-0.5)\n",
+        "opt = RMSprop([w], momentum=-0.9)\n",
+        "opt = RMSprop([w], eps=-1e-8)\n",
     ] {
         assert_eq!(codes(body), vec![Code::E0683], "{body}");
     }
@@ -92,9 +100,9 @@ fn methods_other_than_step_and_zero_grad_are_e0685() {
 
 #[test]
 fn other_torch_optimizers_name_the_ones_graphc_has() {
-    let d = diags("opt = RMSprop([w], lr=0.1)\n");
+    let d = diags("opt = Adagrad([w], lr=0.1)\n");
     assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::E0102]);
-    assert!(d[0].help.as_deref().unwrap_or("").contains("`SGD`, `Adam` and `AdamW`"), "{:?}", d[0].help);
+    assert!(d[0].help.as_deref().unwrap_or("").contains("`SGD`, `Adam`, `AdamW` and `RMSprop`"), "{:?}", d[0].help);
 }
 
 #[test]

@@ -184,3 +184,45 @@ for epoch in range(7) {
 ";
     assert_eq!(run(program), want);
 }
+
+/// RMSprop prints and reads its options as PyTorch 2.15 does (its group has
+/// `alpha`, `centered` and `capturable`, and no `fused`), and a rate set on
+/// its group is the rate of its next step: the parameter after one step of
+/// `lr=0.1` then one of `lr=0.05` is what PyTorch prints for the same lines.
+#[test]
+fn rmsprop_prints_its_options_and_steps_with_an_assigned_rate() {
+    let program = r#"
+manual_seed(0)
+w = randn(3, requires_grad=true)
+opt = RMSprop([w], lr=0.1, momentum=0.5, centered=true)
+print(opt)
+g = opt.param_groups[0]
+print(g["alpha"], g["centered"], g["momentum"], g["weight_decay"], g["eps"])
+for step in range(2) {
+    loss = (w ** 2).sum()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    g["lr"] = 0.05
+}
+print(w)
+"#;
+    let want = "\
+RMSprop (
+Parameter Group 0
+    alpha: 0.99
+    capturable: False
+    centered: True
+    differentiable: False
+    eps: 1e-08
+    foreach: None
+    lr: 0.1
+    maximize: False
+    momentum: 0.5
+    weight_decay: 0
+)
+0.99 True 0.5 0 1e-08
+tensor([ 0.1184,  0.4996, -0.6822], requires_grad=True)
+";
+    assert_eq!(run(program), want);
+}

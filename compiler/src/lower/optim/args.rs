@@ -1,4 +1,4 @@
-//! The arguments of `SGD(...)`, `Adam(...)` and `AdamW(...)`: PyTorch's
+//! The arguments of `SGD(...)`, `Adam(...)`, `AdamW(...)` and `RMSprop(...)`: PyTorch's
 //! signatures, defaults and the checks its constructors make
 //! (`ValueError: Invalid learning rate: -0.1`, ...), reported at compile time.
 
@@ -13,6 +13,7 @@ fn options(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Sgd => &["lr", "momentum", "dampening", "weight_decay", "nesterov"],
         Kind::Adam | Kind::AdamW => &["lr", "betas", "eps", "weight_decay", "amsgrad"],
+        Kind::RmsProp => &["lr", "alpha", "eps", "weight_decay", "momentum", "centered"],
     }
 }
 
@@ -27,12 +28,14 @@ fn defaults(kind: Kind) -> Hyper {
         Kind::Sgd => (1e-3, 0.0),
         Kind::Adam => (1e-3, 0.0),
         Kind::AdamW => (1e-3, 1e-2),
+        Kind::RmsProp => (1e-2, 0.0),
     };
     // PyTorch's defaults `momentum=0`, `dampening=0` and `weight_decay=0` are ints.
     let ints = match kind {
         Kind::Sgd => vec!["momentum", "dampening", "weight_decay"],
         Kind::Adam => vec!["weight_decay"],
         Kind::AdamW => vec![],
+        Kind::RmsProp => vec!["weight_decay", "momentum"],
     };
     Hyper {
         lr,
@@ -44,6 +47,8 @@ fn defaults(kind: Kind) -> Hyper {
         betas: (0.9, 0.999),
         eps: 1e-8,
         amsgrad: false,
+        alpha: 0.99,
+        centered: false,
         maximize: false,
         ints,
     }
@@ -230,7 +235,8 @@ impl Lowerer<'_> {
             "dampening" => h.dampening = number(self, &v)?,
             "weight_decay" => h.weight_decay = number(self, &v)?,
             "eps" => h.eps = number(self, &v)?,
-            "nesterov" | "amsgrad" | "maximize" => {
+            "alpha" => h.alpha = number(self, &v)?,
+            "nesterov" | "amsgrad" | "centered" | "maximize" => {
                 let b = match v {
                     Value::Bool(b) => b,
                     Value::Poison => return None,
@@ -245,6 +251,7 @@ impl Lowerer<'_> {
                 match slot {
                     "nesterov" => h.nesterov = b,
                     "amsgrad" => h.amsgrad = b,
+                    "centered" => h.centered = b,
                     _ => h.maximize = b,
                 }
             }
@@ -284,19 +291,22 @@ impl Lowerer<'_> {
         // PyTorch formats the value as Python does: an int without a decimal point.
         let show = |name: &str, v: f64| if h.ints.contains(&name) { format!("{}", v as i64) } else { graphc_runtime::format::python_float_repr(v) };
         let bad = |slot: &'static str, name: &str, what: &str, v: f64| Some((slot, format!("Invalid {what}: {}", show(name, v))));
+        let adam = matches!(kind, Kind::Adam | Kind::AdamW);
         let problem = if h.lr < 0.0 {
             bad("lr", "lr", "learning rate", h.lr)
         } else if kind != Kind::Sgd && h.eps < 0.0 {
             bad("eps", "eps", "epsilon value", h.eps)
-        } else if kind == Kind::Sgd && h.momentum < 0.0 {
+        } else if matches!(kind, Kind::Sgd | Kind::RmsProp) && h.momentum < 0.0 {
             bad("momentum", "momentum", "momentum value", h.momentum)
-        } else if kind != Kind::Sgd && !(0.0..1.0).contains(&h.betas.0) {
+        } else if adam && !(0.0..1.0).contains(&h.betas.0) {
             bad("betas", "betas.0", "beta parameter at index 0", h.betas.0)
-        } else if kind != Kind::Sgd && !(0.0..1.0).contains(&h.betas.1) {
+        } else if adam && !(0.0..1.0).contains(&h.betas.1) {
             bad("betas", "betas.1", "beta parameter at index 1", h.betas.1)
         } else if h.weight_decay < 0.0 {
             bad("weight_decay", "weight_decay", "weight_decay value", h.weight_decay)
-        } else if kind != Kind::Sgd && h.ints.iter().any(|i| i.starts_with("betas")) {
+        } else if kind == Kind::RmsProp && h.alpha < 0.0 {
+            bad("alpha", "alpha", "alpha value", h.alpha)
+        } else if adam && h.ints.iter().any(|i| i.starts_with("betas")) {
             // Adam's constructor wants two Python floats: `betas=(0, 0.5)` fails there.
             Some(("betas", "betas must be either both floats or both Tensors".to_string()))
         } else if kind == Kind::Sgd && h.nesterov && (h.momentum <= 0.0 || h.dampening != 0.0) {
@@ -308,7 +318,7 @@ impl Lowerer<'_> {
         let at = spans.iter().find(|(s, _)| *s == slot).map_or(span, |(_, s)| *s);
         self.error(
             Diagnostic::new(Code::E0683, format!("`{}`: {msg}", kind.name()), at, "PyTorch raises ValueError for this").with_help(
-                "lr, momentum, weight_decay and eps must be at least 0, betas two floats in [0, 1) (`0.0`, not `0`), and nesterov needs momentum > 0 with dampening 0",
+                "lr, momentum, weight_decay, eps and alpha must be at least 0, betas two floats in [0, 1) (`0.0`, not `0`), and nesterov needs momentum > 0 with dampening 0",
             ),
         );
         false

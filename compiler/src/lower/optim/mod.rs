@@ -1,4 +1,4 @@
-//! `torch.optim` optimizers as `.act` values: `SGD`, `Adam` and `AdamW`.
+//! `torch.optim` optimizers as `.act` values: `SGD`, `Adam`, `AdamW` and `RMSprop`.
 //!
 //! `opt = SGD(params, lr=0.1)` makes a [`Value::Optimizer`] that indexes the
 //! table of optimizers in the [`Lowerer`]. The table holds the parameters as the
@@ -21,6 +21,7 @@ mod kernels;
 pub(crate) mod param_groups;
 pub(crate) mod plateau;
 mod repr;
+mod rmsprop;
 pub(crate) mod schedulers;
 mod sgd;
 #[cfg(test)]
@@ -37,6 +38,7 @@ pub(crate) enum Kind {
     Sgd,
     Adam,
     AdamW,
+    RmsProp,
 }
 
 impl Kind {
@@ -46,6 +48,7 @@ impl Kind {
             "SGD" => Some(Kind::Sgd),
             "Adam" => Some(Kind::Adam),
             "AdamW" => Some(Kind::AdamW),
+            "RMSprop" => Some(Kind::RmsProp),
             _ => None,
         }
     }
@@ -55,6 +58,7 @@ impl Kind {
             Kind::Sgd => "SGD",
             Kind::Adam => "Adam",
             Kind::AdamW => "AdamW",
+            Kind::RmsProp => "RMSprop",
         }
     }
 }
@@ -73,6 +77,10 @@ pub(crate) struct Hyper {
     pub betas: (f64, f64),
     pub eps: f64,
     pub amsgrad: bool,
+    /// RMSprop: the smoothing constant of the averages.
+    pub alpha: f64,
+    /// RMSprop: divide by the centered second moment (its variance estimate).
+    pub centered: bool,
     /// Step up the gradient instead of down (the gradient is negated first).
     pub maximize: bool,
     /// The options whose value is a Python int (`momentum=0`, `betas.0` for the
@@ -91,11 +99,29 @@ pub(crate) struct ParamState {
     pub exp_avg: Option<NodeId>,
     pub exp_avg_sq: Option<NodeId>,
     pub max_exp_avg_sq: Option<NodeId>,
+    /// RMSprop: `square_avg` and, when centered, `grad_avg` (it also keeps
+    /// `step` and, with momentum, `momentum_buffer`).
+    pub square_avg: Option<NodeId>,
+    pub grad_avg: Option<NodeId>,
 }
 
 impl ParamState {
-    fn nodes_mut(&mut self) -> [&mut Option<NodeId>; 5] {
-        [&mut self.momentum_buffer, &mut self.step, &mut self.exp_avg, &mut self.exp_avg_sq, &mut self.max_exp_avg_sq]
+    /// The state's places, in the one order every walk over them uses.
+    fn nodes(&self) -> [Option<NodeId>; 7] {
+        [self.momentum_buffer, self.step, self.exp_avg, self.exp_avg_sq, self.max_exp_avg_sq, self.square_avg, self.grad_avg]
+    }
+
+    /// [`ParamState::nodes`], to write.
+    fn nodes_mut(&mut self) -> [&mut Option<NodeId>; 7] {
+        [
+            &mut self.momentum_buffer,
+            &mut self.step,
+            &mut self.exp_avg,
+            &mut self.exp_avg_sq,
+            &mut self.max_exp_avg_sq,
+            &mut self.square_avg,
+            &mut self.grad_avg,
+        ]
     }
 }
 
@@ -133,8 +159,7 @@ impl Table {
                     f(format!("optimizer {k} state {i}"), None);
                     continue;
                 };
-                let fields = [s.momentum_buffer, s.step, s.exp_avg, s.exp_avg_sq, s.max_exp_avg_sq];
-                for (j, n) in fields.into_iter().enumerate() {
+                for (j, n) in s.nodes().into_iter().enumerate() {
                     f(format!("optimizer {k} state {i} field {j}"), n);
                 }
             }
@@ -217,7 +242,7 @@ impl Table {
 }
 
 impl Lowerer<'_> {
-    /// `SGD(...)`, `Adam(...)` or `AdamW(...)`.
+    /// `SGD(...)`, `Adam(...)`, `AdamW(...)` or `RMSprop(...)`.
     pub(crate) fn make_optimizer(&mut self, kind: Kind, callee: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
         let Some((params, mut hyper)) = self.optimizer_args(kind, callee, args, span) else { return Value::Poison };
         if self.assigns_lr {
@@ -318,6 +343,7 @@ impl Lowerer<'_> {
                 Kind::Sgd => self.sgd_update(&hyper, &mut state, p, g, span),
                 Kind::Adam => self.adam_update(&hyper, false, &mut state, p, g, span),
                 Kind::AdamW => self.adam_update(&hyper, true, &mut state, p, g, span),
+                Kind::RmsProp => self.rmsprop_update(&hyper, &mut state, p, g, span),
             };
             self.optim.optimizers[k].state[i] = Some(state);
             // The step runs under no_grad, so this is the in-place update of a

@@ -60,6 +60,7 @@ fn keys(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Sgd => &["lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize"],
         Kind::Adam | Kind::AdamW => &["lr", "betas", "eps", "weight_decay", "amsgrad", "maximize"],
+        Kind::RmsProp => &["lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize"],
     }
 }
 
@@ -83,6 +84,8 @@ impl Lowerer<'_> {
             "eps" => num("eps", h.eps),
             "nesterov" => Value::Bool(h.nesterov),
             "amsgrad" => Value::Bool(h.amsgrad),
+            "alpha" => num("alpha", h.alpha),
+            "centered" => Value::Bool(h.centered),
             "maximize" => Value::Bool(h.maximize),
             "betas" => Value::Tuple(vec![(num("betas.0", h.betas.0), span), (num("betas.1", h.betas.1), span)]),
             _ => unreachable!("`param_group_key` returns the keys of `keys`"),

@@ -16,21 +16,32 @@ pub(crate) fn optimizer_repr(kind: Kind, h: &Hyper) -> String {
     let mut rows: Vec<(&str, String)> = vec![
         ("differentiable", flag(false)),
         ("foreach", "None".to_string()),
-        ("fused", "None".to_string()),
         ("lr", if h.lr_node.is_some() { LR_MARK.to_string() } else { num("lr", h.lr) }),
         ("maximize", flag(h.maximize)),
         ("weight_decay", num("weight_decay", h.weight_decay)),
     ];
     match kind {
-        Kind::Sgd => {
-            rows.extend([("dampening", num("dampening", h.dampening)), ("momentum", num("momentum", h.momentum)), ("nesterov", flag(h.nesterov))])
-        }
+        Kind::Sgd => rows.extend([
+            ("dampening", num("dampening", h.dampening)),
+            ("fused", "None".to_string()),
+            ("momentum", num("momentum", h.momentum)),
+            ("nesterov", flag(h.nesterov)),
+        ]),
+        // RMSprop has no `fused` option, so its group has no such key.
+        Kind::RmsProp => rows.extend([
+            ("alpha", num("alpha", h.alpha)),
+            ("capturable", flag(false)),
+            ("centered", flag(h.centered)),
+            ("eps", num("eps", h.eps)),
+            ("momentum", num("momentum", h.momentum)),
+        ]),
         Kind::Adam | Kind::AdamW => rows.extend([
             ("amsgrad", flag(h.amsgrad)),
             ("betas", format!("({}, {})", num("betas.0", h.betas.0), num("betas.1", h.betas.1))),
             ("capturable", flag(false)),
             ("decoupled_weight_decay", flag(kind == Kind::AdamW)),
             ("eps", num("eps", h.eps)),
+            ("fused", "None".to_string()),
         ]),
     }
     rows.sort_by(|a, b| a.0.cmp(b.0));
