@@ -131,9 +131,32 @@ fn serves(m: usize, k: usize, n: usize) -> Option<Isa> {
 }
 
 #[cfg(target_arch = "x86_64")]
+thread_local! {
+    /// A transposed `b` laid out as rows, kept by each thread for its next
+    /// product: a training step transposes its `w2` every step.
+    static PACKED: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Calls `f` with `b` (k x n, read through its strides) as `k` rows of `n`
+/// floats: (the first row, the distance between rows). `b` is read where it
+/// lies when its rows are contiguous (a weight gradient's `b` is the tall
+/// operand: copying it cost as much as the product); a transposed `b`, small
+/// in a training step, is copied into rows first, in this thread's buffer.
+#[cfg(target_arch = "x86_64")]
+pub(super) fn b_rows<R>(k: usize, n: usize, b: (&[f32], usize, usize), f: impl FnOnce((*const f32, usize)) -> R) -> R {
+    if b.2 == 1 {
+        return f((b.0.as_ptr(), b.1));
+    }
+    PACKED.with_borrow_mut(|packed| {
+        packed.clear();
+        packed.extend((0..k).flat_map(|p| (0..n).map(move |j| b.0[p * b.1 + j * b.2])));
+        f((packed.as_ptr(), n))
+    })
+}
+
+#[cfg(target_arch = "x86_64")]
 mod avx512 {
     use std::arch::x86_64::*;
-    use std::cell::RefCell;
 
     use super::KC;
 
@@ -157,30 +180,13 @@ mod avx512 {
         sgemm_with(m, k, n, a, b, None, c)
     }
 
-    thread_local! {
-        /// A transposed `b` laid out as rows, kept by each thread for its next
-        /// product: a training step transposes its `w2` every step.
-        static PACKED: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
-    }
-
     /// [`sgemm`], adding `bias` (a pointer to `n` floats, and whether it comes
     /// first in the addition) to each row as the last panel of each tile is stored.
     #[target_feature(enable = "avx512f")]
     pub(super) unsafe fn sgemm_with(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), b: (&[f32], usize, usize), bias: Bias, c: &mut [f32]) {
-        // `b` is read where it lies when its rows are contiguous (a weight
-        // gradient's `b` is the tall operand: copying it cost as much as the
-        // product); a transposed `b`, small in a training step, is laid out as
-        // k rows of `n` floats first.
-        if b.2 == 1 {
-            return sgemm_rows(m, k, n, a, (b.0.as_ptr(), b.1), bias, c);
-        }
-        PACKED.with_borrow_mut(|packed| {
-            packed.clear();
-            packed.extend((0..k).flat_map(|p| (0..n).map(move |j| b.0[p * b.1 + j * b.2])));
-            // SAFETY: `packed` holds `k` rows of `n` floats, as `b` has; the
-            // caller's contract covers the rest, and this CPU has AVX-512F.
-            unsafe { sgemm_rows(m, k, n, a, (packed.as_ptr(), n), bias, c) }
-        })
+        // SAFETY: `b_rows` gives `k` rows of `n` floats, as `b` has; the
+        // caller's contract covers the rest, and this CPU has AVX-512F.
+        super::b_rows(k, n, b, |rows| unsafe { sgemm_rows(m, k, n, a, rows, bias, c) })
     }
 
     /// [`sgemm_with`] with `b` as `k` rows of `n` floats, `bs` apart from `bp`.

@@ -19,7 +19,6 @@
 //! bit for bit on the CPU it runs on.
 
 use std::arch::x86_64::*;
-use std::cell::RefCell;
 
 use super::skinny::KC;
 
@@ -44,12 +43,6 @@ const ROWS_TAIL: usize = 4;
 /// A bias row to add as each tile is stored, and whether it is the first operand.
 pub(super) type Bias = Option<(*const f32, bool)>;
 
-thread_local! {
-    /// A transposed `b` laid out as rows, kept by each thread for its next
-    /// product: a training step transposes its `w2` every step.
-    static PACKED: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
-}
-
 /// `c` (m x n, row-major) = A B (+ the bias row), with `A[i][p] = a.0[i * a.1 + p * a.2]`
 /// and `B` alike.
 ///
@@ -58,19 +51,9 @@ thread_local! {
 /// `b`; `c` holds m x n; a bias points at `n` floats.
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn sgemm_with(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), b: (&[f32], usize, usize), bias: Bias, c: &mut [f32]) {
-    // `b` is read where it lies when its rows are contiguous (a weight
-    // gradient's `b` is the tall operand); a transposed `b`, small in a
-    // training step, is laid out as k rows of `n` floats first.
-    if b.2 == 1 {
-        return sgemm_rows(m, k, n, a, (b.0.as_ptr(), b.1), bias, c);
-    }
-    PACKED.with_borrow_mut(|packed| {
-        packed.clear();
-        packed.extend((0..k).flat_map(|p| (0..n).map(move |j| b.0[p * b.1 + j * b.2])));
-        // SAFETY: `packed` holds `k` rows of `n` floats, as `b` has; the
-        // caller's contract covers the rest, and this CPU has AVX2 and FMA.
-        unsafe { sgemm_rows(m, k, n, a, (packed.as_ptr(), n), bias, c) }
-    })
+    // SAFETY: `b_rows` gives `k` rows of `n` floats, as `b` has; the caller's
+    // contract covers the rest, and this CPU has AVX2 and FMA.
+    super::skinny::b_rows(k, n, b, |rows| unsafe { sgemm_rows(m, k, n, a, rows, bias, c) })
 }
 
 /// [`sgemm_with`] with `b` as `k` rows of `n` floats, `bs` apart from `bp`.
