@@ -283,13 +283,7 @@ fn rows_of(shape: &[usize], len: usize) -> (usize, usize) {
 
 /// Whether this CPU runs the AVX2 + FMA build of the chunk loop (checked once).
 fn has_avx2_fma() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        static CHOICE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-        *CHOICE.get_or_init(|| is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"))
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    false
+    crate::kernels::cpu::avx2_fma()
 }
 
 /// What one chunk reads and writes. Registers are `row`-element rows of

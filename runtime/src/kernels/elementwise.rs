@@ -55,45 +55,8 @@ pub fn unary<T: Float>(op: Unary, src: &[T]) -> Vec<T> {
 /// (see [`unary_at_into`] for the ops whose bits depend on the position).
 #[inline(always)]
 pub fn unary_into<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T]) {
-    if by_position(op) {
-        let total = dst.len();
-        return unary_at_into(op, src, dst, 0, total);
-    }
-    // `exp` over a slice runs the vector port of libm's algorithm, same bits.
-    if let (Unary::Exp, Arg::Slice(s)) = (op, src) {
-        return T::exp_exact(s, dst);
-    }
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-        // SAFETY: the CPU has AVX2 and FMA.
-        return unsafe { unary_avx2(op, src, dst) };
-    }
-    op.with_element(Map1 { src, dst })
-}
-
-/// [`unary_into`]'s element loops compiled for AVX2 and FMA. SLEEF's functions
-/// are written with `mul_add`, as SLEEF's FMA build computes them; compiled
-/// for the baseline CPU each one is a call to libm's `fma`, here one
-/// instruction, with the same correctly rounded result. `tanh`, which
-/// recurrent networks run at every time step, has a loop of its own: the
-/// op table's closure for it is too large for the compiler to inline into
-/// the shared loop, and a closure is compiled for the baseline CPU (a float64
-/// `tanh` spent 40% of its time in calls to `fma`: docs/PERFORMANCE.md,
-/// seventeenth sitting).
-///
-/// # Safety
-/// The CPU has AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn unary_avx2<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T]) {
-    if let (Unary::Tanh, Arg::Slice(s)) = (op, src) {
-        let s = &s[..dst.len()];
-        for (d, &a) in dst.iter_mut().zip(s) {
-            *d = a.tanh_torch();
-        }
-        return;
-    }
-    op.with_element(Map1 { src, dst })
+    let total = dst.len();
+    unary_at_into(op, src, dst, 0, total)
 }
 
 /// Whether PyTorch computes `op` with `cpu_kernel_vec` and a vector lambda
@@ -121,30 +84,131 @@ fn vector_block<T: Float>() -> usize {
 /// PyTorch also splits the tensor among its threads, each with its own tail;
 /// graphc reproduces one thread's split (docs/NUMERICS.md). A one-value operand
 /// is a one-element tensor: scalar. Ops not [`by_position`] ignore the position.
+///
+/// The element loops run compiled for AVX2 and FMA where the CPU has them.
+/// SLEEF's functions are written with `mul_add`, as SLEEF's FMA build computes
+/// them; compiled for the baseline CPU each one is a call to libm's `fma`,
+/// there one instruction, with the same correctly rounded result. Every
+/// element formula is inlined into the loops (`#[inline(always)]` on the op
+/// table's closures and on [`Float`]'s SLEEF methods), since a formula left
+/// out of line would be compiled for the baseline CPU.
+#[inline(always)]
 pub fn unary_at_into<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T], start: usize, total: usize) {
-    let vector: fn(T) -> T = match op {
-        Unary::Sigmoid => T::sigmoid,
-        Unary::Exp2 => T::exp2_sleef,
-        Unary::Atanh => T::atanh_sleef,
+    // `exp` over a slice runs the vector port of libm's algorithm, same bits.
+    if let (Unary::Exp, Arg::Slice(s)) = (op, src) {
+        return T::exp_exact(s, dst);
+    }
+    #[cfg(target_arch = "x86_64")]
+    if super::cpu::avx2_fma() {
+        // SAFETY: the CPU has AVX2 and FMA.
+        return unsafe { unary_avx2(op, src, dst, start, total) };
+    }
+    unary_portable(op, src, dst, start, total)
+}
+
+/// [`unary_loops`] compiled for AVX2 and FMA.
+///
+/// # Safety
+/// The CPU has AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn unary_avx2<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T], start: usize, total: usize) {
+    unary_loops(op, src, dst, start, total)
+}
+
+/// [`unary_loops`] compiled for the baseline CPU.
+fn unary_portable<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T], start: usize, total: usize) {
+    unary_loops(op, src, dst, start, total)
+}
+
+/// The element loops of [`unary_at_into`], inlined into each build of it.
+#[inline(always)]
+fn unary_loops<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T], start: usize, total: usize) {
+    match op {
+        Unary::Sigmoid => by_blocks(
+            op,
+            #[inline(always)]
+            |a: T| a.sigmoid(),
+            src,
+            dst,
+            start,
+            total,
+        ),
+        Unary::Exp2 => by_blocks(
+            op,
+            #[inline(always)]
+            |a: T| a.exp2_sleef(),
+            src,
+            dst,
+            start,
+            total,
+        ),
+        Unary::Atanh => by_blocks(
+            op,
+            #[inline(always)]
+            |a: T| a.atanh_sleef(),
+            src,
+            dst,
+            start,
+            total,
+        ),
         // For f32 these are glibc's, as the scalar lambda: PyTorch's float
         // kernels call it on every element.
-        Unary::Sinh => T::sinh_vec,
-        Unary::Cosh => T::cosh_vec,
+        Unary::Sinh => by_blocks(
+            op,
+            #[inline(always)]
+            |a: T| a.sinh_vec(),
+            src,
+            dst,
+            start,
+            total,
+        ),
+        Unary::Cosh => by_blocks(
+            op,
+            #[inline(always)]
+            |a: T| a.cosh_vec(),
+            src,
+            dst,
+            start,
+            total,
+        ),
         // `x * tanh(log1p(exp(x)))` with SLEEF's three functions (a NaN input
         // is settled by position below).
-        Unary::Mish => |a: T| a * a.exp_sleef().log1p_torch().tanh_sleef(),
+        Unary::Mish => by_blocks(
+            op,
+            #[inline(always)]
+            |a: T| a * a.exp_sleef().log1p_torch().tanh_sleef(),
+            src,
+            dst,
+            start,
+            total,
+        ),
         // The scalar lambda's formula with SLEEF's `tanh`; GCC fuses
         // `x + kKappa * x^3` into a multiply-add in both lambdas. A NaN input
         // comes out quieted: the multiply by `0.5 * x` keeps its first operand.
-        Unary::GeluTanh => |a: T| {
-            if a.is_nan() {
-                return a + a;
-            }
-            let inner = T::from_f64(GELU_TANH_BETA) * T::from_f64(0.044715).mul_add(a * a * a, a);
-            T::from_f64(0.5) * a * (T::ONE + inner.tanh_sleef())
-        },
-        _ => return op.with_element(Map1 { src, dst }),
-    };
+        Unary::GeluTanh => by_blocks(
+            op,
+            #[inline(always)]
+            |a: T| {
+                if a.is_nan() {
+                    return a + a;
+                }
+                let inner = T::from_f64(GELU_TANH_BETA) * T::from_f64(0.044715).mul_add(a * a * a, a);
+                T::from_f64(0.5) * a * (T::ONE + inner.tanh_sleef())
+            },
+            src,
+            dst,
+            start,
+            total,
+        ),
+        _ => op.with_element(Map1 { src, dst }),
+    }
+}
+
+/// A [`by_position`] op: `vector` (its vector lambda) over the elements in
+/// whole vector blocks of the tensor, the op table's scalar lambda over the rest.
+#[inline(always)]
+fn by_blocks<T: Float>(op: Unary, vector: impl Fn(T) -> T, src: Arg<T>, dst: &mut [T], start: usize, total: usize) {
     match src {
         Arg::Slice(s) => {
             let body_end = total - total % vector_block::<T>();
@@ -278,8 +342,31 @@ pub fn binary<T: Float>(op: Binary, a: &[T], a_shape: &[usize], b: &[T], b_shape
             Arg::Slice(&eb[..])
         }
     };
-    binary_into(op, a, b, &mut dst);
+    binary_compiled(op, a, b, &mut dst);
     dst
+}
+
+/// [`binary_into`] for the one-op paths, its loops compiled for AVX2 and FMA
+/// where the CPU has them, as [`unary_at_into`]'s are (`tanh_backward` is a
+/// multiply-add). The fused executor inlines [`binary_into`] into its own
+/// builds instead.
+pub fn binary_compiled<T: Float>(op: Binary, a: Arg<T>, b: Arg<T>, dst: &mut [T]) {
+    #[cfg(target_arch = "x86_64")]
+    if super::cpu::avx2_fma() {
+        // SAFETY: the CPU has AVX2 and FMA.
+        return unsafe { binary_avx2(op, a, b, dst) };
+    }
+    binary_into(op, a, b, dst)
+}
+
+/// [`binary_into`] compiled for AVX2 and FMA.
+///
+/// # Safety
+/// The CPU has AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn binary_avx2<T: Float>(op: Binary, a: Arg<T>, b: Arg<T>, dst: &mut [T]) {
+    binary_into(op, a, b, dst)
 }
 
 /// [`binary`] into `dst`; slice operands have `dst`'s length.

@@ -140,6 +140,13 @@ pub trait Float:
     fn as_f32s_mut(s: &mut [Self]) -> Option<&mut [f32]>;
 }
 
+// The methods that run SLEEF's code, and `mul_add`, are `#[inline(always)]`:
+// inlined into the caller's loop, they are compiled with its target features,
+// so a loop built for FMA (`elementwise::unary_into`, the fused executor)
+// computes SLEEF's fused steps with the instruction. Left out of line they
+// are compiled for the baseline CPU, where each `mul_add` is a call to libm's
+// `fma` (same correctly rounded result, many times slower: docs/PERFORMANCE.md,
+// eighteenth sitting).
 macro_rules! impl_float {
     ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_exact:path, $exp_sleef:path, $exp_sleef_into:path, $ln_sleef:path, $ln_from_one:path, $exp2_sleef:path, $expm1_sleef:path, $log1p_torch:path, $asinh:path, $erf:path, $erfc:path, $tanh_torch:path, $sinh_vec:path, $cosh_vec:path, $atanh:path, $atanh_sleef:path) => {
         impl Float for $t {
@@ -160,12 +167,15 @@ macro_rules! impl_float {
             fn exp(self) -> $t {
                 <$t>::exp(self)
             }
+            #[inline(always)]
             fn exp_sleef(self) -> $t {
                 $exp_sleef(self)
             }
+            #[inline(always)]
             fn exp2_sleef(self) -> $t {
                 $exp2_sleef(self)
             }
+            #[inline(always)]
             fn ln_sleef(self) -> $t {
                 $ln_sleef(self)
             }
@@ -178,12 +188,15 @@ macro_rules! impl_float {
             fn exp_sleef_into(src: &[$t], dst: &mut [$t]) {
                 $exp_sleef_into(src, dst)
             }
+            #[inline(always)]
             fn expm1_sleef(self) -> $t {
                 $expm1_sleef(self)
             }
+            #[inline(always)]
             fn log1p_torch(self) -> $t {
                 $log1p_torch(self)
             }
+            #[inline(always)]
             fn sigmoid(self) -> $t {
                 // PyTorch's vector code carries a NaN input through `exp(-x)`
                 // negated and quieted. Arithmetic does not fix a NaN's sign in
@@ -221,9 +234,6 @@ macro_rules! impl_float {
             }
             // MKL returns a NaN input quieted, sign and payload kept (measured:
             // every NaN of the inputs), where SLEEF sets every bit; `x + x` quiets.
-            // Inlined into the caller's loop, so that a loop compiled for FMA
-            // (`elementwise::unary_avx2`) computes SLEEF's fused steps with the
-            // instruction.
             #[inline(always)]
             fn tanh_torch(self) -> $t {
                 if self.is_nan() {
@@ -232,12 +242,15 @@ macro_rules! impl_float {
                     $tanh_torch(self)
                 }
             }
+            #[inline(always)]
             fn tanh_sleef(self) -> $t {
                 $tanh_torch(self)
             }
+            #[inline(always)]
             fn sinh_vec(self) -> $t {
                 $sinh_vec(self)
             }
+            #[inline(always)]
             fn cosh_vec(self) -> $t {
                 $cosh_vec(self)
             }
@@ -286,6 +299,7 @@ macro_rules! impl_float {
             fn atanh(self) -> $t {
                 $atanh(self)
             }
+            #[inline(always)]
             fn atanh_sleef(self) -> $t {
                 $atanh_sleef(self)
             }
@@ -317,6 +331,7 @@ macro_rules! impl_float {
                 $erf(self)
             }
             // MKL's NaN, as `tanh_torch`.
+            #[inline(always)]
             fn erfc(self) -> $t {
                 if self.is_nan() {
                     self + self
@@ -336,6 +351,7 @@ macro_rules! impl_float {
             fn copysign(self, sign: $t) -> $t {
                 <$t>::copysign(self, sign)
             }
+            #[inline(always)]
             fn mul_add(self, a: $t, b: $t) -> $t {
                 <$t>::mul_add(self, a, b)
             }

@@ -20,7 +20,7 @@ pub fn fma_into<T: Float>(ops: [(&[T], &[usize]); 3], out: &[usize], dst: &mut [
     assert_eq!(dst.len(), numel(out), "fma into a buffer of another size");
     let [a, b, c] = ops.map(|(data, shape)| Broadcast::new(data, shape, out));
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("fma") {
+    if super::cpu::fma() {
         // SAFETY: the CPU has FMA.
         return unsafe { elements_fma(&a, &b, &c, dst) };
     }

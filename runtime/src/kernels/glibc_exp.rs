@@ -24,6 +24,8 @@
 
 use std::sync::OnceLock;
 
+use super::cpu;
+
 /// `2^(i/32)` as f64 bits, minus `i << 47` so that adding `k << 47` for the
 /// integer `k` with `k % 32 == i` gives `2^(k/32)`: glibc's `__exp2f_data.tab`.
 const TABLE: [u64; 32] = [
@@ -97,9 +99,9 @@ impl Path {
         *BEST.get_or_init(|| {
             if !libm_is_matched() {
                 Path::Libm
-            } else if avx512() {
+            } else if cpu::avx512() {
                 Path::Avx512
-            } else if avx2_fma() {
+            } else if cpu::avx2_fma() {
                 Path::Avx2Fma
             } else {
                 Path::Portable
@@ -110,32 +112,10 @@ impl Path {
     /// Whether this CPU can run the path.
     pub fn is_supported(self) -> bool {
         match self {
-            Path::Avx512 => avx512(),
-            Path::Avx2Fma => avx2_fma(),
+            Path::Avx512 => cpu::avx512(),
+            Path::Avx2Fma => cpu::avx2_fma(),
             Path::Portable | Path::Libm => true,
         }
-    }
-}
-
-fn avx512() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        is_x86_feature_detected!("avx512f")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
-
-fn avx2_fma() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
     }
 }
 

@@ -12,7 +12,7 @@
 
 use smallvec::SmallVec;
 
-use super::elementwise::{activation_into, binary_into, map2, pow_scalar_into, unary_into, Arg};
+use super::elementwise::{activation_into, binary_compiled, map2, pow_scalar_into, unary_into, Arg};
 use super::float::Float;
 use super::matmul::{matmul_into, Gemm};
 use super::{broadcast, dtypes, fma, index, integer, reduce, shape, softmax, sources};
@@ -266,7 +266,7 @@ fn binary_broadcast_into<T: Gemm>(op: Binary, a: (&[T], &[usize]), b: (&[T], &[u
         if let (Some(x), Some(y)) = (x.whole(), y.whole()) {
             // Neither operand changes from row to row: one loop over the part.
             let elements = rows.start * cols..rows.end * cols;
-            return binary_into(op, part(x, elements.clone()), part(y, elements), out);
+            return binary_compiled(op, part(x, elements.clone()), part(y, elements), out);
         }
         // The op's formula is looked up once for all the rows: a bias row of ten
         // or thirty-two elements costs less than the lookup.

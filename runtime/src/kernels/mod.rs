@@ -12,6 +12,7 @@
 //! for values that are not printed at PyTorch precision.
 
 pub mod broadcast;
+pub mod cpu;
 pub mod dtypes;
 pub mod elementwise;
 pub mod float;

@@ -203,12 +203,12 @@ fn sum_columns<T: Float>(
 /// the same, lane by lane.
 fn column_block<T: Float, const B: usize>(src: &[T], base: usize, stride: usize, len: usize, rows_of_four: bool) -> [T; B] {
     #[cfg(target_arch = "x86_64")]
-    if is_x86_feature_detected!("avx512f") {
+    if super::cpu::avx512() {
         // SAFETY: the CPU has AVX-512F.
         return unsafe { column_block_avx512(src, base, stride, len, rows_of_four) };
     }
     #[cfg(target_arch = "x86_64")]
-    if is_x86_feature_detected!("avx2") {
+    if super::cpu::avx2_fma() {
         // SAFETY: the CPU has AVX2.
         return unsafe { column_block_avx2(src, base, stride, len, rows_of_four) };
     }

@@ -23,6 +23,11 @@
 /// `matrixmultiply`'s `S_KC`: the depth of one panel of the product.
 pub(super) const KC: usize = 256;
 
+/// A bias row to add as each tile is stored (in both kernels), and whether it
+/// is the first operand of the addition.
+#[cfg(target_arch = "x86_64")]
+pub(super) type Bias = Option<(*const f32, bool)>;
+
 /// Products with more columns than this go to `matrixmultiply`, whose packing
 /// pays off once each row of `a` meets many columns.
 pub const MAX_N: usize = 64;
@@ -39,16 +44,13 @@ enum Isa {
 
 /// This CPU's vector unit for the path, if it has one.
 fn isa() -> Option<Isa> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            return Some(Isa::Avx512);
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-            return Some(Isa::Avx2Fma);
-        }
+    if super::cpu::avx512() {
+        Some(Isa::Avx512)
+    } else if super::cpu::avx2_fma() {
+        Some(Isa::Avx2Fma)
+    } else {
+        None
     }
-    None
 }
 
 /// `c` (m x n, row-major) = A B with `A[i][p] = a.0[i * a.1 + p * a.2]` and `B`
@@ -158,7 +160,7 @@ pub(super) fn b_rows<R>(k: usize, n: usize, b: (&[f32], usize, usize), f: impl F
 mod avx512 {
     use std::arch::x86_64::*;
 
-    use super::KC;
+    use super::{Bias, KC};
 
     /// Columns per vector.
     const LANES: usize = 16;
@@ -221,9 +223,6 @@ mod avx512 {
             }
         }
     }
-
-    /// A bias row to add as each tile is stored, and whether it is the first operand.
-    type Bias = Option<(*const f32, bool)>;
 
     /// All `m` rows over the `J` column vectors from `j0`: tiles of `R` rows,
     /// then of [`ROWS_TAIL`], then single rows.

@@ -20,7 +20,7 @@
 
 use std::arch::x86_64::*;
 
-use super::skinny::KC;
+use super::skinny::{Bias, KC};
 
 /// Columns per vector.
 const LANES: usize = 8;
@@ -39,9 +39,6 @@ const ROWS_NARROW: usize = 8;
 
 /// Rows per tile for what is left of `m` below a full tile, before single rows.
 const ROWS_TAIL: usize = 4;
-
-/// A bias row to add as each tile is stored, and whether it is the first operand.
-pub(super) type Bias = Option<(*const f32, bool)>;
 
 /// `c` (m x n, row-major) = A B (+ the bias row), with `A[i][p] = a.0[i * a.1 + p * a.2]`
 /// and `B` alike.

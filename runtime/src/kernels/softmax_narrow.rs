@@ -21,12 +21,7 @@ pub const ROWS: usize = 16;
 /// Whether this CPU runs these kernels (AVX-512F, with AVX2 and FMA for the
 /// SLEEF functions they call).
 pub fn available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    false
+    super::cpu::avx512()
 }
 
 /// `log_softmax` (`log`) or `softmax` of the whole groups of 16 rows of `len`

@@ -83,7 +83,7 @@ macro_rules! binary_ops {
             /// [`super::Unary::with_element`]).
             #[inline(always)]
             pub fn with_element<T: Float, F: ElementFn2<T>>(self, f: F) -> F::Output {
-                match self { $(Binary::$variant => f.call(|$a: T, $b: T| $body),)* }
+                match self { $(Binary::$variant => f.call(#[inline(always)] |$a: T, $b: T| $body),)* }
             }
         }
     };

@@ -92,9 +92,11 @@ macro_rules! unary_ops {
             /// Hands the element formula to `f` as a closure of its own type, so
             /// that the caller's loop is compiled once per op and the formula is
             /// inlined into it (a function pointer per element would prevent that).
+            /// Always inlined: a closure left out of line is compiled for the
+            /// baseline CPU even when the loop is compiled for AVX2 and FMA.
             #[inline(always)]
             pub fn with_element<T: Float, F: ElementFn1<T>>(self, f: F) -> F::Output {
-                match self { $(Unary::$variant => f.call(|$a: T| $body),)* }
+                match self { $(Unary::$variant => f.call(#[inline(always)] |$a: T| $body),)* }
             }
         }
     };

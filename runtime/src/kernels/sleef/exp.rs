@@ -109,8 +109,8 @@ pub fn exp_f64(d: f64) -> f64 {
 pub fn exp_slice_f32(src: &[f32], dst: &mut [f32]) {
     assert_eq!(src.len(), dst.len(), "exp_slice_f32: source and destination lengths differ");
     #[cfg(target_arch = "x86_64")]
-    if x86::has_avx512() {
-        // SAFETY: `has_avx512` checked that the CPU has AVX-512F and FMA.
+    if crate::kernels::cpu::avx512() {
+        // SAFETY: the CPU has AVX-512F, AVX2 and FMA.
         return unsafe { x86::exp_f32_avx512(src, dst) };
     }
     #[cfg(target_arch = "x86_64")]
@@ -127,8 +127,8 @@ pub fn exp_slice_f32(src: &[f32], dst: &mut [f32]) {
 pub fn exp_slice_f64(src: &[f64], dst: &mut [f64]) {
     assert_eq!(src.len(), dst.len(), "exp_slice_f64: source and destination lengths differ");
     #[cfg(target_arch = "x86_64")]
-    if x86::has_avx512() {
-        // SAFETY: `has_avx512` checked that the CPU has AVX-512F and FMA.
+    if crate::kernels::cpu::avx512() {
+        // SAFETY: the CPU has AVX-512F, AVX2 and FMA.
         return unsafe { x86::exp_f64_avx512(src, dst) };
     }
     #[cfg(target_arch = "x86_64")]
@@ -143,12 +143,6 @@ pub fn exp_slice_f64(src: &[f64], dst: &mut [f64]) {
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    /// Whether the CPU has AVX-512F and FMA (the standard library caches the
-    /// detection, so this is a load per call).
-    pub(super) fn has_avx512() -> bool {
-        is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("fma")
-    }
-
     /// The element code compiled for AVX-512: 16 floats per instruction, where
     /// the AVX2 loop takes 8. The softmax kernels call it for every element of
     /// their rows. The bits are those of the portable loop.
