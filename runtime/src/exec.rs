@@ -19,6 +19,7 @@ use crate::rng::Generator;
 use crate::tensor::{numel, DType, Tensor};
 
 mod compute;
+mod donate;
 mod epilogue;
 mod loops;
 mod pool;
@@ -26,6 +27,7 @@ mod progress;
 mod rows;
 mod transposed;
 
+pub use donate::{donations, Donations};
 pub use epilogue::{bias_epilogues, BiasProduct, Epilogues};
 pub use pool::on_pool;
 pub use rows::{row_chains, Chain, Role, RowChains};
@@ -105,6 +107,11 @@ pub struct Machine {
     epilogues: Epilogues,
     /// Chains of row-wise kernels split among the threads once (`exec/rows.rs`).
     chains: RowChains,
+    /// Scatters written into their operand's buffer (`exec/donate.rs`).
+    donations: Donations,
+    /// For each input: whether a scatter may consume its buffer (a loop's
+    /// carried input, `LoopStep::consumable_inputs`); never for a plan's own.
+    consumable: Vec<bool>,
 }
 
 impl Machine {

@@ -187,6 +187,27 @@ pub struct LoopStep {
     pub outputs: Vec<ValueId>,
 }
 
+impl LoopStep {
+    /// Whether each body input's buffer may be consumed by the body (a scatter
+    /// written into it, `exec/donate.rs`) rather than given back to its binding
+    /// when the value that loads it dies: true for a carried input fed by an
+    /// output that feeds no other input, whose binding the output replaces
+    /// after each iteration (the first iteration's is the body's own copy of
+    /// the loop's input). Indexed as `body.inputs`.
+    pub fn consumable_inputs(&self) -> Vec<bool> {
+        let mut consumable = vec![false; self.body.inputs.len()];
+        for &(j, k) in &self.carried {
+            let once = |f: &dyn Fn(&(u32, u32)) -> bool| self.carried.iter().filter(|p| f(p)).count() == 1;
+            if once(&|p| p.0 == j) && once(&|p| p.1 == k) {
+                if let Some(c) = consumable.get_mut(k as usize) {
+                    *c = true;
+                }
+            }
+        }
+        consumable
+    }
+}
+
 /// Where an instruction of a [`FusedKernel`] reads an operand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Src {

@@ -8,7 +8,9 @@
 //! through strides (`exec::strided_transposes`) holds nothing (and its operand is
 //! held until the transpose ends), nor does a product computed at its bias
 //! addition's step (`exec::bias_epilogues`); a chain of row-wise kernels
-//! (`exec::row_chains`) frees the values from before it after its last kernel; a freed buffer stays
+//! (`exec::row_chains`) frees the values from before it after its last kernel; a
+//! scatter that is its operand's last reader (`exec::donations`) takes the
+//! operand's buffer, even a loop's carried input's, and adds none; a freed buffer stays
 //! held (in the machine's pool, for the next run) except an input's, which goes
 //! back to its binding. The fused kernels' per-thread scratch (a chunk of
 //! elements per register) is left out: it is small and depends on `--threads`.
@@ -21,7 +23,7 @@
 use std::collections::{HashMap, HashSet};
 
 use graphc_runtime::exec::Role;
-use graphc_runtime::plan::{Plan, Step, ValueId};
+use graphc_runtime::plan::{LoopStep, Plan, Step, ValueId};
 use graphc_runtime::DType;
 
 /// The most bytes the plan holds at once, and when.
@@ -41,7 +43,7 @@ pub fn value_bytes(plan: &Plan, v: ValueId) -> u128 {
 /// Replays the plan's allocations. The first pass finds the peak's step, the
 /// second stops there and picks the largest value then alive: one linear pass each.
 pub fn peak(plan: &Plan) -> Peak {
-    let mut replay = Replay::new(plan);
+    let mut replay = Replay::new(plan, &[]);
     let (mut bytes, mut at) = (0u128, None);
     let mut i = 0;
     while i < plan.steps.len() {
@@ -53,7 +55,7 @@ pub fn peak(plan: &Plan) -> Peak {
         i = next;
     }
     let Some(at) = at else { return Peak { bytes: 0, largest: None } };
-    let mut replay = Replay::new(plan);
+    let mut replay = Replay::new(plan, &[]);
     let mut i = 0;
     while i <= at {
         i = replay.advance(i);
@@ -68,9 +70,14 @@ pub fn peak(plan: &Plan) -> Peak {
 /// iteration starts with that pool and may hold more than the first at its peak
 /// (an input loaded while the pool is full). The pool is then the same after every
 /// later iteration, so two replays give the peak of any trip count; a loop of
-/// one iteration (a peeled first iteration) has no second.
-fn body_peak(body: &Plan, trip: u64) -> u128 {
-    let mut first = Replay::new(body);
+/// one iteration (a peeled first iteration) has no second. A carried input whose
+/// buffer a scatter consumed leaves no buffer to pool when the next value
+/// replaces it (`exec/loops.rs`), so the one the replay pools for that value is
+/// taken back.
+fn body_peak(l: &LoopStep) -> u128 {
+    let (body, trip) = (&l.body, l.trip);
+    let consumable = l.consumable_inputs();
+    let mut first = Replay::new(body, &consumable);
     let mut bytes = 0u128;
     let mut i = 0;
     while i < body.steps.len() {
@@ -86,7 +93,12 @@ fn body_peak(body: &Plan, trip: u64) -> u128 {
             *pool.entry(first.key(v)).or_default() += 1;
         }
     }
-    let mut second = Replay::new(body);
+    for key in std::mem::take(&mut first.consumed) {
+        if let Some(n) = pool.get_mut(&key) {
+            *n = n.saturating_sub(1);
+        }
+    }
+    let mut second = Replay::new(body, &consumable);
     second.held = pool.iter().map(|(&(dtype, n), &count)| (dtype.size() as u128).saturating_mul(n).saturating_mul(count as u128)).sum();
     second.pool = pool;
     bytes = bytes.max(second.held);
@@ -107,6 +119,12 @@ struct Replay<'a> {
     pool: HashMap<(DType, u128), usize>,
     /// The values that load an input.
     inputs: HashSet<ValueId>,
+    /// The values that load an input whose buffer a scatter may consume.
+    consumable: HashSet<ValueId>,
+    /// The dtype and length of each input buffer a scatter consumed.
+    consumed: Vec<(DType, u128)>,
+    /// Scatters that take their operand's buffer.
+    donations: graphc_runtime::exec::Donations,
     /// Bytes of the alive values and the pool.
     held: u128,
     /// What a loop step held while it ran, on top of `held` before it: zero for other steps.
@@ -120,8 +138,11 @@ struct Replay<'a> {
 }
 
 impl<'a> Replay<'a> {
-    fn new(plan: &'a Plan) -> Replay<'a> {
+    /// A replay of `plan`, whose inputs `k` with `consumable[k]` a scatter may
+    /// consume (`LoopStep::consumable_inputs`; none for a plan's own inputs).
+    fn new(plan: &'a Plan, consumable: &[bool]) -> Replay<'a> {
         let inputs = plan.inputs.iter().filter_map(|i| i.value).collect();
+        let consumable = plan.inputs.iter().zip(consumable).filter(|(_, &c)| c).filter_map(|(i, _)| i.value).collect();
         let strided = graphc_runtime::exec::strided_transposes(plan);
         let epilogues = graphc_runtime::exec::bias_epilogues(plan, &strided);
         Replay {
@@ -129,6 +150,9 @@ impl<'a> Replay<'a> {
             alive: HashSet::new(),
             pool: HashMap::new(),
             inputs,
+            consumable,
+            consumed: Vec::new(),
+            donations: graphc_runtime::exec::donations(plan, &strided),
             held: 0,
             spike: 0,
             chains: graphc_runtime::exec::row_chains(plan, &strided, &epilogues),
@@ -180,10 +204,27 @@ impl<'a> Replay<'a> {
         self.alive.insert(v);
     }
 
+    /// The operand whose buffer value `out` takes, as the machine decides it
+    /// (`Machine::may_consume`): a scatter's last read of a live value that
+    /// loads no input, or loads one a scatter may consume.
+    fn donated(&self, out: ValueId) -> Option<ValueId> {
+        let x = self.donations.operand(out)?;
+        (self.alive.contains(&x) && (!self.inputs.contains(&x) || self.consumable.contains(&x))).then_some(x)
+    }
+
     fn step(&mut self, step: &Step) {
         self.spike = 0;
         match step {
             Step::Compute { out, .. } if self.strided.contains(*out) || self.epilogues.deferred(*out) => {}
+            Step::Compute { out, .. } if self.donated(*out).is_some() => {
+                let x = self.donated(*out).expect("checked by the guard");
+                // `out` takes `x`'s buffer: nothing is added, nothing pooled.
+                self.alive.remove(&x);
+                self.alive.insert(*out);
+                if self.inputs.contains(&x) {
+                    self.consumed.push(self.key(x));
+                }
+            }
             Step::Compute { out, op, .. } => {
                 if let graphc_runtime::op::Op::Input(_) = op {
                     // The input's binding is the caller's memory, counted while the plan holds it.
@@ -214,14 +255,14 @@ impl<'a> Replay<'a> {
             }
             Step::Seed(_) | Step::Print(_) | Step::Write(_) | Step::Assert { .. } | Step::Figure(_) | Step::Save { .. } => {}
             Step::Branch(b) => {
-                self.spike = self.held + peak(&b.then.body).bytes.max(peak(&b.otherwise.body).bytes);
+                self.spike = self.held + body_peak(&b.then).max(body_peak(&b.otherwise));
                 for &v in &b.then.outputs {
                     self.held += value_bytes(self.plan, v);
                     self.alive.insert(v);
                 }
             }
             Step::Loop(l) => {
-                self.spike = self.held + body_peak(&l.body, l.trip);
+                self.spike = self.held + body_peak(l);
                 for &v in &l.outputs {
                     self.held += value_bytes(self.plan, v);
                     self.alive.insert(v);

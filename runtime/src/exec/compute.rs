@@ -14,7 +14,7 @@ use super::{BiasProduct, Machine, RunError};
 use crate::kernels;
 use crate::kernels::float::Float;
 use crate::kernels::matmul::{matmul_2d_into, matmul_bias_into};
-use crate::op::Op;
+use crate::op::{IndexOp, Op};
 use crate::plan::{Plan, ValueId};
 use crate::tensor::{DType, Data, Tensor};
 
@@ -41,6 +41,11 @@ impl Machine {
                     panic!("input `{}` was not bound before the run", plan.inputs[*k as usize].name)
                 }));
             }
+            Op::Index(IndexOp::ScatterInto { dim, add }) => {
+                if let Some(x) = self.donations.operand(dst).filter(|&x| self.may_consume(x)) {
+                    return self.scatter_in_place(plan, dst, x, args, (*dim, *add));
+                }
+            }
             _ => {}
         }
         let operands: SmallVec<[(DType, &[usize]); 4]> =
@@ -61,12 +66,7 @@ impl Machine {
         let inputs: SmallVec<[&Tensor; 4]> = args.iter().map(|&a| self.get(a)).collect();
         // Indices a program computes are checked against the data here.
         if let Op::Index(i) = op {
-            kernels::index::check(*i, &inputs, &info.shape).map_err(|message| RunError {
-                message,
-                help: "indices along a dimension of size n must lie in 0..n".to_string(),
-                source: plan.sources.get(&dst).copied(),
-                broken_pipe: false,
-            })?;
+            kernels::index::check(*i, &inputs, &info.shape).map_err(|message| index_error(plan, dst, message))?;
         }
         match buffer {
             Some(mut out) => {
@@ -82,6 +82,25 @@ impl Machine {
                 Ok(t)
             }
         }
+    }
+
+    /// Whether value `x`'s buffer may be consumed: it holds a tensor, and a
+    /// value that loads an input loads one that nothing loads again.
+    fn may_consume(&self, x: ValueId) -> bool {
+        self.slots[x.0 as usize].is_some() && self.input_of.get(&x).is_none_or(|&k| self.consumable[k])
+    }
+
+    /// `dst = ScatterInto(x, index, src)` written into `x`'s buffer, which
+    /// `dst` takes: the scatter is `x`'s last reader (`exec/donate.rs`).
+    fn scatter_in_place(&mut self, plan: &Plan, dst: ValueId, x: ValueId, args: &[ValueId], (dim, add): (usize, bool)) -> Result<Tensor, RunError> {
+        let info = &plan.values[dst.0 as usize];
+        let inputs = [self.get(args[0]), self.get(args[1]), self.get(args[2])];
+        kernels::index::check(IndexOp::ScatterInto { dim, add }, &inputs, &info.shape).map_err(|message| index_error(plan, dst, message))?;
+        let mut t = self.slots[x.0 as usize].take().expect("`may_consume` found the buffer");
+        // `set` counts the bytes again as `dst`'s.
+        self.live_bytes -= t.numel() * t.dtype().size();
+        kernels::index::scatter_into_in_place(dim, add, self.get(args[1]), self.get(args[2]), &mut t);
+        Ok(t)
     }
 
     /// Counts a buffer an op allocated itself, and drops a pooled buffer of the
@@ -125,5 +144,15 @@ impl Machine {
             Data::F64(c) => matmul_2d_into(m, k, n, f64::slice(a), a_t, f64::slice(b), b_t, c),
             Data::I64(_) | Data::Bool(_) => unreachable!("the compiler makes matrix products of float tensors only"),
         }
+    }
+}
+
+/// An index out of bounds in the data, found before the op that computes `dst` ran.
+fn index_error(plan: &Plan, dst: ValueId, message: String) -> RunError {
+    RunError {
+        message,
+        help: "indices along a dimension of size n must lie in 0..n".to_string(),
+        source: plan.sources.get(&dst).copied(),
+        broken_pipe: false,
     }
 }

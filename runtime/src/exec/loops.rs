@@ -34,6 +34,7 @@ impl Machine {
         }
         // `Plan::verify` checked the body with the plan around it.
         let mut m = Machine::unverified(body);
+        m.consumable = l.consumable_inputs();
         std::mem::swap(&mut m.generator, &mut self.generator);
         std::mem::swap(&mut m.figure, &mut self.figure);
         std::mem::swap(&mut m.captured, &mut self.captured);
@@ -134,6 +135,7 @@ impl Machine {
         let strided = super::transposed::strided_transposes(plan);
         let epilogues = super::epilogue::bias_epilogues(plan, &strided);
         let chains = super::rows::row_chains(plan, &strided, &epilogues);
+        let donations = super::donate::donations(plan, &strided);
         Machine {
             slots: vec![None; plan.values.len()],
             generator: crate::rng::Generator::new(),
@@ -149,6 +151,8 @@ impl Machine {
             epilogues,
             chains,
             strided,
+            donations,
+            consumable: vec![false; plan.inputs.len()],
         }
     }
 

@@ -253,8 +253,14 @@ fn scatter_into_typed<T: Copy + std::ops::AddAssign>(
     dim: usize,
     add: bool,
 ) -> Vec<T> {
-    let os = strides(out);
     let mut res = x.to_vec();
+    scatter_into_slice(&mut res, src, out, idx, ishape, dim, add);
+    res
+}
+
+/// [`scatter_into_typed`] into `res`, which holds `x` and becomes the result.
+fn scatter_into_slice<T: Copy + std::ops::AddAssign>(res: &mut [T], src: &[T], out: &[usize], idx: &[i64], ishape: &[usize], dim: usize, add: bool) {
+    let os = strides(out);
     for (p, &v) in src.iter().enumerate().take(numel(ishape)) {
         let at = offset(p, ishape, &os, dim, idx[p]);
         if add {
@@ -263,7 +269,22 @@ fn scatter_into_typed<T: Copy + std::ops::AddAssign>(
             res[at] = v;
         }
     }
-    res
+}
+
+/// `ScatterInto { dim, add }` of `x` (after [`check`] passed), written into
+/// `x`'s own buffer: the machine does this when the scatter is `x`'s last
+/// reader (`exec/donate.rs`). The result is [`eval`]'s, element for element.
+pub fn scatter_into_in_place(dim: usize, add: bool, index: &Tensor, src: &Tensor, x: &mut Tensor) {
+    let idx = index.as_i64().expect("`check` found an i64 index");
+    let ishape = index.shape();
+    // The shape is copied because `x`'s data is borrowed mutably below.
+    let out: smallvec::SmallVec<[usize; 8]> = x.shape().into();
+    match (x.data_mut(), src.data()) {
+        (Data::F32(x), Data::F32(s)) => scatter_into_slice(x, s, &out, idx, ishape, dim, add),
+        (Data::F64(x), Data::F64(s)) => scatter_into_slice(x, s, &out, idx, ishape, dim, add),
+        (Data::I64(x), Data::I64(s)) => scatter_into_slice(x, s, &out, idx, ishape, dim, add),
+        _ => panic!("`scatter_into` of a bool tensor or of two dtypes: the compiler refuses it"),
+    }
 }
 
 /// [`eval`] into `out` (of the result's dtype and shape) for `gather` and
