@@ -32,6 +32,13 @@ pub(super) type Bias = Option<(*const f32, bool)>;
 /// pays off once each row of `a` meets many columns.
 pub const MAX_N: usize = 64;
 
+/// Products of at most this many rows take the AVX2 path whatever their
+/// number of columns: packing `b` for so few rows costs more than the product
+/// (a recurrent step's `h @ w`, one row by 256 x 256, spent 18% of its time
+/// packing `w`). The AVX-512 path keeps to [`MAX_N`] columns: it cannot be
+/// checked against `matrixmultiply` on a CPU without AVX-512.
+pub const FEW_ROWS: usize = 4;
+
 /// The vector unit a product runs on, which is the `matrixmultiply` kernel
 /// whose bits it reproduces.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -54,11 +61,12 @@ fn isa() -> Option<Isa> {
 }
 
 /// `c` (m x n, row-major) = A B with `A[i][p] = a.0[i * a.1 + p * a.2]` and `B`
-/// alike, when this path serves (f32, `n <= MAX_N`, AVX-512F or AVX2 with FMA);
+/// alike, when this path serves (f32, `n <= MAX_N` on AVX-512F or AVX2 with
+/// FMA, or `m <= FEW_ROWS` with `b`'s rows contiguous on AVX2 with FMA);
 /// returns whether it ran.
 pub fn try_sgemm(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), b: (&[f32], usize, usize), c: &mut [f32]) -> bool {
     #[cfg(target_arch = "x86_64")]
-    match serves(m, k, n) {
+    match serves(m, k, n, b.2 == 1) {
         Some(Isa::Avx512) => {
             // SAFETY: `serves` found AVX-512F; the caller checked that every
             // index the strides form lies inside `a` and `b`, and that `c` holds m x n.
@@ -93,7 +101,7 @@ pub fn try_sgemm_bias(
 ) -> bool {
     assert_eq!(bias.len(), n, "a bias of {} for {n} columns", bias.len());
     #[cfg(target_arch = "x86_64")]
-    match serves(m, k, n) {
+    match serves(m, k, n, b.2 == 1) {
         Some(Isa::Avx512) if !(a.1 == 1 && n < 16) => {
             // SAFETY: as in `try_sgemm`; `bias` holds the n elements the tiles read.
             unsafe { avx512::sgemm_with(m, k, n, a, b, Some((bias.as_ptr(), bias_first)), c) };
@@ -110,9 +118,10 @@ pub fn try_sgemm_bias(
     false
 }
 
-/// The panel depth of this path's products, when [`try_sgemm`] takes them.
+/// The panel depth of this path's products, when [`try_sgemm`] takes them
+/// whatever the layout of `b`.
 pub fn panel_depth(m: usize, k: usize, n: usize) -> Option<usize> {
-    serves(m, k, n).map(|_| KC)
+    serves(m, k, n, false).map(|_| KC)
 }
 
 /// Whether this machine has a vector unit the path runs on (AVX-512F, or AVX2
@@ -123,12 +132,21 @@ pub fn available() -> bool {
 }
 
 /// The vector unit that computes an m x k times k x n product on this path: a
-/// non-empty one of at most [`MAX_N`] columns, on a CPU that has one.
-fn serves(m: usize, k: usize, n: usize) -> Option<Isa> {
-    if n <= MAX_N && m > 0 && k > 0 && n > 0 {
-        isa()
-    } else {
-        None
+/// non-empty one of at most [`MAX_N`] columns, or on AVX2 of at most
+/// [`FEW_ROWS`] rows when `b`'s rows are contiguous (`b_rows`), on a CPU that
+/// has one. A transposed `b` of many columns is left to `matrixmultiply`,
+/// whose packing transposes it faster than [`b_rows`] does: with the copy, a
+/// recurrent step's backward (`g @ w.T`, 256 x 256) took longer than packing,
+/// and a copy in 16 x 16 tiles was no faster (docs/PERFORMANCE.md, twentieth
+/// sitting).
+fn serves(m: usize, k: usize, n: usize, b_rows: bool) -> Option<Isa> {
+    if m == 0 || k == 0 || n == 0 {
+        return None;
+    }
+    match isa()? {
+        isa if n <= MAX_N => Some(isa),
+        Isa::Avx2Fma if m <= FEW_ROWS && b_rows => Some(Isa::Avx2Fma),
+        _ => None,
     }
 }
 

@@ -54,8 +54,58 @@ pub(super) unsafe fn sgemm_with(m: usize, k: usize, n: usize, a: (&[f32], usize,
 }
 
 /// [`sgemm_with`] with `b` as `k` rows of `n` floats, `bs` apart from `bp`.
+///
+/// A product of one or two rows (a recurrent step, a batch of one) has too few
+/// rows to fill a tile's accumulators, so its tiles span more columns instead:
+/// eight vectors for one row, four for two, so that eight chains of
+/// multiply-adds hide their latency on both ports.
 #[target_feature(enable = "avx2,fma")]
-unsafe fn sgemm_rows(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), (bp, bs): (*const f32, usize), bias: Bias, c: &mut [f32]) {
+unsafe fn sgemm_rows(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), b: (*const f32, usize), bias: Bias, c: &mut [f32]) {
+    match m {
+        1 => wide_strips::<1, 8>(k, n, a, b, bias, c),
+        2 => wide_strips::<2, 4>(k, n, a, b, bias, c),
+        3 => wide_strips::<3, 2>(k, n, a, b, bias, c),
+        _ => strips(m, k, n, a, b, bias, c),
+    }
+}
+
+/// The `R` rows of a product of exactly `R` rows, in strips of `J` column
+/// vectors, then of one.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn wide_strips<const R: usize, const J: usize>(
+    k: usize,
+    n: usize,
+    a: (&[f32], usize, usize),
+    b: (*const f32, usize),
+    bias: Bias,
+    c: &mut [f32],
+) {
+    let blocks = n.div_ceil(LANES);
+    let partial = !n.is_multiple_of(LANES);
+    let mut j0 = 0;
+    while j0 + J <= blocks {
+        if partial && j0 + J == blocks {
+            strip::<R, J, true>(R, j0, k, n, a, b, bias, c);
+        } else {
+            strip::<R, J, false>(R, j0, k, n, a, b, bias, c);
+        }
+        j0 += J;
+    }
+    while j0 < blocks {
+        if partial && j0 + 1 == blocks {
+            strip::<R, 1, true>(R, j0, k, n, a, b, bias, c);
+        } else {
+            strip::<R, 1, false>(R, j0, k, n, a, b, bias, c);
+        }
+        j0 += 1;
+    }
+}
+
+/// Any number of rows: strips of two column vectors in tiles of several rows,
+/// then of one.
+#[target_feature(enable = "avx2,fma")]
+unsafe fn strips(m: usize, k: usize, n: usize, a: (&[f32], usize, usize), (bp, bs): (*const f32, usize), bias: Bias, c: &mut [f32]) {
     let blocks = n.div_ceil(LANES);
     // A strip whose last vector runs past `n` loads it with a mask, which
     // takes a register: its tiles have fewer rows, so that the accumulators
