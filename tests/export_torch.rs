@@ -32,6 +32,7 @@ const EXPORTABLE: &[&str] = &[
     "entmax",
     "f64",
     "gather",
+    "grad_clipping",
     "grad_reverse",
     "host_arith",
     "host_values",

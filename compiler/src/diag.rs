@@ -236,6 +236,10 @@ pub enum Code {
     E0684,
     /// An optimizer method other than `step()` and `zero_grad()`, or one given arguments.
     E0685,
+    /// Gradient clipping (`clip_grad_norm_`, ...) of arguments it cannot take:
+    /// not tensors, gradients of two dtypes, a `norm_type` other than 1, 2 and
+    /// inf, `error_if_nonfinite=true`.
+    E0686,
     /// A store through an i64 index tensor (`x[ids] = v`) that does not fit: into a
     /// 0-d or bool tensor, or a value that does not broadcast to `x[ids]`'s shape.
     E0700,
@@ -434,6 +438,7 @@ impl Code {
             Code::E0683 => "E0683",
             Code::E0684 => "E0684",
             Code::E0685 => "E0685",
+            Code::E0686 => "E0686",
             Code::E0700 => "E0700",
             Code::E0701 => "E0701",
             Code::E0702 => "E0702",

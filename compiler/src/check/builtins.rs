@@ -128,6 +128,9 @@ pub enum Builtin {
     To,
     /// `load`, `save`, `randperm`, `randint`: data in and out ([`DataBuiltin`]).
     Data(DataBuiltin),
+    /// `clip_grad_norm_`, `clip_grad_value_`, `get_total_norm`,
+    /// `clip_grads_with_norm_`: `torch.nn.utils`' gradient clipping ([`ClipGrad`]).
+    ClipGrad(ClipGrad),
     /// `gelu(input, approximate="none")`: the op table's `gelu` or `gelu_tanh` row.
     Gelu,
     /// `prod(input, dim=none, keepdim=false)`.
@@ -162,13 +165,61 @@ pub enum DataBuiltin {
     Randint,
 }
 
-/// The data builtins by name.
+/// The data builtins by name, and the gradient-clipping ones.
 const DATA: &[(&str, Builtin)] = &[
     ("load", Builtin::Data(DataBuiltin::Load)),
     ("save", Builtin::Data(DataBuiltin::Save)),
     ("randperm", Builtin::Data(DataBuiltin::Randperm)),
     ("randint", Builtin::Data(DataBuiltin::Randint)),
+    ("clip_grad_norm_", Builtin::ClipGrad(ClipGrad::Norm)),
+    ("clip_grad_value_", Builtin::ClipGrad(ClipGrad::Value)),
+    ("get_total_norm", Builtin::ClipGrad(ClipGrad::TotalNorm)),
+    ("clip_grads_with_norm_", Builtin::ClipGrad(ClipGrad::WithNorm)),
 ];
+
+/// `torch.nn.utils`' gradient clipping (`lower/clip_grad_calls.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClipGrad {
+    /// `clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=false, foreach=none)`.
+    Norm,
+    /// `clip_grad_value_(parameters, clip_value, foreach=none)`.
+    Value,
+    /// `get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=false, foreach=none)`.
+    TotalNorm,
+    /// `clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=none)`.
+    WithNorm,
+}
+
+impl ClipGrad {
+    /// The builtin's name, as PyTorch's.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClipGrad::Norm => "clip_grad_norm_",
+            ClipGrad::Value => "clip_grad_value_",
+            ClipGrad::TotalNorm => "get_total_norm",
+            ClipGrad::WithNorm => "clip_grads_with_norm_",
+        }
+    }
+
+    /// Its parameters, in PyTorch's order.
+    pub fn params(self) -> &'static [&'static str] {
+        match self {
+            ClipGrad::Norm => &["parameters", "max_norm", "norm_type", "error_if_nonfinite", "foreach"],
+            ClipGrad::Value => &["parameters", "clip_value", "foreach"],
+            ClipGrad::TotalNorm => &["tensors", "norm_type", "error_if_nonfinite", "foreach"],
+            ClipGrad::WithNorm => &["parameters", "max_norm", "total_norm", "foreach"],
+        }
+    }
+
+    /// How many of its parameters have no default.
+    pub fn required(self) -> usize {
+        match self {
+            ClipGrad::TotalNorm => 1,
+            ClipGrad::Norm | ClipGrad::Value => 2,
+            ClipGrad::WithNorm => 3,
+        }
+    }
+}
 
 /// How many positional arguments a builtin takes, and their names (which may
 /// also be passed by keyword).
@@ -422,6 +473,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Activation(a) => sig(a.params(), 1, Some(a.params().len()), &[]),
         // `x.to(device)` gives a device in place of the dtype, `x.type()` nothing.
         B::To => sig(&["input", "dtype"], 1, Some(2), &[]),
+        B::ClipGrad(c) => sig(c.params(), c.required(), Some(c.params().len()), &[]),
         B::Data(DataBuiltin::Load) => sig(&["path"], 1, Some(1), &[]),
         B::Data(DataBuiltin::Save) => sig(&["tensor", "path"], 2, Some(2), &[]),
         B::Data(DataBuiltin::Randperm) => sig(&["n"], 1, Some(1), &["dtype"]),

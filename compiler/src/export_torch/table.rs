@@ -16,6 +16,8 @@ pub enum Spelling {
     Python(&'static str),
     /// `plt.NAME(args)`, with tensor arguments converted to numpy arrays.
     Pyplot(&'static str),
+    /// `torch.nn.utils.NAME(args)` (gradient clipping).
+    NnUtils(&'static str),
     /// `zero_grad(x)`: `x.grad.zero_()`.
     ZeroGrad,
     /// `backward(y, ...)`: `y.backward(...)`.
@@ -237,6 +239,10 @@ pub fn spelling(name: &str) -> Option<Spelling> {
         "mark_non_differentiable" => Some(Spelling::MarkNonDifferentiable),
         "needs_grad" => Some(Spelling::NeedsGrad),
         "surrogate" => Some(Spelling::Surrogate),
+        "clip_grad_norm_" => Some(Spelling::NnUtils("clip_grad_norm_")),
+        "clip_grad_value_" => Some(Spelling::NnUtils("clip_grad_value_")),
+        "get_total_norm" => Some(Spelling::NnUtils("get_total_norm")),
+        "clip_grads_with_norm_" => Some(Spelling::NnUtils("clip_grads_with_norm_")),
         _ => None,
     };
     special

@@ -212,7 +212,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::Activation(_)
             | Builtin::Cast(_)
             | Builtin::To
-            | Builtin::Data(_) => unreachable!("`{name}` is not a creation builtin"),
+            | Builtin::Data(_)
+            | Builtin::ClipGrad(_) => unreachable!("`{name}` is not a creation builtin"),
             Builtin::Gelu
             | Builtin::Prod
             | Builtin::AllAny { .. }

@@ -32,6 +32,7 @@ fn has_effect(b: builtins::Builtin) -> bool {
             | B::Backward
             | B::Grad
             | B::ZeroGrad
+            | B::ClipGrad(_)
     )
 }
 

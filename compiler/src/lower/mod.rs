@@ -26,6 +26,7 @@ mod budget;
 mod builtin_calls;
 mod class_loss_options;
 mod class_losses;
+mod clip_grad_calls;
 mod comprehensions;
 mod conditional_appends;
 mod conditions;
