@@ -233,6 +233,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0644_int_power.act", "E0644", "5:12"),
     ("e0645_len_of_scalar.act", "E0645", "3:11"),
     ("e0646_assertion_fails.act", "E0646", "3:8"),
+    ("e0647_raise.act", "E0647", "4:9"),
     ("e0740_no_torch_spelling.act", "E0740", "4:1"),
     ("e0741_input_not_exportable.act", "E0741", "3:1"),
 ];

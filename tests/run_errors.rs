@@ -79,6 +79,38 @@ fn an_assertion_on_a_one_element_bool_tensor_runs_when_it_holds() {
 }
 
 #[test]
+fn a_raise_in_a_run_time_if_stops_the_run_with_its_exception() {
+    // The loss grows past 4 at i = 2, where the program raises, as a training
+    // script stops a diverging run.
+    let source = "loss = 1.0\nfor i in range(5) {\n    loss = loss * 2.5\n    print(i)\n    if loss > 4 {\n        raise RuntimeError(f\"diverged at step {i}: loss {loss}\")\n    }\n}\n";
+    let out = run("raise_branch", source);
+    let help = "= help: the program raised `RuntimeError` here";
+    assert_stopped_with(&out, "RuntimeError: diverged at step 1: loss 6.25", "prog.act:6:9", 2, help);
+}
+
+#[test]
+fn a_raise_that_always_runs_is_an_error_before_anything_runs() {
+    // A shape check written as published code writes it, in a fn: the shapes are
+    // known when compiling, so a call with the wrong shape fails there, with
+    // the exception's message, and a call with the right one compiles.
+    let source = "fn check(x) {\n    if x.dim() != 2 {\n        raise ValueError(f\"expected a matrix, got {x.dim()} dimensions\")\n    }\n    return x\n}\nprint(check(ones(2, 2)).sum())\nprint(check(ones(3)).sum())\n";
+    let out = run("raise_compile", source);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error[E0647]: this `raise` runs: ValueError: expected a matrix, got 1 dimensions\n"), "{}", describe(&out));
+    assert!(stderr.contains("--> prog.act:3:9\n"), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "", "nothing runs: {}", describe(&out));
+}
+
+#[test]
+fn raise_is_a_name_where_it_does_not_start_a_raise() {
+    // `raise` is a keyword only before a name at the start of a statement.
+    let out = run("raise_name", "raise = 3\nprint(raise + 1)\n");
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "4\n");
+}
+
+#[test]
 fn assert_false_in_a_run_time_if_waits_for_the_branch_to_run() {
     // Python's way to stop a diverging run: the branch runs at i = 3 only.
     let source = "for i in range(5) {\n    print(i)\n    if float(i) > 2.5 {\n        assert false\n    }\n}\n";

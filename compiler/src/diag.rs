@@ -311,6 +311,9 @@ pub enum Code {
     /// An `assert` whose test is false when compiling, where the statement
     /// always runs.
     E0646,
+    /// A `raise` where the statement always runs, or of an exception graphc
+    /// does not know.
+    E0647,
     /// `graphc export --to onnx`: a draw after a loop (or run-time `if`) that draws.
     E0720,
     /// `graphc export --to onnx`: a random draw the model needs with no `manual_seed` before it.
@@ -466,6 +469,7 @@ impl Code {
             Code::E0644 => "E0644",
             Code::E0645 => "E0645",
             Code::E0646 => "E0646",
+            Code::E0647 => "E0647",
             Code::E0720 => "E0720",
             Code::E0721 => "E0721",
             Code::E0722 => "E0722",

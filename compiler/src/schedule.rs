@@ -52,10 +52,10 @@ pub fn schedule_traced(prog: &Program, fusion: &Fusion) -> (Plan, Vec<NodeId>) {
                 let items = args.iter().map(|a| s.print_item(a)).collect();
                 s.plan.steps.push(Step::Write(items));
             }
-            Effect::Assert { cond, message, span } => {
+            Effect::Assert { cond, message, exception, span } => {
                 let cond = s.ensure(*cond);
                 let message = message.iter().map(|a| s.print_item(a)).collect();
-                s.plan.steps.push(Step::Assert { cond, message, source: (span.start, span.end) });
+                s.plan.steps.push(Step::Assert { cond, message, exception: exception.clone(), source: (span.start, span.end) });
             }
             Effect::Figure(f) => {
                 let cmd = match f {

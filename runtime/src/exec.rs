@@ -241,15 +241,21 @@ impl Machine {
                 let parts: Vec<String> = items.iter().map(|item| self.print_text(item)).collect();
                 write!(out, "{}", parts.concat()).map_err(RunError::output)?;
             }
-            Step::Assert { cond, message, source } => {
+            Step::Assert { cond, message, exception, source } => {
                 if self.get(*cond).f64_at(0).is_some_and(|c| c == 0.0) {
-                    // Python's traceback ends in `AssertionError: <message>`,
-                    // the message as `str` makes it: what `print` shows.
+                    // Python's traceback ends in `AssertionError: <message>`
+                    // (or the raised exception's name), the message as `str`
+                    // makes it: what `print` shows.
                     let parts: Vec<String> = message.iter().map(|item| self.print_text(item)).collect();
                     let text = parts.join(" ");
+                    let help = if exception == "AssertionError" {
+                        "the program's `assert` found its test false; the output above is what ran before it".to_string()
+                    } else {
+                        format!("the program raised `{exception}` here; the output above is what ran before it")
+                    };
                     return Err(RunError {
-                        message: if text.is_empty() { "AssertionError".to_string() } else { format!("AssertionError: {text}") },
-                        help: "the program's `assert` found its test false; the output above is what ran before it".to_string(),
+                        message: if text.is_empty() { exception.clone() } else { format!("{exception}: {text}") },
+                        help,
                         source: Some(*source),
                         broken_pipe: false,
                     });

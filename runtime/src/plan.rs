@@ -122,7 +122,7 @@ pub enum Step {
     Write(Vec<PrintItem>),
     /// `assert`: when the 0-d bool `cond` is false, the run stops with the
     /// message (printed as `print` would, empty for none), pointing at `source`.
-    Assert { cond: ValueId, message: Vec<PrintItem>, source: (usize, usize) },
+    Assert { cond: ValueId, message: Vec<PrintItem>, exception: String, source: (usize, usize) },
     /// A figure command.
     Figure(FigureCmd),
     /// A fused elementwise kernel: many ops, one pass over memory.

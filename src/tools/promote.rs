@@ -75,7 +75,7 @@ fn block(source: &str, b: &Block, edits: &mut Vec<Edit>) {
         match &s.kind {
             StmtKind::Assign { value, .. } | StmtKind::Unpack { value, .. } => expr(source, value, edits),
             StmtKind::Expr(e) => expr(source, e, edits),
-            StmtKind::Assert { test, message } => {
+            StmtKind::Assert { test, message, .. } => {
                 expr(source, test, edits);
                 message.iter().for_each(|m| expr(source, m, edits));
             }

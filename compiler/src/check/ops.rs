@@ -341,7 +341,7 @@ fn check_block(block: &Block, scope: &mut HashMap<String, Span>, kind: BlockKind
                 }
             }
             StmtKind::Expr(e) => check_names(e, scope, bw, diags),
-            StmtKind::Assert { test, message } => {
+            StmtKind::Assert { test, message, .. } => {
                 check_names(test, scope, bw, diags);
                 if let Some(m) = message {
                     check_names(m, scope, bw, diags);
@@ -676,7 +676,7 @@ fn collect_calls_block(b: &Block, out: &mut Vec<(String, Span)>) {
         match &s.kind {
             StmtKind::Assign { value, .. } | StmtKind::Unpack { value, .. } => collect_calls(value, out),
             StmtKind::Expr(e) => collect_calls(e, out),
-            StmtKind::Assert { test, message } => {
+            StmtKind::Assert { test, message, .. } => {
                 collect_calls(test, out);
                 message.iter().for_each(|m| collect_calls(m, out));
             }

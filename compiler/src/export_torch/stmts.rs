@@ -127,7 +127,14 @@ impl Exporter<'_> {
                     self.block(body, scope, depth + 1, out);
                 }
             }
-            StmtKind::Assert { test, message } => {
+            StmtKind::Assert { message, raises: Some(exception), .. } => match message {
+                Some(m) => {
+                    let m = self.expr(m, scope);
+                    line(out, depth, &format!("raise {}({m})", exception.name));
+                }
+                None => line(out, depth, &format!("raise {}", exception.name)),
+            },
+            StmtKind::Assert { test, message, raises: None } => {
                 let t = self.expr(test, scope);
                 match message {
                     Some(m) => {

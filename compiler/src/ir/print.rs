@@ -191,9 +191,11 @@ fn effect_line(e: &Effect, name: &dyn Fn(&NodeId) -> String) -> String {
             let parts: Vec<String> = args.iter().map(|a| print_arg_text(a, name)).collect();
             format!("write {}", parts.join(", "))
         }
-        Effect::Assert { cond, message, .. } => {
+        Effect::Assert { cond, message, exception, .. } => {
             let parts: Vec<String> = std::iter::once(name(cond)).chain(message.iter().map(|a| print_arg_text(a, name))).collect();
-            format!("assert {}", parts.join(", "))
+            // A `raise` names its exception: `assert[ValueError] %3, "..."`.
+            let head = if exception == "AssertionError" { "assert".to_string() } else { format!("assert[{exception}]") };
+            format!("{head} {}", parts.join(", "))
         }
         Effect::Figure(f) => match f {
             FigureEffect::Plot { x, y, label, alpha } => {

@@ -112,6 +112,9 @@ pub enum Effect {
     Assert {
         cond: NodeId,
         message: Vec<PrintArg>,
+        /// The exception the stop names: `AssertionError` for an `assert`, the
+        /// raised one for a `raise` (whose `cond` is a constant false).
+        exception: String,
         span: Span,
     },
     /// `save(t, path)`: writes the node's value to a `.npy` file (the path resolved

@@ -611,8 +611,8 @@ impl<'a> Lowerer<'a> {
                 self.store(target, value, scope, stmt.span);
                 None
             }
-            StmtKind::Assert { test, message } => {
-                self.assert_stmt(test, message.as_ref(), scope, stmt.span);
+            StmtKind::Assert { test, message, raises } => {
+                self.assert_stmt(test, message.as_ref(), raises.as_ref(), scope, stmt.span);
                 None
             }
             StmtKind::Def(f) => {

@@ -104,7 +104,10 @@ pub enum StmtKind {
     For(ForStmt),
     /// `assert test` or `assert test, message`: stops the program with the
     /// message when the test is false, as Python's `AssertionError`.
-    Assert { test: Expr, message: Option<Expr> },
+    ///
+    /// `raise NAME(message)` is an assertion whose test is `false`, with the
+    /// exception's name in `raises` (`AssertionError` when `None`).
+    Assert { test: Expr, message: Option<Expr>, raises: Option<Ident> },
     /// `fn name(params) { body }` inside a block: a nested function, which
     /// closes over the names of the body around it (Hugging Face's
     /// `def lr_lambda(current_step)` inside its schedule's `def`). At the top

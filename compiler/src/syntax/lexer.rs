@@ -19,6 +19,7 @@
 //! - `input` is a keyword only where a statement starts with `input NAME`, which
 //!   can only be a declaration; everywhere else it is a name, because `input` is
 //!   the parameter name of most PyTorch code and of the builtins' first argument.
+//!   `raise` is a keyword the same way, where a statement starts with `raise NAME`.
 
 use logos::Logos;
 
@@ -71,6 +72,9 @@ pub enum Token {
     Save,
     /// `input` where it starts a declaration; [`lex`] makes it from a name by context.
     Input,
+    /// `raise` where it starts a statement before a name (`raise ValueError(...)`);
+    /// [`lex`] makes it from a name by context, as `input`.
+    Raise,
     #[token("return")]
     Return,
     #[token("true")]
@@ -288,17 +292,23 @@ pub fn lex(source: &str) -> Result<Vec<(usize, Token, usize)>, Diagnostic> {
     Ok(out)
 }
 
-/// Once a name follows `input`, turns that `input` into the declaration keyword if
-/// it starts a statement: two names in a row are otherwise never valid, so no
-/// program that uses `input` as a name changes meaning.
+/// Once a name follows `input` (or `raise`), turns that `input` into the
+/// declaration keyword (that `raise` into the statement's) if it starts a
+/// statement: two names in a row are otherwise never valid, so no program that
+/// uses `input` or `raise` as a name changes meaning.
 fn declaration_keyword(out: &mut [(usize, Token, usize)]) {
     let n = out.len();
-    if n < 2 || !matches!(out[n - 1].1, Token::Ident(_)) || out[n - 2].1 != Token::Ident("input".to_string()) {
+    if n < 2 || !matches!(out[n - 1].1, Token::Ident(_)) {
         return;
     }
+    let keyword = match &out[n - 2].1 {
+        Token::Ident(name) if name == "input" => Token::Input,
+        Token::Ident(name) if name == "raise" => Token::Raise,
+        _ => return,
+    };
     let starts_statement = n == 2 || matches!(out[n - 3].1, Token::Newline | Token::Semi | Token::LBrace | Token::RBrace);
     if starts_statement {
-        out[n - 2].1 = Token::Input;
+        out[n - 2].1 = keyword;
     }
 }
 

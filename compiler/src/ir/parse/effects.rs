@@ -24,13 +24,14 @@ impl<'a> Reader<'a> {
             "print" => Effect::Print(self.print_args(rest.trim_start())?),
             "write" => Effect::Write(self.print_args(rest.trim_start())?),
             // As `save`, the statement is not tied to a source position in the text.
-            "assert" => {
+            head if head == "assert" || head.starts_with("assert[") && head.ends_with(']') => {
+                let exception = head.strip_prefix("assert[").and_then(|h| h.strip_suffix(']')).unwrap_or("AssertionError").to_string();
                 let rest = rest.trim_start();
                 let (cond, message) = match rest.split_once(", ") {
                     Some((cond, message)) => (cond, self.print_args(message)?),
                     None => (rest, Vec::new()),
                 };
-                Effect::Assert { cond: self.node_ref(cond)?, message, span: Default::default() }
+                Effect::Assert { cond: self.node_ref(cond)?, message, exception, span: Default::default() }
             }
             "plot" => self.plot(rest.trim_start())?,
             "scatter" => match self.plot(rest.trim_start())? {
