@@ -51,3 +51,35 @@ print(total)
     let diags = compile(op, false).err().unwrap_or_else(|| panic!("compiles:\n{op}"));
     assert_eq!(diags[0].code, Code::E0101, "{diags:?}");
 }
+
+/// Parameters after a bare `*` are keyword-only, as in Python's `def f(x, *,
+/// scale=1.0)`: they take keywords, may lack a default after one that has
+/// one, and a positional argument for one is E0103 at that argument, in the
+/// words of Python's TypeError. Python prints the same for the same lines.
+#[test]
+fn parameters_after_a_bare_star_are_keyword_only() {
+    let src = "\
+fn scaled(x, bias=0.0, *, scale, shift=1.0) {
+    return x * scale + bias + shift
+}
+t = arange(3.0)
+print(scaled(t, scale=2.0), scaled(t, 1.0, shift=0.0, scale=3.0))
+";
+    let c = compile(src, false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    let out = graphc_runtime::exec::run_capture(&c.plan).unwrap_or_else(|e| panic!("{}", e.message)).0;
+    assert_eq!(out, "tensor([1., 3., 5.]) tensor([1., 4., 7.])\n");
+    let by_position = src.replace("scaled(t, scale=2.0)", "scaled(t, 1.0, 2.0)");
+    let diags = compile(&by_position, false).err().unwrap_or_else(|| panic!("compiles:\n{by_position}"));
+    assert_eq!(diags[0].code, Code::E0103, "{diags:?}");
+    assert_eq!(diags[0].message, "`scaled` takes from 1 to 2 positional arguments but 3 were given");
+    assert_eq!(diags[0].primary.span.start, by_position.find("2.0)").unwrap(), "{diags:?}");
+    // A keyword-only parameter without a default must still be given.
+    let missing = src.replace("scaled(t, scale=2.0)", "scaled(t)");
+    let diags = compile(&missing, false).err().unwrap_or_else(|| panic!("compiles:\n{missing}"));
+    assert_eq!(diags[0].code, Code::E0103, "{diags:?}");
+    // A bare `*` with nothing after it, or two of them, is a syntax error.
+    for bad in ["fn f(x, *) {\n    return x\n}\n", "fn f(x, *, a=1, *, b=2) {\n    return x\n}\n"] {
+        let diags = compile(bad, false).err().unwrap_or_else(|| panic!("compiles:\n{bad}"));
+        assert_eq!(diags[0].code, Code::E0003, "{diags:?}");
+    }
+}

@@ -37,16 +37,16 @@ pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
     let no_names = HashMap::new();
     for item in &file.items {
         let visible = if matches!(item, Item::Fn(_)) { &top_level } else { &no_names };
-        let (name, params, defaults) = match item {
-            Item::Op(op) => (&op.name, &op.params, &op.defaults),
-            Item::Fn(f) => (&f.name, &f.params, &f.defaults),
+        let (name, params, defaults, by_position) = match item {
+            Item::Op(op) => (&op.name, &op.params, &op.defaults, op.params.len()),
+            Item::Fn(f) => (&f.name, &f.params, &f.defaults, f.keyword_only),
             Item::Stmt(_) => continue,
         };
         if let Some(prev) = first_span.get(&name.name) {
             // A fn defined again over a fn rebinds the name, as `def` does in Python.
             if let (Item::Fn(f), true) = (item, defs.fns.contains_key(&name.name)) {
                 check_params(params, &mut diags);
-                check_defaults(params, defaults, visible, &mut diags);
+                check_defaults((params, by_position), defaults, visible, &mut diags);
                 defs.redefined.push(f);
                 continue;
             }
@@ -59,7 +59,7 @@ pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
         }
         first_span.insert(name.name.clone(), name.span);
         check_params(params, &mut diags);
-        check_defaults(params, defaults, visible, &mut diags);
+        check_defaults((params, by_position), defaults, visible, &mut diags);
         match item {
             Item::Op(op) => {
                 defs.ops.insert(op.name.name.clone(), op);
@@ -149,11 +149,13 @@ fn check_params(params: &[Ident], diags: &mut Vec<Diagnostic>) {
 
 /// Defaults read only the names in `visible` (a fn's, the top-level names; an
 /// op's, none), and, as in Python, a parameter without a default cannot follow
-/// one with a default (E0111).
-fn check_defaults(params: &[Ident], defaults: &[Option<Expr>], visible: &HashMap<String, Span>, diags: &mut Vec<Diagnostic>) {
+/// one with a default (E0111), unless it is keyword-only (after a bare `*`, at
+/// `by_position` or later).
+fn check_defaults((params, by_position): (&[Ident], usize), defaults: &[Option<Expr>], visible: &HashMap<String, Span>, diags: &mut Vec<Diagnostic>) {
     let mut first_default: Option<&Ident> = None;
-    for (p, d) in params.iter().zip(defaults) {
+    for (i, (p, d)) in params.iter().zip(defaults).enumerate() {
         match (d, first_default) {
+            (None, Some(_)) if i >= by_position => {}
             (Some(d), _) => {
                 check_names(d, visible, &BlockCtx::default(), diags);
                 first_default = first_default.or(Some(p));

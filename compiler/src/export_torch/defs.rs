@@ -13,7 +13,7 @@ impl Exporter<'_> {
     pub(super) fn fn_def(&mut self, f: &FnDef) -> String {
         let mut scope = self.param_scope(&f.name.name, &f.params, &f.defaults, None);
         let mut out = String::new();
-        line(&mut out, 0, &format!("def {}({}):", f.name.name, self.params(&f.params, &f.defaults)));
+        line(&mut out, 0, &format!("def {}({}):", f.name.name, self.fn_params(f)));
         self.block(&f.body, &mut scope, 1, &mut out);
         out
     }
@@ -27,7 +27,7 @@ impl Exporter<'_> {
         }
         scope.module = false;
         let mut out = String::new();
-        line(&mut out, 0, &format!("def {}({}):", f.name.name, self.params(&f.params, &f.defaults)));
+        line(&mut out, 0, &format!("def {}({}):", f.name.name, self.fn_params(f)));
         self.block(&f.body, scope, 1, &mut out);
         out
     }
@@ -96,17 +96,30 @@ impl Exporter<'_> {
     }
 
     /// A parameter list with its defaults (`x, eps=1e-05`).
+    /// A `fn`'s parameter list, with the bare `*` before its keyword-only ones.
+    fn fn_params(&mut self, f: &FnDef) -> String {
+        let mut items = self.param_list(&f.params, &f.defaults);
+        if f.keyword_only < f.params.len() {
+            items.insert(f.keyword_only, "*".to_string());
+        }
+        items.join(", ")
+    }
+
     fn params(&mut self, params: &[Ident], defaults: &[Option<Expr>]) -> String {
+        self.param_list(params, defaults).join(", ")
+    }
+
+    /// Each parameter as Python writes it, with its default.
+    fn param_list(&mut self, params: &[Ident], defaults: &[Option<Expr>]) -> Vec<String> {
         let top = Scope::top();
-        let list: Vec<String> = params
+        params
             .iter()
             .zip(defaults)
             .map(|(p, d)| match d {
                 Some(d) => format!("{}={}", p.name, self.expr(d, &top)),
                 None => p.name.clone(),
             })
-            .collect();
-        list.join(", ")
+            .collect()
     }
 
     /// The scope of a body: each parameter with the kind its calls passed (or its default's).

@@ -80,12 +80,12 @@ impl Lowerer<'_> {
     /// body lowered with the names it closes over.
     pub(crate) fn call_lambda(&mut self, c: &Closure, callee: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
         // A lambda's body is an expression, a nested fn's a block.
-        let (name, params, defaults, body) = match &c.def {
-            Def::Lambda(l) => (Ident { name: "<lambda>".to_string(), span: c.span }, &l.params, &l.defaults, Ok(&l.body)),
-            Def::Fn(f) => (f.name.clone(), &f.params, &f.defaults, Err(&f.body)),
+        let (name, params, defaults, body, by_position) = match &c.def {
+            Def::Lambda(l) => (Ident { name: "<lambda>".to_string(), span: c.span }, &l.params, &l.defaults, Ok(&l.body), l.params.len()),
+            Def::Fn(f) => (f.name.clone(), &f.params, &f.defaults, Err(&f.body), f.keyword_only),
             Def::Partial { positional, keywords } => return self.call_partial(c, (*positional, keywords), callee, args, span),
         };
-        let Some(args) = self.bind_params(&name, params, defaults, args, span) else { return Value::Poison };
+        let Some(args) = self.bind_params(&name, (params, by_position), defaults, args, span) else { return Value::Poison };
         if !self.enter(&callee.name, span) {
             return Value::Poison;
         }

@@ -28,14 +28,17 @@ impl<'a> Lowerer<'a> {
     pub(super) fn bind_params(
         &mut self,
         name: &Ident,
-        params: &[Ident],
+        (params, by_position): (&[Ident], usize),
         defaults: &[Option<Expr>],
         args: Vec<(Option<Ident>, Value, Span)>,
         span: Span,
     ) -> Option<Vec<(Value, Span)>> {
         let usage = || {
-            let shown: Vec<String> =
+            let mut shown: Vec<String> =
                 params.iter().zip(defaults).map(|(p, d)| if d.is_some() { format!("{}=...", p.name) } else { p.name.clone() }).collect();
+            if by_position < params.len() {
+                shown.insert(by_position, "*".to_string());
+            }
             format!("call it as `{}({})`", name.name, shown.join(", "))
         };
         // Every keyword must name a parameter, not only the first one.
@@ -52,6 +55,32 @@ impl<'a> Lowerer<'a> {
         // Positional arguments fill the first slots; keywords then name theirs.
         let mut slots: Vec<Option<(Value, Span)>> = vec![None; params.len()];
         let (positional, keywords): (Vec<_>, Vec<_>) = args.into_iter().partition(|(k, _, _)| k.is_none());
+        if positional.len() > by_position && by_position < params.len() {
+            // Python's "takes 1 positional argument but 2 were given".
+            let (n, given) = (by_position, positional.len());
+            let required = defaults[..by_position].iter().filter(|d| d.is_none()).count();
+            let takes = match (required == n, n) {
+                (true, 1) => "1 positional argument".to_string(),
+                (true, n) => format!("{n} positional arguments"),
+                (false, n) => format!("from {required} to {n} positional arguments"),
+            };
+            let keywords: Vec<String> = params[by_position..].iter().map(|p| format!("`{}=`", p.name)).collect();
+            self.error(
+                Diagnostic::new(
+                    Code::E0103,
+                    format!("`{}` takes {takes} but {given} were given", name.name),
+                    positional[by_position].2,
+                    "passed by position",
+                )
+                .with_secondary(name.span, "defined here")
+                .with_help(format!(
+                    "the parameters after `*` are keyword-only: pass them by name, as {}; {}",
+                    keywords.join(", "),
+                    usage()
+                )),
+            );
+            return None;
+        }
         if positional.len() > params.len() {
             let at_most = if defaults.iter().any(Option::is_some) { "at most " } else { "" };
             self.error(
@@ -150,7 +179,7 @@ impl<'a> Lowerer<'a> {
     }
 
     pub(crate) fn call_fn(&mut self, f: &FnDef, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
-        let Some(args) = self.bind_params(&f.name, &f.params, &f.defaults, args, span) else { return Value::Poison };
+        let Some(args) = self.bind_params(&f.name, (&f.params, f.keyword_only), &f.defaults, args, span) else { return Value::Poison };
         if !self.enter(&f.name.name, span) {
             return Value::Poison;
         }
@@ -175,7 +204,7 @@ impl<'a> Lowerer<'a> {
     }
 
     pub(crate) fn call_op(&mut self, op: &OpDef, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
-        let Some(args) = self.bind_params(&op.name, &op.params, &op.defaults, args, span) else { return Value::Poison };
+        let Some(args) = self.bind_params(&op.name, (&op.params, op.params.len()), &op.defaults, args, span) else { return Value::Poison };
         // A parameter receives a tensor or a host value (a number, a bool or `none`,
         // as a Python `Function.apply` receives any object); only tensors get gradients.
         let mut params = Vec::new();

@@ -57,6 +57,9 @@ pub struct FnDef {
     pub params: Vec<Ident>,
     /// Each parameter's default value (`eps=1e-5`), in parameter order: as long as `params`.
     pub defaults: Vec<Option<Expr>>,
+    /// How many parameters may be passed by position: those before a bare
+    /// `*` (`fn f(x, *, scale=1.0)`), all of them without one.
+    pub keyword_only: usize,
     pub body: Block,
     pub span: Span,
 }
