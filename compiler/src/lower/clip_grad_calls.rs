@@ -27,9 +27,19 @@ use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
 use crate::syntax::ast::{BinOp, Span};
 
+/// Argument `name` of a call of `c`, by its place in `c`'s parameters; `None`
+/// where it was not given or given as `none`.
+fn arg(c: ClipGrad, bound: &Bound<Value>, name: &str) -> Option<(Value, Span)> {
+    let at = c.params().iter().position(|p| *p == name)?;
+    match bound.positional.get(at).cloned().flatten() {
+        None | Some((Value::None, _)) => None,
+        given => given,
+    }
+}
+
 /// The vector norms clipping computes: PyTorch's `norm_type`, as graphc's
 /// `norm` kernels compute them.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum Order {
     /// `norm_type=1` or `2`.
     P(f64),
@@ -39,11 +49,10 @@ enum Order {
 
 impl Lowerer<'_> {
     /// A call of one of the four clipping builtins.
-    pub(super) fn clip_grad_call(&mut self, c: ClipGrad, bound: &mut Bound<Value>, span: Span) -> Value {
+    pub(super) fn clip_grad_call(&mut self, c: ClipGrad, bound: &Bound<Value>, span: Span) -> Value {
         // `foreach` picks PyTorch's implementation, not its numbers: on CPU both
         // run the same kernel per tensor.
-        let foreach = c.params().len() - 1;
-        if let Some((v, s)) = bound.positional.get(foreach).cloned().flatten() {
+        if let Some((v, s)) = arg(c, bound, "foreach") {
             if !matches!(v, Value::None | Value::Bool(_)) {
                 return self.not_bool("foreach", &v, s);
             }
@@ -134,18 +143,17 @@ impl Lowerer<'_> {
     /// `clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=false)`
     /// or `get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=false)`: the
     /// total norm, and for the first the gradients scaled by it.
-    fn clip_by_norm(&mut self, c: ClipGrad, grads: &[(NodeId, Span)], bound: &mut Bound<Value>, span: Span) -> Value {
-        let (max_norm, order_at) = match c {
-            ClipGrad::Norm => {
-                let (v, s) = bound.positional[1].clone().expect("bind guarantees max_norm");
-                let Some(m) = self.number(&v, s, "`max_norm`") else { return Value::Poison };
-                (Some(m), 2)
-            }
-            _ => (None, 1),
+    fn clip_by_norm(&mut self, c: ClipGrad, grads: &[(NodeId, Span)], bound: &Bound<Value>, span: Span) -> Value {
+        let max_norm = match arg(c, bound, "max_norm") {
+            Some((v, s)) => match self.number(&v, s, "`max_norm`") {
+                Some(m) => Some(m),
+                None => return Value::Poison,
+            },
+            None => None,
         };
-        let Some(order) = self.clip_order(bound.positional.get(order_at).cloned().flatten()) else { return Value::Poison };
-        match bound.positional.get(order_at + 1).cloned().flatten() {
-            None | Some((Value::None | Value::Bool(false), _)) => {}
+        let Some(order) = self.clip_order(arg(c, bound, "norm_type")) else { return Value::Poison };
+        match arg(c, bound, "error_if_nonfinite") {
+            None | Some((Value::Bool(false), _)) => {}
             // PyTorch raises a RuntimeError at run time here; graphc's run-time
             // stops are Python's `assert`, which the program can write itself.
             Some((Value::Bool(true), s)) => return self.error(
@@ -163,10 +171,10 @@ impl Lowerer<'_> {
     }
 
     /// `clip_grads_with_norm_(parameters, max_norm, total_norm)`.
-    fn clip_with_norm(&mut self, grads: &[(NodeId, Span)], bound: &mut Bound<Value>, span: Span) -> Value {
-        let (v, s) = bound.positional[1].clone().expect("bind guarantees max_norm");
+    fn clip_with_norm(&mut self, grads: &[(NodeId, Span)], bound: &Bound<Value>, span: Span) -> Value {
+        let (v, s) = arg(ClipGrad::WithNorm, bound, "max_norm").expect("bind guarantees max_norm");
         let Some(max_norm) = self.number(&v, s, "`max_norm`") else { return Value::Poison };
-        let (v, ts) = bound.positional[2].clone().expect("bind guarantees total_norm");
+        let (v, ts) = arg(ClipGrad::WithNorm, bound, "total_norm").expect("bind guarantees total_norm");
         let Some(total) = self.expect_tensor(v, ts, "`total_norm`") else { return Value::Poison };
         if let Some(&(g, _)) = grads.first() {
             let (dt, gt) = (self.dtype_of(total), self.dtype_of(g));
@@ -182,8 +190,8 @@ impl Lowerer<'_> {
     }
 
     /// `clip_grad_value_(parameters, clip_value)`.
-    fn clip_by_value(&mut self, grads: &[(NodeId, Span)], bound: &mut Bound<Value>, span: Span) -> Value {
-        let (v, s) = bound.positional[1].clone().expect("bind guarantees clip_value");
+    fn clip_by_value(&mut self, grads: &[(NodeId, Span)], bound: &Bound<Value>, span: Span) -> Value {
+        let (v, s) = arg(ClipGrad::Value, bound, "clip_value").expect("bind guarantees clip_value");
         let Some(clip) = self.number(&v, s, "`clip_value`") else { return Value::Poison };
         for &(g, _) in grads {
             let f = Activation::Clamp { min: Some(F64Bits::new(-clip)), max: Some(F64Bits::new(clip)) };
@@ -198,7 +206,6 @@ impl Lowerer<'_> {
     fn clip_order(&mut self, given: Option<(Value, Span)>) -> Option<Order> {
         let Some((v, s)) = given else { return Some(Order::P(2.0)) };
         match v {
-            Value::None => Some(Order::P(2.0)),
             Value::Number(n) if n.f64() == f64::INFINITY => Some(Order::Inf),
             Value::Number(n) if n.f64() == 1.0 || n.f64() == 2.0 => Some(Order::P(n.f64())),
             other => {
