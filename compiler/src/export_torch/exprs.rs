@@ -116,6 +116,8 @@ impl Exporter<'_> {
             ExprKind::Tuple(items) => (format!("({})", self.list(items, scope)), ATOM),
             ExprKind::Splat(inner) => (format!("*{}", self.expr_at(inner, scope, ATOM)), ATOM),
             ExprKind::Unary { op: UnOp::Neg, operand } => (format!("-{}", self.expr_at(operand, scope, NEG)), NEG),
+            // Python gives `~` the precedence of unary minus.
+            ExprKind::Unary { op: UnOp::Invert, operand } => (format!("~{}", self.expr_at(operand, scope, NEG)), NEG),
             ExprKind::Binary { op, lhs, rhs } => {
                 let p = binary_prec(*op);
                 let (l_min, r_min) = match op {

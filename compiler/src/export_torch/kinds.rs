@@ -71,7 +71,7 @@ impl Kinds {
             ExprKind::Comprehension(_) | ExprKind::Lambda(_) => Kind::Other,
             ExprKind::Name(n) if !self.is_bound(n) && matches!(n.as_str(), "pi" | "e" | "inf" | "nan") => Kind::Host,
             ExprKind::Name(n) => self.get(n),
-            ExprKind::Unary { op: UnOp::Neg, operand } => self.of(operand),
+            ExprKind::Unary { op: UnOp::Neg | UnOp::Invert, operand } => self.of(operand),
             ExprKind::Binary { lhs, rhs, .. } => match (self.of(lhs), self.of(rhs)) {
                 (Kind::Host, Kind::Host) => Kind::Host,
                 _ => Kind::Tensor,

@@ -313,6 +313,56 @@ impl Lowerer<'_> {
         )
     }
 
+    /// The items of a read with each mask whose values are known when compiling
+    /// replaced by its index tensors (`known_values.rs`); other masks stay, for
+    /// E0225. The mask must have the sizes of the dimensions it covers, counted
+    /// from the front, or from the back when a `...` comes before it.
+    fn known_masks_as_indices(&mut self, shape: &[usize], subs: Vec<Sub>) -> Option<Vec<Sub>> {
+        let dims: Vec<usize> = subs
+            .iter()
+            .map(|s| match s {
+                Sub::Dyn { .. } | Sub::Tensor { .. } | Sub::Static(Item::Select(..) | Item::Slice { .. }) => 1,
+                Sub::Mask { mask, .. } => self.shape_of(*mask).len(),
+                Sub::Static(_) => 0,
+            })
+            .collect();
+        let ellipsis = subs.iter().position(|s| matches!(s, Sub::Static(Item::Ellipsis)));
+        let mut out = Vec::with_capacity(subs.len());
+        for (k, s) in subs.into_iter().enumerate() {
+            let Sub::Mask { mask, span: at } = s else {
+                out.push(s);
+                continue;
+            };
+            let msh = self.shape_of(mask);
+            let first = match ellipsis {
+                Some(e) if e < k => shape.len().checked_sub(dims[k..].iter().sum()),
+                _ => Some(dims[..k].iter().sum()),
+            };
+            let covered = first.and_then(|d| shape.get(d..d + msh.len()));
+            match (covered, self.known_mask_indices(mask, at)) {
+                (Some(covered), Some(ids)) if covered == msh.as_slice() => out.extend(ids.into_iter().map(|ids| Sub::Tensor { ids, span: at })),
+                (Some(covered), Some(_)) => {
+                    self.error(
+                        Diagnostic::new(
+                            Code::E0700,
+                            format!(
+                                "The shape of the mask {} does not match the shape {} of the dimensions it indexes",
+                                shapes::show(&msh),
+                                shapes::show(covered)
+                            ),
+                            at,
+                            "the sizes differ",
+                        )
+                        .with_help("give the mask the sizes of the dimensions it indexes"),
+                    );
+                    return None;
+                }
+                _ => out.push(Sub::Mask { mask, span: at }),
+            }
+        }
+        Some(out)
+    }
+
     /// Resolves the items against `shape` into the flat positions they pick:
     /// PyTorch's basic indexing left to right, `...` filling the middle, and
     /// its advanced indexing for i64 tensors among the items (`advanced.rs`).
@@ -321,6 +371,9 @@ impl Lowerer<'_> {
     /// taken in a store only: it stands for one index tensor per dimension it
     /// covers, each the positions along its dimension (`mask_index.rs`).
     pub(super) fn grid(&mut self, shape: &[usize], subs: Vec<Sub>, (store, fill): (bool, bool), span: Span) -> Option<Grid> {
+        // A read through a mask whose values are known when compiling is a read
+        // through its index tensors (`known_values.rs`); other mask reads are E0225.
+        let subs = if store { subs } else { self.known_masks_as_indices(shape, subs)? };
         let consumed: usize = subs
             .iter()
             .map(|s| match s {

@@ -134,6 +134,10 @@ impl<'a> Lowerer<'a> {
                 let v = self.expr(operand, scope);
                 self.neg(v, operand.span, e.span)
             }
+            ExprKind::Unary { op: UnOp::Invert, operand } => {
+                let v = self.expr(operand, scope);
+                self.invert(v, operand.span, e.span)
+            }
             ExprKind::Binary { op, lhs, rhs } => {
                 let a = self.expr(lhs, scope);
                 let b = self.expr(rhs, scope);
@@ -455,6 +459,43 @@ impl<'a> Lowerer<'a> {
             other => self.error(
                 Diagnostic::new(Code::E0107, format!("cannot negate {}", other.describe()), operand_span, "not a number or tensor")
                     .with_help("unary `-` applies to numbers and tensors"),
+            ),
+        }
+    }
+
+    /// `~v`, PyTorch's `bitwise_not`: logical not of a bool tensor (`~mask`),
+    /// `-1 - x` of an integer one (two's complement, as the runtime's wrapping
+    /// subtraction computes it), and Python's `-n - 1` of an int.
+    fn invert(&mut self, v: Value, operand_span: Span, span: Span) -> Value {
+        match v {
+            Value::Number(Num::Int(i)) => self.int_result((-1i128).checked_sub(i), span, &[operand_span]),
+            Value::Host { node, kind: super::HostKind::Int } => {
+                let minus_one = Value::Number(Num::Int(-1));
+                let x = Value::Host { node, kind: super::HostKind::Int };
+                self.binary(BinOp::Sub, (minus_one, span), (x, operand_span), span)
+            }
+            Value::Tensor(n) => {
+                let (dt, sh) = (self.dtype_of(n), self.shape_of(n));
+                match dt {
+                    DType::Bool => Value::Tensor(self.node(Op::Logical(graphc_runtime::op::Logical::Not), DType::Bool, sh, &[n], span)),
+                    DType::I64 => {
+                        let minus_one = self.node(Op::Full(graphc_runtime::op::Scalar::Int(-1)), DType::I64, vec![], &[], span);
+                        Value::Tensor(self.node(Op::Binary(Binary::Sub), DType::I64, sh, &[minus_one, n], span))
+                    }
+                    DType::F32 | DType::F64 => self.error(
+                        Diagnostic::new(Code::E0204, format!("`~` does not take {dt} tensors"), operand_span, format!("this is {dt}"))
+                            .with_help("`~` inverts bool and integer tensors (PyTorch's `bitwise_not`); for a mask of floats write `x == 0`"),
+                    ),
+                }
+            }
+            Value::Poison => Value::Poison,
+            Value::Bool(_) | Value::Host { kind: super::HostKind::Bool, .. } => self.error(
+                Diagnostic::new(Code::E0107, "`~` of a bool", operand_span, "a Python bool")
+                    .with_help("write `not b`: Python's `~True` is the int -2, deprecated since Python 3.12"),
+            ),
+            other => self.error(
+                Diagnostic::new(Code::E0107, format!("cannot invert {}", other.describe()), operand_span, "not an integer or tensor")
+                    .with_help("`~` applies to ints and to bool or integer tensors"),
             ),
         }
     }

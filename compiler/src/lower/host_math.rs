@@ -166,6 +166,50 @@ impl<'a> Lowerer<'a> {
         )
     }
 
+    /// `float("nan")`, `float("-inf")`, `float("1e-3")`, `int("42")`: Python's
+    /// parsing of a string (surrounding whitespace and `_` between digits
+    /// allowed); anything else is Python's ValueError, E0645.
+    fn parse_number(&mut self, float: bool, text: &str, span: Span) -> Value {
+        let t = text.trim();
+        // An underscore must sit between two digits, as in Python's literals.
+        let bytes = t.as_bytes();
+        let underscores_ok = bytes
+            .iter()
+            .enumerate()
+            .all(|(i, &c)| c != b'_' || (i > 0 && i + 1 < bytes.len() && bytes[i - 1].is_ascii_digit() && bytes[i + 1].is_ascii_digit()));
+        let plain: String = t.chars().filter(|&c| c != '_').collect();
+        let parsed = if !underscores_ok {
+            None
+        } else if float {
+            let (sign, rest) = match plain.strip_prefix('-') {
+                Some(r) => (-1.0, r),
+                None => (1.0, plain.strip_prefix('+').unwrap_or(&plain)),
+            };
+            match rest.to_ascii_lowercase().as_str() {
+                "nan" => Some(Num::Float(f64::NAN)),
+                "inf" | "infinity" => Some(Num::Float(sign * f64::INFINITY)),
+                // Rust's parser takes the forms Python's does for finite numbers
+                // (`1`, `1.`, `.5`, `1e3`), but also words Python refuses.
+                r if r.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-')) => plain.parse::<f64>().ok().map(Num::Float),
+                _ => None,
+            }
+        } else {
+            let digits = plain.strip_prefix(['+', '-']).unwrap_or(&plain);
+            (!digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit())).then(|| plain.parse::<i128>().ok().map(Num::Int)).flatten()
+        };
+        match parsed {
+            Some(n) => Value::Number(n),
+            None => {
+                let (what, help) = if float {
+                    ("could not convert string to float", "write a number such as \"0.5\", \"1e-3\", \"inf\", \"-inf\" or \"nan\"")
+                } else {
+                    ("invalid literal for int() with base 10", "write an integer such as \"42\" (`int(float(s))` for a decimal)")
+                };
+                self.error(Diagnostic::new(Code::E0645, format!("{what}: '{text}'"), span, "Python raises ValueError").with_help(help))
+            }
+        }
+    }
+
     /// The builtins of Python values: `float`, `int`, `bool`, `len`, `round`,
     /// `min`, `max`, `abs` and the `math` functions, where an argument is a host
     /// number or a run-time value. `None` leaves the call to the tensor builtins.
@@ -175,6 +219,7 @@ impl<'a> Lowerer<'a> {
         }
         let positional = args.iter().all(|(k, _, _)| k.is_none());
         match (name, args) {
+            ("float" | "int", [(None, Value::Str(text), vs)]) => Some(self.parse_number(name == "float", text, *vs)),
             ("float" | "int" | "bool", [(None, v, vs)]) => {
                 let to = match name {
                     "float" => HostKind::Float,

@@ -51,6 +51,7 @@ mod index;
 mod index_put;
 mod inplace;
 mod join_calls;
+mod known_values;
 mod lambdas;
 mod lists;
 mod loop_grads;
@@ -296,6 +297,11 @@ pub struct Lowerer<'a> {
     optim: optim::Table,
     /// Whether a loop body is being lowered (its inputs come from outside it).
     in_loop_body: bool,
+    /// The values of the current body's inputs that are known when compiling
+    /// (bool tensors computed from constants outside it), and the inputs a read
+    /// through a known mask relied on, with the read's span (`known_values.rs`).
+    known_inputs: HashMap<NodeId, graphc_runtime::Tensor>,
+    used_known: Vec<(NodeId, Span)>,
     /// Whether a `backward` of a value already in error ran: the `.grad`s it
     /// would have set are unknown, so reading one that is still `None` adds no
     /// error of its own.
@@ -411,6 +417,8 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         big_literals: Vec::new(),
         optim: optim::Table::default(),
         in_loop_body: false,
+        known_inputs: HashMap::new(),
+        used_known: Vec::new(),
         poisoned_backward: false,
         one_sided: HashMap::new(),
         figure_setup: figure_settings::Setup::default(),

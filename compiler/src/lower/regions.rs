@@ -87,6 +87,8 @@ struct Saved {
     /// The views and loop views of the outer program, in its node ids.
     live_views: Vec<NodeId>,
     loop_views: std::collections::HashSet<NodeId>,
+    known_inputs: HashMap<NodeId, graphc_runtime::Tensor>,
+    used_known: Vec<(NodeId, Span)>,
 }
 
 impl Lowerer<'_> {
@@ -115,6 +117,8 @@ impl Lowerer<'_> {
             region: std::mem::replace(&mut self.region, Region::Forward),
             live_views: std::mem::take(&mut self.live_views),
             loop_views: std::mem::take(&mut self.loop_views),
+            known_inputs: std::mem::take(&mut self.known_inputs),
+            used_known: std::mem::take(&mut self.used_known),
         };
         let oversized = std::mem::take(&mut self.budget.oversized);
         // The loop variable is not part of the state the body starts from: it is bound to the index.
@@ -178,6 +182,7 @@ impl Lowerer<'_> {
             (exit_sig.len() < entry_sig.len())
                 .then(|| entry_sig.iter().find(|(k, _)| !kept.iter().any(|(e, _)| e == k)).map_or_else(String::new, |(k, _)| k.clone()))
         });
+        self.check_known_inputs(&entry, &exit, &to_body);
         let (map, outputs, carried) = boundary(&entry, &exit, &inputs, &to_body);
         let exit_state = ExitState {
             names: std::mem::replace(&mut scope.names, saved.names),
@@ -188,6 +193,8 @@ impl Lowerer<'_> {
         };
         let program = std::mem::replace(&mut self.prog, saved.prog);
         self.versions = saved.versions;
+        self.known_inputs = saved.known_inputs;
+        self.used_known = saved.used_known;
         self.live_views = saved.live_views;
         self.loop_views = saved.loop_views;
         let grad_fn = std::mem::replace(&mut self.grad_fn, saved.grad_fn);
@@ -236,6 +243,14 @@ impl Lowerer<'_> {
             if let Some(g) = saved.grad_fn.get(outer) {
                 self.grad_fn.insert(id, g.clone());
             }
+            // A mask read in the body may need the values of a bool tensor made
+            // outside it; the few such inputs are evaluated now, while the outer
+            // program is at hand.
+            if node.dtype == DType::Bool {
+                if let Some(v) = super::known_values::known_value(&saved.prog, &saved.known_inputs, *outer).map(|(v, _)| v) {
+                    self.known_inputs.insert(id, v);
+                }
+            }
             to_body.insert(*outer, id);
             inputs.push(*outer);
         }
@@ -247,6 +262,22 @@ impl Lowerer<'_> {
         }
         self.prog.leaves.sort();
         (to_body, inputs)
+    }
+
+    /// A mask read that relied on the entry value of a body input the body
+    /// changes would be wrong from the second iteration on: the mask is then
+    /// known only at run time, E0225.
+    fn check_known_inputs(&mut self, entry: &[(String, Held)], exit: &[(String, Held)], to_body: &HashMap<NodeId, NodeId>) {
+        let used = std::mem::take(&mut self.used_known);
+        for (input, at) in used {
+            let changed = entry.iter().any(|(key, held)| {
+                matches!(held, Held::Node(outer) if to_body.get(outer) == Some(&input))
+                    && !exit.iter().any(|(k, h)| k == key && *h == Held::Node(input))
+            });
+            if changed {
+                self.mask_read_error(at);
+            }
+        }
     }
 
     /// Rebinds the state to what it is after a region whose output nodes are `outputs`.

@@ -6,7 +6,7 @@
 //! (A value recomputed in a backward is computed by the same ops in the same
 //! order; only fusion's numerics, for values never printed, may differ.)
 
-mod const_fold;
+pub(crate) mod const_fold;
 mod cse;
 mod dce;
 mod hoist;

@@ -249,6 +249,8 @@ impl LogicOp {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnOp {
     Neg,
+    /// `~x`: logical not of a bool tensor, bitwise not of an integer one.
+    Invert,
 }
 
 /// A call argument: positional (`name` is `None`) or keyword (`name=value`).

@@ -126,6 +126,9 @@ pub enum Token {
     Plus,
     #[token("-")]
     Minus,
+    /// `~`, Python's bitwise inversion (`~mask`).
+    #[token("~")]
+    Tilde,
     #[token("*")]
     Star,
     #[token("/")]

@@ -164,6 +164,7 @@ fn check_nesting(tokens: &[(usize, Token, usize)]) -> Result<(), Diagnostic> {
             }
             Token::Plus
             | Token::Minus
+            | Token::Tilde
             | Token::Star
             | Token::Slash
             | Token::SlashSlash
@@ -253,7 +254,7 @@ fn describe(token: &Token, text: &str) -> String {
 
 /// Tokens that can start an expression; when a number is expected, all of them are,
 /// and the help says "an expression" instead of listing them.
-const EXPR_START: &[&str] = &["ident", "number", "string", "fstring", "true", "false", "none", "(", "[", "-", "backward", "not", "lambda"];
+const EXPR_START: &[&str] = &["ident", "number", "string", "fstring", "true", "false", "none", "(", "[", "-", "~", "backward", "not", "lambda"];
 /// Binary operators; when `+` and `*` are both expected, so are the rest
 /// (comparisons and the word operators `is`, `and`, `or` included).
 const BIN_OPS: &[&str] = &["+", "-", "*", "/", "**", "@", "cmp", "is", "and", "or", "//", "%"];

@@ -1,4 +1,4 @@
-//! The arguments of `SGD(...)`, `Adam(...)`, `AdamW(...)` and `RMSprop(...)`: PyTorch's
+//! The arguments of `SGD(...)`, `Adam(...)`, `AdamW(...)`, `RMSprop(...)` and `Adagrad(...)`: PyTorch's
 //! signatures, defaults and the checks its constructors make
 //! (`ValueError: Invalid learning rate: -0.1`, ...), reported at compile time.
 
@@ -14,6 +14,7 @@ fn options(kind: Kind) -> &'static [&'static str] {
         Kind::Sgd => &["lr", "momentum", "dampening", "weight_decay", "nesterov"],
         Kind::Adam | Kind::AdamW => &["lr", "betas", "eps", "weight_decay", "amsgrad"],
         Kind::RmsProp => &["lr", "alpha", "eps", "weight_decay", "momentum", "centered"],
+        Kind::Adagrad => &["lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"],
     }
 }
 
@@ -28,7 +29,7 @@ fn defaults(kind: Kind) -> Hyper {
         Kind::Sgd => (1e-3, 0.0),
         Kind::Adam => (1e-3, 0.0),
         Kind::AdamW => (1e-3, 1e-2),
-        Kind::RmsProp => (1e-2, 0.0),
+        Kind::RmsProp | Kind::Adagrad => (1e-2, 0.0),
     };
     // PyTorch's defaults `momentum=0`, `dampening=0` and `weight_decay=0` are ints.
     let ints = match kind {
@@ -36,6 +37,7 @@ fn defaults(kind: Kind) -> Hyper {
         Kind::Adam => vec!["weight_decay"],
         Kind::AdamW => vec![],
         Kind::RmsProp => vec!["weight_decay", "momentum"],
+        Kind::Adagrad => vec!["lr_decay", "weight_decay", "initial_accumulator_value"],
     };
     Hyper {
         lr,
@@ -45,10 +47,12 @@ fn defaults(kind: Kind) -> Hyper {
         weight_decay,
         nesterov: false,
         betas: (0.9, 0.999),
-        eps: 1e-8,
+        eps: if kind == Kind::Adagrad { 1e-10 } else { 1e-8 },
         amsgrad: false,
         alpha: 0.99,
         centered: false,
+        lr_decay: 0.0,
+        initial_accumulator_value: 0.0,
         maximize: false,
         ints,
     }
@@ -204,7 +208,8 @@ impl Lowerer<'_> {
 
     /// Stores one option, checking it is a number or bool as PyTorch expects.
     fn set_option(&mut self, h: &mut Hyper, slot: &'static str, v: Value, s: Span) -> Option<()> {
-        h.ints.retain(|i| !i.starts_with(slot));
+        // `betas` also drops `betas.0` and `betas.1`; `lr` must not drop `lr_decay`.
+        h.ints.retain(|i| *i != slot && !i.strip_prefix(slot).is_some_and(|rest| rest.starts_with('.')));
         let is_int = |v: &Value| matches!(v, Value::Number(crate::lower::Num::Int(_)));
         if is_int(&v) {
             h.ints.push(slot);
@@ -236,6 +241,8 @@ impl Lowerer<'_> {
             "weight_decay" => h.weight_decay = number(self, &v)?,
             "eps" => h.eps = number(self, &v)?,
             "alpha" => h.alpha = number(self, &v)?,
+            "lr_decay" => h.lr_decay = number(self, &v)?,
+            "initial_accumulator_value" => h.initial_accumulator_value = number(self, &v)?,
             "nesterov" | "amsgrad" | "centered" | "maximize" => {
                 let b = match v {
                     Value::Bool(b) => b,
@@ -292,8 +299,17 @@ impl Lowerer<'_> {
         let show = |name: &str, v: f64| if h.ints.contains(&name) { format!("{}", v as i64) } else { graphc_runtime::format::python_float_repr(v) };
         let bad = |slot: &'static str, name: &str, what: &str, v: f64| Some((slot, format!("Invalid {what}: {}", show(name, v))));
         let adam = matches!(kind, Kind::Adam | Kind::AdamW);
+        let adagrad = kind == Kind::Adagrad;
+        // The checks run in the order of each constructor, so that the first
+        // PyTorch would raise is the one reported.
         let problem = if h.lr < 0.0 {
             bad("lr", "lr", "learning rate", h.lr)
+        } else if adagrad && h.lr_decay < 0.0 {
+            bad("lr_decay", "lr_decay", "lr_decay value", h.lr_decay)
+        } else if adagrad && h.weight_decay < 0.0 {
+            bad("weight_decay", "weight_decay", "weight_decay value", h.weight_decay)
+        } else if adagrad && h.initial_accumulator_value < 0.0 {
+            bad("initial_accumulator_value", "initial_accumulator_value", "initial_accumulator_value value", h.initial_accumulator_value)
         } else if kind != Kind::Sgd && h.eps < 0.0 {
             bad("eps", "eps", "epsilon value", h.eps)
         } else if matches!(kind, Kind::Sgd | Kind::RmsProp) && h.momentum < 0.0 {
@@ -318,7 +334,7 @@ impl Lowerer<'_> {
         let at = spans.iter().find(|(s, _)| *s == slot).map_or(span, |(_, s)| *s);
         self.error(
             Diagnostic::new(Code::E0683, format!("`{}`: {msg}", kind.name()), at, "PyTorch raises ValueError for this").with_help(
-                "lr, momentum, weight_decay, eps and alpha must be at least 0, betas two floats in [0, 1) (`0.0`, not `0`), and nesterov needs momentum > 0 with dampening 0",
+                "lr, momentum, weight_decay, eps, alpha, lr_decay and initial_accumulator_value must be at least 0, betas two floats in [0, 1) (`0.0`, not `0`), and nesterov needs momentum > 0 with dampening 0",
             ),
         );
         false

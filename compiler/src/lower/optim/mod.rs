@@ -1,4 +1,4 @@
-//! `torch.optim` optimizers as `.act` values: `SGD`, `Adam`, `AdamW` and `RMSprop`.
+//! `torch.optim` optimizers as `.act` values: `SGD`, `Adam`, `AdamW`, `RMSprop` and `Adagrad`.
 //!
 //! `opt = SGD(params, lr=0.1)` makes a [`Value::Optimizer`] that indexes the
 //! table of optimizers in the [`Lowerer`]. The table holds the parameters as the
@@ -15,6 +15,7 @@
 //! `opt.zero_grad()` sets every gradient back to `None` (PyTorch 2's
 //! `set_to_none=True` default).
 
+mod adagrad;
 mod adam;
 mod args;
 mod kernels;
@@ -39,6 +40,7 @@ pub(crate) enum Kind {
     Adam,
     AdamW,
     RmsProp,
+    Adagrad,
 }
 
 impl Kind {
@@ -49,6 +51,7 @@ impl Kind {
             "Adam" => Some(Kind::Adam),
             "AdamW" => Some(Kind::AdamW),
             "RMSprop" => Some(Kind::RmsProp),
+            "Adagrad" => Some(Kind::Adagrad),
             _ => None,
         }
     }
@@ -59,6 +62,7 @@ impl Kind {
             Kind::Adam => "Adam",
             Kind::AdamW => "AdamW",
             Kind::RmsProp => "RMSprop",
+            Kind::Adagrad => "Adagrad",
         }
     }
 }
@@ -81,6 +85,10 @@ pub(crate) struct Hyper {
     pub alpha: f64,
     /// RMSprop: divide by the centered second moment (its variance estimate).
     pub centered: bool,
+    /// Adagrad: the decay of the learning rate with the step count.
+    pub lr_decay: f64,
+    /// Adagrad: the value its sums of squares start from.
+    pub initial_accumulator_value: f64,
     /// Step up the gradient instead of down (the gradient is negated first).
     pub maximize: bool,
     /// The options whose value is a Python int (`momentum=0`, `betas.0` for the
@@ -103,16 +111,18 @@ pub(crate) struct ParamState {
     /// `step` and, with momentum, `momentum_buffer`).
     pub square_avg: Option<NodeId>,
     pub grad_avg: Option<NodeId>,
+    /// Adagrad: `sum`, the running sum of squared gradients (it also keeps `step`).
+    pub sum: Option<NodeId>,
 }
 
 impl ParamState {
     /// The state's places, in the one order every walk over them uses.
-    fn nodes(&self) -> [Option<NodeId>; 7] {
-        [self.momentum_buffer, self.step, self.exp_avg, self.exp_avg_sq, self.max_exp_avg_sq, self.square_avg, self.grad_avg]
+    fn nodes(&self) -> [Option<NodeId>; 8] {
+        [self.momentum_buffer, self.step, self.exp_avg, self.exp_avg_sq, self.max_exp_avg_sq, self.square_avg, self.grad_avg, self.sum]
     }
 
     /// [`ParamState::nodes`], to write.
-    fn nodes_mut(&mut self) -> [&mut Option<NodeId>; 7] {
+    fn nodes_mut(&mut self) -> [&mut Option<NodeId>; 8] {
         [
             &mut self.momentum_buffer,
             &mut self.step,
@@ -121,6 +131,7 @@ impl ParamState {
             &mut self.max_exp_avg_sq,
             &mut self.square_avg,
             &mut self.grad_avg,
+            &mut self.sum,
         ]
     }
 }
@@ -242,7 +253,7 @@ impl Table {
 }
 
 impl Lowerer<'_> {
-    /// `SGD(...)`, `Adam(...)`, `AdamW(...)` or `RMSprop(...)`.
+    /// `SGD(...)`, `Adam(...)`, `AdamW(...)`, `RMSprop(...)` or `Adagrad(...)`.
     pub(crate) fn make_optimizer(&mut self, kind: Kind, callee: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
         let Some((params, mut hyper)) = self.optimizer_args(kind, callee, args, span) else { return Value::Poison };
         if self.assigns_lr {
@@ -344,6 +355,7 @@ impl Lowerer<'_> {
                 Kind::Adam => self.adam_update(&hyper, false, &mut state, p, g, span),
                 Kind::AdamW => self.adam_update(&hyper, true, &mut state, p, g, span),
                 Kind::RmsProp => self.rmsprop_update(&hyper, &mut state, p, g, span),
+                Kind::Adagrad => self.adagrad_update(&hyper, &mut state, p, g, span),
             };
             self.optim.optimizers[k].state[i] = Some(state);
             // The step runs under no_grad, so this is the in-place update of a

@@ -61,6 +61,7 @@ fn keys(kind: Kind) -> &'static [&'static str] {
         Kind::Sgd => &["lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize"],
         Kind::Adam | Kind::AdamW => &["lr", "betas", "eps", "weight_decay", "amsgrad", "maximize"],
         Kind::RmsProp => &["lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize"],
+        Kind::Adagrad => &["lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize"],
     }
 }
 
@@ -85,6 +86,8 @@ impl Lowerer<'_> {
             "nesterov" => Value::Bool(h.nesterov),
             "amsgrad" => Value::Bool(h.amsgrad),
             "alpha" => num("alpha", h.alpha),
+            "lr_decay" => num("lr_decay", h.lr_decay),
+            "initial_accumulator_value" => num("initial_accumulator_value", h.initial_accumulator_value),
             "centered" => Value::Bool(h.centered),
             "maximize" => Value::Bool(h.maximize),
             "betas" => Value::Tuple(vec![(num("betas.0", h.betas.0), span), (num("betas.1", h.betas.1), span)]),

@@ -35,6 +35,12 @@ pub(crate) fn optimizer_repr(kind: Kind, h: &Hyper) -> String {
             ("eps", num("eps", h.eps)),
             ("momentum", num("momentum", h.momentum)),
         ]),
+        Kind::Adagrad => rows.extend([
+            ("eps", num("eps", h.eps)),
+            ("fused", "None".to_string()),
+            ("initial_accumulator_value", num("initial_accumulator_value", h.initial_accumulator_value)),
+            ("lr_decay", num("lr_decay", h.lr_decay)),
+        ]),
         Kind::Adam | Kind::AdamW => rows.extend([
             ("amsgrad", flag(h.amsgrad)),
             ("betas", format!("({}, {})", num("betas.0", h.betas.0), num("betas.1", h.betas.1))),
