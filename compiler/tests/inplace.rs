@@ -5,7 +5,7 @@
 
 use graphc_compiler::diag::Code;
 use graphc_compiler::driver::compile;
-use graphc_compiler::syntax::ast::{BinOp, ExprKind, Item, StmtKind};
+use graphc_compiler::syntax::ast::{AugOp, BinOp, BitOp, ExprKind, Item, StmtKind};
 use graphc_compiler::syntax::parser::parse;
 
 fn codes(src: &str) -> Vec<Code> {
@@ -26,7 +26,14 @@ fn first_stmt(src: &str) -> StmtKind {
 #[test]
 fn the_new_statements_parse() {
     assert!(matches!(first_stmt("no_grad {\n    x = 1\n}\n"), StmtKind::NoGrad(b) if b.stmts.len() == 1));
-    for (src, want) in [("x -= 1\n", BinOp::Sub), ("x += 1\n", BinOp::Add), ("x *= 2\n", BinOp::Mul), ("x[0] /= 2\n", BinOp::Div)] {
+    for (src, want) in [
+        ("x -= 1\n", AugOp::Arith(BinOp::Sub)),
+        ("x += 1\n", AugOp::Arith(BinOp::Add)),
+        ("x *= 2\n", AugOp::Arith(BinOp::Mul)),
+        ("x[0] /= 2\n", AugOp::Arith(BinOp::Div)),
+        ("x |= y\n", AugOp::Bit(BitOp::Or)),
+        ("x[0] ^= y\n", AugOp::Bit(BitOp::Xor)),
+    ] {
         assert!(matches!(first_stmt(src), StmtKind::AugAssign { op, .. } if op == want), "{src}");
     }
     assert!(matches!(first_stmt("x[0, 1:] = 2\n"), StmtKind::Store { target, .. } if matches!(target.kind, ExprKind::Index { .. })));

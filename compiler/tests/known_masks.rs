@@ -1,4 +1,5 @@
-//! Reads through boolean masks whose values are known when compiling, `~`, and
+//! Reads through boolean masks whose values are known when compiling, `~`,
+//! `&`, `|` and `^`, and
 //! `float`/`int` of strings: what compiles, and the errors at the places where
 //! PyTorch would fail or graphc cannot know a shape.
 
@@ -67,4 +68,40 @@ fn float_and_int_of_strings_parse_as_python_does() {
         assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::E0645], "{bad}");
         assert!(d[0].message.starts_with("could not convert") || d[0].message.starts_with("invalid literal"), "{}", d[0].message);
     }
+}
+
+#[test]
+fn ampersand_bar_and_caret_combine_masks_and_bind_as_in_python() {
+    for body in [
+        "print(R[(R > 1) & (R < 5)])\n",
+        "m = (R > 1) | (R == 0)\nprint(m ^ (R < 4), m & true)\n",
+        // A bool tensor broadcasts against a row of bools.
+        "print((R > 1) & tensor([true, false, true]))\n",
+        "x = 6 & 3 | 8 ^ 1\nprint(x, true & false)\n",
+    ] {
+        assert_eq!(codes(&format!("{R}{body}")), vec![], "{body}");
+    }
+    // `&` binds tighter than `<`, as in Python: `R > 1 & R < 5` is the chained
+    // comparison `R > (1 & R) < 5`, refused as comparisons do not chain (E0005).
+    assert_eq!(codes(&format!("{R}print(R > 1 & R < 5)\n")), vec![Code::E0005]);
+    // Python's ints: 6 & 3 | 8 ^ 1 is 6 & 3 | (8 ^ 1) = 2 | 9 = 11, checked through an assert.
+    assert_eq!(codes("assert (6 & 3 | 8 ^ 1) == 11\n"), vec![]);
+    assert_eq!(codes("assert (6 & 3 | 8 ^ 1) == 10\n"), vec![Code::E0646]);
+    // Float and integer tensors have no bitwise operators here.
+    assert_eq!(codes(&format!("{R}print(R & (R > 1))\n")), vec![Code::E0204]);
+    assert_eq!(codes("print(tensor([1, 2]) | tensor([2, 1]))\n"), vec![Code::E0204]);
+    let d = diags(&format!("{R}print((R > 1) & (R.shape[0] > 1) & \"x\")\n"));
+    assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::E0107]);
+}
+
+#[test]
+fn augmented_bitwise_assignments_keep_the_tensor_and_its_shape() {
+    assert_eq!(
+        codes(&format!("{R}m = R > 1\nm &= R < 5\nm |= tensor([true, false, true])\nm[0] ^= tensor([true, true, true])\nf = true\nf ^= false\n")),
+        vec![]
+    );
+    // An in-place update cannot grow the tensor: PyTorch's "doesn't match the broadcast shape".
+    let d = diags(&format!("{R}m = tensor([true, false, true])\nm &= R > 1\n"));
+    assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::E0202]);
+    assert!(d[0].message.contains("doesn't match the broadcast shape [2, 3]"), "{}", d[0].message);
 }

@@ -87,7 +87,9 @@ fn sexp(e: &Expr) -> String {
         ExprKind::None => "none".to_string(),
         ExprKind::Name(n) => n.clone(),
         ExprKind::List(items) => format!("[{}]", items.iter().map(sexp).collect::<Vec<_>>().join(" ")),
-        ExprKind::Unary { operand, .. } => format!("(neg {})", sexp(operand)),
+        ExprKind::Unary { op: UnOp::Neg, operand } => format!("(neg {})", sexp(operand)),
+        ExprKind::Unary { op: UnOp::Invert, operand } => format!("(invert {})", sexp(operand)),
+        ExprKind::Bitwise { op, lhs, rhs } => format!("({} {} {})", op.symbol(), sexp(lhs), sexp(rhs)),
         ExprKind::Binary { op, lhs, rhs } => format!("({} {} {})", op.symbol(), sexp(lhs), sexp(rhs)),
         ExprKind::Call { callee, args } => format!("(call {}{})", callee.name, args_sexp(args)),
         ExprKind::Method { receiver, method, args } => {
@@ -298,6 +300,27 @@ fn lambdas_and_comprehensions_parse_as_python_reads_them() {
     assert_eq!(expr("[a * b for a, b in xs if a > 0 for c in ys if c]"), "(list-of (* a b) (for (a b) xs (if (> a 0))) (for (c) ys (if c)))");
     assert_eq!(expr("sum(p.sum() for p in ps)"), "(call sum (gen (method p sum) (for (p) ps)))");
     assert_eq!(expr("[x for x in lambda_]"), "(list-of x (for (x) lambda_))");
+}
+
+/// Python's levels: comparisons < `|` < `^` < `&` < `+`, and `~` binds as unary minus.
+#[test]
+fn bitwise_operators_bind_as_in_python() {
+    assert_eq!(expr("a | b ^ c & d + 1"), "(| a (^ b (& c (+ d 1))))");
+    assert_eq!(expr("a & b & c"), "(& (& a b) c)");
+    assert_eq!(expr("(x > 0) & (x < 1)"), "(& (> x 0) (< x 1))");
+    assert_eq!(expr("x == a | b"), "(== x (| a b))");
+    assert_eq!(expr("~m & n"), "(& (invert m) n)");
+    assert_eq!(expr("~x ** 2"), "(invert (** x 2))");
+    assert_eq!(expr("not a | b"), "(not (| a b))");
+    // `&=` is one token, not `&` followed by `=`.
+    let file = parse_ok("m &= a | b\n");
+    match &file.items[0] {
+        Item::Stmt(Stmt { kind: StmtKind::AugAssign { op, value, .. }, .. }) => {
+            assert_eq!(*op, AugOp::Bit(BitOp::And));
+            assert_eq!(sexp(value), "(| a b)");
+        }
+        other => panic!("not an augmented assignment: {other:?}"),
+    }
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! needs, literals in Python's spelling, and calls through the builtin table.
 
 use crate::diag::{Code, Diagnostic};
-use crate::syntax::ast::{Arg, BinOp, Comprehension, Expr, ExprKind, FPiece, IndexItem, LogicOp, Span, UnOp};
+use crate::syntax::ast::{Arg, BinOp, BitOp, Comprehension, Expr, ExprKind, FPiece, IndexItem, LogicOp, Span, UnOp};
 
 use super::kinds::Kind;
 use super::stmts::Scope;
@@ -17,11 +17,14 @@ const OR: u8 = 1;
 const AND: u8 = 2;
 const NOT: u8 = 3;
 const CMP: u8 = 4;
-const ADD: u8 = 6;
-const MUL: u8 = 7;
-const NEG: u8 = 8;
-const POW: u8 = 9;
-const ATOM: u8 = 10;
+const BIT_OR: u8 = 5;
+const BIT_XOR: u8 = 6;
+const BIT_AND: u8 = 7;
+const ADD: u8 = 8;
+const MUL: u8 = 9;
+const NEG: u8 = 10;
+const POW: u8 = 11;
+const ATOM: u8 = 12;
 
 /// `grad`'s keywords that PyTorch's `torch.autograd.grad` spells differently.
 const GRAD_KEYWORDS: &[(&str, &str)] = &[("output", "outputs"), ("input", "inputs"), ("grad", "grad_outputs")];
@@ -133,6 +136,16 @@ impl Exporter<'_> {
                 let p = match op {
                     LogicOp::And => AND,
                     LogicOp::Or => OR,
+                };
+                let l = self.expr_at(lhs, scope, p);
+                let r = self.expr_at(rhs, scope, p + 1);
+                (format!("{l} {} {r}", op.symbol()), p)
+            }
+            ExprKind::Bitwise { op, lhs, rhs } => {
+                let p = match op {
+                    BitOp::Or => BIT_OR,
+                    BitOp::Xor => BIT_XOR,
+                    BitOp::And => BIT_AND,
                 };
                 let l = self.expr_at(lhs, scope, p);
                 let r = self.expr_at(rhs, scope, p + 1);

@@ -72,6 +72,10 @@ impl Kinds {
             ExprKind::Name(n) if !self.is_bound(n) && matches!(n.as_str(), "pi" | "e" | "inf" | "nan") => Kind::Host,
             ExprKind::Name(n) => self.get(n),
             ExprKind::Unary { op: UnOp::Neg | UnOp::Invert, operand } => self.of(operand),
+            ExprKind::Bitwise { lhs, rhs, .. } => match (self.of(lhs), self.of(rhs)) {
+                (Kind::Host, Kind::Host) => Kind::Host,
+                _ => Kind::Tensor,
+            },
             ExprKind::Binary { lhs, rhs, .. } => match (self.of(lhs), self.of(rhs)) {
                 (Kind::Host, Kind::Host) => Kind::Host,
                 _ => Kind::Tensor,

@@ -144,6 +144,11 @@ impl<'a> Lowerer<'a> {
                 self.binary(*op, (a, lhs.span), (b, rhs.span), e.span)
             }
             ExprKind::Logic { op, lhs, rhs } => self.logic(*op, lhs, rhs, scope),
+            ExprKind::Bitwise { op, lhs, rhs } => {
+                let a = self.expr(lhs, scope);
+                let b = self.expr(rhs, scope);
+                self.bitwise(*op, (a, lhs.span), (b, rhs.span), e.span)
+            }
             ExprKind::Not(operand) => self.not(operand, scope),
             ExprKind::Is { lhs, rhs, negated } => self.is(lhs, rhs, *negated, e.span, scope),
             // `needs_grad(p)` names a parameter and reads no value, so its argument is not evaluated.

@@ -20,7 +20,7 @@ use crate::check::shapes;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
 use crate::ir::program::Mutation;
-use crate::syntax::ast::{Arg, BinOp, Expr, ExprKind, Ident, Span};
+use crate::syntax::ast::{Arg, AugOp, BinOp, Expr, ExprKind, Ident, Span};
 
 /// The in-place methods this file lowers.
 const METHODS: [&str; 16] = [
@@ -161,7 +161,11 @@ impl Lowerer<'_> {
 
     /// `target OP= value`. A tensor is updated in place; any other value (a
     /// Python number) is rebound to the result, as Python does for immutable values.
-    pub(crate) fn aug_assign(&mut self, target: &Expr, op: BinOp, value: &Expr, scope: &mut Scope, kind: BodyKind, span: Span) {
+    pub(crate) fn aug_assign(&mut self, target: &Expr, op: AugOp, value: &Expr, scope: &mut Scope, kind: BodyKind, span: Span) {
+        let op = match op {
+            AugOp::Arith(op) => op,
+            AugOp::Bit(op) => return self.bit_aug_assign(target, op, value, scope, kind, span),
+        };
         if let ExprKind::Index { receiver, items } = &target.kind {
             // A subscript with a boolean mask is evaluated once, by the read,
             // which hands it over instead of reading (`mask_index.rs`).

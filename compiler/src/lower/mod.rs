@@ -21,6 +21,7 @@ mod arith_calls;
 mod asserts;
 mod assign;
 mod bce_options;
+mod bitwise;
 mod branches;
 mod budget;
 mod builtin_calls;

@@ -99,7 +99,7 @@ pub enum StmtKind {
     NoGrad(Block),
     /// `x -= e`, `x[i] += e` (also `+=`, `*=`, `/=`): an in-place update of the target,
     /// a name or a subscript (`op` is `Add`, `Sub`, `Mul` or `Div`).
-    AugAssign { target: Expr, op: BinOp, value: Expr },
+    AugAssign { target: Expr, op: AugOp, value: Expr },
     /// `x[i] = v`, `x[mask] = v`, `p.grad = none`: a store into part of an object.
     /// The target is an `Index` or a `Field` expression.
     Store { target: Expr, value: Expr },
@@ -231,6 +231,40 @@ impl BinOp {
 
 /// Python's short-circuit operators on host bools.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BitOp {
+    And,
+    Or,
+    Xor,
+}
+
+impl BitOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BitOp::And => "&",
+            BitOp::Or => "|",
+            BitOp::Xor => "^",
+        }
+    }
+}
+
+/// The operator of an augmented assignment: `+=`, `-=`, `*=`, `/=`, or one of
+/// the bitwise `&=`, `|=`, `^=`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AugOp {
+    Arith(BinOp),
+    Bit(BitOp),
+}
+
+impl AugOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            AugOp::Arith(op) => op.symbol(),
+            AugOp::Bit(op) => op.symbol(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogicOp {
     And,
     Or,
@@ -294,6 +328,12 @@ pub enum ExprKind {
         rhs: Box<Expr>,
     },
     /// `a and b`, `a or b`.
+    /// `a & b`, `a | b`, `a ^ b`: elementwise on bool tensors, bitwise on ints.
+    Bitwise {
+        op: BitOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     Logic {
         op: LogicOp,
         lhs: Box<Expr>,

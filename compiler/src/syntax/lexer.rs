@@ -129,6 +129,19 @@ pub enum Token {
     /// `~`, Python's bitwise inversion (`~mask`).
     #[token("~")]
     Tilde,
+    /// `&`, `|` and `^`: Python's bitwise operators (`(x > 0) & (x < 1)`).
+    #[token("&")]
+    Amp,
+    #[token("|")]
+    Pipe,
+    #[token("^")]
+    Caret,
+    #[token("&=")]
+    AmpEq,
+    #[token("|=")]
+    PipeEq,
+    #[token("^=")]
+    CaretEq,
     #[token("*")]
     Star,
     #[token("/")]

@@ -6,7 +6,7 @@
 use lalrpop_util::{lalrpop_mod, ParseError};
 
 use crate::diag::{Code, Diagnostic};
-use crate::syntax::ast::{self, BinOp, Expr, ExprKind, Span};
+use crate::syntax::ast::{self, BinOp, BitOp, Expr, ExprKind, Span};
 use crate::syntax::lexer::{self, Token};
 
 lalrpop_mod!(
@@ -34,6 +34,11 @@ pub(crate) fn parse_expr(tokens: Vec<(usize, Token, usize)>, source: &str) -> Re
 /// Builds a binary expression node; the grammar's actions call it for every operator.
 pub(crate) fn binary(op: BinOp, lhs: Expr, rhs: Expr, start: usize, end: usize) -> Expr {
     Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span: Span::new(start, end) }
+}
+
+/// Builds `a & b`, `a | b` or `a ^ b`.
+pub(crate) fn bitwise(op: BitOp, lhs: Expr, rhs: Expr, start: usize, end: usize) -> Expr {
+    Expr { kind: ExprKind::Bitwise { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span: Span::new(start, end) }
 }
 
 /// Builds a comparison. Comparisons do not chain, unlike Python's `a < b < c`
@@ -165,6 +170,9 @@ fn check_nesting(tokens: &[(usize, Token, usize)]) -> Result<(), Diagnostic> {
             Token::Plus
             | Token::Minus
             | Token::Tilde
+            | Token::Amp
+            | Token::Pipe
+            | Token::Caret
             | Token::Star
             | Token::Slash
             | Token::SlashSlash
@@ -257,7 +265,7 @@ fn describe(token: &Token, text: &str) -> String {
 const EXPR_START: &[&str] = &["ident", "number", "string", "fstring", "true", "false", "none", "(", "[", "-", "~", "backward", "not", "lambda"];
 /// Binary operators; when `+` and `*` are both expected, so are the rest
 /// (comparisons and the word operators `is`, `and`, `or` included).
-const BIN_OPS: &[&str] = &["+", "-", "*", "/", "**", "@", "cmp", "is", "and", "or", "//", "%"];
+const BIN_OPS: &[&str] = &["+", "-", "*", "/", "**", "@", "cmp", "is", "and", "or", "//", "%", "&", "|", "^"];
 /// The most alternatives a help line lists before it gives a general hint instead.
 const MAX_ALTERNATIVES: usize = 6;
 

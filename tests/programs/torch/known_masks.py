@@ -26,6 +26,20 @@ print(R[known].shape, known.sum())
 cols = torch.tensor([True, False, False, True])
 print(R[:, cols])
 print(R[..., cols].sum(dim=1))
+# Masks combine with `&`, `|` and `^`, which bind tighter than comparisons.
+low = (R > 0) & (R < 4)
+print(low.sum(), R[low])
+print((R < 2) | (R > 4))
+print((R < 2) ^ known, True ^ False, 6 & 3, 6 | 3)
+# `&=`, `|=` and `^=` update a mask in place: every name holding it sees it.
+keep = known.clone()
+alias = keep
+keep &= R > 1
+keep |= cols
+keep ^= R == 5
+flags = 6
+flags ^= 3
+print(alias, flags)
 # A mask that selects nothing gives an empty tensor.
 print(R[torch.zeros(3, 4, dtype=torch.bool)])
 
