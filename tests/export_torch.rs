@@ -63,6 +63,7 @@ const EXPORTABLE: &[&str] = &[
     "my_relu",
     "nn_tutorial",
     "normal_samples",
+    "one_cycle",
     "one_hot",
     "optimizers",
     "palindrome_rnn",

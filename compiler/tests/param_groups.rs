@@ -141,10 +141,7 @@ fn scheduler_arguments_and_methods_are_checked() {
         Err(d) => (d[0].code, d[0].message.clone()),
     };
     let head = "w = zeros(2, requires_grad=true)\nopt = SGD([w], lr=0.1)\n";
-    assert_eq!(
-        errors(&format!("{head}s = StepLR(opt, step_size=0)\n")),
-        (Code::E0680, "`step_size` must be a positive integer, not an integer".to_string())
-    );
+    assert_eq!(errors(&format!("{head}s = StepLR(opt, step_size=0)\n")), (Code::E0680, "`step_size` must be a positive integer, not 0".to_string()));
     assert_eq!(errors(&format!("{head}s = StepLR(w, 3)\n")), (Code::E0680, "`StepLR` schedules an optimizer, not a tensor".to_string()));
     assert_eq!(errors(&format!("{head}s = ExponentialLR(opt)\n")), (Code::E0680, "`ExponentialLR` needs `gamma`".to_string()));
     assert_eq!(errors(&format!("{head}s = StepLR(opt, 3, last_epoch=5)\n")), (Code::E0680, "`StepLR` starts from `last_epoch=-1` here".to_string()));

@@ -1,6 +1,6 @@
 //! `torch.optim.lr_scheduler`'s `CosineAnnealingLR`, `LambdaLR`,
-//! `MultiplicativeLR`, `LinearLR`, `ConstantLR`, `PolynomialLR` and
-//! `ReduceLROnPlateau`: the rate
+//! `MultiplicativeLR`, `LinearLR`, `ConstantLR`, `PolynomialLR`,
+//! `CosineAnnealingWarmRestarts`, `OneCycleLR` and `ReduceLROnPlateau`: the rate
 //! of every step, printed in full, is what PyTorch 2.15 prints for the same
 //! lines (the expected strings were made by running them under PyTorch), in
 //! loops compiled once; chained schedulers share the first one's base rate; the
@@ -155,9 +155,9 @@ fn schedule_options_are_checked() {
         ("s = LinearLR(opt, start_factor=0.0)\n", "`start_factor` must be greater than 0 and at most 1, not 0"),
         ("s = LinearLR(opt, end_factor=1.5)\n", "`end_factor` must be between 0 and 1, not 1.5"),
         ("s = ConstantLR(opt, factor=2)\n", "`factor` must be greater than 0 and at most 1, not 2"),
-        ("s = CosineAnnealingLR(opt, T_max=0)\n", "`T_max` must be a positive integer, not an integer"),
+        ("s = CosineAnnealingLR(opt, T_max=0)\n", "`T_max` must be a positive integer, not 0"),
         ("s = CosineAnnealingLR(opt)\n", "`CosineAnnealingLR` needs `T_max`"),
-        ("s = PolynomialLR(opt, total_iters=0)\n", "`total_iters` must be a positive integer, not an integer"),
+        ("s = PolynomialLR(opt, total_iters=0)\n", "`total_iters` must be a positive integer, not 0"),
         ("s = LambdaLR(opt, 0.5)\n", "`lr_lambda` must be a function of the epoch, not a number"),
         ("s = MultiplicativeLR(opt)\n", "`MultiplicativeLR` needs `lr_lambda`"),
         ("s = LambdaLR(opt, lambda e: ones(1))\n", "`lr_lambda` must return a Python number, not a tensor"),
@@ -217,4 +217,121 @@ fn reduce_on_plateau_options_and_metric_are_checked() {
     for (line, code, message) in cases {
         assert_eq!(errors(&format!("{head}{line}")), (code, message.to_string()), "{line}");
     }
+}
+
+/// `OneCycleLR`'s constructor checks in PyTorch's words, the momenta graphc's
+/// updates need, and that it schedules its optimizer alone; a step past
+/// `total_steps` is PyTorch's ValueError when the program runs.
+#[test]
+fn one_cycle_options_are_checked() {
+    let errors = |program: &str| match compile(program, false) {
+        Ok(_) => panic!("compiled: {program}"),
+        Err(d) => (d[0].code, d[0].message.clone()),
+    };
+    let head = "w = zeros(2, requires_grad=true)\nopt = SGD([w], lr=0.1, momentum=0.9)\n";
+    let cases = [
+        ("s = OneCycleLR(opt, max_lr=0.1)\n", "You must define either total_steps OR (epochs AND steps_per_epoch)"),
+        ("s = OneCycleLR(opt, max_lr=0.1, epochs=3)\n", "You must define either total_steps OR (epochs AND steps_per_epoch)"),
+        ("s = OneCycleLR(opt, max_lr=0.1, total_steps=10, pct_start=1.5)\n", "Expected float between 0 and 1 pct_start, but got 1.5"),
+        ("s = OneCycleLR(opt, max_lr=0.1, total_steps=10, anneal_strategy=\"exp\")\n", "`anneal_strategy` is \"cos\" or \"linear\", not \"exp\""),
+        ("s = OneCycleLR(opt, total_steps=10)\n", "`OneCycleLR` needs `max_lr`"),
+        (
+            "s = OneCycleLR(opt, max_lr=0.1, total_steps=10, base_momentum=0.0)\n",
+            "graphc's momentum under `OneCycleLR` needs `base_momentum` and `max_momentum` above 0",
+        ),
+        ("s = StepLR(opt, step_size=2)\nt = OneCycleLR(opt, max_lr=0.1, total_steps=10)\n", "`OneCycleLR` schedules its optimizer alone here"),
+        // 10 * 0.1 - 1 = 0: the first phase has no steps, and PyTorch divides by zero.
+        (
+            "s = OneCycleLR(opt, max_lr=0.1, total_steps=10, pct_start=0.1)\n",
+            "a phase of `OneCycleLR` ends at step 0 where it starts: PyTorch divides by zero there (ZeroDivisionError)",
+        ),
+    ];
+    for (line, message) in cases {
+        assert_eq!(errors(&format!("{head}{line}")), (Code::E0680, message.to_string()), "{line}");
+    }
+    let adam = "w = zeros(2, requires_grad=true)\nopt = Adam([w])\ns = OneCycleLR(opt, max_lr=0.1, total_steps=10, base_momentum=0.4)\n";
+    assert_eq!(errors(adam).1, "graphc's Adam under `OneCycleLR` needs `base_momentum` and `max_momentum` above 0.5");
+    let adagrad = "w = zeros(2, requires_grad=true)\nopt = Adagrad([w])\ns = OneCycleLR(opt, max_lr=0.1, total_steps=10)\n";
+    assert_eq!(errors(adagrad).1, "optimizer must support momentum or beta1 with `cycle_momentum` option enabled");
+    // Without momentum cycling Adagrad takes the schedule.
+    assert!(compile(
+        "w = zeros(2, requires_grad=true)\nopt = Adagrad([w])\ns = OneCycleLR(opt, max_lr=0.1, total_steps=10, cycle_momentum=false)\n",
+        false
+    )
+    .is_ok());
+}
+
+#[test]
+fn a_one_cycle_step_past_the_total_stops_the_run_with_pytorchs_error() {
+    let program = "w = zeros(2, requires_grad=true)\nopt = SGD([w], lr=0.1, momentum=0.9)\ns = OneCycleLR(opt, max_lr=0.1, total_steps=3)\nfor i in range(4) {\n    opt.step()\n    s.step()\n    print(i)\n}\n";
+    let c = compile(program, false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    let mut out = Vec::new();
+    let err = graphc_runtime::exec::run(&c.plan, &mut out).expect_err("the fourth step must fail");
+    assert_eq!(String::from_utf8_lossy(&out), "0\n1\n2\n");
+    assert!(err.message.contains("ValueError: Tried to step 4 times. The specified number of total steps is 3"), "{}", err.message);
+}
+
+/// A scheduled optimizer prints the `initial_lr` its first scheduler set, as
+/// PyTorch's repr lists every key of the group (the text is PyTorch 2.15's).
+#[test]
+fn a_scheduled_optimizer_prints_its_initial_rate() {
+    let out = run("w = zeros(2, requires_grad=true)\nopt = SGD([w], lr=0.1, momentum=0.9)\ns = StepLR(opt, step_size=2)\nt = ExponentialLR(opt, gamma=0.5)\nprint(opt)\n");
+    let want = "SGD (\nParameter Group 0\n    dampening: 0\n    differentiable: False\n    foreach: None\n    fused: None\n    initial_lr: 0.1\n    lr: 0.1\n    maximize: False\n    momentum: 0.9\n    nesterov: False\n    weight_decay: 0\n)\n";
+    assert_eq!(out, want);
+}
+
+/// `CosineAnnealingWarmRestarts` with growing cycles (`T_mult=2`) and a floor,
+/// and with cycles of one length: every rate, in loops compiled once, and the
+/// optimizer's repr, as PyTorch 2.15 prints them for the same lines.
+#[test]
+fn warm_restarts_give_pytorchs_rates_bit_for_bit() {
+    let program = r#"
+w = zeros(3, requires_grad=true)
+opt = SGD([w], lr=0.1)
+s = CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2, eta_min=0.001)
+out = [s.get_last_lr()[0]]
+for i in range(25) {
+    opt.step()
+    s.step()
+    out.append(s.get_last_lr()[0])
+}
+print(out)
+w2 = zeros(3, requires_grad=true)
+opt2 = SGD([w2], lr=0.05)
+s2 = CosineAnnealingWarmRestarts(opt2, T_0=4)
+out = []
+for i in range(10) {
+    opt2.step()
+    s2.step()
+    out.append(s2.get_last_lr()[0])
+}
+print(out)
+print(opt2)
+"#;
+    let want = "\
+[0.1, 0.07525000000000001, 0.025750000000000012, 0.1, 0.09336825748732973, 0.07525000000000001, 0.0505, 0.025750000000000012, 0.007631742512670284, 0.1, 0.09831332840130888, 0.09336825748732973, 0.0855017856687341, 0.07525000000000001, 0.06331154273257478, 0.0505, 0.03768845726742523, 0.025750000000000012, 0.0154982143312659, 0.007631742512670284, 0.0026866715986911243, 0.1, 0.09957652063800362, 0.09831332840130888, 0.0962320368593087, 0.09336825748732973]
+[0.04267766952966369, 0.025, 0.0073223304703363135, 0.05, 0.04267766952966369, 0.025, 0.0073223304703363135, 0.05, 0.04267766952966369, 0.025]
+SGD (
+Parameter Group 0
+    dampening: 0
+    differentiable: False
+    foreach: None
+    fused: None
+    initial_lr: 0.05
+    lr: 0.025
+    maximize: False
+    momentum: 0
+    nesterov: False
+    weight_decay: 0
+)
+";
+    assert_eq!(run(program), want);
+    let errors = |program: &str| match compile(program, false) {
+        Ok(_) => panic!("compiled: {program}"),
+        Err(d) => (d[0].code, d[0].message.clone()),
+    };
+    let head = "w = zeros(2, requires_grad=true)\nopt = SGD([w], lr=0.1)\n";
+    assert_eq!(errors(&format!("{head}s = CosineAnnealingWarmRestarts(opt, T_0=0)\n")).1, "`T_0` must be a positive integer, not 0");
+    assert_eq!(errors(&format!("{head}s = CosineAnnealingWarmRestarts(opt, T_0=5, T_mult=0)\n")).1, "`T_mult` must be a positive integer, not 0");
+    assert_eq!(errors(&format!("{head}s = CosineAnnealingWarmRestarts(opt)\n")).1, "`CosineAnnealingWarmRestarts` needs `T_0`");
 }

@@ -76,6 +76,26 @@ pub const LOOSER: &[(&str, f64, &str)] = &[
          losses against PyTorch's",
     ),
     (
+        "adagrad_mf.act:W.grad",
+        4.0,
+        "the gradient at the end of 2000 Adagrad steps, at the minimum: entries of about 1e-4 that are rounding noise, whose \
+         signs flip with the engines' last bits (measured: 1.88 of its scale in ONNX Runtime 1.32)",
+    ),
+    ("adagrad_mf.act:H.grad", 4.0, "as W.grad (measured: 1.88 of its scale in ONNX Runtime 1.32)"),
+    (
+        "adagrad_mf.act",
+        2e-3,
+        "two runs of 2000 Adagrad steps on a rank-2 factorisation: W and H are determined only up to an invertible 2x2 factor, \
+         so along that valley they drift with the engines' last bits (measured: 5.0e-4 for W in ONNX Runtime 1.32); the \
+         losses agree with PyTorch's to 1.2e-7 (tests/training_examples.rs)",
+    ),
+    (
+        "one_cycle.act:w3.grad",
+        1e-4,
+        "the last of three trainings (20 Nesterov SGD steps under OneCycleLR): the gradient at the fit is a mean of 64 terms \
+         that nearly cancel (measured: 1.17e-5 of its scale in ONNX Runtime 1.32)",
+    ),
+    (
         "sorting.act:indices",
         f64::INFINITY,
         "the positions of 24 integers with many ties: ONNX's TopK puts equal values in order of position (a stable sort), \

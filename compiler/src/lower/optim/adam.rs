@@ -74,7 +74,18 @@ impl Lowerer<'_> {
             }
         }
         let (beta1, beta2) = h.betas;
-        let exp_avg = self.lerp(exp_avg, grad, 1.0 - beta1, span);
+        let exp_avg = match h.cycled_momentum {
+            // `1 - beta1` as a Python float; `OneCycleLR` keeps it below 0.5
+            // (`one_cycle.rs`), so the kernel takes its `start + weight * (end - start)` branch.
+            Some(b1) => {
+                let one = self.scalar(1.0, DType::F64, span);
+                let w = self.ew(Binary::Sub, one, b1, span);
+                let w = self.host_in_dtype(w, dt, span);
+                let diff = self.ew(Binary::Sub, grad, exp_avg, span);
+                self.fma(w, diff, exp_avg, span)
+            }
+            None => self.lerp(exp_avg, grad, 1.0 - beta1, span),
+        };
         let decayed = self.mul_number(exp_avg_sq, beta2, span);
         let exp_avg_sq = self.addcmul(decayed, grad, grad, 1.0 - beta2, span);
         state.exp_avg = Some(exp_avg);
@@ -107,7 +118,11 @@ impl Lowerer<'_> {
     fn bias_corrections(&mut self, h: &Hyper, step_t: NodeId, span: Span) -> (NodeId, NodeId) {
         let step = self.host_in_dtype(step_t, DType::F64, span);
         let f = |l: &mut Self, v: f64| l.scalar(v, DType::F64, span);
-        let (b1, b2, one) = (f(self, h.betas.0), f(self, h.betas.1), f(self, 1.0));
+        let b1 = match h.cycled_momentum {
+            Some(b1) => b1,
+            None => f(self, h.betas.0),
+        };
+        let (b2, one) = (f(self, h.betas.1), f(self, 1.0));
         let lr = self.lr_value(h.lr_node, h.lr, span);
         let half = f(self, 0.5);
         let p1 = self.ew(Binary::Pow, b1, step, span);

@@ -53,6 +53,7 @@ fn defaults(kind: Kind) -> Hyper {
         centered: false,
         lr_decay: 0.0,
         initial_accumulator_value: 0.0,
+        cycled_momentum: None,
         maximize: false,
         ints,
     }

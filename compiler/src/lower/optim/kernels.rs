@@ -18,6 +18,7 @@ use graphc_runtime::op::{Binary, Unary};
 use graphc_runtime::{DType, Op};
 
 use super::super::Lowerer;
+use super::Hyper;
 use crate::ir::graph::NodeId;
 use crate::syntax::ast::Span;
 
@@ -52,6 +53,23 @@ impl Lowerer<'_> {
     pub(super) fn mul_number(&mut self, x: NodeId, c: f64, span: Span) -> NodeId {
         let c = self.scalar(c, self.dtype_of(x), span);
         self.ew(Binary::Mul, x, c, span)
+    }
+
+    /// The optimizer's momentum in the dtype `dt`: the
+    /// constant, or the node `OneCycleLR` sets, rounded as a Python float
+    /// meeting a tensor of `dt` is.
+    pub(super) fn momentum_in(&mut self, h: &Hyper, dt: DType, span: Span) -> NodeId {
+        match h.cycled_momentum {
+            Some(m) if dt == DType::F64 => m,
+            Some(m) => self.node(Op::Cast, dt, vec![], &[m], span),
+            None => self.scalar(h.momentum, dt, span),
+        }
+    }
+
+    /// `x.mul_(momentum)`.
+    pub(super) fn mul_momentum(&mut self, x: NodeId, h: &Hyper, span: Span) -> NodeId {
+        let m = self.momentum_in(h, self.dtype_of(x), span);
+        self.ew(Binary::Mul, x, m, span)
     }
 
     /// `start.lerp(end, weight)` with a Python-float weight: `lerp_kernel_scalar_weight`.

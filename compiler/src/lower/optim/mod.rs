@@ -19,6 +19,7 @@ mod adagrad;
 mod adam;
 mod args;
 mod kernels;
+pub(crate) mod one_cycle;
 pub(crate) mod param_groups;
 pub(crate) mod plateau;
 mod repr;
@@ -27,6 +28,7 @@ pub(crate) mod schedulers;
 mod sgd;
 #[cfg(test)]
 mod tests;
+pub(crate) mod warm_restarts;
 
 use super::{Lowerer, Value};
 use crate::diag::{Code, Diagnostic};
@@ -91,6 +93,10 @@ pub(crate) struct Hyper {
     pub initial_accumulator_value: f64,
     /// Step up the gradient instead of down (the gradient is negated first).
     pub maximize: bool,
+    /// The momentum `OneCycleLR` sets at each step (SGD's and RMSprop's
+    /// `momentum`, Adam's first beta), a 0-d f64 node the updates read in place
+    /// of the constant (`one_cycle.rs`).
+    pub cycled_momentum: Option<NodeId>,
     /// The options whose value is a Python int (`momentum=0`, `betas.0` for the
     /// first beta), which PyTorch's `repr` prints without a decimal point.
     pub ints: Vec<&'static str>,
@@ -165,6 +171,7 @@ impl Table {
                 f(format!("optimizer {k} param {i}"), Some(*p));
             }
             f(format!("optimizer {k} lr"), opt.hyper.lr_node);
+            f(format!("optimizer {k} momentum"), opt.hyper.cycled_momentum);
             for (i, s) in opt.state.iter().enumerate() {
                 let Some(s) = s else {
                     f(format!("optimizer {k} state {i}"), None);
@@ -183,6 +190,11 @@ impl Table {
                     f(format!("scheduler {k} {field}"), Some(*n));
                 }
             }
+            if let Some(mut r) = s.restarts {
+                for (field, n) in r.nodes_mut() {
+                    f(format!("scheduler {k} {field}"), Some(*n));
+                }
+            }
         }
     }
 
@@ -197,6 +209,9 @@ impl Table {
             }
             if let Some(n) = opt.hyper.lr_node.and_then(|_| node_of(&format!("optimizer {k} lr"))) {
                 opt.hyper.lr_node = Some(n);
+            }
+            if let Some(n) = opt.hyper.cycled_momentum.and_then(|_| node_of(&format!("optimizer {k} momentum"))) {
+                opt.hyper.cycled_momentum = Some(n);
             }
             for (i, s) in opt.state.iter_mut().enumerate() {
                 let Some(s) = s else { continue };
@@ -221,6 +236,13 @@ impl Table {
                     }
                 }
             }
+            if let Some(r) = &mut s.restarts {
+                for (field, n) in r.nodes_mut() {
+                    if let Some(m) = node_of(&format!("scheduler {k} {field}")) {
+                        *n = m;
+                    }
+                }
+            }
         }
     }
 
@@ -234,6 +256,9 @@ impl Table {
             if let Some(n) = &mut opt.hyper.lr_node {
                 *n = f(*n);
             }
+            if let Some(n) = &mut opt.hyper.cycled_momentum {
+                *n = f(*n);
+            }
             for s in opt.state.iter_mut().flatten() {
                 for n in s.nodes_mut().into_iter().flatten() {
                     *n = f(*n);
@@ -245,6 +270,11 @@ impl Table {
             s.base_lr = f(s.base_lr);
             if let Some(p) = &mut s.plateau {
                 for (_, n) in p.nodes_mut() {
+                    *n = f(*n);
+                }
+            }
+            if let Some(r) = &mut s.restarts {
+                for (_, n) in r.nodes_mut() {
                     *n = f(*n);
                 }
             }
@@ -264,29 +294,57 @@ impl Lowerer<'_> {
         Value::Optimizer(self.optim.optimizers.len() - 1)
     }
 
-    /// What `print(opt)` shows: PyTorch's repr, whose learning rate is printed
-    /// when the program runs if it was assigned a run-time number.
+    /// What `print(opt)` shows: PyTorch's repr, with the keys its schedulers
+    /// added to the group (`initial_lr`; `OneCycleLR`'s rates and momenta), whose
+    /// learning rate and cycled momentum are printed when the program runs if
+    /// they are run-time numbers.
     pub(crate) fn optimizer_print(&self, k: usize) -> crate::ir::program::PrintArg {
         use crate::ir::program::PrintArg;
+        use graphc_runtime::format::python_float_repr;
         let opt = &self.optim.optimizers[k];
         let mut hyper = opt.hyper.clone();
-        let run_time = match hyper.lr_node.map(|n| &self.prog.graph.node(n).op) {
-            Some(graphc_runtime::Op::Full(s)) => {
-                (hyper.lr, hyper.lr_node) = (s.get(), None);
-                None
-            }
-            _ => hyper.lr_node,
+        // A node that holds a constant prints as that number.
+        let constant = |n: Option<NodeId>| match n.map(|n| &self.prog.graph.node(n).op) {
+            Some(graphc_runtime::Op::Full(s)) => Some(s.get()),
+            _ => None,
         };
-        let text = repr::optimizer_repr(opt.kind, &hyper);
-        let Some(node) = run_time else { return PrintArg::Text(text) };
-        // The number is `str()` of a Python float, as the repr formats it.
-        let at = text.find(repr::LR_MARK).expect("the repr of a run-time learning rate marks it");
-        let (before, after) = (&text[..at], &text[at + repr::LR_MARK.len()..]);
-        super::output_calls::concat(vec![
-            PrintArg::Text(before.to_string()),
-            PrintArg::Scalar { node, spec: String::new() },
-            PrintArg::Text(after.to_string()),
-        ])
+        if let Some(v) = constant(hyper.lr_node) {
+            (hyper.lr, hyper.lr_node) = (v, None);
+        }
+        if let Some(v) = constant(hyper.cycled_momentum) {
+            if opt.kind == Kind::Adam || opt.kind == Kind::AdamW {
+                hyper.betas.0 = v;
+            } else {
+                hyper.momentum = v;
+            }
+            hyper.cycled_momentum = None;
+        }
+        let mut extra: Vec<(&'static str, String)> = Vec::new();
+        for s in self.optim.schedulers.iter().filter(|s| s.optimizer == k) {
+            match &s.schedule {
+                schedulers::Schedule::Plateau(_) => {}
+                schedulers::Schedule::OneCycle(c) => extra.extend(c.keys.iter().cloned()),
+                // The first scheduler sets `initial_lr` (`setdefault`), the rate it found.
+                _ if !extra.iter().any(|(key, _)| *key == "initial_lr") => {
+                    let v = constant(Some(s.base_lr)).unwrap_or(hyper.lr);
+                    let int = hyper.ints.contains(&"lr") && v.fract() == 0.0;
+                    extra.push(("initial_lr", if int { format!("{}", v as i64) } else { python_float_repr(v) }));
+                }
+                _ => {}
+            }
+        }
+        let text = repr::optimizer_repr(opt.kind, &hyper, &extra);
+        // Each mark becomes `str()` of the Python float, as the repr formats it.
+        let marks = [(repr::LR_MARK, hyper.lr_node), (repr::MOMENTUM_MARK, hyper.cycled_momentum)];
+        let mut pieces = Vec::new();
+        let mut rest = text.as_str();
+        while let Some((at, mark, node)) = marks.iter().filter_map(|(m, n)| Some((rest.find(m)?, *m, (*n)?))).min_by_key(|(at, _, _)| *at) {
+            pieces.push(PrintArg::Text(rest[..at].to_string()));
+            pieces.push(PrintArg::Scalar { node, spec: String::new() });
+            rest = &rest[at + mark.len()..];
+        }
+        pieces.push(PrintArg::Text(rest.to_string()));
+        super::output_calls::concat(pieces)
     }
 
     /// `opt.step()` or `opt.zero_grad()`.

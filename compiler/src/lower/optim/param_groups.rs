@@ -79,7 +79,11 @@ impl Lowerer<'_> {
                 },
                 None => num("lr", h.lr),
             },
-            "momentum" => num("momentum", h.momentum),
+            // A momentum `OneCycleLR` sets is a Python float known at run time.
+            "momentum" => match h.cycled_momentum {
+                Some(n) => Value::Host { node: n, kind: HostKind::Float },
+                None => num("momentum", h.momentum),
+            },
             "dampening" => num("dampening", h.dampening),
             "weight_decay" => num("weight_decay", h.weight_decay),
             "eps" => num("eps", h.eps),
@@ -90,7 +94,13 @@ impl Lowerer<'_> {
             "initial_accumulator_value" => num("initial_accumulator_value", h.initial_accumulator_value),
             "centered" => Value::Bool(h.centered),
             "maximize" => Value::Bool(h.maximize),
-            "betas" => Value::Tuple(vec![(num("betas.0", h.betas.0), span), (num("betas.1", h.betas.1), span)]),
+            "betas" => {
+                let first = match h.cycled_momentum {
+                    Some(n) => Value::Host { node: n, kind: HostKind::Float },
+                    None => num("betas.0", h.betas.0),
+                };
+                Value::Tuple(vec![(first, span), (num("betas.1", h.betas.1), span)])
+            }
             _ => unreachable!("`param_group_key` returns the keys of `keys`"),
         }
     }

@@ -7,11 +7,15 @@ use graphc_runtime::format::python_float_repr;
 
 /// Stands for a learning rate known only at run time in [`optimizer_repr`]'s text.
 pub(crate) const LR_MARK: &str = "\u{0}lr\u{0}";
+/// Stands for a momentum (Adam: first beta) that `OneCycleLR` sets at run time.
+pub(crate) const MOMENTUM_MARK: &str = "\u{0}momentum\u{0}";
 
 /// The text PyTorch 2.15 prints for an optimizer (with [`LR_MARK`] for an
-/// assigned learning rate that is not a constant).
-pub(crate) fn optimizer_repr(kind: Kind, h: &Hyper) -> String {
+/// assigned learning rate that is not a constant, and [`MOMENTUM_MARK`] for a
+/// cycled momentum), with the keys its schedulers added to the group (`extra`).
+pub(crate) fn optimizer_repr(kind: Kind, h: &Hyper, extra: &[(&'static str, String)]) -> String {
     let num = |name: &str, v: f64| if h.ints.contains(&name) { format!("{}", v as i64) } else { python_float_repr(v) };
+    let momentum = |v: f64| if h.cycled_momentum.is_some() { MOMENTUM_MARK.to_string() } else { num("momentum", v) };
     let flag = |b: bool| if b { "True" } else { "False" }.to_string();
     let mut rows: Vec<(&str, String)> = vec![
         ("differentiable", flag(false)),
@@ -24,7 +28,7 @@ pub(crate) fn optimizer_repr(kind: Kind, h: &Hyper) -> String {
         Kind::Sgd => rows.extend([
             ("dampening", num("dampening", h.dampening)),
             ("fused", "None".to_string()),
-            ("momentum", num("momentum", h.momentum)),
+            ("momentum", momentum(h.momentum)),
             ("nesterov", flag(h.nesterov)),
         ]),
         // RMSprop has no `fused` option, so its group has no such key.
@@ -33,7 +37,7 @@ pub(crate) fn optimizer_repr(kind: Kind, h: &Hyper) -> String {
             ("capturable", flag(false)),
             ("centered", flag(h.centered)),
             ("eps", num("eps", h.eps)),
-            ("momentum", num("momentum", h.momentum)),
+            ("momentum", momentum(h.momentum)),
         ]),
         Kind::Adagrad => rows.extend([
             ("eps", num("eps", h.eps)),
@@ -43,13 +47,21 @@ pub(crate) fn optimizer_repr(kind: Kind, h: &Hyper) -> String {
         ]),
         Kind::Adam | Kind::AdamW => rows.extend([
             ("amsgrad", flag(h.amsgrad)),
-            ("betas", format!("({}, {})", num("betas.0", h.betas.0), num("betas.1", h.betas.1))),
+            (
+                "betas",
+                format!(
+                    "({}, {})",
+                    if h.cycled_momentum.is_some() { MOMENTUM_MARK.to_string() } else { num("betas.0", h.betas.0) },
+                    num("betas.1", h.betas.1)
+                ),
+            ),
             ("capturable", flag(false)),
             ("decoupled_weight_decay", flag(kind == Kind::AdamW)),
             ("eps", num("eps", h.eps)),
             ("fused", "None".to_string()),
         ]),
     }
+    rows.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
     rows.sort_by(|a, b| a.0.cmp(b.0));
     let mut out = format!("{} (\nParameter Group 0\n", kind.name());
     for (name, value) in rows {

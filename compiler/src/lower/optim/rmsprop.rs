@@ -72,7 +72,7 @@ impl Lowerer<'_> {
                 Some(b) => b,
                 None => zeros(self),
             };
-            let scaled = self.mul_number(buf, h.momentum, span);
+            let scaled = self.mul_momentum(buf, h, span);
             let one = self.scalar(1.0, dt, span);
             let buf = self.addcdiv(scaled, grad, avg, one, span);
             state.momentum_buffer = Some(buf);

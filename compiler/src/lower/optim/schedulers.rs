@@ -73,6 +73,8 @@ pub(crate) enum Schedule {
         power: f64,
     },
     Plateau(super::plateau::Plateau),
+    OneCycle(super::one_cycle::OneCycle),
+    WarmRestarts(super::warm_restarts::WarmRestarts),
 }
 
 /// One scheduler object.
@@ -89,6 +91,8 @@ pub(crate) struct Scheduler {
     pub base_lr: NodeId,
     /// `ReduceLROnPlateau`'s state.
     pub plateau: Option<super::plateau::PlateauState>,
+    /// `CosineAnnealingWarmRestarts`'s state.
+    pub restarts: Option<super::warm_restarts::RestartState>,
 }
 
 /// A scheduler's name, parameters in PyTorch's order, and the call its errors suggest.
@@ -137,6 +141,31 @@ const SPECS: &[Spec] = &[
         usage: "`PolynomialLR(optimizer, total_iters=4, power=1.0)`",
     },
     Spec {
+        name: "CosineAnnealingWarmRestarts",
+        params: &["optimizer", "T_0", "T_mult", "eta_min", "last_epoch"],
+        usage: "`CosineAnnealingWarmRestarts(optimizer, T_0=10, T_mult=2, eta_min=0.0)`",
+    },
+    Spec {
+        name: "OneCycleLR",
+        params: &[
+            "optimizer",
+            "max_lr",
+            "total_steps",
+            "epochs",
+            "steps_per_epoch",
+            "pct_start",
+            "anneal_strategy",
+            "cycle_momentum",
+            "base_momentum",
+            "max_momentum",
+            "div_factor",
+            "final_div_factor",
+            "three_phase",
+            "last_epoch",
+        ],
+        usage: "`OneCycleLR(optimizer, max_lr=0.1, total_steps=1000)`",
+    },
+    Spec {
         name: "ReduceLROnPlateau",
         params: &["optimizer", "mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps"],
         usage: "`ReduceLROnPlateau(optimizer, mode=\"min\", factor=0.1, patience=10)`",
@@ -159,6 +188,11 @@ pub(super) struct Bound {
 impl Bound {
     pub(super) fn take(&mut self, p: &str) -> Option<(Value, Span)> {
         self.slots.iter_mut().find(|(n, _)| *n == p).and_then(|(_, v)| v.take())
+    }
+
+    /// Whether argument `p` was given as a Python int (which PyTorch's repr prints without a point).
+    pub(super) fn is_int(&self, p: &str) -> bool {
+        self.slots.iter().any(|(n, v)| *n == p && matches!(v, Some((Value::Number(Num::Int(_)), _))))
     }
 
     /// Puts an argument back, to be read again (an item of a one-item list).
@@ -200,7 +234,12 @@ impl Lowerer<'_> {
             Some((Value::Poison, _)) => None,
             Some((other, s)) => {
                 let what = if min > 0 { "a positive integer" } else { "a non-negative integer" };
-                self.scheduler_error(b, format!("`{p}` must be {what}, not {}", other.describe()), s, "not a count")?;
+                // An int out of range is shown as itself, anything else by its kind.
+                let got = match &other {
+                    Value::Number(Num::Int(n)) => n.to_string(),
+                    other => other.describe().to_string(),
+                };
+                self.scheduler_error(b, format!("`{p}` must be {what}, not {got}"), s, "not a count")?;
                 None
             }
             None if default.is_some() => default,
@@ -303,7 +342,17 @@ impl Lowerer<'_> {
                 );
             }
         }
-        let Some(schedule) = self.schedule_options(&mut b, span) else { return Value::Poison };
+        let Some(schedule) = self.schedule_options(&mut b, optimizer, span) else { return Value::Poison };
+        // `OneCycleLR` sets the group's `initial_lr` and momentum outright, which
+        // another scheduler of the same optimizer would read or overwrite.
+        let one_cycle = |s: &Schedule| matches!(s, Schedule::OneCycle(_));
+        let others = self.optim.schedulers.iter().filter(|s| s.optimizer == optimizer).map(|s| &s.schedule).collect::<Vec<_>>();
+        if !others.is_empty() && (one_cycle(&schedule) || others.iter().any(|s| one_cycle(s))) {
+            return self.error(
+                Diagnostic::new(Code::E0680, "`OneCycleLR` schedules its optimizer alone here", callee.span, "a second scheduler of this optimizer")
+                    .with_help("give the optimizer one `OneCycleLR` and no other scheduler"),
+            );
+        }
         // The optimizer's rate becomes a node now if nothing made it one, so that
         // the steps have a place to carry it.
         if self.optim.optimizers[optimizer].hyper.lr_node.is_none() {
@@ -336,12 +385,30 @@ impl Lowerer<'_> {
         if let Some(new) = initial {
             self.optim.optimizers[optimizer].hyper.lr_node = Some(new);
         }
-        self.optim.schedulers.push(Scheduler { name, schedule, optimizer, last_epoch, base_lr, plateau });
+        if let Schedule::OneCycle(c) = &schedule {
+            // The initial step sets the rate and, when cycled, the momentum of step 0.
+            let (lr, momentum) = self.one_cycle_values(c, last_epoch, span);
+            let h = &mut self.optim.optimizers[optimizer].hyper;
+            h.lr_node = Some(lr);
+            if c.cycle_momentum {
+                h.cycled_momentum = Some(momentum);
+            }
+        }
+        let restarts = match &schedule {
+            Schedule::WarmRestarts(w) => {
+                // The initial step: epoch 0 is below `T_0`, so `T_i = T_0`, `T_cur = 0`.
+                let (state, lr) = self.warm_restarts_start(w, base_lr, span);
+                self.optim.optimizers[optimizer].hyper.lr_node = Some(lr);
+                Some(state)
+            }
+            _ => None,
+        };
+        self.optim.schedulers.push(Scheduler { name, schedule, optimizer, last_epoch, base_lr, plateau, restarts });
         Value::Scheduler(self.optim.schedulers.len() - 1)
     }
 
     /// The options of the schedule `b` names.
-    fn schedule_options(&mut self, b: &mut Bound, span: Span) -> Option<Schedule> {
+    fn schedule_options(&mut self, b: &mut Bound, optimizer: usize, span: Span) -> Option<Schedule> {
         Some(match b.name {
             "StepLR" => {
                 let step_size = self.sched_int(b, "step_size", None, 1)?;
@@ -394,6 +461,8 @@ impl Lowerer<'_> {
                 Schedule::Constant { factor, total: self.sched_int(b, "total_iters", Some(5), 0)? }
             }
             "ReduceLROnPlateau" => return self.plateau_options(b, span),
+            "OneCycleLR" => return self.one_cycle_options(b, optimizer, span),
+            "CosineAnnealingWarmRestarts" => return self.warm_restarts_options(b),
             _ => {
                 // `PolynomialLR`: a `total_iters` of 0 divides by zero in the first step.
                 let total = self.sched_int(b, "total_iters", Some(5), 1)?;
@@ -577,6 +646,21 @@ impl Lowerer<'_> {
                 let (new, state) = self.plateau_step(p, state, metrics, lr, span)?;
                 self.optim.schedulers[s].plateau = Some(state);
                 new
+            }
+            Schedule::WarmRestarts(w) => {
+                let state = self.optim.schedulers[s].restarts?;
+                let (state, lr) = self.warm_restarts_step(w, state, base, span);
+                self.optim.schedulers[s].restarts = Some(state);
+                lr
+            }
+            Schedule::OneCycle(c) => {
+                self.one_cycle_guard(c, last, span);
+                let (lr, momentum) = self.one_cycle_values(c, last, span);
+                if c.cycle_momentum {
+                    let k = self.optim.schedulers[s].optimizer;
+                    self.optim.optimizers[k].hyper.cycled_momentum = Some(momentum);
+                }
+                lr
             }
             Schedule::Polynomial { total, power } => {
                 // `lr * ((1.0 - last / total) / (1.0 - (last - 1) / total)) ** power`.

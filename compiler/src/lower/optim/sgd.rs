@@ -27,12 +27,18 @@ impl Lowerer<'_> {
                 // nodes here, so the copy is the gradient's node itself.
                 None => grad,
                 Some(buf) => {
-                    let scaled = self.mul_number(buf, h.momentum, span);
+                    let scaled = self.mul_momentum(buf, h, span);
                     self.add_alpha(scaled, grad, 1.0 - h.dampening, span)
                 }
             };
             state.momentum_buffer = Some(buf);
-            grad = if h.nesterov { self.add_alpha(grad, buf, h.momentum, span) } else { buf };
+            grad = if h.nesterov {
+                // `grad.add(buf, alpha=momentum)`: `fmadd(buf, momentum, grad)`.
+                let m = self.momentum_in(h, self.dtype_of(grad), span);
+                self.fma(buf, m, grad, span)
+            } else {
+                buf
+            };
         }
         match h.lr_node {
             // An assigned learning rate: `alpha=-lr` in the parameter's dtype, as

@@ -19,6 +19,7 @@ fn hyper() -> Hyper {
         centered: false,
         lr_decay: 0.0,
         initial_accumulator_value: 0.0,
+        cycled_momentum: None,
         maximize: false,
         ints: vec![],
     }
