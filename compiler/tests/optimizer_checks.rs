@@ -30,6 +30,8 @@ fn pytorch_signatures_compile_by_name_and_by_position() {
         "opt = RMSprop([w], 0.01, 0.9, 1e-6, 0, 0.5, true)\nopt.step()\nopt.zero_grad()\n",
         "opt = Adagrad([w], lr=0.1, lr_decay=0.01, weight_decay=0.1, initial_accumulator_value=0.5, eps=1e-8, maximize=true)\n",
         "opt = Adagrad([w], 0.1, 0.01, 0, 0.5, 1e-8)\nopt.step()\nopt.zero_grad()\n",
+        "opt = NAdam([w], lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1, momentum_decay=0.01, decoupled_weight_decay=true, maximize=true)\n",
+        "opt = NAdam([w], 0.01, (0.8, 0.99), 1e-6, 0.1, 0.01, true)\nopt.step()\nopt.zero_grad()\n",
     ] {
         assert_eq!(codes(body), vec![], "{body}");
     }
@@ -46,6 +48,9 @@ fn options_that_do_not_exist_or_are_not_supported_are_e0680() {
     // RMSprop has no `betas`, and `centered` must be a bool.
     assert_eq!(codes("opt = RMSprop([w], betas=(0.9, 0.99))\n"), vec![Code::E0680]);
     assert_eq!(codes("opt = RMSprop([w], centered=1)\n"), vec![Code::E0684]);
+    // NAdam has no `amsgrad`; Adam has no `momentum_decay`.
+    assert_eq!(codes("opt = NAdam([w], amsgrad=true)\n"), vec![Code::E0680]);
+    assert_eq!(codes("opt = Adam([w], momentum_decay=0.01)\n"), vec![Code::E0680]);
     // Adagrad has no momentum; PyTorch's `fused` path is not the one graphc runs.
     assert_eq!(codes("opt = Adagrad([w], momentum=0.9)\n"), vec![Code::E0680]);
     assert_eq!(codes("opt = Adagrad([w], fused=true)\n"), vec![Code::E0680]);
@@ -89,6 +94,8 @@ fn values_pytorch_rejects_are_e0683_with_its_message_at_the_option() {
         "opt = Adagrad([w], initial_accumulator_value=-1.0)\n",
         "opt = Adagrad([w], weight_decay=-0.1)\n",
         "opt = Adagrad([w], eps=-1e-10)\n",
+        "opt = NAdam([w], momentum_decay=-0.004)\n",
+        "opt = NAdam([w], betas=(0.9, 1.5))\n",
     ] {
         assert_eq!(codes(body), vec![Code::E0683], "{body}");
     }
@@ -111,7 +118,7 @@ fn methods_other_than_step_and_zero_grad_are_e0685() {
 fn other_torch_optimizers_name_the_ones_graphc_has() {
     let d = diags("opt = Adadelta([w], lr=0.1)\n");
     assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::E0102]);
-    assert!(d[0].help.as_deref().unwrap_or("").contains("`SGD`, `Adam`, `AdamW`, `RMSprop` and `Adagrad`"), "{:?}", d[0].help);
+    assert!(d[0].help.as_deref().unwrap_or("").contains("`SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad` and `NAdam`"), "{:?}", d[0].help);
     // PyTorch's message names the option that is out of range, in its words.
     let d = diags("opt = Adagrad([w], lr_decay=-1)\n");
     assert!(d[0].message.ends_with("Invalid lr_decay value: -1"), "{}", d[0].message);

@@ -39,10 +39,7 @@ impl Lowerer<'_> {
         let (dt, sh) = (self.dtype_of(p), self.shape_of(p));
         let zeros = |l: &mut Self| l.node(Op::Full(graphc_runtime::op::Scalar::of(0.0, dt)), dt, sh.clone(), &[], span);
         // PyTorch's `_init_group`: zeros of the parameter's dtype, and a f32 step of 0.
-        let step_t = match state.step {
-            Some(s) => s,
-            None => self.scalar(0.0, DType::F32, span),
-        };
+        let step_t = self.step_count(state.step, span);
         let exp_avg = match state.exp_avg {
             Some(m) => m,
             None => zeros(self),
@@ -135,7 +132,7 @@ impl Lowerer<'_> {
     }
 
     /// A 0-d host number in the tensor dtype `dt` (a Python float meeting a tensor).
-    fn host_in_dtype(&mut self, x: NodeId, dt: DType, span: Span) -> NodeId {
+    pub(super) fn host_in_dtype(&mut self, x: NodeId, dt: DType, span: Span) -> NodeId {
         if self.dtype_of(x) == dt {
             return x;
         }

@@ -1,4 +1,4 @@
-//! The arguments of `SGD(...)`, `Adam(...)`, `AdamW(...)`, `RMSprop(...)` and `Adagrad(...)`: PyTorch's
+//! The arguments of `SGD(...)`, `Adam(...)`, `AdamW(...)`, `RMSprop(...)`, `Adagrad(...)` and `NAdam(...)`: PyTorch's
 //! signatures, defaults and the checks its constructors make
 //! (`ValueError: Invalid learning rate: -0.1`, ...), reported at compile time.
 
@@ -15,6 +15,7 @@ fn options(kind: Kind) -> &'static [&'static str] {
         Kind::Adam | Kind::AdamW => &["lr", "betas", "eps", "weight_decay", "amsgrad"],
         Kind::RmsProp => &["lr", "alpha", "eps", "weight_decay", "momentum", "centered"],
         Kind::Adagrad => &["lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"],
+        Kind::NAdam => &["lr", "betas", "eps", "weight_decay", "momentum_decay", "decoupled_weight_decay"],
     }
 }
 
@@ -30,6 +31,7 @@ fn defaults(kind: Kind) -> Hyper {
         Kind::Adam => (1e-3, 0.0),
         Kind::AdamW => (1e-3, 1e-2),
         Kind::RmsProp | Kind::Adagrad => (1e-2, 0.0),
+        Kind::NAdam => (2e-3, 0.0),
     };
     // PyTorch's defaults `momentum=0`, `dampening=0` and `weight_decay=0` are ints.
     let ints = match kind {
@@ -38,6 +40,7 @@ fn defaults(kind: Kind) -> Hyper {
         Kind::AdamW => vec![],
         Kind::RmsProp => vec!["weight_decay", "momentum"],
         Kind::Adagrad => vec!["lr_decay", "weight_decay", "initial_accumulator_value"],
+        Kind::NAdam => vec!["weight_decay"],
     };
     Hyper {
         lr,
@@ -54,6 +57,8 @@ fn defaults(kind: Kind) -> Hyper {
         lr_decay: 0.0,
         initial_accumulator_value: 0.0,
         cycled_momentum: None,
+        momentum_decay: 4e-3,
+        decoupled_weight_decay: false,
         maximize: false,
         ints,
     }
@@ -244,7 +249,8 @@ impl Lowerer<'_> {
             "alpha" => h.alpha = number(self, &v)?,
             "lr_decay" => h.lr_decay = number(self, &v)?,
             "initial_accumulator_value" => h.initial_accumulator_value = number(self, &v)?,
-            "nesterov" | "amsgrad" | "centered" | "maximize" => {
+            "momentum_decay" => h.momentum_decay = number(self, &v)?,
+            "nesterov" | "amsgrad" | "centered" | "maximize" | "decoupled_weight_decay" => {
                 let b = match v {
                     Value::Bool(b) => b,
                     Value::Poison => return None,
@@ -260,6 +266,7 @@ impl Lowerer<'_> {
                     "nesterov" => h.nesterov = b,
                     "amsgrad" => h.amsgrad = b,
                     "centered" => h.centered = b,
+                    "decoupled_weight_decay" => h.decoupled_weight_decay = b,
                     _ => h.maximize = b,
                 }
             }
@@ -300,6 +307,7 @@ impl Lowerer<'_> {
         let show = |name: &str, v: f64| if h.ints.contains(&name) { format!("{}", v as i64) } else { graphc_runtime::format::python_float_repr(v) };
         let bad = |slot: &'static str, name: &str, what: &str, v: f64| Some((slot, format!("Invalid {what}: {}", show(name, v))));
         let adam = matches!(kind, Kind::Adam | Kind::AdamW);
+        let betas = adam || kind == Kind::NAdam;
         let adagrad = kind == Kind::Adagrad;
         // The checks run in the order of each constructor, so that the first
         // PyTorch would raise is the one reported.
@@ -315,12 +323,14 @@ impl Lowerer<'_> {
             bad("eps", "eps", "epsilon value", h.eps)
         } else if matches!(kind, Kind::Sgd | Kind::RmsProp) && h.momentum < 0.0 {
             bad("momentum", "momentum", "momentum value", h.momentum)
-        } else if adam && !(0.0..1.0).contains(&h.betas.0) {
+        } else if betas && !(0.0..1.0).contains(&h.betas.0) {
             bad("betas", "betas.0", "beta parameter at index 0", h.betas.0)
-        } else if adam && !(0.0..1.0).contains(&h.betas.1) {
+        } else if betas && !(0.0..1.0).contains(&h.betas.1) {
             bad("betas", "betas.1", "beta parameter at index 1", h.betas.1)
         } else if h.weight_decay < 0.0 {
             bad("weight_decay", "weight_decay", "weight_decay value", h.weight_decay)
+        } else if kind == Kind::NAdam && h.momentum_decay < 0.0 {
+            bad("momentum_decay", "momentum_decay", "momentum_decay value", h.momentum_decay)
         } else if kind == Kind::RmsProp && h.alpha < 0.0 {
             bad("alpha", "alpha", "alpha value", h.alpha)
         } else if adam && h.ints.iter().any(|i| i.starts_with("betas")) {
@@ -335,7 +345,7 @@ impl Lowerer<'_> {
         let at = spans.iter().find(|(s, _)| *s == slot).map_or(span, |(_, s)| *s);
         self.error(
             Diagnostic::new(Code::E0683, format!("`{}`: {msg}", kind.name()), at, "PyTorch raises ValueError for this").with_help(
-                "lr, momentum, weight_decay, eps, alpha, lr_decay and initial_accumulator_value must be at least 0, betas two floats in [0, 1) (`0.0`, not `0`), and nesterov needs momentum > 0 with dampening 0",
+                "every rate, decay, momentum, epsilon and other option PyTorch checks must be at least 0, betas two floats in [0, 1) (`0.0`, not `0`), and nesterov needs momentum > 0 with dampening 0",
             ),
         );
         false

@@ -66,6 +66,27 @@ impl Lowerer<'_> {
         }
     }
 
+    /// An optimizer's `step` state: a f32 0 before the first update, else the
+    /// count so far. Carried into a loop it is an input whose value the range
+    /// analysis cannot follow through the carry, so it is told that counts are
+    /// not negative: `beta ** step` and `0.96 ** (step * decay)` stay finite.
+    pub(super) fn step_count(&mut self, step: Option<NodeId>, span: Span) -> NodeId {
+        match step {
+            Some(s) => {
+                self.known_range(s, (0.0, f64::INFINITY));
+                s
+            }
+            None => self.scalar(0.0, DType::F32, span),
+        }
+    }
+
+    /// Tells the range analysis the values a loop-carried input `n` keeps to.
+    pub(super) fn known_range(&mut self, n: NodeId, range: (f64, f64)) {
+        if matches!(self.prog.graph.node(n).op, Op::Input(_)) {
+            self.prog.input_ranges.insert(n, range);
+        }
+    }
+
     /// `x.mul_(momentum)`.
     pub(super) fn mul_momentum(&mut self, x: NodeId, h: &Hyper, span: Span) -> NodeId {
         let m = self.momentum_in(h, self.dtype_of(x), span);

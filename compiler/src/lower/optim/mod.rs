@@ -1,4 +1,4 @@
-//! `torch.optim` optimizers as `.act` values: `SGD`, `Adam`, `AdamW`, `RMSprop` and `Adagrad`.
+//! `torch.optim` optimizers as `.act` values: `SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad` and `NAdam`.
 //!
 //! `opt = SGD(params, lr=0.1)` makes a [`Value::Optimizer`] that indexes the
 //! table of optimizers in the [`Lowerer`]. The table holds the parameters as the
@@ -19,6 +19,7 @@ mod adagrad;
 mod adam;
 mod args;
 mod kernels;
+mod nadam;
 pub(crate) mod one_cycle;
 pub(crate) mod param_groups;
 pub(crate) mod plateau;
@@ -43,6 +44,7 @@ pub(crate) enum Kind {
     AdamW,
     RmsProp,
     Adagrad,
+    NAdam,
 }
 
 impl Kind {
@@ -54,6 +56,7 @@ impl Kind {
             "AdamW" => Some(Kind::AdamW),
             "RMSprop" => Some(Kind::RmsProp),
             "Adagrad" => Some(Kind::Adagrad),
+            "NAdam" => Some(Kind::NAdam),
             _ => None,
         }
     }
@@ -65,6 +68,7 @@ impl Kind {
             Kind::AdamW => "AdamW",
             Kind::RmsProp => "RMSprop",
             Kind::Adagrad => "Adagrad",
+            Kind::NAdam => "NAdam",
         }
     }
 }
@@ -91,6 +95,10 @@ pub(crate) struct Hyper {
     pub lr_decay: f64,
     /// Adagrad: the value its sums of squares start from.
     pub initial_accumulator_value: f64,
+    /// NAdam: the decay of its momentum schedule, and weight decay applied to
+    /// the parameter (as AdamW) instead of the gradient.
+    pub momentum_decay: f64,
+    pub decoupled_weight_decay: bool,
     /// Step up the gradient instead of down (the gradient is negated first).
     pub maximize: bool,
     /// The momentum `OneCycleLR` sets at each step (SGD's and RMSprop's
@@ -119,16 +127,28 @@ pub(crate) struct ParamState {
     pub grad_avg: Option<NodeId>,
     /// Adagrad: `sum`, the running sum of squared gradients (it also keeps `step`).
     pub sum: Option<NodeId>,
+    /// NAdam: `mu_product`, a 0-d f32 tensor (it also keeps `step`, `exp_avg` and `exp_avg_sq`).
+    pub mu_product: Option<NodeId>,
 }
 
 impl ParamState {
     /// The state's places, in the one order every walk over them uses.
-    fn nodes(&self) -> [Option<NodeId>; 8] {
-        [self.momentum_buffer, self.step, self.exp_avg, self.exp_avg_sq, self.max_exp_avg_sq, self.square_avg, self.grad_avg, self.sum]
+    fn nodes(&self) -> [Option<NodeId>; 9] {
+        [
+            self.momentum_buffer,
+            self.step,
+            self.exp_avg,
+            self.exp_avg_sq,
+            self.max_exp_avg_sq,
+            self.square_avg,
+            self.grad_avg,
+            self.sum,
+            self.mu_product,
+        ]
     }
 
     /// [`ParamState::nodes`], to write.
-    fn nodes_mut(&mut self) -> [&mut Option<NodeId>; 8] {
+    fn nodes_mut(&mut self) -> [&mut Option<NodeId>; 9] {
         [
             &mut self.momentum_buffer,
             &mut self.step,
@@ -138,6 +158,7 @@ impl ParamState {
             &mut self.square_avg,
             &mut self.grad_avg,
             &mut self.sum,
+            &mut self.mu_product,
         ]
     }
 }
@@ -283,7 +304,7 @@ impl Table {
 }
 
 impl Lowerer<'_> {
-    /// `SGD(...)`, `Adam(...)`, `AdamW(...)`, `RMSprop(...)` or `Adagrad(...)`.
+    /// `SGD(...)`, `Adam(...)`, `AdamW(...)`, `RMSprop(...)`, `Adagrad(...)` or `NAdam(...)`.
     pub(crate) fn make_optimizer(&mut self, kind: Kind, callee: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
         let Some((params, mut hyper)) = self.optimizer_args(kind, callee, args, span) else { return Value::Poison };
         if self.assigns_lr {
@@ -414,6 +435,7 @@ impl Lowerer<'_> {
                 Kind::AdamW => self.adam_update(&hyper, true, &mut state, p, g, span),
                 Kind::RmsProp => self.rmsprop_update(&hyper, &mut state, p, g, span),
                 Kind::Adagrad => self.adagrad_update(&hyper, &mut state, p, g, span),
+                Kind::NAdam => self.nadam_update(&hyper, &mut state, p, g, span),
             };
             self.optim.optimizers[k].state[i] = Some(state);
             // The step runs under no_grad, so this is the in-place update of a

@@ -62,6 +62,7 @@ fn keys(kind: Kind) -> &'static [&'static str] {
         Kind::Adam | Kind::AdamW => &["lr", "betas", "eps", "weight_decay", "amsgrad", "maximize"],
         Kind::RmsProp => &["lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize"],
         Kind::Adagrad => &["lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize"],
+        Kind::NAdam => &["lr", "betas", "eps", "weight_decay", "momentum_decay", "decoupled_weight_decay", "maximize"],
     }
 }
 
@@ -91,6 +92,8 @@ impl Lowerer<'_> {
             "amsgrad" => Value::Bool(h.amsgrad),
             "alpha" => num("alpha", h.alpha),
             "lr_decay" => num("lr_decay", h.lr_decay),
+            "momentum_decay" => num("momentum_decay", h.momentum_decay),
+            "decoupled_weight_decay" => Value::Bool(h.decoupled_weight_decay),
             "initial_accumulator_value" => num("initial_accumulator_value", h.initial_accumulator_value),
             "centered" => Value::Bool(h.centered),
             "maximize" => Value::Bool(h.maximize),

@@ -34,10 +34,7 @@ impl Lowerer<'_> {
     pub(super) fn rmsprop_update(&mut self, h: &Hyper, state: &mut ParamState, p: NodeId, g: NodeId, span: Span) -> NodeId {
         let (dt, sh) = (self.dtype_of(p), self.shape_of(p));
         let zeros = |l: &mut Self| l.node(Op::Full(graphc_runtime::op::Scalar::of(0.0, dt)), dt, sh.clone(), &[], span);
-        let step_t = match state.step {
-            Some(s) => s,
-            None => self.scalar(0.0, DType::F32, span),
-        };
+        let step_t = self.step_count(state.step, span);
         let one = self.scalar(1.0, DType::F32, span);
         state.step = Some(self.ew(Binary::Add, step_t, one, span));
 

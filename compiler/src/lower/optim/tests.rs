@@ -20,6 +20,8 @@ fn hyper() -> Hyper {
         lr_decay: 0.0,
         initial_accumulator_value: 0.0,
         cycled_momentum: None,
+        momentum_decay: 4e-3,
+        decoupled_weight_decay: false,
         maximize: false,
         ints: vec![],
     }
