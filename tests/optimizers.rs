@@ -1,11 +1,11 @@
-//! The optimizers (`SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`, `NAdam`) against PyTorch 2.15, bit for bit.
+//! The optimizers (`SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`, `NAdam`, `RAdam`) against PyTorch 2.15, bit for bit.
 //!
 //! Each program in `tests/optimizers/` makes four parameters, runs five
 //! unrolled steps (`loss.backward(); opt.step(); opt.zero_grad()`) of one
 //! optimizer configuration, and binds the final parameters to `w_final`, ...;
 //! `make_reference.py` ran the same lines in PyTorch and saved its parameters as
 //! `<case>.<param>.npy`, with IEEE square roots where PyTorch's MKL is off by
-//! 1 ulp (docs/NUMERICS.md), as graphc's are. Five cases run in f64. The parameter `u` takes no part in the loss, so its
+//! 1 ulp (docs/NUMERICS.md), as graphc's are. Six cases run in f64. RAdam's cases take eight steps, since it rectifies only from the sixth. The parameter `u` takes no part in the loss, so its
 //! gradient stays `None` and every step must skip it, as PyTorch's does.
 
 use std::path::{Path, PathBuf};
@@ -39,6 +39,9 @@ const CASES: &[&str] = &[
     "nadam",
     "nadam_decoupled",
     "nadam_maximize_f64",
+    "radam",
+    "radam_decoupled",
+    "radam_maximize_f64",
 ];
 
 const PARAMS: &[&str] = &["w", "b", "v", "u"];

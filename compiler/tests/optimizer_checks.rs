@@ -32,6 +32,8 @@ fn pytorch_signatures_compile_by_name_and_by_position() {
         "opt = Adagrad([w], 0.1, 0.01, 0, 0.5, 1e-8)\nopt.step()\nopt.zero_grad()\n",
         "opt = NAdam([w], lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1, momentum_decay=0.01, decoupled_weight_decay=true, maximize=true)\n",
         "opt = NAdam([w], 0.01, (0.8, 0.99), 1e-6, 0.1, 0.01, true)\nopt.step()\nopt.zero_grad()\n",
+        "opt = RAdam([w], lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1, decoupled_weight_decay=true, maximize=true)\n",
+        "opt = RAdam([w], 0.01, (0.8, 0.99), 1e-6, 0.1, true)\nopt.step()\nopt.zero_grad()\n",
     ] {
         assert_eq!(codes(body), vec![], "{body}");
     }
@@ -51,6 +53,7 @@ fn options_that_do_not_exist_or_are_not_supported_are_e0680() {
     // NAdam has no `amsgrad`; Adam has no `momentum_decay`.
     assert_eq!(codes("opt = NAdam([w], amsgrad=true)\n"), vec![Code::E0680]);
     assert_eq!(codes("opt = Adam([w], momentum_decay=0.01)\n"), vec![Code::E0680]);
+    assert_eq!(codes("opt = RAdam([w], momentum_decay=0.01)\n"), vec![Code::E0680]);
     // Adagrad has no momentum; PyTorch's `fused` path is not the one graphc runs.
     assert_eq!(codes("opt = Adagrad([w], momentum=0.9)\n"), vec![Code::E0680]);
     assert_eq!(codes("opt = Adagrad([w], fused=true)\n"), vec![Code::E0680]);
@@ -96,6 +99,8 @@ fn values_pytorch_rejects_are_e0683_with_its_message_at_the_option() {
         "opt = Adagrad([w], eps=-1e-10)\n",
         "opt = NAdam([w], momentum_decay=-0.004)\n",
         "opt = NAdam([w], betas=(0.9, 1.5))\n",
+        "opt = RAdam([w], betas=(-0.1, 0.999))\n",
+        "opt = RAdam([w], weight_decay=-1.0)\n",
     ] {
         assert_eq!(codes(body), vec![Code::E0683], "{body}");
     }
@@ -118,7 +123,7 @@ fn methods_other_than_step_and_zero_grad_are_e0685() {
 fn other_torch_optimizers_name_the_ones_graphc_has() {
     let d = diags("opt = Adadelta([w], lr=0.1)\n");
     assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::E0102]);
-    assert!(d[0].help.as_deref().unwrap_or("").contains("`SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad` and `NAdam`"), "{:?}", d[0].help);
+    assert!(d[0].help.as_deref().unwrap_or("").contains("`SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`, `NAdam` and `RAdam`"), "{:?}", d[0].help);
     // PyTorch's message names the option that is out of range, in its words.
     let d = diags("opt = Adagrad([w], lr_decay=-1)\n");
     assert!(d[0].message.ends_with("Invalid lr_decay value: -1"), "{}", d[0].message);

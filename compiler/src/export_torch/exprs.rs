@@ -438,8 +438,7 @@ impl Exporter<'_> {
                 format!("ctx.needs_input_grad[{}]", position.unwrap_or(0))
             }
             (_, Some(Spelling::Surrogate)) | (_, None) => {
-                let optim = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"];
-                if optim.contains(&name) {
+                if crate::lower::optim::Kind::lookup(name).is_some() {
                     return format!("torch.optim.{name}({list})");
                 }
                 if crate::lower::optim_schedulers_lookup(name).is_some() {

@@ -63,7 +63,7 @@ mod matrix_aliases;
 mod narrow_calls;
 mod no_grad;
 mod one_hot;
-mod optim;
+pub(crate) mod optim;
 mod out_args;
 mod output_calls;
 mod prod_calls;

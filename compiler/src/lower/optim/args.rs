@@ -1,4 +1,4 @@
-//! The arguments of `SGD(...)`, `Adam(...)`, `AdamW(...)`, `RMSprop(...)`, `Adagrad(...)` and `NAdam(...)`: PyTorch's
+//! The arguments of `SGD(...)`, `Adam(...)`, `AdamW(...)`, `RMSprop(...)`, `Adagrad(...)`, `NAdam(...)` and `RAdam(...)`: PyTorch's
 //! signatures, defaults and the checks its constructors make
 //! (`ValueError: Invalid learning rate: -0.1`, ...), reported at compile time.
 
@@ -16,6 +16,7 @@ fn options(kind: Kind) -> &'static [&'static str] {
         Kind::RmsProp => &["lr", "alpha", "eps", "weight_decay", "momentum", "centered"],
         Kind::Adagrad => &["lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"],
         Kind::NAdam => &["lr", "betas", "eps", "weight_decay", "momentum_decay", "decoupled_weight_decay"],
+        Kind::RAdam => &["lr", "betas", "eps", "weight_decay", "decoupled_weight_decay"],
     }
 }
 
@@ -32,6 +33,7 @@ fn defaults(kind: Kind) -> Hyper {
         Kind::AdamW => (1e-3, 1e-2),
         Kind::RmsProp | Kind::Adagrad => (1e-2, 0.0),
         Kind::NAdam => (2e-3, 0.0),
+        Kind::RAdam => (1e-3, 0.0),
     };
     // PyTorch's defaults `momentum=0`, `dampening=0` and `weight_decay=0` are ints.
     let ints = match kind {
@@ -40,7 +42,7 @@ fn defaults(kind: Kind) -> Hyper {
         Kind::AdamW => vec![],
         Kind::RmsProp => vec!["weight_decay", "momentum"],
         Kind::Adagrad => vec!["lr_decay", "weight_decay", "initial_accumulator_value"],
-        Kind::NAdam => vec!["weight_decay"],
+        Kind::NAdam | Kind::RAdam => vec!["weight_decay"],
     };
     Hyper {
         lr,
@@ -307,7 +309,7 @@ impl Lowerer<'_> {
         let show = |name: &str, v: f64| if h.ints.contains(&name) { format!("{}", v as i64) } else { graphc_runtime::format::python_float_repr(v) };
         let bad = |slot: &'static str, name: &str, what: &str, v: f64| Some((slot, format!("Invalid {what}: {}", show(name, v))));
         let adam = matches!(kind, Kind::Adam | Kind::AdamW);
-        let betas = adam || kind == Kind::NAdam;
+        let betas = adam || matches!(kind, Kind::NAdam | Kind::RAdam);
         let adagrad = kind == Kind::Adagrad;
         // The checks run in the order of each constructor, so that the first
         // PyTorch would raise is the one reported.

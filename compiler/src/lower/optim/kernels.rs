@@ -68,12 +68,14 @@ impl Lowerer<'_> {
 
     /// An optimizer's `step` state: a f32 0 before the first update, else the
     /// count so far. Carried into a loop it is an input whose value the range
-    /// analysis cannot follow through the carry, so it is told that counts are
-    /// not negative: `beta ** step` and `0.96 ** (step * decay)` stay finite.
+    /// analysis cannot follow through the carry, so it is told what counts are:
+    /// not negative, and at most 2^24, where an f32 stops counting (`+ 1` rounds
+    /// back). So `beta ** step` and `0.96 ** (step * decay)` stay finite, and
+    /// RAdam's `2 * step * beta2 ** step` is no `inf * 0`.
     pub(super) fn step_count(&mut self, step: Option<NodeId>, span: Span) -> NodeId {
         match step {
             Some(s) => {
-                self.known_range(s, (0.0, f64::INFINITY));
+                self.known_range(s, (0.0, 16_777_216.0));
                 s
             }
             None => self.scalar(0.0, DType::F32, span),

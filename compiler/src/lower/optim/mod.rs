@@ -1,4 +1,4 @@
-//! `torch.optim` optimizers as `.act` values: `SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad` and `NAdam`.
+//! `torch.optim` optimizers as `.act` values: `SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`, `NAdam` and `RAdam`.
 //!
 //! `opt = SGD(params, lr=0.1)` makes a [`Value::Optimizer`] that indexes the
 //! table of optimizers in the [`Lowerer`]. The table holds the parameters as the
@@ -23,6 +23,7 @@ mod nadam;
 pub(crate) mod one_cycle;
 pub(crate) mod param_groups;
 pub(crate) mod plateau;
+mod radam;
 mod repr;
 mod rmsprop;
 pub(crate) mod schedulers;
@@ -45,6 +46,7 @@ pub(crate) enum Kind {
     RmsProp,
     Adagrad,
     NAdam,
+    RAdam,
 }
 
 impl Kind {
@@ -57,6 +59,7 @@ impl Kind {
             "RMSprop" => Some(Kind::RmsProp),
             "Adagrad" => Some(Kind::Adagrad),
             "NAdam" => Some(Kind::NAdam),
+            "RAdam" => Some(Kind::RAdam),
             _ => None,
         }
     }
@@ -69,6 +72,7 @@ impl Kind {
             Kind::RmsProp => "RMSprop",
             Kind::Adagrad => "Adagrad",
             Kind::NAdam => "NAdam",
+            Kind::RAdam => "RAdam",
         }
     }
 }
@@ -95,8 +99,8 @@ pub(crate) struct Hyper {
     pub lr_decay: f64,
     /// Adagrad: the value its sums of squares start from.
     pub initial_accumulator_value: f64,
-    /// NAdam: the decay of its momentum schedule, and weight decay applied to
-    /// the parameter (as AdamW) instead of the gradient.
+    /// NAdam: the decay of its momentum schedule; NAdam and RAdam: weight decay
+    /// applied to the parameter (as AdamW) instead of the gradient.
     pub momentum_decay: f64,
     pub decoupled_weight_decay: bool,
     /// Step up the gradient instead of down (the gradient is negated first).
@@ -304,7 +308,7 @@ impl Table {
 }
 
 impl Lowerer<'_> {
-    /// `SGD(...)`, `Adam(...)`, `AdamW(...)`, `RMSprop(...)`, `Adagrad(...)` or `NAdam(...)`.
+    /// `SGD(...)`, `Adam(...)`, `AdamW(...)`, `RMSprop(...)`, `Adagrad(...)`, `NAdam(...)` or `RAdam(...)`.
     pub(crate) fn make_optimizer(&mut self, kind: Kind, callee: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
         let Some((params, mut hyper)) = self.optimizer_args(kind, callee, args, span) else { return Value::Poison };
         if self.assigns_lr {
@@ -436,6 +440,7 @@ impl Lowerer<'_> {
                 Kind::RmsProp => self.rmsprop_update(&hyper, &mut state, p, g, span),
                 Kind::Adagrad => self.adagrad_update(&hyper, &mut state, p, g, span),
                 Kind::NAdam => self.nadam_update(&hyper, &mut state, p, g, span),
+                Kind::RAdam => self.radam_update(&hyper, &mut state, p, g, span),
             };
             self.optim.optimizers[k].state[i] = Some(state);
             // The step runs under no_grad, so this is the in-place update of a

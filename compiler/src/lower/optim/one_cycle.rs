@@ -76,13 +76,10 @@ impl Lowerer<'_> {
         let div_factor = self.sched_number(b, "div_factor", Some(25.0))?;
         let final_div_factor = self.sched_number(b, "final_div_factor", Some(1e4))?;
         let three_phase = self.sched_bool(b, "three_phase", false)?;
-        if cycle_momentum && self.optim.optimizers[optimizer].kind == Kind::NAdam {
-            self.scheduler_error(
-                b,
-                "graphc cycles the momentum of `SGD`, `RMSprop`, `Adam` and `AdamW`, not `NAdam`'s".to_string(),
-                span,
-                "NAdam's first beta",
-            )?;
+        let kind = self.optim.optimizers[optimizer].kind;
+        if cycle_momentum && matches!(kind, Kind::NAdam | Kind::RAdam) {
+            let msg = format!("graphc cycles the momentum of `SGD`, `RMSprop`, `Adam` and `AdamW`, not `{}`'s", kind.name());
+            self.scheduler_error(b, msg, span, "its first beta")?;
         }
         if cycle_momentum && self.optim.optimizers[optimizer].kind == Kind::Adagrad {
             self.scheduler_error(

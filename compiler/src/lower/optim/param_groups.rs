@@ -63,6 +63,7 @@ fn keys(kind: Kind) -> &'static [&'static str] {
         Kind::RmsProp => &["lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize"],
         Kind::Adagrad => &["lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize"],
         Kind::NAdam => &["lr", "betas", "eps", "weight_decay", "momentum_decay", "decoupled_weight_decay", "maximize"],
+        Kind::RAdam => &["lr", "betas", "eps", "weight_decay", "decoupled_weight_decay", "maximize"],
     }
 }
 

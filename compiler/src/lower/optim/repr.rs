@@ -53,6 +53,13 @@ pub(crate) fn optimizer_repr(kind: Kind, h: &Hyper, extra: &[(&'static str, Stri
             ("eps", num("eps", h.eps)),
             ("momentum_decay", num("momentum_decay", h.momentum_decay)),
         ]),
+        // RAdam has neither `amsgrad`, `fused` nor `momentum_decay`.
+        Kind::RAdam => rows.extend([
+            ("betas", format!("({}, {})", num("betas.0", h.betas.0), num("betas.1", h.betas.1))),
+            ("capturable", flag(false)),
+            ("decoupled_weight_decay", flag(h.decoupled_weight_decay)),
+            ("eps", num("eps", h.eps)),
+        ]),
         Kind::Adam | Kind::AdamW => rows.extend([
             ("amsgrad", flag(h.amsgrad)),
             (
