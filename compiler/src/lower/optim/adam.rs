@@ -38,38 +38,8 @@ impl Lowerer<'_> {
     pub(super) fn adam_update(&mut self, h: &Hyper, decoupled: bool, state: &mut ParamState, p: NodeId, g: NodeId, span: Span) -> NodeId {
         let (dt, sh) = (self.dtype_of(p), self.shape_of(p));
         let zeros = |l: &mut Self| l.node(Op::Full(graphc_runtime::op::Scalar::of(0.0, dt)), dt, sh.clone(), &[], span);
-        // PyTorch's `_init_group`: zeros of the parameter's dtype, and a f32 step of 0.
-        let step_t = self.step_count(state.step, span);
-        let exp_avg = match state.exp_avg {
-            Some(m) => m,
-            None => zeros(self),
-        };
-        let exp_avg_sq = match state.exp_avg_sq {
-            Some(v) => v,
-            None => zeros(self),
-        };
-        let one = self.scalar(1.0, DType::F32, span);
-        let step_t = self.ew(Binary::Add, step_t, one, span);
-        state.step = Some(step_t);
-
-        let (mut param, mut grad) = (p, g);
-        if h.weight_decay != 0.0 {
-            if decoupled {
-                param = match h.lr_node {
-                    // `1 - lr * weight_decay` in Python floats, then the tensor's dtype.
-                    Some(lr) => {
-                        let (one, wd) = (self.scalar(1.0, DType::F64, span), self.scalar(h.weight_decay, DType::F64, span));
-                        let prod = self.ew(Binary::Mul, lr, wd, span);
-                        let factor = self.ew(Binary::Sub, one, prod, span);
-                        let factor = self.host_in_dtype(factor, dt, span);
-                        self.ew(Binary::Mul, param, factor, span)
-                    }
-                    None => self.mul_number(param, 1.0 - h.lr * h.weight_decay, span),
-                };
-            } else {
-                grad = self.add_alpha(grad, param, h.weight_decay, span);
-            }
-        }
+        let (step_t, exp_avg, exp_avg_sq) = self.adam_family_state(state, p, span);
+        let (param, grad) = self.adam_family_weight_decay(h, decoupled, p, g, span);
         let (beta1, beta2) = h.betas;
         let exp_avg = match h.cycled_momentum {
             // `1 - beta1` as a Python float; `OneCycleLR` keeps it below 0.5
@@ -108,6 +78,52 @@ impl Lowerer<'_> {
         let neg_step = self.ew1(Unary::Neg, step_size, span);
         let value = self.host_in_dtype(neg_step, dt, span);
         self.addcdiv(param, exp_avg, denom, value, span)
+    }
+
+    /// The first lines of every update of the Adam family (Adam, AdamW, NAdam,
+    /// RAdam): PyTorch's `_init_group` state (a f32 step of 0, and zeros of the
+    /// parameter's dtype for `exp_avg` and `exp_avg_sq`) or the state so far,
+    /// and `step_t += 1`, stored. Returns the new step and the two moments.
+    pub(super) fn adam_family_state(&mut self, state: &mut ParamState, p: NodeId, span: Span) -> (NodeId, NodeId, NodeId) {
+        let (dt, sh) = (self.dtype_of(p), self.shape_of(p));
+        let zeros = |l: &mut Self| l.node(Op::Full(graphc_runtime::op::Scalar::of(0.0, dt)), dt, sh.clone(), &[], span);
+        let step_t = self.step_count(state.step, span);
+        let exp_avg = match state.exp_avg {
+            Some(m) => m,
+            None => zeros(self),
+        };
+        let exp_avg_sq = match state.exp_avg_sq {
+            Some(v) => v,
+            None => zeros(self),
+        };
+        let one = self.scalar(1.0, DType::F32, span);
+        let step_t = self.ew(Binary::Add, step_t, one, span);
+        state.step = Some(step_t);
+        (step_t, exp_avg, exp_avg_sq)
+    }
+
+    /// The Adam family's weight decay: `param.mul_(1 - lr * weight_decay)` when
+    /// `decoupled` (the factor a Python float), else `grad = grad.add(param,
+    /// alpha=weight_decay)`. Returns the parameter and the gradient to go on with.
+    pub(super) fn adam_family_weight_decay(&mut self, h: &Hyper, decoupled: bool, p: NodeId, g: NodeId, span: Span) -> (NodeId, NodeId) {
+        if h.weight_decay == 0.0 {
+            return (p, g);
+        }
+        if !decoupled {
+            return (p, self.add_alpha(g, p, h.weight_decay, span));
+        }
+        let param = match h.lr_node {
+            // `1 - lr * weight_decay` in Python floats, then the tensor's dtype.
+            Some(lr) => {
+                let (one, wd) = (self.scalar(1.0, DType::F64, span), self.scalar(h.weight_decay, DType::F64, span));
+                let prod = self.ew(Binary::Mul, lr, wd, span);
+                let factor = self.ew(Binary::Sub, one, prod, span);
+                let factor = self.host_in_dtype(factor, self.dtype_of(p), span);
+                self.ew(Binary::Mul, p, factor, span)
+            }
+            None => self.mul_number(p, 1.0 - h.lr * h.weight_decay, span),
+        };
+        (param, g)
     }
 
     /// `step_size = lr / (1 - beta1 ** step)` and `(1 - beta2 ** step) ** 0.5`, as

@@ -33,11 +33,10 @@ use crate::syntax::ast::Span;
 impl Lowerer<'_> {
     /// The new value of parameter `p` with gradient `g`; updates the moments, `mu_product` and the step.
     pub(super) fn nadam_update(&mut self, h: &Hyper, state: &mut ParamState, p: NodeId, g: NodeId, span: Span) -> NodeId {
-        let (dt, sh) = (self.dtype_of(p), self.shape_of(p));
-        let zeros = |l: &mut Self| l.node(Op::Full(graphc_runtime::op::Scalar::of(0.0, dt)), dt, sh.clone(), &[], span);
+        let dt = self.dtype_of(p);
         let f = |l: &mut Self, v: f64| l.scalar(v, DType::F64, span);
         let op = |l: &mut Self, b: Binary, x: NodeId, y: NodeId| l.node(Op::Binary(b), DType::F64, vec![], &[x, y], span);
-        let step_t = self.step_count(state.step, span);
+        let (step_t, exp_avg, exp_avg_sq) = self.adam_family_state(state, p, span);
         let mu_product = match state.mu_product {
             Some(m) => {
                 // A product of factors in (0, 1), carried by a loop.
@@ -46,37 +45,13 @@ impl Lowerer<'_> {
             }
             None => self.scalar(1.0, DType::F32, span),
         };
-        let exp_avg = match state.exp_avg {
-            Some(m) => m,
-            None => zeros(self),
-        };
-        let exp_avg_sq = match state.exp_avg_sq {
-            Some(v) => v,
-            None => zeros(self),
-        };
-        let one_t = self.scalar(1.0, DType::F32, span);
-        let step_t = self.ew(Binary::Add, step_t, one_t, span);
-        state.step = Some(step_t);
         let step = self.host_in_dtype(step_t, DType::F64, span);
         let (beta1, beta2) = h.betas;
 
         let (one, b1, b2) = (f(self, 1.0), f(self, beta1), f(self, beta2));
         let p2 = op(self, Binary::Pow, b2, step);
         let bias_correction2 = op(self, Binary::Sub, one, p2);
-
-        let (mut param, mut grad) = (p, g);
-        if h.weight_decay != 0.0 {
-            if h.decoupled_weight_decay {
-                let lr = self.lr_value(h.lr_node, h.lr, span);
-                let wd = f(self, h.weight_decay);
-                let prod = op(self, Binary::Mul, lr, wd);
-                let factor = op(self, Binary::Sub, one, prod);
-                let factor = self.host_in_dtype(factor, dt, span);
-                param = self.ew(Binary::Mul, param, factor, span);
-            } else {
-                grad = self.add_alpha(grad, param, h.weight_decay, span);
-            }
-        }
+        let (param, grad) = self.adam_family_weight_decay(h, h.decoupled_weight_decay, p, g, span);
         // `beta1 * (1.0 - 0.5 * (0.96 ** (t * momentum_decay)))` at `t = step` and `step + 1`.
         let mu_at = |l: &mut Self, t: NodeId| {
             let (decay, base, half) = (f(l, h.momentum_decay), f(l, 0.96), f(l, 0.5));

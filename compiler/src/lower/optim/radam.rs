@@ -36,38 +36,14 @@ impl Lowerer<'_> {
     /// The new value of parameter `p` with gradient `g`; updates the moments and the step.
     pub(super) fn radam_update(&mut self, h: &Hyper, state: &mut ParamState, p: NodeId, g: NodeId, span: Span) -> NodeId {
         let (dt, sh) = (self.dtype_of(p), self.shape_of(p));
-        let zeros = |l: &mut Self| l.node(Op::Full(graphc_runtime::op::Scalar::of(0.0, dt)), dt, sh.clone(), &[], span);
         let f = |l: &mut Self, v: f64| l.scalar(v, DType::F64, span);
         let op = |l: &mut Self, b: Binary, x: NodeId, y: NodeId| l.node(Op::Binary(b), DType::F64, vec![], &[x, y], span);
-        let step_t = self.step_count(state.step, span);
-        let exp_avg = match state.exp_avg {
-            Some(m) => m,
-            None => zeros(self),
-        };
-        let exp_avg_sq = match state.exp_avg_sq {
-            Some(v) => v,
-            None => zeros(self),
-        };
-        let one_t = self.scalar(1.0, DType::F32, span);
-        let step_t = self.ew(Binary::Add, step_t, one_t, span);
-        state.step = Some(step_t);
+        let (step_t, exp_avg, exp_avg_sq) = self.adam_family_state(state, p, span);
         let step = self.host_in_dtype(step_t, DType::F64, span);
         let lr = self.lr_value(h.lr_node, h.lr, span);
         let (beta1, beta2) = h.betas;
         let one = f(self, 1.0);
-
-        let (mut param, mut grad) = (p, g);
-        if h.weight_decay != 0.0 {
-            if h.decoupled_weight_decay {
-                let wd = f(self, h.weight_decay);
-                let prod = op(self, Binary::Mul, lr, wd);
-                let factor = op(self, Binary::Sub, one, prod);
-                let factor = self.host_in_dtype(factor, dt, span);
-                param = self.ew(Binary::Mul, param, factor, span);
-            } else {
-                grad = self.add_alpha(grad, param, h.weight_decay, span);
-            }
-        }
+        let (param, grad) = self.adam_family_weight_decay(h, h.decoupled_weight_decay, p, g, span);
         let exp_avg = self.lerp(exp_avg, grad, 1.0 - beta1, span);
         let decayed = self.mul_number(exp_avg_sq, beta2, span);
         let exp_avg_sq = self.addcmul(decayed, grad, grad, 1.0 - beta2, span);
