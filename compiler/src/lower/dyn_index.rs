@@ -313,19 +313,22 @@ impl Lowerer<'_> {
         )
     }
 
+    /// How many dimensions of the indexed tensor item `s` takes: one for an
+    /// index, a slice or an index tensor, a mask's rank, none for `none` and `...`.
+    fn dims_taken(&self, s: &Sub) -> usize {
+        match s {
+            Sub::Dyn { .. } | Sub::Tensor { .. } | Sub::Static(Item::Select(..) | Item::Slice { .. }) => 1,
+            Sub::Mask { mask, .. } => self.shape_of(*mask).len(),
+            Sub::Static(_) => 0,
+        }
+    }
+
     /// The items of a read with each mask whose values are known when compiling
     /// replaced by its index tensors (`known_values.rs`); other masks stay, for
     /// E0225. The mask must have the sizes of the dimensions it covers, counted
     /// from the front, or from the back when a `...` comes before it.
     fn known_masks_as_indices(&mut self, shape: &[usize], subs: Vec<Sub>) -> Option<Vec<Sub>> {
-        let dims: Vec<usize> = subs
-            .iter()
-            .map(|s| match s {
-                Sub::Dyn { .. } | Sub::Tensor { .. } | Sub::Static(Item::Select(..) | Item::Slice { .. }) => 1,
-                Sub::Mask { mask, .. } => self.shape_of(*mask).len(),
-                Sub::Static(_) => 0,
-            })
-            .collect();
+        let dims: Vec<usize> = subs.iter().map(|s| self.dims_taken(s)).collect();
         let ellipsis = subs.iter().position(|s| matches!(s, Sub::Static(Item::Ellipsis)));
         let mut out = Vec::with_capacity(subs.len());
         for (k, s) in subs.into_iter().enumerate() {
@@ -374,14 +377,7 @@ impl Lowerer<'_> {
         // A read through a mask whose values are known when compiling is a read
         // through its index tensors (`known_values.rs`); other mask reads are E0225.
         let subs = if store { subs } else { self.known_masks_as_indices(shape, subs)? };
-        let consumed: usize = subs
-            .iter()
-            .map(|s| match s {
-                Sub::Dyn { .. } | Sub::Tensor { .. } | Sub::Static(Item::Select(..) | Item::Slice { .. }) => 1,
-                Sub::Mask { mask, .. } => self.shape_of(*mask).len(),
-                Sub::Static(_) => 0,
-            })
-            .sum();
+        let consumed: usize = subs.iter().map(|s| self.dims_taken(s)).sum();
         if let Some(at) = subs.iter().find_map(|s| if let Sub::Mask { span, .. } = s { Some(*span) } else { None }) {
             if !store {
                 self.mask_read_error(at);

@@ -45,21 +45,18 @@ pub(crate) fn optimizer_repr(kind: Kind, h: &Hyper, extra: &[(&'static str, Stri
             ("initial_accumulator_value", num("initial_accumulator_value", h.initial_accumulator_value)),
             ("lr_decay", num("lr_decay", h.lr_decay)),
         ]),
-        // NAdam has neither `amsgrad` nor `fused`.
-        Kind::NAdam => rows.extend([
-            ("betas", format!("({}, {})", num("betas.0", h.betas.0), num("betas.1", h.betas.1))),
-            ("capturable", flag(false)),
-            ("decoupled_weight_decay", flag(h.decoupled_weight_decay)),
-            ("eps", num("eps", h.eps)),
-            ("momentum_decay", num("momentum_decay", h.momentum_decay)),
-        ]),
-        // RAdam has neither `amsgrad`, `fused` nor `momentum_decay`.
-        Kind::RAdam => rows.extend([
-            ("betas", format!("({}, {})", num("betas.0", h.betas.0), num("betas.1", h.betas.1))),
-            ("capturable", flag(false)),
-            ("decoupled_weight_decay", flag(h.decoupled_weight_decay)),
-            ("eps", num("eps", h.eps)),
-        ]),
+        // NAdam and RAdam have neither `amsgrad` nor `fused`; NAdam adds `momentum_decay`.
+        Kind::NAdam | Kind::RAdam => {
+            rows.extend([
+                ("betas", format!("({}, {})", num("betas.0", h.betas.0), num("betas.1", h.betas.1))),
+                ("capturable", flag(false)),
+                ("decoupled_weight_decay", flag(h.decoupled_weight_decay)),
+                ("eps", num("eps", h.eps)),
+            ]);
+            if kind == Kind::NAdam {
+                rows.push(("momentum_decay", num("momentum_decay", h.momentum_decay)));
+            }
+        }
         Kind::Adam | Kind::AdamW => rows.extend([
             ("amsgrad", flag(h.amsgrad)),
             (
