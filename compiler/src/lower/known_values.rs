@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 
 use graphc_runtime::op::Scalar;
-use graphc_runtime::{kernels, DType, Op, Tensor};
+use graphc_runtime::{DType, Op, Tensor};
 
 use super::Lowerer;
 use crate::ir::graph::NodeId;
@@ -67,11 +67,7 @@ pub(super) fn known_value(prog: &Program, known: &HashMap<NodeId, Tensor>, n: No
             continue;
         }
         let inputs: Vec<&Tensor> = g.operands(m).iter().map(|o| values.get(o)).collect::<Option<Vec<_>>>()?;
-        // An index out of bounds is the run's to report, as in constant folding.
-        if let Op::Index(i) = &node.op {
-            kernels::index::check(*i, &inputs, &node.shape).ok()?;
-        }
-        let v = kernels::eval(&node.op, &inputs, node.dtype, &node.shape);
+        let v = crate::passes::const_fold::evaluate(node, &inputs)?;
         values.insert(m, v);
     }
     Some((values.remove(&n)?, inputs_read))

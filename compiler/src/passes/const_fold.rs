@@ -41,13 +41,7 @@ pub fn run(prog: &mut Program) -> Vec<Change> {
         }
         let Some(inputs) = ops.iter().map(|o| constant_tensor(prog, *o)).collect::<Option<Vec<Tensor>>>() else { continue };
         let refs: Vec<&Tensor> = inputs.iter().collect();
-        // An index out of bounds is left for the run to report, never folded.
-        if let Op::Index(i) = &node.op {
-            if kernels::index::check(*i, &refs, &node.shape).is_err() {
-                continue;
-            }
-        }
-        let folded = kernels::eval(&node.op, &refs, node.dtype, &node.shape);
+        let Some(folded) = evaluate(&node, &refs) else { continue };
         // An i64 result is kept as its integers, exactly; the rest as f64s.
         let result: Vec<Scalar> = match folded.as_i64() {
             Some(ints) => ints.iter().map(|&i| Scalar::Int(i)).collect(),
@@ -65,6 +59,16 @@ pub fn run(prog: &mut Program) -> Vec<Change> {
         prog.graph.node_mut(n).op = new_op;
     }
     changes
+}
+
+/// The value of pure node `node` of the constant `inputs`, with the runtime's
+/// kernels; `None` for an index out of bounds, which is left for the run to
+/// report, never folded. `lower/known_values.rs` evaluates masks with it too.
+pub fn evaluate(node: &crate::ir::graph::Node, inputs: &[&Tensor]) -> Option<Tensor> {
+    if let Op::Index(i) = &node.op {
+        kernels::index::check(*i, inputs, &node.shape).ok()?;
+    }
+    Some(kernels::eval(&node.op, inputs, node.dtype, &node.shape))
 }
 
 /// The value of a constant node, materialized.
