@@ -42,6 +42,18 @@ const CASES: &[&str] = &[
     "radam",
     "radam_decoupled",
     "radam_maximize_f64",
+    "adamax",
+    "adamax_weight_decay",
+    "adamax_maximize_f64",
+    "adadelta",
+    "adadelta_weight_decay",
+    "adadelta_maximize_f64",
+    "asgd",
+    "asgd_averaging",
+    "asgd_maximize_f64",
+    "rprop",
+    "rprop_bounds",
+    "rprop_maximize_f64",
 ];
 
 const PARAMS: &[&str] = &["w", "b", "v", "u"];

@@ -34,6 +34,14 @@ fn pytorch_signatures_compile_by_name_and_by_position() {
         "opt = NAdam([w], 0.01, (0.8, 0.99), 1e-6, 0.1, 0.01, true)\nopt.step()\nopt.zero_grad()\n",
         "opt = RAdam([w], lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1, decoupled_weight_decay=true, maximize=true)\n",
         "opt = RAdam([w], 0.01, (0.8, 0.99), 1e-6, 0.1, true)\nopt.step()\nopt.zero_grad()\n",
+        "opt = Adamax([w], lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1, maximize=true)\n",
+        "opt = Adamax([w], 0.01, (0.8, 0.99), 1e-6, 0.1)\nopt.step()\nopt.zero_grad()\n",
+        "opt = Adadelta([w], lr=0.5, rho=0.8, eps=1e-5, weight_decay=0.1, maximize=true)\n",
+        "opt = Adadelta([w], 0.5, 0.8, 1e-5, 0.1)\nopt.step()\nopt.zero_grad()\n",
+        "opt = ASGD([w], lr=0.1, lambd=0.01, alpha=0.5, t0=10, weight_decay=0.1, maximize=true)\n",
+        "opt = ASGD([w], 0.1, 0.01, 0.5, 10, 0.1)\nopt.step()\nopt.zero_grad()\n",
+        "opt = Rprop([w], lr=0.1, etas=(0.4, 1.1), step_sizes=(1e-4, 1), maximize=true)\n",
+        "opt = Rprop([w], 0.1, [0.4, 1.1], (1e-4, 1))\nopt.step()\nopt.zero_grad()\n",
     ] {
         assert_eq!(codes(body), vec![], "{body}");
     }
@@ -57,6 +65,12 @@ fn options_that_do_not_exist_or_are_not_supported_are_e0680() {
     // Adagrad has no momentum; PyTorch's `fused` path is not the one graphc runs.
     assert_eq!(codes("opt = Adagrad([w], momentum=0.9)\n"), vec![Code::E0680]);
     assert_eq!(codes("opt = Adagrad([w], fused=true)\n"), vec![Code::E0680]);
+    // Rprop has no weight decay and ASGD no `eps`; Adamax has no `amsgrad`.
+    assert_eq!(codes("opt = Rprop([w], weight_decay=0.1)\n"), vec![Code::E0680]);
+    assert_eq!(codes("opt = ASGD([w], eps=1e-8)\n"), vec![Code::E0680]);
+    assert_eq!(codes("opt = Adamax([w], amsgrad=true)\n"), vec![Code::E0680]);
+    assert_eq!(codes("opt = Rprop([w], 0.1, (0.5, 1.2), (1e-6, 50), true)\n"), vec![Code::E0680]);
+    assert_eq!(codes("opt = Rprop([w], etas=0.5)\n"), vec![Code::E0684]);
 }
 
 #[test]
@@ -101,8 +115,25 @@ fn values_pytorch_rejects_are_e0683_with_its_message_at_the_option() {
         "opt = NAdam([w], betas=(0.9, 1.5))\n",
         "opt = RAdam([w], betas=(-0.1, 0.999))\n",
         "opt = RAdam([w], weight_decay=-1.0)\n",
+        "opt = Adamax([w], betas=(0.9, 1.0))\n",
+        "opt = Adamax([w], eps=-1.0)\n",
+        "opt = Adadelta([w], weight_decay=-0.1)\n",
+        "opt = ASGD([w], alpha=-0.75)\n",
+        "opt = ASGD([w], weight_decay=-0.1)\n",
+        "opt = Rprop([w], lr=-0.1)\n",
     ] {
         assert_eq!(codes(body), vec![Code::E0683], "{body}");
+    }
+    // The messages of the new checks are PyTorch's, ints printed as ints.
+    for (body, message) in [
+        ("opt = Adadelta([w], rho=1.5)\n", "Invalid rho value: 1.5"),
+        ("opt = ASGD([w], lambd=-1)\n", "Invalid lambd value: -1"),
+        ("opt = Rprop([w], etas=(0.5, 1))\n", "Invalid eta values: 0.5, 1"),
+        ("opt = Rprop([w], etas=(1.5, 2.0))\n", "Invalid eta values: 1.5, 2.0"),
+    ] {
+        let d = diags(body);
+        assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::E0683], "{body}");
+        assert!(d[0].message.ends_with(message), "{body}: {}", d[0].message);
     }
 }
 
@@ -121,9 +152,10 @@ fn methods_other_than_step_and_zero_grad_are_e0685() {
 
 #[test]
 fn other_torch_optimizers_name_the_ones_graphc_has() {
-    let d = diags("opt = Adadelta([w], lr=0.1)\n");
+    let d = diags("opt = LBFGS([w], lr=0.1)\n");
     assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::E0102]);
-    assert!(d[0].help.as_deref().unwrap_or("").contains("`SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`, `NAdam` and `RAdam`"), "{:?}", d[0].help);
+    let list = "`SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`, `Adadelta`, `Adamax`, `NAdam`, `RAdam`, `ASGD` and `Rprop`";
+    assert!(d[0].help.as_deref().unwrap_or("").contains(list), "{:?}", d[0].help);
     // PyTorch's message names the option that is out of range, in its words.
     let d = diags("opt = Adagrad([w], lr_decay=-1)\n");
     assert!(d[0].message.ends_with("Invalid lr_decay value: -1"), "{}", d[0].message);

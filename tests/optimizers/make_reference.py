@@ -25,7 +25,7 @@ def to_python(src):
     src = src.replace("true", "True").replace("false", "False")
     src = re.sub(r"\b(manual_seed|randn)\(", r"torch.\1(", src)
     src = src.replace("dtype=f64", "dtype=torch.float64")
-    src = re.sub(r"\b(SGD|AdamW|Adam|RMSprop|Adagrad|NAdam|RAdam)\(", r"torch.optim.\1(", src)
+    src = re.sub(r"\b(SGD|AdamW|Adamax|Adam|RMSprop|Adagrad|Adadelta|NAdam|RAdam|ASGD|Rprop)\(", r"torch.optim.\1(", src)
     return src
 
 

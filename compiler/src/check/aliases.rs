@@ -13,8 +13,8 @@ pub fn pytorch_help(name: &str) -> Option<&'static str> {
         "clamp_min" | "clamp_max" => "write a one-sided clamp as `clamp(x, min=lo)` or `clamp(x, max=hi)`",
         "neg" | "negative" => "write a negation with unary `-`",
         "float_power" => "write a power as `x ** y` or `pow(x, y)`",
-        "Adadelta" | "Adamax" | "ASGD" | "Rprop" | "LBFGS" | "SparseAdam" => {
-            "graphc's optimizers are `SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`, `NAdam` and `RAdam` (torch.optim's, without the prefix)"
+        "LBFGS" | "SparseAdam" => {
+            "graphc's optimizers are `SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`, `Adadelta`, `Adamax`, `NAdam`, `RAdam`, `ASGD` and `Rprop` (torch.optim's, without the prefix)"
         }
         _ => return None,
     };

@@ -28,10 +28,7 @@ impl Lowerer<'_> {
     /// The new value of parameter `p` with gradient `g`; updates the sum of squares and the step.
     pub(super) fn adagrad_update(&mut self, h: &Hyper, state: &mut ParamState, p: NodeId, g: NodeId, span: Span) -> NodeId {
         let (dt, sh) = (self.dtype_of(p), self.shape_of(p));
-        let step_t = self.step_count(state.step, span);
-        let one = self.scalar(1.0, DType::F32, span);
-        let step_t = self.ew(Binary::Add, step_t, one, span);
-        state.step = Some(step_t);
+        let step_t = self.next_step(state, span);
 
         let mut grad = g;
         if h.weight_decay != 0.0 {

@@ -36,8 +36,7 @@ use crate::syntax::ast::Span;
 impl Lowerer<'_> {
     /// The new value of parameter `p` with gradient `g`; updates the moments and the step.
     pub(super) fn adam_update(&mut self, h: &Hyper, decoupled: bool, state: &mut ParamState, p: NodeId, g: NodeId, span: Span) -> NodeId {
-        let (dt, sh) = (self.dtype_of(p), self.shape_of(p));
-        let zeros = |l: &mut Self| l.node(Op::Full(graphc_runtime::op::Scalar::of(0.0, dt)), dt, sh.clone(), &[], span);
+        let dt = self.dtype_of(p);
         let (step_t, exp_avg, exp_avg_sq) = self.adam_family_state(state, p, span);
         let (param, grad) = self.adam_family_weight_decay(h, decoupled, p, g, span);
         let (beta1, beta2) = h.betas;
@@ -60,10 +59,7 @@ impl Lowerer<'_> {
 
         let (step_size, bc2_sqrt) = self.bias_corrections(h, step_t, span);
         let second = if h.amsgrad {
-            let max = match state.max_exp_avg_sq {
-                Some(m) => m,
-                None => zeros(self),
-            };
+            let max = self.or_zeros(state.max_exp_avg_sq, p, span);
             let max = self.ew(Binary::Maximum, max, exp_avg_sq, span);
             state.max_exp_avg_sq = Some(max);
             max
@@ -85,17 +81,9 @@ impl Lowerer<'_> {
     /// parameter's dtype for `exp_avg` and `exp_avg_sq`) or the state so far,
     /// and `step_t += 1`, stored. Returns the new step and the two moments.
     pub(super) fn adam_family_state(&mut self, state: &mut ParamState, p: NodeId, span: Span) -> (NodeId, NodeId, NodeId) {
-        let (dt, sh) = (self.dtype_of(p), self.shape_of(p));
-        let zeros = |l: &mut Self| l.node(Op::Full(graphc_runtime::op::Scalar::of(0.0, dt)), dt, sh.clone(), &[], span);
         let step_t = self.step_count(state.step, span);
-        let exp_avg = match state.exp_avg {
-            Some(m) => m,
-            None => zeros(self),
-        };
-        let exp_avg_sq = match state.exp_avg_sq {
-            Some(v) => v,
-            None => zeros(self),
-        };
+        let exp_avg = self.or_zeros(state.exp_avg, p, span);
+        let exp_avg_sq = self.or_zeros(state.exp_avg_sq, p, span);
         let one = self.scalar(1.0, DType::F32, span);
         let step_t = self.ew(Binary::Add, step_t, one, span);
         state.step = Some(step_t);

@@ -1,4 +1,4 @@
-//! The arguments of `SGD(...)`, `Adam(...)`, `AdamW(...)`, `RMSprop(...)`, `Adagrad(...)`, `NAdam(...)` and `RAdam(...)`: PyTorch's
+//! The arguments of `SGD(...)`, `Adam(...)` and the other optimizers: PyTorch's
 //! signatures, defaults and the checks its constructors make
 //! (`ValueError: Invalid learning rate: -0.1`, ...), reported at compile time.
 
@@ -17,6 +17,11 @@ fn options(kind: Kind) -> &'static [&'static str] {
         Kind::Adagrad => &["lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"],
         Kind::NAdam => &["lr", "betas", "eps", "weight_decay", "momentum_decay", "decoupled_weight_decay"],
         Kind::RAdam => &["lr", "betas", "eps", "weight_decay", "decoupled_weight_decay"],
+        Kind::Adadelta => &["lr", "rho", "eps", "weight_decay"],
+        Kind::Adamax => &["lr", "betas", "eps", "weight_decay"],
+        // ASGD's `maximize` follows `foreach` positionally; graphc takes it by name.
+        Kind::Asgd => &["lr", "lambd", "alpha", "t0", "weight_decay"],
+        Kind::Rprop => &["lr", "etas", "step_sizes"],
     }
 }
 
@@ -26,14 +31,16 @@ const KEYWORD_ONLY: &[&str] = &["maximize"];
 /// PyTorch options graphc does not implement: each changes which code path runs.
 const UNSUPPORTED: &[&str] = &["foreach", "capturable", "differentiable", "fused", "decoupled_weight_decay"];
 
-fn defaults(kind: Kind) -> Hyper {
+/// PyTorch's defaults for `kind`, and which of them are Python ints.
+pub(super) fn defaults(kind: Kind) -> Hyper {
     let (lr, weight_decay) = match kind {
         Kind::Sgd => (1e-3, 0.0),
         Kind::Adam => (1e-3, 0.0),
         Kind::AdamW => (1e-3, 1e-2),
-        Kind::RmsProp | Kind::Adagrad => (1e-2, 0.0),
-        Kind::NAdam => (2e-3, 0.0),
+        Kind::RmsProp | Kind::Adagrad | Kind::Asgd | Kind::Rprop => (1e-2, 0.0),
+        Kind::NAdam | Kind::Adamax => (2e-3, 0.0),
         Kind::RAdam => (1e-3, 0.0),
+        Kind::Adadelta => (1.0, 0.0),
     };
     // PyTorch's defaults `momentum=0`, `dampening=0` and `weight_decay=0` are ints.
     let ints = match kind {
@@ -42,7 +49,13 @@ fn defaults(kind: Kind) -> Hyper {
         Kind::AdamW => vec![],
         Kind::RmsProp => vec!["weight_decay", "momentum"],
         Kind::Adagrad => vec!["lr_decay", "weight_decay", "initial_accumulator_value"],
-        Kind::NAdam | Kind::RAdam => vec!["weight_decay"],
+        Kind::NAdam | Kind::RAdam | Kind::Adadelta | Kind::Adamax | Kind::Asgd => vec!["weight_decay"],
+        Kind::Rprop => vec!["step_sizes.1"],
+    };
+    let eps = match kind {
+        Kind::Adagrad => 1e-10,
+        Kind::Adadelta => 1e-6,
+        _ => 1e-8,
     };
     Hyper {
         lr,
@@ -52,9 +65,14 @@ fn defaults(kind: Kind) -> Hyper {
         weight_decay,
         nesterov: false,
         betas: (0.9, 0.999),
-        eps: if kind == Kind::Adagrad { 1e-10 } else { 1e-8 },
+        eps,
         amsgrad: false,
-        alpha: 0.99,
+        alpha: if kind == Kind::Asgd { 0.75 } else { 0.99 },
+        rho: 0.9,
+        lambd: 1e-4,
+        t0: 1e6,
+        etas: (0.5, 1.2),
+        step_sizes: (1e-6, 50.0),
         centered: false,
         lr_decay: 0.0,
         initial_accumulator_value: 0.0,
@@ -222,8 +240,13 @@ impl Lowerer<'_> {
         if is_int(&v) {
             h.ints.push(slot);
         }
+        let pair_names = match slot {
+            "betas" => ["betas.0", "betas.1"],
+            "etas" => ["etas.0", "etas.1"],
+            _ => ["step_sizes.0", "step_sizes.1"],
+        };
         if let Value::Tuple(items) | Value::List(items) = &v {
-            for (item, name) in items.iter().zip(["betas.0", "betas.1"]) {
+            for (item, name) in items.iter().zip(pair_names) {
                 if is_int(&item.0) {
                     h.ints.push(name);
                 }
@@ -252,6 +275,9 @@ impl Lowerer<'_> {
             "lr_decay" => h.lr_decay = number(self, &v)?,
             "initial_accumulator_value" => h.initial_accumulator_value = number(self, &v)?,
             "momentum_decay" => h.momentum_decay = number(self, &v)?,
+            "rho" => h.rho = number(self, &v)?,
+            "lambd" => h.lambd = number(self, &v)?,
+            "t0" => h.t0 = number(self, &v)?,
             "nesterov" | "amsgrad" | "centered" | "maximize" | "decoupled_weight_decay" => {
                 let b = match v {
                     Value::Bool(b) => b,
@@ -281,18 +307,23 @@ impl Lowerer<'_> {
                     (Value::Number(a), Value::Number(b)) => Some((a.f64(), b.f64())),
                     _ => None,
                 });
+                let (place, example) = match slot {
+                    "betas" => (&mut h.betas, "(0.9, 0.999)"),
+                    "etas" => (&mut h.etas, "(0.5, 1.2)"),
+                    _ => (&mut h.step_sizes, "(1e-06, 50)"),
+                };
                 match pair {
-                    Some(p) => h.betas = p,
+                    Some(p) => *place = p,
                     None if matches!(v, Value::Poison) => return None,
                     None => {
                         self.error(
                             Diagnostic::new(
                                 Code::E0684,
-                                format!("`betas` must be a pair of numbers, not {}", v.describe()),
+                                format!("`{slot}` must be a pair of numbers, not {}", v.describe()),
                                 s,
                                 "not a pair of numbers",
                             )
-                            .with_help("write `betas=(0.9, 0.999)`"),
+                            .with_help(format!("write `{slot}={example}`")),
                         );
                         return None;
                     }
@@ -309,19 +340,28 @@ impl Lowerer<'_> {
         let show = |name: &str, v: f64| if h.ints.contains(&name) { format!("{}", v as i64) } else { graphc_runtime::format::python_float_repr(v) };
         let bad = |slot: &'static str, name: &str, what: &str, v: f64| Some((slot, format!("Invalid {what}: {}", show(name, v))));
         let adam = matches!(kind, Kind::Adam | Kind::AdamW);
-        let betas = adam || matches!(kind, Kind::NAdam | Kind::RAdam);
+        let betas = adam || matches!(kind, Kind::NAdam | Kind::RAdam | Kind::Adamax);
+        let has_eps = !matches!(kind, Kind::Sgd | Kind::Asgd | Kind::Rprop);
         let adagrad = kind == Kind::Adagrad;
         // The checks run in the order of each constructor, so that the first
         // PyTorch would raise is the one reported.
         let problem = if h.lr < 0.0 {
             bad("lr", "lr", "learning rate", h.lr)
+        } else if kind == Kind::Rprop && !(0.0 < h.etas.0 && h.etas.0 < 1.0 && 1.0 < h.etas.1) {
+            Some(("etas", format!("Invalid eta values: {}, {}", show("etas.0", h.etas.0), show("etas.1", h.etas.1))))
+        } else if kind == Kind::Adadelta && !(0.0..=1.0).contains(&h.rho) {
+            bad("rho", "rho", "rho value", h.rho)
+        } else if kind == Kind::Asgd && h.lambd < 0.0 {
+            bad("lambd", "lambd", "lambd value", h.lambd)
+        } else if kind == Kind::Asgd && h.alpha < 0.0 {
+            bad("alpha", "alpha", "alpha value", h.alpha)
         } else if adagrad && h.lr_decay < 0.0 {
             bad("lr_decay", "lr_decay", "lr_decay value", h.lr_decay)
         } else if adagrad && h.weight_decay < 0.0 {
             bad("weight_decay", "weight_decay", "weight_decay value", h.weight_decay)
         } else if adagrad && h.initial_accumulator_value < 0.0 {
             bad("initial_accumulator_value", "initial_accumulator_value", "initial_accumulator_value value", h.initial_accumulator_value)
-        } else if kind != Kind::Sgd && h.eps < 0.0 {
+        } else if has_eps && h.eps < 0.0 {
             bad("eps", "eps", "epsilon value", h.eps)
         } else if matches!(kind, Kind::Sgd | Kind::RmsProp) && h.momentum < 0.0 {
             bad("momentum", "momentum", "momentum value", h.momentum)

@@ -18,7 +18,7 @@ use graphc_runtime::op::{Binary, Unary};
 use graphc_runtime::{DType, Op};
 
 use super::super::Lowerer;
-use super::Hyper;
+use super::{Hyper, ParamState};
 use crate::ir::graph::NodeId;
 use crate::syntax::ast::Span;
 
@@ -79,6 +79,27 @@ impl Lowerer<'_> {
                 s
             }
             None => self.scalar(0.0, DType::F32, span),
+        }
+    }
+
+    /// `step_t += 1` on an optimizer's [`Lowerer::step_count`], stored in `state`; returns the new count.
+    pub(super) fn next_step(&mut self, state: &mut ParamState, span: Span) -> NodeId {
+        let step_t = self.step_count(state.step, span);
+        let one = self.scalar(1.0, DType::F32, span);
+        let step_t = self.ew(Binary::Add, step_t, one, span);
+        state.step = Some(step_t);
+        step_t
+    }
+
+    /// A state tensor of parameter `p` so far, or `torch.zeros_like(p)`, as
+    /// `_init_group` makes it, before the first update.
+    pub(super) fn or_zeros(&mut self, s: Option<NodeId>, p: NodeId, span: Span) -> NodeId {
+        match s {
+            Some(s) => s,
+            None => {
+                let (dt, sh) = (self.dtype_of(p), self.shape_of(p));
+                self.node(Op::Full(graphc_runtime::op::Scalar::of(0.0, dt)), dt, sh, &[], span)
+            }
         }
     }
 

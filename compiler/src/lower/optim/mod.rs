@@ -1,4 +1,5 @@
-//! `torch.optim` optimizers as `.act` values: `SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`, `NAdam` and `RAdam`.
+//! `torch.optim` optimizers as `.act` values: `SGD`, `Adam`, `AdamW`, `RMSprop`,
+//! `Adagrad`, `Adadelta`, `Adamax`, `NAdam`, `RAdam`, `ASGD` and `Rprop`.
 //!
 //! `opt = SGD(params, lr=0.1)` makes a [`Value::Optimizer`] that indexes the
 //! table of optimizers in the [`Lowerer`]. The table holds the parameters as the
@@ -15,9 +16,12 @@
 //! `opt.zero_grad()` sets every gradient back to `None` (PyTorch 2's
 //! `set_to_none=True` default).
 
+mod adadelta;
 mod adagrad;
 mod adam;
+mod adamax;
 mod args;
+mod asgd;
 mod kernels;
 mod nadam;
 pub(crate) mod one_cycle;
@@ -26,6 +30,7 @@ pub(crate) mod plateau;
 mod radam;
 mod repr;
 mod rmsprop;
+mod rprop;
 pub(crate) mod schedulers;
 mod sgd;
 #[cfg(test)]
@@ -45,8 +50,12 @@ pub(crate) enum Kind {
     AdamW,
     RmsProp,
     Adagrad,
+    Adadelta,
+    Adamax,
     NAdam,
     RAdam,
+    Asgd,
+    Rprop,
 }
 
 impl Kind {
@@ -58,8 +67,12 @@ impl Kind {
             "AdamW" => Some(Kind::AdamW),
             "RMSprop" => Some(Kind::RmsProp),
             "Adagrad" => Some(Kind::Adagrad),
+            "Adadelta" => Some(Kind::Adadelta),
+            "Adamax" => Some(Kind::Adamax),
             "NAdam" => Some(Kind::NAdam),
             "RAdam" => Some(Kind::RAdam),
+            "ASGD" => Some(Kind::Asgd),
+            "Rprop" => Some(Kind::Rprop),
             _ => None,
         }
     }
@@ -71,8 +84,12 @@ impl Kind {
             Kind::AdamW => "AdamW",
             Kind::RmsProp => "RMSprop",
             Kind::Adagrad => "Adagrad",
+            Kind::Adadelta => "Adadelta",
+            Kind::Adamax => "Adamax",
             Kind::NAdam => "NAdam",
             Kind::RAdam => "RAdam",
+            Kind::Asgd => "ASGD",
+            Kind::Rprop => "Rprop",
         }
     }
 }
@@ -91,8 +108,17 @@ pub(crate) struct Hyper {
     pub betas: (f64, f64),
     pub eps: f64,
     pub amsgrad: bool,
-    /// RMSprop: the smoothing constant of the averages.
+    /// RMSprop: the smoothing constant of the averages; ASGD: the power of its
+    /// step-size decay.
     pub alpha: f64,
+    /// Adadelta: the decay of its two running averages.
+    pub rho: f64,
+    /// ASGD: the decay term and the step from which it averages.
+    pub lambd: f64,
+    pub t0: f64,
+    /// Rprop: the factors that shrink and grow a step size, and the bounds it is clamped to.
+    pub etas: (f64, f64),
+    pub step_sizes: (f64, f64),
     /// RMSprop: divide by the centered second moment (its variance estimate).
     pub centered: bool,
     /// Adagrad: the decay of the learning rate with the step count.
@@ -133,11 +159,22 @@ pub(crate) struct ParamState {
     pub sum: Option<NodeId>,
     /// NAdam: `mu_product`, a 0-d f32 tensor (it also keeps `step`, `exp_avg` and `exp_avg_sq`).
     pub mu_product: Option<NodeId>,
+    /// Adamax: `exp_inf`, the decayed infinity norm (it also keeps `step` and `exp_avg`).
+    pub exp_inf: Option<NodeId>,
+    /// Adadelta: `acc_delta`, the running average of squared updates (it also keeps `step` and `square_avg`).
+    pub acc_delta: Option<NodeId>,
+    /// ASGD: `eta` and `mu`, 0-d f32 tensors, and `ax`, the average of the parameter (it also keeps `step`).
+    pub eta: Option<NodeId>,
+    pub mu: Option<NodeId>,
+    pub ax: Option<NodeId>,
+    /// Rprop: `prev`, the last gradient it used, and `step_size`, one per element (it also keeps `step`).
+    pub prev: Option<NodeId>,
+    pub step_size: Option<NodeId>,
 }
 
 impl ParamState {
     /// The state's places, in the one order every walk over them uses.
-    fn nodes(&self) -> [Option<NodeId>; 9] {
+    fn nodes(&self) -> [Option<NodeId>; 16] {
         [
             self.momentum_buffer,
             self.step,
@@ -148,11 +185,18 @@ impl ParamState {
             self.grad_avg,
             self.sum,
             self.mu_product,
+            self.exp_inf,
+            self.acc_delta,
+            self.eta,
+            self.mu,
+            self.ax,
+            self.prev,
+            self.step_size,
         ]
     }
 
     /// [`ParamState::nodes`], to write.
-    fn nodes_mut(&mut self) -> [&mut Option<NodeId>; 9] {
+    fn nodes_mut(&mut self) -> [&mut Option<NodeId>; 16] {
         [
             &mut self.momentum_buffer,
             &mut self.step,
@@ -163,6 +207,13 @@ impl ParamState {
             &mut self.grad_avg,
             &mut self.sum,
             &mut self.mu_product,
+            &mut self.exp_inf,
+            &mut self.acc_delta,
+            &mut self.eta,
+            &mut self.mu,
+            &mut self.ax,
+            &mut self.prev,
+            &mut self.step_size,
         ]
     }
 }
@@ -308,7 +359,7 @@ impl Table {
 }
 
 impl Lowerer<'_> {
-    /// `SGD(...)`, `Adam(...)`, `AdamW(...)`, `RMSprop(...)`, `Adagrad(...)`, `NAdam(...)` or `RAdam(...)`.
+    /// `SGD(...)`, `Adam(...)` or any other optimizer of [`Kind`].
     pub(crate) fn make_optimizer(&mut self, kind: Kind, callee: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
         let Some((params, mut hyper)) = self.optimizer_args(kind, callee, args, span) else { return Value::Poison };
         if self.assigns_lr {
@@ -441,6 +492,10 @@ impl Lowerer<'_> {
                 Kind::Adagrad => self.adagrad_update(&hyper, &mut state, p, g, span),
                 Kind::NAdam => self.nadam_update(&hyper, &mut state, p, g, span),
                 Kind::RAdam => self.radam_update(&hyper, &mut state, p, g, span),
+                Kind::Adadelta => self.adadelta_update(&hyper, &mut state, p, g, span),
+                Kind::Adamax => self.adamax_update(&hyper, &mut state, p, g, span),
+                Kind::Asgd => self.asgd_update(&hyper, &mut state, p, g, span),
+                Kind::Rprop => self.rprop_update(&hyper, &mut state, p, g, span),
             };
             self.optim.optimizers[k].state[i] = Some(state);
             // The step runs under no_grad, so this is the in-place update of a

@@ -77,16 +77,16 @@ impl Lowerer<'_> {
         let final_div_factor = self.sched_number(b, "final_div_factor", Some(1e4))?;
         let three_phase = self.sched_bool(b, "three_phase", false)?;
         let kind = self.optim.optimizers[optimizer].kind;
-        if cycle_momentum && matches!(kind, Kind::NAdam | Kind::RAdam) {
+        if cycle_momentum && matches!(kind, Kind::NAdam | Kind::RAdam | Kind::Adamax) {
             let msg = format!("graphc cycles the momentum of `SGD`, `RMSprop`, `Adam` and `AdamW`, not `{}`'s", kind.name());
             self.scheduler_error(b, msg, span, "its first beta")?;
         }
-        if cycle_momentum && self.optim.optimizers[optimizer].kind == Kind::Adagrad {
+        if cycle_momentum && matches!(kind, Kind::Adagrad | Kind::Adadelta | Kind::Asgd | Kind::Rprop) {
             self.scheduler_error(
                 b,
                 "optimizer must support momentum or beta1 with `cycle_momentum` option enabled".to_string(),
                 span,
-                "Adagrad has neither",
+                &format!("{} has neither", kind.name()),
             )?;
         }
         // Python floats, in PyTorch's order.

@@ -64,6 +64,10 @@ fn keys(kind: Kind) -> &'static [&'static str] {
         Kind::Adagrad => &["lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize"],
         Kind::NAdam => &["lr", "betas", "eps", "weight_decay", "momentum_decay", "decoupled_weight_decay", "maximize"],
         Kind::RAdam => &["lr", "betas", "eps", "weight_decay", "decoupled_weight_decay", "maximize"],
+        Kind::Adadelta => &["lr", "rho", "eps", "weight_decay", "maximize"],
+        Kind::Adamax => &["lr", "betas", "eps", "weight_decay", "maximize"],
+        Kind::Asgd => &["lr", "lambd", "alpha", "t0", "weight_decay", "maximize"],
+        Kind::Rprop => &["lr", "etas", "step_sizes", "maximize"],
     }
 }
 
@@ -94,6 +98,11 @@ impl Lowerer<'_> {
             "alpha" => num("alpha", h.alpha),
             "lr_decay" => num("lr_decay", h.lr_decay),
             "momentum_decay" => num("momentum_decay", h.momentum_decay),
+            "rho" => num("rho", h.rho),
+            "lambd" => num("lambd", h.lambd),
+            "t0" => num("t0", h.t0),
+            "etas" => Value::Tuple(vec![(num("etas.0", h.etas.0), span), (num("etas.1", h.etas.1), span)]),
+            "step_sizes" => Value::Tuple(vec![(num("step_sizes.0", h.step_sizes.0), span), (num("step_sizes.1", h.step_sizes.1), span)]),
             "decoupled_weight_decay" => Value::Bool(h.decoupled_weight_decay),
             "initial_accumulator_value" => num("initial_accumulator_value", h.initial_accumulator_value),
             "centered" => Value::Bool(h.centered),

@@ -22,8 +22,12 @@ pub(crate) fn optimizer_repr(kind: Kind, h: &Hyper, extra: &[(&'static str, Stri
         ("foreach", "None".to_string()),
         ("lr", if h.lr_node.is_some() { LR_MARK.to_string() } else { num("lr", h.lr) }),
         ("maximize", flag(h.maximize)),
-        ("weight_decay", num("weight_decay", h.weight_decay)),
     ];
+    let pair = |a: &str, b: &str, v: (f64, f64)| format!("({}, {})", num(a, v.0), num(b, v.1));
+    // Rprop alone has no weight decay.
+    if kind != Kind::Rprop {
+        rows.push(("weight_decay", num("weight_decay", h.weight_decay)));
+    }
     match kind {
         Kind::Sgd => rows.extend([
             ("dampening", num("dampening", h.dampening)),
@@ -45,10 +49,20 @@ pub(crate) fn optimizer_repr(kind: Kind, h: &Hyper, extra: &[(&'static str, Stri
             ("initial_accumulator_value", num("initial_accumulator_value", h.initial_accumulator_value)),
             ("lr_decay", num("lr_decay", h.lr_decay)),
         ]),
+        Kind::Adadelta => rows.extend([("capturable", flag(false)), ("eps", num("eps", h.eps)), ("rho", num("rho", h.rho))]),
+        Kind::Adamax => rows.extend([("betas", pair("betas.0", "betas.1", h.betas)), ("capturable", flag(false)), ("eps", num("eps", h.eps))]),
+        Kind::Asgd => {
+            rows.extend([("alpha", num("alpha", h.alpha)), ("capturable", flag(false)), ("lambd", num("lambd", h.lambd)), ("t0", num("t0", h.t0))])
+        }
+        Kind::Rprop => rows.extend([
+            ("capturable", flag(false)),
+            ("etas", pair("etas.0", "etas.1", h.etas)),
+            ("step_sizes", pair("step_sizes.0", "step_sizes.1", h.step_sizes)),
+        ]),
         // NAdam and RAdam have neither `amsgrad` nor `fused`; NAdam adds `momentum_decay`.
         Kind::NAdam | Kind::RAdam => {
             rows.extend([
-                ("betas", format!("({}, {})", num("betas.0", h.betas.0), num("betas.1", h.betas.1))),
+                ("betas", pair("betas.0", "betas.1", h.betas)),
                 ("capturable", flag(false)),
                 ("decoupled_weight_decay", flag(h.decoupled_weight_decay)),
                 ("eps", num("eps", h.eps)),

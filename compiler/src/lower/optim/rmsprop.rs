@@ -22,7 +22,6 @@
 //! `square_avg`, `momentum_buffer` (with momentum) and `grad_avg` (centered).
 
 use graphc_runtime::op::{Binary, Unary};
-use graphc_runtime::{DType, Op};
 
 use super::super::Lowerer;
 use super::{Hyper, ParamState};
@@ -32,28 +31,19 @@ use crate::syntax::ast::Span;
 impl Lowerer<'_> {
     /// The new value of parameter `p` with gradient `g`; updates the averages, the buffer and the step.
     pub(super) fn rmsprop_update(&mut self, h: &Hyper, state: &mut ParamState, p: NodeId, g: NodeId, span: Span) -> NodeId {
-        let (dt, sh) = (self.dtype_of(p), self.shape_of(p));
-        let zeros = |l: &mut Self| l.node(Op::Full(graphc_runtime::op::Scalar::of(0.0, dt)), dt, sh.clone(), &[], span);
-        let step_t = self.step_count(state.step, span);
-        let one = self.scalar(1.0, DType::F32, span);
-        state.step = Some(self.ew(Binary::Add, step_t, one, span));
+        let dt = self.dtype_of(p);
+        self.next_step(state, span);
 
         let mut grad = g;
         if h.weight_decay != 0.0 {
             grad = self.add_alpha(grad, p, h.weight_decay, span);
         }
-        let square_avg = match state.square_avg {
-            Some(s) => s,
-            None => zeros(self),
-        };
+        let square_avg = self.or_zeros(state.square_avg, p, span);
         let decayed = self.mul_number(square_avg, h.alpha, span);
         let square_avg = self.addcmul(decayed, grad, grad, 1.0 - h.alpha, span);
         state.square_avg = Some(square_avg);
         let avg = if h.centered {
-            let grad_avg = match state.grad_avg {
-                Some(a) => a,
-                None => zeros(self),
-            };
+            let grad_avg = self.or_zeros(state.grad_avg, p, span);
             let grad_avg = self.lerp(grad_avg, grad, 1.0 - h.alpha, span);
             state.grad_avg = Some(grad_avg);
             let variance = self.addcmul(square_avg, grad_avg, grad_avg, -1.0, span);
@@ -65,10 +55,7 @@ impl Lowerer<'_> {
         let avg = self.ew(Binary::Add, avg, eps, span);
 
         if h.momentum > 0.0 {
-            let buf = match state.momentum_buffer {
-                Some(b) => b,
-                None => zeros(self),
-            };
+            let buf = self.or_zeros(state.momentum_buffer, p, span);
             let scaled = self.mul_momentum(buf, h, span);
             let one = self.scalar(1.0, dt, span);
             let buf = self.addcdiv(scaled, grad, avg, one, span);

@@ -5,26 +5,7 @@ use super::{Hyper, Kind, Optimizer, ParamState, Table};
 use crate::ir::graph::NodeId;
 
 fn hyper() -> Hyper {
-    Hyper {
-        lr: 0.1,
-        lr_node: None,
-        momentum: 0.0,
-        dampening: 0.0,
-        weight_decay: 0.0,
-        nesterov: false,
-        betas: (0.9, 0.999),
-        eps: 1e-8,
-        amsgrad: true,
-        alpha: 0.99,
-        centered: false,
-        lr_decay: 0.0,
-        initial_accumulator_value: 0.0,
-        cycled_momentum: None,
-        momentum_decay: 4e-3,
-        decoupled_weight_decay: false,
-        maximize: false,
-        ints: vec![],
-    }
+    Hyper { lr: 0.1, amsgrad: true, ..super::args::defaults(Kind::Adam) }
 }
 
 #[test]
