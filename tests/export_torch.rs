@@ -19,6 +19,7 @@ const SEED_DEMO_STDOUT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/r
 /// The examples whose exported script prints what `graphc run` prints (docs/EXPORT.md lists them).
 const EXPORTABLE: &[&str] = &[
     "activations",
+    "asgd_averaging",
     "attention",
     "autograd_tutorial",
     "batched_matmul",

@@ -165,3 +165,30 @@ fn other_torch_optimizers_name_the_ones_graphc_has() {
 fn an_optimizer_is_not_a_number_or_a_tensor() {
     assert_eq!(codes("opt = SGD([w], lr=0.1)\nprint(opt * 2)\n"), vec![Code::E0107]);
 }
+
+/// `opt.state[p][key]` reads the entries PyTorch's state has, once the first
+/// step made them; anything else is an error naming what exists.
+#[test]
+fn optimizer_state_entries_are_read_after_the_first_step() {
+    let step = "opt.step()\n";
+    let adam = "opt = Adam([w], amsgrad=true)\nw.sum().backward()\n";
+    for entry in ["step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"] {
+        assert_eq!(codes(&format!("{adam}{step}print(opt.state[w][\"{entry}\"])\n")), vec![], "{entry}");
+    }
+    let sgd = "opt = SGD([w], lr=0.1, momentum=0.9)\nw.sum().backward()\n";
+    assert_eq!(codes(&format!("{sgd}{step}m = opt.state[w][\"momentum_buffer\"] * 2\n")), vec![]);
+    // Before the first step PyTorch's state is an empty dict: KeyError.
+    let d = diags(&format!("{adam}print(opt.state[w][\"exp_avg\"])\n"));
+    assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::E0684]);
+    assert!(d[0].message.contains("KeyError: 'exp_avg'"), "{}", d[0].message);
+    // SGD without momentum keeps no buffer; the help lists what Adam keeps.
+    let d = diags(&format!("{adam}{step}print(opt.state[w][\"momentum_buffer\"])\n"));
+    assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::E0684]);
+    let help = d[0].help.clone().unwrap_or_default();
+    assert!(help.contains("\"step\", \"exp_avg\", \"exp_avg_sq\", \"max_exp_avg_sq\""), "{help}");
+    for bad in ["print(opt.state[randn(3)][\"step\"])\n", "print(opt.state[w][0])\n", "opt.state[w][\"step\"] = 1\n"] {
+        assert_eq!(codes(&format!("{adam}{step}{bad}")), vec![Code::E0684], "{bad}");
+    }
+    // PyTorch prints the dict of tensors; graphc prints one entry at a time.
+    assert_eq!(codes(&format!("{adam}{step}print(opt.state[w])\n")), vec![Code::E0107]);
+}

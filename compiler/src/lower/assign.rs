@@ -212,6 +212,12 @@ impl Lowerer<'_> {
                 let kv = self.expr(key, scope);
                 return self.param_group_store(k, (kv, key.span), (v, vs));
             }
+            Value::OptimizerState { .. } => {
+                return self.error(
+                    Diagnostic::new(Code::E0684, "graphc cannot assign an optimizer's state", base.span, "read only")
+                        .with_help("the optimizer's `step()` alone updates its state; read an entry with `opt.state[p][\"exp_avg\"]`"),
+                );
+            }
             other => {
                 return self.error(
                     Diagnostic::new(Code::E0624, format!("cannot assign into {}", other.describe()), base.span, "not a tensor")

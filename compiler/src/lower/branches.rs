@@ -408,6 +408,7 @@ fn rekey(key: String, v: &mut Value, node_of: &dyn Fn(&str) -> Option<NodeId>) {
         | Value::Size(_)
         | Value::Optimizer(_)
         | Value::ParamGroup(_)
+        | Value::OptimizerState { .. }
         | Value::Scheduler(_)
         | Value::Func(..)
         | Value::GradFn(_)

@@ -869,6 +869,9 @@ impl<'a> Lowerer<'a> {
         if let (Value::Optimizer(k), "param_groups") = (&recv, field.name.as_str()) {
             return Value::List(vec![(Value::ParamGroup(*k), span.to(field.span))]);
         }
+        if let (Value::Optimizer(k), "state") = (&recv, field.name.as_str()) {
+            return Value::OptimizerState { optimizer: *k, param: None };
+        }
         if let (Value::Tensor(n), "dtype") = (&recv, field.name.as_str()) {
             return Value::DType(self.dtype_of(*n));
         }

@@ -47,6 +47,16 @@ impl<'a> Lowerer<'a> {
             let kv = self.expr(key, scope);
             return self.param_group_read(*k, (kv, key.span), span);
         }
+        // `opt.state[p]` and `opt.state[p]["exp_avg"]`.
+        if let (Value::OptimizerState { optimizer, param }, [IndexItem::Expr(key)]) = (&recv, items) {
+            let kv = self.expr(key, scope);
+            return self.optimizer_state_read(*optimizer, *param, (kv, key.span), span);
+        }
+        // A receiver that failed was reported: its subscript may be of a kind only
+        // the intended value takes (a string, for `opt.state[p]["step"]`).
+        if matches!(recv, Value::Poison) {
+            return Value::Poison;
+        }
         if items.is_empty() {
             return self.error(
                 Diagnostic::new(Code::E0223, "an empty subscript selects nothing", span, "no index")

@@ -137,6 +137,13 @@ pub enum Value {
     /// The one parameter group of optimizer `k` (`opt.param_groups[0]`), whose
     /// `["lr"]` is read and assigned (`optim/param_groups.rs`).
     ParamGroup(usize),
+    /// `opt.state` (`param` is `None`) or `opt.state[p]`, the state optimizer
+    /// `optimizer` keeps for its parameter `param`, whose entries are read
+    /// (`optim/state_read.rs`).
+    OptimizerState {
+        optimizer: usize,
+        param: Option<usize>,
+    },
     /// A learning-rate scheduler (`StepLR(opt, 30)`): an index into the table
     /// of schedulers (`optim/schedulers.rs`).
     Scheduler(usize),
@@ -243,6 +250,8 @@ impl Value {
             Value::Host { kind: HostKind::Bool, .. } => "a run-time boolean",
             Value::Optimizer(_) => "an optimizer",
             Value::ParamGroup(_) => "a param group",
+            Value::OptimizerState { param: None, .. } => "an optimizer's state",
+            Value::OptimizerState { param: Some(_), .. } => "a parameter's optimizer state",
             Value::Scheduler(_) => "a learning-rate scheduler",
             Value::Text(_) => "a run-time string",
             Value::Func(..) | Value::Lambda(_) => "a function",

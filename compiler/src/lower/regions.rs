@@ -435,6 +435,7 @@ pub(super) fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
         Value::Size(s) => out.push((key, Held::Const(format!("size {s:?}")))),
         Value::Optimizer(k) => out.push((key, Held::Const(format!("optimizer {k}")))),
         Value::ParamGroup(k) => out.push((key, Held::Const(format!("param group of optimizer {k}")))),
+        Value::OptimizerState { optimizer, param } => out.push((key, Held::Const(format!("state of optimizer {optimizer} param {param:?}")))),
         Value::Scheduler(k) => out.push((key, Held::Const(format!("scheduler {k}")))),
         Value::Func(name, version) => out.push((key, Held::Const(format!("function {name} {version}")))),
         Value::GradFn(name) => out.push((key, Held::Const(format!("grad_fn {name}")))),

@@ -115,6 +115,7 @@ pub(super) fn map_value(v: &mut Value, f: &mut dyn FnMut(NodeId) -> NodeId) {
         | Value::Size(_)
         | Value::Optimizer(_)
         | Value::ParamGroup(_)
+        | Value::OptimizerState { .. }
         | Value::Scheduler(_)
         | Value::Func(..)
         | Value::GradFn(_)

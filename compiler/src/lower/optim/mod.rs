@@ -33,6 +33,7 @@ mod rmsprop;
 mod rprop;
 pub(crate) mod schedulers;
 mod sgd;
+mod state_read;
 #[cfg(test)]
 mod tests;
 pub(crate) mod warm_restarts;
@@ -173,26 +174,32 @@ pub(crate) struct ParamState {
 }
 
 impl ParamState {
-    /// The state's places, in the one order every walk over them uses.
-    fn nodes(&self) -> [Option<NodeId>; 16] {
+    /// The state's places with PyTorch's key of each, in the one order every
+    /// walk over them uses.
+    pub(crate) fn named(&self) -> [(&'static str, Option<NodeId>); 16] {
         [
-            self.momentum_buffer,
-            self.step,
-            self.exp_avg,
-            self.exp_avg_sq,
-            self.max_exp_avg_sq,
-            self.square_avg,
-            self.grad_avg,
-            self.sum,
-            self.mu_product,
-            self.exp_inf,
-            self.acc_delta,
-            self.eta,
-            self.mu,
-            self.ax,
-            self.prev,
-            self.step_size,
+            ("momentum_buffer", self.momentum_buffer),
+            ("step", self.step),
+            ("exp_avg", self.exp_avg),
+            ("exp_avg_sq", self.exp_avg_sq),
+            ("max_exp_avg_sq", self.max_exp_avg_sq),
+            ("square_avg", self.square_avg),
+            ("grad_avg", self.grad_avg),
+            ("sum", self.sum),
+            ("mu_product", self.mu_product),
+            ("exp_inf", self.exp_inf),
+            ("acc_delta", self.acc_delta),
+            ("eta", self.eta),
+            ("mu", self.mu),
+            ("ax", self.ax),
+            ("prev", self.prev),
+            ("step_size", self.step_size),
         ]
+    }
+
+    /// The state's places, in [`ParamState::named`]'s order.
+    fn nodes(&self) -> [Option<NodeId>; 16] {
+        self.named().map(|(_, n)| n)
     }
 
     /// [`ParamState::nodes`], to write.
