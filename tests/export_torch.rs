@@ -78,6 +78,7 @@ const EXPORTABLE: &[&str] = &[
     "runtime_if",
     "saves_input",
     "scatter_reduce",
+    "sequential_schedules",
     "sgd_steps_unrolled",
     "shape_ops",
     "shapes",

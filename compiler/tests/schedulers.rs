@@ -1,6 +1,7 @@
 //! `torch.optim.lr_scheduler`'s `CosineAnnealingLR`, `LambdaLR`,
 //! `MultiplicativeLR`, `LinearLR`, `ConstantLR`, `PolynomialLR`,
-//! `CosineAnnealingWarmRestarts`, `OneCycleLR` and `ReduceLROnPlateau`: the rate
+//! `CosineAnnealingWarmRestarts`, `OneCycleLR`, `ReduceLROnPlateau`, `SequentialLR`
+//! and `ChainedScheduler`: the rate
 //! of every step, printed in full, is what PyTorch 2.15 prints for the same
 //! lines (the expected strings were made by running them under PyTorch), in
 //! loops compiled once; chained schedulers share the first one's base rate; the
@@ -334,4 +335,82 @@ Parameter Group 0
     assert_eq!(errors(&format!("{head}s = CosineAnnealingWarmRestarts(opt, T_0=0)\n")).1, "`T_0` must be a positive integer, not 0");
     assert_eq!(errors(&format!("{head}s = CosineAnnealingWarmRestarts(opt, T_0=5, T_mult=0)\n")).1, "`T_mult` must be a positive integer, not 0");
     assert_eq!(errors(&format!("{head}s = CosineAnnealingWarmRestarts(opt)\n")).1, "`CosineAnnealingWarmRestarts` needs `T_0`");
+}
+
+/// `SequentialLR` (children that start at epoch 0 or take over at milestones,
+/// repeated milestones that skip a child, an empty milestone list),
+/// `ChainedScheduler`, and a `MultiStepLR` whose initial step is a milestone
+/// (twice): the rate of every step, from the one of the constructor, is what
+/// PyTorch 2.15 prints for the same lines.
+#[test]
+fn sequential_and_chained_schedulers_give_pytorchs_rates_bit_for_bit() {
+    let program = r#"
+W = zeros(3, requires_grad=true)
+fn run(make, n) {
+    opt = SGD([W], lr=0.1)
+    sch = make(opt)
+    out = [sch.get_last_lr()[0]]
+    for epoch in range(n) {
+        opt.step()
+        sch.step()
+        out.append(sch.get_last_lr()[0])
+    }
+    print(out)
+}
+run(lambda o: SequentialLR(o, [StepLR(o, 3, gamma=0.5), PolynomialLR(o, total_iters=6, power=2.0), MultiplicativeLR(o, lambda e: 0.95)], milestones=[3, 7]), 13)
+run(lambda o: SequentialLR(o, [MultiStepLR(o, [0, 2, 2, 5], gamma=0.7), LinearLR(o, start_factor=0.5, end_factor=0.1, total_iters=4), CosineAnnealingLR(o, T_max=4, eta_min=0.003)], milestones=[0, 4]), 13)
+run(lambda o: SequentialLR(o, [ConstantLR(o, factor=0.25, total_iters=0), ExponentialLR(o, gamma=0.8), LambdaLR(o, lambda e: 1.0 / (e + 1))], milestones=[2, 2]), 8)
+run(lambda o: SequentialLR(o, [LinearLR(o, start_factor=0.1, total_iters=3)], milestones=[]), 5)
+run(lambda o: ChainedScheduler([ConstantLR(o, factor=0.1, total_iters=2), ExponentialLR(o, gamma=0.9)]), 6)
+run(lambda o: ChainedScheduler([StepLR(o, 2, 0.5), CosineAnnealingLR(o, T_max=5)], optimizer=o), 8)
+run(lambda o: MultiStepLR(o, [0, 0, 2], gamma=0.5), 3)
+"#;
+    let want = "\
+[0.1, 0.1, 0.1, 0.1, 0.06944444444444446, 0.04444444444444447, 0.02500000000000001, 0.023750000000000007, 0.022562500000000006, 0.021434375000000006, 0.020362656250000003, 0.0193445234375, 0.018377297265625, 0.017458432402343748]
+[0.05, 0.04000000000000001, 0.030000000000000006, 0.020000000000000004, 0.1, 0.08579467888754756, 0.051500000000000004, 0.01720532111245245, 0.003, 0.017205321112452442, 0.05150000000000001, 0.08579467888754759, 0.10000000000000005, 0.0857946788875476]
+[0.025, 0.025, 0.1, 0.05, 0.03333333333333333, 0.025, 0.020000000000000004, 0.016666666666666666, 0.014285714285714285]
+[0.010000000000000002, 0.04, 0.07, 0.1, 0.1, 0.1]
+[0.010000000000000002, 0.009000000000000003, 0.08100000000000003, 0.07290000000000003, 0.06561000000000003, 0.059049000000000025, 0.05314410000000002]
+[0.1, 0.09045084971874738, 0.032725424859373686, 0.017274575140626316, 0.0023872875703131583, 0.0, 0.009549150281252628, 0.03454915028125265, 0.03272542485937371]
+[0.025, 0.025, 0.0125, 0.0125]
+";
+    assert_eq!(run(program), want);
+}
+
+/// PyTorch's checks of `SequentialLR` and `ChainedScheduler`, in its words,
+/// and graphc's limits on their children.
+#[test]
+fn sequential_and_chained_arguments_are_checked() {
+    let errors = |program: &str| match compile(program, false) {
+        Ok(_) => panic!("compiled: {program}"),
+        Err(d) => (d[0].code, d[0].message.clone()),
+    };
+    let head = "w = zeros(2, requires_grad=true)\nopt = SGD([w], lr=0.1)\na = StepLR(opt, 2)\nb = ExponentialLR(opt, 0.9)\n";
+    let cases = [
+        ("s = SequentialLR(opt, [], milestones=[])\n", "SequentialLR expects at least one scheduler, but got no scheduler."),
+        ("s = ChainedScheduler([])\n", "ChainedScheduler expects at least one scheduler to be chained, but got no scheduler."),
+        (
+            "s = SequentialLR(opt, [a, b], milestones=[2, 4])\n",
+            "Sequential Schedulers expects number of schedulers provided to be one more than the number of milestone points, but got number of schedulers 2 and the number of milestones to be equal to 2",
+        ),
+        (
+            "p = ReduceLROnPlateau(opt)\ns = ChainedScheduler([a, p])\n",
+            "ChainedScheduler does not support `ReduceLROnPlateau` scheduler as it requires additional kwargs to be specified when calling `step`, but got one at index 1 in the given schedulers sequence.",
+        ),
+        (
+            "v = zeros(1, requires_grad=true)\nopt2 = SGD([v], lr=0.1)\nc = StepLR(opt2, 2)\ns = SequentialLR(opt, [a, c], milestones=[3])\n",
+            "SequentialLR expects all schedulers to belong to the same optimizer, but got scheduler StepLR at index 1 has another optimizer",
+        ),
+        ("s = SequentialLR(opt, [a, 0.5], milestones=[3])\n", "SequentialLR at index 1 should have `optimizer` as its attribute: it is a number"),
+        ("s = SequentialLR(opt, [a, b, a], milestones=[5, 3])\n", "graphc needs `milestones` in increasing order"),
+        ("c = LinearLR(opt, total_iters=0)\ns = SequentialLR(opt, [a, c], milestones=[3])\n", "a `LinearLR` with `total_iters=0` after a milestone divides by zero in PyTorch"),
+        (
+            "c = CosineAnnealingWarmRestarts(opt, T_0=3)\ns = SequentialLR(opt, [a, c], milestones=[3])\n",
+            "graphc's SequentialLR does not take `CosineAnnealingWarmRestarts` at index 1",
+        ),
+        ("s = SequentialLR(opt, a, milestones=[])\n", "`schedulers` must be a list of schedulers, not a learning-rate scheduler"),
+    ];
+    for (line, message) in cases {
+        assert_eq!(errors(&format!("{head}{line}")), (Code::E0680, message.to_string()), "{line}");
+    }
 }

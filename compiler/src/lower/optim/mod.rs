@@ -22,6 +22,7 @@ mod adam;
 mod adamax;
 mod args;
 mod asgd;
+mod composite;
 mod kernels;
 mod nadam;
 pub(crate) mod one_cycle;

@@ -75,6 +75,14 @@ pub(crate) enum Schedule {
     Plateau(super::plateau::Plateau),
     OneCycle(super::one_cycle::OneCycle),
     WarmRestarts(super::warm_restarts::WarmRestarts),
+    /// `SequentialLR`: the child schedulers (indexes of the schedulers' table)
+    /// and the epochs at which each after the first takes over (`composite.rs`).
+    Sequential {
+        children: Vec<usize>,
+        milestones: Vec<i64>,
+    },
+    /// `ChainedScheduler`: the child schedulers, stepped in order.
+    Chained(Vec<usize>),
 }
 
 /// One scheduler object.
@@ -166,6 +174,12 @@ const SPECS: &[Spec] = &[
         usage: "`OneCycleLR(optimizer, max_lr=0.1, total_steps=1000)`",
     },
     Spec {
+        name: "SequentialLR",
+        params: &["optimizer", "schedulers", "milestones", "last_epoch"],
+        usage: "`SequentialLR(optimizer, schedulers=[warmup, decay], milestones=[5])`",
+    },
+    Spec { name: "ChainedScheduler", params: &["schedulers", "optimizer"], usage: "`ChainedScheduler([scheduler1, scheduler2])`" },
+    Spec {
         name: "ReduceLROnPlateau",
         params: &["optimizer", "mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps"],
         usage: "`ReduceLROnPlateau(optimizer, mode=\"min\", factor=0.1, patience=10)`",
@@ -179,7 +193,7 @@ pub(crate) fn lookup(name: &str) -> Option<&'static str> {
 
 /// The arguments of a scheduler call, bound to its parameters.
 pub(super) struct Bound {
-    name: &'static str,
+    pub(super) name: &'static str,
     usage: &'static str,
     callee: Span,
     slots: Vec<(&'static str, Option<(Value, Span)>)>,
@@ -328,6 +342,8 @@ impl Lowerer<'_> {
                 self.scheduler_error(&b, format!("`{name}` schedules an optimizer, not {}", other.describe()), s, "not an optimizer");
                 return Value::Poison;
             }
+            // `ChainedScheduler`'s optimizer is its first child's.
+            None if name == "ChainedScheduler" => return self.make_composite(&mut b, None, span),
             None => {
                 self.scheduler_error(&b, format!("`{name}` needs `optimizer`"), callee.span, "missing argument");
                 return Value::Poison;
@@ -341,6 +357,9 @@ impl Lowerer<'_> {
                         .with_help("leave out `last_epoch`; a schedule resumed from a checkpoint is not supported"),
                 );
             }
+        }
+        if matches!(name, "SequentialLR" | "ChainedScheduler") {
+            return self.make_composite(&mut b, Some(optimizer), span);
         }
         let Some(schedule) = self.schedule_options(&mut b, optimizer, span) else { return Value::Poison };
         // `OneCycleLR` sets the group's `initial_lr` and momentum outright, which
@@ -370,18 +389,7 @@ impl Lowerer<'_> {
         };
         // The initial step: `last_epoch` becomes 0; most schedules leave the rate.
         let last_epoch = self.node(Op::Full(Scalar::Int(0)), DType::I64, vec![], &[], span);
-        let initial = match &schedule {
-            Schedule::Linear { start: factor, .. } | Schedule::Constant { factor, .. } => {
-                let f = self.scalar(*factor, DType::F64, span);
-                Some(self.f64_node(Binary::Mul, lr, f, span))
-            }
-            Schedule::Lambda { f, multiplicative: false } => {
-                let f = f.clone();
-                let Some(factor) = self.call_lr_lambda(&f, Value::Number(Num::Int(0)), span) else { return Value::Poison };
-                Some(self.f64_node(Binary::Mul, base_lr, factor, span))
-            }
-            _ => None,
-        };
+        let Some(initial) = self.initial_lr(&schedule, lr, base_lr, span) else { return Value::Poison };
         if let Some(new) = initial {
             self.optim.optimizers[optimizer].hyper.lr_node = Some(new);
         }
@@ -405,6 +413,45 @@ impl Lowerer<'_> {
         };
         self.optim.schedulers.push(Scheduler { name, schedule, optimizer, last_epoch, base_lr, plateau, restarts });
         Value::Scheduler(self.optim.schedulers.len() - 1)
+    }
+
+    /// The rate `get_lr` gives at epoch 0 (the initial step) from the group's
+    /// rate `lr` and the base rate, when it is not `lr` itself: `LinearLR` and
+    /// `ConstantLR` scale it, `LambdaLR` scales the base rate, and `MultiStepLR`
+    /// scales it when 0 is a milestone. `None` when `lr_lambda` failed.
+    fn initial_lr(&mut self, schedule: &Schedule, lr: NodeId, base_lr: NodeId, span: Span) -> Option<Option<NodeId>> {
+        Some(match schedule {
+            Schedule::MultiStep { milestones, gamma } => match milestones.iter().find(|(m, _)| *m == 0) {
+                Some((_, count)) => {
+                    let f = self.scalar(gamma.powf(*count as f64), DType::F64, span);
+                    Some(self.f64_node(Binary::Mul, lr, f, span))
+                }
+                None => None,
+            },
+            Schedule::Linear { start: factor, .. } | Schedule::Constant { factor, .. } => {
+                let f = self.scalar(*factor, DType::F64, span);
+                Some(self.f64_node(Binary::Mul, lr, f, span))
+            }
+            Schedule::Lambda { f, multiplicative: false } => {
+                let factor = self.call_lr_lambda(f, Value::Number(Num::Int(0)), span)?;
+                Some(self.f64_node(Binary::Mul, base_lr, factor, span))
+            }
+            _ => None,
+        })
+    }
+
+    /// Scheduler `s`'s `_initial_step()` after its epoch went back to -1
+    /// (`SequentialLR`'s first child): epoch 0 and the rate of [`Lowerer::initial_lr`].
+    pub(super) fn initial_step(&mut self, s: usize, span: Span) -> Option<()> {
+        let sched = self.optim.schedulers[s].clone();
+        let one = self.node(Op::Full(Scalar::Int(1)), DType::I64, vec![], &[], span);
+        self.optim.schedulers[s].last_epoch = self.node(Op::Binary(Binary::Add), DType::I64, vec![], &[sched.last_epoch, one], span);
+        let h = &self.optim.optimizers[sched.optimizer].hyper;
+        let lr = self.lr_value(h.lr_node, h.lr, span);
+        if let Some(new) = self.initial_lr(&sched.schedule, lr, sched.base_lr, span)? {
+            self.optim.optimizers[sched.optimizer].hyper.lr_node = Some(new);
+        }
+        Some(())
     }
 
     /// The options of the schedule `b` names.
@@ -472,7 +519,7 @@ impl Lowerer<'_> {
     }
 
     /// `lr_lambda(epoch)` as a 0-d f64 node: the Python number it returns, as a float.
-    fn call_lr_lambda(&mut self, f: &Value, epoch: Value, span: Span) -> Option<NodeId> {
+    pub(super) fn call_lr_lambda(&mut self, f: &Value, epoch: Value, span: Span) -> Option<NodeId> {
         // Not a name a program can write: the call stack finds recursion by name.
         let callee = Ident { name: "<lr_lambda>".to_string(), span };
         let args = vec![(None, epoch, span)];
@@ -530,6 +577,22 @@ impl Lowerer<'_> {
             let lr = self.param_group_read(k, (Value::Str("lr".to_string()), span), span);
             return Value::List(vec![(lr, span)]);
         }
+        match self.scheduler_step(s, metrics, span) {
+            Some(()) => Value::None,
+            None => Value::Poison,
+        }
+    }
+
+    /// Scheduler `s`'s `step()`, with the metric `ReduceLROnPlateau`'s takes.
+    fn scheduler_step(&mut self, s: usize, metrics: Option<(Value, Span)>, span: Span) -> Option<()> {
+        match self.optim.schedulers[s].schedule.clone() {
+            Schedule::Sequential { children, milestones } => return self.sequential_step(s, &children, &milestones, span),
+            Schedule::Chained(children) => {
+                return children.iter().try_for_each(|&c| self.scheduler_step(c, None, span));
+            }
+            _ => {}
+        }
+        let k = self.optim.schedulers[s].optimizer;
         let prev = self.optim.schedulers[s].last_epoch;
         if matches!(self.prog.graph.node(prev).op, Op::Input(_)) {
             // `last_epoch` carried into a loop or branch counts steps from 0, which
@@ -541,15 +604,15 @@ impl Lowerer<'_> {
         let last = self.node(Op::Binary(Binary::Add), DType::I64, vec![], &[prev, one], span);
         self.optim.schedulers[s].last_epoch = last;
         let lr = self.lr_value(self.optim.optimizers[k].hyper.lr_node, self.optim.optimizers[k].hyper.lr, span);
-        let Some(new) = self.scheduled_lr(s, last, lr, metrics, span) else { return Value::Poison };
+        let new = self.scheduled_lr(s, last, lr, metrics, span)?;
         self.optim.optimizers[k].hyper.lr_node = Some(new);
-        Value::None
+        Some(())
     }
 
     /// The rate after scheduler `s`'s step that made `last_epoch` `last`, from the
     /// rate `lr`; `metrics` is what `ReduceLROnPlateau.step` was given (checked
     /// present by the caller), whose state the step updates.
-    fn scheduled_lr(&mut self, s: usize, last: NodeId, lr: NodeId, metrics: Option<(Value, Span)>, span: Span) -> Option<NodeId> {
+    pub(super) fn scheduled_lr(&mut self, s: usize, last: NodeId, lr: NodeId, metrics: Option<(Value, Span)>, span: Span) -> Option<NodeId> {
         let base = self.optim.schedulers[s].base_lr;
         let schedule = &self.optim.schedulers[s].schedule.clone();
         let f = |l: &mut Self, v: f64| l.scalar(v, DType::F64, span);
@@ -662,6 +725,7 @@ impl Lowerer<'_> {
                 }
                 lr
             }
+            Schedule::Sequential { .. } | Schedule::Chained(_) => unreachable!("scheduler_step steps a composite scheduler through its children"),
             Schedule::Polynomial { total, power } => {
                 // `lr * ((1.0 - last / total) / (1.0 - (last - 1) / total)) ** power`.
                 let (tf, onef, one, p) = (f(self, *total as f64), f(self, 1.0), int(self, 1), f(self, *power));
