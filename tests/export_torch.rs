@@ -27,6 +27,7 @@ const EXPORTABLE: &[&str] = &[
     "branch_grads",
     "broadcast_matmul",
     "classifier",
+    "cyclic_lr",
     "digits_data",
     "double_backward",
     "dtypes",

@@ -1,7 +1,7 @@
 //! `torch.optim.lr_scheduler`'s `CosineAnnealingLR`, `LambdaLR`,
 //! `MultiplicativeLR`, `LinearLR`, `ConstantLR`, `PolynomialLR`,
-//! `CosineAnnealingWarmRestarts`, `OneCycleLR`, `ReduceLROnPlateau`, `SequentialLR`
-//! and `ChainedScheduler`: the rate
+//! `CosineAnnealingWarmRestarts`, `OneCycleLR`, `ReduceLROnPlateau`, `SequentialLR`,
+//! `ChainedScheduler` and `CyclicLR`: the rate
 //! of every step, printed in full, is what PyTorch 2.15 prints for the same
 //! lines (the expected strings were made by running them under PyTorch), in
 //! loops compiled once; chained schedulers share the first one's base rate; the
@@ -13,6 +13,14 @@ mod common;
 use common::run;
 use graphc_compiler::diag::Code;
 use graphc_compiler::driver::compile;
+
+/// The code and message of the first error of `program`, which must not compile.
+fn first_error(program: &str) -> (Code, String) {
+    match compile(program, false) {
+        Ok(_) => panic!("compiled: {program}"),
+        Err(d) => (d[0].code, d[0].message.clone()),
+    }
+}
 
 /// Every new schedule for up to 30 steps, from a function or a `lambda`, with
 /// the rate restored by cosine annealing's restart branch after `T_max`.
@@ -147,10 +155,6 @@ for make in [lambda o: LambdaLR(o, lambda epoch: 0.95 ** epoch), lambda o: Lambd
 /// `lr_lambda`s that are not functions of the epoch returning a number.
 #[test]
 fn schedule_options_are_checked() {
-    let errors = |program: &str| match compile(program, false) {
-        Ok(_) => panic!("compiled: {program}"),
-        Err(d) => (d[0].code, d[0].message.clone()),
-    };
     let head = "w = zeros(2, requires_grad=true)\nopt = SGD([w], lr=0.1)\n";
     let cases = [
         ("s = LinearLR(opt, start_factor=0.0)\n", "`start_factor` must be greater than 0 and at most 1, not 0"),
@@ -164,7 +168,7 @@ fn schedule_options_are_checked() {
         ("s = LambdaLR(opt, lambda e: ones(1))\n", "`lr_lambda` must return a Python number, not a tensor"),
     ];
     for (line, message) in cases {
-        assert_eq!(errors(&format!("{head}{line}")), (Code::E0680, message.to_string()), "{line}");
+        assert_eq!(first_error(&format!("{head}{line}")), (Code::E0680, message.to_string()), "{line}");
     }
 }
 
@@ -204,10 +208,6 @@ run(lambda o: ReduceLROnPlateau(o, factor=0.5, patience=0, min_lr=[0.09], eps=0.
 /// a number or a one-element tensor.
 #[test]
 fn reduce_on_plateau_options_and_metric_are_checked() {
-    let errors = |program: &str| match compile(program, false) {
-        Ok(_) => panic!("compiled: {program}"),
-        Err(d) => (d[0].code, d[0].message.clone()),
-    };
     let head = "w = zeros(2, requires_grad=true)\nopt = SGD([w], lr=0.1)\n";
     let cases = [
         ("s = ReduceLROnPlateau(opt, factor=1.0)\n", Code::E0680, "`factor` must be less than 1.0, not 1"),
@@ -216,7 +216,7 @@ fn reduce_on_plateau_options_and_metric_are_checked() {
         ("s = ReduceLROnPlateau(opt)\ns.step(w)\n", Code::E0640, "only a one-element tensor converts to a Python number, and this one has shape [2]"),
     ];
     for (line, code, message) in cases {
-        assert_eq!(errors(&format!("{head}{line}")), (code, message.to_string()), "{line}");
+        assert_eq!(first_error(&format!("{head}{line}")), (code, message.to_string()), "{line}");
     }
 }
 
@@ -225,10 +225,6 @@ fn reduce_on_plateau_options_and_metric_are_checked() {
 /// `total_steps` is PyTorch's ValueError when the program runs.
 #[test]
 fn one_cycle_options_are_checked() {
-    let errors = |program: &str| match compile(program, false) {
-        Ok(_) => panic!("compiled: {program}"),
-        Err(d) => (d[0].code, d[0].message.clone()),
-    };
     let head = "w = zeros(2, requires_grad=true)\nopt = SGD([w], lr=0.1, momentum=0.9)\n";
     let cases = [
         ("s = OneCycleLR(opt, max_lr=0.1)\n", "You must define either total_steps OR (epochs AND steps_per_epoch)"),
@@ -248,12 +244,12 @@ fn one_cycle_options_are_checked() {
         ),
     ];
     for (line, message) in cases {
-        assert_eq!(errors(&format!("{head}{line}")), (Code::E0680, message.to_string()), "{line}");
+        assert_eq!(first_error(&format!("{head}{line}")), (Code::E0680, message.to_string()), "{line}");
     }
     let adam = "w = zeros(2, requires_grad=true)\nopt = Adam([w])\ns = OneCycleLR(opt, max_lr=0.1, total_steps=10, base_momentum=0.4)\n";
-    assert_eq!(errors(adam).1, "graphc's Adam under `OneCycleLR` needs `base_momentum` and `max_momentum` above 0.5");
+    assert_eq!(first_error(adam).1, "graphc's Adam under `OneCycleLR` needs `base_momentum` and `max_momentum` above 0.5");
     let adagrad = "w = zeros(2, requires_grad=true)\nopt = Adagrad([w])\ns = OneCycleLR(opt, max_lr=0.1, total_steps=10)\n";
-    assert_eq!(errors(adagrad).1, "optimizer must support momentum or beta1 with `cycle_momentum` option enabled");
+    assert_eq!(first_error(adagrad).1, "optimizer must support momentum or beta1 with `cycle_momentum` option enabled");
     // Without momentum cycling Adagrad takes the schedule.
     assert!(compile(
         "w = zeros(2, requires_grad=true)\nopt = Adagrad([w])\ns = OneCycleLR(opt, max_lr=0.1, total_steps=10, cycle_momentum=false)\n",
@@ -327,14 +323,13 @@ Parameter Group 0
 )
 ";
     assert_eq!(run(program), want);
-    let errors = |program: &str| match compile(program, false) {
-        Ok(_) => panic!("compiled: {program}"),
-        Err(d) => (d[0].code, d[0].message.clone()),
-    };
     let head = "w = zeros(2, requires_grad=true)\nopt = SGD([w], lr=0.1)\n";
-    assert_eq!(errors(&format!("{head}s = CosineAnnealingWarmRestarts(opt, T_0=0)\n")).1, "`T_0` must be a positive integer, not 0");
-    assert_eq!(errors(&format!("{head}s = CosineAnnealingWarmRestarts(opt, T_0=5, T_mult=0)\n")).1, "`T_mult` must be a positive integer, not 0");
-    assert_eq!(errors(&format!("{head}s = CosineAnnealingWarmRestarts(opt)\n")).1, "`CosineAnnealingWarmRestarts` needs `T_0`");
+    assert_eq!(first_error(&format!("{head}s = CosineAnnealingWarmRestarts(opt, T_0=0)\n")).1, "`T_0` must be a positive integer, not 0");
+    assert_eq!(
+        first_error(&format!("{head}s = CosineAnnealingWarmRestarts(opt, T_0=5, T_mult=0)\n")).1,
+        "`T_mult` must be a positive integer, not 0"
+    );
+    assert_eq!(first_error(&format!("{head}s = CosineAnnealingWarmRestarts(opt)\n")).1, "`CosineAnnealingWarmRestarts` needs `T_0`");
 }
 
 /// `SequentialLR` (children that start at epoch 0 or take over at milestones,
@@ -381,10 +376,6 @@ run(lambda o: MultiStepLR(o, [0, 0, 2], gamma=0.5), 3)
 /// and graphc's limits on their children.
 #[test]
 fn sequential_and_chained_arguments_are_checked() {
-    let errors = |program: &str| match compile(program, false) {
-        Ok(_) => panic!("compiled: {program}"),
-        Err(d) => (d[0].code, d[0].message.clone()),
-    };
     let head = "w = zeros(2, requires_grad=true)\nopt = SGD([w], lr=0.1)\na = StepLR(opt, 2)\nb = ExponentialLR(opt, 0.9)\n";
     let cases = [
         ("s = SequentialLR(opt, [], milestones=[])\n", "SequentialLR expects at least one scheduler, but got no scheduler."),
@@ -411,6 +402,151 @@ fn sequential_and_chained_arguments_are_checked() {
         ("s = SequentialLR(opt, a, milestones=[])\n", "`schedulers` must be a list of schedulers, not a learning-rate scheduler"),
     ];
     for (line, message) in cases {
-        assert_eq!(errors(&format!("{head}{line}")), (Code::E0680, message.to_string()), "{line}");
+        assert_eq!(first_error(&format!("{head}{line}")), (Code::E0680, message.to_string()), "{line}");
+    }
+}
+
+/// `CyclicLR` in each mode (triangular, triangular2 with unequal halves,
+/// exp_range over Adam's first beta, custom scale functions of the step and of
+/// the cycle), with and without momentum cycling: the rate of every step and
+/// the optimizer's repr (its momentum, `initial_lr`, `base_momentum`,
+/// `max_momentum`) are what PyTorch 2.15 prints for the same lines.
+#[test]
+fn cyclic_schedules_give_pytorchs_rates_and_momenta_bit_for_bit() {
+    let program = r#"
+W = zeros(3, requires_grad=true)
+fn run(opt, make, n) {
+    sch = make(opt)
+    out = [sch.get_last_lr()[0]]
+    moms = []
+    for epoch in range(n) {
+        opt.step()
+        sch.step()
+        out.append(sch.get_last_lr()[0])
+    }
+    print(out)
+    print(opt)
+}
+run(SGD([W], lr=0.1, momentum=0.9), lambda o: CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=4), 17)
+run(SGD([W], lr=0.1), lambda o: CyclicLR(o, 0.001, 0.1, step_size_up=3, step_size_down=5, mode="triangular2", cycle_momentum=false), 25)
+run(Adam([W], lr=0.1), lambda o: CyclicLR(o, [0.001], [0.006], step_size_up=2, mode="exp_range", gamma=0.9, base_momentum=0.85, max_momentum=0.95), 12)
+run(RMSprop([W], lr=0.1, momentum=0.5), lambda o: CyclicLR(o, 0.01, 1, step_size_up=3, scale_fn=lambda x: 1 / (x + 1), scale_mode="iterations"), 9)
+run(SGD([W], lr=0.1, momentum=0.9), lambda o: CyclicLR(o, 0.01, 0.05, step_size_up=2, scale_fn=lambda c: 0.5 ** c), 9)
+"#;
+    let want = "\
+[0.01, 0.0325, 0.05500000000000001, 0.0775, 0.1, 0.0775, 0.05500000000000001, 0.0325, 0.01, 0.0325, 0.05500000000000001, 0.0775, 0.1, 0.0775, 0.05500000000000001, 0.0325, 0.01, 0.0325]
+SGD (
+Parameter Group 0
+    base_momentum: 0.8
+    dampening: 0
+    differentiable: False
+    foreach: None
+    fused: None
+    initial_lr: 0.01
+    lr: 0.0325
+    max_momentum: 0.9
+    maximize: False
+    momentum: 0.875
+    nesterov: False
+    weight_decay: 0
+)
+[0.001, 0.034, 0.067, 0.1, 0.08020000000000001, 0.0604, 0.040600000000000004, 0.020800000000000003, 0.001, 0.0175, 0.034, 0.0505, 0.040600000000000004, 0.0307, 0.020800000000000003, 0.0109, 0.001, 0.009250000000000001, 0.0175, 0.025750000000000002, 0.020800000000000003, 0.01585, 0.0109, 0.00595, 0.001, 0.005125]
+SGD (
+Parameter Group 0
+    dampening: 0
+    differentiable: False
+    foreach: None
+    fused: None
+    initial_lr: 0.001
+    lr: 0.005125
+    maximize: False
+    momentum: 0
+    nesterov: False
+    weight_decay: 0
+)
+[0.001, 0.0032500000000000003, 0.005050000000000001, 0.0028225000000000004, 0.001, 0.0024762250000000003, 0.003657205, 0.0021957422500000004, 0.001, 0.0019685512225, 0.0027433922005000006, 0.0017845264902250002, 0.001]
+Adam (
+Parameter Group 0
+    amsgrad: False
+    base_momentum: 0.85
+    betas: (0.95, 0.999)
+    capturable: False
+    decoupled_weight_decay: False
+    differentiable: False
+    eps: 1e-08
+    foreach: None
+    fused: None
+    initial_lr: 0.001
+    lr: 0.001
+    max_momentum: 0.95
+    maximize: False
+    weight_decay: 0
+)
+[0.01, 0.17500000000000007, 0.22999999999999993, 0.2575, 0.14200000000000007, 0.06499999999999995, 0.01, 0.05125000000000007, 0.08333333333333326, 0.109]
+RMSprop (
+Parameter Group 0
+    alpha: 0.99
+    base_momentum: 0.8
+    capturable: False
+    centered: False
+    differentiable: False
+    eps: 1e-08
+    foreach: None
+    initial_lr: 0.01
+    lr: 0.109
+    max_momentum: 0.9
+    maximize: False
+    momentum: 0.89
+    weight_decay: 0
+)
+[0.01, 0.02, 0.03, 0.02, 0.01, 0.015, 0.02, 0.015, 0.01, 0.0125]
+SGD (
+Parameter Group 0
+    base_momentum: 0.8
+    dampening: 0
+    differentiable: False
+    foreach: None
+    fused: None
+    initial_lr: 0.01
+    lr: 0.0125
+    max_momentum: 0.9
+    maximize: False
+    momentum: 0.89375
+    nesterov: False
+    weight_decay: 0
+)
+";
+    assert_eq!(run(program), want);
+}
+
+/// `CyclicLR`'s options and the momenta graphc cannot cycle.
+#[test]
+fn cyclic_options_are_checked() {
+    let head = "w = zeros(2, requires_grad=true)\n";
+    let cases = [
+        ("opt = SGD([w], lr=0.1)\ns = CyclicLR(opt, 0.01)\n", "`CyclicLR` needs `max_lr`"),
+        (
+            "opt = SGD([w], lr=0.1)\ns = CyclicLR(opt, [0.01, 0.02], 0.1)\n",
+            "`base_lr` must be a number or a list of one (graphc's optimizers have one group)",
+        ),
+        (
+            "opt = SGD([w], lr=0.1)\ns = CyclicLR(opt, 0.01, 0.1, mode=\"sine\")\n",
+            "`mode` is \"triangular\" or \"triangular2\" or \"exp_range\", not \"sine\"",
+        ),
+        ("opt = SGD([w], lr=0.1)\ns = CyclicLR(opt, 0.01, 0.1, step_size_up=0)\n", "`step_size_up` must be a positive integer, not 0"),
+        ("opt = Adagrad([w])\ns = CyclicLR(opt, 0.01, 0.1)\n", "optimizer must support momentum or beta1 with `cycle_momentum` option enabled"),
+        (
+            "opt = Adam([w])\ns = CyclicLR(opt, 0.01, 0.1, base_momentum=0.4)\n",
+            "graphc's Adam under `CyclicLR` needs `base_momentum` and `max_momentum` above 0.5",
+        ),
+        (
+            "opt = SGD([w], lr=0.1)\ns = CyclicLR(opt, 0.01, 0.1, base_momentum=0.0)\n",
+            "graphc's momentum under `CyclicLR` needs `base_momentum` and `max_momentum` above 0",
+        ),
+        ("opt = SGD([w], lr=0.1)\na = StepLR(opt, 2)\ns = CyclicLR(opt, 0.01, 0.1)\n", "`CyclicLR` schedules its optimizer alone here"),
+        ("opt = SGD([w], lr=0.1)\ns = CyclicLR(opt, 0.01, 0.1, scale_fn=2)\n", "`scale_fn` must be a function, not an integer"),
+    ];
+    for (line, message) in cases {
+        assert_eq!(first_error(&format!("{head}{line}")), (Code::E0680, message.to_string()), "{line}");
     }
 }

@@ -44,7 +44,7 @@ impl Lowerer<'_> {
                     child.name
                 )),
                 // graphc's: their state and rates are set outright, not chained.
-                Schedule::OneCycle(_) | Schedule::WarmRestarts(_) | Schedule::Sequential { .. } | Schedule::Chained(_) => {
+                Schedule::OneCycle(_) | Schedule::Cyclic(_) | Schedule::WarmRestarts(_) | Schedule::Sequential { .. } | Schedule::Chained(_) => {
                     Some(format!("graphc's {name} does not take `{}` at index {i}", child.name))
                 }
                 _ => None,
@@ -248,7 +248,12 @@ impl Lowerer<'_> {
                 let from = if *multiplicative { self.lr_value(h.lr_node, h.lr, span) } else { base };
                 self.node(Op::Binary(Binary::Mul), DType::F64, vec![], &[from, factor], span)
             }
-            Schedule::Plateau(_) | Schedule::OneCycle(_) | Schedule::WarmRestarts(_) | Schedule::Sequential { .. } | Schedule::Chained(_) => {
+            Schedule::Plateau(_)
+            | Schedule::OneCycle(_)
+            | Schedule::Cyclic(_)
+            | Schedule::WarmRestarts(_)
+            | Schedule::Sequential { .. }
+            | Schedule::Chained(_) => {
                 unreachable!("make_composite refuses these children")
             }
         })

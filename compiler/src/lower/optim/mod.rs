@@ -23,6 +23,7 @@ mod adamax;
 mod args;
 mod asgd;
 mod composite;
+pub(crate) mod cyclic;
 mod kernels;
 mod nadam;
 pub(crate) mod one_cycle;
@@ -408,6 +409,7 @@ impl Lowerer<'_> {
             match &s.schedule {
                 schedulers::Schedule::Plateau(_) => {}
                 schedulers::Schedule::OneCycle(c) => extra.extend(c.keys.iter().cloned()),
+                schedulers::Schedule::Cyclic(c) => extra.extend(c.keys.iter().cloned()),
                 // The first scheduler sets `initial_lr` (`setdefault`), the rate it found.
                 _ if !extra.iter().any(|(key, _)| *key == "initial_lr") => {
                     let v = constant(Some(s.base_lr)).unwrap_or(hyper.lr);

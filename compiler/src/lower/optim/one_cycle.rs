@@ -76,19 +76,6 @@ impl Lowerer<'_> {
         let div_factor = self.sched_number(b, "div_factor", Some(25.0))?;
         let final_div_factor = self.sched_number(b, "final_div_factor", Some(1e4))?;
         let three_phase = self.sched_bool(b, "three_phase", false)?;
-        let kind = self.optim.optimizers[optimizer].kind;
-        if cycle_momentum && matches!(kind, Kind::NAdam | Kind::RAdam | Kind::Adamax) {
-            let msg = format!("graphc cycles the momentum of `SGD`, `RMSprop`, `Adam` and `AdamW`, not `{}`'s", kind.name());
-            self.scheduler_error(b, msg, span, "its first beta")?;
-        }
-        if cycle_momentum && matches!(kind, Kind::Adagrad | Kind::Adadelta | Kind::Asgd | Kind::Rprop) {
-            self.scheduler_error(
-                b,
-                "optimizer must support momentum or beta1 with `cycle_momentum` option enabled".to_string(),
-                span,
-                &format!("{} has neither", kind.name()),
-            )?;
-        }
         // Python floats, in PyTorch's order.
         let initial = max_lr / div_factor;
         let min_lr = initial / final_div_factor;
@@ -115,33 +102,8 @@ impl Lowerer<'_> {
             }
             start = p.end_step;
         }
-        let momentum_range = (base_m.min(max_m), base_m.max(max_m));
         if cycle_momentum {
-            let kind = self.optim.optimizers[optimizer].kind;
-            // The updates choose some formulas when compiling: SGD's and RMSprop's
-            // momentum branch (taken when it is not 0), and Adam's `lerp` of weight
-            // `1 - beta1`, whose kernel changes formula at 0.5.
-            let problem = match kind {
-                Kind::Adam | Kind::AdamW if 1.0 - momentum_range.0 >= 0.5 - 1e-6 => {
-                    Some("graphc's Adam under `OneCycleLR` needs `base_momentum` and `max_momentum` above 0.5")
-                }
-                Kind::Sgd | Kind::RmsProp if momentum_range.0 <= 0.0 => {
-                    Some("graphc's momentum under `OneCycleLR` needs `base_momentum` and `max_momentum` above 0")
-                }
-                _ => None,
-            };
-            if let Some(msg) = problem {
-                self.scheduler_error(b, msg.to_string(), span, "momentum out of range")?;
-            }
-            // The group holds `max_momentum` now (Adam: as its first beta), a Python float.
-            let h = &mut self.optim.optimizers[optimizer].hyper;
-            if matches!(kind, Kind::Adam | Kind::AdamW) {
-                h.betas.0 = max_m;
-                h.ints.retain(|i| *i != "betas.0");
-            } else {
-                h.momentum = max_m;
-                h.ints.retain(|i| *i != "momentum");
-            }
+            self.cycle_momentum_setup(b, optimizer, (base_m, max_m), span)?;
         }
         let shown = |v: f64, int: bool| if int { format!("{}", v as i64) } else { python_float_repr(v) };
         let mut keys =
@@ -152,8 +114,55 @@ impl Lowerer<'_> {
         Some(Schedule::OneCycle(OneCycle { total_steps, phases, cos, cycle_momentum, keys }))
     }
 
+    /// Checks that the optimizer's momentum can be cycled between `base_m` and
+    /// `max_m` (`OneCycleLR`, `CyclicLR`; PyTorch's ValueError for an optimizer
+    /// without momentum, E0680 for what graphc cannot cycle), and sets it to
+    /// `max_momentum`, as the constructors do (Adam: its first beta).
+    pub(super) fn cycle_momentum_setup(&mut self, b: &Bound, optimizer: usize, (base_m, max_m): (f64, f64), span: Span) -> Option<()> {
+        let kind = self.optim.optimizers[optimizer].kind;
+        let name = b.name;
+        if matches!(kind, Kind::NAdam | Kind::RAdam | Kind::Adamax) {
+            let msg = format!("graphc cycles the momentum of `SGD`, `RMSprop`, `Adam` and `AdamW`, not `{}`'s", kind.name());
+            self.scheduler_error(b, msg, span, "its first beta")?;
+        }
+        if matches!(kind, Kind::Adagrad | Kind::Adadelta | Kind::Asgd | Kind::Rprop) {
+            self.scheduler_error(
+                b,
+                "optimizer must support momentum or beta1 with `cycle_momentum` option enabled".to_string(),
+                span,
+                &format!("{} has neither", kind.name()),
+            )?;
+        }
+        let low = base_m.min(max_m);
+        // The updates choose some formulas when compiling: SGD's and RMSprop's
+        // momentum branch (taken when it is not 0), and Adam's `lerp` of weight
+        // `1 - beta1`, whose kernel changes formula at 0.5.
+        let problem = match kind {
+            Kind::Adam | Kind::AdamW if 1.0 - low >= 0.5 - 1e-6 => {
+                Some(format!("graphc's Adam under `{name}` needs `base_momentum` and `max_momentum` above 0.5"))
+            }
+            Kind::Sgd | Kind::RmsProp if low <= 0.0 => {
+                Some(format!("graphc's momentum under `{name}` needs `base_momentum` and `max_momentum` above 0"))
+            }
+            _ => None,
+        };
+        if let Some(msg) = problem {
+            self.scheduler_error(b, msg, span, "momentum out of range")?;
+        }
+        // The group holds `max_momentum` now (Adam: as its first beta), a Python float.
+        let h = &mut self.optim.optimizers[optimizer].hyper;
+        if matches!(kind, Kind::Adam | Kind::AdamW) {
+            h.betas.0 = max_m;
+            h.ints.retain(|i| *i != "betas.0");
+        } else {
+            h.momentum = max_m;
+            h.ints.retain(|i| *i != "momentum");
+        }
+        Some(())
+    }
+
     /// A bool option, `default` when left out.
-    fn sched_bool(&mut self, b: &mut Bound, p: &str, default: bool) -> Option<bool> {
+    pub(super) fn sched_bool(&mut self, b: &mut Bound, p: &str, default: bool) -> Option<bool> {
         match b.take(p) {
             None => Some(default),
             Some((Value::Bool(v), _)) => Some(v),

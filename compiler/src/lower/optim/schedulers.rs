@@ -74,6 +74,7 @@ pub(crate) enum Schedule {
     },
     Plateau(super::plateau::Plateau),
     OneCycle(super::one_cycle::OneCycle),
+    Cyclic(super::cyclic::Cyclic),
     WarmRestarts(super::warm_restarts::WarmRestarts),
     /// `SequentialLR`: the child schedulers (indexes of the schedulers' table)
     /// and the epochs at which each after the first takes over (`composite.rs`).
@@ -172,6 +173,25 @@ const SPECS: &[Spec] = &[
             "last_epoch",
         ],
         usage: "`OneCycleLR(optimizer, max_lr=0.1, total_steps=1000)`",
+    },
+    Spec {
+        name: "CyclicLR",
+        params: &[
+            "optimizer",
+            "base_lr",
+            "max_lr",
+            "step_size_up",
+            "step_size_down",
+            "mode",
+            "gamma",
+            "scale_fn",
+            "scale_mode",
+            "cycle_momentum",
+            "base_momentum",
+            "max_momentum",
+            "last_epoch",
+        ],
+        usage: "`CyclicLR(optimizer, base_lr=0.001, max_lr=0.1, step_size_up=2000)`",
     },
     Spec {
         name: "SequentialLR",
@@ -362,14 +382,24 @@ impl Lowerer<'_> {
             return self.make_composite(&mut b, Some(optimizer), span);
         }
         let Some(schedule) = self.schedule_options(&mut b, optimizer, span) else { return Value::Poison };
-        // `OneCycleLR` sets the group's `initial_lr` and momentum outright, which
-        // another scheduler of the same optimizer would read or overwrite.
-        let one_cycle = |s: &Schedule| matches!(s, Schedule::OneCycle(_));
-        let others = self.optim.schedulers.iter().filter(|s| s.optimizer == optimizer).map(|s| &s.schedule).collect::<Vec<_>>();
-        if !others.is_empty() && (one_cycle(&schedule) || others.iter().any(|s| one_cycle(s))) {
+        // `OneCycleLR` and `CyclicLR` set the group's rate and momentum outright,
+        // which another scheduler of the same optimizer would read or overwrite.
+        let alone = |s: &Scheduler| matches!(s.schedule, Schedule::OneCycle(_) | Schedule::Cyclic(_));
+        let others = self.optim.schedulers.iter().filter(|s| s.optimizer == optimizer).collect::<Vec<_>>();
+        let lone = if matches!(schedule, Schedule::OneCycle(_) | Schedule::Cyclic(_)) {
+            Some(name)
+        } else {
+            others.iter().find(|s| alone(s)).map(|s| s.name)
+        };
+        if let (false, Some(lone)) = (others.is_empty(), lone) {
             return self.error(
-                Diagnostic::new(Code::E0680, "`OneCycleLR` schedules its optimizer alone here", callee.span, "a second scheduler of this optimizer")
-                    .with_help("give the optimizer one `OneCycleLR` and no other scheduler"),
+                Diagnostic::new(
+                    Code::E0680,
+                    format!("`{lone}` schedules its optimizer alone here"),
+                    callee.span,
+                    "a second scheduler of this optimizer",
+                )
+                .with_help(format!("give the optimizer one `{lone}` and no other scheduler")),
             );
         }
         // The optimizer's rate becomes a node now if nothing made it one, so that
@@ -393,12 +423,19 @@ impl Lowerer<'_> {
         if let Some(new) = initial {
             self.optim.optimizers[optimizer].hyper.lr_node = Some(new);
         }
-        if let Schedule::OneCycle(c) = &schedule {
+        let cycled = match &schedule {
+            Schedule::OneCycle(c) => Some((self.one_cycle_values(c, last_epoch, span), c.cycle_momentum)),
+            Schedule::Cyclic(c) => match self.cyclic_values(c, last_epoch, span) {
+                Some(values) => Some((values, c.cycle_momentum)),
+                None => return Value::Poison,
+            },
+            _ => None,
+        };
+        if let Some(((lr, momentum), cycle_momentum)) = cycled {
             // The initial step sets the rate and, when cycled, the momentum of step 0.
-            let (lr, momentum) = self.one_cycle_values(c, last_epoch, span);
             let h = &mut self.optim.optimizers[optimizer].hyper;
             h.lr_node = Some(lr);
-            if c.cycle_momentum {
+            if cycle_momentum {
                 h.cycled_momentum = Some(momentum);
             }
         }
@@ -509,6 +546,7 @@ impl Lowerer<'_> {
             }
             "ReduceLROnPlateau" => return self.plateau_options(b, span),
             "OneCycleLR" => return self.one_cycle_options(b, optimizer, span),
+            "CyclicLR" => return self.cyclic_options(b, optimizer, span),
             "CosineAnnealingWarmRestarts" => return self.warm_restarts_options(b),
             _ => {
                 // `PolynomialLR`: a `total_iters` of 0 divides by zero in the first step.
@@ -719,6 +757,14 @@ impl Lowerer<'_> {
             Schedule::OneCycle(c) => {
                 self.one_cycle_guard(c, last, span);
                 let (lr, momentum) = self.one_cycle_values(c, last, span);
+                if c.cycle_momentum {
+                    let k = self.optim.schedulers[s].optimizer;
+                    self.optim.optimizers[k].hyper.cycled_momentum = Some(momentum);
+                }
+                lr
+            }
+            Schedule::Cyclic(c) => {
+                let (lr, momentum) = self.cyclic_values(c, last, span)?;
                 if c.cycle_momentum {
                     let k = self.optim.schedulers[s].optimizer;
                     self.optim.optimizers[k].hyper.cycled_momentum = Some(momentum);
