@@ -118,3 +118,24 @@ fn assert_false_in_a_run_time_if_waits_for_the_branch_to_run() {
     assert_stopped_with(&out, "AssertionError", "prog.act:4:9", 4, ASSERT_HELP);
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("error[R0001]: AssertionError\n"), "{}", describe(&out));
 }
+
+/// Dividing by a run-time number that is zero is Python's ZeroDivisionError,
+/// with its message for the operand types, where PyTorch's script would stop;
+/// the divisions before it ran and printed.
+#[test]
+fn a_division_by_a_run_time_zero_stops_the_run_as_python_does() {
+    let help = "= help: the program raised `ZeroDivisionError` here";
+    let head =
+        "t = tensor([2.0, 0.0])\nfor i in range(2) {\n    n = t[i].item()\n    k = int(n)\n    print(1.5 / (n + 1), 7 // (k + 1), 7 % (k + 1))\n";
+    for (line, message) in [
+        ("    print(1 / n)\n", "float division by zero"),
+        ("    print(1 / k)\n", "division by zero"),
+        ("    print(7 // k)\n", "integer division or modulo by zero"),
+        ("    print(7.0 // k)\n", "float floor division by zero"),
+        ("    print(7 % k)\n", "integer modulo by zero"),
+        ("    print(n % n)\n", "float modulo"),
+    ] {
+        let out = run("zero_division", &format!("{head}{line}}}\n"));
+        assert_stopped_with(&out, &format!("ZeroDivisionError: {message}"), "prog.act:6:11", 3, help);
+    }
+}

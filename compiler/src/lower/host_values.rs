@@ -289,7 +289,30 @@ impl<'a> Lowerer<'a> {
         let kind = if float || op == BinOp::Div { HostKind::Float } else { HostKind::Int };
         let dt = host_dtype(kind);
         let (p, q) = (self.operand_node(x, dt, sa), self.operand_node(y, dt, sb));
+        if matches!((op, y), (BinOp::Div | BinOp::FloorDiv | BinOp::Mod, Operand::Node(..))) {
+            self.zero_division_guard(op, float, q, span);
+        }
         Some(self.host_node(Op::Binary(row), kind, &[p, q], span))
+    }
+
+    /// Python's ZeroDivisionError for `/`, `//` or `%` by a run-time number `q`
+    /// that is zero, checked when the program runs, with Python's message
+    /// (which names floats when either operand is one).
+    fn zero_division_guard(&mut self, op: BinOp, float: bool, q: NodeId, span: Span) {
+        use crate::ir::program::{Effect, PrintArg};
+        let message = match (op, float) {
+            (BinOp::Div, false) => "division by zero",
+            (BinOp::Div, true) => "float division by zero",
+            (BinOp::FloorDiv, false) => "integer division or modulo by zero",
+            (BinOp::FloorDiv, true) => "float floor division by zero",
+            (_, false) => "integer modulo by zero",
+            (_, true) => "float modulo",
+        };
+        let dt = self.dtype_of(q);
+        let zero = self.scalar(0.0, dt, span);
+        let cond = self.node(Op::Compare(Cmp::Ne), DType::Bool, vec![], &[q, zero], span);
+        let message = vec![PrintArg::Text(message.to_string())];
+        self.prog.effects.push(Effect::Assert { cond, message, exception: "ZeroDivisionError".to_string(), span });
     }
 
     /// `x ** y` of host values: a float if either is one; for ints, an int when the
