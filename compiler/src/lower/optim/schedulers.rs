@@ -603,8 +603,17 @@ impl Lowerer<'_> {
             }
             _ => None,
         };
+        let restarts = matches!(self.optim.schedulers[s].schedule, Schedule::WarmRestarts(_));
+        if restarts && method.name == "step" && args.len() == 1 && args[0].0.as_ref().is_none_or(|k| k.name == "epoch") {
+            let (_, epoch, at) = args.remove(0);
+            return match self.warm_restarts_epoch(s, (epoch, at), span) {
+                Some(()) => Value::None,
+                None => Value::Poison,
+            };
+        }
         if let Some((_, _, at)) = args.first() {
-            // `step(epoch)` is deprecated in PyTorch and jumps to a closed form.
+            // `step(epoch)` is deprecated in PyTorch and jumps to a closed form
+            // (warm restarts' alone is the docs' way to step within an epoch).
             return self.error(
                 Diagnostic::new(Code::E0685, format!("`{}` takes no arguments here", method.name), *at, "unexpected argument")
                     .with_help(format!("write `scheduler.{}()`", method.name)),
@@ -619,6 +628,31 @@ impl Lowerer<'_> {
             Some(()) => Value::None,
             None => Value::Poison,
         }
+    }
+
+    /// `CosineAnnealingWarmRestarts.step(epoch)`: `epoch` a Python number, an
+    /// int or a float, known when compiling or at run time.
+    fn warm_restarts_epoch(&mut self, s: usize, (epoch, at): (Value, Span), span: Span) -> Option<()> {
+        let node = match epoch {
+            Value::Number(Num::Int(i)) if i.unsigned_abs() <= 1 << 53 => self.node(Op::Full(Scalar::Int(i as i64)), DType::I64, vec![], &[], at),
+            Value::Number(Num::Float(v)) => self.scalar(v, DType::F64, at),
+            Value::Host { node, kind: super::super::HostKind::Int | super::super::HostKind::Float } => node,
+            Value::Poison => return None,
+            other => {
+                self.error(
+                    Diagnostic::new(Code::E0685, format!("`step(epoch)` takes a number, not {}", other.describe()), at, "not an epoch")
+                        .with_help("pass the epoch, as the docs' `scheduler.step(epoch + i / iters)`"),
+                );
+                return None;
+            }
+        };
+        let sched = self.optim.schedulers[s].clone();
+        let Schedule::WarmRestarts(w) = &sched.schedule else { return None };
+        let (state, last_epoch, lr) = self.warm_restarts_step_to(w, node, sched.base_lr, span);
+        self.optim.schedulers[s].restarts = Some(state);
+        self.optim.schedulers[s].last_epoch = last_epoch;
+        self.optim.optimizers[sched.optimizer].hyper.lr_node = Some(lr);
+        Some(())
     }
 
     /// Scheduler `s`'s `step()`, with the metric `ReduceLROnPlateau`'s takes.
