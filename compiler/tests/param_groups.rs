@@ -223,3 +223,35 @@ tensor([ 0.1184,  0.4996, -0.6822], requires_grad=True)
 ";
     assert_eq!(run(program), want);
 }
+
+/// `opt.defaults[key]` is the option the optimizer was made with, while its
+/// group's rate and momentum follow `CyclicLR` or an assignment; the expected
+/// output is what PyTorch 2.15 prints for the same lines. It is read only.
+#[test]
+fn defaults_keep_the_constructors_options() {
+    let program = r#"
+w = zeros(2, requires_grad=true)
+opt = SGD([w], lr=0.1, momentum=0.9)
+sched = CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=3)
+for i in range(4) {
+    opt.step()
+    sched.step()
+}
+print(opt.defaults["lr"], opt.defaults["momentum"], opt.param_groups[0]["lr"], opt.param_groups[0]["momentum"])
+a = Adam([w], betas=(0.8, 0.99), weight_decay=0)
+a.param_groups[0]["lr"] = 0.5
+print(a.defaults["lr"], a.defaults["betas"], a.defaults["weight_decay"], a.param_groups[0]["lr"])
+r = Rprop([w])
+print(r.defaults["etas"], r.defaults["step_sizes"], r.defaults["maximize"])
+"#;
+    assert_eq!(run(program), "0.1 0.9 0.07000000000000003 0.8333333333333334\n0.001 (0.8, 0.99) 0 0.5\n(0.5, 1.2) (1e-06, 50) False\n");
+    let head = "w = zeros(2, requires_grad=true)\nopt = SGD([w], lr=0.1)\n";
+    for (line, code) in
+        [("opt.defaults[\"lr\"] = 0.5\n", Code::E0684), ("print(opt.defaults[\"betas\"])\n", Code::E0684), ("print(opt.defaults)\n", Code::E0107)]
+    {
+        match compile(&format!("{head}{line}"), false) {
+            Ok(_) => panic!("compiled: {line}"),
+            Err(d) => assert_eq!(d[0].code, code, "{line}: {}", d[0].message),
+        }
+    }
+}

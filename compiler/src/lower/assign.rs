@@ -202,7 +202,13 @@ impl Lowerer<'_> {
             Value::Tensor(t) => t,
             Value::Poison => return Value::Poison,
             Value::List(list) => return self.list_store(base, list, items, (v, vs), scope),
-            Value::ParamGroup(k) => {
+            Value::ParamGroup { defaults: true, .. } => {
+                return self.error(
+                    Diagnostic::new(Code::E0684, "graphc cannot change an optimizer's defaults", base.span, "read only")
+                        .with_help("give the options when making the optimizer; a rate changes through `param_group[\"lr\"]`"),
+                );
+            }
+            Value::ParamGroup { optimizer: k, .. } => {
                 let [IndexItem::Expr(key)] = items else {
                     return self.error(
                         Diagnostic::new(Code::E0684, "a param group is assigned by one key", base.span, "not one key")

@@ -407,7 +407,7 @@ fn rekey(key: String, v: &mut Value, node_of: &dyn Fn(&str) -> Option<NodeId>) {
         | Value::DType(_)
         | Value::Size(_)
         | Value::Optimizer(_)
-        | Value::ParamGroup(_)
+        | Value::ParamGroup { .. }
         | Value::OptimizerState { .. }
         | Value::Scheduler(_)
         | Value::Func(..)

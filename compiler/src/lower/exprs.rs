@@ -867,7 +867,10 @@ impl<'a> Lowerer<'a> {
         }
         // `opt.param_groups`: graphc's optimizers have one group.
         if let (Value::Optimizer(k), "param_groups") = (&recv, field.name.as_str()) {
-            return Value::List(vec![(Value::ParamGroup(*k), span.to(field.span))]);
+            return Value::List(vec![(Value::ParamGroup { optimizer: *k, defaults: false }, span.to(field.span))]);
+        }
+        if let (Value::Optimizer(k), "defaults") = (&recv, field.name.as_str()) {
+            return Value::ParamGroup { optimizer: *k, defaults: true };
         }
         if let (Value::Optimizer(k), "state") = (&recv, field.name.as_str()) {
             return Value::OptimizerState { optimizer: *k, param: None };

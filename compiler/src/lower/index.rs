@@ -43,9 +43,12 @@ impl<'a> Lowerer<'a> {
         let update = std::mem::take(&mut self.mask_update_read);
         let recv = self.expr(receiver, scope);
         // `param_group["lr"]`.
-        if let (Value::ParamGroup(k), [IndexItem::Expr(key)]) = (&recv, items) {
+        if let (Value::ParamGroup { optimizer, defaults }, [IndexItem::Expr(key)]) = (&recv, items) {
             let kv = self.expr(key, scope);
-            return self.param_group_read(*k, (kv, key.span), span);
+            return match defaults {
+                false => self.param_group_read(*optimizer, (kv, key.span), span),
+                true => self.optimizer_defaults_read(*optimizer, (kv, key.span), span),
+            };
         }
         // `opt.state[p]` and `opt.state[p]["exp_avg"]`.
         if let (Value::OptimizerState { optimizer, param }, [IndexItem::Expr(key)]) = (&recv, items) {

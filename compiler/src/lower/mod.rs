@@ -134,9 +134,13 @@ pub enum Value {
     /// A `torch.optim` optimizer (`SGD(...)`, `Adam(...)`, `AdamW(...)`): an index
     /// into the lowering's table of optimizers (`optim/mod.rs`).
     Optimizer(usize),
-    /// The one parameter group of optimizer `k` (`opt.param_groups[0]`), whose
-    /// `["lr"]` is read and assigned (`optim/param_groups.rs`).
-    ParamGroup(usize),
+    /// The one parameter group of optimizer `optimizer` (`opt.param_groups[0]`),
+    /// whose `["lr"]` is read and assigned, or (`defaults`) `opt.defaults`, the
+    /// options it was made with, read only (`optim/param_groups.rs`).
+    ParamGroup {
+        optimizer: usize,
+        defaults: bool,
+    },
     /// `opt.state` (`param` is `None`) or `opt.state[p]`, the state optimizer
     /// `optimizer` keeps for its parameter `param`, whose entries are read
     /// (`optim/state_read.rs`).
@@ -249,7 +253,8 @@ impl Value {
             Value::Host { kind: HostKind::Float, .. } => "a run-time number",
             Value::Host { kind: HostKind::Bool, .. } => "a run-time boolean",
             Value::Optimizer(_) => "an optimizer",
-            Value::ParamGroup(_) => "a param group",
+            Value::ParamGroup { defaults: false, .. } => "a param group",
+            Value::ParamGroup { defaults: true, .. } => "an optimizer's defaults",
             Value::OptimizerState { param: None, .. } => "an optimizer's state",
             Value::OptimizerState { param: Some(_), .. } => "a parameter's optimizer state",
             Value::Scheduler(_) => "a learning-rate scheduler",

@@ -99,14 +99,15 @@ impl<'a> Lowerer<'a> {
     /// Whether `v` holds a param group or an optimizer's state, which PyTorch
     /// prints as dicts keyed by tensors and graphc does not print (reported at `span`).
     pub(super) fn unprintable(&mut self, v: &Value, span: Span) -> bool {
-        let dict = |v: &Value| matches!(v, Value::ParamGroup(_) | Value::OptimizerState { .. });
+        let dict = |v: &Value| matches!(v, Value::ParamGroup { .. } | Value::OptimizerState { .. });
         let held = match v {
             Value::List(items) | Value::Tuple(items) => items.iter().find(|(i, _)| dict(i)).map(|(i, _)| i),
             v => Some(v).filter(|v| dict(v)),
         };
         let Some(held) = held else { return false };
         let (what, help) = match held {
-            Value::ParamGroup(_) => ("a param group", "print one option, such as `param_group[\"lr\"]`"),
+            Value::ParamGroup { defaults: false, .. } => ("a param group", "print one option, such as `param_group[\"lr\"]`"),
+            Value::ParamGroup { defaults: true, .. } => ("an optimizer's defaults", "print one option, such as `opt.defaults[\"lr\"]`"),
             _ => ("an optimizer's state", "print one entry, such as `opt.state[w][\"exp_avg\"]`"),
         };
         self.error(Diagnostic::new(Code::E0107, format!("graphc does not print {what}"), span, what).with_help(help));
@@ -137,7 +138,7 @@ impl<'a> Lowerer<'a> {
             Value::Optimizer(k) => self.optimizer_print(k),
             // PyTorch prints the group's dict with every parameter tensor in it.
             // `unprintable` refused it where it was printed.
-            Value::ParamGroup(_) | Value::OptimizerState { .. } => PrintArg::None,
+            Value::ParamGroup { .. } | Value::OptimizerState { .. } => PrintArg::None,
             // Python adds the object's address, which no other run reproduces.
             Value::Scheduler(k) => PrintArg::Text(format!("<torch.optim.lr_scheduler.{} object>", self.optim.schedulers[k].name)),
             // Python adds the object's address, which no other run reproduces.

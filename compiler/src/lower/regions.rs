@@ -434,7 +434,9 @@ pub(super) fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
         Value::DType(d) => out.push((key, Held::Const(format!("dtype {d}")))),
         Value::Size(s) => out.push((key, Held::Const(format!("size {s:?}")))),
         Value::Optimizer(k) => out.push((key, Held::Const(format!("optimizer {k}")))),
-        Value::ParamGroup(k) => out.push((key, Held::Const(format!("param group of optimizer {k}")))),
+        Value::ParamGroup { optimizer, defaults } => {
+            out.push((key, Held::Const(format!("param group of optimizer {optimizer} (defaults: {defaults})"))))
+        }
         Value::OptimizerState { optimizer, param } => out.push((key, Held::Const(format!("state of optimizer {optimizer} param {param:?}")))),
         Value::Scheduler(k) => out.push((key, Held::Const(format!("scheduler {k}")))),
         Value::Func(name, version) => out.push((key, Held::Const(format!("function {name} {version}")))),

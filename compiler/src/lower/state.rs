@@ -114,7 +114,7 @@ pub(super) fn map_value(v: &mut Value, f: &mut dyn FnMut(NodeId) -> NodeId) {
         | Value::DType(_)
         | Value::Size(_)
         | Value::Optimizer(_)
-        | Value::ParamGroup(_)
+        | Value::ParamGroup { .. }
         | Value::OptimizerState { .. }
         | Value::Scheduler(_)
         | Value::Func(..)

@@ -234,6 +234,8 @@ pub(crate) struct Optimizer {
     /// The parameters: the node each tensor object was last seen as.
     pub params: Vec<NodeId>,
     pub hyper: Hyper,
+    /// The options as the constructor made them (`opt.defaults`).
+    pub defaults: Hyper,
     /// Each parameter's state; `None` until a `step()` finds its gradient.
     pub state: Vec<Option<ParamState>>,
 }
@@ -371,11 +373,12 @@ impl Lowerer<'_> {
     /// `SGD(...)`, `Adam(...)` or any other optimizer of [`Kind`].
     pub(crate) fn make_optimizer(&mut self, kind: Kind, callee: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
         let Some((params, mut hyper)) = self.optimizer_args(kind, callee, args, span) else { return Value::Poison };
+        let defaults = hyper.clone();
         if self.assigns_lr {
             hyper.lr_node = Some(self.scalar(hyper.lr, graphc_runtime::DType::F64, span));
         }
         let state = vec![None; params.len()];
-        self.optim.optimizers.push(Optimizer { kind, params, hyper, state });
+        self.optim.optimizers.push(Optimizer { kind, params, hyper, defaults, state });
         Value::Optimizer(self.optim.optimizers.len() - 1)
     }
 

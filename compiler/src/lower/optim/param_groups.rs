@@ -21,7 +21,7 @@ use graphc_runtime::op::Unary;
 use graphc_runtime::{DType, Op};
 
 use super::super::{HostKind, Lowerer, Num, Value};
-use super::Kind;
+use super::{Hyper, Kind};
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
 use crate::syntax::ast::{Block, Expr, ExprKind, File, IndexItem, Item, Span, Stmt, StmtKind};
@@ -76,8 +76,21 @@ impl Lowerer<'_> {
     pub(crate) fn param_group_read(&mut self, k: usize, key: (Value, Span), span: Span) -> Value {
         let Some(name) = self.param_group_key(k, key) else { return Value::Poison };
         let h = self.optim.optimizers[k].hyper.clone();
+        self.option_value(&h, &name, span)
+    }
+
+    /// `opt.defaults[key]`: the option as the optimizer was made with it,
+    /// whatever a scheduler or an assignment to a group changed since.
+    pub(crate) fn optimizer_defaults_read(&mut self, k: usize, key: (Value, Span), span: Span) -> Value {
+        let Some(name) = self.param_group_key(k, key) else { return Value::Poison };
+        let h = self.optim.optimizers[k].defaults.clone();
+        self.option_value(&h, &name, span)
+    }
+
+    /// The value of option `name` (one of [`keys`]) in `h`, as the Python value PyTorch holds.
+    fn option_value(&mut self, h: &Hyper, name: &str, span: Span) -> Value {
         let num = |slot: &str, v: f64| Value::Number(if h.ints.contains(&slot) { Num::Int(v as i128) } else { Num::Float(v) });
-        match name.as_str() {
+        match name {
             "lr" => match h.lr_node {
                 Some(n) => match self.prog.graph.node(n).op {
                     Op::Full(s) => num("lr", s.get()),
