@@ -126,8 +126,10 @@ proptest! {
             values[at] = v;
         }
         // The AVX-512 path keeps to `MAX_N` columns; without a vector unit every product goes to matrixmultiply.
-        // A transposed `b` of more columns goes to matrixmultiply too, whose packing transposes it faster.
-        let taken = available() && (n <= MAX_N || (!avx512() && !b_t));
+        // A transposed `b` of more columns goes to matrixmultiply too, whose packing transposes it faster;
+        // one of a single row (`k` 1) has contiguous rows, as an untransposed one, and is taken.
+        let strided = b_t && k > 1;
+        let taken = available() && (n <= MAX_N || (!avx512() && !strided));
         if !taken {
             let b = operand(&values[m * k..], k, n, b_t);
             let mut c = vec![0.0; m * n];
