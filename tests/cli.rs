@@ -218,7 +218,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0602_changing_type.act", "E0602", "4:5"),
     ("e0603_loop_in_op.act", "E0603", "5:13"),
     ("e0604_backward_through_loop.act", "E0604", "9:5"),
-    ("e0604_backward_through_drawing_loop.act", "E0604", "10:1"),
+    ("e0604_backward_through_drawing_loop.act", "E0604", "13:1"),
     ("e0605_branch_types_differ.act", "E0605", "4:4"),
     ("e0606_bound_on_one_side.act", "E0606", "7:7"),
     ("e0607_slice_length_not_static.act", "E0607", "4:13"),

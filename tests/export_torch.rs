@@ -23,6 +23,7 @@ const EXPORTABLE: &[&str] = &[
     "attention",
     "autograd_tutorial",
     "batched_matmul",
+    "bayes_by_backprop",
     "big_ints",
     "branch_grads",
     "broadcast_matmul",

@@ -145,20 +145,49 @@ fn the_retain_graph_rule_holds_through_an_if() {
     assert_eq!(run(adds), "tensor([2., 2., 2.])\n");
 }
 
+/// What a side draws is drawn once: the forward branch gives it to the backward
+/// side, which reads it instead of drawing again, so the gradient and the
+/// numbers drawn after the `if` are PyTorch's, whichever side ran (seed 0 takes
+/// `else`, seed 1 `then`; both sides draw).
+#[test]
+fn numbers_drawn_in_a_side_are_kept_for_the_backward() {
+    // import torch
+    // for seed in [0, 1]:
+    //     torch.manual_seed(seed)
+    //     x = torch.randn(3, requires_grad=True)
+    //     if x.sum() > 0:
+    //         y = x * torch.randn(3)
+    //     else:
+    //         y = x * torch.rand(3) * 2
+    //     (y * y).sum().backward()
+    //     print(x.sum().item() > 0, x.grad.tolist())
+    //     print(torch.randn(2).tolist())
+    let program = |seed: u32| {
+        format!(
+            "manual_seed({seed})\nx = randn(3, requires_grad=true)\nif x.sum() > 0 {{\n    y = x * randn(3)\n}} else {{\n    y = x * rand(3) * 2\n}}\n(y * y).sum().backward()\nprint(x.sum().item() > 0, x.grad.tolist())\nprint(randn(2).tolist())\n"
+        )
+    };
+    assert_eq!(run(&program(0)), "False [2.5592474937438965, -0.938529372215271, -2.1217339038848877]\n[0.5684312582015991, 0.20998091995716095]\n");
+    assert_eq!(
+        run(&program(1)),
+        "True [0.5106104612350464, 0.10902195423841476, 0.0034044927451759577]\n[-1.522768497467041, 0.38168391585350037]\n"
+    );
+}
+
 /// What stops a backward (or a `grad`) at an `if`, with the place in the side:
-/// random draws the second run would repeat, and a gradient of the gradient. A
-/// loop inside a side is crossed (`autodiff/loops.rs`).
+/// a loop inside it that draws, which the second run would run again whole,
+/// and a gradient of the gradient. A loop inside a side that does not draw is
+/// crossed (`autodiff/loops.rs`).
 #[test]
 fn what_a_backward_cannot_cross_is_an_error_at_its_place() {
     let first = |program: &str| match compile(program, false) {
         Ok(_) => panic!("compiled: {program}"),
         Err(d) => (d[0].code, d[0].message.clone(), d[0].secondary.first().map(|s| s.span.start)),
     };
-    let draws =
-        "manual_seed(0)\nx = randn(3, requires_grad=true)\nif x.sum() > 0 {\n    y = x * randn(3)\n} else {\n    y = x * 2\n}\ny.sum().backward()\n";
+    let draws = "manual_seed(0)\nx = randn(3, requires_grad=true)\nif x.sum() > 0 {\n    y = x * 1\n    for i in range(2) {\n        y = y * randn(3)\n    }\n} else {\n    y = x * 2\n}\ny.sum().backward()\n";
     let (code, message, at) = first(draws);
     assert_eq!(code, Code::E0604);
-    assert!(message.contains("draws random numbers"), "{message}");
+    assert!(message.contains("`if` decided at run time: a loop or `if` inside it draws random numbers"), "{message}");
     assert_eq!(at, draws.find("randn(3)"));
     let looped = "x = ones(3, requires_grad=true)\nif x.sum() > 0 {\n    y = x * 1\n    for i in range(3) {\n        y = y * 2\n    }\n} else {\n    y = x * 3\n}\ny.sum().backward()\nprint(x.grad)\n";
     assert_eq!(run(looped), "tensor([8., 8., 8.])\n");
@@ -167,7 +196,7 @@ fn what_a_backward_cannot_cross_is_an_error_at_its_place() {
     let to_h = "manual_seed(0)\nx = ones(3, requires_grad=true)\nh = x * 2\nif x.sum() > 0 {\n    y = h * 1\n    for i in range(3) {\n        y = y * rand(3)\n    }\n} else {\n    y = h * 3\n}\nprint(grad(y.sum(), h))\n";
     let (code, message, at) = first(to_h);
     assert_eq!(code, Code::E0604);
-    assert!(message.contains("the loop draws random numbers"), "{message}");
+    assert!(message.contains("a loop or `if` inside it draws random numbers"), "{message}");
     assert_eq!(at, to_h.find("rand(3)"));
     let to_y = "x = ones(3, requires_grad=true)\nif x.sum() > 0 {\n    y = x * 1\n    for i in range(3) {\n        y = y * 2\n    }\n} else {\n    y = x * 3\n}\nz = y * y\nprint(grad(z.sum(), y))\n";
     assert_eq!(run(to_y), "tensor([16., 16., 16.])\n");

@@ -298,24 +298,82 @@ fn only_what_the_backward_reads_is_kept() {
     assert_eq!(run(program), "tensor([0.6205, 0.6205, 0.6205, 0.6205])\n");
 }
 
-/// What stops a backward at a loop, with the place in the body: random draws,
-/// which the second run of each iteration would repeat; a gradient of the
-/// gradient; and a backward inside the body that reaches the previous iteration.
+/// What the body draws (a hand-written dropout mask, a noise term) is drawn
+/// once: the forward loop keeps each iteration's mask on a tape that the
+/// reverse iterations read, and the numbers drawn after the loop are PyTorch's,
+/// so the backward drew nothing. The noise term, which no gradient reads, is
+/// not kept. The first iteration is a loop of its own (`h` starts without grad).
+#[test]
+fn numbers_drawn_in_the_body_are_kept_for_the_backward() {
+    // import torch
+    // torch.manual_seed(0)
+    // w = torch.randn(4, dtype=torch.float64, requires_grad=True)
+    // x = torch.randn(6, 4, dtype=torch.float64)
+    // h = torch.zeros(4, dtype=torch.float64)
+    // for t in range(6):
+    //     keep = (torch.rand(4, dtype=torch.float64) > 0.3).to(torch.float64) / 0.7
+    //     h = torch.tanh(h * w + x[t]) * keep + 0.1 * torch.randn(4, dtype=torch.float64)
+    // loss = (h * h).sum()
+    // loss.backward()
+    // print(loss.item())
+    // print(w.grad.tolist())
+    // print(torch.randn(2, dtype=torch.float64).tolist())
+    let program = r#"
+manual_seed(0)
+w = randn(4, dtype=float64, requires_grad=true)
+x = randn(6, 4, dtype=float64)
+h = zeros(4, dtype=float64)
+for t in range(6) {
+    keep = (rand(4, dtype=float64) > 0.3).to(float64) / 0.7
+    h = tanh(h * w + x[t]) * keep + 0.1 * randn(4, dtype=float64)
+}
+loss = (h * h).sum()
+loss.backward()
+print(loss.item())
+print(w.grad.tolist())
+print(randn(2, dtype=float64).tolist())
+"#;
+    let want = "\
+4.177136061524688
+[0.01910708405969611, 0.043758153175572134, -0.3339224250705342, 0.016085820219845778]
+[0.2459428371392048, -0.13116786971980376]
+";
+    assert_eq!(run(program), want);
+    let c = compile(program, false).expect("compiles");
+    let mut tapes: Vec<String> = c
+        .optimized
+        .regions
+        .iter()
+        .flat_map(|r| r.body.inputs.iter().filter(|i| i.name.starts_with("tape of a draw")).map(|i| format!("{:?}", i.shape)))
+        .collect();
+    tapes.sort();
+    // The mask's tape in the peeled first iteration (one row) and in the loop
+    // (five rows), each written by the forward loop and read by its backward.
+    assert_eq!(tapes, ["[20]", "[20]", "[4]", "[4]"], "{tapes:?}");
+}
+
+/// What stops a backward at a loop, with the place in the body: a loop inside
+/// the body that draws, which the second run of each iteration would run again
+/// whole; a gradient of the gradient; and a backward inside the body that
+/// reaches the previous iteration.
 #[test]
 fn what_a_backward_cannot_cross_is_an_error_at_its_place() {
     let first = |program: &str| match compile(program, false) {
         Ok(_) => panic!("compiled: {program}"),
         Err(d) => (d[0].code, d[0].message.clone(), d[0].secondary.first().map(|s| s.span.start)),
     };
-    let draws = "manual_seed(0)\nw = ones(3, requires_grad=true)\nh = w * 1\nfor i in range(3) {\n    h = h * randn(3)\n}\nh.sum().backward()\n";
+    let draws = "manual_seed(0)\nw = ones(3, requires_grad=true)\nh = w * 1\nfor i in range(3) {\n    for j in range(2) {\n        h = h * randn(3)\n    }\n}\nh.sum().backward()\n";
     let (code, message, at) = first(draws);
     assert_eq!(code, Code::E0604);
-    assert!(message.contains("the loop draws random numbers"), "{message}");
+    assert!(message.contains("a loop or `if` inside it draws random numbers"), "{message}");
     assert_eq!(at, draws.find("randn(3)"));
-    // Drawn before the loop and read by index, the same numbers differentiate.
+    // Drawn in the body itself, the numbers are kept for the backward; drawn
+    // before the loop and read by index, they are the same numbers.
+    let drawn_in = "manual_seed(0)\nw = ones(3, requires_grad=true)\nh = w * 1\nfor i in range(3) {\n    h = h * randn(3)\n}\nh.sum().backward()\nprint(w.grad.tolist())\n";
     let drawn_before = "manual_seed(0)\nw = ones(3, requires_grad=true)\nnoise = randn(3, 3)\nh = w * 1\nfor i in range(3) {\n    h = h * noise[i]\n}\nh.sum().backward()\nprint(w.grad.tolist())\n";
-    // (PyTorch 2.15 prints the same for the same lines.)
+    // (PyTorch 2.15 prints the same for both.)
     assert_eq!(run(drawn_before), "[0.35331177711486816, 0.26668527722358704, -2.191754102706909]\n");
+    assert_eq!(run(drawn_in), run(drawn_before));
     let twice = "x = ones(3, requires_grad=true)\nh = x * 1\nfor i in range(3) {\n    h = h * x\n}\ng = grad(h.sum(), x, create_graph=true)\n";
     let (code, message, at) = first(twice);
     assert_eq!(code, Code::E0604);

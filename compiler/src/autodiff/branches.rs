@@ -5,7 +5,8 @@
 //! side of the backward branch runs its forward side again (a copy of its body
 //! without the prints, plots, saves, asserts and draws, which already happened)
 //! and differentiates it, from the gradients of the branch's outputs to the
-//! branch's inputs. Recomputing the side, rather than exporting what its rules
+//! branch's inputs. The numbers the side drew (a dropout's mask) are extra
+//! outputs of the forward branch, which the backward side reads in their place. Recomputing the side, rather than exporting what its rules
 //! save, keeps the branch's outputs the same on both sides whatever each side
 //! saves; the price is running the side's forward twice.
 //!
@@ -20,6 +21,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use graphc_runtime::op::Scalar;
 use graphc_runtime::Op;
 
 use super::builder::RuleCtx;
@@ -71,9 +73,10 @@ pub fn obstacle(prog: &Program, e: usize, j: usize) -> Option<(Span, super::loop
                 return Some(found);
             }
         }
-        // The side runs again for its backward: drawing again would give other
-        // numbers and move the generator on.
-        if let Some(at) = first_draw(body) {
+        // The side runs again for its backward, with the numbers it drew read
+        // from the forward branch; a loop or `if` inside it would run again
+        // whole, and draw other numbers.
+        if let Some(at) = first_nested_draw(body) {
             let at = if at == Span::default() { body.graph.meta(out).span } else { at };
             return Some((at, super::loops::Obstacle::BranchDraws));
         }
@@ -81,8 +84,20 @@ pub fn obstacle(prog: &Program, e: usize, j: usize) -> Option<(Span, super::loop
     None
 }
 
+/// Where a loop or branch inside `prog` first seeds or draws from the random
+/// generator: the backward of `prog`, which runs it again, would draw again.
+pub(super) fn first_nested_draw(prog: &Program) -> Option<Span> {
+    prog.effects.iter().find_map(|e| match e {
+        Effect::Loop { region, .. } => first_draw(&prog.regions[*region as usize].body),
+        Effect::Branch { then, otherwise, .. } => {
+            first_draw(&prog.regions[*then as usize].body).or_else(|| first_draw(&prog.regions[*otherwise as usize].body))
+        }
+        _ => None,
+    })
+}
+
 /// Where `prog` (or a loop or branch inside it) first seeds or draws from the random generator.
-pub(super) fn first_draw(prog: &Program) -> Option<Span> {
+fn first_draw(prog: &Program) -> Option<Span> {
     prog.effects.iter().find_map(|e| match e {
         Effect::Sample(n) => Some(prog.graph.meta(*n).span),
         // A seed has no span of its own: the caller points at the value instead.
@@ -132,16 +147,19 @@ pub(super) fn apply(
     let want: Vec<usize> = wanted.iter().map(|i| slot(*i)).collect();
     let seeded: Vec<usize> = partials.iter().map(|(i, _)| slot(*i)).collect();
     let cots: Vec<usize> = cotangents.iter().map(|(j, _)| *j).collect();
-    let first = prog.regions.len() as u32;
     let mut holds = false;
     let mut reads: Vec<NodeId> = Vec::new();
-    for (k, side) in [then, otherwise].into_iter().enumerate() {
-        let fwd = &prog.regions[side as usize];
-        let (body, outcome) = backward_side(&fwd.body, &cots, &want, &seeded, span);
+    let mut sides: Vec<Program> = Vec::with_capacity(2);
+    for side in [then, otherwise] {
+        let (body, outcome) = backward_side(&prog.regions[side as usize].body, &cots, &want, &seeded, span);
         holds |= outcome.holds;
         reads.extend(outcome.reads.iter().map(|s| inputs[s - 1]));
-        let region = LoopRegion { body, trip: 1, start: 0, step: 1, carried: Vec::new(), span: fwd.span, plan: None };
-        debug_assert_eq!(prog.regions.len() as u32, first + k as u32);
+        sides.push(body);
+    }
+    let draws = export_draws(prog, e, &mut sides, span);
+    let first = prog.regions.len() as u32;
+    for (side, body) in [then, otherwise].into_iter().zip(sides) {
+        let region = LoopRegion { body, trip: 1, start: 0, step: 1, carried: Vec::new(), span: prog.regions[side as usize].span, plan: None };
         prog.regions.push(region);
     }
     ctx.at(prog.graph.meta(n).span);
@@ -156,6 +174,7 @@ pub(super) fn apply(
     let mut effect_inputs = inputs.clone();
     effect_inputs.extend(cotangents.iter().map(|(_, c)| *c));
     effect_inputs.extend(partials.iter().map(|(_, p)| *p));
+    effect_inputs.extend(draws);
     let outs: Vec<NodeId> = results.iter().filter_map(|(_, o)| *o).collect();
     let at = insertion_point(prog, e, &effect_inputs);
     prog.effects.insert(at, Effect::Branch { cond, then: first, otherwise: first + 1, inputs: effect_inputs, outputs: outs });
@@ -221,6 +240,57 @@ pub(super) fn insertion_point(prog: &Program, forward: usize, reads: &[NodeId]) 
         }
     }
     at + 1
+}
+
+/// Makes the forward branch effect `e` give, as outputs after its own, each
+/// number a side drew that the side's backward (in `sides`, then's and
+/// otherwise's) reads, with zeros from the other side, which drew none; each
+/// backward side gets an input for each of them, and reads its own draws from
+/// theirs instead of drawing again. Returns the new outputs of the forward branch.
+fn export_draws(prog: &mut Program, e: usize, sides: &mut [Program], span: Span) -> Vec<NodeId> {
+    let Effect::Branch { then, otherwise, .. } = prog.effects[e] else { unreachable!("`apply` passes a branch effect") };
+    let regions = [then, otherwise];
+    let mut draws: Vec<(usize, NodeId)> = Vec::new();
+    for (k, r) in regions.iter().enumerate() {
+        let used = super::loops::used_nodes(&sides[k]);
+        for ef in &prog.regions[*r as usize].body.effects {
+            if let Effect::Sample(d) = ef {
+                if used.contains(d) {
+                    draws.push((k, *d));
+                }
+            }
+        }
+    }
+    let mut outs = Vec::with_capacity(draws.len());
+    for (k, d) in draws {
+        let Effect::Branch { outputs, .. } = &prog.effects[e] else { unreachable!() };
+        let j = outputs.len();
+        let node = prog.regions[regions[k] as usize].body.graph.node(d).clone();
+        let meta = |note: Option<String>| NodeMeta { span, region: Region::Forward, requires_grad: false, note };
+        for (m, r) in regions.iter().enumerate() {
+            let body = &mut prog.regions[*r as usize].body;
+            let value = if m == k {
+                d
+            } else {
+                // The side that did not draw gives zeros in its place, which nothing reads.
+                let zeros = Node { op: Op::Full(Scalar::of(0.0, node.dtype)), dtype: node.dtype, shape: node.shape.clone() };
+                body.graph.add(zeros, &[], meta(None))
+            };
+            body.exports.insert(LoopRegion::output_name(j), value);
+        }
+        let op = Op::RegionOutput { region: then, output: j as u32 };
+        let out = prog.graph.add(Node { op, dtype: node.dtype, shape: node.shape.clone() }, &[], meta(Some("a draw in the `if`".to_string())));
+        let Effect::Branch { outputs, .. } = &mut prog.effects[e] else { unreachable!() };
+        outputs.push(out);
+        outs.push(out);
+        for (m, body) in sides.iter_mut().enumerate() {
+            let (input, _) = super::loops::add_input_of(body, node.dtype, node.shape.clone(), "a draw of the forward side".to_string(), span);
+            if m == k {
+                body.replace_value(d, input);
+            }
+        }
+    }
+    outs
 }
 
 /// What a side's backward read of the branch's inputs.
@@ -289,8 +359,9 @@ fn backward_side(fwd: &Program, cots: &[usize], want: &[usize], seeded: &[usize]
 }
 
 /// Removes what a side already did when it ran forward: its prints, plots,
-/// saves and asserts (a side that draws random numbers has no backward:
-/// [`obstacle`]), in the side and in the loops and branches inside it.
+/// saves, asserts and draws (the backward reads what was drawn, and a loop or
+/// `if` inside that draws has no backward: [`obstacle`]), in the side and in the
+/// loops and branches inside it.
 pub(super) fn strip_effects(body: &mut Program) {
     body.effects.retain(|e| matches!(e, Effect::Loop { .. } | Effect::Branch { .. }));
     for r in &mut body.regions {

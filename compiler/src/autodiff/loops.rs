@@ -14,6 +14,11 @@
 //!   values the backward body reads, after its derivation, are kept. That is
 //!   the memory PyTorch's saved tensors take, traded for running each
 //!   iteration's forward a second time.
+//! - The numbers the body drew (a dropout's mask, a noise term) go on a tape
+//!   too, when the backward body reads them: running the draw again would give
+//!   other numbers, so each reverse iteration reads what its iteration drew, as
+//!   PyTorch's backward reads the mask it saved. A loop or `if` inside the body
+//!   that draws would run again whole, so a backward through it is E0604.
 //! - The gradient of a carried input in one reverse iteration is the gradient of
 //!   the output that fed it in the iteration before, which the backward loop
 //!   carries; after the last reverse iteration it is the gradient of the value
@@ -44,13 +49,15 @@ pub fn loop_of(prog: &Program, n: NodeId) -> Option<usize> {
     prog.effects.iter().position(|e| matches!(e, Effect::Loop { region: r, .. } if *r == region))
 }
 
-/// What stops a gradient from crossing a region: the region that runs again
-/// for its backward draws random numbers, which would come out different.
+/// What stops a gradient from crossing a region: a loop or `if` inside it that
+/// draws random numbers, which the region's backward would run again whole and
+/// which would draw other numbers. (What the region draws itself is kept for
+/// its backward.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Obstacle {
-    /// A side of a run-time `if` draws (or seeds).
+    /// A loop or `if` inside a side of a run-time `if` draws (or seeds).
     BranchDraws,
-    /// A loop body draws (or seeds).
+    /// A loop or `if` inside a loop body draws (or seeds).
     LoopDraws,
 }
 
@@ -58,8 +65,8 @@ impl Obstacle {
     /// What the obstacle is, as the error message says it.
     pub fn why(self) -> &'static str {
         match self {
-            Obstacle::BranchDraws => "the `if` draws random numbers, and its backward would run it again",
-            Obstacle::LoopDraws => "the loop draws random numbers, and its backward would run each iteration again",
+            Obstacle::BranchDraws => "a loop or `if` inside it draws random numbers, and the `if`'s backward would run that again",
+            Obstacle::LoopDraws => "a loop or `if` inside it draws random numbers, and the loop's backward would run that again",
         }
     }
 }
@@ -141,9 +148,10 @@ pub fn obstacle(prog: &Program, e: usize, j: usize) -> Option<(Span, Obstacle)> 
             }
         }
     }
-    // Each iteration runs again for the backward: drawing again would give
-    // other numbers and move the generator on.
-    branches::first_draw(body).map(|at| {
+    // Each iteration runs again for the backward, with the numbers it drew read
+    // from a tape; a loop or `if` inside it would run again whole, and draw
+    // other numbers.
+    branches::first_nested_draw(body).map(|at| {
         let at = if at == Span::default() { r.span } else { at };
         (at, Obstacle::LoopDraws)
     })
@@ -295,12 +303,24 @@ pub(super) fn apply(
         fwd.carried.iter().map(|(_, k)| *k as usize).filter(|k| fed_by.contains_key(k) && used.contains(&slot_node(&body, *k))).collect();
     taped.sort();
     taped.dedup();
-    for &k in &taped {
-        let tape = record_tape(prog, e, k, span);
-        let input = slot_node(&body, k);
-        let (t, _) = add_tape_input(&mut body, input, trip, span);
-        let row = read_row(&mut body, &fwd, t, input, span);
-        body.replace_value(input, row);
+    // So do the numbers the body drew that the backward body reads (a
+    // dropout's mask, a noise term): drawing them again would give others, so
+    // the backward reads what each iteration drew, as PyTorch's saved mask.
+    let drawn: Vec<NodeId> = fwd
+        .body
+        .effects
+        .iter()
+        .filter_map(|ef| match ef {
+            Effect::Sample(d) if used.contains(d) => Some(*d),
+            _ => None,
+        })
+        .collect();
+    let recorded: Vec<NodeId> = taped.iter().map(|&k| slot_node(&body, k)).chain(drawn).collect();
+    for value in recorded {
+        let tape = record_tape(prog, e, value, span);
+        let (t, _) = add_tape_input(&mut body, value, trip, span);
+        let row = read_row(&mut body, &fwd, t, value, span);
+        body.replace_value(value, row);
         effect_inputs.push(tape);
     }
     let reads: Vec<NodeId> =
@@ -357,7 +377,7 @@ fn add_input(body: &mut Program, like: NodeId, name: String, span: Span) -> (Nod
     add_input_of(body, node.dtype, node.shape, name, span)
 }
 
-fn add_input_of(body: &mut Program, dtype: DType, shape: Vec<usize>, name: String, span: Span) -> (NodeId, usize) {
+pub(super) fn add_input_of(body: &mut Program, dtype: DType, shape: Vec<usize>, name: String, span: Span) -> (NodeId, usize) {
     let k = body.inputs.len();
     let meta = NodeMeta { span, region: Region::Forward, requires_grad: false, note: Some(name.clone()) };
     let id = body.graph.add(Node { op: Op::Input(k as u32), dtype, shape: shape.clone() }, &[], meta);
@@ -365,11 +385,13 @@ fn add_input_of(body: &mut Program, dtype: DType, shape: Vec<usize>, name: Strin
     (id, k)
 }
 
-/// Adds to `body` the input of the tape of its input `input`: `trip` rows of it, flat.
+/// Adds to `body` the input of the tape of its value `input` (a carried input or
+/// a draw): `trip` rows of it, flat.
 fn add_tape_input(body: &mut Program, input: NodeId, trip: u64, span: Span) -> (NodeId, usize) {
     let node = body.graph.node(input).clone();
     let numel: usize = node.shape.iter().product();
-    let name = format!("tape of {}", body.graph.meta(input).note.clone().unwrap_or_else(|| "a carried value".to_string()));
+    let what = if node.op.is_random() { "a draw" } else { "a carried value" };
+    let name = format!("tape of {}", body.graph.meta(input).note.clone().unwrap_or_else(|| what.to_string()));
     add_input_of(body, node.dtype, vec![trip as usize * numel], name, span)
 }
 
@@ -391,13 +413,12 @@ fn row_positions(body: &mut Program, (first, stride): (i64, i64), numel: usize, 
     add(Op::Binary(Binary::Add), vec![numel], &[base, offsets])
 }
 
-/// Makes forward loop effect `e` write each iteration's value of its carried
-/// input `k` to a tape, a carried tensor of `trip` rows that starts as zeros;
-/// returns the node of the tape after the loop.
-fn record_tape(prog: &mut Program, e: usize, k: usize, span: Span) -> NodeId {
+/// Makes forward loop effect `e` write each iteration's value of `input` (a
+/// carried input of its body, or a draw in it) to a tape, a carried tensor of
+/// `trip` rows that starts as zeros; returns the node of the tape after the loop.
+fn record_tape(prog: &mut Program, e: usize, input: NodeId, span: Span) -> NodeId {
     let Effect::Loop { region, .. } = prog.effects[e] else { unreachable!("`apply` passes a loop effect") };
     let r = &mut prog.regions[region as usize];
-    let input = r.body.inputs[k].node.expect("a lowered body keeps its inputs");
     let node = r.body.graph.node(input).clone();
     let numel: usize = node.shape.iter().product();
     let trip = r.trip;
@@ -438,7 +459,7 @@ fn read_row(body: &mut Program, fwd: &LoopRegion, tape: NodeId, input: NodeId, s
 }
 
 /// The nodes the exports and effects of `prog` read, directly or through operands.
-fn used_nodes(prog: &Program) -> HashSet<NodeId> {
+pub(super) fn used_nodes(prog: &Program) -> HashSet<NodeId> {
     let mut seen = HashSet::new();
     let mut stack = prog.roots();
     while let Some(n) = stack.pop() {

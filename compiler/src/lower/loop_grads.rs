@@ -2,8 +2,9 @@
 //!
 //! A backward goes through a loop compiled as a region (`autodiff::loops`) and
 //! through an `if` decided at run time (`autodiff::branches`) unless something
-//! inside stops it: random draws, which the backward's second run of the body
-//! would repeat. A backward made *inside* a loop body cannot reach values of
+//! inside stops it: a loop or `if` inside that draws random numbers, which the
+//! backward's second run of the body would repeat (what the body draws itself
+//! is kept for its backward). A backward made *inside* a loop body cannot reach values of
 //! earlier iterations: a body's input that requires grad but is not a leaf (a
 //! value computed before the loop, or carried from the previous iteration)
 //! stands for a graph that the program around (or the previous iteration)
@@ -55,12 +56,12 @@ impl Lowerer<'_> {
                 span,
                 "crosses the `if`'s boundary",
             )
-            .with_help("compute the loss and call `backward` inside each side, or `detach()` what the `if` computes")
+            .with_help("draw the numbers before the `if` and read them inside, compute the loss and call `backward` inside each side, or `detach()` what the `if` computes")
         } else {
             // A loop whose body (or an `if` inside it) draws: the numbers can be drawn once, before it.
             let help = match obstacle {
                 autodiff::Obstacle::LoopDraws | autodiff::Obstacle::BranchDraws => {
-                    "draw the numbers before the loop (`noise = randn(n, ...)`) and read `noise[i]` in the body, or `detach()` what the loop computes"
+                    "draw the inner loop's numbers before this loop (`noise = randn(n, m, ...)`) and read `noise[i, j]` inside, or `detach()` what the loop computes"
                 }
             };
             Diagnostic::new(Code::E0604, format!("this backward cannot differentiate through this loop: {why}"), span, "crosses the loop's boundary")
