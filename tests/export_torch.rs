@@ -59,6 +59,7 @@ const EXPORTABLE: &[&str] = &[
     "mark_non_differentiable",
     "mask_index",
     "max_argmax",
+    "milestone_decay",
     "minibatch_adam",
     "mlp_scratch",
     "more_builtins",

@@ -104,6 +104,7 @@ fn sexp(e: &Expr) -> String {
         ExprKind::Tuple(items) => format!("(tuple {})", items.iter().map(sexp).collect::<Vec<_>>().join(" ")),
         ExprKind::Splat(inner) => format!("(splat {})", sexp(inner)),
         ExprKind::Is { lhs, rhs, negated } => format!("({} {} {})", if *negated { "is-not" } else { "is" }, sexp(lhs), sexp(rhs)),
+        ExprKind::In { lhs, rhs, negated } => format!("({} {} {})", if *negated { "not-in" } else { "in" }, sexp(lhs), sexp(rhs)),
         ExprKind::FString(pieces) => {
             let parts: Vec<String> = pieces
                 .iter()
@@ -300,6 +301,17 @@ fn lambdas_and_comprehensions_parse_as_python_reads_them() {
     assert_eq!(expr("[a * b for a, b in xs if a > 0 for c in ys if c]"), "(list-of (* a b) (for (a b) xs (if (> a 0))) (for (c) ys (if c)))");
     assert_eq!(expr("sum(p.sum() for p in ps)"), "(call sum (gen (method p sum) (for (p) ps)))");
     assert_eq!(expr("[x for x in lambda_]"), "(list-of x (for (x) lambda_))");
+}
+
+/// `in` and `not in` sit with the comparisons, below `|` and above `not`, and
+/// `in` is read as a name elsewhere (a loop's `in`, a comprehension's).
+#[test]
+fn membership_binds_as_a_comparison() {
+    assert_eq!(expr("a + 1 in b | c"), "(in (+ a 1) (| b c))");
+    assert_eq!(expr("not a in b or c"), "(or (not (in a b)) c)");
+    assert_eq!(expr("x not in [1, 2] and y"), "(and (not-in x [1 2]) y)");
+    assert_eq!(expr("[x for x in xs if x in ys]"), "(list-of x (for (x) xs (if (in x ys))))");
+    assert_eq!(expr("k in xs[1:]"), "(in k (index xs (slice 1 _ _)))");
 }
 
 /// Python's levels: comparisons < `|` < `^` < `&` < `+`, and `~` binds as unary minus.

@@ -109,7 +109,11 @@ fn expr(source: &str, e: &Expr, edits: &mut Vec<Edit>) {
         ExprKind::Number { .. } | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::None | ExprKind::Name(_) => {}
         ExprKind::List(items) | ExprKind::Tuple(items) => items.iter().for_each(|i| expr(source, i, edits)),
         ExprKind::Unary { operand, .. } | ExprKind::Splat(operand) | ExprKind::Not(operand) => expr(source, operand, edits),
-        ExprKind::Binary { lhs, rhs, .. } | ExprKind::Logic { lhs, rhs, .. } | ExprKind::Bitwise { lhs, rhs, .. } | ExprKind::Is { lhs, rhs, .. } => {
+        ExprKind::Binary { lhs, rhs, .. }
+        | ExprKind::Logic { lhs, rhs, .. }
+        | ExprKind::Bitwise { lhs, rhs, .. }
+        | ExprKind::Is { lhs, rhs, .. }
+        | ExprKind::In { lhs, rhs, .. } => {
             expr(source, lhs, edits);
             expr(source, rhs, edits);
         }

@@ -500,7 +500,7 @@ fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: &BlockCtx, diags: &m
         }
         ExprKind::Call { callee, args } if callee.name == NEEDS_GRAD => check_needs_grad(callee, args, e.span, bw, diags),
         ExprKind::Call { args, .. } => check_args(args, scope, bw, diags),
-        ExprKind::Logic { lhs, rhs, .. } | ExprKind::Bitwise { lhs, rhs, .. } | ExprKind::Is { lhs, rhs, .. } => {
+        ExprKind::Logic { lhs, rhs, .. } | ExprKind::Bitwise { lhs, rhs, .. } | ExprKind::Is { lhs, rhs, .. } | ExprKind::In { lhs, rhs, .. } => {
             check_names(lhs, scope, bw, diags);
             check_names(rhs, scope, bw, diags);
         }
@@ -738,7 +738,7 @@ fn collect_calls(e: &Expr, out: &mut Vec<(String, Span)>) {
         ExprKind::FString(pieces) => pieces.iter().filter_map(FPiece::expr).for_each(|e| collect_calls(e, out)),
         ExprKind::Comprehension(c) => c.exprs().into_iter().for_each(|e| collect_calls(e, out)),
         ExprKind::Lambda(l) => l.exprs().into_iter().for_each(|e| collect_calls(e, out)),
-        ExprKind::Logic { lhs, rhs, .. } | ExprKind::Bitwise { lhs, rhs, .. } | ExprKind::Is { lhs, rhs, .. } => {
+        ExprKind::Logic { lhs, rhs, .. } | ExprKind::Bitwise { lhs, rhs, .. } | ExprKind::Is { lhs, rhs, .. } | ExprKind::In { lhs, rhs, .. } => {
             collect_calls(lhs, out);
             collect_calls(rhs, out);
         }

@@ -157,6 +157,11 @@ impl Exporter<'_> {
                 let r = self.expr_at(rhs, scope, CMP + 1);
                 (format!("{l} {} {r}", if *negated { "is not" } else { "is" }), CMP)
             }
+            ExprKind::In { lhs, rhs, negated } => {
+                let l = self.expr_at(lhs, scope, CMP + 1);
+                let r = self.expr_at(rhs, scope, CMP + 1);
+                (format!("{l} {} {r}", if *negated { "not in" } else { "in" }), CMP)
+            }
             ExprKind::Call { callee, args } => (self.call(&callee.name, callee.span, None, args, scope), ATOM),
             ExprKind::Method { receiver, method, args } => (self.call(&method.name, method.span, Some(receiver), args, scope), ATOM),
             ExprKind::Field { receiver, field } => (format!("{}.{}", self.receiver(receiver, scope), field.name), ATOM),

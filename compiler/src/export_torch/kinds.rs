@@ -80,7 +80,7 @@ impl Kinds {
                 (Kind::Host, Kind::Host) => Kind::Host,
                 _ => Kind::Tensor,
             },
-            ExprKind::Logic { .. } | ExprKind::Not(_) | ExprKind::Is { .. } => Kind::Host,
+            ExprKind::Logic { .. } | ExprKind::Not(_) | ExprKind::Is { .. } | ExprKind::In { .. } => Kind::Host,
             // Python's `sum` of a list has its items' kind.
             ExprKind::Call { callee, args } if callee.name == "sum" && args.first().is_some_and(|a| self.of(&a.value) == Kind::Other) => {
                 match &args[0].value.kind {

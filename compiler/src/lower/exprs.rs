@@ -151,6 +151,11 @@ impl<'a> Lowerer<'a> {
             }
             ExprKind::Not(operand) => self.not(operand, scope),
             ExprKind::Is { lhs, rhs, negated } => self.is(lhs, rhs, *negated, e.span, scope),
+            ExprKind::In { lhs, rhs, negated } => {
+                let needle = self.expr(lhs, scope);
+                let within = self.expr(rhs, scope);
+                self.membership((needle, lhs.span), (within, rhs.span), *negated, e.span)
+            }
             // `needs_grad(p)` names a parameter and reads no value, so its argument is not evaluated.
             ExprKind::Call { callee, args } if callee.name == crate::check::ops::NEEDS_GRAD => self.needs_grad(args, e.span, callee.span),
             ExprKind::Call { callee, args } if callee.name == super::conditions::MARK_NON_DIFFERENTIABLE => {

@@ -60,6 +60,7 @@ mod loops;
 mod loss_calls;
 mod mask_index;
 mod matrix_aliases;
+mod membership;
 mod narrow_calls;
 mod no_grad;
 mod one_hot;

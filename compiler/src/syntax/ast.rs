@@ -347,6 +347,12 @@ pub enum ExprKind {
         rhs: Box<Expr>,
         negated: bool,
     },
+    /// `a in b` (`negated`: `a not in b`), Python's membership test.
+    In {
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+        negated: bool,
+    },
     /// `callee(args)`.
     Call {
         callee: Ident,

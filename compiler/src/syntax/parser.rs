@@ -45,6 +45,30 @@ pub(crate) fn bitwise(op: BitOp, lhs: Expr, rhs: Expr, start: usize, end: usize)
 /// (which means `a < b and b < c`): an unparenthesized comparison on the left is
 /// E0005. A parenthesized one is the inner node with its span widened to the
 /// parentheses, so its right operand ends before it does, which tells the two apart.
+/// `a in b` or `a not in b`, where `word` must be `in`: the grammar reads it as a
+/// name so that `in` stays a name elsewhere.
+pub(crate) fn membership(
+    word: &str,
+    at: Span,
+    negated: bool,
+    lhs: Expr,
+    rhs: Expr,
+    start: usize,
+    end: usize,
+) -> Result<Expr, ParseError<usize, Token, Diagnostic>> {
+    if word != "in" {
+        let help = if negated {
+            "write `a not in b`"
+        } else {
+            "write an operator between the two values (`a * b`, `a in b`), or start a new statement on its own line or after a `;`"
+        };
+        return Err(ParseError::User {
+            error: Diagnostic::new(Code::E0003, format!("unexpected name `{word}`"), at, "expected an operator here").with_help(help),
+        });
+    }
+    Ok(Expr { kind: ExprKind::In { lhs: Box::new(lhs), rhs: Box::new(rhs), negated }, span: Span::new(start, end) })
+}
+
 pub(crate) fn comparison(op: &str, lhs: Expr, rhs: Expr, start: usize, end: usize) -> Result<Expr, ParseError<usize, Token, Diagnostic>> {
     if let ExprKind::Binary { op: inner, rhs: inner_rhs, .. } = &lhs.kind {
         if inner.is_comparison() && inner_rhs.span.end == lhs.span.end {
@@ -264,7 +288,7 @@ fn describe(token: &Token, text: &str) -> String {
 /// and the help says "an expression" instead of listing them.
 const EXPR_START: &[&str] = &["ident", "number", "string", "fstring", "true", "false", "none", "(", "[", "-", "~", "backward", "not", "lambda"];
 /// Binary operators; when `+` and `*` are both expected, so are the rest
-/// (comparisons and the word operators `is`, `and`, `or` included).
+/// (comparisons and the word operators `is`, `in`, `and`, `or` included).
 const BIN_OPS: &[&str] = &["+", "-", "*", "/", "**", "@", "cmp", "is", "and", "or", "//", "%", "&", "|", "^"];
 /// The most alternatives a help line lists before it gives a general hint instead.
 const MAX_ALTERNATIVES: usize = 6;
@@ -298,7 +322,9 @@ fn expected_help(expected: &[String]) -> Option<String> {
         names.retain(|n| *n != "forward" && *n != "backward");
     }
     if has(&names, "+") && has(&names, "*") {
-        names.retain(|n| !BIN_OPS.contains(n));
+        // Where the operators fit, so do `in` and `not in`, which the grammar
+        // reads as a name (and `not`) so that `in` stays a name elsewhere.
+        names.retain(|n| !BIN_OPS.contains(n) && *n != "ident" && *n != "not");
         alternatives.push("an operator".to_string());
     }
     if has(&names, "newline") {

@@ -30,7 +30,7 @@ pub(crate) mod one_cycle;
 pub(crate) mod param_groups;
 pub(crate) mod plateau;
 mod radam;
-mod repr;
+pub(crate) mod repr;
 mod rmsprop;
 mod rprop;
 pub(crate) mod schedulers;
@@ -388,6 +388,27 @@ impl Lowerer<'_> {
     /// they are run-time numbers.
     pub(crate) fn optimizer_print(&self, k: usize) -> crate::ir::program::PrintArg {
         use crate::ir::program::PrintArg;
+        let opt = &self.optim.optimizers[k];
+        let (hyper, extra) = self.group_options(k);
+        let text = repr::optimizer_repr(opt.kind, &hyper, &extra);
+        // Each mark becomes `str()` of the Python float, as the repr formats it.
+        let marks = [(repr::LR_MARK, hyper.lr_node), (repr::MOMENTUM_MARK, hyper.cycled_momentum)];
+        let mut pieces = Vec::new();
+        let mut rest = text.as_str();
+        while let Some((at, mark, node)) = marks.iter().filter_map(|(m, n)| Some((rest.find(m)?, *m, (*n)?))).min_by_key(|(at, _, _)| *at) {
+            pieces.push(PrintArg::Text(rest[..at].to_string()));
+            pieces.push(PrintArg::Scalar { node, spec: String::new() });
+            rest = &rest[at + mark.len()..];
+        }
+        pieces.push(PrintArg::Text(rest.to_string()));
+        super::output_calls::concat(pieces)
+    }
+
+    /// The options of optimizer `k`'s group as PyTorch holds them now (a
+    /// learning rate or momentum that holds a constant as that number), and the
+    /// keys its schedulers added to the group (`initial_lr`; `OneCycleLR`'s and
+    /// `CyclicLR`'s rates and momenta) with their printed values.
+    pub(crate) fn group_options(&self, k: usize) -> (Hyper, Vec<(&'static str, String)>) {
         use graphc_runtime::format::python_float_repr;
         let opt = &self.optim.optimizers[k];
         let mut hyper = opt.hyper.clone();
@@ -422,18 +443,7 @@ impl Lowerer<'_> {
                 _ => {}
             }
         }
-        let text = repr::optimizer_repr(opt.kind, &hyper, &extra);
-        // Each mark becomes `str()` of the Python float, as the repr formats it.
-        let marks = [(repr::LR_MARK, hyper.lr_node), (repr::MOMENTUM_MARK, hyper.cycled_momentum)];
-        let mut pieces = Vec::new();
-        let mut rest = text.as_str();
-        while let Some((at, mark, node)) = marks.iter().filter_map(|(m, n)| Some((rest.find(m)?, *m, (*n)?))).min_by_key(|(at, _, _)| *at) {
-            pieces.push(PrintArg::Text(rest[..at].to_string()));
-            pieces.push(PrintArg::Scalar { node, spec: String::new() });
-            rest = &rest[at + mark.len()..];
-        }
-        pieces.push(PrintArg::Text(rest.to_string()));
-        super::output_calls::concat(pieces)
+        (hyper, extra)
     }
 
     /// `opt.step()` or `opt.zero_grad()`.

@@ -14,10 +14,21 @@ pub(crate) const MOMENTUM_MARK: &str = "\u{0}momentum\u{0}";
 /// assigned learning rate that is not a constant, and [`MOMENTUM_MARK`] for a
 /// cycled momentum), with the keys its schedulers added to the group (`extra`).
 pub(crate) fn optimizer_repr(kind: Kind, h: &Hyper, extra: &[(&'static str, String)]) -> String {
+    let mut out = format!("{} (\nParameter Group 0\n", kind.name());
+    for (name, value) in group_rows(kind, h, extra) {
+        out.push_str(&format!("    {name}: {value}\n"));
+    }
+    out.push(')');
+    out
+}
+
+/// The keys of the group (but `params`) and their values as the repr prints
+/// them, sorted: PyTorch's options for `kind`, then the keys schedulers added (`extra`).
+pub(crate) fn group_rows(kind: Kind, h: &Hyper, extra: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
     let num = |name: &str, v: f64| if h.ints.contains(&name) { format!("{}", v as i64) } else { python_float_repr(v) };
     let momentum = |v: f64| if h.cycled_momentum.is_some() { MOMENTUM_MARK.to_string() } else { num("momentum", v) };
     let flag = |b: bool| if b { "True" } else { "False" }.to_string();
-    let mut rows: Vec<(&str, String)> = vec![
+    let mut rows: Vec<(&'static str, String)> = vec![
         ("differentiable", flag(false)),
         ("foreach", "None".to_string()),
         ("lr", if h.lr_node.is_some() { LR_MARK.to_string() } else { num("lr", h.lr) }),
@@ -89,10 +100,5 @@ pub(crate) fn optimizer_repr(kind: Kind, h: &Hyper, extra: &[(&'static str, Stri
     }
     rows.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
     rows.sort_by(|a, b| a.0.cmp(b.0));
-    let mut out = format!("{} (\nParameter Group 0\n", kind.name());
-    for (name, value) in rows {
-        out.push_str(&format!("    {name}: {value}\n"));
-    }
-    out.push(')');
-    out
+    rows
 }
