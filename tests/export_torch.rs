@@ -30,6 +30,7 @@ const EXPORTABLE: &[&str] = &[
     "classifier",
     "cyclic_lr",
     "digits_data",
+    "digits_dropout",
     "double_backward",
     "dtypes",
     "entmax",

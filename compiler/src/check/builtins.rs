@@ -86,6 +86,8 @@ pub enum Builtin {
     HuberLoss,
     Linear,
     Normalize,
+    /// `dropout(input, p=0.5, training=true, inplace=false)`: PyTorch's `F.dropout`.
+    Dropout,
     MatMul,
     Transpose,
     /// A builtin that changes shapes or ranks ([`ShapeBuiltin`]).
@@ -298,6 +300,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("huber_loss", Builtin::HuberLoss),
     ("linear", Builtin::Linear),
     ("normalize", Builtin::Normalize),
+    ("dropout", Builtin::Dropout),
     ("matmul", Builtin::MatMul),
     ("transpose", Builtin::Transpose),
     ("mm", Builtin::Mm),
@@ -450,6 +453,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::HuberLoss => sig(&["input", "target"], 2, Some(2), &["reduction", "delta"]),
         B::Linear => sig(&["input", "weight", "bias"], 2, Some(3), &[]),
         B::Normalize => sig(&["input", "p", "dim", "eps"], 1, Some(4), &[]),
+        B::Dropout => sig(&["input", "p", "training", "inplace"], 1, Some(4), &[]),
         B::Backward => sig(&["tensor", "grad"], 1, Some(2), &["retain_graph"]),
         B::Grad => sig(&["output", "input", "grad"], 2, Some(3), &["create_graph", "retain_graph"]),
         B::Print => sig(&[], 0, None, &["sep", "end", "flush"]),

@@ -152,6 +152,7 @@ const FUNCTIONAL: &[&str] = &[
     "huber_loss",
     "linear",
     "normalize",
+    "dropout",
     "hardtanh",
     "leaky_relu",
     "elu",

@@ -88,6 +88,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::HuberLoss => self.loss_call(b, name, &mut bound, span),
             Builtin::Linear => self.linear(&bound, span),
             Builtin::Normalize => self.normalize(&bound, span),
+            Builtin::Dropout => self.dropout_call(&bound, span),
             Builtin::MatMul => {
                 let [(a, sa), (c, sc)] = self.two(&bound);
                 let (Some(x), Some(y)) = (self.expect_tensor(a, sa, "matmul's input"), self.expect_tensor(c, sc, "matmul's other")) else {

@@ -184,6 +184,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::HuberLoss
             | Builtin::Linear
             | Builtin::Normalize
+            | Builtin::Dropout
             | Builtin::MatMul
             | Builtin::Transpose
             | Builtin::Shape(_)

@@ -34,6 +34,7 @@ mod conditions;
 mod counter_conditions;
 mod creation_calls;
 mod data_calls;
+mod dropout;
 mod dtypes;
 mod dyn_index;
 mod early_returns;

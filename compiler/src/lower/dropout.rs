@@ -1,0 +1,116 @@
+//! `dropout(input, p=0.5, training=true, inplace=false)`: PyTorch's
+//! `F.dropout` as its CPU code computes it (`_dropout_impl` in ATen's
+//! `Dropout.cpp`): a mask `noise` shaped as the input, `noise.bernoulli_(1 - p)`,
+//! then `noise.div_(1 - p)` and `input * noise`, so the gradient is `grad *
+//! noise` (`MulBackward0`). With `p == 0`, `training=false` or no elements the
+//! input comes back as it is; with `p == 1` it is multiplied by a zero.
+//!
+//! `bernoulli_(q)` on the CPU draws each element as `rand`'s f64 draw `u < q`
+//! (two 32-bit numbers of the generator per element, in order): that is
+//! PyTorch's default kernel, which it runs on AMD processors and in builds
+//! without MKL. On Intel processors a PyTorch built with MKL draws the mask
+//! from MKL's own stream instead (`bernoulli_scalar_kernel`), so its masks
+//! differ there; docs/act-language.md says so.
+
+use graphc_runtime::op::Cmp;
+use graphc_runtime::{DType, Op};
+
+use super::{Lowerer, Num, Value};
+use crate::check::builtins::Bound;
+use crate::diag::{Code, Diagnostic};
+use crate::syntax::ast::{BinOp, Span};
+
+impl Lowerer<'_> {
+    pub(super) fn dropout_call(&mut self, bound: &Bound<Value>, span: Span) -> Value {
+        let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
+        let Some(t) = self.expect_tensor(v, vs, "`dropout`'s input") else { return Value::Poison };
+        let arg = |i: usize| bound.positional.get(i).cloned().flatten();
+        let p = match arg(1) {
+            None => 0.5,
+            Some((Value::Number(n), ps)) => {
+                let p = n.f64();
+                if !(0.0..=1.0).contains(&p) {
+                    return self.error(
+                        Diagnostic::new(
+                            Code::E0107,
+                            format!("dropout probability has to be between 0 and 1, but got {}", python_number(n)),
+                            ps,
+                            "not a probability",
+                        )
+                        .with_help("pass the probability of zeroing an element, from 0 to 1"),
+                    );
+                }
+                p
+            }
+            Some((other, ps)) => {
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0107,
+                        format!("`dropout`'s `p` must be a number known at compile time, not {}", other.describe()),
+                        ps,
+                        "not a number",
+                    )
+                    .with_help("pass the probability as a number (`dropout(x, 0.25)`)"),
+                )
+            }
+        };
+        let flag = |this: &mut Self, i: usize, name: &str, default: bool| match arg(i) {
+            None => Some(default),
+            Some((Value::Bool(b), _)) => Some(b),
+            Some((other, s)) => {
+                this.error(
+                    Diagnostic::new(
+                        Code::E0107,
+                        format!("`dropout`'s `{name}` must be a bool known at compile time, not {}", other.describe()),
+                        s,
+                        "not a bool",
+                    )
+                    .with_help(format!("pass `{name}=true` or `{name}=false`")),
+                );
+                None
+            }
+        };
+        let (Some(training), Some(inplace)) = (flag(self, 2, "training", true), flag(self, 3, "inplace", false)) else { return Value::Poison };
+        if inplace {
+            let at = arg(3).map_or(span, |(_, s)| s);
+            return self.error(
+                Diagnostic::new(Code::E0107, "`dropout(..., inplace=true)` is not supported", at, "in place")
+                    .with_help("assign the result instead: `x = dropout(x, p)`, which computes the same numbers"),
+            );
+        }
+        let dtype = self.dtype_of(t);
+        if !dtype.is_float() {
+            return self.error(
+                Diagnostic::new(Code::E0107, format!("`dropout` needs a floating-point input, not {dtype}"), vs, "not floating-point")
+                    .with_help("convert the input first (`x.float()`): PyTorch cannot divide its integer mask by `1 - p` in place"),
+            );
+        }
+        let shape = self.shape_of(t);
+        if p == 0.0 || !training || shape.iter().product::<usize>() == 0 {
+            return Value::Tensor(t);
+        }
+        let keep = 1.0 - p;
+        let noise = if p == 1.0 {
+            // PyTorch multiplies by a 0-d zero, drawing nothing.
+            self.scalar(0.0, dtype, span)
+        } else {
+            let u = self.node(Op::Rand, DType::F64, shape.clone(), &[], span);
+            let q = self.scalar(keep, DType::F64, span);
+            let kept = self.node(Op::Compare(Cmp::Lt), DType::Bool, shape, &[u, q], span);
+            let mask = self.cast_to(kept, dtype, span);
+            match self.binary(BinOp::Div, (Value::Tensor(mask), span), (Value::Number(Num::Float(keep)), span), span) {
+                Value::Tensor(n) => n,
+                other => return other,
+            }
+        };
+        self.binary(BinOp::Mul, (Value::Tensor(t), vs), (Value::Tensor(noise), span), span)
+    }
+}
+
+/// A Python number as PyTorch's message prints it.
+fn python_number(n: Num) -> String {
+    match n {
+        Num::Int(i) => i.to_string(),
+        Num::Float(f) => graphc_runtime::format::python_float_repr(f),
+    }
+}
