@@ -57,6 +57,7 @@ const EXPORTABLE: &[&str] = &[
     "loop_state",
     "losses",
     "lr_schedule",
+    "maml_sine",
     "mark_non_differentiable",
     "mask_index",
     "max_argmax",

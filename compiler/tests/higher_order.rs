@@ -3,6 +3,9 @@
 //! against builtin tanh, and against central finite differences of the first
 //! gradient, all in f64.
 
+mod common;
+
+use graphc_compiler::diag::Code;
 use graphc_compiler::driver::compile;
 use graphc_runtime::exec::run_capture;
 use graphc_runtime::Tensor;
@@ -120,4 +123,70 @@ fn grad_with_respect_to_an_unused_tensor_is_an_error() {
     let src = format!("{}z = tensor([1.0], dtype=f64, requires_grad=true)\nprint(grad((x * 2).sum(), z))\n", leaf(&[1.0]));
     let err = compile(&src, false).err().expect("z is not used to compute the sum");
     assert_eq!(err[0].code, graphc_compiler::diag::Code::E0405);
+}
+
+/// `grad(y, [w, b])` returns the tuple of gradients, as `torch.autograd.grad`
+/// does, in the order asked (a tensor asked twice gets its gradient twice);
+/// `allow_unused=true` gives `none` for a tensor `y` does not use, and
+/// `grad_outputs` is PyTorch's name for the seed. With `create_graph=true` the
+/// tuple's gradients differentiate again. MAML's inner loop takes its
+/// gradients this way (`examples/maml_sine.act`).
+#[test]
+fn grad_of_a_list_gives_a_tuple_as_pytorch_does() {
+    // import torch
+    // torch.manual_seed(0)
+    // w = torch.randn(3, requires_grad=True)
+    // b = torch.randn(1, requires_grad=True)
+    // u = torch.randn(2, requires_grad=True)
+    // x = torch.randn(4, 3)
+    // y = torch.tanh(x @ w + b)
+    // gw, gb = torch.autograd.grad(y.sum(), [w, b], retain_graph=True)
+    // print(gw, gb)
+    // gs = torch.autograd.grad(y, (w, u, w), grad_outputs=torch.ones(4) * 2, allow_unused=True, retain_graph=True)
+    // print(len(gs), gs[0], gs[1], gs[2])
+    // g1 = torch.autograd.grad(y.sum(), [w], create_graph=True)
+    // print(len(g1))
+    // h = torch.autograd.grad((g1[0] ** 2).sum(), (w, b))
+    // print(h)
+    let program = r#"
+manual_seed(0)
+w = randn(3, requires_grad=true)
+b = randn(1, requires_grad=true)
+u = randn(2, requires_grad=true)
+x = randn(4, 3)
+y = tanh(x @ w + b)
+gw, gb = grad(y.sum(), [w, b], retain_graph=true)
+print(gw, gb)
+gs = grad(y, (w, u, w), grad_outputs=ones(4) * 2, allow_unused=true, retain_graph=true)
+print(len(gs), gs[0], gs[1], gs[2])
+g1 = grad(y.sum(), [w], create_graph=true)
+print(len(g1))
+h = grad((g1[0] ** 2).sum(), (w, b))
+print(h)
+"#;
+    let want = "\
+tensor([-0.4792, -0.7876,  0.2231]) tensor([2.2181])
+3 tensor([-0.9583, -1.5752,  0.4463]) None tensor([-0.9583, -1.5752,  0.4463])
+1
+(tensor([-0.8253,  0.5046, -0.7237]), tensor([1.2526]))
+";
+    assert_eq!(common::run(program), want);
+}
+
+/// PyTorch's refusals of `grad`'s inputs, at the argument: no tensors, one
+/// that the output does not use (unless `allow_unused=true`), and the seed
+/// given twice.
+#[test]
+fn grad_refuses_what_pytorch_refuses_at_the_argument() {
+    let first = |program: &str| match compile(program, false) {
+        Ok(_) => panic!("compiled: {program}"),
+        Err(d) => (d[0].code, d[0].message.clone(), d[0].primary.span.start),
+    };
+    let empty = "w = ones(2, requires_grad=true)\ng = grad(w.sum(), [])\n";
+    assert_eq!(first(empty), (Code::E0107, "grad requires non-empty inputs.".to_string(), empty.find("[]").unwrap()));
+    let unused = "w = ones(2, requires_grad=true)\nu = ones(2, requires_grad=true)\ng = grad(w.sum(), [w, u])\n";
+    let (code, _, at) = first(unused);
+    assert_eq!((code, at), (Code::E0405, unused.rfind('u').unwrap()));
+    let twice = "w = ones(2, requires_grad=true)\ng = grad(w.sum(), w, ones(()), grad_outputs=ones(()))\n";
+    assert_eq!(first(twice).0, Code::E0107);
 }

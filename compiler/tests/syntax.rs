@@ -303,6 +303,20 @@ fn lambdas_and_comprehensions_parse_as_python_reads_them() {
     assert_eq!(expr("[x for x in lambda_]"), "(list-of x (for (x) lambda_))");
 }
 
+/// `forward` opens an op's forward block only where a statement starts with
+/// `forward {`; elsewhere it is a name, as PyTorch code uses it (`def forward`).
+#[test]
+fn forward_is_a_name_outside_an_ops_forward_block() {
+    let file = parse_ok(
+        "fn forward(x, params) {\n    return x\n}\ny = forward(1, 2)\nz = m.forward\nop A(x) {\n    forward {\n        return x\n    }\n}\n",
+    );
+    match &file.items[0] {
+        Item::Fn(f) => assert_eq!(f.name.name, "forward"),
+        _ => panic!("not a fn"),
+    }
+    assert!(matches!(file.items[3], Item::Op(_)));
+}
+
 /// `in` and `not in` sit with the comparisons, below `|` and above `not`, and
 /// `in` is read as a name elsewhere (a loop's `in`, a comprehension's).
 #[test]

@@ -361,8 +361,9 @@ impl Exporter<'_> {
             ("sum", _) if first().is_some_and(|e| scope.kinds.of(e) == Kind::Other) => format!("sum({list})"),
             // `transpose(m)` of a matrix, without dimensions, is PyTorch's `torch.t(m)`.
             ("transpose", _) if args.len() == 1 => format!("torch.t({list})"),
-            // graphc's `grad(y, x)` of one tensor gives its gradient; PyTorch's a 1-tuple.
-            ("grad", _) if args.get(1).is_some_and(|a| a.name.is_none() && !matches!(a.value.kind, ExprKind::List(_) | ExprKind::Tuple(_))) => {
+            // graphc's `grad(y, x)` of one tensor gives its gradient; PyTorch's a
+            // 1-tuple. Of a list or tuple, both give the tuple.
+            ("grad", _) if args.get(1).is_some_and(|a| a.name.is_none() && scope.kinds.of(&a.value) != Kind::Other) => {
                 format!("torch.autograd.grad({})[0]", self.renamed_args(args, scope, GRAD_KEYWORDS).join(", "))
             }
             // PyTorch makes a 0-d tensor from an empty size, never from no size at all.

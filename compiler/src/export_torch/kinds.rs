@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::syntax::ast::{Comprehension, Expr, ExprKind, UnOp};
+use crate::syntax::ast::{Block, Comprehension, Expr, ExprKind, File, Item, StmtKind, UnOp};
 
 use super::table::{self, Spelling};
 
@@ -25,9 +25,40 @@ pub enum Kind {
 #[derive(Clone, Default)]
 pub struct Kinds {
     names: HashMap<String, Kind>,
+    /// The program's fns that return a list or a tuple (`return [w, b]`), whose
+    /// calls are not tensors; shared by every scope of one export.
+    returns: std::rc::Rc<HashMap<String, Kind>>,
 }
 
 impl Kinds {
+    /// No names bound, with the kinds the program's fns return.
+    pub fn with_returns(returns: std::rc::Rc<HashMap<String, Kind>>) -> Kinds {
+        Kinds { names: HashMap::new(), returns }
+    }
+
+    /// The kind each fn of `file` returns, where it is not a tensor: a list or
+    /// a tuple at some `return` of its body.
+    pub fn fn_returns(file: &File) -> HashMap<String, Kind> {
+        fn returns_other(block: &Block, kinds: &Kinds) -> bool {
+            block.stmts.iter().any(|s| match &s.kind {
+                StmtKind::Return(values) => values.len() > 1 || values.first().is_some_and(|v| kinds.of(v) == Kind::Other),
+                StmtKind::If(i) => crate::check::flow::if_blocks(i).any(|b| returns_other(b, kinds)),
+                StmtKind::NoGrad(b) => returns_other(b, kinds),
+                StmtKind::For(f) => returns_other(&f.body, kinds),
+                _ => false,
+            })
+        }
+        let mut out = HashMap::new();
+        for item in &file.items {
+            if let Item::Fn(f) = item {
+                if returns_other(&f.body, &Kinds::default()) {
+                    out.insert(f.name.name.clone(), Kind::Other);
+                }
+            }
+        }
+        out
+    }
+
     pub fn bind(&mut self, name: &str, kind: Kind) {
         self.names.insert(name.to_string(), kind);
     }
@@ -78,6 +109,8 @@ impl Kinds {
             },
             ExprKind::Binary { lhs, rhs, .. } => match (self.of(lhs), self.of(rhs)) {
                 (Kind::Host, Kind::Host) => Kind::Host,
+                // Lists and tuples concatenate and repeat (`init(1, 40) + init(40, 1)`, `[0] * n`).
+                (Kind::Other, Kind::Other | Kind::Host) | (Kind::Host, Kind::Other) => Kind::Other,
                 _ => Kind::Tensor,
             },
             ExprKind::Logic { .. } | ExprKind::Not(_) | ExprKind::Is { .. } | ExprKind::In { .. } => Kind::Host,
@@ -94,6 +127,7 @@ impl Kinds {
                 _ if matches!(callee.name.as_str(), "float" | "int" | "len" | "needs_grad") => Kind::Host,
                 _ if callee.name == "range" || crate::lower::optim::Kind::lookup(&callee.name).is_some() => Kind::Other,
                 _ if matches!(callee.name.as_str(), "StepLR" | "ExponentialLR" | "MultiStepLR") => Kind::Other,
+                _ if !self.is_bound(&callee.name) && self.returns.contains_key(&callee.name) => self.returns[&callee.name],
                 _ => Kind::Tensor,
             },
             ExprKind::Method { method, args, .. } => match method.name.as_str() {

@@ -42,6 +42,8 @@ struct Exporter<'a> {
     globals: std::collections::HashSet<String>,
     /// For each op and fn, the kind of value each call passed for each parameter.
     param_kinds: HashMap<String, Vec<Option<Kind>>>,
+    /// The fns that return a list or a tuple ([`kinds::Kinds::fn_returns`]).
+    returns: std::rc::Rc<HashMap<String, Kind>>,
     imports: Imports,
     errors: Vec<Diagnostic>,
 }
@@ -55,6 +57,7 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
         fns: HashMap::new(),
         globals: crate::check::ops::top_level_names(file).into_keys().collect(),
         param_kinds: HashMap::new(),
+        returns: std::rc::Rc::new(kinds::Kinds::fn_returns(file)),
         imports: Imports::default(),
         errors: Vec::new(),
     };
@@ -74,6 +77,7 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
     // parameters of each op and fn receive host numbers; the definitions, printed
     // above them, are translated after.
     let mut top = stmts::Scope::module();
+    top.kinds = kinds::Kinds::with_returns(ex.returns.clone());
     let mut script = String::new();
     // A fn defined again (`def model(xb)` a second time) is a Python `def` at the
     // same place among the statements, so that the calls before it reach the

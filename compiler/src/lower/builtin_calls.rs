@@ -339,26 +339,82 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// `grad(y, x, grad=g, create_graph=false, retain_graph=create_graph)`: the
-    /// gradient of `y` with respect to `x` as a value, without touching `.grad`.
-    /// With `create_graph` it is derived now, requiring grad where it depends on
-    /// tensors that do, so later statements can differentiate it again.
+    /// `grad(y, x, grad=g, create_graph=false, retain_graph=create_graph,
+    /// allow_unused=false)`: the gradient of `y` with respect to `x` as a value,
+    /// without touching `.grad`; with a list or tuple of tensors for `x`, the tuple
+    /// of their gradients, as `torch.autograd.grad` returns (`none` for one that
+    /// `y` does not use, with `allow_unused=true`). `grad_outputs=g` is PyTorch's
+    /// name for `grad`. With `create_graph` the gradients are derived now,
+    /// requiring grad where they depend on tensors that do, so later statements
+    /// can differentiate them again.
     fn grad(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
         let Some(create_graph) = self.flag(bound, "create_graph", false) else { return Value::Poison };
         let Some(retain_graph) = self.flag(bound, "retain_graph", create_graph) else { return Value::Poison };
+        let Some(allow_unused) = self.flag(bound, "allow_unused", false) else { return Value::Poison };
         let Some((y, ys)) = self.differentiable(bound) else { return Value::Poison };
-        let (v, xs) = bound.positional[1].clone().expect("bind guarantees the input");
-        let Some(x) = self.expect_tensor(v, xs, "the tensor to differentiate with respect to") else { return Value::Poison };
-        if !crate::autodiff::reaches(&self.prog, y, x) {
+        let (v, vs) = bound.positional[1].clone().expect("bind guarantees the input");
+        let (inputs, sequence) = match v {
+            Value::List(items) | Value::Tuple(items) => (items, true),
+            other => (vec![(other, vs)], false),
+        };
+        if inputs.is_empty() {
             return self.error(
-                Diagnostic::new(Code::E0405, "no gradient flows from this tensor to the one asked for", xs, "not used to compute the first argument")
-                    .with_secondary(ys, "differentiated tensor")
-                    .with_help("ask for the gradient with respect to a tensor that requires grad and is used (not through `detach`) to compute the first argument"),
+                Diagnostic::new(Code::E0107, "grad requires non-empty inputs.", vs, "no tensors")
+                    .with_help("list the tensors to differentiate with respect to: `grad(y, [w, b])`"),
             );
         }
-        let Ok(seed) = self.seed(bound.positional.get(2).cloned().flatten(), y, ys) else { return Value::Poison };
-        if !self.check_grad_crosses_ifs(y, x, span) {
-            return Value::Poison;
+        // The tensors asked for, in order; `None` for one that `y` does not use.
+        let mut xs: Vec<Option<NodeId>> = Vec::with_capacity(inputs.len());
+        for (v, s) in inputs {
+            let Some(x) = self.expect_tensor(v, s, "the tensor to differentiate with respect to") else { return Value::Poison };
+            if crate::autodiff::reaches(&self.prog, y, x) {
+                xs.push(Some(x));
+                continue;
+            }
+            if allow_unused {
+                xs.push(None);
+                continue;
+            }
+            return self.error(
+                Diagnostic::new(Code::E0405, "no gradient flows from this tensor to the one asked for", s, "not used to compute the first argument")
+                    .with_secondary(ys, "differentiated tensor")
+                    .with_help("ask for the gradient with respect to a tensor that requires grad and is used (not through `detach`) to compute the first argument, or pass `allow_unused=true` to get `none` for it"),
+            );
+        }
+        let given = bound.positional.get(2).cloned().flatten();
+        let given = match (given, bound.keyword("grad_outputs")) {
+            (Some(_), Some((_, s))) => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, "`grad` got the gradient twice, as `grad` and as `grad_outputs`", s, "given twice")
+                        .with_help("pass it once"),
+                )
+            }
+            (g, None) => g,
+            (None, g) => g,
+        };
+        let Ok(seed) = self.seed(given, y, ys) else { return Value::Poison };
+        let mut targets: Vec<NodeId> = Vec::new();
+        for &x in xs.iter().flatten() {
+            if !targets.contains(&x) {
+                targets.push(x);
+            }
+        }
+        for &x in &targets {
+            if !self.check_grad_crosses_ifs(y, x, span) {
+                return Value::Poison;
+            }
+        }
+        let result = |grads: &std::collections::HashMap<NodeId, NodeId>| {
+            let items: Vec<(Value, Span)> = xs.iter().map(|x| (x.map_or(Value::None, |x| Value::Tensor(grads[&x])), vs)).collect();
+            if sequence {
+                Value::Tuple(items)
+            } else {
+                items.into_iter().next().map_or(Value::None, |(v, _)| v)
+            }
+        };
+        if targets.is_empty() {
+            // Every tensor asked for is unused: PyTorch runs nothing and gives `None`s.
+            return result(&std::collections::HashMap::new());
         }
         let k = self.prog.backwards.len() as u32;
         let region = Region::Backward(k);
@@ -368,7 +424,7 @@ impl<'a> Lowerer<'a> {
             let crossed = crate::autodiff::backward_nodes(&self.prog, y)
                 .into_iter()
                 .filter(|n| matches!(self.prog.graph.node(*n).op, graphc_runtime::Op::RegionOutput { .. }))
-                .filter(|n| *n != x && crate::autodiff::reaches(&self.prog, *n, x))
+                .filter(|n| targets.iter().all(|x| n != x) && targets.iter().any(|x| crate::autodiff::reaches(&self.prog, *n, *x)))
                 .min();
             if let Some(n) = crossed {
                 let what = if crate::autodiff::branch_of(&self.prog, n).is_some() { "an `if` decided at run time" } else { "a loop" };
@@ -379,21 +435,26 @@ impl<'a> Lowerer<'a> {
                 );
             }
             let templates = crate::autodiff::templates(&self.prog);
-            let targets = std::collections::HashSet::from([x]);
-            let d = crate::autodiff::derive(&mut self.prog, y, seed, span, region, &targets, true, &templates);
+            let wanted: std::collections::HashSet<NodeId> = targets.iter().copied().collect();
+            let d = crate::autodiff::derive(&mut self.prog, y, seed, span, region, &wanted, true, &templates);
             self.grad_fn.extend(d.grad_fns.iter().cloned());
-            let result = d.grads[&x];
             let derived = Some(DerivedCall { holders: d.holders, forward_reads: d.forward_reads });
             self.prog.backwards.push(BackwardCall { span, root: y, seed, retain_graph, targets: vec![], derived });
-            return Value::Tensor(result);
+            return result(&d.grads);
         }
         let saved_region = std::mem::replace(&mut self.region, region);
-        let (dt, sh) = (self.dtype_of(x), self.shape_of(x));
-        let placeholder = self.node(Op::Param(0), dt, sh, &[], span);
-        self.prog.graph.meta_mut(placeholder).note = Some("grad(...)".to_string());
+        let mut placeholders = std::collections::HashMap::new();
+        let mut pairs = Vec::with_capacity(targets.len());
+        for &x in &targets {
+            let (dt, sh) = (self.dtype_of(x), self.shape_of(x));
+            let placeholder = self.node(Op::Param(pairs.len() as u32), dt, sh, &[], span);
+            self.prog.graph.meta_mut(placeholder).note = Some("grad(...)".to_string());
+            placeholders.insert(x, placeholder);
+            pairs.push((x, placeholder));
+        }
         self.region = saved_region;
-        self.prog.backwards.push(BackwardCall { span, root: y, seed, retain_graph, targets: vec![(x, placeholder)], derived: None });
-        Value::Tensor(placeholder)
+        self.prog.backwards.push(BackwardCall { span, root: y, seed, retain_graph, targets: pairs, derived: None });
+        result(&placeholders)
     }
 
     /// A `backward` (the function or the method) of a value whose error was

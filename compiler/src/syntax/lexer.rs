@@ -64,7 +64,9 @@ pub enum Token {
     Op,
     #[token("fn")]
     Fn,
-    #[token("forward")]
+    /// `forward` where it starts an op's forward block (`forward {`); [`lex`]
+    /// makes it from a name by context, so `fn forward(x, params)` and
+    /// `forward(x)` keep the name, as PyTorch code uses it.
     Forward,
     #[token("backward")]
     Backward,
@@ -300,6 +302,7 @@ pub fn lex(source: &str) -> Result<Vec<(usize, Token, usize)>, Diagnostic> {
         }
         out.push((range.start, token, range.end));
         declaration_keyword(&mut out);
+        forward_block(&mut out);
     }
     // The end of the file ends the last statement as a newline would.
     if depth == 0 && out.last().is_some_and(|(_, last, _)| last.ends_statement()) {
@@ -325,6 +328,20 @@ fn declaration_keyword(out: &mut [(usize, Token, usize)]) {
     let starts_statement = n == 2 || matches!(out[n - 3].1, Token::Newline | Token::Semi | Token::LBrace | Token::RBrace);
     if starts_statement {
         out[n - 2].1 = keyword;
+    }
+}
+
+/// Once a `{` follows `forward`, turns that `forward` into the keyword of an
+/// op's forward block if it starts a statement: a name followed by `{` is never
+/// valid there otherwise, so `forward` stays a name everywhere else.
+fn forward_block(out: &mut [(usize, Token, usize)]) {
+    let n = out.len();
+    if n < 2 || out[n - 1].1 != Token::LBrace || !matches!(&out[n - 2].1, Token::Ident(name) if name == "forward") {
+        return;
+    }
+    let starts_statement = n == 2 || matches!(out[n - 3].1, Token::Newline | Token::Semi | Token::LBrace | Token::RBrace);
+    if starts_statement {
+        out[n - 2].1 = Token::Forward;
     }
 }
 
