@@ -89,17 +89,17 @@ s = h * 2
 if h.sum() < 10 {
     s = s * h
 }
-g = grad(s.sum(), h)
+g = grad(s.sum(), h)[0]
 print(g.tolist())
 t = h * 1
 if a.sum() > 100 {
     t = t.exp()
 }
-print(grad((t * h).sum(), a, retain_graph=true).tolist())
+print(grad((t * h).sum(), a, retain_graph=true)[0].tolist())
 if a.sum() < 100 {
     t = t.exp()
 }
-print(grad((t * h).sum(), a).tolist())
+print(grad((t * h).sum(), a)[0].tolist())
 "#;
     let want = "\
 [-1.8066304922103882, -2.159053325653076, -2.026254177093506, 2.3333959579467773]
@@ -193,15 +193,15 @@ fn what_a_backward_cannot_cross_is_an_error_at_its_place() {
     assert_eq!(run(looped), "tensor([8., 8., 8.])\n");
     // `grad(y, h)` stops at `h`: a loop that draws on the way is checked, one
     // that made the target is not.
-    let to_h = "manual_seed(0)\nx = ones(3, requires_grad=true)\nh = x * 2\nif x.sum() > 0 {\n    y = h * 1\n    for i in range(3) {\n        y = y * rand(3)\n    }\n} else {\n    y = h * 3\n}\nprint(grad(y.sum(), h))\n";
+    let to_h = "manual_seed(0)\nx = ones(3, requires_grad=true)\nh = x * 2\nif x.sum() > 0 {\n    y = h * 1\n    for i in range(3) {\n        y = y * rand(3)\n    }\n} else {\n    y = h * 3\n}\nprint(grad(y.sum(), h)[0])\n";
     let (code, message, at) = first(to_h);
     assert_eq!(code, Code::E0604);
     assert!(message.contains("a loop or `if` inside it draws random numbers"), "{message}");
     assert_eq!(at, to_h.find("rand(3)"));
-    let to_y = "x = ones(3, requires_grad=true)\nif x.sum() > 0 {\n    y = x * 1\n    for i in range(3) {\n        y = y * 2\n    }\n} else {\n    y = x * 3\n}\nz = y * y\nprint(grad(z.sum(), y))\n";
+    let to_y = "x = ones(3, requires_grad=true)\nif x.sum() > 0 {\n    y = x * 1\n    for i in range(3) {\n        y = y * 2\n    }\n} else {\n    y = x * 3\n}\nz = y * y\nprint(grad(z.sum(), y)[0])\n";
     assert_eq!(run(to_y), "tensor([16., 16., 16.])\n");
     let twice =
-        "x = ones(3, requires_grad=true)\nif x.sum() > 0 {\n    y = x * x\n} else {\n    y = x * 3\n}\ng = grad(y.sum(), x, create_graph=true)\n";
+        "x = ones(3, requires_grad=true)\nif x.sum() > 0 {\n    y = x * x\n} else {\n    y = x * 3\n}\ng = grad(y.sum(), x, create_graph=true)[0]\n";
     let (code, message, _) = first(twice);
     assert_eq!(code, Code::E0604);
     assert!(message.contains("create_graph=true"), "{message}");

@@ -122,13 +122,13 @@ fn derivatives_against_differences(xs: &[f64; 6], f: &str, order: usize, h: f64)
     let mut src = String::new();
     for (name, d) in [("x", 0.0), ("xp", h), ("xm", -h)] {
         src += &format!("{name} = tensor({}, dtype=f64, requires_grad=true)\n", list(d));
-        src += &format!("d1_{name} = grad({}, {name}, create_graph=true)\n", f.replace('X', name));
+        src += &format!("d1_{name} = grad({}, {name}, create_graph=true)[0]\n", f.replace('X', name));
         for k in 2..order {
-            src += &format!("d{k}_{name} = grad(d{}_{name}.sum(), {name}, create_graph=true)\n", k - 1);
+            src += &format!("d{k}_{name} = grad(d{}_{name}.sum(), {name}, create_graph=true)[0]\n", k - 1);
         }
     }
     let last = order - 1;
-    src += &format!("print(grad(d{last}_x.sum(), x))\nprint(d{last}_xp)\nprint(d{last}_xm)\n");
+    src += &format!("print(grad(d{last}_x.sum(), x)[0])\nprint(d{last}_xp)\nprint(d{last}_xm)\n");
     let c = compile(&src, false).unwrap_or_else(|d| panic!("does not compile: {d:?}\n{src}"));
     let t = run_capture(&c.plan).expect("runs").1;
     let v = |i: usize| t[i].as_f64().expect("f64").to_vec();

@@ -73,8 +73,8 @@ a = randn(4, requires_grad=true)
 s = twice(a) + twice(a * 3)
 s.sum().backward()
 print(a.grad)
-d = grad(tanh(a).sum(), a, create_graph=true)
-print(grad(d.sum(), a))
+d = grad(tanh(a).sum(), a, create_graph=true)[0]
+print(grad(d.sum(), a)[0])
 "#,
 ];
 

@@ -164,8 +164,8 @@ for t in range(7, 0, -2) {
     h = sin(h * w) + x[t] * h
 }
 y = (h * h).sum()
-print(grad(y, w, retain_graph=true).tolist())
-print(grad(y, a).tolist())
+print(grad(y, w, retain_graph=true)[0].tolist())
+print(grad(y, a)[0].tolist())
 c = a.sigmoid()
 s = c * 1
 for i in range(3) {
@@ -374,7 +374,7 @@ fn what_a_backward_cannot_cross_is_an_error_at_its_place() {
     // (PyTorch 2.15 prints the same for both.)
     assert_eq!(run(drawn_before), "[0.35331177711486816, 0.26668527722358704, -2.191754102706909]\n");
     assert_eq!(run(drawn_in), run(drawn_before));
-    let twice = "x = ones(3, requires_grad=true)\nh = x * 1\nfor i in range(3) {\n    h = h * x\n}\ng = grad(h.sum(), x, create_graph=true)\n";
+    let twice = "x = ones(3, requires_grad=true)\nh = x * 1\nfor i in range(3) {\n    h = h * x\n}\ng = grad(h.sum(), x, create_graph=true)[0]\n";
     let (code, message, at) = first(twice);
     assert_eq!(code, Code::E0604);
     assert!(message.contains("`create_graph=true` through a loop"), "{message}");

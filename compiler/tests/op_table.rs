@@ -38,7 +38,7 @@ fn run(source: &str) -> String {
 /// The program PyTorch ran for the expected outputs below: `f(x)` of a leaf that
 /// requires grad, and its gradient derived with `create_graph=true`.
 fn forward_and_gradient(f: &str) -> String {
-    run(&format!("x = tensor([0.5, -0.25, 1.5], requires_grad=true)\ny = {f}(x)\nprint(y)\nd = grad(y.sum(), x, create_graph=true)\nprint(d)\n"))
+    run(&format!("x = tensor([0.5, -0.25, 1.5], requires_grad=true)\ny = {f}(x)\nprint(y)\nd = grad(y.sum(), x, create_graph=true)[0]\nprint(d)\n"))
 }
 
 #[test]
@@ -67,7 +67,7 @@ fn cosh_prints_pytorchs_grad_fn_names() {
 
 /// `forward_and_gradient` at chosen values, for ops whose domain excludes the default ones.
 fn forward_and_gradient_at(f: &str, values: &str) -> String {
-    run(&format!("x = tensor({values}, requires_grad=true)\ny = {f}(x)\nprint(y)\nd = grad(y.sum(), x, create_graph=true)\nprint(d)\n"))
+    run(&format!("x = tensor({values}, requires_grad=true)\ny = {f}(x)\nprint(y)\nd = grad(y.sum(), x, create_graph=true)[0]\nprint(d)\n"))
 }
 
 /// The elementwise builtins of issue 9, each with the two lines PyTorch 2.15
@@ -192,7 +192,7 @@ fn elementwise_builtins_print_pytorchs_values_and_grad_fn_names() {
 /// `atan2(y, x)` and the gradients of both operands, as PyTorch 2.15 printed them.
 #[test]
 fn atan2_prints_pytorchs_values_and_grad_fn_names() {
-    let out = run("y = tensor([0.5, -0.25, 1.5], requires_grad=true)\nx = tensor([1.0, -2.0, -0.5], requires_grad=true)\na = atan2(y, x)\nprint(a)\nprint(grad(a.sum(), y, create_graph=true))\nprint(grad(a.sum(), x, create_graph=true))\n");
+    let out = run("y = tensor([0.5, -0.25, 1.5], requires_grad=true)\nx = tensor([1.0, -2.0, -0.5], requires_grad=true)\na = atan2(y, x)\nprint(a)\nprint(grad(a.sum(), y, create_graph=true)[0])\nprint(grad(a.sum(), x, create_graph=true)[0])\n");
     let expected = "tensor([ 0.4636, -3.0172,  1.8925], grad_fn=<Atan2Backward0>)\n\
                     tensor([ 0.8000, -0.4923, -0.2000], grad_fn=<MulBackward0>)\n\
                     tensor([-0.4000,  0.0615, -0.6000], grad_fn=<MulBackward0>)\n";

@@ -128,13 +128,13 @@ fn first_and_second_derivatives_match_differences() {
         );
         src += &format!("V = tensor({}, dtype=f64)\n", list(&vs));
         src += &format!("x = tensor({}, dtype=f64, requires_grad=true)\n", list(&xs));
-        src += &format!("g = grad({}, x, create_graph=true)\nprint(g)\nprint(grad((g * V).sum(), x))\n", f.replace('X', "x"));
+        src += &format!("g = grad({}, x, create_graph=true)[0]\nprint(g)\nprint(grad((g * V).sum(), x)[0])\n", f.replace('X', "x"));
         for j in 0..xs.len() {
             for sign in [1.0, -1.0] {
                 let mut s = xs;
                 s[j] += sign * H;
                 src += &format!("s = tensor({}, dtype=f64, requires_grad=true)\n", list(&s));
-                src += &format!("print({})\nprint((grad({}, s) * V).sum())\n", f.replace('X', "s"), f.replace('X', "s"));
+                src += &format!("print({})\nprint((grad({}, s)[0] * V).sum())\n", f.replace('X', "s"), f.replace('X', "s"));
             }
         }
         let c = compile(&src, false).unwrap_or_else(|d| panic!("does not compile: {d:?}\n{src}"));
@@ -163,9 +163,9 @@ fn first_and_second_derivatives_match_differences() {
 fn the_gradient_of_a_softmax_prints_pytorchs_grad_fn() {
     let src = "x = tensor([[1.0, 2.0, 0.5]], dtype=f64, requires_grad=true)\n\
                w = tensor([[0.5, -1.0, 2.0]], dtype=f64)\n\
-               print(grad((softmax(x, 1) * w).sum(), x, create_graph=true))\n\
-               print(grad((log_softmax(x, 1) * w).sum(), x, create_graph=true))\n\
-               print(grad(cross_entropy(x, tensor([2])), x, create_graph=true))\n";
+               print(grad((softmax(x, 1) * w).sum(), x, create_graph=true)[0])\n\
+               print(grad((log_softmax(x, 1) * w).sum(), x, create_graph=true)[0])\n\
+               print(grad(cross_entropy(x, tensor([2])), x, create_graph=true)[0])\n";
     let c = compile(src, false).unwrap_or_else(|d| panic!("does not compile: {d:?}"));
     let out = run_capture(&c.plan).expect("runs").0;
     let expected = "tensor([[ 0.1694, -0.4824,  0.3131]], dtype=torch.float64,

@@ -33,6 +33,9 @@ fn unpacking_checks_counts_and_kinds() {
     assert_eq!(codes("a, b = (1, 2, 3)"), vec![Code::E0116]);
     assert_eq!(codes("a, b = ones(2)"), vec![Code::E0116]);
     assert_eq!(codes("a, b = 3"), vec![Code::E0116]);
+    // A trailing comma, as in Python: `g, = grad(y, x)` unpacks a one-element tuple.
+    assert_eq!(codes("a, = (1,)\nb, c, = [ones(2), 3]\nprint(a, b * c)\n"), vec![]);
+    assert_eq!(codes("a, = (1, 2)"), vec![Code::E0116]);
 }
 
 #[test]

@@ -455,7 +455,8 @@ pub fn signature(b: Builtin) -> Signature {
         B::Normalize => sig(&["input", "p", "dim", "eps"], 1, Some(4), &[]),
         B::Dropout => sig(&["input", "p", "training", "inplace"], 1, Some(4), &[]),
         B::Backward => sig(&["tensor", "grad"], 1, Some(2), &["retain_graph"]),
-        B::Grad => sig(&["output", "input", "grad"], 2, Some(3), &["create_graph", "retain_graph", "allow_unused", "grad_outputs"]),
+        // PyTorch's names; `grad=` is graphc's earlier name for `grad_outputs`.
+        B::Grad => sig(&["outputs", "inputs", "grad_outputs"], 2, Some(3), &["create_graph", "retain_graph", "allow_unused", "grad"]),
         B::Print => sig(&[], 0, None, &["sep", "end", "flush"]),
         B::Plot => sig(&["x", "y"], 1, Some(2), &["label", "alpha"]),
         B::Figure(FigureCall::ScatterPlot) => sig(&["x", "y"], 2, Some(2), &["label", "alpha"]),

@@ -27,7 +27,7 @@ const POW: u8 = 11;
 const ATOM: u8 = 12;
 
 /// `grad`'s keywords that PyTorch's `torch.autograd.grad` spells differently.
-const GRAD_KEYWORDS: &[(&str, &str)] = &[("output", "outputs"), ("input", "inputs"), ("grad", "grad_outputs")];
+const GRAD_KEYWORDS: &[(&str, &str)] = &[("grad", "grad_outputs")];
 
 /// `backward`'s keyword that `Tensor.backward` spells differently.
 const BACKWARD_KEYWORDS: &[(&str, &str)] = &[("grad", "gradient")];
@@ -361,11 +361,6 @@ impl Exporter<'_> {
             ("sum", _) if first().is_some_and(|e| scope.kinds.of(e) == Kind::Other) => format!("sum({list})"),
             // `transpose(m)` of a matrix, without dimensions, is PyTorch's `torch.t(m)`.
             ("transpose", _) if args.len() == 1 => format!("torch.t({list})"),
-            // graphc's `grad(y, x)` of one tensor gives its gradient; PyTorch's a
-            // 1-tuple. Of a list or tuple, both give the tuple.
-            ("grad", _) if args.get(1).is_some_and(|a| a.name.is_none() && scope.kinds.of(&a.value) != Kind::Other) => {
-                format!("torch.autograd.grad({})[0]", self.renamed_args(args, scope, GRAD_KEYWORDS).join(", "))
-            }
             // PyTorch makes a 0-d tensor from an empty size, never from no size at all.
             ("randn" | "rand" | "zeros" | "ones", _) if args.iter().all(|a| a.name.is_some()) => {
                 format!("torch.{name}({})", std::iter::once("()".to_string()).chain(self.args(args, scope)).collect::<Vec<_>>().join(", "))

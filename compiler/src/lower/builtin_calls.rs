@@ -339,23 +339,23 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// `grad(y, x, grad=g, create_graph=false, retain_graph=create_graph,
-    /// allow_unused=false)`: the gradient of `y` with respect to `x` as a value,
-    /// without touching `.grad`; with a list or tuple of tensors for `x`, the tuple
-    /// of their gradients, as `torch.autograd.grad` returns (`none` for one that
-    /// `y` does not use, with `allow_unused=true`). `grad_outputs=g` is PyTorch's
-    /// name for `grad`. With `create_graph` the gradients are derived now,
-    /// requiring grad where they depend on tensors that do, so later statements
-    /// can differentiate them again.
+    /// `grad(outputs, inputs, grad_outputs=none, create_graph=false,
+    /// retain_graph=create_graph, allow_unused=false)`: the tuple of the gradients of `y` with respect to
+    /// `x` (a tensor, or a list or tuple of them), as `torch.autograd.grad`
+    /// returns it, without touching `.grad` (`none` for a tensor that `y` does
+    /// not use, with `allow_unused=true`). `grad=g` is graphc's earlier name for
+    /// `grad_outputs`. With `create_graph` the gradients are derived now, requiring
+    /// grad where they depend on tensors that do, so later statements can
+    /// differentiate them again.
     fn grad(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
         let Some(create_graph) = self.flag(bound, "create_graph", false) else { return Value::Poison };
         let Some(retain_graph) = self.flag(bound, "retain_graph", create_graph) else { return Value::Poison };
         let Some(allow_unused) = self.flag(bound, "allow_unused", false) else { return Value::Poison };
         let Some((y, ys)) = self.differentiable(bound) else { return Value::Poison };
         let (v, vs) = bound.positional[1].clone().expect("bind guarantees the input");
-        let (inputs, sequence) = match v {
-            Value::List(items) | Value::Tuple(items) => (items, true),
-            other => (vec![(other, vs)], false),
+        let inputs = match v {
+            Value::List(items) | Value::Tuple(items) => items,
+            other => vec![(other, vs)],
         };
         if inputs.is_empty() {
             return self.error(
@@ -382,10 +382,10 @@ impl<'a> Lowerer<'a> {
             );
         }
         let given = bound.positional.get(2).cloned().flatten();
-        let given = match (given, bound.keyword("grad_outputs")) {
+        let given = match (given, bound.keyword("grad")) {
             (Some(_), Some((_, s))) => {
                 return self.error(
-                    Diagnostic::new(Code::E0107, "`grad` got the gradient twice, as `grad` and as `grad_outputs`", s, "given twice")
+                    Diagnostic::new(Code::E0107, "`grad` got the gradient twice, as `grad_outputs` and as `grad`", s, "given twice")
                         .with_help("pass it once"),
                 )
             }
@@ -404,13 +404,9 @@ impl<'a> Lowerer<'a> {
                 return Value::Poison;
             }
         }
+        // PyTorch returns a tuple even for one tensor: `g, = grad(y, x)`, `grad(y, x)[0]`.
         let result = |grads: &std::collections::HashMap<NodeId, NodeId>| {
-            let items: Vec<(Value, Span)> = xs.iter().map(|x| (x.map_or(Value::None, |x| Value::Tensor(grads[&x])), vs)).collect();
-            if sequence {
-                Value::Tuple(items)
-            } else {
-                items.into_iter().next().map_or(Value::None, |(v, _)| v)
-            }
+            Value::Tuple(xs.iter().map(|x| (x.map_or(Value::None, |x| Value::Tensor(grads[&x])), vs)).collect())
         };
         if targets.is_empty() {
             // Every tensor asked for is unused: PyTorch runs nothing and gives `None`s.

@@ -358,7 +358,7 @@ impl Builder<'_> {
         } else {
             ""
         };
-        let call = format!("grad({y}, {xn}{seed}{kw}{RETAIN_AFTER})");
+        let call = format!("grad({y}, {xn}{seed}{kw}{RETAIN_AFTER})[0]");
         if self.rng.chance(20) {
             self.lines.push(format!("print({call})"));
             return;
