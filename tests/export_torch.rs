@@ -99,6 +99,7 @@ const EXPORTABLE: &[&str] = &[
     "two_params_none",
     "views_write_through",
     "warmup_schedules",
+    "wgan_gp_toy",
 ];
 
 /// The examples that export but whose scripts print something else, each with the reason.

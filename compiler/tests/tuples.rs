@@ -38,6 +38,17 @@ fn unpacking_checks_counts_and_kinds() {
     assert_eq!(codes("a, = (1, 2)"), vec![Code::E0116]);
 }
 
+/// A shape is a size argument, as PyTorch's `torch.Size` is: `ones(y.size())`
+/// (WGAN-GP's `grad_outputs`), `zeros(x.shape)`.
+#[test]
+fn a_shape_is_a_size_argument() {
+    let compiled =
+        graphc_compiler::driver::compile("x = ones(2, 3)\nprint(zeros(x.shape).shape, ones(x.size()).shape, randn(x[0].shape).shape)\n", false)
+            .expect("compiles");
+    let (text, _) = graphc_runtime::exec::run_capture(&compiled.plan).expect("runs");
+    assert_eq!(text, "torch.Size([2, 3]) torch.Size([2, 3]) torch.Size([3])\n");
+}
+
 #[test]
 fn only_names_are_unpack_targets() {
     assert_eq!(codes("a, b.grad = (1, 2)"), vec![Code::E0003]);

@@ -456,7 +456,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Dropout => sig(&["input", "p", "training", "inplace"], 1, Some(4), &[]),
         B::Backward => sig(&["tensor", "grad"], 1, Some(2), &["retain_graph"]),
         // PyTorch's names; `grad=` is graphc's earlier name for `grad_outputs`.
-        B::Grad => sig(&["outputs", "inputs", "grad_outputs"], 2, Some(3), &["create_graph", "retain_graph", "allow_unused", "grad"]),
+        B::Grad => sig(&["outputs", "inputs", "grad_outputs"], 2, Some(3), &["create_graph", "retain_graph", "allow_unused", "only_inputs", "grad"]),
         B::Print => sig(&[], 0, None, &["sep", "end", "flush"]),
         B::Plot => sig(&["x", "y"], 1, Some(2), &["label", "alpha"]),
         B::Figure(FigureCall::ScatterPlot) => sig(&["x", "y"], 2, Some(2), &["label", "alpha"]),

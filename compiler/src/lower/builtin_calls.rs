@@ -351,6 +351,10 @@ impl<'a> Lowerer<'a> {
         let Some(create_graph) = self.flag(bound, "create_graph", false) else { return Value::Poison };
         let Some(retain_graph) = self.flag(bound, "retain_graph", create_graph) else { return Value::Poison };
         let Some(allow_unused) = self.flag(bound, "allow_unused", false) else { return Value::Poison };
+        // PyTorch ignores `only_inputs` (deprecated; older code passes `only_inputs=True`).
+        if self.flag(bound, "only_inputs", true).is_none() {
+            return Value::Poison;
+        }
         let Some((y, ys)) = self.differentiable(bound) else { return Value::Poison };
         let (v, vs) = bound.positional[1].clone().expect("bind guarantees the input");
         let inputs = match v {

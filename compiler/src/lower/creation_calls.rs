@@ -233,11 +233,13 @@ impl<'a> Lowerer<'a> {
         self.number(&v, s, what)
     }
 
-    /// Shape arguments: integers (`randn(2, 3)`), one list (`randn([2, 3])`) or
-    /// one tuple (`randn((2, 3))`, `full((), 3.0)` for a 0-d tensor).
+    /// Shape arguments: integers (`randn(2, 3)`), one list (`randn([2, 3])`),
+    /// one tuple (`randn((2, 3))`, `full((), 3.0)` for a 0-d tensor) or one
+    /// shape (`ones(y.size())`, `zeros(x.shape)`).
     fn shape_args(&mut self, args: &[Option<(Value, Span)>], name: &str) -> Option<Vec<usize>> {
         let items: Vec<(Value, Span)> = match args {
             [Some((Value::List(items) | Value::Tuple(items), _))] => items.clone(),
+            [Some((Value::Size(dims), _))] => return Some(dims.clone()),
             _ => args.iter().flatten().cloned().collect(),
         };
         let mut shape = Vec::new();
