@@ -88,6 +88,16 @@ pub enum Builtin {
     Normalize,
     /// `dropout(input, p=0.5, training=true, inplace=false)`: PyTorch's `F.dropout`.
     Dropout,
+    /// `embedding(input, weight, padding_idx=none, ...)`: `F.embedding`.
+    Embedding,
+    /// `outer(input, vec2)`: `torch.outer`.
+    Outer,
+    /// `softsign(input)`: `F.softsign`.
+    Softsign,
+    /// `tanhshrink(input)`: `F.tanhshrink`.
+    Tanhshrink,
+    /// `softmin(input, dim)`: `F.softmin`.
+    Softmin,
     MatMul,
     Transpose,
     /// A builtin that changes shapes or ranks ([`ShapeBuiltin`]).
@@ -301,6 +311,11 @@ const OTHER: &[(&str, Builtin)] = &[
     ("linear", Builtin::Linear),
     ("normalize", Builtin::Normalize),
     ("dropout", Builtin::Dropout),
+    ("embedding", Builtin::Embedding),
+    ("outer", Builtin::Outer),
+    ("softsign", Builtin::Softsign),
+    ("tanhshrink", Builtin::Tanhshrink),
+    ("softmin", Builtin::Softmin),
     ("matmul", Builtin::MatMul),
     ("transpose", Builtin::Transpose),
     ("mm", Builtin::Mm),
@@ -454,6 +469,10 @@ pub fn signature(b: Builtin) -> Signature {
         B::Linear => sig(&["input", "weight", "bias"], 2, Some(3), &[]),
         B::Normalize => sig(&["input", "p", "dim", "eps"], 1, Some(4), &[]),
         B::Dropout => sig(&["input", "p", "training", "inplace"], 1, Some(4), &[]),
+        B::Embedding => sig(&["input", "weight", "padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse"], 2, Some(7), &[]),
+        B::Outer => sig(&["input", "vec2"], 2, Some(2), &[]),
+        B::Softsign | B::Tanhshrink => sig(&["input"], 1, Some(1), &[]),
+        B::Softmin => sig(&["input", "dim"], 1, Some(2), &[]),
         B::Backward => sig(&["tensor", "grad"], 1, Some(2), &["retain_graph"]),
         // PyTorch's names; `grad=` is graphc's earlier name for `grad_outputs`.
         B::Grad => sig(&["outputs", "inputs", "grad_outputs"], 2, Some(3), &["create_graph", "retain_graph", "allow_unused", "only_inputs", "grad"]),

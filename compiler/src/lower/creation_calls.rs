@@ -185,6 +185,11 @@ impl<'a> Lowerer<'a> {
             | Builtin::Linear
             | Builtin::Normalize
             | Builtin::Dropout
+            | Builtin::Embedding
+            | Builtin::Outer
+            | Builtin::Softsign
+            | Builtin::Tanhshrink
+            | Builtin::Softmin
             | Builtin::MatMul
             | Builtin::Transpose
             | Builtin::Shape(_)

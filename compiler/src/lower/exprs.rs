@@ -455,7 +455,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn neg(&mut self, v: Value, operand_span: Span, span: Span) -> Value {
+    pub(super) fn neg(&mut self, v: Value, operand_span: Span, span: Span) -> Value {
         match v {
             Value::Number(Num::Float(v)) => Value::Number(Num::Float(-v)),
             Value::Number(Num::Int(i)) => self.int_result(i.checked_neg(), span, &[operand_span]),

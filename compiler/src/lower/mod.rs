@@ -63,6 +63,7 @@ mod mask_index;
 mod matrix_aliases;
 mod membership;
 mod narrow_calls;
+mod nn_composites;
 mod no_grad;
 mod one_hot;
 pub(crate) mod optim;

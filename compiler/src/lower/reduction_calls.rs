@@ -262,7 +262,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// A node of `x`'s dtype and shape.
-    fn same_shape(&mut self, op: Op, x: NodeId, span: Span) -> NodeId {
+    pub(super) fn same_shape(&mut self, op: Op, x: NodeId, span: Span) -> NodeId {
         let (dt, sh) = (self.dtype_of(x), self.shape_of(x));
         let grad_fn = op.grad_fn().unwrap_or(super::builtin_calls::CLONE_GRAD_FN);
         self.op_node(op, dt, sh, &[x], span, grad_fn)
