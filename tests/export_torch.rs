@@ -97,6 +97,7 @@ const EXPORTABLE: &[&str] = &[
     "tensor_tutorial",
     "train_digits",
     "two_params_none",
+    "vae",
     "views_write_through",
     "warmup_schedules",
     "wgan_gp_toy",
