@@ -143,6 +143,8 @@ pub enum Builtin {
     /// `clip_grad_norm_`, `clip_grad_value_`, `get_total_norm`,
     /// `clip_grads_with_norm_`: `torch.nn.utils`' gradient clipping ([`ClipGrad`]).
     ClipGrad(ClipGrad),
+    /// `xavier_uniform_`, `kaiming_uniform_`, ...: `torch.nn.init` ([`InitFn`]).
+    Init(InitFn),
     /// `gelu(input, approximate="none")`: the op table's `gelu` or `gelu_tanh` row.
     Gelu,
     /// `prod(input, dim=none, keepdim=false)`.
@@ -187,6 +189,48 @@ const DATA: &[(&str, Builtin)] = &[
     ("clip_grad_value_", Builtin::ClipGrad(ClipGrad::Value)),
     ("get_total_norm", Builtin::ClipGrad(ClipGrad::TotalNorm)),
     ("clip_grads_with_norm_", Builtin::ClipGrad(ClipGrad::WithNorm)),
+];
+
+/// `torch.nn.init`'s functions (`lower/nn_init.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InitFn {
+    /// `xavier_uniform_(tensor, gain=1.0)`.
+    XavierUniform,
+    /// `xavier_normal_(tensor, gain=1.0)`.
+    XavierNormal,
+    /// `kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu")`.
+    KaimingUniform,
+    /// `kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu")`.
+    KaimingNormal,
+    /// `constant_(tensor, val)`.
+    Constant,
+    /// `zeros_(tensor)`.
+    Zeros,
+    /// `ones_(tensor)`.
+    Ones,
+}
+
+impl InitFn {
+    /// The function's parameters, as PyTorch's (without `generator`).
+    fn params(self) -> &'static [&'static str] {
+        match self {
+            InitFn::XavierUniform | InitFn::XavierNormal => &["tensor", "gain"],
+            InitFn::KaimingUniform | InitFn::KaimingNormal => &["tensor", "a", "mode", "nonlinearity"],
+            InitFn::Constant => &["tensor", "val"],
+            InitFn::Zeros | InitFn::Ones => &["tensor"],
+        }
+    }
+}
+
+/// `torch.nn.init`'s functions by name.
+pub const INIT: &[(&str, Builtin)] = &[
+    ("xavier_uniform_", Builtin::Init(InitFn::XavierUniform)),
+    ("xavier_normal_", Builtin::Init(InitFn::XavierNormal)),
+    ("kaiming_uniform_", Builtin::Init(InitFn::KaimingUniform)),
+    ("kaiming_normal_", Builtin::Init(InitFn::KaimingNormal)),
+    ("constant_", Builtin::Init(InitFn::Constant)),
+    ("zeros_", Builtin::Init(InitFn::Zeros)),
+    ("ones_", Builtin::Init(InitFn::Ones)),
 ];
 
 /// `torch.nn.utils`' gradient clipping (`lower/clip_grad_calls.rs`).
@@ -407,7 +451,7 @@ pub fn cast_method(name: &str) -> Option<Builtin> {
 
 /// The builtin called `name`: a fixed one, or a one-tensor op of the op table.
 pub fn lookup(name: &str) -> Option<Builtin> {
-    let fixed = CREATION.iter().chain(OTHER).chain(DATA).find(|(n, _)| *n == name).map(|(_, b)| *b);
+    let fixed = CREATION.iter().chain(OTHER).chain(DATA).chain(INIT).find(|(n, _)| *n == name).map(|(_, b)| *b);
     let fixed = fixed.or_else(|| SHAPE.iter().find(|(n, _)| *n == name).map(|(_, b)| Builtin::Shape(*b)));
     fixed.or_else(|| Unary::from_builtin_name(name).map(Builtin::Unary))
 }
@@ -421,7 +465,15 @@ pub fn unary_names() -> impl Iterator<Item = &'static str> {
 pub fn names() -> Vec<&'static str> {
     let name = |(n, _): &(&'static str, Builtin)| *n;
     let shape = SHAPE.iter().map(|(n, _)| *n);
-    CREATION.iter().map(name).chain(unary_names()).chain(OTHER.iter().map(name)).chain(shape).chain(DATA.iter().map(name)).collect()
+    CREATION
+        .iter()
+        .map(name)
+        .chain(unary_names())
+        .chain(OTHER.iter().map(name))
+        .chain(shape)
+        .chain(DATA.iter().map(name))
+        .chain(INIT.iter().map(name))
+        .collect()
 }
 
 pub fn signature(b: Builtin) -> Signature {
@@ -498,6 +550,7 @@ pub fn signature(b: Builtin) -> Signature {
         // `x.to(device)` gives a device in place of the dtype, `x.type()` nothing.
         B::To => sig(&["input", "dtype"], 1, Some(2), &[]),
         B::ClipGrad(c) => sig(c.params(), c.required(), Some(c.params().len()), &[]),
+        B::Init(f) => sig(f.params(), if f == InitFn::Constant { 2 } else { 1 }, Some(f.params().len()), &[]),
         B::Data(DataBuiltin::Load) => sig(&["path"], 1, Some(1), &[]),
         B::Data(DataBuiltin::Save) => sig(&["tensor", "path"], 2, Some(2), &[]),
         B::Data(DataBuiltin::Randperm) => sig(&["n"], 1, Some(1), &["dtype"]),

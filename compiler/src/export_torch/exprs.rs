@@ -100,6 +100,7 @@ impl Exporter<'_> {
                     match table::spelling(n) {
                         Some(Spelling::Torch(t) | Spelling::Math(t)) => (format!("torch.{t}"), ATOM),
                         Some(Spelling::NnUtils(u)) => (format!("torch.nn.utils.{u}"), ATOM),
+                        Some(Spelling::NnInit(u)) => (format!("torch.nn.init.{u}"), ATOM),
                         Some(Spelling::Functional(f)) => {
                             self.imports.functional = true;
                             (format!("F.{f}"), ATOM)
@@ -391,6 +392,7 @@ impl Exporter<'_> {
             ("max" | "min", _) if matches!(args, [a] if a.name.is_none() && scope.kinds.of(&a.value) == Kind::Other) => format!("{name}({list})"),
             (_, Some(Spelling::Torch(n))) => format!("torch.{n}({list})"),
             (_, Some(Spelling::NnUtils(n))) => format!("torch.nn.utils.{n}({list})"),
+            (_, Some(Spelling::NnInit(n))) => format!("torch.nn.init.{n}({list})"),
             (_, Some(Spelling::Functional(n))) => {
                 self.imports.functional = true;
                 format!("F.{n}({list})")

@@ -18,6 +18,8 @@ pub enum Spelling {
     Pyplot(&'static str),
     /// `torch.nn.utils.NAME(args)` (gradient clipping).
     NnUtils(&'static str),
+    /// `torch.nn.init.NAME(args)` (initialization).
+    NnInit(&'static str),
     /// `zero_grad(x)`: `x.grad.zero_()`.
     ZeroGrad,
     /// `backward(y, ...)`: `y.backward(...)`.
@@ -249,7 +251,7 @@ pub fn spelling(name: &str) -> Option<Spelling> {
         "clip_grad_value_" => Some(Spelling::NnUtils("clip_grad_value_")),
         "get_total_norm" => Some(Spelling::NnUtils("get_total_norm")),
         "clip_grads_with_norm_" => Some(Spelling::NnUtils("clip_grads_with_norm_")),
-        _ => None,
+        _ => crate::check::builtins::INIT.iter().find(|(n, _)| *n == name).map(|(n, _)| Spelling::NnInit(n)),
     };
     special
         .or_else(|| TORCH.iter().find(|n| **n == name).map(|n| Spelling::Torch(n)))

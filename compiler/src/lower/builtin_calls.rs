@@ -157,6 +157,7 @@ impl<'a> Lowerer<'a> {
             Builtin::To => self.convert_or_move(name, &bound, span),
             Builtin::Data(d) => self.data_call(d, name, &mut bound, span),
             Builtin::ClipGrad(c) => self.clip_grad_call(c, &bound, span),
+            Builtin::Init(f) => self.nn_init_call(f, name, &bound, span),
             Builtin::Gelu => self.gelu_call(&mut bound, span),
             Builtin::Prod => self.prod_call(&bound, span),
             Builtin::AllAny { any } => self.all_any_call(any, name, &bound, span),

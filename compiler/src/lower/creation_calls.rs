@@ -219,7 +219,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::Cast(_)
             | Builtin::To
             | Builtin::Data(_)
-            | Builtin::ClipGrad(_) => unreachable!("`{name}` is not a creation builtin"),
+            | Builtin::ClipGrad(_)
+            | Builtin::Init(_) => unreachable!("`{name}` is not a creation builtin"),
             Builtin::Gelu
             | Builtin::Prod
             | Builtin::AllAny { .. }

@@ -33,6 +33,8 @@ fn has_effect(b: builtins::Builtin) -> bool {
             | B::Grad
             | B::ZeroGrad
             | B::ClipGrad(_)
+            | B::Init(_)
+            | B::Dropout
     )
 }
 

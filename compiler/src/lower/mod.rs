@@ -64,6 +64,7 @@ mod matrix_aliases;
 mod membership;
 mod narrow_calls;
 mod nn_composites;
+mod nn_init;
 mod no_grad;
 mod one_hot;
 pub(crate) mod optim;
