@@ -94,4 +94,7 @@ fn what_dropout_refuses_is_an_error_at_the_argument() {
     let (code, message, _) = first(ints);
     assert_eq!(code, Code::E0107);
     assert!(message.contains("floating-point"), "{message}");
+    // A backward block is a template copied into each backward: a draw there has no one place.
+    let in_backward = "op F(x) {\n    forward {\n        return x * 2\n    }\n    backward(g) {\n        return dropout(g, 0.5)\n    }\n}\ny = F(ones(3, requires_grad=true))\n";
+    assert_eq!(first(in_backward).0, Code::E0108);
 }
