@@ -121,34 +121,13 @@ impl Lowerer<'_> {
 
     /// `milestones`: one fewer than the children, in increasing order.
     fn composite_milestones(&mut self, b: &mut Bound, children: usize, span: Span) -> Option<Vec<i64>> {
-        let (items, at) = match b.take("milestones") {
-            Some((Value::List(items) | Value::Tuple(items), at)) => (items, at),
-            Some((Value::Poison, _)) => return None,
-            Some((other, at)) => {
-                return self
-                    .scheduler_error(b, format!("`milestones` must be a list of integers, not {}", other.describe()), at, "not a list")
-                    .and(None)
-            }
-            None => return self.scheduler_error(b, "`SequentialLR` needs `milestones`".to_string(), span, "missing argument").and(None),
-        };
-        if items.len() + 1 != children {
+        let (milestones, at) = self.sched_milestones(b, span)?;
+        if milestones.len() + 1 != children {
             let msg = format!(
                 "Sequential Schedulers expects number of schedulers provided to be one more than the number of milestone points, but got number of schedulers {children} and the number of milestones to be equal to {}",
-                items.len()
+                milestones.len()
             );
             return self.scheduler_error(b, msg, at, "the milestones").and(None);
-        }
-        let mut milestones = Vec::new();
-        for (item, s) in items {
-            match item {
-                Value::Number(Num::Int(m)) if m >= i64::MIN as i128 && m <= i64::MAX as i128 => milestones.push(m as i64),
-                Value::Poison => return None,
-                other => {
-                    return self
-                        .scheduler_error(b, format!("a milestone must be an integer, not {}", other.describe()), s, "not an integer")
-                        .and(None)
-                }
-            }
         }
         // PyTorch bisects the list as it is; graphc counts the milestones passed.
         if milestones.windows(2).any(|w| w[0] > w[1]) {

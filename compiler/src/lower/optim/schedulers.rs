@@ -261,6 +261,38 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `milestones`, a list of Python ints (`MultiStepLR`'s, `SequentialLR`'s):
+    /// their values, and the list's place (`missing_at` when it is not given).
+    /// An int beyond i64 is clamped: no epoch reaches it.
+    pub(super) fn sched_milestones(&mut self, b: &mut Bound, missing_at: Span) -> Option<(Vec<i64>, Span)> {
+        let (items, at) = match b.take("milestones") {
+            Some((Value::List(items) | Value::Tuple(items), at)) => (items, at),
+            Some((Value::Poison, _)) => return None,
+            Some((other, at)) => {
+                return self
+                    .scheduler_error(b, format!("`milestones` must be a list of integers, not {}", other.describe()), at, "not a list")
+                    .and(None)
+            }
+            None => {
+                let msg = format!("`{}` needs `milestones`", b.name);
+                return self.scheduler_error(b, msg, missing_at, "missing argument").and(None);
+            }
+        };
+        let mut values = Vec::with_capacity(items.len());
+        for (item, s) in items {
+            match item {
+                Value::Number(Num::Int(m)) => values.push(m.clamp(i64::MIN as i128, i64::MAX as i128) as i64),
+                Value::Poison => return None,
+                other => {
+                    return self
+                        .scheduler_error(b, format!("a milestone must be an integer, not {}", other.describe()), s, "not an integer")
+                        .and(None)
+                }
+            }
+        }
+        Some((values, at))
+    }
+
     /// An integer option of at least `min`.
     pub(super) fn sched_int(&mut self, b: &mut Bound, p: &str, default: Option<i64>, min: i64) -> Option<i64> {
         match b.take(p) {
@@ -500,27 +532,10 @@ impl Lowerer<'_> {
             }
             "ExponentialLR" => Schedule::Exponential { gamma: self.sched_number(b, "gamma", None)? },
             "MultiStepLR" => {
-                let items = match b.take("milestones") {
-                    Some((Value::List(items) | Value::Tuple(items), _)) => items,
-                    Some((Value::Poison, _)) => return None,
-                    Some((other, s)) => {
-                        return self
-                            .scheduler_error(b, format!("`milestones` must be a list of integers, not {}", other.describe()), s, "not a list")
-                            .and(None)
-                    }
-                    None => {
-                        let at = b.callee;
-                        return self.scheduler_error(b, "`MultiStepLR` needs `milestones`".to_string(), at, "missing argument").and(None);
-                    }
-                };
+                let at = b.callee;
+                let (values, _) = self.sched_milestones(b, at)?;
                 let mut milestones: Vec<(i64, u32)> = Vec::new();
-                for (item, s) in items {
-                    let Value::Number(Num::Int(m)) = item else {
-                        return self
-                            .scheduler_error(b, format!("a milestone must be an integer, not {}", item.describe()), s, "not an integer")
-                            .and(None);
-                    };
-                    let m = m.clamp(i64::MIN as i128, i64::MAX as i128) as i64;
+                for m in values {
                     match milestones.iter_mut().find(|(x, _)| *x == m) {
                         Some((_, count)) => *count += 1,
                         None => milestones.push((m, 1)),
