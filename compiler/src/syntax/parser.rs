@@ -250,6 +250,15 @@ fn convert(error: ParseError<usize, Token, Diagnostic>, source: &str) -> Diagnos
             let span = Span::new(start, end);
             let what = describe(&token, source.get(start..end).unwrap_or(""));
             let mut d = Diagnostic::new(Code::E0003, format!("unexpected {what}"), span, "unexpected here");
+            // A `{` where a value goes (after `=`, `(`, `[`, `,` or `:`) is a Python
+            // dict or set, which `.act` does not have; after `if` it is a missing condition.
+            let value_expected = expected.iter().any(|e| e.trim_matches('"') == "number");
+            let after = source.get(..start).and_then(|s| s.trim_end().chars().last());
+            if token == Token::LBrace && value_expected && matches!(after, Some('=' | '(' | '[' | ',' | ':')) {
+                return d.with_help(
+                    "`.act` has no dicts or sets: keep each value in a name of its own, or a list (`lrs = [0.1, 0.01]`); an optimizer's options are read as `group[\"lr\"]`",
+                );
+            }
             if let Some(help) = expected_help(&expected) {
                 d = d.with_help(help);
             }
