@@ -72,3 +72,35 @@ fn an_effect_inside_a_backward_block_is_e0108() {
         assert_eq!(codes(&src), vec![Code::E0108], "{effect}");
     }
 }
+
+/// `round(x, n)` of a run-time Python float (`round(loss.item(), 4)` in a
+/// training loop) is Python's: the exact binary value rounded to `n` decimals,
+/// ties to even, read back (`2.675` is below the tie, `0.25` a tie that goes to
+/// `0.2`); the expected lines are what Python 3 prints for the same values.
+#[test]
+fn round_of_a_run_time_float_is_pythons() {
+    let program = "xs = tensor([0.25, 2.675, 1.005, -0.125, 123.456789, 0.5, 1.5, 2.5, -2.5, 1e-7, 3.14159265], dtype=float64)
+for i in range(11) {
+    v = xs[i].item()
+    print(round(v, 0), round(v, 1), round(v, 2), round(v, 4), round(v, 10))
+}
+print(round(tensor(2.675).item(), 2))
+";
+    let c = compile(program, false).expect("compiles");
+    let (text, _) = graphc_runtime::exec::run_capture(&c.plan).expect("runs");
+    let want = "\
+0.0 0.2 0.25 0.25 0.25
+3.0 2.7 2.67 2.675 2.675
+1.0 1.0 1.0 1.005 1.005
+-0.0 -0.1 -0.12 -0.125 -0.125
+123.0 123.5 123.46 123.4568 123.456789
+0.0 0.5 0.5 0.5 0.5
+2.0 1.5 1.5 1.5 1.5
+2.0 2.5 2.5 2.5 2.5
+-2.0 -2.5 -2.5 -2.5 -2.5
+0.0 0.0 0.0 0.0 1e-07
+3.0 3.1 3.14 3.1416 3.14159265
+2.67
+";
+    assert_eq!(text, want);
+}

@@ -480,10 +480,12 @@ impl<'a> Lowerer<'a> {
                 let r = self.node(Op::Unary(Unary::Round), DType::F64, vec![], &[node], span);
                 Value::Host { node: self.cast_to(r, DType::I64, span), kind: HostKind::Int }
             }
-            (Value::Host { .. }, Some(_)) => self.error(
-                Diagnostic::new(Code::E0645, "`round(x, n)` of a run-time float", xs, "known only at run time")
-                    .with_help("format the number instead: `f\"{x:.2f}\"` rounds the same way when it prints"),
-            ),
+            (Value::Host { node, kind: HostKind::Float }, Some(n)) => {
+                // Python's decimal rounding, when the program runs (`round(loss.item(), 4)`).
+                let digits = graphc_runtime::op::F64Bits::new(n.min(400) as f64);
+                let op = Op::Activation(graphc_runtime::op::Activation::PyRound { digits });
+                Value::Host { node: self.node(op, DType::F64, vec![], &[node], span), kind: HostKind::Float }
+            }
             (other, _) => self.error(
                 Diagnostic::new(Code::E0107, format!("`round` takes a number, not {}", other.describe()), xs, "not a number")
                     .with_help("round a number, or a tensor with `x.round()`"),

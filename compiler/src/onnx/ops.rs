@@ -65,6 +65,7 @@ pub fn map(em: &mut Emitter, op: &Op, site: &Site) -> Result<String, Unmapped> {
         | Op::RegionOutput { .. } => return Err(Unmapped),
         Op::Unary(u) => unary(em, *u, site)?,
         Op::PowScalar(c) => pow_scalar(em, c.get(), site),
+        Op::Activation(Activation::PyRound { .. }) => return Err(Unmapped),
         Op::Activation(a) => activation(em, *a, site),
         Op::Binary(b) => binary(em, *b, site)?,
         Op::Where(cmp) => {
@@ -371,6 +372,8 @@ fn activation(em: &mut Emitter, a: Activation, site: &Site) -> String {
             let soft = em.node("Div", &[&l, &b], vec![]);
             em.node("Where", &[&linear, &x, &soft], vec![])
         }
+        // An ONNX model has no decimal conversion (`map` refuses it before this).
+        Activation::PyRound { .. } => unreachable!("`map` refuses Python's round"),
         Activation::RoundDecimals { decimals } => {
             let d = decimals.get();
             let p = site.c(em, 10f64.powf(d.abs()));

@@ -34,6 +34,12 @@ pub enum Activation {
     /// `d >= 0`, `nearbyint(x / p) * p` for `d < 0`. `decimals` is an integer
     /// held as a float, as the other parameters are.
     RoundDecimals { decimals: F64Bits },
+    /// Python's `round(x, n)` of a float, for a run-time Python float (`n >=
+    /// 0`, an integer held as a float): the exact binary value rounded to `n`
+    /// decimals, ties to even, read back as the nearest float. CPython rounds
+    /// through its correctly rounded decimal conversion, as Rust's `{:.n}`
+    /// formatting does. It is not PyTorch's `round(decimals=)`, which scales.
+    PyRound { digits: F64Bits },
 }
 
 impl Activation {
@@ -46,6 +52,7 @@ impl Activation {
             Activation::Elu { .. } => "elu",
             Activation::Softplus { .. } => "softplus",
             Activation::RoundDecimals { .. } => "round_decimals",
+            Activation::PyRound { .. } => "py_round",
         }
     }
 
@@ -61,6 +68,8 @@ impl Activation {
             Activation::Softplus { .. } => "SoftplusBackward0",
             // `round.decimals` is the second overload of `round`.
             Activation::RoundDecimals { .. } => "RoundBackward1",
+            // A Python float has no grad_fn; it never requires grad.
+            Activation::PyRound { .. } => "RoundBackward1",
         }
     }
 
@@ -74,6 +83,7 @@ impl Activation {
             Activation::Elu { alpha } => vec![("alpha", Some(alpha))],
             Activation::Softplus { beta, threshold } => vec![("beta", Some(beta)), ("threshold", Some(threshold))],
             Activation::RoundDecimals { decimals } => vec![("decimals", Some(decimals))],
+            Activation::PyRound { digits } => vec![("digits", Some(digits))],
         }
     }
 
@@ -87,6 +97,8 @@ impl Activation {
             Activation::Softplus { .. } => 6800,
             // A multiply, a rounding instruction and a division.
             Activation::RoundDecimals { .. } => 400,
+            // A decimal conversion there and back; it runs on one host number.
+            Activation::PyRound { .. } => 200_000,
         }
     }
 
@@ -118,6 +130,14 @@ impl Activation {
                 } else {
                     (a * b).exp().ln_1p() / b
                 }
+            }
+            Activation::PyRound { digits } => {
+                let x = a.to_f64();
+                if !x.is_finite() {
+                    return a;
+                }
+                let n = digits.get() as usize;
+                T::from_f64(format!("{x:.n$}").parse().unwrap_or(x))
             }
             Activation::RoundDecimals { decimals } => {
                 let d = decimals.get();

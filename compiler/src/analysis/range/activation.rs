@@ -63,5 +63,7 @@ fn monotone_and_bounded(f: Activation) -> bool {
         Activation::Softplus { beta, threshold } => beta.get() > 0.0 && threshold.get() <= 80.0,
         // `x * 10^d` overflows near the largest finite values, so the rule gives up.
         Activation::RoundDecimals { .. } => false,
+        // Rounding to decimals moves a value by at most half a unit of its last digit.
+        Activation::PyRound { .. } => false,
     }
 }

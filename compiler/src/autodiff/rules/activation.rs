@@ -83,8 +83,8 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, f: Activation, x: NodeId, g:
             let r = c.select(gr, Cmp::Gt, xb, t, g, q);
             labelled(c, gr, r, x, "SoftplusBackwardBackward0")
         }
-        // round.decimals: zeros_like(grad)
-        Activation::RoundDecimals { .. } => {
+        // round.decimals: zeros_like(grad); Python's round of a float has none.
+        Activation::RoundDecimals { .. } | Activation::PyRound { .. } => {
             let shape = gr.node(g).shape.clone();
             c.full(gr, 0.0, dt, shape)
         }

@@ -281,6 +281,7 @@ fn activation_from_text(name: &str, p: &str) -> Option<Activation> {
         ("elu", 1) => Activation::Elu { alpha: get(0)? },
         ("softplus", 2) => Activation::Softplus { beta: get(0)?, threshold: get(1)? },
         ("round_decimals", 1) => Activation::RoundDecimals { decimals: get(0)? },
+        ("py_round", 1) => Activation::PyRound { digits: get(0)? },
         _ => return None,
     })
 }
