@@ -8,7 +8,6 @@ mod common;
 
 use common::run;
 use graphc_compiler::diag::Code;
-use graphc_compiler::driver::compile;
 
 /// The mask, the scaling by `1 / (1 - p)` and the gradient through it, in f32
 /// and f64; `training=false` and `p=0` give the input itself and `p=1` zeros;
@@ -82,10 +81,7 @@ tensor([ 0.8726, -0.7692, -0.4961, -0.4582,  0.4979, -0.6546])
 /// PyTorch's checks, at the argument.
 #[test]
 fn what_dropout_refuses_is_an_error_at_the_argument() {
-    let first = |program: &str| match compile(program, false) {
-        Ok(_) => panic!("compiled: {program}"),
-        Err(d) => (d[0].code, d[0].message.clone(), d[0].primary.span.start),
-    };
+    let first = common::first_error;
     let range = "x = ones(3)\ny = dropout(x, 1.5)\n";
     assert_eq!(first(range), (Code::E0107, "dropout probability has to be between 0 and 1, but got 1.5".to_string(), range.find("1.5").unwrap()));
     let inplace = "x = ones(3)\ny = dropout(x, 0.5, true, true)\n";

@@ -178,10 +178,7 @@ tensor([-0.4792, -0.7876,  0.2231]) tensor([2.2181])
 /// given twice.
 #[test]
 fn grad_refuses_what_pytorch_refuses_at_the_argument() {
-    let first = |program: &str| match compile(program, false) {
-        Ok(_) => panic!("compiled: {program}"),
-        Err(d) => (d[0].code, d[0].message.clone(), d[0].primary.span.start),
-    };
+    let first = common::first_error;
     let empty = "w = ones(2, requires_grad=true)\ng = grad(w.sum(), [])\n";
     assert_eq!(first(empty), (Code::E0107, "grad requires non-empty inputs.".to_string(), empty.find("[]").unwrap()));
     let unused = "w = ones(2, requires_grad=true)\nu = ones(2, requires_grad=true)\ng = grad(w.sum(), [w, u])\n";

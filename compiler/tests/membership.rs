@@ -6,7 +6,6 @@ mod common;
 
 use common::run;
 use graphc_compiler::diag::Code;
-use graphc_compiler::driver::compile;
 
 /// Containers whose answer is known when compiling, a run-time index against a
 /// list (the loop body is compiled once), a run-time number from a tensor, and
@@ -71,10 +70,7 @@ True False True False
 /// `in` stays a name elsewhere, and another word in its place is a syntax error.
 #[test]
 fn what_cannot_be_tested_is_an_error_at_the_operand() {
-    let first = |program: &str| match compile(program, false) {
-        Ok(_) => panic!("compiled: {program}"),
-        Err(d) => (d[0].code, d[0].message.clone(), d[0].primary.span.start),
-    };
+    let first = common::first_error;
     let not_str = "print(1 in \"abc\")\n";
     assert_eq!(first(not_str), (Code::E0107, "'in <string>' requires string as left operand, not int".to_string(), 6));
     let not_iterable = "x = 3\nprint(\"a\" in x)\n";

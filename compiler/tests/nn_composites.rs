@@ -7,7 +7,6 @@ mod common;
 
 use common::run;
 use graphc_compiler::diag::Code;
-use graphc_compiler::driver::compile;
 
 /// Lookups with repeated rows (their gradients add up in index order) and a
 /// `padding_idx` whose row keeps a zero gradient; an outer product; the three
@@ -92,10 +91,7 @@ SoftmaxBackward0 DivBackward0 SubBackward0
 /// PyTorch's refusals, at the argument.
 #[test]
 fn what_the_composites_refuse_is_an_error_at_the_argument() {
-    let first = |program: &str| match compile(program, false) {
-        Ok(_) => panic!("compiled: {program}"),
-        Err(d) => (d[0].code, d[0].message.clone(), d[0].primary.span.start),
-    };
+    let first = common::first_error;
     let pad = "w = ones(5, 3)\ne = embedding(tensor([0]), w, padding_idx=5)\n";
     assert_eq!(first(pad), (Code::E0107, "Padding_idx must be within num_embeddings".to_string(), pad.find("5)").unwrap()));
     let floats = "w = ones(5, 3)\ne = embedding(tensor([0.0]), w)\n";

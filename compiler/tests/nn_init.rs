@@ -8,7 +8,6 @@ mod common;
 
 use common::run;
 use graphc_compiler::diag::Code;
-use graphc_compiler::driver::compile;
 
 /// Each function once (nn.Linear's `kaiming_uniform_(w, a=sqrt(5))` among
 /// them, a 3-D weight's receptive field, `mode` and `nonlinearity`), then a
@@ -94,10 +93,7 @@ True True tensor([1., 1., 1.])
 /// PyTorch's refusals, at the argument.
 #[test]
 fn what_the_initializers_refuse_is_an_error_at_the_argument() {
-    let first = |program: &str| match compile(program, false) {
-        Ok(_) => panic!("compiled: {program}"),
-        Err(d) => (d[0].code, d[0].message.clone(), d[0].primary.span.start),
-    };
+    let first = common::first_error;
     let vector = "b = empty(3)\nxavier_uniform_(b)\n";
     assert_eq!(
         first(vector),
