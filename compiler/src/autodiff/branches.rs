@@ -6,9 +6,10 @@
 //! without the prints, plots, saves, asserts and draws, which already happened)
 //! and differentiates it, from the gradients of the branch's outputs to the
 //! branch's inputs. The numbers the side drew (a dropout's mask) are extra
-//! outputs of the forward branch, which the backward side reads in their place. Recomputing the side, rather than exporting what its rules
-//! save, keeps the branch's outputs the same on both sides whatever each side
-//! saves; the price is running the side's forward twice.
+//! outputs of the forward branch, which the backward side reads in their
+//! place. Recomputing the side, rather than exporting what its rules save,
+//! keeps the branch's outputs the same on both sides whatever each side saves;
+//! the price is running the side's forward twice.
 //!
 //! The gradient that later uses of an input already gave it (the consumers made
 //! after the `if`, which PyTorch's engine runs first) is handed to the side as
