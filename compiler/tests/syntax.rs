@@ -134,6 +134,10 @@ fn sexp(e: &Expr) -> String {
                 l.params.iter().zip(&l.defaults).map(|(p, d)| d.as_ref().map_or(p.name.clone(), |d| format!("{}={}", p.name, sexp(d)))).collect();
             format!("(lambda ({}) {})", params.join(" "), sexp(&l.body))
         }
+        ExprKind::Chain { first, links } => {
+            format!("(chain {}{})", sexp(first), links.iter().map(|(op, e)| format!(" {} {}", op.symbol(), sexp(e))).collect::<String>())
+        }
+        ExprKind::IfElse { then, cond, otherwise } => format!("(if-else {} {} {})", sexp(cond), sexp(then), sexp(otherwise)),
     }
 }
 
@@ -301,6 +305,22 @@ fn lambdas_and_comprehensions_parse_as_python_reads_them() {
     assert_eq!(expr("[a * b for a, b in xs if a > 0 for c in ys if c]"), "(list-of (* a b) (for (a b) xs (if (> a 0))) (for (c) ys (if c)))");
     assert_eq!(expr("sum(p.sum() for p in ps)"), "(call sum (gen (method p sum) (for (p) ps)))");
     assert_eq!(expr("[x for x in lambda_]"), "(list-of x (for (x) lambda_))");
+}
+
+/// `a if c else b` sits at the lambda's level: its sides take in `or`, its
+/// `else` side nests to the right, a lambda's body may be one, and in a
+/// comprehension an `if` after the iterable is a condition, as in Python.
+/// Comparisons chain unless parenthesized.
+#[test]
+fn conditionals_and_chains_parse_as_python_reads_them() {
+    assert_eq!(expr("a or b if c and d else e"), "(if-else (and c d) (or a b) e)");
+    assert_eq!(expr("1 if n < 2 else 2 if n < 4 else 3"), "(if-else (< n 2) 1 (if-else (< n 4) 2 3))");
+    assert_eq!(expr("lambda e: e / w if e < w else 1.0"), "(lambda (e) (if-else (< e w) (/ e w) 1f))");
+    assert_eq!(expr("[x if x > 0 else -x for x in xs if x != 0]"), "(list-of (if-else (> x 0) x (neg x)) (for (x) xs (if (!= x 0))))");
+    assert_eq!(expr("(a if c else b) + 1"), "(+ (if-else c a b) 1)");
+    assert_eq!(expr("0 <= r <= 1 == t"), "(chain 0 <= r <= 1 == t)");
+    assert_eq!(expr("(0 <= r) <= 1"), "(<= (<= 0 r) 1)");
+    assert_eq!(expr("not a < b < c"), "(not (chain a < b < c))");
 }
 
 /// `forward` opens an op's forward block only where a statement starts with

@@ -292,18 +292,26 @@ fn pathological_nesting_is_an_error_not_a_stack_overflow() {
     parse_ok(&format!("x = tensor([{}])\ny = 1", vec![row.as_str(); 200].join(",\n")));
 }
 
+/// Comparisons chain as Python's do: `0 < x <= 1` is one chain of two links
+/// over three operands, while a parenthesized comparison is an operand.
+/// (What a chain of tensors refuses, E0005, is `compiler/tests/chained_comparisons.rs`.)
 #[test]
-fn e0005_comparisons_parse_but_do_not_chain() {
+fn comparisons_chain_unless_parenthesized() {
     for op in [">", "<", ">=", "<=", "==", "!="] {
         parse_ok(&format!("x = ones(3)\ny = x * (x {op} 0)\n"));
-        parse_ok(&format!("y = (1 {op} 2) == (3 {op} 4)\n"));
-        let source = format!("x = ones(3)\ny = 0 {op} x {op} 1\n");
-        let d = parse_err(&source);
-        assert_eq!(d.code, Code::E0005, "{op}");
-        assert_eq!(text(&source, d.primary.span), format!("0 {op} x {op} 1"));
-        assert_eq!(line_col(&source, d.primary.span.start), (2, 5));
-        assert!(d.message.contains("comparisons do not chain"), "{}", d.message);
-        assert!(d.help.as_deref().unwrap_or("").contains("logical_and"), "{:?}", d.help);
+        let source = format!("y = 0 {op} x <= 1 {op} 2\n");
+        let file = parse_ok(&source);
+        let Item::Stmt(Stmt { kind: StmtKind::Assign { value, .. }, .. }) = &file.items[0] else { panic!("not an assignment") };
+        let ExprKind::Chain { first, links } = &value.kind else { panic!("not a chain: {value:?}") };
+        assert_eq!(text(&source, first.span), "0");
+        let ops: Vec<BinOp> = links.iter().map(|(o, _)| *o).collect();
+        assert_eq!(ops.len(), 3, "{op}");
+        assert_eq!(ops[1], BinOp::Le);
+        assert_eq!(text(&source, value.span), format!("0 {op} x <= 1 {op} 2"));
+        let source = format!("y = (1 {op} 2) == (3 {op} 4)\n");
+        let file = parse_ok(&source);
+        let Item::Stmt(Stmt { kind: StmtKind::Assign { value, .. }, .. }) = &file.items[0] else { panic!("not an assignment") };
+        assert!(matches!(&value.kind, ExprKind::Binary { op: BinOp::EqEq, .. }), "{value:?}");
     }
     // `=` alone is still assignment and `!` alone still starts no token.
     parse_ok("x = 1\n");

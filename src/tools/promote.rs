@@ -132,6 +132,8 @@ fn expr(source: &str, e: &Expr, edits: &mut Vec<Edit>) {
         ExprKind::FString(pieces) => pieces.iter().filter_map(FPiece::expr).for_each(|i| expr(source, i, edits)),
         ExprKind::Comprehension(c) => c.exprs().into_iter().for_each(|i| expr(source, i, edits)),
         ExprKind::Lambda(l) => l.exprs().into_iter().for_each(|i| expr(source, i, edits)),
+        ExprKind::Chain { first, links } => std::iter::once(&**first).chain(links.iter().map(|(_, e)| e)).for_each(|i| expr(source, i, edits)),
+        ExprKind::IfElse { then, cond, otherwise } => [then, cond, otherwise].into_iter().for_each(|i| expr(source, i, edits)),
     }
 }
 

@@ -538,6 +538,15 @@ fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: &BlockCtx, diags: &m
             }
             check_names(&l.body, &inner, bw, diags);
         }
+        ExprKind::Chain { first, links } => {
+            check_names(first, scope, bw, diags);
+            links.iter().for_each(|(_, e)| check_names(e, scope, bw, diags));
+        }
+        ExprKind::IfElse { then, cond, otherwise } => {
+            check_names(cond, scope, bw, diags);
+            check_names(then, scope, bw, diags);
+            check_names(otherwise, scope, bw, diags);
+        }
     }
 }
 
@@ -743,6 +752,15 @@ fn collect_calls(e: &Expr, out: &mut Vec<(String, Span)>) {
             collect_calls(rhs, out);
         }
         ExprKind::Not(operand) => collect_calls(operand, out),
+        ExprKind::Chain { first, links } => {
+            collect_calls(first, out);
+            links.iter().for_each(|(_, e)| collect_calls(e, out));
+        }
+        ExprKind::IfElse { then, cond, otherwise } => {
+            collect_calls(cond, out);
+            collect_calls(then, out);
+            collect_calls(otherwise, out);
+        }
         ExprKind::Number { .. } | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::None | ExprKind::Name(_) => {}
     }
 }

@@ -163,6 +163,19 @@ impl Exporter<'_> {
                 let r = self.expr_at(rhs, scope, CMP + 1);
                 (format!("{l} {} {r}", if *negated { "not in" } else { "in" }), CMP)
             }
+            ExprKind::Chain { first, links } => {
+                let mut text = self.expr_at(first, scope, CMP + 1);
+                for (op, e) in links {
+                    text = format!("{text} {} {}", op.symbol(), self.expr_at(e, scope, CMP + 1));
+                }
+                (text, CMP)
+            }
+            ExprKind::IfElse { then, cond, otherwise } => {
+                let t = self.expr_at(then, scope, OR);
+                let c = self.expr_at(cond, scope, OR);
+                let o = self.expr_at(otherwise, scope, LAMBDA);
+                (format!("{t} if {c} else {o}"), LAMBDA)
+            }
             ExprKind::Call { callee, args } => (self.call(&callee.name, callee.span, None, args, scope), ATOM),
             ExprKind::Method { receiver, method, args } => (self.call(&method.name, method.span, Some(receiver), args, scope), ATOM),
             ExprKind::Field { receiver, field } => (format!("{}.{}", self.receiver(receiver, scope), field.name), ATOM),

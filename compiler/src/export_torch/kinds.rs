@@ -114,6 +114,23 @@ impl Kinds {
                 _ => Kind::Tensor,
             },
             ExprKind::Logic { .. } | ExprKind::Not(_) | ExprKind::Is { .. } | ExprKind::In { .. } => Kind::Host,
+            // Python's chain is the last comparison's value when the others hold,
+            // a tensor if it compares one.
+            ExprKind::Chain { first, links } => {
+                if std::iter::once(&**first).chain(links.iter().map(|(_, e)| e)).all(|e| self.of(e) == Kind::Host) {
+                    Kind::Host
+                } else {
+                    Kind::Tensor
+                }
+            }
+            // The sides of `a if c else b` have one kind in a program graphc compiled
+            // (a run-time condition needs it; a compile-time one picks a side that
+            // is usually alike); a tensor on either side is the safe reading.
+            ExprKind::IfElse { then, otherwise, .. } => match (self.of(then), self.of(otherwise)) {
+                (a, b) if a == b => a,
+                (Kind::Tensor, _) | (_, Kind::Tensor) => Kind::Tensor,
+                _ => Kind::Other,
+            },
             // Python's `sum` of a list has its items' kind.
             ExprKind::Call { callee, args } if callee.name == "sum" && args.first().is_some_and(|a| self.of(&a.value) == Kind::Other) => {
                 match &args[0].value.kind {

@@ -22,6 +22,7 @@ use crate::ir::graph::{Node, NodeId, NodeMeta, Region};
 use crate::ir::program::{Effect, LoopRegion};
 use crate::syntax::ast::{Block, IfStmt, Span, Stmt, StmtKind};
 
+use super::conditional_exprs::HIDDEN;
 use super::counter_conditions::CounterCondition;
 use super::regions::{Held, LoweredBody};
 use super::{BodyKind, BodyResult, HostKind, Lowerer, Num, Scope, Value};
@@ -160,7 +161,7 @@ impl Lowerer<'_> {
                     failed_keys.push(key.clone());
                     continue;
                 }
-                self.branch_mismatch(key, "a compile-time value (or a `.grad` that is `None`) that differs between the sides", span);
+                self.branch_mismatch(key, "a compile-time value (or a `.grad` that is `None`) that differs between the sides", span, true);
                 failed = true;
                 failed_keys.push(key.clone());
                 continue;
@@ -170,7 +171,7 @@ impl Lowerer<'_> {
                 (node.dtype, node.shape.clone(), meta.requires_grad, side.exit.grad_state.contains_key(&n))
             };
             if describe(&a, *na) != describe(&b, *nb) {
-                self.branch_mismatch(key, "a value whose dtype, shape or gradient tracking differs between the sides", span);
+                self.branch_mismatch(key, "a value whose dtype, shape or gradient tracking differs between the sides", span, false);
                 failed = true;
                 failed_keys.push(key.clone());
                 continue;
@@ -187,7 +188,7 @@ impl Lowerer<'_> {
             // the loop to see the growth (`conditional_appends.rs`).
             // A name whose sides disagree is in error after the `if` (a hidden
             // return value too), so that its uses add no "cannot find" errors.
-            for key in failed_keys.iter().filter(|k| !k.contains(['[', '.', ' ']) || k.starts_with("<return value")) {
+            for key in failed_keys.iter().filter(|k| !k.contains(['[', '.', ' ']) || k.starts_with("<return value") || k.starts_with(HIDDEN)) {
                 if !scope.names.contains_key(key) {
                     scope.names.insert(key.clone(), Value::Poison);
                 }
@@ -263,12 +264,22 @@ impl Lowerer<'_> {
         }
     }
 
-    fn branch_mismatch(&mut self, key: &str, what: &str, span: Span) {
+    /// `constant`: the sides hold different compile-time values (strings, `none`).
+    fn branch_mismatch(&mut self, key: &str, what: &str, span: Span, constant: bool) {
         // A fn's value returned inside the `if` is bound to a hidden name (`early_returns.rs`).
         let (name, help) = match key.strip_prefix("<return value") {
             Some(_) => (
                 "the value the fn returns".to_string(),
                 "return values of the same dtype, shape and kind on every path (both sides are compiled, and either may run)",
+            ),
+            None if key.starts_with(HIDDEN) && constant => (
+                "the value of `a if c else b`".to_string(),
+                "graphc knows strings, `none` and other values that are not numbers or tensors only when compiling, so a run-time condition cannot pick one: \
+                 write an `if` statement and use each value on its own side (`if c { print(\"a\") } else { print(\"b\") }`)",
+            ),
+            None if key.starts_with(HIDDEN) => (
+                "the value of `a if c else b`".to_string(),
+                "give `a` and `b` the same dtype, shape and kind (both sides are compiled, and either may run); for tensors of different shapes, `where(c, a, b)` broadcasts",
             ),
             None => (format!("`{key}`"), "give the value the same dtype, shape and kind on both sides (both sides are compiled, and either may run)"),
         };

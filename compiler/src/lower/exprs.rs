@@ -316,6 +316,8 @@ impl<'a> Lowerer<'a> {
             ExprKind::FString(pieces) => self.fstring(pieces, scope),
             ExprKind::Comprehension(c) => self.comprehension(c, e.span, scope),
             ExprKind::Lambda(def) => self.lambda(def, e.span, scope),
+            ExprKind::IfElse { then, cond, otherwise } => self.if_else(then, cond, otherwise, scope),
+            ExprKind::Chain { first, links } => self.chain(first, links, e.span, scope),
         }
     }
 

@@ -25,11 +25,13 @@ mod bitwise;
 mod branches;
 mod budget;
 mod builtin_calls;
+mod chained_comparisons;
 mod class_loss_options;
 mod class_losses;
 mod clip_grad_calls;
 mod comprehensions;
 mod conditional_appends;
+mod conditional_exprs;
 mod conditions;
 mod counter_conditions;
 mod creation_calls;
@@ -316,6 +318,11 @@ pub struct Lowerer<'a> {
     optim: optim::Table,
     /// Whether a loop body is being lowered (its inputs come from outside it).
     in_loop_body: bool,
+    /// The kind of body the statement being lowered is in, for expressions that
+    /// lower statements of their own (`conditional_exprs.rs`).
+    body_kind: BodyKind,
+    /// How many run-time conditional expressions enclose the one being lowered.
+    if_else_depth: usize,
     /// The values of the current body's inputs that are known when compiling
     /// (bool tensors computed from constants outside it), and the inputs a read
     /// through a known mask relied on, with the read's span (`known_values.rs`).
@@ -436,6 +443,8 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         big_literals: Vec::new(),
         optim: optim::Table::default(),
         in_loop_body: false,
+        body_kind: BodyKind::TopLevel,
+        if_else_depth: 0,
         known_inputs: HashMap::new(),
         used_known: Vec::new(),
         poisoned_backward: false,
@@ -571,12 +580,21 @@ impl<'a> Lowerer<'a> {
 
     /// Lowers a statement; returns the `return` values if it is a return.
     pub(crate) fn stmt(&mut self, stmt: &Stmt, scope: &mut Scope, kind: BodyKind) -> Option<BodyResult> {
+        let outer = std::mem::replace(&mut self.body_kind, kind);
+        let r = self.stmt_in(stmt, scope, kind);
+        self.body_kind = outer;
+        r
+    }
+
+    fn stmt_in(&mut self, stmt: &Stmt, scope: &mut Scope, kind: BodyKind) -> Option<BodyResult> {
         match &stmt.kind {
             StmtKind::Assign { target, value } => {
                 let v = self.expr(value, scope);
                 if let Value::Tensor(n) = v {
                     let meta = self.prog.graph.meta_mut(n);
-                    if meta.note.is_none() {
+                    // Hidden names (`<return value>`, `<value of if-else 0>`) are
+                    // not the user's, so the printed IR does not show them.
+                    if meta.note.is_none() && !target.name.starts_with('<') {
                         meta.note = Some(target.name.clone());
                     }
                     self.note_view(n);

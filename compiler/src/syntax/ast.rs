@@ -383,6 +383,19 @@ pub enum ExprKind {
     /// `lambda x, y=2: body`: an anonymous fn of one expression. Shared, since
     /// the function value it makes holds it (`lower/lambdas.rs`).
     Lambda(std::rc::Rc<Lambda>),
+    /// `a < b <= c`: a chain of two or more comparisons, which Python reads as
+    /// `a < b and b <= c` with `b` evaluated once. Two operands are a `Binary`.
+    Chain {
+        first: Box<Expr>,
+        links: Vec<(BinOp, Expr)>,
+    },
+    /// `then if cond else otherwise`: Python's conditional expression, which
+    /// evaluates `cond` and then only the side it picks.
+    IfElse {
+        then: Box<Expr>,
+        cond: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
 }
 
 /// A `lambda`'s parameters, their defaults and its body.

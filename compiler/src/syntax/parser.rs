@@ -41,10 +41,6 @@ pub(crate) fn bitwise(op: BitOp, lhs: Expr, rhs: Expr, start: usize, end: usize)
     Expr { kind: ExprKind::Bitwise { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span: Span::new(start, end) }
 }
 
-/// Builds a comparison. Comparisons do not chain, unlike Python's `a < b < c`
-/// (which means `a < b and b < c`): an unparenthesized comparison on the left is
-/// E0005. A parenthesized one is the inner node with its span widened to the
-/// parentheses, so its right operand ends before it does, which tells the two apart.
 /// `a in b` or `a not in b`, where `word` must be `in`: the grammar reads it as a
 /// name so that `in` stays a name elsewhere.
 pub(crate) fn membership(
@@ -69,20 +65,12 @@ pub(crate) fn membership(
     Ok(Expr { kind: ExprKind::In { lhs: Box::new(lhs), rhs: Box::new(rhs), negated }, span: Span::new(start, end) })
 }
 
-pub(crate) fn comparison(op: &str, lhs: Expr, rhs: Expr, start: usize, end: usize) -> Result<Expr, ParseError<usize, Token, Diagnostic>> {
-    if let ExprKind::Binary { op: inner, rhs: inner_rhs, .. } = &lhs.kind {
-        if inner.is_comparison() && inner_rhs.span.end == lhs.span.end {
-            return Err(ParseError::User {
-                error: Diagnostic::new(
-                    Code::E0005,
-                    format!("comparisons do not chain: `{}` after `{}`", op, inner.symbol()),
-                    Span::new(start, end),
-                    "a chained comparison",
-                )
-                .with_help("compare two values at a time and combine the results with `logical_and(a < b, b < c)`"),
-            });
-        }
-    }
+/// Builds a comparison. As in Python, an unparenthesized comparison on the left
+/// makes a chain (`a < b < c`, which means `a < b and b < c`); a parenthesized
+/// one is the inner node with its span widened to the parentheses, so its right
+/// operand ends before it does, which tells the two apart: `(a < b) == c`
+/// compares a bool with `c`.
+pub(crate) fn comparison(op: &str, lhs: Expr, rhs: Expr, start: usize, end: usize) -> Expr {
     let op = match op {
         "<" => BinOp::Lt,
         "<=" => BinOp::Le,
@@ -91,7 +79,17 @@ pub(crate) fn comparison(op: &str, lhs: Expr, rhs: Expr, start: usize, end: usiz
         "==" => BinOp::EqEq,
         _ => BinOp::Ne,
     };
-    Ok(binary(op, lhs, rhs, start, end))
+    let span = Span::new(start, end);
+    match lhs.kind {
+        ExprKind::Binary { op: inner, lhs: first, rhs: second } if inner.is_comparison() && second.span.end == lhs.span.end => {
+            Expr { kind: ExprKind::Chain { first, links: vec![(inner, *second), (op, rhs)] }, span }
+        }
+        ExprKind::Chain { first, mut links } if links.last().is_some_and(|(_, e)| e.span.end == lhs.span.end) => {
+            links.push((op, rhs));
+            Expr { kind: ExprKind::Chain { first, links }, span }
+        }
+        kind => binary(op, Expr { kind, span: lhs.span }, rhs, start, end),
+    }
 }
 
 /// A modifier after an input declaration's shape.
@@ -332,8 +330,9 @@ fn expected_help(expected: &[String]) -> Option<String> {
     }
     if has(&names, "+") && has(&names, "*") {
         // Where the operators fit, so do `in` and `not in`, which the grammar
-        // reads as a name (and `not`) so that `in` stays a name elsewhere.
-        names.retain(|n| !BIN_OPS.contains(n) && *n != "ident" && *n != "not");
+        // reads as a name (and `not`) so that `in` stays a name elsewhere, and
+        // the `if` of a conditional expression (`a if c else b`).
+        names.retain(|n| !BIN_OPS.contains(n) && *n != "ident" && *n != "not" && *n != "if");
         alternatives.push("an operator".to_string());
     }
     if has(&names, "newline") {
