@@ -67,6 +67,7 @@ const EXPORTABLE: &[&str] = &[
     "more_builtins",
     "mul_constant",
     "my_relu",
+    "nanogpt_loop",
     "nn_tutorial",
     "normal_samples",
     "one_cycle",

@@ -147,7 +147,10 @@ fn options_of_the_wrong_kind_are_e0684() {
 #[test]
 fn methods_other_than_step_and_zero_grad_are_e0685() {
     assert_eq!(codes("opt = SGD([w], lr=0.1)\nopt.stepp()\n"), vec![Code::E0685]);
-    assert_eq!(codes("opt = SGD([w], lr=0.1)\nopt.zero_grad(true)\n"), vec![Code::E0685]);
+    assert_eq!(codes("opt = SGD([w], lr=0.1)\nopt.zero_grad(1)\n"), vec![Code::E0685]);
+    assert_eq!(codes("opt = SGD([w], lr=0.1)\nopt.zero_grad(foreach=true)\n"), vec![Code::E0685]);
+    assert_eq!(codes("opt = SGD([w], lr=0.1)\nopt.step(true)\n"), vec![Code::E0685]);
+    assert_eq!(codes("opt = SGD([w], lr=0.1)\nopt.zero_grad(set_to_none=true)\nopt.zero_grad(false)\n"), vec![]);
 }
 
 #[test]

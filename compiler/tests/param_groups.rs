@@ -255,3 +255,50 @@ print(r.defaults["etas"], r.defaults["step_sizes"], r.defaults["maximize"])
         }
     }
 }
+
+/// `zero_grad(set_to_none=False)` leaves zeros where a gradient was (a
+/// parameter without one keeps `None`), which the next backward adds into, as
+/// PyTorch's does; `zero_grad(True)` is the default, `None`.
+#[test]
+fn zero_grad_set_to_none_false_zeroes_the_gradients() {
+    // import torch
+    // w = torch.tensor([1.0, -2.0], requires_grad=True)
+    // b = torch.zeros(1, requires_grad=True)
+    // opt = torch.optim.SGD([w, b], lr=0.1, momentum=0.9)
+    // for step in range(3):
+    //     loss = (w * w).sum()
+    //     loss.backward()
+    //     opt.step()
+    //     opt.zero_grad(set_to_none=False)
+    //     print(step, w.grad, b.grad, w)
+    // loss = (w * w).sum() + b.sum()
+    // loss.backward()
+    // print(w.grad, b.grad)
+    // opt.zero_grad(True)
+    // print(w.grad, b.grad)
+    let program = r#"
+w = tensor([1.0, -2.0], requires_grad=true)
+b = zeros(1, requires_grad=true)
+opt = SGD([w, b], lr=0.1, momentum=0.9)
+for step in range(3) {
+    loss = (w * w).sum()
+    loss.backward()
+    opt.step()
+    opt.zero_grad(set_to_none=false)
+    print(step, w.grad, b.grad, w)
+}
+loss = (w * w).sum() + b.sum()
+loss.backward()
+print(w.grad, b.grad)
+opt.zero_grad(true)
+print(w.grad, b.grad)
+"#;
+    let want = "\
+0 tensor([0., 0.]) None tensor([ 0.8000, -1.6000], requires_grad=True)
+1 tensor([0., 0.]) None tensor([ 0.4600, -0.9200], requires_grad=True)
+2 tensor([0., 0.]) None tensor([ 0.0620, -0.1240], requires_grad=True)
+tensor([ 0.1240, -0.2480]) tensor([1.])
+None None
+";
+    assert_eq!(run(program), want);
+}

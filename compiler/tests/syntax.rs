@@ -87,6 +87,7 @@ fn sexp(e: &Expr) -> String {
         ExprKind::None => "none".to_string(),
         ExprKind::Name(n) => n.clone(),
         ExprKind::List(items) => format!("[{}]", items.iter().map(sexp).collect::<Vec<_>>().join(" ")),
+        ExprKind::Dict(entries) => format!("{{{}}}", entries.iter().map(|(k, v)| format!("{}: {}", sexp(k), sexp(v))).collect::<Vec<_>>().join(" ")),
         ExprKind::Unary { op: UnOp::Neg, operand } => format!("(neg {})", sexp(operand)),
         ExprKind::Unary { op: UnOp::Invert, operand } => format!("(invert {})", sexp(operand)),
         ExprKind::Bitwise { op, lhs, rhs } => format!("({} {} {})", op.symbol(), sexp(lhs), sexp(rhs)),
@@ -127,7 +128,21 @@ fn sexp(e: &Expr) -> String {
                     format!(" (for ({}) {}{conds})", names.join(" "), sexp(&cl.iter))
                 })
                 .collect();
-            format!("({} {}{})", if c.generator { "gen" } else { "list-of" }, sexp(&c.elem), clauses.concat())
+            let elem = match &c.key {
+                Some(k) => format!("{}: {}", sexp(k), sexp(&c.elem)),
+                None => sexp(&c.elem),
+            };
+            format!(
+                "({} {elem}{})",
+                if c.generator {
+                    "gen"
+                } else if c.key.is_some() {
+                    "dict-of"
+                } else {
+                    "list-of"
+                },
+                clauses.concat()
+            )
         }
         ExprKind::Lambda(l) => {
             let params: Vec<String> =
@@ -305,6 +320,18 @@ fn lambdas_and_comprehensions_parse_as_python_reads_them() {
     assert_eq!(expr("[a * b for a, b in xs if a > 0 for c in ys if c]"), "(list-of (* a b) (for (a b) xs (if (> a 0))) (for (c) ys (if c)))");
     assert_eq!(expr("sum(p.sum() for p in ps)"), "(call sum (gen (method p sum) (for (p) ps)))");
     assert_eq!(expr("[x for x in lambda_]"), "(list-of x (for (x) lambda_))");
+}
+
+/// A `{` where a value goes opens a dict, whose lines run on until its `}`;
+/// a `{` after a statement's header still opens a block.
+#[test]
+fn braces_open_a_dict_where_a_value_goes() {
+    assert_eq!(expr("g({\"a\": 1, 2: x + 1,})"), "(call g {\"a\": 1 2: (+ x 1)})");
+    assert_eq!(expr("f({}, [{1: 2}])"), "(call f {} [{1: 2}])");
+    assert_eq!(expr("g({k: v for k, v in d if v})"), "(call g (dict-of k: v (for (k v) d (if v))))");
+    let file = parse_ok("if c {\n    cfg = {\n        \"lr\": 0.1,\n        \"inner\": {\"b\": 2},\n    }\n    y = 1\n}\n");
+    let Item::Stmt(Stmt { kind: StmtKind::If(i), .. }) = &file.items[0] else { panic!("not an if") };
+    assert_eq!(i.branches[0].1.stmts.len(), 2);
 }
 
 /// `a if c else b` sits at the lambda's level: its sides take in `or`, its

@@ -120,12 +120,12 @@ fn e0003_unexpected_token() {
     assert_eq!(d.code, Code::E0003);
     assert_eq!(d.message, "unexpected `:`");
 
-    // A dict literal, which `.act` does not have, says so; a missing condition does not.
-    let d = parse_err("x = {\"a\": 1}\n");
-    assert_eq!(d.message, "unexpected `{`");
-    assert!(d.help.as_deref().is_some_and(|h| h.contains("no dicts")), "{:?}", d.help);
+    // A set literal, which `.act` does not have, says so; a missing condition does not.
+    let d = parse_err("x = {\"a\", 1}\n");
+    assert_eq!(d.message, "unexpected `,`");
+    assert!(d.help.as_deref().is_some_and(|h| h.contains("no sets")), "{:?}", d.help);
     let d = parse_err("if {\n}\n");
-    assert!(!d.help.as_deref().is_some_and(|h| h.contains("no dicts")), "{:?}", d.help);
+    assert!(!d.help.as_deref().is_some_and(|h| h.contains("no sets")), "{:?}", d.help);
 
     // Two statements on one line need a `;`.
     let source = "f(x) g(x)";

@@ -125,6 +125,7 @@ impl Exporter<'_> {
     /// The scope of a body: each parameter with the kind its calls passed (or its default's).
     fn param_scope(&self, name: &str, params: &[Ident], defaults: &[Option<Expr>], op: Option<&OpDef>) -> Scope {
         let mut scope = Scope { kinds: Kinds::with_returns(self.returns.clone()), ..Scope::top() };
+        scope.kinds.read_globals(&self.global_kinds);
         let seen = self.param_kinds.get(name);
         for (k, p) in params.iter().enumerate() {
             let from_calls = seen.and_then(|v| v.get(k).copied().flatten());

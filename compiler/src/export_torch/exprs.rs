@@ -116,6 +116,10 @@ impl Exporter<'_> {
                 _ => (n.clone(), ATOM),
             },
             ExprKind::List(items) => (format!("[{}]", self.list(items, scope)), ATOM),
+            ExprKind::Dict(entries) => {
+                let entries: Vec<String> = entries.iter().map(|(k, v)| format!("{}: {}", self.expr(k, scope), self.expr(v, scope))).collect();
+                (format!("{{{}}}", entries.join(", ")), ATOM)
+            }
             ExprKind::Tuple(items) if items.len() == 1 => (format!("({},)", self.expr(&items[0], scope)), ATOM),
             ExprKind::Tuple(items) => (format!("({})", self.list(items, scope)), ATOM),
             ExprKind::Splat(inner) => (format!("*{}", self.expr_at(inner, scope, ATOM)), ATOM),
@@ -215,6 +219,9 @@ impl Exporter<'_> {
             partials: scope.partials.clone(),
         };
         let mut text = self.expr(&c.elem, &inner);
+        if let Some(key) = &c.key {
+            text = format!("{}: {text}", self.expr(key, &inner));
+        }
         // Each clause's iterable is read with the names of the clauses before it.
         let mut kinds = scope.kinds.clone();
         for clause in &c.clauses {
@@ -236,6 +243,8 @@ impl Exporter<'_> {
         }
         if c.generator {
             format!("({text})")
+        } else if c.key.is_some() {
+            format!("{{{text}}}")
         } else {
             format!("[{text}]")
         }
@@ -370,7 +379,7 @@ impl Exporter<'_> {
         let first = || args.first().map(|a| &a.value);
         let spelled = if name == "scatter" && table::pyplot_scatter(args) { Some(Spelling::Pyplot("scatter")) } else { table::spelling(name) };
         match (name, spelled) {
-            ("range" | "len" | "list" | "enumerate" | "zip" | "float" | "int" | "bool" | "type", _) => format!("{name}({list})"),
+            ("range" | "len" | "list" | "dict" | "enumerate" | "zip" | "float" | "int" | "bool" | "type", _) => format!("{name}({list})"),
             // Python's `sum` of a list or a generator, not `torch.sum`.
             ("sum", _) if first().is_some_and(|e| scope.kinds.of(e) == Kind::Other) => format!("sum({list})"),
             // `transpose(m)` of a matrix, without dimensions, is PyTorch's `torch.t(m)`.

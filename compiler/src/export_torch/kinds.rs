@@ -59,6 +59,16 @@ impl Kinds {
         out
     }
 
+    /// Binds the names `globals` binds that are not tensors, which a body reads
+    /// as globals (a name not bound counts as a tensor already).
+    pub fn read_globals(&mut self, globals: &Kinds) {
+        for (n, k) in &globals.names {
+            if *k != Kind::Tensor {
+                self.names.insert(n.clone(), *k);
+            }
+        }
+    }
+
     pub fn bind(&mut self, name: &str, kind: Kind) {
         self.names.insert(name.to_string(), kind);
     }
@@ -98,7 +108,13 @@ impl Kinds {
     pub fn of(&self, e: &Expr) -> Kind {
         match &e.kind {
             ExprKind::Number { .. } | ExprKind::Bool(_) => Kind::Host,
-            ExprKind::Str(_) | ExprKind::None | ExprKind::FString(_) | ExprKind::List(_) | ExprKind::Tuple(_) | ExprKind::Splat(_) => Kind::Other,
+            ExprKind::Str(_)
+            | ExprKind::None
+            | ExprKind::FString(_)
+            | ExprKind::List(_)
+            | ExprKind::Dict(_)
+            | ExprKind::Tuple(_)
+            | ExprKind::Splat(_) => Kind::Other,
             ExprKind::Comprehension(_) | ExprKind::Lambda(_) => Kind::Other,
             ExprKind::Name(n) if !self.is_bound(n) && matches!(n.as_str(), "pi" | "e" | "inf" | "nan") => Kind::Host,
             ExprKind::Name(n) => self.get(n),

@@ -44,6 +44,9 @@ struct Exporter<'a> {
     param_kinds: HashMap<String, Vec<Option<Kind>>>,
     /// The fns that return a list or a tuple ([`kinds::Kinds::fn_returns`]).
     returns: std::rc::Rc<HashMap<String, Kind>>,
+    /// The kinds of the top-level names once the statements are translated, which
+    /// op and fn bodies read as globals (`warmup_iters` in a schedule fn is a number).
+    global_kinds: kinds::Kinds,
     imports: Imports,
     errors: Vec<Diagnostic>,
 }
@@ -58,6 +61,7 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
         globals: crate::check::ops::top_level_names(file).into_keys().collect(),
         param_kinds: HashMap::new(),
         returns: std::rc::Rc::new(kinds::Kinds::fn_returns(file)),
+        global_kinds: kinds::Kinds::default(),
         imports: Imports::default(),
         errors: Vec::new(),
     };
@@ -97,6 +101,7 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
             Item::Fn(_) | Item::Op(_) => {}
         }
     }
+    ex.global_kinds = top.kinds.clone();
     let mut defs_text = String::new();
     for item in file.items.iter().rev() {
         if let Item::Fn(f) = item {

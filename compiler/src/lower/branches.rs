@@ -294,9 +294,49 @@ impl Lowerer<'_> {
 /// compiling on one side and only at run time on the other (`lr = 1.0` against
 /// `lr = step / warmup`), or two different compile-time numbers, is a run-time
 /// number after the `if`: the side that knows it holds it in a constant node.
-/// An int on one side and a float on the other stay different (E0605), as
-/// Python's value would have a type only the run knows.
+/// So is such a number inside a list, tuple or dict both sides hold
+/// (`best["loss"] = loss.item()` on one side). An int on one side and a float
+/// on the other stay different (E0605), as Python's value would have a type
+/// only the run knows.
 fn promote_numbers(a: &mut LoweredBody, b: &mut LoweredBody, span: Span) {
+    let mut names: Vec<(String, bool)> = a.exit.names.keys().map(|k| (k.clone(), false)).collect();
+    names.extend(a.exit.globals.keys().map(|k| (k.clone(), true)));
+    names.sort();
+    for (name, global) in names {
+        let get = |side: &LoweredBody| if global { side.exit.globals.get(&name) } else { side.exit.names.get(&name) }.cloned();
+        let (Some(va), Some(vb)) = (get(a), get(b)) else { continue };
+        let mut found = Vec::new();
+        promotable(&va, &vb, String::new(), &mut found);
+        let key = if global { format!("global {name}") } else { name.clone() };
+        for (path, kind) in found {
+            for side in [&mut *a, &mut *b] {
+                let slot = if global { side.exit.globals.get_mut(&name) } else { side.exit.names.get_mut(&name) };
+                let Some(slot) = slot.and_then(|v| super::loops::value_at(v, &path)) else { continue };
+                let (dtype, scalar) = match slot {
+                    Value::Number(n) => (if n.is_int() { DType::I64 } else { DType::F64 }, n.scalar()),
+                    Value::Bool(v) => (DType::Bool, Scalar::of(if *v { 1.0 } else { 0.0 }, DType::Bool)),
+                    _ => continue,
+                };
+                let node = side.program.graph.add(
+                    Node { op: Op::Full(scalar), dtype, shape: vec![] },
+                    &[],
+                    NodeMeta { span, region: Region::Forward, requires_grad: false, note: None },
+                );
+                *slot = Value::Host { node, kind };
+                let place = format!("{key}{path}");
+                if let Some(at) = side.exit_places.iter().position(|(k, _)| *k == place) {
+                    side.exit_places[at].1 = Held::Node(node);
+                    side.exit_places.insert(at, (format!("{place} (kind)"), Held::Const(format!("host {kind:?}"))));
+                }
+            }
+        }
+    }
+}
+
+/// The paths (`""` the value itself, `[1]` an item, as `regions::walk` names
+/// places) at which `a` and `b` hold numbers of one type that become one
+/// run-time number, looking into lists, tuples and dicts of one length.
+fn promotable(a: &Value, b: &Value, path: String, out: &mut Vec<(String, HostKind)>) {
     fn kind_of(v: &Value) -> Option<(HostKind, bool)> {
         match v {
             Value::Number(Num::Int(_)) => Some((HostKind::Int, false)),
@@ -306,42 +346,25 @@ fn promote_numbers(a: &mut LoweredBody, b: &mut LoweredBody, span: Span) {
             _ => None,
         }
     }
-    let mut names: Vec<(String, bool)> = a.exit.names.keys().map(|k| (k.clone(), false)).collect();
-    names.extend(a.exit.globals.keys().map(|k| (k.clone(), true)));
-    names.sort();
-    for (name, global) in names {
-        let get = |side: &LoweredBody| if global { side.exit.globals.get(&name) } else { side.exit.names.get(&name) }.cloned();
-        let (Some(va), Some(vb)) = (get(a), get(b)) else { continue };
-        let (Some((ka, run_a)), Some((kb, run_b))) = (kind_of(&va), kind_of(&vb)) else { continue };
-        let same_constant = match (&va, &vb) {
+    if let (Some((ka, run_a)), Some((kb, run_b))) = (kind_of(a), kind_of(b)) {
+        let same_constant = match (a, b) {
             (Value::Number(x), Value::Number(y)) => x == y,
             (Value::Bool(x), Value::Bool(y)) => x == y,
             _ => false,
         };
-        if ka != kb || (run_a && run_b) || same_constant {
-            continue;
+        if ka == kb && !(run_a && run_b) && !same_constant {
+            out.push((path, ka));
         }
-        let key = if global { format!("global {name}") } else { name.clone() };
-        for side in [&mut *a, &mut *b] {
-            let (dtype, scalar) = match get(side) {
-                Some(Value::Number(n)) => (if n.is_int() { DType::I64 } else { DType::F64 }, n.scalar()),
-                Some(Value::Bool(v)) => (DType::Bool, Scalar::of(if v { 1.0 } else { 0.0 }, DType::Bool)),
-                _ => continue,
-            };
-            let node = side.program.graph.add(
-                Node { op: Op::Full(scalar), dtype, shape: vec![] },
-                &[],
-                NodeMeta { span, region: Region::Forward, requires_grad: false, note: None },
-            );
-            let v = Value::Host { node, kind: ka };
-            if global {
-                side.exit.globals.insert(name.clone(), v);
-            } else {
-                side.exit.names.insert(name.clone(), v);
-            }
-            if let Some(at) = side.exit_places.iter().position(|(k, _)| *k == key) {
-                side.exit_places[at].1 = Held::Node(node);
-                side.exit_places.insert(at, (format!("{key} (kind)"), Held::Const(format!("host {ka:?}"))));
+        return;
+    }
+    let items = |v: &Value| match v {
+        Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } | Value::Dict { items, .. } => Some(items.clone()),
+        _ => None,
+    };
+    if let (Some(x), Some(y)) = (items(a), items(b)) {
+        if x.len() == y.len() {
+            for (i, ((p, _), (q, _))) in x.iter().zip(&y).enumerate() {
+                promotable(p, q, format!("{path}[{i}]"), out);
             }
         }
     }
@@ -391,7 +414,7 @@ fn rekey(key: String, v: &mut Value, node_of: &dyn Fn(&str) -> Option<NodeId>) {
                 *n = m;
             }
         }
-        Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } => {
+        Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } | Value::Dict { items, .. } => {
             for (i, (item, _)) in items.iter_mut().enumerate() {
                 rekey(format!("{key}[{i}]"), item, node_of);
             }

@@ -28,7 +28,10 @@ impl Lowerer<'_> {
                 None => scope.names.remove(&name),
             };
         }
-        if ok {
+        if ok && c.key.is_some() {
+            // The pairs, in order, make the dict as `dict(pairs)` would.
+            self.dict_call(&[(None, Value::List(out), span)], span)
+        } else if ok {
             Value::List(out)
         } else {
             Value::Poison
@@ -45,11 +48,16 @@ impl Lowerer<'_> {
                 );
                 return false;
             }
+            // A dict comprehension's key is evaluated before its value, as in Python 3.8+.
+            let key = c.key.as_ref().map(|k| (self.expr(k, scope), k.span));
             let v = self.expr(&c.elem, scope);
-            if matches!(v, Value::Poison) {
+            if matches!(v, Value::Poison) || matches!(key, Some((Value::Poison, _))) {
                 return false;
             }
-            out.push((v, c.elem.span));
+            out.push(match key {
+                Some(k) => (Value::Tuple(vec![k, (v, c.elem.span)]), c.elem.span),
+                None => (v, c.elem.span),
+            });
             return true;
         };
         let Some(items) = self.clause_items(clause, scope) else { return false };

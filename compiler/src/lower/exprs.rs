@@ -127,6 +127,7 @@ impl<'a> Lowerer<'a> {
                 }
             },
             ExprKind::List(items) => Value::List(items.iter().map(|i| (self.expr(i, scope), i.span)).collect()),
+            ExprKind::Dict(entries) => self.dict_literal(entries, scope),
             ExprKind::Tuple(items) => Value::Tuple(items.iter().map(|i| (self.expr(i, scope), i.span)).collect()),
             ExprKind::Splat(_) => self.error(
                 Diagnostic::new(Code::E0115, "`*` spreads values only into a call's arguments", e.span, "not a call argument")
@@ -250,6 +251,10 @@ impl<'a> Lowerer<'a> {
                 if let Value::Scheduler(k) = recv {
                     let args = self.args(args, scope);
                     return self.scheduler_method(k, method, args, e.span);
+                }
+                if let Value::Dict { keys, items } = recv {
+                    let args = self.args(args, scope);
+                    return self.dict_method(receiver, (keys, items), method, args, scope, e.span);
                 }
                 // `t.item()`: the Python number a one-element tensor holds.
                 if method.name == "item" && args.is_empty() && !self.defs.fns.contains_key("item") && !self.defs.ops.contains_key("item") {
@@ -401,7 +406,7 @@ impl<'a> Lowerer<'a> {
         }
         // Python's own functions of an argument already reported (`len(range(10**9))`)
         // add no error of their own.
-        if matches!(callee.name.as_str(), "len" | "list" | "range" | "enumerate" | "zip" | "float" | "int" | "bool" | "round")
+        if matches!(callee.name.as_str(), "len" | "list" | "dict" | "range" | "enumerate" | "zip" | "float" | "int" | "bool" | "round")
             && args.iter().any(|(_, v, _)| matches!(v, Value::Poison))
         {
             return Value::Poison;

@@ -248,9 +248,11 @@ impl<'a> Lowerer<'a> {
                 Some(self.python_sum(items, Some((start.clone(), *ss)), span))
             }
             ("range", _) => Some(self.range_list(args, span)),
+            ("dict", _) => Some(self.dict_call(args, span)),
             ("enumerate" | "zip", _) => Some(self.enumerate_zip(name == "zip", args, span)),
             // `list(range(n))`, `list(x.shape)`: a list of the same items.
             ("list", [(None, Value::List(items) | Value::Tuple(items) | Value::Named { items, .. }, _)]) => Some(Value::List(items.clone())),
+            ("list", [(None, Value::Dict { keys, .. }, vs)]) => Some(Value::List(keys.iter().map(|k| (k.clone(), *vs)).collect())),
             ("list", [(None, Value::Size(dims), vs)]) => Some(Value::List(dims.iter().map(|&d| (Value::Number(Num::Int(d as i128)), *vs)).collect())),
             ("abs", [(None, Value::Host { node, kind }, _)]) => {
                 let kind = if *kind == HostKind::Bool { HostKind::Int } else { *kind };
@@ -398,6 +400,8 @@ impl<'a> Lowerer<'a> {
     pub(super) fn sequence_items(&mut self, v: &Value, span: Span) -> Option<Vec<(Value, Span)>> {
         match v {
             Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } => Some(items.clone()),
+            // A dict iterates over its keys.
+            Value::Dict { keys, .. } => Some(keys.iter().map(|k| (k.clone(), span)).collect()),
             Value::Size(dims) => Some(dims.iter().map(|&d| (Value::Number(Num::Int(d as i128)), span)).collect()),
             Value::Tensor(t) if self.shape_of(*t).first().is_some_and(|&n| n <= super::loops::MAX_UNROLL) => {
                 let n = self.shape_of(*t)[0];
@@ -412,6 +416,7 @@ impl<'a> Lowerer<'a> {
     fn len(&mut self, v: &Value, vs: Span) -> Value {
         let n = match v {
             Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } => items.len(),
+            Value::Dict { keys, .. } => keys.len(),
             Value::Size(dims) => dims.len(),
             Value::Str(s) => s.chars().count(),
             Value::Tensor(t) => match self.shape_of(*t).first() {
@@ -426,7 +431,7 @@ impl<'a> Lowerer<'a> {
             other => {
                 return self.error(
                     Diagnostic::new(Code::E0645, format!("`len` of {}", other.describe()), vs, "has no length")
-                        .with_help("`len` takes a list, a tuple, a shape, a string or a tensor"),
+                        .with_help("`len` takes a list, a tuple, a dict, a shape, a string or a tensor"),
                 )
             }
         };
@@ -558,6 +563,7 @@ fn python_class(v: &Value) -> Option<&'static str> {
         Value::Str(_) | Value::Text(_) => "str",
         Value::List(_) => "list",
         Value::Tuple(_) => "tuple",
+        Value::Dict { .. } => "dict",
         Value::Tensor(_) => "Tensor",
         _ => return None,
     })

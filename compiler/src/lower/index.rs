@@ -50,6 +50,11 @@ impl<'a> Lowerer<'a> {
                 true => self.optimizer_defaults_read(*optimizer, (kv, key.span), span),
             };
         }
+        // `d[key]`: the value a dict holds for a key.
+        if let (Value::Dict { keys, items: values }, [IndexItem::Expr(key)]) = (&recv, items) {
+            let kv = self.expr(key, scope);
+            return self.dict_read(keys, values, (kv, key.span));
+        }
         // `opt.state[p]` and `opt.state[p]["exp_avg"]`.
         if let (Value::OptimizerState { optimizer, param }, [IndexItem::Expr(key)]) = (&recv, items) {
             let kv = self.expr(key, scope);

@@ -70,6 +70,8 @@ impl Lowerer<'_> {
         let v = self.expr(&f.iter, scope);
         let items = match v {
             Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } if items.len() <= MAX_UNROLL => items,
+            // `for k in d`: a dict's keys, in order.
+            Value::Dict { keys, .. } if keys.len() <= MAX_UNROLL => keys.into_iter().map(|k| (k, f.iter.span)).collect(),
             // `for row in x`: the rows of a tensor, unrolled.
             Value::Tensor(t) if self.shape_of(t).first().is_some_and(|&n| n <= MAX_UNROLL) => {
                 let n = self.shape_of(t)[0];
@@ -85,6 +87,7 @@ impl Lowerer<'_> {
             other => {
                 let what = match other {
                     Value::List(_) | Value::Tuple(_) | Value::Named { .. } => format!("a list of more than {MAX_UNROLL} items"),
+                    Value::Dict { .. } => format!("a dict of more than {MAX_UNROLL} keys"),
                     Value::Tensor(_) => "a 0-d tensor".to_string(),
                     o => o.describe().to_string(),
                 };
@@ -431,7 +434,7 @@ impl ForStmt {
 /// The number of values `range(start, stop, step)` yields.
 /// The value at a place's path inside a value (`[2]` an item of a list or
 /// tuple, `.name` a name a lambda closes over), as `regions::walk` names places.
-fn value_at<'v>(v: &'v mut Value, path: &str) -> Option<&'v mut Value> {
+pub(super) fn value_at<'v>(v: &'v mut Value, path: &str) -> Option<&'v mut Value> {
     if path.is_empty() {
         return Some(v);
     }
@@ -439,7 +442,7 @@ fn value_at<'v>(v: &'v mut Value, path: &str) -> Option<&'v mut Value> {
         let close = rest.find(']')?;
         let i: usize = rest[..close].parse().ok()?;
         let items = match v {
-            Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } => items,
+            Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } | Value::Dict { items, .. } => items,
             _ => return None,
         };
         return value_at(&mut items.get_mut(i)?.0, &rest[close + 1..]);

@@ -19,7 +19,7 @@ use crate::ir::graph::NodeId;
 use crate::syntax::ast::{BinOp, Span};
 
 /// Python's name of a value's type, as its `TypeError`s print it.
-fn python_type(v: &Value) -> &'static str {
+pub(super) fn python_type(v: &Value) -> &'static str {
     match v {
         Value::Number(Num::Int(_)) | Value::Host { kind: HostKind::Int, .. } => "int",
         Value::Number(Num::Float(_)) | Value::Host { kind: HostKind::Float, .. } => "float",
@@ -31,7 +31,7 @@ fn python_type(v: &Value) -> &'static str {
         Value::Tensor(_) => "Tensor",
         Value::DType(_) => "torch.dtype",
         Value::Size(_) => "torch.Size",
-        Value::ParamGroup { .. } | Value::OptimizerState { .. } => "dict",
+        Value::ParamGroup { .. } | Value::OptimizerState { .. } | Value::Dict { .. } => "dict",
         _ => "object",
     }
 }
@@ -52,6 +52,8 @@ impl Lowerer<'_> {
             Value::Poison => return Value::Poison,
             _ if matches!(x, Value::Poison) => return Value::Poison,
             Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } => items,
+            // A dict holds its keys: `"lr" in config`.
+            Value::Dict { keys, .. } => keys.into_iter().map(|k| (k, cs)).collect(),
             Value::Size(dims) => dims.iter().map(|&d| (Value::Number(Num::Int(d as i128)), cs)).collect(),
             Value::Str(s) => {
                 return match x {

@@ -36,6 +36,7 @@ mod conditions;
 mod counter_conditions;
 mod creation_calls;
 mod data_calls;
+mod dicts;
 mod dropout;
 mod dtypes;
 mod dyn_index;
@@ -117,6 +118,13 @@ pub enum Value {
     List(Vec<(Value, Span)>),
     /// A Python tuple: `(a, b)`, a fn's `return a, b`.
     Tuple(Vec<(Value, Span)>),
+    /// A Python dict (`{"lr": 0.1}`): its keys, compile-time strings, numbers,
+    /// bools, `None` or tuples of them, in insertion order, and the value of
+    /// each, which may be anything, run-time values included (`dicts.rs`).
+    Dict {
+        keys: Vec<Value>,
+        items: Vec<(Value, Span)>,
+    },
     /// A PyTorch named tuple (`torch.return_types.max`, what `x.max(dim=1)`
     /// gives): a tuple whose items are also fields (`.values`, `.indices`). It
     /// indexes, unpacks and spreads as a tuple and prints as PyTorch prints it.
@@ -253,6 +261,7 @@ impl Value {
             Value::DType(_) => "a dtype",
             Value::List(_) => "a list",
             Value::Tuple(_) => "a tuple",
+            Value::Dict { .. } => "a dict",
             Value::Named { .. } => "a named tuple",
             Value::Size(_) => "a shape",
             Value::Host { kind: HostKind::Int, .. } => "a run-time integer",

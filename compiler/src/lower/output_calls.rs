@@ -130,6 +130,17 @@ impl<'a> Lowerer<'a> {
                 joined("[", parts, "]")
             }
             Value::Tuple(items) => self.print_tuple(items),
+            Value::Dict { keys, items } => {
+                let parts = keys
+                    .into_iter()
+                    .zip(items)
+                    .map(|(k, (v, _))| {
+                        let (k, v) = (self.item_repr(k), self.item_repr(v));
+                        concat(vec![k, PrintArg::Text(": ".to_string()), v])
+                    })
+                    .collect();
+                joined("{", parts, "}")
+            }
             Value::Named { kind, fields, items } => self.print_named(kind, fields, items),
             Value::Size(dims) => PrintArg::Text(super::tuples::torch_size(&dims)),
             // A run-time Python number prints as `str()` of it: `format(x, "")`.
@@ -143,7 +154,7 @@ impl<'a> Lowerer<'a> {
             Value::Scheduler(k) => PrintArg::Text(format!("<torch.optim.lr_scheduler.{} object>", self.optim.schedulers[k].name)),
             // Python adds the object's address, which no other run reproduces.
             // Python's classes print as classes (`print(type(1.0))`, `print(float)`).
-            Value::Func(name, _) if matches!(name.as_str(), "int" | "float" | "bool" | "str" | "list" | "tuple") => {
+            Value::Func(name, _) if matches!(name.as_str(), "int" | "float" | "bool" | "str" | "list" | "tuple" | "dict") => {
                 PrintArg::Text(format!("<class '{name}'>"))
             }
             Value::Func(name, _) if name == "Tensor" => PrintArg::Text("<class 'torch.Tensor'>".to_string()),

@@ -416,6 +416,13 @@ pub(super) fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
             out.push((format!("{key} (kind)"), Held::Const(format!("host {kind:?}"))));
             out.push((key, Held::Node(*node)));
         }
+        // A dict's keys are part of its kind: a loop body that adds one changes it.
+        Value::Dict { keys, items } => {
+            out.push((key.clone(), Held::Const(format!("dict of {}", super::dicts::keys_text(keys)))));
+            for (i, (item, _)) in items.iter().enumerate() {
+                walk(format!("{key}[{i}]"), item, out);
+            }
+        }
         Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } => {
             let what = match v {
                 Value::List(_) => "list",

@@ -314,6 +314,8 @@ pub enum ExprKind {
     Name(String),
     /// `[e1, e2, ...]`, as in `tensor([[1, 2], [3, 4]])`.
     List(Vec<Expr>),
+    /// `{k1: v1, k2: v2, ...}`: a Python dict, its entries in order.
+    Dict(Vec<(Expr, Expr)>),
     /// `(e1, e2, ...)` with at least one comma, as Python writes a tuple.
     Tuple(Vec<Expr>),
     /// `*e` as a call argument: the items of a tuple or list, spread as positional arguments.
@@ -412,6 +414,8 @@ pub struct Lambda {
 /// clause outermost, as Python nests them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Comprehension {
+    /// A dict comprehension's key (`{k: v for ...}`); `None` for a list.
+    pub key: Option<Expr>,
     pub elem: Expr,
     pub clauses: Vec<CompClause>,
     /// Written as a generator expression (`f(e for x in xs)`), without brackets.
@@ -476,7 +480,8 @@ impl Comprehension {
     /// Every expression it holds, in source order: the element, then each
     /// clause's iterable and conditions.
     pub fn exprs(&self) -> Vec<&Expr> {
-        let mut out = vec![&self.elem];
+        let mut out: Vec<&Expr> = self.key.iter().collect();
+        out.push(&self.elem);
         for c in &self.clauses {
             out.push(&c.iter);
             out.extend(&c.conds);

@@ -179,6 +179,12 @@ pub enum Token {
     LBrace,
     #[token("}")]
     RBrace,
+    /// A `{` that opens a dict (`{"lr": 0.1}`), never a block: [`lex`] turns a
+    /// `{` into this where a value goes (after `=`, `(`, `[`, `,`, `:` or
+    /// `return`), where a block's `{` cannot stand.
+    DictOpen,
+    /// The `}` that closes a [`Token::DictOpen`].
+    DictClose,
     #[token(",")]
     Comma,
     #[token(".")]
@@ -210,6 +216,7 @@ impl Token {
                 | Token::RParen
                 | Token::RBracket
                 | Token::RBrace
+                | Token::DictClose
                 | Token::None
                 | Token::True
                 | Token::False
@@ -268,31 +275,56 @@ fn string(lex: &mut logos::Lexer<Token>, quote: char) -> Result<String, LexError
     Err(LexError::Unterminated { span: Span::new(start, body_start + cut) })
 }
 
+/// What an open bracket is, for the newline rule.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Open {
+    /// `(` or `[`: newlines inside are not significant.
+    Bracket,
+    /// A dict's `{`: newlines inside are not significant either.
+    Dict,
+    /// A block's `{`: its statements end at newlines.
+    Block,
+}
+
 /// Turns source text into tokens with byte spans, keeping only the newlines that end
-/// a statement: those at nesting depth zero of `( )` and `[ ]` that follow a token
-/// that can end a statement. The first lexical error stops lexing.
+/// a statement: those outside `( )`, `[ ]` and a dict's `{ }` (directly in a block
+/// or at the top level) that follow a token that can end a statement. A `{` where
+/// a value goes opens a dict ([`Token::DictOpen`]); any other opens a block. The
+/// first lexical error stops lexing.
 pub fn lex(source: &str) -> Result<Vec<(usize, Token, usize)>, Diagnostic> {
     let mut out: Vec<(usize, Token, usize)> = Vec::new();
-    // Depth of open `(` and `[`; unbalanced closers saturate at zero so that the
-    // parser, not the lexer, reports them.
-    let mut depth: usize = 0;
+    // The open brackets; unbalanced closers pop nothing, so that the parser, not
+    // the lexer, reports them.
+    let mut open: Vec<Open> = Vec::new();
     let mut lexer = Token::lexer(source);
     // A UTF-8 byte order mark (editors on Windows write one) is not part of the
     // program, as in Python; spans keep counting from the file's first byte.
     if source.starts_with(crate::diag::BOM) {
         lexer.bump(crate::diag::BOM.len_utf8());
     }
+    let significant = |open: &[Open]| open.last().is_none_or(|o| *o == Open::Block);
     while let Some(result) = lexer.next() {
         let range = lexer.span();
-        let token = match result {
+        let mut token = match result {
             Ok(token) => token,
             Err(error) => return Err(lex_error(error, Span::new(range.start, range.end), source)),
         };
         match token {
-            Token::LParen | Token::LBracket => depth += 1,
-            Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
+            Token::LParen | Token::LBracket => open.push(Open::Bracket),
+            Token::LBrace if out.last().is_some_and(|(_, last, _)| opens_value(last)) => {
+                token = Token::DictOpen;
+                open.push(Open::Dict);
+            }
+            Token::LBrace => open.push(Open::Block),
+            Token::RBrace => {
+                // A `}` closes what is open: a dict's `{` makes it the dict's close.
+                token = if open.pop() == Some(Open::Dict) { Token::DictClose } else { Token::RBrace };
+            }
+            Token::RParen | Token::RBracket => {
+                open.pop();
+            }
             Token::Newline => {
-                let keep = depth == 0 && out.last().is_some_and(|(_, last, _)| last.ends_statement());
+                let keep = significant(&open) && out.last().is_some_and(|(_, last, _)| last.ends_statement());
                 if keep {
                     out.push((range.start, Token::Newline, range.end));
                 }
@@ -305,10 +337,16 @@ pub fn lex(source: &str) -> Result<Vec<(usize, Token, usize)>, Diagnostic> {
         forward_block(&mut out);
     }
     // The end of the file ends the last statement as a newline would.
-    if depth == 0 && out.last().is_some_and(|(_, last, _)| last.ends_statement()) {
+    if significant(&open) && out.last().is_some_and(|(_, last, _)| last.ends_statement()) {
         out.push((source.len(), Token::Newline, source.len()));
     }
     Ok(out)
+}
+
+/// Whether a value, not a block, follows this token, so that a `{` after it
+/// opens a dict: `x = {`, `f({`, `[{`, `, {`, `"k": {`, `return {`.
+fn opens_value(last: &Token) -> bool {
+    matches!(last, Token::Eq | Token::LParen | Token::LBracket | Token::Comma | Token::Colon | Token::Return | Token::DictOpen)
 }
 
 /// Once a name follows `input` (or `raise`), turns that `input` into the

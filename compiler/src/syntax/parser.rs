@@ -175,8 +175,8 @@ fn check_nesting(tokens: &[(usize, Token, usize)]) -> Result<(), Diagnostic> {
             .with_help("move the inner blocks into a `fn`, or combine conditions with `and`"));
         }
         match token {
-            Token::LParen | Token::LBracket => stack.push(Frame::new()),
-            Token::RParen | Token::RBracket if stack.len() > 1 => {
+            Token::LParen | Token::LBracket | Token::DictOpen => stack.push(Frame::new()),
+            Token::RParen | Token::RBracket | Token::DictClose if stack.len() > 1 => {
                 let inner = stack.pop().map_or(0, |f| f.bound()) + 1;
                 if let Some(outer) = stack.last_mut() {
                     outer.child = outer.child.max(inner);
@@ -248,14 +248,10 @@ fn convert(error: ParseError<usize, Token, Diagnostic>, source: &str) -> Diagnos
             let span = Span::new(start, end);
             let what = describe(&token, source.get(start..end).unwrap_or(""));
             let mut d = Diagnostic::new(Code::E0003, format!("unexpected {what}"), span, "unexpected here");
-            // A `{` where a value goes (after `=`, `(`, `[`, `,` or `:`) is a Python
-            // dict or set, which `.act` does not have; after `if` it is a missing condition.
-            let value_expected = expected.iter().any(|e| e.trim_matches('"') == "number");
-            let after = source.get(..start).and_then(|s| s.trim_end().chars().last());
-            if token == Token::LBrace && value_expected && matches!(after, Some('=' | '(' | '[' | ',' | ':')) {
-                return d.with_help(
-                    "`.act` has no dicts or sets: keep each value in a name of its own, or a list (`lrs = [0.1, 0.01]`); an optimizer's options are read as `group[\"lr\"]`",
-                );
+            // A dict's item without its `:` is most likely a Python set, which `.act` does not have.
+            let colon_expected = expected.iter().any(|e| e.trim_matches('"') == ":");
+            if colon_expected && matches!(token, Token::Comma | Token::DictClose) {
+                return d.with_help("a dict's items are `key: value`; `.act` has no sets: use a list (`[1, 2]`) and `in`");
             }
             if let Some(help) = expected_help(&expected) {
                 d = d.with_help(help);
@@ -293,7 +289,8 @@ fn describe(token: &Token, text: &str) -> String {
 
 /// Tokens that can start an expression; when a number is expected, all of them are,
 /// and the help says "an expression" instead of listing them.
-const EXPR_START: &[&str] = &["ident", "number", "string", "fstring", "true", "false", "none", "(", "[", "-", "~", "backward", "not", "lambda"];
+const EXPR_START: &[&str] =
+    &["ident", "number", "string", "fstring", "true", "false", "none", "(", "[", "dict{", "-", "~", "backward", "not", "lambda"];
 /// Binary operators; when `+` and `*` are both expected, so are the rest
 /// (comparisons and the word operators `is`, `in`, `and`, `or` included).
 const BIN_OPS: &[&str] = &["+", "-", "*", "/", "**", "@", "cmp", "is", "and", "or", "//", "%", "&", "|", "^"];
@@ -345,6 +342,9 @@ fn expected_help(expected: &[String]) -> Option<String> {
             "number" => "a number".to_string(),
             "string" => "a string".to_string(),
             "newline" => "a newline".to_string(),
+            // The lexer's names for a dict's braces are the braces in the source.
+            "dict{" => "`{`".to_string(),
+            "}dict" => "`}`".to_string(),
             other => format!("`{other}`"),
         });
     }

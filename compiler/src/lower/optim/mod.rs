@@ -459,12 +459,24 @@ impl Lowerer<'_> {
                 Diagnostic::new(Code::E0685, format!("`{}` has no method `{name}`", kind.name()), method.span, "unknown method").with_help(help),
             );
         }
-        if let Some((_, _, s)) = args.first() {
-            // PyTorch's `step(closure)` and `zero_grad(set_to_none)` have no use here: the
-            // loss is computed by the program's own statements, and gradients become `None`.
+        // `zero_grad(set_to_none=True)` is PyTorch's default; `False` zeroes the
+        // gradients instead. PyTorch's `step(closure)` has no use here: the loss is
+        // computed by the program's own statements.
+        let mut set_to_none = true;
+        if let [(n, v, s)] = args.as_slice() {
+            match (name, n.as_ref().is_none_or(|n| n.name == "set_to_none"), v) {
+                ("zero_grad", true, Value::Bool(b)) => set_to_none = *b,
+                _ => {
+                    return self.error(
+                        Diagnostic::new(Code::E0685, format!("`{name}` takes no such argument here"), *s, "unexpected argument")
+                            .with_help(format!("write `opt.{name}()`; `zero_grad` takes `set_to_none=True` (the default) or `False`")),
+                    )
+                }
+            }
+        } else if let Some((_, _, s)) = args.get(1) {
             return self.error(
-                Diagnostic::new(Code::E0685, format!("`{name}` takes no arguments here"), *s, "unexpected argument")
-                    .with_help(format!("write `opt.{name}()`; graphc's `zero_grad` always sets gradients to `none`, PyTorch's default")),
+                Diagnostic::new(Code::E0685, format!("`{name}` takes at most one argument"), *s, "unexpected argument")
+                    .with_help(format!("write `opt.{name}()`")),
             );
         }
         if matches!(self.region, crate::ir::graph::Region::Template(_)) {
@@ -476,20 +488,28 @@ impl Lowerer<'_> {
             );
         }
         if name == "zero_grad" {
-            self.optimizer_zero_grad(k);
+            self.optimizer_zero_grad(k, set_to_none, span);
         } else {
             self.optimizer_step(k, span);
         }
         Value::None
     }
 
-    /// Every parameter's gradient becomes `None`.
-    fn optimizer_zero_grad(&mut self, k: usize) {
+    /// Every parameter's gradient becomes `None`, or (`set_to_none` false) a
+    /// tensor of zeros where it was not `None`, as PyTorch's `zero_grad` does.
+    fn optimizer_zero_grad(&mut self, k: usize, set_to_none: bool, span: Span) {
         for i in 0..self.optim.optimizers[k].params.len() {
             let p = self.current(self.optim.optimizers[k].params[i]);
             self.optim.optimizers[k].params[i] = p;
+            let zeroed = match self.grad_state.get(&p).copied() {
+                Some(Some(g)) if !set_to_none => {
+                    let (dt, shape) = (self.dtype_of(g), self.shape_of(g));
+                    Some(self.node(graphc_runtime::Op::Full(graphc_runtime::op::Scalar::of(0.0, dt)), dt, shape, &[], span))
+                }
+                _ => None,
+            };
             if let Some(g) = self.grad_state.get_mut(&p) {
-                *g = None;
+                *g = zeroed;
             }
         }
     }

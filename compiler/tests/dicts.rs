@@ -1,0 +1,246 @@
+//! Python dicts (`lower/dicts.rs`): literals over several lines, reads and
+//! stores by key, the methods training scripts call, `dict(...)`, dict
+//! comprehensions, `in`, `len`, iteration, printing, and dicts whose values a
+//! loop compiled once and a run-time `if` carry (nanoGPT's `estimate_loss`
+//! and a best-so-far record). The expected outputs are what the Python (and
+//! PyTorch 2.15) program beside each prints.
+
+mod common;
+
+use common::run;
+use graphc_compiler::diag::Code;
+
+/// Keys of every kind Python's `==` merges (`1`, `1.0`, `True`), insertion
+/// order kept through stores and updates, the views, `get`, `pop`,
+/// `setdefault`, `update`, and a dict of tensors filled in a loop over splits.
+#[test]
+fn dicts_behave_as_pythons_do() {
+    // import torch
+    // torch.manual_seed(0)
+    // config = {
+    //     "lr": 0.1,
+    //     "momentum": 0.9,
+    //     "betas": (0.9, 0.999),
+    // }
+    // print(config, len(config), "lr" in config, "eps" in config)
+    // print(config["lr"], config.get("eps", 1e-8), config.get("eps"))
+    // config["eps"] = 1e-8
+    // config["lr"] = 0.05
+    // print(config)
+    // for k, v in config.items():
+    //     print(k, v)
+    // for k in config:
+    //     print(k)
+    // w = torch.randn(3, requires_grad=True)
+    // x = torch.randn(8, 3)
+    // out = {}
+    // for split in ["train", "val"]:
+    //     out[split] = (x * w).sum(1).mean()
+    // print(out)
+    // print(f"train loss {out['train']:.4f}, val loss {out['val']:.4f}")
+    // d = {1: "a", 1.0: "b", True: "c", (1, 2): "t", None: 0}
+    // print(d)
+    // print(d.pop(None), d)
+    // d.update({"x": 1}, )
+    // d.update(y=2)
+    // print(d, list(d.keys()), list(d.values()))
+    // e = {}
+    // print(e)
+    // print(e.setdefault("k", 3), e)
+    let program = r#"
+manual_seed(0)
+config = {
+    "lr": 0.1,
+    "momentum": 0.9,
+    "betas": (0.9, 0.999),
+}
+print(config, len(config), "lr" in config, "eps" in config)
+print(config["lr"], config.get("eps", 1e-8), config.get("eps"))
+config["eps"] = 1e-8
+config["lr"] = 0.05
+print(config)
+for k, v in config.items() {
+    print(k, v)
+}
+for k in config {
+    print(k)
+}
+w = randn(3, requires_grad=true)
+x = randn(8, 3)
+out = {}
+for split in ["train", "val"] {
+    out[split] = (x * w).sum(1).mean()
+}
+print(out)
+print(f"train loss {out['train']:.4f}, val loss {out['val']:.4f}")
+d = {1: "a", 1.0: "b", true: "c", (1, 2): "t", none: 0}
+print(d)
+print(d.pop(none), d)
+d.update({"x": 1}, )
+d.update(y=2)
+print(d, list(d.keys()), list(d.values()))
+e = {}
+print(e)
+print(e.setdefault("k", 3), e)
+"#;
+    let want = "\
+{'lr': 0.1, 'momentum': 0.9, 'betas': (0.9, 0.999)} 3 True False
+0.1 1e-08 None
+{'lr': 0.05, 'momentum': 0.9, 'betas': (0.9, 0.999), 'eps': 1e-08}
+lr 0.05
+momentum 0.9
+betas (0.9, 0.999)
+eps 1e-08
+lr
+momentum
+betas
+eps
+{'train': tensor(0.0753, grad_fn=<MeanBackward0>), 'val': tensor(0.0753, grad_fn=<MeanBackward0>)}
+train loss 0.0753, val loss 0.0753
+{1: 'c', (1, 2): 't', None: 0}
+0 {1: 'c', (1, 2): 't'}
+{1: 'c', (1, 2): 't', 'x': 1, 'y': 2} [1, (1, 2), 'x', 'y'] ['c', 't', 1, 2]
+{}
+3 {'k': 3}
+";
+    assert_eq!(run(program), want);
+}
+
+/// nanoGPT's `estimate_loss` (a dict of split losses made under `no_grad`,
+/// read in an f-string) in a training loop compiled once, and a record of the
+/// best loss that a run-time `if` updates: its values become run-time numbers.
+#[test]
+fn a_loop_and_a_run_time_if_carry_a_dicts_values() {
+    // import torch
+    // torch.manual_seed(0)
+    // w = torch.randn(3, requires_grad=True)
+    // x = torch.randn(16, 3)
+    // y = x.sum(1)
+    // opt = torch.optim.SGD([w], lr=0.1)
+    // best = {"loss": 1e9, "step": -1}
+    // def estimate_loss():
+    //     out = {}
+    //     with torch.no_grad():
+    //         for split in ["train", "val"]:
+    //             xs = x[:8] if split == "train" else x[8:]
+    //             ys = y[:8] if split == "train" else y[8:]
+    //             out[split] = ((xs * w).sum(1) - ys).pow(2).mean()
+    //     return out
+    // for it in range(6):
+    //     losses = estimate_loss()
+    //     print(f"step {it}: train loss {losses['train']:.4f}, val loss {losses['val']:.4f}")
+    //     if losses["val"].item() < best["loss"]:
+    //         best["loss"] = losses["val"].item()
+    //         best["step"] = it
+    //     loss = ((x * w).sum(1) - y).pow(2).mean()
+    //     opt.zero_grad()
+    //     loss.backward()
+    //     opt.step()
+    // print(best)
+    let program = r#"
+manual_seed(0)
+w = randn(3, requires_grad=true)
+x = randn(16, 3)
+y = x.sum(1)
+opt = SGD([w], lr=0.1)
+best = {"loss": 1e9, "step": -1}
+fn estimate_loss() {
+    out = {}
+    no_grad {
+        for split in ["train", "val"] {
+            xs = x[:8] if split == "train" else x[8:]
+            ys = y[:8] if split == "train" else y[8:]
+            out[split] = ((xs * w).sum(1) - ys).pow(2).mean()
+        }
+    }
+    return out
+}
+for it in range(6) {
+    losses = estimate_loss()
+    print(f"step {it}: train loss {losses['train']:.4f}, val loss {losses['val']:.4f}")
+    if losses["val"].item() < best["loss"] {
+        best["loss"] = losses["val"].item()
+        best["step"] = it
+    }
+    loss = ((x * w).sum(1) - y).pow(2).mean()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+}
+print(best)
+"#;
+    let want = "\
+step 0: train loss 4.8319, val loss 11.4494
+step 1: train loss 3.7368, val loss 8.3348
+step 2: train loss 2.8975, val loss 6.0820
+step 3: train loss 2.2521, val loss 4.4486
+step 4: train loss 1.7545, val loss 3.2614
+step 5: train loss 1.3698, val loss 2.3966
+{'loss': 2.396592140197754, 'step': 5}
+";
+    assert_eq!(run(program), want);
+}
+
+/// `dict(zip(...))`, `dict(d, lr=0.1)`, comprehensions with a condition,
+/// nested dicts over several lines, `list(d)`, `type(d)` and an f-string.
+#[test]
+fn dict_calls_comprehensions_and_nesting() {
+    // names = ["w1", "b1"]
+    // vals = [1.5, -2]
+    // d = dict(zip(names, vals))
+    // print(d, dict(d, lr=0.1), dict(), dict(a=1))
+    // sq = {n: v * v for n, v in d.items() if v > 0}
+    // print(sq, {i: i * i for i in range(3)}, list(d), [k for k in d], type(d))
+    // cfg = {
+    //     "model": {"hidden": 32, "act": "relu"},
+    //     "optim": {
+    //         "lr": 1e-3,
+    //     },
+    // }
+    // print(cfg["model"]["hidden"], cfg["optim"])
+    // print(f"{cfg}")
+    let program = r#"
+names = ["w1", "b1"]
+vals = [1.5, -2]
+d = dict(zip(names, vals))
+print(d, dict(d, lr=0.1), dict(), dict(a=1))
+sq = {n: v * v for n, v in d.items() if v > 0}
+print(sq, {i: i * i for i in range(3)}, list(d), [k for k in d], type(d))
+cfg = {
+    "model": {"hidden": 32, "act": "relu"},
+    "optim": {
+        "lr": 1e-3,
+    },
+}
+print(cfg["model"]["hidden"], cfg["optim"])
+print(f"{cfg}")
+"#;
+    let want = "\
+{'w1': 1.5, 'b1': -2} {'w1': 1.5, 'b1': -2, 'lr': 0.1} {} {'a': 1}
+{'w1': 2.25} {0: 0, 1: 1, 2: 4} ['w1', 'b1'] ['w1', 'b1'] <class 'dict'>
+32 {'lr': 0.001}
+{'model': {'hidden': 32, 'act': 'relu'}, 'optim': {'lr': 0.001}}
+";
+    assert_eq!(run(program), want);
+}
+
+/// A missing key is Python's KeyError at the key; a list key is unhashable; a
+/// key known only at run time cannot be held; a set literal is a syntax error
+/// that says `.act` has no sets; an unknown method names the ones there are.
+#[test]
+fn what_a_dict_refuses_is_an_error_at_the_key() {
+    let first = common::first_error;
+    let missing = "d = {\"a\": 1}\nprint(d[\"b\"])\n";
+    assert_eq!(first(missing), (Code::E0224, "KeyError: 'b'".to_string(), missing.find("\"b\"").unwrap()));
+    let unhashable = "d = {[1]: 2}\n";
+    assert_eq!(first(unhashable), (Code::E0107, "unhashable type: 'list'".to_string(), unhashable.find('[').unwrap()));
+    let run_time = "hist = {}\nx = ones(2)\nfor i in range(3) {\n    hist[i] = x.sum().item()\n}\n";
+    let (code, _, at) = first(run_time);
+    assert_eq!((code, at), (Code::E0107, run_time.find("i]").unwrap()));
+    let set = "s = {1, 2}\n";
+    assert_eq!(first(set).0, Code::E0003);
+    let method = "d = {}\nd.sort()\n";
+    assert_eq!(first(method), (Code::E0102, "a dict has no method `sort` in .act".to_string(), method.find("sort").unwrap()));
+    let pop = "d = {\"a\": 1}\nd.pop(\"z\")\n";
+    assert_eq!(first(pop).1, "KeyError: 'z'");
+}
