@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::run;
+use common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Keys of every kind Python's `==` merges (`1`, `1.0`, `True`), insertion
@@ -229,7 +229,7 @@ print(f"{cfg}")
 /// that says `.act` has no sets; an unknown method names the ones there are.
 #[test]
 fn what_a_dict_refuses_is_an_error_at_the_key() {
-    let first = common::first_error;
+    let first = first_error;
     let missing = "d = {\"a\": 1}\nprint(d[\"b\"])\n";
     assert_eq!(first(missing), (Code::E0224, "KeyError: 'b'".to_string(), missing.find("\"b\"").unwrap()));
     let unhashable = "d = {[1]: 2}\n";
@@ -243,4 +243,46 @@ fn what_a_dict_refuses_is_an_error_at_the_key() {
     assert_eq!(first(method), (Code::E0102, "a dict has no method `sort` in .act".to_string(), method.find("sort").unwrap()));
     let pop = "d = {\"a\": 1}\nd.pop(\"z\")\n";
     assert_eq!(first(pop).1, "KeyError: 'z'");
+}
+
+/// `f(**d)` spreads a dict as keyword arguments, into a fn and into an
+/// optimizer's options, and a dict may be a conditional expression's side.
+#[test]
+fn double_star_spreads_a_dict_into_keywords() {
+    // import torch
+    // def f(a, b=2, c=3):
+    //     return a * 100 + b * 10 + c
+    // cfg = {"b": 5}
+    // print(f(1, **cfg), f(**{"a": 1, "c": 9}), f(**dict(a=2), **cfg))
+    // w = torch.ones(2, requires_grad=True)
+    // opt = torch.optim.SGD([w], **dict(lr=0.5, momentum=0.9))
+    // (w * w).sum().backward()
+    // opt.step()
+    // print(w, opt.defaults["momentum"])
+    // use_fused = False
+    // extra_args = dict(fused=True) if use_fused else {}
+    // print(extra_args)
+    let program = r#"
+fn f(a, b=2, c=3) {
+    return a * 100 + b * 10 + c
+}
+cfg = {"b": 5}
+print(f(1, **cfg), f(**{"a": 1, "c": 9}), f(**dict(a=2), **cfg))
+w = ones(2, requires_grad=true)
+opt = SGD([w], **dict(lr=0.5, momentum=0.9))
+(w * w).sum().backward()
+opt.step()
+print(w, opt.defaults["momentum"])
+use_fused = false
+extra_args = dict(fused=true) if use_fused else {}
+print(extra_args)
+"#;
+    let want = "\
+153 129 253
+tensor([0., 0.], requires_grad=True) 0.9
+{}
+";
+    assert_eq!(run(program), want);
+    let not_a_dict = "fn f(a) {\n    return a\n}\nprint(f(**[1]))\n";
+    assert_eq!(first_error(not_a_dict), (Code::E0115, "argument after ** must be a mapping, not list".to_string(), not_a_dict.find("[1]").unwrap()));
 }

@@ -302,3 +302,163 @@ None None
 ";
     assert_eq!(run(program), want);
 }
+
+/// Several parameter groups as nanoGPT's `configure_optimizers` makes them
+/// (a dict of named parameters split by dimension, each group's own weight
+/// decay), printed as PyTorch prints them, trained in a loop compiled once
+/// that sets every group's rate; a group's state is read by its tensor; an
+/// `SGD` whose second group overrides the constructor's options.
+#[test]
+fn several_parameter_groups_train_as_pytorchs_do() {
+    // import torch
+    // torch.manual_seed(0)
+    // W = torch.randn(3, 2, requires_grad=True)
+    // b = torch.zeros(2, requires_grad=True)
+    // x = torch.randn(8, 3)
+    // y = torch.randn(8, 2)
+    // param_dict = {"W": W, "b": b}
+    // decay_params = [p for n, p in param_dict.items() if p.dim() >= 2]
+    // nodecay_params = [p for n, p in param_dict.items() if p.dim() < 2]
+    // optim_groups = [
+    //     {'params': decay_params, 'weight_decay': 0.1},
+    //     {'params': nodecay_params, 'weight_decay': 0.0}
+    // ]
+    // num_decay_params = sum(p.numel() for p in decay_params)
+    // num_nodecay_params = sum(p.numel() for p in nodecay_params)
+    // print(f"num decayed parameter tensors: {len(decay_params)}, with {num_decay_params:,} parameters")
+    // print(f"num non-decayed parameter tensors: {len(nodecay_params)}, with {num_nodecay_params:,} parameters")
+    // optimizer = torch.optim.AdamW(optim_groups, lr=0.05, betas=(0.9, 0.95))
+    // print(optimizer)
+    // for it in range(5):
+    //     loss = ((x @ W + b - y) ** 2).mean()
+    //     optimizer.zero_grad()
+    //     loss.backward()
+    //     optimizer.step()
+    //     for g in optimizer.param_groups:
+    //         g["lr"] = g["lr"] * 0.9
+    //     print(it, f"{loss.item():.6f}", [g["lr"] for g in optimizer.param_groups], [g["weight_decay"] for g in optimizer.param_groups])
+    // print(W, b)
+    // print(optimizer.state[b]["step"], len(optimizer.param_groups))
+    // sgd = torch.optim.SGD([{"params": [W]}, {"params": b, "lr": 0.5, "momentum": 0.0}], 0.1, momentum=0.9)
+    // print(sgd)
+    let program = r#"
+manual_seed(0)
+W = randn(3, 2, requires_grad=true)
+b = zeros(2, requires_grad=true)
+x = randn(8, 3)
+y = randn(8, 2)
+param_dict = {"W": W, "b": b}
+decay_params = [p for n, p in param_dict.items() if p.dim() >= 2]
+nodecay_params = [p for n, p in param_dict.items() if p.dim() < 2]
+optim_groups = [
+    {'params': decay_params, 'weight_decay': 0.1},
+    {'params': nodecay_params, 'weight_decay': 0.0}
+]
+num_decay_params = sum(p.numel() for p in decay_params)
+num_nodecay_params = sum(p.numel() for p in nodecay_params)
+print(f"num decayed parameter tensors: {len(decay_params)}, with {num_decay_params:,} parameters")
+print(f"num non-decayed parameter tensors: {len(nodecay_params)}, with {num_nodecay_params:,} parameters")
+optimizer = AdamW(optim_groups, lr=0.05, betas=(0.9, 0.95))
+print(optimizer)
+for it in range(5) {
+    loss = ((x @ W + b - y) ** 2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    for g in optimizer.param_groups {
+        g["lr"] = g["lr"] * 0.9
+    }
+    print(it, f"{loss.item():.6f}", [g["lr"] for g in optimizer.param_groups], [g["weight_decay"] for g in optimizer.param_groups])
+}
+print(W, b)
+print(optimizer.state[b]["step"], len(optimizer.param_groups))
+sgd = SGD([{"params": [W]}, {"params": b, "lr": 0.5, "momentum": 0.0}], 0.1, momentum=0.9)
+print(sgd)
+"#;
+    let want = "\
+num decayed parameter tensors: 1, with 6 parameters
+num non-decayed parameter tensors: 1, with 2 parameters
+AdamW (
+Parameter Group 0
+    amsgrad: False
+    betas: (0.9, 0.95)
+    capturable: False
+    decoupled_weight_decay: True
+    differentiable: False
+    eps: 1e-08
+    foreach: None
+    fused: None
+    lr: 0.05
+    maximize: False
+    weight_decay: 0.1
+
+Parameter Group 1
+    amsgrad: False
+    betas: (0.9, 0.95)
+    capturable: False
+    decoupled_weight_decay: True
+    differentiable: False
+    eps: 1e-08
+    foreach: None
+    fused: None
+    lr: 0.05
+    maximize: False
+    weight_decay: 0.0
+)
+0 5.738618 [0.045000000000000005, 0.045000000000000005] [0.1, 0.0]
+1 5.317290 [0.04050000000000001, 0.04050000000000001] [0.1, 0.0]
+2 4.964876 [0.03645000000000001, 0.03645000000000001] [0.1, 0.0]
+3 4.667606 [0.03280500000000001, 0.03280500000000001] [0.1, 0.0]
+4 4.413251 [0.02952450000000001, 0.02952450000000001] [0.1, 0.0]
+tensor([[ 1.3681, -0.4891],
+        [-1.9317,  0.3852],
+        [-0.8597, -1.1679]], requires_grad=True) tensor([-0.2028,  0.1231], requires_grad=True)
+tensor(5.) 2
+SGD (
+Parameter Group 0
+    dampening: 0
+    differentiable: False
+    foreach: None
+    fused: None
+    lr: 0.1
+    maximize: False
+    momentum: 0.9
+    nesterov: False
+    weight_decay: 0
+
+Parameter Group 1
+    dampening: 0
+    differentiable: False
+    foreach: None
+    fused: None
+    lr: 0.5
+    maximize: False
+    momentum: 0.0
+    nesterov: False
+    weight_decay: 0
+)
+";
+    assert_eq!(run(program), want);
+}
+
+/// A group without `"params"`, a tensor in two groups, an item that is not a
+/// dict, and a scheduler of a grouped optimizer are errors in PyTorch's words
+/// (the last graphc's own).
+#[test]
+fn malformed_groups_are_errors() {
+    let head = "w = randn(2, requires_grad=true)\nb = randn(2, requires_grad=true)\n";
+    let first = |body: &str| common::first_error(&format!("{head}{body}"));
+    assert_eq!(
+        first("opt = SGD([{\"lr\": 0.1}], lr=0.1)\n"),
+        (
+            Code::E0681,
+            "parameter group didn't specify a value of required optimization parameter params".to_string(),
+            head.len() + "opt = SGD([".len()
+        )
+    );
+    assert_eq!(first("opt = SGD([{\"params\": [w]}, {\"params\": [w, b]}], lr=0.1)\n").1, "some parameters appear in more than one parameter group");
+    assert_eq!(first("opt = SGD([{\"params\": [w]}, [b]], lr=0.1)\n").0, Code::E0681);
+    assert_eq!(first("opt = SGD([{\"params\": [w], \"lr\": -1.0}], lr=0.1)\n").1, "`SGD`: Invalid learning rate: -1.0");
+    let (code, message, _) = first("opt = SGD([{\"params\": [w]}, {\"params\": [b]}], lr=0.1)\ns = StepLR(opt, 2)\n");
+    assert_eq!((code, message.as_str()), (Code::E0685, "graphc's `StepLR` schedules an optimizer of one parameter group"));
+}

@@ -104,6 +104,7 @@ fn sexp(e: &Expr) -> String {
         ExprKind::Not(operand) => format!("(not {})", sexp(operand)),
         ExprKind::Tuple(items) => format!("(tuple {})", items.iter().map(sexp).collect::<Vec<_>>().join(" ")),
         ExprKind::Splat(inner) => format!("(splat {})", sexp(inner)),
+        ExprKind::SplatKeywords(inner) => format!("(splat-keywords {})", sexp(inner)),
         ExprKind::Is { lhs, rhs, negated } => format!("({} {} {})", if *negated { "is-not" } else { "is" }, sexp(lhs), sexp(rhs)),
         ExprKind::In { lhs, rhs, negated } => format!("({} {} {})", if *negated { "not-in" } else { "in" }, sexp(lhs), sexp(rhs)),
         ExprKind::FString(pieces) => {
@@ -332,6 +333,10 @@ fn braces_open_a_dict_where_a_value_goes() {
     let file = parse_ok("if c {\n    cfg = {\n        \"lr\": 0.1,\n        \"inner\": {\"b\": 2},\n    }\n    y = 1\n}\n");
     let Item::Stmt(Stmt { kind: StmtKind::If(i), .. }) = &file.items[0] else { panic!("not an if") };
     assert_eq!(i.branches[0].1.stmts.len(), 2);
+    // The `else` of a conditional expression takes a dict; a statement's takes a block.
+    assert_eq!(expr("g({} if c else {1: 2}, **kw)"), "(call g (if-else c {} {1: 2}) (splat-keywords kw))");
+    let file = parse_ok("if c {\n    y = 1\n} else {\n    y = {}\n}\n");
+    assert!(matches!(&file.items[0], Item::Stmt(Stmt { kind: StmtKind::If(i), .. }) if i.otherwise.is_some()));
 }
 
 /// `a if c else b` sits at the lambda's level: its sides take in `or`, its

@@ -109,7 +109,9 @@ fn expr(source: &str, e: &Expr, edits: &mut Vec<Edit>) {
         ExprKind::Number { .. } | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::None | ExprKind::Name(_) => {}
         ExprKind::List(items) | ExprKind::Tuple(items) => items.iter().for_each(|i| expr(source, i, edits)),
         ExprKind::Dict(entries) => entries.iter().flat_map(|(k, v)| [k, v]).for_each(|i| expr(source, i, edits)),
-        ExprKind::Unary { operand, .. } | ExprKind::Splat(operand) | ExprKind::Not(operand) => expr(source, operand, edits),
+        ExprKind::Unary { operand, .. } | ExprKind::Splat(operand) | ExprKind::SplatKeywords(operand) | ExprKind::Not(operand) => {
+            expr(source, operand, edits)
+        }
         ExprKind::Binary { lhs, rhs, .. }
         | ExprKind::Logic { lhs, rhs, .. }
         | ExprKind::Bitwise { lhs, rhs, .. }

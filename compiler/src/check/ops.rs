@@ -493,7 +493,7 @@ fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: &BlockCtx, diags: &m
         ExprKind::Number { .. } | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::None => {}
         ExprKind::List(items) | ExprKind::Tuple(items) => items.iter().for_each(|i| check_names(i, scope, bw, diags)),
         ExprKind::Dict(entries) => entries.iter().flat_map(|(k, v)| [k, v]).for_each(|i| check_names(i, scope, bw, diags)),
-        ExprKind::Splat(inner) => check_names(inner, scope, bw, diags),
+        ExprKind::Splat(inner) | ExprKind::SplatKeywords(inner) => check_names(inner, scope, bw, diags),
         ExprKind::Unary { operand, .. } => check_names(operand, scope, bw, diags),
         ExprKind::Binary { lhs, rhs, .. } => {
             check_names(lhs, scope, bw, diags);
@@ -735,7 +735,7 @@ fn collect_calls(e: &Expr, out: &mut Vec<(String, Span)>) {
         }
         ExprKind::List(items) | ExprKind::Tuple(items) => items.iter().for_each(|i| collect_calls(i, out)),
         ExprKind::Dict(entries) => entries.iter().flat_map(|(k, v)| [k, v]).for_each(|i| collect_calls(i, out)),
-        ExprKind::Splat(inner) => collect_calls(inner, out),
+        ExprKind::Splat(inner) | ExprKind::SplatKeywords(inner) => collect_calls(inner, out),
         ExprKind::Unary { operand, .. } => collect_calls(operand, out),
         ExprKind::Binary { lhs, rhs, .. } => {
             collect_calls(lhs, out);

@@ -123,6 +123,7 @@ impl Exporter<'_> {
             ExprKind::Tuple(items) if items.len() == 1 => (format!("({},)", self.expr(&items[0], scope)), ATOM),
             ExprKind::Tuple(items) => (format!("({})", self.list(items, scope)), ATOM),
             ExprKind::Splat(inner) => (format!("*{}", self.expr_at(inner, scope, ATOM)), ATOM),
+            ExprKind::SplatKeywords(inner) => (format!("**{}", self.expr_at(inner, scope, ATOM)), ATOM),
             ExprKind::Unary { op: UnOp::Neg, operand } => (format!("-{}", self.expr_at(operand, scope, NEG)), NEG),
             // Python gives `~` the precedence of unary minus.
             ExprKind::Unary { op: UnOp::Invert, operand } => (format!("~{}", self.expr_at(operand, scope, NEG)), NEG),

@@ -114,7 +114,8 @@ impl Kinds {
             | ExprKind::List(_)
             | ExprKind::Dict(_)
             | ExprKind::Tuple(_)
-            | ExprKind::Splat(_) => Kind::Other,
+            | ExprKind::Splat(_)
+            | ExprKind::SplatKeywords(_) => Kind::Other,
             ExprKind::Comprehension(_) | ExprKind::Lambda(_) => Kind::Other,
             ExprKind::Name(n) if !self.is_bound(n) && matches!(n.as_str(), "pi" | "e" | "inf" | "nan") => Kind::Host,
             ExprKind::Name(n) => self.get(n),

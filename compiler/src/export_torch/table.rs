@@ -260,9 +260,13 @@ pub fn spelling(name: &str) -> Option<Spelling> {
         .or_else(|| PYPLOT.iter().find(|n| **n == name).map(|n| Spelling::Pyplot(n)))
 }
 
-/// Whether `x.name(...)` is written as the same method in PyTorch.
+/// A Python dict's methods, which `.act` spells as Python does.
+const DICT_METHODS: &[&str] = &["keys", "values", "items", "get", "copy", "pop", "setdefault", "update"];
+
+/// Whether `x.name(...)` is written as the same method in PyTorch (or in
+/// Python, for a dict's methods).
 pub fn is_tensor_method(name: &str) -> bool {
-    METHODS.contains(&name) || TORCH.contains(&name) || MATH.contains(&name)
+    METHODS.contains(&name) || TORCH.contains(&name) || MATH.contains(&name) || DICT_METHODS.contains(&name)
 }
 
 /// The PyTorch name of a `.act` dtype (`f64` is `torch.float64`).

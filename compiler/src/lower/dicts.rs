@@ -333,6 +333,35 @@ impl Lowerer<'_> {
     }
 }
 
+impl Lowerer<'_> {
+    /// `f(**options)`: a dict's entries as keyword arguments, in its order.
+    pub(crate) fn splat_keywords(&mut self, v: Value, span: Span) -> Vec<(Option<Ident>, Value, Span)> {
+        let (keys, items) = match v {
+            Value::Dict { keys, items } => (keys, items),
+            Value::Poison => return vec![(None, Value::Poison, span)],
+            other => {
+                self.error(
+                    Diagnostic::new(Code::E0115, format!("argument after ** must be a mapping, not {}", python_type(&other)), span, "not a dict")
+                        .with_help("spread a dict of keyword arguments: `f(**dict(lr=0.1))`"),
+                );
+                return vec![(None, Value::Poison, span)];
+            }
+        };
+        let mut out = Vec::new();
+        for (k, (v, vs)) in keys.into_iter().zip(items) {
+            let Value::Str(name) = k else {
+                self.error(
+                    Diagnostic::new(Code::E0115, "keywords must be strings", span, "a key that is not a string")
+                        .with_help("the keys of a dict spread with `**` are parameter names"),
+                );
+                return vec![(None, Value::Poison, span)];
+            };
+            out.push((Some(Ident { name, span }), v, vs));
+        }
+        out
+    }
+}
+
 /// Sets `key`'s value: in its place if the dict holds it, last otherwise.
 fn insert(keys: &mut Vec<Value>, items: &mut Vec<(Value, Span)>, key: Value, value: (Value, Span)) {
     match keys.iter().position(|k| same_key(k, &key)) {

@@ -133,6 +133,10 @@ impl<'a> Lowerer<'a> {
                 Diagnostic::new(Code::E0115, "`*` spreads values only into a call's arguments", e.span, "not a call argument")
                     .with_help("write `f(*shape)`, or use the tuple itself"),
             ),
+            ExprKind::SplatKeywords(_) => self.error(
+                Diagnostic::new(Code::E0115, "`**` spreads a dict only into a call's arguments", e.span, "not a call argument")
+                    .with_help("write `f(**options)`, or use the dict itself"),
+            ),
             ExprKind::Unary { op: UnOp::Neg, operand } => {
                 let v = self.expr(operand, scope);
                 self.neg(v, operand.span, e.span)
@@ -334,6 +338,10 @@ impl<'a> Lowerer<'a> {
                 ExprKind::Splat(inner) => {
                     let v = self.expr(inner, scope);
                     out.extend(self.splat(v, inner.span).into_iter().map(|(v, s)| (None, v, s)));
+                }
+                ExprKind::SplatKeywords(inner) => {
+                    let v = self.expr(inner, scope);
+                    out.extend(self.splat_keywords(v, inner.span));
                 }
                 _ => out.push((a.name.clone(), self.expr(&a.value, scope), a.value.span)),
             }
@@ -879,9 +887,10 @@ impl<'a> Lowerer<'a> {
                 ),
             };
         }
-        // `opt.param_groups`: graphc's optimizers have one group.
+        // `opt.param_groups`: one value for each group (`optim/groups.rs`).
         if let (Value::Optimizer(k), "param_groups") = (&recv, field.name.as_str()) {
-            return Value::List(vec![(Value::ParamGroup { optimizer: *k, defaults: false }, span.to(field.span))]);
+            let at = span.to(field.span);
+            return Value::List(self.optimizer_groups(*k).into_iter().map(|g| (Value::ParamGroup { optimizer: g, defaults: false }, at)).collect());
         }
         if let (Value::Optimizer(k), "defaults") = (&recv, field.name.as_str()) {
             return Value::ParamGroup { optimizer: *k, defaults: true };

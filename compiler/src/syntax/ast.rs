@@ -320,6 +320,8 @@ pub enum ExprKind {
     Tuple(Vec<Expr>),
     /// `*e` as a call argument: the items of a tuple or list, spread as positional arguments.
     Splat(Box<Expr>),
+    /// `**e` as a call argument: the entries of a dict, spread as keyword arguments.
+    SplatKeywords(Box<Expr>),
     Unary {
         op: UnOp,
         operand: Box<Expr>,

@@ -311,7 +311,7 @@ pub fn lex(source: &str) -> Result<Vec<(usize, Token, usize)>, Diagnostic> {
         };
         match token {
             Token::LParen | Token::LBracket => open.push(Open::Bracket),
-            Token::LBrace if out.last().is_some_and(|(_, last, _)| opens_value(last)) => {
+            Token::LBrace if opens_value(&out) => {
                 token = Token::DictOpen;
                 open.push(Open::Dict);
             }
@@ -343,10 +343,17 @@ pub fn lex(source: &str) -> Result<Vec<(usize, Token, usize)>, Diagnostic> {
     Ok(out)
 }
 
-/// Whether a value, not a block, follows this token, so that a `{` after it
-/// opens a dict: `x = {`, `f({`, `[{`, `, {`, `"k": {`, `return {`.
-fn opens_value(last: &Token) -> bool {
-    matches!(last, Token::Eq | Token::LParen | Token::LBracket | Token::Comma | Token::Colon | Token::Return | Token::DictOpen)
+/// Whether a value, not a block, follows the tokens so far, so that a `{`
+/// after them opens a dict: `x = {`, `f({`, `f(**{`, `[{`, `, {`, `"k": {`,
+/// `return {`, and the `else {` of a conditional expression (`a if c else
+/// {}`), which unlike a statement's `else` does not follow a `}`.
+fn opens_value(out: &[(usize, Token, usize)]) -> bool {
+    let n = out.len();
+    match out.last().map(|(_, t, _)| t) {
+        Some(Token::Else) => n >= 2 && out[n - 2].1 != Token::RBrace,
+        Some(last) => matches!(last, Token::Eq | Token::LParen | Token::LBracket | Token::Comma | Token::Colon | Token::Return | Token::StarStar),
+        None => false,
+    }
 }
 
 /// Once a name follows `input` (or `raise`), turns that `input` into the

@@ -307,8 +307,8 @@ fn expected_help(expected: &[String]) -> Option<String> {
     if has(&names, "number") {
         // Where an expression statement may start, so may an `if`, an
         // `assert`, a `raise` and a nested `fn`, and where a
-        // call argument may, so may a `*` splat (a `*` that is no binary
-        // operator, since `+` is not expected with it); the help line stays short
+        // call argument may, so may a `*` or `**` splat (no binary operator,
+        // since `+` is not expected with it); the help line stays short
         // and says "an expression" for all of them.
         let splat = !has(&names, "+");
         // `save` starts a call of the builtin wherever an expression may start; it is
@@ -317,7 +317,7 @@ fn expected_help(expected: &[String]) -> Option<String> {
         if !has(&names, "return") {
             names.retain(|n| *n != "save");
         }
-        names.retain(|n| !(EXPR_START.contains(n) || matches!(*n, "if" | "assert" | "raise" | "fn") || (splat && *n == "*")));
+        names.retain(|n| !(EXPR_START.contains(n) || matches!(*n, "if" | "assert" | "raise" | "fn") || (splat && matches!(*n, "*" | "**"))));
         alternatives.push("an expression".to_string());
     }
     // Where any name fits, so do the soft keywords `forward` and `backward` (after

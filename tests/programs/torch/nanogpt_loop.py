@@ -1,5 +1,6 @@
 # The training loop of Karpathy's nanoGPT (train.py) on a softmax regression of
 # the 8x8 digits, as examples/nanogpt_loop.act says; run with PyTorch 2.15.
+import inspect
 import math
 import os
 
@@ -44,14 +45,43 @@ def get_batch(split):
 # model init
 W = (torch.randn(64, 10) * 0.02).requires_grad_()
 b = torch.zeros(10, requires_grad=True)
+device_type = 'cpu'
+fused_available = 'fused' in inspect.signature(torch.optim.AdamW).parameters
+
+def named_parameters():
+    return [("lm_head.weight", W), ("lm_head.bias", b)]
 
 def model(idx, targets=None):
     logits = idx @ W + b
     loss = None if targets is None else torch.nn.functional.cross_entropy(logits, targets)
     return logits, loss
 
+def configure_optimizers(weight_decay, learning_rate, betas, device_type):
+    # start with all of the candidate parameters
+    param_dict = {pn: p for pn, p in named_parameters()}
+    # filter out those that do not require grad
+    param_dict = {pn: p for pn, p in param_dict.items() if p.requires_grad}
+    # create optim groups. Any parameters that is 2D will be weight decayed, otherwise no.
+    # i.e. all weight tensors in matmuls + embeddings decay, all biases and layernorms don't.
+    decay_params = [p for n, p in param_dict.items() if p.dim() >= 2]
+    nodecay_params = [p for n, p in param_dict.items() if p.dim() < 2]
+    optim_groups = [
+        {'params': decay_params, 'weight_decay': weight_decay},
+        {'params': nodecay_params, 'weight_decay': 0.0}
+    ]
+    num_decay_params = sum(p.numel() for p in decay_params)
+    num_nodecay_params = sum(p.numel() for p in nodecay_params)
+    print(f"num decayed parameter tensors: {len(decay_params)}, with {num_decay_params:,} parameters")
+    print(f"num non-decayed parameter tensors: {len(nodecay_params)}, with {num_nodecay_params:,} parameters")
+    # Create AdamW optimizer and use the fused version if it is available
+    use_fused = fused_available and device_type == 'cuda'
+    extra_args = dict(fused=True) if use_fused else dict()
+    optimizer = torch.optim.AdamW(optim_groups, lr=learning_rate, betas=betas, **extra_args)
+    print(f"using fused AdamW: {use_fused}")
+    return optimizer
+
 # optimizer
-optimizer = torch.optim.AdamW([W, b], lr=learning_rate, betas=(beta1, beta2), weight_decay=weight_decay)
+optimizer = configure_optimizers(weight_decay, learning_rate, (beta1, beta2), device_type)
 
 # helps estimate an arbitrarily accurate loss over either split using many batches
 @torch.no_grad()

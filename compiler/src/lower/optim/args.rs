@@ -9,7 +9,7 @@ use crate::ir::graph::NodeId;
 use crate::syntax::ast::{Ident, Span};
 
 /// The options each optimizer takes after `params`, in PyTorch's positional order.
-fn options(kind: Kind) -> &'static [&'static str] {
+pub(super) fn options(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Sgd => &["lr", "momentum", "dampening", "weight_decay", "nesterov"],
         Kind::Adam | Kind::AdamW => &["lr", "betas", "eps", "weight_decay", "amsgrad"],

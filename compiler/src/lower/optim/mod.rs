@@ -24,6 +24,7 @@ mod args;
 mod asgd;
 mod composite;
 pub(crate) mod cyclic;
+mod groups;
 mod kernels;
 mod nadam;
 pub(crate) mod one_cycle;
@@ -238,6 +239,9 @@ pub(crate) struct Optimizer {
     pub defaults: Hyper,
     /// Each parameter's state; `None` until a `step()` finds its gradient.
     pub state: Vec<Option<ParamState>>,
+    /// The optimizers of its parameter groups, itself first (`groups.rs`): itself
+    /// alone for one group; empty for a later group, which the first one holds.
+    pub groups: Vec<usize>,
 }
 
 /// The optimizers a program made, indexed by [`Value::Optimizer`].
@@ -372,14 +376,24 @@ impl Table {
 impl Lowerer<'_> {
     /// `SGD(...)`, `Adam(...)` or any other optimizer of [`Kind`].
     pub(crate) fn make_optimizer(&mut self, kind: Kind, callee: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
-        let Some((params, mut hyper)) = self.optimizer_args(kind, callee, args, span) else { return Value::Poison };
+        if groups::grouped(&args) {
+            return self.make_grouped_optimizer(kind, callee, args, span);
+        }
+        let Some((params, hyper)) = self.optimizer_args(kind, callee, args, span) else { return Value::Poison };
         let defaults = hyper.clone();
+        let k = self.push_optimizer(kind, params, hyper, defaults, span);
+        self.optim.optimizers[k].groups = vec![k];
+        Value::Optimizer(k)
+    }
+
+    /// Adds an optimizer (of one group) to the table; its index.
+    fn push_optimizer(&mut self, kind: Kind, params: Vec<NodeId>, mut hyper: Hyper, defaults: Hyper, span: Span) -> usize {
         if self.assigns_lr {
             hyper.lr_node = Some(self.scalar(hyper.lr, graphc_runtime::DType::F64, span));
         }
         let state = vec![None; params.len()];
-        self.optim.optimizers.push(Optimizer { kind, params, hyper, defaults, state });
-        Value::Optimizer(self.optim.optimizers.len() - 1)
+        self.optim.optimizers.push(Optimizer { kind, params, hyper, defaults, state, groups: Vec::new() });
+        self.optim.optimizers.len() - 1
     }
 
     /// What `print(opt)` shows: PyTorch's repr, with the keys its schedulers
@@ -389,18 +403,21 @@ impl Lowerer<'_> {
     pub(crate) fn optimizer_print(&self, k: usize) -> crate::ir::program::PrintArg {
         use crate::ir::program::PrintArg;
         let opt = &self.optim.optimizers[k];
-        let (hyper, extra) = self.group_options(k);
-        let text = repr::optimizer_repr(opt.kind, &hyper, &extra);
-        // Each mark becomes `str()` of the Python float, as the repr formats it.
-        let marks = [(repr::LR_MARK, hyper.lr_node), (repr::MOMENTUM_MARK, hyper.cycled_momentum)];
-        let mut pieces = Vec::new();
-        let mut rest = text.as_str();
-        while let Some((at, mark, node)) = marks.iter().filter_map(|(m, n)| Some((rest.find(m)?, *m, (*n)?))).min_by_key(|(at, _, _)| *at) {
-            pieces.push(PrintArg::Text(rest[..at].to_string()));
-            pieces.push(PrintArg::Scalar { node, spec: String::new() });
-            rest = &rest[at + mark.len()..];
+        let mut pieces = vec![PrintArg::Text(format!("{} (", opt.kind.name()))];
+        for (i, g) in self.optimizer_groups(k).into_iter().enumerate() {
+            let (hyper, extra) = self.group_options(g);
+            let text = format!("\nParameter Group {i}\n{}", repr::group_text(opt.kind, &hyper, &extra));
+            // Each mark becomes `str()` of the Python float, as the repr formats it.
+            let marks = [(repr::LR_MARK, hyper.lr_node), (repr::MOMENTUM_MARK, hyper.cycled_momentum)];
+            let mut rest = text.as_str();
+            while let Some((at, mark, node)) = marks.iter().filter_map(|(m, n)| Some((rest.find(m)?, *m, (*n)?))).min_by_key(|(at, _, _)| *at) {
+                pieces.push(PrintArg::Text(rest[..at].to_string()));
+                pieces.push(PrintArg::Scalar { node, spec: String::new() });
+                rest = &rest[at + mark.len()..];
+            }
+            pieces.push(PrintArg::Text(rest.to_string()));
         }
-        pieces.push(PrintArg::Text(rest.to_string()));
+        pieces.push(PrintArg::Text(")".to_string()));
         super::output_calls::concat(pieces)
     }
 
@@ -487,10 +504,12 @@ impl Lowerer<'_> {
                     .with_help("call the optimizer at the top level, after `backward`"),
             );
         }
-        if name == "zero_grad" {
-            self.optimizer_zero_grad(k, set_to_none, span);
-        } else {
-            self.optimizer_step(k, span);
+        for g in self.optimizer_groups(k) {
+            if name == "zero_grad" {
+                self.optimizer_zero_grad(g, set_to_none, span);
+            } else {
+                self.optimizer_step(g, span);
+            }
         }
         Value::None
     }

@@ -1,25 +1,22 @@
-//! `print(opt)`: PyTorch's `Optimizer.__repr__`, the optimizer's name and its one
+//! `print(opt)`: PyTorch's `Optimizer.__repr__`, the optimizer's name and each
 //! parameter group's options in sorted order, including the options graphc does
 //! not take (printed with the values PyTorch's defaults give them).
 
 use super::{Hyper, Kind};
 use graphc_runtime::format::python_float_repr;
 
-/// Stands for a learning rate known only at run time in [`optimizer_repr`]'s text.
+/// Stands for a learning rate known only at run time in [`group_text`]'s text.
 pub(crate) const LR_MARK: &str = "\u{0}lr\u{0}";
 /// Stands for a momentum (Adam: first beta) that `OneCycleLR` sets at run time.
 pub(crate) const MOMENTUM_MARK: &str = "\u{0}momentum\u{0}";
 
-/// The text PyTorch 2.15 prints for an optimizer (with [`LR_MARK`] for an
-/// assigned learning rate that is not a constant, and [`MOMENTUM_MARK`] for a
-/// cycled momentum), with the keys its schedulers added to the group (`extra`).
-pub(crate) fn optimizer_repr(kind: Kind, h: &Hyper, extra: &[(&'static str, String)]) -> String {
-    let mut out = format!("{} (\nParameter Group 0\n", kind.name());
-    for (name, value) in group_rows(kind, h, extra) {
-        out.push_str(&format!("    {name}: {value}\n"));
-    }
-    out.push(')');
-    out
+/// One group's lines of PyTorch 2.15's repr of an optimizer, each `    key:
+/// value` and a newline (with [`LR_MARK`] for an assigned learning rate that is
+/// not a constant, and [`MOMENTUM_MARK`] for a cycled momentum), with the keys
+/// its schedulers added to the group (`extra`). `Lowerer::optimizer_print`
+/// puts the name and each group's `Parameter Group i` header around them.
+pub(crate) fn group_text(kind: Kind, h: &Hyper, extra: &[(&'static str, String)]) -> String {
+    group_rows(kind, h, extra).into_iter().map(|(name, value)| format!("    {name}: {value}\n")).collect()
 }
 
 /// The keys of the group (but `params`) and their values as the repr prints

@@ -388,6 +388,13 @@ impl Lowerer<'_> {
             }
         }
         let optimizer = match b.take("optimizer") {
+            // A scheduler sets one rate; PyTorch's keeps one per group.
+            Some((Value::Optimizer(k), s)) if self.optim.optimizers[k].groups.len() > 1 => {
+                return self.error(
+                    Diagnostic::new(Code::E0685, format!("graphc's `{name}` schedules an optimizer of one parameter group"), s, "several groups")
+                        .with_help("set each group's rate in the loop instead (`for g in opt.param_groups { g[\"lr\"] = lr }`), as nanoGPT does"),
+                );
+            }
             Some((Value::Optimizer(k), _)) => k,
             Some((Value::Poison, _)) => return Value::Poison,
             Some((other, s)) => {

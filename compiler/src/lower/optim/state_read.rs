@@ -17,17 +17,20 @@ impl Lowerer<'_> {
     pub(crate) fn optimizer_state_read(&mut self, k: usize, param: Option<usize>, (key, ks): (Value, Span), span: Span) -> Value {
         let name = self.optim.optimizers[k].kind.name();
         let Some(i) = param else {
+            // The state of a parameter of any group (`groups.rs`).
             let found = match &key {
                 Value::Tensor(t) => {
                     let t = self.current(*t);
-                    let params = self.optim.optimizers[k].params.clone();
-                    params.iter().position(|p| self.current(*p) == t)
+                    self.optimizer_groups(k).into_iter().find_map(|g| {
+                        let params = self.optim.optimizers[g].params.clone();
+                        params.iter().position(|p| self.current(*p) == t).map(|i| (g, i))
+                    })
                 }
                 Value::Poison => return Value::Poison,
                 _ => None,
             };
             return match found {
-                Some(i) => Value::OptimizerState { optimizer: k, param: Some(i) },
+                Some((g, i)) => Value::OptimizerState { optimizer: g, param: Some(i) },
                 None => self.error(
                     Diagnostic::new(Code::E0684, format!("this is not a parameter of the `{name}`"), ks, "not one of its parameters")
                         .with_help("index the state by a tensor in the optimizer's parameter list, as in `opt.state[w]`"),

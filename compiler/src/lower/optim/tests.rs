@@ -19,10 +19,31 @@ fn map_nodes_visits_every_parameter_and_every_state_node_once() {
     let mut table = Table {
         optimizers: vec![
             // The second parameter has had no gradient yet, so it has no state.
-            Optimizer { kind: Kind::Adam, params: vec![n(1), n(2)], hyper: hyper(), defaults: hyper(), state: vec![Some(adam_state), None] },
-            Optimizer { kind: Kind::Sgd, params: vec![n(3)], hyper: hyper(), defaults: hyper(), state: vec![Some(sgd_state)] },
-            Optimizer { kind: Kind::RmsProp, params: vec![n(4)], hyper: hyper(), defaults: hyper(), state: vec![Some(rmsprop_state)] },
-            Optimizer { kind: Kind::Adagrad, params: vec![n(5)], hyper: hyper(), defaults: hyper(), state: vec![Some(adagrad_state)] },
+            Optimizer {
+                kind: Kind::Adam,
+                params: vec![n(1), n(2)],
+                hyper: hyper(),
+                defaults: hyper(),
+                state: vec![Some(adam_state), None],
+                groups: vec![0],
+            },
+            Optimizer { kind: Kind::Sgd, params: vec![n(3)], hyper: hyper(), defaults: hyper(), state: vec![Some(sgd_state)], groups: vec![1] },
+            Optimizer {
+                kind: Kind::RmsProp,
+                params: vec![n(4)],
+                hyper: hyper(),
+                defaults: hyper(),
+                state: vec![Some(rmsprop_state)],
+                groups: vec![2],
+            },
+            Optimizer {
+                kind: Kind::Adagrad,
+                params: vec![n(5)],
+                hyper: hyper(),
+                defaults: hyper(),
+                state: vec![Some(adagrad_state)],
+                groups: vec![3],
+            },
         ],
         schedulers: vec![],
     };
