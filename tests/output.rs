@@ -57,10 +57,12 @@ fn a_pipe_closed_by_its_reader_ends_quietly() {
     for args in COMMANDS {
         let args = absolute(args);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let mut child = command(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        // Closing the read end before the program has compiled makes every write fail with EPIPE.
-        drop(child.stdout.take());
-        let out = child.wait_with_output().unwrap();
+        // The read end is closed before the program starts, so every write fails
+        // with EPIPE. (Closing it after the spawn raced a fast run on a busy
+        // machine, which could write everything into the pipe's buffer first.)
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = command(&args).stdout(writer).stderr(Stdio::piped()).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!stderr.contains("panicked"), "{args:?} panicked:\n{stderr}");
         assert!(!stderr.contains("error"), "{args:?} is not quiet:\n{stderr}");
