@@ -260,11 +260,31 @@ pub fn spelling(name: &str) -> Option<Spelling> {
         .or_else(|| PYPLOT.iter().find(|n| **n == name).map(|n| Spelling::Pyplot(n)))
 }
 
-/// A Python dict's methods, which `.act` spells as Python does.
-const DICT_METHODS: &[&str] = &["keys", "values", "items", "get", "copy", "pop", "setdefault", "update"];
+/// A Python dict's and str's methods, which `.act` spells as Python does.
+const DICT_METHODS: &[&str] = &[
+    "keys",
+    "values",
+    "items",
+    "get",
+    "copy",
+    "pop",
+    "setdefault",
+    "update",
+    "format",
+    "join",
+    "upper",
+    "lower",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "startswith",
+    "endswith",
+    "replace",
+    "split",
+];
 
 /// Whether `x.name(...)` is written as the same method in PyTorch (or in
-/// Python, for a dict's methods).
+/// Python, for a dict's and a string's methods).
 pub fn is_tensor_method(name: &str) -> bool {
     METHODS.contains(&name) || TORCH.contains(&name) || MATH.contains(&name) || DICT_METHODS.contains(&name)
 }

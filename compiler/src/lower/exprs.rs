@@ -256,6 +256,18 @@ impl<'a> Lowerer<'a> {
                     let args = self.args(args, scope);
                     return self.scheduler_method(k, method, args, e.span);
                 }
+                // A string's methods (`"{:.4f}".format(loss)`, `", ".join(names)`).
+                if let Value::Str(s) = &recv {
+                    let (s, all) = (s.clone(), self.args(args, scope));
+                    return match self.str_method(&s, receiver.span, method, all, e.span) {
+                        Some(v) => v,
+                        None => self.error(
+                            Diagnostic::new(Code::E0102, format!("a string has no method `{}` in .act", method.name), method.span, "unknown method").with_help(
+                                "a string's methods here are `format`, `join`, `upper`, `lower`, `strip`, `lstrip`, `rstrip`, `startswith`, `endswith`, `replace` and `split`, with Python's arguments",
+                            ),
+                        ),
+                    };
+                }
                 if let Value::Dict { keys, items } = recv {
                     let args = self.args(args, scope);
                     return self.dict_method(receiver, (keys, items), method, args, scope, e.span);

@@ -64,7 +64,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// One field: `format(v, spec)`, after `!s` or `!r` when there is one.
-    fn format_field(&mut self, v: Value, vs: Span, conversion: Option<char>, spec: &str, ss: Span) -> Option<PrintArg> {
+    pub(super) fn format_field(&mut self, v: Value, vs: Span, conversion: Option<char>, spec: &str, ss: Span) -> Option<PrintArg> {
         if matches!(v, Value::Poison) || self.unprintable(&v, vs) {
             return None;
         }

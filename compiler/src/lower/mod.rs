@@ -84,6 +84,7 @@ mod shape_calls;
 mod sort_calls;
 mod stacked_lists;
 mod state;
+mod str_methods;
 mod surrogate;
 mod triangle_calls;
 mod tuples;
