@@ -13,6 +13,9 @@ impl Exporter<'_> {
     pub(super) fn fn_def(&mut self, f: &FnDef) -> String {
         let mut scope = self.param_scope(&f.name.name, &f.params, &f.defaults, None);
         let mut out = String::new();
+        if f.no_grad {
+            line(&mut out, 0, "@torch.no_grad()");
+        }
         line(&mut out, 0, &format!("def {}({}):", f.name.name, self.fn_params(f)));
         self.block(&f.body, &mut scope, 1, &mut out);
         out
@@ -27,6 +30,9 @@ impl Exporter<'_> {
         }
         scope.module = false;
         let mut out = String::new();
+        if f.no_grad {
+            line(&mut out, 0, "@torch.no_grad()");
+        }
         line(&mut out, 0, &format!("def {}({}):", f.name.name, self.fn_params(f)));
         self.block(&f.body, scope, 1, &mut out);
         out

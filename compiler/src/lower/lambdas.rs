@@ -100,7 +100,11 @@ impl Lowerer<'_> {
         let v = match body {
             Ok(e) => self.expr(e, &mut scope),
             Err(b) => {
+                // A nested fn decorated `@no_grad()` runs its body with recording off.
+                let outer = self.no_grad;
+                self.no_grad |= matches!(&c.def, Def::Fn(f) if f.no_grad);
                 let r = self.block(b, &mut scope, BodyKind::Fn);
+                self.no_grad = outer;
                 self.fn_result(r)
             }
         };

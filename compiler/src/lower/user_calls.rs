@@ -187,7 +187,11 @@ impl<'a> Lowerer<'a> {
         for (p, (v, _)) in f.params.iter().zip(args) {
             scope.names.insert(p.name.clone(), v);
         }
+        // `@no_grad()`: as if the body were inside `no_grad { ... }`.
+        let outer = self.no_grad;
+        self.no_grad |= f.no_grad;
         let r = self.block(&f.body, &mut scope, BodyKind::Fn);
+        self.no_grad = outer;
         self.call_stack.pop();
         self.fn_result(r)
     }

@@ -60,6 +60,9 @@ pub struct FnDef {
     /// How many parameters may be passed by position: those before a bare
     /// `*` (`fn f(x, *, scale=1.0)`), all of them without one.
     pub keyword_only: usize,
+    /// Decorated `@no_grad()` (PyTorch's `@torch.no_grad()`): the body runs with
+    /// gradient recording off, as inside `no_grad { ... }`.
+    pub no_grad: bool,
     pub body: Block,
     pub span: Span,
 }

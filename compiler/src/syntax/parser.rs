@@ -306,7 +306,7 @@ fn expected_help(expected: &[String]) -> Option<String> {
 
     if has(&names, "number") {
         // Where an expression statement may start, so may an `if`, an
-        // `assert`, a `raise` and a nested `fn`, and where a
+        // `assert`, a `raise` and a nested `fn` (or its decorator), and where a
         // call argument may, so may a `*` or `**` splat (no binary operator,
         // since `+` is not expected with it); the help line stays short
         // and says "an expression" for all of them.
@@ -317,7 +317,7 @@ fn expected_help(expected: &[String]) -> Option<String> {
         if !has(&names, "return") {
             names.retain(|n| *n != "save");
         }
-        names.retain(|n| !(EXPR_START.contains(n) || matches!(*n, "if" | "assert" | "raise" | "fn") || (splat && matches!(*n, "*" | "**"))));
+        names.retain(|n| !(EXPR_START.contains(n) || matches!(*n, "if" | "assert" | "raise" | "fn" | "@") || (splat && matches!(*n, "*" | "**"))));
         alternatives.push("an expression".to_string());
     }
     // Where any name fits, so do the soft keywords `forward` and `backward` (after
