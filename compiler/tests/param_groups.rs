@@ -442,8 +442,8 @@ Parameter Group 1
 }
 
 /// A group without `"params"`, a tensor in two groups, an item that is not a
-/// dict, and a scheduler of a grouped optimizer are errors in PyTorch's words
-/// (the last graphc's own).
+/// dict, and too few `lr_lambda`s are errors in PyTorch's words; a composite
+/// scheduler of a grouped optimizer is graphc's own.
 #[test]
 fn malformed_groups_are_errors() {
     let head = "w = randn(2, requires_grad=true)\nb = randn(2, requires_grad=true)\n";
@@ -459,6 +459,132 @@ fn malformed_groups_are_errors() {
     assert_eq!(first("opt = SGD([{\"params\": [w]}, {\"params\": [w, b]}], lr=0.1)\n").1, "some parameters appear in more than one parameter group");
     assert_eq!(first("opt = SGD([{\"params\": [w]}, [b]], lr=0.1)\n").0, Code::E0681);
     assert_eq!(first("opt = SGD([{\"params\": [w], \"lr\": -1.0}], lr=0.1)\n").1, "`SGD`: Invalid learning rate: -1.0");
-    let (code, message, _) = first("opt = SGD([{\"params\": [w]}, {\"params\": [b]}], lr=0.1)\ns = StepLR(opt, 2)\n");
-    assert_eq!((code, message.as_str()), (Code::E0685, "graphc's `StepLR` schedules an optimizer of one parameter group"));
+    let two = "opt = SGD([{\"params\": [w]}, {\"params\": [b]}], lr=0.1)\n";
+    assert_eq!(first(&format!("{two}s = LambdaLR(opt, [lambda e: 1.0])\n")).1, "Expected 2 lr_lambdas, but got 1");
+    let (code, message, _) = first(&format!("{two}s = SequentialLR(opt, [StepLR(opt, 2)], [])\n"));
+    assert_eq!((code, message.as_str()), (Code::E0685, "graphc's `SequentialLR` takes an optimizer of one parameter group"));
+}
+
+/// Hugging Face's fine-tuning pattern: weight-decay groups split with
+/// `not any(nd in n for nd in no_decay)`, a warm-up `LambdaLR` over both groups
+/// (each keeps its `initial_lr`, printed per group), and a `LambdaLR` with one
+/// function per group.
+#[test]
+fn a_scheduler_schedules_every_group() {
+    // import torch
+    // torch.manual_seed(0)
+    // W = torch.randn(3, 2, requires_grad=True)
+    // b = torch.zeros(2, requires_grad=True)
+    // x = torch.randn(8, 3)
+    // y = torch.randn(8, 2)
+    // no_decay = ["bias"]
+    // named = [("weight", W), ("bias", b)]
+    // optimizer_grouped_parameters = [
+    //     {"params": [p for n, p in named if not any(nd in n for nd in no_decay)], "weight_decay": 0.01},
+    //     {"params": [p for n, p in named if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
+    // ]
+    // optimizer = torch.optim.AdamW(optimizer_grouped_parameters, lr=0.05)
+    // warmup, total = 2, 6
+    // def lr_lambda(step):
+    //     if step < warmup:
+    //         return float(step) / float(max(1, warmup))
+    //     return max(0.0, float(total - step) / float(max(1, total - warmup)))
+    // scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda)
+    // print(scheduler.get_last_lr())
+    // for step in range(total):
+    //     loss = ((x @ W + b - y) ** 2).mean()
+    //     loss.backward()
+    //     optimizer.step()
+    //     scheduler.step()
+    //     optimizer.zero_grad()
+    //     print(step, f"{loss.item():.6f}", scheduler.get_last_lr())
+    // print(optimizer)
+    // sgd = torch.optim.SGD([{"params": [W]}, {"params": [b], "lr": 1.0}], lr=0.1)
+    // s2 = torch.optim.lr_scheduler.LambdaLR(sgd, [lambda e: 0.5 ** e, lambda e: 1.0 / (e + 1)])
+    // for e in range(4):
+    //     sgd.step()
+    //     s2.step()
+    //     print(e, s2.get_last_lr())
+    let program = r#"
+manual_seed(0)
+W = randn(3, 2, requires_grad=true)
+b = zeros(2, requires_grad=true)
+x = randn(8, 3)
+y = randn(8, 2)
+no_decay = ["bias"]
+named = [("weight", W), ("bias", b)]
+optimizer_grouped_parameters = [
+    {"params": [p for n, p in named if not any(nd in n for nd in no_decay)], "weight_decay": 0.01},
+    {"params": [p for n, p in named if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
+]
+optimizer = AdamW(optimizer_grouped_parameters, lr=0.05)
+warmup, total = 2, 6
+fn lr_lambda(step) {
+    if step < warmup {
+        return float(step) / float(max(1, warmup))
+    }
+    return max(0.0, float(total - step) / float(max(1, total - warmup)))
+}
+scheduler = LambdaLR(optimizer, lr_lambda)
+print(scheduler.get_last_lr())
+for step in range(total) {
+    loss = ((x @ W + b - y) ** 2).mean()
+    loss.backward()
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad()
+    print(step, f"{loss.item():.6f}", scheduler.get_last_lr())
+}
+print(optimizer)
+sgd = SGD([{"params": [W]}, {"params": [b], "lr": 1.0}], lr=0.1)
+s2 = LambdaLR(sgd, [lambda e: 0.5 ** e, lambda e: 1.0 / (e + 1)])
+for e in range(4) {
+    sgd.step()
+    s2.step()
+    print(e, s2.get_last_lr())
+}
+"#;
+    let want = "\
+[0.0, 0.0]
+0 5.738618 [0.025, 0.025]
+1 5.738618 [0.05, 0.05]
+2 5.546400 [0.037500000000000006, 0.037500000000000006]
+3 5.181281 [0.025, 0.025]
+4 4.924350 [0.0125, 0.0125]
+5 4.760457 [0.0, 0.0]
+AdamW (
+Parameter Group 0
+    amsgrad: False
+    betas: (0.9, 0.999)
+    capturable: False
+    decoupled_weight_decay: True
+    differentiable: False
+    eps: 1e-08
+    foreach: None
+    fused: None
+    initial_lr: 0.05
+    lr: 0.0
+    maximize: False
+    weight_decay: 0.01
+
+Parameter Group 1
+    amsgrad: False
+    betas: (0.9, 0.999)
+    capturable: False
+    decoupled_weight_decay: True
+    differentiable: False
+    eps: 1e-08
+    foreach: None
+    fused: None
+    initial_lr: 0.05
+    lr: 0.0
+    maximize: False
+    weight_decay: 0.0
+)
+0 [0.05, 0.5]
+1 [0.025, 0.3333333333333333]
+2 [0.0125, 0.25]
+3 [0.00625, 0.2]
+";
+    assert_eq!(run(program), want);
 }

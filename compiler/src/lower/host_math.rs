@@ -233,6 +233,13 @@ impl<'a> Lowerer<'a> {
                 }
             }
             ("len", [(None, v, vs)]) => Some(self.len(v, *vs)),
+            // Python's `any`/`all` of a list of Python values (`not any(nd in n for
+            // nd in no_decay)`, as Hugging Face scripts split their parameters).
+            ("any" | "all", [(None, Value::List(items) | Value::Tuple(items), _)])
+                if items.iter().all(|(v, _)| python_truth(v).is_some() || matches!(v, Value::Host { kind: HostKind::Bool, .. })) =>
+            {
+                Some(self.python_any_all(name == "any", items, span))
+            }
             // `type(x)`: the class, as the function of its name (`float` is
             // both in Python), known at compile time: it prints `<class 'float'>`.
             ("type", [(None, v, vs)]) => Some(match python_class(v) {
@@ -411,6 +418,27 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// `any(items)` or `all(items)` of compile-time values and run-time bools:
+    /// a bool when the compile-time items decide it, else the run-time `or`
+    /// (`and`) of the run-time ones.
+    fn python_any_all(&mut self, any: bool, items: &[(Value, Span)], span: Span) -> Value {
+        let mut pending: Option<Value> = None;
+        for (v, vs) in items {
+            match python_truth(v) {
+                // `any` stops at the first true item, `all` at the first false one.
+                Some(t) if t == any => return Value::Bool(any),
+                Some(_) => {}
+                None => {
+                    pending = Some(match pending {
+                        None => v.clone(),
+                        Some(p) => self.host_logic(!any, (p, span), (v.clone(), *vs), span),
+                    });
+                }
+            }
+        }
+        pending.unwrap_or(Value::Bool(!any))
+    }
+
     /// `len(x)`: the length of a list, tuple, shape or string, or a tensor's first
     /// dimension, all known at compile time.
     fn len(&mut self, v: &Value, vs: Span) -> Value {
@@ -550,6 +578,19 @@ impl<'a> Lowerer<'a> {
             best = self.node(Op::Select, dt, vec![], &[better, n, best], span);
         }
         Some(Value::Host { node: best, kind })
+    }
+}
+
+/// Python's truth of a value known when compiling: `None` for one whose truth
+/// only the run knows (a run-time value, a tensor).
+fn python_truth(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => Some(n.f64() != 0.0),
+        Value::Str(s) => Some(!s.is_empty()),
+        Value::None => Some(false),
+        Value::List(items) | Value::Tuple(items) => Some(!items.is_empty()),
+        _ => None,
     }
 }
 

@@ -44,9 +44,12 @@ impl Lowerer<'_> {
                     child.name
                 )),
                 // graphc's: their state and rates are set outright, not chained.
-                Schedule::OneCycle(_) | Schedule::Cyclic(_) | Schedule::WarmRestarts(_) | Schedule::Sequential { .. } | Schedule::Chained(_) => {
-                    Some(format!("graphc's {name} does not take `{}` at index {i}", child.name))
-                }
+                Schedule::OneCycle(_)
+                | Schedule::Cyclic(_)
+                | Schedule::WarmRestarts(_)
+                | Schedule::Sequential { .. }
+                | Schedule::Chained(_)
+                | Schedule::Grouped(_) => Some(format!("graphc's {name} does not take `{}` at index {i}", child.name)),
                 _ => None,
             };
             if let Some(msg) = problem {
@@ -232,7 +235,8 @@ impl Lowerer<'_> {
             | Schedule::Cyclic(_)
             | Schedule::WarmRestarts(_)
             | Schedule::Sequential { .. }
-            | Schedule::Chained(_) => {
+            | Schedule::Chained(_)
+            | Schedule::Grouped(_) => {
                 unreachable!("make_composite refuses these children")
             }
         })

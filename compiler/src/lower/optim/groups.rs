@@ -10,7 +10,9 @@
 //! PyTorch's loop over `param_groups` does, and `opt.param_groups` lists one
 //! group value for each. The updates of different groups touch different
 //! parameters, so running them one group after the other computes what
-//! PyTorch computes. Schedulers take optimizers of one group (E0685).
+//! PyTorch computes. A scheduler of such an optimizer is one scheduler per
+//! group under a parent that steps them in order, as PyTorch's scheduler keeps
+//! one rate (and one `initial_lr`) per group.
 
 use super::super::{Lowerer, Value};
 use super::Kind;
@@ -124,6 +126,80 @@ impl Lowerer<'_> {
         }
         self.optim.optimizers[first].groups = (first..first + count).collect();
         Value::Optimizer(first)
+    }
+
+    /// A scheduler of optimizer `k` of several groups (its optimizer argument at
+    /// `at`, the other arguments in `b`): one scheduler per group, made with the
+    /// same arguments (or, for `LambdaLR`'s list of functions, the group's
+    /// own), under a parent that steps them in order.
+    pub(super) fn make_grouped_scheduler(
+        &mut self,
+        name: &'static str,
+        callee: &Ident,
+        k: usize,
+        at: Span,
+        b: super::schedulers::Bound,
+        span: Span,
+    ) -> Value {
+        let groups = self.optimizer_groups(k);
+        if matches!(name, "SequentialLR" | "ChainedScheduler") {
+            return self.error(
+                Diagnostic::new(Code::E0685, format!("graphc's `{name}` takes an optimizer of one parameter group"), at, "several groups")
+                    .with_help("give its child schedulers the optimizer, and step them yourself"),
+            );
+        }
+        let args = b.into_keywords();
+        // `LambdaLR(opt, [f0, f1])`: one function per group, as PyTorch takes them.
+        let per_group: Option<Vec<(Value, Span)>> = args.iter().find_map(|(n, v, _)| match (n.as_ref().map(|n| n.name.as_str()), v) {
+            (Some("lr_lambda"), Value::List(items) | Value::Tuple(items)) => Some(items.clone()),
+            _ => None,
+        });
+        if let Some(fs) = &per_group {
+            if fs.len() != groups.len() {
+                let s = args.iter().find(|(n, _, _)| n.as_ref().is_some_and(|n| n.name == "lr_lambda")).map_or(at, |(_, _, s)| *s);
+                return self.error(
+                    Diagnostic::new(Code::E0680, format!("Expected {} lr_lambdas, but got {}", groups.len(), fs.len()), s, "one function per group")
+                        .with_help("give one function for every parameter group, or one for all"),
+                );
+            }
+        }
+        // While its groups' schedulers are made, the first group is an optimizer of one group.
+        self.optim.optimizers[k].groups = vec![k];
+        let mut children = Vec::new();
+        let mut failed = false;
+        for (i, &g) in groups.iter().enumerate() {
+            let mut child_args: Vec<(Option<Ident>, Value, Span)> =
+                vec![(Some(Ident { name: "optimizer".to_string(), span: at }), Value::Optimizer(g), at)];
+            for (n, v, s) in &args {
+                let v = match (&per_group, n.as_ref().map(|n| n.name.as_str())) {
+                    (Some(fs), Some("lr_lambda")) => fs[i].0.clone(),
+                    _ => v.clone(),
+                };
+                child_args.push((n.clone(), v, *s));
+            }
+            match self.make_scheduler(name, callee, child_args, span) {
+                Value::Scheduler(c) => children.push(c),
+                _ => {
+                    failed = true;
+                    break;
+                }
+            }
+        }
+        self.optim.optimizers[k].groups = groups;
+        if failed {
+            return Value::Poison;
+        }
+        let first = self.optim.schedulers[children[0]].clone();
+        self.optim.schedulers.push(super::schedulers::Scheduler {
+            name,
+            schedule: super::schedulers::Schedule::Grouped(children),
+            optimizer: k,
+            last_epoch: first.last_epoch,
+            base_lr: first.base_lr,
+            plateau: None,
+            restarts: None,
+        });
+        Value::Scheduler(self.optim.schedulers.len() - 1)
     }
 
     /// The optimizers of `k`'s groups, in order (`k` alone for one group).

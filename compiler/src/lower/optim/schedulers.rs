@@ -84,6 +84,10 @@ pub(crate) enum Schedule {
     },
     /// `ChainedScheduler`: the child schedulers, stepped in order.
     Chained(Vec<usize>),
+    /// A scheduler of an optimizer of several parameter groups: one child per
+    /// group, made as the scheduler of that group alone, stepped in order
+    /// (`groups.rs`); PyTorch's keeps one rate per group the same way.
+    Grouped(Vec<usize>),
 }
 
 /// One scheduler object.
@@ -220,6 +224,11 @@ pub(super) struct Bound {
 }
 
 impl Bound {
+    /// The arguments still bound, as keyword arguments.
+    pub(super) fn into_keywords(self) -> Vec<(Option<Ident>, Value, Span)> {
+        self.slots.into_iter().filter_map(|(n, v)| v.map(|(v, s)| (Some(Ident { name: n.to_string(), span: s }), v, s))).collect()
+    }
+
     pub(super) fn take(&mut self, p: &str) -> Option<(Value, Span)> {
         self.slots.iter_mut().find(|(n, _)| *n == p).and_then(|(_, v)| v.take())
     }
@@ -388,12 +397,9 @@ impl Lowerer<'_> {
             }
         }
         let optimizer = match b.take("optimizer") {
-            // A scheduler sets one rate; PyTorch's keeps one per group.
+            // PyTorch's scheduler keeps one rate per group: one child per group here.
             Some((Value::Optimizer(k), s)) if self.optim.optimizers[k].groups.len() > 1 => {
-                return self.error(
-                    Diagnostic::new(Code::E0685, format!("graphc's `{name}` schedules an optimizer of one parameter group"), s, "several groups")
-                        .with_help("set each group's rate in the loop instead (`for g in opt.param_groups { g[\"lr\"] = lr }`), as nanoGPT does"),
-                );
+                return self.make_grouped_scheduler(name, callee, k, s, b, span)
             }
             Some((Value::Optimizer(k), _)) => k,
             Some((Value::Poison, _)) => return Value::Poison,
@@ -643,8 +649,9 @@ impl Lowerer<'_> {
         }
         let k = self.optim.schedulers[s].optimizer;
         if method.name == "get_last_lr" {
-            let lr = self.param_group_read(k, (Value::Str("lr".to_string()), span), span);
-            return Value::List(vec![(lr, span)]);
+            // One rate per group, in order.
+            let groups = self.optimizer_groups(k);
+            return Value::List(groups.into_iter().map(|g| (self.param_group_read(g, (Value::Str("lr".to_string()), span), span), span)).collect());
         }
         match self.scheduler_step(s, metrics, span) {
             Some(()) => Value::None,
@@ -681,8 +688,8 @@ impl Lowerer<'_> {
     fn scheduler_step(&mut self, s: usize, metrics: Option<(Value, Span)>, span: Span) -> Option<()> {
         match self.optim.schedulers[s].schedule.clone() {
             Schedule::Sequential { children, milestones } => return self.sequential_step(s, &children, &milestones, span),
-            Schedule::Chained(children) => {
-                return children.iter().try_for_each(|&c| self.scheduler_step(c, None, span));
+            Schedule::Chained(children) | Schedule::Grouped(children) => {
+                return children.iter().try_for_each(|&c| self.scheduler_step(c, metrics.clone(), span));
             }
             _ => {}
         }
@@ -827,7 +834,9 @@ impl Lowerer<'_> {
                 }
                 lr
             }
-            Schedule::Sequential { .. } | Schedule::Chained(_) => unreachable!("scheduler_step steps a composite scheduler through its children"),
+            Schedule::Sequential { .. } | Schedule::Chained(_) | Schedule::Grouped(_) => {
+                unreachable!("scheduler_step steps a composite scheduler through its children")
+            }
             Schedule::Polynomial { total, power } => {
                 // `lr * ((1.0 - last / total) / (1.0 - (last - 1) / total)) ** power`.
                 let (tf, onef, one, p) = (f(self, *total as f64), f(self, 1.0), int(self, 1), f(self, *power));
