@@ -71,4 +71,6 @@ fn malformed_templates_are_errors_in_pythons_words() {
         assert_eq!((c, m.as_str()), (code, text), "{src}");
     }
     assert_eq!(message("\"{:d}\".format(1.5)").0, Code::E0641);
+    // A method named without its call.
+    assert_eq!(message("\"{}\".format").1, "a string has no field `format` in .act");
 }

@@ -935,6 +935,14 @@ impl<'a> Lowerer<'a> {
             }
             _ => {}
         }
+        // A string's or a dict's method named without its call (`"{}".format`).
+        if field.name != "grad" && matches!(recv, Value::Str(_) | Value::Dict { .. }) {
+            let what = if matches!(recv, Value::Str(_)) { "a string" } else { "a dict" };
+            return self.error(
+                Diagnostic::new(Code::E0102, format!("{what} has no field `{}` in .act", field.name), field.span, "unknown field")
+                    .with_help(format!("call its methods: `x.{}(...)`", field.name)),
+            );
+        }
         if field.name != "grad" {
             return self
                 .error(Diagnostic::new(Code::E0102, format!("tensors have no field `{}`", field.name), field.span, "unknown field").with_help(
