@@ -40,6 +40,7 @@ const EXPORTABLE: &[&str] = &[
     "grad_reverse",
     "host_arith",
     "host_values",
+    "hf_finetune_loop",
     "hf_schedules",
     "idioms",
     "index_add_alpha",

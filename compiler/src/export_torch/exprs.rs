@@ -383,6 +383,8 @@ impl Exporter<'_> {
             ("range" | "len" | "list" | "dict" | "enumerate" | "zip" | "float" | "int" | "bool" | "type", _) => format!("{name}({list})"),
             // Python's `sum` of a list or a generator, not `torch.sum`.
             ("sum", _) if first().is_some_and(|e| scope.kinds.of(e) == Kind::Other) => format!("sum({list})"),
+            // Python's `any`/`all` of a list or generator; PyTorch's of a tensor.
+            ("any" | "all", _) if first().is_some_and(|e| scope.kinds.of(e) == Kind::Other) => format!("{name}({list})"),
             // `transpose(m)` of a matrix, without dimensions, is PyTorch's `torch.t(m)`.
             ("transpose", _) if args.len() == 1 => format!("torch.t({list})"),
             // PyTorch makes a 0-d tensor from an empty size, never from no size at all.

@@ -149,6 +149,12 @@ impl Kinds {
                 _ => Kind::Other,
             },
             // Python's `sum` of a list has its items' kind.
+            // Python's `any`/`all` of a list is a bool.
+            ExprKind::Call { callee, args }
+                if matches!(callee.name.as_str(), "any" | "all") && args.first().is_some_and(|a| self.of(&a.value) == Kind::Other) =>
+            {
+                Kind::Host
+            }
             ExprKind::Call { callee, args } if callee.name == "sum" && args.first().is_some_and(|a| self.of(&a.value) == Kind::Other) => {
                 match &args[0].value.kind {
                     ExprKind::List(items) if !items.is_empty() && items.iter().all(|i| self.of(i) == Kind::Host) => Kind::Host,
