@@ -180,8 +180,8 @@ pub enum Token {
     #[token("}")]
     RBrace,
     /// A `{` that opens a dict (`{"lr": 0.1}`), never a block: [`lex`] turns a
-    /// `{` into this where a value goes (after `=`, `(`, `[`, `,`, `:` or
-    /// `return`), where a block's `{` cannot stand.
+    /// `{` into this where a value goes (see `opens_value`), where a block's `{`
+    /// cannot stand.
     DictOpen,
     /// The `}` that closes a [`Token::DictOpen`].
     DictClose,

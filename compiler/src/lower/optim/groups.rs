@@ -52,7 +52,7 @@ impl Lowerer<'_> {
             }
         }
         let Some((Value::List(groups) | Value::Tuple(groups), groups_span)) = groups_value else { return Value::Poison };
-        // `opt.defaults`: the constructor's options alone.
+        // Each group's arguments: its tensors, then the constructor's options with its keys in their place.
         let mut per_group = Vec::new();
         for (g, gs) in groups {
             let Value::Dict { keys, items } = g else {
@@ -115,6 +115,8 @@ impl Lowerer<'_> {
                 );
             }
         }
+        // `opt.defaults`: the constructor's options alone (read with the first
+        // group's tensors, which the call needs and the options do not depend on).
         let first_params = made[0].0.iter().map(|&n| (Value::Tensor(n), groups_span)).collect();
         let mut alone = options.clone();
         alone.insert(0, (None, Value::List(first_params), groups_span));
