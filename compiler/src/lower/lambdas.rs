@@ -98,7 +98,14 @@ impl Lowerer<'_> {
             scope.names.insert(p.name.clone(), v);
         }
         let v = match body {
-            Ok(e) => self.expr(e, &mut scope),
+            // A lambda's body is a fn's body, for the statements a run-time
+            // `a if c else b` in it lowers (`conditional_exprs.rs`).
+            Ok(e) => {
+                let outer = std::mem::replace(&mut self.body_kind, BodyKind::Fn);
+                let v = self.expr(e, &mut scope);
+                self.body_kind = outer;
+                v
+            }
             Err(b) => {
                 // A nested fn decorated `@no_grad()` runs its body with recording off.
                 let outer = self.no_grad;
