@@ -36,6 +36,16 @@ fn str_repr(s: &str) -> String {
     out
 }
 
+/// Pieces as a string when all are known, a run-time text otherwise (an
+/// f-string's value, and `str.format`'s and `join`'s in `str_methods.rs`).
+pub(super) fn text_value(a: PrintArg) -> Value {
+    match a {
+        PrintArg::Text(s) => Value::Str(s),
+        PrintArg::Concat(items) => Value::Text(items),
+        other => Value::Text(vec![other]),
+    }
+}
+
 impl<'a> Lowerer<'a> {
     /// `f"..."`: a compile-time string, or a run-time text when a field is a run-time value.
     pub(crate) fn fstring(&mut self, pieces: &[FPiece], scope: &mut Scope) -> Value {
@@ -56,11 +66,7 @@ impl<'a> Lowerer<'a> {
         if poisoned {
             return Value::Poison;
         }
-        match concat(out) {
-            PrintArg::Text(s) => Value::Str(s),
-            PrintArg::Concat(items) => Value::Text(items),
-            other => Value::Text(vec![other]),
-        }
+        text_value(concat(out))
     }
 
     /// One field: `format(v, spec)`, after `!s` or `!r` when there is one.

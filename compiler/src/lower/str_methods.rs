@@ -10,6 +10,7 @@
 //! malformed template, or a field naming an argument that was not given, is
 //! E0642 in Python's words, at the string.
 
+use super::fstrings::text_value;
 use super::output_calls::concat;
 use super::{Lowerer, Value};
 use crate::diag::{Code, Diagnostic};
@@ -216,14 +217,5 @@ impl Lowerer<'_> {
             }
         }
         text_value(concat(out))
-    }
-}
-
-/// Pieces as a string when all are known, a run-time text otherwise.
-fn text_value(a: PrintArg) -> Value {
-    match a {
-        PrintArg::Text(s) => Value::Str(s),
-        PrintArg::Concat(items) => Value::Text(items),
-        other => Value::Text(vec![other]),
     }
 }
