@@ -443,6 +443,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::ProdOthersVjp { .. }
             | Op::SoftmaxBackward { .. }
             | Op::Loss { .. }
+            | Op::LayerNorm(_)
             | Op::MatMul
             | Op::Cast
             | Op::Compare(_)

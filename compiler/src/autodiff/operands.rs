@@ -57,7 +57,9 @@ fn region_inputs(prog: &Program, n: NodeId, edges: fn(&Program, NodeId) -> Vec<N
 
 #[cfg(test)]
 mod tests {
-    use graphc_runtime::op::{Activation, Binary, Cmp, F64Bits, FloatTest, IndexOp, Logical, LossKind, LossReduction, ReduceKind, Scalar, Unary};
+    use graphc_runtime::op::{
+        Activation, Binary, Cmp, F64Bits, FloatTest, IndexOp, LayerNorm, LayerNormPart, Logical, LossKind, LossReduction, ReduceKind, Scalar, Unary,
+    };
     use graphc_runtime::{DType, Op};
 
     use crate::autodiff::builder::RuleCtx;
@@ -151,6 +153,19 @@ mod tests {
             .map(Op::Index),
         );
         ops.extend([IndexOp::ScatterInto { dim: 1, add: false }, IndexOp::ScatterInto { dim: 1, add: true }].map(Op::Index));
+        let eps = F64Bits::new(1e-5);
+        for part in [
+            LayerNormPart::Forward { weight: false, bias: false },
+            LayerNormPart::Forward { weight: true, bias: false },
+            LayerNormPart::Forward { weight: false, bias: true },
+            LayerNormPart::Forward { weight: true, bias: true },
+            LayerNormPart::InputGrad { weight: false },
+            LayerNormPart::InputGrad { weight: true },
+            LayerNormPart::WeightGrad,
+            LayerNormPart::BiasGrad,
+        ] {
+            ops.push(Op::LayerNorm(LayerNorm { dims: 1, eps, part }));
+        }
         for reduce in graphc_runtime::op::ScatterReduce::ALL {
             ops.extend([true, false].map(|include_self| Op::Index(IndexOp::ScatterReduce { dim: 1, reduce, include_self })));
         }
@@ -194,6 +209,20 @@ mod tests {
             Op::SoftmaxBackward { .. } => (vec![vec![2, 3], vec![2, 3]], vec![2, 3]),
             Op::Loss { reduction: LossReduction::None, .. } => (vec![vec![3], vec![3]], vec![3]),
             Op::Loss { .. } => (vec![vec![3], vec![3]], vec![]),
+            Op::LayerNorm(ln) => match ln.part {
+                LayerNormPart::Forward { weight, bias } => {
+                    let mut operands = vec![vec![2, 3]];
+                    operands.extend(std::iter::repeat_n(vec![3], weight as usize + bias as usize));
+                    (operands, vec![2, 3])
+                }
+                LayerNormPart::InputGrad { weight } => {
+                    let mut operands = vec![vec![2, 3], vec![2, 3]];
+                    operands.extend(std::iter::repeat_n(vec![3], weight as usize));
+                    (operands, vec![2, 3])
+                }
+                LayerNormPart::WeightGrad => (vec![vec![2, 3], vec![2, 3]], vec![3]),
+                LayerNormPart::BiasGrad => (vec![vec![2, 3]], vec![3]),
+            },
             Op::Index(IndexOp::Arg { .. }) => (vec![vec![2, 3]], vec![2]),
             Op::Index(IndexOp::Sort { .. }) => (vec![vec![2, 3]], vec![2, 3]),
             Op::Index(IndexOp::TopK { .. }) => (vec![vec![2, 3]], vec![2, 2]),

@@ -155,6 +155,7 @@ const FUNCTIONAL: &[&str] = &[
     "huber_loss",
     "linear",
     "normalize",
+    "layer_norm",
     "dropout",
     "embedding",
     "softsign",

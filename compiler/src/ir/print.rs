@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use graphc_runtime::op::{Cmp, DataOp, IndexOp, Op};
+use graphc_runtime::op::{Cmp, DataOp, IndexOp, LayerNormPart, Op};
 
 use super::graph::{NodeId, Region};
 use super::program::{BackwardCall, Effect, FigureEffect, PrintArg, Program};
@@ -314,6 +314,14 @@ pub fn op_text(op: &Op) -> String {
             None => format!("{}(reduction={})", kind.name(), reduction.name()),
         },
         Op::Softmax { dim, .. } | Op::SoftmaxBackward { dim, .. } => format!("{}(dim={dim})", op.name()),
+        Op::LayerNorm(ln) => {
+            let flags = match ln.part {
+                LayerNormPart::Forward { weight, bias } => format!(", weight={weight}, bias={bias}"),
+                LayerNormPart::InputGrad { weight } => format!(", weight={weight}"),
+                LayerNormPart::WeightGrad | LayerNormPart::BiasGrad => String::new(),
+            };
+            format!("{}(dims={}, eps={}{flags})", op.name(), ln.dims, ln.eps)
+        }
         Op::Index(IndexOp::Arg { dim, keepdim, .. }) => {
             let dim = dim.map_or_else(|| "none".to_string(), |d| d.to_string());
             format!("{}(dim={dim}, keepdim={keepdim})", op.name())

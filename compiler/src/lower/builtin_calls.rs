@@ -88,6 +88,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::HuberLoss => self.loss_call(b, name, &mut bound, span),
             Builtin::Linear => self.linear(&bound, span),
             Builtin::Normalize => self.normalize(&bound, span),
+            Builtin::LayerNorm => self.layer_norm(&bound, span),
             Builtin::Dropout => self.dropout_call(&bound, span),
             Builtin::Embedding | Builtin::Outer | Builtin::Softsign | Builtin::Tanhshrink | Builtin::Softmin => {
                 self.nn_composite_call(b, name, &bound, span)
@@ -436,6 +437,20 @@ impl<'a> Lowerer<'a> {
                     Diagnostic::new(Code::E0604, format!("`create_graph=true` through {what} is not supported"), span, "a gradient of a gradient")
                         .with_secondary(self.prog.graph.meta(n).span, if what == "a loop" { "the loop" } else { "the `if`" })
                         .with_help("differentiate only once (`create_graph=false`), or compute the value outside the loop or `if`"),
+                );
+            }
+            // graphc builds the first derivative of a layer norm from PyTorch's
+            // backward kernel, and not that kernel's own derivative.
+            let layer_norm = crate::autodiff::backward_nodes(&self.prog, y)
+                .into_iter()
+                .filter(|n| matches!(self.prog.graph.node(*n).op, graphc_runtime::Op::LayerNorm(_)))
+                .filter(|n| targets.iter().all(|x| n != x) && targets.iter().any(|x| crate::autodiff::reaches(&self.prog, *n, *x)))
+                .min();
+            if let Some(n) = layer_norm {
+                return self.error(
+                    Diagnostic::new(Code::E0411, "`create_graph=true` through `layer_norm` is not supported", span, "a gradient of a gradient")
+                        .with_secondary(self.prog.graph.meta(n).span, "the layer norm")
+                        .with_help("differentiate only once (`create_graph=false`), or write this layer norm from `mean`, `var` and `sqrt`, whose gradients are differentiable"),
                 );
             }
             let templates = crate::autodiff::templates(&self.prog);

@@ -184,6 +184,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::HuberLoss
             | Builtin::Linear
             | Builtin::Normalize
+            | Builtin::LayerNorm
             | Builtin::Dropout
             | Builtin::Embedding
             | Builtin::Outer

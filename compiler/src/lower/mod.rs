@@ -58,6 +58,7 @@ mod inplace;
 mod join_calls;
 mod known_values;
 mod lambdas;
+mod layer_norm_calls;
 mod lists;
 mod loop_grads;
 mod loops;

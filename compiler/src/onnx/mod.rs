@@ -24,6 +24,7 @@ mod branches;
 mod constants;
 mod emit;
 mod graph;
+mod layer_norm;
 mod loops;
 mod ops;
 pub mod proto;

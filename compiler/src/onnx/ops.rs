@@ -172,6 +172,7 @@ pub fn map(em: &mut Emitter, op: &Op, site: &Site) -> Result<String, Unmapped> {
         // exclusive cumulative products, which ONNX has no operator for.
         Op::ProdOthers { .. } | Op::ProdOthersVjp { .. } => return Err(Unmapped),
         Op::Loss { kind, reduction } => reduce::loss(em, site, *kind, *reduction),
+        Op::LayerNorm(ln) => super::layer_norm::layer_norm(em, site, ln),
         Op::MatMul => {
             let (a, b) = (site.arg(em, 0), site.arg(em, 1));
             em.node("MatMul", &[&a, &b], vec![])

@@ -129,6 +129,7 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         | Op::ProdOthersVjp { .. }
         | Op::SoftmaxBackward { .. }
         | Op::Loss { .. }
+        | Op::LayerNorm(_)
         | Op::MatMul => None,
     }
 }

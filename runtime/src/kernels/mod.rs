@@ -4,7 +4,7 @@
 //! by concern: [`elementwise`] (one and two operands, `where`), [`broadcast`]
 //! (`Expand`, `SumTo` and operand broadcasting), [`reduce`] (`Sum`, `Mean`),
 //! [`matmul`], [`shape`] (`Transpose`, `Permute`), [`slice`] (`Slice`, `SliceBackward`, `Cat`) and [`sources`] (`Full`, `Literal`,
-//! `Arange`, `Linspace`). Each kernel's doc says which PyTorch kernel it follows.
+//! `Arange`, `Linspace`), [`layer_norm`]. Each kernel's doc says which PyTorch kernel it follows.
 //! The conversions between dtypes (casts, comparisons, `select`, logical ops,
 //! float tests) dispatch on their operands in [`dtypes`], and i64 and bool
 //! results run the kernels of [`integer`].
@@ -22,6 +22,7 @@ pub mod index;
 pub mod integer;
 pub mod integer_more;
 pub mod into;
+pub mod layer_norm;
 pub mod loss;
 pub mod matmul;
 pub mod parts;
@@ -43,7 +44,7 @@ pub mod sources;
 pub mod stl;
 pub mod vmath;
 
-use crate::op::Op;
+use crate::op::{LayerNorm, LayerNormPart, Op};
 use crate::tensor::{numel, DType, Tensor};
 use matmul::Gemm;
 
@@ -67,6 +68,26 @@ pub fn eval(op: &Op, args: &[&Tensor], dtype: DType, shape: &[usize]) -> Tensor 
         DType::F64 => eval_typed::<f64>(op, args, shape),
         DType::I64 => integer::eval_i64(op, args, shape),
         DType::Bool => integer::eval_bool(op, args, shape),
+    }
+}
+
+/// One op of the `layer_norm` family: its rows are the last `dims`
+/// dimensions of `x` (the operand after `grad` for the gradients).
+fn layer_norm_part<T: Gemm>(ln: &LayerNorm, args: &[&Tensor], shape: &[usize]) -> Vec<T> {
+    let row_len = |x: &Tensor| numel(&x.shape()[x.shape().len() - ln.dims..]);
+    let eps = ln.eps.get();
+    match ln.part {
+        LayerNormPart::Forward { weight, bias } => {
+            let w = weight.then(|| T::slice(args[1]));
+            let b = bias.then(|| T::slice(args[1 + weight as usize]));
+            layer_norm::layer_norm(T::slice(args[0]), row_len(args[0]), w, b, eps)
+        }
+        LayerNormPart::InputGrad { weight } => {
+            let w = weight.then(|| T::slice(args[2]));
+            layer_norm::input_grad(T::slice(args[0]), T::slice(args[1]), row_len(args[1]), w, eps)
+        }
+        LayerNormPart::WeightGrad => layer_norm::weight_grad(T::slice(args[0]), T::slice(args[1]), numel(shape), eps),
+        LayerNormPart::BiasGrad => layer_norm::bias_grad(T::slice(args[0]), numel(shape)),
     }
 }
 
@@ -135,6 +156,7 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
         Op::Cumsum { dim, reverse } => scan::cumsum(T::slice(args[0]), args[0].shape(), *dim, *reverse),
         Op::Loss { kind, reduction } => loss::loss(*kind, *reduction, T::slice(args[0]), T::slice(args[1])),
         Op::Softmax { dim, log } => softmax::softmax(T::slice(args[0]), args[0].shape(), *dim, *log),
+        Op::LayerNorm(ln) => layer_norm_part(ln, args, shape),
         Op::ProdOthers { dim } => prod::prod_others(T::slice(args[0]), args[0].shape(), *dim),
         Op::SoftmaxBackward { dim, log } => softmax::softmax_backward(T::slice(args[0]), T::slice(args[1]), args[0].shape(), *dim, *log),
         Op::ProdOthersVjp { dim, .. } => {

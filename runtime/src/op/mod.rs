@@ -20,6 +20,7 @@ mod activation;
 mod binary;
 mod data;
 mod index;
+mod layer_norm;
 mod loss;
 mod reduce;
 mod unary;
@@ -30,6 +31,7 @@ pub use activation::Activation;
 pub use binary::Binary;
 pub use data::DataOp;
 pub use index::{IndexOp, ScatterReduce};
+pub use layer_norm::{LayerNorm, LayerNormPart};
 pub use loss::{LossKind, LossReduction};
 pub use reduce::{reduced_shape, ReduceKind};
 pub use unary::Unary;
@@ -348,6 +350,10 @@ pub enum Op {
     /// A loss of [`LossKind`] of `input, target` (one shape): the elementwise
     /// losses, or their mean or sum (0-d), by `reduction`.
     Loss { kind: LossKind, reduction: LossReduction },
+    /// `layer_norm` over the last `dims` dimensions, or one of its gradients
+    /// ([`LayerNorm`]): each row of those dimensions is normalized by its own
+    /// mean and variance, computed as PyTorch's `RowwiseMoments` does.
+    LayerNorm(LayerNorm),
 
     // ---- linear algebra ----
     /// `a @ b` with PyTorch's `matmul` rules for any rank:
@@ -506,6 +512,9 @@ impl Op {
         if let Op::SoftmaxBackward { .. } = self {
             return 2;
         }
+        if let Op::LayerNorm(l) = self {
+            return l.arity();
+        }
         match self.class() {
             OpClass::Source => 0,
             OpClass::ElementwiseUnary | OpClass::Shape | OpClass::Reduction => 1,
@@ -548,7 +557,8 @@ impl Op {
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
             | Op::ProdOthersVjp { .. }
-            | Op::SoftmaxBackward { .. } => OpClass::Reduction,
+            | Op::SoftmaxBackward { .. }
+            | Op::LayerNorm(_) => OpClass::Reduction,
             Op::MatMul => OpClass::LinearAlgebra,
             Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } | Op::Index(_) | Op::Fma => {
                 OpClass::Conversion
@@ -588,6 +598,7 @@ impl Op {
             // Only optimizer updates make it, which do not require grad.
             Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) | Op::Fma => false,
             Op::ProdOthers { .. } => true,
+            Op::LayerNorm(l) => l.differentiable(),
             // Past the largest order no gradient is built (`autodiff/rules/mod.rs`).
             Op::ProdOthersVjp { order, .. } => *order < Op::PROD_OTHERS_MAX_ORDER,
             Op::Index(i) => i.differentiable(operand),
@@ -638,6 +649,7 @@ impl Op {
             Op::Reduce { kind, .. } => Some(kind.grad_fn()),
             Op::Cumsum { .. } => Some("CumsumBackward0"),
             Op::Loss { kind, .. } => Some(kind.grad_fn()),
+            Op::LayerNorm(l) => Some(l.grad_fn()),
             Op::Softmax { log: false, .. } => Some("SoftmaxBackward0"),
             Op::Softmax { log: true, .. } => Some("LogSoftmaxBackward0"),
             Op::SoftmaxBackward { log: false, .. } => Some("SoftmaxBackwardDataBackward0"),
@@ -693,6 +705,7 @@ impl Op {
             | Op::ProdOthersVjp { .. }
             | Op::SoftmaxBackward { .. }
             | Op::Loss { .. }
+            | Op::LayerNorm(_)
             | Op::MatMul
             | Op::Cast
             | Op::Compare(_)
@@ -748,6 +761,7 @@ impl Op {
             Op::Reduce { kind, .. } => kind.name(),
             Op::Cumsum { .. } => "cumsum",
             Op::Loss { kind, .. } => kind.name(),
+            Op::LayerNorm(l) => l.name(),
             Op::Softmax { log: false, .. } => "softmax",
             Op::Softmax { log: true, .. } => "log_softmax",
             Op::ProdOthers { .. } => "prod_others",

@@ -380,6 +380,7 @@ impl Run<'_> {
             | Op::ProdOthersVjp { .. }
             | Op::SoftmaxBackward { .. }
             | Op::Loss { .. }
+            | Op::LayerNorm(_)
             | Op::MatMul
             | Op::Cast
             | Op::Compare(_)
@@ -443,6 +444,7 @@ impl Run<'_> {
             | Op::ProdOthersVjp { .. }
             | Op::SoftmaxBackward { .. }
             | Op::Loss { .. }
+            | Op::LayerNorm(_)
             | Op::MatMul
             | Op::Cast
             | Op::Compare(_)
@@ -616,6 +618,10 @@ impl Run<'_> {
 
             // Losses are not bounded by a rule yet.
             Op::Loss { .. } => Range::unbounded(),
+
+            // A normalized row is bounded by sqrt(row length) before the weight
+            // and bias, which no rule uses yet.
+            Op::LayerNorm(_) => Range::unbounded(),
 
             // ---- linear algebra ----
             Op::MatMul => {

@@ -2,7 +2,8 @@
 //! the form of its parameters (`full(1.0)`, `sum(dim=0)`, `where(<)`, ...).
 
 use graphc_runtime::op::{
-    Activation, Binary, Cmp, DataOp, F64Bits, FloatTest, IndexOp, Logical, LossKind, LossReduction, Op, ReduceKind, Scalar, ScatterReduce, Unary,
+    Activation, Binary, Cmp, DataOp, F64Bits, FloatTest, IndexOp, LayerNorm, LayerNormPart, Logical, LossKind, LossReduction, Op, ReduceKind, Scalar,
+    ScatterReduce, Unary,
 };
 
 /// The op a node line names, with its parameters (the text in parentheses after
@@ -94,6 +95,22 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             Op::ProdOthersVjp { dim: optional_dim(&keyed(dim, "dim")?)?, order }
         }
         ("softmax", Some(p)) => Op::Softmax { dim: keyed(p, "dim")?.parse().ok()?, log: false },
+        ("layer_norm", Some(p)) => {
+            let [dims, eps, weight, bias] = keyed_parts(p, ["dims", "eps", "weight", "bias"])?;
+            layer_norm(dims, eps, LayerNormPart::Forward { weight: weight.parse().ok()?, bias: bias.parse().ok()? })?
+        }
+        ("layer_norm_input_grad", Some(p)) => {
+            let [dims, eps, weight] = keyed_parts(p, ["dims", "eps", "weight"])?;
+            layer_norm(dims, eps, LayerNormPart::InputGrad { weight: weight.parse().ok()? })?
+        }
+        ("layer_norm_weight_grad", Some(p)) => {
+            let [dims, eps] = keyed_parts(p, ["dims", "eps"])?;
+            layer_norm(dims, eps, LayerNormPart::WeightGrad)?
+        }
+        ("layer_norm_bias_grad", Some(p)) => {
+            let [dims, eps] = keyed_parts(p, ["dims", "eps"])?;
+            layer_norm(dims, eps, LayerNormPart::BiasGrad)?
+        }
         ("log_softmax", Some(p)) => Op::Softmax { dim: keyed(p, "dim")?.parse().ok()?, log: true },
         ("softmax_backward", Some(p)) => Op::SoftmaxBackward { dim: keyed(p, "dim")?.parse().ok()?, log: false },
         ("log_softmax_backward", Some(p)) => Op::SoftmaxBackward { dim: keyed(p, "dim")?.parse().ok()?, log: true },
@@ -233,6 +250,15 @@ pub(super) fn dims(p: &str) -> Option<Vec<usize>> {
 }
 
 /// The values of `key=value, ...` with exactly these keys, in order.
+/// A layer-norm op of `part` from its printed `dims` and `eps`.
+fn layer_norm(dims: &str, eps: &str, part: LayerNormPart) -> Option<Op> {
+    let dims: usize = dims.parse().ok()?;
+    if dims == 0 || dims >= 1 << 16 {
+        return None;
+    }
+    Some(Op::LayerNorm(LayerNorm { dims, eps: F64Bits::new(eps.parse().ok()?), part }))
+}
+
 fn keyed_parts<'p, const N: usize>(p: &'p str, keys: [&str; N]) -> Option<[&'p str; N]> {
     let parts: Vec<&str> = p.split(',').map(str::trim).collect();
     if parts.len() != N {
