@@ -7,7 +7,7 @@
 //! by name, as ONNX lets a subgraph do. The index is a constant 0 in each side,
 //! as the runtime gives a branch's one iteration.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use graphc_runtime::Tensor;
 
@@ -61,7 +61,7 @@ fn side(scope: &Scope, region: u32, outer: &[String], outputs: usize) -> Result<
     let side_scope = Scope { prog: body, prefix: prefix.clone(), inputs, body: Some(how) };
     let values = graph::emit(&mut sub, &side_scope, &results)?;
     sub.begin(format!("{prefix}out"));
-    let mut renamed = HashSet::new();
+    let mut renamed = HashMap::new();
     let mut graph_outputs = Vec::with_capacity(outputs);
     for (j, r) in results.iter().enumerate() {
         let n = body.graph.node(*r);

@@ -66,7 +66,7 @@ pub fn emit(em: &mut Emitter, scope: &Scope, region: u32, outer: &[String], outp
     sub.begin(format!("{prefix}out"));
     sub.node_named("Identity", &[&cond], &format!("{prefix}cond_out"));
     let mut graph_inputs = vec![value_info(&iter, DType::I64, &[]), value_info(&cond, DType::Bool, &[])];
-    let mut renamed = std::collections::HashSet::new();
+    let mut renamed = std::collections::HashMap::new();
     for (v, &(j, k)) in carried.iter().enumerate() {
         let n = body.graph.node(results[j]);
         graph_inputs.push(value_info(&slot_name(j, k), n.dtype, &n.shape));
@@ -104,11 +104,18 @@ pub fn emit(em: &mut Emitter, scope: &Scope, region: u32, outer: &[String], outp
 /// it: ONNX Runtime (1.32) removes such an `Identity` by renaming the value,
 /// which its Gemm fusions (made before) still read by the old name ("Missing
 /// Input" when the loop runs). A subgraph input, an outer value, or a value
-/// that is two outputs (`renamed` holds those given a name) keeps its `Identity`.
-pub(super) fn name_output(sub: &mut Emitter, value: &str, out: &str, renamed: &mut std::collections::HashSet<String>) {
+/// that is two outputs keeps an `Identity`: `renamed` maps each value given an
+/// output's name to that name, which a second output of it copies.
+pub(super) fn name_output(sub: &mut Emitter, value: &str, out: &str, renamed: &mut std::collections::HashMap<String, String>) {
+    if let Some(first) = renamed.get(value) {
+        let first = first.clone();
+        sub.node_named("Identity", &[&first], out);
+        return;
+    }
     let produced = sub.nodes.iter().any(|node| node.output.iter().any(|o| o == value));
-    if produced && renamed.insert(value.to_string()) {
+    if produced {
         rename_value(&mut sub.nodes, value, out);
+        renamed.insert(value.to_string(), out.to_string());
     } else {
         sub.node_named("Identity", &[value], out);
     }
