@@ -286,3 +286,62 @@ tensor([0., 0.], requires_grad=True) 0.9
     let not_a_dict = "fn f(a) {\n    return a\n}\nprint(f(**[1]))\n";
     assert_eq!(first_error(not_a_dict), (Code::E0115, "argument after ** must be a mapping, not list".to_string(), not_a_dict.find("[1]").unwrap()));
 }
+
+/// An in-place method on a dict's or list's item updates the tensor object the
+/// container holds, which every other holder sees (a name bound to it, the
+/// caller's dict when a `fn` updates its parameter's items, as nanoGPT's
+/// `_init_weights` does), while on a tensor's subscript it writes the viewed elements.
+#[test]
+fn inplace_methods_on_items_update_the_objects() {
+    // import torch
+    // torch.manual_seed(0)
+    // ws = [torch.zeros(2), torch.zeros(2)]
+    // a = ws[0]
+    // ws[0].add_(1)
+    // print(ws, a)
+    // d = {"w": torch.zeros(2), "inner": {"b": torch.ones(3)}}
+    // b = d["w"]
+    // d["w"].add_(2)
+    // d["inner"]["b"].mul_(4)
+    // print(d, b)
+    // def init(m):
+    //     with torch.no_grad():
+    //         m["w"].normal_(mean=0.0, std=0.02)
+    //         m["inner"]["b"].zero_()
+    // init(d)
+    // print(b, d["inner"]["b"])
+    // x = torch.zeros(2, 2)
+    // x[0].add_(3)
+    // print(x)
+    let program = r#"
+manual_seed(0)
+ws = [zeros(2), zeros(2)]
+a = ws[0]
+ws[0].add_(1)
+print(ws, a)
+d = {"w": zeros(2), "inner": {"b": ones(3)}}
+b = d["w"]
+d["w"].add_(2)
+d["inner"]["b"].mul_(4)
+print(d, b)
+fn init(m) {
+    no_grad {
+        m["w"].normal_(mean=0.0, std=0.02)
+        m["inner"]["b"].zero_()
+    }
+}
+init(d)
+print(b, d["inner"]["b"])
+x = zeros(2, 2)
+x[0].add_(3)
+print(x)
+"#;
+    let want = "\
+[tensor([1., 1.]), tensor([0., 0.])] tensor([1., 1.])
+{'w': tensor([2., 2.]), 'inner': {'b': tensor([4., 4., 4.])}} tensor([2., 2.])
+tensor([ 0.0308, -0.0059]) tensor([0., 0., 0.])
+tensor([[3., 3.],
+        [0., 0.]])
+";
+    assert_eq!(run(program), want);
+}

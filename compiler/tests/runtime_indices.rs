@@ -213,3 +213,41 @@ fn the_plan_does_not_grow_with_the_trip_count_or_the_rows() {
     // tests: PyTorch 2.15 prints the same for 600 rows.
     assert_eq!(run_capture(&a.plan).unwrap().0, "tensor([2.8728e+08, 2.8800e+08])\ntensor([1198., 1199.])\n");
 }
+
+/// A slice bound that is a one-element i64 tensor is its number (Python's
+/// `__index__`), as nanoGPT's `get_batch` slices windows at the indices
+/// `randint` drew, `for i in ix`: a run-time slice of static length.
+#[test]
+fn tensor_bounds_slice_as_their_numbers() {
+    // import torch
+    // torch.manual_seed(0)
+    // data = torch.arange(100) * 3
+    // block_size = 4
+    // for step in range(3):
+    //     ix = torch.randint(len(data) - block_size, (2,))
+    //     x = torch.stack([data[i:i+block_size] for i in ix])
+    //     y = torch.stack([data[i+1:i+1+block_size] for i in ix])
+    //     print(step, x.tolist(), y.tolist())
+    // i = torch.tensor([7])
+    // print(data[i:i + 2], data[i - 1:i + 1])
+    let program = r#"
+manual_seed(0)
+data = arange(100) * 3
+block_size = 4
+for step in range(3) {
+    ix = randint(len(data) - block_size, (2,))
+    x = stack([data[i:i+block_size] for i in ix])
+    y = stack([data[i+1:i+1+block_size] for i in ix])
+    print(step, x.tolist(), y.tolist())
+}
+i = tensor([7])
+print(data[i:i + 2], data[i - 1:i + 1])
+"#;
+    let want = "\
+0 [[132, 135, 138, 141], [45, 48, 51, 54]] [[135, 138, 141, 144], [48, 51, 54, 57]]
+1 [[159, 162, 165, 168], [0, 3, 6, 9]] [[162, 165, 168, 171], [3, 6, 9, 12]]
+2 [[201, 204, 207, 210], [81, 84, 87, 90]] [[204, 207, 210, 213], [84, 87, 90, 93]]
+tensor([21, 24]) tensor([18, 21])
+";
+    assert_eq!(run(program), want);
+}

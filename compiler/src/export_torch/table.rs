@@ -202,6 +202,7 @@ const METHODS: &[&str] = &[
     "backward",
     "zero_",
     "clone",
+    "contiguous",
     "requires_grad_",
     "size",
     "dim",

@@ -83,15 +83,19 @@ impl Lowerer<'_> {
         }
     }
 
-    /// The affine form of a 0-d i64 node, reading back host arithmetic.
+    /// The affine form of a one-element i64 node (a host int, or the tensor a
+    /// slice bound was read from: `x[i:i+k]` for `i` in an index tensor),
+    /// reading back host and tensor arithmetic.
     pub(super) fn affine_node(&self, n: NodeId, depth: usize) -> Affine {
         let g = &self.prog.graph;
         let node = g.node(n);
-        if depth >= MAX_DEPTH || node.dtype != DType::I64 || !node.shape.is_empty() {
+        if depth >= MAX_DEPTH || node.dtype != DType::I64 || node.shape.iter().product::<usize>() != 1 {
             return Affine::unknown(n);
         }
         let ops = g.operands(n);
         let form = match &node.op {
+            // One element keeps its value through a reshape or a broadcast.
+            Op::Reshape | Op::Expand => Some(self.affine_node(ops[0], depth + 1)),
             Op::Full(v) if v.get().fract() == 0.0 && v.get().abs() < 9.0e15 => Some(Affine::number(v.get() as i64)),
             Op::Binary(b @ (Binary::Add | Binary::Sub)) => {
                 let (p, q) = (self.affine_node(ops[0], depth + 1), self.affine_node(ops[1], depth + 1));

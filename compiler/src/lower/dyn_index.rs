@@ -131,10 +131,22 @@ impl Lowerer<'_> {
         }
     }
 
+    /// A slice bound that is a one-element i64 tensor, as the run-time int
+    /// PyTorch's `__index__` reads from it; any other value unchanged.
+    fn tensor_as_index(&mut self, (v, s): (Value, Span)) -> (Value, Span) {
+        match v {
+            Value::Tensor(t) if self.dtype_of(t) == DType::I64 && self.shape_of(t).iter().product::<usize>() == 1 => (self.item(t, s, None, s), s),
+            v => (v, s),
+        }
+    }
+
     /// `start:stop:step`: static when both bounds are known at compile time.
     fn slice_sub(&mut self, start: Option<&Expr>, stop: Option<&Expr>, step: Option<&Expr>, span: Span, scope: &mut Scope) -> Option<Sub> {
         let mut eval = |p: Option<&Expr>| p.map(|e| (self.expr(e, scope), e.span)).filter(|(v, _)| !matches!(v, Value::None));
         let (a, b, c) = (eval(start), eval(stop), eval(step));
+        // A one-element integer tensor bound is its number, as Python's
+        // `__index__` makes it (`data[i:i+8] for i in ix`): a run-time int.
+        let (a, b) = (a.map(|p| self.tensor_as_index(p)), b.map(|p| self.tensor_as_index(p)));
         let step = match c {
             None => 1,
             Some((v, s)) => self.index_int(v, s, "a slice step")?,

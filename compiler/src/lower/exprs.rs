@@ -203,6 +203,7 @@ impl<'a> Lowerer<'a> {
                 match method.name.as_str() {
                     "requires_grad_" if !user_defined => return self.requires_grad_method(receiver, args, scope, e.span),
                     "clone" if !user_defined => return self.clone_method(receiver, args, scope, e.span),
+                    "contiguous" if !user_defined => return self.contiguous_method(receiver, args, scope, e.span),
                     _ => {}
                 }
                 if method.name == "zero_" {
@@ -580,6 +581,10 @@ impl<'a> Lowerer<'a> {
                     );
                 }
             }
+        }
+        // `template % args`: Python's printf-style formatting of a str.
+        if let (BinOp::Mod, Value::Str(template)) = (op, &a) {
+            return self.percent_format(template, sa, (b, sb), span);
         }
         let what = format!("`{}`", op.symbol());
         if let Some(v) = sequence_binary(op, &a, &b) {

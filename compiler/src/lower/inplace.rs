@@ -20,7 +20,7 @@ use crate::check::shapes;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
 use crate::ir::program::Mutation;
-use crate::syntax::ast::{Arg, AugOp, BinOp, Expr, ExprKind, Ident, Span};
+use crate::syntax::ast::{Arg, AugOp, BinOp, Expr, ExprKind, Ident, IndexItem, Span};
 
 /// The in-place methods this file lowers.
 const METHODS: [&str; 16] = [
@@ -231,13 +231,37 @@ impl Lowerer<'_> {
         }
         let Some((new, grad_fn)) = self.inplace_value(t, receiver.span, method, args, span) else { return Value::Poison };
         if let ExprKind::Index { receiver: base, items } = &receiver.kind {
-            // `x[i].add_(1)` updates the elements of `x` that the subscript views.
-            return self.store_index(base, items, (Value::Tensor(new), span), scope, span);
+            // `x[i].add_(1)` updates the elements of `x` that the subscript
+            // views; `d["w"].normal_()` and `ws[0].add_(1)` update the tensor a
+            // dict or list holds, which every holder of it sees.
+            if !self.holds_objects(base, scope) {
+                return self.store_index(base, items, (Value::Tensor(new), span), scope, span);
+            }
         }
         match self.update_in_place(t, new, grad_fn, span) {
             Some(n) => Value::Tensor(n),
             None => Value::Poison,
         }
+    }
+
+    /// Whether `base`, the receiver of a subscript, is a list, tuple or dict
+    /// (whose items are objects) rather than a tensor (whose subscripts are
+    /// views). Only names and constant subscripts of them are read, which
+    /// evaluate without side effects; any other expression counts as a tensor.
+    fn holds_objects(&mut self, base: &Expr, scope: &mut Scope) -> bool {
+        fn pure(e: &Expr) -> bool {
+            match &e.kind {
+                ExprKind::Name(_) => true,
+                ExprKind::Index { receiver, items } => {
+                    pure(receiver)
+                        && items
+                            .iter()
+                            .all(|i| matches!(i, IndexItem::Expr(Expr { kind: ExprKind::Number { .. } | ExprKind::Str(_) | ExprKind::Name(_), .. })))
+                }
+                _ => false,
+            }
+        }
+        pure(base) && matches!(self.expr(base, scope), Value::List(_) | Value::Tuple(_) | Value::Named { .. } | Value::Dict { .. })
     }
 
     /// Applies in-place method `method` to tensor `t` (`p.data = v` is `copy_`).

@@ -74,6 +74,7 @@ mod one_hot;
 pub(crate) mod optim;
 mod out_args;
 mod output_calls;
+mod percent_format;
 mod prod_calls;
 mod random_fill;
 mod reduction_calls;

@@ -98,4 +98,22 @@ impl Lowerer<'_> {
         let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
         Value::Tensor(self.op_node(Op::Reshape, dt, sh, &[t], span, "CloneBackward0"))
     }
+
+    /// `x.contiguous()`: a copy, as PyTorch makes of the non-contiguous tensors
+    /// it is written after (`x.transpose(1, 2).contiguous().view(...)`), with
+    /// their `CloneBackward0`. graphc's tensors are all laid out contiguously,
+    /// so `view` never needs it; for a tensor that is already contiguous
+    /// PyTorch returns the tensor itself, whose `grad_fn` the copy does not keep.
+    pub(crate) fn contiguous_method(&mut self, receiver: &Expr, args: &[Arg], scope: &mut Scope, span: Span) -> Value {
+        if let Some(a) = args.first() {
+            return self.error(
+                Diagnostic::new(Code::E0103, "`contiguous` takes no arguments here", a.value.span, "unexpected argument")
+                    .with_help("write `x.contiguous()`: graphc has one memory format"),
+            );
+        }
+        let recv = self.expr(receiver, scope);
+        let Some(t) = self.expect_tensor(recv, receiver.span, "the receiver of `contiguous`") else { return Value::Poison };
+        let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
+        Value::Tensor(self.op_node(Op::Reshape, dt, sh, &[t], span, "CloneBackward0"))
+    }
 }

@@ -345,13 +345,28 @@ pub fn lex(source: &str) -> Result<Vec<(usize, Token, usize)>, Diagnostic> {
 
 /// Whether a value, not a block, follows the tokens so far, so that a `{`
 /// after them opens a dict: `x = {`, `f({`, `f(**{`, `[{`, `, {`, `"k": {`,
-/// `return {`, and the `else {` of a conditional expression (`a if c else
-/// {}`), which unlike a statement's `else` does not follow a `}`.
+/// `return {`, an operand of `%` (`"%(k)s" % {`), `+`, `not`, `and`, `or`,
+/// and the `else {` of a conditional expression (`a if c else {}`), which
+/// unlike a statement's `else` does not follow a `}`.
 fn opens_value(out: &[(usize, Token, usize)]) -> bool {
     let n = out.len();
     match out.last().map(|(_, t, _)| t) {
         Some(Token::Else) => n >= 2 && out[n - 2].1 != Token::RBrace,
-        Some(last) => matches!(last, Token::Eq | Token::LParen | Token::LBracket | Token::Comma | Token::Colon | Token::Return | Token::StarStar),
+        Some(last) => matches!(
+            last,
+            Token::Eq
+                | Token::LParen
+                | Token::LBracket
+                | Token::Comma
+                | Token::Colon
+                | Token::Return
+                | Token::StarStar
+                | Token::Percent
+                | Token::Plus
+                | Token::Not
+                | Token::And
+                | Token::Or
+        ),
         None => false,
     }
 }
