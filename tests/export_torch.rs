@@ -69,6 +69,7 @@ const EXPORTABLE: &[&str] = &[
     "mul_constant",
     "my_relu",
     "nanogpt_loop",
+    "nanogpt_model",
     "nn_tutorial",
     "normal_samples",
     "one_cycle",
