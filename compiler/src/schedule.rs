@@ -176,6 +176,9 @@ impl Scheduler<'_> {
             PrintArg::Tensor { node, suffix } => PrintItem::Tensor { value: self.ensure(*node), suffix: suffix.clone() },
             PrintArg::Scalar { node, spec } => PrintItem::Scalar { value: self.ensure(*node), spec: spec.clone() },
             PrintArg::Concat(items) => PrintItem::Concat(items.iter().map(|i| self.print_item(i)).collect()),
+            PrintArg::Choice { cond, then, otherwise } => {
+                PrintItem::Choice { cond: self.ensure(*cond), then: Box::new(self.print_item(then)), otherwise: Box::new(self.print_item(otherwise)) }
+            }
         }
     }
 

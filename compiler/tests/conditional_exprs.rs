@@ -122,7 +122,7 @@ for epoch in range(8) {
 }
 
 /// What a run-time condition cannot pick is an error at the condition: sides of
-/// different shapes, strings (known only when compiling), and any run-time
+/// different shapes, a string against `none` (known only when compiling), and any run-time
 /// condition inside an op's block; a tensor of several elements is no condition.
 #[test]
 fn what_a_run_time_condition_cannot_pick_is_an_error_at_the_condition() {
@@ -131,7 +131,7 @@ fn what_a_run_time_condition_cannot_pick_is_an_error_at_the_condition() {
     let (code, message, at) = first(shapes);
     assert_eq!((code, at), (Code::E0605, shapes.find("x.sum() > 0").unwrap()));
     assert!(message.starts_with("the value of `a if c else b` is a value whose dtype, shape"), "{message}");
-    let strings = "x = randn(4)\nfor i in range(3) {\n    print(\"warm\" if i < 2 else \"decay\")\n}\n";
+    let strings = "x = randn(4)\nfor i in range(3) {\n    print(\"warm\" if i < 2 else none)\n}\n";
     let (code, message, at) = first(strings);
     assert_eq!((code, at), (Code::E0605, strings.find("i < 2").unwrap()));
     assert!(message.starts_with("the value of `a if c else b` is a compile-time value"), "{message}");
@@ -149,4 +149,51 @@ fn what_a_run_time_condition_cannot_pick_is_an_error_at_the_condition() {
     assert_eq!(first(many).2, many.find("x > 0").unwrap());
     // As in Python, a comprehension's condition is a disjunction: `else` after it is a syntax error.
     assert_eq!(first("print([i for i in range(3) if i else 0])\n").0, Code::E0003);
+}
+
+/// Two strings picked by a run-time condition in a loop compiled once: a
+/// literal or an f-string on either side, nested conditionals, a one-element
+/// bool tensor as the condition, and the picked text formatted by `%`.
+#[test]
+fn strings_picked_at_run_time_print_the_picked_side() {
+    // import torch
+    // torch.manual_seed(0)
+    // x = torch.randn(5)
+    // best = float("inf")
+    // for step in range(5):
+    //     val = x[step].item()
+    //     mark = "*" if val < best else ""
+    //     print(f"step {step}: {val:.4f}{mark}", "warm" if step < 2 else f"decay {val:+.2f}", "a" if step == 0 else "b" if step == 1 else "c")
+    //     if val < best:
+    //         best = val
+    //     t = x[step] > 0
+    //     print("pos" if t else "neg", "%s!" % ("hi" if step % 2 == 0 else "lo"))
+    let program = r#"
+manual_seed(0)
+x = randn(5)
+best = inf
+for step in range(5) {
+    val = x[step].item()
+    mark = "*" if val < best else ""
+    print(f"step {step}: {val:.4f}{mark}", "warm" if step < 2 else f"decay {val:+.2f}", "a" if step == 0 else "b" if step == 1 else "c")
+    if val < best {
+        best = val
+    }
+    t = x[step] > 0
+    print("pos" if t else "neg", "%s!" % ("hi" if step % 2 == 0 else "lo"))
+}
+"#;
+    let want = "\
+step 0: 1.5410* warm a
+pos hi!
+step 1: -0.2934* warm b
+neg lo!
+step 2: -2.1788* decay -2.18 c
+neg hi!
+step 3: 0.5684 decay +0.57 c
+pos lo!
+step 4: -1.0845 decay -1.08 c
+neg hi!
+";
+    assert_eq!(run(program), want);
 }

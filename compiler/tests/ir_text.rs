@@ -12,10 +12,12 @@ use graphc_compiler::ir::print::program;
 
 const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
-/// Programs for ops and forms the repository's programs leave out: inputs,
-/// selections, reductions along a dimension, matrix ops, long literals, strings
+/// Programs for ops and forms the repository's programs leave out: strings
+/// picked at run time, inputs, selections, reductions along a dimension, matrix ops, long literals, strings
 /// with escapes, and an op called twice from one fn (two templates at one position).
 const EXTRA: &[&str] = &[
+    // Strings a run-time condition picks (`choose(%C, A, B)`), nested, in a loop compiled once.
+    "x = randn(4)\nfor i in range(4) {\n    print(\"warm\" if i < 2 else f\"decay {x[i].item():.2f}\" if x[i] > 0 else \"neg\")\n}\n",
     // i64 constants past 2^53, which an f64 would round: the text holds them exactly.
     "t = tensor([2**60 + 1, -9223372036854775807 - 1, 9223372036854775807])\nprint(t + 2**62 + 3, full((2,), 2**53 + 1), arange(2**60 + 1, 2**60 + 3), t * 1.5)\n",
     // The data sources and `save`, whose path is quoted in the text.

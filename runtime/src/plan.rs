@@ -53,6 +53,9 @@ pub enum PrintItem {
     Scalar { value: ValueId, spec: String },
     /// Items printed one after another with nothing between them (an f-string).
     Concat(Vec<PrintItem>),
+    /// `a if c else b` of two texts with a run-time condition: `then` when the
+    /// one-element bool `cond` holds, `otherwise` when not.
+    Choice { cond: ValueId, then: Box<PrintItem>, otherwise: Box<PrintItem> },
 }
 
 impl PrintItem {
@@ -62,6 +65,7 @@ impl PrintItem {
             PrintItem::Text(_) | PrintItem::None => vec![],
             PrintItem::Tensor { value, .. } | PrintItem::Scalar { value, .. } => vec![*value],
             PrintItem::Concat(items) => items.iter().flat_map(PrintItem::values).collect(),
+            PrintItem::Choice { cond, then, otherwise } => std::iter::once(*cond).chain(then.values()).chain(otherwise.values()).collect(),
         }
     }
 }

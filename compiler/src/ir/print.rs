@@ -162,8 +162,9 @@ fn backward_calls(prog: &Program, lines: &LineIndex, calls: &[BackwardCall], nam
 }
 
 /// One `print` argument as the `effects:` list shows it: a string literal,
-/// `None`, a node with its grad_fn, `format(%N, "spec")` for a Python number
-/// and `f(...)` for an f-string's pieces.
+/// `None`, a node with its grad_fn, `format(%N, "spec")` for a Python number,
+/// `f(...)` for an f-string's pieces and `choose(%C, A, B)` for the text a
+/// run-time condition picks.
 fn print_arg_text(a: &PrintArg, name: &dyn Fn(&NodeId) -> String) -> String {
     match a {
         PrintArg::Text(t) => format!("{t:?}"),
@@ -174,6 +175,9 @@ fn print_arg_text(a: &PrintArg, name: &dyn Fn(&NodeId) -> String) -> String {
         },
         PrintArg::Scalar { node, spec } => format!("format({}, {spec:?})", name(node)),
         PrintArg::Concat(items) => format!("f({})", items.iter().map(|i| print_arg_text(i, name)).collect::<Vec<_>>().join(", ")),
+        PrintArg::Choice { cond, then, otherwise } => {
+            format!("choose({}, {}, {})", name(cond), print_arg_text(then, name), print_arg_text(otherwise, name))
+        }
     }
 }
 

@@ -31,6 +31,13 @@ pub enum PrintArg {
     },
     /// Arguments printed one after another with nothing between them (an f-string).
     Concat(Vec<PrintArg>),
+    /// `a if c else b` of two texts with a run-time condition: `then` when the
+    /// one-element bool `cond` holds, `otherwise` when not.
+    Choice {
+        cond: NodeId,
+        then: Box<PrintArg>,
+        otherwise: Box<PrintArg>,
+    },
 }
 
 impl PrintArg {
@@ -40,6 +47,7 @@ impl PrintArg {
             PrintArg::Text(_) | PrintArg::None => vec![],
             PrintArg::Tensor { node, .. } | PrintArg::Scalar { node, .. } => vec![*node],
             PrintArg::Concat(items) => items.iter().flat_map(PrintArg::nodes).collect(),
+            PrintArg::Choice { cond, then, otherwise } => std::iter::once(*cond).chain(then.nodes()).chain(otherwise.nodes()).collect(),
         }
     }
 
@@ -49,6 +57,11 @@ impl PrintArg {
             PrintArg::Text(_) | PrintArg::None => {}
             PrintArg::Tensor { node, .. } | PrintArg::Scalar { node, .. } => *node = f(*node),
             PrintArg::Concat(items) => items.iter_mut().for_each(|i| i.map_nodes(f)),
+            PrintArg::Choice { cond, then, otherwise } => {
+                *cond = f(*cond);
+                then.map_nodes(f);
+                otherwise.map_nodes(f);
+            }
         }
     }
 }

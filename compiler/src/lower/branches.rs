@@ -274,7 +274,8 @@ impl Lowerer<'_> {
             ),
             None if key.starts_with(HIDDEN) && constant => (
                 "the value of `a if c else b`".to_string(),
-                "graphc knows strings, `none` and other values that are not numbers or tensors only when compiling, so a run-time condition cannot pick one: \
+                "graphc knows `none` and other values that are not numbers, tensors or strings only when compiling, so a run-time condition cannot pick one \
+                 (it picks between strings and f-strings written in the expression, `\"a\" if c else f\"{x}\"`): \
                  write an `if` statement and use each value on its own side (`if c { print(\"a\") } else { print(\"b\") }`)",
             ),
             None if key.starts_with(HIDDEN) => (

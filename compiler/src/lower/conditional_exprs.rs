@@ -12,8 +12,10 @@
 
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
-use crate::syntax::ast::{Block, Expr, Ident, IfStmt, Stmt, StmtKind};
+use crate::ir::program::PrintArg;
+use crate::syntax::ast::{Block, Expr, ExprKind, FPiece, Ident, IfStmt, IndexItem, Stmt, StmtKind};
 
+use super::output_calls::concat;
 use super::{Lowerer, Scope, Value};
 
 /// The prefix of the hidden name a run-time conditional expression binds; the
@@ -25,6 +27,9 @@ impl Lowerer<'_> {
     pub(crate) fn if_else(&mut self, then: &Expr, cond: &Expr, otherwise: &Expr, scope: &mut Scope) -> Value {
         let c = self.expr(cond, scope);
         if let Some(node) = self.runtime_condition(&c) {
+            if let Some(v) = self.runtime_text_choice(then, otherwise, node, scope) {
+                return v;
+            }
             return self.runtime_if_else(then, cond, otherwise, node, scope);
         }
         // Python's truth of a compile-time value; `condition` reports the rest (E0113).
@@ -39,6 +44,33 @@ impl Lowerer<'_> {
             Some(true) => self.expr(then, scope),
             Some(false) => self.expr(otherwise, scope),
             None => Value::Poison,
+        }
+    }
+
+    /// Two texts picked by a run-time condition (`"best" if val < best else ""`,
+    /// `f"{lr:.1e}" if warm else "decay"`): a run-time text whose printing
+    /// picks one side (`PrintArg::Choice`). Only sides that evaluate without
+    /// effects are taken (string literals, f-strings and names whose fields
+    /// read values), so that computing both changes nothing Python would not;
+    /// `None` (nothing lowered) when a side is not such an expression.
+    /// Values that are not texts (numbers, tensors) take the run-time `if`.
+    fn runtime_text_choice(&mut self, then: &Expr, otherwise: &Expr, cond: NodeId, scope: &mut Scope) -> Option<Value> {
+        if !text_side(then) || !text_side(otherwise) {
+            return None;
+        }
+        let a = self.expr(then, scope);
+        let b = self.expr(otherwise, scope);
+        let text = |v: &Value| match v {
+            Value::Str(s) => Some(PrintArg::Text(s.clone())),
+            Value::Text(items) => Some(concat(items.clone())),
+            _ => None,
+        };
+        match (&a, &b) {
+            (Value::Poison, _) | (_, Value::Poison) => Some(Value::Poison),
+            _ => match (text(&a), text(&b)) {
+                (Some(x), Some(y)) => Some(Value::Text(vec![PrintArg::Choice { cond, then: Box::new(x), otherwise: Box::new(y) }])),
+                _ => None,
+            },
         }
     }
 
@@ -78,5 +110,36 @@ impl Lowerer<'_> {
             // The join reported why the sides do not agree.
             None => Value::Poison,
         }
+    }
+}
+
+/// Whether `e` may be a side of a run-time text choice: an expression that
+/// reads values and has no effects (no call but `.item()`), so evaluating it
+/// when the other side is picked changes nothing.
+fn text_side(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Str(_) | ExprKind::Name(_) => true,
+        ExprKind::FString(pieces) => pieces.iter().all(|p| match p {
+            FPiece::Text(_) => true,
+            FPiece::Field { expr, .. } => reads_only(expr),
+        }),
+        ExprKind::IfElse { then, cond, otherwise } => text_side(then) && reads_only(cond) && text_side(otherwise),
+        _ => false,
+    }
+}
+
+/// Whether evaluating `e` only reads values: names, literals, fields,
+/// subscripts by such expressions, arithmetic, comparisons and `.item()`.
+fn reads_only(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Number { .. } | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::None | ExprKind::Name(_) => true,
+        ExprKind::Field { receiver, .. } => reads_only(receiver),
+        ExprKind::Index { receiver, items } => reads_only(receiver) && items.iter().all(|i| matches!(i, IndexItem::Expr(x) if reads_only(x))),
+        ExprKind::Unary { operand, .. } | ExprKind::Not(operand) => reads_only(operand),
+        ExprKind::Binary { lhs, rhs, .. } | ExprKind::Logic { lhs, rhs, .. } => reads_only(lhs) && reads_only(rhs),
+        ExprKind::Chain { first, links } => reads_only(first) && links.iter().all(|(_, x)| reads_only(x)),
+        ExprKind::Method { receiver, method, args } => method.name == "item" && args.is_empty() && reads_only(receiver),
+        ExprKind::IfElse { then, cond, otherwise } => reads_only(then) && reads_only(cond) && reads_only(otherwise),
+        _ => false,
     }
 }

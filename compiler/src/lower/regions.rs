@@ -17,7 +17,7 @@ use graphc_runtime::DType;
 
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::{Node, NodeId, NodeMeta, Region};
-use crate::ir::program::{Program, ProgramInput};
+use crate::ir::program::{PrintArg, Program, ProgramInput};
 use crate::syntax::ast::{Block, Ident, Span};
 
 use super::state::map_value;
@@ -459,13 +459,26 @@ pub(super) fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
         }
         // A run-time string: its pieces' text is fixed, its values are places.
         Value::Text(pieces) => {
-            out.push((key.clone(), Held::Const(format!("text {pieces:?}"))));
+            out.push((key.clone(), Held::Const(format!("text {}", pieces.iter().map(text_structure).collect::<Vec<_>>().join(" ")))));
             let nodes: Vec<NodeId> = pieces.iter().flat_map(|p| p.nodes()).collect();
             for (i, n) in nodes.into_iter().enumerate() {
                 out.push((format!("{key}{{{i}}}"), Held::Node(n)));
             }
         }
         Value::Poison => out.push((key, Held::Const("poison".to_string()))),
+    }
+}
+
+/// A run-time string's piece with its nodes left out (they are places of
+/// their own): two lowerings of a loop body make the same text of new nodes.
+fn text_structure(p: &PrintArg) -> String {
+    match p {
+        PrintArg::Text(t) => format!("{t:?}"),
+        PrintArg::None => "None".to_string(),
+        PrintArg::Tensor { suffix, .. } => format!("tensor {suffix:?}"),
+        PrintArg::Scalar { spec, .. } => format!("scalar {spec:?}"),
+        PrintArg::Concat(items) => format!("f({})", items.iter().map(text_structure).collect::<Vec<_>>().join(", ")),
+        PrintArg::Choice { then, otherwise, .. } => format!("choose({}, {})", text_structure(then), text_structure(otherwise)),
     }
 }
 

@@ -172,7 +172,7 @@ impl<'a> Lowerer<'a> {
             }
             v => match self.print_arg(v) {
                 PrintArg::None => PrintArg::Text("None".to_string()),
-                a @ (PrintArg::Text(_) | PrintArg::Tensor { .. } | PrintArg::Scalar { .. } | PrintArg::Concat(_)) => a,
+                a @ (PrintArg::Text(_) | PrintArg::Tensor { .. } | PrintArg::Scalar { .. } | PrintArg::Concat(_) | PrintArg::Choice { .. }) => a,
             },
         }
     }

@@ -1,5 +1,6 @@
 //! The text of one `print` item: a tensor as PyTorch prints it, a run-time
-//! Python number formatted as Python does, or an f-string's pieces in a row.
+//! Python number formatted as Python does, an f-string's pieces in a row, or
+//! the text a run-time condition picks.
 
 use super::Machine;
 use crate::format::python::{FormatSpec, ValueKind};
@@ -21,6 +22,16 @@ impl Machine {
             PrintItem::None => "None".to_string(),
             PrintItem::Scalar { value, spec } => python_scalar(self.get(*value), spec),
             PrintItem::Concat(items) => items.iter().map(|i| self.print_text(i)).collect(),
+            PrintItem::Choice { cond, then, otherwise } => {
+                let picked = match self.get(*cond).data() {
+                    Data::Bool(v) => v.first().copied().unwrap_or(false),
+                    // `Plan::verify` requires a bool; any other dtype counts as Python's truth.
+                    Data::F32(v) => v.first().is_some_and(|x| *x != 0.0),
+                    Data::F64(v) => v.first().is_some_and(|x| *x != 0.0),
+                    Data::I64(v) => v.first().is_some_and(|x| *x != 0),
+                };
+                self.print_text(if picked { then } else { otherwise })
+            }
         }
     }
 }

@@ -47,7 +47,8 @@ impl Walk<'_> {
         }
     }
 
-    /// A printed Python number holds one element, and its spec applies to its dtype.
+    /// A printed Python number holds one element, and its spec applies to its
+    /// dtype; a printed choice's condition is one bool.
     fn print_scalars(&self, item: &PrintItem) -> Result<(), PlanError> {
         match item {
             PrintItem::Scalar { value, spec } => {
@@ -63,6 +64,15 @@ impl Walk<'_> {
                 }
             }
             PrintItem::Concat(items) => items.iter().try_for_each(|i| self.print_scalars(i)),
+            PrintItem::Choice { cond, then, otherwise } => {
+                let info = &self.plan.values[cond.0 as usize];
+                let n = numel(&info.shape);
+                if n != 1 || info.dtype != crate::tensor::DType::Bool {
+                    return Err(self.fail(PlanErrorKind::ScalarNotOneElement { value: *cond, numel: n }));
+                }
+                self.print_scalars(then)?;
+                self.print_scalars(otherwise)
+            }
             PrintItem::Text(_) | PrintItem::None | PrintItem::Tensor { .. } => Ok(()),
         }
     }

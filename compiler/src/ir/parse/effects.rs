@@ -68,7 +68,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `print`'s arguments: string literals, `None`, values with an optional
-    /// `<grad_fn>`, `format(%N, "spec")` and `f(...)`.
+    /// `<grad_fn>`, `format(%N, "spec")`, `f(...)` and `choose(%C, A, B)`.
     fn print_args(&self, mut rest: &'a str) -> Result<Vec<PrintArg>, Diagnostic> {
         let mut args = Vec::new();
         while !rest.is_empty() {
@@ -90,6 +90,14 @@ impl<'a> Reader<'a> {
             let (spec, r) = self.string(r)?;
             let after = r.strip_prefix(')').ok_or_else(|| self.error(r, "expected `)` after the format spec"))?;
             (PrintArg::Scalar { node: self.node_ref(node)?, spec }, after)
+        } else if let Some(r) = rest.strip_prefix("choose(") {
+            let (cond, r) = r.split_once(", ").ok_or_else(|| self.error(r, "expected `choose(%C, A, B)`"))?;
+            let cond = self.node_ref(cond)?;
+            let (then, r) = self.print_arg(r)?;
+            let r = r.strip_prefix(", ").ok_or_else(|| self.error(r, "expected `, ` between the sides of `choose`"))?;
+            let (otherwise, r) = self.print_arg(r)?;
+            let after = r.strip_prefix(')').ok_or_else(|| self.error(r, "expected `)` after the sides of `choose`"))?;
+            (PrintArg::Choice { cond, then: Box::new(then), otherwise: Box::new(otherwise) }, after)
         } else if let Some(after) = rest.strip_prefix("f()") {
             (PrintArg::Concat(Vec::new()), after)
         } else if let Some(mut r) = rest.strip_prefix("f(") {
