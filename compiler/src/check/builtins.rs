@@ -88,6 +88,8 @@ pub enum Builtin {
     Normalize,
     /// `layer_norm(input, normalized_shape, weight=none, bias=none, eps=1e-5)`.
     LayerNorm,
+    /// `cosine_similarity(x1, x2, dim=1, eps=1e-8)`.
+    CosineSimilarity,
     /// `dropout(input, p=0.5, training=true, inplace=false)`: PyTorch's `F.dropout`.
     Dropout,
     /// `embedding(input, weight, padding_idx=none, ...)`: `F.embedding`.
@@ -357,6 +359,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("linear", Builtin::Linear),
     ("normalize", Builtin::Normalize),
     ("layer_norm", Builtin::LayerNorm),
+    ("cosine_similarity", Builtin::CosineSimilarity),
     ("dropout", Builtin::Dropout),
     ("embedding", Builtin::Embedding),
     ("outer", Builtin::Outer),
@@ -524,6 +527,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Linear => sig(&["input", "weight", "bias"], 2, Some(3), &[]),
         B::Normalize => sig(&["input", "p", "dim", "eps"], 1, Some(4), &[]),
         B::LayerNorm => sig(&["input", "normalized_shape", "weight", "bias", "eps"], 2, Some(5), &[]),
+        B::CosineSimilarity => sig(&["x1", "x2", "dim", "eps"], 2, Some(4), &[]),
         B::Dropout => sig(&["input", "p", "training", "inplace"], 1, Some(4), &[]),
         B::Embedding => sig(&["input", "weight", "padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse"], 2, Some(7), &[]),
         B::Outer => sig(&["input", "vec2"], 2, Some(2), &[]),

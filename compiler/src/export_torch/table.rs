@@ -156,6 +156,7 @@ const FUNCTIONAL: &[&str] = &[
     "linear",
     "normalize",
     "layer_norm",
+    "cosine_similarity",
     "dropout",
     "embedding",
     "softsign",

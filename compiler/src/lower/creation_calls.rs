@@ -185,6 +185,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Linear
             | Builtin::Normalize
             | Builtin::LayerNorm
+            | Builtin::CosineSimilarity
             | Builtin::Dropout
             | Builtin::Embedding
             | Builtin::Outer

@@ -12,7 +12,7 @@
 //! in `Program::mutations` for the check that no later backward reads the value
 //! it replaced (`autodiff/versions.rs`, E0621).
 
-use graphc_runtime::op::{Cmp, Unary};
+use graphc_runtime::op::{Binary, Cmp, Unary};
 use graphc_runtime::{DType, Op};
 
 use super::{BodyKind, Lowerer, Scope, Value};
@@ -97,6 +97,17 @@ impl Lowerer<'_> {
             meta.requires_grad = true;
             self.prog.leaves.push(n);
             n
+        } else if self.no_grad && self.requires_grad(old) {
+            // Inside `no_grad` PyTorch changes the values of a computed tensor
+            // that requires grad and keeps its graph: the new values with the
+            // old history, which gets the gradient (`x1_norm.clamp_min_(eps)`
+            // in `cosine_similarity`).
+            let kept = self.node(Op::Binary(Binary::KeepGraph), dt, self.shape_of(old), &[old, new], span);
+            self.prog.graph.meta_mut(kept).requires_grad = true;
+            if let Some(f) = self.grad_fn.get(&old).cloned() {
+                self.grad_fn.insert(kept, f);
+            }
+            kept
         } else {
             if self.requires_grad(new) {
                 self.grad_fn.insert(new, grad_fn.to_string());

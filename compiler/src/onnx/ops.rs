@@ -399,6 +399,8 @@ fn binary(em: &mut Emitter, b: Binary, site: &Site) -> Result<String, Unmapped> 
         Binary::Pow => simple(em, "Pow"),
         Binary::Maximum => simple(em, "Max"),
         Binary::Minimum => simple(em, "Min"),
+        // The values are the second operand's; ONNX has no autograd to keep.
+        Binary::KeepGraph => em.node("Identity", &[&y], vec![]),
         Binary::TanhBackward => {
             let (yy, one) = (em.node("Mul", &[&y, &y], vec![]), site.c(em, 1.0));
             let d = em.node("Sub", &[&one, &yy], vec![]);

@@ -135,6 +135,13 @@ binary_ops! {
     /// `torch.remainder`, but for the sign of a zero result). No gradient is derived.
     Remainder { name: "remainder", builtin: None, grad_fn: None, result: TypeRule::SameNumber, cost_ps: 3000,
                 range: BinaryRange::Remainder, differentiable: [false, false], element: |a, b| remainder(a, b) }
+    /// `keep_graph(old, new)`: the values of `new` with the autograd history of
+    /// `old`, which receives the gradient unchanged: a tensor that requires grad
+    /// updated in place inside `no_grad` (PyTorch changes its values and keeps
+    /// its graph), as `cosine_similarity` clamps its norms. Lowering gives the
+    /// node `old`'s `grad_fn`.
+    KeepGraph { name: "keep_graph", builtin: None, grad_fn: None, result: TypeRule::SameNumber, cost_ps: 100,
+                range: BinaryRange::Second, differentiable: [true, false], element: |_old, new| new }
 }
 
 /// Python's `float.__floordiv__` (CPython's `float_floor_div`, PyTorch's

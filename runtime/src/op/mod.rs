@@ -480,6 +480,8 @@ pub enum BinaryRange {
     FloorDivide,
     /// `a % b`: between 0 and the divisor.
     Remainder,
+    /// The second operand's range (`keep_graph`).
+    Second,
 }
 
 /// A loop that takes a one-operand element formula as a closure of its own

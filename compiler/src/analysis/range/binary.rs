@@ -12,6 +12,8 @@ impl Run<'_> {
     pub(super) fn binary(&mut self, n: NodeId, op: Binary, ops: &[NodeId], args: &[Range], dt: DType) -> Range {
         let rule = op.range_rule();
         match rule {
+            // `keep_graph(old, new)` holds `new`'s values.
+            BinaryRange::Second => args[1].clone(),
             // A quotient is bounded by the float range, and by the quotients of
             // the bounds when the divisor keeps one sign (`epoch // 4` of an epoch
             // counted from 0 is never negative); an infinite or NaN operand (or

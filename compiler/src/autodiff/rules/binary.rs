@@ -24,6 +24,8 @@ pub(super) fn rule(
         // Neither operand of these is differentiable in the op table, so autodiff
         // never asks; PyTorch's gradients are zero almost everywhere.
         Binary::FloorDivide | Binary::Remainder => vec![None, None],
+        // The history kept receives the gradient unchanged; the new values none.
+        Binary::KeepGraph => vec![need(0).then_some(g), None],
         // tanh_backward(grad_output, output), for gradients of gradients:
         // grad_output: tanh_backward(grad, output); output: grad * (-2 * output * grad_output).
         Binary::TanhBackward => {
