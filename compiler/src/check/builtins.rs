@@ -90,6 +90,8 @@ pub enum Builtin {
     LayerNorm,
     /// `cosine_similarity(x1, x2, dim=1, eps=1e-8)`.
     CosineSimilarity,
+    /// `kl_div(input, target, reduction="mean", log_target=false)`.
+    KlDiv,
     /// `dropout(input, p=0.5, training=true, inplace=false)`: PyTorch's `F.dropout`.
     Dropout,
     /// `embedding(input, weight, padding_idx=none, ...)`: `F.embedding`.
@@ -360,6 +362,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("normalize", Builtin::Normalize),
     ("layer_norm", Builtin::LayerNorm),
     ("cosine_similarity", Builtin::CosineSimilarity),
+    ("kl_div", Builtin::KlDiv),
     ("dropout", Builtin::Dropout),
     ("embedding", Builtin::Embedding),
     ("outer", Builtin::Outer),
@@ -528,6 +531,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Normalize => sig(&["input", "p", "dim", "eps"], 1, Some(4), &[]),
         B::LayerNorm => sig(&["input", "normalized_shape", "weight", "bias", "eps"], 2, Some(5), &[]),
         B::CosineSimilarity => sig(&["x1", "x2", "dim", "eps"], 2, Some(4), &[]),
+        B::KlDiv => sig(&["input", "target"], 2, Some(2), &["reduction", "log_target"]),
         B::Dropout => sig(&["input", "p", "training", "inplace"], 1, Some(4), &[]),
         B::Embedding => sig(&["input", "weight", "padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse"], 2, Some(7), &[]),
         B::Outer => sig(&["input", "vec2"], 2, Some(2), &[]),

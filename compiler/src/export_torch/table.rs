@@ -157,6 +157,7 @@ const FUNCTIONAL: &[&str] = &[
     "normalize",
     "layer_norm",
     "cosine_similarity",
+    "kl_div",
     "dropout",
     "embedding",
     "softsign",

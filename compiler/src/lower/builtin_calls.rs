@@ -90,6 +90,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Normalize => self.normalize(&bound, span),
             Builtin::LayerNorm => self.layer_norm(&bound, span),
             Builtin::CosineSimilarity => self.cosine_similarity(&bound, span),
+            Builtin::KlDiv => self.kl_div(&mut bound, span),
             Builtin::Dropout => self.dropout_call(&bound, span),
             Builtin::Embedding | Builtin::Outer | Builtin::Softsign | Builtin::Tanhshrink | Builtin::Softmin => {
                 self.nn_composite_call(b, name, &bound, span)

@@ -186,6 +186,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Normalize
             | Builtin::LayerNorm
             | Builtin::CosineSimilarity
+            | Builtin::KlDiv
             | Builtin::Dropout
             | Builtin::Embedding
             | Builtin::Outer

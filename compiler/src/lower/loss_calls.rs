@@ -129,10 +129,13 @@ impl<'a> Lowerer<'a> {
         match bound.keyword("reduction") {
             None => Some(LossReduction::Mean),
             Some((Value::Str(s), rs)) => LossReduction::from_name(&s).or_else(|| {
-                self.error(
-                    Diagnostic::new(Code::E0245, format!("`{name}` has no reduction \"{s}\""), rs, "unknown reduction")
-                        .with_help("write `reduction=\"mean\"`, `\"sum\"` or `\"none\"`"),
-                );
+                self.error(Diagnostic::new(Code::E0245, format!("`{name}` has no reduction \"{s}\""), rs, "unknown reduction").with_help(
+                    if name == "kl_div" {
+                        "write `reduction=\"batchmean\"` (the KL divergence per sample), `\"mean\"`, `\"sum\"` or `\"none\"`"
+                    } else {
+                        "write `reduction=\"mean\"`, `\"sum\"` or `\"none\"`"
+                    },
+                ));
                 None
             }),
             Some((other, rs)) => {

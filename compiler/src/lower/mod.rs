@@ -57,6 +57,7 @@ mod index;
 mod index_put;
 mod inplace;
 mod join_calls;
+mod kl_div;
 mod known_values;
 mod lambdas;
 mod layer_norm_calls;

@@ -1,0 +1,108 @@
+//! `kl_div(input, target, reduction="mean", log_target=false)`
+//! (`torch.nn.functional.kl_div`), as ATen's `kl_div` composes it and
+//! `functional.py` reduces it:
+//!
+//! - `log_target=false`: `xlogy(target, target) - target * input`, where
+//!   `xlogy(x, y)` is PyTorch's kernel (`NaN` where `y` is NaN, `0` where `x`
+//!   is 0, else `x * log(y)` with the C library's `log`);
+//! - `log_target=true`: `exp(target) * (target - input)`;
+//! - then `apply_loss_reduction`: `"mean"` and `"sum"` as the other losses, and
+//!   `"batchmean"` the sum divided by the input's first dimension.
+//!
+//! The input's gradient is the composite's (`-target * grad`, reduced). With
+//! `log_target=false` a target that requires grad is E0412: PyTorch
+//! differentiates `xlogy` by formulas of its own, which graphc does not
+//! reproduce yet.
+
+use graphc_runtime::op::{Binary, Cmp, LossReduction, Scalar, Unary};
+use graphc_runtime::Op;
+
+use super::{Lowerer, Num, Value};
+use crate::check::builtins::Bound;
+use crate::check::shapes;
+use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::NodeId;
+use crate::syntax::ast::{BinOp, Span};
+
+impl Lowerer<'_> {
+    /// `kl_div(input, target, reduction="mean", log_target=false)`.
+    pub(crate) fn kl_div(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
+        let [(a, sa), (t, st)] = self.two(bound);
+        let (Some(x), Some(y)) = (self.expect_float_tensor(a, sa, "`kl_div`'s input"), self.expect_float_tensor(t, st, "`kl_div`'s target")) else {
+            return Value::Poison;
+        };
+        let (dx, dy) = (self.dtype_of(x), self.dtype_of(y));
+        if dx != dy {
+            return self.error(
+                Diagnostic::new(Code::E0201, format!("`kl_div`'s target is {dy} but its input is {dx}"), st, format!("this is {dy}"))
+                    .with_secondary(sa, format!("this is {dx}"))
+                    .with_help("give the target the input's dtype"),
+            );
+        }
+        if let Err(why) = shapes::broadcast(&self.shape_of(x), &self.shape_of(y)) {
+            return self
+                .error(Diagnostic::new(Code::E0202, why, st, "does not broadcast with the input").with_help("give the target the input's shape"));
+        }
+        // `"batchmean"` is `"sum"` for ATen, divided afterwards.
+        let batchmean = matches!(bound.keywords.get("reduction"), Some((Value::Str(s), _)) if s == "batchmean");
+        let reduction = if batchmean {
+            bound.keyword("reduction");
+            LossReduction::Sum
+        } else {
+            match self.loss_reduction("kl_div", bound) {
+                Some(r) => r,
+                None => return Value::Poison,
+            }
+        };
+        let log_target = match bound.keyword("log_target") {
+            None => false,
+            Some((Value::Bool(b), _)) => b,
+            Some((other, s)) => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("`log_target` must be `true` or `false`, not {}", other.describe()), s, "not a boolean")
+                        .with_help("write `log_target=true` when the target holds log-probabilities"),
+                )
+            }
+        };
+        let pointwise = if log_target {
+            // exp(target) * (target - input)
+            let e = self.op_node(Op::Unary(Unary::Exp), dy, self.shape_of(y), &[y], st, "ExpBackward0");
+            let d = self.binary(BinOp::Sub, (Value::Tensor(y), st), (Value::Tensor(x), sa), span);
+            self.binary(BinOp::Mul, (Value::Tensor(e), st), (d, span), span)
+        } else {
+            if self.requires_grad(y) {
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0412,
+                        "`kl_div` with `log_target=false` is differentiated with respect to its input only",
+                        st,
+                        "requires grad",
+                    )
+                    .with_help(
+                        "detach the target (`target.detach()`, as a teacher's probabilities are), or give log-probabilities with `log_target=true`",
+                    ),
+                );
+            }
+            let xl = self.xlogy_self(y, st);
+            let ti = self.binary(BinOp::Mul, (Value::Tensor(y), st), (Value::Tensor(x), sa), span);
+            self.binary(BinOp::Sub, (Value::Tensor(xl), st), (ti, span), span)
+        };
+        let Value::Tensor(p) = pointwise else { return Value::Poison };
+        let reduced = self.apply_reduction(p, reduction, span);
+        let batch = self.shape_of(x).first().copied();
+        match (batchmean, batch) {
+            (true, Some(n)) => self.binary(BinOp::Div, (Value::Tensor(reduced), span), (Value::Number(Num::Int(n as i128)), span), span),
+            _ => Value::Tensor(reduced),
+        }
+    }
+
+    /// PyTorch's `xlogy(y, y)` of a target that does not require grad: 0 where
+    /// `y` is 0, else `y * log(y)` (NaN where `y` is NaN or negative).
+    fn xlogy_self(&mut self, y: NodeId, s: Span) -> NodeId {
+        let (dt, sh) = (self.dtype_of(y), self.shape_of(y));
+        let log = self.node(Op::Unary(Unary::Log), dt, sh.clone(), &[y], s);
+        let product = self.node(Op::Binary(Binary::Mul), dt, sh.clone(), &[y, log], s);
+        let zero = self.node(Op::Full(Scalar::float(0.0)), dt, vec![], &[], s);
+        self.node(Op::Where(Cmp::Eq), dt, sh, &[y, zero, zero, product], s)
+    }
+}
