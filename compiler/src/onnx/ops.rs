@@ -270,6 +270,12 @@ fn unary(em: &mut Emitter, u: Unary, site: &Site) -> Result<String, Unmapped> {
             let s = simple(em, "Sigmoid");
             em.node("Mul", &[&x, &s], vec![])
         }
+        // log(sigmoid(x)) = -softplus(-x).
+        Unary::LogSigmoid => {
+            let n = simple(em, "Neg");
+            let sp = em.node("Softplus", &[&n], vec![]);
+            em.node("Neg", &[&sp], vec![])
+        }
         Unary::Mish => {
             let sp = simple(em, "Softplus");
             let t = em.node("Tanh", &[&sp], vec![]);
@@ -399,6 +405,12 @@ fn binary(em: &mut Emitter, b: Binary, site: &Site) -> Result<String, Unmapped> 
         Binary::Pow => simple(em, "Pow"),
         Binary::Maximum => simple(em, "Max"),
         Binary::Minimum => simple(em, "Min"),
+        // grad * (1 - sigmoid(x)).
+        Binary::LogSigmoidBackward => {
+            let (s, one) = (em.node("Sigmoid", &[&y], vec![]), site.c(em, 1.0));
+            let d = em.node("Sub", &[&one, &s], vec![]);
+            em.node("Mul", &[&x, &d], vec![])
+        }
         // The values are the second operand's; ONNX has no autograd to keep.
         Binary::KeepGraph => em.node("Identity", &[&y], vec![]),
         Binary::TanhBackward => {

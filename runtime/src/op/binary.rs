@@ -135,6 +135,17 @@ binary_ops! {
     /// `torch.remainder`, but for the sign of a zero result). No gradient is derived.
     Remainder { name: "remainder", builtin: None, grad_fn: None, result: TypeRule::SameNumber, cost_ps: 3000,
                 range: BinaryRange::Remainder, differentiable: [false, false], element: |a, b| remainder(a, b) }
+    /// `log_sigmoid_backward(grad, x)`: PyTorch's `log_sigmoid_backward` kernel,
+    /// `(max_deriv - sign * (b / (1 + b))) * grad` with `b = exp(-|x|)` (SLEEF's,
+    /// the forward's buffer recomputed), `max_deriv, sign` = `1, 1` where
+    /// `x < 0` and `0, -1` elsewhere. Its cost is not measured yet: exp's.
+    LogSigmoidBackward { name: "log_sigmoid_backward", builtin: None, grad_fn: Some("LogSigmoidBackwardBackward0"), result: TypeRule::FloatOnly,
+                         cost_ps: 4000, range: BinaryRange::UnitFactorOfFirst, differentiable: [true, true],
+                         element: |g, x| {
+                             let b = (-x.abs()).exp_sleef();
+                             let (max_deriv, sign) = if x < T::ZERO { (T::ONE, T::ONE) } else { (T::ZERO, -T::ONE) };
+                             (max_deriv - sign * (b / (T::ONE + b))) * g
+                         } }
     /// `keep_graph(old, new)`: the values of `new` with the autograd history of
     /// `old`, which receives the gradient unchanged: a tensor that requires grad
     /// updated in place inside `no_grad` (PyTorch changes its values and keeps

@@ -482,6 +482,8 @@ pub enum BinaryRange {
     Remainder,
     /// The second operand's range (`keep_graph`).
     Second,
+    /// The first operand times a factor in [0, 1] (`log_sigmoid_backward`).
+    UnitFactorOfFirst,
 }
 
 /// A loop that takes a one-operand element formula as a closure of its own

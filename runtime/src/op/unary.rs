@@ -233,6 +233,13 @@ unary_ops! {
     /// `mish_kernel`. Its cost is not measured yet: exp's, log1p's and tanh's.
     Mish { name: "mish", builtin: Some("mish"), grad_fn: Some("MishBackward0"), result: TypeRule::SameFloat, cost_ps: 21500,
            range: UnaryRange::Dip(-1.192_431_2), differentiable: true, element: |a| a * a.exp().ln_1p().tanh() }
+    /// `logsigmoid(x)` = `min(x, 0) - log1p(exp(-|x|))`, PyTorch's
+    /// `log_sigmoid_cpu_kernel`, whose vector code (SLEEF's `exp` and `log1p`)
+    /// runs on every element, the last partial vector too. Its cost is not
+    /// measured yet: exp's and log1p's.
+    LogSigmoid { name: "log_sigmoid", builtin: Some("logsigmoid"), grad_fn: Some("LogSigmoidBackward0"), result: TypeRule::SameFloat, cost_ps: 8000,
+                 range: UnaryRange::Increasing, differentiable: true,
+                 element: |a| log_sigmoid_min(a) - (-a.abs()).exp_sleef().log1p_torch() }
     /// `erf(x)` (the `libm` crate's, musl's algorithm; PyTorch uses SLEEF on
     /// contiguous data). Its cost is not measured yet: exp's.
     Erf { name: "erf", builtin: Some("erf"), grad_fn: Some("ErfBackward0"), result: TypeRule::SameFloat, cost_ps: 3000,
@@ -264,3 +271,18 @@ unary_ops! {
 /// `M_SQRT2 * M_2_SQRTPI * 0.5`, `sqrt(2 / pi)`, computed in double as PyTorch's
 /// gelu kernels compute it before rounding it to the dtype.
 pub const GELU_TANH_BETA: f64 = std::f64::consts::SQRT_2 * std::f64::consts::FRAC_2_SQRT_PI * 0.5;
+
+/// `vec::minimum(x, 0)` of `log_sigmoid`'s kernel: for NaN the all-ones NaN
+/// it ORs in (which the subtraction after it passes on), else the smaller,
+/// and `0` for both zeros (AVX-512's `min` returns its second operand when
+/// the two compare equal).
+#[inline(always)]
+fn log_sigmoid_min<T: Float>(a: T) -> T {
+    if a.is_nan() {
+        T::ALL_ONES
+    } else if a < T::ZERO {
+        a
+    } else {
+        T::ZERO
+    }
+}

@@ -14,6 +14,14 @@ impl Run<'_> {
         match rule {
             // `keep_graph(old, new)` holds `new`'s values.
             BinaryRange::Second => args[1].clone(),
+            // A gradient times a factor in [0, 1] stays within the gradient's magnitude.
+            BinaryRange::UnitFactorOfFirst => {
+                let m = args[0].lo.abs().max(args[0].hi.abs());
+                let mut r = Range::new(-m, m);
+                r.nan = args[0].nan || args[1].nan;
+                r.nan_reported = args[0].nan_reported || args[1].nan_reported;
+                r
+            }
             // A quotient is bounded by the float range, and by the quotients of
             // the bounds when the divisor keeps one sign (`epoch // 4` of an epoch
             // counted from 0 is never negative); an infinite or NaN operand (or

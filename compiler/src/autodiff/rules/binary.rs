@@ -40,6 +40,23 @@ pub(super) fn rule(
                 }),
             ]
         }
+        // derivatives.yaml's log_sigmoid_backward(grad_output, self, buffer):
+        // grad_output: log_sigmoid_backward(grad, self, buffer);
+        // self: log_sigmoid_double_backward(grad * grad_output, self) = that * (z - 1) * z, z = sigmoid(self).
+        Binary::LogSigmoidBackward => {
+            let (go, x) = (c.fwd(ops[0]), c.fwd(ops[1]));
+            vec![
+                need(0).then(|| c.binary(gr, Op::Binary(Binary::LogSigmoidBackward), g, x)),
+                need(1).then(|| {
+                    let gg = c.mul(gr, g, go);
+                    let z = c.unary(gr, Op::Unary(Unary::Sigmoid), x);
+                    let one = c.scalar(gr, 1.0, dt);
+                    let zm1 = c.sub(gr, z, one);
+                    let t = c.mul(gr, gg, zm1);
+                    c.mul(gr, t, z)
+                }),
+            ]
+        }
         // atan2_backward: recip = (self * self + other * other).reciprocal();
         // self: grad * other * recip; other: grad * -self * recip
         Binary::Atan2 => {

@@ -110,6 +110,11 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: Node
         Unary::Acosh => more::acosh(c, gr, n, x, g),
         Unary::Atanh => more::atanh(c, gr, n, x, g),
         Unary::Silu => more::silu(c, gr, n, x, g),
+        // log_sigmoid_backward(grad, self, buffer), the buffer recomputed from self.
+        Unary::LogSigmoid => {
+            let x = c.fwd(x);
+            c.binary(gr, Op::Binary(Binary::LogSigmoidBackward), g, x)
+        }
         Unary::Mish => more::mish(c, gr, n, x, g),
         Unary::Erf | Unary::Erfc => more::erf_erfc(c, gr, u, n, x, g),
         Unary::Gelu => gelu::gelu_none(c, gr, n, x, g),
