@@ -31,14 +31,10 @@ impl Lowerer<'_> {
         let (Some(x), Some(y)) = (self.expect_float_tensor(a, sa, "`kl_div`'s input"), self.expect_float_tensor(t, st, "`kl_div`'s target")) else {
             return Value::Poison;
         };
-        let (dx, dy) = (self.dtype_of(x), self.dtype_of(y));
-        if dx != dy {
-            return self.error(
-                Diagnostic::new(Code::E0201, format!("`kl_div`'s target is {dy} but its input is {dx}"), st, format!("this is {dy}"))
-                    .with_secondary(sa, format!("this is {dx}"))
-                    .with_help("give the target the input's dtype"),
-            );
+        if !self.loss_dtypes_agree("kl_div", (x, sa), (y, st)) {
+            return Value::Poison;
         }
+        let dy = self.dtype_of(y);
         if let Err(why) = shapes::broadcast(&self.shape_of(x), &self.shape_of(y)) {
             return self
                 .error(Diagnostic::new(Code::E0202, why, st, "does not broadcast with the input").with_help("give the target the input's shape"));

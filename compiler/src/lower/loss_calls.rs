@@ -46,14 +46,10 @@ impl<'a> Lowerer<'a> {
                 );
             }
         }
-        let (dx, dy) = (self.dtype_of(x), self.dtype_of(y));
-        if dx != dy {
-            return self.error(
-                Diagnostic::new(Code::E0201, format!("`{name}`'s target is {dy} but its input is {dx}"), st, format!("this is {dy}"))
-                    .with_secondary(sa, format!("this is {dx}"))
-                    .with_help("give the target the input's dtype"),
-            );
+        if !self.loss_dtypes_agree(name, (x, sa), (y, st)) {
+            return Value::Poison;
         }
+        let dx = self.dtype_of(x);
         let (shx, shy) = (self.shape_of(x), self.shape_of(y));
         if shx != shy {
             return self.error(
@@ -122,6 +118,20 @@ impl<'a> Lowerer<'a> {
             return None;
         }
         Some(v)
+    }
+
+    /// Whether a loss's target has its input's dtype, as PyTorch's losses
+    /// require; E0201 at the target otherwise.
+    pub(super) fn loss_dtypes_agree(&mut self, name: &str, (x, sa): (NodeId, Span), (y, st): (NodeId, Span)) -> bool {
+        let (dx, dy) = (self.dtype_of(x), self.dtype_of(y));
+        if dx != dy {
+            self.error(
+                Diagnostic::new(Code::E0201, format!("`{name}`'s target is {dy} but its input is {dx}"), st, format!("this is {dy}"))
+                    .with_secondary(sa, format!("this is {dx}"))
+                    .with_help("give the target the input's dtype"),
+            );
+        }
+        dx == dy
     }
 
     /// `reduction="mean"` (the default), `"sum"` or `"none"`.
