@@ -117,6 +117,21 @@ fn the_spiking_network_prints_pytorchs_losses_closely() {
     assert_close_to_pytorch("spiking_surrogate", 1e-6);
 }
 
+/// Bjarten's early stopping (a loop of up to 100 epochs of shuffled
+/// mini-batches that a `break` ends after epoch 23): the same epochs, messages
+/// and stop; the numbers within 1e-6 relative to max(1, |value|) (measured:
+/// one validation loss printed with six decimals, 1.923864 where PyTorch
+/// prints 1.923865, 5.2e-7: MKL's sgemm rounds the mini-batch products'
+/// last bits otherwise, which the training carries on; all 5-decimal losses
+/// and the accuracy print PyTorch's digits).
+#[test]
+fn the_early_stopping_training_stops_where_pytorch_stops() {
+    assert_close_to_pytorch("early_stopping", 1e-6);
+    let (got, want) = outputs("early_stopping");
+    let last = |s: &str| s.lines().rev().take(3).collect::<Vec<_>>().join("\n");
+    assert_eq!(last(&got), last(&want), "the stop and the best model's accuracy print PyTorch's text");
+}
+
 /// Adagrad matrix factorisation (a mask made of constants read through, a
 /// hand-written Adagrad over `zip` of lists, then `torch.optim.Adagrad`, 2000
 /// steps each): the first five steps are PyTorch's bit for bit, then MKL's

@@ -213,7 +213,7 @@ impl Scheduler<'_> {
         let inputs = inputs.iter().map(|n| self.ensure(*n)).collect();
         let outputs: Vec<ValueId> = outputs.iter().map(|n| self.new_value(*n)).collect();
         let body_outputs = exported_outputs(&body, outputs.len());
-        LoopStep { body, trip: r.trip, start: r.start, step: r.step, inputs, body_outputs, carried: r.carried.clone(), outputs }
+        LoopStep { body, trip: r.trip, start: r.start, step: r.step, inputs, body_outputs, carried: r.carried.clone(), exit: r.exit, outputs }
     }
 
     fn new_value(&mut self, n: NodeId) -> ValueId {

@@ -16,6 +16,8 @@ const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 /// picked at run time, inputs, selections, reductions along a dimension, matrix ops, long literals, strings
 /// with escapes, and an op called twice from one fn (two templates at one position).
 const EXTRA: &[&str] = &[
+    // A `break` decided at run time: the loop's header ends with `exit when outJ`.
+    "w = randn(3)\nfor i in range(1000) {\n    w = w * 1.5\n    if w.abs().sum() > 100 {\n        break\n    }\n    if i % 2 == 0 {\n        continue\n    }\n    print(i)\n}\nprint(i, w)\n",
     // Strings a run-time condition picks (`choose(%C, A, B)`), nested, in a loop compiled once.
     "x = randn(4)\nfor i in range(4) {\n    print(\"warm\" if i < 2 else f\"decay {x[i].item():.2f}\" if x[i] > 0 else \"neg\")\n}\n",
     // i64 constants past 2^53, which an f64 would round: the text holds them exactly.

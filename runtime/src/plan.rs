@@ -177,7 +177,9 @@ pub struct BranchStep {
 /// bound to `inputs[k]` (read, not consumed). After each iteration, body export
 /// `j` (`body_outputs[j]`) feeds body input `k` for each carried `(j, k)`; after
 /// the last, it becomes `outputs[j]` of this plan. The body draws from the same
-/// random generator and prints to the same output as the plan around it.
+/// random generator and prints to the same output as the plan around it. With
+/// `exit`, the loop stops after the first iteration whose body output `exit` (a
+/// 0-d bool) is true, its outputs then those of that iteration.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoopStep {
     pub body: Plan,
@@ -188,6 +190,7 @@ pub struct LoopStep {
     /// The body's exported values that leave each iteration, in output order.
     pub body_outputs: Vec<ValueId>,
     pub carried: Vec<(u32, u32)>,
+    pub exit: Option<u32>,
     pub outputs: Vec<ValueId>,
 }
 

@@ -93,7 +93,7 @@ fn block(source: &str, b: &Block, edits: &mut Vec<Edit>) {
                 block(source, &f.body, edits);
             }
             StmtKind::Return(es) => es.iter().for_each(|e| expr(source, e, edits)),
-            StmtKind::Save(_) | StmtKind::Input(_) => {}
+            StmtKind::Save(_) | StmtKind::Input(_) | StmtKind::Jump(_) => {}
             StmtKind::NoGrad(body) => block(source, body, edits),
             StmtKind::Def(f) => block(source, &f.body, edits),
             StmtKind::AugAssign { target, value, .. } | StmtKind::Store { target, value } => {

@@ -160,7 +160,8 @@ pub(super) fn apply(
     let draws = export_draws(prog, e, &mut sides, span);
     let first = prog.regions.len() as u32;
     for (side, body) in [then, otherwise].into_iter().zip(sides) {
-        let region = LoopRegion { body, trip: 1, start: 0, step: 1, carried: Vec::new(), span: prog.regions[side as usize].span, plan: None };
+        let region =
+            LoopRegion { body, trip: 1, start: 0, step: 1, carried: Vec::new(), exit: None, span: prog.regions[side as usize].span, plan: None };
         prog.regions.push(region);
     }
     ctx.at(prog.graph.meta(n).span);

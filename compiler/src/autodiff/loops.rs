@@ -184,6 +184,9 @@ pub(super) fn apply(
     if slots.is_empty() {
         return vec![];
     }
+    // The backward runs every iteration in reverse, reading each one's tape row:
+    // the forward runs them all too (after a `break` they pass their values through).
+    prog.regions[region as usize].exit = None;
     // Which output feeds each carried input (in a loop of one iteration, none does).
     let fed_by: HashMap<usize, usize> = if trip > 1 { fwd.carried.iter().map(|&(j, k)| (k as usize, j as usize)).collect() } else { HashMap::new() };
     // The outer values whose gradients the loop gives, and what later uses gave them so far.
@@ -339,7 +342,7 @@ pub(super) fn apply(
             (node.dtype, node.shape.clone())
         })
         .collect();
-    prog.regions.push(LoopRegion { body, trip, start: last as i64, step: -fwd.step, carried, span: fwd.span, plan: None });
+    prog.regions.push(LoopRegion { body, trip, start: last as i64, step: -fwd.step, carried, exit: None, span: fwd.span, plan: None });
     ctx.at(prog.graph.meta(n).span);
     let mut outs = Vec::with_capacity(exported.len());
     for (m, (dtype, shape)) in exported.into_iter().enumerate() {

@@ -33,7 +33,7 @@ pub fn returns_of(block: &Block) -> Vec<(&[Expr], Span)> {
             StmtKind::Assign { .. } | StmtKind::Unpack { .. } | StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Input(_) => {}
             StmtKind::AugAssign { .. } | StmtKind::Store { .. } | StmtKind::Assert { .. } => {}
             // A nested fn's `return`s are its own.
-            StmtKind::Def(_) => {}
+            StmtKind::Def(_) | StmtKind::Jump(_) => {}
         }
     }
     out
@@ -53,4 +53,46 @@ pub fn needs_grad_param<'p>(args: &[Arg], params: &'p [Ident], span: Span) -> Re
         Diagnostic::new(Code::E0112, "`needs_grad` takes one parameter of the op", at, "not a parameter of this op")
             .with_help(format!("write `needs_grad(p)` with one of {}", params.iter().map(|p| format!("`{}`", p.name)).collect::<Vec<_>>().join(", ")))
     })
+}
+
+/// E0601 for each `break` or `continue` that no loop of its own body encloses
+/// (Python's "'break' outside loop"): at the top level, in a `fn` or an op's
+/// blocks outside their `for` loops (a nested `fn` starts outside any loop).
+pub fn jumps_outside_loops(file: &crate::syntax::ast::File) -> Vec<Diagnostic> {
+    use crate::syntax::ast::Item;
+    let mut diags = Vec::new();
+    for item in &file.items {
+        match item {
+            Item::Op(op) => {
+                jumps_in(&op.forward, false, &mut diags);
+                if let Some(b) = &op.backward {
+                    jumps_in(&b.body, false, &mut diags);
+                }
+            }
+            Item::Fn(f) => jumps_in(&f.body, false, &mut diags),
+            Item::Stmt(s) => jumps_in_stmt(s, false, &mut diags),
+        }
+    }
+    diags
+}
+
+fn jumps_in(block: &Block, in_loop: bool, diags: &mut Vec<Diagnostic>) {
+    for s in &block.stmts {
+        jumps_in_stmt(s, in_loop, diags);
+    }
+}
+
+fn jumps_in_stmt(s: &crate::syntax::ast::Stmt, in_loop: bool, diags: &mut Vec<Diagnostic>) {
+    match &s.kind {
+        StmtKind::Jump(j) if !in_loop => diags.push(
+            Diagnostic::new(Code::E0601, format!("`{}` outside a loop", j.keyword()), s.span, "no loop around it")
+                .with_help("`break` and `continue` belong in the body of a `for` loop of the same fn or block"),
+        ),
+        StmtKind::If(i) => if_blocks(i).for_each(|b| jumps_in(b, in_loop, diags)),
+        StmtKind::NoGrad(b) => jumps_in(b, in_loop, diags),
+        StmtKind::For(f) => jumps_in(&f.body, true, diags),
+        StmtKind::Def(f) => jumps_in(&f.body, false, diags),
+        StmtKind::Jump(_) | StmtKind::Assign { .. } | StmtKind::Unpack { .. } | StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Input(_) => {}
+        StmtKind::Return(_) | StmtKind::AugAssign { .. } | StmtKind::Store { .. } | StmtKind::Assert { .. } => {}
+    }
 }

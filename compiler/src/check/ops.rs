@@ -86,6 +86,7 @@ pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
     }
     check_recursion(&mut defs, &mut diags);
     check_top_level(file, &mut diags);
+    diags.extend(crate::check::flow::jumps_outside_loops(file));
     (defs, diags)
 }
 
@@ -119,7 +120,8 @@ fn check_top_level_stmt(stmt: &Stmt, diags: &mut Vec<Diagnostic>) {
         StmtKind::Assign { .. } | StmtKind::Unpack { .. } | StmtKind::Expr(_) | StmtKind::Input(_) => return,
         StmtKind::AugAssign { .. } | StmtKind::Store { .. } | StmtKind::Assert { .. } => return,
         // A `fn` in a top-level block is a nested fn; its body is checked as one.
-        StmtKind::Def(_) => return,
+        // A jump outside a loop is reported by `flow::jumps_outside_loops`.
+        StmtKind::Def(_) | StmtKind::Jump(_) => return,
     };
     diags.push(Diagnostic::new(Code::E0108, what, stmt.span, "not allowed at the top level").with_help(help));
 }
@@ -197,7 +199,7 @@ pub(crate) fn top_level_names(file: &File) -> HashMap<String, Span> {
                 out.entry(f.name.name.clone()).or_insert(f.name.span);
             }
             StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Return(_) | StmtKind::Assert { .. } => {}
-            StmtKind::AugAssign { .. } | StmtKind::Store { .. } => {}
+            StmtKind::AugAssign { .. } | StmtKind::Store { .. } | StmtKind::Jump(_) => {}
         }
     }
     let mut out = HashMap::new();
@@ -343,6 +345,8 @@ fn check_block(block: &Block, scope: &mut HashMap<String, Span>, kind: BlockKind
                 }
             }
             StmtKind::Expr(e) => check_names(e, scope, bw, diags),
+            // Where a jump may stand is `flow::jumps_outside_loops`'s rule.
+            StmtKind::Jump(_) => {}
             StmtKind::Assert { test, message, .. } => {
                 check_names(test, scope, bw, diags);
                 if let Some(m) = message {
@@ -701,7 +705,7 @@ fn collect_calls_block(b: &Block, out: &mut Vec<(String, Span)>) {
                 collect_calls(&f.iter, out);
                 collect_calls_block(&f.body, out);
             }
-            StmtKind::Save(_) | StmtKind::Input(_) => {}
+            StmtKind::Save(_) | StmtKind::Input(_) | StmtKind::Jump(_) => {}
             StmtKind::NoGrad(b) => collect_calls_block(b, out),
             // A nested fn's calls are made when the enclosing body calls it.
             StmtKind::Def(f) => {

@@ -105,6 +105,7 @@ impl Exporter<'_> {
                 }
             },
             StmtKind::Save(names) => self.save(names, s, scope, depth, out),
+            StmtKind::Jump(j) => line(out, depth, j.keyword()),
             StmtKind::Return(values) => {
                 let vs: Vec<String> = values.iter().map(|v| self.expr(v, scope)).collect();
                 line(out, depth, &format!("return {}", vs.join(", ")));

@@ -4,7 +4,8 @@
 //! of each output (`outputs: out0 = %5, out1 = %2`), each line behind `  |`,
 //! then `end region K`. The body's input 0 is the loop index; a carried
 //! pair `outJ -> input(K)` feeds body output `J` to body input `K` (like a block
-//! parameter) in the next iteration.
+//! parameter) in the next iteration. A loop with a `break` ends its header with
+//! `exit when outJ`: the body output after which the loop stops once it is true.
 
 use std::fmt::Write;
 
@@ -20,7 +21,8 @@ pub fn region(k: usize, r: &LoopRegion, lines: &LineIndex, lowered: Option<&Prog
     } else {
         r.carried.iter().map(|(j, i)| format!("{} -> input({i})", LoopRegion::output_name(*j as usize))).collect::<Vec<_>>().join(", ")
     };
-    let _ = writeln!(out, "\nregion {k}: loop at {l}:{c}, {} iterations from {} by {}, carried {carried}", r.trip, r.start, r.step);
+    let exit = r.exit.map(|j| format!(", exit when {}", LoopRegion::output_name(j as usize))).unwrap_or_default();
+    let _ = writeln!(out, "\nregion {k}: loop at {l}:{c}, {} iterations from {} by {}, carried {carried}{exit}", r.trip, r.start, r.step);
     let mut body = super::print::program(&r.body, lines, lowered);
     // Which body value each output is, last: `outJ = %N`, by `J`.
     let num = super::print::numbering(&r.body);

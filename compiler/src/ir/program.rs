@@ -228,6 +228,11 @@ pub struct LoopRegion {
     pub start: i64,
     pub step: i64,
     pub carried: Vec<(u32, u32)>,
+    /// A body output (a 0-d bool) after which, once it is true, the remaining
+    /// iterations do nothing: a `break` flag whose `if not` guards the whole
+    /// body (`lower/jumps.rs`). The runtime stops there; running them anyway
+    /// gives the same values, so a consumer may ignore it.
+    pub exit: Option<u32>,
     /// The `for` statement.
     pub span: Span,
     /// The body's plan, once the driver has compiled it.

@@ -71,8 +71,14 @@ impl Lowerer<'_> {
         self.branch_appends_side(&mut appends);
         let b = self.lower_body(&rest, None, None, span, scope, kind);
         self.branch_appends_side(&mut appends);
+        // Lists that only the iterations before a `break` (or without a
+        // `continue`) append to are reported as the jump's (`jumps.rs`).
+        let outer = std::mem::replace(&mut self.jump_guard, super::jumps::guarded_jump(cond_expr));
         let condition = self.settle_branch_appends(appends, span);
-        self.join(a?, b?, (cond, condition), span, scope);
+        if let (Some(a), Some(b)) = (a, b) {
+            self.join(a, b, (cond, condition), span, scope);
+        }
+        self.jump_guard = outer;
         None
     }
 
@@ -83,6 +89,7 @@ impl Lowerer<'_> {
         promote_numbers(&mut a, &mut b, span);
         rename_one_sided_grads(&mut a, &b);
         rename_one_sided_grads(&mut b, &a);
+        self.fill_break_state(&a, &mut b, span);
         let entry: HashMap<&String, &Held> = a.entry_places.iter().map(|(k, h)| (k, h)).collect();
         let exit_a: HashMap<&String, &Held> = a.exit_places.iter().map(|(k, h)| (k, h)).collect();
         let exit_b: HashMap<&String, &Held> = b.exit_places.iter().map(|(k, h)| (k, h)).collect();
@@ -230,7 +237,7 @@ impl Lowerer<'_> {
             for (j, p) in pairs.iter().enumerate() {
                 program.exports.insert(LoopRegion::output_name(j), if pick == 0 { p.0 } else { p.1 });
             }
-            self.prog.regions.push(LoopRegion { body: program, trip: 1, start: 0, step: 1, carried: Vec::new(), span, plan: None });
+            self.prog.regions.push(LoopRegion { body: program, trip: 1, start: 0, step: 1, carried: Vec::new(), exit: None, span, plan: None });
         }
     }
 
@@ -262,6 +269,57 @@ impl Lowerer<'_> {
             }
             self.grad_state.insert(leaf, node_of(&format!("{key}.grad")));
         }
+    }
+
+    /// At the guard of the iterations before a `break` (`jumps.rs`), state the
+    /// taken side creates where the other side leaves none: a `.grad` that
+    /// was `None` before the first backward of a training loop that may break
+    /// before it, an optimizer's state before its first `step()`. The other
+    /// side runs only once the loop has broken, so no later iteration reads
+    /// what it holds there: zeros, so that the loop's state keeps one kind.
+    /// After the loop they stand for a `None`, so the places are recorded
+    /// (`break_fills`), and reading them there is an error (`jumps.rs`).
+    fn fill_break_state(&mut self, a: &LoweredBody, b: &mut LoweredBody, span: Span) {
+        if self.jump_guard != Some(crate::syntax::ast::Jump::Break) {
+            return;
+        }
+        let zeros_like = |b: &mut LoweredBody, n: NodeId, note: String| {
+            let node = a.program.graph.node(n);
+            let (dtype, shape) = (node.dtype, node.shape.clone());
+            b.program.graph.add(
+                Node { op: Op::Full(Scalar::of(0.0, dtype)), dtype, shape },
+                &[],
+                NodeMeta { span, region: Region::Forward, requires_grad: false, note: Some(note) },
+            )
+        };
+        let in_a: HashMap<&String, NodeId> =
+            a.exit_places.iter().filter_map(|(k, h)| if let Held::Node(n) = h { Some((k, *n)) } else { None }).collect();
+        let mut places = std::mem::take(&mut b.exit_places);
+        for (key, held) in places.iter_mut() {
+            let (Some(&na), Held::Const(_), true) = (in_a.get(key), &held, key.ends_with(".grad")) else { continue };
+            *held = Held::Node(zeros_like(b, na, key.clone()));
+            self.break_fills.push((key.clone(), span));
+        }
+        for (k, opt) in a.exit.optim.optimizers.iter().enumerate() {
+            for (i, state) in opt.state.iter().enumerate() {
+                let (Some(sa), Some(None)) = (state, b.exit.optim.optimizers.get(k).and_then(|o| o.state.get(i))) else { continue };
+                let mut sb = sa.clone();
+                let mut fields = Vec::new();
+                for (j, n) in sb.nodes_mut().into_iter().enumerate() {
+                    if let Some(na) = *n {
+                        *n = Some(zeros_like(b, na, format!("optimizer {k} state {i}")));
+                    }
+                    fields.push((format!("optimizer {k} state {i} field {j}"), n.map_or(Held::Const("none".to_string()), Held::Node)));
+                }
+                b.exit.optim.optimizers[k].state[i] = Some(sb);
+                let key = format!("optimizer {k} state {i}");
+                if let Some(at) = places.iter().position(|(p, _)| *p == key) {
+                    places.splice(at..at + 1, fields);
+                }
+                self.break_fills.push((format!("optimizer {k}"), span));
+            }
+        }
+        b.exit_places = places;
     }
 
     /// `constant`: the sides hold different compile-time values (strings, `none`).

@@ -493,6 +493,7 @@ impl<'a> Lowerer<'a> {
             return self.backward_of_poison();
         }
         let Some((y, ys)) = self.differentiable(bound) else { return Value::Poison };
+        let y = self.rematerialize(y);
         if !self.check_backward_stays_in_loop(y, span) {
             return Value::Poison;
         }
@@ -511,8 +512,10 @@ impl<'a> Lowerer<'a> {
             // the same tensor object: its current version holds the `.grad`.
             let holder = self.current(leaf);
             // PyTorch's AccumulateGrad: the first gradient is stored, later ones are added in.
-            let new = match self.grad_state[&holder] {
+            let old = self.grad_state[&holder];
+            let new = match old {
                 None => placeholder,
+                Some(old) if self.uncertain_grad(old, span) => placeholder,
                 Some(old) => {
                     let a = self.node(Op::Binary(Binary::Add), ldt, lsh, &[old, placeholder], span);
                     self.prog.graph.meta_mut(a).note = Some(format!("{note}.grad"));

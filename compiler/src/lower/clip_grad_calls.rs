@@ -110,7 +110,9 @@ impl Lowerer<'_> {
                 // A tensor that does not require grad has no gradient to clip.
                 continue;
             }
-            match self.grad_state[&t] {
+            let grad = self.grad_state[&t];
+            match grad {
+                Some(g) if self.uncertain_grad(g, s) => return None,
                 Some(g) => out.push((g, s)),
                 None if self.poisoned_backward => return None,
                 None => {}

@@ -85,15 +85,16 @@ impl Lowerer<'_> {
                 Some(c) if self.stacking_depth(k) == b.depth => self.add_conditional_appends(k, c.clone(), ya - both, yb - both),
                 _ => {
                     let name = self.stacking_name(k);
-                    self.stack_error(
-                        k,
-                        Diagnostic::new(
+                    let d = match self.jump_guard {
+                        Some(jump) => jump_appends_error(&name, jump, span),
+                        None => Diagnostic::new(
                             Code::E0602,
                             format!("`{name}` is appended to under a condition that graphc cannot count at compile time"),
                             span,
                             "condition known only at run time",
                         ),
-                    );
+                    };
+                    self.stack_error(k, d);
                 }
             }
         }
@@ -155,7 +156,10 @@ impl Lowerer<'_> {
                     counter.name
                 )
             };
-            let error = Diagnostic::new(Code::E0605, why, span, "condition known only at run time").with_help(help);
+            let error = match self.jump_guard {
+                Some(jump) => jump_appends_error(key, jump, span),
+                None => Diagnostic::new(Code::E0605, why, span, "condition known only at run time").with_help(help),
+            };
             self.cond_growth.push(CondGrowth { name: key.clone(), item, constant, rows, error });
             grown.push(key.clone());
         }
@@ -197,4 +201,16 @@ pub(super) fn uniform_kind(body: &LoweredBody, items: &[(Value, Span)]) -> Optio
 /// Whether an item is a compile-time number or bool.
 pub(super) fn has_constants(items: &[(Value, Span)]) -> bool {
     items.iter().any(|(v, _)| matches!(v, Value::Number(_) | Value::Bool(_)))
+}
+
+/// E0605 for a list appended to after a `break` or `continue` decided at run
+/// time: how many iterations append is known only when the loop runs.
+fn jump_appends_error(name: &str, jump: crate::syntax::ast::Jump, span: Span) -> Diagnostic {
+    let k = jump.keyword();
+    let when = match jump {
+        crate::syntax::ast::Jump::Break => "until this `break`",
+        crate::syntax::ast::Jump::Continue => "in the iterations this `continue` does not skip",
+    };
+    Diagnostic::new(Code::E0605, format!("`{name}` is appended to only {when}, which is decided at run time"), span, format!("`{k}` known only at run time"))
+        .with_help(format!("Python's list would have a length only the run knows: write into a preallocated tensor (`out = zeros(n)`, then `out[i] = ...`) and count the iterations that ran, or append before the `{k}`'s `if`"))
 }

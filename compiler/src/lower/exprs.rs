@@ -193,7 +193,11 @@ impl<'a> Lowerer<'a> {
                 if let Some(Value::Poison) = bound {
                     return Value::Poison;
                 }
-                self.call(callee, args, e.span)
+                let outer = std::mem::take(&mut self.mutated_args);
+                let r = self.call(callee, args, e.span);
+                let mutated = std::mem::replace(&mut self.mutated_args, outer);
+                self.write_back_args(mutated, args_of_call(&e.kind), scope);
+                r
             }
             ExprKind::Method { receiver, method, args } => {
                 if self.is_inplace_method(&method.name, receiver) {
@@ -955,7 +959,8 @@ impl<'a> Lowerer<'a> {
                 ));
         }
         match recv {
-            Value::Tensor(n) if self.is_grad_leaf(n) => match self.grad_state[&n] {
+            Value::Tensor(n) if self.is_grad_leaf(n) => match Some(self.grad_state[&n]).flatten() {
+                Some(g) if self.uncertain_grad(g, span) => Value::Poison,
                 Some(g) => Value::Tensor(g),
                 // The backward of a value in error may have been the one to set it.
                 None if self.poisoned_backward => Value::Poison,
@@ -1010,5 +1015,13 @@ impl<'a> Lowerer<'a> {
         self.prog.graph.meta_mut(z).note = Some("zeroed grad".to_string());
         self.grad_state.insert(n, Some(z));
         Value::None
+    }
+}
+
+/// The argument expressions of a call expression.
+fn args_of_call(kind: &ExprKind) -> &[crate::syntax::ast::Arg] {
+    match kind {
+        ExprKind::Call { args, .. } => args,
+        _ => &[],
     }
 }

@@ -19,7 +19,7 @@
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
 use crate::ir::program::{Effect, LoopRegion};
-use crate::syntax::ast::{Block, Expr, ExprKind, ForStmt, Span, StmtKind};
+use crate::syntax::ast::{ExprKind, ForStmt, Span};
 
 use super::regions::LoweredBody;
 use super::{BodyKind, BodyResult, Lowerer, Scope, Value};
@@ -45,6 +45,8 @@ pub(super) const MAX_UNROLL: usize = 512;
 impl Lowerer<'_> {
     /// Lowers a `for` statement; returns what a `return` in an unrolled body returned.
     pub(crate) fn for_stmt(&mut self, f: &ForStmt, scope: &mut Scope, kind: BodyKind) -> Option<BodyResult> {
+        // The break flag of this loop, if it has one; nested loops have their own.
+        let exit = self.pending_exit.take();
         if matches!(kind, BodyKind::Forward | BodyKind::Backward) || !self.op_frames.is_empty() {
             self.error(
                 Diagnostic::new(Code::E0603, "a `for` loop inside an op's block is not supported", f.var.span, "loop in an op")
@@ -52,18 +54,29 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        if let Some(span) = jump_in(&f.body) {
-            self.error(
-                Diagnostic::new(Code::E0601, "`break` and `continue` are not supported", span, "not supported")
-                    .with_help("loops run a number of iterations known at compile time; guard the rest of the body with `if` instead"),
-            );
-            return None;
+        if let Some((rewritten, flags)) = super::jumps::rewrite_loop(f) {
+            if let Some(brk) = &flags.brk {
+                self.bind(brk, Value::Bool(false), scope, kind);
+            }
+            self.pending_exit = flags.brk.clone();
+            let fills = self.break_fills.len();
+            let r = self.for_stmt(&rewritten, scope, kind);
+            self.mark_break_fills(fills, scope);
+            // The loop variable keeps its value from the iteration that broke.
+            if let Some(last) = flags.at.as_ref().and_then(|at| scope.names.get(at)).cloned() {
+                self.bind(&f.var.name, last, scope, kind);
+            }
+            for n in flags.names() {
+                scope.names.remove(n);
+                self.globals.remove(n);
+            }
+            return r;
         }
         if let ExprKind::Call { callee, args } = &f.iter.kind {
             if callee.name == "range" && !scope.names.contains_key("range") {
                 let (start, stop, step) = self.range_bounds(args, f.iter.span, scope)?;
                 let trip = trip_count(start, stop, step);
-                self.range_loop(f, scope, kind, start, step, trip);
+                self.range_loop(f, scope, kind, (start, step, trip), exit.as_deref());
                 return None;
             }
         }
@@ -80,6 +93,7 @@ impl Lowerer<'_> {
             // Longer tensors: a region that reads `x[i]` at run time (`row_loops.rs`).
             Value::Tensor(t) if !self.shape_of(t).is_empty() => {
                 let n = self.shape_of(t)[0];
+                self.pending_exit = exit;
                 self.row_loop(f, t, n, scope, kind);
                 return None;
             }
@@ -158,21 +172,23 @@ impl Lowerer<'_> {
     /// A loop over `range`: regions of one iteration while the state keeps
     /// changing in kind, then one region for the remaining iterations, then the
     /// iterations whose slices Python clamps, lowered one by one.
-    fn range_loop(&mut self, f: &ForStmt, scope: &mut Scope, kind: BodyKind, start: i64, step: i64, trip: u64) {
+    /// `exit` is the loop's break flag (`jumps.rs`).
+    fn range_loop(&mut self, f: &ForStmt, scope: &mut Scope, kind: BodyKind, (start, step, trip): (i64, i64, u64), exit: Option<&str>) {
         let from = self.stacking.len();
         let errors = self.diags.iter().filter(|d| d.is_error()).count();
-        self.range_loop_parts(f, scope, kind, start, step, trip);
+        self.range_loop_parts(f, scope, kind, (start, step, trip), exit);
         let ok = self.diags.iter().filter(|d| d.is_error()).count() == errors;
         self.finish_stacking(from, ok, f.span_of_header(), scope);
     }
 
     /// The regions, unrolled iterations and clamped tail of a `range` loop.
-    fn range_loop_parts(&mut self, f: &ForStmt, scope: &mut Scope, kind: BodyKind, mut start: i64, step: i64, trip: u64) {
+    fn range_loop_parts(&mut self, f: &ForStmt, scope: &mut Scope, kind: BodyKind, (mut start, step, trip): (i64, i64, u64), exit: Option<&str>) {
         let from = self.stacking.len();
         let mut stacked = false;
         let mut remaining = trip;
         let mut peels = 0;
         let mut promotions = 0;
+        let mut bonus_peels = 0;
         // Iterations split off the end because a slice runs past its dimension in
         // them, and the counter's value in the first of them (in i128: the range's
         // end may lie beyond i64, as `range(0, 2**63 - 1, 2**62)`'s does).
@@ -257,40 +273,28 @@ impl Lowerer<'_> {
             }
             if body.changed_place.is_none() || remaining == 1 {
                 self.stack_runs(from, remaining, start as i128, step as i128);
-                self.emit_region(body, f.span_of_header(), remaining, start, step, scope);
+                self.emit_region(body, f.span_of_header(), (remaining, start, step), exit, scope);
                 tail_start = start as i128 + step as i128 * remaining as i128;
                 break;
             }
-            if peels == MAX_PEELS {
+            // After a promotion, what the run-time number decides may change kind
+            // once more (a `break` flag a condition on it sets: `jumps.rs`): one
+            // more peel for each promotion.
+            if peels == MAX_PEELS + bonus_peels {
                 let place = body.changed_place.clone().unwrap_or_default();
                 if promotions < MAX_PROMOTIONS && self.promote_number(&place, &body, f.span_of_header(), scope) {
                     promotions += 1;
                     continue;
                 }
-                let grows =
-                    body.entry_places.iter().any(|(k, h)| *k == place && matches!(h, super::regions::Held::Const(c) if c.starts_with("list of")));
-                if grows {
-                    self.error(
-                        Diagnostic::new(Code::E0602, format!("the list `{place}` grows in every iteration of this loop"), f.var.span, "the loop's state never settles")
-                            .with_help("a loop body is compiled once, for lists of one length: write into a preallocated tensor instead (`out = zeros(n, ...)`, then `out[i] = ...`), or loop over a list to unroll"),
-                    );
+                if bonus_peels < promotions {
+                    bonus_peels += 1;
+                } else {
+                    self.state_never_settles(f, &place, &body);
                     return;
                 }
-                self.error(
-                    Diagnostic::new(
-                        Code::E0602,
-                        format!("`{place}` changes its type (or its compile-time value) in every iteration of this loop"),
-                        f.var.span,
-                        "the loop's state never settles",
-                    )
-                    .with_help(format!(
-                        "a loop body is compiled once, for values of one kind: give `{place}` its final dtype, shape and kind before the loop"
-                    )),
-                );
-                return;
             }
             self.stack_runs(from, 1, start as i128, step as i128);
-            self.emit_region(body, f.span_of_header(), 1, start, step, scope);
+            self.emit_region(body, f.span_of_header(), (1, start, step), None, scope);
             remaining -= 1;
             start += step;
             peels += 1;
@@ -307,6 +311,29 @@ impl Lowerer<'_> {
         if let Some(misuse) = self.take_stack_misuse(from) {
             self.error(misuse);
         }
+    }
+
+    /// E0602 at a loop whose body changes `place` in kind in every iteration.
+    fn state_never_settles(&mut self, f: &ForStmt, place: &str, body: &LoweredBody) {
+        let grows = body.entry_places.iter().any(|(k, h)| *k == place && matches!(h, super::regions::Held::Const(c) if c.starts_with("list of")));
+        if grows {
+            self.error(
+                        Diagnostic::new(Code::E0602, format!("the list `{place}` grows in every iteration of this loop"), f.var.span, "the loop's state never settles")
+                            .with_help("a loop body is compiled once, for lists of one length: write into a preallocated tensor instead (`out = zeros(n, ...)`, then `out[i] = ...`), or loop over a list to unroll"),
+                    );
+            return;
+        }
+        self.error(
+            Diagnostic::new(
+                Code::E0602,
+                format!("`{place}` changes its type (or its compile-time value) in every iteration of this loop"),
+                f.var.span,
+                "the loop's state never settles",
+            )
+            .with_help(format!(
+                "a loop body is compiled once, for values of one kind: give `{place}` its final dtype, shape and kind before the loop"
+            )),
+        );
     }
 
     /// The iterations of a `range` loop, each lowered with the counter a
@@ -365,9 +392,19 @@ impl Lowerer<'_> {
     }
 
     /// Adds the region, its effect and its output nodes to the program, and
-    /// rebinds the state to the values it has after the region.
-    fn emit_region(&mut self, body: LoweredBody, span: Span, trip: u64, start: i64, step: i64, scope: &mut Scope) {
+    /// rebinds the state to the values it has after the region. The loop stops
+    /// once the name `exit` (its break flag) holds true, when the body carries it.
+    fn emit_region(&mut self, body: LoweredBody, span: Span, (trip, start, step): (u64, i64, i64), exit: Option<&str>, scope: &mut Scope) {
         let region = self.prog.regions.len() as u32;
+        let exit = exit.and_then(|flag| {
+            let global = format!("global {flag}");
+            let node = body.exit_places.iter().find_map(|(k, h)| match h {
+                super::regions::Held::Node(n) if *k == flag || *k == global => Some(*n),
+                _ => None,
+            })?;
+            let j = body.outputs.iter().position(|&o| o == node)? as u32;
+            body.carried.iter().any(|&(o, _)| o == j).then_some(j)
+        });
         let mut outputs = Vec::new();
         for (j, &n) in body.outputs.iter().enumerate() {
             let node = body.program.graph.node(n);
@@ -420,7 +457,7 @@ impl Lowerer<'_> {
         for (j, &n) in body.outputs.iter().enumerate() {
             program.exports.insert(LoopRegion::output_name(j), n);
         }
-        self.prog.regions.push(LoopRegion { body: program, trip, start, step, carried, span, plan: None });
+        self.prog.regions.push(LoopRegion { body: program, trip, start, step, carried, exit, span, plan: None });
     }
 }
 
@@ -431,7 +468,6 @@ impl ForStmt {
     }
 }
 
-/// The number of values `range(start, stop, step)` yields.
 /// The value at a place's path inside a value (`[2]` an item of a list or
 /// tuple, `.name` a name a lambda closes over), as `regions::walk` names places.
 pub(super) fn value_at<'v>(v: &'v mut Value, path: &str) -> Option<&'v mut Value> {
@@ -454,6 +490,7 @@ pub(super) fn value_at<'v>(v: &'v mut Value, path: &str) -> Option<&'v mut Value
     value_at(item, &rest[end..])
 }
 
+/// The number of values `range(start, stop, step)` yields.
 pub(super) fn trip_count(start: i64, stop: i64, step: i64) -> u64 {
     let (span, step) = if step > 0 { (stop as i128 - start as i128, step as i128) } else { (start as i128 - stop as i128, -(step as i128)) };
     if span <= 0 {
@@ -472,38 +509,6 @@ fn grows(body: &LoweredBody) -> bool {
     body.entry_places.iter().any(|(key, held)| {
         length(held).is_some_and(|before| body.exit_places.iter().any(|(k, h)| k == key && length(h).is_some_and(|after| after > before)))
     })
-}
-
-/// The first `break`, `continue` or `return` directly in a loop body (not in a nested fn).
-fn jump_in(b: &Block) -> Option<Span> {
-    for s in &b.stmts {
-        match &s.kind {
-            StmtKind::Expr(Expr { kind: ExprKind::Name(n), span }) if n == "break" || n == "continue" => return Some(*span),
-            StmtKind::If(i) => {
-                if let Some(sp) = crate::check::ops::if_blocks(i).find_map(jump_in) {
-                    return Some(sp);
-                }
-            }
-            // `no_grad` opens no scope: a `break` in it leaves the loop.
-            StmtKind::NoGrad(inner) => {
-                if let Some(sp) = jump_in(inner) {
-                    return Some(sp);
-                }
-            }
-            StmtKind::For(_)
-            | StmtKind::Def(_)
-            | StmtKind::AugAssign { .. }
-            | StmtKind::Store { .. }
-            | StmtKind::Assign { .. }
-            | StmtKind::Unpack { .. }
-            | StmtKind::Expr(_)
-            | StmtKind::Save(_)
-            | StmtKind::Return(_)
-            | StmtKind::Input(_)
-            | StmtKind::Assert { .. } => {}
-        }
-    }
-    None
 }
 
 #[cfg(test)]

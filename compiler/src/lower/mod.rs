@@ -57,6 +57,7 @@ mod index;
 mod index_put;
 mod inplace;
 mod join_calls;
+mod jumps;
 mod kl_div;
 mod known_values;
 mod lambdas;
@@ -81,6 +82,7 @@ mod prod_calls;
 mod random_fill;
 mod reduction_calls;
 mod regions;
+mod rematerialize;
 mod reshape_calls;
 mod row_loops;
 mod scatter_calls;
@@ -372,6 +374,27 @@ pub struct Lowerer<'a> {
     /// error to report if the loop cannot split those iterations off
     /// (`loops.rs`, `dyn_index.rs`).
     clamped_tail: Option<(u64, crate::diag::Diagnostic)>,
+    /// The break flag of the loop `for_stmt` lowers next (`jumps.rs`), which its
+    /// region stops on.
+    pending_exit: Option<String>,
+    /// Set while the two sides of a guard that `jumps.rs` wrote are joined.
+    jump_guard: Option<crate::syntax::ast::Jump>,
+    /// The programs around the body being lowered, innermost last, for a
+    /// backward that computes again what the program around computed
+    /// (`rematerialize.rs`).
+    enclosing: Vec<rematerialize::Enclosing>,
+    /// The `.grad` places that a `break` guard's join filled with zeros
+    /// (`branches.rs`), which the loop's lowering turns into marks after it.
+    break_fills: Vec<(String, Span)>,
+    /// Gradients after a loop that stand for `None` when the loop broke before
+    /// its first backward, with the `break`: reading one is E0605 (`jumps.rs`).
+    uncertain_grads: HashMap<NodeId, Span>,
+    /// Optimizers whose state after a loop stands for none when the loop broke
+    /// before their first `step()`, with the `break`: E0605 at their next use.
+    uncertain_optimizers: HashMap<usize, Span>,
+    /// The list and dict arguments the fn just called changed in place: each
+    /// argument's span and its value after the call (`user_calls.rs`).
+    mutated_args: Vec<(Span, Value)>,
     /// The fns defined again so far at the top level: which definition each
     /// name calls now (`k`, the `k`-th of `Defs::redefined`; absent, the first).
     fn_now: HashMap<String, usize>,
@@ -469,6 +492,13 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         writing_view: None,
         counter: None,
         clamped_tail: None,
+        pending_exit: None,
+        jump_guard: None,
+        enclosing: Vec::new(),
+        break_fills: Vec::new(),
+        uncertain_grads: HashMap::new(),
+        uncertain_optimizers: HashMap::new(),
+        mutated_args: Vec::new(),
         fn_now: HashMap::new(),
         mask_update_read: false,
         mask_update: None,
@@ -623,6 +653,9 @@ impl<'a> Lowerer<'a> {
                 self.expr(e, scope);
                 None
             }
+            // A loop rewrites its jumps into flags (`jumps.rs`); one outside a
+            // loop was reported by the definition checks.
+            StmtKind::Jump(_) => None,
             StmtKind::Input(decl) => {
                 let v = self.input(decl, stmt.span);
                 self.globals.insert(decl.name.name.clone(), v.clone());

@@ -106,7 +106,7 @@ impl Lowerer<'_> {
         kind: BodyKind,
     ) -> Option<LoweredBody> {
         self.resolve_versions(scope);
-        let saved = Saved {
+        let mut saved = Saved {
             prog: std::mem::take(&mut self.prog),
             grad_state: std::mem::take(&mut self.grad_state),
             versions: std::mem::take(&mut self.versions),
@@ -158,6 +158,11 @@ impl Lowerer<'_> {
             self.bind(&v.name, Value::Host { node: index, kind: HostKind::Int }, scope, kind);
         }
         let outer_in_body = std::mem::replace(&mut self.in_loop_body, true);
+        self.enclosing.push(super::rematerialize::Enclosing {
+            prog: std::mem::take(&mut saved.prog),
+            to_body: to_body.clone(),
+            branch: var.is_none(),
+        });
         // A branch's body runs in some iterations only: it knows no counter values.
         let counter = var.zip(values).map(|(v, (first, step, trip))| super::Counter { node: index, name: v.name.clone(), first, step, trip });
         let outer_counter = std::mem::replace(&mut self.counter, counter);
@@ -166,6 +171,7 @@ impl Lowerer<'_> {
         self.body_depth -= 1;
         self.counter = outer_counter;
         self.in_loop_body = outer_in_body;
+        saved.prog = self.enclosing.pop().expect("pushed before the block").prog;
         if result.returned.is_some() {
             self.error(
                 Diagnostic::new(Code::E0601, "`return` inside a loop or a run-time `if` is not supported", index_span, "a region with a `return`")

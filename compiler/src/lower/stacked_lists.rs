@@ -331,7 +331,11 @@ impl Lowerer<'_> {
 
     /// An error in the use of list `k`, reported unless the loop is unrolled instead.
     pub(super) fn stack_error(&mut self, k: usize, d: Diagnostic) {
-        let d = d.with_help("decide with the loop counter alone (`if epoch % 100 == 0`), or append on both sides of the `if`, so that graphc can count the items when compiling");
+        let d = if d.help.is_some() {
+            d
+        } else {
+            d.with_help("decide with the loop counter alone (`if epoch % 100 == 0`), or append on both sides of the `if`, so that graphc can count the items when compiling")
+        };
         self.stacking[k].misuse.get_or_insert(d);
     }
 

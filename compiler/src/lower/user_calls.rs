@@ -15,7 +15,7 @@ use crate::check::shapes;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::{NodeId, Region};
 use crate::ir::program::{CustomCall, SavedValue};
-use crate::syntax::ast::{Backward, Expr, FnDef, Ident, OpDef, Span};
+use crate::syntax::ast::{Backward, Expr, ExprKind, FnDef, Ident, OpDef, Span};
 
 /// Inlining depth at which lowering gives up; recursion is rejected before
 /// lowering, so only absurdly deep (but finite) call chains reach this.
@@ -184,6 +184,7 @@ impl<'a> Lowerer<'a> {
             return Value::Poison;
         }
         let mut scope = Scope { reads_globals: true, ..Scope::default() };
+        let bound_args = args.clone();
         for (p, (v, _)) in f.params.iter().zip(args) {
             scope.names.insert(p.name.clone(), v);
         }
@@ -193,7 +194,36 @@ impl<'a> Lowerer<'a> {
         let r = self.block(&f.body, &mut scope, BodyKind::Fn);
         self.no_grad = outer;
         self.call_stack.pop();
+        // A list or dict the body changed in place (`d["n"] += 1`,
+        // `xs.append(v)`) is the caller's object: its new value goes back to
+        // the argument the caller named (`write_back_args`).
+        for (p, (v, s)) in f.params.iter().zip(&bound_args) {
+            if matches!(v, Value::List(_) | Value::Dict { .. }) && !rebinds(&f.body, &p.name) {
+                if let Some(after) = scope.names.get(&p.name) {
+                    self.mutated_args.push((*s, after.clone()));
+                }
+            }
+        }
         self.fn_result(r)
+    }
+
+    /// Rebinds each argument that is a name, whose list or dict the callee
+    /// changed in place, to the value it has after the call, as Python's
+    /// caller sees its object changed (`mutated` holds the argument spans and
+    /// values, from [`Lowerer::call_fn`]).
+    pub(super) fn write_back_args(&mut self, mutated: Vec<(Span, Value)>, args: &[crate::syntax::ast::Arg], scope: &mut Scope) {
+        for (at, v) in mutated {
+            let Some(arg) = args.iter().find(|a| a.value.span == at) else { continue };
+            let ExprKind::Name(n) = &arg.value.kind else { continue };
+            if scope.names.contains_key(n) {
+                if self.body_kind == BodyKind::TopLevel {
+                    self.globals.insert(n.clone(), v.clone());
+                }
+                scope.names.insert(n.clone(), v);
+            } else if self.globals.contains_key(n) {
+                self.globals.insert(n.clone(), v);
+            }
+        }
     }
 
     /// What a fn body's `return` gives its caller.
@@ -510,4 +540,23 @@ fn default_key(name: &Ident, param: &Ident) -> String {
 /// math constant's).
 fn reads_a_name(e: &Expr) -> bool {
     crate::check::ops::reads_names(e)
+}
+
+/// Whether `body` binds `name` anew (an assignment, an unpacking, a loop
+/// variable, a nested `fn`): then the object the name held on entry is no
+/// longer the one it holds, and what the body did to the name is not the
+/// caller's object's change. Changes in place (`d[k] = v`, `xs.append(v)`,
+/// `xs += [v]`) keep the object.
+fn rebinds(body: &crate::syntax::ast::Block, name: &str) -> bool {
+    use crate::syntax::ast::StmtKind;
+    body.stmts.iter().any(|s| match &s.kind {
+        StmtKind::Assign { target, .. } => target.name == name,
+        StmtKind::Unpack { targets, .. } => targets.iter().any(|t| t.name == name),
+        StmtKind::For(f) => f.var.name == name || rebinds(&f.body, name),
+        StmtKind::Def(f) => f.name.name == name,
+        StmtKind::If(i) => crate::check::flow::if_blocks(i).any(|b| rebinds(b, name)),
+        StmtKind::NoGrad(b) => rebinds(b, name),
+        StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Return(_) | StmtKind::Input(_) | StmtKind::Assert { .. } => false,
+        StmtKind::AugAssign { .. } | StmtKind::Store { .. } | StmtKind::Jump(_) => false,
+    })
 }

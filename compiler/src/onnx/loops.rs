@@ -10,7 +10,8 @@
 //! one more whose initial value is zeros and is never read: a loop runs at
 //! least once (the runtime relies on it too), so its last value is the body's.
 //! Inputs that are not carried are read from the graph around the body by name,
-//! as ONNX lets a subgraph do.
+//! as ONNX lets a subgraph do. A loop with a `break` ([`LoopRegion::exit`])
+//! ends when its break flag is set, through the `Loop`'s condition.
 
 use graphc_runtime::{DType, Tensor};
 
@@ -60,11 +61,16 @@ pub fn emit(em: &mut Emitter, scope: &Scope, region: u32, outer: &[String], outp
     let body_scope = Scope { prog: body, prefix: prefix.clone(), inputs, body: Some("in every iteration of a loop") };
     let values = graph::emit(&mut sub, &body_scope, &results)?;
 
-    // The body's outputs: the condition (always true: the trip count stops the
-    // loop), then each carried value's next value.
+    // The body's outputs: the condition, then each carried value's next value.
+    // The condition stays true (the trip count stops the loop), or, in a loop
+    // with a `break`, it is the negated break flag, so that ONNX's `Loop`
+    // stops where graphc's runtime stops.
     let mut graph_outputs = vec![value_info(&format!("{prefix}cond_out"), DType::Bool, &[])];
     sub.begin(format!("{prefix}out"));
-    sub.node_named("Identity", &[&cond], &format!("{prefix}cond_out"));
+    match r.exit {
+        Some(j) => sub.node_named("Not", &[&values[&results[j as usize]]], &format!("{prefix}cond_out")),
+        None => sub.node_named("Identity", &[&cond], &format!("{prefix}cond_out")),
+    }
     let mut graph_inputs = vec![value_info(&iter, DType::I64, &[]), value_info(&cond, DType::Bool, &[])];
     let mut renamed = std::collections::HashMap::new();
     for (v, &(j, k)) in carried.iter().enumerate() {

@@ -120,6 +120,26 @@ pub enum StmtKind {
     /// level the parser makes it an [`Item::Fn`] instead. Shared, since the
     /// function value it makes holds it (`lower/lambdas.rs`).
     Def(std::rc::Rc<FnDef>),
+    /// `break` or `continue`, which lowering rewrites into flags of the loop
+    /// around it (`lower/jumps.rs`).
+    Jump(Jump),
+}
+
+/// Which jump a [`StmtKind::Jump`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Jump {
+    Break,
+    Continue,
+}
+
+impl Jump {
+    /// The keyword, as Python writes it.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Jump::Break => "break",
+            Jump::Continue => "continue",
+        }
+    }
 }
 
 impl Stmt {

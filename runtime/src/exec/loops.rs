@@ -86,7 +86,10 @@ impl Machine {
                 from_slot.push(!m.input_of.contains_key(&v) && !l.body_outputs[..j].contains(&v));
             }
             m.reset_values();
-            if it + 1 < l.trip {
+            // A `break` ran: the iterations left would do nothing.
+            let stop =
+                l.exit.is_some_and(|j| matches!(results[j as usize].as_ref().map(Tensor::data), Some(Data::Bool(b)) if b.first() == Some(&true)));
+            if it + 1 < l.trip && !stop {
                 // A buffer joins the pool only in place of one that left the slots, so
                 // that the pool holds no more than the body held at its peak.
                 for &(j, k) in &l.carried {
@@ -111,6 +114,9 @@ impl Machine {
             match &cap {
                 None => cap = Some(m.pool.iter().map(|(&key, buffers)| (key, buffers.len())).collect()),
                 Some(cap) => m.trim_pool(cap),
+            }
+            if stop {
+                break;
             }
         }
         progress.finish();

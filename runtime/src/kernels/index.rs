@@ -97,6 +97,11 @@ pub fn eval(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Tensor {
                 (Data::F32(x), Data::F32(s)) => run!(x, s, Tensor::from_f32),
                 (Data::F64(x), Data::F64(s)) => run!(x, s, Tensor::from_f64),
                 (Data::I64(x), Data::I64(s)) => run!(x, s, Tensor::from_i64),
+                (Data::Bool(x), Data::Bool(s)) if !add => {
+                    let mut res = x.to_vec();
+                    scatter_copy_slice(&mut res, s, out, idx, ishape, dim);
+                    Tensor::from_bool(out.to_vec(), res)
+                }
                 _ => panic!("`{}` of a bool tensor or of two dtypes: the compiler refuses it", op.name()),
             }
         }
@@ -260,14 +265,21 @@ fn scatter_into_typed<T: Copy + std::ops::AddAssign>(
 
 /// [`scatter_into_typed`] into `res`, which holds `x` and becomes the result.
 fn scatter_into_slice<T: Copy + std::ops::AddAssign>(res: &mut [T], src: &[T], out: &[usize], idx: &[i64], ishape: &[usize], dim: usize, add: bool) {
+    if !add {
+        return scatter_copy_slice(res, src, out, idx, ishape, dim);
+    }
     let os = strides(out);
     for (p, &v) in src.iter().enumerate().take(numel(ishape)) {
-        let at = offset(p, ishape, &os, dim, idx[p]);
-        if add {
-            res[at] += v;
-        } else {
-            res[at] = v;
-        }
+        res[offset(p, ishape, &os, dim, idx[p])] += v;
+    }
+}
+
+/// [`scatter_into_slice`] without adding, for every element type: the tape of
+/// a loop's carried bool (a `break` flag) is written so.
+fn scatter_copy_slice<T: Copy>(res: &mut [T], src: &[T], out: &[usize], idx: &[i64], ishape: &[usize], dim: usize) {
+    let os = strides(out);
+    for (p, &v) in src.iter().enumerate().take(numel(ishape)) {
+        res[offset(p, ishape, &os, dim, idx[p])] = v;
     }
 }
 
@@ -283,6 +295,7 @@ pub fn scatter_into_in_place(dim: usize, add: bool, index: &Tensor, src: &Tensor
         (Data::F32(x), Data::F32(s)) => scatter_into_slice(x, s, &out, idx, ishape, dim, add),
         (Data::F64(x), Data::F64(s)) => scatter_into_slice(x, s, &out, idx, ishape, dim, add),
         (Data::I64(x), Data::I64(s)) => scatter_into_slice(x, s, &out, idx, ishape, dim, add),
+        (Data::Bool(x), Data::Bool(s)) if !add => scatter_copy_slice(x, s, &out, idx, ishape, dim),
         _ => panic!("`scatter_into` of a bool tensor or of two dtypes: the compiler refuses it"),
     }
 }

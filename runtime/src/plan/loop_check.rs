@@ -36,6 +36,10 @@ pub(super) fn check(outer: &Plan, l: &LoopStep) -> Result<(), String> {
         let binfo = body.values.get(b.0 as usize).ok_or_else(|| format!("body value %{} does not exist", b.0))?;
         same(binfo, outer_info(o)?, &format!("body output {j} and outer value %{}", o.0))?;
     }
+    if let Some(j) = l.exit {
+        let b = l.body_outputs.get(j as usize).ok_or_else(|| format!("exit output {j} does not exist"))?;
+        same(&body.values[b.0 as usize], &ValueInfo { dtype: crate::DType::Bool, shape: vec![] }, &format!("exit output {j} and a 0-d bool"))?;
+    }
     for &(j, k) in &l.carried {
         let b = l.body_outputs.get(j as usize).ok_or_else(|| format!("carried output {j} does not exist"))?;
         let info = body.inputs.get(k as usize).filter(|_| k > 0).ok_or_else(|| format!("carried input {k} is not a body input after the index"))?;

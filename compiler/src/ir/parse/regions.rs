@@ -20,6 +20,7 @@ pub(super) struct RegionText<'a> {
     start: i64,
     step: i64,
     carried: Vec<(u32, u32)>,
+    exit: Option<u32>,
     reader: Reader<'a>,
 }
 
@@ -48,7 +49,8 @@ impl<'a> Reader<'a> {
         result
     }
 
-    /// `region K: loop at L:C, T iterations from S by P, carried none|outJ -> input(I), ...`.
+    /// `region K: loop at L:C, T iterations from S by P, carried none|outJ -> input(I), ...`,
+    /// then `, exit when outJ` for a loop that a `break` may end.
     pub(super) fn region_header(&mut self, line: &'a str) -> Result<(), Diagnostic> {
         let bad = || self.error(line, "expected `region K: loop at LINE:COL, T iterations from START by STEP, carried ...`");
         let rest = &line["region ".len()..];
@@ -59,6 +61,10 @@ impl<'a> Reader<'a> {
         let (trip, rest) = rest.split_once(" iterations from ").ok_or_else(bad)?;
         let (start, rest) = rest.split_once(" by ").ok_or_else(bad)?;
         let (step, carried) = rest.split_once(", carried ").ok_or_else(bad)?;
+        let (carried, exit) = match carried.split_once(", exit when ") {
+            Some((carried, out)) => (carried, Some(self.index(out.strip_prefix("out").ok_or_else(bad)?, "output")?)),
+            None => (carried, None),
+        };
         let trip = trip.parse().map_err(|_| bad())?;
         let (start, step) = (start.parse().map_err(|_| bad())?, step.parse().map_err(|_| bad())?);
         let mut pairs = Vec::new();
@@ -71,7 +77,7 @@ impl<'a> Reader<'a> {
         }
         let pos = self.positions.add(l, c, None);
         let reader = Reader { text: self.text, ..Reader::default() };
-        self.reading = Some(Box::new(RegionText { k, pos, trip, start, step, carried: pairs, reader }));
+        self.reading = Some(Box::new(RegionText { k, pos, trip, start, step, carried: pairs, exit, reader }));
         Ok(())
     }
 
@@ -133,7 +139,7 @@ impl<'a> Reader<'a> {
         for r in regions {
             let span = spans[r.pos];
             let (body, _) = r.reader.into_program(spans);
-            prog.regions.push(LoopRegion { body, trip: r.trip, start: r.start, step: r.step, carried: r.carried, span, plan: None });
+            prog.regions.push(LoopRegion { body, trip: r.trip, start: r.start, step: r.step, carried: r.carried, exit: r.exit, span, plan: None });
         }
     }
 }

@@ -206,7 +206,7 @@ impl ParamState {
     }
 
     /// [`ParamState::nodes`], to write.
-    fn nodes_mut(&mut self) -> [&mut Option<NodeId>; 16] {
+    pub(crate) fn nodes_mut(&mut self) -> [&mut Option<NodeId>; 16] {
         [
             &mut self.momentum_buffer,
             &mut self.step,
@@ -536,11 +536,17 @@ impl Lowerer<'_> {
     /// One `step()`: each parameter whose gradient is not `None` is updated, in
     /// order, by the optimizer's formula, without requiring grad.
     fn optimizer_step(&mut self, k: usize, span: Span) {
+        if self.uncertain_optimizer(k, span) {
+            return;
+        }
         let saved_no_grad = std::mem::replace(&mut self.no_grad, true);
         for i in 0..self.optim.optimizers[k].params.len() {
             let p = self.current(self.optim.optimizers[k].params[i]);
             self.optim.optimizers[k].params[i] = p;
             let Some(Some(g)) = self.grad_state.get(&p).copied() else { continue };
+            if self.uncertain_grad(g, span) {
+                continue;
+            }
             // `grad = grads[i] if not maximize else -grads[i]`, in both updates.
             let g = if self.optim.optimizers[k].hyper.maximize { self.ew1(graphc_runtime::op::Unary::Neg, g, span) } else { g };
             let opt = &self.optim.optimizers[k];

@@ -15,6 +15,9 @@ impl Lowerer<'_> {
     /// `opt.state[key]` (`param` is `None`: `key` must be one of the optimizer's
     /// parameters) or `opt.state[p][key]` (`key` a string naming an entry).
     pub(crate) fn optimizer_state_read(&mut self, k: usize, param: Option<usize>, (key, ks): (Value, Span), span: Span) -> Value {
+        if self.uncertain_optimizer(k, span) {
+            return Value::Poison;
+        }
         let name = self.optim.optimizers[k].kind.name();
         let Some(i) = param else {
             // The state of a parameter of any group (`groups.rs`).
