@@ -499,3 +499,112 @@ for i in range(30) {
     // Without reading them, the program compiles.
     assert_eq!(run(&format!("{loop_}print(i)\n")), "16\n");
 }
+
+/// `while` runs until its condition is false, whether the condition is known
+/// when compiling (a counter, `false`), a run-time number or a tensor, or
+/// `true` with a `break` in the body; in a fn too.
+/// ```python
+/// n = 0
+/// total = 0.0
+/// while n < 5:
+///     n += 1
+///     total += float(n) * 0.5
+/// print(n, total)
+/// torch.manual_seed(0)
+/// w = torch.randn(3, requires_grad=True)
+/// opt = torch.optim.SGD([w], lr=0.1)
+/// step = 0
+/// while True:
+///     opt.zero_grad()
+///     loss = (w ** 2).sum()
+///     loss.backward()
+///     opt.step()
+///     step += 1
+///     if step % 10 == 0:
+///         print(step, f"{loss.item():.6f}")
+///     if loss.item() < 1e-3:
+///         break
+/// print(step, w)
+/// x = torch.tensor(100.0)
+/// while x > 1:
+///     x = x / 3
+/// print(x)
+/// k = 0
+/// while False:
+///     k += 1
+/// def halvings(x):
+///     n = 0
+///     while x > 1.0:
+///         x = x / 2
+///         n += 1
+///     return n
+/// print(k, halvings(100.0), halvings(torch.tensor(1000.0)))
+/// ```
+#[test]
+fn while_loops_run_until_their_condition_is_false() {
+    let program = r#"
+n = 0
+total = 0.0
+while n < 5 {
+    n += 1
+    total += float(n) * 0.5
+}
+print(n, total)
+manual_seed(0)
+w = randn(3, requires_grad=true)
+opt = SGD([w], lr=0.1)
+step = 0
+while true {
+    opt.zero_grad()
+    loss = (w ** 2).sum()
+    loss.backward()
+    opt.step()
+    step += 1
+    if step % 10 == 0 {
+        print(step, f"{loss.item():.6f}")
+    }
+    if loss.item() < 1e-3 {
+        break
+    }
+}
+print(step, w)
+x = tensor(100.0)
+while x > 1 {
+    x = x / 3
+}
+print(x)
+k = 0
+while false {
+    k += 1
+}
+fn halvings(x) {
+    n = 0
+    while x > 1.0 {
+        x = x / 2
+        n += 1
+    }
+    return n
+}
+print(k, halvings(100.0), halvings(tensor(1000.0)))
+"#;
+    let want = "\
+5 7.5
+10 0.129846
+20 0.001497
+21 tensor([ 0.0142, -0.0027, -0.0201], requires_grad=True)
+tensor(0.4115)
+0 7 10
+";
+    assert_eq!(run(program), want);
+}
+
+/// A backward through a `while` loop would keep a tape row for each of the
+/// iterations it may run, which only the run counts: E0604, pointing at the loop.
+#[test]
+fn a_backward_through_a_while_loop_is_e0604() {
+    let program = "a = tensor([0.5, 0.2], requires_grad=true)\nh = a * 1.0\nwhile h.sum() < 3 {\n    h = h * 1.7\n}\nh.sum().backward()\n";
+    let (code, message, at) = first_error(program);
+    assert_eq!(code, Code::E0604);
+    assert!(message.contains("it is a `while` loop"), "{message}");
+    assert_eq!(at, program.find("h.sum().backward()").unwrap());
+}

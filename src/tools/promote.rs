@@ -92,6 +92,10 @@ fn block(source: &str, b: &Block, edits: &mut Vec<Edit>) {
                 expr(source, &f.iter, edits);
                 block(source, &f.body, edits);
             }
+            StmtKind::While(w) => {
+                expr(source, &w.cond, edits);
+                block(source, &w.body, edits);
+            }
             StmtKind::Return(es) => es.iter().for_each(|e| expr(source, e, edits)),
             StmtKind::Save(_) | StmtKind::Input(_) | StmtKind::Jump(_) => {}
             StmtKind::NoGrad(body) => block(source, body, edits),

@@ -59,6 +59,8 @@ pub enum Obstacle {
     BranchDraws,
     /// A loop or `if` inside a loop body draws (or seeds).
     LoopDraws,
+    /// A `while` loop, whose iterations only the run counts.
+    Unbounded,
 }
 
 impl Obstacle {
@@ -67,6 +69,7 @@ impl Obstacle {
         match self {
             Obstacle::BranchDraws => "a loop or `if` inside it draws random numbers, and the `if`'s backward would run that again",
             Obstacle::LoopDraws => "a loop or `if` inside it draws random numbers, and the loop's backward would run that again",
+            Obstacle::Unbounded => "it is a `while` loop (or a loop of more than 2^62 iterations), whose backward would keep each iteration's values for as many iterations as it may run",
         }
     }
 }
@@ -136,6 +139,10 @@ pub(crate) fn connected_inputs(prog: &Program, e: usize, j: usize, edges: fn(&Pr
 pub fn obstacle(prog: &Program, e: usize, j: usize) -> Option<(Span, Obstacle)> {
     let Effect::Loop { region, .. } = &prog.effects[e] else { return None };
     let r = &prog.regions[*region as usize];
+    // A `while` loop's region (or what is left of it after peeled iterations).
+    if r.trip >= crate::ir::program::UNBOUNDED_TRIP / 2 {
+        return Some((r.span, Obstacle::Unbounded));
+    }
     let body = &r.body;
     let (_, outs) = connected_slots(r, j, operands::gradient_edges);
     for o in outs {

@@ -30,6 +30,7 @@ pub fn returns_of(block: &Block) -> Vec<(&[Expr], Span)> {
             StmtKind::If(i) => if_blocks(i).for_each(|b| out.extend(returns_of(b))),
             StmtKind::NoGrad(b) => out.extend(returns_of(b)),
             StmtKind::For(f) => out.extend(returns_of(&f.body)),
+            StmtKind::While(w) => out.extend(returns_of(&w.body)),
             StmtKind::Assign { .. } | StmtKind::Unpack { .. } | StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Input(_) => {}
             StmtKind::AugAssign { .. } | StmtKind::Store { .. } | StmtKind::Assert { .. } => {}
             // A nested fn's `return`s are its own.
@@ -91,6 +92,7 @@ fn jumps_in_stmt(s: &crate::syntax::ast::Stmt, in_loop: bool, diags: &mut Vec<Di
         StmtKind::If(i) => if_blocks(i).for_each(|b| jumps_in(b, in_loop, diags)),
         StmtKind::NoGrad(b) => jumps_in(b, in_loop, diags),
         StmtKind::For(f) => jumps_in(&f.body, true, diags),
+        StmtKind::While(w) => jumps_in(&w.body, true, diags),
         StmtKind::Def(f) => jumps_in(&f.body, false, diags),
         StmtKind::Jump(_) | StmtKind::Assign { .. } | StmtKind::Unpack { .. } | StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Input(_) => {}
         StmtKind::Return(_) | StmtKind::AugAssign { .. } | StmtKind::Store { .. } | StmtKind::Assert { .. } => {}

@@ -117,6 +117,10 @@ fn check_top_level_stmt(stmt: &Stmt, diags: &mut Vec<Diagnostic>) {
             f.body.stmts.iter().for_each(|s| check_top_level_stmt(s, diags));
             return;
         }
+        StmtKind::While(w) => {
+            w.body.stmts.iter().for_each(|s| check_top_level_stmt(s, diags));
+            return;
+        }
         StmtKind::Assign { .. } | StmtKind::Unpack { .. } | StmtKind::Expr(_) | StmtKind::Input(_) => return,
         StmtKind::AugAssign { .. } | StmtKind::Store { .. } | StmtKind::Assert { .. } => return,
         // A `fn` in a top-level block is a nested fn; its body is checked as one.
@@ -195,6 +199,7 @@ pub(crate) fn top_level_names(file: &File) -> HashMap<String, Span> {
                 out.entry(f.var.name.clone()).or_insert(f.var.span);
                 f.body.stmts.iter().for_each(|s| collect(s, out));
             }
+            StmtKind::While(w) => w.body.stmts.iter().for_each(|s| collect(s, out)),
             StmtKind::Def(f) => {
                 out.entry(f.name.name.clone()).or_insert(f.name.span);
             }
@@ -429,6 +434,15 @@ fn check_block(block: &Block, scope: &mut HashMap<String, Span>, kind: BlockKind
                 let mut inner = scope.clone();
                 inner.insert(f.var.name.clone(), f.var.span);
                 saved.extend(check_block(&f.body, &mut inner, kind, bw, diags));
+                for (name, span) in inner {
+                    scope.entry(name).or_insert(span);
+                }
+            }
+            // The condition is read before each iteration, the first included.
+            StmtKind::While(w) => {
+                check_names(&w.cond, scope, bw, diags);
+                let mut inner = scope.clone();
+                saved.extend(check_block(&w.body, &mut inner, kind, bw, diags));
                 for (name, span) in inner {
                     scope.entry(name).or_insert(span);
                 }
@@ -704,6 +718,10 @@ fn collect_calls_block(b: &Block, out: &mut Vec<(String, Span)>) {
             StmtKind::For(f) => {
                 collect_calls(&f.iter, out);
                 collect_calls_block(&f.body, out);
+            }
+            StmtKind::While(w) => {
+                collect_calls(&w.cond, out);
+                collect_calls_block(&w.body, out);
             }
             StmtKind::Save(_) | StmtKind::Input(_) | StmtKind::Jump(_) => {}
             StmtKind::NoGrad(b) => collect_calls_block(b, out),

@@ -106,6 +106,11 @@ impl Exporter<'_> {
             },
             StmtKind::Save(names) => self.save(names, s, scope, depth, out),
             StmtKind::Jump(j) => line(out, depth, j.keyword()),
+            StmtKind::While(w) => {
+                let c = self.expr(&w.cond, scope);
+                line(out, depth, &format!("while {c}:"));
+                self.block(&w.body, scope, depth + 1, out);
+            }
             StmtKind::Return(values) => {
                 let vs: Vec<String> = values.iter().map(|v| self.expr(v, scope)).collect();
                 line(out, depth, &format!("return {}", vs.join(", ")));

@@ -212,6 +212,11 @@ impl Effect {
     }
 }
 
+/// The trip count of a `while` loop (`lower/jumps.rs`): as many iterations as
+/// an i64 index counts, which a `break` ends. A backward through such a loop is
+/// refused (E0604), as its tape would have a row for each.
+pub const UNBOUNDED_TRIP: u64 = i64::MAX as u64;
+
 /// A `for i in range(...)` loop compiled once: its body is a program of its own,
 /// which the driver differentiates, optimizes, fuses and schedules like any
 /// program, and which the runtime runs `trip` times.

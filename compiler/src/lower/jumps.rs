@@ -20,7 +20,8 @@
 
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
-use crate::syntax::ast::{Block, Expr, ExprKind, ForStmt, Ident, IfStmt, Jump, LogicOp, Span, Stmt, StmtKind};
+use crate::ir::program::UNBOUNDED_TRIP;
+use crate::syntax::ast::{Block, Expr, ExprKind, ForStmt, Ident, IfStmt, Jump, LogicOp, Span, Stmt, StmtKind, WhileStmt};
 
 use super::{Lowerer, Scope};
 
@@ -152,6 +153,8 @@ pub(super) fn guarded_jump(cond: &Expr) -> Option<Jump> {
 }
 
 const BREAK_PREFIX: &str = "<break at ";
+/// The start of the name of a `while` loop's hidden variable.
+pub(super) const WHILE_PREFIX: &str = "<while at ";
 const CONTINUE_PREFIX: &str = "<continue at ";
 
 /// Whether a block holds a `break`, and whether a `continue`, of the loop
@@ -167,7 +170,9 @@ fn jumps_in_stmt(s: &Stmt) -> (bool, bool) {
         StmtKind::If(i) => crate::check::flow::if_blocks(i).map(jumps_of).fold((false, false), |(b, c), (b2, c2)| (b || b2, c || c2)),
         // `no_grad` opens no scope: a `break` in it leaves the loop.
         StmtKind::NoGrad(inner) => jumps_of(inner),
-        StmtKind::For(_) | StmtKind::Def(_) | StmtKind::AugAssign { .. } | StmtKind::Store { .. } | StmtKind::Assign { .. } => (false, false),
+        StmtKind::For(_) | StmtKind::While(_) | StmtKind::Def(_) | StmtKind::AugAssign { .. } | StmtKind::Store { .. } | StmtKind::Assign { .. } => {
+            (false, false)
+        }
         StmtKind::Unpack { .. } | StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Return(_) | StmtKind::Input(_) | StmtKind::Assert { .. } => {
             (false, false)
         }
@@ -198,6 +203,45 @@ fn if_not(flags: &[&str], stmts: Vec<Stmt>, span: Span) -> Stmt {
 }
 
 impl Lowerer<'_> {
+    /// `while cond { body }`: `for <while> in range(UNBOUNDED_TRIP) { if cond
+    /// {} else { break }; body }`, a loop whose `break` (at the latest, the
+    /// condition's) ends it, as Python's `while` runs until its condition is
+    /// false. A condition false before the loop folds to a loop that breaks in
+    /// its first iteration; `while true` runs until a `break` of the body.
+    pub(super) fn while_stmt(&mut self, w: &WhileStmt, scope: &mut Scope, kind: super::BodyKind) -> Option<super::BodyResult> {
+        let at = w.cond.span;
+        let var = Ident { name: format!("{WHILE_PREFIX}{}>", at.start), span: at };
+        let bound = UNBOUNDED_TRIP as i64;
+        let number = Expr { kind: ExprKind::Number { value: bound as f64, is_int: true, exact: Some(bound as i128) }, span: at };
+        let range = Expr {
+            kind: ExprKind::Call {
+                callee: Ident { name: "range".to_string(), span: at },
+                args: vec![crate::syntax::ast::Arg { name: None, value: number }],
+            },
+            span: at,
+        };
+        let stop = Stmt { kind: StmtKind::Jump(Jump::Break), span: at };
+        // `if cond {} else { break }`: the condition may be a tensor, as `if`'s may.
+        let test = Stmt {
+            kind: StmtKind::If(IfStmt {
+                branches: vec![(w.cond.clone(), Block { stmts: vec![], span: at })],
+                otherwise: Some(Block { stmts: vec![stop], span: at }),
+            }),
+            span: at,
+        };
+        let mut stmts = vec![test];
+        stmts.extend(w.body.stmts.iter().cloned());
+        // `range` is Python's builtin here, whatever the program calls `range`.
+        let shadowed = scope.names.remove("range");
+        let r = self.for_stmt(&ForStmt { var: var.clone(), iter: range, body: Block { stmts, span: w.body.span } }, scope, kind);
+        if let Some(v) = shadowed {
+            scope.names.insert("range".to_string(), v);
+        }
+        scope.names.remove(&var.name);
+        self.globals.remove(&var.name);
+        r
+    }
+
     /// After a loop with a `break`: the `.grad`s and optimizers whose state a
     /// guard filled with zeros (`branches.rs`, from `break_fills[from..]`)
     /// stand for a `None` if the loop broke before creating them. They are

@@ -63,6 +63,9 @@ impl Lowerer<'_> {
                 autodiff::Obstacle::LoopDraws | autodiff::Obstacle::BranchDraws => {
                     "draw the inner loop's numbers before this loop (`noise = randn(n, m, ...)`) and read `noise[i, j]` inside, or `detach()` what the loop computes"
                 }
+                autodiff::Obstacle::Unbounded => {
+                    "write the loop as `for i in range(n)` with a bound and end it with `break` (its backward keeps `n` iterations), or `detach()` what the loop computes"
+                }
             };
             Diagnostic::new(Code::E0604, format!("this backward cannot differentiate through this loop: {why}"), span, "crosses the loop's boundary")
                 .with_help(help)

@@ -195,6 +195,14 @@ impl Lowerer<'_> {
         let mut tail = 0;
         let tail_start: i128;
         loop {
+            // A `break` under a compile-time condition has run in a peeled
+            // iteration: the iterations left do nothing (a `while` loop's
+            // would never end).
+            if exit.is_some_and(|flag| matches!(scope.names.get(flag), Some(Value::Bool(true)))) {
+                tail = 0;
+                tail_start = start as i128;
+                break;
+            }
             let values = Some((start, step, remaining));
             let diags_before = self.diags.len();
             let outer_tail = self.clamped_tail.take();
@@ -280,7 +288,10 @@ impl Lowerer<'_> {
             // After a promotion, what the run-time number decides may change kind
             // once more (a `break` flag a condition on it sets: `jumps.rs`): one
             // more peel for each promotion.
-            if peels == MAX_PEELS + bonus_peels {
+            // An iteration that breaks under a compile-time condition is the last
+            // to lower, however many were peeled before it.
+            let breaks_here = exit.is_some_and(|flag| matches!(body.exit.names.get(flag).or(body.exit.globals.get(flag)), Some(Value::Bool(true))));
+            if peels == MAX_PEELS + bonus_peels && !breaks_here {
                 let place = body.changed_place.clone().unwrap_or_default();
                 if promotions < MAX_PROMOTIONS && self.promote_number(&place, &body, f.span_of_header(), scope) {
                     promotions += 1;
@@ -463,8 +474,10 @@ impl Lowerer<'_> {
 
 impl ForStmt {
     /// The `for NAME in EXPR` part, where a loop's nodes point.
+    /// (A `while` loop's hidden variable stands at its condition, after `while `.)
     fn span_of_header(&self) -> Span {
-        Span::new(self.var.span.start.saturating_sub(4), self.iter.span.end)
+        let keyword = if self.var.name.starts_with(super::jumps::WHILE_PREFIX) { "while " } else { "for " };
+        Span::new(self.var.span.start.saturating_sub(keyword.len()), self.iter.span.end)
     }
 }
 

@@ -677,6 +677,7 @@ impl<'a> Lowerer<'a> {
             }
             StmtKind::If(i) => self.if_stmt(i, scope, kind),
             StmtKind::For(f) => self.for_stmt(f, scope, kind),
+            StmtKind::While(w) => self.while_stmt(w, scope, kind),
             StmtKind::Unpack { targets, value } => {
                 let v = self.expr(value, scope);
                 for (t, item) in targets.iter().zip(self.unpack(v, targets.len(), value.span)) {

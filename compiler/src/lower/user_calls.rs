@@ -553,6 +553,7 @@ fn rebinds(body: &crate::syntax::ast::Block, name: &str) -> bool {
         StmtKind::Assign { target, .. } => target.name == name,
         StmtKind::Unpack { targets, .. } => targets.iter().any(|t| t.name == name),
         StmtKind::For(f) => f.var.name == name || rebinds(&f.body, name),
+        StmtKind::While(w) => rebinds(&w.body, name),
         StmtKind::Def(f) => f.name.name == name,
         StmtKind::If(i) => crate::check::flow::if_blocks(i).any(|b| rebinds(b, name)),
         StmtKind::NoGrad(b) => rebinds(b, name),

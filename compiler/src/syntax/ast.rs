@@ -108,6 +108,9 @@ pub enum StmtKind {
     Store { target: Expr, value: Expr },
     /// `for NAME in EXPR { ... }`.
     For(ForStmt),
+    /// `while COND { ... }`, which lowering runs as a `for` loop over a range
+    /// without a bound that a `break` ends when `COND` is false (`lower/jumps.rs`).
+    While(WhileStmt),
     /// `assert test` or `assert test, message`: stops the program with the
     /// message when the test is false, as Python's `AssertionError`.
     ///
@@ -162,6 +165,13 @@ pub const FOR_ITEM: &str = "__for_item";
 pub struct ForStmt {
     pub var: Ident,
     pub iter: Expr,
+    pub body: Block,
+}
+
+/// A `while` loop: `while cond { body }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WhileStmt {
+    pub cond: Expr,
     pub body: Block,
 }
 

@@ -93,6 +93,8 @@ pub enum Token {
     Else,
     #[token("for")]
     For,
+    #[token("while")]
+    While,
     #[token("is")]
     Is,
     #[token("not")]

@@ -305,8 +305,8 @@ fn expected_help(expected: &[String]) -> Option<String> {
     let has = |names: &[&str], n: &str| names.contains(&n);
 
     if has(&names, "number") {
-        // Where an expression statement may start, so may an `if`, an
-        // `assert`, a `raise` and a nested `fn` (or its decorator), and where a
+        // Where an expression statement may start, so may an `if`, a `while`,
+        // an `assert`, a `raise` and a nested `fn` (or its decorator), and where a
         // call argument may, so may a `*` or `**` splat (no binary operator,
         // since `+` is not expected with it); the help line stays short
         // and says "an expression" for all of them.
@@ -317,7 +317,9 @@ fn expected_help(expected: &[String]) -> Option<String> {
         if !has(&names, "return") {
             names.retain(|n| *n != "save");
         }
-        names.retain(|n| !(EXPR_START.contains(n) || matches!(*n, "if" | "assert" | "raise" | "fn" | "@") || (splat && matches!(*n, "*" | "**"))));
+        names.retain(|n| {
+            !(EXPR_START.contains(n) || matches!(*n, "if" | "while" | "assert" | "raise" | "fn" | "@") || (splat && matches!(*n, "*" | "**")))
+        });
         alternatives.push("an expression".to_string());
     }
     // Where any name fits, so do the soft keywords `forward` and `backward` (after

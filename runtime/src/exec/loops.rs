@@ -54,7 +54,7 @@ impl Machine {
         let mut spare: Vec<Option<Tensor>> = Vec::with_capacity(l.body_outputs.len());
         let mut from_slot: Vec<bool> = Vec::with_capacity(l.body_outputs.len());
         let mut failure = None;
-        let mut progress = super::progress::Progress::start(l.trip);
+        let mut progress = super::progress::Progress::start(l.trip, l.exit.is_some());
         // How many buffers of each dtype and length the pool held after the first iteration.
         let mut cap: Option<FxHashMap<(DType, usize), usize>> = None;
         for it in 0..l.trip {

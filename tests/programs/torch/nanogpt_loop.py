@@ -112,8 +112,10 @@ def get_lr(it):
 
 # training loop
 X, Y = get_batch('train') # fetch the very first batch
+iter_num = 0
 running_loss = -1.0
-for iter_num in range(max_iters + 1):
+while True:
+
     # determine and set the learning rate for this iteration
     lr = get_lr(iter_num) if decay_lr else learning_rate
     for param_group in optimizer.param_groups:
@@ -147,3 +149,8 @@ for iter_num in range(max_iters + 1):
         lossf = loss.item() * gradient_accumulation_steps
         running_loss = lossf if running_loss == -1.0 else 0.9*running_loss + 0.1*lossf
         print(f"iter {iter_num}: loss {lossf:.4f}, lr {lr:.6f}, smoothed loss {running_loss:.4f}")
+    iter_num += 1
+
+    # termination conditions
+    if iter_num > max_iters:
+        break
