@@ -112,6 +112,12 @@ pub struct Machine {
     /// For each input: whether a scatter may consume its buffer (a loop's
     /// carried input, `LoopStep::consumable_inputs`); never for a plan's own.
     consumable: Vec<bool>,
+    /// In a loop body's machine: the machines of the loops and branch sides
+    /// inside it, by their body plan's address, kept from one iteration to
+    /// the next with their buffer pools (`exec/loops.rs`).
+    bodies: Option<FxHashMap<usize, Machine>>,
+    /// What the pool of a kept body machine holds at most (`exec/loops.rs`).
+    pool_cap: Option<FxHashMap<(DType, usize), usize>>,
 }
 
 impl Machine {

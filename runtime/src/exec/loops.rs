@@ -32,19 +32,48 @@ impl Machine {
             // every iteration of a training loop that prints now and then).
             return Ok(());
         }
-        // `Plan::verify` checked the body with the plan around it.
-        let mut m = Machine::unverified(body);
+        // `Plan::verify` checked the body with the plan around it. Inside a loop
+        // body, a nested loop's or a branch side's machine is kept for the next
+        // iteration, so that its pool is not filled again each time (a guard
+        // around a training step, an epoch loop's batch loop).
+        let key = body as *const Plan as usize;
+        let mut m = match self.bodies.as_mut().and_then(|b| b.remove(&key)) {
+            Some(m) => m,
+            None => {
+                let mut m = Machine::unverified(body);
+                if l.trip > 1 {
+                    m.bodies = Some(FxHashMap::default());
+                }
+                m
+            }
+        };
+        let (allocations, allocated_bytes) = (m.allocations, m.allocated_bytes);
         m.consumable = l.consumable_inputs();
         std::mem::swap(&mut m.generator, &mut self.generator);
         std::mem::swap(&mut m.figure, &mut self.figure);
         std::mem::swap(&mut m.captured, &mut self.captured);
         // Only the inputs the body reads are bound: a branch inside a training
         // loop would otherwise copy every value in scope (the whole data set)
-        // on each iteration of the loop around it.
+        // on each iteration of the loop around it. An input no carried value
+        // replaces is only read, so its tensor is lent: moved out of this
+        // machine's slot and back after the loop (`lent`), not copied.
+        let mut lent: Vec<(usize, ValueId)> = Vec::new();
         for (k, &v) in l.inputs.iter().enumerate() {
-            if body.inputs[k + 1].value.is_some() {
-                m.inputs[k + 1] = Some(self.get(v).clone());
+            let k = k + 1;
+            if body.inputs[k].value.is_none() {
+                continue;
             }
+            let carried = l.carried.iter().any(|&(_, c)| c as usize == k);
+            m.inputs[k] = match (self.slots[v.0 as usize].is_some(), lent.iter().find(|(_, u)| *u == v)) {
+                (true, _) if !carried => {
+                    lent.push((k, v));
+                    self.slots[v.0 as usize].take()
+                }
+                (true, _) => Some(self.get(v).clone()),
+                // Lent already, to another input.
+                (false, Some(&(first, _))) => m.inputs[first].clone(),
+                (false, None) => Some(self.get(v).clone()),
+            };
         }
         // Kept across iterations (cleared, not dropped), as are the index's tensor
         // and the copies of outputs that are inputs (the loop variable, which
@@ -56,7 +85,10 @@ impl Machine {
         let mut failure = None;
         let mut progress = super::progress::Progress::start(l.trip, l.exit.is_some());
         // How many buffers of each dtype and length the pool held after the first iteration.
-        let mut cap: Option<FxHashMap<(DType, usize), usize>> = None;
+        // A kept machine trims to what its pool held after its first iteration
+        // ever, so that the buffers each run adds (its carried inputs' first
+        // copies) do not pile up from one run to the next.
+        let mut cap: Option<FxHashMap<(DType, usize), usize>> = m.pool_cap.take();
         for it in 0..l.trip {
             progress.tick(it);
             let index = l.start as i128 + it as i128 * l.step as i128;
@@ -120,17 +152,29 @@ impl Machine {
             }
         }
         progress.finish();
+        for &(k, v) in &lent {
+            self.slots[v.0 as usize] = m.inputs[k].take();
+        }
         std::mem::swap(&mut m.generator, &mut self.generator);
         std::mem::swap(&mut m.figure, &mut self.figure);
         std::mem::swap(&mut m.captured, &mut self.captured);
         self.peak_bytes = self.peak_bytes.max(self.live_bytes + m.peak_bytes);
-        self.allocations += m.allocations;
-        self.allocated_bytes += m.allocated_bytes;
+        self.allocations += m.allocations - allocations;
+        self.allocated_bytes += m.allocated_bytes - allocated_bytes;
         if let Some(e) = failure {
             return Err(e);
         }
         for (&v, t) in l.outputs.iter().zip(results) {
             self.set(v, t.expect("a loop of at least one iteration has its outputs"));
+        }
+        if let Some(bodies) = self.bodies.as_mut() {
+            // The inputs are bound anew by the next run; the pool stays.
+            m.inputs.iter_mut().for_each(|i| *i = None);
+            if let Some(cap) = &cap {
+                m.trim_pool(cap);
+            }
+            m.pool_cap = cap;
+            bodies.insert(key, m);
         }
         Ok(())
     }
@@ -159,6 +203,8 @@ impl Machine {
             strided,
             donations,
             consumable: vec![false; plan.inputs.len()],
+            bodies: None,
+            pool_cap: None,
         }
     }
 
