@@ -608,3 +608,65 @@ fn a_backward_through_a_while_loop_is_e0604() {
     assert!(message.contains("it is a `while` loop"), "{message}");
     assert_eq!(at, program.find("h.sum().backward()").unwrap());
 }
+
+/// A `continue` decided at run time before the first backward leaves the
+/// `.grad` `None` on the path that skips, which the next iteration would get
+/// (E0605 at the `continue`), unless both paths leave it `None` (`w.grad =
+/// none` after the step), which runs as PyTorch runs it; a name bound only
+/// after a jump is unbound after the loop when every iteration jumped (E0606
+/// at the read, with the jump).
+/// ```python
+/// torch.manual_seed(0)
+/// w = torch.randn(3, requires_grad=True)
+/// for i in range(10):
+///     if w[i % 3].item() > 0:
+///         continue
+///     loss = (w ** 2).sum()
+///     loss.backward()
+///     with torch.no_grad():
+///         w -= 0.1 * w.grad
+///     w.grad = None
+/// print(w)
+/// ```
+#[test]
+fn what_a_runtime_jump_leaves_unset_is_reported_at_the_jump() {
+    let program = r#"
+manual_seed(0)
+w = randn(3, requires_grad=true)
+for i in range(10) {
+    if w[i % 3].item() > 0 {
+        continue
+    }
+    loss = (w ** 2).sum()
+    loss.backward()
+    no_grad {
+        w -= 0.1 * w.grad
+    }
+    w.grad = none
+}
+print(w)
+"#;
+    assert_eq!(run(program), "tensor([ 0.4040, -0.0769, -0.5712], requires_grad=True)\n");
+    let program = r#"
+w = randn(3, requires_grad=true)
+opt = SGD([w], lr=0.1)
+for i in range(10) {
+    opt.zero_grad()
+    if w[i % 3].item() > 0 {
+        continue
+    }
+    loss = (w ** 2).sum()
+    loss.backward()
+    opt.step()
+}
+"#;
+    let (code, message, at) = first_error(program);
+    assert_eq!(code, Code::E0605);
+    assert_eq!(message, "`w.grad` is `None` when this `continue` skips the rest of the iteration, and a tensor when it does not");
+    assert_eq!(at, program.find("continue").unwrap());
+    let program = "w = randn(3)\nfor i in range(5) {\n    if w[i % 3].item() > 0 {\n        continue\n    }\n    z = w * 2\n}\nprint(z)\n";
+    let (code, message, at) = first_error(program);
+    assert_eq!(code, Code::E0606);
+    assert_eq!(message, "`z` is bound only in the iterations this `continue`, decided at run time, does not cut short");
+    assert_eq!(at, program.rfind('z').unwrap());
+}

@@ -200,6 +200,10 @@ impl Lowerer<'_> {
                     scope.names.insert(key.clone(), Value::Poison);
                 }
             }
+            // A name bound on one side only is in error too, not unknown.
+            for name in one_sided {
+                scope.names.entry(name).or_insert(Value::Poison);
+            }
             for (_, name) in poisoned.into_iter().filter(|_| !self.in_loop_body) {
                 scope.names.insert(name.clone(), Value::Poison);
                 if self.globals.contains_key(&name) {
@@ -229,7 +233,7 @@ impl Lowerer<'_> {
         for name in one_sided {
             scope.names.remove(&name);
             self.globals.remove(&name);
-            self.one_sided.insert(name, span);
+            self.one_sided.insert(name, (span, self.jump_guard));
         }
         self.prog.effects.push(Effect::Branch { cond, then: ra, otherwise: rb, inputs: a.inputs.clone(), outputs });
         for (side, pick) in [(&mut a, 0), (&mut b, 1)] {
@@ -324,6 +328,27 @@ impl Lowerer<'_> {
 
     /// `constant`: the sides hold different compile-time values (strings, `none`).
     fn branch_mismatch(&mut self, key: &str, what: &str, span: Span, constant: bool) {
+        // The rest of an iteration that a `continue` (or `break`) decided at run
+        // time skips, where the first backward or `step()` would create the state.
+        if let (Some(jump), true) = (self.jump_guard, key.ends_with(".grad") || key.starts_with("optimizer ")) {
+            let k = jump.keyword();
+            let (what, first) = if key.ends_with(".grad") {
+                (
+                    format!(
+                        "`{}` is `None` when this `{k}` skips the rest of the iteration, and a tensor when it does not",
+                        key.trim_start_matches("global ")
+                    ),
+                    "backward",
+                )
+            } else {
+                (format!("an optimizer has no state yet when this `{k}` skips the rest of the iteration, and state when it does not"), "`step()`")
+            };
+            self.error(
+                Diagnostic::new(Code::E0605, what, span, format!("`{k}` known only at run time"))
+                    .with_help(format!("graphc carries one kind of value from one iteration to the next: run the first {first} before the loop, or decide the `{k}` after the {first}")),
+            );
+            return;
+        }
         // A fn's value returned inside the `if` is bound to a hidden name (`early_returns.rs`).
         let (name, help) = match key.strip_prefix("<return value") {
             Some(_) => (

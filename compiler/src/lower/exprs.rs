@@ -109,7 +109,21 @@ impl<'a> Lowerer<'a> {
                 // A builtin named as a value (`act = relu`), called later through another name.
                 None if builtins::lookup(n).is_some() => Value::Func(n.clone(), 0),
                 None if self.one_sided.contains_key(n) => {
-                    let at = self.one_sided[n];
+                    let (at, jump) = self.one_sided[n];
+                    if let Some(jump) = jump {
+                        // The rest of an iteration that a `break` or `continue` cut short.
+                        let k = jump.keyword();
+                        return self.error(
+                            Diagnostic::new(
+                                Code::E0606,
+                                format!("`{n}` is bound only in the iterations this `{k}`, decided at run time, does not cut short"),
+                                e.span,
+                                "maybe unbound here",
+                            )
+                            .with_secondary(at, format!("the `{k}`"))
+                            .with_help(format!("bind `{n}` before the loop, so that it has a value whichever way the loop runs")),
+                        );
+                    }
                     self.error(
                         Diagnostic::new(
                             Code::E0606,

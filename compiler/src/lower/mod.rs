@@ -351,7 +351,7 @@ pub struct Lowerer<'a> {
     /// Names a run-time `if` bound on one side only (`for param in params` in
     /// it), by the span of that `if`: unbound after it, as Python leaves them
     /// when the other side ran; reading one is E0606 at the read (`branches.rs`).
-    one_sided: HashMap<String, Span>,
+    one_sided: HashMap<String, (Span, Option<crate::syntax::ast::Jump>)>,
     /// The figure's size and dpi so far, and whether it was started (`figure_settings.rs`).
     figure_setup: figure_settings::Setup,
     /// The views bound to names (`h = x[0]`), by the node each was made as: an
