@@ -670,3 +670,28 @@ for i in range(10) {
     assert_eq!(message, "`z` is bound only in the iterations this `continue`, decided at run time, does not cut short");
     assert_eq!(at, program.rfind('z').unwrap());
 }
+
+/// A statement that may `break` or `continue` guards the rest of the
+/// iteration as a `continue` does: after a `continue` the next iteration runs
+/// with what the skipped path holds, so a `.grad` the rest creates is E0605 at
+/// the `continue`, never zeros standing in for `None`.
+#[test]
+fn a_guard_after_break_or_continue_is_a_continues() {
+    let program = r#"
+w = randn(3, requires_grad=true)
+opt = Adam([w], lr=0.1)
+for i in range(30) {
+    loss = (w ** 2).sum()
+    if loss.item() < 0.5 {
+        break
+    } elif w[0].item() > 100 {
+        continue
+    }
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+}
+"#;
+    let (code, _, at) = first_error(program);
+    assert_eq!((code, at), (Code::E0605, program.find("continue").unwrap()));
+}

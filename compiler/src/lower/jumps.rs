@@ -111,8 +111,10 @@ fn guard(stmts: &[Stmt], flags: &JumpFlags, out: &mut Vec<Stmt>) {
             let mut inner = Vec::new();
             guard(rest, flags, &mut inner);
             let set: Vec<&str> = [(b, &flags.brk), (c, &flags.cont)].into_iter().filter(|(may, _)| *may).filter_map(|(_, f)| f.as_deref()).collect();
-            // The guard points at the jump: what it makes run-time shows there.
-            let jump = if b { Jump::Break } else { Jump::Continue };
+            // The guard points at the jump: what it makes run-time shows there
+            // (the `continue` when the statement may take either, as the guard
+            // is then a `continue`'s: `guarded_jump`).
+            let jump = if c { Jump::Continue } else { Jump::Break };
             out.push(if_not(&set, inner, first_jump(std::slice::from_ref(s), jump).unwrap_or(s.span)));
         }
         return;
@@ -131,7 +133,9 @@ fn first_jump(stmts: &[Stmt], jump: Jump) -> Option<Span> {
 
 /// Which jump a guard this module wrote stands for, when `cond` is one
 /// (`not <break ...>`, `not (<break ...> or <continue ...>)`): a `break` when
-/// it tests a break flag.
+/// it tests break flags only, whose skipped side runs only after the loop has
+/// broken; a `continue` when it tests a continue flag, after which the next
+/// iteration runs with what the skipped side holds.
 pub(super) fn guarded_jump(cond: &Expr) -> Option<Jump> {
     let ExprKind::Not(inner) = &cond.kind else { return None };
     let mut names = Vec::new();
@@ -143,9 +147,9 @@ pub(super) fn guarded_jump(cond: &Expr) -> Option<Jump> {
             _ => return None,
         }
     }
-    if names.iter().any(|n| n.starts_with(BREAK_PREFIX)) {
+    if names.iter().all(|n| n.starts_with(BREAK_PREFIX)) {
         Some(Jump::Break)
-    } else if names.iter().all(|n| n.starts_with(CONTINUE_PREFIX)) {
+    } else if names.iter().all(|n| n.starts_with(BREAK_PREFIX) || n.starts_with(CONTINUE_PREFIX)) {
         Some(Jump::Continue)
     } else {
         None
