@@ -267,23 +267,30 @@ impl Lowerer<'_> {
 
     /// E0605 when gradient `g` is one that a loop left `None` if it broke early; returns whether it was.
     pub(super) fn uncertain_grad(&mut self, g: NodeId, span: Span) -> bool {
-        let Some(&at) = self.uncertain_grads.get(&g) else { return false };
-        self.error(
-            Diagnostic::new(Code::E0605, "this gradient is `None` if the loop before broke ahead of its first backward, and a tensor otherwise", span, "`None` or a tensor")
-                .with_secondary(at, "the `break`, decided at run time")
-                .with_help("read the gradient inside the loop, or move the `break` after the `backward()` call, so that it is a tensor whichever way the loop ends"),
-        );
-        true
+        let at = self.uncertain_grads.get(&g).copied();
+        self.uncertain_read(
+            at,
+            span,
+            ("this gradient is `None` if the loop before broke ahead of its first backward, and a tensor otherwise", "`None` or a tensor"),
+            "read the gradient inside the loop, or move the `break` after the `backward()` call, so that it is a tensor whichever way the loop ends",
+        )
     }
 
     /// E0605 when optimizer `k`'s state is one that a loop left empty if it broke early; returns whether it was.
     pub(super) fn uncertain_optimizer(&mut self, k: usize, span: Span) -> bool {
-        let Some(&at) = self.uncertain_optimizers.get(&k) else { return false };
-        self.error(
-            Diagnostic::new(Code::E0605, "this optimizer has no state if the loop before broke ahead of its first `step()`, and state otherwise", span, "state or none")
-                .with_secondary(at, "the `break`, decided at run time")
-                .with_help("use the optimizer inside the loop, or move the `break` after the `step()` call, so that its state exists whichever way the loop ends"),
-        );
+        let at = self.uncertain_optimizers.get(&k).copied();
+        self.uncertain_read(
+            at,
+            span,
+            ("this optimizer has no state if the loop before broke ahead of its first `step()`, and state otherwise", "state or none"),
+            "use the optimizer inside the loop, or move the `break` after the `step()` call, so that its state exists whichever way the loop ends",
+        )
+    }
+
+    /// E0605 at a read (`span`) of what the `break` at `at` may have left unset, when there is one.
+    fn uncertain_read(&mut self, at: Option<Span>, span: Span, (message, label): (&str, &str), help: &str) -> bool {
+        let Some(at) = at else { return false };
+        self.error(Diagnostic::new(Code::E0605, message, span, label).with_secondary(at, "the `break`, decided at run time").with_help(help));
         true
     }
 }

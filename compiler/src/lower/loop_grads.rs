@@ -9,7 +9,9 @@
 //! value computed before the loop, or carried from the previous iteration)
 //! stands for a graph that the program around (or the previous iteration)
 //! built, which one compiled body cannot walk back, so graphc refuses it (E0604)
-//! instead of silently stopping there.
+//! instead of silently stopping there. (A backward inside a side of a run-time
+//! `if` reaching a value computed before the `if`, in the same iteration,
+//! computes that value again in the side first: `rematerialize.rs`.)
 
 use std::collections::HashSet;
 

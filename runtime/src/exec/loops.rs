@@ -14,7 +14,11 @@
 //! piles up: from the second iteration on, every iteration holds what the
 //! second did, which the compile-time peak (`schedule/peak.rs`) computes by
 //! replaying the body twice, whatever the trip count. Loop-invariant inputs are
-//! bound once and only read; inputs the body never reads are not bound at all.
+//! bound once and only read, lent from the slots of the machine around (moved
+//! out and back, not copied); inputs the body never reads are not bound at
+//! all. A loop body's machine keeps the machines of the loops and branch sides
+//! inside it, with their pools, from one iteration to the next. A loop with
+//! an exit (a `break` flag) stops after the iteration that sets it.
 
 use rustc_hash::FxHashMap;
 use std::io::Write;
@@ -64,15 +68,14 @@ impl Machine {
                 continue;
             }
             let carried = l.carried.iter().any(|&(_, c)| c as usize == k);
-            m.inputs[k] = match (self.slots[v.0 as usize].is_some(), lent.iter().find(|(_, u)| *u == v)) {
-                (true, _) if !carried => {
+            m.inputs[k] = match lent.iter().find(|(_, u)| *u == v) {
+                // Lent already, to another input.
+                Some(&(first, _)) => m.inputs[first].clone(),
+                None if !carried => {
                     lent.push((k, v));
                     self.slots[v.0 as usize].take()
                 }
-                (true, _) => Some(self.get(v).clone()),
-                // Lent already, to another input.
-                (false, Some(&(first, _))) => m.inputs[first].clone(),
-                (false, None) => Some(self.get(v).clone()),
+                None => Some(self.get(v).clone()),
             };
         }
         // Kept across iterations (cleared, not dropped), as are the index's tensor
