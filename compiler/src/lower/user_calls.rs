@@ -184,7 +184,8 @@ impl<'a> Lowerer<'a> {
             return Value::Poison;
         }
         let mut scope = Scope { reads_globals: true, ..Scope::default() };
-        let bound_args = args.clone();
+        // Which arguments are lists or dicts, with their spans (`write_back_args`).
+        let containers: Vec<(bool, Span)> = args.iter().map(|(v, s)| (matches!(v, Value::List(_) | Value::Dict { .. }), *s)).collect();
         for (p, (v, _)) in f.params.iter().zip(args) {
             scope.names.insert(p.name.clone(), v);
         }
@@ -197,10 +198,10 @@ impl<'a> Lowerer<'a> {
         // A list or dict the body changed in place (`d["n"] += 1`,
         // `xs.append(v)`) is the caller's object: its new value goes back to
         // the argument the caller named (`write_back_args`).
-        for (p, (v, s)) in f.params.iter().zip(&bound_args) {
-            if matches!(v, Value::List(_) | Value::Dict { .. }) && !rebinds(&f.body, &p.name) {
+        for (p, &(container, s)) in f.params.iter().zip(&containers) {
+            if container && !rebinds(&f.body, &p.name) {
                 if let Some(after) = scope.names.get(&p.name) {
-                    self.mutated_args.push((*s, after.clone()));
+                    self.mutated_args.push((s, after.clone()));
                 }
             }
         }
