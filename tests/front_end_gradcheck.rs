@@ -42,3 +42,41 @@ fn layer_norm_passes_gradcheck() {
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.lines().any(|l| l.starts_with("LayerNorm") && l.ends_with(" pass")), "{stdout}");
 }
+
+/// The conv-bn tutorial's three Functions (a convolution's, a batch norm's and
+/// the fused one, which computes the convolution again in its backward) agree
+/// with the gradients graphc derives through `conv2d` and with finite
+/// differences; a wrong sign in the fused backward is caught.
+#[test]
+fn conv_bn_functions_pass_gradcheck() {
+    let shapes = ["--shape", "X=2,2,4,4", "--shape", "weight=3,2,3,3", "--shape", "conv_weight=3,2,3,3"];
+    let mut args = vec!["examples/conv_bn.act"];
+    args.extend(shapes);
+    let out = gradcheck(&args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    for op in ["Conv2D ", "BatchNorm ", "FusedConvBN2DFunction "] {
+        assert!(stdout.lines().any(|l| l.starts_with(op) && l.ends_with(" pass")), "{op}: {stdout}");
+    }
+    // The same program with the fused backward's input gradient negated.
+    let source = std::fs::read_to_string(format!("{REPO}/examples/conv_bn.act")).unwrap();
+    let wrong = source.replacen(
+        "        return grad_X, grad_input, none, none, none, none, none",
+        "        return -grad_X, grad_input, none, none, none, none, none",
+        1,
+    );
+    assert_ne!(wrong, source, "the fused backward's return line is in the example");
+    // Its data is read where the example's is.
+    let wrong = wrong.replace("load(\"data/", &format!("load(\"{REPO}/examples/data/"));
+    let dir = std::env::temp_dir().join(format!("graphc-conv-bn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("conv_bn_wrong.act");
+    std::fs::write(&path, wrong).unwrap();
+    let mut args = vec![path.to_str().unwrap()];
+    args.extend(shapes);
+    let out = gradcheck(&args);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("FusedConvBN2DFunction ") && l.contains("FAIL")), "{stdout}");
+}

@@ -93,9 +93,21 @@ fn exported_programs_compute_in_onnx_runtime_what_graphc_computes() {
     let mut failures = Vec::new();
     let mut lines = Vec::new();
     for (case, dir) in &cases {
-        if let Ok(e) = std::fs::read_to_string(dir.join("error.txt")) {
-            failures.push(format!("{}: ONNX Runtime: {e}", case.file));
-            continue;
+        let lacks = onnx_cases::RUNTIME_LACKS.iter().find(|(file, _)| *file == case.file);
+        match (std::fs::read_to_string(dir.join("error.txt")), lacks) {
+            (Ok(e), Some((_, why))) if e.contains("NOT_IMPLEMENTED") && e.contains("Conv") => {
+                lines.push(format!("{}: not run ({why})", case.file));
+                continue;
+            }
+            (Ok(e), _) => {
+                failures.push(format!("{}: ONNX Runtime: {e}", case.file));
+                continue;
+            }
+            (Err(_), Some(_)) => {
+                failures.push(format!("{}: ONNX Runtime now runs it: take it out of RUNTIME_LACKS", case.file));
+                continue;
+            }
+            (Err(_), None) => {}
         }
         let mut worst = Distance::default();
         let mut ok = true;

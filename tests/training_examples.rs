@@ -192,3 +192,13 @@ fn the_comparison_can_fail() {
     assert!(close("[0.5, 0.25]", "[0.5, 0.25]", 1e-6).is_ok());
     assert!(close("[0.5, 0.26]", "[0.5, 0.25]", 1e-6).is_err());
 }
+
+/// PyTorch's conv-bn fusion tutorial on the digits: the hand-written Conv2D,
+/// BatchNorm and fused backwards checked against finite differences, then
+/// the Net trained with Adadelta and StepLR, fused and not. Every number
+/// within 1e-6 relative: the first loss of each variant differs from
+/// PyTorch's in its last printed digit (oneDNN's f32 convolutions).
+#[test]
+fn the_conv_bn_tutorial_prints_pytorchs_numbers() {
+    assert_close_to_pytorch("conv_bn", 1e-6);
+}

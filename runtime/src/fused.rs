@@ -445,6 +445,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::Loss { .. }
             | Op::LayerNorm(_)
             | Op::MatMul
+            | Op::Conv(_)
             | Op::Cast
             | Op::Compare(_)
             | Op::Select

@@ -118,7 +118,7 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
         Err(crate::source::ReadError::Unreadable(message)) => return Outcome::usage(message),
     };
     let file_name = path.display().to_string();
-    if let Err(o) = super::compile_whole(&source, &file_name, color) {
+    if let Err(o) = super::compile_whole(&source, path, color) {
         return o;
     }
     let defs = match Definitions::parse(&source, &file_name, color) {

@@ -181,7 +181,7 @@ pub fn run(path: &Path, opts: &Options, color: bool) -> Outcome {
     };
     // The file must compile as a whole first, so that every definition is known
     // to be valid and the generated programs can only fail on shapes.
-    if let Err(o) = super::compile_whole(&source, &file_name, color) {
+    if let Err(o) = super::compile_whole(&source, path, color) {
         return o;
     }
     let defs = match Definitions::parse(&source, &file_name, color) {

@@ -205,14 +205,23 @@ pub(crate) fn table(header: [&str; 6], rows: &[[String; 6]], right: &[usize]) ->
     out
 }
 
-/// Compiles the user's file as a whole; its diagnostics, as the compiler prints
-/// them, when it does not compile (a tool then has nothing valid to work on).
-pub(crate) fn compile_whole(source: &str, file_name: &str, color: bool) -> Result<(), Outcome> {
-    match compile(source, false) {
+/// Compiles the user's file `path` as a whole, its `load` paths relative to
+/// its directory as `graphc run` reads them; its diagnostics, as the compiler
+/// prints them, when it does not compile (a tool then has nothing valid to
+/// work on).
+pub(crate) fn compile_whole(source: &str, path: &std::path::Path, color: bool) -> Result<(), Outcome> {
+    let file_name = path.display().to_string();
+    let options = graphc_compiler::driver::Options {
+        keep_stages: false,
+        exports: graphc_compiler::driver::Exports::Names(&[]),
+        numerics: graphc_compiler::fuse::Numerics::default(),
+        source_dir: Some(path.parent().unwrap_or(std::path::Path::new(""))),
+    };
+    match graphc_compiler::driver::compile_opts(source, &options) {
         Ok(_) => Ok(()),
         Err(diags) => {
             let n = diags.len();
-            let mut stderr = graphc_compiler::diag::render(&diags, file_name, source, color);
+            let mut stderr = graphc_compiler::diag::render(&diags, &file_name, source, color);
             stderr.push_str(&format!("error: could not compile `{file_name}` due to {n} previous error{}\n", if n == 1 { "" } else { "s" }));
             Err(Outcome { stdout: String::new(), stderr, code: EXIT_FAIL })
         }

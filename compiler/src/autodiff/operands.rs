@@ -58,7 +58,8 @@ fn region_inputs(prog: &Program, n: NodeId, edges: fn(&Program, NodeId) -> Vec<N
 #[cfg(test)]
 mod tests {
     use graphc_runtime::op::{
-        Activation, Binary, Cmp, F64Bits, FloatTest, IndexOp, LayerNorm, LayerNormPart, Logical, LossKind, LossReduction, ReduceKind, Scalar, Unary,
+        Activation, Binary, Cmp, Conv, ConvPart, F64Bits, FloatTest, IndexOp, LayerNorm, LayerNormPart, Logical, LossKind, LossReduction, ReduceKind,
+        Scalar, Unary,
     };
     use graphc_runtime::{DType, Op};
 
@@ -169,6 +170,17 @@ mod tests {
         for reduce in graphc_runtime::op::ScatterReduce::ALL {
             ops.extend([true, false].map(|include_self| Op::Index(IndexOp::ScatterReduce { dim: 1, reduce, include_self })));
         }
+        let window = graphc_runtime::op::MaxPool { kernel: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1] };
+        ops.push(Op::Index(IndexOp::MaxPool(window)));
+        for part in [
+            ConvPart::Forward { bias: false },
+            ConvPart::Forward { bias: true },
+            ConvPart::Transposed { bias: false },
+            ConvPart::Transposed { bias: true },
+            ConvPart::WeightGrad,
+        ] {
+            ops.push(Op::Conv(Conv { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, part }));
+        }
         ops
     }
 
@@ -229,6 +241,21 @@ mod tests {
             Op::Index(IndexOp::Gather { .. }) => (vec![vec![2, 3], vec![2, 1]], vec![2, 1]),
             Op::Index(IndexOp::ScatterAdd { .. }) => (vec![vec![2, 1], vec![2, 1]], vec![2, 3]),
             Op::Index(IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. }) => (vec![vec![2, 3], vec![2, 1], vec![2, 1]], vec![2, 3]),
+            Op::Index(IndexOp::MaxPool(_)) => (vec![vec![1, 2, 4, 4]], vec![1, 2, 2, 2]),
+            // A 3x3 convolution of 2 channels into 4 over a 5x5 input.
+            Op::Conv(c) => match c.part {
+                ConvPart::Forward { bias } => {
+                    let mut operands = vec![vec![1, 2, 5, 5], vec![4, 2, 3, 3]];
+                    operands.extend(std::iter::repeat_n(vec![4], bias as usize));
+                    (operands, vec![1, 4, 3, 3])
+                }
+                ConvPart::Transposed { bias } => {
+                    let mut operands = vec![vec![1, 4, 3, 3], vec![4, 2, 3, 3]];
+                    operands.extend(std::iter::repeat_n(vec![2], bias as usize));
+                    (operands, vec![1, 2, 5, 5])
+                }
+                ConvPart::WeightGrad => (vec![vec![1, 4, 3, 3], vec![1, 2, 5, 5]], vec![4, 2, 3, 3]),
+            },
         }
     }
 

@@ -88,6 +88,18 @@ pub enum Builtin {
     Normalize,
     /// `layer_norm(input, normalized_shape, weight=none, bias=none, eps=1e-5)`.
     LayerNorm,
+    /// `conv1d`/`conv2d(input, weight, bias=none, stride=1, padding=0,
+    /// dilation=1, groups=1)`, or with `transposed` `conv_transpose1d`/`2d(input,
+    /// weight, bias=none, stride=1, padding=0, output_padding=0, groups=1, dilation=1)`.
+    Conv {
+        dims: usize,
+        transposed: bool,
+    },
+    /// `max_pool1d`/`max_pool2d(input, kernel_size, stride=none, padding=0,
+    /// dilation=1, ceil_mode=false, return_indices=false)`.
+    MaxPool {
+        dims: usize,
+    },
     /// `cosine_similarity(x1, x2, dim=1, eps=1e-8)`.
     CosineSimilarity,
     /// `kl_div(input, target, reduction="mean", log_target=false)`.
@@ -361,6 +373,12 @@ const OTHER: &[(&str, Builtin)] = &[
     ("linear", Builtin::Linear),
     ("normalize", Builtin::Normalize),
     ("layer_norm", Builtin::LayerNorm),
+    ("conv1d", Builtin::Conv { dims: 1, transposed: false }),
+    ("conv2d", Builtin::Conv { dims: 2, transposed: false }),
+    ("conv_transpose1d", Builtin::Conv { dims: 1, transposed: true }),
+    ("conv_transpose2d", Builtin::Conv { dims: 2, transposed: true }),
+    ("max_pool1d", Builtin::MaxPool { dims: 1 }),
+    ("max_pool2d", Builtin::MaxPool { dims: 2 }),
     ("cosine_similarity", Builtin::CosineSimilarity),
     ("kl_div", Builtin::KlDiv),
     ("dropout", Builtin::Dropout),
@@ -530,6 +548,11 @@ pub fn signature(b: Builtin) -> Signature {
         B::Linear => sig(&["input", "weight", "bias"], 2, Some(3), &[]),
         B::Normalize => sig(&["input", "p", "dim", "eps"], 1, Some(4), &[]),
         B::LayerNorm => sig(&["input", "normalized_shape", "weight", "bias", "eps"], 2, Some(5), &[]),
+        B::Conv { transposed: false, .. } => sig(&["input", "weight", "bias", "stride", "padding", "dilation", "groups"], 2, Some(7), &[]),
+        B::Conv { transposed: true, .. } => {
+            sig(&["input", "weight", "bias", "stride", "padding", "output_padding", "groups", "dilation"], 2, Some(8), &[])
+        }
+        B::MaxPool { .. } => sig(&["input", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"], 2, Some(7), &[]),
         B::CosineSimilarity => sig(&["x1", "x2", "dim", "eps"], 2, Some(4), &[]),
         B::KlDiv => sig(&["input", "target"], 2, Some(2), &["reduction", "log_target"]),
         B::Dropout => sig(&["input", "p", "training", "inplace"], 1, Some(4), &[]),

@@ -1,8 +1,7 @@
 //! Definitions in Python: an `op` with a backward block as a
 //! `torch.autograd.Function`, an op without one and a `fn` as a function.
 
-use crate::diag::Code;
-use crate::syntax::ast::{Block, Expr, FnDef, Ident, OpDef, Stmt, StmtKind};
+use crate::syntax::ast::{Expr, FnDef, Ident, OpDef, StmtKind};
 
 use super::kinds::{Kind, Kinds};
 use super::stmts::{line, Scope};
@@ -54,8 +53,11 @@ impl Exporter<'_> {
         line(&mut out, 0, &format!("class {}(torch.autograd.Function):", op.name.name));
         line(&mut out, 1, "@staticmethod");
         line(&mut out, 1, &format!("def forward(ctx, {params}):"));
+        // The first save of tensors the block writes is `ctx.save_for_backward`
+        // (`stmts.rs`), which PyTorch allows once.
+        self.first_tensor_save = None;
         self.block(&op.forward, &mut fwd, 2, &mut out);
-        self.check_single_save(&op.forward, &fwd);
+        let first = self.first_tensor_save.take();
         out.push('\n');
         // The backward sees the saved values under their names, with their kinds.
         let saved: Vec<&Ident> =
@@ -65,7 +67,14 @@ impl Exporter<'_> {
         let grads: Vec<&str> = std::iter::once(&backward.grad).chain(&backward.extra_grads).map(|g| g.name.as_str()).collect();
         line(&mut out, 1, "@staticmethod");
         line(&mut out, 1, &format!("def backward(ctx, {}):", grads.join(", ")));
-        let tensors: Vec<&str> = saved.iter().filter(|n| fwd.kinds.get(&n.name) != Kind::Host).map(|n| n.name.as_str()).collect();
+        // The first save's tensors come back from `ctx.saved_tensors`; a later
+        // save's, like host numbers, are attributes of `ctx`.
+        let in_first = |n: &Ident| {
+            first.is_some_and(|f| {
+                op.forward.stmts.iter().any(|s| s.span == f && matches!(&s.kind, StmtKind::Save(ns) if ns.iter().any(|m| std::ptr::eq(m, n))))
+            })
+        };
+        let tensors: Vec<&str> = saved.iter().filter(|n| fwd.kinds.get(&n.name) != Kind::Host && in_first(n)).map(|n| n.name.as_str()).collect();
         match tensors.len() {
             0 => {}
             1 => line(&mut out, 2, &format!("{}, = ctx.saved_tensors", tensors[0])),
@@ -74,7 +83,7 @@ impl Exporter<'_> {
         for n in &saved {
             let kind = fwd.kinds.get(&n.name);
             bwd.kinds.bind(&n.name, kind);
-            if kind == Kind::Host {
+            if kind == Kind::Host || !in_first(n) {
                 line(&mut out, 2, &format!("{0} = ctx.{0}", n.name));
             }
         }
@@ -83,22 +92,6 @@ impl Exporter<'_> {
         }
         self.block(&backward.body, &mut bwd, 2, &mut out);
         out
-    }
-
-    /// A forward block may save tensors once: `ctx.save_for_backward` keeps only
-    /// its last call's. Saves of host numbers alone are `ctx.NAME = NAME` lines.
-    fn check_single_save(&mut self, forward: &Block, scope: &Scope) {
-        let saves_tensors = |s: &&Stmt| matches!(&s.kind, StmtKind::Save(names) if names.iter().any(|n| scope.kinds.get(&n.name) != Kind::Host));
-        let saves: Vec<&Stmt> = forward.stmts.iter().filter(saves_tensors).collect();
-        if let Some(second) = saves.get(1) {
-            self.unsupported(
-                Code::E0741,
-                second.span,
-                "a second `save` of tensors in one forward block has no single `ctx.save_for_backward` call".to_string(),
-                "second save",
-                "save every tensor in one `save a, b, ...` statement",
-            );
-        }
     }
 
     /// A parameter list with its defaults (`x, eps=1e-05`).

@@ -49,6 +49,10 @@ struct Exporter<'a> {
     global_kinds: kinds::Kinds,
     imports: Imports,
     errors: Vec<Diagnostic>,
+    /// The first `save` of tensors in the forward block being written: it is
+    /// `ctx.save_for_backward`; tensors saved later are `ctx` attributes
+    /// (`stmts.rs`), and the backward reads each from where it was put.
+    first_tensor_save: Option<crate::syntax::ast::Span>,
 }
 
 /// Translates a checked program (`file`, parsed from `source`) into a Python script
@@ -64,6 +68,7 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
         global_kinds: kinds::Kinds::default(),
         imports: Imports::default(),
         errors: Vec::new(),
+        first_tensor_save: None,
     };
     for item in &file.items {
         match item {

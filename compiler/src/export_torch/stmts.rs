@@ -206,14 +206,21 @@ impl Exporter<'_> {
             // An op without a backward block saves for nobody: Python needs no line.
             return;
         }
-        let tensors: Vec<&str> = names.iter().filter(|n| scope.kinds.get(&n.name) != Kind::Host).map(|n| n.name.as_str()).collect();
+        // The first save of tensors is `ctx.save_for_backward`, which PyTorch
+        // keeps only one call of; the tensors of later saves are `ctx`
+        // attributes, as PyTorch code keeps intermediate tensors (`ctx.sum = sum`).
+        let saves_tensor = names.iter().any(|n| scope.kinds.get(&n.name) != Kind::Host);
+        if saves_tensor && self.first_tensor_save.is_none() {
+            self.first_tensor_save = Some(s.span);
+        }
+        let first = self.first_tensor_save == Some(s.span);
+        let tensors: Vec<&str> = names.iter().filter(|n| first && scope.kinds.get(&n.name) != Kind::Host).map(|n| n.name.as_str()).collect();
         if !tensors.is_empty() {
             line(out, depth, &format!("ctx.save_for_backward({})", tensors.join(", ")));
         }
-        for n in names.iter().filter(|n| scope.kinds.get(&n.name) == Kind::Host) {
+        for n in names.iter().filter(|n| !first || scope.kinds.get(&n.name) == Kind::Host) {
             line(out, depth, &format!("ctx.{0} = {0}", n.name));
         }
-        let _ = s;
     }
 
     /// Binds a call's arguments to `params` (positional in order, then keywords

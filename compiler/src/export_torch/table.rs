@@ -140,6 +140,21 @@ const TORCH: &[&str] = &[
     "divide",
     "true_divide",
     "randint",
+    // In-place elementwise ops: `torch.relu_(x)` and `x.relu_()`.
+    "relu_",
+    "sigmoid_",
+    "tanh_",
+    "exp_",
+    "log_",
+    "sqrt_",
+    "rsqrt_",
+    "abs_",
+    "reciprocal_",
+    "sin_",
+    "cos_",
+    "floor_",
+    "ceil_",
+    "trunc_",
 ];
 
 /// The builtins of `torch.nn.functional`.
@@ -156,6 +171,12 @@ const FUNCTIONAL: &[&str] = &[
     "linear",
     "normalize",
     "layer_norm",
+    "conv1d",
+    "conv2d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "max_pool1d",
+    "max_pool2d",
     "cosine_similarity",
     "kl_div",
     "dropout",
@@ -171,6 +192,10 @@ const FUNCTIONAL: &[&str] = &[
     "gelu",
     "silu",
     "mish",
+    // In-place activations that only `torch.nn.functional` has.
+    "leaky_relu_",
+    "elu_",
+    "hardtanh_",
 ];
 
 /// The elementwise builtins that are also functions of Python's `math` module,
@@ -238,6 +263,9 @@ const METHODS: &[&str] = &[
     "normal_",
     "cpu",
     "abs",
+    // In-place ops PyTorch has only as tensor methods.
+    "sign_",
+    "pow_",
 ];
 
 /// The PyTorch spelling of the builtin `name`, if it has one.

@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use graphc_runtime::op::{Cmp, DataOp, IndexOp, LayerNormPart, Op};
+use graphc_runtime::op::{Cmp, ConvPart, DataOp, IndexOp, LayerNormPart, Op};
 
 use super::graph::{NodeId, Region};
 use super::program::{BackwardCall, Effect, FigureEffect, PrintArg, Program};
@@ -326,12 +326,24 @@ pub fn op_text(op: &Op) -> String {
             };
             format!("{}(dims={}, eps={}{flags})", op.name(), ln.dims, ln.eps)
         }
+        Op::Conv(c) => {
+            let pair = |v: [usize; 2]| format!("{}x{}", v[0], v[1]);
+            let bias = match c.part {
+                ConvPart::Forward { bias } | ConvPart::Transposed { bias } => format!(", bias={bias}"),
+                ConvPart::WeightGrad => String::new(),
+            };
+            format!("{}(stride={}, padding={}, dilation={}, groups={}{bias})", op.name(), pair(c.stride), pair(c.padding), pair(c.dilation), c.groups)
+        }
         Op::Index(IndexOp::Arg { dim, keepdim, .. }) => {
             let dim = dim.map_or_else(|| "none".to_string(), |d| d.to_string());
             format!("{}(dim={dim}, keepdim={keepdim})", op.name())
         }
         Op::Index(IndexOp::Sort { dim, descending, stable }) => format!("{}(dim={dim}, descending={descending}, stable={stable})", op.name()),
         Op::Index(IndexOp::TopK { dim, k, largest, sorted }) => format!("{}(dim={dim}, k={k}, largest={largest}, sorted={sorted})", op.name()),
+        Op::Index(IndexOp::MaxPool(p)) => {
+            let pair = |v: [usize; 2]| format!("{}x{}", v[0], v[1]);
+            format!("{}(kernel={}, stride={}, padding={}, dilation={})", op.name(), pair(p.kernel), pair(p.stride), pair(p.padding), pair(p.dilation))
+        }
         Op::Index(IndexOp::Gather { dim } | IndexOp::ScatterAdd { dim } | IndexOp::ScatterInto { dim, .. }) => format!("{}(dim={dim})", op.name()),
         Op::Index(IndexOp::ScatterReduce { dim, reduce, include_self }) => {
             format!("{}(dim={dim}, reduce={}, include_self={include_self})", op.name(), reduce.name())

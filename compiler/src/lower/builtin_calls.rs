@@ -89,6 +89,8 @@ impl<'a> Lowerer<'a> {
             Builtin::Linear => self.linear(&bound, span),
             Builtin::Normalize => self.normalize(&bound, span),
             Builtin::LayerNorm => self.layer_norm(&bound, span),
+            Builtin::Conv { dims, transposed } => self.conv(name, dims, transposed, &bound, span),
+            Builtin::MaxPool { dims } => self.max_pool(name, dims, &bound, span),
             Builtin::CosineSimilarity => self.cosine_similarity(&bound, span),
             Builtin::KlDiv => self.kl_div(&mut bound, span),
             Builtin::Dropout => self.dropout_call(&bound, span),

@@ -185,6 +185,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::Linear
             | Builtin::Normalize
             | Builtin::LayerNorm
+            | Builtin::Conv { .. }
+            | Builtin::MaxPool { .. }
             | Builtin::CosineSimilarity
             | Builtin::KlDiv
             | Builtin::Dropout

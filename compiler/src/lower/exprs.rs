@@ -184,6 +184,12 @@ impl<'a> Lowerer<'a> {
                 self.mark_non_differentiable(args, callee.span)
             }
             ExprKind::Call { callee, args } => {
+                // `relu_(x)` (PyTorch's `F.relu_(x)`, `torch.relu_(x)`) is `x.relu_()`.
+                if let Some(first) = args.first().filter(|a| a.name.is_none() && super::inplace::elementwise_inplace(&callee.name).is_some()) {
+                    if self.is_inplace_method(&callee.name, &first.value) && !scope.names.contains_key(&callee.name) {
+                        return self.inplace_method(&first.value, callee, &args[1..], scope, e.span);
+                    }
+                }
                 // `len(losses)` in the loop that appends to `losses` (`stacked_lists.rs`).
                 if let (Some(ExprKind::Name(n)), 1, false) =
                     (args.first().map(|a| &a.value.kind), args.len(), self.defs.fns.contains_key("len") || scope.names.contains_key("len"))

@@ -42,6 +42,38 @@ const METHODS: [&str; 16] = [
     "normal_",
 ];
 
+/// The elementwise builtins whose in-place forms (`x.relu_()`, `relu_(x)`
+/// for `F.relu_(x)` and `torch.relu_(x)`) this file lowers: the builtin's
+/// value made the tensor's, with the builtin's `grad_fn`, as PyTorch's
+/// in-place ops have the backward of their out-of-place twins.
+const ELEMENTWISE: [&str; 19] = [
+    "relu",
+    "sigmoid",
+    "tanh",
+    "exp",
+    "log",
+    "sqrt",
+    "rsqrt",
+    "abs",
+    "reciprocal",
+    "sin",
+    "cos",
+    "floor",
+    "ceil",
+    "trunc",
+    "sign",
+    "pow",
+    "leaky_relu",
+    "elu",
+    "hardtanh",
+];
+
+/// The builtin `name` is the in-place form of, if it is one of [`ELEMENTWISE`]'s.
+pub(crate) fn elementwise_inplace(name: &str) -> Option<&'static str> {
+    let base = name.strip_suffix('_')?;
+    ELEMENTWISE.iter().copied().find(|b| *b == base)
+}
+
 /// PyTorch's name of a dtype in its casting error ("result type Float can't be cast ...").
 pub(super) fn torch_type_name(dt: DType) -> &'static str {
     match dt {
@@ -229,7 +261,7 @@ impl Lowerer<'_> {
         let user_defined = self.defs.ops.contains_key(name) || self.defs.fns.contains_key(name);
         // `x.grad.zero_()` zeroes a leaf's gradient (`exprs.rs`).
         let grad_zero = name == "zero_" && matches!(&receiver.kind, ExprKind::Field { field, .. } if field.name == "grad");
-        METHODS.contains(&name) && !user_defined && !grad_zero
+        (METHODS.contains(&name) || elementwise_inplace(name).is_some()) && !user_defined && !grad_zero
     }
 
     /// `x.add_(y, alpha=a)` and the other in-place methods: returns the updated tensor.
@@ -292,6 +324,21 @@ impl Lowerer<'_> {
         span: Span,
     ) -> Option<(NodeId, &'static str)> {
         let name = method.name.as_str();
+        if let Some(builtin) = elementwise_inplace(name) {
+            let mut all = vec![(None, Value::Tensor(t), ts)];
+            all.extend(args);
+            let call = Ident { name: builtin.to_string(), span: method.span };
+            let Value::Tensor(n) = self.call_builtin_named(&call, all, span) else { return None };
+            // Each of these is one node of the op table, whose row names PyTorch's
+            // `grad_fn`; PyTorch's in-place `leaky_relu_` and `elu_` save their
+            // result instead of their input, a backward node of their own.
+            let grad_fn = match builtin {
+                "leaky_relu" => "LeakyReluBackward1",
+                "elu" => "EluBackward1",
+                _ => self.prog.graph.node(n).op.grad_fn().unwrap_or(super::builtin_calls::CLONE_GRAD_FN),
+            };
+            return Some((n, grad_fn));
+        }
         if name == "clamp_" {
             let mut all = vec![(None, Value::Tensor(t), ts)];
             all.extend(args);

@@ -33,6 +33,7 @@ mod comprehensions;
 mod conditional_appends;
 mod conditional_exprs;
 mod conditions;
+mod conv_calls;
 mod cosine_similarity;
 mod counter_conditions;
 mod creation_calls;

@@ -215,11 +215,11 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// A `dim` that is an integer or a list of integers: the dimensions, sorted.
-    /// An empty list means every dimension, as in PyTorch.
+    /// A `dim` that is an integer or a tuple or list of integers: the
+    /// dimensions, sorted. An empty one means every dimension, as in PyTorch.
     pub(super) fn dim_list(&mut self, v: Value, span: Span, shape: &[usize]) -> Option<Vec<usize>> {
         let items = match v {
-            Value::List(items) => items,
+            Value::List(items) | Value::Tuple(items) => items,
             other => return self.one_dim(other, span, shape).map(|d| vec![d]),
         };
         if items.is_empty() {

@@ -22,6 +22,7 @@
 
 mod branches;
 mod constants;
+mod conv;
 mod emit;
 mod graph;
 mod layer_norm;

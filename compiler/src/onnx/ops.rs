@@ -173,6 +173,7 @@ pub fn map(em: &mut Emitter, op: &Op, site: &Site) -> Result<String, Unmapped> {
         Op::ProdOthers { .. } | Op::ProdOthersVjp { .. } => return Err(Unmapped),
         Op::Loss { kind, reduction } => reduce::loss(em, site, *kind, *reduction),
         Op::LayerNorm(ln) => super::layer_norm::layer_norm(em, site, ln),
+        Op::Conv(c) => super::conv::conv(em, site, c)?,
         Op::MatMul => {
             let (a, b) = (site.arg(em, 0), site.arg(em, 1));
             em.node("MatMul", &[&a, &b], vec![])
@@ -516,6 +517,24 @@ fn index(em: &mut Emitter, i: IndexOp, site: &Site) -> String {
         // position, as PyTorch's stable sort does; `sort` takes all of them.
         IndexOp::Sort { dim, descending, .. } => top_k(em, site, dim, site.shape[dim], descending, true),
         IndexOp::TopK { dim, k, largest, sorted } => top_k(em, site, dim, k, largest, sorted),
+        // ONNX's indices count over the whole tensor; graphc's (PyTorch's) within each plane.
+        IndexOp::MaxPool(p) => {
+            let x = site.args[0].name.clone();
+            let (h, w) = (site.args[0].shape[2], site.args[0].shape[3]);
+            let ceil = (0..2).any(|a| p.output_size(a, site.args[0].shape[2 + a], false) != Some(site.shape[2 + a]));
+            let v = |a: [usize; 2]| a.iter().map(|&d| d as i64).collect::<Vec<_>>();
+            let pads = [p.padding[0], p.padding[1], p.padding[0], p.padding[1]].map(|d| d as i64);
+            let attrs = vec![
+                ints("kernel_shape", &v(p.kernel)),
+                ints("strides", &v(p.stride)),
+                ints("pads", &pads),
+                ints("dilations", &v(p.dilation)),
+                int("ceil_mode", ceil as i64),
+            ];
+            let flat = em.node_multi("MaxPool", &[&x], attrs, 2).swap_remove(1);
+            let plane = em.scalar((h * w) as f64, DType::I64);
+            em.node("Mod", &[&flat, &plane], vec![])
+        }
         IndexOp::Gather { dim } => {
             let x = site.arg(em, 0);
             em.node("GatherElements", &[&x, &site.args[1].name], vec![int("axis", dim as i64)])

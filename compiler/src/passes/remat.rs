@@ -130,7 +130,8 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         | Op::SoftmaxBackward { .. }
         | Op::Loss { .. }
         | Op::LayerNorm(_)
-        | Op::MatMul => None,
+        | Op::MatMul
+        | Op::Conv(_) => None,
     }
 }
 

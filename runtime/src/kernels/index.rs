@@ -13,7 +13,7 @@ use crate::tensor::{numel, Data, Tensor};
 /// Why an index op cannot run on these operands: an index out of bounds.
 pub fn check(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Result<(), String> {
     let (dim, size, index) = match op {
-        IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } => return Ok(()),
+        IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::MaxPool(_) => return Ok(()),
         IndexOp::Gather { dim } => (dim, args[0].shape()[dim], args[1]),
         IndexOp::ScatterAdd { dim } | IndexOp::ScatterInto { dim, .. } | IndexOp::ScatterReduce { dim, .. } => (dim, out[dim], args[1]),
     };
@@ -60,6 +60,7 @@ pub fn eval(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Tensor {
             let data = on_elements!(args[0].data(), v => super::sort::sort_indices(v, shape, dim, descending, stable, integer));
             Tensor::from_i64(out.to_vec(), data)
         }
+        IndexOp::MaxPool(p) => Tensor::from_i64(out.to_vec(), on_elements!(args[0].data(), v => super::pool::max_indices(&p, v, shape, out))),
         IndexOp::TopK { dim, k, largest, sorted } => {
             Tensor::from_i64(out.to_vec(), on_elements!(args[0].data(), v => super::sort::topk_indices(v, shape, dim, k, largest, sorted)))
         }

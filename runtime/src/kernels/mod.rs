@@ -12,6 +12,7 @@
 //! for values that are not printed at PyTorch precision.
 
 pub mod broadcast;
+pub mod conv;
 pub mod cpu;
 pub mod dtypes;
 pub mod elementwise;
@@ -26,6 +27,7 @@ pub mod layer_norm;
 pub mod loss;
 pub mod matmul;
 pub mod parts;
+pub mod pool;
 pub mod prod;
 pub mod prod_reduce;
 pub mod reduce;
@@ -44,7 +46,7 @@ pub mod sources;
 pub mod stl;
 pub mod vmath;
 
-use crate::op::{LayerNorm, LayerNormPart, Op};
+use crate::op::{Conv, ConvPart, LayerNorm, LayerNormPart, Op};
 use crate::tensor::{numel, DType, Tensor};
 use matmul::Gemm;
 
@@ -88,6 +90,18 @@ fn layer_norm_part<T: Gemm>(ln: &LayerNorm, args: &[&Tensor], shape: &[usize]) -
         }
         LayerNormPart::WeightGrad => layer_norm::weight_grad(T::slice(args[0]), T::slice(args[1]), numel(shape), eps),
         LayerNormPart::BiasGrad => layer_norm::bias_grad(T::slice(args[0]), numel(shape)),
+    }
+}
+
+/// One op of the convolution family; the operands are `[N, C, H, W]` and
+/// the result's shape gives its spatial size.
+fn conv_part<T: Gemm>(c: &Conv, args: &[&Tensor], shape: &[usize]) -> Vec<T> {
+    let bias = |has: bool| has.then(|| T::slice(args[2]));
+    let (x, w) = (T::slice(args[0]), T::slice(args[1]));
+    match c.part {
+        ConvPart::Forward { bias: b } => conv::conv2d(c, x, args[0].shape(), w, args[1].shape(), bias(b), shape),
+        ConvPart::Transposed { bias: b } => conv::conv_transpose2d(c, x, args[0].shape(), w, args[1].shape(), bias(b), shape),
+        ConvPart::WeightGrad => conv::weight_grad(c, x, args[0].shape(), w, args[1].shape(), shape),
     }
 }
 
@@ -157,6 +171,7 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
         Op::Loss { kind, reduction } => loss::loss(*kind, *reduction, T::slice(args[0]), T::slice(args[1])),
         Op::Softmax { dim, log } => softmax::softmax(T::slice(args[0]), args[0].shape(), *dim, *log),
         Op::LayerNorm(ln) => layer_norm_part(ln, args, shape),
+        Op::Conv(c) => conv_part(c, args, shape),
         Op::ProdOthers { dim } => prod::prod_others(T::slice(args[0]), args[0].shape(), *dim),
         Op::SoftmaxBackward { dim, log } => softmax::softmax_backward(T::slice(args[0]), T::slice(args[1]), args[0].shape(), *dim, *log),
         Op::ProdOthersVjp { dim, .. } => {

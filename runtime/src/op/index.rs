@@ -48,6 +48,40 @@ pub enum IndexOp {
     /// the count of values combined (floor division for i64). `scatter(...,
     /// reduce='add'|'multiply')` is `sum`/`prod` with `include_self`.
     ScatterReduce { dim: usize, reduce: ScatterReduce, include_self: bool },
+    /// `max_pool2d`'s indices: operand `x` `[N, C, H, W]`; an i64 result
+    /// `[N, C, Ho, Wo]`, each the position in its `H * W` plane of the largest
+    /// element of its window (the last NaN, else the first of equal elements,
+    /// as PyTorch's CPU kernel), windows in the padding never chosen. The
+    /// values are a `gather` at them, which is also the gradient's path.
+    MaxPool(MaxPool),
+}
+
+/// The windows of [`IndexOp::MaxPool`], (height, width) each; the node's shape
+/// gives how many (`ceil_mode` included).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MaxPool {
+    pub kernel: [usize; 2],
+    pub stride: [usize; 2],
+    pub padding: [usize; 2],
+    pub dilation: [usize; 2],
+}
+
+impl MaxPool {
+    /// The windows along one axis (0: height, 1: width) of an input of `size`,
+    /// PyTorch's `pooling_output_shape`: with `ceil_mode` a last partial window
+    /// counts if it starts inside the input or its left padding. `None` when
+    /// no window fits.
+    pub fn output_size(&self, axis: usize, size: usize, ceil_mode: bool) -> Option<usize> {
+        let span = self.dilation[axis].checked_mul(self.kernel[axis].checked_sub(1)?)?.checked_add(1)?;
+        let padded = size.checked_add(self.padding[axis].checked_mul(2)?)?;
+        let room = padded.checked_sub(span)?;
+        let stride = self.stride[axis];
+        let mut out = if ceil_mode { room.div_ceil(stride) + 1 } else { room / stride + 1 };
+        if ceil_mode && (out - 1).saturating_mul(stride) >= size.saturating_add(self.padding[axis]) {
+            out -= 1;
+        }
+        Some(out)
+    }
 }
 
 /// The reduction of [`IndexOp::ScatterReduce`], by PyTorch's name.
@@ -85,7 +119,7 @@ impl IndexOp {
     /// The number of operands.
     pub fn arity(self) -> usize {
         match self {
-            IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } => 1,
+            IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::MaxPool(_) => 1,
             IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. } => 2,
             IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => 3,
         }
@@ -94,7 +128,7 @@ impl IndexOp {
     /// Whether a gradient flows to `operand`: never to indices.
     pub fn differentiable(self, operand: usize) -> bool {
         match self {
-            IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } => false,
+            IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::MaxPool(_) => false,
             IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. } => operand == 0,
             IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => operand == 0 || operand == 2,
         }
@@ -103,7 +137,7 @@ impl IndexOp {
     /// PyTorch's `grad_fn` for a result.
     pub fn grad_fn(self) -> Option<&'static str> {
         match self {
-            IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } => None,
+            IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::MaxPool(_) => None,
             IndexOp::Gather { .. } => Some("GatherBackward0"),
             IndexOp::ScatterAdd { .. } => Some("ScatterAddBackward0"),
             IndexOp::ScatterInto { add: false, .. } => Some("ScatterBackward0"),
@@ -125,6 +159,7 @@ impl IndexOp {
             IndexOp::ScatterInto { add: false, .. } => "scatter_into",
             IndexOp::ScatterInto { add: true, .. } => "scatter_add_into",
             IndexOp::ScatterReduce { .. } => "scatter_reduce",
+            IndexOp::MaxPool(_) => "max_pool2d_indices",
         }
     }
 }

@@ -18,6 +18,7 @@
 
 mod activation;
 mod binary;
+mod conv;
 mod data;
 mod index;
 mod layer_norm;
@@ -29,8 +30,9 @@ use std::fmt;
 
 pub use activation::Activation;
 pub use binary::Binary;
+pub use conv::{Conv, ConvPart};
 pub use data::DataOp;
-pub use index::{IndexOp, ScatterReduce};
+pub use index::{IndexOp, MaxPool, ScatterReduce};
 pub use layer_norm::{LayerNorm, LayerNormPart};
 pub use loss::{LossKind, LossReduction};
 pub use reduce::{reduced_shape, ReduceKind};
@@ -362,6 +364,10 @@ pub enum Op {
     /// rules), a 1-D left operand is a row (k) -> (1,k) and a 1-D right operand a
     /// column, whose added dimension the result drops.
     MatMul,
+    /// `conv2d`, `conv_transpose2d` or the convolution's weight gradient
+    /// ([`Conv`]), on `[N, C, H, W]` tensors; the node's shape gives the
+    /// result's spatial size.
+    Conv(Conv),
 }
 
 /// The family an op belongs to, which decides how passes and kernels treat it.
@@ -519,6 +525,9 @@ impl Op {
         if let Op::LayerNorm(l) = self {
             return l.arity();
         }
+        if let Op::Conv(c) = self {
+            return c.arity();
+        }
         match self.class() {
             OpClass::Source => 0,
             OpClass::ElementwiseUnary | OpClass::Shape | OpClass::Reduction => 1,
@@ -563,7 +572,7 @@ impl Op {
             | Op::ProdOthersVjp { .. }
             | Op::SoftmaxBackward { .. }
             | Op::LayerNorm(_) => OpClass::Reduction,
-            Op::MatMul => OpClass::LinearAlgebra,
+            Op::MatMul | Op::Conv(_) => OpClass::LinearAlgebra,
             Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } | Op::Index(_) | Op::Fma => {
                 OpClass::Conversion
             }
@@ -606,7 +615,9 @@ impl Op {
             // Past the largest order no gradient is built (`autodiff/rules/mod.rs`).
             Op::ProdOthersVjp { order, .. } => *order < Op::PROD_OTHERS_MAX_ORDER,
             Op::Index(i) => i.differentiable(operand),
-            Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul => true,
+            Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul | Op::Conv(_) => {
+                true
+            }
             Op::Activation(_) => true,
             Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => true,
             Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } | Op::SoftmaxBackward { .. } | Op::Loss { .. } => true,
@@ -654,6 +665,7 @@ impl Op {
             Op::Cumsum { .. } => Some("CumsumBackward0"),
             Op::Loss { kind, .. } => Some(kind.grad_fn()),
             Op::LayerNorm(l) => Some(l.grad_fn()),
+            Op::Conv(c) => Some(c.grad_fn()),
             Op::Softmax { log: false, .. } => Some("SoftmaxBackward0"),
             Op::Softmax { log: true, .. } => Some("LogSoftmaxBackward0"),
             Op::SoftmaxBackward { log: false, .. } => Some("SoftmaxBackwardDataBackward0"),
@@ -711,6 +723,7 @@ impl Op {
             | Op::Loss { .. }
             | Op::LayerNorm(_)
             | Op::MatMul
+            | Op::Conv(_)
             | Op::Cast
             | Op::Compare(_)
             | Op::Select
@@ -766,6 +779,7 @@ impl Op {
             Op::Cumsum { .. } => "cumsum",
             Op::Loss { kind, .. } => kind.name(),
             Op::LayerNorm(l) => l.name(),
+            Op::Conv(c) => c.name(),
             Op::Softmax { log: false, .. } => "softmax",
             Op::Softmax { log: true, .. } => "log_softmax",
             Op::ProdOthers { .. } => "prod_others",

@@ -37,6 +37,7 @@ pub fn check(op: &Op, operands: &[&[usize]], result: &[usize]) -> Option<Result<
             Err(e) => Err(e),
         },
         Op::Index(i) => index_shapes(*i, operands, result),
+        Op::Conv(c) => c.check_shapes(operands, result),
         _ => return None,
     };
     Some(check)
@@ -60,6 +61,16 @@ fn index_shapes(op: IndexOp, operands: &[&[usize]], result: &[usize]) -> Result<
             let x = operands[0];
             let good = dim < x.len() && k <= x[dim] && result.len() == x.len() && (0..x.len()).all(|d| result[d] == if d == dim { k } else { x[d] });
             return if good { Ok(()) } else { Err(format!("the result is not the operand with {k} along dimension {dim}")) };
+        }
+        IndexOp::MaxPool(p) => {
+            let x = operands[0];
+            let positive = !p.kernel.contains(&0) && !p.stride.contains(&0) && !p.dilation.contains(&0);
+            let fits = |axis: usize| {
+                [false, true].iter().any(|&ceil| p.output_size(axis, x[2 + axis], ceil) == Some(result[2 + axis]))
+                    && p.padding[axis] <= p.kernel[axis] / 2
+            };
+            let good = positive && x.len() == 4 && result.len() == 4 && x[..2] == result[..2] && fits(0) && fits(1);
+            return if good { Ok(()) } else { Err(format!("{result:?} are not the windows of {p:?} over {x:?}")) };
         }
         IndexOp::Gather { dim } => (operands[0], operands[1], (dim, result)),
         IndexOp::ScatterAdd { dim } => (result, operands[1], (dim, operands[0])),
@@ -121,5 +132,15 @@ mod tests {
         assert_eq!(check(&scatter, &[&[4, 3], &[1, 3], &[1, 3]], &[4, 3]), Some(Ok(())));
         assert!(check(&scatter, &[&[4, 3], &[1, 3], &[2, 3]], &[4, 3]).is_some_and(|r| r.is_err()));
         assert!(check(&scatter, &[&[4, 3], &[1, 3], &[1, 3]], &[5, 3]).is_some_and(|r| r.is_err()));
+        let conv = |part| Op::Conv(crate::op::Conv { stride: [2, 1], padding: [1, 0], dilation: [1, 1], groups: 2, part });
+        let forward = conv(crate::op::ConvPart::Forward { bias: true });
+        assert_eq!(check(&forward, &[&[3, 4, 7, 5], &[6, 2, 3, 3], &[6]], &[3, 6, 4, 3]), Some(Ok(())));
+        assert!(check(&forward, &[&[3, 4, 7, 5], &[6, 4, 3, 3], &[6]], &[3, 6, 4, 3]).is_some_and(|r| r.is_err()));
+        assert!(check(&forward, &[&[3, 4, 7, 5], &[6, 2, 3, 3], &[6]], &[3, 6, 4, 4]).is_some_and(|r| r.is_err()));
+        let transposed = conv(crate::op::ConvPart::Transposed { bias: false });
+        assert_eq!(check(&transposed, &[&[3, 6, 4, 3], &[6, 2, 3, 3]], &[3, 4, 7, 5]), Some(Ok(())));
+        assert_eq!(check(&transposed, &[&[3, 6, 4, 3], &[6, 2, 3, 3]], &[3, 4, 8, 5]), Some(Ok(())));
+        assert!(check(&transposed, &[&[3, 6, 4, 3], &[6, 2, 3, 3]], &[3, 4, 9, 5]).is_some_and(|r| r.is_err()));
+        assert_eq!(check(&conv(crate::op::ConvPart::WeightGrad), &[&[3, 6, 4, 3], &[3, 4, 7, 5]], &[6, 2, 3, 3]), Some(Ok(())));
     }
 }

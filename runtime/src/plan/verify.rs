@@ -195,7 +195,10 @@ impl Walk<'_> {
         // An index op's first operand has the result's dtype (argmax: any) and its index is i64.
         if let crate::op::Op::Index(i) = op {
             let want = |k: usize| match i {
-                crate::op::IndexOp::Arg { .. } | crate::op::IndexOp::Sort { .. } | crate::op::IndexOp::TopK { .. } => None,
+                crate::op::IndexOp::Arg { .. }
+                | crate::op::IndexOp::Sort { .. }
+                | crate::op::IndexOp::TopK { .. }
+                | crate::op::IndexOp::MaxPool(_) => None,
                 _ if k == 1 => Some(crate::DType::I64),
                 _ => Some(result.dtype),
             };
@@ -205,8 +208,10 @@ impl Walk<'_> {
                     return Err(self.fail(PlanErrorKind::DTypeMismatch { value: a, expected, found }));
                 }
             }
-            if matches!(i, crate::op::IndexOp::Arg { .. } | crate::op::IndexOp::Sort { .. } | crate::op::IndexOp::TopK { .. })
-                && result.dtype != crate::DType::I64
+            if matches!(
+                i,
+                crate::op::IndexOp::Arg { .. } | crate::op::IndexOp::Sort { .. } | crate::op::IndexOp::TopK { .. } | crate::op::IndexOp::MaxPool(_)
+            ) && result.dtype != crate::DType::I64
             {
                 return Err(self.fail(PlanErrorKind::DTypeMismatch { value: out, expected: crate::DType::I64, found: result.dtype }));
             }

@@ -33,7 +33,7 @@
 
 use std::collections::HashMap;
 
-use graphc_runtime::op::{Binary, IndexOp, ReduceKind, ScatterReduce, Unary};
+use graphc_runtime::op::{Binary, ConvPart, IndexOp, ReduceKind, ScatterReduce, Unary};
 use graphc_runtime::{DType, Op};
 
 use crate::ir::graph::{Graph, NodeId};
@@ -382,6 +382,7 @@ impl Run<'_> {
             | Op::Loss { .. }
             | Op::LayerNorm(_)
             | Op::MatMul
+            | Op::Conv(_)
             | Op::Cast
             | Op::Compare(_)
             | Op::Select
@@ -446,6 +447,7 @@ impl Run<'_> {
             | Op::Loss { .. }
             | Op::LayerNorm(_)
             | Op::MatMul
+            | Op::Conv(_)
             | Op::Cast
             | Op::Compare(_)
             | Op::Select
@@ -543,6 +545,10 @@ impl Run<'_> {
                 let n = self.graph.node(ops[0]).shape[*dim];
                 Range::new(0.0, n.saturating_sub(1) as f64)
             }
+            Op::Index(IndexOp::MaxPool(_)) => {
+                let sh = &self.graph.node(ops[0]).shape;
+                Range::new(0.0, (sh[2] * sh[3]).saturating_sub(1) as f64)
+            }
             Op::Index(IndexOp::Gather { .. }) => args[0].unaligned(),
             Op::Index(IndexOp::ScatterAdd { .. }) => {
                 let count = numel(&self.graph.node(ops[0]).shape);
@@ -628,6 +634,24 @@ impl Run<'_> {
                 let k = self.graph.node(ops[0]).shape.last().copied().unwrap_or(1);
                 let p = self.mul(n, &args[0].unaligned(), &args[1].unaligned(), HazardKind::ZeroTimesInf);
                 self.reduce(n, &p, k, false, dt)
+            }
+            // Each element sums at most `terms` products of an element of each
+            // tensor operand (fewer, or zeros, where a patch meets the padding).
+            Op::Conv(conv) => {
+                let (w, x) = (&self.graph.node(ops[1]).shape, &self.graph.node(ops[0]).shape);
+                let terms = match conv.part {
+                    ConvPart::Forward { .. } => w[1..].iter().product::<usize>(),
+                    ConvPart::Transposed { .. } => w[0] / conv.groups * w[2] * w[3],
+                    ConvPart::WeightGrad => x[0] * x[2] * x[3],
+                };
+                let p = self.mul(n, &args[0].unaligned(), &args[1].unaligned(), HazardKind::ZeroTimesInf);
+                let sum = self.reduce(n, &p.join(&Range::new(0.0, 0.0)), terms, false, dt);
+                match conv.part {
+                    ConvPart::Forward { bias: true } | ConvPart::Transposed { bias: true } => {
+                        self.binary(n, Binary::Add, &[ops[0], ops[2]], &[sum, args[2].unaligned()], dt)
+                    }
+                    ConvPart::Forward { bias: false } | ConvPart::Transposed { bias: false } | ConvPart::WeightGrad => sum,
+                }
             }
         };
         out.lo = flush(out.lo, dt);

@@ -18,6 +18,7 @@ use crate::ir::graph::{Graph, NodeId};
 
 mod activation;
 mod binary;
+mod conv;
 mod gelu;
 mod index;
 mod layer_norm;
@@ -139,6 +140,7 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         Op::SoftmaxBackward { dim, log } => reduce::softmax_backward(c, gr, *dim, *log, &ops, g, [need(0), need(1)]),
         Op::Loss { kind, reduction } => loss::rule(c, gr, *kind, *reduction, &ops, g, need),
         Op::LayerNorm(ln) => layer_norm::rule(c, gr, *ln, &ops, g, need),
+        Op::Conv(conv) => conv::rule(c, gr, *conv, &ops, g, need),
         Op::Index(graphc_runtime::op::IndexOp::ScatterInto { dim, add }) => index::scatter_into(c, gr, (*dim, *add), &ops, g, [need(0), need(2)]),
         Op::Index(graphc_runtime::op::IndexOp::ScatterReduce { dim, reduce, include_self }) => {
             index::scatter_reduce(c, gr, (*dim, *reduce, *include_self), n, &ops, g, [need(0), need(2)])

@@ -2,8 +2,8 @@
 //! the form of its parameters (`full(1.0)`, `sum(dim=0)`, `where(<)`, ...).
 
 use graphc_runtime::op::{
-    Activation, Binary, Cmp, DataOp, F64Bits, FloatTest, IndexOp, LayerNorm, LayerNormPart, Logical, LossKind, LossReduction, Op, ReduceKind, Scalar,
-    ScatterReduce, Unary,
+    Activation, Binary, Cmp, Conv, ConvPart, DataOp, F64Bits, FloatTest, IndexOp, LayerNorm, LayerNormPart, Logical, LossKind, LossReduction,
+    MaxPool, Op, ReduceKind, Scalar, ScatterReduce, Unary,
 };
 
 /// The op a node line names, with its parameters (the text in parentheses after
@@ -111,6 +111,18 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             let [dims, eps] = keyed_parts(p, ["dims", "eps"])?;
             layer_norm(dims, eps, LayerNormPart::BiasGrad)?
         }
+        ("conv2d", Some(p)) => {
+            let [stride, padding, dilation, groups, bias] = keyed_parts(p, ["stride", "padding", "dilation", "groups", "bias"])?;
+            conv([stride, padding, dilation, groups], ConvPart::Forward { bias: bias.parse().ok()? })?
+        }
+        ("conv_transpose2d", Some(p)) => {
+            let [stride, padding, dilation, groups, bias] = keyed_parts(p, ["stride", "padding", "dilation", "groups", "bias"])?;
+            conv([stride, padding, dilation, groups], ConvPart::Transposed { bias: bias.parse().ok()? })?
+        }
+        ("conv2d_weight_grad", Some(p)) => {
+            let [stride, padding, dilation, groups] = keyed_parts(p, ["stride", "padding", "dilation", "groups"])?;
+            conv([stride, padding, dilation, groups], ConvPart::WeightGrad)?
+        }
         ("log_softmax", Some(p)) => Op::Softmax { dim: keyed(p, "dim")?.parse().ok()?, log: true },
         ("softmax_backward", Some(p)) => Op::SoftmaxBackward { dim: keyed(p, "dim")?.parse().ok()?, log: false },
         ("log_softmax_backward", Some(p)) => Op::SoftmaxBackward { dim: keyed(p, "dim")?.parse().ok()?, log: true },
@@ -138,6 +150,14 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
                 largest: largest.parse().ok()?,
                 sorted: sorted.parse().ok()?,
             })
+        }
+        ("max_pool2d_indices", Some(p)) => {
+            let [kernel, stride, padding, dilation] = keyed_parts(p, ["kernel", "stride", "padding", "dilation"])?;
+            let (kernel, stride, padding, dilation) = (size_pair(kernel)?, size_pair(stride)?, size_pair(padding)?, size_pair(dilation)?);
+            if kernel.contains(&0) || stride.contains(&0) || dilation.contains(&0) {
+                return None;
+            }
+            Op::Index(IndexOp::MaxPool(MaxPool { kernel, stride, padding, dilation }))
         }
         ("gather", Some(p)) => Op::Index(IndexOp::Gather { dim: keyed(p, "dim")?.parse().ok()? }),
         ("scatter_add", Some(p)) => Op::Index(IndexOp::ScatterAdd { dim: keyed(p, "dim")?.parse().ok()? }),
@@ -249,7 +269,6 @@ pub(super) fn dims(p: &str) -> Option<Vec<usize>> {
     (dims.len() <= 64).then_some(dims)
 }
 
-/// The values of `key=value, ...` with exactly these keys, in order.
 /// A layer-norm op of `part` from its printed `dims` and `eps`.
 fn layer_norm(dims: &str, eps: &str, part: LayerNormPart) -> Option<Op> {
     let dims: usize = dims.parse().ok()?;
@@ -259,6 +278,23 @@ fn layer_norm(dims: &str, eps: &str, part: LayerNormPart) -> Option<Op> {
     Some(Op::LayerNorm(LayerNorm { dims, eps: F64Bits::new(eps.parse().ok()?), part }))
 }
 
+/// A convolution of `part` from its printed geometry (`stride=1x1, padding=0x0,
+/// dilation=1x1, groups=1`): strides, dilations and groups of at least 1.
+fn conv([stride, padding, dilation, groups]: [&str; 4], part: ConvPart) -> Option<Op> {
+    let (stride, dilation, groups): ([usize; 2], [usize; 2], usize) = (size_pair(stride)?, size_pair(dilation)?, groups.parse().ok()?);
+    if stride.contains(&0) || dilation.contains(&0) || groups == 0 {
+        return None;
+    }
+    Some(Op::Conv(Conv { stride, padding: size_pair(padding)?, dilation, groups, part }))
+}
+
+/// A (height, width) pair printed as `2x3`.
+fn size_pair(t: &str) -> Option<[usize; 2]> {
+    let (a, b) = t.split_once('x')?;
+    Some([a.parse().ok()?, b.parse().ok()?])
+}
+
+/// The values of `key=value, ...` with exactly these keys, in order.
 fn keyed_parts<'p, const N: usize>(p: &'p str, keys: [&str; N]) -> Option<[&'p str; N]> {
     let parts: Vec<&str> = p.split(',').map(str::trim).collect();
     if parts.len() != N {

@@ -1,0 +1,90 @@
+//! `Op::Conv` as ONNX's `Conv` and `ConvTranspose`. The weight gradient has
+//! no operator of its own; it is the convolution of the input with the
+//! result's gradient, batch and channels swapped, stride and dilation swapped,
+//! cut to the kernel's size, one group at a time.
+
+use graphc_runtime::op::{Conv, ConvPart};
+
+use super::emit::{int, ints, Emitter};
+use super::ops::{Site, Unmapped};
+
+fn pair(v: [usize; 2]) -> Vec<i64> {
+    v.iter().map(|&d| d as i64).collect()
+}
+
+/// ONNX's `pads`: the starts of both axes, then their ends.
+fn pads(p: [usize; 2]) -> Vec<i64> {
+    [p[0], p[1], p[0], p[1]].iter().map(|&d| d as i64).collect()
+}
+
+/// The attributes `Conv` and `ConvTranspose` share.
+fn geometry(c: &Conv) -> Vec<super::proto::AttributeProto> {
+    vec![ints("strides", &pair(c.stride)), ints("pads", &pads(c.padding)), ints("dilations", &pair(c.dilation)), int("group", c.groups as i64)]
+}
+
+/// One node of the family.
+pub fn conv(em: &mut Emitter, site: &Site, c: &Conv) -> Result<String, Unmapped> {
+    let (x, w) = (site.arg(em, 0), site.arg(em, 1));
+    let mut inputs = vec![x, w];
+    match c.part {
+        ConvPart::Forward { bias } => {
+            if bias {
+                inputs.push(site.arg(em, 2));
+            }
+            let refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+            let attrs = vec![
+                ints("strides", &pair(c.stride)),
+                ints("pads", &pads(c.padding)),
+                ints("dilations", &pair(c.dilation)),
+                int("group", c.groups as i64),
+            ];
+            Ok(em.node("Conv", &refs, attrs))
+        }
+        ConvPart::Transposed { bias } => {
+            if bias {
+                inputs.push(site.arg(em, 2));
+            }
+            // The rows and columns beyond the smallest size whose convolution
+            // gives the input (PyTorch's `output_padding`).
+            let (kernel, input) = (&site.args[1].shape, &site.args[0].shape);
+            let mut extra = [0i64; 2];
+            for axis in 0..2 {
+                let least = c.transposed_size(axis, input[2 + axis], kernel[2 + axis], 0).ok_or(Unmapped)?;
+                extra[axis] = site.shape[2 + axis] as i64 - least as i64;
+            }
+            let refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+            let mut attrs = geometry(c);
+            attrs.push(ints("output_padding", &extra));
+            Ok(em.node("ConvTranspose", &refs, attrs))
+        }
+        ConvPart::WeightGrad => {
+            let (grad, x) = (&inputs[0], &inputs[1]);
+            let (og, cg) = (site.args[0].shape[1] / c.groups, site.args[1].shape[1] / c.groups);
+            let channels = |em: &mut Emitter, t: &str, per: usize, g: usize| {
+                if c.groups == 1 {
+                    return t.to_string();
+                }
+                let (starts, ends, axes) = (em.ints(&[(g * per) as i64]), em.ints(&[((g + 1) * per) as i64]), em.ints(&[1]));
+                em.node("Slice", &[t, &starts, &ends, &axes], vec![])
+            };
+            let swap = vec![ints("perm", &[1, 0, 2, 3])];
+            let mut parts = Vec::with_capacity(c.groups);
+            for g in 0..c.groups {
+                let (xg, gg) = (channels(em, x, cg, g), channels(em, grad, og, g));
+                let xt = em.node("Transpose", &[&xg], swap.clone());
+                let gt = em.node("Transpose", &[&gg], swap.clone());
+                let attrs =
+                    vec![ints("strides", &pair(c.dilation)), ints("pads", &pads(c.padding)), ints("dilations", &pair(c.stride)), int("group", 1)];
+                let full = em.node("Conv", &[&xt, &gt], attrs);
+                let (starts, ends, axes) = (em.ints(&[0, 0]), em.ints(&[site.shape[2] as i64, site.shape[3] as i64]), em.ints(&[2, 3]));
+                let cut = em.node("Slice", &[&full, &starts, &ends, &axes], vec![]);
+                parts.push(em.node("Transpose", &[&cut], swap.clone()));
+            }
+            if parts.len() == 1 {
+                return Ok(parts.swap_remove(0));
+            }
+            let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+            Ok(em.node("Concat", &refs, vec![int("axis", 0)]))
+        }
+    }
+}
