@@ -202,3 +202,11 @@ fn the_comparison_can_fail() {
 fn the_conv_bn_tutorial_prints_pytorchs_numbers() {
     assert_close_to_pytorch("conv_bn", 1e-6);
 }
+
+/// pytorch/examples' MNIST CNN (two convolutions, max pooling, two dropouts,
+/// Adadelta and StepLR) on the digits: every number within 1e-5 relative
+/// (the first loss differs in its last printed digit: oneDNN's convolutions).
+#[test]
+fn the_mnist_example_prints_pytorchs_numbers() {
+    assert_close_to_pytorch("mnist_cnn", 1e-5);
+}

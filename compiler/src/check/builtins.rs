@@ -100,6 +100,9 @@ pub enum Builtin {
     MaxPool {
         dims: usize,
     },
+    /// `batch_norm(input, running_mean, running_var, weight=none, bias=none,
+    /// training=false, momentum=0.1, eps=1e-5)`.
+    BatchNorm,
     /// `cosine_similarity(x1, x2, dim=1, eps=1e-8)`.
     CosineSimilarity,
     /// `kl_div(input, target, reduction="mean", log_target=false)`.
@@ -379,6 +382,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("conv_transpose2d", Builtin::Conv { dims: 2, transposed: true }),
     ("max_pool1d", Builtin::MaxPool { dims: 1 }),
     ("max_pool2d", Builtin::MaxPool { dims: 2 }),
+    ("batch_norm", Builtin::BatchNorm),
     ("cosine_similarity", Builtin::CosineSimilarity),
     ("kl_div", Builtin::KlDiv),
     ("dropout", Builtin::Dropout),
@@ -552,6 +556,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Conv { transposed: true, .. } => {
             sig(&["input", "weight", "bias", "stride", "padding", "output_padding", "groups", "dilation"], 2, Some(8), &[])
         }
+        B::BatchNorm => sig(&["input", "running_mean", "running_var", "weight", "bias", "training", "momentum", "eps"], 3, Some(8), &[]),
         B::MaxPool { .. } => sig(&["input", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"], 2, Some(7), &[]),
         B::CosineSimilarity => sig(&["x1", "x2", "dim", "eps"], 2, Some(4), &[]),
         B::KlDiv => sig(&["input", "target"], 2, Some(2), &["reduction", "log_target"]),

@@ -177,6 +177,7 @@ const FUNCTIONAL: &[&str] = &[
     "conv_transpose2d",
     "max_pool1d",
     "max_pool2d",
+    "batch_norm",
     "cosine_similarity",
     "kl_div",
     "dropout",

@@ -187,6 +187,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::LayerNorm
             | Builtin::Conv { .. }
             | Builtin::MaxPool { .. }
+            | Builtin::BatchNorm
             | Builtin::CosineSimilarity
             | Builtin::KlDiv
             | Builtin::Dropout

@@ -20,6 +20,7 @@ mod all_any;
 mod arith_calls;
 mod asserts;
 mod assign;
+mod batch_norm_calls;
 mod bce_options;
 mod bitwise;
 mod branches;

@@ -37,7 +37,13 @@ pub fn reduce_kind(em: &mut Emitter, site: &Site, kind: ReduceKind, dims: &[usiz
     let count: usize = dims.iter().map(|&d| shape[d]).product();
     Ok(match kind {
         ReduceKind::Sum => reduce_value(em, "ReduceSum", &x, dims, keepdim),
-        ReduceKind::Mean | ReduceKind::VarMeanMean => reduce_value(em, "ReduceMean", &x, dims, keepdim),
+        ReduceKind::Mean | ReduceKind::VarMeanMean | ReduceKind::BatchMean => reduce_value(em, "ReduceMean", &x, dims, keepdim),
+        ReduceKind::BatchVarSum => {
+            let mean = reduce_value(em, "ReduceMean", &x, dims, true);
+            let d = em.node("Sub", &[&x, &mean], vec![]);
+            let d2 = em.node("Mul", &[&d, &d], vec![]);
+            reduce_value(em, "ReduceSum", &d2, dims, keepdim)
+        }
         ReduceKind::Amax => reduce_value(em, "ReduceMax", &x, dims, keepdim),
         ReduceKind::Amin => reduce_value(em, "ReduceMin", &x, dims, keepdim),
         ReduceKind::Prod | ReduceKind::ProdAll => reduce_value(em, "ReduceProd", &x, dims, keepdim),

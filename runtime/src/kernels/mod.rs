@@ -11,6 +11,7 @@
 //! [`vmath`] is the exception: fast vector math within an ulp or two of exact,
 //! for values that are not printed at PyTorch precision.
 
+pub mod batch_norm;
 pub mod broadcast;
 pub mod conv;
 pub mod cpu;

@@ -88,6 +88,8 @@ pub fn reduce<T: Float>(kind: ReduceKind, src: &[T], shape: &[usize], dims: &[us
         ReduceKind::Norm(p) => outs.map(|o| norm(g.group(src, o), p.get())).collect(),
         // PyTorch groups a contiguous run's products by vector lanes (`prod_reduce.rs`).
         ReduceKind::Prod | ReduceKind::ProdAll => super::prod_reduce::prod(src, shape, dims),
+        ReduceKind::BatchMean => super::batch_norm::mean(src, shape),
+        ReduceKind::BatchVarSum => super::batch_norm::var_sum(src, shape),
     }
 }
 

@@ -285,7 +285,9 @@ pub enum Op {
     /// `a * b + c` rounded once (C's `fma`): operands `a, b, c` of the node's float
     /// dtype, broadcast to its shape. PyTorch's CPU kernels for `add(alpha=)`,
     /// `lerp` and `addcmul` are fused multiply-adds, which the optimizers'
-    /// updates reproduce with it; it is never differentiated (no `grad_fn`).
+    /// updates reproduce with it, and so are `batch_norm`'s outputs; its
+    /// gradients are those of `a * b + c` (no `grad_fn` of its own: the node
+    /// that makes one is labelled by the op it stands for).
     Fma,
 
     // ---- shape ----
@@ -609,7 +611,8 @@ impl Op {
             Op::Cast | Op::NanToNum { .. } => true,
             Op::Select => operand >= 1,
             // Only optimizer updates make it, which do not require grad.
-            Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) | Op::Fma => false,
+            Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => false,
+            Op::Fma => true,
             Op::ProdOthers { .. } => true,
             Op::LayerNorm(l) => l.differentiable(),
             // Past the largest order no gradient is built (`autodiff/rules/mod.rs`).

@@ -37,6 +37,12 @@ pub enum ReduceKind {
     /// `prod(x)`: the product of every element. A kind of its own because
     /// PyTorch's backward differs from the one-dimension form's (`ProdBackward0`).
     ProdAll,
+    /// `batch_norm`'s mean of each channel of an `[N, C, *]` tensor, over every
+    /// dimension but 1, in PyTorch's kernel's order (`kernels/batch_norm.rs`).
+    BatchMean,
+    /// `batch_norm`'s sum of each channel's squared deviations from its
+    /// [`ReduceKind::BatchMean`], over every dimension but 1.
+    BatchVarSum,
 }
 
 impl ReduceKind {
@@ -55,7 +61,15 @@ impl ReduceKind {
             ReduceKind::Norm(_) => "norm",
             ReduceKind::Prod => "prod",
             ReduceKind::ProdAll => "prod_all",
+            ReduceKind::BatchMean => "batch_mean",
+            ReduceKind::BatchVarSum => "batch_var_sum",
         }
+    }
+
+    /// Whether the kind reduces over exactly every dimension but the channels
+    /// (1) of an `[N, C, *]` tensor, the only `dims` its kernel takes.
+    pub fn channel_statistic(self) -> bool {
+        matches!(self, ReduceKind::BatchMean | ReduceKind::BatchVarSum)
     }
 
     /// PyTorch's `grad_fn` for a result (a reduction with an explicit `dim`).
@@ -72,6 +86,7 @@ impl ReduceKind {
             ReduceKind::Norm(_) => "LinalgVectorNormBackward0",
             ReduceKind::Prod => "ProdBackward1",
             ReduceKind::ProdAll => "ProdBackward0",
+            ReduceKind::BatchMean | ReduceKind::BatchVarSum => "NativeBatchNormBackward0",
         }
     }
 
@@ -80,7 +95,7 @@ impl ReduceKind {
         match self {
             ReduceKind::Var(c) | ReduceKind::Std(c) | ReduceKind::VarMeanVar(c) | ReduceKind::Norm(c) => Some(c.get()),
             ReduceKind::Sum | ReduceKind::Mean | ReduceKind::Amax | ReduceKind::Amin | ReduceKind::VarMeanMean | ReduceKind::LogSumExp => None,
-            ReduceKind::Prod | ReduceKind::ProdAll => None,
+            ReduceKind::Prod | ReduceKind::ProdAll | ReduceKind::BatchMean | ReduceKind::BatchVarSum => None,
         }
     }
 
@@ -100,6 +115,8 @@ impl ReduceKind {
             ("norm", true) => ReduceKind::Norm(p()?),
             ("prod", false) => ReduceKind::Prod,
             ("prod_all", false) => ReduceKind::ProdAll,
+            ("batch_mean", false) => ReduceKind::BatchMean,
+            ("batch_var_sum", false) => ReduceKind::BatchVarSum,
             _ => return None,
         })
     }

@@ -38,6 +38,15 @@ pub fn check(op: &Op, operands: &[&[usize]], result: &[usize]) -> Option<Result<
         },
         Op::Index(i) => index_shapes(*i, operands, result),
         Op::Conv(c) => c.check_shapes(operands, result),
+        // The batch-norm statistics' kernel reads an [N, C, *] layout.
+        Op::Reduce { kind, dims, keepdim } if kind.channel_statistic() => {
+            let x = operands[0];
+            let all_but_channels: Vec<usize> = (0..x.len()).filter(|&d| d != 1).collect();
+            ok(
+                x.len() >= 2 && *dims == all_but_channels && crate::op::reduced_shape(x, dims, *keepdim) == result,
+                "batch_norm's statistics reduce an [N, C, *] tensor over every dimension but 1",
+            )
+        }
         _ => return None,
     };
     Some(check)

@@ -590,7 +590,8 @@ impl Run<'_> {
                 let count = numel(&self.graph.node(ops[0]).shape) / numel(&node.shape).max(1);
                 match kind {
                     ReduceKind::Sum => self.reduce(n, &args[0], count, false, dt),
-                    ReduceKind::Mean | ReduceKind::VarMeanMean => self.reduce(n, &args[0], count, true, dt),
+                    ReduceKind::Mean | ReduceKind::VarMeanMean | ReduceKind::BatchMean => self.reduce(n, &args[0], count, true, dt),
+                    ReduceKind::BatchVarSum => Range::unbounded(),
                     ReduceKind::Amax | ReduceKind::Amin => args[0].unaligned(),
                     ReduceKind::Var(_) | ReduceKind::Std(_) | ReduceKind::VarMeanVar(_) | ReduceKind::LogSumExp | ReduceKind::Norm(_) => {
                         Range::unbounded()

@@ -110,8 +110,21 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         }
         // Comparisons, logical ops and float tests are not differentiable.
         Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => vec![],
-        // Only optimizer updates make `fma`, and they do not require grad.
-        Op::Fma => vec![],
+        // a * b + c rounded once: the gradients of the product and the sum.
+        Op::Fma => {
+            let shapes: Vec<Vec<usize>> = ops.iter().map(|&o| shape_of(gr, o)).collect();
+            let (a, b) = (c.fwd(ops[0]), c.fwd(ops[1]));
+            let ga = need(0).then(|| {
+                let p = c.mul(gr, g, b);
+                c.sum_to(gr, p, &shapes[0])
+            });
+            let gb = need(1).then(|| {
+                let p = c.mul(gr, g, a);
+                c.sum_to(gr, p, &shapes[1])
+            });
+            let gc = need(2).then(|| c.sum_to(gr, g, &shapes[2]));
+            vec![ga, gb, gc]
+        }
         // A factor of prod's gradient where the input has zeros: its vector-Jacobian product.
         Op::ProdOthers { dim } => {
             let x = c.fwd(ops[0]);

@@ -26,7 +26,7 @@ pub fn reduce(c: &mut RuleCtx, gr: &mut Graph, kind: ReduceKind, dims: &[usize],
     let gk = c.reshape(gr, g, &kept);
     match kind {
         ReduceKind::Sum => c.expand(gr, gk, &in_shape),
-        ReduceKind::Mean | ReduceKind::VarMeanMean => {
+        ReduceKind::Mean | ReduceKind::VarMeanMean | ReduceKind::BatchMean => {
             let ge = c.expand(gr, gk, &in_shape);
             let nn = c.scalar(gr, count as f64, dt);
             c.div(gr, ge, nn)
@@ -53,6 +53,19 @@ pub fn reduce(c: &mut RuleCtx, gr: &mut Graph, kind: ReduceKind, dims: &[usize],
             var_backward(c, gr, masked, x, dims, count, corr.get())
         }
         ReduceKind::Prod | ReduceKind::ProdAll => super::prod::prod(c, gr, kind == ReduceKind::ProdAll, dims, n, x, gk),
+        // The sum of (x - mean(x))^2: 2 (x - mean(x)) grad, where the mean's own
+        // derivative drops out (the deviations sum to zero). Written with the
+        // mean node, its second derivative is the family's too.
+        ReduceKind::BatchVarSum => {
+            let xf = c.fwd(x);
+            let sh = gr.node(n).shape.clone();
+            let mean = c.add_node(gr, Op::Reduce { kind: ReduceKind::BatchMean, dims: dims.to_vec(), keepdim: false }, dt, sh, &[xf]);
+            let mk = c.reshape(gr, mean, &kept);
+            let d = c.sub(gr, xf, mk);
+            let two = c.scalar(gr, 2.0, dt);
+            let d2 = c.mul(gr, d, two);
+            c.mul(gr, d2, gk)
+        }
         ReduceKind::LogSumExp => {
             // grad * (self - result).exp()
             let (xf, r) = (c.fwd(x), c.fwd(n));
