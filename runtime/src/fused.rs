@@ -446,6 +446,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::LayerNorm(_)
             | Op::MatMul
             | Op::Conv(_)
+            | Op::AvgPool(_)
             | Op::Cast
             | Op::Compare(_)
             | Op::Select

@@ -172,6 +172,14 @@ mod tests {
         }
         let window = graphc_runtime::op::MaxPool { kernel: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1] };
         ops.push(Op::Index(IndexOp::MaxPool(window)));
+        for windows in [
+            graphc_runtime::op::PoolWindows::Fixed { kernel: [2, 2], stride: [2, 2], padding: [0, 0], count_include_pad: true, divisor: None },
+            graphc_runtime::op::PoolWindows::Adaptive,
+        ] {
+            for part in [graphc_runtime::op::AvgPoolPart::Forward, graphc_runtime::op::AvgPoolPart::Backward] {
+                ops.push(Op::AvgPool(graphc_runtime::op::AvgPool { windows, part }));
+            }
+        }
         for part in [
             ConvPart::Forward { bias: false },
             ConvPart::Forward { bias: true },
@@ -242,6 +250,10 @@ mod tests {
             Op::Index(IndexOp::ScatterAdd { .. }) => (vec![vec![2, 1], vec![2, 1]], vec![2, 3]),
             Op::Index(IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. }) => (vec![vec![2, 3], vec![2, 1], vec![2, 1]], vec![2, 3]),
             Op::Index(IndexOp::MaxPool(_)) => (vec![vec![1, 2, 4, 4]], vec![1, 2, 2, 2]),
+            Op::AvgPool(p) => match p.part {
+                graphc_runtime::op::AvgPoolPart::Forward => (vec![vec![1, 2, 4, 4]], vec![1, 2, 2, 2]),
+                graphc_runtime::op::AvgPoolPart::Backward => (vec![vec![1, 2, 2, 2]], vec![1, 2, 4, 4]),
+            },
             // A 3x3 convolution of 2 channels into 4 over a 5x5 input.
             Op::Conv(c) => match c.part {
                 ConvPart::Forward { bias } => {

@@ -103,6 +103,15 @@ pub enum Builtin {
     /// `batch_norm(input, running_mean, running_var, weight=none, bias=none,
     /// training=false, momentum=0.1, eps=1e-5)`.
     BatchNorm,
+    /// `avg_pool1d`/`avg_pool2d(input, kernel_size, stride=none, padding=0,
+    /// ceil_mode=false, count_include_pad=true, divisor_override=none)`.
+    AvgPool {
+        dims: usize,
+    },
+    /// `adaptive_avg_pool1d`/`adaptive_avg_pool2d(input, output_size)`.
+    AdaptiveAvgPool {
+        dims: usize,
+    },
     /// `cosine_similarity(x1, x2, dim=1, eps=1e-8)`.
     CosineSimilarity,
     /// `kl_div(input, target, reduction="mean", log_target=false)`.
@@ -383,6 +392,10 @@ const OTHER: &[(&str, Builtin)] = &[
     ("max_pool1d", Builtin::MaxPool { dims: 1 }),
     ("max_pool2d", Builtin::MaxPool { dims: 2 }),
     ("batch_norm", Builtin::BatchNorm),
+    ("avg_pool1d", Builtin::AvgPool { dims: 1 }),
+    ("avg_pool2d", Builtin::AvgPool { dims: 2 }),
+    ("adaptive_avg_pool1d", Builtin::AdaptiveAvgPool { dims: 1 }),
+    ("adaptive_avg_pool2d", Builtin::AdaptiveAvgPool { dims: 2 }),
     ("cosine_similarity", Builtin::CosineSimilarity),
     ("kl_div", Builtin::KlDiv),
     ("dropout", Builtin::Dropout),
@@ -556,6 +569,11 @@ pub fn signature(b: Builtin) -> Signature {
         B::Conv { transposed: true, .. } => {
             sig(&["input", "weight", "bias", "stride", "padding", "output_padding", "groups", "dilation"], 2, Some(8), &[])
         }
+        B::AvgPool { dims: 1 } => sig(&["input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"], 2, Some(6), &[]),
+        B::AvgPool { .. } => {
+            sig(&["input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"], 2, Some(7), &[])
+        }
+        B::AdaptiveAvgPool { .. } => sig(&["input", "output_size"], 2, Some(2), &[]),
         B::BatchNorm => sig(&["input", "running_mean", "running_var", "weight", "bias", "training", "momentum", "eps"], 3, Some(8), &[]),
         B::MaxPool { .. } => sig(&["input", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"], 2, Some(7), &[]),
         B::CosineSimilarity => sig(&["x1", "x2", "dim", "eps"], 2, Some(4), &[]),

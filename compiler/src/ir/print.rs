@@ -326,6 +326,20 @@ pub fn op_text(op: &Op) -> String {
             };
             format!("{}(dims={}, eps={}{flags})", op.name(), ln.dims, ln.eps)
         }
+        Op::AvgPool(p) => match p.windows {
+            graphc_runtime::op::PoolWindows::Fixed { kernel, stride, padding, count_include_pad, divisor } => {
+                let pair = |v: [usize; 2]| format!("{}x{}", v[0], v[1]);
+                let divisor = divisor.map_or_else(|| "none".to_string(), |d| d.to_string());
+                format!(
+                    "{}(kernel={}, stride={}, padding={}, count_include_pad={count_include_pad}, divisor={divisor})",
+                    op.name(),
+                    pair(kernel),
+                    pair(stride),
+                    pair(padding)
+                )
+            }
+            graphc_runtime::op::PoolWindows::Adaptive => op.name().to_string(),
+        },
         Op::Conv(c) => {
             let pair = |v: [usize; 2]| format!("{}x{}", v[0], v[1]);
             let bias = match c.part {

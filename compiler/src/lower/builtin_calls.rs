@@ -92,6 +92,8 @@ impl<'a> Lowerer<'a> {
             Builtin::Conv { dims, transposed } => self.conv(name, dims, transposed, &bound, span),
             Builtin::MaxPool { dims } => self.max_pool(name, dims, &bound, span),
             Builtin::BatchNorm => self.batch_norm(&bound, span),
+            Builtin::AvgPool { dims } => self.avg_pool(name, dims, &bound, span),
+            Builtin::AdaptiveAvgPool { dims } => self.adaptive_avg_pool(name, dims, &bound, span),
             Builtin::CosineSimilarity => self.cosine_similarity(&bound, span),
             Builtin::KlDiv => self.kl_div(&mut bound, span),
             Builtin::Dropout => self.dropout_call(&bound, span),

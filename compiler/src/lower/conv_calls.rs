@@ -27,7 +27,7 @@ fn brackets(shape: &[usize]) -> String {
 
 /// What a pair argument may hold: strides and kernels at least 1, paddings at least 0.
 #[derive(Clone, Copy, PartialEq)]
-enum Least {
+pub(super) enum Least {
     Zero,
     One,
 }
@@ -334,7 +334,15 @@ impl Lowerer<'_> {
     /// A size argument of a convolution or pool: an int or a tuple of `dims`
     /// ints (`None` gives `default`), as (height, width); a 1-D one has height
     /// 1 for kernels and strides and 0 for paddings.
-    fn pair_arg(&mut self, arg: Option<(Value, Span)>, name: &str, what: &str, dims: usize, default: usize, least: Least) -> Option<[usize; 2]> {
+    pub(super) fn pair_arg(
+        &mut self,
+        arg: Option<(Value, Span)>,
+        name: &str,
+        what: &str,
+        dims: usize,
+        default: usize,
+        least: Least,
+    ) -> Option<[usize; 2]> {
         let flat = if least == Least::One { 1 } else { 0 };
         let Some((v, s)) = arg else { return Some([if dims == 1 { flat } else { default }, default]) };
         let items: Vec<Value> = match v {

@@ -188,6 +188,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::Conv { .. }
             | Builtin::MaxPool { .. }
             | Builtin::BatchNorm
+            | Builtin::AvgPool { .. }
+            | Builtin::AdaptiveAvgPool { .. }
             | Builtin::CosineSimilarity
             | Builtin::KlDiv
             | Builtin::Dropout

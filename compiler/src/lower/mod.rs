@@ -20,6 +20,7 @@ mod all_any;
 mod arith_calls;
 mod asserts;
 mod assign;
+mod avg_pool_calls;
 mod batch_norm_calls;
 mod bce_options;
 mod bitwise;

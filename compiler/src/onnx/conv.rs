@@ -1,7 +1,8 @@
 //! `Op::Conv` as ONNX's `Conv` and `ConvTranspose`. The weight gradient has
 //! no operator of its own; it is the convolution of the input with the
 //! result's gradient, batch and channels swapped, stride and dilation swapped,
-//! cut to the kernel's size, one group at a time.
+//! cut to the kernel's size, one group at a time. `Op::AvgPool`'s forward is
+//! ONNX's `AveragePool`.
 
 use graphc_runtime::op::{Conv, ConvPart};
 
@@ -87,4 +88,36 @@ pub fn conv(em: &mut Emitter, site: &Site, c: &Conv) -> Result<String, Unmapped>
             Ok(em.node("Concat", &refs, vec![int("axis", 0)]))
         }
     }
+}
+
+/// Average pooling's forward as ONNX's `AveragePool` (fixed windows, no
+/// divisor override) or, for adaptive windows that tile the input evenly, an
+/// `AveragePool` whose kernel is the tile; other adaptive windows, the
+/// divisor override and the gradient are not mapped.
+pub fn avg_pool(em: &mut Emitter, site: &Site, p: &graphc_runtime::op::AvgPool) -> Result<String, Unmapped> {
+    use graphc_runtime::op::{AvgPoolPart, PoolWindows};
+    if p.part != AvgPoolPart::Forward {
+        return Err(Unmapped);
+    }
+    let x = site.arg(em, 0);
+    let (input, output) = (&site.args[0].shape, site.shape);
+    let attrs = match p.windows {
+        PoolWindows::Fixed { kernel, stride, padding, count_include_pad, divisor: None } => {
+            let ceil = (0..2)
+                .any(|a| graphc_runtime::op::AvgPool::output_size(kernel[a], stride[a], padding[a], input[2 + a], false) != Some(output[2 + a]));
+            vec![
+                ints("kernel_shape", &pair(kernel)),
+                ints("strides", &pair(stride)),
+                ints("pads", &pads(padding)),
+                int("count_include_pad", count_include_pad as i64),
+                int("ceil_mode", ceil as i64),
+            ]
+        }
+        PoolWindows::Adaptive if (0..2).all(|a| output[2 + a] > 0 && input[2 + a] % output[2 + a] == 0) => {
+            let tile = [input[2] / output[2], input[3] / output[3]];
+            vec![ints("kernel_shape", &pair(tile)), ints("strides", &pair(tile))]
+        }
+        PoolWindows::Fixed { .. } | PoolWindows::Adaptive => return Err(Unmapped),
+    };
+    Ok(em.node("AveragePool", &[&x], attrs))
 }

@@ -174,6 +174,7 @@ pub fn map(em: &mut Emitter, op: &Op, site: &Site) -> Result<String, Unmapped> {
         Op::Loss { kind, reduction } => reduce::loss(em, site, *kind, *reduction),
         Op::LayerNorm(ln) => super::layer_norm::layer_norm(em, site, ln),
         Op::Conv(c) => super::conv::conv(em, site, c)?,
+        Op::AvgPool(p) => super::conv::avg_pool(em, site, p)?,
         Op::MatMul => {
             let (a, b) = (site.arg(em, 0), site.arg(em, 1));
             em.node("MatMul", &[&a, &b], vec![])

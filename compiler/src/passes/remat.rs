@@ -131,7 +131,8 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         | Op::Loss { .. }
         | Op::LayerNorm(_)
         | Op::MatMul
-        | Op::Conv(_) => None,
+        | Op::Conv(_)
+        | Op::AvgPool(_) => None,
     }
 }
 

@@ -11,6 +11,7 @@
 //! [`vmath`] is the exception: fast vector math within an ulp or two of exact,
 //! for values that are not printed at PyTorch precision.
 
+pub mod avg_pool;
 pub mod batch_norm;
 pub mod broadcast;
 pub mod conv;
@@ -173,6 +174,10 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
         Op::Softmax { dim, log } => softmax::softmax(T::slice(args[0]), args[0].shape(), *dim, *log),
         Op::LayerNorm(ln) => layer_norm_part(ln, args, shape),
         Op::Conv(c) => conv_part(c, args, shape),
+        Op::AvgPool(p) => match p.part {
+            crate::op::AvgPoolPart::Forward => avg_pool::forward(p, T::slice(args[0]), args[0].shape(), shape),
+            crate::op::AvgPoolPart::Backward => avg_pool::backward(p, T::slice(args[0]), args[0].shape(), shape),
+        },
         Op::ProdOthers { dim } => prod::prod_others(T::slice(args[0]), args[0].shape(), *dim),
         Op::SoftmaxBackward { dim, log } => softmax::softmax_backward(T::slice(args[0]), T::slice(args[1]), args[0].shape(), *dim, *log),
         Op::ProdOthersVjp { dim, .. } => {

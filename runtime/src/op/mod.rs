@@ -17,6 +17,7 @@
 //! `kernels/`), so that graphc prints the same numbers PyTorch does.
 
 mod activation;
+mod avg_pool;
 mod binary;
 mod conv;
 mod data;
@@ -29,6 +30,7 @@ mod unary;
 use std::fmt;
 
 pub use activation::Activation;
+pub use avg_pool::{AvgPool, AvgPoolPart, PoolWindows, Span1};
 pub use binary::Binary;
 pub use conv::{Conv, ConvPart};
 pub use data::DataOp;
@@ -370,6 +372,9 @@ pub enum Op {
     /// ([`Conv`]), on `[N, C, H, W]` tensors; the node's shape gives the
     /// result's spatial size.
     Conv(Conv),
+    /// `avg_pool2d`, `adaptive_avg_pool2d` or their gradient ([`AvgPool`]) on
+    /// `[N, C, H, W]` tensors; the node's shape gives the result's size.
+    AvgPool(AvgPool),
 }
 
 /// The family an op belongs to, which decides how passes and kernels treat it.
@@ -530,6 +535,9 @@ impl Op {
         if let Op::Conv(c) = self {
             return c.arity();
         }
+        if let Op::AvgPool(_) = self {
+            return 1;
+        }
         match self.class() {
             OpClass::Source => 0,
             OpClass::ElementwiseUnary | OpClass::Shape | OpClass::Reduction => 1,
@@ -574,7 +582,7 @@ impl Op {
             | Op::ProdOthersVjp { .. }
             | Op::SoftmaxBackward { .. }
             | Op::LayerNorm(_) => OpClass::Reduction,
-            Op::MatMul | Op::Conv(_) => OpClass::LinearAlgebra,
+            Op::MatMul | Op::Conv(_) | Op::AvgPool(_) => OpClass::LinearAlgebra,
             Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } | Op::Index(_) | Op::Fma => {
                 OpClass::Conversion
             }
@@ -618,9 +626,16 @@ impl Op {
             // Past the largest order no gradient is built (`autodiff/rules/mod.rs`).
             Op::ProdOthersVjp { order, .. } => *order < Op::PROD_OTHERS_MAX_ORDER,
             Op::Index(i) => i.differentiable(operand),
-            Op::PowScalar(_) | Op::Expand | Op::SumTo | Op::Reshape | Op::Transpose | Op::Sum { .. } | Op::Mean { .. } | Op::MatMul | Op::Conv(_) => {
-                true
-            }
+            Op::PowScalar(_)
+            | Op::Expand
+            | Op::SumTo
+            | Op::Reshape
+            | Op::Transpose
+            | Op::Sum { .. }
+            | Op::Mean { .. }
+            | Op::MatMul
+            | Op::Conv(_)
+            | Op::AvgPool(_) => true,
             Op::Activation(_) => true,
             Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => true,
             Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } | Op::SoftmaxBackward { .. } | Op::Loss { .. } => true,
@@ -669,6 +684,7 @@ impl Op {
             Op::Loss { kind, .. } => Some(kind.grad_fn()),
             Op::LayerNorm(l) => Some(l.grad_fn()),
             Op::Conv(c) => Some(c.grad_fn()),
+            Op::AvgPool(p) => Some(p.grad_fn()),
             Op::Softmax { log: false, .. } => Some("SoftmaxBackward0"),
             Op::Softmax { log: true, .. } => Some("LogSoftmaxBackward0"),
             Op::SoftmaxBackward { log: false, .. } => Some("SoftmaxBackwardDataBackward0"),
@@ -727,6 +743,7 @@ impl Op {
             | Op::LayerNorm(_)
             | Op::MatMul
             | Op::Conv(_)
+            | Op::AvgPool(_)
             | Op::Cast
             | Op::Compare(_)
             | Op::Select
@@ -783,6 +800,7 @@ impl Op {
             Op::Loss { kind, .. } => kind.name(),
             Op::LayerNorm(l) => l.name(),
             Op::Conv(c) => c.name(),
+            Op::AvgPool(p) => p.name(),
             Op::Softmax { log: false, .. } => "softmax",
             Op::Softmax { log: true, .. } => "log_softmax",
             Op::ProdOthers { .. } => "prod_others",

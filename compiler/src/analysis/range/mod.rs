@@ -383,6 +383,7 @@ impl Run<'_> {
             | Op::LayerNorm(_)
             | Op::MatMul
             | Op::Conv(_)
+            | Op::AvgPool(_)
             | Op::Cast
             | Op::Compare(_)
             | Op::Select
@@ -448,6 +449,7 @@ impl Run<'_> {
             | Op::LayerNorm(_)
             | Op::MatMul
             | Op::Conv(_)
+            | Op::AvgPool(_)
             | Op::Cast
             | Op::Compare(_)
             | Op::Select
@@ -636,6 +638,12 @@ impl Run<'_> {
                 let p = self.mul(n, &args[0].unaligned(), &args[1].unaligned(), HazardKind::ZeroTimesInf);
                 self.reduce(n, &p, k, false, dt)
             }
+            // An average lies within its operand's values (or is 0 over an
+            // empty window); a gradient spreads sums of divided values.
+            Op::AvgPool(p) => match p.part {
+                graphc_runtime::op::AvgPoolPart::Forward => args[0].unaligned().join(&Range::new(0.0, 0.0)),
+                graphc_runtime::op::AvgPoolPart::Backward => Range::unbounded(),
+            },
             // Each element sums at most `terms` products of an element of each
             // tensor operand (fewer, or zeros, where a patch meets the padding).
             Op::Conv(conv) => {

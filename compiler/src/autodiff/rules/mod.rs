@@ -154,6 +154,15 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         Op::Loss { kind, reduction } => loss::rule(c, gr, *kind, *reduction, &ops, g, need),
         Op::LayerNorm(ln) => layer_norm::rule(c, gr, *ln, &ops, g, need),
         Op::Conv(conv) => conv::rule(c, gr, *conv, &ops, g, need),
+        // Average pooling and its gradient are linear and each other's adjoint.
+        Op::AvgPool(p) => {
+            let part = match p.part {
+                graphc_runtime::op::AvgPoolPart::Forward => graphc_runtime::op::AvgPoolPart::Backward,
+                graphc_runtime::op::AvgPoolPart::Backward => graphc_runtime::op::AvgPoolPart::Forward,
+            };
+            let op = Op::AvgPool(graphc_runtime::op::AvgPool { part, ..*p });
+            vec![Some(c.add_node(gr, op, dt, shape_of(gr, ops[0]), &[g]))]
+        }
         Op::Index(graphc_runtime::op::IndexOp::ScatterInto { dim, add }) => index::scatter_into(c, gr, (*dim, *add), &ops, g, [need(0), need(2)]),
         Op::Index(graphc_runtime::op::IndexOp::ScatterReduce { dim, reduce, include_self }) => {
             index::scatter_reduce(c, gr, (*dim, *reduce, *include_self), n, &ops, g, [need(0), need(2)])

@@ -2,8 +2,8 @@
 //! the form of its parameters (`full(1.0)`, `sum(dim=0)`, `where(<)`, ...).
 
 use graphc_runtime::op::{
-    Activation, Binary, Cmp, Conv, ConvPart, DataOp, F64Bits, FloatTest, IndexOp, LayerNorm, LayerNormPart, Logical, LossKind, LossReduction,
-    MaxPool, Op, ReduceKind, Scalar, ScatterReduce, Unary,
+    Activation, AvgPool, AvgPoolPart, Binary, Cmp, Conv, ConvPart, DataOp, F64Bits, FloatTest, IndexOp, LayerNorm, LayerNormPart, Logical, LossKind,
+    LossReduction, MaxPool, Op, PoolWindows, ReduceKind, Scalar, ScatterReduce, Unary,
 };
 
 /// The op a node line names, with its parameters (the text in parentheses after
@@ -111,6 +111,24 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             let [dims, eps] = keyed_parts(p, ["dims", "eps"])?;
             layer_norm(dims, eps, LayerNormPart::BiasGrad)?
         }
+        ("avg_pool2d" | "avg_pool2d_backward", Some(p)) => {
+            let [kernel, stride, padding, count_include_pad, divisor] =
+                keyed_parts(p, ["kernel", "stride", "padding", "count_include_pad", "divisor"])?;
+            let (kernel, stride) = (size_pair(kernel)?, size_pair(stride)?);
+            let divisor = match divisor {
+                "none" => None,
+                d => Some(d.parse().ok().filter(|&d: &usize| d > 0)?),
+            };
+            if kernel.contains(&0) || stride.contains(&0) {
+                return None;
+            }
+            let windows =
+                PoolWindows::Fixed { kernel, stride, padding: size_pair(padding)?, count_include_pad: count_include_pad.parse().ok()?, divisor };
+            let part = if name == "avg_pool2d" { AvgPoolPart::Forward } else { AvgPoolPart::Backward };
+            Op::AvgPool(AvgPool { windows, part })
+        }
+        ("adaptive_avg_pool2d", None) => Op::AvgPool(AvgPool { windows: PoolWindows::Adaptive, part: AvgPoolPart::Forward }),
+        ("adaptive_avg_pool2d_backward", None) => Op::AvgPool(AvgPool { windows: PoolWindows::Adaptive, part: AvgPoolPart::Backward }),
         ("conv2d", Some(p)) => {
             let [stride, padding, dilation, groups, bias] = keyed_parts(p, ["stride", "padding", "dilation", "groups", "bias"])?;
             conv([stride, padding, dilation, groups], ConvPart::Forward { bias: bias.parse().ok()? })?
