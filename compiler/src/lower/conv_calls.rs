@@ -1,17 +1,14 @@
-//! Lowering of `conv1d`, `conv2d`, `conv_transpose1d`, `conv_transpose2d`,
-//! `max_pool1d` and `max_pool2d` (`torch.nn.functional`), after PyTorch's
-//! checks of the shapes and arguments (`ConvUtils.h`, `Pool.h`), whose
-//! messages the errors repeat.
+//! Lowering of `conv1d`, `conv2d`, `conv_transpose1d` and `conv_transpose2d`
+//! (`torch.nn.functional`), after PyTorch's checks of the shapes and
+//! arguments (`ConvUtils.h`), whose messages the errors repeat; and the size
+//! arguments the pools share (`pool_calls.rs`).
 //!
 //! A convolution is one [`Op::Conv`] node on 4-D tensors: a 1-D one is a 2-D
 //! one of height 1, and an unbatched input a batch of one, each a `reshape`
-//! around the node. A max pool is an [`IndexOp::MaxPool`] node finding each
-//! window's position and a `gather` of the values there, so its gradient is
-//! `gather`'s, the `scatter_add` PyTorch's `max_pool2d_with_indices_backward`
-//! computes.
+//! around the node.
 
-use graphc_runtime::op::{Conv, ConvPart, IndexOp, MaxPool};
-use graphc_runtime::{DType, Op};
+use graphc_runtime::op::{Conv, ConvPart};
+use graphc_runtime::Op;
 
 use super::{Lowerer, Num, Value};
 use crate::check::builtins::Bound;
@@ -397,112 +394,5 @@ impl Lowerer<'_> {
             }
         }
         Some(if dims == 1 { [flat, out[0]] } else { [out[0], out[1]] })
-    }
-
-    /// `max_pool{dims}d(input, kernel_size, stride=none, padding=0, dilation=1,
-    /// ceil_mode=false, return_indices=false)`: the values, or `(values, indices)`.
-    pub(crate) fn max_pool(&mut self, name: &str, dims: usize, bound: &Bound<Value>, span: Span) -> Value {
-        let arg = |i: usize| bound.positional.get(i).cloned().flatten().filter(|(v, _)| !matches!(v, Value::None));
-        let (xv, xs) = bound.positional[0].clone().expect("bind guarantees input");
-        let Some(x) = self.expect_float_tensor(xv, xs, &format!("`{name}`'s input")) else { return Value::Poison };
-        let Some(kernel) = self.pair_arg(arg(1), name, "kernel_size", dims, 1, Least::One) else { return Value::Poison };
-        // The stride defaults to the kernel size.
-        let stride = match arg(2) {
-            None => kernel,
-            some => match self.pair_arg(some, name, "stride", dims, 1, Least::One) {
-                Some(s) => s,
-                None => return Value::Poison,
-            },
-        };
-        let Some(padding) = self.pair_arg(arg(3), name, "padding", dims, 0, Least::Zero) else { return Value::Poison };
-        let Some(dilation) = self.pair_arg(arg(4), name, "dilation", dims, 1, Least::One) else { return Value::Poison };
-        let flag = |this: &mut Self, i: usize, what: &str| -> Option<bool> {
-            match arg(i) {
-                None => Some(false),
-                Some((Value::Bool(b), _)) => Some(b),
-                Some((other, s)) => {
-                    this.error(
-                        Diagnostic::new(Code::E0107, format!("`{what}` must be `true` or `false`, not {}", other.describe()), s, "not a boolean")
-                            .with_help(format!("write `{what}=true`")),
-                    );
-                    None
-                }
-            }
-        };
-        let Some(ceil_mode) = flag(self, 5, "ceil_mode") else { return Value::Poison };
-        let Some(return_indices) = flag(self, 6, "return_indices") else { return Value::Poison };
-        let xsh = self.shape_of(x);
-        if xsh.len() != dims + 1 && xsh.len() != dims + 2 {
-            return self.error(
-                Diagnostic::new(
-                    Code::E0202,
-                    format!("{name}: Expected {}D or {}D input, but got input of size: {}", dims + 1, dims + 2, brackets(&xsh)),
-                    xs,
-                    format!("of shape {}", shapes::show(&xsh)),
-                )
-                .with_help(format!("give `{name}` a [batch, channels{}] tensor", if dims == 1 { ", length" } else { ", height, width" })),
-            );
-        }
-        let p = MaxPool { kernel, stride, padding, dilation };
-        for axis in 2 - dims..2 {
-            if padding[axis] > kernel[axis] / 2 {
-                let (_, s) = arg(3).expect("a nonzero padding was given");
-                return self.error(
-                    Diagnostic::new(
-                        Code::E0107,
-                        format!(
-                            "pad should be at most half of effective kernel size, but got pad={}, kernel_size={} and dilation={}",
-                            padding[axis], kernel[axis], dilation[axis]
-                        ),
-                        s,
-                        "too much padding",
-                    )
-                    .with_help("use a padding of at most half the kernel size"),
-                );
-            }
-        }
-        // The 4-D shape the op sees: a batch of one, height 1 for 1-D pools.
-        let mut x4 = xsh.clone();
-        if x4.len() == dims + 1 {
-            x4.insert(0, 1);
-        }
-        if dims == 1 {
-            x4.insert(2, 1);
-        }
-        let mut out4 = vec![x4[0], x4[1], 0, 0];
-        for axis in 0..2 {
-            match p.output_size(axis, x4[2 + axis], ceil_mode).filter(|&o| o > 0) {
-                Some(o) => out4[2 + axis] = o,
-                None => {
-                    return self.error(
-                        Diagnostic::new(
-                            Code::E0202,
-                            format!("Given input size: {}. Calculated output size is too small", brackets(&xsh[xsh.len() - dims - 1..])),
-                            xs,
-                            format!("of shape {}", shapes::show(&xsh)),
-                        )
-                        .with_help("use a smaller kernel, or more padding"),
-                    )
-                }
-            }
-        }
-        let dt = self.dtype_of(x);
-        let x4n = if x4 == xsh { x } else { self.op_node(Op::Reshape, dt, x4.clone(), &[x], span, "UnsqueezeBackward0") };
-        let idx = self.node(Op::Index(IndexOp::MaxPool(p)), DType::I64, out4.clone(), &[x4n], span);
-        let (n, c) = (x4[0], x4[1]);
-        let planes = self.op_node(Op::Reshape, dt, vec![n, c, x4[2] * x4[3]], &[x4n], span, "ViewBackward0");
-        let flat_idx = self.node(Op::Reshape, DType::I64, vec![n, c, out4[2] * out4[3]], &[idx], span);
-        let picked =
-            self.op_node(Op::Index(IndexOp::Gather { dim: 2 }), dt, vec![n, c, out4[2] * out4[3]], &[planes, flat_idx], span, "GatherBackward0");
-        let mut shape = xsh.clone();
-        let k = shape.len();
-        shape[k - dims..].copy_from_slice(&out4[4 - dims..]);
-        let label = if dims == 1 { "SqueezeBackward1" } else { "MaxPool2DWithIndicesBackward0" };
-        let values = self.op_node(Op::Reshape, dt, shape.clone(), &[picked], span, label);
-        if !return_indices {
-            return Value::Tensor(values);
-        }
-        let indices = if shape == out4 { idx } else { self.node(Op::Reshape, DType::I64, shape, &[idx], span) };
-        Value::Tuple(vec![(Value::Tensor(values), span), (Value::Tensor(indices), span)])
     }
 }

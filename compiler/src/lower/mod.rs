@@ -20,7 +20,7 @@ mod all_any;
 mod arith_calls;
 mod asserts;
 mod assign;
-mod avg_pool_calls;
+
 mod batch_norm_calls;
 mod bce_options;
 mod bitwise;
@@ -81,6 +81,7 @@ pub(crate) mod optim;
 mod out_args;
 mod output_calls;
 mod percent_format;
+mod pool_calls;
 mod prod_calls;
 mod random_fill;
 mod reduction_calls;

@@ -1,12 +1,17 @@
-//! Lowering of `avg_pool1d`, `avg_pool2d`, `adaptive_avg_pool1d` and
-//! `adaptive_avg_pool2d` (`torch.nn.functional`): one [`Op::AvgPool`] node on
-//! a 4-D view of the input (a batch of one for an unbatched input, height 1
-//! for the 1-D pools), after PyTorch's checks, whose messages the errors
-//! repeat. An adaptive pool to one position per channel is PyTorch's `mean`
-//! over the spatial dimensions, as `adaptive_avg_pool2d` computes it.
+//! Lowering of the pools of `torch.nn.functional`, each on a 4-D view of its
+//! input (a batch of one for an unbatched input, height 1 for the 1-D pools)
+//! after PyTorch's checks, whose messages the errors repeat:
+//!
+//! - `max_pool1d`/`max_pool2d`: an [`IndexOp::MaxPool`] node finds each
+//!   window's position and a `gather` takes the values there, so the gradient
+//!   is `gather`'s, the `scatter_add` PyTorch's `max_pool2d_with_indices_backward`
+//!   computes.
+//! - `avg_pool1d`/`avg_pool2d` and `adaptive_avg_pool1d`/`2d`: one
+//!   [`Op::AvgPool`] node; an adaptive pool to one position per channel is
+//!   PyTorch's `mean` over the spatial dimensions, as it computes it.
 
-use graphc_runtime::op::{AvgPool, AvgPoolPart, PoolWindows, ReduceKind};
-use graphc_runtime::Op;
+use graphc_runtime::op::{AvgPool, AvgPoolPart, IndexOp, MaxPool, PoolWindows, ReduceKind};
+use graphc_runtime::{DType, Op};
 
 use super::conv_calls::Least;
 use super::{Lowerer, Num, Value};
@@ -22,30 +27,9 @@ impl Lowerer<'_> {
         let arg = |i: usize| bound.positional.get(i).cloned().flatten().filter(|(v, _)| !matches!(v, Value::None));
         let (xv, xs) = bound.positional[0].clone().expect("bind guarantees input");
         let Some(x) = self.expect_float_tensor(xv, xs, &format!("`{name}`'s input")) else { return Value::Poison };
-        let Some(kernel) = self.pair_arg(arg(1), name, "kernel_size", dims, 1, Least::One) else { return Value::Poison };
-        let stride = match arg(2) {
-            None => kernel,
-            some => match self.pair_arg(some, name, "stride", dims, 1, Least::One) {
-                Some(s) => s,
-                None => return Value::Poison,
-            },
-        };
-        let Some(padding) = self.pair_arg(arg(3), name, "padding", dims, 0, Least::Zero) else { return Value::Poison };
-        let flag = |this: &mut Self, i: usize, what: &str, default: bool| -> Option<bool> {
-            match arg(i) {
-                None => Some(default),
-                Some((Value::Bool(b), _)) => Some(b),
-                Some((other, s)) => {
-                    this.error(
-                        Diagnostic::new(Code::E0107, format!("`{what}` must be `true` or `false`, not {}", other.describe()), s, "not a boolean")
-                            .with_help(format!("write `{what}=true`")),
-                    );
-                    None
-                }
-            }
-        };
-        let Some(ceil_mode) = flag(self, 4, "ceil_mode", false) else { return Value::Poison };
-        let Some(count_include_pad) = flag(self, 5, "count_include_pad", true) else { return Value::Poison };
+        let Some((kernel, stride, padding)) = self.pool_windows(name, dims, bound) else { return Value::Poison };
+        let Some(ceil_mode) = self.bool_arg(arg(4), "ceil_mode", false) else { return Value::Poison };
+        let Some(count_include_pad) = self.bool_arg(arg(5), "count_include_pad", true) else { return Value::Poison };
         let divisor = match arg(6) {
             None => None,
             Some((Value::Number(Num::Int(d)), _)) if d >= 1 => Some(usize::try_from(d).unwrap_or(usize::MAX)),
@@ -162,6 +146,101 @@ impl Lowerer<'_> {
         }
         let label = if dims == 1 { "SqueezeBackward1" } else { "AdaptiveAvgPool2DBackward0" };
         self.pool_node(PoolWindows::Adaptive, x, &xsh, &x4, &out4, dims, label, span)
+    }
+
+    /// `max_pool{dims}d(input, kernel_size, stride=none, padding=0, dilation=1,
+    /// ceil_mode=false, return_indices=false)`: the values, or `(values, indices)`.
+    pub(crate) fn max_pool(&mut self, name: &str, dims: usize, bound: &Bound<Value>, span: Span) -> Value {
+        let arg = |i: usize| bound.positional.get(i).cloned().flatten().filter(|(v, _)| !matches!(v, Value::None));
+        let (xv, xs) = bound.positional[0].clone().expect("bind guarantees input");
+        let Some(x) = self.expect_float_tensor(xv, xs, &format!("`{name}`'s input")) else { return Value::Poison };
+        let Some((kernel, stride, padding)) = self.pool_windows(name, dims, bound) else { return Value::Poison };
+        let Some(dilation) = self.pair_arg(arg(4), name, "dilation", dims, 1, Least::One) else { return Value::Poison };
+        let Some(ceil_mode) = self.bool_arg(arg(5), "ceil_mode", false) else { return Value::Poison };
+        let Some(return_indices) = self.bool_arg(arg(6), "return_indices", false) else { return Value::Poison };
+        let xsh = self.shape_of(x);
+        let Some(x4) = self.pool_input(name, dims, &xsh, xs) else { return Value::Poison };
+        let p = MaxPool { kernel, stride, padding, dilation };
+        for axis in 2 - dims..2 {
+            if padding[axis] > kernel[axis] / 2 {
+                let (_, s) = arg(3).expect("a nonzero padding was given");
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0107,
+                        format!(
+                            "pad should be at most half of effective kernel size, but got pad={}, kernel_size={} and dilation={}",
+                            padding[axis], kernel[axis], dilation[axis]
+                        ),
+                        s,
+                        "too much padding",
+                    )
+                    .with_help("use a padding of at most half the kernel size"),
+                );
+            }
+        }
+        let mut out4 = vec![x4[0], x4[1], 0, 0];
+        for axis in 0..2 {
+            match p.output_size(axis, x4[2 + axis], ceil_mode).filter(|&o| o > 0) {
+                Some(o) => out4[2 + axis] = o,
+                None => {
+                    return self.error(
+                        Diagnostic::new(
+                            Code::E0202,
+                            format!("Given input size: {}. Calculated output size is too small", brackets(&xsh[xsh.len() - dims - 1..])),
+                            xs,
+                            format!("of shape {}", shapes::show(&xsh)),
+                        )
+                        .with_help("use a smaller kernel, or more padding"),
+                    )
+                }
+            }
+        }
+        let dt = self.dtype_of(x);
+        let x4n = if x4 == xsh { x } else { self.op_node(Op::Reshape, dt, x4.clone(), &[x], span, "UnsqueezeBackward0") };
+        let idx = self.node(Op::Index(IndexOp::MaxPool(p)), DType::I64, out4.clone(), &[x4n], span);
+        let (n, c) = (x4[0], x4[1]);
+        let planes = self.op_node(Op::Reshape, dt, vec![n, c, x4[2] * x4[3]], &[x4n], span, "ViewBackward0");
+        let flat_idx = self.node(Op::Reshape, DType::I64, vec![n, c, out4[2] * out4[3]], &[idx], span);
+        let picked =
+            self.op_node(Op::Index(IndexOp::Gather { dim: 2 }), dt, vec![n, c, out4[2] * out4[3]], &[planes, flat_idx], span, "GatherBackward0");
+        let mut shape = xsh.clone();
+        let k = shape.len();
+        shape[k - dims..].copy_from_slice(&out4[4 - dims..]);
+        let label = if dims == 1 { "SqueezeBackward1" } else { "MaxPool2DWithIndicesBackward0" };
+        let values = self.op_node(Op::Reshape, dt, shape.clone(), &[picked], span, label);
+        if !return_indices {
+            return Value::Tensor(values);
+        }
+        let indices = if shape == out4 { idx } else { self.node(Op::Reshape, DType::I64, shape, &[idx], span) };
+        Value::Tuple(vec![(Value::Tensor(values), span), (Value::Tensor(indices), span)])
+    }
+
+    /// A pool's `kernel_size`, `stride` (the kernel size when not given) and
+    /// `padding`, arguments 1 to 3, as (height, width).
+    fn pool_windows(&mut self, name: &str, dims: usize, bound: &Bound<Value>) -> Option<([usize; 2], [usize; 2], [usize; 2])> {
+        let arg = |i: usize| bound.positional.get(i).cloned().flatten().filter(|(v, _)| !matches!(v, Value::None));
+        let kernel = self.pair_arg(arg(1), name, "kernel_size", dims, 1, Least::One)?;
+        let stride = match arg(2) {
+            None => kernel,
+            some => self.pair_arg(some, name, "stride", dims, 1, Least::One)?,
+        };
+        let padding = self.pair_arg(arg(3), name, "padding", dims, 0, Least::Zero)?;
+        Some((kernel, stride, padding))
+    }
+
+    /// A boolean argument, `default` when not given (E0107 for another value).
+    fn bool_arg(&mut self, arg: Option<(Value, Span)>, what: &str, default: bool) -> Option<bool> {
+        match arg {
+            None => Some(default),
+            Some((Value::Bool(b), _)) => Some(b),
+            Some((other, s)) => {
+                self.error(
+                    Diagnostic::new(Code::E0107, format!("`{what}` must be `true` or `false`, not {}", other.describe()), s, "not a boolean")
+                        .with_help(format!("write `{what}=true`")),
+                );
+                None
+            }
+        }
     }
 
     /// The 4-D shape an `{dims}`-D pool sees its input as, or E0202 for a
