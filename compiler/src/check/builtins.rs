@@ -112,6 +112,8 @@ pub enum Builtin {
     AdaptiveAvgPool {
         dims: usize,
     },
+    /// `pad(input, pad, mode="constant", value=none)`.
+    Pad,
     /// `cosine_similarity(x1, x2, dim=1, eps=1e-8)`.
     CosineSimilarity,
     /// `kl_div(input, target, reduction="mean", log_target=false)`.
@@ -396,6 +398,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("avg_pool2d", Builtin::AvgPool { dims: 2 }),
     ("adaptive_avg_pool1d", Builtin::AdaptiveAvgPool { dims: 1 }),
     ("adaptive_avg_pool2d", Builtin::AdaptiveAvgPool { dims: 2 }),
+    ("pad", Builtin::Pad),
     ("cosine_similarity", Builtin::CosineSimilarity),
     ("kl_div", Builtin::KlDiv),
     ("dropout", Builtin::Dropout),
@@ -574,6 +577,7 @@ pub fn signature(b: Builtin) -> Signature {
             sig(&["input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"], 2, Some(7), &[])
         }
         B::AdaptiveAvgPool { .. } => sig(&["input", "output_size"], 2, Some(2), &[]),
+        B::Pad => sig(&["input", "pad", "mode", "value"], 2, Some(4), &[]),
         B::BatchNorm => sig(&["input", "running_mean", "running_var", "weight", "bias", "training", "momentum", "eps"], 3, Some(8), &[]),
         B::MaxPool { .. } => sig(&["input", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"], 2, Some(7), &[]),
         B::CosineSimilarity => sig(&["x1", "x2", "dim", "eps"], 2, Some(4), &[]),

@@ -182,6 +182,7 @@ const FUNCTIONAL: &[&str] = &[
     "avg_pool2d",
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "pad",
     "cosine_similarity",
     "kl_div",
     "dropout",

@@ -190,6 +190,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::BatchNorm
             | Builtin::AvgPool { .. }
             | Builtin::AdaptiveAvgPool { .. }
+            | Builtin::Pad
             | Builtin::CosineSimilarity
             | Builtin::KlDiv
             | Builtin::Dropout

@@ -80,6 +80,7 @@ mod one_hot;
 pub(crate) mod optim;
 mod out_args;
 mod output_calls;
+mod pad_calls;
 mod percent_format;
 mod pool_calls;
 mod prod_calls;
