@@ -42,12 +42,21 @@ impl Geometry<'_> {
         self.c * self.kh * self.kw
     }
 
-    /// The input row and column a tap reads for output position (`oy`, `ox`),
-    /// or `None` in the padding.
-    fn source(&self, oy: usize, ox: usize, i: usize, j: usize) -> Option<(usize, usize)> {
-        let y = (oy * self.conv.stride[0] + i * self.conv.dilation[0]).checked_sub(self.conv.padding[0])?;
-        let x = (ox * self.conv.stride[1] + j * self.conv.dilation[1]).checked_sub(self.conv.padding[1])?;
-        (y < self.h && x < self.w).then_some((y, x))
+    /// The outputs `lo..hi` along one axis (0: height, 1: width) whose tap
+    /// `t` reads inside the input (the others read the padding), and the
+    /// input position output `o` reads, `o * stride + t * dilation - padding`.
+    fn taps(&self, axis: usize, t: usize, outputs: usize, size: usize) -> (usize, usize) {
+        let (s, d, p) = (self.conv.stride[axis], self.conv.dilation[axis], self.conv.padding[axis]);
+        let offset = t * d;
+        let lo = if p > offset { (p - offset).div_ceil(s) } else { 0 };
+        let hi = if size + p > offset { ((size - 1 + p - offset) / s + 1).min(outputs) } else { 0 };
+        (lo.min(hi), hi)
+    }
+
+    /// The input position output `o` reads with tap `t` along `axis` (inside
+    /// the input for `o` in [`Geometry::taps`]' range).
+    fn source(&self, axis: usize, o: usize, t: usize) -> usize {
+        o * self.conv.stride[axis] + t * self.conv.dilation[axis] - self.conv.padding[axis]
     }
 
     /// `im2col`: `cols` (`depth` rows of `oh * ow`) gets, for each channel and
@@ -57,14 +66,26 @@ impl Geometry<'_> {
         for c in 0..self.c {
             let plane = &input[c * self.h * self.w..(c + 1) * self.h * self.w];
             for i in 0..self.kh {
+                let (ylo, yhi) = self.taps(0, i, self.oh, self.h);
                 for j in 0..self.kw {
+                    let (xlo, xhi) = self.taps(1, j, self.ow, self.w);
                     let row = &mut cols[((c * self.kh + i) * self.kw + j) * positions..][..positions];
                     for oy in 0..self.oh {
-                        for ox in 0..self.ow {
-                            row[oy * self.ow + ox] = match self.source(oy, ox, i, j) {
-                                Some((y, x)) => plane[y * self.w + x],
-                                None => T::ZERO,
-                            };
+                        let out = &mut row[oy * self.ow..(oy + 1) * self.ow];
+                        if oy < ylo || oy >= yhi || xlo >= xhi {
+                            out.fill(T::ZERO);
+                            continue;
+                        }
+                        let src = &plane[self.source(0, oy, i) * self.w..][..self.w];
+                        out[..xlo].fill(T::ZERO);
+                        out[xhi..].fill(T::ZERO);
+                        let x0 = self.source(1, xlo, j);
+                        if self.conv.stride[1] == 1 {
+                            out[xlo..xhi].copy_from_slice(&src[x0..x0 + (xhi - xlo)]);
+                        } else {
+                            for (k, v) in out[xlo..xhi].iter_mut().enumerate() {
+                                *v = src[x0 + k * self.conv.stride[1]];
+                            }
                         }
                     }
                 }
@@ -79,13 +100,16 @@ impl Geometry<'_> {
         for c in 0..self.c {
             let plane = &mut out[c * self.h * self.w..(c + 1) * self.h * self.w];
             for i in 0..self.kh {
+                let (ylo, yhi) = self.taps(0, i, self.oh, self.h);
                 for j in 0..self.kw {
+                    let (xlo, xhi) = self.taps(1, j, self.ow, self.w);
                     let row = &cols[((c * self.kh + i) * self.kw + j) * positions..][..positions];
-                    for oy in 0..self.oh {
-                        for ox in 0..self.ow {
-                            if let Some((y, x)) = self.source(oy, ox, i, j) {
-                                plane[y * self.w + x] = plane[y * self.w + x] + row[oy * self.ow + ox];
-                            }
+                    for oy in ylo..yhi {
+                        let dst = &mut plane[self.source(0, oy, i) * self.w..][..self.w];
+                        let x0 = if xlo < xhi { self.source(1, xlo, j) } else { 0 };
+                        for (k, ox) in (xlo..xhi).enumerate() {
+                            let x = x0 + k * self.conv.stride[1];
+                            dst[x] = dst[x] + row[oy * self.ow + ox];
                         }
                     }
                 }
