@@ -61,23 +61,8 @@ impl Lowerer<'_> {
                 );
             }
         }
-        let mut out4 = vec![x4[0], x4[1], 0, 0];
-        for axis in 0..2 {
-            match AvgPool::output_size(kernel[axis], stride[axis], padding[axis], x4[2 + axis], ceil_mode).filter(|&o| o > 0) {
-                Some(o) => out4[2 + axis] = o,
-                None => {
-                    return self.error(
-                        Diagnostic::new(
-                            Code::E0202,
-                            format!("Given input size: {}. Calculated output size is too small", brackets(&xsh[xsh.len() - dims - 1..])),
-                            xs,
-                            format!("of shape {}", shapes::show(&xsh)),
-                        )
-                        .with_help("use a smaller kernel, or more padding"),
-                    )
-                }
-            }
-        }
+        let sizes = |axis: usize, size: usize| AvgPool::output_size(kernel[axis], stride[axis], padding[axis], size, ceil_mode);
+        let Some(out4) = self.pool_output(&x4, &xsh, dims, xs, sizes) else { return Value::Poison };
         let windows = PoolWindows::Fixed { kernel, stride, padding, count_include_pad, divisor };
         let label = if dims == 1 { "SqueezeBackward1" } else { "AvgPool2DBackward0" };
         self.pool_node(windows, x, &xsh, &x4, &out4, dims, label, span)
@@ -178,23 +163,7 @@ impl Lowerer<'_> {
                 );
             }
         }
-        let mut out4 = vec![x4[0], x4[1], 0, 0];
-        for axis in 0..2 {
-            match p.output_size(axis, x4[2 + axis], ceil_mode).filter(|&o| o > 0) {
-                Some(o) => out4[2 + axis] = o,
-                None => {
-                    return self.error(
-                        Diagnostic::new(
-                            Code::E0202,
-                            format!("Given input size: {}. Calculated output size is too small", brackets(&xsh[xsh.len() - dims - 1..])),
-                            xs,
-                            format!("of shape {}", shapes::show(&xsh)),
-                        )
-                        .with_help("use a smaller kernel, or more padding"),
-                    )
-                }
-            }
-        }
+        let Some(out4) = self.pool_output(&x4, &xsh, dims, xs, |axis, size| p.output_size(axis, size, ceil_mode)) else { return Value::Poison };
         let dt = self.dtype_of(x);
         let x4n = if x4 == xsh { x } else { self.op_node(Op::Reshape, dt, x4.clone(), &[x], span, "UnsqueezeBackward0") };
         let idx = self.node(Op::Index(IndexOp::MaxPool(p)), DType::I64, out4.clone(), &[x4n], span);
@@ -241,6 +210,38 @@ impl Lowerer<'_> {
                 None
             }
         }
+    }
+
+    /// The 4-D shape of a pool's result over the input's 4-D view `x4`, each
+    /// spatial size from `sizes(axis, input size)`, or E0202 in PyTorch's words
+    /// when a window does not fit.
+    fn pool_output(
+        &mut self,
+        x4: &[usize],
+        xsh: &[usize],
+        dims: usize,
+        xs: Span,
+        sizes: impl Fn(usize, usize) -> Option<usize>,
+    ) -> Option<Vec<usize>> {
+        let mut out4 = vec![x4[0], x4[1], 0, 0];
+        for axis in 0..2 {
+            match sizes(axis, x4[2 + axis]).filter(|&o| o > 0) {
+                Some(o) => out4[2 + axis] = o,
+                None => {
+                    self.error(
+                        Diagnostic::new(
+                            Code::E0202,
+                            format!("Given input size: {}. Calculated output size is too small", brackets(&xsh[xsh.len() - dims - 1..])),
+                            xs,
+                            format!("of shape {}", shapes::show(xsh)),
+                        )
+                        .with_help("use a smaller kernel, or more padding"),
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(out4)
     }
 
     /// The 4-D shape an `{dims}`-D pool sees its input as, or E0202 for a
