@@ -109,27 +109,52 @@ pub fn expand<'a, T: Copy>(src: &'a [T], src_shape: &[usize], out: &[usize]) -> 
 pub fn expand_into<T: Copy>(src: &[T], src_shape: &[usize], out: &[usize], dst: &mut [T]) {
     let strides = broadcast_strides(src_shape, out);
     assert_eq!(dst.len(), numel(out), "expand into a buffer of another size");
-    let Some((&cols, outer)) = out.split_last() else {
-        // A 0-d result: the operand's one element.
-        if let (Some(d), Some(&x)) = (dst.first_mut(), src.first()) {
-            *d = x;
-        }
-        return;
-    };
     if dst.is_empty() {
         return;
     }
+    let (dims, strides) = coalesce(out, &strides);
+    let Some((&cols, outer)) = dims.split_last() else {
+        // One element: the operand's one element.
+        dst[0] = src[0];
+        return;
+    };
     let (outer_strides, last) = strides.split_at(outer.len());
     let mut rows = Odometer::new(outer, outer_strides);
     for row in dst.chunks_exact_mut(cols) {
         let at = rows.offset;
-        if last[0] == 0 {
-            row.fill(src[at]);
-        } else {
-            row.copy_from_slice(&src[at..at + cols]);
+        match last[0] {
+            0 => row.fill(src[at]),
+            1 => row.copy_from_slice(&src[at..at + cols]),
+            step => row.iter_mut().enumerate().for_each(|(k, v)| *v = src[at + k * step]),
         }
         rows.advance();
     }
+}
+
+/// A walk over `dims` along `strides` as fewer, longer dimensions: those of
+/// size 1 dropped, and each dimension merged into the one before it when the
+/// two step as one (the earlier one's stride is the later one's times its
+/// size, as in a contiguous run or two broadcast dimensions). A `[C]` operand
+/// broadcast to `[N, C, H, W]` then walks `[N, C, H*W]`, filling runs of
+/// `H*W` rather than of `W` with a multi-index step after each.
+pub fn coalesce(dims: &[usize], strides: &[usize]) -> (SmallVec<[usize; 8]>, SmallVec<[usize; 8]>) {
+    let mut merged_dims: SmallVec<[usize; 8]> = SmallVec::new();
+    let mut merged_strides: SmallVec<[usize; 8]> = SmallVec::new();
+    for (&n, &stride) in dims.iter().zip(strides) {
+        if n == 1 {
+            continue;
+        }
+        if let (Some(d), Some(s)) = (merged_dims.last_mut(), merged_strides.last_mut()) {
+            if *s == stride * n {
+                *d *= n;
+                *s = stride;
+                continue;
+            }
+        }
+        merged_dims.push(n);
+        merged_strides.push(stride);
+    }
+    (merged_dims, merged_strides)
 }
 
 /// An operand read at the output's positions, as [`expand`] gives them, but a
@@ -191,4 +216,45 @@ pub fn sum_to_into<T: Float>(src: &[T], src_shape: &[usize], target: &[usize], o
         })
         .collect();
     sum_dims_into(src, src_shape, &reduced, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The operand element broadcasting reads at output index `at`, from the
+    /// definition: trailing dimensions aligned, size-1 dimensions read at 0.
+    fn read_at(src: &[usize], out: &[usize], mut at: usize) -> usize {
+        let mut index = vec![0; out.len()];
+        for k in (0..out.len()).rev() {
+            index[k] = at % out[k];
+            at /= out[k];
+        }
+        let lead = out.len() - src.len();
+        src.iter().enumerate().fold(0, |offset, (k, &n)| offset * n + if n == 1 { 0 } else { index[lead + k] })
+    }
+
+    /// `expand_into` over shapes whose dimensions merge in every way (runs,
+    /// broadcast runs, size-1 dimensions, 0-d) gives the definition's elements.
+    #[test]
+    fn expand_into_matches_the_definition() {
+        let cases: [(&[usize], &[usize]); 9] = [
+            (&[1, 3, 1, 1], &[2, 3, 4, 5]),
+            (&[3], &[2, 4, 3]),
+            (&[2, 1, 4], &[2, 3, 4]),
+            (&[], &[2, 3]),
+            (&[1], &[1]),
+            (&[2, 1], &[4, 2, 3]),
+            (&[1, 1, 1], &[4, 1, 2, 1]),
+            (&[2, 3, 1, 5], &[2, 3, 4, 5]),
+            (&[], &[]),
+        ];
+        for (src, out) in cases {
+            let data: Vec<u32> = (0..numel(src) as u32).collect();
+            let mut dst = vec![u32::MAX; numel(out)];
+            expand_into(&data, src, out, &mut dst);
+            let want: Vec<u32> = (0..numel(out)).map(|at| data[read_at(src, out, at)]).collect();
+            assert_eq!(dst, want, "{src:?} to {out:?}");
+        }
+    }
 }

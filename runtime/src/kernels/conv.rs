@@ -23,8 +23,19 @@ fn dims4(shape: &[usize]) -> [usize; 4] {
     [shape[0], shape[1], shape[2], shape[3]]
 }
 
+/// The outputs `lo..hi` along one axis whose tap reads inside the input (the
+/// others read the padding), and the input position output `lo` reads.
+#[derive(Clone, Copy)]
+struct Tap {
+    lo: usize,
+    hi: usize,
+    first: usize,
+}
+
 /// The geometry of one convolution: the convolution's input `[c, h, w]` per
-/// group, its output `[oh, ow]` and the kernel `[kh, kw]`.
+/// group, its output `[oh, ow]`, the kernel `[kh, kw]`, and each tap's range
+/// of outputs along the height and the width, computed once per call rather
+/// than once per channel.
 struct Geometry<'a> {
     conv: &'a Conv,
     c: usize,
@@ -34,59 +45,145 @@ struct Geometry<'a> {
     ow: usize,
     kh: usize,
     kw: usize,
+    rows: Vec<Tap>,
+    columns: Vec<Tap>,
 }
 
-impl Geometry<'_> {
+impl<'a> Geometry<'a> {
+    /// The geometry of `conv` for per-group input `[c, h, w]`, output
+    /// `[oh, ow]` and kernel `[kh, kw]`.
+    #[allow(clippy::too_many_arguments)]
+    fn new(conv: &'a Conv, c: usize, h: usize, w: usize, oh: usize, ow: usize, kh: usize, kw: usize) -> Self {
+        let rows = (0..kh).map(|t| Self::tap(conv, 0, t, oh, h)).collect();
+        let columns = (0..kw).map(|t| Self::tap(conv, 1, t, ow, w)).collect();
+        Geometry { conv, c, h, w, oh, ow, kh, kw, rows, columns }
+    }
+
     /// The rows of one group's patch matrix: `c * kh * kw`.
     fn depth(&self) -> usize {
         self.c * self.kh * self.kw
     }
 
-    /// The outputs `lo..hi` along one axis (0: height, 1: width) whose tap
-    /// `t` reads inside the input (the others read the padding), and the
-    /// input position output `o` reads, `o * stride + t * dilation - padding`.
-    fn taps(&self, axis: usize, t: usize, outputs: usize, size: usize) -> (usize, usize) {
-        let (s, d, p) = (self.conv.stride[axis], self.conv.dilation[axis], self.conv.padding[axis]);
+    /// This geometry for `c` of its channels (the patch matrix's rows of
+    /// those channels are contiguous: channel-major).
+    fn channels(&self, c: usize) -> Geometry<'a> {
+        Geometry {
+            conv: self.conv,
+            c,
+            h: self.h,
+            w: self.w,
+            oh: self.oh,
+            ow: self.ow,
+            kh: self.kh,
+            kw: self.kw,
+            rows: self.rows.clone(),
+            columns: self.columns.clone(),
+        }
+    }
+
+    /// Tap `t` along `axis` (0: height, 1: width): the outputs whose input
+    /// position, `o * stride + t * dilation - padding`, lies in `0..size`.
+    fn tap(conv: &Conv, axis: usize, t: usize, outputs: usize, size: usize) -> Tap {
+        let (s, d, p) = (conv.stride[axis], conv.dilation[axis], conv.padding[axis]);
         let offset = t * d;
         let lo = if p > offset { (p - offset).div_ceil(s) } else { 0 };
         let hi = if size + p > offset { ((size - 1 + p - offset) / s + 1).min(outputs) } else { 0 };
-        (lo.min(hi), hi)
-    }
-
-    /// The input position output `o` reads with tap `t` along `axis` (inside
-    /// the input for `o` in [`Geometry::taps`]' range).
-    fn source(&self, axis: usize, o: usize, t: usize) -> usize {
-        o * self.conv.stride[axis] + t * self.conv.dilation[axis] - self.conv.padding[axis]
+        let lo = lo.min(hi);
+        let first = if lo < hi { lo * s + offset - p } else { 0 };
+        Tap { lo, hi, first }
     }
 
     /// `im2col`: `cols` (`depth` rows of `oh * ow`) gets, for each channel and
     /// tap, the input values each output position reads (zero in the padding).
     fn unfold<T: Gemm>(&self, input: &[T], cols: &mut [T]) {
         let positions = self.oh * self.ow;
+        if self.dense() {
+            return self.unfold_dense(input, cols);
+        }
+        let (sy, sx) = (self.conv.stride[0], self.conv.stride[1]);
         for c in 0..self.c {
             let plane = &input[c * self.h * self.w..(c + 1) * self.h * self.w];
-            for i in 0..self.kh {
-                let (ylo, yhi) = self.taps(0, i, self.oh, self.h);
-                for j in 0..self.kw {
-                    let (xlo, xhi) = self.taps(1, j, self.ow, self.w);
+            for (i, ty) in self.rows.iter().enumerate() {
+                for (j, tx) in self.columns.iter().enumerate() {
                     let row = &mut cols[((c * self.kh + i) * self.kw + j) * positions..][..positions];
-                    for oy in 0..self.oh {
+                    let inside = tx.hi - tx.lo;
+                    if inside == 0 || ty.lo == ty.hi {
+                        row.fill(T::ZERO);
+                        continue;
+                    }
+                    row[..ty.lo * self.ow].fill(T::ZERO);
+                    row[ty.hi * self.ow..].fill(T::ZERO);
+                    let padded = inside < self.ow;
+                    for oy in ty.lo..ty.hi {
+                        let from = (ty.first + (oy - ty.lo) * sy) * self.w + tx.first;
                         let out = &mut row[oy * self.ow..(oy + 1) * self.ow];
-                        if oy < ylo || oy >= yhi || xlo >= xhi {
-                            out.fill(T::ZERO);
-                            continue;
+                        if padded {
+                            out[..tx.lo].fill(T::ZERO);
+                            out[tx.hi..].fill(T::ZERO);
                         }
-                        let src = &plane[self.source(0, oy, i) * self.w..][..self.w];
-                        out[..xlo].fill(T::ZERO);
-                        out[xhi..].fill(T::ZERO);
-                        let x0 = self.source(1, xlo, j);
-                        if self.conv.stride[1] == 1 {
-                            out[xlo..xhi].copy_from_slice(&src[x0..x0 + (xhi - xlo)]);
+                        let out = &mut out[tx.lo..tx.hi];
+                        if sx == 1 {
+                            copy_run(out, &plane[from..from + inside]);
                         } else {
-                            for (k, v) in out[xlo..xhi].iter_mut().enumerate() {
-                                *v = src[x0 + k * self.conv.stride[1]];
+                            for (k, v) in out.iter_mut().enumerate() {
+                                *v = plane[from + k * sx];
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether every tap reads inside the input at every output (no padding
+    /// reached) with unit strides: then each patch row is `oh` runs of `ow`
+    /// values, one per input row.
+    fn dense(&self) -> bool {
+        self.conv.stride == [1, 1]
+            && self.rows.iter().all(|t| t.lo == 0 && t.hi == self.oh)
+            && self.columns.iter().all(|t| t.lo == 0 && t.hi == self.ow)
+    }
+
+    /// [`Geometry::unfold`] for a [`Geometry::dense`] convolution, with no
+    /// range tests in its loops: on small images the runs are a few values
+    /// long, and the loop's bookkeeping cost more than the copies.
+    fn unfold_dense<T: Gemm>(&self, input: &[T], cols: &mut [T]) {
+        let (h, w, oh, ow) = (self.h, self.w, self.oh, self.ow);
+        let mut rows = cols.chunks_exact_mut(oh * ow);
+        for plane in input.chunks_exact(h * w).take(self.c) {
+            for ty in &self.rows {
+                for tx in &self.columns {
+                    let row = rows.next().expect("a patch row per channel and tap");
+                    let first = ty.first * w + tx.first;
+                    for oy in 0..oh {
+                        let from = first + oy * w;
+                        copy_run(&mut row[oy * ow..(oy + 1) * ow], &plane[from..from + ow]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`Geometry::fold`] for a [`Geometry::dense`] convolution, with the
+    /// channels innermost. A channel's taps add overlapping runs into its
+    /// small plane, and a run read back while the overlapping one before it
+    /// is still being stored waits for the store (on 6x6 images, most of the
+    /// fold's time); between two runs into one plane, the other channels'
+    /// runs now pass. Each element still gets its taps' values in the taps'
+    /// order.
+    fn fold_dense<T: Gemm>(&self, cols: &[T], out: &mut [T]) {
+        let (h, w, oh, ow) = (self.h, self.w, self.oh, self.ow);
+        let positions = oh * ow;
+        let per_channel = self.kh * self.kw * positions;
+        for (i, ty) in self.rows.iter().enumerate() {
+            for (j, tx) in self.columns.iter().enumerate() {
+                let tap = (i * self.kw + j) * positions;
+                for oy in 0..oh {
+                    let to = (ty.first + oy) * w + tx.first;
+                    let from = tap + oy * ow;
+                    for c in 0..self.c {
+                        let plane = &mut out[c * h * w..(c + 1) * h * w];
+                        add_run(&mut plane[to..to + ow], &cols[c * per_channel + from..][..ow]);
                     }
                 }
             }
@@ -97,25 +194,121 @@ impl Geometry<'_> {
     /// was read from, taps in order, into `out` (one group's `[c, h, w]`).
     fn fold<T: Gemm>(&self, cols: &[T], out: &mut [T]) {
         let positions = self.oh * self.ow;
+        if self.dense() {
+            return self.fold_dense(cols, out);
+        }
+        let (sy, sx) = (self.conv.stride[0], self.conv.stride[1]);
         for c in 0..self.c {
             let plane = &mut out[c * self.h * self.w..(c + 1) * self.h * self.w];
-            for i in 0..self.kh {
-                let (ylo, yhi) = self.taps(0, i, self.oh, self.h);
-                for j in 0..self.kw {
-                    let (xlo, xhi) = self.taps(1, j, self.ow, self.w);
+            for (i, ty) in self.rows.iter().enumerate() {
+                for (j, tx) in self.columns.iter().enumerate() {
                     let row = &cols[((c * self.kh + i) * self.kw + j) * positions..][..positions];
-                    for oy in ylo..yhi {
-                        let dst = &mut plane[self.source(0, oy, i) * self.w..][..self.w];
-                        let x0 = if xlo < xhi { self.source(1, xlo, j) } else { 0 };
-                        for (k, ox) in (xlo..xhi).enumerate() {
-                            let x = x0 + k * self.conv.stride[1];
-                            dst[x] = dst[x] + row[oy * self.ow + ox];
+                    if tx.lo == tx.hi {
+                        continue;
+                    }
+                    for (k, oy) in (ty.lo..ty.hi).enumerate() {
+                        let dst = &mut plane[(ty.first + k * sy) * self.w..][..self.w];
+                        let values = &row[oy * self.ow + tx.lo..oy * self.ow + tx.hi];
+                        if sx == 1 {
+                            add_run(&mut dst[tx.first..tx.first + values.len()], values);
+                            continue;
+                        }
+                        for (k, v) in values.iter().enumerate() {
+                            let x = tx.first + k * sx;
+                            dst[x] = dst[x] + *v;
                         }
                     }
                 }
             }
         }
     }
+}
+
+/// `dst = src` for the short runs of an unfold (a patch row is often a few
+/// values wide). A run of up to 16 values is copied in two fixed-size moves
+/// that may overlap (its first and last 8, 4 or 2 values), without a loop:
+/// LLVM turns a copying loop back into a call to `memcpy`, and on small images
+/// that call cost more than the copy (a third of a 3x3 convolution's forward
+/// on 6x6 images).
+#[inline(always)]
+fn copy_run<T: Copy>(dst: &mut [T], src: &[T]) {
+    let n = dst.len();
+    let src = &src[..n];
+    match n {
+        0 => {}
+        1 => dst[0] = src[0],
+        2..4 => {
+            move_block::<T, 2>(dst, src, 0);
+            move_block::<T, 2>(dst, src, n - 2);
+        }
+        4..8 => {
+            move_block::<T, 4>(dst, src, 0);
+            move_block::<T, 4>(dst, src, n - 4);
+        }
+        8..=16 => {
+            move_block::<T, 8>(dst, src, 0);
+            move_block::<T, 8>(dst, src, n - 8);
+        }
+        _ => dst.copy_from_slice(src),
+    }
+}
+
+/// `dst += src` elementwise for the short runs of a fold, as [`copy_run`]
+/// copies them: up to 16 values in blocks of 8, 4, 2 and 1 without a loop,
+/// each element added once (the blocks do not overlap), so the sums are those
+/// of the element-by-element loop.
+#[inline(always)]
+fn add_run<T: Gemm>(dst: &mut [T], src: &[T]) {
+    let n = dst.len();
+    let src = &src[..n];
+    if n > 16 {
+        dst.iter_mut().zip(src).for_each(|(d, s)| *d = *d + *s);
+        return;
+    }
+    let mut k = 0;
+    if n >= 8 {
+        add_block::<T, 8>(dst, src, 0);
+        k = 8;
+    }
+    let rest = n - k;
+    if rest >= 8 {
+        add_block::<T, 8>(dst, src, k);
+        return;
+    }
+    if rest & 4 != 0 {
+        add_block::<T, 4>(dst, src, k);
+        k += 4;
+    }
+    if rest & 2 != 0 {
+        add_block::<T, 2>(dst, src, k);
+        k += 2;
+    }
+    if rest & 1 != 0 {
+        dst[k] = dst[k] + src[k];
+    }
+}
+
+/// `dst[at..at + N] += src[at..at + N]` on fixed-size blocks.
+#[inline(always)]
+fn add_block<T: Gemm, const N: usize>(dst: &mut [T], src: &[T], at: usize) {
+    let from: &[T; N] = src[at..at + N].try_into().expect("a block of N values");
+    let to: &mut [T; N] = (&mut dst[at..at + N]).try_into().expect("a block of N values");
+    // Both blocks are read before the sum is stored, so that LLVM may add
+    // them as vectors (element by element, it keeps each store before the
+    // next load, in case they overlap).
+    let mut sum = *to;
+    for (d, s) in sum.iter_mut().zip(from) {
+        *d = *d + *s;
+    }
+    *to = sum;
+}
+
+/// `dst[at..at + N] = src[at..at + N]` as one fixed-size move.
+#[inline(always)]
+fn move_block<T: Copy, const N: usize>(dst: &mut [T], src: &[T], at: usize) {
+    let from: &[T; N] = src[at..at + N].try_into().expect("a block of N values");
+    let to: &mut [T; N] = (&mut dst[at..at + N]).try_into().expect("a block of N values");
+    *to = *from;
 }
 
 /// Adds channel `c`'s bias to every element of plane `c` of one sample, after
@@ -136,7 +329,7 @@ pub fn conv2d<T: Gemm>(conv: &Conv, x: &[T], x_shape: &[usize], w: &[T], w_shape
     let [_, _, oh, ow] = dims4(out_shape);
     let g = conv.groups;
     let og = o / g;
-    let geo = Geometry { conv, c: cg, h, w: wd, oh, ow, kh, kw };
+    let geo = Geometry::new(conv, cg, h, wd, oh, ow, kh, kw);
     let positions = oh * ow;
     let mut out = vec![T::ZERO; n * o * positions];
     if out.is_empty() {
@@ -173,7 +366,7 @@ pub fn conv_transpose2d<T: Gemm>(
     let [_, c, h, wd] = dims4(out_shape);
     let g = conv.groups;
     let og = o / g;
-    let geo = Geometry { conv, c: cg, h, w: wd, oh, ow, kh, kw };
+    let geo = Geometry::new(conv, cg, h, wd, oh, ow, kh, kw);
     let positions = oh * ow;
     let mut out = vec![T::ZERO; n * c * h * wd];
     if out.is_empty() {
@@ -195,54 +388,84 @@ pub fn conv_transpose2d<T: Gemm>(
     out
 }
 
-/// The samples whose products the weight gradient forms at once: enough to
-/// keep both cores busy, few enough that their patch matrices stay small.
-const SAMPLES_PER_BLOCK: usize = 8;
-
 /// The gradient of `conv2d` for its weight: for each group, the sum over the
-/// samples of `grad` (og x positions) times the patch matrix transposed. Each
-/// sample's product is formed apart (in parallel) and they are added in the
-/// samples' order, so the sum does not depend on the threads.
+/// samples of `grad` (og x positions) times the patch matrix transposed, each
+/// sample's product added in the samples' order, so the sum does not depend
+/// on the threads.
+///
+/// The work is split by the weight's columns (its input channels) when there
+/// are enough of them, so that each thread unfolds only its channels' patches,
+/// or else by its rows (its output channels), each thread unfolding the
+/// (then small) patch matrix itself. A thread forms its block of the product
+/// transposed, `patches (its rows) @ grad^T`: the block then has as many
+/// columns as output channels, which the narrow f32 product (`skinny.rs`)
+/// serves without packing, with the bits of the untransposed product (one
+/// chain of multiply-adds along the positions per element either way).
 pub fn weight_grad<T: Gemm>(conv: &Conv, grad: &[T], grad_shape: &[usize], x: &[T], x_shape: &[usize], out_shape: &[usize]) -> Vec<T> {
     let [n, o, oh, ow] = dims4(grad_shape);
     let [_, c, h, wd] = dims4(x_shape);
     let [_, cg, kh, kw] = dims4(out_shape);
     let g = conv.groups;
     let og = o / g;
-    let geo = Geometry { conv, c: cg, h, w: wd, oh, ow, kh, kw };
+    let geo = Geometry::new(conv, cg, h, wd, oh, ow, kh, kw);
     let positions = oh * ow;
-    let per_sample = o * geo.depth();
-    let mut out = vec![T::ZERO; per_sample];
+    let taps = kh * kw;
+    let depth = geo.depth();
+    let mut out = vec![T::ZERO; o * depth];
     if out.is_empty() {
         return out;
     }
-    let mut partial = vec![T::ZERO; SAMPLES_PER_BLOCK.min(n) * per_sample];
-    for first in (0..n).step_by(SAMPLES_PER_BLOCK) {
-        let count = SAMPLES_PER_BLOCK.min(n - first);
-        partial[..count * per_sample].par_chunks_mut(per_sample).enumerate().for_each_init(
-            || vec![T::ZERO; geo.depth() * positions],
-            |cols, (k, dw)| {
-                let s = first + k;
-                for gi in 0..g {
-                    geo.unfold(&x[(s * c + gi * cg) * h * wd..][..cg * h * wd], cols);
-                    let gs = &grad[(s * o + gi * og) * positions..][..og * positions];
-                    // dw (og x depth) = grad (og x positions) @ cols^T (positions x depth).
-                    T::gemm_strided(
-                        og,
-                        positions,
-                        geo.depth(),
-                        (gs, positions, 1),
-                        (cols, 1, positions),
-                        &mut dw[gi * og * geo.depth()..][..og * geo.depth()],
-                    );
+    let threads = rayon::current_num_threads().max(1);
+    // Each task: a group, a range of its input channels and one of its
+    // output channels.
+    let mut tasks = Vec::new();
+    for gi in 0..g {
+        if cg >= threads {
+            tasks.extend(even_ranges(cg, threads).map(|cs| (gi, cs, 0..og)));
+        } else {
+            tasks.extend(even_ranges(og, threads.min(og)).map(|os| (gi, 0..cg, os)));
+        }
+    }
+    let blocks: Vec<Vec<T>> = tasks
+        .par_iter()
+        .map(|(gi, cs, os)| {
+            let part = geo.channels(cs.len());
+            let (rows, columns) = (cs.len() * taps, os.len());
+            let mut cols = vec![T::ZERO; rows * positions];
+            let mut grad_t = vec![T::ZERO; positions * columns];
+            let mut product = vec![T::ZERO; rows * columns];
+            // block[d][o]: this task's patch rows by its output channels.
+            let mut block = vec![T::ZERO; rows * columns];
+            for s in 0..n {
+                part.unfold(&x[((s * c + gi * cg + cs.start) * h) * wd..][..cs.len() * h * wd], &mut cols);
+                // The sample's gradient transposed (positions x columns), so
+                // that the product reads its rows where they lie.
+                let gs = &grad[(s * o + gi * og + os.start) * positions..][..os.len() * positions];
+                for (k, values) in gs.chunks_exact(positions).enumerate() {
+                    for (p, v) in values.iter().enumerate() {
+                        grad_t[p * columns + k] = *v;
+                    }
                 }
-            },
-        );
-        for dw in partial[..count * per_sample].chunks(per_sample) {
-            out.iter_mut().zip(dw).for_each(|(a, b)| *a = *a + *b);
+                // product (rows x columns) = cols (rows x positions) @ grad_t.
+                T::gemm(rows, positions, columns, &cols, &grad_t, &mut product);
+                block.iter_mut().zip(&product).for_each(|(a, b)| *a = *a + *b);
+            }
+            block
+        })
+        .collect();
+    for ((gi, cs, os), block) in tasks.iter().zip(&blocks) {
+        for (d, values) in block.chunks_exact(os.len()).enumerate() {
+            for (k, v) in values.iter().enumerate() {
+                out[(gi * og + os.start + k) * depth + cs.start * taps + d] = *v;
+            }
         }
     }
     out
+}
+
+/// `0..len` cut into `parts` consecutive ranges whose lengths differ by at most one.
+fn even_ranges(len: usize, parts: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    (0..parts).map(move |k| len * k / parts..len * (k + 1) / parts).filter(|r| !r.is_empty())
 }
 
 #[cfg(test)]
@@ -295,10 +518,14 @@ mod tests {
     /// `<conv(x, w), y> = <x, conv_t(y, w)> = <w, weight_grad(y, x)>`.
     #[test]
     fn products_match_the_definition_and_its_adjoints() {
-        for (stride, padding, dilation, groups) in [(1, 0, 1, 1), (2, 1, 1, 1), (1, 2, 2, 1), (2, 0, 1, 2), (3, 1, 2, 3)] {
+        // One input channel: the weight gradient splits its output channels
+        // over the threads rather than its input channels.
+        let cases =
+            [(1, 0, 1, 1, 6), (2, 1, 1, 1, 6), (1, 2, 2, 1, 6), (2, 0, 1, 2, 6), (3, 1, 2, 3, 6), (1, 0, 1, 1, 1), (1, 1, 1, 1, 1), (1, 0, 2, 1, 6)];
+        for (stride, padding, dilation, groups, channels) in cases {
             let p = conv(stride, padding, dilation, groups, ConvPart::Forward { bias: false });
-            let xs = [2, 6, 7, 6];
-            let ws = [2 * groups, 6 / groups, 3, 2];
+            let xs = [2, channels, 7, 6];
+            let ws = [2 * groups, channels / groups, 3, 2];
             let oh = p.output_size(0, xs[2], ws[2]).unwrap();
             let ow = p.output_size(1, xs[3], ws[3]).unwrap();
             let os = [xs[0], ws[0], oh, ow];

@@ -1,6 +1,6 @@
 //! Shape ops that move elements without arithmetic.
 
-use super::broadcast::Odometer;
+use super::broadcast::{coalesce, Odometer};
 
 /// The 2-D transpose of a row-major `rows x cols` matrix.
 pub fn transpose<T: Copy>(src: &[T], rows: usize, cols: usize) -> Vec<T> {
@@ -54,11 +54,61 @@ pub fn permute<T: Copy>(src: &[T], shape: &[usize], dims: &[usize]) -> Vec<T> {
     if src.is_empty() {
         return out;
     }
-    // Walk the result in row-major order, keeping the operand's offset in step.
-    let mut walk = Odometer::new(&out_shape, &strides);
-    for _ in 0..src.len() {
-        out.push(src[walk.offset]);
+    // Walk the result in row-major order a run of its last (merged)
+    // dimension at a time, keeping the operand's offset in step.
+    let (dims, strides) = coalesce(&out_shape, &strides);
+    let Some((&run, outer)) = dims.split_last() else {
+        out.push(src[0]);
+        return out;
+    };
+    let (outer_strides, step) = strides.split_at(outer.len());
+    let step = step[0];
+    let mut walk = Odometer::new(outer, outer_strides);
+    for _ in 0..src.len() / run {
+        let at = walk.offset;
+        if step == 1 {
+            out.extend_from_slice(&src[at..at + run]);
+        } else {
+            out.extend((0..run).map(|k| src[at + k * step]));
+        }
         walk.advance();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `permute` against the definition, `out[i] = src[sum_k index_k * stride(dims[k])]`,
+    /// over permutations whose dimensions merge (kept in order, size 1) and do not.
+    #[test]
+    fn permute_matches_the_definition() {
+        let cases: [(&[usize], &[usize]); 7] = [
+            (&[2, 3, 4], &[1, 0, 2]),
+            (&[2, 3, 4], &[0, 1, 2]),
+            (&[2, 3, 4, 5], &[0, 2, 3, 1]),
+            (&[1, 3, 1, 4], &[3, 2, 1, 0]),
+            (&[5], &[0]),
+            (&[1, 1], &[1, 0]),
+            (&[3, 1, 2], &[2, 0, 1]),
+        ];
+        for (shape, dims) in cases {
+            let n: usize = shape.iter().product();
+            let src: Vec<u32> = (0..n as u32).collect();
+            let strides = contiguous_strides(shape);
+            let out_shape: Vec<usize> = dims.iter().map(|&d| shape[d]).collect();
+            let want: Vec<u32> = (0..n)
+                .map(|mut at| {
+                    let mut offset = 0;
+                    for k in (0..out_shape.len()).rev() {
+                        offset += (at % out_shape[k]) * strides[dims[k]];
+                        at /= out_shape[k];
+                    }
+                    src[offset]
+                })
+                .collect();
+            assert_eq!(permute(&src, shape, dims), want, "{shape:?} permuted by {dims:?}");
+        }
+    }
 }
