@@ -51,5 +51,22 @@ fn mnist_cnn(c: &mut Criterion) {
     layer(c, "conv2 64x32x6x6 by 64x32x3x3", [64, 32, 6, 64, 3]);
 }
 
-criterion_group!(benches, mnist_cnn);
+criterion_group!(benches, mnist_cnn, pool);
 criterion_main!(benches);
+
+fn pool(c: &mut Criterion) {
+    use graphc_runtime::op::MaxPool;
+    let p = MaxPool { kernel: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1] };
+    let x = values(64 * 64 * 16, 5);
+    c.bench_function("max_pool2d 64x64x4x4", |b| {
+        b.iter_custom(|iters| {
+            on_pool(|| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    black_box(graphc_runtime::kernels::pool::max_indices(&p, &x, &[64, 64, 4, 4], &[64, 64, 2, 2]));
+                }
+                start.elapsed()
+            })
+        })
+    });
+}

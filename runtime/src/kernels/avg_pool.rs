@@ -27,7 +27,7 @@ pub fn forward<T: Float>(p: &AvgPool, x: &[T], shape: &[usize], out: &[usize]) -
     if y.is_empty() || h * w == 0 {
         return y;
     }
-    y.par_chunks_mut(oh * ow).zip(x.par_chunks(h * w)).for_each(|(plane_out, plane)| {
+    y.par_chunks_mut(oh * ow).zip(x.par_chunks(h * w)).with_min_len(super::parts::planes_per_task(h * w)).for_each(|(plane_out, plane)| {
         for oy in 0..oh {
             let hs = p.window(0, oy, oh, h);
             for ox in 0..ow {
@@ -56,7 +56,7 @@ pub fn backward<T: Float>(p: &AvgPool, g: &[T], shape: &[usize], out: &[usize]) 
     if dx.is_empty() || oh * ow == 0 {
         return dx;
     }
-    dx.par_chunks_mut(h * w).zip(g.par_chunks(oh * ow)).for_each(|(plane, grads)| {
+    dx.par_chunks_mut(h * w).zip(g.par_chunks(oh * ow)).with_min_len(super::parts::planes_per_task(h * w)).for_each(|(plane, grads)| {
         for oy in 0..oh {
             let hs = p.window(0, oy, oh, h);
             for ox in 0..ow {

@@ -27,23 +27,75 @@ pub fn max_indices<T: Copy + PartialOrd + Send + Sync>(p: &MaxPool, x: &[T], sha
     if idx.is_empty() || h * w == 0 {
         return idx;
     }
-    idx.par_chunks_mut(oh * ow).zip(x.par_chunks(h * w)).for_each(|(plane_idx, plane)| {
-        for oy in 0..oh {
-            let (y0, y1) = taps((oy * p.stride[0]) as isize - p.padding[0] as isize, p.kernel[0], p.dilation[0], h);
-            for ox in 0..ow {
-                let (x0, x1) = taps((ox * p.stride[1]) as isize - p.padding[1] as isize, p.kernel[1], p.dilation[1], w);
+    // Each window's taps along each axis, computed once rather than per window.
+    let rows: Vec<(usize, usize)> =
+        (0..oh).map(|oy| taps((oy * p.stride[0]) as isize - p.padding[0] as isize, p.kernel[0], p.dilation[0], h)).collect();
+    let cols: Vec<(usize, usize)> =
+        (0..ow).map(|ox| taps((ox * p.stride[1]) as isize - p.padding[1] as isize, p.kernel[1], p.dilation[1], w)).collect();
+    let (dy, dx) = (p.dilation[0], p.dilation[1]);
+    // `max_pool2d(x, 2)` (and 3): every window whole, its taps adjacent.
+    let whole = dy == 1 && dx == 1 && rows.iter().all(|&(a, b)| b - a == p.kernel[0]) && cols.iter().all(|&(a, b)| b - a == p.kernel[1]);
+    match (whole, p.kernel) {
+        (true, [2, 2]) => return whole_windows::<T, 2, 2>(x, &rows, &cols, [h, w], idx),
+        (true, [3, 3]) => return whole_windows::<T, 3, 3>(x, &rows, &cols, [h, w], idx),
+        _ => {}
+    }
+    idx.par_chunks_mut(oh * ow).zip(x.par_chunks(h * w)).with_min_len(super::parts::planes_per_task(h * w)).for_each(|(plane_idx, plane)| {
+        for (oy, &(y0, y1)) in rows.iter().enumerate() {
+            for (ox, &(x0, x1)) in cols.iter().enumerate() {
                 let mut best = y0 * w + x0;
-                let mut max = None::<T>;
-                for y in (y0..y1).step_by(p.dilation[0]) {
-                    for xx in (x0..x1).step_by(p.dilation[1]) {
-                        let v = plane[y * w + xx];
-                        // `(val > maxval) || isnan(val)`, from a maximum of -inf: the
-                        // first tap always wins the first comparison.
+                // `(val > maxval) || isnan(val)`, from a maximum of -inf: the
+                // first tap always wins the first comparison, so it starts
+                // as the maximum (an empty window keeps its first position).
+                if y0 < y1 && x0 < x1 {
+                    let mut max = plane[best];
+                    let mut y = y0;
+                    while y < y1 {
+                        let row = &plane[y * w..(y + 1) * w];
+                        let mut xx = x0;
+                        while xx < x1 {
+                            let v = row[xx];
+                            #[allow(clippy::eq_op)]
+                            if v > max || v != v {
+                                max = v;
+                                best = y * w + xx;
+                            }
+                            xx += dx;
+                        }
+                        y += dy;
+                    }
+                }
+                plane_idx[oy * ow + ox] = best as i64;
+            }
+        }
+    });
+    idx
+}
+
+/// [`max_indices`] for windows of `KH x KW` adjacent taps, all inside the
+/// input: the taps' loops unrolled, which on 2x2 windows made the kernel
+/// several times faster. The same comparisons in the same order.
+fn whole_windows<T: Copy + PartialOrd + Send + Sync, const KH: usize, const KW: usize>(
+    x: &[T],
+    rows: &[(usize, usize)],
+    cols: &[(usize, usize)],
+    [h, w]: [usize; 2],
+    mut idx: Vec<i64>,
+) -> Vec<i64> {
+    let (oh, ow) = (rows.len(), cols.len());
+    idx.par_chunks_mut(oh * ow).zip(x.par_chunks(h * w)).with_min_len(super::parts::planes_per_task(h * w)).for_each(|(plane_idx, plane)| {
+        for (oy, &(y0, _)) in rows.iter().enumerate() {
+            let window_rows: [&[T]; KH] = std::array::from_fn(|i| &plane[(y0 + i) * w..(y0 + i + 1) * w]);
+            for (ox, &(x0, _)) in cols.iter().enumerate() {
+                let mut max = window_rows[0][x0];
+                let mut best = y0 * w + x0;
+                for (i, row) in window_rows.iter().enumerate() {
+                    let taps: &[T; KW] = row[x0..x0 + KW].try_into().expect("a whole window");
+                    for (j, &v) in taps.iter().enumerate() {
                         #[allow(clippy::eq_op)]
-                        let nan = v != v;
-                        if max.is_none_or(|m| v > m) || nan {
-                            max = Some(v);
-                            best = y * w + xx;
+                        if (i, j) != (0, 0) && (v > max || v != v) {
+                            max = v;
+                            best = (y0 + i) * w + x0 + j;
                         }
                     }
                 }
