@@ -86,6 +86,11 @@ enum Command {
         /// Untimed runs before the timed ones, 0 to 1000000.
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
         warmup: u32,
+        /// Also print, on stderr, where the timed runs' time went: each op (by name and result
+        /// shape), fused kernel and chain of row-wise kernels, with its calls and time per run,
+        /// largest first. The clock read around every step adds a little to the times
+        #[arg(long)]
+        profile: bool,
     },
     /// Compile a program completely (parse, check, autodiff, passes) without running it.
     Check {
@@ -226,8 +231,8 @@ fn main() -> ExitCode {
             let export_names: Vec<String> = saves.iter().map(|(n, _)| n.clone()).collect();
             with_compiled_exports(&file, false, opts, Exports::Names(&export_names), |c, source| run(c, source, &file, &inputs, &saves))
         }
-        Command::Bench { file, inputs, iters, warmup } => {
-            let runs = BenchRuns { iters, warmup, threads };
+        Command::Bench { file, inputs, iters, warmup, profile } => {
+            let runs = BenchRuns { iters, warmup, threads, profile };
             with_compiled_exports(&file, false, opts, Exports::All, |c, source| bench(c, source, &file, &inputs, runs))
         }
         Command::Check { file } => with_compiled_exports(&file, false, opts, Exports::Names(&[]), |c, _| {
@@ -398,6 +403,8 @@ struct BenchRuns {
     iters: u32,
     warmup: u32,
     threads: usize,
+    /// Whether to print the timed runs' profile (`--profile`).
+    profile: bool,
 }
 
 /// The tensors `graphc bench` binds: the `--input` files when any is given (then all
@@ -425,7 +432,7 @@ fn bench_inputs(plan: &graphc_runtime::plan::Plan, given: &[(String, PathBuf)]) 
 /// allocated (0 once the machine's pool holds every size the plan needs).
 fn bench(c: &Compiled, source: &str, file: &Path, given: &[(String, PathBuf)], runs: BenchRuns) -> ExitCode {
     use graphc_runtime::exec::Machine;
-    let BenchRuns { iters, warmup, threads } = runs;
+    let BenchRuns { iters, warmup, threads, profile } = runs;
     let inputs = match bench_inputs(&c.plan, given) {
         Ok(t) => t,
         Err(message) => return usage_error(&message),
@@ -453,6 +460,9 @@ fn bench(c: &Compiled, source: &str, file: &Path, given: &[(String, PathBuf)], r
         }
         machine.reset_run();
         allocations_before = machine.allocations();
+        if profile && i == warmup {
+            graphc_runtime::exec::profile::start();
+        }
         // Timed on the worker that runs the plan, without the hand-off to it.
         let (result, elapsed) = graphc_runtime::exec::on_pool(|| {
             let start = std::time::Instant::now();
@@ -473,6 +483,9 @@ fn bench(c: &Compiled, source: &str, file: &Path, given: &[(String, PathBuf)], r
     if terminal {
         errln!("");
     }
+    if profile {
+        print_profile(graphc_runtime::exec::profile::finish(), times_ms.iter().sum::<f64>(), iters);
+    }
     times_ms.sort_by(f64::total_cmp);
     let n = times_ms.len();
     let median = if n % 2 == 1 { times_ms[n / 2] } else { (times_ms[n / 2 - 1] + times_ms[n / 2]) / 2.0 };
@@ -485,6 +498,27 @@ fn bench(c: &Compiled, source: &str, file: &Path, given: &[(String, PathBuf)], r
         machine.allocations() - allocations_before
     );
     output::out_then(&line, 0)
+}
+
+/// Prints `graphc bench --profile`'s table on stderr: per timed run, each
+/// group's share of the run, time, calls and time per call, largest first,
+/// then what no step accounts for (a loop's carried values, frees).
+fn print_profile(rows: Vec<(String, graphc_runtime::exec::profile::Group)>, total_ms: f64, iters: u32) {
+    let runs = f64::from(iters);
+    let per_run = total_ms / runs;
+    errln!("graphc bench: profile of the {iters} timed run(s), per run ({per_run:.3} ms):");
+    errln!("{:>7} {:>11} {:>9} {:>12}  step", "share", "ms", "calls", "us/call");
+    let mut timed_ms = 0.0;
+    for (label, group) in &rows {
+        let ms = group.time.as_secs_f64() * 1e3 / runs;
+        timed_ms += ms;
+        let calls = group.calls as f64 / runs;
+        let share = if per_run > 0.0 { 100.0 * ms / per_run } else { 0.0 };
+        errln!("{share:>6.1}% {ms:>11.3} {calls:>9.1} {:>12.2}  {label}", 1e3 * ms / calls.max(f64::MIN_POSITIVE));
+    }
+    let rest = (per_run - timed_ms).max(0.0);
+    let share = if per_run > 0.0 { 100.0 * rest / per_run } else { 0.0 };
+    errln!("{share:>6.1}% {rest:>11.3} {:>9} {:>12}  outside the steps (loops' carried values, frees, the profiler's clock)", "", "");
 }
 
 /// A JSON string literal (quotes, backslashes and control characters escaped).

@@ -80,3 +80,31 @@ fn the_minibatch_benchmark_prints_what_its_pytorch_original_prints() {
     let expected = std::fs::read_to_string(format!("{REPO}/tests/programs/torch/minibatch_adam.stdout")).unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
 }
+
+/// `graphc bench --profile` prints, on stderr, a table of the timed runs' steps
+/// (the tutorial's ops by name and result shape, with their calls per run)
+/// whose shares add up to the whole run, and leaves stdout the one JSON line.
+#[test]
+fn bench_profile_tables_the_steps_of_the_timed_runs() {
+    let out = Command::new(env!("CARGO_BIN_EXE_graphc"))
+        .args(["bench", "--profile", "--iters", "3", "--warmup", "1"])
+        .arg(format!("{REPO}/examples/mnist_cnn.act"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "stdout is the JSON line alone: {stdout}");
+    assert!(stdout.starts_with("{\"file\""));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("profile of the 3 timed run(s), per run"), "{stderr}");
+    // The MNIST CNN's second convolution's weight gradient, once per training
+    // step: 2 epochs of 24 batches.
+    let row =
+        stderr.lines().find(|l| l.ends_with("conv2d_weight_grad [64, 32, 3, 3]")).unwrap_or_else(|| panic!("no weight gradient row in {stderr}"));
+    let fields: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(fields[2], "48.0", "calls per run in {row}");
+    // Every row's time, with the time outside the steps, makes the run.
+    let run: f64 = stderr.split("per run (").nth(1).and_then(|r| r.split(" ms").next()?.parse().ok()).expect("the run's time");
+    let rows: f64 = stderr.lines().filter(|l| l.contains('%')).filter_map(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()).sum();
+    assert!((rows - run).abs() <= 0.01 * run, "the rows add up to {rows} ms of {run}:\n{stderr}");
+}

@@ -23,6 +23,7 @@ mod donate;
 mod epilogue;
 mod loops;
 mod pool;
+pub mod profile;
 mod progress;
 mod rows;
 mod transposed;

@@ -23,7 +23,7 @@
 use rustc_hash::FxHashMap;
 use std::io::Write;
 
-use super::{Machine, RunError};
+use super::{profile, Machine, RunError};
 use crate::plan::{LoopStep, Plan, ValueId};
 use crate::tensor::{DType, Data, Tensor};
 
@@ -220,8 +220,11 @@ impl Machine {
         let mut result = Ok(());
         while i < plan.steps.len() && result.is_ok() {
             (result, i) = match chains.starting_at(i) {
-                Some(chain) => (self.run_chain(plan, chain, out), chain.end),
-                None => (self.step(plan, &plan.steps[i], out), i + 1),
+                Some(chain) => (profile::timed(|| profile::chain_label(plan, chain), || self.run_chain(plan, chain, out)), chain.end),
+                None => {
+                    let step = &plan.steps[i];
+                    (profile::timed(|| profile::step_label(plan, step), || self.step(plan, step, out)), i + 1)
+                }
             };
         }
         self.chains = chains;
