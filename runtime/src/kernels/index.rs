@@ -440,11 +440,11 @@ fn gather_typed<T: Copy + Default + Send + Sync>(x: &[T], xshape: &[usize], idx:
 }
 
 fn gather_into<T: Copy + Send + Sync>(x: &[T], xshape: &[usize], idx: &[i64], ishape: &[usize], dim: usize, out: &mut [T]) {
-    if let ([rows, cols], [_, xcols], 1) = (ishape, xshape, dim) {
-        // Along the rows' last dimension (a cross-entropy's gather): each row of
-        // the result reads only its own row of `x`, so the threads take the rows
-        // every kernel gives them (`parts.rs`), which they wrote.
-        let (cols, xcols) = (*cols, *xcols);
+    if let Some((rows, cols, xcols)) = last_dim_rows(ishape, xshape, dim) {
+        // Along the rows' last dimension (a cross-entropy's gather, a max
+        // pool's): each row of the result reads only its own row of `x`, so
+        // the threads take the rows every kernel gives them (`parts.rs`),
+        // which they wrote.
         super::parts::for_row_parts(out, cols, rows * cols >= SPLIT_INDEX, &|r, out| {
             for (i, o) in r.zip(out.chunks_mut(cols)) {
                 for (c, o) in o.iter_mut().enumerate() {
@@ -456,6 +456,19 @@ fn gather_into<T: Copy + Send + Sync>(x: &[T], xshape: &[usize], idx: &[i64], is
     }
     let xs = strides(xshape);
     for_each_offset(ishape, &xs, dim, idx, |p, at| out[p] = x[at]);
+}
+
+/// `(rows, index columns, tensor columns)` when `dim` is the last dimension
+/// of the index and of the tensor (`x` of a gather, the result of a
+/// scatter), so that row `i` of the index, all dimensions before the last
+/// flattened, names elements of row `i` of the tensor only: when the
+/// dimensions between the first and the last are the same (the tensor may
+/// have more along the first, whose extra rows the index never names).
+fn last_dim_rows(ishape: &[usize], shape: &[usize], dim: usize) -> Option<(usize, usize, usize)> {
+    if ishape.len() != shape.len() || dim + 1 != ishape.len() || dim == 0 || ishape[1..dim] != shape[1..dim] {
+        return None;
+    }
+    Some((ishape[..dim].iter().product(), ishape[dim], shape[dim]))
 }
 
 /// What `scatter_add` adds: a value its row-split parts can share between threads.
@@ -470,14 +483,14 @@ fn scatter_add_typed<T: Addend>(g: &[T], out: &[usize], idx: &[i64], ishape: &[u
 
 /// `scatter_add` into zeros, in the index's row-major order (overwrites `res`).
 fn scatter_add_into<T: Addend>(g: &[T], out: &[usize], idx: &[i64], ishape: &[usize], dim: usize, zero: T, res: &mut [T]) {
-    if let ([rows, cols], [_, ocols], 1) = (ishape, out, dim) {
-        // Along the rows' last dimension (a cross-entropy's gradient): each row
-        // of the index adds only into its own row of the result, in order, so
-        // the threads take the rows every kernel gives them (`parts.rs`).
-        let (rows, cols) = (*rows, *cols);
-        super::parts::for_row_parts(res, *ocols, rows * cols >= SPLIT_INDEX, &|r, part| {
+    if let Some((rows, cols, ocols)) = last_dim_rows(ishape, out, dim) {
+        // Along the rows' last dimension (a cross-entropy's gradient, a max
+        // pool's): each row of the index adds only into its own row of the
+        // result, in order, so the threads take the rows every kernel gives
+        // them (`parts.rs`).
+        super::parts::for_row_parts(res, ocols, rows * cols >= SPLIT_INDEX, &|r, part| {
             part.fill(zero);
-            for (i, o) in r.zip(part.chunks_mut(*ocols)).take_while(|(i, _)| *i < rows) {
+            for (i, o) in r.zip(part.chunks_mut(ocols)).take_while(|(i, _)| *i < rows) {
                 for c in 0..cols {
                     o[idx[i * cols + c] as usize] += g[i * cols + c];
                 }
@@ -523,6 +536,38 @@ mod tests {
                 scatter_add_into(&g, &[rows + 2, xcols], &idx, &[rows, cols], 1, 0.0, &mut res);
                 assert_eq!(res, want_scatter, "scatter_add on {threads} threads");
             });
+        }
+    }
+
+    /// In three dimensions along the last (a max pool's gather and its
+    /// gradient), the rows of the leading dimensions flattened give what the
+    /// general walk gives; with other leading dimensions the general walk runs.
+    #[test]
+    fn gathers_and_scatters_along_the_last_of_three_dimensions_match_their_definition() {
+        let (a, b, cols, xcols) = (40, 30, 4, 16);
+        let idx: Vec<i64> = (0..a * b * cols).map(|p| ((p * 7 + p / cols) % xcols) as i64).collect();
+        let x: Vec<f32> = (0..a * b * xcols).map(|i| i as f32).collect();
+        let g: Vec<f32> = (0..a * b * cols).map(|i| 1.0 / (1.0 + i as f32)).collect();
+        let mut out = vec![f32::NAN; a * b * cols];
+        gather_into(&x, &[a, b, xcols], &idx, &[a, b, cols], 2, &mut out);
+        let mut want = vec![0.0f32; a * b * xcols];
+        for p in 0..a * b * cols {
+            assert_eq!(out[p], x[p / cols * xcols + idx[p] as usize], "gather at {p}");
+            want[p / cols * xcols + idx[p] as usize] += g[p];
+        }
+        let mut res = vec![f32::NAN; a * b * xcols];
+        scatter_add_into(&g, &[a, b, xcols], &idx, &[a, b, cols], 2, 0.0, &mut res);
+        assert_eq!(res, want);
+        // An index shorter along the middle dimension than the tensor: its
+        // row (i, j) is the tensor's row i * b + j, not its own flattened
+        // i * (b - 1) + j, so the general walk runs.
+        assert_eq!(last_dim_rows(&[a, b - 1, cols], &[a, b, xcols], 2), None);
+        let short: Vec<i64> = (0..a * (b - 1) * cols).map(|p| idx[p]).collect();
+        let mut got = vec![f32::NAN; a * (b - 1) * cols];
+        gather_into(&x, &[a, b, xcols], &short, &[a, b - 1, cols], 2, &mut got);
+        for p in 0..a * (b - 1) * cols {
+            let (i, j) = (p / cols / (b - 1), p / cols % (b - 1));
+            assert_eq!(got[p], x[(i * b + j) * xcols + short[p] as usize], "gather with a shorter middle dimension at {p}");
         }
     }
 
