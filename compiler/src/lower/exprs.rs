@@ -256,6 +256,12 @@ impl<'a> Lowerer<'a> {
                 // `z.grad_fn.name()`: the backward node's name, as PyTorch's `Node.name()`.
                 if let Value::GradFn(name) = &recv {
                     if method.name == "name" && args.is_empty() {
+                        // The nodes autograd defines by hand, rather than
+                        // generates from derivatives.yaml, answer with their
+                        // C++ name (a tensor prints the short one).
+                        if name == "CopySlices" {
+                            return Value::Str(format!("torch::autograd::{name}"));
+                        }
                         return Value::Str(name.clone());
                     }
                     return self.error(
