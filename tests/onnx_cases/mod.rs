@@ -129,6 +129,7 @@ pub const MUST_EXPORT: &[&str] = &[
     "mask_index.act",
     "runtime_if_value.act",
     "conv_layers.act",
+    "borders_and_hard_activations.act",
 ];
 
 /// Programs with a `Loop` (which tract does not have) that must export and

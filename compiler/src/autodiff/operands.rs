@@ -119,6 +119,8 @@ mod tests {
             Op::Activation(Activation::LeakyRelu { slope: one }),
             Op::Activation(Activation::Elu { alpha: one }),
             Op::Activation(Activation::Softplus { beta: one, threshold: one }),
+            Op::Activation(Activation::Hardsigmoid),
+            Op::Activation(Activation::Hardswish),
         ];
         let c1 = F64Bits::new(1.0);
         let kinds = [

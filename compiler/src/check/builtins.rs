@@ -451,6 +451,8 @@ const OTHER: &[(&str, Builtin)] = &[
     ("elu", Builtin::Activation(ActivationBuiltin::Elu)),
     ("softplus", Builtin::Activation(ActivationBuiltin::Softplus)),
     ("relu6", Builtin::Activation(ActivationBuiltin::Relu6)),
+    ("hardsigmoid", Builtin::Activation(ActivationBuiltin::Hardsigmoid)),
+    ("hardswish", Builtin::Activation(ActivationBuiltin::Hardswish)),
     ("gelu", Builtin::Gelu),
     ("prod", Builtin::Prod),
     ("all", Builtin::AllAny { any: false }),
@@ -755,6 +757,8 @@ pub enum ActivationBuiltin {
     Softplus,
     /// `relu6(input)`: PyTorch computes it as `hardtanh(input, 0, 6)`.
     Relu6,
+    Hardsigmoid,
+    Hardswish,
 }
 
 impl ActivationBuiltin {
@@ -766,7 +770,7 @@ impl ActivationBuiltin {
             ActivationBuiltin::LeakyRelu => &["input", "negative_slope"],
             ActivationBuiltin::Elu => &["input", "alpha"],
             ActivationBuiltin::Softplus => &["input", "beta", "threshold"],
-            ActivationBuiltin::Relu6 => &["input"],
+            ActivationBuiltin::Relu6 | ActivationBuiltin::Hardsigmoid | ActivationBuiltin::Hardswish => &["input"],
         }
     }
 
@@ -779,7 +783,7 @@ impl ActivationBuiltin {
             ActivationBuiltin::LeakyRelu => &[Some(0.01)],
             ActivationBuiltin::Elu => &[Some(1.0)],
             ActivationBuiltin::Softplus => &[Some(1.0), Some(20.0)],
-            ActivationBuiltin::Relu6 => &[],
+            ActivationBuiltin::Relu6 | ActivationBuiltin::Hardsigmoid | ActivationBuiltin::Hardswish => &[],
         }
     }
 }

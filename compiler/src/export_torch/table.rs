@@ -195,6 +195,8 @@ const FUNCTIONAL: &[&str] = &[
     "elu",
     "softplus",
     "relu6",
+    "hardsigmoid",
+    "hardswish",
     "gelu",
     "silu",
     "mish",

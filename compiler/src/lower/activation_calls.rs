@@ -54,6 +54,8 @@ impl Lowerer<'_> {
             (ActivationBuiltin::Elu, &[Some(alpha)]) => Activation::Elu { alpha },
             (ActivationBuiltin::Softplus, &[Some(beta), Some(threshold)]) => Activation::Softplus { beta, threshold },
             (ActivationBuiltin::Relu6, []) => Activation::Hardtanh { min: F64Bits::new(0.0), max: F64Bits::new(6.0) },
+            (ActivationBuiltin::Hardsigmoid, []) => Activation::Hardsigmoid,
+            (ActivationBuiltin::Hardswish, []) => Activation::Hardswish,
             _ => unreachable!("`{name}`: one value per parameter, each with a default"),
         };
         let sh = self.shape_of(t);

@@ -381,6 +381,19 @@ fn activation(em: &mut Emitter, a: Activation, site: &Site) -> String {
             let soft = em.node("Div", &[&l, &b], vec![]);
             em.node("Where", &[&linear, &x, &soft], vec![])
         }
+        // ONNX's HardSigmoid multiplies by alpha = 1/6 where PyTorch divides
+        // by 6; the clamp and the division keep PyTorch's operations.
+        Activation::Hardsigmoid | Activation::Hardswish => {
+            let (zero, three, six) = (site.c(em, 0.0), site.c(em, 3.0), site.c(em, 6.0));
+            let shifted = em.node("Add", &[&x, &three], vec![]);
+            let clipped = em.node("Clip", &[&shifted, &zero, &six], vec![]);
+            if a == Activation::Hardswish {
+                let product = em.node("Mul", &[&x, &clipped], vec![]);
+                em.node("Div", &[&product, &six], vec![])
+            } else {
+                em.node("Div", &[&clipped, &six], vec![])
+            }
+        }
         // An ONNX model has no decimal conversion (`map` refuses it before this).
         Activation::PyRound { .. } => unreachable!("`map` refuses Python's round"),
         Activation::RoundDecimals { decimals } => {

@@ -1,5 +1,6 @@
 //! The elementwise ops with scalar parameters (`clamp`, `leaky_relu`, `elu`,
-//! `softplus`, `hardtanh`, `round` with `decimals`): one closed family, [`Activation`], whose variants
+//! `softplus`, `hardtanh`, `round` with `decimals`), and the piecewise ones
+//! with constants (`hardsigmoid`, `hardswish`): one closed family, [`Activation`], whose variants
 //! hold their parameters as [`F64Bits`] so that [`super::Op`] stays `Eq + Hash`.
 //!
 //! Each variant's element formula is PyTorch's CPU kernel's, operation for
@@ -40,6 +41,10 @@ pub enum Activation {
     /// through its correctly rounded decimal conversion, as Rust's `{:.n}`
     /// formatting does. It is not PyTorch's `round(decimals=)`, which scales.
     PyRound { digits: F64Bits },
+    /// `hardsigmoid(x)`: `min(max(x + 3, 0), 6) / 6` (NaN stays NaN).
+    Hardsigmoid,
+    /// `hardswish(x)`: `x * min(max(x + 3, 0), 6) / 6`, the product first.
+    Hardswish,
 }
 
 impl Activation {
@@ -53,6 +58,8 @@ impl Activation {
             Activation::Softplus { .. } => "softplus",
             Activation::RoundDecimals { .. } => "round_decimals",
             Activation::PyRound { .. } => "py_round",
+            Activation::Hardsigmoid => "hardsigmoid",
+            Activation::Hardswish => "hardswish",
         }
     }
 
@@ -70,6 +77,8 @@ impl Activation {
             Activation::RoundDecimals { .. } => "RoundBackward1",
             // A Python float has no grad_fn; it never requires grad.
             Activation::PyRound { .. } => "RoundBackward1",
+            Activation::Hardsigmoid => "HardsigmoidBackward0",
+            Activation::Hardswish => "HardswishBackward0",
         }
     }
 
@@ -84,6 +93,7 @@ impl Activation {
             Activation::Softplus { beta, threshold } => vec![("beta", Some(beta)), ("threshold", Some(threshold))],
             Activation::RoundDecimals { decimals } => vec![("decimals", Some(decimals))],
             Activation::PyRound { digits } => vec![("digits", Some(digits))],
+            Activation::Hardsigmoid | Activation::Hardswish => Vec::new(),
         }
     }
 
@@ -93,6 +103,8 @@ impl Activation {
     pub fn cost_ps(self) -> u64 {
         match self {
             Activation::Clamp { .. } | Activation::Hardtanh { .. } | Activation::LeakyRelu { .. } => 200,
+            // An addition, a clamp and a division (and a product).
+            Activation::Hardsigmoid | Activation::Hardswish => 400,
             Activation::Elu { .. } => 3200,
             Activation::Softplus { .. } => 6800,
             // A multiply, a rounding instruction and a division.
@@ -106,6 +118,7 @@ impl Activation {
     #[inline(always)]
     pub fn apply<T: Float>(self, a: T) -> T {
         let p = |v: F64Bits| T::from_f64(v.get());
+        let (p3, p6) = (|| T::from_f64(3.0), || T::from_f64(6.0));
         match self {
             Activation::Clamp { min, max } => clamp(a, min.map(p), max.map(p)),
             Activation::Hardtanh { min, max } => clamp(a, Some(p(min)), Some(p(max))),
@@ -139,6 +152,11 @@ impl Activation {
                 let n = digits.get() as usize;
                 T::from_f64(format!("{x:.n$}").parse().unwrap_or(x))
             }
+            // PyTorch's `hardsigmoid_kernel` and `hardswish_kernel`:
+            // `std::min(std::max(x + three, zero), six) / six`, whose
+            // comparisons keep a NaN, as `clamp` does.
+            Activation::Hardsigmoid => clamp(a + p3(), Some(T::ZERO), Some(p6())) / p6(),
+            Activation::Hardswish => a * clamp(a + p3(), Some(T::ZERO), Some(p6())) / p6(),
             Activation::RoundDecimals { decimals } => {
                 let d = decimals.get();
                 let p = T::from_f64(10f64.powf(d.abs()));

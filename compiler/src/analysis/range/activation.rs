@@ -56,7 +56,9 @@ pub(super) fn activation(f: Activation, a: &Range) -> Range {
 /// Whether `f`'s parameters keep it non-decreasing and free of overflow.
 fn monotone_and_bounded(f: Activation) -> bool {
     match f {
-        Activation::Clamp { .. } | Activation::Hardtanh { .. } => true,
+        Activation::Clamp { .. } | Activation::Hardtanh { .. } | Activation::Hardsigmoid => true,
+        // Not monotone: it dips to -3/8 at x = -3/2.
+        Activation::Hardswish => false,
         Activation::LeakyRelu { slope } => (0.0..=1.0).contains(&slope.get()),
         Activation::Elu { alpha } => alpha.get() >= 0.0 && alpha.get().is_finite(),
         // exp(x * beta) stays finite for x * beta <= threshold <= 80.

@@ -1,7 +1,8 @@
 //! The derivative rules of the [`Activation`] family, PyTorch's from
 //! `tools/autograd/derivatives.yaml` with the same operations in the same
 //! order: `clamp_backward`, `hardtanh_backward`, `leaky_relu_backward`,
-//! `elu_backward` and `softplus_backward`. The parameters are C++ scalars,
+//! `elu_backward`, `softplus_backward`, `hardsigmoid_backward` and
+//! `hardswish_backward`. The parameters are C++ scalars,
 //! rounded to the dtype as the kernels round them.
 //!
 //! PyTorch's `hardtanh_backward`, `leaky_relu_backward`, `elu_backward` and
@@ -82,6 +83,29 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, f: Activation, x: NodeId, g:
             let q = c.div(gr, gz, z1);
             let r = c.select(gr, Cmp::Gt, xb, t, g, q);
             labelled(c, gr, r, x, "SoftplusBackwardBackward0")
+        }
+        // hardsigmoid_backward: (self > -3 && self < 3) ? grad * one_sixth : 0,
+        // with one_sixth = scalar_t(1.0f / 6.0f): the float's sixth, also in f64.
+        Activation::Hardsigmoid => {
+            let (lo, hi) = (c.scalar(gr, -3.0, dt), c.scalar(gr, 3.0, dt));
+            let sixth = c.scalar(gr, f64::from(1.0f32 / 6.0f32), dt);
+            let scaled = c.mul(gr, g, sixth);
+            let inner = c.select(gr, Cmp::Lt, x, hi, scaled, zero);
+            let r = c.select(gr, Cmp::Gt, x, lo, inner, zero);
+            labelled(c, gr, r, x, "HardsigmoidBackwardBackward0")
+        }
+        // hardswish_backward as its vectorized kernel computes it (every
+        // element of a tensor but a last few, fewer than a vector holds):
+        // self <= -3 ? 0 : self >= 3 ? grad : grad * (self / 3 + 0.5), so a
+        // NaN gives NaN (PyTorch's scalar tail gives it `grad`).
+        Activation::Hardswish => {
+            let (lo, hi, half) = (c.scalar(gr, -3.0, dt), c.scalar(gr, 3.0, dt), c.scalar(gr, 0.5, dt));
+            let third = c.div(gr, x, hi);
+            let slope = c.binary(gr, Op::Binary(Binary::Add), third, half);
+            let middle = c.mul(gr, g, slope);
+            let inner = c.select(gr, Cmp::Ge, x, hi, g, middle);
+            let r = c.select(gr, Cmp::Le, x, lo, zero, inner);
+            labelled(c, gr, r, x, "HardswishBackwardBackward0")
         }
         // round.decimals: zeros_like(grad); Python's round of a float has none.
         Activation::RoundDecimals { .. } | Activation::PyRound { .. } => {

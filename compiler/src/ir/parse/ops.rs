@@ -36,7 +36,7 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             Op::RegionOutput { region: int(&keyed(region, "region")?)?, output: int(&keyed(output, "output")?)? }
         }
         ("pow_scalar", Some(p)) => Op::PowScalar(num(p)?),
-        (name @ ("clamp" | "hardtanh" | "leaky_relu" | "elu" | "softplus" | "round_decimals"), Some(p)) => {
+        (name @ ("clamp" | "hardtanh" | "leaky_relu" | "elu" | "softplus" | "round_decimals" | "hardsigmoid" | "hardswish"), Some(p)) => {
             Op::Activation(activation_from_text(name, p)?)
         }
         ("where", Some(p)) => Op::Where(match p {
@@ -346,8 +346,10 @@ fn keyed_ints<const N: usize>(p: &str, keys: [&str; N]) -> Option<[usize; N]> {
 /// An [`Activation`] from its dump, `NAME(key=value, ...)` in the order of
 /// [`Activation::params`], `none` for an absent clamp bound.
 fn activation_from_text(name: &str, p: &str) -> Option<Activation> {
+    // `hardswish()`: no parameters at all.
     let vals: Vec<Option<F64Bits>> = p
         .split(", ")
+        .filter(|kv| !kv.is_empty())
         .map(|kv| {
             let (_, v) = kv.split_once('=')?;
             Some(if v == "none" { None } else { Some(F64Bits::new(v.trim().parse().ok()?)) })
@@ -362,6 +364,8 @@ fn activation_from_text(name: &str, p: &str) -> Option<Activation> {
         ("softplus", 2) => Activation::Softplus { beta: get(0)?, threshold: get(1)? },
         ("round_decimals", 1) => Activation::RoundDecimals { decimals: get(0)? },
         ("py_round", 1) => Activation::PyRound { digits: get(0)? },
+        ("hardsigmoid", 0) => Activation::Hardsigmoid,
+        ("hardswish", 0) => Activation::Hardswish,
         _ => return None,
     })
 }
