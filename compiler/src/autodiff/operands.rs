@@ -120,6 +120,8 @@ mod tests {
             Op::Activation(Activation::Elu { alpha: one }),
             Op::Activation(Activation::Softplus { beta: one, threshold: one }),
             Op::Activation(Activation::Hardsigmoid),
+            Op::Activation(Activation::Selu),
+            Op::Activation(Activation::Celu { alpha: one }),
             Op::Activation(Activation::Hardswish),
         ];
         let c1 = F64Bits::new(1.0);

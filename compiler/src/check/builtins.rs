@@ -452,6 +452,8 @@ const OTHER: &[(&str, Builtin)] = &[
     ("softplus", Builtin::Activation(ActivationBuiltin::Softplus)),
     ("relu6", Builtin::Activation(ActivationBuiltin::Relu6)),
     ("hardsigmoid", Builtin::Activation(ActivationBuiltin::Hardsigmoid)),
+    ("selu", Builtin::Activation(ActivationBuiltin::Selu)),
+    ("celu", Builtin::Activation(ActivationBuiltin::Celu)),
     ("hardswish", Builtin::Activation(ActivationBuiltin::Hardswish)),
     ("gelu", Builtin::Gelu),
     ("prod", Builtin::Prod),
@@ -759,6 +761,8 @@ pub enum ActivationBuiltin {
     Relu6,
     Hardsigmoid,
     Hardswish,
+    Selu,
+    Celu,
 }
 
 impl ActivationBuiltin {
@@ -770,7 +774,8 @@ impl ActivationBuiltin {
             ActivationBuiltin::LeakyRelu => &["input", "negative_slope"],
             ActivationBuiltin::Elu => &["input", "alpha"],
             ActivationBuiltin::Softplus => &["input", "beta", "threshold"],
-            ActivationBuiltin::Relu6 | ActivationBuiltin::Hardsigmoid | ActivationBuiltin::Hardswish => &["input"],
+            ActivationBuiltin::Relu6 | ActivationBuiltin::Hardsigmoid | ActivationBuiltin::Hardswish | ActivationBuiltin::Selu => &["input"],
+            ActivationBuiltin::Celu => &["input", "alpha"],
         }
     }
 
@@ -783,7 +788,8 @@ impl ActivationBuiltin {
             ActivationBuiltin::LeakyRelu => &[Some(0.01)],
             ActivationBuiltin::Elu => &[Some(1.0)],
             ActivationBuiltin::Softplus => &[Some(1.0), Some(20.0)],
-            ActivationBuiltin::Relu6 | ActivationBuiltin::Hardsigmoid | ActivationBuiltin::Hardswish => &[],
+            ActivationBuiltin::Relu6 | ActivationBuiltin::Hardsigmoid | ActivationBuiltin::Hardswish | ActivationBuiltin::Selu => &[],
+            ActivationBuiltin::Celu => &[Some(1.0)],
         }
     }
 }

@@ -197,6 +197,8 @@ const FUNCTIONAL: &[&str] = &[
     "relu6",
     "hardsigmoid",
     "hardswish",
+    "selu",
+    "celu",
     "gelu",
     "silu",
     "mish",

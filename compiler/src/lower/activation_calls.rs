@@ -55,6 +55,8 @@ impl Lowerer<'_> {
             (ActivationBuiltin::Softplus, &[Some(beta), Some(threshold)]) => Activation::Softplus { beta, threshold },
             (ActivationBuiltin::Relu6, []) => Activation::Hardtanh { min: F64Bits::new(0.0), max: F64Bits::new(6.0) },
             (ActivationBuiltin::Hardsigmoid, []) => Activation::Hardsigmoid,
+            (ActivationBuiltin::Selu, []) => Activation::Selu,
+            (ActivationBuiltin::Celu, &[Some(alpha)]) => Activation::Celu { alpha },
             (ActivationBuiltin::Hardswish, []) => Activation::Hardswish,
             _ => unreachable!("`{name}`: one value per parameter, each with a default"),
         };

@@ -6,6 +6,7 @@
 //! them (PyTorch's type promotion) and ONNX would refuse mixed types, so each
 //! mapping sees operands of the types its ONNX operators require.
 
+use graphc_runtime::op::activation::{SELU_ALPHA, SELU_SCALE};
 use graphc_runtime::op::{Activation, Binary, Cmp, FloatTest, IndexOp, Logical, ScatterReduce, Unary, GELU_TANH_BETA};
 use graphc_runtime::{DType, Op};
 
@@ -380,6 +381,25 @@ fn activation(em: &mut Emitter, a: Activation, site: &Site) -> String {
             let l = em.node("Log", &[&e1], vec![]);
             let soft = em.node("Div", &[&l, &b], vec![]);
             em.node("Where", &[&linear, &x, &soft], vec![])
+        }
+        // The kernel's formula, `expm1` as `exp - 1`, as for `elu`.
+        Activation::Selu | Activation::Celu { .. } => {
+            let (pos, neg, inv) = match a {
+                Activation::Celu { alpha } => (1.0, alpha.get(), 1.0 / alpha.get()),
+                _ => {
+                    let (alpha, scale) = (SELU_ALPHA.get(), SELU_SCALE.get());
+                    (scale, alpha * scale, 1.0)
+                }
+            };
+            let (zero, one) = (site.c(em, 0.0), site.c(em, 1.0));
+            let (p, n, i) = (site.c(em, pos), site.c(em, neg), site.c(em, inv));
+            let le = em.node("LessOrEqual", &[&x, &zero], vec![]);
+            let xi = em.node("Mul", &[&x, &i], vec![]);
+            let e = em.node("Exp", &[&xi], vec![]);
+            let m1 = em.node("Sub", &[&e, &one], vec![]);
+            let negative = em.node("Mul", &[&m1, &n], vec![]);
+            let positive = em.node("Mul", &[&x, &p], vec![]);
+            em.node("Where", &[&le, &negative, &positive], vec![])
         }
         // ONNX's HardSigmoid multiplies by alpha = 1/6 where PyTorch divides
         // by 6; the clamp and the division keep PyTorch's operations.

@@ -41,6 +41,14 @@ pub enum Activation {
     /// through its correctly rounded decimal conversion, as Rust's `{:.n}`
     /// formatting does. It is not PyTorch's `round(decimals=)`, which scales.
     PyRound { digits: F64Bits },
+    /// `selu(x)`: PyTorch's `elu_kernel` with SELU's alpha and scale,
+    /// `x <= 0 ? expm1(x) * (alpha * scale) : x * scale`, both coefficients
+    /// rounded to the dtype first and their product formed in it.
+    Selu,
+    /// `celu(x, alpha)`: `elu_kernel` with `input_scale = 1 / alpha` (formed
+    /// in f64, then rounded to the dtype), `x <= 0 ? expm1(x * (1 / alpha)) *
+    /// alpha : x`.
+    Celu { alpha: F64Bits },
     /// `hardsigmoid(x)`: `min(max(x + 3, 0), 6) / 6` (NaN stays NaN).
     Hardsigmoid,
     /// `hardswish(x)`: `x * min(max(x + 3, 0), 6) / 6`, the product first.
@@ -58,6 +66,8 @@ impl Activation {
             Activation::Softplus { .. } => "softplus",
             Activation::RoundDecimals { .. } => "round_decimals",
             Activation::PyRound { .. } => "py_round",
+            Activation::Selu => "selu",
+            Activation::Celu { .. } => "celu",
             Activation::Hardsigmoid => "hardsigmoid",
             Activation::Hardswish => "hardswish",
         }
@@ -77,6 +87,9 @@ impl Activation {
             Activation::RoundDecimals { .. } => "RoundBackward1",
             // A Python float has no grad_fn; it never requires grad.
             Activation::PyRound { .. } => "RoundBackward1",
+            // `selu` is `elu` in PyTorch's autograd; `celu` has its own entry.
+            Activation::Selu => "EluBackward0",
+            Activation::Celu { .. } => "CeluBackward0",
             Activation::Hardsigmoid => "HardsigmoidBackward0",
             Activation::Hardswish => "HardswishBackward0",
         }
@@ -93,7 +106,8 @@ impl Activation {
             Activation::Softplus { beta, threshold } => vec![("beta", Some(beta)), ("threshold", Some(threshold))],
             Activation::RoundDecimals { decimals } => vec![("decimals", Some(decimals))],
             Activation::PyRound { digits } => vec![("digits", Some(digits))],
-            Activation::Hardsigmoid | Activation::Hardswish => Vec::new(),
+            Activation::Celu { alpha } => vec![("alpha", Some(alpha))],
+            Activation::Selu | Activation::Hardsigmoid | Activation::Hardswish => Vec::new(),
         }
     }
 
@@ -105,7 +119,7 @@ impl Activation {
             Activation::Clamp { .. } | Activation::Hardtanh { .. } | Activation::LeakyRelu { .. } => 200,
             // An addition, a clamp and a division (and a product).
             Activation::Hardsigmoid | Activation::Hardswish => 400,
-            Activation::Elu { .. } => 3200,
+            Activation::Elu { .. } | Activation::Selu | Activation::Celu { .. } => 3200,
             Activation::Softplus { .. } => 6800,
             // A multiply, a rounding instruction and a division.
             Activation::RoundDecimals { .. } => 400,
@@ -152,6 +166,20 @@ impl Activation {
                 let n = digits.get() as usize;
                 T::from_f64(format!("{x:.n$}").parse().unwrap_or(x))
             }
+            Activation::Selu => {
+                if a <= T::ZERO {
+                    a.exp_m1() * (p(SELU_ALPHA) * p(SELU_SCALE))
+                } else {
+                    a * p(SELU_SCALE)
+                }
+            }
+            Activation::Celu { alpha } => {
+                if a <= T::ZERO {
+                    (a * T::from_f64(1.0 / alpha.get())).exp_m1() * p(alpha)
+                } else {
+                    a
+                }
+            }
             // PyTorch's `hardsigmoid_kernel` and `hardswish_kernel`:
             // `std::min(std::max(x + three, zero), six) / six`, whose
             // comparisons keep a NaN, as `clamp` does.
@@ -169,6 +197,11 @@ impl Activation {
         }
     }
 }
+
+/// SELU's constants as PyTorch's `selu` passes them to `elu` (`Activation.cpp`).
+/// 1.6732632423543772848170429916717 and 1.0507009873554804934193349852946.
+pub const SELU_ALPHA: F64Bits = F64Bits(0x3ffa_c5af_ad78_2cf1);
+pub const SELU_SCALE: F64Bits = F64Bits(0x3ff0_cfab_d6a9_1132);
 
 /// PyTorch's `clamp_scalar_kernel_impl`: a NaN operand comes out unchanged,
 /// otherwise `std::min(std::max(a, min), max)`.

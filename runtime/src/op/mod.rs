@@ -16,7 +16,7 @@
 //! Numerics follow PyTorch's CPU kernels operation for operation (see
 //! `kernels/`), so that graphc prints the same numbers PyTorch does.
 
-mod activation;
+pub mod activation;
 mod avg_pool;
 mod binary;
 mod conv;

@@ -60,7 +60,8 @@ fn monotone_and_bounded(f: Activation) -> bool {
         // Not monotone: it dips to -3/8 at x = -3/2.
         Activation::Hardswish => false,
         Activation::LeakyRelu { slope } => (0.0..=1.0).contains(&slope.get()),
-        Activation::Elu { alpha } => alpha.get() >= 0.0 && alpha.get().is_finite(),
+        Activation::Elu { alpha } | Activation::Celu { alpha } => alpha.get() > 0.0 && alpha.get().is_finite(),
+        Activation::Selu => true,
         // exp(x * beta) stays finite for x * beta <= threshold <= 80.
         Activation::Softplus { beta, threshold } => beta.get() > 0.0 && threshold.get() <= 80.0,
         // `x * 10^d` overflows near the largest finite values, so the rule gives up.

@@ -10,8 +10,9 @@
 //! `create_graph` their result requires grad when `self` does, even where its
 //! values depend on `self` only through a comparison; [`labelled`] marks it so.
 
-use graphc_runtime::op::{Activation, Binary, Cmp};
-use graphc_runtime::Op;
+use graphc_runtime::op::activation::{SELU_ALPHA, SELU_SCALE};
+use graphc_runtime::op::{Activation, Binary, Cmp, F64Bits};
+use graphc_runtime::{DType, Op};
 
 use super::super::builder::RuleCtx;
 use crate::ir::graph::{Graph, NodeId};
@@ -83,6 +84,36 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, f: Activation, x: NodeId, g:
             let q = c.div(gr, gz, z1);
             let r = c.select(gr, Cmp::Gt, xb, t, g, q);
             labelled(c, gr, r, x, "SoftplusBackwardBackward0")
+        }
+        // elu_backward(grad, alpha, scale, input_scale = 1, is_result = false):
+        // self <= 0 ? grad * input_scale * (alpha * scale) * exp(self * input_scale)
+        // : grad * scale, where the multiplications by input_scale = 1 are exact.
+        Activation::Selu => {
+            let (alpha, scale) = (F64Bits::get(SELU_ALPHA), F64Bits::get(SELU_SCALE));
+            // alpha * scale in the dtype, as the kernel forms `negcoef`.
+            let neg = if dt == DType::F32 { f64::from(alpha as f32 * scale as f32) } else { alpha * scale };
+            let (negcoef, poscoef) = (c.scalar(gr, neg, dt), c.scalar(gr, scale, dt));
+            let gn = c.mul(gr, g, negcoef);
+            let e = c.unary(gr, Op::Unary(graphc_runtime::op::Unary::Exp), x);
+            let negative = c.mul(gr, gn, e);
+            let positive = c.mul(gr, g, poscoef);
+            let r = c.select(gr, Cmp::Le, x, zero, negative, positive);
+            labelled(c, gr, r, x, "EluBackwardBackward0")
+        }
+        // celu's entry: elu_backward(grad, alpha, 1, 1.0 / alpha.toFloat(), false, self):
+        // self <= 0 ? grad * input_scale * alpha * exp(self * input_scale) : grad,
+        // with input_scale the f64 reciprocal of alpha rounded to f32 (unlike the
+        // forward's, of alpha itself), then rounded to the dtype.
+        Activation::Celu { alpha } => {
+            let reciprocal = 1.0 / f64::from(alpha.get() as f32);
+            let (inv, a) = (c.scalar(gr, reciprocal, dt), c.scalar(gr, alpha.get(), dt));
+            let gi = c.mul(gr, g, inv);
+            let gia = c.mul(gr, gi, a);
+            let xi = c.mul(gr, x, inv);
+            let e = c.unary(gr, Op::Unary(graphc_runtime::op::Unary::Exp), xi);
+            let negative = c.mul(gr, gia, e);
+            let r = c.select(gr, Cmp::Le, x, zero, negative, g);
+            labelled(c, gr, r, x, "EluBackwardBackward0")
         }
         // hardsigmoid_backward: (self > -3 && self < 3) ? grad * one_sixth : 0,
         // with one_sixth = scalar_t(1.0f / 6.0f): the float's sixth, also in f64.

@@ -36,9 +36,10 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             Op::RegionOutput { region: int(&keyed(region, "region")?)?, output: int(&keyed(output, "output")?)? }
         }
         ("pow_scalar", Some(p)) => Op::PowScalar(num(p)?),
-        (name @ ("clamp" | "hardtanh" | "leaky_relu" | "elu" | "softplus" | "round_decimals" | "hardsigmoid" | "hardswish"), Some(p)) => {
-            Op::Activation(activation_from_text(name, p)?)
-        }
+        (
+            name @ ("clamp" | "hardtanh" | "leaky_relu" | "elu" | "softplus" | "round_decimals" | "hardsigmoid" | "hardswish" | "selu" | "celu"),
+            Some(p),
+        ) => Op::Activation(activation_from_text(name, p)?),
         ("where", Some(p)) => Op::Where(match p {
             "<" => Cmp::Lt,
             "<=" => Cmp::Le,
@@ -365,6 +366,8 @@ fn activation_from_text(name: &str, p: &str) -> Option<Activation> {
         ("round_decimals", 1) => Activation::RoundDecimals { decimals: get(0)? },
         ("py_round", 1) => Activation::PyRound { digits: get(0)? },
         ("hardsigmoid", 0) => Activation::Hardsigmoid,
+        ("selu", 0) => Activation::Selu,
+        ("celu", 1) => Activation::Celu { alpha: get(0)? },
         ("hardswish", 0) => Activation::Hardswish,
         _ => return None,
     })
