@@ -222,7 +222,7 @@ for dt in [f32, f64] {
 
 #[test]
 fn bad_paddings_are_pytorchs_errors() {
-    let cases: [(&str, Code, &str, &str); 14] = [
+    let cases: [(&str, Code, &str, &str); 15] = [
         ("y = pad(randn(2, 3), (1,))", Code::E0202, "Padding length must be divisible by 2", "(1,)"),
         (
             "y = pad(randn(2, 3), (1, 1, 1, 1, 1, 1))",
@@ -245,6 +245,12 @@ fn bad_paddings_are_pytorchs_errors() {
         ("y = pad(randn(1, 2, 3, 4), (5, 0, 0, 0), mode=\"circular\")", Code::E0202, "Padding value causes wrapping around more than once.", "(5, 0, 0, 0)"),
         ("y = pad(randn(2, 4), (-3, -2), mode=\"circular\")", Code::E0202, "Negative padding value is resulting in an empty dimension", "(-3, -2)"),
         ("y = pad(randn(2, 4), (3, -2), mode=\"circular\")", Code::E0202, "the padding (3, -2) of dimension 1 wraps around the 2 elements left after cropping more than once", "(3, -2)"),
+        (
+            "y = pad(randn(2, 4), (0, 1099511627775), mode=\"replicate\")",
+            Code::E0501,
+            "the padded dimensions would have 1099511627779 elements; graphc builds the positions a replication_pad1d pad reads when compiling, at most 16777216",
+            "(0, 1099511627775)",
+        ),
         ("y = pad(randn(2, 4), (1, 1), mode=\"reflect\", value=1.0)", Code::E0107, "Padding mode \"reflect\" doesn't take in value argument", "1.0"),
         ("y = pad(randn(2, 4) > 0, (1, 1), mode=\"reflect\")", Code::E0204, "\"reflection_pad1d\" not implemented for 'Bool'", "randn(2, 4) > 0"),
     ];

@@ -186,6 +186,10 @@ impl Lowerer<'_> {
     }
 }
 
+/// The most elements the padded dimensions of a reflect or replicate `pad`
+/// may have (a 4096 x 4096 image): one position each is built when compiling.
+const MAX_POSITIONS: i128 = 1 << 24;
+
 /// The border of a non-constant `pad`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Border {
@@ -204,20 +208,17 @@ impl Border {
         }
     }
 
-    /// The input position output `o` reads along a dimension of `size` padded by
-    /// (`before`, `after`), once the amounts were checked.
-    fn source(self, o: i128, size: i128, before: i128, after: i128) -> i128 {
+    /// The input position output `o` reads along a dimension of `size` padded
+    /// by `before` in front when reflected or replicated, once the amounts
+    /// were checked.
+    fn source(self, o: i128, size: i128, before: i128) -> i128 {
         let i = o - before;
         match self {
             Border::Reflect if i < 0 => -i,
             Border::Reflect if i >= size => 2 * (size - 1) - i,
             Border::Reflect => i,
             Border::Replicate => i.clamp(0, size - 1),
-            // `_pad_circular` crops first, then wraps around what is left.
-            Border::Circular => {
-                let (cut_lo, cut_hi) = ((-before).max(0), (-after).max(0));
-                cut_lo + (o - before.max(0)).rem_euclid(size - cut_lo - cut_hi)
-            }
+            Border::Circular => unreachable!("the circular pad copies its borders (`pad_circular`)"),
         }
     }
 }
@@ -299,6 +300,17 @@ impl Lowerer<'_> {
             return self
                 .error(Diagnostic::new(Code::E0202, message, ps, "crops the whole dimension").with_help("crop less than the dimension's size"));
         }
+        // The positions are built here, when compiling: their count is bounded
+        // before anything is allocated (a replicated border may be any width).
+        let positions = out_dims.iter().try_fold(1i128, |n, &o| n.checked_mul(o.max(0)));
+        if border != Border::Circular && positions.is_none_or(|n| n > MAX_POSITIONS) {
+            let message = format!(
+                "the padded dimensions would have {} elements; graphc builds the positions a {} pad reads when compiling, at most {MAX_POSITIONS}",
+                positions.map_or_else(|| "more than 2^127".to_string(), |n| n.to_string()),
+                kernel
+            );
+            return self.error(Diagnostic::new(Code::E0501, message, ps, "too wide a border").with_help("pad by less"));
+        }
         let out_dims: Vec<usize> = out_dims.into_iter().map(|o| o.max(0) as usize).collect();
         if border == Border::Circular {
             return self.pad_circular(x, amounts, &out_dims, span);
@@ -312,8 +324,8 @@ impl Lowerer<'_> {
         for _ in 0..inner_out {
             let mut flat = 0usize;
             for (j, d) in (first..n).enumerate() {
-                let (before, after) = (amounts[2 * (n - 1 - d)], amounts[2 * (n - 1 - d) + 1]);
-                flat += border.source(at[j] as i128, shape[d] as i128, before, after) as usize * in_strides[j];
+                let before = amounts[2 * (n - 1 - d)];
+                flat += border.source(at[j] as i128, shape[d] as i128, before) as usize * in_strides[j];
             }
             index.push(graphc_runtime::op::Scalar::Int(flat as i64));
             for j in (0..k).rev() {
