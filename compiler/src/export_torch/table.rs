@@ -76,6 +76,7 @@ const TORCH: &[&str] = &[
     "logsumexp",
     "norm",
     "cumsum",
+    "cumprod",
     "softmax",
     "log_softmax",
     "max",

@@ -70,6 +70,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::LogSumExp
             | Builtin::Norm
             | Builtin::Cumsum
+            | Builtin::Cumprod
             | Builtin::Softmax
             | Builtin::LogSoftmax => self.reduction_call(b, name, &mut bound, span),
             Builtin::Max | Builtin::Min | Builtin::Argmax | Builtin::Argmin => self.extreme_call(b, name, &bound, span),

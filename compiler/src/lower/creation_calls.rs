@@ -161,6 +161,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::LogSumExp
             | Builtin::Norm
             | Builtin::Cumsum
+            | Builtin::Cumprod
             | Builtin::Softmax
             | Builtin::LogSoftmax
             | Builtin::Max

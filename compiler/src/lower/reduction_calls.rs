@@ -33,7 +33,7 @@ impl<'a> Lowerer<'a> {
         let Some(x) = self.reduction_input(b, name, x, vs) else { return Value::Poison };
         let shape = self.shape_of(x);
         match b {
-            Builtin::Cumsum | Builtin::Softmax | Builtin::LogSoftmax => {
+            Builtin::Cumsum | Builtin::Cumprod | Builtin::Softmax | Builtin::LogSoftmax => {
                 let Some((dv, ds)) = given(bound, 1) else {
                     return self.error(
                         Diagnostic::new(Code::E0241, format!("`{name}` needs `dim`"), span, "no dimension given")
@@ -43,6 +43,7 @@ impl<'a> Lowerer<'a> {
                 let Some(dim) = self.one_dim(dv, ds, &shape) else { return Value::Poison };
                 let op = match b {
                     Builtin::Cumsum => Op::Cumsum { dim, reverse: false },
+                    Builtin::Cumprod => Op::Cumprod { dim },
                     _ => Op::Softmax { dim, log: b == Builtin::LogSoftmax },
                 };
                 Value::Tensor(self.same_shape(op, x, span))
@@ -117,16 +118,17 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The input converted to the dtype the reduction computes in, as PyTorch's:
-    /// `sum` of a bool tensor counts in i64 and an i64 sum stays i64; every other
-    /// reduction here takes floating-point tensors only (E0204), as `mean` does in
-    /// PyTorch (graphc also refuses i64 for `amax`, `amin` and `cumsum`, which
-    /// PyTorch computes in i64, for want of integer kernels).
+    /// `sum`, `cumsum` and `cumprod` of a bool tensor count in i64; an i64 `sum`,
+    /// `amax`, `amin`, `cumsum` or `cumprod` stays i64; every other reduction here
+    /// takes floating-point tensors only (E0204), as `mean` does in PyTorch.
     fn reduction_input(&mut self, b: Builtin, name: &str, x: NodeId, span: Span) -> Option<NodeId> {
         let dt = match (b, self.dtype_of(x)) {
             (_, dt) if dt.is_float() => dt,
             (Builtin::Sum, _) => DType::I64,
             // PyTorch computes these in int64, and so do the i64 kernels.
-            (Builtin::Amax | Builtin::Amin | Builtin::Cumsum, DType::I64) => DType::I64,
+            (Builtin::Amax | Builtin::Amin | Builtin::Cumsum | Builtin::Cumprod, DType::I64) => DType::I64,
+            // A scan of a bool tensor counts in int64, as PyTorch's does.
+            (Builtin::Cumsum | Builtin::Cumprod, DType::Bool) => DType::I64,
             (_, dt) => self.rule_dtype(TypeRule::FloatOnly, dt, &format!("`{name}`"), span)?,
         };
         Some(self.cast_to(x, dt, span))
@@ -195,7 +197,9 @@ impl<'a> Lowerer<'a> {
                 };
                 ReduceKind::Norm(F64Bits::new(p))
             }
-            Builtin::Cumsum | Builtin::Softmax | Builtin::LogSoftmax => unreachable!("`reduction_call` sends only the reductions here"),
+            Builtin::Cumsum | Builtin::Cumprod | Builtin::Softmax | Builtin::LogSoftmax => {
+                unreachable!("`reduction_call` sends only the reductions here")
+            }
             _ => unreachable!("`call_builtin` sends only reduction builtins to `reduction_call`"),
         })
     }

@@ -171,7 +171,8 @@ pub fn map(em: &mut Emitter, op: &Op, site: &Site) -> Result<String, Unmapped> {
         }
         // A product of the others that stays exact where elements are zero needs
         // exclusive cumulative products, which ONNX has no operator for.
-        Op::ProdOthers { .. } | Op::ProdOthersVjp { .. } => return Err(Unmapped),
+        // ONNX has a CumSum but no cumulative product.
+        Op::Cumprod { .. } | Op::ProdOthers { .. } | Op::ProdOthersVjp { .. } => return Err(Unmapped),
         Op::Loss { kind, reduction } => reduce::loss(em, site, *kind, *reduction),
         Op::LayerNorm(ln) => super::layer_norm::layer_norm(em, site, ln),
         Op::Conv(c) => super::conv::conv(em, site, c)?,

@@ -50,6 +50,7 @@ pub fn eval_i64(op: &Op, args: &[&Tensor], out: &[usize]) -> Tensor {
         }
         Op::Reduce { kind: ReduceKind::Prod | ReduceKind::ProdAll, dims, .. } => integer_more::product(arg(0), args[0].shape(), dims),
         Op::Cumsum { dim, reverse } => integer_more::cumsum(arg(0), args[0].shape(), *dim, *reverse),
+        Op::Cumprod { dim } => integer_more::cumprod(arg(0), args[0].shape(), *dim),
         Op::Activation(Activation::Clamp { min, max }) => integer_more::clamp(arg(0), *min, *max),
         _ => return moved(op, args, out, "i64"),
     };

@@ -1,7 +1,7 @@
-//! The i64 kernels of the reductions, scan and clamp that PyTorch computes in
-//! int64 (`amax`, `amin`, `cumsum`, `clamp` with integer bounds): exact, so
-//! their order does not matter; the running sum wraps on overflow, as
-//! PyTorch's two's-complement kernel does in practice.
+//! The i64 kernels of the reductions, scans and clamp that PyTorch computes in
+//! int64 (`amax`, `amin`, `cumsum`, `cumprod`, `clamp` with integer bounds):
+//! exact, so their order does not matter; the running sum and product wrap on
+//! overflow, as PyTorch's two's-complement kernel does in practice.
 
 use super::reduce_dims::Groups;
 use crate::op::F64Bits;
@@ -49,6 +49,25 @@ pub fn cumsum(x: &[i64], shape: &[usize], dim: usize, reverse: bool) -> Vec<i64>
     out
 }
 
+/// Running products along `dim`, wrapping on overflow.
+pub fn cumprod(x: &[i64], shape: &[usize], dim: usize) -> Vec<i64> {
+    let len = shape[dim];
+    let inner: usize = shape[dim + 1..].iter().product();
+    let outer: usize = shape[..dim].iter().product();
+    let mut out = vec![0; x.len()];
+    for o in 0..outer {
+        for i in 0..inner {
+            let mut acc = 1i64;
+            for k in 0..len {
+                let at = o * len * inner + k * inner + i;
+                acc = acc.wrapping_mul(x[at]);
+                out[at] = acc;
+            }
+        }
+    }
+    out
+}
+
 /// `min(max(x, lo), hi)` with either bound optional (integer values held as floats).
 pub fn clamp(x: &[i64], lo: Option<F64Bits>, hi: Option<F64Bits>) -> Vec<i64> {
     let (lo, hi) = (lo.map_or(i64::MIN, |v| v.get() as i64), hi.map_or(i64::MAX, |v| v.get() as i64));
@@ -67,6 +86,8 @@ mod tests {
         assert_eq!(extreme(&x, &[2, 3], &[0, 1], true), vec![-7]);
         assert_eq!(cumsum(&x, &[2, 3], 1, false), vec![3, 2, 2, -7, -5, 0]);
         assert_eq!(cumsum(&x, &[2, 3], 0, true), vec![-4, 1, 5, -7, 2, 5]);
+        assert_eq!(cumprod(&x, &[2, 3], 1), vec![3, -3, 0, -7, -14, -70]);
+        assert_eq!(cumprod(&[1 << 40, 1 << 40], &[2], 0), vec![1 << 40, 0]);
         assert_eq!(clamp(&x, Some(F64Bits::new(-1.0)), Some(F64Bits::new(2.0))), vec![2, -1, 0, -1, 2, 2]);
     }
 }

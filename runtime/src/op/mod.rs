@@ -326,6 +326,9 @@ pub enum Op {
     /// `cumsum(x, dim)`: running sums along `dim` accumulated in f64, as PyTorch's
     /// CPU kernel does; `reverse` sums from the end (the gradient of a cumsum). Same shape.
     Cumsum { dim: usize, reverse: bool },
+    /// `cumprod(x, dim)`: running products along `dim` accumulated in f64 for
+    /// floats (wrapping in i64), as PyTorch's CPU kernel does. Same shape.
+    Cumprod { dim: usize },
     /// `softmax(x, dim)`, or `log_softmax(x, dim)` with `log`. Same shape.
     Softmax { dim: usize, log: bool },
     /// For each element, the product of the other elements of its slice along
@@ -577,6 +580,7 @@ impl Op {
             | Op::Mean { .. }
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
+            | Op::Cumprod { .. }
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
             | Op::ProdOthersVjp { .. }
@@ -638,7 +642,7 @@ impl Op {
             | Op::AvgPool(_) => true,
             Op::Activation(_) => true,
             Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => true,
-            Op::Reduce { .. } | Op::Cumsum { .. } | Op::Softmax { .. } | Op::SoftmaxBackward { .. } | Op::Loss { .. } => true,
+            Op::Reduce { .. } | Op::Cumsum { .. } | Op::Cumprod { .. } | Op::Softmax { .. } | Op::SoftmaxBackward { .. } | Op::Loss { .. } => true,
             Op::Full(_)
             | Op::Literal(_)
             | Op::Arange { .. }
@@ -681,6 +685,7 @@ impl Op {
             Op::Index(i) => i.grad_fn(),
             Op::Reduce { kind, .. } => Some(kind.grad_fn()),
             Op::Cumsum { .. } => Some("CumsumBackward0"),
+            Op::Cumprod { .. } => Some("CumprodBackward0"),
             Op::Loss { kind, .. } => Some(kind.grad_fn()),
             Op::LayerNorm(l) => Some(l.grad_fn()),
             Op::Conv(c) => Some(c.grad_fn()),
@@ -735,6 +740,7 @@ impl Op {
             | Op::Mean { .. }
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
+            | Op::Cumprod { .. }
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
             | Op::ProdOthersVjp { .. }
@@ -797,6 +803,7 @@ impl Op {
             Op::Fma => "fma",
             Op::Reduce { kind, .. } => kind.name(),
             Op::Cumsum { .. } => "cumsum",
+            Op::Cumprod { .. } => "cumprod",
             Op::Loss { kind, .. } => kind.name(),
             Op::LayerNorm(l) => l.name(),
             Op::Conv(c) => c.name(),

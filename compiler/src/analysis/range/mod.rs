@@ -375,6 +375,7 @@ impl Run<'_> {
             | Op::Mean { .. }
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
+            | Op::Cumprod { .. }
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
             | Op::ProdOthersVjp { .. }
@@ -441,6 +442,7 @@ impl Run<'_> {
             | Op::Mean { .. }
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
+            | Op::Cumprod { .. }
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
             | Op::ProdOthersVjp { .. }
@@ -605,6 +607,24 @@ impl Run<'_> {
             Op::Cumsum { dim, .. } => {
                 let count = self.graph.node(ops[0]).shape[*dim];
                 self.reduce(n, &args[0], count, false, dt)
+            }
+            // Products of factors in [0, 1] stay in [lo^n, hi] (n factors at
+            // most; a little below lo^n for the rounding of each stored
+            // prefix), of factors in [-1, 1] in [-1, 1]; others can overflow.
+            Op::Cumprod { dim } => {
+                let a = &args[0];
+                let finite = a.pos_inf.is_empty() && a.neg_inf.is_empty();
+                let count = self.graph.node(ops[0]).shape[*dim] as i32;
+                let mut r = if finite && a.lo >= 0.0 && a.hi <= 1.0 {
+                    Range::new(a.lo.powi(count) * 0.999, a.hi)
+                } else if finite && a.lo >= -1.0 && a.hi <= 1.0 {
+                    Range::new(-1.0, 1.0)
+                } else {
+                    Range::unbounded()
+                };
+                r.nan = a.nan;
+                r.nan_reported = a.nan_reported;
+                r
             }
             Op::Softmax { log: false, .. } => {
                 let mut r = Range::new(0.0, 1.0);

@@ -86,6 +86,7 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             let (dim, reverse) = p.split_once(", ")?;
             Op::Cumsum { dim: keyed(dim, "dim")?.parse().ok()?, reverse: keyed(reverse, "reverse")?.parse().ok()? }
         }
+        ("cumprod", Some(p)) => Op::Cumprod { dim: keyed(p, "dim")?.parse().ok()? },
         ("prod_others", Some(p)) => Op::ProdOthers { dim: optional_dim(&keyed(p, "dim")?)? },
         ("prod_others_vjp", Some(p)) => {
             let (dim, order) = p.split_once(", ")?;
