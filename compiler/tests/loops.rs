@@ -327,3 +327,101 @@ print(n * 3, n / 4, lr > 0.001)
     let Err(d) = compile("x = zeros(1)\nfor i in range(10) {\n    x = cat([x, x])\n}\n", false) else { panic!("compiled") };
     assert_eq!(d[0].code, graphc_compiler::diag::Code::E0602);
 }
+
+/// `reversed(range(...))` is the range walked back, compiled once;
+/// `reversed` of a list, tuple or shape is its items from the last, as the
+/// PyTorch 2.15 program in the comment prints.
+#[test]
+fn reversed_ranges_and_lists_are_pythons() {
+    // import torch
+    // s = 0
+    // for t in reversed(range(5)):
+    //     s = s * 10 + t
+    // print(s)
+    // for i, t in enumerate(reversed([3, 4, 5])):
+    //     print(i, t)
+    // x = torch.zeros(2)
+    // for t in reversed(range(1, 10, 3)):
+    //     x = x + t
+    //     x[0] = t
+    // print(x, list(reversed(range(0))), list(reversed((1, 2))), list(reversed(x.shape)))
+    // for t in reversed(range(0)):
+    //     print("never")
+    let program = r#"
+s = 0
+for t in reversed(range(5)) {
+    s = s * 10 + t
+}
+print(s)
+for i, t in enumerate(reversed([3, 4, 5])) {
+    print(i, t)
+}
+x = zeros(2)
+for t in reversed(range(1, 10, 3)) {
+    x = x + t
+    x[0] = t
+}
+print(x, list(reversed(range(0))), list(reversed((1, 2))), list(reversed(x.shape)))
+for t in reversed(range(0)) {
+    print("never")
+}
+"#;
+    assert_eq!(
+        run(program),
+        r#"43210
+0 5
+1 4
+2 3
+tensor([ 1., 12.]) [] [2, 1] [2]
+"#
+    );
+    // The reversed range is a loop, not five copies of the body: one iteration
+    // with `s` a compile-time number, then four with it a run-time one.
+    let c = compile("s = 0\nfor t in reversed(range(5)) {\n    s = s * 10 + t\n}\nprint(s)\n", false).unwrap();
+    assert_eq!(size(&c.plan).2, vec![1, 4]);
+}
+
+/// A DDPM sampler's reverse loop: `variance` is the number 0, or a tensor when
+/// `t > 0`, which no one run-time branch can bind. The loop is split where the
+/// condition on its counter changes, 49 iterations then 1, and in each part the
+/// `if` is decided when compiling, as the PyTorch original decides it each time.
+#[test]
+fn a_loop_splits_where_a_condition_on_its_counter_changes() {
+    // import torch
+    // torch.manual_seed(0)
+    // betas = torch.linspace(0.0001, 0.02, 50)
+    // sample = torch.randn(4, 2)
+    // for t in reversed(range(50)):
+    //     pred = sample * 0.9
+    //     variance = 0
+    //     if t > 0:
+    //         noise = torch.randn_like(pred)
+    //         variance = (betas[t] ** 0.5) * noise
+    //     sample = pred + variance
+    // print(sample)
+    let program = r#"
+manual_seed(0)
+betas = linspace(0.0001, 0.02, 50)
+sample = randn(4, 2)
+for t in reversed(range(50)) {
+    pred = sample * 0.9
+    variance = 0
+    if t > 0 {
+        noise = randn_like(pred)
+        variance = (betas[t] ** 0.5) * noise
+    }
+    sample = pred + variance
+}
+print(sample)
+"#;
+    assert_eq!(
+        run(program),
+        r#"tensor([[ 0.0680,  0.0493],
+        [-0.0074,  0.0713],
+        [ 0.0229, -0.0866],
+        [-0.0491,  0.1127]])
+"#
+    );
+    let c = compile(program, false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    assert_eq!(size(&c.plan).2, vec![49, 1]);
+}

@@ -86,3 +86,60 @@ fn bad_subscripts_are_reported_where_they_are() {
     assert_eq!(error("4, 3", "x.split(2)[2]"), (Code::E0224, "2".to_string()));
     assert_eq!(error("4, 3", "(1)[0]").0, Code::E0223);
 }
+
+/// Python's sequences as the tiny-diffusion example uses them, against what
+/// the PyTorch 2.15 program in the comment prints: lists, tuples and shapes
+/// sliced backwards, `cat` and `stack` of tuples, and `if`s on tensors whose
+/// values follow from constants (decided when compiling, so each side may
+/// bind a value of another kind, as in Python where the other side never runs).
+#[test]
+fn backward_slices_tuples_and_known_conditions_are_pythons() {
+    // import torch
+    // steps = list(range(6))[::-1]
+    // print(steps, steps[4:1:-2], steps[-2::-3], (1, 2, 3)[::-1], torch.zeros(2, 3, 4).shape[::-1])
+    // a, b = torch.ones(2), torch.zeros(2)
+    // print(torch.cat((a, b)), torch.stack((a, b), dim=1))
+    // t = torch.full((3,), 5, dtype=torch.long)
+    // y = torch.tensor(1.0)
+    // if t[0] > 4:
+    //     y = y * 2
+    // else:
+    //     y = "never"
+    // if (t == 0).any():
+    //     z = "never"
+    // else:
+    //     z = torch.tensor([3, 4])
+    // print(y, z)
+    let program = r#"
+steps = list(range(6))[::-1]
+print(steps, steps[4:1:-2], steps[-2::-3], (1, 2, 3)[::-1], zeros(2, 3, 4).shape[::-1])
+a, b = ones(2), zeros(2)
+print(cat((a, b)), stack((a, b), dim=1))
+t = full((3,), 5, dtype=i64)
+y = tensor(1.0)
+if t[0] > 4 {
+    y = y * 2
+} else {
+    y = "never"
+}
+if (t == 0).any() {
+    z = "never"
+} else {
+    z = tensor([3, 4])
+}
+print(y, z)
+"#;
+    let c = compile(program, false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    let (printed, _) = run_capture(&c.plan).unwrap();
+    assert_eq!(
+        printed,
+        r#"[5, 4, 3, 2, 1, 0] [1, 3] [1, 4] (3, 2, 1) torch.Size([4, 3, 2])
+tensor([1., 1., 0., 0.]) tensor([[1., 0.],
+        [1., 0.]])
+tensor(2.) tensor([3, 4])
+"#
+    );
+    // A tensor's slice still may not step backwards, as in PyTorch.
+    let err = compile("x = ones(4)\ny = x[::-1]\n", false).err().expect("a tensor's negative step is refused");
+    assert_eq!(err[0].code, Code::E0223);
+}

@@ -269,7 +269,7 @@ impl Lowerer<'_> {
                 },
             }
         } else {
-            let Some(subs) = self.subscript_items(items, scope) else { return Value::Poison };
+            let Some(subs) = self.subscript_items(items, scope, false) else { return Value::Poison };
             if subs.iter().any(|s| matches!(s, Sub::Dyn { .. } | Sub::Tensor { .. } | Sub::Mask { .. })) {
                 return self.store_dynamic(t, subs, (v, vs), false, span);
             }

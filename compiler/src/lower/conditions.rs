@@ -6,7 +6,9 @@
 //! the block it takes. The blocks not taken were checked for syntax and names
 //! by the definition checks, but produce no nodes and no diagnostics of their
 //! own. A condition that is a run-time bool or a one-element bool tensor is
-//! handed to `branches.rs` (a run-time `if`); any other value is E0113.
+//! decided here too when its value follows from constants alone
+//! (`known_values.rs`), and is otherwise handed to `branches.rs` (a run-time
+//! `if`); any other value is E0113.
 
 use super::{BodyKind, BodyResult, Lowerer, Scope, Value};
 use crate::check;
@@ -43,7 +45,16 @@ impl<'a> Lowerer<'a> {
         for (k, (cond, block)) in i.branches.iter().enumerate() {
             let v = self.expr(cond, scope);
             if let Some(c) = self.runtime_condition(&v) {
-                return self.runtime_if(i, k, c, scope, kind);
+                // A condition computed from constants alone (`t[0] > 0` of a
+                // `full` tensor) is decided now, as the run would decide it.
+                match self.known_truth(c, cond.span).or_else(|| self.counter_truth(c, cond.span)) {
+                    Some(true) => {
+                        taken = Some((k, block));
+                        break;
+                    }
+                    Some(false) => continue,
+                    None => return self.runtime_if(i, k, c, scope, kind),
+                }
             }
             if self.condition(v, cond.span, "an `if`")? {
                 taken = Some((k, block));

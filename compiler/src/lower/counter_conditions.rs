@@ -12,8 +12,10 @@
 
 use graphc_runtime::{kernels, DType, Op, Tensor};
 
+use super::Lowerer;
 use crate::ir::graph::NodeId;
 use crate::ir::program::Program;
+use crate::syntax::ast::Span;
 
 /// The most nodes a condition may have: conditions on a counter are a few
 /// arithmetic operations and comparisons.
@@ -87,6 +89,23 @@ impl CounterCondition {
         values.last().and_then(|t| t.f64_at(0)).is_some_and(|v| v != 0.0)
     }
 
+    /// The first of the `trip` iterations from `first` by `step` in which the
+    /// condition differs from the first iteration (`Some(None)`: in none);
+    /// `None` past [`MAX_ITERATIONS`] or when a counter value leaves i64.
+    pub(super) fn first_change(&self, first: i128, step: i128, trip: u64) -> Option<Option<u64>> {
+        if trip > MAX_ITERATIONS {
+            return None;
+        }
+        let at = |t: u64| i64::try_from(first + t as i128 * step).ok().map(|i| self.holds(i));
+        let initial = at(0)?;
+        for t in 1..trip {
+            if at(t)? != initial {
+                return Some(Some(t));
+            }
+        }
+        Some(None)
+    }
+
     /// How many of the `trip` iterations from `first` by `step` it holds in;
     /// `None` past [`MAX_ITERATIONS`] or when a counter value leaves i64.
     pub(super) fn count(&self, first: i128, step: i128, trip: u64) -> Option<u64> {
@@ -99,5 +118,21 @@ impl CounterCondition {
             n += u64::from(self.holds(i));
         }
         Some(n)
+    }
+}
+
+impl Lowerer<'_> {
+    /// A run-time condition of a `range` loop's body that depends on the counter
+    /// alone: recorded with the first iteration in which it changes, so that
+    /// the loop can split there if the `if` cannot be a run-time branch; and
+    /// decided now (its value in every iteration of the region) once the loop
+    /// has split at it.
+    pub(super) fn counter_truth(&mut self, cond: NodeId, span: Span) -> Option<bool> {
+        let counter = self.counter.as_ref()?;
+        let c = CounterCondition::extract(&self.prog, cond, counter.node)?;
+        let change = c.first_change(counter.first as i128, counter.step as i128, counter.trip)?;
+        let first = counter.first;
+        self.counter_splits.push((span, change));
+        (change.is_none() && self.decided_by_counter.contains(&span)).then(|| c.holds(first))
     }
 }

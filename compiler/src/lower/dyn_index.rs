@@ -97,7 +97,9 @@ pub(super) struct MaskSel {
 
 impl Lowerer<'_> {
     /// Evaluates subscript items once each; run-time integers become [`Sub::Dyn`].
-    pub(super) fn subscript_items(&mut self, items: &[IndexItem], scope: &mut Scope) -> Option<Vec<Sub>> {
+    /// The items of a subscript; `sequence` when the receiver is a list, tuple
+    /// or shape, whose slices may step backwards as Python's do.
+    pub(super) fn subscript_items(&mut self, items: &[IndexItem], scope: &mut Scope, sequence: bool) -> Option<Vec<Sub>> {
         let mut out = Vec::with_capacity(items.len());
         for item in items {
             let sub = match item {
@@ -106,7 +108,9 @@ impl Lowerer<'_> {
                     let v = self.expr(e, scope);
                     self.expr_sub(v, e.span)?
                 }
-                IndexItem::Slice { start, stop, step, span } => self.slice_sub(start.as_deref(), stop.as_deref(), step.as_deref(), *span, scope)?,
+                IndexItem::Slice { start, stop, step, span } => {
+                    self.slice_sub(start.as_deref(), stop.as_deref(), step.as_deref(), *span, scope, sequence)?
+                }
             };
             out.push(sub);
         }
@@ -141,7 +145,15 @@ impl Lowerer<'_> {
     }
 
     /// `start:stop:step`: static when both bounds are known at compile time.
-    fn slice_sub(&mut self, start: Option<&Expr>, stop: Option<&Expr>, step: Option<&Expr>, span: Span, scope: &mut Scope) -> Option<Sub> {
+    fn slice_sub(
+        &mut self,
+        start: Option<&Expr>,
+        stop: Option<&Expr>,
+        step: Option<&Expr>,
+        span: Span,
+        scope: &mut Scope,
+        sequence: bool,
+    ) -> Option<Sub> {
         let mut eval = |p: Option<&Expr>| p.map(|e| (self.expr(e, scope), e.span)).filter(|(v, _)| !matches!(v, Value::None));
         let (a, b, c) = (eval(start), eval(stop), eval(step));
         // A one-element integer tensor bound is its number, as Python's
@@ -151,15 +163,18 @@ impl Lowerer<'_> {
             None => 1,
             Some((v, s)) => self.index_int(v, s, "a slice step")?,
         };
-        if step <= 0 {
+        let is_host = |p: &Option<(Value, Span)>| matches!(p, Some((Value::Host { .. }, _)));
+        // A list's slice may step backwards (`steps[::-1]`), with bounds known
+        // when compiling; a tensor's may not, as in PyTorch.
+        let backwards_ok = sequence && step < 0 && !is_host(&a) && !is_host(&b);
+        if step <= 0 && !backwards_ok {
             let why = if step == 0 { "a slice step cannot be zero" } else { "a slice step must be positive: PyTorch has no negative steps" };
             self.error(
                 Diagnostic::new(Code::E0223, why, span, "step not positive")
-                    .with_help("write a positive step; to reverse a dimension PyTorch uses `flip`, which graphc does not have yet"),
+                    .with_help("write a positive step (lists, tuples and shapes take negative ones, as in Python)"),
             );
             return None;
         }
-        let is_host = |p: &Option<(Value, Span)>| matches!(p, Some((Value::Host { .. }, _)));
         if !is_host(&a) && !is_host(&b) {
             let mut bound = |p: Option<(Value, Span)>, what: &str| match p {
                 None => Some(None),

@@ -457,7 +457,7 @@ impl<'a> Lowerer<'a> {
         }
         // Python's own functions of an argument already reported (`len(range(10**9))`)
         // add no error of their own.
-        if matches!(callee.name.as_str(), "len" | "list" | "dict" | "range" | "enumerate" | "zip" | "float" | "int" | "bool" | "round")
+        if matches!(callee.name.as_str(), "len" | "list" | "dict" | "range" | "reversed" | "enumerate" | "zip" | "float" | "int" | "bool" | "round")
             && args.iter().any(|(_, v, _)| matches!(v, Value::Poison))
         {
             return Value::Poison;

@@ -249,6 +249,14 @@ impl<'a> Lowerer<'a> {
                         .with_help("`type` gives the class of a number, bool, string, list, tuple or tensor"),
                 ),
             }),
+            // `reversed(xs)`: the items from the last, as a list (Python's
+            // iterator, which `for`, `list` and `enumerate` read the same way).
+            ("reversed", [(None, Value::List(items) | Value::Tuple(items) | Value::Named { items, .. }, _)]) => {
+                Some(Value::List(items.iter().rev().cloned().collect()))
+            }
+            ("reversed", [(None, Value::Size(dims), vs)]) => {
+                Some(Value::List(dims.iter().rev().map(|&d| (Value::Number(Num::Int(d as i128)), *vs)).collect()))
+            }
             // Python's `sum` of a list (a tensor's is `torch.sum`, below).
             ("sum", [(None, Value::List(items) | Value::Tuple(items), _)]) => Some(self.python_sum(items, None, span)),
             ("sum", [(None, Value::List(items) | Value::Tuple(items), _), (k, start, ss)]) if k.as_ref().is_none_or(|k| k.name == "start") => {

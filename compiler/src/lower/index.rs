@@ -90,7 +90,8 @@ impl<'a> Lowerer<'a> {
                 None => Value::Poison,
             };
         }
-        let Some(subs) = self.subscript_items(items, scope) else { return Value::Poison };
+        let sequence = matches!(recv, Value::List(_) | Value::Tuple(_) | Value::Named { .. } | Value::Size(_));
+        let Some(subs) = self.subscript_items(items, scope, sequence) else { return Value::Poison };
         if let (true, Value::Tensor(t)) = (update, &recv) {
             if subs.iter().any(|s| matches!(s, Sub::Mask { .. })) {
                 self.mask_update = Some((*t, subs));
@@ -160,15 +161,7 @@ impl<'a> Lowerer<'a> {
     /// a sequence of the same kind, which `rebuild` makes.
     fn index_list(&mut self, list: Vec<(Value, Span)>, items: Vec<Item>, span: Span, rebuild: fn(Vec<(Value, Span)>) -> Value) -> Value {
         if let [Item::Slice { start, stop, step }] = items.as_slice() {
-            let n = list.len() as i64;
-            let bound = |b: Option<i64>, default: i64| match b {
-                None => default,
-                Some(b) if b < 0 => (b + n).max(0),
-                Some(b) => b.min(n),
-            };
-            let (a, b) = (bound(*start, 0), bound(*stop, n));
-            let picked = (a..b.max(a)).step_by(*step as usize).map(|k| list[k as usize].clone()).collect();
-            return rebuild(picked);
+            return rebuild(python_slice(list.len(), *start, *stop, *step).into_iter().map(|k| list[k].clone()).collect());
         }
         let [Item::Select(i, is)] = items.as_slice() else {
             return self.error(
@@ -291,5 +284,44 @@ impl<'a> Lowerer<'a> {
     fn view_node(&mut self, t: NodeId, shape: Vec<usize>, span: Span, grad_fn: &str) -> NodeId {
         let dt = self.dtype_of(t);
         self.op_node(Op::Reshape, dt, shape, &[t], span, grad_fn)
+    }
+}
+
+/// The positions Python's `seq[start:stop:step]` picks from a sequence of `n`
+/// items (CPython's `PySlice_AdjustIndices`): bounds count from the end when
+/// negative and are clamped, to `-1..n - 1` when stepping backwards.
+fn python_slice(n: usize, start: Option<i64>, stop: Option<i64>, step: i64) -> Vec<usize> {
+    let n = n as i64;
+    let (lower, upper) = if step < 0 { (-1, n - 1) } else { (0, n) };
+    let adjust = |b: Option<i64>, default: i64| match b {
+        None => default,
+        Some(b) if b < 0 => (b + n).max(lower),
+        Some(b) => b.min(upper),
+    };
+    let (mut k, stop) = if step < 0 { (adjust(start, upper), adjust(stop, lower)) } else { (adjust(start, lower), adjust(stop, upper)) };
+    let mut picked = Vec::new();
+    while (step > 0 && k < stop) || (step < 0 && k > stop) {
+        picked.push(k as usize);
+        k += step;
+    }
+    picked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::python_slice;
+
+    /// Python's answers for a list of 5: `list(range(5))[a:b:c]`.
+    #[test]
+    fn slices_follow_python() {
+        assert_eq!(python_slice(5, None, None, -1), vec![4, 3, 2, 1, 0]);
+        assert_eq!(python_slice(5, Some(3), None, -1), vec![3, 2, 1, 0]);
+        assert_eq!(python_slice(5, None, Some(1), -2), vec![4, 2]);
+        assert_eq!(python_slice(5, Some(-2), Some(-5), -1), vec![3, 2, 1]);
+        assert_eq!(python_slice(5, Some(9), Some(-9), -3), vec![4, 1]);
+        assert_eq!(python_slice(5, Some(1), Some(4), 1), vec![1, 2, 3]);
+        assert_eq!(python_slice(5, Some(-9), Some(9), 2), vec![0, 2, 4]);
+        assert_eq!(python_slice(5, Some(4), Some(1), 1), Vec::<usize>::new());
+        assert_eq!(python_slice(0, None, None, -1), Vec::<usize>::new());
     }
 }

@@ -17,13 +17,14 @@ impl<'a> Lowerer<'a> {
         let name = if stack { "stack" } else { "cat" };
         let (v, ls) = tensors;
         let items = match v {
-            Value::List(items) if !items.is_empty() => items,
+            // PyTorch takes any sequence: `cat((a, b), dim=-1)` is as common as a list.
+            Value::List(items) | Value::Tuple(items) if !items.is_empty() => items,
             Value::Poison => return Value::Poison,
             other => {
                 return self.error(
                     Diagnostic::new(
                         Code::E0107,
-                        format!("`{name}` takes a non-empty list of tensors, not {}", other.describe()),
+                        format!("`{name}` takes a non-empty list or tuple of tensors, not {}", other.describe()),
                         ls,
                         "not a list of tensors",
                     )

@@ -74,6 +74,40 @@ pub(super) fn known_value(prog: &Program, known: &HashMap<NodeId, Tensor>, n: No
 }
 
 impl Lowerer<'_> {
+    /// Python's truth of the one-element condition `cond` when its value is
+    /// known when compiling. A condition computed from a tensor that requires
+    /// grad stays a run-time branch, whose backward follows the side taken:
+    /// such a tensor is a model's value, which a program changes as it trains.
+    pub(super) fn known_truth(&mut self, cond: NodeId, span: Span) -> Option<bool> {
+        if self.requires_grad_below(cond) {
+            return None;
+        }
+        let (value, inputs) = known_value(&self.prog, &self.known_inputs, cond)?;
+        if value.shape().iter().product::<usize>() != 1 {
+            return None;
+        }
+        self.used_known.extend(inputs.into_iter().map(|i| (i, span)));
+        Some(value.to_f64_vec()[0] != 0.0)
+    }
+
+    /// Whether `n` or a node it is computed from requires grad (within the
+    /// nodes a known value may visit; past them, as if one did).
+    fn requires_grad_below(&self, n: NodeId) -> bool {
+        let g = &self.prog.graph;
+        let mut seen = HashSet::new();
+        let mut stack = vec![n];
+        while let Some(m) = stack.pop() {
+            if !seen.insert(m) {
+                continue;
+            }
+            if seen.len() > MAX_NODES || g.meta(m).requires_grad {
+                return true;
+            }
+            stack.extend(g.operands(m));
+        }
+        false
+    }
+
     /// The index tensors a boolean mask with known values stands for in a read:
     /// one i64 tensor per mask dimension, the positions of its true elements in
     /// row-major order (the columns of `mask.nonzero()`).

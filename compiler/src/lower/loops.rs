@@ -79,6 +79,20 @@ impl Lowerer<'_> {
                 self.range_loop(f, scope, kind, (start, step, trip), exit.as_deref());
                 return None;
             }
+            // `for t in reversed(range(...))` (a diffusion sampler's loop over
+            // the time steps): the same range walked from its last value back,
+            // compiled once as the range is.
+            if let (true, [arg]) = (callee.name == "reversed" && !scope.names.contains_key("reversed"), args.as_slice()) {
+                if let ExprKind::Call { callee: inner, args: range_args } = &arg.value.kind {
+                    if inner.name == "range" && arg.name.is_none() && !scope.names.contains_key("range") {
+                        let (start, stop, step) = self.range_bounds(range_args, arg.value.span, scope)?;
+                        let trip = trip_count(start, stop, step);
+                        let last = (start as i128 + (trip.max(1) as i128 - 1) * step as i128) as i64;
+                        self.range_loop(f, scope, kind, (last, -step, trip), exit.as_deref());
+                        return None;
+                    }
+                }
+            }
         }
         let v = self.expr(&f.iter, scope);
         let items = match v {
@@ -176,7 +190,10 @@ impl Lowerer<'_> {
     fn range_loop(&mut self, f: &ForStmt, scope: &mut Scope, kind: BodyKind, (start, step, trip): (i64, i64, u64), exit: Option<&str>) {
         let from = self.stacking.len();
         let errors = self.diags.iter().filter(|d| d.is_error()).count();
+        // The conditions this loop splits at are decided in its parts only.
+        let decided = self.decided_by_counter.clone();
         self.range_loop_parts(f, scope, kind, (start, step, trip), exit);
+        self.decided_by_counter = decided;
         let ok = self.diags.iter().filter(|d| d.is_error()).count() == errors;
         self.finish_stacking(from, ok, f.span_of_header(), scope);
     }
@@ -194,6 +211,9 @@ impl Lowerer<'_> {
         // end may lie beyond i64, as `range(0, 2**63 - 1, 2**62)`'s does).
         let mut tail = 0;
         let tail_start: i128;
+        // The iterations of the part being lowered, when the loop splits where
+        // a condition on its counter changes (all that remain otherwise).
+        let mut limit: Option<u64> = None;
         loop {
             // A `break` under a compile-time condition has run in a peeled
             // iteration: the iterations left do nothing (a `while` loop's
@@ -203,8 +223,10 @@ impl Lowerer<'_> {
                 tail_start = start as i128;
                 break;
             }
-            let values = Some((start, step, remaining));
+            let count = limit.unwrap_or(remaining);
+            let values = Some((start, step, count));
             let diags_before = self.diags.len();
+            let splits_mark = self.counter_splits.len();
             let outer_tail = self.clamped_tail.take();
             self.stack_begin(from, false);
             let growth_mark = self.cond_growth.len();
@@ -212,7 +234,24 @@ impl Lowerer<'_> {
             let clamped = std::mem::replace(&mut self.clamped_tail, outer_tail);
             // Lists one side of a run-time `if` in the body made longer (`conditional_appends.rs`).
             let grown: Vec<_> = self.cond_growth.drain(growth_mark..).collect();
+            let splits: Vec<_> = self.counter_splits.drain(splits_mark..).collect();
             let Some(body) = body else { return };
+            // A run-time `if` on the counter alone whose sides leave a value of
+            // different kinds (`variance = 0`, then a tensor when `t > 0`) is
+            // decided when compiling instead: the loop is lowered again in
+            // parts, each up to where the condition changes, and in each part
+            // the condition has one value (`counter_conditions.rs`).
+            if exit.is_none() && clamped.is_none() {
+                let new_diags = &self.diags[diags_before..];
+                let split = splits.iter().find(|(s, _)| new_diags.iter().any(|d| d.code == Code::E0605 && d.primary.span == *s)).copied();
+                if let Some((span, change)) = split {
+                    if self.decided_by_counter.insert(span) || change.is_some() {
+                        self.diags.truncate(diags_before);
+                        limit = change.or(limit);
+                        continue;
+                    }
+                }
+            }
             let first = peels == 0 && promotions == 0 && tail == 0;
             // A list that grows in every iteration (`losses.append(loss.item())`,
             // `outputs.append(Y)` in an RNN's time loop) never lets the state
@@ -279,8 +318,16 @@ impl Lowerer<'_> {
                 tail_start = start as i128;
                 break;
             }
-            if body.changed_place.is_none() || remaining == 1 {
-                self.stack_runs(from, remaining, start as i128, step as i128);
+            if body.changed_place.is_none() || count == 1 {
+                self.stack_runs(from, count, start as i128, step as i128);
+                if count < remaining {
+                    // One part of a loop split at a condition: the next part follows.
+                    self.emit_region(body, f.span_of_header(), (count, start, step), None, scope);
+                    remaining -= count;
+                    start += step * count as i64;
+                    limit = None;
+                    continue;
+                }
                 self.emit_region(body, f.span_of_header(), (remaining, start, step), exit, scope);
                 tail_start = start as i128 + step as i128 * remaining as i128;
                 break;
@@ -309,6 +356,7 @@ impl Lowerer<'_> {
             remaining -= 1;
             start += step;
             peels += 1;
+            limit = limit.filter(|&l| l > 1).map(|l| l - 1);
         }
         // The clamped iterations, each with the counter a compile-time number, so
         // that each slice has the length Python gives it.

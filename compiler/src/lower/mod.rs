@@ -416,6 +416,15 @@ pub struct Lowerer<'a> {
     body_depth: usize,
     /// The body depth of each run-time `if` whose sides are being lowered.
     if_depths: Vec<usize>,
+    /// Run-time `if`s of a `range` loop's body whose condition depends on the
+    /// counter alone, by the condition's span, with the first iteration of the
+    /// region lowered in which it differs from the first (`None`: it never
+    /// does). A loop splits its iterations there when such an `if` cannot be a
+    /// run-time branch (`loops.rs`).
+    counter_splits: Vec<(Span, Option<u64>)>,
+    /// The conditions a loop splits at: in each part of the loop they hold in
+    /// every iteration or in none, and are decided when compiling.
+    decided_by_counter: std::collections::HashSet<Span>,
     /// Lists that one side of a run-time `if` in a loop's first lowering made
     /// longer, for the loop to keep as tensors (`conditional_appends.rs`).
     cond_growth: Vec<conditional_appends::CondGrowth>,
@@ -510,6 +519,8 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         stacking: Vec::new(),
         body_depth: 0,
         if_depths: Vec::new(),
+        counter_splits: Vec::new(),
+        decided_by_counter: std::collections::HashSet::new(),
         cond_growth: Vec::new(),
         assigns_lr: optim::param_groups::assigns_learning_rate(file),
     };
