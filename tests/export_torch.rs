@@ -123,6 +123,7 @@ const DIFFERING: &[(&str, &str)] = &[
     ("mnist_cnn", "the last digit of the first loss: oneDNN's f32 convolutions (tests/programs/torch_close)"),
     ("conv_bn", "the last digit of the first loss of each variant: oneDNN's f32 convolutions (tests/programs/torch_close)"),
     ("early_stopping", "the last digit of a validation loss printed with six decimals: MKL's matrix products (tests/programs/torch_close)"),
+    ("tiny_diffusion", "the last digits of the sample statistics: MKL's `sin`, `cos` and matrix products (tests/programs/torch_close)"),
     ("second_derivative", "PyTorch's double backward treats a value saved inside Function.forward as a constant (the example shows it)"),
 ];
 

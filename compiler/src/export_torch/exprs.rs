@@ -380,7 +380,9 @@ impl Exporter<'_> {
         let first = || args.first().map(|a| &a.value);
         let spelled = if name == "scatter" && table::pyplot_scatter(args) { Some(Spelling::Pyplot("scatter")) } else { table::spelling(name) };
         match (name, spelled) {
-            ("range" | "len" | "list" | "dict" | "enumerate" | "zip" | "float" | "int" | "bool" | "type", _) => format!("{name}({list})"),
+            ("range" | "reversed" | "len" | "list" | "dict" | "enumerate" | "zip" | "float" | "int" | "bool" | "type", _) => {
+                format!("{name}({list})")
+            }
             // Python's `sum` of a list or a generator, not `torch.sum`.
             ("sum", _) if first().is_some_and(|e| scope.kinds.of(e) == Kind::Other) => format!("sum({list})"),
             // Python's `any`/`all` of a list or generator; PyTorch's of a tensor.
@@ -425,6 +427,17 @@ impl Exporter<'_> {
             (_, Some(Spelling::Math(n))) if host_args => {
                 self.imports.math = true;
                 format!("math.{n}({list})")
+            }
+            // A value read from a dict, a list or an attribute may be a number or
+            // a tensor (`sqrt(self["size"])`); graphc's builtin takes either, so
+            // the script decides as it runs.
+            (_, Some(Spelling::Math(n)))
+                if args.iter().all(|a| a.name.is_none() && scope.kinds.of(&a.value) != Kind::Tensor)
+                    && args.iter().any(|a| scope.kinds.of(&a.value) == Kind::Other) =>
+            {
+                self.imports.math = true;
+                self.imports.math_or_torch = true;
+                format!("_math_or_torch(\"{n}\", {list})")
             }
             (_, Some(Spelling::Math(n))) => format!("torch.{n}({list})"),
             (_, Some(Spelling::Python("abs"))) if !host_args => format!("torch.abs({list})"),

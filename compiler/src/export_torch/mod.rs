@@ -29,6 +29,9 @@ struct Imports {
     numpy: bool,
     functional: bool,
     pyplot: bool,
+    /// `_math_or_torch`, the helper for a math builtin of a value that may be
+    /// a number or a tensor.
+    math_or_torch: bool,
 }
 
 /// The state of one export: the program's definitions, what it imports, and the
@@ -146,10 +149,24 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
         out.push_str("import matplotlib\nmatplotlib.use(\"Agg\")\nimport matplotlib.pyplot as plt\n");
     }
     out.push_str("\n\n");
+    if ex.imports.math_or_torch {
+        out.push_str(MATH_OR_TORCH);
+    }
     out.push_str(&defs_text);
     out.push_str(&script);
     Ok(out)
 }
+
+/// graphc's math builtins take a number or a tensor: `math`'s function of
+/// numbers, `torch`'s of a tensor. The exporter calls this where it cannot tell
+/// which the argument is.
+const MATH_OR_TORCH: &str = "def _math_or_torch(name, *args):
+    if any(isinstance(a, torch.Tensor) for a in args):
+        return getattr(torch, name)(*args)
+    return getattr(math, name)(*args)
+
+
+";
 
 /// A line that stands for the `k`-th redefined fn until its text is made; the
 /// control characters cannot occur in a translated statement.

@@ -253,6 +253,10 @@ impl Exporter<'_> {
             for (slot, k) in entry.iter_mut().zip(kinds) {
                 *slot = match (*slot, k) {
                     (None, k) => k,
+                    // A number at one call and a dict's or list's item at another
+                    // is not known to be a tensor (`Linear(256, 128)` and
+                    // `Linear(self["size"], 2)`).
+                    (Some(Kind::Host | Kind::Other), Some(Kind::Host | Kind::Other)) if *slot != k => Some(Kind::Other),
                     (Some(a), Some(b)) if a != b => Some(Kind::Tensor),
                     (s, _) => s,
                 };
