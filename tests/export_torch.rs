@@ -371,3 +371,32 @@ fn unexportable_examples_fail_with_an_exporter_error() {
         }
     }
 }
+
+/// A math builtin of a value read from a dict (whose kind the exporter does
+/// not follow) calls `_math_or_torch`, which takes `math`'s function of a
+/// number and `torch`'s of a tensor as the script runs; a fn parameter passed
+/// a number at one call and a dict's item at another is treated alike. Run by
+/// PyTorch when a Python with torch is at hand, the script prints what graphc does.
+#[test]
+fn math_of_a_dict_item_is_decided_as_the_script_runs() {
+    let dir = scratch("math_or_torch");
+    let src = dir.join("m.act");
+    std::fs::write(
+        &src,
+        "fn bound(n) {\n    return 1 / sqrt(n)\n}\nd = {\"n\": 4, \"t\": tensor([4.0, 9.0])}\nprint(bound(16), bound(d[\"n\"]), sqrt(d[\"n\"]), sqrt(d[\"t\"]))\n",
+    )
+    .unwrap();
+    let py = dir.join("m.py");
+    let out = graphc(&["export", src.to_str().unwrap(), "--to", "torch", "-o", py.to_str().unwrap()], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let text = std::fs::read_to_string(&py).unwrap();
+    for line in ["def _math_or_torch(name, *args):", "return 1 / _math_or_torch(\"sqrt\", n)", "_math_or_torch(\"sqrt\", d[\"t\"])"] {
+        assert!(text.contains(line), "`{line}` missing from the export:\n{text}");
+    }
+    let ours = graphc(&["run", src.to_str().unwrap()], &dir);
+    assert_eq!(String::from_utf8_lossy(&ours.stdout), "0.25 0.5 2.0 tensor([2., 3.])\n", "{}", describe(&ours));
+    if let Ok(python) = torch_python() {
+        let theirs = Command::new(&python).arg(&py).current_dir(&dir).output().expect("cannot start python");
+        assert_eq!(String::from_utf8_lossy(&theirs.stdout), String::from_utf8_lossy(&ours.stdout), "{}", describe(&theirs));
+    }
+}
