@@ -122,13 +122,18 @@ tensor([[ 0.7061,  0.3864, -0.1160],
 /// Python leaves it when the other side ran: reading it is E0606 at the read.
 #[test]
 fn a_name_bound_on_one_side_is_an_error_only_where_it_is_read() {
-    let source = "x = tensor([1.0, -2.0])\nif x.sum() > 0 {\n    y = x * 2\n}\nprint(x)\nprint(y)\n";
+    // `x` requires grad, so the condition is decided at run time (one on
+    // constants alone would be decided when compiling, and `y` simply unbound).
+    let source = "x = tensor([1.0, -2.0], requires_grad=true)\nif x.sum() > 0 {\n    y = x * 2\n}\nprint(x)\nprint(y)\n";
     let d = compile(source, false).err().expect("y may be unbound");
     assert_eq!(d.len(), 1);
     assert_eq!((d[0].code.as_str(), &source[d[0].primary.span.start..d[0].primary.span.end]), ("E0606", "y"));
     assert_eq!(d[0].message, "`y` is bound on only one side of an `if` decided at run time");
     // Not read afterwards, it is no error.
-    assert_eq!(run("x = tensor([1.0, -2.0])\nif x.sum() > 0 {\n    y = x * 2\n}\nprint(x)\n"), "tensor([ 1., -2.])\n");
+    assert_eq!(
+        run("x = tensor([1.0, -2.0], requires_grad=true)\nif x.sum() > 0 {\n    y = x * 2\n}\nprint(x)\n"),
+        "tensor([ 1., -2.], requires_grad=True)\n"
+    );
 }
 
 /// A loss in error (here an unknown function) makes its `backward` unknown too:
