@@ -64,32 +64,45 @@ impl Groups {
 /// order of the kept dimensions (which serves keepdim and not alike).
 pub fn reduce<T: Float>(kind: ReduceKind, src: &[T], shape: &[usize], dims: &[usize]) -> Vec<T> {
     let flags: Vec<bool> = (0..shape.len()).map(|d| dims.contains(&d)).collect();
-    let g = Groups::new(shape, dims);
-    let n = g.offsets.len();
-    let outs = 0..g.bases.len();
+    // The elements of each group, and the groups (the output's elements).
+    let n: usize = shape.iter().zip(&flags).filter(|(_, &r)| r).map(|(s, _)| s).product();
+    let groups: usize = shape.iter().zip(&flags).filter(|(_, &r)| !r).map(|(s, _)| s).product();
+    // The kinds that walk the groups element by element need their offsets,
+    // which cost as much memory as the input: the others do without them.
     match kind {
-        ReduceKind::Sum => sum_dims(src, shape, &flags),
+        ReduceKind::Sum => return sum_dims(src, shape, &flags),
         ReduceKind::Mean => {
             let c = T::from_usize(n);
-            sum_dims(src, shape, &flags).into_iter().map(|s| s / c).collect()
+            return sum_dims(src, shape, &flags).into_iter().map(|s| s / c).collect();
         }
+        ReduceKind::Var(c) | ReduceKind::Std(c) if groups == 1 => {
+            let sqrt = matches!(kind, ReduceKind::Std(_));
+            return vec![var_all(src, c.get(), sqrt)];
+        }
+        // Trailing reduced dimensions make each group one contiguous run, `n` long.
+        ReduceKind::Norm(p) if p.get() == 2.0 && trailing(shape, dims) => {
+            return (0..groups).map(|o| norm_two_lastdim(&src[o * n..(o + 1) * n])).collect();
+        }
+        // PyTorch groups a contiguous run's products by vector lanes (`prod_reduce.rs`).
+        ReduceKind::Prod | ReduceKind::ProdAll => return super::prod_reduce::prod(src, shape, dims),
+        ReduceKind::BatchMean => return super::batch_norm::mean(src, shape),
+        ReduceKind::BatchVarSum => return super::batch_norm::var_sum(src, shape),
+        _ => {}
+    }
+    let g = Groups::new(shape, dims);
+    let outs = 0..g.bases.len();
+    match kind {
         ReduceKind::Amax => outs.map(|o| extreme(g.group(src, o), |v, acc| v > acc)).collect(),
         ReduceKind::Amin => outs.map(|o| extreme(g.group(src, o), |v, acc| v < acc)).collect(),
-        ReduceKind::Var(c) | ReduceKind::Std(c) if g.bases.len() == 1 => {
-            let sqrt = matches!(kind, ReduceKind::Std(_));
-            vec![var_all(src, c.get(), sqrt)]
-        }
         ReduceKind::Var(c) => outs.map(|o| welford(g.group(src, o), c.get()).0).collect(),
         ReduceKind::Std(c) => outs.map(|o| T::from_f64(welford(g.group(src, o), c.get()).1.sqrt())).collect(),
         ReduceKind::VarMeanVar(c) => outs.map(|o| welford(g.group(src, o), c.get()).0).collect(),
         ReduceKind::VarMeanMean => outs.map(|o| welford(g.group(src, o), 0.0).2).collect(),
         ReduceKind::LogSumExp => logsumexp(src, shape, &flags, &g),
-        ReduceKind::Norm(p) if p.get() == 2.0 && trailing(shape, dims) => outs.map(|o| norm_two_lastdim(&src[g.bases[o]..g.bases[o] + n])).collect(),
         ReduceKind::Norm(p) => outs.map(|o| norm(g.group(src, o), p.get())).collect(),
-        // PyTorch groups a contiguous run's products by vector lanes (`prod_reduce.rs`).
-        ReduceKind::Prod | ReduceKind::ProdAll => super::prod_reduce::prod(src, shape, dims),
-        ReduceKind::BatchMean => super::batch_norm::mean(src, shape),
-        ReduceKind::BatchVarSum => super::batch_norm::var_sum(src, shape),
+        ReduceKind::Sum | ReduceKind::Mean | ReduceKind::Prod | ReduceKind::ProdAll | ReduceKind::BatchMean | ReduceKind::BatchVarSum => {
+            unreachable!("reduced above without the groups")
+        }
     }
 }
 
@@ -181,13 +194,15 @@ fn trailing(shape: &[usize], dims: &[usize]) -> bool {
 fn norm_two_lastdim<T: Float>(run: &[T]) -> T {
     let w = 32 / std::mem::size_of::<T>();
     let whole = run.len() - run.len() % w;
-    let mut acc = vec![T::ZERO; w];
-    for chunk in run[..whole].chunks(w) {
-        for (a, &v) in acc.iter_mut().zip(chunk) {
-            *a = *a + v * v;
+    // A fixed array (w is 8 or 4) and exact chunks, which the compiler keeps
+    // in vector registers.
+    let mut acc = [T::ZERO; 8];
+    for chunk in run[..whole].chunks_exact(w) {
+        for i in 0..w {
+            acc[i] = acc[i] + chunk[i] * chunk[i];
         }
     }
-    let mut total = acc[1..].iter().fold(acc[0], |s, &a| s + a);
+    let mut total = acc[1..w].iter().fold(acc[0], |s, &a| s + a);
     let tail = &run[whole..];
     let grouped = tail.len() - tail.len() % 4;
     for &v in &tail[..grouped] {
