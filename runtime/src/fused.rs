@@ -15,7 +15,7 @@ use std::cell::RefCell;
 
 use smallvec::SmallVec;
 
-use crate::kernels::elementwise::{activation_into, binary_into, pow_scalar_into, select_into, unary_at_into, unary_into, Arg};
+use crate::kernels::elementwise::{activation_at_into, binary_into, pow_scalar_into, select_into, unary_at_into, unary_into, Arg};
 use crate::kernels::float::Float;
 use crate::kernels::parts::Shared;
 use crate::op::{Op, Unary};
@@ -410,10 +410,10 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
                 Arg::Slice(s) => T::exp_fast(s, dst),
                 scalar => unary_into(Unary::Exp, scalar, dst),
             },
-            Op::Unary(u @ (Unary::Sigmoid | Unary::Exp2 | Unary::Mish | Unary::GeluTanh)) => unary_at_into(*u, a(0), dst, c.start, c.len),
+            Op::Unary(u) if crate::kernels::elementwise::by_position(*u) => unary_at_into(*u, a(0), dst, c.start, c.len),
             Op::Unary(u) => unary_into(*u, a(0), dst),
             Op::PowScalar(e) => pow_scalar_into(a(0), e.get(), dst),
-            Op::Activation(f) => activation_into(*f, a(0), dst),
+            Op::Activation(f) => activation_at_into(*f, a(0), dst, c.start, c.len),
             Op::Binary(b) => binary_into(*b, a(0), a(1), dst),
             Op::Where(cmp) => select_into(*cmp, [a(0), a(1), a(2), a(3)], dst),
             op @ (Op::Full(_)

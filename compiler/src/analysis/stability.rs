@@ -76,7 +76,7 @@ fn origin_label(g: &Graph, a: &Analysis, o: NodeId) -> String {
     let node = g.node(o);
     let dt = node.dtype.act_name();
     match &node.op {
-        Op::Unary(Unary::Exp) => {
+        Op::Unary(Unary::Exp | Unary::ExpBlocks) => {
             let arg: &Range = &a.ranges[&g.operands(o)[0]];
             let reach =
                 if arg.hi.is_finite() { format!("its argument reaches {}", short(arg.hi)) } else { "its argument has no upper bound".to_string() };

@@ -215,7 +215,7 @@ fn unary(em: &mut Emitter, u: Unary, site: &Site) -> Result<String, Unmapped> {
     let integral = !site.dtype.is_float();
     Ok(match u {
         Unary::Neg => simple(em, "Neg"),
-        Unary::Exp => simple(em, "Exp"),
+        Unary::Exp | Unary::ExpBlocks => simple(em, "Exp"),
         Unary::Log => simple(em, "Log"),
         Unary::Sqrt => simple(em, "Sqrt"),
         Unary::Sin => simple(em, "Sin"),

@@ -63,7 +63,7 @@ pub fn unary_into<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T]) {
 /// whose bits differ from its scalar one (SLEEF against libm), so that an
 /// element's result depends on where it sits in the tensor.
 pub fn by_position(op: Unary) -> bool {
-    matches!(op, Unary::Sigmoid | Unary::Exp2 | Unary::Atanh | Unary::Sinh | Unary::Cosh | Unary::Mish | Unary::GeluTanh)
+    matches!(op, Unary::Sigmoid | Unary::Exp2 | Unary::Atanh | Unary::Sinh | Unary::Cosh | Unary::Mish | Unary::GeluTanh | Unary::ExpBlocks)
 }
 
 /// Elements per iteration of the vector loop of PyTorch's `cpu_kernel_vec` on
@@ -129,6 +129,15 @@ fn unary_loops<T: Float>(op: Unary, src: Arg<T>, dst: &mut [T], start: usize, to
             op,
             #[inline(always)]
             |a: T| a.sigmoid(),
+            src,
+            dst,
+            start,
+            total,
+        ),
+        Unary::ExpBlocks => by_blocks(
+            op,
+            #[inline(always)]
+            |a: T| a.exp_sleef(),
             src,
             dst,
             start,
@@ -254,11 +263,31 @@ pub fn activation<T: Float>(op: Activation, src: &[T]) -> Vec<T> {
     out
 }
 
-/// [`activation`] into `dst`, the one loop both the one-op kernel and the fused
-/// executor run, so that they agree bit for bit.
+/// [`activation`] into `dst`, for a whole tensor: see [`activation_at_into`].
 #[inline(always)]
 pub fn activation_into<T: Float>(op: Activation, src: Arg<T>, dst: &mut [T]) {
-    map1(src, dst, |x| op.apply(x))
+    let total = dst.len();
+    activation_at_into(op, src, dst, 0, total)
+}
+
+/// An [`Activation`] over elements `[start, start + dst.len())` of a contiguous
+/// tensor of `total` elements, the one loop both the one-op kernel and the
+/// fused executor run, so that they agree bit for bit. The ops
+/// [`Activation::by_position`] take their vector lambda over whole vector
+/// blocks of the tensor and their scalar one over the rest, as
+/// `cpu_kernel_vec` does (see [`unary_at_into`]).
+#[inline(always)]
+pub fn activation_at_into<T: Float>(op: Activation, src: Arg<T>, dst: &mut [T], start: usize, total: usize) {
+    match src {
+        Arg::Slice(s) if op.by_position() => {
+            let body_end = total - total % vector_block::<T>();
+            let body = body_end.saturating_sub(start).min(dst.len());
+            let (head, tail) = dst.split_at_mut(body);
+            map1(Arg::Slice(&s[..body]), head, |x| op.apply_vector(x));
+            map1(Arg::Slice(&s[body..]), tail, |x| op.apply(x));
+        }
+        _ => map1(src, dst, |x| op.apply(x)),
+    }
 }
 
 /// The loop of a one-operand op, handed the op's element formula by the table.

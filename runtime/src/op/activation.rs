@@ -128,7 +128,42 @@ impl Activation {
         }
     }
 
-    /// The element formula at one value, in `T`'s precision.
+    /// Whether PyTorch computes this op with `cpu_kernel_vec` and a vector
+    /// lambda whose bits differ from its scalar one ([`Activation::apply_vector`]),
+    /// so that an element's result depends on where it sits in the tensor
+    /// (`kernels::elementwise::activation_at_into`).
+    pub fn by_position(self) -> bool {
+        matches!(self, Activation::Elu { .. } | Activation::Selu | Activation::Celu { .. } | Activation::Softplus { .. })
+    }
+
+    /// The vector lambda of a [`Activation::by_position`] op at one value:
+    /// `elu_kernel`'s `blendv((x * input_scale).expm1() * (alpha * scale),
+    /// x * scale, x > 0)`, with SLEEF's `expm1` (a NaN takes the `expm1` side);
+    /// `softplus_kernel`'s `blendv((x * beta).exp().log1p() / beta, x, x * beta >
+    /// threshold)` with SLEEF's `exp` and `log1p`. Other ops: [`Activation::apply`].
+    #[inline(always)]
+    pub fn apply_vector<T: Float>(self, a: T) -> T {
+        let p = |v: F64Bits| T::from_f64(v.get());
+        if let Activation::Softplus { beta, threshold } = self {
+            let (b, t) = (p(beta), p(threshold));
+            return if a * b > t { a } else { (a * b).exp_sleef().log1p_torch() / b };
+        }
+        let (input_scale, scale, negcoef) = match self {
+            Activation::Elu { alpha } => (T::ONE, T::ONE, p(alpha)),
+            Activation::Selu => (T::ONE, p(SELU_SCALE), p(SELU_ALPHA) * p(SELU_SCALE)),
+            Activation::Celu { alpha } => (T::from_f64(1.0 / alpha.get()), T::ONE, p(alpha)),
+            _ => return self.apply(a),
+        };
+        if a > T::ZERO {
+            a * scale
+        } else {
+            (a * input_scale).expm1_sleef() * negcoef
+        }
+    }
+
+    /// The element formula at one value, in `T`'s precision (for the ops
+    /// [`Activation::by_position`], the scalar lambda PyTorch runs on the
+    /// elements after the last whole vector block).
     #[inline(always)]
     pub fn apply<T: Float>(self, a: T) -> T {
         let p = |v: F64Bits| T::from_f64(v.get());
@@ -143,6 +178,10 @@ impl Activation {
                     a * p(slope)
                 }
             }
+            // The scalar lambda of PyTorch's `elu_kernel`
+            // (`get_scalar_elu_elementwise_func`; the vector one is
+            // [`Activation::apply_vector`]): libm's `expm1(x * input_scale)`
+            // times `alpha * scale`; `x * scale` above zero.
             Activation::Elu { alpha } => {
                 if a <= T::ZERO {
                     a.exp_m1() * p(alpha)

@@ -109,6 +109,12 @@ unary_ops! {
     /// `exp(x)` (libm `exp`/`expf`).
     Exp { name: "exp", builtin: Some("exp"), grad_fn: Some("ExpBackward0"), result: TypeRule::SameFloat, cost_ps: 3000,
           range: UnaryRange::Exp, differentiable: true, element: |a| a.exp() }
+    /// `exp` as a `cpu_kernel_vec` kernel computes it inside another op (the
+    /// backward of `elu`, `selu` and `celu`): libm's on the elements after the
+    /// last whole vector block, SLEEF's `exp` u10 on the blocks
+    /// (`kernels::elementwise::unary_at_into`). Internal: no builtin calls it.
+    ExpBlocks { name: "exp_blocks", builtin: None, grad_fn: Some("ExpBackward0"), result: TypeRule::SameFloat, cost_ps: 3000,
+                range: UnaryRange::Exp, differentiable: true, element: |a| a.exp() }
     /// `log(x)` (libm).
     Log { name: "log", builtin: Some("log"), grad_fn: Some("LogBackward0"), result: TypeRule::SameFloat, cost_ps: 3500,
           range: UnaryRange::Log, differentiable: true, element: |a| a.ln().with_mkl_nan(a) }

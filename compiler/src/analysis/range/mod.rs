@@ -33,7 +33,7 @@
 
 use std::collections::HashMap;
 
-use graphc_runtime::op::{Binary, ConvPart, IndexOp, ReduceKind, ScatterReduce, Unary};
+use graphc_runtime::op::{Binary, Cmp, ConvPart, IndexOp, ReduceKind, ScatterReduce, Unary};
 use graphc_runtime::{DType, Op};
 
 use crate::ir::graph::{Graph, NodeId};
@@ -503,8 +503,12 @@ impl Run<'_> {
             Op::Binary(b) => self.binary(n, *b, &ops, &args, dt),
 
             // ---- selection ----
-            Op::Where(_) => {
-                let (x, y) = (&args[2], &args[3]);
+            Op::Where(cmp) => {
+                // `where(a <= c, a, y)` with a constant `c` selects `a` only
+                // where it is at most `c` (and `where(a >= c, a, y)` where it is
+                // at least `c`): the backward of `elu` caps its exponent so.
+                let refined = where_refined(*cmp, &ops, &args);
+                let (x, y) = (refined.as_ref().unwrap_or(&args[2]), &args[3]);
                 let mut r = Range::new(x.lo.min(y.lo), x.hi.max(y.hi));
                 extend(&mut r.pos_inf, &x.pos_inf);
                 extend(&mut r.pos_inf, &y.pos_inf);
@@ -772,4 +776,32 @@ fn constant_range(values: &[f64], n: NodeId, dt: DType) -> Range {
         r.hi = r.lo;
     }
     r
+}
+
+/// The range of `where`'s first choice when it is the compared value itself
+/// and the other compared value a finite constant `c`: only values that pass
+/// the comparison are selected, so a `<=`/`<` bounds them above by `c`, a
+/// `>=`/`>` below, and none of them is NaN. `None` otherwise.
+fn where_refined(cmp: Cmp, ops: &[NodeId], args: &[Range]) -> Option<Range> {
+    let (c, x) = (&args[1], &args[2]);
+    let constant = c.lo == c.hi && c.lo.is_finite() && !c.nan && c.pos_inf.is_empty() && c.neg_inf.is_empty();
+    if ops[2] != ops[0] || !constant {
+        return None;
+    }
+    let mut r = x.clone();
+    r.nan = false;
+    match cmp {
+        Cmp::Le | Cmp::Lt => {
+            r.hi = r.hi.min(c.lo);
+            r.lo = r.lo.min(r.hi);
+            r.pos_inf.clear();
+        }
+        Cmp::Ge | Cmp::Gt => {
+            r.lo = r.lo.max(c.lo);
+            r.hi = r.hi.max(r.lo);
+            r.neg_inf.clear();
+        }
+        Cmp::Eq | Cmp::Ne => return None,
+    }
+    Some(r)
 }

@@ -11,7 +11,7 @@
 //! values depend on `self` only through a comparison; [`labelled`] marks it so.
 
 use graphc_runtime::op::activation::{SELU_ALPHA, SELU_SCALE};
-use graphc_runtime::op::{Activation, Binary, Cmp, F64Bits};
+use graphc_runtime::op::{Activation, Binary, Cmp, F64Bits, Unary};
 use graphc_runtime::{DType, Op};
 
 use super::super::builder::RuleCtx;
@@ -63,7 +63,7 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, f: Activation, x: NodeId, g:
         Activation::Elu { alpha } => {
             let a = c.scalar(gr, alpha.get(), dt);
             let ga = c.mul(gr, g, a);
-            let e = c.unary(gr, Op::Unary(graphc_runtime::op::Unary::Exp), x);
+            let e = exp_where_nonpositive(c, gr, x, zero);
             let neg = c.mul(gr, ga, e);
             let r = c.select(gr, Cmp::Le, x, zero, neg, g);
             labelled(c, gr, r, x, "EluBackwardBackward0")
@@ -78,7 +78,7 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, f: Activation, x: NodeId, g:
             // (NaN stays NaN), and the range analysis sees that it cannot
             // overflow in the branch the selection drops.
             let capped = c.binary(gr, Op::Binary(Binary::Minimum), xb, t);
-            let z = c.unary(gr, Op::Unary(graphc_runtime::op::Unary::Exp), capped);
+            let z = c.unary(gr, Op::Unary(graphc_runtime::op::Unary::ExpBlocks), capped);
             let gz = c.mul(gr, g, z);
             let z1 = c.binary(gr, Op::Binary(Binary::Add), z, one);
             let q = c.div(gr, gz, z1);
@@ -94,7 +94,7 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, f: Activation, x: NodeId, g:
             let neg = if dt == DType::F32 { f64::from(alpha as f32 * scale as f32) } else { alpha * scale };
             let (negcoef, poscoef) = (c.scalar(gr, neg, dt), c.scalar(gr, scale, dt));
             let gn = c.mul(gr, g, negcoef);
-            let e = c.unary(gr, Op::Unary(graphc_runtime::op::Unary::Exp), x);
+            let e = exp_where_nonpositive(c, gr, x, zero);
             let negative = c.mul(gr, gn, e);
             let positive = c.mul(gr, g, poscoef);
             let r = c.select(gr, Cmp::Le, x, zero, negative, positive);
@@ -110,7 +110,10 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, f: Activation, x: NodeId, g:
             let gi = c.mul(gr, g, inv);
             let gia = c.mul(gr, gi, a);
             let xi = c.mul(gr, x, inv);
-            let e = c.unary(gr, Op::Unary(graphc_runtime::op::Unary::Exp), xi);
+            // With a positive alpha `x * input_scale` has x's sign, so the
+            // exponent may be taken at most 0 as elu's is; a negative alpha's
+            // exponent is positive where the branch is taken, and may overflow.
+            let e = if reciprocal > 0.0 { exp_where_nonpositive(c, gr, xi, zero) } else { c.unary(gr, Op::Unary(Unary::ExpBlocks), xi) };
             let negative = c.mul(gr, gia, e);
             let r = c.select(gr, Cmp::Le, x, zero, negative, g);
             labelled(c, gr, r, x, "EluBackwardBackward0")
@@ -154,4 +157,15 @@ fn labelled(c: &mut RuleCtx, gr: &mut Graph, r: NodeId, x: NodeId, grad_fn: &str
     }
     c.grad_fns.push((r, grad_fn.to_string()));
     r
+}
+
+/// `exp(x)` where `x <= 0`, and `exp(0)` elsewhere, as the vector loop of
+/// PyTorch's `elu_backward_kernel` computes the exponential (SLEEF's in whole
+/// blocks: `Unary::ExpBlocks`): the backward selects it only where `x <= 0`,
+/// so the bits there are the kernel's, and the range analysis sees that it
+/// cannot overflow (no W0101 for a branch that is dropped). `where` passes the
+/// gradient whole to `x` at `x = 0`, so a further derivative stays PyTorch's.
+fn exp_where_nonpositive(c: &mut RuleCtx, gr: &mut Graph, x: NodeId, zero: NodeId) -> NodeId {
+    let capped = c.select(gr, Cmp::Le, x, zero, x, zero);
+    c.unary(gr, Op::Unary(Unary::ExpBlocks), capped)
 }

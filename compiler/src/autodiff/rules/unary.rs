@@ -18,7 +18,7 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: Node
         Unary::Detach => return None,
         Unary::Neg => c.neg(gr, g),
         // exp: grad * result
-        Unary::Exp => {
+        Unary::Exp | Unary::ExpBlocks => {
             let y = c.fwd(n);
             c.mul(gr, g, y)
         }
