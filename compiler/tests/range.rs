@@ -369,3 +369,21 @@ fn activations_are_bounded_by_their_ends() {
     let l = range_of(&|f| matches!(f, Activation::LeakyRelu { .. }));
     assert!(l.lo == f64::NEG_INFINITY && l.hi == f64::INFINITY, "{l:?}");
 }
+
+/// A `where` that selects the compared value itself bounds it on the side
+/// its condition keeps: `exp(where(x <= 0, x, 0))` cannot overflow, so the
+/// backward of `elu`, `selu` and `celu` (whose exponent is taken so) draws no
+/// W0101 for an unbounded input, first and second derivatives alike; a
+/// `where` that selects another value than it compares is not bounded so.
+#[test]
+fn a_where_on_its_own_operand_bounds_the_side_it_keeps() {
+    let elus = "x = (randn(8) * 100).requires_grad_()\ny = elu(x).sum() + selu(x).sum() + celu(x, 0.5).sum()\ng, = grad(y, x, create_graph=true)\n(g * g).sum().backward()\nprint(x.grad)\n";
+    assert!(warnings_of(elus).is_empty(), "{:?}", warnings_of(elus).iter().map(|d| d.message.clone()).collect::<Vec<_>>());
+    let capped = "x = randn(8) * 100\nprint(exp(where(x <= 0, x, 0.0)) * 0)\n";
+    assert!(warnings_of(capped).is_empty(), "{:?}", warnings_of(capped).iter().map(|d| d.message.clone()).collect::<Vec<_>>());
+    let other = "x = randn(8) * 100\nz = randn(8) * 100\nprint(exp(where(x <= 0, z, 0.0)) * 0)\n";
+    assert_eq!(warnings_of(other).len(), 1, "{:?}", warnings_of(other).iter().map(|d| d.message.clone()).collect::<Vec<_>>());
+    // `>=` keeps values of at least the constant: exp(-y) of them cannot overflow.
+    let below = "x = randn(8) * 100\nprint(exp(-where(x >= 0, x, 0.0)) * 0)\n";
+    assert!(warnings_of(below).is_empty(), "{:?}", warnings_of(below).iter().map(|d| d.message.clone()).collect::<Vec<_>>());
+}

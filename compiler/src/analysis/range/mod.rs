@@ -524,7 +524,18 @@ impl Run<'_> {
             Op::Cast => args[0].clone(),
             Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => Range::new(0.0, 1.0),
             Op::Select => {
-                let (x, y) = (&args[1], &args[2]);
+                // `where(a <= c, a, y)` written by the user: the condition is a
+                // comparison node, refined as `Op::Where` is.
+                let cond = self.graph.node(ops[0]);
+                let refined = match cond.op {
+                    Op::Compare(cmp) => {
+                        let cmp_ops = self.graph.operands(ops[0]);
+                        let cmp_args = [self.ranges[&cmp_ops[0]].clone(), self.ranges[&cmp_ops[1]].clone(), args[1].clone()];
+                        where_refined(cmp, &[cmp_ops[0], cmp_ops[1], ops[1]], &cmp_args)
+                    }
+                    _ => None,
+                };
+                let (x, y) = (refined.as_ref().unwrap_or(&args[1]), &args[2]);
                 let mut r = Range::new(x.lo.min(y.lo), x.hi.max(y.hi));
                 extend(&mut r.pos_inf, &x.pos_inf);
                 extend(&mut r.pos_inf, &y.pos_inf);
