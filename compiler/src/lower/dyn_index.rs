@@ -169,10 +169,9 @@ impl Lowerer<'_> {
         let backwards_ok = sequence && step < 0 && !is_host(&a) && !is_host(&b);
         if step <= 0 && !backwards_ok {
             let why = if step == 0 { "a slice step cannot be zero" } else { "a slice step must be positive: PyTorch has no negative steps" };
-            self.error(
-                Diagnostic::new(Code::E0223, why, span, "step not positive")
-                    .with_help("write a positive step (lists, tuples and shapes take negative ones, as in Python)"),
-            );
+            self.error(Diagnostic::new(Code::E0223, why, span, "step not positive").with_help(
+                "write a positive step; `flip(x, dims)` reverses a tensor's dimensions (lists, tuples and shapes take negative steps, as in Python)",
+            ));
             return None;
         }
         if !is_host(&a) && !is_host(&b) {
