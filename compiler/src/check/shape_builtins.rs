@@ -13,6 +13,8 @@ pub enum ShapeBuiltin {
     Permute,
     /// `flip(input, dims)`, or `x.flip(*dims)`: the order of each listed dimension reversed.
     Flip,
+    /// `roll(input, shifts, dims=none)`: elements moved along dimensions, wrapping around.
+    Roll,
     /// `reshape(input, *shape)`.
     Reshape,
     /// `view(input, *shape)`: `reshape` that must not copy.
@@ -44,6 +46,7 @@ pub const SHAPE: &[(&str, ShapeBuiltin)] = &[
     ("bmm", ShapeBuiltin::Bmm),
     ("permute", ShapeBuiltin::Permute),
     ("flip", ShapeBuiltin::Flip),
+    ("roll", ShapeBuiltin::Roll),
     ("reshape", ShapeBuiltin::Reshape),
     ("view", ShapeBuiltin::View),
     ("flatten", ShapeBuiltin::Flatten),
@@ -70,6 +73,7 @@ pub fn signature(b: ShapeBuiltin) -> Signature {
         S::Flatten => sig(&["input", "start_dim", "end_dim"], 1, Some(3)),
         // `dims` may be given by keyword (`torch.flip(x, dims=[0])`), or spread (`x.flip(0, 1)`).
         S::Flip => sig(&["input", "dims"], 2, None),
+        S::Roll => sig(&["input", "shifts", "dims"], 2, Some(3)),
         S::Squeeze => sig(&["input", "dim"], 1, Some(2)),
         S::Unsqueeze => sig(&["input", "dim"], 2, Some(2)),
         S::Cat | S::Stack => sig(&["tensors", "dim"], 1, Some(2)),

@@ -123,6 +123,7 @@ const TORCH: &[&str] = &[
     "einsum",
     "permute",
     "flip",
+    "roll",
     "reshape",
     "flatten",
     "squeeze",

@@ -39,6 +39,7 @@ impl<'a> Lowerer<'a> {
             ShapeBuiltin::Split => self.split_call(t, required(1), arg(2), span),
             ShapeBuiltin::Chunk => self.chunk_call(t, required(1), arg(2), span),
             ShapeBuiltin::Flip => self.flip_call(t, rest, span),
+            ShapeBuiltin::Roll => self.roll_call(t, required(1), arg(2), span),
             ShapeBuiltin::Permute => {
                 let Some(dims) = self.int_args(rest, span, "permute's dimensions") else { return Value::Poison };
                 let rank = self.shape_of(t).len();
@@ -105,6 +106,77 @@ impl<'a> Lowerer<'a> {
             }
         };
         Value::Tensor(self.op_node(Op::Reshape, dt, shape, &[picked], span, "FlipBackward0"))
+    }
+
+    /// `roll(x, shifts, dims=none)`: PyTorch's `roll_common`, one dimension at a
+    /// time (the first shift along the first dimension, then the rest), each
+    /// the slice from `(size - shift) mod size` to the end joined with the
+    /// slice before it; without `dims`, the flattened tensor rolled and shaped
+    /// back. Only elements move, so the values and the gradient (rolled back,
+    /// through the slices) are PyTorch's; the result shows `RollBackward0`.
+    fn roll_call(&mut self, t: NodeId, shifts: (Value, Span), dims: Option<(Value, Span)>, span: Span) -> Value {
+        let Some(shifts) = self.int_args(vec![shifts], span, "roll's shifts") else { return Value::Poison };
+        let dims = match dims {
+            None | Some((Value::None, _)) => Vec::new(),
+            Some(d) => match self.int_args(vec![d], span, "roll's dims") {
+                Some(d) => d,
+                None => return Value::Poison,
+            },
+        };
+        let shape = self.shape_of(t);
+        let dt = self.dtype_of(t);
+        let aligned = if dims.is_empty() { shifts.len() == 1 } else { shifts.len() == dims.len() };
+        if !aligned {
+            let at = shifts.first().map_or(span, |s| s.1);
+            return self.error(
+                Diagnostic::new(
+                    Code::E0202,
+                    format!("shifts and dimensions must align. shifts: {}, dims:{}", shifts.len(), dims.len()),
+                    at,
+                    "one shift per dimension",
+                )
+                .with_help("give one shift per listed dimension, or one shift and no `dims` to roll the flattened tensor"),
+            );
+        }
+        if dims.is_empty() {
+            let numel: usize = shape.iter().product();
+            let flat = self.node(Op::Reshape, dt, vec![numel], &[t], span);
+            let rolled = self.roll_dim(flat, shifts[0].0, 0, span);
+            return Value::Tensor(self.op_node(Op::Reshape, dt, shape, &[rolled], span, "RollBackward0"));
+        }
+        let mut x = t;
+        for (&(shift, _), &(d, ds)) in shifts.iter().zip(&dims) {
+            let Some(d) = self.checked_dim(d, ds, &shape) else { return Value::Poison };
+            x = self.roll_dim(x, shift, d, span);
+        }
+        // The last node carries PyTorch's `grad_fn` (a copy when nothing moved).
+        let x = if x == t { self.node(Op::Reshape, dt, shape.clone(), &[t], span) } else { x };
+        self.grad_fn.insert(x, "RollBackward0".to_string());
+        Value::Tensor(x)
+    }
+
+    /// `x` rolled by `shift` along `dim`: `cat(x[start:], x[:start])` with
+    /// `start = (size - shift) mod size`, Python's modulo; `x` itself when no
+    /// element moves (an empty dimension, or a shift of whole turns).
+    fn roll_dim(&mut self, x: NodeId, shift: i64, dim: usize, span: Span) -> NodeId {
+        let shape = self.shape_of(x);
+        let size = shape[dim] as i64;
+        if size == 0 {
+            return x;
+        }
+        let start = (size - shift.rem_euclid(size)).rem_euclid(size) as usize;
+        if start == 0 {
+            return x;
+        }
+        let dt = self.dtype_of(x);
+        let with = |n: usize| {
+            let mut s = shape.clone();
+            s[dim] = n;
+            s
+        };
+        let tail = self.node(Op::Slice { dim, start, step: 1 }, dt, with(size as usize - start), &[x], span);
+        let head = self.node(Op::Slice { dim, start: 0, step: 1 }, dt, with(start), &[x], span);
+        self.node(Op::Cat { dim, n: 2 }, dt, shape, &[tail, head], span)
     }
 
     /// `transpose(x, dim0, dim1)`: the two dimensions swapped, for any rank.
