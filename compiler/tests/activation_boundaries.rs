@@ -34,3 +34,33 @@ fn mish_gradient_through_softplus_matches_pytorch() {
     let src = "z = tensor([-2.0, 0.5, 25.0], requires_grad=true)\nprint(grad(mish(z).sum(), z, create_graph=true)[0])\n";
     assert_eq!(run(src), "tensor([-0.1084,  0.8864,  1.0000], grad_fn=<MulBackward0>)\n");
 }
+
+/// `clamp_min` and `clamp_max` as functions and methods: PyTorch's own nodes
+/// (`ClampMinBackward0`, `ClampMaxBackward0`), integer tensors kept i64, and
+/// no gradient exactly at the bound, as the PyTorch 2.15 program prints.
+#[test]
+fn clamp_min_and_clamp_max_are_pytorchs() {
+    // import torch
+    // x = torch.tensor([-1.5, 0.0, 0.3, 2.0], requires_grad=True)
+    // a = torch.clamp_min(x, 0.0)
+    // b = x.clamp_max(0.3)
+    // c = torch.clamp_min(torch.tensor([-3, 4]), 0)
+    // print(a, b, c)
+    // (a * 2 + b * 3).sum().backward()
+    // print(x.grad)
+    let program = r#"
+x = tensor([-1.5, 0.0, 0.3, 2.0], requires_grad=true)
+a = clamp_min(x, 0.0)
+b = x.clamp_max(0.3)
+c = clamp_min(tensor([-3, 4]), 0)
+print(a, b, c)
+(a * 2 + b * 3).sum().backward()
+print(x.grad)
+"#;
+    assert_eq!(
+        run(program),
+        r#"tensor([0.0000, 0.0000, 0.3000, 2.0000], grad_fn=<ClampMinBackward0>) tensor([-1.5000,  0.0000,  0.3000,  0.3000], grad_fn=<ClampMaxBackward0>) tensor([0, 4])
+tensor([3., 3., 2., 2.])
+"#
+    );
+}

@@ -448,6 +448,8 @@ const OTHER: &[(&str, Builtin)] = &[
     ("nan_to_num", Builtin::NanToNum),
     ("clamp", Builtin::Activation(ActivationBuiltin::Clamp)),
     ("clip", Builtin::Activation(ActivationBuiltin::Clamp)),
+    ("clamp_min", Builtin::Activation(ActivationBuiltin::ClampMin)),
+    ("clamp_max", Builtin::Activation(ActivationBuiltin::ClampMax)),
     ("hardtanh", Builtin::Activation(ActivationBuiltin::Hardtanh)),
     ("leaky_relu", Builtin::Activation(ActivationBuiltin::LeakyRelu)),
     ("elu", Builtin::Activation(ActivationBuiltin::Elu)),
@@ -614,6 +616,8 @@ pub fn signature(b: Builtin) -> Signature {
         B::Where => sig(&["condition", "input", "other"], 3, Some(3), &[]),
         B::MaskedFill => sig(&["input", "mask", "value"], 3, Some(3), &[]),
         B::NanToNum => sig(&["input", "nan", "posinf", "neginf"], 1, Some(4), &[]),
+        // `clamp_min` and `clamp_max` take their bound: it has no default.
+        B::Activation(a @ (ActivationBuiltin::ClampMin | ActivationBuiltin::ClampMax)) => sig(a.params(), 2, Some(2), &[]),
         B::Activation(a) => sig(a.params(), 1, Some(a.params().len()), &[]),
         // `x.to(device)` gives a device in place of the dtype, `x.type()` nothing.
         B::To => sig(&["input", "dtype"], 1, Some(2), &[]),
@@ -755,6 +759,10 @@ pub fn usage(name: &str, sig: &Signature) -> String {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ActivationBuiltin {
     Clamp,
+    /// `clamp_min(input, min)`: `clamp` with a lower bound only, `ClampMinBackward0`.
+    ClampMin,
+    /// `clamp_max(input, max)`: `clamp` with an upper bound only, `ClampMaxBackward0`.
+    ClampMax,
     Hardtanh,
     LeakyRelu,
     Elu,
@@ -772,6 +780,8 @@ impl ActivationBuiltin {
     pub fn params(self) -> &'static [&'static str] {
         match self {
             ActivationBuiltin::Clamp => &["input", "min", "max"],
+            ActivationBuiltin::ClampMin => &["input", "min"],
+            ActivationBuiltin::ClampMax => &["input", "max"],
             ActivationBuiltin::Hardtanh => &["input", "min_val", "max_val"],
             ActivationBuiltin::LeakyRelu => &["input", "negative_slope"],
             ActivationBuiltin::Elu => &["input", "alpha"],
@@ -786,6 +796,7 @@ impl ActivationBuiltin {
     pub fn defaults(self) -> &'static [Option<f64>] {
         match self {
             ActivationBuiltin::Clamp => &[None, None],
+            ActivationBuiltin::ClampMin | ActivationBuiltin::ClampMax => &[None],
             ActivationBuiltin::Hardtanh => &[Some(-1.0), Some(1.0)],
             ActivationBuiltin::LeakyRelu => &[Some(0.01)],
             ActivationBuiltin::Elu => &[Some(1.0)],

@@ -109,6 +109,8 @@ const TORCH: &[&str] = &[
     "nan_to_num",
     "clamp",
     "clip",
+    "clamp_min",
+    "clamp_max",
     "prod",
     "all",
     "any",

@@ -19,7 +19,8 @@ impl Lowerer<'_> {
         let Some(t) = self.expect_tensor(v, vs, &format!("the argument of `{name}`")) else { return Value::Poison };
         // clamp of an i64 tensor stays i64 with integer bounds and becomes f32
         // with a float bound, as PyTorch's type promotion makes it.
-        let int_clamp = a == ActivationBuiltin::Clamp && self.dtype_of(t) == DType::I64;
+        let int_clamp =
+            matches!(a, ActivationBuiltin::Clamp | ActivationBuiltin::ClampMin | ActivationBuiltin::ClampMax) && self.dtype_of(t) == DType::I64;
         let int_bounds = bound.positional[1..].iter().flatten().all(|(v, _)| matches!(v, Value::Number(super::Num::Int(_)) | Value::None));
         let (t, dt) = match (int_clamp, int_bounds) {
             (true, true) => (t, DType::I64),
@@ -49,6 +50,8 @@ impl Lowerer<'_> {
                 );
             }
             (ActivationBuiltin::Clamp, &[min, max]) => Activation::Clamp { min, max },
+            (ActivationBuiltin::ClampMin, &[Some(min)]) => Activation::Clamp { min: Some(min), max: None },
+            (ActivationBuiltin::ClampMax, &[Some(max)]) => Activation::Clamp { min: None, max: Some(max) },
             (ActivationBuiltin::Hardtanh, &[Some(min), Some(max)]) => Activation::Hardtanh { min, max },
             (ActivationBuiltin::LeakyRelu, &[Some(slope)]) => Activation::LeakyRelu { slope },
             (ActivationBuiltin::Elu, &[Some(alpha)]) => Activation::Elu { alpha },
@@ -62,6 +65,12 @@ impl Lowerer<'_> {
         };
         let sh = self.shape_of(t);
         let op = Op::Activation(f);
-        Value::Tensor(self.op_node(op, dt, sh, &[t], span, f.grad_fn()))
+        // PyTorch's `clamp_min`/`clamp_max` are kernels of their own, with their own nodes.
+        let grad_fn = match a {
+            ActivationBuiltin::ClampMin => "ClampMinBackward0",
+            ActivationBuiltin::ClampMax => "ClampMaxBackward0",
+            _ => f.grad_fn(),
+        };
+        Value::Tensor(self.op_node(op, dt, sh, &[t], span, grad_fn))
     }
 }
