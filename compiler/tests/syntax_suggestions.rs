@@ -49,7 +49,7 @@ fn max_and_min_are_builtins_now() {
 
 #[test]
 fn other_pytorch_names_point_at_their_spelling_here() {
-    let cases = [("x.clamp_min(0)", "`clamp(x, min=lo)`"), ("x.neg()", "unary `-`")];
+    let cases = [("x.dot(x)", "`a @ b`"), ("x.neg()", "unary `-`")];
     for (call, expected) in cases {
         let (_, help) = help_for(call);
         assert!(help.contains(expected), "{call}: {help}");

@@ -10,7 +10,6 @@ pub fn pytorch_help(name: &str) -> Option<&'static str> {
     let help = match name {
         "H" | "mH" => "PyTorch's transposes are `transpose(x)`, `x.t()`, `x.T` or `x.mT` here",
         "mv" | "dot" | "inner" => "write a matrix or vector product as `a @ b` or `matmul(a, b)`",
-        "clamp_min" | "clamp_max" => "write a one-sided clamp as `clamp(x, min=lo)` or `clamp(x, max=hi)`",
         "neg" | "negative" => "write a negation with unary `-`",
         "float_power" => "write a power as `x ** y` or `pow(x, y)`",
         "LBFGS" | "SparseAdam" => {
