@@ -29,38 +29,29 @@ pub fn product(x: &[i64], shape: &[usize], dims: &[usize]) -> Vec<i64> {
     g.bases.iter().map(|&b| g.offsets.iter().fold(1i64, |acc, &k| acc.wrapping_mul(x[b + k]))).collect()
 }
 
-/// Running sums along `dim` (from the end with `reverse`).
+/// Running sums along `dim` (from the end with `reverse`), wrapping on overflow.
 pub fn cumsum(x: &[i64], shape: &[usize], dim: usize, reverse: bool) -> Vec<i64> {
-    let len = shape[dim];
-    let inner: usize = shape[dim + 1..].iter().product();
-    let outer: usize = shape[..dim].iter().product();
-    let mut out = vec![0; x.len()];
-    for o in 0..outer {
-        for i in 0..inner {
-            let mut acc = 0i64;
-            for step in 0..len {
-                let k = if reverse { len - 1 - step } else { step };
-                let at = o * len * inner + k * inner + i;
-                acc = acc.wrapping_add(x[at]);
-                out[at] = acc;
-            }
-        }
-    }
-    out
+    scan(x, shape, dim, reverse, 0, i64::wrapping_add)
 }
 
 /// Running products along `dim`, wrapping on overflow.
 pub fn cumprod(x: &[i64], shape: &[usize], dim: usize) -> Vec<i64> {
+    scan(x, shape, dim, false, 1, i64::wrapping_mul)
+}
+
+/// The running `step` of `x` (contiguous, `shape`) along `dim` from `init`.
+fn scan(x: &[i64], shape: &[usize], dim: usize, reverse: bool, init: i64, step: impl Fn(i64, i64) -> i64) -> Vec<i64> {
     let len = shape[dim];
     let inner: usize = shape[dim + 1..].iter().product();
     let outer: usize = shape[..dim].iter().product();
     let mut out = vec![0; x.len()];
     for o in 0..outer {
         for i in 0..inner {
-            let mut acc = 1i64;
-            for k in 0..len {
+            let mut acc = init;
+            for s in 0..len {
+                let k = if reverse { len - 1 - s } else { s };
                 let at = o * len * inner + k * inner + i;
-                acc = acc.wrapping_mul(x[at]);
+                acc = step(acc, x[at]);
                 out[at] = acc;
             }
         }
