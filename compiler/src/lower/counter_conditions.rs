@@ -130,9 +130,12 @@ impl Lowerer<'_> {
     pub(super) fn counter_truth(&mut self, cond: NodeId, span: Span) -> Option<bool> {
         let counter = self.counter.as_ref()?;
         let c = CounterCondition::extract(&self.prog, cond, counter.node)?;
-        let change = c.first_change(counter.first as i128, counter.step as i128, counter.trip)?;
-        let first = counter.first;
-        self.counter_splits.push((span, change));
-        (change.is_none() && self.decided_by_counter.contains(&span)).then(|| c.holds(first))
+        let (first, step, trip) = (counter.first, counter.step, counter.trip);
+        // Evaluated in every iteration only once the loop splits at it: a
+        // run-time `if` that can be one costs no compile time per iteration.
+        let decided = self.decided_by_counter.contains(&span) && c.first_change(first as i128, step as i128, trip) == Some(None);
+        let truth = decided.then(|| c.holds(first));
+        self.counter_splits.push((span, c, first, step, trip));
+        truth
     }
 }

@@ -243,7 +243,10 @@ impl Lowerer<'_> {
             // the condition has one value (`counter_conditions.rs`).
             if exit.is_none() && clamped.is_none() {
                 let new_diags = &self.diags[diags_before..];
-                let split = splits.iter().find(|(s, _)| new_diags.iter().any(|d| d.code == Code::E0605 && d.primary.span == *s)).copied();
+                let split = splits.iter().find(|s| new_diags.iter().any(|d| d.code == Code::E0605 && d.primary.span == s.0));
+                // Where the condition first changes (`None` past the iterations
+                // counted, or when it never changes).
+                let split = split.map(|(span, c, first, step, trip)| (*span, c.first_change(*first as i128, *step as i128, *trip).flatten()));
                 if let Some((span, change)) = split {
                     if self.decided_by_counter.insert(span) || change.is_some() {
                         self.diags.truncate(diags_before);

@@ -417,11 +417,11 @@ pub struct Lowerer<'a> {
     /// The body depth of each run-time `if` whose sides are being lowered.
     if_depths: Vec<usize>,
     /// Run-time `if`s of a `range` loop's body whose condition depends on the
-    /// counter alone, by the condition's span, with the first iteration of the
-    /// region lowered in which it differs from the first (`None`: it never
-    /// does). A loop splits its iterations there when such an `if` cannot be a
-    /// run-time branch (`loops.rs`).
-    counter_splits: Vec<(Span, Option<u64>)>,
+    /// counter alone: the condition's span, the condition, and the counter's
+    /// first value, step and count in the region lowered. A loop splits its
+    /// iterations where such a condition changes when the `if` cannot be a
+    /// run-time branch (`loops.rs`); only then is it evaluated per iteration.
+    counter_splits: Vec<(Span, counter_conditions::CounterCondition, i64, i64, u64)>,
     /// The conditions a loop splits at: in each part of the loop they hold in
     /// every iteration or in none, and are decided when compiling.
     decided_by_counter: std::collections::HashSet<Span>,
