@@ -202,6 +202,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0684_optimizer_betas.act", "E0684", "3:23"),
     ("e0685_optimizer_method.act", "E0685", "4:5"),
     ("e0686_clip_norm_type.act", "E0686", "4:37"),
+    ("e0687_dataset_rows.act", "E0687", "4:23"),
     ("e0700_index_put_shape.act", "E0700", "4:10"),
     ("e0700_index_put_multi_broadcast.act", "E0700", "3:19"),
     ("e0700_index_put_multi_dtype.act", "E0700", "3:37"),

@@ -246,6 +246,10 @@ pub enum Code {
     /// not tensors, gradients of two dtypes, a `norm_type` other than 1, 2 and
     /// inf, `error_if_nonfinite=true`.
     E0686,
+    /// A `TensorDataset` or `DataLoader` PyTorch refuses or graphc does not
+    /// support: tensors of different lengths, a batch size that is not a
+    /// positive integer, a sampler, a collate function or a generator.
+    E0687,
     /// A store through an i64 index tensor (`x[ids] = v`) that does not fit: into a
     /// 0-d or bool tensor, or a value that does not broadcast to `x[ids]`'s shape.
     E0700,
@@ -450,6 +454,7 @@ impl Code {
             Code::E0684 => "E0684",
             Code::E0685 => "E0685",
             Code::E0686 => "E0686",
+            Code::E0687 => "E0687",
             Code::E0700 => "E0700",
             Code::E0701 => "E0701",
             Code::E0702 => "E0702",

@@ -158,6 +158,32 @@ impl Generator {
     }
 }
 
+impl Generator {
+    /// `torch.empty((), dtype=torch.int64).random_()`: `random64()` reduced to
+    /// `0..2^63` (`uniform_int<int64_t>`).
+    fn random_i64(&mut self) -> u64 {
+        self.random64() % (1u64 << 63)
+    }
+
+    /// The sample order of one pass over a `DataLoader` of `n` samples, with the
+    /// draws PyTorch makes from the default generator. Creating the iterator
+    /// draws its `_base_seed` (one `random_()`, kept for worker processes and
+    /// unused in-process, but it advances the generator with or without
+    /// shuffling). A `RandomSampler` without a generator of its own then draws
+    /// a seed the same way, seeds a fresh `torch.Generator` with it, and visits
+    /// `randperm(n)` of that generator; a `SequentialSampler` visits `0..n`.
+    pub fn loader_order(&mut self, n: usize, shuffle: bool) -> Tensor {
+        let _base_seed = self.random_i64();
+        if !shuffle {
+            return Tensor::from_i64(vec![n], (0..n as i64).collect());
+        }
+        let seed = self.random_i64();
+        let mut sampler = Generator::new();
+        sampler.manual_seed(seed);
+        sampler.randperm(n)
+    }
+}
+
 impl Default for Generator {
     fn default() -> Self {
         Generator::new()

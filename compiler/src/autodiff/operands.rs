@@ -141,6 +141,12 @@ mod tests {
             ReduceKind::Prod,
             ReduceKind::ProdAll,
         ];
+        // nll_loss's sums take a vector only.
+        ops.extend([ReduceKind::NllSum, ReduceKind::NllMean, ReduceKind::NllSumSkipping].map(|kind| Op::Reduce {
+            kind,
+            dims: vec![0],
+            keepdim: false,
+        }));
         ops.extend(kinds.into_iter().map(|kind| Op::Reduce { kind, dims: vec![1], keepdim: true }));
         let half = F64Bits::new(0.5);
         for kind in [LossKind::Mse, LossKind::Bce, LossKind::BceWithLogits, LossKind::SmoothL1(half), LossKind::Huber(half)] {
@@ -228,6 +234,8 @@ mod tests {
             Op::Compare(_) | Op::Logical(_) => (vec![vec![3], vec![3]], vec![3]),
             Op::Select => (vec![vec![3]; 3], vec![3]),
             Op::Fma => (vec![vec![3]; 3], vec![3]),
+            Op::Reduce { kind: ReduceKind::NllSum | ReduceKind::NllMean, .. } => (vec![vec![3]], vec![]),
+            Op::Reduce { kind: ReduceKind::NllSumSkipping, .. } => (vec![vec![3], vec![3]], vec![]),
             Op::Reduce { .. } => (vec![vec![2, 3]], vec![2, 1]),
             Op::Cumsum { .. } | Op::Cumprod { .. } | Op::Softmax { .. } | Op::ProdOthers { .. } => (vec![vec![2, 3]], vec![2, 3]),
             Op::ProdOthersVjp { order, .. } => (vec![vec![2, 3]; order + 1], vec![2, 3]),

@@ -380,7 +380,7 @@ impl Exporter<'_> {
         let first = || args.first().map(|a| &a.value);
         let spelled = if name == "scatter" && table::pyplot_scatter(args) { Some(Spelling::Pyplot("scatter")) } else { table::spelling(name) };
         match (name, spelled) {
-            ("range" | "reversed" | "len" | "list" | "dict" | "enumerate" | "zip" | "float" | "int" | "bool" | "type", _) => {
+            ("range" | "reversed" | "len" | "list" | "dict" | "enumerate" | "zip" | "float" | "int" | "bool" | "type" | "next" | "iter", _) => {
                 format!("{name}({list})")
             }
             // Python's `sum` of a list or a generator, not `torch.sum`.
@@ -487,6 +487,9 @@ impl Exporter<'_> {
                         self.scheduler_lambda_kinds(args, scope);
                     }
                     return format!("torch.optim.lr_scheduler.{name}({list})");
+                }
+                if matches!(name, "TensorDataset" | "DataLoader") {
+                    return format!("torch.utils.data.{name}({list})");
                 }
                 if name == "partial" {
                     self.imports.functools = true;

@@ -187,9 +187,8 @@ impl Lowerer<'_> {
                     return values.as_i64().is_some_and(|v| v.iter().all(|&i| i >= 0));
                 }
                 Op::Arange { start, step } => return start.get() >= 0.0 && step.get() >= 0.0,
-                Op::Data(DataOp::Randperm) | Op::Index(IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::MaxPool(_)) => {
-                    return true
-                }
+                Op::Data(DataOp::Randperm | DataOp::LoaderOrder { .. })
+                | Op::Index(IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::MaxPool(_)) => return true,
                 Op::Data(DataOp::Randint { low, .. }) => return *low >= 0,
                 _ => return false,
             }

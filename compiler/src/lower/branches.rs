@@ -508,6 +508,13 @@ fn rekey(key: String, v: &mut Value, node_of: &dyn Fn(&str) -> Option<NodeId>) {
                 rekey(format!("{key}.{name}"), item, node_of);
             }
         }
+        Value::Dataset(tensors) | Value::Loader(super::data_loader::Loader { tensors, .. }) => {
+            for (i, n) in tensors.iter_mut().enumerate() {
+                if let Some(m) = node_of(&format!("{key}[{i}]")) {
+                    *n = m;
+                }
+            }
+        }
         Value::Text(pieces) => {
             let mut i = 0;
             for p in pieces {

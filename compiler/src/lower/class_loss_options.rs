@@ -10,7 +10,7 @@
 //! `(1 - e) * nll + smooth * (e / C)` (`cross_entropy_loss_label_smoothing`).
 //! Without options the first release's graph stays as it was.
 
-use graphc_runtime::op::{Binary, Cmp, IndexOp, LossReduction, Unary};
+use graphc_runtime::op::{Binary, Cmp, IndexOp, LossReduction, ReduceKind, Unary};
 use graphc_runtime::{DType, Op};
 
 use super::{Lowerer, Value};
@@ -122,7 +122,7 @@ impl Lowerer<'_> {
         let product = self.node(Op::Binary(Binary::Mul), dt, vec![n], &[neg, w], span);
         // PyTorch writes an ignored sample's loss as +0, where `-x * 0` may be -0.
         let losses = self.node(Op::Select, dt, vec![n], &[ignored, zero, product], span);
-        let nll = self.weighted_reduction(losses, w, reduction, span);
+        let nll = self.weighted_reduction(losses, w, reduction, Some(ignored), span);
         self.grad_fn.insert(nll, "NllLossBackward0".to_string());
         if !smooth || o.label_smoothing == 0.0 {
             return nll;
@@ -138,7 +138,7 @@ impl Lowerer<'_> {
         let s = self.op_node(Op::Sum { dim: Some(1) }, dt, vec![n], &[weighted], span, "SumBackward1");
         let s = self.op_node(Op::Unary(Unary::Neg), dt, vec![n], &[s], span, "NegBackward0");
         let s = self.op_node(Op::Select, dt, vec![n], &[ignored, zero, s], span, "MaskedFillBackward0");
-        let ret = self.weighted_reduction(s, w, reduction, span);
+        let ret = self.weighted_reduction(s, w, reduction, None, span);
         let out_shape = self.shape_of(nll);
         let keep = self.scalar(1.0 - o.label_smoothing, dt, span);
         let a = self.op_node(Op::Binary(Binary::Mul), dt, out_shape.clone(), &[keep, nll], span, "MulBackward0");
@@ -148,15 +148,22 @@ impl Lowerer<'_> {
     }
 
     /// The sum of `v`, divided for the mean by the sum of the samples' weights
-    /// `w` (their count where there are no class weights).
-    fn weighted_reduction(&mut self, v: NodeId, w: NodeId, reduction: LossReduction, span: Span) -> NodeId {
+    /// `w` (their count where there are no class weights). `nll_loss`'s kernel
+    /// adds both up in its cascade, passing over the samples `nll` (the ignored
+    /// ones) marks (`ReduceKind::NllSumSkipping`); the smooth term of label
+    /// smoothing (no `nll`) is summed with `sum`.
+    fn weighted_reduction(&mut self, v: NodeId, w: NodeId, reduction: LossReduction, nll: Option<NodeId>, span: Span) -> NodeId {
         let dt = self.dtype_of(v);
+        let sum = |me: &mut Self, x: NodeId| match nll {
+            Some(skip) => me.node(Op::Reduce { kind: ReduceKind::NllSumSkipping, dims: vec![0], keepdim: false }, dt, vec![], &[x, skip], span),
+            None => me.op_node(Op::Sum { dim: None }, dt, vec![], &[x], span, "SumBackward0"),
+        };
         match reduction {
             LossReduction::None => v,
-            LossReduction::Sum => self.op_node(Op::Sum { dim: None }, dt, vec![], &[v], span, "SumBackward0"),
+            LossReduction::Sum => sum(self, v),
             LossReduction::Mean => {
-                let total = self.op_node(Op::Sum { dim: None }, dt, vec![], &[v], span, "SumBackward0");
-                let weight = self.node(Op::Sum { dim: None }, dt, vec![], &[w], span);
+                let total = sum(self, v);
+                let weight = sum(self, w);
                 self.op_node(Op::Binary(Binary::Div), dt, vec![], &[total, weight], span, "DivBackward0")
             }
         }

@@ -6,9 +6,10 @@
 //! class, negated, then summed or averaged over the samples. Its gradient comes
 //! from those ops' rules (`-grad / N` scattered to the classes), PyTorch's
 //! `nll_loss_backward` for unweighted losses; the result carries PyTorch's
-//! `NllLossBackward0`.
+//! `NllLossBackward0`. The sum and the mean add the losses up in the order of
+//! PyTorch's kernel (`ReduceKind::NllSum`), which is not `sum`'s.
 
-use graphc_runtime::op::{IndexOp, Unary};
+use graphc_runtime::op::{IndexOp, LossReduction, ReduceKind, Unary};
 use graphc_runtime::{DType, Op};
 
 use super::{Lowerer, Value};
@@ -48,7 +49,16 @@ impl<'a> Lowerer<'a> {
         let picked = self.op_node(Op::Index(IndexOp::Gather { dim: 1 }), dt, vec![n, 1], &[x, column], span, "GatherBackward0");
         let flat = self.op_node(Op::Reshape, dt, vec![n], &[picked], span, "ViewBackward0");
         let neg = self.op_node(Op::Unary(Unary::Neg), dt, vec![n], &[flat], span, "NllLossBackward0");
-        let out = self.apply_reduction(neg, reduction, span);
+        // PyTorch's kernel adds the samples' losses up in a cascade of its own.
+        let kind = match reduction {
+            LossReduction::None => None,
+            LossReduction::Mean => Some(ReduceKind::NllMean),
+            LossReduction::Sum => Some(ReduceKind::NllSum),
+        };
+        let out = match kind {
+            Some(kind) => self.node(Op::Reduce { kind, dims: vec![0], keepdim: false }, dt, vec![], &[neg], span),
+            None => neg,
+        };
         // Every form of the loss is one `NllLossBackward0` node in PyTorch.
         self.grad_fn.insert(out, "NllLossBackward0".to_string());
         Value::Tensor(out)

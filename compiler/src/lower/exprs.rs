@@ -190,6 +190,17 @@ impl<'a> Lowerer<'a> {
                         return self.inplace_method(&first.value, callee, &args[1..], scope, e.span);
                     }
                 }
+                // `next(iter(loader))`: a loader's first batch (`data_loader.rs`).
+                if let ([arg], "next", false) =
+                    (args.as_slice(), callee.name.as_str(), self.defs.fns.contains_key("next") || scope.names.contains_key("next"))
+                {
+                    if let (ExprKind::Call { callee: inner, args: inner_args }, None) = (&arg.value.kind, &arg.name) {
+                        if let ([it], "iter") = (inner_args.as_slice(), inner.name.as_str()) {
+                            let v = self.expr(&it.value, scope);
+                            return self.first_batch(v, it.value.span, scope, e.span);
+                        }
+                    }
+                }
                 // `len(losses)` in the loop that appends to `losses` (`stacked_lists.rs`).
                 if let (Some(ExprKind::Name(n)), 1, false) =
                     (args.first().map(|a| &a.value.kind), args.len(), self.defs.fns.contains_key("len") || scope.names.contains_key("len"))
@@ -443,6 +454,12 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(name) = super::optim::schedulers::lookup(&callee.name) {
             return self.make_scheduler(name, callee, args, span);
+        }
+        // `torch.utils.data` (`data_loader.rs`).
+        match callee.name.as_str() {
+            "TensorDataset" => return self.tensor_dataset(args, span),
+            "DataLoader" => return self.data_loader(args, span),
+            _ => {}
         }
         // `functools.partial` (`lambdas.rs`).
         if callee.name == "partial" {
@@ -938,6 +955,9 @@ impl<'a> Lowerer<'a> {
         if let (Value::Optimizer(k), "param_groups") = (&recv, field.name.as_str()) {
             let at = span.to(field.span);
             return Value::List(self.optimizer_groups(*k).into_iter().map(|g| (Value::ParamGroup { optimizer: g, defaults: false }, at)).collect());
+        }
+        if let Some(v) = self.loader_field(&recv, field) {
+            return v;
         }
         if let (Value::Optimizer(k), "defaults") = (&recv, field.name.as_str()) {
             return Value::ParamGroup { optimizer: *k, defaults: true };

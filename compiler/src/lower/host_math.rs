@@ -455,6 +455,8 @@ impl<'a> Lowerer<'a> {
             Value::Dict { keys, .. } => keys.len(),
             Value::Size(dims) => dims.len(),
             Value::Str(s) => s.chars().count(),
+            Value::Dataset(tensors) => self.shape_of(tensors[0])[0],
+            Value::Loader(l) => self.loader_batches(l),
             Value::Tensor(t) => match self.shape_of(*t).first() {
                 Some(&d) => d,
                 None => {
@@ -467,7 +469,7 @@ impl<'a> Lowerer<'a> {
             other => {
                 return self.error(
                     Diagnostic::new(Code::E0645, format!("`len` of {}", other.describe()), vs, "has no length")
-                        .with_help("`len` takes a list, a tuple, a dict, a shape, a string or a tensor"),
+                        .with_help("`len` takes a list, a tuple, a dict, a shape, a string, a tensor, a dataset or a data loader"),
                 )
             }
         };

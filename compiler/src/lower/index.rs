@@ -60,6 +60,11 @@ impl<'a> Lowerer<'a> {
             let kv = self.expr(key, scope);
             return self.optimizer_state_read(*optimizer, *param, (kv, key.span), span);
         }
+        // `dataset[i]`: one sample, the tuple of the tensors' rows.
+        if let (Value::Dataset(tensors), [IndexItem::Expr(key)]) = (&recv, items) {
+            let kv = self.expr(key, scope);
+            return self.dataset_item(tensors, kv, key.span, span);
+        }
         // A receiver that failed was reported: its subscript may be of a kind only
         // the intended value takes (a string, for `opt.state[p]["step"]`).
         if matches!(recv, Value::Poison) {

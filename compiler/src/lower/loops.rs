@@ -94,6 +94,35 @@ impl Lowerer<'_> {
                 }
             }
         }
+        // `for i, (xb, yb) in enumerate(loader)`: the loader's loop, counted.
+        // Only a name is looked at first, as reading it again has no effect.
+        if let ExprKind::Call { callee, args } = &f.iter.kind {
+            if let (true, [first, rest @ ..]) = (callee.name == "enumerate" && !scope.names.contains_key("enumerate"), args.as_slice()) {
+                if matches!(first.value.kind, ExprKind::Name(_)) && first.name.is_none() && rest.len() <= 1 {
+                    if let Value::Loader(l) = self.expr(&first.value, scope) {
+                        let start = match rest.first().map(|a| (a.name.as_ref().map(|n| n.name.as_str()), self.expr(&a.value, scope), a.value.span)) {
+                            None => 0,
+                            Some((None | Some("start"), super::Value::Number(super::Num::Int(s)), _)) if i64::try_from(s).is_ok() => s as i64,
+                            Some((_, v, s)) => {
+                                self.error(
+                                    Diagnostic::new(
+                                        Code::E0600,
+                                        format!("`enumerate`'s start must be an integer known when compiling, not {}", v.describe()),
+                                        s,
+                                        "not a start",
+                                    )
+                                    .with_help("count from a literal, as in `enumerate(loader, 1)`"),
+                                );
+                                return None;
+                            }
+                        };
+                        self.pending_exit = exit;
+                        self.loader_loop(f, l, Some(start), scope, kind);
+                        return None;
+                    }
+                }
+            }
+        }
         let v = self.expr(&f.iter, scope);
         let items = match v {
             Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } if items.len() <= MAX_UNROLL => items,
@@ -109,6 +138,12 @@ impl Lowerer<'_> {
                 let n = self.shape_of(t)[0];
                 self.pending_exit = exit;
                 self.row_loop(f, t, n, scope, kind);
+                return None;
+            }
+            // `for xb, yb in loader`: a region over the batches (`data_loader.rs`).
+            Value::Loader(l) => {
+                self.pending_exit = exit;
+                self.loader_loop(f, l, None, scope, kind);
                 return None;
             }
             Value::Poison => return None,

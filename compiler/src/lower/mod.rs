@@ -40,6 +40,7 @@ mod cosine_similarity;
 mod counter_conditions;
 mod creation_calls;
 mod data_calls;
+mod data_loader;
 mod dicts;
 mod dropout;
 mod dtypes;
@@ -197,6 +198,12 @@ pub enum Value {
     /// every iteration, kept as a tensor until the loop ends (`stacked_lists.rs`):
     /// the body may only append to it.
     Appending(String),
+    /// `TensorDataset(x, y)`: tensors of as many rows, whose `i`-th sample is
+    /// the tuple of their `i`-th rows (`data_loader.rs`).
+    Dataset(Vec<NodeId>),
+    /// `DataLoader(dataset, batch_size=, shuffle=, drop_last=)` over a
+    /// `TensorDataset`, which a `for` loop walks batch by batch (`data_loader.rs`).
+    Loader(data_loader::Loader),
     /// The result of an expression that already produced a diagnostic.
     Poison,
 }
@@ -289,6 +296,8 @@ impl Value {
             Value::Func(..) | Value::Lambda(_) => "a function",
             Value::GradFn(_) => "a `grad_fn`",
             Value::Appending(_) => "a list this loop appends to",
+            Value::Dataset(_) => "a dataset",
+            Value::Loader(_) => "a data loader",
             Value::Poison => "an invalid value",
         }
     }

@@ -167,6 +167,9 @@ impl<'a> Lowerer<'a> {
             },
             // As for functions, Python adds the node's address, which no run reproduces.
             Value::GradFn(name) => PrintArg::Text(format!("<{name} object>")),
+            // Python adds the object's address here too.
+            Value::Dataset(_) => PrintArg::Text("<torch.utils.data.dataset.TensorDataset object>".to_string()),
+            Value::Loader(_) => PrintArg::Text("<torch.utils.data.dataloader.DataLoader object>".to_string()),
             Value::Appending(_) | Value::Poison => PrintArg::None,
         }
     }

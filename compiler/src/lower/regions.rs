@@ -455,6 +455,18 @@ pub(super) fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
         Value::Func(name, version) => out.push((key, Held::Const(format!("function {name} {version}")))),
         Value::GradFn(name) => out.push((key, Held::Const(format!("grad_fn {name}")))),
         Value::Appending(name) => out.push((key, Held::Const(format!("appending {name}")))),
+        // A dataset's or a loader's tensors are places like a tuple's items;
+        // the loader's options are part of its kind.
+        Value::Dataset(tensors) | Value::Loader(super::data_loader::Loader { tensors, .. }) => {
+            let kind = match v {
+                Value::Loader(l) => format!("loader {}", l.options()),
+                _ => "dataset".to_string(),
+            };
+            out.push((key.clone(), Held::Const(format!("{kind} of {}", tensors.len()))));
+            for (i, n) in tensors.iter().enumerate() {
+                out.push((format!("{key}[{i}]"), Held::Node(*n)));
+            }
+        }
         // A lambda is the same function while its definition is; what it closes
         // over are places like a tuple's items.
         Value::Lambda(c) => {

@@ -107,6 +107,7 @@ pub(super) fn map_value(v: &mut Value, f: &mut dyn FnMut(NodeId) -> NodeId) {
         }
         Value::Text(pieces) => pieces.iter_mut().for_each(|p| p.map_nodes(f)),
         Value::Lambda(c) => c.captured.iter_mut().for_each(|(_, v)| map_value(v, f)),
+        Value::Dataset(tensors) | Value::Loader(super::data_loader::Loader { tensors, .. }) => tensors.iter_mut().for_each(|n| *n = f(*n)),
         Value::Number(_)
         | Value::Str(_)
         | Value::Bool(_)

@@ -36,8 +36,9 @@ pub fn reduce_kind(em: &mut Emitter, site: &Site, kind: ReduceKind, dims: &[usiz
     let shape = &site.args[0].shape;
     let count: usize = dims.iter().map(|&d| shape[d]).product();
     Ok(match kind {
-        ReduceKind::Sum => reduce_value(em, "ReduceSum", &x, dims, keepdim),
-        ReduceKind::Mean | ReduceKind::VarMeanMean | ReduceKind::BatchMean => reduce_value(em, "ReduceMean", &x, dims, keepdim),
+        // ONNX fixes no order of the additions: nll_loss's cascade is a sum.
+        ReduceKind::Sum | ReduceKind::NllSum | ReduceKind::NllSumSkipping => reduce_value(em, "ReduceSum", &x, dims, keepdim),
+        ReduceKind::Mean | ReduceKind::VarMeanMean | ReduceKind::BatchMean | ReduceKind::NllMean => reduce_value(em, "ReduceMean", &x, dims, keepdim),
         ReduceKind::BatchVarSum => {
             let mean = reduce_value(em, "ReduceMean", &x, dims, true);
             let d = em.node("Sub", &[&x, &mean], vec![]);

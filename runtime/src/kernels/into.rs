@@ -33,6 +33,7 @@ pub fn writes_into(op: &Op, args: &[(DType, &[usize])], dtype: DType, shape: &[u
         Op::SumTo | Op::Sum { .. } | Op::Mean { .. } | Op::Softmax { .. } | Op::MatMul => float,
         Op::SoftmaxBackward { .. } => float && same_shape() && args[1].1 == shape,
         Op::Reduce { kind: ReduceKind::Sum | ReduceKind::Mean, .. } => float,
+        Op::Reduce { kind: ReduceKind::NllSum | ReduceKind::NllMean, .. } => float && args[0].1.len() == 1 && shape.is_empty(),
         Op::Unary(_) | Op::Activation(_) | Op::PowScalar(_) => float && same_shape(),
         Op::Transpose => float && args[0].1.len() == 2,
         Op::Binary(_) => (float && row_kind(args[0].1, shape).is_some() && row_kind(args[1].1, shape).is_some()) || dtype == DType::I64,
@@ -131,6 +132,11 @@ fn typed_into<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize], out: &mut [T]
             let s = args[0].shape();
             let reduced: SmallVec<[bool; 8]> = (0..s.len()).map(|d| dims.contains(&d)).collect();
             sum_then_divide(x(0), s, &reduced, *kind == ReduceKind::Mean, out);
+        }
+        Op::Reduce { kind: kind @ (ReduceKind::NllSum | ReduceKind::NllMean), .. } => {
+            let src = x(0);
+            let sum = super::reduce_dims::nll_cascade(src, None);
+            out[0] = if *kind == ReduceKind::NllMean { sum / T::from_usize(src.len()) } else { sum };
         }
         Op::Softmax { dim, log } => softmax::softmax_into(x(0), args[0].shape(), *dim, *log, out),
         Op::SoftmaxBackward { dim, log } => softmax::softmax_backward_into(x(0), x(1), shape, *dim, *log, out),

@@ -48,7 +48,7 @@ pub mod sources;
 pub mod stl;
 pub mod vmath;
 
-use crate::op::{Conv, ConvPart, LayerNorm, LayerNormPart, Op};
+use crate::op::{Conv, ConvPart, LayerNorm, LayerNormPart, Op, ReduceKind};
 use crate::tensor::{numel, DType, Tensor};
 use matmul::Gemm;
 
@@ -168,6 +168,9 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
         }
         Op::Sum { dim } => reduce::sum(T::slice(args[0]), args[0].shape(), *dim),
         Op::Mean { dim } => reduce::mean(T::slice(args[0]), args[0].shape(), *dim),
+        Op::Reduce { kind: ReduceKind::NllSumSkipping, .. } => {
+            vec![reduce_dims::nll_cascade(T::slice(args[0]), Some(args[1].as_bool().expect("the skipped samples are a bool mask")))]
+        }
         Op::Reduce { kind, dims, .. } => reduce_dims::reduce(*kind, T::slice(args[0]), args[0].shape(), dims),
         Op::Cumsum { dim, reverse } => scan::cumsum(T::slice(args[0]), args[0].shape(), *dim, *reverse),
         Op::Cumprod { dim } => scan::cumprod(T::slice(args[0]), args[0].shape(), *dim),

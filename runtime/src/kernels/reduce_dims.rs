@@ -87,6 +87,9 @@ pub fn reduce<T: Float>(kind: ReduceKind, src: &[T], shape: &[usize], dims: &[us
         ReduceKind::Prod | ReduceKind::ProdAll => return super::prod_reduce::prod(src, shape, dims),
         ReduceKind::BatchMean => return super::batch_norm::mean(src, shape),
         ReduceKind::BatchVarSum => return super::batch_norm::var_sum(src, shape),
+        ReduceKind::NllSum => return vec![nll_cascade(src, None)],
+        ReduceKind::NllSumSkipping => unreachable!("the kernel with the mask (`kernels/mod.rs`) takes it"),
+        ReduceKind::NllMean => return vec![nll_cascade(src, None) / T::from_usize(src.len())],
         _ => {}
     }
     let g = Groups::new(shape, dims);
@@ -100,10 +103,49 @@ pub fn reduce<T: Float>(kind: ReduceKind, src: &[T], shape: &[usize], dims: &[us
         ReduceKind::VarMeanMean => outs.map(|o| welford(g.group(src, o), 0.0).2).collect(),
         ReduceKind::LogSumExp => logsumexp(src, shape, &flags, &g),
         ReduceKind::Norm(p) => outs.map(|o| norm(g.group(src, o), p.get())).collect(),
-        ReduceKind::Sum | ReduceKind::Mean | ReduceKind::Prod | ReduceKind::ProdAll | ReduceKind::BatchMean | ReduceKind::BatchVarSum => {
+        ReduceKind::Sum
+        | ReduceKind::Mean
+        | ReduceKind::Prod
+        | ReduceKind::ProdAll
+        | ReduceKind::BatchMean
+        | ReduceKind::BatchVarSum
+        | ReduceKind::NllSum
+        | ReduceKind::NllMean
+        | ReduceKind::NllSumSkipping => {
             unreachable!("reduced above without the groups")
         }
     }
+}
+
+/// The sum of every element of `src` as PyTorch's `nll_loss_out_frame` adds
+/// up its per-sample losses: a cascade of 8 partial sums, each element added
+/// to the first, and after element `b` each partial `j` moved into the next
+/// while the `j`-th group of `level_power` bits of `b` is zero (groups of
+/// 16 elements below 2^32 of them); then the partials added in order from 0.
+/// The kernel subtracts each sample's log-probability where this adds its
+/// negation, which rounds the same. A sample that `skip` marks (an ignored
+/// class) is passed over, its cascade step included, as the kernel's
+/// `continue` passes it.
+pub fn nll_cascade<T: Float>(src: &[T], skip: Option<&[bool]>) -> T {
+    const LEVELS: usize = 8;
+    let ceil_log2 = if src.len() <= 1 { 0 } else { usize::BITS - (src.len() - 1).leading_zeros() } as usize;
+    let level_power = (ceil_log2 / LEVELS).max(4);
+    let level_mask = (1usize << level_power) - 1;
+    let mut partial = [T::ZERO; LEVELS];
+    for (b, &v) in src.iter().enumerate() {
+        if skip.is_some_and(|s| s[b]) {
+            continue;
+        }
+        partial[0] = partial[0] + v;
+        for j in 0..LEVELS - 1 {
+            if b & (level_mask << (j * level_power)) != 0 {
+                break;
+            }
+            partial[j + 1] = partial[j + 1] + partial[j];
+            partial[j] = T::ZERO;
+        }
+    }
+    partial.iter().fold(T::ZERO, |acc, &p| acc + p)
 }
 
 /// The element that `better` prefers over every other, or NaN if there is one.

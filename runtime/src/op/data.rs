@@ -15,6 +15,10 @@ pub enum DataOp {
     Randperm,
     /// `randint(low, high, size)`: i64 values in `low..high`, as PyTorch's CPU kernel.
     Randint { low: i64, high: i64 },
+    /// The order in which one pass over a `DataLoader` of `n` samples visits
+    /// them (i64, `0..n` permuted when `shuffle`), drawn as PyTorch's loader
+    /// draws it: see [`crate::rng::Generator::loader_order`].
+    LoaderOrder { shuffle: bool },
 }
 
 impl DataOp {
@@ -24,6 +28,7 @@ impl DataOp {
             DataOp::Load(_) => "load",
             DataOp::Randperm => "randperm",
             DataOp::Randint { .. } => "randint",
+            DataOp::LoaderOrder { .. } => "loader_order",
         }
     }
 }

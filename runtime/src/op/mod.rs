@@ -529,7 +529,7 @@ impl Op {
         if let Op::ProdOthersVjp { order, .. } = self {
             return order + 1;
         }
-        if let Op::SoftmaxBackward { .. } = self {
+        if let Op::SoftmaxBackward { .. } | Op::Reduce { kind: ReduceKind::NllSumSkipping, .. } = self {
             return 2;
         }
         if let Op::LayerNorm(l) = self {
@@ -642,6 +642,8 @@ impl Op {
             | Op::AvgPool(_) => true,
             Op::Activation(_) => true,
             Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => true,
+            // The mask of the samples nll_loss skips has no gradient.
+            Op::Reduce { kind: ReduceKind::NllSumSkipping, .. } => operand == 0,
             Op::Reduce { .. } | Op::Cumsum { .. } | Op::Cumprod { .. } | Op::Softmax { .. } | Op::SoftmaxBackward { .. } | Op::Loss { .. } => true,
             Op::Full(_)
             | Op::Literal(_)

@@ -43,6 +43,15 @@ pub enum ReduceKind {
     /// `batch_norm`'s sum of each channel's squared deviations from its
     /// [`ReduceKind::BatchMean`], over every dimension but 1.
     BatchVarSum,
+    /// `nll_loss`'s sum of a vector of per-sample losses in its kernel's
+    /// order (`kernels/reduce_dims.rs`, `nll_cascade`), not `sum`'s.
+    NllSum,
+    /// [`ReduceKind::NllSum`] divided by the count, `nll_loss`'s mean.
+    NllMean,
+    /// [`ReduceKind::NllSum`] of the samples a second operand, a bool mask,
+    /// does not mark: the kernel skips an ignored sample (`ignore_index`)
+    /// altogether, so it also skips that sample's step of the cascade.
+    NllSumSkipping,
 }
 
 impl ReduceKind {
@@ -63,6 +72,9 @@ impl ReduceKind {
             ReduceKind::ProdAll => "prod_all",
             ReduceKind::BatchMean => "batch_mean",
             ReduceKind::BatchVarSum => "batch_var_sum",
+            ReduceKind::NllSum => "nll_sum",
+            ReduceKind::NllMean => "nll_mean",
+            ReduceKind::NllSumSkipping => "nll_sum_skipping",
         }
     }
 
@@ -87,6 +99,7 @@ impl ReduceKind {
             ReduceKind::Prod => "ProdBackward1",
             ReduceKind::ProdAll => "ProdBackward0",
             ReduceKind::BatchMean | ReduceKind::BatchVarSum => "NativeBatchNormBackward0",
+            ReduceKind::NllSum | ReduceKind::NllMean | ReduceKind::NllSumSkipping => "NllLossBackward0",
         }
     }
 
@@ -96,6 +109,7 @@ impl ReduceKind {
             ReduceKind::Var(c) | ReduceKind::Std(c) | ReduceKind::VarMeanVar(c) | ReduceKind::Norm(c) => Some(c.get()),
             ReduceKind::Sum | ReduceKind::Mean | ReduceKind::Amax | ReduceKind::Amin | ReduceKind::VarMeanMean | ReduceKind::LogSumExp => None,
             ReduceKind::Prod | ReduceKind::ProdAll | ReduceKind::BatchMean | ReduceKind::BatchVarSum => None,
+            ReduceKind::NllSum | ReduceKind::NllMean | ReduceKind::NllSumSkipping => None,
         }
     }
 
@@ -117,6 +131,9 @@ impl ReduceKind {
             ("prod_all", false) => ReduceKind::ProdAll,
             ("batch_mean", false) => ReduceKind::BatchMean,
             ("batch_var_sum", false) => ReduceKind::BatchVarSum,
+            ("nll_sum", false) => ReduceKind::NllSum,
+            ("nll_mean", false) => ReduceKind::NllMean,
+            ("nll_sum_skipping", false) => ReduceKind::NllSumSkipping,
             _ => return None,
         })
     }

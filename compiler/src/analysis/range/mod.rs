@@ -608,8 +608,10 @@ impl Run<'_> {
             Op::Reduce { kind, .. } => {
                 let count = numel(&self.graph.node(ops[0]).shape) / numel(&node.shape).max(1);
                 match kind {
-                    ReduceKind::Sum => self.reduce(n, &args[0], count, false, dt),
-                    ReduceKind::Mean | ReduceKind::VarMeanMean | ReduceKind::BatchMean => self.reduce(n, &args[0], count, true, dt),
+                    ReduceKind::Sum | ReduceKind::NllSum | ReduceKind::NllSumSkipping => self.reduce(n, &args[0], count, false, dt),
+                    ReduceKind::Mean | ReduceKind::VarMeanMean | ReduceKind::BatchMean | ReduceKind::NllMean => {
+                        self.reduce(n, &args[0], count, true, dt)
+                    }
                     ReduceKind::BatchVarSum => Range::unbounded(),
                     ReduceKind::Amax | ReduceKind::Amin => args[0].unaligned(),
                     ReduceKind::Var(_) | ReduceKind::Std(_) | ReduceKind::VarMeanVar(_) | ReduceKind::LogSumExp | ReduceKind::Norm(_) => {

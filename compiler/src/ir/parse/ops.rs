@@ -31,13 +31,15 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             let (low, high) = p.split_once(", ")?;
             Op::Data(DataOp::Randint { low: keyed(low, "low")?.parse().ok()?, high: keyed(high, "high")?.parse().ok()? })
         }
+        ("loader_order", Some(p)) => Op::Data(DataOp::LoaderOrder { shuffle: keyed(p, "shuffle")?.parse().ok()? }),
         ("region_output", Some(p)) => {
             let (region, output) = p.split_once(", ")?;
             Op::RegionOutput { region: int(&keyed(region, "region")?)?, output: int(&keyed(output, "output")?)? }
         }
         ("pow_scalar", Some(p)) => Op::PowScalar(num(p)?),
         (
-            name @ ("clamp" | "hardtanh" | "leaky_relu" | "elu" | "softplus" | "round_decimals" | "hardsigmoid" | "hardswish" | "selu" | "celu"),
+            name @ ("clamp" | "hardtanh" | "leaky_relu" | "elu" | "softplus" | "round_decimals" | "py_round" | "hardsigmoid" | "hardswish" | "selu"
+            | "celu"),
             Some(p),
         ) => Op::Activation(activation_from_text(name, p)?),
         ("where", Some(p)) => Op::Where(match p {

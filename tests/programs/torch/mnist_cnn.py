@@ -19,11 +19,8 @@
 #   runs 14, and `train` takes `log_interval` where main.py passes `args`;
 #   --dry-run and --save-model are left out, and so is the accelerator: the
 #   device is the CPU.
-# Its .act translation, line for line, is examples/mnist_cnn.act. Its output
-# is PyTorch's but for the last digit of the first loss (2.296727 for
-# PyTorch's 2.296726): the f32 convolutions sum in another order than
-# oneDNN's, and the unprinted digits drift by up to 4.8e-6 relative over the
-# 48 steps (the last test loss, 0.876575 for PyTorch's 0.876571).
+# Its .act translation, line for line, is examples/mnist_cnn.act, which
+# prints this program's output byte for byte.
 import os
 
 import numpy as np

@@ -1,0 +1,442 @@
+//! `torch.utils.data`'s `TensorDataset` and `DataLoader`, the way training
+//! loops feed mini-batches:
+//!
+//! ```text
+//! loader = DataLoader(TensorDataset(x, y), batch_size=64, shuffle=true)
+//! for epoch in range(10) {
+//!     for xb, yb in loader { ... }
+//! }
+//! ```
+//!
+//! A `for` loop over a loader is compiled as PyTorch runs it: once, as a
+//! region over the batch numbers (`for i in range(batches)`), whose body first
+//! reads the batch. The statement is rewritten into that loop, as `row_loops.rs`
+//! rewrites a loop over rows: the tensors and the pass's sample order are bound
+//! to hidden names (with a space, which no program can write), and the body
+//! starts with `xb, yb = (x[order[i * bs:(i + 1) * bs]], y[...])`. A batch's
+//! values are those of PyTorch's `default_collate`, which stacks the samples'
+//! rows: `x[order[...]]` gathers the same rows. A shorter last batch is the
+//! slice that runs past the end, which `loops.rs` compiles with its own shape.
+//!
+//! Each pass draws from the default generator as PyTorch's does
+//! (`DataOp::LoaderOrder`): the iterator's base seed, then, when shuffling,
+//! the sampler's seed for a generator of its own and `randperm` from it, so
+//! that a program's batches and every later draw match PyTorch's.
+
+use graphc_runtime::op::DataOp;
+use graphc_runtime::{DType, Op};
+
+use super::{BodyKind, Lowerer, Num, Scope, Value};
+use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::NodeId;
+use crate::syntax::ast::{Arg, BinOp, Block, Expr, ExprKind, ForStmt, Ident, IndexItem, Span, Stmt, StmtKind};
+
+/// A `DataLoader` over a `TensorDataset`.
+#[derive(Clone, Debug)]
+pub struct Loader {
+    /// The dataset's tensors, each with one row per sample.
+    pub tensors: Vec<NodeId>,
+    pub batch_size: usize,
+    pub shuffle: bool,
+    pub drop_last: bool,
+}
+
+impl Loader {
+    /// The options, as the region state keys a loader's kind.
+    pub fn options(&self) -> String {
+        format!("batch_size={} shuffle={} drop_last={}", self.batch_size, self.shuffle, self.drop_last)
+    }
+}
+
+/// The hidden names of the rewritten loop.
+const ORDER: &str = "sample order of the loader";
+const BATCH: &str = "batch number of the loader";
+const INDEX: &str = "sample indices of the batch";
+fn tensor_name(k: usize) -> String {
+    format!("tensor {k} of the loader")
+}
+
+/// The options `DataLoader` takes that graphc reads, in PyTorch's order, and
+/// those it accepts only at their defaults (which change nothing on one CPU
+/// process: workers load the same batches, memory pinning only moves them).
+const OPTIONS: [&str; 9] = ["dataset", "batch_size", "shuffle", "sampler", "batch_sampler", "num_workers", "collate_fn", "pin_memory", "drop_last"];
+
+impl Lowerer<'_> {
+    /// `TensorDataset(*tensors)`: tensors of as many rows, at least one.
+    pub(super) fn tensor_dataset(&mut self, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
+        let mut tensors = Vec::new();
+        let mut first: Option<(usize, Span)> = None;
+        for (name, v, vs) in args {
+            if let Some(name) = name {
+                return self.error(
+                    Diagnostic::new(Code::E0687, format!("`TensorDataset` takes no keyword argument `{}`", name.name), name.span, "not an argument")
+                        .with_help("pass the tensors positionally, as in `TensorDataset(x, y)`"),
+                );
+            }
+            let Some(t) = self.expect_tensor(v, vs, "each argument of `TensorDataset`") else { return Value::Poison };
+            let Some(&rows) = self.shape_of(t).first() else {
+                return self.error(
+                    Diagnostic::new(Code::E0687, "a `TensorDataset` tensor must have a first dimension, one row per sample", vs, "a 0-d tensor")
+                        .with_help("pass tensors whose first dimension counts the samples"),
+                );
+            };
+            match first {
+                None => first = Some((rows, vs)),
+                Some((n, fs)) if n != rows => {
+                    return self.error(
+                        Diagnostic::new(Code::E0687, "Size mismatch between tensors", vs, format!("{rows} rows"))
+                            .with_secondary(fs, format!("{n} rows"))
+                            .with_help("each tensor of a dataset holds one row per sample: give them the same first dimension"),
+                    );
+                }
+                Some(_) => {}
+            }
+            tensors.push(t);
+        }
+        if tensors.is_empty() {
+            return self.error(
+                Diagnostic::new(Code::E0687, "`TensorDataset` needs at least one tensor", span, "no tensors")
+                    .with_help("pass the tensors of the samples, as in `TensorDataset(x, y)`"),
+            );
+        }
+        Value::Dataset(tensors)
+    }
+
+    /// `DataLoader(dataset, batch_size=1, shuffle=false, ..., drop_last=false)`.
+    pub(super) fn data_loader(&mut self, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
+        let mut given: Vec<Option<(Value, Span)>> = vec![None; OPTIONS.len()];
+        let mut positional = 0;
+        for (name, v, vs) in args {
+            let k = match &name {
+                None => {
+                    positional += 1;
+                    positional - 1
+                }
+                Some(n) => match OPTIONS.iter().position(|o| *o == n.name) {
+                    Some(k) => k,
+                    None => {
+                        let help = match n.name.as_str() {
+                            "generator"
+                            | "worker_init_fn"
+                            | "timeout"
+                            | "multiprocessing_context"
+                            | "prefetch_factor"
+                            | "persistent_workers"
+                            | "pin_memory_device"
+                            | "in_order" => "graphc's loaders draw from the default generator in one process; leave this option out".to_string(),
+                            _ => format!("the options graphc reads are {}", OPTIONS.map(|o| format!("`{o}`")).join(", ")),
+                        };
+                        return self.error(
+                            Diagnostic::new(Code::E0687, format!("`DataLoader` option `{}` is not supported", n.name), n.span, "not supported")
+                                .with_help(help),
+                        );
+                    }
+                },
+            };
+            if k >= OPTIONS.len() {
+                return self.error(
+                    Diagnostic::new(Code::E0687, "`DataLoader` takes too many positional arguments", vs, "one too many")
+                        .with_help("name the options after the dataset and batch size, as in `DataLoader(ds, 64, shuffle=true)`"),
+                );
+            }
+            given[k] = Some((v, vs));
+        }
+        let Some((dv, ds)) = given[0].take() else {
+            return self.error(
+                Diagnostic::new(Code::E0687, "`DataLoader` needs a dataset", span, "no dataset")
+                    .with_help("pass one, as in `DataLoader(TensorDataset(x, y), 64)`"),
+            );
+        };
+        let tensors = match dv {
+            Value::Dataset(t) => t,
+            Value::Poison => return Value::Poison,
+            other => {
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0687,
+                        format!("a `DataLoader`'s dataset must be a `TensorDataset`, not {}", other.describe()),
+                        ds,
+                        "not a dataset",
+                    )
+                    .with_help("wrap the tensors of the samples: `TensorDataset(x, y)`"),
+                )
+            }
+        };
+        let batch_size = match given[1].take() {
+            None => 1,
+            Some((Value::Number(Num::Int(b)), _)) if b >= 1 => usize::try_from(b).unwrap_or(usize::MAX),
+            Some((v, vs)) => {
+                let got = match v {
+                    Value::Number(Num::Int(b)) => format!("batch_size={b}"),
+                    other => other.describe().to_string(),
+                };
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0687,
+                        format!("`batch_size` must be a positive integer known when compiling, not {got}"),
+                        vs,
+                        "not a batch size",
+                    )
+                    .with_help("pass the number of samples per batch, as in `batch_size=64`"),
+                );
+            }
+        };
+        let mut flags = [false; 2];
+        for (slot, k) in [(0, 2), (1, 8)] {
+            flags[slot] = match given[k].take() {
+                None | Some((Value::None, _)) => false,
+                Some((Value::Bool(b), _)) => b,
+                Some((v, vs)) => {
+                    return self.error(
+                        Diagnostic::new(Code::E0687, format!("`{}` must be `true` or `false`, not {}", OPTIONS[k], v.describe()), vs, "not a bool")
+                            .with_help("graphc decides the order of the batches when compiling: pass a bool literal"),
+                    );
+                }
+            };
+        }
+        // Workers and pinned memory change where batches are loaded, not what they hold.
+        if let Some((v, vs)) = given[5].take() {
+            if !matches!(v, Value::Number(Num::Int(w)) if w >= 0) {
+                return self.error(
+                    Diagnostic::new(Code::E0687, format!("`num_workers` must be a non-negative integer, not {}", v.describe()), vs, "not a count")
+                        .with_help("leave it out: graphc loads every batch in its own process"),
+                );
+            }
+        }
+        if let Some((v, vs)) = given[7].take() {
+            if !matches!(v, Value::Bool(_)) {
+                return self.error(
+                    Diagnostic::new(Code::E0687, format!("`pin_memory` must be `true` or `false`, not {}", v.describe()), vs, "not a bool")
+                        .with_help("leave it out: graphc runs on the CPU"),
+                );
+            }
+        }
+        for k in [3, 4, 6] {
+            if let Some((v, vs)) = given[k].take() {
+                if !matches!(v, Value::None) {
+                    return self.error(
+                        Diagnostic::new(Code::E0687, format!("`DataLoader` option `{}` is not supported", OPTIONS[k]), vs, "not supported")
+                            .with_help("batches are the dataset's rows in order, or shuffled with `shuffle=true`, stacked as PyTorch's default collate stacks them"),
+                    );
+                }
+            }
+        }
+        Value::Loader(Loader { tensors, batch_size, shuffle: flags[0], drop_last: flags[1] })
+    }
+
+    /// How many samples the loader's dataset has.
+    pub(super) fn loader_samples(&self, l: &Loader) -> usize {
+        self.shape_of(l.tensors[0])[0]
+    }
+
+    /// `len(loader)`: how many batches one pass gives.
+    pub(super) fn loader_batches(&self, l: &Loader) -> usize {
+        let n = self.loader_samples(l);
+        if l.drop_last {
+            n / l.batch_size
+        } else {
+            n.div_ceil(l.batch_size)
+        }
+    }
+
+    /// `loader.dataset`, `loader.batch_size`, `loader.drop_last`, `dataset.tensors`.
+    pub(super) fn loader_field(&mut self, recv: &Value, field: &Ident) -> Option<Value> {
+        let v = match (recv, field.name.as_str()) {
+            (Value::Loader(l), "dataset") => Value::Dataset(l.tensors.clone()),
+            (Value::Loader(l), "batch_size") => Value::Number(Num::Int(l.batch_size as i128)),
+            (Value::Loader(l), "drop_last") => Value::Bool(l.drop_last),
+            (Value::Dataset(t), "tensors") => Value::Tuple(t.iter().map(|&n| (Value::Tensor(n), field.span)).collect()),
+            (Value::Loader(_) | Value::Dataset(_), _) => {
+                let fields = if matches!(recv, Value::Loader(_)) { "`dataset`, `batch_size` and `drop_last`" } else { "`tensors`" };
+                return Some(
+                    self.error(
+                        Diagnostic::new(
+                            Code::E0102,
+                            format!("{} has no field `{}` in graphc", recv.describe(), field.name),
+                            field.span,
+                            "unknown field",
+                        )
+                        .with_help(format!("its fields are {fields}")),
+                    ),
+                );
+            }
+            _ => return None,
+        };
+        Some(v)
+    }
+
+    /// `dataset[i]`: the tuple of the tensors' rows `i`.
+    pub(super) fn dataset_item(&mut self, tensors: &[NodeId], iv: Value, is: Span, span: Span) -> Value {
+        let n = self.shape_of(tensors[0])[0] as i128;
+        let i = match iv {
+            Value::Number(Num::Int(i)) if (-n..n).contains(&i) => i,
+            Value::Poison => return Value::Poison,
+            other => {
+                let got = match other {
+                    Value::Number(Num::Int(i)) => format!("index {i}"),
+                    o => o.describe().to_string(),
+                };
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0687,
+                        format!("a dataset of {n} samples is indexed by an integer known when compiling, not {got}"),
+                        is,
+                        "not a sample",
+                    )
+                    .with_help(format!(
+                        "pass a sample's index, from {} to {}; a loop over a `DataLoader` reads batches at run time",
+                        -n,
+                        n - 1
+                    )),
+                );
+            }
+        };
+        let items = tensors.iter().map(|&t| (self.select_row(t, i as i64, span), span)).collect();
+        Value::Tuple(items)
+    }
+
+    /// `next(iter(loader))`: the first batch of a pass of its own, with the
+    /// pass's draws (PyTorch's iterator draws them when it is made and asked
+    /// for its first batch).
+    pub(super) fn first_batch(&mut self, v: Value, vs: Span, scope: &mut Scope, span: Span) -> Value {
+        let l = match v {
+            Value::Loader(l) => l,
+            Value::Poison => return Value::Poison,
+            other => {
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0687,
+                        format!("`next(iter(...))` takes a `DataLoader` in graphc, not {}", other.describe()),
+                        vs,
+                        "not a data loader",
+                    )
+                    .with_help("index a list or tuple (`xs[0]`), or loop over it"),
+                )
+            }
+        };
+        let n = self.loader_samples(&l);
+        let order = self.node(Op::Data(DataOp::LoaderOrder { shuffle: l.shuffle }), DType::I64, vec![n], &[], span);
+        let e = Rewrite { at: span, bs: l.batch_size as i64 };
+        let zero = e.int(0);
+        let batch = e.batch(&l, zero);
+        let hidden = self.bind_hidden(&l, order, scope, None);
+        let v = match l.shuffle {
+            // The window's indices first, as the loop reads them.
+            true => {
+                let read = e.index(e.name(ORDER), e.window(e.int(0)));
+                let ids = self.expr(&read, scope);
+                scope.names.insert(INDEX.to_string(), ids);
+                self.expr(&batch, scope)
+            }
+            false => self.expr(&batch, scope),
+        };
+        for h in &hidden {
+            scope.names.remove(h);
+            self.globals.remove(h);
+        }
+        v
+    }
+
+    /// Binds the loader's tensors and the pass's order to their hidden names;
+    /// returns every hidden name the rewritten code may bind.
+    /// With `kind`, the names are bound as the loop's statements bind names;
+    /// without, only in `scope`, for one expression read at once.
+    fn bind_hidden(&mut self, l: &Loader, order: NodeId, scope: &mut Scope, kind: Option<BodyKind>) -> Vec<String> {
+        let mut hidden: Vec<String> = vec![ORDER.to_string(), BATCH.to_string(), INDEX.to_string()];
+        let values = l.tensors.iter().enumerate().map(|(k, &t)| (tensor_name(k), t)).chain([(ORDER.to_string(), order)]);
+        for (name, t) in values {
+            match kind {
+                Some(kind) => self.bind(&name, Value::Tensor(t), scope, kind),
+                None => {
+                    scope.names.insert(name.clone(), Value::Tensor(t));
+                }
+            }
+            hidden.push(name);
+        }
+        hidden
+    }
+
+    /// `for var in loader { body }` (and, with `count_from`, `for var in
+    /// enumerate(loader, start)`): the loop over the batch numbers described in
+    /// this file's comment.
+    pub(super) fn loader_loop(&mut self, f: &ForStmt, l: Loader, count_from: Option<i64>, scope: &mut Scope, kind: BodyKind) {
+        let at = f.iter.span;
+        let n = self.loader_samples(&l);
+        let batches = self.loader_batches(&l);
+        // The pass's draws happen when the loop starts, as PyTorch's happen when
+        // the iterator is made and the first batch is asked for.
+        let order = self.node(Op::Data(DataOp::LoaderOrder { shuffle: l.shuffle }), DType::I64, vec![n], &[], at);
+        let e = Rewrite { at, bs: l.batch_size as i64 };
+        let mut stmts = Vec::new();
+        if l.shuffle {
+            let read = e.index(e.name(ORDER), e.window(e.name(BATCH)));
+            stmts.push(Stmt { kind: StmtKind::Assign { target: Ident { name: INDEX.to_string(), span: at }, value: read }, span: at });
+        }
+        let batch = e.batch(&l, e.name(BATCH));
+        let value = match count_from {
+            None => batch,
+            Some(start) => Expr { kind: ExprKind::Tuple(vec![e.binary(BinOp::Add, e.name(BATCH), e.int(start)), batch]), span: at },
+        };
+        stmts.push(Stmt { kind: StmtKind::Assign { target: f.var.clone(), value }, span: at });
+        stmts.extend(f.body.stmts.iter().cloned());
+        let range = Expr {
+            kind: ExprKind::Call {
+                callee: Ident { name: "range".to_string(), span: at },
+                args: vec![Arg { name: None, value: e.int(batches as i64) }],
+            },
+            span: at,
+        };
+        let rewritten = ForStmt { var: Ident { name: BATCH.to_string(), span: f.var.span }, iter: range, body: Block { stmts, span: f.body.span } };
+        let hidden = self.bind_hidden(&l, order, scope, Some(kind));
+        self.for_stmt(&rewritten, scope, kind);
+        for h in &hidden {
+            scope.names.remove(h);
+            self.globals.remove(h);
+        }
+    }
+}
+
+/// Builds the expressions of the rewritten code, all at one span.
+struct Rewrite {
+    at: Span,
+    bs: i64,
+}
+
+impl Rewrite {
+    fn name(&self, s: &str) -> Expr {
+        Expr { kind: ExprKind::Name(s.to_string()), span: self.at }
+    }
+
+    fn int(&self, v: i64) -> Expr {
+        Expr { kind: ExprKind::Number { value: v as f64, is_int: true, exact: Some(v as i128) }, span: self.at }
+    }
+
+    fn binary(&self, op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
+        Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span: self.at }
+    }
+
+    fn index(&self, receiver: Expr, item: IndexItem) -> Expr {
+        Expr { kind: ExprKind::Index { receiver: Box::new(receiver), items: vec![item] }, span: self.at }
+    }
+
+    /// `[batch * bs:(batch + 1) * bs]`.
+    fn window(&self, batch: Expr) -> IndexItem {
+        IndexItem::Slice {
+            start: Some(Box::new(self.binary(BinOp::Mul, batch.clone(), self.int(self.bs)))),
+            stop: Some(Box::new(self.binary(BinOp::Mul, self.binary(BinOp::Add, batch, self.int(1)), self.int(self.bs)))),
+            step: None,
+            span: self.at,
+        }
+    }
+
+    /// The batch as `default_collate` gives it for a dataset of tuples: a list
+    /// with one tensor per dataset tensor. Unshuffled batches are slices of the
+    /// tensors; shuffled ones gather the rows the window of the order names.
+    fn batch(&self, l: &Loader, batch: Expr) -> Expr {
+        let item = || match l.shuffle {
+            true => IndexItem::Expr(self.name(INDEX)),
+            false => self.window(batch.clone()),
+        };
+        Expr { kind: ExprKind::List((0..l.tensors.len()).map(|k| self.index(self.name(&tensor_name(k)), item())).collect()), span: self.at }
+    }
+}

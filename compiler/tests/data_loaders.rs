@@ -1,0 +1,65 @@
+//! `TensorDataset` and `DataLoader` (`lower/data_loader.rs`): what a loop over
+//! a loader compiles to, and the options graphc refuses (E0687), each at the
+//! argument. The batches themselves are checked against PyTorch's output in
+//! `examples/data_loaders.act` and `examples/linear_regression_concise.act`.
+
+mod common;
+
+use common::{first_error, run};
+use graphc_compiler::diag::{Code, LineIndex};
+use graphc_compiler::driver::compile;
+use graphc_compiler::ir::print::program;
+
+#[test]
+fn a_pass_is_one_loop_with_its_draws_before_it() {
+    // Ten batches of 3 and a last one of 1: the loop is compiled once for the
+    // full batches and once for the short one, never unrolled; the pass draws
+    // its order once, before the first batch.
+    let source = r#"
+x = arange(31.0)
+loader = DataLoader(TensorDataset(x), batch_size=3, shuffle=true)
+total = 0.0
+for (xb,) in loader {
+    total += xb.sum().item()
+}
+print(total, len(loader))
+"#;
+    assert_eq!(run(source), "465.0 11\n");
+    let c = compile(source, false).expect("compiles");
+    let ir = program(&c.optimized, &LineIndex::new(source), None);
+    assert_eq!(ir.matches("loader_order(shuffle=true)").count(), 1, "{ir}");
+    assert_eq!(c.optimized.regions.len(), 2, "a region for the full batches and one for the short one:\n{ir}");
+}
+
+#[test]
+fn nested_targets_unpack_each_item() {
+    let source = r#"
+pairs = [(1, (2, 3)), (4, (5, 6))]
+for a, (b, c) in pairs {
+    print(a + b * c)
+}
+for (a, b) in [(7, 8)] {
+    print(a - b)
+}
+"#;
+    assert_eq!(run(source), "7\n34\n-1\n");
+}
+
+#[test]
+fn refused_datasets_and_options_point_at_the_argument() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("ds = TensorDataset(randn(10, 3), randn(8))", "randn(8)", "Size mismatch"),
+        ("l = DataLoader(TensorDataset(randn(4)), batch_size=0)", "0", "positive integer"),
+        ("l = DataLoader(TensorDataset(randn(4)), 2, sampler=[0, 1])", "[0, 1]", "sampler"),
+        ("l = DataLoader(TensorDataset(randn(4)), 2, generator=none)", "generator", "generator"),
+        ("l = DataLoader(randn(4), 2)", "randn(4)", "TensorDataset"),
+        ("l = DataLoader(TensorDataset(randn(4)), 2, shuffle=1)", "1)", "`true` or `false`"),
+        ("b = next(iter([1, 2]))", "[1, 2]", "DataLoader"),
+    ];
+    for (line, at, words) in cases {
+        let (code, message, start) = first_error(line);
+        assert_eq!(code, Code::E0687, "{line}: {message}");
+        assert!(message.contains(words), "{line}: {message}");
+        assert_eq!(start, line.rfind(at).unwrap(), "{line}: {message}");
+    }
+}
