@@ -32,6 +32,37 @@ print(total, len(loader))
 }
 
 #[test]
+fn a_dataset_subscript_is_each_tensors_and_a_comprehension_unrolls_a_pass() {
+    // import torch
+    // from torch.utils.data import TensorDataset, DataLoader
+    // (the program below, with Python's blocks)
+    let source = r#"
+x = arange(10.0).reshape(5, 2)
+y = arange(5)
+ds = TensorDataset(x, y)
+print(ds[1], ds[-1][1])
+a, b = ds[1:3]
+print(a, b)
+print(ds[tensor([4, 0])][1])
+for i in range(2) {
+    p, q = ds[i * 2:i * 2 + 2]
+    print(q)
+}
+l = DataLoader(ds, batch_size=2)
+print([len(b) for b, c in l], sum(c.sum() for b, c in l))
+"#;
+    let torch = "(tensor([2., 3.]), tensor(1)) tensor(4)
+tensor([[2., 3.],
+        [4., 5.]]) tensor([1, 2])
+tensor([4, 0])
+tensor([0, 1])
+tensor([2, 3])
+[2, 2, 1] tensor(10)
+";
+    assert_eq!(run(source), torch);
+}
+
+#[test]
 fn nested_targets_unpack_each_item() {
     let source = r#"
 pairs = [(1, (2, 3)), (4, (5, 6))]

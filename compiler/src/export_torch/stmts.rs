@@ -83,6 +83,8 @@ impl Exporter<'_> {
                 for (k, t) in targets.iter().enumerate() {
                     let kind = match &value.kind {
                         ExprKind::Tuple(items) | ExprKind::List(items) => items.get(k).map_or(Kind::Tensor, |e| scope.kinds.of(e)),
+                        // `losses, nums = zip(*pairs)`: each name a tuple.
+                        ExprKind::Call { callee, .. } if callee.name == "zip" => Kind::Other,
                         _ => Kind::Tensor,
                     };
                     scope.kinds.bind(&t.name, kind);

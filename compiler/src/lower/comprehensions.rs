@@ -99,7 +99,14 @@ impl Lowerer<'_> {
         if let Some(items) = self.sequence_items(&v, clause.iter.span) {
             return Some(items);
         }
+        // A pass over a loader, unrolled (`sum(loss(model(xb), yb) for xb, yb in valid_dl)`).
+        if let Value::Loader(l) = &v {
+            if self.loader_batches(l) <= super::loops::MAX_UNROLL {
+                return Some(self.unrolled_pass(l.clone(), clause.iter.span));
+            }
+        }
         let what = match &v {
+            Value::Loader(_) => format!("a data loader of more than {} batches", super::loops::MAX_UNROLL),
             Value::Tensor(t) if self.shape_of(*t).is_empty() => "a 0-d tensor".to_string(),
             Value::Tensor(_) => format!("a tensor of more than {} rows", super::loops::MAX_UNROLL),
             other => other.describe().to_string(),

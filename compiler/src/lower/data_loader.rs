@@ -26,6 +26,8 @@
 use graphc_runtime::op::DataOp;
 use graphc_runtime::{DType, Op};
 
+use super::dyn_index::Sub;
+use super::index::Item;
 use super::{BodyKind, Lowerer, Num, Scope, Value};
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
@@ -265,34 +267,50 @@ impl Lowerer<'_> {
         Some(v)
     }
 
-    /// `dataset[i]`: the tuple of the tensors' rows `i`.
-    pub(super) fn dataset_item(&mut self, tensors: &[NodeId], iv: Value, is: Span, span: Span) -> Value {
-        let n = self.shape_of(tensors[0])[0] as i128;
-        let i = match iv {
-            Value::Number(Num::Int(i)) if (-n..n).contains(&i) => i,
-            Value::Poison => return Value::Poison,
-            other => {
-                let got = match other {
-                    Value::Number(Num::Int(i)) => format!("index {i}"),
-                    o => o.describe().to_string(),
-                };
-                return self.error(
-                    Diagnostic::new(
-                        Code::E0687,
-                        format!("a dataset of {n} samples is indexed by an integer known when compiling, not {got}"),
-                        is,
-                        "not a sample",
-                    )
-                    .with_help(format!(
-                        "pass a sample's index, from {} to {}; a loop over a `DataLoader` reads batches at run time",
-                        -n,
-                        n - 1
-                    )),
-                );
+    /// `dataset[...]`: a tuple with each tensor's `tensor[...]`, the
+    /// subscript evaluated once (a sample `ds[i]`, a batch `ds[i * bs:(i + 1)
+    /// * bs]` at a run-time `i`, rows `ds[ids]` of an i64 tensor).
+    pub(super) fn dataset_index(&mut self, tensors: Vec<NodeId>, items: &[IndexItem], scope: &mut Scope, span: Span) -> Value {
+        let tuple = |parts: Vec<Value>| {
+            if parts.iter().any(|p| matches!(p, Value::Poison)) {
+                return Value::Poison;
             }
+            Value::Tuple(parts.into_iter().map(|p| (p, span)).collect())
         };
-        let items = tensors.iter().map(|&t| (self.select_row(t, i as i64, span), span)).collect();
-        Value::Tuple(items)
+        if let [IndexItem::Expr(e)] = items {
+            let v = self.expr(e, scope);
+            if let Value::Tensor(ids) = v {
+                if self.dtype_of(ids) == DType::I64 {
+                    let parts = tensors.iter().map(|&t| self.integer_tensor_index(t, ids, e.span, span)).collect();
+                    return tuple(parts);
+                }
+            }
+            let parts = match self.expr_sub(v, e.span) {
+                Some(Sub::Static(item)) => tensors.iter().map(|&t| self.index_tensor(t, vec![item.clone()], 1, span)).collect(),
+                Some(dynamic @ Sub::Dyn { .. }) => tensors.iter().map(|&t| self.index_dynamic(t, vec![dynamic.clone()], span)).collect(),
+                Some(_) => {
+                    return self.error(
+                        Diagnostic::new(
+                            Code::E0687,
+                            "a dataset is indexed by an integer, a slice or an i64 tensor of samples",
+                            e.span,
+                            "not a sample index",
+                        )
+                        .with_help("pick samples as `ds[i]`, `ds[a:b]` or `ds[ids]`"),
+                    )
+                }
+                None => return Value::Poison,
+            };
+            return tuple(parts);
+        }
+        let Some(subs) = self.subscript_items(items, scope, false) else { return Value::Poison };
+        if subs.iter().any(|s| !matches!(s, Sub::Static(_))) {
+            let parts = tensors.iter().map(|&t| self.index_dynamic(t, subs.clone(), span)).collect();
+            return tuple(parts);
+        }
+        let evaluated: Vec<Item> = subs.into_iter().filter_map(|s| if let Sub::Static(i) = s { Some(i) } else { None }).collect();
+        let parts = tensors.iter().map(|&t| self.index_tensor(t, evaluated.clone(), items.len(), span)).collect();
+        tuple(parts)
     }
 
     /// `next(iter(loader))`: the first batch of a pass of its own, with the
@@ -335,6 +353,36 @@ impl Lowerer<'_> {
             self.globals.remove(h);
         }
         v
+    }
+
+    /// The batches of one pass, each a list of one tensor per dataset tensor,
+    /// for a comprehension that unrolls the pass: the pass's draws, then each
+    /// batch's rows (a slice, or the rows its window of the order names).
+    pub(super) fn unrolled_pass(&mut self, l: Loader, span: Span) -> Vec<(Value, Span)> {
+        let n = self.loader_samples(&l);
+        let order = self.node(Op::Data(DataOp::LoaderOrder { shuffle: l.shuffle }), DType::I64, vec![n], &[], span);
+        let bs = l.batch_size as i64;
+        let mut batches = Vec::new();
+        for b in 0..self.loader_batches(&l) as i64 {
+            let window = Item::Slice { start: Some(b * bs), stop: Some((b + 1) * bs), step: 1 };
+            let ids = match l.shuffle {
+                true => match self.index_tensor(order, vec![window.clone()], 1, span) {
+                    Value::Tensor(ids) => Some(ids),
+                    _ => return Vec::new(),
+                },
+                false => None,
+            };
+            let parts = l
+                .tensors
+                .iter()
+                .map(|&t| match ids {
+                    Some(ids) => (self.integer_tensor_index(t, ids, span, span), span),
+                    None => (self.index_tensor(t, vec![window.clone()], 1, span), span),
+                })
+                .collect();
+            batches.push((Value::List(parts), span));
+        }
+        batches
     }
 
     /// Binds the loader's tensors and the pass's order to their hidden names;

@@ -35,6 +35,7 @@ use crate::syntax::ast::{Expr, IndexItem, Span};
 
 /// One subscript item after evaluation: known at compile time, or picking
 /// `len` indices from a run-time start.
+#[derive(Clone)]
 pub(super) enum Sub {
     Static(Item),
     /// A run-time integer (`keep` false: the dimension goes away, negative

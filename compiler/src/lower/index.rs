@@ -29,6 +29,7 @@ use crate::ir::graph::NodeId;
 use crate::syntax::ast::{Expr, IndexItem, Span};
 
 /// An item after evaluation.
+#[derive(Clone)]
 pub(super) enum Item {
     Select(i64, Span),
     Slice { start: Option<i64>, stop: Option<i64>, step: i64 },
@@ -60,10 +61,11 @@ impl<'a> Lowerer<'a> {
             let kv = self.expr(key, scope);
             return self.optimizer_state_read(*optimizer, *param, (kv, key.span), span);
         }
-        // `dataset[i]`: one sample, the tuple of the tensors' rows.
-        if let (Value::Dataset(tensors), [IndexItem::Expr(key)]) = (&recv, items) {
-            let kv = self.expr(key, scope);
-            return self.dataset_item(tensors, kv, key.span, span);
+        // `dataset[i]`, `dataset[a:b]`, `dataset[ids]`: the tuple of each
+        // tensor's subscript, as `TensorDataset.__getitem__` gives it; the
+        // subscript is evaluated once.
+        if let Value::Dataset(tensors) = &recv {
+            return self.dataset_index(tensors.clone(), items, scope, span);
         }
         // A receiver that failed was reported: its subscript may be of a kind only
         // the intended value takes (a string, for `opt.state[p]["step"]`).
@@ -193,7 +195,7 @@ impl<'a> Lowerer<'a> {
         self.index_tensor(t, vec![Item::Select(i, span)], 1, span)
     }
 
-    fn index_tensor(&mut self, t: NodeId, items: Vec<Item>, written: usize, span: Span) -> Value {
+    pub(super) fn index_tensor(&mut self, t: NodeId, items: Vec<Item>, written: usize, span: Span) -> Value {
         let shape = self.shape_of(t);
         let ellipses = items.iter().filter(|i| matches!(i, Item::Ellipsis)).count();
         if ellipses > 1 {
