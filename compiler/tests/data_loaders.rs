@@ -63,6 +63,35 @@ tensor([2, 3])
 }
 
 #[test]
+fn random_split_draws_and_splits_as_pytorch_does() {
+    // import torch
+    // from torch.utils.data import TensorDataset, DataLoader, random_split
+    // (the program below, with Python's blocks and `torch.` names)
+    let source = r#"
+manual_seed(7)
+x = randn(23, 2)
+y = arange(23)
+ds = TensorDataset(x, y)
+train, val = random_split(ds, [18, 5])
+print(len(train), len(val), val[0][1], val[4])
+a, b, c = random_split(ds, [0.5, 0.3, 0.2])
+print(len(a), len(b), len(c), c[0][1], b[1][1])
+for xb, yb in DataLoader(train, batch_size=8, shuffle=true) {
+    print(yb)
+}
+print(rand(1))
+"#;
+    let torch = "18 5 tensor(8) (tensor([-2.9662, -1.0606]), tensor(18))
+12 7 4 tensor(9) tensor(20)
+tensor([ 4,  6, 22, 10, 14,  5, 16, 13])
+tensor([ 9, 21, 11,  1, 15, 12,  3, 19])
+tensor([0, 7])
+tensor([0.3653])
+";
+    assert_eq!(run(source), torch);
+}
+
+#[test]
 fn nested_targets_unpack_each_item() {
     let source = r#"
 pairs = [(1, (2, 3)), (4, (5, 6))]
@@ -86,6 +115,8 @@ fn refused_datasets_and_options_point_at_the_argument() {
         ("l = DataLoader(randn(4), 2)", "randn(4)", "TensorDataset"),
         ("l = DataLoader(TensorDataset(randn(4)), 2, shuffle=1)", "1)", "`true` or `false`"),
         ("b = next(iter([1, 2]))", "[1, 2]", "DataLoader"),
+        ("p = random_split(TensorDataset(randn(4)), [3, 2])", "[3, 2]", "Sum of input lengths"),
+        ("p = random_split(TensorDataset(randn(4)), [0.5, 0.5], generator=none)", "none", "generator"),
     ];
     for (line, at, words) in cases {
         let (code, message, start) = first_error(line);

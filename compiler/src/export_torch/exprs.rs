@@ -488,7 +488,7 @@ impl Exporter<'_> {
                     }
                     return format!("torch.optim.lr_scheduler.{name}({list})");
                 }
-                if matches!(name, "TensorDataset" | "DataLoader") {
+                if matches!(name, "TensorDataset" | "DataLoader" | "random_split") {
                     return format!("torch.utils.data.{name}({list})");
                 }
                 if name == "partial" {

@@ -166,7 +166,9 @@ impl Kinds {
                 Some(Spelling::Math(_) | Spelling::Python("abs")) if args.iter().all(|a| self.of(&a.value) == Kind::Host) => Kind::Host,
                 _ if matches!(callee.name.as_str(), "float" | "int" | "len" | "needs_grad") => Kind::Host,
                 _ if callee.name == "range" || crate::lower::optim::Kind::lookup(&callee.name).is_some() => Kind::Other,
-                _ if matches!(callee.name.as_str(), "StepLR" | "ExponentialLR" | "MultiStepLR" | "TensorDataset" | "DataLoader") => Kind::Other,
+                _ if matches!(callee.name.as_str(), "StepLR" | "ExponentialLR" | "MultiStepLR" | "TensorDataset" | "DataLoader" | "random_split") => {
+                    Kind::Other
+                }
                 _ if !self.is_bound(&callee.name) && self.returns.contains_key(&callee.name) => self.returns[&callee.name],
                 _ => Kind::Tensor,
             },

@@ -226,6 +226,122 @@ impl Lowerer<'_> {
         Value::Loader(Loader { tensors, batch_size, shuffle: flags[0], drop_last: flags[1] })
     }
 
+    /// `random_split(dataset, lengths)`: `torch.utils.data.random_split` with
+    /// the default generator. `lengths` are counts that add up to the
+    /// dataset's, or fractions that add up to 1, made counts as PyTorch makes
+    /// them (each `floor(n * f)`, the remainder handed out one by one from the
+    /// first). The split draws `randperm(n)` and each part is a dataset of
+    /// the rows its run of the permutation names, in that order (PyTorch's
+    /// `Subset`, whose samples are the same rows).
+    pub(super) fn random_split(&mut self, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
+        let mut dataset = None;
+        let mut lengths = None;
+        for (k, (name, v, vs)) in args.into_iter().enumerate() {
+            match (name.as_ref().map(|n| n.name.as_str()), k) {
+                (None, 0) | (Some("dataset"), _) => dataset = Some((v, vs)),
+                (None, 1) | (Some("lengths"), _) => lengths = Some((v, vs)),
+                (Some(other), _) => {
+                    let help = match other {
+                        "generator" => "graphc's split draws from the default generator; leave `generator` out",
+                        _ => "pass the dataset and the lengths, as in `random_split(ds, [1200, 300])`",
+                    };
+                    return self.error(
+                        Diagnostic::new(Code::E0687, format!("`random_split` takes no argument `{other}` in graphc"), vs, "not supported")
+                            .with_help(help),
+                    );
+                }
+                (None, _) => {
+                    return self.error(
+                        Diagnostic::new(Code::E0687, "`random_split` takes a dataset and the lengths", vs, "one argument too many")
+                            .with_help("pass the dataset and the lengths, as in `random_split(ds, [1200, 300])`"),
+                    )
+                }
+            }
+        }
+        let (Some((dv, ds)), Some((lv, ls))) = (dataset, lengths) else {
+            return self.error(
+                Diagnostic::new(Code::E0687, "`random_split` needs a dataset and the lengths", span, "missing an argument")
+                    .with_help("pass both, as in `random_split(ds, [1200, 300])`"),
+            );
+        };
+        let tensors = match dv {
+            Value::Dataset(t) => t,
+            Value::Poison => return Value::Poison,
+            other => {
+                return self.error(
+                    Diagnostic::new(Code::E0687, format!("`random_split` splits a `TensorDataset`, not {}", other.describe()), ds, "not a dataset")
+                        .with_help("wrap the tensors of the samples: `TensorDataset(x, y)`"),
+                )
+            }
+        };
+        let n = self.shape_of(tensors[0])[0];
+        let numbers: Option<Vec<Num>> = match &lv {
+            Value::List(items) | Value::Tuple(items) => items.iter().map(|(v, _)| if let Value::Number(x) = v { Some(*x) } else { None }).collect(),
+            _ => None,
+        };
+        let Some(numbers) = numbers.filter(|v| !v.is_empty()) else {
+            return self.error(
+                Diagnostic::new(
+                    Code::E0687,
+                    format!("`random_split`'s lengths must be a list of numbers known when compiling, not {}", lv.describe()),
+                    ls,
+                    "not lengths",
+                )
+                .with_help("pass counts that add up to the dataset's length, or fractions that add up to 1"),
+            );
+        };
+        let total: f64 = numbers.iter().map(|x| x.f64()).sum();
+        let mut counts: Vec<i128> = numbers.iter().map(|x| if let Num::Int(i) = x { *i } else { -1 }).collect();
+        // PyTorch's fractions: `math.isclose(sum(lengths), 1) and sum(lengths) <= 1`.
+        if (total - 1.0).abs() <= 1e-9 * total.abs().max(1.0) && total <= 1.0 {
+            if let Some(bad) = numbers.iter().find(|f| !(0.0..=1.0).contains(&f.f64())) {
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0687,
+                        format!("Fraction at index {} is not between 0 and 1", numbers.iter().position(|f| f == bad).unwrap_or(0)),
+                        ls,
+                        "not a fraction",
+                    )
+                    .with_help("give each part a fraction between 0 and 1"),
+                );
+            }
+            counts = numbers.iter().map(|f| (n as f64 * f.f64()).floor() as i128).collect();
+            let remainder = n as i128 - counts.iter().sum::<i128>();
+            let parts = counts.len();
+            for i in 0..remainder.max(0) as usize {
+                counts[i % parts] += 1;
+            }
+        }
+        if counts.iter().any(|&c| c < 0) || counts.iter().sum::<i128>() != n as i128 {
+            return self.error(
+                Diagnostic::new(
+                    Code::E0687,
+                    "Sum of input lengths does not equal the length of the input dataset!",
+                    ls,
+                    format!("the dataset has {n} samples"),
+                )
+                .with_help("give counts that add up to the dataset's length, or fractions that add up to 1"),
+            );
+        }
+        let perm = self.node(Op::Data(DataOp::Randperm), DType::I64, vec![n], &[], span);
+        let mut parts = Vec::new();
+        let mut offset = 0i64;
+        for &c in &counts {
+            let window = Item::Slice { start: Some(offset), stop: Some(offset + c as i64), step: 1 };
+            offset += c as i64;
+            let Value::Tensor(ids) = self.index_tensor(perm, vec![window], 1, span) else { return Value::Poison };
+            let mut part = Vec::new();
+            for &t in &tensors {
+                match self.integer_tensor_index(t, ids, span, span) {
+                    Value::Tensor(rows) => part.push(rows),
+                    _ => return Value::Poison,
+                }
+            }
+            parts.push((Value::Dataset(part), span));
+        }
+        Value::List(parts)
+    }
+
     /// How many samples the loader's dataset has.
     pub(super) fn loader_samples(&self, l: &Loader) -> usize {
         self.shape_of(l.tensors[0])[0]

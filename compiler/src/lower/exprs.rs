@@ -459,6 +459,7 @@ impl<'a> Lowerer<'a> {
         match callee.name.as_str() {
             "TensorDataset" => return self.tensor_dataset(args, span),
             "DataLoader" => return self.data_loader(args, span),
+            "random_split" => return self.random_split(args, span),
             _ => {}
         }
         // `functools.partial` (`lambdas.rs`).
