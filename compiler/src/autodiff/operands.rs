@@ -124,6 +124,9 @@ mod tests {
             Op::Activation(Activation::Selu),
             Op::Activation(Activation::Celu { alpha: one }),
             Op::Activation(Activation::Hardswish),
+            Op::Activation(Activation::Softshrink { lambd: F64Bits::new(0.5) }),
+            Op::Activation(Activation::Hardshrink { lambd: F64Bits::new(0.5) }),
+            Op::Activation(Activation::Threshold { threshold: F64Bits::new(0.1), value: F64Bits::new(-1.0) }),
         ];
         let c1 = F64Bits::new(1.0);
         let kinds = [

@@ -459,6 +459,9 @@ const OTHER: &[(&str, Builtin)] = &[
     ("selu", Builtin::Activation(ActivationBuiltin::Selu)),
     ("celu", Builtin::Activation(ActivationBuiltin::Celu)),
     ("hardswish", Builtin::Activation(ActivationBuiltin::Hardswish)),
+    ("softshrink", Builtin::Activation(ActivationBuiltin::Softshrink)),
+    ("hardshrink", Builtin::Activation(ActivationBuiltin::Hardshrink)),
+    ("threshold", Builtin::Activation(ActivationBuiltin::Threshold)),
     ("gelu", Builtin::Gelu),
     ("prod", Builtin::Prod),
     ("all", Builtin::AllAny { any: false }),
@@ -773,6 +776,12 @@ pub enum ActivationBuiltin {
     Hardswish,
     Selu,
     Celu,
+    /// `softshrink(input, lambd=0.5)`.
+    Softshrink,
+    /// `hardshrink(input, lambd=0.5)`.
+    Hardshrink,
+    /// `threshold(input, threshold, value)`: both required.
+    Threshold,
 }
 
 impl ActivationBuiltin {
@@ -788,6 +797,8 @@ impl ActivationBuiltin {
             ActivationBuiltin::Softplus => &["input", "beta", "threshold"],
             ActivationBuiltin::Relu6 | ActivationBuiltin::Hardsigmoid | ActivationBuiltin::Hardswish | ActivationBuiltin::Selu => &["input"],
             ActivationBuiltin::Celu => &["input", "alpha"],
+            ActivationBuiltin::Softshrink | ActivationBuiltin::Hardshrink => &["input", "lambd"],
+            ActivationBuiltin::Threshold => &["input", "threshold", "value"],
         }
     }
 
@@ -803,6 +814,8 @@ impl ActivationBuiltin {
             ActivationBuiltin::Softplus => &[Some(1.0), Some(20.0)],
             ActivationBuiltin::Relu6 | ActivationBuiltin::Hardsigmoid | ActivationBuiltin::Hardswish | ActivationBuiltin::Selu => &[],
             ActivationBuiltin::Celu => &[Some(1.0)],
+            ActivationBuiltin::Softshrink | ActivationBuiltin::Hardshrink => &[Some(0.5)],
+            ActivationBuiltin::Threshold => &[None, None],
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Calls of the builtins with scalar parameters (`clamp`/`clip`, `hardtanh`,
-//! `leaky_relu`, `elu`, `softplus`): the parameters are host numbers known at
+//! `leaky_relu`, `elu`, `softplus`, `softshrink`, `hardshrink`, `threshold`):
+//! the parameters are host numbers known at
 //! compile time, so each call becomes one `Op::Activation` holding them.
 
 use graphc_runtime::op::{Activation, F64Bits, TypeRule};
@@ -61,6 +62,27 @@ impl Lowerer<'_> {
             (ActivationBuiltin::Selu, []) => Activation::Selu,
             (ActivationBuiltin::Celu, &[Some(alpha)]) => Activation::Celu { alpha },
             (ActivationBuiltin::Hardswish, []) => Activation::Hardswish,
+            (ActivationBuiltin::Softshrink, &[Some(lambd)]) if lambd.get() < 0.0 => {
+                let at = bound.positional.get(1).cloned().flatten().map_or(span, |(_, s)| s);
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0270,
+                        format!("lambda must be in range [0, 3.40282e+38] for input dtype Float, but found {}", lambd.get()),
+                        at,
+                        "negative",
+                    )
+                    .with_help("`softshrink` moves values toward 0 by `lambd`: give it a non-negative `lambd`"),
+                );
+            }
+            (ActivationBuiltin::Softshrink, &[Some(lambd)]) => Activation::Softshrink { lambd },
+            (ActivationBuiltin::Hardshrink, &[Some(lambd)]) => Activation::Hardshrink { lambd },
+            (ActivationBuiltin::Threshold, &[Some(threshold), Some(value)]) => Activation::Threshold { threshold, value },
+            (ActivationBuiltin::Threshold, _) => {
+                return self.error(
+                    Diagnostic::new(Code::E0270, "`threshold` needs `threshold` and `value`", span, "missing an argument")
+                        .with_help("give both, as in `threshold(x, 0.1, 0.0)`: elements at most `threshold` become `value`"),
+                );
+            }
             _ => unreachable!("`{name}`: one value per parameter, each with a default"),
         };
         let sh = self.shape_of(t);

@@ -415,6 +415,27 @@ fn activation(em: &mut Emitter, a: Activation, site: &Site) -> String {
                 em.node("Div", &[&clipped, &six], vec![])
             }
         }
+        // As PyTorch's kernels compare, so that NaN stays NaN (ONNX's Shrink
+        // makes it 0).
+        Activation::Softshrink { lambd } => {
+            let (l, nl, zero) = (site.c(em, lambd.get()), site.c(em, -lambd.get()), site.c(em, 0.0));
+            let above = em.node("Greater", &[&x, &l], vec![]);
+            let below = em.node("Less", &[&x, &nl], vec![]);
+            let (down, up, zeroed) = (em.node("Sub", &[&x, &l], vec![]), em.node("Add", &[&x, &l], vec![]), em.node("Mul", &[&x, &zero], vec![]));
+            let inner = em.node("Where", &[&below, &up, &zeroed], vec![]);
+            em.node("Where", &[&above, &down, &inner], vec![])
+        }
+        Activation::Hardshrink { lambd } => {
+            let (l, zero) = (site.c(em, lambd.get()), site.c(em, 0.0));
+            let magnitude = em.node("Abs", &[&x], vec![]);
+            let inside = em.node("LessOrEqual", &[&magnitude, &l], vec![]);
+            em.node("Where", &[&inside, &zero, &x], vec![])
+        }
+        Activation::Threshold { threshold, value } => {
+            let (t, v) = (site.c(em, threshold.get()), site.c(em, value.get()));
+            let at_most = em.node("LessOrEqual", &[&x, &t], vec![]);
+            em.node("Where", &[&at_most, &v, &x], vec![])
+        }
         // An ONNX model has no decimal conversion (`map` refuses it before this).
         Activation::PyRound { .. } => unreachable!("`map` refuses Python's round"),
         Activation::RoundDecimals { decimals } => {

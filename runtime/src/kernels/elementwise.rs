@@ -280,7 +280,8 @@ pub fn activation_into<T: Float>(op: Activation, src: Arg<T>, dst: &mut [T]) {
 pub fn activation_at_into<T: Float>(op: Activation, src: Arg<T>, dst: &mut [T], start: usize, total: usize) {
     match src {
         Arg::Slice(s) if op.by_position() => {
-            let body_end = total - total % vector_block::<T>();
+            let block = op.vector_bytes() / std::mem::size_of::<T>();
+            let body_end = total - total % block;
             let body = body_end.saturating_sub(start).min(dst.len());
             let (head, tail) = dst.split_at_mut(body);
             map1(Arg::Slice(&s[..body]), head, |x| op.apply_vector(x));

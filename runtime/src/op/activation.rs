@@ -53,6 +53,15 @@ pub enum Activation {
     Hardsigmoid,
     /// `hardswish(x)`: `x * min(max(x + 3, 0), 6) / 6`, the product first.
     Hardswish,
+    /// `softshrink(x, lambd)`: `x > lambd ? x - lambd : x < -lambd ? x + lambd
+    /// : x * 0` (a zero with `x`'s sign; NaN stays NaN), `lambd >= 0`, in
+    /// PyTorch's scalar tail; its vector body gives +0 inside the band
+    /// ([`Activation::apply_vector`]).
+    Softshrink { lambd: F64Bits },
+    /// `hardshrink(x, lambd)`: `-lambd <= x <= lambd ? 0 : x` (NaN stays NaN).
+    Hardshrink { lambd: F64Bits },
+    /// `threshold(x, threshold, value)`: `x <= threshold ? value : x` (NaN stays NaN).
+    Threshold { threshold: F64Bits, value: F64Bits },
 }
 
 impl Activation {
@@ -70,6 +79,9 @@ impl Activation {
             Activation::Celu { .. } => "celu",
             Activation::Hardsigmoid => "hardsigmoid",
             Activation::Hardswish => "hardswish",
+            Activation::Softshrink { .. } => "softshrink",
+            Activation::Hardshrink { .. } => "hardshrink",
+            Activation::Threshold { .. } => "threshold",
         }
     }
 
@@ -92,6 +104,9 @@ impl Activation {
             Activation::Celu { .. } => "CeluBackward0",
             Activation::Hardsigmoid => "HardsigmoidBackward0",
             Activation::Hardswish => "HardswishBackward0",
+            Activation::Softshrink { .. } => "SoftshrinkBackward0",
+            Activation::Hardshrink { .. } => "HardshrinkBackward0",
+            Activation::Threshold { .. } => "ThresholdBackward0",
         }
     }
 
@@ -107,6 +122,8 @@ impl Activation {
             Activation::RoundDecimals { decimals } => vec![("decimals", Some(decimals))],
             Activation::PyRound { digits } => vec![("digits", Some(digits))],
             Activation::Celu { alpha } => vec![("alpha", Some(alpha))],
+            Activation::Softshrink { lambd } | Activation::Hardshrink { lambd } => vec![("lambd", Some(lambd))],
+            Activation::Threshold { threshold, value } => vec![("threshold", Some(threshold)), ("value", Some(value))],
             Activation::Selu | Activation::Hardsigmoid | Activation::Hardswish => Vec::new(),
         }
     }
@@ -117,6 +134,7 @@ impl Activation {
     pub fn cost_ps(self) -> u64 {
         match self {
             Activation::Clamp { .. } | Activation::Hardtanh { .. } | Activation::LeakyRelu { .. } => 200,
+            Activation::Softshrink { .. } | Activation::Hardshrink { .. } | Activation::Threshold { .. } => 200,
             // An addition, a clamp and a division (and a product).
             Activation::Hardsigmoid | Activation::Hardswish => 400,
             Activation::Elu { .. } | Activation::Selu | Activation::Celu { .. } => 3200,
@@ -133,7 +151,22 @@ impl Activation {
     /// so that an element's result depends on where it sits in the tensor
     /// (`kernels::elementwise::activation_at_into`).
     pub fn by_position(self) -> bool {
-        matches!(self, Activation::Elu { .. } | Activation::Selu | Activation::Celu { .. } | Activation::Softplus { .. })
+        matches!(
+            self,
+            Activation::Elu { .. } | Activation::Selu | Activation::Celu { .. } | Activation::Softplus { .. } | Activation::Softshrink { .. }
+        )
+    }
+
+    /// How many bytes of elements one step of the op's vector loop takes, for
+    /// the ops [`Activation::by_position`]: two 64-byte vectors in
+    /// `cpu_kernel_vec`'s loop, one for `softshrink` (measured with PyTorch
+    /// 2.15 on this machine: of 12 f64 elements the first 8 take the vector
+    /// lambda, of 20 f32 the first 16).
+    pub fn vector_bytes(self) -> usize {
+        match self {
+            Activation::Softshrink { .. } => 64,
+            _ => 128,
+        }
     }
 
     /// The vector lambda of a [`Activation::by_position`] op at one value:
@@ -147,6 +180,21 @@ impl Activation {
         if let Activation::Softplus { beta, threshold } = self {
             let (b, t) = (p(beta), p(threshold));
             return if a * b > t { a } else { (a * b).exp_sleef().log1p_torch() / b };
+        }
+        // `softshrink_kernel`'s vector lambda gives +0 inside [-lambd, lambd]
+        // (measured: PyTorch 2.15 on this machine), where its scalar one
+        // gives `a * 0`, a zero with `a`'s sign; NaN stays NaN in both.
+        if let Activation::Softshrink { lambd } = self {
+            let l = p(lambd);
+            return if a > l {
+                a - l
+            } else if a < -l {
+                a + l
+            } else if a.is_nan() {
+                a
+            } else {
+                T::ZERO
+            };
         }
         let (input_scale, scale, negcoef) = match self {
             Activation::Elu { alpha } => (T::ONE, T::ONE, p(alpha)),
@@ -224,6 +272,33 @@ impl Activation {
             // comparisons keep a NaN, as `clamp` does.
             Activation::Hardsigmoid => clamp(a + p3(), Some(T::ZERO), Some(p6())) / p6(),
             Activation::Hardswish => a * clamp(a + p3(), Some(T::ZERO), Some(p6())) / p6(),
+            // PyTorch's `softshrink_kernel`, `shrink_kernel` (hardshrink) and
+            // `threshold_kernel`, with the parameters in the dtype.
+            Activation::Softshrink { lambd } => {
+                let l = p(lambd);
+                if a > l {
+                    a - l
+                } else if a < -l {
+                    a + l
+                } else {
+                    a * T::ZERO
+                }
+            }
+            Activation::Hardshrink { lambd } => {
+                let l = p(lambd);
+                if a >= -l && a <= l {
+                    T::ZERO
+                } else {
+                    a
+                }
+            }
+            Activation::Threshold { threshold, value } => {
+                if a <= p(threshold) {
+                    p(value)
+                } else {
+                    a
+                }
+            }
             Activation::RoundDecimals { decimals } => {
                 let d = decimals.get();
                 let p = T::from_f64(10f64.powf(d.abs()));

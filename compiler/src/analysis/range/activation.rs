@@ -57,6 +57,10 @@ pub(super) fn activation(f: Activation, a: &Range) -> Range {
 fn monotone_and_bounded(f: Activation) -> bool {
     match f {
         Activation::Clamp { .. } | Activation::Hardtanh { .. } | Activation::Hardsigmoid => true,
+        // Both move a value toward 0 and never decrease (hardshrink jumps up at ±lambd).
+        Activation::Softshrink { .. } | Activation::Hardshrink { .. } => true,
+        // The value may lie above what it replaces.
+        Activation::Threshold { .. } => false,
         // Not monotone: it dips to -3/8 at x = -3/2.
         Activation::Hardswish => false,
         Activation::LeakyRelu { slope } => (0.0..=1.0).contains(&slope.get()),

@@ -141,6 +141,21 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, f: Activation, x: NodeId, g:
             let r = c.select(gr, Cmp::Le, x, lo, zero, inner);
             labelled(c, gr, r, x, "HardswishBackwardBackward0")
         }
+        // softshrink_backward and hardshrink_backward: (self >= -lambd &&
+        // self <= lambd) ? 0 : grad, so a NaN element passes its gradient.
+        Activation::Softshrink { lambd } | Activation::Hardshrink { lambd } => {
+            let (lo, hi) = (c.scalar(gr, -lambd.get(), dt), c.scalar(gr, lambd.get(), dt));
+            let inner = c.select(gr, Cmp::Le, x, hi, zero, g);
+            let r = c.select(gr, Cmp::Ge, x, lo, inner, g);
+            let name = if matches!(f, Activation::Softshrink { .. }) { "SoftshrinkBackwardBackward0" } else { "HardshrinkBackwardBackward0" };
+            labelled(c, gr, r, x, name)
+        }
+        // threshold_backward(grad, self, threshold): self <= threshold ? 0 : grad.
+        Activation::Threshold { threshold, .. } => {
+            let t = c.scalar(gr, threshold.get(), dt);
+            let r = c.select(gr, Cmp::Le, x, t, zero, g);
+            labelled(c, gr, r, x, "ThresholdBackwardBackward0")
+        }
         // round.decimals: zeros_like(grad); Python's round of a float has none.
         Activation::RoundDecimals { .. } | Activation::PyRound { .. } => {
             let shape = gr.node(g).shape.clone();

@@ -39,7 +39,7 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         ("pow_scalar", Some(p)) => Op::PowScalar(num(p)?),
         (
             name @ ("clamp" | "hardtanh" | "leaky_relu" | "elu" | "softplus" | "round_decimals" | "py_round" | "hardsigmoid" | "hardswish" | "selu"
-            | "celu"),
+            | "celu" | "softshrink" | "hardshrink" | "threshold"),
             Some(p),
         ) => Op::Activation(activation_from_text(name, p)?),
         ("where", Some(p)) => Op::Where(match p {
@@ -372,6 +372,9 @@ fn activation_from_text(name: &str, p: &str) -> Option<Activation> {
         ("selu", 0) => Activation::Selu,
         ("celu", 1) => Activation::Celu { alpha: get(0)? },
         ("hardswish", 0) => Activation::Hardswish,
+        ("softshrink", 1) => Activation::Softshrink { lambd: get(0)? },
+        ("hardshrink", 1) => Activation::Hardshrink { lambd: get(0)? },
+        ("threshold", 2) => Activation::Threshold { threshold: get(0)?, value: get(1)? },
         _ => return None,
     })
 }
