@@ -125,6 +125,8 @@ pub enum Builtin {
     Embedding,
     /// `outer(input, vec2)`: `torch.outer`.
     Outer,
+    /// `lerp(input, end, weight)`: `torch.lerp` (`lower/lerp_calls.rs`).
+    Lerp,
     /// `softsign(input)`: `F.softsign`.
     Softsign,
     /// `tanhshrink(input)`: `F.tanhshrink`.
@@ -406,6 +408,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("dropout", Builtin::Dropout),
     ("embedding", Builtin::Embedding),
     ("outer", Builtin::Outer),
+    ("lerp", Builtin::Lerp),
     ("softsign", Builtin::Softsign),
     ("tanhshrink", Builtin::Tanhshrink),
     ("softmin", Builtin::Softmin),
@@ -596,6 +599,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Dropout => sig(&["input", "p", "training", "inplace"], 1, Some(4), &[]),
         B::Embedding => sig(&["input", "weight", "padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse"], 2, Some(7), &[]),
         B::Outer => sig(&["input", "vec2"], 2, Some(2), &[]),
+        B::Lerp => sig(&["input", "end", "weight"], 3, Some(3), &[]),
         B::Softsign | B::Tanhshrink => sig(&["input"], 1, Some(1), &[]),
         B::Softmin => sig(&["input", "dim"], 1, Some(2), &[]),
         B::Backward => sig(&["tensor", "grad"], 1, Some(2), &["retain_graph"]),

@@ -102,6 +102,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Embedding | Builtin::Outer | Builtin::Softsign | Builtin::Tanhshrink | Builtin::Softmin => {
                 self.nn_composite_call(b, name, &bound, span)
             }
+            Builtin::Lerp => self.lerp_call(&bound, span),
             Builtin::MatMul => {
                 let [(a, sa), (c, sc)] = self.two(&bound);
                 let (Some(x), Some(y)) = (self.expect_tensor(a, sa, "matmul's input"), self.expect_tensor(c, sc, "matmul's other")) else {

@@ -197,6 +197,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Dropout
             | Builtin::Embedding
             | Builtin::Outer
+            | Builtin::Lerp
             | Builtin::Softsign
             | Builtin::Tanhshrink
             | Builtin::Softmin

@@ -46,7 +46,7 @@ const METHODS: [&str; 16] = [
 /// for `F.relu_(x)` and `torch.relu_(x)`) this file lowers: the builtin's
 /// value made the tensor's, with the builtin's `grad_fn`, as PyTorch's
 /// in-place ops have the backward of their out-of-place twins.
-const ELEMENTWISE: [&str; 19] = [
+const ELEMENTWISE: [&str; 20] = [
     "relu",
     "sigmoid",
     "tanh",
@@ -66,6 +66,7 @@ const ELEMENTWISE: [&str; 19] = [
     "leaky_relu",
     "elu",
     "hardtanh",
+    "lerp",
 ];
 
 /// The builtin `name` is the in-place form of, if it is one of [`ELEMENTWISE`]'s.

@@ -66,6 +66,7 @@ mod kl_div;
 mod known_values;
 mod lambdas;
 mod layer_norm_calls;
+mod lerp_calls;
 mod lists;
 mod loop_grads;
 mod loops;

@@ -24,20 +24,20 @@ use crate::syntax::ast::Span;
 
 impl Lowerer<'_> {
     /// An elementwise binary node, broadcasting the two shapes (one may be 0-d).
-    pub(super) fn ew(&mut self, b: Binary, x: NodeId, y: NodeId, span: Span) -> NodeId {
+    pub(in crate::lower) fn ew(&mut self, b: Binary, x: NodeId, y: NodeId, span: Span) -> NodeId {
         let dt = self.dtype_of(x);
         let (sx, sy) = (self.shape_of(x), self.shape_of(y));
         let shape = if sx.len() >= sy.len() { sx } else { sy };
         self.node(Op::Binary(b), dt, shape, &[x, y], span)
     }
 
-    pub(super) fn ew1(&mut self, u: Unary, x: NodeId, span: Span) -> NodeId {
+    pub(in crate::lower) fn ew1(&mut self, u: Unary, x: NodeId, span: Span) -> NodeId {
         let (dt, sh) = (self.dtype_of(x), self.shape_of(x));
         self.node(Op::Unary(u), dt, sh, &[x], span)
     }
 
     /// `a * b + c` rounded once (a runtime `fma` node), broadcast to the larger shape.
-    pub(super) fn fma(&mut self, a: NodeId, b: NodeId, c: NodeId, span: Span) -> NodeId {
+    pub(in crate::lower) fn fma(&mut self, a: NodeId, b: NodeId, c: NodeId, span: Span) -> NodeId {
         let dt = self.dtype_of(c);
         let shape = [a, b, c].into_iter().map(|n| self.shape_of(n)).max_by_key(|s| s.len()).unwrap_or_default();
         self.node(Op::Fma, dt, shape, &[a, b, c], span)
@@ -117,7 +117,7 @@ impl Lowerer<'_> {
     }
 
     /// `start.lerp(end, weight)` with a Python-float weight: `lerp_kernel_scalar_weight`.
-    pub(super) fn lerp(&mut self, start: NodeId, end: NodeId, weight: f64, span: Span) -> NodeId {
+    pub(in crate::lower) fn lerp(&mut self, start: NodeId, end: NodeId, weight: f64, span: Span) -> NodeId {
         let dt = self.dtype_of(start);
         let diff = self.ew(Binary::Sub, end, start, span);
         // The weight in the tensor's dtype decides the branch and gives the coefficient.
