@@ -380,7 +380,10 @@ impl Exporter<'_> {
         let first = || args.first().map(|a| &a.value);
         let spelled = if name == "scatter" && table::pyplot_scatter(args) { Some(Spelling::Pyplot("scatter")) } else { table::spelling(name) };
         match (name, spelled) {
-            ("range" | "reversed" | "len" | "list" | "dict" | "enumerate" | "zip" | "float" | "int" | "bool" | "type" | "next" | "iter", _) => {
+            (
+                "range" | "reversed" | "len" | "list" | "dict" | "enumerate" | "zip" | "float" | "int" | "bool" | "type" | "next" | "iter" | "str",
+                _,
+            ) => {
                 format!("{name}({list})")
             }
             // Python's `sum` of a list or a generator, not `torch.sum`.

@@ -37,8 +37,10 @@ pub fn verify(prog: &Program, stage: Stage) -> Result<(), Vec<String>> {
             }
         }
         for (_, a) in &edges {
-            // `where` and the conversions take operands of other dtypes than their result.
-            let mixed = matches!(node.op, Op::Where(_)) || node.op.class() == graphc_runtime::op::OpClass::Conversion;
+            // `where` and the conversions take operands of other dtypes than their
+            // result, and nll_loss's sum a bool mask of the samples it skips.
+            let mixed = matches!(node.op, Op::Where(_) | Op::Reduce { kind: graphc_runtime::op::ReduceKind::NllSumSkipping, .. })
+                || node.op.class() == graphc_runtime::op::OpClass::Conversion;
             if g.node(*a).dtype != node.dtype && !mixed {
                 errs.push(format!("node {} ({}) is {} but operand {} is {}", n.index(), node.op.name(), node.dtype, a.index(), g.node(*a).dtype));
             }

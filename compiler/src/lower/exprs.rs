@@ -634,6 +634,16 @@ impl<'a> Lowerer<'a> {
         if let (BinOp::Mod, Value::Str(template)) = (op, &a) {
             return self.percent_format(template, sa, (b, sb), span);
         }
+        // `"loss " + str(loss.item())`: Python's concatenation of strs, a
+        // run-time text when a side is one.
+        if let (BinOp::Add, Value::Str(_) | Value::Text(_), Value::Str(_) | Value::Text(_)) = (op, &a, &b) {
+            let piece = |v: Value| match v {
+                Value::Str(s) => crate::ir::program::PrintArg::Text(s),
+                Value::Text(pieces) => crate::ir::program::PrintArg::Concat(pieces),
+                _ => unreachable!("matched as a str or a text above"),
+            };
+            return super::fstrings::text_value(super::output_calls::concat(vec![piece(a), piece(b)]));
+        }
         let what = format!("`{}`", op.symbol());
         if let Some(v) = sequence_binary(op, &a, &b) {
             return v;

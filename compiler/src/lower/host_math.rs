@@ -233,6 +233,11 @@ impl<'a> Lowerer<'a> {
                 }
             }
             ("len", [(None, v, vs)]) => Some(self.len(v, *vs)),
+            // Python's `str(x)`: what `print(x)` shows (`tensor(1.5000)` for a
+            // 0-d tensor, where an f-string field would format its number).
+            ("str", [(None, v, vs)]) => {
+                Some(self.format_field(v.clone(), *vs, Some('s'), "", *vs).map_or(Value::Poison, super::fstrings::text_value))
+            }
             // Python's `any`/`all` of a list of Python values (`not any(nd in n for
             // nd in no_decay)`, as Hugging Face scripts split their parameters).
             ("any" | "all", [(None, Value::List(items) | Value::Tuple(items), _)])
