@@ -342,6 +342,13 @@ impl Lowerer<'_> {
         Value::List(parts)
     }
 
+    /// The sample order of one pass, with the pass's draws (an effect at this
+    /// place of the program, as PyTorch draws when a pass begins).
+    fn pass_order(&mut self, l: &Loader, span: Span) -> NodeId {
+        let n = self.loader_samples(l);
+        self.node(Op::Data(DataOp::LoaderOrder { shuffle: l.shuffle }), DType::I64, vec![n], &[], span)
+    }
+
     /// How many samples the loader's dataset has.
     pub(super) fn loader_samples(&self, l: &Loader) -> usize {
         self.shape_of(l.tensors[0])[0]
@@ -448,8 +455,7 @@ impl Lowerer<'_> {
                 )
             }
         };
-        let n = self.loader_samples(&l);
-        let order = self.node(Op::Data(DataOp::LoaderOrder { shuffle: l.shuffle }), DType::I64, vec![n], &[], span);
+        let order = self.pass_order(&l, span);
         let e = Rewrite { at: span, bs: l.batch_size as i64 };
         let zero = e.int(0);
         let batch = e.batch(&l, zero);
@@ -475,8 +481,7 @@ impl Lowerer<'_> {
     /// for a comprehension that unrolls the pass: the pass's draws, then each
     /// batch's rows (a slice, or the rows its window of the order names).
     pub(super) fn unrolled_pass(&mut self, l: Loader, span: Span) -> Vec<(Value, Span)> {
-        let n = self.loader_samples(&l);
-        let order = self.node(Op::Data(DataOp::LoaderOrder { shuffle: l.shuffle }), DType::I64, vec![n], &[], span);
+        let order = self.pass_order(&l, span);
         let bs = l.batch_size as i64;
         let mut batches = Vec::new();
         for b in 0..self.loader_batches(&l) as i64 {
@@ -525,11 +530,10 @@ impl Lowerer<'_> {
     /// this file's comment.
     pub(super) fn loader_loop(&mut self, f: &ForStmt, l: Loader, count_from: Option<i64>, scope: &mut Scope, kind: BodyKind) {
         let at = f.iter.span;
-        let n = self.loader_samples(&l);
         let batches = self.loader_batches(&l);
         // The pass's draws happen when the loop starts, as PyTorch's happen when
         // the iterator is made and the first batch is asked for.
-        let order = self.node(Op::Data(DataOp::LoaderOrder { shuffle: l.shuffle }), DType::I64, vec![n], &[], at);
+        let order = self.pass_order(&l, at);
         let e = Rewrite { at, bs: l.batch_size as i64 };
         let mut stmts = Vec::new();
         if l.shuffle {

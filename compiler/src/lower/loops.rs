@@ -95,10 +95,18 @@ impl Lowerer<'_> {
             }
         }
         // `for i, (xb, yb) in enumerate(loader)`: the loader's loop, counted.
-        // Only a name is looked at first, as reading it again has no effect.
+        // Only a name bound to a loader is taken here; anything else is left
+        // to the general path, which evaluates (and reports) it once.
         if let ExprKind::Call { callee, args } = &f.iter.kind {
             if let (true, [first, rest @ ..]) = (callee.name == "enumerate" && !scope.names.contains_key("enumerate"), args.as_slice()) {
-                if matches!(first.value.kind, ExprKind::Name(_)) && first.name.is_none() && rest.len() <= 1 {
+                let names_loader = match &first.value.kind {
+                    ExprKind::Name(n) => {
+                        let bound = scope.names.get(n).or_else(|| if scope.reads_globals { self.globals.get(n) } else { None });
+                        matches!(bound, Some(Value::Loader(_)))
+                    }
+                    _ => false,
+                };
+                if names_loader && first.name.is_none() && rest.len() <= 1 {
                     if let Value::Loader(l) = self.expr(&first.value, scope) {
                         let start = match rest.first().map(|a| (a.name.as_ref().map(|n| n.name.as_str()), self.expr(&a.value, scope), a.value.span)) {
                             None => 0,
