@@ -92,6 +92,34 @@ tensor([0.3653])
 }
 
 #[test]
+fn a_loop_over_a_loader_inside_another_has_its_own_pass() {
+    // import torch
+    // from torch.utils.data import TensorDataset, DataLoader
+    // (the program below, with Python's blocks and `torch.` names)
+    let source = r#"
+manual_seed(0)
+a = TensorDataset(arange(6.0))
+b = TensorDataset(arange(4.0) * 10)
+la = DataLoader(a, batch_size=2, shuffle=true)
+lb = DataLoader(b, batch_size=3)
+for (x,) in la {
+    s = 0.0
+    for (y,) in lb {
+        s += y.sum().item()
+    }
+    print(x, s)
+}
+print(rand(1))
+"#;
+    let torch = "tensor([0., 4.]) 60.0
+tensor([3., 5.]) 60.0
+tensor([2., 1.]) 60.0
+tensor([0.3489])
+";
+    assert_eq!(run(source), torch);
+}
+
+#[test]
 fn nested_targets_unpack_each_item() {
     let source = r#"
 pairs = [(1, (2, 3)), (4, (5, 6))]

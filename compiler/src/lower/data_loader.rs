@@ -50,13 +50,13 @@ impl Loader {
     }
 }
 
-/// The hidden names of the rewritten loop.
+/// The hidden names of the rewritten code. Each is tagged with where the
+/// loop (or `next(iter(...))`) stands in the source, so that a loop over a
+/// loader inside another one has names of its own.
 const ORDER: &str = "sample order of the loader";
 const BATCH: &str = "batch number of the loader";
 const INDEX: &str = "sample indices of the batch";
-fn tensor_name(k: usize) -> String {
-    format!("tensor {k} of the loader")
-}
+const TENSOR: &str = "tensor of the loader";
 
 /// The options `DataLoader` takes that graphc reads, in PyTorch's order, and
 /// those it accepts only at their defaults (which change nothing on one CPU
@@ -459,13 +459,13 @@ impl Lowerer<'_> {
         let e = Rewrite { at: span, bs: l.batch_size as i64 };
         let zero = e.int(0);
         let batch = e.batch(&l, zero);
-        let hidden = self.bind_hidden(&l, order, scope, None);
+        let hidden = self.bind_hidden(&e, &l, order, scope, None);
         let v = match l.shuffle {
             // The window's indices first, as the loop reads them.
             true => {
                 let read = e.index(e.name(ORDER), e.window(e.int(0)));
                 let ids = self.expr(&read, scope);
-                scope.names.insert(INDEX.to_string(), ids);
+                scope.names.insert(e.hidden(INDEX, None), ids);
                 self.expr(&batch, scope)
             }
             false => self.expr(&batch, scope),
@@ -510,9 +510,9 @@ impl Lowerer<'_> {
     /// returns every hidden name the rewritten code may bind.
     /// With `kind`, the names are bound as the loop's statements bind names;
     /// without, only in `scope`, for one expression read at once.
-    fn bind_hidden(&mut self, l: &Loader, order: NodeId, scope: &mut Scope, kind: Option<BodyKind>) -> Vec<String> {
-        let mut hidden: Vec<String> = vec![ORDER.to_string(), BATCH.to_string(), INDEX.to_string()];
-        let values = l.tensors.iter().enumerate().map(|(k, &t)| (tensor_name(k), t)).chain([(ORDER.to_string(), order)]);
+    fn bind_hidden(&mut self, e: &Rewrite, l: &Loader, order: NodeId, scope: &mut Scope, kind: Option<BodyKind>) -> Vec<String> {
+        let mut hidden: Vec<String> = vec![e.hidden(ORDER, None), e.hidden(BATCH, None), e.hidden(INDEX, None)];
+        let values = l.tensors.iter().enumerate().map(|(k, &t)| (e.hidden(TENSOR, Some(k)), t)).chain([(e.hidden(ORDER, None), order)]);
         for (name, t) in values {
             match kind {
                 Some(kind) => self.bind(&name, Value::Tensor(t), scope, kind),
@@ -538,7 +538,7 @@ impl Lowerer<'_> {
         let mut stmts = Vec::new();
         if l.shuffle {
             let read = e.index(e.name(ORDER), e.window(e.name(BATCH)));
-            stmts.push(Stmt { kind: StmtKind::Assign { target: Ident { name: INDEX.to_string(), span: at }, value: read }, span: at });
+            stmts.push(Stmt { kind: StmtKind::Assign { target: Ident { name: e.hidden(INDEX, None), span: at }, value: read }, span: at });
         }
         let batch = e.batch(&l, e.name(BATCH));
         let value = match count_from {
@@ -554,8 +554,9 @@ impl Lowerer<'_> {
             },
             span: at,
         };
-        let rewritten = ForStmt { var: Ident { name: BATCH.to_string(), span: f.var.span }, iter: range, body: Block { stmts, span: f.body.span } };
-        let hidden = self.bind_hidden(&l, order, scope, Some(kind));
+        let rewritten =
+            ForStmt { var: Ident { name: e.hidden(BATCH, None), span: f.var.span }, iter: range, body: Block { stmts, span: f.body.span } };
+        let hidden = self.bind_hidden(&e, &l, order, scope, Some(kind));
         self.for_stmt(&rewritten, scope, kind);
         for h in &hidden {
             scope.names.remove(h);
@@ -564,15 +565,24 @@ impl Lowerer<'_> {
     }
 }
 
-/// Builds the expressions of the rewritten code, all at one span.
+/// Builds the expressions of the rewritten code, all at one span, and its
+/// hidden names, tagged with the span's start.
 struct Rewrite {
     at: Span,
     bs: i64,
 }
 
 impl Rewrite {
+    /// The hidden name `base` of this rewrite (`k`: which dataset tensor).
+    fn hidden(&self, base: &str, k: Option<usize>) -> String {
+        match k {
+            Some(k) => format!("{base} {k} @{}", self.at.start),
+            None => format!("{base} @{}", self.at.start),
+        }
+    }
+
     fn name(&self, s: &str) -> Expr {
-        Expr { kind: ExprKind::Name(s.to_string()), span: self.at }
+        Expr { kind: ExprKind::Name(self.hidden(s, None)), span: self.at }
     }
 
     fn int(&self, v: i64) -> Expr {
@@ -605,6 +615,7 @@ impl Rewrite {
             true => IndexItem::Expr(self.name(INDEX)),
             false => self.window(batch.clone()),
         };
-        Expr { kind: ExprKind::List((0..l.tensors.len()).map(|k| self.index(self.name(&tensor_name(k)), item())).collect()), span: self.at }
+        let tensor = |k: usize| Expr { kind: ExprKind::Name(self.hidden(TENSOR, Some(k))), span: self.at };
+        Expr { kind: ExprKind::List((0..l.tensors.len()).map(|k| self.index(tensor(k), item())).collect()), span: self.at }
     }
 }
