@@ -69,6 +69,7 @@ const EXPORTABLE: &[&str] = &[
     "milestone_decay",
     "minibatch_adam",
     "mlp_scratch",
+    "more_losses",
     "more_builtins",
     "mul_constant",
     "my_relu",

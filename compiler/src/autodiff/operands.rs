@@ -152,7 +152,7 @@ mod tests {
         }));
         ops.extend(kinds.into_iter().map(|kind| Op::Reduce { kind, dims: vec![1], keepdim: true }));
         let half = F64Bits::new(0.5);
-        for kind in [LossKind::Mse, LossKind::Bce, LossKind::BceWithLogits, LossKind::SmoothL1(half), LossKind::Huber(half)] {
+        for kind in [LossKind::Mse, LossKind::Bce, LossKind::BceWithLogits, LossKind::SmoothL1(half), LossKind::Huber(half), LossKind::SoftMargin] {
             ops.extend([LossReduction::None, LossReduction::Mean, LossReduction::Sum].map(|reduction| Op::Loss { kind, reduction }));
         }
         ops.extend(Unary::ALL.iter().map(|u| Op::Unary(*u)));

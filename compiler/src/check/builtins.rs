@@ -133,6 +133,16 @@ pub enum Builtin {
     Tanhshrink,
     /// `softmin(input, dim)`: `F.softmin`.
     Softmin,
+    /// The losses ATen composes of other ops (`lower/composite_losses.rs`).
+    CompositeLoss(CompositeLoss),
+    /// `pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=false)`: `F.pairwise_distance`.
+    PairwiseDistance,
+    /// `diff(input, n=1, dim=-1, prepend=none, append=none)`: `torch.diff`.
+    Diff,
+    /// `frac(input)`: `torch.frac`, `input - trunc(input)`.
+    Frac,
+    /// `std_mean(input, dim, unbiased, keepdim, *, correction)`: `torch.std_mean`.
+    StdMean,
     MatMul,
     Transpose,
     /// A builtin that changes shapes or ranks ([`ShapeBuiltin`]).
@@ -267,6 +277,57 @@ pub const INIT: &[(&str, Builtin)] = &[
     ("zeros_", Builtin::Init(InitFn::Zeros)),
     ("ones_", Builtin::Init(InitFn::Ones)),
 ];
+
+/// The `torch.nn.functional` losses that ATen (or `functional.py`) writes as
+/// compositions of other ops (`lower/composite_losses.rs`). The options after
+/// PyTorch's deprecated `size_average` and `reduce` are keywords here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompositeLoss {
+    /// `margin_ranking_loss(input1, input2, target, margin=0)`.
+    MarginRanking,
+    /// `hinge_embedding_loss(input, target, margin=1.0)`.
+    HingeEmbedding,
+    /// `soft_margin_loss(input, target)`.
+    SoftMargin,
+    /// `poisson_nll_loss(input, target, log_input=true, full=false, *, eps=1e-8)`.
+    PoissonNll,
+    /// `gaussian_nll_loss(input, target, var, full=false, eps=1e-6)`.
+    GaussianNll,
+    /// `cosine_embedding_loss(input1, input2, target, margin=0)`.
+    CosineEmbedding,
+    /// `triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=false)`.
+    TripletMargin,
+}
+
+impl CompositeLoss {
+    /// Its positional parameters, in PyTorch's order.
+    pub fn params(self) -> &'static [&'static str] {
+        match self {
+            CompositeLoss::MarginRanking | CompositeLoss::CosineEmbedding => &["input1", "input2", "target", "margin"],
+            CompositeLoss::HingeEmbedding => &["input", "target", "margin"],
+            CompositeLoss::SoftMargin => &["input", "target"],
+            CompositeLoss::PoissonNll => &["input", "target", "log_input", "full"],
+            CompositeLoss::GaussianNll => &["input", "target", "var", "full", "eps"],
+            CompositeLoss::TripletMargin => &["anchor", "positive", "negative", "margin", "p", "eps", "swap"],
+        }
+    }
+
+    /// How many of its parameters have no default.
+    pub fn required(self) -> usize {
+        match self {
+            CompositeLoss::HingeEmbedding | CompositeLoss::SoftMargin | CompositeLoss::PoissonNll => 2,
+            _ => 3,
+        }
+    }
+
+    /// Its keyword-only parameters.
+    pub fn keywords(self) -> &'static [&'static str] {
+        match self {
+            CompositeLoss::PoissonNll => &["eps", "reduction"],
+            _ => &["reduction"],
+        }
+    }
+}
 
 /// `torch.nn.utils`' gradient clipping (`lower/clip_grad_calls.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -412,6 +473,17 @@ const OTHER: &[(&str, Builtin)] = &[
     ("softsign", Builtin::Softsign),
     ("tanhshrink", Builtin::Tanhshrink),
     ("softmin", Builtin::Softmin),
+    ("margin_ranking_loss", Builtin::CompositeLoss(CompositeLoss::MarginRanking)),
+    ("hinge_embedding_loss", Builtin::CompositeLoss(CompositeLoss::HingeEmbedding)),
+    ("soft_margin_loss", Builtin::CompositeLoss(CompositeLoss::SoftMargin)),
+    ("poisson_nll_loss", Builtin::CompositeLoss(CompositeLoss::PoissonNll)),
+    ("gaussian_nll_loss", Builtin::CompositeLoss(CompositeLoss::GaussianNll)),
+    ("cosine_embedding_loss", Builtin::CompositeLoss(CompositeLoss::CosineEmbedding)),
+    ("triplet_margin_loss", Builtin::CompositeLoss(CompositeLoss::TripletMargin)),
+    ("pairwise_distance", Builtin::PairwiseDistance),
+    ("diff", Builtin::Diff),
+    ("frac", Builtin::Frac),
+    ("std_mean", Builtin::StdMean),
     ("matmul", Builtin::MatMul),
     ("transpose", Builtin::Transpose),
     ("mm", Builtin::Mm),
@@ -561,7 +633,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Pow => sig(&["input", "exponent"], 2, Some(2), &[]),
         B::Maximum | B::Minimum | B::Atan2 | B::MatMul => sig(&["input", "other"], 2, Some(2), &[]),
         B::Sum | B::Mean | B::Amax | B::Amin | B::LogSumExp => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
-        B::Var | B::Std | B::VarMean => sig(&["input", "dim", "unbiased", "keepdim"], 1, Some(4), &["correction"]),
+        B::Var | B::Std | B::VarMean | B::StdMean => sig(&["input", "dim", "unbiased", "keepdim"], 1, Some(4), &["correction"]),
         B::Norm => sig(&["input", "p", "dim", "keepdim"], 1, Some(4), &[]),
         B::Cumsum | B::Cumprod | B::Softmax | B::LogSoftmax => sig(&["input", "dim"], 1, Some(2), &[]),
         B::Max | B::Min | B::Argmax | B::Argmin => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
@@ -602,6 +674,10 @@ pub fn signature(b: Builtin) -> Signature {
         B::Lerp => sig(&["input", "end", "weight"], 3, Some(3), &[]),
         B::Softsign | B::Tanhshrink => sig(&["input"], 1, Some(1), &[]),
         B::Softmin => sig(&["input", "dim"], 1, Some(2), &[]),
+        B::CompositeLoss(l) => sig(l.params(), l.required(), Some(l.params().len()), l.keywords()),
+        B::PairwiseDistance => sig(&["x1", "x2", "p", "eps", "keepdim"], 2, Some(5), &[]),
+        B::Diff => sig(&["input", "n", "dim", "prepend", "append"], 1, Some(5), &[]),
+        B::Frac => sig(&["input"], 1, Some(1), &[]),
         B::Backward => sig(&["tensor", "grad"], 1, Some(2), &["retain_graph"]),
         // PyTorch's names; `grad=` is graphc's earlier name for `grad_outputs`.
         B::Grad => sig(&["outputs", "inputs", "grad_outputs"], 2, Some(3), &["create_graph", "retain_graph", "allow_unused", "only_inputs", "grad"]),

@@ -74,6 +74,9 @@ const TORCH: &[&str] = &[
     "var",
     "std",
     "var_mean",
+    "std_mean",
+    "diff",
+    "frac",
     "logsumexp",
     "norm",
     "cumsum",
@@ -164,6 +167,14 @@ const TORCH: &[&str] = &[
 
 /// The builtins of `torch.nn.functional`.
 const FUNCTIONAL: &[&str] = &[
+    "margin_ranking_loss",
+    "hinge_embedding_loss",
+    "soft_margin_loss",
+    "poisson_nll_loss",
+    "gaussian_nll_loss",
+    "cosine_embedding_loss",
+    "triplet_margin_loss",
+    "pairwise_distance",
     "one_hot",
     "mse_loss",
     "l1_loss",

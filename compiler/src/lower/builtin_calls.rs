@@ -67,6 +67,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Var
             | Builtin::Std
             | Builtin::VarMean
+            | Builtin::StdMean
             | Builtin::LogSumExp
             | Builtin::Norm
             | Builtin::Cumsum
@@ -103,6 +104,10 @@ impl<'a> Lowerer<'a> {
                 self.nn_composite_call(b, name, &bound, span)
             }
             Builtin::Lerp => self.lerp_call(&bound, span),
+            Builtin::CompositeLoss(l) => self.composite_loss(l, name, &mut bound, span),
+            Builtin::PairwiseDistance => self.pairwise_distance_call(&bound, span),
+            Builtin::Diff => self.diff_call(&bound, span),
+            Builtin::Frac => self.frac_call(&bound, span),
             Builtin::MatMul => {
                 let [(a, sa), (c, sc)] = self.two(&bound);
                 let (Some(x), Some(y)) = (self.expect_tensor(a, sa, "matmul's input"), self.expect_tensor(c, sc, "matmul's other")) else {

@@ -201,6 +201,11 @@ impl<'a> Lowerer<'a> {
             | Builtin::Softsign
             | Builtin::Tanhshrink
             | Builtin::Softmin
+            | Builtin::CompositeLoss(_)
+            | Builtin::PairwiseDistance
+            | Builtin::Diff
+            | Builtin::Frac
+            | Builtin::StdMean
             | Builtin::MatMul
             | Builtin::Transpose
             | Builtin::Shape(_)

@@ -57,7 +57,7 @@ impl<'a> Lowerer<'a> {
         // Parameter positions: (dim, keepdim) for most; norm has `p` first, var and std `unbiased` between.
         let (dim_at, keep_at) = match b {
             Builtin::Norm => (2, 3),
-            Builtin::Var | Builtin::Std | Builtin::VarMean => (1, 3),
+            Builtin::Var | Builtin::Std | Builtin::VarMean | Builtin::StdMean => (1, 3),
             _ => (1, 2),
         };
         let dims = match given(bound, dim_at) {
@@ -108,6 +108,14 @@ impl<'a> Lowerer<'a> {
             return Value::Poison;
         }
         let node = |kind: ReduceKind| Op::Reduce { kind, dims: dims.clone(), keepdim };
+        if let (ReduceKind::VarMeanVar(c), Builtin::StdMean) = (kind, b) {
+            // `torch.std_mean`: one Welford pass gives both, the std its square
+            // root; the backward is `std_backward` plus `mean_backward`, the
+            // gradients of the two nodes added.
+            let std = self.op_node(node(ReduceKind::Std(c)), dt, out.clone(), &[x], span, "StdMeanBackward0");
+            let mean = self.op_node(node(ReduceKind::VarMeanMean), dt, out, &[x], span, "StdMeanBackward0");
+            return Value::Tuple(vec![(Value::Tensor(std), span), (Value::Tensor(mean), span)]);
+        }
         if let ReduceKind::VarMeanVar(c) = kind {
             let var = self.op_node(node(ReduceKind::VarMeanVar(c)), dt, out.clone(), &[x], span, kind.grad_fn());
             let mean = self.op_node(node(ReduceKind::VarMeanMean), dt, out, &[x], span, kind.grad_fn());
@@ -173,7 +181,7 @@ impl<'a> Lowerer<'a> {
             Builtin::LogSumExp => ReduceKind::LogSumExp,
             Builtin::Var => ReduceKind::Var(correction(self, bound)?),
             Builtin::Std => ReduceKind::Std(correction(self, bound)?),
-            Builtin::VarMean => ReduceKind::VarMeanVar(correction(self, bound)?),
+            Builtin::VarMean | Builtin::StdMean => ReduceKind::VarMeanVar(correction(self, bound)?),
             Builtin::Norm => {
                 let p = match given(bound, 1) {
                     None => 2.0,

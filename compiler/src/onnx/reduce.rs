@@ -173,6 +173,15 @@ pub fn loss(em: &mut Emitter, site: &Site, kind: LossKind, reduction: LossReduct
             let ls = em.node("Sub", &[&m, &l], vec![]);
             em.node("Sub", &[&a, &ls], vec![])
         }
+        LossKind::SoftMargin => {
+            // log(1 + exp(-x * t))
+            let one = site.c(em, 1.0);
+            let nx = em.node("Neg", &[&x], vec![]);
+            let p = em.node("Mul", &[&nx, &t], vec![]);
+            let e = em.node("Exp", &[&p], vec![]);
+            let e1 = em.node("Add", &[&one, &e], vec![]);
+            em.node("Log", &[&e1], vec![])
+        }
         LossKind::SmoothL1(beta) | LossKind::Huber(beta) => {
             let d = em.node("Sub", &[&x, &t], vec![]);
             let z = em.node("Abs", &[&d], vec![]);

@@ -51,6 +51,9 @@ fn element<T: Float>(kind: LossKind, x: T, t: T) -> T {
                 delta * (z - half * delta)
             }
         }
+        // Each step rounded in the dtype, `exp` as the `exp` op's and `log1p`
+        // as the `log1p` op's (SLEEF's), as the in-place ops compute them.
+        LossKind::SoftMargin => ((-x) * t).exp().log1p_torch(),
     }
 }
 

@@ -20,6 +20,9 @@ pub enum LossKind {
     SmoothL1(F64Bits),
     /// With `z = |x - t|`: `0.5 * z * z` below `delta`, else `delta * (z - 0.5 * delta)`.
     Huber(F64Bits),
+    /// `log1p(exp(-x * t))`: `soft_margin_loss`, computed as ATen's
+    /// `neg_out(input).mul_(target).exp_().log1p_()`.
+    SoftMargin,
 }
 
 /// `reduction=`: what is done with the elementwise losses.
@@ -38,6 +41,7 @@ impl LossKind {
             LossKind::BceWithLogits => "binary_cross_entropy_with_logits",
             LossKind::SmoothL1(_) => "smooth_l1_loss",
             LossKind::Huber(_) => "huber_loss",
+            LossKind::SoftMargin => "soft_margin_loss",
         }
     }
 
@@ -48,6 +52,7 @@ impl LossKind {
             LossKind::BceWithLogits => "BinaryCrossEntropyWithLogitsBackward0",
             LossKind::SmoothL1(_) => "SmoothL1LossBackward0",
             LossKind::Huber(_) => "HuberLossBackward0",
+            LossKind::SoftMargin => "SoftMarginLossBackward0",
         }
     }
 
@@ -56,7 +61,7 @@ impl LossKind {
         match self {
             LossKind::SmoothL1(b) => Some(("beta", b.get())),
             LossKind::Huber(d) => Some(("delta", d.get())),
-            LossKind::Mse | LossKind::Bce | LossKind::BceWithLogits => None,
+            LossKind::Mse | LossKind::Bce | LossKind::BceWithLogits | LossKind::SoftMargin => None,
         }
     }
 
@@ -69,6 +74,7 @@ impl LossKind {
             "binary_cross_entropy_with_logits" => LossKind::BceWithLogits,
             "smooth_l1_loss" => LossKind::SmoothL1(p()?),
             "huber_loss" => LossKind::Huber(p()?),
+            "soft_margin_loss" => LossKind::SoftMargin,
             _ => return None,
         })
     }

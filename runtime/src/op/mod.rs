@@ -644,6 +644,8 @@ impl Op {
             Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => true,
             // The mask of the samples nll_loss skips has no gradient.
             Op::Reduce { kind: ReduceKind::NllSumSkipping, .. } => operand == 0,
+            // PyTorch has no derivative of `soft_margin_loss` for its target.
+            Op::Loss { kind: crate::op::LossKind::SoftMargin, .. } => operand == 0,
             Op::Reduce { .. } | Op::Cumsum { .. } | Op::Cumprod { .. } | Op::Softmax { .. } | Op::SoftmaxBackward { .. } | Op::Loss { .. } => true,
             Op::Full(_)
             | Op::Literal(_)

@@ -12,7 +12,11 @@
 //!   and `norm` = 1/n for the mean and 1 otherwise: `-norm * grad` (huber: times
 //!   delta) where `x <= -beta`, `norm * grad` (times delta) where `x >= beta`, and
 //!   `norm * x * grad / beta` (huber: `norm * x * grad`) between; the target's
-//!   gradient swaps self and target, as `derivatives.yaml` does.
+//!   gradient swaps self and target, as `derivatives.yaml` does;
+//! * `soft_margin_loss_backward`: with `z = exp(-target * self)`,
+//!   `target * z * -norm / (z + 1) * grad`, each product rounded in that order,
+//!   `norm` = 1/n for the mean and 1 otherwise; the target's gradient is
+//!   refused when lowering, as PyTorch has none.
 
 use graphc_runtime::op::{Binary, Cmp, LossKind, LossReduction, Unary};
 use graphc_runtime::Op;
@@ -93,6 +97,22 @@ pub fn rule(
                 per_element(c, gr, q)
             });
             vec![gx, gt]
+        }
+        LossKind::SoftMargin => {
+            let gx = need(0).then(|| {
+                let norm = if mean { 1.0 / n as f64 } else { 1.0 };
+                let nt = c.neg(gr, t);
+                let e = c.mul(gr, nt, x);
+                let z = c.unary(gr, Op::Unary(Unary::Exp), e);
+                let tz = c.mul(gr, t, z);
+                let k = c.scalar(gr, -norm, dt);
+                let scaled = c.mul(gr, tz, k);
+                let one = c.scalar(gr, 1.0, dt);
+                let z1 = c.binary(gr, Op::Binary(Binary::Add), z, one);
+                let q = c.div(gr, scaled, z1);
+                c.mul(gr, q, g)
+            });
+            vec![gx, None]
         }
         LossKind::SmoothL1(p) | LossKind::Huber(p) => {
             let norm = if mean { 1.0 / n as f64 } else { 1.0 };

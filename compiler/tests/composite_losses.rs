@@ -1,0 +1,109 @@
+//! The composite losses, `pairwise_distance`, `diff`, `frac` and `std_mean`
+//! (`lower/composite_losses.rs`, `lower/diff_frac.rs`): their values and
+//! gradients are checked byte for byte against PyTorch by
+//! `examples/more_losses.act`; here, the second derivative of
+//! `soft_margin_loss`, methods, and every error at the argument it is about.
+
+mod common;
+
+use common::{first_error, run};
+use graphc_compiler::diag::Code;
+
+#[test]
+fn soft_margin_second_derivative_is_pytorchs_within_rounding() {
+    // PyTorch 2.15 (`torch.autograd.grad(l, x, create_graph=True)`, then of
+    // `g.sum()`) prints these; graphc differentiates the backward's own ops,
+    // where PyTorch has `soft_margin_loss_double_backward`'s formula, so the
+    // second derivative differs in its last bits (here up to 7 units in the
+    // last place, of 2^-52 relative each).
+    let program = r#"
+manual_seed(0)
+x = randn(5, dtype=f64, requires_grad=true)
+t = randn(5, dtype=f64).sign()
+l = soft_margin_loss(x * 2, t)
+g, = grad(l, x, create_graph=true)
+h, = grad(g.sum(), x)
+print(g.tolist())
+print(h.tolist())
+"#;
+    let out = run(program);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "[0.3824575199373995, -0.2570575429669187, -0.39494105600782653, 0.30284125385576205, 0.041025972959245205]");
+    let torch = [0.033546267091467255, 0.1837221839528911, 0.009989923412767185, 0.14711838252687354, 0.07363629363222682];
+    let ours: Vec<f64> = lines[1].trim_matches(['[', ']']).split(", ").map(|v| v.parse().unwrap()).collect();
+    for (a, b) in ours.iter().zip(torch) {
+        assert!((a - b).abs() <= 16.0 * f64::EPSILON * b.abs(), "{a} against PyTorch's {b}");
+    }
+}
+
+#[test]
+fn diff_and_frac_are_methods_too() {
+    // torch.tensor([1., 4., 9., 16.]).diff() and (torch.tensor([2.5, -1.25]).frac())
+    let out = run("print(tensor([1., 4., 9., 16.]).diff())\nprint(tensor([2.5, -1.25]).frac())\nprint(diff(arange(5) ** 2, n=2))\n");
+    assert_eq!(out, "tensor([3., 5., 7.])\ntensor([ 0.5000, -0.2500])\ntensor([2, 2, 2])\n");
+}
+
+#[test]
+fn operands_of_other_shapes_are_refused_at_the_operand() {
+    let line = "l = margin_ranking_loss(zeros(4), zeros(4), zeros(3))";
+    let (code, message, at) = first_error(line);
+    assert_eq!(code, Code::E0244, "{message}");
+    assert_eq!(at, line.rfind("zeros").unwrap());
+    let line = "l = hinge_embedding_loss(zeros(2, 3), ones(2, 4))";
+    let (code, message, _) = first_error(line);
+    assert_eq!(code, Code::E0202, "{message}");
+}
+
+#[test]
+fn a_soft_margin_target_that_requires_grad_is_refused() {
+    let line = "t = zeros(3, requires_grad=true)\nl = soft_margin_loss(zeros(3), t)";
+    let (code, message, at) = first_error(line);
+    assert_eq!(code, Code::E0204, "{message}");
+    assert_eq!(at, line.rfind('t').unwrap());
+}
+
+#[test]
+fn gaussian_variances_are_checked() {
+    let line = "l = gaussian_nll_loss(zeros(3), zeros(3), -1.0)";
+    let (code, message, at) = first_error(line);
+    assert_eq!(code, Code::E0246, "{message}");
+    assert_eq!(at, line.find("-1.0").unwrap());
+    let line = "l = gaussian_nll_loss(zeros(4, 3), zeros(4, 3), ones(2, 3))";
+    let (code, message, at) = first_error(line);
+    assert_eq!(code, Code::E0244, "{message}");
+    assert_eq!(at, line.find("ones").unwrap());
+    assert!(message.contains("var is of incorrect size"), "{message}");
+    // One dimension short, or a size of 1 in one dimension: PyTorch's homoscedastic cases.
+    run("l = gaussian_nll_loss(zeros(4, 3), zeros(4, 3), ones(4))\nl = gaussian_nll_loss(zeros(4, 3), zeros(4, 3), ones(4, 1))\n");
+}
+
+#[test]
+fn cosine_embedding_and_triplet_ranks_are_checked() {
+    let (code, message, _) = first_error("l = cosine_embedding_loss(zeros(2, 3), zeros(2, 3), ones(2, 1))");
+    assert_eq!(code, Code::E0244, "{message}");
+    let (code, message, _) = first_error("l = cosine_embedding_loss(zeros(3), zeros(3), ones(3))");
+    assert_eq!(code, Code::E0244, "{message}");
+    assert!(message.contains("1D target tensor expects 2D input tensors"), "{message}");
+    let (code, message, _) = first_error("l = triplet_margin_loss(zeros(2, 3), zeros(2, 3), zeros(3))");
+    assert_eq!(code, Code::E0244, "{message}");
+    let (code, message, _) = first_error("l = triplet_margin_loss(zeros(2, 3), zeros(2, 3), zeros(2, 3), p=3)");
+    assert_eq!(code, Code::E0243, "{message}");
+}
+
+#[test]
+fn bad_diff_and_options_are_refused() {
+    let (code, message, _) = first_error("y = diff(tensor([true, false]))");
+    assert_eq!(code, Code::E0204, "{message}");
+    let (code, message, _) = first_error("y = diff(tensor(1.0))");
+    assert_eq!(code, Code::E0202, "{message}");
+    let line = "y = diff(zeros(3), n=-1)";
+    let (code, message, at) = first_error(line);
+    assert_eq!(code, Code::E0107, "{message}");
+    assert_eq!(at, line.find("-1").unwrap());
+    let (code, message, _) = first_error("l = poisson_nll_loss(zeros(3), zeros(3), log_input=1)");
+    assert_eq!(code, Code::E0107, "{message}");
+    let (code, message, _) = first_error("d = pairwise_distance(tensor(1.0), tensor(2.0))");
+    assert_eq!(code, Code::E0202, "{message}");
+    let (code, message, _) = first_error("l = margin_ranking_loss(zeros(3), zeros(3), zeros(3), reduction=\"max\")");
+    assert_eq!(code, Code::E0245, "{message}");
+}
