@@ -97,6 +97,7 @@ fn sexp(e: &Expr) -> String {
             format!("(method {} {}{})", sexp(receiver), method.name, args_sexp(args))
         }
         ExprKind::Field { receiver, field } => format!("(field {} {})", sexp(receiver), field.name),
+        ExprKind::Apply { callee, args } => format!("(apply {}{})", sexp(callee), args_sexp(args)),
         ExprKind::Index { receiver, items } => {
             format!("(index {}{})", sexp(receiver), items.iter().map(|i| format!(" {}", item_sexp(i))).collect::<String>())
         }
@@ -303,6 +304,24 @@ fn find(source: &str, needle: &str, nth: usize) -> Span {
 }
 
 // ------------------------------------------------------------------ precedence
+
+#[test]
+fn a_call_may_follow_a_call_or_a_subscript() {
+    // `nn.Softmax(dim=1)(logits)`, `self.layers[0](x)`; `self.fc(x)` stays a method call.
+    assert_eq!(expr("Softmax(dim=1)(logits)"), "(apply (call Softmax dim=1) logits)");
+    assert_eq!(expr("self.layers[0](x)"), "(apply (index (field self layers) 0) x)");
+    assert_eq!(expr("self.fc(x)"), "(method self fc x)");
+    assert_eq!(expr("f(a)(b)(c)"), "(apply (apply (call f a) b) c)");
+}
+
+#[test]
+fn classes_hold_methods() {
+    let file = parse_ok("class Net(Module) {\n    \"A docstring.\"\n    fn __init__(self) {\n        super().__init__()\n    }\n    fn forward(self, x) {\n        return x\n    }\n}\n");
+    let Item::Class(c) = &file.items[0] else { panic!("not a class") };
+    assert_eq!(c.name.name, "Net");
+    assert_eq!(c.bases.len(), 1);
+    assert_eq!(c.methods.iter().map(|m| m.name.name.as_str()).collect::<Vec<_>>(), ["__init__", "forward"]);
+}
 
 #[test]
 fn power_binds_tighter_than_unary_minus() {

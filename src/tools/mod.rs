@@ -77,6 +77,7 @@ impl<'a> Definitions<'a> {
             let span = match item {
                 Item::Op(op) => op.span,
                 Item::Fn(f) => f.span,
+                Item::Class(c) => c.span,
                 Item::Stmt(_) => continue,
             };
             match item {

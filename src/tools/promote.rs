@@ -37,6 +37,7 @@ pub(crate) fn promote_f32_constants(source: &str, items: &[Item]) -> (String, Ve
                 }
             }
             Item::Fn(f) => block(source, &f.body, &mut edits),
+            Item::Class(c) => c.methods.iter().for_each(|m| block(source, &m.body, &mut edits)),
             // Top-level statements are not part of what gradcheck runs.
             Item::Stmt(_) => {}
         }
@@ -127,7 +128,7 @@ fn expr(source: &str, e: &Expr, edits: &mut Vec<Edit>) {
         ExprKind::Call { callee, args } => {
             call(source, e.span, CREATION.contains(&callee.name.as_str()), args, edits);
         }
-        ExprKind::Method { receiver, args, .. } => {
+        ExprKind::Method { receiver, args, .. } | ExprKind::Apply { callee: receiver, args } => {
             expr(source, receiver, edits);
             call(source, e.span, false, args, edits);
         }

@@ -71,6 +71,7 @@ pub fn jumps_outside_loops(file: &crate::syntax::ast::File) -> Vec<Diagnostic> {
                 }
             }
             Item::Fn(f) => jumps_in(&f.body, false, &mut diags),
+            Item::Class(c) => c.methods.iter().for_each(|m| jumps_in(&m.body, false, &mut diags)),
             Item::Stmt(s) => jumps_in_stmt(s, false, &mut diags),
         }
     }

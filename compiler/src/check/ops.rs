@@ -11,13 +11,15 @@ use crate::check::flow::always_returns;
 use crate::check::flow::returns_of;
 pub use crate::check::flow::{if_blocks, needs_grad_param, NEEDS_GRAD};
 use crate::diag::{Code, Diagnostic};
-use crate::syntax::ast::{Arg, Block, Expr, ExprKind, FPiece, File, FnDef, Ident, Item, OpDef, Span, Stmt, StmtKind};
+use crate::syntax::ast::{Arg, Block, ClassDef, Expr, ExprKind, FPiece, File, FnDef, Ident, Item, OpDef, Span, Stmt, StmtKind};
 
 /// The file's ops and fns by name.
 #[derive(Default)]
 pub struct Defs<'a> {
     pub ops: HashMap<String, &'a OpDef>,
     pub fns: HashMap<String, &'a FnDef>,
+    /// The file's classes by name (`lower/objects.rs`).
+    pub classes: HashMap<String, &'a ClassDef>,
     /// Later definitions of a fn's name, in file order (a notebook's second
     /// `def model(xb)`): each takes the name over from its place in the file on,
     /// as a Python `def` rebinds it (`lower/mod.rs`).
@@ -40,6 +42,20 @@ pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
         let (name, params, defaults, by_position) = match item {
             Item::Op(op) => (&op.name, &op.params, &op.defaults, op.params.len()),
             Item::Fn(f) => (&f.name, &f.params, &f.defaults, f.keyword_only),
+            Item::Class(c) => {
+                if let Some(prev) = first_span.get(&c.name.name) {
+                    diags.push(
+                        Diagnostic::new(Code::E0105, format!("`{}` is defined twice", c.name.name), c.name.span, "defined again here")
+                            .with_secondary(*prev, "first defined here")
+                            .with_help("rename one of the two definitions"),
+                    );
+                    continue;
+                }
+                first_span.insert(c.name.name.clone(), c.name.span);
+                check_class(c, &top_level, &mut diags);
+                defs.classes.insert(c.name.name.clone(), c);
+                continue;
+            }
             Item::Stmt(_) => continue,
         };
         if let Some(prev) = first_span.get(&name.name) {
@@ -67,7 +83,7 @@ pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
             Item::Fn(f) => {
                 defs.fns.insert(f.name.name.clone(), f);
             }
-            Item::Stmt(_) => {}
+            Item::Class(_) | Item::Stmt(_) => {}
         }
     }
     // A fn may also name the file's ops and fns as values (`loss_func = nll`).
@@ -80,6 +96,9 @@ pub fn check_definitions(file: &File) -> (Defs<'_>, Vec<Diagnostic>) {
             Item::Op(op) if defs.ops.get(&op.name.name).is_some_and(|d| std::ptr::eq(*d, op)) => check_op(op, &mut diags),
             Item::Fn(f) if defs.fns.get(&f.name.name).is_some_and(|d| std::ptr::eq(*d, f)) || defs.redefined.iter().any(|d| std::ptr::eq(*d, f)) => {
                 check_fn(f, &globals, &mut diags)
+            }
+            Item::Class(c) if defs.classes.get(&c.name.name).is_some_and(|d| std::ptr::eq(*d, c)) => {
+                c.methods.iter().for_each(|m| check_fn(m, &globals, &mut diags));
             }
             _ => {}
         }
@@ -221,6 +240,35 @@ fn check_fn(f: &FnDef, globals: &HashMap<String, Span>, diags: &mut Vec<Diagnost
     let mut scope: HashMap<String, Span> = globals.clone();
     scope.extend(f.params.iter().map(|p| (p.name.clone(), p.span)));
     check_block(&f.body, &mut scope, BlockKind::Fn, &BlockCtx::default(), diags);
+}
+
+/// A class: methods of distinct names, each taking its object first (`self`),
+/// and bases that are `Module` (`nn.Module`) or another class of the file.
+fn check_class(c: &ClassDef, visible: &HashMap<String, Span>, diags: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    for m in &c.methods {
+        if let Some(prev) = seen.insert(&m.name.name, m.name.span) {
+            diags.push(
+                Diagnostic::new(Code::E0105, format!("`{}.{}` is defined twice", c.name.name, m.name.name), m.name.span, "defined again here")
+                    .with_secondary(prev, "first defined here")
+                    .with_help("rename one of the two methods"),
+            );
+        }
+        if m.params.is_empty() || m.keyword_only == 0 {
+            diags.push(
+                Diagnostic::new(Code::E0103, format!("method `{}` takes no object", m.name.name), m.name.span, "no `self` parameter")
+                    .with_help(format!("a method receives its object first: write `fn {}(self, ...)`", m.name.name)),
+            );
+        }
+        check_params(&m.params, diags);
+        check_defaults((&m.params, m.keyword_only), &m.defaults, visible, diags);
+    }
+    if c.bases.len() > 1 {
+        diags.push(
+            Diagnostic::new(Code::E0107, format!("`{}` has {} base classes", c.name.name, c.bases.len()), c.bases[1].span, "a second base")
+                .with_help("derive from one class: `Module` (PyTorch's `nn.Module`) or another class of the file"),
+        );
+    }
 }
 
 fn check_op(op: &OpDef, diags: &mut Vec<Diagnostic>) {
@@ -524,7 +572,7 @@ fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: &BlockCtx, diags: &m
             check_names(rhs, scope, bw, diags);
         }
         ExprKind::Not(operand) => check_names(operand, scope, bw, diags),
-        ExprKind::Method { receiver, args, .. } => {
+        ExprKind::Method { receiver, args, .. } | ExprKind::Apply { callee: receiver, args } => {
             check_names(receiver, scope, bw, diags);
             check_args(args, scope, bw, diags);
         }
@@ -749,10 +797,31 @@ fn collect_calls(e: &Expr, out: &mut Vec<(String, Span)>) {
             // its name, and `opt.step()` an optimizer's: such a method calls the
             // file's fn only on other receivers, known when lowering, where
             // `Lowerer::enter` refuses a call of a fn that is being inlined.
-            if builtins::lookup(&method.name).is_none() && !matches!(method.name.as_str(), "step" | "zero_grad") {
+            // `nn.Module`'s methods (`model.train()` in a fn `train`) are an
+            // object's, and never the file's fn either.
+            let module_method = matches!(
+                method.name.as_str(),
+                "train"
+                    | "eval"
+                    | "parameters"
+                    | "named_parameters"
+                    | "children"
+                    | "named_children"
+                    | "to"
+                    | "cpu"
+                    | "register_buffer"
+                    | "register_parameter"
+                    | "add_module"
+                    | "append"
+            );
+            if builtins::lookup(&method.name).is_none() && !matches!(method.name.as_str(), "step" | "zero_grad") && !module_method {
                 out.push((method.name.clone(), method.span));
             }
             collect_calls(receiver, out);
+            args.iter().for_each(|a| collect_calls(&a.value, out));
+        }
+        ExprKind::Apply { callee, args } => {
+            collect_calls(callee, out);
             args.iter().for_each(|a| collect_calls(&a.value, out));
         }
         ExprKind::List(items) | ExprKind::Tuple(items) => items.iter().for_each(|i| collect_calls(i, out)),

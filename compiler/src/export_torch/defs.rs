@@ -20,6 +20,34 @@ impl Exporter<'_> {
         out
     }
 
+    /// A class: `class Name(nn.Module):` (or its base of the file) with its
+    /// methods as `def`s.
+    pub(super) fn class_def(&mut self, c: &crate::syntax::ast::ClassDef) -> String {
+        let base = match c.bases.first().map(|b| &b.kind) {
+            Some(crate::syntax::ast::ExprKind::Name(n)) if n != "Module" => n.clone(),
+            _ => {
+                self.imports.nn = true;
+                "nn.Module".to_string()
+            }
+        };
+        let mut out = String::new();
+        line(&mut out, 0, &format!("class {}({base}):", c.name.name));
+        for (i, m) in c.methods.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            let text = self.fn_def(m);
+            for l in text.lines() {
+                if l.is_empty() {
+                    out.push('\n');
+                } else {
+                    line(&mut out, 1, l);
+                }
+            }
+        }
+        out
+    }
+
     /// A nested `def`: its parameters bound in `scope` (the names around it), as
     /// the kinds its defaults or the calls of its name give them.
     pub(super) fn nested_fn_def(&mut self, f: &FnDef, scope: &mut Scope) -> String {
@@ -133,5 +161,37 @@ impl Exporter<'_> {
         }
         scope.op_params = op.map(|o| o.params.iter().map(|p| p.name.clone()).collect());
         scope
+    }
+}
+
+/// `nn.Module`'s methods, which the exporter keeps as written on any receiver.
+pub(super) const MODULE_METHODS: &[&str] = &[
+    "parameters",
+    "named_parameters",
+    "children",
+    "named_children",
+    "train",
+    "eval",
+    "register_buffer",
+    "register_parameter",
+    "add_module",
+    "forward",
+];
+
+/// The attributes a method body sets on an object (`self.fc = Linear(4, 2)`).
+pub(super) fn attributes_set(b: &crate::syntax::ast::Block, out: &mut std::collections::HashSet<String>) {
+    use crate::syntax::ast::{ExprKind, StmtKind};
+    for s in &b.stmts {
+        match &s.kind {
+            StmtKind::Store { target, .. } | StmtKind::AugAssign { target, .. } => {
+                if let ExprKind::Field { field, .. } = &target.kind {
+                    out.insert(field.name.clone());
+                }
+            }
+            StmtKind::If(i) => crate::check::flow::if_blocks(i).for_each(|b| attributes_set(b, out)),
+            StmtKind::For(f) => attributes_set(&f.body, out),
+            StmtKind::NoGrad(b) => attributes_set(b, out),
+            _ => {}
+        }
     }
 }

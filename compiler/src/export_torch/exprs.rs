@@ -183,6 +183,10 @@ impl Exporter<'_> {
             }
             ExprKind::Call { callee, args } => (self.call(&callee.name, callee.span, None, args, scope), ATOM),
             ExprKind::Method { receiver, method, args } => (self.call(&method.name, method.span, Some(receiver), args, scope), ATOM),
+            ExprKind::Apply { callee, args } => {
+                let args = self.args(args, scope);
+                (format!("{}({})", self.receiver(callee, scope), args.join(", ")), ATOM)
+            }
             ExprKind::Field { receiver, field } => (format!("{}.{}", self.receiver(receiver, scope), field.name), ATOM),
             ExprKind::Index { receiver, items } => {
                 let items: Vec<String> = items.iter().map(|i| self.index_item(i, scope)).collect();
@@ -365,8 +369,22 @@ impl Exporter<'_> {
         // A tensor method is the builtin even where the file defines a function
         // of that name (`fn log_softmax` beside `x.log_softmax(dim=1)`), as in graphc.
         let method_of_builtin = receiver.is_some() && crate::check::builtins::lookup(name).is_some();
+        // An object's methods and modules (`self.fc(x)`, `model.train()`), also
+        // where the file has a fn of the name (main.py's `train`).
+        if let (Some(r), true) = (receiver, self.members.contains(name) && !method_of_builtin) {
+            let r = self.receiver(r, scope);
+            return format!("{r}.{name}({})", self.args(args, scope).join(", "));
+        }
         if (self.ops.contains_key(name) || self.fns.contains_key(name)) && !method_of_builtin {
             return self.user_call(name, receiver, args, scope);
+        }
+        // A class of the file, a `torch.nn` module and `nn.Parameter`.
+        if receiver.is_none() && (self.classes.contains_key(name) || name == "super") {
+            return format!("{name}({})", self.args(args, scope).join(", "));
+        }
+        if receiver.is_none() && (crate::lower::is_module_class(name) || name == "Parameter") {
+            self.imports.nn = true;
+            return format!("nn.{name}({})", self.args(args, scope).join(", "));
         }
         // A name bound to a function (`loss_func = nll`, a parameter `g`) is called as it stands.
         if receiver.is_none() && (scope.kinds.is_bound(name) || (self.globals.contains(name) && !scope.module)) {
@@ -522,7 +540,12 @@ impl Exporter<'_> {
     /// `text`, the Python of `e`, parenthesized when it is not an atom.
     fn wrap_atom(&mut self, e: &Expr, text: String) -> String {
         match e.kind {
-            ExprKind::Name(_) | ExprKind::Call { .. } | ExprKind::Method { .. } | ExprKind::Field { .. } | ExprKind::Index { .. } => text,
+            ExprKind::Name(_)
+            | ExprKind::Call { .. }
+            | ExprKind::Apply { .. }
+            | ExprKind::Method { .. }
+            | ExprKind::Field { .. }
+            | ExprKind::Index { .. } => text,
             _ => format!("({text})"),
         }
     }

@@ -172,6 +172,8 @@ impl Kinds {
                 _ if !self.is_bound(&callee.name) && self.returns.contains_key(&callee.name) => self.returns[&callee.name],
                 _ => Kind::Tensor,
             },
+            // A module called on its input (`Softmax(dim=1)(logits)`).
+            ExprKind::Apply { .. } => Kind::Tensor,
             ExprKind::Method { method, args, .. } => match method.name.as_str() {
                 "item" | "dim" | "numel" | "nelement" => Kind::Host,
                 "tolist" | "name" => Kind::Other,

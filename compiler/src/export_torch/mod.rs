@@ -28,6 +28,8 @@ struct Imports {
     functools: bool,
     numpy: bool,
     functional: bool,
+    /// `from torch import nn`, for the modules and `nn.Module`.
+    nn: bool,
     pyplot: bool,
     /// `_math_or_torch`, the helper for a math builtin of a value that may be
     /// a number or a tensor.
@@ -40,6 +42,11 @@ struct Exporter<'a> {
     source: &'a str,
     ops: HashMap<&'a str, &'a OpDef>,
     fns: HashMap<&'a str, &'a FnDef>,
+    /// The file's classes, and the names an object answers to: their methods,
+    /// the attributes their methods set (`self.fc = ...`) and `nn.Module`'s
+    /// methods, which a call on any receiver keeps as written (`self.fc(x)`).
+    classes: HashMap<&'a str, &'a crate::syntax::ast::ClassDef>,
+    members: std::collections::HashSet<String>,
     /// The names top-level statements bind: a call through one of them calls the
     /// function it holds (`loss_func = nll`), in fn bodies too.
     globals: std::collections::HashSet<String>,
@@ -65,6 +72,8 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
         source,
         ops: HashMap::new(),
         fns: HashMap::new(),
+        classes: HashMap::new(),
+        members: defs::MODULE_METHODS.iter().map(|m| m.to_string()).collect(),
         globals: crate::check::ops::top_level_names(file).into_keys().collect(),
         param_kinds: HashMap::new(),
         returns: std::rc::Rc::new(kinds::Kinds::fn_returns(file)),
@@ -81,6 +90,13 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
             // A fn's first definition; a later one is written where it stands (below).
             Item::Fn(f) => {
                 ex.fns.entry(f.name.name.as_str()).or_insert(f);
+            }
+            Item::Class(c) => {
+                ex.classes.insert(c.name.name.as_str(), c);
+                for m in &c.methods {
+                    ex.members.insert(m.name.name.clone());
+                    defs::attributes_set(&m.body, &mut ex.members);
+                }
             }
             Item::Stmt(_) => {}
         }
@@ -106,7 +122,7 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
                 script.push_str(&redefinition_marker(redefined.len()));
                 redefined.push(f);
             }
-            Item::Fn(_) | Item::Op(_) => {}
+            Item::Fn(_) | Item::Op(_) | Item::Class(_) => {}
         }
     }
     ex.global_kinds = top.kinds.clone();
@@ -116,6 +132,11 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
             if !in_place(f, &ex.fns) {
                 defs_text = format!("{}\n\n{}", ex.fn_def(f), defs_text);
             }
+        }
+    }
+    for item in file.items.iter().rev() {
+        if let Item::Class(c) = item {
+            defs_text = format!("{}\n\n{}", ex.class_def(c), defs_text);
         }
     }
     for (k, f) in redefined.into_iter().enumerate() {
@@ -141,6 +162,9 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
         out.push_str("import numpy as np\n");
     }
     out.push_str("import torch\n");
+    if ex.imports.nn {
+        out.push_str("from torch import nn\n");
+    }
     if ex.imports.functional {
         out.push_str("import torch.nn.functional as F\n");
     }

@@ -105,6 +105,10 @@ impl Lowerer<'_> {
                 let v = self.expr(value, scope);
                 self.store_index(receiver, items, (v, value.span), scope, span);
             }
+            // `self.fc = Linear(4, 2)`: an object's attribute (`objects.rs`).
+            ExprKind::Field { receiver, field } if self.peek_object(receiver, scope).is_some() => {
+                self.store_attr(receiver, field, value, scope);
+            }
             ExprKind::Field { receiver, field } if field.name == "grad" => {
                 let recv = self.expr(receiver, scope);
                 let v = self.expr(value, scope);

@@ -112,7 +112,29 @@ impl Lowerer<'_> {
         let mut failed_keys: Vec<String> = Vec::new();
         let mut poisoned: Vec<(String, String)> = Vec::new();
         let mut one_sided: Vec<String> = Vec::new();
+        // A name that one side makes a Python number and the other leaves a
+        // tensor (the tutorials' `loss = loss.item()` under `if batch % 100 ==
+        // 0`) is left unbound after the `if`, an error only where it is read, as
+        // Python would run it either way.
+        let split: Vec<String> = keys
+            .iter()
+            .filter_map(|k| k.strip_suffix(" (kind)"))
+            .filter(|root| {
+                let kind = format!("{root} (kind)");
+                exit_a.contains_key(&kind) != exit_b.contains_key(&kind)
+                    && !entry.contains_key(&kind)
+                    && exit_a.contains_key(&root.to_string())
+                    && exit_b.contains_key(&root.to_string())
+                    && !root.starts_with(HIDDEN)
+                    && !root.starts_with('<')
+                    && !root.contains(['[', '.'])
+            })
+            .map(str::to_string)
+            .collect();
         for key in keys {
+            if split.contains(&root_of(key).0) {
+                continue;
+            }
             let before = entry.get(key);
             let (ha, hb) = match (exit_a.get(key), exit_b.get(key), before) {
                 (Some(x), Some(y), _) => ((*x).clone(), (*y).clone()),
@@ -234,6 +256,12 @@ impl Lowerer<'_> {
             scope.names.remove(&name);
             self.globals.remove(&name);
             self.one_sided.insert(name, (span, self.jump_guard));
+        }
+        for root in split {
+            let name = root.trim_start_matches("global ").to_string();
+            scope.names.remove(&name);
+            self.globals.remove(&name);
+            self.split_kinds.insert(name, span);
         }
         self.prog.effects.push(Effect::Branch { cond, then: ra, otherwise: rb, inputs: a.inputs.clone(), outputs });
         for (side, pick) in [(&mut a, 0), (&mut b, 1)] {
@@ -442,7 +470,9 @@ fn promotable(a: &Value, b: &Value, path: String, out: &mut Vec<(String, HostKin
         return;
     }
     let items = |v: &Value| match v {
-        Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } | Value::Dict { items, .. } => Some(items.clone()),
+        Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } | Value::Dict { items, .. } | Value::Object { items, .. } => {
+            Some(items.clone())
+        }
         _ => None,
     };
     if let (Some(x), Some(y)) = (items(a), items(b)) {
@@ -498,7 +528,7 @@ fn rekey(key: String, v: &mut Value, node_of: &dyn Fn(&str) -> Option<NodeId>) {
                 *n = m;
             }
         }
-        Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } | Value::Dict { items, .. } => {
+        Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } | Value::Dict { items, .. } | Value::Object { items, .. } => {
             for (i, (item, _)) in items.iter_mut().enumerate() {
                 rekey(format!("{key}[{i}]"), item, node_of);
             }

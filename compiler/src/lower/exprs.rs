@@ -91,6 +91,14 @@ impl<'a> Lowerer<'a> {
             ExprKind::Str(s) => Value::Str(s.clone()),
             ExprKind::Bool(b) => Value::Bool(*b),
             ExprKind::None => Value::None,
+            // A global object a fn changed is read anew at the top level (`objects.rs`).
+            ExprKind::Name(n) if !scope.reads_globals && self.changed_globals.contains(n) => {
+                self.changed_globals.remove(n);
+                if let Some(v) = self.globals.get(n).cloned() {
+                    scope.names.insert(n.clone(), v);
+                }
+                self.expr(e, scope)
+            }
             ExprKind::Name(n) => match scope.names.get(n).or_else(|| if scope.reads_globals { self.globals.get(n) } else { None }) {
                 Some(Value::Appending(list)) => {
                     let list = list.clone();
@@ -108,6 +116,19 @@ impl<'a> Lowerer<'a> {
                 None if super::host_values::constant(n).is_some() => super::host_values::constant(n).expect("checked by the guard"),
                 // A builtin named as a value (`act = relu`), called later through another name.
                 None if builtins::lookup(n).is_some() => Value::Func(n.clone(), 0),
+                None if self.split_kinds.contains_key(n) => {
+                    let at = self.split_kinds[n];
+                    self.error(
+                        Diagnostic::new(
+                            Code::E0606,
+                            format!("`{n}` holds values of different kinds on the two sides of an `if` decided at run time"),
+                            e.span,
+                            "its kind is known only at run time here",
+                        )
+                        .with_secondary(at, "the `if` whose sides give it different kinds (a tensor on one, a Python number on the other)")
+                        .with_help(format!("read `{n}` inside the `if`, or give it one kind on both sides (`loss.item()` on both, say)")),
+                    )
+                }
                 None if self.one_sided.contains_key(n) => {
                     let (at, jump) = self.one_sided[n];
                     if let Some(jump) = jump {
@@ -224,6 +245,12 @@ impl<'a> Lowerer<'a> {
                 if let Some(Value::Poison) = bound {
                     return Value::Poison;
                 }
+                // `model(x)`: the object's `forward` (`objects.rs`).
+                if let Some(obj @ Value::Object { .. }) = bound {
+                    let obj = self.current_value(obj.clone());
+                    let path = Expr { kind: ExprKind::Name(callee.name.clone()), span: callee.span };
+                    return self.call_object(obj, Some(&path), args, scope, e.span);
+                }
                 let outer = std::mem::take(&mut self.mutated_args);
                 let r = self.call(callee, args, e.span);
                 let mutated = std::mem::replace(&mut self.mutated_args, outer);
@@ -231,6 +258,16 @@ impl<'a> Lowerer<'a> {
                 r
             }
             ExprKind::Method { receiver, method, args } => {
+                // `super().__init__()` in a method (`objects.rs`).
+                if let ExprKind::Call { callee, .. } = &receiver.kind {
+                    if callee.name == "super" && !scope.names.contains_key("super") && !self.defs.fns.contains_key("super") {
+                        return self.super_call(method, args, scope, e.span);
+                    }
+                }
+                // A method of an object, or a module it holds (`self.fc(x)`).
+                if let Some(obj) = self.peek_object(receiver, scope) {
+                    return self.object_method(receiver, obj, method, args, scope, e.span);
+                }
                 if self.is_inplace_method(&method.name, receiver) {
                     return self.inplace_method(receiver, method, args, scope, e.span);
                 }
@@ -293,6 +330,10 @@ impl<'a> Lowerer<'a> {
                 if let Value::Optimizer(k) = recv {
                     let args = self.args(args, scope);
                     return self.optimizer_method(k, method, args, e.span);
+                }
+                // A method of an object made by a call (`Net().to(device)`).
+                if matches!(recv, Value::Object { .. }) {
+                    return self.object_method(receiver, recv, method, args, scope, e.span);
                 }
                 if let Value::Scheduler(k) = recv {
                     let args = self.args(args, scope);
@@ -364,6 +405,11 @@ impl<'a> Lowerer<'a> {
                 let recv = self.expr(receiver, scope);
                 self.field(recv, receiver.span, field)
             }
+            ExprKind::Apply { callee, args } => {
+                let f = self.expr(callee, scope);
+                let all = self.args(args, scope);
+                self.apply(f, callee.span, all, scope, e.span)
+            }
             ExprKind::Index { receiver, items } => {
                 // `losses[-1]` in the loop that appends to `losses` (`stacked_lists.rs`).
                 if let (ExprKind::Name(n), [crate::syntax::ast::IndexItem::Expr(i)]) = (&receiver.kind, &items[..]) {
@@ -414,6 +460,16 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(f) = self.fn_def(&callee.name, self.fn_now.get(&callee.name).copied().unwrap_or(0)) {
             return self.call_fn(f, args, span);
+        }
+        // A class of the file, a `torch.nn` module, or `nn.Parameter` (`objects.rs`, `nn_modules.rs`).
+        if let Some(c) = self.class_def(&callee.name) {
+            return self.instantiate(c, args, span);
+        }
+        if super::nn_modules::is_module_class(&callee.name) {
+            return self.builtin_module(&callee.name, args, span);
+        }
+        if callee.name == "Parameter" {
+            return self.parameter_call(args, span);
         }
         self.call_builtin_named(callee, args, span)
     }
@@ -941,6 +997,9 @@ impl<'a> Lowerer<'a> {
     fn field(&mut self, recv: Value, span: Span, field: &Ident) -> Value {
         if matches!(recv, Value::Poison) {
             return Value::Poison;
+        }
+        if matches!(recv, Value::Object { .. }) {
+            return self.object_field(&recv, field);
         }
         if let Some(v) = self.shape_field(&recv, span, field) {
             return v;

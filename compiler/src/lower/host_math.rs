@@ -422,6 +422,8 @@ impl<'a> Lowerer<'a> {
             Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } => Some(items.clone()),
             // A dict iterates over its keys.
             Value::Dict { keys, .. } => Some(keys.iter().map(|k| (k.clone(), span)).collect()),
+            // A `ModuleList` or `Sequential` over its modules.
+            Value::Object { .. } => super::nn_modules::container_items(v),
             Value::Size(dims) => Some(dims.iter().map(|&d| (Value::Number(Num::Int(d as i128)), span)).collect()),
             Value::Tensor(t) if self.shape_of(*t).first().is_some_and(|&n| n <= super::loops::MAX_UNROLL) => {
                 let n = self.shape_of(*t)[0];
@@ -458,6 +460,7 @@ impl<'a> Lowerer<'a> {
         let n = match v {
             Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } => items.len(),
             Value::Dict { keys, .. } => keys.len(),
+            Value::Object { .. } if super::nn_modules::container_items(v).is_some() => super::nn_modules::container_items(v).map_or(0, |m| m.len()),
             Value::Size(dims) => dims.len(),
             Value::Str(s) => s.chars().count(),
             Value::Dataset(tensors) => self.shape_of(tensors[0])[0],

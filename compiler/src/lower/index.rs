@@ -51,6 +51,11 @@ impl<'a> Lowerer<'a> {
                 true => self.optimizer_defaults_read(*optimizer, (kv, key.span), span),
             };
         }
+        // `self.layers[i]`: a module of a `ModuleList` or `Sequential`.
+        if let (Some(mods), [IndexItem::Expr(key)]) = (super::nn_modules::container_items(&recv), items) {
+            let kv = self.expr(key, scope);
+            return self.container_index(mods, (kv, key.span));
+        }
         // `d[key]`: the value a dict holds for a key.
         if let (Value::Dict { keys, items: values }, [IndexItem::Expr(key)]) = (&recv, items) {
             let kv = self.expr(key, scope);

@@ -226,34 +226,45 @@ impl Lowerer<'_> {
             self.store_index(receiver, items, (new, span), scope, span);
             return;
         }
-        if let ExprKind::Field { .. } = &target.kind {
-            // `p.data -= lr * p.grad`: an update through `.data`, the detached view,
-            // which the parser allows as the only field target.
-            let (cur, v) = (self.expr(target, scope), self.expr(value, scope));
-            if let Value::Tensor(t) = cur {
-                if let Value::Tensor(new) = self.binary(op, (Value::Tensor(t), target.span), (v, value.span), span) {
-                    self.update_in_place(t, new, aug_grad_fn(op), span);
+        // `self.calls += 1`: an object's number attribute is rebound, a tensor
+        // attribute updated in place.
+        if let ExprKind::Field { receiver, field } = &target.kind {
+            if self.peek_object(receiver, scope).is_some() {
+                if let Some(new) = self.aug_update(target, op, value, scope, span) {
+                    let obj = self.expr(receiver, scope);
+                    let updated = super::objects::with_attr(obj, &field.name, new, field.span);
+                    self.store_path(receiver, updated, scope);
                 }
+                return;
             }
+        }
+        // `p.data -= lr * p.grad`: an update through `.data`, the detached view.
+        if let ExprKind::Field { .. } = &target.kind {
+            self.aug_update(target, op, value, scope, span);
             return;
         }
         let ExprKind::Name(name) = &target.kind else { return };
-        let cur = self.expr(target, scope);
-        let v = self.expr(value, scope);
+        if let Some(new) = self.aug_update(target, op, value, scope, span) {
+            if kind == BodyKind::TopLevel {
+                self.globals.insert(name.clone(), new.clone());
+            }
+            scope.names.insert(name.clone(), new);
+        }
+    }
+
+    /// `target OP value` for `target OP= value`: a tensor is updated in place
+    /// (`None`); any other value's result is returned, for the caller to rebind.
+    fn aug_update(&mut self, target: &Expr, op: BinOp, value: &Expr, scope: &mut Scope, span: Span) -> Option<Value> {
+        let (cur, v) = (self.expr(target, scope), self.expr(value, scope));
         match cur {
             Value::Tensor(t) => {
                 if let Value::Tensor(new) = self.binary(op, (Value::Tensor(t), target.span), (v, value.span), span) {
                     self.update_in_place(t, new, aug_grad_fn(op), span);
                 }
+                None
             }
-            Value::Poison => {}
-            other => {
-                let new = self.binary(op, (other, target.span), (v, value.span), span);
-                if kind == BodyKind::TopLevel {
-                    self.globals.insert(name.clone(), new.clone());
-                }
-                scope.names.insert(name.clone(), new);
-            }
+            Value::Poison => None,
+            other => Some(self.binary(op, (other, target.span), (v, value.span), span)),
         }
     }
 

@@ -136,6 +136,8 @@ impl Lowerer<'_> {
             Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } if items.len() <= MAX_UNROLL => items,
             // `for k in d`: a dict's keys, in order.
             Value::Dict { keys, .. } if keys.len() <= MAX_UNROLL => keys.into_iter().map(|k| (k, f.iter.span)).collect(),
+            // `for layer in self.layers`: a `ModuleList`'s or `Sequential`'s modules.
+            Value::Object { .. } if super::nn_modules::container_items(&v).is_some() => super::nn_modules::container_items(&v).unwrap_or_default(),
             // `for row in x`: the rows of a tensor, unrolled.
             Value::Tensor(t) if self.shape_of(t).first().is_some_and(|&n| n <= MAX_UNROLL) => {
                 let n = self.shape_of(t)[0];
@@ -585,7 +587,7 @@ pub(super) fn value_at<'v>(v: &'v mut Value, path: &str) -> Option<&'v mut Value
         let close = rest.find(']')?;
         let i: usize = rest[..close].parse().ok()?;
         let items = match v {
-            Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } | Value::Dict { items, .. } => items,
+            Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } | Value::Dict { items, .. } | Value::Object { items, .. } => items,
             _ => return None,
         };
         return value_at(&mut items.get_mut(i)?.0, &rest[close + 1..]);

@@ -79,7 +79,9 @@ mod membership;
 mod narrow_calls;
 mod nn_composites;
 mod nn_init;
+mod nn_modules;
 mod no_grad;
+mod objects;
 mod one_hot;
 pub(crate) mod optim;
 mod out_args;
@@ -119,6 +121,7 @@ use crate::ir::graph::{Node, NodeId, NodeMeta, Region};
 use crate::ir::program::{Program, ProgramInput};
 use crate::syntax::ast::{Block, File, InputDecl, Item, Span, Stmt, StmtKind};
 pub use lambdas::Closure;
+pub use nn_modules::is_module_class;
 
 /// A compile-time value.
 #[derive(Clone, Debug)]
@@ -139,6 +142,16 @@ pub enum Value {
     /// each, which may be anything, run-time values included (`dicts.rs`).
     Dict {
         keys: Vec<Value>,
+        items: Vec<(Value, Span)>,
+    },
+    /// An object of a `class` of the file or of a `torch.nn` module (`Linear(4,
+    /// 2)`): its class and its attributes, in the order they were first set
+    /// (`objects.rs`). Like a dict it is a value whose items are places a loop
+    /// carries; a method that changes its object changes what the receiver
+    /// names, and a fn that changes an object passed to it changes the caller's.
+    Object {
+        class: std::rc::Rc<str>,
+        names: Vec<String>,
         items: Vec<(Value, Span)>,
     },
     /// A PyTorch named tuple (`torch.return_types.max`, what `x.max(dim=1)`
@@ -284,6 +297,7 @@ impl Value {
             Value::List(_) => "a list",
             Value::Tuple(_) => "a tuple",
             Value::Dict { .. } => "a dict",
+            Value::Object { .. } => "an object",
             Value::Named { .. } => "a named tuple",
             Value::Size(_) => "a shape",
             Value::Host { kind: HostKind::Int, .. } => "a run-time integer",
@@ -344,6 +358,15 @@ pub struct Lowerer<'a> {
     op_frames: Vec<OpFrame>,
     /// The top-level names bound so far, which fn bodies read as globals.
     globals: HashMap<String, Value>,
+    /// Globals that a method or fn changed (an object's attribute set through
+    /// a global name): the top level reads them anew (`objects.rs`).
+    changed_globals: std::collections::HashSet<String>,
+    /// The class whose method is being lowered, with the name of its object
+    /// parameter (`self`), innermost last, for `super()`.
+    class_stack: Vec<(&'a crate::syntax::ast::ClassDef, String)>,
+    /// The tensors made as `Parameter`s (by `Parameter(...)` or a module), by
+    /// their first version: what `parameters()` yields (`nn_modules.rs`).
+    param_origins: std::collections::HashSet<NodeId>,
     /// Integer literals beyond int64, reported at the end (E0665) unless a
     /// `manual_seed` took them, whose range reaches 2^64 - 1 (`data_calls.rs`).
     big_literals: Vec<Span>,
@@ -369,6 +392,11 @@ pub struct Lowerer<'a> {
     /// it), by the span of that `if`: unbound after it, as Python leaves them
     /// when the other side ran; reading one is E0606 at the read (`branches.rs`).
     one_sided: HashMap<String, (Span, Option<crate::syntax::ast::Jump>)>,
+    /// Names that the two sides of a run-time `if` leave holding different kinds
+    /// of values (a tensor on one, a Python number on the other: the tutorial's
+    /// `loss = loss.item()` in `if batch % 100 == 0`), with the `if`'s span:
+    /// unbound after it, and E0606 where read (`branches.rs`).
+    split_kinds: HashMap<String, Span>,
     /// The figure's size and dpi so far, and whether it was started (`figure_settings.rs`).
     figure_setup: figure_settings::Setup,
     /// The views bound to names (`h = x[0]`), by the node each was made as: an
@@ -503,6 +531,9 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         budget: budget::State::new(limits),
         op_frames: Vec::new(),
         globals: HashMap::new(),
+        changed_globals: Default::default(),
+        class_stack: Vec::new(),
+        param_origins: Default::default(),
         big_literals: Vec::new(),
         optim: optim::Table::default(),
         in_loop_body: false,
@@ -512,6 +543,7 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         used_known: Vec::new(),
         poisoned_backward: false,
         one_sided: HashMap::new(),
+        split_kinds: HashMap::new(),
         figure_setup: figure_settings::Setup::default(),
         live_views: Vec::new(),
         loop_views: std::collections::HashSet::new(),
@@ -548,6 +580,12 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
                     l.fn_now.insert(f.name.name.clone(), k + 1);
                 }
                 l.bind_defaults(f, &mut scope);
+            }
+            // A method's defaults are evaluated where its class stands, as a `def`'s.
+            Item::Class(c) => {
+                for m in &c.methods {
+                    l.bind_defaults(m, &mut scope);
+                }
             }
             Item::Op(_) => {}
         }

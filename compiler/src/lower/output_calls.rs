@@ -117,6 +117,10 @@ impl<'a> Lowerer<'a> {
     /// How `print` shows a value: Python's `str()` of it.
     pub(super) fn print_arg(&mut self, v: Value) -> PrintArg {
         match v {
+            // A module's parameter prints as `nn.Parameter.__repr__` does.
+            Value::Tensor(n) if self.is_grad_leaf(n) && self.param_origins.contains(&self.origin(n)) => {
+                concat(vec![PrintArg::Text("Parameter containing:\n".to_string()), PrintArg::Tensor { node: n, suffix: self.suffix(n) }])
+            }
             Value::Tensor(n) => PrintArg::Tensor { node: n, suffix: self.suffix(n) },
             Value::Str(s) => PrintArg::Text(s),
             // Python prints an int exactly, whatever its size.
@@ -130,6 +134,7 @@ impl<'a> Lowerer<'a> {
                 joined("[", parts, "]")
             }
             Value::Tuple(items) => self.print_tuple(items),
+            Value::Object { .. } => PrintArg::Text(self.object_repr(&v)),
             Value::Dict { keys, items } => {
                 let parts = keys
                     .into_iter()

@@ -429,6 +429,13 @@ pub(super) fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
                 walk(format!("{key}[{i}]"), item, out);
             }
         }
+        // An object's class and attribute names are part of its kind.
+        Value::Object { class, names, items } => {
+            out.push((key.clone(), Held::Const(format!("{class} object with {}", names.join(", ")))));
+            for (i, (item, _)) in items.iter().enumerate() {
+                walk(format!("{key}[{i}]"), item, out);
+            }
+        }
         Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } => {
             let what = match v {
                 Value::List(_) => "list",

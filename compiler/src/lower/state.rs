@@ -100,7 +100,7 @@ pub(super) fn map_value(v: &mut Value, f: &mut dyn FnMut(NodeId) -> NodeId) {
     match v {
         Value::Tensor(n) => *n = f(*n),
         Value::Host { node, .. } => *node = f(*node),
-        Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } | Value::Dict { items, .. } => {
+        Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } | Value::Dict { items, .. } | Value::Object { items, .. } => {
             for (item, _) in items {
                 map_value(item, f);
             }

@@ -184,8 +184,7 @@ impl<'a> Lowerer<'a> {
             return Value::Poison;
         }
         let mut scope = Scope { reads_globals: true, ..Scope::default() };
-        // Which arguments are lists or dicts, with their spans (`write_back_args`).
-        let containers: Vec<(bool, Span)> = args.iter().map(|(v, s)| (matches!(v, Value::List(_) | Value::Dict { .. }), *s)).collect();
+        let containers = containers(&args);
         for (p, (v, _)) in f.params.iter().zip(args) {
             scope.names.insert(p.name.clone(), v);
         }
@@ -195,17 +194,22 @@ impl<'a> Lowerer<'a> {
         let r = self.block(&f.body, &mut scope, BodyKind::Fn);
         self.no_grad = outer;
         self.call_stack.pop();
-        // A list or dict the body changed in place (`d["n"] += 1`,
-        // `xs.append(v)`) is the caller's object: its new value goes back to
-        // the argument the caller named (`write_back_args`).
-        for (p, &(container, s)) in f.params.iter().zip(&containers) {
+        self.push_mutated(f, &containers, &scope, 0);
+        self.fn_result(r)
+    }
+
+    /// A list, dict or object the body of `f` changed in place (`d["n"] += 1`,
+    /// `xs.append(v)`, `model.eval()`) is the caller's: its new value goes back
+    /// to the argument the caller named (`write_back_args`). The first `skip`
+    /// parameters are left out (a method's object, which goes back to its receiver).
+    pub(super) fn push_mutated(&mut self, f: &FnDef, containers: &[(bool, Span)], scope: &Scope, skip: usize) {
+        for (p, &(container, s)) in f.params.iter().zip(containers).skip(skip) {
             if container && !rebinds(&f.body, &p.name) {
                 if let Some(after) = scope.names.get(&p.name) {
                     self.mutated_args.push((s, after.clone()));
                 }
             }
         }
-        self.fn_result(r)
     }
 
     /// Rebinds each argument that is a name, whose list or dict the callee
@@ -548,7 +552,7 @@ fn reads_a_name(e: &Expr) -> bool {
 /// longer the one it holds, and what the body did to the name is not the
 /// caller's object's change. Changes in place (`d[k] = v`, `xs.append(v)`,
 /// `xs += [v]`) keep the object.
-fn rebinds(body: &crate::syntax::ast::Block, name: &str) -> bool {
+pub(super) fn rebinds(body: &crate::syntax::ast::Block, name: &str) -> bool {
     use crate::syntax::ast::StmtKind;
     body.stmts.iter().any(|s| match &s.kind {
         StmtKind::Assign { target, .. } => target.name == name,
@@ -561,4 +565,10 @@ fn rebinds(body: &crate::syntax::ast::Block, name: &str) -> bool {
         StmtKind::Expr(_) | StmtKind::Save(_) | StmtKind::Return(_) | StmtKind::Input(_) | StmtKind::Assert { .. } => false,
         StmtKind::AugAssign { .. } | StmtKind::Store { .. } | StmtKind::Jump(_) => false,
     })
+}
+
+/// Which arguments are lists, dicts or objects, which a callee may change in
+/// place (`push_mutated`), with their spans.
+pub(super) fn containers(args: &[(Value, Span)]) -> Vec<(bool, Span)> {
+    args.iter().map(|(v, s)| (matches!(v, Value::List(_) | Value::Dict { .. } | Value::Object { .. }), *s)).collect()
 }

@@ -22,7 +22,21 @@ pub struct File {
 pub enum Item {
     Op(OpDef),
     Fn(FnDef),
+    Class(ClassDef),
     Stmt(Stmt),
+}
+
+/// `class Name(Base) { fn __init__(self, ...) { ... } fn forward(self, x) { ... } }`:
+/// a Python class, as `torch.nn.Module` subclasses are written; its objects are
+/// compile-time values (`lower/objects.rs`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassDef {
+    pub name: Ident,
+    /// The base classes as written (`Module`, `nn.Module`, another class of the file).
+    pub bases: Vec<Expr>,
+    /// The methods, in file order.
+    pub methods: Vec<std::rc::Rc<FnDef>>,
+    pub span: Span,
 }
 
 /// `op Name(params) { forward { ... } backward(g) { ... } }`.
@@ -393,6 +407,12 @@ pub enum ExprKind {
     /// `callee(args)`.
     Call {
         callee: Ident,
+        args: Vec<Arg>,
+    },
+    /// `callee(args)` where the callee is a value made by a call or a subscript:
+    /// `Softmax(dim=1)(logits)`, `self.layers[0](x)` (`lower/objects.rs`).
+    Apply {
+        callee: Box<Expr>,
         args: Vec<Arg>,
     },
     /// `receiver.method(args)`, which means `method(receiver, args)`.

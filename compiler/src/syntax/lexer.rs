@@ -64,6 +64,9 @@ pub enum Token {
     Op,
     #[token("fn")]
     Fn,
+    /// `class`, a Python keyword, so never a name.
+    #[token("class")]
+    Class,
     /// `forward` where it starts an op's forward block (`forward {`); [`lex`]
     /// makes it from a name by context, so `fn forward(x, params)` and
     /// `forward(x)` keep the name, as PyTorch code uses it.

@@ -50,6 +50,7 @@ pub(crate) fn assigns_learning_rate(file: &File) -> bool {
     }
     file.items.iter().any(|item| match item {
         Item::Fn(f) => block(&f.body),
+        Item::Class(c) => c.methods.iter().any(|m| block(&m.body)),
         Item::Stmt(s) => stmt(s),
         Item::Op(_) => false,
     })

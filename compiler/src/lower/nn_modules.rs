@@ -1,0 +1,1031 @@
+//! The `torch.nn` modules and `nn.Module`'s own methods, for the objects of
+//! `objects.rs`:
+//!
+//! - `Parameter(data, requires_grad=true)`: a new leaf that requires grad,
+//!   which `parameters()` yields when an object holds it;
+//! - `Linear`, `Conv1d`, `Conv2d` and `LayerNorm` with PyTorch's
+//!   `reset_parameters` (the same draws from the default generator, in the
+//!   same order), their forward the functional builtin;
+//! - the modules that apply a functional builtin with their options (`ReLU`,
+//!   `Dropout`, `Flatten`, `MaxPool2d`, `CrossEntropyLoss`, ...: [`FUNCTIONAL`]);
+//! - `Sequential` and `ModuleList`, whose children are named `0`, `1`, ...;
+//! - `parameters()`, `named_parameters()`, `children()`, `modules()`,
+//!   `train()`, `eval()`, `zero_grad()`, `to()`, `register_buffer()`, and
+//!   `print(model)` as `Module.__repr__` prints it.
+
+use std::rc::Rc;
+
+use graphc_runtime::op::Unary;
+use graphc_runtime::{DType, Op};
+
+use super::objects::{attr, with_attr, CallArgs};
+use super::{Lowerer, Num, Value};
+use crate::check::builtins::{self, Builtin, InitFn};
+use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::NodeId;
+use crate::syntax::ast::{Ident, Span};
+
+/// A constructor option's default, as Python writes it.
+#[derive(Clone, Copy)]
+enum Default {
+    None,
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Str(&'static str),
+    /// No default: the option must be given.
+    Required,
+}
+
+/// A module whose forward is a functional builtin: its class, the builtin, the
+/// number of tensors its forward takes, and its constructor's options in
+/// PyTorch's order, each with its default and whether forward passes it to
+/// the builtin (by keyword). `inplace` is taken and must stay false.
+struct Functional {
+    class: &'static str,
+    builtin: &'static str,
+    inputs: usize,
+    options: &'static [(&'static str, Default, bool)],
+    /// The options `extra_repr` shows, in its order (`None`: the class prints bare).
+    repr: &'static [&'static str],
+}
+
+const REDUCTION: (&str, Default, bool) = ("reduction", Default::Str("mean"), true);
+const SIZE_AVERAGE: (&str, Default, bool) = ("size_average", Default::None, false);
+const REDUCE: (&str, Default, bool) = ("reduce", Default::None, false);
+const INPLACE: (&str, Default, bool) = ("inplace", Default::Bool(false), false);
+
+/// The modules that apply a functional builtin.
+const FUNCTIONAL: &[Functional] = &[
+    Functional { class: "ReLU", builtin: "relu", inputs: 1, options: &[INPLACE], repr: &[] },
+    Functional { class: "Sigmoid", builtin: "sigmoid", inputs: 1, options: &[], repr: &[] },
+    Functional { class: "Tanh", builtin: "tanh", inputs: 1, options: &[], repr: &[] },
+    Functional { class: "SiLU", builtin: "silu", inputs: 1, options: &[INPLACE], repr: &[] },
+    Functional { class: "Mish", builtin: "mish", inputs: 1, options: &[INPLACE], repr: &[] },
+    Functional { class: "GELU", builtin: "gelu", inputs: 1, options: &[("approximate", Default::Str("none"), true)], repr: &["approximate"] },
+    Functional {
+        class: "LeakyReLU",
+        builtin: "leaky_relu",
+        inputs: 1,
+        options: &[("negative_slope", Default::Float(0.01), true), INPLACE],
+        repr: &["negative_slope"],
+    },
+    Functional { class: "ELU", builtin: "elu", inputs: 1, options: &[("alpha", Default::Float(1.0), true), INPLACE], repr: &["alpha"] },
+    Functional {
+        class: "Softplus",
+        builtin: "softplus",
+        inputs: 1,
+        options: &[("beta", Default::Float(1.0), true), ("threshold", Default::Float(20.0), true)],
+        repr: &["beta", "threshold"],
+    },
+    Functional {
+        class: "Hardtanh",
+        builtin: "hardtanh",
+        inputs: 1,
+        options: &[("min_val", Default::Float(-1.0), true), ("max_val", Default::Float(1.0), true), INPLACE],
+        repr: &["min_val", "max_val"],
+    },
+    Functional { class: "Softmax", builtin: "softmax", inputs: 1, options: &[("dim", Default::None, true)], repr: &["dim"] },
+    Functional { class: "LogSoftmax", builtin: "log_softmax", inputs: 1, options: &[("dim", Default::None, true)], repr: &["dim"] },
+    Functional {
+        class: "Flatten",
+        builtin: "flatten",
+        inputs: 1,
+        options: &[("start_dim", Default::Int(1), true), ("end_dim", Default::Int(-1), true)],
+        repr: &["start_dim", "end_dim"],
+    },
+    Functional { class: "Dropout", builtin: "dropout", inputs: 1, options: &[("p", Default::Float(0.5), true), INPLACE], repr: &["p", "inplace"] },
+    Functional {
+        class: "MaxPool2d",
+        builtin: "max_pool2d",
+        inputs: 1,
+        options: &[
+            ("kernel_size", Default::Required, true),
+            ("stride", Default::None, true),
+            ("padding", Default::Int(0), true),
+            ("dilation", Default::Int(1), true),
+            ("return_indices", Default::Bool(false), true),
+            ("ceil_mode", Default::Bool(false), true),
+        ],
+        repr: &["kernel_size", "stride", "padding", "dilation", "ceil_mode"],
+    },
+    Functional {
+        class: "AvgPool2d",
+        builtin: "avg_pool2d",
+        inputs: 1,
+        options: &[
+            ("kernel_size", Default::Required, true),
+            ("stride", Default::None, true),
+            ("padding", Default::Int(0), true),
+            ("ceil_mode", Default::Bool(false), true),
+            ("count_include_pad", Default::Bool(true), true),
+            ("divisor_override", Default::None, true),
+        ],
+        repr: &["kernel_size", "stride", "padding"],
+    },
+    Functional { class: "MSELoss", builtin: "mse_loss", inputs: 2, options: &[SIZE_AVERAGE, REDUCE, REDUCTION], repr: &[] },
+    Functional { class: "L1Loss", builtin: "l1_loss", inputs: 2, options: &[SIZE_AVERAGE, REDUCE, REDUCTION], repr: &[] },
+    Functional {
+        class: "CrossEntropyLoss",
+        builtin: "cross_entropy",
+        inputs: 2,
+        options: &[
+            ("weight", Default::None, true),
+            SIZE_AVERAGE,
+            ("ignore_index", Default::Int(-100), true),
+            REDUCE,
+            REDUCTION,
+            ("label_smoothing", Default::Float(0.0), true),
+        ],
+        repr: &[],
+    },
+    Functional {
+        class: "NLLLoss",
+        builtin: "nll_loss",
+        inputs: 2,
+        options: &[("weight", Default::None, true), SIZE_AVERAGE, ("ignore_index", Default::Int(-100), true), REDUCE, REDUCTION],
+        repr: &[],
+    },
+    Functional {
+        class: "BCELoss",
+        builtin: "binary_cross_entropy",
+        inputs: 2,
+        options: &[("weight", Default::None, true), SIZE_AVERAGE, REDUCE, REDUCTION],
+        repr: &[],
+    },
+    Functional {
+        class: "BCEWithLogitsLoss",
+        builtin: "binary_cross_entropy_with_logits",
+        inputs: 2,
+        options: &[("weight", Default::None, true), SIZE_AVERAGE, REDUCE, REDUCTION, ("pos_weight", Default::None, true)],
+        repr: &[],
+    },
+    Functional { class: "HuberLoss", builtin: "huber_loss", inputs: 2, options: &[REDUCTION, ("delta", Default::Float(1.0), true)], repr: &[] },
+    Functional {
+        class: "SmoothL1Loss",
+        builtin: "smooth_l1_loss",
+        inputs: 2,
+        options: &[SIZE_AVERAGE, REDUCE, REDUCTION, ("beta", Default::Float(1.0), true)],
+        repr: &[],
+    },
+    Functional {
+        class: "KLDivLoss",
+        builtin: "kl_div",
+        inputs: 2,
+        options: &[SIZE_AVERAGE, REDUCE, REDUCTION, ("log_target", Default::Bool(false), true)],
+        repr: &[],
+    },
+];
+
+/// The modules with parameters, and the containers.
+const WITH_PARAMETERS: &[&str] = &["Linear", "Conv1d", "Conv2d", "LayerNorm"];
+const CONTAINERS: &[&str] = &["Sequential", "ModuleList"];
+
+/// Whether `name` is a `torch.nn` module graphc provides.
+pub fn is_module_class(name: &str) -> bool {
+    name == "Identity" || FUNCTIONAL.iter().any(|f| f.class == name) || WITH_PARAMETERS.contains(&name) || CONTAINERS.contains(&name)
+}
+
+fn functional(class: &str) -> Option<&'static Functional> {
+    FUNCTIONAL.iter().find(|f| f.class == class)
+}
+
+/// The modules a `ModuleList` or `Sequential` holds, in order; `None` for other values.
+pub(super) fn container_items(v: &Value) -> Option<Vec<(Value, Span)>> {
+    match v {
+        Value::Object { class, names, items } if CONTAINERS.contains(&&**class) => {
+            Some(names.iter().zip(items).filter(|(n, _)| n.parse::<usize>().is_ok()).map(|(_, item)| item.clone()).collect())
+        }
+        _ => None,
+    }
+}
+
+/// Python's `repr` of an option's value, as `extra_repr` formats it.
+fn py_repr(v: &Value) -> String {
+    match v {
+        Value::Number(Num::Int(i)) => i.to_string(),
+        Value::Number(Num::Float(f)) => graphc_runtime::format::python_float_repr(*f),
+        Value::Bool(b) => if *b { "True" } else { "False" }.to_string(),
+        Value::None => "None".to_string(),
+        Value::Str(s) => format!("'{s}'"),
+        Value::Tuple(items) if items.len() == 1 => format!("({},)", py_repr(&items[0].0)),
+        Value::Tuple(items) | Value::List(items) => {
+            let inner = items.iter().map(|(v, _)| py_repr(v)).collect::<Vec<_>>().join(", ");
+            if matches!(v, Value::List(_)) {
+                format!("[{inner}]")
+            } else {
+                format!("({inner})")
+            }
+        }
+        other => other.describe().to_string(),
+    }
+}
+
+/// Indents every line of `s` but the first by two spaces (`torch.nn.modules.module._addindent`).
+fn add_indent(s: &str) -> String {
+    let mut lines = s.split('\n');
+    let first = lines.next().unwrap_or("").to_string();
+    lines.fold(first, |acc, l| format!("{acc}\n  {l}"))
+}
+
+impl Lowerer<'_> {
+    /// `Name(args)` for a `torch.nn` module.
+    pub(crate) fn builtin_module(&mut self, class: &str, args: CallArgs, span: Span) -> Value {
+        let mut obj = Value::Object { class: Rc::from(class), names: vec!["training".to_string()], items: vec![(Value::Bool(true), span)] };
+        if let Some(f) = functional(class) {
+            let params: Vec<&str> = f.options.iter().map(|o| o.0).collect();
+            let Some(given) = self.bind_options(class, &params, args, span) else { return Value::Poison };
+            for ((name, default, _), g) in f.options.iter().zip(given) {
+                let v = match (g, default) {
+                    (Some((v, _)), _) => v,
+                    (None, Default::Required) => {
+                        return self.error(
+                            Diagnostic::new(Code::E0103, format!("`{class}` is missing argument `{name}`"), span, "missing argument")
+                                .with_help(format!("pass `{name}`")),
+                        )
+                    }
+                    (None, d) => default_value(*d),
+                };
+                if (*name == "inplace" && matches!(v, Value::Bool(true))) || (matches!(*name, "size_average" | "reduce") && !matches!(v, Value::None))
+                {
+                    return self.error(
+                        Diagnostic::new(Code::E0107, format!("`{class}`'s `{name}` is not supported"), span, "not supported").with_help(
+                            if *name == "inplace" {
+                                "leave `inplace=false`: graphc's modules return a new tensor"
+                            } else {
+                                "use `reduction=` instead"
+                            },
+                        ),
+                    );
+                }
+                // The pools' `stride` defaults to their kernel size (`stride or kernel_size`).
+                let v = match (*name, v) {
+                    ("stride", Value::None) if f.class.ends_with("Pool2d") => attr_of(&obj, "kernel_size"),
+                    (_, v) => v,
+                };
+                obj = with_attr(obj, name, v, span);
+            }
+            return obj;
+        }
+        match class {
+            "Identity" => obj,
+            "Sequential" | "ModuleList" => {
+                let mods: Vec<(Value, Span)> = if class == "ModuleList" {
+                    match args.into_iter().next() {
+                        None => vec![],
+                        Some((_, Value::List(items) | Value::Tuple(items), _)) => items,
+                        Some((_, other, s)) => {
+                            return self.error(
+                                Diagnostic::new(
+                                    Code::E0107,
+                                    format!("`ModuleList` takes a list of modules, not {}", other.describe()),
+                                    s,
+                                    "not a list",
+                                )
+                                .with_help("write `ModuleList([Linear(4, 4), Linear(4, 2)])`"),
+                            )
+                        }
+                    }
+                } else {
+                    args.into_iter().map(|(_, v, s)| (v, s)).collect()
+                };
+                for (i, (m, s)) in mods.into_iter().enumerate() {
+                    if !matches!(m, Value::Object { .. }) {
+                        return self.error(
+                            Diagnostic::new(Code::E0107, format!("`{class}` holds modules, not {}", m.describe()), s, "not a module")
+                                .with_help("pass modules, such as `Linear(4, 2)` or `ReLU()`"),
+                        );
+                    }
+                    obj = with_attr(obj, &i.to_string(), m, s);
+                }
+                obj
+            }
+            "Linear" => self.linear_module(obj, args, span),
+            "Conv1d" | "Conv2d" => self.conv_module(obj, class, args, span),
+            "LayerNorm" => self.layer_norm_module(obj, args, span),
+            _ => unreachable!("`is_module_class` lists the classes above"),
+        }
+    }
+
+    /// Binds a module constructor's arguments to its parameters, by position or keyword.
+    fn bind_options(&mut self, class: &str, params: &[&str], args: CallArgs, span: Span) -> Option<Vec<Option<(Value, Span)>>> {
+        let mut given: Vec<Option<(Value, Span)>> = vec![None; params.len()];
+        let mut at = 0;
+        for (k, v, s) in args {
+            let i = match k {
+                None => {
+                    at += 1;
+                    at - 1
+                }
+                Some(k) => match params.iter().position(|p| *p == k.name) {
+                    Some(i) => i,
+                    None => {
+                        self.error(
+                            Diagnostic::new(Code::E0103, format!("`{class}` has no parameter `{}`", k.name), k.span, "unknown keyword")
+                                .with_help(format!("its parameters are {}", params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "))),
+                        );
+                        return None;
+                    }
+                },
+            };
+            if i >= params.len() {
+                self.error(
+                    Diagnostic::new(Code::E0103, format!("`{class}` takes at most {} arguments", params.len()), s, "one too many")
+                        .with_help(format!("its parameters are {}", params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "))),
+                );
+                return None;
+            }
+            if matches!(v, Value::Poison) {
+                return None;
+            }
+            given[i] = Some((v, s));
+        }
+        let _ = span;
+        Some(given)
+    }
+
+    /// An integer argument of a module constructor.
+    fn module_int(&mut self, class: &str, name: &str, v: Option<(Value, Span)>, default: Option<i64>, span: Span) -> Option<i64> {
+        match (v, default) {
+            (Some((Value::Number(Num::Int(i)), _)), _) => Some(i as i64),
+            (None, Some(d)) => Some(d),
+            (None, None) => {
+                self.error(
+                    Diagnostic::new(Code::E0103, format!("`{class}` is missing argument `{name}`"), span, "missing argument")
+                        .with_help(format!("pass `{name}`")),
+                );
+                None
+            }
+            (Some((other, s)), _) => {
+                self.error(
+                    Diagnostic::new(Code::E0107, format!("`{class}`'s `{name}` must be an integer, not {}", other.describe()), s, "not an integer")
+                        .with_help(format!("pass `{name}` as an integer")),
+                );
+                None
+            }
+        }
+    }
+
+    /// A bool argument of a module constructor.
+    fn module_bool(&mut self, class: &str, name: &str, v: Option<(Value, Span)>, default: bool) -> Option<bool> {
+        match v {
+            None => Some(default),
+            Some((Value::Bool(b), _)) => Some(b),
+            Some((other, s)) => {
+                self.error(
+                    Diagnostic::new(Code::E0107, format!("`{class}`'s `{name}` must be a bool, not {}", other.describe()), s, "not a bool")
+                        .with_help(format!("write `{name}=true` or `{name}=false`")),
+                );
+                None
+            }
+        }
+    }
+
+    /// A parameter of `shape`, its values to be set by an init: `torch.empty`'s
+    /// leaf that requires grad, registered as a `Parameter`.
+    fn new_parameter(&mut self, shape: &[usize], span: Span) -> Option<NodeId> {
+        let mut args: CallArgs = shape.iter().map(|&d| (None, Value::Number(Num::Int(d as i128)), span)).collect();
+        args.push((Some(Ident { name: "requires_grad".to_string(), span }), Value::Bool(true), span));
+        let Value::Tensor(p) = self.call_builtin(Builtin::Zeros, "empty", args, span) else { return None };
+        self.param_origins.insert(self.origin(p));
+        Some(p)
+    }
+
+    /// `init.kaiming_uniform_(weight, a=math.sqrt(5))`, as `reset_parameters` calls it.
+    fn kaiming_init(&mut self, w: NodeId, span: Span) {
+        let a = Ident { name: "a".to_string(), span };
+        let args = vec![(None, Value::Tensor(w), span), (Some(a), Value::Number(Num::Float(5f64.sqrt())), span)];
+        self.call_builtin(Builtin::Init(InitFn::KaimingUniform), "kaiming_uniform_", args, span);
+    }
+
+    /// `init.uniform_(bias, -bound, bound)` with `bound = 1 / math.sqrt(fan_in)`
+    /// (0 when `fan_in` is 0), inside `no_grad` as `nn.init` runs.
+    fn bias_init(&mut self, b: NodeId, fan_in: usize, span: Span) {
+        let bound = if fan_in > 0 { 1.0 / (fan_in as f64).sqrt() } else { 0.0 };
+        let outer = std::mem::replace(&mut self.no_grad, true);
+        let m = Ident { name: "uniform_".to_string(), span };
+        let args = vec![(None, Value::Number(Num::Float(-bound)), span), (None, Value::Number(Num::Float(bound)), span)];
+        let b = self.current(b);
+        self.inplace_with(b, span, &m, args, span);
+        self.no_grad = outer;
+    }
+
+    /// `Linear(in_features, out_features, bias=true)`.
+    fn linear_module(&mut self, obj: Value, args: CallArgs, span: Span) -> Value {
+        let Some(g) = self.bind_options("Linear", &["in_features", "out_features", "bias", "device", "dtype"], args, span) else {
+            return Value::Poison;
+        };
+        let mut g = g.into_iter();
+        let (Some(i), Some(o)) = (
+            self.module_int("Linear", "in_features", g.next().flatten(), None, span),
+            self.module_int("Linear", "out_features", g.next().flatten(), None, span),
+        ) else {
+            return Value::Poison;
+        };
+        let Some(bias) = self.module_bool("Linear", "bias", g.next().flatten(), true) else { return Value::Poison };
+        if i < 0 || o < 0 {
+            return self.error(
+                Diagnostic::new(Code::E0107, format!("`Linear({i}, {o})` has a negative size"), span, "negative size")
+                    .with_help("pass sizes of 0 or more"),
+            );
+        }
+        let (i, o) = (i as usize, o as usize);
+        let mut obj = with_attr(obj, "in_features", Value::Number(Num::Int(i as i128)), span);
+        obj = with_attr(obj, "out_features", Value::Number(Num::Int(o as i128)), span);
+        let Some(w) = self.new_parameter(&[o, i], span) else { return Value::Poison };
+        obj = with_attr(obj, "weight", Value::Tensor(w), span);
+        let b = if bias { self.new_parameter(&[o], span) } else { None };
+        obj = with_attr(obj, "bias", b.map_or(Value::None, Value::Tensor), span);
+        // reset_parameters
+        self.kaiming_init(w, span);
+        if let Some(b) = b {
+            self.bias_init(b, i, span);
+        }
+        obj
+    }
+
+    /// `Conv1d`/`Conv2d(in_channels, out_channels, kernel_size, stride=1,
+    /// padding=0, dilation=1, groups=1, bias=true)`.
+    fn conv_module(&mut self, obj: Value, class: &str, args: CallArgs, span: Span) -> Value {
+        let dims = if class == "Conv1d" { 1 } else { 2 };
+        let params = ["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode"];
+        let Some(g) = self.bind_options(class, &params, args, span) else { return Value::Poison };
+        let (Some(cin), Some(cout)) =
+            (self.module_int(class, "in_channels", g[0].clone(), None, span), self.module_int(class, "out_channels", g[1].clone(), None, span))
+        else {
+            return Value::Poison;
+        };
+        let Some(groups) = self.module_int(class, "groups", g[6].clone(), Some(1), span) else { return Value::Poison };
+        let Some(bias) = self.module_bool(class, "bias", g[7].clone(), true) else { return Value::Poison };
+        if let Some((v, s)) = g[8].clone().filter(|(v, _)| !matches!(v, Value::Str(m) if m == "zeros")) {
+            return self.error(
+                Diagnostic::new(Code::E0107, format!("`{class}`'s `padding_mode` {} is not supported", py_repr(&v)), s, "not supported")
+                    .with_help("leave `padding_mode=\"zeros\"`"),
+            );
+        }
+        // `_single`/`_pair`: an int or a tuple of `dims` ints.
+        let tuple = |me: &mut Self, name: &str, v: Option<(Value, Span)>, default: i64| -> Option<Vec<i64>> {
+            match v {
+                None => Some(vec![default; dims]),
+                Some((Value::Number(Num::Int(k)), _)) => Some(vec![k as i64; dims]),
+                Some((Value::Tuple(items) | Value::List(items), _))
+                    if items.len() == dims && items.iter().all(|(v, _)| matches!(v, Value::Number(Num::Int(_)))) =>
+                {
+                    Some(items.iter().map(|(v, _)| if let Value::Number(Num::Int(k)) = v { *k as i64 } else { 0 }).collect())
+                }
+                Some((other, s)) => {
+                    me.error(
+                        Diagnostic::new(
+                            Code::E0107,
+                            format!("`{class}`'s `{name}` must be an integer or {dims} of them, not {}", other.describe()),
+                            s,
+                            "not a size",
+                        )
+                        .with_help(format!("write `{name}=3` or `{name}=(3, 3)`")),
+                    );
+                    None
+                }
+            }
+        };
+        let Some(kernel) = (if g[2].is_none() {
+            self.module_int(class, "kernel_size", None, None, span).map(|_| vec![])
+        } else {
+            tuple(self, "kernel_size", g[2].clone(), 1)
+        }) else {
+            return Value::Poison;
+        };
+        let (Some(stride), Some(dilation)) = (tuple(self, "stride", g[3].clone(), 1), tuple(self, "dilation", g[5].clone(), 1)) else {
+            return Value::Poison;
+        };
+        let padding = match g[4].clone() {
+            Some((Value::Str(s), ps)) => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("`{class}`'s `padding=\"{s}\"` is not supported"), ps, "not supported")
+                        .with_help("give the padding as integers"),
+                )
+            }
+            other => match tuple(self, "padding", other, 0) {
+                Some(p) => p,
+                None => return Value::Poison,
+            },
+        };
+        if cin < 1 || cout < 1 || groups < 1 || cin % groups != 0 || cout % groups != 0 || kernel.iter().any(|&k| k < 1) {
+            return self.error(
+                Diagnostic::new(
+                    Code::E0107,
+                    format!("`{class}`'s channels must be positive and divisible by `groups`, and its kernel positive"),
+                    span,
+                    "invalid sizes",
+                )
+                .with_help("check `in_channels`, `out_channels`, `groups` and `kernel_size`"),
+            );
+        }
+        let ints = |v: &[i64]| -> Value { Value::Tuple(v.iter().map(|&k| (Value::Number(Num::Int(k as i128)), span)).collect()) };
+        let mut obj = with_attr(obj, "in_channels", Value::Number(Num::Int(cin as i128)), span);
+        obj = with_attr(obj, "out_channels", Value::Number(Num::Int(cout as i128)), span);
+        obj = with_attr(obj, "kernel_size", ints(&kernel), span);
+        obj = with_attr(obj, "stride", ints(&stride), span);
+        obj = with_attr(obj, "padding", ints(&padding), span);
+        obj = with_attr(obj, "dilation", ints(&dilation), span);
+        obj = with_attr(obj, "groups", Value::Number(Num::Int(groups as i128)), span);
+        let mut shape = vec![cout as usize, (cin / groups) as usize];
+        shape.extend(kernel.iter().map(|&k| k as usize));
+        let Some(w) = self.new_parameter(&shape, span) else { return Value::Poison };
+        obj = with_attr(obj, "weight", Value::Tensor(w), span);
+        let b = if bias { self.new_parameter(&[cout as usize], span) } else { None };
+        obj = with_attr(obj, "bias", b.map_or(Value::None, Value::Tensor), span);
+        self.kaiming_init(w, span);
+        if let Some(b) = b {
+            let fan_in = shape[1..].iter().product::<usize>();
+            self.bias_init(b, fan_in, span);
+        }
+        obj
+    }
+
+    /// `LayerNorm(normalized_shape, eps=1e-5, elementwise_affine=true, bias=true)`:
+    /// a weight of ones and a bias of zeros.
+    fn layer_norm_module(&mut self, obj: Value, args: CallArgs, span: Span) -> Value {
+        let Some(g) = self.bind_options("LayerNorm", &["normalized_shape", "eps", "elementwise_affine", "bias", "device", "dtype"], args, span)
+        else {
+            return Value::Poison;
+        };
+        let shape: Vec<usize> = match g[0].clone() {
+            Some((Value::Number(Num::Int(k)), _)) if k >= 0 => vec![k as usize],
+            Some((Value::Tuple(items) | Value::List(items), _)) if items.iter().all(|(v, _)| matches!(v, Value::Number(Num::Int(k)) if *k >= 0)) => {
+                items.iter().map(|(v, _)| if let Value::Number(Num::Int(k)) = v { *k as usize } else { 0 }).collect()
+            }
+            Some((Value::Size(s), _)) => s,
+            Some((other, s)) => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("`LayerNorm`'s `normalized_shape` must be sizes, not {}", other.describe()), s, "not sizes")
+                        .with_help("write `LayerNorm(64)` or `LayerNorm((8, 8))`"),
+                )
+            }
+            None => {
+                return self.error(
+                    Diagnostic::new(Code::E0103, "`LayerNorm` is missing argument `normalized_shape`", span, "missing argument")
+                        .with_help("pass the normalized shape"),
+                )
+            }
+        };
+        let eps = match g[1].clone() {
+            None => 1e-5,
+            Some((v, s)) => match self.number(&v, s, "`eps`") {
+                Some(e) => e,
+                None => return Value::Poison,
+            },
+        };
+        let (Some(affine), Some(bias)) =
+            (self.module_bool("LayerNorm", "elementwise_affine", g[2].clone(), true), self.module_bool("LayerNorm", "bias", g[3].clone(), true))
+        else {
+            return Value::Poison;
+        };
+        let sizes = Value::Tuple(shape.iter().map(|&k| (Value::Number(Num::Int(k as i128)), span)).collect());
+        let mut obj = with_attr(obj, "normalized_shape", sizes, span);
+        obj = with_attr(obj, "eps", Value::Number(Num::Float(eps)), span);
+        obj = with_attr(obj, "elementwise_affine", Value::Bool(affine), span);
+        obj = with_attr(obj, "has_bias", Value::Bool(bias), span);
+        let filled = |me: &mut Self, value: f64| -> Option<NodeId> {
+            let p = me.new_parameter(&shape, span)?;
+            let outer = std::mem::replace(&mut me.no_grad, true);
+            let m = Ident { name: "fill_".to_string(), span };
+            me.inplace_with(p, span, &m, vec![(None, Value::Number(Num::Float(value)), span)], span);
+            me.no_grad = outer;
+            Some(p)
+        };
+        let w = if affine { filled(self, 1.0) } else { None };
+        let b = if affine && bias { filled(self, 0.0) } else { None };
+        obj = with_attr(obj, "weight", w.map_or(Value::None, Value::Tensor), span);
+        with_attr(obj, "bias", b.map_or(Value::None, Value::Tensor), span)
+    }
+
+    /// A `torch.nn` module's forward.
+    pub(crate) fn builtin_forward(&mut self, obj: &Value, args: CallArgs, span: Span) -> Value {
+        let Value::Object { class, names, items } = obj else { return Value::Poison };
+        let get = |name: &str| attr(names, items, name).cloned().unwrap_or(Value::None);
+        let kw = |name: &str, v: Value| (Some(Ident { name: name.to_string(), span }), v, span);
+        if let Some(f) = functional(class) {
+            if args.len() != f.inputs || args.iter().any(|(k, _, _)| k.is_some()) {
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0103,
+                        format!("`{class}` takes {} tensor{}", f.inputs, if f.inputs == 1 { "" } else { "s" }),
+                        span,
+                        "wrong arguments",
+                    )
+                    .with_help(if f.inputs == 1 {
+                        "call it on the input: `m(x)`"
+                    } else {
+                        "call it on the input and the target: `loss_fn(pred, y)`"
+                    }),
+                );
+            }
+            let mut all = args;
+            for (name, _, pass) in f.options {
+                let v = get(name);
+                if *pass && !matches!(v, Value::None) {
+                    all.push(kw(name, v));
+                }
+            }
+            if f.class == "Dropout" {
+                all.push(kw("training", get("training")));
+            }
+            let callee = Ident { name: f.builtin.to_string(), span };
+            return self.call_builtin_named(&callee, all, span);
+        }
+        let call = |me: &mut Self, name: &str, all: CallArgs| me.call_builtin_named(&Ident { name: name.to_string(), span }, all, span);
+        let one = |me: &mut Self| -> Option<(Value, Span)> {
+            match args.as_slice() {
+                [(None, v, s)] => Some((v.clone(), *s)),
+                _ => {
+                    me.error(
+                        Diagnostic::new(Code::E0103, format!("`{class}` takes one tensor"), span, "wrong arguments")
+                            .with_help("call it on the input: `m(x)`"),
+                    );
+                    None
+                }
+            }
+        };
+        match &**class {
+            "Identity" => one(self).map_or(Value::Poison, |(v, _)| v),
+            "Linear" => {
+                let Some((x, s)) = one(self) else { return Value::Poison };
+                call(self, "linear", vec![(None, x, s), (None, get("weight"), span), (None, get("bias"), span)])
+            }
+            "Conv1d" | "Conv2d" => {
+                let Some((x, s)) = one(self) else { return Value::Poison };
+                let name = if &**class == "Conv1d" { "conv1d" } else { "conv2d" };
+                let mut all = vec![(None, x, s), (None, get("weight"), span), (None, get("bias"), span)];
+                for o in ["stride", "padding", "dilation", "groups"] {
+                    all.push((None, get(o), span));
+                }
+                call(self, name, all)
+            }
+            "LayerNorm" => {
+                let Some((x, s)) = one(self) else { return Value::Poison };
+                let all = vec![
+                    (None, x, s),
+                    (None, get("normalized_shape"), span),
+                    (None, get("weight"), span),
+                    (None, get("bias"), span),
+                    (None, get("eps"), span),
+                ];
+                call(self, "layer_norm", all)
+            }
+            "Sequential" => {
+                let Some((mut x, _)) = one(self) else { return Value::Poison };
+                for (n, (m, _)) in names.iter().zip(items) {
+                    if n == "training" {
+                        continue;
+                    }
+                    x = self.call_object_value(m.clone(), vec![(None, x, span)], span);
+                }
+                x
+            }
+            _ => self.error(
+                Diagnostic::new(Code::E0102, format!("Module [{class}] is missing the required \"forward\" function"), span, "called here")
+                    .with_help("index a `ModuleList` and call its modules: `self.layers[0](x)`, or loop over it"),
+            ),
+        }
+    }
+
+    /// `mods[i]` of a `ModuleList` or `Sequential`, `i` possibly negative.
+    pub(super) fn container_index(&mut self, mods: Vec<(Value, Span)>, (k, ks): (Value, Span)) -> Value {
+        let n = mods.len() as i128;
+        match k {
+            Value::Number(Num::Int(i)) if (-n..n).contains(&i) => mods[if i < 0 { i + n } else { i } as usize].0.clone(),
+            Value::Number(Num::Int(i)) => {
+                self.error(Diagnostic::new(Code::E0107, format!("index {i} is out of range"), ks, "out of range").with_help(format!(
+                    "index one of the {n} modules, from {} to {}",
+                    -n,
+                    n - 1
+                )))
+            }
+            Value::Poison => Value::Poison,
+            other => self.error(
+                Diagnostic::new(Code::E0107, format!("a module list is indexed by an integer, not {}", other.describe()), ks, "not an integer")
+                    .with_help("write `self.layers[0]`"),
+            ),
+        }
+    }
+
+    /// Calls an object held in no place (a child of a `Sequential`).
+    fn call_object_value(&mut self, obj: Value, args: CallArgs, span: Span) -> Value {
+        let mut scratch = super::Scope::default();
+        self.call_object(obj, None, args, &mut scratch, span)
+    }
+
+    /// The parameters an object holds and its children hold, with their dotted
+    /// names, in `named_parameters()`'s order (its own in the order they were
+    /// set, then each child's), each once.
+    fn named_parameters_of(&self, obj: &Value, prefix: &str, out: &mut Vec<(String, NodeId)>) {
+        let Value::Object { names, items, .. } = obj else { return };
+        for (n, (v, _)) in names.iter().zip(items) {
+            if let Value::Tensor(t) = v {
+                let o = self.origin(*t);
+                if self.param_origins.contains(&o) && !out.iter().any(|(_, p)| self.origin(*p) == o) {
+                    out.push((format!("{prefix}{n}"), self.current(*t)));
+                }
+            }
+        }
+        for (n, (v, _)) in names.iter().zip(items) {
+            if matches!(v, Value::Object { .. }) {
+                self.named_parameters_of(v, &format!("{prefix}{n}."), out);
+            }
+        }
+    }
+
+    /// `obj` with `training` set to `mode` in it and in every module it holds.
+    fn set_training(obj: Value, mode: bool) -> Value {
+        let Value::Object { class, names, items } = obj else { return obj };
+        let items = names
+            .iter()
+            .zip(items)
+            .map(|(n, (v, s))| match v {
+                _ if n == "training" => (Value::Bool(mode), s),
+                Value::Object { .. } => (Self::set_training(v, mode), s),
+                other => (other, s),
+            })
+            .collect();
+        Value::Object { class, names, items }
+    }
+
+    /// `nn.Module`'s methods (and a builtin module's `forward`): the result,
+    /// and the object when the method changed it.
+    pub(crate) fn module_method(&mut self, obj: Value, rs: Span, method: &Ident, args: CallArgs, span: Span) -> (Value, Option<Value>) {
+        let Value::Object { class, names, items } = &obj else { return (Value::Poison, None) };
+        let class = class.clone();
+        let no_args = |me: &mut Self, args: &CallArgs| -> bool {
+            if let Some((_, _, s)) = args.first() {
+                me.error(
+                    Diagnostic::new(Code::E0103, format!("`{}()` takes no arguments here", method.name), *s, "unexpected argument")
+                        .with_help(format!("write `.{}()`", method.name)),
+                );
+                return false;
+            }
+            true
+        };
+        match method.name.as_str() {
+            "forward" if self.class_def(&class).is_none() => (self.builtin_forward(&obj, args, span), None),
+            "parameters" | "named_parameters" => {
+                if !no_args(self, &args) {
+                    return (Value::Poison, None);
+                }
+                let mut ps = Vec::new();
+                self.named_parameters_of(&obj, "", &mut ps);
+                let list = if method.name == "parameters" {
+                    ps.into_iter().map(|(_, p)| (Value::Tensor(p), span)).collect()
+                } else {
+                    ps.into_iter().map(|(n, p)| (Value::Tuple(vec![(Value::Str(n), span), (Value::Tensor(p), span)]), span)).collect()
+                };
+                (Value::List(list), None)
+            }
+            "children" | "named_children" => {
+                let kids = names.iter().zip(items).filter(|(_, (v, _))| matches!(v, Value::Object { .. }));
+                let list = if method.name == "children" {
+                    kids.map(|(_, (v, _))| (v.clone(), span)).collect()
+                } else {
+                    kids.map(|(n, (v, _))| (Value::Tuple(vec![(Value::Str(n.clone()), span), (v.clone(), span)]), span)).collect()
+                };
+                (Value::List(list), None)
+            }
+            "train" | "eval" => {
+                let mode = if method.name == "eval" {
+                    if !no_args(self, &args) {
+                        return (Value::Poison, None);
+                    }
+                    false
+                } else {
+                    match args.as_slice() {
+                        [] => true,
+                        [(_, Value::Bool(b), _)] => *b,
+                        [(_, other, s), ..] => {
+                            let d = other.describe();
+                            return (
+                                self.error(
+                                    Diagnostic::new(Code::E0107, format!("training mode is expected to be boolean, not {d}"), *s, "not a bool")
+                                        .with_help("write `model.train()` or `model.train(false)`"),
+                                ),
+                                None,
+                            );
+                        }
+                    }
+                };
+                let after = Self::set_training(obj.clone(), mode);
+                (after.clone(), Some(after))
+            }
+            "zero_grad" => {
+                if matches!(args.first(), Some((_, Value::Bool(false), _))) {
+                    return (
+                        self.error(
+                            Diagnostic::new(Code::E0107, "`zero_grad(set_to_none=false)` is not supported", span, "not supported")
+                                .with_help("write `zero_grad()`: the gradients become `None`, PyTorch 2's default"),
+                        ),
+                        None,
+                    );
+                }
+                let mut ps = Vec::new();
+                self.named_parameters_of(&obj, "", &mut ps);
+                for (_, p) in ps {
+                    self.grad_state.insert(p, None);
+                }
+                (Value::None, None)
+            }
+            // graphc runs on the CPU: `model.to(device)` and `model.cpu()` are the model.
+            "to" | "cpu" => {
+                if let Some((_, v, s)) = args.iter().find(|(_, v, _)| !matches!(v, Value::Str(d) if d == "cpu")) {
+                    let d = v.describe();
+                    return (
+                        self.error(
+                            Diagnostic::new(
+                                Code::E0107,
+                                format!("`.{}()` of a module takes the device \"cpu\" here, not {d}", method.name),
+                                *s,
+                                "not the CPU",
+                            )
+                            .with_help(
+                                "graphc runs on the CPU: write `model.to(\"cpu\")` or leave the call out; make the parameters in the dtype you want",
+                            ),
+                        ),
+                        None,
+                    );
+                }
+                (obj.clone(), None)
+            }
+            // `self.layers.append(Linear(4, 4))`: the next child of a `ModuleList` or `Sequential`.
+            "append" if CONTAINERS.contains(&&*class) => {
+                let [(None, m @ Value::Object { .. }, ms)] = args.as_slice() else {
+                    return (
+                        self.error(
+                            Diagnostic::new(Code::E0107, format!("`{class}.append` takes one module"), span, "not one module")
+                                .with_help("write `self.layers.append(Linear(4, 4))`"),
+                        ),
+                        None,
+                    );
+                };
+                let n = container_items(&obj).map_or(0, |m| m.len());
+                let after = with_attr(obj.clone(), &n.to_string(), m.clone(), *ms);
+                (after.clone(), Some(after))
+            }
+            "register_buffer" | "register_parameter" | "add_module" => {
+                let [(_, Value::Str(name), _), (_, v, vs)] = args.as_slice() else {
+                    return (
+                        self.error(
+                            Diagnostic::new(Code::E0103, format!("`{}` takes a name and a value", method.name), span, "wrong arguments")
+                                .with_help(format!("write `self.{}(\"name\", value)`", method.name)),
+                        ),
+                        None,
+                    );
+                };
+                if method.name == "register_parameter" {
+                    if let Value::Tensor(t) = v {
+                        let o = self.origin(*t);
+                        self.param_origins.insert(o);
+                    }
+                }
+                let after = with_attr(obj.clone(), name, v.clone(), *vs);
+                (Value::None, Some(after))
+            }
+            _ => {
+                let _ = rs;
+                (
+                    self.error(
+                        Diagnostic::new(Code::E0102, format!("'{class}' object has no attribute '{}'", method.name), method.span, "no such method").with_help(
+                            "a module's methods here are its class's, and `parameters`, `named_parameters`, `children`, `named_children`, `train`, `eval`, `zero_grad`, `to`, `register_buffer`, `register_parameter`, `add_module`, and a `ModuleList`'s `append`",
+                        ),
+                    ),
+                    None,
+                )
+            }
+        }
+    }
+
+    /// `Parameter(data, requires_grad=true)`: a new leaf holding `data`'s values.
+    pub(crate) fn parameter_call(&mut self, args: CallArgs, span: Span) -> Value {
+        let sig = builtins::Signature { params: &["data", "requires_grad"], min: 1, max: Some(2), keywords: &[] };
+        let bound = match builtins::bind("Parameter", &sig, args, span) {
+            Ok(b) => b,
+            Err(d) => return self.error(d),
+        };
+        let (v, vs) = bound.positional[0].clone().expect("bind guarantees data");
+        let Some(t) = self.expect_float_tensor(v, vs, "`Parameter`'s data") else { return Value::Poison };
+        let requires_grad = match bound.positional.get(1).cloned().flatten() {
+            None => true,
+            Some((Value::Bool(b), _)) => b,
+            Some((other, s)) => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("`requires_grad` must be a bool, not {}", other.describe()), s, "not a bool")
+                        .with_help("write `requires_grad=false`"),
+                )
+            }
+        };
+        let (dt, sh): (DType, Vec<usize>) = (self.dtype_of(t), self.shape_of(t));
+        let n = self.node(Op::Unary(Unary::Detach), dt, sh, &[t], span);
+        if requires_grad {
+            self.prog.graph.meta_mut(n).requires_grad = true;
+            self.prog.leaves.push(n);
+            self.grad_state.insert(n, None);
+        }
+        self.param_origins.insert(n);
+        Value::Tensor(n)
+    }
+
+    /// How `print` shows a module: `Module.__repr__`, its `extra_repr` and
+    /// then each child on its own line.
+    pub(crate) fn object_repr(&self, obj: &Value) -> String {
+        let Value::Object { class, names, items } = obj else { return String::new() };
+        let get = |name: &str| attr(names, items, name).cloned().unwrap_or(Value::None);
+        let extra = match &**class {
+            "Linear" => format!(
+                "in_features={}, out_features={}, bias={}",
+                py_repr(&get("in_features")),
+                py_repr(&get("out_features")),
+                py_repr(&Value::Bool(!matches!(get("bias"), Value::None)))
+            ),
+            "Conv1d" | "Conv2d" => {
+                let mut s = format!(
+                    "{}, {}, kernel_size={}, stride={}",
+                    py_repr(&get("in_channels")),
+                    py_repr(&get("out_channels")),
+                    py_repr(&get("kernel_size")),
+                    py_repr(&get("stride"))
+                );
+                let zeros = |v: &Value, k: i128| matches!(v, Value::Tuple(items) if items.iter().all(|(v, _)| matches!(v, Value::Number(Num::Int(x)) if *x == k)));
+                if !zeros(&get("padding"), 0) {
+                    s += &format!(", padding={}", py_repr(&get("padding")));
+                }
+                if !zeros(&get("dilation"), 1) {
+                    s += &format!(", dilation={}", py_repr(&get("dilation")));
+                }
+                if !matches!(get("groups"), Value::Number(Num::Int(1))) {
+                    s += &format!(", groups={}", py_repr(&get("groups")));
+                }
+                if matches!(get("bias"), Value::None) {
+                    s += ", bias=False";
+                }
+                s
+            }
+            "LayerNorm" => format!(
+                "{}, eps={}, elementwise_affine={}, bias={}",
+                py_repr(&get("normalized_shape")),
+                py_repr(&get("eps")),
+                py_repr(&get("elementwise_affine")),
+                py_repr(&get("has_bias"))
+            ),
+            "ReLU" | "SiLU" | "Mish" if matches!(get("inplace"), Value::Bool(true)) => "inplace=True".to_string(),
+            c => match functional(c) {
+                Some(f) => f.repr.iter().map(|o| format!("{o}={}", py_repr(&get(o)))).collect::<Vec<_>>().join(", "),
+                None => String::new(),
+            },
+        };
+        let kids: Vec<(&String, String)> =
+            names.iter().zip(items).filter(|(_, (v, _))| matches!(v, Value::Object { .. })).map(|(n, (v, _))| (n, self.object_repr(v))).collect();
+        let children: Vec<String> = if &**class == "ModuleList" {
+            // `ModuleList.__repr__`: a run of equal modules is one line, `(0-1): 2 x ...`.
+            let mut lines = Vec::new();
+            let mut i = 0;
+            while i < kids.len() {
+                let mut j = i;
+                while j + 1 < kids.len() && kids[j + 1].1 == kids[i].1 {
+                    j += 1;
+                }
+                if j > i {
+                    lines.push(format!("({}-{}): {} x {}", kids[i].0, kids[j].0, j - i + 1, add_indent(&kids[i].1)));
+                } else {
+                    lines.push(format!("({}): {}", kids[i].0, add_indent(&kids[i].1)));
+                }
+                i = j + 1;
+            }
+            lines
+        } else {
+            kids.into_iter().map(|(n, r)| format!("({n}): {}", add_indent(&r))).collect()
+        };
+        let extra_lines: Vec<&str> = if extra.is_empty() { vec![] } else { extra.split('\n').collect() };
+        let mut out = format!("{class}(");
+        if extra_lines.len() == 1 && children.is_empty() {
+            out += extra_lines[0];
+        } else if !extra_lines.is_empty() || !children.is_empty() {
+            let lines: Vec<String> = extra_lines.iter().map(|s| s.to_string()).chain(children).collect();
+            out += &format!("\n  {}\n", lines.join("\n  "));
+        }
+        out + ")"
+    }
+}
+
+/// An object's attribute, or `None`.
+fn attr_of(obj: &Value, name: &str) -> Value {
+    match obj {
+        Value::Object { names, items, .. } => attr(names, items, name).cloned().unwrap_or(Value::None),
+        _ => Value::None,
+    }
+}
+
+fn default_value(d: Default) -> Value {
+    match d {
+        Default::None | Default::Required => Value::None,
+        Default::Int(i) => Value::Number(Num::Int(i as i128)),
+        Default::Float(f) => Value::Number(Num::Float(f)),
+        Default::Bool(b) => Value::Bool(b),
+        Default::Str(s) => Value::Str(s.to_string()),
+    }
+}

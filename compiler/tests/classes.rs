@@ -1,0 +1,169 @@
+//! Classes and `torch.nn` modules (`lower/objects.rs`, `lower/nn_modules.rs`):
+//! Python's reference semantics for objects changed by methods, fns and
+//! loops, what `parameters()` yields, and every error at the place it is
+//! about. `examples/nn_modules.act` and `examples/nn_module_training.act`
+//! check the values, reprs and training against PyTorch.
+
+mod common;
+
+use common::{first_error, run};
+use graphc_compiler::diag::Code;
+
+const COUNTER: &str = r#"
+class Counter(Module) {
+    fn __init__(self) {
+        super().__init__()
+        self.w = Parameter(ones(2))
+        self.plain = ones(2, requires_grad=true)
+        self.calls = 0
+    }
+    fn forward(self, x) {
+        self.calls += 1
+        return x * self.w
+    }
+}
+m = Counter()
+"#;
+
+#[test]
+fn objects_change_as_python_objects_do() {
+    // In Python: a loop calling the module three times counts 3; a fn given the
+    // module, or reading it as a global, changes the caller's object.
+    let program = format!(
+        "{COUNTER}
+for i in range(3) {{
+    y = m(ones(2))
+}}
+print(m.calls)
+fn set_eval(mod) {{
+    mod.eval()
+}}
+set_eval(m)
+print(m.training)
+fn to_train() {{
+    m.train()
+}}
+to_train()
+print(m.training)
+"
+    );
+    assert_eq!(run(&program), "3\nFalse\nTrue\n");
+}
+
+#[test]
+fn parameters_are_the_registered_ones() {
+    // `self.plain`, a tensor that requires grad but is no `Parameter`, is not
+    // registered, as in PyTorch; a `Parameter` prints as one.
+    let program = format!("{COUNTER}\nprint(len(list(m.parameters())), [n for n, p in m.named_parameters()])\nprint(m.w)\n");
+    assert_eq!(run(&program), "1 ['w']\nParameter containing:\ntensor([1., 1.], requires_grad=True)\n");
+}
+
+#[test]
+fn a_module_called_through_a_value_runs_its_forward() {
+    // torch.nn.Softmax(dim=0)(torch.tensor([0., 0.])), and a Sequential indexed.
+    let program = "print(Softmax(dim=0)(tensor([0., 0.])))\ns = Sequential(ReLU(), Tanh())\nprint(s[-1](tensor([0.])), len(s))\n";
+    assert_eq!(run(program), "tensor([0.5000, 0.5000])\ntensor([0.]) 2\n");
+}
+
+#[test]
+fn a_module_list_grows_and_is_looped_over() {
+    // PyTorch 2.15 prints this for the same program (nn.ModuleList(), append
+    // in a loop over zip, enumerate and len in forward) after manual_seed(0).
+    let program = r#"
+manual_seed(0)
+class Stack(Module) {
+    fn __init__(self, sizes) {
+        super().__init__()
+        self.layers = ModuleList()
+        for a, b in zip(sizes[:-1], sizes[1:]) {
+            self.layers.append(Linear(a, b))
+        }
+    }
+    fn forward(self, x) {
+        for i, layer in enumerate(self.layers) {
+            x = layer(x)
+            if i < len(self.layers) - 1 {
+                x = relu(x)
+            }
+        }
+        return x
+    }
+}
+s = Stack([3, 4, 2])
+print(s)
+print(s(ones(1, 3)))
+"#;
+    let torch = "Stack(
+  (layers): ModuleList(
+    (0): Linear(in_features=3, out_features=4, bias=True)
+    (1): Linear(in_features=4, out_features=2, bias=True)
+  )
+)
+tensor([[-0.1338,  0.0367]], grad_fn=<AddmmBackward0>)
+";
+    assert_eq!(run(program), torch);
+}
+
+#[test]
+fn an_unknown_attribute_is_reported_at_its_name() {
+    let program = format!("{COUNTER}\nprint(m.weight)\n");
+    let (code, message, at) = first_error(&program);
+    assert_eq!(code, Code::E0102, "{message}");
+    assert_eq!(at, program.rfind("weight").unwrap());
+    assert!(message.contains("'Counter' object has no attribute 'weight'"), "{message}");
+}
+
+#[test]
+fn a_module_without_forward_cannot_be_called() {
+    let program = "class A(Module) {\n    fn __init__(self) {\n        super().__init__()\n    }\n}\na = A()\ny = a(ones(1))\n";
+    let (code, message, _) = first_error(program);
+    assert_eq!(code, Code::E0102, "{message}");
+    assert!(message.contains("missing the required \"forward\" function"), "{message}");
+}
+
+#[test]
+fn bad_class_definitions_are_refused_where_they_stand() {
+    let program = "class A(Linear) {\n    fn f(self) {\n        return 1\n    }\n}\na = A()\n";
+    let (code, message, at) = first_error(program);
+    assert_eq!(code, Code::E0107, "{message}");
+    assert_eq!(at, program.find("Linear").unwrap());
+    let program = "class A(Module) {\n    fn f() {\n        return 1\n    }\n}\n";
+    let (code, message, _) = first_error(program);
+    assert_eq!(code, Code::E0103, "{message}");
+    let program = "class A(Module) {\n    fn f(self) {\n        return 1\n    }\n    fn f(self) {\n        return 2\n    }\n}\n";
+    let (code, message, at) = first_error(program);
+    assert_eq!(code, Code::E0105, "{message}");
+    assert_eq!(at, program.rfind("f(self)").unwrap());
+    let program = "class A(Module) {\n    x = 1\n}\n";
+    let (code, message, _) = first_error(program);
+    assert_eq!(code, Code::E0003, "{message}");
+    let (code, message, _) = first_error("super().__init__()\n");
+    assert_eq!(code, Code::E0107, "{message}");
+}
+
+#[test]
+fn module_options_are_checked() {
+    let (code, message, _) = first_error("r = ReLU(inplace=true)\n");
+    assert_eq!(code, Code::E0107, "{message}");
+    let (code, message, at) = first_error("l = Linear(4, 2, bias=1)\n");
+    assert_eq!(code, Code::E0107, "{message}");
+    assert_eq!(at, "l = Linear(4, 2, bias=1)\n".find("bias=1").unwrap() + "bias=".len());
+    let (code, message, _) = first_error("l = Linear(4)\n");
+    assert_eq!(code, Code::E0103, "{message}");
+    let (code, message, _) = first_error("m = MaxPool2d()\n");
+    assert_eq!(code, Code::E0103, "{message}");
+    let (code, message, _) = first_error("m = MSELoss(foo=1)\n");
+    assert_eq!(code, Code::E0103, "{message}");
+}
+
+#[test]
+fn a_name_whose_kind_differs_between_the_sides_of_a_runtime_if_is_unbound_after_it() {
+    // The tutorial's `loss, current = loss.item(), ...` in `if batch % 100 == 0`:
+    // fine while `loss` is not read after the `if`, E0606 where it is.
+    let ok = "xs = randn(3)\nfor i in range(3) {\n    loss = xs[i] * 2\n    if loss.item() > 0 {\n        loss = loss.item()\n        print(loss > 0)\n    }\n}\n";
+    run(ok);
+    let bad = "x = randn(1)\nloss = x * 2\nif x.item() > 0 {\n    loss = loss.item()\n}\nprint(loss)\n";
+    let (code, message, at) = first_error(bad);
+    assert_eq!(code, Code::E0606, "{message}");
+    assert_eq!(at, bad.rfind("loss").unwrap());
+}
