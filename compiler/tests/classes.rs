@@ -127,7 +127,8 @@ fn bad_class_definitions_are_refused_where_they_stand() {
     let (code, message, at) = first_error(program);
     assert_eq!(code, Code::E0107, "{message}");
     assert_eq!(at, program.find("Linear").unwrap());
-    let program = "class A(Module) {\n    fn f() {\n        return 1\n    }\n}\n";
+    // Called too: the check's error stands, and lowering does not stumble on it.
+    let program = "class A(Module) {\n    fn f() {\n        return 1\n    }\n}\na = A()\ny = a.f()\n";
     let (code, message, _) = first_error(program);
     assert_eq!(code, Code::E0103, "{message}");
     let program = "class A(Module) {\n    fn f(self) {\n        return 1\n    }\n    fn f(self) {\n        return 2\n    }\n}\n";

@@ -136,6 +136,10 @@ impl<'a> Lowerer<'a> {
     /// Calls method `f` of class `owner` with `receiver` as its object: what it
     /// returns, and the object as the method left it.
     pub(super) fn call_method(&mut self, owner: &'a ClassDef, f: &'a FnDef, receiver: Value, rs: Span, args: CallArgs, span: Span) -> (Value, Value) {
+        // A method without its object parameter was reported by the definition checks.
+        if f.params.is_empty() || f.keyword_only == 0 {
+            return (Value::Poison, receiver);
+        }
         let mut all = vec![(None, receiver.clone(), rs)];
         all.extend(args);
         let Some(bound) = self.bind_params(&f.name, (&f.params, f.keyword_only), &f.defaults, all, span) else { return (Value::Poison, receiver) };

@@ -15,7 +15,7 @@ use crate::check::shapes;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::{NodeId, Region};
 use crate::ir::program::{CustomCall, SavedValue};
-use crate::syntax::ast::{Backward, Expr, ExprKind, FnDef, Ident, OpDef, Span};
+use crate::syntax::ast::{Backward, Expr, FnDef, Ident, OpDef, Span};
 
 /// Inlining depth at which lowering gives up; recursion is rejected before
 /// lowering, so only absurdly deep (but finite) call chains reach this.
@@ -212,21 +212,15 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Rebinds each argument that is a name, whose list or dict the callee
-    /// changed in place, to the value it has after the call, as Python's
-    /// caller sees its object changed (`mutated` holds the argument spans and
-    /// values, from [`Lowerer::call_fn`]).
+    /// Rebinds each argument that is a name (or an object's attribute), whose
+    /// list, dict or object the callee changed in place, to the value it has
+    /// after the call, as Python's caller sees its object changed (`mutated`
+    /// holds the argument spans and values, from [`Lowerer::call_fn`]).
     pub(super) fn write_back_args(&mut self, mutated: Vec<(Span, Value)>, args: &[crate::syntax::ast::Arg], scope: &mut Scope) {
         for (at, v) in mutated {
             let Some(arg) = args.iter().find(|a| a.value.span == at) else { continue };
-            let ExprKind::Name(n) = &arg.value.kind else { continue };
-            if scope.names.contains_key(n) {
-                if self.body_kind == BodyKind::TopLevel {
-                    self.globals.insert(n.clone(), v.clone());
-                }
-                scope.names.insert(n.clone(), v);
-            } else if self.globals.contains_key(n) {
-                self.globals.insert(n.clone(), v);
+            if super::objects::is_path(&arg.value) {
+                self.store_path(&arg.value, v, scope);
             }
         }
     }
