@@ -105,6 +105,60 @@ tensor([[-0.1338,  0.0367]], grad_fn=<AddmmBackward0>)
 }
 
 #[test]
+fn classes_are_values_and_methods_take_decorators() {
+    // A module class passed as a value (`act=nn.Tanh`) and called later, a list
+    // of modules spread into Sequential, `@torch.no_grad()` on a method, and
+    // the parameter counts of `sum(p.numel() for p in model.parameters())`:
+    // what PyTorch 2.15 prints for the same program.
+    let program = r#"
+manual_seed(0)
+class MLP(Module) {
+    fn __init__(self, sizes, act=ReLU) {
+        super().__init__()
+        layers = []
+        for a, b in zip(sizes[:-1], sizes[1:]) {
+            layers.append(Linear(a, b))
+            layers.append(act())
+        }
+        self.net = Sequential(*layers[:-1])
+    }
+    fn forward(self, x) {
+        return self.net(x)
+    }
+
+    @no_grad()
+    fn predict(self, x) {
+        return self.forward(x).argmax(dim=1)
+    }
+}
+model = MLP([4, 8, 3], act=Tanh)
+print(model)
+print(sum(p.numel() for p in model.parameters()))
+x = randn(5, 4)
+print(model.predict(x))
+total = 0
+for name, p in model.named_parameters() {
+    if "weight" in name {
+        total += p.numel()
+    }
+}
+print(total)
+"#;
+    let torch = "MLP(
+  (net): Sequential(
+    (0): Linear(in_features=4, out_features=8, bias=True)
+    (1): Tanh()
+    (2): Linear(in_features=8, out_features=3, bias=True)
+  )
+)
+67
+tensor([0, 2, 0, 0, 2])
+56
+";
+    assert_eq!(run(program), torch);
+}
+
+#[test]
 fn an_unknown_attribute_is_reported_at_its_name() {
     let program = format!("{COUNTER}\nprint(m.weight)\n");
     let (code, message, at) = first_error(&program);
@@ -155,6 +209,15 @@ fn module_options_are_checked() {
     assert_eq!(code, Code::E0103, "{message}");
     let (code, message, _) = first_error("m = MSELoss(foo=1)\n");
     assert_eq!(code, Code::E0103, "{message}");
+    let (code, message, _) = first_error("b = BatchNorm2d(3, momentum=none)\n");
+    assert_eq!(code, Code::E0107, "{message}");
+    let (code, message, _) = first_error("e = Embedding(10, 4, padding_idx=10)\n");
+    assert_eq!(code, Code::E0107, "{message}");
+    let line = "b = BatchNorm2d(3)\ny = b(zeros(2, 3, 4))\n";
+    let (code, message, at) = first_error(line);
+    assert_eq!(code, Code::E0202, "{message}");
+    assert!(message.contains("expected 4D input (got 3D input)"), "{message}");
+    assert_eq!(at, line.find("zeros").unwrap());
 }
 
 #[test]

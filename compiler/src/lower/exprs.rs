@@ -116,6 +116,8 @@ impl<'a> Lowerer<'a> {
                 None if super::host_values::constant(n).is_some() => super::host_values::constant(n).expect("checked by the guard"),
                 // A builtin named as a value (`act = relu`), called later through another name.
                 None if builtins::lookup(n).is_some() => Value::Func(n.clone(), 0),
+                // A class as a value (`act=ReLU`, `block=Block`), made when called.
+                None if self.class_def(n).is_some() || super::nn_modules::is_module_class(n) || n == "Parameter" => Value::Func(n.clone(), 0),
                 None if self.split_kinds.contains_key(n) => {
                     let at = self.split_kinds[n];
                     self.error(

@@ -3,7 +3,8 @@
 //!
 //! - `Parameter(data, requires_grad=true)`: a new leaf that requires grad,
 //!   which `parameters()` yields when an object holds it;
-//! - `Linear`, `Conv1d`, `Conv2d` and `LayerNorm` with PyTorch's
+//! - `Linear`, `Conv1d`, `Conv2d`, `LayerNorm`, `BatchNorm1d`/`2d` (with
+//!   their running statistics as buffers) and `Embedding` with PyTorch's
 //!   `reset_parameters` (the same draws from the default generator, in the
 //!   same order), their forward the functional builtin;
 //! - the modules that apply a functional builtin with their options (`ReLU`,
@@ -178,7 +179,7 @@ const FUNCTIONAL: &[Functional] = &[
 ];
 
 /// The modules with parameters, and the containers.
-const WITH_PARAMETERS: &[&str] = &["Linear", "Conv1d", "Conv2d", "LayerNorm"];
+const WITH_PARAMETERS: &[&str] = &["Linear", "Conv1d", "Conv2d", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Embedding"];
 const CONTAINERS: &[&str] = &["Sequential", "ModuleList"];
 
 /// Whether `name` is a `torch.nn` module graphc provides.
@@ -289,6 +290,9 @@ impl Lowerer<'_> {
                 } else {
                     args.into_iter().map(|(_, v, s)| (v, s)).collect()
                 };
+                if mods.iter().any(|(m, _)| matches!(m, Value::Poison)) {
+                    return Value::Poison;
+                }
                 for (i, (m, s)) in mods.into_iter().enumerate() {
                     if !matches!(m, Value::Object { .. }) {
                         return self.error(
@@ -303,6 +307,8 @@ impl Lowerer<'_> {
             "Linear" => self.linear_module(obj, args, span),
             "Conv1d" | "Conv2d" => self.conv_module(obj, class, args, span),
             "LayerNorm" => self.layer_norm_module(obj, args, span),
+            "BatchNorm1d" | "BatchNorm2d" => self.batch_norm_module(obj, class, args, span),
+            "Embedding" => self.embedding_module(obj, args, span),
             _ => unreachable!("`is_module_class` lists the classes above"),
         }
     }
@@ -599,6 +605,175 @@ impl Lowerer<'_> {
         with_attr(obj, "bias", b.map_or(Value::None, Value::Tensor), span)
     }
 
+    /// A tensor of `shape` filled with `value`, as a `Parameter` (`requires_grad`) or a buffer.
+    fn filled(&mut self, shape: &[usize], value: f64, parameter: bool, span: Span) -> Option<NodeId> {
+        let p = if parameter {
+            self.new_parameter(shape, span)?
+        } else {
+            let args: CallArgs = shape.iter().map(|&d| (None, Value::Number(Num::Int(d as i128)), span)).collect();
+            let Value::Tensor(t) = self.call_builtin(Builtin::Zeros, "zeros", args, span) else { return None };
+            t
+        };
+        if value != 0.0 || parameter {
+            let outer = std::mem::replace(&mut self.no_grad, true);
+            let m = Ident { name: "fill_".to_string(), span };
+            self.inplace_with(p, span, &m, vec![(None, Value::Number(Num::Float(value)), span)], span);
+            self.no_grad = outer;
+        }
+        Some(p)
+    }
+
+    /// `BatchNorm1d`/`BatchNorm2d(num_features, eps=1e-5, momentum=0.1,
+    /// affine=true, track_running_stats=true)`: a weight of ones and a bias of
+    /// zeros, and the buffers `running_mean` (zeros), `running_var` (ones) and
+    /// `num_batches_tracked` (an i64 0).
+    fn batch_norm_module(&mut self, obj: Value, class: &str, args: CallArgs, span: Span) -> Value {
+        let params = ["num_features", "eps", "momentum", "affine", "track_running_stats", "device", "dtype", "bias"];
+        let Some(g) = self.bind_options(class, &params, args, span) else { return Value::Poison };
+        let Some(n) = self.module_int(class, "num_features", g[0].clone(), None, span) else { return Value::Poison };
+        let number = |me: &mut Self, i: usize, default: f64| -> Option<f64> {
+            match g[i].clone() {
+                None => Some(default),
+                Some((Value::None, s)) => {
+                    me.error(
+                        Diagnostic::new(
+                            Code::E0107,
+                            format!("`{class}`'s `momentum=None` (a cumulative average) is not supported"),
+                            s,
+                            "not supported",
+                        )
+                        .with_help("give the momentum as a number, PyTorch's default being 0.1"),
+                    );
+                    None
+                }
+                Some((v, s)) => me.number(&v, s, &format!("`{}`", params[i])),
+            }
+        };
+        let (Some(eps), Some(momentum)) = (number(self, 1, 1e-5), number(self, 2, 0.1)) else { return Value::Poison };
+        let (Some(affine), Some(track), Some(bias)) = (
+            self.module_bool(class, "affine", g[3].clone(), true),
+            self.module_bool(class, "track_running_stats", g[4].clone(), true),
+            self.module_bool(class, "bias", g[7].clone(), true),
+        ) else {
+            return Value::Poison;
+        };
+        if n < 1 {
+            return self.error(
+                Diagnostic::new(Code::E0107, format!("`{class}({n})` needs a positive number of features"), span, "no features")
+                    .with_help("pass the number of channels"),
+            );
+        }
+        let n = n as usize;
+        let mut obj = with_attr(obj, "num_features", Value::Number(Num::Int(n as i128)), span);
+        obj = with_attr(obj, "eps", Value::Number(Num::Float(eps)), span);
+        obj = with_attr(obj, "momentum", Value::Number(Num::Float(momentum)), span);
+        obj = with_attr(obj, "affine", Value::Bool(affine), span);
+        obj = with_attr(obj, "use_bias", Value::Bool(affine && bias), span);
+        obj = with_attr(obj, "track_running_stats", Value::Bool(track), span);
+        let w = if affine { self.filled(&[n], 1.0, true, span) } else { None };
+        let b = if affine && bias { self.filled(&[n], 0.0, true, span) } else { None };
+        obj = with_attr(obj, "weight", w.map_or(Value::None, Value::Tensor), span);
+        obj = with_attr(obj, "bias", b.map_or(Value::None, Value::Tensor), span);
+        if track {
+            let (Some(mean), Some(var)) = (self.filled(&[n], 0.0, false, span), self.filled(&[n], 1.0, false, span)) else { return Value::Poison };
+            obj = with_attr(obj, "running_mean", Value::Tensor(mean), span);
+            obj = with_attr(obj, "running_var", Value::Tensor(var), span);
+            let zero = vec![(None, Value::Number(Num::Int(0)), span)];
+            let Value::Tensor(count) = self.call_builtin(Builtin::Tensor, "tensor", zero, span) else { return Value::Poison };
+            obj = with_attr(obj, "num_batches_tracked", Value::Tensor(count), span);
+        } else {
+            for buffer in ["running_mean", "running_var", "num_batches_tracked"] {
+                obj = with_attr(obj, buffer, Value::None, span);
+            }
+        }
+        obj
+    }
+
+    /// `Embedding(num_embeddings, embedding_dim, padding_idx=none)`: a weight
+    /// drawn by `init.normal_`, its `padding_idx` row then filled with zeros.
+    fn embedding_module(&mut self, obj: Value, args: CallArgs, span: Span) -> Value {
+        let params = [
+            "num_embeddings",
+            "embedding_dim",
+            "padding_idx",
+            "max_norm",
+            "norm_type",
+            "scale_grad_by_freq",
+            "sparse",
+            "_weight",
+            "_freeze",
+            "device",
+            "dtype",
+        ];
+        let Some(g) = self.bind_options("Embedding", &params, args, span) else { return Value::Poison };
+        let (Some(num), Some(dim)) = (
+            self.module_int("Embedding", "num_embeddings", g[0].clone(), None, span),
+            self.module_int("Embedding", "embedding_dim", g[1].clone(), None, span),
+        ) else {
+            return Value::Poison;
+        };
+        if let Some((_, s)) = (3..9).filter(|&i| i != 4).find_map(|i| g[i].clone().filter(|(v, _)| !matches!(v, Value::None | Value::Bool(false)))) {
+            return self.error(
+                Diagnostic::new(Code::E0107, "this option of `Embedding` is not supported", s, "not supported")
+                    .with_help("leave `max_norm`, `scale_grad_by_freq`, `sparse`, `_weight` and `_freeze` at their defaults"),
+            );
+        }
+        if num < 1 || dim < 0 {
+            return self.error(
+                Diagnostic::new(Code::E0107, format!("`Embedding({num}, {dim})` needs a positive number of embeddings"), span, "invalid sizes")
+                    .with_help("pass the vocabulary size and the embedding size"),
+            );
+        }
+        let padding = match g[2].clone() {
+            None | Some((Value::None, _)) => None,
+            Some((Value::Number(Num::Int(p)), s)) => {
+                if p >= num as i128 || p < -(num as i128) {
+                    return self.error(
+                        Diagnostic::new(Code::E0107, "Padding_idx must be within num_embeddings", s, "out of range").with_help(format!(
+                            "pass a row from {} to {}",
+                            -(num as i128),
+                            num - 1
+                        )),
+                    );
+                }
+                Some(if p < 0 { p + num as i128 } else { p })
+            }
+            Some((other, s)) => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("`padding_idx` must be an integer, not {}", other.describe()), s, "not an integer")
+                        .with_help("pass the row whose embedding stays zero"),
+                )
+            }
+        };
+        let (num, dim) = (num as usize, dim as usize);
+        let mut obj = with_attr(obj, "num_embeddings", Value::Number(Num::Int(num as i128)), span);
+        obj = with_attr(obj, "embedding_dim", Value::Number(Num::Int(dim as i128)), span);
+        obj = with_attr(obj, "padding_idx", padding.map_or(Value::None, |p| Value::Number(Num::Int(p))), span);
+        let Some(w) = self.new_parameter(&[num, dim], span) else { return Value::Poison };
+        obj = with_attr(obj, "weight", Value::Tensor(w), span);
+        // reset_parameters: init.normal_(weight), then the padding row's zeros.
+        let outer = std::mem::replace(&mut self.no_grad, true);
+        let m = Ident { name: "normal_".to_string(), span };
+        self.inplace_with(w, span, &m, vec![], span);
+        if let Some(p) = padding {
+            // `weight[padding_idx].fill_(0)`: the rows equal to `padding_idx` set to zero.
+            let rows = self.call_builtin(Builtin::Arange, "arange", vec![(None, Value::Number(Num::Int(num as i128)), span)], span);
+            let Value::Tensor(rows) = rows else {
+                self.no_grad = outer;
+                return Value::Poison;
+            };
+            let column = self.node(Op::Reshape, DType::I64, vec![num, 1], &[rows], span);
+            let at = self.binary(crate::syntax::ast::BinOp::EqEq, (Value::Tensor(column), span), (Value::Number(Num::Int(p)), span), span);
+            let cur = self.current(w);
+            let args = vec![(None, at, span), (None, Value::Number(Num::Float(0.0)), span), (None, Value::Tensor(cur), span)];
+            if let Value::Tensor(new) = self.call_builtin(Builtin::Where, "where", args, span) {
+                self.update_in_place(cur, new, "FillBackward0", span);
+            }
+        }
+        self.no_grad = outer;
+        obj
+    }
+
     /// A `torch.nn` module's forward.
     pub(crate) fn builtin_forward(&mut self, obj: &Value, args: CallArgs, span: Span) -> Value {
         let Value::Object { class, names, items } = obj else { return Value::Poison };
@@ -660,6 +835,50 @@ impl Lowerer<'_> {
                     all.push((None, get(o), span));
                 }
                 call(self, name, all)
+            }
+            "BatchNorm1d" | "BatchNorm2d" => {
+                let Some((x, s)) = one(self) else { return Value::Poison };
+                if let Value::Tensor(t) = &x {
+                    let rank = self.shape_of(*t).len();
+                    let ok = if &**class == "BatchNorm2d" { rank == 4 } else { rank == 2 || rank == 3 };
+                    if !ok {
+                        let want = if &**class == "BatchNorm2d" { "4D" } else { "2D or 3D" };
+                        return self.error(
+                            Diagnostic::new(Code::E0202, format!("expected {want} input (got {rank}D input)"), s, "wrong rank")
+                                .with_help(if &**class == "BatchNorm2d" { "pass images as [N, C, H, W]" } else { "pass [N, C] or [N, C, L]" }),
+                        );
+                    }
+                }
+                // `_BatchNorm.forward`: in training the batch's statistics (counting
+                // the batch), in evaluation the running ones when tracked.
+                let training = matches!(get("training"), Value::Bool(true));
+                let track = matches!(get("track_running_stats"), Value::Bool(true));
+                if training && track {
+                    if let Value::Tensor(n) = get("num_batches_tracked") {
+                        let outer = std::mem::replace(&mut self.no_grad, true);
+                        let m = Ident { name: "add_".to_string(), span };
+                        let n = self.current(n);
+                        self.inplace_with(n, span, &m, vec![(None, Value::Number(Num::Int(1)), span)], span);
+                        self.no_grad = outer;
+                    }
+                }
+                let bn_training = training || !track;
+                let stats = |v: Value| if !training || track { v } else { Value::None };
+                let all = vec![
+                    (None, x, s),
+                    (None, stats(get("running_mean")), span),
+                    (None, stats(get("running_var")), span),
+                    (None, get("weight"), span),
+                    (None, get("bias"), span),
+                    (None, Value::Bool(bn_training), span),
+                    (None, get("momentum"), span),
+                    (None, get("eps"), span),
+                ];
+                call(self, "batch_norm", all)
+            }
+            "Embedding" => {
+                let Some((x, s)) = one(self) else { return Value::Poison };
+                call(self, "embedding", vec![(None, x, s), (None, get("weight"), span), (None, get("padding_idx"), span)])
             }
             "LayerNorm" => {
                 let Some((x, s)) = one(self) else { return Value::Poison };
@@ -972,6 +1191,22 @@ impl Lowerer<'_> {
                 py_repr(&get("elementwise_affine")),
                 py_repr(&get("has_bias"))
             ),
+            "BatchNorm1d" | "BatchNorm2d" => format!(
+                "{}, eps={}, momentum={}, affine={}, bias={}, track_running_stats={}",
+                py_repr(&get("num_features")),
+                py_repr(&get("eps")),
+                py_repr(&get("momentum")),
+                py_repr(&get("affine")),
+                py_repr(&get("use_bias")),
+                py_repr(&get("track_running_stats"))
+            ),
+            "Embedding" => {
+                let mut s = format!("{}, {}", py_repr(&get("num_embeddings")), py_repr(&get("embedding_dim")));
+                if !matches!(get("padding_idx"), Value::None) {
+                    s += &format!(", padding_idx={}", py_repr(&get("padding_idx")));
+                }
+                s
+            }
             "ReLU" | "SiLU" | "Mish" if matches!(get("inplace"), Value::Bool(true)) => "inplace=True".to_string(),
             c => match functional(c) {
                 Some(f) => f.repr.iter().map(|o| format!("{o}={}", py_repr(&get(o)))).collect::<Vec<_>>().join(", "),

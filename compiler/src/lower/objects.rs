@@ -269,6 +269,7 @@ impl<'a> Lowerer<'a> {
                 }
                 Value::Func(target, version) => self.call_version(&Ident { name: target, span: method.span }, version, all, span),
                 Value::Lambda(c) => self.call_lambda(&c, method, all, span),
+                Value::Poison => Value::Poison,
                 other => self.error(
                     Diagnostic::new(
                         Code::E0107,
