@@ -47,7 +47,7 @@ struct Functional {
     builtin: &'static str,
     inputs: usize,
     options: &'static [(&'static str, Default, bool)],
-    /// The options `extra_repr` shows, in its order (`None`: the class prints bare).
+    /// The options `extra_repr` shows, in its order (none: the class prints bare, `ReLU()`).
     repr: &'static [&'static str],
 }
 
