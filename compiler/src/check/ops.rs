@@ -553,7 +553,7 @@ fn check_names(e: &Expr, scope: &HashMap<String, Span>, bw: &BlockCtx, diags: &m
             // (`lower/host_values.rs`), unless a forward name of the same name was not saved.
             // A builtin named as a value (`act = relu`) is a function value (`lower/exprs.rs`).
             // So is a `torch.nn` module class (`act=ReLU`, called later as `act()`).
-            if !matches!(n.as_str(), "pi" | "e" | "inf" | "nan" | "Parameter") && builtins::lookup(n).is_none() && !crate::lower::is_module_class(n) {
+            if !matches!(n.as_str(), "pi" | "e" | "inf" | "nan") && builtins::lookup(n).is_none() && !crate::lower::is_class_name(n) {
                 diags.push(unknown_name(n, e.span, scope));
             }
         }

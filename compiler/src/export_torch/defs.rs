@@ -24,6 +24,7 @@ impl Exporter<'_> {
     /// methods as `def`s.
     pub(super) fn class_def(&mut self, c: &crate::syntax::ast::ClassDef) -> String {
         let base = match c.bases.first().map(|b| &b.kind) {
+            Some(crate::syntax::ast::ExprKind::Name(n)) if n == "Dataset" => "torch.utils.data.Dataset".to_string(),
             Some(crate::syntax::ast::ExprKind::Name(n)) if n != "Module" => n.clone(),
             _ => {
                 self.imports.nn = true;
@@ -176,6 +177,11 @@ pub(super) const MODULE_METHODS: &[&str] = &[
     "register_parameter",
     "add_module",
     "forward",
+    "modules",
+    "named_modules",
+    "apply",
+    "state_dict",
+    "load_state_dict",
 ];
 
 /// The attributes a method body sets on an object (`self.fc = Linear(4, 2)`).

@@ -97,6 +97,14 @@ impl Exporter<'_> {
                     && !self.ops.contains_key(n.as_str())
                     && !self.fns.contains_key(n.as_str()) =>
                 {
+                    // A class named as a value (`isinstance(m, Linear)`, `act=ReLU`).
+                    if crate::lower::is_module_class(n) || matches!(n.as_str(), "Parameter" | "Module") {
+                        self.imports.nn = true;
+                        return (format!("nn.{n}"), ATOM);
+                    }
+                    if matches!(n.as_str(), "Dataset" | "Tensor") {
+                        return (if n == "Dataset" { "torch.utils.data.Dataset" } else { "torch.Tensor" }.to_string(), ATOM);
+                    }
                     match table::spelling(n) {
                         Some(Spelling::Torch(t) | Spelling::Math(t)) => (format!("torch.{t}"), ATOM),
                         Some(Spelling::NnUtils(u)) => (format!("torch.nn.utils.{u}"), ATOM),
@@ -399,7 +407,8 @@ impl Exporter<'_> {
         let spelled = if name == "scatter" && table::pyplot_scatter(args) { Some(Spelling::Pyplot("scatter")) } else { table::spelling(name) };
         match (name, spelled) {
             (
-                "range" | "reversed" | "len" | "list" | "dict" | "enumerate" | "zip" | "float" | "int" | "bool" | "type" | "next" | "iter" | "str",
+                "range" | "reversed" | "len" | "list" | "dict" | "enumerate" | "zip" | "float" | "int" | "bool" | "type" | "next" | "iter" | "str"
+                | "isinstance",
                 _,
             ) => {
                 format!("{name}({list})")
@@ -511,6 +520,11 @@ impl Exporter<'_> {
                 }
                 if matches!(name, "TensorDataset" | "DataLoader" | "random_split") {
                     return format!("torch.utils.data.{name}({list})");
+                }
+                // Python's `copy.deepcopy`.
+                if name == "deepcopy" {
+                    self.imports.copy = true;
+                    return format!("copy.deepcopy({list})");
                 }
                 if name == "partial" {
                     self.imports.functools = true;

@@ -164,7 +164,7 @@ impl Kinds {
             }
             ExprKind::Call { callee, args } => match table::spelling(&callee.name) {
                 Some(Spelling::Math(_) | Spelling::Python("abs")) if args.iter().all(|a| self.of(&a.value) == Kind::Host) => Kind::Host,
-                _ if matches!(callee.name.as_str(), "float" | "int" | "len" | "needs_grad") => Kind::Host,
+                _ if matches!(callee.name.as_str(), "float" | "int" | "len" | "needs_grad" | "isinstance") => Kind::Host,
                 _ if callee.name == "range" || crate::lower::optim::Kind::lookup(&callee.name).is_some() => Kind::Other,
                 _ if matches!(callee.name.as_str(), "StepLR" | "ExponentialLR" | "MultiStepLR" | "TensorDataset" | "DataLoader" | "random_split") => {
                     Kind::Other

@@ -26,6 +26,8 @@ struct Imports {
     math: bool,
     /// `partial` is `functools.partial`.
     functools: bool,
+    /// `deepcopy` is `copy.deepcopy`.
+    copy: bool,
     numpy: bool,
     functional: bool,
     /// `from torch import nn`, for the modules and `nn.Module`.
@@ -152,6 +154,9 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
         return Err(ex.errors);
     }
     let mut out = format!("# PyTorch code exported by graphc from {origin}.\n");
+    if ex.imports.copy {
+        out.push_str("import copy\n");
+    }
     if ex.imports.math {
         out.push_str("import math\n");
     }

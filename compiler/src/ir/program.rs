@@ -352,6 +352,21 @@ impl Program {
     pub fn resolve_path(&self, path: &str) -> String {
         resolve_path(self.base_dir.as_deref(), path)
     }
+
+    /// Whether any of `effects` (of this program) seeds or draws, within the
+    /// regions they run too.
+    pub fn draws_in(&self, effects: &[Effect]) -> bool {
+        let region = |r: u32| {
+            let body = &self.regions[r as usize].body;
+            body.draws_in(&body.effects)
+        };
+        effects.iter().any(|e| match e {
+            Effect::Seed(_) | Effect::Sample(_) => true,
+            Effect::Loop { region: r, .. } => region(*r),
+            Effect::Branch { then, otherwise, .. } => region(*then) || region(*otherwise),
+            Effect::Print(_) | Effect::Write(_) | Effect::Assert { .. } | Effect::Figure(_) | Effect::Save { .. } => false,
+        })
+    }
 }
 
 /// `path` resolved against `base`: an absolute path as it is, a relative one joined

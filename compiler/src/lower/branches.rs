@@ -293,6 +293,7 @@ impl Lowerer<'_> {
             let Held::Node(n) = held else { continue };
             // A place the branch leaves unbound (a name bound on one side only) has no node after it.
             let Some(leaf) = node_of(key) else { continue };
+            self.carry_module_roles(*n, leaf);
             if !side.exit.grad_state.contains_key(n) || !seen.insert(*n) {
                 continue;
             }
@@ -543,6 +544,9 @@ fn rekey(key: String, v: &mut Value, node_of: &dyn Fn(&str) -> Option<NodeId>) {
                 if let Some(m) = node_of(&format!("{key}[{i}]")) {
                     *n = m;
                 }
+            }
+            if let Value::Loader(super::data_loader::Loader { object: Some(obj), .. }) = v {
+                rekey(format!("{key}.dataset"), obj, node_of);
             }
         }
         Value::Text(pieces) => {

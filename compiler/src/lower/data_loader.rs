@@ -33,11 +33,17 @@ use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
 use crate::syntax::ast::{Arg, BinOp, Block, Expr, ExprKind, ForStmt, Ident, IndexItem, Span, Stmt, StmtKind};
 
-/// A `DataLoader` over a `TensorDataset`.
+/// A `DataLoader` over a `TensorDataset` or a dataset object.
 #[derive(Clone, Debug)]
 pub struct Loader {
-    /// The dataset's tensors, each with one row per sample.
+    /// The dataset's tensors, each with one row per sample (a dataset
+    /// object's samples, read once: `dataset_objects.rs`).
     pub tensors: Vec<NodeId>,
+    /// Whether a sample is one tensor, so that a batch is a tensor rather
+    /// than a list (a dataset object whose `__getitem__` returns one).
+    pub single: bool,
+    /// The dataset object, which `loader.dataset` gives back; `None` for a `TensorDataset`.
+    pub object: Option<Box<Value>>,
     pub batch_size: usize,
     pub shuffle: bool,
     pub drop_last: bool,
@@ -149,18 +155,24 @@ impl Lowerer<'_> {
                     .with_help("pass one, as in `DataLoader(TensorDataset(x, y), 64)`"),
             );
         };
-        let tensors = match dv {
-            Value::Dataset(t) => t,
+        let (tensors, single, object) = match dv {
+            Value::Dataset(t) => (t, false, None),
             Value::Poison => return Value::Poison,
+            obj @ Value::Object { .. } => match self.dataset_samples(obj.clone(), ds, span) {
+                Some(s) => (s.tensors, s.single, Some(Box::new(obj))),
+                None => return Value::Poison,
+            },
             other => {
                 return self.error(
                     Diagnostic::new(
                         Code::E0687,
-                        format!("a `DataLoader`'s dataset must be a `TensorDataset`, not {}", other.describe()),
+                        format!("a `DataLoader`'s dataset must be a `TensorDataset` or a `Dataset` object, not {}", other.describe()),
                         ds,
                         "not a dataset",
                     )
-                    .with_help("wrap the tensors of the samples: `TensorDataset(x, y)`"),
+                    .with_help(
+                        "wrap the tensors of the samples (`TensorDataset(x, y)`), or pass an object of a class with `__len__` and `__getitem__`",
+                    ),
                 )
             }
         };
@@ -223,7 +235,7 @@ impl Lowerer<'_> {
                 }
             }
         }
-        Value::Loader(Loader { tensors, batch_size, shuffle: flags[0], drop_last: flags[1] })
+        Value::Loader(Loader { tensors, single, object, batch_size, shuffle: flags[0], drop_last: flags[1] })
     }
 
     /// `random_split(dataset, lengths)`: `torch.utils.data.random_split` with
@@ -267,10 +279,31 @@ impl Lowerer<'_> {
         let tensors = match dv {
             Value::Dataset(t) => t,
             Value::Poison => return Value::Poison,
+            // A part of a dataset object is PyTorch's `Subset` of it: the same samples.
+            obj @ Value::Object { .. } => match self.dataset_samples(obj, ds, span) {
+                Some(s) if !s.single => s.tensors,
+                Some(_) => {
+                    return self.error(
+                        Diagnostic::new(
+                            Code::E0687,
+                            "`random_split` of a dataset whose samples are single tensors is not supported",
+                            ds,
+                            "its samples",
+                        )
+                        .with_help("return a tuple from `__getitem__` (`return (x,)`), or split the tensor itself"),
+                    )
+                }
+                None => return Value::Poison,
+            },
             other => {
                 return self.error(
-                    Diagnostic::new(Code::E0687, format!("`random_split` splits a `TensorDataset`, not {}", other.describe()), ds, "not a dataset")
-                        .with_help("wrap the tensors of the samples: `TensorDataset(x, y)`"),
+                    Diagnostic::new(
+                        Code::E0687,
+                        format!("`random_split` splits a `TensorDataset` or a `Dataset` object, not {}", other.describe()),
+                        ds,
+                        "not a dataset",
+                    )
+                    .with_help("wrap the tensors of the samples: `TensorDataset(x, y)`"),
                 )
             }
         };
@@ -367,7 +400,10 @@ impl Lowerer<'_> {
     /// `loader.dataset`, `loader.batch_size`, `loader.drop_last`, `dataset.tensors`.
     pub(super) fn loader_field(&mut self, recv: &Value, field: &Ident) -> Option<Value> {
         let v = match (recv, field.name.as_str()) {
-            (Value::Loader(l), "dataset") => Value::Dataset(l.tensors.clone()),
+            (Value::Loader(l), "dataset") => match &l.object {
+                Some(obj) => self.current_value((**obj).clone()),
+                None => Value::Dataset(l.tensors.clone()),
+            },
             (Value::Loader(l), "batch_size") => Value::Number(Num::Int(l.batch_size as i128)),
             (Value::Loader(l), "drop_last") => Value::Bool(l.drop_last),
             (Value::Dataset(t), "tensors") => Value::Tuple(t.iter().map(|&n| (Value::Tensor(n), field.span)).collect()),
@@ -501,7 +537,11 @@ impl Lowerer<'_> {
                     None => (self.index_tensor(t, vec![window.clone()], 1, span), span),
                 })
                 .collect();
-            batches.push((Value::List(parts), span));
+            let batch: Vec<(Value, Span)> = parts;
+            batches.push(match l.single {
+                true => batch.into_iter().next().expect("a loader has a tensor"),
+                false => (Value::List(batch), span),
+            });
         }
         batches
     }
@@ -608,14 +648,18 @@ impl Rewrite {
     }
 
     /// The batch as `default_collate` gives it for a dataset of tuples: a list
-    /// with one tensor per dataset tensor. Unshuffled batches are slices of the
-    /// tensors; shuffled ones gather the rows the window of the order names.
+    /// with one tensor per dataset tensor (for samples that are one tensor, the
+    /// tensor). Unshuffled batches are slices of the tensors; shuffled ones
+    /// gather the rows the window of the order names.
     fn batch(&self, l: &Loader, batch: Expr) -> Expr {
         let item = || match l.shuffle {
             true => IndexItem::Expr(self.name(INDEX)),
             false => self.window(batch.clone()),
         };
         let tensor = |k: usize| Expr { kind: ExprKind::Name(self.hidden(TENSOR, Some(k))), span: self.at };
+        if l.single {
+            return self.index(tensor(0), item());
+        }
         Expr { kind: ExprKind::List((0..l.tensors.len()).map(|k| self.index(tensor(k), item())).collect()), span: self.at }
     }
 }

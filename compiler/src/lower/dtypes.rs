@@ -134,6 +134,12 @@ impl<'a> Lowerer<'a> {
             (other, Value::Tensor(t)) if host_number(&other).is_some() => self.compare_number(cmp, (t, sb), &other, sa, false, span),
             // `x.dtype == f64` is a host bool, as `x.dtype == torch.float64` is in Python.
             (Value::DType(p), Value::DType(q)) if matches!(cmp, Cmp::Eq | Cmp::Ne) => Value::Bool((p == q) == (cmp == Cmp::Eq)),
+            // Classes compare by identity: `type(m) == nn.Linear`, `type(x) == float`.
+            (x @ Value::Func(..), y) | (y, x @ Value::Func(..))
+                if matches!(cmp, Cmp::Eq | Cmp::Ne) && super::host_math::class_named(&y).is_some() =>
+            {
+                Value::Bool((super::host_math::class_named(&x) == super::host_math::class_named(&y)) == (cmp == Cmp::Eq))
+            }
             // Strings compare as Python's do, by code points (`reduction == "sum"`).
             (Value::Str(p), Value::Str(q)) => Value::Bool(cmp.test(p, q)),
             (x, y) => match (host_number(&x), host_number(&y)) {

@@ -117,7 +117,7 @@ impl<'a> Lowerer<'a> {
                 // A builtin named as a value (`act = relu`), called later through another name.
                 None if builtins::lookup(n).is_some() => Value::Func(n.clone(), 0),
                 // A class as a value (`act=ReLU`, `block=Block`), made when called.
-                None if self.class_def(n).is_some() || super::nn_modules::is_module_class(n) || n == "Parameter" => Value::Func(n.clone(), 0),
+                None if self.class_def(n).is_some() || super::nn_modules::is_class_name(n) => Value::Func(n.clone(), 0),
                 None if self.split_kinds.contains_key(n) => {
                     let at = self.split_kinds[n];
                     self.error(
@@ -523,6 +523,16 @@ impl<'a> Lowerer<'a> {
         // `functools.partial` (`lambdas.rs`).
         if callee.name == "partial" {
             return self.partial_call(args, span);
+        }
+        // Python's `copy.deepcopy` (`module_state.rs`).
+        if callee.name == "deepcopy" {
+            return match args.as_slice() {
+                [(None, v, vs)] => self.deepcopy(v.clone(), *vs, span),
+                _ => self.error(
+                    Diagnostic::new(Code::E0103, "`deepcopy` takes one value", span, "not one value")
+                        .with_help("write `deepcopy(model.state_dict())`"),
+                ),
+            };
         }
         if let Some(v) = self.arith_call(&callee.name, &args, span) {
             return v;
@@ -1002,6 +1012,10 @@ impl<'a> Lowerer<'a> {
         }
         if matches!(recv, Value::Object { .. }) {
             return self.object_field(&recv, field);
+        }
+        // `type(m).__name__`, `f.__name__`: a class's or function's name.
+        if let (Value::Func(name, _), "__name__") = (&recv, field.name.as_str()) {
+            return Value::Str(name.clone());
         }
         if let Some(v) = self.shape_field(&recv, span, field) {
             return v;

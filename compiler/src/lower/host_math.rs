@@ -233,6 +233,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             ("len", [(None, v, vs)]) => Some(self.len(v, *vs)),
+            ("isinstance", [(None, v, _), (None, classes, cs)]) => Some(self.isinstance(v, classes, *cs)),
             // Python's `str(x)`: what `print(x)` shows (`tensor(1.5000)` for a
             // 0-d tensor, where an f-string field would format its number).
             ("str", [(None, v, vs)]) => {
@@ -456,11 +457,22 @@ impl<'a> Lowerer<'a> {
 
     /// `len(x)`: the length of a list, tuple, shape or string, or a tensor's first
     /// dimension, all known at compile time.
-    fn len(&mut self, v: &Value, vs: Span) -> Value {
+    pub(super) fn len(&mut self, v: &Value, vs: Span) -> Value {
         let n = match v {
             Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } => items.len(),
             Value::Dict { keys, .. } => keys.len(),
             Value::Object { .. } if super::nn_modules::container_items(v).is_some() => super::nn_modules::container_items(v).map_or(0, |m| m.len()),
+            // An object whose class defines `__len__` (a `Dataset`): what it returns.
+            Value::Object { class, .. } if self.find_method(&class.clone(), "__len__").is_some() => {
+                let (owner, f) = self.find_method(&class.clone(), "__len__").expect("checked by the guard");
+                return match self.call_method(owner, f, v.clone(), vs, Vec::new(), vs).0 {
+                    n @ (Value::Number(Num::Int(_)) | Value::Host { kind: HostKind::Int, .. } | Value::Poison) => n,
+                    other => self.error(
+                        Diagnostic::new(Code::E0645, format!("`__len__` returned {}, not an int", other.describe()), vs, "its length")
+                            .with_help("return the number of samples, as in `return len(self.y)`"),
+                    ),
+                };
+            }
             Value::Size(dims) => dims.len(),
             Value::Str(s) => s.chars().count(),
             Value::Dataset(tensors) => self.shape_of(tensors[0])[0],
@@ -482,6 +494,55 @@ impl<'a> Lowerer<'a> {
             }
         };
         Value::Number(Num::Int(n as i128))
+    }
+
+    /// `isinstance(v, classes)`: whether `v` is of the class, or of one of a
+    /// tuple of classes, known at compile time as every value's class is.
+    fn isinstance(&mut self, v: &Value, classes: &Value, cs: Span) -> Value {
+        let names: Option<Vec<String>> = match classes {
+            Value::Tuple(items) => items.iter().map(|(c, _)| class_named(c)).collect(),
+            c => class_named(c).map(|n| vec![n]),
+        };
+        let Some(names) = names else {
+            return self.error(
+                Diagnostic::new(
+                    Code::E0107,
+                    format!("`isinstance`'s second argument must be a class or a tuple of classes, not {}", classes.describe()),
+                    cs,
+                    "not a class",
+                )
+                .with_help("name a class, as in `isinstance(m, nn.Linear)` or `isinstance(x, (int, float))`"),
+            );
+        };
+        // The classes `v` is an instance of: its own, its bases', and Python's and PyTorch's roots.
+        let mut of: Vec<String> = vec!["object".to_string()];
+        match v {
+            Value::Object { class, .. } => {
+                if self.class_def(class).is_some() {
+                    of.extend(self.class_chain(class));
+                    of.push(
+                        match self.root_of(class) {
+                            Some(super::objects::Base::Dataset) => "Dataset",
+                            Some(super::objects::Base::Object) => "object",
+                            _ => "Module",
+                        }
+                        .to_string(),
+                    );
+                } else {
+                    of.extend([class.to_string(), "Module".to_string()]);
+                }
+            }
+            // A bool is an int in Python.
+            Value::Bool(_) | Value::Host { kind: HostKind::Bool, .. } => of.extend(["bool".to_string(), "int".to_string()]),
+            Value::Tensor(t) => {
+                of.push("Tensor".to_string());
+                if self.param_origins.contains(&self.origin(*t)) {
+                    of.push("Parameter".to_string());
+                }
+            }
+            other => of.extend(python_class(other).map(str::to_string)),
+        }
+        Value::Bool(names.iter().any(|n| of.contains(n)))
     }
 
     /// `round(x)` (an int, halves to even) and `round(x, n)` (a number of `x`'s type).
@@ -614,7 +675,18 @@ fn python_truth(v: &Value) -> Option<bool> {
 
 /// The Python class of a value, for `type(x)`: the name of the builtin that
 /// converts to it, or `Tensor` (printed `<class 'torch.Tensor'>`).
-fn python_class(v: &Value) -> Option<&'static str> {
+/// The class a value names, if it names one: a class (`nn.Linear`, `int`) or
+/// Python's `float` and `bool`, which graphc also reads as dtypes.
+pub(super) fn class_named(v: &Value) -> Option<String> {
+    match v {
+        Value::Func(n, _) => Some(n.clone()),
+        Value::DType(DType::F32) => Some("float".to_string()),
+        Value::DType(DType::Bool) => Some("bool".to_string()),
+        _ => None,
+    }
+}
+
+fn python_class(v: &Value) -> Option<&str> {
     Some(match v {
         Value::Number(Num::Int(_)) | Value::Host { kind: HostKind::Int, .. } => "int",
         Value::Number(Num::Float(_)) | Value::Host { kind: HostKind::Float, .. } => "float",
@@ -624,6 +696,7 @@ fn python_class(v: &Value) -> Option<&'static str> {
         Value::Tuple(_) => "tuple",
         Value::Dict { .. } => "dict",
         Value::Tensor(_) => "Tensor",
+        Value::Object { class, .. } => class,
         _ => return None,
     })
 }

@@ -66,6 +66,13 @@ impl<'a> Lowerer<'a> {
             let kv = self.expr(key, scope);
             return self.optimizer_state_read(*optimizer, *param, (kv, key.span), span);
         }
+        // `obj[key]` for an object whose class defines `__getitem__` (a `Dataset`'s sample).
+        if let (Value::Object { class, .. }, [IndexItem::Expr(key)]) = (&recv, items) {
+            if let Some((owner, f)) = self.find_method(&class.clone(), "__getitem__") {
+                let kv = self.expr(key, scope);
+                return self.call_method(owner, f, recv, receiver.span, vec![(None, kv, key.span)], span).0;
+            }
+        }
         // `dataset[i]`, `dataset[a:b]`, `dataset[ids]`: the tuple of each
         // tensor's subscript, as `TensorDataset.__getitem__` gives it; the
         // subscript is evaluated once.

@@ -34,6 +34,12 @@ pub enum Def {
         positional: usize,
         keywords: Vec<String>,
     },
+    /// A method read from an object (`self._init_weights`): the closure's one
+    /// captured value is the object, as it was when the method was read.
+    Method {
+        class: Rc<str>,
+        name: String,
+    },
 }
 
 /// A lambda's (or a nested fn's) function value.
@@ -84,6 +90,11 @@ impl Lowerer<'_> {
             Def::Lambda(l) => (Ident { name: "<lambda>".to_string(), span: c.span }, &l.params, &l.defaults, Ok(&l.body), l.params.len()),
             Def::Fn(f) => (f.name.clone(), &f.params, &f.defaults, Err(&f.body), f.keyword_only),
             Def::Partial { positional, keywords } => return self.call_partial(c, (*positional, keywords), callee, args, span),
+            Def::Method { class, name } => {
+                let Some((owner, f)) = self.find_method(class, name) else { return Value::Poison };
+                let me = self.current_value(c.captured[0].1.clone());
+                return self.call_method(owner, f, me, c.span, args, span).0;
+            }
         };
         let Some(args) = self.bind_params(&name, (params, by_position), defaults, args, span) else { return Value::Poison };
         if !self.enter(&callee.name, span) {

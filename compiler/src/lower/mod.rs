@@ -42,6 +42,7 @@ mod counter_conditions;
 mod creation_calls;
 mod data_calls;
 mod data_loader;
+mod dataset_objects;
 mod dicts;
 mod diff_frac;
 mod dropout;
@@ -76,6 +77,7 @@ mod loss_calls;
 mod mask_index;
 mod matrix_aliases;
 mod membership;
+mod module_state;
 mod narrow_calls;
 mod nn_composites;
 mod nn_init;
@@ -121,7 +123,7 @@ use crate::ir::graph::{Node, NodeId, NodeMeta, Region};
 use crate::ir::program::{Program, ProgramInput};
 use crate::syntax::ast::{Block, File, InputDecl, Item, Span, Stmt, StmtKind};
 pub use lambdas::Closure;
-pub use nn_modules::is_module_class;
+pub use nn_modules::{is_class_name, is_module_class};
 
 /// A compile-time value.
 #[derive(Clone, Debug)]
@@ -367,6 +369,9 @@ pub struct Lowerer<'a> {
     /// The tensors made as `Parameter`s (by `Parameter(...)` or a module), by
     /// their first version: what `parameters()` yields (`nn_modules.rs`).
     param_origins: std::collections::HashSet<NodeId>,
+    /// The tensors registered as a module's persistent buffers (`register_buffer`,
+    /// a batch norm's running statistics), by origin: a state dict holds them.
+    buffer_origins: std::collections::HashSet<NodeId>,
     /// Integer literals beyond int64, reported at the end (E0665) unless a
     /// `manual_seed` took them, whose range reaches 2^64 - 1 (`data_calls.rs`).
     big_literals: Vec<Span>,
@@ -534,6 +539,7 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         changed_globals: Default::default(),
         class_stack: Vec::new(),
         param_origins: Default::default(),
+        buffer_origins: Default::default(),
         big_literals: Vec::new(),
         optim: optim::Table::default(),
         in_loop_body: false,

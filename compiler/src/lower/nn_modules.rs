@@ -187,6 +187,14 @@ pub fn is_module_class(name: &str) -> bool {
     name == "Identity" || FUNCTIONAL.iter().any(|f| f.class == name) || WITH_PARAMETERS.contains(&name) || CONTAINERS.contains(&name)
 }
 
+/// Whether `name` is a class a program names as a value without defining it:
+/// a `torch.nn` module, `Parameter`, a base (`Module`, `Dataset`, `Tensor`,
+/// `object`) or a Python type that `isinstance` and `type(x) ==` compare with
+/// (`float` and `bool` are dtypes as well).
+pub fn is_class_name(name: &str) -> bool {
+    is_module_class(name) || matches!(name, "Parameter" | "Module" | "Dataset" | "Tensor" | "object" | "int" | "str" | "list" | "tuple" | "dict")
+}
+
 fn functional(class: &str) -> Option<&'static Functional> {
     FUNCTIONAL.iter().find(|f| f.class == class)
 }
@@ -681,6 +689,10 @@ impl Lowerer<'_> {
             let zero = vec![(None, Value::Number(Num::Int(0)), span)];
             let Value::Tensor(count) = self.call_builtin(Builtin::Tensor, "tensor", zero, span) else { return Value::Poison };
             obj = with_attr(obj, "num_batches_tracked", Value::Tensor(count), span);
+            for t in [mean, var, count] {
+                let o = self.origin(t);
+                self.buffer_origins.insert(o);
+            }
         } else {
             for buffer in ["running_mean", "running_var", "num_batches_tracked"] {
                 obj = with_attr(obj, buffer, Value::None, span);
@@ -1087,6 +1099,32 @@ impl Lowerer<'_> {
                 (after.clone(), Some(after))
             }
             "register_buffer" | "register_parameter" | "add_module" => {
+                // `register_buffer(name, tensor, persistent=true)`: a buffer left
+                // out of the state dict with `persistent=false`.
+                let mut args = args;
+                let mut persistent = true;
+                if method.name == "register_buffer" && args.len() == 3 {
+                    match args.pop() {
+                        Some((k, Value::Bool(b), _)) if k.as_ref().is_none_or(|k| k.name == "persistent") => persistent = b,
+                        Some((_, other, s)) => {
+                            let d = other.describe();
+                            return (
+                                self.error(
+                                    Diagnostic::new(Code::E0107, format!("`persistent` must be a bool, not {d}"), s, "not a bool")
+                                        .with_help("write `self.register_buffer(\"name\", t, persistent=false)`"),
+                                ),
+                                None,
+                            );
+                        }
+                        None => {}
+                    }
+                }
+                if method.name == "register_buffer" && persistent {
+                    if let [_, (_, Value::Tensor(t), _)] = args.as_slice() {
+                        let o = self.origin(*t);
+                        self.buffer_origins.insert(o);
+                    }
+                }
                 let [(_, Value::Str(name), _), (_, v, vs)] = args.as_slice() else {
                     return (
                         self.error(
@@ -1105,12 +1143,70 @@ impl Lowerer<'_> {
                 let after = with_attr(obj.clone(), name, v.clone(), *vs);
                 (Value::None, Some(after))
             }
+            "modules" | "named_modules" => {
+                if !no_args(self, &args) {
+                    return (Value::Poison, None);
+                }
+                let mut all = Vec::new();
+                Self::modules_of(&obj, "", &mut all, 0);
+                let list = match method.name == "modules" {
+                    true => all.into_iter().map(|(_, m)| (m, span)).collect(),
+                    false => all.into_iter().map(|(n, m)| (Value::Tuple(vec![(Value::Str(n), span), (m, span)]), span)).collect(),
+                };
+                (Value::List(list), None)
+            }
+            "state_dict" => {
+                if !no_args(self, &args) {
+                    return (Value::Poison, None);
+                }
+                (self.state_dict(&obj, span), None)
+            }
+            "load_state_dict" => (self.load_state_dict(&obj, args, span), None),
+            "double" | "float" => {
+                if !no_args(self, &args) {
+                    return (Value::Poison, None);
+                }
+                let dt = if method.name == "double" { DType::F64 } else { DType::F32 };
+                let after = self.module_to_dtype(obj.clone(), dt, span, 0);
+                (after.clone(), Some(after))
+            }
+            "requires_grad_" => {
+                let flag = match args.as_slice() {
+                    [] => true,
+                    [(k, Value::Bool(b), _)] if k.as_ref().is_none_or(|k| k.name == "requires_grad") => *b,
+                    [(_, other, s), ..] => {
+                        let d = other.describe();
+                        return (
+                            self.error(
+                                Diagnostic::new(Code::E0107, format!("`requires_grad_` takes one bool, not {d}"), *s, "not a bool")
+                                    .with_help("write `model.requires_grad_(false)` to freeze the model's parameters"),
+                            ),
+                            None,
+                        );
+                    }
+                };
+                let after = self.module_requires_grad(obj.clone(), flag, span);
+                (after.clone(), Some(after))
+            }
+            "apply" => {
+                let [(None, f, fs)] = args.as_slice() else {
+                    return (
+                        self.error(
+                            Diagnostic::new(Code::E0103, "`apply` takes one function", span, "not one function")
+                                .with_help("pass the function to call on each module, as in `model.apply(init_weights)`"),
+                        ),
+                        None,
+                    );
+                };
+                let after = self.module_apply(obj.clone(), f, *fs, span, 0);
+                (after.clone(), Some(after))
+            }
             _ => {
                 let _ = rs;
                 (
                     self.error(
                         Diagnostic::new(Code::E0102, format!("'{class}' object has no attribute '{}'", method.name), method.span, "no such method").with_help(
-                            "a module's methods here are its class's, and `parameters`, `named_parameters`, `children`, `named_children`, `train`, `eval`, `zero_grad`, `to`, `register_buffer`, `register_parameter`, `add_module`, and a `ModuleList`'s `append`",
+                            "a module's methods here are its class's, and `parameters`, `named_parameters`, `children`, `named_children`, `modules`, `named_modules`, `apply`, `state_dict`, `load_state_dict`, `train`, `eval`, `zero_grad`, `requires_grad_`, `double`, `float`, `to`, `register_buffer`, `register_parameter`, `add_module`, and a `ModuleList`'s `append`",
                         ),
                     ),
                     None,

@@ -12,6 +12,7 @@ use graphc_runtime::Op;
 
 use super::{BodyKind, BodyResult, Lowerer, Scope, Value};
 use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::NodeId;
 use crate::syntax::ast::{Arg, Block, Expr, Span};
 
 impl Lowerer<'_> {
@@ -50,6 +51,12 @@ impl Lowerer<'_> {
             }
         }
         let Some(t) = self.expect_tensor(recv, receiver.span, "the receiver of `requires_grad_`") else { return Value::Poison };
+        self.set_requires_grad(t, flag, span)
+    }
+
+    /// `t.requires_grad_(flag)`: `t` as a leaf that requires grad or not (the
+    /// same tensor when the flag does not change); E0625 for a computed tensor.
+    pub(crate) fn set_requires_grad(&mut self, t: NodeId, flag: bool, span: Span) -> Value {
         let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
         if flag && !self.check_requires_grad(dt, span) {
             return Value::Poison;

@@ -36,6 +36,11 @@ pub(super) type CallArgs = Vec<(Option<Ident>, Value, Span)>;
 pub(super) enum Base<'a> {
     /// `Module` (PyTorch's `nn.Module`), whose `__init__` sets `training`.
     Module,
+    /// `Dataset` (`torch.utils.data.Dataset`): an object with `__len__` and
+    /// `__getitem__` that a `DataLoader` batches (`data_loader.rs`).
+    Dataset,
+    /// `object`, Python's own base: an object with its attributes and methods only.
+    Object,
     /// Another class of the file.
     Class(&'a ClassDef),
 }
@@ -80,16 +85,19 @@ impl<'a> Lowerer<'a> {
         let Some(b) = c.bases.first() else { return Some(Base::Module) };
         let name = match &b.kind {
             ExprKind::Name(n) => Some(n.as_str()),
-            ExprKind::Field { field, .. } if field.name == "Module" => Some("Module"),
+            // `nn.Module`, `torch.utils.data.Dataset`, `data.Dataset`.
+            ExprKind::Field { field, .. } if matches!(field.name.as_str(), "Module" | "Dataset") => Some(field.name.as_str()),
             _ => None,
         };
         match name {
             Some("Module") => Some(Base::Module),
+            Some("Dataset") => Some(Base::Dataset),
+            Some("object") => Some(Base::Object),
             Some(n) if self.class_def(n).is_some() && n != c.name.name => Some(Base::Class(self.class_def(n).expect("checked by the guard"))),
             _ => {
                 self.error(
                     Diagnostic::new(Code::E0107, format!("`{}` cannot derive from this", c.name.name), b.span, "not a base graphc knows")
-                        .with_help("derive from `Module` (PyTorch's `nn.Module`) or from another class of the file"),
+                        .with_help("derive from `Module` (PyTorch's `nn.Module`), `Dataset`, `object` or another class of the file"),
                 );
                 None
             }
@@ -105,17 +113,50 @@ impl<'a> Lowerer<'a> {
                 return Some((c, m));
             }
             match self.base_of(c)? {
-                Base::Module => return None,
                 Base::Class(b) => c = b,
+                _ => return None,
             }
         }
         None
     }
 
+    /// The root of class `class`'s bases (`Module`, `Dataset` or `object`),
+    /// or `None` for a class that is not of the file or whose bases are in error.
+    pub(super) fn root_of(&mut self, class: &str) -> Option<Base<'a>> {
+        let mut c = self.class_def(class)?;
+        for _ in 0..64 {
+            match self.base_of(c)? {
+                Base::Class(b) => c = b,
+                root => return Some(root),
+            }
+        }
+        None
+    }
+
+    /// The classes of the file that `class` is or derives from, itself first.
+    pub(super) fn class_chain(&mut self, class: &str) -> Vec<String> {
+        let mut chain = Vec::new();
+        let mut c = self.class_def(class);
+        while let Some(d) = c {
+            if chain.len() >= 64 || chain.contains(&d.name.name) {
+                break;
+            }
+            chain.push(d.name.name.clone());
+            c = match self.base_of(d) {
+                Some(Base::Class(b)) => Some(b),
+                _ => None,
+            };
+        }
+        chain
+    }
+
     /// `Name(args)` for a class of the file: a new object, set up by its `__init__`.
     pub(crate) fn instantiate(&mut self, c: &'a ClassDef, args: CallArgs, span: Span) -> Value {
-        let obj =
-            Value::Object { class: Rc::from(c.name.name.as_str()), names: vec!["training".to_string()], items: vec![(Value::Bool(true), span)] };
+        // Only a module has `training`, which `Module.__init__` sets.
+        let obj = match self.root_of(&c.name.name) {
+            Some(Base::Dataset | Base::Object) => Value::Object { class: Rc::from(c.name.name.as_str()), names: Vec::new(), items: Vec::new() },
+            _ => Value::Object { class: Rc::from(c.name.name.as_str()), names: vec!["training".to_string()], items: vec![(Value::Bool(true), span)] },
+        };
         match self.find_method(&c.name.name, "__init__") {
             Some((owner, init)) => {
                 let (r, after) = self.call_method(owner, init, obj, span, args, span);
@@ -232,6 +273,9 @@ impl<'a> Lowerer<'a> {
         if let Some(v) = attr(names, items, &field.name) {
             return v.clone();
         }
+        if let Some(m) = self.bound_method(recv, field) {
+            return m;
+        }
         let known = names.iter().filter(|n| *n != "training").map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
         self.error(
             Diagnostic::new(Code::E0102, format!("'{class}' object has no attribute '{}'", field.name), field.span, "no such attribute").with_help(
@@ -281,6 +325,10 @@ impl<'a> Lowerer<'a> {
                 ),
             };
         }
+        // `Module`'s methods are a module's only.
+        if matches!(self.root_of(&class), Some(Base::Dataset | Base::Object)) {
+            return self.no_method(&class, method);
+        }
         let all = self.args(args, scope);
         let (r, after) = self.module_method(obj.clone(), receiver.span, method, all, span);
         if is_path(receiver) {
@@ -289,6 +337,14 @@ impl<'a> Lowerer<'a> {
             }
         }
         r
+    }
+
+    /// E0102 for a method that an object of a class without `Module`'s methods lacks.
+    pub(super) fn no_method(&mut self, class: &str, method: &Ident) -> Value {
+        self.error(
+            Diagnostic::new(Code::E0102, format!("'{class}' object has no attribute '{}'", method.name), method.span, "no such method")
+                .with_help(format!("define `fn {}(self, ...)` in class `{class}`; only a `Module`'s objects have `Module`'s methods", method.name)),
+        )
     }
 
     /// `obj(args)`: its `forward`, as `Module.__call__` runs it; the object as
@@ -348,9 +404,11 @@ impl<'a> Lowerer<'a> {
                 None if method.name == "__init__" => (Value::None, None),
                 None => self.module_method(me, span, method, all, span),
             },
-            // `Module.__init__` sets `training`, which every object has from the start.
-            Base::Module if method.name == "__init__" => (Value::None, None),
+            // `Module.__init__` sets `training`, which every module has from the
+            // start; `Dataset`'s and `object`'s set nothing.
+            Base::Module | Base::Dataset | Base::Object if method.name == "__init__" => (Value::None, None),
             Base::Module => self.module_method(me, span, method, all, span),
+            Base::Dataset | Base::Object => (self.no_method(&class.name.name, method), None),
         };
         if let Some(after) = after {
             scope.names.insert(self_name, after);

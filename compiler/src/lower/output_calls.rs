@@ -169,6 +169,7 @@ impl<'a> Lowerer<'a> {
                 super::lambdas::Def::Fn(f) => PrintArg::Text(format!("<function {}>", f.name.name)),
                 // Python shows the function and the bound arguments' reprs, with addresses.
                 super::lambdas::Def::Partial { .. } => PrintArg::Text("<functools.partial object>".to_string()),
+                super::lambdas::Def::Method { class, name } => PrintArg::Text(format!("<bound method {class}.{name}>")),
             },
             // As for functions, Python adds the node's address, which no run reproduces.
             Value::GradFn(name) => PrintArg::Text(format!("<{name} object>")),

@@ -258,6 +258,7 @@ impl Lowerer<'_> {
                 }
             }
             to_body.insert(*outer, id);
+            self.carry_module_roles(*outer, id);
             inputs.push(*outer);
         }
         for (leaf, grad) in &saved.grad_state {
@@ -298,6 +299,9 @@ impl Lowerer<'_> {
         self.globals = exit.globals;
         for v in scope.names.values_mut().chain(self.globals.values_mut()) {
             map_value(v, &mut |n| to_outer(n));
+        }
+        for &n in exit.map.keys() {
+            self.carry_module_roles(n, to_outer(n));
         }
         for (leaf, grad) in exit.grad_state {
             if !exit.map.contains_key(&leaf) {
@@ -472,6 +476,10 @@ pub(super) fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
             out.push((key.clone(), Held::Const(format!("{kind} of {}", tensors.len()))));
             for (i, n) in tensors.iter().enumerate() {
                 out.push((format!("{key}[{i}]"), Held::Node(*n)));
+            }
+            if let Value::Loader(super::data_loader::Loader { object: Some(obj), single, .. }) = v {
+                out.push((format!("{key} (single)"), Held::Const(format!("{single}"))));
+                walk(format!("{key}.dataset"), obj, out);
             }
         }
         // A lambda is the same function while its definition is; what it closes

@@ -42,6 +42,7 @@ impl Lowerer<'_> {
             return;
         }
         self.versions.insert(old, new);
+        self.carry_module_roles(old, new);
         if let Some(g) = self.grad_state.remove(&old) {
             self.grad_state.insert(new, g);
         }
@@ -49,6 +50,17 @@ impl Lowerer<'_> {
             if *g == Some(old) {
                 *g = Some(new);
             }
+        }
+    }
+
+    /// Makes `to` a parameter (or a buffer) of a module if `from` is one: `to`
+    /// is a new version of it, or the node that holds it in a region or after one.
+    pub(crate) fn carry_module_roles(&mut self, from: NodeId, to: NodeId) {
+        if self.param_origins.contains(&from) {
+            self.param_origins.insert(to);
+        }
+        if self.buffer_origins.contains(&from) {
+            self.buffer_origins.insert(to);
         }
     }
 
@@ -107,7 +119,13 @@ pub(super) fn map_value(v: &mut Value, f: &mut dyn FnMut(NodeId) -> NodeId) {
         }
         Value::Text(pieces) => pieces.iter_mut().for_each(|p| p.map_nodes(f)),
         Value::Lambda(c) => c.captured.iter_mut().for_each(|(_, v)| map_value(v, f)),
-        Value::Dataset(tensors) | Value::Loader(super::data_loader::Loader { tensors, .. }) => tensors.iter_mut().for_each(|n| *n = f(*n)),
+        Value::Dataset(tensors) => tensors.iter_mut().for_each(|n| *n = f(*n)),
+        Value::Loader(super::data_loader::Loader { tensors, object, .. }) => {
+            tensors.iter_mut().for_each(|n| *n = f(*n));
+            if let Some(obj) = object {
+                map_value(obj, f);
+            }
+        }
         Value::Number(_)
         | Value::Str(_)
         | Value::Bool(_)

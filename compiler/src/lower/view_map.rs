@@ -108,7 +108,9 @@ impl Walk<'_> {
         }
         let grad_fn = self.grad_fn.get(&n).map(String::as_str);
         let is_view = match (&node.op, grad_fn) {
-            (Op::Unary(Unary::Detach), _) => !self.leaves.contains_key(&n),
+            // A leaf made by a detach (a `Parameter`, an updated leaf) is a tensor of
+            // its own, also once a later update moved its leaf state on.
+            (Op::Unary(Unary::Detach), _) => !self.leaves.contains_key(&n) && !self.leaves.contains_key(&super::state::latest(self.versions, n)),
             // A subscript with a run-time index (`dyn_index.rs`) gathers the flat base
             // at positions computed when it runs: a view whose map is not known here.
             (Op::Index(IndexOp::Gather { dim: 0 }), None) => match g.node(*g.operands(n).get(1)?).op {

@@ -121,12 +121,7 @@ pub fn body_sources(body: &Program, needed: &HashSet<NodeId>, how: &str) -> Resu
 
 /// Whether a region's body (or a region within it) seeds or draws.
 fn draws(body: &Program) -> bool {
-    body.effects.iter().any(|e| match e {
-        Effect::Seed(_) | Effect::Sample(_) => true,
-        Effect::Loop { region, .. } => draws(&body.regions[*region as usize].body),
-        Effect::Branch { then, otherwise, .. } => draws(&body.regions[*then as usize].body) || draws(&body.regions[*otherwise as usize].body),
-        Effect::Print(_) | Effect::Write(_) | Effect::Assert { .. } | Effect::Figure(_) | Effect::Save { .. } => false,
-    })
+    body.draws_in(&body.effects)
 }
 
 /// E0720 for a draw after a loop that draws.
