@@ -62,6 +62,7 @@ const EXPORTABLE: &[&str] = &[
     "log1pexp",
     "loop_state",
     "losses",
+    "lstm_sine",
     "lr_schedule",
     "maml_sine",
     "mark_non_differentiable",

@@ -231,3 +231,66 @@ fn a_name_whose_kind_differs_between_the_sides_of_a_runtime_if_is_unbound_after_
     assert_eq!(code, Code::E0606, "{message}");
     assert_eq!(at, bad.rfind("loss").unwrap());
 }
+
+#[test]
+fn every_reference_to_an_object_sees_its_changes() {
+    // Python's references: a module changed through another name, through
+    // the loop variable of `modules()`, through a list that holds it, or by a
+    // fn given it from a list is changed for every name that holds it; a
+    // `deepcopy` is another object. The expected output is PyTorch's.
+    let program = r#"
+manual_seed(0)
+class Block(Module) {
+    fn __init__(self) {
+        super().__init__()
+        self.fc = Linear(2, 2)
+        self.drop = Dropout(0.5)
+        self.scale = 1.0
+    }
+    fn forward(self, x) {
+        return self.drop(self.fc(x)) * self.scale
+    }
+}
+class Net(Module) {
+    fn __init__(self) {
+        super().__init__()
+        self.a = Block()
+        self.b = Block()
+        self.bn = BatchNorm1d(2)
+    }
+    fn forward(self, x) {
+        return self.bn(self.b(self.a(x)))
+    }
+}
+model = Net()
+m = model
+m.eval()
+print(model.training, model.a.training, model.a.drop.training)
+model.train()
+for mod in model.modules() {
+    if isinstance(mod, BatchNorm1d) {
+        mod.eval()
+        mod.momentum = 0.5
+    }
+}
+print([(type(x).__name__, x.training) for x in model.modules()])
+print(model.bn)
+blocks = [model.a, model.b]
+for blk in blocks {
+    blk.scale = 2.0
+}
+print(model.a.scale, model.b.scale)
+first = model.a
+first.scale = 3.0
+print(model.a.scale, blocks[0].scale)
+c = deepcopy(model)
+c.a.scale = 5.0
+print(model.a.scale, c.a.scale)
+fn set_scale(block, s) {
+    block.scale = s
+}
+set_scale(blocks[1], 7.0)
+print(model.b.scale)
+"#;
+    assert_eq!(run(program), "False False False\n[('Net', True), ('Block', True), ('Linear', True), ('Dropout', True), ('Block', True), ('Linear', True), ('Dropout', True), ('BatchNorm1d', False)]\nBatchNorm1d(2, eps=1e-05, momentum=0.5, affine=True, bias=True, track_running_stats=True)\n2.0 2.0\n3.0 3.0\n3.0 5.0\n7.0\n");
+}

@@ -97,6 +97,7 @@ mod reduction_calls;
 mod regions;
 mod rematerialize;
 mod reshape_calls;
+mod rnn_modules;
 mod row_loops;
 mod scatter_calls;
 mod shape_calls;
@@ -151,8 +152,12 @@ pub enum Value {
     /// (`objects.rs`). Like a dict it is a value whose items are places a loop
     /// carries; a method that changes its object changes what the receiver
     /// names, and a fn that changes an object passed to it changes the caller's.
+    /// `id` is the object's identity: every copy of the value with that id is
+    /// the same Python object, so a change through one is made to all that the
+    /// program can reach (`Lowerer::share_object`).
     Object {
         class: std::rc::Rc<str>,
+        id: u32,
         names: Vec<String>,
         items: Vec<(Value, Span)>,
     },
@@ -372,6 +377,8 @@ pub struct Lowerer<'a> {
     /// The tensors registered as a module's persistent buffers (`register_buffer`,
     /// a batch norm's running statistics), by origin: a state dict holds them.
     buffer_origins: std::collections::HashSet<NodeId>,
+    /// The identity the next object made gets (`Value::Object`'s `id`).
+    next_object_id: u32,
     /// Integer literals beyond int64, reported at the end (E0665) unless a
     /// `manual_seed` took them, whose range reaches 2^64 - 1 (`data_calls.rs`).
     big_literals: Vec<Span>,
@@ -540,6 +547,7 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         class_stack: Vec::new(),
         param_origins: Default::default(),
         buffer_origins: Default::default(),
+        next_object_id: 0,
         big_literals: Vec::new(),
         optim: optim::Table::default(),
         in_loop_body: false,

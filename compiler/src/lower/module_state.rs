@@ -197,9 +197,9 @@ impl Lowerer<'_> {
     /// `model.double()` / `model.float()`: every floating-point parameter and
     /// buffer cast to f64 / f32; a parameter stays a requires-grad leaf.
     pub(super) fn module_to_dtype(&mut self, obj: Value, dt: DType, span: Span, depth: usize) -> Value {
-        let Value::Object { class, names, items } = obj else { return obj };
+        let Value::Object { class, id, names, items } = obj else { return obj };
         if depth > MAX_DEPTH {
-            return Value::Object { class, names, items };
+            return Value::Object { class, id, names, items };
         }
         let mut out = Vec::new();
         for (v, s) in items {
@@ -234,7 +234,7 @@ impl Lowerer<'_> {
             };
             out.push((v, s));
         }
-        Value::Object { class, names, items: out }
+        Value::Object { class, id, names, items: out }
     }
 
     /// `model.requires_grad_(flag)`: each parameter's flag.
@@ -253,9 +253,9 @@ impl Lowerer<'_> {
     /// module itself, as PyTorch's `Module.apply` recurses; what `fn` changes
     /// in an object goes back into the tree.
     pub(super) fn module_apply(&mut self, obj: Value, f: &Value, fs: Span, span: Span, depth: usize) -> Value {
-        let Value::Object { class, names, items } = obj else { return obj };
+        let Value::Object { class, id, names, items } = obj else { return obj };
         if depth > MAX_DEPTH {
-            return Value::Object { class, names, items };
+            return Value::Object { class, id, names, items };
         }
         let mut kids = Vec::new();
         for (v, s) in items {
@@ -265,7 +265,7 @@ impl Lowerer<'_> {
             };
             kids.push((v, s));
         }
-        let me = self.current_value(Value::Object { class, names, items: kids });
+        let me = self.current_value(Value::Object { class, id, names, items: kids });
         let outer = std::mem::take(&mut self.mutated_args);
         self.call_value(f, &Ident { name: "fn".to_string(), span: fs }, vec![(None, me.clone(), span)], span);
         let mutated = std::mem::replace(&mut self.mutated_args, outer);
@@ -277,6 +277,11 @@ impl Lowerer<'_> {
     /// requires-grad leaf into a new leaf, a parameter into a parameter);
     /// lists, tuples, dicts and objects are copied item by item.
     pub(crate) fn deepcopy(&mut self, v: Value, vs: Span, span: Span) -> Value {
+        self.deepcopy_with(v, vs, &mut Vec::new(), span)
+    }
+
+    /// `deepcopy` with `memo`, each object copied so far with its copy's id.
+    fn deepcopy_with(&mut self, v: Value, vs: Span, memo: &mut Vec<(u32, u32)>, span: Span) -> Value {
         match v {
             Value::Tensor(t) => {
                 let t = self.current(t);
@@ -311,11 +316,22 @@ impl Lowerer<'_> {
                 }
                 Value::Tensor(n)
             }
-            Value::List(items) => Value::List(self.deepcopy_items(items, span)),
-            Value::Tuple(items) => Value::Tuple(self.deepcopy_items(items, span)),
-            Value::Dict { keys, items } => Value::Dict { keys, items: self.deepcopy_items(items, span) },
-            Value::Object { class, names, items } => Value::Object { class, names, items: self.deepcopy_items(items, span) },
-            Value::Named { kind, fields, items } => Value::Named { kind, fields, items: self.deepcopy_items(items, span) },
+            Value::List(items) => Value::List(self.deepcopy_items(items, memo, span)),
+            Value::Tuple(items) => Value::Tuple(self.deepcopy_items(items, memo, span)),
+            Value::Dict { keys, items } => Value::Dict { keys, items: self.deepcopy_items(items, memo, span) },
+            // A new object, the same one for each copy of one object inside `v` (Python's memo).
+            Value::Object { class, id, names, items } => {
+                let copy = match memo.iter().find(|(old, _)| *old == id) {
+                    Some(&(_, new)) => new,
+                    None => {
+                        let new = self.new_object_id();
+                        memo.push((id, new));
+                        new
+                    }
+                };
+                Value::Object { class, id: copy, names, items: self.deepcopy_items(items, memo, span) }
+            }
+            Value::Named { kind, fields, items } => Value::Named { kind, fields, items: self.deepcopy_items(items, memo, span) },
             v @ (Value::Number(_)
             | Value::Str(_)
             | Value::Bool(_)
@@ -341,8 +357,8 @@ impl Lowerer<'_> {
         }
     }
 
-    fn deepcopy_items(&mut self, items: Vec<(Value, Span)>, span: Span) -> Vec<(Value, Span)> {
-        items.into_iter().map(|(v, s)| (self.deepcopy(v, s, span), s)).collect()
+    fn deepcopy_items(&mut self, items: Vec<(Value, Span)>, memo: &mut Vec<(u32, u32)>, span: Span) -> Vec<(Value, Span)> {
+        items.into_iter().map(|(v, s)| (self.deepcopy_with(v, s, memo, span), s)).collect()
     }
 
     /// `self.method` read as a value (`self.apply(self._init_weights)`): the

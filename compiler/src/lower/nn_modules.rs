@@ -184,7 +184,11 @@ const CONTAINERS: &[&str] = &["Sequential", "ModuleList"];
 
 /// Whether `name` is a `torch.nn` module graphc provides.
 pub fn is_module_class(name: &str) -> bool {
-    name == "Identity" || FUNCTIONAL.iter().any(|f| f.class == name) || WITH_PARAMETERS.contains(&name) || CONTAINERS.contains(&name)
+    name == "Identity"
+        || FUNCTIONAL.iter().any(|f| f.class == name)
+        || WITH_PARAMETERS.contains(&name)
+        || CONTAINERS.contains(&name)
+        || super::rnn_modules::RNN_CLASSES.contains(&name)
 }
 
 /// Whether `name` is a class a program names as a value without defining it:
@@ -202,7 +206,7 @@ fn functional(class: &str) -> Option<&'static Functional> {
 /// The modules a `ModuleList` or `Sequential` holds, in order; `None` for other values.
 pub(super) fn container_items(v: &Value) -> Option<Vec<(Value, Span)>> {
     match v {
-        Value::Object { class, names, items } if CONTAINERS.contains(&&**class) => {
+        Value::Object { class, names, items, .. } if CONTAINERS.contains(&&**class) => {
             Some(names.iter().zip(items).filter(|(n, _)| n.parse::<usize>().is_ok()).map(|(_, item)| item.clone()).collect())
         }
         _ => None,
@@ -210,7 +214,7 @@ pub(super) fn container_items(v: &Value) -> Option<Vec<(Value, Span)>> {
 }
 
 /// Python's `repr` of an option's value, as `extra_repr` formats it.
-fn py_repr(v: &Value) -> String {
+pub(super) fn py_repr(v: &Value) -> String {
     match v {
         Value::Number(Num::Int(i)) => i.to_string(),
         Value::Number(Num::Float(f)) => graphc_runtime::format::python_float_repr(*f),
@@ -240,7 +244,8 @@ fn add_indent(s: &str) -> String {
 impl Lowerer<'_> {
     /// `Name(args)` for a `torch.nn` module.
     pub(crate) fn builtin_module(&mut self, class: &str, args: CallArgs, span: Span) -> Value {
-        let mut obj = Value::Object { class: Rc::from(class), names: vec!["training".to_string()], items: vec![(Value::Bool(true), span)] };
+        let id = self.new_object_id();
+        let mut obj = Value::Object { class: Rc::from(class), id, names: vec!["training".to_string()], items: vec![(Value::Bool(true), span)] };
         if let Some(f) = functional(class) {
             let params: Vec<&str> = f.options.iter().map(|o| o.0).collect();
             let Some(given) = self.bind_options(class, &params, args, span) else { return Value::Poison };
@@ -317,12 +322,13 @@ impl Lowerer<'_> {
             "LayerNorm" => self.layer_norm_module(obj, args, span),
             "BatchNorm1d" | "BatchNorm2d" => self.batch_norm_module(obj, class, args, span),
             "Embedding" => self.embedding_module(obj, args, span),
+            c if super::rnn_modules::RNN_CLASSES.contains(&c) => self.rnn_module(obj, c, args, span),
             _ => unreachable!("`is_module_class` lists the classes above"),
         }
     }
 
     /// Binds a module constructor's arguments to its parameters, by position or keyword.
-    fn bind_options(&mut self, class: &str, params: &[&str], args: CallArgs, span: Span) -> Option<Vec<Option<(Value, Span)>>> {
+    pub(super) fn bind_options(&mut self, class: &str, params: &[&str], args: CallArgs, span: Span) -> Option<Vec<Option<(Value, Span)>>> {
         let mut given: Vec<Option<(Value, Span)>> = vec![None; params.len()];
         let mut at = 0;
         for (k, v, s) in args {
@@ -359,7 +365,7 @@ impl Lowerer<'_> {
     }
 
     /// An integer argument of a module constructor.
-    fn module_int(&mut self, class: &str, name: &str, v: Option<(Value, Span)>, default: Option<i64>, span: Span) -> Option<i64> {
+    pub(super) fn module_int(&mut self, class: &str, name: &str, v: Option<(Value, Span)>, default: Option<i64>, span: Span) -> Option<i64> {
         match (v, default) {
             (Some((Value::Number(Num::Int(i)), _)), _) => Some(i as i64),
             (None, Some(d)) => Some(d),
@@ -381,7 +387,7 @@ impl Lowerer<'_> {
     }
 
     /// A bool argument of a module constructor.
-    fn module_bool(&mut self, class: &str, name: &str, v: Option<(Value, Span)>, default: bool) -> Option<bool> {
+    pub(super) fn module_bool(&mut self, class: &str, name: &str, v: Option<(Value, Span)>, default: bool) -> Option<bool> {
         match v {
             None => Some(default),
             Some((Value::Bool(b), _)) => Some(b),
@@ -398,7 +404,13 @@ impl Lowerer<'_> {
     /// A parameter of `shape`, its values to be set by an init: `torch.empty`'s
     /// leaf that requires grad, registered as a `Parameter`.
     fn new_parameter(&mut self, shape: &[usize], span: Span) -> Option<NodeId> {
+        self.new_parameter_of(shape, DType::F32, span)
+    }
+
+    /// A parameter of `shape` and dtype `dt`, as [`Self::new_parameter`] makes one.
+    pub(super) fn new_parameter_of(&mut self, shape: &[usize], dt: DType, span: Span) -> Option<NodeId> {
         let mut args: CallArgs = shape.iter().map(|&d| (None, Value::Number(Num::Int(d as i128)), span)).collect();
+        args.push((Some(Ident { name: "dtype".to_string(), span }), Value::DType(dt), span));
         args.push((Some(Ident { name: "requires_grad".to_string(), span }), Value::Bool(true), span));
         let Value::Tensor(p) = self.call_builtin(Builtin::Zeros, "empty", args, span) else { return None };
         self.param_origins.insert(self.origin(p));
@@ -788,7 +800,7 @@ impl Lowerer<'_> {
 
     /// A `torch.nn` module's forward.
     pub(crate) fn builtin_forward(&mut self, obj: &Value, args: CallArgs, span: Span) -> Value {
-        let Value::Object { class, names, items } = obj else { return Value::Poison };
+        let Value::Object { class, names, items, .. } = obj else { return Value::Poison };
         let get = |name: &str| attr(names, items, name).cloned().unwrap_or(Value::None);
         let kw = |name: &str, v: Value| (Some(Ident { name: name.to_string(), span }), v, span);
         if let Some(f) = functional(class) {
@@ -833,6 +845,9 @@ impl Lowerer<'_> {
                 }
             }
         };
+        if super::rnn_modules::RNN_CLASSES.contains(&&**class) {
+            return self.rnn_forward(obj, class, args, span);
+        }
         match &**class {
             "Identity" => one(self).map_or(Value::Poison, |(v, _)| v),
             "Linear" => {
@@ -968,7 +983,7 @@ impl Lowerer<'_> {
 
     /// `obj` with `training` set to `mode` in it and in every module it holds.
     fn set_training(obj: Value, mode: bool) -> Value {
-        let Value::Object { class, names, items } = obj else { return obj };
+        let Value::Object { class, id, names, items } = obj else { return obj };
         let items = names
             .iter()
             .zip(items)
@@ -978,13 +993,13 @@ impl Lowerer<'_> {
                 other => (other, s),
             })
             .collect();
-        Value::Object { class, names, items }
+        Value::Object { class, id, names, items }
     }
 
     /// `nn.Module`'s methods (and a builtin module's `forward`): the result,
     /// and the object when the method changed it.
     pub(crate) fn module_method(&mut self, obj: Value, rs: Span, method: &Ident, args: CallArgs, span: Span) -> (Value, Option<Value>) {
-        let Value::Object { class, names, items } = &obj else { return (Value::Poison, None) };
+        let Value::Object { class, names, items, .. } = &obj else { return (Value::Poison, None) };
         let class = class.clone();
         let no_args = |me: &mut Self, args: &CallArgs| -> bool {
             if let Some((_, _, s)) = args.first() {
@@ -1248,7 +1263,7 @@ impl Lowerer<'_> {
     /// How `print` shows a module: `Module.__repr__`, its `extra_repr` and
     /// then each child on its own line.
     pub(crate) fn object_repr(&self, obj: &Value) -> String {
-        let Value::Object { class, names, items } = obj else { return String::new() };
+        let Value::Object { class, names, items, .. } = obj else { return String::new() };
         let get = |name: &str| attr(names, items, name).cloned().unwrap_or(Value::None);
         let extra = match &**class {
             "Linear" => format!(
@@ -1304,6 +1319,7 @@ impl Lowerer<'_> {
                 s
             }
             "ReLU" | "SiLU" | "Mish" if matches!(get("inplace"), Value::Bool(true)) => "inplace=True".to_string(),
+            c if super::rnn_modules::RNN_CLASSES.contains(&c) => Self::rnn_extra_repr(c, &get),
             c => match functional(c) {
                 Some(f) => f.repr.iter().map(|o| format!("{o}={}", py_repr(&get(o)))).collect::<Vec<_>>().join(", "),
                 None => String::new(),

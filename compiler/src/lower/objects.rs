@@ -52,7 +52,7 @@ pub(super) fn attr<'v>(names: &[String], items: &'v [(Value, Span)], name: &str)
 
 /// `obj` with attribute `name` set to `v`: in its place if it had one, last otherwise.
 pub(super) fn with_attr(obj: Value, name: &str, v: Value, span: Span) -> Value {
-    let Value::Object { class, mut names, mut items } = obj else { return obj };
+    let Value::Object { class, id, mut names, mut items } = obj else { return obj };
     match names.iter().position(|n| n == name) {
         Some(i) => items[i] = (v, span),
         None => {
@@ -60,7 +60,35 @@ pub(super) fn with_attr(obj: Value, name: &str, v: Value, span: Span) -> Value {
             items.push((v, span));
         }
     }
-    Value::Object { class, names, items }
+    Value::Object { class, id, names, items }
+}
+
+/// Replaces each copy of object `id` within `slot` by `v`; whether there was one.
+fn replace_object(slot: &mut Value, id: u32, v: &Value, depth: usize) -> bool {
+    if depth > 64 {
+        return false;
+    }
+    match slot {
+        Value::Object { id: k, .. } if *k == id => {
+            *slot = v.clone();
+            true
+        }
+        Value::Object { items, .. } | Value::List(items) | Value::Tuple(items) | Value::Named { items, .. } | Value::Dict { items, .. } => {
+            let mut any = false;
+            for (item, _) in items {
+                any |= replace_object(item, id, v, depth + 1);
+            }
+            any
+        }
+        Value::Lambda(c) => {
+            let mut any = false;
+            for (_, item) in &mut c.captured {
+                any |= replace_object(item, id, v, depth + 1);
+            }
+            any
+        }
+        _ => false,
+    }
 }
 
 /// Whether an expression names a place an object can be written back to: a
@@ -153,9 +181,11 @@ impl<'a> Lowerer<'a> {
     /// `Name(args)` for a class of the file: a new object, set up by its `__init__`.
     pub(crate) fn instantiate(&mut self, c: &'a ClassDef, args: CallArgs, span: Span) -> Value {
         // Only a module has `training`, which `Module.__init__` sets.
+        let id = self.new_object_id();
+        let class: Rc<str> = Rc::from(c.name.name.as_str());
         let obj = match self.root_of(&c.name.name) {
-            Some(Base::Dataset | Base::Object) => Value::Object { class: Rc::from(c.name.name.as_str()), names: Vec::new(), items: Vec::new() },
-            _ => Value::Object { class: Rc::from(c.name.name.as_str()), names: vec!["training".to_string()], items: vec![(Value::Bool(true), span)] },
+            Some(Base::Dataset | Base::Object) => Value::Object { class, id, names: Vec::new(), items: Vec::new() },
+            _ => Value::Object { class, id, names: vec!["training".to_string()], items: vec![(Value::Bool(true), span)] },
         };
         match self.find_method(&c.name.name, "__init__") {
             Some((owner, init)) => {
@@ -210,6 +240,7 @@ impl<'a> Lowerer<'a> {
     /// Writes `v` back to the place `path` names (`is_path`): rebinds the name,
     /// or sets the attribute on the object that holds it and writes that back.
     pub(super) fn store_path(&mut self, path: &Expr, v: Value, scope: &mut Scope) {
+        self.share_object(&v, scope);
         match &path.kind {
             ExprKind::Name(n) => {
                 if scope.names.contains_key(n) {
@@ -231,6 +262,48 @@ impl<'a> Lowerer<'a> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Writes object `v`, the receiver's object after a method changed it, to
+    /// the place `receiver` names, or, for a receiver that names no place
+    /// (`blocks[0].eval()`), to every copy of it the program can reach.
+    pub(super) fn store_or_share(&mut self, receiver: &Expr, v: Value, scope: &mut Scope) {
+        match is_path(receiver) {
+            true => self.store_path(receiver, v, scope),
+            false => self.share_object(&v, scope),
+        }
+    }
+
+    /// A new object's identity.
+    pub(super) fn new_object_id(&mut self) -> u32 {
+        self.next_object_id += 1;
+        self.next_object_id
+    }
+
+    /// After object `v` changed, every other copy of it that the program can
+    /// reach here (in a name of `scope` or a global, at any depth) is `v`, as
+    /// Python's references to one object all see a change (`m = model;
+    /// m.eval()`, `for m in model.modules() { m.eval() }`).
+    pub(super) fn share_object(&mut self, v: &Value, scope: &mut Scope) {
+        let Value::Object { id, .. } = v else { return };
+        let mut names: Vec<&String> = scope.names.keys().collect();
+        names.sort();
+        let names: Vec<String> = names.into_iter().cloned().collect();
+        for n in names {
+            if let Some(slot) = scope.names.get_mut(&n) {
+                replace_object(slot, *id, v, 0);
+            }
+        }
+        let in_fn = self.body_kind != BodyKind::TopLevel;
+        let mut globals: Vec<String> = self.globals.keys().cloned().collect();
+        globals.sort();
+        for n in globals {
+            let Some(slot) = self.globals.get_mut(&n) else { continue };
+            // A global that held the object changed inside a fn: the top level reads it anew.
+            if replace_object(slot, *id, v, 0) && in_fn && !scope.names.contains_key(&n) {
+                self.changed_globals.insert(n);
+            }
         }
     }
 
@@ -269,7 +342,7 @@ impl<'a> Lowerer<'a> {
 
     /// `obj.name`: the attribute, or E0102.
     pub(super) fn object_field(&mut self, recv: &Value, field: &Ident) -> Value {
-        let Value::Object { class, names, items } = recv else { return Value::Poison };
+        let Value::Object { class, names, items, .. } = recv else { return Value::Poison };
         if let Some(v) = attr(names, items, &field.name) {
             return v.clone();
         }
@@ -288,7 +361,7 @@ impl<'a> Lowerer<'a> {
     /// of its class, a module held as an attribute (`self.fc(x)`), a function
     /// held as one, or one of `Module`'s methods.
     pub(crate) fn object_method(&mut self, receiver: &Expr, obj: Value, method: &Ident, args: &[Arg], scope: &mut Scope, span: Span) -> Value {
-        let Value::Object { class, names, items } = &obj else { return Value::Poison };
+        let Value::Object { class, names, items, .. } = &obj else { return Value::Poison };
         let class = class.clone();
         if let Some((owner, f)) = self.find_method(&class, &method.name) {
             let outer = std::mem::take(&mut self.mutated_args);
@@ -296,9 +369,7 @@ impl<'a> Lowerer<'a> {
             let (r, after) = self.call_method(owner, f, obj.clone(), receiver.span, all, span);
             let mutated = std::mem::replace(&mut self.mutated_args, outer);
             self.write_back_args(mutated, args, scope);
-            if is_path(receiver) {
-                self.store_path(receiver, after, scope);
-            }
+            self.store_or_share(receiver, after, scope);
             return r;
         }
         if let Some(held) = attr(names, items, &method.name).cloned() {
@@ -331,10 +402,8 @@ impl<'a> Lowerer<'a> {
         }
         let all = self.args(args, scope);
         let (r, after) = self.module_method(obj.clone(), receiver.span, method, all, span);
-        if is_path(receiver) {
-            if let Some(after) = after {
-                self.store_path(receiver, after, scope);
-            }
+        if let Some(after) = after {
+            self.store_or_share(receiver, after, scope);
         }
         r
     }
@@ -362,8 +431,9 @@ impl<'a> Lowerer<'a> {
             );
         };
         let (r, after) = self.call_method(owner, f, obj, span, args, span);
-        if let Some(p) = path {
-            self.store_path(p, after, scope);
+        match path {
+            Some(p) => self.store_path(p, after, scope),
+            None => self.share_object(&after, scope),
         }
         r
     }

@@ -434,7 +434,7 @@ pub(super) fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
             }
         }
         // An object's class and attribute names are part of its kind.
-        Value::Object { class, names, items } => {
+        Value::Object { class, names, items, .. } => {
             out.push((key.clone(), Held::Const(format!("{class} object with {}", names.join(", ")))));
             for (i, (item, _)) in items.iter().enumerate() {
                 walk(format!("{key}[{i}]"), item, out);

@@ -219,9 +219,7 @@ impl<'a> Lowerer<'a> {
     pub(super) fn write_back_args(&mut self, mutated: Vec<(Span, Value)>, args: &[crate::syntax::ast::Arg], scope: &mut Scope) {
         for (at, v) in mutated {
             let Some(arg) = args.iter().find(|a| a.value.span == at) else { continue };
-            if super::objects::is_path(&arg.value) {
-                self.store_path(&arg.value, v, scope);
-            }
+            self.store_or_share(&arg.value, v, scope);
         }
     }
 
