@@ -294,3 +294,21 @@ print(model.b.scale)
 "#;
     assert_eq!(run(program), "False False False\n[('Net', True), ('Block', True), ('Linear', True), ('Dropout', True), ('Block', True), ('Linear', True), ('Dropout', True), ('BatchNorm1d', False)]\nBatchNorm1d(2, eps=1e-05, momentum=0.5, affine=True, bias=True, track_running_stats=True)\n2.0 2.0\n3.0 3.0\n3.0 5.0\n7.0\n");
 }
+
+#[test]
+fn modules_made_with_a_dtype_hold_it() {
+    // `dtype=f64` makes the parameters and buffers f64, drawn as PyTorch
+    // draws f64 ones. The expected output is PyTorch's.
+    let program = r#"
+manual_seed(0)
+l = Linear(3, 2, dtype=f64)
+c = Conv1d(1, 2, 3, dtype=f64)
+n = LayerNorm(3, dtype=f64)
+b = BatchNorm1d(2, dtype=f64)
+e = Embedding(4, 2, dtype=f64)
+print(l.weight, l.bias)
+print(c.weight.dtype, n.weight.dtype, b.weight.dtype, b.running_mean.dtype, e.weight)
+print(l(ones(2, 3, dtype=f64)))
+"#;
+    assert_eq!(run(program), "Parameter containing:\ntensor([[ 0.5428,  0.2400, -0.0469],\n        [ 0.4858,  0.1675,  0.3362]], dtype=torch.float64, requires_grad=True) Parameter containing:\ntensor([-0.3711, -0.1719], dtype=torch.float64, requires_grad=True)\ntorch.float64 torch.float64 torch.float64 torch.float64 Parameter containing:\ntensor([[-0.5663,  0.3731],\n        [-0.8920, -1.5091],\n        [ 0.3704,  1.4565],\n        [ 0.9398,  0.7748]], dtype=torch.float64, requires_grad=True)\ntensor([[0.3647, 0.8176],\n        [0.3647, 0.8176]], dtype=torch.float64, grad_fn=<AddmmBackward0>)\n");
+}

@@ -52,6 +52,25 @@ fn a_shape_is_a_size_argument() {
 #[test]
 fn only_names_are_unpack_targets() {
     assert_eq!(codes("a, b.grad = (1, 2)"), vec![Code::E0003]);
+    assert_eq!(codes("a, (b, c.grad) = 1, (2, 3)"), vec![Code::E0003]);
+}
+
+/// A parenthesized group of targets unpacks its value in turn, at any depth
+/// and in any body (`out, (h, c) = lstm(x)`), with the counts checked as for
+/// any unpacking.
+#[test]
+fn groups_of_targets_unpack_in_turn() {
+    let src = "a, (b, (d, e)) = 1, (2, [3, 4])
+fn f() {
+    x, (y, z) = 1, (2, 3)
+    return x * 100 + y * 10 + z
+}
+print(a, b, d, e, f())
+";
+    let compiled = compile(src, false).expect("compiles");
+    let (text, _) = graphc_runtime::exec::run_capture(&compiled.plan).expect("runs");
+    assert_eq!(text, "1 2 3 4 123\n");
+    assert_eq!(codes("a, (b, c) = 1, (2, 3, 4)"), vec![Code::E0116]);
 }
 
 #[test]

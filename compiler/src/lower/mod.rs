@@ -379,6 +379,9 @@ pub struct Lowerer<'a> {
     buffer_origins: std::collections::HashSet<NodeId>,
     /// The identity the next object made gets (`Value::Object`'s `id`).
     next_object_id: u32,
+    /// The dtype of the parameters and buffers a module being made gets (its
+    /// `dtype=` option; f32 otherwise).
+    param_dtype: DType,
     /// Integer literals beyond int64, reported at the end (E0665) unless a
     /// `manual_seed` took them, whose range reaches 2^64 - 1 (`data_calls.rs`).
     big_literals: Vec<Span>,
@@ -548,6 +551,7 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         param_origins: Default::default(),
         buffer_origins: Default::default(),
         next_object_id: 0,
+        param_dtype: DType::F32,
         big_literals: Vec::new(),
         optim: optim::Table::default(),
         in_loop_body: false,

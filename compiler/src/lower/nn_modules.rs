@@ -281,6 +281,26 @@ impl Lowerer<'_> {
             }
             return obj;
         }
+        // `dtype=f64`: the parameters and buffers the constructor makes are of it.
+        let dtype = match args.iter().find(|(k, _, _)| k.as_ref().is_some_and(|k| k.name == "dtype")) {
+            None | Some((_, Value::None, _)) => DType::F32,
+            Some((_, Value::DType(dt), _)) if dt.is_float() => *dt,
+            Some((_, v, s)) => {
+                let d = v.describe();
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("`{class}`'s `dtype` must be a floating-point dtype, not {d}"), *s, "not a float dtype")
+                        .with_help("pass `dtype=f32` or `dtype=f64`"),
+                );
+            }
+        };
+        let outer = std::mem::replace(&mut self.param_dtype, dtype);
+        let made = self.module_of_class(obj, class, args, span);
+        self.param_dtype = outer;
+        made
+    }
+
+    /// The constructor of `class` (not a functional module) with its arguments.
+    fn module_of_class(&mut self, mut obj: Value, class: &str, args: CallArgs, span: Span) -> Value {
         match class {
             "Identity" => obj,
             "Sequential" | "ModuleList" => {
@@ -404,7 +424,7 @@ impl Lowerer<'_> {
     /// A parameter of `shape`, its values to be set by an init: `torch.empty`'s
     /// leaf that requires grad, registered as a `Parameter`.
     fn new_parameter(&mut self, shape: &[usize], span: Span) -> Option<NodeId> {
-        self.new_parameter_of(shape, DType::F32, span)
+        self.new_parameter_of(shape, self.param_dtype, span)
     }
 
     /// A parameter of `shape` and dtype `dt`, as [`Self::new_parameter`] makes one.
@@ -474,7 +494,8 @@ impl Lowerer<'_> {
     /// padding=0, dilation=1, groups=1, bias=true)`.
     fn conv_module(&mut self, obj: Value, class: &str, args: CallArgs, span: Span) -> Value {
         let dims = if class == "Conv1d" { 1 } else { 2 };
-        let params = ["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode"];
+        let params =
+            ["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode", "device", "dtype"];
         let Some(g) = self.bind_options(class, &params, args, span) else { return Value::Poison };
         let (Some(cin), Some(cout)) =
             (self.module_int(class, "in_channels", g[0].clone(), None, span), self.module_int(class, "out_channels", g[1].clone(), None, span))
@@ -630,7 +651,8 @@ impl Lowerer<'_> {
         let p = if parameter {
             self.new_parameter(shape, span)?
         } else {
-            let args: CallArgs = shape.iter().map(|&d| (None, Value::Number(Num::Int(d as i128)), span)).collect();
+            let mut args: CallArgs = shape.iter().map(|&d| (None, Value::Number(Num::Int(d as i128)), span)).collect();
+            args.push((Some(Ident { name: "dtype".to_string(), span }), Value::DType(self.param_dtype), span));
             let Value::Tensor(t) = self.call_builtin(Builtin::Zeros, "zeros", args, span) else { return None };
             t
         };

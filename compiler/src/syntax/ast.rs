@@ -174,6 +174,11 @@ impl Stmt {
 /// program is unlikely to use.
 pub const FOR_ITEM: &str = "__for_item";
 
+/// The hidden name of a parenthesized group among an unpacking's targets
+/// (`out, (h, c) = lstm(x)`), which the next statement unpacks
+/// (`parser::unpack_targets`); a valid Python name, as [`FOR_ITEM`] is.
+pub const UNPACK_GROUP: &str = "__group";
+
 /// A `for` loop: `for var in iter { body }`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForStmt {

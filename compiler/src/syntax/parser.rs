@@ -101,6 +101,34 @@ pub(crate) enum InputModifier {
 
 /// Checks a modifier word after `input NAME: DTYPE[DIMS]`: `requires_grad`, or `in`
 /// followed by `[LO, HI]` with `LO <= HI`.
+/// The names of an unpacking's targets (`a, (b, c) = v`). A parenthesized
+/// group is a hidden name ([`ast::UNPACK_GROUP`] and where the group starts)
+/// whose own unpacking is pushed to `groups`, to run right after, as a `for`
+/// target's group is unpacked; groups nest. Anything else is E0003.
+pub(crate) fn unpack_targets(targets: Vec<Expr>, groups: &mut Vec<ast::Stmt>) -> Result<Vec<ast::Ident>, ParseError<usize, Token, Diagnostic>> {
+    let mut names = Vec::new();
+    for e in targets {
+        match e.kind {
+            ExprKind::Name(name) => names.push(ast::Ident { name, span: e.span }),
+            ExprKind::Tuple(items) if !items.is_empty() => {
+                let hidden = ast::Ident { name: format!("{}_{}", ast::UNPACK_GROUP, e.span.start), span: e.span };
+                let at = groups.len();
+                let inner = unpack_targets(items, groups)?;
+                let value = Expr { kind: ExprKind::Name(hidden.name.clone()), span: e.span };
+                groups.insert(at, ast::Stmt { kind: ast::StmtKind::Unpack { targets: inner, value }, span: e.span });
+                names.push(hidden);
+            }
+            _ => {
+                return Err(ParseError::User {
+                    error: Diagnostic::new(Code::E0003, "only names can be assigned to", e.span, "not a name")
+                        .with_help("write names on the left of `=`: `a, b = f(x)`, `out, (h, c) = lstm(x)`"),
+                })
+            }
+        }
+    }
+    Ok(names)
+}
+
 pub(crate) fn input_modifier(word: &str, bounds: Option<(f64, f64)>, span: Span) -> Result<InputModifier, ParseError<usize, Token, Diagnostic>> {
     let error = |message: String, label: &str, help: &str| {
         Err(ParseError::User { error: Diagnostic::new(Code::E0003, message, span, label).with_help(help) })
