@@ -132,3 +132,30 @@ fn isinstance_needs_a_class() {
     assert_eq!(code, Code::E0107, "{message}");
     assert!(message.contains("must be a class or a tuple of classes"), "{message}");
 }
+
+#[test]
+fn a_dataset_of_dicts_batches_into_dicts() {
+    // A tokenizer-style sample, `{"input_ids": ..., "label": ..., "weight": ...}`,
+    // batches into a dict of one tensor per key, shuffled as PyTorch shuffles.
+    let program = r#"
+class Tok(Dataset) {
+    fn __init__(self) {
+        self.ids = arange(12).view(6, 2)
+        self.labels = tensor([0, 1, 0, 1, 1, 0])
+    }
+    fn __len__(self) {
+        return len(self.labels)
+    }
+    fn __getitem__(self, i) {
+        return {"input_ids": self.ids[i], "label": self.labels[i], "weight": 0.5 * i}
+    }
+}
+manual_seed(0)
+loader = DataLoader(Tok(), batch_size=4, shuffle=true)
+for batch in loader {
+    print(batch["input_ids"], batch["label"], batch["weight"])
+    print(list(batch.keys()))
+}
+"#;
+    assert_eq!(run(program), "tensor([[ 0,  1],\n        [ 8,  9],\n        [ 6,  7],\n        [10, 11]]) tensor([0, 1, 1, 0]) tensor([0.0000, 2.0000, 1.5000, 2.5000], dtype=torch.float64)\n['input_ids', 'label', 'weight']\ntensor([[4, 5],\n        [2, 3]]) tensor([0, 1]) tensor([1.0000, 0.5000], dtype=torch.float64)\n['input_ids', 'label', 'weight']\n");
+}

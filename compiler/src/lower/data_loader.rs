@@ -26,6 +26,7 @@
 use graphc_runtime::op::DataOp;
 use graphc_runtime::{DType, Op};
 
+use super::dataset_objects::SampleForm;
 use super::dyn_index::Sub;
 use super::index::Item;
 use super::{BodyKind, Lowerer, Num, Scope, Value};
@@ -39,9 +40,9 @@ pub struct Loader {
     /// The dataset's tensors, each with one row per sample (a dataset
     /// object's samples, read once: `dataset_objects.rs`).
     pub tensors: Vec<NodeId>,
-    /// Whether a sample is one tensor, so that a batch is a tensor rather
-    /// than a list (a dataset object whose `__getitem__` returns one).
-    pub single: bool,
+    /// What a sample is, so what a batch is: a list of tensors, a tensor
+    /// (a dataset object whose `__getitem__` returns one), or a dict.
+    pub form: SampleForm,
     /// The dataset object, which `loader.dataset` gives back; `None` for a `TensorDataset`.
     pub object: Option<Box<Value>>,
     pub batch_size: usize,
@@ -155,11 +156,11 @@ impl Lowerer<'_> {
                     .with_help("pass one, as in `DataLoader(TensorDataset(x, y), 64)`"),
             );
         };
-        let (tensors, single, object) = match dv {
-            Value::Dataset(t) => (t, false, None),
+        let (tensors, form, object) = match dv {
+            Value::Dataset(t) => (t, SampleForm::Fields, None),
             Value::Poison => return Value::Poison,
             obj @ Value::Object { .. } => match self.dataset_samples(obj.clone(), ds, span) {
-                Some(s) => (s.tensors, s.single, Some(Box::new(obj))),
+                Some(s) => (s.tensors, s.form, Some(Box::new(obj))),
                 None => return Value::Poison,
             },
             other => {
@@ -235,7 +236,7 @@ impl Lowerer<'_> {
                 }
             }
         }
-        Value::Loader(Loader { tensors, single, object, batch_size, shuffle: flags[0], drop_last: flags[1] })
+        Value::Loader(Loader { tensors, form, object, batch_size, shuffle: flags[0], drop_last: flags[1] })
     }
 
     /// `random_split(dataset, lengths)`: `torch.utils.data.random_split` with
@@ -281,12 +282,12 @@ impl Lowerer<'_> {
             Value::Poison => return Value::Poison,
             // A part of a dataset object is PyTorch's `Subset` of it: the same samples.
             obj @ Value::Object { .. } => match self.dataset_samples(obj, ds, span) {
-                Some(s) if !s.single => s.tensors,
+                Some(s) if s.form == SampleForm::Fields => s.tensors,
                 Some(_) => {
                     return self.error(
                         Diagnostic::new(
                             Code::E0687,
-                            "`random_split` of a dataset whose samples are single tensors is not supported",
+                            "`random_split` of a dataset whose samples are single tensors or dicts is not supported",
                             ds,
                             "its samples",
                         )
@@ -538,9 +539,10 @@ impl Lowerer<'_> {
                 })
                 .collect();
             let batch: Vec<(Value, Span)> = parts;
-            batches.push(match l.single {
-                true => batch.into_iter().next().expect("a loader has a tensor"),
-                false => (Value::List(batch), span),
+            batches.push(match &l.form {
+                SampleForm::Single => batch.into_iter().next().expect("a loader has a tensor"),
+                SampleForm::Fields => (Value::List(batch), span),
+                SampleForm::Dict(keys) => (Value::Dict { keys: keys.iter().map(|k| Value::Str(k.clone())).collect(), items: batch }, span),
             });
         }
         batches
@@ -657,9 +659,14 @@ impl Rewrite {
             false => self.window(batch.clone()),
         };
         let tensor = |k: usize| Expr { kind: ExprKind::Name(self.hidden(TENSOR, Some(k))), span: self.at };
-        if l.single {
-            return self.index(tensor(0), item());
-        }
-        Expr { kind: ExprKind::List((0..l.tensors.len()).map(|k| self.index(tensor(k), item())).collect()), span: self.at }
+        let fields = (0..l.tensors.len()).map(|k| self.index(tensor(k), item()));
+        let kind = match &l.form {
+            SampleForm::Single => return self.index(tensor(0), item()),
+            SampleForm::Fields => ExprKind::List(fields.collect()),
+            SampleForm::Dict(keys) => {
+                ExprKind::Dict(keys.iter().map(|k| Expr { kind: ExprKind::Str(k.clone()), span: self.at }).zip(fields).collect())
+            }
+        };
+        Expr { kind, span: self.at }
     }
 }

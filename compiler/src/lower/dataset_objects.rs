@@ -21,9 +21,10 @@
 //! (augmentation) would draw them at other times than PyTorch's, so it is
 //! refused (E0687) rather than run with other numbers.
 //!
-//! A sample is a tensor, or a tuple (or list) of tensors and Python numbers,
-//! which `default_collate` stacks field by field: a number becomes an i64
-//! (int), f64 (float) or bool tensor of the batch's numbers, as PyTorch's does.
+//! A sample is a tensor, or a tuple (or list) or a dict (of string keys) of
+//! tensors and Python numbers, which `default_collate` stacks field by field: a
+//! number becomes an i64 (int), f64 (float) or bool tensor of the batch's
+//! numbers, as PyTorch's does, and a batch of dicts is a dict.
 
 use graphc_runtime::op::Scalar;
 use graphc_runtime::{DType, Op};
@@ -36,8 +37,19 @@ use crate::syntax::ast::{Arg, Block, Expr, ExprKind, ForStmt, Ident, IndexItem, 
 /// The samples of a dataset object, one tensor per field with a row per sample.
 pub(super) struct Samples {
     pub tensors: Vec<NodeId>,
-    /// Whether a sample is one tensor (a batch is then a tensor, not a list).
-    pub single: bool,
+    pub form: SampleForm,
+}
+
+/// What a dataset's sample is, and so what `default_collate` makes a batch.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SampleForm {
+    /// A tuple or list of fields: a batch is a list of one tensor per field.
+    Fields,
+    /// One tensor: a batch is a tensor.
+    Single,
+    /// A dict of string keys (a tokenizer's `{"input_ids": ..., "label": ...}`):
+    /// a batch is a dict of one tensor per key.
+    Dict(Vec<String>),
 }
 
 /// Hidden names of the reading loop (with spaces, which no program can write).
@@ -84,15 +96,23 @@ impl Lowerer<'_> {
         let sample = |i: Expr| at(ExprKind::Index { receiver: Box::new(name(OBJECT)), items: vec![IndexItem::Expr(i)] });
         // Sample 0 first, which gives the fields' shapes and dtypes.
         let first = self.expr(&sample(int(0)), &mut scope);
-        let (fields, single) = match first {
+        let dict_keys =
+            |keys: &[Value]| keys.iter().map(|k| if let Value::Str(s) = k { Some(s.clone()) } else { None }).collect::<Option<Vec<String>>>();
+        let (fields, form) = match first {
             Value::Poison => return None,
-            Value::Tuple(items) | Value::List(items) if !items.is_empty() => (items, false),
-            v @ Value::Tensor(_) => (vec![(v, span)], true),
+            Value::Tuple(items) | Value::List(items) if !items.is_empty() => (items, SampleForm::Fields),
+            v @ Value::Tensor(_) => (vec![(v, span)], SampleForm::Single),
+            Value::Dict { keys, items } if !items.is_empty() && dict_keys(&keys).is_some() => {
+                (items, SampleForm::Dict(dict_keys(&keys).expect("checked by the guard")))
+            }
             other => {
                 self.error(
                     Diagnostic::new(
                         Code::E0687,
-                        format!("a dataset's sample must be a tensor or a tuple of tensors and numbers, not {}", other.describe()),
+                        format!(
+                            "a dataset's sample must be a tensor, or a tuple or dict (of string keys) of tensors and numbers, not {}",
+                            other.describe()
+                        ),
                         os,
                         "its samples",
                     )
@@ -138,9 +158,12 @@ impl Lowerer<'_> {
             let mut body =
                 vec![Stmt { kind: StmtKind::Assign { target: Ident { name: SAMPLE.to_string(), span }, value: sample(name(INDEX)) }, span }];
             for k in 0..fields.len() {
-                let field = match single {
-                    true => name(SAMPLE),
-                    false => at(ExprKind::Index { receiver: Box::new(name(SAMPLE)), items: vec![IndexItem::Expr(int(k as i64))] }),
+                let field = match &form {
+                    SampleForm::Single => name(SAMPLE),
+                    SampleForm::Fields => at(ExprKind::Index { receiver: Box::new(name(SAMPLE)), items: vec![IndexItem::Expr(int(k as i64))] }),
+                    SampleForm::Dict(keys) => {
+                        at(ExprKind::Index { receiver: Box::new(name(SAMPLE)), items: vec![IndexItem::Expr(at(ExprKind::Str(keys[k].clone())))] })
+                    }
                 };
                 body.push(store(k, name(INDEX), field, span));
             }
@@ -172,7 +195,7 @@ impl Lowerer<'_> {
                 _ => return None,
             }
         }
-        Some(Samples { tensors, single })
+        Some(Samples { tensors, form })
     }
 }
 

@@ -477,8 +477,8 @@ pub(super) fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
             for (i, n) in tensors.iter().enumerate() {
                 out.push((format!("{key}[{i}]"), Held::Node(*n)));
             }
-            if let Value::Loader(super::data_loader::Loader { object: Some(obj), single, .. }) = v {
-                out.push((format!("{key} (single)"), Held::Const(format!("{single}"))));
+            if let Value::Loader(super::data_loader::Loader { object: Some(obj), form, .. }) = v {
+                out.push((format!("{key} (form)"), Held::Const(format!("{form:?}"))));
                 walk(format!("{key}.dataset"), obj, out);
             }
         }
