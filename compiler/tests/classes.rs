@@ -312,3 +312,55 @@ print(l(ones(2, 3, dtype=f64)))
 "#;
     assert_eq!(run(program), "Parameter containing:\ntensor([[ 0.5428,  0.2400, -0.0469],\n        [ 0.4858,  0.1675,  0.3362]], dtype=torch.float64, requires_grad=True) Parameter containing:\ntensor([-0.3711, -0.1719], dtype=torch.float64, requires_grad=True)\ntorch.float64 torch.float64 torch.float64 torch.float64 Parameter containing:\ntensor([[-0.5663,  0.3731],\n        [-0.8920, -1.5091],\n        [ 0.3704,  1.4565],\n        [ 0.9398,  0.7748]], dtype=torch.float64, requires_grad=True)\ntensor([[0.3647, 0.8176],\n        [0.3647, 0.8176]], dtype=torch.float64, grad_fn=<AddmmBackward0>)\n");
 }
+
+#[test]
+fn frozen_layers_train_as_in_pytorch() {
+    // A model built from a list of layers, its parameters counted, a layer
+    // frozen with `p.requires_grad = false`, an optimizer over
+    // `filter(lambda p: p.requires_grad, ...)`: the frozen weight's `.grad` is
+    // `None` after a step, as in PyTorch. The expected output is PyTorch's.
+    let program = r#"
+class MLP(Module) {
+    fn __init__(self, sizes) {
+        super().__init__()
+        layers = []
+        for i in range(len(sizes) - 1) {
+            layers.append(Linear(sizes[i], sizes[i + 1]))
+            if i < len(sizes) - 2 {
+                layers.append(ReLU())
+            }
+        }
+        self.net = Sequential(*layers)
+    }
+    fn forward(self, x) {
+        return self.net(x)
+    }
+}
+manual_seed(0)
+model = MLP([4, 8, 8, 2])
+print(model)
+print(sum(p.numel() for p in model.parameters()))
+print(sum(p.numel() for p in model.parameters() if p.requires_grad))
+for name, param in model.named_parameters() {
+    print(name, param.shape)
+}
+for p in model.net[0].parameters() {
+    p.requires_grad = false
+}
+print([p.requires_grad for p in model.parameters()])
+opt = SGD(filter(lambda p: p.requires_grad, model.parameters()), lr=0.1)
+x = randn(3, 4)
+print(model(x))
+sd = model.state_dict()
+for k in sd {
+    print(k, sd[k].size())
+}
+loss = model(x).sum()
+opt.zero_grad()
+loss.backward()
+opt.step()
+print(model.net[0].weight.grad, model.net[2].bias)
+print(sum(p.numel() for p in model.parameters() if p.requires_grad))
+"#;
+    assert_eq!(run(program), "MLP(\n  (net): Sequential(\n    (0): Linear(in_features=4, out_features=8, bias=True)\n    (1): ReLU()\n    (2): Linear(in_features=8, out_features=8, bias=True)\n    (3): ReLU()\n    (4): Linear(in_features=8, out_features=2, bias=True)\n  )\n)\n130\n130\nnet.0.weight torch.Size([8, 4])\nnet.0.bias torch.Size([8])\nnet.2.weight torch.Size([8, 8])\nnet.2.bias torch.Size([8])\nnet.4.weight torch.Size([2, 8])\nnet.4.bias torch.Size([2])\n[False, False, True, True, True, True]\ntensor([[-0.0469, -0.3395],\n        [-0.0656, -0.3085],\n        [-0.0980, -0.3424]], grad_fn=<AddmmBackward0>)\nnet.0.weight torch.Size([8, 4])\nnet.0.bias torch.Size([8])\nnet.2.weight torch.Size([8, 8])\nnet.2.bias torch.Size([8])\nnet.4.weight torch.Size([2, 8])\nnet.4.bias torch.Size([2])\nNone Parameter containing:\ntensor([-0.3368, -0.0748, -0.2662, -0.2727,  0.0232,  0.0724, -0.1448,  0.2363],\n       requires_grad=True)\n90\n");
+}

@@ -150,10 +150,43 @@ impl Lowerer<'_> {
                 let copy = Ident { name: "copy_".to_string(), span: field.span };
                 self.inplace_with(t, target.span, &copy, vec![(None, Value::Tensor(src), value.span)], span);
             }
+            // `p.requires_grad = false`: `p.requires_grad_(false)`, as freezing a
+            // pretrained layer writes it.
+            ExprKind::Field { receiver, field } if field.name == "requires_grad" => {
+                let (recv, v) = (self.expr(receiver, scope), self.expr(value, scope));
+                match (recv, v) {
+                    (Value::Tensor(t), Value::Bool(flag)) => {
+                        self.set_requires_grad(t, flag, span);
+                    }
+                    (Value::Poison, _) | (_, Value::Poison) => {}
+                    (Value::Tensor(_), other) => {
+                        self.error(
+                            Diagnostic::new(
+                                Code::E0624,
+                                format!("`.requires_grad` takes `true` or `false`, not {}", other.describe()),
+                                value.span,
+                                "not a bool",
+                            )
+                            .with_help("graphc decides which tensors require grad when compiling: assign a bool known then"),
+                        );
+                    }
+                    (other, _) => {
+                        self.error(
+                            Diagnostic::new(
+                                Code::E0624,
+                                format!("`.requires_grad` of {} cannot be set", other.describe()),
+                                receiver.span,
+                                "not a tensor",
+                            )
+                            .with_help("set the flag of a tensor (`p.requires_grad = false`), or freeze a module with `model.requires_grad_(false)`"),
+                        );
+                    }
+                }
+            }
             ExprKind::Field { field, .. } => {
                 self.error(
                     Diagnostic::new(Code::E0624, format!("cannot assign to `.{}`", field.name), field.span, "not assignable")
-                        .with_help("the assignable fields are `.grad` (`p.grad = none`) and `.data`"),
+                        .with_help("the assignable fields are `.grad` (`p.grad = none`), `.data` and `.requires_grad`"),
                 );
             }
             _ => {}

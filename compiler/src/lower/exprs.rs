@@ -1098,6 +1098,9 @@ impl<'a> Lowerer<'a> {
                 None if self.poisoned_backward => Value::Poison,
                 None => Value::None,
             },
+            // A tensor that does not require grad is a leaf without a gradient in
+            // PyTorch (a frozen parameter's `.grad`): `None`, without a warning.
+            Value::Tensor(n) if !self.requires_grad(n) => Value::None,
             Value::Tensor(n) => self.not_a_leaf(n, span),
             Value::Poison => Value::Poison,
             other => self.error(

@@ -234,6 +234,10 @@ impl<'a> Lowerer<'a> {
             }
             ("len", [(None, v, vs)]) => Some(self.len(v, *vs)),
             ("isinstance", [(None, v, _), (None, classes, cs)]) => Some(self.isinstance(v, classes, *cs)),
+            // Python's `filter(fn, items)` (`filter(lambda p: p.requires_grad, model.parameters())`),
+            // as a list: each item for which `fn` (or, for `None`, the item) is true
+            // when compiling.
+            ("filter", [(None, f, fs), (None, Value::List(items) | Value::Tuple(items), _)]) => Some(self.python_filter(f, *fs, items, span)),
             // Python's `str(x)`: what `print(x)` shows (`tensor(1.5000)` for a
             // 0-d tensor, where an f-string field would format its number).
             ("str", [(None, v, vs)]) => {
@@ -494,6 +498,33 @@ impl<'a> Lowerer<'a> {
             }
         };
         Value::Number(Num::Int(n as i128))
+    }
+
+    fn python_filter(&mut self, f: &Value, fs: Span, items: &[(Value, Span)], span: Span) -> Value {
+        let mut kept = Vec::new();
+        for (item, is) in items {
+            let verdict = match f {
+                Value::None => item.clone(),
+                f => self.call_value(f, &Ident { name: "filter".to_string(), span: fs }, vec![(None, item.clone(), *is)], span),
+            };
+            match python_truth(&verdict) {
+                Some(true) => kept.push((item.clone(), *is)),
+                Some(false) => {}
+                None if matches!(verdict, Value::Poison) => return Value::Poison,
+                None => {
+                    return self.error(
+                        Diagnostic::new(
+                            Code::E0107,
+                            format!("`filter`'s function gave {}, not a value known when compiling", verdict.describe()),
+                            fs,
+                            "not known when compiling",
+                        )
+                        .with_help("filter on what graphc knows when compiling, such as `p.requires_grad` or a name"),
+                    )
+                }
+            }
+        }
+        Value::List(kept)
     }
 
     /// `isinstance(v, classes)`: whether `v` is of the class, or of one of a
