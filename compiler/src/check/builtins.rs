@@ -141,6 +141,9 @@ pub enum Builtin {
     Diff,
     /// `frac(input)`: `torch.frac`, `input - trunc(input)`.
     Frac,
+    /// `prelu(input, weight)`: `F.prelu`, `input > 0 ? input : weight * input`
+    /// with one weight or one per channel (dimension 1).
+    Prelu,
     /// `std_mean(input, dim, unbiased, keepdim, *, correction)`: `torch.std_mean`.
     StdMean,
     MatMul,
@@ -483,6 +486,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("pairwise_distance", Builtin::PairwiseDistance),
     ("diff", Builtin::Diff),
     ("frac", Builtin::Frac),
+    ("prelu", Builtin::Prelu),
     ("std_mean", Builtin::StdMean),
     ("matmul", Builtin::MatMul),
     ("transpose", Builtin::Transpose),
@@ -678,6 +682,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::PairwiseDistance => sig(&["x1", "x2", "p", "eps", "keepdim"], 2, Some(5), &[]),
         B::Diff => sig(&["input", "n", "dim", "prepend", "append"], 1, Some(5), &[]),
         B::Frac => sig(&["input"], 1, Some(1), &[]),
+        B::Prelu => sig(&["input", "weight"], 2, Some(2), &[]),
         B::Backward => sig(&["tensor", "grad"], 1, Some(2), &["retain_graph"]),
         // PyTorch's names; `grad=` is graphc's earlier name for `grad_outputs`.
         B::Grad => sig(&["outputs", "inputs", "grad_outputs"], 2, Some(3), &["create_graph", "retain_graph", "allow_unused", "only_inputs", "grad"]),

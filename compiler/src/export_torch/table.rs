@@ -77,6 +77,7 @@ const TORCH: &[&str] = &[
     "std_mean",
     "diff",
     "frac",
+    "prelu",
     "logsumexp",
     "norm",
     "cumsum",

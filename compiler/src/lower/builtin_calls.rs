@@ -108,6 +108,7 @@ impl<'a> Lowerer<'a> {
             Builtin::PairwiseDistance => self.pairwise_distance_call(&bound, span),
             Builtin::Diff => self.diff_call(&bound, span),
             Builtin::Frac => self.frac_call(&bound, span),
+            Builtin::Prelu => self.prelu_call(&bound, span),
             Builtin::MatMul => {
                 let [(a, sa), (c, sc)] = self.two(&bound);
                 let (Some(x), Some(y)) = (self.expect_tensor(a, sa, "matmul's input"), self.expect_tensor(c, sc, "matmul's other")) else {

@@ -205,6 +205,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::PairwiseDistance
             | Builtin::Diff
             | Builtin::Frac
+            | Builtin::Prelu
             | Builtin::StdMean
             | Builtin::MatMul
             | Builtin::Transpose

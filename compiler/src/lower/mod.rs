@@ -91,6 +91,7 @@ mod output_calls;
 mod pad_calls;
 mod percent_format;
 mod pool_calls;
+mod prelu;
 mod prod_calls;
 mod random_fill;
 mod reduction_calls;

@@ -179,7 +179,7 @@ const FUNCTIONAL: &[Functional] = &[
 ];
 
 /// The modules with parameters, and the containers.
-const WITH_PARAMETERS: &[&str] = &["Linear", "Conv1d", "Conv2d", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Embedding"];
+const WITH_PARAMETERS: &[&str] = &["Linear", "Conv1d", "Conv2d", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Embedding", "PReLU"];
 const CONTAINERS: &[&str] = &["Sequential", "ModuleList"];
 
 /// Whether `name` is a `torch.nn` module graphc provides.
@@ -342,6 +342,7 @@ impl Lowerer<'_> {
             "LayerNorm" => self.layer_norm_module(obj, args, span),
             "BatchNorm1d" | "BatchNorm2d" => self.batch_norm_module(obj, class, args, span),
             "Embedding" => self.embedding_module(obj, args, span),
+            "PReLU" => self.prelu_module(obj, args, span),
             c if super::rnn_modules::RNN_CLASSES.contains(&c) => self.rnn_module(obj, c, args, span),
             _ => unreachable!("`is_module_class` lists the classes above"),
         }
@@ -735,6 +736,30 @@ impl Lowerer<'_> {
         obj
     }
 
+    /// `PReLU(num_parameters=1, init=0.25)`: a weight of `num_parameters`
+    /// values, each `init` (`reset_parameters`' `init.constant_`).
+    fn prelu_module(&mut self, obj: Value, args: CallArgs, span: Span) -> Value {
+        let Some(g) = self.bind_options("PReLU", &["num_parameters", "init", "device", "dtype"], args, span) else { return Value::Poison };
+        let Some(n) = self.module_int("PReLU", "num_parameters", g[0].clone(), Some(1), span) else { return Value::Poison };
+        let init = match g[1].clone() {
+            None => 0.25,
+            Some((v, s)) => match self.number(&v, s, "`init`") {
+                Some(x) => x,
+                None => return Value::Poison,
+            },
+        };
+        if n < 1 {
+            return self.error(
+                Diagnostic::new(Code::E0107, format!("`PReLU(num_parameters={n})` needs at least one parameter"), span, "no parameters")
+                    .with_help("pass 1, or the number of channels"),
+            );
+        }
+        let mut obj = with_attr(obj, "num_parameters", Value::Number(Num::Int(n as i128)), span);
+        obj = with_attr(obj, "init", Value::Number(Num::Float(init)), span);
+        let Some(w) = self.filled(&[n as usize], init, true, span) else { return Value::Poison };
+        with_attr(obj, "weight", Value::Tensor(w), span)
+    }
+
     /// `Embedding(num_embeddings, embedding_dim, padding_idx=none)`: a weight
     /// drawn by `init.normal_`, its `padding_idx` row then filled with zeros.
     fn embedding_module(&mut self, obj: Value, args: CallArgs, span: Span) -> Value {
@@ -924,6 +949,10 @@ impl Lowerer<'_> {
                     (None, get("eps"), span),
                 ];
                 call(self, "batch_norm", all)
+            }
+            "PReLU" => {
+                let Some((x, s)) = one(self) else { return Value::Poison };
+                call(self, "prelu", vec![(None, x, s), (None, get("weight"), span)])
             }
             "Embedding" => {
                 let Some((x, s)) = one(self) else { return Value::Poison };
@@ -1341,6 +1370,7 @@ impl Lowerer<'_> {
                 s
             }
             "ReLU" | "SiLU" | "Mish" if matches!(get("inplace"), Value::Bool(true)) => "inplace=True".to_string(),
+            "PReLU" => format!("num_parameters={}", py_repr(&get("num_parameters"))),
             c if super::rnn_modules::RNN_CLASSES.contains(&c) => Self::rnn_extra_repr(c, &get),
             c => match functional(c) {
                 Some(f) => f.repr.iter().map(|o| format!("{o}={}", py_repr(&get(o)))).collect::<Vec<_>>().join(", "),
