@@ -71,3 +71,19 @@ fn an_lstm_projection_is_refused() {
     assert_eq!(code, Code::E0107, "{message}");
     assert!(message.contains("`proj_size` is not supported"), "{message}");
 }
+
+#[test]
+fn unbatched_inputs_take_unbatched_states() {
+    // A sequence without a batch dimension takes a state without one, and a
+    // cell's input and state likewise; the results drop it again.
+    let program = r#"
+manual_seed(0)
+r = GRU(3, 4)
+out, h = r(randn(5, 3), randn(1, 4))
+print(out.shape, h)
+c = LSTMCell(3, 4)
+h, cc = c(randn(3), (zeros(4), ones(4)))
+print(h, cc)
+"#;
+    assert_eq!(run(program), "torch.Size([5, 4]) tensor([[ 0.4967, -0.2585, -0.5784, -0.7327]], grad_fn=<SqueezeBackward1>)\ntensor([0.2455, 0.2716, 0.1059, 0.1989], grad_fn=<SqueezeBackward1>) tensor([0.7336, 0.5615, 0.2719, 0.5312], grad_fn=<SqueezeBackward1>)\n");
+}

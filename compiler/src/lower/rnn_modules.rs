@@ -323,60 +323,8 @@ impl Lowerer<'_> {
         }
         let batch = self.shape_of(x)[1];
         let want = vec![layers * directions, batch, hidden];
-        let (h0, c0) = match hx {
-            None | Some((Value::None, _)) => {
-                let z = or_poison!(self.zeros_of(&want, dt, span));
-                (z, if lstm { Some(z) } else { None })
-            }
-            Some((v, vs)) => {
-                let parts: Vec<Value> = match (lstm, v) {
-                    (true, Value::Tuple(items) | Value::List(items)) if items.len() == 2 => items.into_iter().map(|(v, _)| v).collect(),
-                    (false, v @ Value::Tensor(_)) => vec![v],
-                    (_, Value::Poison) => return Value::Poison,
-                    (_, other) => {
-                        return self.error(
-                            Diagnostic::new(
-                                Code::E0107,
-                                format!(
-                                    "`{class}`'s initial state must be {}, not {}",
-                                    if lstm { "a tuple (h_0, c_0)" } else { "a tensor" },
-                                    other.describe()
-                                ),
-                                vs,
-                                "not a state",
-                            )
-                            .with_help(if lstm { "pass `(h0, c0)`" } else { "pass `h0`" }),
-                        )
-                    }
-                };
-                let mut states = Vec::new();
-                for p in parts {
-                    let Some(mut t) = self.expect_float_tensor(p, vs, "an initial state") else { return Value::Poison };
-                    if !batched {
-                        t = or_poison!(self.tensor_call("unsqueeze", vec![Value::Tensor(t), int_value(1)], span));
-                    }
-                    if self.shape_of(t) != want {
-                        let got = self.shape_of(t);
-                        let show = |s: &[usize]| format!("[{}]", s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "));
-                        return self.error(
-                            Diagnostic::new(
-                                Code::E0202,
-                                format!(
-                                    "Expected hidden size ({}), got {}",
-                                    want.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "),
-                                    show(&got)
-                                ),
-                                vs,
-                                "wrong shape",
-                            )
-                            .with_help("the state holds (num_layers * num_directions, batch, hidden_size)"),
-                        );
-                    }
-                    states.push(t);
-                }
-                (states[0], states.get(1).copied())
-            }
-        };
+        let states = or_poison!(self.initial_states(class, lstm, hx, (!batched).then_some(1), &want, dt, span));
+        let (h0, c0) = (states[0], states.get(1).copied());
         let seq = self.shape_of(x)[0];
         let p = if let Value::Number(n) = get("dropout") { n.f64() } else { 0.0 };
         let training = matches!(get("training"), Value::Bool(true));
@@ -459,54 +407,7 @@ impl Lowerer<'_> {
         let dt = self.dtype_of(x);
         let x = if batched { x } else { or_poison!(self.tensor_call("unsqueeze", vec![Value::Tensor(x), int_value(0)], span)) };
         let want = vec![self.shape_of(x)[0], hidden];
-        let states: Vec<NodeId> = match hx {
-            None | Some((Value::None, _)) => {
-                let z = or_poison!(self.zeros_of(&want, dt, span));
-                if lstm {
-                    vec![z, z]
-                } else {
-                    vec![z]
-                }
-            }
-            Some((v, vs)) => {
-                let parts: Vec<Value> = match (lstm, v) {
-                    (true, Value::Tuple(items) | Value::List(items)) if items.len() == 2 => items.into_iter().map(|(v, _)| v).collect(),
-                    (false, v @ Value::Tensor(_)) => vec![v],
-                    (_, Value::Poison) => return Value::Poison,
-                    (_, other) => {
-                        return self.error(
-                            Diagnostic::new(
-                                Code::E0107,
-                                format!("`{class}`'s state must be {}, not {}", if lstm { "a tuple (h, c)" } else { "a tensor" }, other.describe()),
-                                vs,
-                                "not a state",
-                            )
-                            .with_help(if lstm { "pass `(h, c)`" } else { "pass `h`" }),
-                        )
-                    }
-                };
-                let mut out = Vec::new();
-                for p in parts {
-                    let Some(mut t) = self.expect_float_tensor(p, vs, "a cell's state") else { return Value::Poison };
-                    if !batched {
-                        t = or_poison!(self.tensor_call("unsqueeze", vec![Value::Tensor(t), int_value(0)], span));
-                    }
-                    if self.shape_of(t) != want {
-                        return self.error(
-                            Diagnostic::new(
-                                Code::E0202,
-                                format!("the state of `{class}` must have shape {:?}, not {:?}", want, self.shape_of(t)),
-                                vs,
-                                "wrong shape",
-                            )
-                            .with_help("the state holds (batch, hidden_size)"),
-                        );
-                    }
-                    out.push(t);
-                }
-                out
-            }
-        };
+        let states = or_poison!(self.initial_states(class, lstm, hx, (!batched).then_some(0), &want, dt, span));
         let xw = or_poison!(self.tensor_call("linear", vec![Value::Tensor(x), get("weight_ih"), get("bias_ih")], span));
         let hw = or_poison!(self.tensor_call("linear", vec![Value::Tensor(states[0]), get("weight_hh"), get("bias_hh")], span));
         let (h, c) = or_poison!(self.cell_step(class, get, xw, hw, states[0], states.get(1).copied(), span));
@@ -520,6 +421,70 @@ impl Lowerer<'_> {
             }
             None => Value::Tensor(h),
         }
+    }
+
+    /// The initial states a recurrent module or cell is given (`hx`: a tensor,
+    /// or for an LSTM a tuple `(h, c)`), each unsqueezed at `unsqueeze` for an
+    /// unbatched input and checked to have shape `want`; zeros of `want` when
+    /// none is given. `None` after an error.
+    #[allow(clippy::too_many_arguments)]
+    fn initial_states(
+        &mut self,
+        class: &str,
+        lstm: bool,
+        hx: Option<(Value, Span)>,
+        unsqueeze: Option<usize>,
+        want: &[usize],
+        dt: DType,
+        span: Span,
+    ) -> Option<Vec<NodeId>> {
+        let count = if lstm { 2 } else { 1 };
+        let (v, vs) = match hx {
+            None | Some((Value::None, _)) => {
+                let z = self.zeros_of(want, dt, span)?;
+                return Some(vec![z; count]);
+            }
+            Some(given) => given,
+        };
+        let parts: Vec<Value> = match (lstm, v) {
+            (true, Value::Tuple(items) | Value::List(items)) if items.len() == 2 => items.into_iter().map(|(v, _)| v).collect(),
+            (false, v @ Value::Tensor(_)) => vec![v],
+            (_, Value::Poison) => return None,
+            (_, other) => {
+                self.error(
+                    Diagnostic::new(
+                        Code::E0107,
+                        format!("`{class}`'s state must be {}, not {}", if lstm { "a tuple (h, c)" } else { "a tensor" }, other.describe()),
+                        vs,
+                        "not a state",
+                    )
+                    .with_help(if lstm { "pass `(h0, c0)`" } else { "pass `h0`" }),
+                );
+                return None;
+            }
+        };
+        let mut states = Vec::new();
+        for p in parts {
+            let mut t = self.expect_float_tensor(p, vs, "a recurrent state")?;
+            if let Some(d) = unsqueeze {
+                t = self.tensor_call("unsqueeze", vec![Value::Tensor(t), int_value(d)], span)?;
+            }
+            if self.shape_of(t) != want {
+                let show = |s: &[usize]| s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ");
+                let got = self.shape_of(t);
+                self.error(
+                    Diagnostic::new(Code::E0202, format!("Expected hidden size ({}), got [{}]", show(want), show(&got)), vs, "wrong shape")
+                        .with_help(if class.ends_with("Cell") {
+                            "the state holds (batch, hidden_size)"
+                        } else {
+                            "the state holds (num_layers * num_directions, batch, hidden_size)"
+                        }),
+                );
+                return None;
+            }
+            states.push(t);
+        }
+        Some(states)
     }
 
     /// One step of a cell from the step's input part `xw` (`linear(x, w_ih,
