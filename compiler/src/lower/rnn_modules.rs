@@ -87,6 +87,8 @@ impl Lowerer<'_> {
         ) else {
             return Value::Poison;
         };
+        // Dropout applies between layers only: with one layer PyTorch warns and
+        // goes on, as graphc does without the warning.
         let dropout = match opt("dropout") {
             None => 0.0,
             Some((Value::Number(n), _)) if (0.0..=1.0).contains(&n.f64()) => n.f64(),
@@ -150,9 +152,6 @@ impl Lowerer<'_> {
                 )
                 .with_help("pass positive sizes, as in `LSTM(8, 16)`"),
             );
-        }
-        if !cell && dropout > 0.0 && layers == 1 {
-            // PyTorch warns and goes on: dropout applies between layers only.
         }
         let (input, hidden, layers) = (input as usize, hidden as usize, layers as usize);
         let int = |i: usize| Value::Number(Num::Int(i as i128));
