@@ -447,7 +447,7 @@ impl Lowerer<'_> {
 
     /// `init.uniform_(bias, -bound, bound)` with `bound = 1 / math.sqrt(fan_in)`
     /// (0 when `fan_in` is 0), inside `no_grad` as `nn.init` runs.
-    fn bias_init(&mut self, b: NodeId, fan_in: usize, span: Span) {
+    pub(super) fn bias_init(&mut self, b: NodeId, fan_in: usize, span: Span) {
         let bound = if fan_in > 0 { 1.0 / (fan_in as f64).sqrt() } else { 0.0 };
         let outer = std::mem::replace(&mut self.no_grad, true);
         let m = Ident { name: "uniform_".to_string(), span };

@@ -127,21 +127,8 @@ impl Lowerer<'_> {
                 );
             }
         }
-        let dtype = match opt("dtype") {
-            None | Some((Value::None, _)) => DType::F32,
-            Some((Value::DType(dt), _)) if dt.is_float() => dt,
-            Some((v, s)) => {
-                return self.error(
-                    Diagnostic::new(
-                        Code::E0107,
-                        format!("`{class}`'s `dtype` must be a floating-point dtype, not {}", v.describe()),
-                        s,
-                        "not a float dtype",
-                    )
-                    .with_help("pass `dtype=f32` or `dtype=f64`"),
-                )
-            }
-        };
+        // `dtype=` was read and checked by `builtin_module`, which made it `param_dtype`.
+        let dtype = self.param_dtype;
         if input < 0 || hidden <= 0 || layers <= 0 {
             return self.error(
                 Diagnostic::new(
@@ -195,15 +182,11 @@ impl Lowerer<'_> {
                 }
             }
         }
-        // reset_parameters: `init.uniform_(weight, -stdv, stdv)` for each, in order.
-        let stdv = 1.0 / (hidden as f64).sqrt();
+        // reset_parameters: `init.uniform_(weight, -stdv, stdv)` for each, in
+        // order, with `stdv = 1 / sqrt(hidden_size)`: a `Linear` bias's draw with
+        // `hidden_size` for its fan-in.
         for p in weights {
-            let outer = std::mem::replace(&mut self.no_grad, true);
-            let m = Ident { name: "uniform_".to_string(), span };
-            let args = vec![(None, Value::Number(Num::Float(-stdv)), span), (None, Value::Number(Num::Float(stdv)), span)];
-            let p = self.current(p);
-            self.inplace_with(p, span, &m, args, span);
-            self.no_grad = outer;
+            self.bias_init(p, hidden, span);
         }
         obj
     }
