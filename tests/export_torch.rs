@@ -30,6 +30,7 @@ const EXPORTABLE: &[&str] = &[
     "broadcast_matmul",
     "classifier",
     "convolutions",
+    "conv_autoencoder",
     "custom_dataset",
     "cyclic_lr",
     "data_loaders",

@@ -144,6 +144,12 @@ pub enum Builtin {
     /// `prelu(input, weight)`: `F.prelu`, `input > 0 ? input : weight * input`
     /// with one weight or one per channel (dimension 1).
     Prelu,
+    /// `pixel_shuffle(input, upscale_factor)`: `F.pixel_shuffle` (`lower/resample_calls.rs`).
+    PixelShuffle,
+    /// `pixel_unshuffle(input, downscale_factor)`: `F.pixel_unshuffle`.
+    PixelUnshuffle,
+    /// `interpolate(input, size=none, scale_factor=none, mode="nearest", ...)`: `F.interpolate`.
+    Interpolate,
     /// `std_mean(input, dim, unbiased, keepdim, *, correction)`: `torch.std_mean`.
     StdMean,
     MatMul,
@@ -487,6 +493,9 @@ const OTHER: &[(&str, Builtin)] = &[
     ("diff", Builtin::Diff),
     ("frac", Builtin::Frac),
     ("prelu", Builtin::Prelu),
+    ("pixel_shuffle", Builtin::PixelShuffle),
+    ("pixel_unshuffle", Builtin::PixelUnshuffle),
+    ("interpolate", Builtin::Interpolate),
     ("std_mean", Builtin::StdMean),
     ("matmul", Builtin::MatMul),
     ("transpose", Builtin::Transpose),
@@ -683,6 +692,9 @@ pub fn signature(b: Builtin) -> Signature {
         B::Diff => sig(&["input", "n", "dim", "prepend", "append"], 1, Some(5), &[]),
         B::Frac => sig(&["input"], 1, Some(1), &[]),
         B::Prelu => sig(&["input", "weight"], 2, Some(2), &[]),
+        B::PixelShuffle => sig(&["input", "upscale_factor"], 2, Some(2), &[]),
+        B::PixelUnshuffle => sig(&["input", "downscale_factor"], 2, Some(2), &[]),
+        B::Interpolate => sig(&["input", "size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias"], 1, Some(7), &[]),
         B::Backward => sig(&["tensor", "grad"], 1, Some(2), &["retain_graph"]),
         // PyTorch's names; `grad=` is graphc's earlier name for `grad_outputs`.
         B::Grad => sig(&["outputs", "inputs", "grad_outputs"], 2, Some(3), &["create_graph", "retain_graph", "allow_unused", "only_inputs", "grad"]),

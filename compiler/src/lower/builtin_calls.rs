@@ -109,6 +109,9 @@ impl<'a> Lowerer<'a> {
             Builtin::Diff => self.diff_call(&bound, span),
             Builtin::Frac => self.frac_call(&bound, span),
             Builtin::Prelu => self.prelu_call(&bound, span),
+            Builtin::PixelShuffle => self.pixel_shuffle_call(name, true, &bound, span),
+            Builtin::PixelUnshuffle => self.pixel_shuffle_call(name, false, &bound, span),
+            Builtin::Interpolate => self.interpolate_call(&bound, span),
             Builtin::MatMul => {
                 let [(a, sa), (c, sc)] = self.two(&bound);
                 let (Some(x), Some(y)) = (self.expect_tensor(a, sa, "matmul's input"), self.expect_tensor(c, sc, "matmul's other")) else {

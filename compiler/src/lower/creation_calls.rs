@@ -206,6 +206,9 @@ impl<'a> Lowerer<'a> {
             | Builtin::Diff
             | Builtin::Frac
             | Builtin::Prelu
+            | Builtin::PixelShuffle
+            | Builtin::PixelUnshuffle
+            | Builtin::Interpolate
             | Builtin::StdMean
             | Builtin::MatMul
             | Builtin::Transpose

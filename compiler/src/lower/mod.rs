@@ -97,6 +97,7 @@ mod random_fill;
 mod reduction_calls;
 mod regions;
 mod rematerialize;
+mod resample_calls;
 mod reshape_calls;
 mod rnn_modules;
 mod row_loops;

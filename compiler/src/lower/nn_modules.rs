@@ -95,6 +95,34 @@ const FUNCTIONAL: &[Functional] = &[
         options: &[("start_dim", Default::Int(1), true), ("end_dim", Default::Int(-1), true)],
         repr: &["start_dim", "end_dim"],
     },
+    Functional {
+        class: "PixelShuffle",
+        builtin: "pixel_shuffle",
+        inputs: 1,
+        options: &[("upscale_factor", Default::Required, true)],
+        repr: &["upscale_factor"],
+    },
+    Functional {
+        class: "PixelUnshuffle",
+        builtin: "pixel_unshuffle",
+        inputs: 1,
+        options: &[("downscale_factor", Default::Required, true)],
+        repr: &["downscale_factor"],
+    },
+    // `Upsample`'s `extra_repr` is its own (below).
+    Functional {
+        class: "Upsample",
+        builtin: "interpolate",
+        inputs: 1,
+        options: &[
+            ("size", Default::None, true),
+            ("scale_factor", Default::None, true),
+            ("mode", Default::Str("nearest"), true),
+            ("align_corners", Default::None, true),
+            ("recompute_scale_factor", Default::None, true),
+        ],
+        repr: &[],
+    },
     Functional { class: "Dropout", builtin: "dropout", inputs: 1, options: &[("p", Default::Float(0.5), true), INPLACE], repr: &["p", "inplace"] },
     Functional {
         class: "MaxPool2d",
@@ -1371,6 +1399,21 @@ impl Lowerer<'_> {
             }
             "ReLU" | "SiLU" | "Mish" if matches!(get("inplace"), Value::Bool(true)) => "inplace=True".to_string(),
             "PReLU" => format!("num_parameters={}", py_repr(&get("num_parameters"))),
+            // `Upsample.__init__` keeps the scale factor as a float (or a tuple of floats).
+            "Upsample" => match get("scale_factor") {
+                Value::None => format!("size={}, mode={}", py_repr(&get("size")), py_repr(&get("mode"))),
+                f => {
+                    let float = |v: &Value| match v {
+                        Value::Number(n) => Value::Number(Num::Float(n.f64())),
+                        other => other.clone(),
+                    };
+                    let f = match f {
+                        Value::Tuple(items) => Value::Tuple(items.iter().map(|(v, s)| (float(v), *s)).collect()),
+                        one => float(&one),
+                    };
+                    format!("scale_factor={}, mode={}", py_repr(&f), py_repr(&get("mode")))
+                }
+            },
             c if super::rnn_modules::RNN_CLASSES.contains(&c) => Self::rnn_extra_repr(c, &get),
             c => match functional(c) {
                 Some(f) => f.repr.iter().map(|o| format!("{o}={}", py_repr(&get(o)))).collect::<Vec<_>>().join(", "),
