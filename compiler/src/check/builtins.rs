@@ -150,6 +150,8 @@ pub enum Builtin {
     PixelUnshuffle,
     /// `interpolate(input, size=none, scale_factor=none, mode="nearest", ...)`: `F.interpolate`.
     Interpolate,
+    /// `addmm(input, mat1, mat2, beta=1, alpha=1)`: `torch.addmm` (`lower/functional_calls.rs`).
+    Addmm,
     /// `std_mean(input, dim, unbiased, keepdim, *, correction)`: `torch.std_mean`.
     StdMean,
     MatMul,
@@ -496,6 +498,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("pixel_shuffle", Builtin::PixelShuffle),
     ("pixel_unshuffle", Builtin::PixelUnshuffle),
     ("interpolate", Builtin::Interpolate),
+    ("addmm", Builtin::Addmm),
     ("std_mean", Builtin::StdMean),
     ("matmul", Builtin::MatMul),
     ("transpose", Builtin::Transpose),
@@ -694,6 +697,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Prelu => sig(&["input", "weight"], 2, Some(2), &[]),
         B::PixelShuffle => sig(&["input", "upscale_factor"], 2, Some(2), &[]),
         B::PixelUnshuffle => sig(&["input", "downscale_factor"], 2, Some(2), &[]),
+        B::Addmm => sig(&["input", "mat1", "mat2"], 3, Some(3), &["beta", "alpha"]),
         B::Interpolate => sig(&["input", "size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias"], 1, Some(7), &[]),
         B::Backward => sig(&["tensor", "grad"], 1, Some(2), &["retain_graph"]),
         // PyTorch's names; `grad=` is graphc's earlier name for `grad_outputs`.

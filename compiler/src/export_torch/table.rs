@@ -55,6 +55,7 @@ const TORCH: &[&str] = &[
     "zeros_like",
     "manual_seed",
     "outer",
+    "addmm",
     "lerp",
     "sigmoid",
     "relu",

@@ -112,6 +112,7 @@ impl<'a> Lowerer<'a> {
             Builtin::PixelShuffle => self.pixel_shuffle_call(name, true, &bound, span),
             Builtin::PixelUnshuffle => self.pixel_shuffle_call(name, false, &bound, span),
             Builtin::Interpolate => self.interpolate_call(&bound, span),
+            Builtin::Addmm => self.addmm(&mut bound, span),
             Builtin::MatMul => {
                 let [(a, sa), (c, sc)] = self.two(&bound);
                 let (Some(x), Some(y)) = (self.expect_tensor(a, sa, "matmul's input"), self.expect_tensor(c, sc, "matmul's other")) else {

@@ -209,6 +209,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::PixelShuffle
             | Builtin::PixelUnshuffle
             | Builtin::Interpolate
+            | Builtin::Addmm
             | Builtin::StdMean
             | Builtin::MatMul
             | Builtin::Transpose
