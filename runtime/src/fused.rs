@@ -445,6 +445,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::SoftmaxBackward { .. }
             | Op::Loss { .. }
             | Op::LayerNorm(_)
+            | Op::GroupNorm(_)
             | Op::MatMul
             | Op::Conv(_)
             | Op::AvgPool(_)

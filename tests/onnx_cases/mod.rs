@@ -130,6 +130,7 @@ pub const MUST_EXPORT: &[&str] = &[
     "runtime_if_value.act",
     "conv_layers.act",
     "borders_and_hard_activations.act",
+    "group_norm.act",
 ];
 
 /// Programs with a `Loop` (which tract does not have) that must export and

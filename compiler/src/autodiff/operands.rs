@@ -58,8 +58,8 @@ fn region_inputs(prog: &Program, n: NodeId, edges: fn(&Program, NodeId) -> Vec<N
 #[cfg(test)]
 mod tests {
     use graphc_runtime::op::{
-        Activation, Binary, Cmp, Conv, ConvPart, F64Bits, FloatTest, IndexOp, LayerNorm, LayerNormPart, Logical, LossKind, LossReduction, ReduceKind,
-        Scalar, Unary,
+        Activation, Binary, Cmp, Conv, ConvPart, F64Bits, FloatTest, GroupNorm, IndexOp, LayerNorm, LayerNormPart, Logical, LossKind, LossReduction,
+        ReduceKind, Scalar, Unary,
     };
     use graphc_runtime::{DType, Op};
 
@@ -180,6 +180,7 @@ mod tests {
             LayerNormPart::BiasGrad,
         ] {
             ops.push(Op::LayerNorm(LayerNorm { dims: 1, eps, part }));
+            ops.push(Op::GroupNorm(GroupNorm { groups: 1, eps, part }));
         }
         for reduce in graphc_runtime::op::ScatterReduce::ALL {
             ops.extend([true, false].map(|include_self| Op::Index(IndexOp::ScatterReduce { dim: 1, reduce, include_self })));
@@ -245,7 +246,7 @@ mod tests {
             Op::SoftmaxBackward { .. } => (vec![vec![2, 3], vec![2, 3]], vec![2, 3]),
             Op::Loss { reduction: LossReduction::None, .. } => (vec![vec![3], vec![3]], vec![3]),
             Op::Loss { .. } => (vec![vec![3], vec![3]], vec![]),
-            Op::LayerNorm(ln) => match ln.part {
+            Op::LayerNorm(LayerNorm { part, .. }) | Op::GroupNorm(GroupNorm { part, .. }) => match *part {
                 LayerNormPart::Forward { weight, bias } => {
                     let mut operands = vec![vec![2, 3]];
                     operands.extend(std::iter::repeat_n(vec![3], weight as usize + bias as usize));

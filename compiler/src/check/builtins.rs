@@ -152,6 +152,8 @@ pub enum Builtin {
     Interpolate,
     /// `addmm(input, mat1, mat2, beta=1, alpha=1)`: `torch.addmm` (`lower/functional_calls.rs`).
     Addmm,
+    /// `group_norm(input, num_groups, weight=none, bias=none, eps=1e-5)`: `F.group_norm`.
+    GroupNorm,
     /// `std_mean(input, dim, unbiased, keepdim, *, correction)`: `torch.std_mean`.
     StdMean,
     MatMul,
@@ -499,6 +501,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("pixel_unshuffle", Builtin::PixelUnshuffle),
     ("interpolate", Builtin::Interpolate),
     ("addmm", Builtin::Addmm),
+    ("group_norm", Builtin::GroupNorm),
     ("std_mean", Builtin::StdMean),
     ("matmul", Builtin::MatMul),
     ("transpose", Builtin::Transpose),
@@ -697,6 +700,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Prelu => sig(&["input", "weight"], 2, Some(2), &[]),
         B::PixelShuffle => sig(&["input", "upscale_factor"], 2, Some(2), &[]),
         B::PixelUnshuffle => sig(&["input", "downscale_factor"], 2, Some(2), &[]),
+        B::GroupNorm => sig(&["input", "num_groups", "weight", "bias", "eps"], 2, Some(5), &[]),
         B::Addmm => sig(&["input", "mat1", "mat2"], 3, Some(3), &["beta", "alpha"]),
         B::Interpolate => sig(&["input", "size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias"], 1, Some(7), &[]),
         B::Backward => sig(&["tensor", "grad"], 1, Some(2), &["retain_graph"]),

@@ -211,6 +211,7 @@ const FUNCTIONAL: &[&str] = &[
     "pixel_shuffle",
     "pixel_unshuffle",
     "interpolate",
+    "group_norm",
     "hardtanh",
     "leaky_relu",
     "elu",

@@ -320,14 +320,8 @@ pub fn op_text(op: &Op) -> String {
             None => format!("{}(reduction={})", kind.name(), reduction.name()),
         },
         Op::Softmax { dim, .. } | Op::SoftmaxBackward { dim, .. } => format!("{}(dim={dim})", op.name()),
-        Op::LayerNorm(ln) => {
-            let flags = match ln.part {
-                LayerNormPart::Forward { weight, bias } => format!(", weight={weight}, bias={bias}"),
-                LayerNormPart::InputGrad { weight } => format!(", weight={weight}"),
-                LayerNormPart::WeightGrad | LayerNormPart::BiasGrad => String::new(),
-            };
-            format!("{}(dims={}, eps={}{flags})", op.name(), ln.dims, ln.eps)
-        }
+        Op::LayerNorm(ln) => format!("{}(dims={}, eps={}{})", op.name(), ln.dims, ln.eps, norm_flags(ln.part)),
+        Op::GroupNorm(gn) => format!("{}(groups={}, eps={}{})", op.name(), gn.groups, gn.eps, norm_flags(gn.part)),
         Op::AvgPool(p) => match p.windows {
             graphc_runtime::op::PoolWindows::Fixed { kernel, stride, padding, count_include_pad, divisor } => {
                 let pair = |v: [usize; 2]| format!("{}x{}", v[0], v[1]);
@@ -376,4 +370,13 @@ pub fn quoted(path: &str) -> String {
 /// A list of dimensions as the dump shows it: `[2, 0, 1]`.
 pub fn dims_text(dims: &[usize]) -> String {
     format!("[{}]", dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "))
+}
+
+/// The operand flags of a layer-norm or group-norm part, as printed after its sizes.
+fn norm_flags(part: LayerNormPart) -> String {
+    match part {
+        LayerNormPart::Forward { weight, bias } => format!(", weight={weight}, bias={bias}"),
+        LayerNormPart::InputGrad { weight } => format!(", weight={weight}"),
+        LayerNormPart::WeightGrad | LayerNormPart::BiasGrad => String::new(),
+    }
 }

@@ -91,6 +91,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Linear => self.linear(&bound, span),
             Builtin::Normalize => self.normalize(&bound, span),
             Builtin::LayerNorm => self.layer_norm(&bound, span),
+            Builtin::GroupNorm => self.group_norm(&bound, span),
             Builtin::Conv { dims, transposed } => self.conv(name, dims, transposed, &bound, span),
             Builtin::MaxPool { dims } => self.max_pool(name, dims, &bound, span),
             Builtin::BatchNorm => self.batch_norm(&bound, span),
@@ -459,18 +460,23 @@ impl<'a> Lowerer<'a> {
                         .with_help("differentiate only once (`create_graph=false`), or compute the value outside the loop or `if`"),
                 );
             }
-            // graphc builds the first derivative of a layer norm from PyTorch's
-            // backward kernel, and not that kernel's own derivative.
-            let layer_norm = crate::autodiff::backward_nodes(&self.prog, y)
+            // graphc builds the first derivative of a layer norm or a group norm
+            // from PyTorch's backward kernel, and not that kernel's own derivative.
+            let norm = crate::autodiff::backward_nodes(&self.prog, y)
                 .into_iter()
-                .filter(|n| matches!(self.prog.graph.node(*n).op, graphc_runtime::Op::LayerNorm(_)))
+                .filter(|n| matches!(self.prog.graph.node(*n).op, graphc_runtime::Op::LayerNorm(_) | graphc_runtime::Op::GroupNorm(_)))
                 .filter(|n| targets.iter().all(|x| n != x) && targets.iter().any(|x| crate::autodiff::reaches(&self.prog, *n, *x)))
                 .min();
-            if let Some(n) = layer_norm {
+            if let Some(n) = norm {
+                let (name, what) = if matches!(self.prog.graph.node(n).op, graphc_runtime::Op::LayerNorm(_)) {
+                    ("layer_norm", "layer norm")
+                } else {
+                    ("group_norm", "group norm")
+                };
                 return self.error(
-                    Diagnostic::new(Code::E0411, "`create_graph=true` through `layer_norm` is not supported", span, "a gradient of a gradient")
-                        .with_secondary(self.prog.graph.meta(n).span, "the layer norm")
-                        .with_help("differentiate only once (`create_graph=false`), or write this layer norm from `mean`, `var` and `sqrt`, whose gradients are differentiable"),
+                    Diagnostic::new(Code::E0411, format!("`create_graph=true` through `{name}` is not supported"), span, "a gradient of a gradient")
+                        .with_secondary(self.prog.graph.meta(n).span, format!("the {what}"))
+                        .with_help(format!("differentiate only once (`create_graph=false`), or write this {what} from `mean`, `var` and `sqrt`, whose gradients are differentiable")),
                 );
             }
             let templates = crate::autodiff::templates(&self.prog);

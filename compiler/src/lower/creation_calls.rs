@@ -210,6 +210,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::PixelUnshuffle
             | Builtin::Interpolate
             | Builtin::Addmm
+            | Builtin::GroupNorm
             | Builtin::StdMean
             | Builtin::MatMul
             | Builtin::Transpose

@@ -14,7 +14,7 @@ use crate::ir::graph::NodeId;
 use crate::syntax::ast::Span;
 
 /// A shape as PyTorch prints an `IntArrayRef`: `[3, 4]`.
-fn brackets(shape: &[usize]) -> String {
+pub(super) fn brackets(shape: &[usize]) -> String {
     format!("[{}]", shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "))
 }
 

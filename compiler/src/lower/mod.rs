@@ -58,6 +58,7 @@ mod fstrings;
 mod functional_calls;
 mod gather_calls;
 mod gelu_round_calls;
+mod group_norm_calls;
 mod host_math;
 mod host_values;
 mod index;

@@ -207,7 +207,7 @@ const FUNCTIONAL: &[Functional] = &[
 ];
 
 /// The modules with parameters, and the containers.
-const WITH_PARAMETERS: &[&str] = &["Linear", "Conv1d", "Conv2d", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Embedding", "PReLU"];
+const WITH_PARAMETERS: &[&str] = &["Linear", "Conv1d", "Conv2d", "LayerNorm", "GroupNorm", "BatchNorm1d", "BatchNorm2d", "Embedding", "PReLU"];
 const CONTAINERS: &[&str] = &["Sequential", "ModuleList"];
 
 /// Whether `name` is a `torch.nn` module graphc provides.
@@ -368,6 +368,7 @@ impl Lowerer<'_> {
             "Linear" => self.linear_module(obj, args, span),
             "Conv1d" | "Conv2d" => self.conv_module(obj, class, args, span),
             "LayerNorm" => self.layer_norm_module(obj, args, span),
+            "GroupNorm" => self.group_norm_module(obj, args, span),
             "BatchNorm1d" | "BatchNorm2d" => self.batch_norm_module(obj, class, args, span),
             "Embedding" => self.embedding_module(obj, args, span),
             "PReLU" => self.prelu_module(obj, args, span),
@@ -671,6 +672,49 @@ impl Lowerer<'_> {
         };
         let w = if affine { filled(self, 1.0) } else { None };
         let b = if affine && bias { filled(self, 0.0) } else { None };
+        obj = with_attr(obj, "weight", w.map_or(Value::None, Value::Tensor), span);
+        with_attr(obj, "bias", b.map_or(Value::None, Value::Tensor), span)
+    }
+
+    /// `GroupNorm(num_groups, num_channels, eps=1e-5, affine=true, *,
+    /// bias=true)`: a weight of ones and a bias of zeros per channel
+    /// (`reset_parameters`).
+    fn group_norm_module(&mut self, obj: Value, args: CallArgs, span: Span) -> Value {
+        let Some(g) = self.bind_options("GroupNorm", &["num_groups", "num_channels", "eps", "affine", "device", "dtype", "bias"], args, span) else {
+            return Value::Poison;
+        };
+        let (Some(groups), Some(channels)) = (
+            self.module_int("GroupNorm", "num_groups", g[0].clone(), None, span),
+            self.module_int("GroupNorm", "num_channels", g[1].clone(), None, span),
+        ) else {
+            return Value::Poison;
+        };
+        if groups <= 0 || channels < 0 || channels % groups != 0 {
+            let at = g[1].as_ref().map_or(span, |(_, s)| *s);
+            return self.error(
+                Diagnostic::new(Code::E0107, format!("num_channels ({channels}) must be divisible by num_groups ({groups})"), at, "not divisible")
+                    .with_help("split the channels into groups of equal size, such as `GroupNorm(8, 32)`"),
+            );
+        }
+        let eps = match g[2].clone() {
+            None => 1e-5,
+            Some((v, s)) => match self.number(&v, s, "`eps`") {
+                Some(e) => e,
+                None => return Value::Poison,
+            },
+        };
+        let (Some(affine), Some(bias)) =
+            (self.module_bool("GroupNorm", "affine", g[3].clone(), true), self.module_bool("GroupNorm", "bias", g[6].clone(), true))
+        else {
+            return Value::Poison;
+        };
+        let mut obj = with_attr(obj, "num_groups", Value::Number(Num::Int(groups as i128)), span);
+        obj = with_attr(obj, "num_channels", Value::Number(Num::Int(channels as i128)), span);
+        obj = with_attr(obj, "eps", Value::Number(Num::Float(eps)), span);
+        obj = with_attr(obj, "affine", Value::Bool(affine), span);
+        let shape = [channels as usize];
+        let w = if affine { self.filled(&shape, 1.0, true, span) } else { None };
+        let b = if affine && bias { self.filled(&shape, 0.0, true, span) } else { None };
         obj = with_attr(obj, "weight", w.map_or(Value::None, Value::Tensor), span);
         with_attr(obj, "bias", b.map_or(Value::None, Value::Tensor), span)
     }
@@ -985,6 +1029,17 @@ impl Lowerer<'_> {
             "Embedding" => {
                 let Some((x, s)) = one(self) else { return Value::Poison };
                 call(self, "embedding", vec![(None, x, s), (None, get("weight"), span), (None, get("padding_idx"), span)])
+            }
+            "GroupNorm" => {
+                let Some((x, s)) = one(self) else { return Value::Poison };
+                let all = vec![
+                    (None, x, s),
+                    (None, get("num_groups"), span),
+                    (None, get("weight"), span),
+                    (None, get("bias"), span),
+                    (None, get("eps"), span),
+                ];
+                call(self, "group_norm", all)
             }
             "LayerNorm" => {
                 let Some((x, s)) = one(self) else { return Value::Poison };
@@ -1380,6 +1435,14 @@ impl Lowerer<'_> {
                 py_repr(&get("eps")),
                 py_repr(&get("elementwise_affine")),
                 py_repr(&get("has_bias"))
+            ),
+            "GroupNorm" => format!(
+                "{}, {}, eps={}, affine={}, bias={}",
+                py_repr(&get("num_groups")),
+                py_repr(&get("num_channels")),
+                py_repr(&get("eps")),
+                py_repr(&get("affine")),
+                py_repr(&Value::Bool(!matches!(get("bias"), Value::None)))
             ),
             "BatchNorm1d" | "BatchNorm2d" => format!(
                 "{}, eps={}, momentum={}, affine={}, bias={}, track_running_stats={}",

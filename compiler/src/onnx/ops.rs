@@ -175,6 +175,7 @@ pub fn map(em: &mut Emitter, op: &Op, site: &Site) -> Result<String, Unmapped> {
         Op::Cumprod { .. } | Op::ProdOthers { .. } | Op::ProdOthersVjp { .. } => return Err(Unmapped),
         Op::Loss { kind, reduction } => reduce::loss(em, site, *kind, *reduction),
         Op::LayerNorm(ln) => super::layer_norm::layer_norm(em, site, ln),
+        Op::GroupNorm(gn) => super::layer_norm::group_norm(em, site, gn),
         Op::Conv(c) => super::conv::conv(em, site, c)?,
         Op::AvgPool(p) => super::conv::avg_pool(em, site, p)?,
         Op::MatMul => {

@@ -131,6 +131,7 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         | Op::SoftmaxBackward { .. }
         | Op::Loss { .. }
         | Op::LayerNorm(_)
+        | Op::GroupNorm(_)
         | Op::MatMul
         | Op::Conv(_)
         | Op::AvgPool(_) => None,

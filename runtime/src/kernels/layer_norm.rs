@@ -14,12 +14,12 @@
 use super::float::Float;
 
 /// Lanes of a 256-bit vector of `T`.
-fn lanes<T>() -> usize {
+pub(super) fn lanes<T>() -> usize {
     32 / std::mem::size_of::<T>()
 }
 
 /// The largest lane count, for fixed-size lane arrays.
-const MAX_LANES: usize = 8;
+pub(super) const MAX_LANES: usize = 8;
 
 /// PyTorch's `kChunkSize`: vectors folded by Welford's update before a chunk
 /// joins the cascade.
@@ -127,7 +127,7 @@ pub fn row_moments<T: Float>(row: &[T]) -> (T, T) {
 }
 
 /// `1 / sqrt(var + eps)` in the dtype, as the forward kernel computes it.
-fn rstd<T: Float>(var: T, eps: f64) -> T {
+pub(super) fn rstd<T: Float>(var: T, eps: f64) -> T {
     T::ONE / (var + T::from_f64(eps)).sqrt()
 }
 
@@ -159,7 +159,7 @@ pub fn layer_norm<T: Float>(x: &[T], row_len: usize, weight: Option<&[T]>, bias:
 /// AVX2 specialization that halves by shuffles: lanes `l` and `l + 4` first
 /// (`permute2f128`), then two apart and one apart. For `f64` it has none, and
 /// the generic code adds the lanes left to right.
-fn horizontal_sum<T: Float>(acc: &[T; MAX_LANES]) -> T {
+pub(super) fn horizontal_sum<T: Float>(acc: &[T; MAX_LANES]) -> T {
     let lanes = lanes::<T>();
     if lanes == 4 {
         return acc[1..lanes].iter().fold(acc[0], |s, &v| s + v);
@@ -181,7 +181,7 @@ fn horizontal_sum<T: Float>(acc: &[T; MAX_LANES]) -> T {
 /// lane by lane, the partial last vector's products are fused into the
 /// accumulators (GCC contracted that step alone), and the lanes are summed
 /// by [`horizontal_sum`].
-fn dot_reduce<T: Float>(p: &[T], q: Option<&[T]>) -> T {
+pub(super) fn dot_reduce<T: Float>(p: &[T], q: Option<&[T]>) -> T {
     let lanes = lanes::<T>();
     let len = p.len();
     let prod = |j: usize| q.map_or(p[j], |q| p[j] * q[j]);

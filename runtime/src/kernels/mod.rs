@@ -21,6 +21,7 @@ pub mod elementwise;
 pub mod float;
 pub mod fma;
 pub mod glibc_exp;
+pub mod group_norm;
 pub mod index;
 pub mod integer;
 pub mod integer_more;
@@ -48,7 +49,7 @@ pub mod sources;
 pub mod stl;
 pub mod vmath;
 
-use crate::op::{Conv, ConvPart, LayerNorm, LayerNormPart, Op, ReduceKind};
+use crate::op::{Conv, ConvPart, GroupNorm, LayerNorm, LayerNormPart, Op, ReduceKind};
 use crate::tensor::{numel, DType, Tensor};
 use matmul::Gemm;
 
@@ -92,6 +93,27 @@ fn layer_norm_part<T: Gemm>(ln: &LayerNorm, args: &[&Tensor], shape: &[usize]) -
         }
         LayerNormPart::WeightGrad => layer_norm::weight_grad(T::slice(args[0]), T::slice(args[1]), numel(shape), eps),
         LayerNormPart::BiasGrad => layer_norm::bias_grad(T::slice(args[0]), numel(shape)),
+    }
+}
+
+/// One op of the `group_norm` family: `x` (the operand after `grad` for the
+/// gradients) is `(N, C, *)`.
+fn group_norm_part<T: Gemm>(gn: &GroupNorm, args: &[&Tensor]) -> Vec<T> {
+    let eps = gn.eps.get();
+    match gn.part {
+        LayerNormPart::Forward { weight, bias } => {
+            let w = weight.then(|| T::slice(args[1]));
+            let b = bias.then(|| T::slice(args[1 + weight as usize]));
+            group_norm::group_norm(T::slice(args[0]), group_norm::Layout::of(args[0].shape(), gn.groups), w, b, eps)
+        }
+        LayerNormPart::InputGrad { weight } => {
+            let w = weight.then(|| T::slice(args[2]));
+            group_norm::input_grad(T::slice(args[0]), T::slice(args[1]), group_norm::Layout::of(args[1].shape(), gn.groups), w, eps)
+        }
+        LayerNormPart::WeightGrad => {
+            group_norm::weight_grad(T::slice(args[0]), T::slice(args[1]), group_norm::Layout::of(args[1].shape(), gn.groups), eps)
+        }
+        LayerNormPart::BiasGrad => group_norm::bias_grad(T::slice(args[0]), group_norm::Layout::of(args[0].shape(), gn.groups)),
     }
 }
 
@@ -177,6 +199,7 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
         Op::Loss { kind, reduction } => loss::loss(*kind, *reduction, T::slice(args[0]), T::slice(args[1])),
         Op::Softmax { dim, log } => softmax::softmax(T::slice(args[0]), args[0].shape(), *dim, *log),
         Op::LayerNorm(ln) => layer_norm_part(ln, args, shape),
+        Op::GroupNorm(gn) => group_norm_part(gn, args),
         Op::Conv(c) => conv_part(c, args, shape),
         Op::AvgPool(p) => match p.part {
             crate::op::AvgPoolPart::Forward => avg_pool::forward(p, T::slice(args[0]), args[0].shape(), shape),

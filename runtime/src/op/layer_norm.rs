@@ -31,14 +31,21 @@ pub enum LayerNormPart {
     BiasGrad,
 }
 
-impl LayerNorm {
-    pub fn arity(&self) -> usize {
-        match self.part {
+impl LayerNormPart {
+    /// The number of operands, listed above (the group norm's parts have the same).
+    pub fn arity(self) -> usize {
+        match self {
             LayerNormPart::Forward { weight, bias } => 1 + weight as usize + bias as usize,
             LayerNormPart::InputGrad { weight } => 2 + weight as usize,
             LayerNormPart::WeightGrad => 2,
             LayerNormPart::BiasGrad => 1,
         }
+    }
+}
+
+impl LayerNorm {
+    pub fn arity(&self) -> usize {
+        self.part.arity()
     }
 
     pub fn name(&self) -> &'static str {

@@ -21,6 +21,7 @@ mod avg_pool;
 mod binary;
 mod conv;
 mod data;
+mod group_norm;
 mod index;
 mod layer_norm;
 mod loss;
@@ -34,6 +35,7 @@ pub use avg_pool::{AvgPool, AvgPoolPart, PoolWindows, Span1};
 pub use binary::Binary;
 pub use conv::{Conv, ConvPart};
 pub use data::DataOp;
+pub use group_norm::GroupNorm;
 pub use index::{IndexOp, MaxPool, ScatterReduce};
 pub use layer_norm::{LayerNorm, LayerNormPart};
 pub use loss::{LossKind, LossReduction};
@@ -363,6 +365,10 @@ pub enum Op {
     /// ([`LayerNorm`]): each row of those dimensions is normalized by its own
     /// mean and variance, computed as PyTorch's `RowwiseMoments` does.
     LayerNorm(LayerNorm),
+    /// `group_norm` of `(N, C, *)` with the channels in `groups` groups, or one
+    /// of its gradients ([`GroupNorm`]): each (sample, group) is normalized by
+    /// its own mean and variance, computed as PyTorch's `RowwiseMoments` does.
+    GroupNorm(GroupNorm),
 
     // ---- linear algebra ----
     /// `a @ b` with PyTorch's `matmul` rules for any rank:
@@ -535,6 +541,9 @@ impl Op {
         if let Op::LayerNorm(l) = self {
             return l.arity();
         }
+        if let Op::GroupNorm(g) = self {
+            return g.arity();
+        }
         if let Op::Conv(c) = self {
             return c.arity();
         }
@@ -585,7 +594,8 @@ impl Op {
             | Op::ProdOthers { .. }
             | Op::ProdOthersVjp { .. }
             | Op::SoftmaxBackward { .. }
-            | Op::LayerNorm(_) => OpClass::Reduction,
+            | Op::LayerNorm(_)
+            | Op::GroupNorm(_) => OpClass::Reduction,
             Op::MatMul | Op::Conv(_) | Op::AvgPool(_) => OpClass::LinearAlgebra,
             Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } | Op::Index(_) | Op::Fma => {
                 OpClass::Conversion
@@ -627,6 +637,7 @@ impl Op {
             Op::Fma => true,
             Op::ProdOthers { .. } => true,
             Op::LayerNorm(l) => l.differentiable(),
+            Op::GroupNorm(g) => g.differentiable(),
             // Past the largest order no gradient is built (`autodiff/rules/mod.rs`).
             Op::ProdOthersVjp { order, .. } => *order < Op::PROD_OTHERS_MAX_ORDER,
             Op::Index(i) => i.differentiable(operand),
@@ -692,6 +703,7 @@ impl Op {
             Op::Cumprod { .. } => Some("CumprodBackward0"),
             Op::Loss { kind, .. } => Some(kind.grad_fn()),
             Op::LayerNorm(l) => Some(l.grad_fn()),
+            Op::GroupNorm(g) => Some(g.grad_fn()),
             Op::Conv(c) => Some(c.grad_fn()),
             Op::AvgPool(p) => Some(p.grad_fn()),
             Op::Softmax { log: false, .. } => Some("SoftmaxBackward0"),
@@ -751,6 +763,7 @@ impl Op {
             | Op::SoftmaxBackward { .. }
             | Op::Loss { .. }
             | Op::LayerNorm(_)
+            | Op::GroupNorm(_)
             | Op::MatMul
             | Op::Conv(_)
             | Op::AvgPool(_)
@@ -810,6 +823,7 @@ impl Op {
             Op::Cumprod { .. } => "cumprod",
             Op::Loss { kind, .. } => kind.name(),
             Op::LayerNorm(l) => l.name(),
+            Op::GroupNorm(g) => g.name(),
             Op::Conv(c) => c.name(),
             Op::AvgPool(p) => p.name(),
             Op::Softmax { log: false, .. } => "softmax",

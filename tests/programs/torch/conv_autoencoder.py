@@ -1,7 +1,8 @@
 # The PyTorch program that examples/conv_autoencoder.act mirrors: a small
 # convolutional autoencoder of the 8x8 digits, as tutorials write one. The
 # encoder pools the images down to 4 channels of 2x2; the decoder upsamples
-# them with nn.Upsample (nearest) and a sub-pixel convolution (nn.PixelShuffle).
+# them with nn.Upsample (nearest), a convolution normalized by nn.GroupNorm
+# and a sub-pixel convolution (nn.PixelShuffle).
 import os
 
 import numpy as np
@@ -27,6 +28,7 @@ class AutoEncoder(nn.Module):
         self.decoder = nn.Sequential(
             nn.Upsample(scale_factor=2),
             nn.Conv2d(4, 8, 3, padding=1),
+            nn.GroupNorm(2, 8),
             nn.ReLU(),
             nn.Conv2d(8, 4, 3, padding=1),
             nn.PixelShuffle(2),

@@ -382,6 +382,7 @@ impl Run<'_> {
             | Op::SoftmaxBackward { .. }
             | Op::Loss { .. }
             | Op::LayerNorm(_)
+            | Op::GroupNorm(_)
             | Op::MatMul
             | Op::Conv(_)
             | Op::AvgPool(_)
@@ -449,6 +450,7 @@ impl Run<'_> {
             | Op::SoftmaxBackward { .. }
             | Op::Loss { .. }
             | Op::LayerNorm(_)
+            | Op::GroupNorm(_)
             | Op::MatMul
             | Op::Conv(_)
             | Op::AvgPool(_)
@@ -667,7 +669,7 @@ impl Run<'_> {
 
             // A normalized row is bounded by sqrt(row length) before the weight
             // and bias, which no rule uses yet.
-            Op::LayerNorm(_) => Range::unbounded(),
+            Op::LayerNorm(_) | Op::GroupNorm(_) => Range::unbounded(),
 
             // ---- linear algebra ----
             Op::MatMul => {

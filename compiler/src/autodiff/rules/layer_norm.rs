@@ -1,24 +1,34 @@
-//! The derivative of `layer_norm` (`derivatives.yaml`'s `native_layer_norm`:
-//! `native_layer_norm_backward(grad, input, normalized_shape, mean, rstd,
-//! weight, bias, grad_input_mask)`): one node per gradient asked for, each
-//! running PyTorch's backward kernel for its part. The kernel's mean and rstd
-//! are recomputed from the saved input, with the forward's bits.
+//! The derivatives of `layer_norm` and `group_norm` (`derivatives.yaml`'s
+//! `native_layer_norm` and `native_group_norm`: `native_layer_norm_backward` /
+//! `native_group_norm_backward(grad, input, mean, rstd, weight, ...,
+//! grad_input_mask)`): one node per gradient asked for, each running
+//! PyTorch's backward kernel for its part. The two families have the same
+//! parts with the same operands. The kernel's mean and rstd are recomputed
+//! from the saved input, with the forward's bits.
 
-use graphc_runtime::op::{LayerNorm, LayerNormPart};
+use graphc_runtime::op::LayerNormPart;
 use graphc_runtime::Op;
 
 use super::super::builder::RuleCtx;
 use crate::ir::graph::{Graph, NodeId};
 
-/// The gradients of the forward `ln` for its operands `(x, weight?, bias?)`.
-/// The gradients themselves are not differentiated (`LayerNorm::differentiable`):
-/// lowering refuses `create_graph=true` through a layer norm (E0411).
-pub fn rule(c: &mut RuleCtx, gr: &mut Graph, ln: LayerNorm, ops: &[NodeId], g: NodeId, need: impl Fn(usize) -> bool) -> Vec<Option<NodeId>> {
-    let LayerNormPart::Forward { weight, bias } = ln.part else {
+/// The gradients of the forward part `fwd` of a family for its operands `(x,
+/// weight?, bias?)`; `part` makes the family's op of another part. The
+/// gradients themselves are not differentiated (`LayerNorm::differentiable`):
+/// lowering refuses `create_graph=true` through a normalization (E0411).
+pub fn rule(
+    c: &mut RuleCtx,
+    gr: &mut Graph,
+    fwd: LayerNormPart,
+    part: impl Fn(LayerNormPart) -> Op,
+    ops: &[NodeId],
+    g: NodeId,
+    need: impl Fn(usize) -> bool,
+) -> Vec<Option<NodeId>> {
+    let LayerNormPart::Forward { weight, bias } = fwd else {
         return vec![];
     };
     let dt = gr.node(ops[0]).dtype;
-    let part = |p: LayerNormPart| Op::LayerNorm(LayerNorm { part: p, ..ln });
     let mut grads = Vec::with_capacity(ops.len());
     grads.push(need(0).then(|| {
         let x = c.fwd(ops[0]);

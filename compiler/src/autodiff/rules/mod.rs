@@ -11,6 +11,7 @@
 //! The elementwise families have a file each ([`unary`], [`binary`]), with one
 //! exhaustive arm per row of the op table; the other ops are here.
 
+use graphc_runtime::op::{GroupNorm, LayerNorm};
 use graphc_runtime::Op;
 
 use super::builder::RuleCtx;
@@ -154,7 +155,8 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         Op::Softmax { dim, log } => vec![Some(reduce::softmax(c, gr, *dim, *log, n, g))],
         Op::SoftmaxBackward { dim, log } => reduce::softmax_backward(c, gr, *dim, *log, &ops, g, [need(0), need(1)]),
         Op::Loss { kind, reduction } => loss::rule(c, gr, *kind, *reduction, &ops, g, need),
-        Op::LayerNorm(ln) => layer_norm::rule(c, gr, *ln, &ops, g, need),
+        Op::LayerNorm(ln) => layer_norm::rule(c, gr, ln.part, |part| Op::LayerNorm(LayerNorm { part, ..*ln }), &ops, g, need),
+        Op::GroupNorm(gn) => layer_norm::rule(c, gr, gn.part, |part| Op::GroupNorm(GroupNorm { part, ..*gn }), &ops, g, need),
         Op::Conv(conv) => conv::rule(c, gr, *conv, &ops, g, need),
         // Average pooling and its gradient are linear and each other's adjoint.
         Op::AvgPool(p) => {

@@ -2,8 +2,8 @@
 //! the form of its parameters (`full(1.0)`, `sum(dim=0)`, `where(<)`, ...).
 
 use graphc_runtime::op::{
-    Activation, AvgPool, AvgPoolPart, Binary, Cmp, Conv, ConvPart, DataOp, F64Bits, FloatTest, IndexOp, LayerNorm, LayerNormPart, Logical, LossKind,
-    LossReduction, MaxPool, Op, PoolWindows, ReduceKind, Scalar, ScatterReduce, Unary,
+    Activation, AvgPool, AvgPoolPart, Binary, Cmp, Conv, ConvPart, DataOp, F64Bits, FloatTest, GroupNorm, IndexOp, LayerNorm, LayerNormPart, Logical,
+    LossKind, LossReduction, MaxPool, Op, PoolWindows, ReduceKind, Scalar, ScatterReduce, Unary,
 };
 
 /// The op a node line names, with its parameters (the text in parentheses after
@@ -99,21 +99,21 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             Op::ProdOthersVjp { dim: optional_dim(&keyed(dim, "dim")?)?, order }
         }
         ("softmax", Some(p)) => Op::Softmax { dim: keyed(p, "dim")?.parse().ok()?, log: false },
-        ("layer_norm", Some(p)) => {
-            let [dims, eps, weight, bias] = keyed_parts(p, ["dims", "eps", "weight", "bias"])?;
-            layer_norm(dims, eps, LayerNormPart::Forward { weight: weight.parse().ok()?, bias: bias.parse().ok()? })?
+        (name @ ("layer_norm" | "group_norm"), Some(p)) => {
+            let [size, eps, weight, bias] = keyed_parts(p, [norm_key(name), "eps", "weight", "bias"])?;
+            norm(name, size, eps, LayerNormPart::Forward { weight: weight.parse().ok()?, bias: bias.parse().ok()? })?
         }
-        ("layer_norm_input_grad", Some(p)) => {
-            let [dims, eps, weight] = keyed_parts(p, ["dims", "eps", "weight"])?;
-            layer_norm(dims, eps, LayerNormPart::InputGrad { weight: weight.parse().ok()? })?
+        (name @ ("layer_norm_input_grad" | "group_norm_input_grad"), Some(p)) => {
+            let [size, eps, weight] = keyed_parts(p, [norm_key(name), "eps", "weight"])?;
+            norm(name, size, eps, LayerNormPart::InputGrad { weight: weight.parse().ok()? })?
         }
-        ("layer_norm_weight_grad", Some(p)) => {
-            let [dims, eps] = keyed_parts(p, ["dims", "eps"])?;
-            layer_norm(dims, eps, LayerNormPart::WeightGrad)?
+        (name @ ("layer_norm_weight_grad" | "group_norm_weight_grad"), Some(p)) => {
+            let [size, eps] = keyed_parts(p, [norm_key(name), "eps"])?;
+            norm(name, size, eps, LayerNormPart::WeightGrad)?
         }
-        ("layer_norm_bias_grad", Some(p)) => {
-            let [dims, eps] = keyed_parts(p, ["dims", "eps"])?;
-            layer_norm(dims, eps, LayerNormPart::BiasGrad)?
+        (name @ ("layer_norm_bias_grad" | "group_norm_bias_grad"), Some(p)) => {
+            let [size, eps] = keyed_parts(p, [norm_key(name), "eps"])?;
+            norm(name, size, eps, LayerNormPart::BiasGrad)?
         }
         ("avg_pool2d" | "avg_pool2d_backward", Some(p)) => {
             let [kernel, stride, padding, count_include_pad, divisor] =
@@ -291,13 +291,28 @@ pub(super) fn dims(p: &str) -> Option<Vec<usize>> {
     (dims.len() <= 64).then_some(dims)
 }
 
-/// A layer-norm op of `part` from its printed `dims` and `eps`.
-fn layer_norm(dims: &str, eps: &str, part: LayerNormPart) -> Option<Op> {
-    let dims: usize = dims.parse().ok()?;
-    if dims == 0 || dims >= 1 << 16 {
+/// The size a layer norm (`dims`) or a group norm (`groups`) prints first.
+fn norm_key(name: &str) -> &'static str {
+    if name.starts_with("layer_norm") {
+        "dims"
+    } else {
+        "groups"
+    }
+}
+
+/// A layer-norm or group-norm op of `part` from its printed size (`dims` or
+/// `groups`) and `eps`.
+fn norm(name: &str, size: &str, eps: &str, part: LayerNormPart) -> Option<Op> {
+    let size: usize = size.parse().ok()?;
+    if size == 0 || size >= 1 << 16 {
         return None;
     }
-    Some(Op::LayerNorm(LayerNorm { dims, eps: F64Bits::new(eps.parse().ok()?), part }))
+    let eps = F64Bits::new(eps.parse().ok()?);
+    Some(if name.starts_with("layer_norm") {
+        Op::LayerNorm(LayerNorm { dims: size, eps, part })
+    } else {
+        Op::GroupNorm(GroupNorm { groups: size, eps, part })
+    })
 }
 
 /// A convolution of `part` from its printed geometry (`stride=1x1, padding=0x0,
