@@ -21,6 +21,7 @@ const EXPORTABLE: &[&str] = &[
     "activations",
     "asgd_averaging",
     "attention",
+    "attention_block",
     "autograd_tutorial",
     "batched_matmul",
     "bayes_by_backprop",

@@ -20,6 +20,7 @@ mod all_any;
 mod arith_calls;
 mod asserts;
 mod assign;
+mod attention_modules;
 
 mod batch_norm_calls;
 mod bce_options;

@@ -207,7 +207,19 @@ const FUNCTIONAL: &[Functional] = &[
 ];
 
 /// The modules with parameters, and the containers.
-const WITH_PARAMETERS: &[&str] = &["Linear", "Conv1d", "Conv2d", "LayerNorm", "GroupNorm", "BatchNorm1d", "BatchNorm2d", "Embedding", "PReLU"];
+const WITH_PARAMETERS: &[&str] = &[
+    "Linear",
+    "NonDynamicallyQuantizableLinear",
+    "MultiheadAttention",
+    "Conv1d",
+    "Conv2d",
+    "LayerNorm",
+    "GroupNorm",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Embedding",
+    "PReLU",
+];
 const CONTAINERS: &[&str] = &["Sequential", "ModuleList"];
 
 /// Whether `name` is a `torch.nn` module graphc provides.
@@ -365,7 +377,9 @@ impl Lowerer<'_> {
                 }
                 obj
             }
-            "Linear" => self.linear_module(obj, args, span),
+            // `MultiheadAttention`'s out-projection is this subclass of `Linear`.
+            "Linear" | "NonDynamicallyQuantizableLinear" => self.linear_module(obj, args, span),
+            "MultiheadAttention" => self.attention_module(obj, args, span),
             "Conv1d" | "Conv2d" => self.conv_module(obj, class, args, span),
             "LayerNorm" => self.layer_norm_module(obj, args, span),
             "GroupNorm" => self.group_norm_module(obj, args, span),
@@ -967,9 +981,12 @@ impl Lowerer<'_> {
         if super::rnn_modules::RNN_CLASSES.contains(&&**class) {
             return self.rnn_forward(obj, class, args, span);
         }
+        if &**class == "MultiheadAttention" {
+            return self.attention_forward(obj, args, span);
+        }
         match &**class {
             "Identity" => one(self).map_or(Value::Poison, |(v, _)| v),
-            "Linear" => {
+            "Linear" | "NonDynamicallyQuantizableLinear" => {
                 let Some((x, s)) = one(self) else { return Value::Poison };
                 call(self, "linear", vec![(None, x, s), (None, get("weight"), span), (None, get("bias"), span)])
             }
@@ -1400,7 +1417,7 @@ impl Lowerer<'_> {
         let Value::Object { class, names, items, .. } = obj else { return String::new() };
         let get = |name: &str| attr(names, items, name).cloned().unwrap_or(Value::None);
         let extra = match &**class {
-            "Linear" => format!(
+            "Linear" | "NonDynamicallyQuantizableLinear" => format!(
                 "in_features={}, out_features={}, bias={}",
                 py_repr(&get("in_features")),
                 py_repr(&get("out_features")),

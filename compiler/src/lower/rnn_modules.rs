@@ -524,7 +524,7 @@ impl Lowerer<'_> {
     }
 
     /// Calls builtin `name` with positional arguments; the tensor it gives.
-    fn tensor_call(&mut self, name: &str, args: Vec<Value>, span: Span) -> Option<NodeId> {
+    pub(super) fn tensor_call(&mut self, name: &str, args: Vec<Value>, span: Span) -> Option<NodeId> {
         let args = args.into_iter().map(|v| (None, v, span)).collect();
         match self.call_builtin_named(&Ident { name: name.to_string(), span }, args, span) {
             Value::Tensor(t) => Some(t),
