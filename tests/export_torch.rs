@@ -110,6 +110,7 @@ const EXPORTABLE: &[&str] = &[
     "tanh_demo",
     "tensor_tutorial",
     "train_digits",
+    "transformer_encoder",
     "two_params_none",
     "vae",
     "views_write_through",

@@ -152,6 +152,13 @@ impl Lowerer<'_> {
     /// attn_mask=none, average_attn_weights=true, is_causal=false)`: the
     /// output and the attention weights (`None` without `need_weights`).
     pub(super) fn attention_forward(&mut self, obj: &Value, args: CallArgs, span: Span) -> Value {
+        self.attention_call(obj, args, false, span)
+    }
+
+    /// [`Self::attention_forward`]; with `seq_first`, a batch-first output is
+    /// left as (L, N, E), the layout of the transposed view PyTorch returns,
+    /// for a caller whose next draws follow that layout (a dropout's mask).
+    pub(super) fn attention_call(&mut self, obj: &Value, args: CallArgs, seq_first: bool, span: Span) -> Value {
         let Value::Object { names, items, .. } = obj else { return Value::Poison };
         let get = |name: &str| attr(names, items, name).cloned().unwrap_or(Value::None);
         let sig = crate::check::builtins::Signature {
@@ -372,7 +379,7 @@ impl Lowerer<'_> {
             out = or_poison!(self.tensor_call("squeeze", vec![Value::Tensor(out), int(1)], span));
             weights = weights.and_then(|w| self.tensor_call("squeeze", vec![Value::Tensor(w), int(0)], span));
         }
-        if batch_first {
+        if batch_first && !seq_first {
             out = or_poison!(self.tensor_call("transpose", vec![Value::Tensor(out), int(1), int(0)], span));
         }
         let weights = if need_weights { weights.map_or(Value::Poison, Value::Tensor) } else { Value::None };

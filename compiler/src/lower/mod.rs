@@ -110,6 +110,7 @@ mod stacked_lists;
 mod state;
 mod str_methods;
 mod surrogate;
+mod transformer_modules;
 mod triangle_calls;
 mod tuples;
 mod user_calls;

@@ -211,6 +211,8 @@ const WITH_PARAMETERS: &[&str] = &[
     "Linear",
     "NonDynamicallyQuantizableLinear",
     "MultiheadAttention",
+    "TransformerEncoderLayer",
+    "TransformerEncoder",
     "Conv1d",
     "Conv2d",
     "LayerNorm",
@@ -380,6 +382,8 @@ impl Lowerer<'_> {
             // `MultiheadAttention`'s out-projection is this subclass of `Linear`.
             "Linear" | "NonDynamicallyQuantizableLinear" => self.linear_module(obj, args, span),
             "MultiheadAttention" => self.attention_module(obj, args, span),
+            "TransformerEncoderLayer" => self.encoder_layer_module(obj, args, span),
+            "TransformerEncoder" => self.encoder_module(obj, args, span),
             "Conv1d" | "Conv2d" => self.conv_module(obj, class, args, span),
             "LayerNorm" => self.layer_norm_module(obj, args, span),
             "GroupNorm" => self.group_norm_module(obj, args, span),
@@ -981,8 +985,11 @@ impl Lowerer<'_> {
         if super::rnn_modules::RNN_CLASSES.contains(&&**class) {
             return self.rnn_forward(obj, class, args, span);
         }
-        if &**class == "MultiheadAttention" {
-            return self.attention_forward(obj, args, span);
+        match &**class {
+            "MultiheadAttention" => return self.attention_forward(obj, args, span),
+            "TransformerEncoderLayer" => return self.encoder_layer_forward(obj, args, span),
+            "TransformerEncoder" => return self.encoder_forward(obj, args, span),
+            _ => {}
         }
         match &**class {
             "Identity" => one(self).map_or(Value::Poison, |(v, _)| v),
@@ -1107,7 +1114,7 @@ impl Lowerer<'_> {
     }
 
     /// Calls an object held in no place (a child of a `Sequential`).
-    fn call_object_value(&mut self, obj: Value, args: CallArgs, span: Span) -> Value {
+    pub(super) fn call_object_value(&mut self, obj: Value, args: CallArgs, span: Span) -> Value {
         let mut scratch = super::Scope::default();
         self.call_object(obj, None, args, &mut scratch, span)
     }
