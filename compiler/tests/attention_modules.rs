@@ -121,3 +121,12 @@ fn shapes_masks_and_options_pytorch_refuses_are_errors() {
         assert!(message.contains(expected), "{program}: {message}");
     }
 }
+
+#[test]
+fn a_bool_causal_mask_from_triu_is_pytorchs() {
+    let program = "m = triu(ones(4, 4, dtype=bool), diagonal=1)\nprint(m, tril(ones(2, 3).bool(), diagonal=-1))\n";
+    assert_eq!(
+        run(program),
+        "tensor([[False,  True,  True,  True],\n        [False, False,  True,  True],\n        [False, False, False,  True],\n        [False, False, False, False]]) tensor([[False, False, False],\n        [ True, False, False]])\n"
+    );
+}

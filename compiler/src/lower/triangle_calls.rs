@@ -21,7 +21,9 @@ impl Lowerer<'_> {
     fn triangle_args(&mut self, name: &str, bound: &Bound<Value>) -> Option<(crate::ir::graph::NodeId, Span, i64)> {
         let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
         let x = self.expect_tensor(v, vs, &format!("`{name}`'s input"))?;
-        if self.dtype_of(x) == DType::Bool {
+        // `triu` and `tril` of a bool tensor are PyTorch's causal-mask idiom;
+        // `diag` of one is refused.
+        if self.dtype_of(x) == DType::Bool && name == "diag" {
             self.error(
                 Diagnostic::new(Code::E0204, format!("`{name}` does not take bool tensors"), vs, "this is bool")
                     .with_help(format!("convert the input first, as in `{name}(x.long())`")),
@@ -63,6 +65,9 @@ impl Lowerer<'_> {
         let mask: Vec<Scalar> = (0..rows * cols).map(|p| Scalar::float(if keep(p / cols, p % cols) { 1.0 } else { 0.0 })).collect();
         let mask = self.node(Op::Literal(mask), DType::Bool, vec![rows, cols], &[], span);
         let dt = self.dtype_of(x);
+        if dt == DType::Bool {
+            return Value::Tensor(self.node(Op::Logical(graphc_runtime::op::Logical::And), dt, shape, &[x, mask], span));
+        }
         let zero = self.scalar(0.0, dt, span);
         let grad_fn = if upper { "TriuBackward0" } else { "TrilBackward0" };
         Value::Tensor(self.op_node(Op::Select, dt, shape, &[mask, x, zero], span, grad_fn))
