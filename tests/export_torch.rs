@@ -418,3 +418,31 @@ fn math_of_a_dict_item_is_decided_as_the_script_runs() {
         assert_eq!(String::from_utf8_lossy(&theirs.stdout), String::from_utf8_lossy(&ours.stdout), "{}", describe(&theirs));
     }
 }
+
+/// Unpacking into parenthesized groups (`out, (h, c) = lstm(x)`, `for i, (x,
+/// y) in ...`, `for (batch,) in loader`) is written back as the program
+/// wrote it, not through the parser's hidden names, and prints the same.
+#[test]
+fn grouped_unpacking_is_written_as_the_program_wrote_it() {
+    let dir = scratch("unpack_groups");
+    let src = dir.join("g.act");
+    std::fs::write(
+        &src,
+        "x = [(1, (2, 3)), (4, (5, 6))]\nfor a, (b, c) in x {\n    print(a, b, c)\n}\nfor (p,) in [(1,), (2,)] {\n    print(p)\n}\nt = (1, (2, (3, 4)))\nu, (v, (w, z)) = t\nprint(u, v, w, z)\nk, (m,) = 1, (2,)\nprint(k, m)\n",
+    )
+    .unwrap();
+    let py = dir.join("g.py");
+    let out = graphc(&["export", src.to_str().unwrap(), "--to", "torch", "-o", py.to_str().unwrap()], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let text = std::fs::read_to_string(&py).unwrap();
+    for line in ["for a, (b, c) in x:", "for (p,) in [(1,), (2,)]:", "u, (v, (w, z)) = t", "k, (m,) = (1, (2,))"] {
+        assert!(text.contains(line), "`{line}` missing from the export:\n{text}");
+    }
+    assert!(!text.contains("__group") && !text.contains("__for_item"), "hidden names in the export:\n{text}");
+    let ours = graphc(&["run", src.to_str().unwrap()], &dir);
+    assert_eq!(String::from_utf8_lossy(&ours.stdout), "1 2 3\n4 5 6\n1\n2\n1 2 3 4\n1 2\n", "{}", describe(&ours));
+    if let Ok(python) = torch_python() {
+        let theirs = Command::new(&python).arg(&py).current_dir(&dir).output().expect("cannot start python");
+        assert_eq!(String::from_utf8_lossy(&theirs.stdout), String::from_utf8_lossy(&ours.stdout), "{}", describe(&theirs));
+    }
+}

@@ -16,7 +16,7 @@ pub mod table;
 use std::collections::HashMap;
 
 use crate::diag::Diagnostic;
-use crate::syntax::ast::{File, FnDef, Item, OpDef};
+use crate::syntax::ast::{File, FnDef, Item, OpDef, Stmt, StmtKind};
 
 pub use kinds::Kind;
 
@@ -117,8 +117,19 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
     let is_first = |f: &FnDef, fns: &HashMap<&str, &FnDef>| fns.get(f.name.name.as_str()).is_some_and(|d| std::ptr::eq(*d, f));
     let in_place = |f: &FnDef, fns: &HashMap<&str, &FnDef>| !is_first(f, fns) || f.defaults.iter().flatten().any(crate::check::ops::reads_names);
     let mut redefined = Vec::new();
-    for item in &file.items {
+    let mut skip = 0;
+    for (i, item) in file.items.iter().enumerate() {
+        if skip > 0 {
+            skip -= 1;
+            continue;
+        }
         match item {
+            // An unpacking with groups takes the statements that unpack them.
+            Item::Stmt(s @ Stmt { kind: StmtKind::Unpack { targets, .. }, .. }) if targets.iter().any(|t| stmts::hidden(&t.name)) => {
+                let rest: Vec<Stmt> =
+                    file.items[i + 1..].iter().map_while(|it| if let Item::Stmt(s) = it { Some(s.clone()) } else { None }).collect();
+                skip = ex.stmt_with_groups(s, &rest, &mut top, 0, &mut script);
+            }
             Item::Stmt(s) => ex.stmt(s, &mut top, 0, &mut script),
             Item::Fn(f) if in_place(f, &ex.fns) => {
                 script.push_str(&redefinition_marker(redefined.len()));

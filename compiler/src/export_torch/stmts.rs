@@ -43,16 +43,94 @@ impl Scope {
 
 const INDENT: &str = "    ";
 
+/// The targets of the groups of an unpacking, by the hidden name each group
+/// was parsed into (`a, (b, c) = v` is `a, __group_N = v` then `b, c =
+/// __group_N`; a `for` target's group is a `__for_item_N`).
+type Groups = std::collections::HashMap<String, Vec<crate::syntax::ast::Ident>>;
+
+/// Whether `name` is one the parser made for a group of targets.
+pub(super) fn hidden(name: &str) -> bool {
+    name.starts_with(crate::syntax::ast::UNPACK_GROUP) || name.starts_with(crate::syntax::ast::FOR_ITEM)
+}
+
+/// How many of the statements in `rest` unpack the groups among `targets`
+/// (and their own groups, which follow them), and those groups.
+fn groups_after(rest: &[Stmt], targets: &[crate::syntax::ast::Ident]) -> (usize, Groups) {
+    let mut pending: Vec<String> = targets.iter().filter(|t| hidden(&t.name)).map(|t| t.name.clone()).collect();
+    let mut groups = Groups::new();
+    let mut n = 0;
+    while let Some(Stmt { kind: StmtKind::Unpack { targets, value: Expr { kind: ExprKind::Name(name), .. } }, .. }) = rest.get(n) {
+        let Some(k) = pending.iter().position(|p| p == name) else { break };
+        pending.remove(k);
+        pending.extend(targets.iter().filter(|t| hidden(&t.name)).map(|t| t.name.clone()));
+        groups.insert(name.clone(), targets.clone());
+        n += 1;
+    }
+    (n, groups)
+}
+
+/// Unpacking targets as Python writes them, each group in parentheses; one
+/// target alone keeps its comma (`a, = v`, `(a,)`).
+fn targets_text(targets: &[crate::syntax::ast::Ident], groups: &Groups) -> String {
+    let parts: Vec<String> = targets
+        .iter()
+        .map(|t| match groups.get(&t.name) {
+            Some(inner) => format!("({})", targets_text(inner, groups)),
+            None => t.name.clone(),
+        })
+        .collect();
+    if parts.len() == 1 {
+        format!("{},", parts[0])
+    } else {
+        parts.join(", ")
+    }
+}
+
 impl Exporter<'_> {
     /// Appends the statements of `block` at `depth`, or `pass` when they write nothing.
     pub(super) fn block(&mut self, block: &Block, scope: &mut Scope, depth: usize, out: &mut String) {
         let before = out.len();
-        for s in &block.stmts {
-            self.stmt(s, scope, depth, out);
+        let mut i = 0;
+        while i < block.stmts.len() {
+            i += 1 + self.stmt_with_groups(&block.stmts[i], &block.stmts[i + 1..], scope, depth, out);
         }
         if out.len() == before {
             line(out, depth, "pass");
         }
+    }
+
+    /// Appends statement `s`, which `rest` follows; `a, (b, c) = v` is one
+    /// unpacking again, its groups written in. Returns how many statements of
+    /// `rest` it took (the groups' own unpackings).
+    pub(super) fn stmt_with_groups(&mut self, s: &Stmt, rest: &[Stmt], scope: &mut Scope, depth: usize, out: &mut String) -> usize {
+        if let StmtKind::Unpack { targets, value } = &s.kind {
+            let (n, groups) = groups_after(rest, targets);
+            if n > 0 {
+                self.unpack(targets, value, &groups, scope, depth, out);
+                for g in &rest[..n] {
+                    self.stmt(g, scope, depth, &mut String::new());
+                }
+                return n;
+            }
+        }
+        self.stmt(s, scope, depth, out);
+        0
+    }
+
+    /// `targets = value`, with the kinds of the names bound, and `groups`
+    /// written into the targets.
+    fn unpack(&mut self, targets: &[crate::syntax::ast::Ident], value: &Expr, groups: &Groups, scope: &mut Scope, depth: usize, out: &mut String) {
+        let v = self.expr(value, scope);
+        for (k, t) in targets.iter().enumerate() {
+            let kind = match &value.kind {
+                ExprKind::Tuple(items) | ExprKind::List(items) => items.get(k).map_or(Kind::Tensor, |e| scope.kinds.of(e)),
+                // `losses, nums = zip(*pairs)`: each name a tuple.
+                ExprKind::Call { callee, .. } if callee.name == "zip" => Kind::Other,
+                _ => Kind::Tensor,
+            };
+            scope.kinds.bind(&t.name, kind);
+        }
+        line(out, depth, &format!("{} = {v}", targets_text(targets, groups)));
     }
 
     /// Appends statement `s` at `depth`.
@@ -78,21 +156,7 @@ impl Exporter<'_> {
                 }
                 line(out, depth, &format!("{} = {v}", target.name));
             }
-            StmtKind::Unpack { targets, value } => {
-                let v = self.expr(value, scope);
-                for (k, t) in targets.iter().enumerate() {
-                    let kind = match &value.kind {
-                        ExprKind::Tuple(items) | ExprKind::List(items) => items.get(k).map_or(Kind::Tensor, |e| scope.kinds.of(e)),
-                        // `losses, nums = zip(*pairs)`: each name a tuple.
-                        ExprKind::Call { callee, .. } if callee.name == "zip" => Kind::Other,
-                        _ => Kind::Tensor,
-                    };
-                    scope.kinds.bind(&t.name, kind);
-                }
-                let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
-                let names = if names.len() == 1 { format!("{},", names[0]) } else { names.join(", ") };
-                line(out, depth, &format!("{names} = {v}"));
-            }
+            StmtKind::Unpack { targets, value } => self.unpack(targets, value, &Groups::new(), scope, depth, out),
             StmtKind::Expr(e) => match &e.kind {
                 ExprKind::Call { callee, args } if callee.name == "surrogate" => {
                     let reason = args.first().map(|a| match &a.value.kind {
@@ -185,13 +249,21 @@ impl Exporter<'_> {
                 scope.kinds.bind(&f.var.name, kind);
                 // `for a, b in xs`: the parser's hidden variable and unpacking are
                 // written back as Python's header (the unpacking still binds the kinds).
-                if let (true, Some(first @ Stmt { kind: StmtKind::Unpack { targets, .. }, .. })) =
-                    (f.var.name == crate::syntax::ast::FOR_ITEM, f.body.stmts.first())
-                {
-                    let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
-                    line(out, depth, &format!("for {} in {iter}:", names.join(", ")));
-                    self.stmt(first, scope, depth + 1, &mut String::new());
-                    let rest = crate::syntax::ast::Block { stmts: f.body.stmts[1..].to_vec(), span: f.body.span };
+                let first = f
+                    .body
+                    .stmts
+                    .first()
+                    .filter(|s| matches!(&s.kind, StmtKind::Unpack { value: Expr { kind: ExprKind::Name(n), .. }, .. } if *n == f.var.name));
+                if let (true, Some(Stmt { kind: StmtKind::Unpack { targets, .. }, .. })) = (hidden(&f.var.name), first) {
+                    // Its groups (`for i, (x, y) in ...`) are written into the header too.
+                    let (n, groups) = groups_after(&f.body.stmts[1..], targets);
+                    let names = targets_text(targets, &groups);
+                    let names = if targets.len() == 1 { format!("({names})") } else { names };
+                    line(out, depth, &format!("for {names} in {iter}:"));
+                    for s in &f.body.stmts[..1 + n] {
+                        self.stmt(s, scope, depth + 1, &mut String::new());
+                    }
+                    let rest = crate::syntax::ast::Block { stmts: f.body.stmts[1 + n..].to_vec(), span: f.body.span };
                     self.block(&rest, scope, depth + 1, out);
                 } else {
                     line(out, depth, &format!("for {} in {iter}:", f.var.name));
