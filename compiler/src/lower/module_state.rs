@@ -211,14 +211,8 @@ impl Lowerer<'_> {
                     if (param || buffer) && self.dtype_of(t).is_float() && self.dtype_of(t) != dt {
                         let outer = std::mem::replace(&mut self.no_grad, true);
                         let cast = self.cast_to(t, dt, span);
-                        let sh = self.shape_of(cast);
-                        let n = self.node(Op::Unary(Unary::Detach), dt, sh, &[cast], span);
+                        let n = self.new_leaf(cast, param && self.requires_grad(t), span);
                         self.no_grad = outer;
-                        if param && self.requires_grad(t) {
-                            self.prog.graph.meta_mut(n).requires_grad = true;
-                            self.prog.leaves.push(n);
-                            self.grad_state.insert(n, None);
-                        }
                         if param {
                             self.param_origins.insert(n);
                         } else {
@@ -299,14 +293,9 @@ impl Lowerer<'_> {
                     );
                 }
                 let outer = std::mem::replace(&mut self.no_grad, true);
-                let copy = self.node(Op::Reshape, dt, sh.clone(), &[t], span);
-                let n = self.node(Op::Unary(Unary::Detach), dt, sh, &[copy], span);
+                let copy = self.node(Op::Reshape, dt, sh, &[t], span);
+                let n = self.new_leaf(copy, leaf, span);
                 self.no_grad = outer;
-                if leaf {
-                    self.prog.graph.meta_mut(n).requires_grad = true;
-                    self.prog.leaves.push(n);
-                    self.grad_state.insert(n, None);
-                }
                 let o = self.origin(t);
                 if self.param_origins.contains(&o) {
                     self.param_origins.insert(n);

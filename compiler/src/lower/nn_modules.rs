@@ -16,7 +16,6 @@
 
 use std::rc::Rc;
 
-use graphc_runtime::op::Unary;
 use graphc_runtime::{DType, Op};
 
 use super::objects::{attr, with_attr, CallArgs};
@@ -1407,13 +1406,7 @@ impl Lowerer<'_> {
                 )
             }
         };
-        let (dt, sh): (DType, Vec<usize>) = (self.dtype_of(t), self.shape_of(t));
-        let n = self.node(Op::Unary(Unary::Detach), dt, sh, &[t], span);
-        if requires_grad {
-            self.prog.graph.meta_mut(n).requires_grad = true;
-            self.prog.leaves.push(n);
-            self.grad_state.insert(n, None);
-        }
+        let n = self.new_leaf(t, requires_grad, span);
         self.param_origins.insert(n);
         Value::Tensor(n)
     }

@@ -54,10 +54,25 @@ impl Lowerer<'_> {
         self.set_requires_grad(t, flag, span)
     }
 
+    /// A new tensor holding `t`'s values, cut from its history (a `detach`
+    /// node); with `requires_grad`, a leaf that requires grad, whose `.grad`
+    /// is `None` until a backward fills it. `Parameter(...)`, `requires_grad_`,
+    /// a module's `double()` and `deepcopy` make their leaves so.
+    pub(crate) fn new_leaf(&mut self, t: NodeId, requires_grad: bool, span: Span) -> NodeId {
+        let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
+        let n = self.node(Op::Unary(Unary::Detach), dt, sh, &[t], span);
+        if requires_grad {
+            self.prog.graph.meta_mut(n).requires_grad = true;
+            self.prog.leaves.push(n);
+            self.grad_state.insert(n, None);
+        }
+        n
+    }
+
     /// `t.requires_grad_(flag)`: `t` as a leaf that requires grad or not (the
     /// same tensor when the flag does not change); E0625 for a computed tensor.
     pub(crate) fn set_requires_grad(&mut self, t: NodeId, flag: bool, span: Span) -> Value {
-        let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
+        let dt = self.dtype_of(t);
         if flag && !self.check_requires_grad(dt, span) {
             return Value::Poison;
         }
@@ -76,15 +91,8 @@ impl Lowerer<'_> {
                 .with_help("use `x.detach()` for a tensor that does not require grad"),
             );
         }
-        let n = self.node(Op::Unary(Unary::Detach), dt, sh, &[t], span);
-        let note = self.prog.graph.meta(t).note.clone();
-        let meta = self.prog.graph.meta_mut(n);
-        meta.note = note;
-        if flag {
-            meta.requires_grad = true;
-            self.prog.leaves.push(n);
-            self.grad_state.insert(n, None);
-        }
+        let n = self.new_leaf(t, flag, span);
+        self.prog.graph.meta_mut(n).note = self.prog.graph.meta(t).note.clone();
         self.set_version(t, n);
         // Turning the flag off leaves a tensor that is no longer a requires-grad leaf.
         if !flag {
