@@ -109,14 +109,6 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let (pd, xd) = (self.dtype_of(p), self.dtype_of(x));
-        if pd != xd {
-            self.error(
-                Diagnostic::new(Code::E0201, format!("`group_norm`'s {name} is {pd} but its input is {xd}"), s, format!("{pd}"))
-                    .with_help(format!("convert one of them, such as `{name}.to({xd})`")),
-            );
-            return None;
-        }
-        Some(Some(p))
+        self.same_dtype_as_input("group_norm", name, p, s, x).then_some(Some(p))
     }
 }

@@ -139,14 +139,19 @@ impl Lowerer<'_> {
             );
             return None;
         }
+        self.same_dtype_as_input("layer_norm", name, p, s, x).then_some(Some(p))
+    }
+
+    /// Whether a normalization's weight or bias `p` has its input's dtype;
+    /// E0201 at `s` when not.
+    pub(super) fn same_dtype_as_input(&mut self, builtin: &str, name: &str, p: NodeId, s: Span, x: NodeId) -> bool {
         let (pd, xd) = (self.dtype_of(p), self.dtype_of(x));
         if pd != xd {
             self.error(
-                Diagnostic::new(Code::E0201, format!("`layer_norm`'s {name} is {pd} but its input is {xd}"), s, format!("{pd}"))
+                Diagnostic::new(Code::E0201, format!("`{builtin}`'s {name} is {pd} but its input is {xd}"), s, format!("{pd}"))
                     .with_help(format!("convert one of them, such as `{name}.to({xd})`")),
             );
-            return None;
         }
-        Some(Some(p))
+        pd == xd
     }
 }
