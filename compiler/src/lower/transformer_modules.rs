@@ -218,12 +218,12 @@ impl Lowerer<'_> {
             Err(d) => return self.error(d),
         };
         let arg = |i: usize| bound.positional.get(i).cloned().flatten().map_or(Value::None, |(v, _)| v);
-        let (src, ss) = bound.positional[0].clone().expect("bind guarantees src");
-        self.encoder_layer_apply(obj, (src, ss), arg(1), arg(2), arg(3), span)
+        let (src, _) = bound.positional[0].clone().expect("bind guarantees src");
+        self.encoder_layer_apply(obj, src, arg(1), arg(2), arg(3), span)
     }
 
     /// One encoder layer on `x` with its masks (`Value::None` when absent).
-    fn encoder_layer_apply(&mut self, obj: &Value, (x, xs): (Value, Span), mask: Value, padding: Value, causal: Value, span: Span) -> Value {
+    fn encoder_layer_apply(&mut self, obj: &Value, x: Value, mask: Value, padding: Value, causal: Value, span: Span) -> Value {
         let Value::Object { names, items, .. } = obj else { return Value::Poison };
         let get = |name: &str| attr(names, items, name).cloned().unwrap_or(Value::None);
         let call = |me: &mut Self, m: &str, args: CallArgs| me.call_object_value(get(m), args, span);
@@ -267,7 +267,6 @@ impl Lowerer<'_> {
             let h = call(me, "linear2", vec![(None, h, span)]);
             call(me, "dropout2", vec![(None, h, span)])
         };
-        let _ = xs;
         if matches!(get("norm_first"), Value::Bool(true)) {
             let n1 = call(self, "norm1", vec![(None, x.clone(), span)]);
             let a = sa_block(self, n1);
@@ -297,10 +296,10 @@ impl Lowerer<'_> {
         let arg = |i: usize| bound.positional.get(i).cloned().flatten().map_or(Value::None, |(v, _)| v);
         let Value::Object { names, items, .. } = obj else { return Value::Poison };
         let get = |name: &str| attr(names, items, name).cloned().unwrap_or(Value::None);
-        let (mut x, xs) = bound.positional[0].clone().expect("bind guarantees src");
+        let (mut x, _) = bound.positional[0].clone().expect("bind guarantees src");
         let layers = super::nn_modules::container_items(&get("layers")).unwrap_or_default();
         for (layer, _) in layers {
-            x = self.encoder_layer_apply(&layer, (x, xs), arg(1), arg(2), arg(3), span);
+            x = self.encoder_layer_apply(&layer, x, arg(1), arg(2), arg(3), span);
             if matches!(x, Value::Poison) {
                 return Value::Poison;
             }
