@@ -65,13 +65,7 @@ impl Lowerer<'_> {
                     .with_help("pick a number of heads that divides the embedding size"),
             );
         }
-        let p = match g[2].clone() {
-            None => 0.0,
-            Some((v, s)) => match self.number(&v, s, "`dropout`") {
-                Some(p) => p,
-                None => return Value::Poison,
-            },
-        };
+        let Some(p) = self.number_or(g[2].clone(), 0.0, "`dropout`") else { return Value::Poison };
         let Some(bias) = self.module_bool("MultiheadAttention", "bias", g[3].clone(), true) else { return Value::Poison };
         let Some(batch_first) = self.module_bool("MultiheadAttention", "batch_first", g[8].clone(), false) else { return Value::Poison };
         for (i, what) in [(4, "add_bias_kv"), (5, "add_zero_attn")] {

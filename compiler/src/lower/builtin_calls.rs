@@ -272,6 +272,15 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// An optional number argument, `default` when it is not given (E0107 for
+    /// something else than a number).
+    pub(crate) fn number_or(&mut self, arg: Option<(Value, Span)>, default: f64, what: &str) -> Option<f64> {
+        match arg {
+            None => Some(default),
+            Some((v, s)) => self.number(&v, s, what),
+        }
+    }
+
     /// A boolean keyword argument.
     pub(super) fn flag(&mut self, bound: &mut Bound<Value>, name: &str, default: bool) -> Option<bool> {
         match bound.keyword(name) {

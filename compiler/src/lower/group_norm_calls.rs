@@ -31,13 +31,7 @@ impl Lowerer<'_> {
                 )
             }
         };
-        let eps = match arg(4) {
-            None => 1e-5,
-            Some((v, s)) => match self.number(&v, s, "`eps`") {
-                Some(e) => e,
-                None => return Value::Poison,
-            },
-        };
+        let Some(eps) = self.number_or(arg(4), 1e-5, "`eps`") else { return Value::Poison };
         let xsh = self.shape_of(x);
         if xsh.len() < 2 {
             return self.error(

@@ -26,13 +26,7 @@ impl Lowerer<'_> {
         let Some(x) = self.expect_float_tensor(v, vs, "`layer_norm`'s input") else { return Value::Poison };
         let (nv, ns) = arg(1).expect("bind guarantees normalized_shape");
         let Some(normalized) = self.normalized_shape(nv, ns) else { return Value::Poison };
-        let eps = match arg(4) {
-            None => 1e-5,
-            Some((v, s)) => match self.number(&v, s, "`eps`") {
-                Some(e) => e,
-                None => return Value::Poison,
-            },
-        };
+        let Some(eps) = self.number_or(arg(4), 1e-5, "`eps`") else { return Value::Poison };
         let xsh = self.shape_of(x);
         let Some(weight) = self.layer_norm_param(arg(2), "weight", &normalized, x) else { return Value::Poison };
         let Some(bias) = self.layer_norm_param(arg(3), "bias", &normalized, x) else { return Value::Poison };

@@ -662,13 +662,7 @@ impl Lowerer<'_> {
                 )
             }
         };
-        let eps = match g[1].clone() {
-            None => 1e-5,
-            Some((v, s)) => match self.number(&v, s, "`eps`") {
-                Some(e) => e,
-                None => return Value::Poison,
-            },
-        };
+        let Some(eps) = self.number_or(g[1].clone(), 1e-5, "`eps`") else { return Value::Poison };
         let (Some(affine), Some(bias)) =
             (self.module_bool("LayerNorm", "elementwise_affine", g[2].clone(), true), self.module_bool("LayerNorm", "bias", g[3].clone(), true))
         else {
@@ -713,13 +707,7 @@ impl Lowerer<'_> {
                     .with_help("split the channels into groups of equal size, such as `GroupNorm(8, 32)`"),
             );
         }
-        let eps = match g[2].clone() {
-            None => 1e-5,
-            Some((v, s)) => match self.number(&v, s, "`eps`") {
-                Some(e) => e,
-                None => return Value::Poison,
-            },
-        };
+        let Some(eps) = self.number_or(g[2].clone(), 1e-5, "`eps`") else { return Value::Poison };
         let (Some(affine), Some(bias)) =
             (self.module_bool("GroupNorm", "affine", g[3].clone(), true), self.module_bool("GroupNorm", "bias", g[6].clone(), true))
         else {

@@ -62,11 +62,9 @@ impl Lowerer<'_> {
                 .with_help("give the model size, the number of heads and the feed-forward size, such as `TransformerEncoderLayer(64, 4, 128)`"),
             );
         }
-        let number = |me: &mut Self, i: usize, default: f64, what: &str| match g[i].clone() {
-            None => Some(default),
-            Some((v, s)) => me.number(&v, s, what),
+        let (Some(p), Some(eps)) = (self.number_or(g[3].clone(), 0.1, "`dropout`"), self.number_or(g[5].clone(), 1e-5, "`layer_norm_eps`")) else {
+            return Value::Poison;
         };
-        let (Some(p), Some(eps)) = (number(self, 3, 0.1, "`dropout`"), number(self, 5, 1e-5, "`layer_norm_eps`")) else { return Value::Poison };
         let activation = match g[4].clone() {
             None => "relu".to_string(),
             Some((Value::Str(a), _)) if a == "relu" || a == "gelu" => a.to_string(),
