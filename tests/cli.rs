@@ -218,7 +218,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0708_mask_value_count.act", "E0708", "4:12"),
     ("e0600_range_bound.act", "E0600", "3:16"),
     ("e0601_break_outside_loop.act", "E0601", "6:1"),
-    ("e0602_changing_type.act", "E0602", "4:5"),
+    ("e0602_changing_type.act", "E0602", "5:5"),
     ("e0603_loop_in_op.act", "E0603", "5:13"),
     ("e0604_backward_through_loop.act", "E0604", "9:5"),
     ("e0604_backward_through_drawing_loop.act", "E0604", "13:1"),

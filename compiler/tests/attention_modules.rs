@@ -83,12 +83,58 @@ for step in range(30) {
     assert_eq!(run(program), "Block(\n  (attn): MultiheadAttention(\n    (out_proj): NonDynamicallyQuantizableLinear(in_features=16, out_features=16, bias=True)\n  )\n  (norm): LayerNorm((16,), eps=1e-05, elementwise_affine=True, bias=True)\n  (head): Linear(in_features=16, out_features=1, bias=True)\n)\nstep 0: loss 5.0635\nstep 5: loss 3.6537\nstep 10: loss 2.3533\nstep 15: loss 1.4122\nstep 20: loss 1.0977\nstep 25: loss 0.8311\n");
 }
 
+/// `kdim` and `vdim` other than `embed_dim`: three weights of their own
+/// (`q_proj_weight`, `k_proj_weight`, `v_proj_weight`, each drawn by
+/// `xavier_uniform_`), projected one by one as `_in_projection` does, batched,
+/// batch-first and unbatched, with PyTorch 2.15's printed values.
+#[test]
+fn keys_and_values_of_other_sizes_get_projections_of_their_own() {
+    let program = r#"
+
+
+manual_seed(0)
+m = MultiheadAttention(8, 2, kdim=6, vdim=5)
+print(m)
+print([(n, tuple(p.shape)) for n, p in m.named_parameters()])
+print(m.in_proj_weight, m._qkv_same_embed_dim, m.kdim, m.vdim)
+q = randn(5, 3, 8)
+k = randn(7, 3, 6)
+v = randn(7, 3, 5)
+out, w = m(q, k, v)
+print(out[2] * 10)
+print(w[1])
+out2, _ = m(q, k, v, need_weights=false)
+print(out2[4])
+out.sum().backward()
+print(m.k_proj_weight.grad[0])
+print(m.in_proj_bias.grad[:8], m.in_proj_bias.grad[16:])
+mb = MultiheadAttention(8, 2, kdim=6, vdim=6, batch_first=true, bias=false)
+print([n for n, _ in mb.named_parameters()])
+x = randn(2, 4, 8)
+mem = randn(2, 3, 6)
+print(mb(x, mem, mem)[0][1])
+un = m(q[:, 0], k[:, 0], v[:, 0])[0]
+print(un[2])
+"#;
+    assert_eq!(run(program), "MultiheadAttention(\n  (out_proj): NonDynamicallyQuantizableLinear(in_features=8, out_features=8, bias=True)\n)\n[('q_proj_weight', (8, 8)), ('k_proj_weight', (8, 6)), ('v_proj_weight', (8, 5)), ('in_proj_bias', (24,)), ('out_proj.weight', (8, 8)), ('out_proj.bias', (8,))]\nNone False 6 5\ntensor([[-2.9840, -1.7829, -1.4612, -2.0071, -3.0818, -1.2741,  2.6861, -1.6802],\n        [ 0.2479, -0.2512,  0.5310, -2.8662,  0.3374, -0.8856, -0.0565,  0.1854],\n        [ 3.6609,  2.0555,  2.7255, -2.3147,  0.6263, -1.4316, -1.2717, -1.0224]],\n       grad_fn=<MulBackward0>)\ntensor([[0.2961, 0.0562, 0.1007, 0.0836, 0.1173, 0.1230, 0.2231],\n        [0.1650, 0.1216, 0.1474, 0.1204, 0.1301, 0.1391, 0.1764],\n        [0.1970, 0.1017, 0.1838, 0.1696, 0.1494, 0.1049, 0.0937],\n        [0.1964, 0.1097, 0.1477, 0.1144, 0.1466, 0.1237, 0.1615],\n        [0.2961, 0.0800, 0.1824, 0.0895, 0.0883, 0.1069, 0.1568]],\n       grad_fn=<SelectBackward0>)\ntensor([[-0.1242,  0.1738, -0.2677,  0.3286,  0.1277,  0.2006, -0.0931,  0.0703],\n        [-0.0759, -0.1027,  0.0221, -0.2011, -0.0306, -0.0982,  0.0212,  0.0624],\n        [ 0.3602,  0.1580,  0.2864, -0.3886,  0.0430, -0.2037, -0.0442, -0.1769]],\n       grad_fn=<SelectBackward0>)\ntensor([ 0.1262, -0.1092, -0.3491, -1.2604,  1.0598, -0.9291])\ntensor([-0.1601,  0.1965,  2.4345,  0.2113,  0.6166,  0.3983, -3.3546,  0.5482]) tensor([ -3.7909,  -1.4717,  -7.8526, -19.5604, -10.9448,   5.6449,   0.6770,\n         17.1113])\n['q_proj_weight', 'k_proj_weight', 'v_proj_weight', 'out_proj.weight']\ntensor([[-0.3010, -0.1041, -0.3434, -0.3332,  0.0261,  0.0085, -0.1609,  0.6175],\n        [-0.5369,  0.2384, -0.2028,  0.4207, -0.0498, -0.2136,  0.0034, -0.0312],\n        [-0.4088,  0.2033, -0.3396,  0.2092, -0.0201, -0.1531, -0.0345,  0.1595],\n        [-0.3906, -0.1924, -0.4085, -0.5436,  0.0717,  0.0947, -0.2434,  0.8309]],\n       grad_fn=<SelectBackward0>)\ntensor([-0.2984, -0.1783, -0.1461, -0.2007, -0.3082, -0.1274,  0.2686, -0.1680],\n       grad_fn=<SelectBackward0>)\n");
+}
+
 #[test]
 fn shapes_masks_and_options_pytorch_refuses_are_errors() {
     let x = "x = randn(5, 3, 8)\n";
     let cases = [
         ("m = MultiheadAttention(8, 3)".to_string(), Code::E0107, "embed_dim must be divisible by num_heads"),
-        ("m = MultiheadAttention(8, 2, kdim=4)".to_string(), Code::E0107, "`kdim` other than `embed_dim` is not supported"),
+        ("m = MultiheadAttention(8, 2, kdim=0)".to_string(), Code::E0107, "`kdim` must be a positive integer"),
+        (
+            "m = MultiheadAttention(8, 2, kdim=6, vdim=5)\ny = m(randn(5, 3, 8), randn(7, 3, 4), randn(7, 3, 5))".to_string(),
+            Code::E0202,
+            "expecting key weights shape of (8, 4), but got torch.Size([8, 6])",
+        ),
+        (
+            "m = MultiheadAttention(8, 2, kdim=6, vdim=5)\ny = m(randn(5, 3, 8), randn(7, 3, 6), randn(6, 3, 5))".to_string(),
+            Code::E0202,
+            "key's sequence and batch dims torch.Size([7, 3]) do not match value's torch.Size([6, 3])",
+        ),
         (
             format!("m = MultiheadAttention(8, 2)\n{x}o, w = m(x, x, x, attn_mask=ones(4, 5).bool())"),
             Code::E0202,

@@ -84,7 +84,7 @@ fn what_dropout_refuses_is_an_error_at_the_argument() {
     let first = common::first_error;
     let range = "x = ones(3)\ny = dropout(x, 1.5)\n";
     assert_eq!(first(range), (Code::E0107, "dropout probability has to be between 0 and 1, but got 1.5".to_string(), range.find("1.5").unwrap()));
-    let inplace = "x = ones(3)\ny = dropout(x, 0.5, true, true)\n";
+    let inplace = "x = ones(3)\ny = dropout(x, 0.5, true, 2)\n";
     assert_eq!(first(inplace).0, Code::E0107);
     let ints = "x = ones(3, dtype=int64)\ny = dropout(x)\n";
     let (code, message, _) = first(ints);

@@ -187,3 +187,137 @@ tensor([15., 18.]) None
     let Err(d) = compile("w = ones(2)\nw.grad += 1\n", false) else { panic!("compiled") };
     assert_eq!(d[0].code, graphc_compiler::diag::Code::E0003);
 }
+
+/// `ReLU(inplace=true)` and the other activation modules with an in-place
+/// form update their input, as PyTorch's do: reprs, the input changed, the
+/// `grad_fn` of the input and of the result, gradients through the update
+/// and a `Sequential` that trains through it, as PyTorch 2.15 prints them;
+/// and the two in-place errors.
+#[test]
+fn activation_modules_with_inplace_update_their_input() {
+    let program = r#"
+
+
+manual_seed(0)
+m = ReLU(inplace=true)
+print(m, LeakyReLU(0.2, inplace=true), ELU(inplace=true), Hardtanh(-2.0, 2.0, inplace=true))
+z = tensor([-3.0, 4.0])
+w = m(z)
+print(z, w)
+x = randn(4, requires_grad=true)
+h = x * 2
+y = LeakyReLU(0.1, inplace=true)(h)
+print(h.grad_fn.name(), y.grad_fn.name())
+y.sum().backward()
+print(x.grad)
+net = Sequential(Linear(3, 4), ReLU(inplace=true), Linear(4, 1))
+manual_seed(0)
+net = Sequential(Linear(3, 4), ReLU(inplace=true), Linear(4, 1))
+print(net)
+out = net(ones(2, 3))
+out.sum().backward()
+print(out, net[0].weight.grad)
+"#;
+    let c = compile(program, false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    let printed = graphc_runtime::exec::run_capture(&c.plan).unwrap_or_else(|e| panic!("{}", e.message)).0;
+    assert_eq!(printed, "ReLU(inplace=True) LeakyReLU(negative_slope=0.2, inplace=True) ELU(alpha=1.0, inplace=True) Hardtanh(min_val=-2.0, max_val=2.0, inplace=True)\ntensor([0., 4.]) tensor([0., 4.])\nLeakyReluBackward1 LeakyReluBackward1\ntensor([2.0000, 0.2000, 0.2000, 2.0000])\nSequential(\n  (0): Linear(in_features=3, out_features=4, bias=True)\n  (1): ReLU(inplace=True)\n  (2): Linear(in_features=4, out_features=1, bias=True)\n)\ntensor([[0.1284],\n        [0.1284]], grad_fn=<AddmmBackward0>) tensor([[ 0.0000,  0.0000,  0.0000],\n        [ 0.0000,  0.0000,  0.0000],\n        [-0.6779, -0.6779, -0.6779],\n        [ 0.0000,  0.0000,  0.0000]])\n");
+    assert_eq!(codes("x = randn(3, requires_grad=true)\ny = ReLU(inplace=true)(x)\n"), vec![Code::E0620]);
+    assert_eq!(codes("x = randn(3, requires_grad=true)\nh = x.sigmoid()\ny = ReLU(inplace=true)(h)\ny.sum().backward()\n"), vec![Code::E0621]);
+    assert_eq!(codes("m = CELU(inplace=true)\n"), vec![Code::E0107]);
+}
+
+/// `ReLU6(inplace=false)`, PyTorch's `Hardtanh(0.0, 6.0, inplace)`: its
+/// repr, its values, its in-place form and its `grad_fn`, as PyTorch 2.15
+/// prints them.
+#[test]
+fn relu6_is_a_hardtanh_from_0_to_6() {
+    let program = r#"
+manual_seed(0)
+m = ReLU6()
+mi = ReLU6(inplace=true)
+print(m, mi, ReLU6(true))
+x = randn(5) * 8
+print(m(x))
+h = x * 1
+y = mi(h)
+print(h)
+w = randn(4, requires_grad=true)
+z = ReLU6()(w * 5)
+z.sum().backward()
+print(z.grad_fn.name(), w.grad)
+"#;
+    let c = compile(program, false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    let printed = graphc_runtime::exec::run_capture(&c.plan).unwrap_or_else(|e| panic!("{}", e.message)).0;
+    assert_eq!(printed, "ReLU6() ReLU6(inplace=True) ReLU6(inplace=True)\ntensor([6.0000, 0.0000, 0.0000, 4.5475, 0.0000])\ntensor([6.0000, 0.0000, 0.0000, 4.5475, 0.0000])\nHardtanhBackward0 tensor([0., 5., 5., 0.])\n");
+}
+
+/// The `inplace` argument of `torch.nn.functional`'s activations and dropout
+/// (`F.relu(h, inplace=True)`, `F.leaky_relu(h, 0.2, True)`, `F.dropout(d, p,
+/// training, True)`), the modules that take it (`SiLU`, `Mish`, `Hardsigmoid`,
+/// `Hardswish`, `Dropout`), and the activation modules added with them
+/// (`SELU`, `CELU`, `Threshold`, `Softshrink`, `Hardshrink`, `LogSigmoid`,
+/// `Softsign`, `Tanhshrink`, `Softmin`): the updated inputs, their `grad_fn`,
+/// gradients through the updates, reprs and values, as PyTorch 2.15 prints them
+/// (`y is h` and `z is d`, which print `True` there, left out).
+#[test]
+fn functional_inplace_arguments_update_their_input() {
+    let program = r#"
+manual_seed(0)
+x = randn(6, requires_grad=true)
+h = x * 3
+y = relu(h, inplace=true)
+print(h.grad_fn.name(), y.grad_fn.name())
+h2 = x * 2
+silu(h2, inplace=true)
+h3 = x * 2
+mish(h3, inplace=true)
+h4 = x * 2
+hardsigmoid(h4, true)
+h5 = x * 2
+hardswish(h5, inplace=true)
+h6 = x * 4
+relu6(h6, inplace=true)
+h7 = x * 2
+leaky_relu(h7, 0.2, true)
+h8 = x * 2
+hardtanh(h8, -0.5, 0.5, true)
+print(h2.grad_fn.name(), h3.grad_fn.name(), h4.grad_fn.name(), h5.grad_fn.name(), h6.grad_fn.name(), h7.grad_fn.name(), h8.grad_fn.name())
+total = y.sum() + h2.sum() + h3.sum() + h4.sum() + h5.sum() + h6.sum() + h7.sum() + h8.sum()
+total.backward()
+print(h2, h3)
+print(h4, h5)
+print(h6, h7, h8)
+print(x.grad)
+d = x * 1
+z = dropout(d, 0.5, false, true)
+print(d.grad_fn.name())
+d2 = x * 1
+dropout(d2, p=1.0, inplace=true)
+print(d2, d2.grad_fn.name())
+print(SiLU(inplace=true), Mish(inplace=true), Dropout(0.2, inplace=true), Hardsigmoid(true), Hardswish(inplace=true))
+print(SELU(), CELU(), CELU(0.5), Threshold(0.1, 20), Softshrink(), Hardshrink(0.3))
+print(LogSigmoid(), Softsign(), Tanhshrink(), Softmin(dim=1), Softmin())
+v = randn(2, 3)
+print(SELU()(v), CELU(0.5)(v))
+print(Threshold(0.1, 20)(v), Softshrink()(v), Hardshrink(0.3)(v))
+print(LogSigmoid()(v), Softsign()(v), Tanhshrink()(v), Softmin(dim=1)(v))
+w = v * 1
+Hardswish(inplace=true)(w)
+print(w)
+net = Sequential(Linear(3, 4), SiLU(inplace=true), Dropout(0.0, inplace=true), Linear(4, 2), Hardswish(inplace=true))
+out = net(v)
+out.sum().backward()
+print(net)
+print(out, net[0].weight.grad)
+"#;
+    let c = compile(program, false).unwrap_or_else(|d| panic!("{}", d[0].message));
+    let printed = graphc_runtime::exec::run_capture(&c.plan).unwrap_or_else(|e| panic!("{}", e.message)).0;
+    assert_eq!(printed, "ReluBackward0 ReluBackward0\nSiluBackward0 MishBackward0 HardsigmoidBackward0 HardswishBackward0 HardtanhBackward0 LeakyReluBackward1 HardtanhBackward0\ntensor([ 2.9468, -0.2097, -0.0551,  0.8607, -0.2225, -0.1608],\n       grad_fn=<SiluBackward0>) tensor([ 3.0702, -0.2438, -0.0555,  1.0102, -0.2338, -0.1654],\n       grad_fn=<MishBackward0>)\ntensor([1.0000, 0.4022, 0.0000, 0.6895, 0.1385, 0.0338],\n       grad_fn=<HardsigmoidBackward0>) tensor([ 3.0820, -0.2360, -0.0000,  0.7838, -0.3004, -0.0945],\n       grad_fn=<HardswishBackward0>)\ntensor([6.0000, 0.0000, 0.0000, 2.2737, 0.0000, 0.0000],\n       grad_fn=<HardtanhBackward0>) tensor([ 3.0820, -0.1174, -0.8715,  1.1369, -0.4338, -0.5594],\n       grad_fn=<LeakyReluBackward1>) tensor([ 0.5000, -0.5000, -0.5000,  0.5000, -0.5000, -0.5000],\n       grad_fn=<HardtanhBackward0>)\ntensor([11.2083,  2.2711,  0.2317, 15.1630, -0.1310, -0.5217])\nMulBackward0\ntensor([0., -0., -0., 0., -0., -0.], grad_fn=<MulBackward0>) MulBackward0\nSiLU(inplace=True) Mish(inplace=True) Dropout(p=0.2, inplace=True) Hardsigmoid() Hardswish()\nSELU() CELU(alpha=1.0) CELU(alpha=0.5) Threshold(threshold=0.1, value=20) Softshrink(0.5) Hardshrink(0.3)\nLogSigmoid() Softsign() Tanhshrink() Softmin(dim=1) Softmin(dim=None)\ntensor([[ 0.4238,  0.8805, -0.9017],\n        [-0.5835, -0.7900,  0.1913]]) tensor([[ 0.4033,  0.8380, -0.3814],\n        [-0.2768, -0.3484,  0.1820]])\ntensor([[ 0.4033,  0.8380, 20.0000],\n        [20.0000, 20.0000,  0.1820]]) tensor([[ 0.0000,  0.3380, -0.2193],\n        [-0.0000, -0.0966,  0.0000]]) tensor([[ 0.4033,  0.8380, -0.7193],\n        [-0.4033, -0.5966,  0.0000]])\ntensor([[-0.5117, -0.3595, -1.1161],\n        [-0.9150, -1.0353, -0.6063]]) tensor([[ 0.2874,  0.4559, -0.4184],\n        [-0.2874, -0.3737,  0.1540]]) tensor([[ 0.0205,  0.1533, -0.1028],\n        [-0.0205, -0.0620,  0.0020]]) tensor([[0.2119, 0.1372, 0.6510],\n        [0.3610, 0.4380, 0.2010]])\ntensor([[ 0.2288,  0.5361, -0.2734],\n        [-0.1746, -0.2390,  0.0965]])\nSequential(\n  (0): Linear(in_features=3, out_features=4, bias=True)\n  (1): SiLU(inplace=True)\n  (2): Dropout(p=0.0, inplace=True)\n  (3): Linear(in_features=4, out_features=2, bias=True)\n  (4): Hardswish()\n)\ntensor([[-0.1129,  0.1533],\n        [-0.2231, -0.0248]], grad_fn=<HardswishBackward0>) tensor([[ 0.0110,  0.0076,  0.0144],\n        [ 0.0179, -0.0075,  0.0675],\n        [ 0.0435,  0.1116, -0.1249],\n        [-0.0031, -0.0077,  0.0084]])\n");
+    // The same draws make the same mask in place as out of place.
+    let c = compile("manual_seed(3)\nx = randn(8)\nmanual_seed(5)\na = dropout(x, 0.4)\nmanual_seed(5)\nb = x * 1\nr = dropout(b, 0.4, true, true)\nprint(equal(a, b), equal(r, b))\n", false)
+        .unwrap_or_else(|d| panic!("{}", d[0].message));
+    assert_eq!(graphc_runtime::exec::run_capture(&c.plan).unwrap_or_else(|e| panic!("{}", e.message)).0, "True True\n");
+    assert_eq!(codes("x = randn(3, requires_grad=true)\ny = silu(x, inplace=true)\n"), vec![Code::E0620]);
+    assert_eq!(codes("x = randn(3)\ny = relu(x, inplace=1)\n"), vec![Code::E0107]);
+    assert_eq!(codes("m = SELU(inplace=true)\n"), vec![Code::E0107]);
+}

@@ -87,13 +87,13 @@ pub fn apply(
 fn copy_call(c: &mut RuleCtx, prog: &mut Program, inner: usize, copy: NodeId, map: &HashMap<NodeId, NodeId>) {
     let Some(ic) = prog.custom_calls.get(inner).cloned() else { return };
     // PyTorch names the output of a Function applied in a backward as any other.
-    c.grad_fns.push((copy, format!("{}Backward", ic.op_name)));
+    c.grad_fns.push((copy, ic.grad_fn()));
     let rename = |n: NodeId| map.get(&n).copied().unwrap_or(n);
     let saved = ic.saved.iter().map(|s| SavedValue { name: s.name.clone(), forward: rename(s.forward), param: s.param }).collect();
     let index = prog.custom_calls.len();
     let extra_outputs: Vec<(NodeId, NodeId)> = ic.extra_outputs.iter().map(|(o, p)| (rename(*o), *p)).collect();
     for (o, _) in &extra_outputs {
-        c.grad_fns.push((*o, format!("{}Backward", ic.op_name)));
+        c.grad_fns.push((*o, ic.grad_fn()));
         prog.custom_output.insert(*o, index);
     }
     prog.custom_calls.push(CustomCall { inputs: ic.inputs.iter().map(|n| rename(*n)).collect(), output: copy, saved, extra_outputs, ..ic });

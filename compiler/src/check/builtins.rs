@@ -127,6 +127,8 @@ pub enum Builtin {
     Outer,
     /// `lerp(input, end, weight)`: `torch.lerp` (`lower/lerp_calls.rs`).
     Lerp,
+    /// `glu(input, dim=-1)`: `F.glu` (`lower/builtin_backward.rs`).
+    Glu,
     /// `softsign(input)`: `F.softsign`.
     Softsign,
     /// `tanhshrink(input)`: `F.tanhshrink`.
@@ -207,6 +209,9 @@ pub enum Builtin {
     Gelu,
     /// `prod(input, dim=none, keepdim=false)`.
     Prod,
+    /// `equal(input, other)`: `torch.equal`, whether both have one shape and
+    /// equal elements, a Python bool (`lower/all_any.rs`).
+    Equal,
     /// `all(input, dim=none, keepdim=false)`, `any(...)`.
     AllAny {
         any: bool,
@@ -483,6 +488,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("embedding", Builtin::Embedding),
     ("outer", Builtin::Outer),
     ("lerp", Builtin::Lerp),
+    ("glu", Builtin::Glu),
     ("softsign", Builtin::Softsign),
     ("tanhshrink", Builtin::Tanhshrink),
     ("softmin", Builtin::Softmin),
@@ -558,6 +564,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("threshold", Builtin::Activation(ActivationBuiltin::Threshold)),
     ("gelu", Builtin::Gelu),
     ("prod", Builtin::Prod),
+    ("equal", Builtin::Equal),
     ("all", Builtin::AllAny { any: false }),
     ("any", Builtin::AllAny { any: true }),
     ("scatter", Builtin::Scatter),
@@ -628,6 +635,28 @@ pub fn names() -> Vec<&'static str> {
         .collect()
 }
 
+/// The builtins whose `torch.nn.functional` form takes `inplace` (`F.relu(x,
+/// inplace=True)`), with the name of their in-place form and the position of
+/// `inplace` among PyTorch's parameters. The call takes the argument out before
+/// binding the rest (`lower/builtin_calls.rs`), because `torch.relu`, which
+/// `.act` spells the same, has no such parameter.
+pub fn inplace_parameter(b: Builtin) -> Option<(&'static str, usize)> {
+    use ActivationBuiltin as A;
+    match b {
+        Builtin::Unary(Unary::Relu) => Some(("relu_", 1)),
+        Builtin::Unary(Unary::Silu) => Some(("silu_", 1)),
+        Builtin::Unary(Unary::Mish) => Some(("mish_", 1)),
+        Builtin::Activation(A::Relu6) => Some(("relu6_", 1)),
+        Builtin::Activation(A::Hardsigmoid) => Some(("hardsigmoid_", 1)),
+        Builtin::Activation(A::Hardswish) => Some(("hardswish_", 1)),
+        Builtin::Activation(A::LeakyRelu) => Some(("leaky_relu_", 2)),
+        Builtin::Activation(A::Elu) => Some(("elu_", 2)),
+        Builtin::Activation(A::Hardtanh) => Some(("hardtanh_", 3)),
+        Builtin::Dropout => Some(("dropout_", 3)),
+        _ => None,
+    }
+}
+
 pub fn signature(b: Builtin) -> Signature {
     use Builtin as B;
     let sig =
@@ -687,10 +716,11 @@ pub fn signature(b: Builtin) -> Signature {
         B::MaxPool { .. } => sig(&["input", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"], 2, Some(7), &[]),
         B::CosineSimilarity => sig(&["x1", "x2", "dim", "eps"], 2, Some(4), &[]),
         B::KlDiv => sig(&["input", "target"], 2, Some(2), &["reduction", "log_target"]),
-        B::Dropout => sig(&["input", "p", "training", "inplace"], 1, Some(4), &[]),
+        B::Dropout => sig(&["input", "p", "training"], 1, Some(3), &[]),
         B::Embedding => sig(&["input", "weight", "padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse"], 2, Some(7), &[]),
         B::Outer => sig(&["input", "vec2"], 2, Some(2), &[]),
         B::Lerp => sig(&["input", "end", "weight"], 3, Some(3), &[]),
+        B::Glu => sig(&["input", "dim"], 1, Some(2), &[]),
         B::Softsign | B::Tanhshrink => sig(&["input"], 1, Some(1), &[]),
         B::Softmin => sig(&["input", "dim"], 1, Some(2), &[]),
         B::CompositeLoss(l) => sig(l.params(), l.required(), Some(l.params().len()), l.keywords()),
@@ -737,6 +767,7 @@ pub fn signature(b: Builtin) -> Signature {
         // `randint(high, size)` and `randint(low, high, size)`: the data call sorts them out.
         B::Data(DataBuiltin::Randint) => sig(&["low", "high", "size"], 1, Some(3), &["dtype"]),
         B::Gelu => sig(&["input"], 1, Some(1), &["approximate"]),
+        B::Equal => sig(&["input", "other"], 2, Some(2), &[]),
         B::Prod | B::AllAny { .. } => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
         B::Scatter => sig(&["input", "dim", "index", "src"], 3, Some(4), &["value", "reduce"]),
         B::ScatterAdd => sig(&["input", "dim", "index", "src"], 4, Some(4), &[]),
@@ -831,9 +862,10 @@ pub fn bind<V>(name: &str, sig: &Signature, args: Vec<(Option<Ident>, V, Span)>,
             None => format!("at least {}", sig.min),
         };
         let plural = if sig.max == Some(1) && sig.min == 1 { "" } else { "s" };
+        let verb = if given == 1 { "was" } else { "were" };
         return Err(Diagnostic::new(
             Code::E0103,
-            format!("`{name}` takes {expected} argument{plural} but {given} were given"),
+            format!("`{name}` takes {expected} argument{plural} but {given} {verb} given"),
             call_span,
             format!("expected {expected} argument{plural}"),
         )

@@ -21,7 +21,7 @@ impl Exporter<'_> {
     }
 
     /// A class: `class Name(nn.Module):` (or its base of the file) with its
-    /// methods as `def`s.
+    /// class attributes as written and its methods as `def`s.
     pub(super) fn class_def(&mut self, c: &crate::syntax::ast::ClassDef) -> String {
         let base = match c.bases.first().map(|b| &b.kind) {
             Some(crate::syntax::ast::ExprKind::Name(n)) if n == "Dataset" => "torch.utils.data.Dataset".to_string(),
@@ -33,8 +33,12 @@ impl Exporter<'_> {
         };
         let mut out = String::new();
         line(&mut out, 0, &format!("class {}({base}):", c.name.name));
+        for (name, e) in &c.attrs {
+            let value = self.expr(e, &Scope::top());
+            line(&mut out, 1, &format!("{} = {value}", name.name));
+        }
         for (i, m) in c.methods.iter().enumerate() {
-            if i > 0 {
+            if i > 0 || !c.attrs.is_empty() {
                 out.push('\n');
             }
             let text = self.fn_def(m);
@@ -165,10 +169,14 @@ impl Exporter<'_> {
     }
 }
 
-/// `nn.Module`'s methods, which the exporter keeps as written on any receiver.
+/// `nn.Module`'s methods, and `nn.Transformer`'s static method, which the
+/// exporter keeps as written on any receiver.
 pub(super) const MODULE_METHODS: &[&str] = &[
+    "generate_square_subsequent_mask",
     "parameters",
     "named_parameters",
+    "buffers",
+    "named_buffers",
     "children",
     "named_children",
     "train",

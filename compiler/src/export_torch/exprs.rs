@@ -407,8 +407,8 @@ impl Exporter<'_> {
         let spelled = if name == "scatter" && table::pyplot_scatter(args) { Some(Spelling::Pyplot("scatter")) } else { table::spelling(name) };
         match (name, spelled) {
             (
-                "range" | "reversed" | "len" | "list" | "dict" | "enumerate" | "zip" | "float" | "int" | "bool" | "type" | "next" | "iter" | "str"
-                | "isinstance",
+                "range" | "reversed" | "len" | "list" | "tuple" | "dict" | "enumerate" | "zip" | "float" | "int" | "bool" | "type" | "next" | "iter"
+                | "str" | "isinstance",
                 _,
             ) => {
                 format!("{name}({list})")
@@ -417,6 +417,8 @@ impl Exporter<'_> {
             ("sum", _) if first().is_some_and(|e| scope.kinds.of(e) == Kind::Other) => format!("sum({list})"),
             // Python's `any`/`all` of a list or generator; PyTorch's of a tensor.
             ("any" | "all", _) if first().is_some_and(|e| scope.kinds.of(e) == Kind::Other) => format!("{name}({list})"),
+            // `torch.relu` has no `inplace`; `F.relu` has: it is the only other argument.
+            ("relu", _) if args.len() > 1 => format!("F.relu({list})"),
             // `transpose(m)` of a matrix, without dimensions, is PyTorch's `torch.t(m)`.
             ("transpose", _) if args.len() == 1 => format!("torch.t({list})"),
             // PyTorch makes a 0-d tensor from an empty size, never from no size at all.
@@ -520,6 +522,10 @@ impl Exporter<'_> {
                 }
                 if matches!(name, "TensorDataset" | "DataLoader" | "random_split") {
                     return format!("torch.utils.data.{name}({list})");
+                }
+                if name == "OrderedDict" {
+                    self.imports.collections = true;
+                    return format!("OrderedDict({list})");
                 }
                 // Python's `copy.deepcopy`.
                 if name == "deepcopy" {

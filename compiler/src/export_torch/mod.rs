@@ -28,6 +28,8 @@ struct Imports {
     functools: bool,
     /// `deepcopy` is `copy.deepcopy`.
     copy: bool,
+    /// `OrderedDict` is `collections.OrderedDict`.
+    collections: bool,
     numpy: bool,
     functional: bool,
     /// `from torch import nn`, for the modules and `nn.Module`.
@@ -165,6 +167,9 @@ pub fn export(file: &File, source: &str, origin: &str) -> Result<String, Vec<Dia
         return Err(ex.errors);
     }
     let mut out = format!("# PyTorch code exported by graphc from {origin}.\n");
+    if ex.imports.collections {
+        out.push_str("from collections import OrderedDict\n");
+    }
     if ex.imports.copy {
         out.push_str("import copy\n");
     }

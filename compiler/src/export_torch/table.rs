@@ -55,6 +55,7 @@ const TORCH: &[&str] = &[
     "zeros_like",
     "manual_seed",
     "outer",
+    "equal",
     "addmm",
     "lerp",
     "sigmoid",
@@ -227,6 +228,7 @@ const FUNCTIONAL: &[&str] = &[
     "gelu",
     "silu",
     "mish",
+    "glu",
     // In-place activations that only `torch.nn.functional` has.
     "leaky_relu_",
     "elu_",

@@ -276,6 +276,19 @@ pub struct CustomCall {
     pub extra_outputs: Vec<(NodeId, NodeId)>,
 }
 
+impl CustomCall {
+    /// The `grad_fn` PyTorch names the call's outputs by: `NameBackward` for a
+    /// user op, as for a `torch.autograd.Function`; a builtin lowered as an op
+    /// (`lower/builtin_backward.rs`) is named by its node's own name, which
+    /// ends in its version (`GluBackward0`).
+    pub fn grad_fn(&self) -> String {
+        match self.op_name.strip_suffix(char::is_numeric) {
+            Some(node) if node.ends_with("Backward") => self.op_name.clone(),
+            _ => format!("{}Backward", self.op_name),
+        }
+    }
+}
+
 /// A value an op's forward saved for its backward.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SavedValue {

@@ -239,7 +239,7 @@ impl Lowerer<'_> {
             Value::Tensor(t) => t,
             Value::Poison => return Value::Poison,
             Value::List(list) => return self.list_store(base, list, items, (v, vs), scope),
-            Value::Dict { keys, items: values } => return self.dict_store(base, (keys, values), items, (v, vs), scope),
+            Value::Dict { keys, items: values, ordered } => return self.dict_store(base, (keys, values, ordered), items, (v, vs), scope),
             Value::ParamGroup { defaults: true, .. } => {
                 return self.error(
                     Diagnostic::new(Code::E0684, "graphc cannot change an optimizer's defaults", base.span, "read only")

@@ -35,9 +35,11 @@ fn int(i: usize) -> Value {
 impl Lowerer<'_> {
     /// `MultiheadAttention(embed_dim, num_heads, dropout=0.0, bias=true,
     /// add_bias_kv=false, add_zero_attn=false, kdim=none, vdim=none,
-    /// batch_first=false)`: `in_proj_weight` (3E, E), `in_proj_bias` (zeros)
-    /// and `out_proj`, a `Linear(E, E)` whose draws come first and whose bias
-    /// is then zeroed, as `_reset_parameters` does after `xavier_uniform_`.
+    /// batch_first=false)`: `in_proj_weight` (3E, E) (or, with other key or
+    /// value sizes, `q_proj_weight`, `k_proj_weight` and `v_proj_weight`),
+    /// `in_proj_bias` (zeros) and `out_proj`, a `Linear(E, E)` whose draws
+    /// come first and whose bias is then zeroed, as `_reset_parameters` does
+    /// after `xavier_uniform_`.
     pub(super) fn attention_module(&mut self, obj: Value, args: CallArgs, span: Span) -> Value {
         let params = ["embed_dim", "num_heads", "dropout", "bias", "add_bias_kv", "add_zero_attn", "kdim", "vdim", "batch_first", "device", "dtype"];
         let Some(g) = self.bind_options("MultiheadAttention", &params, args, span) else { return Value::Poison };
@@ -78,31 +80,57 @@ impl Lowerer<'_> {
                 }
             }
         }
-        for (i, what) in [(6, "kdim"), (7, "vdim")] {
-            if let Some((v, s)) = g[i].clone() {
-                if !matches!(&v, Value::None) && !matches!(&v, Value::Number(Num::Int(d)) if *d == e as i128) {
+        // `kdim` and `vdim` other than `embed_dim` give the keys and values
+        // projections of their own (`_qkv_same_embed_dim` false).
+        let mut dims = [e, e];
+        for (k, (i, what)) in [(6, "kdim"), (7, "vdim")].into_iter().enumerate() {
+            match g[i].clone() {
+                None | Some((Value::None, _)) => {}
+                Some((Value::Number(Num::Int(d)), _)) if d > 0 && d <= i64::MAX as i128 => dims[k] = d as i64,
+                Some((other, s)) => {
                     return self.error(
                         Diagnostic::new(
                             Code::E0107,
-                            format!("`MultiheadAttention` with a `{what}` other than `embed_dim` is not supported"),
+                            format!("`MultiheadAttention`'s `{what}` must be a positive integer, not {}", other.describe()),
                             s,
-                            "another size",
+                            "not a size",
                         )
-                        .with_help("project keys and values of the embedding size: leave `kdim` and `vdim` out"),
+                        .with_help(format!(
+                            "give the size of the {} features, or leave `{what}` out for `embed_dim`",
+                            if k == 0 { "keys'" } else { "values'" }
+                        )),
                     );
                 }
             }
         }
+        let same_dims = dims == [e, e];
         let e = e as usize;
+        let (kdim, vdim) = (dims[0] as usize, dims[1] as usize);
         let mut obj = with_attr(obj, "embed_dim", int(e), span);
-        obj = with_attr(obj, "kdim", int(e), span);
-        obj = with_attr(obj, "vdim", int(e), span);
+        obj = with_attr(obj, "kdim", int(kdim), span);
+        obj = with_attr(obj, "vdim", int(vdim), span);
+        obj = with_attr(obj, "_qkv_same_embed_dim", Value::Bool(same_dims), span);
         obj = with_attr(obj, "num_heads", int(heads as usize), span);
         obj = with_attr(obj, "dropout", Value::Number(Num::Float(p)), span);
         obj = with_attr(obj, "batch_first", Value::Bool(batch_first), span);
         obj = with_attr(obj, "head_dim", int(e / heads as usize), span);
-        let Some(w) = self.new_parameter_of(&[3 * e, e], self.param_dtype, span) else { return Value::Poison };
-        obj = with_attr(obj, "in_proj_weight", Value::Tensor(w), span);
+        // The weights in `__init__`'s order, which is `named_parameters`'.
+        let mut weights = Vec::new();
+        if same_dims {
+            let Some(w) = self.new_parameter_of(&[3 * e, e], self.param_dtype, span) else { return Value::Poison };
+            obj = with_attr(obj, "in_proj_weight", Value::Tensor(w), span);
+            weights.push(w);
+            for name in ["q_proj_weight", "k_proj_weight", "v_proj_weight"] {
+                obj = with_attr(obj, name, Value::None, span);
+            }
+        } else {
+            for (name, cols) in [("q_proj_weight", e), ("k_proj_weight", kdim), ("v_proj_weight", vdim)] {
+                let Some(w) = self.new_parameter_of(&[e, cols], self.param_dtype, span) else { return Value::Poison };
+                obj = with_attr(obj, name, Value::Tensor(w), span);
+                weights.push(w);
+            }
+            obj = with_attr(obj, "in_proj_weight", Value::None, span);
+        }
         let b = if bias { self.new_parameter_of(&[3 * e], self.param_dtype, span) } else { None };
         obj = with_attr(obj, "in_proj_bias", b.map_or(Value::None, Value::Tensor), span);
         // `NonDynamicallyQuantizableLinear(E, E, bias=bias)`: `Linear`'s constructor and draws.
@@ -114,8 +142,10 @@ impl Lowerer<'_> {
             return Value::Poison;
         }
         // `_reset_parameters`: the in-projection's xavier draws, then zeros for both biases.
-        if !self.init_call("xavier_uniform_", w, span) {
-            return Value::Poison;
+        for w in weights {
+            if !self.init_call("xavier_uniform_", w, span) {
+                return Value::Poison;
+            }
         }
         let mut out_proj = out_proj;
         if bias {
@@ -192,15 +222,17 @@ impl Lowerer<'_> {
         }
         let iget = |name: &str| if let Value::Number(Num::Int(i)) = get(name) { i as usize } else { 0 };
         let (e, heads, hd) = (iget("embed_dim"), iget("num_heads"), iget("head_dim"));
-        let Value::Tensor(w_in) = get("in_proj_weight") else { return Value::Poison };
+        let separate = matches!(get("_qkv_same_embed_dim"), Value::Bool(false));
+        let (kdim, vdim) = (iget("kdim"), iget("vdim"));
+        let Value::Tensor(w_in) = get(if separate { "q_proj_weight" } else { "in_proj_weight" }) else { return Value::Poison };
         let dt = self.dtype_of(self.current(w_in));
         let (qs, ks) = (self.shape_of(qkv[0].0), self.shape_of(qkv[1].0));
         let batched = qs.len() == 3;
         // `_mha_shape_check`: batched (3-D) or unbatched (2-D) query, key and value alike.
-        for &(t, s) in &qkv {
+        for (i, (&(t, s), features)) in qkv.iter().zip([e, kdim, vdim]).enumerate() {
             let sh = self.shape_of(t);
             let bad = if batched { sh.len() != 3 } else { sh.len() != 2 };
-            if bad || sh[sh.len() - 1] != e || self.dtype_of(t) != dt {
+            if bad || sh[sh.len() - 1] != features || self.dtype_of(t) != dt {
                 let message = if !(2..=3).contains(&qs.len()) {
                     format!("query should be unbatched 2D or batched 3D tensor but received {}-D query tensor", qs.len())
                 } else if bad {
@@ -212,6 +244,10 @@ impl Lowerer<'_> {
                     )
                 } else if self.dtype_of(t) != dt {
                     format!("expected the inputs to be {}, as the module's parameters, but found {}", dt.torch_name(), self.dtype_of(t).torch_name())
+                } else if i > 0 && separate {
+                    // `_in_projection`'s check of the keys' or the values' weights.
+                    let what = if i == 1 { "key" } else { "value" };
+                    format!("expecting {what} weights shape of ({e}, {}), but got torch.Size([{e}, {features}])", sh[sh.len() - 1])
                 } else {
                     format!("was expecting embedding dimension of {e}, but got {}", sh[sh.len() - 1])
                 };
@@ -237,25 +273,29 @@ impl Lowerer<'_> {
         }
         let (l, n) = (self.shape_of(ins[0])[0], self.shape_of(ins[0])[1]);
         let s_len = self.shape_of(ins[1])[0];
-        if self.shape_of(ins[1]) != self.shape_of(ins[2]) || self.shape_of(ins[1])[1] != n {
+        // With projections of their own, keys and values agree in their sequence and batch only.
+        let compared = if separate { 2 } else { 3 };
+        if self.shape_of(ins[1])[..compared] != self.shape_of(ins[2])[..compared] || self.shape_of(ins[1])[1] != n {
             let vs = self.shape_of(qkv[2].0);
+            let message = if separate {
+                let lead = |sh: &[usize]| format!("torch.Size({})", super::layer_norm_calls::brackets(&sh[..2]));
+                let (kl, vl) = (self.shape_of(ins[1]), self.shape_of(ins[2]));
+                format!("key's sequence and batch dims {} do not match value's {}", lead(&kl), lead(&vl))
+            } else {
+                format!("key shape {} does not match value shape {}", crate::check::shapes::show(&ks), crate::check::shapes::show(&vs))
+            };
             return self.error(
-                Diagnostic::new(
-                    Code::E0202,
-                    format!("key shape {} does not match value shape {}", crate::check::shapes::show(&ks), crate::check::shapes::show(&vs)),
-                    qkv[2].1,
-                    "another shape",
-                )
-                .with_help("give keys and values of one shape, and the query's batch"),
+                Diagnostic::new(Code::E0202, message, qkv[2].1, "another shape")
+                    .with_help("give keys and values of one shape, and the query's batch"),
             );
         }
         // The masks, as `_canonical_mask` makes them: a bool mask becomes 0 and -inf.
         let want: Vec<usize> = if batched { vec![n, s_len] } else { vec![s_len] };
-        let Some(mut kpm) = self.attention_mask(arg(3), "key_padding_mask", &want, dt, span) else { return Value::Poison };
+        let Some(mut kpm) = self.attention_mask(arg(3), "key_padding_mask", &want, (dt, need_weights), span) else { return Value::Poison };
         if let (false, Some((m, ms))) = (batched, kpm) {
             kpm = Some((or_poison!(self.tensor_call("unsqueeze", vec![Value::Tensor(m), int(0)], span)), ms));
         }
-        let Some(mask) = self.attention_mask(arg(5), "attn_mask", &[], dt, span) else { return Value::Poison };
+        let Some(mask) = self.attention_mask(arg(5), "attn_mask", &[], (dt, need_weights), span) else { return Value::Poison };
         if is_causal && mask.is_none() {
             return self.error(
                 Diagnostic::new(
@@ -305,7 +345,18 @@ impl Lowerer<'_> {
             };
             me.tensor_call("linear", vec![Value::Tensor(x), Value::Tensor(w), b], span)
         };
-        let (q, k, v) = if same_qk && same_kv {
+        let (q, k, v) = if separate {
+            // `_in_projection`: one product per input, the bias in thirds.
+            let mut out = Vec::new();
+            for (i, name) in ["q_proj_weight", "k_proj_weight", "v_proj_weight"].into_iter().enumerate() {
+                let b = match &b_in {
+                    Value::Tensor(_) => Value::Tensor(or_poison!(self.narrowed(b_in.clone(), 0, i * e, e, span))),
+                    _ => Value::None,
+                };
+                out.push(or_poison!(self.tensor_call("linear", vec![Value::Tensor(ins[i]), get(name), b], span)));
+            }
+            (out[0], out[1], out[2])
+        } else if same_qk && same_kv {
             let p = or_poison!(self.tensor_call("linear", vec![Value::Tensor(ins[0]), get("in_proj_weight"), b_in.clone()], span));
             let part = |me: &mut Self, i: usize| me.narrowed(Value::Tensor(p), 2, i * e, e, span);
             (or_poison!(part(self, 0)), or_poison!(part(self, 1)), or_poison!(part(self, 2)))
@@ -336,11 +387,26 @@ impl Lowerer<'_> {
                 },
             });
         }
-        let scale = Value::Number(Num::Float((1.0 / hd as f64).sqrt()));
-        let Value::Tensor(q_scaled) = self.binary(crate::syntax::ast::BinOp::Mul, (Value::Tensor(q), span), (scale, span), span) else {
-            return Value::Poison;
+        // Without weights PyTorch calls `scaled_dot_product_attention`, whose
+        // composite path (the one training with dropout takes on the CPU)
+        // multiplies both the queries and the keys by the square root of the
+        // scale; the path with weights multiplies the queries by the scale.
+        let scale = (1.0 / hd as f64).sqrt();
+        let (q_factor, k_factor) = if need_weights { (scale, None) } else { (scale.sqrt(), Some(scale.sqrt())) };
+        let mul = |me: &mut Self, t: NodeId, f: f64| match me.binary(
+            crate::syntax::ast::BinOp::Mul,
+            (Value::Tensor(t), span),
+            (Value::Number(Num::Float(f)), span),
+            span,
+        ) {
+            Value::Tensor(t) => Some(t),
+            _ => None,
         };
-        let kt = or_poison!(self.tensor_call("transpose", vec![Value::Tensor(k), int(1), int(2)], span));
+        let q_scaled = or_poison!(mul(self, q, q_factor));
+        let mut kt = or_poison!(self.tensor_call("transpose", vec![Value::Tensor(k), int(1), int(2)], span));
+        if let Some(f) = k_factor {
+            kt = or_poison!(mul(self, kt, f));
+        }
         let scores = or_poison!(self.tensor_call("bmm", vec![Value::Tensor(q_scaled), Value::Tensor(kt)], span));
         let scores = match mask {
             None => scores,
@@ -386,11 +452,18 @@ impl Lowerer<'_> {
     }
 
     /// A mask argument as `_canonical_mask` makes it: a float mask as it is
-    /// (of the query's dtype), a bool one as 0 where false and -inf where
-    /// true. `want`, when not empty, is the shape it must have. `Some(None)`
-    /// when there is none; `None` after an error.
-    #[allow(clippy::type_complexity)]
-    fn attention_mask(&mut self, arg: Option<(Value, Span)>, name: &str, want: &[usize], dt: DType, span: Span) -> Option<Option<(NodeId, Span)>> {
+    /// (of the query's dtype `dt`), a bool one as 0 where false and -inf
+    /// where true. `want`, when not empty, is the shape it must have;
+    /// `need_weights` is the path the attention takes. `Some(None)` when
+    /// there is none; `None` after an error.
+    fn attention_mask(
+        &mut self,
+        arg: Option<(Value, Span)>,
+        name: &str,
+        want: &[usize],
+        (dt, need_weights): (DType, bool),
+        span: Span,
+    ) -> Option<Option<(NodeId, Span)>> {
         let Some((v, s)) = arg else { return Some(None) };
         let m = self.expect_tensor(v, s, &format!("`{name}`"))?;
         let md = self.dtype_of(m);
@@ -413,6 +486,12 @@ impl Lowerer<'_> {
             return None;
         }
         if md.is_float() {
+            // `scaled_dot_product_attention` (the path without weights) adds
+            // an f32 mask to scores of any dtype: the mask is converted,
+            // exactly for the 0 and -inf of a causal mask.
+            if md == DType::F32 && md != dt && name == "attn_mask" && !need_weights {
+                return Some(Some((self.cast_to(m, dt, span), s)));
+            }
             if md != dt {
                 self.error(
                     Diagnostic::new(Code::E0201, format!("`{name}` is {md} but the attention computes in {dt}"), s, format!("{md}"))

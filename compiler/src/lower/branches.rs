@@ -293,7 +293,12 @@ impl Lowerer<'_> {
             let Held::Node(n) = held else { continue };
             // A place the branch leaves unbound (a name bound on one side only) has no node after it.
             let Some(leaf) = node_of(key) else { continue };
-            self.carry_module_roles(*n, leaf);
+            if side.exit.params.contains(n) {
+                self.param_origins.insert(leaf);
+            }
+            if side.exit.buffers.contains(n) {
+                self.buffer_origins.insert(leaf);
+            }
             if !side.exit.grad_state.contains_key(n) || !seen.insert(*n) {
                 continue;
             }

@@ -18,6 +18,26 @@ pub(crate) const MAX_ELEMENTS: u128 = 1 << 31;
 
 impl<'a> Lowerer<'a> {
     pub(crate) fn call_builtin(&mut self, b: Builtin, name: &str, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
+        let mut args = args;
+        if let Some((inplace_name, at)) = builtins::inplace_parameter(b) {
+            match self.take_inplace(name, &mut args, at) {
+                None => return Value::Poison,
+                Some(false) => {}
+                // `F.relu(x, inplace=True)` is `F.relu_(x)`: the input object updated.
+                Some(true) => {
+                    let mut rest = args.into_iter();
+                    let Some((None, x, xs)) = rest.next() else {
+                        return self.error(
+                            Diagnostic::new(Code::E0103, format!("`{name}(..., inplace=true)` needs its input first"), span, "no input")
+                                .with_help(format!("pass the tensor to update as the first argument: `{name}(x, inplace=true)`")),
+                        );
+                    };
+                    let Some(t) = self.expect_tensor(x, xs, &format!("the input of `{name}`")) else { return Value::Poison };
+                    self.inplace_with(t, xs, &Ident { name: inplace_name.to_string(), span }, rest.collect(), span);
+                    return Value::Tensor(self.current(t));
+                }
+            }
+        }
         let sig = builtins::signature(b);
         let mut bound = match bind(name, &sig, args, span) {
             Ok(bound) => bound,
@@ -105,6 +125,7 @@ impl<'a> Lowerer<'a> {
                 self.nn_composite_call(b, name, &bound, span)
             }
             Builtin::Lerp => self.lerp_call(&bound, span),
+            Builtin::Glu => self.glu_call(&bound, span),
             Builtin::CompositeLoss(l) => self.composite_loss(l, name, &mut bound, span),
             Builtin::PairwiseDistance => self.pairwise_distance_call(&bound, span),
             Builtin::Diff => self.diff_call(&bound, span),
@@ -183,6 +204,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Gelu => self.gelu_call(&mut bound, span),
             Builtin::Prod => self.prod_call(&bound, span),
             Builtin::AllAny { any } => self.all_any_call(any, name, &bound, span),
+            Builtin::Equal => self.equal_call(&bound, span),
             Builtin::Scatter | Builtin::ScatterAdd | Builtin::IndexAdd | Builtin::ScatterReduce => self.scatter_call(b, name, &mut bound, span),
             Builtin::Tril | Builtin::Triu => self.triangle_call(b == Builtin::Triu, name, &bound, span),
             Builtin::Diag => self.diag_call(&bound, span),
@@ -573,3 +595,30 @@ pub(super) fn derived_grad_fn(op: &Op) -> &'static str {
 /// What PyTorch shows for a derived value that no differentiable op made (a
 /// constant or detached value copied into the gradient).
 pub(super) const CLONE_GRAD_FN: &str = "CloneBackward0";
+
+impl Lowerer<'_> {
+    /// Takes `inplace`, by keyword or as positional argument `at`, out of a
+    /// call's arguments: whether it was `true` (`false` when not given), or
+    /// `None` after reporting an `inplace` that is not a bool.
+    fn take_inplace(&mut self, name: &str, args: &mut Vec<(Option<Ident>, Value, Span)>, at: usize) -> Option<bool> {
+        let keyword = args.iter().position(|(k, _, _)| k.as_ref().is_some_and(|k| k.name == "inplace"));
+        let positional = || args.iter().enumerate().filter(|(_, (k, _, _))| k.is_none()).nth(at).map(|(i, _)| i);
+        let Some(i) = keyword.or_else(positional) else { return Some(false) };
+        match args.remove(i) {
+            (_, Value::Bool(b), _) => Some(b),
+            (_, Value::Poison, _) => None,
+            (_, other, s) => {
+                self.error(
+                    Diagnostic::new(
+                        Code::E0107,
+                        format!("`{name}`'s `inplace` must be a bool known at compile time, not {}", other.describe()),
+                        s,
+                        "not a bool",
+                    )
+                    .with_help("pass `inplace=true` or `inplace=false`"),
+                );
+                None
+            }
+        }
+    }
+}

@@ -198,6 +198,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Embedding
             | Builtin::Outer
             | Builtin::Lerp
+            | Builtin::Glu
             | Builtin::Softsign
             | Builtin::Tanhshrink
             | Builtin::Softmin
@@ -246,6 +247,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Gelu
             | Builtin::Prod
             | Builtin::AllAny { .. }
+            | Builtin::Equal
             | Builtin::Scatter
             | Builtin::ScatterAdd
             | Builtin::IndexAdd

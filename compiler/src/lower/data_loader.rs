@@ -542,7 +542,9 @@ impl Lowerer<'_> {
             batches.push(match &l.form {
                 SampleForm::Single => batch.into_iter().next().expect("a loader has a tensor"),
                 SampleForm::Fields => (Value::List(batch), span),
-                SampleForm::Dict(keys) => (Value::Dict { keys: keys.iter().map(|k| Value::Str(k.clone())).collect(), items: batch }, span),
+                SampleForm::Dict(keys) => {
+                    (Value::Dict { keys: keys.iter().map(|k| Value::Str(k.clone())).collect(), items: batch, ordered: false }, span)
+                }
             });
         }
         batches

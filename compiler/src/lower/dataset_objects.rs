@@ -102,7 +102,7 @@ impl Lowerer<'_> {
             Value::Poison => return None,
             Value::Tuple(items) | Value::List(items) if !items.is_empty() => (items, SampleForm::Fields),
             v @ Value::Tensor(_) => (vec![(v, span)], SampleForm::Single),
-            Value::Dict { keys, items } if !items.is_empty() && dict_keys(&keys).is_some() => {
+            Value::Dict { keys, items, .. } if !items.is_empty() && dict_keys(&keys).is_some() => {
                 (items, SampleForm::Dict(dict_keys(&keys).expect("checked by the guard")))
             }
             other => {

@@ -21,7 +21,7 @@ use super::membership::python_type;
 use super::{Lowerer, Num, Scope, Value};
 
 /// A dict's keys and the value each holds.
-type Entries = (Vec<Value>, Vec<(Value, Span)>);
+type Entries = (Vec<Value>, Vec<(Value, Span)>, bool);
 
 /// Whether two keys are one key of a Python dict: equal strings, equal
 /// numbers of any type (`1 == 1.0 == True`), `None`, or tuples of such.
@@ -79,7 +79,7 @@ impl Lowerer<'_> {
         if failed {
             return Value::Poison;
         }
-        Value::Dict { keys, items }
+        Value::Dict { keys, items, ordered: false }
     }
 
     /// A value as a dict key, or `None` after reporting why it cannot be one.
@@ -131,7 +131,7 @@ impl Lowerer<'_> {
     pub(crate) fn dict_store(
         &mut self,
         base: &Expr,
-        (mut keys, mut items): Entries,
+        (mut keys, mut items, ordered): Entries,
         at: &[IndexItem],
         (v, vs): (Value, Span),
         scope: &mut Scope,
@@ -150,12 +150,12 @@ impl Lowerer<'_> {
             return Value::Poison;
         }
         insert(&mut keys, &mut items, key, (v, vs));
-        self.rebind_dict(base, (keys, items), scope);
+        self.rebind_dict(base, (keys, items, ordered), scope);
         Value::None
     }
 
     /// Binds the name `base` holds a dict under to its changed entries.
-    fn rebind_dict(&mut self, base: &Expr, (keys, items): Entries, scope: &mut Scope) -> bool {
+    fn rebind_dict(&mut self, base: &Expr, (keys, items, ordered): Entries, scope: &mut Scope) -> bool {
         let ExprKind::Name(name) = &base.kind else {
             self.error(
                 Diagnostic::new(Code::E0624, "cannot change a dict that is not bound to a name", base.span, "not a name")
@@ -163,7 +163,7 @@ impl Lowerer<'_> {
             );
             return false;
         };
-        let d = Value::Dict { keys, items };
+        let d = Value::Dict { keys, items, ordered };
         if self.call_stack.is_empty() && self.globals.contains_key(name) {
             self.globals.insert(name.clone(), d.clone());
         }
@@ -179,7 +179,7 @@ impl Lowerer<'_> {
     pub(crate) fn dict_method(
         &mut self,
         receiver: &Expr,
-        (keys, items): Entries,
+        (keys, items, ordered): Entries,
         method: &Ident,
         args: Vec<(Option<Ident>, Value, Span)>,
         scope: &mut Scope,
@@ -214,7 +214,7 @@ impl Lowerer<'_> {
             "items" => {
                 Value::List(keys.iter().zip(&items).map(|(k, (v, vs))| (Value::Tuple(vec![(k.clone(), span), (v.clone(), *vs)]), span)).collect())
             }
-            "copy" => Value::Dict { keys, items },
+            "copy" => Value::Dict { keys, items, ordered },
             "get" => {
                 let Some(key) = self.dict_key(positional[0].0.clone(), positional[0].1) else { return Value::Poison };
                 match lookup(&key) {
@@ -242,7 +242,7 @@ impl Lowerer<'_> {
                         d
                     }
                 };
-                if !self.rebind_dict(receiver, (keys, items), scope) {
+                if !self.rebind_dict(receiver, (keys, items, ordered), scope) {
                     return Value::Poison;
                 }
                 got
@@ -250,7 +250,7 @@ impl Lowerer<'_> {
             _ => {
                 let (mut keys, mut items) = (keys.clone(), items.clone());
                 if let Some((other, os)) = positional.first() {
-                    let Value::Dict { keys: more, items: values } = other else {
+                    let Value::Dict { keys: more, items: values, .. } = other else {
                         return self.error(
                             Diagnostic::new(Code::E0107, format!("`dict.update` takes a dict, not {}", other.describe()), *os, "not a dict")
                                 .with_help("write `d.update(other)` or `d.update(lr=0.1)`"),
@@ -263,7 +263,7 @@ impl Lowerer<'_> {
                 for (k, v, s) in keywords {
                     insert(&mut keys, &mut items, Value::Str(k), (v, s));
                 }
-                self.rebind_dict(receiver, (keys, items), scope);
+                self.rebind_dict(receiver, (keys, items, ordered), scope);
                 Value::None
             }
         }
@@ -285,7 +285,7 @@ impl Lowerer<'_> {
         }
         match positional.first() {
             None => {}
-            Some((_, Value::Dict { keys: k, items: v }, _)) => {
+            Some((_, Value::Dict { keys: k, items: v, .. }, _)) => {
                 keys = k.clone();
                 items = v.clone();
             }
@@ -329,7 +329,7 @@ impl Lowerer<'_> {
             let name = k.as_ref().map(|n| n.name.clone()).unwrap_or_default();
             insert(&mut keys, &mut items, Value::Str(name), (v.clone(), *s));
         }
-        Value::Dict { keys, items }
+        Value::Dict { keys, items, ordered: false }
     }
 }
 
@@ -337,7 +337,7 @@ impl Lowerer<'_> {
     /// `f(**options)`: a dict's entries as keyword arguments, in its order.
     pub(crate) fn splat_keywords(&mut self, v: Value, span: Span) -> Vec<(Option<Ident>, Value, Span)> {
         let (keys, items) = match v {
-            Value::Dict { keys, items } => (keys, items),
+            Value::Dict { keys, items, .. } => (keys, items),
             Value::Poison => return vec![(None, Value::Poison, span)],
             other => {
                 self.error(

@@ -4,6 +4,9 @@
 //! then `noise.div_(1 - p)` and `input * noise`, so the gradient is `grad *
 //! noise` (`MulBackward0`). With `p == 0`, `training=false` or no elements the
 //! input comes back as it is; with `p == 1` it is multiplied by a zero.
+//! `inplace=true` (taken out by `lower/builtin_calls.rs`) is `dropout_`,
+//! PyTorch's `input.mul_(noise)`: the same product made the input's value,
+//! with the same `MulBackward0`.
 //!
 //! `bernoulli_(q)` on the CPU draws each element as `rand`'s f64 draw `u < q`
 //! (two 32-bit numbers of the generator per element, in order): that is
@@ -70,14 +73,7 @@ impl Lowerer<'_> {
                 None
             }
         };
-        let (Some(training), Some(inplace)) = (flag(self, 2, "training", true), flag(self, 3, "inplace", false)) else { return Value::Poison };
-        if inplace {
-            let at = arg(3).map_or(span, |(_, s)| s);
-            return self.error(
-                Diagnostic::new(Code::E0107, "`dropout(..., inplace=true)` is not supported", at, "in place")
-                    .with_help("assign the result instead: `x = dropout(x, p)`, which computes the same numbers"),
-            );
-        }
+        let Some(training) = flag(self, 2, "training", true) else { return Value::Poison };
         let dtype = self.dtype_of(t);
         if !dtype.is_float() {
             return self.error(

@@ -329,6 +329,11 @@ impl<'a> Lowerer<'a> {
                         )),
                     );
                 }
+                // `Transformer.generate_square_subsequent_mask(sz)`, a static method.
+                if matches!(&recv, Value::Func(c, _) if c == "Transformer") && method.name == "generate_square_subsequent_mask" {
+                    let args = self.args(args, scope);
+                    return self.square_subsequent_mask(args, e.span);
+                }
                 if let Value::Optimizer(k) = recv {
                     let args = self.args(args, scope);
                     return self.optimizer_method(k, method, args, e.span);
@@ -353,9 +358,9 @@ impl<'a> Lowerer<'a> {
                         ),
                     };
                 }
-                if let Value::Dict { keys, items } = recv {
+                if let Value::Dict { keys, items, ordered } = recv {
                     let args = self.args(args, scope);
-                    return self.dict_method(receiver, (keys, items), method, args, scope, e.span);
+                    return self.dict_method(receiver, (keys, items, ordered), method, args, scope, e.span);
                 }
                 // `t.item()`: the Python number a one-element tensor holds.
                 if method.name == "item" && args.is_empty() && !self.defs.fns.contains_key("item") && !self.defs.ops.contains_key("item") {
@@ -543,8 +548,10 @@ impl<'a> Lowerer<'a> {
         }
         // Python's own functions of an argument already reported (`len(range(10**9))`)
         // add no error of their own.
-        if matches!(callee.name.as_str(), "len" | "list" | "dict" | "range" | "reversed" | "enumerate" | "zip" | "float" | "int" | "bool" | "round")
-            && args.iter().any(|(_, v, _)| matches!(v, Value::Poison))
+        if matches!(
+            callee.name.as_str(),
+            "len" | "list" | "tuple" | "dict" | "OrderedDict" | "range" | "reversed" | "enumerate" | "zip" | "float" | "int" | "bool" | "round"
+        ) && args.iter().any(|(_, v, _)| matches!(v, Value::Poison))
         {
             return Value::Poison;
         }
@@ -1016,6 +1023,12 @@ impl<'a> Lowerer<'a> {
         // `type(m).__name__`, `f.__name__`: a class's or function's name.
         if let (Value::Func(name, _), "__name__") = (&recv, field.name.as_str()) {
             return Value::Str(name.clone());
+        }
+        // `Block.expansion`: a class attribute read through the class.
+        if let Value::Func(name, _) = &recv {
+            if let Some(v) = self.class_attr(name, &field.name) {
+                return v;
+            }
         }
         if let Some(v) = self.shape_field(&recv, span, field) {
             return v;

@@ -274,11 +274,26 @@ impl<'a> Lowerer<'a> {
             }
             ("range", _) => Some(self.range_list(args, span)),
             ("dict", _) => Some(self.dict_call(args, span)),
+            // `collections.OrderedDict(pairs)`: a dict made as `dict` makes one,
+            // which prints as the class does.
+            ("OrderedDict", _) => Some(match self.dict_call(args, span) {
+                Value::Dict { keys, items, .. } => Value::Dict { keys, items, ordered: true },
+                other => other,
+            }),
             ("enumerate" | "zip", _) => Some(self.enumerate_zip(name == "zip", args, span)),
             // `list(range(n))`, `list(x.shape)`: a list of the same items.
             ("list", [(None, Value::List(items) | Value::Tuple(items) | Value::Named { items, .. }, _)]) => Some(Value::List(items.clone())),
             ("list", [(None, Value::Dict { keys, .. }, vs)]) => Some(Value::List(keys.iter().map(|k| (k.clone(), *vs)).collect())),
             ("list", [(None, Value::Size(dims), vs)]) => Some(Value::List(dims.iter().map(|&d| (Value::Number(Num::Int(d as i128)), *vs)).collect())),
+            // `tuple(xs)`: the items a `for` over `xs` takes, as a tuple; `tuple()` is empty.
+            ("tuple", []) => Some(Value::Tuple(Vec::new())),
+            ("tuple", [(None, v, vs)]) => Some(match self.sequence_items(v, *vs) {
+                Some(items) => Value::Tuple(items),
+                None => self.error(
+                    Diagnostic::new(Code::E0107, format!("'{}' object is not iterable", super::membership::python_type(v)), *vs, "not a sequence")
+                        .with_help("`tuple` takes a list, a tuple, a shape, a dict or a tensor"),
+                ),
+            }),
             ("abs", [(None, Value::Host { node, kind }, _)]) => {
                 let kind = if *kind == HostKind::Bool { HostKind::Int } else { *kind };
                 let dt = super::host_values::host_dtype(kind);

@@ -57,7 +57,7 @@ impl<'a> Lowerer<'a> {
             return self.container_index(mods, (kv, key.span));
         }
         // `d[key]`: the value a dict holds for a key.
-        if let (Value::Dict { keys, items: values }, [IndexItem::Expr(key)]) = (&recv, items) {
+        if let (Value::Dict { keys, items: values, .. }, [IndexItem::Expr(key)]) = (&recv, items) {
             let kv = self.expr(key, scope);
             return self.dict_read(keys, values, (kv, key.span));
         }

@@ -75,6 +75,24 @@ pub(crate) fn elementwise_inplace(name: &str) -> Option<&'static str> {
     ELEMENTWISE.iter().copied().find(|b| *b == base)
 }
 
+/// The builtins that PyTorch updates in place only when an `inplace=True`
+/// argument asks (`F.silu(x, inplace=True)`, `nn.Dropout(inplace=True)`): their
+/// in-place forms have no public name that `.act` could spell, so only the
+/// argument reaches them (as `silu_` inside the lowerer).
+const ARGUMENT_ONLY: [&str; 6] = ["silu", "mish", "relu6", "hardsigmoid", "hardswish", "dropout"];
+
+/// The builtin an in-place form `name` reached by an `inplace=true` argument
+/// computes: one of [`ELEMENTWISE`] or [`ARGUMENT_ONLY`].
+fn inplace_builtin(name: &str) -> Option<&'static str> {
+    let base = name.strip_suffix('_')?;
+    elementwise_inplace(name).or_else(|| ARGUMENT_ONLY.iter().copied().find(|b| *b == base))
+}
+
+/// Whether the builtin `name` has an in-place form that `inplace=true` reaches.
+pub(crate) fn has_inplace_form(name: &str) -> bool {
+    inplace_builtin(&format!("{name}_")).is_some()
+}
+
 /// PyTorch's name of a dtype in its casting error ("result type Float can't be cast ...").
 pub(super) fn torch_type_name(dt: DType) -> &'static str {
     match dt {
@@ -322,7 +340,11 @@ impl Lowerer<'_> {
     /// Applies in-place method `method` to tensor `t` (`p.data = v` is `copy_`).
     pub(super) fn inplace_with(&mut self, t: NodeId, ts: Span, method: &Ident, args: Vec<(Option<Ident>, Value, Span)>, span: Span) {
         if let Some((new, grad_fn)) = self.inplace_value(t, ts, method, args, span) {
-            self.update_in_place(t, new, grad_fn, span);
+            // `dropout_` outside training, or with `p=0`, leaves the tensor as it
+            // is: PyTorch returns it without an update or a new `grad_fn`.
+            if new != self.current(t) {
+                self.update_in_place(t, new, grad_fn, span);
+            }
         }
     }
 
@@ -336,7 +358,7 @@ impl Lowerer<'_> {
         span: Span,
     ) -> Option<(NodeId, &'static str)> {
         let name = method.name.as_str();
-        if let Some(builtin) = elementwise_inplace(name) {
+        if let Some(builtin) = inplace_builtin(name) {
             let mut all = vec![(None, Value::Tensor(t), ts)];
             all.extend(args);
             let call = Ident { name: builtin.to_string(), span: method.span };

@@ -395,6 +395,17 @@ impl Lowerer<'_> {
                 if bonus_peels < promotions {
                     bonus_peels += 1;
                 } else {
+                    // A value that changes kind in every iteration (a sequence
+                    // that grows by a token in each step of greedy decoding)
+                    // is what Python runs: a short loop is unrolled instead,
+                    // with its clamped tail, when no list is kept as a tensor
+                    // and the loop has at most `MAX_UNROLL` iterations.
+                    let body_errors = self.diags[diags_before..].iter().any(|d| d.is_error());
+                    if !stacked && self.stacking.len() == from && !body_errors && trip <= MAX_UNROLL as u64 {
+                        self.diags.truncate(diags_before);
+                        self.unroll_range(f, scope, kind, start, step, remaining + tail);
+                        return;
+                    }
                     self.state_never_settles(f, &place, &body);
                     return;
                 }
@@ -438,7 +449,7 @@ impl Lowerer<'_> {
                 "the loop's state never settles",
             )
             .with_help(format!(
-                "a loop body is compiled once, for values of one kind: give `{place}` its final dtype, shape and kind before the loop"
+                "a loop body is compiled once, for values of one kind: give `{place}` its final dtype, shape and kind before the loop (a loop of at most {MAX_UNROLL} iterations is unrolled instead)"
             )),
         );
     }

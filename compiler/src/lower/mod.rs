@@ -27,6 +27,7 @@ mod bce_options;
 mod bitwise;
 mod branches;
 mod budget;
+mod builtin_backward;
 mod builtin_calls;
 mod chained_comparisons;
 mod class_loss_options;
@@ -151,6 +152,9 @@ pub enum Value {
     Dict {
         keys: Vec<Value>,
         items: Vec<(Value, Span)>,
+        /// A `collections.OrderedDict` (`OrderedDict(pairs)`, a module's
+        /// `state_dict()`): the same dict, printed as Python prints that class.
+        ordered: bool,
     },
     /// An object of a `class` of the file or of a `torch.nn` module (`Linear(4,
     /// 2)`): its class and its attributes, in the order they were first set

@@ -83,7 +83,8 @@ impl Lowerer<'_> {
             keys.push(Value::Str(name));
             items.push((Value::Tensor(view), span));
         }
-        Value::Dict { keys, items }
+        // PyTorch's `state_dict()` is an `OrderedDict`, and prints as one.
+        Value::Dict { keys, items, ordered: true }
     }
 
     /// `model.load_state_dict(state_dict, strict=true)`: copies each value into
@@ -107,7 +108,7 @@ impl Lowerer<'_> {
             }
         }
         let (keys, values, ds) = match dict {
-            Some((Value::Dict { keys, items }, ds)) => (keys, items, ds),
+            Some((Value::Dict { keys, items, .. }, ds)) => (keys, items, ds),
             Some((Value::Poison, _)) => return Value::Poison,
             Some((other, ds)) => {
                 return self.error(
@@ -307,7 +308,7 @@ impl Lowerer<'_> {
             }
             Value::List(items) => Value::List(self.deepcopy_items(items, memo, span)),
             Value::Tuple(items) => Value::Tuple(self.deepcopy_items(items, memo, span)),
-            Value::Dict { keys, items } => Value::Dict { keys, items: self.deepcopy_items(items, memo, span) },
+            Value::Dict { keys, items, ordered } => Value::Dict { keys, items: self.deepcopy_items(items, memo, span), ordered },
             // A new object, the same one for each copy of one object inside `v` (Python's memo).
             Value::Object { class, id, names, items } => {
                 let copy = match memo.iter().find(|(old, _)| *old == id) {

@@ -58,6 +58,15 @@ const INPLACE: (&str, Default, bool) = ("inplace", Default::Bool(false), false);
 /// The modules that apply a functional builtin.
 const FUNCTIONAL: &[Functional] = &[
     Functional { class: "ReLU", builtin: "relu", inputs: 1, options: &[INPLACE], repr: &[] },
+    // `ReLU6(inplace=False)` is PyTorch's `Hardtanh(0.0, 6.0, inplace)`; its
+    // bounds are not constructor arguments.
+    Functional {
+        class: "ReLU6",
+        builtin: "hardtanh",
+        inputs: 1,
+        options: &[INPLACE, ("min_val", Default::Float(0.0), true), ("max_val", Default::Float(6.0), true)],
+        repr: &[],
+    },
     Functional { class: "Sigmoid", builtin: "sigmoid", inputs: 1, options: &[], repr: &[] },
     Functional { class: "Tanh", builtin: "tanh", inputs: 1, options: &[], repr: &[] },
     Functional { class: "SiLU", builtin: "silu", inputs: 1, options: &[INPLACE], repr: &[] },
@@ -85,6 +94,25 @@ const FUNCTIONAL: &[Functional] = &[
         options: &[("min_val", Default::Float(-1.0), true), ("max_val", Default::Float(1.0), true), INPLACE],
         repr: &["min_val", "max_val"],
     },
+    Functional { class: "GLU", builtin: "glu", inputs: 1, options: &[("dim", Default::Int(-1), true)], repr: &["dim"] },
+    Functional { class: "Hardsigmoid", builtin: "hardsigmoid", inputs: 1, options: &[INPLACE], repr: &[] },
+    Functional { class: "Hardswish", builtin: "hardswish", inputs: 1, options: &[INPLACE], repr: &[] },
+    Functional { class: "SELU", builtin: "selu", inputs: 1, options: &[INPLACE], repr: &[] },
+    Functional { class: "CELU", builtin: "celu", inputs: 1, options: &[("alpha", Default::Float(1.0), true), INPLACE], repr: &["alpha"] },
+    Functional {
+        class: "Threshold",
+        builtin: "threshold",
+        inputs: 1,
+        options: &[("threshold", Default::Required, true), ("value", Default::Required, true), INPLACE],
+        repr: &["threshold", "value"],
+    },
+    // `Softshrink` and `Hardshrink` print their `lambd` bare (below).
+    Functional { class: "Softshrink", builtin: "softshrink", inputs: 1, options: &[("lambd", Default::Float(0.5), true)], repr: &[] },
+    Functional { class: "Hardshrink", builtin: "hardshrink", inputs: 1, options: &[("lambd", Default::Float(0.5), true)], repr: &[] },
+    Functional { class: "LogSigmoid", builtin: "logsigmoid", inputs: 1, options: &[], repr: &[] },
+    Functional { class: "Softsign", builtin: "softsign", inputs: 1, options: &[], repr: &[] },
+    Functional { class: "Tanhshrink", builtin: "tanhshrink", inputs: 1, options: &[], repr: &[] },
+    Functional { class: "Softmin", builtin: "softmin", inputs: 1, options: &[("dim", Default::None, true)], repr: &["dim"] },
     Functional { class: "Softmax", builtin: "softmax", inputs: 1, options: &[("dim", Default::None, true)], repr: &["dim"] },
     Functional { class: "LogSoftmax", builtin: "log_softmax", inputs: 1, options: &[("dim", Default::None, true)], repr: &["dim"] },
     Functional {
@@ -123,6 +151,20 @@ const FUNCTIONAL: &[Functional] = &[
         repr: &[],
     },
     Functional { class: "Dropout", builtin: "dropout", inputs: 1, options: &[("p", Default::Float(0.5), true), INPLACE], repr: &["p", "inplace"] },
+    Functional {
+        class: "AdaptiveAvgPool1d",
+        builtin: "adaptive_avg_pool1d",
+        inputs: 1,
+        options: &[("output_size", Default::Required, true)],
+        repr: &["output_size"],
+    },
+    Functional {
+        class: "AdaptiveAvgPool2d",
+        builtin: "adaptive_avg_pool2d",
+        inputs: 1,
+        options: &[("output_size", Default::Required, true)],
+        repr: &["output_size"],
+    },
     Functional {
         class: "MaxPool2d",
         builtin: "max_pool2d",
@@ -212,6 +254,9 @@ const WITH_PARAMETERS: &[&str] = &[
     "MultiheadAttention",
     "TransformerEncoderLayer",
     "TransformerEncoder",
+    "TransformerDecoderLayer",
+    "TransformerDecoder",
+    "Transformer",
     "Conv1d",
     "Conv2d",
     "LayerNorm",
@@ -248,7 +293,9 @@ fn functional(class: &str) -> Option<&'static Functional> {
 pub(super) fn container_items(v: &Value) -> Option<Vec<(Value, Span)>> {
     match v {
         Value::Object { class, names, items, .. } if CONTAINERS.contains(&&**class) => {
-            Some(names.iter().zip(items).filter(|(n, _)| n.parse::<usize>().is_ok()).map(|(_, item)| item.clone()).collect())
+            // The children: named `0`, `1`, ..., or by the keys of the
+            // `OrderedDict` a `Sequential` was made from.
+            Some(items.iter().filter(|(v, _)| matches!(v, Value::Object { .. })).cloned().collect())
         }
         _ => None,
     }
@@ -301,12 +348,15 @@ impl Lowerer<'_> {
                     }
                     (None, d) => default_value(*d),
                 };
-                if (*name == "inplace" && matches!(v, Value::Bool(true))) || (matches!(*name, "size_average" | "reduce") && !matches!(v, Value::None))
+                // `inplace=true` is the builtin's in-place form where it has one (`relu_`).
+                let inplace_unsupported = *name == "inplace" && !super::inplace::has_inplace_form(f.builtin);
+                if (inplace_unsupported && matches!(v, Value::Bool(true)))
+                    || (matches!(*name, "size_average" | "reduce") && !matches!(v, Value::None))
                 {
                     return self.error(
                         Diagnostic::new(Code::E0107, format!("`{class}`'s `{name}` is not supported"), span, "not supported").with_help(
                             if *name == "inplace" {
-                                "leave `inplace=false`: graphc's modules return a new tensor"
+                                "leave `inplace=false`: graphc has no in-place form of this module's function"
                             } else {
                                 "use `reduction=` instead"
                             },
@@ -362,7 +412,29 @@ impl Lowerer<'_> {
                         }
                     }
                 } else {
-                    args.into_iter().map(|(_, v, s)| (v, s)).collect()
+                    match args.as_slice() {
+                        // `Sequential(OrderedDict([("fc", Linear(4, 2)), ...]))`
+                        // names each child by its key.
+                        [(None, Value::Dict { keys, items, ordered: true }, _)] => {
+                            for (k, (m, s)) in keys.iter().zip(items) {
+                                let Value::Str(name) = k else {
+                                    return self.error(
+                                        Diagnostic::new(Code::E0107, "a `Sequential`'s children are named by strings", *s, "not a string key")
+                                            .with_help("key each module by its name: `OrderedDict([(\"fc\", Linear(4, 2))])`"),
+                                    );
+                                };
+                                if !matches!(m, Value::Object { .. }) {
+                                    return self.error(
+                                        Diagnostic::new(Code::E0107, format!("`Sequential` holds modules, not {}", m.describe()), *s, "not a module")
+                                            .with_help("pass modules, such as `Linear(4, 2)` or `ReLU()`"),
+                                    );
+                                }
+                                obj = with_attr(obj, name, m.clone(), *s);
+                            }
+                            return obj;
+                        }
+                        _ => args.into_iter().map(|(_, v, s)| (v, s)).collect(),
+                    }
                 };
                 if mods.iter().any(|(m, _)| matches!(m, Value::Poison)) {
                     return Value::Poison;
@@ -381,8 +453,9 @@ impl Lowerer<'_> {
             // `MultiheadAttention`'s out-projection is this subclass of `Linear`.
             "Linear" | "NonDynamicallyQuantizableLinear" => self.linear_module(obj, args, span),
             "MultiheadAttention" => self.attention_module(obj, args, span),
-            "TransformerEncoderLayer" => self.encoder_layer_module(obj, args, span),
-            "TransformerEncoder" => self.encoder_module(obj, args, span),
+            "TransformerEncoderLayer" | "TransformerDecoderLayer" => self.transformer_layer_module(obj, class, args, span),
+            "TransformerEncoder" | "TransformerDecoder" => self.transformer_stack_module(obj, class, args, span),
+            "Transformer" => self.transformer_module(obj, args, span),
             "Conv1d" | "Conv2d" => self.conv_module(obj, class, args, span),
             "LayerNorm" => self.layer_norm_module(obj, args, span),
             "GroupNorm" => self.group_norm_module(obj, args, span),
@@ -953,6 +1026,14 @@ impl Lowerer<'_> {
             if f.class == "Dropout" {
                 all.push(kw("training", get("training")));
             }
+            // `ReLU(inplace=True)`: the input itself updated, as `F.relu_(x)` updates it.
+            if matches!(get("inplace"), Value::Bool(true)) {
+                let mut all = all.into_iter();
+                let Some((_, x, xs)) = all.next() else { return Value::Poison };
+                let Some(t) = self.expect_tensor(x, xs, &format!("the input of `{class}`")) else { return Value::Poison };
+                self.inplace_with(t, xs, &Ident { name: format!("{}_", f.builtin), span }, all.collect(), span);
+                return Value::Tensor(self.current(t));
+            }
             let callee = Ident { name: f.builtin.to_string(), span };
             return self.call_builtin_named(&callee, all, span);
         }
@@ -974,8 +1055,9 @@ impl Lowerer<'_> {
         }
         match &**class {
             "MultiheadAttention" => return self.attention_forward(obj, args, span),
-            "TransformerEncoderLayer" => return self.encoder_layer_forward(obj, args, span),
-            "TransformerEncoder" => return self.encoder_forward(obj, args, span),
+            c @ ("TransformerEncoderLayer" | "TransformerEncoder" | "TransformerDecoderLayer" | "TransformerDecoder" | "Transformer") => {
+                return self.transformer_forward(obj, c, args, span)
+            }
             _ => {}
         }
         match &**class {
@@ -1109,19 +1191,26 @@ impl Lowerer<'_> {
     /// The parameters an object holds and its children hold, with their dotted
     /// names, in `named_parameters()`'s order (its own in the order they were
     /// set, then each child's), each once.
-    fn named_parameters_of(&self, obj: &Value, prefix: &str, out: &mut Vec<(String, NodeId)>) {
+    pub(super) fn named_parameters_of(&self, obj: &Value, prefix: &str, out: &mut Vec<(String, NodeId)>) {
+        self.named_tensors_of(obj, prefix, false, out);
+    }
+
+    /// The parameters (or, with `buffers`, the buffers) of `obj` and of its
+    /// children, in `named_modules()`' order, each once, with dotted names.
+    fn named_tensors_of(&self, obj: &Value, prefix: &str, buffers: bool, out: &mut Vec<(String, NodeId)>) {
         let Value::Object { names, items, .. } = obj else { return };
+        let roles = if buffers { &self.buffer_origins } else { &self.param_origins };
         for (n, (v, _)) in names.iter().zip(items) {
             if let Value::Tensor(t) = v {
                 let o = self.origin(*t);
-                if self.param_origins.contains(&o) && !out.iter().any(|(_, p)| self.origin(*p) == o) {
+                if roles.contains(&o) && !out.iter().any(|(_, p)| self.origin(*p) == o) {
                     out.push((format!("{prefix}{n}"), self.current(*t)));
                 }
             }
         }
         for (n, (v, _)) in names.iter().zip(items) {
             if matches!(v, Value::Object { .. }) {
-                self.named_parameters_of(v, &format!("{prefix}{n}."), out);
+                self.named_tensors_of(v, &format!("{prefix}{n}."), buffers, out);
             }
         }
     }
@@ -1158,13 +1247,14 @@ impl Lowerer<'_> {
         };
         match method.name.as_str() {
             "forward" if self.class_def(&class).is_none() => (self.builtin_forward(&obj, args, span), None),
-            "parameters" | "named_parameters" => {
+            "generate_square_subsequent_mask" if &*class == "Transformer" => (self.square_subsequent_mask(args, span), None),
+            "parameters" | "named_parameters" | "buffers" | "named_buffers" => {
                 if !no_args(self, &args) {
                     return (Value::Poison, None);
                 }
                 let mut ps = Vec::new();
-                self.named_parameters_of(&obj, "", &mut ps);
-                let list = if method.name == "parameters" {
+                self.named_tensors_of(&obj, "", method.name.ends_with("buffers"), &mut ps);
+                let list = if !method.name.starts_with("named_") {
                     ps.into_iter().map(|(_, p)| (Value::Tensor(p), span)).collect()
                 } else {
                     ps.into_iter().map(|(n, p)| (Value::Tuple(vec![(Value::Str(n), span), (Value::Tensor(p), span)]), span)).collect()
@@ -1366,7 +1456,7 @@ impl Lowerer<'_> {
                 (
                     self.error(
                         Diagnostic::new(Code::E0102, format!("'{class}' object has no attribute '{}'", method.name), method.span, "no such method").with_help(
-                            "a module's methods here are its class's, and `parameters`, `named_parameters`, `children`, `named_children`, `modules`, `named_modules`, `apply`, `state_dict`, `load_state_dict`, `train`, `eval`, `zero_grad`, `requires_grad_`, `double`, `float`, `to`, `register_buffer`, `register_parameter`, `add_module`, and a `ModuleList`'s `append`",
+                            "a module's methods here are its class's, and `parameters`, `named_parameters`, `buffers`, `named_buffers`, `children`, `named_children`, `modules`, `named_modules`, `apply`, `state_dict`, `load_state_dict`, `train`, `eval`, `zero_grad`, `requires_grad_`, `double`, `float`, `to`, `register_buffer`, `register_parameter`, `add_module`, and a `ModuleList`'s `append`",
                         ),
                     ),
                     None,
@@ -1465,7 +1555,11 @@ impl Lowerer<'_> {
                 }
                 s
             }
-            "ReLU" | "SiLU" | "Mish" if matches!(get("inplace"), Value::Bool(true)) => "inplace=True".to_string(),
+            "ReLU" | "ReLU6" | "SiLU" | "Mish" | "SELU" if matches!(get("inplace"), Value::Bool(true)) => "inplace=True".to_string(),
+            // These two have no `extra_repr`: `inplace` never shows.
+            "Hardsigmoid" | "Hardswish" => String::new(),
+            "Softshrink" | "Hardshrink" => py_repr(&get("lambd")),
+            "ReLU6" => String::new(),
             "PReLU" => format!("num_parameters={}", py_repr(&get("num_parameters"))),
             // `Upsample.__init__` keeps the scale factor as a float (or a tuple of floats).
             "Upsample" => match get("scale_factor") {
@@ -1484,7 +1578,14 @@ impl Lowerer<'_> {
             },
             c if super::rnn_modules::RNN_CLASSES.contains(&c) => Self::rnn_extra_repr(c, &get),
             c => match functional(c) {
-                Some(f) => f.repr.iter().map(|o| format!("{o}={}", py_repr(&get(o)))).collect::<Vec<_>>().join(", "),
+                Some(f) => {
+                    let mut s = f.repr.iter().map(|o| format!("{o}={}", py_repr(&get(o)))).collect::<Vec<_>>().join(", ");
+                    // The activations' `extra_repr` adds `inplace=True` only when set.
+                    if !f.repr.contains(&"inplace") && matches!(get("inplace"), Value::Bool(true)) {
+                        s += ", inplace=True";
+                    }
+                    s
+                }
                 None => String::new(),
             },
         };

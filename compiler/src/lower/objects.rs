@@ -161,6 +161,40 @@ impl<'a> Lowerer<'a> {
         None
     }
 
+    /// The class attribute `name` of class `class` or of the first base that
+    /// sets it (`expansion = 4`), evaluated as the top level would evaluate
+    /// it; `None` when no class of the chain sets it. Python evaluates a
+    /// class body once, so a tensor there would be one tensor shared by every
+    /// read; graphc evaluates the attribute at each read, which is the same
+    /// only for values without tensors, and refuses a tensor (E0107).
+    pub(super) fn class_attr(&mut self, class: &str, name: &str) -> Option<Value> {
+        for c in self.class_chain(class) {
+            let def = self.class_def(&c)?;
+            if let Some((n, e)) = def.attrs.iter().rev().find(|(n, _)| n.name == name) {
+                let mut scope = Scope { reads_globals: true, ..Scope::default() };
+                let v = self.expr(e, &mut scope);
+                if holds_tensor(&v) {
+                    return Some(
+                        self.error(
+                            Diagnostic::new(
+                                Code::E0107,
+                                format!("the class attribute `{c}.{}` holds a tensor", n.name),
+                                e.span,
+                                "a tensor in a class body",
+                            )
+                            .with_help(format!(
+                                "set it on the object in `__init__` (`self.{} = ...`), or keep numbers, strings and tuples of them in the class body",
+                                n.name
+                            )),
+                        ),
+                    );
+                }
+                return Some(v);
+            }
+        }
+        None
+    }
+
     /// The classes of the file that `class` is or derives from, itself first.
     pub(super) fn class_chain(&mut self, class: &str) -> Vec<String> {
         let mut chain = Vec::new();
@@ -349,6 +383,9 @@ impl<'a> Lowerer<'a> {
         if let Some(m) = self.bound_method(recv, field) {
             return m;
         }
+        if let Some(v) = self.class_attr(class, &field.name) {
+            return v;
+        }
         let known = names.iter().filter(|n| *n != "training").map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
         self.error(
             Diagnostic::new(Code::E0102, format!("'{class}' object has no attribute '{}'", field.name), field.span, "no such attribute").with_help(
@@ -484,5 +521,15 @@ impl<'a> Lowerer<'a> {
             scope.names.insert(self_name, after);
         }
         r
+    }
+}
+
+/// Whether `v` is or holds a tensor (in a list, tuple or dict).
+fn holds_tensor(v: &Value) -> bool {
+    match v {
+        Value::Tensor(_) => true,
+        Value::List(items) | Value::Tuple(items) => items.iter().any(|(v, _)| holds_tensor(v)),
+        Value::Dict { items, .. } => items.iter().any(|(v, _)| holds_tensor(v)),
+        _ => false,
     }
 }

@@ -135,16 +135,27 @@ impl<'a> Lowerer<'a> {
             }
             Value::Tuple(items) => self.print_tuple(items),
             Value::Object { .. } => PrintArg::Text(self.object_repr(&v)),
-            Value::Dict { keys, items } => {
+            // `OrderedDict.__repr__`: `OrderedDict([(k, v), ...])`, or
+            // `OrderedDict()` when empty.
+            Value::Dict { keys, items, ordered: true } if keys.is_empty() && items.is_empty() => PrintArg::Text("OrderedDict()".to_string()),
+            Value::Dict { keys, items, ordered } => {
                 let parts = keys
                     .into_iter()
                     .zip(items)
                     .map(|(k, (v, _))| {
                         let (k, v) = (self.item_repr(k), self.item_repr(v));
-                        concat(vec![k, PrintArg::Text(": ".to_string()), v])
+                        match ordered {
+                            true => {
+                                concat(vec![PrintArg::Text("(".to_string()), k, PrintArg::Text(", ".to_string()), v, PrintArg::Text(")".to_string())])
+                            }
+                            false => concat(vec![k, PrintArg::Text(": ".to_string()), v]),
+                        }
                     })
                     .collect();
-                joined("{", parts, "}")
+                match ordered {
+                    true => joined("OrderedDict([", parts, "])"),
+                    false => joined("{", parts, "}"),
+                }
             }
             Value::Named { kind, fields, items } => self.print_named(kind, fields, items),
             Value::Size(dims) => PrintArg::Text(super::tuples::torch_size(&dims)),

@@ -208,7 +208,7 @@ impl Lowerer<'_> {
 
     /// The value of `key` in a dict argument (keys are strings here).
     fn dict_lookup(&self, args: &Value, key: &str) -> Option<Value> {
-        let Value::Dict { keys, items } = args else { return None };
+        let Value::Dict { keys, items, .. } = args else { return None };
         keys.iter().position(|k| matches!(k, Value::Str(s) if s == key)).map(|i| items[i].0.clone())
     }
 

@@ -11,7 +11,7 @@
 //! is put back as it was before the body, so that the caller decides what the
 //! state becomes ([`Lowerer::rebind_after`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use graphc_runtime::DType;
 
@@ -66,6 +66,11 @@ pub(super) struct ExitState {
     /// Where each body node that the state holds goes in the outer program: an
     /// outer node, or output `j`.
     map: HashMap<NodeId, Target>,
+    /// The body nodes that are a module's parameters and buffers. Node ids
+    /// are the body's own, so these sets are kept apart from the outer
+    /// program's, whose ids they would otherwise name by accident.
+    pub params: HashSet<NodeId>,
+    pub buffers: HashSet<NodeId>,
 }
 
 #[derive(Clone, Copy)]
@@ -89,6 +94,9 @@ struct Saved {
     loop_views: std::collections::HashSet<NodeId>,
     known_inputs: HashMap<NodeId, graphc_runtime::Tensor>,
     used_known: Vec<(NodeId, Span)>,
+    /// The outer program's parameters and buffers, in its node ids.
+    params: HashSet<NodeId>,
+    buffers: HashSet<NodeId>,
 }
 
 impl Lowerer<'_> {
@@ -119,6 +127,8 @@ impl Lowerer<'_> {
             loop_views: std::mem::take(&mut self.loop_views),
             known_inputs: std::mem::take(&mut self.known_inputs),
             used_known: std::mem::take(&mut self.used_known),
+            params: std::mem::take(&mut self.param_origins),
+            buffers: std::mem::take(&mut self.buffer_origins),
         };
         let oversized = std::mem::take(&mut self.budget.oversized);
         // The loop variable is not part of the state the body starts from: it is bound to the index.
@@ -196,6 +206,8 @@ impl Lowerer<'_> {
             grad_state: std::mem::replace(&mut self.grad_state, saved.grad_state),
             optim: std::mem::replace(&mut self.optim, saved.optim),
             map,
+            params: std::mem::replace(&mut self.param_origins, saved.params),
+            buffers: std::mem::replace(&mut self.buffer_origins, saved.buffers),
         };
         let program = std::mem::replace(&mut self.prog, saved.prog);
         self.versions = saved.versions;
@@ -258,7 +270,12 @@ impl Lowerer<'_> {
                 }
             }
             to_body.insert(*outer, id);
-            self.carry_module_roles(*outer, id);
+            if saved.params.contains(outer) {
+                self.param_origins.insert(id);
+            }
+            if saved.buffers.contains(outer) {
+                self.buffer_origins.insert(id);
+            }
             inputs.push(*outer);
         }
         for (leaf, grad) in &saved.grad_state {
@@ -301,7 +318,12 @@ impl Lowerer<'_> {
             map_value(v, &mut |n| to_outer(n));
         }
         for &n in exit.map.keys() {
-            self.carry_module_roles(n, to_outer(n));
+            if exit.params.contains(&n) {
+                self.param_origins.insert(to_outer(n));
+            }
+            if exit.buffers.contains(&n) {
+                self.buffer_origins.insert(to_outer(n));
+            }
         }
         for (leaf, grad) in exit.grad_state {
             if !exit.map.contains_key(&leaf) {
@@ -427,8 +449,9 @@ pub(super) fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
             out.push((key, Held::Node(*node)));
         }
         // A dict's keys are part of its kind: a loop body that adds one changes it.
-        Value::Dict { keys, items } => {
-            out.push((key.clone(), Held::Const(format!("dict of {}", super::dicts::keys_text(keys)))));
+        Value::Dict { keys, items, ordered } => {
+            let kind = if *ordered { "OrderedDict" } else { "dict" };
+            out.push((key.clone(), Held::Const(format!("{kind} of {}", super::dicts::keys_text(keys)))));
             for (i, (item, _)) in items.iter().enumerate() {
                 walk(format!("{key}[{i}]"), item, out);
             }

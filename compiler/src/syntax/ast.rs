@@ -36,6 +36,10 @@ pub struct ClassDef {
     pub bases: Vec<Expr>,
     /// The methods, in file order.
     pub methods: Vec<std::rc::Rc<FnDef>>,
+    /// The class attributes (`expansion = 4`), in file order: read through
+    /// the class (`Block.expansion`) or an object of it that has no
+    /// attribute of that name (`self.expansion`), as Python reads them.
+    pub attrs: Vec<(Ident, Expr)>,
     pub span: Span,
 }
 

@@ -55,7 +55,7 @@ impl Lowerer<'_> {
         // Each group's arguments: its tensors, then the constructor's options with its keys in their place.
         let mut per_group = Vec::new();
         for (g, gs) in groups {
-            let Value::Dict { keys, items } = g else {
+            let Value::Dict { keys, items, .. } = g else {
                 return self.error(
                     Diagnostic::new(Code::E0681, format!("a parameter group is a dict, not {}", g.describe()), gs, "not a dict")
                         .with_help("write every group as a dict: `[{\"params\": [w]}, {\"params\": [b], \"weight_decay\": 0.0}]`"),
