@@ -58,6 +58,7 @@ const TORCH: &[&str] = &[
     "equal",
     "addmm",
     "lerp",
+    "logaddexp",
     "sigmoid",
     "relu",
     "square",

@@ -79,7 +79,7 @@ impl<'a> Lowerer<'a> {
                 let [a, e] = self.two(&bound);
                 self.binary(BinOp::Pow, a, e, span)
             }
-            Builtin::Maximum | Builtin::Minimum | Builtin::Atan2 => self.min_max(b, name, &bound, span),
+            Builtin::Maximum | Builtin::Minimum | Builtin::Atan2 | Builtin::Logaddexp => self.min_max(b, name, &bound, span),
             Builtin::Sum
             | Builtin::Mean
             | Builtin::Amax
@@ -241,7 +241,8 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// `maximum(input, other)`, `minimum(input, other)` and `atan2(input, other)`.
+    /// `maximum(input, other)`, `minimum(input, other)`, `atan2(input, other)`
+    /// and `logaddexp(input, other)`.
     pub(super) fn min_max(&mut self, b: Builtin, name: &str, bound: &Bound<Value>, span: Span) -> Value {
         let [(a, sa), (c, sc)] = self.two(bound);
         let (Some(x), Some(y)) = (self.expect_tensor(a, sa, &format!("`{name}`'s input")), self.expect_tensor(c, sc, &format!("`{name}`'s other")))
@@ -251,6 +252,7 @@ impl<'a> Lowerer<'a> {
         let b = match b {
             Builtin::Maximum => Binary::Maximum,
             Builtin::Atan2 => Binary::Atan2,
+            Builtin::Logaddexp => Binary::Logaddexp,
             _ => Binary::Minimum,
         };
         let Some(dt) = self.promote_tensors(x, sa, y, sc, &format!("`{name}`")) else { return Value::Poison };

@@ -150,6 +150,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Pow
             | Builtin::Maximum
             | Builtin::Atan2
+            | Builtin::Logaddexp
             | Builtin::Minimum
             | Builtin::Sum
             | Builtin::Mean

@@ -478,6 +478,23 @@ fn binary(em: &mut Emitter, b: Binary, site: &Site) -> Result<String, Unmapped> 
         }
         // ONNX has no two-argument arctangent.
         Binary::Atan2 => return Err(Unmapped),
+        // max(a, b) + log(1 + exp(-|a - b|)), and `a` where both are the same
+        // infinity (ONNX has no log1p: its values may differ in the last bits).
+        Binary::Logaddexp => {
+            let m = simple(em, "Max");
+            let d = simple(em, "Sub");
+            let a = em.node("Abs", &[&d], vec![]);
+            let n = em.node("Neg", &[&a], vec![]);
+            let e = em.node("Exp", &[&n], vec![]);
+            let one = site.c(em, 1.0);
+            let p = em.node("Add", &[&one, &e], vec![]);
+            let l = em.node("Log", &[&p], vec![]);
+            let sum = em.node("Add", &[&m, &l], vec![]);
+            let same = em.node("Equal", &[&x, &y], vec![]);
+            let inf = em.node("IsInf", &[&x], vec![]);
+            let both = em.node("And", &[&same, &inf], vec![]);
+            em.node("Where", &[&both, &x, &sum], vec![])
+        }
         // Python's floor division: for integers exact through the remainder with
         // the divisor's sign (ONNX `Mod`, fmod=0); for floats the floor of the quotient.
         Binary::FloorDivide if integral => {

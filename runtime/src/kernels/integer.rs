@@ -69,7 +69,7 @@ pub fn binary_i64_into(b: Binary, x: &Tensor, y: &Tensor, out: &[usize], dst: &m
         Binary::Minimum => std::cmp::min,
         Binary::FloorDivide => floor_divide_i64,
         Binary::Remainder => remainder_i64,
-        Binary::Div | Binary::Pow | Binary::TanhBackward | Binary::Atan2 | Binary::KeepGraph | Binary::LogSigmoidBackward => {
+        Binary::Div | Binary::Pow | Binary::TanhBackward | Binary::Atan2 | Binary::Logaddexp | Binary::KeepGraph | Binary::LogSigmoidBackward => {
             unsupported(&Op::Binary(b), "i64")
         }
     };

@@ -126,6 +126,20 @@ binary_ops! {
     /// (libm `atan2`). Its cost is not measured yet: atan's.
     Atan2 { name: "atan2", builtin: Some("atan2"), grad_fn: Some("Atan2Backward0"), result: TypeRule::SameFloat, cost_ps: 5000,
             range: BinaryRange::Atan2, differentiable: [true, true], element: |y, x| y.atan2(x) }
+    /// `logaddexp(a, b)`: `max(a, b) + log1p(exp(-|a - b|))`, and `a` where both
+    /// are the same infinity, as the vector lambda of ATen's `logaddexp_kernel`
+    /// computes it, with SLEEF's `exp` and `log1p`. PyTorch runs its scalar
+    /// lambda, with glibc's functions, on the elements past a row's last whole
+    /// vector block; graphc computes those with SLEEF's too (docs/NUMERICS.md).
+    /// Its cost is not measured yet: exp's and log1p's.
+    Logaddexp { name: "logaddexp", builtin: Some("logaddexp"), grad_fn: Some("LogaddexpBackward0"), result: TypeRule::FloatOnly, cost_ps: 7000,
+                range: BinaryRange::Logaddexp, differentiable: [true, true],
+                element: |a, b| if a == b && -a.abs() == T::NEG_INFINITY {
+                    a
+                } else {
+                    let m = if a.is_nan() || b.is_nan() { T::NAN } else if a < b { b } else { a };
+                    m + (-(a - b).abs()).exp_sleef().log1p_torch()
+                } }
     /// `a // b`: division rounded toward negative infinity, as Python's `float.__floordiv__`
     /// and PyTorch's `div_floor_floating` compute it (from the exact `fmod`). It has
     /// no gradient (PyTorch's is zero almost everywhere). Its cost is not measured yet.

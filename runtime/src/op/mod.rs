@@ -498,6 +498,8 @@ pub enum BinaryRange {
     TanhBackward,
     /// `atan2`: within [-pi, pi].
     Atan2,
+    /// `logaddexp`: from the larger operand's bounds to them plus `ln 2`.
+    Logaddexp,
     /// `a // b`.
     FloorDivide,
     /// `a % b`: between 0 and the divisor.

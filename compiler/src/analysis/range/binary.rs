@@ -129,6 +129,14 @@ impl Run<'_> {
                 r.nan_reported = a.nan_reported || b.nan_reported;
                 r
             }
+            // max(a, b) + log1p(exp(-|a - b|)): the larger operand plus (0, ln 2].
+            BinaryRange::Logaddexp => {
+                let (a, b) = (&args[0], &args[1]);
+                let mut r = Range::new(a.lo.max(b.lo), a.hi.max(b.hi) + std::f64::consts::LN_2);
+                r.nan = a.nan || b.nan;
+                r.nan_reported = a.nan_reported || b.nan_reported;
+                r
+            }
             BinaryRange::TanhBackward => {
                 // grad * (1 - y*y): the factor first, then a product with the gradient.
                 let y = &args[1];

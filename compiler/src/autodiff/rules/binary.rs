@@ -77,6 +77,22 @@ pub(super) fn rule(
                 }),
             ]
         }
+        // derivatives.yaml: self: grad / (1 + exp(other - self));
+        // other: grad / (1 + exp(self - other)).
+        Binary::Logaddexp => {
+            let (a, b) = (c.fwd(ops[0]), c.fwd(ops[1]));
+            let mut grads = Vec::new();
+            for (k, (this, that)) in [(a, b), (b, a)].into_iter().enumerate() {
+                grads.push(need(k).then(|| {
+                    let d = c.sub(gr, that, this);
+                    let e = c.unary(gr, Op::Unary(Unary::Exp), d);
+                    let one = c.scalar(gr, 1.0, dt);
+                    let s = c.binary(gr, Op::Binary(Binary::Add), one, e);
+                    c.binary(gr, Op::Binary(Binary::Div), g, s)
+                }));
+            }
+            grads
+        }
         Binary::Add => vec![need(0).then_some(g), need(1).then_some(g)],
         Binary::Sub => vec![need(0).then_some(g), need(1).then(|| c.neg(gr, g))],
         // mul: self: grad * other; other: grad * self
