@@ -51,6 +51,19 @@ fn no_grad_stays_a_name_and_other_named_blocks_are_parse_errors() {
     assert_eq!(err[0].code, Code::E0003);
 }
 
+/// `with no_grad() { ... }` and `with inference_mode() { ... }` are the
+/// `no_grad` block, as PyTorch's `with torch.no_grad():` reads; `with` stays
+/// a name elsewhere, and another context is a parse error.
+#[test]
+fn with_no_grad_is_the_no_grad_block() {
+    let src = "x = randn(3, requires_grad=true)\nwith no_grad() {\n    y = x * 2\n}\nz = y.sum()\nz.backward()\n";
+    assert_eq!(codes(src), vec![Code::E0402]);
+    assert_eq!(codes("x = randn(3, requires_grad=true)\nwith inference_mode() {\n    y = x * 2\n}\nprint(y)\n"), vec![]);
+    assert_eq!(codes("with = 2\nprint(with)\nwith += 1\n"), vec![]);
+    let err = parse("with open() {\n    x = 1\n}\n").expect_err("`with open()` is no statement");
+    assert_eq!(err[0].code, Code::E0003);
+}
+
 #[test]
 fn no_grad_opens_no_scope_and_nothing_inside_requires_grad() {
     let src = "x = randn(3, requires_grad=true)\nno_grad {\n    y = x * 2\n}\nprint(y)\nz = y.sum()\nz.backward()\n";

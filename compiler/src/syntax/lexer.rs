@@ -80,6 +80,9 @@ pub enum Token {
     /// `raise` where it starts a statement before a name (`raise ValueError(...)`);
     /// [`lex`] makes it from a name by context, as `input`.
     Raise,
+    /// `with` where it starts a statement before a name (`with no_grad() { ... }`);
+    /// [`lex`] makes it from a name by context, as `input`.
+    With,
     #[token("return")]
     Return,
     #[token("true")]
@@ -376,10 +379,10 @@ fn opens_value(out: &[(usize, Token, usize)]) -> bool {
     }
 }
 
-/// Once a name follows `input` (or `raise`), turns that `input` into the
-/// declaration keyword (that `raise` into the statement's) if it starts a
-/// statement: two names in a row are otherwise never valid, so no program that
-/// uses `input` or `raise` as a name changes meaning.
+/// Once a name follows `input` (or `raise`, or `with`), turns that `input` into
+/// the declaration keyword (that `raise` or `with` into the statement's) if it
+/// starts a statement: two names in a row are otherwise never valid, so no
+/// program that uses `input`, `raise` or `with` as a name changes meaning.
 fn declaration_keyword(out: &mut [(usize, Token, usize)]) {
     let n = out.len();
     if n < 2 || !matches!(out[n - 1].1, Token::Ident(_)) {
@@ -388,6 +391,7 @@ fn declaration_keyword(out: &mut [(usize, Token, usize)]) {
     let keyword = match &out[n - 2].1 {
         Token::Ident(name) if name == "input" => Token::Input,
         Token::Ident(name) if name == "raise" => Token::Raise,
+        Token::Ident(name) if name == "with" => Token::With,
         _ => return,
     };
     let starts_statement = n == 2 || matches!(out[n - 3].1, Token::Newline | Token::Semi | Token::LBrace | Token::RBrace);
