@@ -36,6 +36,7 @@ const EXPORTABLE: &[&str] = &[
     "cyclic_lr",
     "data_loaders",
     "digits_data",
+    "digits_split",
     "digits_dropout",
     "double_backward",
     "dtypes",

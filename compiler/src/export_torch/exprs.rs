@@ -520,6 +520,9 @@ impl Exporter<'_> {
                     }
                     return format!("torch.optim.lr_scheduler.{name}({list})");
                 }
+                if name == "Generator" {
+                    return format!("torch.Generator({list})");
+                }
                 if matches!(name, "TensorDataset" | "DataLoader" | "random_split") {
                     return format!("torch.utils.data.{name}({list})");
                 }

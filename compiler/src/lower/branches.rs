@@ -574,6 +574,7 @@ fn rekey(key: String, v: &mut Value, node_of: &dyn Fn(&str) -> Option<NodeId>) {
         | Value::ParamGroup { .. }
         | Value::OptimizerState { .. }
         | Value::Scheduler(_)
+        | Value::Generator(_)
         | Value::Func(..)
         | Value::GradFn(_)
         | Value::Appending(_)

@@ -239,8 +239,9 @@ impl Lowerer<'_> {
         Value::Loader(Loader { tensors, form, object, batch_size, shuffle: flags[0], drop_last: flags[1] })
     }
 
-    /// `random_split(dataset, lengths)`: `torch.utils.data.random_split` with
-    /// the default generator. `lengths` are counts that add up to the
+    /// `random_split(dataset, lengths, generator=none)`:
+    /// `torch.utils.data.random_split`, with the default generator or one of
+    /// the program's own (`generators.rs`). `lengths` are counts that add up to the
     /// dataset's, or fractions that add up to 1, made counts as PyTorch makes
     /// them (each `floor(n * f)`, the remainder handed out one by one from the
     /// first). The split draws `randperm(n)` and each part is a dataset of
@@ -249,23 +250,35 @@ impl Lowerer<'_> {
     pub(super) fn random_split(&mut self, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Value {
         let mut dataset = None;
         let mut lengths = None;
+        let mut generator = None;
         for (k, (name, v, vs)) in args.into_iter().enumerate() {
             match (name.as_ref().map(|n| n.name.as_str()), k) {
                 (None, 0) | (Some("dataset"), _) => dataset = Some((v, vs)),
                 (None, 1) | (Some("lengths"), _) => lengths = Some((v, vs)),
+                (None, 2) | (Some("generator"), _) => match v {
+                    Value::Generator(g) => generator = Some((g, vs)),
+                    Value::Poison => return Value::Poison,
+                    other => {
+                        return self.error(
+                            Diagnostic::new(
+                                Code::E0687,
+                                format!("`random_split`'s `generator` is a `Generator()`, not {}", other.describe()),
+                                vs,
+                                "not a generator",
+                            )
+                            .with_help("pass `generator=Generator().manual_seed(42)`, or leave it out to draw from the default generator"),
+                        )
+                    }
+                },
                 (Some(other), _) => {
-                    let help = match other {
-                        "generator" => "graphc's split draws from the default generator; leave `generator` out",
-                        _ => "pass the dataset and the lengths, as in `random_split(ds, [1200, 300])`",
-                    };
                     return self.error(
                         Diagnostic::new(Code::E0687, format!("`random_split` takes no argument `{other}` in graphc"), vs, "not supported")
-                            .with_help(help),
+                            .with_help("pass the dataset, the lengths and a generator, as in `random_split(ds, [1200, 300])`"),
                     );
                 }
                 (None, _) => {
                     return self.error(
-                        Diagnostic::new(Code::E0687, "`random_split` takes a dataset and the lengths", vs, "one argument too many")
+                        Diagnostic::new(Code::E0687, "`random_split` takes a dataset, the lengths and a generator", vs, "one argument too many")
                             .with_help("pass the dataset and the lengths, as in `random_split(ds, [1200, 300])`"),
                     )
                 }
@@ -357,7 +370,14 @@ impl Lowerer<'_> {
                 .with_help("give counts that add up to the dataset's length, or fractions that add up to 1"),
             );
         }
-        let perm = self.node(Op::Data(DataOp::Randperm), DType::I64, vec![n], &[], span);
+        // A generator of the program's own draws now; the default one at run time.
+        let perm = match generator {
+            Some((g, gs)) => match self.generator_randperm(g, n, gs) {
+                Some(perm) => perm,
+                None => return Value::Poison,
+            },
+            None => self.node(Op::Data(DataOp::Randperm), DType::I64, vec![n], &[], span),
+        };
         let mut parts = Vec::new();
         let mut offset = 0i64;
         for &c in &counts {

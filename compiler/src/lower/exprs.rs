@@ -346,6 +346,10 @@ impl<'a> Lowerer<'a> {
                     let args = self.args(args, scope);
                     return self.scheduler_method(k, method, args, e.span);
                 }
+                if let Value::Generator(k) = recv {
+                    let args = self.args(args, scope);
+                    return self.generator_method(k, method, args, e.span);
+                }
                 // A string's methods (`"{:.4f}".format(loss)`, `", ".join(names)`).
                 if let Value::Str(s) = &recv {
                     let (s, all) = (s.clone(), self.args(args, scope));
@@ -523,6 +527,7 @@ impl<'a> Lowerer<'a> {
             "TensorDataset" => return self.tensor_dataset(args, span),
             "DataLoader" => return self.data_loader(args, span),
             "random_split" => return self.random_split(args, span),
+            "Generator" => return self.generator_call(args),
             _ => {}
         }
         // `functools.partial` (`lambdas.rs`).

@@ -60,6 +60,7 @@ mod fstrings;
 mod functional_calls;
 mod gather_calls;
 mod gelu_round_calls;
+mod generators;
 mod group_norm_calls;
 mod host_math;
 mod host_values;
@@ -210,6 +211,9 @@ pub enum Value {
     /// A learning-rate scheduler (`StepLR(opt, 30)`): an index into the table
     /// of schedulers (`optim/schedulers.rs`).
     Scheduler(usize),
+    /// A `torch.Generator()` of its own: an index into the generators the
+    /// program made, whose draws graphc makes when compiling (`generators.rs`).
+    Generator(usize),
     /// An f-string with run-time values (`f"loss {loss.item():.4f}"`): its pieces,
     /// printed in a row, the run-time ones formatted when the program prints.
     Text(Vec<crate::ir::program::PrintArg>),
@@ -325,6 +329,7 @@ impl Value {
             Value::OptimizerState { param: None, .. } => "an optimizer's state",
             Value::OptimizerState { param: Some(_), .. } => "a parameter's optimizer state",
             Value::Scheduler(_) => "a learning-rate scheduler",
+            Value::Generator(_) => "a generator",
             Value::Text(_) => "a run-time string",
             Value::Func(..) | Value::Lambda(_) => "a function",
             Value::GradFn(_) => "a `grad_fn`",
@@ -396,6 +401,9 @@ pub struct Lowerer<'a> {
     big_literals: Vec<Span>,
     /// The optimizers the program made, with their parameters and state (`optim/mod.rs`).
     optim: optim::Table,
+    /// The generators the program made (`Generator()`), in their state at this
+    /// point of the program: their draws are made when compiling (`generators.rs`).
+    generators: Vec<graphc_runtime::rng::Generator>,
     /// Whether a loop body is being lowered (its inputs come from outside it).
     in_loop_body: bool,
     /// The kind of body the statement being lowered is in, for expressions that
@@ -563,6 +571,7 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         param_dtype: DType::F32,
         big_literals: Vec::new(),
         optim: optim::Table::default(),
+        generators: Vec::new(),
         in_loop_body: false,
         body_kind: BodyKind::TopLevel,
         if_else_depth: 0,

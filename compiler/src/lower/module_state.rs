@@ -338,6 +338,7 @@ impl Lowerer<'_> {
             | Value::ParamGroup { .. }
             | Value::OptimizerState { .. }
             | Value::Scheduler(_)
+            | Value::Generator(_)
             | Value::Dataset(_)
             | Value::Loader(_)
             | Value::Appending(_)) => self.error(

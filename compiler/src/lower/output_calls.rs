@@ -169,6 +169,8 @@ impl<'a> Lowerer<'a> {
             // Python adds the object's address, which no other run reproduces.
             Value::Scheduler(k) => PrintArg::Text(format!("<torch.optim.lr_scheduler.{} object>", self.optim.schedulers[k].name)),
             // Python adds the object's address, which no other run reproduces.
+            Value::Generator(_) => PrintArg::Text("<torch._C.Generator object>".to_string()),
+            // Python adds the object's address, which no other run reproduces.
             // Python's classes print as classes (`print(type(1.0))`, `print(float)`).
             Value::Func(name, _) if matches!(name.as_str(), "int" | "float" | "bool" | "str" | "list" | "tuple" | "dict") => {
                 PrintArg::Text(format!("<class '{name}'>"))

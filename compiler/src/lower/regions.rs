@@ -486,6 +486,7 @@ pub(super) fn walk(key: String, v: &Value, out: &mut Vec<(String, Held)>) {
         }
         Value::OptimizerState { optimizer, param } => out.push((key, Held::Const(format!("state of optimizer {optimizer} param {param:?}")))),
         Value::Scheduler(k) => out.push((key, Held::Const(format!("scheduler {k}")))),
+        Value::Generator(k) => out.push((key, Held::Const(format!("generator {k}")))),
         Value::Func(name, version) => out.push((key, Held::Const(format!("function {name} {version}")))),
         Value::GradFn(name) => out.push((key, Held::Const(format!("grad_fn {name}")))),
         Value::Appending(name) => out.push((key, Held::Const(format!("appending {name}")))),

@@ -136,6 +136,7 @@ pub(super) fn map_value(v: &mut Value, f: &mut dyn FnMut(NodeId) -> NodeId) {
         | Value::ParamGroup { .. }
         | Value::OptimizerState { .. }
         | Value::Scheduler(_)
+        | Value::Generator(_)
         | Value::Func(..)
         | Value::GradFn(_)
         | Value::Appending(_)
