@@ -316,6 +316,7 @@ impl Machine {
             DataOp::Randperm => self.generator.randperm(info.shape[0]),
             DataOp::Randint { low, high } => self.generator.randint(*low, *high, &info.shape),
             DataOp::LoaderOrder { shuffle } => self.generator.loader_order(info.shape[0], *shuffle),
+            DataOp::Exponential { lambda } => self.generator.exponential(info.dtype, &info.shape, lambda.get()),
         })
     }
 

@@ -118,6 +118,20 @@ impl Generator {
 }
 
 impl Generator {
+    /// `x.exponential_(lambd)` of a float tensor, as PyTorch's default CPU
+    /// kernel (`exponential_kernel_default`) draws it, element by element: a
+    /// uniform double `u` as `rand`'s f64 draws it, then `-1 / lambd *
+    /// log1p(-u)` in double with libm's `log1p`, rounded to the dtype.
+    pub fn exponential(&mut self, dtype: DType, shape: &[usize], lambda: f64) -> Tensor {
+        let n = numel(shape);
+        let mut draw = || (-1.0 / lambda) * (-self.uniform_f64()).ln_1p();
+        match dtype {
+            DType::F32 => Tensor::from_f32(shape.to_vec(), (0..n).map(|_| draw() as f32).collect()),
+            DType::F64 => Tensor::from_f64(shape.to_vec(), (0..n).map(|_| draw()).collect()),
+            DType::I64 | DType::Bool => panic!("exponential of {dtype}: the compiler allows only float dtypes"),
+        }
+    }
+
     /// `torch.randperm(n)` (int64), as `randperm_cpu` in PyTorch's
     /// `TensorFactories.cpp` computes it. Below `u32::MAX / 20` elements: the
     /// identity, then for each position i but the last a swap with position

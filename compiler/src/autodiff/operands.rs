@@ -82,6 +82,7 @@ mod tests {
             Op::Param(0),
             Op::Input(0),
             Op::Data(graphc_runtime::op::DataOp::Randperm),
+            Op::Data(graphc_runtime::op::DataOp::Exponential { lambda: F64Bits::new(1.5) }),
             Op::PowScalar(F64Bits::new(2.0)),
             Op::PowScalar(F64Bits::new(0.0)),
             Op::Where(Cmp::Le),

@@ -242,6 +242,8 @@ pub enum DataBuiltin {
     Randperm,
     /// `randint(low=0, high, size)`.
     Randint,
+    /// `multinomial(input, num_samples, replacement=false)` (`lower/multinomial.rs`).
+    Multinomial,
 }
 
 /// The data builtins by name, and the gradient-clipping ones.
@@ -250,6 +252,7 @@ const DATA: &[(&str, Builtin)] = &[
     ("save", Builtin::Data(DataBuiltin::Save)),
     ("randperm", Builtin::Data(DataBuiltin::Randperm)),
     ("randint", Builtin::Data(DataBuiltin::Randint)),
+    ("multinomial", Builtin::Data(DataBuiltin::Multinomial)),
     ("clip_grad_norm_", Builtin::ClipGrad(ClipGrad::Norm)),
     ("clip_grad_value_", Builtin::ClipGrad(ClipGrad::Value)),
     ("get_total_norm", Builtin::ClipGrad(ClipGrad::TotalNorm)),
@@ -428,6 +431,8 @@ const CREATION: &[(&str, Builtin)] = &[
     ("rand_like", Builtin::RandLike { normal: false }),
     ("randn_like", Builtin::RandLike { normal: true }),
     ("zeros_like", Builtin::ZerosLike),
+    // `torch.empty_like`, zeros as `empty` gives.
+    ("empty_like", Builtin::ZerosLike),
     ("manual_seed", Builtin::ManualSeed),
 ];
 
@@ -769,6 +774,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Data(DataBuiltin::Randperm) => sig(&["n"], 1, Some(1), &["dtype"]),
         // `randint(high, size)` and `randint(low, high, size)`: the data call sorts them out.
         B::Data(DataBuiltin::Randint) => sig(&["low", "high", "size"], 1, Some(3), &["dtype"]),
+        B::Data(DataBuiltin::Multinomial) => sig(&["input", "num_samples", "replacement"], 2, Some(3), &[]),
         B::Gelu => sig(&["input"], 1, Some(1), &["approximate"]),
         B::Equal => sig(&["input", "other"], 2, Some(2), &[]),
         B::Prod | B::AllAny { .. } => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),

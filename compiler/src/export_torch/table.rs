@@ -53,6 +53,7 @@ const TORCH: &[&str] = &[
     "rand_like",
     "randn_like",
     "zeros_like",
+    "empty_like",
     "manual_seed",
     "outer",
     "equal",
@@ -152,6 +153,7 @@ const TORCH: &[&str] = &[
     "divide",
     "true_divide",
     "randint",
+    "multinomial",
     // In-place elementwise ops: `torch.relu_(x)` and `x.relu_()`.
     "relu_",
     "sigmoid_",
@@ -298,6 +300,7 @@ const METHODS: &[&str] = &[
     "masked_fill_",
     "scatter_reduce_",
     "uniform_",
+    "exponential_",
     "normal_",
     "cpu",
     "abs",

@@ -26,6 +26,7 @@ impl Lowerer<'_> {
             DataBuiltin::Save => self.save_call(bound, span),
             DataBuiltin::Randperm => self.randperm_call(bound, span),
             DataBuiltin::Randint => self.randint_call(name, bound, span),
+            DataBuiltin::Multinomial => self.multinomial_call(bound, span),
         }
     }
 

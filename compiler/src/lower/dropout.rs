@@ -104,7 +104,7 @@ impl Lowerer<'_> {
 }
 
 /// A Python number as PyTorch's message prints it.
-fn python_number(n: Num) -> String {
+pub(super) fn python_number(n: Num) -> String {
     match n {
         Num::Int(i) => i.to_string(),
         Num::Float(f) => graphc_runtime::format::python_float_repr(f),

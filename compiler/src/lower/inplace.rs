@@ -1,7 +1,7 @@
 //! In-place updates: `x -= e` and the other augmented assignments, and the
 //! `_` methods (`add_`, `sub_`, `mul_`, `div_`, `copy_`, `zero_`, `fill_`,
 //! `clamp_`, `scatter_`, `scatter_reduce_`; `index_put_` is `advanced.rs`'s,
-//! `uniform_` and `normal_` `random_fill.rs`'s).
+//! `uniform_`, `normal_` and `exponential_` `random_fill.rs`'s).
 //!
 //! An update computes the new value as an ordinary node and makes it the
 //! object's value with [`Lowerer::update_in_place`], which applies PyTorch's
@@ -23,7 +23,7 @@ use crate::ir::program::Mutation;
 use crate::syntax::ast::{Arg, AugOp, BinOp, Expr, ExprKind, Ident, IndexItem, Span};
 
 /// The in-place methods this file lowers.
-const METHODS: [&str; 16] = [
+const METHODS: [&str; 17] = [
     "add_",
     "sub_",
     "mul_",
@@ -40,6 +40,7 @@ const METHODS: [&str; 16] = [
     "scatter_reduce_",
     "uniform_",
     "normal_",
+    "exponential_",
 ];
 
 /// The elementwise builtins whose in-place forms (`x.relu_()`, `relu_(x)`
@@ -411,9 +412,14 @@ impl Lowerer<'_> {
             };
             return Some((n, grad_fn));
         }
-        if matches!(name, "uniform_" | "normal_") {
+        if matches!(name, "uniform_" | "normal_" | "exponential_") {
             let new = self.random_fill(t, name, args, span)?;
-            return Some((new, if name == "uniform_" { "UniformBackward0" } else { "NormalBackward0" }));
+            let grad_fn = match name {
+                "uniform_" => "UniformBackward0",
+                "normal_" => "NormalBackward0",
+                _ => "ExponentialBackward0",
+            };
+            return Some((new, grad_fn));
         }
         let mut alpha = None;
         let mut positional = Vec::new();

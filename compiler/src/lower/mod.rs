@@ -82,6 +82,7 @@ mod mask_index;
 mod matrix_aliases;
 mod membership;
 mod module_state;
+mod multinomial;
 mod narrow_calls;
 mod nn_composites;
 mod nn_init;

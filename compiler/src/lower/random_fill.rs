@@ -2,7 +2,8 @@
 //! fills, which `nn.Linear`'s initialization and `nn.init` use
 //! (`torch.empty(out, in).uniform_(-bound, bound)`), with the same draws from
 //! the generator and the same rounding, so that a model initialized this way
-//! starts from PyTorch's numbers bit for bit.
+//! starts from PyTorch's numbers bit for bit; and `x.exponential_(lambd=1)`,
+//! the draws of Gumbel noise and of `multinomial` (`DataOp::Exponential`).
 
 use graphc_runtime::op::Cmp;
 use graphc_runtime::{DType, Op};
@@ -18,6 +19,9 @@ impl Lowerer<'_> {
     /// as PyTorch's `UniformBackward0` and `NormalBackward0` give.
     pub(super) fn random_fill(&mut self, t: NodeId, name: &str, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Option<NodeId> {
         let (dtype, shape) = (self.dtype_of(t), self.shape_of(t));
+        if name == "exponential_" {
+            return self.exponential_fill(t, args, span);
+        }
         let names = if name == "uniform_" { ["from", "to"] } else { ["mean", "std"] };
         let usage = format!("write `x.{name}({}, {})`, two numbers known at compile time", names[0], names[1]);
         // PyTorch's defaults: `uniform_(0, 1)`, `normal_(0, 1)`.
@@ -106,6 +110,60 @@ impl Lowerer<'_> {
             }
             self.normal_values((a, sa), (b, sb), shape.clone(), dtype, span)
         };
+        if self.requires_grad(t) {
+            return Some(self.node(Op::Where(Cmp::Eq), dtype, shape, &[t, t, new, new], span));
+        }
+        Some(new)
+    }
+
+    /// `x.exponential_(lambd=1)`: PyTorch's default CPU kernel's draws (see
+    /// [`graphc_runtime::rng::Generator::exponential`]); a tensor that
+    /// requires grad gets a zero gradient, as `ExponentialBackward0` gives.
+    fn exponential_fill(&mut self, t: NodeId, args: Vec<(Option<Ident>, Value, Span)>, span: Span) -> Option<NodeId> {
+        let (dtype, shape) = (self.dtype_of(t), self.shape_of(t));
+        let lambda = match args.as_slice() {
+            [] => 1.0,
+            [(k, Value::Number(n), s)] if k.as_ref().is_none_or(|k| k.name == "lambd") => {
+                let l = n.f64();
+                // PyTorch's check (`exponential_` in `DistributionTemplates.h`).
+                if l.is_nan() || l <= 0.0 {
+                    self.error(
+                        Diagnostic::new(
+                            Code::E0107,
+                            format!("exponential_ expects lambda > 0.0, but found lambda={}", super::dropout::python_number(*n)),
+                            *s,
+                            "not a rate",
+                        )
+                        .with_help("pass a positive rate, such as `x.exponential_(1.0)`"),
+                    );
+                    return None;
+                }
+                l
+            }
+            [(_, Value::Poison, _)] => return None,
+            _ => {
+                let at = args.first().map_or(span, |(_, _, s)| *s);
+                self.error(
+                    Diagnostic::new(Code::E0107, "`exponential_` takes one rate `lambd`, a number known at compile time", at, "not a rate")
+                        .with_help("write `x.exponential_()` or `x.exponential_(lambd=2.0)`"),
+                );
+                return None;
+            }
+        };
+        if !dtype.is_float() {
+            self.error(
+                Diagnostic::new(
+                    Code::E0204,
+                    format!("`exponential_` fills floating-point tensors, not {dtype} ones"),
+                    span,
+                    format!("this is {dtype}"),
+                )
+                .with_help("fill a float tensor, then convert it if needed"),
+            );
+            return None;
+        }
+        let op = Op::Data(graphc_runtime::op::DataOp::Exponential { lambda: graphc_runtime::op::F64Bits::new(lambda) });
+        let new = self.node(op, dtype, shape.clone(), &[], span);
         if self.requires_grad(t) {
             return Some(self.node(Op::Where(Cmp::Eq), dtype, shape, &[t, t, new, new], span));
         }

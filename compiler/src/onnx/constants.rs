@@ -56,6 +56,7 @@ pub fn sources(prog: &Program, needed: &HashSet<NodeId>) -> Result<HashMap<NodeI
                     Op::Data(DataOp::Randperm) => generator.randperm(node.shape[0]),
                     Op::Data(DataOp::Randint { low, high }) => generator.randint(*low, *high, &node.shape),
                     Op::Data(DataOp::LoaderOrder { shuffle }) => generator.loader_order(node.shape[0], *shuffle),
+                    Op::Data(DataOp::Exponential { lambda }) => generator.exponential(node.dtype, &node.shape, lambda.get()),
                     Op::Data(DataOp::Load(path)) if needed.contains(n) => load(prog, *n, path)?,
                     _ => continue,
                 };

@@ -19,6 +19,9 @@ pub enum DataOp {
     /// them (i64, `0..n` permuted when `shuffle`), drawn as PyTorch's loader
     /// draws it: see [`crate::rng::Generator::loader_order`].
     LoaderOrder { shuffle: bool },
+    /// `x.exponential_(lambd)`: exponential draws of rate `lambda`, as
+    /// PyTorch's default CPU kernel draws them: see [`crate::rng::Generator::exponential`].
+    Exponential { lambda: super::F64Bits },
 }
 
 impl DataOp {
@@ -29,6 +32,7 @@ impl DataOp {
             DataOp::Randperm => "randperm",
             DataOp::Randint { .. } => "randint",
             DataOp::LoaderOrder { .. } => "loader_order",
+            DataOp::Exponential { .. } => "exponential",
         }
     }
 }

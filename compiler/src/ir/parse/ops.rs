@@ -32,6 +32,7 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             Op::Data(DataOp::Randint { low: keyed(low, "low")?.parse().ok()?, high: keyed(high, "high")?.parse().ok()? })
         }
         ("loader_order", Some(p)) => Op::Data(DataOp::LoaderOrder { shuffle: keyed(p, "shuffle")?.parse().ok()? }),
+        ("exponential", Some(p)) => Op::Data(DataOp::Exponential { lambda: num(&keyed(p, "lambd")?)? }),
         ("region_output", Some(p)) => {
             let (region, output) = p.split_once(", ")?;
             Op::RegionOutput { region: int(&keyed(region, "region")?)?, output: int(&keyed(output, "output")?)? }
