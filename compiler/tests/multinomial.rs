@@ -48,3 +48,25 @@ fn multinomial_checks_its_arguments() {
     assert_eq!(first_error("m = multinomial(ones(3), 2, replacement=true)\n").0, Code::E0687);
     assert_eq!(first_error("x = zeros(3).exponential_(0)\n").1, "exponential_ expects lambda > 0.0, but found lambda=0");
 }
+
+/// `gumbel_softmax(logits, tau, hard, eps, dim)` as `F.gumbel_softmax` writes
+/// it: the soft sample, the straight-through hard one, their gradients, f64
+/// along the first dimension, and the draws after them, as PyTorch 2.15
+/// prints them.
+#[test]
+fn gumbel_softmax_is_pytorchs() {
+    let program = r#"
+manual_seed(0)
+logits = randn(3, 5, requires_grad=true)
+y = gumbel_softmax(logits, tau=0.5)
+print(y, y.grad_fn.name())
+h = gumbel_softmax(logits, tau=1.0, hard=true)
+print(h, h.grad_fn.name())
+w = randn(3, 5)
+((y + h) * w).sum().backward()
+print(logits.grad)
+z = gumbel_softmax(randn(2, 4, dtype=float64), 2, false, 1e-10, 0)
+print(z, rand(1))
+"#;
+    assert_eq!(run(program), "tensor([[8.5154e-01, 1.1235e-01, 1.1441e-04, 1.4107e-02, 2.1891e-02],\n        [2.6584e-04, 9.2193e-01, 5.3994e-02, 2.0096e-02, 3.7176e-03],\n        [2.8216e-03, 8.0036e-03, 7.0297e-04, 9.8816e-01, 3.1079e-04]],\n       grad_fn=<SoftmaxBackward0>) SoftmaxBackward0\ntensor([[1., 0., 0., 0., 0.],\n        [0., 1., 0., 0., 0.],\n        [1., 0., 0., 0., 0.]], grad_fn=<AddBackward0>) AddBackward0\ntensor([[-0.2331, -0.1036, -0.0464,  0.3984, -0.0153],\n        [-0.0149, -0.7059,  0.3159,  0.4765, -0.0716],\n        [-0.3286, -0.0917, -0.0132,  0.4201,  0.0133]])\ntensor([[0.6966, 0.4935, 0.3305, 0.5244],\n        [0.3034, 0.5065, 0.6695, 0.4756]], dtype=torch.float64) tensor([0.3986])\n");
+}

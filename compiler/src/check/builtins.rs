@@ -131,6 +131,8 @@ pub enum Builtin {
     Lerp,
     /// `glu(input, dim=-1)`: `F.glu` (`lower/builtin_backward.rs`).
     Glu,
+    /// `gumbel_softmax(logits, tau=1, hard=false, eps=1e-10, dim=-1)` (`lower/gumbel_softmax.rs`).
+    GumbelSoftmax,
     /// `softsign(input)`: `F.softsign`.
     Softsign,
     /// `tanhshrink(input)`: `F.tanhshrink`.
@@ -497,6 +499,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("outer", Builtin::Outer),
     ("lerp", Builtin::Lerp),
     ("glu", Builtin::Glu),
+    ("gumbel_softmax", Builtin::GumbelSoftmax),
     ("softsign", Builtin::Softsign),
     ("tanhshrink", Builtin::Tanhshrink),
     ("softmin", Builtin::Softmin),
@@ -729,6 +732,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Outer => sig(&["input", "vec2"], 2, Some(2), &[]),
         B::Lerp => sig(&["input", "end", "weight"], 3, Some(3), &[]),
         B::Glu => sig(&["input", "dim"], 1, Some(2), &[]),
+        B::GumbelSoftmax => sig(&["logits", "tau", "hard", "eps", "dim"], 1, Some(5), &[]),
         B::Softsign | B::Tanhshrink => sig(&["input"], 1, Some(1), &[]),
         B::Softmin => sig(&["input", "dim"], 1, Some(2), &[]),
         B::CompositeLoss(l) => sig(l.params(), l.required(), Some(l.params().len()), l.keywords()),

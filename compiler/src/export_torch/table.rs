@@ -232,6 +232,7 @@ const FUNCTIONAL: &[&str] = &[
     "silu",
     "mish",
     "glu",
+    "gumbel_softmax",
     // In-place activations that only `torch.nn.functional` has.
     "leaky_relu_",
     "elu_",

@@ -200,6 +200,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Outer
             | Builtin::Lerp
             | Builtin::Glu
+            | Builtin::GumbelSoftmax
             | Builtin::Softsign
             | Builtin::Tanhshrink
             | Builtin::Softmin

@@ -62,6 +62,7 @@ mod gather_calls;
 mod gelu_round_calls;
 mod generators;
 mod group_norm_calls;
+mod gumbel_softmax;
 mod host_math;
 mod host_values;
 mod index;
