@@ -1,5 +1,5 @@
 //! `x.exponential_(lambd=1)` (`DataOp::Exponential`, PyTorch's default CPU
-//! kernel's draws) and `multinomial(input, num_samples, replacement=false)`
+//! kernel's draws), `bernoulli` and `multinomial(input, num_samples, replacement=false)`
 //! (`lower/multinomial.rs`, the exponential trick of ATen's
 //! `multinomial_out`): the lines of a PyTorch program and what PyTorch 2.15
 //! prints for them, the samples of a language model's sampling loop and
@@ -69,4 +69,34 @@ z = gumbel_softmax(randn(2, 4, dtype=float64), 2, false, 1e-10, 0)
 print(z, rand(1))
 "#;
     assert_eq!(run(program), "tensor([[8.5154e-01, 1.1235e-01, 1.1441e-04, 1.4107e-02, 2.1891e-02],\n        [2.6584e-04, 9.2193e-01, 5.3994e-02, 2.0096e-02, 3.7176e-03],\n        [2.8216e-03, 8.0036e-03, 7.0297e-04, 9.8816e-01, 3.1079e-04]],\n       grad_fn=<SoftmaxBackward0>) SoftmaxBackward0\ntensor([[1., 0., 0., 0., 0.],\n        [0., 1., 0., 0., 0.],\n        [1., 0., 0., 0., 0.]], grad_fn=<AddBackward0>) AddBackward0\ntensor([[-0.2331, -0.1036, -0.0464,  0.3984, -0.0153],\n        [-0.0149, -0.7059,  0.3159,  0.4765, -0.0716],\n        [-0.3286, -0.0917, -0.0132,  0.4201,  0.0133]])\ntensor([[0.6966, 0.4935, 0.3305, 0.5244],\n        [0.3034, 0.5065, 0.6695, 0.4756]], dtype=torch.float64) tensor([0.3986])\n");
+}
+
+/// `bernoulli(input)` (draws in the input's dtype below each probability),
+/// `bernoulli(input, p)` and `x.bernoulli_(p=0.5)` (f64 draws below `p`), with
+/// the zero gradient of `BernoulliBackward0`, as PyTorch 2.15 prints them.
+#[test]
+fn bernoulli_draws_are_pytorchs() {
+    let program = r#"
+manual_seed(0)
+p = rand(3, 4)
+b = bernoulli(p)
+print(b, b.dtype)
+q = rand(5, dtype=float64, requires_grad=true)
+c = bernoulli(q)
+print(c, c.grad_fn.name())
+(c * q).sum().backward()
+print(q.grad)
+d = bernoulli(zeros(2, 3), 0.5)
+print(d, rand(1))
+m = bernoulli(full((8,), 0.8))
+print(m)
+manual_seed(0)
+print(empty(6).bernoulli_(), empty(6).bernoulli_(0.2))
+h = rand(4, requires_grad=true) * 1
+h.bernoulli_(p=0.5)
+print(h, h.grad_fn.name())
+"#;
+    assert_eq!(run(program), "tensor([[1., 1., 0., 0.],\n        [0., 0., 1., 1.],\n        [0., 0., 0., 0.]]) torch.float32\ntensor([1., 0., 0., 1., 0.], dtype=torch.float64, grad_fn=<BernoulliBackward0>) BernoulliBackward0\ntensor([1., 0., 0., 1., 0.], dtype=torch.float64)\ntensor([[1., 0., 1.],\n        [0., 0., 0.]]) tensor([0.5932])\ntensor([1., 1., 1., 1., 1., 1., 1., 1.])\ntensor([0., 0., 1., 0., 0., 0.]) tensor([1., 0., 0., 0., 0., 1.])\ntensor([1., 1., 1., 1.], grad_fn=<BernoulliBackward2>) BernoulliBackward2\n");
+    assert_eq!(first_error("b = bernoulli(ones(2), 1.5)\n").0, Code::E0107);
+    assert_eq!(first_error("x = zeros(2)\nx.bernoulli_(ones(2))\n").0, Code::E0107);
 }

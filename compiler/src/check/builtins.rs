@@ -246,6 +246,8 @@ pub enum DataBuiltin {
     Randint,
     /// `multinomial(input, num_samples, replacement=false)` (`lower/multinomial.rs`).
     Multinomial,
+    /// `bernoulli(input)`, and `p=` for PyTorch's scalar overload (`lower/bernoulli.rs`).
+    Bernoulli,
 }
 
 /// The data builtins by name, and the gradient-clipping ones.
@@ -255,6 +257,7 @@ const DATA: &[(&str, Builtin)] = &[
     ("randperm", Builtin::Data(DataBuiltin::Randperm)),
     ("randint", Builtin::Data(DataBuiltin::Randint)),
     ("multinomial", Builtin::Data(DataBuiltin::Multinomial)),
+    ("bernoulli", Builtin::Data(DataBuiltin::Bernoulli)),
     ("clip_grad_norm_", Builtin::ClipGrad(ClipGrad::Norm)),
     ("clip_grad_value_", Builtin::ClipGrad(ClipGrad::Value)),
     ("get_total_norm", Builtin::ClipGrad(ClipGrad::TotalNorm)),
@@ -779,6 +782,7 @@ pub fn signature(b: Builtin) -> Signature {
         // `randint(high, size)` and `randint(low, high, size)`: the data call sorts them out.
         B::Data(DataBuiltin::Randint) => sig(&["low", "high", "size"], 1, Some(3), &["dtype"]),
         B::Data(DataBuiltin::Multinomial) => sig(&["input", "num_samples", "replacement"], 2, Some(3), &[]),
+        B::Data(DataBuiltin::Bernoulli) => sig(&["input", "p"], 1, Some(2), &[]),
         B::Gelu => sig(&["input"], 1, Some(1), &["approximate"]),
         B::Equal => sig(&["input", "other"], 2, Some(2), &[]),
         B::Prod | B::AllAny { .. } => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),

@@ -154,6 +154,7 @@ const TORCH: &[&str] = &[
     "true_divide",
     "randint",
     "multinomial",
+    "bernoulli",
     // In-place elementwise ops: `torch.relu_(x)` and `x.relu_()`.
     "relu_",
     "sigmoid_",
@@ -302,6 +303,7 @@ const METHODS: &[&str] = &[
     "scatter_reduce_",
     "uniform_",
     "exponential_",
+    "bernoulli_",
     "normal_",
     "cpu",
     "abs",

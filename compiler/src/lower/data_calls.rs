@@ -27,6 +27,7 @@ impl Lowerer<'_> {
             DataBuiltin::Randperm => self.randperm_call(bound, span),
             DataBuiltin::Randint => self.randint_call(name, bound, span),
             DataBuiltin::Multinomial => self.multinomial_call(bound, span),
+            DataBuiltin::Bernoulli => self.bernoulli_call(bound, span),
         }
     }
 

@@ -23,7 +23,7 @@ use crate::ir::program::Mutation;
 use crate::syntax::ast::{Arg, AugOp, BinOp, Expr, ExprKind, Ident, IndexItem, Span};
 
 /// The in-place methods this file lowers.
-const METHODS: [&str; 17] = [
+const METHODS: [&str; 18] = [
     "add_",
     "sub_",
     "mul_",
@@ -41,6 +41,7 @@ const METHODS: [&str; 17] = [
     "uniform_",
     "normal_",
     "exponential_",
+    "bernoulli_",
 ];
 
 /// The elementwise builtins whose in-place forms (`x.relu_()`, `relu_(x)`
@@ -411,6 +412,29 @@ impl Lowerer<'_> {
                 _ => "ScatterBackward0",
             };
             return Some((n, grad_fn));
+        }
+        // `x.bernoulli_(p=0.5)`: `bernoulli(x, p)`'s draws, PyTorch's scalar overload.
+        if name == "bernoulli_" {
+            let p = match args.as_slice() {
+                [] => Value::Number(super::Num::Float(0.5)),
+                [(k, p @ Value::Number(_), _)] if k.as_ref().is_none_or(|k| k.name == "p") => p.clone(),
+                _ => {
+                    let at = args.first().map_or(span, |(_, _, s)| *s);
+                    self.error(
+                        Diagnostic::new(
+                            Code::E0107,
+                            "`bernoulli_` takes one probability `p`, a number known at compile time",
+                            at,
+                            "not a probability",
+                        )
+                        .with_help("write `x.bernoulli_(0.3)`; for probabilities per element write `bernoulli(probs)`"),
+                    );
+                    return None;
+                }
+            };
+            let call = Ident { name: "bernoulli".to_string(), span: method.span };
+            let Value::Tensor(n) = self.call_builtin_named(&call, vec![(None, Value::Tensor(t), ts), (None, p, span)], span) else { return None };
+            return Some((n, "BernoulliBackward2"));
         }
         if matches!(name, "uniform_" | "normal_" | "exponential_") {
             let new = self.random_fill(t, name, args, span)?;

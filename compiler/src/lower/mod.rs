@@ -24,6 +24,7 @@ mod attention_modules;
 
 mod batch_norm_calls;
 mod bce_options;
+mod bernoulli;
 mod bitwise;
 mod branches;
 mod budget;
