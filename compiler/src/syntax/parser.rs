@@ -334,7 +334,7 @@ fn expected_help(expected: &[String]) -> Option<String> {
 
     if has(&names, "number") {
         // Where an expression statement may start, so may an `if`, a `while`,
-        // an `assert`, a `raise` and a nested `fn` (or its decorator), and where a
+        // an `assert`, a `raise`, a `with` and a nested `fn` (or its decorator), and where a
         // call argument may, so may a `*` or `**` splat (no binary operator,
         // since `+` is not expected with it); the help line stays short
         // and says "an expression" for all of them.
@@ -346,7 +346,9 @@ fn expected_help(expected: &[String]) -> Option<String> {
             names.retain(|n| *n != "save");
         }
         names.retain(|n| {
-            !(EXPR_START.contains(n) || matches!(*n, "if" | "while" | "assert" | "raise" | "fn" | "@") || (splat && matches!(*n, "*" | "**")))
+            !(EXPR_START.contains(n)
+                || matches!(*n, "if" | "while" | "assert" | "raise" | "with" | "fn" | "@")
+                || (splat && matches!(*n, "*" | "**")))
         });
         alternatives.push("an expression".to_string());
     }
