@@ -57,6 +57,8 @@ savefig("p.svg")
 print("a", 1, sep="-", end="")
 print(end="")
 "#,
+    // Running extremes, `fmod` and `remainder` with their gradients, and a Python float's `%`.
+    "a = randn(3, 5, requires_grad=true)\nm = cummax(a, 1)\nv, i = a.cummin(0)\nr = fmod(a, 0.7) + a % (v.detach().abs() + 1)\n(m.values + v + r).sum().backward()\nprint(a.grad, i)\nf = -4.0\nfor k in range(2) {\n    f = f % 3.0\n}\nprint(f)\n",
     // Run-time assertions, with a message and without one.
     "x = randn(3)\nassert (x < 10).all(), f\"x is {x.sum().item():.2f}\"\nassert x.sum().item() > -100\n",
     r#"op Sq(x) {

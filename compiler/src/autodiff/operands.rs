@@ -163,6 +163,7 @@ mod tests {
                 IndexOp::Arg { dim: Some(1), keepdim: false, min: false },
                 IndexOp::Sort { dim: 1, descending: false, stable: false },
                 IndexOp::TopK { dim: 1, k: 2, largest: true, sorted: true },
+                IndexOp::CumExtreme { dim: 1, min: false },
                 IndexOp::Gather { dim: 1 },
                 IndexOp::ScatterAdd { dim: 1 },
             ]
@@ -262,7 +263,7 @@ mod tests {
                 LayerNormPart::BiasGrad => (vec![vec![2, 3]], vec![3]),
             },
             Op::Index(IndexOp::Arg { .. }) => (vec![vec![2, 3]], vec![2]),
-            Op::Index(IndexOp::Sort { .. }) => (vec![vec![2, 3]], vec![2, 3]),
+            Op::Index(IndexOp::Sort { .. } | IndexOp::CumExtreme { .. }) => (vec![vec![2, 3]], vec![2, 3]),
             Op::Index(IndexOp::TopK { .. }) => (vec![vec![2, 3]], vec![2, 2]),
             Op::Index(IndexOp::Gather { .. }) => (vec![vec![2, 3], vec![2, 1]], vec![2, 1]),
             Op::Index(IndexOp::ScatterAdd { .. }) => (vec![vec![2, 1], vec![2, 1]], vec![2, 3]),

@@ -45,6 +45,10 @@ pub enum Builtin {
     Atan2,
     /// `logaddexp(input, other)`: `torch.logaddexp`.
     Logaddexp,
+    /// `remainder(input, other)`: `torch.remainder`, the tensor operator `%`.
+    Remainder,
+    /// `fmod(input, other)`: `torch.fmod`, the remainder with the dividend's sign.
+    Fmod,
     Sum,
     Mean,
     Amax,
@@ -65,6 +69,10 @@ pub enum Builtin {
     Argmax,
     /// `sort(input, dim=-1, descending=false, *, stable=false)`: values and indices.
     Sort,
+    /// `cummax(input, dim)` (`cummin` with `min`): running extremes and their positions.
+    CumExtreme {
+        min: bool,
+    },
     /// `argsort(...)`: `sort`'s indices alone.
     Argsort,
     /// `topk(input, k, dim=-1, largest=true, sorted=true)`: values and indices.
@@ -448,6 +456,8 @@ const OTHER: &[(&str, Builtin)] = &[
     ("minimum", Builtin::Minimum),
     ("atan2", Builtin::Atan2),
     ("logaddexp", Builtin::Logaddexp),
+    ("remainder", Builtin::Remainder),
+    ("fmod", Builtin::Fmod),
     ("sum", Builtin::Sum),
     ("mean", Builtin::Mean),
     ("amax", Builtin::Amax),
@@ -465,6 +475,8 @@ const OTHER: &[(&str, Builtin)] = &[
     ("min", Builtin::Min),
     ("argmax", Builtin::Argmax),
     ("sort", Builtin::Sort),
+    ("cummax", Builtin::CumExtreme { min: false }),
+    ("cummin", Builtin::CumExtreme { min: true }),
     ("argsort", Builtin::Argsort),
     ("topk", Builtin::Topk),
     ("argmin", Builtin::Argmin),
@@ -693,7 +705,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Shape(s) => shape_builtins::signature(s),
         B::Mm => sig(&["input", "mat2"], 2, Some(2), &[]),
         B::Pow => sig(&["input", "exponent"], 2, Some(2), &[]),
-        B::Maximum | B::Minimum | B::Atan2 | B::Logaddexp | B::MatMul => sig(&["input", "other"], 2, Some(2), &[]),
+        B::Maximum | B::Minimum | B::Atan2 | B::Logaddexp | B::Remainder | B::Fmod | B::MatMul => sig(&["input", "other"], 2, Some(2), &[]),
         B::Sum | B::Mean | B::Amax | B::Amin | B::LogSumExp => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
         B::Var | B::Std | B::VarMean | B::StdMean => sig(&["input", "dim", "unbiased", "keepdim"], 1, Some(4), &["correction"]),
         B::Norm => sig(&["input", "p", "dim", "keepdim"], 1, Some(4), &[]),
@@ -701,6 +713,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Max | B::Min | B::Argmax | B::Argmin => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
         B::Sort | B::Argsort => sig(&["input", "dim", "descending"], 1, Some(3), &["stable"]),
         B::Topk => sig(&["input", "k", "dim", "largest", "sorted"], 2, Some(5), &[]),
+        B::CumExtreme { .. } => sig(&["input", "dim"], 2, Some(2), &[]),
         B::Gather | B::IndexSelect => sig(&["input", "dim", "index"], 3, Some(3), &[]),
         B::Narrow => sig(&["input", "dim", "start", "length"], 4, Some(4), &[]),
         B::OneHot => sig(&["tensor", "num_classes"], 1, Some(2), &[]),

@@ -60,6 +60,8 @@ const TORCH: &[&str] = &[
     "addmm",
     "lerp",
     "logaddexp",
+    "remainder",
+    "fmod",
     "sigmoid",
     "relu",
     "square",
@@ -95,6 +97,8 @@ const TORCH: &[&str] = &[
     "sort",
     "argsort",
     "topk",
+    "cummax",
+    "cummin",
     "gather",
     "index_select",
     "matmul",
@@ -310,6 +314,8 @@ const METHODS: &[&str] = &[
     // In-place ops PyTorch has only as tensor methods.
     "sign_",
     "pow_",
+    "fmod_",
+    "remainder_",
 ];
 
 /// The PyTorch spelling of the builtin `name`, if it has one.

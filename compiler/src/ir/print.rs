@@ -355,7 +355,9 @@ pub fn op_text(op: &Op) -> String {
             let pair = |v: [usize; 2]| format!("{}x{}", v[0], v[1]);
             format!("{}(kernel={}, stride={}, padding={}, dilation={})", op.name(), pair(p.kernel), pair(p.stride), pair(p.padding), pair(p.dilation))
         }
-        Op::Index(IndexOp::Gather { dim } | IndexOp::ScatterAdd { dim } | IndexOp::ScatterInto { dim, .. }) => format!("{}(dim={dim})", op.name()),
+        Op::Index(IndexOp::Gather { dim } | IndexOp::ScatterAdd { dim } | IndexOp::ScatterInto { dim, .. } | IndexOp::CumExtreme { dim, .. }) => {
+            format!("{}(dim={dim})", op.name())
+        }
         Op::Index(IndexOp::ScatterReduce { dim, reduce, include_self }) => {
             format!("{}(dim={dim}, reduce={}, include_self={include_self})", op.name(), reduce.name())
         }

@@ -80,6 +80,7 @@ impl<'a> Lowerer<'a> {
                 self.binary(BinOp::Pow, a, e, span)
             }
             Builtin::Maximum | Builtin::Minimum | Builtin::Atan2 | Builtin::Logaddexp => self.min_max(b, name, &bound, span),
+            Builtin::Remainder | Builtin::Fmod => self.remainder_call(b, name, &bound, span),
             Builtin::Sum
             | Builtin::Mean
             | Builtin::Amax
@@ -96,6 +97,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::LogSoftmax => self.reduction_call(b, name, &mut bound, span),
             Builtin::Max | Builtin::Min | Builtin::Argmax | Builtin::Argmin => self.extreme_call(b, name, &bound, span),
             Builtin::Sort | Builtin::Argsort | Builtin::Topk => self.sort_call(b, name, &mut bound, span),
+            Builtin::CumExtreme { min } => self.cum_extreme_call(min, name, &bound, span),
             Builtin::Gather => self.gather_call(&bound, span),
             Builtin::IndexSelect => self.index_select_call(&bound, span),
             Builtin::Narrow => self.narrow_call(&bound, span),

@@ -151,6 +151,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::Maximum
             | Builtin::Atan2
             | Builtin::Logaddexp
+            | Builtin::Remainder
+            | Builtin::Fmod
             | Builtin::Minimum
             | Builtin::Sum
             | Builtin::Mean
@@ -169,6 +171,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Min
             | Builtin::Argmax
             | Builtin::Sort
+            | Builtin::CumExtreme { .. }
             | Builtin::Argsort
             | Builtin::Topk
             | Builtin::Argmin

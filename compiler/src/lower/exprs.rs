@@ -757,7 +757,7 @@ impl<'a> Lowerer<'a> {
                     BinOp::FloorDiv | BinOp::Mod => {
                         let Some(dt) = self.promote_tensors(x, sa, y, sb, &what) else { return Poison };
                         let (x, y) = (self.cast_to(x, dt, sa), self.cast_to(y, dt, sb));
-                        return self.integer_division(op, (x, sa), (y, sb), true, span);
+                        return self.integer_division(super::host_values::division_row(op), (x, sa), (y, sb), true, false, span);
                     }
                     BinOp::MatMul => return self.matmul(x, sa, y, sb, span),
                     BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::EqEq | BinOp::Ne => unreachable!("comparisons return above"),
@@ -906,7 +906,7 @@ impl<'a> Lowerer<'a> {
                     return self.zero_divisor(op, sc);
                 }
                 let c = self.scalar_num(c, dt, sc);
-                return self.integer_division(op, (t, span), (c, sc), true, span);
+                return self.integer_division(super::host_values::division_row(op), (t, span), (c, sc), true, true, span);
             }
             BinOp::MatMul => {
                 return self.error(Diagnostic::new(Code::E0107, "`@` needs two tensors", sc, "a number").with_help("use `*` to scale a tensor"))
@@ -947,7 +947,7 @@ impl<'a> Lowerer<'a> {
             }
             BinOp::FloorDiv | BinOp::Mod => {
                 let c = self.scalar_num(c, dt, sc);
-                self.integer_division(op, (t, span), (c, sc), false, span)
+                self.integer_division(super::host_values::division_row(op), (t, span), (c, sc), false, true, span)
             }
             BinOp::MatMul => self.error(Diagnostic::new(Code::E0107, "`@` needs two tensors", sc, "a number").with_help("use `*` to scale a tensor")),
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::EqEq | BinOp::Ne => unreachable!("comparisons are lowered by `compare`"),

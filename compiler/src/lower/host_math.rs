@@ -89,7 +89,7 @@ impl<'a> Lowerer<'a> {
 /// `x // y` and `x % y` of two compile-time floats (`y` nonzero), with the
 /// runtime's own formulas, which are CPython's.
 pub(crate) fn fold_division(op: BinOp, x: f64, y: f64) -> Value {
-    let row = if op == BinOp::FloorDiv { Binary::FloorDivide } else { Binary::Remainder };
+    let row = if op == BinOp::FloorDiv { Binary::FloorDivide } else { Binary::PyRemainder };
     Value::Number(Num::Float(row.apply(x, y)))
 }
 

@@ -276,6 +276,8 @@ impl<'a> Lowerer<'a> {
             BinOp::Mul => Binary::Mul,
             BinOp::Div => Binary::Div,
             BinOp::FloorDiv => Binary::FloorDivide,
+            // Python's `%` of floats gives a zero result the divisor's sign.
+            BinOp::Mod if float => Binary::PyRemainder,
             BinOp::Mod => Binary::Remainder,
             BinOp::Pow => return Some(self.host_pow(x, sa, y, sb, span)),
             BinOp::MatMul => {
@@ -372,7 +374,7 @@ impl<'a> Lowerer<'a> {
             BinOp::Div => (Binary::Div, "DivBackward0"),
             BinOp::Pow if tensor_first => (Binary::Pow, "PowBackward0"),
             BinOp::Pow => (Binary::Pow, "PowBackward2"),
-            BinOp::FloorDiv | BinOp::Mod => return self.integer_division(op, (t, st), (c, sc), tensor_first, span),
+            BinOp::FloorDiv | BinOp::Mod => return self.integer_division(division_row(op), (t, st), (c, sc), tensor_first, true, span),
             BinOp::MatMul => {
                 return self.error(Diagnostic::new(Code::E0107, "`@` needs two tensors", sc, "a number").with_help("use `*` to scale a tensor"))
             }
@@ -393,28 +395,62 @@ impl<'a> Lowerer<'a> {
         Value::Tensor(self.op_node(Op::Binary(row), dt, sh, &args, span, name))
     }
 
-    /// `x // y` and `x % y` where a tensor is involved, both operands already of
-    /// one dtype (`y` may be a 0-d wrapped number). They have no derivative rule
-    /// here, so an operand that requires grad is refused (E0645).
-    pub(crate) fn integer_division(&mut self, op: BinOp, (x, sx): (NodeId, Span), (y, sy): (NodeId, Span), x_first: bool, span: Span) -> Value {
+    /// `x // y`, `x % y` and `fmod(x, y)` of a tensor and a tensor or number
+    /// (`row`: FloorDivide, Remainder or Fmod; `x_first` false for the reflected
+    /// `c % x`; `scalar` when the other operand is a Python number, which
+    /// PyTorch's `.Scalar` overloads take: `RemainderBackward0`, not `1`).
+    /// `//` has no gradient, and neither has a number `%` a tensor
+    /// (`remainder.Scalar_Tensor`, PyTorch's `NotImplemented`), so a tensor
+    /// that requires grad there is E0645.
+    pub(crate) fn integer_division(
+        &mut self,
+        row: Binary,
+        (x, sx): (NodeId, Span),
+        (y, sy): (NodeId, Span),
+        x_first: bool,
+        scalar: bool,
+        span: Span,
+    ) -> Value {
+        let symbol = match row {
+            Binary::FloorDivide => "`//`",
+            Binary::Fmod => "`fmod`",
+            _ => "`%`",
+        };
+        let derived = row != Binary::FloorDivide && x_first;
         for (n, s) in [(x, sx), (y, sy)] {
-            if self.requires_grad(n) {
-                return self.error(
-                    Diagnostic::new(Code::E0645, format!("`{}` of a tensor that requires grad", op.symbol()), s, "requires grad")
-                        .with_help("graphc derives no gradient through `//` and `%`; apply them to `x.detach()`"),
-                );
+            if !derived && self.requires_grad(n) {
+                let help = if row == Binary::FloorDivide {
+                    "PyTorch has no derivative for `//` (its `grad_fn` is `NotImplemented`); apply it to `x.detach()`"
+                } else {
+                    "PyTorch derives no gradient for a number `%` a tensor (`torch.remainder(Scalar, Tensor)`); apply it to `x.detach()`"
+                };
+                return self
+                    .error(Diagnostic::new(Code::E0645, format!("{symbol} of a tensor that requires grad"), s, "requires grad").with_help(help));
             }
         }
         let dt = self.dtype_of(x);
         if dt == DType::Bool {
             return self.error(
-                Diagnostic::new(Code::E0204, format!("`{}` does not take bool tensors", op.symbol()), sx, "this is bool")
+                Diagnostic::new(Code::E0204, format!("{symbol} does not take bool tensors"), sx, "this is bool")
                     .with_help("convert first, for example with `.long()`"),
             );
         }
-        let Some(shape) = self.meet(x, sx, y, sy, &format!("`{}`", op.symbol())) else { return Value::Poison };
-        let row = if op == BinOp::FloorDiv { Binary::FloorDivide } else { Binary::Remainder };
+        let Some(shape) = self.meet(x, sx, y, sy, symbol) else { return Value::Poison };
         let args = if x_first { [x, y] } else { [y, x] };
-        Value::Tensor(self.node(Op::Binary(row), dt, shape, &args, span))
+        let grad_fn = match (row, scalar) {
+            (Binary::Remainder, true) => "RemainderBackward0",
+            (Binary::Fmod, true) => "FmodBackward0",
+            _ => Op::Binary(row).grad_fn().unwrap_or(super::builtin_calls::CLONE_GRAD_FN),
+        };
+        Value::Tensor(self.op_node(Op::Binary(row), dt, shape, &args, span, grad_fn))
+    }
+}
+
+/// The op-table row of the tensor operators `//` and `%`.
+pub(crate) fn division_row(op: BinOp) -> Binary {
+    if op == BinOp::FloorDiv {
+        Binary::FloorDivide
+    } else {
+        Binary::Remainder
     }
 }

@@ -48,7 +48,7 @@ const METHODS: [&str; 18] = [
 /// for `F.relu_(x)` and `torch.relu_(x)`) this file lowers: the builtin's
 /// value made the tensor's, with the builtin's `grad_fn`, as PyTorch's
 /// in-place ops have the backward of their out-of-place twins.
-const ELEMENTWISE: [&str; 20] = [
+const ELEMENTWISE: [&str; 22] = [
     "relu",
     "sigmoid",
     "tanh",
@@ -69,6 +69,8 @@ const ELEMENTWISE: [&str; 20] = [
     "elu",
     "hardtanh",
     "lerp",
+    "fmod",
+    "remainder",
 ];
 
 /// The builtin `name` is the in-place form of, if it is one of [`ELEMENTWISE`]'s.
@@ -279,7 +281,8 @@ impl Lowerer<'_> {
         match cur {
             Value::Tensor(t) => {
                 if let Value::Tensor(new) = self.binary(op, (Value::Tensor(t), target.span), (v, value.span), span) {
-                    self.update_in_place(t, new, aug_grad_fn(op), span);
+                    let grad_fn = self.aug_grad_fn(op, new);
+                    self.update_in_place(t, new, &grad_fn, span);
                 }
                 None
             }
@@ -313,7 +316,7 @@ impl Lowerer<'_> {
                 return self.store_index(base, items, (Value::Tensor(new), span), scope, span);
             }
         }
-        match self.update_in_place(t, new, grad_fn, span) {
+        match self.update_in_place(t, new, &grad_fn, span) {
             Some(n) => Value::Tensor(n),
             None => Value::Poison,
         }
@@ -345,7 +348,7 @@ impl Lowerer<'_> {
             // `dropout_` outside training, or with `p=0`, leaves the tensor as it
             // is: PyTorch returns it without an update or a new `grad_fn`.
             if new != self.current(t) {
-                self.update_in_place(t, new, grad_fn, span);
+                self.update_in_place(t, new, &grad_fn, span);
             }
         }
     }
@@ -358,7 +361,7 @@ impl Lowerer<'_> {
         method: &Ident,
         args: Vec<(Option<Ident>, Value, Span)>,
         span: Span,
-    ) -> Option<(NodeId, &'static str)> {
+    ) -> Option<(NodeId, String)> {
         let name = method.name.as_str();
         if let Some(builtin) = inplace_builtin(name) {
             let mut all = vec![(None, Value::Tensor(t), ts)];
@@ -368,12 +371,17 @@ impl Lowerer<'_> {
             // Each of these is one node of the op table, whose row names PyTorch's
             // `grad_fn`; PyTorch's in-place `leaky_relu_` and `elu_` save their
             // result instead of their input, a backward node of their own.
+            // The others keep the name lowering gave the builtin's node
+            // (`RemainderBackward0` with a number), else their row's.
             let grad_fn = match builtin {
                 "leaky_relu" => "LeakyReluBackward1",
                 "elu" => "EluBackward1",
-                _ => self.prog.graph.node(n).op.grad_fn().unwrap_or(super::builtin_calls::CLONE_GRAD_FN),
+                _ => match self.grad_fn.get(&n) {
+                    Some(name) => return Some((n, name.clone())),
+                    None => self.prog.graph.node(n).op.grad_fn().unwrap_or(super::builtin_calls::CLONE_GRAD_FN),
+                },
             };
-            return Some((n, grad_fn));
+            return Some((n, grad_fn.to_string()));
         }
         if name == "clamp_" {
             let mut all = vec![(None, Value::Tensor(t), ts)];
@@ -381,7 +389,7 @@ impl Lowerer<'_> {
             let clamp = Ident { name: "clamp".to_string(), span: method.span };
             let Value::Tensor(n) = self.call_builtin_named(&clamp, all, span) else { return None };
             // Bounds are numbers here: PyTorch's scalar overload, `ClampBackward1`.
-            return Some((n, "ClampBackward1"));
+            return Some((n, "ClampBackward1".to_string()));
         }
         if let Some(builtin) = name.strip_suffix('_').filter(|b| matches!(*b, "scatter_add" | "index_add" | "masked_fill")) {
             // `x.scatter_add_(dim, index, src)`, `x.index_add_(dim, index, source)`
@@ -396,7 +404,7 @@ impl Lowerer<'_> {
                 "scatter_add" => "ScatterAddBackward0",
                 _ => "MaskedFillBackward0",
             };
-            return Some((n, grad_fn));
+            return Some((n, grad_fn.to_string()));
         }
         if let Some(builtin) = name.strip_suffix('_').filter(|b| matches!(*b, "scatter" | "scatter_reduce")) {
             // `x.scatter_(dim, index, src, reduce=)` computes what `scatter` does
@@ -411,7 +419,7 @@ impl Lowerer<'_> {
                 Some(super::scatter_calls::NOT_IMPLEMENTED) => super::scatter_calls::NOT_IMPLEMENTED,
                 _ => "ScatterBackward0",
             };
-            return Some((n, grad_fn));
+            return Some((n, grad_fn.to_string()));
         }
         // `x.bernoulli_(p=0.5)`: `bernoulli(x, p)`'s draws, PyTorch's scalar overload.
         if name == "bernoulli_" {
@@ -434,7 +442,7 @@ impl Lowerer<'_> {
             };
             let call = Ident { name: "bernoulli".to_string(), span: method.span };
             let Value::Tensor(n) = self.call_builtin_named(&call, vec![(None, Value::Tensor(t), ts), (None, p, span)], span) else { return None };
-            return Some((n, "BernoulliBackward2"));
+            return Some((n, "BernoulliBackward2".to_string()));
         }
         if matches!(name, "uniform_" | "normal_" | "exponential_") {
             let new = self.random_fill(t, name, args, span)?;
@@ -443,7 +451,7 @@ impl Lowerer<'_> {
                 "normal_" => "NormalBackward0",
                 _ => "ExponentialBackward0",
             };
-            return Some((new, grad_fn));
+            return Some((new, grad_fn.to_string()));
         }
         let mut alpha = None;
         let mut positional = Vec::new();
@@ -491,7 +499,8 @@ impl Lowerer<'_> {
                     other = self.binary(BinOp::Mul, (other, os), (a, s), os);
                 }
                 let Value::Tensor(n) = self.binary(op, (Value::Tensor(t), ts), (other, os), span) else { return None };
-                Some((n, aug_grad_fn(op)))
+                let grad_fn = self.aug_grad_fn(op, n);
+                Some((n, grad_fn))
             }
             "copy_" => {
                 let (src, ss) = positional.pop().expect("one argument, checked above");
@@ -516,13 +525,13 @@ impl Lowerer<'_> {
                 }
                 // The `grad_fn` is recorded even without gradients: an `Expand` without
                 // one would read as a view of `src` (E0624 on the next update).
-                Some((self.op_node(Op::Expand, dt, sh, &[src], span, "CopyBackwards"), "CopyBackwards"))
+                Some((self.op_node(Op::Expand, dt, sh, &[src], span, "CopyBackwards"), "CopyBackwards".to_string()))
             }
-            "zero_" => Some((self.fill_node(t, Value::Number(super::Num::Int(0)), span, span)?, "ZeroBackward0")),
+            "zero_" => Some((self.fill_node(t, Value::Number(super::Num::Int(0)), span, span)?, "ZeroBackward0".to_string())),
             _ => {
                 let (v, vs) = positional.pop().expect("one argument, checked above");
                 let grad_fn = if matches!(v, Value::Tensor(_)) { "FillBackward3" } else { "FillBackward2" };
-                Some((self.fill_node(t, v, vs, span)?, grad_fn))
+                Some((self.fill_node(t, v, vs, span)?, grad_fn.to_string()))
             }
         }
     }
@@ -559,13 +568,21 @@ impl Lowerer<'_> {
     }
 }
 
-/// PyTorch's `grad_fn` after `x OP= e` (the in-place op keeps the out-of-place name).
-fn aug_grad_fn(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Add => "AddBackward0",
-        BinOp::Sub => "SubBackward0",
-        BinOp::Mul => "MulBackward0",
-        _ => "DivBackward0",
+impl Lowerer<'_> {
+    /// PyTorch's `grad_fn` after `x OP= e`: the in-place op keeps the
+    /// out-of-place op's name, which lowering `x OP e` gave its node `new`
+    /// (`PowBackward0` or `1`, `RemainderBackward0` or `1` by the operand).
+    fn aug_grad_fn(&self, op: BinOp, new: NodeId) -> String {
+        if let Some(name) = self.grad_fn.get(&new) {
+            return name.clone();
+        }
+        match op {
+            BinOp::Add => "AddBackward0",
+            BinOp::Sub => "SubBackward0",
+            BinOp::Mul => "MulBackward0",
+            _ => "DivBackward0",
+        }
+        .to_string()
     }
 }
 

@@ -103,6 +103,7 @@ mod prod_calls;
 mod random_fill;
 mod reduction_calls;
 mod regions;
+mod remainders;
 mod rematerialize;
 mod resample_calls;
 mod reshape_calls;

@@ -1,4 +1,5 @@
-//! Lowering of `sort`, `argsort` and `topk` (docs/act-language.md, section 5).
+//! Lowering of `sort`, `argsort`, `topk`, `cummax` and `cummin`
+//! (docs/act-language.md, section 5).
 //!
 //! Each is an [`IndexOp::Sort`] or [`IndexOp::TopK`] node that finds the
 //! positions, and for `sort` and `topk` a `gather` of the input at them for
@@ -6,7 +7,8 @@
 //! `torch.return_types.topk` (`.values`, `.indices`). The values' gradient is
 //! `gather`'s, the incoming gradient put back where each value came from,
 //! which is PyTorch's `SortBackward0` and `TopkBackward0`
-//! (`value_selecting_reduction_backward`).
+//! (`value_selecting_reduction_backward`), and `CummaxBackward0`
+//! (`cummaxmin_backward`, a `scatter_add` into zeros).
 
 use graphc_runtime::op::{IndexOp, TypeRule};
 use graphc_runtime::{DType, Op};
@@ -69,6 +71,31 @@ impl<'a> Lowerer<'a> {
             return Value::Tensor(indices);
         }
         let values = self.sorted_values(x, indices, dim, out, grad_fn, span);
+        Value::Named { kind, fields: &["values", "indices"], items: vec![(Value::Tensor(values), span), (Value::Tensor(indices), span)] }
+    }
+
+    /// `cummax(input, dim)` or `cummin(input, dim)`: `torch.return_types.cummax`
+    /// of the running extremes along `dim` and their positions (an
+    /// [`IndexOp::CumExtreme`] node, the values a `gather` at it). A 0-d input
+    /// is scanned as one element, as PyTorch does.
+    pub(crate) fn cum_extreme_call(&mut self, min: bool, name: &str, bound: &Bound<Value>, span: Span) -> Value {
+        let [(v, vs), (d, ds)] = self.two(bound);
+        let Some(x) = self.expect_tensor(v, vs, &format!("`{name}`'s input")) else { return Value::Poison };
+        let shape = self.shape_of(x);
+        // A 0-d tensor takes dim 0 or -1, as a 1-element line.
+        let line = if shape.is_empty() { vec![1] } else { shape.clone() };
+        let Some(dim) = self.one_dim(d, ds, &line) else { return Value::Poison };
+        let dt = self.dtype_of(x);
+        let input = if shape.is_empty() { self.node(Op::Reshape, dt, line.clone(), &[x], span) } else { x };
+        let indices = self.node(Op::Index(IndexOp::CumExtreme { dim, min }), DType::I64, line.clone(), &[input], span);
+        let grad_fn = if min { "CumminBackward0" } else { "CummaxBackward0" };
+        let mut values = self.sorted_values(input, indices, dim, line, grad_fn, span);
+        let mut indices = indices;
+        if shape.is_empty() {
+            values = self.op_node(Op::Reshape, dt, vec![], &[values], span, grad_fn);
+            indices = self.node(Op::Reshape, DType::I64, vec![], &[indices], span);
+        }
+        let kind = if min { "cummin" } else { "cummax" };
         Value::Named { kind, fields: &["values", "indices"], items: vec![(Value::Tensor(values), span), (Value::Tensor(indices), span)] }
     }
 

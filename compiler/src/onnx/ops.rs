@@ -108,6 +108,8 @@ pub fn map(em: &mut Emitter, op: &Op, site: &Site) -> Result<String, Unmapped> {
             em.node("Where", &[&is_nan, &n, &v], vec![])
         }
         Op::Index(IndexOp::ScatterReduce { dim, reduce, include_self }) => scatter_reduce(em, site, *dim, *reduce, *include_self)?,
+        // ONNX has no running maximum whose position it reports.
+        Op::Index(IndexOp::CumExtreme { .. }) => return Err(Unmapped),
         Op::Index(i) => index(em, *i, site),
         Op::Fma => {
             let (a, b, c) = (site.arg(em, 0), site.arg(em, 1), site.arg(em, 2));
@@ -506,8 +508,11 @@ fn binary(em: &mut Emitter, b: Binary, site: &Site) -> Result<String, Unmapped> 
             let q = simple(em, "Div");
             em.node("Floor", &[&q], vec![])
         }
-        Binary::Remainder if integral => em.node("Mod", &[&x, &y], vec![int("fmod", 0)]),
-        Binary::Remainder => {
+        Binary::Fmod => em.node("Mod", &[&x, &y], vec![int("fmod", 1)]),
+        Binary::Remainder | Binary::PyRemainder if integral => em.node("Mod", &[&x, &y], vec![int("fmod", 0)]),
+        // A zero result keeps fmod's sign here, torch.remainder's; Python's `%`
+        // of host floats gives it the divisor's, which ONNX graphs need not tell apart.
+        Binary::Remainder | Binary::PyRemainder => {
             // C's fmod has the dividend's sign; Python's remainder the divisor's.
             let r = em.node("Mod", &[&x, &y], vec![int("fmod", 1)]);
             let zero = site.c(em, 0.0);
@@ -591,6 +596,7 @@ fn index(em: &mut Emitter, i: IndexOp, site: &Site) -> String {
         // position, as PyTorch's stable sort does; `sort` takes all of them.
         IndexOp::Sort { dim, descending, .. } => top_k(em, site, dim, site.shape[dim], descending, true),
         IndexOp::TopK { dim, k, largest, sorted } => top_k(em, site, dim, k, largest, sorted),
+        IndexOp::CumExtreme { .. } => unreachable!("`map` reports cummax's indices as unmapped"),
         // ONNX's indices count over the whole tensor; graphc's (PyTorch's) within each plane.
         IndexOp::MaxPool(p) => {
             let x = site.args[0].name.clone();

@@ -175,6 +175,13 @@ pub enum Token {
     StarEq,
     #[token("/=")]
     SlashEq,
+    /// `//=`, `%=`, `**=`: Python's other arithmetic updates.
+    #[token("//=")]
+    SlashSlashEq,
+    #[token("%=")]
+    PercentEq,
+    #[token("**=")]
+    StarStarEq,
     #[token("(")]
     LParen,
     #[token(")")]

@@ -13,7 +13,7 @@ use crate::tensor::{numel, Data, Tensor};
 /// Why an index op cannot run on these operands: an index out of bounds.
 pub fn check(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Result<(), String> {
     let (dim, size, index) = match op {
-        IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::MaxPool(_) => return Ok(()),
+        IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::CumExtreme { .. } | IndexOp::MaxPool(_) => return Ok(()),
         IndexOp::Gather { dim } => (dim, args[0].shape()[dim], args[1]),
         IndexOp::ScatterAdd { dim } | IndexOp::ScatterInto { dim, .. } | IndexOp::ScatterReduce { dim, .. } => (dim, out[dim], args[1]),
     };
@@ -61,6 +61,7 @@ pub fn eval(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Tensor {
             Tensor::from_i64(out.to_vec(), data)
         }
         IndexOp::MaxPool(p) => Tensor::from_i64(out.to_vec(), on_elements!(args[0].data(), v => super::pool::max_indices(&p, v, shape, out))),
+        IndexOp::CumExtreme { dim, min } => Tensor::from_i64(out.to_vec(), on_elements!(args[0].data(), v => cum_extreme(v, shape, dim, min))),
         IndexOp::TopK { dim, k, largest, sorted } => {
             Tensor::from_i64(out.to_vec(), on_elements!(args[0].data(), v => super::sort::topk_indices(v, shape, dim, k, largest, sorted)))
         }
@@ -351,6 +352,33 @@ fn arg<T: Copy + PartialOrd>(x: &[T], shape: &[usize], dim: Option<usize>, min: 
                 }
             }
             out.push(best as i64);
+        }
+    }
+    out
+}
+
+/// `cummax`'s (`cummin`'s) positions along `dim`: ATen's
+/// `cummax_cummin_helper`, which takes element `k` when it is NaN, or when the
+/// best so far is not NaN and `x[k] >= best` (`<=`), so the last of equal
+/// elements and the last NaN win.
+fn cum_extreme<T: Copy + PartialOrd>(x: &[T], shape: &[usize], dim: usize, min: bool) -> Vec<i64> {
+    let (outer, n, inner): (usize, usize, usize) = (shape[..dim].iter().product(), shape[dim], shape[dim + 1..].iter().product());
+    // A value unequal to itself is NaN.
+    let nan = |a: T| a.partial_cmp(&a).is_none();
+    let mut out = vec![0i64; x.len()];
+    for o in 0..outer {
+        for i in 0..inner {
+            let at = |k: usize| (o * n + k) * inner + i;
+            let mut best = x[at(0)];
+            let mut idx = 0;
+            for k in 0..n {
+                let v = x[at(k)];
+                if nan(v) || (!nan(best) && if min { v <= best } else { v >= best }) {
+                    best = v;
+                    idx = k;
+                }
+                out[at(k)] = idx as i64;
+            }
         }
     }
     out

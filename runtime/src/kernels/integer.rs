@@ -68,7 +68,8 @@ pub fn binary_i64_into(b: Binary, x: &Tensor, y: &Tensor, out: &[usize], dst: &m
         Binary::Maximum => std::cmp::max,
         Binary::Minimum => std::cmp::min,
         Binary::FloorDivide => floor_divide_i64,
-        Binary::Remainder => remainder_i64,
+        Binary::Remainder | Binary::PyRemainder => remainder_i64,
+        Binary::Fmod => fmod_i64,
         Binary::Div | Binary::Pow | Binary::TanhBackward | Binary::Atan2 | Binary::Logaddexp | Binary::KeepGraph | Binary::LogSigmoidBackward => {
             unsupported(&Op::Binary(b), "i64")
         }
@@ -187,6 +188,14 @@ fn floor_divide_i64(a: i64, b: i64) -> i64 {
     } else {
         q
     }
+}
+
+/// C's `%` for i64 (`torch.fmod` of integers): the dividend's sign (0 for a zero divisor).
+fn fmod_i64(a: i64, b: i64) -> i64 {
+    if b == 0 {
+        return 0;
+    }
+    a.wrapping_rem(b)
 }
 
 /// Python's `int.__mod__` for i64: the sign of the divisor (0 for a zero divisor).

@@ -145,10 +145,21 @@ binary_ops! {
     /// no gradient (PyTorch's is zero almost everywhere). Its cost is not measured yet.
     FloorDivide { name: "floor_divide", builtin: None, grad_fn: None, result: TypeRule::SameNumber, cost_ps: 3000,
                   range: BinaryRange::FloorDivide, differentiable: [false, false], element: |a, b| floor_divide(a, b) }
-    /// `a % b`: the remainder with the sign of `b`, as Python's `float.__mod__` (and
-    /// `torch.remainder`, but for the sign of a zero result). No gradient is derived.
-    Remainder { name: "remainder", builtin: None, grad_fn: None, result: TypeRule::SameNumber, cost_ps: 3000,
-                range: BinaryRange::Remainder, differentiable: [false, false], element: |a, b| remainder(a, b) }
+    /// `torch.remainder(a, b)` and `a % b` of tensors: `fmod`, moved into the
+    /// divisor's sign where it is nonzero, as ATen's `remainder_kernel`
+    /// computes it (a zero result keeps `fmod`'s sign, the dividend's).
+    /// Gradients as derivatives.yaml's `remainder.Tensor`. Its cost is not measured yet.
+    Remainder { name: "remainder", builtin: Some("remainder"), grad_fn: Some("RemainderBackward1"), result: TypeRule::SameNumber, cost_ps: 3000,
+                range: BinaryRange::Remainder, differentiable: [true, true], element: |a, b| remainder(a, b) }
+    /// `torch.fmod(a, b)`: C's `fmod`, the remainder with the dividend's sign
+    /// (exact, as ATen's `fmod_kernel`). Gradients as derivatives.yaml's
+    /// `fmod.Tensor`. Its cost is not measured yet: remainder's.
+    Fmod { name: "fmod", builtin: Some("fmod"), grad_fn: Some("FmodBackward1"), result: TypeRule::SameNumber, cost_ps: 3000,
+           range: BinaryRange::Remainder, differentiable: [true, true], element: |a, b| a.fmod(b) }
+    /// `a % b` of Python numbers (host values): the remainder with the sign of
+    /// `b`, a zero result too, as Python's `float.__mod__`. No gradient.
+    PyRemainder { name: "py_remainder", builtin: None, grad_fn: None, result: TypeRule::SameNumber, cost_ps: 3000,
+                  range: BinaryRange::Remainder, differentiable: [false, false], element: |a, b| py_remainder(a, b) }
     /// `log_sigmoid_backward(grad, x)`: PyTorch's `log_sigmoid_backward` kernel,
     /// `(max_deriv - sign * (b / (1 + b))) * grad` with `b = exp(-|x|)` (SLEEF's,
     /// the forward's buffer recomputed), `max_deriv, sign` = `1, 1` where
@@ -192,16 +203,23 @@ fn floor_divide<T: Float>(a: T, b: T) -> T {
     }
 }
 
-/// Python's `float.__mod__`: `fmod`, moved into the divisor's sign; a zero
-/// result takes the divisor's sign.
+/// ATen's `remainder_kernel` for floats: `fmod`, plus the divisor where the
+/// nonzero result's sign differs from the divisor's.
 fn remainder<T: Float>(a: T, b: T) -> T {
     let m = a.fmod(b);
-    if m == T::ZERO {
-        return T::ZERO.copysign(b);
-    }
-    if (b < T::ZERO) != (m < T::ZERO) {
+    if m != T::ZERO && ((b < T::ZERO) != (m < T::ZERO)) {
         m + b
     } else {
         m
     }
+}
+
+/// Python's `float.__mod__`: `fmod`, moved into the divisor's sign; a zero
+/// result takes the divisor's sign.
+fn py_remainder<T: Float>(a: T, b: T) -> T {
+    let m = a.fmod(b);
+    if m == T::ZERO {
+        return T::ZERO.copysign(b);
+    }
+    remainder(a, b)
 }

@@ -25,6 +25,12 @@ pub enum IndexOp {
     /// of `x`'s shape with `k` along `dim`, the positions of the `k` largest
     /// (smallest) elements of each line, in order if `sorted`.
     TopK { dim: usize, k: usize, largest: bool, sorted: bool },
+    /// `cummax(x, dim)`'s indices (`cummin` with `min`): operand `x`; an i64
+    /// result of `x`'s shape, each the position along `dim` of the largest
+    /// (smallest) element up to it, the last of equal elements and the last NaN
+    /// so far, as ATen's `cummax_cummin_helper` (`>=`, `<=`) finds it. The
+    /// values are a `gather` at them, which is also the gradient's path.
+    CumExtreme { dim: usize, min: bool },
     /// `gather(x, dim, index)`: operands `x` and an i64 `index` of `x`'s rank;
     /// the result has `index`'s shape and `x`'s dtype, element `i` being `x` with
     /// position `i`'s `dim` coordinate replaced by `index[i]`.
@@ -119,7 +125,7 @@ impl IndexOp {
     /// The number of operands.
     pub fn arity(self) -> usize {
         match self {
-            IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::MaxPool(_) => 1,
+            IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::CumExtreme { .. } | IndexOp::MaxPool(_) => 1,
             IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. } => 2,
             IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => 3,
         }
@@ -128,7 +134,7 @@ impl IndexOp {
     /// Whether a gradient flows to `operand`: never to indices.
     pub fn differentiable(self, operand: usize) -> bool {
         match self {
-            IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::MaxPool(_) => false,
+            IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::CumExtreme { .. } | IndexOp::MaxPool(_) => false,
             IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. } => operand == 0,
             IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => operand == 0 || operand == 2,
         }
@@ -137,7 +143,7 @@ impl IndexOp {
     /// PyTorch's `grad_fn` for a result.
     pub fn grad_fn(self) -> Option<&'static str> {
         match self {
-            IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::MaxPool(_) => None,
+            IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::CumExtreme { .. } | IndexOp::MaxPool(_) => None,
             IndexOp::Gather { .. } => Some("GatherBackward0"),
             IndexOp::ScatterAdd { .. } => Some("ScatterAddBackward0"),
             IndexOp::ScatterInto { add: false, .. } => Some("ScatterBackward0"),
@@ -154,6 +160,8 @@ impl IndexOp {
             IndexOp::Arg { min: true, .. } => "argmin",
             IndexOp::Sort { .. } => "argsort",
             IndexOp::TopK { .. } => "topk",
+            IndexOp::CumExtreme { min: false, .. } => "cummax_indices",
+            IndexOp::CumExtreme { min: true, .. } => "cummin_indices",
             IndexOp::Gather { .. } => "gather",
             IndexOp::ScatterAdd { .. } => "scatter_add",
             IndexOp::ScatterInto { add: false, .. } => "scatter_into",

@@ -67,6 +67,10 @@ fn index_shapes(op: IndexOp, operands: &[&[usize]], result: &[usize]) -> Result<
             let good = dim < operands[0].len() && operands[0] == result;
             return if good { Ok(()) } else { Err(format!("a sort's indices have its operand's shape, sorted along dimension {dim}")) };
         }
+        IndexOp::CumExtreme { dim, .. } => {
+            let good = dim < operands[0].len() && operands[0] == result;
+            return if good { Ok(()) } else { Err(format!("cummax's indices have its operand's shape, scanned along dimension {dim}")) };
+        }
         IndexOp::TopK { dim, k, .. } => {
             let x = operands[0];
             let good = dim < x.len() && k <= x[dim] && result.len() == x.len() && (0..x.len()).all(|d| result[d] == if d == dim { k } else { x[d] });

@@ -198,6 +198,7 @@ impl Walk<'_> {
                 crate::op::IndexOp::Arg { .. }
                 | crate::op::IndexOp::Sort { .. }
                 | crate::op::IndexOp::TopK { .. }
+                | crate::op::IndexOp::CumExtreme { .. }
                 | crate::op::IndexOp::MaxPool(_) => None,
                 _ if k == 1 => Some(crate::DType::I64),
                 _ => Some(result.dtype),
@@ -210,7 +211,11 @@ impl Walk<'_> {
             }
             if matches!(
                 i,
-                crate::op::IndexOp::Arg { .. } | crate::op::IndexOp::Sort { .. } | crate::op::IndexOp::TopK { .. } | crate::op::IndexOp::MaxPool(_)
+                crate::op::IndexOp::Arg { .. }
+                    | crate::op::IndexOp::Sort { .. }
+                    | crate::op::IndexOp::TopK { .. }
+                    | crate::op::IndexOp::CumExtreme { .. }
+                    | crate::op::IndexOp::MaxPool(_)
             ) && result.dtype != crate::DType::I64
             {
                 return Err(self.fail(PlanErrorKind::DTypeMismatch { value: out, expected: crate::DType::I64, found: result.dtype }));

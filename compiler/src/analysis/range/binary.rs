@@ -22,23 +22,26 @@ impl Run<'_> {
                 r.nan_reported = args[0].nan_reported || args[1].nan_reported;
                 r
             }
-            // A quotient is bounded by the float range, and by the quotients of
-            // the bounds when the divisor keeps one sign (`epoch // 4` of an epoch
-            // counted from 0 is never negative); an infinite or NaN operand (or
-            // a zero divisor) is not tracked here.
+            // A quotient is bounded by the quotients of the bounds when both are
+            // bounded and the divisor keeps one sign (`epoch // 4` of an epoch
+            // counted from 0 is never negative); otherwise it is the true quotient's range,
+            // floored, with its infinities (`x // 0` is one, as `x / 0`), so that
+            // `remainder`'s gradient `-grad * floor_divide(x, y)` is judged as
+            // `div`'s `(x / y) / y`.
             BinaryRange::FloorDivide => {
                 let (a, b) = (&args[0], &args[1]);
                 let corners = [a.lo / b.lo, a.lo / b.hi, a.hi / b.lo, a.hi / b.hi];
-                let (lo, hi) = if (b.lo > 0.0 || b.hi < 0.0) && !corners.iter().any(|q| q.is_nan()) {
+                if a.bounded() && b.bounded() && (b.lo > 0.0 || b.hi < 0.0) && !corners.iter().any(|q| q.is_nan()) {
                     let (lo, hi) = hull(&corners);
-                    (lo.floor().max(-f64::MAX), hi.floor().min(f64::MAX))
+                    let mut r = Range::new(lo.floor().max(-f64::MAX), hi.floor().min(f64::MAX));
+                    r.nan = args[0].nan || args[1].nan;
+                    r.nan_reported = args[0].nan_reported || args[1].nan_reported;
+                    r
                 } else {
-                    (-f64::MAX, f64::MAX)
-                };
-                let mut r = Range::new(lo, hi);
-                r.nan = args[0].nan || args[1].nan;
-                r.nan_reported = args[0].nan_reported || args[1].nan_reported;
-                r
+                    let mut r = self.div(n, a, b);
+                    (r.lo, r.hi) = (r.lo.floor(), r.hi.floor());
+                    r
+                }
             }
             // The remainder lies between zero and the divisor.
             BinaryRange::Remainder => {

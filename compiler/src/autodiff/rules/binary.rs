@@ -23,7 +23,23 @@ pub(super) fn rule(
     match op {
         // Neither operand of these is differentiable in the op table, so autodiff
         // never asks; PyTorch's gradients are zero almost everywhere.
-        Binary::FloorDivide | Binary::Remainder => vec![None, None],
+        Binary::FloorDivide | Binary::PyRemainder => vec![None, None],
+        // remainder.Tensor: self: grad; other: -grad * self.div(other, rounding_mode="floor").
+        // fmod.Tensor: the same with rounding_mode="trunc", `trunc(self / other)`.
+        Binary::Remainder | Binary::Fmod => vec![
+            need(0).then_some(g),
+            need(1).then(|| {
+                let (a, b) = (c.fwd(ops[0]), c.fwd(ops[1]));
+                let q = if op == Binary::Remainder {
+                    c.binary(gr, Op::Binary(Binary::FloorDivide), a, b)
+                } else {
+                    let d = c.binary(gr, Op::Binary(Binary::Div), a, b);
+                    c.unary(gr, Op::Unary(Unary::Trunc), d)
+                };
+                let ng = c.neg(gr, g);
+                c.mul(gr, ng, q)
+            }),
+        ],
         // The history kept receives the gradient unchanged; the new values none.
         Binary::KeepGraph => vec![need(0).then_some(g), None],
         // tanh_backward(grad_output, output), for gradients of gradients:

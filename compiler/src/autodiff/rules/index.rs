@@ -15,7 +15,7 @@ use crate::ir::graph::{Graph, NodeId};
 pub fn rule(c: &mut RuleCtx, gr: &mut Graph, op: IndexOp, ops: &[NodeId], g: NodeId, need_input: bool) -> Vec<Option<NodeId>> {
     let dt = gr.node(g).dtype;
     let back = match op {
-        IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::MaxPool(_) => return vec![None],
+        IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::CumExtreme { .. } | IndexOp::MaxPool(_) => return vec![None],
         IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => {
             unreachable!("rules::builtin sends a scatter into a tensor to `scatter_into` or `scatter_reduce`")
         }

@@ -183,6 +183,9 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             Op::Index(IndexOp::MaxPool(MaxPool { kernel, stride, padding, dilation }))
         }
         ("gather", Some(p)) => Op::Index(IndexOp::Gather { dim: keyed(p, "dim")?.parse().ok()? }),
+        (name @ ("cummax_indices" | "cummin_indices"), Some(p)) => {
+            Op::Index(IndexOp::CumExtreme { dim: keyed(p, "dim")?.parse().ok().filter(|&d: &usize| d < 64)?, min: name == "cummin_indices" })
+        }
         ("scatter_add", Some(p)) => Op::Index(IndexOp::ScatterAdd { dim: keyed(p, "dim")?.parse().ok()? }),
         ("scatter_into", Some(p)) => Op::Index(IndexOp::ScatterInto { dim: keyed(p, "dim")?.parse().ok()?, add: false }),
         ("scatter_add_into", Some(p)) => Op::Index(IndexOp::ScatterInto { dim: keyed(p, "dim")?.parse().ok()?, add: true }),

@@ -72,7 +72,7 @@ impl Lowerer<'_> {
         let t_cur = op(self, DType::F64, Binary::Add, s.t_cur, one);
         let t_i = self.cast_to(s.t_i, DType::F64, span);
         let restart = self.node(Op::Compare(Cmp::Ge), DType::Bool, vec![], &[t_cur, t_i], span);
-        let wrapped = op(self, DType::F64, Binary::Remainder, t_cur, t_i);
+        let wrapped = op(self, DType::F64, Binary::PyRemainder, t_cur, t_i);
         let longer = op(self, DType::I64, Binary::Mul, s.t_i, mult);
         let select = |l: &mut Self, dt: DType, a: NodeId, b: NodeId| l.node(Op::Select, dt, vec![], &[restart, a, b], span);
         let state = RestartState { t_cur: select(self, DType::F64, wrapped, t_cur), t_i: select(self, DType::I64, longer, s.t_i) };
@@ -98,7 +98,7 @@ impl Lowerer<'_> {
         self.prog.effects.push(Effect::Assert { cond, message, exception: "ValueError".to_string(), span });
         let t0 = f(self, w.t_0 as f64);
         let (late_cur, late_i) = if w.t_mult == 1 {
-            (op(self, Binary::Remainder, e, t0), self.int_node(w.t_0, span))
+            (op(self, Binary::PyRemainder, e, t0), self.int_node(w.t_0, span))
         } else {
             // `n = int(math.log(epoch / T_0 * (T_mult - 1) + 1, T_mult))`: CPython's
             // `log(x, base)` is `log(x) / log(base)`.
