@@ -22,6 +22,7 @@ const EXPORTABLE: &[&str] = &[
     "asgd_averaging",
     "attention",
     "attention_block",
+    "adam_by_hand",
     "autograd_tutorial",
     "batched_matmul",
     "bayes_by_backprop",

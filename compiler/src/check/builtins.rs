@@ -49,6 +49,10 @@ pub enum Builtin {
     Remainder,
     /// `fmod(input, other)`: `torch.fmod`, the remainder with the dividend's sign.
     Fmod,
+    /// `addcmul(input, tensor1, tensor2, *, value=1)` (`addcdiv` with `div`).
+    Addc {
+        div: bool,
+    },
     Sum,
     Mean,
     Amax,
@@ -458,6 +462,8 @@ const OTHER: &[(&str, Builtin)] = &[
     ("logaddexp", Builtin::Logaddexp),
     ("remainder", Builtin::Remainder),
     ("fmod", Builtin::Fmod),
+    ("addcmul", Builtin::Addc { div: false }),
+    ("addcdiv", Builtin::Addc { div: true }),
     ("sum", Builtin::Sum),
     ("mean", Builtin::Mean),
     ("amax", Builtin::Amax),
@@ -714,6 +720,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Sort | B::Argsort => sig(&["input", "dim", "descending"], 1, Some(3), &["stable"]),
         B::Topk => sig(&["input", "k", "dim", "largest", "sorted"], 2, Some(5), &[]),
         B::CumExtreme { .. } => sig(&["input", "dim"], 2, Some(2), &[]),
+        B::Addc { .. } => sig(&["input", "tensor1", "tensor2"], 3, Some(3), &["value"]),
         B::Gather | B::IndexSelect => sig(&["input", "dim", "index"], 3, Some(3), &[]),
         B::Narrow => sig(&["input", "dim", "start", "length"], 4, Some(4), &[]),
         B::OneHot => sig(&["tensor", "num_classes"], 1, Some(2), &[]),

@@ -62,6 +62,8 @@ const TORCH: &[&str] = &[
     "logaddexp",
     "remainder",
     "fmod",
+    "addcmul",
+    "addcdiv",
     "sigmoid",
     "relu",
     "square",
@@ -315,6 +317,8 @@ const METHODS: &[&str] = &[
     "sign_",
     "pow_",
     "fmod_",
+    "addcmul_",
+    "addcdiv_",
     "remainder_",
 ];
 

@@ -29,7 +29,7 @@ impl Lowerer<'_> {
     /// over the tensors `inputs`: it receives the incoming gradient and the
     /// inputs as template parameters, and returns each input's gradient. The
     /// call is named by PyTorch's `grad_fn`, which `out` gets.
-    fn with_backward(
+    pub(super) fn with_backward(
         &mut self,
         grad_fn: &str,
         inputs: &[NodeId],

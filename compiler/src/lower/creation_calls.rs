@@ -153,6 +153,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Logaddexp
             | Builtin::Remainder
             | Builtin::Fmod
+            | Builtin::Addc { .. }
             | Builtin::Minimum
             | Builtin::Sum
             | Builtin::Mean

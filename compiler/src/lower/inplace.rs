@@ -48,7 +48,7 @@ const METHODS: [&str; 18] = [
 /// for `F.relu_(x)` and `torch.relu_(x)`) this file lowers: the builtin's
 /// value made the tensor's, with the builtin's `grad_fn`, as PyTorch's
 /// in-place ops have the backward of their out-of-place twins.
-const ELEMENTWISE: [&str; 22] = [
+const ELEMENTWISE: [&str; 24] = [
     "relu",
     "sigmoid",
     "tanh",
@@ -71,6 +71,8 @@ const ELEMENTWISE: [&str; 22] = [
     "lerp",
     "fmod",
     "remainder",
+    "addcmul",
+    "addcdiv",
 ];
 
 /// The builtin `name` is the in-place form of, if it is one of [`ELEMENTWISE`]'s.
@@ -494,11 +496,12 @@ impl Lowerer<'_> {
                     "mul_" => BinOp::Mul,
                     _ => BinOp::Div,
                 };
-                let (mut other, os) = positional.pop().expect("one argument, checked above");
-                if let Some((a, s)) = alpha {
-                    other = self.binary(BinOp::Mul, (other, os), (a, s), os);
-                }
-                let Value::Tensor(n) = self.binary(op, (Value::Tensor(t), ts), (other, os), span) else { return None };
+                let (other, os) = positional.pop().expect("one argument, checked above");
+                let value = match alpha {
+                    Some(a) => self.add_scaled(op, (Value::Tensor(t), ts), (other, os), a, span),
+                    None => self.binary(op, (Value::Tensor(t), ts), (other, os), span),
+                };
+                let Value::Tensor(n) = value else { return None };
                 let grad_fn = self.aug_grad_fn(op, n);
                 Some((n, grad_fn))
             }

@@ -512,8 +512,14 @@ impl Lowerer<'_> {
     /// Adds the region, its effect and its output nodes to the program, and
     /// rebinds the state to the values it has after the region. The loop stops
     /// once the name `exit` (its break flag) holds true, when the body carries it.
-    fn emit_region(&mut self, body: LoweredBody, span: Span, (trip, start, step): (u64, i64, i64), exit: Option<&str>, scope: &mut Scope) {
+    fn emit_region(&mut self, mut body: LoweredBody, span: Span, (trip, start, step): (u64, i64, i64), exit: Option<&str>, scope: &mut Scope) {
         let region = self.prog.regions.len() as u32;
+        // Body input 0 counts the iterations from 0: bounding it lets the range
+        // analysis bound the loop variable too, so that `beta2 ** step` of a
+        // hand-written Adam is not reported as a possible overflow.
+        if let Some(index) = body.program.inputs.first().and_then(|i| i.node) {
+            body.program.input_ranges.insert(index, (0.0, trip.saturating_sub(1) as f64));
+        }
         let exit = exit.and_then(|flag| {
             let global = format!("global {flag}");
             let node = body.exit_places.iter().find_map(|(k, h)| match h {

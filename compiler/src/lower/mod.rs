@@ -14,6 +14,7 @@
 //! which silently propagates, so one mistake yields one diagnostic.
 
 mod activation_calls;
+mod addc;
 mod advanced;
 mod affine;
 mod all_any;
