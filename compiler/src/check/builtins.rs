@@ -14,6 +14,14 @@ use crate::diag::{Code, Diagnostic};
 use crate::syntax::ast::{Ident, Span};
 
 /// Every builtin.
+/// What a `new_*` method fills its tensor with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NewFill {
+    Zeros,
+    Ones,
+    Full,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Builtin {
     Randn,
@@ -36,6 +44,9 @@ pub enum Builtin {
         normal: bool,
     },
     ZerosLike,
+    /// `x.new_zeros(size)`, `x.new_ones(size)`, `x.new_full(size, fill_value)`,
+    /// `x.new_empty(size)`: the receiver's dtype, a new shape.
+    New(NewFill),
     ManualSeed,
     /// An elementwise op of one tensor, from the runtime's op table.
     Unary(Unary),
@@ -228,6 +239,13 @@ pub enum Builtin {
     /// `equal(input, other)`: `torch.equal`, whether both have one shape and
     /// equal elements, a Python bool (`lower/all_any.rs`).
     Equal,
+    /// `isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=false)`, and
+    /// `allclose(...)` (`all`), a Python bool (`lower/closeness.rs`).
+    IsClose {
+        all: bool,
+    },
+    /// `xlogy(input, other)`: `input * log(other)`, zero where `input` is (`lower/xlogy.rs`).
+    Xlogy,
     /// `all(input, dim=none, keepdim=false)`, `any(...)`.
     AllAny {
         any: bool,
@@ -243,6 +261,15 @@ pub enum Builtin {
     Triu,
     /// `diag(input, diagonal=0)`.
     Diag,
+    /// `diagonal(input, offset=0, dim1=0, dim2=1)`: a view of a diagonal.
+    Diagonal,
+    /// `trace(input)`: the sum of a matrix's main diagonal.
+    Trace,
+    /// `deg2rad(input)` (`to_radians`) and `rad2deg(input)`: a product with
+    /// PyTorch's constant `pi / 180` (`180 / pi`).
+    Angle {
+        to_radians: bool,
+    },
 }
 
 /// The builtins that read or write files or draw random integers (`lower/data_calls.rs`).
@@ -450,6 +477,11 @@ const CREATION: &[(&str, Builtin)] = &[
     ("zeros_like", Builtin::ZerosLike),
     // `torch.empty_like`, zeros as `empty` gives.
     ("empty_like", Builtin::ZerosLike),
+    ("new_zeros", Builtin::New(NewFill::Zeros)),
+    ("new_ones", Builtin::New(NewFill::Ones)),
+    ("new_full", Builtin::New(NewFill::Full)),
+    // Zeros, as `empty` gives.
+    ("new_empty", Builtin::New(NewFill::Zeros)),
     ("manual_seed", Builtin::ManualSeed),
 ];
 
@@ -577,6 +609,9 @@ const OTHER: &[(&str, Builtin)] = &[
     ("logical_not", Builtin::Logical(Logical::Not)),
     ("isnan", Builtin::FloatTest(FloatTest::IsNan)),
     ("isfinite", Builtin::FloatTest(FloatTest::IsFinite)),
+    ("isinf", Builtin::FloatTest(FloatTest::IsInf)),
+    ("isposinf", Builtin::FloatTest(FloatTest::IsPosInf)),
+    ("isneginf", Builtin::FloatTest(FloatTest::IsNegInf)),
     ("nan_to_num", Builtin::NanToNum),
     ("clamp", Builtin::Activation(ActivationBuiltin::Clamp)),
     ("clip", Builtin::Activation(ActivationBuiltin::Clamp)),
@@ -597,6 +632,9 @@ const OTHER: &[(&str, Builtin)] = &[
     ("gelu", Builtin::Gelu),
     ("prod", Builtin::Prod),
     ("equal", Builtin::Equal),
+    ("isclose", Builtin::IsClose { all: false }),
+    ("allclose", Builtin::IsClose { all: true }),
+    ("xlogy", Builtin::Xlogy),
     ("all", Builtin::AllAny { any: false }),
     ("any", Builtin::AllAny { any: true }),
     ("scatter", Builtin::Scatter),
@@ -606,6 +644,10 @@ const OTHER: &[(&str, Builtin)] = &[
     ("tril", Builtin::Tril),
     ("triu", Builtin::Triu),
     ("diag", Builtin::Diag),
+    ("diagonal", Builtin::Diagonal),
+    ("trace", Builtin::Trace),
+    ("deg2rad", Builtin::Angle { to_radians: true }),
+    ("rad2deg", Builtin::Angle { to_radians: false }),
 ];
 
 /// The conversion methods (`x.long()`, `x.to(f64)`). As in PyTorch they exist only
@@ -702,6 +744,8 @@ pub fn signature(b: Builtin) -> Signature {
         B::Eye => sig(&["n", "m"], 1, Some(2), CREATE_KW),
         B::Tensor => sig(&["data"], 1, Some(1), CREATE_KW),
         B::OnesLike | B::ZerosLike | B::RandLike { .. } => sig(&["input"], 1, Some(1), CREATE_KW),
+        B::New(NewFill::Full) => sig(&["input", "size", "fill_value"], 3, Some(3), CREATE_KW),
+        B::New(_) => sig(&["input"], 2, None, CREATE_KW),
         B::FullLike => sig(&["input", "fill_value"], 2, Some(2), CREATE_KW),
         B::ManualSeed => sig(&["seed"], 1, Some(1), &[]),
         // `torch.round(input, *, decimals=0)`.
@@ -805,12 +849,16 @@ pub fn signature(b: Builtin) -> Signature {
         B::Data(DataBuiltin::Bernoulli) => sig(&["input", "p"], 1, Some(2), &[]),
         B::Gelu => sig(&["input"], 1, Some(1), &["approximate"]),
         B::Equal => sig(&["input", "other"], 2, Some(2), &[]),
+        B::Xlogy => sig(&["input", "other"], 2, Some(2), &[]),
+        B::IsClose { .. } => sig(&["input", "other", "rtol", "atol", "equal_nan"], 2, Some(5), &[]),
         B::Prod | B::AllAny { .. } => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
         B::Scatter => sig(&["input", "dim", "index", "src"], 3, Some(4), &["value", "reduce"]),
         B::ScatterAdd => sig(&["input", "dim", "index", "src"], 4, Some(4), &[]),
         B::IndexAdd => sig(&["input", "dim", "index", "source"], 4, Some(4), &["alpha"]),
         B::ScatterReduce => sig(&["input", "dim", "index", "src", "reduce"], 5, Some(5), &["include_self"]),
         B::Tril | B::Triu | B::Diag => sig(&["input", "diagonal"], 1, Some(2), &[]),
+        B::Diagonal => sig(&["input", "offset", "dim1", "dim2"], 1, Some(4), &[]),
+        B::Trace | B::Angle { .. } => sig(&["input"], 1, Some(1), &[]),
     }
 }
 

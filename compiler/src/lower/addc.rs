@@ -98,18 +98,8 @@ impl Lowerer<'_> {
             let (x, t1, t2, value) = (p[0], p[1], p[2], p[3]);
             let dt = l.dtype_of(grad);
             // Each product has its operands' broadcast shape, checked above.
-            let op = |l: &mut Self, b: Binary, x: NodeId, y: NodeId| {
-                let sh = shapes::broadcast(&l.shape_of(x), &l.shape_of(y)).expect("the forward's shapes broadcast");
-                l.node(Op::Binary(b), dt, sh, &[x, y], span)
-            };
-            let to = |l: &mut Self, g: NodeId, like: NodeId| {
-                let want = l.shape_of(like);
-                if want == l.shape_of(g) {
-                    g
-                } else {
-                    l.node(Op::SumTo, dt, want, &[g], span)
-                }
-            };
+            let op = |l: &mut Self, b: Binary, x: NodeId, y: NodeId| l.broadcast_binary(b, x, y, span);
+            let to = |l: &mut Self, g: NodeId, like: NodeId| l.sum_to_shape_of(g, like, span);
             let (g1, g2) = if div {
                 // grad * (value / tensor2); -grad * (value * tensor1 / (tensor2 * tensor2)).
                 let r = op(l, Binary::Div, value, t2);

@@ -103,3 +103,26 @@ impl Lowerer<'_> {
         self.binary(op, (a, sa), (scaled, sb), span)
     }
 }
+
+/// PyTorch's `M_PI_180` and `M_180_PI` (UnaryOps.cpp), as doubles.
+const PI_180: f64 = 0.017_453_292_519_943_295;
+const I80_PI: f64 = 57.295_779_513_082_32;
+
+impl Lowerer<'_> {
+    /// `deg2rad(input)` (`to_radians`) or `rad2deg(input)`: ATen multiplies by
+    /// the constant as a Python float (integers in the default float dtype),
+    /// and the gradient is the incoming one times the same constant, as
+    /// `Deg2RadBackward0` (`Rad2DegBackward0`) computes it.
+    pub(super) fn angle_call(&mut self, to_radians: bool, name: &str, bound: &crate::check::builtins::Bound<Value>, span: Span) -> Value {
+        let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
+        let Some(x) = self.expect_tensor(v, vs, &format!("`{name}`'s input")) else { return Value::Poison };
+        // PyTorch converts a bool tensor as it does an integer one, to the default float.
+        let x = if self.dtype_of(x) == graphc_runtime::DType::Bool { self.cast_to(x, graphc_runtime::DType::F32, vs) } else { x };
+        let factor = if to_radians { PI_180 } else { I80_PI };
+        let out = self.binary(BinOp::Mul, (Value::Tensor(x), vs), (Value::Number(super::Num::Float(factor)), span), span);
+        if let Value::Tensor(t) = out {
+            self.grad_fn.insert(t, if to_radians { "Deg2RadBackward0" } else { "Rad2DegBackward0" }.to_string());
+        }
+        out
+    }
+}

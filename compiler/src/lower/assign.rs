@@ -101,6 +101,7 @@ impl Lowerer<'_> {
     /// `target = value` where the target is a subscript or a field.
     pub(crate) fn store(&mut self, target: &Expr, value: &Expr, scope: &mut Scope, span: Span) {
         match &target.kind {
+            ExprKind::Index { .. } if self.mask_copy(target, value, scope, span) => {}
             ExprKind::Index { receiver, items } => {
                 let v = self.expr(value, scope);
                 self.store_index(receiver, items, (v, value.span), scope, span);

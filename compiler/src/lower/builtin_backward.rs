@@ -75,6 +75,24 @@ impl Lowerer<'_> {
         out
     }
 
+    /// `x b y` at their broadcast shape, in `x`'s dtype: a product or quotient
+    /// in a backward template, whose operands' shapes the forward checked.
+    pub(super) fn broadcast_binary(&mut self, b: Binary, x: NodeId, y: NodeId, span: Span) -> NodeId {
+        let sh = crate::check::shapes::broadcast(&self.shape_of(x), &self.shape_of(y)).expect("the forward's shapes broadcast");
+        self.node(Op::Binary(b), self.dtype_of(x), sh, &[x, y], span)
+    }
+
+    /// The gradient `g` summed to the shape of the operand `like` where the
+    /// operands broadcast (itself where the shapes agree).
+    pub(super) fn sum_to_shape_of(&mut self, g: NodeId, like: NodeId, span: Span) -> NodeId {
+        let want = self.shape_of(like);
+        if want == self.shape_of(g) {
+            g
+        } else {
+            self.node(Op::SumTo, self.dtype_of(g), want, &[g], span)
+        }
+    }
+
     /// The halves of `x` along `dim`: `narrow(x, dim, 0, h)` and `narrow(x, dim, h, h)`.
     fn halves(&mut self, x: NodeId, dim: usize, span: Span) -> (NodeId, NodeId) {
         let (dt, mut shape) = (self.dtype_of(x), self.shape_of(x));

@@ -63,6 +63,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::FullLike
             | Builtin::RandLike { .. }
             | Builtin::ZerosLike
+            | Builtin::New(_)
             | Builtin::ManualSeed => self.creation(b, name, &mut bound, span),
             Builtin::Unary(Unary::Round) if bound.keywords.contains_key("decimals") => self.round_decimals_call(&mut bound, span),
             Builtin::Unary(u) => {
@@ -209,9 +210,14 @@ impl<'a> Lowerer<'a> {
             Builtin::Prod => self.prod_call(&bound, span),
             Builtin::AllAny { any } => self.all_any_call(any, name, &bound, span),
             Builtin::Equal => self.equal_call(&bound, span),
+            Builtin::IsClose { all } => self.isclose_call(all, name, &bound, span),
+            Builtin::Xlogy => self.xlogy_call(name, &bound, span),
             Builtin::Scatter | Builtin::ScatterAdd | Builtin::IndexAdd | Builtin::ScatterReduce => self.scatter_call(b, name, &mut bound, span),
             Builtin::Tril | Builtin::Triu => self.triangle_call(b == Builtin::Triu, name, &bound, span),
             Builtin::Diag => self.diag_call(&bound, span),
+            Builtin::Diagonal => self.diagonal_call(&bound, span),
+            Builtin::Trace => self.trace_call(&bound, span),
+            Builtin::Angle { to_radians } => self.angle_call(to_radians, name, &bound, span),
             Builtin::Grid => self.figure(FigureEffect::Grid),
             Builtin::Legend => self.figure(FigureEffect::Legend),
             Builtin::XLabel | Builtin::YLabel | Builtin::Title | Builtin::SaveFig => {

@@ -7,7 +7,7 @@ use graphc_runtime::{DType, Op};
 
 use super::builtin_calls::MAX_ELEMENTS;
 use super::{HostKind, Lowerer, Num, Value};
-use crate::check::builtins::{Bound, Builtin};
+use crate::check::builtins::{Bound, Builtin, NewFill};
 use crate::check::shapes;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::graph::NodeId;
@@ -97,6 +97,27 @@ impl<'a> Lowerer<'a> {
                 };
                 let (dt, sh) = (self.dtype_of(t), self.shape_of(t));
                 self.create(Op::Full(fill.scalar()), sh, bound, dt, span)
+            }
+            Builtin::New(fill) => {
+                let mut pos = bound.positional.clone();
+                let (v, vs) = pos.remove(0).expect("bind guarantees input");
+                let Some(t) = self.expect_tensor(v, vs, &format!("the receiver of `{name}`")) else { return Value::Poison };
+                let value = match fill {
+                    NewFill::Zeros => Num::Float(0.0),
+                    NewFill::Ones => Num::Float(1.0),
+                    NewFill::Full => match pos.pop().flatten().expect("bind guarantees fill_value") {
+                        (Value::Bool(b), _) => Num::Int(b as i128),
+                        (Value::Number(n), _) => n,
+                        (other, fs) => match self.number(&other, fs, "the fill value") {
+                            Some(v) => Num::Float(v),
+                            None => return Value::Poison,
+                        },
+                    },
+                };
+                let Some(shape) = self.shape_args(&pos, name) else { return Value::Poison };
+                // The receiver gives the dtype, whatever the fill value's type.
+                let dt = self.dtype_of(t);
+                self.create(Op::Full(value.scalar()), shape, bound, dt, span)
             }
             Builtin::RandLike { normal } => {
                 let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
@@ -254,13 +275,18 @@ impl<'a> Lowerer<'a> {
             | Builtin::Prod
             | Builtin::AllAny { .. }
             | Builtin::Equal
+            | Builtin::IsClose { .. }
+            | Builtin::Xlogy
             | Builtin::Scatter
             | Builtin::ScatterAdd
             | Builtin::IndexAdd
             | Builtin::ScatterReduce
             | Builtin::Tril
             | Builtin::Triu
-            | Builtin::Diag => unreachable!("`{name}` is not a creation builtin"),
+            | Builtin::Diag
+            | Builtin::Diagonal
+            | Builtin::Trace
+            | Builtin::Angle { .. } => unreachable!("`{name}` is not a creation builtin"),
         }
     }
 

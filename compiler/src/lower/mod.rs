@@ -22,6 +22,7 @@ mod arith_calls;
 mod asserts;
 mod assign;
 mod attention_modules;
+mod closeness;
 
 mod batch_norm_calls;
 mod bce_options;
@@ -81,6 +82,7 @@ mod lists;
 mod loop_grads;
 mod loops;
 mod loss_calls;
+mod mask_copy;
 mod mask_index;
 mod matrix_aliases;
 mod membership;
@@ -124,6 +126,7 @@ mod user_calls;
 mod view_map;
 mod views;
 mod views_inplace;
+mod xlogy;
 
 use std::collections::HashMap;
 

@@ -20,6 +20,7 @@ use crate::ir::graph::{Graph, NodeId};
 const VIEW_GRAD_FNS: &[&str] = &[
     "AliasBackward0",
     "AsStridedBackward0",
+    "DiagonalBackward0",
     "ExpandBackward0",
     "PermuteBackward0",
     "ReshapeAliasBackward0",

@@ -528,7 +528,7 @@ fn binary(em: &mut Emitter, b: Binary, site: &Site) -> Result<String, Unmapped> 
     })
 }
 
-/// `isnan`, `isfinite`: of an integer or bool operand, constant.
+/// `isnan`, `isfinite`, `isinf`, ...: of an integer or bool operand, constant.
 fn float_test(em: &mut Emitter, t: FloatTest, site: &Site) -> String {
     let x = &site.args[0].name;
     if !site.args[0].dtype.is_float() {
@@ -536,14 +536,21 @@ fn float_test(em: &mut Emitter, t: FloatTest, site: &Site) -> String {
         let shape = graphc_runtime::tensor::numel(site.shape);
         return em.tensor(&graphc_runtime::Tensor::from_bool(site.shape.to_vec(), vec![value; shape]));
     }
-    let nan = em.node("IsNaN", &[x], vec![]);
+    // `IsInf`'s two attributes pick the signs it detects.
+    let inf = |em: &mut Emitter, negative: i64, positive: i64| {
+        em.node("IsInf", &[x], vec![int("detect_negative", negative), int("detect_positive", positive)])
+    };
     match t {
-        FloatTest::IsNan => nan,
+        FloatTest::IsNan => em.node("IsNaN", &[x], vec![]),
         FloatTest::IsFinite => {
-            let inf = em.node("IsInf", &[x], vec![]);
+            let nan = em.node("IsNaN", &[x], vec![]);
+            let inf = inf(em, 1, 1);
             let bad = em.node("Or", &[&nan, &inf], vec![]);
             em.node("Not", &[&bad], vec![])
         }
+        FloatTest::IsInf => inf(em, 1, 1),
+        FloatTest::IsPosInf => inf(em, 0, 1),
+        FloatTest::IsNegInf => inf(em, 1, 0),
     }
 }
 

@@ -205,20 +205,11 @@ pub fn logical_into(op: Logical, args: &[&Tensor], dst: &mut Tensor) {
     }
 }
 
-/// `FloatTest`: `isnan` or `isfinite` of each element (an integer or bool is
-/// never NaN and always finite).
+/// `FloatTest`: `isnan`, `isfinite`, `isinf`, ... of each element (an integer
+/// or bool is never NaN and always finite).
 pub fn float_test(test: FloatTest, src: &Tensor) -> Tensor {
     let shape = src.shape().to_vec();
-    let data = with_elements!(src, |v| v
-        .iter()
-        .map(|x| {
-            let x = x.cast_f64();
-            match test {
-                FloatTest::IsNan => x.is_nan(),
-                FloatTest::IsFinite => x.is_finite(),
-            }
-        })
-        .collect());
+    let data = with_elements!(src, |v| v.iter().map(|x| test.holds(x.cast_f64())).collect());
     Tensor::from_bool(shape, data)
 }
 

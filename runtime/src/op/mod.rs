@@ -206,6 +206,40 @@ pub enum FloatTest {
     IsNan,
     /// `isfinite`: neither infinite nor NaN.
     IsFinite,
+    /// `isinf`: positive or negative infinity.
+    IsInf,
+    /// `isposinf`.
+    IsPosInf,
+    /// `isneginf`.
+    IsNegInf,
+}
+
+impl FloatTest {
+    /// Every test, for the IR reader.
+    pub const ALL: [FloatTest; 5] = [FloatTest::IsNan, FloatTest::IsFinite, FloatTest::IsInf, FloatTest::IsPosInf, FloatTest::IsNegInf];
+
+    /// The builtin's (and the IR's) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            FloatTest::IsNan => "isnan",
+            FloatTest::IsFinite => "isfinite",
+            FloatTest::IsInf => "isinf",
+            FloatTest::IsPosInf => "isposinf",
+            FloatTest::IsNegInf => "isneginf",
+        }
+    }
+
+    /// The test of one value (an integer or bool, converted, is never NaN and
+    /// never infinite).
+    pub fn holds(self, x: f64) -> bool {
+        match self {
+            FloatTest::IsNan => x.is_nan(),
+            FloatTest::IsFinite => x.is_finite(),
+            FloatTest::IsInf => x.is_infinite(),
+            FloatTest::IsPosInf => x == f64::INFINITY,
+            FloatTest::IsNegInf => x == f64::NEG_INFINITY,
+        }
+    }
 }
 
 /// One instruction. Operands are the node's incoming edges, in order.
@@ -815,8 +849,7 @@ impl Op {
             Op::Logical(Logical::And) => "logical_and",
             Op::Logical(Logical::Or) => "logical_or",
             Op::Logical(Logical::Not) => "logical_not",
-            Op::FloatTest(FloatTest::IsNan) => "isnan",
-            Op::FloatTest(FloatTest::IsFinite) => "isfinite",
+            Op::FloatTest(t) => t.name(),
             Op::NanToNum { .. } => "nan_to_num",
             Op::Index(i) => i.name(),
             Op::Fma => "fma",

@@ -208,7 +208,7 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             [Op::Randn, Op::Rand, Op::Data(DataOp::Randperm), Op::Expand, Op::SumTo, Op::Reshape, Op::Transpose, Op::MatMul, Op::Cast, Op::Select]
                 .into_iter()
                 .chain([Logical::And, Logical::Or, Logical::Not].map(Op::Logical))
-                .chain([FloatTest::IsNan, FloatTest::IsFinite].map(Op::FloatTest))
+                .chain(FloatTest::ALL.map(Op::FloatTest))
                 .chain(Unary::ALL.iter().map(|u| Op::Unary(*u)))
                 .chain(Binary::ALL.iter().map(|b| Op::Binary(*b)))
                 .find(|op| op.name() == name)?
