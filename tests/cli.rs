@@ -225,7 +225,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0605_branch_types_differ.act", "E0605", "4:4"),
     ("e0606_bound_on_one_side.act", "E0606", "7:7"),
     ("e0607_slice_length_not_static.act", "E0607", "4:13"),
-    ("e0608_list_runtime_index.act", "E0608", "4:17"),
+    ("e0608_list_runtime_index.act", "E0608", "5:13"),
     ("e0609_narrow_length.act", "E0609", "4:27"),
     ("e0610_counter_index.act", "E0610", "5:7"),
     ("e0610_slice_clamped_too_often.act", "E0610", "6:13"),

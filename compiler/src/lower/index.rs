@@ -134,7 +134,7 @@ impl<'a> Lowerer<'a> {
                 ),
                 other => self.error(
                     Diagnostic::new(Code::E0608, format!("{} cannot be subscripted with a run-time integer", other.describe()), at, "known only at run time")
-                        .with_help("lists, tuples and shapes are compile-time values: loop over the list itself, or `stack` its items into a tensor and index that"),
+                        .with_help("lists, tuples and shapes are compile-time values: loop over the list itself, index with the counter of a `range` loop of at most 512 iterations (which is unrolled), or `stack` the items into a tensor and index that"),
                 ),
             };
         }

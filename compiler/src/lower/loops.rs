@@ -10,6 +10,10 @@
 //! iteration, a dtype that changes), the first iteration is peeled off as a
 //! region of one iteration and the body is lowered again from the new state.
 //!
+//! A `range` loop whose body subscripts a list, tuple or module list with a
+//! run-time integer (the counter: `params[i]`, `layers[i](h)`) is unrolled
+//! when it is short, each iteration with the counter a compile-time number.
+//!
 //! `for x in [a, b]` over a list (or tuple) known at compile time is unrolled:
 //! the body is lowered once per item, with the name bound to the item itself.
 //! So is `for row in x` over a tensor of at most 512 rows (each row a compile-time
@@ -301,6 +305,19 @@ impl Lowerer<'_> {
                 }
             }
             let first = peels == 0 && promotions == 0 && tail == 0;
+            // A list, tuple or module list subscripted with the counter
+            // (`params[i]`, `layers[i](h)`) holds compile-time values, so the
+            // body cannot compile once for every `i`: a short loop is unrolled,
+            // each iteration with its `i` known, which is what Python runs.
+            // (An index known only at run time for another reason fails again
+            // in the unrolled body, once per place.)
+            let list_index = self.diags[diags_before..].iter().any(|d| d.code == Code::E0608);
+            if first && list_index && remaining <= MAX_UNROLL as u64 {
+                self.diags.truncate(diags_before);
+                self.unstack(from, scope);
+                self.unroll_range(f, scope, kind, start, step, remaining);
+                return;
+            }
             // A list that grows in every iteration (`losses.append(loss.item())`,
             // `outputs.append(Y)` in an RNN's time loop) never lets the state
             // settle. Before anything is emitted, its items are kept in a tensor

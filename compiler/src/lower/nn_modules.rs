@@ -1175,6 +1175,12 @@ impl Lowerer<'_> {
                 )))
             }
             Value::Poison => Value::Poison,
+            // A run-time integer (a loop counter) is the error a list gives for it,
+            // which a short `range` loop answers by unrolling (`loops.rs`).
+            Value::Host { .. } => self.error(
+                Diagnostic::new(Code::E0608, "a module list cannot be subscripted with a run-time integer", ks, "known only at run time")
+                    .with_help("module lists are compile-time values: loop over the list itself (`for layer in self.layers`)"),
+            ),
             other => self.error(
                 Diagnostic::new(Code::E0107, format!("a module list is indexed by an integer, not {}", other.describe()), ks, "not an integer")
                     .with_help("write `self.layers[0]`"),
