@@ -244,6 +244,8 @@ pub enum Builtin {
     IsClose {
         all: bool,
     },
+    /// `nansum`, `nanmean`, `count_nonzero` (`lower/nan_reductions.rs`).
+    NanReduction(crate::lower::NanReduction),
     /// `xlogy(input, other)`: `input * log(other)`, zero where `input` is (`lower/xlogy.rs`).
     Xlogy,
     /// `all(input, dim=none, keepdim=false)`, `any(...)`.
@@ -635,6 +637,9 @@ const OTHER: &[(&str, Builtin)] = &[
     ("isclose", Builtin::IsClose { all: false }),
     ("allclose", Builtin::IsClose { all: true }),
     ("xlogy", Builtin::Xlogy),
+    ("nansum", Builtin::NanReduction(crate::lower::NanReduction::Nansum)),
+    ("nanmean", Builtin::NanReduction(crate::lower::NanReduction::Nanmean)),
+    ("count_nonzero", Builtin::NanReduction(crate::lower::NanReduction::CountNonzero)),
     ("all", Builtin::AllAny { any: false }),
     ("any", Builtin::AllAny { any: true }),
     ("scatter", Builtin::Scatter),
@@ -850,6 +855,8 @@ pub fn signature(b: Builtin) -> Signature {
         B::Gelu => sig(&["input"], 1, Some(1), &["approximate"]),
         B::Equal => sig(&["input", "other"], 2, Some(2), &[]),
         B::Xlogy => sig(&["input", "other"], 2, Some(2), &[]),
+        B::NanReduction(crate::lower::NanReduction::CountNonzero) => sig(&["input", "dim"], 1, Some(2), &[]),
+        B::NanReduction(_) => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
         B::IsClose { .. } => sig(&["input", "other", "rtol", "atol", "equal_nan"], 2, Some(5), &[]),
         B::Prod | B::AllAny { .. } => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
         B::Scatter => sig(&["input", "dim", "index", "src"], 3, Some(4), &["value", "reduce"]),

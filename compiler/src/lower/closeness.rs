@@ -14,7 +14,7 @@ use graphc_runtime::DType;
 use super::{Lowerer, Num, Value};
 use crate::check::builtins::Bound;
 use crate::diag::{Code, Diagnostic};
-use crate::syntax::ast::{BinOp, Ident, Span};
+use crate::syntax::ast::{BinOp, Span};
 
 impl Lowerer<'_> {
     /// `isclose(...)` (`all` false) or `allclose(...)` (`all` true).
@@ -60,34 +60,28 @@ impl Lowerer<'_> {
         let number = |x: f64| (Value::Number(Num::Float(x)), span);
         let mut close = self.binary(BinOp::EqEq, t(a, sa), t(b, sb), span);
         if equal_nan && da.is_float() {
-            let both = [self.builtin("isnan", vec![t(a, sa)], span), self.builtin("isnan", vec![t(b, sb)], span)];
-            let both_nan = self.builtin("logical_and", both.map(|v| (v, span)).to_vec(), span);
-            close = self.builtin("logical_or", vec![(close, span), (both_nan, span)], span);
+            let both = [self.call_builtin_values("isnan", vec![t(a, sa)], span), self.call_builtin_values("isnan", vec![t(b, sb)], span)];
+            let both_nan = self.call_builtin_values("logical_and", both.map(|v| (v, span)).to_vec(), span);
+            close = self.call_builtin_values("logical_or", vec![(close, span), (both_nan, span)], span);
         }
         if rtol != 0.0 || atol != 0.0 {
             let (a, b) = if da.is_float() { (a, b) } else { (self.cast_to(a, DType::F32, sa), self.cast_to(b, DType::F32, sb)) };
             let scaled = self.binary(BinOp::Mul, number(rtol), t(b, sb), span);
-            let magnitude = self.builtin("abs", vec![(scaled, span)], span);
+            let magnitude = self.call_builtin_values("abs", vec![(scaled, span)], span);
             let allowed = self.binary(BinOp::Add, number(atol), (magnitude, span), span);
             let difference = self.binary(BinOp::Sub, t(a, sa), t(b, sb), span);
-            let actual = self.builtin("abs", vec![(difference, span)], span);
-            let finite = self.builtin("isfinite", vec![(actual.clone(), span)], span);
+            let actual = self.call_builtin_values("abs", vec![(difference, span)], span);
+            let finite = self.call_builtin_values("isfinite", vec![(actual.clone(), span)], span);
             let within = self.binary(BinOp::Le, (actual, span), (allowed, span), span);
-            let finite_close = self.builtin("logical_and", vec![(finite, span), (within, span)], span);
-            close = self.builtin("logical_or", vec![(close, span), (finite_close, span)], span);
+            let finite_close = self.call_builtin_values("logical_and", vec![(finite, span), (within, span)], span);
+            close = self.call_builtin_values("logical_or", vec![(close, span), (finite_close, span)], span);
         }
         if !all {
             return close;
         }
-        match self.builtin("all", vec![(close, span)], span) {
+        match self.call_builtin_values("all", vec![(close, span)], span) {
             Value::Tensor(t) => self.item(t, span, None, span),
             _ => Value::Poison,
         }
-    }
-
-    /// A builtin applied to positional values, as if the program had called it.
-    fn builtin(&mut self, name: &str, args: Vec<(Value, Span)>, span: Span) -> Value {
-        let callee = Ident { name: name.to_string(), span };
-        self.call_builtin_named(&callee, args.into_iter().map(|(v, s)| (None, v, s)).collect(), span)
     }
 }

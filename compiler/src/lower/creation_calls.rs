@@ -277,6 +277,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Equal
             | Builtin::IsClose { .. }
             | Builtin::Xlogy
+            | Builtin::NanReduction(_)
             | Builtin::Scatter
             | Builtin::ScatterAdd
             | Builtin::IndexAdd

@@ -505,6 +505,13 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// A builtin applied to positional values, as if the program had called
+    /// it: for builtins written as compositions of others (`closeness.rs`).
+    pub(super) fn call_builtin_values(&mut self, name: &str, args: Vec<(Value, Span)>, span: Span) -> Value {
+        let callee = Ident { name: name.to_string(), span };
+        self.call_builtin_named(&callee, args.into_iter().map(|(v, s)| (None, v, s)).collect(), span)
+    }
+
     /// Calls the builtin (or optimizer, or Python function) of that name, even
     /// where the file defines an op or fn of the same name: a method call
     /// (`x.softmax(dim=1)`) and graphc's own calls always mean the builtin.

@@ -88,6 +88,7 @@ mod matrix_aliases;
 mod membership;
 mod module_state;
 mod multinomial;
+mod nan_reductions;
 mod narrow_calls;
 mod nn_composites;
 mod nn_init;
@@ -139,6 +140,7 @@ use crate::ir::graph::{Node, NodeId, NodeMeta, Region};
 use crate::ir::program::{Program, ProgramInput};
 use crate::syntax::ast::{Block, File, InputDecl, Item, Span, Stmt, StmtKind};
 pub use lambdas::Closure;
+pub use nan_reductions::NanReduction;
 pub use nn_modules::{is_class_name, is_module_class};
 
 /// A compile-time value.
