@@ -186,7 +186,6 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0409_rc_after_plot.act", "E0409", "4:1"),
     ("e0410_scatter_reduce_backward.act", "E0410", "4:1"),
     ("e0411_layer_norm_create_graph.act", "E0411", "5:5"),
-    ("e0412_kl_div_target_grad.act", "E0412", "5:18"),
     ("e0660_load_missing.act", "E0660", "3:10"),
     ("e0661_load_malformed.act", "E0661", "2:10"),
     ("e0662_load_structured.act", "E0662", "3:10"),

@@ -181,9 +181,6 @@ pub enum Code {
     /// `grad(..., create_graph=true)` through a `layer_norm`: graphc runs PyTorch's
     /// layer-norm backward kernel, whose own derivative it does not build.
     E0411,
-    /// `kl_div(input, target)` with `log_target=false` and a target that requires
-    /// grad: PyTorch differentiates `xlogy` by formulas graphc does not reproduce yet.
-    E0412,
     /// An in-place update (`p -= e`, `p.add_(e)`, `p[i] = v`) of a leaf that requires
     /// grad, outside `no_grad`: PyTorch's "a leaf Variable that requires grad is being
     /// used in an in-place operation".
@@ -430,7 +427,6 @@ impl Code {
             Code::E0409 => "E0409",
             Code::E0410 => "E0410",
             Code::E0411 => "E0411",
-            Code::E0412 => "E0412",
             Code::E0620 => "E0620",
             Code::E0621 => "E0621",
             Code::E0622 => "E0622",

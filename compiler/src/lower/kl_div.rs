@@ -9,19 +9,19 @@
 //! - then `apply_loss_reduction`: `"mean"` and `"sum"` as the other losses, and
 //!   `"batchmean"` the sum divided by the input's first dimension.
 //!
-//! The input's gradient is the composite's (`-target * grad`, reduced). With
-//! `log_target=false` a target that requires grad is E0412: PyTorch
-//! differentiates `xlogy` by formulas of its own, which graphc does not
-//! reproduce yet.
+//! The gradients are the composite's: `-target * grad` for the input, and
+//! for a target that requires grad (a student's probabilities, or a learned
+//! distribution) the sum of `-input * grad` and `xlogy`'s two gradients
+//! (`lower/xlogy.rs`, derivatives.yaml's formulas), as the chain rule through
+//! the composite gives them.
 
-use graphc_runtime::op::{Binary, Cmp, LossReduction, Scalar, Unary};
+use graphc_runtime::op::{LossReduction, Unary};
 use graphc_runtime::Op;
 
 use super::{Lowerer, Num, Value};
 use crate::check::builtins::Bound;
 use crate::check::shapes;
 use crate::diag::{Code, Diagnostic};
-use crate::ir::graph::NodeId;
 use crate::syntax::ast::{BinOp, Span};
 
 impl Lowerer<'_> {
@@ -66,22 +66,14 @@ impl Lowerer<'_> {
             let d = self.binary(BinOp::Sub, (Value::Tensor(y), st), (Value::Tensor(x), sa), span);
             self.binary(BinOp::Mul, (Value::Tensor(e), st), (d, span), span)
         } else {
-            if self.requires_grad(y) {
-                return self.error(
-                    Diagnostic::new(
-                        Code::E0412,
-                        "`kl_div` with `log_target=false` is differentiated with respect to its input only",
-                        st,
-                        "requires grad",
-                    )
-                    .with_help(
-                        "detach the target (`target.detach()`, as a teacher's probabilities are), or give log-probabilities with `log_target=true`",
-                    ),
-                );
-            }
-            let xl = self.xlogy_self(y, st);
+            // GCC evaluates the operands of ATen's `xlogy(target, target) - target *
+            // input` right to left, so the product is made first, and a target's
+            // gradient adds xlogy's two terms before the product's (measured:
+            // PyTorch 2.15's `F.kl_div` and the same line written in Python differ
+            // in the last bit there).
             let ti = self.binary(BinOp::Mul, (Value::Tensor(y), st), (Value::Tensor(x), sa), span);
-            self.binary(BinOp::Sub, (Value::Tensor(xl), st), (ti, span), span)
+            let xl = self.call_builtin_values("xlogy", vec![(Value::Tensor(y), st), (Value::Tensor(y), st)], st);
+            self.binary(BinOp::Sub, (xl, st), (ti, span), span)
         };
         let Value::Tensor(p) = pointwise else { return Value::Poison };
         let reduced = self.apply_reduction(p, reduction, span);
@@ -90,15 +82,5 @@ impl Lowerer<'_> {
             (true, Some(n)) => self.binary(BinOp::Div, (Value::Tensor(reduced), span), (Value::Number(Num::Int(n as i128)), span), span),
             _ => Value::Tensor(reduced),
         }
-    }
-
-    /// PyTorch's `xlogy(y, y)` of a target that does not require grad: 0 where
-    /// `y` is 0, else `y * log(y)` (NaN where `y` is NaN or negative).
-    fn xlogy_self(&mut self, y: NodeId, s: Span) -> NodeId {
-        let (dt, sh) = (self.dtype_of(y), self.shape_of(y));
-        let log = self.node(Op::Unary(Unary::Log), dt, sh.clone(), &[y], s);
-        let product = self.node(Op::Binary(Binary::Mul), dt, sh.clone(), &[y, log], s);
-        let zero = self.node(Op::Full(Scalar::float(0.0)), dt, vec![], &[], s);
-        self.node(Op::Where(Cmp::Eq), dt, sh, &[y, zero, zero, product], s)
     }
 }
