@@ -83,18 +83,19 @@ impl Lowerer<'_> {
             }
         };
         let out = self.xlogy_nodes(x, y, &shape, span);
-        let (grad_fn, inputs) = match (operands[0], operands[1]) {
-            (Operand::Tensor(_), Operand::Tensor(_)) => ("XlogyBackward0", vec![x, y]),
-            (Operand::Number(_), _) => ("XlogyBackward1", vec![y, x]),
-            (_, Operand::Number(_)) => ("XlogyBackward2", vec![x, y]),
+        let grad_fn = match (operands[0], operands[1]) {
+            (Operand::Tensor(_), Operand::Tensor(_)) => "XlogyBackward0",
+            (Operand::Number(_), _) => "XlogyBackward1",
+            (_, Operand::Number(_)) => "XlogyBackward2",
         };
         let number_other = match operands[1] {
             Operand::Number(n) => Some(n.f64()),
             Operand::Tensor(_) => None,
         };
         let number_input = matches!(operands[0], Operand::Number(_));
-        let out = self.with_backward(grad_fn, &inputs, out, span, |l, grad, p| {
-            let (x, y) = if number_input { (p[1], p[0]) } else { (p[0], p[1]) };
+        // A number operand is a constant node among the inputs, whose gradient is `None`.
+        let out = self.with_backward(grad_fn, &[x, y], out, span, |l, grad, p| {
+            let (x, y) = (p[0], p[1]);
             let op = |l: &mut Self, b: Binary, u: NodeId, v: NodeId| l.broadcast_binary(b, u, v, span);
             let to = |l: &mut Self, g: NodeId, like: NodeId| l.sum_to_shape_of(g, like, span);
             // grad * input / other, left to right.
@@ -102,7 +103,7 @@ impl Lowerer<'_> {
             let g_other = op(l, Binary::Div, scaled, y);
             let g_other = to(l, g_other, y);
             if number_input {
-                return vec![Some(g_other), None];
+                return vec![None, Some(g_other)];
             }
             let gsh = l.shape_of(grad);
             let g = l.xlogy_nodes(grad, y, &gsh, span);
