@@ -141,6 +141,7 @@ const BAD_PROGRAMS: &[(&str, &str, &str)] = &[
     ("e0286_loss_option.act", "E0286", "4:41"),
     ("e0287_scatter_reduce.act", "E0287", "4:64"),
     ("e0288_topk_k.act", "E0288", "4:16"),
+    ("e0289_repeat_interleave_counts.act", "E0289", "6:26"),
     ("e0202_matmul.act", "E0202", "4:5"),
     ("e0203_int_requires_grad.act", "E0203", "2:5"),
     ("e0204_int_mean.act", "E0204", "3:12"),

@@ -138,6 +138,9 @@ pub enum Code {
     /// `sort`, `argsort` or `topk` of a 0-d tensor, or a `topk` whose `k` is
     /// not between 0 and the size of its dimension.
     E0288,
+    /// `repeat_interleave` whose repeats are a tensor known only at run time,
+    /// negative, or of the wrong length: the result's size depends on them.
+    E0289,
     /// A backward block reads a forward name that was not saved.
     E0301,
     /// `save` names something the forward block does not define.
@@ -410,6 +413,7 @@ impl Code {
             Code::E0286 => "E0286",
             Code::E0287 => "E0287",
             Code::E0288 => "E0288",
+            Code::E0289 => "E0289",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",

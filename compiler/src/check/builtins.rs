@@ -272,6 +272,16 @@ pub enum Builtin {
     Angle {
         to_radians: bool,
     },
+    /// `repeat_interleave(input, repeats=none, dim=none, *, output_size=none)`:
+    /// each element repeated, one after another.
+    RepeatInterleave,
+    /// `cross(input, other, dim=none)`, or `linalg.cross(input, other, dim=-1)`
+    /// (`linalg`): the cross product of 3-vectors along `dim`.
+    Cross {
+        linalg: bool,
+    },
+    /// `tensordot(a, b, dims=2)`: a contraction over the listed dimensions.
+    Tensordot,
 }
 
 /// The builtins that read or write files or draw random integers (`lower/data_calls.rs`).
@@ -653,6 +663,10 @@ const OTHER: &[(&str, Builtin)] = &[
     ("trace", Builtin::Trace),
     ("deg2rad", Builtin::Angle { to_radians: true }),
     ("rad2deg", Builtin::Angle { to_radians: false }),
+    ("repeat_interleave", Builtin::RepeatInterleave),
+    ("cross", Builtin::Cross { linalg: false }),
+    ("linalg.cross", Builtin::Cross { linalg: true }),
+    ("tensordot", Builtin::Tensordot),
 ];
 
 /// The conversion methods (`x.long()`, `x.to(f64)`). As in PyTorch they exist only
@@ -866,6 +880,9 @@ pub fn signature(b: Builtin) -> Signature {
         B::Tril | B::Triu | B::Diag => sig(&["input", "diagonal"], 1, Some(2), &[]),
         B::Diagonal => sig(&["input", "offset", "dim1", "dim2"], 1, Some(4), &[]),
         B::Trace | B::Angle { .. } => sig(&["input"], 1, Some(1), &[]),
+        B::RepeatInterleave => sig(&["input", "repeats", "dim"], 1, Some(3), &["output_size"]),
+        B::Cross { .. } => sig(&["input", "other", "dim"], 2, Some(3), &[]),
+        B::Tensordot => sig(&["a", "b", "dims"], 2, Some(3), &[]),
     }
 }
 

@@ -219,6 +219,9 @@ impl<'a> Lowerer<'a> {
             Builtin::Diagonal => self.diagonal_call(&bound, span),
             Builtin::Trace => self.trace_call(&bound, span),
             Builtin::Angle { to_radians } => self.angle_call(to_radians, name, &bound, span),
+            Builtin::RepeatInterleave => self.repeat_interleave_call(&bound, span),
+            Builtin::Cross { linalg } => self.cross_call(linalg, name, &bound, span),
+            Builtin::Tensordot => self.tensordot_call(&bound, span),
             Builtin::Grid => self.figure(FigureEffect::Grid),
             Builtin::Legend => self.figure(FigureEffect::Legend),
             Builtin::XLabel | Builtin::YLabel | Builtin::Title | Builtin::SaveFig => {

@@ -287,7 +287,10 @@ impl<'a> Lowerer<'a> {
             | Builtin::Diag
             | Builtin::Diagonal
             | Builtin::Trace
-            | Builtin::Angle { .. } => unreachable!("`{name}` is not a creation builtin"),
+            | Builtin::Angle { .. }
+            | Builtin::RepeatInterleave
+            | Builtin::Cross { .. }
+            | Builtin::Tensordot => unreachable!("`{name}` is not a creation builtin"),
         }
     }
 

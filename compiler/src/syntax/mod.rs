@@ -3,4 +3,5 @@
 pub mod ast;
 pub mod fstring;
 pub mod lexer;
+pub mod namespaces;
 pub mod parser;

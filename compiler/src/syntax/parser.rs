@@ -31,6 +31,20 @@ pub(crate) fn parse_expr(tokens: Vec<(usize, Token, usize)>, source: &str) -> Re
     grammar::ExprParser::new().parse(tokens.into_iter().map(Ok::<_, Diagnostic>)).map_err(|e| convert(e, source))
 }
 
+/// `receiver.method(args)`: a method call, or, where the receiver is the bare
+/// name of one of PyTorch's function namespaces and the table lists the
+/// function (`linalg.cross(a, b)`, `special.expit(x)`), a call of the builtin
+/// it names (`namespaces.rs`), whose callee spans the whole dotted name.
+pub(crate) fn method_call(receiver: Expr, method: ast::Ident, args: Vec<ast::Arg>, span: Span) -> Expr {
+    if let ExprKind::Name(namespace) = &receiver.kind {
+        if let Some(builtin) = super::namespaces::resolve(namespace, &method.name) {
+            let callee = ast::Ident { name: builtin.to_string(), span: Span::new(receiver.span.start, method.span.end) };
+            return Expr { kind: ExprKind::Call { callee, args }, span };
+        }
+    }
+    Expr { kind: ExprKind::Method { receiver: Box::new(receiver), method, args }, span }
+}
+
 /// Builds a binary expression node; the grammar's actions call it for every operator.
 pub(crate) fn binary(op: BinOp, lhs: Expr, rhs: Expr, start: usize, end: usize) -> Expr {
     Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span: Span::new(start, end) }
