@@ -166,6 +166,8 @@ mod tests {
                 IndexOp::CumExtreme { dim: 1, min: false },
                 IndexOp::Gather { dim: 1 },
                 IndexOp::ScatterAdd { dim: 1 },
+                IndexOp::Search { right: false, sorter: false },
+                IndexOp::Search { right: true, sorter: true },
             ]
             .map(Op::Index),
         );
@@ -269,6 +271,11 @@ mod tests {
             Op::Index(IndexOp::ScatterAdd { .. }) => (vec![vec![2, 1], vec![2, 1]], vec![2, 3]),
             Op::Index(IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. }) => (vec![vec![2, 3], vec![2, 1], vec![2, 1]], vec![2, 3]),
             Op::Index(IndexOp::MaxPool(_)) => (vec![vec![1, 2, 4, 4]], vec![1, 2, 2, 2]),
+            Op::Index(IndexOp::Search { sorter, .. }) => {
+                let mut operands = vec![vec![2, 4], vec![2, 3]];
+                operands.extend(std::iter::repeat_n(vec![2, 4], *sorter as usize));
+                (operands, vec![2, 3])
+            }
             Op::AvgPool(p) => match p.part {
                 graphc_runtime::op::AvgPoolPart::Forward => (vec![vec![1, 2, 4, 4]], vec![1, 2, 2, 2]),
                 graphc_runtime::op::AvgPoolPart::Backward => (vec![vec![1, 2, 2, 2]], vec![1, 2, 4, 4]),

@@ -282,6 +282,12 @@ pub enum Builtin {
     },
     /// `tensordot(a, b, dims=2)`: a contraction over the listed dimensions.
     Tensordot,
+    /// `searchsorted(sorted_sequence, input, *, out_int32, right, side,
+    /// sorter)`, or `bucketize(input, boundaries, *, out_int32, right)`
+    /// (`bucketize`): insertion positions in sorted boundaries.
+    Search {
+        bucketize: bool,
+    },
 }
 
 /// The builtins that read or write files or draw random integers (`lower/data_calls.rs`).
@@ -667,6 +673,8 @@ const OTHER: &[(&str, Builtin)] = &[
     ("cross", Builtin::Cross { linalg: false }),
     ("linalg.cross", Builtin::Cross { linalg: true }),
     ("tensordot", Builtin::Tensordot),
+    ("searchsorted", Builtin::Search { bucketize: false }),
+    ("bucketize", Builtin::Search { bucketize: true }),
 ];
 
 /// The conversion methods (`x.long()`, `x.to(f64)`). As in PyTorch they exist only
@@ -883,6 +891,8 @@ pub fn signature(b: Builtin) -> Signature {
         B::RepeatInterleave => sig(&["input", "repeats", "dim"], 1, Some(3), &["output_size"]),
         B::Cross { .. } => sig(&["input", "other", "dim"], 2, Some(3), &[]),
         B::Tensordot => sig(&["a", "b", "dims"], 2, Some(3), &[]),
+        B::Search { bucketize: false } => sig(&["sorted_sequence", "input"], 2, Some(2), &["out_int32", "right", "side", "sorter"]),
+        B::Search { bucketize: true } => sig(&["input", "boundaries"], 2, Some(2), &["out_int32", "right"]),
     }
 }
 

@@ -71,6 +71,8 @@ const TORCH: &[&str] = &[
     "cross",
     "linalg.cross",
     "tensordot",
+    "searchsorted",
+    "bucketize",
     "addmm",
     "lerp",
     "logaddexp",

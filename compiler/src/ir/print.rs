@@ -358,6 +358,7 @@ pub fn op_text(op: &Op) -> String {
         Op::Index(IndexOp::Gather { dim } | IndexOp::ScatterAdd { dim } | IndexOp::ScatterInto { dim, .. } | IndexOp::CumExtreme { dim, .. }) => {
             format!("{}(dim={dim})", op.name())
         }
+        Op::Index(IndexOp::Search { right, sorter }) => format!("{}(right={right}, sorter={sorter})", op.name()),
         Op::Index(IndexOp::ScatterReduce { dim, reduce, include_self }) => {
             format!("{}(dim={dim}, reduce={}, include_self={include_self})", op.name(), reduce.name())
         }

@@ -290,7 +290,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::Angle { .. }
             | Builtin::RepeatInterleave
             | Builtin::Cross { .. }
-            | Builtin::Tensordot => unreachable!("`{name}` is not a creation builtin"),
+            | Builtin::Tensordot
+            | Builtin::Search { .. } => unreachable!("`{name}` is not a creation builtin"),
         }
     }
 

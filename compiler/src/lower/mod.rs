@@ -116,6 +116,7 @@ mod reshape_calls;
 mod rnn_modules;
 mod row_loops;
 mod scatter_calls;
+mod search_calls;
 mod shape_calls;
 mod sort_calls;
 mod stacked_lists;

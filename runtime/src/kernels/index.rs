@@ -14,6 +14,13 @@ use crate::tensor::{numel, Data, Tensor};
 pub fn check(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Result<(), String> {
     let (dim, size, index) = match op {
         IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::CumExtreme { .. } | IndexOp::MaxPool(_) => return Ok(()),
+        IndexOp::Search { sorter: false, .. } => return Ok(()),
+        // A sorter's positions lie in its row of boundaries (PyTorch: "sorter index out of range").
+        IndexOp::Search { sorter: true, .. } => {
+            let bshape = args[0].shape();
+            let last = bshape.len() - 1;
+            return check_values(args[2].as_i64().expect("a sorter is i64"), last, bshape[last]).map_err(|e| format!("sorter {e}"));
+        }
         IndexOp::Gather { dim } => (dim, args[0].shape()[dim], args[1]),
         IndexOp::ScatterAdd { dim } | IndexOp::ScatterInto { dim, .. } | IndexOp::ScatterReduce { dim, .. } => (dim, out[dim], args[1]),
     };
@@ -106,6 +113,17 @@ pub fn eval(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Tensor {
                 }
                 _ => panic!("`{}` of a bool tensor or of two dtypes: the compiler refuses it", op.name()),
             }
+        }
+        IndexOp::Search { right, sorter } => {
+            let sorter = sorter.then(|| args[2].as_i64().expect("a sorter is i64"));
+            let (bshape, ishape) = (args[0].shape(), args[1].shape());
+            let found = match (args[0].data(), args[1].data()) {
+                (Data::F32(b), Data::F32(v)) => search(b, bshape, v, ishape, sorter, right),
+                (Data::F64(b), Data::F64(v)) => search(b, bshape, v, ishape, sorter, right),
+                (Data::I64(b), Data::I64(v)) => search(b, bshape, v, ishape, sorter, right),
+                _ => panic!("`searchsorted` of bool tensors or of two dtypes: the compiler refuses it"),
+            };
+            Tensor::from_i64(out.to_vec(), found)
         }
         IndexOp::ScatterReduce { dim, reduce, include_self } => {
             let idx = args[1].as_i64().expect("`check` found an i64 index");
@@ -361,6 +379,45 @@ fn arg<T: Copy + PartialOrd>(x: &[T], shape: &[usize], dim: Option<usize>, min: 
 /// `cummax_cummin_helper`, which takes element `k` when it is NaN, or when the
 /// best so far is not NaN and `x[k] >= best` (`<=`), so the last of equal
 /// elements and the last NaN win.
+/// ATen's `searchsorted_cpu_contiguous`: for each value, the binary search of
+/// `cus_lower_bound` (`!(b >= v)` moves right) or, with `right`,
+/// `cus_upper_bound` (`!(b > v)`), over its row of `boundaries` (the whole of
+/// 1-D ones; else the row with the value's leading coordinates), reading
+/// element `sorter[k]` of the row at position `k` when there is a sorter.
+fn search<T: Copy + PartialOrd>(b: &[T], bshape: &[usize], v: &[T], vshape: &[usize], sorter: Option<&[i64]>, right: bool) -> Vec<i64> {
+    let len = bshape.last().copied().unwrap_or(0);
+    let row_of_value = vshape.last().copied().unwrap_or(1).max(1);
+    let one_row = bshape.len() == 1;
+    v.iter()
+        .enumerate()
+        .map(|(i, &val)| {
+            let offset = if one_row { 0 } else { (i / row_of_value) * len };
+            let at = |k: usize| match sorter {
+                Some(s) => b[offset + s[offset + k] as usize],
+                None => b[offset + k],
+            };
+            let (mut start, mut end) = (0usize, len);
+            while start < end {
+                let mid = start + ((end - start) >> 1);
+                let m = at(mid);
+                // ATen's `!(m > val)` (`!(m >= val)`): true also where either is NaN.
+                let order = m.partial_cmp(&val);
+                let go_right = if right {
+                    order != Some(std::cmp::Ordering::Greater)
+                } else {
+                    !matches!(order, Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal))
+                };
+                if go_right {
+                    start = mid + 1;
+                } else {
+                    end = mid;
+                }
+            }
+            start as i64
+        })
+        .collect()
+}
+
 fn cum_extreme<T: Copy + PartialOrd>(x: &[T], shape: &[usize], dim: usize, min: bool) -> Vec<i64> {
     let (outer, n, inner): (usize, usize, usize) = (shape[..dim].iter().product(), shape[dim], shape[dim + 1..].iter().product());
     // A value unequal to itself is NaN.

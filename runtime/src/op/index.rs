@@ -60,6 +60,16 @@ pub enum IndexOp {
     /// as PyTorch's CPU kernel), windows in the padding never chosen. The
     /// values are a `gather` at them, which is also the gradient's path.
     MaxPool(MaxPool),
+    /// `searchsorted(sorted_sequence, input, right=, sorter=)` (`bucketize`
+    /// with its operands swapped): operands `boundaries` and `input` of one
+    /// dtype, and with `sorter` an i64 `sorter` of `boundaries`' shape; an i64
+    /// result of `input`'s shape. Each element is ATen's binary search
+    /// (`cus_lower_bound`, or `cus_upper_bound` with `right`) in its row of the
+    /// boundaries: the 1-D boundaries for every element, or the row of
+    /// N-D boundaries with the element's leading coordinates, read in the
+    /// order `sorter` gives. The search's tests are `!(b >= v)` (`!(b > v)`),
+    /// so a NaN value lands past every boundary, as in PyTorch.
+    Search { right: bool, sorter: bool },
 }
 
 /// The windows of [`IndexOp::MaxPool`], (height, width) each; the node's shape
@@ -128,6 +138,7 @@ impl IndexOp {
             IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::CumExtreme { .. } | IndexOp::MaxPool(_) => 1,
             IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. } => 2,
             IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => 3,
+            IndexOp::Search { sorter, .. } => 2 + usize::from(sorter),
         }
     }
 
@@ -135,6 +146,7 @@ impl IndexOp {
     pub fn differentiable(self, operand: usize) -> bool {
         match self {
             IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::CumExtreme { .. } | IndexOp::MaxPool(_) => false,
+            IndexOp::Search { .. } => false,
             IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. } => operand == 0,
             IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => operand == 0 || operand == 2,
         }
@@ -144,6 +156,7 @@ impl IndexOp {
     pub fn grad_fn(self) -> Option<&'static str> {
         match self {
             IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::CumExtreme { .. } | IndexOp::MaxPool(_) => None,
+            IndexOp::Search { .. } => None,
             IndexOp::Gather { .. } => Some("GatherBackward0"),
             IndexOp::ScatterAdd { .. } => Some("ScatterAddBackward0"),
             IndexOp::ScatterInto { add: false, .. } => Some("ScatterBackward0"),
@@ -168,6 +181,7 @@ impl IndexOp {
             IndexOp::ScatterInto { add: true, .. } => "scatter_add_into",
             IndexOp::ScatterReduce { .. } => "scatter_reduce",
             IndexOp::MaxPool(_) => "max_pool2d_indices",
+            IndexOp::Search { .. } => "searchsorted",
         }
     }
 }

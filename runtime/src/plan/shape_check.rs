@@ -71,6 +71,13 @@ fn index_shapes(op: IndexOp, operands: &[&[usize]], result: &[usize]) -> Result<
             let good = dim < operands[0].len() && operands[0] == result;
             return if good { Ok(()) } else { Err(format!("cummax's indices have its operand's shape, scanned along dimension {dim}")) };
         }
+        IndexOp::Search { sorter, .. } => {
+            let (b, v) = (operands[0], operands[1]);
+            // 1-D boundaries serve every value; N-D ones have the values' leading sizes.
+            let rows = b.len() == 1 || (b.len() == v.len() && b[..b.len() - 1] == v[..v.len() - 1]);
+            let good = !b.is_empty() && rows && v == result && (!sorter || operands[2] == b);
+            return if good { Ok(()) } else { Err(format!("boundaries {b:?} do not fit values {v:?}")) };
+        }
         IndexOp::TopK { dim, k, .. } => {
             let x = operands[0];
             let good = dim < x.len() && k <= x[dim] && result.len() == x.len() && (0..x.len()).all(|d| result[d] == if d == dim { k } else { x[d] });

@@ -200,6 +200,9 @@ impl Walk<'_> {
                 | crate::op::IndexOp::TopK { .. }
                 | crate::op::IndexOp::CumExtreme { .. }
                 | crate::op::IndexOp::MaxPool(_) => None,
+                // The boundaries and values share a dtype; a sorter is i64.
+                crate::op::IndexOp::Search { .. } if k == 2 => Some(crate::DType::I64),
+                crate::op::IndexOp::Search { .. } => Some(self.plan.values[args[0].0 as usize].dtype),
                 _ if k == 1 => Some(crate::DType::I64),
                 _ => Some(result.dtype),
             };
@@ -216,6 +219,7 @@ impl Walk<'_> {
                     | crate::op::IndexOp::TopK { .. }
                     | crate::op::IndexOp::CumExtreme { .. }
                     | crate::op::IndexOp::MaxPool(_)
+                    | crate::op::IndexOp::Search { .. }
             ) && result.dtype != crate::DType::I64
             {
                 return Err(self.fail(PlanErrorKind::DTypeMismatch { value: out, expected: crate::DType::I64, found: result.dtype }));

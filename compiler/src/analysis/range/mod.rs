@@ -566,6 +566,11 @@ impl Run<'_> {
                 let n = self.graph.node(ops[0]).shape[*dim];
                 Range::new(0.0, n.saturating_sub(1) as f64)
             }
+            // A search's position lies anywhere from before the first boundary to past the last.
+            Op::Index(IndexOp::Search { .. }) => {
+                let sh = &self.graph.node(ops[0]).shape;
+                Range::new(0.0, sh.last().copied().unwrap_or(0) as f64)
+            }
             Op::Index(IndexOp::MaxPool(_)) => {
                 let sh = &self.graph.node(ops[0]).shape;
                 Range::new(0.0, (sh[2] * sh[3]).saturating_sub(1) as f64)

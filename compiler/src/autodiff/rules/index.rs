@@ -16,6 +16,8 @@ pub fn rule(c: &mut RuleCtx, gr: &mut Graph, op: IndexOp, ops: &[NodeId], g: Nod
     let dt = gr.node(g).dtype;
     let back = match op {
         IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::CumExtreme { .. } | IndexOp::MaxPool(_) => return vec![None],
+        // Positions carry no gradient, to the boundaries, the values or the sorter.
+        IndexOp::Search { .. } => return vec![None; op.arity()],
         IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => {
             unreachable!("rules::builtin sends a scatter into a tensor to `scatter_into` or `scatter_reduce`")
         }

@@ -186,6 +186,10 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         (name @ ("cummax_indices" | "cummin_indices"), Some(p)) => {
             Op::Index(IndexOp::CumExtreme { dim: keyed(p, "dim")?.parse().ok().filter(|&d: &usize| d < 64)?, min: name == "cummin_indices" })
         }
+        ("searchsorted", Some(p)) => {
+            let [right, sorter] = keyed_parts(p, ["right", "sorter"])?;
+            Op::Index(IndexOp::Search { right: right.parse().ok()?, sorter: sorter.parse().ok()? })
+        }
         ("scatter_add", Some(p)) => Op::Index(IndexOp::ScatterAdd { dim: keyed(p, "dim")?.parse().ok()? }),
         ("scatter_into", Some(p)) => Op::Index(IndexOp::ScatterInto { dim: keyed(p, "dim")?.parse().ok()?, add: false }),
         ("scatter_add_into", Some(p)) => Op::Index(IndexOp::ScatterInto { dim: keyed(p, "dim")?.parse().ok()?, add: true }),
