@@ -288,6 +288,8 @@ pub enum Builtin {
     Search {
         bucketize: bool,
     },
+    /// `logit(input, eps=none)`: `log(x / (1 - x))`, clamped by `eps`.
+    Logit,
 }
 
 /// The builtins that read or write files or draw random integers (`lower/data_calls.rs`).
@@ -675,6 +677,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("tensordot", Builtin::Tensordot),
     ("searchsorted", Builtin::Search { bucketize: false }),
     ("bucketize", Builtin::Search { bucketize: true }),
+    ("logit", Builtin::Logit),
 ];
 
 /// The conversion methods (`x.long()`, `x.to(f64)`). As in PyTorch they exist only
@@ -893,6 +896,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Tensordot => sig(&["a", "b", "dims"], 2, Some(3), &[]),
         B::Search { bucketize: false } => sig(&["sorted_sequence", "input"], 2, Some(2), &["out_int32", "right", "side", "sorter"]),
         B::Search { bucketize: true } => sig(&["input", "boundaries"], 2, Some(2), &["out_int32", "right"]),
+        B::Logit => sig(&["input", "eps"], 1, Some(2), &[]),
     }
 }
 

@@ -73,6 +73,7 @@ const TORCH: &[&str] = &[
     "tensordot",
     "searchsorted",
     "bucketize",
+    "logit",
     "addmm",
     "lerp",
     "logaddexp",

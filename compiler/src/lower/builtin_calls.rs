@@ -223,6 +223,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Cross { linalg } => self.cross_call(linalg, name, &bound, span),
             Builtin::Tensordot => self.tensordot_call(&bound, span),
             Builtin::Search { bucketize } => self.search_call(bucketize, name, &bound, span),
+            Builtin::Logit => self.logit_call(&bound, span),
             Builtin::Grid => self.figure(FigureEffect::Grid),
             Builtin::Legend => self.figure(FigureEffect::Legend),
             Builtin::XLabel | Builtin::YLabel | Builtin::Title | Builtin::SaveFig => {

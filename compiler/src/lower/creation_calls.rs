@@ -291,7 +291,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::RepeatInterleave
             | Builtin::Cross { .. }
             | Builtin::Tensordot
-            | Builtin::Search { .. } => unreachable!("`{name}` is not a creation builtin"),
+            | Builtin::Search { .. }
+            | Builtin::Logit => unreachable!("`{name}` is not a creation builtin"),
         }
     }
 

@@ -80,6 +80,7 @@ mod lambdas;
 mod layer_norm_calls;
 mod lerp_calls;
 mod lists;
+mod logit;
 mod loop_grads;
 mod loops;
 mod loss_calls;

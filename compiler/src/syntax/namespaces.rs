@@ -23,6 +23,7 @@ const NAMESPACED: &[(&str, &str, &str)] = &[
     ("special", "softmax", "softmax"),
     ("special", "log_softmax", "log_softmax"),
     ("special", "xlogy", "xlogy"),
+    ("special", "logit", "logit"),
 ];
 
 /// The builtin that `namespace.function(...)` calls, if the table lists it.
