@@ -60,7 +60,7 @@ print(end="")
     // Running extremes, `fmod` and `remainder` with their gradients, and a Python float's `%`.
     "a = randn(3, 5, requires_grad=true)\nm = cummax(a, 1)\nv, i = a.cummin(0)\nr = fmod(a, 0.7) + a % (v.detach().abs() + 1)\n(m.values + v + r).sum().backward()\nprint(a.grad, i)\nf = -4.0\nfor k in range(2) {\n    f = f % 3.0\n}\nprint(f)\n",
     // Binary searches, with and without a sorter, left and right.
-    "s = randn(6)\nv = randn(2, 3)\nprint(searchsorted(sort(s).values, v), bucketize(v, sort(s).values, right=true), searchsorted(s, v[0], sorter=argsort(s)))\n",
+    "s = randn(6)\nv = randn(2, 3)\nprint(searchsorted(sort(s).values, v), bucketize(v, sort(s).values, right=true), searchsorted(s, v[0], sorter=argsort(s)), copysign(v, s[:3]), logit(v.sigmoid(), eps=0.01))\n",
     // Run-time assertions, with a message and without one.
     "x = randn(3)\nassert (x < 10).all(), f\"x is {x.sum().item():.2f}\"\nassert x.sum().item() > -100\n",
     r#"op Sq(x) {

@@ -290,6 +290,8 @@ pub enum Builtin {
     },
     /// `logit(input, eps=none)`: `log(x / (1 - x))`, clamped by `eps`.
     Logit,
+    /// `copysign(input, other)`: `input`'s magnitude with `other`'s sign.
+    Copysign,
 }
 
 /// The builtins that read or write files or draw random integers (`lower/data_calls.rs`).
@@ -678,6 +680,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("searchsorted", Builtin::Search { bucketize: false }),
     ("bucketize", Builtin::Search { bucketize: true }),
     ("logit", Builtin::Logit),
+    ("copysign", Builtin::Copysign),
 ];
 
 /// The conversion methods (`x.long()`, `x.to(f64)`). As in PyTorch they exist only
@@ -897,6 +900,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Search { bucketize: false } => sig(&["sorted_sequence", "input"], 2, Some(2), &["out_int32", "right", "side", "sorter"]),
         B::Search { bucketize: true } => sig(&["input", "boundaries"], 2, Some(2), &["out_int32", "right"]),
         B::Logit => sig(&["input", "eps"], 1, Some(2), &[]),
+        B::Copysign => sig(&["input", "other"], 2, Some(2), &[]),
     }
 }
 

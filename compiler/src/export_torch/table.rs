@@ -74,6 +74,7 @@ const TORCH: &[&str] = &[
     "searchsorted",
     "bucketize",
     "logit",
+    "copysign",
     "addmm",
     "lerp",
     "logaddexp",

@@ -292,7 +292,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::Cross { .. }
             | Builtin::Tensordot
             | Builtin::Search { .. }
-            | Builtin::Logit => unreachable!("`{name}` is not a creation builtin"),
+            | Builtin::Logit
+            | Builtin::Copysign => unreachable!("`{name}` is not a creation builtin"),
         }
     }
 

@@ -42,6 +42,7 @@ mod conditional_appends;
 mod conditional_exprs;
 mod conditions;
 mod conv_calls;
+mod copysign;
 mod cosine_similarity;
 mod counter_conditions;
 mod creation_calls;

@@ -482,6 +482,8 @@ fn binary(em: &mut Emitter, b: Binary, site: &Site) -> Result<String, Unmapped> 
         }
         // ONNX has no two-argument arctangent.
         Binary::Atan2 => return Err(Unmapped),
+        // ONNX has no copysign; a `Where` on the sign would miss -0.0's and NaN's sign bits.
+        Binary::Copysign => return Err(Unmapped),
         // max(a, b) + log(1 + exp(-|a - b|)), and `a` where both are the same
         // infinity (ONNX has no log1p: its values may differ in the last bits).
         Binary::Logaddexp => {

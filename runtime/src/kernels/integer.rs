@@ -70,9 +70,14 @@ pub fn binary_i64_into(b: Binary, x: &Tensor, y: &Tensor, out: &[usize], dst: &m
         Binary::FloorDivide => floor_divide_i64,
         Binary::Remainder | Binary::PyRemainder => remainder_i64,
         Binary::Fmod => fmod_i64,
-        Binary::Div | Binary::Pow | Binary::TanhBackward | Binary::Atan2 | Binary::Logaddexp | Binary::KeepGraph | Binary::LogSigmoidBackward => {
-            unsupported(&Op::Binary(b), "i64")
-        }
+        Binary::Div
+        | Binary::Pow
+        | Binary::TanhBackward
+        | Binary::Atan2
+        | Binary::Copysign
+        | Binary::Logaddexp
+        | Binary::KeepGraph
+        | Binary::LogSigmoidBackward => unsupported(&Op::Binary(b), "i64"),
     };
     fn arg(b: Binary, t: &Tensor) -> &[i64] {
         t.as_i64().unwrap_or_else(|| panic!("`{}` of i64 got a {} operand", Op::Binary(b).name(), t.dtype()))

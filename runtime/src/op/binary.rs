@@ -171,6 +171,13 @@ binary_ops! {
                              let (max_deriv, sign) = if x < T::ZERO { (T::ONE, T::ONE) } else { (T::ZERO, -T::ONE) };
                              (max_deriv - sign * (b / (T::ONE + b))) * g
                          } }
+    /// `copysign(input, other)`: `input`'s magnitude with `other`'s sign bit
+    /// (C's `copysign`, which ATen's kernel and its vector lambda both are:
+    /// exact, so `-0.0` and a NaN's sign count). Gradients as derivatives.yaml's
+    /// `copysign.Tensor`: `grad * (result / self)`, zero where `self == 0`, and
+    /// zeros for `other`.
+    Copysign { name: "copysign", builtin: None, grad_fn: Some("CopysignBackward0"), result: TypeRule::SameFloat, cost_ps: 100,
+               range: BinaryRange::MagnitudeOfFirst, differentiable: [true, true], element: |a, b| a.copysign(b) }
     /// `keep_graph(old, new)`: the values of `new` with the autograd history of
     /// `old`, which receives the gradient unchanged: a tensor that requires grad
     /// updated in place inside `no_grad` (PyTorch changes its values and keeps

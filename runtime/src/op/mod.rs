@@ -542,6 +542,8 @@ pub enum BinaryRange {
     Second,
     /// The first operand times a factor in [0, 1] (`log_sigmoid_backward`).
     UnitFactorOfFirst,
+    /// The first operand's magnitude with either sign (`copysign`).
+    MagnitudeOfFirst,
 }
 
 /// A loop that takes a one-operand element formula as a closure of its own

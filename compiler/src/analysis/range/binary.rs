@@ -22,6 +22,18 @@ impl Run<'_> {
                 r.nan_reported = args[0].nan_reported || args[1].nan_reported;
                 r
             }
+            // `copysign(a, b)`: `|a|` with either sign; NaN only from `a` (a NaN sign source gives `±|a|`).
+            BinaryRange::MagnitudeOfFirst => {
+                let a = &args[0];
+                let m = a.lo.abs().max(a.hi.abs());
+                let mut r = Range::new(-m, m);
+                let inf: Vec<_> = a.pos_inf.iter().chain(&a.neg_inf).cloned().collect();
+                r.pos_inf = inf.clone();
+                r.neg_inf = inf;
+                r.nan = a.nan;
+                r.nan_reported = a.nan_reported;
+                r
+            }
             // A quotient is bounded by the quotients of the bounds when both are
             // bounded and the divisor keeps one sign (`epoch // 4` of an epoch
             // counted from 0 is never negative); otherwise it is the true quotient's range,

@@ -93,6 +93,24 @@ pub(super) fn rule(
                 }),
             ]
         }
+        // copysign.Tensor: self: copysign_tensor_self_backward(grad, self, result),
+        // `grad * (result / self)` with the ratio zero where `self == 0`;
+        // other: zeros_like(other).
+        Binary::Copysign => {
+            let (a, r) = (c.fwd(ops[0]), c.fwd(n));
+            vec![
+                need(0).then(|| {
+                    let ratio = c.div(gr, r, a);
+                    let zero = c.scalar(gr, 0.0, dt);
+                    let ratio = c.select(gr, Cmp::Eq, a, zero, zero, ratio);
+                    c.mul(gr, g, ratio)
+                }),
+                need(1).then(|| {
+                    let sh = gr.node(g).shape.clone();
+                    c.full(gr, 0.0, dt, sh)
+                }),
+            ]
+        }
         // derivatives.yaml: self: grad / (1 + exp(other - self));
         // other: grad / (1 + exp(self - other)).
         Binary::Logaddexp => {
