@@ -292,6 +292,8 @@ pub enum Builtin {
     Logit,
     /// `copysign(input, other)`: `input`'s magnitude with `other`'s sign.
     Copysign,
+    /// `kron(input, other)`: the Kronecker product.
+    Kron,
 }
 
 /// The builtins that read or write files or draw random integers (`lower/data_calls.rs`).
@@ -681,6 +683,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("bucketize", Builtin::Search { bucketize: true }),
     ("logit", Builtin::Logit),
     ("copysign", Builtin::Copysign),
+    ("kron", Builtin::Kron),
 ];
 
 /// The conversion methods (`x.long()`, `x.to(f64)`). As in PyTorch they exist only
@@ -900,7 +903,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Search { bucketize: false } => sig(&["sorted_sequence", "input"], 2, Some(2), &["out_int32", "right", "side", "sorter"]),
         B::Search { bucketize: true } => sig(&["input", "boundaries"], 2, Some(2), &["out_int32", "right"]),
         B::Logit => sig(&["input", "eps"], 1, Some(2), &[]),
-        B::Copysign => sig(&["input", "other"], 2, Some(2), &[]),
+        B::Copysign | B::Kron => sig(&["input", "other"], 2, Some(2), &[]),
     }
 }
 

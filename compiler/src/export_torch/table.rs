@@ -75,6 +75,7 @@ const TORCH: &[&str] = &[
     "bucketize",
     "logit",
     "copysign",
+    "kron",
     "addmm",
     "lerp",
     "logaddexp",

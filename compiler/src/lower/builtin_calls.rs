@@ -225,6 +225,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Search { bucketize } => self.search_call(bucketize, name, &bound, span),
             Builtin::Logit => self.logit_call(&bound, span),
             Builtin::Copysign => self.copysign_call(&bound, span),
+            Builtin::Kron => self.kron_call(&bound, span),
             Builtin::Grid => self.figure(FigureEffect::Grid),
             Builtin::Legend => self.figure(FigureEffect::Legend),
             Builtin::XLabel | Builtin::YLabel | Builtin::Title | Builtin::SaveFig => {

@@ -293,7 +293,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::Tensordot
             | Builtin::Search { .. }
             | Builtin::Logit
-            | Builtin::Copysign => unreachable!("`{name}` is not a creation builtin"),
+            | Builtin::Copysign
+            | Builtin::Kron => unreachable!("`{name}` is not a creation builtin"),
         }
     }
 

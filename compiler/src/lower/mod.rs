@@ -77,6 +77,7 @@ mod join_calls;
 mod jumps;
 mod kl_div;
 mod known_values;
+mod kron;
 mod lambdas;
 mod layer_norm_calls;
 mod lerp_calls;
