@@ -72,3 +72,24 @@ fn remainder_refuses_what_pytorch_cannot_do() {
     assert_eq!(first_error("y = fmod(ones(2), \"a\")\n").0, Code::E0107);
     assert_eq!(first_error("y = remainder(ones(2), ones(3))\n").0, Code::E0202);
 }
+
+/// `fmod` divides by a Python number known only at run time (`.item()`), as
+/// `remainder` and `%` do: the number takes the tensor's dtype (an integer
+/// tensor stays integral with an int), and the remainder keeps the dividend's
+/// sign (PyTorch 2.15's output).
+#[test]
+fn fmod_divides_by_a_run_time_number() {
+    let program = r#"
+x = tensor([5.5, -5.5, 3.0, -7.25])
+y = (x.sum() - 1.0).item()
+print(y)
+print(fmod(x, y), remainder(x, y))
+k = tensor([7, -7, 9])
+n = int(k.sum().item()) - 6
+print(fmod(k, n), fmod(x, n))
+"#;
+    assert_eq!(
+        run(program),
+        "-5.25\ntensor([ 0.2500, -0.2500,  3.0000, -2.0000]) tensor([-5.0000, -0.2500, -2.2500, -2.0000])\ntensor([ 1, -1,  0]) tensor([ 2.5000, -2.5000,  0.0000, -1.2500])\n"
+    );
+}

@@ -2,11 +2,12 @@
 //! the tensor operator `%` (the remainder with the divisor's sign), and
 //! `torch.fmod` C's `fmod` (the dividend's sign), each with a tensor or a
 //! number as `other`, lowered by the same path as `//` and `%`
-//! (`Lowerer::integer_division`).
+//! (`Lowerer::integer_division`); a Python number known only at run time
+//! (`y = t.item()`) divides as a literal one does.
 
 use graphc_runtime::op::Binary;
 
-use super::{Lowerer, Value};
+use super::{HostKind, Lowerer, Value};
 use crate::check::builtins::{Bound, Builtin};
 use crate::diag::{Code, Diagnostic};
 use crate::syntax::ast::{BinOp, Span};
@@ -35,6 +36,12 @@ impl Lowerer<'_> {
                     );
                 }
                 let c = self.scalar_num(n, dt, so);
+                self.integer_division(Binary::Fmod, (x, sa), (c, so), true, true, span)
+            }
+            // A Python number known at run time (`y = t.item()`), as `%` takes one.
+            Value::Host { node, kind } if kind != HostKind::Bool => {
+                let Some(x) = self.promote_with_number(BinOp::Mod, x, sa, kind != HostKind::Float) else { return Value::Poison };
+                let c = self.cast_to(node, self.dtype_of(x), so);
                 self.integer_division(Binary::Fmod, (x, sa), (c, so), true, true, span)
             }
             Value::Poison => Value::Poison,
