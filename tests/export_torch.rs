@@ -82,6 +82,7 @@ const EXPORTABLE: &[&str] = &[
     "my_relu",
     "nanogpt_loop",
     "nanogpt_model",
+    "nerf_sampling",
     "nn_tutorial",
     "normal_samples",
     "one_cycle",
