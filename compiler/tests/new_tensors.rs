@@ -37,3 +37,27 @@ fn new_tensors_check_their_arguments() {
     assert_eq!(first_error("x = ones(2)\ny = x.new_full((2,))\n").0, Code::E0103);
     assert_eq!(first_error("y = new_zeros([1, 2], 3)\n").0, Code::E0107);
 }
+
+/// `x.new_tensor(data)`: the data in the receiver's dtype (floats truncated
+/// into an i64 receiver, nonzero into bool), `dtype=` and `requires_grad=`
+/// as `tensor` takes them, and numbers known only at run time.
+#[test]
+fn new_tensor_takes_the_receivers_dtype() {
+    let program = r#"
+x = randn(3, dtype=f64, requires_grad=true)
+a = x.new_tensor([1, 2, 3])
+print(a, a.requires_grad)
+b = x.new_tensor([[0.5, 1.5]], dtype=f32)
+print(b)
+c = arange(3).new_tensor([1.7, -2.2])
+print(c)
+d = x.new_tensor(2.5, requires_grad=true)
+print(d)
+y = x.detach() * 0 + 1
+s = y.sum().item()
+print(x.new_tensor([s, s * 2]))
+m = ones(2, dtype=bool).new_tensor([0, 3])
+print(m)
+"#;
+    assert_eq!(run(program), "tensor([1., 2., 3.], dtype=torch.float64) False\ntensor([[0.5000, 1.5000]])\ntensor([ 1, -2])\ntensor(2.5000, dtype=torch.float64, requires_grad=True)\ntensor([3., 6.], dtype=torch.float64)\ntensor([False,  True])\n");
+}

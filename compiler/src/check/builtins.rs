@@ -47,6 +47,8 @@ pub enum Builtin {
     /// `x.new_zeros(size)`, `x.new_ones(size)`, `x.new_full(size, fill_value)`,
     /// `x.new_empty(size)`: the receiver's dtype, a new shape.
     New(NewFill),
+    /// `x.new_tensor(data)`: `tensor(data)` in the receiver's dtype.
+    NewTensor,
     ManualSeed,
     /// An elementwise op of one tensor, from the runtime's op table.
     Unary(Unary),
@@ -506,6 +508,7 @@ const CREATION: &[(&str, Builtin)] = &[
     ("new_full", Builtin::New(NewFill::Full)),
     // Zeros, as `empty` gives.
     ("new_empty", Builtin::New(NewFill::Zeros)),
+    ("new_tensor", Builtin::NewTensor),
     ("manual_seed", Builtin::ManualSeed),
 ];
 
@@ -782,6 +785,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::OnesLike | B::ZerosLike | B::RandLike { .. } => sig(&["input"], 1, Some(1), CREATE_KW),
         B::New(NewFill::Full) => sig(&["input", "size", "fill_value"], 3, Some(3), CREATE_KW),
         B::New(_) => sig(&["input"], 2, None, CREATE_KW),
+        B::NewTensor => sig(&["input", "data"], 2, Some(2), CREATE_KW),
         B::FullLike => sig(&["input", "fill_value"], 2, Some(2), CREATE_KW),
         B::ManualSeed => sig(&["seed"], 1, Some(1), &[]),
         // `torch.round(input, *, decimals=0)`.

@@ -346,6 +346,7 @@ const METHODS: &[&str] = &[
     "new_ones",
     "new_full",
     "new_empty",
+    "new_tensor",
 ];
 
 /// The PyTorch spelling of the builtin `name`, if it has one.

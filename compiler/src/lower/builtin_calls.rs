@@ -64,6 +64,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::RandLike { .. }
             | Builtin::ZerosLike
             | Builtin::New(_)
+            | Builtin::NewTensor
             | Builtin::ManualSeed => self.creation(b, name, &mut bound, span),
             Builtin::Unary(Unary::Round) if bound.keywords.contains_key("decimals") => self.round_decimals_call(&mut bound, span),
             Builtin::Unary(u) => {

@@ -59,22 +59,15 @@ impl<'a> Lowerer<'a> {
                 let op = Op::Linspace { start: F64Bits::new(start), end: F64Bits::new(end) };
                 self.create(op, vec![steps as usize], bound, DType::F32, span)
             }
-            Builtin::Tensor => {
-                let (data, dspan) = bound.positional[0].clone().expect("bind guarantees data");
-                if holds_host(&data) {
-                    return self.tensor_of_host_numbers(&data, dspan, bound, span);
-                }
-                let mut leaves = Vec::new();
-                let Some(shape) = self.host_literal_shape(&data, dspan, &mut leaves) else { return Value::Poison };
-                let number = |(v, _): (Value, Span)| match v {
-                    Value::Number(n) => n,
-                    Value::Bool(b) => Num::Int(b as i128),
-                    _ => unreachable!("a literal without run-time numbers holds numbers and bools"),
-                };
-                let op = Op::Literal(leaves.into_iter().map(number).map(Num::scalar).collect());
-                // As PyTorch: all integers make int64, all booleans bool, any float f32.
-                let default = crate::check::promotion::default_dtype(literal_category(&data));
-                self.create(op, shape, bound, default, span)
+            Builtin::Tensor => self.tensor_literal(bound, span),
+            // `x.new_tensor(data)`: `tensor(data)` in the receiver's dtype unless `dtype=` says otherwise.
+            Builtin::NewTensor => {
+                let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
+                let Some(t) = self.expect_tensor(v, vs, &format!("the receiver of `{name}`")) else { return Value::Poison };
+                let mut data = Bound { positional: vec![bound.positional[1].clone()], keywords: bound.keywords.clone() };
+                let dt = self.dtype_of(t);
+                data.keywords.entry("dtype").or_insert((Value::DType(dt), span));
+                self.tensor_literal(&mut data, span)
             }
             Builtin::OnesLike | Builtin::ZerosLike => {
                 let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
@@ -296,6 +289,26 @@ impl<'a> Lowerer<'a> {
             | Builtin::Copysign
             | Builtin::Kron => unreachable!("`{name}` is not a creation builtin"),
         }
+    }
+
+    /// `tensor(data, dtype=..., requires_grad=...)`: the listed values, as
+    /// PyTorch makes them (integers i64, booleans bool, any float f32).
+    fn tensor_literal(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
+        let (data, dspan) = bound.positional[0].clone().expect("bind guarantees data");
+        if holds_host(&data) {
+            return self.tensor_of_host_numbers(&data, dspan, bound, span);
+        }
+        let mut leaves = Vec::new();
+        let Some(shape) = self.host_literal_shape(&data, dspan, &mut leaves) else { return Value::Poison };
+        let number = |(v, _): (Value, Span)| match v {
+            Value::Number(n) => n,
+            Value::Bool(b) => Num::Int(b as i128),
+            _ => unreachable!("a literal without run-time numbers holds numbers and bools"),
+        };
+        let op = Op::Literal(leaves.into_iter().map(number).map(Num::scalar).collect());
+        // As PyTorch: all integers make int64, all booleans bool, any float f32.
+        let default = crate::check::promotion::default_dtype(literal_category(&data));
+        self.create(op, shape, bound, default, span)
     }
 
     fn positional_number(&mut self, bound: &Bound<Value>, i: usize, what: &str) -> Option<f64> {
