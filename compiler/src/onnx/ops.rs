@@ -291,6 +291,17 @@ fn unary(em: &mut Emitter, u: Unary, site: &Site) -> Result<String, Unmapped> {
             em.node("Mul", &[&x, &t], vec![])
         }
         Unary::Erf => simple(em, "Erf"),
+        // `x == 0 ? 1 : sin(pi x) / (pi x)`, the kernel's formula.
+        Unary::Sinc => {
+            let pi = site.c(em, std::f64::consts::PI);
+            let p = em.node("Mul", &[&pi, &x], vec![]);
+            let s = em.node("Sin", &[&p], vec![]);
+            let q = em.node("Div", &[&s, &p], vec![]);
+            let zero = site.c(em, 0.0);
+            let at_zero = em.node("Equal", &[&x, &zero], vec![]);
+            let one = one(em);
+            em.node("Where", &[&at_zero, &one, &q], vec![])
+        }
         Unary::Erfc => {
             let (e, one) = (simple(em, "Erf"), one(em));
             em.node("Sub", &[&one, &e], vec![])

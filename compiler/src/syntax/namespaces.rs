@@ -24,6 +24,7 @@ const NAMESPACED: &[(&str, &str, &str)] = &[
     ("special", "log_softmax", "log_softmax"),
     ("special", "xlogy", "xlogy"),
     ("special", "logit", "logit"),
+    ("special", "sinc", "sinc"),
 ];
 
 /// The builtin that `namespace.function(...)` calls, if the table lists it.

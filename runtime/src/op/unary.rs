@@ -254,6 +254,18 @@ unary_ops! {
     /// Its cost is not measured yet: exp's.
     Erfc { name: "erfc", builtin: Some("erfc"), grad_fn: Some("ErfcBackward0"), result: TypeRule::SameFloat, cost_ps: 3000,
            range: UnaryRange::Decreasing, differentiable: true, element: |a| a.erfc() }
+    /// `sinc(x)` = `sin(pi x) / (pi x)`, 1 at 0: ATen's `sinc_kernel`, whose
+    /// lambda (no vector form) calls libm's `sin` on `pi * x` in the dtype, so
+    /// graphc's bits are PyTorch's (`tests/data/elementwise_ref.txt`). Within
+    /// [-0.22, 1], NaN at infinity. Its cost is not measured yet: sin's.
+    Sinc { name: "sinc", builtin: Some("sinc"), grad_fn: Some("SincBackward0"), result: TypeRule::SameFloat, cost_ps: 3000,
+           range: UnaryRange::Periodic, differentiable: true,
+           element: |a| if a == T::ZERO {
+               T::ONE
+           } else {
+               let product = T::from_f64(std::f64::consts::PI) * a;
+               product.sin() / product
+           } }
     /// `gelu(x)` (`approximate="none"`), the scalar lambda of PyTorch's
     /// `GeluKernelImpl`: `x * 0.5 * (1 + erf(x * M_SQRT1_2))`, the constant rounded
     /// to the dtype first. The builtin is `gelu`, which picks this row or the next

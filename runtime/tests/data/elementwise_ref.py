@@ -46,6 +46,7 @@ OPS = [
     # an ulp of difference in erf or tanh is thousands of ulps of the result.
     ("gelu", F.gelu, -2.0, 10.0),
     ("gelu_tanh", lambda t: F.gelu(t, approximate="tanh"), -2.0, 10.0),
+    ("sinc", torch.sinc, -10.0, 10.0),
 ]
 
 # Ops with scalar parameters, with the parameters runtime/tests/elementwise_ref.rs

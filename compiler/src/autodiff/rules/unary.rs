@@ -1,7 +1,7 @@
 //! The derivative rules of the one-operand elementwise ops: PyTorch's formulas
 //! from `tools/autograd/derivatives.yaml`, one arm per row of the op table.
 
-use graphc_runtime::op::{Binary, F64Bits, Unary};
+use graphc_runtime::op::{Binary, Cmp, F64Bits, Unary};
 use graphc_runtime::Op;
 
 use super::super::builder::RuleCtx;
@@ -33,6 +33,23 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: Node
             let two = c.scalar(gr, 2.0, dt);
             let d = c.mul(gr, two, y);
             c.div(gr, g, d)
+        }
+        // sinc_backward: self_pi = self * pi, self_squared_pi = self * self * pi,
+        // where(self_squared_pi == 0, 0, grad * (self_pi * self_pi.cos() - self_pi.sin()) / self_squared_pi).
+        Unary::Sinc => {
+            let x = c.fwd(x);
+            let pi = c.scalar(gr, std::f64::consts::PI, dt);
+            let xp = c.mul(gr, x, pi);
+            let xx = c.mul(gr, x, x);
+            let xxp = c.mul(gr, xx, pi);
+            let cos = c.unary(gr, Op::Unary(Unary::Cos), xp);
+            let sin = c.unary(gr, Op::Unary(Unary::Sin), xp);
+            let xc = c.mul(gr, xp, cos);
+            let d = c.sub(gr, xc, sin);
+            let gd = c.mul(gr, g, d);
+            let out = c.div(gr, gd, xxp);
+            let zero = c.scalar(gr, 0.0, dt);
+            c.select(gr, Cmp::Eq, xxp, zero, zero, out)
         }
         // sin: grad * self.cos()
         Unary::Sin => {
