@@ -114,3 +114,22 @@ fn the_calls_check_their_arguments() {
 fn a_value_named_like_a_namespace_keeps_its_methods() {
     assert_eq!(run("special = [1]\nspecial.append(2)\nprint(special)\n"), "[1, 2]\n");
 }
+
+/// `linalg.vector_norm` is `norm` with `ord` for `p`: values, `grad_fn`s and
+/// gradients as PyTorch prints them, and the same bits as `norm`.
+#[test]
+fn linalg_vector_norm_is_pytorchs() {
+    let program = r#"
+manual_seed(0)
+x = randn(3, 4, requires_grad=true)
+a = linalg.vector_norm(x)
+b = linalg.vector_norm(x, ord=1, dim=1)
+c = linalg.vector_norm(x, 2, dim=(0, 1), keepdim=true)
+print(a, b, c)
+print(a.grad_fn.name(), b.grad_fn.name())
+(a + b.sum() + c.sum()).backward()
+print(x.grad)
+print(norm(x).item() == linalg.vector_norm(x).item())
+"#;
+    assert_eq!(run(program), "tensor(3.5493, grad_fn=<LinalgVectorNormBackward0>) tensor([4.5816, 3.7245, 1.9013], grad_fn=<LinalgVectorNormBackward0>) tensor([[3.5493]], grad_fn=<LinalgVectorNormBackward0>)\nLinalgVectorNormBackward0 LinalgVectorNormBackward0\ntensor([[ 1.8683, -1.1653, -2.2277,  1.3203],\n        [-1.6111, -1.7881,  1.2273,  1.4722],\n        [-1.4053, -1.2273, -1.3362,  1.1026]])\nTrue\n");
+}

@@ -296,6 +296,9 @@ pub enum Builtin {
     Copysign,
     /// `kron(input, other)`: the Kronecker product.
     Kron,
+    /// `linalg.vector_norm(x, ord=2, dim=none, keepdim=false)`: `norm` with
+    /// `ord` for `p`, the function `torch.norm` itself calls.
+    VectorNorm,
 }
 
 /// The builtins that read or write files or draw random integers (`lower/data_calls.rs`).
@@ -687,6 +690,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("logit", Builtin::Logit),
     ("copysign", Builtin::Copysign),
     ("kron", Builtin::Kron),
+    ("linalg.vector_norm", Builtin::VectorNorm),
 ];
 
 /// The conversion methods (`x.long()`, `x.to(f64)`). As in PyTorch they exist only
@@ -908,6 +912,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Search { bucketize: true } => sig(&["input", "boundaries"], 2, Some(2), &["out_int32", "right"]),
         B::Logit => sig(&["input", "eps"], 1, Some(2), &[]),
         B::Copysign | B::Kron => sig(&["input", "other"], 2, Some(2), &[]),
+        B::VectorNorm => sig(&["x", "ord", "dim", "keepdim"], 1, Some(4), &[]),
     }
 }
 

@@ -76,6 +76,7 @@ const TORCH: &[&str] = &[
     "logit",
     "copysign",
     "kron",
+    "linalg.vector_norm",
     "addmm",
     "lerp",
     "logaddexp",

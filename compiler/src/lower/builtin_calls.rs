@@ -227,6 +227,8 @@ impl<'a> Lowerer<'a> {
             Builtin::Logit => self.logit_call(&bound, span),
             Builtin::Copysign => self.copysign_call(&bound, span),
             Builtin::Kron => self.kron_call(&bound, span),
+            // The same reduction as `norm`, whose `p` it binds as `ord`.
+            Builtin::VectorNorm => self.reduction_call(Builtin::Norm, name, &mut bound, span),
             Builtin::Grid => self.figure(FigureEffect::Grid),
             Builtin::Legend => self.figure(FigureEffect::Legend),
             Builtin::XLabel | Builtin::YLabel | Builtin::Title | Builtin::SaveFig => {

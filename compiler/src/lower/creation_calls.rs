@@ -287,7 +287,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::Search { .. }
             | Builtin::Logit
             | Builtin::Copysign
-            | Builtin::Kron => unreachable!("`{name}` is not a creation builtin"),
+            | Builtin::Kron
+            | Builtin::VectorNorm => unreachable!("`{name}` is not a creation builtin"),
         }
     }
 

@@ -12,6 +12,7 @@
 const NAMESPACED: &[(&str, &str, &str)] = &[
     ("linalg", "cross", "linalg.cross"),
     ("linalg", "matmul", "matmul"),
+    ("linalg", "vector_norm", "linalg.vector_norm"),
     ("special", "expit", "sigmoid"),
     ("special", "erf", "erf"),
     ("special", "erfc", "erfc"),
