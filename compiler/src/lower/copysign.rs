@@ -27,7 +27,6 @@ impl Lowerer<'_> {
             Value::Number(n) => {
                 let Some(t) = self.promote_with_number(BinOp::Mul, x, sa, n.is_int()) else { return Value::Poison };
                 let dt = self.dtype_of(t);
-                let dt = if dt.is_float() { dt } else { DType::F32 };
                 (self.scalar_num(n, dt, sb), dt, "CopysignBackward1")
             }
             Value::Poison => return Value::Poison,
