@@ -1,4 +1,5 @@
-//! `interpolate` (mode "nearest") with `Upsample`, and `pixel_shuffle` /
+//! `interpolate` (mode "nearest"; the linear modes are in
+//! `interpolate_linear.rs`) with `Upsample`, and `pixel_shuffle` /
 //! `pixel_unshuffle` with their modules (`lower/resample_calls.rs`): values,
 //! gradients (whose sums round in PyTorch's order), shapes, reprs and
 //! `grad_fn` as PyTorch 2.15 prints them for the same program, and the errors.
@@ -45,11 +46,11 @@ print(p.grad[0, :, 0, 0])
 
 #[test]
 fn modes_graphc_does_not_compute_are_refused_at_the_argument() {
-    let program = "x = randn(1, 1, 4, 4)\ny = interpolate(x, scale_factor=2, mode=\"bilinear\")\n";
+    let program = "x = randn(1, 1, 4, 4)\ny = interpolate(x, scale_factor=2, mode=\"bicubic\")\n";
     let (code, message, at) = first_error(program);
     assert_eq!(code, Code::E0107, "{message}");
-    assert!(message.contains("\"bilinear\" is not supported"), "{message}");
-    assert_eq!(at, program.find("\"bilinear\"").unwrap());
+    assert!(message.contains("\"bicubic\" is not supported"), "{message}");
+    assert_eq!(at, program.find("\"bicubic\"").unwrap());
 }
 
 #[test]

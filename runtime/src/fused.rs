@@ -449,6 +449,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::MatMul
             | Op::Conv(_)
             | Op::AvgPool(_)
+            | Op::Upsample(_)
             | Op::Cast
             | Op::Compare(_)
             | Op::Select

@@ -199,6 +199,10 @@ mod tests {
                 ops.push(Op::AvgPool(graphc_runtime::op::AvgPool { windows, part }));
             }
         }
+        for part in [graphc_runtime::op::UpsamplePart::Forward, graphc_runtime::op::UpsamplePart::Backward] {
+            let factor = Some(F64Bits::new(2.0));
+            ops.push(Op::Upsample(graphc_runtime::op::Upsample { spatial: 2, align_corners: false, scales: [factor, factor, None], part }));
+        }
         for part in [
             ConvPart::Forward { bias: false },
             ConvPart::Forward { bias: true },
@@ -279,6 +283,10 @@ mod tests {
             Op::AvgPool(p) => match p.part {
                 graphc_runtime::op::AvgPoolPart::Forward => (vec![vec![1, 2, 4, 4]], vec![1, 2, 2, 2]),
                 graphc_runtime::op::AvgPoolPart::Backward => (vec![vec![1, 2, 2, 2]], vec![1, 2, 4, 4]),
+            },
+            Op::Upsample(u) => match u.part {
+                graphc_runtime::op::UpsamplePart::Forward => (vec![vec![1, 2, 2, 3]], vec![1, 2, 4, 6]),
+                graphc_runtime::op::UpsamplePart::Backward => (vec![vec![1, 2, 4, 6]], vec![1, 2, 2, 3]),
             },
             // A 3x3 convolution of 2 channels into 4 over a 5x5 input.
             Op::Conv(c) => match c.part {

@@ -337,6 +337,11 @@ pub fn op_text(op: &Op) -> String {
             }
             graphc_runtime::op::PoolWindows::Adaptive => op.name().to_string(),
         },
+        Op::Upsample(u) => {
+            let factors: Option<Vec<String>> = u.scales[..u.spatial].iter().map(|f| f.map(|f| f.to_string())).collect();
+            let scales = factors.map_or_else(|| "none".to_string(), |f| f.join("x"));
+            format!("{}(spatial={}, align_corners={}, scales={scales})", op.name(), u.spatial, u.align_corners)
+        }
         Op::Conv(c) => {
             let pair = |v: [usize; 2]| format!("{}x{}", v[0], v[1]);
             let bias = match c.part {

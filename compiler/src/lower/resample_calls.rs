@@ -11,6 +11,8 @@
 //!   those positions in one `gather`, so that the gradient adds each output
 //!   pixel's gradient into its source in the order of the output, the order of
 //!   PyTorch's `cpu_upsample_nearest_backward`: the sums round alike.
+//!   The interpolating modes (`"linear"`, `"bilinear"`, `"trilinear"`) are
+//!   one `Op::Upsample` node, whose kernel computes as ATen's does.
 
 use graphc_runtime::op::{IndexOp, Scalar};
 use graphc_runtime::{DType, Op};
@@ -129,11 +131,28 @@ impl Lowerer<'_> {
         let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
         let Some(x) = self.expect_float_tensor(v, vs, "`interpolate`'s input") else { return Value::Poison };
         let sh = self.shape_of(x);
+        let mode = match arg(3) {
+            None => "nearest".to_string(),
+            Some((Value::Str(m), _)) if ["nearest", "linear", "bilinear", "trilinear"].contains(&m.as_str()) => m,
+            Some((Value::Str(m), ms)) => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("`interpolate`'s mode {m:?} is not supported"), ms, "not supported").with_help(
+                        "use mode=\"nearest\" (the default), \"linear\", \"bilinear\" or \"trilinear\", which graphc computes as PyTorch does",
+                    ),
+                )
+            }
+            Some((other, ms)) => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("`mode` must be a string, not {}", other.describe()), ms, "not a string")
+                        .with_help("write mode=\"nearest\" or mode=\"bilinear\""),
+                )
+            }
+        };
         if !(3..=5).contains(&sh.len()) {
             return self.error(
                 Diagnostic::new(
                     Code::E0202,
-                    format!("Input Error: Only 3D, 4D and 5D input Tensors supported (got {}D) for the modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got nearest)", sh.len()),
+                    format!("Input Error: Only 3D, 4D and 5D input Tensors supported (got {}D) for the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact (got {mode})", sh.len()),
                     vs,
                     format!("of shape {}", shapes::show(&sh)),
                 )
@@ -141,42 +160,78 @@ impl Lowerer<'_> {
             );
         }
         let spatial = sh.len() - 2;
-        match arg(3) {
-            None => {}
-            Some((Value::Str(m), _)) if m == "nearest" => {}
-            Some((Value::Str(m), ms)) => {
-                return self.error(
-                    Diagnostic::new(Code::E0107, format!("`interpolate`'s mode {m:?} is not supported"), ms, "not supported")
-                        .with_help("use mode=\"nearest\" (the default), which graphc computes as PyTorch does"),
-                )
-            }
-            Some((other, ms)) => {
-                return self.error(
-                    Diagnostic::new(Code::E0107, format!("`mode` must be a string, not {}", other.describe()), ms, "not a string")
-                        .with_help("write mode=\"nearest\""),
-                )
-            }
-        }
-        if let Some((_, s)) = arg(4) {
+        let linear = mode != "nearest";
+        if linear && graphc_runtime::op::Upsample::mode(spatial) != mode {
+            let needs = match mode.as_str() {
+                "linear" => "3D",
+                "bilinear" => "4D",
+                _ => "5D",
+            };
             return self.error(
                 Diagnostic::new(
-                    Code::E0107,
-                    "align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear",
-                    s,
-                    "not with nearest",
+                    Code::E0202,
+                    format!("Got {}D input, but {mode} mode needs {needs} input", sh.len()),
+                    vs,
+                    format!("of shape {}", shapes::show(&sh)),
                 )
-                .with_help("leave `align_corners` out for mode=\"nearest\""),
+                .with_help(format!(
+                    "use mode=\"{}\" for {} spatial dimension{}",
+                    graphc_runtime::op::Upsample::mode(spatial),
+                    spatial,
+                    if spatial == 1 { "" } else { "s" }
+                )),
             );
         }
+        let align_corners = match arg(4) {
+            Some((_, s)) if !linear => {
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0107,
+                        "align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear",
+                        s,
+                        "not with nearest",
+                    )
+                    .with_help("leave `align_corners` out for mode=\"nearest\""),
+                );
+            }
+            None => false,
+            Some((Value::Bool(b), _)) => b,
+            Some((other, s)) => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("`align_corners` must be a bool, not {}", other.describe()), s, "not a bool")
+                        .with_help("write align_corners=true or align_corners=false"),
+                )
+            }
+        };
         if let Some((Value::Bool(true), s)) = arg(6) {
-            return self.error(
-                Diagnostic::new(Code::E0107, "Anti-alias option is restricted to bilinear and bicubic modes", s, "not with nearest")
-                    .with_help("leave `antialias` out for mode=\"nearest\""),
-            );
+            let diag = if mode == "bilinear" {
+                Diagnostic::new(Code::E0107, "`interpolate`'s antialias=True is not supported", s, "not supported")
+                    .with_help("leave `antialias` out: graphc interpolates bilinearly without the antialiasing filter")
+            } else {
+                Diagnostic::new(
+                    Code::E0107,
+                    "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a 4-D tensor as input",
+                    s,
+                    format!("not with {mode}"),
+                )
+                .with_help(format!("leave `antialias` out for mode=\"{mode}\""))
+            };
+            return self.error(diag);
         }
         let recompute = matches!(arg(5), Some((Value::Bool(true), _)));
         let Some((out, scales)) = self.interpolate_sizes(&sh[2..], arg(1), arg(2), recompute, span) else { return Value::Poison };
         let scales = if recompute { vec![None; spatial] } else { scales };
+        if linear {
+            let mut factors = [None; 3];
+            for (slot, f) in factors.iter_mut().zip(&scales) {
+                *slot = f.map(graphc_runtime::op::F64Bits::new);
+            }
+            let op = graphc_runtime::op::Upsample { spatial, align_corners, scales: factors, part: graphc_runtime::op::UpsamplePart::Forward };
+            let mut shape = sh[..2].to_vec();
+            shape.extend(&out);
+            let dt = self.dtype_of(x);
+            return Value::Tensor(self.op_node(Op::Upsample(op), dt, shape, &[x], span, op.grad_fn()));
+        }
         // Each output pixel's position in the flattened input plane, in the order of the output.
         let index: Vec<Vec<usize>> = (0..spatial).map(|d| (0..out[d]).map(|o| nearest_idx(o, sh[2 + d], out[d], scales[d])).collect()).collect();
         let mut flat = vec![0usize];

@@ -2,11 +2,12 @@
 //! no operator of its own; it is the convolution of the input with the
 //! result's gradient, batch and channels swapped, stride and dilation swapped,
 //! cut to the kernel's size, one group at a time. `Op::AvgPool`'s forward is
-//! ONNX's `AveragePool`.
+//! ONNX's `AveragePool`, and `Op::Upsample`'s its `Resize`.
 
 use graphc_runtime::op::{Conv, ConvPart};
+use graphc_runtime::{DType, Tensor};
 
-use super::emit::{int, ints, Emitter};
+use super::emit::{int, ints, string, Emitter};
 use super::ops::{Site, Unmapped};
 
 fn pair(v: [usize; 2]) -> Vec<i64> {
@@ -120,4 +121,49 @@ pub fn avg_pool(em: &mut Emitter, site: &Site, p: &graphc_runtime::op::AvgPool) 
         PoolWindows::Fixed { .. } | PoolWindows::Adaptive => return Err(Unmapped),
     };
     Ok(em.node("AveragePool", &[&x], attrs))
+}
+
+/// Linear interpolation's forward as ONNX's `Resize` (mode "linear"): aligned
+/// corners as "align_corners", else "half_pixel", whose source positions are
+/// ATen's (both clamp a position before the first pixel to it). Scale factors
+/// the user gave go in as `scales`, since ATen then moves by their inverses
+/// rather than by input / output; otherwise the output's `sizes`. The
+/// gradient, which ONNX has no operator for, is a product with each spatial
+/// axis's interpolation matrix, transposed (`MatMul` over the last axis,
+/// the axis moved there and back by `Transpose`).
+pub fn upsample(em: &mut Emitter, site: &Site, u: &graphc_runtime::op::Upsample) -> Result<String, Unmapped> {
+    let x = site.arg(em, 0);
+    if u.part == graphc_runtime::op::UpsamplePart::Backward {
+        let (output, input) = (site.args[0].shape.clone(), site.shape);
+        let rank = input.len();
+        let mut g = x;
+        for d in 0..u.spatial {
+            let axis = 2 + d;
+            // (output, input) as the product's right operand maps a row of
+            // output gradients to the input's.
+            let m = graphc_runtime::kernels::upsample::axis_matrix(u, d, input[axis], output[axis]);
+            let m = em.tensor(&Tensor::from_f64_values(site.dtype, vec![output[axis], input[axis]], m));
+            let mut perm: Vec<i64> = (0..rank as i64).collect();
+            perm.swap(axis, rank - 1);
+            let moved = if axis == rank - 1 { g } else { em.node("Transpose", &[&g], vec![ints("perm", &perm)]) };
+            let product = em.node("MatMul", &[&moved, &m], vec![]);
+            g = if axis == rank - 1 { product } else { em.node("Transpose", &[&product], vec![ints("perm", &perm)]) };
+        }
+        return Ok(g);
+    }
+    let placement = if u.align_corners { "align_corners" } else { "half_pixel" };
+    let attrs = vec![string("mode", "linear"), string("coordinate_transformation_mode", placement)];
+    let factors: Option<Vec<f64>> = u.scales[..u.spatial].iter().map(|f| f.map(|f| f.get())).collect();
+    match factors {
+        Some(factors) if !u.align_corners => {
+            let all: Vec<f64> = [1.0, 1.0].into_iter().chain(factors).collect();
+            let scales = em.tensor(&Tensor::from_f64_values(DType::F32, vec![all.len()], all));
+            Ok(em.node("Resize", &[&x, "", &scales], attrs))
+        }
+        _ => {
+            let sizes: Vec<i64> = site.shape.iter().map(|&d| d as i64).collect();
+            let sizes = em.ints(&sizes);
+            Ok(em.node("Resize", &[&x, "", "", &sizes], attrs))
+        }
+    }
 }

@@ -134,7 +134,8 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         | Op::GroupNorm(_)
         | Op::MatMul
         | Op::Conv(_)
-        | Op::AvgPool(_) => None,
+        | Op::AvgPool(_)
+        | Op::Upsample(_) => None,
     }
 }
 

@@ -47,6 +47,7 @@ pub mod softmax_narrow;
 pub mod sort;
 pub mod sources;
 pub mod stl;
+pub mod upsample;
 pub mod vmath;
 
 use crate::op::{Conv, ConvPart, GroupNorm, LayerNorm, LayerNormPart, Op, ReduceKind};
@@ -204,6 +205,10 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
         Op::AvgPool(p) => match p.part {
             crate::op::AvgPoolPart::Forward => avg_pool::forward(p, T::slice(args[0]), args[0].shape(), shape),
             crate::op::AvgPoolPart::Backward => avg_pool::backward(p, T::slice(args[0]), args[0].shape(), shape),
+        },
+        Op::Upsample(u) => match u.part {
+            crate::op::UpsamplePart::Forward => upsample::forward(u, T::slice(args[0]), args[0].shape(), shape),
+            crate::op::UpsamplePart::Backward => upsample::backward(u, T::slice(args[0]), args[0].shape(), shape),
         },
         Op::ProdOthers { dim } => prod::prod_others(T::slice(args[0]), args[0].shape(), *dim),
         Op::SoftmaxBackward { dim, log } => softmax::softmax_backward(T::slice(args[0]), T::slice(args[1]), args[0].shape(), *dim, *log),

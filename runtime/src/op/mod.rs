@@ -27,6 +27,7 @@ mod layer_norm;
 mod loss;
 mod reduce;
 mod unary;
+mod upsample;
 
 use std::fmt;
 
@@ -42,6 +43,7 @@ pub use loss::{LossKind, LossReduction};
 pub use reduce::{reduced_shape, ReduceKind};
 pub use unary::Unary;
 pub use unary::GELU_TANH_BETA;
+pub use upsample::{Upsample, UpsamplePart};
 
 /// An `f64` stored by its bits, so that ops holding constants are `Eq + Hash`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -418,6 +420,9 @@ pub enum Op {
     /// `avg_pool2d`, `adaptive_avg_pool2d` or their gradient ([`AvgPool`]) on
     /// `[N, C, H, W]` tensors; the node's shape gives the result's size.
     AvgPool(AvgPool),
+    /// `interpolate`'s linear modes or their gradient ([`Upsample`]) on
+    /// `(N, C, *spatial)` tensors; the node's shape gives the result's size.
+    Upsample(Upsample),
 }
 
 /// The family an op belongs to, which decides how passes and kernels treat it.
@@ -585,7 +590,7 @@ impl Op {
         if let Op::Conv(c) = self {
             return c.arity();
         }
-        if let Op::AvgPool(_) = self {
+        if let Op::AvgPool(_) | Op::Upsample(_) = self {
             return 1;
         }
         match self.class() {
@@ -634,7 +639,7 @@ impl Op {
             | Op::SoftmaxBackward { .. }
             | Op::LayerNorm(_)
             | Op::GroupNorm(_) => OpClass::Reduction,
-            Op::MatMul | Op::Conv(_) | Op::AvgPool(_) => OpClass::LinearAlgebra,
+            Op::MatMul | Op::Conv(_) | Op::AvgPool(_) | Op::Upsample(_) => OpClass::LinearAlgebra,
             Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } | Op::Index(_) | Op::Fma => {
                 OpClass::Conversion
             }
@@ -688,7 +693,8 @@ impl Op {
             | Op::Mean { .. }
             | Op::MatMul
             | Op::Conv(_)
-            | Op::AvgPool(_) => true,
+            | Op::AvgPool(_)
+            | Op::Upsample(_) => true,
             Op::Activation(_) => true,
             Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => true,
             // The mask of the samples nll_loss skips has no gradient.
@@ -744,6 +750,7 @@ impl Op {
             Op::GroupNorm(g) => Some(g.grad_fn()),
             Op::Conv(c) => Some(c.grad_fn()),
             Op::AvgPool(p) => Some(p.grad_fn()),
+            Op::Upsample(u) => Some(u.grad_fn()),
             Op::Softmax { log: false, .. } => Some("SoftmaxBackward0"),
             Op::Softmax { log: true, .. } => Some("LogSoftmaxBackward0"),
             Op::SoftmaxBackward { log: false, .. } => Some("SoftmaxBackwardDataBackward0"),
@@ -805,6 +812,7 @@ impl Op {
             | Op::MatMul
             | Op::Conv(_)
             | Op::AvgPool(_)
+            | Op::Upsample(_)
             | Op::Cast
             | Op::Compare(_)
             | Op::Select
@@ -863,6 +871,7 @@ impl Op {
             Op::GroupNorm(g) => g.name(),
             Op::Conv(c) => c.name(),
             Op::AvgPool(p) => p.name(),
+            Op::Upsample(u) => u.name(),
             Op::Softmax { log: false, .. } => "softmax",
             Op::Softmax { log: true, .. } => "log_softmax",
             Op::ProdOthers { .. } => "prod_others",

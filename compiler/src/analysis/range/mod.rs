@@ -386,6 +386,7 @@ impl Run<'_> {
             | Op::MatMul
             | Op::Conv(_)
             | Op::AvgPool(_)
+            | Op::Upsample(_)
             | Op::Cast
             | Op::Compare(_)
             | Op::Select
@@ -454,6 +455,7 @@ impl Run<'_> {
             | Op::MatMul
             | Op::Conv(_)
             | Op::AvgPool(_)
+            | Op::Upsample(_)
             | Op::Cast
             | Op::Compare(_)
             | Op::Select
@@ -687,6 +689,12 @@ impl Run<'_> {
             Op::AvgPool(p) => match p.part {
                 graphc_runtime::op::AvgPoolPart::Forward => args[0].unaligned().join(&Range::new(0.0, 0.0)),
                 graphc_runtime::op::AvgPoolPart::Backward => Range::unbounded(),
+            },
+            // An interpolated pixel is a weighted mean of its operand's values; a
+            // gradient adds weighted gradients.
+            Op::Upsample(u) => match u.part {
+                graphc_runtime::op::UpsamplePart::Forward => args[0].unaligned(),
+                graphc_runtime::op::UpsamplePart::Backward => Range::unbounded(),
             },
             // Each element sums at most `terms` products of an element of each
             // tensor operand (fewer, or zeros, where a patch meets the padding).

@@ -167,6 +167,15 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
             let op = Op::AvgPool(graphc_runtime::op::AvgPool { part, ..*p });
             vec![Some(c.add_node(gr, op, dt, shape_of(gr, ops[0]), &[g]))]
         }
+        // So are linear interpolation and its gradient.
+        Op::Upsample(u) => {
+            let part = match u.part {
+                graphc_runtime::op::UpsamplePart::Forward => graphc_runtime::op::UpsamplePart::Backward,
+                graphc_runtime::op::UpsamplePart::Backward => graphc_runtime::op::UpsamplePart::Forward,
+            };
+            let op = Op::Upsample(graphc_runtime::op::Upsample { part, ..*u });
+            vec![Some(c.add_node(gr, op, dt, shape_of(gr, ops[0]), &[g]))]
+        }
         Op::Index(graphc_runtime::op::IndexOp::ScatterInto { dim, add }) => index::scatter_into(c, gr, (*dim, *add), &ops, g, [need(0), need(2)]),
         Op::Index(graphc_runtime::op::IndexOp::ScatterReduce { dim, reduce, include_self }) => {
             index::scatter_reduce(c, gr, (*dim, *reduce, *include_self), n, &ops, g, [need(0), need(2)])

@@ -3,7 +3,7 @@
 
 use graphc_runtime::op::{
     Activation, AvgPool, AvgPoolPart, Binary, Cmp, Conv, ConvPart, DataOp, F64Bits, FloatTest, GroupNorm, IndexOp, LayerNorm, LayerNormPart, Logical,
-    LossKind, LossReduction, MaxPool, Op, PoolWindows, ReduceKind, Scalar, ScatterReduce, Unary,
+    LossKind, LossReduction, MaxPool, Op, PoolWindows, ReduceKind, Scalar, ScatterReduce, Unary, Upsample, UpsamplePart,
 };
 
 /// The op a node line names, with its parameters (the text in parentheses after
@@ -134,6 +134,22 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         }
         ("adaptive_avg_pool2d", None) => Op::AvgPool(AvgPool { windows: PoolWindows::Adaptive, part: AvgPoolPart::Forward }),
         ("adaptive_avg_pool2d_backward", None) => Op::AvgPool(AvgPool { windows: PoolWindows::Adaptive, part: AvgPoolPart::Backward }),
+        (name @ ("upsample_linear" | "upsample_linear_backward"), Some(p)) => {
+            let [spatial, align_corners, factors] = keyed_parts(p, ["spatial", "align_corners", "scales"])?;
+            let spatial: usize = spatial.parse().ok().filter(|s| (1..=3).contains(s))?;
+            let mut scales = [None; 3];
+            if factors != "none" {
+                let listed: Vec<&str> = factors.split('x').collect();
+                if listed.len() != spatial {
+                    return None;
+                }
+                for (slot, f) in scales.iter_mut().zip(listed) {
+                    *slot = Some(num(f)?);
+                }
+            }
+            let part = if name == "upsample_linear" { UpsamplePart::Forward } else { UpsamplePart::Backward };
+            Op::Upsample(Upsample { spatial, align_corners: align_corners.parse().ok()?, scales, part })
+        }
         ("conv2d", Some(p)) => {
             let [stride, padding, dilation, groups, bias] = keyed_parts(p, ["stride", "padding", "dilation", "groups", "bias"])?;
             conv([stride, padding, dilation, groups], ConvPart::Forward { bias: bias.parse().ok()? })?
