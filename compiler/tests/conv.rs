@@ -1,4 +1,5 @@
-//! `conv1d`, `conv2d`, `conv_transpose2d` and `max_pool2d`
+//! `conv1d`, `conv2d`, `conv_transpose2d` and `max_pool2d`, and the modules
+//! `ConvTranspose1d`/`ConvTranspose2d`
 //! (`lower/conv_calls.rs`, `Op::Conv`, `IndexOp::MaxPool`): a small CNN trained
 //! in a loop compiled once, a gradient of a gradient through a convolution and
 //! its transpose, `padding="same"` with even kernels, against what the
@@ -235,4 +236,27 @@ fn bad_shapes_and_arguments_are_pytorchs_errors() {
         assert_eq!((c, m.as_str()), (code, message), "{program}");
         assert_eq!(start, program.rfind(at).expect("the span's text is in the program"), "{program}: the error is not at `{at}`");
     }
+}
+
+/// `ConvTranspose1d` and `ConvTranspose2d` modules (the up-sampling layers of
+/// U-Nets and GAN generators): PyTorch's repr (`output_padding` shown when
+/// set), weights shaped `(in, out / groups, *kernel)` and initialized with
+/// PyTorch's draws (the bias printed), and the output's shape and `grad_fn`.
+#[test]
+fn transposed_convolution_modules_are_pytorchs() {
+    let program = r#"
+manual_seed(0)
+up = ConvTranspose2d(4, 2, kernel_size=2, stride=2)
+print(up)
+print(ConvTranspose2d(3, 6, 3, stride=2, padding=1, output_padding=1, groups=3, bias=false, dilation=1))
+print(ConvTranspose1d(2, 3, 4, stride=2, padding=1))
+x = arange(32.0).reshape(1, 4, 2, 4) / 8
+y = up(x)
+print(y.shape, y.grad_fn.name())
+print(up.weight.shape, up.bias)
+t = ConvTranspose1d(2, 3, 4, stride=2, padding=1)
+z = t(ones(1, 2, 5))
+print(z.shape, t.weight.shape)
+"#;
+    assert_eq!(run(program), "ConvTranspose2d(4, 2, kernel_size=(2, 2), stride=(2, 2))\nConvTranspose2d(3, 6, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 1), groups=3, bias=False)\nConvTranspose1d(2, 3, kernel_size=(4,), stride=(2,), padding=(1,))\ntorch.Size([1, 2, 4, 8]) ConvolutionBackward0\ntorch.Size([4, 2, 2, 2]) Parameter containing:\ntensor([-0.2292, -0.1628], requires_grad=True)\ntorch.Size([1, 3, 10]) torch.Size([2, 3, 4])\n");
 }

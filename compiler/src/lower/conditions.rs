@@ -8,12 +8,17 @@
 //! own. A condition that is a run-time bool or a one-element bool tensor is
 //! decided here too when its value follows from constants alone
 //! (`known_values.rs`), and is otherwise handed to `branches.rs` (a run-time
-//! `if`); any other value is E0113.
+//! `if`). A number, `None`, a string, a list or a tuple has Python's truth
+//! (false when zero, `None` or empty); any other value is E0113.
+
+use graphc_runtime::op::Cmp;
+use graphc_runtime::{DType, Op};
 
 use super::{BodyKind, BodyResult, Lowerer, Scope, Value};
 use crate::check;
 use crate::check::ops::needs_grad_param;
 use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::NodeId;
 use crate::syntax::ast::{Arg, Expr, Ident, IfStmt, LogicOp, Span};
 
 /// The name of `mark_non_differentiable(t, ...)`, PyTorch's `ctx.mark_non_differentiable`.
@@ -75,10 +80,17 @@ impl<'a> Lowerer<'a> {
         taken.map(|(_, b)| self.block(b, scope, kind))
     }
 
-    /// A host bool, or E0113 (`None` also for an invalid value, already reported).
+    /// A host bool, or Python's truth of another compile-time value (`if not
+    /// mid_channels:` of `None` or of a number, a string, a list or a tuple:
+    /// false when zero, `None` or empty), or E0113 (`None` also for an
+    /// invalid value, already reported).
     pub(super) fn condition(&mut self, v: Value, span: Span, what: &str) -> Option<bool> {
         let help = match &v {
             Value::Bool(b) => return Some(*b),
+            Value::Number(n) => return Some(n.f64() != 0.0),
+            Value::None => return Some(false),
+            Value::Str(s) => return Some(!s.is_empty()),
+            Value::List(items) | Value::Tuple(items) => return Some(!items.is_empty()),
             Value::Poison => return None,
             Value::Tensor(_) => {
                 "a tensor's value is known only when the program runs; conditions are host bools decided at compile time \
@@ -101,6 +113,16 @@ impl<'a> Lowerer<'a> {
         if let Value::Host { .. } = l {
             let r = self.expr(rhs, scope);
             return self.host_logic(op == LogicOp::And, (l, lhs.span), (r, rhs.span), lhs.span.to(rhs.span));
+        }
+        // Two one-element tensors (`t.min() >= 0 and t.max() <= 1`): Python
+        // returns the left one where it is false (for `and`; true for `or`)
+        // and the right one otherwise, which a selection on the left one's
+        // truth computes at run time.
+        if let Value::Tensor(a) = l {
+            if self.shape_of(a).iter().product::<usize>() == 1 {
+                let r = self.expr(rhs, scope);
+                return self.tensor_logic(op == LogicOp::And, (a, lhs.span), (r, rhs.span), lhs.span.to(rhs.span));
+            }
         }
         // Python returns the operand that decides, not a bool: `n or 10_000` is
         // `n` unless it is 0. A number, `None` or a string decides when compiling.
@@ -129,6 +151,41 @@ impl<'a> Lowerer<'a> {
                 self.condition(r, rhs.span, &what).map_or(Value::Poison, Value::Bool)
             }
         }
+    }
+
+    /// `a and b` / `a or b` of a one-element tensor `a` and a tensor `b` of its
+    /// dtype and shape: `where(a, b, a)` / `where(a, a, b)` on `a`'s truth
+    /// (nonzero), Python's result, decided when the program runs. Other right
+    /// operands would make the result's type depend on the run (E0644).
+    fn tensor_logic(&mut self, and: bool, (a, sa): (NodeId, Span), (r, sr): (Value, Span), span: Span) -> Value {
+        let b = match r {
+            Value::Tensor(b) if self.dtype_of(b) == self.dtype_of(a) && self.shape_of(b) == self.shape_of(a) => b,
+            Value::Poison => return Value::Poison,
+            other => {
+                let word = if and { "and" } else { "or" };
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0644,
+                        format!("`{word}` of a one-element tensor needs another of its dtype and shape, not {}", other.describe()),
+                        sr,
+                        "not such a tensor",
+                    )
+                    .with_help(format!(
+                        "Python's `{word}` returns one of its operands, whose type would be known only at run time; compare both sides (`(x > 0) {} (y > 0)`) or combine them with `&` / `|`",
+                        word
+                    )),
+                );
+            }
+        };
+        let (dt, shape) = (self.dtype_of(a), self.shape_of(a));
+        let truth = if dt == DType::Bool {
+            a
+        } else {
+            let zero = self.scalar(0.0, dt, sa);
+            self.node(Op::Compare(Cmp::Ne), DType::Bool, shape.clone(), &[a, zero], sa)
+        };
+        let (yes, no) = if and { (b, a) } else { (a, b) };
+        Value::Tensor(self.node(Op::Select, dt, shape, &[truth, yes, no], span))
     }
 
     /// `not a` on a host bool.

@@ -36,6 +36,36 @@ fn host_number(v: &Value) -> Option<(Num, Category)> {
     }
 }
 
+/// Python's `==` of two shapes, tuples or lists of host values (numbers,
+/// bools, strings, `None`, and such sequences): a `torch.Size` equals a tuple
+/// of the same ints, a list never equals a tuple. `None` when either side is
+/// not such a sequence or holds another value (a tensor), which `==` refuses.
+fn sequence_equal(a: &Value, b: &Value) -> Option<bool> {
+    let items = |v: &Value| -> Option<(bool, Vec<Value>)> {
+        match v {
+            Value::Size(ds) => Some((false, ds.iter().map(|&d| Value::Number(Num::Int(d as i128))).collect())),
+            Value::Tuple(items) => Some((false, items.iter().map(|(v, _)| v.clone()).collect())),
+            Value::List(items) => Some((true, items.iter().map(|(v, _)| v.clone()).collect())),
+            _ => None,
+        }
+    };
+    let ((list_a, a), (list_b, b)) = (items(a)?, items(b)?);
+    let mut equal = list_a == list_b && a.len() == b.len();
+    for (x, y) in a.iter().zip(&b) {
+        let same = match (x, y) {
+            (Value::Str(p), Value::Str(q)) => p == q,
+            (Value::None, Value::None) => true,
+            (Value::None, _) | (_, Value::None) => false,
+            _ => match (host_number(x), host_number(y)) {
+                (Some((p, _)), Some((q, _))) => super::host_math::num_order(p, q) == Some(std::cmp::Ordering::Equal),
+                _ => sequence_equal(x, y)?,
+            },
+        };
+        equal &= same;
+    }
+    Some(equal)
+}
+
 impl<'a> Lowerer<'a> {
     /// `t` converted to `dt`: `t` itself if it has that dtype, else a cast.
     pub(crate) fn cast_to(&mut self, t: NodeId, dt: DType, span: Span) -> NodeId {
@@ -142,6 +172,11 @@ impl<'a> Lowerer<'a> {
             }
             // Strings compare as Python's do, by code points (`reduction == "sum"`).
             (Value::Str(p), Value::Str(q)) => Value::Bool(cmp.test(p, q)),
+            // Shapes, tuples and lists are equal as Python's are, item by item
+            // (`input.size() == target.size()`; a `torch.Size` is a tuple).
+            (x, y) if matches!(cmp, Cmp::Eq | Cmp::Ne) && sequence_equal(&x, &y).is_some() => {
+                Value::Bool(sequence_equal(&x, &y) == Some(cmp == Cmp::Eq))
+            }
             (x, y) => match (host_number(&x), host_number(&y)) {
                 // Exactly, as Python compares; NaN is unequal to everything and in no order.
                 (Some((p, _)), Some((q, _))) => {

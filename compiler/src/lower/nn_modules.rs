@@ -259,6 +259,8 @@ const WITH_PARAMETERS: &[&str] = &[
     "Transformer",
     "Conv1d",
     "Conv2d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
     "LayerNorm",
     "GroupNorm",
     "BatchNorm1d",
@@ -456,7 +458,7 @@ impl Lowerer<'_> {
             "TransformerEncoderLayer" | "TransformerDecoderLayer" => self.transformer_layer_module(obj, class, args, span),
             "TransformerEncoder" | "TransformerDecoder" => self.transformer_stack_module(obj, class, args, span),
             "Transformer" => self.transformer_module(obj, args, span),
-            "Conv1d" | "Conv2d" => self.conv_module(obj, class, args, span),
+            "Conv1d" | "Conv2d" | "ConvTranspose1d" | "ConvTranspose2d" => self.conv_module(obj, class, args, span),
             "LayerNorm" => self.layer_norm_module(obj, args, span),
             "GroupNorm" => self.group_norm_module(obj, args, span),
             "BatchNorm1d" | "BatchNorm2d" => self.batch_norm_module(obj, class, args, span),
@@ -611,12 +613,46 @@ impl Lowerer<'_> {
     }
 
     /// `Conv1d`/`Conv2d(in_channels, out_channels, kernel_size, stride=1,
-    /// padding=0, dilation=1, groups=1, bias=true)`.
+    /// padding=0, dilation=1, groups=1, bias=true)`, and
+    /// `ConvTranspose1d`/`ConvTranspose2d(in_channels, out_channels,
+    /// kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=true,
+    /// dilation=1)`, whose weight is `(in_channels, out_channels / groups,
+    /// *kernel)`. Both initialize as `_ConvNd.reset_parameters`: the weight
+    /// `kaiming_uniform_(a=sqrt(5))`, the bias uniform in `1 / sqrt(fan_in)`,
+    /// `fan_in` the weight's second size times the kernel's.
     fn conv_module(&mut self, obj: Value, class: &str, args: CallArgs, span: Span) -> Value {
-        let dims = if class == "Conv1d" { 1 } else { 2 };
-        let params =
+        let dims = if class.ends_with("1d") { 1 } else { 2 };
+        let transposed = class.starts_with("ConvTranspose");
+        let plain =
             ["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode", "device", "dtype"];
-        let Some(g) = self.bind_options(class, &params, args, span) else { return Value::Poison };
+        let params = if transposed {
+            vec![
+                "in_channels",
+                "out_channels",
+                "kernel_size",
+                "stride",
+                "padding",
+                "output_padding",
+                "groups",
+                "bias",
+                "dilation",
+                "padding_mode",
+                "device",
+                "dtype",
+            ]
+        } else {
+            plain.to_vec()
+        };
+        let Some(mut g) = self.bind_options(class, &params, args, span) else { return Value::Poison };
+        // The transposed order, read in the plain one's slots.
+        let output_padding = if transposed {
+            let dilation = g.remove(8);
+            let output_padding = g.remove(5);
+            g.insert(5, dilation);
+            output_padding
+        } else {
+            None
+        };
         let (Some(cin), Some(cout)) =
             (self.module_int(class, "in_channels", g[0].clone(), None, span), self.module_int(class, "out_channels", g[1].clone(), None, span))
         else {
@@ -664,6 +700,7 @@ impl Lowerer<'_> {
         let (Some(stride), Some(dilation)) = (tuple(self, "stride", g[3].clone(), 1), tuple(self, "dilation", g[5].clone(), 1)) else {
             return Value::Poison;
         };
+        let Some(output_padding) = tuple(self, "output_padding", output_padding, 0) else { return Value::Poison };
         let padding = match g[4].clone() {
             Some((Value::Str(s), ps)) => {
                 return self.error(
@@ -694,8 +731,9 @@ impl Lowerer<'_> {
         obj = with_attr(obj, "stride", ints(&stride), span);
         obj = with_attr(obj, "padding", ints(&padding), span);
         obj = with_attr(obj, "dilation", ints(&dilation), span);
+        obj = with_attr(obj, "output_padding", ints(&output_padding), span);
         obj = with_attr(obj, "groups", Value::Number(Num::Int(groups as i128)), span);
-        let mut shape = vec![cout as usize, (cin / groups) as usize];
+        let mut shape = if transposed { vec![cin as usize, (cout / groups) as usize] } else { vec![cout as usize, (cin / groups) as usize] };
         shape.extend(kernel.iter().map(|&k| k as usize));
         let Some(w) = self.new_parameter(&shape, span) else { return Value::Poison };
         obj = with_attr(obj, "weight", Value::Tensor(w), span);
@@ -1071,6 +1109,15 @@ impl Lowerer<'_> {
                 let name = if &**class == "Conv1d" { "conv1d" } else { "conv2d" };
                 let mut all = vec![(None, x, s), (None, get("weight"), span), (None, get("bias"), span)];
                 for o in ["stride", "padding", "dilation", "groups"] {
+                    all.push((None, get(o), span));
+                }
+                call(self, name, all)
+            }
+            "ConvTranspose1d" | "ConvTranspose2d" => {
+                let Some((x, s)) = one(self) else { return Value::Poison };
+                let name = if &**class == "ConvTranspose1d" { "conv_transpose1d" } else { "conv_transpose2d" };
+                let mut all = vec![(None, x, s), (None, get("weight"), span), (None, get("bias"), span)];
+                for o in ["stride", "padding", "output_padding", "groups", "dilation"] {
                     all.push((None, get(o), span));
                 }
                 call(self, name, all)
@@ -1507,7 +1554,7 @@ impl Lowerer<'_> {
                 py_repr(&get("out_features")),
                 py_repr(&Value::Bool(!matches!(get("bias"), Value::None)))
             ),
-            "Conv1d" | "Conv2d" => {
+            "Conv1d" | "Conv2d" | "ConvTranspose1d" | "ConvTranspose2d" => {
                 let mut s = format!(
                     "{}, {}, kernel_size={}, stride={}",
                     py_repr(&get("in_channels")),
@@ -1521,6 +1568,9 @@ impl Lowerer<'_> {
                 }
                 if !zeros(&get("dilation"), 1) {
                     s += &format!(", dilation={}", py_repr(&get("dilation")));
+                }
+                if !zeros(&get("output_padding"), 0) {
+                    s += &format!(", output_padding={}", py_repr(&get("output_padding")));
                 }
                 if !matches!(get("groups"), Value::Number(Num::Int(1))) {
                     s += &format!(", groups={}", py_repr(&get("groups")));

@@ -101,8 +101,22 @@ impl<'a> Lowerer<'a> {
         let dims = dims.unwrap_or_else(|| (0..shape.len()).collect());
         let out = reduced_shape(shape, &dims, keepdim);
         let dt = self.dtype_of(x);
-        // The integer kernels sum over everything or one dimension; the other
-        // forms of an integer sum have float kernels only.
+        // The integer kernels sum over everything or one dimension; an integer
+        // sum over several (or with `keepdim`) is one dimension at a time, the
+        // last first so that the others keep their positions, exact in any
+        // order as PyTorch's int64 sum is (wrapping on overflow).
+        if !dt.is_float() && kind == ReduceKind::Sum {
+            let mut sum = x;
+            let mut now = shape.to_vec();
+            for &d in dims.iter().rev() {
+                now.remove(d);
+                sum = self.node(Op::Sum { dim: Some(d) }, dt, now.clone(), &[sum], span);
+            }
+            if keepdim {
+                sum = self.node(Op::Reshape, dt, out, &[sum], span);
+            }
+            return Value::Tensor(sum);
+        }
         if !dt.is_float() && !matches!(kind, ReduceKind::Amax | ReduceKind::Amin) {
             self.rule_dtype(TypeRule::FloatOnly, dt, "`sum` with `keepdim` or several dimensions", span);
             return Value::Poison;

@@ -126,6 +126,8 @@ pub enum Token {
 
     #[token("\"", |lex| string(lex, '"'))]
     #[token("'", |lex| string(lex, '\''))]
+    #[token("\"\"\"", |lex| triple_string(lex, '"'))]
+    #[token("\'\'\'", |lex| triple_string(lex, '\''))]
     Str(String),
     /// `f"..."`: the text and the fields, whose expressions the parser reads.
     #[token("f\"", |lex| crate::syntax::fstring::lex(lex, '"'))]
@@ -287,6 +289,47 @@ fn string(lex: &mut logos::Lexer<Token>, quote: char) -> Result<String, LexError
     let cut = rest.find('\n').unwrap_or(rest.len());
     let cut = rest[..cut].trim_end_matches('\r').len();
     lex.bump(cut);
+    Err(LexError::Unterminated { span: Span::new(start, body_start + cut) })
+}
+
+/// Reads a triple-quoted string literal (`"""..."""` or `\'\'\'...\'\'\'`, a docstring
+/// in Python) after its opening quotes: the text up to the same three quotes,
+/// line breaks included, with the escapes of [`string`] (a backslash before a
+/// line break joins the lines, as in Python).
+fn triple_string(lex: &mut logos::Lexer<Token>, quote: char) -> Result<String, LexError> {
+    let start = lex.span().start;
+    let body_start = lex.span().end;
+    let rest = lex.remainder();
+    let close: String = std::iter::repeat_n(quote, 3).collect();
+    let mut out = String::new();
+    let mut chars = rest.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            c if c == quote && rest[i..].starts_with(&close) => {
+                lex.bump(i + 3);
+                return Ok(out);
+            }
+            '\\' => match chars.next() {
+                Some((_, 'n')) => out.push('\n'),
+                Some((_, 't')) => out.push('\t'),
+                Some((_, q @ ('"' | '\''))) => out.push(q),
+                Some((_, '\\')) => out.push('\\'),
+                Some((_, '\n')) => {}
+                None => break,
+                Some((j, other)) => {
+                    let end = j + other.len_utf8();
+                    lex.bump(end);
+                    return Err(LexError::UnknownEscape { span: Span::new(body_start + i, body_start + end), escape: rest[i..end].to_string() });
+                }
+            },
+            '\r' => {}
+            _ => out.push(c),
+        }
+    }
+    // Unterminated: the error spans the opening quotes' line.
+    let cut = rest.find('\n').unwrap_or(rest.len());
+    let cut = rest[..cut].trim_end_matches('\r').len();
+    lex.bump(rest.len());
     Err(LexError::Unterminated { span: Span::new(start, body_start + cut) })
 }
 

@@ -135,6 +135,11 @@ pub(crate) struct Hyper {
     pub decoupled_weight_decay: bool,
     /// Step up the gradient instead of down (the gradient is negated first).
     pub maximize: bool,
+    /// `foreach=` as given (`None` by default), which the repr prints: on the
+    /// CPU it picks PyTorch's `_foreach_*` code path, which graphc runs for
+    /// the optimizers whose updates it leaves bit for bit the same
+    /// ([`super::args::FOREACH_SAME`]).
+    pub foreach: Option<bool>,
     /// The momentum `OneCycleLR` sets at each step (SGD's and RMSprop's
     /// `momentum`, Adam's first beta), a 0-d f64 node the updates read in place
     /// of the constant (`one_cycle.rs`).

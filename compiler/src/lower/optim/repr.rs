@@ -27,7 +27,7 @@ pub(crate) fn group_rows(kind: Kind, h: &Hyper, extra: &[(&'static str, String)]
     let flag = |b: bool| if b { "True" } else { "False" }.to_string();
     let mut rows: Vec<(&'static str, String)> = vec![
         ("differentiable", flag(false)),
-        ("foreach", "None".to_string()),
+        ("foreach", h.foreach.map_or("None", |b| if b { "True" } else { "False" }).to_string()),
         ("lr", if h.lr_node.is_some() { LR_MARK.to_string() } else { num("lr", h.lr) }),
         ("maximize", flag(h.maximize)),
     ];
