@@ -117,6 +117,7 @@ const EXPORTABLE: &[&str] = &[
     "train_digits",
     "transformer_encoder",
     "two_params_none",
+    "unet_digits",
     "vae",
     "views_write_through",
     "warmup_schedules",
