@@ -64,12 +64,16 @@ fn a_default_after_a_required_parameter_is_e0111_and_a_default_reads_no_name() {
 fn logic_short_circuits_and_needs_bools() {
     // The right operand of a decided `and`/`or` is not lowered, so `b * 2` of a none `b` is never computed.
     assert_eq!(codes("b = none\nprint(b is not none and b * 2)\nprint(b is none or b * 2)\n"), vec![]);
-    // A number decides `and`/`or` as Python's truth test does (`1 and true` is
-    // `True`); a tensor's truth is known only at run time.
+    // A number decides `and`/`or`, `not` and `if` as Python's truth test does
+    // (`1 and true` is `True`, `not 2` is `False`); a tensor's truth is known
+    // only at run time: a one-element tensor's `and` needs a tensor like it on
+    // the right (E0644), a larger tensor has no truth (E0113).
     assert_eq!(codes("print(1 and true)"), vec![]);
-    assert_eq!(codes("print(ones(1) and true)"), vec![Code::E0113]);
-    assert_eq!(codes("print(not 2)"), vec![Code::E0113]);
-    assert_eq!(codes("if 1 {\n    print(1)\n}\n"), vec![Code::E0113]);
+    assert_eq!(codes("print(ones(1) and true)"), vec![Code::E0644]);
+    assert_eq!(codes("print(ones(2) and true)"), vec![Code::E0113]);
+    assert_eq!(codes("print(not 2)"), vec![]);
+    assert_eq!(codes("if 1 {\n    print(1)\n}\n"), vec![]);
+    assert_eq!(codes("if ones(2) {\n    print(1)\n}\n"), vec![Code::E0113]);
     assert_eq!(codes("x = ones(2)\ny = x\nprint(x is y, x is not ones(2), true is true, none is not none)\n"), vec![]);
     assert_eq!(codes("print(2.5 is 2.5)"), vec![Code::E0114]);
 }
