@@ -317,6 +317,9 @@ impl Machine {
             DataOp::Randint { low, high } => self.generator.randint(*low, *high, &info.shape),
             DataOp::LoaderOrder { shuffle } => self.generator.loader_order(info.shape[0], *shuffle),
             DataOp::Exponential { lambda } => self.generator.exponential(info.dtype, &info.shape, lambda.get()),
+            DataOp::TruncNormal { mean, std, lo, hi } => {
+                self.generator.trunc_normal(info.dtype, &info.shape, (mean.get(), std.get()), (lo.get(), hi.get()))
+            }
         })
     }
 

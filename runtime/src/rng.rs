@@ -132,6 +132,54 @@ impl Generator {
         }
     }
 
+    /// `x.normal_(mean, std)` of a float tensor: `randn`'s draws times `std`
+    /// plus `mean` in one rounding, in f64 for fewer than 16 elements (whose
+    /// draws are doubles) and in the dtype otherwise, as PyTorch's
+    /// `normal_kernel` computes them (the compiler's `normal_values` makes the
+    /// same nodes).
+    pub fn normal(&mut self, dtype: DType, shape: &[usize], mean: f64, std: f64) -> Vec<f64> {
+        let small = numel(shape) < 16;
+        let work = if small { DType::F64 } else { dtype };
+        let z = self.randn(work, shape);
+        match (z.as_f32(), z.as_f64()) {
+            (Some(v), _) => v.iter().map(|&x| f64::from(x.mul_add(std as f32, mean as f32))).collect(),
+            (_, Some(v)) => {
+                let out = v.iter().map(|&x| x.mul_add(std, mean));
+                if dtype == DType::F32 {
+                    out.map(|x| f64::from(x as f32)).collect()
+                } else {
+                    out.collect()
+                }
+            }
+            _ => unreachable!("randn draws floats"),
+        }
+    }
+
+    /// `nn.init.trunc_normal_` of PyTorch 2.15 where the bounds keep more than
+    /// 30% of the distribution (`_no_grad_trunc_normal_`'s first branch): the
+    /// tensor filled by `normal_(mean, std)`, then, while any value lies
+    /// outside `[lo, hi]`, a whole tensor more of normal draws
+    /// (`empty_like(result).normal_(mean, std)`) taking the places of those
+    /// outside. The bounds are the dtype's values of `a` and `b`; each pass
+    /// keeps a fixed share of the distribution, so the loop ends after a few
+    /// passes (at most 10,000 are run, against a chance below 0.7^10000).
+    pub fn trunc_normal(&mut self, dtype: DType, shape: &[usize], (mean, std): (f64, f64), (lo, hi): (f64, f64)) -> Tensor {
+        let mut result = self.normal(dtype, shape, mean, std);
+        for _ in 0..10_000 {
+            let outside: Vec<bool> = result.iter().map(|&v| v < lo || v > hi).collect();
+            if !outside.contains(&true) {
+                break;
+            }
+            let fresh = self.normal(dtype, shape, mean, std);
+            for ((r, f), o) in result.iter_mut().zip(fresh).zip(outside) {
+                if o {
+                    *r = f;
+                }
+            }
+        }
+        Tensor::from_f64_values(dtype, shape.to_vec(), result)
+    }
+
     /// `torch.randperm(n)` (int64), as `randperm_cpu` in PyTorch's
     /// `TensorFactories.cpp` computes it. Below `u32::MAX / 20` elements: the
     /// identity, then for each position i but the last a swap with position

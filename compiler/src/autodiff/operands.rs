@@ -83,6 +83,12 @@ mod tests {
             Op::Input(0),
             Op::Data(graphc_runtime::op::DataOp::Randperm),
             Op::Data(graphc_runtime::op::DataOp::Exponential { lambda: F64Bits::new(1.5) }),
+            Op::Data(graphc_runtime::op::DataOp::TruncNormal {
+                mean: F64Bits::new(0.0),
+                std: F64Bits::new(1.0),
+                lo: F64Bits::new(-2.0),
+                hi: F64Bits::new(2.0),
+            }),
             Op::PowScalar(F64Bits::new(2.0)),
             Op::PowScalar(F64Bits::new(0.0)),
             Op::Where(Cmp::Le),

@@ -349,6 +349,12 @@ pub enum InitFn {
     Zeros,
     /// `ones_(tensor)`.
     Ones,
+    /// `uniform_(tensor, a=0.0, b=1.0)`.
+    Uniform,
+    /// `normal_(tensor, mean=0.0, std=1.0)`.
+    Normal,
+    /// `trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0)`.
+    TruncNormal,
 }
 
 impl InitFn {
@@ -359,6 +365,9 @@ impl InitFn {
             InitFn::KaimingUniform | InitFn::KaimingNormal => &["tensor", "a", "mode", "nonlinearity"],
             InitFn::Constant => &["tensor", "val"],
             InitFn::Zeros | InitFn::Ones => &["tensor"],
+            InitFn::Uniform => &["tensor", "a", "b"],
+            InitFn::Normal => &["tensor", "mean", "std"],
+            InitFn::TruncNormal => &["tensor", "mean", "std", "a", "b"],
         }
     }
 }
@@ -372,6 +381,9 @@ pub const INIT: &[(&str, Builtin)] = &[
     ("constant_", Builtin::Init(InitFn::Constant)),
     ("zeros_", Builtin::Init(InitFn::Zeros)),
     ("ones_", Builtin::Init(InitFn::Ones)),
+    ("uniform_", Builtin::Init(InitFn::Uniform)),
+    ("normal_", Builtin::Init(InitFn::Normal)),
+    ("trunc_normal_", Builtin::Init(InitFn::TruncNormal)),
 ];
 
 /// The `torch.nn.functional` losses that ATen (or `functional.py`) writes as

@@ -74,6 +74,8 @@ const TORCH: &[&str] = &[
     "searchsorted",
     "bucketize",
     "logit",
+    "sinc",
+    "erfinv",
     "copysign",
     "kron",
     "linalg.vector_norm",

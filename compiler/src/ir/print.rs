@@ -282,6 +282,7 @@ pub fn op_text(op: &Op) -> String {
         Op::Data(DataOp::Randint { low, high }) => format!("randint(low={low}, high={high})"),
         Op::Data(DataOp::LoaderOrder { shuffle }) => format!("loader_order(shuffle={shuffle})"),
         Op::Data(DataOp::Exponential { lambda }) => format!("exponential(lambd={lambda})"),
+        Op::Data(DataOp::TruncNormal { mean, std, lo, hi }) => format!("trunc_normal(mean={mean}, std={std}, lo={lo}, hi={hi})"),
         Op::RegionOutput { region, output } => format!("region_output(region={region}, output={output})"),
         Op::PowScalar(e) => format!("pow_scalar({e})"),
         Op::Activation(f) => {

@@ -48,7 +48,7 @@ const METHODS: [&str; 18] = [
 /// for `F.relu_(x)` and `torch.relu_(x)`) this file lowers: the builtin's
 /// value made the tensor's, with the builtin's `grad_fn`, as PyTorch's
 /// in-place ops have the backward of their out-of-place twins.
-const ELEMENTWISE: [&str; 24] = [
+const ELEMENTWISE: [&str; 25] = [
     "relu",
     "sigmoid",
     "tanh",
@@ -73,6 +73,7 @@ const ELEMENTWISE: [&str; 24] = [
     "remainder",
     "addcmul",
     "addcdiv",
+    "erfinv",
 ];
 
 /// The builtin `name` is the in-place form of, if it is one of [`ELEMENTWISE`]'s.

@@ -5,6 +5,9 @@
 //! nn.Linear's `kaiming_uniform_(w, a=sqrt(5))` holds PyTorch's numbers and
 //! stays a leaf. Each returns the tensor, as PyTorch's do.
 
+use graphc_runtime::op::{DataOp, F64Bits};
+use graphc_runtime::{DType, Op};
+
 use super::{Lowerer, Num, Value};
 use crate::check::builtins::{Bound, InitFn};
 use crate::diag::{Code, Diagnostic};
@@ -52,11 +55,56 @@ impl Lowerer<'_> {
             }
             InitFn::Zeros => ("zero_", vec![]),
             InitFn::Ones => ("fill_", vec![(None, Value::Number(Num::Float(1.0)), span)]),
+            InitFn::Uniform => {
+                let (Some(a), Some(b)) = (number(self, 1, 0.0, "`a`"), number(self, 2, 1.0, "`b`")) else { return Value::Poison };
+                ("uniform_", vec![float(a, span), float(b, span)])
+            }
+            InitFn::Normal => {
+                let (Some(mean), Some(std)) = (number(self, 1, 0.0, "`mean`"), number(self, 2, 1.0, "`std`")) else { return Value::Poison };
+                ("normal_", vec![float(mean, span), float(std, span)])
+            }
+            InitFn::TruncNormal => {
+                let (Some(mean), Some(std)) = (number(self, 1, 0.0, "`mean`"), number(self, 2, 1.0, "`std`")) else { return Value::Poison };
+                let (Some(a), Some(b)) = (number(self, 3, -2.0, "`a`"), number(self, 4, 2.0, "`b`")) else { return Value::Poison };
+                return self.trunc_normal(t, (mean, std, a, b), span);
+            }
         };
         // `torch.nn.init` fills under `torch.no_grad()`: a parameter stays a leaf.
         let saved = std::mem::replace(&mut self.no_grad, true);
         let method = Ident { name: method.to_string(), span };
         self.inplace_with(t, vs, &method, args, span);
+        self.no_grad = saved;
+        Value::Tensor(self.current(t))
+    }
+
+    /// `trunc_normal_(tensor, mean, std, a, b)` as PyTorch 2.15's
+    /// `_no_grad_trunc_normal_` draws it where the bounds keep more than 30%
+    /// of the normal distribution (`p`, from the normal's CDF in Python floats
+    /// with the C library's `erf`, as `math.erf`): normal draws, those outside
+    /// the bounds redrawn at run time (`DataOp::TruncNormal`). Narrower bounds
+    /// take PyTorch's other sampler (uniform draws accepted by the density),
+    /// which graphc does not have (E0107).
+    fn trunc_normal(&mut self, t: NodeId, (mean, std, a, b): (f64, f64, f64, f64), span: Span) -> Value {
+        let norm_cdf = |x: f64| (1.0 + graphc_runtime::kernels::float::c_erf(x / 2.0_f64.sqrt())) / 2.0;
+        let p = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std);
+        if p.is_nan() || p <= 0.3 {
+            return self.error(
+                Diagnostic::new(
+                    Code::E0107,
+                    format!("`trunc_normal_` with bounds that keep {:.1}% of the distribution is not supported", 100.0 * p),
+                    span,
+                    "bounds too narrow",
+                )
+                .with_help("graphc draws as PyTorch does where `[a, b]` keeps more than 30% of the normal distribution (about 0.39 `std` on each side of `mean`); widen the bounds"),
+            );
+        }
+        let dt = self.dtype_of(t);
+        // `tensor.new_tensor(a).item()`: the bounds as the dtype holds them.
+        let bound = |v: f64| graphc_runtime::op::F64Bits::new(if dt == DType::F32 { f64::from(v as f32) } else { v });
+        let op = DataOp::TruncNormal { mean: F64Bits::new(mean), std: F64Bits::new(std), lo: bound(a), hi: bound(b) };
+        let new = self.node(Op::Data(op), dt, self.shape_of(t), &[], span);
+        let saved = std::mem::replace(&mut self.no_grad, true);
+        self.update_in_place(t, new, "NormalBackward0", span);
         self.no_grad = saved;
         Value::Tensor(self.current(t))
     }

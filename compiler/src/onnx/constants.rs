@@ -57,6 +57,9 @@ pub fn sources(prog: &Program, needed: &HashSet<NodeId>) -> Result<HashMap<NodeI
                     Op::Data(DataOp::Randint { low, high }) => generator.randint(*low, *high, &node.shape),
                     Op::Data(DataOp::LoaderOrder { shuffle }) => generator.loader_order(node.shape[0], *shuffle),
                     Op::Data(DataOp::Exponential { lambda }) => generator.exponential(node.dtype, &node.shape, lambda.get()),
+                    Op::Data(DataOp::TruncNormal { mean, std, lo, hi }) => {
+                        generator.trunc_normal(node.dtype, &node.shape, (mean.get(), std.get()), (lo.get(), hi.get()))
+                    }
                     Op::Data(DataOp::Load(path)) if needed.contains(n) => load(prog, *n, path)?,
                     _ => continue,
                 };

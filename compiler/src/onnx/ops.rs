@@ -292,6 +292,8 @@ fn unary(em: &mut Emitter, u: Unary, site: &Site) -> Result<String, Unmapped> {
             em.node("Mul", &[&x, &t], vec![])
         }
         Unary::Erf => simple(em, "Erf"),
+        // ONNX has no inverse error function.
+        Unary::Erfinv => return Err(Unmapped),
         // `x == 0 ? 1 : sin(pi x) / (pi x)`, the kernel's formula.
         Unary::Sinc => {
             let pi = site.c(em, std::f64::consts::PI);

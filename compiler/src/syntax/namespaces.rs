@@ -26,6 +26,7 @@ const NAMESPACED: &[(&str, &str, &str)] = &[
     ("special", "xlogy", "xlogy"),
     ("special", "logit", "logit"),
     ("special", "sinc", "sinc"),
+    ("special", "erfinv", "erfinv"),
 ];
 
 /// The builtin that `namespace.function(...)` calls, if the table lists it.

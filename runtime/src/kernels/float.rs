@@ -442,6 +442,7 @@ impl_float!(
 // The same holds for `atanh`'s scalar lambda: fdlibm's formula in Rust
 // differed from glibc's in the last bit of some inputs.
 extern "C" {
+    fn erf(x: f64) -> f64;
     fn asinh(x: f64) -> f64;
     fn asinhf(x: f32) -> f32;
     fn atanh(x: f64) -> f64;
@@ -470,6 +471,14 @@ fn c_atanh(x: f64) -> f64 {
 fn c_atanhf(x: f32) -> f32 {
     // SAFETY: as `c_asinh`.
     unsafe { atanhf(x) }
+}
+
+/// The platform libm's `erf` of a double, which CPython's `math.erf` calls:
+/// host arithmetic (`nn.init.trunc_normal_`'s bounds) uses it where a Python
+/// program would, and tensors keep the kernels' `erf`.
+pub fn c_erf(x: f64) -> f64 {
+    // SAFETY: as `c_asinh`.
+    unsafe { erf(x) }
 }
 
 /// f64 `exp` element by element with libm: no vector port reproduces glibc's `exp` yet.

@@ -22,6 +22,12 @@ pub enum DataOp {
     /// `x.exponential_(lambd)`: exponential draws of rate `lambda`, as
     /// PyTorch's default CPU kernel draws them: see [`crate::rng::Generator::exponential`].
     Exponential { lambda: super::F64Bits },
+    /// `nn.init.trunc_normal_(x, mean, std, a, b)` where the bounds keep more
+    /// than 30% of the normal distribution: normal draws of `mean` and `std`,
+    /// those outside `[lo, hi]` (the bounds rounded to the dtype) replaced by
+    /// the draws of another whole tensor until none is: see
+    /// [`crate::rng::Generator::trunc_normal`].
+    TruncNormal { mean: super::F64Bits, std: super::F64Bits, lo: super::F64Bits, hi: super::F64Bits },
 }
 
 impl DataOp {
@@ -33,6 +39,7 @@ impl DataOp {
             DataOp::Randint { .. } => "randint",
             DataOp::LoaderOrder { .. } => "loader_order",
             DataOp::Exponential { .. } => "exponential",
+            DataOp::TruncNormal { .. } => "trunc_normal",
         }
     }
 }

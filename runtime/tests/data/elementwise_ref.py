@@ -47,6 +47,7 @@ OPS = [
     ("gelu", F.gelu, -2.0, 10.0),
     ("gelu_tanh", lambda t: F.gelu(t, approximate="tanh"), -2.0, 10.0),
     ("sinc", torch.sinc, -10.0, 10.0),
+    ("erfinv", torch.erfinv, -1.0, 1.0),
 ]
 
 # Ops with scalar parameters, with the parameters runtime/tests/elementwise_ref.rs

@@ -51,6 +51,16 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: Node
             let zero = c.scalar(gr, 0.0, dt);
             c.select(gr, Cmp::Eq, xxp, zero, zero, out)
         }
+        // erfinv: 0.5 * sqrt(M_PI) * exp(self.erfinv().pow(2)) * grad, the
+        // recomputed erfinv the result itself.
+        Unary::Erfinv => {
+            let y = c.fwd(n);
+            let sq = c.mul(gr, y, y);
+            let e = c.unary(gr, Op::Unary(Unary::Exp), sq);
+            let k = c.scalar(gr, 0.5 * std::f64::consts::PI.sqrt(), dt);
+            let ke = c.mul(gr, k, e);
+            c.mul(gr, ke, g)
+        }
         // sin: grad * self.cos()
         Unary::Sin => {
             let x = c.fwd(x);

@@ -33,6 +33,10 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         }
         ("loader_order", Some(p)) => Op::Data(DataOp::LoaderOrder { shuffle: keyed(p, "shuffle")?.parse().ok()? }),
         ("exponential", Some(p)) => Op::Data(DataOp::Exponential { lambda: num(&keyed(p, "lambd")?)? }),
+        ("trunc_normal", Some(p)) => {
+            let [mean, std, lo, hi] = keyed_parts(p, ["mean", "std", "lo", "hi"])?;
+            Op::Data(DataOp::TruncNormal { mean: num(mean)?, std: num(std)?, lo: num(lo)?, hi: num(hi)? })
+        }
         ("region_output", Some(p)) => {
             let (region, output) = p.split_once(", ")?;
             Op::RegionOutput { region: int(&keyed(region, "region")?)?, output: int(&keyed(output, "output")?)? }
