@@ -33,14 +33,7 @@ impl Lowerer<'_> {
             return self.runtime_if_else(then, cond, otherwise, node, scope);
         }
         // Python's truth of a compile-time value; `condition` reports the rest (E0113).
-        let picked = match &c {
-            Value::Number(n) => Some(n.f64() != 0.0),
-            Value::None => Some(false),
-            Value::Str(s) => Some(!s.is_empty()),
-            Value::List(items) | Value::Tuple(items) => Some(!items.is_empty()),
-            _ => self.condition(c, cond.span, "a conditional expression"),
-        };
-        match picked {
+        match self.condition(c, cond.span, "a conditional expression") {
             Some(true) => self.expr(then, scope),
             Some(false) => self.expr(otherwise, scope),
             None => Value::Poison,

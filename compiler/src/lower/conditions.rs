@@ -85,12 +85,10 @@ impl<'a> Lowerer<'a> {
     /// false when zero, `None` or empty), or E0113 (`None` also for an
     /// invalid value, already reported).
     pub(super) fn condition(&mut self, v: Value, span: Span, what: &str) -> Option<bool> {
+        if let Some(truth) = super::host_math::python_truth(&v) {
+            return Some(truth);
+        }
         let help = match &v {
-            Value::Bool(b) => return Some(*b),
-            Value::Number(n) => return Some(n.f64() != 0.0),
-            Value::None => return Some(false),
-            Value::Str(s) => return Some(!s.is_empty()),
-            Value::List(items) | Value::Tuple(items) => return Some(!items.is_empty()),
             Value::Poison => return None,
             Value::Tensor(_) => {
                 "a tensor's value is known only when the program runs; conditions are host bools decided at compile time \

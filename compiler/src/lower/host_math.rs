@@ -708,7 +708,7 @@ impl<'a> Lowerer<'a> {
 
 /// Python's truth of a value known when compiling: `None` for one whose truth
 /// only the run knows (a run-time value, a tensor).
-fn python_truth(v: &Value) -> Option<bool> {
+pub(super) fn python_truth(v: &Value) -> Option<bool> {
     match v {
         Value::Bool(b) => Some(*b),
         Value::Number(n) => Some(n.f64() != 0.0),
