@@ -111,6 +111,7 @@ const EXPORTABLE: &[&str] = &[
     "sorting",
     "spiking_surrogate",
     "step_by_step",
+    "stn_digits",
     "straight_through",
     "tanh_demo",
     "tensor_tutorial",

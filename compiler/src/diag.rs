@@ -181,8 +181,9 @@ pub enum Code {
     /// A `backward` or `grad` through `scatter(..., reduce=)`, which has no
     /// derivative in PyTorch ("derivative for aten::scatter is not implemented").
     E0410,
-    /// `grad(..., create_graph=true)` through a `layer_norm`: graphc runs PyTorch's
-    /// layer-norm backward kernel, whose own derivative it does not build.
+    /// `grad(..., create_graph=true)` through a `layer_norm` (or `group_norm`,
+    /// `grid_sample`): graphc runs PyTorch's backward kernel, whose own
+    /// derivative it does not build.
     E0411,
     /// An in-place update (`p -= e`, `p.add_(e)`, `p[i] = v`) of a leaf that requires
     /// grad, outside `no_grad`: PyTorch's "a leaf Variable that requires grad is being

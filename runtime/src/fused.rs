@@ -450,6 +450,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::Conv(_)
             | Op::AvgPool(_)
             | Op::Upsample(_)
+            | Op::GridSample(_)
             | Op::Cast
             | Op::Compare(_)
             | Op::Select

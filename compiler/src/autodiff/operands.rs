@@ -209,6 +209,12 @@ mod tests {
             let factor = Some(F64Bits::new(2.0));
             ops.push(Op::Upsample(graphc_runtime::op::Upsample { spatial: 2, align_corners: false, scales: [factor, factor, None], part }));
         }
+        for part in
+            [graphc_runtime::op::GridSamplePart::Forward, graphc_runtime::op::GridSamplePart::InputGrad, graphc_runtime::op::GridSamplePart::GridGrad]
+        {
+            use graphc_runtime::op::{GridMode, GridPadding, GridSample};
+            ops.push(Op::GridSample(GridSample { mode: GridMode::Bilinear, padding: GridPadding::Zeros, align_corners: false, part }));
+        }
         for part in [
             ConvPart::Forward { bias: false },
             ConvPart::Forward { bias: true },
@@ -293,6 +299,12 @@ mod tests {
             Op::Upsample(u) => match u.part {
                 graphc_runtime::op::UpsamplePart::Forward => (vec![vec![1, 2, 2, 3]], vec![1, 2, 4, 6]),
                 graphc_runtime::op::UpsamplePart::Backward => (vec![vec![1, 2, 4, 6]], vec![1, 2, 2, 3]),
+            },
+            // A 2x3 image of 2 channels read at 4x5 positions.
+            Op::GridSample(g) => match g.part {
+                graphc_runtime::op::GridSamplePart::Forward => (vec![vec![1, 2, 2, 3], vec![1, 4, 5, 2]], vec![1, 2, 4, 5]),
+                graphc_runtime::op::GridSamplePart::InputGrad => (vec![vec![1, 2, 4, 5], vec![1, 4, 5, 2]], vec![1, 2, 2, 3]),
+                graphc_runtime::op::GridSamplePart::GridGrad => (vec![vec![1, 2, 4, 5], vec![1, 2, 2, 3], vec![1, 4, 5, 2]], vec![1, 4, 5, 2]),
             },
             // A 3x3 convolution of 2 channels into 4 over a 5x5 input.
             Op::Conv(c) => match c.part {

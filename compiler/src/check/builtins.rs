@@ -148,6 +148,8 @@ pub enum Builtin {
     KlDiv,
     /// `dropout(input, p=0.5, training=true, inplace=false)`: PyTorch's `F.dropout`.
     Dropout,
+    /// `dropout2d(input, p=0.5, training=true)`: `F.dropout2d`, whole channels zeroed (`lower/dropout.rs`).
+    Dropout2d,
     /// `embedding(input, weight, padding_idx=none, ...)`: `F.embedding`.
     Embedding,
     /// `outer(input, vec2)`: `torch.outer`.
@@ -181,6 +183,11 @@ pub enum Builtin {
     PixelUnshuffle,
     /// `interpolate(input, size=none, scale_factor=none, mode="nearest", ...)`: `F.interpolate`.
     Interpolate,
+    /// `grid_sample(input, grid, mode="bilinear", padding_mode="zeros",
+    /// align_corners=none)`: `F.grid_sample` (`lower/grid_calls.rs`).
+    GridSample,
+    /// `affine_grid(theta, size, align_corners=none)`: `F.affine_grid`.
+    AffineGrid,
     /// `addmm(input, mat1, mat2, beta=1, alpha=1)`: `torch.addmm` (`lower/functional_calls.rs`).
     Addmm,
     /// `group_norm(input, num_groups, weight=none, bias=none, eps=1e-5)`: `F.group_norm`.
@@ -431,8 +438,9 @@ impl CompositeLoss {
     /// Its keyword-only parameters.
     pub fn keywords(self) -> &'static [&'static str] {
         match self {
-            CompositeLoss::PoissonNll => &["eps", "reduction"],
-            _ => &["reduction"],
+            CompositeLoss::PoissonNll => &["eps", "reduction", "size_average", "reduce"],
+            CompositeLoss::GaussianNll => &["reduction"],
+            _ => &["reduction", "size_average", "reduce"],
         }
     }
 }
@@ -590,6 +598,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("cosine_similarity", Builtin::CosineSimilarity),
     ("kl_div", Builtin::KlDiv),
     ("dropout", Builtin::Dropout),
+    ("dropout2d", Builtin::Dropout2d),
     ("embedding", Builtin::Embedding),
     ("outer", Builtin::Outer),
     ("lerp", Builtin::Lerp),
@@ -612,6 +621,8 @@ const OTHER: &[(&str, Builtin)] = &[
     ("pixel_shuffle", Builtin::PixelShuffle),
     ("pixel_unshuffle", Builtin::PixelUnshuffle),
     ("interpolate", Builtin::Interpolate),
+    ("grid_sample", Builtin::GridSample),
+    ("affine_grid", Builtin::AffineGrid),
     ("addmm", Builtin::Addmm),
     ("group_norm", Builtin::GroupNorm),
     ("std_mean", Builtin::StdMean),
@@ -782,6 +793,7 @@ pub fn inplace_parameter(b: Builtin) -> Option<(&'static str, usize)> {
         Builtin::Activation(A::Elu) => Some(("elu_", 2)),
         Builtin::Activation(A::Hardtanh) => Some(("hardtanh_", 3)),
         Builtin::Dropout => Some(("dropout_", 3)),
+        Builtin::Dropout2d => Some(("dropout2d_", 3)),
         _ => None,
     }
 }
@@ -824,14 +836,17 @@ pub fn signature(b: Builtin) -> Signature {
         B::Gather | B::IndexSelect => sig(&["input", "dim", "index"], 3, Some(3), &[]),
         B::Narrow => sig(&["input", "dim", "start", "length"], 4, Some(4), &[]),
         B::OneHot => sig(&["tensor", "num_classes"], 1, Some(2), &[]),
-        B::MseLoss | B::L1Loss => sig(&["input", "target"], 2, Some(2), &["reduction"]),
-        B::BinaryCrossEntropy => sig(&["input", "target", "weight"], 2, Some(3), &["reduction"]),
-        B::BinaryCrossEntropyWithLogits => sig(&["input", "target", "weight"], 2, Some(3), &["reduction", "pos_weight"]),
+        B::MseLoss | B::L1Loss => sig(&["input", "target"], 2, Some(2), &["reduction", "size_average", "reduce"]),
+        B::BinaryCrossEntropy => sig(&["input", "target", "weight"], 2, Some(3), &["reduction", "size_average", "reduce"]),
+        B::BinaryCrossEntropyWithLogits => sig(&["input", "target", "weight"], 2, Some(3), &["reduction", "pos_weight", "size_average", "reduce"]),
         // `weight` is the third positional parameter in PyTorch; the options after
-        // PyTorch's deprecated `size_average` are keywords here.
-        B::NllLoss => sig(&["input", "target", "weight"], 2, Some(3), &["reduction", "ignore_index"]),
-        B::CrossEntropy => sig(&["input", "target", "weight"], 2, Some(3), &["reduction", "ignore_index", "label_smoothing"]),
-        B::SmoothL1Loss => sig(&["input", "target"], 2, Some(2), &["reduction", "beta"]),
+        // PyTorch's deprecated `size_average` are keywords here, and so are it and
+        // `reduce`, which `loss_reduction` reads as PyTorch's `legacy_get_string`.
+        B::NllLoss => sig(&["input", "target", "weight"], 2, Some(3), &["reduction", "ignore_index", "size_average", "reduce"]),
+        B::CrossEntropy => {
+            sig(&["input", "target", "weight"], 2, Some(3), &["reduction", "ignore_index", "label_smoothing", "size_average", "reduce"])
+        }
+        B::SmoothL1Loss => sig(&["input", "target"], 2, Some(2), &["reduction", "beta", "size_average", "reduce"]),
         B::HuberLoss => sig(&["input", "target"], 2, Some(2), &["reduction", "delta"]),
         B::Linear => sig(&["input", "weight", "bias"], 2, Some(3), &[]),
         B::Normalize => sig(&["input", "p", "dim", "eps"], 1, Some(4), &[]),
@@ -850,7 +865,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::MaxPool { .. } => sig(&["input", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"], 2, Some(7), &[]),
         B::CosineSimilarity => sig(&["x1", "x2", "dim", "eps"], 2, Some(4), &[]),
         B::KlDiv => sig(&["input", "target"], 2, Some(2), &["reduction", "log_target"]),
-        B::Dropout => sig(&["input", "p", "training"], 1, Some(3), &[]),
+        B::Dropout | B::Dropout2d => sig(&["input", "p", "training"], 1, Some(3), &[]),
         B::Embedding => sig(&["input", "weight", "padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse"], 2, Some(7), &[]),
         B::Outer => sig(&["input", "vec2"], 2, Some(2), &[]),
         B::Lerp => sig(&["input", "end", "weight"], 3, Some(3), &[]),
@@ -868,6 +883,8 @@ pub fn signature(b: Builtin) -> Signature {
         B::GroupNorm => sig(&["input", "num_groups", "weight", "bias", "eps"], 2, Some(5), &[]),
         B::Addmm => sig(&["input", "mat1", "mat2"], 3, Some(3), &["beta", "alpha"]),
         B::Interpolate => sig(&["input", "size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias"], 1, Some(7), &[]),
+        B::GridSample => sig(&["input", "grid", "mode", "padding_mode", "align_corners"], 2, Some(5), &[]),
+        B::AffineGrid => sig(&["theta", "size", "align_corners"], 2, Some(3), &[]),
         B::Backward => sig(&["tensor", "grad"], 1, Some(2), &["retain_graph"]),
         // PyTorch's names; `grad=` is graphc's earlier name for `grad_outputs`.
         B::Grad => sig(&["outputs", "inputs", "grad_outputs"], 2, Some(3), &["create_graph", "retain_graph", "allow_unused", "only_inputs", "grad"]),

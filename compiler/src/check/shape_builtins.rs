@@ -29,6 +29,10 @@ pub enum ShapeBuiltin {
     Expand,
     /// `expand_as(input, other)`.
     ExpandAs,
+    /// `view_as(input, other)`: `view(input, other.size())`.
+    ViewAs,
+    /// `reshape_as(input, other)`: `reshape(input, other.size())`.
+    ReshapeAs,
     /// `repeat(input, *sizes)`.
     Repeat,
     /// `cat(tensors, dim=0)`.
@@ -54,6 +58,8 @@ pub const SHAPE: &[(&str, ShapeBuiltin)] = &[
     ("unsqueeze", ShapeBuiltin::Unsqueeze),
     ("expand", ShapeBuiltin::Expand),
     ("expand_as", ShapeBuiltin::ExpandAs),
+    ("view_as", ShapeBuiltin::ViewAs),
+    ("reshape_as", ShapeBuiltin::ReshapeAs),
     ("repeat", ShapeBuiltin::Repeat),
     ("cat", ShapeBuiltin::Cat),
     ("stack", ShapeBuiltin::Stack),
@@ -68,7 +74,7 @@ pub fn signature(b: ShapeBuiltin) -> Signature {
     let sig = |params: &'static [&'static str], min: usize, max: Option<usize>| Signature { params, min, max, keywords: &[] };
     match b {
         S::Bmm => sig(&["input", "mat2"], 2, Some(2)),
-        S::ExpandAs => sig(&["input", "other"], 2, Some(2)),
+        S::ExpandAs | S::ViewAs | S::ReshapeAs => sig(&["input", "other"], 2, Some(2)),
         S::Permute | S::Reshape | S::View | S::Expand | S::Repeat => sig(&["input"], 1, None),
         S::Flatten => sig(&["input", "start_dim", "end_dim"], 1, Some(3)),
         // `dims` may be given by keyword (`torch.flip(x, dims=[0])`), or spread (`x.flip(0, 1)`).

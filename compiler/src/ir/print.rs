@@ -343,6 +343,7 @@ pub fn op_text(op: &Op) -> String {
             let scales = factors.map_or_else(|| "none".to_string(), |f| f.join("x"));
             format!("{}(spatial={}, align_corners={}, scales={scales})", op.name(), u.spatial, u.align_corners)
         }
+        Op::GridSample(g) => format!("{}(mode={}, padding={}, align_corners={})", op.name(), g.mode.name(), g.padding.name(), g.align_corners),
         Op::Conv(c) => {
             let pair = |v: [usize; 2]| format!("{}x{}", v[0], v[1]);
             let bias = match c.part {

@@ -125,7 +125,8 @@ impl<'a> Lowerer<'a> {
             Builtin::Pad => self.pad(&bound, span),
             Builtin::CosineSimilarity => self.cosine_similarity(&bound, span),
             Builtin::KlDiv => self.kl_div(&mut bound, span),
-            Builtin::Dropout => self.dropout_call(&bound, span),
+            Builtin::Dropout => self.dropout_call(&bound, false, span),
+            Builtin::Dropout2d => self.dropout_call(&bound, true, span),
             Builtin::Embedding | Builtin::Outer | Builtin::Softsign | Builtin::Tanhshrink | Builtin::Softmin => {
                 self.nn_composite_call(b, name, &bound, span)
             }
@@ -140,6 +141,8 @@ impl<'a> Lowerer<'a> {
             Builtin::PixelShuffle => self.pixel_shuffle_call(name, true, &bound, span),
             Builtin::PixelUnshuffle => self.pixel_shuffle_call(name, false, &bound, span),
             Builtin::Interpolate => self.interpolate_call(&bound, span),
+            Builtin::GridSample => self.grid_sample_call(&bound, span),
+            Builtin::AffineGrid => self.affine_grid_call(&bound, span),
             Builtin::Addmm => self.addmm(&mut bound, span),
             Builtin::MatMul => {
                 let [(a, sa), (c, sc)] = self.two(&bound);
@@ -518,10 +521,22 @@ impl<'a> Lowerer<'a> {
             // from PyTorch's backward kernel, and not that kernel's own derivative.
             let norm = crate::autodiff::backward_nodes(&self.prog, y)
                 .into_iter()
-                .filter(|n| matches!(self.prog.graph.node(*n).op, graphc_runtime::Op::LayerNorm(_) | graphc_runtime::Op::GroupNorm(_)))
+                .filter(|n| {
+                    matches!(
+                        self.prog.graph.node(*n).op,
+                        graphc_runtime::Op::LayerNorm(_) | graphc_runtime::Op::GroupNorm(_) | graphc_runtime::Op::GridSample(_)
+                    )
+                })
                 .filter(|n| targets.iter().all(|x| n != x) && targets.iter().any(|x| crate::autodiff::reaches(&self.prog, *n, *x)))
                 .min();
             if let Some(n) = norm {
+                if matches!(self.prog.graph.node(n).op, graphc_runtime::Op::GridSample(_)) {
+                    return self.error(
+                        Diagnostic::new(Code::E0411, "`create_graph=true` through `grid_sample` is not supported", span, "a gradient of a gradient")
+                            .with_secondary(self.prog.graph.meta(n).span, "the grid sample")
+                            .with_help("differentiate only once (`create_graph=false`): PyTorch has no derivative of grid_sample's gradient either"),
+                    );
+                }
                 let (name, what) = if matches!(self.prog.graph.node(n).op, graphc_runtime::Op::LayerNorm(_)) {
                     ("layer_norm", "layer norm")
                 } else {

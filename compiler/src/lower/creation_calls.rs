@@ -214,6 +214,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::CosineSimilarity
             | Builtin::KlDiv
             | Builtin::Dropout
+            | Builtin::Dropout2d
             | Builtin::Embedding
             | Builtin::Outer
             | Builtin::Lerp
@@ -230,6 +231,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::PixelShuffle
             | Builtin::PixelUnshuffle
             | Builtin::Interpolate
+            | Builtin::GridSample
+            | Builtin::AffineGrid
             | Builtin::Addmm
             | Builtin::GroupNorm
             | Builtin::StdMean

@@ -14,6 +14,12 @@
 //! without MKL. On Intel processors a PyTorch built with MKL draws the mask
 //! from MKL's own stream instead (`bernoulli_scalar_kernel`), so its masks
 //! differ there; docs/act-language.md says so.
+//!
+//! `dropout2d(input, p=0.5, training=true, inplace=false)` (`F.dropout2d`,
+//! `nn.Dropout2d`) is ATen's `feature_dropout`: the same with one draw per
+//! channel, a noise of shape `(N, C, 1, 1)` for `(N, C, H, W)`, broadcast over
+//! the pixels. PyTorch 2.15 reads a 3-D input as `(N, C, L)` (with a warning
+//! that this will change), and so does graphc.
 
 use graphc_runtime::op::Cmp;
 use graphc_runtime::{DType, Op};
@@ -24,9 +30,11 @@ use crate::diag::{Code, Diagnostic};
 use crate::syntax::ast::{BinOp, Span};
 
 impl Lowerer<'_> {
-    pub(super) fn dropout_call(&mut self, bound: &Bound<Value>, span: Span) -> Value {
+    /// `dropout`, or `dropout2d` (`feature`).
+    pub(super) fn dropout_call(&mut self, bound: &Bound<Value>, feature: bool, span: Span) -> Value {
         let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
-        let Some(t) = self.expect_tensor(v, vs, "`dropout`'s input") else { return Value::Poison };
+        let name = if feature { "dropout2d" } else { "dropout" };
+        let Some(t) = self.expect_tensor(v, vs, &format!("`{name}`'s input")) else { return Value::Poison };
         let arg = |i: usize| bound.positional.get(i).cloned().flatten();
         let p = match arg(1) {
             None => 0.5,
@@ -82,10 +90,23 @@ impl Lowerer<'_> {
             );
         }
         let shape = self.shape_of(t);
+        if feature && shape.len() < 2 {
+            return self.error(
+                Diagnostic::new(
+                    Code::E0202,
+                    format!("Feature dropout requires at least 2 dimensions in the input, but got {}", shape.len()),
+                    vs,
+                    format!("{} dimension(s)", shape.len()),
+                )
+                .with_help("pass (N, C, H, W): `dropout2d` zeroes whole channels"),
+            );
+        }
         if p == 0.0 || !training || shape.iter().product::<usize>() == 0 {
             return Value::Tensor(t);
         }
         let keep = 1.0 - p;
+        // One draw per channel: PyTorch's `make_feature_noise`, `(N, C, 1, ...)`.
+        let shape = if feature { [&shape[..2], &vec![1; shape.len() - 2][..]].concat() } else { shape };
         let noise = if p == 1.0 {
             // PyTorch multiplies by a 0-d zero, drawing nothing.
             self.scalar(0.0, dtype, span)

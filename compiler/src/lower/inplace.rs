@@ -86,7 +86,7 @@ pub(crate) fn elementwise_inplace(name: &str) -> Option<&'static str> {
 /// argument asks (`F.silu(x, inplace=True)`, `nn.Dropout(inplace=True)`): their
 /// in-place forms have no public name that `.act` could spell, so only the
 /// argument reaches them (as `silu_` inside the lowerer).
-const ARGUMENT_ONLY: [&str; 6] = ["silu", "mish", "relu6", "hardsigmoid", "hardswish", "dropout"];
+const ARGUMENT_ONLY: [&str; 7] = ["silu", "mish", "relu6", "hardsigmoid", "hardswish", "dropout", "dropout2d"];
 
 /// The builtin an in-place form `name` reached by an `inplace=true` argument
 /// computes: one of [`ELEMENTWISE`] or [`ARGUMENT_ONLY`].

@@ -134,8 +134,35 @@ impl<'a> Lowerer<'a> {
         dx == dy
     }
 
-    /// `reduction="mean"` (the default), `"sum"` or `"none"`.
+    /// `reduction="mean"` (the default), `"sum"` or `"none"`; or, where the
+    /// deprecated `size_average` or `reduce` is given (not none), what
+    /// PyTorch's `_Reduction.legacy_get_string` makes of them, which overrides
+    /// `reduction`: the mean where both hold (each defaults to true), the sum
+    /// where only `reduce` does, and no reduction without `reduce`.
     pub(super) fn loss_reduction(&mut self, name: &str, bound: &mut Bound<Value>) -> Option<LossReduction> {
+        let mut legacy = |which: &str| -> Option<Option<bool>> {
+            match bound.keyword(which) {
+                None | Some((Value::None, _)) => Some(None),
+                Some((Value::Bool(b), _)) => Some(Some(b)),
+                Some((Value::Number(n), _)) => Some(Some(n.f64() != 0.0)),
+                Some((other, s)) => {
+                    self.error(
+                        Diagnostic::new(Code::E0107, format!("`{which}` must be a bool, not {}", other.describe()), s, "not a bool")
+                            .with_help("write `reduction=\"sum\"` (or \"mean\", \"none\"): `size_average` and `reduce` are deprecated"),
+                    );
+                    None
+                }
+            }
+        };
+        let (size_average, reduce) = (legacy("size_average")?, legacy("reduce")?);
+        if size_average.is_some() || reduce.is_some() {
+            bound.keyword("reduction");
+            return Some(match (size_average.unwrap_or(true), reduce.unwrap_or(true)) {
+                (true, true) => LossReduction::Mean,
+                (false, true) => LossReduction::Sum,
+                (_, false) => LossReduction::None,
+            });
+        }
         match bound.keyword("reduction") {
             None => Some(LossReduction::Mean),
             Some((Value::Str(s), rs)) => LossReduction::from_name(&s).or_else(|| {

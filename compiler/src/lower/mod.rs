@@ -66,6 +66,7 @@ mod functional_calls;
 mod gather_calls;
 mod gelu_round_calls;
 mod generators;
+mod grid_calls;
 mod group_norm_calls;
 mod gumbel_softmax;
 mod host_math;

@@ -152,6 +152,13 @@ const FUNCTIONAL: &[Functional] = &[
     },
     Functional { class: "Dropout", builtin: "dropout", inputs: 1, options: &[("p", Default::Float(0.5), true), INPLACE], repr: &["p", "inplace"] },
     Functional {
+        class: "Dropout2d",
+        builtin: "dropout2d",
+        inputs: 1,
+        options: &[("p", Default::Float(0.5), true), INPLACE],
+        repr: &["p", "inplace"],
+    },
+    Functional {
         class: "AdaptiveAvgPool1d",
         builtin: "adaptive_avg_pool1d",
         inputs: 1,
@@ -1061,7 +1068,7 @@ impl Lowerer<'_> {
                     all.push(kw(name, v));
                 }
             }
-            if f.class == "Dropout" {
+            if matches!(f.class, "Dropout" | "Dropout2d") {
                 all.push(kw("training", get("training")));
             }
             // `ReLU(inplace=True)`: the input itself updated, as `F.relu_(x)` updates it.

@@ -35,6 +35,13 @@ impl<'a> Lowerer<'a> {
             ShapeBuiltin::Unsqueeze => self.unsqueeze_call(t, arg(1), span),
             ShapeBuiltin::Expand => self.expand_call(t, rest, span),
             ShapeBuiltin::ExpandAs => self.expand_as_call(t, required(1), span),
+            ShapeBuiltin::ViewAs | ShapeBuiltin::ReshapeAs => {
+                let (v, os) = required(1);
+                let what = if b == ShapeBuiltin::ViewAs { "view_as's `other`" } else { "reshape_as's `other`" };
+                let Some(o) = self.expect_tensor(v, os, what) else { return Value::Poison };
+                let size = Value::Size(self.shape_of(o));
+                self.reshape_call(t, vec![(size, os)], span, b == ShapeBuiltin::ViewAs)
+            }
             ShapeBuiltin::Repeat => self.repeat_call(t, rest, span),
             ShapeBuiltin::Split => self.split_call(t, required(1), arg(2), span),
             ShapeBuiltin::Chunk => self.chunk_call(t, required(1), arg(2), span),

@@ -130,19 +130,30 @@ pub fn avg_pool(em: &mut Emitter, site: &Site, p: &graphc_runtime::op::AvgPool) 
 /// rather than by input / output; otherwise the output's `sizes`. The
 /// gradient, which ONNX has no operator for, is a product with each spatial
 /// axis's interpolation matrix, transposed (`MatMul` over the last axis,
-/// the axis moved there and back by `Transpose`).
+/// the axis moved there and back by `Transpose`), and so is an f64 forward
+/// (with the matrix itself), since ONNX Runtime has no f64 `Resize`.
 pub fn upsample(em: &mut Emitter, site: &Site, u: &graphc_runtime::op::Upsample) -> Result<String, Unmapped> {
     let x = site.arg(em, 0);
-    if u.part == graphc_runtime::op::UpsamplePart::Backward {
-        let (output, input) = (site.args[0].shape.clone(), site.shape);
+    let backward = u.part == graphc_runtime::op::UpsamplePart::Backward;
+    // ONNX Runtime has no f64 `Resize`: an f64 forward is the products too.
+    if backward || site.dtype == DType::F64 {
+        let (output, input) =
+            if backward { (site.args[0].shape.clone(), site.shape.to_vec()) } else { (site.shape.to_vec(), site.args[0].shape.clone()) };
         let rank = input.len();
         let mut g = x;
         for d in 0..u.spatial {
             let axis = 2 + d;
             // (output, input) as the product's right operand maps a row of
-            // output gradients to the input's.
+            // output gradients to the input's; its transpose maps a row of
+            // the input to the output's.
             let m = graphc_runtime::kernels::upsample::axis_matrix(u, d, input[axis], output[axis]);
-            let m = em.tensor(&Tensor::from_f64_values(site.dtype, vec![output[axis], input[axis]], m));
+            let (rows, cols, m) = if backward {
+                (output[axis], input[axis], m)
+            } else {
+                let t = (0..input[axis] * output[axis]).map(|k| m[(k % output[axis]) * input[axis] + k / output[axis]]).collect();
+                (input[axis], output[axis], t)
+            };
+            let m = em.tensor(&Tensor::from_f64_values(site.dtype, vec![rows, cols], m));
             let mut perm: Vec<i64> = (0..rank as i64).collect();
             perm.swap(axis, rank - 1);
             let moved = if axis == rank - 1 { g } else { em.node("Transpose", &[&g], vec![ints("perm", &perm)]) };
@@ -166,4 +177,15 @@ pub fn upsample(em: &mut Emitter, site: &Site, u: &graphc_runtime::op::Upsample)
             Ok(em.node("Resize", &[&x, "", "", &sizes], attrs))
         }
     }
+}
+
+/// `grid_sample`'s forward: ONNX's `GridSample` (opset 16) with the same modes.
+/// Its gradients have no ONNX operator.
+pub fn grid_sample(em: &mut Emitter, site: &Site, g: &graphc_runtime::op::GridSample) -> Result<String, Unmapped> {
+    if g.part != graphc_runtime::op::GridSamplePart::Forward {
+        return Err(Unmapped);
+    }
+    let (x, grid) = (site.arg(em, 0), site.arg(em, 1));
+    let attrs = vec![int("align_corners", i64::from(g.align_corners)), string("mode", g.mode.name()), string("padding_mode", g.padding.name())];
+    Ok(em.node("GridSample", &[&x, &grid], attrs))
 }

@@ -183,6 +183,7 @@ pub fn map(em: &mut Emitter, op: &Op, site: &Site) -> Result<String, Unmapped> {
         Op::Conv(c) => super::conv::conv(em, site, c)?,
         Op::AvgPool(p) => super::conv::avg_pool(em, site, p)?,
         Op::Upsample(u) => super::conv::upsample(em, site, u)?,
+        Op::GridSample(g) => super::conv::grid_sample(em, site, g)?,
         Op::MatMul => {
             let (a, b) = (site.arg(em, 0), site.arg(em, 1));
             em.node("MatMul", &[&a, &b], vec![])

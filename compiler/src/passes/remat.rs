@@ -135,7 +135,8 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         | Op::MatMul
         | Op::Conv(_)
         | Op::AvgPool(_)
-        | Op::Upsample(_) => None,
+        | Op::Upsample(_)
+        | Op::GridSample(_) => None,
     }
 }
 

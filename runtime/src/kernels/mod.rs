@@ -21,6 +21,7 @@ pub mod elementwise;
 pub mod float;
 pub mod fma;
 pub mod glibc_exp;
+pub mod grid_sample;
 pub mod group_norm;
 pub mod index;
 pub mod integer;
@@ -209,6 +210,11 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
         Op::Upsample(u) => match u.part {
             crate::op::UpsamplePart::Forward => upsample::forward(u, T::slice(args[0]), args[0].shape(), shape),
             crate::op::UpsamplePart::Backward => upsample::backward(u, T::slice(args[0]), args[0].shape(), shape),
+        },
+        Op::GridSample(g) => match g.part {
+            crate::op::GridSamplePart::Forward => grid_sample::forward(g, T::slice(args[0]), args[0].shape(), T::slice(args[1]), shape),
+            crate::op::GridSamplePart::InputGrad => grid_sample::input_grad(g, T::slice(args[0]), T::slice(args[1]), shape),
+            crate::op::GridSamplePart::GridGrad => grid_sample::grid_grad(g, T::slice(args[0]), T::slice(args[1]), args[1].shape(), T::slice(args[2])),
         },
         Op::ProdOthers { dim } => prod::prod_others(T::slice(args[0]), args[0].shape(), *dim),
         Op::SoftmaxBackward { dim, log } => softmax::softmax_backward(T::slice(args[0]), T::slice(args[1]), args[0].shape(), *dim, *log),

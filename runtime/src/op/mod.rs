@@ -21,6 +21,7 @@ mod avg_pool;
 mod binary;
 mod conv;
 mod data;
+mod grid_sample;
 mod group_norm;
 mod index;
 mod layer_norm;
@@ -36,6 +37,7 @@ pub use avg_pool::{AvgPool, AvgPoolPart, PoolWindows, Span1};
 pub use binary::Binary;
 pub use conv::{Conv, ConvPart};
 pub use data::DataOp;
+pub use grid_sample::{GridMode, GridPadding, GridSample, GridSamplePart};
 pub use group_norm::GroupNorm;
 pub use index::{IndexOp, MaxPool, ScatterReduce};
 pub use layer_norm::{LayerNorm, LayerNormPart};
@@ -423,6 +425,9 @@ pub enum Op {
     /// `interpolate`'s linear modes or their gradient ([`Upsample`]) on
     /// `(N, C, *spatial)` tensors; the node's shape gives the result's size.
     Upsample(Upsample),
+    /// `grid_sample` of `(N, C, H, W)` at a grid `(N, Ho, Wo, 2)`, or one of its
+    /// two gradients ([`GridSample`]).
+    GridSample(GridSample),
 }
 
 /// The family an op belongs to, which decides how passes and kernels treat it.
@@ -593,6 +598,9 @@ impl Op {
         if let Op::AvgPool(_) | Op::Upsample(_) = self {
             return 1;
         }
+        if let Op::GridSample(g) = self {
+            return g.arity();
+        }
         match self.class() {
             OpClass::Source => 0,
             OpClass::ElementwiseUnary | OpClass::Shape | OpClass::Reduction => 1,
@@ -639,7 +647,7 @@ impl Op {
             | Op::SoftmaxBackward { .. }
             | Op::LayerNorm(_)
             | Op::GroupNorm(_) => OpClass::Reduction,
-            Op::MatMul | Op::Conv(_) | Op::AvgPool(_) | Op::Upsample(_) => OpClass::LinearAlgebra,
+            Op::MatMul | Op::Conv(_) | Op::AvgPool(_) | Op::Upsample(_) | Op::GridSample(_) => OpClass::LinearAlgebra,
             Op::Cast | Op::Compare(_) | Op::Select | Op::Logical(_) | Op::FloatTest(_) | Op::NanToNum { .. } | Op::Index(_) | Op::Fma => {
                 OpClass::Conversion
             }
@@ -695,6 +703,7 @@ impl Op {
             | Op::Conv(_)
             | Op::AvgPool(_)
             | Op::Upsample(_) => true,
+            Op::GridSample(g) => g.differentiable(),
             Op::Activation(_) => true,
             Op::Permute(_) | Op::Slice { .. } | Op::SliceBackward { .. } | Op::Cat { .. } => true,
             // The mask of the samples nll_loss skips has no gradient.
@@ -751,6 +760,7 @@ impl Op {
             Op::Conv(c) => Some(c.grad_fn()),
             Op::AvgPool(p) => Some(p.grad_fn()),
             Op::Upsample(u) => Some(u.grad_fn()),
+            Op::GridSample(g) => Some(g.grad_fn()),
             Op::Softmax { log: false, .. } => Some("SoftmaxBackward0"),
             Op::Softmax { log: true, .. } => Some("LogSoftmaxBackward0"),
             Op::SoftmaxBackward { log: false, .. } => Some("SoftmaxBackwardDataBackward0"),
@@ -813,6 +823,7 @@ impl Op {
             | Op::Conv(_)
             | Op::AvgPool(_)
             | Op::Upsample(_)
+            | Op::GridSample(_)
             | Op::Cast
             | Op::Compare(_)
             | Op::Select
@@ -872,6 +883,7 @@ impl Op {
             Op::Conv(c) => c.name(),
             Op::AvgPool(p) => p.name(),
             Op::Upsample(u) => u.name(),
+            Op::GridSample(g) => g.name(),
             Op::Softmax { log: false, .. } => "softmax",
             Op::Softmax { log: true, .. } => "log_softmax",
             Op::ProdOthers { .. } => "prod_others",

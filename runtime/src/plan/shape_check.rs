@@ -40,6 +40,7 @@ pub fn check(op: &Op, operands: &[&[usize]], result: &[usize]) -> Option<Result<
         Op::Conv(c) => c.check_shapes(operands, result),
         Op::AvgPool(p) => p.check_shapes(operands, result),
         Op::Upsample(u) => u.check_shapes(operands, result),
+        Op::GridSample(g) => g.check_shapes(operands, result),
         // The batch-norm statistics' kernel reads an [N, C, *] layout.
         Op::Reduce { kind, dims, keepdim } if kind.channel_statistic() => {
             let x = operands[0];

@@ -387,6 +387,7 @@ impl Run<'_> {
             | Op::Conv(_)
             | Op::AvgPool(_)
             | Op::Upsample(_)
+            | Op::GridSample(_)
             | Op::Cast
             | Op::Compare(_)
             | Op::Select
@@ -456,6 +457,7 @@ impl Run<'_> {
             | Op::Conv(_)
             | Op::AvgPool(_)
             | Op::Upsample(_)
+            | Op::GridSample(_)
             | Op::Cast
             | Op::Compare(_)
             | Op::Select
@@ -695,6 +697,12 @@ impl Run<'_> {
             Op::Upsample(u) => match u.part {
                 graphc_runtime::op::UpsamplePart::Forward => args[0].unaligned(),
                 graphc_runtime::op::UpsamplePart::Backward => Range::unbounded(),
+            },
+            // A sampled pixel is a weighted mean of its operand's values and the
+            // zeros outside the image; the gradients add weighted gradients.
+            Op::GridSample(g) => match g.part {
+                graphc_runtime::op::GridSamplePart::Forward => args[0].unaligned().join(&Range::new(0.0, 0.0)),
+                graphc_runtime::op::GridSamplePart::InputGrad | graphc_runtime::op::GridSamplePart::GridGrad => Range::unbounded(),
             },
             // Each element sums at most `terms` products of an element of each
             // tensor operand (fewer, or zeros, where a patch meets the padding).

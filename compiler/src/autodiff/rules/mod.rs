@@ -176,6 +176,25 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
             let op = Op::Upsample(graphc_runtime::op::Upsample { part, ..*u });
             vec![Some(c.add_node(gr, op, dt, shape_of(gr, ops[0]), &[g]))]
         }
+        // grid_sample: the input's gradient scatters `g` back along the grid,
+        // the grid's reads the input around each position. PyTorch has no
+        // derivative of these two, and the lowering refuses a gradient through them.
+        Op::GridSample(gs) => match gs.part {
+            graphc_runtime::op::GridSamplePart::Forward => {
+                let grid = c.fwd(ops[1]);
+                let gi = need(0).then(|| {
+                    let op = Op::GridSample(graphc_runtime::op::GridSample { part: graphc_runtime::op::GridSamplePart::InputGrad, ..*gs });
+                    c.add_node(gr, op, dt, shape_of(gr, ops[0]), &[g, grid])
+                });
+                let gg = need(1).then(|| {
+                    let x = c.fwd(ops[0]);
+                    let op = Op::GridSample(graphc_runtime::op::GridSample { part: graphc_runtime::op::GridSamplePart::GridGrad, ..*gs });
+                    c.add_node(gr, op, dt, shape_of(gr, ops[1]), &[g, x, grid])
+                });
+                vec![gi, gg]
+            }
+            graphc_runtime::op::GridSamplePart::InputGrad | graphc_runtime::op::GridSamplePart::GridGrad => vec![],
+        },
         Op::Index(graphc_runtime::op::IndexOp::ScatterInto { dim, add }) => index::scatter_into(c, gr, (*dim, *add), &ops, g, [need(0), need(2)]),
         Op::Index(graphc_runtime::op::IndexOp::ScatterReduce { dim, reduce, include_self }) => {
             index::scatter_reduce(c, gr, (*dim, *reduce, *include_self), n, &ops, g, [need(0), need(2)])

@@ -154,6 +154,18 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             let part = if name == "upsample_linear" { UpsamplePart::Forward } else { UpsamplePart::Backward };
             Op::Upsample(Upsample { spatial, align_corners: align_corners.parse().ok()?, scales, part })
         }
+        (name @ ("grid_sample" | "grid_sample_input_grad" | "grid_sample_grid_grad"), Some(p)) => {
+            use graphc_runtime::op::{GridMode, GridPadding, GridSample, GridSamplePart};
+            let [mode, padding, align_corners] = keyed_parts(p, ["mode", "padding", "align_corners"])?;
+            let mode = [GridMode::Bilinear, GridMode::Nearest].into_iter().find(|m| m.name() == mode)?;
+            let padding = [GridPadding::Zeros, GridPadding::Border, GridPadding::Reflection].into_iter().find(|m| m.name() == padding)?;
+            let part = match name {
+                "grid_sample" => GridSamplePart::Forward,
+                "grid_sample_input_grad" => GridSamplePart::InputGrad,
+                _ => GridSamplePart::GridGrad,
+            };
+            Op::GridSample(GridSample { mode, padding, align_corners: align_corners.parse().ok()?, part })
+        }
         ("conv2d", Some(p)) => {
             let [stride, padding, dilation, groups, bias] = keyed_parts(p, ["stride", "padding", "dilation", "groups", "bias"])?;
             conv([stride, padding, dilation, groups], ConvPart::Forward { bias: bias.parse().ok()? })?
