@@ -158,12 +158,15 @@ pub(crate) fn derive_seeded(
     templates: &HashMap<u32, Vec<NodeId>>,
 ) -> Derivation {
     let mut order = backward_order(prog, seeds.iter().map(|(n, _)| *n).collect());
-    // A gradient with respect to a tensor that is not a leaf stops there and needs
-    // only the nodes on paths from the root to it.
+    // A gradient with respect to a tensor that is not a leaf needs only the
+    // nodes on paths from the root to it, and stops there unless another
+    // target lies beyond it (`grad(out, [y, x])` with `y` computed from `x`).
     let leaves: HashSet<NodeId> = prog.leaves.iter().copied().collect();
+    let mut reach = None;
     if targets.iter().any(|t| !leaves.contains(t)) {
-        let reach = reaching(prog, &order, targets);
-        order.retain(|n| reach.contains(n));
+        let r = reaching(prog, &order, targets);
+        order.retain(|n| r.contains(n));
+        reach = Some(r);
     }
     let mut grads: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
     for (n, s) in seeds {
@@ -177,7 +180,10 @@ pub(crate) fn derive_seeded(
         let g = ctx.sum(&mut prog.graph, n, &contribs);
         if targets.contains(&n) {
             final_grads.insert(n, g);
-            continue;
+            let beyond = reach.as_ref().is_some_and(|r| operands::gradient_edges(prog, n).iter().any(|p| r.contains(p)));
+            if !beyond {
+                continue;
+            }
         }
         if leaves.contains(&n) {
             continue;

@@ -618,6 +618,7 @@ impl<'a> Lowerer<'a> {
             self.grad_state.insert(holder, Some(new));
             targets.push((leaf, placeholder));
         }
+        self.retained_targets(y, &mut targets, span);
         self.region = saved_region;
         self.prog.backwards.push(BackwardCall { span, root: y, seed, retain_graph, targets, derived: None });
         Value::None

@@ -276,6 +276,7 @@ impl<'a> Lowerer<'a> {
                 let user_defined = self.defs.ops.contains_key(&method.name) || self.defs.fns.contains_key(&method.name);
                 match method.name.as_str() {
                     "requires_grad_" if !user_defined => return self.requires_grad_method(receiver, args, scope, e.span),
+                    "retain_grad" if !user_defined => return self.retain_grad_method(receiver, args, scope, e.span),
                     "clone" if !user_defined => return self.clone_method(receiver, args, scope, e.span),
                     "contiguous" if !user_defined => return self.contiguous_method(receiver, args, scope, e.span),
                     _ => {}
@@ -1021,7 +1022,7 @@ impl<'a> Lowerer<'a> {
         let why = if self.requires_grad(n) { "it is computed from other tensors, so it is not a leaf" } else { "it does not require grad" };
         self.error(
             Diagnostic::new(Code::E0401, format!("this tensor has no `.grad`: {why}"), span, "not a requires-grad leaf")
-                .with_help("read `.grad` of a tensor created with `requires_grad=true` (for example `x = randn(3, requires_grad=true)`)"),
+                .with_help("read `.grad` of a tensor created with `requires_grad=true` (for example `x = randn(3, requires_grad=true)`), or call `.retain_grad()` on this one before the backward"),
         )
     }
 
@@ -1126,6 +1127,7 @@ impl<'a> Lowerer<'a> {
             // A tensor that does not require grad is a leaf without a gradient in
             // PyTorch (a frozen parameter's `.grad`): `None`, without a warning.
             Value::Tensor(n) if !self.requires_grad(n) => Value::None,
+            Value::Tensor(n) if self.retained.contains_key(&n) => self.retained[&n].map_or(Value::None, Value::Tensor),
             Value::Tensor(n) => self.not_a_leaf(n, span),
             Value::Poison => Value::Poison,
             other => self.error(

@@ -117,6 +117,7 @@ mod rematerialize;
 mod repeat_interleave;
 mod resample_calls;
 mod reshape_calls;
+mod retain_grad;
 mod rnn_modules;
 mod row_loops;
 mod scatter_calls;
@@ -378,6 +379,9 @@ pub struct Lowerer<'a> {
     diags: Vec<Diagnostic>,
     /// The current `.grad` of each requires-grad leaf: `None` until a backward reaches it.
     grad_state: HashMap<NodeId, Option<NodeId>>,
+    /// The `.grad` of each computed tensor that `retain_grad()` asked to keep
+    /// its gradient (`retain_grad.rs`): `None` until a backward reaches it.
+    retained: HashMap<NodeId, Option<NodeId>>,
     /// In-place updates: a tensor updated in place (`p -= lr * g`) gets a new node
     /// for its new value, and every name, list item and table that still holds the
     /// old node reads the new one through [`Lowerer::current`] (`state.rs`).
@@ -573,6 +577,7 @@ pub fn lower_in(file: &File, limits: crate::driver::budget::Budget, source_dir: 
         prog: Program { base_dir: source_dir.map(std::path::Path::to_path_buf), ..Program::default() },
         diags: Vec::new(),
         grad_state: HashMap::new(),
+        retained: HashMap::new(),
         versions: HashMap::new(),
         grad_fn: HashMap::new(),
         region: Region::Forward,

@@ -83,6 +83,7 @@ enum Target {
 struct Saved {
     prog: Program,
     grad_state: HashMap<NodeId, Option<NodeId>>,
+    retained: HashMap<NodeId, Option<NodeId>>,
     versions: HashMap<NodeId, NodeId>,
     grad_fn: HashMap<NodeId, String>,
     names: HashMap<String, Value>,
@@ -117,6 +118,7 @@ impl Lowerer<'_> {
         let mut saved = Saved {
             prog: std::mem::take(&mut self.prog),
             grad_state: std::mem::take(&mut self.grad_state),
+            retained: std::mem::take(&mut self.retained),
             versions: std::mem::take(&mut self.versions),
             grad_fn: std::mem::take(&mut self.grad_fn),
             names: scope.names.clone(),
@@ -210,6 +212,10 @@ impl Lowerer<'_> {
             buffers: std::mem::replace(&mut self.buffer_origins, saved.buffers),
         };
         let program = std::mem::replace(&mut self.prog, saved.prog);
+        // The tensors a body keeps the gradients of are its own; a backward in
+        // the body never reaches those outside it, which were computed before
+        // the region (`check_backward_stays_in_loop`).
+        self.retained = saved.retained;
         self.versions = saved.versions;
         self.known_inputs = saved.known_inputs;
         self.used_known = saved.used_known;
