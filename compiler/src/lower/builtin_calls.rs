@@ -598,23 +598,14 @@ impl<'a> Lowerer<'a> {
         let mut targets = Vec::new();
         for (i, leaf) in leaves.into_iter().enumerate() {
             let (ldt, lsh) = (self.dtype_of(leaf), self.shape_of(leaf));
-            let placeholder = self.node(Op::Param(i as u32), ldt, lsh.clone(), &[], span);
+            let placeholder = self.node(Op::Param(i as u32), ldt, lsh, &[], span);
             let note = self.prog.graph.meta(leaf).note.clone().unwrap_or_else(|| "leaf".to_string());
             self.prog.graph.meta_mut(placeholder).note = Some(format!("gradient for {note}"));
             // A leaf updated in place since `y` was computed from it (`opt.step()`) is
             // the same tensor object: its current version holds the `.grad`.
             let holder = self.current(leaf);
-            // PyTorch's AccumulateGrad: the first gradient is stored, later ones are added in.
             let old = self.grad_state[&holder];
-            let new = match old {
-                None => placeholder,
-                Some(old) if self.uncertain_grad(old, span) => placeholder,
-                Some(old) => {
-                    let a = self.node(Op::Binary(Binary::Add), ldt, lsh, &[old, placeholder], span);
-                    self.prog.graph.meta_mut(a).note = Some(format!("{note}.grad"));
-                    a
-                }
-            };
+            let new = self.accumulated(old, placeholder, &note, span);
             self.grad_state.insert(holder, Some(new));
             targets.push((leaf, placeholder));
         }
@@ -622,6 +613,24 @@ impl<'a> Lowerer<'a> {
         self.region = saved_region;
         self.prog.backwards.push(BackwardCall { span, root: y, seed, retain_graph, targets, derived: None });
         Value::None
+    }
+}
+
+impl Lowerer<'_> {
+    /// A `.grad` after a backward gave it `placeholder`, as PyTorch's
+    /// AccumulateGrad makes it: the first gradient stored (also over one whose
+    /// value is unknown), later ones added in.
+    pub(super) fn accumulated(&mut self, old: Option<NodeId>, placeholder: NodeId, note: &str, span: Span) -> NodeId {
+        match old {
+            None => placeholder,
+            Some(old) if self.uncertain_grad(old, span) => placeholder,
+            Some(old) => {
+                let (dt, sh) = (self.dtype_of(placeholder), self.shape_of(placeholder));
+                let a = self.node(Op::Binary(Binary::Add), dt, sh, &[old, placeholder], span);
+                self.prog.graph.meta_mut(a).note = Some(format!("{note}.grad"));
+                a
+            }
+        }
     }
 }
 

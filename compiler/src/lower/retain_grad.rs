@@ -11,7 +11,6 @@
 //! (`regions.rs`): a backward inside such a region that would reach a tensor
 //! computed outside it is E0604 already.
 
-use graphc_runtime::op::Binary;
 use graphc_runtime::Op;
 
 use super::{Lowerer, Scope, Value};
@@ -49,19 +48,11 @@ impl Lowerer<'_> {
         kept.sort();
         for r in kept {
             let (dt, sh) = (self.dtype_of(r), self.shape_of(r));
-            let placeholder = self.node(Op::Param(targets.len() as u32), dt, sh.clone(), &[], span);
+            let placeholder = self.node(Op::Param(targets.len() as u32), dt, sh, &[], span);
             let name = self.prog.graph.meta(r).note.clone().unwrap_or_else(|| "a kept tensor".to_string());
             self.prog.graph.meta_mut(placeholder).note = Some(format!("gradient for {name}"));
             let old = self.retained[&r];
-            let new = match old {
-                None => placeholder,
-                Some(old) if self.uncertain_grad(old, span) => placeholder,
-                Some(old) => {
-                    let a = self.node(Op::Binary(Binary::Add), dt, sh, &[old, placeholder], span);
-                    self.prog.graph.meta_mut(a).note = Some(format!("{name}.grad"));
-                    a
-                }
-            };
+            let new = self.accumulated(old, placeholder, &name, span);
             self.retained.insert(r, Some(new));
             targets.push((r, placeholder));
         }
