@@ -100,6 +100,7 @@ const TORCH: &[&str] = &[
     "sum",
     "mean",
     "amax",
+    "aminmax",
     "amin",
     "var",
     "std",

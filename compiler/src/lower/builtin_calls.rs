@@ -84,6 +84,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Maximum | Builtin::Minimum | Builtin::Atan2 | Builtin::Logaddexp => self.min_max(b, name, &bound, span),
             Builtin::Remainder | Builtin::Fmod => self.remainder_call(b, name, &bound, span),
             Builtin::Addc { div } => self.addc_call(div, name, &mut bound, span),
+            Builtin::Aminmax => self.aminmax_call(&mut bound, span),
             Builtin::Sum
             | Builtin::Mean
             | Builtin::Amax

@@ -173,6 +173,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Mean
             | Builtin::Amax
             | Builtin::Amin
+            | Builtin::Aminmax
             | Builtin::Var
             | Builtin::Std
             | Builtin::VarMean

@@ -52,6 +52,27 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// `aminmax(input, *, dim=none, keepdim=false)`: `amin` and `amax` of the
+    /// same arguments, whose values and gradients (ties sharing it evenly)
+    /// `torch.aminmax`'s are, as its named tuple (`AminmaxBackward0`).
+    pub(crate) fn aminmax_call(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
+        let args = vec![bound.positional[0].clone(), bound.keyword("dim"), bound.keyword("keepdim")];
+        let mut items = Vec::with_capacity(2);
+        for (b, name) in [(Builtin::Amin, "amin"), (Builtin::Amax, "amax")] {
+            let mut one = Bound { positional: args.clone(), keywords: Default::default() };
+            match self.reduction_call(b, name, &mut one, span) {
+                Value::Tensor(t) => {
+                    if self.grad_fn.contains_key(&t) {
+                        self.grad_fn.insert(t, "AminmaxBackward0".to_string());
+                    }
+                    items.push((Value::Tensor(t), span));
+                }
+                other => return other,
+            }
+        }
+        Value::Named { kind: "aminmax", fields: &["min", "max"], items }
+    }
+
     /// `sum`, `mean`, `amax`, `amin`, `var`, `std`, `var_mean`, `logsumexp`, `norm`.
     fn dim_reduction(&mut self, b: Builtin, x: NodeId, shape: &[usize], bound: &mut Bound<Value>, span: Span) -> Value {
         // Parameter positions: (dim, keepdim) for most; norm has `p` first, var and std `unbiased` between.
