@@ -57,7 +57,7 @@ impl Lowerer<'_> {
                 return self.error(
                     Diagnostic::new(
                         Code::E0107,
-                        format!("`dropout`'s `p` must be a number known at compile time, not {}", other.describe()),
+                        format!("`{name}`'s `p` must be a number known at compile time, not {}", other.describe()),
                         ps,
                         "not a number",
                     )
@@ -65,18 +65,18 @@ impl Lowerer<'_> {
                 )
             }
         };
-        let flag = |this: &mut Self, i: usize, name: &str, default: bool| match arg(i) {
+        let flag = |this: &mut Self, i: usize, param: &str, default: bool| match arg(i) {
             None => Some(default),
             Some((Value::Bool(b), _)) => Some(b),
             Some((other, s)) => {
                 this.error(
                     Diagnostic::new(
                         Code::E0107,
-                        format!("`dropout`'s `{name}` must be a bool known at compile time, not {}", other.describe()),
+                        format!("`{name}`'s `{param}` must be a bool known at compile time, not {}", other.describe()),
                         s,
                         "not a bool",
                     )
-                    .with_help(format!("pass `{name}=true` or `{name}=false`")),
+                    .with_help(format!("pass `{param}=true` or `{param}=false`")),
                 );
                 None
             }
@@ -85,7 +85,7 @@ impl Lowerer<'_> {
         let dtype = self.dtype_of(t);
         if !dtype.is_float() {
             return self.error(
-                Diagnostic::new(Code::E0107, format!("`dropout` needs a floating-point input, not {dtype}"), vs, "not floating-point")
+                Diagnostic::new(Code::E0107, format!("`{name}` needs a floating-point input, not {dtype}"), vs, "not floating-point")
                     .with_help("convert the input first (`x.float()`): PyTorch cannot divide its integer mask by `1 - p` in place"),
             );
         }
