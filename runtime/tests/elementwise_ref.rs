@@ -133,6 +133,7 @@ fn activation(name: &str) -> Option<Activation> {
         "elu" => Activation::Elu { alpha: b(1.5) },
         "softplus" => Activation::Softplus { beta: b(2.0), threshold: b(10.0) },
         "round_decimals" => Activation::RoundDecimals { decimals: b(2.0) },
+        "polygamma" => Activation::Polygamma { n: b(3.0) },
         _ => return None,
     })
 }

@@ -259,6 +259,8 @@ pub enum Builtin {
     NanReduction(crate::lower::NanReduction),
     /// `xlogy(input, other)`: `input * log(other)`, zero where `input` is (`lower/xlogy.rs`).
     Xlogy,
+    /// `polygamma(n, input)`: the `n`-th derivative of `digamma` (`lower/polygamma.rs`).
+    Polygamma,
     /// `all(input, dim=none, keepdim=false)`, `any(...)`.
     AllAny {
         any: bool,
@@ -691,6 +693,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("isclose", Builtin::IsClose { all: false }),
     ("allclose", Builtin::IsClose { all: true }),
     ("xlogy", Builtin::Xlogy),
+    ("polygamma", Builtin::Polygamma),
     ("nansum", Builtin::NanReduction(crate::lower::NanReduction::Nansum)),
     ("nanmean", Builtin::NanReduction(crate::lower::NanReduction::Nanmean)),
     ("count_nonzero", Builtin::NanReduction(crate::lower::NanReduction::CountNonzero)),
@@ -927,6 +930,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Gelu => sig(&["input"], 1, Some(1), &["approximate"]),
         B::Equal => sig(&["input", "other"], 2, Some(2), &[]),
         B::Xlogy => sig(&["input", "other"], 2, Some(2), &[]),
+        B::Polygamma => sig(&["n", "input"], 2, Some(2), &[]),
         B::NanReduction(crate::lower::NanReduction::CountNonzero) => sig(&["input", "dim"], 1, Some(2), &[]),
         B::NanReduction(_) => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
         B::IsClose { .. } => sig(&["input", "other", "rtol", "atol", "equal_nan"], 2, Some(5), &[]),

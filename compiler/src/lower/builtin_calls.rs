@@ -217,6 +217,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Equal => self.equal_call(&bound, span),
             Builtin::IsClose { all } => self.isclose_call(all, name, &bound, span),
             Builtin::Xlogy => self.xlogy_call(name, &bound, span),
+            Builtin::Polygamma => self.polygamma_call(&bound, span),
             Builtin::NanReduction(which) => self.nan_reduction_call(which, name, &bound, span),
             Builtin::Scatter | Builtin::ScatterAdd | Builtin::IndexAdd | Builtin::ScatterReduce => self.scatter_call(b, name, &mut bound, span),
             Builtin::Tril | Builtin::Triu => self.triangle_call(b == Builtin::Triu, name, &bound, span),

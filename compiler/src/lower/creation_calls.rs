@@ -274,6 +274,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Equal
             | Builtin::IsClose { .. }
             | Builtin::Xlogy
+            | Builtin::Polygamma
             | Builtin::NanReduction(_)
             | Builtin::Scatter
             | Builtin::ScatterAdd

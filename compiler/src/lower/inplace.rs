@@ -48,7 +48,7 @@ const METHODS: [&str; 18] = [
 /// for `F.relu_(x)` and `torch.relu_(x)`) this file lowers: the builtin's
 /// value made the tensor's, with the builtin's `grad_fn`, as PyTorch's
 /// in-place ops have the backward of their out-of-place twins.
-const ELEMENTWISE: [&str; 25] = [
+const ELEMENTWISE: [&str; 28] = [
     "relu",
     "sigmoid",
     "tanh",
@@ -74,6 +74,9 @@ const ELEMENTWISE: [&str; 25] = [
     "addcmul",
     "addcdiv",
     "erfinv",
+    "lgamma",
+    "digamma",
+    "polygamma",
 ];
 
 /// The builtin `name` is the in-place form of, if it is one of [`ELEMENTWISE`]'s.

@@ -106,6 +106,7 @@ mod out_args;
 mod output_calls;
 mod pad_calls;
 mod percent_format;
+mod polygamma;
 mod pool_calls;
 mod prelu;
 mod prod_calls;

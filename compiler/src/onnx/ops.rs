@@ -67,6 +67,8 @@ pub fn map(em: &mut Emitter, op: &Op, site: &Site) -> Result<String, Unmapped> {
         Op::Unary(u) => unary(em, *u, site)?,
         Op::PowScalar(c) => pow_scalar(em, c.get(), site),
         Op::Activation(Activation::PyRound { .. }) => return Err(Unmapped),
+        // ONNX has no gamma functions.
+        Op::Activation(Activation::Polygamma { .. }) => return Err(Unmapped),
         Op::Activation(a) => activation(em, *a, site),
         Op::Binary(b) => binary(em, *b, site)?,
         Op::Where(cmp) => {
@@ -295,6 +297,8 @@ fn unary(em: &mut Emitter, u: Unary, site: &Site) -> Result<String, Unmapped> {
         Unary::Erf => simple(em, "Erf"),
         // ONNX has no inverse error function.
         Unary::Erfinv => return Err(Unmapped),
+        // Nor gamma functions.
+        Unary::Lgamma | Unary::Digamma | Unary::Trigamma => return Err(Unmapped),
         // `x == 0 ? 1 : sin(pi x) / (pi x)`, the kernel's formula.
         Unary::Sinc => {
             let pi = site.c(em, std::f64::consts::PI);
@@ -458,6 +462,7 @@ fn activation(em: &mut Emitter, a: Activation, site: &Site) -> String {
         }
         // An ONNX model has no decimal conversion (`map` refuses it before this).
         Activation::PyRound { .. } => unreachable!("`map` refuses Python's round"),
+        Activation::Polygamma { .. } => unreachable!("`map` refuses polygamma"),
         Activation::RoundDecimals { decimals } => {
             let d = decimals.get();
             let p = site.c(em, 10f64.powf(d.abs()));

@@ -27,6 +27,10 @@ const NAMESPACED: &[(&str, &str, &str)] = &[
     ("special", "logit", "logit"),
     ("special", "sinc", "sinc"),
     ("special", "erfinv", "erfinv"),
+    ("special", "gammaln", "lgamma"),
+    ("special", "digamma", "digamma"),
+    ("special", "psi", "digamma"),
+    ("special", "polygamma", "polygamma"),
 ];
 
 /// The builtin that `namespace.function(...)` calls, if the table lists it.

@@ -105,6 +105,12 @@ pub trait Float:
     /// `1 - erf(x)`, accurate where `erf` is close to 1: SLEEF's `erfcf`/`erfc`
     /// u15, the closest measured to PyTorch's (MKL's closed `vsErfc`/`vdErfc`).
     fn erfc(self) -> Self;
+    /// SLEEF's `lgammaf`/`lgamma` u10, `log|gamma(x)|`: PyTorch's `lgamma`
+    /// (`Vectorized::lgamma` on every element).
+    fn lgamma_sleef(self) -> Self;
+    /// The platform libm's `lgamma`/`lgammaf`, which ATen's scalar code calls
+    /// (`calc_polygamma`).
+    fn lgamma_libm(self) -> Self;
     fn is_nan(self) -> bool;
     /// `self`, a result of MKL's vector function at `input`, with the sign bit
     /// MKL gives a NaN made from a number (positive: `0x7fc00000`), where the C
@@ -148,7 +154,7 @@ pub trait Float:
 // `fma` (same correctly rounded result, many times slower: docs/PERFORMANCE.md,
 // eighteenth sitting).
 macro_rules! impl_float {
-    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_exact:path, $exp_sleef:path, $exp_sleef_into:path, $ln_sleef:path, $ln_from_one:path, $exp2_sleef:path, $expm1_sleef:path, $log1p_torch:path, $asinh:path, $erf:path, $erfc:path, $tanh_torch:path, $sinh_vec:path, $cosh_vec:path, $atanh:path, $atanh_sleef:path) => {
+    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_exact:path, $exp_sleef:path, $exp_sleef_into:path, $ln_sleef:path, $ln_from_one:path, $exp2_sleef:path, $expm1_sleef:path, $log1p_torch:path, $asinh:path, $erf:path, $erfc:path, $tanh_torch:path, $sinh_vec:path, $cosh_vec:path, $atanh:path, $atanh_sleef:path, $lgamma_sleef:path, $lgamma_libm:path) => {
         impl Float for $t {
             const ZERO: $t = 0.0;
             const ONE: $t = 1.0;
@@ -339,6 +345,13 @@ macro_rules! impl_float {
                     $erfc(self)
                 }
             }
+            #[inline(always)]
+            fn lgamma_sleef(self) -> $t {
+                $lgamma_sleef(self)
+            }
+            fn lgamma_libm(self) -> $t {
+                $lgamma_libm(self)
+            }
             fn powf(self, e: $t) -> $t {
                 <$t>::powf(self, e)
             }
@@ -408,7 +421,9 @@ impl_float!(
     f32::sinh,
     f32::cosh,
     c_atanhf,
-    sleef::atanh_f32
+    sleef::atanh_f32,
+    sleef::lgamma_f32,
+    c_lgammaf
 );
 impl_float!(
     f64,
@@ -431,7 +446,9 @@ impl_float!(
     sleef::sinh_f64,
     sleef::cosh_f64,
     c_atanh,
-    sleef::atanh_f64
+    sleef::atanh_f64,
+    sleef::lgamma_f64,
+    c_lgamma
 );
 
 // PyTorch computes `asinh` with the C library's scalar function on every path;
@@ -447,6 +464,21 @@ extern "C" {
     fn asinhf(x: f32) -> f32;
     fn atanh(x: f64) -> f64;
     fn atanhf(x: f32) -> f32;
+    fn lgamma(x: f64) -> f64;
+    fn lgammaf(x: f32) -> f32;
+}
+
+/// The platform libm's `lgamma`. It sets the C global `signgam`, which no Rust
+/// code reads.
+fn c_lgamma(x: f64) -> f64 {
+    // SAFETY: as `c_asinh`.
+    unsafe { lgamma(x) }
+}
+
+/// The platform libm's `lgammaf`.
+fn c_lgammaf(x: f32) -> f32 {
+    // SAFETY: as `c_asinh`.
+    unsafe { lgammaf(x) }
 }
 
 /// The platform libm's `asinh`.

@@ -62,6 +62,12 @@ pub enum Activation {
     Hardshrink { lambd: F64Bits },
     /// `threshold(x, threshold, value)`: `x <= threshold ? value : x` (NaN stays NaN).
     Threshold { threshold: F64Bits, value: F64Bits },
+    /// `polygamma(n, x)` for `n >= 2` (an integer held as a float; `n = 0` and
+    /// `1` are the `digamma` and `trigamma` rows of the unary table): ATen's
+    /// `calc_polygamma`, `(-1)^(n+1) * exp(lgamma(n + 1)) * zeta(n + 1, x)` with
+    /// the C library's `exp` and `lgamma` of the dtype and Cephes' Hurwitz
+    /// zeta summed in double ([`hurwitz_zeta`]).
+    Polygamma { n: F64Bits },
 }
 
 impl Activation {
@@ -82,6 +88,7 @@ impl Activation {
             Activation::Softshrink { .. } => "softshrink",
             Activation::Hardshrink { .. } => "hardshrink",
             Activation::Threshold { .. } => "threshold",
+            Activation::Polygamma { .. } => "polygamma",
         }
     }
 
@@ -107,6 +114,7 @@ impl Activation {
             Activation::Softshrink { .. } => "SoftshrinkBackward0",
             Activation::Hardshrink { .. } => "HardshrinkBackward0",
             Activation::Threshold { .. } => "ThresholdBackward0",
+            Activation::Polygamma { .. } => "PolygammaBackward0",
         }
     }
 
@@ -124,6 +132,7 @@ impl Activation {
             Activation::Celu { alpha } => vec![("alpha", Some(alpha))],
             Activation::Softshrink { lambd } | Activation::Hardshrink { lambd } => vec![("lambd", Some(lambd))],
             Activation::Threshold { threshold, value } => vec![("threshold", Some(threshold)), ("value", Some(value))],
+            Activation::Polygamma { n } => vec![("n", Some(n))],
             Activation::Selu | Activation::Hardsigmoid | Activation::Hardswish => Vec::new(),
         }
     }
@@ -143,6 +152,8 @@ impl Activation {
             Activation::RoundDecimals { .. } => 400,
             // A decimal conversion there and back; it runs on one host number.
             Activation::PyRound { .. } => 200_000,
+            // At least ten `pow` calls and a dozen divisions in double.
+            Activation::Polygamma { .. } => 40_000,
         }
     }
 
@@ -299,6 +310,11 @@ impl Activation {
                     a
                 }
             }
+            Activation::Polygamma { n } => {
+                let n = n.get();
+                let sign = if n % 2.0 == 1.0 { T::ONE } else { -T::ONE };
+                sign * (T::from_f64(n) + T::ONE).lgamma_libm().exp() * hurwitz_zeta(T::from_f64(n + 1.0), a)
+            }
             Activation::RoundDecimals { decimals } => {
                 let d = decimals.get();
                 let p = T::from_f64(10f64.powf(d.abs()));
@@ -310,6 +326,78 @@ impl Activation {
             }
         }
     }
+}
+
+/// ATen's `zeta(x, q)` (`ATen/native/Math.h`, from Cephes), the Hurwitz zeta
+/// function `sum over k >= 0 of (q + k)^-x`, for `T` with a double accumulator
+/// (ATen's `acc_type` of both float types on the CPU): the first term is the
+/// dtype's `pow` (`powf` for f32, measured: 1,800 of 1,800 inputs identical,
+/// 1,709 with `pow`), then terms are added until they fall below the
+/// accumulated sum's precision or ten have been, then an Euler-Maclaurin tail.
+// Cephes' decimal literals, kept as written.
+#[allow(clippy::excessive_precision)]
+fn hurwitz_zeta<T: Float>(x: T, q: T) -> T {
+    const MACHEP: f64 = 1.110_223_024_625_156_540_42E-16;
+    const A: [f64; 12] = [
+        12.0,
+        -720.0,
+        30240.0,
+        -1209600.0,
+        47900160.0,
+        -1.892_437_580_318_379_160_6e9,
+        7.472_424_96e10,
+        -2.950_130_727_918_164_224e12,
+        1.164_678_281_435_006_724_9e14,
+        -4.597_978_722_407_472_610_5e15,
+        1.815_210_540_194_354_677_3e17,
+        -7.166_165_256_175_667_011_3e18,
+    ];
+    if x == T::ONE {
+        return T::from_f64(f64::INFINITY);
+    }
+    if x < T::ONE {
+        return T::NAN;
+    }
+    if q <= T::ZERO {
+        if q == q.floor() {
+            return T::from_f64(f64::INFINITY);
+        }
+        if x != x.floor() {
+            return T::NAN;
+        }
+    }
+    let xd = x.to_f64();
+    let mut s = q.powf(-x).to_f64();
+    let (mut a, mut b, mut i) = (q.to_f64(), 0.0f64, 0);
+    while i < 9 || a <= 9.0 {
+        i += 1;
+        a += 1.0;
+        b = a.powf(-xd);
+        s += b;
+        if -MACHEP * s < b && b < MACHEP * s {
+            return T::from_f64(s);
+        }
+    }
+    let w = a;
+    s += b * w / (xd - 1.0);
+    // GCC fuses `s -= half * b` in PyTorch's build (no input measured tells).
+    s = (-0.5f64).mul_add(b, s);
+    a = 1.0;
+    let mut k = 0.0;
+    for coefficient in A {
+        a *= xd + k;
+        b /= w;
+        let t = a * b / coefficient;
+        s += t;
+        if (t / s).abs() < MACHEP {
+            return T::from_f64(s);
+        }
+        k += 1.0;
+        a *= xd + k;
+        b /= w;
+        k += 1.0;
+    }
+    T::from_f64(s)
 }
 
 /// SELU's constants as PyTorch's `selu` passes them to `elu` (`Activation.cpp`).

@@ -525,6 +525,9 @@ pub enum UnaryRange {
     /// parameter), non-decreasing above it, tending to 0 from below at -inf
     /// (where the formula is `-inf * 0`, NaN) and to +inf at +inf.
     Dip(f64),
+    /// `lgamma`, `digamma`, `trigamma`: any value, infinite at the poles (0 and
+    /// the negative integers), NaN where the operand may be NaN or negative.
+    Unbounded,
 }
 
 /// How the range analysis bounds a [`Binary`] op's result: a rule of

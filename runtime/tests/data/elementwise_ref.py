@@ -9,6 +9,11 @@ whole contiguous tensor, which is PyTorch's vectorized CPU path (SLEEF for
 many of these ops). The file holds one line `op NAME LO HI N` per op (for a
 two-operand op `op2 NAME LO HI LO2 HI2 N`, the second operand's points made the
 same way), then N lines `F32 F64`: the results' bit patterns in hex.
+
+PyTorch runs some of these ops with MKL, whose results depend on the CPU (tan,
+asin, acos, atan, erf and erfc moved by an ulp on some points between the
+machine that wrote the file and a later one): to add an op, run the script and
+append only the new op's block to the committed file.
 """
 
 import numpy as np
@@ -48,6 +53,9 @@ OPS = [
     ("gelu_tanh", lambda t: F.gelu(t, approximate="tanh"), -2.0, 10.0),
     ("sinc", torch.sinc, -10.0, 10.0),
     ("erfinv", torch.erfinv, -1.0, 1.0),
+    ("lgamma", torch.lgamma, -10.0, 40.0),
+    ("digamma", torch.digamma, -10.0, 40.0),
+    ("trigamma", lambda t: torch.polygamma(1, t), -10.0, 40.0),
 ]
 
 # Ops with scalar parameters, with the parameters runtime/tests/elementwise_ref.rs
@@ -59,6 +67,7 @@ ACTIVATIONS = [
     ("elu", lambda t: F.elu(t, alpha=1.5), -20.0, 20.0),
     ("softplus", lambda t: F.softplus(t, beta=2.0, threshold=10.0), -20.0, 20.0),
     ("round_decimals", lambda t: torch.round(t, decimals=2), -10.0, 10.0),
+    ("polygamma", lambda t: torch.polygamma(3, t), -5.0, 30.0),
 ]
 
 # Two-operand ops: (name, function, domain of input, domain of other). The

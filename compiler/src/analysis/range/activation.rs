@@ -72,5 +72,7 @@ fn monotone_and_bounded(f: Activation) -> bool {
         Activation::RoundDecimals { .. } => false,
         // Rounding to decimals moves a value by at most half a unit of its last digit.
         Activation::PyRound { .. } => false,
+        // Poles at 0 and the negative integers.
+        Activation::Polygamma { .. } => false,
     }
 }

@@ -24,6 +24,12 @@ impl Run<'_> {
             UnaryRange::IncreasingOn(lo, hi) => self.monotone_on(n, u, a, (lo, hi), true),
             UnaryRange::DecreasingOn(lo, hi) => self.monotone_on(n, u, a, (lo, hi), false),
             UnaryRange::Tan => self.tan(n, u, a, dt),
+            UnaryRange::Unbounded => {
+                let mut r = Range::unbounded();
+                r.nan = a.nan || a.lo < 0.0;
+                r.nan_reported = a.nan_reported;
+                r
+            }
             UnaryRange::Dip(argmin) => self.dip(n, u, a, argmin, dt),
             UnaryRange::Log => {
                 let smallest = match dt {

@@ -156,6 +156,11 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, f: Activation, x: NodeId, g:
             let r = c.select(gr, Cmp::Le, x, t, zero, g);
             labelled(c, gr, r, x, "ThresholdBackwardBackward0")
         }
+        // polygamma(n, self): grad * polygamma(n + 1, self)
+        Activation::Polygamma { n } => {
+            let d = c.unary(gr, Op::Activation(Activation::Polygamma { n: F64Bits::new(n.get() + 1.0) }), x);
+            c.mul(gr, g, d)
+        }
         // round.decimals: zeros_like(grad); Python's round of a float has none.
         Activation::RoundDecimals { .. } | Activation::PyRound { .. } => {
             let shape = gr.node(g).shape.clone();

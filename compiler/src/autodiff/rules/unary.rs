@@ -1,7 +1,7 @@
 //! The derivative rules of the one-operand elementwise ops: PyTorch's formulas
 //! from `tools/autograd/derivatives.yaml`, one arm per row of the op table.
 
-use graphc_runtime::op::{Binary, Cmp, F64Bits, Unary};
+use graphc_runtime::op::{Activation, Binary, Cmp, F64Bits, Unary};
 use graphc_runtime::Op;
 
 use super::super::builder::RuleCtx;
@@ -60,6 +60,24 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: Node
             let k = c.scalar(gr, 0.5 * std::f64::consts::PI.sqrt(), dt);
             let ke = c.mul(gr, k, e);
             c.mul(gr, ke, g)
+        }
+        // lgamma: grad * digamma(self)
+        Unary::Lgamma => {
+            let x = c.fwd(x);
+            let d = c.unary(gr, Op::Unary(Unary::Digamma), x);
+            c.mul(gr, g, d)
+        }
+        // digamma: grad * polygamma(1, self)
+        Unary::Digamma => {
+            let x = c.fwd(x);
+            let d = c.unary(gr, Op::Unary(Unary::Trigamma), x);
+            c.mul(gr, g, d)
+        }
+        // polygamma(n, self): grad * polygamma(n + 1, self), here with n = 1.
+        Unary::Trigamma => {
+            let x = c.fwd(x);
+            let d = c.unary(gr, Op::Activation(Activation::Polygamma { n: F64Bits::new(2.0) }), x);
+            c.mul(gr, g, d)
         }
         // sin: grad * self.cos()
         Unary::Sin => {

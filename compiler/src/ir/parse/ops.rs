@@ -430,6 +430,7 @@ fn activation_from_text(name: &str, p: &str) -> Option<Activation> {
         ("softshrink", 1) => Activation::Softshrink { lambd: get(0)? },
         ("hardshrink", 1) => Activation::Hardshrink { lambd: get(0)? },
         ("threshold", 2) => Activation::Threshold { threshold: get(0)?, value: get(1)? },
+        ("polygamma", 1) => Activation::Polygamma { n: get(0)? },
         _ => return None,
     })
 }

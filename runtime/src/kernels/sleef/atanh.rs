@@ -23,7 +23,7 @@ fn rint_i32(v: f64) -> i32 {
 
 /// `logk2f` on AVX-512: `log(d)` of a positive double-float, as a double-float.
 #[inline(always)]
-fn logk2_f32(d: df::P) -> df::P {
+pub(super) fn logk2_f32(d: df::P) -> df::P {
     let e = rint_i32(f64::from(getexp_f32(d.x * (1.0f32 / 0.75f32))));
     let m = df::scale(d, pow2i_f32(e.wrapping_neg()));
     let x = df::div(df::add2_p_s(m, -1.0), df::add2_p_s(m, 1.0));
@@ -57,7 +57,7 @@ pub fn atanh_f32(x: f32) -> f32 {
 
 /// `logk2` on AVX-512: `log(d)` of a positive double-double.
 #[inline(always)]
-fn logk2_f64(d: dd::P) -> dd::P {
+pub(super) fn logk2_f64(d: dd::P) -> dd::P {
     let e = rint_i32(getexp_f64(d.x * (1.0 / 0.75)));
     let m = dd::P { x: ldexp2_f64(d.x, e.wrapping_neg()), y: ldexp2_f64(d.y, e.wrapping_neg()) };
     let x = dd::div(dd::add2_p_s(m, -1.0), dd::add2_p_s(m, 1.0));

@@ -32,6 +32,28 @@ macro_rules! pair_ops {
                 P { x: rx, y: ry + x.y }
             }
 
+            /// `dfadd2_vf2_vf_vf2`: `x + y` for any magnitudes.
+            #[inline(always)]
+            pub fn add2_s_p(x: $t, y: P) -> P {
+                let rx = x + y.x;
+                let v = rx - x;
+                let ry = (x - (rx - v)) + (y.x - v);
+                P { x: rx, y: ry + y.y }
+            }
+
+            /// `dfnormalize_vf2_vf2`: the pair with its sum in `x`.
+            #[inline(always)]
+            pub fn normalize(t: P) -> P {
+                let s = t.x + t.y;
+                P { x: s, y: (t.x - s) + t.y }
+            }
+
+            /// `dfabs_vf2_vf2`: `|x|`, the low part's sign flipped with the high part's.
+            #[inline(always)]
+            pub fn abs(d: P) -> P {
+                P { x: d.x.abs(), y: if d.x.is_sign_negative() { -d.y } else { d.y } }
+            }
+
             /// `dfadd2_vf2_vf2_vf2`.
             #[inline(always)]
             pub fn add2_p_p(x: P, y: P) -> P {
