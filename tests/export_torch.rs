@@ -42,6 +42,7 @@ const EXPORTABLE: &[&str] = &[
     "double_backward",
     "dtypes",
     "entmax",
+    "evidential_digits",
     "f64",
     "gather",
     "grad_clipping",
