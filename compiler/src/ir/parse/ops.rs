@@ -44,7 +44,7 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         ("pow_scalar", Some(p)) => Op::PowScalar(num(p)?),
         (
             name @ ("clamp" | "hardtanh" | "leaky_relu" | "elu" | "softplus" | "round_decimals" | "py_round" | "hardsigmoid" | "hardswish" | "selu"
-            | "celu" | "softshrink" | "hardshrink" | "threshold"),
+            | "celu" | "softshrink" | "hardshrink" | "threshold" | "polygamma"),
             Some(p),
         ) => Op::Activation(activation_from_text(name, p)?),
         ("where", Some(p)) => Op::Where(match p {
@@ -92,6 +92,10 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         ("cumsum", Some(p)) => {
             let (dim, reverse) = p.split_once(", ")?;
             Op::Cumsum { dim: keyed(dim, "dim")?.parse().ok()?, reverse: keyed(reverse, "reverse")?.parse().ok()? }
+        }
+        ("logcumsumexp", Some(p)) => {
+            let (dim, reverse) = p.split_once(", ")?;
+            Op::Logcumsumexp { dim: keyed(dim, "dim")?.parse().ok()?, reverse: keyed(reverse, "reverse")?.parse().ok()? }
         }
         ("cumprod", Some(p)) => Op::Cumprod { dim: keyed(p, "dim")?.parse().ok()? },
         ("prod_others", Some(p)) => Op::ProdOthers { dim: optional_dim(&keyed(p, "dim")?)? },
