@@ -438,6 +438,7 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             | Op::Mean { .. }
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
+            | Op::Logcumsumexp { .. }
             | Op::Cumprod { .. }
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }

@@ -27,6 +27,11 @@ pub struct RuleCtx {
     /// The `grad_fn` PyTorch shows for derived nodes whose kernel is not named by
     /// their op alone (a `where` that is `threshold_backward`, an op's output).
     pub grad_fns: Vec<(NodeId, String)>,
+    /// Intervals a rule knows its nodes keep where the range analysis cannot
+    /// derive them (the exponentials in `logcumsumexp`'s gradient, each at most
+    /// the gradient's magnitudes summed); the derivation hands them to the
+    /// program's `input_ranges`, which the analysis takes over its own rules.
+    pub known_ranges: Vec<(NodeId, (f64, f64))>,
 }
 
 impl RuleCtx {
@@ -39,6 +44,7 @@ impl RuleCtx {
             read_log: Vec::new(),
             create_graph: false,
             grad_fns: Vec::new(),
+            known_ranges: Vec::new(),
         }
     }
 

@@ -242,6 +242,7 @@ pub(crate) fn derive_seeded(
             }
         }
     }
+    prog.input_ranges.extend(ctx.known_ranges.drain(..));
     Derivation { grads: final_grads, holders, forward_reads: ctx.forward_reads.iter().copied().collect(), grad_fns: Vec::new(), reads_by }
 }
 

@@ -115,6 +115,7 @@ mod tests {
             Op::NanToNum { nan: one, posinf: one, neginf: one },
             Op::Cumsum { dim: 1, reverse: false },
             Op::Cumprod { dim: 1 },
+            Op::Logcumsumexp { dim: 1, reverse: false },
             Op::Softmax { dim: 1, log: false },
             Op::Softmax { dim: 0, log: true },
             Op::ProdOthers { dim: Some(1) },
@@ -261,7 +262,9 @@ mod tests {
             Op::Reduce { kind: ReduceKind::NllSum | ReduceKind::NllMean, .. } => (vec![vec![3]], vec![]),
             Op::Reduce { kind: ReduceKind::NllSumSkipping, .. } => (vec![vec![3], vec![3]], vec![]),
             Op::Reduce { .. } => (vec![vec![2, 3]], vec![2, 1]),
-            Op::Cumsum { .. } | Op::Cumprod { .. } | Op::Softmax { .. } | Op::ProdOthers { .. } => (vec![vec![2, 3]], vec![2, 3]),
+            Op::Cumsum { .. } | Op::Cumprod { .. } | Op::Logcumsumexp { .. } | Op::Softmax { .. } | Op::ProdOthers { .. } => {
+                (vec![vec![2, 3]], vec![2, 3])
+            }
             Op::ProdOthersVjp { order, .. } => (vec![vec![2, 3]; order + 1], vec![2, 3]),
             Op::SoftmaxBackward { .. } => (vec![vec![2, 3], vec![2, 3]], vec![2, 3]),
             Op::Loss { reduction: LossReduction::None, .. } => (vec![vec![3], vec![3]], vec![3]),

@@ -79,6 +79,8 @@ pub enum Builtin {
     Norm,
     Cumsum,
     Cumprod,
+    /// `logcumsumexp(input, dim)`: running `log(sum(exp))` (`lower/reduction_calls.rs`).
+    Logcumsumexp,
     Softmax,
     LogSoftmax,
     /// `max`/`min`: of everything, with `dim` (values and indices), or of two tensors.
@@ -562,6 +564,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("norm", Builtin::Norm),
     ("cumsum", Builtin::Cumsum),
     ("cumprod", Builtin::Cumprod),
+    ("logcumsumexp", Builtin::Logcumsumexp),
     ("softmax", Builtin::Softmax),
     ("log_softmax", Builtin::LogSoftmax),
     ("max", Builtin::Max),
@@ -834,7 +837,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Aminmax => sig(&["input"], 1, Some(1), &["dim", "keepdim"]),
         B::Var | B::Std | B::VarMean | B::StdMean => sig(&["input", "dim", "unbiased", "keepdim"], 1, Some(4), &["correction"]),
         B::Norm => sig(&["input", "p", "dim", "keepdim"], 1, Some(4), &[]),
-        B::Cumsum | B::Cumprod | B::Softmax | B::LogSoftmax => sig(&["input", "dim"], 1, Some(2), &[]),
+        B::Cumsum | B::Cumprod | B::Logcumsumexp | B::Softmax | B::LogSoftmax => sig(&["input", "dim"], 1, Some(2), &[]),
         B::Max | B::Min | B::Argmax | B::Argmin => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
         B::Sort | B::Argsort => sig(&["input", "dim", "descending"], 1, Some(3), &["stable"]),
         B::Topk => sig(&["input", "k", "dim", "largest", "sorted"], 2, Some(5), &[]),

@@ -79,6 +79,7 @@ const TORCH: &[&str] = &[
     "lgamma",
     "digamma",
     "polygamma",
+    "logcumsumexp",
     "copysign",
     "kron",
     "linalg.vector_norm",

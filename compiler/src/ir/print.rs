@@ -314,6 +314,7 @@ pub fn op_text(op: &Op) -> String {
             format!("{}({param}dims=[{}], keepdim={keepdim})", kind.name(), dims.join(", "))
         }
         Op::Cumsum { dim, reverse } => format!("cumsum(dim={dim}, reverse={reverse})"),
+        Op::Logcumsumexp { dim, reverse } => format!("logcumsumexp(dim={dim}, reverse={reverse})"),
         Op::Cumprod { dim } => format!("cumprod(dim={dim})"),
         Op::ProdOthers { dim } => format!("{}(dim={})", op.name(), dim.map_or("none".to_string(), |d| d.to_string())),
         Op::ProdOthersVjp { dim, order } => format!("{}(dim={}, order={order})", op.name(), dim.map_or("none".to_string(), |d| d.to_string())),

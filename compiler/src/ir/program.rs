@@ -341,6 +341,8 @@ pub struct Program {
     /// The declared value range (`in [LO, HI]`) of each input node that has one,
     /// for range analysis. An input node is never merged or folded, so the id stays
     /// valid through the passes unless dead-code elimination removes the node.
+    /// Lowering and autodiff add the ranges of computed nodes that they know by
+    /// construction (an optimizer's ratio in [0, 1], `RuleCtx::known_ranges`).
     pub input_ranges: HashMap<NodeId, (f64, f64)>,
     /// Top-level tensors that can be saved after the run: each top-level name's
     /// final tensor binding, and `name.grad` for the final gradient of a leaf

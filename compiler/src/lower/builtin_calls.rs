@@ -97,6 +97,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Norm
             | Builtin::Cumsum
             | Builtin::Cumprod
+            | Builtin::Logcumsumexp
             | Builtin::Softmax
             | Builtin::LogSoftmax => self.reduction_call(b, name, &mut bound, span),
             Builtin::Max | Builtin::Min | Builtin::Argmax | Builtin::Argmin => self.extreme_call(b, name, &bound, span),

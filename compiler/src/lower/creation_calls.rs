@@ -181,6 +181,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Norm
             | Builtin::Cumsum
             | Builtin::Cumprod
+            | Builtin::Logcumsumexp
             | Builtin::Softmax
             | Builtin::LogSoftmax
             | Builtin::Max

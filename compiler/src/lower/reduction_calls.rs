@@ -33,7 +33,7 @@ impl<'a> Lowerer<'a> {
         let Some(x) = self.reduction_input(b, name, x, vs) else { return Value::Poison };
         let shape = self.shape_of(x);
         match b {
-            Builtin::Cumsum | Builtin::Cumprod | Builtin::Softmax | Builtin::LogSoftmax => {
+            Builtin::Cumsum | Builtin::Cumprod | Builtin::Logcumsumexp | Builtin::Softmax | Builtin::LogSoftmax => {
                 let Some((dv, ds)) = given(bound, 1) else {
                     return self.error(
                         Diagnostic::new(Code::E0241, format!("`{name}` needs `dim`"), span, "no dimension given")
@@ -44,6 +44,7 @@ impl<'a> Lowerer<'a> {
                 let op = match b {
                     Builtin::Cumsum => Op::Cumsum { dim, reverse: false },
                     Builtin::Cumprod => Op::Cumprod { dim },
+                    Builtin::Logcumsumexp => Op::Logcumsumexp { dim, reverse: false },
                     _ => Op::Softmax { dim, log: b == Builtin::LogSoftmax },
                 };
                 Value::Tensor(self.same_shape(op, x, span))
@@ -240,7 +241,7 @@ impl<'a> Lowerer<'a> {
                 };
                 ReduceKind::Norm(F64Bits::new(p))
             }
-            Builtin::Cumsum | Builtin::Cumprod | Builtin::Softmax | Builtin::LogSoftmax => {
+            Builtin::Cumsum | Builtin::Cumprod | Builtin::Logcumsumexp | Builtin::Softmax | Builtin::LogSoftmax => {
                 unreachable!("`reduction_call` sends only the reductions here")
             }
             _ => unreachable!("`call_builtin` sends only reduction builtins to `reduction_call`"),

@@ -69,6 +69,9 @@ pub fn map(em: &mut Emitter, op: &Op, site: &Site) -> Result<String, Unmapped> {
         Op::Activation(Activation::PyRound { .. }) => return Err(Unmapped),
         // ONNX has no gamma functions.
         Op::Activation(Activation::Polygamma { .. }) => return Err(Unmapped),
+        // ONNX has no running log-sum-exp (CumSum of exp would overflow where
+        // PyTorch's running maximum does not).
+        Op::Logcumsumexp { .. } => return Err(Unmapped),
         Op::Activation(a) => activation(em, *a, site),
         Op::Binary(b) => binary(em, *b, site)?,
         Op::Where(cmp) => {

@@ -124,6 +124,7 @@ pub fn op_ps(op: &Op) -> Option<u64> {
         | Op::Mean { .. }
         | Op::Reduce { .. }
         | Op::Cumsum { .. }
+        | Op::Logcumsumexp { .. }
         | Op::Cumprod { .. }
         | Op::Softmax { .. }
         | Op::ProdOthers { .. }

@@ -197,6 +197,7 @@ fn eval_typed<T: Gemm>(op: &Op, args: &[&Tensor], shape: &[usize]) -> Tensor {
         }
         Op::Reduce { kind, dims, .. } => reduce_dims::reduce(*kind, T::slice(args[0]), args[0].shape(), dims),
         Op::Cumsum { dim, reverse } => scan::cumsum(T::slice(args[0]), args[0].shape(), *dim, *reverse),
+        Op::Logcumsumexp { dim, reverse } => scan::logcumsumexp(T::slice(args[0]), args[0].shape(), *dim, *reverse),
         Op::Cumprod { dim } => scan::cumprod(T::slice(args[0]), args[0].shape(), *dim),
         Op::Loss { kind, reduction } => loss::loss(*kind, *reduction, T::slice(args[0]), T::slice(args[1])),
         Op::Softmax { dim, log } => softmax::softmax(T::slice(args[0]), args[0].shape(), *dim, *log),

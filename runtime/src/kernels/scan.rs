@@ -16,6 +16,24 @@ pub fn cumprod<T: Float>(src: &[T], shape: &[usize], dim: usize) -> Vec<T> {
     scan(src, shape, dim, false, 1.0, |acc, x| acc * x)
 }
 
+/// Running `log(sum(exp))` of `src` along `dim` (from the end with `reverse`):
+/// ATen's `_log_add_exp_helper(x, acc)` per step, in f64 from `-inf`.
+pub fn logcumsumexp<T: Float>(src: &[T], shape: &[usize], dim: usize, reverse: bool) -> Vec<T> {
+    scan(src, shape, dim, reverse, f64::NEG_INFINITY, log_add_exp)
+}
+
+/// `_log_add_exp_helper(x, y)`: `log1p(exp(min - max)) + max`, NaN from either
+/// side passed on (`std::min` and `std::max` return their first argument when
+/// a comparison with NaN fails), and `x` when both are the same infinity.
+fn log_add_exp(y: f64, x: f64) -> f64 {
+    let (min, max) = if y.is_nan() { (y, y) } else { (if y < x { y } else { x }, if x < y { y } else { x }) };
+    if min != max || min.is_finite() {
+        (min - max).exp().ln_1p() + max
+    } else {
+        x
+    }
+}
+
 /// The running `step` of `src` along `dim` from `init`, in f64, each prefix
 /// rounded to `T` as it is stored.
 fn scan<T: Float>(src: &[T], shape: &[usize], dim: usize, reverse: bool, init: f64, step: impl Fn(f64, f64) -> f64) -> Vec<T> {

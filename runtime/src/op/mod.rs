@@ -369,6 +369,10 @@ pub enum Op {
     /// `cumprod(x, dim)`: running products along `dim` accumulated in f64 for
     /// floats (wrapping in i64), as PyTorch's CPU kernel does. Same shape.
     Cumprod { dim: usize },
+    /// `logcumsumexp(x, dim)`: running `log(sum(exp))` along `dim`, each step
+    /// ATen's `_log_add_exp_helper` in f64, as PyTorch's CPU kernel; `reverse`
+    /// runs from the end (the gradient's `flip`, scan, `flip`). Same shape.
+    Logcumsumexp { dim: usize, reverse: bool },
     /// `softmax(x, dim)`, or `log_softmax(x, dim)` with `log`. Same shape.
     Softmax { dim: usize, log: bool },
     /// For each element, the product of the other elements of its slice along
@@ -644,6 +648,7 @@ impl Op {
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
             | Op::Cumprod { .. }
+            | Op::Logcumsumexp { .. }
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
             | Op::ProdOthersVjp { .. }
@@ -713,7 +718,13 @@ impl Op {
             Op::Reduce { kind: ReduceKind::NllSumSkipping, .. } => operand == 0,
             // PyTorch has no derivative of `soft_margin_loss` for its target.
             Op::Loss { kind: crate::op::LossKind::SoftMargin, .. } => operand == 0,
-            Op::Reduce { .. } | Op::Cumsum { .. } | Op::Cumprod { .. } | Op::Softmax { .. } | Op::SoftmaxBackward { .. } | Op::Loss { .. } => true,
+            Op::Reduce { .. }
+            | Op::Cumsum { .. }
+            | Op::Cumprod { .. }
+            | Op::Logcumsumexp { .. }
+            | Op::Softmax { .. }
+            | Op::SoftmaxBackward { .. }
+            | Op::Loss { .. } => true,
             Op::Full(_)
             | Op::Literal(_)
             | Op::Arange { .. }
@@ -757,6 +768,7 @@ impl Op {
             Op::Reduce { kind, .. } => Some(kind.grad_fn()),
             Op::Cumsum { .. } => Some("CumsumBackward0"),
             Op::Cumprod { .. } => Some("CumprodBackward0"),
+            Op::Logcumsumexp { .. } => Some("LogcumsumexpBackward0"),
             Op::Loss { kind, .. } => Some(kind.grad_fn()),
             Op::LayerNorm(l) => Some(l.grad_fn()),
             Op::GroupNorm(g) => Some(g.grad_fn()),
@@ -815,6 +827,7 @@ impl Op {
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
             | Op::Cumprod { .. }
+            | Op::Logcumsumexp { .. }
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
             | Op::ProdOthersVjp { .. }
@@ -880,6 +893,7 @@ impl Op {
             Op::Reduce { kind, .. } => kind.name(),
             Op::Cumsum { .. } => "cumsum",
             Op::Cumprod { .. } => "cumprod",
+            Op::Logcumsumexp { .. } => "logcumsumexp",
             Op::Loss { kind, .. } => kind.name(),
             Op::LayerNorm(l) => l.name(),
             Op::GroupNorm(g) => g.name(),

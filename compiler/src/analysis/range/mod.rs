@@ -376,6 +376,7 @@ impl Run<'_> {
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
             | Op::Cumprod { .. }
+            | Op::Logcumsumexp { .. }
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
             | Op::ProdOthersVjp { .. }
@@ -446,6 +447,7 @@ impl Run<'_> {
             | Op::Reduce { .. }
             | Op::Cumsum { .. }
             | Op::Cumprod { .. }
+            | Op::Logcumsumexp { .. }
             | Op::Softmax { .. }
             | Op::ProdOthers { .. }
             | Op::ProdOthersVjp { .. }
@@ -635,6 +637,13 @@ impl Run<'_> {
             Op::Cumsum { dim, .. } => {
                 let count = self.graph.node(ops[0]).shape[*dim];
                 self.reduce(n, &args[0], count, false, dt)
+            }
+            // Each prefix lies between its largest element and that plus
+            // `ln(count)`; the infinities and NaNs of the input pass on.
+            Op::Logcumsumexp { dim, .. } => {
+                let a = &args[0];
+                let count = self.graph.node(ops[0]).shape[*dim].max(1) as f64;
+                Range { lo: a.lo, hi: a.hi + count.ln(), ..a.clone() }
             }
             // Products of factors in [0, 1] stay in [lo^n, hi] (n factors at
             // most; a little below lo^n for the rounding of each stored

@@ -152,6 +152,7 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
         Op::Reduce { kind, dims, .. } => vec![Some(reduce::reduce(c, gr, *kind, dims, n, ops[0], g))],
         Op::Cumsum { dim, reverse } => vec![Some(reduce::cumsum(c, gr, *dim, *reverse, g))],
         Op::Cumprod { dim } => vec![Some(cumprod::cumprod(c, gr, *dim, n, ops[0], g))],
+        Op::Logcumsumexp { dim, reverse } => vec![Some(reduce::logcumsumexp(c, gr, *dim, *reverse, n, ops[0], g))],
         Op::Softmax { dim, log } => vec![Some(reduce::softmax(c, gr, *dim, *log, n, g))],
         Op::SoftmaxBackward { dim, log } => reduce::softmax_backward(c, gr, *dim, *log, &ops, g, [need(0), need(1)]),
         Op::Loss { kind, reduction } => loss::rule(c, gr, *kind, *reduction, &ops, g, need),

@@ -9,8 +9,8 @@
 //! `_softmax_backward_data` kernel; its own derivatives (a double backward)
 //! are composites of graph ops, as PyTorch's are.
 
-use graphc_runtime::op::{reduced_shape, Cmp, ReduceKind, Unary};
-use graphc_runtime::Op;
+use graphc_runtime::op::{reduced_shape, Binary, Cmp, ReduceKind, Unary};
+use graphc_runtime::{DType, Op};
 
 use super::super::builder::RuleCtx;
 use crate::ir::graph::{Graph, NodeId};
@@ -112,6 +112,42 @@ pub fn cumsum(c: &mut RuleCtx, gr: &mut Graph, dim: usize, reverse: bool, g: Nod
         return g;
     }
     c.unary(gr, Op::Cumsum { dim, reverse: !reverse }, g)
+}
+
+/// `logcumsumexp_backward(grad, self, result, dim)`: the gradient's positive
+/// and negative parts as logarithms (the dtype's lowest value where a part is
+/// absent), each run through the reverse `logcumsumexp` after subtracting the
+/// result, plus `self`, exponentiated; their difference. A scan over one
+/// element passes the gradient on, as PyTorch returns a 0-d `grad`.
+pub fn logcumsumexp(c: &mut RuleCtx, gr: &mut Graph, dim: usize, reverse: bool, n: NodeId, x: NodeId, g: NodeId) -> NodeId {
+    if gr.node(g).shape.is_empty() {
+        return g;
+    }
+    let dt = gr.node(g).dtype;
+    let lowest = match dt {
+        DType::F32 => f64::from(f32::MIN),
+        _ => f64::MIN,
+    };
+    let (result, x) = (c.fwd(n), c.fwd(x));
+    let grad_min = c.scalar(gr, lowest, dt);
+    let zero = c.scalar(gr, 0.0, dt);
+    let magnitude = c.unary(gr, Op::Unary(Unary::Abs), g);
+    let log_abs_grad = c.unary(gr, Op::Unary(Unary::Log), magnitude);
+    let mut parts = Vec::with_capacity(2);
+    for cmp in [Cmp::Gt, Cmp::Lt] {
+        let log_part = c.select(gr, cmp, g, zero, log_abs_grad, grad_min);
+        let shifted = c.sub(gr, log_part, result);
+        let scanned = c.unary(gr, Op::Logcumsumexp { dim, reverse: !reverse }, shifted);
+        let plus_self = c.binary(gr, Op::Binary(Binary::Add), scanned, x);
+        let part = c.unary(gr, Op::Unary(Unary::Exp), plus_self);
+        // `scanned + self` is at most the part's largest log plus `ln(count)`
+        // (each `result` is at least the `self` it covers), so the exponential
+        // is finite: the analysis, which sees `result` unbounded, would report
+        // it as an overflow and the difference as `inf - inf`.
+        c.known_ranges.push((part, (0.0, f64::INFINITY)));
+        parts.push(part);
+    }
+    c.sub(gr, parts[0], parts[1])
 }
 
 /// `_softmax_backward_data(grad, result, dim)` (`_log_softmax_backward_data`
