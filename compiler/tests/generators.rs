@@ -1,4 +1,5 @@
-//! `Generator()` and `random_split(..., generator=g)` (`lower/generators.rs`):
+//! `Generator()`, `random_split(..., generator=g)` and the random calls with
+//! `generator=g` (`lower/generators.rs`):
 //! a generator of the program's own, seeded, whose state advances with each
 //! split, PyTorch's default seed when unseeded, a negative seed, and the
 //! default generator's draws untouched by them, as PyTorch 2.15 prints the
@@ -42,4 +43,33 @@ fn a_generator_draws_outside_loops_only() {
     assert_eq!(first_error("g = Generator().manual_seed(1.5)\n").0, Code::E0107);
     assert_eq!(first_error("g = Generator(device=\"cuda\")\n").0, Code::E0687);
     assert_eq!(run("g = Generator()\nprint(g.manual_seed(3))\n"), "<torch._C.Generator object>\n");
+}
+
+/// `randn`, `rand`, `randperm` and `randint` with `generator=g` draw from the
+/// program's generator as PyTorch 2.15 does (the lines of a PyTorch program
+/// and what it prints), leaving the default generator alone.
+#[test]
+fn random_calls_draw_from_a_generator() {
+    let program = r#"
+manual_seed(0)
+g = Generator().manual_seed(42)
+a = randn(2, 3, generator=g)
+print(a)
+b = rand(4, generator=g, dtype=f64)
+print(b)
+print(randperm(6, generator=g))
+print(randint(0, 10, (5,), generator=g))
+print(randint(3, (2, 2), generator=g))
+w = randn(3, generator=g, requires_grad=true)
+(w * w).sum().backward()
+print(w.grad)
+print(randn(2))
+g2 = Generator().manual_seed(42)
+print(randn(2, 3, generator=g2))
+"#;
+    assert_eq!(run(program), "tensor([[ 0.3367,  0.1288,  0.2345],\n        [ 0.2303, -1.1229, -0.1863]])\ntensor([0.9552, 0.9288, 0.0835, 0.1326], dtype=torch.float64)\ntensor([1, 2, 3, 5, 0, 4])\ntensor([3, 1, 9, 7, 9])\ntensor([[0, 0],\n        [1, 1]])\ntensor([-0.8440, -2.6646, -0.7279])\ntensor([ 1.5410, -0.2934])\ntensor([[ 0.3367,  0.1288,  0.2345],\n        [ 0.2303, -1.1229, -0.1863]])\n");
+    let in_loop = "g = Generator().manual_seed(1)\nfor i in range(3) {\n    print(randn(2, generator=g))\n}\n";
+    assert_eq!(first_error(in_loop).0, Code::E0687);
+    assert_eq!(first_error("print(randn(2, generator=5))\n").0, Code::E0107);
+    assert_eq!(first_error("print(randperm(4, generator=none))\n").0, Code::E0107);
 }

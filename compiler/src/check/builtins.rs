@@ -508,6 +508,8 @@ pub struct Signature {
 
 /// `device=` takes the CPU only (graphc runs there), as `"cpu"` or a tensor's `.device`.
 const CREATE_KW: &[&str] = &["requires_grad", "dtype", "device"];
+/// `randn` and `rand` also take a generator of the program's own (`generators.rs`).
+const RANDOM_KW: &[&str] = &["requires_grad", "dtype", "device", "generator"];
 
 /// The creation builtins and `manual_seed`, which come before the op table's
 /// builtins in [`names`].
@@ -812,7 +814,8 @@ pub fn signature(b: Builtin) -> Signature {
     let sig =
         |params: &'static [&'static str], min: usize, max: Option<usize>, keywords: &'static [&'static str]| Signature { params, min, max, keywords };
     match b {
-        B::Randn | B::Rand | B::Zeros | B::Ones => sig(&[], 0, None, CREATE_KW),
+        B::Randn | B::Rand => sig(&[], 0, None, RANDOM_KW),
+        B::Zeros | B::Ones => sig(&[], 0, None, CREATE_KW),
         B::Normal => sig(&["mean", "std", "size"], 3, Some(3), CREATE_KW),
         B::Full => sig(&[], 1, None, CREATE_KW),
         B::Arange => sig(&["start", "end", "step"], 1, Some(3), CREATE_KW),
@@ -925,9 +928,9 @@ pub fn signature(b: Builtin) -> Signature {
         B::Init(f) => sig(f.params(), if f == InitFn::Constant { 2 } else { 1 }, Some(f.params().len()), &[]),
         B::Data(DataBuiltin::Load) => sig(&["path"], 1, Some(1), &[]),
         B::Data(DataBuiltin::Save) => sig(&["tensor", "path"], 2, Some(2), &[]),
-        B::Data(DataBuiltin::Randperm) => sig(&["n"], 1, Some(1), &["dtype"]),
+        B::Data(DataBuiltin::Randperm) => sig(&["n"], 1, Some(1), &["dtype", "generator"]),
         // `randint(high, size)` and `randint(low, high, size)`: the data call sorts them out.
-        B::Data(DataBuiltin::Randint) => sig(&["low", "high", "size"], 1, Some(3), &["dtype"]),
+        B::Data(DataBuiltin::Randint) => sig(&["low", "high", "size"], 1, Some(3), &["dtype", "generator"]),
         B::Data(DataBuiltin::Multinomial) => sig(&["input", "num_samples", "replacement"], 2, Some(3), &[]),
         B::Data(DataBuiltin::Bernoulli) => sig(&["input", "p"], 1, Some(2), &[]),
         B::Gelu => sig(&["input"], 1, Some(1), &["approximate"]),

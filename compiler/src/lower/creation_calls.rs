@@ -20,6 +20,9 @@ impl<'a> Lowerer<'a> {
         match b {
             Builtin::Randn | Builtin::Rand | Builtin::Zeros | Builtin::Ones => {
                 let Some(shape) = self.shape_args(&bound.positional, name) else { return Value::Poison };
+                if let Some((g, gs)) = bound.keyword("generator") {
+                    return self.drawn_from_generator(b, g, gs, shape, bound, span);
+                }
                 let op = match b {
                     Builtin::Randn => Op::Randn,
                     Builtin::Rand => Op::Rand,
@@ -488,7 +491,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Whether a tensor of `shape` is within graphc's element limit (E0202 otherwise).
-    fn size_allowed(&mut self, shape: &[usize], span: Span) -> bool {
+    pub(super) fn size_allowed(&mut self, shape: &[usize], span: Span) -> bool {
         let n: u128 = shape.iter().map(|&d| d as u128).product();
         if n > MAX_ELEMENTS {
             self.error(
@@ -515,6 +518,21 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Finishes a creation call: `dtype=` and `requires_grad=` keywords, size limit, leaf bookkeeping.
+    /// `randn(..., generator=g)` and `rand(...)`: drawn now from the program's
+    /// generator `g` (`generators.rs`), as a constant leaf.
+    fn drawn_from_generator(&mut self, b: Builtin, g: Value, gs: Span, shape: Vec<usize>, bound: &mut Bound<Value>, span: Span) -> Value {
+        let Some(k) = self.generator_arg(g, gs) else { return Value::Poison };
+        let op = if b == Builtin::Randn { Op::Randn } else { Op::Rand };
+        let Some((dtype, requires_grad)) = self.creation_keywords(op.name(), true, bound, DType::F32, span) else { return Value::Poison };
+        if !self.size_allowed(&shape, span) || (requires_grad && !self.check_requires_grad(dtype, span)) || !self.generator_may_draw(gs) {
+            return Value::Poison;
+        }
+        let drawn = if b == Builtin::Randn { self.generators[k].randn(dtype, &shape) } else { self.generators[k].rand(dtype, &shape) };
+        let id = self.literal_of(&drawn, span);
+        self.make_leaf(id, requires_grad);
+        Value::Tensor(id)
+    }
+
     fn create(&mut self, op: Op, shape: Vec<usize>, bound: &mut Bound<Value>, default: DType, span: Span) -> Value {
         let random = matches!(op, Op::Randn | Op::Rand | Op::Linspace { .. });
         let Some((dtype, requires_grad)) = self.creation_keywords(op.name(), random, bound, default, span) else { return Value::Poison };

@@ -114,7 +114,14 @@ impl Lowerer<'_> {
                 .with_help("leave the dtype i64 (the default), or use `dtype=f64`"),
             );
         }
-        let id = self.node(Op::Data(DataOp::Randperm), DType::I64, vec![n], &[], span);
+        let id = match bound.keyword("generator") {
+            Some((g, gs)) => {
+                let Some(k) = self.generator_arg(g, gs) else { return Value::Poison };
+                let Some(id) = self.generator_randperm(k, n, gs) else { return Value::Poison };
+                id
+            }
+            None => self.node(Op::Data(DataOp::Randperm), DType::I64, vec![n], &[], span),
+        };
         Value::Tensor(self.cast_to(id, dtype, span))
     }
 
@@ -147,7 +154,17 @@ impl Lowerer<'_> {
                     .with_help("give a `high` larger than `low`: the values drawn are low, low + 1, ..., high - 1"),
             );
         }
-        let id = self.node(Op::Data(DataOp::Randint { low: lo, high: hi }), DType::I64, shape, &[], span);
+        let id = match bound.keyword("generator") {
+            Some((g, gs)) => {
+                let Some(k) = self.generator_arg(g, gs) else { return Value::Poison };
+                if !self.size_allowed(&shape, span) || !self.generator_may_draw(gs) {
+                    return Value::Poison;
+                }
+                let drawn = self.generators[k].randint(lo, hi, &shape);
+                self.literal_of(&drawn, gs)
+            }
+            None => self.node(Op::Data(DataOp::Randint { low: lo, high: hi }), DType::I64, shape, &[], span),
+        };
         Value::Tensor(self.cast_to(id, dtype, span))
     }
 

@@ -66,10 +66,46 @@ impl Lowerer<'_> {
         Value::Generator(k)
     }
 
+    /// The generator a `generator=` argument names; `None` after E0107 for
+    /// anything else.
+    pub(super) fn generator_arg(&mut self, v: Value, at: Span) -> Option<usize> {
+        match v {
+            Value::Generator(k) => Some(k),
+            Value::Poison => None,
+            other => {
+                self.error(
+                    Diagnostic::new(Code::E0107, format!("`generator` must be a `Generator()`, not {}", other.describe()), at, "not a generator")
+                        .with_help("make one with `g = Generator().manual_seed(42)` and pass `generator=g`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A tensor's values as a constant node of its dtype and shape.
+    pub(super) fn literal_of(&mut self, t: &graphc_runtime::Tensor, at: Span) -> NodeId {
+        let values: Vec<Scalar> = match t.dtype() {
+            DType::F32 | DType::F64 => t.to_f64_vec().into_iter().map(Scalar::float).collect(),
+            _ => t.as_i64().unwrap_or_default().iter().map(|&i| Scalar::Int(i)).collect(),
+        };
+        self.node(Op::Literal(values), t.dtype(), t.shape().to_vec(), &[], at)
+    }
+
     /// `randperm(n, generator=g)` drawn now from generator `k`, as a constant
     /// of the program; `None` after E0687 where the draw would be made once
     /// for a loop's or a run-time branch's every pass.
     pub(super) fn generator_randperm(&mut self, k: usize, n: usize, at: Span) -> Option<NodeId> {
+        if !self.generator_may_draw(at) {
+            return None;
+        }
+        let perm = self.generators[k].randperm(n);
+        Some(self.literal_of(&perm, at))
+    }
+
+    /// Whether a draw from a generator of the program's own may be made here,
+    /// when compiling: not in a loop compiled once or a run-time branch, where
+    /// it would be made once for every pass (E0687).
+    pub(super) fn generator_may_draw(&mut self, at: Span) -> bool {
         if self.body_depth > 0 {
             self.error(
                 Diagnostic::new(
@@ -80,10 +116,8 @@ impl Lowerer<'_> {
                 )
                 .with_help("make the split before the loop, or leave `generator` out to draw from the default generator at run time"),
             );
-            return None;
+            return false;
         }
-        let perm = self.generators[k].randperm(n);
-        let values: Vec<Scalar> = perm.as_i64().unwrap_or_default().iter().map(|&i| Scalar::Int(i)).collect();
-        Some(self.node(Op::Literal(values), DType::I64, vec![n], &[], at))
+        true
     }
 }
