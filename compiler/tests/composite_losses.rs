@@ -107,3 +107,28 @@ fn bad_diff_and_options_are_refused() {
     let (code, message, _) = first_error("l = margin_ranking_loss(zeros(3), zeros(3), zeros(3), reduction=\"max\")");
     assert_eq!(code, Code::E0245, "{message}");
 }
+
+/// `multilabel_soft_margin_loss` and `MultiLabelSoftMarginLoss`, with and
+/// without a weight, in every reduction, as PyTorch 2.15 prints them.
+#[test]
+fn multilabel_soft_margin_loss_is_pytorchs() {
+    let program = r#"
+manual_seed(0)
+x = randn(4, 5, requires_grad=true)
+y = (rand(4, 5) > 0.5).float()
+w = rand(5)
+l = multilabel_soft_margin_loss(x, y)
+print(l)
+l.backward()
+print(x.grad)
+print(multilabel_soft_margin_loss(x, y, weight=w, reduction="sum"))
+print(multilabel_soft_margin_loss(x, y, w, reduction="none"))
+crit = MultiLabelSoftMarginLoss(weight=w)
+print(crit(x, y))
+print(crit)
+v = randn(6, dtype=f64)
+print(multilabel_soft_margin_loss(v, ones(6, dtype=f64)))
+"#;
+    assert_eq!(run(program), "tensor(0.7835, grad_fn=<MeanBackward0>)\ntensor([[ 0.0122, -0.0380, -0.0281, -0.0303, -0.0177],\n        [ 0.0087, -0.0292,  0.0432,  0.0307,  0.0230],\n        [-0.0095, -0.0217,  0.0400,  0.0415, -0.0140],\n        [-0.0350, -0.0141, -0.0111, -0.0059,  0.0257]])\ntensor(0.9282, grad_fn=<SumBackward0>)\ntensor([0.1995, 0.2396, 0.2207, 0.2684], grad_fn=<DivBackward0>)\ntensor(0.2321, grad_fn=<MeanBackward0>)\nMultiLabelSoftMarginLoss()\ntensor(1.1206, dtype=torch.float64)\n");
+    assert_eq!(first_error("print(multilabel_soft_margin_loss(tensor(1.0), tensor(1.0)))\n").0, Code::E0202);
+}

@@ -418,6 +418,8 @@ pub enum CompositeLoss {
     CosineEmbedding,
     /// `triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=false)`.
     TripletMargin,
+    /// `multilabel_soft_margin_loss(input, target, weight=none)`.
+    MultilabelSoftMargin,
 }
 
 impl CompositeLoss {
@@ -430,13 +432,14 @@ impl CompositeLoss {
             CompositeLoss::PoissonNll => &["input", "target", "log_input", "full"],
             CompositeLoss::GaussianNll => &["input", "target", "var", "full", "eps"],
             CompositeLoss::TripletMargin => &["anchor", "positive", "negative", "margin", "p", "eps", "swap"],
+            CompositeLoss::MultilabelSoftMargin => &["input", "target", "weight"],
         }
     }
 
     /// How many of its parameters have no default.
     pub fn required(self) -> usize {
         match self {
-            CompositeLoss::HingeEmbedding | CompositeLoss::SoftMargin | CompositeLoss::PoissonNll => 2,
+            CompositeLoss::HingeEmbedding | CompositeLoss::SoftMargin | CompositeLoss::PoissonNll | CompositeLoss::MultilabelSoftMargin => 2,
             _ => 3,
         }
     }
@@ -624,6 +627,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("gaussian_nll_loss", Builtin::CompositeLoss(CompositeLoss::GaussianNll)),
     ("cosine_embedding_loss", Builtin::CompositeLoss(CompositeLoss::CosineEmbedding)),
     ("triplet_margin_loss", Builtin::CompositeLoss(CompositeLoss::TripletMargin)),
+    ("multilabel_soft_margin_loss", Builtin::CompositeLoss(CompositeLoss::MultilabelSoftMargin)),
     ("pairwise_distance", Builtin::PairwiseDistance),
     ("diff", Builtin::Diff),
     ("frac", Builtin::Frac),

@@ -213,6 +213,7 @@ const FUNCTIONAL: &[&str] = &[
     "margin_ranking_loss",
     "hinge_embedding_loss",
     "soft_margin_loss",
+    "multilabel_soft_margin_loss",
     "poisson_nll_loss",
     "gaussian_nll_loss",
     "cosine_embedding_loss",

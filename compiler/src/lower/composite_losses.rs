@@ -15,7 +15,10 @@
 //!   variance clamped at `eps` inside `no_grad`, which keeps its gradient;
 //! - `triplet_margin_loss`: `clamp_min(margin + d(a, p) - d(a, n), 0)` with
 //!   `pairwise_distance`, the smaller of `d(a, n)` and `d(p, n)` with `swap`;
-//! - `pairwise_distance`: `norm(x1 - x2 + eps, p, -1, keepdim)`.
+//! - `pairwise_distance`: `norm(x1 - x2 + eps, p, -1, keepdim)`;
+//! - `multilabel_soft_margin_loss`: `-(target * logsigmoid(input) +
+//!   (1 - target) * logsigmoid(-input))`, weighted, summed over the classes
+//!   and divided by their number.
 //!
 //! Each is then reduced as `apply_loss_reduction` does: `mean()`, `sum()` or
 //! nothing. `soft_margin_loss` has a backward of its own in PyTorch, so it is an
@@ -44,6 +47,10 @@ impl Lowerer<'_> {
         let Some(reduction) = self.loss_reduction(name, bound) else { return Value::Poison };
         let count = match l {
             CompositeLoss::HingeEmbedding | CompositeLoss::SoftMargin | CompositeLoss::PoissonNll => 2,
+            // The weight is optional.
+            CompositeLoss::MultilabelSoftMargin => {
+                2 + usize::from(matches!(bound.positional.get(2), Some(Some((v, _))) if !matches!(v, Value::None)))
+            }
             _ => 3,
         };
         let params = l.params();
@@ -126,9 +133,45 @@ impl Lowerer<'_> {
                 let pspan = bound.positional.get(4).cloned().flatten().map_or(span, |(_, s)| s);
                 self.triplet_margin([ts[0], ts[1], ts[2]], margin, (p, pspan), eps, swap, span)
             }
+            CompositeLoss::MultilabelSoftMargin => self.multilabel_soft_margin(&ts, span),
         };
         let Some(out) = out else { return Value::Poison };
         Value::Tensor(self.apply_reduction(out, reduction, span))
+    }
+
+    /// `multilabel_soft_margin_loss`: `-(target * logsigmoid(input) + (1 -
+    /// target) * logsigmoid(-input))`, times the weight, summed over the last
+    /// (class) dimension and divided by its size, as `functional.py` writes it.
+    fn multilabel_soft_margin(&mut self, ts: &[Arg], span: Span) -> Option<NodeId> {
+        let ((x, sx), (t, st)) = (ts[0], ts[1]);
+        let Some(&c) = self.shape_of(x).last() else {
+            self.error(
+                Diagnostic::new(Code::E0202, "`multilabel_soft_margin_loss` needs an input with a class dimension, not a 0-d tensor", sx, "0-d")
+                    .with_help("pass scores of shape (C,) or (N, C)"),
+            );
+            return None;
+        };
+        let class_dim = self.shape_of(x).len() - 1;
+        let logsigmoid = |me: &mut Self, v: Value| {
+            me.call_builtin(Builtin::Unary(graphc_runtime::op::Unary::LogSigmoid), "logsigmoid", vec![(None, v, span)], span)
+        };
+        let pos = logsigmoid(self, Value::Tensor(x));
+        let pos = self.binary(BinOp::Mul, (Value::Tensor(t), st), (pos, sx), span);
+        let other = self.binary(BinOp::Sub, (Value::Number(Num::Int(1)), span), (Value::Tensor(t), st), span);
+        let neg_x = self.neg(Value::Tensor(x), sx, span);
+        let neg = logsigmoid(self, neg_x);
+        let neg = self.binary(BinOp::Mul, (other, st), (neg, sx), span);
+        let both = self.binary(BinOp::Add, (pos, span), (neg, span), span);
+        let mut loss = self.neg(both, span, span);
+        if let Some(&(w, sw)) = ts.get(2) {
+            loss = self.binary(BinOp::Mul, (loss, span), (Value::Tensor(w), sw), span);
+        }
+        let args = vec![
+            (None, loss, span),
+            (Some(crate::syntax::ast::Ident { name: "dim".to_string(), span }), Value::Number(Num::Int(class_dim as i128)), span),
+        ];
+        let summed = self.call_builtin(Builtin::Sum, "sum", args, span);
+        tensor(self.binary(BinOp::Div, (summed, span), (Value::Number(Num::Int(c as i128)), span), span))
     }
 
     /// `pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=false)`.

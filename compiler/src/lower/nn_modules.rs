@@ -203,6 +203,13 @@ const FUNCTIONAL: &[Functional] = &[
     Functional { class: "MSELoss", builtin: "mse_loss", inputs: 2, options: &[SIZE_AVERAGE, REDUCE, REDUCTION], repr: &[] },
     Functional { class: "L1Loss", builtin: "l1_loss", inputs: 2, options: &[SIZE_AVERAGE, REDUCE, REDUCTION], repr: &[] },
     Functional {
+        class: "MultiLabelSoftMarginLoss",
+        builtin: "multilabel_soft_margin_loss",
+        inputs: 2,
+        options: &[("weight", Default::None, true), SIZE_AVERAGE, REDUCE, REDUCTION],
+        repr: &[],
+    },
+    Functional {
         class: "CrossEntropyLoss",
         builtin: "cross_entropy",
         inputs: 2,
