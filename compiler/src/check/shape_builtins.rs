@@ -43,6 +43,8 @@ pub enum ShapeBuiltin {
     Split,
     /// `chunk(input, chunks, dim=0)`.
     Chunk,
+    /// `unbind(input, dim=0)`: the slices along `dim`, that dimension removed.
+    Unbind,
 }
 
 /// The shape builtins with their names, in the order the docs list them.
@@ -65,6 +67,7 @@ pub const SHAPE: &[(&str, ShapeBuiltin)] = &[
     ("stack", ShapeBuiltin::Stack),
     ("split", ShapeBuiltin::Split),
     ("chunk", ShapeBuiltin::Chunk),
+    ("unbind", ShapeBuiltin::Unbind),
 ];
 
 /// How a shape builtin is called. Sizes and dimensions are positional, one
@@ -85,5 +88,6 @@ pub fn signature(b: ShapeBuiltin) -> Signature {
         S::Cat | S::Stack => sig(&["tensors", "dim"], 1, Some(2)),
         S::Split => sig(&["input", "split_size_or_sections", "dim"], 2, Some(3)),
         S::Chunk => sig(&["input", "chunks", "dim"], 2, Some(3)),
+        S::Unbind => sig(&["input", "dim"], 1, Some(2)),
     }
 }

@@ -179,6 +179,7 @@ const TORCH: &[&str] = &[
     "stack",
     "split",
     "chunk",
+    "unbind",
     "randperm",
     "add",
     "sub",

@@ -167,7 +167,30 @@ impl<'a> Lowerer<'a> {
         self.pieces(t, d, &lens, span, "SplitBackward0")
     }
 
-    /// Consecutive slices of lengths `lens` along `dim`, as a list.
+    /// `unbind(input, dim=0)`: each slice along `dim` with that dimension
+    /// removed, as views whose `grad_fn` is `UnbindBackward0`.
+    pub(super) fn unbind_call(&mut self, t: NodeId, dim: Option<(Value, Span)>, span: Span) -> Value {
+        let shape = self.shape_of(t);
+        if shape.is_empty() {
+            return self.size_error("unbind needs a tensor with at least one dimension".to_string(), span, "0-d tensor");
+        }
+        let Some(d) = self.dim_arg(dim, 0, shape.len(), span) else { return Value::Poison };
+        let Value::Tuple(slices) = self.pieces(t, d, &vec![1; shape[d]], span, "UnbindBackward0") else { return Value::Poison };
+        let dt = self.dtype_of(t);
+        let mut out_shape = shape.clone();
+        out_shape.remove(d);
+        let items = slices
+            .into_iter()
+            .map(|(v, s)| match v {
+                Value::Tensor(p) => (Value::Tensor(self.op_node(Op::Reshape, dt, out_shape.clone(), &[p], span, "UnbindBackward0")), s),
+                other => (other, s),
+            })
+            .collect();
+        Value::Tuple(items)
+    }
+
+    /// Consecutive slices of lengths `lens` along `dim`, as a tuple (PyTorch's
+    /// `split`, `chunk` and `unbind` return tuples, and print as such).
     fn pieces(&mut self, t: NodeId, dim: usize, lens: &[usize], span: Span, grad_fn: &str) -> Value {
         let (dt, shape) = (self.dtype_of(t), self.shape_of(t));
         let mut start = 0;
@@ -179,6 +202,6 @@ impl<'a> Lowerer<'a> {
             out.push((Value::Tensor(piece), span));
             start += len;
         }
-        Value::List(out)
+        Value::Tuple(out)
     }
 }

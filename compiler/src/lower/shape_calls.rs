@@ -45,6 +45,7 @@ impl<'a> Lowerer<'a> {
             ShapeBuiltin::Repeat => self.repeat_call(t, rest, span),
             ShapeBuiltin::Split => self.split_call(t, required(1), arg(2), span),
             ShapeBuiltin::Chunk => self.chunk_call(t, required(1), arg(2), span),
+            ShapeBuiltin::Unbind => self.unbind_call(t, arg(1), span),
             ShapeBuiltin::Flip => self.flip_call(t, rest, span),
             ShapeBuiltin::Roll => self.roll_call(t, required(1), arg(2), span),
             ShapeBuiltin::Permute => {
