@@ -168,6 +168,7 @@ const TORCH: &[&str] = &[
     "diag",
     "bmm",
     "einsum",
+    "meshgrid",
     "permute",
     "flip",
     "roll",

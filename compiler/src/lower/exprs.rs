@@ -535,6 +535,7 @@ impl<'a> Lowerer<'a> {
             "TensorDataset" => return self.tensor_dataset(args, span),
             "DataLoader" => return self.data_loader(args, span),
             "random_split" => return self.random_split(args, span),
+            "meshgrid" => return self.meshgrid_call(args, span),
             "Generator" => return self.generator_call(args),
             _ => {}
         }

@@ -91,6 +91,7 @@ mod mask_copy;
 mod mask_index;
 mod matrix_aliases;
 mod membership;
+mod meshgrid;
 mod module_state;
 mod multinomial;
 mod nan_reductions;
