@@ -1,7 +1,8 @@
 //! `polygamma(n, input)` (`torch.polygamma`, `torch.special.polygamma`, the
 //! method `x.polygamma(n)`): the `n`-th derivative of `digamma`. ATen's kernel
 //! runs `digamma` for `n = 0`, `trigamma` for `n = 1` (two rows of the unary
-//! op table) and `calc_polygamma` above (the `Polygamma` activation); all three
+//! op table) and `calc_polygamma` for higher orders (the `Polygamma`
+//! activation, `runtime/src/op/activation.rs`); all three
 //! are `PolygammaBackward0` when called through this builtin, whose gradient is
 //! `grad * polygamma(n + 1, input)`.
 

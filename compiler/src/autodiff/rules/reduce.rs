@@ -117,8 +117,8 @@ pub fn cumsum(c: &mut RuleCtx, gr: &mut Graph, dim: usize, reverse: bool, g: Nod
 /// `logcumsumexp_backward(grad, self, result, dim)`: the gradient's positive
 /// and negative parts as logarithms (the dtype's lowest value where a part is
 /// absent), each run through the reverse `logcumsumexp` after subtracting the
-/// result, plus `self`, exponentiated; their difference. A scan over one
-/// element passes the gradient on, as PyTorch returns a 0-d `grad`.
+/// result, plus `self`, exponentiated; their difference. A 0-d gradient
+/// passes on unchanged, as PyTorch returns it.
 pub fn logcumsumexp(c: &mut RuleCtx, gr: &mut Graph, dim: usize, reverse: bool, n: NodeId, x: NodeId, g: NodeId) -> NodeId {
     if gr.node(g).shape.is_empty() {
         return g;
