@@ -19,15 +19,20 @@ impl Lowerer<'_> {
             match (k, v) {
                 (Some(k), Value::Str(i)) if k.name == "indexing" && (i == "ij" || i == "xy") => indexing = i,
                 (Some(k), other) => {
+                    // A string shows as written; other values by their kind.
+                    let given = match &other {
+                        Value::Str(text) => format!("{text:?}"),
+                        other => other.describe().to_string(),
+                    };
                     return self.error(
                         Diagnostic::new(
                             Code::E0104,
-                            format!("`meshgrid` takes `indexing=\"ij\"` or `\"xy\"`, not `{}={}`", k.name, other.describe()),
+                            format!("`meshgrid` takes `indexing=\"ij\"` or `\"xy\"`, not `{}={given}`", k.name),
                             s,
                             "not an option",
                         )
                         .with_help("write `meshgrid(x, y, indexing=\"ij\")` (matrix indexing) or `indexing=\"xy\"` (Cartesian)"),
-                    )
+                    );
                 }
                 (None, Value::List(ts) | Value::Tuple(ts)) => items.extend(ts),
                 (None, v) => items.push((v, s)),
