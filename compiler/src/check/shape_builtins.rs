@@ -45,6 +45,30 @@ pub enum ShapeBuiltin {
     Chunk,
     /// `unbind(input, dim=0)`: the slices along `dim`, that dimension removed.
     Unbind,
+    /// `movedim(input, source, destination)` (also `moveaxis`): dimensions moved, the others kept in order.
+    Movedim,
+    /// `swapaxes(input, axis0, axis1)`: NumPy's name for `transpose`.
+    Swapaxes,
+    /// `swapdims(input, dim0, dim1)`: another name for `transpose`.
+    Swapdims,
+    /// `tile(input, dims)`: `repeat` with ones put in front of short `dims`.
+    Tile,
+    /// `unflatten(input, dim, sizes)`: one dimension viewed as several.
+    Unflatten,
+    /// `hstack(tensors)`: `cat` along dimension 1 (0 for 1-d tensors).
+    Hstack,
+    /// `vstack(tensors)` (also `row_stack`): `cat` of the tensors made at least 2-d, along dimension 0.
+    Vstack,
+    /// `dstack(tensors)`: `cat` of the tensors made at least 3-d, along dimension 2.
+    Dstack,
+    /// `column_stack(tensors)`: 0-d and 1-d tensors made columns, then `hstack`.
+    ColumnStack,
+    /// `atleast_1d(*tensors)`: each 0-d tensor made 1-d.
+    Atleast1d,
+    /// `atleast_2d(*tensors)`: each tensor of fewer dimensions made 2-d.
+    Atleast2d,
+    /// `atleast_3d(*tensors)`: each tensor of fewer dimensions made 3-d.
+    Atleast3d,
 }
 
 /// The shape builtins with their names, in the order the docs list them.
@@ -68,6 +92,20 @@ pub const SHAPE: &[(&str, ShapeBuiltin)] = &[
     ("split", ShapeBuiltin::Split),
     ("chunk", ShapeBuiltin::Chunk),
     ("unbind", ShapeBuiltin::Unbind),
+    ("movedim", ShapeBuiltin::Movedim),
+    ("moveaxis", ShapeBuiltin::Movedim),
+    ("swapaxes", ShapeBuiltin::Swapaxes),
+    ("swapdims", ShapeBuiltin::Swapdims),
+    ("tile", ShapeBuiltin::Tile),
+    ("unflatten", ShapeBuiltin::Unflatten),
+    ("hstack", ShapeBuiltin::Hstack),
+    ("vstack", ShapeBuiltin::Vstack),
+    ("row_stack", ShapeBuiltin::Vstack),
+    ("dstack", ShapeBuiltin::Dstack),
+    ("column_stack", ShapeBuiltin::ColumnStack),
+    ("atleast_1d", ShapeBuiltin::Atleast1d),
+    ("atleast_2d", ShapeBuiltin::Atleast2d),
+    ("atleast_3d", ShapeBuiltin::Atleast3d),
 ];
 
 /// How a shape builtin is called. Sizes and dimensions are positional, one
@@ -89,5 +127,14 @@ pub fn signature(b: ShapeBuiltin) -> Signature {
         S::Split => sig(&["input", "split_size_or_sections", "dim"], 2, Some(3)),
         S::Chunk => sig(&["input", "chunks", "dim"], 2, Some(3)),
         S::Unbind => sig(&["input", "dim"], 1, Some(2)),
+        S::Movedim => sig(&["input", "source", "destination"], 3, Some(3)),
+        S::Swapaxes => sig(&["input", "axis0", "axis1"], 3, Some(3)),
+        S::Swapdims => sig(&["input", "dim0", "dim1"], 3, Some(3)),
+        // `dims` spread is the method's form (`x.tile(2, 1)`).
+        S::Tile => sig(&["input", "dims"], 2, None),
+        S::Unflatten => sig(&["input", "dim", "sizes"], 3, Some(3)),
+        S::Hstack | S::Vstack | S::Dstack | S::ColumnStack => sig(&["tensors"], 1, Some(1)),
+        // The tensors spread (`atleast_2d(a, b)`) or in one list.
+        S::Atleast1d | S::Atleast2d | S::Atleast3d => sig(&["tensors"], 1, None),
     }
 }

@@ -100,6 +100,7 @@ mod nn_composites;
 mod nn_init;
 mod nn_modules;
 mod no_grad;
+mod numpy_shapes;
 mod objects;
 mod one_hot;
 pub(crate) mod optim;

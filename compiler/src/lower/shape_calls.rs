@@ -22,11 +22,33 @@ impl<'a> Lowerer<'a> {
         if matches!(b, ShapeBuiltin::Cat | ShapeBuiltin::Stack) {
             return self.join_call((v, vs), arg(1), span, b == ShapeBuiltin::Stack);
         }
+        // The stacking helpers take a list of tensors (`lower/numpy_shapes.rs`).
+        match b {
+            ShapeBuiltin::Hstack | ShapeBuiltin::Vstack | ShapeBuiltin::Dstack | ShapeBuiltin::ColumnStack => {
+                return self.stack_variant_call(b, (v, vs), span)
+            }
+            ShapeBuiltin::Atleast1d | ShapeBuiltin::Atleast2d | ShapeBuiltin::Atleast3d => {
+                return self.atleast_call(b, bound.positional.iter().flatten().cloned().collect())
+            }
+            _ => {}
+        }
         let Some(t) = self.expect_tensor(v, vs, &format!("`{name}`'s input")) else { return Value::Poison };
         let rest: Vec<(Value, Span)> = bound.positional[1..].iter().flatten().cloned().collect();
         let required = |i: usize| arg(i).expect("bind guarantees required arguments");
         match b {
-            ShapeBuiltin::Cat | ShapeBuiltin::Stack => unreachable!("joined above"),
+            ShapeBuiltin::Cat
+            | ShapeBuiltin::Stack
+            | ShapeBuiltin::Hstack
+            | ShapeBuiltin::Vstack
+            | ShapeBuiltin::Dstack
+            | ShapeBuiltin::ColumnStack
+            | ShapeBuiltin::Atleast1d
+            | ShapeBuiltin::Atleast2d
+            | ShapeBuiltin::Atleast3d => unreachable!("joined above"),
+            ShapeBuiltin::Movedim => self.movedim_call(t, required(1), required(2), span),
+            ShapeBuiltin::Swapaxes | ShapeBuiltin::Swapdims => self.swap_call(t, required(1), required(2), span),
+            ShapeBuiltin::Tile => self.tile_call(t, rest, span),
+            ShapeBuiltin::Unflatten => self.unflatten_call(t, required(1), required(2), span),
             ShapeBuiltin::Bmm => self.bmm(t, vs, required(1), span),
             ShapeBuiltin::Reshape => self.reshape_call(t, rest, span, false),
             ShapeBuiltin::View => self.reshape_call(t, rest, span, true),
