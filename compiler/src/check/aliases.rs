@@ -9,7 +9,6 @@
 pub fn pytorch_help(name: &str) -> Option<&'static str> {
     let help = match name {
         "H" | "mH" => "PyTorch's transposes are `transpose(x)`, `x.t()`, `x.T` or `x.mT` here",
-        "mv" | "dot" | "inner" => "write a matrix or vector product as `a @ b` or `matmul(a, b)`",
         "neg" | "negative" => "write a negation with unary `-`",
         "float_power" => "write a power as `x ** y` or `pow(x, y)`",
         "LBFGS" | "SparseAdam" => {

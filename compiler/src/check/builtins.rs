@@ -309,12 +309,27 @@ pub enum Builtin {
     Copysign,
     /// `kron(input, other)`: the Kronecker product.
     Kron,
+    /// `dot`, `vdot`, `mv` and `inner`: the products that `matmul` dispatches to, by their own names.
+    VecProduct(VecProduct),
     /// `linalg.vector_norm(x, ord=2, dim=none, keepdim=false)`: `norm` with
     /// `ord` for `p`, the function `torch.norm` itself calls.
     VectorNorm,
 }
 
 /// The builtins that read or write files or draw random integers (`lower/data_calls.rs`).
+/// A product of vectors or of a matrix and a vector (`lower/vector_products.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VecProduct {
+    /// `dot(input, other)`: two 1-d tensors.
+    Dot,
+    /// `vdot(input, other)`: `dot` with the first conjugated, which for real tensors is `dot`.
+    Vdot,
+    /// `mv(input, vec)`: a matrix times a vector.
+    Mv,
+    /// `inner(input, other)`: products summed over the last dimension of each.
+    Inner,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DataBuiltin {
     /// `load(path)`: a `.npy` file's array, its header read at compile time.
@@ -728,6 +743,10 @@ const OTHER: &[(&str, Builtin)] = &[
     ("logit", Builtin::Logit),
     ("copysign", Builtin::Copysign),
     ("kron", Builtin::Kron),
+    ("dot", Builtin::VecProduct(VecProduct::Dot)),
+    ("vdot", Builtin::VecProduct(VecProduct::Vdot)),
+    ("mv", Builtin::VecProduct(VecProduct::Mv)),
+    ("inner", Builtin::VecProduct(VecProduct::Inner)),
     ("linalg.vector_norm", Builtin::VectorNorm),
 ];
 
@@ -959,6 +978,8 @@ pub fn signature(b: Builtin) -> Signature {
         B::Search { bucketize: true } => sig(&["input", "boundaries"], 2, Some(2), &["out_int32", "right"]),
         B::Logit => sig(&["input", "eps"], 1, Some(2), &[]),
         B::Copysign | B::Kron => sig(&["input", "other"], 2, Some(2), &[]),
+        B::VecProduct(VecProduct::Mv) => sig(&["input", "vec"], 2, Some(2), &[]),
+        B::VecProduct(_) => sig(&["input", "other"], 2, Some(2), &[]),
         B::VectorNorm => sig(&["x", "ord", "dim", "keepdim"], 1, Some(4), &[]),
     }
 }

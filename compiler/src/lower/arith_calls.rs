@@ -1,5 +1,5 @@
 //! PyTorch's function forms of the arithmetic operators: `torch.add(a, b)`,
-//! `sub`/`subtract`, `mul`/`multiply`, `div`/`divide`/`true_divide`. Each is the
+//! `sub`/`subtract` (and `rsub`, its operands swapped), `mul`/`multiply`, `div`/`divide`/`true_divide`. Each is the
 //! operator itself (the same op, `grad_fn` and rounding), so `divide(a, b)` in a
 //! ported `autograd.Function` prints what `a / b` prints. `add(a, b, alpha=c)`
 //! and `sub(...)` (also `a.add_(b, alpha=c)`, as hand-written optimizers
@@ -18,7 +18,7 @@ use crate::syntax::ast::{BinOp, Ident, Span};
 fn operator(name: &str) -> Option<BinOp> {
     Some(match name {
         "add" => BinOp::Add,
-        "sub" | "subtract" => BinOp::Sub,
+        "sub" | "subtract" | "rsub" => BinOp::Sub,
         "mul" | "multiply" => BinOp::Mul,
         "div" | "divide" | "true_divide" => BinOp::Div,
         _ => return None,
@@ -49,10 +49,27 @@ impl Lowerer<'_> {
             );
         }
         let ((_, a, sa), (_, b, sb)) = (args[0].clone(), args[1].clone());
+        if name == "rsub" {
+            return Some(self.rsub(a, sa, b, sb, alpha.map(|(_, v, s)| (v, s)), span));
+        }
         if let Some((_, alpha, salpha)) = alpha {
             return Some(self.add_scaled(op, (a, sa), (b, sb), (alpha, salpha), span));
         }
         Some(self.binary(op, (a, sa), (b, sb), span))
+    }
+
+    /// `rsub(input, other, alpha=1)`: ATen's `sub(other, input, alpha)`, with
+    /// `RsubBackward0` (`RsubBackward1` when `other` is a number).
+    fn rsub(&mut self, a: Value, sa: Span, b: Value, sb: Span, alpha: Option<(Value, Span)>, span: Span) -> Value {
+        let scalar = matches!(b, Value::Number(_));
+        let out = match alpha {
+            Some(alpha) => self.add_scaled(BinOp::Sub, (b, sb), (a, sa), alpha, span),
+            None => self.binary(BinOp::Sub, (b, sb), (a, sa), span),
+        };
+        if let Value::Tensor(t) = out {
+            self.grad_fn.insert(t, if scalar { "RsubBackward1" } else { "RsubBackward0" }.to_string());
+        }
+        out
     }
 
     /// `a + alpha * b` (`a - alpha * b` for `op` Sub) as PyTorch's `add` with

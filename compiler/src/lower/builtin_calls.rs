@@ -233,6 +233,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Logit => self.logit_call(&bound, span),
             Builtin::Copysign => self.copysign_call(&bound, span),
             Builtin::Kron => self.kron_call(&bound, span),
+            Builtin::VecProduct(p) => self.vec_product_call(p, name, &bound, span),
             // The same reduction as `norm`, whose `p` it binds as `ord`.
             Builtin::VectorNorm => self.reduction_call(Builtin::Norm, name, &mut bound, span),
             Builtin::Grid => self.figure(FigureEffect::Grid),

@@ -297,6 +297,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Logit
             | Builtin::Copysign
             | Builtin::Kron
+            | Builtin::VecProduct(_)
             | Builtin::VectorNorm => unreachable!("`{name}` is not a creation builtin"),
         }
     }

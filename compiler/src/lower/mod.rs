@@ -136,6 +136,7 @@ mod transformer_modules;
 mod triangle_calls;
 mod tuples;
 mod user_calls;
+mod vector_products;
 mod view_map;
 mod views;
 mod views_inplace;
