@@ -16,6 +16,9 @@ impl Lowerer<'_> {
     /// its own (integer tensors are refused, E0204, where PyTorch's `clamp`
     /// would keep i64), then one node.
     pub(super) fn activation_call(&mut self, a: ActivationBuiltin, name: &str, bound: &Bound<Value>, span: Span) -> Value {
+        if Self::clamp_has_tensor_bound(a, bound) {
+            return self.clamp_tensor_call(a, name, bound, span);
+        }
         let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
         let Some(t) = self.expect_tensor(v, vs, &format!("the argument of `{name}`")) else { return Value::Poison };
         // clamp of an i64 tensor stays i64 with integer bounds and becomes f32

@@ -33,6 +33,7 @@ mod budget;
 mod builtin_backward;
 mod builtin_calls;
 mod chained_comparisons;
+mod clamp_tensor;
 mod class_loss_options;
 mod class_losses;
 mod clip_grad_calls;
