@@ -162,6 +162,9 @@ pub enum Builtin {
     Lerp,
     /// `glu(input, dim=-1)`: `F.glu` (`lower/builtin_backward.rs`).
     Glu,
+    /// `scaled_dot_product_attention(query, key, value, attn_mask=none,
+    /// dropout_p=0.0, is_causal=false, *, scale=none, enable_gqa=false)`.
+    ScaledDotProductAttention,
     /// `gumbel_softmax(logits, tau=1, hard=false, eps=1e-10, dim=-1)` (`lower/gumbel_softmax.rs`).
     GumbelSoftmax,
     /// `softsign(input)`: `F.softsign`.
@@ -631,6 +634,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("outer", Builtin::Outer),
     ("lerp", Builtin::Lerp),
     ("glu", Builtin::Glu),
+    ("scaled_dot_product_attention", Builtin::ScaledDotProductAttention),
     ("gumbel_softmax", Builtin::GumbelSoftmax),
     ("softsign", Builtin::Softsign),
     ("tanhshrink", Builtin::Tanhshrink),
@@ -906,6 +910,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Outer => sig(&["input", "vec2"], 2, Some(2), &[]),
         B::Lerp => sig(&["input", "end", "weight"], 3, Some(3), &[]),
         B::Glu => sig(&["input", "dim"], 1, Some(2), &[]),
+        B::ScaledDotProductAttention => sig(&["query", "key", "value", "attn_mask", "dropout_p", "is_causal"], 3, Some(6), &["scale", "enable_gqa"]),
         B::GumbelSoftmax => sig(&["logits", "tau", "hard", "eps", "dim"], 1, Some(5), &[]),
         B::Softsign | B::Tanhshrink => sig(&["input"], 1, Some(1), &[]),
         B::Softmin => sig(&["input", "dim"], 1, Some(2), &[]),

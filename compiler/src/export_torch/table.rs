@@ -231,6 +231,7 @@ const TORCH: &[&str] = &[
 
 /// The builtins of `torch.nn.functional`.
 const FUNCTIONAL: &[&str] = &[
+    "scaled_dot_product_attention",
     "margin_ranking_loss",
     "hinge_embedding_loss",
     "soft_margin_loss",

@@ -508,7 +508,7 @@ impl Lowerer<'_> {
     }
 
     /// A builtin call with keyword arguments, for a tensor result.
-    fn tensor_call_kw(&mut self, name: &str, args: Vec<Value>, kw: Vec<(&str, Value)>, span: Span) -> Option<NodeId> {
+    pub(super) fn tensor_call_kw(&mut self, name: &str, args: Vec<Value>, kw: Vec<(&str, Value)>, span: Span) -> Option<NodeId> {
         let mut all: CallArgs = args.into_iter().map(|v| (None, v, span)).collect();
         all.extend(kw.into_iter().map(|(k, v)| (Some(Ident { name: k.to_string(), span }), v, span)));
         match self.call_builtin_named(&Ident { name: name.to_string(), span }, all, span) {

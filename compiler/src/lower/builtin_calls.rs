@@ -134,6 +134,7 @@ impl<'a> Lowerer<'a> {
             }
             Builtin::Lerp => self.lerp_call(&bound, span),
             Builtin::Glu => self.glu_call(&bound, span),
+            Builtin::ScaledDotProductAttention => self.sdpa_call(&mut bound, span),
             Builtin::GumbelSoftmax => self.gumbel_softmax_call(&bound, span),
             Builtin::CompositeLoss(l) => self.composite_loss(l, name, &mut bound, span),
             Builtin::PairwiseDistance => self.pairwise_distance_call(&bound, span),

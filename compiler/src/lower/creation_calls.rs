@@ -224,6 +224,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Outer
             | Builtin::Lerp
             | Builtin::Glu
+            | Builtin::ScaledDotProductAttention
             | Builtin::GumbelSoftmax
             | Builtin::Softsign
             | Builtin::Tanhshrink

@@ -125,6 +125,7 @@ mod retain_grad;
 mod rnn_modules;
 mod row_loops;
 mod scatter_calls;
+mod sdpa;
 mod search_calls;
 mod shape_calls;
 mod sort_calls;
