@@ -314,6 +314,11 @@ pub enum Builtin {
     Kron,
     /// `dot`, `vdot`, `mv` and `inner`: the products that `matmul` dispatches to, by their own names.
     VecProduct(VecProduct),
+    /// `linalg.norm(input, ord=none, dim=none, keepdim=false)`, or
+    /// `linalg.matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=false)` when `matrix`.
+    LinalgNorm {
+        matrix: bool,
+    },
     /// `linalg.vector_norm(x, ord=2, dim=none, keepdim=false)`: `norm` with
     /// `ord` for `p`, the function `torch.norm` itself calls.
     VectorNorm,
@@ -752,6 +757,8 @@ const OTHER: &[(&str, Builtin)] = &[
     ("mv", Builtin::VecProduct(VecProduct::Mv)),
     ("inner", Builtin::VecProduct(VecProduct::Inner)),
     ("linalg.vector_norm", Builtin::VectorNorm),
+    ("linalg.norm", Builtin::LinalgNorm { matrix: false }),
+    ("linalg.matrix_norm", Builtin::LinalgNorm { matrix: true }),
 ];
 
 /// The conversion methods (`x.long()`, `x.to(f64)`). As in PyTorch they exist only
@@ -986,6 +993,8 @@ pub fn signature(b: Builtin) -> Signature {
         B::VecProduct(VecProduct::Mv) => sig(&["input", "vec"], 2, Some(2), &[]),
         B::VecProduct(_) => sig(&["input", "other"], 2, Some(2), &[]),
         B::VectorNorm => sig(&["x", "ord", "dim", "keepdim"], 1, Some(4), &[]),
+        B::LinalgNorm { matrix: false } => sig(&["input", "ord", "dim", "keepdim"], 1, Some(4), &[]),
+        B::LinalgNorm { matrix: true } => sig(&["A", "ord", "dim", "keepdim"], 1, Some(4), &[]),
     }
 }
 

@@ -642,6 +642,20 @@ fn check_args(args: &[Arg], scope: &HashMap<String, Span>, bw: &BlockCtx, diags:
 
 /// E0101 with a suggestion of the closest name in scope.
 pub fn unknown_name(name: &str, span: Span, scope: &HashMap<String, Span>) -> Diagnostic {
+    // PyTorch's namespaces are not values: a function the table lacks reaches here.
+    let listed: Vec<String> = crate::syntax::namespaces::spellings().map(|(s, _)| s).filter(|s| s.starts_with(&format!("{name}."))).collect();
+    if !listed.is_empty() && !scope.contains_key(name) {
+        return Diagnostic::new(
+            Code::E0101,
+            format!("`{name}` is PyTorch's namespace `torch.{name}`, and graphc lacks the function called from it"),
+            span,
+            "a PyTorch namespace",
+        )
+        .with_help(format!(
+            "graphc has these functions of `torch.{name}`: {}; other functions of it are not supported",
+            listed.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+        ));
+    }
     let d = Diagnostic::new(Code::E0101, format!("cannot find `{name}` here"), span, "not defined");
     match closest(name, scope.keys().map(String::as_str)) {
         Some(s) => d.with_help(format!(

@@ -87,6 +87,8 @@ const TORCH: &[&str] = &[
     "copysign",
     "kron",
     "linalg.vector_norm",
+    "linalg.norm",
+    "linalg.matrix_norm",
     "addmm",
     "lerp",
     "logaddexp",

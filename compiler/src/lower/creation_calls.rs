@@ -299,7 +299,8 @@ impl<'a> Lowerer<'a> {
             | Builtin::Copysign
             | Builtin::Kron
             | Builtin::VecProduct(_)
-            | Builtin::VectorNorm => unreachable!("`{name}` is not a creation builtin"),
+            | Builtin::VectorNorm
+            | Builtin::LinalgNorm { .. } => unreachable!("`{name}` is not a creation builtin"),
         }
     }
 

@@ -83,6 +83,7 @@ mod kron;
 mod lambdas;
 mod layer_norm_calls;
 mod lerp_calls;
+mod linalg_norm;
 mod lists;
 mod logit;
 mod loop_grads;

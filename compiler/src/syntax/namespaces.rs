@@ -13,6 +13,8 @@ const NAMESPACED: &[(&str, &str, &str)] = &[
     ("linalg", "cross", "linalg.cross"),
     ("linalg", "matmul", "matmul"),
     ("linalg", "vector_norm", "linalg.vector_norm"),
+    ("linalg", "norm", "linalg.norm"),
+    ("linalg", "matrix_norm", "linalg.matrix_norm"),
     ("special", "expit", "sigmoid"),
     ("special", "erf", "erf"),
     ("special", "erfc", "erfc"),
