@@ -48,7 +48,7 @@ impl Lowerer<'_> {
                 )
             }
         };
-        let keepdim = arg(3).map(|(v, s)| (v, s)).unwrap_or((Value::Bool(false), span));
+        let keepdim = arg(3).unwrap_or((Value::Bool(false), span));
         // The dimensions, as integers; `None` when not given.
         let dims: Option<Vec<(i64, Span)>> = match arg(2) {
             None if matrix => Some(vec![(-2, span), (-1, span)]),
