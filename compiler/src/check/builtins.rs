@@ -319,6 +319,14 @@ pub enum Builtin {
     LinalgNorm {
         matrix: bool,
     },
+    /// `median(input, dim=none, keepdim=false)`, or `nanmedian` when `nan` (`lower/median_calls.rs`).
+    Median {
+        nan: bool,
+    },
+    /// `quantile(input, q, dim=none, keepdim=false, *, interpolation="linear")`, or `nanquantile`.
+    Quantile {
+        nan: bool,
+    },
     /// `linalg.vector_norm(x, ord=2, dim=none, keepdim=false)`: `norm` with
     /// `ord` for `p`, the function `torch.norm` itself calls.
     VectorNorm,
@@ -758,6 +766,10 @@ const OTHER: &[(&str, Builtin)] = &[
     ("inner", Builtin::VecProduct(VecProduct::Inner)),
     ("linalg.vector_norm", Builtin::VectorNorm),
     ("linalg.norm", Builtin::LinalgNorm { matrix: false }),
+    ("median", Builtin::Median { nan: false }),
+    ("nanmedian", Builtin::Median { nan: true }),
+    ("quantile", Builtin::Quantile { nan: false }),
+    ("nanquantile", Builtin::Quantile { nan: true }),
     ("linalg.matrix_norm", Builtin::LinalgNorm { matrix: true }),
 ];
 
@@ -993,6 +1005,8 @@ pub fn signature(b: Builtin) -> Signature {
         B::VecProduct(VecProduct::Mv) => sig(&["input", "vec"], 2, Some(2), &[]),
         B::VecProduct(_) => sig(&["input", "other"], 2, Some(2), &[]),
         B::VectorNorm => sig(&["x", "ord", "dim", "keepdim"], 1, Some(4), &[]),
+        B::Median { .. } => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
+        B::Quantile { .. } => sig(&["input", "q", "dim", "keepdim"], 2, Some(4), &["interpolation"]),
         B::LinalgNorm { matrix: false } => sig(&["input", "ord", "dim", "keepdim"], 1, Some(4), &[]),
         B::LinalgNorm { matrix: true } => sig(&["A", "ord", "dim", "keepdim"], 1, Some(4), &[]),
     }

@@ -237,6 +237,8 @@ impl<'a> Lowerer<'a> {
             Builtin::VecProduct(p) => self.vec_product_call(p, name, &bound, span),
             // The same reduction as `norm`, whose `p` it binds as `ord`.
             Builtin::VectorNorm => self.reduction_call(Builtin::Norm, name, &mut bound, span),
+            Builtin::Median { nan } => self.median_call(nan, name, &bound, span),
+            Builtin::Quantile { nan } => self.quantile_call(nan, name, &mut bound, span),
             Builtin::LinalgNorm { matrix } => self.linalg_norm_call(matrix, name, &bound, span),
             Builtin::Grid => self.figure(FigureEffect::Grid),
             Builtin::Legend => self.figure(FigureEffect::Legend),

@@ -300,7 +300,9 @@ impl<'a> Lowerer<'a> {
             | Builtin::Kron
             | Builtin::VecProduct(_)
             | Builtin::VectorNorm
-            | Builtin::LinalgNorm { .. } => unreachable!("`{name}` is not a creation builtin"),
+            | Builtin::LinalgNorm { .. }
+            | Builtin::Median { .. }
+            | Builtin::Quantile { .. } => unreachable!("`{name}` is not a creation builtin"),
         }
     }
 

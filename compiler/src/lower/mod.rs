@@ -92,6 +92,7 @@ mod loss_calls;
 mod mask_copy;
 mod mask_index;
 mod matrix_aliases;
+mod median_calls;
 mod membership;
 mod meshgrid;
 mod module_state;
