@@ -10,7 +10,6 @@ pub fn pytorch_help(name: &str) -> Option<&'static str> {
     let help = match name {
         "H" | "mH" => "PyTorch's transposes are `transpose(x)`, `x.t()`, `x.T` or `x.mT` here",
         "neg" | "negative" => "write a negation with unary `-`",
-        "float_power" => "write a power as `x ** y` or `pow(x, y)`",
         "LBFGS" | "SparseAdam" => {
             "graphc's optimizers are `SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`, `Adadelta`, `Adamax`, `NAdam`, `RAdam`, `ASGD` and `Rprop` (torch.optim's, without the prefix)"
         }

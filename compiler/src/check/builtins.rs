@@ -323,6 +323,20 @@ pub enum Builtin {
     Median {
         nan: bool,
     },
+    /// `fmax(input, other)`, or `fmin` when `min`: NaN ignored (`lower/fmax.rs`).
+    Fmax {
+        min: bool,
+    },
+    /// `signbit(input)`: whether the sign bit is set (`-0.0` and negative NaN included).
+    Signbit,
+    /// `logical_xor(input, other)`: exactly one of the two is nonzero.
+    LogicalXor,
+    /// `dist(input, other, p=2)`: `norm(input - other, p)` (`DistBackward0`).
+    Dist,
+    /// `float_power(input, exponent)`: `pow` in f64.
+    FloatPower,
+    /// `sgn(input)`: `sign` of a real tensor, shown as `SgnBackward0`.
+    Sgn,
     /// `quantile(input, q, dim=none, keepdim=false, *, interpolation="linear")`, or `nanquantile`.
     Quantile {
         nan: bool,
@@ -767,6 +781,14 @@ const OTHER: &[(&str, Builtin)] = &[
     ("linalg.vector_norm", Builtin::VectorNorm),
     ("linalg.norm", Builtin::LinalgNorm { matrix: false }),
     ("median", Builtin::Median { nan: false }),
+    ("fmax", Builtin::Fmax { min: false }),
+    ("fmin", Builtin::Fmax { min: true }),
+    ("signbit", Builtin::Signbit),
+    ("logical_xor", Builtin::LogicalXor),
+    ("dist", Builtin::Dist),
+    ("float_power", Builtin::FloatPower),
+    ("sgn", Builtin::Sgn),
+    ("fix", Builtin::Unary(Unary::Trunc)),
     ("nanmedian", Builtin::Median { nan: true }),
     ("quantile", Builtin::Quantile { nan: false }),
     ("nanquantile", Builtin::Quantile { nan: true }),
@@ -1005,6 +1027,10 @@ pub fn signature(b: Builtin) -> Signature {
         B::VecProduct(VecProduct::Mv) => sig(&["input", "vec"], 2, Some(2), &[]),
         B::VecProduct(_) => sig(&["input", "other"], 2, Some(2), &[]),
         B::VectorNorm => sig(&["x", "ord", "dim", "keepdim"], 1, Some(4), &[]),
+        B::Fmax { .. } | B::LogicalXor => sig(&["input", "other"], 2, Some(2), &[]),
+        B::Signbit | B::Sgn => sig(&["input"], 1, Some(1), &[]),
+        B::Dist => sig(&["input", "other", "p"], 2, Some(3), &[]),
+        B::FloatPower => sig(&["input", "exponent"], 2, Some(2), &[]),
         B::Median { .. } => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
         B::Quantile { .. } => sig(&["input", "q", "dim", "keepdim"], 2, Some(4), &["interpolation"]),
         B::LinalgNorm { matrix: false } => sig(&["input", "ord", "dim", "keepdim"], 1, Some(4), &[]),

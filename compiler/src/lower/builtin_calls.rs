@@ -237,6 +237,10 @@ impl<'a> Lowerer<'a> {
             Builtin::VecProduct(p) => self.vec_product_call(p, name, &bound, span),
             // The same reduction as `norm`, whose `p` it binds as `ord`.
             Builtin::VectorNorm => self.reduction_call(Builtin::Norm, name, &mut bound, span),
+            Builtin::Fmax { min } => self.fmax_call(min, name, &bound, span),
+            Builtin::Signbit | Builtin::LogicalXor | Builtin::Dist | Builtin::FloatPower | Builtin::Sgn => {
+                self.small_elementwise_call(b, name, &bound, span)
+            }
             Builtin::Median { nan } => self.median_call(nan, name, &bound, span),
             Builtin::Quantile { nan } => self.quantile_call(nan, name, &mut bound, span),
             Builtin::LinalgNorm { matrix } => self.linalg_norm_call(matrix, name, &bound, span),

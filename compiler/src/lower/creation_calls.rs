@@ -302,6 +302,12 @@ impl<'a> Lowerer<'a> {
             | Builtin::VectorNorm
             | Builtin::LinalgNorm { .. }
             | Builtin::Median { .. }
+            | Builtin::Fmax { .. }
+            | Builtin::Signbit
+            | Builtin::LogicalXor
+            | Builtin::Dist
+            | Builtin::FloatPower
+            | Builtin::Sgn
             | Builtin::Quantile { .. } => unreachable!("`{name}` is not a creation builtin"),
         }
     }
