@@ -327,6 +327,8 @@ pub enum Builtin {
     Fmax {
         min: bool,
     },
+    /// `rms_norm(input, normalized_shape, weight=none, eps=none)`.
+    RmsNorm,
     /// `signbit(input)`: whether the sign bit is set (`-0.0` and negative NaN included).
     Signbit,
     /// `logical_xor(input, other)`: exactly one of the two is nonzero.
@@ -784,6 +786,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("fmax", Builtin::Fmax { min: false }),
     ("fmin", Builtin::Fmax { min: true }),
     ("signbit", Builtin::Signbit),
+    ("rms_norm", Builtin::RmsNorm),
     ("logical_xor", Builtin::LogicalXor),
     ("dist", Builtin::Dist),
     ("float_power", Builtin::FloatPower),
@@ -1028,6 +1031,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::VecProduct(_) => sig(&["input", "other"], 2, Some(2), &[]),
         B::VectorNorm => sig(&["x", "ord", "dim", "keepdim"], 1, Some(4), &[]),
         B::Fmax { .. } | B::LogicalXor => sig(&["input", "other"], 2, Some(2), &[]),
+        B::RmsNorm => sig(&["input", "normalized_shape", "weight", "eps"], 2, Some(4), &[]),
         B::Signbit | B::Sgn => sig(&["input"], 1, Some(1), &[]),
         B::Dist => sig(&["input", "other", "p"], 2, Some(3), &[]),
         B::FloatPower => sig(&["input", "exponent"], 2, Some(2), &[]),

@@ -245,6 +245,7 @@ const TORCH: &[&str] = &[
 
 /// The builtins of `torch.nn.functional`.
 const FUNCTIONAL: &[&str] = &[
+    "rms_norm",
     "scaled_dot_product_attention",
     "margin_ranking_loss",
     "hinge_embedding_loss",

@@ -118,6 +118,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Linear => self.linear(&bound, span),
             Builtin::Normalize => self.normalize(&bound, span),
             Builtin::LayerNorm => self.layer_norm(&bound, span),
+            Builtin::RmsNorm => self.rms_norm(&bound, span),
             Builtin::GroupNorm => self.group_norm(&bound, span),
             Builtin::Conv { dims, transposed } => self.conv(name, dims, transposed, &bound, span),
             Builtin::MaxPool { dims } => self.max_pool(name, dims, &bound, span),

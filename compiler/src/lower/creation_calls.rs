@@ -304,6 +304,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Median { .. }
             | Builtin::Fmax { .. }
             | Builtin::Signbit
+            | Builtin::RmsNorm
             | Builtin::LogicalXor
             | Builtin::Dist
             | Builtin::FloatPower

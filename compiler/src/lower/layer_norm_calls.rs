@@ -149,3 +149,62 @@ impl Lowerer<'_> {
         pd == xd
     }
 }
+
+impl Lowerer<'_> {
+    /// `rms_norm(input, normalized_shape, weight=none, eps=none)`
+    /// (`torch.nn.functional.rms_norm`): ATen's composite `rms_norm`, which
+    /// PyTorch 2.15 runs on the CPU, op by op: `input * rsqrt(input.pow(2)
+    /// .mean(dims, keepdim=true) + eps)`, times `weight` when given, `eps` the
+    /// dtype's machine epsilon unless given (`MulBackward0`; each step's
+    /// gradient is its op's). The shape checks are `layer_norm`'s.
+    pub(crate) fn rms_norm(&mut self, bound: &Bound<Value>, span: Span) -> Value {
+        let arg = |i: usize| bound.positional.get(i).cloned().flatten().filter(|(v, _)| !matches!(v, Value::None));
+        let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
+        let Some(x) = self.expect_float_tensor(v, vs, "`rms_norm`'s input") else { return Value::Poison };
+        let (nv, ns) = arg(1).expect("bind guarantees normalized_shape");
+        let Some(normalized) = self.normalized_shape(nv, ns) else { return Value::Poison };
+        let dt = self.dtype_of(x);
+        let machine_eps = if dt == graphc_runtime::DType::F64 { f64::EPSILON } else { f32::EPSILON as f64 };
+        let Some(eps) = self.number_or(arg(3), machine_eps, "`eps`") else { return Value::Poison };
+        let xsh = self.shape_of(x);
+        let dims = normalized.len();
+        if xsh.len() < dims || xsh[xsh.len() - dims..] != normalized[..] {
+            let stars: String = normalized.iter().map(|d| format!(", {d}")).collect();
+            return self.error(
+                Diagnostic::new(
+                    Code::E0202,
+                    format!(
+                        "Given normalized_shape={}, expected input with shape [*{stars}], but got input of size{}",
+                        brackets(&normalized),
+                        brackets(&xsh)
+                    ),
+                    vs,
+                    format!("of shape {}", shapes::show(&xsh)),
+                )
+                .with_secondary(ns, "the normalized shape")
+                .with_help("`normalized_shape` names the input's last dimensions, such as `x.shape[-1:]`"),
+            );
+        }
+        let Some(weight) = self.layer_norm_param(arg(2), "weight", &normalized, x) else { return Value::Poison };
+        let int = |d: i64| (Value::Number(Num::Int(d as i128)), span);
+        let reduced = Value::List((0..dims).map(|k| int(k as i64 - dims as i64)).collect());
+        let step = |me: &mut Self, name: &str, args: Vec<(Option<&str>, Value)>| -> Option<Value> {
+            let args = args.into_iter().map(|(k, v)| (k.map(|k| crate::syntax::ast::Ident { name: k.to_string(), span }), v, span)).collect();
+            match me.call_builtin_named(&crate::syntax::ast::Ident { name: name.to_string(), span }, args, span) {
+                Value::Poison => None,
+                v => Some(v),
+            }
+        };
+        let Some(squares) = step(self, "pow", vec![(None, Value::Tensor(x)), (None, Value::Number(Num::Int(2)))]) else { return Value::Poison };
+        let Some(mean) = step(self, "mean", vec![(None, squares), (None, reduced), (Some("keepdim"), Value::Bool(true))]) else {
+            return Value::Poison;
+        };
+        let Some(shifted) = step(self, "add", vec![(None, mean), (None, Value::Number(Num::Float(eps)))]) else { return Value::Poison };
+        let Some(scale) = step(self, "rsqrt", vec![(None, shifted)]) else { return Value::Poison };
+        let Some(out) = step(self, "mul", vec![(None, Value::Tensor(x)), (None, scale)]) else { return Value::Poison };
+        match weight {
+            Some(w) => step(self, "mul", vec![(None, out), (None, Value::Tensor(w))]).unwrap_or(Value::Poison),
+            None => out,
+        }
+    }
+}

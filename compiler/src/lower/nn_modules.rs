@@ -276,6 +276,7 @@ const WITH_PARAMETERS: &[&str] = &[
     "ConvTranspose1d",
     "ConvTranspose2d",
     "LayerNorm",
+    "RMSNorm",
     "GroupNorm",
     "BatchNorm1d",
     "BatchNorm2d",
@@ -474,6 +475,7 @@ impl Lowerer<'_> {
             "Transformer" => self.transformer_module(obj, args, span),
             "Conv1d" | "Conv2d" | "ConvTranspose1d" | "ConvTranspose2d" => self.conv_module(obj, class, args, span),
             "LayerNorm" => self.layer_norm_module(obj, args, span),
+            "RMSNorm" => self.rms_norm_module(obj, args, span),
             "GroupNorm" => self.group_norm_module(obj, args, span),
             "BatchNorm1d" | "BatchNorm2d" => self.batch_norm_module(obj, class, args, span),
             "Embedding" => self.embedding_module(obj, args, span),
@@ -810,6 +812,56 @@ impl Lowerer<'_> {
         let b = if affine && bias { filled(self, 0.0) } else { None };
         obj = with_attr(obj, "weight", w.map_or(Value::None, Value::Tensor), span);
         with_attr(obj, "bias", b.map_or(Value::None, Value::Tensor), span)
+    }
+
+    /// `RMSNorm(normalized_shape, eps=none, elementwise_affine=true)`: a weight
+    /// of ones (`reset_parameters`), and `eps` kept as given (`None` prints).
+    fn rms_norm_module(&mut self, obj: Value, args: CallArgs, span: Span) -> Value {
+        let Some(g) = self.bind_options("RMSNorm", &["normalized_shape", "eps", "elementwise_affine", "device", "dtype"], args, span) else {
+            return Value::Poison;
+        };
+        let shape: Vec<usize> = match g[0].clone() {
+            Some((Value::Number(Num::Int(k)), _)) if k >= 0 => vec![k as usize],
+            Some((Value::Tuple(items) | Value::List(items), _)) if items.iter().all(|(v, _)| matches!(v, Value::Number(Num::Int(k)) if *k >= 0)) => {
+                items.iter().map(|(v, _)| if let Value::Number(Num::Int(k)) = v { *k as usize } else { 0 }).collect()
+            }
+            Some((Value::Size(s), _)) => s,
+            Some((other, s)) => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("`RMSNorm`'s `normalized_shape` must be sizes, not {}", other.describe()), s, "not sizes")
+                        .with_help("write `RMSNorm(64)` or `RMSNorm((8, 8))`"),
+                )
+            }
+            None => {
+                return self.error(
+                    Diagnostic::new(Code::E0103, "`RMSNorm` is missing argument `normalized_shape`", span, "missing argument")
+                        .with_help("pass the normalized shape"),
+                )
+            }
+        };
+        let eps = match g[1].clone() {
+            None | Some((Value::None, _)) => Value::None,
+            Some((v, s)) => match self.number(&v, s, "`eps`") {
+                Some(e) => Value::Number(Num::Float(e)),
+                None => return Value::Poison,
+            },
+        };
+        let Some(affine) = self.module_bool("RMSNorm", "elementwise_affine", g[2].clone(), true) else { return Value::Poison };
+        let sizes = Value::Tuple(shape.iter().map(|&k| (Value::Number(Num::Int(k as i128)), span)).collect());
+        let mut obj = with_attr(obj, "normalized_shape", sizes, span);
+        obj = with_attr(obj, "eps", eps, span);
+        obj = with_attr(obj, "elementwise_affine", Value::Bool(affine), span);
+        let weight = if affine {
+            let Some(p) = self.new_parameter(&shape, span) else { return Value::Poison };
+            let outer = std::mem::replace(&mut self.no_grad, true);
+            let m = Ident { name: "fill_".to_string(), span };
+            self.inplace_with(p, span, &m, vec![(None, Value::Number(Num::Float(1.0)), span)], span);
+            self.no_grad = outer;
+            Value::Tensor(p)
+        } else {
+            Value::None
+        };
+        with_attr(obj, "weight", weight, span)
     }
 
     /// `GroupNorm(num_groups, num_channels, eps=1e-5, affine=true, *,
@@ -1194,6 +1246,11 @@ impl Lowerer<'_> {
                     (None, get("eps"), span),
                 ];
                 call(self, "group_norm", all)
+            }
+            "RMSNorm" => {
+                let Some((x, s)) = one(self) else { return Value::Poison };
+                let all = vec![(None, x, s), (None, get("normalized_shape"), span), (None, get("weight"), span), (None, get("eps"), span)];
+                call(self, "rms_norm", all)
             }
             "LayerNorm" => {
                 let Some((x, s)) = one(self) else { return Value::Poison };
@@ -1594,6 +1651,12 @@ impl Lowerer<'_> {
                 }
                 s
             }
+            "RMSNorm" => format!(
+                "{}, eps={}, elementwise_affine={}",
+                py_repr(&get("normalized_shape")),
+                py_repr(&get("eps")),
+                py_repr(&get("elementwise_affine"))
+            ),
             "LayerNorm" => format!(
                 "{}, eps={}, elementwise_affine={}, bias={}",
                 py_repr(&get("normalized_shape")),
