@@ -116,6 +116,7 @@ const EXPORTABLE: &[&str] = &[
     "straight_through",
     "tanh_demo",
     "tensor_tutorial",
+    "tiny_llama",
     "train_digits",
     "transformer_encoder",
     "two_params_none",
