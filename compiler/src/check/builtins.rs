@@ -329,6 +329,20 @@ pub enum Builtin {
     },
     /// `rms_norm(input, normalized_shape, weight=none, eps=none)`.
     RmsNorm,
+    /// `tril_indices(row, col, offset=0)`, or `triu_indices` when `upper` (`lower/index_sets.rs`).
+    TriIndices {
+        upper: bool,
+    },
+    /// `cartesian_prod(*tensors)`.
+    CartesianProd,
+    /// `combinations(input, r=2, with_replacement=false)`.
+    Combinations,
+    /// `rot90(input, k=1, dims=[0, 1])` (`lower/rearrange_calls.rs`).
+    Rot90,
+    /// `block_diag(*tensors)`.
+    BlockDiag,
+    /// `take_along_dim(input, indices, dim=none)`.
+    TakeAlongDim,
     /// `signbit(input)`: whether the sign bit is set (`-0.0` and negative NaN included).
     Signbit,
     /// `logical_xor(input, other)`: exactly one of the two is nonzero.
@@ -787,6 +801,13 @@ const OTHER: &[(&str, Builtin)] = &[
     ("fmin", Builtin::Fmax { min: true }),
     ("signbit", Builtin::Signbit),
     ("rms_norm", Builtin::RmsNorm),
+    ("tril_indices", Builtin::TriIndices { upper: false }),
+    ("triu_indices", Builtin::TriIndices { upper: true }),
+    ("cartesian_prod", Builtin::CartesianProd),
+    ("combinations", Builtin::Combinations),
+    ("rot90", Builtin::Rot90),
+    ("block_diag", Builtin::BlockDiag),
+    ("take_along_dim", Builtin::TakeAlongDim),
     ("logical_xor", Builtin::LogicalXor),
     ("dist", Builtin::Dist),
     ("float_power", Builtin::FloatPower),
@@ -1031,6 +1052,11 @@ pub fn signature(b: Builtin) -> Signature {
         B::VecProduct(_) => sig(&["input", "other"], 2, Some(2), &[]),
         B::VectorNorm => sig(&["x", "ord", "dim", "keepdim"], 1, Some(4), &[]),
         B::Fmax { .. } | B::LogicalXor => sig(&["input", "other"], 2, Some(2), &[]),
+        B::TriIndices { .. } => sig(&["row", "col", "offset"], 2, Some(3), &["dtype"]),
+        B::CartesianProd | B::BlockDiag => sig(&["tensors"], 0, None, &[]),
+        B::Combinations => sig(&["input", "r", "with_replacement"], 1, Some(3), &[]),
+        B::Rot90 => sig(&["input", "k", "dims"], 1, Some(3), &[]),
+        B::TakeAlongDim => sig(&["input", "indices", "dim"], 2, Some(3), &[]),
         B::RmsNorm => sig(&["input", "normalized_shape", "weight", "eps"], 2, Some(4), &[]),
         B::Signbit | B::Sgn => sig(&["input"], 1, Some(1), &[]),
         B::Dist => sig(&["input", "other", "p"], 2, Some(3), &[]),

@@ -305,6 +305,12 @@ impl<'a> Lowerer<'a> {
             | Builtin::Fmax { .. }
             | Builtin::Signbit
             | Builtin::RmsNorm
+            | Builtin::TriIndices { .. }
+            | Builtin::CartesianProd
+            | Builtin::Combinations
+            | Builtin::Rot90
+            | Builtin::BlockDiag
+            | Builtin::TakeAlongDim
             | Builtin::LogicalXor
             | Builtin::Dist
             | Builtin::FloatPower
