@@ -1,4 +1,4 @@
-//! `median`, `nanmedian`, `quantile` and `nanquantile`: the lines of a
+//! `median`, `nanmedian`, `kthvalue`, `quantile` and `nanquantile`: the lines of a
 //! PyTorch program and what PyTorch 2.15 prints for them, and the calls
 //! PyTorch refuses.
 
@@ -50,4 +50,48 @@ fn quantile_refuses_what_pytorch_refuses() {
     assert_eq!(first_error("print(quantile(randn(4), ones(2, 2) / 2))\n").0, Code::E0221);
     assert_eq!(first_error("print(median(zeros(0)))\n").0, Code::E0221);
     assert_eq!(first_error("print(quantile(arange(4), 0.5))\n").0, Code::E0204);
+}
+
+/// Values, tie indices (as ATen's quickselect leaves them), NaN, 0-d and i64 inputs and the gradient of `kthvalue` as PyTorch 2.15 prints them.
+#[test]
+fn kthvalue_is_pytorchs() {
+    let program = r#"
+manual_seed(0)
+t = tensor([3., 1., 2., 2., 5., 2.])
+print(kthvalue(t, 1), kthvalue(t, 2), kthvalue(t, 3))
+print(kthvalue(t, 4), kthvalue(t, 5), kthvalue(t, 6))
+x = randint(0, 4, (4, 9)).float().requires_grad_()
+print(kthvalue(x, 5))
+print(kthvalue(x, 2, 0, keepdim=true))
+print(x.kthvalue(3, dim=1).indices)
+y = tensor([[1., nan, 0., 1., 1.], [2., 2., 2., 2., 2.]])
+print(kthvalue(y, 4), kthvalue(y, 5))
+print(kthvalue(tensor(7.), 1), kthvalue(tensor([5, 3, 3, 1, 3, 3, 9, 3]), 4))
+kthvalue(x, 5).values.sum().backward()
+print(x.grad)
+"#;
+    assert_eq!(run(program), "torch.return_types.kthvalue(\nvalues=tensor(1.),\nindices=tensor(1)) torch.return_types.kthvalue(\nvalues=tensor(2.),\nindices=tensor(2)) torch.return_types.kthvalue(\nvalues=tensor(2.),\nindices=tensor(5))\ntorch.return_types.kthvalue(\nvalues=tensor(2.),\nindices=tensor(3)) torch.return_types.kthvalue(\nvalues=tensor(3.),\nindices=tensor(0)) torch.return_types.kthvalue(\nvalues=tensor(5.),\nindices=tensor(4))\ntorch.return_types.kthvalue(\nvalues=tensor([3., 1., 2., 1.], grad_fn=<KthvalueBackward0>),\nindices=tensor([7, 1, 0, 1]))\ntorch.return_types.kthvalue(\nvalues=tensor([[1., 1., 1., 0., 3., 2., 0., 1., 1.]], grad_fn=<KthvalueBackward0>),\nindices=tensor([[3, 3, 0, 0, 0, 1, 3, 2, 0]]))\ntensor([8, 7, 7, 2])\ntorch.return_types.kthvalue(\nvalues=tensor([1., 2.]),\nindices=tensor([4, 1])) torch.return_types.kthvalue(\nvalues=tensor([nan, 2.]),\nindices=tensor([1, 4]))\ntorch.return_types.kthvalue(\nvalues=tensor(7.),\nindices=tensor(0)) torch.return_types.kthvalue(\nvalues=tensor(3),\nindices=tensor(7))\ntensor([[0., 0., 0., 0., 0., 0., 0., 1., 0.],\n        [0., 1., 0., 0., 0., 0., 0., 0., 0.],\n        [1., 0., 0., 0., 0., 0., 0., 0., 0.],\n        [0., 1., 0., 0., 0., 0., 0., 0., 0.]])\n");
+}
+
+/// Tie-heavy lines with NaN: every `kthvalue` index PyTorch 2.15 gives, for several `k` and both dimensions.
+#[test]
+fn kthvalue_ties_match_on_many_lines() {
+    let program = r#"
+manual_seed(3)
+x = randint(0, 5, (40, 37)).float()
+x[rand(40, 37) < 0.05] = nan
+print(kthvalue(x, 1, 1).indices.tolist())
+print(kthvalue(x, 7, 1).indices.tolist())
+print(kthvalue(x, 19, 1).indices.tolist())
+print(kthvalue(x, 36, 1).indices.tolist())
+print(kthvalue(x, 13, 0).indices.tolist())
+"#;
+    assert_eq!(run(program), "[5, 18, 17, 0, 29, 17, 35, 24, 36, 6, 18, 35, 13, 5, 19, 32, 28, 35, 17, 16, 1, 19, 4, 8, 7, 23, 7, 33, 3, 29, 16, 22, 13, 33, 35, 25, 25, 21, 16, 8]\n[29, 2, 11, 22, 15, 10, 23, 30, 30, 36, 35, 30, 22, 33, 11, 15, 12, 6, 26, 28, 12, 0, 15, 10, 14, 18, 12, 21, 18, 0, 22, 19, 29, 3, 24, 5, 1, 12, 0, 25]\n[24, 29, 33, 13, 4, 29, 5, 13, 13, 4, 36, 13, 2, 20, 23, 1, 31, 36, 12, 20, 23, 14, 31, 17, 25, 19, 28, 28, 34, 4, 33, 26, 18, 2, 18, 30, 23, 34, 24, 1]\n[30, 12, 10, 30, 17, 27, 13, 18, 7, 29, 9, 12, 35, 34, 1, 25, 1, 12, 23, 21, 17, 25, 23, 25, 29, 21, 31, 11, 5, 8, 19, 30, 32, 32, 32, 31, 28, 11, 3, 31]\n[3, 1, 26, 8, 35, 39, 17, 28, 26, 23, 31, 1, 39, 26, 21, 23, 33, 29, 30, 24, 32, 23, 25, 31, 24, 32, 27, 19, 38, 22, 39, 4, 27, 3, 21, 21, 28]\n");
+}
+
+/// `k` must lie between 1 and the dimension's size.
+#[test]
+fn kthvalue_k_must_fit() {
+    assert_eq!(first_error("print(kthvalue(randn(4), 5))\n").0, Code::E0288);
+    assert_eq!(first_error("print(kthvalue(randn(4), 0))\n").0, Code::E0288);
 }

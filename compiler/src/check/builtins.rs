@@ -353,6 +353,8 @@ pub enum Builtin {
     FloatPower,
     /// `sgn(input)`: `sign` of a real tensor, shown as `SgnBackward0`.
     Sgn,
+    /// `kthvalue(input, k, dim=-1, keepdim=false)` (`lower/median_calls.rs`).
+    Kthvalue,
     /// `quantile(input, q, dim=none, keepdim=false, *, interpolation="linear")`, or `nanquantile`.
     Quantile {
         nan: bool,
@@ -814,6 +816,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("sgn", Builtin::Sgn),
     ("fix", Builtin::Unary(Unary::Trunc)),
     ("nanmedian", Builtin::Median { nan: true }),
+    ("kthvalue", Builtin::Kthvalue),
     ("quantile", Builtin::Quantile { nan: false }),
     ("nanquantile", Builtin::Quantile { nan: true }),
     ("linalg.matrix_norm", Builtin::LinalgNorm { matrix: true }),
@@ -1062,6 +1065,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Dist => sig(&["input", "other", "p"], 2, Some(3), &[]),
         B::FloatPower => sig(&["input", "exponent"], 2, Some(2), &[]),
         B::Median { .. } => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
+        B::Kthvalue => sig(&["input", "k", "dim", "keepdim"], 2, Some(4), &[]),
         B::Quantile { .. } => sig(&["input", "q", "dim", "keepdim"], 2, Some(4), &["interpolation"]),
         B::LinalgNorm { matrix: false } => sig(&["input", "ord", "dim", "keepdim"], 1, Some(4), &[]),
         B::LinalgNorm { matrix: true } => sig(&["A", "ord", "dim", "keepdim"], 1, Some(4), &[]),

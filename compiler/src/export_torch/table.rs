@@ -105,6 +105,7 @@ const TORCH: &[&str] = &[
     "sgn",
     "fix",
     "nanmedian",
+    "kthvalue",
     "quantile",
     "nanquantile",
     "linalg.matrix_norm",

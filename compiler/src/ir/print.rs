@@ -359,6 +359,7 @@ pub fn op_text(op: &Op) -> String {
         }
         Op::Index(IndexOp::Sort { dim, descending, stable }) => format!("{}(dim={dim}, descending={descending}, stable={stable})", op.name()),
         Op::Index(IndexOp::TopK { dim, k, largest, sorted }) => format!("{}(dim={dim}, k={k}, largest={largest}, sorted={sorted})", op.name()),
+        Op::Index(IndexOp::Kth { dim, k }) => format!("{}(dim={dim}, k={k})", op.name()),
         Op::Index(IndexOp::MaxPool(p)) => {
             let pair = |v: [usize; 2]| format!("{}x{}", v[0], v[1]);
             format!("{}(kernel={}, stride={}, padding={}, dilation={})", op.name(), pair(p.kernel), pair(p.stride), pair(p.padding), pair(p.dilation))

@@ -188,9 +188,14 @@ impl Lowerer<'_> {
                 }
                 Op::Arange { start, step } => return start.get() >= 0.0 && step.get() >= 0.0,
                 Op::Data(DataOp::Randperm | DataOp::LoaderOrder { .. })
-                | Op::Index(IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::CumExtreme { .. } | IndexOp::MaxPool(_)) => {
-                    return true
-                }
+                | Op::Index(
+                    IndexOp::Arg { .. }
+                    | IndexOp::Sort { .. }
+                    | IndexOp::TopK { .. }
+                    | IndexOp::Kth { .. }
+                    | IndexOp::CumExtreme { .. }
+                    | IndexOp::MaxPool(_),
+                ) => return true,
                 Op::Data(DataOp::Randint { low, .. }) => return *low >= 0,
                 _ => return false,
             }

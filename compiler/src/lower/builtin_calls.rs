@@ -249,6 +249,7 @@ impl<'a> Lowerer<'a> {
                 self.small_elementwise_call(b, name, &bound, span)
             }
             Builtin::Median { nan } => self.median_call(nan, name, &bound, span),
+            Builtin::Kthvalue => self.kthvalue_call(&bound, span),
             Builtin::Quantile { nan } => self.quantile_call(nan, name, &mut bound, span),
             Builtin::LinalgNorm { matrix } => self.linalg_norm_call(matrix, name, &bound, span),
             Builtin::Grid => self.figure(FigureEffect::Grid),

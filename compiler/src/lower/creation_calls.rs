@@ -315,6 +315,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Dist
             | Builtin::FloatPower
             | Builtin::Sgn
+            | Builtin::Kthvalue
             | Builtin::Quantile { .. } => unreachable!("`{name}` is not a creation builtin"),
         }
     }

@@ -326,3 +326,58 @@ impl Lowerer<'_> {
         Value::Tensor(out)
     }
 }
+
+impl Lowerer<'_> {
+    /// `kthvalue(input, k, dim=-1, keepdim=false)`: `torch.return_types.kthvalue`,
+    /// each line's `k`-th smallest element and its position, found by ATen's
+    /// quickselect (`IndexOp::Kth`, whose ties are PyTorch's), the values a
+    /// `gather` there (`KthvalueBackward0`, the gradient to that position).
+    pub(super) fn kthvalue_call(&mut self, bound: &Bound<Value>, span: Span) -> Value {
+        let x = or_poison!(self.ordered_input(bound, "kthvalue", false));
+        let (kv, ks) = bound.positional[1].clone().expect("bind guarantees k");
+        let shape = self.shape_of(x);
+        let (x1, d) = if shape.is_empty() {
+            (or_poison!(self.tensor_call("reshape", vec![Value::Tensor(x), int(1)], span)), 0)
+        } else {
+            let d = match bound.positional.get(2).cloned().flatten() {
+                None | Some((Value::None, _)) => shape.len() - 1,
+                Some((dv, ds)) => or_poison!(self.one_dim(dv, ds, &shape)),
+            };
+            (x, d)
+        };
+        let n = self.shape_of(x1)[d];
+        let k = match kv {
+            Value::Number(Num::Int(k)) if k >= 1 && k <= n as i128 => k as usize,
+            Value::Number(Num::Int(_)) => {
+                return self.error(
+                    Diagnostic::new(
+                        Code::E0288,
+                        format!("kthvalue(): selected number k out of range for dimension {d} of size {n}"),
+                        ks,
+                        "out of range",
+                    )
+                    .with_help(format!("give k from 1 to {n}")),
+                )
+            }
+            Value::Poison => return Value::Poison,
+            other => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("`kthvalue`'s k must be an integer, not {}", other.describe()), ks, "not an integer")
+                        .with_help("write `kthvalue(x, 2)`"),
+                )
+            }
+        };
+        let keepdim = matches!(bound.positional.get(3).cloned().flatten(), Some((Value::Bool(true), _)));
+        let mut kept = self.shape_of(x1);
+        kept[d] = 1;
+        let dt = self.dtype_of(x1);
+        let mut indices = self.node(Op::Index(IndexOp::Kth { dim: d, k }), DType::I64, kept.clone(), &[x1], span);
+        let mut values = self.op_node(Op::Index(IndexOp::Gather { dim: d }), dt, kept, &[x1, indices], span, "KthvalueBackward0");
+        if !keepdim || shape.is_empty() {
+            values = or_poison!(self.tensor_call("squeeze", vec![Value::Tensor(values), int(d as i64)], span));
+            indices = or_poison!(self.tensor_call("squeeze", vec![Value::Tensor(indices), int(d as i64)], span));
+            self.grad_fn.insert(values, "KthvalueBackward0".to_string());
+        }
+        Value::Named { kind: "kthvalue", fields: &["values", "indices"], items: vec![(Value::Tensor(values), span), (Value::Tensor(indices), span)] }
+    }
+}

@@ -114,7 +114,8 @@ pub fn map(em: &mut Emitter, op: &Op, site: &Site) -> Result<String, Unmapped> {
         }
         Op::Index(IndexOp::ScatterReduce { dim, reduce, include_self }) => scatter_reduce(em, site, *dim, *reduce, *include_self)?,
         // ONNX has no running maximum whose position it reports.
-        Op::Index(IndexOp::CumExtreme { .. }) => return Err(Unmapped),
+        // ONNX's `TopK` orders ties by position, not as ATen's quickselect leaves them.
+        Op::Index(IndexOp::CumExtreme { .. } | IndexOp::Kth { .. }) => return Err(Unmapped),
         // ONNX has no binary search; a count of smaller boundaries would differ where they hold NaN.
         Op::Index(IndexOp::Search { .. }) => return Err(Unmapped),
         Op::Index(i) => index(em, *i, site),
@@ -630,7 +631,9 @@ fn index(em: &mut Emitter, i: IndexOp, site: &Site) -> String {
         // position, as PyTorch's stable sort does; `sort` takes all of them.
         IndexOp::Sort { dim, descending, .. } => top_k(em, site, dim, site.shape[dim], descending, true),
         IndexOp::TopK { dim, k, largest, sorted } => top_k(em, site, dim, k, largest, sorted),
-        IndexOp::CumExtreme { .. } | IndexOp::Search { .. } => unreachable!("`map` reports cummax's indices and searches as unmapped"),
+        IndexOp::CumExtreme { .. } | IndexOp::Kth { .. } | IndexOp::Search { .. } => {
+            unreachable!("`map` reports cummax's indices, kthvalue's and searches as unmapped")
+        }
         // ONNX's indices count over the whole tensor; graphc's (PyTorch's) within each plane.
         IndexOp::MaxPool(p) => {
             let x = site.args[0].name.clone();

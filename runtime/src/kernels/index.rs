@@ -13,7 +13,12 @@ use crate::tensor::{numel, Data, Tensor};
 /// Why an index op cannot run on these operands: an index out of bounds.
 pub fn check(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Result<(), String> {
     let (dim, size, index) = match op {
-        IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::CumExtreme { .. } | IndexOp::MaxPool(_) => return Ok(()),
+        IndexOp::Arg { .. }
+        | IndexOp::Sort { .. }
+        | IndexOp::TopK { .. }
+        | IndexOp::Kth { .. }
+        | IndexOp::CumExtreme { .. }
+        | IndexOp::MaxPool(_) => return Ok(()),
         IndexOp::Search { sorter: false, .. } => return Ok(()),
         // A sorter's positions lie in its row of boundaries (PyTorch: "sorter index out of range").
         IndexOp::Search { sorter: true, .. } => {
@@ -72,6 +77,7 @@ pub fn eval(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Tensor {
         IndexOp::TopK { dim, k, largest, sorted } => {
             Tensor::from_i64(out.to_vec(), on_elements!(args[0].data(), v => super::sort::topk_indices(v, shape, dim, k, largest, sorted)))
         }
+        IndexOp::Kth { dim, k } => Tensor::from_i64(out.to_vec(), on_elements!(args[0].data(), v => super::sort::kth_indices(v, shape, dim, k))),
         IndexOp::Gather { dim } | IndexOp::ScatterAdd { dim } => {
             let idx = args[1].as_i64().expect("`check` found an i64 index");
             let gather = matches!(op, IndexOp::Gather { .. });

@@ -134,9 +134,108 @@ pub fn topk_indices<T: SortKey>(x: &[T], shape: &[usize], dim: usize, k: usize, 
     out
 }
 
+/// `kthvalue`'s indices: along `dim`, the position of each line's `k`-th
+/// smallest element (`k` from 1), as ATen's `kthvalue_out_impl_cpu` finds it:
+/// `quick_select_template` (`SortingUtils.h`, Sedgewick's partitioning with a
+/// median-of-three pivot) on a copy of the line and its positions, NaN above
+/// every number. Equal elements end where that algorithm leaves them, which
+/// decides the index of a tied `k`-th element.
+pub fn kth_indices<T: SortKey>(x: &[T], shape: &[usize], dim: usize, k: usize) -> Vec<i64> {
+    let (outer, n, inner) = lines(shape, dim);
+    let mut out = vec![0i64; outer * inner];
+    let mut values: Vec<T> = Vec::with_capacity(n);
+    let mut positions: Vec<i64> = Vec::with_capacity(n);
+    for o in 0..outer {
+        for i in 0..inner {
+            values.clear();
+            positions.clear();
+            values.extend((0..n).map(|j| x[(o * n + j) * inner + i]));
+            positions.extend(0..n as i64);
+            quick_select(&mut values, &mut positions, k - 1);
+            out[o * inner + i] = positions[k - 1];
+        }
+    }
+    out
+}
+
+/// ATen's `gt_or_nan`: `a` above `b`, NaN above every number.
+fn gt_or_nan<T: SortKey>(a: T, b: T) -> bool {
+    (a.is_nan() && !b.is_nan()) || a > b
+}
+
+/// ATen's `quick_select_template`, step for step: afterwards `values[k]` is
+/// the `k`-th smallest (from 0), and `positions` moved with `values`.
+fn quick_select<T: SortKey>(values: &mut [T], positions: &mut [i64], k: usize) {
+    // Signed, as ATen's `int64_t`: `r = j - 1` may reach -1, which ends the loop.
+    let k = k as isize;
+    let swap = |values: &mut [T], positions: &mut [i64], i: isize, j: isize| {
+        values.swap(i as usize, j as usize);
+        positions.swap(i as usize, j as usize);
+    };
+    let at = |values: &[T], i: isize| values[i as usize];
+    let (mut l, mut r) = (0isize, values.len() as isize - 1);
+    loop {
+        if r <= l {
+            return;
+        }
+        if r == l + 1 {
+            if gt_or_nan(at(values, l), at(values, r)) {
+                swap(values, positions, l, r);
+            }
+            return;
+        }
+        // The median of three as the pivot, at `l`.
+        let p = (l + r) >> 1;
+        swap(values, positions, p, l + 1);
+        if gt_or_nan(at(values, l + 1), at(values, r)) {
+            swap(values, positions, l + 1, r);
+        }
+        if gt_or_nan(at(values, l), at(values, r)) {
+            swap(values, positions, l, r);
+        }
+        if gt_or_nan(at(values, l + 1), at(values, l)) {
+            swap(values, positions, l + 1, l);
+        }
+        let (mut i, mut j) = (l + 1, r);
+        let pivot = at(values, l);
+        loop {
+            // The median of three leaves a sentinel at each end, so neither scan leaves the line.
+            i += 1;
+            while gt_or_nan(pivot, at(values, i)) {
+                i += 1;
+            }
+            j -= 1;
+            while gt_or_nan(at(values, j), pivot) {
+                j -= 1;
+            }
+            if j < i {
+                break;
+            }
+            swap(values, positions, i, j);
+        }
+        swap(values, positions, l, j);
+        if j <= k {
+            l = i;
+        }
+        if j >= k {
+            r = j - 1;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kth_ties_are_where_atens_quickselect_leaves_them() {
+        // PyTorch 2.15: torch.kthvalue(torch.tensor([3., 1., 2., 2., 5., 2.]), k).indices for k = 1..6.
+        let x = [3.0f32, 1.0, 2.0, 2.0, 5.0, 2.0];
+        let got: Vec<i64> = (1..=6).map(|k| kth_indices(&x, &[6], 0, k)[0]).collect();
+        assert_eq!(got[2], 5, "k=3: {got:?}");
+        assert_eq!(got[0], 1);
+        assert_eq!(got[5], 4);
+    }
 
     #[test]
     fn nan_sorts_above_every_number_both_ways() {

@@ -25,6 +25,11 @@ pub enum IndexOp {
     /// of `x`'s shape with `k` along `dim`, the positions of the `k` largest
     /// (smallest) elements of each line, in order if `sorted`.
     TopK { dim: usize, k: usize, largest: bool, sorted: bool },
+    /// `kthvalue(x, k, dim)`'s index: operand `x`; an i64 result of `x`'s shape
+    /// with 1 along `dim`, the position of each line's `k`-th smallest element
+    /// (`k` from 1), NaN above every number, equal elements where ATen's
+    /// `quick_select_template` leaves them (`kernels/sort.rs`).
+    Kth { dim: usize, k: usize },
     /// `cummax(x, dim)`'s indices (`cummin` with `min`): operand `x`; an i64
     /// result of `x`'s shape, each the position along `dim` of the largest
     /// (smallest) element up to it, the last of equal elements and the last NaN
@@ -135,7 +140,12 @@ impl IndexOp {
     /// The number of operands.
     pub fn arity(self) -> usize {
         match self {
-            IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::CumExtreme { .. } | IndexOp::MaxPool(_) => 1,
+            IndexOp::Arg { .. }
+            | IndexOp::Sort { .. }
+            | IndexOp::TopK { .. }
+            | IndexOp::Kth { .. }
+            | IndexOp::CumExtreme { .. }
+            | IndexOp::MaxPool(_) => 1,
             IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. } => 2,
             IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => 3,
             IndexOp::Search { sorter, .. } => 2 + usize::from(sorter),
@@ -145,7 +155,12 @@ impl IndexOp {
     /// Whether a gradient flows to `operand`: never to indices.
     pub fn differentiable(self, operand: usize) -> bool {
         match self {
-            IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::CumExtreme { .. } | IndexOp::MaxPool(_) => false,
+            IndexOp::Arg { .. }
+            | IndexOp::Sort { .. }
+            | IndexOp::TopK { .. }
+            | IndexOp::Kth { .. }
+            | IndexOp::CumExtreme { .. }
+            | IndexOp::MaxPool(_) => false,
             IndexOp::Search { .. } => false,
             IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. } => operand == 0,
             IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => operand == 0 || operand == 2,
@@ -155,7 +170,12 @@ impl IndexOp {
     /// PyTorch's `grad_fn` for a result.
     pub fn grad_fn(self) -> Option<&'static str> {
         match self {
-            IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::CumExtreme { .. } | IndexOp::MaxPool(_) => None,
+            IndexOp::Arg { .. }
+            | IndexOp::Sort { .. }
+            | IndexOp::TopK { .. }
+            | IndexOp::Kth { .. }
+            | IndexOp::CumExtreme { .. }
+            | IndexOp::MaxPool(_) => None,
             IndexOp::Search { .. } => None,
             IndexOp::Gather { .. } => Some("GatherBackward0"),
             IndexOp::ScatterAdd { .. } => Some("ScatterAddBackward0"),
@@ -173,6 +193,7 @@ impl IndexOp {
             IndexOp::Arg { min: true, .. } => "argmin",
             IndexOp::Sort { .. } => "argsort",
             IndexOp::TopK { .. } => "topk",
+            IndexOp::Kth { .. } => "kth_index",
             IndexOp::CumExtreme { min: false, .. } => "cummax_indices",
             IndexOp::CumExtreme { min: true, .. } => "cummin_indices",
             IndexOp::Gather { .. } => "gather",

@@ -80,6 +80,14 @@ fn index_shapes(op: IndexOp, operands: &[&[usize]], result: &[usize]) -> Result<
             let good = !b.is_empty() && rows && v == result && (!sorter || operands[2] == b);
             return if good { Ok(()) } else { Err(format!("boundaries {b:?} do not fit values {v:?}")) };
         }
+        IndexOp::Kth { dim, k } => {
+            let x = operands[0];
+            let good = dim < x.len()
+                && (1..=x[dim]).contains(&k)
+                && result.len() == x.len()
+                && (0..x.len()).all(|d| result[d] == if d == dim { 1 } else { x[d] });
+            return if good { Ok(()) } else { Err(format!("the result is not the operand with 1 along dimension {dim}, or k {k} is out of range")) };
+        }
         IndexOp::TopK { dim, k, .. } => {
             let x = operands[0];
             let good = dim < x.len() && k <= x[dim] && result.len() == x.len() && (0..x.len()).all(|d| result[d] == if d == dim { k } else { x[d] });

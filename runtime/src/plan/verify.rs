@@ -198,6 +198,7 @@ impl Walk<'_> {
                 crate::op::IndexOp::Arg { .. }
                 | crate::op::IndexOp::Sort { .. }
                 | crate::op::IndexOp::TopK { .. }
+                | crate::op::IndexOp::Kth { .. }
                 | crate::op::IndexOp::CumExtreme { .. }
                 | crate::op::IndexOp::MaxPool(_) => None,
                 // The boundaries and values share a dtype; a sorter is i64.
@@ -217,6 +218,7 @@ impl Walk<'_> {
                 crate::op::IndexOp::Arg { .. }
                     | crate::op::IndexOp::Sort { .. }
                     | crate::op::IndexOp::TopK { .. }
+                    | crate::op::IndexOp::Kth { .. }
                     | crate::op::IndexOp::CumExtreme { .. }
                     | crate::op::IndexOp::MaxPool(_)
                     | crate::op::IndexOp::Search { .. }

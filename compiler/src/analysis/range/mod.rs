@@ -568,7 +568,7 @@ impl Run<'_> {
                 let n = dim.map_or_else(|| numel(sh), |d| sh[d]);
                 Range::new(0.0, n.saturating_sub(1) as f64)
             }
-            Op::Index(IndexOp::Sort { dim, .. } | IndexOp::TopK { dim, .. } | IndexOp::CumExtreme { dim, .. }) => {
+            Op::Index(IndexOp::Sort { dim, .. } | IndexOp::TopK { dim, .. } | IndexOp::Kth { dim, .. } | IndexOp::CumExtreme { dim, .. }) => {
                 let n = self.graph.node(ops[0]).shape[*dim];
                 Range::new(0.0, n.saturating_sub(1) as f64)
             }

@@ -15,7 +15,12 @@ use crate::ir::graph::{Graph, NodeId};
 pub fn rule(c: &mut RuleCtx, gr: &mut Graph, op: IndexOp, ops: &[NodeId], g: NodeId, need_input: bool) -> Vec<Option<NodeId>> {
     let dt = gr.node(g).dtype;
     let back = match op {
-        IndexOp::Arg { .. } | IndexOp::Sort { .. } | IndexOp::TopK { .. } | IndexOp::CumExtreme { .. } | IndexOp::MaxPool(_) => return vec![None],
+        IndexOp::Arg { .. }
+        | IndexOp::Sort { .. }
+        | IndexOp::TopK { .. }
+        | IndexOp::Kth { .. }
+        | IndexOp::CumExtreme { .. }
+        | IndexOp::MaxPool(_) => return vec![None],
         // Positions carry no gradient, to the boundaries, the values or the sorter.
         IndexOp::Search { .. } => return vec![None; op.arity()],
         IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => {

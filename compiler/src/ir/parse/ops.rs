@@ -210,6 +210,10 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
                 sorted: sorted.parse().ok()?,
             })
         }
+        ("kth_index", Some(p)) => {
+            let [dim, k] = keyed_parts(p, ["dim", "k"])?;
+            Op::Index(IndexOp::Kth { dim: dim.parse().ok().filter(|&d: &usize| d < 64)?, k: k.parse().ok().filter(|&k: &usize| k >= 1)? })
+        }
         ("max_pool2d_indices", Some(p)) => {
             let [kernel, stride, padding, dilation] = keyed_parts(p, ["kernel", "stride", "padding", "dilation"])?;
             let (kernel, stride, padding, dilation) = (size_pair(kernel)?, size_pair(stride)?, size_pair(padding)?, size_pair(dilation)?);
