@@ -1,4 +1,4 @@
-//! Builtins that rearrange elements or list positions (`rot90`,
+//! Builtins that rearrange elements or list positions (`rot90`, `diag_embed`,
 //! `tril_indices`, `triu_indices`, `take_along_dim`, `block_diag`,
 //! `cartesian_prod`, `combinations`): the lines of a PyTorch program and
 //! what PyTorch 2.15 prints for them, and the calls PyTorch refuses.
@@ -43,4 +43,27 @@ fn rearranging_builtins_refuse_what_pytorch_refuses() {
     assert_eq!(first_error("print(block_diag(randn(2, 2, 2)))\n").0, Code::E0221);
     assert_eq!(first_error("print(combinations(randn(2, 2)))\n").0, Code::E0221);
     assert_eq!(first_error("print(tril_indices(-1, 3))\n").0, Code::E0107);
+}
+
+/// `diag_embed` with offsets of both signs and moved dimensions, NaN and -1 on the diagonal, and its gradient, as PyTorch 2.15 prints them.
+#[test]
+fn diag_embed_is_pytorchs() {
+    let program = r#"
+manual_seed(0)
+x = randn(2, 3, requires_grad=true)
+print(diag_embed(x))
+print(diag_embed(x, 1)[0], diag_embed(x, -2)[1])
+print(diag_embed(x, 0, 0, 2).shape, diag_embed(x, 1, 0, 2)[:, 0, :], diag_embed(x, -1, 2, 0)[:, 1, :])
+print(diag_embed(tensor([-1.0, nan])))
+(diag_embed(x, 1) * arange(16.).reshape(4, 4)).sum().backward()
+print(x.grad)
+"#;
+    assert_eq!(run(program), "tensor([[[ 1.5410,  0.0000,  0.0000],\n         [ 0.0000, -0.2934,  0.0000],\n         [ 0.0000,  0.0000, -2.1788]],\n\n        [[ 0.5684,  0.0000,  0.0000],\n         [ 0.0000, -1.0845,  0.0000],\n         [ 0.0000,  0.0000, -1.3986]]], grad_fn=<DiagEmbedBackward0>)\ntensor([[ 0.0000,  1.5410,  0.0000,  0.0000],\n        [ 0.0000,  0.0000, -0.2934,  0.0000],\n        [ 0.0000,  0.0000,  0.0000, -2.1788],\n        [ 0.0000,  0.0000,  0.0000,  0.0000]], grad_fn=<SelectBackward0>) tensor([[ 0.0000,  0.0000,  0.0000,  0.0000,  0.0000],\n        [ 0.0000,  0.0000,  0.0000,  0.0000,  0.0000],\n        [ 0.5684,  0.0000,  0.0000,  0.0000,  0.0000],\n        [ 0.0000, -1.0845,  0.0000,  0.0000,  0.0000],\n        [ 0.0000,  0.0000, -1.3986,  0.0000,  0.0000]],\n       grad_fn=<SelectBackward0>)\ntorch.Size([3, 2, 3]) tensor([[ 0.0000,  1.5410,  0.0000,  0.0000],\n        [ 0.0000,  0.0000, -0.2934,  0.0000],\n        [ 0.0000,  0.0000,  0.0000, -2.1788],\n        [ 0.0000,  0.0000,  0.0000,  0.0000]], grad_fn=<SelectBackward0>) tensor([[ 0.0000,  0.5684,  0.0000,  0.0000],\n        [ 0.0000,  0.0000, -1.0845,  0.0000],\n        [ 0.0000,  0.0000,  0.0000, -1.3986],\n        [ 0.0000,  0.0000,  0.0000,  0.0000]], grad_fn=<SelectBackward0>)\ntensor([[-1.,  0.],\n        [ 0., nan]])\ntensor([[ 1.,  6., 11.],\n        [ 1.,  6., 11.]])\n");
+}
+
+/// `diag_embed`'s two dimensions must differ and exist.
+#[test]
+fn diag_embed_dimensions_must_differ() {
+    assert_eq!(first_error("print(diag_embed(randn(2, 3), 0, 1, 1))\n").0, Code::E0220);
+    assert_eq!(first_error("print(diag_embed(randn(2, 3), 0, 0, 3))\n").0, Code::E0220);
 }

@@ -343,6 +343,8 @@ pub enum Builtin {
     BlockDiag,
     /// `take_along_dim(input, indices, dim=none)`.
     TakeAlongDim,
+    /// `diag_embed(input, offset=0, dim1=-2, dim2=-1)`.
+    DiagEmbed,
     /// `signbit(input)`: whether the sign bit is set (`-0.0` and negative NaN included).
     Signbit,
     /// `logical_xor(input, other)`: exactly one of the two is nonzero.
@@ -810,6 +812,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("rot90", Builtin::Rot90),
     ("block_diag", Builtin::BlockDiag),
     ("take_along_dim", Builtin::TakeAlongDim),
+    ("diag_embed", Builtin::DiagEmbed),
     ("logical_xor", Builtin::LogicalXor),
     ("dist", Builtin::Dist),
     ("float_power", Builtin::FloatPower),
@@ -1059,6 +1062,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::CartesianProd | B::BlockDiag => sig(&["tensors"], 0, None, &[]),
         B::Combinations => sig(&["input", "r", "with_replacement"], 1, Some(3), &[]),
         B::Rot90 => sig(&["input", "k", "dims"], 1, Some(3), &[]),
+        B::DiagEmbed => sig(&["input", "offset", "dim1", "dim2"], 1, Some(4), &[]),
         B::TakeAlongDim => sig(&["input", "indices", "dim"], 2, Some(3), &[]),
         B::RmsNorm => sig(&["input", "normalized_shape", "weight", "eps"], 2, Some(4), &[]),
         B::Signbit | B::Sgn => sig(&["input"], 1, Some(1), &[]),

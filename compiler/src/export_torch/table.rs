@@ -96,6 +96,7 @@ const TORCH: &[&str] = &[
     "rot90",
     "block_diag",
     "take_along_dim",
+    "diag_embed",
     "fmax",
     "fmin",
     "signbit",

@@ -125,6 +125,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Rot90 => self.rot90_call(&bound, span),
             Builtin::BlockDiag => self.block_diag_call(&bound, span),
             Builtin::TakeAlongDim => self.take_along_dim_call(&bound, span),
+            Builtin::DiagEmbed => self.diag_embed_call(&bound, span),
             Builtin::GroupNorm => self.group_norm(&bound, span),
             Builtin::Conv { dims, transposed } => self.conv(name, dims, transposed, &bound, span),
             Builtin::MaxPool { dims } => self.max_pool(name, dims, &bound, span),

@@ -311,6 +311,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Rot90
             | Builtin::BlockDiag
             | Builtin::TakeAlongDim
+            | Builtin::DiagEmbed
             | Builtin::LogicalXor
             | Builtin::Dist
             | Builtin::FloatPower

@@ -5,7 +5,11 @@
 //! matrix, each padded with zeros to the full width and joined by rows;
 //! `BlockDiagBackward0`), and `take_along_dim(input, indices, dim=none)`
 //! (ATen's: `gather` along `dim` after broadcasting the other dimensions,
-//! or of the flattened input; `GatherBackward0`).
+//! or of the flattened input; `GatherBackward0`), and `diag_embed(input,
+//! offset=0, dim1=-2, dim2=-1)` (the last dimension spread on the `offset`
+//! diagonal of new zero matrices: a `scatter` into zeros, rows padded for a
+//! negative offset and below for a positive one, the two new dimensions moved to `dim1` and `dim2`;
+//! `DiagEmbedBackward0`).
 
 use super::{Lowerer, Num, Value};
 use crate::check::builtins::Bound;
@@ -189,5 +193,88 @@ impl Lowerer<'_> {
         iargs.extend(sizes(&idx_shape));
         let (Some(xb), Some(ib)) = (self.tensor_call("expand", xargs, span), self.tensor_call("expand", iargs, span)) else { return Value::Poison };
         self.call_builtin_values("gather", vec![(Value::Tensor(xb), vs), (int(d as i64), span), (Value::Tensor(ib), is)], span)
+    }
+
+    /// `diag_embed(input, offset=0, dim1=-2, dim2=-1)`.
+    pub(super) fn diag_embed_call(&mut self, bound: &Bound<Value>, span: Span) -> Value {
+        let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
+        let Some(x) = self.expect_tensor(v, vs, "`diag_embed`'s input") else { return Value::Poison };
+        let num = |me: &mut Self, i: usize, default: i64, what: &str| match bound.positional.get(i).cloned().flatten() {
+            None => Some(default),
+            Some((Value::Number(Num::Int(n)), _)) if n.abs() < 1 << 40 => Some(n as i64),
+            Some((other, s)) => {
+                me.error(
+                    Diagnostic::new(Code::E0107, format!("`diag_embed`'s {what} must be an integer, not {}", other.describe()), s, "not an integer")
+                        .with_help("write `diag_embed(x, offset=0, dim1=-2, dim2=-1)`"),
+                );
+                None
+            }
+        };
+        let (Some(offset), Some(d1), Some(d2)) = (num(self, 1, 0, "offset"), num(self, 2, -2, "dim1"), num(self, 3, -1, "dim2")) else {
+            return Value::Poison;
+        };
+        let mut shape = self.shape_of(x);
+        let x = if shape.is_empty() {
+            shape = vec![1];
+            match self.tensor_call("reshape", vec![Value::Tensor(x), int(1)], span) {
+                Some(t) => t,
+                None => return Value::Poison,
+            }
+        } else {
+            x
+        };
+        let rank = shape.len() + 1;
+        let (Ok(a), Ok(b)) = (shapes::dim_index(d1, rank), shapes::dim_index(d2, rank)) else {
+            return self.error(
+                Diagnostic::new(
+                    Code::E0220,
+                    format!("diag_embed's dim1 {d1} or dim2 {d2} is out of range for a result of {rank} dimensions"),
+                    span,
+                    "no such dimension",
+                )
+                .with_help("dimensions count from 0, or from -1 at the end"),
+            );
+        };
+        if a == b {
+            return self.error(
+                Diagnostic::new(Code::E0220, format!("diagonal dimensions cannot be identical {d1}, {d2}"), span, "the same dimension")
+                    .with_help("give two different dimensions"),
+            );
+        }
+        let n = shape[shape.len() - 1];
+        let m = n + offset.unsigned_abs() as usize;
+        // Column `r + offset` of row `r` (of the first `n` rows, before the padding).
+        let cols: Vec<i64> = (0..n).map(|r| r as i64 + offset.max(0)).collect();
+        let dt = self.dtype_of(x);
+        let mut zeros_shape: Vec<Value> = shape[..shape.len() - 1].iter().map(|&s| int(s as i64)).collect();
+        zeros_shape.extend([int(n as i64), int(m as i64)]);
+        let mut index_shape: Vec<Value> = shape[..shape.len() - 1].iter().map(|&s| int(s as i64)).collect();
+        index_shape.extend([int(n as i64), int(1)]);
+        let list = Value::List(cols.iter().map(|&c| (Value::List(vec![(int(c), span)]), span)).collect());
+        let steps = (|| {
+            let zeros = self.tensor_call_kw("zeros", zeros_shape, vec![("dtype", Value::DType(dt))], span)?;
+            let idx = self.tensor_call("tensor", vec![list], span)?;
+            let mut expand_args = vec![Value::Tensor(idx)];
+            expand_args.extend(index_shape);
+            let idx = self.tensor_call("expand", expand_args, span)?;
+            let src = self.tensor_call("unsqueeze", vec![Value::Tensor(x), int(-1)], span)?;
+            let mut out = self.tensor_call("scatter", vec![Value::Tensor(zeros), int(-1), Value::Tensor(idx), Value::Tensor(src)], span)?;
+            if m > n {
+                // The rows without a diagonal element: on top for a negative offset, below for a positive one.
+                let top = (-offset).max(0);
+                let bottom = offset.max(0);
+                let pad = Value::List(vec![(int(0), span), (int(0), span), (int(top), span), (int(bottom), span)]);
+                out = self.tensor_call("pad", vec![Value::Tensor(out), pad], span)?;
+            }
+            if (a, b) != (rank - 2, rank - 1) {
+                let src = Value::List(vec![(int(rank as i64 - 2), span), (int(rank as i64 - 1), span)]);
+                let dst = Value::List(vec![(int(a as i64), span), (int(b as i64), span)]);
+                out = self.tensor_call("movedim", vec![Value::Tensor(out), src, dst], span)?;
+            }
+            Some(out)
+        })();
+        let Some(out) = steps else { return Value::Poison };
+        self.grad_fn.insert(out, "DiagEmbedBackward0".to_string());
+        Value::Tensor(out)
     }
 }
