@@ -20,6 +20,8 @@ const EXTRA: &[&str] = &[
     "w = randn(3)\nfor i in range(1000) {\n    w = w * 1.5\n    if w.abs().sum() > 100 {\n        break\n    }\n    if i % 2 == 0 {\n        continue\n    }\n    print(i)\n}\nprint(i, w)\n",
     // Strings a run-time condition picks (`choose(%C, A, B)`), nested, in a loop compiled once.
     "x = randn(4)\nfor i in range(4) {\n    print(\"warm\" if i < 2 else f\"decay {x[i].item():.2f}\" if x[i] > 0 else \"neg\")\n}\n",
+    // `kthvalue`'s index op, with `dim` and `k` in the text.
+    "x = randn(4, 5, requires_grad=true)\nv, i = kthvalue(x, 2, 1)\nv.sum().backward()\nprint(v, i, x.grad)\n",
     // i64 constants past 2^53, which an f64 would round: the text holds them exactly.
     "t = tensor([2**60 + 1, -9223372036854775807 - 1, 9223372036854775807])\nprint(t + 2**62 + 3, full((2,), 2**53 + 1), arange(2**60 + 1, 2**60 + 3), t * 1.5)\n",
     // The data sources and `save`, whose path is quoted in the text.
