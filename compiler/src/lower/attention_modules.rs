@@ -18,16 +18,6 @@ use crate::ir::graph::NodeId;
 use crate::syntax::ast::{Ident, Span};
 use graphc_runtime::DType;
 
-/// A tensor from a call that gave one, or the poison value from the function.
-macro_rules! or_poison {
-    ($e:expr) => {
-        match $e {
-            Some(v) => v,
-            None => return Value::Poison,
-        }
-    };
-}
-
 fn int(i: usize) -> Value {
     Value::Number(Num::Int(i as i128))
 }

@@ -31,22 +31,8 @@ impl Lowerer<'_> {
         let Some(weight) = self.layer_norm_param(arg(2), "weight", &normalized, x) else { return Value::Poison };
         let Some(bias) = self.layer_norm_param(arg(3), "bias", &normalized, x) else { return Value::Poison };
         let dims = normalized.len();
-        if xsh.len() < dims || xsh[xsh.len() - dims..] != normalized[..] {
-            let stars: String = normalized.iter().map(|d| format!(", {d}")).collect();
-            return self.error(
-                Diagnostic::new(
-                    Code::E0202,
-                    format!(
-                        "Given normalized_shape={}, expected input with shape [*{stars}], but got input of size{}",
-                        brackets(&normalized),
-                        brackets(&xsh)
-                    ),
-                    vs,
-                    format!("of shape {}", shapes::show(&xsh)),
-                )
-                .with_secondary(ns, "the normalized shape")
-                .with_help("`normalized_shape` names the input's last dimensions, such as `x.shape[-1:]`"),
-            );
+        if !self.input_ends_in(&xsh, &normalized, vs, ns) {
+            return Value::Poison;
         }
         let part = LayerNormPart::Forward { weight: weight.is_some(), bias: bias.is_some() };
         let op = Op::LayerNorm(LayerNorm { dims, eps: F64Bits::new(eps), part });
@@ -111,6 +97,31 @@ impl Lowerer<'_> {
         Some(dims)
     }
 
+    /// Whether the input's shape `xsh` ends in the normalized shape; PyTorch's
+    /// error (E0202) at the input when not.
+    fn input_ends_in(&mut self, xsh: &[usize], normalized: &[usize], vs: Span, ns: Span) -> bool {
+        let dims = normalized.len();
+        if xsh.len() >= dims && xsh[xsh.len() - dims..] == normalized[..] {
+            return true;
+        }
+        let stars: String = normalized.iter().map(|d| format!(", {d}")).collect();
+        self.error(
+            Diagnostic::new(
+                Code::E0202,
+                format!(
+                    "Given normalized_shape={}, expected input with shape [*{stars}], but got input of size{}",
+                    brackets(normalized),
+                    brackets(xsh)
+                ),
+                vs,
+                format!("of shape {}", shapes::show(xsh)),
+            )
+            .with_secondary(ns, "the normalized shape")
+            .with_help("`normalized_shape` names the input's last dimensions, such as `x.shape[-1:]`"),
+        );
+        false
+    }
+
     /// The weight or the bias: none, or a float tensor of `x`'s dtype and
     /// exactly the normalized shape. `Some(None)` when it is not given.
     fn layer_norm_param(&mut self, arg: Option<(Value, Span)>, name: &str, normalized: &[usize], x: NodeId) -> Option<Option<NodeId>> {
@@ -168,22 +179,8 @@ impl Lowerer<'_> {
         let Some(eps) = self.number_or(arg(3), machine_eps, "`eps`") else { return Value::Poison };
         let xsh = self.shape_of(x);
         let dims = normalized.len();
-        if xsh.len() < dims || xsh[xsh.len() - dims..] != normalized[..] {
-            let stars: String = normalized.iter().map(|d| format!(", {d}")).collect();
-            return self.error(
-                Diagnostic::new(
-                    Code::E0202,
-                    format!(
-                        "Given normalized_shape={}, expected input with shape [*{stars}], but got input of size{}",
-                        brackets(&normalized),
-                        brackets(&xsh)
-                    ),
-                    vs,
-                    format!("of shape {}", shapes::show(&xsh)),
-                )
-                .with_secondary(ns, "the normalized shape")
-                .with_help("`normalized_shape` names the input's last dimensions, such as `x.shape[-1:]`"),
-            );
+        if !self.input_ends_in(&xsh, &normalized, vs, ns) {
+            return Value::Poison;
         }
         let Some(weight) = self.layer_norm_param(arg(2), "weight", &normalized, x) else { return Value::Poison };
         let int = |d: i64| (Value::Number(Num::Int(d as i128)), span);

@@ -31,16 +31,6 @@ use crate::syntax::ast::Span;
 use graphc_runtime::op::{IndexOp, TypeRule};
 use graphc_runtime::{DType, Op};
 
-/// A tensor from a call that gave one, or the poison value from the function.
-macro_rules! or_poison {
-    ($e:expr) => {
-        match $e {
-            Some(v) => v,
-            None => return Value::Poison,
-        }
-    };
-}
-
 fn int(i: i64) -> Value {
     Value::Number(Num::Int(i as i128))
 }

@@ -13,6 +13,18 @@
 //! Errors do not stop lowering: a failed expression becomes [`Value::Poison`],
 //! which silently propagates, so one mistake yields one diagnostic.
 
+/// A value from a call that gave one, or the poison value from the function
+/// (for lowerings written as a chain of builtin calls, which report their
+/// own errors). Defined before the submodules so that each sees it.
+macro_rules! or_poison {
+    ($e:expr) => {
+        match $e {
+            Some(v) => v,
+            None => return Value::Poison,
+        }
+    };
+}
+
 mod activation_calls;
 mod addc;
 mod advanced;

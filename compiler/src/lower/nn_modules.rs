@@ -770,25 +770,7 @@ impl Lowerer<'_> {
         else {
             return Value::Poison;
         };
-        let shape: Vec<usize> = match g[0].clone() {
-            Some((Value::Number(Num::Int(k)), _)) if k >= 0 => vec![k as usize],
-            Some((Value::Tuple(items) | Value::List(items), _)) if items.iter().all(|(v, _)| matches!(v, Value::Number(Num::Int(k)) if *k >= 0)) => {
-                items.iter().map(|(v, _)| if let Value::Number(Num::Int(k)) = v { *k as usize } else { 0 }).collect()
-            }
-            Some((Value::Size(s), _)) => s,
-            Some((other, s)) => {
-                return self.error(
-                    Diagnostic::new(Code::E0107, format!("`LayerNorm`'s `normalized_shape` must be sizes, not {}", other.describe()), s, "not sizes")
-                        .with_help("write `LayerNorm(64)` or `LayerNorm((8, 8))`"),
-                )
-            }
-            None => {
-                return self.error(
-                    Diagnostic::new(Code::E0103, "`LayerNorm` is missing argument `normalized_shape`", span, "missing argument")
-                        .with_help("pass the normalized shape"),
-                )
-            }
-        };
+        let Some(shape) = self.module_normalized_shape("LayerNorm", g[0].clone(), span) else { return Value::Poison };
         let Some(eps) = self.number_or(g[1].clone(), 1e-5, "`eps`") else { return Value::Poison };
         let (Some(affine), Some(bias)) =
             (self.module_bool("LayerNorm", "elementwise_affine", g[2].clone(), true), self.module_bool("LayerNorm", "bias", g[3].clone(), true))
@@ -814,31 +796,39 @@ impl Lowerer<'_> {
         with_attr(obj, "bias", b.map_or(Value::None, Value::Tensor), span)
     }
 
+    /// A normalization module's `normalized_shape`: an int, a tuple or list of
+    /// ints, or a shape (E0107 for something else, E0103 when missing).
+    fn module_normalized_shape(&mut self, class: &str, arg: Option<(Value, Span)>, span: Span) -> Option<Vec<usize>> {
+        match arg {
+            Some((Value::Number(Num::Int(k)), _)) if k >= 0 => Some(vec![k as usize]),
+            Some((Value::Tuple(items) | Value::List(items), _)) if items.iter().all(|(v, _)| matches!(v, Value::Number(Num::Int(k)) if *k >= 0)) => {
+                Some(items.iter().map(|(v, _)| if let Value::Number(Num::Int(k)) = v { *k as usize } else { 0 }).collect())
+            }
+            Some((Value::Size(s), _)) => Some(s),
+            Some((other, s)) => {
+                self.error(
+                    Diagnostic::new(Code::E0107, format!("`{class}`'s `normalized_shape` must be sizes, not {}", other.describe()), s, "not sizes")
+                        .with_help(format!("write `{class}(64)` or `{class}((8, 8))`")),
+                );
+                None
+            }
+            None => {
+                self.error(
+                    Diagnostic::new(Code::E0103, format!("`{class}` is missing argument `normalized_shape`"), span, "missing argument")
+                        .with_help("pass the normalized shape"),
+                );
+                None
+            }
+        }
+    }
+
     /// `RMSNorm(normalized_shape, eps=none, elementwise_affine=true)`: a weight
     /// of ones (`reset_parameters`), and `eps` kept as given (`None` prints).
     fn rms_norm_module(&mut self, obj: Value, args: CallArgs, span: Span) -> Value {
         let Some(g) = self.bind_options("RMSNorm", &["normalized_shape", "eps", "elementwise_affine", "device", "dtype"], args, span) else {
             return Value::Poison;
         };
-        let shape: Vec<usize> = match g[0].clone() {
-            Some((Value::Number(Num::Int(k)), _)) if k >= 0 => vec![k as usize],
-            Some((Value::Tuple(items) | Value::List(items), _)) if items.iter().all(|(v, _)| matches!(v, Value::Number(Num::Int(k)) if *k >= 0)) => {
-                items.iter().map(|(v, _)| if let Value::Number(Num::Int(k)) = v { *k as usize } else { 0 }).collect()
-            }
-            Some((Value::Size(s), _)) => s,
-            Some((other, s)) => {
-                return self.error(
-                    Diagnostic::new(Code::E0107, format!("`RMSNorm`'s `normalized_shape` must be sizes, not {}", other.describe()), s, "not sizes")
-                        .with_help("write `RMSNorm(64)` or `RMSNorm((8, 8))`"),
-                )
-            }
-            None => {
-                return self.error(
-                    Diagnostic::new(Code::E0103, "`RMSNorm` is missing argument `normalized_shape`", span, "missing argument")
-                        .with_help("pass the normalized shape"),
-                )
-            }
-        };
+        let Some(shape) = self.module_normalized_shape("RMSNorm", g[0].clone(), span) else { return Value::Poison };
         let eps = match g[1].clone() {
             None | Some((Value::None, _)) => Value::None,
             Some((v, s)) => match self.number(&v, s, "`eps`") {

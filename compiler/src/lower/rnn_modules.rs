@@ -41,17 +41,6 @@ fn gates(class: &str) -> usize {
     }
 }
 
-/// The value of an `Option` of a helper below, or `Value::Poison` from the
-/// function after an error the helper reported.
-macro_rules! or_poison {
-    ($e:expr) => {
-        match $e {
-            Some(v) => v,
-            None => return Value::Poison,
-        }
-    };
-}
-
 impl Lowerer<'_> {
     /// `RNN`/`GRU`/`LSTM(input_size, hidden_size, num_layers=1, [nonlinearity="tanh",]
     /// bias=true, batch_first=false, dropout=0.0, bidirectional=false)` and

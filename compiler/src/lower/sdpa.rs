@@ -26,16 +26,6 @@ use crate::ir::graph::NodeId;
 use crate::syntax::ast::{BinOp, Span};
 use graphc_runtime::DType;
 
-/// A tensor from a call that gave one, or the poison value from the function.
-macro_rules! or_poison {
-    ($e:expr) => {
-        match $e {
-            Some(v) => v,
-            None => return Value::Poison,
-        }
-    };
-}
-
 fn int(i: i64) -> Value {
     Value::Number(Num::Int(i as i128))
 }
