@@ -11,27 +11,38 @@ use crate::ir::graph::NodeId;
 use crate::syntax::ast::Span;
 
 impl<'a> Lowerer<'a> {
-    /// `cat(tensors, dim=0)` (`stack` when `stack` is true: each tensor gets a
-    /// new dimension `dim` first, so they must have one shape).
-    pub(super) fn join_call(&mut self, tensors: (Value, Span), dim: Option<(Value, Span)>, span: Span, stack: bool) -> Value {
-        let name = if stack { "stack" } else { "cat" };
+    /// The items of a joining call's sequence of tensors (`cat((a, b))`, as a
+    /// list or a tuple, PyTorch taking any sequence); E0107 for anything else,
+    /// or an empty one. `None` after an error.
+    pub(super) fn tensor_sequence(&mut self, tensors: (Value, Span), name: &str) -> Option<Vec<(Value, Span)>> {
         let (v, ls) = tensors;
-        let items = match v {
-            // PyTorch takes any sequence: `cat((a, b), dim=-1)` is as common as a list.
-            Value::List(items) | Value::Tuple(items) if !items.is_empty() => items,
-            Value::Poison => return Value::Poison,
+        match v {
+            Value::List(items) | Value::Tuple(items) if !items.is_empty() => Some(items),
+            Value::Poison => None,
             other => {
-                return self.error(
+                self.error(
                     Diagnostic::new(
                         Code::E0107,
                         format!("`{name}` takes a non-empty list or tuple of tensors, not {}", other.describe()),
                         ls,
                         "not a list of tensors",
                     )
-                    .with_help(format!("write `{name}([a, b], dim=0)`")),
-                )
+                    .with_help(if matches!(name, "cat" | "stack") {
+                        format!("write `{name}([a, b], dim=0)`")
+                    } else {
+                        format!("write `{name}([a, b])`")
+                    }),
+                );
+                None
             }
-        };
+        }
+    }
+
+    /// `cat(tensors, dim=0)` (`stack` when `stack` is true: each tensor gets a
+    /// new dimension `dim` first, so they must have one shape).
+    pub(super) fn join_call(&mut self, tensors: (Value, Span), dim: Option<(Value, Span)>, span: Span, stack: bool) -> Value {
+        let name = if stack { "stack" } else { "cat" };
+        let Some(items) = self.tensor_sequence(tensors, name) else { return Value::Poison };
         let mut parts: Vec<(NodeId, Span)> = Vec::with_capacity(items.len());
         for (v, s) in items {
             let Some(t) = self.expect_tensor(v, s, &format!("each tensor given to `{name}`")) else { return Value::Poison };

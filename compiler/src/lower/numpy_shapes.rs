@@ -193,22 +193,8 @@ impl Lowerer<'_> {
             ShapeBuiltin::Dstack => "dstack",
             _ => "column_stack",
         };
-        let (v, ls) = tensors;
-        let items = match v {
-            Value::List(items) | Value::Tuple(items) if !items.is_empty() => items,
-            Value::Poison => return Value::Poison,
-            other => {
-                return self.error(
-                    Diagnostic::new(
-                        Code::E0107,
-                        format!("`{name}` takes a non-empty list or tuple of tensors, not {}", other.describe()),
-                        ls,
-                        "not a list of tensors",
-                    )
-                    .with_help(format!("write `{name}([a, b])`")),
-                )
-            }
-        };
+        let ls = tensors.1;
+        let Some(items) = self.tensor_sequence(tensors, name) else { return Value::Poison };
         let mut parts = Vec::with_capacity(items.len());
         for (v, s) in items {
             let Some(t) = self.expect_tensor(v, s, &format!("each tensor given to `{name}`")) else { return Value::Poison };
