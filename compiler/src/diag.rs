@@ -178,8 +178,9 @@ pub enum Code {
     /// `figure.figsize` and `figure.dpi` when it creates the figure, so the setting
     /// would have no effect.
     E0409,
-    /// A `backward` or `grad` through `scatter(..., reduce=)`, which has no
-    /// derivative in PyTorch ("derivative for aten::scatter is not implemented").
+    /// A `backward` or `grad` through an op PyTorch has no derivative for
+    /// (`grad_fn=<NotImplemented>`): `scatter(..., reduce=)` ("derivative for
+    /// aten::scatter is not implemented") or `heaviside`.
     E0410,
     /// `grad(..., create_graph=true)` through a `layer_norm` (or `group_norm`,
     /// `grid_sample`): graphc runs PyTorch's backward kernel, whose own

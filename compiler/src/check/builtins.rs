@@ -58,6 +58,12 @@ pub enum Builtin {
     Atan2,
     /// `logaddexp(input, other)`: `torch.logaddexp`.
     Logaddexp,
+    /// `logaddexp2(input, other)`: `torch.logaddexp2`, in base 2.
+    Logaddexp2,
+    /// `hypot(input, other)`: `torch.hypot`.
+    Hypot,
+    /// `heaviside(input, values)`: `torch.heaviside`, which has no derivative.
+    Heaviside,
     /// `remainder(input, other)`: `torch.remainder`, the tensor operator `%`.
     Remainder,
     /// `fmod(input, other)`: `torch.fmod`, the remainder with the dividend's sign.
@@ -618,6 +624,9 @@ const OTHER: &[(&str, Builtin)] = &[
     ("minimum", Builtin::Minimum),
     ("atan2", Builtin::Atan2),
     ("logaddexp", Builtin::Logaddexp),
+    ("logaddexp2", Builtin::Logaddexp2),
+    ("hypot", Builtin::Hypot),
+    ("heaviside", Builtin::Heaviside),
     ("remainder", Builtin::Remainder),
     ("fmod", Builtin::Fmod),
     ("addcmul", Builtin::Addc { div: false }),
@@ -933,7 +942,10 @@ pub fn signature(b: Builtin) -> Signature {
         B::Shape(s) => shape_builtins::signature(s),
         B::Mm => sig(&["input", "mat2"], 2, Some(2), &[]),
         B::Pow => sig(&["input", "exponent"], 2, Some(2), &[]),
-        B::Maximum | B::Minimum | B::Atan2 | B::Logaddexp | B::Remainder | B::Fmod | B::MatMul => sig(&["input", "other"], 2, Some(2), &[]),
+        B::Heaviside => sig(&["input", "values"], 2, Some(2), &[]),
+        B::Maximum | B::Minimum | B::Atan2 | B::Logaddexp | B::Logaddexp2 | B::Hypot | B::Remainder | B::Fmod | B::MatMul => {
+            sig(&["input", "other"], 2, Some(2), &[])
+        }
         B::Sum | B::Mean | B::Amax | B::Amin | B::LogSumExp => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),
         B::Aminmax => sig(&["input"], 1, Some(1), &["dim", "keepdim"]),
         B::Var | B::Std | B::VarMean | B::StdMean => sig(&["input", "dim", "unbiased", "keepdim"], 1, Some(4), &["correction"]),

@@ -657,6 +657,16 @@ pub fn unknown_name(name: &str, span: Span, scope: &HashMap<String, Span>) -> Di
         ));
     }
     let d = Diagnostic::new(Code::E0101, format!("cannot find `{name}` here"), span, "not defined");
+    // A PyTorch program ported line by line keeps Python's capitalized constants.
+    let lower = match name {
+        "None" => Some("none"),
+        "True" => Some("true"),
+        "False" => Some("false"),
+        _ => None,
+    };
+    if let Some(act) = lower.filter(|_| !scope.contains_key(name)) {
+        return d.with_help(format!("`.act` spells Python's `{name}` as `{act}`"));
+    }
     match closest(name, scope.keys().map(String::as_str)) {
         Some(s) => d.with_help(format!(
             "did you mean `{s}`? Names must be assigned before they are read; op bodies see only their parameters and their own names, fn bodies also the top-level names bound before the call"

@@ -81,7 +81,9 @@ impl<'a> Lowerer<'a> {
                 let [a, e] = self.two(&bound);
                 self.binary(BinOp::Pow, a, e, span)
             }
-            Builtin::Maximum | Builtin::Minimum | Builtin::Atan2 | Builtin::Logaddexp => self.min_max(b, name, &bound, span),
+            Builtin::Maximum | Builtin::Minimum | Builtin::Atan2 | Builtin::Logaddexp | Builtin::Logaddexp2 | Builtin::Hypot | Builtin::Heaviside => {
+                self.min_max(b, name, &bound, span)
+            }
             Builtin::Remainder | Builtin::Fmod => self.remainder_call(b, name, &bound, span),
             Builtin::Addc { div } => self.addc_call(div, name, &mut bound, span),
             Builtin::Aminmax => self.aminmax_call(&mut bound, span),
@@ -298,8 +300,22 @@ impl<'a> Lowerer<'a> {
             Builtin::Maximum => Binary::Maximum,
             Builtin::Atan2 => Binary::Atan2,
             Builtin::Logaddexp => Binary::Logaddexp,
+            Builtin::Logaddexp2 => Binary::Logaddexp2,
+            Builtin::Hypot => Binary::Hypot,
+            Builtin::Heaviside => Binary::Heaviside,
             _ => Binary::Minimum,
         };
+        // ATen's `heaviside` refuses to promote: "heaviside is not yet
+        // implemented for tensors with different dtypes" (a 0-d `values`
+        // included, unlike the other binary functions).
+        if b == Binary::Heaviside && self.dtype_of(x) != self.dtype_of(y) {
+            let (dx, dy) = (self.dtype_of(x), self.dtype_of(y));
+            return self.error(
+                Diagnostic::new(Code::E0201, "heaviside is not yet implemented for tensors with different dtypes", sc, format!("this is {dy}"))
+                    .with_secondary(sa, format!("this is {dx}"))
+                    .with_help(format!("convert `values` to the input's dtype first, {dx} here: `values.to(input.dtype)`")),
+            );
+        }
         let Some(dt) = self.promote_tensors(x, sa, y, sc, &format!("`{name}`")) else { return Value::Poison };
         let Some(dt) = self.rule_dtype(b.result_type(), dt, &format!("`{name}`"), span) else { return Value::Poison };
         let (x, y) = (self.cast_to(x, dt, sa), self.cast_to(y, dt, sc));
@@ -380,13 +396,21 @@ impl<'a> Lowerer<'a> {
         let reached = crate::autodiff::backward_nodes(&self.prog, y);
         let no_derivative = reached.into_iter().filter(|n| self.grad_fn.get(n).is_some_and(|f| f == super::scatter_calls::NOT_IMPLEMENTED)).min();
         if let Some(n) = no_derivative {
-            self.error(
+            let at = self.prog.graph.meta(n).span;
+            let d = if matches!(self.prog.graph.node(n).op, Op::Binary(Binary::Heaviside)) {
+                Diagnostic::new(Code::E0410, "derivative for aten::heaviside is not implemented", ys, "differentiated through a `heaviside`")
+                    .with_secondary(at, "`heaviside` has no derivative")
+                    .with_help(
+                        "apply it to `x.detach()`, or give the step a surrogate gradient: a custom `Function` whose backward says what the step passes back",
+                    )
+            } else {
                 Diagnostic::new(Code::E0410, "derivative for aten::scatter is not implemented", ys, "differentiated through a `scatter(reduce=)`")
-                    .with_secondary(self.prog.graph.meta(n).span, "`scatter` with `reduce=` has no derivative")
+                    .with_secondary(at, "`scatter` with `reduce=` has no derivative")
                     .with_help(
                         "use `scatter_reduce(input, dim, index, src, \"sum\")` (or \"prod\"), which has one, or `detach()` the scatter's operands",
-                    ),
-            );
+                    )
+            };
+            self.error(d);
             return None;
         }
         Some((y, ys))

@@ -168,6 +168,9 @@ impl<'a> Lowerer<'a> {
             | Builtin::Maximum
             | Builtin::Atan2
             | Builtin::Logaddexp
+            | Builtin::Logaddexp2
+            | Builtin::Hypot
+            | Builtin::Heaviside
             | Builtin::Remainder
             | Builtin::Fmod
             | Builtin::Addc { .. }

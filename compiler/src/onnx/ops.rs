@@ -506,6 +506,52 @@ fn binary(em: &mut Emitter, b: Binary, site: &Site) -> Result<String, Unmapped> 
         }
         // ONNX has no two-argument arctangent.
         Binary::Atan2 => return Err(Unmapped),
+        // max * sqrt(1 + (min / max)^2), the largest magnitude where it is 0 or
+        // infinite, so that no square overflows (ONNX has no hypot: the last
+        // bits may differ from SLEEF's).
+        Binary::Hypot => {
+            let (a, b) = (em.node("Abs", &[&x], vec![]), em.node("Abs", &[&y], vec![]));
+            let (m, s) = (em.node("Max", &[&a, &b], vec![]), em.node("Min", &[&a, &b], vec![]));
+            let q = em.node("Div", &[&s, &m], vec![]);
+            let qq = em.node("Mul", &[&q, &q], vec![]);
+            let one = site.c(em, 1.0);
+            let p = em.node("Add", &[&one, &qq], vec![]);
+            let root = em.node("Sqrt", &[&p], vec![]);
+            let r = em.node("Mul", &[&m, &root], vec![]);
+            let zero = site.c(em, 0.0);
+            let none = em.node("Equal", &[&m, &zero], vec![]);
+            let inf = em.node("IsInf", &[&m], vec![]);
+            let edge = em.node("Or", &[&none, &inf], vec![]);
+            em.node("Where", &[&edge, &m, &r], vec![])
+        }
+        // `values` where the input is zero, else 1 where it is positive and 0.
+        Binary::Heaviside => {
+            let (zero, one) = (site.c(em, 0.0), site.c(em, 1.0));
+            let positive = em.node("Greater", &[&x, &zero], vec![]);
+            let step = em.node("Where", &[&positive, &one, &zero], vec![]);
+            let at_zero = em.node("Equal", &[&x, &zero], vec![]);
+            em.node("Where", &[&at_zero, &y, &step], vec![])
+        }
+        // max(a, b) + log(1 + 2^-|a - b|) / ln 2, and `a` where both are the
+        // same infinity (ONNX has no log1p: the last bits may differ).
+        Binary::Logaddexp2 => {
+            let m = simple(em, "Max");
+            let d = simple(em, "Sub");
+            let a = em.node("Abs", &[&d], vec![]);
+            let n = em.node("Neg", &[&a], vec![]);
+            let two = site.c(em, 2.0);
+            let e = em.node("Pow", &[&two, &n], vec![]);
+            let one = site.c(em, 1.0);
+            let p = em.node("Add", &[&one, &e], vec![]);
+            let l = em.node("Log", &[&p], vec![]);
+            let inv_ln2 = site.c(em, 1.0 / std::f64::consts::LN_2);
+            let l2 = em.node("Mul", &[&l, &inv_ln2], vec![]);
+            let sum = em.node("Add", &[&m, &l2], vec![]);
+            let same = em.node("Equal", &[&x, &y], vec![]);
+            let inf = em.node("IsInf", &[&x], vec![]);
+            let both = em.node("And", &[&same, &inf], vec![]);
+            em.node("Where", &[&both, &x, &sum], vec![])
+        }
         // ONNX has no copysign; a `Where` on the sign would miss -0.0's and NaN's sign bits.
         Binary::Copysign => return Err(Unmapped),
         // max(a, b) + log(1 + exp(-|a - b|)), and `a` where both are the same

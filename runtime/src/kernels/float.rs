@@ -39,6 +39,9 @@ pub trait Float:
     fn exp_sleef(self) -> Self;
     /// `exp2` as SLEEF's `exp2f`/`exp2` u10 computes it (PyTorch's vector lambda).
     fn exp2_sleef(self) -> Self;
+    /// `hypot(self, other)` as SLEEF's `hypotf`/`hypot` u05 computes it
+    /// (PyTorch's vector lambda).
+    fn hypot_sleef(self, other: Self) -> Self;
     /// `ln` as SLEEF's `logf`/`log` u10 computes it (`Vectorized::log`, which
     /// PyTorch's `log_softmax` kernels apply to each row's sum).
     fn ln_sleef(self) -> Self;
@@ -154,7 +157,7 @@ pub trait Float:
 // `fma` (same correctly rounded result, many times slower: docs/PERFORMANCE.md,
 // eighteenth sitting).
 macro_rules! impl_float {
-    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_exact:path, $exp_sleef:path, $exp_sleef_into:path, $ln_sleef:path, $ln_from_one:path, $exp2_sleef:path, $expm1_sleef:path, $log1p_torch:path, $asinh:path, $erf:path, $erfc:path, $tanh_torch:path, $sinh_vec:path, $cosh_vec:path, $atanh:path, $atanh_sleef:path, $lgamma_sleef:path, $lgamma_libm:path) => {
+    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_exact:path, $exp_sleef:path, $exp_sleef_into:path, $ln_sleef:path, $ln_from_one:path, $exp2_sleef:path, $hypot_sleef:path, $expm1_sleef:path, $log1p_torch:path, $asinh:path, $erf:path, $erfc:path, $tanh_torch:path, $sinh_vec:path, $cosh_vec:path, $atanh:path, $atanh_sleef:path, $lgamma_sleef:path, $lgamma_libm:path) => {
         impl Float for $t {
             const ZERO: $t = 0.0;
             const ONE: $t = 1.0;
@@ -180,6 +183,10 @@ macro_rules! impl_float {
             #[inline(always)]
             fn exp2_sleef(self) -> $t {
                 $exp2_sleef(self)
+            }
+            #[inline(always)]
+            fn hypot_sleef(self, other: $t) -> $t {
+                $hypot_sleef(self, other)
             }
             #[inline(always)]
             fn ln_sleef(self) -> $t {
@@ -412,6 +419,7 @@ impl_float!(
     sleef::log_f32,
     sleef::log_f32_from_one,
     sleef::exp2_f32,
+    sleef::hypot_f32,
     sleef::expm1_f32,
     sleef::log1p_f32,
     c_asinhf,
@@ -437,6 +445,7 @@ impl_float!(
     // f64's rows of fewer than eight classes are rare enough to keep the general function.
     sleef::log_f64,
     sleef::exp2_f64,
+    sleef::hypot_f64,
     sleef::expm1_f64,
     sleef::log1p_f64,
     c_asinh,

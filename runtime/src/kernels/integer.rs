@@ -70,7 +70,14 @@ pub fn binary_i64_into(b: Binary, x: &Tensor, y: &Tensor, out: &[usize], dst: &m
         Binary::FloorDivide => floor_divide_i64,
         Binary::Remainder | Binary::PyRemainder => remainder_i64,
         Binary::Fmod => fmod_i64,
+        Binary::Heaviside => |a, b| match a.cmp(&0) {
+            std::cmp::Ordering::Equal => b,
+            std::cmp::Ordering::Greater => 1,
+            std::cmp::Ordering::Less => 0,
+        },
         Binary::Div
+        | Binary::Hypot
+        | Binary::Logaddexp2
         | Binary::Pow
         | Binary::TanhBackward
         | Binary::Atan2

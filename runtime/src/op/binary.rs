@@ -140,6 +140,35 @@ binary_ops! {
                     let m = if a.is_nan() || b.is_nan() { T::NAN } else if a < b { b } else { a };
                     m + (-(a - b).abs()).exp_sleef().log1p_torch()
                 } }
+    /// `logaddexp2(a, b)`: `max(a, b) + log1p(exp2(-|a - b|)) / ln 2`, and `a`
+    /// where both are the same infinity, as the vector lambda of ATen's
+    /// `logaddexp2_kernel` computes it: SLEEF's `exp2` and `log1p`, the
+    /// reciprocal of ln 2 rounded to the type, and the multiply and add fused
+    /// as GCC contracts them. The elements past a row's last whole vector
+    /// block are computed the same way (PyTorch's scalar lambda uses glibc's:
+    /// docs/NUMERICS.md). Its cost is not measured yet: logaddexp's.
+    Logaddexp2 { name: "logaddexp2", builtin: Some("logaddexp2"), grad_fn: Some("Logaddexp2Backward0"), result: TypeRule::FloatOnly, cost_ps: 7000,
+                 range: BinaryRange::Logaddexp2, differentiable: [true, true],
+                 element: |a, b| if a == b && -a.abs() == T::NEG_INFINITY {
+                     a
+                 } else {
+                     let m = if a.is_nan() || b.is_nan() { T::NAN } else if a < b { b } else { a };
+                     (-(a - b).abs()).exp2_sleef().log1p_torch().mul_add(T::from_f64(1.0 / std::f64::consts::LN_2), m)
+                 } }
+    /// `hypot(a, b)`: `sqrt(a^2 + b^2)` without overflow, as SLEEF's u05
+    /// `hypot` (PyTorch's vector lambda) computes it; the elements past a
+    /// row's last whole vector block too, where PyTorch calls glibc's `hypot`
+    /// (docs/NUMERICS.md). Gradients as derivatives.yaml's: `grad * self /
+    /// result` for each operand. Its cost is not measured yet.
+    Hypot { name: "hypot", builtin: Some("hypot"), grad_fn: Some("HypotBackward0"), result: TypeRule::FloatOnly, cost_ps: 3000,
+            range: BinaryRange::Hypot, differentiable: [true, true], element: |a, b| a.hypot_sleef(b) }
+    /// `heaviside(input, values)`: `values` where `input` is zero, else 1 where
+    /// it is positive and 0 elsewhere (NaN too), as ATen's `heaviside_kernel`.
+    /// PyTorch defines no derivative (`grad_fn=<NotImplemented>`): a backward
+    /// through it is E0410.
+    Heaviside { name: "heaviside", builtin: Some("heaviside"), grad_fn: Some("NotImplemented"), result: TypeRule::SameNumber, cost_ps: 100,
+                range: BinaryRange::Heaviside, differentiable: [false, false],
+                element: |a, b| if a == T::ZERO { b } else if a > T::ZERO { T::ONE } else { T::ZERO } }
     /// `a // b`: division rounded toward negative infinity, as Python's `float.__floordiv__`
     /// and PyTorch's `div_floor_floating` compute it (from the exact `fmod`). It has
     /// no gradient (PyTorch's is zero almost everywhere). Its cost is not measured yet.

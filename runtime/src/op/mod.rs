@@ -551,6 +551,12 @@ pub enum BinaryRange {
     Atan2,
     /// `logaddexp`: from the larger operand's bounds to them plus `ln 2`.
     Logaddexp,
+    /// `logaddexp2`: from the larger operand's bounds to them plus 1.
+    Logaddexp2,
+    /// `hypot`: from 0 to the hypotenuse of the largest magnitudes.
+    Hypot,
+    /// `heaviside`: 0, 1 or the second operand's values.
+    Heaviside,
     /// `a // b`.
     FloorDivide,
     /// `a % b`: between 0 and the divisor.

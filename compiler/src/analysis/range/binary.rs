@@ -34,6 +34,30 @@ impl Run<'_> {
                 r.nan_reported = a.nan_reported;
                 r
             }
+            // `hypot(a, b)`: from 0 to the hypotenuse of the largest magnitudes,
+            // infinite where either operand is; NaN from either.
+            BinaryRange::Hypot => {
+                let (a, b) = (&args[0], &args[1]);
+                let (ma, mb) = (a.lo.abs().max(a.hi.abs()), b.lo.abs().max(b.hi.abs()));
+                let mut r = Range::new(0.0, ma.hypot(mb));
+                for inf in [&a.pos_inf, &a.neg_inf, &b.pos_inf, &b.neg_inf] {
+                    extend(&mut r.pos_inf, inf);
+                }
+                r.nan = a.nan || b.nan;
+                r.nan_reported = a.nan_reported || b.nan_reported;
+                r
+            }
+            // `heaviside(a, b)`: 0 or 1 where `a` is nonzero (NaN included), `b`'s
+            // values where it is zero.
+            BinaryRange::Heaviside => {
+                let b = &args[1];
+                let mut r = Range::new(b.lo.min(0.0), b.hi.max(1.0));
+                r.pos_inf = b.pos_inf.clone();
+                r.neg_inf = b.neg_inf.clone();
+                r.nan = b.nan;
+                r.nan_reported = b.nan_reported;
+                r
+            }
             // A quotient is bounded by the quotients of the bounds when both are
             // bounded and the divisor keeps one sign (`epoch // 4` of an epoch
             // counted from 0 is never negative); otherwise it is the true quotient's range,
@@ -144,10 +168,12 @@ impl Run<'_> {
                 r.nan_reported = a.nan_reported || b.nan_reported;
                 r
             }
-            // max(a, b) + log1p(exp(-|a - b|)): the larger operand plus (0, ln 2].
-            BinaryRange::Logaddexp => {
+            // max(a, b) + log1p(exp(-|a - b|)): the larger operand plus (0, ln 2];
+            // in base 2, plus (0, 1].
+            BinaryRange::Logaddexp | BinaryRange::Logaddexp2 => {
                 let (a, b) = (&args[0], &args[1]);
-                let mut r = Range::new(a.lo.max(b.lo), a.hi.max(b.hi) + std::f64::consts::LN_2);
+                let most = if rule == BinaryRange::Logaddexp { std::f64::consts::LN_2 } else { 1.0 };
+                let mut r = Range::new(a.lo.max(b.lo), a.hi.max(b.hi) + most);
                 r.nan = a.nan || b.nan;
                 r.nan_reported = a.nan_reported || b.nan_reported;
                 r

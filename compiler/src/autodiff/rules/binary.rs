@@ -24,6 +24,38 @@ pub(super) fn rule(
         // Neither operand of these is differentiable in the op table, so autodiff
         // never asks; PyTorch's gradients are zero almost everywhere.
         Binary::FloorDivide | Binary::PyRemainder => vec![None, None],
+        // PyTorch has no derivative for `heaviside`; lowering refuses a backward
+        // through it (E0410), and the op table marks neither operand differentiable.
+        Binary::Heaviside => vec![None, None],
+        // hypot: self: grad * self / result; other: grad * other / result.
+        Binary::Hypot => {
+            let r = c.fwd(n);
+            (0..2)
+                .map(|k| {
+                    need(k).then(|| {
+                        let x = c.fwd(ops[k]);
+                        let gx = c.mul(gr, g, x);
+                        c.binary(gr, Op::Binary(Binary::Div), gx, r)
+                    })
+                })
+                .collect()
+        }
+        // logaddexp2: self: grad / (1 + pow(2, other - self)); other: the mirror.
+        Binary::Logaddexp2 => {
+            let (a, b) = (c.fwd(ops[0]), c.fwd(ops[1]));
+            let mut grads = Vec::new();
+            for (k, (this, that)) in [(a, b), (b, a)].into_iter().enumerate() {
+                grads.push(need(k).then(|| {
+                    let d = c.sub(gr, that, this);
+                    let two = c.scalar(gr, 2.0, dt);
+                    let e = c.binary(gr, Op::Binary(Binary::Pow), two, d);
+                    let one = c.scalar(gr, 1.0, dt);
+                    let s = c.binary(gr, Op::Binary(Binary::Add), one, e);
+                    c.binary(gr, Op::Binary(Binary::Div), g, s)
+                }));
+            }
+            grads
+        }
         // remainder.Tensor: self: grad; other: -grad * self.div(other, rounding_mode="floor").
         // fmod.Tensor: the same with rounding_mode="trunc", `trunc(self / other)`.
         Binary::Remainder | Binary::Fmod => vec![

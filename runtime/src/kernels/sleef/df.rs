@@ -129,6 +129,22 @@ macro_rules! pair_ops {
                 P { x: rx, y: x.mul_add(y, -rx) }
             }
 
+            /// `dfrec_vf2_vf` on SLEEF's FMA path: `1 / d` of a single value.
+            #[inline(always)]
+            pub fn rec_s(d: $t) -> P {
+                let s = 1.0 / d;
+                P { x: s, y: s * (-d).mul_add(s, 1.0) }
+            }
+
+            /// `dfsqrt_vf2_vf2` without SLEEF's reciprocal-square-root variant
+            /// (which x86 builds do not enable): one Newton step from the
+            /// square root of the pair's sum.
+            #[inline(always)]
+            pub fn sqrt(d: P) -> P {
+                let t = (d.x + d.y).sqrt();
+                scale(mul_p_p(add2_p_p(d, mul_s_s(t, t)), rec_s(t)), 0.5)
+            }
+
             /// `dfscale_vf2_vf2_vf`.
             #[inline(always)]
             pub fn scale(d: P, s: $t) -> P {

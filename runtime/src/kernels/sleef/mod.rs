@@ -5,7 +5,8 @@
 //! the `f8`/`d4` AVX2 twins elsewhere; both compute the same bits), and the
 //! kernels built on them, such as `sigmoid`, print those bits; likewise
 //! `Vectorized::exp2` and PyTorch's `exp2`, and `Vectorized::expm1`, which
-//! PyTorch's `expm1` applies to every element; `Vectorized::atanh` and `Vectorized::lgamma`, and for
+//! PyTorch's `expm1` applies to every element; `Vectorized::atanh`, `Vectorized::lgamma` and
+//! `Vectorized::hypot`, and for
 //! double `sinh` and `cosh`, which PyTorch's kernels of those ops run in vector
 //! blocks; `Vectorized::log`, which the `log_softmax` kernels apply to each
 //! row's sum of exponentials. `tanh` and `erfc` run MKL's closed functions in PyTorch, to which
@@ -17,8 +18,8 @@
 //! either path, so the bits do not depend on the path.
 //!
 //! Provenance: SLEEF 3.x, `src/libm/sleefsimdsp.c` (`xexpf`, `xexp2f`,
-//! `xexpm1f`, `xlogf_u1`, `xlog1pf`, `xtanhf`, `xerfcf_u15`, `xatanhf`, `xlgammaf_u1`),
-//! `src/libm/sleefsimddp.c` (`xexp`, `xexp2`, `xexpm1`, `xlog_u1`, `xlog1p`, `xtanh`,
+//! `xexpm1f`, `xhypotf_u05`, `xlogf_u1`, `xlog1pf`, `xtanhf`, `xerfcf_u15`, `xatanhf`, `xlgammaf_u1`),
+//! `src/libm/sleefsimddp.c` (`xexp`, `xexp2`, `xexpm1`, `xhypot_u05`, `xlog_u1`, `xlog1p`, `xtanh`,
 //! `xerfc_u15`, `xatanh`, `xsinh`, `xcosh`, `xlgamma_u1`), `df.h` and `dd.h`, by Naoki Shibata and contributors,
 //! distributed under the Boost Software License 1.0, which permits this
 //! derived work; its text is at <https://www.boost.org/LICENSE_1_0.txt>.
@@ -62,6 +63,7 @@ mod exp;
 mod exp2;
 mod expm1;
 mod getexp;
+mod hypot;
 mod lgamma;
 mod log;
 mod log1p;
@@ -73,6 +75,7 @@ pub use erfc::{erfc_f32, erfc_f64};
 pub use exp::{exp_f32, exp_f64, exp_slice_f32, exp_slice_f64};
 pub use exp2::{exp2_f32, exp2_f64};
 pub use expm1::{expm1_f32, expm1_f64};
+pub use hypot::{hypot_f32, hypot_f64};
 pub use lgamma::{lgamma_f32, lgamma_f64};
 pub use log::{log_f32, log_f32_from_one, log_f64};
 pub use log1p::{log1p_f32, log1p_f64};
