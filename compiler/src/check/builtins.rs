@@ -64,6 +64,15 @@ pub enum Builtin {
     Hypot,
     /// `heaviside(input, values)`: `torch.heaviside`, which has no derivative.
     Heaviside,
+    /// `unfold(input, kernel_size, dilation=1, padding=0, stride=1)`:
+    /// `F.unfold`, sliding blocks as columns (`lower/fold_calls.rs`).
+    Unfold,
+    /// `fold(input, output_size, kernel_size, dilation=1, padding=0,
+    /// stride=1)`: `F.fold`, columns summed into images.
+    Fold,
+    /// `x.unfold(dimension, size, step)`: the tensor method (only a method,
+    /// as `unfold` the function is `F.unfold`).
+    TensorUnfold,
     /// `remainder(input, other)`: `torch.remainder`, the tensor operator `%`.
     Remainder,
     /// `fmod(input, other)`: `torch.fmod`, the remainder with the dividend's sign.
@@ -627,6 +636,8 @@ const OTHER: &[(&str, Builtin)] = &[
     ("logaddexp2", Builtin::Logaddexp2),
     ("hypot", Builtin::Hypot),
     ("heaviside", Builtin::Heaviside),
+    ("unfold", Builtin::Unfold),
+    ("fold", Builtin::Fold),
     ("remainder", Builtin::Remainder),
     ("fmod", Builtin::Fmod),
     ("addcmul", Builtin::Addc { div: false }),
@@ -861,9 +872,14 @@ fn numpy_alias(keyword: &str) -> Option<&'static str> {
     }
 }
 
-/// The conversion method called `name`, if it is one.
+/// The tensor methods whose name a `torch` function uses for something else:
+/// `x.unfold(dimension, size, step)` is not `F.unfold(input, kernel_size)`.
+const OWN_METHODS: &[(&str, Builtin)] = &[("unfold", Builtin::TensorUnfold)];
+
+/// The conversion method called `name`, or another method that exists only as
+/// a method ([`OWN_METHODS`]), if it is one.
 pub fn cast_method(name: &str) -> Option<Builtin> {
-    CAST_METHODS.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
+    CAST_METHODS.iter().chain(OWN_METHODS).find(|(n, _)| *n == name).map(|(_, b)| *b)
 }
 
 /// The builtin called `name`: a fixed one, or a one-tensor op of the op table.
@@ -943,6 +959,9 @@ pub fn signature(b: Builtin) -> Signature {
         B::Mm => sig(&["input", "mat2"], 2, Some(2), &[]),
         B::Pow => sig(&["input", "exponent"], 2, Some(2), &[]),
         B::Heaviside => sig(&["input", "values"], 2, Some(2), &[]),
+        B::Unfold => sig(&["input", "kernel_size", "dilation", "padding", "stride"], 2, Some(5), &[]),
+        B::Fold => sig(&["input", "output_size", "kernel_size", "dilation", "padding", "stride"], 3, Some(6), &[]),
+        B::TensorUnfold => sig(&["input", "dimension", "size", "step"], 4, Some(4), &[]),
         B::Maximum | B::Minimum | B::Atan2 | B::Logaddexp | B::Logaddexp2 | B::Hypot | B::Remainder | B::Fmod | B::MatMul => {
             sig(&["input", "other"], 2, Some(2), &[])
         }

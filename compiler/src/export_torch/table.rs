@@ -301,6 +301,8 @@ const FUNCTIONAL: &[&str] = &[
     "tanhshrink",
     "softmin",
     "pixel_shuffle",
+    "unfold",
+    "fold",
     "pixel_unshuffle",
     "interpolate",
     "grid_sample",
@@ -353,6 +355,8 @@ pub fn pyplot_scatter(args: &[crate::syntax::ast::Arg]) -> bool {
 /// The tensor methods that are not builtin functions but exist in `.act` as
 /// methods with PyTorch's name and meaning.
 const METHODS: &[&str] = &[
+    // `x.unfold(dimension, size, step)`, not `F.unfold`.
+    "unfold",
     "item",
     "tolist",
     "append",

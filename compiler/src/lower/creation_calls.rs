@@ -171,6 +171,9 @@ impl<'a> Lowerer<'a> {
             | Builtin::Logaddexp2
             | Builtin::Hypot
             | Builtin::Heaviside
+            | Builtin::Unfold
+            | Builtin::Fold
+            | Builtin::TensorUnfold
             | Builtin::Remainder
             | Builtin::Fmod
             | Builtin::Addc { .. }

@@ -75,6 +75,7 @@ mod extreme_calls;
 mod figure_calls;
 mod figure_settings;
 mod fmax;
+mod fold_calls;
 mod fstrings;
 mod functional_calls;
 mod gather_calls;

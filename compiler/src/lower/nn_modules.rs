@@ -136,6 +136,31 @@ const FUNCTIONAL: &[Functional] = &[
         options: &[("downscale_factor", Default::Required, true)],
         repr: &["downscale_factor"],
     },
+    Functional {
+        class: "Unfold",
+        builtin: "unfold",
+        inputs: 1,
+        options: &[
+            ("kernel_size", Default::Required, true),
+            ("dilation", Default::Int(1), true),
+            ("padding", Default::Int(0), true),
+            ("stride", Default::Int(1), true),
+        ],
+        repr: &["kernel_size", "dilation", "padding", "stride"],
+    },
+    Functional {
+        class: "Fold",
+        builtin: "fold",
+        inputs: 1,
+        options: &[
+            ("output_size", Default::Required, true),
+            ("kernel_size", Default::Required, true),
+            ("dilation", Default::Int(1), true),
+            ("padding", Default::Int(0), true),
+            ("stride", Default::Int(1), true),
+        ],
+        repr: &["output_size", "kernel_size", "dilation", "padding", "stride"],
+    },
     // `Upsample`'s `extra_repr` is its own (below).
     Functional {
         class: "Upsample",

@@ -33,6 +33,7 @@ const VIEW_GRAD_FNS: &[&str] = &[
     "SqueezeBackward4",
     "TBackward0",
     "TransposeBackward0",
+    "UnfoldBackward0",
     "UnsqueezeBackward0",
     "ViewBackward0",
 ];
