@@ -70,6 +70,14 @@ pub enum Builtin {
     /// `fold(input, output_size, kernel_size, dilation=1, padding=0,
     /// stride=1)`: `F.fold`, columns summed into images.
     Fold,
+    /// `instance_norm(input, running_mean=none, running_var=none, weight=none,
+    /// bias=none, use_input_stats=true, momentum=0.1, eps=1e-5)`:
+    /// `F.instance_norm` (`lower/instance_norm.rs`).
+    InstanceNorm,
+    /// `local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0)`.
+    LocalResponseNorm,
+    /// `channel_shuffle(input, groups)`.
+    ChannelShuffle,
     /// `x.unfold(dimension, size, step)`: the tensor method (only a method,
     /// as `unfold` the function is `F.unfold`).
     TensorUnfold,
@@ -638,6 +646,9 @@ const OTHER: &[(&str, Builtin)] = &[
     ("heaviside", Builtin::Heaviside),
     ("unfold", Builtin::Unfold),
     ("fold", Builtin::Fold),
+    ("instance_norm", Builtin::InstanceNorm),
+    ("local_response_norm", Builtin::LocalResponseNorm),
+    ("channel_shuffle", Builtin::ChannelShuffle),
     ("remainder", Builtin::Remainder),
     ("fmod", Builtin::Fmod),
     ("addcmul", Builtin::Addc { div: false }),
@@ -961,6 +972,9 @@ pub fn signature(b: Builtin) -> Signature {
         B::Heaviside => sig(&["input", "values"], 2, Some(2), &[]),
         B::Unfold => sig(&["input", "kernel_size", "dilation", "padding", "stride"], 2, Some(5), &[]),
         B::Fold => sig(&["input", "output_size", "kernel_size", "dilation", "padding", "stride"], 3, Some(6), &[]),
+        B::InstanceNorm => sig(&["input", "running_mean", "running_var", "weight", "bias", "use_input_stats", "momentum", "eps"], 1, Some(8), &[]),
+        B::LocalResponseNorm => sig(&["input", "size", "alpha", "beta", "k"], 2, Some(5), &[]),
+        B::ChannelShuffle => sig(&["input", "groups"], 2, Some(2), &[]),
         B::TensorUnfold => sig(&["input", "dimension", "size", "step"], 4, Some(4), &[]),
         B::Maximum | B::Minimum | B::Atan2 | B::Logaddexp | B::Logaddexp2 | B::Hypot | B::Remainder | B::Fmod | B::MatMul => {
             sig(&["input", "other"], 2, Some(2), &[])

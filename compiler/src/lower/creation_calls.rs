@@ -174,6 +174,9 @@ impl<'a> Lowerer<'a> {
             | Builtin::Unfold
             | Builtin::Fold
             | Builtin::TensorUnfold
+            | Builtin::InstanceNorm
+            | Builtin::LocalResponseNorm
+            | Builtin::ChannelShuffle
             | Builtin::Remainder
             | Builtin::Fmod
             | Builtin::Addc { .. }

@@ -90,6 +90,7 @@ mod index;
 mod index_put;
 mod index_sets;
 mod inplace;
+mod instance_norm;
 mod join_calls;
 mod jumps;
 mod kl_div;

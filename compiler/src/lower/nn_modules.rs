@@ -161,6 +161,19 @@ const FUNCTIONAL: &[Functional] = &[
         ],
         repr: &["output_size", "kernel_size", "dilation", "padding", "stride"],
     },
+    Functional {
+        class: "LocalResponseNorm",
+        builtin: "local_response_norm",
+        inputs: 1,
+        options: &[
+            ("size", Default::Required, true),
+            ("alpha", Default::Float(1e-4), true),
+            ("beta", Default::Float(0.75), true),
+            ("k", Default::Float(1.0), true),
+        ],
+        repr: &[],
+    },
+    Functional { class: "ChannelShuffle", builtin: "channel_shuffle", inputs: 1, options: &[("groups", Default::Required, true)], repr: &["groups"] },
     // `Upsample`'s `extra_repr` is its own (below).
     Functional {
         class: "Upsample",
@@ -305,6 +318,9 @@ const WITH_PARAMETERS: &[&str] = &[
     "GroupNorm",
     "BatchNorm1d",
     "BatchNorm2d",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
     "Embedding",
     "PReLU",
 ];
@@ -502,7 +518,7 @@ impl Lowerer<'_> {
             "LayerNorm" => self.layer_norm_module(obj, args, span),
             "RMSNorm" => self.rms_norm_module(obj, args, span),
             "GroupNorm" => self.group_norm_module(obj, args, span),
-            "BatchNorm1d" | "BatchNorm2d" => self.batch_norm_module(obj, class, args, span),
+            "BatchNorm1d" | "BatchNorm2d" | "InstanceNorm1d" | "InstanceNorm2d" | "InstanceNorm3d" => self.batch_norm_module(obj, class, args, span),
             "Embedding" => self.embedding_module(obj, args, span),
             "PReLU" => self.prelu_module(obj, args, span),
             c if super::rnn_modules::RNN_CLASSES.contains(&c) => self.rnn_module(obj, c, args, span),
@@ -940,8 +956,13 @@ impl Lowerer<'_> {
     /// zeros, and the buffers `running_mean` (zeros), `running_var` (ones) and
     /// `num_batches_tracked` (an i64 0).
     fn batch_norm_module(&mut self, obj: Value, class: &str, args: CallArgs, span: Span) -> Value {
+        // `_InstanceNorm` takes no `bias` (its `_NormBase` keeps the default,
+        // true) and neither learns nor tracks by default.
+        let instance = class.starts_with("InstanceNorm");
         let params = ["num_features", "eps", "momentum", "affine", "track_running_stats", "device", "dtype", "bias"];
-        let Some(g) = self.bind_options(class, &params, args, span) else { return Value::Poison };
+        let params = if instance { &params[..7] } else { &params[..] };
+        let Some(mut g) = self.bind_options(class, params, args, span) else { return Value::Poison };
+        g.resize(8, None);
         let Some(n) = self.module_int(class, "num_features", g[0].clone(), None, span) else { return Value::Poison };
         let number = |me: &mut Self, i: usize, default: f64| -> Option<f64> {
             match g[i].clone() {
@@ -963,8 +984,8 @@ impl Lowerer<'_> {
         };
         let (Some(eps), Some(momentum)) = (number(self, 1, 1e-5), number(self, 2, 0.1)) else { return Value::Poison };
         let (Some(affine), Some(track), Some(bias)) = (
-            self.module_bool(class, "affine", g[3].clone(), true),
-            self.module_bool(class, "track_running_stats", g[4].clone(), true),
+            self.module_bool(class, "affine", g[3].clone(), !instance),
+            self.module_bool(class, "track_running_stats", g[4].clone(), !instance),
             self.module_bool(class, "bias", g[7].clone(), true),
         ) else {
             return Value::Poison;
@@ -1246,6 +1267,56 @@ impl Lowerer<'_> {
             "PReLU" => {
                 let Some((x, s)) = one(self) else { return Value::Poison };
                 call(self, "prelu", vec![(None, x, s), (None, get("weight"), span)])
+            }
+            "InstanceNorm1d" | "InstanceNorm2d" | "InstanceNorm3d" => {
+                let Some((x, s)) = one(self) else { return Value::Poison };
+                let Value::Tensor(t) = x else { return call(self, "instance_norm", vec![(None, x, s)]) };
+                // `_InstanceNorm.forward`: a batch of `k + 2` dimensions or one
+                // item of `k + 1`, whose feature dimension must match when affine.
+                let k = usize::from(class.as_bytes()[12] - b'0');
+                let (dt, shape) = (self.dtype_of(t), self.shape_of(t));
+                if shape.len() != k + 1 && shape.len() != k + 2 {
+                    return self.error(
+                        Diagnostic::new(
+                            Code::E0202,
+                            format!("expected {}D or {}D input (got {}D input)", k + 1, k + 2, shape.len()),
+                            s,
+                            "wrong rank",
+                        )
+                        .with_help(format!("pass [N, C, ...] with {k} spatial dimensions, or one [C, ...] item")),
+                    );
+                }
+                let feature = shape.len() - k - 1;
+                if matches!(get("affine"), Value::Bool(true))
+                    && !matches!(get("num_features"), Value::Number(Num::Int(n)) if n == shape[feature] as i128)
+                {
+                    let message = format!(
+                        "expected input's size at dim={feature} to match num_features ({}), but got: {}.",
+                        py_repr(&get("num_features")),
+                        shape[feature]
+                    );
+                    return self.error(
+                        Diagnostic::new(Code::E0202, message, s, "other features").with_help("pass as many channels as the module has features"),
+                    );
+                }
+                let batch = if shape.len() == k + 1 { self.node(Op::Reshape, dt, [&[1][..], &shape].concat(), &[t], span) } else { t };
+                let training = matches!(get("training"), Value::Bool(true));
+                let track = matches!(get("track_running_stats"), Value::Bool(true));
+                let all = vec![
+                    (None, Value::Tensor(batch), s),
+                    (None, get("running_mean"), span),
+                    (None, get("running_var"), span),
+                    (None, get("weight"), span),
+                    (None, get("bias"), span),
+                    (None, Value::Bool(training || !track), span),
+                    (None, get("momentum"), span),
+                    (None, get("eps"), span),
+                ];
+                let out = call(self, "instance_norm", all);
+                match out {
+                    Value::Tensor(o) if shape.len() == k + 1 => Value::Tensor(self.op_node(Op::Reshape, dt, shape, &[o], span, "SqueezeBackward1")),
+                    other => other,
+                }
             }
             "Embedding" => {
                 let Some((x, s)) = one(self) else { return Value::Poison };
@@ -1687,7 +1758,7 @@ impl Lowerer<'_> {
                 py_repr(&get("affine")),
                 py_repr(&Value::Bool(!matches!(get("bias"), Value::None)))
             ),
-            "BatchNorm1d" | "BatchNorm2d" => format!(
+            "BatchNorm1d" | "BatchNorm2d" | "InstanceNorm1d" | "InstanceNorm2d" | "InstanceNorm3d" => format!(
                 "{}, eps={}, momentum={}, affine={}, bias={}, track_running_stats={}",
                 py_repr(&get("num_features")),
                 py_repr(&get("eps")),
@@ -1707,6 +1778,9 @@ impl Lowerer<'_> {
             // These two have no `extra_repr`: `inplace` never shows.
             "Hardsigmoid" | "Hardswish" => String::new(),
             "Softshrink" | "Hardshrink" => py_repr(&get("lambd")),
+            "LocalResponseNorm" => {
+                format!("{}, alpha={}, beta={}, k={}", py_repr(&get("size")), py_repr(&get("alpha")), py_repr(&get("beta")), py_repr(&get("k")))
+            }
             "ReLU6" => String::new(),
             "PReLU" => format!("num_parameters={}", py_repr(&get("num_parameters"))),
             // `Upsample.__init__` keeps the scale factor as a float (or a tuple of floats).
