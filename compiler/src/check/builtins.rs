@@ -78,6 +78,10 @@ pub enum Builtin {
     LocalResponseNorm,
     /// `channel_shuffle(input, groups)`.
     ChannelShuffle,
+    /// `addmv`, `addr`, `baddbmm`, `addbmm` (`input`, two operands, `*,
+    /// beta=1, alpha=1`): `beta * input + alpha * product`
+    /// (`lower/add_products.rs`, which also lowers `addmm`).
+    AddProduct(AddProduct),
     /// `x.unfold(dimension, size, step)`: the tensor method (only a method,
     /// as `unfold` the function is `F.unfold`).
     TensorUnfold,
@@ -219,7 +223,7 @@ pub enum Builtin {
     /// `affine_grid(theta, size, align_corners=none)`: `F.affine_grid`.
     AffineGrid,
     /// `addmm(input, mat1, mat2, beta=1, alpha=1)`: `torch.addmm` (`lower/functional_calls.rs`).
-    Addmm,
+
     /// `group_norm(input, num_groups, weight=none, bias=none, eps=1e-5)`: `F.group_norm`.
     GroupNorm,
     /// `std_mean(input, dim, unbiased, keepdim, *, correction)`: `torch.std_mean`.
@@ -389,7 +393,22 @@ pub enum Builtin {
     VectorNorm,
 }
 
-/// The builtins that read or write files or draw random integers (`lower/data_calls.rs`).
+/// The sums `beta * input + alpha * product` of `lower/add_products.rs`,
+/// named by their product.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AddProduct {
+    /// `addmm(input, mat1, mat2)`.
+    Mm,
+    /// `addmv(input, mat, vec)`.
+    Mv,
+    /// `addr(input, vec1, vec2)`: the outer product.
+    R,
+    /// `baddbmm(input, batch1, batch2)`: a batch of sums.
+    Baddbmm,
+    /// `addbmm(input, batch1, batch2)`: the batch's products summed.
+    Addbmm,
+}
+
 /// A product of vectors or of a matrix and a vector (`lower/vector_products.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VecProduct {
@@ -649,6 +668,10 @@ const OTHER: &[(&str, Builtin)] = &[
     ("instance_norm", Builtin::InstanceNorm),
     ("local_response_norm", Builtin::LocalResponseNorm),
     ("channel_shuffle", Builtin::ChannelShuffle),
+    ("addmv", Builtin::AddProduct(AddProduct::Mv)),
+    ("addr", Builtin::AddProduct(AddProduct::R)),
+    ("baddbmm", Builtin::AddProduct(AddProduct::Baddbmm)),
+    ("addbmm", Builtin::AddProduct(AddProduct::Addbmm)),
     ("remainder", Builtin::Remainder),
     ("fmod", Builtin::Fmod),
     ("addcmul", Builtin::Addc { div: false }),
@@ -734,7 +757,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("interpolate", Builtin::Interpolate),
     ("grid_sample", Builtin::GridSample),
     ("affine_grid", Builtin::AffineGrid),
-    ("addmm", Builtin::Addmm),
+    ("addmm", Builtin::AddProduct(AddProduct::Mm)),
     ("group_norm", Builtin::GroupNorm),
     ("std_mean", Builtin::StdMean),
     ("matmul", Builtin::MatMul),
@@ -975,6 +998,10 @@ pub fn signature(b: Builtin) -> Signature {
         B::InstanceNorm => sig(&["input", "running_mean", "running_var", "weight", "bias", "use_input_stats", "momentum", "eps"], 1, Some(8), &[]),
         B::LocalResponseNorm => sig(&["input", "size", "alpha", "beta", "k"], 2, Some(5), &[]),
         B::ChannelShuffle => sig(&["input", "groups"], 2, Some(2), &[]),
+        B::AddProduct(AddProduct::Mv) => sig(&["input", "mat", "vec"], 3, Some(3), &["beta", "alpha"]),
+        B::AddProduct(AddProduct::R) => sig(&["input", "vec1", "vec2"], 3, Some(3), &["beta", "alpha"]),
+        B::AddProduct(AddProduct::Mm) => sig(&["input", "mat1", "mat2"], 3, Some(3), &["beta", "alpha"]),
+        B::AddProduct(AddProduct::Baddbmm | AddProduct::Addbmm) => sig(&["input", "batch1", "batch2"], 3, Some(3), &["beta", "alpha"]),
         B::TensorUnfold => sig(&["input", "dimension", "size", "step"], 4, Some(4), &[]),
         B::Maximum | B::Minimum | B::Atan2 | B::Logaddexp | B::Logaddexp2 | B::Hypot | B::Remainder | B::Fmod | B::MatMul => {
             sig(&["input", "other"], 2, Some(2), &[])
@@ -1038,7 +1065,6 @@ pub fn signature(b: Builtin) -> Signature {
         B::PixelShuffle => sig(&["input", "upscale_factor"], 2, Some(2), &[]),
         B::PixelUnshuffle => sig(&["input", "downscale_factor"], 2, Some(2), &[]),
         B::GroupNorm => sig(&["input", "num_groups", "weight", "bias", "eps"], 2, Some(5), &[]),
-        B::Addmm => sig(&["input", "mat1", "mat2"], 3, Some(3), &["beta", "alpha"]),
         B::Interpolate => sig(&["input", "size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias"], 1, Some(7), &[]),
         B::GridSample => sig(&["input", "grid", "mode", "padding_mode", "align_corners"], 2, Some(5), &[]),
         B::AffineGrid => sig(&["theta", "size", "align_corners"], 2, Some(3), &[]),

@@ -162,7 +162,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Interpolate => self.interpolate_call(&bound, span),
             Builtin::GridSample => self.grid_sample_call(&bound, span),
             Builtin::AffineGrid => self.affine_grid_call(&bound, span),
-            Builtin::Addmm => self.addmm(&mut bound, span),
+            Builtin::AddProduct(kind) => self.add_product(kind, &mut bound, span),
             Builtin::MatMul => {
                 let [(a, sa), (c, sc)] = self.two(&bound);
                 let (Some(x), Some(y)) = (self.expect_tensor(a, sa, "matmul's input"), self.expect_tensor(c, sc, "matmul's other")) else {

@@ -248,7 +248,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Interpolate
             | Builtin::GridSample
             | Builtin::AffineGrid
-            | Builtin::Addmm
+            | Builtin::AddProduct(_)
             | Builtin::GroupNorm
             | Builtin::StdMean
             | Builtin::MatMul

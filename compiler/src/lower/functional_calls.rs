@@ -1,8 +1,7 @@
 //! Lowering of `linear` and `normalize` (`torch.nn.functional`), as the
 //! composites PyTorch computes: `linear` is `input @ weight.t()` plus the bias
-//! (`addmm` for a 2-D input, whose result PyTorch shows as `AddmmBackward0`),
-//! `addmm(input, mat1, mat2)` is the same product and sum (HuggingFace's GPT-2
-//! `Conv1D` writes its layer so), and `normalize` is `input / norm(input, p, dim, keepdim=True).clamp_min(eps).expand_as(input)`.
+//! (`addmm` for a 2-D input, whose result PyTorch shows as `AddmmBackward0`;
+//! `addmm` itself is in `add_products.rs`), and `normalize` is `input / norm(input, p, dim, keepdim=True).clamp_min(eps).expand_as(input)`.
 
 use graphc_runtime::op::{reduced_shape, Activation, Binary, F64Bits, ReduceKind};
 use graphc_runtime::Op;
@@ -48,73 +47,6 @@ impl<'a> Lowerer<'a> {
             _ => None,
         };
         Value::Tensor(out)
-    }
-
-    /// `addmm(input, mat1, mat2, beta=1, alpha=1)`: `mat1 @ mat2 + input`, the
-    /// computation of `linear` with a 2-D input, so its values and gradients
-    /// are PyTorch's. Another `beta` or `alpha` scales inside PyTorch's BLAS
-    /// call, whose rounding graphc does not reproduce: E0107.
-    pub(crate) fn addmm(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
-        for what in ["beta", "alpha"] {
-            if let Some((v, s)) = bound.keyword(what) {
-                if !matches!(&v, Value::Number(n) if n.f64() == 1.0) {
-                    return self.error(
-                        Diagnostic::new(Code::E0107, format!("`addmm` with `{what}` other than 1 is not supported"), s, "not 1")
-                            .with_help(format!("leave `{what}` at 1, and scale the operands yourself (`addmm(input, alpha * mat1, mat2)`)")),
-                    );
-                }
-            }
-        }
-        let (iv, is) = bound.positional[0].clone().expect("bind guarantees input");
-        let (av, sa) = bound.positional[1].clone().expect("bind guarantees mat1");
-        let (bv, sb) = bound.positional[2].clone().expect("bind guarantees mat2");
-        let (Some(a), Some(b)) = (self.expect_float_tensor(av, sa, "`addmm`'s mat1"), self.expect_float_tensor(bv, sb, "`addmm`'s mat2")) else {
-            return Value::Poison;
-        };
-        let Some(c) = self.expect_float_tensor(iv, is, "`addmm`'s input") else { return Value::Poison };
-        let (ash, bsh, csh) = (self.shape_of(a), self.shape_of(b), self.shape_of(c));
-        for (sh, s, what) in [(&ash, sa, "mat1"), (&bsh, sb, "mat2")] {
-            if sh.len() != 2 {
-                return self.error(
-                    Diagnostic::new(Code::E0202, format!("{what} must be a matrix, got {}-D tensor", sh.len()), s, "not 2-D")
-                        .with_help("`addmm` multiplies two matrices; use `matmul` for batches"),
-                );
-            }
-        }
-        if ash[1] != bsh[0] {
-            return self.error(
-                Diagnostic::new(
-                    Code::E0202,
-                    format!("mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})", ash[0], ash[1], bsh[0], bsh[1]),
-                    sb,
-                    format!("of shape {}", shapes::show(&bsh)),
-                )
-                .with_secondary(sa, format!("of shape {}", shapes::show(&ash)))
-                .with_help("mat1's columns must be mat2's rows"),
-            );
-        }
-        let out = [ash[0], bsh[1]];
-        let fits = csh.len() <= 2 && csh.iter().rev().zip(out.iter().rev()).all(|(&c, &o)| c == o || c == 1);
-        if !fits {
-            return self.error(
-                Diagnostic::new(
-                    Code::E0202,
-                    format!(
-                        "The expanded size of the tensor ({}) must match the existing size of input {} to the product of shape {}",
-                        out[1],
-                        shapes::show(&csh),
-                        shapes::show(&out)
-                    ),
-                    is,
-                    format!("of shape {}", shapes::show(&csh)),
-                )
-                .with_help("give `input` the product's shape, or one that broadcasts to it (a row of its columns)"),
-            );
-        }
-        let Value::Tensor(y) = self.matmul(a, sa, b, sb, span) else { return Value::Poison };
-        let Value::Tensor(sum) = self.binary(BinOp::Add, (Value::Tensor(y), span), (Value::Tensor(c), is), span) else { return Value::Poison };
-        self.grad_fn.insert(sum, "AddmmBackward0".to_string());
-        Value::Tensor(sum)
     }
 
     /// `normalize(input, p=2, dim=1, eps=1e-12)`.

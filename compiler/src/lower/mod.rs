@@ -26,6 +26,7 @@ macro_rules! or_poison {
 }
 
 mod activation_calls;
+mod add_products;
 mod addc;
 mod advanced;
 mod affine;
