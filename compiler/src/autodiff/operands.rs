@@ -151,6 +151,7 @@ mod tests {
             ReduceKind::Norm(c1),
             ReduceKind::Prod,
             ReduceKind::ProdAll,
+            ReduceKind::SeqSum,
         ];
         // nll_loss's sums take a vector only.
         ops.extend([ReduceKind::NllSum, ReduceKind::NllMean, ReduceKind::NllSumSkipping].map(|kind| Op::Reduce {

@@ -136,6 +136,7 @@ const TORCH: &[&str] = &[
     "hypot",
     "heaviside",
     "channel_shuffle",
+    "cdist",
     "sum",
     "mean",
     "amax",

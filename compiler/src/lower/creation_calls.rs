@@ -174,6 +174,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Unfold
             | Builtin::Fold
             | Builtin::TensorUnfold
+            | Builtin::Cdist
             | Builtin::InstanceNorm
             | Builtin::LocalResponseNorm
             | Builtin::ChannelShuffle

@@ -45,6 +45,7 @@ mod branches;
 mod budget;
 mod builtin_backward;
 mod builtin_calls;
+mod cdist;
 mod chained_comparisons;
 mod clamp_tensor;
 mod class_loss_options;

@@ -37,7 +37,7 @@ pub fn reduce_kind(em: &mut Emitter, site: &Site, kind: ReduceKind, dims: &[usiz
     let count: usize = dims.iter().map(|&d| shape[d]).product();
     Ok(match kind {
         // ONNX fixes no order of the additions: nll_loss's cascade is a sum.
-        ReduceKind::Sum | ReduceKind::NllSum | ReduceKind::NllSumSkipping => reduce_value(em, "ReduceSum", &x, dims, keepdim),
+        ReduceKind::Sum | ReduceKind::SeqSum | ReduceKind::NllSum | ReduceKind::NllSumSkipping => reduce_value(em, "ReduceSum", &x, dims, keepdim),
         ReduceKind::Mean | ReduceKind::VarMeanMean | ReduceKind::BatchMean | ReduceKind::NllMean => reduce_value(em, "ReduceMean", &x, dims, keepdim),
         ReduceKind::BatchVarSum => {
             let mean = reduce_value(em, "ReduceMean", &x, dims, true);

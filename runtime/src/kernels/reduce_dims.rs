@@ -103,6 +103,7 @@ pub fn reduce<T: Float>(kind: ReduceKind, src: &[T], shape: &[usize], dims: &[us
         ReduceKind::VarMeanMean => outs.map(|o| welford(g.group(src, o), 0.0).2).collect(),
         ReduceKind::LogSumExp => logsumexp(src, shape, &flags, &g),
         ReduceKind::Norm(p) => outs.map(|o| norm(g.group(src, o), p.get())).collect(),
+        ReduceKind::SeqSum => outs.map(|o| g.group(src, o).fold(T::ZERO, |acc, v| acc + v)).collect(),
         ReduceKind::Sum
         | ReduceKind::Mean
         | ReduceKind::Prod

@@ -34,6 +34,9 @@ pub enum ReduceKind {
     Norm(F64Bits),
     /// `prod(x, dim)`: the product, in the dtype, in element order.
     Prod,
+    /// The sum in element order, in the dtype, from +0: ATen's scalar loops
+    /// (`cdist`'s `agg = agg + term`), not `sum`'s cascade.
+    SeqSum,
     /// `prod(x)`: the product of every element. A kind of its own because
     /// PyTorch's backward differs from the one-dimension form's (`ProdBackward0`).
     ProdAll,
@@ -69,6 +72,7 @@ impl ReduceKind {
             ReduceKind::LogSumExp => "logsumexp",
             ReduceKind::Norm(_) => "norm",
             ReduceKind::Prod => "prod",
+            ReduceKind::SeqSum => "seq_sum",
             ReduceKind::ProdAll => "prod_all",
             ReduceKind::BatchMean => "batch_mean",
             ReduceKind::BatchVarSum => "batch_var_sum",
@@ -87,7 +91,7 @@ impl ReduceKind {
     /// PyTorch's `grad_fn` for a result (a reduction with an explicit `dim`).
     pub fn grad_fn(self) -> &'static str {
         match self {
-            ReduceKind::Sum => "SumBackward1",
+            ReduceKind::Sum | ReduceKind::SeqSum => "SumBackward1",
             ReduceKind::Mean => "MeanBackward1",
             ReduceKind::Amax => "AmaxBackward0",
             ReduceKind::Amin => "AminBackward0",
@@ -108,7 +112,7 @@ impl ReduceKind {
         match self {
             ReduceKind::Var(c) | ReduceKind::Std(c) | ReduceKind::VarMeanVar(c) | ReduceKind::Norm(c) => Some(c.get()),
             ReduceKind::Sum | ReduceKind::Mean | ReduceKind::Amax | ReduceKind::Amin | ReduceKind::VarMeanMean | ReduceKind::LogSumExp => None,
-            ReduceKind::Prod | ReduceKind::ProdAll | ReduceKind::BatchMean | ReduceKind::BatchVarSum => None,
+            ReduceKind::Prod | ReduceKind::ProdAll | ReduceKind::SeqSum | ReduceKind::BatchMean | ReduceKind::BatchVarSum => None,
             ReduceKind::NllSum | ReduceKind::NllMean | ReduceKind::NllSumSkipping => None,
         }
     }
@@ -128,6 +132,7 @@ impl ReduceKind {
             ("logsumexp", false) => ReduceKind::LogSumExp,
             ("norm", true) => ReduceKind::Norm(p()?),
             ("prod", false) => ReduceKind::Prod,
+            ("seq_sum", false) => ReduceKind::SeqSum,
             ("prod_all", false) => ReduceKind::ProdAll,
             ("batch_mean", false) => ReduceKind::BatchMean,
             ("batch_var_sum", false) => ReduceKind::BatchVarSum,

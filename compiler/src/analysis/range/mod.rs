@@ -621,7 +621,9 @@ impl Run<'_> {
             Op::Reduce { kind, .. } => {
                 let count = numel(&self.graph.node(ops[0]).shape) / numel(&node.shape).max(1);
                 match kind {
-                    ReduceKind::Sum | ReduceKind::NllSum | ReduceKind::NllSumSkipping => self.reduce(n, &args[0], count, false, dt),
+                    ReduceKind::Sum | ReduceKind::SeqSum | ReduceKind::NllSum | ReduceKind::NllSumSkipping => {
+                        self.reduce(n, &args[0], count, false, dt)
+                    }
                     ReduceKind::Mean | ReduceKind::VarMeanMean | ReduceKind::BatchMean | ReduceKind::NllMean => {
                         self.reduce(n, &args[0], count, true, dt)
                     }

@@ -25,7 +25,7 @@ pub fn reduce(c: &mut RuleCtx, gr: &mut Graph, kind: ReduceKind, dims: &[usize],
     // unsqueeze_multiple: the gradient (and the result) with the reduced dims kept as 1.
     let gk = c.reshape(gr, g, &kept);
     match kind {
-        ReduceKind::Sum | ReduceKind::NllSum | ReduceKind::NllSumSkipping => c.expand(gr, gk, &in_shape),
+        ReduceKind::Sum | ReduceKind::SeqSum | ReduceKind::NllSum | ReduceKind::NllSumSkipping => c.expand(gr, gk, &in_shape),
         ReduceKind::Mean | ReduceKind::VarMeanMean | ReduceKind::BatchMean | ReduceKind::NllMean => {
             let ge = c.expand(gr, gk, &in_shape);
             let nn = c.scalar(gr, count as f64, dt);
