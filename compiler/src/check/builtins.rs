@@ -82,8 +82,10 @@ pub enum Builtin {
     /// beta=1, alpha=1`): `beta * input + alpha * product`
     /// (`lower/add_products.rs`, which also lowers `addmm`).
     AddProduct(AddProduct),
-    /// `cdist(x1, x2, p=2.0, compute_mode=none)`: `torch.cdist` (`lower/cdist.rs`).
+    /// `cdist(x1, x2, p=2.0, compute_mode=none)`: `torch.cdist` (`lower/distances.rs`).
     Cdist,
+    /// `pdist(input, p=2.0)`: `torch.pdist`, `F.pdist`.
+    Pdist,
     /// `x.unfold(dimension, size, step)`: the tensor method (only a method,
     /// as `unfold` the function is `F.unfold`).
     TensorUnfold,
@@ -675,6 +677,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("baddbmm", Builtin::AddProduct(AddProduct::Baddbmm)),
     ("addbmm", Builtin::AddProduct(AddProduct::Addbmm)),
     ("cdist", Builtin::Cdist),
+    ("pdist", Builtin::Pdist),
     ("remainder", Builtin::Remainder),
     ("fmod", Builtin::Fmod),
     ("addcmul", Builtin::Addc { div: false }),
@@ -1005,6 +1008,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::AddProduct(AddProduct::R) => sig(&["input", "vec1", "vec2"], 3, Some(3), &["beta", "alpha"]),
         B::AddProduct(AddProduct::Mm) => sig(&["input", "mat1", "mat2"], 3, Some(3), &["beta", "alpha"]),
         B::AddProduct(AddProduct::Baddbmm | AddProduct::Addbmm) => sig(&["input", "batch1", "batch2"], 3, Some(3), &["beta", "alpha"]),
+        B::Pdist => sig(&["input", "p"], 1, Some(2), &[]),
         B::Cdist => sig(&["x1", "x2", "p", "compute_mode"], 2, Some(4), &[]),
         B::TensorUnfold => sig(&["input", "dimension", "size", "step"], 4, Some(4), &[]),
         B::Maximum | B::Minimum | B::Atan2 | B::Logaddexp | B::Logaddexp2 | B::Hypot | B::Remainder | B::Fmod | B::MatMul => {

@@ -137,6 +137,7 @@ const TORCH: &[&str] = &[
     "heaviside",
     "channel_shuffle",
     "cdist",
+    "pdist",
     "sum",
     "mean",
     "amax",

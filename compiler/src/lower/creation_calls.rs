@@ -175,6 +175,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Fold
             | Builtin::TensorUnfold
             | Builtin::Cdist
+            | Builtin::Pdist
             | Builtin::InstanceNorm
             | Builtin::LocalResponseNorm
             | Builtin::ChannelShuffle

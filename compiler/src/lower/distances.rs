@@ -1,6 +1,10 @@
-//! Lowering of `cdist(x1, x2, p=2.0, compute_mode=none)` (`torch.cdist`):
-//! the p-norm distance between each row of `x1` and each row of `x2`, over
-//! broadcast batch dimensions, as ATen's `cdist` chooses its path.
+//! Lowering of the pairwise distances: `cdist(x1, x2, p=2.0,
+//! compute_mode=none)` (`torch.cdist`), between each row of `x1` and each row
+//! of `x2` over broadcast batch dimensions, and `pdist(input, p=2.0)`
+//! (`torch.pdist`), between each pair of rows of one matrix, as ATen computes
+//! them.
+//!
+//! `cdist` takes the path ATen's `cdist` chooses:
 //!
 //! - For `p = 2` with more than 25 rows on either side (or
 //!   `compute_mode="use_mm_for_euclid_dist"`), ATen's `_euclidean_dist`: the
@@ -19,6 +23,14 @@
 //!   each input row's gradient sums its terms over the other side's rows in
 //!   order from 0 (bit for bit for `p` in 0, 1, 2, inf; other `p` raise with
 //!   the C library's `pow` where the kernel has SLEEF's).
+//!
+//! `pdist` is ATen's `map2_reduce_all` per pair (`PdistBackward0`): the terms
+//! accumulated in vector lanes (8 floats, 4 doubles) block by block, the
+//! last partial block into the first lanes, then the lanes added as AVX2's
+//! shuffle tree adds floats (in lane order for doubles). Its backward kernel
+//! gives each row, in order from 0, minus its term with each earlier row and
+//! plus its term with each later one: the terms of the full antisymmetric
+//! matrix of pairs, summed along a row.
 
 use graphc_runtime::op::{Binary, Cmp, ReduceKind, Scalar, Unary};
 use graphc_runtime::{DType, Op};
@@ -246,11 +258,23 @@ impl Lowerer<'_> {
         let rows = self.node(Op::Reshape, dt, [batch, &[ra, 1, m]].concat(), &[a], span);
         let cols = self.node(Op::Reshape, dt, [batch, &[1, rb, m]].concat(), &[b], span);
         let full = [batch, &[ra, rb, m]].concat();
+        let term = self.distance_term(g, rows, cols, d, p, full.clone(), span);
+        // Summed over the other side's rows in order, from 0.
+        let over = full.len() - 2;
+        self.node(Op::Reduce { kind: ReduceKind::SeqSum, dims: vec![over], keepdim: false }, dt, sa, &[term], span)
+    }
+
+    /// The backward kernels' term of each pair for each column: the
+    /// gradient `g` and distance `d` of pair (row of `rows`, row of `cols`),
+    /// all broadcast to `full`.
+    #[allow(clippy::too_many_arguments)]
+    fn distance_term(&mut self, g: NodeId, rows: NodeId, cols: NodeId, d: NodeId, p: f64, full: Vec<usize>, span: Span) -> NodeId {
+        let dt = self.dtype_of(rows);
         let node = |me: &mut Self, op: Op, args: &[NodeId]| me.node(op, dt, full.clone(), args, span);
         let scalar = |me: &mut Self, v: f64| me.scalar(v, dt, span);
         let diff = node(self, Op::Binary(Binary::Sub), &[rows, cols]);
         let sign = node(self, Op::Unary(Unary::Sign), &[diff]);
-        let term = if p == 1.0 {
+        if p == 1.0 {
             node(self, Op::Binary(Binary::Mul), &[g, sign])
         } else if p.is_infinite() {
             // grad * sign(diff) * (1 - min(1, ceil(||diff| - dist|))).
@@ -290,10 +314,7 @@ impl Lowerer<'_> {
             // 0 where the distance is 0.
             let zero = scalar(self, 0.0);
             node(self, Op::Where(Cmp::Eq), &[d, zero, zero, raw])
-        };
-        // Summed over the other side's rows in order, from 0.
-        let over = full.len() - 2;
-        self.node(Op::Reduce { kind: ReduceKind::SeqSum, dims: vec![over], keepdim: false }, dt, sa, &[term], span)
+        }
     }
 
     /// ATen's `_euclidean_dist` of `[*, r1, m]` and `[*, r2, m]`, viewed to `out`.
@@ -368,5 +389,197 @@ impl Lowerer<'_> {
             vec![Some(g1), Some(g2), None]
         });
         Value::Tensor(self.op_node(Op::Reshape, dt, out, &[node], span, "ViewBackward0"))
+    }
+}
+
+impl Lowerer<'_> {
+    /// `pdist(input, p=2.0)`: the distances of the rows of an `[n, m]`
+    /// matrix, pair `(i, j)` with `i < j` in row-major order, `[n (n - 1) / 2]`.
+    pub(crate) fn pdist_call(&mut self, bound: &Bound<Value>, span: Span) -> Value {
+        let (xv, xs) = bound.positional[0].clone().expect("bind guarantees input");
+        let Some(x) = self.expect_tensor(xv, xs, "`pdist`'s input") else { return Value::Poison };
+        let p = match bound.positional.get(1).cloned().flatten() {
+            None => 2.0,
+            Some((v, s)) => match self.number(&v, s, "`p`") {
+                Some(p) if p >= 0.0 => p,
+                Some(_) => {
+                    return self.error(
+                        Diagnostic::new(Code::E0107, "pdist only supports non-negative p values", s, "negative")
+                            .with_help("use p >= 0 (inf for the largest difference)"),
+                    )
+                }
+                None => return Value::Poison,
+            },
+        };
+        let (dt, shape) = (self.dtype_of(x), self.shape_of(x));
+        if shape.len() != 2 {
+            return self.error(
+                Diagnostic::new(Code::E0202, format!("pdist only supports 2D tensors, got: {}D", shape.len()), xs, "not a matrix")
+                    .with_help("pass the points as the rows of an [n, m] matrix"),
+            );
+        }
+        if !dt.is_float() {
+            return self.error(
+                Diagnostic::new(
+                    Code::E0204,
+                    format!("pdist only supports floating-point dtypes, got: {}", dt.torch_name()),
+                    xs,
+                    format!("this is {dt}"),
+                )
+                .with_help("convert it first with `.float()`"),
+            );
+        }
+        let (n, m) = (shape[0], shape[1]);
+        let pairs = n * n.saturating_sub(1) / 2;
+        if pairs == 0 || m == 0 {
+            return Value::Tensor(self.op_node(Op::Full(Scalar::of(0.0, dt)), dt, vec![pairs], &[], span, "PdistBackward0"));
+        }
+        let count = (pairs as u128) * (m as u128);
+        if count > (1 << 26) {
+            return self.error(
+                Diagnostic::new(
+                    Code::E0501,
+                    format!("`pdist` of {n} rows of {m} would hold {count} differences; graphc forms them all, at most {}", 1u64 << 26),
+                    xs,
+                    "too many pairs",
+                )
+                .with_help("compute the distances of fewer rows at a time"),
+            );
+        }
+        let dist = self.pdist_forward(x, p, span);
+        let out = self.node(Op::Reshape, dt, vec![pairs], &[dist], span);
+        let out = self.with_backward("PdistBackward0", &[x, dist], out, span, |me, grad, saved| {
+            vec![Some(me.pdist_backward(grad, saved[0], saved[1], p, span)), None]
+        });
+        Value::Tensor(out)
+    }
+
+    /// The rows of `x` at `rows`, a constant list.
+    fn rows_at(&mut self, x: NodeId, rows: &[usize], span: Span) -> NodeId {
+        let (dt, m) = (self.dtype_of(x), self.shape_of(x)[1]);
+        let idx: Vec<Scalar> = rows.iter().map(|&r| Scalar::Int(r as i64)).collect();
+        let k = idx.len();
+        let idx = self.node(Op::Literal(idx), DType::I64, vec![k, 1], &[], span);
+        let spread = self.node(Op::Expand, DType::I64, vec![k, m], &[idx], span);
+        self.node(Op::Index(graphc_runtime::op::IndexOp::Gather { dim: 0 }), dt, vec![k, m], &[x, spread], span)
+    }
+
+    /// `map2_reduce_all` of every pair: `[pairs]`.
+    fn pdist_forward(&mut self, x: NodeId, p: f64, span: Span) -> NodeId {
+        let (dt, shape) = (self.dtype_of(x), self.shape_of(x));
+        let (n, m) = (shape[0], shape[1]);
+        let (mut first, mut second) = (Vec::new(), Vec::new());
+        for i in 0..n {
+            for j in i + 1..n {
+                first.push(i);
+                second.push(j);
+            }
+        }
+        let k = first.len();
+        let (a, b) = (self.rows_at(x, &first, span), self.rows_at(x, &second, span));
+        let diff = self.node(Op::Binary(Binary::Sub), dt, vec![k, m], &[a, b], span);
+        let ad = self.node(Op::Unary(Unary::Abs), dt, vec![k, m], &[diff], span);
+        // The term each difference adds.
+        let terms = if p == 0.0 {
+            let up = self.node(Op::Unary(Unary::Ceil), dt, vec![k, m], &[ad], span);
+            let one = self.scalar(1.0, dt, span);
+            self.node(Op::Binary(Binary::Minimum), dt, vec![k, m], &[up, one], span)
+        } else if p == 2.0 {
+            self.node(Op::Binary(Binary::Mul), dt, vec![k, m], &[ad, ad], span)
+        } else if p == 1.0 || p.is_infinite() {
+            ad
+        } else {
+            let e = self.scalar(p, dt, span);
+            self.node(Op::Binary(Binary::Pow), dt, vec![k, m], &[ad, e], span)
+        };
+        let max = p.is_infinite();
+        let (red, reduce) = if max { (Binary::Maximum, ReduceKind::Amax) } else { (Binary::Add, ReduceKind::SeqSum) };
+        let lanes = if dt == DType::F64 { 4 } else { 8 };
+        let agg = if m < lanes {
+            // Lane 0 takes the others in order.
+            self.node(Op::Reduce { kind: reduce, dims: vec![1], keepdim: false }, dt, vec![k], &[terms], span)
+        } else {
+            let (blocks, rest) = (m / lanes, m % lanes);
+            let whole =
+                if rest == 0 { terms } else { self.node(Op::Slice { dim: 1, start: 0, step: 1 }, dt, vec![k, blocks * lanes], &[terms], span) };
+            let grouped = self.node(Op::Reshape, dt, vec![k, blocks, lanes], &[whole], span);
+            let mut acc = self.node(Op::Reduce { kind: reduce, dims: vec![1], keepdim: false }, dt, vec![k, lanes], &[grouped], span);
+            if rest > 0 {
+                // `Vec::set`: the partial block joins the first `rest` lanes.
+                let tail = self.node(Op::Slice { dim: 1, start: blocks * lanes, step: 1 }, dt, vec![k, rest], &[terms], span);
+                let head = self.node(Op::Slice { dim: 1, start: 0, step: 1 }, dt, vec![k, rest], &[acc], span);
+                let joined = self.node(Op::Binary(red), dt, vec![k, rest], &[head, tail], span);
+                let kept = self.node(Op::Slice { dim: 1, start: rest, step: 1 }, dt, vec![k, lanes - rest], &[acc], span);
+                let list = Value::List(vec![(Value::Tensor(joined), span), (Value::Tensor(kept), span)]);
+                let Some(c) = self.tensor_call("cat", vec![list, Value::Number(Num::Int(1))], span) else { return acc };
+                acc = c;
+            }
+            let lane = |me: &mut Self, l: usize| {
+                let col = me.node(Op::Slice { dim: 1, start: l, step: 1 }, dt, vec![k, 1], &[acc], span);
+                me.node(Op::Reshape, dt, vec![k], &[col], span)
+            };
+            let join = |me: &mut Self, a: NodeId, b: NodeId| me.node(Op::Binary(red), dt, vec![k], &[a, b], span);
+            if lanes == 8 {
+                // AVX2's tree: halves, then pairs, then neighbours.
+                let v: Vec<NodeId> = (0..8).map(|l| lane(self, l)).collect();
+                let h: Vec<NodeId> = (0..4).map(|l| join(self, v[l], v[l + 4])).collect();
+                let (q0, q1) = (join(self, h[0], h[2]), join(self, h[1], h[3]));
+                join(self, q0, q1)
+            } else {
+                let mut total = lane(self, 0);
+                for l in 1..lanes {
+                    let next = lane(self, l);
+                    total = join(self, total, next);
+                }
+                total
+            }
+        };
+        if p == 2.0 {
+            self.node(Op::Unary(Unary::Sqrt), dt, vec![k], &[agg], span)
+        } else if p == 0.0 || p == 1.0 || p.is_infinite() {
+            agg
+        } else {
+            let wide = self.cast_to(agg, DType::F64, span);
+            let root = self.scalar(1.0 / p, DType::F64, span);
+            let r = self.node(Op::Binary(Binary::Pow), DType::F64, vec![k], &[wide, root], span);
+            self.cast_to(r, dt, span)
+        }
+    }
+
+    /// The backward kernel's gradient of `x` (`[n, m]`) from the pairs'
+    /// gradient and distances: each row's terms with every other row, in row
+    /// order (the term with an earlier row is minus that row's term with this one).
+    fn pdist_backward(&mut self, grad: NodeId, x: NodeId, dist: NodeId, p: f64, span: Span) -> NodeId {
+        let (dt, shape) = (self.dtype_of(x), self.shape_of(x));
+        let (n, m) = (shape[0], shape[1]);
+        if p == 0.0 {
+            return self.node(Op::Full(Scalar::of(0.0, dt)), dt, shape, &[], span);
+        }
+        // The condensed position of pair (i, j) in a full matrix, the diagonal
+        // reading an appended zero.
+        let pairs = n * (n - 1) / 2;
+        let mut at = Vec::with_capacity(n * n);
+        for i in 0..n {
+            for j in 0..n {
+                let (a, b) = (i.min(j), i.max(j));
+                let k = if a == b { pairs } else { a * n - a * (a + 1) / 2 + (b - a - 1) };
+                at.push(Scalar::Int(k as i64));
+            }
+        }
+        let at = self.node(Op::Literal(at), DType::I64, vec![n * n], &[], span);
+        let zero1 = self.node(Op::Full(Scalar::of(0.0, dt)), dt, vec![1], &[], span);
+        let full = |me: &mut Self, v: NodeId| -> Option<NodeId> {
+            let list = Value::List(vec![(Value::Tensor(v), span), (Value::Tensor(zero1), span)]);
+            let ext = me.tensor_call("cat", vec![list, Value::Number(Num::Int(0))], span)?;
+            let picked = me.node(Op::Index(graphc_runtime::op::IndexOp::Gather { dim: 0 }), dt, vec![n * n], &[ext, at], span);
+            Some(me.node(Op::Reshape, dt, vec![n, n, 1], &[picked], span))
+        };
+        let (Some(g), Some(d)) = (full(self, grad), full(self, dist)) else {
+            return self.node(Op::Full(Scalar::of(0.0, dt)), dt, shape, &[], span);
+        };
+        let rows = self.node(Op::Reshape, dt, vec![n, 1, m], &[x], span);
+        let cols = self.node(Op::Reshape, dt, vec![1, n, m], &[x], span);
+        let term = self.distance_term(g, rows, cols, d, p, vec![n, n, m], span);
+        self.node(Op::Reduce { kind: ReduceKind::SeqSum, dims: vec![1], keepdim: false }, dt, shape, &[term], span)
     }
 }
