@@ -121,6 +121,7 @@ const EXPORTABLE: &[&str] = &[
     "transformer_encoder",
     "two_params_none",
     "unet_digits",
+    "unfold_conv",
     "vae",
     "views_write_through",
     "warmup_schedules",

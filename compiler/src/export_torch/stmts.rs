@@ -126,6 +126,9 @@ impl Exporter<'_> {
                 ExprKind::Tuple(items) | ExprKind::List(items) => items.get(k).map_or(Kind::Tensor, |e| scope.kinds.of(e)),
                 // `losses, nums = zip(*pairs)`: each name a tuple.
                 ExprKind::Call { callee, .. } if callee.name == "zip" => Kind::Other,
+                // `n, c, h, w = x.shape` (or `x.size()`): each name an int.
+                ExprKind::Field { field, .. } if field.name == "shape" => Kind::Host,
+                ExprKind::Method { method, args, .. } if method.name == "size" && args.is_empty() => Kind::Host,
                 _ => Kind::Tensor,
             };
             scope.kinds.bind(&t.name, kind);
