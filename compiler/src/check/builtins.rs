@@ -86,6 +86,11 @@ pub enum Builtin {
     Cdist,
     /// `pdist(input, p=2.0)`: `torch.pdist`, `F.pdist`.
     Pdist,
+    /// `lp_pool1d`/`lp_pool2d(input, norm_type, kernel_size, stride=none,
+    /// ceil_mode=false)`: `F.lp_pool1d`/`2d` (`lower/lp_pool.rs`).
+    LpPool {
+        dims: usize,
+    },
     /// `x.unfold(dimension, size, step)`: the tensor method (only a method,
     /// as `unfold` the function is `F.unfold`).
     TensorUnfold,
@@ -678,6 +683,8 @@ const OTHER: &[(&str, Builtin)] = &[
     ("addbmm", Builtin::AddProduct(AddProduct::Addbmm)),
     ("cdist", Builtin::Cdist),
     ("pdist", Builtin::Pdist),
+    ("lp_pool1d", Builtin::LpPool { dims: 1 }),
+    ("lp_pool2d", Builtin::LpPool { dims: 2 }),
     ("remainder", Builtin::Remainder),
     ("fmod", Builtin::Fmod),
     ("addcmul", Builtin::Addc { div: false }),
@@ -1008,6 +1015,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::AddProduct(AddProduct::R) => sig(&["input", "vec1", "vec2"], 3, Some(3), &["beta", "alpha"]),
         B::AddProduct(AddProduct::Mm) => sig(&["input", "mat1", "mat2"], 3, Some(3), &["beta", "alpha"]),
         B::AddProduct(AddProduct::Baddbmm | AddProduct::Addbmm) => sig(&["input", "batch1", "batch2"], 3, Some(3), &["beta", "alpha"]),
+        B::LpPool { .. } => sig(&["input", "norm_type", "kernel_size", "stride", "ceil_mode"], 3, Some(5), &[]),
         B::Pdist => sig(&["input", "p"], 1, Some(2), &[]),
         B::Cdist => sig(&["x1", "x2", "p", "compute_mode"], 2, Some(4), &[]),
         B::TensorUnfold => sig(&["input", "dimension", "size", "step"], 4, Some(4), &[]),

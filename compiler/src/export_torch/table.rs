@@ -311,6 +311,8 @@ const FUNCTIONAL: &[&str] = &[
     "unfold",
     "fold",
     "instance_norm",
+    "lp_pool1d",
+    "lp_pool2d",
     "local_response_norm",
     "pixel_unshuffle",
     "interpolate",

@@ -126,6 +126,7 @@ impl<'a> Lowerer<'a> {
             Builtin::TensorUnfold => self.tensor_unfold(&bound, span),
             Builtin::Cdist => self.cdist_call(&bound, span),
             Builtin::Pdist => self.pdist_call(&bound, span),
+            Builtin::LpPool { dims } => self.lp_pool(dims, &bound, span),
             Builtin::InstanceNorm => self.instance_norm_call(&bound, span),
             Builtin::LocalResponseNorm => self.local_response_norm_call(&bound, span),
             Builtin::ChannelShuffle => self.channel_shuffle_call(&bound, span),

@@ -176,6 +176,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::TensorUnfold
             | Builtin::Cdist
             | Builtin::Pdist
+            | Builtin::LpPool { .. }
             | Builtin::InstanceNorm
             | Builtin::LocalResponseNorm
             | Builtin::ChannelShuffle

@@ -107,6 +107,7 @@ mod logit;
 mod loop_grads;
 mod loops;
 mod loss_calls;
+mod lp_pool;
 mod mask_copy;
 mod mask_index;
 mod matrix_aliases;

@@ -173,6 +173,30 @@ const FUNCTIONAL: &[Functional] = &[
         ],
         repr: &[],
     },
+    Functional {
+        class: "LPPool1d",
+        builtin: "lp_pool1d",
+        inputs: 1,
+        options: &[
+            ("norm_type", Default::Required, true),
+            ("kernel_size", Default::Required, true),
+            ("stride", Default::None, true),
+            ("ceil_mode", Default::Bool(false), true),
+        ],
+        repr: &["norm_type", "kernel_size", "stride", "ceil_mode"],
+    },
+    Functional {
+        class: "LPPool2d",
+        builtin: "lp_pool2d",
+        inputs: 1,
+        options: &[
+            ("norm_type", Default::Required, true),
+            ("kernel_size", Default::Required, true),
+            ("stride", Default::None, true),
+            ("ceil_mode", Default::Bool(false), true),
+        ],
+        repr: &["norm_type", "kernel_size", "stride", "ceil_mode"],
+    },
     Functional { class: "ChannelShuffle", builtin: "channel_shuffle", inputs: 1, options: &[("groups", Default::Required, true)], repr: &["groups"] },
     // `Upsample`'s `extra_repr` is its own (below).
     Functional {
@@ -421,9 +445,10 @@ impl Lowerer<'_> {
                         ),
                     );
                 }
-                // The pools' `stride` defaults to their kernel size (`stride or kernel_size`).
+                // The pools' `stride` defaults to their kernel size (`stride or
+                // kernel_size`); `_LPPoolNd` keeps `None`.
                 let v = match (*name, v) {
-                    ("stride", Value::None) if f.class.ends_with("Pool2d") => attr_of(&obj, "kernel_size"),
+                    ("stride", Value::None) if f.class.ends_with("Pool2d") && !f.class.starts_with("LP") => attr_of(&obj, "kernel_size"),
                     (_, v) => v,
                 };
                 obj = with_attr(obj, name, v, span);
