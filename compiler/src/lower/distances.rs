@@ -301,7 +301,7 @@ impl Lowerer<'_> {
                 let t = node(self, Op::Binary(Binary::Mul), &[lead, powered]);
                 let t = node(self, Op::Binary(Binary::Mul), &[t, g]);
                 let e1 = scalar(self, p - 1.0);
-                let dp = node(self, Op::Binary(Binary::Pow), &[d, e1]);
+                let dp = self.node(Op::Binary(Binary::Pow), dt, self.shape_of(d), &[d, e1], span);
                 let t = node(self, Op::Binary(Binary::Div), &[t, dp]);
                 if p < 1.0 {
                     // 0 where the difference is 0, which the power would make infinite.
