@@ -54,19 +54,7 @@ impl Lowerer<'_> {
         let (Some(x1), Some(x2)) = (self.expect_tensor(av, sa, "`cdist`'s x1"), self.expect_tensor(bv, sb, "`cdist`'s x2")) else {
             return Value::Poison;
         };
-        let p = match arg(2) {
-            None => 2.0,
-            Some((v, s)) => match self.number(&v, s, "`p`") {
-                Some(p) if p >= 0.0 => p,
-                Some(_) => {
-                    return self.error(
-                        Diagnostic::new(Code::E0107, "cdist only supports non-negative p values", s, "negative")
-                            .with_help("use p >= 0 (inf for the largest difference)"),
-                    )
-                }
-                None => return Value::Poison,
-            },
-        };
+        let Some(p) = self.distance_order("cdist", arg(2)) else { return Value::Poison };
         let mode = match arg(3) {
             None => 0,
             Some((Value::Str(m), s)) => match MODES.iter().position(|k| *k == m) {
@@ -165,6 +153,21 @@ impl Lowerer<'_> {
             vec![Some(ga), Some(gb), None]
         });
         Value::Tensor(out)
+    }
+
+    /// The order `p` of `name` (`cdist`, `pdist`): 2 when not given, and
+    /// ATen's message for a negative one.
+    fn distance_order(&mut self, name: &str, arg: Option<(Value, Span)>) -> Option<f64> {
+        let Some((v, s)) = arg.filter(|(v, _)| !matches!(v, Value::None)) else { return Some(2.0) };
+        let p = self.number(&v, s, "`p`")?;
+        if p < 0.0 {
+            self.error(
+                Diagnostic::new(Code::E0107, format!("{name} only supports non-negative p values"), s, "negative")
+                    .with_help("use p >= 0 (inf for the largest difference)"),
+            );
+            return None;
+        }
+        Some(p)
     }
 
     /// The kernel's distances of `[*, r1, m]` and `[*, r2, m]`: `[*, r1, r2]`.
@@ -398,19 +401,7 @@ impl Lowerer<'_> {
     pub(crate) fn pdist_call(&mut self, bound: &Bound<Value>, span: Span) -> Value {
         let (xv, xs) = bound.positional[0].clone().expect("bind guarantees input");
         let Some(x) = self.expect_tensor(xv, xs, "`pdist`'s input") else { return Value::Poison };
-        let p = match bound.positional.get(1).cloned().flatten() {
-            None => 2.0,
-            Some((v, s)) => match self.number(&v, s, "`p`") {
-                Some(p) if p >= 0.0 => p,
-                Some(_) => {
-                    return self.error(
-                        Diagnostic::new(Code::E0107, "pdist only supports non-negative p values", s, "negative")
-                            .with_help("use p >= 0 (inf for the largest difference)"),
-                    )
-                }
-                None => return Value::Poison,
-            },
-        };
+        let Some(p) = self.distance_order("pdist", bound.positional.get(1).cloned().flatten()) else { return Value::Poison };
         let (dt, shape) = (self.dtype_of(x), self.shape_of(x));
         if shape.len() != 2 {
             return self.error(

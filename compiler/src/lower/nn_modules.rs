@@ -54,6 +54,14 @@ const REDUCTION: (&str, Default, bool) = ("reduction", Default::Str("mean"), tru
 const SIZE_AVERAGE: (&str, Default, bool) = ("size_average", Default::None, false);
 const REDUCE: (&str, Default, bool) = ("reduce", Default::None, false);
 const INPLACE: (&str, Default, bool) = ("inplace", Default::Bool(false), false);
+/// `_LPPoolNd`'s options, of both dimensions.
+const LP_POOL: &[(&str, Default, bool)] = &[
+    ("norm_type", Default::Required, true),
+    ("kernel_size", Default::Required, true),
+    ("stride", Default::None, true),
+    ("ceil_mode", Default::Bool(false), true),
+];
+const LP_POOL_REPR: &[&str] = &["norm_type", "kernel_size", "stride", "ceil_mode"];
 
 /// The modules that apply a functional builtin.
 const FUNCTIONAL: &[Functional] = &[
@@ -173,30 +181,8 @@ const FUNCTIONAL: &[Functional] = &[
         ],
         repr: &[],
     },
-    Functional {
-        class: "LPPool1d",
-        builtin: "lp_pool1d",
-        inputs: 1,
-        options: &[
-            ("norm_type", Default::Required, true),
-            ("kernel_size", Default::Required, true),
-            ("stride", Default::None, true),
-            ("ceil_mode", Default::Bool(false), true),
-        ],
-        repr: &["norm_type", "kernel_size", "stride", "ceil_mode"],
-    },
-    Functional {
-        class: "LPPool2d",
-        builtin: "lp_pool2d",
-        inputs: 1,
-        options: &[
-            ("norm_type", Default::Required, true),
-            ("kernel_size", Default::Required, true),
-            ("stride", Default::None, true),
-            ("ceil_mode", Default::Bool(false), true),
-        ],
-        repr: &["norm_type", "kernel_size", "stride", "ceil_mode"],
-    },
+    Functional { class: "LPPool1d", builtin: "lp_pool1d", inputs: 1, options: LP_POOL, repr: LP_POOL_REPR },
+    Functional { class: "LPPool2d", builtin: "lp_pool2d", inputs: 1, options: LP_POOL, repr: LP_POOL_REPR },
     Functional { class: "ChannelShuffle", builtin: "channel_shuffle", inputs: 1, options: &[("groups", Default::Required, true)], repr: &["groups"] },
     // `Upsample`'s `extra_repr` is its own (below).
     Functional {
