@@ -107,7 +107,8 @@ impl Lowerer<'_> {
             match item {
                 Value::Number(Num::Int(d)) if d >= least as i128 => *o = usize::try_from(d).unwrap_or(usize::MAX).min(1 << 40),
                 Value::Number(Num::Int(d)) => {
-                    // ATen's messages, which name both dimensions.
+                    // ATen's wording; ATen names both dimensions' values,
+                    // graphc the value the program gave.
                     let message = match what {
                         "kernel_size" => format!("kernel size should be greater than zero, but got {what}={d}"),
                         "padding" => format!("padding should be non-negative, but got padding={d}"),
