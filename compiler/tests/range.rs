@@ -387,3 +387,24 @@ fn a_where_on_its_own_operand_bounds_the_side_it_keeps() {
     let below = "x = randn(8) * 100\nprint(exp(-where(x >= 0, x, 0.0)) * 0)\n";
     assert!(warnings_of(below).is_empty(), "{:?}", warnings_of(below).iter().map(|d| d.message.clone()).collect::<Vec<_>>());
 }
+
+/// A tensor power of an unbounded base overflows only with an exponent above
+/// 1: at most 1, a large magnitude is an unknown bound (as for linear
+/// arithmetic) and a base near 0 under a negative exponent an exact infinity.
+#[test]
+fn powers_with_exponents_at_most_one_do_not_overflow() {
+    let src = "\
+x = randn(8)
+print(x ** tensor([0.5]))
+print(x ** tensor([-0.5]))
+print(x ** tensor([3.0]))
+";
+    let prog = differentiated(src);
+    let a = analyze(&prog.graph, &HashMap::new());
+    let pows: Vec<&Range> =
+        prog.graph.ids().into_iter().filter(|&n| prog.graph.node(n).op == Op::Binary(Binary::Pow)).map(|n| &a.ranges[&n]).collect();
+    assert_eq!(pows.len(), 3);
+    assert!(pows[0].pos_inf.is_empty() && pows[0].hi.is_infinite(), "an unknown bound, no infinity: {:?}", pows[0]);
+    assert!(!pows[1].pos_inf.is_empty() && pows[1].pos_inf.iter().all(|c| !c.overflow), "0 ** -0.5 is an exact inf: {:?}", pows[1]);
+    assert!(pows[2].pos_inf.iter().any(|c| c.overflow), "x ** 3 can overflow: {:?}", pows[2]);
+}

@@ -15,7 +15,7 @@ use std::cell::RefCell;
 
 use smallvec::SmallVec;
 
-use crate::kernels::elementwise::{activation_at_into, binary_into, pow_scalar_into, select_into, unary_at_into, unary_into, Arg};
+use crate::kernels::elementwise::{activation_at_into, binary_at_into, pow_scalar_at_into, select_into, unary_at_into, unary_into, Arg};
 use crate::kernels::float::Float;
 use crate::kernels::parts::Shared;
 use crate::op::{Op, Unary};
@@ -412,9 +412,9 @@ unsafe fn chunk_body<T: Element>(instrs: &[Instr], c: &Chunk<T>) {
             },
             Op::Unary(u) if crate::kernels::elementwise::by_position(*u) => unary_at_into(*u, a(0), dst, c.start, c.len),
             Op::Unary(u) => unary_into(*u, a(0), dst),
-            Op::PowScalar(e) => pow_scalar_into(a(0), e.get(), dst),
+            Op::PowScalar(e) => pow_scalar_at_into(a(0), e.get(), dst, c.start, c.len),
             Op::Activation(f) => activation_at_into(*f, a(0), dst, c.start, c.len),
-            Op::Binary(b) => binary_into(*b, a(0), a(1), dst),
+            Op::Binary(b) => binary_at_into(*b, a(0), a(1), dst, c.start, c.len),
             Op::Where(cmp) => select_into(*cmp, [a(0), a(1), a(2), a(3)], dst),
             op @ (Op::Full(_)
             | Op::Literal(_)

@@ -19,15 +19,17 @@
 //!   graphc adds the same terms in the same order ([`ReduceKind::SeqSum`])
 //!   with the same fused tail, so the distances are PyTorch's bits. `p` other
 //!   than 0, 1, 2 and inf takes glibc's `powf` per term and `pow` in double
-//!   for the root, as the kernel does. The gradient is the backward kernel's:
-//!   each input row's gradient sums its terms over the other side's rows in
-//!   order from 0 (bit for bit for `p` in 0, 1, 2, inf; other `p` raise with
-//!   the C library's `pow` where the kernel has SLEEF's).
+//!   for the root, as the kernel does (`Binary::PowLibm`). The gradient is
+//!   the backward kernel's: each input row's gradient sums its terms over the
+//!   other side's rows in order from 0, raised with SLEEF's `pow` on every
+//!   element as `Vectorized::pow` does there (`Binary::PowSleef`).
 //!
 //! `pdist` is ATen's `map2_reduce_all` per pair (`PdistBackward0`): the terms
 //! accumulated in vector lanes (8 floats, 4 doubles) block by block, the
 //! last partial block into the first lanes, then the lanes added as AVX2's
-//! shuffle tree adds floats (in lane order for doubles). Its backward kernel
+//! shuffle tree adds floats (in lane order for doubles); a general `p`
+//! raises every term, the partial block's too, with SLEEF's `pow`, and the
+//! root with glibc's in double. Its backward kernel
 //! gives each row, in order from 0, minus its term with each earlier row and
 //! plus its term with each later one: the terms of the full antisymmetric
 //! matrix of pairs, summed along a row.
@@ -226,11 +228,11 @@ impl Lowerer<'_> {
         }
         // glibc's `powf` per term, and the root `std::pow(float, double)` in double.
         let e = scalar(self, p);
-        let terms = self.node(Op::Binary(Binary::Pow), dt, full, &[ad, e], span);
+        let terms = self.node(Op::Binary(Binary::PowLibm), dt, full, &[ad, e], span);
         let agg = seq_sum(self, terms);
         let wide = self.cast_to(agg, DType::F64, span);
         let root = self.scalar(1.0 / p, DType::F64, span);
-        let r = self.node(Op::Binary(Binary::Pow), DType::F64, pair, &[wide, root], span);
+        let r = self.node(Op::Binary(Binary::PowLibm), DType::F64, pair, &[wide, root], span);
         self.cast_to(r, dt, span)
     }
 
@@ -300,11 +302,11 @@ impl Lowerer<'_> {
                 let ad = node(self, Op::Unary(Unary::Abs), &[diff]);
                 let (lead, e) = if p < 2.0 { (sign, p - 1.0) } else { (diff, p - 2.0) };
                 let e = scalar(self, e);
-                let powered = node(self, Op::Binary(Binary::Pow), &[ad, e]);
+                let powered = node(self, Op::Binary(Binary::PowSleef), &[ad, e]);
                 let t = node(self, Op::Binary(Binary::Mul), &[lead, powered]);
                 let t = node(self, Op::Binary(Binary::Mul), &[t, g]);
                 let e1 = scalar(self, p - 1.0);
-                let dp = self.node(Op::Binary(Binary::Pow), dt, self.shape_of(d), &[d, e1], span);
+                let dp = self.node(Op::Binary(Binary::PowSleef), dt, self.shape_of(d), &[d, e1], span);
                 let t = node(self, Op::Binary(Binary::Div), &[t, dp]);
                 if p < 1.0 {
                     // 0 where the difference is 0, which the power would make infinite.
@@ -481,7 +483,7 @@ impl Lowerer<'_> {
             ad
         } else {
             let e = self.scalar(p, dt, span);
-            self.node(Op::Binary(Binary::Pow), dt, vec![k, m], &[ad, e], span)
+            self.node(Op::Binary(Binary::PowSleef), dt, vec![k, m], &[ad, e], span)
         };
         let max = p.is_infinite();
         let (red, reduce) = if max { (Binary::Maximum, ReduceKind::Amax) } else { (Binary::Add, ReduceKind::SeqSum) };
@@ -532,7 +534,7 @@ impl Lowerer<'_> {
         } else {
             let wide = self.cast_to(agg, DType::F64, span);
             let root = self.scalar(1.0 / p, DType::F64, span);
-            let r = self.node(Op::Binary(Binary::Pow), DType::F64, vec![k], &[wide, root], span);
+            let r = self.node(Op::Binary(Binary::PowLibm), DType::F64, vec![k], &[wide, root], span);
             self.cast_to(r, dt, span)
         }
     }

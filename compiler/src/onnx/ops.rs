@@ -488,7 +488,7 @@ fn binary(em: &mut Emitter, b: Binary, site: &Site) -> Result<String, Unmapped> 
         Binary::Sub => simple(em, "Sub"),
         Binary::Mul => simple(em, "Mul"),
         Binary::Div => simple(em, "Div"),
-        Binary::Pow => simple(em, "Pow"),
+        Binary::Pow | Binary::PowLibm | Binary::PowSleef => simple(em, "Pow"),
         Binary::Maximum => simple(em, "Max"),
         Binary::Minimum => simple(em, "Min"),
         // grad * (1 - sigmoid(x)).

@@ -31,12 +31,30 @@ pub enum Arg<'a, T> {
     Scalar(T),
 }
 
-impl<T: Float> Arg<'_, T> {
+impl<'a, T: Float> Arg<'a, T> {
     #[inline(always)]
     fn at(&self, i: usize) -> T {
         match self {
             Arg::Slice(s) => s[i],
             Arg::Scalar(v) => *v,
+        }
+    }
+
+    /// The operand of output elements `elements` (a scalar everywhere).
+    #[inline(always)]
+    pub fn part(self, elements: std::ops::Range<usize>) -> Arg<'a, T> {
+        match self {
+            Arg::Slice(s) => Arg::Slice(&s[elements]),
+            scalar => scalar,
+        }
+    }
+
+    /// The operand of the output elements before `mid` and from `mid` on.
+    #[inline(always)]
+    fn split_at(self, mid: usize) -> (Arg<'a, T>, Arg<'a, T>) {
+        match self {
+            Arg::Slice(s) => (Arg::Slice(&s[..mid]), Arg::Slice(&s[mid..])),
+            scalar => (scalar, scalar),
         }
     }
 }
@@ -318,13 +336,41 @@ fn map1<T: Float>(src: Arg<T>, dst: &mut [T], f: impl Fn(T) -> T) {
     }
 }
 
-/// `x ** c` with PyTorch's special cases (`pow_tensor_scalar_kernel` and
-/// `pow_tensor_scalar_optimized_kernel`): 0.5, -0.5 and -1 go to the sqrt, rsqrt
-/// and reciprocal kernels; 2, 3 and -2 are multiplications; anything else is
-/// `std::pow(x, double(c))`, which for float promotes to double and rounds back.
-/// `c == 0` is `fill_(1)` and `c == 1` a copy, decided before any kernel runs.
-#[inline(always)]
+/// [`pow_scalar_at_into`] over a whole tensor, its loops compiled for AVX2 and
+/// FMA where the CPU has them (SLEEF's `pow` is a chain of multiply-adds).
 pub fn pow_scalar_into<T: Float>(src: Arg<T>, c: f64, dst: &mut [T]) {
+    let total = dst.len();
+    #[cfg(target_arch = "x86_64")]
+    if super::cpu::avx2_fma() {
+        // SAFETY: the CPU has AVX2 and FMA.
+        return unsafe { pow_scalar_avx2(src, c, dst, total) };
+    }
+    pow_scalar_at_into(src, c, dst, 0, total)
+}
+
+/// [`pow_scalar_at_into`] compiled for AVX2 and FMA.
+///
+/// # Safety
+/// The CPU has AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn pow_scalar_avx2<T: Float>(src: Arg<T>, c: f64, dst: &mut [T], total: usize) {
+    pow_scalar_at_into(src, c, dst, 0, total)
+}
+
+/// `x ** c` over elements `[start, start + dst.len())` of a contiguous tensor
+/// of `total` elements, with PyTorch's special cases (`pow_tensor_scalar_kernel`
+/// and `pow_tensor_scalar_optimized_kernel`): 0.5, -0.5 and -1 go to the sqrt,
+/// rsqrt and reciprocal kernels; 2, 3 and -2 are multiplications; `c == 0` is
+/// `fill_(1)` and `c == 1` a copy, decided before any kernel runs. Any other
+/// exponent runs `cpu_kernel_vec` with two lambdas, so an element's bits
+/// depend on its position as for the unary ops [`by_position`]: the vector
+/// lambda `base.pow(exp)` (SLEEF's `pow`, [`Float::pow_sleef`], with the
+/// exponent rounded to the tensor's dtype) over whole vector blocks, and the
+/// scalar `std::pow(base, double(c))` (libm's `pow` in double, rounded back)
+/// over the rest.
+#[inline(always)]
+pub fn pow_scalar_at_into<T: Float>(src: Arg<T>, c: f64, dst: &mut [T], start: usize, total: usize) {
     if c == 0.0 {
         map1(src, dst, |_| T::ONE)
     } else if c == 1.0 {
@@ -345,7 +391,18 @@ pub fn pow_scalar_into<T: Float>(src: Arg<T>, c: f64, dst: &mut [T]) {
         // the double rounding is innocuous for a quotient.
         map1(src, dst, |x| T::from_f64(1.0 / (x * x).to_f64()))
     } else {
-        map1(src, dst, |x| T::from_f64(x.to_f64().powf(c)))
+        let scalar = |x: T| T::from_f64(x.to_f64().powf(c));
+        match src {
+            Arg::Slice(s) => {
+                let body_end = total - total % vector_block::<T>();
+                let body = body_end.saturating_sub(start).min(dst.len());
+                let (head, tail) = dst.split_at_mut(body);
+                let e = T::from_f64(c);
+                map1(Arg::Slice(&s[..body]), head, |x| x.pow_sleef(e));
+                map1(Arg::Slice(&s[body..]), tail, scalar);
+            }
+            Arg::Scalar(_) => map1(src, dst, scalar),
+        }
     }
 }
 
@@ -372,31 +429,86 @@ pub fn binary<T: Float>(op: Binary, a: &[T], a_shape: &[usize], b: &[T], b_shape
             Arg::Slice(&eb[..])
         }
     };
-    binary_compiled(op, a, b, &mut dst);
+    if !op.by_position() || n == 0 {
+        binary_compiled(op, a, b, &mut dst, 0, n);
+        return dst;
+    }
+    // PyTorch's loop runs its lambdas over rows of the dimensions it coalesces,
+    // each row with its own vector blocks and tail.
+    let row = torch_row(&[a_shape, b_shape], out);
+    for (i, d) in dst.chunks_mut(row).enumerate() {
+        let elements = i * row..(i + 1) * row;
+        binary_compiled(op, a.part(elements.clone()), b.part(elements), d, 0, row);
+    }
     dst
 }
 
-/// [`binary_into`] for the one-op paths, its loops compiled for AVX2 and FMA
-/// where the CPU has them, as [`unary_at_into`]'s are (`tanh_backward` is a
-/// multiply-add). The fused executor inlines [`binary_into`] into its own
-/// builds instead.
-pub fn binary_compiled<T: Float>(op: Binary, a: Arg<T>, b: Arg<T>, dst: &mut [T]) {
+/// The length of the rows TensorIterator hands a contiguous elementwise
+/// kernel whose operands of `shapes` broadcast to `out`: the product of the
+/// last dimensions it coalesces, which are those where every operand either
+/// has all of the dimensions or broadcasts along all of them (dimensions of
+/// size 1 in the result coalesce with anything).
+pub fn torch_row(shapes: &[&[usize]], out: &[usize]) -> usize {
+    let present = |s: &[usize], d: usize| -> bool {
+        let k = out.len() - d;
+        s.len() >= k && s[s.len() - k] != 1
+    };
+    let mut row = 1;
+    let mut last: Option<usize> = None;
+    for d in (0..out.len()).rev() {
+        if out[d] == 1 {
+            continue;
+        }
+        if let Some(l) = last {
+            if shapes.iter().any(|s| present(s, d) != present(s, l)) {
+                break;
+            }
+        }
+        row *= out[d];
+        last = Some(d);
+    }
+    row
+}
+
+/// [`binary_at_into`] for the one-op paths, its loops compiled for AVX2 and
+/// FMA where the CPU has them, as [`unary_at_into`]'s are (`tanh_backward` is
+/// a multiply-add). The fused executor inlines [`binary_at_into`] into its
+/// own builds instead.
+pub fn binary_compiled<T: Float>(op: Binary, a: Arg<T>, b: Arg<T>, dst: &mut [T], start: usize, total: usize) {
     #[cfg(target_arch = "x86_64")]
     if super::cpu::avx2_fma() {
         // SAFETY: the CPU has AVX2 and FMA.
-        return unsafe { binary_avx2(op, a, b, dst) };
+        return unsafe { binary_avx2(op, a, b, dst, start, total) };
     }
-    binary_into(op, a, b, dst)
+    binary_at_into(op, a, b, dst, start, total)
 }
 
-/// [`binary_into`] compiled for AVX2 and FMA.
+/// [`binary_at_into`] compiled for AVX2 and FMA.
 ///
 /// # Safety
 /// The CPU has AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn binary_avx2<T: Float>(op: Binary, a: Arg<T>, b: Arg<T>, dst: &mut [T]) {
-    binary_into(op, a, b, dst)
+unsafe fn binary_avx2<T: Float>(op: Binary, a: Arg<T>, b: Arg<T>, dst: &mut [T], start: usize, total: usize) {
+    binary_at_into(op, a, b, dst, start, total)
+}
+
+/// [`binary_into`] over elements `[start, start + dst.len())` of a row of
+/// `total` elements. For the ops [`Binary::by_position`] (`pow`), PyTorch's
+/// `cpu_kernel_vec` runs the vector lambda (SLEEF's `pow`,
+/// [`Float::pow_sleef`]) over the row's whole vector blocks and the scalar
+/// one (libm's) over the rest, as for the unary ops [`by_position`]. Two
+/// one-value operands are a one-element tensor: scalar.
+#[inline(always)]
+pub fn binary_at_into<T: Float>(op: Binary, a: Arg<T>, b: Arg<T>, dst: &mut [T], start: usize, total: usize) {
+    if !op.by_position() || matches!((a, b), (Arg::Scalar(_), Arg::Scalar(_))) {
+        return binary_into(op, a, b, dst);
+    }
+    let body = (total - total % vector_block::<T>()).saturating_sub(start).min(dst.len());
+    let (head, tail) = dst.split_at_mut(body);
+    let ((a_head, a_tail), (b_head, b_tail)) = (a.split_at(body), b.split_at(body));
+    map2(a_head, b_head, head, |x, y| x.pow_sleef(y));
+    binary_into(op, a_tail, b_tail, tail)
 }
 
 /// [`binary`] into `dst`; slice operands have `dst`'s length.
@@ -504,5 +616,23 @@ fn select_with<T: Float>(args: [Arg<T>; 4], dst: &mut [T], test: impl Fn(T, T) -
                 *d = if test(a.at(i), b.at(i)) { x.at(i) } else { y.at(i) };
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::torch_row;
+
+    /// TensorIterator coalesces the trailing dimensions along which every
+    /// operand is either present or broadcast, and skips those of size 1.
+    #[test]
+    fn torch_rows_are_the_coalesced_trailing_dimensions() {
+        assert_eq!(torch_row(&[&[1000, 37], &[1000, 37]], &[1000, 37]), 37000);
+        assert_eq!(torch_row(&[&[1000, 37], &[]], &[1000, 37]), 37000);
+        assert_eq!(torch_row(&[&[1000, 37], &[37]], &[1000, 37]), 37);
+        assert_eq!(torch_row(&[&[1000, 37], &[1000, 1]], &[1000, 37]), 37);
+        assert_eq!(torch_row(&[&[40, 3, 53], &[3, 53]], &[40, 3, 53]), 159);
+        assert_eq!(torch_row(&[&[40, 1, 53], &[40, 1, 1]], &[40, 1, 53]), 53);
+        assert_eq!(torch_row(&[&[4, 1, 5], &[1, 3, 5]], &[4, 3, 5]), 5);
     }
 }

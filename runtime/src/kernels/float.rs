@@ -42,6 +42,9 @@ pub trait Float:
     /// `hypot(self, other)` as SLEEF's `hypotf`/`hypot` u05 computes it
     /// (PyTorch's vector lambda).
     fn hypot_sleef(self, other: Self) -> Self;
+    /// `self ** other` as SLEEF's `powf`/`pow` u10 computes it (PyTorch's
+    /// vector lambda of `pow`).
+    fn pow_sleef(self, other: Self) -> Self;
     /// `ln` as SLEEF's `logf`/`log` u10 computes it (`Vectorized::log`, which
     /// PyTorch's `log_softmax` kernels apply to each row's sum).
     fn ln_sleef(self) -> Self;
@@ -157,7 +160,7 @@ pub trait Float:
 // `fma` (same correctly rounded result, many times slower: docs/PERFORMANCE.md,
 // eighteenth sitting).
 macro_rules! impl_float {
-    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_exact:path, $exp_sleef:path, $exp_sleef_into:path, $ln_sleef:path, $ln_from_one:path, $exp2_sleef:path, $hypot_sleef:path, $expm1_sleef:path, $log1p_torch:path, $asinh:path, $erf:path, $erfc:path, $tanh_torch:path, $sinh_vec:path, $cosh_vec:path, $atanh:path, $atanh_sleef:path, $lgamma_sleef:path, $lgamma_libm:path) => {
+    ($t:ty, $variant:ident, $ctor:ident, $exp_fast:path, $exp_exact:path, $exp_sleef:path, $exp_sleef_into:path, $ln_sleef:path, $ln_from_one:path, $exp2_sleef:path, $hypot_sleef:path, $pow_sleef:path, $expm1_sleef:path, $log1p_torch:path, $asinh:path, $erf:path, $erfc:path, $tanh_torch:path, $sinh_vec:path, $cosh_vec:path, $atanh:path, $atanh_sleef:path, $lgamma_sleef:path, $lgamma_libm:path) => {
         impl Float for $t {
             const ZERO: $t = 0.0;
             const ONE: $t = 1.0;
@@ -187,6 +190,10 @@ macro_rules! impl_float {
             #[inline(always)]
             fn hypot_sleef(self, other: $t) -> $t {
                 $hypot_sleef(self, other)
+            }
+            #[inline(always)]
+            fn pow_sleef(self, other: $t) -> $t {
+                $pow_sleef(self, other)
             }
             #[inline(always)]
             fn ln_sleef(self) -> $t {
@@ -420,6 +427,7 @@ impl_float!(
     sleef::log_f32_from_one,
     sleef::exp2_f32,
     sleef::hypot_f32,
+    sleef::pow_f32,
     sleef::expm1_f32,
     sleef::log1p_f32,
     c_asinhf,
@@ -446,6 +454,7 @@ impl_float!(
     sleef::log_f64,
     sleef::exp2_f64,
     sleef::hypot_f64,
+    sleef::pow_f64,
     sleef::expm1_f64,
     sleef::log1p_f64,
     c_asinh,

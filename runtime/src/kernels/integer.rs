@@ -79,6 +79,8 @@ pub fn binary_i64_into(b: Binary, x: &Tensor, y: &Tensor, out: &[usize], dst: &m
         | Binary::Hypot
         | Binary::Logaddexp2
         | Binary::Pow
+        | Binary::PowLibm
+        | Binary::PowSleef
         | Binary::TanhBackward
         | Binary::Atan2
         | Binary::Copysign

@@ -36,12 +36,23 @@ pub fn writes_into(op: &Op, args: &[(DType, &[usize])], dtype: DType, shape: &[u
         Op::Reduce { kind: ReduceKind::NllSum | ReduceKind::NllMean, .. } => float && args[0].1.len() == 1 && shape.is_empty(),
         Op::Unary(_) | Op::Activation(_) | Op::PowScalar(_) => float && same_shape(),
         Op::Transpose => float && args[0].1.len() == 2,
-        Op::Binary(_) => (float && row_kind(args[0].1, shape).is_some() && row_kind(args[1].1, shape).is_some()) || dtype == DType::I64,
+        Op::Binary(b) => (float && rows_into(*b, args[0].1, shape) && rows_into(*b, args[1].1, shape)) || dtype == DType::I64,
         Op::Compare(_) | Op::Logical(_) | Op::Cast | Op::Select => true,
         Op::Expand => args[0].0 == dtype,
         Op::Arange { .. } => dtype != DType::Bool,
         Op::Fma => float,
         _ => false,
+    }
+}
+
+/// Whether [`binary_broadcast_into`] takes an operand of shape `s` of `op`: an
+/// op whose bits depend on the position in PyTorch's rows
+/// ([`Binary::by_position`]) only when the result is one row.
+fn rows_into(op: Binary, s: &[usize], out: &[usize]) -> bool {
+    match row_kind(s, out) {
+        Some(RowKind::Full | RowKind::Scalar) => true,
+        Some(RowKind::Row | RowKind::Column) => !op.by_position(),
+        None => false,
     }
 }
 
@@ -264,6 +275,7 @@ fn binary_broadcast_into<T: Gemm>(op: Binary, a: (&[T], &[usize]), b: (&[T], &[u
     let (Some(x), Some(y)) = (RowOperand::classify(a.0, a.1, out_shape), RowOperand::classify(b.0, b.1, out_shape)) else {
         return false;
     };
+    let total = out.len();
     // A 0-d result is one row of one element.
     let cols = out_shape.last().copied().unwrap_or(1);
     debug_assert_eq!(out.len() % cols, 0);
@@ -272,7 +284,8 @@ fn binary_broadcast_into<T: Gemm>(op: Binary, a: (&[T], &[usize]), b: (&[T], &[u
         if let (Some(x), Some(y)) = (x.whole(), y.whole()) {
             // Neither operand changes from row to row: one loop over the part.
             let elements = rows.start * cols..rows.end * cols;
-            return binary_compiled(op, part(x, elements.clone()), part(y, elements), out);
+            let start = elements.start;
+            return binary_compiled(op, x.part(elements.clone()), y.part(elements), out, start, total);
         }
         // The op's formula is looked up once for all the rows: a bias row of ten
         // or thirty-two elements costs less than the lookup.
@@ -298,13 +311,5 @@ impl<T: Float> ElementFn2<T> for Rows2<'_, '_, T> {
         for (i, row) in self.rows.zip(self.out.chunks_mut(cols)) {
             map2(x.at_row(i, cols), y.at_row(i, cols), row, f);
         }
-    }
-}
-
-/// The `elements` of an operand read as one flat row (a scalar everywhere).
-fn part<T>(a: Arg<'_, T>, elements: std::ops::Range<usize>) -> Arg<'_, T> {
-    match a {
-        Arg::Slice(s) => Arg::Slice(&s[elements]),
-        scalar => scalar,
     }
 }

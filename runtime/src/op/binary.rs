@@ -73,6 +73,13 @@ macro_rules! binary_ops {
                 Binary::ALL.iter().copied().find(|b| b.builtin_name() == Some(name))
             }
 
+            /// Whether an element's bits depend on its position in the tensor:
+            /// PyTorch's `pow` kernel runs SLEEF's `pow` over whole vector
+            /// blocks and libm's over the rest (`elementwise::binary_at_into`).
+            pub fn by_position(self) -> bool {
+                matches!(self, Binary::Pow)
+            }
+
             /// The element formula at one pair of values, in `T`'s precision.
             #[inline(always)]
             pub fn apply<T: Float>(self, a: T, b: T) -> T {
@@ -102,11 +109,21 @@ binary_ops! {
     /// `a / b` (0.1-0.2 ns measured for a division).
     Div { name: "div", builtin: None, grad_fn: Some("DivBackward0"), result: TypeRule::SameFloat, cost_ps: 200,
           range: BinaryRange::Div, differentiable: [true, true], element: |x, y| x / y }
-    /// `pow(a, b)` elementwise with a tensor exponent (libm `pow`/`powf`).
+    /// `pow(a, b)` elementwise with a tensor exponent: the C library's
+    /// `pow`/`powf` here, SLEEF's over whole vector blocks ([`Binary::by_position`]).
     /// `pow` with a number exponent lowers to `pow_scalar` instead, so the
     /// builtin is handled by lowering, not looked up here.
     Pow { name: "pow", builtin: None, grad_fn: Some("PowBackward1"), result: TypeRule::FloatOnly, cost_ps: 6500,
           range: BinaryRange::Pow, differentiable: [true, true], element: |x, y| x.powf(y) }
+    /// `pow` with the C library's function on every element, wherever it
+    /// sits: the scalar per-pair loop of ATen's `cdist` kernel (`std::pow`).
+    PowLibm { name: "pow_libm", builtin: None, grad_fn: None, result: TypeRule::FloatOnly, cost_ps: 6500,
+              range: BinaryRange::Pow, differentiable: [true, true], element: |x, y| x.powf(y) }
+    /// `pow` with SLEEF's function on every element: ATen's loops that apply
+    /// `Vectorized::pow` to partial vectors too (`pdist`'s forward kernel, the
+    /// backward kernels of `cdist` and `pdist`).
+    PowSleef { name: "pow_sleef", builtin: None, grad_fn: None, result: TypeRule::FloatOnly, cost_ps: 6500,
+               range: BinaryRange::Pow, differentiable: [true, true], element: |x, y| x.pow_sleef(y) }
     /// `maximum(a, b)`: `max_elementwise_kernel`, NaN if either is NaN, else
     /// `std::max(a, b)`, which is `a < b ? b : a` (so `maximum(0.0, -0.0)` is `0.0`, the first).
     Maximum { name: "maximum", builtin: Some("maximum"), grad_fn: Some("MaximumBackward0"), result: TypeRule::SameNumber, cost_ps: 100,

@@ -286,11 +286,21 @@ impl Run<'_> {
         let negative_base = a.may_be_negative();
         let mut r = if negative_base { Range::new(-phi, phi) } else { Range::new(plo, phi) };
         let max = max_finite(dt);
-        if phi > max {
+        // With exponents at most 1, a magnitude past the top comes from an
+        // unbounded base (an unknown bound, as for linear arithmetic) or from
+        // a base near 0 under a negative exponent (a division's exact infinity),
+        // not from an overflow, unless the base is bounded away from both.
+        let shrinking = b.hi <= 1.0 && b.bounded() && b.pos_inf.is_empty() && b.neg_inf.is_empty();
+        let zero_pole = mlo == 0.0 && b.lo < 0.0;
+        if phi > max && !(shrinking && !a.bounded() && !zero_pole) {
             // 0 ** negative is an exact infinity; anything else past the top is an
             // overflow, and pow overflows on ordinary arguments, so an unbounded
             // operand counts too.
-            let overflow = !(mlo == 0.0 && b.lo < 0.0 && a.bounded() && b.bounded() && mhi.powf(b.hi) <= max && mhi.powf(b.lo) <= max);
+            let overflow = if shrinking && !a.bounded() {
+                false
+            } else {
+                !(zero_pole && a.bounded() && b.bounded() && mhi.powf(b.hi) <= max && mhi.powf(b.lo) <= max)
+            };
             let cause = Cause { origin: n, overflow, cond: None };
             r.pos_inf.push(cause);
             r.hi = max;

@@ -188,12 +188,13 @@ pub(super) fn rule(
         ],
         // pow_backward_self: where(e == 0, 0, grad * (e * self.pow(e - 1)))
         // pow_backward_exponent: grad * where(self == 0 & e >= 0, 0, result * self.log())
-        Binary::Pow => vec![
+        // The internal rows raise with the same function as the forward.
+        Binary::Pow | Binary::PowLibm | Binary::PowSleef => vec![
             need(0).then(|| {
                 let (a, e) = (c.fwd(ops[0]), c.fwd(ops[1]));
                 let one = c.scalar(gr, 1.0, dt);
                 let em1 = c.sub(gr, e, one);
-                let p = c.binary(gr, Op::Binary(Binary::Pow), a, em1);
+                let p = c.binary(gr, Op::Binary(op), a, em1);
                 let ep = c.mul(gr, e, p);
                 let full = c.mul(gr, g, ep);
                 let zero = c.scalar(gr, 0.0, dt);

@@ -15,7 +15,7 @@ use super::getexp::{getexp_f32, getexp_f64};
 /// the finite nonzero values whose result `log_f32` keeps (the others are
 /// replaced by its fixup).
 #[inline(always)]
-fn getmant_f32(v: f32) -> f32 {
+pub(super) fn getmant_f32(v: f32) -> f32 {
     let mut bits = v.abs().to_bits();
     if bits >> 23 == 0 {
         // Subnormal: normalize the significand first.
@@ -103,7 +103,7 @@ pub(super) fn ln_from_f32(e: f32, x: df::P) -> f32 {
 
 /// `getmant` for f64, as [`getmant_f32`].
 #[inline(always)]
-fn getmant_f64(v: f64) -> f64 {
+pub(super) fn getmant_f64(v: f64) -> f64 {
     let mut bits = v.abs().to_bits();
     if bits >> 52 == 0 {
         let shift = bits.leading_zeros() - 11;

@@ -6,7 +6,8 @@
 //! kernels built on them, such as `sigmoid`, print those bits; likewise
 //! `Vectorized::exp2` and PyTorch's `exp2`, and `Vectorized::expm1`, which
 //! PyTorch's `expm1` applies to every element; `Vectorized::atanh`, `Vectorized::lgamma` and
-//! `Vectorized::hypot`, and for
+//! `Vectorized::hypot`, `Vectorized::pow` (the vector lambda of PyTorch's
+//! `pow` kernels), and for
 //! double `sinh` and `cosh`, which PyTorch's kernels of those ops run in vector
 //! blocks; `Vectorized::log`, which the `log_softmax` kernels apply to each
 //! row's sum of exponentials. `tanh` and `erfc` run MKL's closed functions in PyTorch, to which
@@ -18,8 +19,8 @@
 //! either path, so the bits do not depend on the path.
 //!
 //! Provenance: SLEEF 3.x, `src/libm/sleefsimdsp.c` (`xexpf`, `xexp2f`,
-//! `xexpm1f`, `xhypotf_u05`, `xlogf_u1`, `xlog1pf`, `xtanhf`, `xerfcf_u15`, `xatanhf`, `xlgammaf_u1`),
-//! `src/libm/sleefsimddp.c` (`xexp`, `xexp2`, `xexpm1`, `xhypot_u05`, `xlog_u1`, `xlog1p`, `xtanh`,
+//! `xexpm1f`, `xhypotf_u05`, `xlogf_u1`, `xpowf`, `xlog1pf`, `xtanhf`, `xerfcf_u15`, `xatanhf`, `xlgammaf_u1`),
+//! `src/libm/sleefsimddp.c` (`xexp`, `xexp2`, `xexpm1`, `xhypot_u05`, `xlog_u1`, `xpow`, `xlog1p`, `xtanh`,
 //! `xerfc_u15`, `xatanh`, `xsinh`, `xcosh`, `xlgamma_u1`), `df.h` and `dd.h`, by Naoki Shibata and contributors,
 //! distributed under the Boost Software License 1.0, which permits this
 //! derived work; its text is at <https://www.boost.org/LICENSE_1_0.txt>.
@@ -67,6 +68,7 @@ mod hypot;
 mod lgamma;
 mod log;
 mod log1p;
+mod pow;
 mod sinh;
 mod tanh;
 
@@ -79,5 +81,6 @@ pub use hypot::{hypot_f32, hypot_f64};
 pub use lgamma::{lgamma_f32, lgamma_f64};
 pub use log::{log_f32, log_f32_from_one, log_f64};
 pub use log1p::{log1p_f32, log1p_f64};
+pub use pow::{pow_f32, pow_f64};
 pub use sinh::{cosh_f64, sinh_f64};
 pub use tanh::{tanh_f32, tanh_f64};
