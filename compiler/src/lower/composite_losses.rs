@@ -25,7 +25,7 @@
 //! `Op::Loss` (`LossKind::SoftMargin`).
 
 use graphc_runtime::op::{Activation, Binary, F64Bits, LossKind, LossReduction};
-use graphc_runtime::Op;
+use graphc_runtime::{DType, Op};
 
 use super::{Lowerer, Num, Value};
 use crate::check::builtins::{ActivationBuiltin, Bound, Builtin, CompositeLoss};
@@ -61,6 +61,15 @@ impl Lowerer<'_> {
             if l == CompositeLoss::GaussianNll && i == 2 && matches!(v, Value::Number(_)) {
                 continue;
             }
+            // An integer target takes the input's dtype, as type promotion
+            // gives it in every formula here (`target == 1`, `-target * x`).
+            let v = match (&v, ts.first()) {
+                (Value::Tensor(t), Some(&(x, _))) if *param == "target" && self.dtype_of(*t) == DType::I64 => {
+                    let dt = self.dtype_of(x);
+                    Value::Tensor(self.cast_to(*t, dt, s))
+                }
+                _ => v,
+            };
             let Some(t) = self.expect_float_tensor(v, s, &format!("`{name}`'s {param}")) else { return Value::Poison };
             ts.push((t, s));
         }

@@ -62,6 +62,63 @@ const LP_POOL: &[(&str, Default, bool)] = &[
     ("ceil_mode", Default::Bool(false), true),
 ];
 const LP_POOL_REPR: &[&str] = &["norm_type", "kernel_size", "stride", "ceil_mode"];
+/// The padding modules' option: an int for every side, or a tuple as `F.pad` takes it.
+const PADDING: &[(&str, Default, bool)] = &[("padding", Default::Required, true)];
+const CONSTANT_PAD: &[(&str, Default, bool)] = &[("padding", Default::Required, true), ("value", Default::Required, true)];
+const MAX_POOL: &[(&str, Default, bool)] = &[
+    ("kernel_size", Default::Required, true),
+    ("stride", Default::None, true),
+    ("padding", Default::Int(0), true),
+    ("dilation", Default::Int(1), true),
+    ("return_indices", Default::Bool(false), true),
+    ("ceil_mode", Default::Bool(false), true),
+];
+const UPSAMPLING: &[(&str, Default, bool)] = &[("size", Default::None, true), ("scale_factor", Default::None, true)];
+
+/// Options a class sets itself rather than taking from its constructor, kept
+/// as attributes and passed to the builtin as the others are: `Softmax2d` is
+/// `softmax` over the channels, the `Upsampling` classes are `Upsample` with
+/// a fixed mode, the padding modules `F.pad` with theirs.
+const FIXED: &[(&str, &[(&str, Default)])] = &[
+    ("Softmax2d", &[("dim", Default::Int(-3))]),
+    ("UpsamplingNearest2d", &[("mode", Default::Str("nearest"))]),
+    ("UpsamplingBilinear2d", &[("mode", Default::Str("bilinear")), ("align_corners", Default::Bool(true))]),
+    ("ZeroPad1d", &[("mode", Default::Str("constant"))]),
+    ("ZeroPad2d", &[("mode", Default::Str("constant"))]),
+    ("ZeroPad3d", &[("mode", Default::Str("constant"))]),
+    ("ConstantPad1d", &[("mode", Default::Str("constant"))]),
+    ("ConstantPad2d", &[("mode", Default::Str("constant"))]),
+    ("ConstantPad3d", &[("mode", Default::Str("constant"))]),
+    ("ReflectionPad1d", &[("mode", Default::Str("reflect"))]),
+    ("ReflectionPad2d", &[("mode", Default::Str("reflect"))]),
+    ("ReflectionPad3d", &[("mode", Default::Str("reflect"))]),
+    ("ReplicationPad1d", &[("mode", Default::Str("replicate"))]),
+    ("ReplicationPad2d", &[("mode", Default::Str("replicate"))]),
+    ("ReplicationPad3d", &[("mode", Default::Str("replicate"))]),
+    ("CircularPad1d", &[("mode", Default::Str("circular"))]),
+    ("CircularPad2d", &[("mode", Default::Str("circular"))]),
+    ("CircularPad3d", &[("mode", Default::Str("circular"))]),
+];
+
+/// The builtin's name for an option whose attribute PyTorch names otherwise.
+fn builtin_keyword(class: &str, option: &'static str) -> &'static str {
+    match (class, option) {
+        ("Unflatten", "unflattened_size") => "sizes",
+        (c, "padding") if pad_dims(c).is_some() => "pad",
+        (_, o) => o,
+    }
+}
+
+/// The spatial dimensions of a padding module (`ZeroPad2d`: 2).
+fn pad_dims(class: &str) -> Option<usize> {
+    let rest = ["ZeroPad", "ConstantPad", "ReflectionPad", "ReplicationPad", "CircularPad"].iter().find_map(|p| class.strip_prefix(p))?;
+    match rest {
+        "1d" => Some(1),
+        "2d" => Some(2),
+        "3d" => Some(3),
+        _ => None,
+    }
+}
 
 /// The modules that apply a functional builtin.
 const FUNCTIONAL: &[Functional] = &[
@@ -221,18 +278,32 @@ const FUNCTIONAL: &[Functional] = &[
         repr: &["output_size"],
     },
     Functional {
+        class: "MaxPool1d",
+        builtin: "max_pool1d",
+        inputs: 1,
+        options: MAX_POOL,
+        repr: &["kernel_size", "stride", "padding", "dilation", "ceil_mode"],
+    },
+    Functional {
         class: "MaxPool2d",
         builtin: "max_pool2d",
+        inputs: 1,
+        options: MAX_POOL,
+        repr: &["kernel_size", "stride", "padding", "dilation", "ceil_mode"],
+    },
+    // `AvgPool1d` keeps its sizes as 1-tuples (`_single`), so they print so.
+    Functional {
+        class: "AvgPool1d",
+        builtin: "avg_pool1d",
         inputs: 1,
         options: &[
             ("kernel_size", Default::Required, true),
             ("stride", Default::None, true),
             ("padding", Default::Int(0), true),
-            ("dilation", Default::Int(1), true),
-            ("return_indices", Default::Bool(false), true),
             ("ceil_mode", Default::Bool(false), true),
+            ("count_include_pad", Default::Bool(true), true),
         ],
-        repr: &["kernel_size", "stride", "padding", "dilation", "ceil_mode"],
+        repr: &["kernel_size", "stride", "padding"],
     },
     Functional {
         class: "AvgPool2d",
@@ -307,6 +378,103 @@ const FUNCTIONAL: &[Functional] = &[
         options: &[SIZE_AVERAGE, REDUCE, REDUCTION, ("log_target", Default::Bool(false), true)],
         repr: &[],
     },
+    Functional { class: "SoftMarginLoss", builtin: "soft_margin_loss", inputs: 2, options: &[SIZE_AVERAGE, REDUCE, REDUCTION], repr: &[] },
+    Functional {
+        class: "PoissonNLLLoss",
+        builtin: "poisson_nll_loss",
+        inputs: 2,
+        options: &[
+            ("log_input", Default::Bool(true), true),
+            ("full", Default::Bool(false), true),
+            SIZE_AVERAGE,
+            ("eps", Default::Float(1e-8), true),
+            REDUCE,
+            REDUCTION,
+        ],
+        repr: &[],
+    },
+    Functional {
+        class: "GaussianNLLLoss",
+        builtin: "gaussian_nll_loss",
+        inputs: 3,
+        options: &[("full", Default::Bool(false), true), ("eps", Default::Float(1e-6), true), REDUCTION],
+        repr: &[],
+    },
+    Functional {
+        class: "CosineEmbeddingLoss",
+        builtin: "cosine_embedding_loss",
+        inputs: 3,
+        options: &[("margin", Default::Float(0.0), true), SIZE_AVERAGE, REDUCE, REDUCTION],
+        repr: &[],
+    },
+    Functional {
+        class: "MarginRankingLoss",
+        builtin: "margin_ranking_loss",
+        inputs: 3,
+        options: &[("margin", Default::Float(0.0), true), SIZE_AVERAGE, REDUCE, REDUCTION],
+        repr: &[],
+    },
+    Functional {
+        class: "HingeEmbeddingLoss",
+        builtin: "hinge_embedding_loss",
+        inputs: 2,
+        options: &[("margin", Default::Float(1.0), true), SIZE_AVERAGE, REDUCE, REDUCTION],
+        repr: &[],
+    },
+    Functional {
+        class: "TripletMarginLoss",
+        builtin: "triplet_margin_loss",
+        inputs: 3,
+        options: &[
+            ("margin", Default::Float(1.0), true),
+            ("p", Default::Float(2.0), true),
+            ("eps", Default::Float(1e-6), true),
+            ("swap", Default::Bool(false), true),
+            SIZE_AVERAGE,
+            REDUCE,
+            REDUCTION,
+        ],
+        repr: &[],
+    },
+    Functional {
+        class: "CosineSimilarity",
+        builtin: "cosine_similarity",
+        inputs: 2,
+        options: &[("dim", Default::Int(1), true), ("eps", Default::Float(1e-8), true)],
+        repr: &[],
+    },
+    Functional {
+        class: "PairwiseDistance",
+        builtin: "pairwise_distance",
+        inputs: 2,
+        options: &[("p", Default::Float(2.0), true), ("eps", Default::Float(1e-6), true), ("keepdim", Default::Bool(false), true)],
+        repr: &[],
+    },
+    Functional {
+        class: "Unflatten",
+        builtin: "unflatten",
+        inputs: 1,
+        options: &[("dim", Default::Required, true), ("unflattened_size", Default::Required, true)],
+        repr: &["dim", "unflattened_size"],
+    },
+    Functional { class: "Softmax2d", builtin: "softmax", inputs: 1, options: &[], repr: &[] },
+    Functional { class: "UpsamplingNearest2d", builtin: "interpolate", inputs: 1, options: UPSAMPLING, repr: &[] },
+    Functional { class: "UpsamplingBilinear2d", builtin: "interpolate", inputs: 1, options: UPSAMPLING, repr: &[] },
+    Functional { class: "ZeroPad1d", builtin: "pad", inputs: 1, options: PADDING, repr: &[] },
+    Functional { class: "ZeroPad2d", builtin: "pad", inputs: 1, options: PADDING, repr: &[] },
+    Functional { class: "ZeroPad3d", builtin: "pad", inputs: 1, options: PADDING, repr: &[] },
+    Functional { class: "ConstantPad1d", builtin: "pad", inputs: 1, options: CONSTANT_PAD, repr: &["padding", "value"] },
+    Functional { class: "ConstantPad2d", builtin: "pad", inputs: 1, options: CONSTANT_PAD, repr: &["padding", "value"] },
+    Functional { class: "ConstantPad3d", builtin: "pad", inputs: 1, options: CONSTANT_PAD, repr: &["padding", "value"] },
+    Functional { class: "ReflectionPad1d", builtin: "pad", inputs: 1, options: PADDING, repr: &[] },
+    Functional { class: "ReflectionPad2d", builtin: "pad", inputs: 1, options: PADDING, repr: &[] },
+    Functional { class: "ReflectionPad3d", builtin: "pad", inputs: 1, options: PADDING, repr: &[] },
+    Functional { class: "ReplicationPad1d", builtin: "pad", inputs: 1, options: PADDING, repr: &[] },
+    Functional { class: "ReplicationPad2d", builtin: "pad", inputs: 1, options: PADDING, repr: &[] },
+    Functional { class: "ReplicationPad3d", builtin: "pad", inputs: 1, options: PADDING, repr: &[] },
+    Functional { class: "CircularPad1d", builtin: "pad", inputs: 1, options: PADDING, repr: &[] },
+    Functional { class: "CircularPad2d", builtin: "pad", inputs: 1, options: PADDING, repr: &[] },
+    Functional { class: "CircularPad3d", builtin: "pad", inputs: 1, options: PADDING, repr: &[] },
 ];
 
 /// The modules with parameters, and the containers.
@@ -433,11 +601,26 @@ impl Lowerer<'_> {
                 }
                 // The pools' `stride` defaults to their kernel size (`stride or
                 // kernel_size`); `_LPPoolNd` keeps `None`.
+                let pool = (f.class.ends_with("Pool1d") || f.class.ends_with("Pool2d")) && !f.class.starts_with("LP");
                 let v = match (*name, v) {
-                    ("stride", Value::None) if f.class.ends_with("Pool2d") && !f.class.starts_with("LP") => attr_of(&obj, "kernel_size"),
+                    ("stride", Value::None) if pool => attr_of(&obj, "kernel_size"),
+                    (_, v) => v,
+                };
+                let v = match (*name, v) {
+                    // `_single` of `AvgPool1d`'s sizes.
+                    ("kernel_size" | "stride" | "padding", Value::Number(n)) if f.class == "AvgPool1d" => {
+                        Value::Tuple(vec![(Value::Number(n), span)])
+                    }
+                    // `_ntuple(2 * d)` of a padding module's int: every side alike.
+                    ("padding", Value::Number(n)) if pad_dims(f.class).is_some() => {
+                        Value::Tuple(vec![(Value::Number(n), span); 2 * pad_dims(f.class).unwrap_or(1)])
+                    }
                     (_, v) => v,
                 };
                 obj = with_attr(obj, name, v, span);
+            }
+            for (name, d) in FIXED.iter().filter(|(c, _)| *c == class).flat_map(|(_, fixed)| fixed.iter()) {
+                obj = with_attr(obj, name, default_value(*d), span);
             }
             return obj;
         }
@@ -560,8 +743,13 @@ impl Lowerer<'_> {
             };
             if i >= params.len() {
                 self.error(
-                    Diagnostic::new(Code::E0103, format!("`{class}` takes at most {} arguments", params.len()), s, "one too many")
-                        .with_help(format!("its parameters are {}", params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "))),
+                    Diagnostic::new(
+                        Code::E0103,
+                        format!("`{class}` takes at most {} argument{}", params.len(), if params.len() == 1 { "" } else { "s" }),
+                        s,
+                        "one too many",
+                    )
+                    .with_help(format!("its parameters are {}", params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "))),
                 );
                 return None;
             }
@@ -1160,19 +1348,39 @@ impl Lowerer<'_> {
                         span,
                         "wrong arguments",
                     )
-                    .with_help(if f.inputs == 1 {
-                        "call it on the input: `m(x)`"
-                    } else {
-                        "call it on the input and the target: `loss_fn(pred, y)`"
+                    .with_help(match f.inputs {
+                        1 => "call it on the input: `m(x)`",
+                        2 => "call it on the two tensors it compares: `loss_fn(pred, y)`",
+                        _ => "call it on its three tensors: `loss_fn(a, b, y)`",
                     }),
                 );
+            }
+            if class.as_ref() == "Softmax2d" {
+                // `Softmax2d.forward` asserts the rank before `softmax(dim=-3)`.
+                if let Some((_, Value::Tensor(t), ts)) = args.first() {
+                    let rank = self.shape_of(*t).len();
+                    if rank != 3 && rank != 4 {
+                        return self.error(
+                            Diagnostic::new(
+                                Code::E0202,
+                                format!("Softmax2d: expected input to be 3D or 4D, got {rank}D instead"),
+                                *ts,
+                                "not 3D or 4D",
+                            )
+                            .with_help("pass a `[C, H, W]` or `[N, C, H, W]` tensor"),
+                        );
+                    }
+                }
             }
             let mut all = args;
             for (name, _, pass) in f.options {
                 let v = get(name);
                 if *pass && !matches!(v, Value::None) {
-                    all.push(kw(name, v));
+                    all.push(kw(builtin_keyword(class, name), v));
                 }
+            }
+            for (name, _) in FIXED.iter().filter(|(c, _)| *c == class.as_ref()).flat_map(|(_, fixed)| fixed.iter()) {
+                all.push(kw(name, get(name)));
             }
             if matches!(f.class, "Dropout" | "Dropout2d") {
                 all.push(kw("training", get("training")));
@@ -1794,8 +2002,10 @@ impl Lowerer<'_> {
             }
             "ReLU6" => String::new(),
             "PReLU" => format!("num_parameters={}", py_repr(&get("num_parameters"))),
+            // The padding modules print their padding bare (`ConstantPadNd` by the table).
+            c if pad_dims(c).is_some() && !c.starts_with("Constant") => py_repr(&get("padding")),
             // `Upsample.__init__` keeps the scale factor as a float (or a tuple of floats).
-            "Upsample" => match get("scale_factor") {
+            "Upsample" | "UpsamplingNearest2d" | "UpsamplingBilinear2d" => match get("scale_factor") {
                 Value::None => format!("size={}, mode={}", py_repr(&get("size")), py_repr(&get("mode"))),
                 f => {
                     let float = |v: &Value| match v {
