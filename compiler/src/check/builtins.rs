@@ -300,6 +300,15 @@ pub enum Builtin {
     NanReduction(crate::lower::NanReduction),
     /// `xlogy(input, other)`: `input * log(other)`, zero where `input` is (`lower/xlogy.rs`).
     Xlogy,
+    /// `trapezoid(y, x=none, *, dx=none, dim=-1)` (also `trapz`) and
+    /// `cumulative_trapezoid(...)`: the trapezoid rule (`lower/integration.rs`).
+    Trapezoid {
+        cumulative: bool,
+    },
+    /// `cov(input, *, correction=1, fweights=none, aweights=none)` (`lower/covariance.rs`).
+    Cov,
+    /// `corrcoef(input)`: Pearson's correlation coefficients (`lower/covariance.rs`).
+    Corrcoef,
     /// `polygamma(n, input)`: the `n`-th derivative of `digamma` (`lower/polygamma.rs`).
     Polygamma,
     /// `all(input, dim=none, keepdim=false)`, `any(...)`.
@@ -835,6 +844,11 @@ const OTHER: &[(&str, Builtin)] = &[
     ("isclose", Builtin::IsClose { all: false }),
     ("allclose", Builtin::IsClose { all: true }),
     ("xlogy", Builtin::Xlogy),
+    ("trapezoid", Builtin::Trapezoid { cumulative: false }),
+    ("trapz", Builtin::Trapezoid { cumulative: false }),
+    ("cumulative_trapezoid", Builtin::Trapezoid { cumulative: true }),
+    ("cov", Builtin::Cov),
+    ("corrcoef", Builtin::Corrcoef),
     ("polygamma", Builtin::Polygamma),
     ("nansum", Builtin::NanReduction(crate::lower::NanReduction::Nansum)),
     ("nanmean", Builtin::NanReduction(crate::lower::NanReduction::Nanmean)),
@@ -1122,6 +1136,9 @@ pub fn signature(b: Builtin) -> Signature {
         B::Gelu => sig(&["input"], 1, Some(1), &["approximate"]),
         B::Equal => sig(&["input", "other"], 2, Some(2), &[]),
         B::Xlogy => sig(&["input", "other"], 2, Some(2), &[]),
+        B::Trapezoid { .. } => sig(&["y", "x"], 1, Some(2), &["dx", "dim"]),
+        B::Cov => sig(&["input"], 1, Some(1), &["correction", "fweights", "aweights"]),
+        B::Corrcoef => sig(&["input"], 1, Some(1), &[]),
         B::Polygamma => sig(&["n", "input"], 2, Some(2), &[]),
         B::NanReduction(crate::lower::NanReduction::CountNonzero) => sig(&["input", "dim"], 1, Some(2), &[]),
         B::NanReduction(_) => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),

@@ -49,6 +49,12 @@ pub enum ShapeBuiltin {
     Movedim,
     /// `swapaxes(input, axis0, axis1)`: NumPy's name for `transpose`.
     Swapaxes,
+    /// `fliplr(input)`: `flip(input, [1])` of a tensor of at least 2 dimensions.
+    Fliplr,
+    /// `flipud(input)`: `flip(input, [0])` of a tensor of at least 1 dimension.
+    Flipud,
+    /// `select(input, dim, index)`: the view `input[:, ..., index]` at `dim`.
+    Select,
     /// `swapdims(input, dim0, dim1)`: another name for `transpose`.
     Swapdims,
     /// `tile(input, dims)`: `repeat` with ones put in front of short `dims`.
@@ -95,6 +101,9 @@ pub const SHAPE: &[(&str, ShapeBuiltin)] = &[
     ("movedim", ShapeBuiltin::Movedim),
     ("moveaxis", ShapeBuiltin::Movedim),
     ("swapaxes", ShapeBuiltin::Swapaxes),
+    ("fliplr", ShapeBuiltin::Fliplr),
+    ("flipud", ShapeBuiltin::Flipud),
+    ("select", ShapeBuiltin::Select),
     ("swapdims", ShapeBuiltin::Swapdims),
     ("tile", ShapeBuiltin::Tile),
     ("unflatten", ShapeBuiltin::Unflatten),
@@ -129,6 +138,8 @@ pub fn signature(b: ShapeBuiltin) -> Signature {
         S::Unbind => sig(&["input", "dim"], 1, Some(2)),
         S::Movedim => sig(&["input", "source", "destination"], 3, Some(3)),
         S::Swapaxes => sig(&["input", "axis0", "axis1"], 3, Some(3)),
+        S::Fliplr | S::Flipud => sig(&["input"], 1, Some(1)),
+        S::Select => sig(&["input", "dim", "index"], 3, Some(3)),
         S::Swapdims => sig(&["input", "dim0", "dim1"], 3, Some(3)),
         // `dims` spread is the method's form (`x.tile(2, 1)`).
         S::Tile => sig(&["input", "dims"], 2, None),

@@ -291,6 +291,9 @@ impl<'a> Lowerer<'a> {
             | Builtin::Equal
             | Builtin::IsClose { .. }
             | Builtin::Xlogy
+            | Builtin::Trapezoid { .. }
+            | Builtin::Cov
+            | Builtin::Corrcoef
             | Builtin::Polygamma
             | Builtin::NanReduction(_)
             | Builtin::Scatter

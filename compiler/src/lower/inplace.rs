@@ -104,7 +104,7 @@ pub(crate) fn has_inplace_form(name: &str) -> bool {
 }
 
 /// PyTorch's name of a dtype in its casting error ("result type Float can't be cast ...").
-pub(super) fn torch_type_name(dt: DType) -> &'static str {
+pub(crate) fn torch_type_name(dt: DType) -> &'static str {
     match dt {
         DType::F32 => "Float",
         DType::F64 => "Double",

@@ -59,6 +59,7 @@ mod conv_calls;
 mod copysign;
 mod cosine_similarity;
 mod counter_conditions;
+mod covariance;
 mod creation_calls;
 mod cross;
 mod data_calls;
@@ -93,6 +94,7 @@ mod index_put;
 mod index_sets;
 mod inplace;
 mod instance_norm;
+mod integration;
 mod join_calls;
 mod jumps;
 mod kl_div;
@@ -352,6 +354,14 @@ pub enum HostKind {
 }
 
 impl Value {
+    /// The tensor this value is, if it is one.
+    pub(crate) fn as_tensor(&self) -> Option<NodeId> {
+        match self {
+            Value::Tensor(t) => Some(*t),
+            _ => None,
+        }
+    }
+
     /// What kind of value this is, for error messages.
     pub fn describe(&self) -> &'static str {
         match self {

@@ -7,6 +7,7 @@
 
 use graphc_runtime::Op;
 
+use super::index::Item;
 use super::{Lowerer, Num, Value};
 use crate::check::shape_builtins::ShapeBuiltin;
 use crate::check::shapes;
@@ -97,6 +98,25 @@ impl Lowerer<'_> {
                     .with_help("dimensions count from 0, or from -1 at the end"),
             ),
         }
+    }
+
+    /// `select(input, dim, index)`: the view `input[:, ..., index]` with the
+    /// index at `dim` (`SelectBackward0`), as the subscript takes it.
+    pub(super) fn select_call(&mut self, t: NodeId, dim: (Value, Span), index: (Value, Span), span: Span) -> Value {
+        let Some(args) = self.int_args(vec![dim, index], span, "select's dimension and index") else { return Value::Poison };
+        let ((d, ds), (i, is)) = (args[0], args[1]);
+        let shape = self.shape_of(t);
+        if shape.is_empty() {
+            return self.error(
+                Diagnostic::new(Code::E0224, "select() cannot be applied to a 0-dim tensor.", span, "0-d")
+                    .with_help("`select` takes one element along a dimension of a tensor of at least one"),
+            );
+        }
+        let Some(d) = self.checked_dim(d, ds, &shape) else { return Value::Poison };
+        let mut items = vec![Item::Slice { start: None, stop: None, step: 1 }; d];
+        items.push(Item::Select(i, is));
+        let written = items.len();
+        self.index_tensor(t, items, written, span)
     }
 
     /// `tile(input, dims)`: ATen's `tile`, `repeat` with ones in front of

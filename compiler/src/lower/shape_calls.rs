@@ -7,7 +7,7 @@
 
 use graphc_runtime::Op;
 
-use super::{Lowerer, Value};
+use super::{Lowerer, Num, Value};
 use crate::check::builtins::Bound;
 use crate::check::shape_builtins::ShapeBuiltin;
 use crate::check::shapes;
@@ -47,6 +47,17 @@ impl<'a> Lowerer<'a> {
             | ShapeBuiltin::Atleast3d => unreachable!("joined above"),
             ShapeBuiltin::Movedim => self.movedim_call(t, required(1), required(2), span),
             ShapeBuiltin::Swapaxes | ShapeBuiltin::Swapdims => self.swap_call(t, required(1), required(2), span),
+            ShapeBuiltin::Fliplr | ShapeBuiltin::Flipud => {
+                let (least, dim) = if b == ShapeBuiltin::Fliplr { (2, 1) } else { (1, 0) };
+                if self.shape_of(t).len() < least {
+                    return self.error(
+                        Diagnostic::new(Code::E0202, format!("Input must be >= {least}-d."), vs, format!("{}-d", self.shape_of(t).len()))
+                            .with_help(format!("`{name}` flips dimension {dim}; `flip(x, dims)` flips any")),
+                    );
+                }
+                self.flip_call(t, vec![(Value::Number(Num::Int(dim)), span)], span)
+            }
+            ShapeBuiltin::Select => self.select_call(t, required(1), required(2), span),
             ShapeBuiltin::Tile => self.tile_call(t, rest, span),
             ShapeBuiltin::Unflatten => self.unflatten_call(t, required(1), required(2), span),
             ShapeBuiltin::Bmm => self.bmm(t, vs, required(1), span),
