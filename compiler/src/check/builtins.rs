@@ -190,6 +190,9 @@ pub enum Builtin {
     Dropout,
     /// `dropout2d(input, p=0.5, training=true)`: `F.dropout2d`, whole channels zeroed (`lower/dropout.rs`).
     Dropout2d,
+    /// `dropout1d`, `dropout3d`, `alpha_dropout`, `feature_alpha_dropout`
+    /// (`input, p=0.5, training`): the other dropouts of `F` (`lower/dropout.rs`).
+    OtherDropout(crate::lower::DropoutKind),
     /// `embedding(input, weight, padding_idx=none, ...)`: `F.embedding`.
     Embedding,
     /// `outer(input, vec2)`: `torch.outer`.
@@ -753,6 +756,10 @@ const OTHER: &[(&str, Builtin)] = &[
     ("kl_div", Builtin::KlDiv),
     ("dropout", Builtin::Dropout),
     ("dropout2d", Builtin::Dropout2d),
+    ("dropout1d", Builtin::OtherDropout(crate::lower::DropoutKind::Feature1d)),
+    ("dropout3d", Builtin::OtherDropout(crate::lower::DropoutKind::Feature3d)),
+    ("alpha_dropout", Builtin::OtherDropout(crate::lower::DropoutKind::Alpha)),
+    ("feature_alpha_dropout", Builtin::OtherDropout(crate::lower::DropoutKind::FeatureAlpha)),
     ("embedding", Builtin::Embedding),
     ("outer", Builtin::Outer),
     ("lerp", Builtin::Lerp),
@@ -1078,7 +1085,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::MaxPool { .. } => sig(&["input", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"], 2, Some(7), &[]),
         B::CosineSimilarity => sig(&["x1", "x2", "dim", "eps"], 2, Some(4), &[]),
         B::KlDiv => sig(&["input", "target"], 2, Some(2), &["reduction", "log_target"]),
-        B::Dropout | B::Dropout2d => sig(&["input", "p", "training"], 1, Some(3), &[]),
+        B::Dropout | B::Dropout2d | B::OtherDropout(_) => sig(&["input", "p", "training"], 1, Some(3), &[]),
         B::Embedding => sig(&["input", "weight", "padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse"], 2, Some(7), &[]),
         B::Outer => sig(&["input", "vec2"], 2, Some(2), &[]),
         B::Lerp => sig(&["input", "end", "weight"], 3, Some(3), &[]),

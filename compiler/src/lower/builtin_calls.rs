@@ -4,7 +4,7 @@
 use graphc_runtime::op::{Binary, Cmp, Unary};
 use graphc_runtime::Op;
 
-use super::{Lowerer, Value};
+use super::{DropoutKind, Lowerer, Value};
 use crate::check::builtins::{self, bind, Bound, Builtin};
 use crate::check::shapes;
 use crate::diag::{Code, Diagnostic};
@@ -146,8 +146,9 @@ impl<'a> Lowerer<'a> {
             Builtin::Pad => self.pad(&bound, span),
             Builtin::CosineSimilarity => self.cosine_similarity(&bound, span),
             Builtin::KlDiv => self.kl_div(&mut bound, span),
-            Builtin::Dropout => self.dropout_call(&bound, false, span),
-            Builtin::Dropout2d => self.dropout_call(&bound, true, span),
+            Builtin::Dropout => self.dropout_call(&bound, DropoutKind::Plain, span),
+            Builtin::Dropout2d => self.dropout_call(&bound, DropoutKind::Feature, span),
+            Builtin::OtherDropout(kind) => self.dropout_call(&bound, kind, span),
             Builtin::Embedding | Builtin::Outer | Builtin::Softsign | Builtin::Tanhshrink | Builtin::Softmin => {
                 self.nn_composite_call(b, name, &bound, span)
             }

@@ -232,6 +232,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::KlDiv
             | Builtin::Dropout
             | Builtin::Dropout2d
+            | Builtin::OtherDropout(_)
             | Builtin::Embedding
             | Builtin::Outer
             | Builtin::Lerp

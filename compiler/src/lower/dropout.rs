@@ -19,7 +19,17 @@
 //! `nn.Dropout2d`) is ATen's `feature_dropout`: the same with one draw per
 //! channel, a noise of shape `(N, C, 1, 1)` for `(N, C, H, W)`, broadcast over
 //! the pixels. PyTorch 2.15 reads a 3-D input as `(N, C, L)` (with a warning
-//! that this will change), and so does graphc.
+//! that this will change), and so does graphc. `dropout1d` (2-D or 3-D input)
+//! and `dropout3d` (4-D or 5-D; another rank is read as unbatched, where
+//! PyTorch warns) are `feature_dropout` too, of the input with a batch
+//! dimension put in front when it has none and taken off after
+//! (`SqueezeBackward1`).
+//!
+//! `alpha_dropout` and `feature_alpha_dropout` (whose `training` defaults to
+//! false, as `F`'s does) keep SELU's mean and variance:
+//! from the same mask, `a = 1 / sqrt((alpha^2 p + 1)(1 - p))` with SELU's
+//! `alpha`, `b = (noise - 1) * (alpha a) + alpha a p` and the result
+//! `input * (noise * a) + b` (`AddBackward0`), ATen's `_dropout_impl` step for step.
 
 use graphc_runtime::op::Cmp;
 use graphc_runtime::{DType, Op};
@@ -27,13 +37,51 @@ use graphc_runtime::{DType, Op};
 use super::{Lowerer, Num, Value};
 use crate::check::builtins::Bound;
 use crate::diag::{Code, Diagnostic};
+use crate::ir::graph::NodeId;
 use crate::syntax::ast::{BinOp, Span};
 
+/// Which of `F`'s dropouts a call is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DropoutKind {
+    /// `dropout`: one draw per element.
+    Plain,
+    /// `dropout2d`: one draw per channel of the input as it is.
+    Feature,
+    /// `dropout1d`: per channel of a 2-D (unbatched) or 3-D input.
+    Feature1d,
+    /// `dropout3d`: per channel of a 4-D (unbatched) or 5-D input.
+    Feature3d,
+    /// `alpha_dropout`: per element, SELU's moments kept.
+    Alpha,
+    /// `feature_alpha_dropout`: per channel, SELU's moments kept.
+    FeatureAlpha,
+}
+
+impl DropoutKind {
+    fn name(self) -> &'static str {
+        match self {
+            DropoutKind::Plain => "dropout",
+            DropoutKind::Feature => "dropout2d",
+            DropoutKind::Feature1d => "dropout1d",
+            DropoutKind::Feature3d => "dropout3d",
+            DropoutKind::Alpha => "alpha_dropout",
+            DropoutKind::FeatureAlpha => "feature_alpha_dropout",
+        }
+    }
+
+    fn feature(self) -> bool {
+        !matches!(self, DropoutKind::Plain | DropoutKind::Alpha)
+    }
+}
+
+/// SELU's `alpha`, as ATen's `_dropout_impl` writes it.
+const SELU_ALPHA: f64 = 1.758_099_340_847_376_6;
+
 impl Lowerer<'_> {
-    /// `dropout`, or `dropout2d` (`feature`).
-    pub(super) fn dropout_call(&mut self, bound: &Bound<Value>, feature: bool, span: Span) -> Value {
+    /// One of `F`'s dropouts.
+    pub(super) fn dropout_call(&mut self, bound: &Bound<Value>, kind: DropoutKind, span: Span) -> Value {
         let (v, vs) = bound.positional[0].clone().expect("bind guarantees input");
-        let name = if feature { "dropout2d" } else { "dropout" };
+        let name = kind.name();
         let Some(t) = self.expect_tensor(v, vs, &format!("`{name}`'s input")) else { return Value::Poison };
         let arg = |i: usize| bound.positional.get(i).cloned().flatten();
         let p = match arg(1) {
@@ -81,7 +129,9 @@ impl Lowerer<'_> {
                 None
             }
         };
-        let Some(training) = flag(self, 2, "training", true) else { return Value::Poison };
+        // `F.alpha_dropout` and `F.feature_alpha_dropout` default to `training=False`.
+        let default_training = !matches!(kind, DropoutKind::Alpha | DropoutKind::FeatureAlpha);
+        let Some(training) = flag(self, 2, "training", default_training) else { return Value::Poison };
         let dtype = self.dtype_of(t);
         if !dtype.is_float() {
             return self.error(
@@ -89,6 +139,42 @@ impl Lowerer<'_> {
                     .with_help("convert the input first (`x.float()`): PyTorch cannot divide its integer mask by `1 - p` in place"),
             );
         }
+        let shape = self.shape_of(t);
+        // `dropout1d` and `dropout3d` take an unbatched input by putting a
+        // batch dimension in front for `feature_dropout` and taking it off after.
+        let batched = match kind {
+            DropoutKind::Feature1d | DropoutKind::Feature3d => {
+                let lo = if kind == DropoutKind::Feature1d { 2 } else { 4 };
+                if kind == DropoutKind::Feature1d && !(2..=3).contains(&shape.len()) {
+                    return self.error(
+                        Diagnostic::new(
+                            Code::E0202,
+                            format!(
+                                "dropout1d: Expected 2D or 3D input, but received a {}D input. Note that dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).",
+                                shape.len()
+                            ),
+                            vs,
+                            format!("{}-d", shape.len()),
+                        )
+                        .with_help("pass (C, L) or (N, C, L)"),
+                    );
+                }
+                shape.len() == lo + 1
+            }
+            _ => true,
+        };
+        if !batched {
+            let Some(t1) = self.tensor_call("unsqueeze", vec![Value::Tensor(t), Value::Number(Num::Int(0))], span) else { return Value::Poison };
+            let inner = self.feature_dropout(t1, vs, kind, p, training, span);
+            return self.call_builtin_values("squeeze", vec![(inner, span), (Value::Number(Num::Int(0)), span)], span);
+        }
+        self.feature_dropout(t, vs, kind, p, training, span)
+    }
+
+    /// ATen's `_dropout_impl` of `t` (`feature`: one draw per channel).
+    fn feature_dropout(&mut self, t: NodeId, vs: Span, kind: DropoutKind, p: f64, training: bool, span: Span) -> Value {
+        let (name, feature) = (kind.name(), kind.feature());
+        let dtype = self.dtype_of(t);
         let shape = self.shape_of(t);
         if feature && shape.len() < 2 {
             return self.error(
@@ -98,7 +184,7 @@ impl Lowerer<'_> {
                     vs,
                     format!("{} dimension(s)", shape.len()),
                 )
-                .with_help("pass (N, C, H, W): `dropout2d` zeroes whole channels"),
+                .with_help(format!("pass (N, C, H, W): `{name}` zeroes whole channels")),
             );
         }
         if p == 0.0 || !training || shape.iter().product::<usize>() == 0 {
@@ -107,20 +193,29 @@ impl Lowerer<'_> {
         let keep = 1.0 - p;
         // One draw per channel: PyTorch's `make_feature_noise`, `(N, C, 1, ...)`.
         let shape = if feature { [&shape[..2], &vec![1; shape.len() - 2][..]].concat() } else { shape };
-        let noise = if p == 1.0 {
+        if p == 1.0 {
             // PyTorch multiplies by a 0-d zero, drawing nothing.
-            self.scalar(0.0, dtype, span)
-        } else {
-            let u = self.node(Op::Rand, DType::F64, shape.clone(), &[], span);
-            let q = self.scalar(keep, DType::F64, span);
-            let kept = self.node(Op::Compare(Cmp::Lt), DType::Bool, shape, &[u, q], span);
-            let mask = self.cast_to(kept, dtype, span);
-            match self.binary(BinOp::Div, (Value::Tensor(mask), span), (Value::Number(Num::Float(keep)), span), span) {
-                Value::Tensor(n) => n,
-                other => return other,
-            }
-        };
-        self.binary(BinOp::Mul, (Value::Tensor(t), vs), (Value::Tensor(noise), span), span)
+            let zero = self.scalar(0.0, dtype, span);
+            return self.binary(BinOp::Mul, (Value::Tensor(t), vs), (Value::Tensor(zero), span), span);
+        }
+        let u = self.node(Op::Rand, DType::F64, shape.clone(), &[], span);
+        let q = self.scalar(keep, DType::F64, span);
+        let kept = self.node(Op::Compare(Cmp::Lt), DType::Bool, shape, &[u, q], span);
+        let mask = Value::Tensor(self.cast_to(kept, dtype, span));
+        let number = |x: f64| (Value::Number(Num::Float(x)), span);
+        if !matches!(kind, DropoutKind::Alpha | DropoutKind::FeatureAlpha) {
+            let noise = self.binary(BinOp::Div, (mask, span), number(keep), span);
+            return self.binary(BinOp::Mul, (Value::Tensor(t), vs), (noise, span), span);
+        }
+        // `b = noise.add(-1).mul_(alpha * a).add_(alpha * a * p); noise.mul_(a)`,
+        // then `input.mul(noise).add_(b)`.
+        let a = 1.0 / ((SELU_ALPHA * SELU_ALPHA * p + 1.0) * (1.0 - p)).sqrt();
+        let b = self.binary(BinOp::Add, (mask.clone(), span), number(-1.0), span);
+        let b = self.binary(BinOp::Mul, (b, span), number(SELU_ALPHA * a), span);
+        let b = self.binary(BinOp::Add, (b, span), number(SELU_ALPHA * a * p), span);
+        let noise = self.binary(BinOp::Mul, (mask, span), number(a), span);
+        let scaled = self.binary(BinOp::Mul, (Value::Tensor(t), vs), (noise, span), span);
+        self.binary(BinOp::Add, (scaled, span), (b, span), span)
     }
 }
 

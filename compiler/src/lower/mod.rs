@@ -179,6 +179,7 @@ use crate::diag::Diagnostic;
 use crate::ir::graph::{Node, NodeId, NodeMeta, Region};
 use crate::ir::program::{Program, ProgramInput};
 use crate::syntax::ast::{Block, File, InputDecl, Item, Span, Stmt, StmtKind};
+pub use dropout::DropoutKind;
 pub use lambdas::Closure;
 pub use nan_reductions::NanReduction;
 pub use nn_modules::{is_class_name, is_module_class};

@@ -54,6 +54,7 @@ const REDUCTION: (&str, Default, bool) = ("reduction", Default::Str("mean"), tru
 const SIZE_AVERAGE: (&str, Default, bool) = ("size_average", Default::None, false);
 const REDUCE: (&str, Default, bool) = ("reduce", Default::None, false);
 const INPLACE: (&str, Default, bool) = ("inplace", Default::Bool(false), false);
+const DROPOUT: &[(&str, Default, bool)] = &[("p", Default::Float(0.5), true), INPLACE];
 /// `_LPPoolNd`'s options, of both dimensions.
 const LP_POOL: &[(&str, Default, bool)] = &[
     ("norm_type", Default::Required, true),
@@ -263,6 +264,10 @@ const FUNCTIONAL: &[Functional] = &[
         options: &[("p", Default::Float(0.5), true), INPLACE],
         repr: &["p", "inplace"],
     },
+    Functional { class: "Dropout1d", builtin: "dropout1d", inputs: 1, options: DROPOUT, repr: &["p", "inplace"] },
+    Functional { class: "Dropout3d", builtin: "dropout3d", inputs: 1, options: DROPOUT, repr: &["p", "inplace"] },
+    Functional { class: "AlphaDropout", builtin: "alpha_dropout", inputs: 1, options: DROPOUT, repr: &["p", "inplace"] },
+    Functional { class: "FeatureAlphaDropout", builtin: "feature_alpha_dropout", inputs: 1, options: DROPOUT, repr: &["p", "inplace"] },
     Functional {
         class: "AdaptiveAvgPool1d",
         builtin: "adaptive_avg_pool1d",
@@ -1382,7 +1387,7 @@ impl Lowerer<'_> {
             for (name, _) in FIXED.iter().filter(|(c, _)| *c == class.as_ref()).flat_map(|(_, fixed)| fixed.iter()) {
                 all.push(kw(name, get(name)));
             }
-            if matches!(f.class, "Dropout" | "Dropout2d") {
+            if f.builtin.contains("dropout") {
                 all.push(kw("training", get("training")));
             }
             // `ReLU(inplace=True)`: the input itself updated, as `F.relu_(x)` updates it.
