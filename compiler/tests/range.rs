@@ -408,3 +408,22 @@ print(x ** tensor([3.0]))
     assert!(!pows[1].pos_inf.is_empty() && pows[1].pos_inf.iter().all(|c| !c.overflow), "0 ** -0.5 is an exact inf: {:?}", pows[1]);
     assert!(pows[2].pos_inf.iter().any(|c| c.overflow), "x ** 3 can overflow: {:?}", pows[2]);
 }
+
+/// A `where` whose comparison the ranges decide keeps one branch: a `rand`
+/// is never below 0, so the `-inf` of `where(u < 0, -inf, u)` never comes out;
+/// an undecided comparison keeps both.
+#[test]
+fn decided_comparisons_keep_one_branch() {
+    let src = "\
+u = rand(8)
+print(where(u < 0, tensor(-inf), u))
+print(where(u < 0.5, tensor(-inf), u))
+";
+    let prog = differentiated(src);
+    let a = analyze(&prog.graph, &HashMap::new());
+    let wheres: Vec<&Range> =
+        prog.graph.ids().into_iter().filter(|&n| matches!(prog.graph.node(n).op, Op::Where(_) | Op::Select)).map(|n| &a.ranges[&n]).collect();
+    assert_eq!(wheres.len(), 2, "{wheres:?}");
+    assert!(wheres[0].neg_inf.is_empty() && (wheres[0].lo, wheres[0].hi) == (0.0, 1.0), "{:?}", wheres[0]);
+    assert!(!wheres[1].neg_inf.is_empty(), "{:?}", wheres[1]);
+}

@@ -312,6 +312,12 @@ pub enum Builtin {
     Cov,
     /// `corrcoef(input)`: Pearson's correlation coefficients (`lower/covariance.rs`).
     Corrcoef,
+    /// `special.entr(input)`: `-x * ln(x)` elementwise (`lower/entr.rs`).
+    Entr,
+    /// `isin(elements, test_elements, *, assume_unique=false, invert=false)` (`lower/isin.rs`).
+    Isin,
+    /// `ldexp(input, other)`: `input * 2 ** other` (`lower/ldexp.rs`).
+    Ldexp,
     /// `polygamma(n, input)`: the `n`-th derivative of `digamma` (`lower/polygamma.rs`).
     Polygamma,
     /// `all(input, dim=none, keepdim=false)`, `any(...)`.
@@ -856,6 +862,9 @@ const OTHER: &[(&str, Builtin)] = &[
     ("cumulative_trapezoid", Builtin::Trapezoid { cumulative: true }),
     ("cov", Builtin::Cov),
     ("corrcoef", Builtin::Corrcoef),
+    ("special.entr", Builtin::Entr),
+    ("isin", Builtin::Isin),
+    ("ldexp", Builtin::Ldexp),
     ("polygamma", Builtin::Polygamma),
     ("nansum", Builtin::NanReduction(crate::lower::NanReduction::Nansum)),
     ("nanmean", Builtin::NanReduction(crate::lower::NanReduction::Nanmean)),
@@ -1146,6 +1155,9 @@ pub fn signature(b: Builtin) -> Signature {
         B::Trapezoid { .. } => sig(&["y", "x"], 1, Some(2), &["dx", "dim"]),
         B::Cov => sig(&["input"], 1, Some(1), &["correction", "fweights", "aweights"]),
         B::Corrcoef => sig(&["input"], 1, Some(1), &[]),
+        B::Entr => sig(&["input"], 1, Some(1), &[]),
+        B::Isin => sig(&["elements", "test_elements"], 2, Some(2), &["assume_unique", "invert"]),
+        B::Ldexp => sig(&["input", "other"], 2, Some(2), &[]),
         B::Polygamma => sig(&["n", "input"], 2, Some(2), &[]),
         B::NanReduction(crate::lower::NanReduction::CountNonzero) => sig(&["input", "dim"], 1, Some(2), &[]),
         B::NanReduction(_) => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),

@@ -295,6 +295,9 @@ impl<'a> Lowerer<'a> {
             | Builtin::Trapezoid { .. }
             | Builtin::Cov
             | Builtin::Corrcoef
+            | Builtin::Entr
+            | Builtin::Isin
+            | Builtin::Ldexp
             | Builtin::Polygamma
             | Builtin::NanReduction(_)
             | Builtin::Scatter

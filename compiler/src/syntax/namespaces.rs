@@ -33,6 +33,7 @@ const NAMESPACED: &[(&str, &str, &str)] = &[
     ("special", "digamma", "digamma"),
     ("special", "psi", "digamma"),
     ("special", "polygamma", "polygamma"),
+    ("special", "entr", "special.entr"),
 ];
 
 /// The builtin that `namespace.function(...)` calls, if the table lists it.

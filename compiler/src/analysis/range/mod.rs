@@ -517,14 +517,9 @@ impl Run<'_> {
                 // at least `c`): the backward of `elu` caps its exponent so.
                 let refined = where_refined(*cmp, &ops, &args);
                 let (x, y) = (refined.as_ref().unwrap_or(&args[2]), &args[3]);
-                let mut r = Range::new(x.lo.min(y.lo), x.hi.max(y.hi));
-                extend(&mut r.pos_inf, &x.pos_inf);
-                extend(&mut r.pos_inf, &y.pos_inf);
-                extend(&mut r.neg_inf, &x.neg_inf);
-                extend(&mut r.neg_inf, &y.neg_inf);
-                r.nan = x.nan || y.nan;
-                r.nan_reported = x.nan_reported || y.nan_reported;
-                r
+                // A comparison the operands' ranges decide keeps one branch
+                // (`where(x < 0, -inf, ...)` of a `rand` never takes the `-inf`).
+                either(x, y, decided(*cmp, &args[0], &args[1]))
             }
 
             // ---- dtype conversions: a cast keeps the values (a bool result is 0 or 1) ----
@@ -533,25 +528,18 @@ impl Run<'_> {
             Op::Compare(_) | Op::Logical(_) | Op::FloatTest(_) => Range::new(0.0, 1.0),
             Op::Select => {
                 // `where(a <= c, a, y)` written by the user: the condition is a
-                // comparison node, refined as `Op::Where` is.
+                // comparison node, refined and decided as `Op::Where` is.
                 let cond = self.graph.node(ops[0]);
-                let refined = match cond.op {
+                let (refined, decision) = match cond.op {
                     Op::Compare(cmp) => {
                         let cmp_ops = self.graph.operands(ops[0]);
-                        let cmp_args = [self.ranges[&cmp_ops[0]].clone(), self.ranges[&cmp_ops[1]].clone(), args[1].clone()];
-                        where_refined(cmp, &[cmp_ops[0], cmp_ops[1], ops[1]], &cmp_args)
+                        let (a, b) = (&self.ranges[&cmp_ops[0]], &self.ranges[&cmp_ops[1]]);
+                        let cmp_args = [a.clone(), b.clone(), args[1].clone()];
+                        (where_refined(cmp, &[cmp_ops[0], cmp_ops[1], ops[1]], &cmp_args), decided(cmp, a, b))
                     }
-                    _ => None,
+                    _ => (None, None),
                 };
-                let (x, y) = (refined.as_ref().unwrap_or(&args[1]), &args[2]);
-                let mut r = Range::new(x.lo.min(y.lo), x.hi.max(y.hi));
-                extend(&mut r.pos_inf, &x.pos_inf);
-                extend(&mut r.pos_inf, &y.pos_inf);
-                extend(&mut r.neg_inf, &x.neg_inf);
-                extend(&mut r.neg_inf, &y.neg_inf);
-                r.nan = x.nan || y.nan;
-                r.nan_reported = x.nan_reported || y.nan_reported;
-                r
+                either(refined.as_ref().unwrap_or(&args[1]), &args[2], decision)
             }
             Op::Fma => fma::fma(&args[0], &args[1], &args[2]),
             // Finite values pass; NaN and the infinities become the (finite) replacements.
@@ -829,6 +817,50 @@ fn constant_range(values: &[f64], n: NodeId, dt: DType) -> Range {
 /// and the other compared value a finite constant `c`: only values that pass
 /// the comparison are selected, so a `<=`/`<` bounds them above by `c`, a
 /// `>=`/`>` below, and none of them is NaN. `None` otherwise.
+/// The range of a choice between `x` and `y`: one of them when the condition
+/// is decided, both otherwise.
+fn either(x: &Range, y: &Range, decision: Option<bool>) -> Range {
+    match decision {
+        Some(true) => return x.clone(),
+        Some(false) => return y.clone(),
+        None => {}
+    }
+    let mut r = Range::new(x.lo.min(y.lo), x.hi.max(y.hi));
+    extend(&mut r.pos_inf, &x.pos_inf);
+    extend(&mut r.pos_inf, &y.pos_inf);
+    extend(&mut r.neg_inf, &x.neg_inf);
+    extend(&mut r.neg_inf, &y.neg_inf);
+    r.nan = x.nan || y.nan;
+    r.nan_reported = x.nan_reported || y.nan_reported;
+    r
+}
+
+/// Whether `a cmp b` holds for every pair of values the operands' ranges
+/// allow, infinities included (`Some(true)`), for none (`Some(false)`), or
+/// depends on the element (`None`). A NaN compares false, except by `!=`.
+fn decided(cmp: Cmp, a: &Range, b: &Range) -> Option<bool> {
+    let lo = |r: &Range| if r.neg_inf.is_empty() { r.lo } else { f64::NEG_INFINITY };
+    let hi = |r: &Range| if r.pos_inf.is_empty() { r.hi } else { f64::INFINITY };
+    let (alo, ahi, blo, bhi) = (lo(a), hi(a), lo(b), hi(b));
+    let nan = a.nan || b.nan;
+    let apart = ahi < blo || alo > bhi;
+    let (always, never) = match cmp {
+        Cmp::Lt => (ahi < blo && !nan, alo >= bhi),
+        Cmp::Le => (ahi <= blo && !nan, alo > bhi),
+        Cmp::Gt => (alo > bhi && !nan, ahi <= blo),
+        Cmp::Ge => (alo >= bhi && !nan, ahi < blo),
+        Cmp::Eq => (false, apart),
+        Cmp::Ne => (apart, false),
+    };
+    if never {
+        Some(false)
+    } else if always {
+        Some(true)
+    } else {
+        None
+    }
+}
+
 fn where_refined(cmp: Cmp, ops: &[NodeId], args: &[Range]) -> Option<Range> {
     let (c, x) = (&args[1], &args[2]);
     let constant = c.lo == c.hi && c.lo.is_finite() && !c.nan && c.pos_inf.is_empty() && c.neg_inf.is_empty();
