@@ -318,6 +318,8 @@ pub enum Builtin {
     Isin,
     /// `ldexp(input, other)`: `input * 2 ** other` (`lower/ldexp.rs`).
     Ldexp,
+    /// `vander(x, N=none, increasing=false)`: the Vandermonde matrix (`lower/vander.rs`).
+    Vander,
     /// `polygamma(n, input)`: the `n`-th derivative of `digamma` (`lower/polygamma.rs`).
     Polygamma,
     /// `all(input, dim=none, keepdim=false)`, `any(...)`.
@@ -865,6 +867,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("special.entr", Builtin::Entr),
     ("isin", Builtin::Isin),
     ("ldexp", Builtin::Ldexp),
+    ("vander", Builtin::Vander),
     ("polygamma", Builtin::Polygamma),
     ("nansum", Builtin::NanReduction(crate::lower::NanReduction::Nansum)),
     ("nanmean", Builtin::NanReduction(crate::lower::NanReduction::Nanmean)),
@@ -1158,6 +1161,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Entr => sig(&["input"], 1, Some(1), &[]),
         B::Isin => sig(&["elements", "test_elements"], 2, Some(2), &["assume_unique", "invert"]),
         B::Ldexp => sig(&["input", "other"], 2, Some(2), &[]),
+        B::Vander => sig(&["x", "N", "increasing"], 1, Some(3), &[]),
         B::Polygamma => sig(&["n", "input"], 2, Some(2), &[]),
         B::NanReduction(crate::lower::NanReduction::CountNonzero) => sig(&["input", "dim"], 1, Some(2), &[]),
         B::NanReduction(_) => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),

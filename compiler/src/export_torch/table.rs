@@ -67,6 +67,7 @@ const TORCH: &[&str] = &[
     "corrcoef",
     "isin",
     "ldexp",
+    "vander",
     "fliplr",
     "flipud",
     "select",

@@ -298,6 +298,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Entr
             | Builtin::Isin
             | Builtin::Ldexp
+            | Builtin::Vander
             | Builtin::Polygamma
             | Builtin::NanReduction(_)
             | Builtin::Scatter

@@ -166,6 +166,7 @@ mod transformer_modules;
 mod triangle_calls;
 mod tuples;
 mod user_calls;
+mod vander;
 mod vector_products;
 mod view_map;
 mod views;
