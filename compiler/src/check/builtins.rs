@@ -320,6 +320,8 @@ pub enum Builtin {
     Ldexp,
     /// `vander(x, N=none, increasing=false)`: the Vandermonde matrix (`lower/vander.rs`).
     Vander,
+    /// `take(input, index)`: the flattened input at `index` (`lower/take.rs`).
+    Take,
     /// `polygamma(n, input)`: the `n`-th derivative of `digamma` (`lower/polygamma.rs`).
     Polygamma,
     /// `all(input, dim=none, keepdim=false)`, `any(...)`.
@@ -868,6 +870,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("isin", Builtin::Isin),
     ("ldexp", Builtin::Ldexp),
     ("vander", Builtin::Vander),
+    ("take", Builtin::Take),
     ("polygamma", Builtin::Polygamma),
     ("nansum", Builtin::NanReduction(crate::lower::NanReduction::Nansum)),
     ("nanmean", Builtin::NanReduction(crate::lower::NanReduction::Nanmean)),
@@ -1162,6 +1165,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Isin => sig(&["elements", "test_elements"], 2, Some(2), &["assume_unique", "invert"]),
         B::Ldexp => sig(&["input", "other"], 2, Some(2), &[]),
         B::Vander => sig(&["x", "N", "increasing"], 1, Some(3), &[]),
+        B::Take => sig(&["input", "index"], 2, Some(2), &[]),
         B::Polygamma => sig(&["n", "input"], 2, Some(2), &[]),
         B::NanReduction(crate::lower::NanReduction::CountNonzero) => sig(&["input", "dim"], 1, Some(2), &[]),
         B::NanReduction(_) => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),

@@ -68,6 +68,7 @@ const TORCH: &[&str] = &[
     "isin",
     "ldexp",
     "vander",
+    "take",
     "fliplr",
     "flipud",
     "select",
@@ -384,6 +385,7 @@ pub fn pyplot_scatter(args: &[crate::syntax::ast::Arg]) -> bool {
 const METHODS: &[&str] = &[
     // `x.unfold(dimension, size, step)`, not `F.unfold`.
     "unfold",
+    "take",
     "cov",
     "corrcoef",
     "fliplr",

@@ -299,6 +299,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Isin
             | Builtin::Ldexp
             | Builtin::Vander
+            | Builtin::Take
             | Builtin::Polygamma
             | Builtin::NanReduction(_)
             | Builtin::Scatter

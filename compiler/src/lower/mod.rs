@@ -161,6 +161,7 @@ mod stacked_lists;
 mod state;
 mod str_methods;
 mod surrogate;
+mod take;
 mod tensordot;
 mod transformer_modules;
 mod triangle_calls;
