@@ -1,5 +1,6 @@
-//! `take(input, index)` (`lower/take.rs`): the lines of a PyTorch program and
-//! what PyTorch 2.15 prints for them, and its index checks.
+//! `take(input, index)` (`lower/take.rs`) and `index_fill(input, dim, index,
+//! value)` (`lower/index_fill.rs`): the lines of a PyTorch program and what
+//! PyTorch 2.15 prints for them, and their index checks.
 
 mod common;
 
@@ -30,4 +31,26 @@ fn bad_indices_are_compile_errors() {
     assert_eq!((code, msg.as_str()), (Code::E0204, "take(): Expected a long tensor for index, but got Float"));
     let (code, _, _) = first_error("print(take(randn(2, 3), tensor([6])))\n");
     assert_eq!(code, Code::E0281);
+    let (code, msg, _) = first_error("print(randn(3, 4).index_fill(1, tensor([4]), 1.0))\n");
+    assert_eq!(code, Code::E0281, "{msg}");
+}
+
+/// index_fill with negative and repeated indices, a number and a 0-d tensor value, its gradients (IndexFillBackward0 and 1), an i64 input with a float value (truncated), a 0-d input and an empty one, as PyTorch 2.15 prints them.
+#[test]
+fn index_fill_is_pytorchs() {
+    let program = r#"
+x = arange(12.).reshape(3, 4).requires_grad_()
+y = x.index_fill(1, tensor([0, -1]), -5.0)
+print(y)
+y.sum().backward()
+print(x.grad)
+v = tensor(2.0, requires_grad=true)
+z = x.detach().index_fill(0, tensor([1, 1]), v)
+print(z)
+(z * arange(12.).reshape(3, 4)).sum().backward()
+print(v.grad)
+print(index_fill(tensor([1, 2, 3]), 0, tensor([2]), 9), tensor([1, 2, 3]).index_fill(0, tensor([0]), 7.9))
+print(tensor(5.0).index_fill(0, tensor([0]), 1.0), randn(2, 0).index_fill(1, tensor([], dtype=int64), 1.0))
+"#;
+    assert_eq!(run(program), "tensor([[-5.,  1.,  2., -5.],\n        [-5.,  5.,  6., -5.],\n        [-5.,  9., 10., -5.]], grad_fn=<IndexFillBackward0>)\ntensor([[0., 1., 1., 0.],\n        [0., 1., 1., 0.],\n        [0., 1., 1., 0.]])\ntensor([[ 0.,  1.,  2.,  3.],\n        [ 2.,  2.,  2.,  2.],\n        [ 8.,  9., 10., 11.]], grad_fn=<IndexFillBackward1>)\ntensor(22.)\ntensor([1, 2, 9]) tensor([7, 2, 3])\ntensor(1.) tensor([], size=(2, 0))\n");
 }

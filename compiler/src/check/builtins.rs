@@ -322,6 +322,8 @@ pub enum Builtin {
     Vander,
     /// `take(input, index)`: the flattened input at `index` (`lower/take.rs`).
     Take,
+    /// `index_fill(input, dim, index, value)` (`lower/index_fill.rs`).
+    IndexFill,
     /// `polygamma(n, input)`: the `n`-th derivative of `digamma` (`lower/polygamma.rs`).
     Polygamma,
     /// `all(input, dim=none, keepdim=false)`, `any(...)`.
@@ -871,6 +873,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("ldexp", Builtin::Ldexp),
     ("vander", Builtin::Vander),
     ("take", Builtin::Take),
+    ("index_fill", Builtin::IndexFill),
     ("polygamma", Builtin::Polygamma),
     ("nansum", Builtin::NanReduction(crate::lower::NanReduction::Nansum)),
     ("nanmean", Builtin::NanReduction(crate::lower::NanReduction::Nanmean)),
@@ -1166,6 +1169,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Ldexp => sig(&["input", "other"], 2, Some(2), &[]),
         B::Vander => sig(&["x", "N", "increasing"], 1, Some(3), &[]),
         B::Take => sig(&["input", "index"], 2, Some(2), &[]),
+        B::IndexFill => sig(&["input", "dim", "index", "value"], 4, Some(4), &[]),
         B::Polygamma => sig(&["n", "input"], 2, Some(2), &[]),
         B::NanReduction(crate::lower::NanReduction::CountNonzero) => sig(&["input", "dim"], 1, Some(2), &[]),
         B::NanReduction(_) => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),

@@ -69,6 +69,7 @@ const TORCH: &[&str] = &[
     "ldexp",
     "vander",
     "take",
+    "index_fill",
     "fliplr",
     "flipud",
     "select",
@@ -386,6 +387,7 @@ const METHODS: &[&str] = &[
     // `x.unfold(dimension, size, step)`, not `F.unfold`.
     "unfold",
     "take",
+    "index_fill",
     "cov",
     "corrcoef",
     "fliplr",

@@ -300,6 +300,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Ldexp
             | Builtin::Vander
             | Builtin::Take
+            | Builtin::IndexFill
             | Builtin::Polygamma
             | Builtin::NanReduction(_)
             | Builtin::Scatter
