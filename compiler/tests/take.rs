@@ -1,6 +1,7 @@
-//! `take(input, index)` (`lower/take.rs`) and `index_fill(input, dim, index,
-//! value)` (`lower/index_fill.rs`): the lines of a PyTorch program and what
-//! PyTorch 2.15 prints for them, and their index checks.
+//! `take(input, index)` (`lower/take.rs`), `index_fill(input, dim, index,
+//! value)` (`lower/index_fill.rs`) and `index_copy(input, dim, index, source)`
+//! (`lower/index_copy.rs`): the lines of a PyTorch program and what PyTorch
+//! 2.15 prints for them, and their index checks.
 
 mod common;
 
@@ -33,6 +34,10 @@ fn bad_indices_are_compile_errors() {
     assert_eq!(code, Code::E0281);
     let (code, msg, _) = first_error("print(randn(3, 4).index_fill(1, tensor([4]), 1.0))\n");
     assert_eq!(code, Code::E0281, "{msg}");
+    let (code, _, _) = first_error("print(zeros(3, 4).index_copy(0, tensor([-1]), ones(1, 4)))\n");
+    assert_eq!(code, Code::E0281);
+    let (code, msg, _) = first_error("print(zeros(3, 4).index_copy(0, tensor([0]), ones(2, 4)))\n");
+    assert_eq!((code, msg.as_str()), (Code::E0202, "index_copy_(): Number of indices (1) should be equal to source.size(dim) (2)"));
 }
 
 /// index_fill with negative and repeated indices, a number and a 0-d tensor value, its gradients (IndexFillBackward0 and 1), an i64 input with a float value (truncated), a 0-d input and an empty one, as PyTorch 2.15 prints them.
@@ -53,4 +58,19 @@ print(index_fill(tensor([1, 2, 3]), 0, tensor([2]), 9), tensor([1, 2, 3]).index_
 print(tensor(5.0).index_fill(0, tensor([0]), 1.0), randn(2, 0).index_fill(1, tensor([], dtype=int64), 1.0))
 "#;
     assert_eq!(run(program), "tensor([[-5.,  1.,  2., -5.],\n        [-5.,  5.,  6., -5.],\n        [-5.,  9., 10., -5.]], grad_fn=<IndexFillBackward0>)\ntensor([[0., 1., 1., 0.],\n        [0., 1., 1., 0.],\n        [0., 1., 1., 0.]])\ntensor([[ 0.,  1.,  2.,  3.],\n        [ 2.,  2.,  2.,  2.],\n        [ 8.,  9., 10., 11.]], grad_fn=<IndexFillBackward1>)\ntensor(22.)\ntensor([1, 2, 9]) tensor([7, 2, 3])\ntensor(1.) tensor([], size=(2, 0))\n");
+}
+
+/// index_copy along rows and columns, f32 and i64, with its gradients (IndexCopyBackward0), as PyTorch 2.15 prints them.
+#[test]
+fn index_copy_is_pytorchs() {
+    let program = r#"
+x = zeros(3, 4, requires_grad=true)
+s = arange(8.).reshape(2, 4).requires_grad_()
+y = x.index_copy(0, tensor([2, 0]), s)
+print(y)
+(y * arange(12.).reshape(3, 4)).sum().backward()
+print(x.grad, s.grad)
+print(index_copy(zeros(2, 3), 1, tensor([1]), ones(2, 1)), arange(6).reshape(2, 3).index_copy(1, tensor([0, 2]), tensor([[7, 8], [9, 10]])))
+"#;
+    assert_eq!(run(program), "tensor([[4., 5., 6., 7.],\n        [0., 0., 0., 0.],\n        [0., 1., 2., 3.]], grad_fn=<IndexCopyBackward0>)\ntensor([[0., 0., 0., 0.],\n        [4., 5., 6., 7.],\n        [0., 0., 0., 0.]]) tensor([[ 8.,  9., 10., 11.],\n        [ 0.,  1.,  2.,  3.]])\ntensor([[0., 1., 0.],\n        [0., 1., 0.]]) tensor([[ 7,  1,  8],\n        [ 9,  4, 10]])\n");
 }

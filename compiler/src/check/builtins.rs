@@ -324,6 +324,8 @@ pub enum Builtin {
     Take,
     /// `index_fill(input, dim, index, value)` (`lower/index_fill.rs`).
     IndexFill,
+    /// `index_copy(input, dim, index, source)` (`lower/index_copy.rs`).
+    IndexCopy,
     /// `polygamma(n, input)`: the `n`-th derivative of `digamma` (`lower/polygamma.rs`).
     Polygamma,
     /// `all(input, dim=none, keepdim=false)`, `any(...)`.
@@ -874,6 +876,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("vander", Builtin::Vander),
     ("take", Builtin::Take),
     ("index_fill", Builtin::IndexFill),
+    ("index_copy", Builtin::IndexCopy),
     ("polygamma", Builtin::Polygamma),
     ("nansum", Builtin::NanReduction(crate::lower::NanReduction::Nansum)),
     ("nanmean", Builtin::NanReduction(crate::lower::NanReduction::Nanmean)),
@@ -1170,6 +1173,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Vander => sig(&["x", "N", "increasing"], 1, Some(3), &[]),
         B::Take => sig(&["input", "index"], 2, Some(2), &[]),
         B::IndexFill => sig(&["input", "dim", "index", "value"], 4, Some(4), &[]),
+        B::IndexCopy => sig(&["input", "dim", "index", "source"], 4, Some(4), &[]),
         B::Polygamma => sig(&["n", "input"], 2, Some(2), &[]),
         B::NanReduction(crate::lower::NanReduction::CountNonzero) => sig(&["input", "dim"], 1, Some(2), &[]),
         B::NanReduction(_) => sig(&["input", "dim", "keepdim"], 1, Some(3), &[]),

@@ -248,6 +248,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Vander => self.vander_call(&mut bound, span),
             Builtin::Take => self.take_call(&bound, span),
             Builtin::IndexFill => self.index_fill_call(&bound, span),
+            Builtin::IndexCopy => self.index_copy_call(&bound, span),
             Builtin::Polygamma => self.polygamma_call(&bound, span),
             Builtin::NanReduction(which) => self.nan_reduction_call(which, name, &bound, span),
             Builtin::Scatter | Builtin::ScatterAdd | Builtin::IndexAdd | Builtin::ScatterReduce => self.scatter_call(b, name, &mut bound, span),

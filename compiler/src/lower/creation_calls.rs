@@ -301,6 +301,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Vander
             | Builtin::Take
             | Builtin::IndexFill
+            | Builtin::IndexCopy
             | Builtin::Polygamma
             | Builtin::NanReduction(_)
             | Builtin::Scatter

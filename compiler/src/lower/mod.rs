@@ -91,6 +91,7 @@ mod gumbel_softmax;
 mod host_math;
 mod host_values;
 mod index;
+mod index_copy;
 mod index_fill;
 mod index_put;
 mod index_sets;
