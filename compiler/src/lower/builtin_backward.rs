@@ -25,6 +25,20 @@ use crate::ir::program::{CustomCall, SavedValue};
 use crate::syntax::ast::Span;
 
 impl Lowerer<'_> {
+    /// `v` under the name PyTorch gives the node that made it, where the
+    /// node records one (its result requires grad): a composite that PyTorch
+    /// runs as one op of its own (`take` is `TakeBackward0`, not the
+    /// subscript's `IndexBackward0`), or ATen's C++ `Scalar` overload
+    /// (`t * 0.5` is `MulBackward1` there).
+    pub(super) fn named_grad_fn(&mut self, v: Value, grad_fn: &str) -> Value {
+        if let Value::Tensor(t) = v {
+            if self.grad_fn.contains_key(&t) {
+                self.grad_fn.insert(t, grad_fn.to_string());
+            }
+        }
+        v
+    }
+
     /// Makes `backward` the backward of the forward output `out` of a builtin
     /// over the tensors `inputs`: it receives the incoming gradient and the
     /// inputs as template parameters, and returns each input's gradient. The

@@ -62,11 +62,6 @@ impl Lowerer<'_> {
         let spread = self.call_builtin_values("expand", vec![(lined, is), (Value::Size(sshape), is)], span);
         let dimv = Value::Number(Num::Int(dim as i128));
         let out = self.call_builtin_values("scatter", vec![(Value::Tensor(x), xs), (dimv, ds), (spread, is), (Value::Tensor(src), ss)], span);
-        if let Value::Tensor(t) = out {
-            if self.grad_fn.contains_key(&t) {
-                self.grad_fn.insert(t, "IndexCopyBackward0".to_string());
-            }
-        }
-        out
+        self.named_grad_fn(out, "IndexCopyBackward0")
     }
 }

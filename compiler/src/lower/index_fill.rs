@@ -88,12 +88,6 @@ impl Lowerer<'_> {
             other => other,
         };
         let out = self.call_builtin_values("where", vec![(mask, span), (value, vs), (Value::Tensor(x), xs)], span);
-        if let Value::Tensor(t) = out {
-            if self.grad_fn.contains_key(&t) {
-                let name = if tensor_value { "IndexFillBackward1" } else { "IndexFillBackward0" };
-                self.grad_fn.insert(t, name.to_string());
-            }
-        }
-        out
+        self.named_grad_fn(out, if tensor_value { "IndexFillBackward1" } else { "IndexFillBackward0" })
     }
 }

@@ -88,7 +88,7 @@ impl Lowerer<'_> {
                         other => other,
                     };
                     let scaled = self.binary(BinOp::Mul, (half, span), (both, span), span);
-                    let scaled = self.scalar_overload(scaled, "MulBackward1");
+                    let scaled = self.named_grad_fn(scaled, "MulBackward1");
                     self.call_builtin_values("cumsum", vec![(scaled, span), (dimv.clone(), span)], span)
                 } else {
                     // `(y.sum(dim) - (y.select(dim, 0) + y.select(dim, -1)) * 0.5) * dx`
@@ -101,10 +101,10 @@ impl Lowerer<'_> {
                     );
                     let ends = self.binary(BinOp::Add, (first, span), (last, span), span);
                     let ends = self.binary(BinOp::Mul, (ends, span), (Value::Number(Num::Float(0.5)), span), span);
-                    let ends = self.scalar_overload(ends, "MulBackward1");
+                    let ends = self.named_grad_fn(ends, "MulBackward1");
                     let inner = self.binary(BinOp::Sub, (total, span), (ends, span), span);
                     let out = self.binary(BinOp::Mul, (inner, span), (spacing, span), span);
-                    self.scalar_overload(out, "MulBackward1")
+                    self.named_grad_fn(out, "MulBackward1")
                 }
             }
             Some((xv, xs)) => {
@@ -151,21 +151,9 @@ impl Lowerer<'_> {
                 let product = self.binary(BinOp::Mul, (both, span), (dxv, span), span);
                 let reduced = self.call_builtin_values(if cumulative { "cumsum" } else { "sum" }, vec![(product, span), (dimv.clone(), span)], span);
                 let out = self.binary(BinOp::Div, (reduced, span), (Value::Number(Num::Float(2.0)), span), span);
-                self.scalar_overload(out, "DivBackward1")
+                self.named_grad_fn(out, "DivBackward1")
             }
         };
         out
-    }
-
-    /// `v` as the `Scalar` overload of its op computes it: ATen's C++ writes
-    /// `t * 0.5` and `t / 2.` with a C++ number, which PyTorch records as
-    /// `MulBackward1` and `DivBackward1` (Python's `t * 0.5` is `MulBackward0`).
-    fn scalar_overload(&mut self, v: Value, grad_fn: &str) -> Value {
-        if let Value::Tensor(t) = v {
-            if self.grad_fn.contains_key(&t) {
-                self.grad_fn.insert(t, grad_fn.to_string());
-            }
-        }
-        v
     }
 }

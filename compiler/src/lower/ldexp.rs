@@ -25,11 +25,6 @@ impl Lowerer<'_> {
         let out = self.binary(BinOp::Mul, (Value::Tensor(x), xs), (Value::Tensor(power), span), span);
         // PyTorch records the product as `ldexp`'s own node, whose gradient
         // for `input` is the product's, `grad * 2 ** other`.
-        if let Value::Tensor(t) = out {
-            if self.grad_fn.contains_key(&t) {
-                self.grad_fn.insert(t, "LdexpBackward0".to_string());
-            }
-        }
-        out
+        self.named_grad_fn(out, "LdexpBackward0")
     }
 }

@@ -63,10 +63,8 @@ impl<'a> Lowerer<'a> {
             let mut one = Bound { positional: args.clone(), keywords: Default::default() };
             match self.reduction_call(b, name, &mut one, span) {
                 Value::Tensor(t) => {
-                    if self.grad_fn.contains_key(&t) {
-                        self.grad_fn.insert(t, "AminmaxBackward0".to_string());
-                    }
-                    items.push((Value::Tensor(t), span));
+                    let named = self.named_grad_fn(Value::Tensor(t), "AminmaxBackward0");
+                    items.push((named, span));
                 }
                 other => return other,
             }

@@ -24,12 +24,7 @@ impl Lowerer<'_> {
         match b {
             Builtin::Sgn => {
                 let out = self.call_builtin_values("sign", vec![(v, vs)], span);
-                if let Value::Tensor(t) = out {
-                    if self.grad_fn.contains_key(&t) {
-                        self.grad_fn.insert(t, "SgnBackward0".to_string());
-                    }
-                }
-                out
+                self.named_grad_fn(out, "SgnBackward0")
             }
             Builtin::Signbit => {
                 let Some(x) = self.expect_tensor(v, vs, &format!("`{name}`'s input")) else { return Value::Poison };

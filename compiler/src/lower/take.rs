@@ -28,11 +28,6 @@ impl Lowerer<'_> {
         let flat = self.call_builtin_values("reshape", vec![(Value::Tensor(x), xs), (Value::Size(vec![numel]), xs)], span);
         let Some(flat) = flat.as_tensor() else { return Value::Poison };
         let out = self.integer_tensor_index(flat, i, is, span);
-        if let Value::Tensor(t) = out {
-            if self.grad_fn.contains_key(&t) {
-                self.grad_fn.insert(t, "TakeBackward0".to_string());
-            }
-        }
-        out
+        self.named_grad_fn(out, "TakeBackward0")
     }
 }

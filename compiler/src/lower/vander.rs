@@ -69,10 +69,8 @@ impl Lowerer<'_> {
             let powers = self.call_builtin_values("cumprod", vec![(repeated.clone(), span), (int(1), span)], span);
             let both = Value::List(vec![(first, span), (powers, span)]);
             let joined = self.call_builtin_values("cat", vec![(both, span), (int(1), span)], span);
+            let joined = self.named_grad_fn(joined, "CopySlices");
             if let (Value::Tensor(t), Value::Tensor(r)) = (&joined, &repeated) {
-                if self.grad_fn.contains_key(t) {
-                    self.grad_fn.insert(*t, "CopySlices".to_string());
-                }
                 // ATen writes the `cumprod` over the very slice it read, which
                 // `cumprod` saved for its backward: a backward through `vander`
                 // fails in PyTorch with the version check, and here with E0621.
