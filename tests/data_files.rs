@@ -3,8 +3,8 @@
 //! (compile errors at the call), a file that changes between compile and run (a
 //! run-time error, never a panic), and `save` writing exactly the tensor's value.
 
-mod common;
-use common::{describe, graphc};
+use crate::common;
+use crate::common::{describe, graphc};
 
 use std::path::PathBuf;
 

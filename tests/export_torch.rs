@@ -5,8 +5,8 @@
 //! `~/peers/bin/python`. Without one they are skipped with a printed reason;
 //! with one, any difference fails.
 
-mod common;
-use common::{describe, graphc};
+use crate::common;
+use crate::common::{describe, graphc};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -4,7 +4,7 @@
 //! the PyTorch/matplotlib version of the program), and `scatter` with torch's
 //! arguments is still `torch.scatter`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

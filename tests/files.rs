@@ -4,8 +4,8 @@
 //! as root, so every failure they provoke is one that permissions cannot cause.
 #![cfg(unix)]
 
-mod common;
-use common::{describe, graphc};
+use crate::common;
+use crate::common::{describe, graphc};
 
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};

@@ -3,8 +3,8 @@
 //! seconds and without allocating their tensors. Each child runs under a `ulimit -v`
 //! of 2 GiB, so a regression fails the test instead of exhausting the machine.
 
-mod common;
-use common::describe;
+use crate::common;
+use crate::common::describe;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

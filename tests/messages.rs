@@ -2,8 +2,8 @@
 //! that cannot be written names the path and the OS error, and a `.npy` file of
 //! an unsupported dtype is described in words.
 
-mod common;
-use common::graphc;
+use crate::common;
+use crate::common::graphc;
 
 use std::path::{Path, PathBuf};
 

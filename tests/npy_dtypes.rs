@@ -3,8 +3,8 @@
 //! expected output was printed by PyTorch 2.15 for the same values:
 //! `torch.where(m, x * l, (x * 2).exp()) + (l > 0)`, `l + 1` and `~m`.
 
-mod common;
-use common::graphc;
+use crate::common;
+use crate::common::graphc;
 
 use std::path::{Path, PathBuf};
 

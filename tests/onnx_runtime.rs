@@ -9,13 +9,13 @@
 //! whichever first imports onnxruntime and numpy. Without one the test is skipped
 //! with the reason printed; with one, any model it cannot load or run fails it.
 
-mod onnx_cases;
+use crate::onnx_cases;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::onnx_cases::{check, export, programs, report_line, Distance, Outcome};
 use graphc_runtime::npy;
-use onnx_cases::{check, export, programs, report_line, Distance, Outcome};
 
 /// A Python that imports onnxruntime and numpy, or why there is none.
 fn onnx_python() -> Result<PathBuf, String> {

@@ -4,9 +4,7 @@
 //! that is a sum of multiples of a loop's counter is checked when compiling
 //! instead, E0610: these indices are not.)
 
-mod common;
-
-use common::{describe, graphc, scratch};
+use crate::common::{describe, graphc, scratch};
 
 /// Runs `source` as `prog.act` and returns the run's output.
 fn run(name: &str, source: &str) -> std::process::Output {

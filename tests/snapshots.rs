@@ -6,7 +6,7 @@
 //! tests/programs/errors) the rendered diagnostics are. The snapshots live in
 //! the top-level snapshots/ directory, one per (file, stage), named
 //! `<dir>__<file stem>__<stage>`. Regenerate them with
-//! `INSTA_UPDATE=always cargo test --test snapshots` and read the diff before
+//! `INSTA_UPDATE=always cargo test --test all snapshots::` and read the diff before
 //! committing; with CI=true a missing snapshot fails.
 
 use std::path::{Path, PathBuf};

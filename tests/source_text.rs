@@ -2,7 +2,7 @@
 //! skipped, and every diagnostic's column stays right (line 1 included); a seed
 //! outside PyTorch's range says so in words, and a negative seed is PyTorch's.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -9,8 +9,7 @@ use graphc_runtime::plan::Plan;
 use graphc_runtime::rng::Generator;
 use graphc_runtime::{DType, Tensor};
 
-mod common;
-use common::digits_training;
+use crate::common::digits_training;
 
 fn digits_step() -> Plan {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/digits_step.act");

@@ -2,7 +2,7 @@
 //! diagnostics, usage errors, and snapshots of their output in snapshots/tools/
 //! (a directory of their own, since tests/snapshots.rs expects every file in
 //! snapshots/ to belong to a program), named `<command>__<case>`; regenerate with
-//! `INSTA_UPDATE=always cargo test --test tools` and read the diff.
+//! `INSTA_UPDATE=always cargo test --test all tools::` and read the diff.
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -2,8 +2,8 @@
 //! the exit code, and `--deny-warnings` turns them into errors (exit 1, nothing
 //! on stdout, nothing run).
 
-mod common;
-use common::{describe, graphc};
+use crate::common;
+use crate::common::{describe, graphc};
 
 use std::path::{Path, PathBuf};
 

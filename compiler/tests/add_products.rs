@@ -2,9 +2,7 @@
 //! product`): the lines of a PyTorch program and what PyTorch 2.15 prints for
 //! them, and ATen's shape checks with its messages.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// `addmv`, `addr`, `baddbmm`, `addbmm` and `addmm` with and without `beta`/`alpha` (a zero `beta` ignoring a NaN input, methods): values, `grad_fn`s and gradients as PyTorch 2.15 prints them; the sums times 1000 in full compare every bit of `addr`'s vector and tail elements.

@@ -6,9 +6,7 @@
 //! eleven differs), broadcast operands and their gradients summed back,
 //! integers, a run-time `value`, and an Adam-like loop of in-place updates.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

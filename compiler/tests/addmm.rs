@@ -4,9 +4,7 @@
 //! program (f32 and f64), and the errors. Full-precision values are left out:
 //! the last bits of a matrix product are MKL's (docs/NUMERICS.md).
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

@@ -4,9 +4,7 @@
 //! dimension, with `keepdim` (also without `dim`), ties sharing the
 //! gradient evenly, `AminmaxBackward0`, and integer inputs.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Values, gradients and `grad_fn`s as PyTorch computes them.

@@ -3,9 +3,7 @@
 //! included (a product with the constant `pi / 180` as a Python float),
 //! the gradient through both, and integer, bool and f64 inputs.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Conversions and gradients as PyTorch computes them.

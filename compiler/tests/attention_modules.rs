@@ -6,9 +6,7 @@
 //! PyTorch's 4 digits: the in- and out-projections are matrix products whose
 //! last bits are MKL's (docs/NUMERICS.md).
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

@@ -4,9 +4,7 @@
 //! what the PyTorch 2.15 program beside them prints; and PyTorch's checks.
 //! The bits are measured by `tools/numerics/pooling.py` (docs/NUMERICS.md).
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

@@ -6,9 +6,7 @@
 //! arguments. The forward's bits are measured by `tools/numerics/batch_norm.py`
 //! (docs/NUMERICS.md, "Batch norm").
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// PyTorch prints the same with one thread and with two; with one, its

@@ -5,9 +5,7 @@
 //! program as Python), at full precision (`tolist()`), so that the order in
 //! which contributions are summed is checked too.
 
-mod common;
-
-use common::run;
+use crate::common::run;
 use graphc_compiler::diag::Code;
 use graphc_compiler::driver::compile;
 use graphc_compiler::ir::program::Effect;

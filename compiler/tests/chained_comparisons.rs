@@ -4,9 +4,9 @@
 //! chain is a tensor as Python's `and` returns one. The expected outputs are
 //! what the PyTorch 2.15 program beside each prints.
 
-mod common;
+use crate::common;
 
-use common::run;
+use crate::common::run;
 use graphc_compiler::diag::Code;
 use graphc_compiler::driver::compile;
 use graphc_runtime::exec::run_capture;

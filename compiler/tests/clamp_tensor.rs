@@ -2,9 +2,7 @@
 //! `clamp.Tensor`): the lines of a PyTorch program and what PyTorch 2.15
 //! prints for them, and the calls PyTorch refuses.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Values, dtypes, `grad_fn`s and gradients (of the input and of both bounds, and of the gradient) as PyTorch 2.15 prints them.

@@ -4,9 +4,7 @@
 //! about. `examples/nn_modules.act` and `examples/nn_module_training.act`
 //! check the values, reprs and training against PyTorch.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 const COUNTER: &str = r#"

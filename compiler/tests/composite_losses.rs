@@ -4,9 +4,7 @@
 //! `examples/more_losses.act`; here, the second derivative of
 //! `soft_margin_loss`, methods, and every error at the argument it is about.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

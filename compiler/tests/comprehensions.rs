@@ -3,9 +3,7 @@
 //! `sum(torch.sum(p.grad ** 2) for p in params)`). The expected text is what
 //! PyTorch 2.15 prints for the same lines.
 
-mod common;
-
-use common::run;
+use crate::common::run;
 use graphc_compiler::driver::compile;
 
 fn error(source: &str) -> (String, String) {

@@ -5,9 +5,7 @@
 //! The expected outputs are what PyTorch 2.15 prints for the same lines
 //! (`torch.optim.SGD`, `torch.optim.Adam`).
 
-mod common;
-
-use common::run;
+use crate::common::run;
 use graphc_compiler::diag::Code;
 use graphc_compiler::driver::compile;
 use graphc_runtime::plan::Step;

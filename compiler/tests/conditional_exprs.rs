@@ -3,9 +3,9 @@
 //! run-time `if` whose picked side alone runs, draws and is differentiated.
 //! The expected outputs are what the PyTorch 2.15 program beside each prints.
 
-mod common;
+use crate::common;
 
-use common::run;
+use crate::common::run;
 use graphc_compiler::diag::Code;
 
 /// Compile-time picks (the other side would be an index error), conditionals

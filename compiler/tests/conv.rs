@@ -7,9 +7,7 @@
 //! arguments, in its words. `examples/convolutions.act` and
 //! `examples/conv_bn.act` cover the rest against their PyTorch originals.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// A convolution with a bias, `F.relu_`, a max pool and a linear layer trained

@@ -4,9 +4,7 @@
 //! (`CopysignBackward1`), integer inputs, broadcasting with both gradients
 //! (zeros for `other`), and the zero gradient where the input is zero.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Values, `grad_fn`s and gradients as PyTorch computes them.

@@ -4,9 +4,7 @@
 //! prints, with a row whose norm is below `eps` (the clamp changes the value,
 //! not the gradient), f64, broadcasting, another `dim` and `grad_fn` names.
 
-mod common;
-
-use common::run;
+use crate::common::run;
 
 #[test]
 fn cosine_similarity_and_no_grad_updates_are_pytorchs() {

@@ -5,9 +5,7 @@
 //! known only at run time for another reason, and a loop too long to unroll,
 //! are still E0608, reported once at the index.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// The loops run as Python runs them: an optimizer step over a list of

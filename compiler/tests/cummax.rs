@@ -5,9 +5,7 @@
 //! integer, bool and 0-d inputs, method forms, and a running-peak drawdown
 //! as a trading loss computes it.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

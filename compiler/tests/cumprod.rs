@@ -4,9 +4,7 @@
 //! the O(n^2) form that a double backward differentiates), against what the
 //! PyTorch 2.15 programs beside them print at full precision.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Every printed element, gradients and second derivatives included, is

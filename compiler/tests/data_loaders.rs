@@ -3,9 +3,7 @@
 //! argument. The batches themselves are checked against PyTorch's output in
 //! `examples/data_loaders.act` and `examples/linear_regression_concise.act`.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::{Code, LineIndex};
 use graphc_compiler::driver::compile;
 use graphc_compiler::ir::print::program;

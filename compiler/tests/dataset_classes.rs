@@ -6,9 +6,7 @@
 //! expected outputs are what the same programs print in PyTorch 2.15
 //! (`examples/custom_dataset.act` checks a whole training script).
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

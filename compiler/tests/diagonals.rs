@@ -6,9 +6,7 @@
 //! non-square f64 trace, integer traces (i64), and traces whose bits show
 //! the accumulation in f64 in order.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Diagonals and traces as PyTorch computes them.

@@ -5,9 +5,7 @@
 //! and a best-so-far record). The expected outputs are what the Python (and
 //! PyTorch 2.15) program beside each prints.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Keys of every kind Python's `==` merges (`1`, `1.0`, `True`), insertion

@@ -2,9 +2,7 @@
 //! lines of PyTorch programs and what PyTorch 2.15 prints for them, and
 //! ATen's checks with its messages.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// `cdist` on both of ATen's paths (its kernel for p = 0, 1, 2, 3, 0.5, 1.5, inf, f32 and f64, batched; `_euclidean_dist` above 25 rows and when asked) with `grad_fn`s and gradients as PyTorch 2.15 prints them; the sums times 1000 in full compare every bit of the kernel's distances.

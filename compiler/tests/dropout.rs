@@ -4,9 +4,9 @@
 //! MKL). The expected outputs are what the Python beside each program prints
 //! with PyTorch 2.15 on this project's AMD EPYC machine.
 
-mod common;
+use crate::common;
 
-use common::run;
+use crate::common::run;
 use graphc_compiler::diag::Code;
 
 /// The mask, the scaling by `1 / (1 - p)` and the gradient through it, in f32

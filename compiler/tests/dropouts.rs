@@ -3,9 +3,7 @@
 //! what PyTorch 2.15 prints for them, and PyTorch's refusal of a `dropout1d`
 //! input of another rank.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// dropout1d and dropout3d of batched and unbatched inputs, alpha_dropout and feature_alpha_dropout (training by default false, as F's), their modules in training and eval mode, and a gradient through them: masks drawn as PyTorch's default bernoulli kernel draws them, values and gradients as PyTorch 2.15 prints them, the alpha formula's sums times 1000 in full.

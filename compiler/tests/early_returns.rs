@@ -3,9 +3,7 @@
 //! expected outputs are what PyTorch 2.15 prints for the same lines (made by
 //! running the Python beside each program).
 
-mod common;
-
-use common::run;
+use crate::common::run;
 use graphc_compiler::diag::Code;
 use graphc_compiler::driver::compile;
 

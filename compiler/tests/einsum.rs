@@ -2,9 +2,7 @@
 //! (x, w))`, attention's `"bhqd,bhkd->bhqk"`). The expected text is what
 //! PyTorch 2.15 prints for the same lines (`torch.` dropped).
 
-mod common;
-
-use common::run;
+use crate::common::run;
 use graphc_compiler::driver::compile;
 
 /// Products, batched products, a sum of products, a transpose, a full sum,

@@ -2,9 +2,7 @@
 //! `zeros(())`, `randn(())` and `x.reshape(())`, as PyTorch writes it, and a
 //! tuple of no items otherwise. Sizes may also be one non-empty tuple.
 
-mod common;
-
-use common::run;
+use crate::common::run;
 
 #[test]
 fn an_empty_tuple_is_the_shape_of_a_0_d_tensor_as_in_pytorch() {

@@ -3,9 +3,9 @@
 //! PyTorch program and what PyTorch 2.15 prints for them, and PyTorch's
 //! failing backward through `vander` as a compile-time error.
 
-mod common;
+use crate::common;
 
-use common::run;
+use crate::common::run;
 
 /// special.entr at 0, below 0, at NaN and on rand in f32 and f64 (sums times 1000 in full), its gradient; isin with tensors, numbers, floats against ints, NaN, invert and no test elements; ldexp with integer and float exponents, its dtype and gradient: as PyTorch 2.15 prints them, with no W0101 for entr of rand.
 #[test]

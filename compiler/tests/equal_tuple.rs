@@ -4,9 +4,7 @@
 //! run-time bool in an `if`; a tuple of a shape, a list, a range, a tuple and
 //! a tensor's rows.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

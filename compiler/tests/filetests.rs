@@ -8,7 +8,7 @@
 //! report as `graphc ir --stage opt` shows it (`pass NAME: N changes, A -> B
 //! nodes` and one line per change) followed by the program after the pass; for
 //! `fuse` it is the fused-kernel listing of `graphc ir --stage opt`. The IR
-//! verifier runs on the result. `GRAPHC_BLESS=1 cargo test --test filetests`
+//! verifier runs on the result. `GRAPHC_BLESS=1 cargo test -p graphc-compiler --test all filetests::`
 //! rewrites the expected part of every file from what the pass does now: read the
 //! diff before committing.
 

@@ -5,9 +5,7 @@
 //! equality test), infinities (close only when equal), integer operands
 //! (compared in f32), broadcasting, and `allclose` as a Python bool.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// The tests and closeness as PyTorch computes them, element for element.

@@ -3,9 +3,7 @@
 //! program and what PyTorch 2.15 prints for them, and ATen's shape checks as
 //! compile errors.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// `unfold`/`fold` (kernel, dilation, padding and stride pairs, unbatched, the modules and their reprs) and `x.unfold`: values, shapes, `grad_fn`s and gradients as PyTorch 2.15 prints them; the sums times 1000 printed in full compare every bit of the overlapping sums.

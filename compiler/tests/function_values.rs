@@ -2,9 +2,7 @@
 //! (`fn log_softmax(x)`), and `range(...)` as a list: what the same Python
 //! program prints under PyTorch 2.15.
 
-mod common;
-
-use common::run;
+use crate::common::run;
 use graphc_compiler::driver::compile;
 
 fn first_error(source: &str) -> (String, String) {

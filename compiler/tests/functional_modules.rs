@@ -6,9 +6,7 @@
 //! text what PyTorch 2.15 prints for it, and PyTorch's refusals as
 //! compile-time errors.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// The loss, distance, reshaping, pooling, padding and upsampling modules that apply a functional builtin: their reprs, values and gradients as PyTorch 2.15 prints them.

@@ -6,9 +6,7 @@
 //! integer inputs (promoted to float), first and second derivatives
 //! (`grad * digamma`, `grad * polygamma(n + 1, x)`) and the `grad_fn` names.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Values, gradients and `grad_fn`s as PyTorch computes them.

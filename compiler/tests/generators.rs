@@ -5,9 +5,7 @@
 //! default generator's draws untouched by them, as PyTorch 2.15 prints the
 //! same lines.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

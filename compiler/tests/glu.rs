@@ -8,9 +8,7 @@
 //! are multiples of 16 elements, where PyTorch's vector lambda covers every
 //! element (docs/act-language.md says what differs elsewhere).
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

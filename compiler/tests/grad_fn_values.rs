@@ -3,9 +3,7 @@
 //! where noted: Python's text of a `grad_fn` adds the node's address, which
 //! graphc leaves out.
 
-mod common;
-
-use common::run;
+use crate::common::run;
 use graphc_compiler::driver::compile;
 
 /// `grad_fn` is `None` for a leaf, a detached tensor and a result computed

@@ -4,9 +4,7 @@
 //! `if` over the gradients' norm with a `for` over the parameters in it) in a
 //! training loop. The expected text is what PyTorch 2.15 prints for the same lines.
 
-mod common;
-
-use common::run;
+use crate::common::run;
 use graphc_compiler::driver::compile;
 
 /// An update of `.grad` in place is the leaf's gradient from then on, at the top

@@ -14,9 +14,7 @@
 //! |fd - g| <= 1e-6 + 1e-5·|g|, which is far above both, yet far below what a
 //! wrong rule produces (a wrong sign, factor or broadcast reduction is off by O(|g|)).
 
-mod fd;
-
-use fd::*;
+use crate::fd::*;
 use graphc_compiler::driver::compile;
 use graphc_runtime::exec::run_capture;
 use proptest::prelude::*;

@@ -2,9 +2,7 @@
 //! `hardtanh`, `leaky_relu`, `elu`, `softplus`) against central finite
 //! differences, in f64, with the checker of `gradients.rs` (`fd/`).
 
-mod fd;
-
-use fd::*;
+use crate::fd::*;
 use proptest::prelude::*;
 
 /// Values at least 0.1 from every multiple of 0.5 in [-3, 3], so that a step of

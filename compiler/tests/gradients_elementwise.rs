@@ -1,9 +1,7 @@
 //! The derivative rules of the elementwise builtins of issue 9 against central
 //! finite differences, in f64, with the checker of `gradients.rs` (`fd/`).
 
-mod fd;
-
-use fd::*;
+use crate::fd::*;
 use proptest::prelude::*;
 
 /// Values in [-0.9, 0.9]: inside the domain of asin, acos and atanh, away from

@@ -4,9 +4,7 @@
 //! against central finite differences, in f64, with the checker of
 //! `gradients.rs` (`fd/`).
 
-mod fd;
-
-use fd::*;
+use crate::fd::*;
 use proptest::prelude::*;
 
 proptest! {

@@ -2,9 +2,7 @@
 //! modes, `relu6`, `round` with `decimals`, `prod`) against central finite
 //! differences, in f64, with the checker of `gradients.rs` (`fd/`).
 
-mod fd;
-
-use fd::*;
+use crate::fd::*;
 use graphc_compiler::driver::compile;
 use graphc_runtime::exec::run_capture;
 use proptest::prelude::*;

@@ -7,9 +7,7 @@
 //! the grid's gradients, affine_grid's gradient for theta, f64, each value's
 //! bits as PyTorch rounds them (`.tolist()` prints them all).
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Values, gradients and `grad_fn`s as PyTorch computes them.

@@ -4,9 +4,7 @@
 //! PyTorch 2.15 prints them for the same program, and PyTorch's errors.
 //! `runtime/tests/group_norm_reference.rs` checks the kernels bit for bit.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

@@ -5,9 +5,7 @@
 //! it; and `selu`, `celu`, `elu` and `softplus` likewise, and `elu`'s
 //! gradient where its exponential would overflow.
 
-mod common;
-
-use common::run;
+use crate::common::run;
 
 #[test]
 fn hard_activations_are_pytorchs_bits() {

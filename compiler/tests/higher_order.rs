@@ -3,7 +3,7 @@
 //! against builtin tanh, and against central finite differences of the first
 //! gradient, all in f64.
 
-mod common;
+use crate::common;
 
 use graphc_compiler::diag::Code;
 use graphc_compiler::driver::compile;

@@ -3,9 +3,7 @@
 //! PyTorch's refusals (no derivative of `heaviside`, no promotion between its
 //! operands, no integer `hypot`) as compile-time errors.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Values, `grad_fn`s and gradients of `hypot`, `logaddexp2` and `heaviside` (methods, broadcasting, infinities, NaN, -0.0, i64, f64) as PyTorch 2.15 prints them; the sums times 1000 printed in full compare every bit of 256 values each.

@@ -1,9 +1,7 @@
 //! `index_add(..., alpha=)`: the derivatives against central finite
 //! differences in f64, the source's gradient being scaled by `alpha`.
 
-mod fd;
-
-use fd::*;
+use crate::fd::*;
 use proptest::prelude::*;
 
 proptest! {

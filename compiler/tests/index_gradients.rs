@@ -4,9 +4,7 @@
 //! (0.3 apart), so each extreme is unique and moving one element by h does not
 //! change which element it is.
 
-mod fd;
-
-use fd::*;
+use crate::fd::*;
 use proptest::prelude::*;
 
 /// `n` distinct values, 0.3 apart, in a random order.

@@ -2,9 +2,7 @@
 //! `index_put_`): derivatives against central finite differences in f64 (a
 //! broadcast value, a negative constant index), the `grad_fn` PyTorch prints, and run-time bounds.
 
-mod fd;
-
-use fd::*;
+use crate::fd::*;
 use proptest::prelude::*;
 
 const PUT: &str = "fn put(x, v) {\n    y = x * 1.0\n    y[tensor([2, 0])] = v\n    return y\n}\n";

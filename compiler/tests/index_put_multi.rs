@@ -3,9 +3,7 @@
 //! `x.index_put_((i, j), v, accumulate=true)`): derivatives against central
 //! finite differences in f64, the `grad_fn`s PyTorch prints, and run-time bounds.
 
-mod fd;
-
-use fd::*;
+use crate::fd::*;
 use proptest::prelude::*;
 
 /// Distinct positions: every written element's gradient goes to `v`.

@@ -5,9 +5,7 @@
 //! gradients; and the compile-time error PyTorch raises only in the backward
 //! when one of them overwrites a value another saved.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

@@ -3,9 +3,7 @@
 //! the lines of PyTorch programs and what PyTorch 2.15 prints for them, and
 //! PyTorch's checks as compile errors.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// `instance_norm` (running statistics, affine, evaluation), `InstanceNorm1d/2d/3d` (reprs, parameters and buffers, an unbatched input), `local_response_norm` (3-D, 4-D, 5-D) and `channel_shuffle` with their modules: values, `grad_fn`s and gradients as PyTorch 2.15 prints them; the sums times 1000 in full compare every bit of the normalized values.

@@ -3,9 +3,7 @@
 //! `flipud` and `select`: the lines of a PyTorch program and what PyTorch
 //! 2.15 prints for them, and PyTorch's refusals as compile-time errors.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// trapezoid, trapz and cumulative_trapezoid with a spacing, 1-d and 2-d sample points and along other dimensions, their gradients and grad_fns, cov with corrections and weights, corrcoef, fliplr, flipud and select, as PyTorch 2.15 prints them; the sums times 1000 in full compare the integrals' bits.

@@ -7,9 +7,7 @@
 //! pixel, f64, the gradients (accumulated in PyTorch's order) and the
 //! gradient's gradient, each value's bits as PyTorch rounds them.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// The three ranks, both 2-D kernels and the gradients, element for element.

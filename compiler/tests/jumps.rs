@@ -3,9 +3,7 @@
 //! and lists and dicts a fn changes in place. The expected outputs are what
 //! PyTorch 2.15 prints for the same lines (the Python is beside each program).
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 use graphc_compiler::driver::compile;
 use graphc_runtime::plan::Step;

@@ -4,9 +4,7 @@
 //! target's gradient, and a probability target that requires grad, against
 //! what the PyTorch 2.15 programs beside them print.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

@@ -3,9 +3,7 @@
 //! ranks (padded with leading ones), f64 gradients summed over 40 copies (the
 //! sum's order shows in the last digits), and the product's `grad_fn`.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Values, `grad_fn`s and gradients as ATen's `KronImpl` computes them.

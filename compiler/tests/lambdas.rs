@@ -3,9 +3,7 @@
 //! text is what PyTorch 2.15 prints for the same lines (Python's `repr` of a
 //! function adds an address, which graphc leaves out).
 
-mod common;
-
-use common::run;
+use crate::common::run;
 use graphc_compiler::driver::compile;
 
 /// A top-level lambda reads the top-level names when called, so it sees the

@@ -6,9 +6,7 @@
 //! The kernels' bits are checked element by element in
 //! `runtime/tests/layer_norm_reference.rs`.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// nanoGPT's `LayerNorm` (`F.layer_norm(input, self.weight.shape, self.weight,

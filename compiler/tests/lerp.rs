@@ -3,9 +3,7 @@
 //! f64), `grad_fn`s and gradients, and the in-place `lerp_` of a moving
 //! average, against what the PyTorch 2.15 program in the comment prints.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

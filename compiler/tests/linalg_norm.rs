@@ -2,9 +2,7 @@
 //! what PyTorch 2.15 prints for them, the norms graphc refuses (those of
 //! singular values), and the error for a `torch.linalg` function it lacks.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Vector, Frobenius and 1/inf matrix norms, their `grad_fn`s and a gradient as PyTorch 2.15 prints them.

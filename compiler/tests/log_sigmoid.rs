@@ -6,9 +6,7 @@
 //! what the PyTorch 2.15 program beside it prints. 100,000 values of each
 //! dtype have PyTorch's bits (`tools/numerics/log_sigmoid.py`, docs/NUMERICS.md).
 
-mod common;
-
-use common::run;
+use crate::common::run;
 
 #[test]
 fn logsigmoid_and_its_derivatives_print_what_pytorch_prints() {

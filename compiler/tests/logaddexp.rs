@@ -6,9 +6,7 @@
 //! the infinities and NaN, f64, a method call and a loop accumulating in log
 //! space, as a forward algorithm does.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

@@ -6,9 +6,7 @@
 //! the reverse scan) and that gradient's own gradient, and the Cox partial
 //! likelihood that survival models (DeepSurv, pycox) write with it.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Values, gradients and `grad_fn`s as PyTorch computes them.

@@ -4,9 +4,7 @@
 //! gradients outside the band), f64 at full precision, integer inputs, and
 //! `sigmoid` undoing it.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Values and gradients as ATen's logit kernels compute them.

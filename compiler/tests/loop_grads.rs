@@ -7,9 +7,7 @@
 //! programs avoid matrix products, whose last bits differ from MKL's
 //! (`docs/act-language.md`, "Matrix products are where the last digits differ").
 
-mod common;
-
-use common::run;
+use crate::common::run;
 use graphc_compiler::diag::Code;
 use graphc_compiler::driver::compile;
 use graphc_compiler::ir::program::Effect;

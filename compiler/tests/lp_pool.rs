@@ -1,9 +1,7 @@
 //! `lp_pool1d`/`lp_pool2d` and their modules: the lines of a PyTorch program
 //! and what PyTorch 2.15 prints for them.
 
-mod common;
-
-use common::run;
+use crate::common::run;
 
 /// `lp_pool1d`/`lp_pool2d` and `LPPool1d`/`LPPool2d` (strides, `ceil_mode`, a fractional norm whose NaNs of negative inputs PyTorch gives too, the modules' reprs with `stride=None`): values, `grad_fn`s and gradients as PyTorch 2.15 prints them (-0.0 gradients included).
 #[test]

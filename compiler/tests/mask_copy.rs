@@ -4,9 +4,7 @@
 //! estimator as an op, a copy whose gradients reach both tensors
 //! (`IndexPutBackward0`), and a mask over the rows of a matrix.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// The copies and their gradients as PyTorch computes them.

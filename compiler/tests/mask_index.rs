@@ -5,9 +5,7 @@
 //! differences in f64, values and `grad_fn`s against PyTorch 2.15's output,
 //! PyTorch's run-time messages, and the errors for what needs the mask's count.
 
-mod fd;
-
-use fd::*;
+use crate::fd::*;
 use proptest::prelude::*;
 
 /// A computed index with negative entries (-2, -3, -1 of a size-3 dimension).

@@ -2,9 +2,7 @@
 //! PyTorch program and what PyTorch 2.15 prints for them, and the calls
 //! PyTorch refuses.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Values, indices (ties and NaN), `grad_fn`s and gradients of `median`, `nanmedian`, `quantile` and `nanquantile` (every interpolation) as PyTorch 2.15 prints them.

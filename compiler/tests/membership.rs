@@ -2,9 +2,9 @@
 //! strings, tensors and param groups, as Python and PyTorch 2.15 answer them.
 //! The expected outputs are what the Python beside each program prints.
 
-mod common;
+use crate::common;
 
-use common::run;
+use crate::common::run;
 use graphc_compiler::diag::Code;
 
 /// Containers whose answer is known when compiling, a run-time index against a

@@ -3,9 +3,7 @@
 //! spread or in a list, a 0-d input, and the gradient through the expanded
 //! views (`ExpandBackward0`).
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Values, gradients and `grad_fn`s as PyTorch computes them.

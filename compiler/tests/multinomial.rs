@@ -5,9 +5,7 @@
 //! prints for them, the samples of a language model's sampling loop and
 //! Gumbel noise included, and the draws after them.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

@@ -6,9 +6,7 @@
 //! integers and floats (NaN is nonzero), over all and one dimension; and the
 //! bits of long f64 and f32 sums with NaNs, which follow `sum`'s cascade.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// The reductions as PyTorch computes them.

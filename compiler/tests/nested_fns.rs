@@ -3,9 +3,7 @@
 //! The expected outputs are what PyTorch 2.15 prints for the same lines
 //! (written beside each program as Python).
 
-mod common;
-
-use common::run;
+use crate::common::run;
 use graphc_compiler::diag::Code;
 use graphc_compiler::driver::compile;
 

@@ -5,9 +5,7 @@
 //! or as a tuple; `requires_grad=true` makes a leaf. `new_empty` gives zeros,
 //! as `empty` does in graphc.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// The receiver's dtype and the given shape, as PyTorch makes them.

@@ -3,9 +3,9 @@
 //! ops: the same ops in the same order give PyTorch 2.15's values, gradients
 //! and `grad_fn` names, which the Python beside the program prints.
 
-mod common;
+use crate::common;
 
-use common::run;
+use crate::common::run;
 use graphc_compiler::diag::Code;
 
 /// Lookups with repeated rows (their gradients add up in index order) and a

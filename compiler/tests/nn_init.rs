@@ -5,9 +5,9 @@
 //! PyTorch 2.15's and a parameter stays a leaf; the Python beside the program
 //! prints the expected output.
 
-mod common;
+use crate::common;
 
-use common::run;
+use crate::common::run;
 use graphc_compiler::diag::Code;
 
 /// Each function once (nn.Linear's `kaiming_uniform_(w, a=sqrt(5))` among

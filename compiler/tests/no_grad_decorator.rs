@@ -2,9 +2,7 @@
 //! with gradient recording off, top-level and nested fns alike; any other
 //! decorator is a syntax error that names the one graphc has.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// What the decorated fns return requires no grad; an undecorated expression

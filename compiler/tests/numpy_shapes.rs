@@ -4,9 +4,7 @@
 //! PyTorch program and what PyTorch 2.15 prints for them, and the errors
 //! PyTorch raises, caught before the run.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Values, shapes, `grad_fn`s and gradients as PyTorch 2.15 prints them.

@@ -4,9 +4,7 @@
 //! whose children take the keys as names (`lower/nn_modules.rs`). The
 //! programs are PyTorch's lines, and the outputs what PyTorch 2.15 prints.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

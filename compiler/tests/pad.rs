@@ -4,9 +4,7 @@
 //! against what the PyTorch 2.15 program beside it prints; the reflect,
 //! replicate and circular modes likewise; and PyTorch's checks of each mode.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

@@ -3,9 +3,9 @@
 //! `.item()`, in loops compiled once and at the top level. The expected outputs
 //! are what PyTorch 2.15 prints for the same lines (`torch.optim`).
 
-mod common;
+use crate::common;
 
-use common::run;
+use crate::common::run;
 use graphc_compiler::diag::Code;
 use graphc_compiler::driver::compile;
 use graphc_runtime::plan::Step;

@@ -3,9 +3,7 @@
 //! literals. The expected outputs are what Python 3.11 and PyTorch 2.15 print
 //! for the same lines (written beside each program as Python).
 
-mod common;
-
-use common::run;
+use crate::common::run;
 use graphc_compiler::diag::Code;
 use graphc_compiler::driver::compile;
 

@@ -4,9 +4,7 @@
 //! compiled once, `.item()`, 0-d tensors), against what the PyTorch 2.15
 //! program beside it prints; and Python's errors, in its words.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// nanoGPT's `"number of parameters: %.2fM" % (...)` and the other forms.

@@ -4,9 +4,7 @@
 //! so an element's bits depend on where it sits; each line below is a line of
 //! a PyTorch program and the text is what PyTorch 2.15 prints for it.
 
-mod common;
-
-use common::run;
+use crate::common::run;
 
 /// Powers with a number and with a tensor exponent, fused and alone, broadcast along rows and columns, their gradients, f32 and f64, and IEEE's special cases, as PyTorch 2.15 prints them: the sums times 1000 printed in full compare every bit of 268 values each (4 x 67: eight vector blocks of 32 floats and a tail of 12 per tensor; per row for the broadcasts).
 #[test]

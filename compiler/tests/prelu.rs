@@ -2,9 +2,7 @@
 //! the input and of one weight or one per channel) and `grad_fn` as PyTorch
 //! 2.15 prints them for the same program, and PyTorch's errors.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

@@ -8,9 +8,7 @@
 //! `keepdim`; optimizers with `foreach=True` (whose updates PyTorch's CPU
 //! code leaves as they are); `@inference_mode()` on a function.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Each idiom's values as PyTorch prints them.

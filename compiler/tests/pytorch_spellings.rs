@@ -4,9 +4,7 @@
 //! named tuples PyTorch's functions return (`x.max(dim=1).indices`). The
 //! expected text is what PyTorch 2.15 prints for the same lines.
 
-mod common;
-
-use common::run;
+use crate::common::run;
 use graphc_compiler::driver::compile;
 
 #[test]

@@ -15,9 +15,7 @@
 //! u = torch.ones(4).uniform_()
 //! ```
 
-mod common;
-
-use common::run;
+use crate::common::run;
 use graphc_compiler::diag::Code;
 use graphc_compiler::driver::compile;
 

@@ -3,9 +3,7 @@
 //! `cartesian_prod`, `combinations`): the lines of a PyTorch program and
 //! what PyTorch 2.15 prints for them, and the calls PyTorch refuses.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Values, `grad_fn`s and gradients of `rot90`, `tril_indices`, `triu_indices`, `take_along_dim`, `block_diag`, `cartesian_prod` and `combinations` as PyTorch 2.15 prints them.

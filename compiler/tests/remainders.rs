@@ -6,9 +6,7 @@
 //! grad, integers of both signs, the zero remainder's sign (the dividend's
 //! for tensors, the divisor's for Python floats), and in-place forms.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

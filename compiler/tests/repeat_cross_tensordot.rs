@@ -7,9 +7,7 @@
 //! with an integer and with listed dimensions (integer-valued operands, so
 //! that the matrix products are exact on any machine) and its gradients.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Values, `grad_fn`s and gradients, as PyTorch computes them.

@@ -4,9 +4,7 @@
 //! gradients (whose sums round in PyTorch's order), shapes, reprs and
 //! `grad_fn` as PyTorch 2.15 prints them for the same program, and the errors.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

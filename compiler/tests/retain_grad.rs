@@ -5,9 +5,7 @@
 //! for that iteration's backward; and `grad(out, [y, x])` with `y` computed
 //! from `x`, where the gradient goes on past `y` to `x`.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// `.grad`s of kept tensors and of leaves, as PyTorch computes them.

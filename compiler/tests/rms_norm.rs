@@ -2,9 +2,7 @@
 //! lines of a PyTorch program and what PyTorch 2.15 prints for them, and the
 //! shape errors PyTorch raises.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// `F.rms_norm` and `nn.RMSNorm`: values, reprs, parameters and gradients as PyTorch 2.15 prints them (bit for bit, measured with `--save`).

@@ -5,9 +5,7 @@
 //! output is what the same program prints in PyTorch 2.15 (an f64 `LSTM`:
 //! PyTorch's f32 one is oneDNN's, see `examples/lstm_sine.act`).
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

@@ -4,9 +4,7 @@
 //! 2.15 program in the comment prints; and PyTorch's check that shifts and
 //! dimensions align.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

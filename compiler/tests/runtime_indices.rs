@@ -4,9 +4,7 @@
 //! the run with PyTorch's message (no panic), and the plan does not grow with
 //! the trip count or the number of rows.
 
-mod common;
-
-use common::run;
+use crate::common::run;
 use graphc_compiler::driver::compile;
 use graphc_runtime::exec::run_capture;
 use graphc_runtime::plan::{Plan, Step};

@@ -5,9 +5,7 @@
 //! position), and ties of two for `amax`/`amin`, where the central difference
 //! is exactly the half that PyTorch's even split gives each.
 
-mod fd;
-
-use fd::*;
+use crate::fd::*;
 use proptest::prelude::*;
 
 /// Along dimension 0 of a 3 x 3 input: positions 0 and 1 of each column get

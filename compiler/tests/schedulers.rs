@@ -8,9 +8,7 @@
 //! options are checked; and the range analysis does not report the powers of
 //! a schedule as overflows.
 
-mod common;
-
-use common::run;
+use crate::common::run;
 use graphc_compiler::diag::Code;
 use graphc_compiler::driver::compile;
 

@@ -3,9 +3,7 @@
 //! calls PyTorch refuses. The full-precision differences from PyTorch's fused
 //! kernel are measured in docs/act-language.md, not here.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Outputs (4-d, causal, bool and float masks with a scale, 3-d, 2-d, fully masked rows), gradients and dropout as PyTorch 2.15 prints them.

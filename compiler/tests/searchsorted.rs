@@ -6,9 +6,7 @@
 //! binary search puts them), a `sorter`, and a histogram of normal draws made
 //! with `bucketize` and `index_add_`.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Insertion positions as PyTorch's binary search finds them.

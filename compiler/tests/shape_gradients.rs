@@ -6,9 +6,7 @@
 //! Tolerance: |fd - g| <= 1e-6 + 1e-5·|g|, as in `gradients.rs`, whose module
 //! comment derives it.
 
-mod fd;
-
-use fd::*;
+use crate::fd::*;
 use proptest::prelude::*;
 
 /// Half of `fd::config`'s cases: the operands here are rank 3 and 4.

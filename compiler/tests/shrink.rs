@@ -5,9 +5,7 @@
 //! lambda gives +0 inside the band, its scalar one a zero with the input's
 //! sign); and the errors.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

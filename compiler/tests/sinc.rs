@@ -5,9 +5,7 @@
 //! infinity and NaN, sums of 2001 f32 values and f64 gradients at full
 //! precision, integer inputs.
 
-mod common;
-
-use common::run;
+use crate::common::run;
 
 /// Values and gradients as ATen's `sinc_kernel` and `sinc_backward` compute them.
 #[test]

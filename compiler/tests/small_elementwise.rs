@@ -2,9 +2,7 @@
 //! `float_power`: the lines of a PyTorch program and what PyTorch 2.15
 //! prints for them.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Values, dtypes, `grad_fn`s and gradients (ties and NaN included) as PyTorch 2.15 prints them.

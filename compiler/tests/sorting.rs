@@ -5,9 +5,7 @@
 //! `sum(index[i] * i)`, which a different order of ties changes; the expected
 //! numbers are what PyTorch 2.15 prints for the same lines.
 
-mod common;
-
-use common::run;
+use crate::common::run;
 use graphc_compiler::diag::Code;
 use graphc_compiler::driver::compile;
 

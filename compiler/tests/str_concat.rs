@@ -3,9 +3,7 @@
 //! f-string number, and a string built in a loop, against what the PyTorch
 //! 2.15 program in the comment prints.
 
-mod common;
-
-use common::run;
+use crate::common::run;
 
 #[test]
 fn str_and_concatenation_are_pythons() {

@@ -2,9 +2,7 @@
 //! examples print their progress, `join`, and the compile-time ones. The
 //! expected outputs are what the PyTorch 2.15 program beside each prints.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// pytorch/examples' MNIST progress lines, numbered, keyword and converted

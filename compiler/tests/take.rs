@@ -3,9 +3,7 @@
 //! (`lower/index_copy.rs`): the lines of a PyTorch program and what PyTorch
 //! 2.15 prints for them, and their index checks.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// take of a matrix at a 2-d index with negative and repeated positions, as a method, of an i64 tensor at a 0-d index, and its gradient (repeated positions add up), as PyTorch 2.15 prints them.

@@ -5,9 +5,7 @@
 //! `norm_first` with GELU, and a model trained with Adam, as PyTorch 2.15
 //! prints them for the same programs; and the errors.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 #[test]

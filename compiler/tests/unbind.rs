@@ -4,9 +4,7 @@
 //! gradient through the slices, tuples printed in parentheses, unpacked and
 //! joined again).
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Values, gradients and `grad_fn`s as PyTorch computes them.

@@ -2,9 +2,7 @@
 //! what PyTorch 2.15 prints for them, and the rank and size errors ATen
 //! raises, caught before the run.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Values, `grad_fn`s and gradients of `dot`, `vdot`, `mv`, `inner` and `rsub` as PyTorch 2.15 prints them.

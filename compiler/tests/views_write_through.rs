@@ -4,9 +4,7 @@
 //! (E0620, E0621, E0702-E0707). `examples/views_write_through.act` checks the
 //! printed tensors, `grad_fn`s and gradients of more cases byte for byte.
 
-mod fd;
-
-use fd::*;
+use crate::fd::*;
 use graphc_compiler::diag::Code;
 use graphc_compiler::driver::compile;
 use proptest::prelude::*;

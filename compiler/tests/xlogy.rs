@@ -5,9 +5,7 @@
 //! (the gradients summed back), a number on either side (`XlogyBackward1`,
 //! `XlogyBackward2`), integer operands in f32, and the values' bits.
 
-mod common;
-
-use common::{first_error, run};
+use crate::common::{first_error, run};
 use graphc_compiler::diag::Code;
 
 /// Values, gradients and `grad_fn`s as PyTorch computes them.
