@@ -8,6 +8,7 @@ mod common;
 mod fd;
 
 mod activation_boundaries;
+mod adaptive_max_pool;
 mod add_products;
 mod addc;
 mod addmm;

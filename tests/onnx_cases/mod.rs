@@ -131,6 +131,7 @@ pub const MUST_EXPORT: &[&str] = &[
     "conv_layers.act",
     "borders_and_hard_activations.act",
     "group_norm.act",
+    "adaptive_max_pools.act",
 ];
 
 /// Programs with a `Loop` (which tract does not have) that must export and

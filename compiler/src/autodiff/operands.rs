@@ -200,6 +200,7 @@ mod tests {
         }
         let window = graphc_runtime::op::MaxPool { kernel: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1] };
         ops.push(Op::Index(IndexOp::MaxPool(window)));
+        ops.push(Op::Index(IndexOp::AdaptiveMaxPool));
         for windows in [
             graphc_runtime::op::PoolWindows::Fixed { kernel: [2, 2], stride: [2, 2], padding: [0, 0], count_include_pad: true, divisor: None },
             graphc_runtime::op::PoolWindows::Adaptive,
@@ -292,7 +293,7 @@ mod tests {
             Op::Index(IndexOp::Gather { .. }) => (vec![vec![2, 3], vec![2, 1]], vec![2, 1]),
             Op::Index(IndexOp::ScatterAdd { .. }) => (vec![vec![2, 1], vec![2, 1]], vec![2, 3]),
             Op::Index(IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. }) => (vec![vec![2, 3], vec![2, 1], vec![2, 1]], vec![2, 3]),
-            Op::Index(IndexOp::MaxPool(_)) => (vec![vec![1, 2, 4, 4]], vec![1, 2, 2, 2]),
+            Op::Index(IndexOp::MaxPool(_) | IndexOp::AdaptiveMaxPool) => (vec![vec![1, 2, 4, 4]], vec![1, 2, 2, 2]),
             Op::Index(IndexOp::Search { sorter, .. }) => {
                 let mut operands = vec![vec![2, 4], vec![2, 3]];
                 operands.extend(std::iter::repeat_n(vec![2, 4], *sorter as usize));

@@ -180,6 +180,11 @@ pub enum Builtin {
     AdaptiveAvgPool {
         dims: usize,
     },
+    /// `adaptive_max_pool1d`/`adaptive_max_pool2d(input, output_size,
+    /// return_indices=false)`.
+    AdaptiveMaxPool {
+        dims: usize,
+    },
     /// `pad(input, pad, mode="constant", value=none)`.
     Pad,
     /// `cosine_similarity(x1, x2, dim=1, eps=1e-8)`.
@@ -765,6 +770,8 @@ const OTHER: &[(&str, Builtin)] = &[
     ("avg_pool2d", Builtin::AvgPool { dims: 2 }),
     ("adaptive_avg_pool1d", Builtin::AdaptiveAvgPool { dims: 1 }),
     ("adaptive_avg_pool2d", Builtin::AdaptiveAvgPool { dims: 2 }),
+    ("adaptive_max_pool1d", Builtin::AdaptiveMaxPool { dims: 1 }),
+    ("adaptive_max_pool2d", Builtin::AdaptiveMaxPool { dims: 2 }),
     ("pad", Builtin::Pad),
     ("cosine_similarity", Builtin::CosineSimilarity),
     ("kl_div", Builtin::KlDiv),
@@ -1101,6 +1108,7 @@ pub fn signature(b: Builtin) -> Signature {
             sig(&["input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"], 2, Some(7), &[])
         }
         B::AdaptiveAvgPool { .. } => sig(&["input", "output_size"], 2, Some(2), &[]),
+        B::AdaptiveMaxPool { .. } => sig(&["input", "output_size", "return_indices"], 2, Some(3), &[]),
         B::Pad => sig(&["input", "pad", "mode", "value"], 2, Some(4), &[]),
         B::BatchNorm => sig(&["input", "running_mean", "running_var", "weight", "bias", "training", "momentum", "eps"], 3, Some(8), &[]),
         B::MaxPool { .. } => sig(&["input", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"], 2, Some(7), &[]),

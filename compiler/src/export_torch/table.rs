@@ -313,6 +313,8 @@ const FUNCTIONAL: &[&str] = &[
     "avg_pool2d",
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
     "pad",
     "cosine_similarity",
     "kl_div",

@@ -194,7 +194,8 @@ impl Lowerer<'_> {
                     | IndexOp::TopK { .. }
                     | IndexOp::Kth { .. }
                     | IndexOp::CumExtreme { .. }
-                    | IndexOp::MaxPool(_),
+                    | IndexOp::MaxPool(_)
+                    | IndexOp::AdaptiveMaxPool,
                 ) => return true,
                 Op::Data(DataOp::Randint { low, .. }) => return *low >= 0,
                 _ => return false,

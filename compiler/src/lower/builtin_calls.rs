@@ -143,6 +143,7 @@ impl<'a> Lowerer<'a> {
             Builtin::BatchNorm => self.batch_norm(&bound, span),
             Builtin::AvgPool { dims } => self.avg_pool(name, dims, &bound, span),
             Builtin::AdaptiveAvgPool { dims } => self.adaptive_avg_pool(name, dims, &bound, span),
+            Builtin::AdaptiveMaxPool { dims } => self.adaptive_max_pool(name, dims, &bound, span),
             Builtin::Pad => self.pad(&bound, span),
             Builtin::CosineSimilarity => self.cosine_similarity(&bound, span),
             Builtin::KlDiv => self.kl_div(&mut bound, span),

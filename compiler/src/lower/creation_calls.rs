@@ -227,6 +227,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::BatchNorm
             | Builtin::AvgPool { .. }
             | Builtin::AdaptiveAvgPool { .. }
+            | Builtin::AdaptiveMaxPool { .. }
             | Builtin::Pad
             | Builtin::CosineSimilarity
             | Builtin::KlDiv

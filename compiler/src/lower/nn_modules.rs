@@ -74,6 +74,7 @@ const MAX_POOL: &[(&str, Default, bool)] = &[
     ("return_indices", Default::Bool(false), true),
     ("ceil_mode", Default::Bool(false), true),
 ];
+const ADAPTIVE_MAX_POOL: &[(&str, Default, bool)] = &[("output_size", Default::Required, true), ("return_indices", Default::Bool(false), true)];
 const UPSAMPLING: &[(&str, Default, bool)] = &[("size", Default::None, true), ("scale_factor", Default::None, true)];
 
 /// Options a class sets itself rather than taking from its constructor, kept
@@ -282,6 +283,8 @@ const FUNCTIONAL: &[Functional] = &[
         options: &[("output_size", Default::Required, true)],
         repr: &["output_size"],
     },
+    Functional { class: "AdaptiveMaxPool1d", builtin: "adaptive_max_pool1d", inputs: 1, options: ADAPTIVE_MAX_POOL, repr: &["output_size"] },
+    Functional { class: "AdaptiveMaxPool2d", builtin: "adaptive_max_pool2d", inputs: 1, options: ADAPTIVE_MAX_POOL, repr: &["output_size"] },
     Functional {
         class: "MaxPool1d",
         builtin: "max_pool1d",

@@ -6,6 +6,8 @@
 //!   window's position and a `gather` takes the values there, so the gradient
 //!   is `gather`'s, the `scatter_add` PyTorch's `max_pool2d_with_indices_backward`
 //!   computes.
+//! - `adaptive_max_pool1d`/`2d`: the same, with an [`IndexOp::AdaptiveMaxPool`]
+//!   node.
 //! - `avg_pool1d`/`avg_pool2d` and `adaptive_avg_pool1d`/`2d`: one
 //!   [`Op::AvgPool`] node; an adaptive pool to one position per channel is
 //!   PyTorch's `mean` over the spatial dimensions, as it computes it.
@@ -71,53 +73,10 @@ impl Lowerer<'_> {
     /// `adaptive_avg_pool{dims}d(input, output_size)`.
     pub(crate) fn adaptive_avg_pool(&mut self, name: &str, dims: usize, bound: &Bound<Value>, span: Span) -> Value {
         let (xv, xs) = bound.positional[0].clone().expect("bind guarantees input");
-        let (ov, os) = bound.positional[1].clone().expect("bind guarantees output_size");
         let Some(x) = self.expect_float_tensor(xv, xs, &format!("`{name}`'s input")) else { return Value::Poison };
         let xsh = self.shape_of(x);
         let Some(x4) = self.pool_input(name, dims, &xsh, xs) else { return Value::Poison };
-        // An output size of `none` keeps that dimension's input size.
-        let items: Vec<Value> = match ov {
-            Value::Tuple(items) | Value::List(items) => items.into_iter().map(|(v, _)| v).collect(),
-            Value::Size(ds) => ds.into_iter().map(|d| Value::Number(Num::Int(d as i128))).collect(),
-            Value::Poison => return Value::Poison,
-            other => vec![other; dims],
-        };
-        let mut out4 = vec![x4[0], x4[1], 1, 1];
-        if items.len() != dims {
-            return self.error(
-                Diagnostic::new(Code::E0107, format!("`{name}`'s output_size must have {dims} elements, not {}", items.len()), os, "wrong length")
-                    .with_help(format!("give one size, or {dims}")),
-            );
-        }
-        for (k, item) in items.into_iter().enumerate() {
-            let axis = k + 2 - dims;
-            match item {
-                Value::None => out4[2 + axis] = x4[2 + axis],
-                Value::Number(Num::Int(d)) if d >= 1 => out4[2 + axis] = usize::try_from(d).unwrap_or(usize::MAX),
-                other => {
-                    return self.error(
-                        Diagnostic::new(
-                            Code::E0107,
-                            format!("`{name}`'s output_size must hold positive integers or `none`, not {}", other.describe()),
-                            os,
-                            "not a size",
-                        )
-                        .with_help("write the output's size, such as `output_size=(1, 1)`"),
-                    )
-                }
-            }
-        }
-        if x4[2] * x4[3] == 0 {
-            return self.error(
-                Diagnostic::new(
-                    Code::E0202,
-                    format!("{name}(): Expected input to have non-zero size for non-batch dimensions, but input has sizes {}", brackets(&xsh)),
-                    xs,
-                    format!("of shape {}", shapes::show(&xsh)),
-                )
-                .with_help("pool an input with at least one position"),
-            );
-        }
+        let Some(out4) = self.adaptive_output(name, dims, bound, &x4, &xsh, xs) else { return Value::Poison };
         let dt = self.dtype_of(x);
         // PyTorch computes a pool to a single position as the mean.
         if out4[2] == 1 && out4[3] == 1 {
@@ -131,6 +90,74 @@ impl Lowerer<'_> {
         }
         let label = if dims == 1 { "SqueezeBackward1" } else { "AdaptiveAvgPool2DBackward0" };
         self.pool_node(PoolWindows::Adaptive, x, &xsh, &x4, &out4, dims, label, span)
+    }
+
+    /// `adaptive_max_pool{dims}d(input, output_size, return_indices=false)`:
+    /// the values, or `(values, indices)`. Unlike the average, a pool to one
+    /// position is the pool's own kernel in PyTorch too.
+    pub(crate) fn adaptive_max_pool(&mut self, name: &str, dims: usize, bound: &Bound<Value>, span: Span) -> Value {
+        let arg = |i: usize| bound.positional.get(i).cloned().flatten().filter(|(v, _)| !matches!(v, Value::None));
+        let (xv, xs) = bound.positional[0].clone().expect("bind guarantees input");
+        let Some(x) = self.expect_float_tensor(xv, xs, &format!("`{name}`'s input")) else { return Value::Poison };
+        let Some(return_indices) = self.bool_arg(arg(2), "return_indices", false) else { return Value::Poison };
+        let xsh = self.shape_of(x);
+        let Some(x4) = self.pool_input(name, dims, &xsh, xs) else { return Value::Poison };
+        let Some(out4) = self.adaptive_output(name, dims, bound, &x4, &xsh, xs) else { return Value::Poison };
+        let label = if dims == 1 { "SqueezeBackward1" } else { "AdaptiveMaxPool2DBackward0" };
+        self.max_pool_node(IndexOp::AdaptiveMaxPool, x, &xsh, &x4, &out4, dims, label, return_indices, span)
+    }
+
+    /// The 4-D result shape of an adaptive pool over the input's 4-D view
+    /// `x4`, from `output_size` (argument 1): one size for every spatial
+    /// dimension, or one each, `none` keeping the input's.
+    fn adaptive_output(&mut self, name: &str, dims: usize, bound: &Bound<Value>, x4: &[usize], xsh: &[usize], xs: Span) -> Option<Vec<usize>> {
+        let (ov, os) = bound.positional[1].clone().expect("bind guarantees output_size");
+        let items: Vec<Value> = match ov {
+            Value::Tuple(items) | Value::List(items) => items.into_iter().map(|(v, _)| v).collect(),
+            Value::Size(ds) => ds.into_iter().map(|d| Value::Number(Num::Int(d as i128))).collect(),
+            Value::Poison => return None,
+            other => vec![other; dims],
+        };
+        let mut out4 = vec![x4[0], x4[1], 1, 1];
+        if items.len() != dims {
+            self.error(
+                Diagnostic::new(Code::E0107, format!("`{name}`'s output_size must have {dims} elements, not {}", items.len()), os, "wrong length")
+                    .with_help(format!("give one size, or {dims}")),
+            );
+            return None;
+        }
+        for (k, item) in items.into_iter().enumerate() {
+            let axis = k + 2 - dims;
+            match item {
+                Value::None => out4[2 + axis] = x4[2 + axis],
+                Value::Number(Num::Int(d)) if d >= 1 => out4[2 + axis] = usize::try_from(d).unwrap_or(usize::MAX),
+                other => {
+                    self.error(
+                        Diagnostic::new(
+                            Code::E0107,
+                            format!("`{name}`'s output_size must hold positive integers or `none`, not {}", other.describe()),
+                            os,
+                            "not a size",
+                        )
+                        .with_help("write the output's size, such as `output_size=(1, 1)`"),
+                    );
+                    return None;
+                }
+            }
+        }
+        if x4[2] * x4[3] == 0 {
+            self.error(
+                Diagnostic::new(
+                    Code::E0202,
+                    format!("{name}(): Expected input to have non-zero size for non-batch dimensions, but input has sizes {}", brackets(xsh)),
+                    xs,
+                    format!("of shape {}", shapes::show(xsh)),
+                )
+                .with_help("pool an input with at least one position"),
+            );
+            return None;
+        }
+        Some(out4)
     }
 
     /// `max_pool{dims}d(input, kernel_size, stride=none, padding=0, dilation=1,
@@ -164,18 +191,37 @@ impl Lowerer<'_> {
             }
         }
         let Some(out4) = self.pool_output(&x4, &xsh, dims, xs, |axis, size| p.output_size(axis, size, ceil_mode)) else { return Value::Poison };
+        let label = if dims == 1 { "SqueezeBackward1" } else { "MaxPool2DWithIndicesBackward0" };
+        self.max_pool_node(IndexOp::MaxPool(p), x, &xsh, &x4, &out4, dims, label, return_indices, span)
+    }
+
+    /// A max pool on the input's 4-D view: `windows` finds each window's
+    /// position and a `gather` takes the values there; both reshaped back to
+    /// the input's rank.
+    #[allow(clippy::too_many_arguments)]
+    fn max_pool_node(
+        &mut self,
+        windows: IndexOp,
+        x: crate::ir::graph::NodeId,
+        xsh: &[usize],
+        x4: &[usize],
+        out4: &[usize],
+        dims: usize,
+        label: &str,
+        return_indices: bool,
+        span: Span,
+    ) -> Value {
         let dt = self.dtype_of(x);
-        let x4n = if x4 == xsh { x } else { self.op_node(Op::Reshape, dt, x4.clone(), &[x], span, "UnsqueezeBackward0") };
-        let idx = self.node(Op::Index(IndexOp::MaxPool(p)), DType::I64, out4.clone(), &[x4n], span);
+        let x4n = if x4 == xsh { x } else { self.op_node(Op::Reshape, dt, x4.to_vec(), &[x], span, "UnsqueezeBackward0") };
+        let idx = self.node(Op::Index(windows), DType::I64, out4.to_vec(), &[x4n], span);
         let (n, c) = (x4[0], x4[1]);
         let planes = self.op_node(Op::Reshape, dt, vec![n, c, x4[2] * x4[3]], &[x4n], span, "ViewBackward0");
         let flat_idx = self.node(Op::Reshape, DType::I64, vec![n, c, out4[2] * out4[3]], &[idx], span);
         let picked =
             self.op_node(Op::Index(IndexOp::Gather { dim: 2 }), dt, vec![n, c, out4[2] * out4[3]], &[planes, flat_idx], span, "GatherBackward0");
-        let mut shape = xsh.clone();
+        let mut shape = xsh.to_vec();
         let k = shape.len();
         shape[k - dims..].copy_from_slice(&out4[4 - dims..]);
-        let label = if dims == 1 { "SqueezeBackward1" } else { "MaxPool2DWithIndicesBackward0" };
         let values = self.op_node(Op::Reshape, dt, shape.clone(), &[picked], span, label);
         if !return_indices {
             return Value::Tensor(values);

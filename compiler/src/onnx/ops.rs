@@ -118,6 +118,8 @@ pub fn map(em: &mut Emitter, op: &Op, site: &Site) -> Result<String, Unmapped> {
         Op::Index(IndexOp::CumExtreme { .. } | IndexOp::Kth { .. }) => return Err(Unmapped),
         // ONNX has no binary search; a count of smaller boundaries would differ where they hold NaN.
         Op::Index(IndexOp::Search { .. }) => return Err(Unmapped),
+        // Adaptive windows of one size are `MaxPool`'s; ONNX has no windows of several sizes.
+        Op::Index(IndexOp::AdaptiveMaxPool) if (2..4).any(|a| !site.args[0].shape[a].is_multiple_of(site.shape[a])) => return Err(Unmapped),
         Op::Index(i) => index(em, *i, site),
         Op::Fma => {
             let (a, b, c) = (site.arg(em, 0), site.arg(em, 1), site.arg(em, 2));
@@ -681,7 +683,15 @@ fn index(em: &mut Emitter, i: IndexOp, site: &Site) -> String {
             unreachable!("`map` reports cummax's indices, kthvalue's and searches as unmapped")
         }
         // ONNX's indices count over the whole tensor; graphc's (PyTorch's) within each plane.
-        IndexOp::MaxPool(p) => {
+        IndexOp::MaxPool(_) | IndexOp::AdaptiveMaxPool => {
+            let p = match i {
+                IndexOp::MaxPool(p) => p,
+                // `map` lets through only windows of one size: `H / Ho` rows, as many apart.
+                _ => {
+                    let k = [0, 1].map(|a| site.args[0].shape[2 + a] / site.shape[2 + a]);
+                    graphc_runtime::op::MaxPool { kernel: k, stride: k, padding: [0, 0], dilation: [1, 1] }
+                }
+            };
             let x = site.args[0].name.clone();
             let (h, w) = (site.args[0].shape[2], site.args[0].shape[3]);
             let ceil = (0..2).any(|a| p.output_size(a, site.args[0].shape[2 + a], false) != Some(site.shape[2 + a]));

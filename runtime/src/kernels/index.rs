@@ -18,7 +18,8 @@ pub fn check(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Result<(), String>
         | IndexOp::TopK { .. }
         | IndexOp::Kth { .. }
         | IndexOp::CumExtreme { .. }
-        | IndexOp::MaxPool(_) => return Ok(()),
+        | IndexOp::MaxPool(_)
+        | IndexOp::AdaptiveMaxPool => return Ok(()),
         IndexOp::Search { sorter: false, .. } => return Ok(()),
         // A sorter's positions lie in its row of boundaries (PyTorch: "sorter index out of range").
         IndexOp::Search { sorter: true, .. } => {
@@ -73,6 +74,9 @@ pub fn eval(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Tensor {
             Tensor::from_i64(out.to_vec(), data)
         }
         IndexOp::MaxPool(p) => Tensor::from_i64(out.to_vec(), on_elements!(args[0].data(), v => super::pool::max_indices(&p, v, shape, out))),
+        IndexOp::AdaptiveMaxPool => {
+            Tensor::from_i64(out.to_vec(), on_elements!(args[0].data(), v => super::pool::adaptive_max_indices(v, shape, out)))
+        }
         IndexOp::CumExtreme { dim, min } => Tensor::from_i64(out.to_vec(), on_elements!(args[0].data(), v => cum_extreme(v, shape, dim, min))),
         IndexOp::TopK { dim, k, largest, sorted } => {
             Tensor::from_i64(out.to_vec(), on_elements!(args[0].data(), v => super::sort::topk_indices(v, shape, dim, k, largest, sorted)))

@@ -1,7 +1,9 @@
 //! `max_pool2d`'s indices ([`IndexOp::MaxPool`](crate::op::IndexOp::MaxPool)),
 //! as PyTorch's CPU kernel (`MaxPoolKernel.cpp`, contiguous NCHW) finds them:
 //! each window clipped to the input, its taps visited row by row, a larger
-//! element or a NaN replacing the maximum so far.
+//! element or a NaN replacing the maximum so far. `adaptive_max_pool2d`'s
+//! ([`IndexOp::AdaptiveMaxPool`](crate::op::IndexOp::AdaptiveMaxPool)) are the
+//! same search over `AdaptiveMaxPoolKernel.cpp`'s windows.
 
 use rayon::prelude::*;
 
@@ -23,7 +25,7 @@ fn taps(start: isize, kernel: usize, dilation: usize, size: usize) -> (usize, us
 pub fn max_indices<T: Copy + PartialOrd + Send + Sync>(p: &MaxPool, x: &[T], shape: &[usize], out: &[usize]) -> Vec<i64> {
     let (h, w) = (shape[2], shape[3]);
     let (oh, ow) = (out[2], out[3]);
-    let mut idx = vec![0i64; out.iter().product()];
+    let idx = vec![0i64; out.iter().product()];
     if idx.is_empty() || h * w == 0 {
         return idx;
     }
@@ -40,6 +42,35 @@ pub fn max_indices<T: Copy + PartialOrd + Send + Sync>(p: &MaxPool, x: &[T], sha
         (true, [3, 3]) => return whole_windows::<T, 3, 3>(x, &rows, &cols, [h, w], idx),
         _ => {}
     }
+    windows_max(x, &rows, &cols, [h, w], [dy, dx], idx)
+}
+
+/// The position in its plane of each adaptive window's largest element, for
+/// `x` of shape `[N, C, H, W]` and `out` `[N, C, Ho, Wo]`: output row `o`
+/// covers input rows `floor(o * H / Ho)` to `ceil((o + 1) * H / Ho)`, ATen's
+/// `start_index` and `end_index`, and likewise for columns.
+pub fn adaptive_max_indices<T: Copy + PartialOrd + Send + Sync>(x: &[T], shape: &[usize], out: &[usize]) -> Vec<i64> {
+    let (h, w) = (shape[2], shape[3]);
+    let idx = vec![0i64; out.iter().product()];
+    if idx.is_empty() || h * w == 0 {
+        return idx;
+    }
+    let windows = |n: usize, size: usize| -> Vec<(usize, usize)> { (0..n).map(|o| ((o * size) / n, ((o + 1) * size).div_ceil(n))).collect() };
+    windows_max(x, &windows(out[2], h), &windows(out[3], w), [h, w], [1, 1], idx)
+}
+
+/// Each window's largest element's position in its plane: rows `rows[oy]`
+/// and columns `cols[ox]` (first tap, end), taps `dy` rows and `dx` columns
+/// apart.
+fn windows_max<T: Copy + PartialOrd + Send + Sync>(
+    x: &[T],
+    rows: &[(usize, usize)],
+    cols: &[(usize, usize)],
+    [h, w]: [usize; 2],
+    [dy, dx]: [usize; 2],
+    mut idx: Vec<i64>,
+) -> Vec<i64> {
+    let (oh, ow) = (rows.len(), cols.len());
     idx.par_chunks_mut(oh * ow).zip(x.par_chunks(h * w)).with_min_len(super::parts::planes_per_task(h * w)).for_each(|(plane_idx, plane)| {
         for (oy, &(y0, y1)) in rows.iter().enumerate() {
             for (ox, &(x0, x1)) in cols.iter().enumerate() {

@@ -65,6 +65,11 @@ pub enum IndexOp {
     /// as PyTorch's CPU kernel), windows in the padding never chosen. The
     /// values are a `gather` at them, which is also the gradient's path.
     MaxPool(MaxPool),
+    /// `adaptive_max_pool2d`'s indices: [`IndexOp::MaxPool`] with PyTorch's
+    /// adaptive windows, output position `o` of `out` over `size` taking rows
+    /// `floor(o * size / out)` to `ceil((o + 1) * size / out)`, so the shapes
+    /// of the operand `[N, C, H, W]` and the result `[N, C, Ho, Wo]` give them.
+    AdaptiveMaxPool,
     /// `searchsorted(sorted_sequence, input, right=, sorter=)` (`bucketize`
     /// with its operands swapped): operands `boundaries` and `input` of one
     /// dtype, and with `sorter` an i64 `sorter` of `boundaries`' shape; an i64
@@ -145,7 +150,8 @@ impl IndexOp {
             | IndexOp::TopK { .. }
             | IndexOp::Kth { .. }
             | IndexOp::CumExtreme { .. }
-            | IndexOp::MaxPool(_) => 1,
+            | IndexOp::MaxPool(_)
+            | IndexOp::AdaptiveMaxPool => 1,
             IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. } => 2,
             IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => 3,
             IndexOp::Search { sorter, .. } => 2 + usize::from(sorter),
@@ -160,7 +166,8 @@ impl IndexOp {
             | IndexOp::TopK { .. }
             | IndexOp::Kth { .. }
             | IndexOp::CumExtreme { .. }
-            | IndexOp::MaxPool(_) => false,
+            | IndexOp::MaxPool(_)
+            | IndexOp::AdaptiveMaxPool => false,
             IndexOp::Search { .. } => false,
             IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. } => operand == 0,
             IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => operand == 0 || operand == 2,
@@ -175,7 +182,8 @@ impl IndexOp {
             | IndexOp::TopK { .. }
             | IndexOp::Kth { .. }
             | IndexOp::CumExtreme { .. }
-            | IndexOp::MaxPool(_) => None,
+            | IndexOp::MaxPool(_)
+            | IndexOp::AdaptiveMaxPool => None,
             IndexOp::Search { .. } => None,
             IndexOp::Gather { .. } => Some("GatherBackward0"),
             IndexOp::ScatterAdd { .. } => Some("ScatterAddBackward0"),
@@ -202,6 +210,7 @@ impl IndexOp {
             IndexOp::ScatterInto { add: true, .. } => "scatter_add_into",
             IndexOp::ScatterReduce { .. } => "scatter_reduce",
             IndexOp::MaxPool(_) => "max_pool2d_indices",
+            IndexOp::AdaptiveMaxPool => "adaptive_max_pool2d_indices",
             IndexOp::Search { .. } => "searchsorted",
         }
     }

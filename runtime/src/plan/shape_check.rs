@@ -103,6 +103,11 @@ fn index_shapes(op: IndexOp, operands: &[&[usize]], result: &[usize]) -> Result<
             let good = positive && x.len() == 4 && result.len() == 4 && x[..2] == result[..2] && fits(0) && fits(1);
             return if good { Ok(()) } else { Err(format!("{result:?} are not the windows of {p:?} over {x:?}")) };
         }
+        IndexOp::AdaptiveMaxPool => {
+            let x = operands[0];
+            let good = x.len() == 4 && result.len() == 4 && x[..2] == result[..2] && x[2..].iter().zip(&result[2..]).all(|(&i, &o)| i >= 1 && o >= 1);
+            return if good { Ok(()) } else { Err(format!("{result:?} is not an adaptive max pool's result over {x:?}")) };
+        }
         IndexOp::Gather { dim } => (operands[0], operands[1], (dim, result)),
         IndexOp::ScatterAdd { dim } => (result, operands[1], (dim, operands[0])),
         IndexOp::ScatterInto { dim, .. } | IndexOp::ScatterReduce { dim, .. } => {

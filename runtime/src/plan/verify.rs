@@ -200,7 +200,8 @@ impl Walk<'_> {
                 | crate::op::IndexOp::TopK { .. }
                 | crate::op::IndexOp::Kth { .. }
                 | crate::op::IndexOp::CumExtreme { .. }
-                | crate::op::IndexOp::MaxPool(_) => None,
+                | crate::op::IndexOp::MaxPool(_)
+                | crate::op::IndexOp::AdaptiveMaxPool => None,
                 // The boundaries and values share a dtype; a sorter is i64.
                 crate::op::IndexOp::Search { .. } if k == 2 => Some(crate::DType::I64),
                 crate::op::IndexOp::Search { .. } => Some(self.plan.values[args[0].0 as usize].dtype),
@@ -221,6 +222,7 @@ impl Walk<'_> {
                     | crate::op::IndexOp::Kth { .. }
                     | crate::op::IndexOp::CumExtreme { .. }
                     | crate::op::IndexOp::MaxPool(_)
+                    | crate::op::IndexOp::AdaptiveMaxPool
                     | crate::op::IndexOp::Search { .. }
             ) && result.dtype != crate::DType::I64
             {

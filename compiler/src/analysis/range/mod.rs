@@ -565,7 +565,7 @@ impl Run<'_> {
                 let sh = &self.graph.node(ops[0]).shape;
                 Range::new(0.0, sh.last().copied().unwrap_or(0) as f64)
             }
-            Op::Index(IndexOp::MaxPool(_)) => {
+            Op::Index(IndexOp::MaxPool(_) | IndexOp::AdaptiveMaxPool) => {
                 let sh = &self.graph.node(ops[0]).shape;
                 Range::new(0.0, (sh[2] * sh[3]).saturating_sub(1) as f64)
             }

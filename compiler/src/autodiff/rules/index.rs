@@ -20,7 +20,8 @@ pub fn rule(c: &mut RuleCtx, gr: &mut Graph, op: IndexOp, ops: &[NodeId], g: Nod
         | IndexOp::TopK { .. }
         | IndexOp::Kth { .. }
         | IndexOp::CumExtreme { .. }
-        | IndexOp::MaxPool(_) => return vec![None],
+        | IndexOp::MaxPool(_)
+        | IndexOp::AdaptiveMaxPool => return vec![None],
         // Positions carry no gradient, to the boundaries, the values or the sorter.
         IndexOp::Search { .. } => return vec![None; op.arity()],
         IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => {

@@ -140,6 +140,7 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
             let part = if name == "avg_pool2d" { AvgPoolPart::Forward } else { AvgPoolPart::Backward };
             Op::AvgPool(AvgPool { windows, part })
         }
+        ("adaptive_max_pool2d_indices", None) => Op::Index(IndexOp::AdaptiveMaxPool),
         ("adaptive_avg_pool2d", None) => Op::AvgPool(AvgPool { windows: PoolWindows::Adaptive, part: AvgPoolPart::Forward }),
         ("adaptive_avg_pool2d_backward", None) => Op::AvgPool(AvgPool { windows: PoolWindows::Adaptive, part: AvgPoolPart::Backward }),
         (name @ ("upsample_linear" | "upsample_linear_backward"), Some(p)) => {
