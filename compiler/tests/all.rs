@@ -106,6 +106,7 @@ mod meshgrid;
 mod multi_output;
 mod multinomial;
 mod nan_reductions;
+mod ndtr;
 mod nested_fns;
 mod new_tensors;
 mod nn_composites;

@@ -319,6 +319,9 @@ pub enum Builtin {
     Corrcoef,
     /// `special.entr(input)`: `-x * ln(x)` elementwise (`lower/entr.rs`).
     Entr,
+    /// `special.ndtr(input)`: the standard normal CDF, composed as ATen
+    /// composes it (`lower/ndtr.rs`).
+    Ndtr,
     /// `isin(elements, test_elements, *, assume_unique=false, invert=false)` (`lower/isin.rs`).
     Isin,
     /// `ldexp(input, other)`: `input * 2 ** other` (`lower/ldexp.rs`).
@@ -878,6 +881,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("cov", Builtin::Cov),
     ("corrcoef", Builtin::Corrcoef),
     ("special.entr", Builtin::Entr),
+    ("special.ndtr", Builtin::Ndtr),
     ("isin", Builtin::Isin),
     ("ldexp", Builtin::Ldexp),
     ("vander", Builtin::Vander),
@@ -1175,7 +1179,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Trapezoid { .. } => sig(&["y", "x"], 1, Some(2), &["dx", "dim"]),
         B::Cov => sig(&["input"], 1, Some(1), &["correction", "fweights", "aweights"]),
         B::Corrcoef => sig(&["input"], 1, Some(1), &[]),
-        B::Entr => sig(&["input"], 1, Some(1), &[]),
+        B::Entr | B::Ndtr => sig(&["input"], 1, Some(1), &[]),
         B::Isin => sig(&["elements", "test_elements"], 2, Some(2), &["assume_unique", "invert"]),
         B::Ldexp => sig(&["input", "other"], 2, Some(2), &[]),
         B::Vander => sig(&["x", "N", "increasing"], 1, Some(3), &[]),

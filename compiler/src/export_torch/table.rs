@@ -85,6 +85,8 @@ const TORCH: &[&str] = &[
     "cross",
     "linalg.cross",
     "special.entr",
+    "special.ndtri",
+    "special.ndtr",
     "tensordot",
     "dot",
     "vdot",

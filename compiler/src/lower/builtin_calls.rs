@@ -244,6 +244,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Cov => self.cov_call(&mut bound, span),
             Builtin::Corrcoef => self.corrcoef_call(&bound, span),
             Builtin::Entr => self.entr_call(&bound, span),
+            Builtin::Ndtr => self.ndtr_call(&bound, span),
             Builtin::Isin => self.isin_call(&mut bound, span),
             Builtin::Ldexp => self.ldexp_call(&bound, span),
             Builtin::Vander => self.vander_call(&mut bound, span),

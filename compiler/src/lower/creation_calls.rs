@@ -297,6 +297,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Cov
             | Builtin::Corrcoef
             | Builtin::Entr
+            | Builtin::Ndtr
             | Builtin::Isin
             | Builtin::Ldexp
             | Builtin::Vander

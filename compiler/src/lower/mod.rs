@@ -125,6 +125,7 @@ mod module_state;
 mod multinomial;
 mod nan_reductions;
 mod narrow_calls;
+mod ndtr;
 mod nn_composites;
 mod nn_init;
 mod nn_modules;

@@ -304,7 +304,7 @@ fn unary(em: &mut Emitter, u: Unary, site: &Site) -> Result<String, Unmapped> {
         // ONNX has no inverse error function.
         Unary::Erfinv => return Err(Unmapped),
         // Nor gamma functions.
-        Unary::Lgamma | Unary::Digamma | Unary::Trigamma => return Err(Unmapped),
+        Unary::Lgamma | Unary::Digamma | Unary::Trigamma | Unary::Ndtri => return Err(Unmapped),
         // `x == 0 ? 1 : sin(pi x) / (pi x)`, the kernel's formula.
         Unary::Sinc => {
             let pi = site.c(em, std::f64::consts::PI);

@@ -34,6 +34,8 @@ const NAMESPACED: &[(&str, &str, &str)] = &[
     ("special", "psi", "digamma"),
     ("special", "polygamma", "polygamma"),
     ("special", "entr", "special.entr"),
+    ("special", "ndtri", "special.ndtri"),
+    ("special", "ndtr", "special.ndtr"),
 ];
 
 /// The builtin that `namespace.function(...)` calls, if the table lists it.

@@ -56,6 +56,7 @@ OPS = [
     ("lgamma", torch.lgamma, -10.0, 40.0),
     ("digamma", torch.digamma, -10.0, 40.0),
     ("trigamma", lambda t: torch.polygamma(1, t), -10.0, 40.0),
+    ("ndtri", torch.special.ndtri, 0.0, 1.0),
 ]
 
 # Ops with scalar parameters, with the parameters runtime/tests/elementwise_ref.rs

@@ -61,6 +61,17 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: Node
             let ke = c.mul(gr, k, e);
             c.mul(gr, ke, g)
         }
+        // special_ndtri: grad * std::sqrt(2 * M_PI) * (result.square() / 2).exp()
+        Unary::Ndtri => {
+            let y = c.fwd(n);
+            let sq = c.mul(gr, y, y);
+            let half = c.scalar(gr, 0.5, dt);
+            let h = c.mul(gr, sq, half);
+            let e = c.unary(gr, Op::Unary(Unary::Exp), h);
+            let k = c.scalar(gr, (2.0 * std::f64::consts::PI).sqrt(), dt);
+            let gk = c.mul(gr, g, k);
+            c.mul(gr, gk, e)
+        }
         // lgamma: grad * digamma(self)
         Unary::Lgamma => {
             let x = c.fwd(x);
