@@ -17,6 +17,7 @@ mod angles;
 mod attention_modules;
 mod avg_pool;
 mod batch_norm;
+mod bessel;
 mod branch_grads;
 mod chained_comparisons;
 mod clamp_tensor;

@@ -36,6 +36,10 @@ const NAMESPACED: &[(&str, &str, &str)] = &[
     ("special", "entr", "special.entr"),
     ("special", "ndtri", "special.ndtri"),
     ("special", "ndtr", "special.ndtr"),
+    ("special", "i0", "i0"),
+    ("special", "i0e", "special.i0e"),
+    ("special", "i1", "special.i1"),
+    ("special", "i1e", "special.i1e"),
 ];
 
 /// The builtin that `namespace.function(...)` calls, if the table lists it.

@@ -19,6 +19,7 @@
 pub mod activation;
 mod avg_pool;
 mod binary;
+mod cephes;
 mod conv;
 mod data;
 mod grid_sample;

@@ -14,7 +14,7 @@
 //! select, 300 for a square root, and what PyTorch's scalar libm call took for the
 //! transcendental ones.
 
-use super::{ElementFn1, TypeRule, UnaryRange};
+use super::{cephes, ElementFn1, TypeRule, UnaryRange};
 use crate::kernels::float::Float;
 
 /// Declares the [`Unary`] enum and everything derived from its rows.
@@ -272,7 +272,22 @@ unary_ops! {
     /// GCC fuses in PyTorch's AVX2 build. Its cost is not measured yet: a log,
     /// a square root and two divisions.
     Ndtri { name: "ndtri", builtin: Some("special.ndtri"), grad_fn: Some("SpecialNdtriBackward0"), result: TypeRule::SameFloat, cost_ps: 4000,
-            range: UnaryRange::IncreasingOn(0.0, 1.0), differentiable: true, element: |a| calc_ndtri(a) }
+            range: UnaryRange::IncreasingOn(0.0, 1.0), differentiable: true, element: |a| cephes::calc_ndtri(a) }
+    /// `i0(x)`, the modified Bessel function of the first kind of order 0:
+    /// ATen's `calc_i0` (Cephes' Chebyshev series on [0, 8] and beyond, times
+    /// the C library's `exp`), which both of PyTorch's paths apply to every
+    /// element. Its cost is not measured yet: a series of 30 terms and an `exp`.
+    I0 { name: "i0", builtin: Some("i0"), grad_fn: Some("I0Backward0"), result: TypeRule::SameFloat, cost_ps: 6000,
+         range: UnaryRange::Unbounded, differentiable: true, element: |a| cephes::calc_i0(a) }
+    /// `special.i0e(x)` = `exp(-|x|) i0(x)`: ATen's `calc_i0e`, the series alone.
+    I0e { name: "i0e", builtin: Some("special.i0e"), grad_fn: Some("SpecialI0EBackward0"), result: TypeRule::SameFloat, cost_ps: 5000,
+          range: UnaryRange::Unbounded, differentiable: true, element: |a| cephes::calc_i0e(a) }
+    /// `special.i1(x)`, of order 1, odd: ATen's `calc_i1` (float's shorter tables for f32).
+    I1 { name: "i1", builtin: Some("special.i1"), grad_fn: Some("SpecialI1Backward0"), result: TypeRule::SameFloat, cost_ps: 6000,
+         range: UnaryRange::Unbounded, differentiable: true, element: |a| cephes::calc_i1(a) }
+    /// `special.i1e(x)` = `exp(-|x|) i1(x)`: ATen's `calc_i1e`.
+    I1e { name: "i1e", builtin: Some("special.i1e"), grad_fn: Some("SpecialI1EBackward0"), result: TypeRule::SameFloat, cost_ps: 5000,
+          range: UnaryRange::Unbounded, differentiable: true, element: |a| cephes::calc_i1e(a) }
     /// `lgamma(x)` = `log|gamma(x)|`, +inf at 0 and the negative integers:
     /// SLEEF's `lgammaf`/`lgamma` u10, which PyTorch's kernel (`vml::vlgamma`)
     /// applies to every element, so graphc's bits are PyTorch's
@@ -376,118 +391,6 @@ fn calc_erfinv(y: f64) -> f64 {
         x -= (Float::erf(x) - y) / (std::f64::consts::FRAC_2_SQRT_PI * (-x * x).exp());
     }
     x
-}
-
-/// Cephes' `polevl` as ATen writes it: Horner's rule from the leading
-/// coefficient, each step one fused multiply-add in PyTorch's AVX2 build.
-fn polevl<T: Float>(x: T, coefficients: &[f64]) -> T {
-    coefficients.iter().fold(T::ZERO, |acc, &c| acc.mul_add(x, T::from_f64(c)))
-}
-
-/// ATen's `calc_ndtri` (`ATen/native/Math.h`, from Cephes' `ndtri`) in `T`,
-/// Cephes' coefficients rounded to `T` as ATen's `static const T` arrays are.
-// Cephes' decimal literals, kept as written.
-#[allow(clippy::excessive_precision)]
-fn calc_ndtri<T: Float>(y0: T) -> T {
-    // For 0 <= |y - 0.5| <= 3/8.
-    const P0: [f64; 5] =
-        [-5.99633501014107895267E1, 9.80010754185999661536E1, -5.66762857469070293439E1, 1.39312609387279679503E1, -1.23916583867381258016E0];
-    const Q0: [f64; 9] = [
-        1.00000000000000000000E0,
-        1.95448858338141759834E0,
-        4.67627912898881538453E0,
-        8.63602421390890590575E1,
-        -2.25462687854119370527E2,
-        2.00260212380060660359E2,
-        -8.20372256168333339912E1,
-        1.59056225126211695515E1,
-        -1.18331621121330003142E0,
-    ];
-    // For z = sqrt(-2 log y) between 2 and 8, y between exp(-2) and exp(-32).
-    const P1: [f64; 9] = [
-        4.05544892305962419923E0,
-        3.15251094599893866154E1,
-        5.71628192246421288162E1,
-        4.40805073893200834700E1,
-        1.46849561928858024014E1,
-        2.18663306850790267539E0,
-        -1.40256079171354495875E-1,
-        -3.50424626827848203418E-2,
-        -8.57456785154685413611E-4,
-    ];
-    const Q1: [f64; 9] = [
-        1.00000000000000000000E0,
-        1.57799883256466749731E1,
-        4.53907635128879210584E1,
-        4.13172038254672030440E1,
-        1.50425385692907503408E1,
-        2.50464946208309415979E0,
-        -1.42182922854787788574E-1,
-        -3.80806407691578277194E-2,
-        -9.33259480895457427372E-4,
-    ];
-    // For z between 8 and 64, y between exp(-32) and exp(-2048).
-    const P2: [f64; 9] = [
-        3.23774891776946035970E0,
-        6.91522889068984211695E0,
-        3.93881025292474443415E0,
-        1.33303460815807542389E0,
-        2.01485389549179081538E-1,
-        1.23716634817820021358E-2,
-        3.01581553508235416007E-4,
-        2.65806974686737550832E-6,
-        6.23974539184983293730E-9,
-    ];
-    const Q2: [f64; 9] = [
-        1.00000000000000000000E0,
-        6.02427039364742014255E0,
-        3.67983563856160859403E0,
-        1.37702099489081330271E0,
-        2.16236993594496635890E-1,
-        1.34204006088543189037E-2,
-        3.28014464682127739104E-4,
-        2.89247864745380683936E-6,
-        6.79019408009981274425E-9,
-    ];
-    let (zero, one) = (T::ZERO, T::ONE);
-    if y0 == zero {
-        return T::from_f64(f64::NEG_INFINITY);
-    }
-    if y0 == one {
-        return T::from_f64(f64::INFINITY);
-    }
-    // NaN fails both comparisons, and the comparisons below too: ATen returns it
-    // from the tail's arithmetic, as graphc does.
-    if y0 < zero || y0 > one {
-        return T::NAN;
-    }
-    let exp_m2 = T::from_f64(0.13533528323661269189);
-    let (mut y, mut negate) = (y0, true);
-    if y > one - exp_m2 {
-        y = one - y;
-        negate = false;
-    }
-    if y > exp_m2 {
-        let y = y - T::from_f64(0.5);
-        let y2 = y * y;
-        let x = y.mul_add(y2 * polevl(y2, &P0) / polevl(y2, &Q0), y);
-        return x * T::from_f64(2.50662827463100050242E0);
-    }
-    // ATen calls `::log` and `::sqrt`, the C library's double functions, so
-    // these two lines run in double and round to `T` at their assignments
-    // (measured on f32: with `logf` and `sqrtf` 87,762 of 99,011 inputs were
-    // PyTorch's bits).
-    let x = T::from_f64((-2.0 * y.to_f64().ln()).sqrt());
-    let xd = x.to_f64();
-    let x0 = T::from_f64(xd - xd.ln() / xd);
-    let z = one / x;
-    let x1 = if x < T::from_f64(8.0) { z * polevl(z, &P1) / polevl(z, &Q1) } else { z * polevl(z, &P2) / polevl(z, &Q2) };
-    let x = x0 - x1;
-    if negate {
-        -x
-    } else {
-        x
-    }
 }
 
 /// ATen's `calc_digamma` (`ATen/native/Math.h`, from Cephes' `psi`) in `T`:

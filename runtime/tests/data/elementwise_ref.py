@@ -57,6 +57,10 @@ OPS = [
     ("digamma", torch.digamma, -10.0, 40.0),
     ("trigamma", lambda t: torch.polygamma(1, t), -10.0, 40.0),
     ("ndtri", torch.special.ndtri, 0.0, 1.0),
+    ("i0", torch.i0, -20.0, 20.0),
+    ("i0e", torch.special.i0e, -20.0, 20.0),
+    ("i1", torch.special.i1, -20.0, 20.0),
+    ("i1e", torch.special.i1e, -20.0, 20.0),
 ]
 
 # Ops with scalar parameters, with the parameters runtime/tests/elementwise_ref.rs

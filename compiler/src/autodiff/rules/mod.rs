@@ -18,6 +18,7 @@ use super::builder::RuleCtx;
 use crate::ir::graph::{Graph, NodeId};
 
 mod activation;
+mod bessel;
 mod binary;
 mod conv;
 mod cumprod;

@@ -72,6 +72,10 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: Node
             let gk = c.mul(gr, g, k);
             c.mul(gr, gk, e)
         }
+        Unary::I0 => super::bessel::i0(c, gr, x, g),
+        Unary::I0e => super::bessel::i0e(c, gr, n, x, g),
+        Unary::I1 => super::bessel::i1(c, gr, false, n, x, g),
+        Unary::I1e => super::bessel::i1(c, gr, true, n, x, g),
         // lgamma: grad * digamma(self)
         Unary::Lgamma => {
             let x = c.fwd(x);
