@@ -167,6 +167,7 @@ mod unbind;
 mod user_calls;
 mod vector_products;
 mod views_write_through;
+mod xlog1py;
 mod xlogy;
 
 /// With `autotests = false`, a file in `tests/` that is neither named above nor a

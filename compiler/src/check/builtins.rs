@@ -308,6 +308,8 @@ pub enum Builtin {
     NanReduction(crate::lower::NanReduction),
     /// `xlogy(input, other)`: `input * log(other)`, zero where `input` is (`lower/xlogy.rs`).
     Xlogy,
+    /// `special.xlog1py(input, other)`: `input * log1p(other)`, zero where `input` is (`lower/xlogy.rs`).
+    Xlog1py,
     /// `trapezoid(y, x=none, *, dx=none, dim=-1)` (also `trapz`) and
     /// `cumulative_trapezoid(...)`: the trapezoid rule (`lower/integration.rs`).
     Trapezoid {
@@ -875,6 +877,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("isclose", Builtin::IsClose { all: false }),
     ("allclose", Builtin::IsClose { all: true }),
     ("xlogy", Builtin::Xlogy),
+    ("special.xlog1py", Builtin::Xlog1py),
     ("trapezoid", Builtin::Trapezoid { cumulative: false }),
     ("trapz", Builtin::Trapezoid { cumulative: false }),
     ("cumulative_trapezoid", Builtin::Trapezoid { cumulative: true }),
@@ -1175,7 +1178,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Data(DataBuiltin::Bernoulli) => sig(&["input", "p"], 1, Some(2), &[]),
         B::Gelu => sig(&["input"], 1, Some(1), &["approximate"]),
         B::Equal => sig(&["input", "other"], 2, Some(2), &[]),
-        B::Xlogy => sig(&["input", "other"], 2, Some(2), &[]),
+        B::Xlogy | B::Xlog1py => sig(&["input", "other"], 2, Some(2), &[]),
         B::Trapezoid { .. } => sig(&["y", "x"], 1, Some(2), &["dx", "dim"]),
         B::Cov => sig(&["input"], 1, Some(1), &["correction", "fweights", "aweights"]),
         B::Corrcoef => sig(&["input"], 1, Some(1), &[]),

@@ -91,6 +91,7 @@ const TORCH: &[&str] = &[
     "special.i0e",
     "special.i1",
     "special.i1e",
+    "special.xlog1py",
     "tensordot",
     "dot",
     "vdot",

@@ -293,6 +293,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Equal
             | Builtin::IsClose { .. }
             | Builtin::Xlogy
+            | Builtin::Xlog1py
             | Builtin::Trapezoid { .. }
             | Builtin::Cov
             | Builtin::Corrcoef

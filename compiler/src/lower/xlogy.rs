@@ -12,6 +12,11 @@
 //! each summed to its operand's shape where the operands broadcast.
 //! `XlogyBackward0` names the call of two tensors, `XlogyBackward1` a number
 //! input and `XlogyBackward2` a number other, as PyTorch's three overloads.
+//!
+//! `special.xlog1py(input, other)` is the same with `log1p(other)` (the C
+//! library's, as ATen's `xlog1py_kernel` calls it), zeros for `input` where
+//! `input == 0 and other <= -1`, `grad * input / (other + 1)` for `other`,
+//! and `SpecialXlog1PyBackward0`/`1`/`2`.
 
 use graphc_runtime::op::{Binary, Cmp, Logical, Unary};
 use graphc_runtime::{DType, Op};
@@ -31,8 +36,8 @@ enum Operand {
 }
 
 impl Lowerer<'_> {
-    /// `xlogy(input, other)`.
-    pub(super) fn xlogy_call(&mut self, name: &str, bound: &Bound<Value>, span: Span) -> Value {
+    /// `xlogy(input, other)`, or with `log1p` `special.xlog1py(input, other)`.
+    pub(super) fn xlogy_call(&mut self, name: &str, log1p: bool, bound: &Bound<Value>, span: Span) -> Value {
         let [(a, sa), (b, sb)] = self.two(bound);
         let mut operands = Vec::new();
         for (v, s, what) in [(a, sa, "input"), (b, sb, "other")] {
@@ -82,40 +87,50 @@ impl Lowerer<'_> {
                 )
             }
         };
-        let out = self.xlogy_nodes(x, y, &shape, span);
-        let grad_fn = match (operands[0], operands[1]) {
-            (Operand::Tensor(_), Operand::Tensor(_)) => "XlogyBackward0",
-            (Operand::Number(_), _) => "XlogyBackward1",
-            (_, Operand::Number(_)) => "XlogyBackward2",
+        let out = self.xlogy_nodes(x, y, log1p, &shape, span);
+        let overload = match (operands[0], operands[1]) {
+            (Operand::Tensor(_), Operand::Tensor(_)) => 0,
+            (Operand::Number(_), _) => 1,
+            (_, Operand::Number(_)) => 2,
         };
+        let grad_fn = format!("{}{overload}", if log1p { "SpecialXlog1PyBackward" } else { "XlogyBackward" });
+        // The pole of the log: 0 for `log`, -1 for `log1p`.
+        let pole = if log1p { -1.0 } else { 0.0 };
         let number_other = match operands[1] {
             Operand::Number(n) => Some(n.f64()),
             Operand::Tensor(_) => None,
         };
         let number_input = matches!(operands[0], Operand::Number(_));
         // A number operand is a constant node among the inputs, whose gradient is `None`.
-        let out = self.with_backward(grad_fn, &[x, y], out, span, |l, grad, p| {
+        let out = self.with_backward(&grad_fn, &[x, y], out, span, |l, grad, p| {
             let (x, y) = (p[0], p[1]);
             let op = |l: &mut Self, b: Binary, u: NodeId, v: NodeId| l.broadcast_binary(b, u, v, span);
             let to = |l: &mut Self, g: NodeId, like: NodeId| l.sum_to_shape_of(g, like, span);
-            // grad * input / other, left to right.
+            // grad * input / other (or / (other + 1)), left to right.
             let scaled = op(l, Binary::Mul, grad, x);
-            let g_other = op(l, Binary::Div, scaled, y);
+            let divisor = if log1p {
+                let one = l.scalar(1.0, dt, span);
+                op(l, Binary::Add, y, one)
+            } else {
+                y
+            };
+            let g_other = op(l, Binary::Div, scaled, divisor);
             let g_other = to(l, g_other, y);
             if number_input {
                 return vec![None, Some(g_other)];
             }
             let gsh = l.shape_of(grad);
-            let g = l.xlogy_nodes(grad, y, &gsh, span);
+            let g = l.xlogy_nodes(grad, y, log1p, &gsh, span);
             let zero = l.scalar(0.0, dt, span);
+            let pole_node = l.scalar(pole, dt, span);
             let xsh = l.shape_of(x);
             let input_zero = l.node(Op::Compare(Cmp::Eq), DType::Bool, xsh, &[x, zero], span);
             let mask = match number_other {
-                Some(o) if o > 0.0 => None,
+                Some(o) if o > pole => None,
                 Some(_) => Some(input_zero),
                 None => {
                     let ysh = l.shape_of(y);
-                    let nonpositive = l.node(Op::Compare(Cmp::Le), DType::Bool, ysh, &[y, zero], span);
+                    let nonpositive = l.node(Op::Compare(Cmp::Le), DType::Bool, ysh, &[y, pole_node], span);
                     let both = shapes::broadcast(&l.shape_of(input_zero), &l.shape_of(nonpositive)).expect("the forward's shapes broadcast");
                     Some(l.node(Op::Logical(Logical::And), DType::Bool, both, &[input_zero, nonpositive], span))
                 }
@@ -137,10 +152,12 @@ impl Lowerer<'_> {
         Value::Tensor(out)
     }
 
-    /// The kernel's value at `shape`: `isnan(y) ? y : x == 0 ? 0 : x * log(y)`.
-    fn xlogy_nodes(&mut self, x: NodeId, y: NodeId, shape: &[usize], span: Span) -> NodeId {
+    /// The kernel's value at `shape`: `isnan(y) ? y : x == 0 ? 0 : x * log(y)`
+    /// (`log1p(y)` with `log1p`).
+    fn xlogy_nodes(&mut self, x: NodeId, y: NodeId, log1p: bool, shape: &[usize], span: Span) -> NodeId {
         let dt = self.dtype_of(x);
-        let log = self.node(Op::Unary(Unary::Log), dt, self.shape_of(y), &[y], span);
+        let log_op = if log1p { Unary::Log1pLibm } else { Unary::Log };
+        let log = self.node(Op::Unary(log_op), dt, self.shape_of(y), &[y], span);
         let product = self.node(Op::Binary(Binary::Mul), dt, shape.to_vec(), &[x, log], span);
         let zero = self.scalar(0.0, dt, span);
         let input_zero = self.node(Op::Compare(Cmp::Eq), DType::Bool, self.shape_of(x), &[x, zero], span);

@@ -241,7 +241,7 @@ fn unary(em: &mut Emitter, u: Unary, site: &Site) -> Result<String, Unmapped> {
         Unary::Abs => simple(em, "Abs"),
         Unary::Sign | Unary::Signum => simple(em, "Sign"),
         Unary::Detach => simple(em, "Identity"),
-        Unary::Log1p => {
+        Unary::Log1p | Unary::Log1pLibm => {
             let one = one(em);
             let y = em.node("Add", &[&x, &one], vec![]);
             em.node("Log", &[&y], vec![])

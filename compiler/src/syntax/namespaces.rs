@@ -40,6 +40,7 @@ const NAMESPACED: &[(&str, &str, &str)] = &[
     ("special", "i0e", "special.i0e"),
     ("special", "i1", "special.i1"),
     ("special", "i1e", "special.i1e"),
+    ("special", "xlog1py", "special.xlog1py"),
 ];
 
 /// The builtin that `namespace.function(...)` calls, if the table lists it.

@@ -156,6 +156,11 @@ unary_ops! {
     /// `vml::vlog1p` computes every element. Its cost is not measured yet: log's.
     Log1p { name: "log1p", builtin: Some("log1p"), grad_fn: Some("Log1PBackward0"), result: TypeRule::SameFloat, cost_ps: 3500,
             range: UnaryRange::IncreasingFrom(-1.0), differentiable: true, element: |a| a.log1p_torch() }
+    /// `log1p` as the C library computes it (`std::log1p`): the scalar
+    /// function ATen's `xlog1py` kernel calls, where the `log1p` builtin is
+    /// SLEEF's. Internal: `special.xlog1py` lowers to it.
+    Log1pLibm { name: "log1p_libm", builtin: None, grad_fn: Some("Log1PBackward0"), result: TypeRule::SameFloat, cost_ps: 3500,
+                range: UnaryRange::IncreasingFrom(-1.0), differentiable: true, element: |a| a.ln_1p() }
     /// `expm1(x)` = `exp(x) - 1`, exact near 0: SLEEF's `expm1` u10, which PyTorch
     /// applies to every element (`vml::vexpm1`). Its cost is not measured yet: exp's.
     Expm1 { name: "expm1", builtin: Some("expm1"), grad_fn: Some("Expm1Backward0"), result: TypeRule::SameFloat, cost_ps: 3000,

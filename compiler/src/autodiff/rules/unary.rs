@@ -132,7 +132,7 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: Node
             c.mul(gr, g, s)
         }
         // log1p_backward(grad, self): grad / (self + 1)
-        Unary::Log1p => {
+        Unary::Log1p | Unary::Log1pLibm => {
             let x = c.fwd(x);
             let one = c.scalar(gr, 1.0, dt);
             let d = c.binary(gr, Op::Binary(Binary::Add), x, one);
