@@ -47,6 +47,7 @@ mod einsum;
 mod empty_tuple;
 mod entr_isin_ldexp;
 mod equal_tuple;
+mod erfcx;
 mod filetests;
 mod float_tests;
 mod fold_unfold;

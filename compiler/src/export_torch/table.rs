@@ -92,6 +92,8 @@ const TORCH: &[&str] = &[
     "special.i1",
     "special.i1e",
     "special.xlog1py",
+    "special.erfcx",
+    "special.log_ndtr",
     "tensordot",
     "dot",
     "vdot",

@@ -307,6 +307,8 @@ fn unary(em: &mut Emitter, u: Unary, site: &Site) -> Result<String, Unmapped> {
         Unary::Lgamma | Unary::Digamma | Unary::Trigamma | Unary::Ndtri => return Err(Unmapped),
         // ONNX has no Bessel functions.
         Unary::I0 | Unary::I0e | Unary::I1 | Unary::I1e => return Err(Unmapped),
+        // ONNX has no scaled complementary error function.
+        Unary::Erfcx | Unary::LogNdtr => return Err(Unmapped),
         // `x == 0 ? 1 : sin(pi x) / (pi x)`, the kernel's formula.
         Unary::Sinc => {
             let pi = site.c(em, std::f64::consts::PI);

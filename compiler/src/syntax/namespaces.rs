@@ -41,6 +41,8 @@ const NAMESPACED: &[(&str, &str, &str)] = &[
     ("special", "i1", "special.i1"),
     ("special", "i1e", "special.i1e"),
     ("special", "xlog1py", "special.xlog1py"),
+    ("special", "erfcx", "special.erfcx"),
+    ("special", "log_ndtr", "special.log_ndtr"),
 ];
 
 /// The builtin that `namespace.function(...)` calls, if the table lists it.

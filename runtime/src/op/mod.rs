@@ -22,6 +22,7 @@ mod binary;
 mod cephes;
 mod conv;
 mod data;
+mod erfcx;
 mod grid_sample;
 mod group_norm;
 mod index;

@@ -14,7 +14,7 @@
 //! select, 300 for a square root, and what PyTorch's scalar libm call took for the
 //! transcendental ones.
 
-use super::{cephes, ElementFn1, TypeRule, UnaryRange};
+use super::{cephes, erfcx, ElementFn1, TypeRule, UnaryRange};
 use crate::kernels::float::Float;
 
 /// Declares the [`Unary`] enum and everything derived from its rows.
@@ -278,18 +278,28 @@ unary_ops! {
     /// a square root and two divisions.
     Ndtri { name: "ndtri", builtin: Some("special.ndtri"), grad_fn: Some("SpecialNdtriBackward0"), result: TypeRule::SameFloat, cost_ps: 4000,
             range: UnaryRange::IncreasingOn(0.0, 1.0), differentiable: true, element: |a| cephes::calc_ndtri(a) }
+    /// `special.erfcx(x)` = `exp(x^2) erfc(x)`: ATen's `calc_erfcx`
+    /// (`op/erfcx.rs`), which PyTorch applies to every element. Its cost is
+    /// not measured yet: a polynomial of 7 terms, an `exp` below 0.
+    Erfcx { name: "erfcx", builtin: Some("special.erfcx"), grad_fn: Some("SpecialErfcxBackward0"), result: TypeRule::SameFloat, cost_ps: 3000,
+            range: UnaryRange::Unbounded, differentiable: true, element: |a| erfcx::calc_erfcx(a) }
+    /// `special.log_ndtr(x)` = `log(ndtr(x))`: ATen's `calc_log_ndtr`
+    /// (`op/erfcx.rs`). Its cost is not measured yet: an `erfc` or an
+    /// `erfcx`, and a log.
+    LogNdtr { name: "log_ndtr", builtin: Some("special.log_ndtr"), grad_fn: Some("SpecialLogNdtrBackward0"), result: TypeRule::SameFloat, cost_ps: 6000,
+              range: UnaryRange::Increasing, differentiable: true, element: |a| erfcx::calc_log_ndtr(a) }
     /// `i0(x)`, the modified Bessel function of the first kind of order 0:
     /// ATen's `calc_i0` (Cephes' Chebyshev series on [0, 8] and beyond, times
     /// the C library's `exp`), which both of PyTorch's paths apply to every
     /// element. Its cost is not measured yet: a series of 30 terms and an `exp`.
     I0 { name: "i0", builtin: Some("i0"), grad_fn: Some("I0Backward0"), result: TypeRule::SameFloat, cost_ps: 6000,
-         range: UnaryRange::Unbounded, differentiable: true, element: |a| cephes::calc_i0(a) }
+         range: UnaryRange::Even, differentiable: true, element: |a| cephes::calc_i0(a) }
     /// `special.i0e(x)` = `exp(-|x|) i0(x)`: ATen's `calc_i0e`, the series alone.
     I0e { name: "i0e", builtin: Some("special.i0e"), grad_fn: Some("SpecialI0EBackward0"), result: TypeRule::SameFloat, cost_ps: 5000,
           range: UnaryRange::Unbounded, differentiable: true, element: |a| cephes::calc_i0e(a) }
     /// `special.i1(x)`, of order 1, odd: ATen's `calc_i1` (float's shorter tables for f32).
     I1 { name: "i1", builtin: Some("special.i1"), grad_fn: Some("SpecialI1Backward0"), result: TypeRule::SameFloat, cost_ps: 6000,
-         range: UnaryRange::Unbounded, differentiable: true, element: |a| cephes::calc_i1(a) }
+         range: UnaryRange::Increasing, differentiable: true, element: |a| cephes::calc_i1(a) }
     /// `special.i1e(x)` = `exp(-|x|) i1(x)`: ATen's `calc_i1e`.
     I1e { name: "i1e", builtin: Some("special.i1e"), grad_fn: Some("SpecialI1EBackward0"), result: TypeRule::SameFloat, cost_ps: 5000,
           range: UnaryRange::Unbounded, differentiable: true, element: |a| cephes::calc_i1e(a) }

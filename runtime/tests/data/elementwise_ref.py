@@ -61,6 +61,8 @@ OPS = [
     ("i0e", torch.special.i0e, -20.0, 20.0),
     ("i1", torch.special.i1, -20.0, 20.0),
     ("i1e", torch.special.i1e, -20.0, 20.0),
+    ("erfcx", torch.special.erfcx, -20.0, 60.0),
+    ("log_ndtr", torch.special.log_ndtr, -40.0, 10.0),
 ]
 
 # Ops with scalar parameters, with the parameters runtime/tests/elementwise_ref.rs

@@ -72,6 +72,29 @@ pub(super) fn rule(c: &mut RuleCtx, gr: &mut Graph, u: Unary, n: NodeId, x: Node
             let gk = c.mul(gr, g, k);
             c.mul(gr, gk, e)
         }
+        // special_erfcx: (2.0 * self * result - 2.0 / sqrt(M_PI)) * grad
+        Unary::Erfcx => {
+            let (x, y) = (c.fwd(x), c.fwd(n));
+            let two = c.scalar(gr, 2.0, dt);
+            let tx = c.mul(gr, two, x);
+            let txy = c.mul(gr, tx, y);
+            let k = c.scalar(gr, std::f64::consts::FRAC_2_SQRT_PI, dt);
+            let d = c.sub(gr, txy, k);
+            c.mul(gr, d, g)
+        }
+        // special_log_ndtr: grad / std::sqrt(2 * M_PI) * (result + self.pow(2) / 2).neg().exp()
+        Unary::LogNdtr => {
+            let (x, y) = (c.fwd(x), c.fwd(n));
+            let k = c.scalar(gr, (2.0 * std::f64::consts::PI).sqrt(), dt);
+            let gk = c.div(gr, g, k);
+            let xx = c.mul(gr, x, x);
+            let two = c.scalar(gr, 2.0, dt);
+            let h = c.div(gr, xx, two);
+            let s = c.binary(gr, Op::Binary(Binary::Add), y, h);
+            let ns = c.neg(gr, s);
+            let e = c.unary(gr, Op::Unary(Unary::Exp), ns);
+            c.mul(gr, gk, e)
+        }
         Unary::I0 => super::bessel::i0(c, gr, x, g),
         Unary::I0e => super::bessel::i0e(c, gr, n, x, g),
         Unary::I1 => super::bessel::i1(c, gr, false, n, x, g),
