@@ -105,6 +105,7 @@ mod matrix_aliases;
 mod median;
 mod membership;
 mod meshgrid;
+mod multi_margin;
 mod multi_output;
 mod multinomial;
 mod nan_reductions;

@@ -294,6 +294,7 @@ const FUNCTIONAL: &[&str] = &[
     "hinge_embedding_loss",
     "soft_margin_loss",
     "multilabel_soft_margin_loss",
+    "multi_margin_loss",
     "poisson_nll_loss",
     "gaussian_nll_loss",
     "cosine_embedding_loss",

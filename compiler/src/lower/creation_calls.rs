@@ -294,6 +294,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::IsClose { .. }
             | Builtin::Xlogy
             | Builtin::Xlog1py
+            | Builtin::MultiMarginLoss
             | Builtin::Trapezoid { .. }
             | Builtin::Cov
             | Builtin::Corrcoef

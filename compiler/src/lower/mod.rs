@@ -122,6 +122,7 @@ mod median_calls;
 mod membership;
 mod meshgrid;
 mod module_state;
+mod multi_margin;
 mod multinomial;
 mod nan_reductions;
 mod narrow_calls;

@@ -337,6 +337,20 @@ const FUNCTIONAL: &[Functional] = &[
         repr: &[],
     },
     Functional {
+        class: "MultiMarginLoss",
+        builtin: "multi_margin_loss",
+        inputs: 2,
+        options: &[
+            ("p", Default::Int(1), true),
+            ("margin", Default::Float(1.0), true),
+            ("weight", Default::None, true),
+            SIZE_AVERAGE,
+            REDUCE,
+            REDUCTION,
+        ],
+        repr: &[],
+    },
+    Functional {
         class: "CrossEntropyLoss",
         builtin: "cross_entropy",
         inputs: 2,
