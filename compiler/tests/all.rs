@@ -108,6 +108,7 @@ mod meshgrid;
 mod multi_margin;
 mod multi_output;
 mod multinomial;
+mod mvlgamma;
 mod nan_reductions;
 mod ndtr;
 mod nested_fns;

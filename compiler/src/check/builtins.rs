@@ -311,6 +311,8 @@ pub enum Builtin {
     /// `multi_margin_loss(input, target, p=1, margin=1, weight=none, *,
     /// reduction="mean")`: the multi-class hinge loss (`lower/multi_margin.rs`).
     MultiMarginLoss,
+    /// `mvlgamma(input, p)` (`special.multigammaln`): the log multivariate gamma (`lower/mvlgamma.rs`).
+    Mvlgamma,
     /// `special.xlog1py(input, other)`: `input * log1p(other)`, zero where `input` is (`lower/xlogy.rs`).
     Xlog1py,
     /// `trapezoid(y, x=none, *, dx=none, dim=-1)` (also `trapz`) and
@@ -881,6 +883,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("allclose", Builtin::IsClose { all: true }),
     ("xlogy", Builtin::Xlogy),
     ("multi_margin_loss", Builtin::MultiMarginLoss),
+    ("mvlgamma", Builtin::Mvlgamma),
     ("special.xlog1py", Builtin::Xlog1py),
     ("trapezoid", Builtin::Trapezoid { cumulative: false }),
     ("trapz", Builtin::Trapezoid { cumulative: false }),
@@ -1183,6 +1186,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Gelu => sig(&["input"], 1, Some(1), &["approximate"]),
         B::Equal => sig(&["input", "other"], 2, Some(2), &[]),
         B::Xlogy | B::Xlog1py => sig(&["input", "other"], 2, Some(2), &[]),
+        B::Mvlgamma => sig(&["input", "p"], 2, Some(2), &[]),
         B::MultiMarginLoss => sig(&["input", "target", "p", "margin", "weight"], 2, Some(5), &["size_average", "reduce", "reduction"]),
         B::Trapezoid { .. } => sig(&["y", "x"], 1, Some(2), &["dx", "dim"]),
         B::Cov => sig(&["input"], 1, Some(1), &["correction", "fweights", "aweights"]),

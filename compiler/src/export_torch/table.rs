@@ -105,6 +105,7 @@ const TORCH: &[&str] = &[
     "sinc",
     "erfinv",
     "lgamma",
+    "mvlgamma",
     "digamma",
     "polygamma",
     "logcumsumexp",

@@ -295,6 +295,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Xlogy
             | Builtin::Xlog1py
             | Builtin::MultiMarginLoss
+            | Builtin::Mvlgamma
             | Builtin::Trapezoid { .. }
             | Builtin::Cov
             | Builtin::Corrcoef

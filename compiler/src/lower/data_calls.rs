@@ -184,7 +184,7 @@ impl Lowerer<'_> {
     }
 
     /// An integer argument.
-    fn int_arg(&mut self, v: &Value, s: Span, what: &str) -> Option<i64> {
+    pub(super) fn int_arg(&mut self, v: &Value, s: Span, what: &str) -> Option<i64> {
         match v {
             Value::Number(n) if n.i64().is_some() => n.i64(),
             Value::Number(super::Num::Int(_)) => {

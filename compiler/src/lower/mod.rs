@@ -124,6 +124,7 @@ mod meshgrid;
 mod module_state;
 mod multi_margin;
 mod multinomial;
+mod mvlgamma;
 mod nan_reductions;
 mod narrow_calls;
 mod ndtr;

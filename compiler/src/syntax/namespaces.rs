@@ -43,6 +43,7 @@ const NAMESPACED: &[(&str, &str, &str)] = &[
     ("special", "xlog1py", "special.xlog1py"),
     ("special", "erfcx", "special.erfcx"),
     ("special", "log_ndtr", "special.log_ndtr"),
+    ("special", "multigammaln", "mvlgamma"),
 ];
 
 /// The builtin that `namespace.function(...)` calls, if the table lists it.
