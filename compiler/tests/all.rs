@@ -18,6 +18,7 @@ mod attention_modules;
 mod avg_pool;
 mod batch_norm;
 mod bessel;
+mod bilinear;
 mod branch_grads;
 mod chained_comparisons;
 mod clamp_tensor;

@@ -313,6 +313,8 @@ pub enum Builtin {
     MultiMarginLoss,
     /// `mvlgamma(input, p)` (`special.multigammaln`): the log multivariate gamma (`lower/mvlgamma.rs`).
     Mvlgamma,
+    /// `bilinear(input1, input2, weight, bias=none)` (`lower/bilinear.rs`).
+    Bilinear,
     /// `special.xlog1py(input, other)`: `input * log1p(other)`, zero where `input` is (`lower/xlogy.rs`).
     Xlog1py,
     /// `trapezoid(y, x=none, *, dx=none, dim=-1)` (also `trapz`) and
@@ -884,6 +886,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("xlogy", Builtin::Xlogy),
     ("multi_margin_loss", Builtin::MultiMarginLoss),
     ("mvlgamma", Builtin::Mvlgamma),
+    ("bilinear", Builtin::Bilinear),
     ("special.xlog1py", Builtin::Xlog1py),
     ("trapezoid", Builtin::Trapezoid { cumulative: false }),
     ("trapz", Builtin::Trapezoid { cumulative: false }),
@@ -1187,6 +1190,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Equal => sig(&["input", "other"], 2, Some(2), &[]),
         B::Xlogy | B::Xlog1py => sig(&["input", "other"], 2, Some(2), &[]),
         B::Mvlgamma => sig(&["input", "p"], 2, Some(2), &[]),
+        B::Bilinear => sig(&["input1", "input2", "weight", "bias"], 3, Some(4), &[]),
         B::MultiMarginLoss => sig(&["input", "target", "p", "margin", "weight"], 2, Some(5), &["size_average", "reduce", "reduction"]),
         B::Trapezoid { .. } => sig(&["y", "x"], 1, Some(2), &["dx", "dim"]),
         B::Cov => sig(&["input"], 1, Some(1), &["correction", "fweights", "aweights"]),

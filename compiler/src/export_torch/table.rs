@@ -296,6 +296,7 @@ const FUNCTIONAL: &[&str] = &[
     "soft_margin_loss",
     "multilabel_soft_margin_loss",
     "multi_margin_loss",
+    "bilinear",
     "poisson_nll_loss",
     "gaussian_nll_loss",
     "cosine_embedding_loss",

@@ -243,6 +243,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Xlog1py => self.xlogy_call(name, true, &bound, span),
             Builtin::MultiMarginLoss => self.multi_margin_call(&mut bound, span),
             Builtin::Mvlgamma => self.mvlgamma_call(&bound, span),
+            Builtin::Bilinear => self.bilinear_call(&bound, span),
             Builtin::Trapezoid { cumulative } => self.trapezoid_call(name, cumulative, &mut bound, span),
             Builtin::Cov => self.cov_call(&mut bound, span),
             Builtin::Corrcoef => self.corrcoef_call(&bound, span),

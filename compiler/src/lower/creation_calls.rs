@@ -296,6 +296,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Xlog1py
             | Builtin::MultiMarginLoss
             | Builtin::Mvlgamma
+            | Builtin::Bilinear
             | Builtin::Trapezoid { .. }
             | Builtin::Cov
             | Builtin::Corrcoef

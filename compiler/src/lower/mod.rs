@@ -40,6 +40,7 @@ mod closeness;
 mod batch_norm_calls;
 mod bce_options;
 mod bernoulli;
+mod bilinear;
 mod bitwise;
 mod branches;
 mod budget;

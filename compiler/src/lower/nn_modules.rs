@@ -502,6 +502,7 @@ const FUNCTIONAL: &[Functional] = &[
 /// The modules with parameters, and the containers.
 const WITH_PARAMETERS: &[&str] = &[
     "Linear",
+    "Bilinear",
     "NonDynamicallyQuantizableLinear",
     "MultiheadAttention",
     "TransformerEncoderLayer",
@@ -726,6 +727,7 @@ impl Lowerer<'_> {
             }
             // `MultiheadAttention`'s out-projection is this subclass of `Linear`.
             "Linear" | "NonDynamicallyQuantizableLinear" => self.linear_module(obj, args, span),
+            "Bilinear" => self.bilinear_module(obj, args, span),
             "MultiheadAttention" => self.attention_module(obj, args, span),
             "TransformerEncoderLayer" | "TransformerDecoderLayer" => self.transformer_layer_module(obj, class, args, span),
             "TransformerEncoder" | "TransformerDecoder" => self.transformer_stack_module(obj, class, args, span),
@@ -886,6 +888,40 @@ impl Lowerer<'_> {
         self.kaiming_init(w, span);
         if let Some(b) = b {
             self.bias_init(b, i, span);
+        }
+        obj
+    }
+
+    /// `Bilinear(in1_features, in2_features, out_features, bias=true)`: a
+    /// weight `[out, in1, in2]` and a bias `[out]`, both uniform in `1 /
+    /// sqrt(in1)` (`Bilinear.reset_parameters`), the weight drawn first.
+    fn bilinear_module(&mut self, obj: Value, args: CallArgs, span: Span) -> Value {
+        let names = ["in1_features", "in2_features", "out_features", "bias", "device", "dtype"];
+        let Some(g) = self.bind_options("Bilinear", &names, args, span) else { return Value::Poison };
+        let mut sizes = Vec::new();
+        for (k, name) in names.iter().take(3).enumerate() {
+            let Some(v) = self.module_int("Bilinear", name, g[k].clone(), None, span) else { return Value::Poison };
+            let Ok(v) = usize::try_from(v) else {
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("`Bilinear`'s {name} is negative"), span, "negative size")
+                        .with_help("pass sizes of 0 or more"),
+                );
+            };
+            sizes.push(v);
+        }
+        let Some(bias) = self.module_bool("Bilinear", "bias", g[3].clone(), true) else { return Value::Poison };
+        let (i1, i2, o) = (sizes[0], sizes[1], sizes[2]);
+        let mut obj = obj;
+        for (name, v) in names.iter().zip([i1, i2, o]) {
+            obj = with_attr(obj, name, Value::Number(Num::Int(v as i128)), span);
+        }
+        let Some(w) = self.new_parameter(&[o, i1, i2], span) else { return Value::Poison };
+        obj = with_attr(obj, "weight", Value::Tensor(w), span);
+        let b = if bias { self.new_parameter(&[o], span) } else { None };
+        obj = with_attr(obj, "bias", b.map_or(Value::None, Value::Tensor), span);
+        self.bias_init(w, i1, span);
+        if let Some(b) = b {
+            self.bias_init(b, i1, span);
         }
         obj
     }
@@ -1447,6 +1483,15 @@ impl Lowerer<'_> {
                 let Some((x, s)) = one(self) else { return Value::Poison };
                 call(self, "linear", vec![(None, x, s), (None, get("weight"), span), (None, get("bias"), span)])
             }
+            "Bilinear" => {
+                let [(None, x1, s1), (None, x2, s2)] = args.as_slice() else {
+                    return self.error(
+                        Diagnostic::new(Code::E0103, "`Bilinear` takes two tensors", span, "wrong arguments")
+                            .with_help("call it on both inputs: `m(x1, x2)`"),
+                    );
+                };
+                call(self, "bilinear", vec![(None, x1.clone(), *s1), (None, x2.clone(), *s2), (None, get("weight"), span), (None, get("bias"), span)])
+            }
             "Conv1d" | "Conv2d" => {
                 let Some((x, s)) = one(self) else { return Value::Poison };
                 let name = if &**class == "Conv1d" { "conv1d" } else { "conv2d" };
@@ -1946,6 +1991,13 @@ impl Lowerer<'_> {
         let Value::Object { class, names, items, .. } = obj else { return String::new() };
         let get = |name: &str| attr(names, items, name).cloned().unwrap_or(Value::None);
         let extra = match &**class {
+            "Bilinear" => format!(
+                "in1_features={}, in2_features={}, out_features={}, bias={}",
+                py_repr(&get("in1_features")),
+                py_repr(&get("in2_features")),
+                py_repr(&get("out_features")),
+                py_repr(&Value::Bool(!matches!(get("bias"), Value::None)))
+            ),
             "Linear" | "NonDynamicallyQuantizableLinear" => format!(
                 "in_features={}, out_features={}, bias={}",
                 py_repr(&get("in_features")),
