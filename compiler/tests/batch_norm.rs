@@ -151,3 +151,31 @@ fn bad_arguments_are_pytorchs_errors() {
         assert_eq!(start, program.find(at).expect("the span's text is in the program"), "{program}: the error is not at `{at}`");
     }
 }
+/// `BatchNorm3d` on a 5-D batch: its repr, the normalized values, `grad_fn` and input gradient in training, the running statistics it updates, its evaluation output, and `batch_norm`/`instance_norm` of the same 5-D input, as PyTorch 2.15 prints them.
+#[test]
+fn batch_norm_3d_prints_as_pytorch() {
+    let program = r#"
+manual_seed(0)
+m = BatchNorm3d(3)
+print(m)
+x = randn(2, 3, 2, 3, 2, requires_grad=true)
+y = m(x)
+print(y[0, 1])
+print(y.grad_fn)
+(y * linspace(-1, 1, 72).reshape(2, 3, 2, 3, 2)).sum().backward()
+print(x.grad[1, 2])
+print(m.running_mean, m.running_var)
+m.eval()
+print(m(x)[1, 0, 1])
+print(batch_norm(x, zeros(3), ones(3), training=true)[0, 2, 0])
+print(instance_norm(x)[1, 1, 1])
+"#;
+    assert_eq!(run(program), "BatchNorm3d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)\ntensor([[[-0.2594,  0.7557],\n         [ 0.6460, -0.5928],\n         [-1.5966, -1.9083]],\n\n        [[ 0.1464,  0.3524],\n         [ 0.1756, -1.7804],\n         [-0.6782,  1.3145]]], grad_fn=<SelectBackward0>)\n<NativeBatchNormBackward0 object>\ntensor([[[0.1755, 0.4189],\n         [0.2557, 0.5501],\n         [0.6919, 0.4484]],\n\n        [[0.2691, 0.7201],\n         [0.5586, 0.8347],\n         [0.9824, 1.0226]]])\ntensor([-0.0095,  0.0405, -0.0063]) tensor([0.9961, 1.0265, 0.9644])\ntensor([[-0.2807,  0.0621],\n        [ 0.5334,  2.3162],\n        [-1.4622, -1.5803]], grad_fn=<SelectBackward0>)\ntensor([[ 1.0351, -0.6650],\n        [-0.1405,  0.3138],\n        [ 1.8488,  2.0995]], grad_fn=<SelectBackward0>)\ntensor([[-0.1765, -1.1153],\n        [ 0.7896,  1.3626],\n        [ 0.9873,  1.6611]], grad_fn=<SelectBackward0>)\n");
+}
+
+/// `BatchNorm3d` takes [N, C, D, H, W] only, as its `_check_input_dim` says.
+#[test]
+fn batch_norm_3d_refuses_a_4d_input() {
+    let (code, msg, _) = first_error("m = BatchNorm3d(3)\ny = m(randn(2, 3, 4, 4))\n");
+    assert_eq!((code, msg.as_str()), (Code::E0202, "expected 5D input (got 4D input)"));
+}

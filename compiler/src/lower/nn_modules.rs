@@ -519,6 +519,7 @@ const WITH_PARAMETERS: &[&str] = &[
     "GroupNorm",
     "BatchNorm1d",
     "BatchNorm2d",
+    "BatchNorm3d",
     "InstanceNorm1d",
     "InstanceNorm2d",
     "InstanceNorm3d",
@@ -736,7 +737,9 @@ impl Lowerer<'_> {
             "LayerNorm" => self.layer_norm_module(obj, args, span),
             "RMSNorm" => self.rms_norm_module(obj, args, span),
             "GroupNorm" => self.group_norm_module(obj, args, span),
-            "BatchNorm1d" | "BatchNorm2d" | "InstanceNorm1d" | "InstanceNorm2d" | "InstanceNorm3d" => self.batch_norm_module(obj, class, args, span),
+            "BatchNorm1d" | "BatchNorm2d" | "BatchNorm3d" | "InstanceNorm1d" | "InstanceNorm2d" | "InstanceNorm3d" => {
+                self.batch_norm_module(obj, class, args, span)
+            }
             "Embedding" => self.embedding_module(obj, args, span),
             "PReLU" => self.prelu_module(obj, args, span),
             c if super::rnn_modules::RNN_CLASSES.contains(&c) => self.rnn_module(obj, c, args, span),
@@ -1208,7 +1211,7 @@ impl Lowerer<'_> {
         Some(p)
     }
 
-    /// `BatchNorm1d`/`BatchNorm2d(num_features, eps=1e-5, momentum=0.1,
+    /// `BatchNorm1d`/`BatchNorm2d`/`BatchNorm3d(num_features, eps=1e-5, momentum=0.1,
     /// affine=true, track_running_stats=true)`: a weight of ones and a bias of
     /// zeros, and the buffers `running_mean` (zeros), `running_var` (ones) and
     /// `num_batches_tracked` (an i64 0).
@@ -1510,16 +1513,19 @@ impl Lowerer<'_> {
                 }
                 call(self, name, all)
             }
-            "BatchNorm1d" | "BatchNorm2d" => {
+            "BatchNorm1d" | "BatchNorm2d" | "BatchNorm3d" => {
                 let Some((x, s)) = one(self) else { return Value::Poison };
                 if let Value::Tensor(t) = &x {
                     let rank = self.shape_of(*t).len();
-                    let ok = if &**class == "BatchNorm2d" { rank == 4 } else { rank == 2 || rank == 3 };
+                    // `_check_input_dim` of each class, in its words.
+                    let (ok, want, help) = match &**class {
+                        "BatchNorm2d" => (rank == 4, "4D", "pass images as [N, C, H, W]"),
+                        "BatchNorm3d" => (rank == 5, "5D", "pass volumes as [N, C, D, H, W]"),
+                        _ => (rank == 2 || rank == 3, "2D or 3D", "pass [N, C] or [N, C, L]"),
+                    };
                     if !ok {
-                        let want = if &**class == "BatchNorm2d" { "4D" } else { "2D or 3D" };
                         return self.error(
-                            Diagnostic::new(Code::E0202, format!("expected {want} input (got {rank}D input)"), s, "wrong rank")
-                                .with_help(if &**class == "BatchNorm2d" { "pass images as [N, C, H, W]" } else { "pass [N, C] or [N, C, L]" }),
+                            Diagnostic::new(Code::E0202, format!("expected {want} input (got {rank}D input)"), s, "wrong rank").with_help(help),
                         );
                     }
                 }
@@ -2051,7 +2057,7 @@ impl Lowerer<'_> {
                 py_repr(&get("affine")),
                 py_repr(&Value::Bool(!matches!(get("bias"), Value::None)))
             ),
-            "BatchNorm1d" | "BatchNorm2d" | "InstanceNorm1d" | "InstanceNorm2d" | "InstanceNorm3d" => format!(
+            "BatchNorm1d" | "BatchNorm2d" | "BatchNorm3d" | "InstanceNorm1d" | "InstanceNorm2d" | "InstanceNorm3d" => format!(
                 "{}, eps={}, momentum={}, affine={}, bias={}, track_running_stats={}",
                 py_repr(&get("num_features")),
                 py_repr(&get("eps")),
