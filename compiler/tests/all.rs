@@ -103,6 +103,7 @@ mod lp_pool;
 mod mask_copy;
 mod mask_index;
 mod matrix_aliases;
+mod max_unpool;
 mod median;
 mod membership;
 mod meshgrid;

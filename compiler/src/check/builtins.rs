@@ -315,6 +315,11 @@ pub enum Builtin {
     Mvlgamma,
     /// `bilinear(input1, input2, weight, bias=none)` (`lower/bilinear.rs`).
     Bilinear,
+    /// `max_unpool1d`/`max_unpool2d(input, indices, kernel_size, stride=none,
+    /// padding=0, output_size=none)` (`lower/max_unpool.rs`).
+    MaxUnpool {
+        dims: usize,
+    },
     /// `special.xlog1py(input, other)`: `input * log1p(other)`, zero where `input` is (`lower/xlogy.rs`).
     Xlog1py,
     /// `trapezoid(y, x=none, *, dx=none, dim=-1)` (also `trapz`) and
@@ -887,6 +892,8 @@ const OTHER: &[(&str, Builtin)] = &[
     ("multi_margin_loss", Builtin::MultiMarginLoss),
     ("mvlgamma", Builtin::Mvlgamma),
     ("bilinear", Builtin::Bilinear),
+    ("max_unpool1d", Builtin::MaxUnpool { dims: 1 }),
+    ("max_unpool2d", Builtin::MaxUnpool { dims: 2 }),
     ("special.xlog1py", Builtin::Xlog1py),
     ("trapezoid", Builtin::Trapezoid { cumulative: false }),
     ("trapz", Builtin::Trapezoid { cumulative: false }),
@@ -1191,6 +1198,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Xlogy | B::Xlog1py => sig(&["input", "other"], 2, Some(2), &[]),
         B::Mvlgamma => sig(&["input", "p"], 2, Some(2), &[]),
         B::Bilinear => sig(&["input1", "input2", "weight", "bias"], 3, Some(4), &[]),
+        B::MaxUnpool { .. } => sig(&["input", "indices", "kernel_size", "stride", "padding", "output_size"], 3, Some(6), &[]),
         B::MultiMarginLoss => sig(&["input", "target", "p", "margin", "weight"], 2, Some(5), &["size_average", "reduce", "reduction"]),
         B::Trapezoid { .. } => sig(&["y", "x"], 1, Some(2), &["dx", "dim"]),
         B::Cov => sig(&["input"], 1, Some(1), &["correction", "fweights", "aweights"]),

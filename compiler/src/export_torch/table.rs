@@ -297,6 +297,8 @@ const FUNCTIONAL: &[&str] = &[
     "multilabel_soft_margin_loss",
     "multi_margin_loss",
     "bilinear",
+    "max_unpool1d",
+    "max_unpool2d",
     "poisson_nll_loss",
     "gaussian_nll_loss",
     "cosine_embedding_loss",

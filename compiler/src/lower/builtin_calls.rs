@@ -244,6 +244,7 @@ impl<'a> Lowerer<'a> {
             Builtin::MultiMarginLoss => self.multi_margin_call(&mut bound, span),
             Builtin::Mvlgamma => self.mvlgamma_call(&bound, span),
             Builtin::Bilinear => self.bilinear_call(&bound, span),
+            Builtin::MaxUnpool { dims } => self.max_unpool_call(name, dims, &bound, span),
             Builtin::Trapezoid { cumulative } => self.trapezoid_call(name, cumulative, &mut bound, span),
             Builtin::Cov => self.cov_call(&mut bound, span),
             Builtin::Corrcoef => self.corrcoef_call(&bound, span),

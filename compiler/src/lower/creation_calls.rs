@@ -297,6 +297,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::MultiMarginLoss
             | Builtin::Mvlgamma
             | Builtin::Bilinear
+            | Builtin::MaxUnpool { .. }
             | Builtin::Trapezoid { .. }
             | Builtin::Cov
             | Builtin::Corrcoef

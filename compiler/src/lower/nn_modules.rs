@@ -299,6 +299,20 @@ const FUNCTIONAL: &[Functional] = &[
         options: MAX_POOL,
         repr: &["kernel_size", "stride", "padding", "dilation", "ceil_mode"],
     },
+    Functional {
+        class: "MaxUnpool1d",
+        builtin: "max_unpool1d",
+        inputs: 2,
+        options: &[("kernel_size", Default::Required, true), ("stride", Default::None, true), ("padding", Default::Int(0), true)],
+        repr: &["kernel_size", "stride", "padding"],
+    },
+    Functional {
+        class: "MaxUnpool2d",
+        builtin: "max_unpool2d",
+        inputs: 2,
+        options: &[("kernel_size", Default::Required, true), ("stride", Default::None, true), ("padding", Default::Int(0), true)],
+        repr: &["kernel_size", "stride", "padding"],
+    },
     // `AvgPool1d` keeps its sizes as 1-tuples (`_single`), so they print so.
     Functional {
         class: "AvgPool1d",
@@ -625,7 +639,8 @@ impl Lowerer<'_> {
                 }
                 // The pools' `stride` defaults to their kernel size (`stride or
                 // kernel_size`); `_LPPoolNd` keeps `None`.
-                let pool = (f.class.ends_with("Pool1d") || f.class.ends_with("Pool2d")) && !f.class.starts_with("LP");
+                let pool =
+                    (f.class.ends_with("Pool1d") || f.class.ends_with("Pool2d") || f.class.starts_with("MaxUnpool")) && !f.class.starts_with("LP");
                 let v = match (*name, v) {
                     ("stride", Value::None) if pool => attr_of(&obj, "kernel_size"),
                     (_, v) => v,
@@ -638,6 +653,11 @@ impl Lowerer<'_> {
                     // `_ntuple(2 * d)` of a padding module's int: every side alike.
                     ("padding", Value::Number(n)) if pad_dims(f.class).is_some() => {
                         Value::Tuple(vec![(Value::Number(n), span); 2 * pad_dims(f.class).unwrap_or(1)])
+                    }
+                    // `_pair`/`_single` of `MaxUnpool2d`'s and `MaxUnpool1d`'s.
+                    ("kernel_size" | "stride" | "padding", Value::Number(n)) if f.class.starts_with("MaxUnpool") => {
+                        let dims = if f.class.ends_with("1d") { 1 } else { 2 };
+                        Value::Tuple(vec![(Value::Number(n), span); dims])
                     }
                     (_, v) => v,
                 };
@@ -1401,7 +1421,11 @@ impl Lowerer<'_> {
         let get = |name: &str| attr(names, items, name).cloned().unwrap_or(Value::None);
         let kw = |name: &str, v: Value| (Some(Ident { name: name.to_string(), span }), v, span);
         if let Some(f) = functional(class) {
-            if args.len() != f.inputs || args.iter().any(|(k, _, _)| k.is_some()) {
+            // `MaxUnpool1d/2d.forward(input, indices, output_size=None)` takes one option of the call.
+            let unpool = class.starts_with("MaxUnpool");
+            let call_option = |k: &Option<Ident>, i: usize| unpool && (i == 2 || k.as_ref().is_some_and(|k| k.name == "output_size"));
+            let tensors = args.iter().enumerate().filter(|(i, (k, _, _))| !call_option(k, *i)).count();
+            if tensors != f.inputs || args.iter().enumerate().any(|(i, (k, _, _))| k.is_some() && !call_option(k, i)) || args.len() > f.inputs + 1 {
                 return self.error(
                     Diagnostic::new(
                         Code::E0103,
@@ -1411,6 +1435,7 @@ impl Lowerer<'_> {
                     )
                     .with_help(match f.inputs {
                         1 => "call it on the input: `m(x)`",
+                        2 if unpool => "call it on the pooled values and their indices: `unpool(y, indices, output_size=x.size())`",
                         2 => "call it on the two tensors it compares: `loss_fn(pred, y)`",
                         _ => "call it on its three tensors: `loss_fn(a, b, y)`",
                     }),
@@ -1433,7 +1458,19 @@ impl Lowerer<'_> {
                     }
                 }
             }
-            let mut all = args;
+            let mut all: CallArgs = args
+                .into_iter()
+                .enumerate()
+                .map(
+                    |(i, (k, v, s))| {
+                        if unpool && i == 2 && k.is_none() {
+                            (Some(Ident { name: "output_size".to_string(), span: s }), v, s)
+                        } else {
+                            (k, v, s)
+                        }
+                    },
+                )
+                .collect();
             for (name, _, pass) in f.options {
                 let v = get(name);
                 if *pass && !matches!(v, Value::None) {
