@@ -130,3 +130,56 @@ print(multilabel_soft_margin_loss(v, ones(6, dtype=f64)))
     assert_eq!(run(program), "tensor(0.7835, grad_fn=<MeanBackward0>)\ntensor([[ 0.0122, -0.0380, -0.0281, -0.0303, -0.0177],\n        [ 0.0087, -0.0292,  0.0432,  0.0307,  0.0230],\n        [-0.0095, -0.0217,  0.0400,  0.0415, -0.0140],\n        [-0.0350, -0.0141, -0.0111, -0.0059,  0.0257]])\ntensor(0.9282, grad_fn=<SumBackward0>)\ntensor([0.1995, 0.2396, 0.2207, 0.2684], grad_fn=<DivBackward0>)\ntensor(0.2321, grad_fn=<MeanBackward0>)\nMultiLabelSoftMarginLoss()\ntensor(1.1206, dtype=torch.float64)\n");
     assert_eq!(first_error("print(multilabel_soft_margin_loss(tensor(1.0), tensor(1.0)))\n").0, Code::E0202);
 }
+/// `cross_entropy` and `nll_loss` of [N, C, H, W] and [N, C, L] inputs with [N, H, W] and [N, L] targets: the mean and its gradient, `"none"` per position, a weight with an ignored position and the sum, the module with `ignore_index`, a 5-D input and 8 maps of 21 classes, with the `grad_fn`s (NllLoss2DBackward0, ViewBackward0) as PyTorch 2.15 prints them.
+#[test]
+fn k_dimensional_class_losses_print_as_pytorch() {
+    let program = r#"
+manual_seed(0)
+x = randn(2, 3, 4, 5, requires_grad=true)
+t = randint(0, 3, (2, 4, 5))
+l = cross_entropy(x, t)
+print(l)
+print(l.grad_fn)
+l.backward()
+print(x.grad[1, :, 2])
+x.grad = none
+lp = log_softmax(x, 1)
+n = nll_loss(lp, t, reduction="none")
+print(n[0])
+print(n.grad_fn)
+w = tensor([0.2, 1.0, 3.0])
+t2 = t.clone()
+t2[0, 0] = -100
+l2 = cross_entropy(x, t2, weight=w, reduction="sum")
+print(l2)
+l2.backward()
+print(x.grad[0, :, 0])
+x.grad = none
+s = randn(4, 5, 7, requires_grad=true)
+st = randint(0, 5, (4, 7))
+l3 = CrossEntropyLoss(ignore_index=2)(s, st)
+print(l3, l3.grad_fn)
+l3.backward()
+print(s.grad[3])
+r = cross_entropy(s, st, reduction="none")
+print(r, r.grad_fn)
+v = randn(2, 3, 2, 2, 2)
+vt = randint(0, 3, (2, 2, 2, 2))
+print(cross_entropy(v, vt), nll_loss(v.log_softmax(1), vt, reduction="none").shape)
+big = randn(8, 21, 16, 16)
+bt = randint(0, 21, (8, 16, 16))
+print(cross_entropy(big, bt).item())
+"#;
+    assert_eq!(run(program), "tensor(1.3792, grad_fn=<NllLoss2DBackward0>)\n<NllLoss2DBackward0 object>\ntensor([[-0.0190, -0.0127,  0.0011,  0.0050, -0.0203],\n        [ 0.0015,  0.0084, -0.0230, -0.0217,  0.0079],\n        [ 0.0176,  0.0043,  0.0220,  0.0167,  0.0123]])\ntensor([[1.2165, 0.2140, 1.0560, 0.2365, 0.9663],\n        [3.1153, 0.9038, 2.5383, 1.4531, 0.4368],\n        [1.5769, 0.9160, 1.5150, 1.6085, 0.5673],\n        [0.7583, 2.2491, 1.1134, 0.5877, 3.0866]], grad_fn=<SelectBackward0>)\n<NllLoss2DBackward0 object>\ntensor(75.5610, grad_fn=<NllLoss2DBackward0>)\ntensor([[0., 0., 0., 0., 0.],\n        [0., 0., 0., 0., 0.],\n        [0., 0., 0., 0., 0.]])\ntensor(1.9890, grad_fn=<NllLoss2DBackward0>) <NllLoss2DBackward0 object>\ntensor([[ 0.0180, -0.0296,  0.0066,  0.0053, -0.0404,  0.0000,  0.0000],\n        [ 0.0097,  0.0205,  0.0067,  0.0082,  0.0038,  0.0000,  0.0000],\n        [ 0.0034,  0.0041,  0.0183,  0.0090,  0.0152,  0.0000,  0.0000],\n        [ 0.0085,  0.0030,  0.0071, -0.0274,  0.0063,  0.0000,  0.0000],\n        [-0.0396,  0.0021, -0.0386,  0.0049,  0.0151,  0.0000,  0.0000]])\ntensor([[3.2391, 2.0677, 2.4926, 2.4668, 1.0620, 1.3010, 2.2093],\n        [1.3211, 2.6575, 1.5439, 0.9114, 2.2625, 2.4923, 2.5004],\n        [1.3881, 2.0207, 1.3655, 2.5043, 3.0464, 2.3437, 2.6520],\n        [2.4188, 1.1452, 2.1954, 0.9955, 2.6603, 1.7568, 0.7756]],\n       grad_fn=<ViewBackward0>) <ViewBackward0 object>\ntensor(1.4023) torch.Size([2, 2, 2, 2])\n3.511857748031616\n");
+}
+
+/// A K-dimensional input with `label_smoothing` is refused for now, with the
+/// flattened form in the help; a target whose positions do not match is E0282.
+#[test]
+fn k_dimensional_class_losses_refuse_what_they_cannot_do() {
+    let (code, msg, _) = first_error("l = cross_entropy(randn(2, 3, 4), randint(0, 3, (2, 4)), label_smoothing=0.1)\n");
+    assert_eq!(code, Code::E0282);
+    assert!(msg.contains("label_smoothing"), "{msg}");
+    let (code, _, _) = first_error("l = cross_entropy(randn(2, 3, 4), randint(0, 3, (2, 5)))\n");
+    assert_eq!(code, Code::E0282);
+}

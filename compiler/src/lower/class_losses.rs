@@ -26,22 +26,34 @@ impl<'a> Lowerer<'a> {
         let Some(y) = self.expect_tensor(t, st, &format!("`{name}`'s target")) else { return Value::Poison };
         let Some(reduction) = self.loss_reduction(name, bound) else { return Value::Poison };
         let (dt, sh, ysh) = (self.dtype_of(x), self.shape_of(x), self.shape_of(y));
-        let fits = sh.len() == 2 && ysh == [sh[0]] && self.dtype_of(y) == DType::I64;
+        // [N, C] with [N], or [N, C, d1, ..., dk] with [N, d1, ..., dk] (`nll_loss_nd`).
+        let spatial = if sh.len() >= 3 { sh[2..].to_vec() } else { Vec::new() };
+        let fits = sh.len() >= 2 && ysh.len() + 1 == sh.len() && ysh[0] == sh[0] && ysh[1..] == spatial[..] && self.dtype_of(y) == DType::I64;
         if !fits {
             let what = format!("`{name}` with class indices needs a samples x classes input and an i64 target of one class per sample");
             return self.error(
                 Diagnostic::new(Code::E0282, what, st, format!("{} target of shape {}", self.dtype_of(y), shapes::show(&ysh)))
                     .with_secondary(sa, format!("input of shape {}", shapes::show(&sh)))
-                    .with_help("give a 2-D input [N, C] and an i64 target [N] with values in 0..C"),
+                    .with_help("give an input [N, C] and an i64 target [N] with values in 0..C, or [N, C, d1, ...] and [N, d1, ...]"),
             );
         }
         let Some(options) = self.class_loss_options(name, bound, dt, sh[1]) else { return Value::Poison };
-        let n = sh[0];
         let x = if b == Builtin::CrossEntropy {
             self.op_node(Op::Softmax { dim: 1, log: true }, dt, sh.clone(), &[x], span, "LogSoftmaxBackward0")
         } else {
             x
         };
+        if !spatial.is_empty() {
+            if options.as_ref().is_some_and(|o| o.label_smoothing != 0.0) {
+                let (_, ls) = bound.keyword("label_smoothing").unwrap_or((Value::None, span));
+                return self.error(
+                    Diagnostic::new(Code::E0282, format!("`{name}` with `label_smoothing` takes a 2-D input [N, C] only, for now"), ls, "K-dimensional input")
+                        .with_help("move the classes last and flatten: `cross_entropy(x.movedim(1, -1).reshape(-1, C), target.reshape(-1), label_smoothing=...)`, which adds up the same terms"),
+                );
+            }
+            return self.class_loss_nd(x, y, &sh, reduction, options, span);
+        }
+        let n = sh[0];
         if let Some(o) = options {
             return Value::Tensor(self.class_loss_with(x, y, reduction, &o, b == Builtin::CrossEntropy, span));
         }
@@ -62,5 +74,41 @@ impl<'a> Lowerer<'a> {
         // Every form of the loss is one `NllLossBackward0` node in PyTorch.
         self.grad_fn.insert(out, "NllLossBackward0".to_string());
         Value::Tensor(out)
+    }
+
+    /// `nll_loss_nd` of log-probabilities `x` [N, C, d1, ..., dk] and targets
+    /// `y` [N, d1, ..., dk]: ATen's `nll_loss2d` kernel takes each position's
+    /// term in the order `(n, d1, ..., dk)` and adds them up in the same
+    /// cascade as `nll_loss`, so this is `nll_loss` of the classes moved last
+    /// and the positions flattened to samples; `"none"` gives one loss per
+    /// position. Its `grad_fn` is `NllLoss2DBackward0` (`ViewBackward0` for
+    /// `"none"` unless the input is 4-D, where the kernel's result is the loss).
+    fn class_loss_nd(
+        &mut self,
+        x: crate::ir::graph::NodeId,
+        y: crate::ir::graph::NodeId,
+        sh: &[usize],
+        reduction: LossReduction,
+        options: Option<super::class_loss_options::ClassLossOptions>,
+        span: Span,
+    ) -> Value {
+        let dt = self.dtype_of(x);
+        let (c, positions) = (sh[1], sh.iter().product::<usize>() / sh[1].max(1));
+        let mut order: Vec<usize> = vec![0];
+        order.extend(2..sh.len());
+        order.push(1);
+        let mut moved_shape: Vec<usize> = order.iter().map(|&d| sh[d]).collect();
+        let moved = self.op_node(Op::Permute(order), dt, moved_shape.clone(), &[x], span, "PermuteBackward0");
+        let rows = self.op_node(Op::Reshape, dt, vec![positions, c], &[moved], span, "ViewBackward0");
+        let targets = self.node(Op::Reshape, DType::I64, vec![positions], &[y], span);
+        let o = options.unwrap_or(super::class_loss_options::ClassLossOptions { weight: None, ignore_index: -100, label_smoothing: 0.0 });
+        let loss = self.class_loss_with(rows, targets, reduction, &o, false, span);
+        if reduction != LossReduction::None {
+            self.grad_fn.insert(loss, "NllLoss2DBackward0".to_string());
+            return Value::Tensor(loss);
+        }
+        moved_shape.pop();
+        let label = if sh.len() == 4 { "NllLoss2DBackward0" } else { "ViewBackward0" };
+        Value::Tensor(self.op_node(Op::Reshape, dt, moved_shape, &[loss], span, label))
     }
 }
