@@ -172,14 +172,33 @@ print(cross_entropy(big, bt).item())
 "#;
     assert_eq!(run(program), "tensor(1.3792, grad_fn=<NllLoss2DBackward0>)\n<NllLoss2DBackward0 object>\ntensor([[-0.0190, -0.0127,  0.0011,  0.0050, -0.0203],\n        [ 0.0015,  0.0084, -0.0230, -0.0217,  0.0079],\n        [ 0.0176,  0.0043,  0.0220,  0.0167,  0.0123]])\ntensor([[1.2165, 0.2140, 1.0560, 0.2365, 0.9663],\n        [3.1153, 0.9038, 2.5383, 1.4531, 0.4368],\n        [1.5769, 0.9160, 1.5150, 1.6085, 0.5673],\n        [0.7583, 2.2491, 1.1134, 0.5877, 3.0866]], grad_fn=<SelectBackward0>)\n<NllLoss2DBackward0 object>\ntensor(75.5610, grad_fn=<NllLoss2DBackward0>)\ntensor([[0., 0., 0., 0., 0.],\n        [0., 0., 0., 0., 0.],\n        [0., 0., 0., 0., 0.]])\ntensor(1.9890, grad_fn=<NllLoss2DBackward0>) <NllLoss2DBackward0 object>\ntensor([[ 0.0180, -0.0296,  0.0066,  0.0053, -0.0404,  0.0000,  0.0000],\n        [ 0.0097,  0.0205,  0.0067,  0.0082,  0.0038,  0.0000,  0.0000],\n        [ 0.0034,  0.0041,  0.0183,  0.0090,  0.0152,  0.0000,  0.0000],\n        [ 0.0085,  0.0030,  0.0071, -0.0274,  0.0063,  0.0000,  0.0000],\n        [-0.0396,  0.0021, -0.0386,  0.0049,  0.0151,  0.0000,  0.0000]])\ntensor([[3.2391, 2.0677, 2.4926, 2.4668, 1.0620, 1.3010, 2.2093],\n        [1.3211, 2.6575, 1.5439, 0.9114, 2.2625, 2.4923, 2.5004],\n        [1.3881, 2.0207, 1.3655, 2.5043, 3.0464, 2.3437, 2.6520],\n        [2.4188, 1.1452, 2.1954, 0.9955, 2.6603, 1.7568, 0.7756]],\n       grad_fn=<ViewBackward0>) <ViewBackward0 object>\ntensor(1.4023) torch.Size([2, 2, 2, 2])\n3.511857748031616\n");
 }
-
-/// A K-dimensional input with `label_smoothing` is refused for now, with the
-/// flattened form in the help; a target whose positions do not match is E0282.
+/// `cross_entropy` with `label_smoothing` of [N, C, H, W] logits with an ignored row, with a weight, summed and per position, and of [N, C, L]: values, `grad_fn`s (AddBackward0) and gradients as PyTorch 2.15 prints them.
 #[test]
-fn k_dimensional_class_losses_refuse_what_they_cannot_do() {
-    let (code, msg, _) = first_error("l = cross_entropy(randn(2, 3, 4), randint(0, 3, (2, 4)), label_smoothing=0.1)\n");
-    assert_eq!(code, Code::E0282);
-    assert!(msg.contains("label_smoothing"), "{msg}");
+fn k_dimensional_label_smoothing_prints_as_pytorch() {
+    let program = r#"
+manual_seed(0)
+x = randn(2, 3, 4, 5, requires_grad=true)
+t = randint(0, 3, (2, 4, 5))
+t[1, 2] = -100
+w = tensor([0.2, 1.0, 3.0])
+for kw in [dict(label_smoothing=0.1), dict(label_smoothing=0.2, weight=w), dict(label_smoothing=0.3, reduction="sum"), dict(label_smoothing=0.05, weight=w, reduction="none")] {
+    x.grad = none
+    l = cross_entropy(x, t, **kw)
+    print(l if l.dim() == 0 else l[1], l.grad_fn)
+    l.sum().backward()
+    print(x.grad[1, :, 2])
+}
+s = randn(3, 4, 6, requires_grad=true)
+st = randint(0, 4, (3, 6))
+l = cross_entropy(s, st, label_smoothing=0.15, reduction="none")
+print(l, l.grad_fn)
+"#;
+    assert_eq!(run(program), "tensor(1.3442, grad_fn=<AddBackward0>) <AddBackward0 object>\ntensor([[0., 0., 0., 0., 0.],\n        [0., 0., 0., 0., 0.],\n        [0., 0., 0., 0., 0.]])\ntensor(1.4446, grad_fn=<AddBackward0>) <AddBackward0 object>\ntensor([[0., 0., 0., 0., 0.],\n        [0., 0., 0., 0., 0.],\n        [0., 0., 0., 0., 0.]])\ntensor(47.5483, grad_fn=<AddBackward0>) <AddBackward0 object>\ntensor([[0., 0., 0., 0., 0.],\n        [0., 0., 0., 0., 0.],\n        [0., 0., 0., 0., 0.]])\ntensor([[8.1188, 7.5436, 6.5135, 2.2989, 0.4661],\n        [2.2288, 7.1552, 8.5906, 1.9162, 0.3199],\n        [0.0000, 0.0000, 0.0000, 0.0000, 0.0000],\n        [0.4876, 5.0190, 0.1881, 0.3222, 0.2518]], grad_fn=<SelectBackward0>) <AddBackward0 object>\ntensor([[0., 0., 0., 0., 0.],\n        [0., 0., 0., 0., 0.],\n        [0., 0., 0., 0., 0.]])\ntensor([[1.5567, 1.2267, 0.7050, 2.4277, 2.3344, 1.6295],\n        [0.8064, 2.1467, 1.5990, 2.5393, 1.3956, 2.9578],\n        [1.8708, 0.8437, 0.6872, 0.9834, 1.8150, 2.0578]],\n       grad_fn=<AddBackward0>) <AddBackward0 object>\n");
+}
+
+/// A K-dimensional target whose positions do not match the input's is E0282.
+#[test]
+fn k_dimensional_targets_must_match_the_positions() {
     let (code, _, _) = first_error("l = cross_entropy(randn(2, 3, 4), randint(0, 3, (2, 5)))\n");
     assert_eq!(code, Code::E0282);
 }

@@ -92,14 +92,16 @@ impl Lowerer<'_> {
     }
 
     /// The loss of log-probabilities (or `nll_loss`'s input) `x` [N, C] for
-    /// classes `y` [N] with the options; `smooth` is true for `cross_entropy`.
+    /// classes `y` [N] with the options. `smooth` is, for `cross_entropy`, the
+    /// log-probabilities whose classes (dimension 1) label smoothing sums:
+    /// `x` itself, or the `[N, C, d1, ...]` tensor whose positions `x`'s rows are.
     pub(super) fn class_loss_with(
         &mut self,
         x: NodeId,
         y: NodeId,
         reduction: LossReduction,
         o: &ClassLossOptions,
-        smooth: bool,
+        smooth: Option<NodeId>,
         span: Span,
     ) -> NodeId {
         let (dt, sh) = (self.dtype_of(x), self.shape_of(x));
@@ -124,19 +126,23 @@ impl Lowerer<'_> {
         let losses = self.node(Op::Select, dt, vec![n], &[ignored, zero, product], span);
         let nll = self.weighted_reduction(losses, w, reduction, Some(ignored), span);
         self.grad_fn.insert(nll, "NllLossBackward0".to_string());
-        if !smooth || o.label_smoothing == 0.0 {
-            return nll;
-        }
+        let Some(source) = smooth.filter(|_| o.label_smoothing != 0.0) else { return nll };
         // The smooth term: -(input * weight).sum(1) (or -input.sum(1)), 0 where ignored.
+        let ssh = self.shape_of(source);
         let weighted = match o.weight {
             Some(wc) => {
-                let row = self.node(Op::Reshape, dt, vec![1, classes], &[wc], span);
-                self.op_node(Op::Binary(Binary::Mul), dt, sh.clone(), &[x, row], span, "MulBackward0")
+                let mut along = vec![1; ssh.len()];
+                along[1] = classes;
+                let row = self.node(Op::Reshape, dt, along, &[wc], span);
+                self.op_node(Op::Binary(Binary::Mul), dt, ssh.clone(), &[source, row], span, "MulBackward0")
             }
-            None => x,
+            None => source,
         };
-        let s = self.op_node(Op::Sum { dim: Some(1) }, dt, vec![n], &[weighted], span, "SumBackward1");
-        let s = self.op_node(Op::Unary(Unary::Neg), dt, vec![n], &[s], span, "NegBackward0");
+        let mut summed = ssh.clone();
+        summed.remove(1);
+        let s = self.op_node(Op::Sum { dim: Some(1) }, dt, summed.clone(), &[weighted], span, "SumBackward1");
+        let s = self.op_node(Op::Unary(Unary::Neg), dt, summed.clone(), &[s], span, "NegBackward0");
+        let s = if summed == [n] { s } else { self.op_node(Op::Reshape, dt, vec![n], &[s], span, "ViewBackward0") };
         let s = self.op_node(Op::Select, dt, vec![n], &[ignored, zero, s], span, "MaskedFillBackward0");
         let ret = self.weighted_reduction(s, w, reduction, None, span);
         let out_shape = self.shape_of(nll);

@@ -44,18 +44,12 @@ impl<'a> Lowerer<'a> {
             x
         };
         if !spatial.is_empty() {
-            if options.as_ref().is_some_and(|o| o.label_smoothing != 0.0) {
-                let (_, ls) = bound.keyword("label_smoothing").unwrap_or((Value::None, span));
-                return self.error(
-                    Diagnostic::new(Code::E0282, format!("`{name}` with `label_smoothing` takes a 2-D input [N, C] only, for now"), ls, "K-dimensional input")
-                        .with_help("move the classes last and flatten: `cross_entropy(x.movedim(1, -1).reshape(-1, C), target.reshape(-1), label_smoothing=...)`, which adds up the same terms"),
-                );
-            }
-            return self.class_loss_nd(x, y, &sh, reduction, options, span);
+            return self.class_loss_nd(x, y, &sh, reduction, options, b == Builtin::CrossEntropy, span);
         }
         let n = sh[0];
         if let Some(o) = options {
-            return Value::Tensor(self.class_loss_with(x, y, reduction, &o, b == Builtin::CrossEntropy, span));
+            let smooth = (b == Builtin::CrossEntropy).then_some(x);
+            return Value::Tensor(self.class_loss_with(x, y, reduction, &o, smooth, span));
         }
         let column = self.node(Op::Reshape, DType::I64, vec![n, 1], &[y], span);
         let picked = self.op_node(Op::Index(IndexOp::Gather { dim: 1 }), dt, vec![n, 1], &[x, column], span, "GatherBackward0");
@@ -83,6 +77,9 @@ impl<'a> Lowerer<'a> {
     /// and the positions flattened to samples; `"none"` gives one loss per
     /// position. Its `grad_fn` is `NllLoss2DBackward0` (`ViewBackward0` for
     /// `"none"` unless the input is 4-D, where the kernel's result is the loss).
+    /// `cross_entropy`'s label smoothing sums the classes of `x` itself, as
+    /// `cross_entropy_loss_label_smoothing` does, and ends in `AddBackward0`.
+    #[allow(clippy::too_many_arguments)]
     fn class_loss_nd(
         &mut self,
         x: crate::ir::graph::NodeId,
@@ -90,6 +87,7 @@ impl<'a> Lowerer<'a> {
         sh: &[usize],
         reduction: LossReduction,
         options: Option<super::class_loss_options::ClassLossOptions>,
+        cross_entropy: bool,
         span: Span,
     ) -> Value {
         let dt = self.dtype_of(x);
@@ -102,13 +100,24 @@ impl<'a> Lowerer<'a> {
         let rows = self.op_node(Op::Reshape, dt, vec![positions, c], &[moved], span, "ViewBackward0");
         let targets = self.node(Op::Reshape, DType::I64, vec![positions], &[y], span);
         let o = options.unwrap_or(super::class_loss_options::ClassLossOptions { weight: None, ignore_index: -100, label_smoothing: 0.0 });
-        let loss = self.class_loss_with(rows, targets, reduction, &o, false, span);
+        let smoothing = cross_entropy && o.label_smoothing != 0.0;
+        let loss = self.class_loss_with(rows, targets, reduction, &o, cross_entropy.then_some(x), span);
         if reduction != LossReduction::None {
-            self.grad_fn.insert(loss, "NllLoss2DBackward0".to_string());
+            if !smoothing {
+                self.grad_fn.insert(loss, "NllLoss2DBackward0".to_string());
+            }
             return Value::Tensor(loss);
         }
         moved_shape.pop();
-        let label = if sh.len() == 4 { "NllLoss2DBackward0" } else { "ViewBackward0" };
+        // PyTorch adds the two terms at the positions' shape; graphc at the
+        // rows', then reshapes: the same values, under PyTorch's name.
+        let label = if smoothing {
+            "AddBackward0"
+        } else if sh.len() == 4 {
+            "NllLoss2DBackward0"
+        } else {
+            "ViewBackward0"
+        };
         Value::Tensor(self.op_node(Op::Reshape, dt, moved_shape, &[loss], span, label))
     }
 }
