@@ -202,3 +202,36 @@ fn k_dimensional_targets_must_match_the_positions() {
     let (code, _, _) = first_error("l = cross_entropy(randn(2, 3, 4), randint(0, 3, (2, 5)))\n");
     assert_eq!(code, Code::E0282);
 }
+/// `cross_entropy` with class-probability targets and `label_smoothing`, `weight`, both summed, smoothing per sample, a negative `ignore_index` (allowed), a [N, C, L] input and a 1-D one: values, `grad_fn`s and gradients as PyTorch 2.15 prints them.
+#[test]
+fn probability_targets_take_weights_and_smoothing() {
+    let program = r#"
+manual_seed(0)
+x = randn(4, 3, requires_grad=true)
+p = randn(4, 3).softmax(1)
+w = tensor([0.5, 2.0, 1.0])
+for kw in [dict(label_smoothing=0.1), dict(weight=w), dict(weight=w, label_smoothing=0.25, reduction="sum"), dict(label_smoothing=0.3, reduction="none"), dict(ignore_index=-100, weight=w)] {
+    x.grad = none
+    l = cross_entropy(x, p, **kw)
+    print(l, l.grad_fn)
+    l.sum().backward()
+    print(x.grad)
+}
+k = randn(2, 3, 5, requires_grad=true)
+kp = rand(2, 3, 5)
+l = cross_entropy(k, kp, weight=w, label_smoothing=0.2)
+print(l)
+l.backward()
+print(k.grad[1])
+print(cross_entropy(tensor([0.2, 0.3, 0.5]), tensor([0.0, 1.0, 0.0]), label_smoothing=0.1))
+"#;
+    assert_eq!(run(program), "tensor(1.5999, grad_fn=<DivBackward1>) <DivBackward1 object>\ntensor([[ 0.1775, -0.1539, -0.0236],\n        [ 0.0987, -0.0129, -0.0858],\n        [ 0.0344,  0.1023, -0.1367],\n        [-0.0463, -0.0152,  0.0615]])\ntensor(2.1024, grad_fn=<DivBackward1>) <DivBackward1 object>\ntensor([[ 0.3534, -0.3396, -0.0138],\n        [ 0.1431, -0.0541, -0.0890],\n        [ 0.0632,  0.0824, -0.1456],\n        [ 0.0128, -0.0823,  0.0696]])\ntensor(8.1823, grad_fn=<NegBackward0>) <NegBackward0 object>\ntensor([[ 1.2650, -1.1463, -0.1187],\n        [ 0.6066, -0.2870, -0.3196],\n        [ 0.2494,  0.2376, -0.4870],\n        [ 0.0772, -0.3472,  0.2700]])\ntensor([1.9837, 1.4914, 1.6381, 1.1870], grad_fn=<NegBackward0>) <NegBackward0 object>\ntensor([[ 0.6659, -0.5228, -0.1431],\n        [ 0.3999, -0.0823, -0.3176],\n        [ 0.1105,  0.3637, -0.4742],\n        [-0.1567, -0.0709,  0.2276]])\ntensor(2.1024, grad_fn=<DivBackward1>) <DivBackward1 object>\ntensor([[ 0.3534, -0.3396, -0.0138],\n        [ 0.1431, -0.0541, -0.0890],\n        [ 0.0632,  0.0824, -0.1456],\n        [ 0.0128, -0.0823,  0.0696]])\ntensor(2.2919, grad_fn=<DivBackward1>)\ntensor([[-0.0103,  0.0392,  0.0301,  0.0107,  0.0565],\n        [-0.1077,  0.0141, -0.0123, -0.0013, -0.0285],\n        [ 0.1181, -0.0533, -0.0178, -0.0094, -0.0280]])\ntensor(1.1365)\n");
+}
+
+/// A class to ignore makes no sense for probability targets: E0286 in
+/// PyTorch's words.
+#[test]
+fn probability_targets_refuse_a_class_to_ignore() {
+    let (code, msg, _) = first_error("l = cross_entropy(randn(4, 3), randn(4, 3).softmax(1), ignore_index=1)\n");
+    assert_eq!((code, msg.as_str()), (Code::E0286, "ignore_index is not supported for floating point target"));
+}

@@ -31,19 +31,21 @@ impl<'a> Lowerer<'a> {
             return Value::Poison;
         };
         let Some(reduction) = self.loss_reduction(name, bound) else { return Value::Poison };
+        // Class probabilities take a weight and label smoothing, and no class to ignore.
+        let mut prob_options = (None, 0.0);
         if b == Builtin::CrossEntropy {
-            let weight = bound.positional.get(2).cloned().flatten().map(|(_, s)| s);
-            let option = weight.or_else(|| ["ignore_index", "label_smoothing"].iter().find_map(|k| bound.keyword(k).map(|(_, s)| s)));
-            if let Some(s) = option {
-                return self.error(
-                    Diagnostic::new(
-                        Code::E0286,
-                        "`cross_entropy` takes `weight`, `ignore_index` and `label_smoothing` with class indices only",
-                        s,
-                        "an option for class indices",
-                    )
-                    .with_help("give the target as i64 class indices, or leave the option out with class probabilities"),
-                );
+            if let Some((v, s)) = bound.keyword("ignore_index") {
+                if !matches!(v, Value::Number(super::Num::Int(i)) if i < 0) {
+                    return self.error(
+                        Diagnostic::new(Code::E0286, "ignore_index is not supported for floating point target", s, "a class to ignore")
+                            .with_help("give the target as i64 class indices to ignore a class, or leave `ignore_index` out"),
+                    );
+                }
+            }
+            let classes = self.shape_of(x).get(if self.shape_of(x).len() == 1 { 0 } else { 1 }).copied().unwrap_or(0);
+            let Some(options) = self.class_loss_options(name, bound, self.dtype_of(x), classes) else { return Value::Poison };
+            if let Some(o) = options {
+                prob_options = (o.weight, o.label_smoothing);
             }
         }
         if !self.loss_dtypes_agree(name, (x, sa), (y, st)) {
@@ -85,7 +87,7 @@ impl<'a> Lowerer<'a> {
                     LossKind::SmoothL1(F64Bits::new(p))
                 }
             }
-            _ => return self.cross_entropy_prob(x, y, reduction, span),
+            _ => return self.cross_entropy_prob(x, y, reduction, prob_options, span),
         };
         if let Some(v) = self.bce_with_options(kind, x, y, reduction, bound, span) {
             return v;
@@ -204,9 +206,18 @@ impl<'a> Lowerer<'a> {
     }
 
     /// `cross_entropy` with class probabilities as the target (`cross_entropy_loss_prob_target`):
-    /// `-(log_softmax(input, class_dim) * target)` summed (over everything, or over
-    /// the class dimension for `"none"`), the mean divided by the number of samples.
-    fn cross_entropy_prob(&mut self, x: NodeId, y: NodeId, reduction: LossReduction, span: Span) -> Value {
+    /// `-(log_softmax(input, class_dim) * target)` (times the class weights)
+    /// summed (over everything, or over the class dimension for `"none"`), the
+    /// mean divided by the number of samples; label smoothing `e` first makes
+    /// the target `target * (1 - e) + e / C`.
+    fn cross_entropy_prob(
+        &mut self,
+        x: NodeId,
+        y: NodeId,
+        reduction: LossReduction,
+        (weight, smoothing): (Option<NodeId>, f64),
+        span: Span,
+    ) -> Value {
         let (dt, sh) = (self.dtype_of(x), self.shape_of(x));
         if sh.is_empty() {
             return self.error(
@@ -221,7 +232,21 @@ impl<'a> Lowerer<'a> {
         }
         let class_dim = if sh.len() == 1 { 0 } else { 1 };
         let ls = self.op_node(Op::Softmax { dim: class_dim, log: true }, dt, sh.clone(), &[x], span, "LogSoftmaxBackward0");
-        let p = self.op_node(Op::Binary(Binary::Mul), dt, sh.clone(), &[ls, y], span, "MulBackward0");
+        let y = if smoothing > 0.0 {
+            let keep = self.scalar(1.0 - smoothing, dt, span);
+            let kept = self.op_node(Op::Binary(Binary::Mul), dt, sh.clone(), &[y, keep], span, "MulBackward0");
+            let share = self.scalar(smoothing / sh[class_dim] as f64, dt, span);
+            self.op_node(Op::Binary(Binary::Add), dt, sh.clone(), &[kept, share], span, "AddBackward0")
+        } else {
+            y
+        };
+        let mut p = self.op_node(Op::Binary(Binary::Mul), dt, sh.clone(), &[ls, y], span, "MulBackward0");
+        if let Some(w) = weight {
+            let mut along = vec![1; sh.len()];
+            along[class_dim] = sh[class_dim];
+            let w = self.node(Op::Reshape, dt, along, &[w], span);
+            p = self.op_node(Op::Binary(Binary::Mul), dt, sh.clone(), &[p, w], span, "MulBackward0");
+        }
         let neg = |me: &mut Self, v: NodeId| {
             let s = me.shape_of(v);
             me.op_node(Op::Unary(Unary::Neg), dt, s, &[v], span, "NegBackward0")
