@@ -235,3 +235,19 @@ fn probability_targets_refuse_a_class_to_ignore() {
     let (code, msg, _) = first_error("l = cross_entropy(randn(4, 3), randn(4, 3).softmax(1), ignore_index=1)\n");
     assert_eq!((code, msg.as_str()), (Code::E0286, "ignore_index is not supported for floating point target"));
 }
+/// `cross_entropy` and `nll_loss` of one sample [C] with a 0-d class: the mean and its gradient, `"none"` (0-d), weights with label smoothing and the sum, with their `grad_fn`s, as PyTorch 2.15 prints them.
+#[test]
+fn unbatched_class_losses_print_as_pytorch() {
+    let program = r#"
+x = tensor([0.2, -1.0, 0.5], requires_grad=true)
+t = tensor(2)
+l = cross_entropy(x, t)
+print(l, l.grad_fn)
+l.backward()
+print(x.grad)
+print(nll_loss(x.log_softmax(0), t, reduction="none"))
+print(cross_entropy(x, t, weight=tensor([1.0, 2.0, 3.0]), label_smoothing=0.1))
+print(cross_entropy(x, t, reduction="sum"))
+"#;
+    assert_eq!(run(program), "tensor(0.6750, grad_fn=<NllLossBackward0>) <NllLossBackward0 object>\ntensor([ 0.3772,  0.1136, -0.4908])\ntensor(0.6750, grad_fn=<NllLossBackward0>)\ntensor(0.6891, grad_fn=<AddBackward0>)\ntensor(0.6750, grad_fn=<NllLossBackward0>)\n");
+}

@@ -28,7 +28,9 @@ impl<'a> Lowerer<'a> {
         let (dt, sh, ysh) = (self.dtype_of(x), self.shape_of(x), self.shape_of(y));
         // [N, C] with [N], or [N, C, d1, ..., dk] with [N, d1, ..., dk] (`nll_loss_nd`).
         let spatial = if sh.len() >= 3 { sh[2..].to_vec() } else { Vec::new() };
-        let fits = sh.len() >= 2 && ysh.len() + 1 == sh.len() && ysh[0] == sh[0] && ysh[1..] == spatial[..] && self.dtype_of(y) == DType::I64;
+        let unbatched = sh.len() == 1 && ysh.is_empty();
+        let fits = self.dtype_of(y) == DType::I64
+            && (unbatched || (sh.len() >= 2 && ysh.len() + 1 == sh.len() && ysh[0] == sh[0] && ysh[1..] == spatial[..]));
         if !fits {
             let what = format!("`{name}` with class indices needs a samples x classes input and an i64 target of one class per sample");
             return self.error(
@@ -37,20 +39,49 @@ impl<'a> Lowerer<'a> {
                     .with_help("give an input [N, C] and an i64 target [N] with values in 0..C, or [N, C, d1, ...] and [N, d1, ...]"),
             );
         }
-        let Some(options) = self.class_loss_options(name, bound, dt, sh[1]) else { return Value::Poison };
+        let class_dim = usize::from(!unbatched);
+        let Some(options) = self.class_loss_options(name, bound, dt, sh[class_dim]) else { return Value::Poison };
         let x = if b == Builtin::CrossEntropy {
-            self.op_node(Op::Softmax { dim: 1, log: true }, dt, sh.clone(), &[x], span, "LogSoftmaxBackward0")
+            self.op_node(Op::Softmax { dim: class_dim, log: true }, dt, sh.clone(), &[x], span, "LogSoftmaxBackward0")
         } else {
             x
         };
+        // One sample [C] with a 0-d class: the batch of one it is, the loss 0-d.
+        if unbatched {
+            let row = self.op_node(Op::Reshape, dt, vec![1, sh[0]], &[x], span, "UnsqueezeBackward0");
+            let one = self.node(Op::Reshape, DType::I64, vec![1], &[y], span);
+            let loss = match options {
+                Some(o) => {
+                    let smooth = (b == Builtin::CrossEntropy).then_some(row);
+                    self.class_loss_with(row, one, reduction, &o, smooth, span)
+                }
+                None => self.plain_nll(row, one, reduction, span),
+            };
+            if reduction != LossReduction::None {
+                return Value::Tensor(loss);
+            }
+            let label = self.grad_fn.get(&loss).cloned().unwrap_or_else(|| "NllLossBackward0".to_string());
+            return Value::Tensor(self.op_node(Op::Reshape, dt, vec![], &[loss], span, &label));
+        }
         if !spatial.is_empty() {
             return self.class_loss_nd(x, y, &sh, reduction, options, b == Builtin::CrossEntropy, span);
         }
-        let n = sh[0];
         if let Some(o) = options {
             let smooth = (b == Builtin::CrossEntropy).then_some(x);
             return Value::Tensor(self.class_loss_with(x, y, reduction, &o, smooth, span));
         }
+        Value::Tensor(self.plain_nll(x, y, reduction, span))
+    }
+
+    /// `nll_loss` of rows `x` [N, C] and classes `y` [N] without options.
+    fn plain_nll(
+        &mut self,
+        x: crate::ir::graph::NodeId,
+        y: crate::ir::graph::NodeId,
+        reduction: LossReduction,
+        span: Span,
+    ) -> crate::ir::graph::NodeId {
+        let (dt, n) = (self.dtype_of(x), self.shape_of(x)[0]);
         let column = self.node(Op::Reshape, DType::I64, vec![n, 1], &[y], span);
         let picked = self.op_node(Op::Index(IndexOp::Gather { dim: 1 }), dt, vec![n, 1], &[x, column], span, "GatherBackward0");
         let flat = self.op_node(Op::Reshape, dt, vec![n], &[picked], span, "ViewBackward0");
@@ -67,7 +98,7 @@ impl<'a> Lowerer<'a> {
         };
         // Every form of the loss is one `NllLossBackward0` node in PyTorch.
         self.grad_fn.insert(out, "NllLossBackward0".to_string());
-        Value::Tensor(out)
+        out
     }
 
     /// `nll_loss_nd` of log-probabilities `x` [N, C, d1, ..., dk] and targets
