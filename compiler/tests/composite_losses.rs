@@ -251,3 +251,17 @@ print(cross_entropy(x, t, reduction="sum"))
 "#;
     assert_eq!(run(program), "tensor(0.6750, grad_fn=<NllLossBackward0>) <NllLossBackward0 object>\ntensor([ 0.3772,  0.1136, -0.4908])\ntensor(0.6750, grad_fn=<NllLossBackward0>)\ntensor(0.6891, grad_fn=<AddBackward0>)\ntensor(0.6750, grad_fn=<NllLossBackward0>)\n");
 }
+/// The deprecated `NLLLoss2d` module with `ignore_index` and `NLLLoss` per position, on [N, C, H, W] log-probabilities, as PyTorch 2.15 prints them.
+#[test]
+fn nll_loss_2d_module_prints_as_pytorch() {
+    let program = r#"
+manual_seed(0)
+m = NLLLoss2d(ignore_index=1)
+print(m)
+x = randn(2, 3, 2, 2).log_softmax(1)
+t = randint(0, 3, (2, 2, 2))
+print(m(x, t))
+print(NLLLoss(reduction="none")(x, t))
+"#;
+    assert_eq!(run(program), "NLLLoss2d()\ntensor(1.8610)\ntensor([[[0.9807, 2.3054],\n         [2.0641, 2.8444]],\n\n        [[0.7866, 2.2970],\n         [0.1610, 0.6633]]])\n");
+}

@@ -385,6 +385,14 @@ const FUNCTIONAL: &[Functional] = &[
         options: &[("weight", Default::None, true), SIZE_AVERAGE, ("ignore_index", Default::Int(-100), true), REDUCE, REDUCTION],
         repr: &[],
     },
+    // The deprecated alias of `NLLLoss` for [N, C, H, W] inputs, which `NLLLoss` takes too.
+    Functional {
+        class: "NLLLoss2d",
+        builtin: "nll_loss",
+        inputs: 2,
+        options: &[("weight", Default::None, true), SIZE_AVERAGE, ("ignore_index", Default::Int(-100), true), REDUCE, REDUCTION],
+        repr: &[],
+    },
     Functional {
         class: "BCELoss",
         builtin: "binary_cross_entropy",
