@@ -101,6 +101,7 @@ const EXPORTABLE: &[&str] = &[
     "runtime_if",
     "saves_input",
     "scatter_reduce",
+    "segmentation_fcn",
     "seq2seq_transformer",
     "sequential_schedules",
     "sgd_steps_unrolled",
