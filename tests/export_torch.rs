@@ -102,6 +102,7 @@ const EXPORTABLE: &[&str] = &[
     "saves_input",
     "scatter_reduce",
     "segmentation_fcn",
+    "text_classification",
     "seq2seq_transformer",
     "sequential_schedules",
     "sgd_steps_unrolled",
@@ -154,9 +155,9 @@ const DIFFERING: &[(&str, &str)] = &[
 /// Examples whose PyTorch output depends on the CPU PyTorch runs on, or on the
 /// wheel it came from: the recorded output (and graphc's) is PyTorch's on an
 /// Intel CPU with AVX-512, and on an AMD EPYC with AVX2 MKL takes other paths,
-/// as it does in the CUDA wheel for two examples. There the script must
+/// as it does in the CUDA wheel for three examples. There the script must
 /// print the same text with numbers that agree to 1e-5 relative (or 1e-6
-/// absolute, for values that round to nothing).
+/// absolute, for values that round to nothing), or in their last printed digit.
 const CPU_DEPENDENT: &[(&str, &str)] = &[
     ("entmax", "the last digit of a loss after 100 steps of MKL's matrix products"),
     ("idioms", "the rounding residue of a product that cancels to zero (1.2e-7 against -6.0e-8)"),
@@ -164,17 +165,32 @@ const CPU_DEPENDENT: &[(&str, &str)] = &[
     // the project's machine: the PyTorch originals themselves print these digits.
     ("lr_schedule", "the last digit of a loss (1.255817 with the +cu132 wheel and graphc, 1.255818 with the +cpu wheel)"),
     ("mlp_scratch", "the last digit of a loss (0.436363 against 0.436362) with another wheel's MKL matrix products"),
+    // Measured 2026-12-08 with the CUDA wheel (2.15.0+cu132): the PyTorch original prints 0.9050 too.
+    (
+        "palindrome_rnn",
+        "the last printed digit of one loss (0.9050 with the +cu132 wheel, 0.9049 with the wheel that made its reference, and graphc)",
+    ),
     // Measured 2026-12-06 on an AMD EPYC (AVX2): the PyTorch original prints these
     // digits there too; on the Intel Xeon that made its reference it printed graphc's.
     ("nn_modules", "the 7th digit of a loss printed in full (2.328080177307129 against 2.32807993888855) from MKL's f32 matrix products on AMD"),
 ];
 
 /// Whether `a` and `b` are the same text with numbers that agree to 1e-5
-/// relative or 1e-6 absolute (spaces aside: PyTorch pads a column's positive
-/// numbers when another is negative).
+/// relative or 1e-6 absolute, or by one unit of their last printed digit (a
+/// loss printed as 0.9050 against 0.9049) (spaces aside: PyTorch pads a
+/// column's positive numbers when another is negative).
 fn numbers_close(a: &str, b: &str) -> bool {
-    // Splits a text into the runs between numbers and the numbers.
-    fn split(t: &str) -> (Vec<String>, Vec<f64>) {
+    // One unit of the last digit a number is printed with (1e-4 for `0.9050`,
+    // 1e-5 for `1.5e-4`); none for an integer, a count that must agree.
+    fn last_digit(text: &str) -> f64 {
+        let (mantissa, exponent) = text.split_once('e').map_or((text, 0), |(m, e)| (m, e.parse::<i32>().unwrap_or(0)));
+        match mantissa.split_once('.') {
+            Some((_, fraction)) => 10f64.powi(exponent - fraction.len() as i32),
+            None => 0.0,
+        }
+    }
+    // Splits a text into the runs between numbers and the numbers, each with its last digit's unit.
+    fn split(t: &str) -> (Vec<String>, Vec<(f64, f64)>) {
         let (mut words, mut numbers, mut word) = (Vec::new(), Vec::new(), String::new());
         let mut chars = t.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
@@ -196,7 +212,7 @@ fn numbers_close(a: &str, b: &str) -> bool {
             match t[i..end].parse::<f64>() {
                 Ok(v) => {
                     words.push(std::mem::take(&mut word).replace(' ', ""));
-                    numbers.push(v);
+                    numbers.push((v, last_digit(&t[i..end])));
                 }
                 Err(_) => word.push_str(&t[i..end]),
             }
@@ -205,7 +221,11 @@ fn numbers_close(a: &str, b: &str) -> bool {
         (words, numbers)
     }
     let ((wa, na), (wb, nb)) = (split(a), split(b));
-    wa == wb && na.len() == nb.len() && na.iter().zip(&nb).all(|(x, y)| (x - y).abs() <= 1e-6_f64.max(1e-5 * x.abs().max(y.abs())))
+    let agree = |(x, ux): (f64, f64), (y, uy): (f64, f64)| {
+        let d = (x - y).abs();
+        d <= 1e-6_f64.max(1e-5 * x.abs().max(y.abs())) || d <= 1.0001 * ux.min(uy)
+    };
+    wa == wb && na.len() == nb.len() && na.iter().zip(&nb).all(|(x, y)| agree(*x, *y))
 }
 
 /// The number comparison above tells apart what it should.
@@ -214,6 +234,9 @@ fn numbers_close_compares_numbers_and_text() {
     assert!(numbers_close("loss 0.917834\n", "loss 0.917835\n"));
     assert!(numbers_close("tensor([[ 1.1921e-07, -1.1921e-07]])", "tensor([[-5.9605e-08, -1.1921e-07]])"));
     assert!(!numbers_close("loss 0.9178\n", "loss 0.9188\n"));
+    assert!(numbers_close("loss 0.9050\n", "loss 0.9049\n"));
+    assert!(!numbers_close("loss 0.9050\n", "loss 0.9048\n"));
+    assert!(!numbers_close("step 3\n", "step 4\n"));
     assert!(!numbers_close("epoch 1 loss 0.5", "epoch 2 loss 0.5"));
     assert!(!numbers_close("loss 0.5", "lost 0.5"));
     assert!(!numbers_close("[1.0, 2.0]", "[1.0, 2.0, 3.0]"));

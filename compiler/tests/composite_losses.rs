@@ -265,3 +265,67 @@ print(NLLLoss(reduction="none")(x, t))
 "#;
     assert_eq!(run(program), "NLLLoss2d()\ntensor(1.8610)\ntensor([[[0.9807, 2.3054],\n         [2.0641, 2.8444]],\n\n        [[0.7866, 2.2970],\n         [0.1610, 0.6633]]])\n");
 }
+
+/// The example of `TripletMarginWithDistanceLoss`'s documentation (with
+/// `retain_graph=true`, which its three backwards need): the default
+/// `PairwiseDistance()` child, a fn and a lambda as the distance, then
+/// `swap`, the reductions and `triplet_margin_loss` beside it, as PyTorch
+/// 2.15 prints them.
+#[test]
+fn triplet_margin_with_distance_loss_prints_as_pytorch() {
+    let program = r#"
+
+manual_seed(0)
+embedding = Embedding(1000, 16)
+anchor_ids = randint(0, 1000, (4,))
+positive_ids = randint(0, 1000, (4,))
+negative_ids = randint(0, 1000, (4,))
+anchor = embedding(anchor_ids)
+positive = embedding(positive_ids)
+negative = embedding(negative_ids)
+triplet_loss = TripletMarginWithDistanceLoss(distance_function=PairwiseDistance())
+print(triplet_loss)
+output = triplet_loss(anchor, positive, negative)
+print(output)
+output.backward(retain_graph=true)
+print(embedding.weight.grad[anchor_ids][:, :4])
+
+fn l_infinity(x1, x2) {
+    return max(abs(x1 - x2), dim=1).values
+}
+
+triplet_loss = TripletMarginWithDistanceLoss(distance_function=l_infinity, margin=1.5)
+print(triplet_loss)
+output = triplet_loss(anchor, positive, negative)
+print(output)
+output.backward(retain_graph=true)
+triplet_loss = TripletMarginWithDistanceLoss(distance_function=lambda x, y: 1.0 - cosine_similarity(x, y))
+output = triplet_loss(anchor, positive, negative)
+print(output)
+output.backward(retain_graph=true)
+print(embedding.weight.grad[positive_ids][:, :4])
+print(TripletMarginWithDistanceLoss())
+print(triplet_margin_with_distance_loss(anchor, positive, negative, swap=true, reduction="none"))
+print(triplet_margin_with_distance_loss(anchor, positive, negative, margin=0.5, reduction="sum"))
+print(triplet_margin_loss(anchor, positive, negative, swap=true, reduction="none"))
+
+"#;
+    assert_eq!(run(program), "TripletMarginWithDistanceLoss(\n  (distance_function): PairwiseDistance()\n)\ntensor(0.9947, grad_fn=<MeanBackward0>)\ntensor([[ 0.1332, -0.0128,  0.0069, -0.0029],\n        [ 0.1266, -0.0003, -0.0510,  0.0249],\n        [-0.0163,  0.0735, -0.0550, -0.0083],\n        [ 0.0718,  0.0122,  0.0388,  0.0469]])\nTripletMarginWithDistanceLoss()\ntensor(1.7829, grad_fn=<MeanBackward0>)\ntensor(1.0166, grad_fn=<MeanBackward0>)\ntensor([[-0.0320,  0.0661,  0.0385, -0.0132],\n        [-0.0167,  0.0786,  0.0726, -0.0904],\n        [ 0.0990, -0.1033,  0.0560, -0.0230],\n        [ 0.0076,  0.0328, -0.0784, -0.3937]])\nTripletMarginWithDistanceLoss(\n  (distance_function): PairwiseDistance()\n)\ntensor([1.4952, 1.0187, 2.8189, 1.8122], grad_fn=<ClampMinBackward0>)\ntensor(2.3075, grad_fn=<SumBackward0>)\ntensor([1.4952, 1.0187, 2.8189, 1.8122], grad_fn=<ClampMinBackward0>)\n");
+}
+
+/// A margin that is not positive, tensors of several ranks, a distance that
+/// is not a tensor and an unknown reduction are compile errors, in PyTorch's
+/// words where it has them.
+#[test]
+fn bad_triplet_margin_with_distance_calls_are_compile_errors() {
+    let call = |extra: &str, negative: &str| format!("l = triplet_margin_with_distance_loss(randn(2, 3), randn(2, 3), {negative}{extra})\n");
+    let (code, msg, _) = first_error(&call(", margin=0.0", "randn(2, 3)"));
+    assert_eq!((code, msg.as_str()), (Code::E0107, "margin must be greater than 0, got 0.0"));
+    let (code, msg, _) = first_error(&call(", swap=true", "randn(3)"));
+    assert_eq!(code, Code::E0244);
+    assert!(msg.ends_with("anchor 2D, positive 2D, and negative 1D inputs"), "{msg}");
+    let (code, msg, _) = first_error(&call(", distance_function=lambda a, b: 1.0", "randn(2, 3)"));
+    assert_eq!((code, msg.as_str()), (Code::E0107, "the distance function must return a tensor, not a number"));
+    let (code, msg, _) = first_error(&call(", reduction=\"avg\"", "randn(2, 3)"));
+    assert_eq!((code, msg.as_str()), (Code::E0245, "avg is not a valid value for reduction"));
+}

@@ -85,3 +85,14 @@ fn a_syntax_error_inside_a_field_points_at_it() {
     let at = d[0].primary.span.start;
     assert!((9..15).contains(&at), "the error points at {at}, outside the field: {d:#?}");
 }
+
+/// String literals written next to each other are one (an f-string if one of
+/// them is), over lines inside parentheses, and `*` by an integer repeats a
+/// string on either side: what Python 3.11 prints for the same lines.
+#[test]
+fn adjacent_literals_join_and_strings_repeat() {
+    let out = crate::common::run(
+        "print(\"-\" * 5 + \"|\", 3 * \"ab\", \"x\" * 0)\nprint((\"| epoch {:3d} \"\n       \"| accuracy {:8.3f}\").format(3, 0.5), f\"{1 + 1}\" \" and \" f'{2:3d}')\n",
+    );
+    assert_eq!(out, "-----| ababab \n| epoch   3 | accuracy    0.500 2 and   2\n");
+}

@@ -595,3 +595,14 @@ print(out)
     let other = "w = zeros(2, requires_grad=true)\nopt = SGD([w], lr=0.1)\ns = StepLR(opt, 2)\ns.step(3)\n";
     assert_eq!(first_error(other).0, Code::E0685);
 }
+
+/// `StepLR(optimizer, 1.0, gamma=0.1)`, as PyTorch's text classification
+/// tutorial writes it: a float with an integer's value is the count, and the
+/// rates are PyTorch 2.15's.
+#[test]
+fn a_float_step_size_with_an_integer_value_counts() {
+    let out = run("w = zeros(2, requires_grad=true)\nopt = SGD([w], lr=5)\ns = StepLR(opt, 1.0, gamma=0.1)\nfor i in range(3) {\n    opt.step()\n    s.step()\n    print(s.get_last_lr())\n}\ns2 = StepLR(SGD([w], lr=1.0), step_size=2.0)\n");
+    assert_eq!(out, "[0.5]\n[0.05]\n[0.005000000000000001]\n");
+    let (code, msg, _) = crate::common::first_error("w = zeros(2, requires_grad=true)\ns = StepLR(SGD([w], lr=1.0), 1.5)\n");
+    assert_eq!((code, msg.as_str()), (Code::E0680, "`step_size` must be a positive integer, not a number"));
+}

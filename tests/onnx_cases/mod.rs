@@ -132,6 +132,7 @@ pub const MUST_EXPORT: &[&str] = &[
     "borders_and_hard_activations.act",
     "group_norm.act",
     "adaptive_max_pools.act",
+    "embedding_bags.act",
 ];
 
 /// Programs with a `Loop` (which tract does not have) that must export and

@@ -180,7 +180,9 @@ mod tests {
             ]
             .map(Op::Index),
         );
-        ops.extend([IndexOp::ScatterInto { dim: 1, add: false }, IndexOp::ScatterInto { dim: 1, add: true }].map(Op::Index));
+        ops.extend(
+            [IndexOp::ScatterInto { dim: 1, add: false }, IndexOp::ScatterInto { dim: 1, add: true }, IndexOp::ScatterFma { dim: 1 }].map(Op::Index),
+        );
         let eps = F64Bits::new(1e-5);
         for part in [
             LayerNormPart::Forward { weight: false, bias: false },
@@ -293,6 +295,7 @@ mod tests {
             Op::Index(IndexOp::Gather { .. }) => (vec![vec![2, 3], vec![2, 1]], vec![2, 1]),
             Op::Index(IndexOp::ScatterAdd { .. }) => (vec![vec![2, 1], vec![2, 1]], vec![2, 3]),
             Op::Index(IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. }) => (vec![vec![2, 3], vec![2, 1], vec![2, 1]], vec![2, 3]),
+            Op::Index(IndexOp::ScatterFma { .. }) => (vec![vec![2, 3], vec![2, 1], vec![2, 1], vec![2, 1]], vec![2, 3]),
             Op::Index(IndexOp::MaxPool(_) | IndexOp::AdaptiveMaxPool) => (vec![vec![1, 2, 4, 4]], vec![1, 2, 2, 2]),
             Op::Index(IndexOp::Search { sorter, .. }) => {
                 let mut operands = vec![vec![2, 4], vec![2, 3]];

@@ -200,8 +200,15 @@ pub enum Builtin {
     OtherDropout(crate::lower::DropoutKind),
     /// `embedding(input, weight, padding_idx=none, ...)`: `F.embedding`.
     Embedding,
+    /// `embedding_bag(input, weight, offsets=none, ..., mode="mean", ...)`:
+    /// `F.embedding_bag`, the bags' sums, means or maxima (`lower/embedding_bag.rs`).
+    EmbeddingBag,
     /// `outer(input, vec2)`: `torch.outer`.
     Outer,
+    /// `triplet_margin_with_distance_loss(anchor, positive, negative, *,
+    /// distance_function=none, margin=1.0, swap=false, reduction="mean")`
+    /// (`lower/composite_losses.rs`).
+    TripletMarginWithDistance,
     /// `lerp(input, end, weight)`: `torch.lerp` (`lower/lerp_calls.rs`).
     Lerp,
     /// `glu(input, dim=-1)`: `F.glu` (`lower/builtin_backward.rs`).
@@ -311,6 +318,9 @@ pub enum Builtin {
     /// `multi_margin_loss(input, target, p=1, margin=1, weight=none, *,
     /// reduction="mean")`: the multi-class hinge loss (`lower/multi_margin.rs`).
     MultiMarginLoss,
+    /// `multilabel_margin_loss(input, target, *, reduction="mean")`: the
+    /// multi-label hinge loss (`lower/multilabel_margin.rs`).
+    MultilabelMarginLoss,
     /// `mvlgamma(input, p)` (`special.multigammaln`): the log multivariate gamma (`lower/mvlgamma.rs`).
     Mvlgamma,
     /// `bilinear(input1, input2, weight, bias=none)` (`lower/bilinear.rs`).
@@ -799,6 +809,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("alpha_dropout", Builtin::OtherDropout(crate::lower::DropoutKind::Alpha)),
     ("feature_alpha_dropout", Builtin::OtherDropout(crate::lower::DropoutKind::FeatureAlpha)),
     ("embedding", Builtin::Embedding),
+    ("embedding_bag", Builtin::EmbeddingBag),
     ("outer", Builtin::Outer),
     ("lerp", Builtin::Lerp),
     ("glu", Builtin::Glu),
@@ -814,6 +825,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("gaussian_nll_loss", Builtin::CompositeLoss(CompositeLoss::GaussianNll)),
     ("cosine_embedding_loss", Builtin::CompositeLoss(CompositeLoss::CosineEmbedding)),
     ("triplet_margin_loss", Builtin::CompositeLoss(CompositeLoss::TripletMargin)),
+    ("triplet_margin_with_distance_loss", Builtin::TripletMarginWithDistance),
     ("multilabel_soft_margin_loss", Builtin::CompositeLoss(CompositeLoss::MultilabelSoftMargin)),
     ("pairwise_distance", Builtin::PairwiseDistance),
     ("diff", Builtin::Diff),
@@ -890,6 +902,7 @@ const OTHER: &[(&str, Builtin)] = &[
     ("allclose", Builtin::IsClose { all: true }),
     ("xlogy", Builtin::Xlogy),
     ("multi_margin_loss", Builtin::MultiMarginLoss),
+    ("multilabel_margin_loss", Builtin::MultilabelMarginLoss),
     ("mvlgamma", Builtin::Mvlgamma),
     ("bilinear", Builtin::Bilinear),
     ("max_unpool1d", Builtin::MaxUnpool { dims: 1 }),
@@ -1140,7 +1153,26 @@ pub fn signature(b: Builtin) -> Signature {
         B::KlDiv => sig(&["input", "target"], 2, Some(2), &["reduction", "log_target"]),
         B::Dropout | B::Dropout2d | B::OtherDropout(_) => sig(&["input", "p", "training"], 1, Some(3), &[]),
         B::Embedding => sig(&["input", "weight", "padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse"], 2, Some(7), &[]),
+        B::EmbeddingBag => sig(
+            &[
+                "input",
+                "weight",
+                "offsets",
+                "max_norm",
+                "norm_type",
+                "scale_grad_by_freq",
+                "mode",
+                "sparse",
+                "per_sample_weights",
+                "include_last_offset",
+                "padding_idx",
+            ],
+            2,
+            Some(11),
+            &[],
+        ),
         B::Outer => sig(&["input", "vec2"], 2, Some(2), &[]),
+        B::TripletMarginWithDistance => sig(&["anchor", "positive", "negative"], 3, Some(3), &["distance_function", "margin", "swap", "reduction"]),
         B::Lerp => sig(&["input", "end", "weight"], 3, Some(3), &[]),
         B::Glu => sig(&["input", "dim"], 1, Some(2), &[]),
         B::ScaledDotProductAttention => sig(&["query", "key", "value", "attn_mask", "dropout_p", "is_causal"], 3, Some(6), &["scale", "enable_gqa"]),
@@ -1199,6 +1231,7 @@ pub fn signature(b: Builtin) -> Signature {
         B::Mvlgamma => sig(&["input", "p"], 2, Some(2), &[]),
         B::Bilinear => sig(&["input1", "input2", "weight", "bias"], 3, Some(4), &[]),
         B::MaxUnpool { .. } => sig(&["input", "indices", "kernel_size", "stride", "padding", "output_size"], 3, Some(6), &[]),
+        B::MultilabelMarginLoss => sig(&["input", "target"], 2, Some(2), &["size_average", "reduce", "reduction"]),
         B::MultiMarginLoss => sig(&["input", "target", "p", "margin", "weight"], 2, Some(5), &["size_average", "reduce", "reduction"]),
         B::Trapezoid { .. } => sig(&["y", "x"], 1, Some(2), &["dx", "dim"]),
         B::Cov => sig(&["input"], 1, Some(1), &["correction", "fweights", "aweights"]),

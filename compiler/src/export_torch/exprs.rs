@@ -376,7 +376,9 @@ impl Exporter<'_> {
     fn call(&mut self, name: &str, span: Span, receiver: Option<&Expr>, args: &[Arg], scope: &Scope) -> String {
         // A tensor method is the builtin even where the file defines a function
         // of that name (`fn log_softmax` beside `x.log_softmax(dim=1)`), as in graphc.
-        let method_of_builtin = receiver.is_some() && crate::check::builtins::lookup(name).is_some();
+        // On `self`, a member is the member (`self.embedding(text, offsets)`).
+        let on_self = receiver.is_some_and(|r| matches!(&r.kind, ExprKind::Name(n) if n == "self"));
+        let method_of_builtin = receiver.is_some() && crate::check::builtins::lookup(name).is_some() && !(on_self && self.members.contains(name));
         // An object's methods and modules (`self.fc(x)`, `model.train()`), also
         // where the file has a fn of the name (main.py's `train`).
         if let (Some(r), true) = (receiver, self.members.contains(name) && !method_of_builtin) {

@@ -364,7 +364,13 @@ pub fn op_text(op: &Op) -> String {
             let pair = |v: [usize; 2]| format!("{}x{}", v[0], v[1]);
             format!("{}(kernel={}, stride={}, padding={}, dilation={})", op.name(), pair(p.kernel), pair(p.stride), pair(p.padding), pair(p.dilation))
         }
-        Op::Index(IndexOp::Gather { dim } | IndexOp::ScatterAdd { dim } | IndexOp::ScatterInto { dim, .. } | IndexOp::CumExtreme { dim, .. }) => {
+        Op::Index(
+            IndexOp::Gather { dim }
+            | IndexOp::ScatterAdd { dim }
+            | IndexOp::ScatterInto { dim, .. }
+            | IndexOp::ScatterFma { dim }
+            | IndexOp::CumExtreme { dim, .. },
+        ) => {
             format!("{}(dim={dim})", op.name())
         }
         Op::Index(IndexOp::Search { right, sorter }) => format!("{}(right={right}, sorter={sorter})", op.name()),

@@ -153,11 +153,13 @@ impl<'a> Lowerer<'a> {
             Builtin::Embedding | Builtin::Outer | Builtin::Softsign | Builtin::Tanhshrink | Builtin::Softmin => {
                 self.nn_composite_call(b, name, &bound, span)
             }
+            Builtin::EmbeddingBag => self.embedding_bag_call(&bound, span),
             Builtin::Lerp => self.lerp_call(&bound, span),
             Builtin::Glu => self.glu_call(&bound, span),
             Builtin::ScaledDotProductAttention => self.sdpa_call(&mut bound, span),
             Builtin::GumbelSoftmax => self.gumbel_softmax_call(&bound, span),
             Builtin::CompositeLoss(l) => self.composite_loss(l, name, &mut bound, span),
+            Builtin::TripletMarginWithDistance => self.triplet_margin_with_distance(&mut bound, span),
             Builtin::PairwiseDistance => self.pairwise_distance_call(&bound, span),
             Builtin::Diff => self.diff_call(&bound, span),
             Builtin::Frac => self.frac_call(&bound, span),
@@ -242,6 +244,7 @@ impl<'a> Lowerer<'a> {
             Builtin::Xlogy => self.xlogy_call(name, false, &bound, span),
             Builtin::Xlog1py => self.xlogy_call(name, true, &bound, span),
             Builtin::MultiMarginLoss => self.multi_margin_call(&mut bound, span),
+            Builtin::MultilabelMarginLoss => self.multilabel_margin_call(&mut bound, span),
             Builtin::Mvlgamma => self.mvlgamma_call(&bound, span),
             Builtin::Bilinear => self.bilinear_call(&bound, span),
             Builtin::MaxUnpool { dims } => self.max_unpool_call(name, dims, &bound, span),

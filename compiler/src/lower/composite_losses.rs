@@ -15,6 +15,9 @@
 //!   variance clamped at `eps` inside `no_grad`, which keeps its gradient;
 //! - `triplet_margin_loss`: `clamp_min(margin + d(a, p) - d(a, n), 0)` with
 //!   `pairwise_distance`, the smaller of `d(a, n)` and `d(p, n)` with `swap`;
+//!   `triplet_margin_with_distance_loss` the same with the program's
+//!   `distance_function` (a fn, a lambda or a module; `pairwise_distance`
+//!   when none), as `functional.py` writes it;
 //! - `pairwise_distance`: `norm(x1 - x2 + eps, p, -1, keepdim)`;
 //! - `multilabel_soft_margin_loss`: `-(target * logsigmoid(input) +
 //!   (1 - target) * logsigmoid(-input))`, weighted, summed over the classes
@@ -481,20 +484,7 @@ impl Lowerer<'_> {
     }
 
     fn triplet_margin(&mut self, ts: [Arg; 3], margin: f64, p: (f64, Span), eps: f64, swap: bool, span: Span) -> Option<NodeId> {
-        let ranks: Vec<usize> = ts.iter().map(|&(t, _)| self.shape_of(t).len()).collect();
-        if ranks[0] != ranks[1] || ranks[1] != ranks[2] {
-            self.error(
-                Diagnostic::new(
-                    Code::E0244,
-                    format!(
-                        "The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor {}D, positive {}D, and negative {}D inputs",
-                        ranks[0], ranks[1], ranks[2]
-                    ),
-                    span,
-                    "ranks differ",
-                )
-                .with_help("give the three tensors one rank"),
-            );
+        if !self.triplet_ranks_agree(&ts, span) {
             return None;
         }
         let [a, pos, neg] = ts;
@@ -510,6 +500,128 @@ impl Lowerer<'_> {
         let m = self.binary(BinOp::Add, (Value::Tensor(dist_pos), span), (Value::Number(Num::Float(margin)), span), span);
         let d = self.binary(BinOp::Sub, (m, span), (Value::Tensor(dist_neg), span), span);
         tensor(self.clamp_at_zero(d, span))
+    }
+}
+
+impl Lowerer<'_> {
+    /// Whether the anchor, positive and negative have one rank (E0244 otherwise).
+    fn triplet_ranks_agree(&mut self, ts: &[Arg], span: Span) -> bool {
+        let ranks: Vec<usize> = ts.iter().map(|&(t, _)| self.shape_of(t).len()).collect();
+        if ranks[0] == ranks[1] && ranks[1] == ranks[2] {
+            return true;
+        }
+        self.error(
+            Diagnostic::new(
+                Code::E0244,
+                format!(
+                    "The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor {}D, positive {}D, and negative {}D inputs",
+                    ranks[0], ranks[1], ranks[2]
+                ),
+                span,
+                "ranks differ",
+            )
+            .with_help("give the three tensors one rank"),
+        );
+        false
+    }
+
+    /// `triplet_margin_with_distance_loss(anchor, positive, negative, *,
+    /// distance_function=none, margin=1.0, swap=false, reduction="mean")`.
+    pub(crate) fn triplet_margin_with_distance(&mut self, bound: &mut Bound<Value>, span: Span) -> Value {
+        let name = "triplet_margin_with_distance_loss";
+        let reduction = match bound.keyword("reduction") {
+            None => LossReduction::Mean,
+            Some((Value::Str(r), rs)) => match LossReduction::from_name(&r) {
+                Some(r) => r,
+                None => {
+                    return self.error(
+                        Diagnostic::new(Code::E0245, format!("{r} is not a valid value for reduction"), rs, "unknown reduction")
+                            .with_help("write `reduction=\"mean\"`, `\"sum\"` or `\"none\"`"),
+                    )
+                }
+            },
+            Some((other, rs)) => {
+                return self.error(
+                    Diagnostic::new(Code::E0245, format!("`reduction` must be a string, not {}", other.describe()), rs, "not a string")
+                        .with_help("write `reduction=\"mean\"`, `\"sum\"` or `\"none\"`"),
+                )
+            }
+        };
+        let margin = match bound.keyword("margin") {
+            None => 1.0,
+            Some((v, s)) => match self.number(&v, s, "`margin`") {
+                Some(m) if m > 0.0 => m,
+                Some(m) => {
+                    let shown = graphc_runtime::format::python_float_repr(m);
+                    return self.error(
+                        Diagnostic::new(Code::E0107, format!("margin must be greater than 0, got {shown}"), s, "not positive")
+                            .with_help("give a positive margin, as in `margin=1.0`"),
+                    );
+                }
+                None => return Value::Poison,
+            },
+        };
+        let swap = match bound.keyword("swap") {
+            None | Some((Value::Bool(false), _)) => false,
+            Some((Value::Bool(true), _)) => true,
+            Some((other, s)) => {
+                return self.error(
+                    Diagnostic::new(Code::E0107, format!("`swap` must be a bool, not {}", other.describe()), s, "not a bool")
+                        .with_help("write `swap=true` or leave it out"),
+                )
+            }
+        };
+        let distance = bound.keyword("distance_function").filter(|(v, _)| !matches!(v, Value::None));
+        let mut ts = Vec::new();
+        for (i, what) in ["anchor", "positive", "negative"].iter().enumerate() {
+            let (v, s) = bound.positional[i].clone().expect("bind guarantees the tensors");
+            let Some(t) = self.expect_tensor(v, s, &format!("`{name}`'s {what}")) else { return Value::Poison };
+            ts.push((t, s));
+        }
+        if !self.triplet_ranks_agree(&ts, span) {
+            return Value::Poison;
+        }
+        let call = |me: &mut Self, x: Arg, y: Arg| -> Option<NodeId> {
+            let args = vec![(None, Value::Tensor(x.0), x.1), (None, Value::Tensor(y.0), y.1)];
+            let (v, at) = match &distance {
+                None => (me.call_builtin(Builtin::PairwiseDistance, "pairwise_distance", args, span), span),
+                Some((f @ Value::Object { .. }, fs)) => (me.call_object_value(f.clone(), args, span), *fs),
+                Some((f, fs)) => {
+                    let callee = crate::syntax::ast::Ident { name: "distance_function".to_string(), span: *fs };
+                    (me.call_value(f, &callee, args, span), *fs)
+                }
+            };
+            match v {
+                Value::Tensor(t) => Some(t),
+                Value::Poison => None,
+                other => {
+                    me.error(
+                        Diagnostic::new(
+                            Code::E0107,
+                            format!("the distance function must return a tensor, not {}", other.describe()),
+                            at,
+                            "not a tensor",
+                        )
+                        .with_help("return the distances of the rows, as `pairwise_distance` does"),
+                    );
+                    None
+                }
+            }
+        };
+        let [a, p, n] = [ts[0], ts[1], ts[2]];
+        let Some(dist_pos) = call(self, a, p) else { return Value::Poison };
+        let Some(mut dist_neg) = call(self, a, n) else { return Value::Poison };
+        if swap {
+            let Some(dist_swap) = call(self, p, n) else { return Value::Poison };
+            let args = vec![(None, Value::Tensor(dist_neg), span), (None, Value::Tensor(dist_swap), span)];
+            let Some(m) = tensor(self.call_builtin(Builtin::Minimum, "minimum", args, span)) else { return Value::Poison };
+            dist_neg = m;
+        }
+        // `margin + dist_pos - dist_neg`: the float on the left is the wrapped number's add.
+        let m = self.binary(BinOp::Add, (Value::Number(Num::Float(margin)), span), (Value::Tensor(dist_pos), span), span);
+        let d = self.binary(BinOp::Sub, (m, span), (Value::Tensor(dist_neg), span), span);
+        let Some(loss) = tensor(self.clamp_at_zero(d, span)) else { return Value::Poison };
+        Value::Tensor(self.apply_reduction(loss, reduction, span))
     }
 }
 

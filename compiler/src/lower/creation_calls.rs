@@ -235,6 +235,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Dropout2d
             | Builtin::OtherDropout(_)
             | Builtin::Embedding
+            | Builtin::EmbeddingBag
             | Builtin::Outer
             | Builtin::Lerp
             | Builtin::Glu
@@ -244,6 +245,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Tanhshrink
             | Builtin::Softmin
             | Builtin::CompositeLoss(_)
+            | Builtin::TripletMarginWithDistance
             | Builtin::PairwiseDistance
             | Builtin::Diff
             | Builtin::Frac
@@ -295,6 +297,7 @@ impl<'a> Lowerer<'a> {
             | Builtin::Xlogy
             | Builtin::Xlog1py
             | Builtin::MultiMarginLoss
+            | Builtin::MultilabelMarginLoss
             | Builtin::Mvlgamma
             | Builtin::Bilinear
             | Builtin::MaxUnpool { .. }

@@ -41,7 +41,7 @@ fn has_effect(b: builtins::Builtin) -> bool {
 /// Python's `+` and `*` of sequences, all known at compile time: lists and
 /// tuples concatenate with their own kind (`[1] + [2]`, `x.shape + (4,)`, where a
 /// `torch.Size` on either side keeps the result a `torch.Size`), and repeat
-/// by an integer (`[0] * 3`). `None` for anything else.
+/// by an integer (`[0] * 3`), as strs do (`"-" * 59`). `None` for anything else.
 fn sequence_binary(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
     let ints = |dims: &[usize]| -> Vec<(Value, Span)> { dims.iter().map(|&d| (Value::Number(Num::Int(d as i128)), Span::default())).collect() };
     let as_dims = |items: &[(Value, Span)]| -> Option<Vec<usize>> {
@@ -68,6 +68,14 @@ fn sequence_binary(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
             }
             let items: Vec<(Value, Span)> = x.iter().cloned().cycle().take(x.len() * k).collect();
             Some(if matches!(a, Value::List(_)) || matches!(b, Value::List(_)) { Value::List(items) } else { Value::Tuple(items) })
+        }
+        (BinOp::Mul, Value::Str(x), Value::Number(Num::Int(k))) | (BinOp::Mul, Value::Number(Num::Int(k)), Value::Str(x)) => {
+            // A negative count gives "", as in Python; a text beyond a million bytes is not one a program prints.
+            let k = usize::try_from(*k).unwrap_or(0);
+            if x.len().saturating_mul(k) > 1 << 20 {
+                return None;
+            }
+            Some(Value::Str(x.repeat(k)))
         }
         _ => None,
     }

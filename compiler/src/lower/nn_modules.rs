@@ -351,6 +351,13 @@ const FUNCTIONAL: &[Functional] = &[
         repr: &[],
     },
     Functional {
+        class: "MultiLabelMarginLoss",
+        builtin: "multilabel_margin_loss",
+        inputs: 2,
+        options: &[SIZE_AVERAGE, REDUCE, REDUCTION],
+        repr: &[],
+    },
+    Functional {
         class: "MultiMarginLoss",
         builtin: "multi_margin_loss",
         inputs: 2,
@@ -466,6 +473,18 @@ const FUNCTIONAL: &[Functional] = &[
         repr: &[],
     },
     Functional {
+        class: "TripletMarginWithDistanceLoss",
+        builtin: "triplet_margin_with_distance_loss",
+        inputs: 3,
+        options: &[
+            ("distance_function", Default::None, true),
+            ("margin", Default::Float(1.0), true),
+            ("swap", Default::Bool(false), true),
+            REDUCTION,
+        ],
+        repr: &[],
+    },
+    Functional {
         class: "TripletMarginLoss",
         builtin: "triplet_margin_loss",
         inputs: 3,
@@ -546,6 +565,7 @@ const WITH_PARAMETERS: &[&str] = &[
     "InstanceNorm2d",
     "InstanceNorm3d",
     "Embedding",
+    "EmbeddingBag",
     "PReLU",
 ];
 const CONTAINERS: &[&str] = &["Sequential", "ModuleList"];
@@ -669,6 +689,11 @@ impl Lowerer<'_> {
                     }
                     (_, v) => v,
                 };
+                // `TripletMarginWithDistanceLoss` holds a `PairwiseDistance()` child by default.
+                let v = match (*name, v) {
+                    ("distance_function", Value::None) => self.builtin_module("PairwiseDistance", vec![], span),
+                    (_, v) => v,
+                };
                 obj = with_attr(obj, name, v, span);
             }
             for (name, d) in FIXED.iter().filter(|(c, _)| *c == class).flat_map(|(_, fixed)| fixed.iter()) {
@@ -768,7 +793,7 @@ impl Lowerer<'_> {
             "BatchNorm1d" | "BatchNorm2d" | "BatchNorm3d" | "InstanceNorm1d" | "InstanceNorm2d" | "InstanceNorm3d" => {
                 self.batch_norm_module(obj, class, args, span)
             }
-            "Embedding" => self.embedding_module(obj, args, span),
+            "Embedding" | "EmbeddingBag" => self.embedding_module(obj, class, args, span),
             "PReLU" => self.prelu_module(obj, args, span),
             c if super::rnn_modules::RNN_CLASSES.contains(&c) => self.rnn_module(obj, c, args, span),
             _ => unreachable!("`is_module_class` lists the classes above"),
@@ -1338,40 +1363,82 @@ impl Lowerer<'_> {
         with_attr(obj, "weight", Value::Tensor(w), span)
     }
 
-    /// `Embedding(num_embeddings, embedding_dim, padding_idx=none)`: a weight
-    /// drawn by `init.normal_`, its `padding_idx` row then filled with zeros.
-    fn embedding_module(&mut self, obj: Value, args: CallArgs, span: Span) -> Value {
-        let params = [
-            "num_embeddings",
-            "embedding_dim",
-            "padding_idx",
-            "max_norm",
-            "norm_type",
-            "scale_grad_by_freq",
-            "sparse",
-            "_weight",
-            "_freeze",
-            "device",
-            "dtype",
-        ];
-        let Some(g) = self.bind_options("Embedding", &params, args, span) else { return Value::Poison };
-        let (Some(num), Some(dim)) = (
-            self.module_int("Embedding", "num_embeddings", g[0].clone(), None, span),
-            self.module_int("Embedding", "embedding_dim", g[1].clone(), None, span),
-        ) else {
+    /// `Embedding(num_embeddings, embedding_dim, padding_idx=none)` and
+    /// `EmbeddingBag(num_embeddings, embedding_dim, mode="mean",
+    /// include_last_offset=false, padding_idx=none)`: a weight drawn by
+    /// `init.normal_`, its `padding_idx` row then filled with zeros.
+    fn embedding_module(&mut self, obj: Value, class: &str, args: CallArgs, span: Span) -> Value {
+        let bag = class == "EmbeddingBag";
+        let params: &[&str] = if bag {
+            &[
+                "num_embeddings",
+                "embedding_dim",
+                "max_norm",
+                "norm_type",
+                "scale_grad_by_freq",
+                "mode",
+                "sparse",
+                "_weight",
+                "include_last_offset",
+                "padding_idx",
+                "device",
+                "dtype",
+            ]
+        } else {
+            &[
+                "num_embeddings",
+                "embedding_dim",
+                "padding_idx",
+                "max_norm",
+                "norm_type",
+                "scale_grad_by_freq",
+                "sparse",
+                "_weight",
+                "_freeze",
+                "device",
+                "dtype",
+            ]
+        };
+        let Some(mut g) = self.bind_options(class, params, args, span) else { return Value::Poison };
+        let (Some(num), Some(dim)) =
+            (self.module_int(class, "num_embeddings", g[0].clone(), None, span), self.module_int(class, "embedding_dim", g[1].clone(), None, span))
+        else {
             return Value::Poison;
         };
-        if let Some((_, s)) = (3..9).filter(|&i| i != 4).find_map(|i| g[i].clone().filter(|(v, _)| !matches!(v, Value::None | Value::Bool(false)))) {
-            return self.error(
-                Diagnostic::new(Code::E0107, "this option of `Embedding` is not supported", s, "not supported")
-                    .with_help("leave `max_norm`, `scale_grad_by_freq`, `sparse`, `_weight` and `_freeze` at their defaults"),
-            );
+        // The options whose defaults graphc keeps, by position in `params`.
+        let fixed: &[usize] = if bag { &[2, 4, 6, 7] } else { &[3, 5, 6, 7, 8] };
+        if let Some((_, s)) = fixed.iter().find_map(|&i| g[i].clone().filter(|(v, _)| !matches!(v, Value::None | Value::Bool(false)))) {
+            return self.error(Diagnostic::new(Code::E0107, format!("this option of `{class}` is not supported"), s, "not supported").with_help(
+                if bag {
+                    "leave `max_norm`, `scale_grad_by_freq`, `sparse` and `_weight` at their defaults"
+                } else {
+                    "leave `max_norm`, `scale_grad_by_freq`, `sparse`, `_weight` and `_freeze` at their defaults"
+                },
+            ));
         }
         if num < 1 || dim < 0 {
             return self.error(
-                Diagnostic::new(Code::E0107, format!("`Embedding({num}, {dim})` needs a positive number of embeddings"), span, "invalid sizes")
+                Diagnostic::new(Code::E0107, format!("`{class}({num}, {dim})` needs a positive number of embeddings"), span, "invalid sizes")
                     .with_help("pass the vocabulary size and the embedding size"),
             );
+        }
+        let mut obj = obj;
+        if bag {
+            let mode = match g[5].clone() {
+                None => "mean".to_string(),
+                Some((Value::Str(m), _)) if ["sum", "mean", "max"].contains(&m.as_str()) => m,
+                Some((_, s)) => {
+                    return self.error(
+                        Diagnostic::new(Code::E0107, "mode has to be one of sum, mean or max", s, "unknown mode")
+                            .with_help("write `mode=\"sum\"`, `\"mean\"` or `\"max\"`"),
+                    )
+                }
+            };
+            let Some(last) = self.module_bool(class, "include_last_offset", g[8].clone(), false) else { return Value::Poison };
+            obj = with_attr(obj, "mode", Value::Str(mode), span);
+            obj = with_attr(obj, "include_last_offset", Value::Bool(last), span);
+            // `padding_idx` is read below at Embedding's position.
+            g[2] = g[9].clone();
         }
         let padding = match g[2].clone() {
             None | Some((Value::None, _)) => None,
@@ -1395,7 +1462,7 @@ impl Lowerer<'_> {
             }
         };
         let (num, dim) = (num as usize, dim as usize);
-        let mut obj = with_attr(obj, "num_embeddings", Value::Number(Num::Int(num as i128)), span);
+        obj = with_attr(obj, "num_embeddings", Value::Number(Num::Int(num as i128)), span);
         obj = with_attr(obj, "embedding_dim", Value::Number(Num::Int(dim as i128)), span);
         obj = with_attr(obj, "padding_idx", padding.map_or(Value::None, |p| Value::Number(Num::Int(p))), span);
         let Some(w) = self.new_parameter(&[num, dim], span) else { return Value::Poison };
@@ -1658,6 +1725,31 @@ impl Lowerer<'_> {
             "Embedding" => {
                 let Some((x, s)) = one(self) else { return Value::Poison };
                 call(self, "embedding", vec![(None, x, s), (None, get("weight"), span), (None, get("padding_idx"), span)])
+            }
+            "EmbeddingBag" => {
+                // `forward(input, offsets=None, per_sample_weights=None)`.
+                let Some(bound) = self.bind_options("EmbeddingBag", &["input", "offsets", "per_sample_weights"], args, span) else {
+                    return Value::Poison;
+                };
+                let Some((x, s)) = bound[0].clone() else {
+                    return self.error(
+                        Diagnostic::new(Code::E0103, "`EmbeddingBag` takes the input", span, "no input")
+                            .with_help("call it on the indices: `m(ids, offsets)`"),
+                    );
+                };
+                let or_none = |v: &Option<(Value, Span)>| v.clone().unwrap_or((Value::None, span));
+                let (o, os) = or_none(&bound[1]);
+                let (p, ps) = or_none(&bound[2]);
+                let all = vec![
+                    (None, x, s),
+                    (None, get("weight"), span),
+                    (None, o, os),
+                    kw("mode", get("mode")),
+                    (Some(Ident { name: "per_sample_weights".to_string(), span: ps }), p, ps),
+                    kw("include_last_offset", get("include_last_offset")),
+                    kw("padding_idx", get("padding_idx")),
+                ];
+                call(self, "embedding_bag", all)
             }
             "GroupNorm" => {
                 let Some((x, s)) = one(self) else { return Value::Poison };
@@ -2111,8 +2203,11 @@ impl Lowerer<'_> {
                 py_repr(&get("use_bias")),
                 py_repr(&get("track_running_stats"))
             ),
-            "Embedding" => {
+            "Embedding" | "EmbeddingBag" => {
                 let mut s = format!("{}, {}", py_repr(&get("num_embeddings")), py_repr(&get("embedding_dim")));
+                if &**class == "EmbeddingBag" {
+                    s += &format!(", mode={}", py_repr(&get("mode")));
+                }
                 if !matches!(get("padding_idx"), Value::None) {
                     s += &format!(", padding_idx={}", py_repr(&get("padding_idx")));
                 }

@@ -726,6 +726,13 @@ fn index(em: &mut Emitter, i: IndexOp, site: &Site) -> String {
             let reduction = if add { "add" } else { "none" };
             em.node("ScatterElements", &[&x, &site.args[1].name, &src], vec![int("axis", dim as i64), string("reduction", reduction)])
         }
+        // ONNX has no fused multiply-add: the products, then a scatter that
+        // adds them (ONNX Runtime rounds each product, within an ulp of one rounding).
+        IndexOp::ScatterFma { dim } => {
+            let (x, src, scale) = (site.arg(em, 0), site.arg(em, 2), site.arg(em, 3));
+            let product = em.node("Mul", &[&scale, &src], vec![]);
+            em.node("ScatterElements", &[&x, &site.args[1].name, &product], vec![int("axis", dim as i64), string("reduction", "add")])
+        }
         IndexOp::ScatterReduce { .. } => unreachable!("`map` exports `scatter_reduce` through `scatter_reduce`"),
     }
 }

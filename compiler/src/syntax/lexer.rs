@@ -393,6 +393,7 @@ pub fn lex(source: &str) -> Result<Vec<(usize, Token, usize)>, Diagnostic> {
         out.push((range.start, token, range.end));
         declaration_keyword(&mut out);
         forward_block(&mut out);
+        adjacent_strings(&mut out);
     }
     // The end of the file ends the last statement as a newline would.
     if significant(&open) && out.last().is_some_and(|(_, last, _)| last.ends_statement()) {
@@ -427,6 +428,29 @@ fn opens_value(out: &[(usize, Token, usize)]) -> bool {
         ),
         None => false,
     }
+}
+
+/// Joins a string literal to the one right before it, as Python does with
+/// `"| epoch {:3d} " "| accuracy {:8.3f}"` (a long format string written over
+/// lines in parentheses): one literal spanning both, an f-string if either is.
+fn adjacent_strings(out: &mut Vec<(usize, Token, usize)>) {
+    let n = out.len();
+    if n < 2 || !matches!(out[n - 1].1, Token::Str(_) | Token::FStr(_)) || !matches!(out[n - 2].1, Token::Str(_) | Token::FStr(_)) {
+        return;
+    }
+    let (_, second, end) = out.pop().expect("two tokens");
+    let (start, first, _) = out.pop().expect("two tokens");
+    use crate::syntax::ast::FRaw;
+    let raw = |t: Token| match t {
+        Token::Str(s) => vec![FRaw::Text(s)],
+        Token::FStr(parts) => parts,
+        _ => unreachable!("both are strings"),
+    };
+    let joined = match (first, second) {
+        (Token::Str(a), Token::Str(b)) => Token::Str(a + &b),
+        (a, b) => Token::FStr(raw(a).into_iter().chain(raw(b)).collect()),
+    };
+    out.push((start, joined, end));
 }
 
 /// Once a name follows `input` (or `raise`, or `with`), turns that `input` into

@@ -28,7 +28,9 @@ pub fn check(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Result<(), String>
             return check_values(args[2].as_i64().expect("a sorter is i64"), last, bshape[last]).map_err(|e| format!("sorter {e}"));
         }
         IndexOp::Gather { dim } => (dim, args[0].shape()[dim], args[1]),
-        IndexOp::ScatterAdd { dim } | IndexOp::ScatterInto { dim, .. } | IndexOp::ScatterReduce { dim, .. } => (dim, out[dim], args[1]),
+        IndexOp::ScatterAdd { dim } | IndexOp::ScatterInto { dim, .. } | IndexOp::ScatterReduce { dim, .. } | IndexOp::ScatterFma { dim } => {
+            (dim, out[dim], args[1])
+        }
     };
     let idx = index.as_i64().ok_or_else(|| format!("the index of `{}` is {}, not i64", op.name(), index.dtype()))?;
     check_values(idx, dim, size)
@@ -122,6 +124,15 @@ pub fn eval(op: IndexOp, args: &[&Tensor], out: &[usize]) -> Tensor {
                     Tensor::from_bool(out.to_vec(), res)
                 }
                 _ => panic!("`{}` of a bool tensor or of two dtypes: the compiler refuses it", op.name()),
+            }
+        }
+        IndexOp::ScatterFma { dim } => {
+            let idx = args[1].as_i64().expect("`check` found an i64 index");
+            let ishape = args[1].shape();
+            match (args[0].data(), args[2].data(), args[3].data()) {
+                (Data::F32(x), Data::F32(s), Data::F32(k)) => Tensor::from_f32(out.to_vec(), scatter_fma_typed(x, s, k, out, idx, ishape, dim)),
+                (Data::F64(x), Data::F64(s), Data::F64(k)) => Tensor::from_f64(out.to_vec(), scatter_fma_typed(x, s, k, out, idx, ishape, dim)),
+                _ => panic!("`scatter_fma_into` of a non-float tensor or of two dtypes: the compiler refuses it"),
             }
         }
         IndexOp::Search { right, sorter } => {
@@ -290,6 +301,18 @@ fn scatter_into_typed<T: Copy + std::ops::AddAssign>(
 ) -> Vec<T> {
     let mut res = x.to_vec();
     scatter_into_slice(&mut res, src, out, idx, ishape, dim, add);
+    res
+}
+
+/// `x` with `fma(scale[p], src[p], acc)` accumulated at the position of index
+/// position `p` along `dim`, visiting `p` in row-major order.
+fn scatter_fma_typed<T: super::float::Float>(x: &[T], src: &[T], scale: &[T], out: &[usize], idx: &[i64], ishape: &[usize], dim: usize) -> Vec<T> {
+    let mut res = x.to_vec();
+    let os = strides(out);
+    for (p, (&v, &k)) in src.iter().zip(scale).enumerate().take(numel(ishape)) {
+        let r = &mut res[offset(p, ishape, &os, dim, idx[p])];
+        *r = k.mul_add(v, *r);
+    }
     res
 }
 

@@ -51,6 +51,13 @@ pub enum IndexOp {
     /// `gather` would read, in row-major order of the index, as PyTorch's CPU
     /// kernel visits it (so the last write wins, and sums round in that order).
     ScatterInto { dim: usize, add: bool },
+    /// `input` with `scale[i] * src[i]` added at the position `gather` would
+    /// read for each `i`, rounded once (C's `fma`), in row-major order of the
+    /// index: operands `input`, an i64 `index` of `input`'s rank, and `src` and
+    /// `scale` of `index`'s shape. It is the `axpy` of ATen's CPU backward
+    /// kernels (`_embedding_bag_dense_backward_cpu_sum_mean`), which MKL's
+    /// `saxpy` computes with fused multiply-adds; float dtypes only.
+    ScatterFma { dim: usize },
     /// `scatter_reduce(input, dim, index, src, reduce, include_self)`: operands as
     /// [`IndexOp::ScatterInto`]'s; each `src[i]` is combined by `reduce` into the
     /// position `gather` would read, in row-major order of the index, starting
@@ -154,6 +161,7 @@ impl IndexOp {
             | IndexOp::AdaptiveMaxPool => 1,
             IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. } => 2,
             IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => 3,
+            IndexOp::ScatterFma { .. } => 4,
             IndexOp::Search { sorter, .. } => 2 + usize::from(sorter),
         }
     }
@@ -171,6 +179,7 @@ impl IndexOp {
             IndexOp::Search { .. } => false,
             IndexOp::Gather { .. } | IndexOp::ScatterAdd { .. } => operand == 0,
             IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => operand == 0 || operand == 2,
+            IndexOp::ScatterFma { .. } => operand != 1,
         }
     }
 
@@ -191,6 +200,8 @@ impl IndexOp {
             IndexOp::ScatterInto { add: true, .. } => Some("ScatterAddBackward0"),
             // `scatter(reduce=)`'s node prints `NotImplemented`, which lowering records.
             IndexOp::ScatterReduce { .. } => Some("ScatterReduceBackward0"),
+            // Only backward graphs hold it (a gradient of a gradient has no name).
+            IndexOp::ScatterFma { .. } => None,
         }
     }
 
@@ -209,6 +220,7 @@ impl IndexOp {
             IndexOp::ScatterInto { add: false, .. } => "scatter_into",
             IndexOp::ScatterInto { add: true, .. } => "scatter_add_into",
             IndexOp::ScatterReduce { .. } => "scatter_reduce",
+            IndexOp::ScatterFma { .. } => "scatter_fma_into",
             IndexOp::MaxPool(_) => "max_pool2d_indices",
             IndexOp::AdaptiveMaxPool => "adaptive_max_pool2d_indices",
             IndexOp::Search { .. } => "searchsorted",

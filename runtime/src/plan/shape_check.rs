@@ -110,9 +110,12 @@ fn index_shapes(op: IndexOp, operands: &[&[usize]], result: &[usize]) -> Result<
         }
         IndexOp::Gather { dim } => (operands[0], operands[1], (dim, result)),
         IndexOp::ScatterAdd { dim } => (result, operands[1], (dim, operands[0])),
-        IndexOp::ScatterInto { dim, .. } | IndexOp::ScatterReduce { dim, .. } => {
+        IndexOp::ScatterInto { dim, .. } | IndexOp::ScatterReduce { dim, .. } | IndexOp::ScatterFma { dim } => {
             if operands[0] != result {
                 return Err("a scatter's result has its input's shape".to_string());
+            }
+            if matches!(op, IndexOp::ScatterFma { .. }) && operands[3] != operands[2] {
+                return Err("a scatter's scale has its source's shape".to_string());
             }
             (result, operands[1], (dim, operands[2]))
         }

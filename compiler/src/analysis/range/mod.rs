@@ -577,7 +577,7 @@ impl Run<'_> {
             // The input's values and the source's written over them; sums into
             // the input are not bounded by a rule yet.
             Op::Index(IndexOp::ScatterInto { add: false, .. }) => args[0].unaligned().join(&args[2].unaligned()),
-            Op::Index(IndexOp::ScatterInto { add: true, .. }) => Range::unbounded(),
+            Op::Index(IndexOp::ScatterInto { add: true, .. } | IndexOp::ScatterFma { .. }) => Range::unbounded(),
             // `amax` and `amin` pick one of the values combined (each position the
             // index names gets a source value, so no identity survives); sums,
             // products and means are not bounded by a rule yet.

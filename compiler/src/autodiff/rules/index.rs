@@ -24,8 +24,8 @@ pub fn rule(c: &mut RuleCtx, gr: &mut Graph, op: IndexOp, ops: &[NodeId], g: Nod
         | IndexOp::AdaptiveMaxPool => return vec![None],
         // Positions carry no gradient, to the boundaries, the values or the sorter.
         IndexOp::Search { .. } => return vec![None; op.arity()],
-        IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } => {
-            unreachable!("rules::builtin sends a scatter into a tensor to `scatter_into` or `scatter_reduce`")
+        IndexOp::ScatterInto { .. } | IndexOp::ScatterReduce { .. } | IndexOp::ScatterFma { .. } => {
+            unreachable!("rules::builtin sends a scatter into a tensor to `scatter_into`, `scatter_fma` or `scatter_reduce`")
         }
         IndexOp::Gather { dim } => (IndexOp::ScatterAdd { dim }, gr.node(ops[0]).shape.clone()),
         IndexOp::ScatterAdd { dim } => (IndexOp::Gather { dim }, gr.node(ops[1]).shape.clone()),
@@ -56,6 +56,26 @@ pub fn scatter_into(c: &mut RuleCtx, gr: &mut Graph, (dim, add): (usize, bool), 
     });
     let src = need_src.then(|| c.add_node(gr, Op::Index(IndexOp::Gather { dim }), dt, ishape, &[g, index]));
     vec![input, None, src]
+}
+
+/// `input` with `fma(scale, src, acc)` accumulated at the index (the
+/// `axpy` of a backward kernel): `input: grad`, `src: grad.gather(dim, index)
+/// * scale` and `scale: grad.gather(dim, index) * src`, the derivatives of
+/// `scale * src` added in. Each is built only when its operand needs it.
+pub fn scatter_fma(c: &mut RuleCtx, gr: &mut Graph, dim: usize, ops: &[NodeId], g: NodeId, need: [bool; 3]) -> Vec<Option<NodeId>> {
+    let [need_input, need_src, need_scale] = need;
+    let dt = gr.node(g).dtype;
+    let index = c.fwd(ops[1]);
+    let ishape = gr.node(ops[1]).shape.clone();
+    let picked = (need_src || need_scale).then(|| c.add_node(gr, Op::Index(IndexOp::Gather { dim }), dt, ishape.clone(), &[g, index]));
+    let times = |c: &mut RuleCtx, gr: &mut Graph, other: NodeId| {
+        let other = c.fwd(other);
+        let picked = picked.expect("built when a source or scale needs it");
+        c.add_node(gr, Op::Binary(graphc_runtime::op::Binary::Mul), dt, ishape.clone(), &[picked, other])
+    };
+    let src = need_src.then(|| times(c, gr, ops[3]));
+    let scale = need_scale.then(|| times(c, gr, ops[2]));
+    vec![need_input.then_some(g), None, src, scale]
 }
 
 /// `scatter_reduce(self, dim, index, src, reduce, include_self)`: PyTorch's

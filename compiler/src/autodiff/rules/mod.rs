@@ -198,6 +198,7 @@ pub fn builtin(c: &mut RuleCtx, gr: &mut Graph, n: NodeId, g: NodeId, needs: &[b
             graphc_runtime::op::GridSamplePart::InputGrad | graphc_runtime::op::GridSamplePart::GridGrad => vec![],
         },
         Op::Index(graphc_runtime::op::IndexOp::ScatterInto { dim, add }) => index::scatter_into(c, gr, (*dim, *add), &ops, g, [need(0), need(2)]),
+        Op::Index(graphc_runtime::op::IndexOp::ScatterFma { dim }) => index::scatter_fma(c, gr, *dim, &ops, g, [need(0), need(2), need(3)]),
         Op::Index(graphc_runtime::op::IndexOp::ScatterReduce { dim, reduce, include_self }) => {
             index::scatter_reduce(c, gr, (*dim, *reduce, *include_self), n, &ops, g, [need(0), need(2)])
         }

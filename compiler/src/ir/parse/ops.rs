@@ -234,6 +234,7 @@ pub fn op_from_text(name: &str, params: Option<&str>) -> Option<Op> {
         ("scatter_add", Some(p)) => Op::Index(IndexOp::ScatterAdd { dim: keyed(p, "dim")?.parse().ok()? }),
         ("scatter_into", Some(p)) => Op::Index(IndexOp::ScatterInto { dim: keyed(p, "dim")?.parse().ok()?, add: false }),
         ("scatter_add_into", Some(p)) => Op::Index(IndexOp::ScatterInto { dim: keyed(p, "dim")?.parse().ok()?, add: true }),
+        ("scatter_fma_into", Some(p)) => Op::Index(IndexOp::ScatterFma { dim: keyed(p, "dim")?.parse().ok()? }),
         ("scatter_reduce", Some(p)) => {
             let mut parts = p.split(", ");
             let (dim, reduce, include_self) = (parts.next()?, parts.next()?, parts.next()?);

@@ -302,10 +302,13 @@ impl Lowerer<'_> {
         Some((values, at))
     }
 
-    /// An integer option of at least `min`.
+    /// An integer option of at least `min`. A float with an integer's value
+    /// counts as that integer, as PyTorch's arithmetic on it does
+    /// (`StepLR(optimizer, 1.0, gamma=0.1)` in the text classification tutorial).
     pub(super) fn sched_int(&mut self, b: &mut Bound, p: &str, default: Option<i64>, min: i64) -> Option<i64> {
         match b.take(p) {
             Some((Value::Number(Num::Int(n)), _)) if n >= min as i128 && n <= i64::MAX as i128 => Some(n as i64),
+            Some((Value::Number(Num::Float(f)), _)) if f.fract() == 0.0 && f >= min as f64 && f < 9.0e15 => Some(f as i64),
             Some((Value::Poison, _)) => None,
             Some((other, s)) => {
                 let what = if min > 0 { "a positive integer" } else { "a non-negative integer" };
