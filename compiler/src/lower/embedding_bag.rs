@@ -426,9 +426,8 @@ impl Lowerer<'_> {
     #[allow(clippy::too_many_arguments)]
     fn bag_max(&mut self, w: NodeId, flat: NodeId, rows: NodeId, o2b: NodeId, valid: Option<NodeId>, bags: &Bags, span: Span) -> NodeId {
         let (dt, k, b, d) = (bags.dt, bags.k, bags.b, bags.d);
-        let kk = k as f64;
         let positions = self.node(Op::Arange { start: Scalar::Int(0), step: Scalar::Int(1) }, DType::I64, vec![k], &[], span);
-        let never = self.scalar(kk, DType::I64, span);
+        let never = self.scalar(k as f64, DType::I64, span);
         // Each bag's first position with a row that counts (`k` for none).
         let counted = match valid {
             Some(valid) => self.node(Op::Select, DType::I64, vec![k], &[valid, positions, never], span),
