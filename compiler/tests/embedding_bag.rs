@@ -156,3 +156,38 @@ fn bad_embedding_bag_calls_are_compile_errors() {
         assert_eq!((c, m.as_str()), (*code, *message), "{source}");
     }
 }
+
+/// `Embedding.from_pretrained` and `EmbeddingBag.from_pretrained`: the
+/// vectors as the weight (frozen by default), no random draw (the `randn`
+/// after them gives PyTorch's numbers) and no padding row zeroed, trained a
+/// step by SGD, as PyTorch 2.15 prints it.
+#[test]
+fn from_pretrained_modules_print_as_pytorch() {
+    let program = r#"
+
+manual_seed(0)
+weight = tensor([[1, 2.3, 3], [4, 5.1, 6.3]])
+embedding = Embedding.from_pretrained(weight)
+print(embedding)
+print(embedding(tensor([1])))
+print(embedding.weight.requires_grad, len(list(embedding.parameters())))
+vectors = randn(6, 4)
+bag = EmbeddingBag.from_pretrained(vectors, freeze=false, mode="sum", padding_idx=2)
+print(bag)
+out = bag(tensor([[0, 2, 5], [1, 1, 3]]))
+print(out)
+out.sum().backward()
+print(bag.weight.grad)
+print(randn(2))
+e2 = Embedding.from_pretrained(vectors, freeze=false, padding_idx=0)
+print(e2.weight[0])
+opt = SGD(e2.parameters(), lr=0.1)
+e2(tensor([0, 3])).sum().backward()
+opt.step()
+print(e2.weight[:4])
+
+"#;
+    assert_eq!(run(program), "Embedding(2, 3)\ntensor([[4.0000, 5.1000, 6.3000]])\nFalse 1\nEmbeddingBag(6, 4, mode='sum', padding_idx=2)\ntensor([[-0.5078, -1.5652, -1.0916, -2.7499],\n        [ 1.8639,  2.2584, -0.7755, -4.3420]], grad_fn=<EmbeddingBagBackward0>)\ntensor([[1., 1., 1., 1.],\n        [2., 2., 2., 2.],\n        [0., 0., 0., 0.],\n        [1., 1., 1., 1.],\n        [0., 0., 0., 0.],\n        [1., 1., 1., 1.]])\ntensor([0.3704, 1.4565])\ntensor([-1.1258, -1.1524, -0.2506, -0.4339], grad_fn=<SelectBackward0>)\ntensor([[-1.1258, -1.1524, -0.2506, -0.4339],\n        [ 0.8487,  0.6920, -0.3160, -2.1152],\n        [ 0.4681, -0.1577,  1.4437,  0.2660],\n        [ 0.0665,  0.7744, -0.2435, -0.2116]], grad_fn=<SliceBackward0>)\n");
+    let (code, msg, _) = first_error("e = Embedding.from_pretrained(randn(4))\n");
+    assert_eq!((code, msg.as_str()), (Code::E0202, "Embeddings parameter is expected to be 2-dimensional"));
+}

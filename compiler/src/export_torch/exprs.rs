@@ -400,6 +400,13 @@ impl Exporter<'_> {
         if receiver.is_none() && (scope.kinds.is_bound(name) || (self.globals.contains(name) && !scope.module)) {
             return format!("{name}({})", self.args(args, scope).join(", "));
         }
+        // `nn.Embedding.from_pretrained(vectors)`, the modules' classmethod.
+        if let Some(Expr { kind: ExprKind::Name(class), .. }) = receiver {
+            if matches!(class.as_str(), "Embedding" | "EmbeddingBag") && name == "from_pretrained" && !scope.kinds.is_bound(class) {
+                self.imports.nn = true;
+                return format!("nn.{class}.from_pretrained({})", self.args(args, scope).join(", "));
+            }
+        }
         let host_args = receiver.into_iter().chain(args.iter().map(|a| &a.value)).all(|e| scope.kinds.of(e) == Kind::Host);
         if let Some(r) = receiver {
             return self.method_call(name, span, r, args, scope, host_args);

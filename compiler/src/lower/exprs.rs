@@ -281,6 +281,14 @@ impl<'a> Lowerer<'a> {
                 if self.is_inplace_method(&method.name, receiver) {
                     return self.inplace_method(receiver, method, args, scope, e.span);
                 }
+                // `nn.Embedding.from_pretrained(vectors)`: a classmethod of the module.
+                if let ExprKind::Name(class) = &receiver.kind {
+                    if matches!(class.as_str(), "Embedding" | "EmbeddingBag") && method.name == "from_pretrained" && !scope.names.contains_key(class)
+                    {
+                        let args = self.args(args, scope);
+                        return self.pretrained_embedding(class, args, e.span);
+                    }
+                }
                 let user_defined = self.defs.ops.contains_key(&method.name) || self.defs.fns.contains_key(&method.name);
                 match method.name.as_str() {
                     "requires_grad_" if !user_defined => return self.requires_grad_method(receiver, args, scope, e.span),

@@ -1368,6 +1368,57 @@ impl Lowerer<'_> {
     /// include_last_offset=false, padding_idx=none)`: a weight drawn by
     /// `init.normal_`, its `padding_idx` row then filled with zeros.
     fn embedding_module(&mut self, obj: Value, class: &str, args: CallArgs, span: Span) -> Value {
+        self.embedding_module_with(obj, class, args, None, span)
+    }
+
+    /// `Embedding.from_pretrained(embeddings, freeze=true, ...)` and
+    /// `EmbeddingBag.from_pretrained(...)`: the module made with `_weight`, a
+    /// new leaf holding the embeddings' values (as `Parameter(embeddings)`,
+    /// `requires_grad=not freeze`), drawn from nothing and with no row zeroed.
+    pub(crate) fn pretrained_embedding(&mut self, class: &str, args: CallArgs, span: Span) -> Value {
+        let bag = class == "EmbeddingBag";
+        let params: &[&str] = if bag {
+            &["embeddings", "freeze", "max_norm", "norm_type", "scale_grad_by_freq", "mode", "sparse", "include_last_offset", "padding_idx"]
+        } else {
+            &["embeddings", "freeze", "padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse"]
+        };
+        let what = format!("{class}.from_pretrained");
+        let Some(g) = self.bind_options(&what, params, args, span) else { return Value::Poison };
+        let Some((ev, es)) = g[0].clone() else {
+            return self.error(
+                Diagnostic::new(Code::E0103, format!("`{what}` needs the embeddings"), span, "missing argument")
+                    .with_help("pass the 2-D tensor of vectors, one row per index"),
+            );
+        };
+        let Some(e) = self.expect_float_tensor(ev, es, &format!("`{what}`'s embeddings")) else { return Value::Poison };
+        let shape = self.shape_of(e);
+        if shape.len() != 2 {
+            return self.error(
+                Diagnostic::new(
+                    Code::E0202,
+                    "Embeddings parameter is expected to be 2-dimensional",
+                    es,
+                    format!("of shape {}", crate::check::shapes::show(&shape)),
+                )
+                .with_help("pass one row per index: (num_embeddings, embedding_dim)"),
+            );
+        }
+        let Some(freeze) = self.module_bool(&what, "freeze", g[1].clone(), true) else { return Value::Poison };
+        let number = |d: usize| Value::Number(Num::Int(d as i128));
+        let mut ctor: CallArgs = vec![(None, number(shape[0]), span), (None, number(shape[1]), span)];
+        for (name, given) in params.iter().zip(&g).skip(2) {
+            if let Some((v, s)) = given.clone() {
+                ctor.push((Some(Ident { name: name.to_string(), span: s }), v, s));
+            }
+        }
+        let id = self.new_object_id();
+        let obj = Value::Object { class: Rc::from(class), id, names: vec!["training".to_string()], items: vec![(Value::Bool(true), span)] };
+        self.embedding_module_with(obj, class, ctor, Some((e, freeze)), span)
+    }
+
+    /// [`Lowerer::embedding_module`], or with `pretrained` (the embeddings and
+    /// `freeze`) the module `from_pretrained` makes.
+    fn embedding_module_with(&mut self, obj: Value, class: &str, args: CallArgs, pretrained: Option<(NodeId, bool)>, span: Span) -> Value {
         let bag = class == "EmbeddingBag";
         let params: &[&str] = if bag {
             &[
@@ -1465,6 +1516,11 @@ impl Lowerer<'_> {
         obj = with_attr(obj, "num_embeddings", Value::Number(Num::Int(num as i128)), span);
         obj = with_attr(obj, "embedding_dim", Value::Number(Num::Int(dim as i128)), span);
         obj = with_attr(obj, "padding_idx", padding.map_or(Value::None, |p| Value::Number(Num::Int(p))), span);
+        if let Some((e, freeze)) = pretrained {
+            let w = self.new_leaf(e, !freeze, span);
+            self.param_origins.insert(w);
+            return with_attr(obj, "weight", Value::Tensor(w), span);
+        }
         let Some(w) = self.new_parameter(&[num, dim], span) else { return Value::Poison };
         obj = with_attr(obj, "weight", Value::Tensor(w), span);
         // reset_parameters: init.normal_(weight), then the padding row's zeros.
