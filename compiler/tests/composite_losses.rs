@@ -328,4 +328,6 @@ fn bad_triplet_margin_with_distance_calls_are_compile_errors() {
     assert_eq!((code, msg.as_str()), (Code::E0107, "the distance function must return a tensor, not a number"));
     let (code, msg, _) = first_error(&call(", reduction=\"avg\"", "randn(2, 3)"));
     assert_eq!((code, msg.as_str()), (Code::E0245, "avg is not a valid value for reduction"));
+    let (code, msg, _) = first_error("m = TripletMarginWithDistanceLoss(margin=-0.5)\n");
+    assert_eq!((code, msg.as_str()), (Code::E0107, "TripletMarginWithDistanceLoss: expected margin to be greater than 0, got -0.5 instead"));
 }

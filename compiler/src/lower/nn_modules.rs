@@ -689,6 +689,23 @@ impl Lowerer<'_> {
                     }
                     (_, v) => v,
                 };
+                // PyTorch refuses a margin that is not positive when the module is made.
+                if f.class == "TripletMarginWithDistanceLoss" && *name == "margin" {
+                    if let Value::Number(m) = &v {
+                        if m.f64() <= 0.0 {
+                            let shown = py_repr(&v);
+                            return self.error(
+                                Diagnostic::new(
+                                    Code::E0107,
+                                    format!("TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {shown} instead"),
+                                    span,
+                                    "not positive",
+                                )
+                                .with_help("give a positive margin, as in `margin=1.0`"),
+                            );
+                        }
+                    }
+                }
                 // `TripletMarginWithDistanceLoss` holds a `PairwiseDistance()` child by default.
                 let v = match (*name, v) {
                     ("distance_function", Value::None) => self.builtin_module("PairwiseDistance", vec![], span),
